@@ -1,0 +1,183 @@
+"""The core every platform calls: a question in, one frozen Answer out.
+
+The Answerer picks the best passage, answers only when confident, and otherwise says plainly
+that it does not know and offers the closest topics. Greetings, thanks and requests for help get
+a short note about what the bot can answer, never a random passage.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import knowledge, synonyms
+from bot.knowledge import KnowledgeBase, Passage, Source
+from bot.retrieval import Index, Ranked, Ranking
+from bot.text import MAX_QUESTION_CHARS, normalize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class Outcome(enum.Enum):
+    """What kind of reply an Answer is."""
+
+    ANSWERED = "answered"  # a passage was chosen
+    FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
+    SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
+    EMPTY = "empty"  # nothing to answer: empty or only punctuation
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """When a match is good enough to answer; calibrated on the transcripts in tests/."""
+
+    min_coverage: float = 0.5
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A topic offered when the bot does not know: a question the passage answers."""
+
+    passage_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question, as every platform adapter receives it."""
+
+    text: str
+    outcome: Outcome
+    passage_id: str | None = None
+    score: float = 0.0
+    coverage: float = 0.0
+    section: str | None = None
+    passage_text: str | None = None
+    source: Source | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def fallback(self) -> bool:
+        """True when no passage was chosen."""
+        return self.passage_id is None
+
+    @property
+    def citation(self) -> str | None:
+        """The short citation line that ends an answered reply."""
+        if self.source is None or self.section is None:
+            return None
+        return citation(self.section, self.source)
+
+
+def citation(section: str, source: Source) -> str:
+    return f"— {source.title}, “{section}”"
+
+
+_SMALL_TALK_WORDS = frozenset(
+    """hi hello hey heya hiya yo howdy greetings good morning afternoon evening day night
+    thanks thank you thx ty cheers much so very lot a great appreciated
+    help what can do who are you know bot please there how is it going ok okay cool nice""".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def is_small_talk(question: str) -> bool:
+    """True for a greeting, thanks or a request for help, and nothing else."""
+    found = _WORD.findall(question.casefold())
+    return bool(found) and len(found) <= 6 and all(w in _SMALL_TALK_WORDS for w in found)
+
+
+class Answerer:
+    """Answers questions from one knowledge base; safe to share between platforms and tasks."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        syns: synonyms.Synonyms | None = None,
+        *,
+        ranking: Ranking | None = None,
+        confidence: Confidence | None = None,
+    ):
+        self.kb = kb
+        self.index = Index(kb, syns or synonyms.Synonyms(), ranking)
+        self.confidence = confidence or Confidence()
+
+    @classmethod
+    def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE, **settings: object) -> Answerer:
+        """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError."""
+        path = Path(directory)
+        kb = knowledge.load(path)
+        try:
+            syns = synonyms.load(path)
+        except knowledge.FileError as exc:
+            raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
+        return cls(kb, syns, **settings)  # type: ignore[arg-type]
+
+    def answer(self, question: str) -> Answer:
+        """Answer `question`; never raises on any string."""
+        question = normalize(str(question)[: MAX_QUESTION_CHARS * 4])[:MAX_QUESTION_CHARS].strip()
+        if not _WORD.search(question) and not any(ch.isdigit() for ch in question):
+            return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
+        if is_small_talk(question):
+            return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
+        ranked = self.index.rank(self.index.analyze(question))
+        if ranked and self._confident(ranked[0]):
+            return self._answered(ranked[0])
+        return self._fallback(ranked)
+
+    def answer_passage(self, passage_id: str) -> Answer | None:
+        """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""
+        passage = self.kb.get(passage_id)
+        if passage is None:
+            return None
+        return self._answered(Ranked(passage, score=0.0, coverage=1.0))
+
+    def help_text(self) -> str:
+        sections = [s for s in self.kb.sections()]
+        titles = ", ".join(f"“{s.title}”" for s in self.kb.sources())
+        lines = [f"I answer questions about {titles}. Ask me about:"]
+        lines += [f"• {s}" for s in sections]
+        return "\n".join(lines)
+
+    def _confident(self, best: Ranked) -> bool:
+        return best.score > self.confidence.min_score and best.coverage >= self.confidence.min_coverage
+
+    def _answered(self, best: Ranked) -> Answer:
+        passage = best.passage
+        return Answer(
+            text=f"{passage.text}\n\n{citation(passage.section, passage.source)}",
+            outcome=Outcome.ANSWERED,
+            passage_id=passage.id,
+            score=best.score,
+            coverage=best.coverage,
+            section=passage.section,
+            passage_text=passage.text,
+            source=passage.source,
+        )
+
+    def _fallback(self, ranked: list[Ranked]) -> Answer:
+        suggestions = tuple(_suggestion(r.passage) for r in ranked if r.score > 0)
+        if suggestions:
+            closest = "\n".join(f"• {s.label}" for s in suggestions)
+            text = f"Sorry, I don't know that one. Closest topics I can answer:\n{closest}"
+        else:
+            text = "Sorry, I don't know that one. Send /help to see what I can answer."
+        best = ranked[0] if ranked else None
+        return Answer(
+            text=text,
+            outcome=Outcome.FALLBACK,
+            score=best.score if best else 0.0,
+            coverage=best.coverage if best else 0.0,
+            suggestions=suggestions,
+        )
+
+
+def _suggestion(passage: Passage) -> Suggestion:
+    label = passage.questions[0] if passage.questions else f"{passage.section}: {passage.text[:60]}…"
+    return Suggestion(passage_id=passage.id, label=label)

@@ -1,0 +1,196 @@
+"""The knowledge base: sources and their passages, loaded from YAML files and validated.
+
+Each `*.yaml` file in the knowledge folder (except `synonyms.yaml`) holds one source:
+
+    source: {title: "...", publisher: "...", url: null}
+    passages:
+      - id: women-majority
+        section: "Who are the North Korean refugees?"
+        text: "Women make up the majority of North Korean defectors..."
+        questions: ["Are most defectors women?"]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import yamlfiles
+from bot.synonyms import FILE_NAME as SYNONYMS_FILE
+from bot.yamlfiles import FileError
+
+MAX_TEXT_CHARS = 3000
+MAX_SECTION_CHARS = 200
+MAX_QUESTION_CHARS = 300
+MAX_ID_CHARS = 64
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_SOURCE_KEYS = {"title": True, "publisher": False, "url": False, "date": False}
+_PASSAGE_KEYS = {"id": True, "section": True, "text": True, "questions": False}
+
+
+class KnowledgeError(FileError):
+    """A knowledge file that cannot be used; the message names the file, the entry and the line."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where passages come from, as a citation names it."""
+
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One short piece of knowledge that answers one thing."""
+
+    id: str
+    section: str
+    text: str
+    source: Source
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All passages of all sources, in file order, with unique ids."""
+
+    passages: tuple[Passage, ...]
+    files: tuple[Path, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def __iter__(self) -> Iterator[Passage]:
+        return iter(self.passages)
+
+    def get(self, passage_id: str) -> Passage | None:
+        return next((p for p in self.passages if p.id == passage_id), None)
+
+    def sections(self) -> list[str]:
+        """Section names in first-seen order, without repeats."""
+        return list(dict.fromkeys(p.section for p in self.passages))
+
+    def sources(self) -> list[Source]:
+        return list(dict.fromkeys(p.source for p in self.passages))
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The source files of a knowledge folder, sorted by name."""
+    return sorted(p for p in directory.glob("*.yaml") if p.name != SYNONYMS_FILE)
+
+
+def load(directory: Path) -> KnowledgeBase:
+    """Load and validate every source file in `directory`, or raise KnowledgeError."""
+    if not directory.is_dir():
+        raise KnowledgeError(directory, "knowledge folder not found")
+    files = knowledge_files(directory)
+    if not files:
+        raise KnowledgeError(directory, "no knowledge files (*.yaml) in this folder")
+    passages: list[Passage] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        for passage, line in _load_file(path):
+            if passage.id in seen:
+                raise KnowledgeError(
+                    path, f"duplicate id, already used in {seen[passage.id].name}", entry=passage.id, line=line
+                )
+            seen[passage.id] = path
+            passages.append(passage)
+    return KnowledgeBase(passages=tuple(passages), files=tuple(files))
+
+
+def _load_file(path: Path) -> Iterator[tuple[Passage, int | None]]:
+    try:
+        doc = yamlfiles.read(path)
+    except FileError as exc:
+        raise KnowledgeError(exc.path, exc.message, line=exc.line) from None
+    data = doc.data
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "expected a mapping with 'source' and 'passages'")
+    unknown = sorted(set(map(str, data)) - {"source", "passages"})
+    if unknown:
+        raise KnowledgeError(path, f"unknown top-level key(s): {', '.join(unknown)}")
+    source = _source(path, data.get("source"))
+    items = data.get("passages")
+    if not isinstance(items, list) or not items:
+        raise KnowledgeError(path, "'passages' must be a non-empty list")
+    for index, item in enumerate(items):
+        line = doc.line_of("passages", index)
+        yield _passage(path, item, index, line, source), line
+
+
+def _source(path: Path, raw: Any) -> Source:
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, "'source' must be a mapping with at least a title", entry="source")
+    fields = _fields(path, raw, _SOURCE_KEYS, entry="source", line=None)
+    return Source(**fields)
+
+
+def _passage(path: Path, raw: Any, index: int, line: int | None, source: Source) -> Passage:
+    entry = f"passage {index + 1}"
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, "a passage must be a mapping with id, section and text", entry=entry, line=line)
+    if isinstance(raw.get("id"), str):
+        entry = raw["id"]
+    questions = raw.get("questions", [])
+    fields = _fields(path, {k: v for k, v in raw.items() if k != "questions"}, _PASSAGE_KEYS, entry=entry, line=line)
+    if not ID_PATTERN.match(fields["id"]) or len(fields["id"]) > MAX_ID_CHARS:
+        raise KnowledgeError(
+            path,
+            f"id {fields['id']!r} must be lowercase letters, digits and single hyphens, "
+            f"at most {MAX_ID_CHARS} characters",
+            entry=entry,
+            line=line,
+        )
+    _check_length(path, "text", fields["text"], MAX_TEXT_CHARS, entry, line)
+    _check_length(path, "section", fields["section"], MAX_SECTION_CHARS, entry, line)
+    if questions is None:
+        questions = []
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise KnowledgeError(path, "'questions' must be a list of non-empty strings", entry=entry, line=line)
+    for question in questions:
+        _check_length(path, "question", question, MAX_QUESTION_CHARS, entry, line)
+    return Passage(
+        id=fields["id"],
+        section=fields["section"].strip(),
+        text=fields["text"].strip(),
+        source=source,
+        questions=tuple(q.strip() for q in questions),
+    )
+
+
+def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: str, line: int | None) -> dict[str, Any]:
+    unknown = sorted(str(k) for k in raw if k not in keys)
+    if unknown:
+        raise KnowledgeError(
+            path, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(keys)})", entry=entry, line=line
+        )
+    fields: dict[str, Any] = {}
+    for key, required in keys.items():
+        value = raw.get(key)
+        if value is None:
+            if required:
+                raise KnowledgeError(path, f"missing required field '{key}'", entry=entry, line=line)
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in {"text", "section"}:
+            value = str(value)
+        if not isinstance(value, str):
+            raise KnowledgeError(path, f"'{key}' must be text", entry=entry, line=line)
+        if not value.strip():
+            raise KnowledgeError(path, f"'{key}' is empty", entry=entry, line=line)
+        fields[key] = value
+    return fields
+
+
+def _check_length(path: Path, name: str, value: str, limit: int, entry: str, line: int | None) -> None:
+    if len(value) > limit:
+        raise KnowledgeError(
+            path, f"{name} is {len(value)} characters, more than the limit of {limit}", entry=entry, line=line
+        )

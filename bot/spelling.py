@@ -1,0 +1,60 @@
+"""Spelling correction of question words against the words the knowledge base uses.
+
+A word is corrected only when its stem is unknown to the index, it is at least five letters
+long, and a known word is one edit away (insert, delete, substitute or swap). Lookups use a
+table of single deletions (the SymSpell idea), so they cost the same at any knowledge-base size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from bot.text import stem
+
+MIN_LENGTH = 5
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """Corrects words one edit away from a known word; instances never change after building."""
+
+    def __init__(self, words: Iterable[str], known_stems: Iterable[str]):
+        counts = Counter(w for w in words if w.isalpha())
+        self._known_stems = frozenset(known_stems)
+        self._counts = counts
+        table: dict[str, list[str]] = {}
+        for word in counts:
+            if len(word) < MIN_LENGTH - 1:
+                continue
+            table.setdefault(word, []).append(word)
+            for deleted in _deletions(word):
+                table.setdefault(deleted, []).append(word)
+        self._table = table
+
+    def __call__(self, word: str) -> str:
+        if len(word) < MIN_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
+            return word
+        candidates: set[str] = set(self._table.get(word, ()))
+        for deleted in _deletions(word):
+            candidates.update(self._table.get(deleted, ()))
+        candidates = {c for c in candidates if _one_edit(word, c)}
+        if not candidates:
+            return word
+        return max(sorted(candidates), key=lambda c: self._counts[c])
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by one insert, delete, substitution or adjacent swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

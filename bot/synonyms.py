@@ -1,0 +1,93 @@
+"""Synonyms: words and phrases that mean the same, folded into one term on both sides of a match.
+
+The file is `synonyms.yaml` in the knowledge folder, a list of groups; every phrase of a group
+becomes one term named after the group's first phrase, in passages and questions alike, so a
+multi-word name counts once ("Kim Jong Un" -> `kim_jong_un`). Phrases are matched before stop
+words are dropped, so "the US" can mean the country while "us" alone means nothing:
+
+    groups:
+      - [North Korea, DPRK, NK]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import yamlfiles
+from bot.text import STOP_WORDS, Corrector, tokenize
+
+FILE_NAME = "synonyms.yaml"
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Token-sequence rewrites, longest phrase first."""
+
+    rewrites: dict[tuple[str, ...], str] = field(default_factory=dict)
+    longest: int = 0
+
+    @classmethod
+    def from_groups(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
+        rewrites: dict[tuple[str, ...], str] = {}
+        for group in groups:
+            phrases = [tuple(tokenize(phrase, keep_stop=True)) for phrase in group]
+            phrases = [p for p in phrases if p]
+            if not phrases:
+                continue
+            canonical = "_".join(phrases[0])
+            # The first phrase maps to itself, so that its own words are not taken apart by a
+            # shorter phrase of another group ("north korea" must not become "north" + "korea").
+            for phrase in phrases:
+                rewrites.setdefault(phrase, canonical)
+        return cls(rewrites=rewrites, longest=max((len(p) for p in rewrites), default=0))
+
+    def known(self) -> set[str]:
+        """Every token a phrase is made of: words the corpus may lack but a question can use."""
+        return {token for phrase in self.rewrites for token in phrase}
+
+    def terms(self, text: str, correct: Corrector | None = None) -> list[str]:
+        """The index terms of `text`: tokens with synonyms folded and stop words dropped."""
+        return [t for t in self.apply(tokenize(text, correct, keep_stop=True)) if t not in STOP_WORDS]
+
+    def apply(self, tokens: Sequence[str]) -> list[str]:
+        """Return `tokens` with every synonym phrase replaced by its group's term."""
+        if not self.rewrites:
+            return list(tokens)
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self.longest, len(tokens) - i), 0, -1):
+                canonical = self.rewrites.get(tuple(tokens[i : i + size]))
+                if canonical is not None:
+                    out.append(canonical)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+
+def load(directory: Path) -> Synonyms:
+    """Read `synonyms.yaml` from `directory`; no file means no synonyms."""
+    path = directory / FILE_NAME
+    if not path.exists():
+        return Synonyms()
+    doc = yamlfiles.read(path)
+    data = doc.data if doc.data is not None else {"groups": []}
+    if not isinstance(data, dict) or set(data) - {"groups"}:
+        raise yamlfiles.FileError(path, "expected a mapping with one key, 'groups'")
+    groups = data.get("groups") or []
+    if not isinstance(groups, list):
+        raise yamlfiles.FileError(path, "'groups' must be a list of lists of phrases")
+    for index, group in enumerate(groups):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(p, str) and p.strip() for p in group):
+            raise yamlfiles.FileError(
+                path,
+                "a group must be a list of at least two non-empty phrases",
+                entry=f"group {index + 1}",
+                line=doc.line_of("groups", index),
+            )
+    return Synonyms.from_groups(groups)

@@ -1,0 +1,174 @@
+"""Text normalization and the one tokenizer used for passages and questions alike.
+
+Passages, alternate questions, synonyms and user questions all go through `tokenize`, so that
+whatever a moderator writes matches whatever a user types the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+import snowballstemmer
+
+# Longest question we rank; anything longer is cut first (a flood of text says nothing more).
+MAX_QUESTION_CHARS = 1000
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": " - ",
+        "\u2015": " - ",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+
+# Words that say nothing about what is asked. Question words are here too: BM25 cannot use
+# them, and keeping them would let "how"/"what" decide between passages.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further had hadn't has hasn't have haven't having
+    he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm
+    i've if in into is isn't it it's its itself just let's me more most mustn't my myself no nor
+    not of off on once only or other ought our ours ourselves out over own same shan't she she'd
+    she'll she's should shouldn't so some such than that that's the their theirs them themselves
+    then there there's these they they'd they'll they're they've this those through to too under
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where
+    where's which while who who's whom why why's with won't would wouldn't you you'd you'll
+    you're you've your yours yourself yourselves us
+    also am anyone anything really tell know please hey hi hello thanks thank ok okay yes yeah
+    quick question questions wondering wonder like much many lot lots
+    """.split()
+)
+
+_CJK = (
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u3040-\u30ff\u31f0-\u31ff"  # Kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+)
+_TOKEN = re.compile(
+    rf"(?P<cjk>[{_CJK}]+)"
+    r"|(?P<num>\$?\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?%?)"
+    rf"|(?P<word>[^\W\d_{_CJK}]+(?:['\-][^\W\d_{_CJK}]+)*)"
+)
+# "US" and "U.S." in capitals are the country, not the pronoun "us"; decided before case-folding.
+_US = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?![\w])")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Return `text` in NFKC form with curly quotes, dashes and control characters made plain."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return "".join(
+        ch if unicodedata.category(ch)[0] != "C" else " " for ch in text if ch not in "\u200b\u200c\u200d\u2060\ufeff"
+    )
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Return the Snowball stem of an already case-folded word."""
+    return str(_stemmer.stemWord(word))
+
+
+def _number_tokens(raw: str) -> list[str]:
+    """Keep a number whole ("27,000" -> "27000", "1998-1999"), plus each end of a range."""
+    raw = raw.lstrip("$")
+    percent = raw.endswith("%")
+    raw = raw.rstrip("%")
+    parts = [re.sub(r"(?<=\d),(?=\d{3}\b)", "", part) for part in raw.split("-")]
+    tokens = ["-".join(parts)]
+    if len(parts) > 1:
+        tokens.extend(parts)
+    if percent:
+        tokens.append("percent")
+    return tokens
+
+
+Corrector = Callable[[str], str]
+"""Maps a case-folded word the index does not know to the known word it was likely meant as."""
+
+# Irregular forms the stemmer leaves apart from their verb or noun ("fled" and "flee").
+IRREGULAR = {
+    "fled": "flee", "left": "leave", "went": "go", "gone": "go", "ran": "run", "rose": "rise",
+    "risen": "rise", "fell": "fall", "fallen": "fall", "took": "take", "taken": "take",
+    "came": "come", "became": "become", "made": "make", "sent": "send", "spent": "spend",
+    "sold": "sell", "caught": "catch", "kept": "keep", "held": "hold", "brought": "bring",
+    "paid": "pay", "grew": "grow", "grown": "grow", "began": "begin", "begun": "begin",
+    "wrote": "write", "written": "write", "forced": "force", "lives": "life", "living": "live",
+    "children": "child", "women": "woman", "men": "man", "people": "person", "wives": "wife",
+    "housewives": "housewife", "died": "die", "fought": "fight", "stolen": "steal",
+}
+
+
+def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
+    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un)."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    tokens = []
+    for part in word.strip("'").split("-"):
+        part = part.strip("'")
+        if not part:
+            continue
+        if part in STOP_WORDS:
+            if keep_stop:
+                tokens.append(part)
+            continue
+        if correct is not None:
+            part = correct(part)
+        tokens.append(stem(IRREGULAR.get(part, part)))
+    return tokens
+
+
+def _cjk_tokens(run: str) -> list[str]:
+    """Character bigrams, so that text without spaces still matches in pieces."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = False) -> list[str]:
+    """Split `text` into the index terms BM25 ranks on (never raises, may return []).
+
+    `correct`, given for questions only, fixes a misspelt word before it is stemmed. With
+    `keep_stop`, stop words stay in, unstemmed, so that phrases such as "the South" can be
+    matched before they are dropped (see `bot.synonyms`).
+    """
+    text = _US.sub(" usa ", normalize(text)).casefold()
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        raw = match.group()
+        if kind == "cjk":
+            tokens.extend(_cjk_tokens(raw))
+        elif kind == "num":
+            tokens.extend(_number_tokens(raw))
+        else:
+            tokens.extend(_word_tokens(raw, correct, keep_stop))
+    return tokens
+
+
+def words(text: str) -> list[str]:
+    """The case-folded words of `text`, unstemmed, stop words and numbers left out."""
+    found: list[str] = []
+    for match in _TOKEN.finditer(normalize(text).casefold()):
+        if match.lastgroup == "word":
+            found.extend(w for w in match.group().strip("'").split("-") if w and w not in STOP_WORDS)
+    return found

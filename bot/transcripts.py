@@ -1,0 +1,167 @@
+"""Question transcripts and their replay: the offline proof of what the bot answers.
+
+A transcript is YAML: `name`, then `turns`, each with `ask` and an optional `expect` holding any
+of `contains` (any one of the strings must appear in the reply, case-insensitive), `passage`
+(the id that must be chosen) and `fallback` (true or false).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import yamlfiles
+from bot.answering import Answer, Answerer
+from bot.yamlfiles import FileError
+
+_EXPECT_KEYS = {"contains", "passage", "fallback"}
+
+
+class TranscriptError(FileError):
+    """A transcript that cannot be read; names the file and the turn."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    contains: tuple[str, ...] = ()
+    passage: str | None = None
+    fallback: bool | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    ask: str
+    expect: Expectation | None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    name: str
+    path: Path
+    turns: tuple[Turn, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One replayed turn: what was asked, the answer, and whether it met the expectation."""
+
+    transcript: str
+    turn: Turn
+    answer: Answer
+    passed: bool | None  # None when the turn expects nothing
+    problems: tuple[str, ...] = ()
+
+    @property
+    def on_topic(self) -> bool | None:
+        """True if the turn expects an answer, False if it expects a decline, None if unknown."""
+        expect = self.turn.expect
+        if expect is None:
+            return None
+        if expect.fallback is not None:
+            return not expect.fallback
+        return True if (expect.contains or expect.passage) else None
+
+
+def load(path: Path) -> Transcript:
+    """Read and check one transcript file, or raise TranscriptError naming file and turn."""
+    try:
+        doc = yamlfiles.read(path)
+    except FileError as exc:
+        raise TranscriptError(exc.path, exc.message, line=exc.line) from None
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
+        raise TranscriptError(path, "expected a mapping with 'name' and a list of 'turns'")
+    turns = []
+    for index, raw in enumerate(data["turns"]):
+        where = {"entry": f"turn {index + 1}", "line": doc.line_of("turns", index)}
+        turns.append(_turn(path, raw, where))
+    return Transcript(name=str(data.get("name") or path.stem), path=path, turns=tuple(turns))
+
+
+def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
+    if not isinstance(raw, dict) or not isinstance(raw.get("ask"), str):
+        raise TranscriptError(path, "a turn needs 'ask' with the question as text", **where)
+    unknown = set(raw) - {"ask", "expect"}
+    if unknown:
+        raise TranscriptError(path, f"unknown key(s) in turn: {', '.join(sorted(map(str, unknown)))}", **where)
+    expect = raw.get("expect")
+    if expect is None:
+        return Turn(ask=raw["ask"], expect=None)
+    if not isinstance(expect, dict) or set(expect) - _EXPECT_KEYS:
+        raise TranscriptError(path, f"'expect' may hold only {', '.join(sorted(_EXPECT_KEYS))}", **where)
+    contains = expect.get("contains", [])
+    if isinstance(contains, str):
+        contains = [contains]
+    if not isinstance(contains, list) or not all(isinstance(c, str) for c in contains):
+        raise TranscriptError(path, "'contains' must be a list of strings", **where)
+    fallback = expect.get("fallback")
+    if fallback is not None and not isinstance(fallback, bool):
+        raise TranscriptError(path, "'fallback' must be true or false", **where)
+    passage = expect.get("passage")
+    if passage is not None and not isinstance(passage, str):
+        raise TranscriptError(path, "'passage' must be a passage id", **where)
+    return Turn(ask=raw["ask"], expect=Expectation(contains=tuple(contains), passage=passage, fallback=fallback))
+
+
+def judge(turn: Turn, answer: Answer) -> tuple[bool | None, tuple[str, ...]]:
+    """Whether `answer` meets the turn's expectation, and what it missed."""
+    expect = turn.expect
+    if expect is None:
+        return None, ()
+    problems = []
+    reply = answer.text.casefold()
+    if expect.contains and not any(c.casefold() in reply for c in expect.contains):
+        problems.append(f"reply lacks any of {list(expect.contains)}")
+    if expect.passage is not None and answer.passage_id != expect.passage:
+        problems.append(f"chose {answer.passage_id}, expected {expect.passage}")
+    if expect.fallback is not None and answer.fallback != expect.fallback:
+        problems.append("answered instead of declining" if expect.fallback else "declined instead of answering")
+    return not problems, tuple(problems)
+
+
+def replay(answerer: Answerer, transcripts: Iterable[Transcript]) -> Iterator[Result]:
+    """Ask every turn of every transcript, in order."""
+    for transcript in transcripts:
+        for turn in transcript.turns:
+            answer = answerer.answer(turn.ask)
+            passed, problems = judge(turn, answer)
+            yield Result(transcript.name, turn, answer, passed, problems)
+
+
+@dataclass(frozen=True)
+class Summary:
+    passed: int
+    failed: int
+    unjudged: int
+    on_topic_hits: int
+    on_topic: int
+    off_topic_declined: int
+    off_topic: int
+
+    @classmethod
+    def of(cls, results: Iterable[Result]) -> Summary:
+        counts = dict.fromkeys(("passed", "failed", "unjudged", "hits", "on", "declined", "off"), 0)
+        for r in results:
+            counts["unjudged" if r.passed is None else "passed" if r.passed else "failed"] += 1
+            if r.on_topic is True:
+                counts["on"] += 1
+                counts["hits"] += bool(r.passed)
+            elif r.on_topic is False:
+                counts["off"] += 1
+                counts["declined"] += r.answer.fallback
+        return cls(
+            counts["passed"], counts["failed"], counts["unjudged"], counts["hits"], counts["on"],
+            counts["declined"], counts["off"],
+        )
+
+    def __str__(self) -> str:
+        def rate(n: int, d: int) -> str:
+            return f"{n}/{d} ({100 * n / d:.1f}%)" if d else "n/a"
+
+        return (
+            f"{self.passed} passed, {self.failed} failed, {self.unjudged} not judged; "
+            f"on-topic hit rate {rate(self.on_topic_hits, self.on_topic)}; "
+            f"off-topic declined {rate(self.off_topic_declined, self.off_topic)}"
+        )
