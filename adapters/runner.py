@@ -1,0 +1,89 @@
+"""`python -m bot run`: one process, one core, every platform whose token is set.
+
+Tokens come only from the environment: TELEGRAM_BOT_TOKEN starts the Telegram bot,
+DISCORD_BOT_TOKEN the Discord bot; with both set, both run on the same Service, so a change to
+the knowledge base is seen by both at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+
+from bot.knowledge import KnowledgeError
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+TOKEN_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
+
+
+class StartupError(Exception):
+    """A problem the bot cannot start with, told in one line (never with a token in it)."""
+
+
+PlatformServe = Callable[[Service, Mapping[str, str], asyncio.Event], Awaitable[None]]
+
+
+def platforms(env: Mapping[str, str]) -> dict[str, PlatformServe]:
+    """The platforms to start, by which tokens are set."""
+    chosen: dict[str, PlatformServe] = {}
+    if env.get("TELEGRAM_BOT_TOKEN", "").strip():
+        from adapters import telegram_bot
+
+        chosen["telegram"] = telegram_bot.serve
+    if env.get("DISCORD_BOT_TOKEN", "").strip():
+        from adapters import discord_bot
+
+        chosen["discord"] = discord_bot.serve
+    return chosen
+
+
+async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -> None:
+    """Run every configured platform until `stop` is set or one of them fails."""
+    chosen = platforms(env)
+    if not chosen:
+        raise StartupError(f"no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment")
+    tasks = {asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()}
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # a platform that failed to start stops the process with its message
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
+    """Entry point of `python -m bot run`; returns the exit code."""
+    import os
+
+    env = os.environ if env is None else env
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
+    if not platforms(env):
+        print(f"error: no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment", file=sys.stderr)
+        return 2
+    try:
+        service = Service.from_directory(knowledge)
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(service, env, stop)
+
+    try:
+        asyncio.run(_main())
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,30 @@
+"""Shared test set-up: no proxy for loopback, and a test fails on any ERROR it did not expect."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+TRANSCRIPTS = Path(__file__).resolve().parent / "transcripts"
+
+# httpx and aiohttp would send even 127.0.0.1 traffic through a configured proxy.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+
+
+@pytest.fixture(autouse=True)
+def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test if anything logged at ERROR or above, unless it is marked allow_error_logs."""
+    caplog.set_level(logging.INFO)
+    yield
+    if request.node.get_closest_marker("allow_error_logs"):
+        return
+    errors = [r for r in caplog.get_records("call") + caplog.get_records("setup") if r.levelno >= logging.ERROR]
+    if errors:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
+        pytest.fail(f"unexpected ERROR log records:\n{lines}", pytrace=False)
