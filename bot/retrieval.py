@@ -8,6 +8,7 @@ article's still finds its passage. Synonyms are folded on both sides before anyt
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 from bot.knowledge import KnowledgeBase, Passage
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
-from bot.text import words
+from bot.text import QUESTION_WORDS, words
 
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
 
@@ -57,10 +58,10 @@ class Index:
         self.ranking = ranking or Ranking()
         docs = [passage_tokens(p, synonyms, self.ranking.question_weight) for p in kb]
         self._terms = [frozenset(doc) for doc in docs]
-        vocabulary = set().union(*self._terms) if docs else set()
+        frequency = Counter(term for doc in self._terms for term in doc)
+        vocabulary = set(frequency)
         self._bm25 = VARIANTS[self.ranking.variant](docs, k1=self.ranking.k1, b=self.ranking.b)
         n = len(docs)
-        frequency = {term: sum(term in doc for doc in self._terms) for term in vocabulary}
         # Weight of a term in coverage: plain inverse document frequency, never negative, and the
         # same high weight for a term no passage has (the question asks about something unknown).
         self._weight = {t: math.log((n + 1) / (f + 0.5)) for t, f in frequency.items()}
@@ -82,7 +83,7 @@ class Index:
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
-        unique = set(terms)
+        unique = set(terms) - QUESTION_WORDS
         total = sum(self._weight.get(t, self._unknown_weight) for t in unique)
         held = sum(self._weight.get(t, self._unknown_weight) for t in unique if t in self._terms[doc])
         return held / total if total else 0.0

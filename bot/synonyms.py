@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.text import STOP_WORDS, Corrector, tokenize
+from bot.text import Corrector, is_stop, tokenize
 
 FILE_NAME = "synonyms.yaml"
 
@@ -49,7 +49,7 @@ class Synonyms:
 
     def terms(self, text: str, correct: Corrector | None = None) -> list[str]:
         """The index terms of `text`: tokens with synonyms folded and stop words dropped."""
-        return [t for t in self.apply(tokenize(text, correct, keep_stop=True)) if t not in STOP_WORDS]
+        return [t for t in self.apply(tokenize(text, correct, keep_stop=True)) if not is_stop(t)]
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """Return `tokens` with every synonym phrase replaced by its group's term."""

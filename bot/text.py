@@ -50,11 +50,14 @@ STOP_WORDS = frozenset(
     not of off on once only or other ought our ours ourselves out over own same shan't she she'd
     she'll she's should shouldn't so some such than that that's the their theirs them themselves
     then there there's these they they'd they'll they're they've this those through to too under
-    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where
-    where's which while who who's whom why why's with won't would wouldn't you you'd you'll
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when's
+    where's which while who's whom why's with won't would wouldn't you you'd you'll
     you're you've your yours yourself yourselves us
     also am anyone anything really tell know please hey hi hello thanks thank ok okay yes yeah
     quick question questions wondering wonder like much many lot lots
+    go get make say tell want back ever usually actually typically basically generally even
+    still now currently anyone someone something everything thing kind sort way rest one vs
+    among happen mention explain describe give
     """.split()
 )
 
@@ -118,6 +121,9 @@ IRREGULAR = {
 }
 
 
+_STOP_STEMS = frozenset(str(_stemmer.stemWord(IRREGULAR.get(w, w))) for w in STOP_WORDS if "'" not in w)
+
+
 def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
     """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un)."""
     if word.endswith("'s"):
@@ -133,8 +139,20 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[
             continue
         if correct is not None:
             part = correct(part)
-        tokens.append(stem(IRREGULAR.get(part, part)))
+        token = stem(IRREGULAR.get(part, part))
+        if keep_stop or token not in _STOP_STEMS:
+            tokens.append(token)
     return tokens
+
+
+# Question words rank (a "where" question finds passages asked with "where") but do not count
+# towards coverage: they say what kind of answer is wanted, not what it is about.
+QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
+
+
+def is_stop(token: str) -> bool:
+    """True for a token that says nothing about what is asked ("the", "said", "going")."""
+    return token in STOP_WORDS or token in _STOP_STEMS
 
 
 def _cjk_tokens(run: str) -> list[str]:
