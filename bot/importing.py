@@ -43,7 +43,8 @@ def split_sentences(paragraph: str) -> list[str]:
     return sentences
 
 
-def _is_heading(block: str) -> str | None:
+def heading_of(block: str) -> str | None:
+    """The heading a one-line block stands for, or None for a paragraph."""
     lines = block.strip().splitlines()
     if len(lines) != 1:
         return None
@@ -84,7 +85,7 @@ def drafts(text: str, *, default_section: str = "Introduction") -> tuple[str | N
     found: list[Draft] = []
     used: dict[str, int] = {}
     for block in blocks:
-        heading = _is_heading(block)
+        heading = heading_of(block)
         if heading is not None:
             if title is None and not found:
                 title = heading

@@ -17,7 +17,7 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 from bot.knowledge import KnowledgeBase, Passage
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
-from bot.text import QUESTION_WORDS, words
+from bot.text import QUESTION_WORDS, is_cjk, words
 
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
 
@@ -66,6 +66,9 @@ class Index:
         # same high weight for a term no passage has (the question asks about something unknown).
         self._weight = {t: math.log((n + 1) / (f + 0.5)) for t, f in frequency.items()}
         self._unknown_weight = math.log((n + 1) / 0.5)
+        # An unknown character bigram of Korean, Chinese or Japanese is mostly a grammatical
+        # ending or a pair across two words, not a topic: it weighs like a very common term.
+        self._unknown_cjk_weight = math.log((n + 1) / (n / 2 + 0.5))
         surface = [w for p in kb for w in words(f"{p.section} {p.text} {' '.join(p.questions)}")]
         self._speller = Speller(surface, vocabulary | synonyms.known())
 
@@ -83,7 +86,13 @@ class Index:
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
-        unique = set(terms) - QUESTION_WORDS
-        total = sum(self._weight.get(t, self._unknown_weight) for t in unique)
-        held = sum(self._weight.get(t, self._unknown_weight) for t in unique if t in self._terms[doc])
+        weights = {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
+        total = sum(weights.values())
+        held = sum(w for t, w in weights.items() if t in self._terms[doc])
         return held / total if total else 0.0
+
+    def _term_weight(self, term: str) -> float:
+        weight = self._weight.get(term)
+        if weight is not None:
+            return weight
+        return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight

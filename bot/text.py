@@ -66,6 +66,7 @@ _CJK = (
     "\u3040-\u30ff\u31f0-\u31ff"  # Kana
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
 )
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _TOKEN = re.compile(
     rf"(?P<cjk>[{_CJK}]+)"
     r"|(?P<num>\$?\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?%?)"
@@ -153,6 +154,11 @@ QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
 def is_stop(token: str) -> bool:
     """True for a token that says nothing about what is asked ("the", "said", "going")."""
     return token in STOP_WORDS or token in _STOP_STEMS
+
+
+def is_cjk(token: str) -> bool:
+    """True for a token of Korean, Chinese or Japanese characters."""
+    return bool(_CJK_CHAR.match(token))
 
 
 def _cjk_tokens(run: str) -> list[str]:

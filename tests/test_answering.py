@@ -1,0 +1,120 @@
+"""Answering: the best passage when confident, an honest fallback otherwise, never a crash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import Answerer, Outcome
+from tests.conftest import KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer.from_directory(KNOWLEDGE)
+
+
+def test_answers_with_the_best_passage_and_a_citation(answerer: Answerer) -> None:
+    """An on-topic question gets its passage, then a citation with the section and source."""
+    a = answerer.answer("Why do North Koreans flee?")
+    assert a.outcome is Outcome.ANSWERED and not a.fallback
+    assert a.passage_id == "reasons-for-fleeing"
+    assert "economic hardship" in a.text
+    assert a.text.endswith("— Five Things You Need to Know about North Korean Refugees, “Who are the North Korean refugees?”")
+    assert a.score > 0 and a.citation is not None and a.source is not None
+
+
+def test_abbreviations_and_synonyms(answerer: Answerer) -> None:
+    """NK, DPRK, ROK and the US are understood."""
+    assert answerer.answer("how many nk refugees live in the ROK?").passage_id == "numbers-south-korea"
+    assert answerer.answer("How many DPRK defectors went to the US?").passage_id == "numbers-united-states"
+
+
+def test_typos_are_forgiven(answerer: Answerer) -> None:
+    """A misspelt word one edit away from a known word still matches."""
+    assert answerer.answer("what percentage of defecters are womne?").passage_id == "women-majority"
+
+
+def test_off_topic_is_declined_with_suggestions(answerer: Answerer) -> None:
+    """A question the knowledge base cannot answer gets an honest fallback."""
+    a = answerer.answer("What's the best pizza in town?")
+    assert a.fallback and a.outcome is Outcome.FALLBACK and a.passage_id is None
+    assert a.text.startswith("Sorry, I don't know")
+
+
+def test_near_miss_offers_closest_topics(answerer: Answerer) -> None:
+    """A weak match is declined, but its closest passages are offered as suggestions."""
+    a = answerer.answer("Is Kim Jong-un married?")
+    assert a.fallback
+    assert a.suggestions and all(answerer.kb.get(s.passage_id) for s in a.suggestions)
+    assert all(s.label in a.text for s in a.suggestions)
+
+
+@pytest.mark.parametrize("greeting", ["hi", "Hello bot!", "thanks!", "thank you so much", "help", "what can you do?"])
+def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
+    """Greetings, thanks and help say what the bot can answer instead of a random passage."""
+    a = answerer.answer(greeting)
+    assert a.outcome is Outcome.SMALL_TALK and a.fallback
+    assert "Who are the North Korean refugees?" in a.text
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t", "?!...", "\u200b"])
+def test_empty_input_gets_help(answerer: Answerer, empty: str) -> None:
+    """Nothing to answer is met with what the bot can answer."""
+    a = answerer.answer(empty)
+    assert a.outcome is Outcome.EMPTY and a.fallback and a.text
+
+
+def test_answer_passage_by_id(answerer: Answerer) -> None:
+    """A pressed suggestion answers with that passage; an unknown id gives None."""
+    a = answerer.answer_passage("women-majority")
+    assert a is not None and "70.5 percent" in a.text
+    assert answerer.answer_passage("no-such-id") is None
+
+
+def test_korean_passage_can_be_asked_in_korean(tmp_path: Path) -> None:
+    """A passage added in Korean to the knowledge base is found by a question in Korean."""
+    shutil.copytree(KNOWLEDGE, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "ko.yaml").write_text(
+        "source: {title: 탈북자}\npassages:\n"
+        "  - {id: ko-china, section: 중국, text: 대부분의 탈북자는 중국이나 한국으로 갑니다.}\n"
+        "  - {id: ko-women, section: 여성, text: 탈북자의 대다수는 여성입니다.}\n",
+        encoding="utf-8",
+    )
+    a = Answerer.from_directory(tmp_path).answer("탈북자들은 어디로 가나요? 중국?")
+    assert a.passage_id == "ko-china"
+
+
+def test_very_long_input_is_cut_and_answered(answerer: Answerer) -> None:
+    """100 KB of text is answered quickly and without error."""
+    a = answerer.answer("Why do North Koreans flee? " + "blah " * 20_000)
+    assert a.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_answer_never_raises(answerer_text: str) -> None:
+    """Any string at all gets an Answer with text."""
+    a = _shared().answer(answerer_text)
+    assert a.text and (a.passage_id is None) == a.fallback
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "So", "Mn", "Lo"]), max_size=300))
+def test_answer_never_raises_on_control_marks_and_emoji(text: str) -> None:
+    """Control, format, combining characters, emoji and other scripts never break answering."""
+    assert _shared().answer(text).text
+
+
+_ANSWERER: Answerer | None = None
+
+
+def _shared() -> Answerer:
+    global _ANSWERER
+    if _ANSWERER is None:
+        _ANSWERER = Answerer.from_directory(KNOWLEDGE)
+    return _ANSWERER

@@ -1,0 +1,130 @@
+"""The command line, through its real entry points (`python -m bot` and `bot.cli.main`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_ask_prints_the_reply() -> None:
+    """`ask` prints the passage and its citation."""
+    result = run("ask", "What share of defectors are women?")
+    assert result.returncode == 0
+    assert "70.5 percent" in result.stdout and "—" in result.stdout
+
+
+def test_ask_json_has_the_documented_keys() -> None:
+    """`ask --json` prints one JSON object with exactly the documented keys."""
+    result = run("ask", "pizza recipes?", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"ask", "reply", "passage_id", "score", "fallback"}
+    assert data["fallback"] is True and data["passage_id"] is None
+
+
+def test_chat_reads_lines_until_end_of_input() -> None:
+    """`chat` answers each piped line and stops at end of input."""
+    result = run("chat", stdin="How many refugees live in South Korea?\n\nWho is Thae Yong-ho?\n")
+    assert result.returncode == 0
+    assert "27,000-30,000" in result.stdout and "Thae Yong-ho" in result.stdout
+
+
+def test_knowledge_option_after_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--knowledge DIR` after the command's arguments points at another knowledge folder."""
+    (tmp_path / "k.yaml").write_text(
+        "source: {title: Cats}\npassages:\n  - {id: cats-sleep, section: Sleep, text: Cats sleep sixteen hours a day.}\n"
+        "  - {id: cats-eat, section: Food, text: Cats eat meat.}\n",
+        encoding="utf-8",
+    )
+    assert main(["ask", "How long do cats sleep?", "--knowledge", str(tmp_path)]) == 0
+    assert "sixteen hours" in capsys.readouterr().out
+
+
+def test_kb_check_summary_and_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb check` prints a summary when all is well, and the named error (exit 2) when not."""
+    assert main(["kb", "check"]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    shutil.copytree(KNOWLEDGE, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "zz-broken.yaml").write_text("source: {title: x}\npassages:\n  - {id: women-majority, section: s, text: t}\n")
+    assert main(["kb", "check", "--knowledge", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "zz-broken.yaml:3 (women-majority): duplicate id, already used in five-things" in err
+    assert "Traceback" not in err
+
+
+def test_broken_knowledge_refuses_to_start_without_traceback(tmp_path: Path) -> None:
+    """A bad knowledge file stops every command with one line naming it, not a traceback."""
+    (tmp_path / "k.yaml").write_text("source: {title: x}\npassages:\n  - {id: a, text: t}\n")
+    result = run("ask", "hello?", "--knowledge", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "missing required field 'section'" in result.stderr
+
+
+def test_kb_list_shows_every_passage(capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb list` prints one line per passage: id, section, text."""
+    assert main(["kb", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("women-majority\tWho are the North Korean refugees?\t") for line in lines)
+    assert len(lines) >= 20
+
+
+def test_kb_import_writes_a_loadable_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb import` turns a Markdown article into a YAML file that loads and answers."""
+    article = tmp_path / "cats.md"
+    article.write_text(
+        "# All about cats\n\n## Sleep\n\nCats sleep sixteen hours a day. Kittens sleep even more.\n\n"
+        "## Food\n\nCats eat meat. They need taurine. Milk upsets their stomach. Water matters too.\n",
+        encoding="utf-8",
+    )
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    assert main(["kb", "import", str(article), "--knowledge", str(knowledge)]) == 0
+    assert "wrote 3 draft passages" in capsys.readouterr().out
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
+    assert main(["ask", "do kittens sleep a lot?", "--knowledge", str(knowledge), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["passage_id"] == "sleep-1"
+
+
+def test_kb_import_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Importing a file that does not exist is a clear error."""
+    assert main(["kb", "import", str(tmp_path / "nope.md"), "--knowledge", str(tmp_path)]) == 2
+    assert "nope.md" in capsys.readouterr().err
+
+
+def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` with no token set exits at once with one line naming the variables."""
+    env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_console_script_is_installed() -> None:
+    """The `qabot` console script runs the same command line."""
+    script = shutil.which("qabot", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("package not installed with its console script")
+    result = subprocess.run([script, "ask", "Who is Yeonmi Park?"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Yeonmi Park" in result.stdout

@@ -1,0 +1,141 @@
+"""Loading the knowledge base: the bundled files load, and every kind of bad file is named."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.importing import heading_of, split_sentences
+from bot.knowledge import KnowledgeError
+from tests.conftest import KNOWLEDGE
+
+GOOD_SOURCE = 'source: {title: "T", publisher: "P", url: null}\n'
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(folder: Path) -> str:
+    with pytest.raises(KnowledgeError) as caught:
+        knowledge.load(folder)
+    return str(caught.value)
+
+
+def test_bundled_knowledge_loads() -> None:
+    """The article's passages load with unique ids, sections and a source."""
+    kb = knowledge.load(KNOWLEDGE)
+    assert len(kb) >= 20
+    assert len({p.id for p in kb}) == len(kb)
+    assert all(p.section and p.text for p in kb)
+    assert kb.sources()[0].title == "Five Things You Need to Know about North Korean Refugees"
+
+
+def _sentences(text: str) -> list[str]:
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    found: list[str] = []
+    for paragraph in paragraphs:
+        if heading_of(paragraph) is not None:
+            continue  # a heading (title, blog name, section title) is a section, not a sentence
+        found.extend(split_sentences(paragraph))
+    return found
+
+
+def test_every_sentence_of_the_article_is_in_a_passage() -> None:
+    """Nothing of the original article, introduction and editor's note included, is left out."""
+    original = (KNOWLEDGE / "originals" / "five-things-about-north-korean-refugees.txt").read_text(encoding="utf-8")
+    passages = " ".join(" ".join(p.text.split()) for p in knowledge.load(KNOWLEDGE))
+    sentences = _sentences(original)
+    assert len(sentences) >= 30
+    missing = [s for s in sentences if " ".join(s.split()) not in passages]
+    assert missing == []
+
+
+def test_passages_are_one_to_three_sentences() -> None:
+    """Each passage answers one thing: at most three sentences."""
+    for passage in knowledge.load(KNOWLEDGE):
+        assert 1 <= len(split_sentences(passage.text)) <= 3, passage.id
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    """A YAML error gives the file and the line."""
+    write(tmp_path, "a.yaml", GOOD_SOURCE + "passages:\n  - id: x\n    text: [unclosed\n")
+    message = load_error(tmp_path)
+    assert "a.yaml:" in message and "invalid YAML" in message
+    assert re.search(r"a\.yaml:\d+", message)
+
+
+def test_duplicate_id_across_files(tmp_path: Path) -> None:
+    """An id used twice is refused, naming both files and the entry."""
+    entry = "passages:\n  - {id: same, section: S, text: T}\n"
+    write(tmp_path, "a.yaml", GOOD_SOURCE + entry)
+    write(tmp_path, "b.yaml", GOOD_SOURCE + entry)
+    message = load_error(tmp_path)
+    assert "b.yaml:3 (same): duplicate id, already used in a.yaml" in message
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("{id: x, section: S}", "(x): missing required field 'text'"),
+        ("{id: x, text: T}", "(x): missing required field 'section'"),
+        ("{section: S, text: T}", "(passage 1): missing required field 'id'"),
+        ("{id: x, section: S, text: '  '}", "(x): 'text' is empty"),
+        ("{id: x, section: S, text: T, colour: red}", "(x): unknown key(s) colour"),
+        ("{id: Bad_Id, section: S, text: T}", "id 'Bad_Id' must be lowercase letters"),
+        ("{id: x, section: S, text: T, questions: [1, '']}", "'questions' must be a list of non-empty strings"),
+        ("{id: x, section: S, text: [a, b]}", "'text' must be text"),
+        ("just a string", "(passage 1): a passage must be a mapping"),
+    ],
+)
+def test_bad_passage_is_named(tmp_path: Path, passage: str, expected: str) -> None:
+    """Each kind of bad passage is refused with the file, the entry, the line and the problem."""
+    write(tmp_path, "k.yaml", GOOD_SOURCE + f"passages:\n  - {passage}\n")
+    message = load_error(tmp_path)
+    assert message.startswith(f"{tmp_path / 'k.yaml'}:3 ")
+    assert expected in message
+
+
+def test_oversized_text_is_refused(tmp_path: Path) -> None:
+    """A passage too long for a chat message is refused with its length and the limit."""
+    write(tmp_path, "k.yaml", GOOD_SOURCE + f"passages:\n  - {{id: x, section: S, text: {'a' * 3001}}}\n")
+    assert "text is 3001 characters, more than the limit of 3000" in load_error(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("passages: []\n", "'source' must be a mapping"),
+        (GOOD_SOURCE + "passages: []\n", "'passages' must be a non-empty list"),
+        (GOOD_SOURCE + "passages: [{id: x, section: S, text: T}]\nextra: 1\n", "unknown top-level key(s): extra"),
+        ('source: {publisher: "P"}\npassages: [{id: x, section: S, text: T}]\n', "(source): missing required field 'title'"),
+        ("- a\n- b\n", "expected a mapping with 'source' and 'passages'"),
+    ],
+)
+def test_bad_file_shape_is_named(tmp_path: Path, text: str, expected: str) -> None:
+    """A file of the wrong shape is refused with what is wrong."""
+    write(tmp_path, "k.yaml", text)
+    assert expected in load_error(tmp_path)
+
+
+def test_not_utf8_is_refused(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 give a clear message, not a traceback."""
+    (tmp_path / "k.yaml").write_bytes(b"source: \xff\xfe\n")
+    assert "not UTF-8" in load_error(tmp_path)
+
+
+def test_missing_or_empty_folder(tmp_path: Path) -> None:
+    """No folder, or a folder without knowledge files, is an error naming the folder."""
+    assert "knowledge folder not found" in load_error(tmp_path / "nope")
+    assert "no knowledge files" in load_error(tmp_path)
+
+
+def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
+    """Python-object tags are refused: knowledge files cannot run code."""
+    write(tmp_path, "k.yaml", "!!python/object/apply:os.system ['true']\n")
+    assert "invalid YAML" in load_error(tmp_path)

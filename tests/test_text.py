@@ -1,0 +1,101 @@
+"""The tokenizer: one set of terms for passages and questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import normalize, tokenize, words
+
+
+def test_case_folded_and_stemmed() -> None:
+    """Case and inflection do not matter: 'Refugees' and 'refugee' are one term."""
+    assert tokenize("Refugees") == tokenize("refugee") == ["refuge"]
+
+
+def test_stop_words_dropped() -> None:
+    """Words that say nothing about the subject are not terms."""
+    assert tokenize("What is the number of the defectors?") == ["number", "defector"]
+
+
+def test_question_words_kept() -> None:
+    """'where', 'when', 'who' and 'why' say what kind of answer is wanted, so they stay."""
+    assert tokenize("Where do they go?") == ["where"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("70.5 percent", ["70.5", "percent"]),
+        ("27,000", ["27000"]),
+        ("between 27,000-30,000", ["27000-30000", "27000", "30000"]),
+        ("in 1998-1999.", ["1998-1999", "1998", "1999"]),
+        ("$45,000", ["45000"]),
+        ("50%", ["50", "percent"]),
+    ],
+)
+def test_numbers_kept_whole(text: str, expected: list[str]) -> None:
+    """Numbers are not broken at their dots, commas or range dashes."""
+    assert tokenize(text) == expected
+
+
+def test_curly_quotes_and_dashes_are_plain() -> None:
+    """Typographic quotes and dashes tokenize like their plain forms."""
+    assert tokenize("North Korea’s “double defectors”—bribed") == tokenize("North Korea's \"double defectors\" - bribed")
+
+
+def test_hyphenated_words_split() -> None:
+    """'Jong-un' matches 'Jong Un'."""
+    assert tokenize("Kim Jong-un") == tokenize("Kim Jong Un")
+
+
+def test_irregular_forms_meet_their_verb() -> None:
+    """'fled' and 'flee', 'rose' and 'rise' are one term."""
+    assert tokenize("fled") == tokenize("flee")
+    assert tokenize("rose") == tokenize("rising")
+
+
+def test_capital_us_is_the_country() -> None:
+    """'US' and 'U.S.' are the country; 'us' is a pronoun and dropped."""
+    assert tokenize("the US") == tokenize("the U.S.") == ["usa"]
+    assert tokenize("tell us") == []
+
+
+def test_hangul_does_not_vanish() -> None:
+    """Korean text yields character bigrams, so it can be matched."""
+    terms = tokenize("북한 난민")
+    assert "북한" in terms and "난민" in terms
+
+
+def test_han_and_kana_do_not_vanish() -> None:
+    """Chinese and Japanese runs are split into bigrams too."""
+    assert tokenize("脱北者") == ["脱北", "北者"]
+    assert tokenize("ひらがな") == ["ひら", "らが", "がな"]
+
+
+def test_control_and_zero_width_characters_removed() -> None:
+    """Invisible characters neither split nor join words."""
+    assert normalize("de\u200bfectors") == "defectors"
+    assert normalize("a\x00b") == "a b"
+    assert tokenize("\x00\x01\u202e") == []
+
+
+def test_keep_stop_keeps_stop_words_in_order() -> None:
+    """Phrase matching sees stop words; the default drops them."""
+    assert tokenize("the South", keep_stop=True) == ["the", "south"]
+
+
+def test_corrector_applies_to_unknown_words_only() -> None:
+    """A corrector is asked about each content word before stemming."""
+    seen: list[str] = []
+
+    def correct(word: str) -> str:
+        seen.append(word)
+        return "refugees" if word == "refugess" else word
+
+    assert tokenize("nk refugess", correct=correct) == ["nk", "refuge"]
+    assert seen == ["nk", "refugess"]
+
+
+def test_words_are_unstemmed() -> None:
+    """`words` gives the surface words a speller learns from."""
+    assert words("The Refugees fled") == ["refugees", "fled"]

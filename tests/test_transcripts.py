@@ -1,0 +1,117 @@
+"""Transcript replay: its semantics and exit codes, and the quality floor CI holds the bot to."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import Answerer, transcripts
+from bot.cli import main
+from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+
+# The measured rates on tests/transcripts/ when this floor was set; a change that lowers either
+# fails CI. Raise them when the bot gets better.
+MIN_ON_TOPIC_HIT_RATE = 0.80
+MIN_OFF_TOPIC_DECLINED_RATE = 0.80
+
+
+def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+PASSING = """name: passing
+turns:
+  - ask: "What percentage of defectors are women?"
+    expect: {contains: ["70.5"], passage: women-majority, fallback: false}
+  - ask: "Best pizza in town?"
+    expect: {fallback: true}
+  - ask: "Who is Thae Yong-ho?"
+"""
+
+
+def test_replay_passes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A transcript whose expectations hold exits 0 with one line per turn and a summary."""
+    assert main(["replay", str(write(tmp_path, PASSING))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("PASS [passing] 'What percentage")
+    assert out[2].startswith("---- [passing] 'Who is Thae")
+    assert out[3] == "2 passed, 0 failed, 1 not judged; on-topic hit rate 1/1 (100.0%); off-topic declined 1/1 (100.0%)"
+
+
+def test_replay_failure_exits_1_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A failed expectation exits 1 and names what was missing."""
+    failing = 'name: f\nturns:\n  - ask: "Why do North Koreans flee?"\n    expect: {contains: ["bananas"]}\n'
+    assert main(["replay", str(write(tmp_path, failing))]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL [f]" in out and "reply lacks any of ['bananas']" in out
+
+
+def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--json` prints exactly one JSON object per turn on stdout, the summary on stderr."""
+    assert main(["replay", str(write(tmp_path, PASSING)), "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["pass"] for r in rows] == [True, True, None]
+    assert all(
+        set(r) == {"transcript", "ask", "reply", "passage_id", "score", "fallback", "pass"} for r in rows
+    )
+    assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
+    assert "2 passed, 0 failed" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: x\nturns: [unclosed\n", "t.yaml:"),
+        ("name: x\n", "expected a mapping with 'name' and a list of 'turns'"),
+        ("name: x\nturns:\n  - {ask: hi}\n  - {question: hi}\n", "t.yaml:4 (turn 2): a turn needs 'ask'"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {contain: [a]}}\n", "(turn 1): 'expect' may hold only"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: maybe}}\n", "'fallback' must be true or false"),
+    ],
+)
+def test_unreadable_transcript_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    """A transcript that cannot be read exits 2, naming the file and the turn."""
+    assert main(["replay", str(write(tmp_path, text))]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_missing_transcript_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A transcript file that does not exist exits 2."""
+    assert main(["replay", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml" in capsys.readouterr().err
+
+
+def test_contains_is_any_of_and_case_insensitive() -> None:
+    """`contains` passes when any one string appears, in any case."""
+    answerer = Answerer.from_directory(KNOWLEDGE)
+    turn = transcripts.Turn("Who wrote In Order to Live?", transcripts.Expectation(contains=("nobody", "YEONMI PARK")))
+    assert transcripts.judge(turn, answerer.answer(turn.ask)) == (True, ())
+
+
+def test_bundled_transcripts_meet_the_quality_floor() -> None:
+    """Every transcript in tests/transcripts/ is replayed; the hit and decline rates hold the floor."""
+    files = sorted(TRANSCRIPTS.glob("*.yaml"))
+    assert files
+    loaded = [transcripts.load(path) for path in files]
+    results = list(transcripts.replay(Answerer.from_directory(KNOWLEDGE), loaded))
+    summary = transcripts.Summary.of(results)
+    assert summary.on_topic >= 120 - 30 and summary.off_topic >= 30
+    assert summary.on_topic_hits / summary.on_topic >= MIN_ON_TOPIC_HIT_RATE, str(summary)
+    assert summary.off_topic_declined / summary.off_topic >= MIN_OFF_TOPIC_DECLINED_RATE, str(summary)
+
+
+def test_every_passage_is_asked_in_the_transcripts() -> None:
+    """Each passage is the expected answer of at least one transcript question."""
+    answerer = Answerer.from_directory(KNOWLEDGE)
+    hit: set[str] = set()
+    for path in sorted(TRANSCRIPTS.glob("*.yaml")):
+        for result in transcripts.replay(answerer, [transcripts.load(path)]):
+            if result.passed and result.answer.passage_id:
+                hit.add(result.answer.passage_id)
+    assert {p.id for p in answerer.kb} - hit == set()
