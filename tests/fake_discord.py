@@ -1,0 +1,373 @@
+"""A fake Discord gateway (websocket) and REST API on 127.0.0.1, for end-to-end adapter tests.
+
+The real discord.py talks to it after a test points `discord.http.Route.BASE` and
+`discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` here. It checks the token and the IDENTIFY
+intents, sends READY and GUILD_CREATE, records every REST call, and lets a test push
+MESSAGE_CREATE and INTERACTION_CREATE events as Discord would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+Json = dict[str, Any]
+
+API_PREFIX = "/api/v10"
+MESSAGE_CONTENT_INTENT = 1 << 15
+TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
+
+
+@dataclass
+class Call:
+    """One REST request the bot made."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Shard:
+    """One gateway connection, after its IDENTIFY."""
+
+    ws: web.WebSocketResponse
+    identify: Json = field(default_factory=dict)
+    seq: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class FakeDiscord:
+    """Gateway and REST server in one aiohttp app; `calls` holds every REST request in order."""
+
+    def __init__(self, *, token: str, grant_message_content: bool = False) -> None:
+        self.token = token
+        self.grant_message_content = grant_message_content
+        self.app_id = "900000000000000001"
+        self.bot_id = "900000000000000002"
+        self.guild_id = "900000000000000003"
+        self.channel_id = "900000000000000004"
+        self.dm_channel_id = "900000000000000005"
+        self.user_id = "900000000000000006"
+        self.other_bot_id = "900000000000000007"
+        self.calls: list[Call] = []
+        self.shards: list[Shard] = []
+        self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
+        self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
+        self._ids = itertools.count(910000000000000000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # lifecycle
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def close(self) -> None:
+        for shard in self.shards:
+            await shard.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    # payloads
+
+    def user(self, user_id: str | None = None, *, name: str = "asker", bot: bool = False) -> Json:
+        return {
+            "id": user_id or self.user_id,
+            "username": name,
+            "discriminator": "0",
+            "global_name": name,
+            "avatar": None,
+            "bot": bot,
+        }
+
+    def bot_user(self) -> Json:
+        return self.user(self.bot_id, name="qa-bot", bot=True)
+
+    def member(self, user: Json) -> Json:
+        return {"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
+
+    def guild(self) -> Json:
+        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": "68608", "position": 0, "color": 0,
+                    "hoist": False, "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
+        channel = {"id": self.channel_id, "type": 0, "name": "questions", "position": 0, "guild_id": self.guild_id,
+                   "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
+        return {
+            "id": self.guild_id,
+            "name": "Test guild",
+            "icon": None,
+            "owner_id": self.user_id,
+            "roles": [everyone],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "channels": [channel],
+            "threads": [],
+            "members": [self.member(self.bot_user())],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+        }
+
+    def message(self, content: str, *, author: Json | None = None, dm: bool = False,
+                mentions: list[Json] | None = None) -> Json:  # fmt: skip
+        """A MESSAGE_CREATE payload from a user, in the guild channel or in a DM."""
+        author = author or self.user()
+        data: Json = {
+            "id": self.next_id(),
+            "channel_id": self.dm_channel_id if dm else self.channel_id,
+            "author": author,
+            "content": content,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": "@everyone" in content,
+            "mentions": mentions or [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        if not dm:
+            data["guild_id"] = self.guild_id
+            data["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
+        return data
+
+    def mention(self, text: str) -> Json:
+        """A guild message that mentions the bot, as `<@id> text`."""
+        return self.message(f"<@{self.bot_id}> {text}", mentions=[self.bot_user()])
+
+    def interaction(self, kind: int, data: Json, *, message: Json | None = None) -> Json:
+        """An INTERACTION_CREATE payload from the user in the guild channel."""
+        payload: Json = {
+            "id": self.next_id(),
+            "application_id": self.app_id,
+            "type": kind,
+            "data": data,
+            "guild_id": self.guild_id,
+            "channel_id": self.channel_id,
+            "channel": {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "questions"},
+            "member": {**self.member(self.user()), "permissions": "2147483647"},
+            "token": f"interaction-token-{self.next_id()}",
+            "version": 1,
+            "locale": "en-US",
+            "app_permissions": "2147483647",
+            "attachment_size_limit": 8388608,
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+            "context": 0,
+        }
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def command(self, name: str, **options: str) -> Json:
+        """A slash command invocation (type 2)."""
+        data: Json = {"id": self.next_id(), "name": name, "type": 1}
+        if options:
+            data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+        return self.interaction(2, data)
+
+    def press(self, custom_id: str, message: Json) -> Json:
+        """A button press (type 3) on `message`."""
+        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message)
+
+    def bot_message(self, body: Json, *, channel_id: str | None = None) -> Json:
+        """The message object Discord would return for a message the bot posted with `body`."""
+        return {
+            "id": self.next_id(),
+            "channel_id": channel_id or self.channel_id,
+            "author": self.bot_user(),
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+            "application_id": self.app_id,
+        }
+
+    # events
+
+    async def wait_ready(self, count: int = 1, timeout: float = 10) -> None:
+        """Wait until `count` shards got READY and GUILD_CREATE."""
+        async with asyncio.timeout(timeout):
+            while len(self.shards) < count:
+                await self._wait_change()
+            for shard in self.shards[:count]:
+                await shard.ready.wait()
+
+    async def push(self, event: str, data: Json, *, shard: int = 0) -> None:
+        await self._dispatch(self.shards[shard], event, data)
+
+    async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 10) -> Call:
+        """The first recorded REST call matching `predicate`, waiting for it if needed."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for call in self.calls:
+                    if predicate(call):
+                        return call
+                await self._wait_change()
+
+    def refuse_once(self, method: str, path: str) -> None:
+        """Answer the next `method path` request with 403 Missing Permissions."""
+        self.refusals.append((method, path))
+
+    def find(self, method: str, prefix: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]
+
+    async def _wait_change(self) -> None:
+        async with self._changed:
+            await self._changed.wait()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # gateway
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        shard = Shard(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(msg.data)
+            if frame["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif frame["op"] == 2:
+                await self._identified(shard, frame["d"])
+        return ws
+
+    async def _identified(self, shard: Shard, identify: Json) -> None:
+        shard.identify = identify
+        if identify.get("token") != self.token:
+            await shard.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if identify["intents"] & MESSAGE_CONTENT_INTENT and not self.grant_message_content:
+            await shard.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        self.shards.append(shard)
+        await self._notify()
+        shard_info = identify.get("shard") or [0, 1]
+        ready = {
+            "v": 10,
+            "user": self.bot_user(),
+            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "session_id": f"session-{shard_info[0]}",
+            "resume_gateway_url": self.gateway_url,
+            "shard": shard_info,
+            "application": {"id": self.app_id, "flags": 0},
+        }
+        await self._dispatch(shard, "READY", ready)
+        if (int(self.guild_id) >> 22) % shard_info[1] == shard_info[0]:
+            await self._dispatch(shard, "GUILD_CREATE", self.guild())
+        shard.ready.set()
+
+    async def _dispatch(self, shard: Shard, event: str, data: Json) -> None:
+        shard.seq += 1
+        await shard.ws.send_str(json.dumps({"op": 0, "t": event, "s": shard.seq, "d": data}))
+
+    # REST
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw else None
+        self.calls.append(Call(request.method, path, dict(request.query), body))
+        await self._notify()
+        if request.headers.get("Authorization") != f"Bot {self.token}" and not path.startswith(("/webhooks/", "/interactions/")):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        if (request.method, path) in self.refusals:
+            self.refusals.remove((request.method, path))
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+        return _json(*self._route(request.method, path, body))
+
+    def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:
+        parts = path.strip("/").split("/")
+        if (method, path) == ("GET", "/users/@me"):
+            return self.bot_user(), 200
+        if (method, path) == ("GET", "/oauth2/applications/@me"):
+            return self._application(), 200
+        if (method, path) == ("GET", "/gateway/bot"):
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}, 200
+        if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
+            return self._remember(self.bot_message(body, channel_id=parts[1])), 200
+        if method == "POST" and parts[0] == "interactions" and parts[3:] == ["callback"]:
+            return {"interaction": {"id": parts[1], "type": 2}}, 200
+        if parts[0] == "webhooks" and method in ("POST", "PATCH"):
+            return self._remember(self.bot_message(body)), 200
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            return [{**cmd, "id": self.next_id(), "application_id": self.app_id, "version": "1"} for cmd in body], 200
+        return {"message": "404: Not Found", "code": 0}, 404
+
+    def _remember(self, message: Json) -> Json:
+        self.messages[message["id"]] = message
+        return message
+
+    def _application(self) -> Json:
+        return {
+            "id": self.app_id,
+            "name": "qa-bot",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": self.user(),
+            "team": None,
+            "flags": 0,
+            "rpc_origins": [],
+            "summary": "",
+        }
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # Exactly "application/json": discord.py reads anything else (even with a charset) as text.
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})

@@ -1,0 +1,336 @@
+"""End-to-end tests of the Discord adapter: real discord.py against a fake gateway on 127.0.0.1.
+
+The bot starts through `adapters.runner.serve`, the code path of `python -m bot run`; the only
+fake is the Discord server in tests/fake_discord.py, and the tests assert on the REST calls it got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import pytest
+import yarl
+
+from adapters import discord_bot, runner
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from tests.conftest import KNOWLEDGE
+from tests.fake_discord import Call, FakeDiscord
+
+pytestmark = pytest.mark.timeout(30)
+
+TOKEN = "MTIzNDU2Nzg5.fake-test-token.NOT-A-REAL-SECRET-x9Qz"
+ENV = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_GUILD_READY_TIMEOUT": "0.05"}
+BASE_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
+MESSAGE_CONTENT = 1 << 15
+EPHEMERAL = 1 << 6
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord(token=TOKEN)
+    await server.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    yield server
+    await server.close()
+
+
+@pytest.fixture(scope="module")
+def service() -> Service:
+    return Service.from_directory(KNOWLEDGE)
+
+
+@asynccontextmanager
+async def running(service: Service, env: dict[str, str]) -> AsyncIterator[asyncio.Task[None]]:
+    """The bot as `python -m bot run` runs it, stopped (and checked) on exit."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.serve(service, env, stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+
+
+@pytest.fixture
+async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
+    """A bot that is connected to the fake and has the guild."""
+    async with running(Service(service.answerer), ENV):
+        await fake.wait_ready()
+        yield fake
+
+
+def channel_posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
+    return fake.find("POST", f"/channels/{channel_id}/messages")
+
+
+def callbacks(fake: FakeDiscord) -> list[Call]:
+    return [c for c in fake.calls if c.method == "POST" and c.path.endswith("/callback")]
+
+
+async def callback_for(fake: FakeDiscord, interaction: dict[str, Any]) -> Call:
+    path = f"/interactions/{interaction['id']}/{interaction['token']}/callback"
+    return await fake.wait_for(lambda c: c.method == "POST" and c.path == path)
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [item["custom_id"] for row in body.get("components", []) for item in row["components"]]
+
+
+async def test_ready_handshake_requests_only_the_intents_it_needs(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Login over REST, IDENTIFY with guilds + messages intents (no Message Content), token never logged."""
+    caplog.set_level(logging.DEBUG)
+    async with running(service, ENV):
+        await fake.wait_ready()
+    identify = fake.shards[0].identify
+    assert identify["token"] == TOKEN
+    assert identify["intents"] == BASE_INTENTS
+    assert [(c.method, c.path) for c in fake.calls[:2]] == [("GET", "/users/@me"), ("GET", "/oauth2/applications/@me")]
+    assert not fake.find("PUT", "/applications/"), "commands are synced only by `discord sync`"
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+async def test_message_content_intent_when_configured(fake: FakeDiscord, service: Service) -> None:
+    """DISCORD_MESSAGE_CONTENT=1 adds the privileged intent to IDENTIFY."""
+    fake.grant_message_content = True
+    async with running(service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        await fake.wait_ready()
+    assert fake.shards[0].identify["intents"] == BASE_INTENTS | MESSAGE_CONTENT
+
+
+async def test_message_content_not_granted_is_a_clear_startup_error(fake: FakeDiscord, service: Service) -> None:
+    """A 4014 close becomes one line telling what to enable or unset."""
+    stop = asyncio.Event()
+    with pytest.raises(runner.StartupError, match="Message Content intent.*DISCORD_MESSAGE_CONTENT") as caught:
+        await asyncio.wait_for(runner.serve(service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}, stop), timeout=15)
+    assert TOKEN not in str(caught.value)
+
+
+async def test_rejected_token_is_a_clear_startup_error(fake: FakeDiscord, service: Service) -> None:
+    """A token Discord rejects (401) is one line, without the token."""
+    stop = asyncio.Event()
+    env = {**ENV, "DISCORD_BOT_TOKEN": "wrong-token-value"}
+    with pytest.raises(runner.StartupError, match="rejected DISCORD_BOT_TOKEN") as caught:
+        await asyncio.wait_for(runner.serve(service, env, stop), timeout=15)
+    assert "wrong-token-value" not in str(caught.value)
+
+
+def test_missing_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bot run` without tokens: exit 2 and one line naming the variables."""
+    assert runner.main(KNOWLEDGE, env={}) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "DISCORD_BOT_TOKEN" in err
+
+
+async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
+    """A mention in a server channel gets the passage as an embed, as a reply that pings nobody."""
+    asked = online.mention("Are most defectors women?")
+    await online.push("MESSAGE_CREATE", asked)
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    embed = post.body["embeds"][0]
+    assert embed["title"] == "Who are the North Korean refugees?"
+    assert embed["description"].startswith("Women make up the majority")
+    assert embed["footer"]["text"].startswith("Five Things You Need to Know")
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
+    assert post.body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
+
+
+async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
+    """Every message in a DM is a question."""
+    await online.push("MESSAGE_CREATE", online.message("What happens to refugees caught in China?", dm=True))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
+    assert post.body["embeds"][0]["description"].startswith("North Koreans refugees in China")
+
+
+async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
+    """A plain channel message, the bot's own message and another bot's mention get no reply."""
+    await online.push("MESSAGE_CREATE", online.message("Are most defectors women?"))
+    own = online.message(f"<@{online.bot_id}> Are most defectors women?", author=online.bot_user(), mentions=[online.bot_user()])
+    await online.push("MESSAGE_CREATE", own)
+    other = online.user(online.other_bot_id, name="other-bot", bot=True)
+    await online.push("MESSAGE_CREATE", online.message(f"<@{online.bot_id}> hi", author=other, mentions=[online.bot_user()]))
+    # A DM afterwards is answered; since events are handled in order, the ignored ones came first.
+    await online.push("MESSAGE_CREATE", online.message("Are most defectors women?", dm=True))
+    await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
+    await asyncio.sleep(0.2)
+    assert channel_posts(online, online.channel_id) == []
+
+
+async def test_ask_command_answers_through_the_callback(online: FakeDiscord) -> None:
+    """/ask question:<text> is answered with a type 4 callback holding the embed."""
+    interaction = online.command("ask", question="Are most defectors women?")
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["type"] == 4
+    data = call.body["data"]
+    assert data["embeds"][0]["title"] == "Who are the North Korean refugees?"
+    assert data["allowed_mentions"]["parse"] == []
+
+
+async def test_slow_answer_is_deferred_and_sent_as_follow_up(fake: FakeDiscord, service: Service) -> None:
+    """When the answer takes longer than DISCORD_DEFER_AFTER, /ask defers (type 5) and follows up."""
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        interaction = fake.command("ask", question="Are most defectors women?")
+        await fake.push("INTERACTION_CREATE", interaction)
+        call = await callback_for(fake, interaction)
+        follow_up = await fake.wait_for(lambda c: c.path == f"/webhooks/{fake.app_id}/{interaction['token']}")
+    assert call.body["type"] == 5
+    assert follow_up.method == "POST"
+    assert follow_up.body["embeds"][0]["description"].startswith("Women make up the majority")
+
+
+async def test_help_and_sources_commands(online: FakeDiscord) -> None:
+    """/help lists the sections; /sources names the source."""
+    help_ = online.command("help")
+    await online.push("INTERACTION_CREATE", help_)
+    sources = online.command("sources")
+    await online.push("INTERACTION_CREATE", sources)
+    help_call, sources_call = await callback_for(online, help_), await callback_for(online, sources)
+    assert "Who are the North Korean refugees?" in help_call.body["data"]["content"]
+    assert "Five Things You Need to Know" in sources_call.body["data"]["content"]
+
+
+async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord) -> None:
+    """An unknown question gets suggestion buttons; pressing one answers with that passage."""
+    await online.push("MESSAGE_CREATE", online.mention("women weather"))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    assert post.body["content"].startswith("Sorry, I don't know that one.")
+    ids = custom_ids(post.body)
+    assert "qa:p:women-majority" in ids
+    sent = next(iter(online.messages.values()))
+    press = online.press("qa:p:women-majority", sent)
+    await online.push("INTERACTION_CREATE", press)
+    call = await callback_for(online, press)
+    assert call.body["type"] == 4
+    assert call.body["data"]["embeds"][0]["description"].startswith("Women make up the majority")
+
+
+async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord, service: Service) -> None:
+    """A 👎 on a message this process never sent (a restart) is recorded through the core."""
+    shared = Service(service.answerer)
+    async with running(shared, ENV):
+        await fake.wait_ready()
+        old = fake.bot_message({"components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "custom_id": "qa:v:+:women-majority", "emoji": {"name": "👍"}},
+            {"type": 2, "style": 2, "custom_id": "qa:v:-:women-majority", "emoji": {"name": "👎"}},
+        ]}]})  # fmt: skip
+        press = fake.press("qa:v:-:women-majority", old)
+        await fake.push("INTERACTION_CREATE", press)
+        call = await callback_for(fake, press)
+    assert call.body["data"]["content"] == discord_bot.THANKS_TEXT
+    assert call.body["data"]["flags"] & EPHEMERAL
+    [vote] = shared.feedback.votes()
+    assert (vote.passage_id, vote.helpful, vote.platform) == ("women-majority", False, "discord")
+
+
+def write_knowledge(folder: Path, passages: list[dict[str, str]]) -> Path:
+    import yaml
+
+    folder.mkdir()
+    data = {"source": {"title": "Test source", "publisher": "Tests"}, "passages": passages}
+    (folder / "test.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+async def test_long_passage_and_long_help_stay_within_limits(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A 3,000-character passage fits one embed (4096); a long /help is split into 2000-character messages."""
+    long_text = " ".join(["Zebras migrate across the savanna every year."] * 65)[:2990]
+    passages = [{"id": "zebras", "section": "Zebra migration", "text": long_text}]
+    passages += [{"id": f"topic-{i}", "section": f"Section number {i} " + "x" * 150, "text": f"Topic {i} text."} for i in range(20)]
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", passages))
+    async with running(service, ENV):
+        await fake.wait_ready()
+        await fake.push("MESSAGE_CREATE", fake.message("How do zebras migrate?", dm=True))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+        help_ = fake.command("help")
+        await fake.push("INTERACTION_CREATE", help_)
+        first = await callback_for(fake, help_)
+        follow_up = await fake.wait_for(lambda c: c.path == f"/webhooks/{fake.app_id}/{help_['token']}")
+    description = post.body["embeds"][0]["description"]
+    assert len(long_text) > 2000 and description == long_text and len(description) <= 4096
+    pieces = [first.body["data"]["content"], follow_up.body["content"]]
+    assert all(len(p) <= 2000 for p in pieces)
+    assert "Section number 19" in pieces[-1]
+
+
+async def test_everyone_in_a_passage_pings_nobody(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A passage that says @everyone is sent with allowed_mentions parse [] so no one is pinged."""
+    passages = [{"id": "meeting", "section": "Meetings", "text": "@everyone the weekly meeting is on Friday <@&123>."}]
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", passages))
+    async with running(service, ENV):
+        await fake.wait_ready()
+        await fake.push("MESSAGE_CREATE", fake.mention("When is the weekly meeting?"))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert "@everyone" in post.body["embeds"][0]["description"]
+    assert post.body["allowed_mentions"]["parse"] == []
+    assert post.body["allowed_mentions"].get("roles", []) == []
+    assert post.body["allowed_mentions"].get("users", []) == []
+
+
+async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -> None:
+    """Past the per-user burst, /ask answers with the cooldown note, only to the asker."""
+    shared = Service(service.answerer)
+    async with running(shared, ENV):
+        await fake.wait_ready()
+        asks = [fake.command("ask", question="Are most defectors women?") for _ in range(shared.cooldown.burst + 1)]
+        for interaction in asks:
+            await fake.push("INTERACTION_CREATE", interaction)
+        last = await callback_for(fake, asks[-1])
+    assert last.body["data"]["content"] == COOLDOWN_TEXT
+    assert last.body["data"]["flags"] & EPHEMERAL
+
+
+@pytest.mark.allow_error_logs
+async def test_failure_is_logged_and_apologized_for(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When Discord refuses the answer, the traceback is logged and the user gets the apology."""
+    async with running(service, ENV):
+        await fake.wait_ready()
+        path = f"/channels/{fake.dm_channel_id}/messages"
+        fake.refuse_once("POST", path)  # the answer is refused with 403; the apology goes through
+        await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
+        apology = await fake.wait_for(lambda c: c.body is not None and c.body.get("content") == APOLOGY_TEXT)
+    assert apology.path == path
+    assert [c.body.get("embeds") is not None for c in fake.find("POST", path)] == [True, False]
+    [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failure.name == "adapters.discord_bot" and failure.exc_info is not None
+
+
+async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Service) -> None:
+    """DISCORD_SHARD_COUNT=2 runs two shards in one process, each identifying with its shard id."""
+    async with running(service, {**ENV, "DISCORD_SHARD_COUNT": "2"}):
+        await fake.wait_ready(count=2)
+        await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+    assert sorted(s.identify["shard"] for s in fake.shards) == [[0, 2], [1, 2]]
+
+
+async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
+    """`discord sync --guild ID` PUTs /ask, /help and /sources to that guild only."""
+    code = await asyncio.to_thread(discord_bot.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})
+    assert code == 0
+    [put] = fake.find("PUT", "/applications/")
+    assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
+    assert sorted(c["name"] for c in put.body) == ["ask", "help", "sources"]
+    ask = next(c for c in put.body if c["name"] == "ask")
+    assert ask["options"][0]["name"] == "question" and ask["options"][0]["required"]
+
+
+async def test_sync_globally(fake: FakeDiscord) -> None:
+    """`discord sync` without --guild PUTs the global commands."""
+    code = await asyncio.to_thread(discord_bot.sync_main, [], {"DISCORD_BOT_TOKEN": TOKEN})
+    assert code == 0
+    assert [c.path for c in fake.find("PUT", "/applications/")] == [f"/applications/{fake.app_id}/commands"]
