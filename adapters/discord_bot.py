@@ -120,7 +120,7 @@ class Reply:
 
     pieces: tuple[str, ...] = ()
     embed: discord.Embed | None = None
-    buttons: tuple[discord.ui.Item[discord.ui.View], ...] = ()
+    buttons: tuple[discord.ui.Item[Any], ...] = ()
 
     def messages(self) -> list[dict[str, Any]]:
         """Keyword arguments for each message to send, in order."""
@@ -142,7 +142,10 @@ def text_reply(text: str) -> Reply:
 def render(answer: Answer) -> Reply:
     """The Discord form of an Answer: an embed for a passage, text and buttons otherwise."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_id and answer.passage_text:
-        return Reply(embed=answer_embed(answer), buttons=(VoteButton(answer.passage_id, True), VoteButton(answer.passage_id, False)))
+        return Reply(
+            embed=answer_embed(answer),
+            buttons=(VoteButton(answer.passage_id, True), VoteButton(answer.passage_id, False)),
+        )
     reply = text_reply(answer.text)
     buttons = tuple(SuggestionButton(s.passage_id, s.label) for s in answer.suggestions[:MAX_SUGGESTIONS])
     return Reply(pieces=reply.pieces, buttons=buttons)
@@ -169,12 +172,16 @@ def _clip(text: str, limit: int) -> str:
 # buttons
 
 
-class SuggestionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:p:(?P<passage>[a-z0-9-]+)"):
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:p:(?P<passage>[a-z0-9-]+)"
+):
     """A topic offered by a fallback; pressing it answers with that passage."""
 
     def __init__(self, passage_id: str, label: str = "Show this answer") -> None:
         button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label=_clip(label or passage_id, LABEL_LIMIT), style=discord.ButtonStyle.secondary, custom_id=f"qa:p:{passage_id}"
+            label=_clip(label or passage_id, LABEL_LIMIT),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"qa:p:{passage_id}",
         )
         super().__init__(button)
         self.passage_id = passage_id
@@ -189,7 +196,9 @@ class SuggestionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]
         await _bot(interaction).guarded(interaction, _bot(interaction).choose(interaction, self.passage_id))
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:v:(?P<sign>[+-]):(?P<passage>[a-z0-9-]+)"):
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:v:(?P<sign>[+-]):(?P<passage>[a-z0-9-]+)"
+):
     """👍 or 👎 under an answer, recorded through the core."""
 
     def __init__(self, passage_id: str, helpful: bool) -> None:
@@ -241,7 +250,9 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any]]:
 class QATree(app_commands.CommandTree[discord.Client]):
     """The command tree, with the one error path for anything that escaped a command."""
 
-    async def on_error(self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
+    ) -> None:
         await _bot(interaction).apologize(interaction, error)
 
 
@@ -311,9 +322,11 @@ class QABot(discord.Client):
             reply = text_reply(COOLDOWN_TEXT)
         else:
             reply = render(await asyncio.to_thread(self.service.ask, question, asker))
-        reference = message.to_reference(fail_if_not_exists=False)
-        for index, kwargs in enumerate(reply.messages()):
-            await message.channel.send(**kwargs, reference=reference if index == 0 else None, mention_author=False)
+        sends = reply.messages()
+        # The first message replies to the question (without pinging its author); the rest follow.
+        sends[0]["reference"] = message.to_reference(fail_if_not_exists=False)
+        for kwargs in sends:
+            await message.channel.send(**kwargs, mention_author=False)
 
     async def _send_quietly(self, message: discord.Message, text: str) -> None:
         try:
@@ -368,7 +381,9 @@ class QABot(discord.Client):
             await interaction.response.defer(thinking=True)
         return await task
 
-    async def respond(self, interaction: discord.Interaction[discord.Client], reply: Reply, *, ephemeral: bool = False) -> None:
+    async def respond(
+        self, interaction: discord.Interaction[discord.Client], reply: Reply, *, ephemeral: bool = False
+    ) -> None:
         """Answer an interaction: the first message as its response, the rest as follow-ups."""
         for kwargs in reply.messages():
             if interaction.response.is_done():
@@ -420,7 +435,9 @@ async def _login(client: discord.Client, token: str) -> None:
     try:
         await client.login(token)
     except discord.LoginFailure:
-        raise StartupError("Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the developer portal") from None
+        raise StartupError(
+            "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the developer portal"
+        ) from None
     except (aiohttp.ClientError, OSError) as exc:
         raise StartupError(f"cannot reach Discord: {type(exc).__name__}") from None
     except discord.HTTPException as exc:

@@ -321,7 +321,9 @@ class FakeDiscord:
             body = json.loads(raw) if raw else None
         self.calls.append(Call(request.method, path, dict(request.query), body))
         await self._notify()
-        if request.headers.get("Authorization") != f"Bot {self.token}" and not path.startswith(("/webhooks/", "/interactions/")):
+        if request.headers.get("Authorization") != f"Bot {self.token}" and not path.startswith(
+            ("/webhooks/", "/interactions/")
+        ):
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         if (request.method, path) in self.refusals:
             self.refusals.remove((request.method, path))

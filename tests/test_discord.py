@@ -111,7 +111,7 @@ async def test_message_content_intent_when_configured(fake: FakeDiscord, service
 async def test_message_content_not_granted_is_a_clear_startup_error(fake: FakeDiscord, service: Service) -> None:
     """A 4014 close becomes one line telling what to enable or unset."""
     stop = asyncio.Event()
-    with pytest.raises(runner.StartupError, match="Message Content intent.*DISCORD_MESSAGE_CONTENT") as caught:
+    with pytest.raises(runner.StartupError, match=r"Message Content intent.*DISCORD_MESSAGE_CONTENT") as caught:
         await asyncio.wait_for(runner.serve(service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}, stop), timeout=15)
     assert TOKEN not in str(caught.value)
 
@@ -156,10 +156,14 @@ async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
 async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
     """A plain channel message, the bot's own message and another bot's mention get no reply."""
     await online.push("MESSAGE_CREATE", online.message("Are most defectors women?"))
-    own = online.message(f"<@{online.bot_id}> Are most defectors women?", author=online.bot_user(), mentions=[online.bot_user()])
+    own = online.message(
+        f"<@{online.bot_id}> Are most defectors women?", author=online.bot_user(), mentions=[online.bot_user()]
+    )
     await online.push("MESSAGE_CREATE", own)
     other = online.user(online.other_bot_id, name="other-bot", bot=True)
-    await online.push("MESSAGE_CREATE", online.message(f"<@{online.bot_id}> hi", author=other, mentions=[online.bot_user()]))
+    await online.push(
+        "MESSAGE_CREATE", online.message(f"<@{online.bot_id}> hi", author=other, mentions=[online.bot_user()])
+    )
     # A DM afterwards is answered; since events are handled in order, the ignored ones came first.
     await online.push("MESSAGE_CREATE", online.message("Are most defectors women?", dm=True))
     await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
@@ -248,7 +252,10 @@ async def test_long_passage_and_long_help_stay_within_limits(fake: FakeDiscord, 
     """A 3,000-character passage fits one embed (4096); a long /help is split into 2000-character messages."""
     long_text = " ".join(["Zebras migrate across the savanna every year."] * 65)[:2990]
     passages = [{"id": "zebras", "section": "Zebra migration", "text": long_text}]
-    passages += [{"id": f"topic-{i}", "section": f"Section number {i} " + "x" * 150, "text": f"Topic {i} text."} for i in range(20)]
+    passages += [
+        {"id": f"topic-{i}", "section": f"Section number {i} " + "x" * 150, "text": f"Topic {i} text."}
+        for i in range(20)
+    ]
     service = Service.from_directory(write_knowledge(tmp_path / "kb", passages))
     async with running(service, ENV):
         await fake.wait_ready()
