@@ -1,0 +1,29 @@
+"""Spelling correction of question words against the knowledge base's own words."""
+
+from __future__ import annotations
+
+from bot.spelling import Speller
+from bot.text import stem
+
+
+def speller() -> Speller:
+    known = ["refugees", "defectors", "citizenship", "unemployed", "women"]
+    return Speller(known, {stem(w) for w in known})
+
+
+def test_one_edit_is_corrected() -> None:
+    """Substitutions, insertions, deletions and swaps one edit away are corrected."""
+    s = speller()
+    assert s("refugess") == "refugees"
+    assert s("defecters") == "defectors"
+    assert s("citizenshp") == "citizenship"
+    assert s("unemplyoed") == "unemployed"
+
+
+def test_known_short_and_far_words_are_left_alone() -> None:
+    """Known words, short words and words two edits away are not touched."""
+    s = speller()
+    assert s("refugee") == "refugee"  # its stem is known
+    assert s("womn") == "womn"  # four letters: too short to guess safely
+    assert s("pizzeria") == "pizzeria"
+    assert s("refgeees") == "refgeees"

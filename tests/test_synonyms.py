@@ -1,0 +1,62 @@
+"""Synonyms: phrases folded into one term, loaded from a file moderators can extend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import synonyms
+from bot.synonyms import Synonyms
+from bot.yamlfiles import FileError
+from tests.conftest import KNOWLEDGE
+
+
+def test_every_phrase_of_a_group_becomes_one_term() -> None:
+    """DPRK, NK and North Korea are the same single term."""
+    s = Synonyms.from_groups([["North Korea", "DPRK", "NK"]])
+    assert s.terms("DPRK") == s.terms("nk") == s.terms("North Korea") == ["north_korea"]
+
+
+def test_phrases_match_before_stop_words_are_dropped() -> None:
+    """'the US' can be a synonym although 'us' alone is a stop word."""
+    s = Synonyms.from_groups([["USA", "the us", "America"]])
+    assert s.terms("refugees in the us") == ["refuge", "usa"]
+    assert s.terms("tell us") == []
+
+
+def test_longest_phrase_wins() -> None:
+    """A longer phrase is matched before a shorter one inside it."""
+    s = Synonyms.from_groups([["North Korea", "North"], ["Korea", "Corea"]])
+    assert s.terms("north korea") == ["north_korea"]
+    assert s.terms("the north") == ["north_korea"]
+    assert s.terms("korea") == ["korea"]
+
+
+def test_bundled_synonyms_load() -> None:
+    """The bundled synonyms file loads and knows the usual abbreviations."""
+    s = synonyms.load(KNOWLEDGE)
+    assert s.terms("ROK") == s.terms("South Korea")
+    assert s.terms("DPRK") == s.terms("North Korean")
+
+
+def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
+    """The synonyms file is optional."""
+    assert synonyms.load(tmp_path).rewrites == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("groups:\n  - [only one]\n", "synonyms.yaml:2 (group 1): a group must be a list of at least two"),
+        ("groups:\n  - [a, b]\n  - nope\n", "synonyms.yaml:3 (group 2)"),
+        ("groups: [a, b\n", "invalid YAML"),
+        ("words: []\n", "expected a mapping with one key, 'groups'"),
+    ],
+)
+def test_bad_synonyms_file_is_named(tmp_path: Path, text: str, expected: str) -> None:
+    """A bad synonyms file is refused with the file, the group and the line."""
+    (tmp_path / "synonyms.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FileError) as caught:
+        synonyms.load(tmp_path)
+    assert expected in str(caught.value)
