@@ -1,0 +1,474 @@
+"""The Telegram adapter: turns Telegram updates into calls on the core `Service`, and answers back.
+
+Private chats: every text message is a question. Groups: the bot answers only when addressed
+(`@BotName question`, a reply to one of its messages, or `/ask question`) and stays silent
+otherwise. Replies are HTML with every piece of passage and user text escaped, split under
+Telegram's 4096-character limit. Long polling by default; webhook mode when
+TELEGRAM_WEBHOOK_URL is set. The token is read from the environment and never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from adapters.rendering import split_message
+from adapters.runner import StartupError
+from bot.answering import Answer, Outcome
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
+
+log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
+
+PLATFORM = "telegram"
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
+BUTTON_LABEL_LIMIT = 60
+GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+COMMANDS = (
+    BotCommand("start", "What I can answer and how to ask"),
+    BotCommand("help", "What I can answer and how to ask"),
+    BotCommand("ask", "Ask a question: /ask your question"),
+    BotCommand("sources", "Where my answers come from"),
+)
+ASK_USAGE = "Ask like this: /ask your question"
+GONE_TEXT = "That topic is no longer available."
+THANKS_TEXT = "Thanks for the feedback!"
+
+App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
+Context = ContextTypes.DEFAULT_TYPE
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the adapter reads from the environment, with defaults that work."""
+
+    token: str
+    base_url: str | None = None
+    poll_timeout: int = 10
+    max_retries: int = 3
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_path: str = ""
+    webhook_secret: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read TELEGRAM_* variables; raises StartupError naming a bad one."""
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
+        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
+        if not all(ch.isalnum() or ch in "_-" for ch in secret) or len(secret) > 256:
+            raise StartupError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        path = env.get("TELEGRAM_WEBHOOK_PATH", "").strip()
+        if webhook_url and not path:
+            path = urlsplit(webhook_url).path
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or None,
+            poll_timeout=_int(env, "TELEGRAM_POLL_TIMEOUT", 10),
+            max_retries=_int(env, "TELEGRAM_MAX_RETRIES", 3),
+            webhook_url=webhook_url,
+            webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+            webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
+            webhook_path=path.strip("/"),
+            webhook_secret=secret,
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise StartupError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise StartupError(f"{name} must not be negative")
+    return value
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """The answer as Telegram HTML messages, each at most `limit` characters including markup."""
+    if answer.outcome is Outcome.ANSWERED and answer.passage_text is not None:
+        parts = [(answer.section, "b"), (answer.passage_text, None), (answer.citation, "i")]
+    else:
+        parts = [(answer.text, None)]
+    return html_messages(parts, limit)
+
+
+def html_messages(parts: list[tuple[str | None, str | None]], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Escape and mark up text parts (text, tag or None), packed into messages of at most `limit`.
+
+    Text is split before it is escaped and marked up, so no entity or tag is ever cut.
+    """
+    chunks: list[str] = []
+    for text, tag in parts:
+        if not text or not text.strip():
+            continue
+        room = limit - (2 * len(tag) + 5 if tag else 0)
+        for piece in _split_escaped(text, room):
+            chunks.append(f"<{tag}>{piece}</{tag}>" if tag else piece)
+    return _pack(chunks, limit)
+
+
+def _split_escaped(text: str, limit: int, cut: int | None = None) -> list[str]:
+    """Split `text` (at most `cut` raw characters a piece) so that every escaped piece fits in `limit`."""
+    pieces: list[str] = []
+    for piece in split_message(text, cut or limit):
+        escaped = html.escape(piece, quote=False)
+        if len(escaped) <= limit:
+            pieces.append(escaped)
+        else:  # escaping made it longer: cut the raw piece smaller, in proportion
+            smaller = max(1, min(len(piece) - 1, len(piece) * limit // len(escaped)))
+            pieces.extend(_split_escaped(piece, limit, smaller))
+    return pieces
+
+
+def _pack(chunks: list[str], limit: int) -> list[str]:
+    messages: list[str] = []
+    for chunk in chunks:
+        if messages and len(messages[-1]) + 2 + len(chunk) <= limit:
+            messages[-1] += "\n\n" + chunk
+        else:
+            messages.append(chunk)
+    return messages
+
+
+def passage_ref(passage_id: str) -> str:
+    """A short reference to a passage that fits in callback data with its prefix."""
+    if len(f"v:+:{passage_id}".encode()) <= CALLBACK_DATA_LIMIT:
+        return passage_id
+    return "#" + hashlib.sha256(passage_id.encode()).hexdigest()[:24]
+
+
+def resolve_ref(ref: str, service: Service) -> str:
+    """The passage id behind a reference (a hashed one is looked up in the knowledge base)."""
+    if not ref.startswith("#"):
+        return ref
+    return next((p.id for p in service.answerer.kb if passage_ref(p.id) == ref), ref)
+
+
+def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
+    """Suggestion buttons for a fallback, 👍 / 👎 for an answer, nothing for small talk."""
+    if answer.passage_id is not None and answer.outcome is Outcome.ANSWERED:
+        ref = passage_ref(answer.passage_id)
+        votes = [
+            InlineKeyboardButton("👍", callback_data=f"v:+:{ref}"),
+            InlineKeyboardButton("👎", callback_data=f"v:-:{ref}"),
+        ]
+        return InlineKeyboardMarkup([votes])
+    if answer.suggestions:
+        rows = [
+            [InlineKeyboardButton(_label(s.label), callback_data=f"p:{passage_ref(s.passage_id)}")]
+            for s in answer.suggestions
+        ]
+        return InlineKeyboardMarkup(rows)
+    return None
+
+
+def _label(label: str) -> str:
+    return label if len(label) <= BUTTON_LABEL_LIMIT else label[: BUTTON_LABEL_LIMIT - 1].rstrip() + "…"
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only)."""
+
+    chat_id: int
+    thread_id: int | None = None
+    reply_to: int | None = None
+
+    @classmethod
+    def for_message(cls, message: Message) -> Target:
+        in_group = message.chat.type in GROUP_TYPES
+        return cls(
+            chat_id=message.chat_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            reply_to=message.message_id if in_group else None,
+        )
+
+
+async def send(context: Context, target: Target, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML pieces in order; the first replies to the question, the last carries the buttons."""
+    for i, piece in enumerate(pieces):
+        quoted = target.reply_to if i == 0 else None
+        reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
+        await context.bot.send_message(
+            chat_id=target.chat_id,
+            text=piece,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=target.thread_id,
+            reply_parameters=reply,
+            reply_markup=markup if i == len(pieces) - 1 else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+
+async def send_text(context: Context, target: Target, text: str) -> None:
+    await send(context, target, html_messages([(text, None)]))
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+class Handlers:
+    """The update handlers, holding the core they call."""
+
+    def __init__(self, service: Service):
+        self.service = service
+        self._cooled: set[str] = set()  # users told about the cooldown, so they are told once
+
+    def install(self, app: App) -> None:
+        only_messages = filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_messages))
+        app.add_handler(CommandHandler("sources", self.on_sources, filters=only_messages))
+        app.add_handler(CommandHandler("ask", self.on_ask, filters=only_messages))
+        app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if message.chat.type in GROUP_TYPES:
+            how = f"In this group, mention me (@{context.bot.username}), reply to one of my messages, or use /ask."
+        else:
+            how = "Just send me your question."
+        await send_text(context, Target.for_message(message), f"{self.service.help_text()}\n\n{how}")
+
+    async def on_sources(self, update: Update, context: Context) -> None:
+        if update.effective_message is not None:
+            await send_text(context, Target.for_message(update.effective_message), self.service.sources_text())
+
+    async def on_ask(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        command = message.entities[0] if message.entities else None
+        start = command.length if command and command.type == MessageEntity.BOT_COMMAND else 0
+        question = message.text[start:].strip() if start else " ".join(context.args or ())
+        if not question:
+            await send_text(context, Target.for_message(message), ASK_USAGE)
+            return
+        await self.answer(message, context, question)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        if message.chat.type == ChatType.PRIVATE:
+            await self.answer(message, context, message.text)
+        elif message.chat.type in GROUP_TYPES:
+            question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
+            if question is not None:
+                await self.answer(message, context, question)
+
+    async def answer(self, message: Message, context: Context, question: str) -> None:
+        """Answer one question, unless the asker is cooling down."""
+        user_id = message.from_user.id if message.from_user else message.chat_id
+        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
+        target = Target.for_message(message)
+        if not self._allow(asker):
+            if asker.user_id not in self._cooled:
+                self._cooled.add(asker.user_id)
+                await send_text(context, target, COOLDOWN_TEXT)
+            return
+        answer = self.service.ask(question, asker)
+        await send(context, target, render(answer), keyboard(answer))
+
+    def _allow(self, asker: Asker) -> bool:
+        allowed = self.service.allow(asker)
+        if allowed:
+            self._cooled.discard(asker.user_id)
+        return allowed
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        kind, _, rest = (query.data or "").partition(":")
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id))
+        if kind == "v" and rest[:2] in ("+:", "-:"):
+            self.service.vote(resolve_ref(rest[2:], self.service), rest[0] == "+", asker)
+            await query.answer(THANKS_TEXT)
+        elif kind == "p" and rest:
+            await self._pressed_suggestion(query, context, resolve_ref(rest, self.service), asker)
+        else:
+            await query.answer()
+
+    async def _pressed_suggestion(self, query: CallbackQuery, context: Context, passage_id: str, asker: Asker) -> None:
+        """Answer the callback query (so the button stops spinning), then send the chosen passage."""
+        if not self._allow(asker):
+            await query.answer(COOLDOWN_TEXT)
+            return
+        answer = self.service.choose(passage_id, asker)
+        if answer is None:
+            await query.answer(GONE_TEXT)
+            return
+        await query.answer()
+        shown = query.message
+        if shown is None:  # a button on an inline-mode message: there is no chat to answer in
+            return
+        topic = isinstance(shown, Message) and shown.is_topic_message
+        target = Target(
+            chat_id=shown.chat.id,
+            thread_id=shown.message_thread_id if topic and isinstance(shown, Message) else None,
+            reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None,
+        )
+        await send(context, target, render(answer), keyboard(answer))
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """The one error handler: the log gets the traceback, the user a short apology."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("handling Telegram update %s failed", update_id, exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        message = update.effective_message
+        target = Target.for_message(message) if isinstance(message, Message) else Target(update.effective_chat.id)
+        try:
+            await send_text(context, target, APOLOGY_TEXT)
+        except TelegramError as exc:
+            log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
+
+
+def addressed_question(message: Message, *, bot_id: int, username: str) -> str | None:
+    """The question in a group message meant for the bot, or None when it is not addressed.
+
+    Addressed means: it mentions @username (or links the bot by id), or replies to the bot.
+    The mention itself is taken out of the question.
+    """
+    text = message.text or ""
+    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    ours = [
+        found
+        for entity, found in mentions.items()
+        if (entity.type == MessageEntity.MENTION and found.casefold() == f"@{username}".casefold())
+        or (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id)
+    ]
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    if not ours and not to_bot:
+        return None
+    for found in ours:
+        text = text.replace(found, " ")
+    return " ".join(text.split())
+
+
+# --- start and stop ---------------------------------------------------------------------------
+
+
+def build_application(service: Service, settings: Settings) -> App:
+    """The python-telegram-bot Application with our handlers and flood control."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(AIORateLimiter(max_retries=settings.max_retries))
+        .concurrent_updates(True)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    app = builder.build()
+    Handlers(service).install(app)
+    return app
+
+
+async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -> None:
+    """Run the Telegram bot until `stop` is set, then shut it down cleanly."""
+    settings = Settings.from_env(env)
+    app = build_application(service, settings)
+    await _initialize(app, settings)
+    try:
+        await app.bot.set_my_commands(COMMANDS)
+        await _start_updates(app, settings)
+        await app.start()
+        log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
+        await stop.wait()
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        log.info("Telegram bot stopped")
+
+
+async def _initialize(app: App, settings: Settings) -> None:
+    """Log in (getMe); a rejected token or an unreachable API becomes a one-line StartupError."""
+    try:
+        await app.initialize()
+    except InvalidToken:  # its message holds the token: never show it
+        await app.bot.request.shutdown()
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except NetworkError as exc:
+        await app.bot.request.shutdown()
+        where = settings.base_url or "api.telegram.org"
+        raise StartupError(f"cannot reach the Telegram Bot API at {where}: {type(exc).__name__}") from None
+
+
+async def _start_updates(app: App, settings: Settings) -> None:
+    updater = app.updater
+    if updater is None:
+        raise StartupError("python-telegram-bot was built without an updater")
+    if settings.webhook_url:
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await updater.start_polling(
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=_polling_failed,
+        )
+
+
+def _polling_failed(exc: TelegramError) -> None:
+    # PTB retries on its own; only the class name, since some messages hold the token
+    log.warning("polling Telegram failed, retrying: %s", type(exc).__name__)

@@ -1,0 +1,236 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real python-telegram-bot.
+
+It answers `<base_url><TOKEN>/<method>` like Telegram does, records every call, delivers queued
+updates through getUpdates long polling, can answer the next call of a method with a 429 and
+`retry_after`, and wakes every pending long poll when it stops (aiohttp does not cancel a
+handler when its client goes away).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 777000111
+BOT_USERNAME = "QABot"
+_MENTION = re.compile(r"@\w+")
+_COMMAND = re.compile(r"^/\w+(?:@\w+)?")
+
+
+@dataclass
+class Call:
+    """One request the bot made: the method and its decoded parameters."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+    result: Any = None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def markup(self) -> dict[str, Any]:
+        markup = self.params.get("reply_markup")
+        return markup if isinstance(markup, dict) else {}
+
+    def buttons(self) -> list[dict[str, Any]]:
+        return [button for row in self.markup.get("inline_keyboard", []) for button in row]
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entities(text: str) -> list[dict[str, Any]]:
+    """The bot_command and mention entities Telegram would attach to `text` (UTF-16 offsets)."""
+    found = []
+    command = _COMMAND.match(text)
+    if command:
+        found.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group())})
+    for match in _MENTION.finditer(text):
+        if command and match.start() < command.end():
+            continue
+        offset = utf16_len(text[: match.start()])
+        found.append({"type": "mention", "offset": offset, "length": utf16_len(match.group())})
+    return found
+
+
+@dataclass
+class FakeTelegram:
+    """The fake server; `base_url` is what TELEGRAM_API_BASE_URL gets."""
+
+    token: str
+    calls: list[Call] = field(default_factory=list)
+    base_url: str = ""
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _stopping: bool = False
+    _runner: web.AppRunner | None = None
+
+    def __post_init__(self) -> None:
+        self._wake = asyncio.Event()
+        self._recorded = asyncio.Event()
+
+    # --- lifecycle ---
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+        return self.base_url
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests do ---
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update (without update_id); returns the update_id it got."""
+        update_id = next(self._ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._notify()
+        return update_id
+
+    def message(
+        self,
+        chat: dict[str, Any],
+        text: str,
+        *,
+        user: dict[str, Any],
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a text message from `user` in `chat`, with the entities Telegram would add."""
+        self._chats[chat["id"]] = chat
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
+        if found := entities(text):
+            message["entities"] = found
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self.push({"message": message})
+        return message
+
+    def press(self, shown: dict[str, Any], data: str, *, user: dict[str, Any]) -> None:
+        """Queue a press on an inline button with `data` under the bot's message `shown`."""
+        self.push({"callback_query": {"id": str(next(self._ids)), "from": user, "chat_instance": "1",
+                                      "message": shown, "data": data}})
+
+    def fail_next(self, method: str, *, retry_after: int | None = None, description: str = "Bad Request") -> None:
+        """Answer the next call of `method` with 429 and `retry_after` if given, else 400 `description`."""
+        if retry_after is None:
+            failure = (400, {"ok": False, "error_code": 400, "description": description})
+        else:
+            body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
+            failure = (429, {**body, "parameters": {"retry_after": retry_after}})
+        self._failures.setdefault(method, []).append(failure)
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        """Wait until `method` succeeded `count` times; returns those calls."""
+        async with asyncio.timeout(timeout):
+            while len(self.called(method)) < count:
+                self._recorded.clear()
+                await self._recorded.wait()
+        return self.called(method)
+
+    # --- the server ---
+
+    def _notify(self) -> None:
+        self._wake.set()
+        self._wake = asyncio.Event()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+        method = request.match_info["method"]
+        params = _decode(dict(await request.post()))
+        if self._failures.get(method):
+            status, body = self._failures[method].pop(0)
+            self._record(Call(method, params, status))
+            return _reply(body, status)
+        call = Call(method, params)
+        self._record(call)  # on arrival, so a test sees a long poll that is still waiting
+        call.result = await self._result(method, params)
+        return _reply({"ok": True, "result": call.result})
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._recorded.set()
+
+    async def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME,
+                    "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "editMessageText"):
+            return self._sent(params)
+        return True
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        timeout = min(float(params.get("timeout") or 0), 30.0)
+        if not self._updates and timeout > 0 and not self._stopping:
+            wake = self._wake
+            try:
+                await asyncio.wait_for(wake.wait(), timeout)
+            except TimeoutError:
+                pass
+        return [] if self._stopping else list(self._updates)
+
+    def _sent(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME},
+                   "text": params.get("text", "")}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+def _decode(form: dict[str, Any]) -> dict[str, Any]:
+    """Form values as sent: JSON-encoded objects and lists are decoded, the rest kept as strings."""
+    decoded: dict[str, Any] = {}
+    for key, value in form.items():
+        if isinstance(value, str) and value[:1] in "{[":
+            try:
+                decoded[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        decoded[key] = value
+    return decoded
+
+
+def _reply(body: dict[str, Any], status: int = 200) -> web.Response:
+    return web.Response(text=json.dumps(body), status=status, content_type="application/json")

@@ -1,0 +1,323 @@
+"""End-to-end tests of the Telegram adapter: the real python-telegram-bot against a fake Bot API.
+
+Each test starts the bot through `adapters.runner.serve` (the code path of `python -m bot run`)
+with TELEGRAM_API_BASE_URL pointing at `tests/fake_telegram.py` on 127.0.0.1, feeds updates
+through getUpdates (or POSTs them to the webhook), and asserts on the calls the fake receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters import runner
+from adapters.runner import StartupError
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+TOKEN = "123456:TEST-token-never-in-logs"
+USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
+OTHER = {"id": 4343, "is_bot": False, "first_name": "Bo"}
+PRIVATE = {"id": 4242, "type": "private", "first_name": "Ann"}
+GROUP = {"id": -1001234, "type": "supergroup", "title": "Community"}
+ANSWERED_QUESTION = "Why do North Koreans flee?"
+ANSWERED_WORDS = "economic hardship"
+FALLBACK_QUESTION = "What is the capital of France?"
+TAG = re.compile(r"</?(b|i)>")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram, knowledge: Path = KNOWLEDGE, ready: str = "getUpdates", **extra: str
+) -> AsyncIterator[Service]:
+    """The bot running through the runner against `fake` until the block ends."""
+    service = Service.from_directory(knowledge)
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_POLL_TIMEOUT": "5", **extra}
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.serve(service, env, stop))
+    waiting = asyncio.create_task(fake.wait_for(ready))
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiting.cancel()
+        task.result()
+    try:
+        yield service
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+def visible(call: Call) -> str:
+    """The text a user sees: markup removed, entities unescaped."""
+    return html.unescape(TAG.sub("", call.text))
+
+
+def assert_no_token(caplog: pytest.LogCaptureFixture) -> None:
+    assert all(TOKEN not in r.getMessage() and TOKEN not in (r.exc_text or "") for r in caplog.records)
+
+
+async def test_private_question_is_answered_with_section_citation_and_feedback(
+    fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A private message is a question: the passage in HTML, section bold, citation, 👍/👎."""
+    async with running_bot(fake):
+        fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert reply.params["parse_mode"] == "HTML"
+    assert reply.text.startswith("<b>Who are the North Korean refugees?</b>")
+    assert ANSWERED_WORDS in reply.text
+    assert "<i>— Five Things You Need to Know about North Korean Refugees" in reply.text
+    assert "reply_parameters" not in reply.params  # no quoting in a private chat
+    assert [b["callback_data"] for b in reply.buttons()] == ["v:+:reasons-for-fleeing", "v:-:reasons-for-fleeing"]
+    commands = [c["command"] for c in fake.called("setMyCommands")[0].params["commands"]]
+    assert commands == ["start", "help", "ask", "sources"]
+    assert_no_token(caplog)
+
+
+async def test_group_is_answered_only_when_addressed(fake: FakeTelegram) -> None:
+    """In a group: silence on chatter; a mention, a reply to the bot and /ask@BotName are answered."""
+    async with running_bot(fake):
+        fake.message(GROUP, "Why do North Koreans flee? I wonder.", user=USER)  # not for the bot
+        fake.message(GROUP, "@SomeoneElse why do North Koreans flee?", user=USER)
+        mention = fake.message(GROUP, f"@{BOT_USERNAME} why do North Koreans flee?", user=USER)
+        [first] = await fake.wait_for("sendMessage")
+        reply = fake.message(GROUP, "and where do most defectors go?", user=OTHER, reply_to=first.result)
+        fake.message(GROUP, "/ask@OtherBot why do North Koreans flee?", user=USER)
+        command = fake.message(GROUP, f"/ask@{BOT_USERNAME} Why do North Koreans flee?", user=OTHER)
+        await fake.wait_for("sendMessage", 3)
+        await asyncio.sleep(0.3)  # nothing else may come
+    sent = fake.called("sendMessage")
+    assert len(sent) == 3
+    by_question = {c.params["reply_parameters"]["message_id"]: c.text.lower() for c in sent}
+    assert ANSWERED_WORDS in by_question[mention["message_id"]]
+    assert "china or south korea" in by_question[reply["message_id"]]
+    assert ANSWERED_WORDS in by_question[command["message_id"]]
+
+
+async def test_help_start_and_sources(fake: FakeTelegram) -> None:
+    """/help lists the sections and how to ask; /start@BotName works in groups; /sources names the source."""
+    async with running_bot(fake):
+        fake.message(PRIVATE, "/help", user=USER)
+        fake.message(GROUP, f"/start@{BOT_USERNAME}", user=USER)
+        fake.message(PRIVATE, "/sources", user=USER)
+        sent = await fake.wait_for("sendMessage", 3)
+    private_help, sources = (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" in c.text), (
+        c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" not in c.text
+    )
+    private_help, sources = next(private_help), next(sources)
+    [group_help] = [c for c in sent if c.params["chat_id"] == str(GROUP["id"])]
+    assert "Who are the North Korean refugees?" in private_help.text
+    assert "Just send me your question." in private_help.text
+    assert f"@{BOT_USERNAME}" in group_help.text and "/ask" in group_help.text
+    assert "Five Things You Need to Know about North Korean Refugees" in sources.text
+
+
+async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram) -> None:
+    """An unknown question gets suggestion buttons; pressing one acknowledges it, then answers."""
+    async with running_bot(fake):
+        fake.message(PRIVATE, FALLBACK_QUESTION, user=USER)
+        [fallback] = await fake.wait_for("sendMessage")
+        data = [b["callback_data"] for b in fallback.buttons()]
+        assert data and all(d.startswith("p:") and len(d.encode()) <= 64 for d in data)
+        fake.press(fallback.result, data[0], user=USER)
+        [ack] = await fake.wait_for("answerCallbackQuery")
+        _, chosen = await fake.wait_for("sendMessage", 2)
+    assert "don't know" in visible(fallback)
+    assert "text" not in ack.params
+    assert chosen.text.startswith("<b>")
+    assert chosen.buttons()[0]["callback_data"] == "v:+:" + data[0][2:]
+    assert fake.calls.index(ack) < fake.calls.index(chosen)
+
+
+async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram) -> None:
+    """A 👎 press goes to the core's feedback log and gets a thank-you toast."""
+    async with running_bot(fake) as service:
+        fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+        fake.press(reply.result, reply.buttons()[1]["callback_data"], user=USER)
+        [ack] = await fake.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == "Thanks for the feedback!"
+    [vote] = service.feedback.votes()
+    assert (vote.passage_id, vote.helpful, vote.platform) == ("reasons-for-fleeing", False, "telegram")
+
+
+def long_knowledge(folder: Path) -> Path:
+    """A knowledge folder with one long, markup-heavy passage (its escaped HTML is over 4096)."""
+    sentence = "Pipes & <valves> & <gauges> & R&D <tools> carry water. "
+    text = (sentence * (2900 // len(sentence))).strip()
+    lines = [
+        "source: {title: \"Plumbing & <Pipes>\", publisher: null, url: null}",
+        "passages:",
+        "  - id: long-pipes",
+        "    section: \"Pipes & <valves>\"",
+        f"    text: \"{text}\"",
+        "    questions: [\"How do pipes and valves carry water?\"]",
+        "  - id: short-pumps",
+        "    section: \"Pumps\"",
+        "    text: \"Pumps push water uphill with electric motors.\"",
+        "  - id: short-taps",
+        "    section: \"Taps\"",
+        "    text: \"Taps open and close the flow at the sink.\"",
+    ]
+    (folder / "plumbing.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A passage whose HTML exceeds 4096 characters arrives in several messages, none over 4096."""
+    async with running_bot(fake, long_knowledge(tmp_path)):
+        fake.message(PRIVATE, "How do pipes and valves carry water?", user=USER)
+        await fake.wait_for("sendMessage", 2)
+        await asyncio.sleep(0.3)
+        sent = fake.called("sendMessage")
+    assert len(sent) >= 2
+    assert all(len(c.text) <= 4096 for c in sent)
+    for call in sent:  # every tag closed in the message that opened it; no cut entity
+        assert call.text.count("<b>") == call.text.count("</b>") and call.text.count("<i>") == call.text.count("</i>")
+        assert "<" not in TAG.sub("", call.text) and not re.search(r"&(?!amp;|lt;|gt;)", call.text)
+    assert sent[0].text.startswith("<b>Pipes &amp; &lt;valves&gt;</b>")
+    assert sent[-1].buttons() and not any(c.buttons() for c in sent[:-1])
+    words = " ".join(visible(c) for c in sent).split()
+    assert words.count("<gauges>") == 52 and words.count("<valves>") == 53  # 52 sentences, and the section
+
+
+async def test_user_html_is_escaped(fake: FakeTelegram) -> None:
+    """HTML-looking user input never reaches Telegram as markup (a fallback echoes nothing raw)."""
+    async with running_bot(fake):
+        fake.message(GROUP, f"@{BOT_USERNAME} <b>hi</b> & <a href='x'>why do North Koreans flee?</a>", user=USER)
+        fake.message(PRIVATE, "<script>&amp; </i> what is <b>", user=USER)
+        sent = await fake.wait_for("sendMessage", 2)
+    for call in sent:
+        assert "<script>" not in call.text and "<a " not in call.text and "</i> what" not in call.text
+        assert not re.search(r"&(?!amp;|lt;|gt;)", call.text)
+        assert set(re.findall(r"</?\w+", call.text)) <= {"<b", "</b", "<i", "</i"}
+
+
+async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTelegram) -> None:
+    """A 429 with retry_after on sendMessage: the bot waits and sends the reply once."""
+    fake.fail_next("sendMessage", retry_after=1)
+    async with running_bot(fake):
+        loop = asyncio.get_running_loop()
+        fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
+        started = loop.time()
+        [reply] = await fake.wait_for("sendMessage")
+        waited = loop.time() - started
+    assert [c.status for c in fake.calls if c.method == "sendMessage"] == [429, 200]
+    assert waited >= 1.0
+    assert ANSWERED_WORDS in reply.text
+
+
+async def test_cooldown_sends_one_polite_note(fake: FakeTelegram) -> None:
+    """A user flooding the bot gets five answers, then one cooldown note, then silence."""
+    async with running_bot(fake):
+        for _ in range(8):
+            fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
+        await fake.wait_for("sendMessage", 6)
+        await asyncio.sleep(0.3)
+        sent = fake.called("sendMessage")
+    assert len(sent) == 6
+    assert sum(c.text == html.escape(COOLDOWN_TEXT, quote=False) for c in sent) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_for_port(port: int) -> None:
+    """Wait until the webhook server accepts connections (it starts after setWebhook)."""
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
+async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram) -> None:
+    """With TELEGRAM_WEBHOOK_URL: setWebhook with the secret; a POST without it gets 403."""
+    port = free_port()
+    secret = "s3cret-Token_1"
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    update: dict[str, Any] = {
+        "update_id": 1,
+        "message": {"message_id": 5, "date": 0, "chat": PRIVATE, "from": USER, "text": ANSWERED_QUESTION},
+    }
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    async with running_bot(fake, ready="setWebhook", **env), aiohttp.ClientSession() as http:
+        await wait_for_port(port)
+        [registered] = fake.called("setWebhook")
+        async with http.post(url, json=update) as foreign:
+            assert foreign.status == 403
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        async with http.post(url, json={**update, "update_id": 2}, headers=wrong) as forged:
+            assert forged.status == 403
+        right = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with http.post(url, json={**update, "update_id": 3}, headers=right) as genuine:
+            assert genuine.status == 200
+        [reply] = await fake.wait_for("sendMessage")
+        await asyncio.sleep(0.2)
+    assert registered.params["url"] == "https://bot.example.org/telegram/hook"
+    assert registered.params["secret_token"] == secret
+    assert len(fake.called("sendMessage")) == 1 and ANSWERED_WORDS in reply.text
+    assert not fake.called("getUpdates")
+
+
+async def test_rejected_token_is_one_clear_line(fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+    """A token Telegram rejects stops start-up with a StartupError that does not show the token."""
+    fake.token = "other:token"
+    with pytest.raises(StartupError) as raised:
+        async with running_bot(fake):
+            pass
+    message = str(raised.value)
+    assert "TELEGRAM_BOT_TOKEN" in message and "\n" not in message and TOKEN not in message
+    assert_no_token(caplog)
+
+
+def test_missing_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bot run` without tokens exits 2 at once, naming the variables in one line."""
+    assert runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "  "}) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "DISCORD_BOT_TOKEN" in err
+
+
+@pytest.mark.allow_error_logs
+async def test_handler_error_logs_traceback_and_apologises(fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+    """A reply Telegram refuses: the log gets the traceback, the user only the apology."""
+    fake.fail_next("sendMessage", description="Bad Request: can't parse entities: secret detail")
+    async with running_bot(fake):
+        fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert visible(reply) == APOLOGY_TEXT
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.name == "adapters.telegram_bot" and record.exc_info is not None
+    assert_no_token(caplog)
