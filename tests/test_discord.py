@@ -17,6 +17,7 @@ import discord
 import discord.gateway
 import discord.http
 import pytest
+import yaml
 import yarl
 
 from adapters import discord_bot, runner
@@ -43,9 +44,46 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     await server.close()
 
 
+TEST_PASSAGES = [
+    {
+        "id": "women-majority",
+        "section": "Who are the refugees?",
+        "text": "Women make up the majority of defectors, around 70 percent of those who reach the South.",
+        "questions": ["Are most defectors women?"],
+    },
+    {
+        "id": "hiding-and-deportation",
+        "section": "Life in hiding",
+        "text": "Refugees in China must remain in hiding, because China deports those it catches.",
+        "questions": ["What happens to refugees caught in China?"],
+    },
+    {
+        "id": "education",
+        "section": "Schooling",
+        "text": "Most defectors finished secondary school before they left.",
+        "questions": ["How educated are defectors?"],
+    },
+    {
+        "id": "jobs",
+        "section": "Work",
+        "text": "Many defectors worked in factories or farms before leaving.",
+        "questions": ["What jobs did defectors have?"],
+    },
+]
+
+
+def write_knowledge(folder: Path, passages: list[dict[str, Any]]) -> Path:
+    """A knowledge folder with one source, `Refugee Handbook`, holding `passages`."""
+    folder.mkdir()
+    data = {"source": {"title": "Refugee Handbook", "publisher": "Test Press"}, "passages": passages}
+    (folder / "test.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
-def service() -> Service:
-    return Service.from_directory(KNOWLEDGE)
+def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """A small knowledge base of its own, so these tests do not move with the bundled one."""
+    return Service.from_directory(write_knowledge(tmp_path_factory.mktemp("discord") / "kb", TEST_PASSAGES))
 
 
 @asynccontextmanager
@@ -138,9 +176,9 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     await online.push("MESSAGE_CREATE", asked)
     post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
     embed = post.body["embeds"][0]
-    assert embed["title"] == "Who are the North Korean refugees?"
+    assert embed["title"] == "Who are the refugees?"
     assert embed["description"].startswith("Women make up the majority")
-    assert embed["footer"]["text"].startswith("Five Things You Need to Know")
+    assert embed["footer"]["text"].startswith("Refugee Handbook")
     assert str(post.body["message_reference"]["message_id"]) == asked["id"]
     assert post.body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
@@ -150,7 +188,7 @@ async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     """Every message in a DM is a question."""
     await online.push("MESSAGE_CREATE", online.message("What happens to refugees caught in China?", dm=True))
     post = await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
-    assert post.body["embeds"][0]["description"].startswith("North Koreans refugees in China")
+    assert post.body["embeds"][0]["description"].startswith("Refugees in China must remain")
 
 
 async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
@@ -178,7 +216,7 @@ async def test_ask_command_answers_through_the_callback(online: FakeDiscord) -> 
     call = await callback_for(online, interaction)
     assert call.body["type"] == 4
     data = call.body["data"]
-    assert data["embeds"][0]["title"] == "Who are the North Korean refugees?"
+    assert data["embeds"][0]["title"] == "Who are the refugees?"
     assert data["allowed_mentions"]["parse"] == []
 
 
@@ -202,8 +240,8 @@ async def test_help_and_sources_commands(online: FakeDiscord) -> None:
     sources = online.command("sources")
     await online.push("INTERACTION_CREATE", sources)
     help_call, sources_call = await callback_for(online, help_), await callback_for(online, sources)
-    assert "Who are the North Korean refugees?" in help_call.body["data"]["content"]
-    assert "Five Things You Need to Know" in sources_call.body["data"]["content"]
+    assert "Who are the refugees?" in help_call.body["data"]["content"]
+    assert "Refugee Handbook" in sources_call.body["data"]["content"]
 
 
 async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord) -> None:
@@ -237,15 +275,6 @@ async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord,
     assert call.body["data"]["flags"] & EPHEMERAL
     [vote] = shared.feedback.votes()
     assert (vote.passage_id, vote.helpful, vote.platform) == ("women-majority", False, "discord")
-
-
-def write_knowledge(folder: Path, passages: list[dict[str, str]]) -> Path:
-    import yaml
-
-    folder.mkdir()
-    data = {"source": {"title": "Test source", "publisher": "Tests"}, "passages": passages}
-    (folder / "test.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 async def test_long_passage_and_long_help_stay_within_limits(fake: FakeDiscord, tmp_path: Path) -> None:
