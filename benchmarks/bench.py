@@ -1,0 +1,215 @@
+"""The performance benchmark: answer latency, cold start, memory and a moderator's change, by size.
+
+    python -m benchmarks.bench [--sizes 1000,10000,100000] [--questions 300] [--million] [--json FILE]
+
+For each size it writes a synthetic knowledge folder (see `benchmarks.synthetic`) and measures in
+a fresh subprocess, so that one size's memory does not count towards the next:
+
+- cold start: `Answerer.from_directory` (YAML load and index build) and the peak resident memory;
+- `answer()` latency over the questions, the whole path, median and p99;
+- plain rank-bm25 (`get_scores` + argmax over the same terms, same variant and parameters), the
+  ratio of medians, and how often it chose the passage the index ranks first (or an equal score);
+- a moderator's change: time until an added passage is answered, and the slowest `answer()`
+  while the change is made in a background thread.
+
+Times are wall-clock on whatever machine runs it: compare them as ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.synthetic import Corpus, generate
+from bot import knowledge
+from bot.answering import Answerer
+from bot.retrieval import VARIANTS, passage_tokens
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+MILLION = 1_000_000
+BASELINE_CAP_AT_MILLION = 30  # rank-bm25 takes seconds per question at a million passages
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered) * 1e3, "p99_ms": p99 * 1e3, "max_ms": ordered[-1] * 1e3}
+
+
+def _timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def _change(answerer: Answerer, corpus: Corpus, questions: list[str]) -> dict[str, Any]:
+    """Add a passage the way a moderator does, answering questions all the while."""
+    holder: dict[str, Answerer] = {}
+    start = time.perf_counter()
+    (corpus.directory / "zz-added.yaml").write_text(corpus.added_yaml, encoding="utf-8")
+    with_added = getattr(answerer.index, "with_added", None)
+
+    def rebuild() -> None:
+        if with_added is None:
+            holder["new"] = Answerer.from_directory(corpus.directory, ranking=answerer.index.ranking)
+            return
+        # The incremental path: parse only the new file, extend the index built before.
+        with tempfile.TemporaryDirectory() as one:
+            (Path(one) / "added.yaml").write_text(corpus.added_yaml, encoding="utf-8")
+            added = knowledge.load(Path(one)).passages
+        new = Answerer.__new__(Answerer)
+        new.__dict__.update(answerer.__dict__)
+        new.index = with_added(*added)
+        new.kb = new.index.kb
+        holder["new"] = new
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    worst, answered, i = 0.0, 0, 0
+    while worker.is_alive():
+        worst = max(worst, _timed(lambda q=questions[i % len(questions)]: answerer.answer(q)))  # type: ignore[misc]
+        answered += 1
+        i += 1
+    worker.join()
+    found = holder["new"].answer(corpus.added_question)
+    elapsed = time.perf_counter() - start
+    return {
+        "answerable_after_s": elapsed,
+        "added_answered": found.passage_id == corpus.added_id,
+        "worst_answer_meanwhile_ms": worst * 1e3,
+        "answers_meanwhile": answered,
+        "incremental": with_added is not None,
+    }
+
+
+def _baseline(answerer: Answerer, questions: list[str]) -> dict[str, Any]:
+    """The same questions through plain rank-bm25, and agreement with the index's first choice."""
+    index = answerer.index
+    ranking = index.ranking
+    docs = [passage_tokens(p, index.synonyms, ranking.question_weight) for p in answerer.kb]
+    bm25 = VARIANTS[ranking.variant](docs, k1=ranking.k1, b=ranking.b)
+    del docs
+    times: list[float] = []
+    agree = asked = 0
+    for question in questions:
+        terms = index.analyze(question)
+        if not terms:
+            continue
+        start = time.perf_counter()
+        scores = bm25.get_scores(terms)
+        best = int(scores.argmax())
+        times.append(time.perf_counter() - start)
+        ours = index.rank(terms, top=1)[0]
+        asked += 1
+        same = ours.passage is answerer.kb.passages[best]
+        agree += same or abs(ours.score - float(scores[best])) <= 1e-9 * max(1.0, abs(float(scores[best])))
+    return {"rank_bm25": _ms(times), "agreement": agree / asked if asked else 1.0, "compared": asked}
+
+
+def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
+    """Every figure for one generated knowledge folder (run it in a fresh process)."""
+    rss_start = _rss_mib()
+    start = time.perf_counter()
+    answerer = Answerer.from_directory(corpus.directory)
+    cold = time.perf_counter() - start
+    rss_cold = _rss_mib()
+    gc.collect()
+    for question in corpus.questions[:20]:  # warm caches the way a running bot has them
+        answerer.answer(question)
+    latencies, answered = [], 0
+    for question in corpus.questions:
+        start = time.perf_counter()
+        answer = answerer.answer(question)
+        latencies.append(time.perf_counter() - start)
+        answered += not answer.fallback
+    result: dict[str, Any] = {
+        "passages": len(answerer.kb),
+        "questions": len(corpus.questions),
+        "answered": answered,
+        "cold_start_s": cold,
+        "rss_start_mib": rss_start,
+        "peak_rss_mib": max(rss_cold, _rss_mib()),
+        "answer": _ms(latencies),
+    }
+    result.update(_baseline(answerer, corpus.questions[:baseline_questions]))
+    result["speedup_median"] = result["rank_bm25"]["median_ms"] / result["answer"]["median_ms"]
+    result["change"] = _change(answerer, corpus, corpus.questions)
+    return result
+
+
+def _child(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    corpus = Corpus(Path(spec["directory"]), spec["questions"], spec["added_id"], spec["added_yaml"], spec["added_question"])
+    print(json.dumps(measure(corpus, spec["baseline_questions"])))
+    return 0
+
+
+def run_size(size: int, questions: int, workdir: Path) -> dict[str, Any]:
+    corpus = generate(workdir / f"kb-{size}", size, questions)
+    spec = {**corpus.__dict__, "directory": str(corpus.directory)}
+    spec["baseline_questions"] = questions if size < MILLION else min(questions, BASELINE_CAP_AT_MILLION)
+    spec_file = workdir / f"spec-{size}.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--child", str(spec_file)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The figures as a fixed-width table, one row per size."""
+    head = (
+        f"{'passages':>9} {'answer p50':>10} {'p99':>8} {'rank-bm25':>10} {'speedup':>8} {'agree':>6} "
+        f"{'cold s':>7} {'peak MiB':>8} {'change s':>8} {'worst ms':>8}"
+    )
+    rows = [head, "-" * len(head)]
+    for r in results:
+        rows.append(
+            f"{r['passages']:>9} {r['answer']['median_ms']:>8.3f}ms {r['answer']['p99_ms']:>6.3f}ms "
+            f"{r['rank_bm25']['median_ms']:>8.2f}ms {r['speedup_median']:>7.1f}x {r['agreement']:>6.1%} "
+            f"{r['cold_start_s']:>7.2f} {r['peak_rss_mib']:>8.0f} {r['change']['answerable_after_s']:>8.3f} "
+            f"{r['change']['worst_answer_meanwhile_ms']:>8.2f}"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["--child"]:
+        return _child(args_in[1:])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated passage counts")
+    parser.add_argument("--questions", type=int, default=300, help="questions per size")
+    parser.add_argument("--million", action="store_true", help="add a knowledge base of 1,000,000 passages")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(args_in)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([MILLION] if args.million else [])
+    results = []
+    with tempfile.TemporaryDirectory(prefix="qabot-bench-") as tmp:
+        for size in sizes:
+            results.append(run_size(size, args.questions, Path(tmp)))
+            print(table(results[-1:]).splitlines()[-1] if len(results) > 1 else table(results), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"sizes": results}, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
