@@ -9,6 +9,7 @@ handler when its client goes away).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -137,8 +138,17 @@ class FakeTelegram:
 
     def press(self, shown: dict[str, Any], data: str, *, user: dict[str, Any]) -> None:
         """Queue a press on an inline button with `data` under the bot's message `shown`."""
-        self.push({"callback_query": {"id": str(next(self._ids)), "from": user, "chat_instance": "1",
-                                      "message": shown, "data": data}})
+        self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._ids)),
+                    "from": user,
+                    "chat_instance": "1",
+                    "message": shown,
+                    "data": data,
+                }
+            }
+        )
 
     def fail_next(self, method: str, *, retry_after: int | None = None, description: str = "Bad Request") -> None:
         """Answer the next call of `method` with 429 and `retry_after` if given, else 400 `description`."""
@@ -186,9 +196,15 @@ class FakeTelegram:
 
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME,
-                    "can_join_groups": True, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "QA",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if method == "getUpdates":
             return await self._get_updates(params)
         if method in ("sendMessage", "editMessageText"):
@@ -201,18 +217,20 @@ class FakeTelegram:
         timeout = min(float(params.get("timeout") or 0), 30.0)
         if not self._updates and timeout > 0 and not self._stopping:
             wake = self._wake
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout)
-            except TimeoutError:
-                pass
         return [] if self._stopping else list(self._updates)
 
     def _sent(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME},
-                   "text": params.get("text", "")}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME},
+            "text": params.get("text", ""),
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message

@@ -18,36 +18,64 @@ from typing import Any
 
 import aiohttp
 import pytest
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
 from adapters import runner
 from adapters.runner import StartupError
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+HANDBOOK = """\
+source: {title: "Community Handbook", publisher: "The Organising Team", url: null}
+passages:
+  - id: meeting-times
+    section: "Meetings"
+    text: "We meet every Thursday at 18:00 in the library hall. Newcomers are welcome at every meeting."
+    questions: ["When do we meet?"]
+  - id: membership-fee
+    section: "Membership"
+    text: "The yearly membership fee is 20 euros, paid in January by bank transfer."
+    questions: ["How much is the membership fee?"]
+  - id: code-of-conduct
+    section: "Conduct"
+    text: "Be kind, stay on topic and never share private data of others."
+    questions: ["What are the rules of the group?"]
+  - id: parking
+    section: "Getting there"
+    text: "Bicycle parking is behind the library; cars park on Elm street for free after six."
+    questions: ["Where can I park my car?"]
+"""
 
 TOKEN = "123456:TEST-token-never-in-logs"
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
 OTHER = {"id": 4343, "is_bot": False, "first_name": "Bo"}
 PRIVATE = {"id": 4242, "type": "private", "first_name": "Ann"}
 GROUP = {"id": -1001234, "type": "supergroup", "title": "Community"}
-ANSWERED_QUESTION = "Why do North Koreans flee?"
-ANSWERED_WORDS = "economic hardship"
-FALLBACK_QUESTION = "What is the capital of France?"
+ANSWERED_QUESTION = "When do we meet?"
+ANSWERED_WORDS = "every Thursday"
+FALLBACK_QUESTION = "What is the wifi password in the hall?"
 TAG = re.compile(r"</?(b|i)>")
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
+async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API; afterwards, no log record may hold the token."""
     server = FakeTelegram(TOKEN)
     await server.start()
     yield server
     await server.stop()
+    assert_no_token(caplog)
+
+
+@pytest.fixture
+def handbook(tmp_path: Path) -> Path:
+    """A small knowledge folder of our own, so these tests do not move with the bundled one."""
+    (tmp_path / "handbook.yaml").write_text(HANDBOOK, encoding="utf-8")
+    return tmp_path
 
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeTelegram, knowledge: Path = KNOWLEDGE, ready: str = "getUpdates", **extra: str
+    fake: FakeTelegram, knowledge: Path, ready: str = "getUpdates", **extra: str
 ) -> AsyncIterator[Service]:
     """The bot running through the runner against `fake` until the block ends."""
     service = Service.from_directory(knowledge)
@@ -76,64 +104,65 @@ def assert_no_token(caplog: pytest.LogCaptureFixture) -> None:
 
 
 async def test_private_question_is_answered_with_section_citation_and_feedback(
-    fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A private message is a question: the passage in HTML, section bold, citation, 👍/👎."""
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         [reply] = await fake.wait_for("sendMessage")
     assert reply.params["parse_mode"] == "HTML"
-    assert reply.text.startswith("<b>Who are the North Korean refugees?</b>")
+    assert reply.text.startswith("<b>Meetings</b>")
     assert ANSWERED_WORDS in reply.text
-    assert "<i>— Five Things You Need to Know about North Korean Refugees" in reply.text
+    assert "<i>— Community Handbook, “Meetings”</i>" in reply.text
     assert "reply_parameters" not in reply.params  # no quoting in a private chat
-    assert [b["callback_data"] for b in reply.buttons()] == ["v:+:reasons-for-fleeing", "v:-:reasons-for-fleeing"]
+    assert [b["callback_data"] for b in reply.buttons()] == ["v:+:meeting-times", "v:-:meeting-times"]
     commands = [c["command"] for c in fake.called("setMyCommands")[0].params["commands"]]
     assert commands == ["start", "help", "ask", "sources"]
     assert_no_token(caplog)
 
 
-async def test_group_is_answered_only_when_addressed(fake: FakeTelegram) -> None:
+async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
     """In a group: silence on chatter; a mention, a reply to the bot and /ask@BotName are answered."""
-    async with running_bot(fake):
-        fake.message(GROUP, "Why do North Koreans flee? I wonder.", user=USER)  # not for the bot
-        fake.message(GROUP, "@SomeoneElse why do North Koreans flee?", user=USER)
-        mention = fake.message(GROUP, f"@{BOT_USERNAME} why do North Koreans flee?", user=USER)
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, "When do we meet? I wonder.", user=USER)  # not for the bot
+        fake.message(GROUP, "@SomeoneElse when do we meet?", user=USER)
+        mention = fake.message(GROUP, f"@{BOT_USERNAME} when do we meet?", user=USER)
         [first] = await fake.wait_for("sendMessage")
-        reply = fake.message(GROUP, "and where do most defectors go?", user=OTHER, reply_to=first.result)
-        fake.message(GROUP, "/ask@OtherBot why do North Koreans flee?", user=USER)
-        command = fake.message(GROUP, f"/ask@{BOT_USERNAME} Why do North Koreans flee?", user=OTHER)
+        reply = fake.message(GROUP, "and how much is the membership fee?", user=OTHER, reply_to=first.result)
+        fake.message(GROUP, "/ask@OtherBot when do we meet?", user=USER)
+        command = fake.message(GROUP, f"/ask@{BOT_USERNAME} When do we meet?", user=OTHER)
         await fake.wait_for("sendMessage", 3)
         await asyncio.sleep(0.3)  # nothing else may come
     sent = fake.called("sendMessage")
     assert len(sent) == 3
     by_question = {c.params["reply_parameters"]["message_id"]: c.text.lower() for c in sent}
-    assert ANSWERED_WORDS in by_question[mention["message_id"]]
-    assert "china or south korea" in by_question[reply["message_id"]]
-    assert ANSWERED_WORDS in by_question[command["message_id"]]
+    assert ANSWERED_WORDS.lower() in by_question[mention["message_id"]]
+    assert "20 euros" in by_question[reply["message_id"]]
+    assert ANSWERED_WORDS.lower() in by_question[command["message_id"]]
 
 
-async def test_help_start_and_sources(fake: FakeTelegram) -> None:
+async def test_help_start_and_sources(fake: FakeTelegram, handbook: Path) -> None:
     """/help lists the sections and how to ask; /start@BotName works in groups; /sources names the source."""
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         fake.message(PRIVATE, "/help", user=USER)
         fake.message(GROUP, f"/start@{BOT_USERNAME}", user=USER)
         fake.message(PRIVATE, "/sources", user=USER)
         sent = await fake.wait_for("sendMessage", 3)
-    private_help, sources = (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" in c.text), (
-        c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" not in c.text
+    private_help, sources = (
+        (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" in c.text),
+        (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" not in c.text),
     )
     private_help, sources = next(private_help), next(sources)
     [group_help] = [c for c in sent if c.params["chat_id"] == str(GROUP["id"])]
-    assert "Who are the North Korean refugees?" in private_help.text
+    assert "• Meetings" in private_help.text and "• Getting there" in private_help.text
     assert "Just send me your question." in private_help.text
     assert f"@{BOT_USERNAME}" in group_help.text and "/ask" in group_help.text
-    assert "Five Things You Need to Know about North Korean Refugees" in sources.text
+    assert "“Community Handbook”, The Organising Team" in sources.text
 
 
-async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram) -> None:
+async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, handbook: Path) -> None:
     """An unknown question gets suggestion buttons; pressing one acknowledges it, then answers."""
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         fake.message(PRIVATE, FALLBACK_QUESTION, user=USER)
         [fallback] = await fake.wait_for("sendMessage")
         data = [b["callback_data"] for b in fallback.buttons()]
@@ -148,16 +177,16 @@ async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram) -
     assert fake.calls.index(ack) < fake.calls.index(chosen)
 
 
-async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram) -> None:
+async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, handbook: Path) -> None:
     """A 👎 press goes to the core's feedback log and gets a thank-you toast."""
-    async with running_bot(fake) as service:
+    async with running_bot(fake, handbook) as service:
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         [reply] = await fake.wait_for("sendMessage")
         fake.press(reply.result, reply.buttons()[1]["callback_data"], user=USER)
         [ack] = await fake.wait_for("answerCallbackQuery")
     assert ack.params["text"] == "Thanks for the feedback!"
     [vote] = service.feedback.votes()
-    assert (vote.passage_id, vote.helpful, vote.platform) == ("reasons-for-fleeing", False, "telegram")
+    assert (vote.passage_id, vote.helpful, vote.platform) == ("meeting-times", False, "telegram")
 
 
 def long_knowledge(folder: Path) -> Path:
@@ -165,18 +194,18 @@ def long_knowledge(folder: Path) -> Path:
     sentence = "Pipes & <valves> & <gauges> & R&D <tools> carry water. "
     text = (sentence * (2900 // len(sentence))).strip()
     lines = [
-        "source: {title: \"Plumbing & <Pipes>\", publisher: null, url: null}",
+        'source: {title: "Plumbing & <Pipes>", publisher: null, url: null}',
         "passages:",
         "  - id: long-pipes",
-        "    section: \"Pipes & <valves>\"",
-        f"    text: \"{text}\"",
-        "    questions: [\"How do pipes and valves carry water?\"]",
+        '    section: "Pipes & <valves>"',
+        f'    text: "{text}"',
+        '    questions: ["How do pipes and valves carry water?"]',
         "  - id: short-pumps",
-        "    section: \"Pumps\"",
-        "    text: \"Pumps push water uphill with electric motors.\"",
+        '    section: "Pumps"',
+        '    text: "Pumps push water uphill with electric motors."',
         "  - id: short-taps",
-        "    section: \"Taps\"",
-        "    text: \"Taps open and close the flow at the sink.\"",
+        '    section: "Taps"',
+        '    text: "Taps open and close the flow at the sink."',
     ]
     (folder / "plumbing.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
@@ -200,10 +229,10 @@ async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegra
     assert words.count("<gauges>") == 52 and words.count("<valves>") == 53  # 52 sentences, and the section
 
 
-async def test_user_html_is_escaped(fake: FakeTelegram) -> None:
+async def test_user_html_is_escaped(fake: FakeTelegram, handbook: Path) -> None:
     """HTML-looking user input never reaches Telegram as markup (a fallback echoes nothing raw)."""
-    async with running_bot(fake):
-        fake.message(GROUP, f"@{BOT_USERNAME} <b>hi</b> & <a href='x'>why do North Koreans flee?</a>", user=USER)
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, f"@{BOT_USERNAME} <b>hi</b> & <a href='x'>when do we meet?</a>", user=USER)
         fake.message(PRIVATE, "<script>&amp; </i> what is <b>", user=USER)
         sent = await fake.wait_for("sendMessage", 2)
     for call in sent:
@@ -212,10 +241,10 @@ async def test_user_html_is_escaped(fake: FakeTelegram) -> None:
         assert set(re.findall(r"</?\w+", call.text)) <= {"<b", "</b", "<i", "</i"}
 
 
-async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTelegram) -> None:
+async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTelegram, handbook: Path) -> None:
     """A 429 with retry_after on sendMessage: the bot waits and sends the reply once."""
     fake.fail_next("sendMessage", retry_after=1)
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         loop = asyncio.get_running_loop()
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         started = loop.time()
@@ -226,9 +255,9 @@ async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTele
     assert ANSWERED_WORDS in reply.text
 
 
-async def test_cooldown_sends_one_polite_note(fake: FakeTelegram) -> None:
+async def test_cooldown_sends_one_polite_note(fake: FakeTelegram, handbook: Path) -> None:
     """A user flooding the bot gets five answers, then one cooldown note, then silence."""
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         for _ in range(8):
             fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         await fake.wait_for("sendMessage", 6)
@@ -258,7 +287,7 @@ async def wait_for_port(port: int) -> None:
             return
 
 
-async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram) -> None:
+async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook: Path) -> None:
     """With TELEGRAM_WEBHOOK_URL: setWebhook with the secret; a POST without it gets 403."""
     port = free_port()
     secret = "s3cret-Token_1"
@@ -273,7 +302,7 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram) -> None:
         "message": {"message_id": 5, "date": 0, "chat": PRIVATE, "from": USER, "text": ANSWERED_QUESTION},
     }
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    async with running_bot(fake, ready="setWebhook", **env), aiohttp.ClientSession() as http:
+    async with running_bot(fake, handbook, ready="setWebhook", **env), aiohttp.ClientSession() as http:
         await wait_for_port(port)
         [registered] = fake.called("setWebhook")
         async with http.post(url, json=update) as foreign:
@@ -292,11 +321,13 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram) -> None:
     assert not fake.called("getUpdates")
 
 
-async def test_rejected_token_is_one_clear_line(fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+async def test_rejected_token_is_one_clear_line(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A token Telegram rejects stops start-up with a StartupError that does not show the token."""
     fake.token = "other:token"
     with pytest.raises(StartupError) as raised:
-        async with running_bot(fake):
+        async with running_bot(fake, handbook):
             pass
     message = str(raised.value)
     assert "TELEGRAM_BOT_TOKEN" in message and "\n" not in message and TOKEN not in message
@@ -305,16 +336,18 @@ async def test_rejected_token_is_one_clear_line(fake: FakeTelegram, caplog: pyte
 
 def test_missing_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """`python -m bot run` without tokens exits 2 at once, naming the variables in one line."""
-    assert runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "  "}) == 2
+    assert runner.main(Path("knowledge"), env={"TELEGRAM_BOT_TOKEN": "  "}) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "DISCORD_BOT_TOKEN" in err
 
 
 @pytest.mark.allow_error_logs
-async def test_handler_error_logs_traceback_and_apologises(fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+async def test_handler_error_logs_traceback_and_apologises(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A reply Telegram refuses: the log gets the traceback, the user only the apology."""
     fake.fail_next("sendMessage", description="Bad Request: can't parse entities: secret detail")
-    async with running_bot(fake):
+    async with running_bot(fake, handbook):
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         [reply] = await fake.wait_for("sendMessage")
     assert visible(reply) == APOLOGY_TEXT
