@@ -57,7 +57,7 @@ STOP_WORDS = frozenset(
     quick question questions wondering wonder like much many lot lots
     go get make say tell want back ever usually actually typically basically generally even
     still now currently anyone someone something everything thing kind sort way rest one vs
-    among happen mention explain describe give
+    among happen mention explain describe give people person ppl folks guys
     """.split()
 )
 
@@ -148,7 +148,7 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[
 
 # Question words rank (a "where" question finds passages asked with "where") but do not count
 # towards coverage: they say what kind of answer is wanted, not what it is about.
-QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
+QUESTION_WORDS = frozenset(stem(w) for w in ("who", "when", "where", "why"))
 
 
 def is_stop(token: str) -> bool:
@@ -195,4 +195,19 @@ def words(text: str) -> list[str]:
     for match in _TOKEN.finditer(normalize(text).casefold()):
         if match.lastgroup == "word":
             found.extend(w for w in match.group().strip("'").split("-") if w and w not in STOP_WORDS)
+    return found
+
+
+def pairs(terms: list[str], window: int = 5) -> list[str]:
+    """Terms for words that stand near each other ("whi~defect"), order-free.
+
+    Added for a passage's section and alternate questions and for the question itself, they
+    let "Why do they flee?" prefer the passage asked "Why do people leave?" over one that only
+    holds "why" and "flee" far apart; such a pair is rare, so BM25 weighs it high.
+    """
+    found = []
+    for i, term in enumerate(terms):
+        for other in terms[i + 1 : i + 1 + window]:
+            if other != term:
+                found.append(f"{term}~{other}" if term < other else f"{other}~{term}")
     return found
