@@ -71,7 +71,7 @@ class Settings:
         count_text = env.get("DISCORD_SHARD_COUNT", "").strip().lower()
         ids_text = env.get("DISCORD_SHARD_IDS", "").strip()
         count = None if count_text in ("", "auto") else _number(env, "DISCORD_SHARD_COUNT", int)
-        ids = tuple(_number({"x": p}, "x", int) for p in ids_text.split(",")) if ids_text else None
+        ids = _shard_ids(ids_text) if ids_text else None
         if ids is not None and count is None:
             raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
         if count is not None and (count < 1 or any(not 0 <= i < count for i in ids or ())):
@@ -95,6 +95,13 @@ def _number(env: Mapping[str, str], name: str, kind: Callable[[str], T], default
         return kind(text)
     except ValueError:
         raise StartupError(f"{name} must be a number, not {text!r}") from None
+
+
+def _shard_ids(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise StartupError(f"DISCORD_SHARD_IDS must be comma-separated numbers, not {text!r}") from None
 
 
 def intents(settings: Settings) -> discord.Intents:
@@ -428,6 +435,8 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             stopped.cancel()
             await client.close()
             await _finish(gateway)
+        if not stop.is_set():
+            log.warning("Discord: the gateway connection ended before the bot was stopped")
     log.info("Discord: closed")
 
 
