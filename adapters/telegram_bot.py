@@ -286,9 +286,7 @@ class Handlers:
         message = update.effective_message
         if message is None or message.text is None:
             return
-        command = message.entities[0] if message.entities else None
-        start = command.length if command and command.type == MessageEntity.BOT_COMMAND else 0
-        question = message.text[start:].strip() if start else " ".join(context.args or ())
+        question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
         if not question:
             await send_text(context, Target.for_message(message), ASK_USAGE)
             return
