@@ -283,6 +283,7 @@ class QABot(discord.Client):
         )
         self._service = service
         self.settings = settings
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -306,6 +307,7 @@ class QABot(discord.Client):
         question = self.question_in(message)
         if question is None:
             return
+        self._track()
         try:
             await self.answer_message(message, question)
         except Exception:
@@ -338,13 +340,28 @@ class QABot(discord.Client):
     async def _send_quietly(self, message: discord.Message, text: str) -> None:
         try:
             await message.channel.send(text)
-        except discord.HTTPException:
-            log.warning("Discord: could not send the apology to channel %s", message.channel.id)
+        except Exception as exc:  # the apology is best effort: the failure is logged above
+            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
+
+    def _track(self) -> None:
+        """Remember the running handler, so that stopping lets it finish its reply first."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for the answers being worked on."""
+        pending = self._in_flight - {asyncio.current_task()}
+        if pending:
+            log.info("Discord: finishing %d answer(s) before closing", len(pending))
+            await asyncio.wait(pending, timeout=timeout)
 
     # interactions
 
     async def guarded(self, interaction: discord.Interaction[discord.Client], work: Awaitable[None]) -> None:
         """Run one interaction's work; on any failure log it and answer with the apology."""
+        self._track()
         try:
             await work
         except Exception as exc:
@@ -357,8 +374,8 @@ class QABot(discord.Client):
                 await interaction.followup.send(APOLOGY_TEXT, ephemeral=True)
             else:
                 await interaction.response.send_message(APOLOGY_TEXT, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("Discord: could not send the apology for interaction %s", interaction.id)
+        except Exception as exc:  # the apology is best effort: the failure is logged above
+            log.warning("Discord: could not send the apology for interaction %s: %r", interaction.id, exc)
 
     async def ask_command(self, interaction: discord.Interaction[discord.Client], question: str) -> None:
         asker = _asker(interaction.user.id, interaction.channel_id)
@@ -433,6 +450,7 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             await asyncio.wait({gateway, stopped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
+            await client.drain(timeout=5)
             await client.close()
             await _finish(gateway)
         if not stop.is_set():

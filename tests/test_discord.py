@@ -324,6 +324,8 @@ async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -
         for interaction in asks:
             await fake.push("INTERACTION_CREATE", interaction)
         last = await callback_for(fake, asks[-1])
+        answered = [await callback_for(fake, interaction) for interaction in asks[:-1]]
+    assert all(call.body["data"]["embeds"] for call in answered)
     assert last.body["data"]["content"] == COOLDOWN_TEXT
     assert last.body["data"]["flags"] & EPHEMERAL
 
