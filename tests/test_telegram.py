@@ -19,8 +19,10 @@ from typing import Any
 import aiohttp
 import pytest
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from adapters import runner
+from adapters import runner, telegram_bot
 from adapters.runner import StartupError
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 
@@ -189,6 +191,9 @@ async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, h
     assert (vote.passage_id, vote.helpful, vote.platform) == ("meeting-times", False, "telegram")
 
 
+LONG_ID = "pipes-and-valves-" * 3 + "gauges-waters"  # 64 characters, the longest id allowed
+
+
 def long_knowledge(folder: Path) -> Path:
     """A knowledge folder with one long, markup-heavy passage (its escaped HTML is over 4096)."""
     sentence = "Pipes & <valves> & <gauges> & R&D <tools> carry water. "
@@ -196,7 +201,7 @@ def long_knowledge(folder: Path) -> Path:
     lines = [
         'source: {title: "Plumbing & <Pipes>", publisher: null, url: null}',
         "passages:",
-        "  - id: long-pipes",
+        f"  - id: {LONG_ID}",
         '    section: "Pipes & <valves>"',
         f'    text: "{text}"',
         '    questions: ["How do pipes and valves carry water?"]',
@@ -212,12 +217,20 @@ def long_knowledge(folder: Path) -> Path:
 
 
 async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegram, tmp_path: Path) -> None:
-    """A passage whose HTML exceeds 4096 characters arrives in several messages, none over 4096."""
-    async with running_bot(fake, long_knowledge(tmp_path)):
+    """A passage whose HTML exceeds 4096 characters arrives in several messages, none over 4096.
+
+    Its id is 64 characters, so the 👍 button carries a short reference that still records a vote.
+    """
+    async with running_bot(fake, long_knowledge(tmp_path)) as service:
         fake.message(PRIVATE, "How do pipes and valves carry water?", user=USER)
         await fake.wait_for("sendMessage", 2)
         await asyncio.sleep(0.3)
         sent = fake.called("sendMessage")
+        thumbs_up = sent[-1].buttons()[0]["callback_data"]
+        fake.press(sent[-1].result, thumbs_up, user=USER)
+        await fake.wait_for("answerCallbackQuery")
+    assert len(thumbs_up.encode()) <= 64  # the id is too long for callback data: a short reference
+    assert [v.passage_id for v in service.feedback.votes()] == [LONG_ID]
     assert len(sent) >= 2
     assert all(len(c.text) <= 4096 for c in sent)
     for call in sent:  # every tag closed in the message that opened it; no cut entity
@@ -354,3 +367,22 @@ async def test_handler_error_logs_traceback_and_apologises(
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.name == "adapters.telegram_bot" and record.exc_info is not None
     assert_no_token(caplog)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.text(alphabet=st.sampled_from("ab &<>\n"), max_size=300), st.sampled_from([None, "b", "i"])),
+        max_size=4,
+    ),
+    limit=st.integers(min_value=20, max_value=200),
+)
+def test_html_messages_fit_the_limit_and_keep_every_character(parts: list[tuple[str, str | None]], limit: int) -> None:
+    """Rendering never exceeds the limit, never cuts a tag or an entity, and loses no text."""
+    messages = telegram_bot.html_messages(list(parts), limit)
+    for message in messages:
+        assert 0 < len(message) <= limit
+        assert message.count("<b>") == message.count("</b>") and message.count("<i>") == message.count("</i>")
+        assert "<" not in TAG.sub("", message) and not re.search(r"&(?!amp;|lt;|gt;)", message)
+    shown = "".join(html.unescape(TAG.sub("", m)) for m in messages)
+    assert "".join(shown.split()) == "".join("".join(text.split()) for text, _ in parts)
