@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +91,7 @@ class FakeTelegram:
     # --- lifecycle ---
 
     async def start(self) -> str:
+        self._loop = asyncio.get_running_loop()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -149,6 +154,10 @@ class FakeTelegram:
                 }
             }
         )
+
+    def loop_call(self, function: Any, *args: Any, **kwargs: Any) -> None:
+        """Call `function` on the fake's own loop (from a test running in another thread)."""
+        self._loop.call_soon_threadsafe(functools.partial(function, *args, **kwargs))
 
     def fail_next(self, method: str, *, retry_after: int | None = None, description: str = "Bad Request") -> None:
         """Answer the next call of `method` with 429 and `retry_after` if given, else 400 `description`."""
@@ -252,3 +261,25 @@ def _decode(form: dict[str, Any]) -> dict[str, Any]:
 
 def _reply(body: dict[str, Any], status: int = 200) -> web.Response:
     return web.Response(text=json.dumps(body), status=status, content_type="application/json")
+
+
+@contextmanager
+def serving_in_thread(token: str) -> Iterator[FakeTelegram]:
+    """The fake on its own event loop in a thread, for code that runs its own loop (runner.main, a subprocess)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="fake-telegram", daemon=True)
+    thread.start()
+    fake = asyncio.run_coroutine_threadsafe(_started(token), loop).result(10)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+async def _started(token: str) -> FakeTelegram:
+    fake = FakeTelegram(token)
+    await fake.start()
+    return fake

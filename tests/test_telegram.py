@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +23,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +31,7 @@ from adapters import runner, telegram_bot
 from adapters.runner import StartupError
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 
+ROOT = Path(__file__).resolve().parent.parent
 HANDBOOK = """\
 source: {title: "Community Handbook", publisher: "The Organising Team", url: null}
 passages:
@@ -386,3 +392,37 @@ def test_html_messages_fit_the_limit_and_keep_every_character(parts: list[tuple[
         assert "<" not in TAG.sub("", message) and not re.search(r"&(?!amp;|lt;|gt;)", message)
     shown = "".join(html.unescape(TAG.sub("", m)) for m in messages)
     assert "".join(shown.split()) == "".join("".join(text.split()) for text, _ in parts)
+
+
+def test_rejected_token_through_main_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], handbook: Path) -> None:
+    """`python -m bot run` with a token Telegram refuses: exit 2 and one line without the token."""
+    with serving_in_thread("other:token") as fake:
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+        assert runner.main(handbook, env=env) == 2
+    err = capsys.readouterr().err
+    assert err == "error: Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather\n"
+
+
+def test_python_m_bot_run_answers_and_stops_on_sigterm(handbook: Path) -> None:
+    """The real command in its own process: it answers a question, then exits 0 on SIGTERM."""
+    with serving_in_thread(TOKEN) as fake:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+        env.pop("DISCORD_BOT_TOKEN", None)
+        command = [sys.executable, "-m", "bot", "run", "--knowledge", str(handbook)]
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not fake.called("getUpdates") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            fake.loop_call(fake.message, PRIVATE, ANSWERED_QUESTION, user=USER)
+            while not fake.called("sendMessage") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert process.returncode == 0, err
+    assert ANSWERED_WORDS in fake.called("sendMessage")[0].text
+    assert TOKEN not in err and "Traceback" not in err
