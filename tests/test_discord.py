@@ -21,6 +21,7 @@ import yaml
 import yarl
 
 from adapters import discord_bot, runner
+from bot.answering import Answerer
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import KNOWLEDGE
 from tests.fake_discord import Call, FakeDiscord
@@ -81,9 +82,15 @@ def write_knowledge(folder: Path, passages: list[dict[str, Any]]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     """A small knowledge base of its own, so these tests do not move with the bundled one."""
-    return Service.from_directory(write_knowledge(tmp_path_factory.mktemp("discord") / "kb", TEST_PASSAGES))
+    return Answerer.from_directory(write_knowledge(tmp_path_factory.mktemp("discord") / "kb", TEST_PASSAGES))
+
+
+@pytest.fixture
+def service(answerer: Answerer) -> Service:
+    """A fresh Service per test: its own cooldown buckets and feedback log."""
+    return Service(answerer)
 
 
 @asynccontextmanager
@@ -101,7 +108,7 @@ async def running(service: Service, env: dict[str, str]) -> AsyncIterator[asynci
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
     """A bot that is connected to the fake and has the guild."""
-    async with running(Service(service.answerer), ENV):
+    async with running(service, ENV):
         await fake.wait_ready()
         yield fake
 
@@ -261,8 +268,7 @@ async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord) 
 
 async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord, service: Service) -> None:
     """A 👎 on a message this process never sent (a restart) is recorded through the core."""
-    shared = Service(service.answerer)
-    async with running(shared, ENV):
+    async with running(service, ENV):
         await fake.wait_ready()
         old = fake.bot_message({"components": [{"type": 1, "components": [
             {"type": 2, "style": 2, "custom_id": "qa:v:+:women-majority", "emoji": {"name": "👍"}},
@@ -273,7 +279,7 @@ async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord,
         call = await callback_for(fake, press)
     assert call.body["data"]["content"] == discord_bot.THANKS_TEXT
     assert call.body["data"]["flags"] & EPHEMERAL
-    [vote] = shared.feedback.votes()
+    [vote] = service.feedback.votes()
     assert (vote.passage_id, vote.helpful, vote.platform) == ("women-majority", False, "discord")
 
 
@@ -317,10 +323,9 @@ async def test_everyone_in_a_passage_pings_nobody(fake: FakeDiscord, tmp_path: P
 
 async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -> None:
     """Past the per-user burst, /ask answers with the cooldown note, only to the asker."""
-    shared = Service(service.answerer)
-    async with running(shared, ENV):
+    async with running(service, ENV):
         await fake.wait_ready()
-        asks = [fake.command("ask", question="Are most defectors women?") for _ in range(shared.cooldown.burst + 1)]
+        asks = [fake.command("ask", question="Are most defectors women?") for _ in range(service.cooldown.burst + 1)]
         for interaction in asks:
             await fake.push("INTERACTION_CREATE", interaction)
         last = await callback_for(fake, asks[-1])
@@ -372,3 +377,11 @@ async def test_sync_globally(fake: FakeDiscord) -> None:
     code = await asyncio.to_thread(discord_bot.sync_main, [], {"DISCORD_BOT_TOKEN": TOKEN})
     assert code == 0
     assert [c.path for c in fake.find("PUT", "/applications/")] == [f"/applications/{fake.app_id}/commands"]
+
+
+async def test_sync_with_a_rejected_token_exits_2(fake: FakeDiscord, capsys: pytest.CaptureFixture[str]) -> None:
+    """A token Discord rejects: exit 2, one line, no token, nothing synced."""
+    code = await asyncio.to_thread(discord_bot.sync_main, [], {"DISCORD_BOT_TOKEN": "wrong-token-value"})
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "wrong-token-value" not in err
+    assert not fake.find("PUT", "/applications/")
