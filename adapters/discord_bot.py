@@ -493,7 +493,7 @@ def sync_main(argv: list[str], env: Mapping[str, str] | None = None) -> int:
     """`python -m bot discord sync [--guild ID]`: register the slash commands; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot discord sync", description="register the slash commands")
     parser.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant) instead of globally")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv[1:] if argv[:1] == ["sync"] else argv)  # with or without the word "sync"
     try:
         settings = Settings.from_env(os.environ if env is None else env)
         count = asyncio.run(_sync(settings, args.guild))

@@ -363,7 +363,9 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
     """`discord sync --guild ID` PUTs /ask, /help and /sources to that guild only."""
-    code = await asyncio.to_thread(discord_bot.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})
+    code = await asyncio.to_thread(
+        discord_bot.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}
+    )
     assert code == 0
     [put] = fake.find("PUT", "/applications/")
     assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
