@@ -156,11 +156,9 @@ async def test_help_start_and_sources(fake: FakeTelegram, handbook: Path) -> Non
         fake.message(GROUP, f"/start@{BOT_USERNAME}", user=USER)
         fake.message(PRIVATE, "/sources", user=USER)
         sent = await fake.wait_for("sendMessage", 3)
-    private_help, sources = (
-        (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" in c.text),
-        (c for c in sent if c.params["chat_id"] == str(PRIVATE["id"]) and "Ask me" not in c.text),
-    )
-    private_help, sources = next(private_help), next(sources)
+    private = [c for c in sent if c.params["chat_id"] == str(PRIVATE["id"])]
+    [private_help] = [c for c in private if "Ask me" in c.text]
+    [sources] = [c for c in private if "Ask me" not in c.text]
     [group_help] = [c for c in sent if c.params["chat_id"] == str(GROUP["id"])]
     assert "• Meetings" in private_help.text and "• Getting there" in private_help.text
     assert "Just send me your question." in private_help.text
