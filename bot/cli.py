@@ -3,6 +3,7 @@
     python -m bot ask "QUESTION" [--json]      python -m bot chat
     python -m bot replay FILE... [--json]      python -m bot run
     python -m bot kb check | list | import FILE
+    python -m bot discord sync [--guild ID]
 
 Every command takes `--knowledge DIR` (default: the project's knowledge/ folder).
 """
@@ -10,6 +11,7 @@ Every command takes `--knowledge DIR` (default: the project's knowledge/ folder)
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -124,11 +126,15 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    # Imported here so the core never loads a platform library unless the bots are started.
-    import importlib
-
+    # Imported by name, here: the core never loads a platform library unless a bot is started.
     runner = importlib.import_module("adapters.runner")
     code: int = runner.main(Path(args.knowledge))
+    return code
+
+
+def cmd_discord_sync(args: argparse.Namespace, out: TextIO) -> int:
+    discord_bot = importlib.import_module("adapters.discord_bot")
+    code: int = discord_bot.sync_main(["--guild", str(args.guild)] if args.guild else [])
     return code
 
 
@@ -154,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("files", nargs="+", metavar="FILE")
     replay.add_argument("--json", action="store_true", help="one JSON object per turn on standard output")
     command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
+
+    discord = commands.add_parser("discord", help="Discord set-up", description="Discord set-up")
+    discord_commands = discord.add_subparsers(dest="discord_command", required=True, metavar="DISCORD_COMMAND")
+    sync = command(discord_commands, "sync", cmd_discord_sync, "register the slash commands (DISCORD_BOT_TOKEN)")
+    sync.add_argument("--guild", type=int, metavar="ID", help="one server, instantly, instead of globally")
 
     kb = commands.add_parser("kb", help="knowledge-base tools", description="knowledge-base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
