@@ -3,22 +3,25 @@
 Each passage is one BM25 document made of its section, its text and its alternate questions.
 Alternate questions are written the way people ask, so a question asked in other words than the
 article's still finds its passage. Synonyms are folded on both sides before anything is counted.
+Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.scoring`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
+from bot.scoring import Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
 from bot.text import QUESTION_WORDS, is_cjk, words
 
+# rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
 
 
@@ -50,27 +53,55 @@ def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 
 
 
 class Index:
-    """A BM25 index over a knowledge base; built once, then only read."""
+    """A BM25 index over a knowledge base; built once, then only read (`with_added` makes a new one)."""
 
     def __init__(self, kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking | None = None):
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
-        docs = [passage_tokens(p, synonyms, self.ranking.question_weight) for p in kb]
-        self._terms = [frozenset(doc) for doc in docs]
-        frequency = Counter(term for doc in self._terms for term in doc)
-        vocabulary = set(frequency)
-        self._bm25 = VARIANTS[self.ranking.variant](docs, k1=self.ranking.k1, b=self.ranking.b)
-        n = len(docs)
+        weight = self.ranking.question_weight
+        self._scorer = Scorer(
+            (passage_tokens(p, synonyms, weight) for p in kb),
+            variant=self.ranking.variant,
+            k1=self.ranking.k1,
+            b=self.ranking.b,
+        )
+        self._surface = _surface(kb)
+        self._speller = Speller(self._surface.elements(), self._scorer.vocabulary.keys() | synonyms.known())
+        self._set_weights()
+
+    def with_added(self, *passages: Passage) -> Index:
+        """This index with `passages` appended, as if built from scratch, in a fraction of the time.
+
+        Raises ValueError if an id is already taken.
+        """
+        taken = {p.id for p in self.kb} if passages else set()
+        for passage in passages:
+            if passage.id in taken:
+                raise ValueError(f"duplicate passage id {passage.id!r}")
+            taken.add(passage.id)
+        new = object.__new__(Index)
+        new.__dict__.update(self.__dict__)
+        new.kb = replace(self.kb, passages=self.kb.passages + passages)
+        weight = self.ranking.question_weight
+        new._scorer = self._scorer.with_added([passage_tokens(p, self.synonyms, weight) for p in passages])
+        added = _surface(passages)
+        new._surface = self._surface + added
+        new._speller = self._speller.extended(
+            added.elements(), new._scorer.vocabulary.keys() - self._scorer.vocabulary.keys()
+        )
+        new._set_weights()
+        return new
+
+    def _set_weights(self) -> None:
+        n = len(self.kb)
+        self._n_weight = n
         # Weight of a term in coverage: plain inverse document frequency, never negative, and the
         # same high weight for a term no passage has (the question asks about something unknown).
-        self._weight = {t: math.log((n + 1) / (f + 0.5)) for t, f in frequency.items()}
         self._unknown_weight = math.log((n + 1) / 0.5)
         # An unknown character bigram of Korean, Chinese or Japanese is mostly a grammatical
         # ending or a pair across two words, not a topic: it weighs like a very common term.
         self._unknown_cjk_weight = math.log((n + 1) / (n / 2 + 0.5))
-        surface = [w for p in kb for w in words(f"{p.section} {p.text} {' '.join(p.questions)}")]
-        self._speller = Speller(surface, vocabulary | synonyms.known())
 
     def analyze(self, question: str) -> list[str]:
         """The terms of a question, spelling corrected and synonyms folded."""
@@ -80,19 +111,25 @@ class Index:
         """The `top` best passages for the question terms, best first (empty if no terms)."""
         if not terms or not self.kb.passages:
             return []
-        scores = self._bm25.get_scores(list(terms))
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:top]
-        return [Ranked(self.kb.passages[i], float(scores[i]), self.coverage(terms, i)) for i in order]
+        best = self._scorer.top(list(terms), top)
+        return [Ranked(self.kb.passages[i], score, self.coverage(terms, i)) for i, score in best]
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
         weights = {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
         total = sum(weights.values())
-        held = sum(w for t, w in weights.items() if t in self._terms[doc])
+        held = sum(w for t, w in weights.items() if self._scorer.holds(t, doc))
         return held / total if total else 0.0
 
     def _term_weight(self, term: str) -> float:
-        weight = self._weight.get(term)
-        if weight is not None:
-            return weight
+        frequency = self._scorer.document_frequency(term)
+        if frequency:
+            return math.log((self._n_weight + 1) / (frequency + 0.5))
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
+
+
+def _surface(passages: Iterable[Passage]) -> Counter[str]:
+    """How often each word is written, unstemmed: what spelling corrections may turn into."""
+    return Counter(
+        w for p in passages for w in words(f"{p.section} {p.text} {' '.join(p.questions)}") if w.isalpha()
+    )

@@ -35,6 +35,20 @@ class Speller:
                 table.setdefault(deleted, []).append(word)
         self._table = table
 
+    def extended(self, words: Iterable[str], known_stems: Iterable[str]) -> Speller:
+        """A new Speller that also knows `words` and `known_stems`, as if built with them."""
+        new = object.__new__(Speller)
+        added = Counter(w for w in words if w.isalpha())
+        new._known_stems = self._known_stems | frozenset(known_stems)
+        new._counts = self._counts + added
+        new._table = dict(self._table)  # lists are shared until a new word is added to one
+        for word in added:
+            if word in self._counts or len(word) < MIN_LENGTH - 1:
+                continue
+            for key in {word} | _deletions(word):
+                new._table[key] = [*new._table.get(key, ()), word]
+        return new
+
     def __call__(self, word: str) -> str:
         if len(word) < MIN_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
             return word

@@ -1,0 +1,165 @@
+"""BM25 scores from a precomputed sparse term -> passage weight matrix.
+
+rank-bm25 is the definition of right: `Scorer.scores` equals its `get_scores` for BM25Okapi,
+BM25Plus and BM25L with the same k1, b, epsilon and delta (tests/test_scoring.py holds it to
+that). rank-bm25 walks every passage in Python for each query term; here each term's weight in
+each passage that holds it is computed once, so a question costs a few array reads and sums.
+
+The matrix is kept column-wise: for term t, `docs[indptr[t]:indptr[t+1]]` are the passages that
+hold it (ascending) and `weights[...]` its weight in each. For BM25Plus every known query term
+also adds `idf * delta` to every passage, held apart as one number per term.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+DEFAULT_DELTA = {"plus": 1.0, "l": 0.5}
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Term ids, frequencies, distinct-term counts and lengths, passage by passage."""
+    terms: list[int] = []
+    frequencies: list[int] = []
+    distinct: list[int] = []
+    lengths: list[int] = []
+    for document in documents:
+        counts = Counter(document)  # first-seen order, as rank-bm25 counts
+        terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
+        frequencies.extend(counts.values())
+        distinct.append(len(counts))
+        lengths.append(len(document))
+    return terms, frequencies, distinct, lengths
+
+
+class Scorer:
+    """rank-bm25's scores for one corpus, from precomputed weights; never changes once built."""
+
+    def __init__(
+        self,
+        documents: Iterable[Sequence[str]],
+        *,
+        variant: str = "okapi",
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        delta: float | None = None,
+    ):
+        if variant not in ("okapi", "plus", "l"):
+            raise ValueError(f"unknown BM25 variant {variant!r}")
+        self.variant, self.k1, self.b, self.epsilon = variant, k1, b, epsilon
+        self.delta = DEFAULT_DELTA.get(variant, 0.0) if delta is None else delta
+        self.vocabulary: dict[str, int] = {}
+        terms, frequencies, distinct, lengths = _count(documents, self.vocabulary)
+        term_ids = np.array(terms, dtype=np.int64)
+        order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
+        self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
+        self._tf = np.array(frequencies, dtype=np.int32)[order]
+        self._lengths = np.array(lengths, dtype=np.float64)
+        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
+        self._weigh()
+
+    def with_added(self, documents: Iterable[Sequence[str]]) -> Scorer:
+        """A new Scorer for this corpus followed by `documents`; this one is left as it was."""
+        new = object.__new__(Scorer)
+        new.__dict__.update(self.__dict__)
+        new.vocabulary = dict(self.vocabulary)
+        old_terms, old_postings = len(self.vocabulary), len(self._docs)
+        terms, frequencies, distinct, lengths = _count(documents, new.vocabulary)
+        term_ids = np.array(terms, dtype=np.int64)
+        docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), distinct)
+        order = np.argsort(term_ids, kind="stable")
+        term_ids, docs, tf = term_ids[order], docs[order], np.array(frequencies, dtype=np.int32)[order]
+        # New passages come after every old one, so each goes at the end of its term's column.
+        at = np.where(term_ids < old_terms, self._indptr[np.minimum(term_ids + 1, old_terms)], old_postings)
+        new._docs = np.insert(self._docs, at, docs)
+        new._tf = np.insert(self._tf, at, tf)
+        new._lengths = np.concatenate((self._lengths, np.array(lengths, dtype=np.float64)))
+        df = np.diff(self._indptr)
+        df = np.concatenate((df, np.zeros(len(new.vocabulary) - old_terms, dtype=df.dtype)))
+        df += np.bincount(term_ids, minlength=len(new.vocabulary)).astype(df.dtype)
+        new._indptr = np.concatenate(([0], np.cumsum(df)))
+        new._weigh()
+        return new
+
+    def _weigh(self) -> None:
+        n = len(self._lengths)
+        df = np.diff(self._indptr).astype(np.float64)
+        avgdl = self._lengths.sum() / n if n else 1.0
+        tf = self._tf.astype(np.float64)
+        norm = 1 - self.b + self.b * self._lengths[self._docs] / avgdl
+        if self.variant == "okapi":
+            idf = np.log(n - df + 0.5) - np.log(df + 0.5)
+            average = sum(idf.tolist()) / len(idf) if len(idf) else 0.0  # in rank-bm25's order
+            idf[idf < 0] = self.epsilon * average
+            per_posting = tf * (self.k1 + 1) / (tf + self.k1 * norm)
+            base = np.zeros_like(idf)
+        elif self.variant == "plus":
+            idf = np.log((n + 1) / df)
+            per_posting = tf * (self.k1 + 1) / (self.k1 * norm + tf)
+            base = idf * self.delta
+        else:
+            idf = math.log(n + 1) - np.log(df + 0.5)
+            ctd = tf / norm
+            per_posting = tf * (self.k1 + 1) * (ctd + self.delta) / (self.k1 + ctd + self.delta)
+            base = np.zeros_like(idf)
+        self._weights: Floats = np.repeat(idf, np.diff(self._indptr)) * per_posting
+        self._base: list[float] = base.tolist()
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages hold `term`."""
+        column = self.vocabulary.get(term)
+        return 0 if column is None else int(self._indptr[column + 1] - self._indptr[column])
+
+    def holds(self, term: str, doc: int) -> bool:
+        """True when passage `doc` has `term`."""
+        column = self.vocabulary.get(term)
+        if column is None:
+            return False
+        docs = self._docs[self._indptr[column] : self._indptr[column + 1]]
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and int(docs[at]) == doc
+
+    def scores(self, terms: Sequence[str]) -> Floats:
+        """rank-bm25's `get_scores(terms)`: one score per passage."""
+        columns = [c for c in map(self.vocabulary.get, terms) if c is not None]
+        spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns]
+        if len(spans) == 1:
+            scores = np.zeros(len(self._lengths))
+            scores[self._docs[spans[0][0] : spans[0][1]]] = self._weights[spans[0][0] : spans[0][1]]
+        else:
+            docs: list[Any] = [self._docs[a:z] for a, z in spans]
+            weights: list[Any] = [self._weights[a:z] for a, z in spans]
+            scores = np.bincount(
+                np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
+                weights=np.concatenate(weights) if weights else None,
+                minlength=len(self._lengths),
+            ).astype(np.float64)
+        base = sum(self._base[c] for c in columns)
+        if base:
+            scores += base
+        return scores
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The `k` best passages as (index, score), best first; equal scores in passage order."""
+        scores = self.scores(terms)
+        if k > 16:
+            order = np.argsort(-scores, kind="stable")[:k]
+            return [(int(i), float(scores[i])) for i in order]
+        best: list[tuple[int, float]] = []
+        for _ in range(min(k, len(scores))):
+            i = int(np.argmax(scores))  # the first of equal maxima: the earlier passage
+            best.append((i, float(scores[i])))
+            scores[i] = -np.inf
+        return best

@@ -1,0 +1,28 @@
+"""The benchmark runs end to end at a tiny size and reports every figure (never judged on time)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import bench
+
+
+def test_bench_reports_every_figure_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run at 200 passages prints a table and writes JSON with latencies, agreement, start and change."""
+    out = tmp_path / "bench.json"
+    assert bench.main(["--sizes", "200", "--questions", "20", "--json", str(out)]) == 0
+    assert "passages" in capsys.readouterr().out
+    (size,) = json.loads(out.read_text(encoding="utf-8"))["sizes"]
+    assert size["passages"] == 200
+    assert size["questions"] == 20
+    for figures in (size["answer"], size["rank_bm25"]):
+        assert set(figures) == {"median_ms", "p99_ms", "max_ms"}
+        assert figures["median_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    assert size["agreement"] == 1.0
+    assert size["cold_start_s"] > 0 and size["peak_rss_mib"] > 0 and size["speedup_median"] > 0
+    change = size["change"]
+    assert change["added_answered"] is True
+    assert change["answerable_after_s"] > 0 and change["worst_answer_meanwhile_ms"] >= 0

@@ -1,0 +1,115 @@
+"""Precomputed BM25 weights give rank-bm25's scores, passages and coverage, also after additions."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import knowledge, synonyms
+from bot.answering import DEFAULT_KNOWLEDGE
+from bot.knowledge import Passage, Source
+from bot.retrieval import VARIANTS, Index, Ranking, passage_tokens
+from bot.scoring import Scorer
+
+SETTINGS = [("okapi", 1.5, 0.75), ("plus", 1.2, 0.75), ("l", 1.5, 0.75), ("okapi", 0.9, 0.4), ("plus", 2.0, 0.9)]  # b=1 makes rank-bm25 divide 0 by 0 on an empty passage
+WORDS = [f"w{i}" for i in range(40)]
+
+documents = st.lists(st.lists(st.sampled_from(WORDS), max_size=25), min_size=1, max_size=40)
+queries = st.lists(st.lists(st.sampled_from([*WORDS, "unknown"]), min_size=1, max_size=6), min_size=1, max_size=5)
+
+
+def assert_same(expected: np.ndarray, got: np.ndarray) -> None:
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("variant", "k1", "b"), SETTINGS)
+@settings(max_examples=40, deadline=None)
+@given(docs=documents, asked=queries)
+def test_scores_equal_rank_bm25_on_random_corpora(variant: str, k1: float, b: float, docs: list[list[str]], asked: list[list[str]]) -> None:
+    """Every variant and setting gives rank-bm25's get_scores, whatever the corpus and query."""
+    if not any(docs):
+        return  # rank-bm25 divides by the average length
+    oracle = VARIANTS[variant](docs, k1=k1, b=b)
+    scorer = Scorer(docs, variant=variant, k1=k1, b=b)
+    for query in asked:
+        assert_same(oracle.get_scores(query), scorer.scores(query))
+
+
+@pytest.mark.parametrize(("variant", "k1", "b"), SETTINGS)
+@settings(max_examples=30, deadline=None)
+@given(docs=documents, more=documents, asked=queries)
+def test_added_documents_score_as_if_built_at_once(
+    variant: str, k1: float, b: float, docs: list[list[str]], more: list[list[str]], asked: list[list[str]]
+) -> None:
+    """with_added gives the scores of a Scorer built from all documents, and leaves the old one as it was."""
+    if not any(docs):
+        return
+    before = Scorer(docs, variant=variant, k1=k1, b=b)
+    first = [before.scores(q) for q in asked]
+    added = before.with_added(more)
+    oracle = VARIANTS[variant](docs + more, k1=k1, b=b)
+    for query, scores in zip(asked, first, strict=True):
+        assert_same(oracle.get_scores(query), added.scores(query))
+        assert_same(scores, before.scores(query))
+
+
+@pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
+def test_top_orders_by_score_then_passage(variant: str) -> None:
+    """top() is rank-bm25's order: best score first, equal scores in passage order."""
+    rng = random.Random(7)
+    docs = [[rng.choice(WORDS[:12]) for _ in range(rng.randint(1, 6))] for _ in range(300)]
+    oracle = VARIANTS[variant](docs, k1=1.2, b=0.75)
+    scorer = Scorer(docs, variant=variant, k1=1.2, b=0.75)
+    for _ in range(50):
+        query = [rng.choice([*WORDS[:14], "unknown"]) for _ in range(rng.randint(1, 4))]
+        scores = oracle.get_scores(query)
+        for k in (1, 3, 20):
+            expected = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
+            got = scorer.top(query, k)
+            assert [round(s, 9) for _, s in got] == [round(float(scores[i]), 9) for i in expected]
+            assert [i for i, _ in got] == expected
+
+
+@pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
+def test_scores_equal_rank_bm25_on_the_knowledge_base(variant: str) -> None:
+    """On the real knowledge base, with every question it holds, scores and ranking match rank-bm25."""
+    kb = knowledge.load(DEFAULT_KNOWLEDGE)
+    syns = synonyms.load(DEFAULT_KNOWLEDGE)
+    ranking = Ranking(variant=variant)
+    docs = [passage_tokens(p, syns, ranking.question_weight) for p in kb]
+    oracle = VARIANTS[variant](docs, k1=ranking.k1, b=ranking.b)
+    index = Index(kb, syns, ranking)
+    questions = [q for p in kb for q in p.questions] + ["Who won the football match yesterday?", "nk"]
+    for question in questions:
+        terms = index.analyze(question)
+        if not terms:
+            continue
+        scores = oracle.get_scores(terms)
+        assert_same(scores, index._scorer.scores(terms))
+        best = index.rank(terms, top=1)[0]
+        assert best.passage is kb.passages[int(np.argmax(scores))]
+
+
+def test_index_with_added_equals_a_rebuilt_index() -> None:
+    """An added passage is ranked, covered and spelled exactly as in an index built with it."""
+    kb = knowledge.load(DEFAULT_KNOWLEDGE)
+    syns = synonyms.load(DEFAULT_KNOWLEDGE)
+    source = Source(title="Moderator notes")
+    new = Passage(id="zz-festival", section="News", text="The lantern festival of refugees is in spring.", source=source,
+                  questions=("When is the lantern festival?",))  # fmt: skip
+    grown = Index(kb, syns).with_added(new)
+    rebuilt = Index(knowledge.KnowledgeBase(kb.passages + (new,)), syns)
+    questions = [q for p in kb for q in p.questions] + ["when is the lantren festival?", "latern festivel refugees"]
+    for question in questions:
+        terms = rebuilt.analyze(question)
+        assert grown.analyze(question) == terms
+        assert [(r.passage.id, round(r.score, 9), r.coverage) for r in grown.rank(terms)] == [
+            (r.passage.id, round(r.score, 9), r.coverage) for r in rebuilt.rank(terms)
+        ]
+    with pytest.raises(ValueError, match="duplicate"):
+        grown.with_added(new)
