@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +48,6 @@ def _ms(seconds: list[float]) -> dict[str, float]:
     ordered = sorted(seconds)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return {"median_ms": statistics.median(ordered) * 1e3, "p99_ms": p99 * 1e3, "max_ms": ordered[-1] * 1e3}
-
-
-def _timed(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
 
 
 def _change(answerer: Answerer, corpus: Corpus, questions: list[str]) -> dict[str, Any]:
@@ -80,11 +73,13 @@ def _change(answerer: Answerer, corpus: Corpus, questions: list[str]) -> dict[st
 
     worker = threading.Thread(target=rebuild)
     worker.start()
-    worst, answered, i = 0.0, 0, 0
+    worst, answered = 0.0, 0
     while worker.is_alive():
-        worst = max(worst, _timed(lambda q=questions[i % len(questions)]: answerer.answer(q)))  # type: ignore[misc]
+        question = questions[answered % len(questions)]
+        before = time.perf_counter()
+        answerer.answer(question)
+        worst = max(worst, time.perf_counter() - before)
         answered += 1
-        i += 1
     worker.join()
     found = holder["new"].answer(corpus.added_question)
     elapsed = time.perf_counter() - start
@@ -154,7 +149,9 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
 
 def _child(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    corpus = Corpus(Path(spec["directory"]), spec["questions"], spec["added_id"], spec["added_yaml"], spec["added_question"])
+    corpus = Corpus(
+        Path(spec["directory"]), spec["questions"], spec["added_id"], spec["added_yaml"], spec["added_question"]
+    )
     print(json.dumps(measure(corpus, spec["baseline_questions"])))
     return 0
 

@@ -18,8 +18,39 @@ from bot.text import STOP_WORDS
 PASSAGES_PER_FILE = 5000
 VOCABULARY = 60_000
 ZIPF_EXPONENT = 1.07
-_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fl gr pl pr st tr ch sh th".split()
-_VOWELS = "a e i o u ai ea io ou".split()
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "z",
+    "br",
+    "cr",
+    "dr",
+    "fl",
+    "gr",
+    "pl",
+    "pr",
+    "st",
+    "tr",
+    "ch",
+    "sh",
+    "th",
+]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"]
 _CODAS = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "rk"]
 
 
@@ -40,7 +71,9 @@ def vocabulary(rng: np.random.Generator, size: int = VOCABULARY) -> list[str]:
     while len(seen) < size:
         syllables = int(rng.integers(1, 4))
         word = "".join(
-            _ONSETS[rng.integers(len(_ONSETS))] + _VOWELS[rng.integers(len(_VOWELS))] + _CODAS[rng.integers(len(_CODAS))]
+            _ONSETS[rng.integers(len(_ONSETS))]
+            + _VOWELS[rng.integers(len(_VOWELS))]
+            + _CODAS[rng.integers(len(_CODAS))]
             for _ in range(syllables)
         )
         if len(word) > 2 and word not in STOP_WORDS:
@@ -53,7 +86,10 @@ def _quote(text: str) -> str:
 
 
 def _passage_yaml(pid: str, section: str, text: str, question: str) -> str:
-    return f"  - id: {pid}\n    section: {_quote(section)}\n    text: {_quote(text)}\n    questions: [{_quote(question)}]\n"
+    return (
+        f"  - id: {pid}\n    section: {_quote(section)}\n"
+        f"    text: {_quote(text)}\n    questions: [{_quote(question)}]\n"
+    )
 
 
 def generate(directory: Path, passages: int, questions: int, seed: int = 6) -> Corpus:
@@ -88,14 +124,13 @@ def generate(directory: Path, passages: int, questions: int, seed: int = 6) -> C
         if q % 10 == 9:  # off topic: rare words, mostly in no passage
             picked = [words[i] for i in rng.integers(len(words) // 2, len(words), size=3)]
         else:
-            tokens = texts[int(rng.integers(len(texts)))]
-            picked = [words[i] for i in rng.choice(tokens, size=int(rng.integers(2, 6)))]
+            chosen = texts[int(rng.integers(len(texts)))]
+            picked = [words[i] for i in rng.choice(chosen, size=int(rng.integers(2, 6)))]
         half = max(1, len(picked) // 2)
         asked.append(template.format(" ".join(picked[:half]), " ".join(picked[half:]) or "it"))
     new_words = ["zyxquor", "vlemtrask", "qwompel"]
     added_text = "The " + " ".join(new_words) + " festival is held every spring by the moderators."
-    added_yaml = (
-        f"source:\n  title: {_quote('Added by a moderator')}\npassages:\n"
-        + _passage_yaml("added-passage", "News", added_text, "When is the zyxquor vlemtrask qwompel festival?")
+    added_yaml = f"source:\n  title: {_quote('Added by a moderator')}\npassages:\n" + _passage_yaml(
+        "added-passage", "News", added_text, "When is the zyxquor vlemtrask qwompel festival?"
     )
     return Corpus(directory, asked, "added-passage", added_yaml, "zyxquor vlemtrask qwompel festival")

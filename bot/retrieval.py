@@ -130,6 +130,4 @@ class Index:
 
 def _surface(passages: Iterable[Passage]) -> Counter[str]:
     """How often each word is written, unstemmed: what spelling corrections may turn into."""
-    return Counter(
-        w for p in passages for w in words(f"{p.section} {p.text} {' '.join(p.questions)}") if w.isalpha()
-    )
+    return Counter(w for p in passages for w in words(f"{p.section} {p.text} {' '.join(p.questions)}") if w.isalpha())

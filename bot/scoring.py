@@ -25,7 +25,9 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 
-def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[list[int], list[int], list[int], list[int]]:
+def _count(
+    documents: Iterable[Sequence[str]], vocabulary: dict[str, int]
+) -> tuple[list[int], list[int], list[int], list[int]]:
     """Term ids, frequencies, distinct-term counts and lengths, passage by passage."""
     terms: list[int] = []
     frequencies: list[int] = []

@@ -15,7 +15,13 @@ from bot.knowledge import Passage, Source
 from bot.retrieval import VARIANTS, Index, Ranking, passage_tokens
 from bot.scoring import Scorer
 
-SETTINGS = [("okapi", 1.5, 0.75), ("plus", 1.2, 0.75), ("l", 1.5, 0.75), ("okapi", 0.9, 0.4), ("plus", 2.0, 0.9)]  # b=1 makes rank-bm25 divide 0 by 0 on an empty passage
+SETTINGS = [
+    ("okapi", 1.5, 0.75),
+    ("plus", 1.2, 0.75),
+    ("l", 1.5, 0.75),
+    ("okapi", 0.9, 0.4),
+    ("plus", 2.0, 0.9),
+]  # b=1 makes rank-bm25 divide 0 by 0 on an empty passage
 WORDS = [f"w{i}" for i in range(40)]
 
 documents = st.lists(st.lists(st.sampled_from(WORDS), max_size=25), min_size=1, max_size=40)
@@ -30,7 +36,9 @@ def assert_same(expected: np.ndarray, got: np.ndarray) -> None:
 @pytest.mark.parametrize(("variant", "k1", "b"), SETTINGS)
 @settings(max_examples=40, deadline=None)
 @given(docs=documents, asked=queries)
-def test_scores_equal_rank_bm25_on_random_corpora(variant: str, k1: float, b: float, docs: list[list[str]], asked: list[list[str]]) -> None:
+def test_scores_equal_rank_bm25_on_random_corpora(
+    variant: str, k1: float, b: float, docs: list[list[str]], asked: list[list[str]]
+) -> None:
     """Every variant and setting gives rank-bm25's get_scores, whatever the corpus and query."""
     if not any(docs):
         return  # rank-bm25 divides by the average length
@@ -100,10 +108,10 @@ def test_index_with_added_equals_a_rebuilt_index() -> None:
     kb = knowledge.load(DEFAULT_KNOWLEDGE)
     syns = synonyms.load(DEFAULT_KNOWLEDGE)
     source = Source(title="Moderator notes")
-    new = Passage(id="zz-festival", section="News", text="The lantern festival of refugees is in spring.", source=source,
-                  questions=("When is the lantern festival?",))  # fmt: skip
+    text = "The lantern festival of refugees is in spring."
+    new = Passage("zz-festival", "News", text, source, questions=("When is the lantern festival?",))
     grown = Index(kb, syns).with_added(new)
-    rebuilt = Index(knowledge.KnowledgeBase(kb.passages + (new,)), syns)
+    rebuilt = Index(knowledge.KnowledgeBase((*kb.passages, new)), syns)
     questions = [q for p in kb for q in p.questions] + ["when is the lantren festival?", "latern festivel refugees"]
     for question in questions:
         terms = rebuilt.analyze(question)
