@@ -13,6 +13,7 @@ also adds `idf * delta` to every passage, held apart as one number per term.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -25,21 +26,21 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 
-def _count(
-    documents: Iterable[Sequence[str]], vocabulary: dict[str, int]
-) -> tuple[list[int], list[int], list[int], list[int]]:
+def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[Ints, Ints, Ints, Ints]:
     """Term ids, frequencies, distinct-term counts and lengths, passage by passage."""
-    terms: list[int] = []
-    frequencies: list[int] = []
-    distinct: list[int] = []
-    lengths: list[int] = []
+    # Compact arrays, not lists: a list of ten million ints costs ten times the memory.
+    terms, frequencies, distinct, lengths = array("q"), array("q"), array("q"), array("q")
     for document in documents:
         counts = Counter(document)  # first-seen order, as rank-bm25 counts
         terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
         frequencies.extend(counts.values())
         distinct.append(len(counts))
         lengths.append(len(document))
-    return terms, frequencies, distinct, lengths
+    return _ints(terms), _ints(frequencies), _ints(distinct), _ints(lengths)
+
+
+def _ints(values: array[int]) -> Ints:
+    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
 
 
 class Scorer:
@@ -60,12 +61,11 @@ class Scorer:
         self.variant, self.k1, self.b, self.epsilon = variant, k1, b, epsilon
         self.delta = DEFAULT_DELTA.get(variant, 0.0) if delta is None else delta
         self.vocabulary: dict[str, int] = {}
-        terms, frequencies, distinct, lengths = _count(documents, self.vocabulary)
-        term_ids = np.array(terms, dtype=np.int64)
+        term_ids, frequencies, distinct, lengths = _count(documents, self.vocabulary)
         order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
         self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
-        self._tf = np.array(frequencies, dtype=np.int32)[order]
-        self._lengths = np.array(lengths, dtype=np.float64)
+        self._tf = frequencies.astype(np.int32)[order]
+        self._lengths = lengths.astype(np.float64)
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
         self._weigh()
 
@@ -75,16 +75,15 @@ class Scorer:
         new.__dict__.update(self.__dict__)
         new.vocabulary = dict(self.vocabulary)
         old_terms, old_postings = len(self.vocabulary), len(self._docs)
-        terms, frequencies, distinct, lengths = _count(documents, new.vocabulary)
-        term_ids = np.array(terms, dtype=np.int64)
+        term_ids, frequencies, distinct, lengths = _count(documents, new.vocabulary)
         docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), distinct)
         order = np.argsort(term_ids, kind="stable")
-        term_ids, docs, tf = term_ids[order], docs[order], np.array(frequencies, dtype=np.int32)[order]
+        term_ids, docs, tf = term_ids[order], docs[order], frequencies.astype(np.int32)[order]
         # New passages come after every old one, so each goes at the end of its term's column.
         at = np.where(term_ids < old_terms, self._indptr[np.minimum(term_ids + 1, old_terms)], old_postings)
         new._docs = np.insert(self._docs, at, docs)
         new._tf = np.insert(self._tf, at, tf)
-        new._lengths = np.concatenate((self._lengths, np.array(lengths, dtype=np.float64)))
+        new._lengths = np.concatenate((self._lengths, lengths.astype(np.float64)))
         df = np.diff(self._indptr)
         df = np.concatenate((df, np.zeros(len(new.vocabulary) - old_terms, dtype=df.dtype)))
         df += np.bincount(term_ids, minlength=len(new.vocabulary)).astype(df.dtype)
