@@ -8,18 +8,33 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.scori
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import os
+import pickle
+import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
+from bot import scoring, spelling, text
+from bot import synonyms as synonyms_module
 from bot.knowledge import KnowledgeBase, Passage
 from bot.scoring import Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
 from bot.text import QUESTION_WORDS, is_cjk, words
+
+log = logging.getLogger(__name__)
+
+# A folder for built indexes, keyed on the passages, synonyms, settings and this code; unset means
+# no cache. A hit skips tokenizing every passage, most of a cold start on a large knowledge base.
+CACHE_VARIABLE = "QABOT_INDEX_CACHE"
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
@@ -59,16 +74,25 @@ class Index:
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
+        cache = _cache_file(kb, synonyms, self.ranking)
+        built = _read_cache(cache) if cache else None
+        if built is None:
+            built = self._build()
+            if cache:
+                _write_cache(cache, built)
+        self._scorer, self._surface, self._speller = built
+        self._set_weights()
+
+    def _build(self) -> tuple[Scorer, Counter[str], Speller]:
         weight = self.ranking.question_weight
-        self._scorer = Scorer(
-            (passage_tokens(p, synonyms, weight) for p in kb),
+        scorer = Scorer(
+            (passage_tokens(p, self.synonyms, weight) for p in self.kb),
             variant=self.ranking.variant,
             k1=self.ranking.k1,
             b=self.ranking.b,
         )
-        self._surface = _surface(kb)
-        self._speller = Speller(self._surface.elements(), self._scorer.vocabulary.keys() | synonyms.known())
-        self._set_weights()
+        surface = _surface(self.kb)
+        return scorer, surface, Speller(surface.elements(), scorer.vocabulary.keys() | self.synonyms.known())
 
     def with_added(self, *passages: Passage) -> Index:
         """This index with `passages` appended, as if built from scratch, in a fraction of the time.
@@ -131,3 +155,37 @@ class Index:
 def _surface(passages: Iterable[Passage]) -> Counter[str]:
     """How often each word is written, unstemmed: what spelling corrections may turn into."""
     return Counter(w for p in passages for w in words(f"{p.section} {p.text} {' '.join(p.questions)}") if w.isalpha())
+
+
+def _cache_file(kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking) -> Path | None:
+    folder = os.environ.get(CACHE_VARIABLE)
+    if not folder:
+        return None
+    digest = hashlib.sha256(repr((ranking, sorted(synonyms.rewrites.items()))).encode())
+    for module in (text, synonyms_module, spelling, scoring, sys.modules[__name__]):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    for p in kb:
+        digest.update("\0".join((p.section, p.text, *p.questions, "\1")).encode())
+    return Path(folder) / f"index-{digest.hexdigest()[:40]}.pickle"
+
+
+def _read_cache(path: Path) -> tuple[Scorer, Counter[str], Speller] | None:
+    try:
+        with path.open("rb") as file:
+            built: tuple[Scorer, Counter[str], Speller] = pickle.load(file)
+        return built
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged or foreign file: rebuild, never fail a start
+        log.warning("ignoring unreadable index cache %s", path, exc_info=True)
+        return None
+
+
+def _write_cache(path: Path, built: tuple[Scorer, Counter[str], Speller]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as file:
+            pickle.dump(built, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+    except OSError:
+        log.warning("cannot write index cache %s", path, exc_info=True)
