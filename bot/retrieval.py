@@ -81,6 +81,7 @@ class Index:
             if cache:
                 _write_cache(cache, built)
         self._scorer, self._surface, self._speller = built
+        self._ids = frozenset(p.id for p in kb)
         self._set_weights()
 
     def _build(self) -> tuple[Scorer, Counter[str], Speller]:
@@ -99,18 +100,21 @@ class Index:
 
         Raises ValueError if an id is already taken.
         """
-        taken = {p.id for p in self.kb} if passages else set()
-        for passage in passages:
-            if passage.id in taken:
-                raise ValueError(f"duplicate passage id {passage.id!r}")
-            taken.add(passage.id)
+        # Every step over the whole index is one C call or a numpy block: a long Python loop
+        # here would hold back answers running in other threads (see bot.scoring.BLOCK).
+        new_ids = [p.id for p in passages]
+        for pid in new_ids:
+            if pid in self._ids or new_ids.count(pid) > 1:
+                raise ValueError(f"duplicate passage id {pid!r}")
         new = object.__new__(Index)
         new.__dict__.update(self.__dict__)
         new.kb = replace(self.kb, passages=self.kb.passages + passages)
         weight = self.ranking.question_weight
         new._scorer = self._scorer.with_added([passage_tokens(p, self.synonyms, weight) for p in passages])
         added = _surface(passages)
-        new._surface = self._surface + added
+        new._surface = self._surface.copy()
+        new._surface.update(added)
+        new._ids = self._ids.union(new_ids)
         new._speller = self._speller.extended(
             added.elements(), new._scorer.vocabulary.keys() - self._scorer.vocabulary.keys()
         )

@@ -15,13 +15,17 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 DEFAULT_DELTA = {"plus": 1.0, "l": 0.5}
+# Postings per numpy call when weighing or copying: each call holds the GIL, and at a few hundred
+# thousand postings it lasts a few milliseconds, so answers go on while an index is extended.
+BLOCK = 1 << 18
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
@@ -41,6 +45,27 @@ def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tu
 
 def _ints(values: array[int]) -> Ints:
     return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+
+
+def _term_blocks(indptr: Ints) -> Iterator[tuple[int, int]]:
+    """Runs of whole terms of about BLOCK postings each (one term may make a longer run)."""
+    edges = np.searchsorted(indptr, np.arange(0, indptr[-1], BLOCK), side="right") - 1
+    bounds = [*dict.fromkeys(int(e) for e in edges), len(indptr) - 1]
+    return pairwise(bounds)
+
+
+def _insert(values: npt.NDArray[Any], at: Ints, added: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """np.insert(values, at, added) for ascending `at`, copied BLOCK elements at a time."""
+    out = np.empty(len(values) + len(added), dtype=values.dtype)
+    done = 0
+    for i, end in enumerate([*at.tolist(), len(values)]):
+        for start in range(done, end, BLOCK):
+            stop = min(end, start + BLOCK)
+            out[start + i : stop + i] = values[start:stop]
+        if i < len(added):
+            out[end + i] = added[i]
+        done = end
+    return out
 
 
 class Scorer:
@@ -81,8 +106,8 @@ class Scorer:
         term_ids, docs, tf = term_ids[order], docs[order], frequencies.astype(np.int32)[order]
         # New passages come after every old one, so each goes at the end of its term's column.
         at = np.where(term_ids < old_terms, self._indptr[np.minimum(term_ids + 1, old_terms)], old_postings)
-        new._docs = np.insert(self._docs, at, docs)
-        new._tf = np.insert(self._tf, at, tf)
+        new._docs = _insert(self._docs, at, docs)
+        new._tf = _insert(self._tf, at, tf)
         new._lengths = np.concatenate((self._lengths, lengths.astype(np.float64)))
         df = np.diff(self._indptr)
         df = np.concatenate((df, np.zeros(len(new.vocabulary) - old_terms, dtype=df.dtype)))
@@ -93,27 +118,30 @@ class Scorer:
 
     def _weigh(self) -> None:
         n = len(self._lengths)
-        df = np.diff(self._indptr).astype(np.float64)
+        df = np.diff(self._indptr)
         avgdl = self._lengths.sum() / n if n else 1.0
-        tf = self._tf.astype(np.float64)
-        norm = 1 - self.b + self.b * self._lengths[self._docs] / avgdl
         if self.variant == "okapi":
             idf = np.log(n - df + 0.5) - np.log(df + 0.5)
             average = sum(idf.tolist()) / len(idf) if len(idf) else 0.0  # in rank-bm25's order
             idf[idf < 0] = self.epsilon * average
-            per_posting = tf * (self.k1 + 1) / (tf + self.k1 * norm)
-            base = np.zeros_like(idf)
         elif self.variant == "plus":
             idf = np.log((n + 1) / df)
-            per_posting = tf * (self.k1 + 1) / (self.k1 * norm + tf)
-            base = idf * self.delta
         else:
             idf = math.log(n + 1) - np.log(df + 0.5)
-            ctd = tf / norm
-            per_posting = tf * (self.k1 + 1) * (ctd + self.delta) / (self.k1 + ctd + self.delta)
-            base = np.zeros_like(idf)
-        self._weights: Floats = np.repeat(idf, np.diff(self._indptr)) * per_posting
-        self._base: list[float] = base.tolist()
+        self._base: list[float] = (idf * self.delta if self.variant == "plus" else np.zeros_like(idf)).tolist()
+        self._weights: Floats = np.empty(len(self._docs))
+        for first, last in _term_blocks(self._indptr):
+            a, z = self._indptr[first], self._indptr[last]
+            tf = self._tf[a:z].astype(np.float64)
+            norm = 1 - self.b + self.b * self._lengths[self._docs[a:z]] / avgdl
+            if self.variant == "okapi":
+                per_posting = tf * (self.k1 + 1) / (tf + self.k1 * norm)
+            elif self.variant == "plus":
+                per_posting = tf * (self.k1 + 1) / (self.k1 * norm + tf)
+            else:
+                ctd = tf / norm
+                per_posting = tf * (self.k1 + 1) * (ctd + self.delta) / (self.k1 + ctd + self.delta)
+            self._weights[a:z] = np.repeat(idf[first:last], df[first:last]) * per_posting
 
     def __len__(self) -> int:
         return len(self._lengths)

@@ -40,7 +40,8 @@ class Speller:
         new = object.__new__(Speller)
         added = Counter(w for w in words if w.isalpha())
         new._known_stems = self._known_stems | frozenset(known_stems)
-        new._counts = self._counts + added
+        new._counts = self._counts.copy()
+        new._counts.update(added)
         new._table = dict(self._table)  # lists are shared until a new word is added to one
         for word in added:
             if word in self._counts or len(word) < MIN_LENGTH - 1:

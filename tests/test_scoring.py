@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import knowledge, synonyms
+from bot import knowledge, scoring, synonyms
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import Passage, Source
 from bot.retrieval import CACHE_VARIABLE, VARIANTS, Index, Ranking, passage_tokens
@@ -65,6 +65,19 @@ def test_added_documents_score_as_if_built_at_once(
     for query, scores in zip(asked, first, strict=True):
         assert_same(oracle.get_scores(query), added.scores(query))
         assert_same(scores, before.scores(query))
+
+
+@pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
+def test_weighing_and_adding_in_small_blocks_changes_nothing(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weights computed and postings copied a few at a time equal rank-bm25's, also after additions."""
+    monkeypatch.setattr(scoring, "BLOCK", 5)
+    rng = random.Random(3)
+    docs = [[rng.choice(WORDS) for _ in range(rng.randint(0, 12))] for _ in range(120)]
+    scorer = Scorer(docs[:100], variant=variant, k1=1.2, b=0.75).with_added(docs[100:101]).with_added(docs[101:])
+    oracle = VARIANTS[variant](docs, k1=1.2, b=0.75)
+    for _ in range(30):
+        query = [rng.choice([*WORDS, "unknown"]) for _ in range(rng.randint(1, 5))]
+        assert_same(oracle.get_scores(query), scorer.scores(query))
 
 
 @pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
