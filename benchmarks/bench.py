@@ -6,7 +6,7 @@ For each size it writes a synthetic knowledge folder (see `benchmarks.synthetic`
 a fresh subprocess, so that one size's memory does not count towards the next:
 
 - cold start: `Answerer.from_directory` (YAML load and index build) and the peak resident memory;
-  then a warm start, the same files again with the index cache of the first start;
+  then a warm start, the same files again with the caches the first start wrote (QABOT_CACHE);
 - `answer()` latency over the questions, the whole path, median and p99;
 - plain rank-bm25 (`get_scores` + argmax over the same terms, same variant and parameters), the
   ratio of medians, and how often it chose the passage the index ranks first (or an equal score);
@@ -38,7 +38,7 @@ from bot import knowledge
 from bot.answering import Answerer
 from bot.retrieval import VARIANTS, passage_tokens
 
-CACHE_VARIABLE = "QABOT_INDEX_CACHE"  # bot.retrieval's, named here so older code can be measured too
+CACHE_VARIABLE = "QABOT_CACHE"  # bot.retrieval's, named here so older code can be measured too
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 MILLION = 1_000_000
@@ -125,7 +125,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
     """Every figure for one generated knowledge folder (run it in a fresh process)."""
     rss_start = _rss_mib()
     cache = tempfile.mkdtemp(prefix="qabot-index-cache-")
-    os.environ[CACHE_VARIABLE] = cache  # an index cache is used if the code has one
+    os.environ[CACHE_VARIABLE] = cache  # caches are used if the code has them
     start = time.perf_counter()
     answerer = Answerer.from_directory(corpus.directory)
     cold = time.perf_counter() - start

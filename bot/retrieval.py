@@ -9,12 +9,9 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.scori
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import os
-import pickle
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,19 +19,18 @@ from pathlib import Path
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from bot import scoring, spelling, text
+from bot import scoring, spelling, text, yamlfiles
 from bot import synonyms as synonyms_module
 from bot.knowledge import KnowledgeBase, Passage
 from bot.scoring import Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
 from bot.text import QUESTION_WORDS, is_cjk, words
+from bot.yamlfiles import cache_file, read_cache, write_cache
 
-log = logging.getLogger(__name__)
-
-# A folder for built indexes, keyed on the passages, synonyms, settings and this code; unset means
-# no cache. A hit skips tokenizing every passage, most of a cold start on a large knowledge base.
-CACHE_VARIABLE = "QABOT_INDEX_CACHE"
+# The cache folder (unset: no cache) also keeps built indexes, keyed on the passages, synonyms,
+# settings and this code. A hit skips tokenizing every passage, most of a cold start.
+CACHE_VARIABLE = yamlfiles.CACHE_VARIABLE
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
@@ -75,11 +71,11 @@ class Index:
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
         cache = _cache_file(kb, synonyms, self.ranking)
-        built = _read_cache(cache) if cache else None
+        built: tuple[Scorer, Counter[str], Speller] | None = read_cache(cache) if cache else None
         if built is None:
             built = self._build()
             if cache:
-                _write_cache(cache, built)
+                write_cache(cache, built)
         self._scorer, self._surface, self._speller = built
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()
@@ -162,34 +158,11 @@ def _surface(passages: Iterable[Passage]) -> Counter[str]:
 
 
 def _cache_file(kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking) -> Path | None:
-    folder = os.environ.get(CACHE_VARIABLE)
-    if not folder:
+    if not os.environ.get(CACHE_VARIABLE):
         return None
     digest = hashlib.sha256(repr((ranking, sorted(synonyms.rewrites.items()))).encode())
     for module in (text, synonyms_module, spelling, scoring, sys.modules[__name__]):
         digest.update(Path(str(module.__file__)).read_bytes())
     for p in kb:
         digest.update("\0".join((p.section, p.text, *p.questions, "\1")).encode())
-    return Path(folder) / f"index-{digest.hexdigest()[:40]}.pickle"
-
-
-def _read_cache(path: Path) -> tuple[Scorer, Counter[str], Speller] | None:
-    try:
-        with path.open("rb") as file:
-            built: tuple[Scorer, Counter[str], Speller] = pickle.load(file)
-        return built
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged or foreign file: rebuild, never fail a start
-        log.warning("ignoring unreadable index cache %s", path, exc_info=True)
-        return None
-
-
-def _write_cache(path: Path, built: tuple[Scorer, Counter[str], Speller]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as file:
-            pickle.dump(built, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
-    except OSError:
-        log.warning("cannot write index cache %s", path, exc_info=True)
+    return cache_file("index", digest.digest())

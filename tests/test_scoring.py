@@ -140,7 +140,10 @@ def test_index_with_added_equals_a_rebuilt_index() -> None:
 def test_cached_index_ranks_as_a_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second index comes from the cache folder and ranks exactly as the first; a damaged file is rebuilt."""
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    parsed = knowledge.load(DEFAULT_KNOWLEDGE)
+    assert list(tmp_path.glob("yaml-*.pickle"))
     kb = knowledge.load(DEFAULT_KNOWLEDGE)
+    assert kb == parsed
     syns = synonyms.load(DEFAULT_KNOWLEDGE)
     built = Index(kb, syns)
     (cached_file,) = tmp_path.glob("index-*.pickle")
