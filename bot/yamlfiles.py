@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 log = logging.getLogger(__name__)
 
 CACHE_VARIABLE = "QABOT_CACHE"
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # a change here invalidates the cache
 
 
 class FileError(Exception):
@@ -69,7 +70,7 @@ def read(path: Path) -> Document:
         raise FileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
-    cache = cache_file("yaml", yaml.__version__, text)
+    cache = cache_file("yaml", yaml.__version__, _CODE, text)
     cached = read_cache(cache) if cache else None
     if cached is not None:
         return Document(path=path, data=cached[0], item_lines=cached[1])
