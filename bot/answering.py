@@ -43,13 +43,13 @@ class Confidence:
 
     Answer when `coverage_weight * coverage + strength_weight * strength >= threshold`. The
     weights are a logistic regression fitted on tests/transcripts/community-dev.yaml and the
-    shared community questions (answer = right passage), the threshold its 0.55 point; checked
+    shared community questions (answer = right passage), the threshold its 0.5 point; checked
     on a separate held-back set (see the README's quality section).
     """
 
-    coverage_weight: float = 4.4
-    strength_weight: float = 2.6
-    threshold: float = 5.7
+    coverage_weight: float = 3.9
+    strength_weight: float = 2.5
+    threshold: float = 6.2
 
     def confident(self, coverage: float, score: float, passages: int) -> bool:
         if score <= 0.0:

@@ -25,7 +25,7 @@ from bot.knowledge import KnowledgeBase, Passage
 from bot.scoring import Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
-from bot.text import QUESTION_WORDS, is_cjk, words
+from bot.text import QUESTION_WORDS, is_cjk, pairs, words
 from bot.yamlfiles import cache_file, read_cache, write_cache
 
 # The cache folder (unset: no cache) also keeps built indexes, keyed on the passages, synonyms,
@@ -56,11 +56,22 @@ class Ranked:
 
 
 def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
-    """The terms a passage is indexed under."""
-    tokens = synonyms.terms(passage.section) + synonyms.terms(passage.text)
+    """The terms a passage is indexed under: its words, and word pairs of its section and questions.
+
+    Pairs (see `bot.text.pairs`) are kept to the short fields, where words that stand together
+    say what is asked; the body text gets none, which keeps a large knowledge base small.
+    """
+    section = synonyms.terms(passage.section)
+    tokens = section + pairs(section) + synonyms.terms(passage.text)
     for question in passage.questions:
-        tokens += synonyms.terms(question) * question_weight
+        terms = synonyms.terms(question)
+        tokens += (terms + pairs(terms)) * question_weight
     return tokens
+
+
+def query_terms(terms: Sequence[str]) -> list[str]:
+    """What BM25 is asked for a question's terms: the terms and their pairs."""
+    return [*terms, *pairs(list(terms))]
 
 
 class Index:
@@ -135,7 +146,7 @@ class Index:
         """The `top` best passages for the question terms, best first (empty if no terms)."""
         if not terms or not self.kb.passages:
             return []
-        best = self._scorer.top(list(terms), top)
+        best = self._scorer.top(query_terms(terms), top)
         return [Ranked(self.kb.passages[i], score, self.coverage(terms, i)) for i, score in best]
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:

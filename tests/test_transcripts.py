@@ -13,8 +13,8 @@ from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
 # The measured rates on tests/transcripts/ when this floor was set; a change that lowers either
 # fails CI. Raise them when the bot gets better.
-MIN_ON_TOPIC_HIT_RATE = 0.83
-MIN_OFF_TOPIC_DECLINED_RATE = 0.84
+MIN_ON_TOPIC_HIT_RATE = 0.89
+MIN_OFF_TOPIC_DECLINED_RATE = 0.90
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
