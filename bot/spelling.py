@@ -14,6 +14,12 @@ from bot.text import stem
 
 MIN_LENGTH = 5
 
+# Question and function words people often mistype ("wht", "wher", "abuot"). A typo of one of
+# these, three letters or more, is read as the word itself: left unknown, it would weigh as the
+# most telling word of the question. The list is short on purpose: with every stop word, "war"
+# would become "was" and vanish.
+FUNCTION_WORDS = ("what", "where", "when", "which", "who", "why", "how", "does", "about", "there", "their", "they")
+
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -51,15 +57,16 @@ class Speller:
         return new
 
     def __call__(self, word: str) -> str:
-        if len(word) < MIN_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
+        if len(word) < 3 or not word.isalpha() or stem(word) in self._known_stems:
             return word
-        candidates: set[str] = set(self._table.get(word, ()))
-        for deleted in _deletions(word):
-            candidates.update(self._table.get(deleted, ()))
-        candidates = {c for c in candidates if _one_edit(word, c)}
-        if not candidates:
-            return word
-        return max(sorted(candidates), key=lambda c: self._counts[c])
+        if len(word) >= MIN_LENGTH:
+            candidates: set[str] = set(self._table.get(word, ()))
+            for deleted in _deletions(word):
+                candidates.update(self._table.get(deleted, ()))
+            candidates = {c for c in candidates if _one_edit(word, c)}
+            if candidates:
+                return max(sorted(candidates), key=lambda c: self._counts[c])
+        return next((f for f in FUNCTION_WORDS if _one_edit(word, f)), word)
 
 
 def _one_edit(a: str, b: str) -> bool:

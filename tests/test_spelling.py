@@ -27,3 +27,11 @@ def test_known_short_and_far_words_are_left_alone() -> None:
     assert s("womn") == "womn"  # four letters: too short to guess safely
     assert s("pizzeria") == "pizzeria"
     assert s("refgeees") == "refgeees"
+
+
+def test_mistyped_question_words_are_read_as_themselves() -> None:
+    """'wht' and 'wher' are 'what' and 'where'; a short content word like 'war' is left alone."""
+    s = speller()
+    assert s("wht") == "what"
+    assert s("wher") == "where"
+    assert s("war") == "war"
