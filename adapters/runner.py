@@ -2,7 +2,8 @@
 
 Tokens come only from the environment: TELEGRAM_BOT_TOKEN starts the Telegram bot,
 DISCORD_BOT_TOKEN the Discord bot; with both set, both run on the same Service, so a change to
-the knowledge base is seen by both at once.
+the knowledge base is seen by both at once. The config file (see `bot.config`) says who the
+moderators are and where data goes; the knowledge folder is watched and reloaded when it changes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
+from bot.config import ConfigError, load_config
 from bot.knowledge import KnowledgeError
 from bot.service import Service
 
@@ -69,10 +71,12 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
         print(f"error: no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment", file=sys.stderr)
         return 2
     try:
-        service = Service.from_directory(knowledge)
-    except KnowledgeError as exc:
+        config = load_config(env=env)
+        service = Service.from_directory(knowledge, config)
+    except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    service.start_watching()
 
     async def _main() -> None:
         stop = asyncio.Event()
@@ -86,4 +90,6 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        service.stop_watching()
     return 0

@@ -3,17 +3,25 @@
     python -m bot ask "QUESTION" [--json]      python -m bot chat
     python -m bot replay FILE... [--json]      python -m bot run
     python -m bot kb check | list | import FILE
+    python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
+    python -m bot kb edit ID [--section S] [--text T] [--question Q]...
+    python -m bot kb remove ID | alias ID QUESTION | history [ID] | undo | gaps | stats | dismiss GAP
     python -m bot discord sync [--guild ID]
 
-Every command takes `--knowledge DIR` (default: the project's knowledge/ folder).
+Every command takes `--knowledge DIR` (default: the project's knowledge/ folder); the moderation
+commands also take `--data DIR` (default: the config's data_dir). The command line counts as a
+moderator: whoever has a shell here owns the files anyway.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import getpass
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +29,10 @@ from typing import TextIO
 
 from bot import importing, transcripts
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot.config import ConfigError, load_config
 from bot.knowledge import KnowledgeError
+from bot.moderation import CLI_PLATFORM, Change, Refused
+from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
@@ -125,6 +136,78 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _service(args: argparse.Namespace) -> Service:
+    config = load_config()
+    if getattr(args, "data", None):
+        config = dataclasses.replace(config, data_dir=Path(args.data))
+    return Service.from_directory(args.knowledge, config)
+
+
+def _asker(args: argparse.Namespace) -> Asker:
+    name = getattr(args, "by", None) or os.environ.get("USER") or _login_name()
+    return Asker(platform=CLI_PLATFORM, user_id="", chat_id="", name=name)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _print_change(change: Change, out: TextIO) -> int:
+    print(change.message, file=out)
+    return EXIT_OK
+
+
+def cmd_kb_add(args: argparse.Namespace, out: TextIO) -> int:
+    change = _service(args).moderation.add(
+        _asker(args), section=args.section, text=args.text, questions=args.question or (), passage_id=args.id
+    )
+    print(change.message, file=out)
+    print(change.passage_id, file=out)  # alone on the last line, for scripts
+    return EXIT_OK
+
+
+def cmd_kb_edit(args: argparse.Namespace, out: TextIO) -> int:
+    questions = args.question if args.question else None
+    moderation = _service(args).moderation
+    change = moderation.edit(_asker(args), args.id, section=args.section, text=args.text, questions=questions)
+    return _print_change(change, out)
+
+
+def cmd_kb_remove(args: argparse.Namespace, out: TextIO) -> int:
+    return _print_change(_service(args).moderation.remove(_asker(args), args.id), out)
+
+
+def cmd_kb_alias(args: argparse.Namespace, out: TextIO) -> int:
+    return _print_change(_service(args).moderation.alias(_asker(args), args.id, args.question), out)
+
+
+def cmd_kb_undo(args: argparse.Namespace, out: TextIO) -> int:
+    return _print_change(_service(args).moderation.undo(_asker(args)), out)
+
+
+def cmd_kb_history(args: argparse.Namespace, out: TextIO) -> int:
+    print(_service(args).moderation.history(_asker(args), args.id, limit=args.limit), file=out)
+    return EXIT_OK
+
+
+def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
+    print(_service(args).moderation.gaps(_asker(args), limit=args.limit), file=out)
+    return EXIT_OK
+
+
+def cmd_kb_stats(args: argparse.Namespace, out: TextIO) -> int:
+    print(_service(args).moderation.stats(_asker(args)), file=out)
+    return EXIT_OK
+
+
+def cmd_kb_dismiss(args: argparse.Namespace, out: TextIO) -> int:
+    print(_service(args).moderation.dismiss(_asker(args), args.gap), file=out)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     # Imported by name, here: the core never loads a platform library unless a bot is started.
     runner = importlib.import_module("adapters.runner")
@@ -146,7 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Answers questions from a knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(sub: argparse._SubParsersAction, name: str, func: Callable[..., int], help_: str) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    def command(
+        sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+        name: str,
+        func: Callable[..., int],
+        help_: str,
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
         p.add_argument("--knowledge", default=str(DEFAULT_KNOWLEDGE), metavar="DIR", help="knowledge folder")
         p.set_defaults(func=func)
@@ -172,7 +260,39 @@ def build_parser() -> argparse.ArgumentParser:
     command(kb_commands, "list", cmd_kb_list, "list passages: id, section, text")
     imp = command(kb_commands, "import", cmd_kb_import, "draft passages from a text or Markdown article")
     imp.add_argument("file")
+    _moderation_commands(kb_commands, command)
     return parser
+
+
+def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    def mod(name: str, func: Callable[..., int], help_: str) -> argparse.ArgumentParser:
+        p = command(sub, name, func, help_)
+        p.add_argument("--data", metavar="DIR", help="data folder for history and gaps (default: from the config)")
+        p.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: $USER)")
+        return p
+
+    add = mod("add", cmd_kb_add, "add a passage (to knowledge/moderators.yaml); prints its id last")
+    add.add_argument("--section", required=True)
+    add.add_argument("--text", required=True)
+    add.add_argument("--question", action="append", metavar="Q", help="an alternate question (repeatable)")
+    add.add_argument("--id", help="the passage id (default: made from the section and text)")
+    edit = mod("edit", cmd_kb_edit, "change a passage's section, text or questions")
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("--section")
+    edit.add_argument("--text")
+    edit.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
+    mod("remove", cmd_kb_remove, "remove a passage").add_argument("id", metavar="ID")
+    alias = mod("alias", cmd_kb_alias, "attach a question (or a gap id from `kb gaps`) to a passage")
+    alias.add_argument("id", metavar="ID")
+    alias.add_argument("question", metavar="QUESTION")
+    history = mod("history", cmd_kb_history, "the recorded changes, newest first")
+    history.add_argument("id", nargs="?", metavar="ID")
+    history.add_argument("--limit", type=int, default=20)
+    mod("undo", cmd_kb_undo, "revert the last change (repeat to go further back)")
+    gaps = mod("gaps", cmd_kb_gaps, "unanswered questions, grouped, most asked first")
+    gaps.add_argument("--limit", type=int, default=20)
+    mod("stats", cmd_kb_stats, "most asked and most downvoted passages, unanswered rate per day")
+    mod("dismiss", cmd_kb_dismiss, "take a gap off the list").add_argument("gap", metavar="GAP")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -180,8 +300,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, out or sys.stdout))
-    except KnowledgeError as exc:
+    except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

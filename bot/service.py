@@ -2,19 +2,29 @@
 
 Adapters hold a `Service` and call it with the question and who asked; they get back a frozen
 `Answer` (or plain text for help and sources) and only render it. Everything the platforms share
-lives here: the knowledge base (swappable while running), the per-user cooldown, and feedback.
+lives here: the knowledge base (swappable while running, reloaded when its files change), the
+per-user cooldown, feedback, the record of unanswered questions (`bot.gaps`) and moderation
+(`service.moderation`, see `bot.moderation`).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot import knowledge, synonyms
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
+from bot.config import Config
 from bot.cooldown import Cooldown
 from bot.feedback import FeedbackLog, Vote
+from bot.gaps import GapStore
+from bot.history import History
+from bot.moderation import Change, Moderation, Refused
+from bot.watcher import KnowledgeWatcher, Signature, signature
+from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +36,49 @@ class Asker:
     platform: str
     user_id: str
     chat_id: str = ""
+    name: str = ""  # display name: for the moderation history only, never the gaps database
+    roles: tuple[str, ...] = ()  # Discord role ids of the member (empty elsewhere)
+    admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
 
 
 class Service:
     """Answers for every platform the process serves, from one shared knowledge base."""
 
-    def __init__(self, answerer: Answerer, *, cooldown: Cooldown | None = None, feedback: FeedbackLog | None = None):
+    def __init__(
+        self,
+        answerer: Answerer,
+        *,
+        cooldown: Cooldown | None = None,
+        feedback: FeedbackLog | None = None,
+        config: Config | None = None,
+        knowledge_dir: str | Path | None = None,
+    ):
         self._answerer = answerer
         self._lock = threading.Lock()
-        self.cooldown = cooldown or Cooldown()
+        self._reload_lock = threading.Lock()
+        self.config = config or Config()
+        self.cooldown = cooldown or Cooldown(burst=self.config.cooldown.burst, interval=self.config.cooldown.interval)
         self.feedback = feedback or FeedbackLog()
+        folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
+        self.knowledge_dir = Path(folder) if folder is not None else None
+        self._loaded: Signature | None = signature(self.knowledge_dir) if self.knowledge_dir else None
+        self._watcher: KnowledgeWatcher | None = None
+        self._gaps_failed = False
+        data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
+        self.gaps = _open_gaps(data, self.config.retention_days)
+        self.moderation = Moderation(
+            self.knowledge_dir,
+            self.config.moderators,
+            history=History(data) if data is not None else None,
+            gaps=self.gaps,
+            reload=self._reload_after_change,
+            analyze=lambda question: self._answerer.index.analyze(question),
+        )
 
     @classmethod
-    def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE) -> Service:
-        return cls(Answerer.from_directory(directory))
+    def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE, config: Config | None = None) -> Service:
+        """Load the knowledge folder (raises KnowledgeError) and set up everything around it."""
+        return cls(Answerer.from_directory(directory), config=config, knowledge_dir=directory)
 
     @property
     def answerer(self) -> Answerer:
@@ -49,6 +88,42 @@ class Service:
         """Swap in a rebuilt knowledge base; questions in flight finish on the old one."""
         with self._lock:
             self._answerer = answerer
+
+    def reload(self) -> None:
+        """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays)."""
+        if self.knowledge_dir is None:
+            return
+        with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
+            before = signature(self.knowledge_dir)
+            old = self._answerer
+            kb = knowledge.load(self.knowledge_dir)
+            try:
+                syns = synonyms.load(self.knowledge_dir)
+            except FileError as exc:
+                raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
+            self.replace_answerer(Answerer(kb, syns, ranking=old.index.ranking, confidence=old.confidence))
+            self._loaded = before
+
+    def start_watching(self, interval: float | None = None) -> None:
+        """Reload by itself when the knowledge files change (a thread polling every few seconds)."""
+        interval = self.config.watch_interval if interval is None else interval
+        if self.knowledge_dir is None or interval <= 0 or self._watcher is not None:
+            return
+        self._watcher = KnowledgeWatcher(
+            self.knowledge_dir, reload=self.reload, loaded=lambda: self._loaded, interval=interval
+        )
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    def _reload_after_change(self) -> None:
+        try:
+            self.reload()
+        except knowledge.KnowledgeError as exc:  # the change was validated; only a hand edit can do this
+            log.error("knowledge not reloaded after a change: %s", exc)
 
     def ask(self, question: str, asker: Asker) -> Answer:
         """Answer a question; never raises on any string."""
@@ -61,7 +136,18 @@ class Service:
             answer.passage_id,
             answer.score,
         )
+        if answer.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
+            self._record_question(question, asker, answer)
         return answer
+
+    def _record_question(self, question: str, asker: Asker, answer: Answer) -> None:
+        if self.gaps is None:
+            return
+        try:
+            terms = self._answerer.index.analyze(question) if answer.fallback else []
+            self.gaps.record_question(asker.platform, asker.user_id, question, terms, answer.passage_id)
+        except (sqlite3.Error, OSError) as exc:
+            self._gaps_unavailable(exc)
 
     def choose(self, passage_id: str, asker: Asker) -> Answer | None:
         """The answer for a suggestion the user picked, or None if that passage is gone."""
@@ -73,7 +159,20 @@ class Service:
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer."""
-        self.feedback.record(Vote(passage_id=passage_id, helpful=helpful, platform=asker.platform, user_id=asker.user_id))
+        self.feedback.record(
+            Vote(passage_id=passage_id, helpful=helpful, platform=asker.platform, user_id=asker.user_id)
+        )
+        if self.gaps is None:
+            return
+        try:
+            self.gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful)
+        except (sqlite3.Error, OSError) as exc:
+            self._gaps_unavailable(exc)
+
+    def _gaps_unavailable(self, exc: Exception) -> None:
+        if not self._gaps_failed:  # once: a full disk would otherwise log on every question
+            self._gaps_failed = True
+            log.warning("cannot record in the gaps database (answering goes on): %s", exc)
 
     def help_text(self) -> str:
         return self._answerer.help_text()
@@ -89,6 +188,19 @@ class Service:
             lines.append(line)
         return "\n".join(lines)
 
+
+def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
+    """The gaps database, or None (with a WARNING) when the data folder cannot be used."""
+    if folder is None:
+        return None
+    try:
+        return GapStore(folder, retention_days=retention_days)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
+        return None
+
+
+__all__ = ["APOLOGY_TEXT", "COOLDOWN_TEXT", "Asker", "Change", "Moderation", "Refused", "Service"]
 
 COOLDOWN_TEXT = "You're asking quickly — please wait a few seconds before the next question."
 APOLOGY_TEXT = "Sorry, something went wrong on my side. Please try again in a moment."

@@ -1,0 +1,165 @@
+"""The bot's settings: a small YAML file with defaults that work when it is absent.
+
+Where it is read from: the file named by the environment variable QABOT_CONFIG, else
+`config.yaml` in the project root if there is one, else nothing (all defaults). Secrets (bot
+tokens) never go here; they come from the environment. See `config.example.yaml`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot import yamlfiles
+from bot.yamlfiles import FileError
+
+CONFIG_VARIABLE = "QABOT_CONFIG"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
+
+
+class ConfigError(FileError):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Moderators:
+    """Who may change the knowledge base from chat (the command line always may)."""
+
+    telegram_users: frozenset[str] = frozenset()
+    discord_users: frozenset[str] = frozenset()
+    discord_roles: frozenset[str] = frozenset()
+    telegram_group_admins: bool = False
+    discord_manage_server: bool = False
+
+
+@dataclass(frozen=True)
+class CooldownSettings:
+    """Per user: `burst` questions at once, then one every `interval` seconds."""
+
+    burst: int = 5
+    interval: float = 3.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the config file can set. `data_dir` None means `data/` beside the knowledge folder."""
+
+    moderators: Moderators = field(default_factory=Moderators)
+    data_dir: Path | None = None
+    retention_days: int = 90
+    watch_interval: float = 2.0
+    cooldown: CooldownSettings = field(default_factory=CooldownSettings)
+    path: Path | None = None  # the file it came from, if any
+
+    def data_folder(self, knowledge_dir: Path) -> Path:
+        """Where history and the gaps database live."""
+        if self.data_dir is not None:
+            return self.data_dir
+        return Path(knowledge_dir).resolve().parent / "data"
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """The config file to read: $QABOT_CONFIG, else ./config.yaml of the project if present."""
+    env = os.environ if env is None else env
+    named = env.get(CONFIG_VARIABLE, "").strip()
+    if named:
+        return Path(named)
+    return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config (from `path`, or where `config_path` says); defaults when there is none."""
+    path = path or config_path(env)
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError(path, "config file not found")
+    data = yamlfiles.read(path).data
+    if data is None:
+        return Config(path=path)
+    return _config(path, data)
+
+
+_TOP_KEYS = ("moderators", "data_dir", "retention_days", "watch_interval", "cooldown")
+_MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles")
+_MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
+
+
+def _config(path: Path, data: Any) -> Config:
+    table = _mapping(path, data, "(top level)", _TOP_KEYS)
+    data_dir = table.get("data_dir")
+    if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
+        raise ConfigError(path, "must be a folder path", entry="data_dir")
+    return Config(
+        moderators=_moderators(path, table.get("moderators") or {}),
+        data_dir=(path.resolve().parent / data_dir) if data_dir else None,
+        retention_days=_number(path, table, "retention_days", 90, int, minimum=1),
+        watch_interval=_number(path, table, "watch_interval", 2.0, float, minimum=0.0),
+        cooldown=_cooldown(path, table.get("cooldown") or {}),
+        path=path,
+    )
+
+
+def _moderators(path: Path, raw: Any) -> Moderators:
+    table = _mapping(path, raw, "moderators", _MODERATOR_LISTS + _MODERATOR_FLAGS)
+    lists = {key: _ids(path, table.get(key), f"moderators.{key}") for key in _MODERATOR_LISTS}
+    flags: dict[str, bool] = {}
+    for key in _MODERATOR_FLAGS:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise ConfigError(path, "must be true or false", entry=f"moderators.{key}")
+        flags[key] = value
+    return Moderators(
+        telegram_users=lists["telegram_users"],
+        discord_users=lists["discord_users"],
+        discord_roles=lists["discord_roles"],
+        telegram_group_admins=flags["telegram_group_admins"],
+        discord_manage_server=flags["discord_manage_server"],
+    )
+
+
+def _cooldown(path: Path, raw: Any) -> CooldownSettings:
+    table = _mapping(path, raw, "cooldown", ("burst", "interval"))
+    return CooldownSettings(
+        burst=_number(path, table, "burst", 5, int, minimum=1, prefix="cooldown."),
+        interval=_number(path, table, "interval", 3.0, float, minimum=0.0, prefix="cooldown."),
+    )
+
+
+def _mapping(path: Path, raw: Any, entry: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "must be a mapping", entry=entry)
+    unknown = sorted(str(k) for k in raw if k not in allowed)
+    if unknown:
+        raise ConfigError(path, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})", entry=entry)
+    return {str(k): v for k, v in raw.items()}
+
+
+def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raise ConfigError(path, "must be a list of ids", entry=entry)
+    ids: set[str] = set()
+    for item in raw:
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).strip():
+            raise ConfigError(path, f"{item!r} is not an id (a number)", entry=entry)
+        ids.add(str(item).strip())
+    return frozenset(ids)
+
+
+def _number(
+    path: Path, table: dict[str, Any], key: str, default: Any, kind: type, *, minimum: float, prefix: str = ""
+) -> Any:
+    value = table.get(key, default)
+    if value is None:
+        return default
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
+    if not ok or value < minimum:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
+    return kind(value)

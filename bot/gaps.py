@@ -1,0 +1,210 @@
+"""What goes unanswered: questions, their outcomes and 👍/👎, in an embedded SQLite database.
+
+Only a hashed user id is stored (`bot.feedback.hash_user`), never a name. Rows older than the
+retention period are deleted when the database is opened and then once a day. Unanswered
+questions are grouped by their analyzed terms (the same terms the index ranks with): questions
+whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
+from the group's most common term set, so it stays the same between listings) for `alias` and
+`dismiss`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.feedback import hash_user
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "gaps.sqlite3"
+DAY = 86400.0
+SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
+    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
+CREATE TABLE IF NOT EXISTS votes (
+    at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
+    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
+CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Unanswered questions that ask the same thing, most asked first."""
+
+    id: str
+    count: int
+    questions: tuple[str, ...]  # distinct wordings, most frequent first
+    keys: frozenset[str] = field(default_factory=frozenset)  # the term sets it groups
+
+
+def term_key(terms: Sequence[str]) -> str:
+    """The canonical form of a question's terms: sorted, distinct, space-separated."""
+    return " ".join(sorted(set(terms)))
+
+
+def gap_id(key: str) -> str:
+    return "g" + hashlib.sha1(key.encode()).hexdigest()[:6]
+
+
+class GapStore:
+    """The database; thread-safe (one connection behind a lock), usable from several processes (WAL)."""
+
+    def __init__(self, folder: Path, *, retention_days: int = 90, clock: Callable[[], float] = time.time):
+        self.path = Path(folder) / FILE_NAME
+        self.retention = retention_days * DAY
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._purged = 0.0
+        self.purge()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def purge(self) -> int:
+        """Delete rows older than the retention period; returns how many went."""
+        now = self._clock()
+        cutoff = now - self.retention
+        with self._lock:
+            gone = self._db.execute("DELETE FROM questions WHERE at < ?", (cutoff,)).rowcount
+            gone += self._db.execute("DELETE FROM votes WHERE at < ?", (cutoff,)).rowcount
+            self._db.execute("DELETE FROM closed WHERE at < ?", (cutoff,))
+            self._purged = now
+        if gone:
+            log.info("deleted %d gap/vote rows older than %d days", gone, self.retention // DAY)
+        return gone
+
+    def record_question(
+        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+    ) -> None:
+        """One answered (with its passage) or unanswered (passage None) question."""
+        now = self._now_purging()
+        row = (now, _day(now), platform, hash_user(platform, user_id), question[:500], term_key(terms), passage_id)
+        with self._lock:
+            self._db.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+        now = self._now_purging()
+        row = (now, _day(now), platform, hash_user(platform, user_id), passage_id, int(helpful))
+        with self._lock:
+            self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+
+    def gaps(self, limit: int = 10) -> list[Gap]:
+        """Open gaps (not aliased or dismissed), most asked first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT terms, question, COUNT(*) FROM questions WHERE passage_id IS NULL AND terms != '' "
+                "AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
+            ).fetchall()
+        return group(rows)[:limit]
+
+    def find(self, gap: str) -> Gap | None:
+        """A gap by its id, or by its number (1-based) in the current listing."""
+        gap = gap.strip().lstrip("#")
+        listing = self.gaps(limit=10_000)
+        if gap.isdigit():
+            number = int(gap)
+            return listing[number - 1] if 1 <= number <= len(listing) else None
+        return next((g for g in listing if g.id == gap.lower()), None)
+
+    def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
+        """Take these term sets off the gaps list (`how`: "dismissed" or "aliased")."""
+        now = self._clock()
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO closed VALUES (?, ?, ?)", [(key, now, how) for key in keys])
+
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]:
+        return self._pairs(
+            "SELECT passage_id, COUNT(*) AS n FROM questions WHERE passage_id IS NOT NULL "
+            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+            limit,
+        )
+
+    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
+        return self._pairs(
+            "SELECT passage_id, COUNT(*) AS n FROM votes WHERE helpful = 0 "
+            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+            limit,
+        )
+
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]:
+        """(day, questions, unanswered) for the last `days` days that had questions, oldest first."""
+        since = self._clock() - days * DAY
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT day, COUNT(*), SUM(passage_id IS NULL) FROM questions WHERE at >= ? GROUP BY day ORDER BY day",
+                (since,),
+            ).fetchall()
+        return [(str(d), int(n), int(f)) for d, n, f in rows]
+
+    def _pairs(self, sql: str, limit: int) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(str(p), int(n)) for p, n in self._db.execute(sql, (limit,)).fetchall()]
+
+    def _now_purging(self) -> float:
+        now = self._clock()
+        if now - self._purged >= DAY:
+            self.purge()
+        return now
+
+
+def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
+    """Group (term key, wording, count) rows by term overlap; biggest groups first."""
+    by_key: dict[str, Counter[str]] = {}
+    for key, question, count in rows:
+        by_key.setdefault(key, Counter())[question] += int(count)
+    keys = sorted(by_key, key=lambda k: (-sum(by_key[k].values()), k))
+    groups: list[tuple[str, set[str], list[str]]] = []  # (representative key, terms, member keys)
+    for key in keys:
+        terms = set(key.split())
+        for _, group_terms, members in groups:
+            if _jaccard(terms, group_terms) >= SIMILAR:
+                members.append(key)
+                break
+        else:
+            groups.append((key, terms, [key]))
+    gaps = []
+    for representative, _, members in groups:
+        wordings: Counter[str] = Counter()
+        for key in members:
+            wordings.update(by_key[key])
+        gaps.append(
+            Gap(
+                id=gap_id(representative),
+                count=sum(wordings.values()),
+                questions=tuple(q for q, _ in wordings.most_common()),
+                keys=frozenset(members),
+            )
+        )
+    gaps.sort(key=lambda g: (-g.count, g.id))
+    return gaps
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _day(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d")

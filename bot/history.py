@@ -1,0 +1,124 @@
+"""The record of every change to the knowledge base: an append-only JSON-lines file.
+
+One line per change: who (platform, name, user id), when, from where (chat id), the kind, the
+passage, the file, and the passage before and after (None where it did not exist). Lines are
+appended under the knowledge store's lock and flushed to disk (fsync) before the change is
+acknowledged. A line cut short by a crash is skipped when reading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "history.jsonl"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One change, as written to the history file."""
+
+    id: str
+    at: str  # ISO 8601, UTC
+    platform: str
+    user_id: str
+    name: str
+    chat_id: str
+    kind: str  # add | edit | remove | alias | undo
+    passage_id: str
+    file: str
+    index: int  # the passage's position in its file (to put a removed passage back)
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    undoes: str | None = None  # for an undo: the id of the record it reverted
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex[:10]
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class History:
+    """The history file of one data folder."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / FILE_NAME
+
+    def append(self, record: Record) -> None:
+        """Add one record and force it to disk; raises OSError when the disk refuses."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+        with self.path.open("a", encoding="utf-8") as file:
+            file.write(line)
+            file.flush()
+            os.fsync(file.fileno())
+
+    def check_writable(self) -> None:
+        """Raise OSError now if the history file cannot be appended to (before changing anything)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8"):
+            pass
+
+    def records(self) -> list[Record]:
+        """Every readable record, oldest first."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(Record(**json.loads(line)))
+            except (ValueError, TypeError):
+                log.warning("%s:%d: skipping an unreadable history line", self.path, number)
+        return records
+
+    def last_undoable(self) -> Record | None:
+        """The latest change that is not an undo and has not been undone."""
+        records = self.records()
+        undone = {r.undoes for r in records if r.kind == "undo"}
+        for record in reversed(records):
+            if record.kind != "undo" and record.id not in undone:
+                return record
+        return None
+
+
+def render(records: list[Record]) -> str:
+    """Plain text, newest first, one short block per change."""
+    if not records:
+        return "No changes recorded yet."
+    blocks = []
+    for r in reversed(records):
+        who = f"{r.name or '?'} ({r.platform} {r.user_id})" if r.user_id else f"{r.name or '?'} ({r.platform})"
+        head = f"{r.at} {r.kind} {r.passage_id} by {who}"
+        if r.chat_id:
+            head += f" in {r.chat_id}"
+        lines = [head]
+        if r.before is not None:
+            lines.append(f"  before: {_short(r.before)}")
+        if r.after is not None:
+            lines.append(f"  after:  {_short(r.after)}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _short(passage: dict[str, Any], limit: int = 160) -> str:
+    text = f"[{passage.get('section', '')}] {passage.get('text', '')}"
+    questions = passage.get("questions") or []
+    if questions:
+        text += f" (questions: {' | '.join(questions)})"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

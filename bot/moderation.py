@@ -1,0 +1,461 @@
+"""Moderators curate the knowledge base: add, edit, remove, alias, undo; history, gaps and stats.
+
+Every public method checks who is asking first (here, once, for every platform), logs a refused
+attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
+block (file I/O, the store's lock, an index rebuild): adapters call them in a worker thread
+(`await asyncio.to_thread(...)`). A change is written with `bot.store`, recorded in
+`bot.history`, and live for the next question (the service reloads before the method returns).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot import knowledge
+from bot.config import Moderators
+from bot.gaps import GapStore, term_key
+from bot.history import History, Record, render
+from bot.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
+
+if TYPE_CHECKING:
+    from bot.service import Asker
+
+log = logging.getLogger(__name__)
+
+CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
+NOT_MODERATOR = "Sorry, only moderators can change the knowledge base."
+
+Item = dict[str, Any]
+Files = dict[str, Any]
+
+
+class Refused(Exception):
+    """A moderation request that was not carried out; str() is a short reply for the user."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change that was made and is live."""
+
+    kind: str  # add | edit | remove | alias | undo
+    passage_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """What a change does to the files, worked out under the lock."""
+
+    changed: Files  # file name -> new data (None: delete the file)
+    file: str
+    index: int
+    before: Item | None
+    after: Item | None
+    passage_id: str
+
+
+class Moderation:
+    """Moderation for one knowledge folder; thread-safe."""
+
+    def __init__(
+        self,
+        knowledge_dir: Path | None,
+        moderators: Moderators,
+        *,
+        history: History | None,
+        gaps: GapStore | None,
+        reload: Callable[[], None],
+        analyze: Callable[[str], list[str]],
+    ):
+        self.moderators = moderators
+        self.store = KnowledgeStore(knowledge_dir) if knowledge_dir is not None else None
+        self.history_log = history
+        self.gap_store = gaps
+        self._reload = reload
+        self._analyze = analyze
+
+    # -- who --------------------------------------------------------------------------------
+
+    def is_moderator(self, asker: Asker) -> bool:
+        m = self.moderators
+        if asker.platform == CLI_PLATFORM:
+            return True
+        if asker.platform == "telegram":
+            return asker.user_id in m.telegram_users or (m.telegram_group_admins and asker.admin)
+        if asker.platform == "discord":
+            return (
+                asker.user_id in m.discord_users
+                or bool(m.discord_roles.intersection(asker.roles))
+                or (m.discord_manage_server and asker.admin)
+            )
+        return False
+
+    def require(self, asker: Asker, action: str = "command") -> None:
+        """Raise Refused (and log the attempt) unless `asker` is a moderator, e.g. before a form opens."""
+        self._authorize(asker, action)
+
+    def _authorize(self, asker: Asker, action: str) -> None:
+        if not self.is_moderator(asker):
+            log.warning(
+                "refused kb %s: %s user %s (%s) in %s is not a moderator",
+                action,
+                asker.platform,
+                asker.user_id,
+                asker.name or "-",
+                asker.chat_id or "-",
+            )
+            raise Refused(NOT_MODERATOR)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def add(
+        self,
+        asker: Asker,
+        *,
+        section: str,
+        text: str,
+        questions: Sequence[str] = (),
+        passage_id: str | None = None,
+    ) -> Change:
+        """Add a passage to the moderators' file (created on first use)."""
+        self._authorize(asker, "add")
+        section, text = _section(section), _text(text)
+        qs = _questions(questions)
+        wanted = _passage_id(passage_id) if passage_id else None
+
+        def plan(files: Files) -> _Edit:
+            taken = {str(item.get("id")) for _, _, item in _items(files)}
+            if wanted and wanted in taken:
+                raise Refused(f"The id `{wanted}` is already used; choose another.")
+            pid = wanted or _new_id(section, text, taken)
+            data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
+            item = _item(pid, section, text, qs)
+            data["passages"] = [*(data.get("passages") or []), item]
+            return _Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
+
+        record = self._apply(asker, "add", plan)
+        return Change("add", record.passage_id, f"Added passage `{record.passage_id}`. It is live now.")
+
+    def edit(
+        self,
+        asker: Asker,
+        passage_id: str,
+        *,
+        section: str | None = None,
+        text: str | None = None,
+        questions: Sequence[str] | None = None,
+    ) -> Change:
+        """Change a passage's section, text and/or questions, in whichever file holds it."""
+        self._authorize(asker, "edit")
+        pid = _passage_id(passage_id)
+        new: Item = {}
+        if section is not None:
+            new["section"] = _section(section)
+        if text is not None:
+            new["text"] = _text(text)
+        if questions is not None:
+            new["questions"] = _questions(questions)
+        if not new:
+            raise Refused("Nothing to change: give a new section, text or questions.")
+
+        def plan(files: Files) -> _Edit:
+            name, index, item = _find(files, pid)
+            after = _item(
+                pid,
+                new.get("section", item.get("section")),
+                new.get("text", item.get("text")),
+                new["questions"] if "questions" in new else list(item.get("questions") or []),
+            )
+            if _norm(after) == _norm(item):
+                raise Refused(f"`{pid}` already reads like that; nothing changed.")
+            return _replace(files, name, index, item, after)
+
+        self._apply(asker, "edit", plan)
+        return Change("edit", pid, f"Edited passage `{pid}`. It is live now.")
+
+    def remove(self, asker: Asker, passage_id: str) -> Change:
+        """Remove a passage from whichever file holds it."""
+        self._authorize(asker, "remove")
+        pid = _passage_id(passage_id)
+
+        def plan(files: Files) -> _Edit:
+            name, index, item = _find(files, pid)
+            return _replace(files, name, index, item, None)
+
+        self._apply(asker, "remove", plan)
+        return Change("remove", pid, f"Removed passage `{pid}`. `undo` brings it back.")
+
+    def alias(self, asker: Asker, passage_id: str, question: str) -> Change:
+        """Attach a question (or an open gap, by its id) to a passage, so that it answers it."""
+        self._authorize(asker, "alias")
+        pid = _passage_id(passage_id)
+        gap = self.gap_store.find(question) if self.gap_store and _looks_like_gap(question) else None
+        wording = _questions([gap.questions[0] if gap else question])[0]
+
+        def plan(files: Files) -> _Edit:
+            name, index, item = _find(files, pid)
+            existing = list(item.get("questions") or [])
+            if wording.casefold() in (q.casefold() for q in existing):
+                raise Refused(f"`{pid}` already has that question.")
+            after = _item(pid, item.get("section"), item.get("text"), [*existing, wording])
+            return _replace(files, name, index, item, after)
+
+        self._apply(asker, "alias", plan)
+        self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
+        return Change("alias", pid, f"Attached “{wording}” to `{pid}`. It answers now.")
+
+    def undo(self, asker: Asker) -> Change:
+        """Revert the last change that is not itself an undo (repeat to go further back)."""
+        self._authorize(asker, "undo")
+        undone: list[Record] = []
+
+        def plan(files: Files) -> _Edit:
+            last = self._history().last_undoable()
+            if last is None:
+                raise Refused("Nothing to undo.")
+            undone.append(last)
+            return _revert(files, last)
+
+        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id)
+        last = undone[0]
+        message = f"Undid the {last.kind} of `{last.passage_id}` by {last.name or last.platform}."
+        return Change("undo", record.passage_id, message)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def history(self, asker: Asker, passage_id: str | None = None, limit: int = 10) -> str:
+        self._authorize(asker, "history")
+        records = self._history().records()
+        if passage_id:
+            records = [r for r in records if r.passage_id == passage_id.strip()]
+        return render(records[-max(1, limit) :])
+
+    def gaps(self, asker: Asker, limit: int = 10) -> str:
+        self._authorize(asker, "gaps")
+        found = self._gap_store().gaps(limit=max(1, limit))
+        if not found:
+            return "No unanswered questions recorded."
+        lines = ["Unanswered questions, most asked first (alias PASSAGE_ID GAP_ID answers one; dismiss GAP_ID):"]
+        for number, gap in enumerate(found, start=1):
+            line = f"{number}. {gap.id} ×{gap.count} “{gap.questions[0]}”"
+            if len(gap.questions) > 1:
+                others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
+                line += f" (also {others}{'…' if len(gap.questions) > 3 else ''})"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def stats(self, asker: Asker) -> str:
+        self._authorize(asker, "stats")
+        store = self._gap_store()
+        lines = ["Most asked passages:"]
+        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_asked()] or ["  (none yet)"]
+        lines.append("Most downvoted passages (👎):")
+        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or ["  (none yet)"]
+        lines.append("Unanswered questions per day (last 14 days):")
+        days = store.fallback_by_day()
+        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%)" for day, n, f in days] or ["  (none yet)"]
+        return "\n".join(lines)
+
+    def dismiss(self, asker: Asker, gap: str) -> str:
+        self._authorize(asker, "dismiss")
+        found = self._gap_store().find(gap)
+        if found is None:
+            raise Refused(f"No open gap `{gap.strip()[:20]}`; `gaps` lists them.")
+        self._close_gap(found.keys, "dismissed")
+        return f"Dismissed gap {found.id} ({found.count} question{'s' if found.count != 1 else ''})."
+
+    # -- machinery --------------------------------------------------------------------------
+
+    def _apply(
+        self, asker: Asker, kind: str, plan: Callable[[Files], _Edit], undoes: Callable[[], str] | None = None
+    ) -> Record:
+        store, history = self._store(), self._history()
+        try:
+            with store.locked():
+                files = store.read_files()
+                history.check_writable()
+                edit = plan(files)
+                store.commit(edit.changed)
+                record = _record(asker, kind, edit, undoes() if undoes else None)
+                _append(history, record)
+        except StoreError as exc:
+            raise Refused(_sentence(str(exc))) from exc
+        except OSError as exc:
+            log.warning("kb %s refused: %s", kind, exc)
+            raise Refused(_sentence(disk_message(exc))) from exc
+        log.info("kb %s %s by %s user %s", kind, record.passage_id, asker.platform, asker.user_id)
+        self._reload()
+        return record
+
+    def _store(self) -> KnowledgeStore:
+        if self.store is None:
+            raise Refused("This bot has no knowledge folder to change.")
+        return self.store
+
+    def _history(self) -> History:
+        if self.history_log is None:
+            raise Refused("The data folder is not available, so changes cannot be recorded (see the log).")
+        return self.history_log
+
+    def _gap_store(self) -> GapStore:
+        if self.gap_store is None:
+            raise Refused("The gaps database is not available (see the log).")
+        return self.gap_store
+
+    def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
+        if self.gap_store is not None and keys:
+            try:
+                self.gap_store.close_gap(keys, how)
+            except Exception as exc:  # the change itself is done; a stale gap is harmless
+                log.warning("could not close gap %s: %s", sorted(keys), exc)
+
+
+def _append(history: History, record: Record) -> None:
+    try:
+        history.append(record)
+    except OSError as exc:  # the files are already changed: say so in the log, keep the change
+        log.warning(
+            "change %s of %s made but not recorded in %s: %s", record.kind, record.passage_id, history.path, exc
+        )
+
+
+def _record(asker: Asker, kind: str, edit: _Edit, undoes: str | None) -> Record:
+    return Record(
+        id=Record.new_id(),
+        at=Record.now(),
+        platform=asker.platform,
+        user_id=asker.user_id,
+        name=asker.name,
+        chat_id=asker.chat_id,
+        kind=kind,
+        passage_id=edit.passage_id,
+        file=edit.file,
+        index=edit.index,
+        before=edit.before,
+        after=edit.after,
+        undoes=undoes,
+    )
+
+
+def _revert(files: Files, last: Record) -> _Edit:
+    pid = last.passage_id
+    located = _locate(files, pid)
+    if last.after is not None:  # it exists now (add, edit, alias): it must be as that change left it
+        if located is None or _norm(located[2]) != _norm(last.after):
+            raise Refused(f"`{pid}` was changed since that {last.kind}; change it directly instead.")
+        name, index, item = located
+        return _replace(files, name, index, item, dict(last.before) if last.before else None)
+    if located is not None:
+        raise Refused(f"`{pid}` exists again; remove it first to undo its removal.")
+    before = dict(last.before or {})
+    data = files.get(last.file)
+    if data is None:
+        if last.file != MODERATOR_FILE:
+            raise Refused(f"{last.file} is gone; the passage cannot be put back.")
+        data = {"source": dict(MODERATOR_SOURCE), "passages": []}
+    passages = list(data.get("passages") or [])
+    index = min(max(last.index, 0), len(passages))
+    passages.insert(index, before)
+    data["passages"] = passages
+    return _Edit({last.file: data}, last.file, index, None, before, pid)
+
+
+def _replace(files: Files, name: str, index: int, item: Item, after: Item | None) -> _Edit:
+    data = files[name]
+    passages = list(data["passages"])
+    if after is None:
+        del passages[index]
+    else:
+        passages[index] = after
+    if not passages:
+        if name != MODERATOR_FILE:
+            raise Refused(f"`{item.get('id')}` is the last passage of {name}; remove that file by hand.")
+        changed: Files = {name: None}
+    else:
+        changed = {name: {**data, "passages": passages}}
+    return _Edit(changed, name, index, _norm(item), after, str(item.get("id")))
+
+
+def _items(files: Files) -> list[tuple[str, int, Item]]:
+    found = []
+    for name, data in files.items():
+        if isinstance(data, dict):
+            for index, item in enumerate(data.get("passages") or []):
+                if isinstance(item, dict):
+                    found.append((name, index, item))
+    return found
+
+
+def _locate(files: Files, pid: str) -> tuple[str, int, Item] | None:
+    return next(((n, i, item) for n, i, item in _items(files) if str(item.get("id")) == pid), None)
+
+
+def _find(files: Files, pid: str) -> tuple[str, int, Item]:
+    located = _locate(files, pid)
+    if located is None:
+        raise Refused(f"No passage with the id `{pid}`.")
+    return located
+
+
+def _item(pid: str, section: Any, text: Any, questions: Sequence[str]) -> Item:
+    item: Item = {"id": pid, "section": str(section).strip(), "text": str(text).strip()}
+    if questions:
+        item["questions"] = [str(q).strip() for q in questions]
+    return item
+
+
+def _norm(item: Item) -> Item:
+    return _item(str(item.get("id")), item.get("section", ""), item.get("text", ""), item.get("questions") or [])
+
+
+def _new_id(section: str, text: str, taken: set[str]) -> str:
+    words = re.findall(r"[a-z0-9]+", f"{section} {text}".casefold())
+    base = "-".join(words[:5])[:40].strip("-") or "passage"
+    pid, n = base, 2
+    while pid in taken:
+        pid, n = f"{base}-{n}", n + 1
+    return pid
+
+
+def _section(value: str) -> str:
+    return _field("section", value, knowledge.MAX_SECTION_CHARS)
+
+
+def _text(value: str) -> str:
+    return _field("text", value, knowledge.MAX_TEXT_CHARS)
+
+
+def _field(name: str, value: str, limit: int) -> str:
+    value = str(value or "").strip()
+    if not value:
+        raise Refused(f"The {name} is empty.")
+    if len(value) > limit:
+        raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
+    return value
+
+
+def _questions(questions: Sequence[str]) -> list[str]:
+    if isinstance(questions, str):
+        questions = [questions]
+    return [_field("question", q, knowledge.MAX_QUESTION_CHARS) for q in questions]
+
+
+def _passage_id(value: str) -> str:
+    pid = str(value or "").strip().strip("`")
+    if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
+        raise Refused(f"`{pid[:40]}` is not a passage id (lowercase letters, digits and hyphens).")
+    return pid
+
+
+def _looks_like_gap(value: str) -> bool:
+    return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return (message[:1].upper() + message[1:]) if message else "That change could not be made."

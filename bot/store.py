@@ -1,0 +1,167 @@
+"""Changing the knowledge files safely: one writer at a time, atomic replacement, validation first.
+
+A `KnowledgeStore` owns the knowledge folder for writers:
+
+- `locked()` holds a lock that also holds between processes (`fcntl.flock` on `.kb.lock` in the
+  folder) and, within the process, between threads;
+- `read_files()` re-reads the files under the lock (another process may have changed them);
+- `commit()` checks the changed files through the real loader (so a bad change can never break
+  the knowledge base), then writes each one atomically: a temporary file in the same folder,
+  flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
+  never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from bot import knowledge, synonyms
+from bot.knowledge import KnowledgeBase, KnowledgeError
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = ".kb.lock"
+MODERATOR_FILE = "moderators.yaml"
+MODERATOR_SOURCE = {"title": "Moderator notes"}
+
+# Errors that mean "the disk will not take this", told to the user as such.
+_DISK_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the disk is full (file size limit reached)",
+    errno.EROFS: "the knowledge folder is on a read-only file system",
+    errno.EACCES: "the knowledge folder is not writable",
+    errno.EPERM: "the knowledge folder is not writable",
+}
+
+
+class StoreError(Exception):
+    """A change that cannot be written; the message is safe to show to a moderator."""
+
+
+def disk_message(exc: OSError) -> str:
+    """A short explanation of a failed write, naming the cause but no internals."""
+    reason = _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
+    return f"cannot save the change: {reason}. Nothing was changed."
+
+
+class KnowledgeStore:
+    """Locked, validated, atomic writes to one knowledge folder."""
+
+    _thread_locks: ClassVar[dict[Path, threading.Lock]] = {}
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory).resolve()
+        with self._registry_lock:
+            self._thread_lock = self._thread_locks.setdefault(self.directory, threading.Lock())
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's write lock (threads of this process and other processes)."""
+        with self._thread_lock:
+            try:
+                fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise StoreError(disk_message(exc)) from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
+
+    def read_files(self) -> dict[str, Any]:
+        """The parsed data of every knowledge file, by file name (call under `locked`)."""
+        self.check()
+        return {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in self._files()}
+
+    def check(self) -> KnowledgeBase:
+        """Load the folder as it is; raises StoreError when it has an error right now."""
+        try:
+            return knowledge.load(self.directory)
+        except KnowledgeError as exc:
+            raise StoreError(f"the knowledge base has an error, fix it first: {exc}") from exc
+
+    def commit(self, changed: Mapping[str, Any]) -> None:
+        """Validate the folder with `changed` files (name -> data, None = delete), then write them."""
+        texts = {name: None if data is None else dump(data) for name, data in changed.items()}
+        try:
+            self._validate(texts)
+        except OSError as exc:
+            log.warning("cannot check the change to %s: %s", self.directory, exc)
+            raise StoreError(disk_message(exc)) from exc
+        for name, text in texts.items():
+            target = self.directory / name
+            try:
+                if text is None:
+                    target.unlink(missing_ok=True)
+                    _fsync_dir(self.directory)
+                else:
+                    write_atomic(target, text)
+            except OSError as exc:
+                log.warning("cannot write %s: %s", target, exc)
+                raise StoreError(disk_message(exc)) from exc
+
+    def _files(self) -> list[Path]:
+        return knowledge.knowledge_files(self.directory)
+
+    def _validate(self, texts: Mapping[str, str | None]) -> None:
+        """Load a copy of the folder with the changes applied, through the real loader."""
+        with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
+            folder = Path(scratch)
+            for path in self._files():
+                if path.name not in texts:
+                    shutil.copyfile(path, folder / path.name)
+            for name, text in texts.items():
+                if text is not None:
+                    (folder / name).write_text(text, encoding="utf-8")
+            syn = self.directory / synonyms.FILE_NAME
+            if syn.is_file():
+                shutil.copyfile(syn, folder / syn.name)
+            try:
+                knowledge.load(folder)
+            except KnowledgeError as exc:
+                real = KnowledgeError(self.directory / exc.path.name, exc.message, entry=exc.entry, line=exc.line)
+                raise StoreError(f"that change would break the knowledge base: {real.message}") from exc
+
+
+def dump(data: Any) -> str:
+    """YAML as people read it: block style, keys in their order, Unicode kept."""
+    text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+    return text
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

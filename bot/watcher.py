@@ -1,0 +1,85 @@
+"""Live reload: a thread that notices changed knowledge files and has the service reload them.
+
+It polls the folder's `*.yaml` files (name, size, modification time, inode) every few seconds;
+a change made by hand, by `kb` in another process or by a moderator is picked up without a
+restart. A file that breaks is logged at ERROR once (file and line) and the bot keeps answering
+from the last good knowledge base until the file is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.knowledge import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+def signature(directory: Path) -> Signature:
+    """What identifies the folder's YAML files as they are now."""
+    found = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            st = path.stat()
+        except OSError:  # gone between listing and stat: the next poll sees the folder as it is
+            continue
+        found.append((path.name, st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(found)
+
+
+class KnowledgeWatcher:
+    """Polls `directory`; calls `reload` when its files differ from what `loaded` says is live."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        reload: Callable[[], object],
+        loaded: Callable[[], Signature | None],
+        interval: float = 2.0,
+    ):
+        self.directory = Path(directory)
+        self.interval = interval
+        self._reload = reload
+        self._loaded = loaded
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bad: Signature | None = None  # the broken state already reported
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="knowledge-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def poll(self) -> bool:
+        """Check once; True when a new knowledge base went live."""
+        current = signature(self.directory)
+        if current == self._loaded() or current == self._bad:
+            return False
+        try:
+            self._reload()
+        except KnowledgeError as exc:
+            self._bad = current
+            log.error("knowledge not reloaded, still answering from the last good version: %s", exc)
+            return False
+        self._bad = None
+        log.info("knowledge reloaded from %s", self.directory)
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll()
+            except Exception:  # never let the thread die: the next poll tries again
+                log.exception("knowledge watcher failed; trying again in %.1f s", self.interval)

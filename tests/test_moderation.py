@@ -1,0 +1,166 @@
+"""Moderation through the real core: who may change what, every kb command, history and undo."""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import cli, knowledge
+from bot.config import Config, Moderators
+from bot.moderation import Refused
+from bot.service import Asker, Service
+
+from tests.conftest import KNOWLEDGE, ROOT
+
+JOBS_TEXT = "Many women who resettle in South Korea find work in restaurants, care homes and factories."
+JOBS_QUESTION = "What jobs do refugee women find in the South?"
+MEETUP_TEXT = "The community meetup is every first Saturday of the month at the Riverside library."
+MEETUP_QUESTION = "When is the next community meetup?"
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    """A copy of the project's knowledge folder, with a data folder beside it."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("originals"))
+    return target
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_cli_add_prints_the_id_last_and_the_passage_answers(kdir: Path) -> None:
+    """`kb add` writes moderators.yaml, prints the new id alone last, and `ask` answers with it."""
+    code, out = run_cli(
+        "kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--question", JOBS_QUESTION,
+        "--id", "women-jobs", "--by", "alice", "--knowledge", str(kdir),
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[-1] == "women-jobs"
+    data = yaml.safe_load((kdir / "moderators.yaml").read_text(encoding="utf-8"))
+    assert data["source"]["title"] == "Moderator notes"
+    assert data["passages"][-1]["id"] == "women-jobs"
+    code, out = run_cli("ask", JOBS_QUESTION, "--json", "--knowledge", str(kdir))
+    assert code == 0 and '"passage_id": "women-jobs"' in out
+
+
+def test_cli_edit_alias_remove_undo_and_history(kdir: Path) -> None:
+    """Each kb command changes the file it should, and history and undo walk back through them."""
+    article = next(p for p in kdir.glob("five-things*.yaml"))
+    article_text = article.read_text(encoding="utf-8")
+    k = ("--knowledge", str(kdir))
+    assert run_cli("kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--id", "women-jobs", *k)[0] == 0
+    assert article.read_text(encoding="utf-8") == article_text  # additions never touch the article's file
+    assert run_cli("kb", "edit", "women-jobs", "--text", "Restaurants and factories.", *k)[0] == 0
+    assert run_cli("kb", "alias", "women-jobs", "where do defector women work", *k)[0] == 0
+    kb = knowledge.load(kdir)
+    passage = kb.get("women-jobs")
+    assert passage is not None and passage.text == "Restaurants and factories."
+    assert passage.questions == ("where do defector women work",)
+    assert run_cli("kb", "remove", "yeonmi-park", *k)[0] == 0
+    assert knowledge.load(kdir).get("yeonmi-park") is None
+    code, out = run_cli("kb", "history", *k)
+    assert code == 0 and out.index("remove yeonmi-park") < out.index("alias women-jobs") < out.index("add women-jobs")
+    assert "before: [" in out and "after:  [" in out
+    assert run_cli("kb", "undo", *k)[0] == 0  # the removal
+    assert article.read_text(encoding="utf-8") != article_text or knowledge.load(kdir).get("yeonmi-park")
+    assert [p.id for p in knowledge.load(kdir)] == [p.id for p in knowledge.load(KNOWLEDGE)] + ["women-jobs"]
+    assert run_cli("kb", "undo", *k)[0] == 0  # the alias
+    assert run_cli("kb", "undo", *k)[0] == 0  # the edit
+    passage = knowledge.load(kdir).get("women-jobs")
+    assert passage is not None and passage.text == JOBS_TEXT and passage.questions == ()
+    code, out = run_cli("kb", "history", "women-jobs", *k)
+    assert out.count("undo women-jobs") == 2
+
+
+def test_cli_refuses_bad_input_with_one_line(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown id, a taken id, an empty text and nothing to undo each get a clear error, exit 1."""
+    k = ("--knowledge", str(kdir))
+    assert run_cli("kb", "remove", "no-such-passage", *k)[0] == 1
+    assert "No passage with the id `no-such-passage`" in capsys.readouterr().err
+    assert run_cli("kb", "add", "--section", "S", "--text", "T", "--id", "yeonmi-park", *k)[0] == 1
+    assert "already used" in capsys.readouterr().err
+    assert run_cli("kb", "add", "--section", "S", "--text", "  ", *k)[0] == 1
+    assert "text is empty" in capsys.readouterr().err
+    assert run_cli("kb", "undo", *k)[0] == 1
+    assert "Nothing to undo" in capsys.readouterr().err
+
+
+def test_python_m_bot_kb_add_in_a_subprocess(kdir: Path) -> None:
+    """`python -m bot kb add` works as a real process and prints the id alone on the last line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--knowledge", str(kdir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    new_id = result.stdout.splitlines()[-1]
+    assert knowledge.load(kdir).get(new_id) is not None
+
+
+def moderated(kdir: Path, **moderators: object) -> Service:
+    return Service.from_directory(kdir, Config(moderators=Moderators(**moderators)))  # type: ignore[arg-type]
+
+
+def test_non_moderators_are_refused_and_logged(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Someone not in the config gets a short refusal from every method, and the attempt is logged."""
+    service = moderated(kdir, telegram_users=frozenset({"42"}), discord_roles=frozenset({"777"}))
+    stranger = Asker("telegram", "13", "chat-1", name="mallory")
+    mod = service.moderation
+    calls = [
+        lambda: mod.add(stranger, section="S", text="T"),
+        lambda: mod.edit(stranger, "yeonmi-park", text="x"),
+        lambda: mod.remove(stranger, "yeonmi-park"),
+        lambda: mod.alias(stranger, "yeonmi-park", "q"),
+        lambda: mod.undo(stranger),
+        lambda: mod.history(stranger),
+        lambda: mod.gaps(stranger),
+        lambda: mod.stats(stranger),
+        lambda: mod.dismiss(stranger, "1"),
+    ]
+    for call in calls:
+        with pytest.raises(Refused, match="only moderators"):
+            call()
+    refusals = [r for r in caplog.records if r.levelno == logging.WARNING and "not a moderator" in r.getMessage()]
+    assert len(refusals) == len(calls)
+    assert knowledge.load(kdir).get("yeonmi-park") is not None
+
+
+def test_who_is_a_moderator(kdir: Path) -> None:
+    """Listed users and roles are moderators; admins only when the setting says so."""
+    strict = moderated(kdir, telegram_users=frozenset({"42"}), discord_users=frozenset({"9"}),
+                       discord_roles=frozenset({"777"})).moderation  # fmt: skip
+    assert strict.is_moderator(Asker("telegram", "42"))
+    assert strict.is_moderator(Asker("discord", "9"))
+    assert strict.is_moderator(Asker("discord", "1", roles=("5", "777")))
+    assert not strict.is_moderator(Asker("discord", "42"))  # a Telegram id is not a Discord id
+    assert not strict.is_moderator(Asker("telegram", "1", admin=True))
+    assert not strict.is_moderator(Asker("discord", "1", admin=True))
+    assert not strict.is_moderator(Asker("console", "42"))
+    trusting = moderated(kdir, telegram_group_admins=True, discord_manage_server=True).moderation
+    assert trusting.is_moderator(Asker("telegram", "1", admin=True))
+    assert trusting.is_moderator(Asker("discord", "1", admin=True))
+
+
+def test_a_change_is_answered_on_the_next_question(kdir: Path) -> None:
+    """A moderator's addition, edit and removal are live for the very next question."""
+    service = moderated(kdir, telegram_users=frozenset({"42"}))
+    mod, asker = Asker("telegram", "42", "c", name="mod"), Asker("discord", "7", "d")
+    assert service.ask(MEETUP_QUESTION, asker).fallback
+    change = service.moderation.add(mod, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
+    assert change.kind == "add" and change.passage_id in change.message
+    assert service.ask(MEETUP_QUESTION, asker).passage_id == change.passage_id
+    service.moderation.edit(mod, change.passage_id, text="Meetups moved to Sundays at the Riverside library.")
+    answer = service.ask(MEETUP_QUESTION, asker)
+    assert answer.passage_id == change.passage_id and "Sundays" in answer.text
+    service.moderation.remove(mod, change.passage_id)
+    assert service.ask(MEETUP_QUESTION, asker).fallback
