@@ -16,7 +16,6 @@ from bot import cli, knowledge
 from bot.config import Config, Moderators
 from bot.moderation import Refused
 from bot.service import Asker, Service
-
 from tests.conftest import KNOWLEDGE, ROOT
 
 JOBS_TEXT = "Many women who resettle in South Korea find work in restaurants, care homes and factories."

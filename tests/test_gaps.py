@@ -1,0 +1,123 @@
+"""Learning from what goes unanswered: gaps grouped and ranked, alias and dismiss, stats, retention, privacy."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.config import Config
+from bot.gaps import DAY, FILE_NAME, GapStore
+from bot.service import Asker, Service
+from tests.test_store import SMALL_KB
+
+PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]
+FOOD = "Is there food at the meetup?"
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    return folder
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return cli.main(list(argv), out=out), out.getvalue()
+
+
+def ask_unanswered(kdir: Path) -> Service:
+    service = Service.from_directory(kdir, Config())
+    for n, question in enumerate([*PARKING, FOOD]):
+        answer = service.ask(question, Asker("telegram", str(100 + n), "chat", name="Alice Example"))
+        assert answer.fallback, question
+    service.ask("When does the community meet?", Asker("discord", "5", "g"))  # answered: counted in stats
+    return service
+
+
+def test_gaps_group_similar_questions_and_rank_them_by_count(kdir: Path) -> None:
+    """Parking asked three ways is one gap ranked first; food is a second gap."""
+    ask_unanswered(kdir)
+    code, out = run_cli("kb", "gaps", "--knowledge", str(kdir))
+    assert code == 0
+    lines = out.splitlines()
+    assert re.match(r"1\. g[0-9a-f]{6} ×3 “where can i park my car”|1\. g[0-9a-f]{6} ×3 “Where can I park", lines[1])
+    assert re.match(r"2\. g[0-9a-f]{6} ×1 “Is there food at the meetup\?”", lines[2])
+
+
+def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(kdir: Path) -> None:
+    """`kb alias ID GAP` attaches the gap's question to the passage: it answers, and the gap is closed."""
+    service = ask_unanswered(kdir)
+    gap_id = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
+    code, out = run_cli("kb", "alias", "meetups", gap_id, "--knowledge", str(kdir))
+    assert code == 0 and "Attached" in out
+    service.reload()  # this service is another process's view; the watcher would do this by itself
+    assert service.ask("Where can I park my car?", Asker("telegram", "1")).passage_id == "meetups"
+    out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert gap_id not in out and "food" in out
+
+
+def test_dismissing_a_gap_by_number(kdir: Path) -> None:
+    """`kb dismiss 2` takes the second gap off the list and leaves the first."""
+    ask_unanswered(kdir)
+    code, out = run_cli("kb", "dismiss", "2", "--knowledge", str(kdir))
+    assert code == 0 and "Dismissed gap" in out
+    out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert "food" not in out and "park" in out
+    assert run_cli("kb", "dismiss", "g000000", "--knowledge", str(kdir))[0] == 1
+
+
+def test_stats_show_most_asked_downvoted_and_the_fallback_rate(kdir: Path) -> None:
+    """`kb stats` counts answered passages, 👎 votes and unanswered questions per day."""
+    service = ask_unanswered(kdir)
+    service.vote("rules", False, Asker("discord", "5"))
+    service.vote("rules", False, Asker("telegram", "6"))
+    service.vote("meetups", True, Asker("telegram", "6"))
+    code, out = run_cli("kb", "stats", "--knowledge", str(kdir))
+    assert code == 0
+    asked, rest = out.split("Most downvoted")
+    downvoted = rest.split("Unanswered")[0]
+    assert "1  meetups" in asked
+    assert "2  rules" in downvoted and "meetups" not in downvoted
+    assert re.search(r"\d{4}-\d\d-\d\d  4/5 \(80%\)", out)
+
+
+def test_the_database_holds_hashed_user_ids_and_never_a_name(kdir: Path) -> None:
+    """No raw user id and no display name is stored."""
+    ask_unanswered(kdir)
+    dump = "\n".join(sqlite3.connect(kdir.parent / "data" / FILE_NAME).iterdump())
+    assert "Alice" not in dump and "'100'" not in dump and "telegram:100" not in dump
+
+
+def test_rows_older_than_the_retention_period_are_deleted(tmp_path: Path) -> None:
+    """Opening the database, and recording a day later, deletes rows older than retention_days."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    store.record_question("telegram", "1", "old question", ["old"], None)
+    now[0] += 1.5 * DAY
+    store.record_question("telegram", "1", "newer question", ["newer"], None)
+    now[0] += 1.0 * DAY  # the first is 2.5 days old now; recording a day after the last purge purges
+    store.record_question("telegram", "1", "newest question", ["newest"], None)
+    assert [g.questions[0] for g in store.gaps()] == ["newer question", "newest question"]
+    now[0] += 10 * DAY
+    store.close()
+    reopened = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    assert reopened.gaps() == []
+
+
+def test_an_unusable_data_folder_only_warns_and_answering_goes_on(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A data folder that cannot be created (a file is in the way): a WARNING, and questions are answered."""
+    blocker = kdir.parent / "blocked"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    service = Service.from_directory(kdir, Config(data_dir=blocker / "data"))
+    assert service.gaps is None
+    assert any(r.levelno == logging.WARNING and "gaps database unavailable" in r.getMessage() for r in caplog.records)
+    assert service.ask("When does the community meet?", Asker("telegram", "1")).passage_id == "meetups"
+    assert service.ask("Where can I park?", Asker("telegram", "1")).fallback

@@ -1,0 +1,151 @@
+"""Nothing lost: concurrent writers, a writer killed mid-run, a full disk and a read-only folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.history import FILE_NAME as HISTORY_FILE
+from tests.conftest import ROOT
+
+WRITER = Path(__file__).resolve().parent / "kb_writer.py"
+SMALL_KB = """\
+source: {title: "Test notes"}
+passages:
+  - id: meetups
+    section: "Meetups"
+    text: "The community meets every first Saturday of the month at the library."
+  - id: rules
+    section: "Rules"
+    text: "Be kind, stay on topic, and no advertising in the channels."
+"""
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    """A small knowledge folder of its own (fast to reload), with data/ beside it."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    return folder
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:
+    data = kdir.parent / "data"
+    return subprocess.Popen(
+        [sys.executable, str(WRITER), str(kdir), str(data), prefix, str(count)],
+        cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".kb.lock"}
+
+
+def test_two_processes_adding_50_each_leave_all_100(kdir: Path) -> None:
+    """Two writer processes at once: all 100 passages are there, the files load, history has 100 lines."""
+    procs = [writer(kdir, "a", 50), writer(kdir, "b", 50)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert len(out.split()) == 50
+    ids = {p.id for p in knowledge.load(kdir)}
+    assert {f"a-{n}" for n in range(50)} | {f"b-{n}" for n in range(50)} <= ids
+    assert len(ids) == 102
+    lines = (kdir.parent / "data" / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 100 and all(json.loads(line)["kind"] == "add" for line in lines)
+    assert not list(kdir.glob("*.tmp"))
+
+
+def test_a_writer_killed_mid_run_keeps_every_acknowledged_addition(kdir: Path) -> None:
+    """SIGKILL in the middle of a run of additions: valid files holding every acknowledged id."""
+    proc = writer(kdir, "k", 400)
+    assert proc.stdout is not None
+    acknowledged = [proc.stdout.readline().strip() for _ in range(15)]
+    proc.send_signal(signal.SIGKILL)
+    rest, _ = proc.communicate(timeout=30)
+    acknowledged += rest.split()  # lines already written before the kill were acknowledged too
+    assert proc.returncode == -signal.SIGKILL
+    assert len(acknowledged) < 400, "the writer finished before it was killed"
+    ids = {p.id for p in knowledge.load(kdir)}  # loads: no half-written file
+    assert set(acknowledged) <= ids
+
+
+def test_disk_full_simulated_with_a_file_size_limit_refuses_and_loses_nothing(kdir: Path) -> None:
+    """RLIMIT_FSIZE makes every write past a few bytes fail (EFBIG, as on a full disk): refused, nothing lost."""
+    k = ["--knowledge", str(kdir)]
+    add = [sys.executable, "-m", "bot", "kb", "add", "--section", "Meetups", "--text", "Bring snacks.", *k]
+    first = subprocess.run(add, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60, check=False)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(kdir)
+    limited = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64)); "
+        "from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    for argv in (add[3:], ["kb", "remove", "meetups", *k], ["kb", "edit", "rules", "--text", "New rules.", *k]):
+        result = subprocess.run(
+            [sys.executable, "-c", limited, *argv], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        assert "error: Cannot save the change: the disk is full" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert snapshot(kdir) == before
+    assert not list(kdir.glob(".*.tmp"))
+
+
+def _can_mount_read_only() -> bool:
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount --bind / /mnt && mount -o remount,ro,bind /mnt"],
+        capture_output=True, timeout=10, check=False,
+    )  # fmt: skip
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+def test_a_read_only_mounted_folder_refuses_and_loses_nothing(kdir: Path) -> None:
+    """A real read-only bind mount (EROFS, also for root): the change is refused clearly, the files stay."""
+    before = snapshot(kdir)
+    command = (
+        f"mount --bind {kdir} {kdir} && mount -o remount,ro,bind {kdir} && "
+        f'exec {sys.executable} -m bot kb add --section S --text "Some text." --knowledge {kdir}'
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "read-only" in result.stderr and "Nothing was changed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(kdir) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root; see the read-only mount test")
+def test_a_folder_without_write_permission_refuses_and_loses_nothing(kdir: Path) -> None:
+    """chmod 0555 on the knowledge folder (EACCES for a normal user): refused, the files stay."""
+    before = snapshot(kdir)
+    kdir.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "kb", "add", "--section", "S", "--text", "T.", "--knowledge", str(kdir)],
+            cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        kdir.chmod(0o755)
+    assert result.returncode == 1 and "not writable" in result.stderr
+    assert snapshot(kdir) == before

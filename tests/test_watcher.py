@@ -1,0 +1,125 @@
+"""Live reload: files changed by hand are picked up; a broken file is reported once and answers go on."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.service import Asker, Service
+
+NOTES = """\
+source: {title: "Test notes"}
+passages:
+  - id: meetups
+    section: "Meetups"
+    text: "The community meetup is every first Saturday of the month at the Riverside library."
+    questions: ["When is the next community meetup?"]
+"""
+PARKING = """\
+  - id: parking
+    section: "Parking"
+    text: "Free parking for the meetup is behind the Riverside library, entrance on Mill Street."
+    questions: ["Where can I park for the meetup?"]
+"""
+ASKER = Asker("telegram", "1", "c")
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(NOTES, encoding="utf-8")
+    return Service.from_directory(folder, Config())
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Write the way editors do (new file, then rename), so a poll never sees half a file."""
+    temp = path.with_suffix(".partial")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def wait_for(condition: object, timeout: float = 20.0) -> bool:
+    """Poll `condition` (a callable) until true; bounded, so a broken watcher fails instead of hanging."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.allow_error_logs
+def test_a_hand_broken_file_keeps_answers_flowing_and_the_fix_is_picked_up(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the watcher runs: broken YAML is logged once with file and line, answers go on, the fix goes live."""
+    assert service.knowledge_dir is not None
+    notes = service.knowledge_dir / "notes.yaml"
+    asked: list[str | None] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            asked.append(service.ask("When is the next community meetup?", ASKER).passage_id)
+            time.sleep(0.01)
+
+    asking = threading.Thread(target=keep_asking)
+    asking.start()
+    service.start_watching(interval=0.05)
+    try:
+        replace_text(notes, NOTES + "  - id: broken\n    text: [unclosed\n")
+        assert wait_for(
+            lambda: any("notes.yaml:" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+        )
+        time.sleep(0.3)  # several more polls of the same broken file
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1 and "invalid YAML" in errors[0].getMessage()
+        assert re.search(r"notes\.yaml:\d+", errors[0].getMessage())  # file and line
+        assert service.ask("When is the next community meetup?", ASKER).passage_id == "meetups"
+        replace_text(notes, NOTES + PARKING)
+        assert wait_for(lambda: service.ask("Where can I park for the meetup?", ASKER).passage_id == "parking")
+    finally:
+        service.stop_watching()
+        stop.set()
+        asking.join(timeout=10)
+    assert asked and all(pid == "meetups" for pid in asked)
+
+
+def test_a_file_added_by_another_process_is_picked_up(service: Service) -> None:
+    """A new knowledge file appearing in the folder goes live without a restart."""
+    assert service.knowledge_dir is not None
+    service.start_watching(interval=0.05)
+    try:
+        replace_text(service.knowledge_dir / "extra.yaml", 'source: {title: "Extra"}\npassages:\n' + PARKING)
+        assert wait_for(lambda: service.ask("Where can I park for the meetup?", ASKER).passage_id == "parking")
+    finally:
+        service.stop_watching()
+
+
+def test_answers_flow_while_a_change_is_applied(service: Service) -> None:
+    """Questions asked from other threads during moderators' changes are all answered, none fail."""
+    results: list[str | None] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            results.append(service.ask("When is the next community meetup?", ASKER).passage_id)
+
+    asking = threading.Thread(target=keep_asking)
+    asking.start()
+    moderator = Asker("cli", "", name="t")
+    try:
+        for n in range(5):
+            service.moderation.add(moderator, section="Extra", text=f"Extra passage {n} about gardening.")
+    finally:
+        stop.set()
+        asking.join(timeout=10)
+    assert results and set(results) == {"meetups"}
