@@ -78,7 +78,10 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         return Config()
     if not path.is_file():
         raise ConfigError(path, "config file not found")
-    data = yamlfiles.read(path).data
+    try:
+        data = yamlfiles.read(path).data
+    except FileError as exc:
+        raise ConfigError(exc.path, exc.message, line=exc.line) from None
     if data is None:
         return Config(path=path)
     return _config(path, data)

@@ -1,0 +1,74 @@
+"""The config file: defaults without one, the example file loads, and mistakes name the file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters import runner
+from bot.config import Config, ConfigError, load_config
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_config_file_means_working_defaults(tmp_path: Path) -> None:
+    """Without a file: nobody but the command line moderates, 90 days retention, data/ beside knowledge/."""
+    config = load_config(env={})
+    if (ROOT / "config.yaml").is_file():
+        pytest.skip("this checkout has its own config.yaml")
+    assert config == Config()
+    assert config.retention_days == 90 and not config.moderators.telegram_users
+    assert config.data_folder(tmp_path / "knowledge") == (tmp_path / "data").resolve()
+
+
+def test_the_example_file_loads_and_ids_become_strings(tmp_path: Path) -> None:
+    """config.example.yaml is valid; numeric ids are compared as strings; data_dir is relative to the file."""
+    example = load_config(ROOT / "config.example.yaml")
+    assert example.watch_interval == 2.0 and example.cooldown.burst == 5
+    config = load_config(
+        write(tmp_path, "moderators:\n  telegram_users: [123, '456']\n  discord_roles: [789]\ndata_dir: state\n")
+    )
+    assert config.moderators.telegram_users == {"123", "456"}
+    assert config.moderators.discord_roles == {"789"}
+    assert config.data_folder(KNOWLEDGE) == tmp_path / "state"
+
+
+def test_qabot_config_names_the_file(tmp_path: Path) -> None:
+    """QABOT_CONFIG points at the file to read."""
+    path = write(tmp_path, "retention_days: 7\n")
+    assert load_config(env={"QABOT_CONFIG": str(path)}).retention_days == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        ("moderatorz: {}\n", "(top level)", "unknown key(s) moderatorz"),
+        ("moderators:\n  telegram_user: [1]\n", "(moderators)", "unknown key(s) telegram_user"),
+        ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
+        ("moderators:\n  discord_manage_server: yes please\n", "(moderators.discord_manage_server)", "true or false"),
+        ("retention_days: 0\n", "(retention_days)", "at least 1"),
+        ("cooldown: {burst: 1.5}\n", "(cooldown.burst)", "whole number"),
+        ("moderators: [1, 2\n", ":2", "invalid YAML"),
+    ],
+)
+def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:
+    """Each mistake is refused with the file, the key (or line) and what is wrong."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and where in message and what in message
+
+
+def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bot run` with a broken config exits 2 with one line naming the file, before connecting."""
+    path = write(tmp_path, "moderators:\n  telegram_users: nobody\n")
+    code = runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_CONFIG": str(path)})
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and str(path) in err and "moderators.telegram_users" in err
