@@ -3,7 +3,8 @@
 It stays thin: every question goes to `bot.service.Service`, and the frozen `Answer` that comes
 back is only rendered here (an embed with the section as title, the passage as description and
 the source as footer). Buttons carry stable custom ids ("qa:p:<passage>", "qa:v:+:<passage>"),
-so they keep working after a restart. `serve` is what `python -m bot run` starts; `sync_main` is
+so they keep working after a restart. The moderators' `/kb` group lives in
+`adapters/discord_moderation.py`. `serve` is what `python -m bot run` starts; `sync_main` is
 `python -m bot discord sync [--guild ID]`, the deliberate step that registers the slash commands.
 
 Environment: DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged
@@ -28,6 +29,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord_moderation import build_kb_group
 from adapters.rendering import split_message
 from adapters.runner import StartupError
 from bot.answering import Answer, Outcome
@@ -230,7 +232,7 @@ class VoteButton(
 # slash commands
 
 
-def build_commands() -> list[app_commands.Command[Any, Any, Any]]:
+def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
     """Fresh command objects for one tree; their docstrings are what users see in Discord."""
 
     @app_commands.command(name="ask")
@@ -251,7 +253,7 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any]]:
         bot = _bot(interaction)
         await bot.guarded(interaction, bot.respond(interaction, text_reply(bot.service.sources_text())))
 
-    return [ask, help_, sources]
+    return [ask, help_, sources, build_kb_group()]
 
 
 class QATree(app_commands.CommandTree[discord.Client]):
@@ -382,7 +384,7 @@ class QABot(discord.Client):
         if not self.service.allow(asker):
             await self.respond(interaction, text_reply(COOLDOWN_TEXT), ephemeral=True)
             return
-        answer = await self._in_time(interaction, lambda: self.service.ask(question, asker))
+        answer = await self.in_time(interaction, lambda: self.service.ask(question, asker))
         await self.respond(interaction, render(answer))
 
     async def choose(self, interaction: discord.Interaction[discord.Client], passage_id: str) -> None:
@@ -397,12 +399,14 @@ class QABot(discord.Client):
         self.service.vote(passage_id, helpful, _asker(interaction.user.id, interaction.channel_id))
         await self.respond(interaction, text_reply(THANKS_TEXT), ephemeral=True)
 
-    async def _in_time(self, interaction: discord.Interaction[discord.Client], work: Callable[[], T]) -> T:
+    async def in_time(
+        self, interaction: discord.Interaction[discord.Client], work: Callable[[], T], *, ephemeral: bool = False
+    ) -> T:
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         task = asyncio.ensure_future(asyncio.to_thread(work))
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
         if not done:
-            await interaction.response.defer(thinking=True)
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         return await task
 
     async def respond(

@@ -21,6 +21,7 @@ Json = dict[str, Any]
 
 API_PREFIX = "/api/v10"
 MESSAGE_CONTENT_INTENT = 1 << 15
+ALL_PERMISSIONS = "2147483647"
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
 
 
@@ -171,8 +172,13 @@ class FakeDiscord:
         """A guild message that mentions the bot, as `<@id> text`."""
         return self.message(f"<@{self.bot_id}> {text}", mentions=[self.bot_user()])
 
-    def interaction(self, kind: int, data: Json, *, message: Json | None = None) -> Json:
-        """An INTERACTION_CREATE payload from the user in the guild channel."""
+    def interaction(self, kind: int, data: Json, *, message: Json | None = None, user: Json | None = None,
+                    roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS) -> Json:  # fmt: skip
+        """An INTERACTION_CREATE payload from the user (or `user`) in the guild channel.
+
+        `roles` are the member's role ids; `permissions` their resolved permissions in the channel.
+        """
+        member = {**self.member(user or self.user()), "roles": list(roles), "permissions": permissions}
         payload: Json = {
             "id": self.next_id(),
             "application_id": self.app_id,
@@ -181,7 +187,7 @@ class FakeDiscord:
             "guild_id": self.guild_id,
             "channel_id": self.channel_id,
             "channel": {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "questions"},
-            "member": {**self.member(self.user()), "permissions": "2147483647"},
+            "member": member,
             "token": f"interaction-token-{self.next_id()}",
             "version": 1,
             "locale": "en-US",
@@ -201,6 +207,37 @@ class FakeDiscord:
         if options:
             data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
         return self.interaction(2, data)
+
+    def subcommand(self, group: str, name: str, *, user: Json | None = None, roles: tuple[str, ...] = (),
+                   permissions: str = ALL_PERMISSIONS, **options: str | int) -> Json:  # fmt: skip
+        """A slash command in a group (`/group name option:value`, type 2 with a type 1 option)."""
+        inner: Json = {"name": name, "type": 1}
+        if options:
+            inner["options"] = [
+                {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} for k, v in options.items()
+            ]
+        data: Json = {"id": self.next_id(), "name": group, "type": 1, "options": [inner]}
+        return self.interaction(2, data, user=user, roles=roles, permissions=permissions)
+
+    def modal_submit(self, modal: Json, values: dict[str, str], *, user: Json | None = None,
+                     roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS) -> Json:  # fmt: skip
+        """The submission (type 5) of `modal`, the data of the bot's type 9 callback.
+
+        Each text input gets `values[custom_id]`, or keeps its pre-filled value, as a user who
+        leaves a field untouched would send it.
+        """
+
+        def submitted(component: Json) -> Json:
+            if component["type"] == 1:  # an action row (the older modal layout)
+                return {"type": 1, "components": [submitted(c) for c in component["components"]]}
+            if component["type"] == 18:  # a label holding one input
+                return {"type": 18, "component": submitted(component["component"])}
+            custom_id = component["custom_id"]
+            return {"type": component["type"], "custom_id": custom_id,
+                    "value": values.get(custom_id, component.get("value") or "")}  # fmt: skip
+
+        data = {"custom_id": modal["custom_id"], "components": [submitted(c) for c in modal["components"]]}
+        return self.interaction(5, data, user=user, roles=roles, permissions=permissions)
 
     def press(self, custom_id: str, message: Json) -> Json:
         """A button press (type 3) on `message`."""

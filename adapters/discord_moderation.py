@@ -1,0 +1,313 @@
+"""The Discord surface of moderation: the `/kb` command group and its add and edit modals.
+
+Thin like the rest of the adapter: a command or a submitted modal becomes one call on the core's
+`Moderation` (which decides who may, and refuses everyone else), run off the event loop, and the
+core's reply goes back to the moderator only (every reply is ephemeral). The asker carries the
+member's role ids and whether the member has the Manage Server permission, so the core can apply
+the `moderators` settings of the config file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import discord
+from discord import app_commands
+
+from adapters.rendering import split_message
+from bot.knowledge import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Passage
+from bot.moderation import Change, Moderation, Refused
+from bot.service import Asker, Service
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CONTENT_LIMIT = 2000
+INPUT_LIMIT = 4000  # a modal text input holds at most 4000 characters
+TITLE_LIMIT = 45  # a modal title
+CHOICES_LIMIT = 25  # autocomplete choices
+NO_PASSAGE_TEXT = "There is no passage with the id `{id}`; the id option's suggestions show the ids."
+NO_CHANGE_TEXT = "Nothing changed: passage {id} stays as it was."
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What the /kb commands need from the client (the QABot of adapters/discord_bot.py)."""
+
+    @property
+    def service(self) -> Service: ...
+
+    async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None: ...
+
+    async def in_time(
+        self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
+    ) -> T: ...
+
+
+# who asks
+
+
+def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
+    """The asker with what the core needs to decide: user id, name, role ids, Manage Server."""
+    user = interaction.user
+    perms = interaction.permissions  # resolved for the member in this channel; empty in DMs
+    return Asker(
+        platform="discord",
+        user_id=str(user.id),
+        chat_id=str(interaction.channel_id or ""),
+        name=user.display_name,
+        roles=_role_ids(user),
+        admin=isinstance(user, discord.Member) and (perms.manage_guild or perms.administrator),
+    )
+
+
+def _role_ids(user: discord.User | discord.Member) -> tuple[str, ...]:
+    if not isinstance(user, discord.Member):
+        return ()
+    # Member.roles drops roles missing from the guild cache (a guild not yet available, a role
+    # created a moment ago); the interaction's member payload carries every role id.
+    ids = {role.id for role in user.roles if not role.is_default()} | set(user._roles)
+    return tuple(str(i) for i in sorted(ids))
+
+
+# running one moderation call
+
+
+def _host(interaction: discord.Interaction[Any]) -> Host:
+    client = interaction.client
+    if not isinstance(client, Host):
+        raise TypeError(f"interaction handled by {type(client).__name__}, which cannot moderate")
+    return client
+
+
+def _moderation(interaction: discord.Interaction[Any]) -> Moderation:
+    return _host(interaction).service.moderation
+
+
+async def run(interaction: discord.Interaction[Any], call: Callable[[Moderation, Asker], Change | str]) -> None:
+    """Run one call on the core for this interaction and reply with its message, ephemerally."""
+    host = _host(interaction)
+    await host.guarded(interaction, _moderate(host, interaction, call))
+
+
+async def _moderate(
+    host: Host, interaction: discord.Interaction[Any], call: Callable[[Moderation, Asker], Change | str]
+) -> None:
+    asker = moderation_asker(interaction)
+    moderation = host.service.moderation
+    try:
+        # The core writes files and rebuilds the index: off the event loop, deferred if slow.
+        result = await host.in_time(interaction, lambda: call(moderation, asker), ephemeral=True)
+    except Refused as exc:
+        result = str(exc)
+    await reply(interaction, result.message if isinstance(result, Change) else result)
+
+
+async def reply(interaction: discord.Interaction[Any], text: str) -> None:
+    """Send `text` to the moderator only, in as many 2000-character messages as it needs."""
+    for piece in split_message(text, CONTENT_LIMIT) or ["…"]:
+        if interaction.response.is_done():
+            await interaction.followup.send(piece, ephemeral=True)
+        else:
+            await interaction.response.send_message(piece, ephemeral=True)
+
+
+async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
+    """True (after replying with the core's refusal) unless the asker is a moderator."""
+    try:
+        await asyncio.to_thread(_moderation(interaction).require, moderation_asker(interaction), action)
+    except Refused as exc:
+        await reply(interaction, str(exc))
+        return True
+    return False
+
+
+async def _open(interaction: discord.Interaction[Any], modal: discord.ui.Modal, action: str) -> None:
+    """Open a modal for a moderator; anyone else gets the core's refusal instead, before typing anything."""
+    if not await _refused(interaction, action):
+        await interaction.response.send_modal(modal)
+
+
+# the modals
+
+
+def _input(label: str, custom_id: str, *, default: str | None = None, long: bool = False, required: bool = True,
+           max_length: int = INPUT_LIMIT, placeholder: str | None = None) -> discord.ui.TextInput[Any]:  # fmt: skip
+    return discord.ui.TextInput(
+        label=label,
+        custom_id=custom_id,
+        default=default,
+        style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+        required=required,
+        max_length=max_length,
+        placeholder=placeholder,
+    )
+
+
+def questions_in(value: str | None) -> tuple[str, ...]:
+    """Questions typed one per line, blank lines dropped."""
+    return tuple(line.strip() for line in (value or "").splitlines() if line.strip())
+
+
+class AddModal(discord.ui.Modal, title="Add a passage"):
+    """Section, text, questions (one per line) and an optional id for a new passage."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=15 * 60)
+        self.section = _input("Section", "section", max_length=MAX_SECTION_CHARS)
+        self.text = _input("Text", "text", long=True, max_length=MAX_TEXT_CHARS)
+        self.questions = _input("Questions people ask, one per line", "questions", long=True, required=False)
+        self.passage_id = _input(
+            "Id (optional)", "id", required=False, max_length=MAX_ID_CHARS, placeholder="made from the section if empty"
+        )
+        for item in (self.section, self.text, self.questions, self.passage_id):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        section, text, questions = self.section.value, self.text.value, questions_in(self.questions.value)
+        passage_id = self.passage_id.value.strip() or None
+        await run(
+            interaction,
+            lambda moderation, asker: moderation.add(
+                asker, section=section, text=text, questions=questions, passage_id=passage_id
+            ),
+        )
+
+
+class EditModal(discord.ui.Modal):
+    """The passage's section, text and questions, pre-filled; only what the moderator changed is sent."""
+
+    def __init__(self, passage: Passage) -> None:
+        super().__init__(title=_clip(f"Edit {passage.id}", TITLE_LIMIT), timeout=15 * 60)
+        self.passage = passage
+        self.section = _input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS)
+        self.text = _input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS)
+        self.add_item(self.section).add_item(self.text)
+        joined = "\n".join(passage.questions)
+        # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
+        self.questions = (
+            _input("Questions people ask, one per line", "questions", default=joined, long=True, required=False)
+            if len(joined) <= INPUT_LIMIT
+            else None
+        )
+        if self.questions is not None:
+            self.add_item(self.questions)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        before = self.passage
+        section = self.section.value if self.section.value != before.section else None
+        text = self.text.value if self.text.value != before.text else None
+        questions = questions_in(self.questions.value) if self.questions is not None else None
+        if questions == before.questions:
+            questions = None
+        if section is None and text is None and questions is None:
+            await _host(interaction).guarded(interaction, reply(interaction, NO_CHANGE_TEXT.format(id=before.id)))
+            return
+        await run(
+            interaction,
+            lambda moderation, asker: moderation.edit(
+                asker, before.id, section=section, text=text, questions=questions
+            ),
+        )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# the /kb group
+
+
+async def passage_ids(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for passage ids: ids and sections that contain what was typed so far."""
+    typed = current.strip().lower()
+    choices = []
+    for passage in _host(interaction).service.answerer.kb:
+        if typed in passage.id or typed in passage.section.lower():
+            choices.append(app_commands.Choice(name=_clip(f"{passage.id} — {passage.section}", 100), value=passage.id))
+            if len(choices) == CHOICES_LIMIT:
+                break
+    return choices
+
+
+def build_kb_group() -> app_commands.Group:
+    """A fresh /kb group for one command tree; the docstrings are what moderators see in Discord."""
+    kb = app_commands.Group(name="kb", description="Curate the knowledge base (moderators)")
+
+    @kb.command(name="add")
+    async def add(interaction: discord.Interaction[Any]) -> None:
+        """Add a passage (opens a form)."""
+        await _host(interaction).guarded(interaction, _open(interaction, AddModal(), "add"))
+
+    @kb.command(name="edit")
+    @app_commands.rename(passage_id="id")
+    @app_commands.describe(passage_id="The passage to edit")
+    @app_commands.autocomplete(passage_id=passage_ids)
+    async def edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
+        """Edit a passage's section, text or questions (opens a form)."""
+        await _host(interaction).guarded(interaction, _open_edit(interaction, passage_id.strip()))
+
+    @kb.command(name="remove")
+    @app_commands.rename(passage_id="id")
+    @app_commands.describe(passage_id="The passage to remove")
+    @app_commands.autocomplete(passage_id=passage_ids)
+    async def remove(interaction: discord.Interaction[Any], passage_id: str) -> None:
+        """Remove a passage (/kb undo brings it back)."""
+        await run(interaction, lambda moderation, asker: moderation.remove(asker, passage_id.strip()))
+
+    @kb.command(name="alias")
+    @app_commands.rename(passage_id="id")
+    @app_commands.describe(
+        passage_id="The passage that answers it", question="A question people ask, or a gap's id from /kb gaps"
+    )
+    @app_commands.autocomplete(passage_id=passage_ids)
+    async def alias(
+        interaction: discord.Interaction[Any], passage_id: str, question: app_commands.Range[str, 1, 300]
+    ) -> None:
+        """Attach a question people ask to the passage that answers it."""
+        await run(interaction, lambda moderation, asker: moderation.alias(asker, passage_id.strip(), question))
+
+    @kb.command(name="history")
+    @app_commands.rename(passage_id="id")
+    @app_commands.describe(passage_id="Only this passage's changes")
+    @app_commands.autocomplete(passage_id=passage_ids)
+    async def history(interaction: discord.Interaction[Any], passage_id: str | None = None) -> None:
+        """Recent changes: who, when, from where, before and after."""
+        wanted = passage_id.strip() if passage_id else None
+        await run(interaction, lambda moderation, asker: moderation.history(asker, wanted))
+
+    @kb.command(name="undo")
+    async def undo(interaction: discord.Interaction[Any]) -> None:
+        """Revert the last change."""
+        await run(interaction, lambda moderation, asker: moderation.undo(asker))
+
+    @kb.command(name="gaps")
+    @app_commands.describe(count="How many (default 10)")
+    async def gaps(interaction: discord.Interaction[Any], count: app_commands.Range[int, 1, 50] = 10) -> None:
+        """Questions the bot could not answer, most asked first."""
+        await run(interaction, lambda moderation, asker: moderation.gaps(asker, count))
+
+    @kb.command(name="stats")
+    async def stats(interaction: discord.Interaction[Any]) -> None:
+        """Most asked and most downvoted passages, and the fallback rate."""
+        await run(interaction, lambda moderation, asker: moderation.stats(asker))
+
+    @kb.command(name="dismiss")
+    @app_commands.describe(gap="The gap's id as /kb gaps lists it (g…)")
+    async def dismiss(interaction: discord.Interaction[Any], gap: app_commands.Range[str, 1, 300]) -> None:
+        """Dismiss an unanswered question from /kb gaps."""
+        await run(interaction, lambda moderation, asker: moderation.dismiss(asker, gap))
+
+    return kb
+
+
+async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
+    passage = _host(interaction).service.answerer.kb.get(passage_id)
+    if passage is not None:
+        await _open(interaction, EditModal(passage), "edit")
+    elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
+        await reply(interaction, NO_PASSAGE_TEXT.format(id=passage_id))

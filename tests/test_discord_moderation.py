@@ -1,0 +1,270 @@
+"""End-to-end tests of the /kb moderation commands on Discord: real discord.py against the fake gateway.
+
+The bot starts through `adapters.runner.serve` on a Service built from a small knowledge folder
+and data folder in tmp_path, with moderators from a Config; modals are opened (callback type 9)
+and submitted (interaction type 5) as Discord would, and every reply must be ephemeral.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import pytest
+import yaml
+import yarl
+
+from adapters import discord_bot
+from bot.config import Config, Moderators
+from bot.moderation import NOT_MODERATOR, Moderation
+from bot.service import Service
+from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
+from tests.test_discord import ENV, EPHEMERAL, TEST_PASSAGES, TOKEN, callback_for, running, write_knowledge
+
+pytestmark = pytest.mark.timeout(30)
+
+MODERATOR_ROLE = "900000000000000100"
+NO_MANAGE_SERVER = str(int(ALL_PERMISSIONS) & ~(1 << 5) & ~(1 << 3))  # all but Manage Server and Administrator
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord(token=TOKEN)
+    await server.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    yield server
+    await server.close()
+
+
+def make_service(tmp_path: Path, **moderators: Any) -> Service:
+    """A Service on its own knowledge and data folders, with the given `moderators` settings."""
+    config = Config(moderators=Moderators(**moderators), data_dir=tmp_path / "data")
+    return Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+
+
+@pytest.fixture
+def service(tmp_path: Path, fake: FakeDiscord) -> Service:
+    """The fake's default user is a moderator by user id; MODERATOR_ROLE is a moderator role."""
+    return make_service(tmp_path, discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}))
+
+
+@pytest.fixture
+async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
+    async with running(service, ENV):
+        await fake.wait_ready()
+        yield fake
+
+
+def stranger(fake: FakeDiscord) -> dict[str, Any]:
+    return fake.user("900000000000000050", name="stranger")
+
+
+async def kb(fake: FakeDiscord, name: str, **options: Any) -> Call:
+    """Run `/kb name options...` and return the interaction's callback."""
+    interaction = fake.subcommand("kb", name, **options)
+    await fake.push("INTERACTION_CREATE", interaction)
+    return await callback_for(fake, interaction)
+
+
+async def submit(fake: FakeDiscord, modal: Call, values: dict[str, str], **who: Any) -> Call:
+    """Submit the modal the bot opened (`modal`, a type 9 callback) with `values`; return the reply."""
+    interaction = fake.modal_submit(modal.body["data"], values, **who)
+    await fake.push("INTERACTION_CREATE", interaction)
+    return await callback_for(fake, interaction)
+
+
+async def ask(fake: FakeDiscord, question: str) -> dict[str, Any]:
+    """The data of the /ask callback for `question`."""
+    interaction = fake.command("ask", question=question)
+    await fake.push("INTERACTION_CREATE", interaction)
+    return dict((await callback_for(fake, interaction)).body["data"])
+
+
+def ephemeral_text(call: Call) -> str:
+    """The content of a type 4 reply, which must be ephemeral."""
+    assert call.body["type"] == 4
+    assert call.body["data"]["flags"] & EPHEMERAL
+    return str(call.body["data"]["content"])
+
+
+def inputs(modal: Call) -> dict[str, dict[str, Any]]:
+    """The text inputs of a modal callback, by custom id."""
+    found = {}
+    for component in modal.body["data"]["components"]:
+        inner = component.get("component") or component["components"][0]
+        found[inner["custom_id"]] = {**inner, "label": component.get("label") or inner.get("label")}
+    return found
+
+
+async def test_add_through_the_modal_then_a_question_gets_the_new_passage(online: FakeDiscord, tmp_path: Path) -> None:
+    """/kb add opens a modal; its submission adds the passage, written to disk and answered at once."""
+    modal = await kb(online, "add")
+    assert modal.body["type"] == 9
+    assert set(inputs(modal)) == {"section", "text", "questions", "id"}
+    assert inputs(modal)["questions"]["required"] is False
+    done = await submit(
+        online,
+        modal,
+        {
+            "section": "Bicycles",
+            "text": "Bicycle parking is behind the library, free for everyone.",
+            "questions": "Where can I park my bike?\n\n  Is there bike parking?  ",
+            "id": "bike-parking",
+        },
+    )
+    assert "`bike-parking`" in ephemeral_text(done)
+    answer = await ask(online, "Where can I park my bike?")
+    assert answer["embeds"][0]["description"].startswith("Bicycle parking is behind the library")
+    saved = yaml.safe_load((tmp_path / "kb" / "moderators.yaml").read_text(encoding="utf-8"))
+    [passage] = saved["passages"]
+    assert passage["questions"] == ["Where can I park my bike?", "Is there bike parking?"]
+
+
+async def test_non_moderator_is_refused_without_a_modal(
+    online: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member neither listed nor holding a moderator role gets the core's refusal, ephemeral; nothing changes."""
+    who = {"user": stranger(online), "permissions": NO_MANAGE_SERVER}
+    for name, options in [("add", {}), ("edit", {"id": "jobs"}), ("remove", {"id": "jobs"}), ("gaps", {})]:
+        interaction = online.subcommand("kb", name, **who, **options)
+        await online.push("INTERACTION_CREATE", interaction)
+        refused = await callback_for(online, interaction)
+        assert ephemeral_text(refused) == NOT_MODERATOR, name
+    assert service.answerer.kb.get("jobs") is not None
+    assert [r for r in caplog.records if r.name == "bot.moderation" and r.levelno == logging.WARNING]
+
+
+async def test_modal_submitted_by_a_non_moderator_is_refused(online: FakeDiscord, service: Service) -> None:
+    """The core checks the submission too: a modal replayed by someone else changes nothing."""
+    modal = await kb(online, "add")
+    refused = await submit(online, modal, {"section": "S", "text": "Some text."}, user=stranger(online))
+    assert ephemeral_text(refused) == NOT_MODERATOR
+    assert len(service.answerer.kb) == len(TEST_PASSAGES)
+
+
+async def test_role_moderator_is_allowed(online: FakeDiscord, service: Service) -> None:
+    """A member holding a role listed in moderators.discord_roles may moderate."""
+    who = {"user": stranger(online), "roles": (MODERATOR_ROLE,), "permissions": NO_MANAGE_SERVER}
+    interaction = online.subcommand("kb", "remove", id="education", **who)
+    await online.push("INTERACTION_CREATE", interaction)
+    done = await callback_for(online, interaction)
+    assert "Removed passage `education`" in ephemeral_text(done)
+    assert service.answerer.kb.get("education") is None
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(True, "Removed passage"), (False, NOT_MODERATOR)])
+async def test_manage_server_counts_only_when_configured(
+    fake: FakeDiscord, tmp_path: Path, setting: bool, expected: str
+) -> None:
+    """With moderators.discord_manage_server on, a member with Manage Server is a moderator; without it, not."""
+    service = make_service(tmp_path, discord_manage_server=setting)
+    async with running(service, ENV):
+        await fake.wait_ready()
+        interaction = fake.subcommand("kb", "remove", id="jobs", permissions=str(1 << 5))
+        await fake.push("INTERACTION_CREATE", interaction)
+        assert ephemeral_text(await callback_for(fake, interaction)).startswith(expected)
+
+
+async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeDiscord, service: Service) -> None:
+    """/kb edit shows the passage's current values; the new text answers, the untouched questions stay."""
+    modal = await kb(online, "edit", id="jobs")
+    assert modal.body["type"] == 9
+    fields = inputs(modal)
+    assert fields["section"]["value"] == "Work"
+    assert fields["text"]["value"] == "Many defectors worked in factories or farms before leaving."
+    assert fields["questions"]["value"] == "What jobs did defectors have?"
+    done = await submit(online, modal, {"text": "Many defectors worked in mines, factories or farms."})
+    assert "Edited passage `jobs`" in ephemeral_text(done)
+    passage = service.answerer.kb.get("jobs")
+    assert passage is not None and passage.questions == ("What jobs did defectors have?",)
+    answer = await ask(online, "What jobs did defectors have?")
+    assert answer["embeds"][0]["description"] == "Many defectors worked in mines, factories or farms."
+    [record] = service.moderation.history_log.records()  # type: ignore[union-attr]
+    assert (record.kind, record.platform, record.name, record.user_id) == ("edit", "discord", "asker", online.user_id)
+
+
+async def test_edit_unchanged_or_unknown(online: FakeDiscord) -> None:
+    """A modal saved as it was changes nothing; an unknown id gets a short note instead of a modal."""
+    modal = await kb(online, "edit", id="jobs")
+    assert "Nothing changed" in ephemeral_text(await submit(online, modal, {}))
+    assert "no passage with the id `nope`" in ephemeral_text(await kb(online, "edit", id="nope"))
+
+
+async def test_alias_remove_undo_and_history(online: FakeDiscord) -> None:
+    """alias makes a new wording answer; remove takes the passage away; undo brings it back; history lists it all."""
+    question = "Did they go to school in the north?"
+    assert "Attached" in ephemeral_text(await kb(online, "alias", id="education", question=question))
+    assert (await ask(online, question))["embeds"][0]["title"] == "Schooling"
+    assert "Removed passage `education`" in ephemeral_text(await kb(online, "remove", id="education"))
+    assert "embeds" not in await ask(online, question)
+    assert "Undid the remove of `education`" in ephemeral_text(await kb(online, "undo"))
+    assert (await ask(online, question))["embeds"][0]["title"] == "Schooling"
+    history = ephemeral_text(await kb(online, "history", id="education"))
+    for kind in ("alias", "remove", "undo"):
+        assert kind in history
+
+
+async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> None:
+    """An unanswered question shows in /kb gaps; /kb stats answers; /kb dismiss closes the gap."""
+    assert "embeds" not in await ask(online, "Where is the nearest swimming pool?")
+    gaps = ephemeral_text(await kb(online, "gaps", count=5))
+    assert "swimming pool" in gaps
+    gap_id = next(word for word in gaps.split() if word.startswith("g") and len(word) == 7)
+    assert ephemeral_text(await kb(online, "stats"))
+    ephemeral_text(await kb(online, "dismiss", gap=gap_id))
+    assert "swimming pool" not in ephemeral_text(await kb(online, "gaps"))
+
+
+async def test_long_reply_is_split_and_every_piece_is_ephemeral(
+    online: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply over 2000 characters goes out as ephemeral pieces: the callback and follow-ups."""
+    monkeypatch.setattr(Moderation, "history", lambda self, asker, passage_id=None, limit=10: "line\n" * 900)
+    interaction = online.subcommand("kb", "history")
+    await online.push("INTERACTION_CREATE", interaction)
+    first = await callback_for(online, interaction)
+    follow_up = await online.wait_for(lambda c: c.path == f"/webhooks/{online.app_id}/{interaction['token']}")
+    assert len(ephemeral_text(first)) <= 2000
+    assert follow_up.body["flags"] & EPHEMERAL
+
+
+async def test_slow_change_is_deferred_ephemerally(fake: FakeDiscord, service: Service) -> None:
+    """A change slower than DISCORD_DEFER_AFTER defers (thinking, ephemeral) and follows up."""
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        interaction = fake.subcommand("kb", "remove", id="jobs")
+        await fake.push("INTERACTION_CREATE", interaction)
+        deferred = await callback_for(fake, interaction)
+        follow_up = await fake.wait_for(lambda c: c.path == f"/webhooks/{fake.app_id}/{interaction['token']}")
+    assert deferred.body["type"] == 5 and deferred.body["data"]["flags"] & EPHEMERAL
+    assert "Removed passage `jobs`" in follow_up.body["content"]
+
+
+async def test_id_autocomplete_offers_matching_passages(online: FakeDiscord) -> None:
+    """Typing in the id option suggests passage ids (autocomplete, callback type 8)."""
+    data = {"id": online.next_id(), "name": "kb", "type": 1, "options": [
+        {"name": "remove", "type": 1, "options": [{"name": "id", "type": 3, "value": "scho", "focused": True}]},
+    ]}  # fmt: skip
+    interaction = online.interaction(4, data)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["type"] == 8
+    assert [c["value"] for c in call.body["data"]["choices"]] == ["education"]
+
+
+async def test_sync_registers_the_kb_group(fake: FakeDiscord) -> None:
+    """`discord sync` registers /kb with its subcommands and their options."""
+    assert await asyncio.to_thread(discord_bot.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}) == 0
+    [put] = fake.find("PUT", "/applications/")
+    group = next(c for c in put.body if c["name"] == "kb")
+    subcommands = {o["name"]: o for o in group["options"]}
+    assert set(subcommands) == {"add", "edit", "remove", "alias", "history", "undo", "gaps", "stats", "dismiss"}
+    assert [o["name"] for o in subcommands["alias"]["options"]] == ["id", "question"]
+    assert subcommands["history"]["options"][0]["required"] is False
