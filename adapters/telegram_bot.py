@@ -5,6 +5,9 @@ Private chats: every text message is a question. Groups: the bot answers only wh
 otherwise. Replies are HTML with every piece of passage and user text escaped, split under
 Telegram's 4096-character limit. Long polling by default; webhook mode when
 TELEGRAM_WEBHOOK_URL is set. The token is read from the environment and never logged.
+
+Moderators curate the knowledge base with /kb_* commands (forms in `adapters.telegram_moderation`);
+the core decides who may, and the adapter only parses, calls it off the event loop and replies.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ import asyncio
 import hashlib
 import html
 import logging
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -30,7 +35,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, MessageLimit, ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -45,7 +50,9 @@ from telegram.ext import (
 
 from adapters.rendering import split_message
 from adapters.runner import StartupError
+from adapters.telegram_moderation import MODERATION_COMMANDS, USAGE, Request, UsageError, parse
 from bot.answering import Answer, Outcome
+from bot.moderation import Refused
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
 
 log = logging.getLogger(__name__)
@@ -55,6 +62,7 @@ PLATFORM = "telegram"
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
 BUTTON_LABEL_LIMIT = 60
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 COMMANDS = (
     BotCommand("start", "What I can answer and how to ask"),
     BotCommand("help", "What I can answer and how to ask"),
@@ -64,6 +72,7 @@ COMMANDS = (
 ASK_USAGE = "Ask like this: /ask your question"
 GONE_TEXT = "That topic is no longer available."
 THANKS_TEXT = "Thanks for the feedback!"
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
@@ -172,6 +181,21 @@ def _pack(chunks: list[str], limit: int) -> list[str]:
     return messages
 
 
+def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """The core's plain-text reply as HTML messages; `id` spans become <code> (a tap copies them).
+
+    The tags make a message longer, so the text is cut smaller until they fit; a piece that still
+    would not fit (a quarter of the limit, nearly all spans) keeps its backticks instead.
+    """
+    room = limit
+    while True:
+        pieces = html_messages([(text, None)], room)
+        coded = [CODE_SPAN.sub(r"<code>\1</code>", piece) for piece in pieces]
+        if all(len(c) <= limit for c in coded) or room <= limit // 4:
+            return [c if len(c) <= limit else piece for c, piece in zip(coded, pieces, strict=True)]
+        room -= limit // 8
+
+
 def passage_ref(passage_id: str) -> str:
     """A short reference to a passage that fits in callback data with its prefix."""
     if len(f"v:+:{passage_id}".encode()) <= CALLBACK_DATA_LIMIT:
@@ -264,6 +288,7 @@ class Handlers:
         app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_messages))
         app.add_handler(CommandHandler("sources", self.on_sources, filters=only_messages))
         app.add_handler(CommandHandler("ask", self.on_ask, filters=only_messages))
+        app.add_handler(CommandHandler(list(USAGE), self.on_moderation, filters=only_messages))
         app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
@@ -358,6 +383,82 @@ class Handlers:
         )
         await send(context, target, render(answer), keyboard(answer))
 
+    async def on_moderation(self, update: Update, context: Context) -> None:
+        """A /kb_* command: parse it, let the core check the asker and do it, reply with the outcome."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        words = message.text.split(maxsplit=1)
+        command = words[0][1:].partition("@")[0].lower()
+        target = Target.for_message(message)
+        try:
+            request = parse(command, words[1] if len(words) > 1 else "")
+        except UsageError as exc:
+            await send_text(context, target, str(exc))
+            return
+        asker = await self._moderation_asker(message, context)
+        try:
+            reply = await asyncio.to_thread(self._moderate, request, asker)
+        except Refused as exc:
+            reply = str(exc)
+        await send(context, target, plain_messages(reply))
+
+    async def _moderation_asker(self, message: Message, context: Context) -> Asker:
+        """Who sent a moderation command; in a group, whether they administer it (asked only if it matters)."""
+        user, chat = message.from_user, message.chat
+        asker = Asker(
+            platform=PLATFORM,
+            user_id=str(user.id if user else chat.id),
+            chat_id=str(chat.id),
+            name=display_name(message),
+        )
+        if chat.type not in GROUP_TYPES:
+            return asker
+        if message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return replace(asker, admin=True)  # only an administrator can post anonymously as the group
+        if user is None or await asyncio.to_thread(self.service.moderation.is_moderator, asker):
+            return asker
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+        except TelegramError as exc:
+            log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
+            return asker
+        return replace(asker, admin=member.status in ADMIN_STATUSES)
+
+    def _moderate(self, request: Request, asker: Asker) -> str:
+        """Call the core for one request (blocking: file I/O); the reply for the moderator."""
+        moderation = self.service.moderation
+        passage_id = request.passage_id or ""
+        match request.command:
+            case "kb_add":
+                return moderation.add(
+                    asker,
+                    section=request.section or "",
+                    text=request.text or "",
+                    questions=request.questions or (),
+                    passage_id=request.passage_id,
+                ).message
+            case "kb_edit":
+                change = moderation.edit(
+                    asker, passage_id, section=request.section, text=request.text, questions=request.questions
+                )
+                return change.message
+            case "kb_remove":
+                return moderation.remove(asker, passage_id).message
+            case "kb_alias":
+                return moderation.alias(asker, passage_id, request.question).message
+            case "kb_undo":
+                return moderation.undo(asker).message
+            case "kb_history":
+                return moderation.history(asker, request.passage_id)
+            case "kb_gaps":
+                return moderation.gaps(asker) if request.limit is None else moderation.gaps(asker, request.limit)
+            case "kb_stats":
+                return moderation.stats(asker)
+            case "kb_dismiss":
+                return moderation.dismiss(asker, request.question)
+        raise ValueError(f"not a moderation command: {request.command}")
+
     async def on_error(self, update: object, context: Context) -> None:
         """The one error handler: the log gets the traceback, the user a short apology."""
         update_id = update.update_id if isinstance(update, Update) else None
@@ -370,6 +471,16 @@ class Handlers:
             await send_text(context, target, APOLOGY_TEXT)
         except TelegramError as exc:
             log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
+
+
+def display_name(message: Message) -> str:
+    """The sender as moderation history shows them: full name and @username, or the group they posted as."""
+    user = message.from_user
+    if message.sender_chat is not None:
+        return message.sender_chat.title or message.sender_chat.effective_name or str(message.sender_chat.id)
+    if user is None:
+        return ""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
 
 
 def addressed_question(message: Message, *, bot_id: int, username: str) -> str | None:
@@ -419,7 +530,7 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
     app = build_application(service, settings)
     await _initialize(app, settings)
     try:
-        await app.bot.set_my_commands(COMMANDS)
+        await _set_commands(app, service)
         await _start_updates(app, settings)
         await app.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
@@ -444,6 +555,19 @@ async def _initialize(app: App, settings: Settings) -> None:
         await app.bot.request.shutdown()
         where = settings.base_url or "api.telegram.org"
         raise StartupError(f"cannot reach the Telegram Bot API at {where}: {type(exc).__name__}") from None
+
+
+async def _set_commands(app: App, service: Service) -> None:
+    """The public menu for everyone; the moderation commands too, but only in each moderator's private chat.
+
+    The menu is a convenience, not a permission: the core checks every command whoever sends it.
+    """
+    await app.bot.set_my_commands(COMMANDS)
+    for user_id in sorted(service.config.moderators.telegram_users):
+        try:
+            await app.bot.set_my_commands(COMMANDS + MODERATION_COMMANDS, scope=BotCommandScopeChat(int(user_id)))
+        except (TelegramError, ValueError) as exc:  # e.g. a moderator who never opened a chat with the bot
+            log.warning("no moderation menu for Telegram user %s: %s", user_id, type(exc).__name__)
 
 
 async def _start_updates(app: App, settings: Settings) -> None:

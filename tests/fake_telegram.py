@@ -2,8 +2,8 @@
 
 It answers `<base_url><TOKEN>/<method>` like Telegram does, records every call, delivers queued
 updates through getUpdates long polling, can answer the next call of a method with a 429 and
-`retry_after`, and wakes every pending long poll when it stops (aiohttp does not cancel a
-handler when its client goes away).
+`retry_after`, answers getChatMember from member statuses a test sets, and wakes every pending
+long poll when it stops (aiohttp does not cancel a handler when its client goes away).
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ class FakeTelegram:
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _members: dict[tuple[int, int], str] = field(default_factory=dict)
     _stopping: bool = False
     _runner: web.AppRunner | None = None
 
@@ -168,6 +169,10 @@ class FakeTelegram:
             failure = (429, {**body, "parameters": {"retry_after": retry_after}})
         self._failures.setdefault(method, []).append(failure)
 
+    def set_member(self, chat: dict[str, Any], user: dict[str, Any], status: str) -> None:
+        """What getChatMember answers for `user` in `chat`: "creator", "administrator" or "member" (the default)."""
+        self._members[(int(chat["id"]), int(user["id"]))] = status
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.status == 200]
 
@@ -218,6 +223,8 @@ class FakeTelegram:
             return await self._get_updates(params)
         if method in ("sendMessage", "editMessageText"):
             return self._sent(params)
+        if method == "getChatMember":
+            return self._member(int(params["chat_id"]), int(params["user_id"]))
         return True
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -243,6 +250,18 @@ class FakeTelegram:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        status = self._members.get((chat_id, user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            rights = ("can_be_edited", "is_anonymous", "can_manage_video_chats", "can_restrict_members")
+            rights += ("can_promote_members", "can_post_stories", "can_edit_stories", "can_delete_stories")
+            member.update(dict.fromkeys(rights, False))
+            member.update(can_manage_chat=True, can_delete_messages=True, can_change_info=True, can_invite_users=True)
+        return member
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

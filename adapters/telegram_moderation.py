@@ -1,0 +1,170 @@
+"""The moderation commands' one-line Telegram forms: parsing them, and the usage shown when one is wrong.
+
+A Telegram command is a single message, so the fields of a command are separated by `|`
+and alternate questions by `;`:
+
+    /kb_add SECTION | TEXT [| QUESTION ; QUESTION ...] [| id=ID]
+    /kb_edit ID | TEXT
+    /kb_edit ID | section=SECTION | text=TEXT | questions=QUESTION ; QUESTION
+    /kb_remove ID
+    /kb_alias ID | QUESTION
+    /kb_history [ID]
+    /kb_undo
+    /kb_gaps [N]
+    /kb_stats
+    /kb_dismiss GAP
+
+GAP is a gap's id or number as /kb_gaps lists it; `/kb_alias ID | GAP` attaches that
+unanswered question to the passage.
+
+Parsing knows nothing of the knowledge base: whether an id exists, or the asker may change it,
+is the core's answer. A wrong form raises `UsageError` carrying the usage of that command.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import BotCommand
+
+SEPARATOR = "|"
+QUESTION_SEPARATOR = ";"
+MAX_LIMIT = 50
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_ID_FIRST = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*\|\s*|\s+|$)(.*)", re.DOTALL)
+_FIELD = re.compile(r"(section|text|questions|id)\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
+
+USAGE = {
+    "kb_add": "/kb_add SECTION | TEXT | QUESTION ; QUESTION\n"
+    "(the questions are optional; add | id=ID to choose the passage id)",
+    "kb_edit": "/kb_edit ID | NEW TEXT\nor /kb_edit ID | section=NEW SECTION | text=NEW TEXT | questions=Q ; Q\n"
+    "(any of the three; questions= with nothing after it removes them all)",
+    "kb_remove": "/kb_remove ID",
+    "kb_alias": "/kb_alias ID | QUESTION\n(or a gap's id or number from /kb_gaps instead of the question)",
+    "kb_history": "/kb_history or /kb_history ID",
+    "kb_undo": "/kb_undo",
+    "kb_gaps": "/kb_gaps or /kb_gaps N (how many, up to 50)",
+    "kb_stats": "/kb_stats",
+    "kb_dismiss": "/kb_dismiss GAP (a gap's id or number, as /kb_gaps lists it)",
+}
+
+MODERATION_COMMANDS = (
+    BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
+    BotCommand("kb_edit", "Edit a passage: ID | section=... | text=... | questions=..."),
+    BotCommand("kb_remove", "Remove a passage: ID"),
+    BotCommand("kb_alias", "Attach a question or gap to a passage: ID | QUESTION"),
+    BotCommand("kb_history", "Recent changes, or one passage's: [ID]"),
+    BotCommand("kb_undo", "Revert the last change"),
+    BotCommand("kb_gaps", "Questions the bot could not answer"),
+    BotCommand("kb_stats", "Most asked, most downvoted, fallback rate"),
+    BotCommand("kb_dismiss", "Dismiss an unanswered question: GAP"),
+)
+
+
+class UsageError(ValueError):
+    """A command in the wrong form; `str(exc)` is the reply: what is wrong and the right form."""
+
+    def __init__(self, command: str, problem: str):
+        super().__init__(f"{problem}\nUsage: {USAGE[command]}")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One parsed moderation command; which fields are set depends on `command`."""
+
+    command: str
+    passage_id: str | None = None
+    section: str | None = None
+    text: str | None = None
+    questions: tuple[str, ...] | None = None
+    question: str = ""
+    limit: int | None = None
+
+
+def parse(command: str, args: str) -> Request:
+    """The request in `args` (the message after `/command` or `/command@BotName`), or UsageError."""
+    args = args.strip()
+    if command == "kb_add":
+        return _add(args)
+    if command == "kb_edit":
+        return _edit(args)
+    if command == "kb_remove":
+        if not _ID.fullmatch(args):
+            raise UsageError(command, "Which passage? Give its id.")
+        return Request(command, passage_id=args)
+    if command == "kb_alias":
+        passage_id, question = _id_and_rest(command, args)
+        if not question:
+            raise UsageError(command, "Give the passage id and the question to attach to it.")
+        return Request(command, passage_id=passage_id, question=question)
+    if command == "kb_history":
+        if args and not _ID.fullmatch(args):
+            raise UsageError(command, "Give one passage id, or nothing for the latest changes.")
+        return Request(command, passage_id=args or None)
+    if command == "kb_gaps":
+        if args and not (args.isdecimal() and 1 <= int(args) <= MAX_LIMIT):
+            raise UsageError(command, f"Give a number from 1 to {MAX_LIMIT}, or nothing.")
+        return Request(command, limit=int(args) if args else None)
+    if command == "kb_dismiss":
+        if not args:
+            raise UsageError(command, "Which gap? Give its id or number from /kb_gaps.")
+        return Request(command, question=args)
+    if command in ("kb_undo", "kb_stats"):
+        if args:
+            raise UsageError(command, f"/{command} takes nothing after it.")
+        return Request(command)
+    raise ValueError(f"not a moderation command: {command}")
+
+
+def _add(args: str) -> Request:
+    parts = _parts(args)
+    passage_id = None
+    unlabelled: list[str] = []
+    for part in parts:
+        field = _FIELD.fullmatch(part)
+        if field and field.group(1).lower() == "id":
+            passage_id = field.group(2).strip()
+            if not _ID.fullmatch(passage_id):
+                raise UsageError("kb_add", "An id is made of letters, digits and dashes.")
+        else:
+            unlabelled.append(part)
+    if len(unlabelled) not in (2, 3) or not all(unlabelled[:2]):
+        raise UsageError("kb_add", "Give the section and the text, separated by |.")
+    questions = _questions(unlabelled[2]) if len(unlabelled) == 3 else ()
+    return Request("kb_add", passage_id=passage_id, section=unlabelled[0], text=unlabelled[1], questions=questions)
+
+
+def _edit(args: str) -> Request:
+    passage_id, rest = _id_and_rest("kb_edit", args)
+    values: dict[str, str] = {}
+    for i, part in enumerate(_parts(rest)):
+        field = _FIELD.fullmatch(part)
+        name, value = (field.group(1).lower(), field.group(2).strip()) if field else ("text", part)
+        if (not field and i > 0) or name == "id" or name in values:
+            raise UsageError("kb_edit", "Give each field once, as field=value, after the id.")
+        if not value and name != "questions":
+            raise UsageError("kb_edit", f"The new {name} is empty.")
+        values[name] = value
+    if not values:
+        raise UsageError("kb_edit", "Say what to change.")
+    questions = _questions(values["questions"]) if "questions" in values else None
+    return Request(
+        "kb_edit", passage_id=passage_id, section=values.get("section"), text=values.get("text"), questions=questions
+    )
+
+
+def _id_and_rest(command: str, args: str) -> tuple[str, str]:
+    """The passage id (the first word) and what follows it, without a leading `|`."""
+    match = _ID_FIRST.fullmatch(args)
+    if match is None:
+        raise UsageError(command, "Start with the passage id.")
+    return match.group(1), match.group(2).strip()
+
+
+def _parts(args: str) -> list[str]:
+    return [part.strip() for part in args.split(SEPARATOR)] if args.strip() else []
+
+
+def _questions(raw: str) -> tuple[str, ...]:
+    return tuple(q.strip() for q in raw.split(QUESTION_SEPARATOR) if q.strip())

@@ -1,0 +1,335 @@
+"""The Telegram moderation commands end to end: the real bot and core against the fake Bot API.
+
+Each test starts the bot through `adapters.runner.serve` with a Service built on a temporary
+knowledge folder and data folder and a config naming the moderator, sends /kb_* commands
+through getUpdates and asserts on the replies the fake receives, and on what the next question
+gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from test_telegram import GROUP, HANDBOOK, OTHER, PRIVATE, TOKEN, USER, assert_no_token
+
+from adapters import runner
+from adapters.telegram_bot import plain_messages
+from adapters.telegram_moderation import USAGE, Request, UsageError, parse
+from bot.config import Config, CooldownSettings, Moderators
+from bot.moderation import NOT_MODERATOR
+from bot.service import Service
+
+MODERATOR = USER  # Ann, listed in the config
+MODERATOR_CHAT = PRIVATE
+STRANGER = OTHER  # Bo, not a moderator
+STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
+ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy", "username": "cy_admin"}
+OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
+WIFI_QUESTION = "What is the wifi password?"
+
+
+@pytest.fixture
+async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API; afterwards, no log record may hold the token."""
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+    assert_no_token(caplog)
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A small knowledge folder of the test's own: never the project's knowledge/."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "handbook.yaml").write_text(HANDBOOK, encoding="utf-8")
+    return folder
+
+
+def service(knowledge: Path, *, group_admins: bool = False) -> Service:
+    """The core with Ann as the one moderator by id, a data folder in the test's tmp_path, no cooldown in the way."""
+    moderators = Moderators(telegram_users=frozenset({str(MODERATOR["id"])}), telegram_group_admins=group_admins)
+    config = Config(moderators=moderators, data_dir=knowledge.parent / "data", cooldown=CooldownSettings(burst=100))
+    return Service.from_directory(knowledge, config)
+
+
+@asynccontextmanager
+async def running(fake: FakeTelegram, core: Service) -> AsyncIterator[Service]:
+    """The bot running through the runner against `fake` until the block ends."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_POLL_TIMEOUT": "5"}
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.serve(core, env, stop))
+    waiting = asyncio.create_task(fake.wait_for("getUpdates"))
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiting.cancel()
+        task.result()
+    try:
+        yield core
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+async def say(fake: FakeTelegram, chat: dict[str, Any], text: str, user: dict[str, Any] = MODERATOR) -> Call:
+    """Send one message and wait for the one reply (updates run concurrently: one at a time keeps order)."""
+    before = len(fake.called("sendMessage"))
+    fake.message(chat, text, user=user)
+    sent = await fake.wait_for("sendMessage", before + 1)
+    return sent[before]
+
+
+def shown(call: Call) -> str:
+    """The text a user sees: markup removed, entities unescaped."""
+    return html.unescape(re.sub(r"</?(b|i|code)>", "", call.text))
+
+
+def usage(command: str) -> str:
+    return f"Usage: {USAGE[command]}"
+
+
+async def test_moderator_adds_a_passage_and_the_next_question_in_another_chat_gets_it(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """/kb_add in the moderator's private chat; a question in a group gets the new passage at once."""
+    async with running(fake, service(knowledge)):
+        before = await say(fake, GROUP, f"@{BOT_USERNAME} {WIFI_QUESTION}", user=STRANGER)
+        added = await say(
+            fake,
+            MODERATOR_CHAT,
+            "/kb_add Wifi | The wifi password is on the board by the door. | What is the wifi password? ; wifi code",
+        )
+        after = await say(fake, GROUP, f"@{BOT_USERNAME} {WIFI_QUESTION}", user=STRANGER)
+    assert "don't know" in shown(before)
+    [passage_id] = re.findall(r"<code>([a-z0-9-]+)</code>", added.text)
+    assert shown(added) == f"Added passage {passage_id}. It is live now."
+    assert added.params["parse_mode"] == "HTML" and "reply_parameters" not in added.params
+    assert after.text.startswith("<b>Wifi</b>") and "board by the door" in after.text
+    assert after.buttons()[0]["callback_data"] == f"v:+:{passage_id}"
+    assert "wifi code" in (knowledge / "moderators.yaml").read_text(encoding="utf-8")
+
+
+async def test_group_command_with_the_bot_name_replies_to_the_command(fake: FakeTelegram, knowledge: Path) -> None:
+    """/kb_add@BotName in a group, with a chosen id: a reply to the command; no member lookup for a listed id."""
+    async with running(fake, service(knowledge)):
+        command = fake.message(
+            GROUP,
+            f"/kb_add@{BOT_USERNAME} Lost and found | Lost things wait at the front desk. | id=lost-things",
+            user=MODERATOR,
+        )
+        [reply] = await fake.wait_for("sendMessage")
+        answer = await say(fake, STRANGER_CHAT, "Where do lost things wait?", user=STRANGER)
+        fake.message(GROUP, "/kb_stats@OtherBot", user=MODERATOR)  # for another bot: ignored
+        undone = await say(fake, MODERATOR_CHAT, "/kb_undo")
+    assert shown(reply) == "Added passage lost-things. It is live now."
+    assert reply.params["reply_parameters"]["message_id"] == command["message_id"]
+    assert "front desk" in answer.text
+    assert shown(undone) == "Undid the add of lost-things by Ann."
+    assert len(fake.called("sendMessage")) == 3
+    assert not fake.called("getChatMember")
+
+
+async def test_a_wrong_form_gets_the_usage_and_changes_nothing(fake: FakeTelegram, knowledge: Path) -> None:
+    """Each wrong form gets what is wrong and the command's usage; the knowledge folder is untouched."""
+    wrong = {
+        "/kb_add just one part": "kb_add",
+        "/kb_add Section | ": "kb_add",
+        "/kb_edit": "kb_edit",
+        "/kb_edit meeting-times": "kb_edit",
+        "/kb_edit meeting-times | text=a | text=b": "kb_edit",
+        "/kb_remove": "kb_remove",
+        "/kb_alias parking": "kb_alias",
+        "/kb_undo please": "kb_undo",
+        "/kb_gaps many": "kb_gaps",
+        "/kb_dismiss": "kb_dismiss",
+    }
+    async with running(fake, service(knowledge)):
+        replies = {text: await say(fake, MODERATOR_CHAT, text) for text in wrong}
+    for text, command in wrong.items():
+        assert shown(replies[text]).endswith(usage(command)), text
+    assert [p.name for p in knowledge.iterdir()] == ["handbook.yaml"]
+
+
+async def test_a_non_moderator_is_refused_in_private_and_in_a_group(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stranger gets the core's refusal, in a private chat and (after a member lookup) in a group."""
+    async with running(fake, service(knowledge)):
+        private = await say(fake, STRANGER_CHAT, "/kb_remove meeting-times", user=STRANGER)
+        group = await say(fake, GROUP, f"/kb_gaps@{BOT_USERNAME}", user=STRANGER)
+        still = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
+    assert shown(private) == NOT_MODERATOR and shown(group) == NOT_MODERATOR
+    assert group.params["reply_parameters"]["message_id"]
+    [lookup] = fake.called("getChatMember")  # in the group only
+    assert (lookup.params["chat_id"], lookup.params["user_id"]) == (str(GROUP["id"]), str(STRANGER["id"]))
+    assert "every Thursday" in still.text
+    refusals = [r for r in caplog.records if r.name == "bot.moderation" and r.levelno == logging.WARNING]
+    assert len(refusals) == 2
+
+
+async def test_edit_alias_remove_undo_and_history_through_telegram(fake: FakeTelegram, knowledge: Path) -> None:
+    """Every change is answered in the chat and is live for the next question; history shows who did it."""
+    async with running(fake, service(knowledge)):
+        edited = await say(fake, MODERATOR_CHAT, "/kb_edit meeting-times | We meet every Friday at 19:00 downstairs.")
+        friday = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
+        fields = await say(
+            fake, MODERATOR_CHAT, "/kb_edit meeting-times section=Weekly meetings | questions=What day is the meeting?"
+        )
+        renamed = await say(fake, STRANGER_CHAT, "What day is the meeting?", user=STRANGER)
+        unknown = await say(fake, STRANGER_CHAT, "Is there somewhere to leave my scooter?", user=STRANGER)
+        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias parking | Is there somewhere to leave my scooter?")
+        known = await say(fake, STRANGER_CHAT, "Is there somewhere to leave my scooter?", user=STRANGER)
+        removed = await say(fake, MODERATOR_CHAT, "/kb_remove code-of-conduct")
+        gone = await say(fake, STRANGER_CHAT, "What are the rules of the group?", user=STRANGER)
+        undone = await say(fake, MODERATOR_CHAT, "/kb_undo")
+        back = await say(fake, STRANGER_CHAT, "What are the rules of the group?", user=STRANGER)
+        one = await say(fake, MODERATOR_CHAT, "/kb_history meeting-times")
+        latest = await say(fake, MODERATOR_CHAT, "/kb_history")
+        missing = await say(fake, MODERATOR_CHAT, "/kb_remove no-such-passage")
+    assert shown(edited) == "Edited passage meeting-times. It is live now."
+    assert "every Friday" in friday.text
+    assert shown(fields) == "Edited passage meeting-times. It is live now."
+    assert renamed.text.startswith("<b>Weekly meetings</b>") and "every Friday" in renamed.text
+    assert "don't know" in shown(unknown)
+    assert shown(aliased) == "Attached “Is there somewhere to leave my scooter?” to parking. It answers now."
+    assert "Bicycle parking" in known.text
+    assert shown(removed).startswith("Removed passage code-of-conduct.")
+    assert "Be kind" not in gone.text
+    assert shown(undone) == "Undid the remove of code-of-conduct by Ann."
+    assert "Be kind" in back.text
+    history = shown(one)
+    assert history.count("edit meeting-times by Ann (telegram 4242)") == 2 and "parking" not in history
+    assert "every Thursday" in history and "every Friday" in history  # before and after
+    assert all(kind in shown(latest) for kind in ("undo code-of-conduct", "remove code-of-conduct", "alias parking"))
+    assert shown(missing) == "No passage with the id no-such-passage."
+
+
+async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, knowledge: Path) -> None:
+    """Unanswered questions show up in /kb_gaps; /kb_stats counts answers; a gap is dismissed or aliased by id."""
+    async with running(fake, service(knowledge)):
+        for question in ("Is there a cloakroom?", "Is there a cloakroom at all?", "Can I bring my dog?"):
+            await say(fake, STRANGER_CHAT, question, user=STRANGER)
+        await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
+        gaps = await say(fake, MODERATOR_CHAT, "/kb_gaps")
+        stats = await say(fake, MODERATOR_CHAT, "/kb_stats")
+        listing = shown(gaps).splitlines()
+        cloakroom = re.search(r"\b(g[0-9a-f]{6}) ×2 “Is there a cloakroom", shown(gaps))
+        assert cloakroom, shown(gaps)
+        dismissed = await say(fake, MODERATOR_CHAT, f"/kb_dismiss {cloakroom.group(1)}")
+        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 1")
+        dog = await say(fake, STRANGER_CHAT, "Can I bring my dog?", user=STRANGER)
+        empty = await say(fake, MODERATOR_CHAT, "/kb_gaps 5")
+    assert listing[0].startswith("Unanswered questions, most asked first")
+    assert listing[1].startswith("1. g") and "cloakroom" in listing[1] and "dog" in listing[2]
+    assert "Most asked passages:" in shown(stats) and "meeting-times" in shown(stats)
+    assert re.search(r"\d{4}-\d\d-\d\d\s+3/4 \(75%\)", shown(stats))
+    assert shown(dismissed) == f"Dismissed gap {cloakroom.group(1)} (2 questions)."
+    assert shown(aliased) == "Attached “Can I bring my dog?” to code-of-conduct. It answers now."
+    assert "Be kind" in dog.text
+    assert shown(empty) == "No unanswered questions recorded."
+
+
+@pytest.mark.parametrize("group_admins", [False, True])
+async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
+    fake: FakeTelegram, knowledge: Path, group_admins: bool
+) -> None:
+    """An administrator or the creator of a group may moderate there only with telegram_group_admins on."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    fake.set_member(GROUP, OWNER, "creator")
+    async with running(fake, service(knowledge, group_admins=group_admins)):
+        question = await say(fake, GROUP, f"@{BOT_USERNAME} When do we meet?", user=ADMIN)
+        assert not fake.called("getChatMember")  # questions never look anyone up
+        by_admin = await say(fake, GROUP, "/kb_add Lost and found | Lost things wait at the front desk.", user=ADMIN)
+        by_owner = await say(fake, GROUP, "/kb_stats", user=OWNER)
+        by_member = await say(fake, GROUP, "/kb_stats", user=STRANGER)
+        in_private = await say(fake, {"id": ADMIN["id"], "type": "private"}, "/kb_stats", user=ADMIN)
+    assert "every Thursday" in question.text
+    looked_up = [c.params["user_id"] for c in fake.called("getChatMember")]
+    assert looked_up == [str(ADMIN["id"]), str(OWNER["id"]), str(STRANGER["id"])]
+    assert shown(by_member) == NOT_MODERATOR and shown(in_private) == NOT_MODERATOR
+    if group_admins:
+        assert shown(by_admin).startswith("Added passage") and "Most asked passages" in shown(by_owner)
+        assert "Cy (@cy_admin)" in (knowledge.parent / "data").joinpath("history.jsonl").read_text(encoding="utf-8")
+    else:
+        assert shown(by_admin) == NOT_MODERATOR and shown(by_owner) == NOT_MODERATOR
+
+
+async def test_moderation_commands_are_in_the_menu_only_for_moderators(fake: FakeTelegram, knowledge: Path) -> None:
+    """The public menu has no /kb_* command; the moderator's private chat gets them as well."""
+    async with running(fake, service(knowledge)):
+        pass
+    public, scoped = fake.called("setMyCommands")
+    assert [c["command"] for c in public.params["commands"]] == ["start", "help", "ask", "sources"]
+    assert "scope" not in public.params
+    assert scoped.params["scope"] == {"type": "chat", "chat_id": MODERATOR["id"]}
+    assert [c["command"] for c in scoped.params["commands"]][4:] == list(USAGE)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expected"),
+    [
+        ("kb_add", "S | T", Request("kb_add", section="S", text="T", questions=())),
+        ("kb_add", "S|T|q1; q2 ;|id=my-id", Request("kb_add", "my-id", "S", "T", ("q1", "q2"))),
+        ("kb_add", "S\n| multi\nline text", Request("kb_add", section="S", text="multi\nline text", questions=())),
+        ("kb_edit", "p-1 | new text", Request("kb_edit", "p-1", text="new text")),
+        ("kb_edit", "p-1 new text", Request("kb_edit", "p-1", text="new text")),
+        ("kb_edit", "p-1| section=S | questions=", Request("kb_edit", "p-1", section="S", questions=())),
+        ("kb_edit", "p-1 | Text = T | QUESTIONS = a ; b", Request("kb_edit", "p-1", text="T", questions=("a", "b"))),
+        ("kb_remove", " p-1 ", Request("kb_remove", "p-1")),
+        ("kb_alias", "p-1 | How so? | really", Request("kb_alias", "p-1", question="How so? | really")),
+        ("kb_alias", "p-1 g1a2b3c", Request("kb_alias", "p-1", question="g1a2b3c")),
+        ("kb_history", "", Request("kb_history")),
+        ("kb_history", "p-1", Request("kb_history", "p-1")),
+        ("kb_gaps", "20", Request("kb_gaps", limit=20)),
+        ("kb_dismiss", "#2", Request("kb_dismiss", question="#2")),
+        ("kb_undo", "", Request("kb_undo")),
+        ("kb_stats", "", Request("kb_stats")),
+    ],
+)
+def test_parse_accepts_the_documented_forms(command: str, args: str, expected: Request) -> None:
+    """The one-line forms in the README parse into the request the core is called with."""
+    assert parse(command, args) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("kb_add", ""),
+        ("kb_add", "S | T | q | extra"),
+        ("kb_add", "S | T | id=not an id"),
+        ("kb_edit", "| text"),
+        ("kb_edit", "p-1 | text | more text"),
+        ("kb_edit", "p-1 | id=other"),
+        ("kb_edit", "p-1 | section="),
+        ("kb_remove", "p-1 p-2"),
+        ("kb_alias", "p-1 |  "),
+        ("kb_history", "two words"),
+        ("kb_gaps", "0"),
+        ("kb_gaps", "51"),
+        ("kb_stats", "now"),
+    ],
+)
+def test_parse_refuses_wrong_forms_with_the_usage(command: str, args: str) -> None:
+    """A wrong form raises UsageError whose text ends with that command's usage."""
+    with pytest.raises(UsageError) as raised:
+        parse(command, args)
+    assert str(raised.value).endswith(usage(command))
+
+
+def test_plain_messages_escape_mark_ids_as_code_and_split() -> None:
+    """The core's replies are escaped, `ids` become <code>, and a long listing is split under 4096."""
+    assert plain_messages("Added `a-b` <now> & `x`") == ["Added <code>a-b</code> &lt;now&gt; &amp; <code>x</code>"]
+    long = "\n".join(f"2026-11-26 edit `passage-{i}` by Ann <ann>" for i in range(400))
+    messages = plain_messages(long)
+    assert len(messages) > 1 and all(len(m) <= 4096 for m in messages)
+    assert sum(m.count("<code>") for m in messages) == 400
