@@ -12,8 +12,9 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, load_config
 from bot.knowledge import KnowledgeError
@@ -28,7 +29,7 @@ class StartupError(Exception):
     """A problem the bot cannot start with, told in one line (never with a token in it)."""
 
 
-PlatformServe = Callable[[Service, Mapping[str, str], asyncio.Event], Awaitable[None]]
+PlatformServe = Callable[[Service, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, None]]
 
 
 def platforms(env: Mapping[str, str]) -> dict[str, PlatformServe]:
@@ -50,7 +51,9 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
     chosen = platforms(env)
     if not chosen:
         raise StartupError(f"no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment")
-    tasks = {asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()}
+    tasks: set[asyncio.Task[None]] = {
+        asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()
+    }
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:

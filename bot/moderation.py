@@ -278,7 +278,7 @@ class Moderation:
         try:
             with store.locked():
                 files = store.read_files()
-                history.check_writable()
+                _check_history(history)
                 edit = plan(files)
                 store.commit(edit.changed)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
@@ -313,6 +313,15 @@ class Moderation:
                 self.gap_store.close_gap(keys, how)
             except Exception as exc:  # the change itself is done; a stale gap is harmless
                 log.warning("could not close gap %s: %s", sorted(keys), exc)
+
+
+def _check_history(history: History) -> None:
+    try:
+        history.check_writable()
+    except OSError as exc:
+        log.warning("cannot write the history file %s: %s", history.path, exc)
+        reason = (exc.strerror or "not writable").lower()
+        raise Refused(f"Cannot record the change in the history ({reason}). Nothing was changed.") from exc
 
 
 def _append(history: History, record: Record) -> None:

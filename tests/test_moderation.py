@@ -7,6 +7,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,62 @@ def test_a_change_is_answered_on_the_next_question(kdir: Path) -> None:
     assert answer.passage_id == change.passage_id and "Sundays" in answer.text
     service.moderation.remove(mod, change.passage_id)
     assert service.ask(MEETUP_QUESTION, asker).fallback
+
+
+def test_undo_refuses_when_the_passage_changed_since(kdir: Path) -> None:
+    """Undo never overwrites a later change: if the passage was edited since, it refuses."""
+    service = moderated(kdir)
+    cli_user, other = Asker("cli", "", name="a"), Asker("cli", "", name="b")
+    change = service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT)
+    article = next(kdir.glob("five-things*.yaml"))
+    text = article.read_text(encoding="utf-8")
+    # someone edits the passage by hand (in the moderators' file) after the add
+    notes = kdir / "moderators.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("Riverside", "Lakeside"), encoding="utf-8")
+    with pytest.raises(Refused, match="changed since"):
+        service.moderation.undo(other)
+    assert knowledge.load(kdir).get(change.passage_id) is not None
+    assert article.read_text(encoding="utf-8") == text
+
+
+def test_a_broken_knowledge_file_blocks_changes_until_fixed(kdir: Path) -> None:
+    """While a file has a YAML error, changes are refused with the file and line; nothing is written."""
+    service = moderated(kdir)
+    broken = kdir / "broken.yaml"
+    broken.write_text("source: {title: x}\npassages: [\n", encoding="utf-8")
+    with pytest.raises(Refused, match=r"broken\.yaml:\d+.*invalid YAML"):
+        service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
+    assert not (kdir / "moderators.yaml").exists()
+    broken.unlink()
+    assert service.moderation.add(Asker("cli", ""), section="S", text="Some text.").kind == "add"
+
+
+def test_an_unwritable_history_refuses_the_change_and_changes_nothing(kdir: Path, tmp_path: Path) -> None:
+    """If the change cannot be recorded (data folder blocked by a file), it is not made."""
+    (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
+    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "blocked" / "data"))
+    with pytest.raises(Refused, match=r"Cannot record the change in the history.*Nothing was changed"):
+        service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
+    assert not (kdir / "moderators.yaml").exists()
+
+
+def test_threads_adding_at_once_lose_nothing(kdir: Path) -> None:
+    """Four threads of one process adding ten passages each: all forty are there and answerable."""
+    service = moderated(kdir)
+    errors: list[BaseException] = []
+
+    def add_ten(prefix: str) -> None:
+        try:
+            for n in range(10):
+                service.moderation.add(Asker("cli", "", name=prefix), section="T", text="x", passage_id=f"{prefix}-{n}")
+        except BaseException as exc:  # collected and failed below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add_ten, args=(p,)) for p in "abcd"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    ids = {p.id for p in service.answerer.kb}
+    assert {f"{p}-{n}" for p in "abcd" for n in range(10)} <= ids
