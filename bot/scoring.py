@@ -162,33 +162,37 @@ class Scorer:
 
     def scores(self, terms: Sequence[str]) -> Floats:
         """rank-bm25's `get_scores(terms)`: one score per passage."""
-        columns = [c for c in map(self.vocabulary.get, terms) if c is not None]
-        spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns]
-        if len(spans) == 1:
-            scores = np.zeros(len(self._lengths))
-            scores[self._docs[spans[0][0] : spans[0][1]]] = self._weights[spans[0][0] : spans[0][1]]
-        else:
-            docs: list[Any] = [self._docs[a:z] for a, z in spans]
-            weights: list[Any] = [self._weights[a:z] for a, z in spans]
-            scores = np.bincount(
-                np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
-                weights=np.concatenate(weights) if weights else None,
-                minlength=len(self._lengths),
-            ).astype(np.float64)
-        base = sum(self._base[c] for c in columns)
+        scores, base = self._matched(terms)
         if base:
             scores += base
         return scores
 
     def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The `k` best passages as (index, score), best first; equal scores in passage order."""
-        scores = self.scores(terms)
+        # The part every passage shares is added to the chosen few only: each pass over all
+        # passages lets other threads take the GIL, and getting it back can take milliseconds.
+        scores, base = self._matched(terms)
         if k > 16:
             order = np.argsort(-scores, kind="stable")[:k]
-            return [(int(i), float(scores[i])) for i in order]
+            return [(int(i), float(scores[i] + base)) for i in order]
         best: list[tuple[int, float]] = []
         for _ in range(min(k, len(scores))):
             i = int(np.argmax(scores))  # the first of equal maxima: the earlier passage
-            best.append((i, float(scores[i])))
+            best.append((i, float(scores[i] + base)))
             scores[i] = -np.inf
         return best
+
+    def _matched(self, terms: Sequence[str]) -> tuple[Floats, float]:
+        """Each passage's score from the terms it holds, and the score every passage gets."""
+        columns = [c for c in map(self.vocabulary.get, terms) if c is not None]
+        spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns]
+        base = float(sum(self._base[c] for c in columns))
+        if len(spans) > 1:
+            docs = np.concatenate([self._docs[a:z] for a, z in spans])
+            weights = np.concatenate([self._weights[a:z] for a, z in spans])
+            summed = np.bincount(docs, weights=weights, minlength=len(self._lengths))
+            return summed.astype(np.float64, copy=False), base  # already float64: no copy
+        scores = np.zeros(len(self._lengths))
+        for a, z in spans:
+            scores[self._docs[a:z]] = self._weights[a:z]
+        return scores, base
