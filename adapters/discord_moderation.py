@@ -297,7 +297,7 @@ def build_kb_group() -> app_commands.Group:
         await run(interaction, lambda moderation, asker: moderation.stats(asker))
 
     @kb.command(name="dismiss")
-    @app_commands.describe(gap="The gap's id as /kb gaps lists it (g…)")
+    @app_commands.describe(gap="The gap's id or number, as /kb gaps lists it")
     async def dismiss(interaction: discord.Interaction[Any], gap: app_commands.Range[str, 1, 300]) -> None:
         """Dismiss an unanswered question from /kb gaps."""
         await run(interaction, lambda moderation, asker: moderation.dismiss(asker, gap))
