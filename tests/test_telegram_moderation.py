@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
 from test_telegram import GROUP, HANDBOOK, OTHER, PRIVATE, TOKEN, USER, assert_no_token
 
 from adapters import runner
@@ -262,6 +262,23 @@ async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
         assert "Cy (@cy_admin)" in (knowledge.parent / "data").joinpath("history.jsonl").read_text(encoding="utf-8")
     else:
         assert shown(by_admin) == NOT_MODERATOR and shown(by_owner) == NOT_MODERATOR
+
+
+async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(fake: FakeTelegram, knowledge: Path) -> None:
+    """A command posted anonymously as the group is from one of its admins; one posted as a channel is not."""
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    channel_bot = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+    channel = {"id": -1009999, "type": "channel", "title": "News"}
+    async with running(fake, service(knowledge, group_admins=True)):
+        for sender, sender_chat in ((anonymous, GROUP), (channel_bot, channel)):
+            before = len(fake.called("sendMessage"))
+            message = {"message_id": 90 + before, "date": 0, "chat": GROUP, "from": sender, "text": "/kb_stats"}
+            fake.push({"message": {**message, "sender_chat": sender_chat, "entities": entities("/kb_stats")}})
+            await fake.wait_for("sendMessage", before + 1)
+    as_group, as_channel = fake.called("sendMessage")
+    assert "Most asked passages" in shown(as_group)
+    assert shown(as_channel) == NOT_MODERATOR
+    assert [c.params["user_id"] for c in fake.called("getChatMember")] == [str(channel_bot["id"])]
 
 
 async def test_moderation_commands_are_in_the_menu_only_for_moderators(fake: FakeTelegram, knowledge: Path) -> None:
