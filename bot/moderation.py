@@ -20,7 +20,9 @@ from bot import knowledge
 from bot.config import Moderators
 from bot.gaps import GapStore, term_key
 from bot.history import History, Record, render
+from bot.knowledge import Passage
 from bot.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
+from bot.watcher import Signature, signature
 
 if TYPE_CHECKING:
     from bot.service import Asker
@@ -71,12 +73,14 @@ class Moderation:
         gaps: GapStore | None,
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
+        added: Callable[[Passage, Signature, Signature], None] | None = None,
     ):
         self.moderators = moderators
         self.store = KnowledgeStore(knowledge_dir) if knowledge_dir is not None else None
         self.history_log = history
         self.gap_store = gaps
         self._reload = reload
+        self._added = added
         self._analyze = analyze
 
     # -- who --------------------------------------------------------------------------------
@@ -277,10 +281,12 @@ class Moderation:
         store, history = self._store(), self._history()
         try:
             with store.locked():
+                before = signature(store.directory)
                 files = store.read_files()
                 _check_history(history)
                 edit = plan(files)
-                store.commit(edit.changed)
+                kb = store.commit(edit.changed)
+                after = signature(store.directory)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
                 _append(history, record)
         except StoreError as exc:
@@ -289,7 +295,11 @@ class Moderation:
             log.warning("kb %s refused: %s", kind, exc)
             raise Refused(_sentence(disk_message(exc))) from exc
         log.info("kb %s %s by %s user %s", kind, record.passage_id, asker.platform, asker.user_id)
-        self._reload()
+        passage = kb.get(record.passage_id) if kind == "add" else None
+        if passage is not None and self._added is not None:
+            self._added(passage, before, after)  # an addition can extend the live index instead of rebuilding
+        else:
+            self._reload()
         return record
 
     def _store(self) -> KnowledgeStore:

@@ -9,6 +9,7 @@ per-user cooldown, feedback, the record of unanswered questions (`bot.gaps`) and
 
 from __future__ import annotations
 
+import copy
 import logging
 import sqlite3
 import threading
@@ -22,7 +23,9 @@ from bot.cooldown import Cooldown
 from bot.feedback import FeedbackLog, Vote
 from bot.gaps import GapStore
 from bot.history import History
+from bot.knowledge import Passage
 from bot.moderation import Change, Moderation, Refused
+from bot.store import MODERATOR_FILE
 from bot.watcher import KnowledgeWatcher, Signature, signature
 from bot.yamlfiles import FileError
 
@@ -73,6 +76,7 @@ class Service:
             gaps=self.gaps,
             reload=self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
+            added=self._extend_after_add,
         )
 
     @classmethod
@@ -118,6 +122,33 @@ class Service:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+
+    def _extend_after_add(self, passage: Passage, before: Signature, after: Signature) -> None:
+        """Go live with one added passage: extend the index when the live one is exactly `before`.
+
+        `Index.with_added` is much cheaper than a rebuild and does not hold the GIL for long, so
+        answers in other threads keep flowing. It gives the same index as a rebuild only when the
+        live knowledge base is the one the change was made on and the passage lands at its end
+        (moderators.yaml is the last file); otherwise everything is reloaded.
+        """
+        if self.knowledge_dir is None:
+            return
+        with self._reload_lock:
+            files = knowledge.knowledge_files(self.knowledge_dir)
+            last = files[-1].name if files else None
+            if self._loaded == before and last == MODERATOR_FILE:
+                try:
+                    extended = copy.copy(self._answerer)
+                    extended.index = self._answerer.index.with_added(passage)
+                    extended.kb = extended.index.kb
+                except ValueError:  # the id is already live after all: rebuild below
+                    log.warning("could not extend the index with %s; reloading", passage.id)
+                else:
+                    self.replace_answerer(extended)
+                    self._loaded = after
+                    log.debug("extended the live index with %s", passage.id)
+                    return
+        self._reload_after_change()
 
     def _reload_after_change(self) -> None:
         try:

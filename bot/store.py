@@ -99,11 +99,11 @@ class KnowledgeStore:
         except KnowledgeError as exc:
             raise StoreError(f"the knowledge base has an error, fix it first: {exc}") from exc
 
-    def commit(self, changed: Mapping[str, Any]) -> None:
-        """Validate the folder with `changed` files (name -> data, None = delete), then write them."""
+    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
+        """Validate the folder with `changed` files (name -> data, None = delete), write them, return it."""
         texts = {name: None if data is None else dump(data) for name, data in changed.items()}
         try:
-            self._validate(texts)
+            kb = self._validate(texts)
         except OSError as exc:
             log.warning("cannot check the change to %s: %s", self.directory, exc)
             raise StoreError(disk_message(exc)) from exc
@@ -118,11 +118,12 @@ class KnowledgeStore:
             except OSError as exc:
                 log.warning("cannot write %s: %s", target, exc)
                 raise StoreError(disk_message(exc)) from exc
+        return kb
 
     def _files(self) -> list[Path]:
         return knowledge.knowledge_files(self.directory)
 
-    def _validate(self, texts: Mapping[str, str | None]) -> None:
+    def _validate(self, texts: Mapping[str, str | None]) -> KnowledgeBase:
         """Load a copy of the folder with the changes applied, through the real loader."""
         with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
             folder = Path(scratch)
@@ -136,7 +137,7 @@ class KnowledgeStore:
             if syn.is_file():
                 shutil.copyfile(syn, folder / syn.name)
             try:
-                knowledge.load(folder)
+                return knowledge.load(folder)
             except KnowledgeError as exc:
                 real = KnowledgeError(self.directory / exc.path.name, exc.message, entry=exc.entry, line=exc.line)
                 raise StoreError(f"that change would break the knowledge base: {real.message}") from exc

@@ -223,3 +223,21 @@ def test_threads_adding_at_once_lose_nothing(kdir: Path) -> None:
     assert not errors
     ids = {p.id for p in service.answerer.kb}
     assert {f"{p}-{n}" for p in "abcd" for n in range(10)} <= ids
+
+
+def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
+    kdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The fast path for additions (Index.with_added) ranks every question like a fresh load."""
+    caplog.set_level(logging.DEBUG, logger="bot.service")
+    service = moderated(kdir)
+    cli_user = Asker("cli", "", name="t")
+    service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
+    service.moderation.add(cli_user, section="Work", text=JOBS_TEXT, questions=[JOBS_QUESTION])
+    assert sum("extended the live index" in r.getMessage() for r in caplog.records) == 2
+    fresh = Service.from_directory(kdir, Config()).answerer
+    questions = [MEETUP_QUESTION, JOBS_QUESTION, "Why do North Koreans flee?", "how many refugees are women", "jobs"]
+    for question in questions:
+        live, rebuilt = service.answerer.index, fresh.index
+        assert live.rank(live.analyze(question)) == rebuilt.rank(rebuilt.analyze(question)), question
+    assert [p.id for p in service.answerer.kb] == [p.id for p in fresh.kb]
