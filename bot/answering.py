@@ -18,6 +18,7 @@ from bot import knowledge, synonyms
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.retrieval import Index, Ranked, Ranking
 from bot.text import MAX_QUESTION_CHARS, normalize
+from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class Answerer:
         kb = knowledge.load(path)
         try:
             syns = synonyms.load(path)
-        except knowledge.FileError as exc:
+        except FileError as exc:
             raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
         return cls(kb, syns, **settings)  # type: ignore[arg-type]
 

@@ -68,7 +68,7 @@ def group_sentences(sentences: list[str]) -> list[str]:
     passages: list[str] = []
     current: list[str] = []
     for sentence in sentences:
-        if current and (len(current) >= MAX_SENTENCES or len(" ".join(current + [sentence])) > MAX_PASSAGE_CHARS):
+        if current and (len(current) >= MAX_SENTENCES or len(" ".join([*current, sentence])) > MAX_PASSAGE_CHARS):
             passages.append(" ".join(current))
             current = []
         current.append(sentence)

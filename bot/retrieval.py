@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rank_bm25 import BM25L, BM25Okapi, BM25Plus  # type: ignore[import-untyped]
+from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot import scoring, spelling, text, yamlfiles
 from bot import synonyms as synonyms_module

@@ -152,8 +152,13 @@ class Summary:
                 counts["off"] += 1
                 counts["declined"] += r.answer.fallback
         return cls(
-            counts["passed"], counts["failed"], counts["unjudged"], counts["hits"], counts["on"],
-            counts["declined"], counts["off"],
+            counts["passed"],
+            counts["failed"],
+            counts["unjudged"],
+            counts["hits"],
+            counts["on"],
+            counts["declined"],
+            counts["off"],
         )
 
     def __str__(self) -> str:

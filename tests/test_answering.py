@@ -24,7 +24,9 @@ def test_answers_with_the_best_passage_and_a_citation(answerer: Answerer) -> Non
     assert a.outcome is Outcome.ANSWERED and not a.fallback
     assert a.passage_id == "reasons-for-fleeing"
     assert "economic hardship" in a.text
-    assert a.text.endswith("— Five Things You Need to Know about North Korean Refugees, “Who are the North Korean refugees?”")
+    assert a.text.endswith(
+        "— Five Things You Need to Know about North Korean Refugees, “Who are the North Korean refugees?”"
+    )
     assert a.score > 0 and a.citation is not None and a.source is not None
 
 

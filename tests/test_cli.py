@@ -51,7 +51,8 @@ def test_chat_reads_lines_until_end_of_input() -> None:
 def test_knowledge_option_after_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--knowledge DIR` after the command's arguments points at another knowledge folder."""
     (tmp_path / "k.yaml").write_text(
-        "source: {title: Cats}\npassages:\n  - {id: cats-sleep, section: Sleep, text: Cats sleep sixteen hours a day.}\n"
+        "source: {title: Cats}\npassages:\n"
+        "  - {id: cats-sleep, section: Sleep, text: Cats sleep sixteen hours a day.}\n"
         "  - {id: cats-eat, section: Food, text: Cats eat meat.}\n",
         encoding="utf-8",
     )
@@ -64,7 +65,9 @@ def test_kb_check_summary_and_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["kb", "check"]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
     shutil.copytree(KNOWLEDGE, tmp_path, dirs_exist_ok=True)
-    (tmp_path / "zz-broken.yaml").write_text("source: {title: x}\npassages:\n  - {id: women-majority, section: s, text: t}\n")
+    (tmp_path / "zz-broken.yaml").write_text(
+        "source: {title: x}\npassages:\n  - {id: women-majority, section: s, text: t}\n"
+    )
     assert main(["kb", "check", "--knowledge", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "zz-broken.yaml:3 (women-majority): duplicate id, already used in five-things" in err

@@ -113,7 +113,10 @@ def test_oversized_text_is_refused(tmp_path: Path) -> None:
         ("passages: []\n", "'source' must be a mapping"),
         (GOOD_SOURCE + "passages: []\n", "'passages' must be a non-empty list"),
         (GOOD_SOURCE + "passages: [{id: x, section: S, text: T}]\nextra: 1\n", "unknown top-level key(s): extra"),
-        ('source: {publisher: "P"}\npassages: [{id: x, section: S, text: T}]\n', "(source): missing required field 'title'"),
+        (
+            'source: {publisher: "P"}\npassages: [{id: x, section: S, text: T}]\n',
+            "(source): missing required field 'title'",
+        ),
         ("- a\n- b\n", "expected a mapping with 'source' and 'passages'"),
     ],
 )

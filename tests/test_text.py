@@ -40,7 +40,7 @@ def test_numbers_kept_whole(text: str, expected: list[str]) -> None:
 
 def test_curly_quotes_and_dashes_are_plain() -> None:
     """Typographic quotes and dashes tokenize like their plain forms."""
-    assert tokenize("North Korea’s “double defectors”—bribed") == tokenize("North Korea's \"double defectors\" - bribed")
+    assert tokenize("North Korea’s “double defectors”—bribed") == tokenize('North Korea\'s "double defectors" - bribed')
 
 
 def test_hyphenated_words_split() -> None:
