@@ -1,6 +1,7 @@
 """What goes unanswered: questions, their outcomes and 👍/👎, in an embedded SQLite database.
 
-Only a hashed user id is stored (`bot.feedback.hash_user`), never a name. Rows older than the
+Only a hashed user id is stored (`bot.feedback.hash_user`), never a name; the wording is kept
+for unanswered questions only (answered ones count towards their passage). Rows older than the
 retention period are deleted when the database is opened and then once a day. Unanswered
 questions are grouped by their analyzed terms (the same terms the index ranks with): questions
 whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
@@ -72,7 +73,7 @@ class GapStore:
         self._clock = clock
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0, isolation_level=None)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)

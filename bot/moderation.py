@@ -106,11 +106,10 @@ class Moderation:
     def _authorize(self, asker: Asker, action: str) -> None:
         if not self.is_moderator(asker):
             log.warning(
-                "refused kb %s: %s user %s (%s) in %s is not a moderator",
+                "refused kb %s: %s user %s in %s is not a moderator",
                 action,
                 asker.platform,
                 asker.user_id,
-                asker.name or "-",
                 asker.chat_id or "-",
             )
             raise Refused(NOT_MODERATOR)

@@ -175,8 +175,11 @@ class Service:
         if self.gaps is None:
             return
         try:
-            terms = self._answerer.index.analyze(question) if answer.fallback else []
-            self.gaps.record_question(asker.platform, asker.user_id, question, terms, answer.passage_id)
+            if answer.fallback:
+                terms = self._answerer.index.analyze(question)
+                self.gaps.record_question(asker.platform, asker.user_id, question, terms, None)
+            else:  # for the stats only the passage counts: the wording of answered questions is not kept
+                self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
 

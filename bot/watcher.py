@@ -70,8 +70,12 @@ class KnowledgeWatcher:
         try:
             self._reload()
         except KnowledgeError as exc:
-            self._bad = current
+            self._bad = current  # reported once: the next report is for a different state of the files
             log.error("knowledge not reloaded, still answering from the last good version: %s", exc)
+            return False
+        except Exception:
+            self._bad = current
+            log.exception("knowledge not reloaded, still answering from the last good version")
             return False
         self._bad = None
         log.info("knowledge reloaded from %s", self.directory)
@@ -81,5 +85,5 @@ class KnowledgeWatcher:
         while not self._stop.wait(self.interval):
             try:
                 self.poll()
-            except Exception:  # never let the thread die: the next poll tries again
-                log.exception("knowledge watcher failed; trying again in %.1f s", self.interval)
+            except OSError as exc:  # the folder itself is unreadable for now: try again next time
+                log.warning("cannot check the knowledge folder %s: %s", self.directory, exc)

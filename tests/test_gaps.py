@@ -90,10 +90,11 @@ def test_stats_show_most_asked_downvoted_and_the_fallback_rate(kdir: Path) -> No
 
 
 def test_the_database_holds_hashed_user_ids_and_never_a_name(kdir: Path) -> None:
-    """No raw user id and no display name is stored."""
+    """No raw user id, no display name, and no wording of answered questions is stored."""
     ask_unanswered(kdir)
     dump = "\n".join(sqlite3.connect(kdir.parent / "data" / FILE_NAME).iterdump())
     assert "Alice" not in dump and "'100'" not in dump and "telegram:100" not in dump
+    assert "community meet" not in dump  # an answered question's wording is not kept, only its passage
 
 
 def test_rows_older_than_the_retention_period_are_deleted(tmp_path: Path) -> None:
