@@ -94,5 +94,5 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        service.stop_watching()
+        service.close()
     return 0

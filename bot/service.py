@@ -123,6 +123,12 @@ class Service:
             self._watcher.stop()
             self._watcher = None
 
+    def close(self) -> None:
+        """Stop the watcher and close the gaps database (at shutdown)."""
+        self.stop_watching()
+        if self.gaps is not None:
+            self.gaps.close()
+
     def _extend_after_add(self, passage: Passage, before: Signature, after: Signature) -> None:
         """Go live with one added passage: extend the index when the live one is exactly `before`.
 
