@@ -19,6 +19,7 @@ import fcntl
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -38,6 +39,7 @@ from bot.knowledge import KnowledgeBase, KnowledgeError
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".kb.lock"
+NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 MODERATOR_FILE = "moderators.yaml"
 MODERATOR_SOURCE = {"title": "Moderator notes"}
 
@@ -78,7 +80,8 @@ class KnowledgeStore:
         """Hold the folder's write lock (threads of this process and other processes)."""
         with self._thread_lock:
             try:
-                fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+                # read-only is enough for flock, so the bot and a shell user can share the lock file
+                fd = os.open(self.directory / LOCK_NAME, os.O_RDONLY | os.O_CREAT, NEW_FILE_MODE)
             except OSError as exc:
                 raise StoreError(disk_message(exc)) from exc
             try:
@@ -153,6 +156,7 @@ def write_atomic(target: Path, text: str) -> None:
     """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        _keep_mode(fd, target)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()
@@ -163,6 +167,19 @@ def write_atomic(target: Path, text: str) -> None:
             os.unlink(temp)
         raise
     _fsync_dir(target.parent)
+
+
+def _keep_mode(fd: int, target: Path) -> None:
+    """Give the new file the old one's permissions (and owner, when root) instead of mkstemp's 0600."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        os.fchmod(fd, NEW_FILE_MODE)
+        return
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
+    if os.geteuid() == 0:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
+from bot import cli, knowledge
 from bot.history import FILE_NAME as HISTORY_FILE
 from tests.conftest import ROOT
 
@@ -149,3 +149,14 @@ def test_a_folder_without_write_permission_refuses_and_loses_nothing(kdir: Path)
         kdir.chmod(0o755)
     assert result.returncode == 1 and "not writable" in result.stderr
     assert snapshot(kdir) == before
+
+
+def test_a_rewritten_file_keeps_its_permissions_and_a_new_one_is_readable(kdir: Path) -> None:
+    """Atomic replacement keeps the old file's mode (not mkstemp's 0600); moderators.yaml is created 0644."""
+    notes = kdir / "notes.yaml"
+    notes.chmod(0o640)
+    k = ["--knowledge", str(kdir)]
+    assert cli.main(["kb", "edit", "rules", "--text", "Be kind.", *k]) == 0
+    assert cli.main(["kb", "add", "--section", "S", "--text", "Some text.", *k]) == 0
+    assert notes.stat().st_mode & 0o777 == 0o640
+    assert (kdir / "moderators.yaml").stat().st_mode & 0o777 == 0o644
