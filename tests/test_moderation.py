@@ -25,6 +25,14 @@ MEETUP_TEXT = "The community meetup is every first Saturday of the month at the 
 MEETUP_QUESTION = "When is the next community meetup?"
 
 
+@pytest.fixture(autouse=True)
+def no_project_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
+    empty = tmp_path / "empty-config.yaml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(empty))
+
+
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
     """A copy of the project's knowledge folder, with a data folder beside it."""
@@ -241,3 +249,12 @@ def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
         live, rebuilt = service.answerer.index, fresh.index
         assert live.rank(live.analyze(question)) == rebuilt.rank(rebuilt.analyze(question)), question
     assert [p.id for p in service.answerer.kb] == [p.id for p in fresh.kb]
+
+
+def test_cli_data_option_puts_history_and_gaps_there(kdir: Path, tmp_path: Path) -> None:
+    """`--data DIR` chooses where the history is written (instead of data/ beside the knowledge)."""
+    data = tmp_path / "elsewhere"
+    k = ("--knowledge", str(kdir), "--data", str(data))
+    assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--by", "carol", *k)[0] == 0
+    assert "by carol (cli)" in run_cli("kb", "history", *k)[1]
+    assert (data / "history.jsonl").is_file() and not (kdir.parent / "data" / "history.jsonl").exists()
