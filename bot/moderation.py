@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot import knowledge
+from bot import edits
 from bot.config import Moderators
+from bot.edits import Files, Refused
 from bot.gaps import GapStore, term_key
 from bot.history import History, Record, render
 from bot.knowledge import Passage
@@ -32,12 +33,7 @@ log = logging.getLogger(__name__)
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 NOT_MODERATOR = "Sorry, only moderators can change the knowledge base."
 
-Item = dict[str, Any]
-Files = dict[str, Any]
-
-
-class Refused(Exception):
-    """A moderation request that was not carried out; str() is a short reply for the user."""
+__all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
 
 
 @dataclass(frozen=True)
@@ -47,18 +43,6 @@ class Change:
     kind: str  # add | edit | remove | alias | undo
     passage_id: str
     message: str
-
-
-@dataclass(frozen=True)
-class _Edit:
-    """What a change does to the files, worked out under the lock."""
-
-    changed: Files  # file name -> new data (None: delete the file)
-    file: str
-    index: int
-    before: Item | None
-    after: Item | None
-    passage_id: str
 
 
 class Moderation:
@@ -127,19 +111,19 @@ class Moderation:
     ) -> Change:
         """Add a passage to the moderators' file (created on first use)."""
         self._authorize(asker, "add")
-        section, text = _section(section), _text(text)
-        qs = _questions(questions)
-        wanted = _passage_id(passage_id) if passage_id else None
+        section, text = edits.section_field(section), edits.text_field(text)
+        qs = edits.question_fields(questions)
+        wanted = edits.passage_id_field(passage_id) if passage_id else None
 
-        def plan(files: Files) -> _Edit:
-            taken = {str(item.get("id")) for _, _, item in _items(files)}
+        def plan(files: Files) -> edits.Edit:
+            taken = {str(item.get("id")) for _, _, item in edits.all_items(files)}
             if wanted and wanted in taken:
                 raise Refused(f"The id `{wanted}` is already used; choose another.")
-            pid = wanted or _new_id(section, text, taken)
+            pid = wanted or edits.new_id(section, text, taken)
             data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
-            item = _item(pid, section, text, qs)
+            item = edits.make_item(pid, section, text, qs)
             data["passages"] = [*(data.get("passages") or []), item]
-            return _Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
+            return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
         return Change("add", record.passage_id, f"Added passage `{record.passage_id}`. It is live now.")
@@ -155,28 +139,28 @@ class Moderation:
     ) -> Change:
         """Change a passage's section, text and/or questions, in whichever file holds it."""
         self._authorize(asker, "edit")
-        pid = _passage_id(passage_id)
-        new: Item = {}
+        pid = edits.passage_id_field(passage_id)
+        new: edits.Item = {}
         if section is not None:
-            new["section"] = _section(section)
+            new["section"] = edits.section_field(section)
         if text is not None:
-            new["text"] = _text(text)
+            new["text"] = edits.text_field(text)
         if questions is not None:
-            new["questions"] = _questions(questions)
+            new["questions"] = edits.question_fields(questions)
         if not new:
             raise Refused("Nothing to change: give a new section, text or questions.")
 
-        def plan(files: Files) -> _Edit:
-            name, index, item = _find(files, pid)
-            after = _item(
+        def plan(files: Files) -> edits.Edit:
+            name, index, item = edits.find(files, pid)
+            after = edits.make_item(
                 pid,
                 new.get("section", item.get("section")),
                 new.get("text", item.get("text")),
                 new["questions"] if "questions" in new else list(item.get("questions") or []),
             )
-            if _norm(after) == _norm(item):
+            if edits.normalized(after) == edits.normalized(item):
                 raise Refused(f"`{pid}` already reads like that; nothing changed.")
-            return _replace(files, name, index, item, after)
+            return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
         return Change("edit", pid, f"Edited passage `{pid}`. It is live now.")
@@ -184,11 +168,11 @@ class Moderation:
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
         self._authorize(asker, "remove")
-        pid = _passage_id(passage_id)
+        pid = edits.passage_id_field(passage_id)
 
-        def plan(files: Files) -> _Edit:
-            name, index, item = _find(files, pid)
-            return _replace(files, name, index, item, None)
+        def plan(files: Files) -> edits.Edit:
+            name, index, item = edits.find(files, pid)
+            return edits.replace(files, name, index, item, None)
 
         self._apply(asker, "remove", plan)
         return Change("remove", pid, f"Removed passage `{pid}`. `undo` brings it back.")
@@ -196,17 +180,17 @@ class Moderation:
     def alias(self, asker: Asker, passage_id: str, question: str) -> Change:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it."""
         self._authorize(asker, "alias")
-        pid = _passage_id(passage_id)
+        pid = edits.passage_id_field(passage_id)
         gap = self.gap_store.find(question) if self.gap_store and _looks_like_gap(question) else None
-        wording = _questions([gap.questions[0] if gap else question])[0]
+        wording = edits.question_fields([gap.questions[0] if gap else question])[0]
 
-        def plan(files: Files) -> _Edit:
-            name, index, item = _find(files, pid)
+        def plan(files: Files) -> edits.Edit:
+            name, index, item = edits.find(files, pid)
             existing = list(item.get("questions") or [])
             if wording.casefold() in (q.casefold() for q in existing):
                 raise Refused(f"`{pid}` already has that question.")
-            after = _item(pid, item.get("section"), item.get("text"), [*existing, wording])
-            return _replace(files, name, index, item, after)
+            after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, wording])
+            return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "alias", plan)
         self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
@@ -217,12 +201,12 @@ class Moderation:
         self._authorize(asker, "undo")
         undone: list[Record] = []
 
-        def plan(files: Files) -> _Edit:
+        def plan(files: Files) -> edits.Edit:
             last = self._history().last_undoable()
             if last is None:
                 raise Refused("Nothing to undo.")
             undone.append(last)
-            return _revert(files, last)
+            return edits.revert(files, last)
 
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id)
         last = undone[0]
@@ -275,7 +259,7 @@ class Moderation:
     # -- machinery --------------------------------------------------------------------------
 
     def _apply(
-        self, asker: Asker, kind: str, plan: Callable[[Files], _Edit], undoes: Callable[[], str] | None = None
+        self, asker: Asker, kind: str, plan: Callable[[Files], edits.Edit], undoes: Callable[[], str] | None = None
     ) -> Record:
         store, history = self._store(), self._history()
         try:
@@ -342,7 +326,7 @@ def _append(history: History, record: Record) -> None:
         )
 
 
-def _record(asker: Asker, kind: str, edit: _Edit, undoes: str | None) -> Record:
+def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Record:
     return Record(
         id=Record.new_id(),
         at=Record.now(),
@@ -358,116 +342,6 @@ def _record(asker: Asker, kind: str, edit: _Edit, undoes: str | None) -> Record:
         after=edit.after,
         undoes=undoes,
     )
-
-
-def _revert(files: Files, last: Record) -> _Edit:
-    pid = last.passage_id
-    located = _locate(files, pid)
-    if last.after is not None:  # it exists now (add, edit, alias): it must be as that change left it
-        if located is None or _norm(located[2]) != _norm(last.after):
-            raise Refused(f"`{pid}` was changed since that {last.kind}; change it directly instead.")
-        name, index, item = located
-        return _replace(files, name, index, item, dict(last.before) if last.before else None)
-    if located is not None:
-        raise Refused(f"`{pid}` exists again; remove it first to undo its removal.")
-    before = dict(last.before or {})
-    data = files.get(last.file)
-    if data is None:
-        if last.file != MODERATOR_FILE:
-            raise Refused(f"{last.file} is gone; the passage cannot be put back.")
-        data = {"source": dict(MODERATOR_SOURCE), "passages": []}
-    passages = list(data.get("passages") or [])
-    index = min(max(last.index, 0), len(passages))
-    passages.insert(index, before)
-    data["passages"] = passages
-    return _Edit({last.file: data}, last.file, index, None, before, pid)
-
-
-def _replace(files: Files, name: str, index: int, item: Item, after: Item | None) -> _Edit:
-    data = files[name]
-    passages = list(data["passages"])
-    if after is None:
-        del passages[index]
-    else:
-        passages[index] = after
-    if not passages:
-        if name != MODERATOR_FILE:
-            raise Refused(f"`{item.get('id')}` is the last passage of {name}; remove that file by hand.")
-        changed: Files = {name: None}
-    else:
-        changed = {name: {**data, "passages": passages}}
-    return _Edit(changed, name, index, _norm(item), after, str(item.get("id")))
-
-
-def _items(files: Files) -> list[tuple[str, int, Item]]:
-    found = []
-    for name, data in files.items():
-        if isinstance(data, dict):
-            for index, item in enumerate(data.get("passages") or []):
-                if isinstance(item, dict):
-                    found.append((name, index, item))
-    return found
-
-
-def _locate(files: Files, pid: str) -> tuple[str, int, Item] | None:
-    return next(((n, i, item) for n, i, item in _items(files) if str(item.get("id")) == pid), None)
-
-
-def _find(files: Files, pid: str) -> tuple[str, int, Item]:
-    located = _locate(files, pid)
-    if located is None:
-        raise Refused(f"No passage with the id `{pid}`.")
-    return located
-
-
-def _item(pid: str, section: Any, text: Any, questions: Sequence[str]) -> Item:
-    item: Item = {"id": pid, "section": str(section).strip(), "text": str(text).strip()}
-    if questions:
-        item["questions"] = [str(q).strip() for q in questions]
-    return item
-
-
-def _norm(item: Item) -> Item:
-    return _item(str(item.get("id")), item.get("section", ""), item.get("text", ""), item.get("questions") or [])
-
-
-def _new_id(section: str, text: str, taken: set[str]) -> str:
-    words = re.findall(r"[a-z0-9]+", f"{section} {text}".casefold())
-    base = "-".join(words[:5])[:40].strip("-") or "passage"
-    pid, n = base, 2
-    while pid in taken:
-        pid, n = f"{base}-{n}", n + 1
-    return pid
-
-
-def _section(value: str) -> str:
-    return _field("section", value, knowledge.MAX_SECTION_CHARS)
-
-
-def _text(value: str) -> str:
-    return _field("text", value, knowledge.MAX_TEXT_CHARS)
-
-
-def _field(name: str, value: str, limit: int) -> str:
-    value = str(value or "").strip()
-    if not value:
-        raise Refused(f"The {name} is empty.")
-    if len(value) > limit:
-        raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
-    return value
-
-
-def _questions(questions: Sequence[str]) -> list[str]:
-    if isinstance(questions, str):
-        questions = [questions]
-    return [_field("question", q, knowledge.MAX_QUESTION_CHARS) for q in questions]
-
-
-def _passage_id(value: str) -> str:
-    pid = str(value or "").strip().strip("`")
-    if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
-        raise Refused(f"`{pid[:40]}` is not a passage id (lowercase letters, digits and hyphens).")
-    return pid
 
 
 def _looks_like_gap(value: str) -> bool:

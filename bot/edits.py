@@ -1,0 +1,146 @@
+"""Passage edits on parsed knowledge files: pure functions from the files' data to the new data.
+
+`bot.moderation` reads the files under the store's lock, asks these functions what a change
+does (an `Edit`: the changed files, where the passage is, before and after), and commits it. They
+check moderators' input and raise `Refused` with a short reply when it cannot be used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot import knowledge
+from bot.history import Record
+from bot.store import MODERATOR_FILE, MODERATOR_SOURCE
+
+Item = dict[str, Any]
+Files = dict[str, Any]
+
+
+class Refused(Exception):
+    """A moderation request that was not carried out; str() is a short reply for the user."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a change does to the files, worked out under the lock."""
+
+    changed: Files  # file name -> new data (None: delete the file)
+    file: str
+    index: int
+    before: Item | None
+    after: Item | None
+    passage_id: str
+
+
+def revert(files: Files, last: Record) -> Edit:
+    pid = last.passage_id
+    located = _locate(files, pid)
+    if last.after is not None:  # it exists now (add, edit, alias): it must be as that change left it
+        if located is None or normalized(located[2]) != normalized(last.after):
+            raise Refused(f"`{pid}` was changed since that {last.kind}; change it directly instead.")
+        name, index, item = located
+        return replace(files, name, index, item, dict(last.before) if last.before else None)
+    if located is not None:
+        raise Refused(f"`{pid}` exists again; remove it first to undo its removal.")
+    before = dict(last.before or {})
+    data = files.get(last.file)
+    if data is None:
+        if last.file != MODERATOR_FILE:
+            raise Refused(f"{last.file} is gone; the passage cannot be put back.")
+        data = {"source": dict(MODERATOR_SOURCE), "passages": []}
+    passages = list(data.get("passages") or [])
+    index = min(max(last.index, 0), len(passages))
+    passages.insert(index, before)
+    data["passages"] = passages
+    return Edit({last.file: data}, last.file, index, None, before, pid)
+
+
+def replace(files: Files, name: str, index: int, item: Item, after: Item | None) -> Edit:
+    data = files[name]
+    passages = list(data["passages"])
+    if after is None:
+        del passages[index]
+    else:
+        passages[index] = after
+    if not passages:
+        if name != MODERATOR_FILE:
+            raise Refused(f"`{item.get('id')}` is the last passage of {name}; remove that file by hand.")
+        changed: Files = {name: None}
+    else:
+        changed = {name: {**data, "passages": passages}}
+    return Edit(changed, name, index, normalized(item), after, str(item.get("id")))
+
+
+def all_items(files: Files) -> list[tuple[str, int, Item]]:
+    found = []
+    for name, data in files.items():
+        if isinstance(data, dict):
+            for index, item in enumerate(data.get("passages") or []):
+                if isinstance(item, dict):
+                    found.append((name, index, item))
+    return found
+
+
+def _locate(files: Files, pid: str) -> tuple[str, int, Item] | None:
+    return next(((n, i, item) for n, i, item in all_items(files) if str(item.get("id")) == pid), None)
+
+
+def find(files: Files, pid: str) -> tuple[str, int, Item]:
+    located = _locate(files, pid)
+    if located is None:
+        raise Refused(f"No passage with the id `{pid}`.")
+    return located
+
+
+def make_item(pid: str, section: Any, text: Any, questions: Sequence[str]) -> Item:
+    item: Item = {"id": pid, "section": str(section).strip(), "text": str(text).strip()}
+    if questions:
+        item["questions"] = [str(q).strip() for q in questions]
+    return item
+
+
+def normalized(item: Item) -> Item:
+    return make_item(str(item.get("id")), item.get("section", ""), item.get("text", ""), item.get("questions") or [])
+
+
+def new_id(section: str, text: str, taken: set[str]) -> str:
+    words = re.findall(r"[a-z0-9]+", f"{section} {text}".casefold())
+    base = "-".join(words[:5])[:40].strip("-") or "passage"
+    pid, n = base, 2
+    while pid in taken:
+        pid, n = f"{base}-{n}", n + 1
+    return pid
+
+
+def section_field(value: str) -> str:
+    return _field("section", value, knowledge.MAX_SECTION_CHARS)
+
+
+def text_field(value: str) -> str:
+    return _field("text", value, knowledge.MAX_TEXT_CHARS)
+
+
+def _field(name: str, value: str, limit: int) -> str:
+    value = str(value or "").strip()
+    if not value:
+        raise Refused(f"The {name} is empty.")
+    if len(value) > limit:
+        raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
+    return value
+
+
+def question_fields(questions: Sequence[str]) -> list[str]:
+    if isinstance(questions, str):
+        questions = [questions]
+    return [_field("question", q, knowledge.MAX_QUESTION_CHARS) for q in questions]
+
+
+def passage_id_field(value: str) -> str:
+    pid = str(value or "").strip().strip("`")
+    if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
+        raise Refused(f"`{pid[:40]}` is not a passage id (lowercase letters, digits and hyphens).")
+    return pid
