@@ -28,12 +28,13 @@ DEFAULT_DELTA = {"plus": 1.0, "l": 0.5}
 BLOCK = 1 << 18
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+Int32s = npt.NDArray[np.int32]
 
 
-def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[Ints, Ints, Ints, Ints]:
+def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[Int32s, Int32s, Int32s, Int32s]:
     """Term ids, frequencies, distinct-term counts and lengths, passage by passage."""
     # Compact arrays, not lists: a list of ten million ints costs ten times the memory.
-    terms, frequencies, distinct, lengths = array("q"), array("q"), array("q"), array("q")
+    terms, frequencies, distinct, lengths = array("i"), array("i"), array("i"), array("i")
     for document in documents:
         counts = Counter(document)  # first-seen order, as rank-bm25 counts
         terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
@@ -43,8 +44,8 @@ def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tu
     return _ints(terms), _ints(frequencies), _ints(distinct), _ints(lengths)
 
 
-def _ints(values: array[int]) -> Ints:
-    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+def _ints(values: array[int]) -> Int32s:
+    return np.frombuffer(values, dtype=np.int32) if values else np.zeros(0, dtype=np.int32)
 
 
 def _term_blocks(indptr: Ints) -> Iterator[tuple[int, int]]:
@@ -54,7 +55,7 @@ def _term_blocks(indptr: Ints) -> Iterator[tuple[int, int]]:
     return pairwise(bounds)
 
 
-def _insert(values: npt.NDArray[Any], at: Ints, added: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def _insert(values: npt.NDArray[Any], at: npt.NDArray[Any], added: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """np.insert(values, at, added) for ascending `at`, copied BLOCK elements at a time."""
     out = np.empty(len(values) + len(added), dtype=values.dtype)
     done = 0
@@ -89,7 +90,7 @@ class Scorer:
         term_ids, frequencies, distinct, lengths = _count(documents, self.vocabulary)
         order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
         self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
-        self._tf = frequencies.astype(np.int32)[order]
+        self._tf = frequencies[order]
         self._lengths = lengths.astype(np.float64)
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
         self._weigh()
@@ -103,7 +104,7 @@ class Scorer:
         term_ids, frequencies, distinct, lengths = _count(documents, new.vocabulary)
         docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), distinct)
         order = np.argsort(term_ids, kind="stable")
-        term_ids, docs, tf = term_ids[order], docs[order], frequencies.astype(np.int32)[order]
+        term_ids, docs, tf = term_ids[order], docs[order], frequencies[order]
         # New passages come after every old one, so each goes at the end of its term's column.
         at = np.where(term_ids < old_terms, self._indptr[np.minimum(term_ids + 1, old_terms)], old_postings)
         new._docs = _insert(self._docs, at, docs)
