@@ -93,7 +93,10 @@ class KnowledgeStore:
     def read_files(self) -> dict[str, Any]:
         """The parsed data of every knowledge file, by file name (call under `locked`)."""
         self.check()
-        return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) for path in self._files()}
+        try:
+            return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) for path in self._files()}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:  # edited by hand between the check and now
+            raise StoreError("a knowledge file changed while it was being read; try again") from exc
 
     def check(self) -> KnowledgeBase:
         """Load the folder as it is; raises StoreError when it has an error right now."""
