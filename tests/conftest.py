@@ -18,6 +18,14 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 
 @pytest.fixture(autouse=True)
+def no_project_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
+    empty = tmp_path_factory.mktemp("config") / "empty-config.yaml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(empty))
+
+
+@pytest.fixture(autouse=True)
 def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail a test if anything logged at ERROR or above, unless it is marked allow_error_logs."""
     caplog.set_level(logging.INFO)

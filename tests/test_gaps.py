@@ -20,14 +20,6 @@ PARKING = ["Where can I park my car?", "where can i park my car", "Is there car 
 FOOD = "Is there food at the meetup?"
 
 
-@pytest.fixture(autouse=True)
-def no_project_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
-    empty = tmp_path / "empty-config.yaml"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("QABOT_CONFIG", str(empty))
-
-
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
     folder = tmp_path / "knowledge"

@@ -25,14 +25,6 @@ MEETUP_TEXT = "The community meetup is every first Saturday of the month at the 
 MEETUP_QUESTION = "When is the next community meetup?"
 
 
-@pytest.fixture(autouse=True)
-def no_project_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
-    empty = tmp_path / "empty-config.yaml"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("QABOT_CONFIG", str(empty))
-
-
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
     """A copy of the project's knowledge folder, with a data folder beside it."""

@@ -29,14 +29,6 @@ passages:
 """
 
 
-@pytest.fixture(autouse=True)
-def no_project_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
-    empty = tmp_path / "empty-config.yaml"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("QABOT_CONFIG", str(empty))
-
-
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
     """A small knowledge folder of its own (fast to reload), with data/ beside it."""
