@@ -81,6 +81,8 @@ _stemmer = snowballstemmer.stemmer("english")
 def normalize(text: str) -> str:
     """Return `text` in NFKC form with curly quotes, dashes and control characters made plain."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if text.isprintable():  # no control, format or unassigned characters: nothing more to do
+        return text
     return "".join(
         ch if unicodedata.category(ch)[0] != "C" else " " for ch in text if ch not in "\u200b\u200c\u200d\u2060\ufeff"
     )
@@ -209,25 +211,37 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
     """
     text = _US.sub(" usa ", normalize(text)).casefold()
     tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        raw = match.group()
-        if kind == "cjk":
-            tokens.extend(_cjk_tokens(raw))
-        elif kind == "num":
-            tokens.extend(_number_tokens(raw))
+    for cjk, number, word in _TOKEN.findall(text):  # findall: one C call, no Match objects
+        if word:
+            if correct is None:
+                tokens.extend(_known_word_tokens(word, keep_stop))
+            else:
+                tokens.extend(_word_tokens(word, correct, keep_stop))
+        elif number:
+            tokens.extend(_number_tokens(number))
         else:
-            tokens.extend(_word_tokens(raw, correct, keep_stop))
+            tokens.extend(_cjk_tokens(cjk))
     return tokens
+
+
+@lru_cache(maxsize=262144)
+def _known_word_tokens(word: str, keep_stop: bool) -> tuple[str, ...]:
+    """`_word_tokens` without correction, remembered: words repeat, so loading stays fast."""
+    return tuple(_word_tokens(word, None, keep_stop))
 
 
 def words(text: str) -> list[str]:
     """The case-folded words of `text`, unstemmed, stop words and numbers left out."""
     found: list[str] = []
-    for match in _TOKEN.finditer(normalize(text).casefold()):
-        if match.lastgroup == "word":
-            found.extend(w for w in match.group().strip("'").split("-") if w and w not in STOP_WORDS)
+    for _, _, word in _TOKEN.findall(normalize(text).casefold()):
+        if word:
+            found.extend(_surface_words(word))
     return found
+
+
+@lru_cache(maxsize=262144)
+def _surface_words(word: str) -> tuple[str, ...]:
+    return tuple(w for w in word.strip("'").split("-") if w and w not in STOP_WORDS)
 
 
 def pairs(terms: list[str], window: int = 5) -> list[str]:
