@@ -157,6 +157,15 @@ class Answerer:
             return None
         return self._answered(Ranked(passage, score=0.0, coverage=1.0))
 
+    def summary(self) -> str:
+        """One line about what is loaded, as `kb check` and `doctor` print it."""
+        kb = self.kb
+        return (
+            f"{len(kb)} passages in {len(kb.files)} file(s), {len(kb.sections())} sections, "
+            f"{sum(len(p.questions) for p in kb)} alternate questions, "
+            f"{len(self.index.synonyms.rewrites)} synonym phrases"
+        )
+
     def help_text(self) -> str:
         sections = [s for s in self.kb.sections()]
         titles = ", ".join(f"“{s.title}”" for s in self.kb.sources())

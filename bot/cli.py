@@ -2,6 +2,7 @@
 
     python -m bot ask "QUESTION" [--json]      python -m bot chat
     python -m bot replay FILE... [--json]      python -m bot run
+    python -m bot doctor [--data DIR]
     python -m bot kb check | list | import FILE
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
@@ -27,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import importing, transcripts
+from bot import doctor, importing, transcripts
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import ConfigError, load_config
 from bot.knowledge import KnowledgeError
@@ -108,15 +109,14 @@ def _replay_line(result: transcripts.Result) -> str:
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = _answerer(args)
-    kb = answerer.kb
-    print(
-        f"ok: {len(kb)} passages in {len(kb.files)} file(s), {len(kb.sections())} sections, "
-        f"{sum(len(p.questions) for p in kb)} alternate questions, "
-        f"{len(answerer.index.synonyms.rewrites)} synonym phrases",
-        file=out,
-    )
+    print(f"ok: {_answerer(args).summary()}", file=out)
     return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
+    findings = doctor.run_checks(Path(args.knowledge), os.environ, Path(args.data) if args.data else None)
+    print(doctor.report(findings), file=out)
+    return doctor.exit_code(findings)
 
 
 def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
@@ -247,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay = command(commands, "replay", cmd_replay, "replay question transcripts and judge the answers")
     replay.add_argument("files", nargs="+", metavar="FILE")
     replay.add_argument("--json", action="store_true", help="one JSON object per turn on standard output")
+    check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
+    check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
     command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
 
     discord = commands.add_parser("discord", help="Discord set-up", description="Discord set-up")

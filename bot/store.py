@@ -39,6 +39,7 @@ from bot.knowledge import KnowledgeBase, KnowledgeError
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".kb.lock"
+STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary files in the folder
 NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 MODERATOR_FILE = "moderators.yaml"
 MODERATOR_SOURCE = {"title": "Moderator notes"}
@@ -86,9 +87,20 @@ class KnowledgeStore:
                 raise StoreError(disk_message(exc)) from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+                self._remove_stale_temps()
                 yield
             finally:
                 os.close(fd)  # closing releases the flock
+
+    def _remove_stale_temps(self) -> None:
+        """Delete temporary files a writer killed mid-write left (only writers make them, under this lock)."""
+        for temp in self.directory.glob(STALE_TEMP_GLOB):
+            try:
+                temp.unlink()
+            except OSError as exc:  # harmless: it is never read as a knowledge file
+                log.warning("cannot remove the stale temporary file %s: %s", temp, exc)
+            else:
+                log.warning("removed %s, left by a write that was interrupted", temp.name)
 
     def read_files(self) -> dict[str, Any]:
         """The parsed data of every knowledge file, by file name (call under `locked`)."""

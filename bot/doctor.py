@@ -1,0 +1,285 @@
+"""`python -m bot doctor`: check the set-up offline and say what is wrong, in plain words.
+
+Each check is a small function that looks at one thing (the config file, a token's shape, the
+knowledge files, the data folder, the webhook settings) and returns frozen `Finding`s: ok,
+warning or error, one line each. Nothing here contacts Telegram or Discord, and a token is never
+shown: at most its length and whether its shape is right.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot import knowledge, synonyms
+from bot.answering import Answerer
+from bot.config import Config, ConfigError, config_path, load_config
+from bot.gaps import FILE_NAME as GAPS_FILE
+from bot.history import FILE_NAME as HISTORY_FILE
+from bot.knowledge import KnowledgeError
+from bot.store import STALE_TEMP_GLOB
+from bot.yamlfiles import FileError
+
+
+class Level(enum.Enum):
+    """How bad a finding is; any ERROR makes `doctor` exit 1."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report: what was checked, and what was found."""
+
+    level: Level
+    topic: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.level.value:<7} {self.topic}: {self.message}"
+
+
+def ok(topic: str, message: str) -> Finding:
+    return Finding(Level.OK, topic, message)
+
+
+def warning(topic: str, message: str) -> Finding:
+    return Finding(Level.WARNING, topic, message)
+
+
+def error(topic: str, message: str) -> Finding:
+    return Finding(Level.ERROR, topic, message)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def check_config(env: Mapping[str, str]) -> tuple[Finding, Config]:
+    """The config file: none (defaults), read and valid, or what is wrong with it."""
+    path = config_path(env)
+    if path is None:
+        return ok("config", "no config file; the defaults apply (nobody in chat is a moderator)"), Config()
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        return error("config", str(exc)), Config()
+    m = config.moderators
+    count = len(m.telegram_users) + len(m.discord_users) + len(m.discord_roles)
+    admins = [name for name, on in (("Telegram group admins", m.telegram_group_admins),
+                                    ("Discord Manage Server", m.discord_manage_server)) if on]  # fmt: skip
+    who = f"{count} moderator id(s)" + (f" plus {' and '.join(admins)}" if admins else "")
+    return ok("config", f"{path} is valid: {who}"), config
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35}")
+DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def check_telegram_token(env: Mapping[str, str]) -> Finding:
+    """TELEGRAM_BOT_TOKEN: digits, a colon, 35 characters of A-Z a-z 0-9 _ -."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        return ok("telegram token", "TELEGRAM_BOT_TOKEN is not set: the Telegram bot will not start")
+    if TELEGRAM_TOKEN.fullmatch(token):
+        return ok("telegram token", f"TELEGRAM_BOT_TOKEN is set ({len(token)} characters) and looks right")
+    return error(
+        "telegram token",
+        f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram token: expected the bot's "
+        "number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)",
+    )
+
+
+def check_discord_token(env: Mapping[str, str]) -> Finding:
+    """DISCORD_BOT_TOKEN: three dot-separated base64url parts, the first the application's id."""
+    token = env.get("DISCORD_BOT_TOKEN", "").strip()
+    if not token:
+        return ok("discord token", "DISCORD_BOT_TOKEN is not set: the Discord bot will not start")
+    if not DISCORD_TOKEN.fullmatch(token):
+        return error(
+            "discord token",
+            f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord bot token: expected three "
+            "parts of letters, digits, - and _ separated by dots (Reset Token on the Bot page and copy it again)",
+        )
+    if not _decodes_to_id(token.split(".", 1)[0]):
+        return warning(
+            "discord token",
+            f"DISCORD_BOT_TOKEN ({len(token)} characters) has three parts, but the first does not decode to an "
+            "application id; is it a client secret instead of the bot token?",
+        )
+    return ok("discord token", f"DISCORD_BOT_TOKEN is set ({len(token)} characters) and looks right")
+
+
+def _decodes_to_id(part: str) -> bool:
+    try:
+        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.isdigit()
+
+
+def check_some_token(env: Mapping[str, str]) -> Finding | None:
+    """A warning when neither token is set: `run` would refuse to start."""
+    if any(env.get(name, "").strip() for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")):
+        return None
+    return warning("tokens", "no bot token set: `python -m bot run` will not start (the console `chat` works)")
+
+
+# -- knowledge -------------------------------------------------------------------------------
+
+
+def check_knowledge(folder: Path) -> list[Finding]:
+    """The knowledge files and synonyms load; the `kb check` summary; no leftover temporary files."""
+    try:
+        kb = knowledge.load(folder)
+    except KnowledgeError as exc:
+        return [error("knowledge", f"{exc} (the bot will not start until this is fixed)")]
+    try:
+        syns = synonyms.load(folder)
+    except FileError as exc:
+        return [error("synonyms", f"{exc} (the bot will not start until this is fixed)")]
+    findings = [ok("knowledge", Answerer(kb, syns).summary())]
+    stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
+    if stale:
+        names = ", ".join(stale[:3])
+        message = f"{len(stale)} temporary file(s) left by an interrupted write ({names}); the next change removes them"
+        findings.append(warning("knowledge", message))
+    return findings
+
+
+# -- data folder -----------------------------------------------------------------------------
+
+
+def check_data(folder: Path) -> list[Finding]:
+    """The data folder exists (or can be created) and is writable; the gaps database opens."""
+    if folder.exists() and not folder.is_dir():
+        return [error("data", f"{folder} is a file, not a folder: history and gaps cannot be kept")]
+    if not folder.exists():
+        parent = _existing_parent(folder)
+        if parent is not None and not parent.is_dir():
+            return [error("data", f"{folder} cannot be created: {parent} is a file, not a folder")]
+        if parent is None or not _writable(parent):
+            return [error("data", f"{folder} does not exist and cannot be created (no write access to {parent})")]
+        return [ok("data", f"{folder} does not exist yet; it will be created at the first start")]
+    if not _writable(folder):
+        return [error("data", f"{folder} is not writable: changes would be refused and gaps not recorded")]
+    return [ok("data", f"{folder} is writable"), *_check_files(folder)]
+
+
+def _check_files(folder: Path) -> Iterable[Finding]:
+    history = folder / HISTORY_FILE
+    if history.exists() and not os.access(history, os.W_OK):
+        yield error("data", f"{history} is not writable: every change would be refused")
+    database = folder / GAPS_FILE
+    if not database.exists():
+        yield ok("data", f"{database.name} will be created at the first start")
+        return
+    try:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        yield error("data", f"{database} cannot be opened as an SQLite database: {exc}")
+        return
+    if result is None or result[0] != "ok":
+        problem = result[0] if result else "no answer"
+        yield error("data", f"{database} is damaged ({problem}); move it away to start anew")
+    else:
+        yield ok("data", f"{database.name} opens and passes SQLite's quick check")
+
+
+def _existing_parent(folder: Path) -> Path | None:
+    for parent in folder.absolute().parents:
+        if parent.exists():
+            return parent
+    return None
+
+
+def _writable(folder: Path) -> bool:
+    """Really try (os.access says yes to root even on a read-only mount)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".doctor-"):
+            return True
+    except OSError:
+        return False
+
+
+# -- webhook ---------------------------------------------------------------------------------
+
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram sends webhooks to
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def check_webhook(env: Mapping[str, str]) -> list[Finding]:
+    """TELEGRAM_WEBHOOK_*: an https URL Telegram accepts, a port number, a well-formed secret."""
+    url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    if not url:
+        return []
+    findings = [_webhook_url(url)]
+    port = env.get("TELEGRAM_WEBHOOK_PORT", "").strip()
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        findings.append(error("webhook", f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535), not {port!r}"))
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if secret and not _SECRET.fullmatch(secret):
+        findings.append(
+            error("webhook", f"TELEGRAM_WEBHOOK_SECRET ({len(secret)} characters) must be 1-256 of A-Z a-z 0-9 _ -")
+        )
+    if not env.get("TELEGRAM_BOT_TOKEN", "").strip():
+        findings.append(warning("webhook", "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not: it is unused"))
+    return findings
+
+
+def _webhook_url(url: str) -> Finding:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return error("webhook", "TELEGRAM_WEBHOOK_URL is not a valid URL")
+    if parts.scheme != "https" or not parts.hostname:
+        return error("webhook", "TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over HTTPS)")
+    if port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
+        allowed = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
+        return error("webhook", f"TELEGRAM_WEBHOOK_URL uses port {port}; Telegram only sends to ports {allowed}")
+    return ok("webhook", f"TELEGRAM_WEBHOOK_URL is https://{parts.hostname}{parts.path or '/'}")
+
+
+# -- all together ----------------------------------------------------------------------------
+
+
+def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | None = None) -> list[Finding]:
+    """Every check, in the order the report shows them."""
+    config_finding, config = check_config(env)
+    findings = [config_finding, check_telegram_token(env), check_discord_token(env)]
+    no_token = check_some_token(env)
+    if no_token is not None:
+        findings.append(no_token)
+    findings += check_webhook(env)
+    findings += check_knowledge(knowledge_dir)
+    findings += check_data(data_dir or config.data_folder(knowledge_dir))
+    return findings
+
+
+def report(findings: list[Finding]) -> str:
+    """The lines to print, ending with a count of errors and warnings."""
+    errors = sum(f.level is Level.ERROR for f in findings)
+    warnings = sum(f.level is Level.WARNING for f in findings)
+    verdict = "all good" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
+    return "\n".join([*(f.line() for f in findings), f"doctor: {verdict}"])
+
+
+def exit_code(findings: list[Finding]) -> int:
+    return 1 if any(f.level is Level.ERROR for f in findings) else 0

@@ -1,0 +1,247 @@
+"""`python -m bot doctor`: a good set-up passes, each kind of problem is named in one line, no token is shown."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import cli, doctor
+from bot.doctor import Level
+
+TELEGRAM = "123456789:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # digits, colon, 35 characters
+DISCORD = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+SMALL_KB = """\
+source: {title: "Test notes"}
+passages:
+  - id: meetups
+    section: "Meetups"
+    text: "The community meets every first Saturday of the month at the library."
+    questions: ["When is the meetup?"]
+"""
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    (folder / "synonyms.yaml").write_text("groups:\n  - [meetup, gathering]\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No token or webhook variable from the machine running the tests."""
+    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_PORT",
+                 "TELEGRAM_WEBHOOK_SECRET"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def run(kdir: Path, *extra: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(["doctor", "--knowledge", str(kdir), *extra], out=out)
+    return code, out.getvalue()
+
+
+def lines(output: str, level: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(level + " ")]
+
+
+def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Valid config, well-formed tokens, loading knowledge, a writable data folder: only ok lines, exit 0."""
+    config = tmp_path / "config.yaml"
+    config.write_text("moderators: {telegram_users: [1], discord_roles: [2]}\ndata_dir: data\n", encoding="utf-8")
+    env.setenv("QABOT_CONFIG", str(config))
+    env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    env.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org:8443/telegram")
+    env.setenv("TELEGRAM_WEBHOOK_PORT", "8443")
+    code, out = run(kdir)
+    assert code == 0, out
+    assert not lines(out, "error") and not lines(out, "warning"), out
+    assert "2 moderator id(s)" in out
+    assert "1 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
+    assert out.rstrip().endswith("doctor: all good")
+
+
+def test_defaults_without_tokens_warn_but_pass(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """No config file and no token: the defaults are fine, the missing token is a warning, exit 0."""
+    env.delenv("QABOT_CONFIG")
+    env.setattr("bot.config.DEFAULT_FILE", kdir / "no-such-config.yaml")
+    code, out = run(kdir, "--data", str(kdir.parent / "data"))
+    assert code == 0, out
+    assert "defaults apply" in out
+    assert len(lines(out, "warning")) == 1 and "no bot token set" in out
+    assert "does not exist yet; it will be created" in out
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "123456789:short", "does not look like a Telegram token"),
+        ("TELEGRAM_BOT_TOKEN", "bot" + TELEGRAM, "does not look like a Telegram token"),
+        ("DISCORD_BOT_TOKEN", "not a discord token", "does not look like a Discord bot token"),
+        ("DISCORD_BOT_TOKEN", "a.b", "does not look like a Discord bot token"),
+    ],
+)
+def test_a_malformed_token_is_an_error_that_never_shows_the_token(
+    kdir: Path, env: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    """A token of the wrong shape: one error line with its length, and the token itself nowhere."""
+    env.setenv(variable, value)
+    code, out = run(kdir)
+    assert code == 1
+    [line] = lines(out, "error")
+    assert expected in line and f"({len(value)} characters)" in line
+    assert value not in out and value.split(":")[-1] not in out
+
+
+def test_a_token_of_the_right_shape_is_never_printed(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """Well-formed tokens are reported by length only."""
+    env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    out = run(kdir)[1]
+    for token in (TELEGRAM, DISCORD):
+        assert all(part not in out for part in token.replace(":", ".").split("."))
+
+
+def test_a_discord_token_whose_first_part_is_not_an_id_is_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """Three parts, but the first does not decode to a number: probably the wrong secret."""
+    env.setenv("DISCORD_BOT_TOKEN", "aGVsbG8.GaBcDe.abcdefghijklmnopqrstuvwxyz")
+    code, out = run(kdir)
+    assert code == 0
+    assert "does not decode to an application id" in lines(out, "warning")[0]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("moderators: {telegram_users: 5}\n", "(moderators.telegram_users): must be a list of ids"),
+        ("colour: blue\n", "unknown key(s) colour"),
+        ("moderators: [\n", "invalid YAML"),
+    ],
+)
+def test_a_bad_config_file_is_named(
+    kdir: Path, env: pytest.MonkeyPatch, tmp_path: Path, config: str, expected: str
+) -> None:
+    """An invalid config file: one error line naming the file and what is wrong."""
+    path = tmp_path / "bad-config.yaml"
+    path.write_text(config, encoding="utf-8")
+    env.setenv("QABOT_CONFIG", str(path))
+    code, out = run(kdir)
+    assert code == 1
+    [line] = lines(out, "error")
+    assert line.startswith("error   config: ") and str(path) in line and expected in line
+
+
+def test_a_missing_config_file_is_named(kdir: Path, env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """QABOT_CONFIG naming a file that is not there is an error, not silently the defaults."""
+    env.setenv("QABOT_CONFIG", str(tmp_path / "missing.yaml"))
+    code, out = run(kdir)
+    assert code == 1 and "config file not found" in lines(out, "error")[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("notes.yaml", "source: {title: T}\npassages:\n  - id: Bad Id\n    section: S\n    text: T\n", "id 'Bad Id'"),
+        ("notes.yaml", "passages: [\n", "invalid YAML"),
+        ("synonyms.yaml", "groups:\n  - [lonely]\n", "at least two non-empty phrases"),
+    ],
+)
+def test_broken_knowledge_or_synonyms_are_named_with_file_and_line(
+    kdir: Path, env: pytest.MonkeyPatch, name: str, content: str, expected: str
+) -> None:
+    """A knowledge or synonyms file that does not load: the loader's message, with the file, as an error."""
+    (kdir / name).write_text(content, encoding="utf-8")
+    code, out = run(kdir)
+    assert code == 1
+    [line] = lines(out, "error")
+    assert name in line and expected in line
+
+
+def test_a_missing_knowledge_folder_is_an_error(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The knowledge folder not there at all."""
+    code, out = run(tmp_path / "nowhere")
+    assert code == 1 and "knowledge folder not found" in out
+
+
+def test_leftover_temporary_files_are_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """A temporary file left by an interrupted write is reported (it is harmless, the next change removes it)."""
+    (kdir / ".moderators.yaml.x1y2z3.tmp").write_text("half", encoding="utf-8")
+    out = run(kdir)[1]
+    assert any("interrupted write" in line for line in lines(out, "warning"))
+
+
+def test_a_data_folder_that_cannot_be_created_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """data_dir under a plain file cannot be created (this holds for root too)."""
+    blocker = kdir.parent / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    code, out = run(kdir, "--data", str(blocker / "data"))
+    assert code == 1 and "is a file, not a folder" in lines(out, "error")[0]
+
+
+def test_a_data_path_that_is_a_file_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """data_dir naming a file."""
+    path = kdir.parent / "data"
+    path.write_text("", encoding="utf-8")
+    code, out = run(kdir, "--data", str(path))
+    assert code == 1 and "is a file, not a folder" in out
+
+
+def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """The gaps database must open as SQLite; garbage in its place is named."""
+    data = kdir.parent / "data"
+    data.mkdir()
+    sqlite3.connect(data / "gaps.sqlite3").close()
+    code, out = run(kdir, "--data", str(data))
+    assert code == 0 and "passes SQLite's quick check" in out
+    (data / "gaps.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, out = run(kdir, "--data", str(data))
+    assert code == 1 and "gaps.sqlite3" in lines(out, "error")[0]
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/telegram"}, "must be an https:// address"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org:9000/t"}, "Telegram only sends to ports"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "eighty"}, "port number"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "70000"}, "port number"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_SECRET": "no spaces!"}, "SECRET"),
+    ],
+)
+def test_bad_webhook_settings_are_named(
+    kdir: Path, env: pytest.MonkeyPatch, variables: dict[str, str], expected: str
+) -> None:
+    """Webhook settings Telegram or the bot would refuse: one error line each."""
+    env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
+    for name, value in variables.items():
+        env.setenv(name, value)
+    code, out = run(kdir)
+    assert code == 1
+    [line] = lines(out, "error")
+    assert line.startswith("error   webhook: ") and expected in line
+
+
+def test_checks_are_frozen_findings() -> None:
+    """Each check returns frozen values: a report cannot be changed after the fact."""
+    finding = doctor.check_telegram_token({})
+    assert finding.level is Level.OK
+    with pytest.raises(AttributeError):
+        finding.level = Level.ERROR  # type: ignore[misc]
+
+
+def test_doctor_never_imports_a_platform_library(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """Offline: the doctor module does not load telegram, discord or an HTTP client."""
+    import ast
+
+    tree = ast.parse(Path(doctor.__file__).read_text(encoding="utf-8"))
+    nodes = list(ast.walk(tree))
+    imported = {alias.name.split(".")[0] for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"telegram", "discord", "httpx", "aiohttp", "urllib3", "requests", "socket", "adapters"}
