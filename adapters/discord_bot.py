@@ -10,13 +10,17 @@ so they keep working after a restart. The moderators' `/kb` group lives in
 Environment: DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged
 Message Content intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS
 ("0,1"), DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2),
-DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2).
+DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2),
+DISCORD_CHANNEL_BURST and DISCORD_CHANNEL_INTERVAL (the per-channel limit on mentions answered:
+a burst, then one every interval seconds; default 10 and 1; a burst of 0 turns it off). How
+replies get out (in order per channel, retried through 5xx) is `adapters/discord_delivery.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -29,6 +33,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord_delivery import ChannelOrder, Limits, send_retrying
 from adapters.discord_moderation import build_kb_group
 from adapters.rendering import split_message
 from adapters.runner import StartupError
@@ -47,6 +52,10 @@ LABEL_LIMIT = 80
 MAX_SUGGESTIONS = 5
 THANKS_TEXT = "Thanks for the feedback!"
 GONE_TEXT = "Sorry, that topic is no longer in my knowledge base. Send /help to see what I can answer."
+CHANNEL_BUSY_TEXT = "Lots of questions here right now — I'll answer again in a moment."
+STALE_COMMAND_TEXT = "That command has changed since your Discord app loaded it; please try it again."
+BAD_OPTION_TEXT = "I could not read one of that command's options; please check it and try again."
+NOTICE_EVERY = 10.0  # seconds: someone over a limit is told so at most this often in a channel
 
 
 # configuration
@@ -63,6 +72,8 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     defer_after: float = 2.0
     guild_ready_timeout: float = 2.0
+    channel_burst: int = 10
+    channel_interval: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -86,6 +97,8 @@ class Settings:
             shard_ids=ids,
             defer_after=_number(env, "DISCORD_DEFER_AFTER", float, 2.0),
             guild_ready_timeout=_number(env, "DISCORD_GUILD_READY_TIMEOUT", float, 2.0),
+            channel_burst=_number(env, "DISCORD_CHANNEL_BURST", int, 10),
+            channel_interval=_number(env, "DISCORD_CHANNEL_INTERVAL", float, 1.0),
         )
 
 
@@ -262,7 +275,16 @@ class QATree(app_commands.CommandTree[discord.Client]):
     async def on_error(
         self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
     ) -> None:
-        await _bot(interaction).apologize(interaction, error)
+        # A command Discord has but this version does not (commands not synced since an update),
+        # or an option value that does not fit: the user's side, told plainly, not an ERROR.
+        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            log.warning("Discord: interaction %s for an unknown or changed command: %s", interaction.id, error)
+            await _bot(interaction).tell(interaction, STALE_COMMAND_TEXT)
+        elif isinstance(error, app_commands.TransformerError):
+            log.warning("Discord: interaction %s with an unreadable option: %s", interaction.id, error)
+            await _bot(interaction).tell(interaction, BAD_OPTION_TEXT)
+        else:
+            await _bot(interaction).apologize(interaction, error)
 
 
 # the client
@@ -286,6 +308,10 @@ class QABot(discord.Client):
         self._service = service
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._order = ChannelOrder()
+        self.limits = Limits(
+            channel_burst=settings.channel_burst, channel_interval=settings.channel_interval, notice_every=NOTICE_EVERY
+        )
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -310,11 +336,12 @@ class QABot(discord.Client):
         if question is None:
             return
         self._track()
-        try:
-            await self.answer_message(message, question)
-        except Exception:
-            log.exception("Discord: failed to answer message %s", message.id)
-            await self._send_quietly(message, APOLOGY_TEXT)
+        async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
+            try:
+                await self.answer_message(message, question)
+            except Exception:
+                log.exception("Discord: failed to answer message %s", message.id)
+                await self._send_quietly(message, APOLOGY_TEXT)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot."""
@@ -329,15 +356,28 @@ class QABot(discord.Client):
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         asker = _asker(message.author.id, message.channel.id)
-        if not self.service.allow(asker):
-            reply = text_reply(COOLDOWN_TEXT)
+        channel = message.channel.id
+        if message.guild is not None and not self.limits.channel_allows(channel):
+            reply = self._over_limit(message, f"{channel}", CHANNEL_BUSY_TEXT)
+        elif not self.service.allow(asker):
+            reply = self._over_limit(message, f"{channel}:{message.author.id}", COOLDOWN_TEXT)
         else:
             reply = render(await asyncio.to_thread(self.service.ask, question, asker))
+        if reply is None:
+            return
         sends = reply.messages()
         # The first message replies to the question (without pinging its author); the rest follow.
         sends[0]["reference"] = message.to_reference(fail_if_not_exists=False)
         for kwargs in sends:
-            await message.channel.send(**kwargs, mention_author=False)
+            send = functools.partial(message.channel.send, **kwargs, mention_author=False)
+            await send_retrying(send, f"the reply to message {message.id}")
+
+    def _over_limit(self, message: discord.Message, key: str, note: str) -> Reply | None:
+        """The note for someone over a limit, once in a while; None (silence) the rest of the time."""
+        if self.limits.notice_due(key):
+            return text_reply(note)
+        log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
+        return None
 
     async def _send_quietly(self, message: discord.Message, text: str) -> None:
         try:
@@ -354,10 +394,12 @@ class QABot(discord.Client):
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most `timeout` seconds) for the answers being worked on."""
-        pending = self._in_flight - {asyncio.current_task()}
-        if pending:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        # Questions that arrive meanwhile are answered too: wait until nothing is left.
+        while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
             log.info("Discord: finishing %d answer(s) before closing", len(pending))
-            await asyncio.wait(pending, timeout=timeout)
+            await asyncio.wait(pending, timeout=deadline - loop.time())
 
     # interactions
 
@@ -371,13 +413,17 @@ class QABot(discord.Client):
 
     async def apologize(self, interaction: discord.Interaction[discord.Client], error: BaseException) -> None:
         log.error("Discord: interaction %s failed", interaction.id, exc_info=error)
+        await self.tell(interaction, APOLOGY_TEXT)
+
+    async def tell(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
+        """Best effort: `text` to the user only; a failure to send it is logged, not raised."""
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(APOLOGY_TEXT, ephemeral=True)
+                await interaction.followup.send(text, ephemeral=True)
             else:
-                await interaction.response.send_message(APOLOGY_TEXT, ephemeral=True)
-        except Exception as exc:  # the apology is best effort: the failure is logged above
-            log.warning("Discord: could not send the apology for interaction %s: %r", interaction.id, exc)
+                await interaction.response.send_message(text, ephemeral=True)
+        except Exception as exc:
+            log.warning("Discord: could not answer interaction %s: %r", interaction.id, exc)
 
     async def ask_command(self, interaction: discord.Interaction[discord.Client], question: str) -> None:
         asker = _asker(interaction.user.id, interaction.channel_id)

@@ -4,6 +4,11 @@ The real discord.py talks to it after a test points `discord.http.Route.BASE` an
 `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` here. It checks the token and the IDENTIFY
 intents, sends READY and GUILD_CREATE, records every REST call, and lets a test push
 MESSAGE_CREATE and INTERACTION_CREATE events as Discord would.
+
+Faults, as Discord produces them: `drop` closes a gateway connection (the client RESUMEs, and
+events pushed meanwhile are replayed as Discord does), `invalidate` sends INVALID_SESSION (op 9),
+`fail` answers the next REST calls on a path with 429 (`retry_after`, the `Via` and
+X-RateLimit-* headers discord.py reads) or a 5xx, and `rest_delay` slows every REST answer.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +39,21 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any
+    at: float = field(default_factory=time.monotonic)  # when it arrived
+    answered: float | None = None  # when the fake finished answering it
+    status: int = 0
+
+
+@dataclass
+class Fault:
+    """The next `times` REST calls whose path starts with `prefix` get `status` instead."""
+
+    method: str
+    prefix: str
+    status: int
+    times: int
+    retry_after: float = 0.05
+    is_global: bool = False
 
 
 @dataclass
@@ -43,6 +64,9 @@ class Shard:
     identify: Json = field(default_factory=dict)
     seq: int = 0
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    session_id: str = ""
+    sent: list[str] = field(default_factory=list)  # every dispatch frame, for replay on RESUME
+    resumable: bool = True
 
 
 class FakeDiscord:
@@ -62,6 +86,13 @@ class FakeDiscord:
         self.shards: list[Shard] = []
         self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
+        self.faults: list[Fault] = []
+        self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
+        self.extra_channels: list[str] = []  # more text channels in the guild
+        self.live: dict[int, Shard] = {}  # shard id -> its current session
+        self.resumes: list[Json] = []  # RESUME payloads received
+        self.received: list[str] = []  # every gateway frame the client sent, raw
+        self.connections = 0  # websocket connections accepted
         self._ids = itertools.count(910000000000000000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -128,7 +159,7 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [channel],
+            "channels": [channel] + [{**channel, "id": c, "name": f"c{c[-4:]}"} for c in self.extra_channels],
             "threads": [],
             "members": [self.member(self.bot_user())],
             "member_count": 2,
@@ -143,12 +174,12 @@ class FakeDiscord:
         }
 
     def message(self, content: str, *, author: Json | None = None, dm: bool = False,
-                mentions: list[Json] | None = None) -> Json:  # fmt: skip
-        """A MESSAGE_CREATE payload from a user, in the guild channel or in a DM."""
+                mentions: list[Json] | None = None, channel_id: str | None = None) -> Json:  # fmt: skip
+        """A MESSAGE_CREATE payload from a user, in the guild channel (or `channel_id`) or in a DM."""
         author = author or self.user()
         data: Json = {
             "id": self.next_id(),
-            "channel_id": self.dm_channel_id if dm else self.channel_id,
+            "channel_id": channel_id or (self.dm_channel_id if dm else self.channel_id),
             "author": author,
             "content": content,
             "timestamp": TIMESTAMP,
@@ -168,9 +199,11 @@ class FakeDiscord:
             data["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
         return data
 
-    def mention(self, text: str) -> Json:
+    def mention(self, text: str, *, author: Json | None = None, channel_id: str | None = None) -> Json:
         """A guild message that mentions the bot, as `<@id> text`."""
-        return self.message(f"<@{self.bot_id}> {text}", mentions=[self.bot_user()])
+        return self.message(
+            f"<@{self.bot_id}> {text}", mentions=[self.bot_user()], author=author, channel_id=channel_id
+        )
 
     def interaction(self, kind: int, data: Json, *, message: Json | None = None, user: Json | None = None,
                     roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS) -> Json:  # fmt: skip
@@ -201,12 +234,12 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
-    def command(self, name: str, **options: str) -> Json:
+    def command(self, name: str, *, user: Json | None = None, **options: str) -> Json:
         """A slash command invocation (type 2)."""
         data: Json = {"id": self.next_id(), "name": name, "type": 1}
         if options:
             data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
-        return self.interaction(2, data)
+        return self.interaction(2, data, user=user)
 
     def subcommand(self, group: str, name: str, *, user: Json | None = None, roles: tuple[str, ...] = (),
                    permissions: str = ALL_PERMISSIONS, **options: str | int) -> Json:  # fmt: skip
@@ -276,7 +309,34 @@ class FakeDiscord:
                 await shard.ready.wait()
 
     async def push(self, event: str, data: Json, *, shard: int = 0) -> None:
-        await self._dispatch(self.shards[shard], event, data)
+        """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME."""
+        await self._dispatch(self.live.get(shard) or self.shards[shard], event, data)
+
+    async def drop(self, *, shard: int = 0, code: int = 1001) -> None:
+        """Close the shard's connection as a load balancer going away would; the session stays resumable."""
+        await self.live[shard].ws.close(code=code, message=b"going away")
+
+    async def invalidate(self, *, shard: int = 0, resumable: bool = False) -> None:
+        """Send INVALID_SESSION (op 9): the client must IDENTIFY again (or RESUME if `resumable`)."""
+        session = self.live[shard]
+        session.resumable = resumable
+        await session.ws.send_str(json.dumps({"op": 9, "d": resumable, "s": None, "t": None}))
+
+    async def reconnect_request(self, *, shard: int = 0) -> None:
+        """Send RECONNECT (op 7), as Discord does before moving a session."""
+        await self.live[shard].ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
+
+    async def wait_sessions(self, *, identifies: int = 1, resumes: int = 0, timeout: float = 15) -> None:
+        """Wait until the client has IDENTIFIED `identifies` times (and is ready) and RESUMED `resumes` times."""
+        async with asyncio.timeout(timeout):
+            while len(self.shards) < identifies or len(self.resumes) < resumes:
+                await self._wait_change()
+            await self.shards[identifies - 1].ready.wait()
+
+    def fail(self, method: str, prefix: str, status: int = 429, *, times: int = 1, retry_after: float = 0.05,
+             is_global: bool = False) -> None:  # fmt: skip
+        """Answer the next `times` `method` calls whose path starts with `prefix` with `status`."""
+        self.faults.append(Fault(method, prefix, status, times, retry_after, is_global))
 
     async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 10) -> Call:
         """The first recorded REST call matching `predicate`, waiting for it if needed."""
@@ -307,17 +367,37 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self.connections += 1
         shard = Shard(ws)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 break
+            self.received.append(msg.data)
             frame = json.loads(msg.data)
             if frame["op"] == 1:
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif frame["op"] == 2:
                 await self._identified(shard, frame["d"])
+            elif frame["op"] == 6:
+                await self._resumed(ws, frame["d"])
         return ws
+
+    async def _resumed(self, ws: web.WebSocketResponse, resume: Json) -> None:
+        """RESUME: replay what the session missed since `seq`, then RESUMED; or op 9 if it cannot."""
+        self.resumes.append(resume)
+        await self._notify()
+        if resume.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        session = next((s for s in self.live.values() if s.session_id == resume.get("session_id")), None)
+        if session is None or not session.resumable:
+            await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+            return
+        session.ws = ws
+        for frame in session.sent[int(resume.get("seq") or 0) :]:
+            await ws.send_str(frame)
+        await self._dispatch(session, "RESUMED", {})
 
     async def _identified(self, shard: Shard, identify: Json) -> None:
         shard.identify = identify
@@ -327,14 +407,16 @@ class FakeDiscord:
         if identify["intents"] & MESSAGE_CONTENT_INTENT and not self.grant_message_content:
             await shard.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        self.shards.append(shard)
-        await self._notify()
         shard_info = identify.get("shard") or [0, 1]
+        shard.session_id = f"session-{shard_info[0]}-{len(self.shards)}"
+        self.shards.append(shard)
+        self.live[shard_info[0]] = shard
+        await self._notify()
         ready = {
             "v": 10,
             "user": self.bot_user(),
             "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": f"session-{shard_info[0]}",
+            "session_id": shard.session_id,
             "resume_gateway_url": self.gateway_url,
             "shard": shard_info,
             "application": {"id": self.app_id, "flags": 0},
@@ -346,7 +428,14 @@ class FakeDiscord:
 
     async def _dispatch(self, shard: Shard, event: str, data: Json) -> None:
         shard.seq += 1
-        await shard.ws.send_str(json.dumps({"op": 0, "t": event, "s": shard.seq, "d": data}))
+        frame = json.dumps({"op": 0, "t": event, "s": shard.seq, "d": data})
+        shard.sent.append(frame)
+        if shard.ws.closed:
+            return  # replayed when the client RESUMEs
+        try:
+            await shard.ws.send_str(frame)
+        except (ConnectionError, RuntimeError):
+            pass  # the connection went away meanwhile; replayed on RESUME
 
     # REST
 
@@ -356,16 +445,32 @@ class FakeDiscord:
         if request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw else None
-        self.calls.append(Call(request.method, path, dict(request.query), body))
+        call = Call(request.method, path, dict(request.query), body)
+        self.calls.append(call)
         await self._notify()
+        if self.rest_delay:
+            await asyncio.sleep(self.rest_delay)
+        response = self._answer(request, call)
+        call.status, call.answered = response.status, time.monotonic()
+        await self._notify()
+        return response
+
+    def _answer(self, request: web.Request, call: Call) -> web.Response:
+        method, path, body = call.method, call.path, call.body
         if request.headers.get("Authorization") != f"Bot {self.token}" and not path.startswith(
             ("/webhooks/", "/interactions/")
         ):
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
-        if (request.method, path) in self.refusals:
-            self.refusals.remove((request.method, path))
+        fault = next((f for f in self.faults if f.method == method and path.startswith(f.prefix)), None)
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            return _fault(fault)
+        if (method, path) in self.refusals:
+            self.refusals.remove((method, path))
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
-        return _json(*self._route(request.method, path, body))
+        return _json(*self._route(method, path, body))
 
     def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")
@@ -407,6 +512,28 @@ class FakeDiscord:
         }
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly "application/json": discord.py reads anything else (even with a charset) as text.
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    return web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+
+
+def _fault(fault: Fault) -> web.Response:
+    if fault.status != 429:
+        return _json({"message": f"{fault.status}: Server Error", "code": 0}, status=fault.status)
+    # discord.py retries a 429 only when it came through Discord's proxy (a Via header) with a
+    # JSON body; it sleeps retry_after from the body and keys its buckets on X-RateLimit-Bucket.
+    headers = {
+        "Via": "1.1 google",
+        "Retry-After": str(max(1, round(fault.retry_after))),
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": f"{time.time() + fault.retry_after:.3f}",
+        "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
+        "X-RateLimit-Bucket": "fake-bucket",
+        "X-RateLimit-Scope": "global" if fault.is_global else "shared",
+    }
+    if fault.is_global:
+        headers["X-RateLimit-Global"] = "true"
+    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": fault.is_global}
+    return _json(body, status=429, headers=headers)
