@@ -310,4 +310,9 @@ async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> 
     if passage is not None:
         await _open(interaction, EditModal(passage), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
-        await reply(interaction, NO_PASSAGE_TEXT.format(id=passage_id))
+        await reply(interaction, NO_PASSAGE_TEXT.format(id=_quoted(passage_id)))
+
+
+def _quoted(text: str) -> str:
+    """Typed text for inside `code`: no backtick can end it early and let formatting through."""
+    return _clip(text.replace("`", "'"), 100) or "?"

@@ -9,7 +9,13 @@ as test properties, never asserted as time.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
+import os
+import signal
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,15 +25,23 @@ import discord.gateway
 import discord.http
 import pytest
 import yarl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from adapters import discord_bot, runner
+from bot.config import Config, Moderators
 from bot.cooldown import Cooldown
-from bot.service import COOLDOWN_TEXT, Service
-from tests.fake_discord import Call, FakeDiscord
+from bot.moderation import NOT_MODERATOR
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from tests.conftest import ROOT
+from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.test_discord import ENV, EPHEMERAL, TEST_PASSAGES, TOKEN, callback_for, running, write_knowledge
+from tests.test_discord_moderation import MODERATOR_ROLE, NO_MANAGE_SERVER
 
 pytestmark = pytest.mark.timeout(60)
 
 QUESTION = "Are most defectors women?"
+UNLIMITED = {**ENV, "DISCORD_CHANNEL_BURST": "0"}  # no per-channel limit: tests that are not about it
 
 
 @pytest.fixture
@@ -51,7 +65,7 @@ def service(tmp_path: Path) -> Service:
 
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with running(service, ENV):
+    async with running(service, UNLIMITED):
         await fake.wait_ready()
         yield fake
 
@@ -159,3 +173,139 @@ async def test_5xx_on_the_message_post_is_retried(online: FakeDiscord, status: i
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
     assert len(replies_to(online, message)) == 1
+
+
+# hostile input
+
+NO_PING = {"parse": [], "replied_user": False}
+INJECTION = "@everyone @here <@&900000000000000100> <@900000000000000006> **bold** ||x|| # Big\n> quote [a](http://x) `c`"
+HOSTILE = [
+    "",
+    "   \n\t  ",
+    "x" * 4000,
+    "Are most women? " * 250,
+    "\x00\x01\x07\x1b[31mred\x7f",
+    "\u200b\u200c\u200d\ufeff\u2060",
+    "\u202eAre most defectors women?\u202c",
+    "هل معظم المنشقين نساء؟",
+    "🙂🔥👩‍👩‍👧‍👦🇰🇷",
+    "탈북자는 대부분 여성인가요?",
+    INJECTION,
+    f"<@{900000000000000002}>",
+    "<script>alert(1)</script> &amp; <b>bold</b>",
+]
+PINGS = ("@everyone", "@here", "<@")
+
+
+def check_reply_is_safe(body: dict[str, Any], *, echo: bool = False) -> None:
+    """No ping possible, within Discord's limits, and (unless `echo`) none of the asker's mentions echoed back."""
+    assert body["allowed_mentions"]["parse"] == []
+    assert not body["allowed_mentions"].get("roles") and not body["allowed_mentions"].get("users")
+    content = body.get("content") or ""
+    assert len(content) <= 2000
+    text = content + json.dumps(body.get("embeds") or [], ensure_ascii=False)
+    assert all(len(e.get("description") or "") <= 4096 for e in body.get("embeds") or [])
+    assert echo or not any(p in text for p in PINGS), text[:300]
+
+
+async def test_hostile_messages_get_one_safe_reply_each(online: FakeDiscord) -> None:
+    """Empty, huge, control, zero-width, RTL, emoji, Korean and injection text: one reply each, no ping."""
+    asked = []
+    for number, text in enumerate(HOSTILE):
+        user = online.user(str(800000000000000000 + number), name=f"u{number}")
+        dm = online.message(text, dm=True, author=user, channel_id=str(810000000000000000 + number))
+        mention = online.mention(text, author=user)
+        for message in (dm, mention):
+            await online.push("MESSAGE_CREATE", message)
+            asked.append(message)
+    for message in asked:
+        call = await answered(online, message)
+        check_reply_is_safe(call.body)
+    await asyncio.sleep(0.1)
+    assert all(len(replies_to(online, m)) == 1 for m in asked)
+
+
+UNSAFE = st.lists(
+    st.text(st.characters(codec="utf-8"), max_size=40)
+    | st.sampled_from(["@everyone", "@here", "<@&1>", "<@2>", "\u202e", "\u200b", "**", "```", "women", "탈북"]),
+    max_size=12,
+).map("".join)
+
+
+async def test_any_text_gets_one_safe_reply(online: FakeDiscord) -> None:
+    """Property: whatever a DM says, exactly one reply, no ping, within limits, nothing escaping."""
+    loop = asyncio.get_running_loop()
+    users = iter(range(820000000000000000, 830000000000000000))
+
+    async def one(text: str) -> None:
+        user_id = str(next(users))
+        message = online.message(text, dm=True, author=online.user(user_id), channel_id=user_id)
+        await online.push("MESSAGE_CREATE", message)
+        check_reply_is_safe((await answered(online, message)).body)
+
+    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(UNSAFE)
+    def check(text: str) -> None:
+        asyncio.run_coroutine_threadsafe(one(text), loop).result(timeout=20)
+
+    await asyncio.to_thread(check)
+
+
+async def test_huge_slash_command_option_is_answered(online: FakeDiscord) -> None:
+    """A 100 KB /ask option (more than Discord allows) gets an ordinary answer within the limits."""
+    ask = online.command("ask", question="Are most defectors women? " + "🙂@everyone " * 8000)
+    await online.push("INTERACTION_CREATE", ask)
+    call = await callback_for(online, ask)
+    assert call.body["type"] == 4
+    check_reply_is_safe(call.body["data"])
+
+
+async def test_passage_with_markup_and_mentions_pings_nobody(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A passage whose section and text hold mentions and Markdown: sent as written, with no ping possible."""
+    passages = [{"id": "meeting", "section": "**Meetings** @here <@&1>", "text": INJECTION + " weekly meeting Friday"}]
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", passages))
+    async with running(service, ENV):
+        await fake.wait_ready()
+        message = fake.mention("When is the weekly meeting?")
+        await fake.push("MESSAGE_CREATE", message)
+        call = await answered(fake, message)
+    assert call.body["allowed_mentions"] == NO_PING
+    assert "@everyone" in call.body["embeds"][0]["description"]
+
+
+async def test_malformed_commands_get_a_plain_reply(fake: FakeDiscord, tmp_path: Path) -> None:
+    """Odd /kb arguments, an unknown subcommand and a command missing its option: a reply, never a traceback."""
+    config = Config(moderators=Moderators(discord_users=frozenset({fake.user_id})), data_dir=tmp_path / "data")
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("edit", {"id": "`x` @everyone **b**"}),
+        ("edit", {"id": "x" * 5000}),
+        ("remove", {"id": "../../etc/passwd"}),
+        ("remove", {"id": "\u200b"}),
+        ("alias", {"id": "women-majority", "question": "q" * 100_000}),
+        ("alias", {"id": "nope", "question": "@everyone"}),
+        ("history", {"id": "\x00"}),
+        ("gaps", {"count": 0}),
+        ("gaps", {"count": 10**9}),
+        ("gaps", {"count": -5}),
+        ("dismiss", {"gap": "💥"}),
+        ("dismiss", {"gap": " "}),
+        ("nuke", {}),
+    ]
+    async with running(service, ENV):
+        await fake.wait_ready()
+        sent = []
+        for name, options in cases:
+            interaction = fake.subcommand("kb", name, **options)
+            await fake.push("INTERACTION_CREATE", interaction)
+            sent.append(interaction)
+        missing = fake.interaction(2, {"id": fake.next_id(), "name": "ask", "type": 1})
+        await fake.push("INTERACTION_CREATE", missing)
+        calls = [await callback_for(fake, i) for i in [*sent, missing]]
+    for call in calls:
+        data = call.body["data"]
+        assert call.body["type"] == 4 and data["flags"] & EPHEMERAL, data
+        assert data["content"] != APOLOGY_TEXT
+        check_reply_is_safe(data, echo=True)  # a moderator's own typing may come back, quoted, to them only
+    assert calls[0].body["data"]["content"].count("`") == 2  # the typed id cannot close the code span
+    assert calls[-2].body["data"]["content"] == discord_bot.STALE_COMMAND_TEXT
