@@ -45,6 +45,18 @@ class CooldownSettings:
 
 
 @dataclass(frozen=True)
+class ChatCooldownSettings:
+    """Per chat (a group or channel, all its members together): `burst` at once, then one every `interval` s.
+
+    Looser than the per-user limit, so that one flooding member (held to the per-user rate) cannot
+    use up a chat's allowance, while a raid by many accounts in one chat is still slowed down.
+    """
+
+    burst: int = 20
+    interval: float = 1.0
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the config file can set. `data_dir` None means `data/` beside the knowledge folder."""
 
@@ -53,6 +65,7 @@ class Config:
     retention_days: int = 90
     watch_interval: float = 2.0
     cooldown: CooldownSettings = field(default_factory=CooldownSettings)
+    chat_cooldown: ChatCooldownSettings = field(default_factory=ChatCooldownSettings)
     path: Path | None = None  # the file it came from, if any
 
     def data_folder(self, knowledge_dir: Path) -> Path:
@@ -87,7 +100,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     return _config(path, data)
 
 
-_TOP_KEYS = ("moderators", "data_dir", "retention_days", "watch_interval", "cooldown")
+_TOP_KEYS = ("moderators", "data_dir", "retention_days", "watch_interval", "cooldown", "chat_cooldown")
 _MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles")
 _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
@@ -103,6 +116,7 @@ def _config(path: Path, data: Any) -> Config:
         retention_days=_number(path, table, "retention_days", 90, int, minimum=1),
         watch_interval=_number(path, table, "watch_interval", 2.0, float, minimum=0.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
+        chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
         path=path,
     )
 
@@ -130,6 +144,14 @@ def _cooldown(path: Path, raw: Any) -> CooldownSettings:
     return CooldownSettings(
         burst=_number(path, table, "burst", 5, int, minimum=1, prefix="cooldown."),
         interval=_number(path, table, "interval", 3.0, float, minimum=0.0, prefix="cooldown."),
+    )
+
+
+def _chat_cooldown(path: Path, raw: Any) -> ChatCooldownSettings:
+    table = _mapping(path, raw, "chat_cooldown", ("burst", "interval"))
+    return ChatCooldownSettings(
+        burst=_number(path, table, "burst", 20, int, minimum=1, prefix="chat_cooldown."),
+        interval=_number(path, table, "interval", 1.0, float, minimum=0.0, prefix="chat_cooldown."),
     )
 
 

@@ -1,4 +1,4 @@
-"""A per-user cooldown: a few questions at once are fine, a flood is slowed down politely."""
+"""Cooldowns (per user, per chat): a few questions at once are fine, a flood is slowed down politely."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ class Cooldown:
             if len(self._buckets) > 100_000:  # forget idle users rather than grow without end
                 self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < self.interval * self.burst}
             return allowed
+
+    def give_back(self, key: str) -> None:
+        """Return the question `allow` just took from `key` (another limit refused it after all)."""
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), self._clock()))
+            self._buckets[key] = (min(float(self.burst), tokens + 1.0), last)

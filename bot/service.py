@@ -3,7 +3,7 @@
 Adapters hold a `Service` and call it with the question and who asked; they get back a frozen
 `Answer` (or plain text for help and sources) and only render it. Everything the platforms share
 lives here: the knowledge base (swappable while running, reloaded when its files change), the
-per-user cooldown, feedback, the record of unanswered questions (`bot.gaps`) and moderation
+per-user and per-chat cooldowns, feedback, the record of unanswered questions (`bot.gaps`) and moderation
 (`service.moderation`, see `bot.moderation`).
 """
 
@@ -52,6 +52,7 @@ class Service:
         answerer: Answerer,
         *,
         cooldown: Cooldown | None = None,
+        chat_cooldown: Cooldown | None = None,
         feedback: FeedbackLog | None = None,
         config: Config | None = None,
         knowledge_dir: str | Path | None = None,
@@ -61,6 +62,8 @@ class Service:
         self._reload_lock = threading.Lock()
         self.config = config or Config()
         self.cooldown = cooldown or Cooldown(burst=self.config.cooldown.burst, interval=self.config.cooldown.interval)
+        chat = self.config.chat_cooldown
+        self.chat_cooldown = chat_cooldown or Cooldown(burst=chat.burst, interval=chat.interval)
         self.feedback = feedback or FeedbackLog()
         folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
         self.knowledge_dir = Path(folder) if folder is not None else None
@@ -194,8 +197,21 @@ class Service:
         return self._answerer.answer_passage(passage_id)
 
     def allow(self, asker: Asker) -> bool:
-        """False when this user asked too often just now (the adapter then sends `COOLDOWN_TEXT`)."""
-        return self.cooldown.allow(f"{asker.platform}:{asker.user_id}")
+        """False when this user, or everyone in this chat together, asked too often just now.
+
+        The adapter then sends `COOLDOWN_TEXT` (once) or stays silent. The user's limit is taken
+        first, so a member held back by it never uses up the chat's allowance; a question the
+        chat's limit refuses is given back to the user.
+        """
+        user = f"{asker.platform}:{asker.user_id}"
+        if not self.cooldown.allow(user):
+            return False
+        if not asker.chat_id or asker.chat_id == asker.user_id:  # a private chat is the user's own limit
+            return True
+        if self.chat_cooldown.allow(f"{asker.platform}:{asker.chat_id}"):
+            return True
+        self.cooldown.give_back(user)
+        return False
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer."""
