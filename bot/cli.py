@@ -3,6 +3,7 @@
     python -m bot ask "QUESTION" [--json]      python -m bot chat
     python -m bot replay FILE... [--json]      python -m bot run
     python -m bot doctor [--data DIR]
+    python -m bot bench [--sizes 1000,10000,100000] [--questions N] [--million] [--json FILE]
     python -m bot kb check | list | import FILE
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay = command(commands, "replay", cmd_replay, "replay question transcripts and judge the answers")
     replay.add_argument("files", nargs="+", metavar="FILE")
     replay.add_argument("--json", action="store_true", help="one JSON object per turn on standard output")
+    commands.add_parser("bench", help="benchmark answering at several knowledge-base sizes (see --help)")
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
     command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
@@ -299,6 +301,10 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[...,
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the benchmark parses its own options (see benchmarks/bench.py)
+        bench = importlib.import_module("benchmarks.bench")
+        return int(bench.main(argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, out or sys.stdout))

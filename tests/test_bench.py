@@ -27,3 +27,12 @@ def test_bench_reports_every_figure_as_json(tmp_path: Path, capsys: pytest.Captu
     change = size["change"]
     assert change["added_answered"] is True
     assert change["answerable_after_s"] > 0 and change["worst_answer_meanwhile_ms"] >= 0
+
+
+def test_bench_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bot bench` hands its options to the benchmark."""
+    from bot.cli import main
+
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--sizes", "100", "--questions", "10", "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["sizes"][0]["passages"] == 100
