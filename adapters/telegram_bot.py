@@ -8,20 +8,22 @@ TELEGRAM_WEBHOOK_URL is set. The token is read from the environment and never lo
 
 Moderators curate the knowledge base with /kb_* commands (forms in `adapters.telegram_moderation`);
 the core decides who may, and the adapter only parses, calls it off the event loop and replies.
+
+Settings come from `adapters.telegram_settings`; retries on network faults, one update at a time
+per chat, and quiet handling of non-JSON error pages from `adapters.telegram_delivery`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import html
 import logging
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
-from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -36,7 +38,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, MessageLimit, ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -50,7 +52,15 @@ from telegram.ext import (
 
 from adapters.rendering import split_message
 from adapters.runner import StartupError
+from adapters.telegram_delivery import (
+    ChatOrderProcessor,
+    QuietRequest,
+    RetryPolicy,
+    send_with_retries,
+    transient,
+)
 from adapters.telegram_moderation import MODERATION_COMMANDS, USAGE, Request, UsageError, parse
+from adapters.telegram_settings import Settings
 from bot.answering import Answer, Outcome
 from bot.moderation import Refused
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
@@ -76,59 +86,6 @@ CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
-
-
-# --- settings ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the adapter reads from the environment, with defaults that work."""
-
-    token: str
-    base_url: str | None = None
-    poll_timeout: int = 10
-    max_retries: int = 3
-    webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_path: str = ""
-    webhook_secret: str = ""
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Read TELEGRAM_* variables; raises StartupError naming a bad one."""
-        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
-        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
-        if not all(ch.isalnum() or ch in "_-" for ch in secret) or len(secret) > 256:
-            raise StartupError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
-        path = env.get("TELEGRAM_WEBHOOK_PATH", "").strip()
-        if webhook_url and not path:
-            path = urlsplit(webhook_url).path
-        return cls(
-            token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or None,
-            poll_timeout=_int(env, "TELEGRAM_POLL_TIMEOUT", 10),
-            max_retries=_int(env, "TELEGRAM_MAX_RETRIES", 3),
-            webhook_url=webhook_url,
-            webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
-            webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
-            webhook_path=path.strip("/"),
-            webhook_secret=secret,
-        )
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise StartupError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise StartupError(f"{name} must not be negative")
-    return value
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -254,11 +211,16 @@ class Target:
 
 
 async def send(context: Context, target: Target, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send HTML pieces in order; the first replies to the question, the last carries the buttons."""
+    """Send HTML pieces in order; the first replies to the question, the last carries the buttons.
+
+    Each piece is retried on transient faults (see `adapters.telegram_delivery`).
+    """
+    policy = context.bot_data.get("retry", RetryPolicy()) if isinstance(context.bot_data, dict) else RetryPolicy()
     for i, piece in enumerate(pieces):
         quoted = target.reply_to if i == 0 else None
         reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
-        await context.bot.send_message(
+        call = functools.partial(
+            context.bot.send_message,
             chat_id=target.chat_id,
             text=piece,
             parse_mode=ParseMode.HTML,
@@ -267,6 +229,7 @@ async def send(context: Context, target: Target, pieces: list[str], markup: Inli
             reply_markup=markup if i == len(pieces) - 1 else None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
+        await send_with_retries(call, policy, chat_id=target.chat_id)
 
 
 async def send_text(context: Context, target: Target, text: str) -> None:
@@ -329,7 +292,7 @@ class Handlers:
                 await self.answer(message, context, question)
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one question, unless the asker is cooling down."""
+        """Answer one question, unless the asker (or their whole group) is cooling down."""
         user_id = message.from_user.id if message.from_user else message.chat_id
         asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
         target = Target.for_message(message)
@@ -460,9 +423,24 @@ class Handlers:
         raise ValueError(f"not a moderation command: {request.command}")
 
     async def on_error(self, update: object, context: Context) -> None:
-        """The one error handler: the log gets the traceback, the user a short apology."""
+        """The one error handler: the log gets the traceback, the user a short apology.
+
+        A reply that could not be sent even after its retries, or to a chat that blocked the bot,
+        gets one line and no apology (it could not be sent either).
+        """
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("handling Telegram update %s failed", update_id, exc_info=context.error)
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.warning("Telegram update %s: not allowed to reply (%s)", update_id, error.message)
+            return
+        if error is not None and transient(error):
+            log.error(
+                "Telegram update %s: reply lost, Telegram still failing after retries (%s)",
+                update_id,
+                type(error).__name__,
+            )
+            return
+        log.error("handling Telegram update %s failed", update_id, exc_info=error)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         message = update.effective_message
@@ -511,15 +489,24 @@ def addressed_question(message: Message, *, bot_id: int, username: str) -> str |
 
 def build_application(service: Service, settings: Settings) -> App:
     """The python-telegram-bot Application with our handlers and flood control."""
+    limiter = AIORateLimiter(
+        overall_max_rate=settings.rate_limit,
+        group_max_rate=settings.group_rate_limit,
+        max_retries=settings.max_retries,
+    )
+    timeout = settings.request_timeout
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .rate_limiter(AIORateLimiter(max_retries=settings.max_retries))
-        .concurrent_updates(True)
+        .rate_limiter(limiter)
+        .concurrent_updates(ChatOrderProcessor())
+        .request(QuietRequest(connection_pool_size=256, read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(QuietRequest(read_timeout=timeout, write_timeout=timeout))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
+    app.bot_data["retry"] = settings.retry
     Handlers(service).install(app)
     return app
 

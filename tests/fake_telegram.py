@@ -1,9 +1,15 @@
 """A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real python-telegram-bot.
 
 It answers `<base_url><TOKEN>/<method>` like Telegram does, records every call, delivers queued
-updates through getUpdates long polling, can answer the next call of a method with a 429 and
-`retry_after`, answers getChatMember from member statuses a test sets, and wakes every pending
-long poll when it stops (aiohttp does not cancel a handler when its client goes away).
+updates through getUpdates long polling (at most `limit`, 100 by default, per call), can answer
+the next call of a method with a 429 and `retry_after`, answers getChatMember from member
+statuses a test sets, and wakes every pending long poll when it stops (aiohttp does not cancel a
+handler when its client goes away).
+
+Faults for any method (`inject`): a 5xx (as JSON, or as the HTML page a proxy sends), a 429 with
+`retry_after`, an answer delayed past the client's timeout, or a connection dropped without an
+answer. A call that got no answer is recorded with status 0 (dropped) or 499 (the client gave
+up waiting); only status 200 counts as done, so a reply the bot timed out on was not delivered.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived (or, if delayed, was answered)
 
     @property
     def text(self) -> str:
@@ -49,6 +56,22 @@ class Call:
 
     def buttons(self) -> list[dict[str, Any]]:
         return [button for row in self.markup.get("inline_keyboard", []) for button in row]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """How the fake misbehaves on one call: `status` 5xx or 429 (with `retry_after`), a delay, or a drop.
+
+    `delay` holds the answer back that many seconds, then answers with `status` (200: normally,
+    if the client still waits); `drop` closes the connection without any answer, after `delay`
+    (mid-poll for getUpdates).
+    """
+
+    status: int = 200
+    retry_after: int | None = None
+    delay: float = 0.0
+    drop: bool = False
+    html: bool = False  # the error as an HTML page (as nginx in front of Telegram sends a 502), not JSON
 
 
 def utf16_len(text: str) -> int:
@@ -78,6 +101,8 @@ class FakeTelegram:
     base_url: str = ""
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    _faults: dict[str, list[Fault]] = field(default_factory=dict)
+    on_sent: Any = None  # called with each sendMessage Call once it is answered (a load test's hook)
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -169,6 +194,13 @@ class FakeTelegram:
             failure = (429, {**body, "parameters": {"retry_after": retry_after}})
         self._failures.setdefault(method, []).append(failure)
 
+    def inject(self, method: str, fault: Fault, times: int = 1) -> None:
+        """Misbehave on the next `times` calls of `method` (after any `fail_next` failures)."""
+        self._faults.setdefault(method, []).extend([fault] * times)
+
+    def faults_left(self, method: str) -> int:
+        return len(self._faults.get(method, []))
+
     def set_member(self, chat: dict[str, Any], user: dict[str, Any], status: str) -> None:
         """What getChatMember answers for `user` in `chat`: "creator", "administrator" or "member" (the default)."""
         self._members[(int(chat["id"]), int(user["id"]))] = status
@@ -199,10 +231,47 @@ class FakeTelegram:
             status, body = self._failures[method].pop(0)
             self._record(Call(method, params, status))
             return _reply(body, status)
+        if self._faults.get(method):
+            return await self._misbehave(request, method, params, self._faults[method].pop(0))
         call = Call(method, params)
         self._record(call)  # on arrival, so a test sees a long poll that is still waiting
         call.result = await self._result(method, params)
+        self._answered(call)
         return _reply({"ok": True, "result": call.result})
+
+    async def _misbehave(self, request: web.Request, method: str, params: dict[str, Any], fault: Fault) -> web.Response:
+        call = Call(method, params, status=0)
+        self._record(call)
+        if fault.delay:
+            try:
+                await asyncio.sleep(fault.delay)
+            except asyncio.CancelledError:  # the client timed out and closed the connection
+                call.status = 499
+                raise
+        if fault.drop:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # aiohttp treats it as a lost client: nothing logged, nothing sent
+        if fault.status == 200:  # only slow: answer normally
+            call.status = 200
+            call.at = time.monotonic()
+            call.result = await self._result(method, params)
+            self._answered(call)
+            return _reply({"ok": True, "result": call.result})
+        call.status = fault.status
+        if fault.html:
+            page = f"<html><body><h1>{fault.status} Bad Gateway</h1></body></html>"
+            return web.Response(text=page, status=fault.status, content_type="text/html")
+        body: dict[str, Any] = {"ok": False, "error_code": fault.status, "description": "Internal Server Error"}
+        if fault.retry_after is not None:
+            body["description"] = f"Too Many Requests: retry after {fault.retry_after}"
+            body["parameters"] = {"retry_after": fault.retry_after}
+        return _reply(body, fault.status)
+
+    def _answered(self, call: Call) -> None:
+        self._recorded.set()
+        if call.method == "sendMessage" and self.on_sent is not None:
+            self.on_sent(call)
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
@@ -235,7 +304,8 @@ class FakeTelegram:
             wake = self._wake
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout)
-        return [] if self._stopping else list(self._updates)
+        limit = int(params.get("limit") or 100)
+        return [] if self._stopping else self._updates[:limit]
 
     def _sent(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
