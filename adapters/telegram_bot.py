@@ -82,6 +82,7 @@ COMMANDS = (
 ASK_USAGE = "Ask like this: /ask your question"
 GONE_TEXT = "That topic is no longer available."
 THANKS_TEXT = "Thanks for the feedback!"
+BOOTSTRAP_RETRIES = 5  # deleteWebhook / setWebhook at start, about 1, 1.5, 2.3... s apart
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
@@ -229,7 +230,7 @@ async def send(context: Context, target: Target, pieces: list[str], markup: Inli
             reply_markup=markup if i == len(pieces) - 1 else None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
-        await send_with_retries(call, policy, chat_id=target.chat_id)
+        await send_with_retries(call, policy, what=f"sending to chat {target.chat_id}")
 
 
 async def send_text(context: Context, target: Target, text: str) -> None:
@@ -517,7 +518,7 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
     app = build_application(service, settings)
     await _initialize(app, settings)
     try:
-        await _set_commands(app, service)
+        await _set_commands(app, service, settings.retry)
         await _start_updates(app, settings)
         await app.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
@@ -532,9 +533,10 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
 
 
 async def _initialize(app: App, settings: Settings) -> None:
-    """Log in (getMe); a rejected token or an unreachable API becomes a one-line StartupError."""
+    """Log in (getMe), retried through passing faults; a rejected token or an API that stays unreachable
+    becomes a one-line StartupError."""
     try:
-        await app.initialize()
+        await send_with_retries(app.initialize, settings.retry, what="logging in (getMe)")
     except InvalidToken:  # its message holds the token: never show it
         await app.bot.request.shutdown()
         raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
@@ -544,12 +546,15 @@ async def _initialize(app: App, settings: Settings) -> None:
         raise StartupError(f"cannot reach the Telegram Bot API at {where}: {type(exc).__name__}") from None
 
 
-async def _set_commands(app: App, service: Service) -> None:
+async def _set_commands(app: App, service: Service, policy: RetryPolicy) -> None:
     """The public menu for everyone; the moderation commands too, but only in each moderator's private chat.
 
     The menu is a convenience, not a permission: the core checks every command whoever sends it.
     """
-    await app.bot.set_my_commands(COMMANDS)
+    try:
+        await send_with_retries(functools.partial(app.bot.set_my_commands, COMMANDS), policy, what="setting the menu")
+    except TelegramError as exc:  # the bot answers without a menu; the next start sets it again
+        log.warning("could not set the command menu: %s", type(exc).__name__)
     for user_id in sorted(service.config.moderators.telegram_users):
         try:
             await app.bot.set_my_commands(COMMANDS + MODERATION_COMMANDS, scope=BotCommandScopeChat(int(user_id)))
@@ -569,12 +574,14 @@ async def _start_updates(app: App, settings: Settings) -> None:
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
         await updater.start_polling(
             timeout=settings.poll_timeout,
             allowed_updates=Update.ALL_TYPES,
             error_callback=_polling_failed,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
 
 

@@ -48,7 +48,7 @@ def transient(exc: BaseException) -> bool:
     return isinstance(exc, RetryAfter) or (isinstance(exc, NetworkError) and not isinstance(exc, BadRequest))
 
 
-async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, chat_id: int) -> T:
+async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
     """Await `call()`, again after transient failures (each logged at WARNING); the last one is raised."""
     delays = policy.delays()
     for attempt in range(len(delays) + 1):
@@ -60,8 +60,8 @@ async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolic
             pause = exc.retry_after if isinstance(exc, RetryAfter) else delays[attempt]
             seconds = pause.total_seconds() if hasattr(pause, "total_seconds") else float(pause)
             log.warning(
-                "sending to chat %s failed (%s), attempt %d of %d; again in %.1f s",
-                chat_id,
+                "%s failed (%s), attempt %d of %d; again in %.1f s",
+                what,
                 type(exc).__name__,
                 attempt + 1,
                 len(delays) + 1,

@@ -368,6 +368,26 @@ async def test_poll_faults_are_survived_and_nothing_is_lost(
     assert len(failed) == times
 
 
+START_FAULTS = {
+    "getMe 502": ("getMe", Fault(status=502, html=True)),
+    "setMyCommands 500": ("setMyCommands", Fault(status=500)),
+    "deleteWebhook 503": ("deleteWebhook", Fault(status=503)),
+    "deleteWebhook timeout": ("deleteWebhook", Fault(delay=3.0)),
+}
+
+
+@pytest.mark.parametrize("method, fault", START_FAULTS.values(), ids=START_FAULTS.keys())
+async def test_faults_at_start_up_are_retried(fake: FakeTelegram, knowledge: Path, method: str, fault: Fault) -> None:
+    """Telegram failing once while the bot starts (log in, menu, webhook removal): it starts anyway and answers."""
+    fake.inject(method, fault)
+    async with running(fake, core(knowledge), TELEGRAM_REQUEST_TIMEOUT="0.5"):
+        fake.message(private(5401), MEETING, user=user(5401))
+        [reply] = await fake.wait_for("sendMessage")
+    assert MEETING_WORDS in reply.text
+    assert [c.status for c in fake.calls if c.method == method][:2] == [499 if fault.delay else fault.status, 200]
+    assert fake.called("setMyCommands")
+
+
 @pytest.mark.allow_error_logs
 async def test_a_reply_lost_for_good_is_one_error_line_and_the_bot_goes_on(
     fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
