@@ -140,7 +140,7 @@ class Answerer:
 
     def answer(self, question: str) -> Answer:
         """Answer `question`; never raises on any string."""
-        question = normalize(str(question)[: MAX_QUESTION_CHARS * 4])[:MAX_QUESTION_CHARS].strip()
+        question = cut(question)
         if not _WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if is_small_talk(question):
@@ -204,6 +204,11 @@ class Answerer:
             coverage=best.coverage if best else 0.0,
             suggestions=suggestions,
         )
+
+
+def cut(question: str) -> str:
+    """The part of a question the bot reads: normalized, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
+    return normalize(str(question)[: MAX_QUESTION_CHARS * 4])[:MAX_QUESTION_CHARS].strip()
 
 
 def _suggestion(passage: Passage) -> Suggestion:

@@ -24,9 +24,12 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from bot import doctor, importing, transcripts
@@ -40,6 +43,7 @@ from bot.yamlfiles import FileError
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 def _answer_json(question: str, answer: Answer) -> dict[str, object]:
@@ -299,6 +303,14 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[...,
     mod("dismiss", cmd_kb_dismiss, "take a gap off the list").add_argument("gap", metavar="GAP")
 
 
+class Terminated(Exception):
+    """SIGTERM arrived: the command stops where it is (never inside a change, see bot.shutdown)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -306,8 +318,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         bench = importlib.import_module("benchmarks.bench")
         return int(bench.main(argv[1:]))
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return int(args.func(args, out or sys.stdout))
+    except Terminated:
+        print(
+            "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED
     except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -316,3 +335,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

@@ -130,7 +130,17 @@ def _field(name: str, value: str, limit: int) -> str:
         raise Refused(f"The {name} is empty.")
     if len(value) > limit:
         raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
+    if not _encodable(value):
+        raise Refused(f"The {name} holds characters that cannot be saved (broken Unicode); type it again.")
     return value
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, as a JSON "\ud800" escape can carry
+        return False
+    return True
 
 
 def question_fields(questions: Sequence[str]) -> list[str]:

@@ -19,7 +19,8 @@ class Vote:
 
 def hash_user(platform: str, user_id: str) -> str:
     """A stable pseudonym for a user: feedback never stores the raw id or a name."""
-    return hashlib.sha256(f"{platform}:{user_id}".encode()).hexdigest()[:16]
+    # surrogatepass: an id carrying a lone surrogate (a JSON escape can) still hashes, never raises
+    return hashlib.sha256(f"{platform}:{user_id}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class FeedbackLog:

@@ -60,8 +60,13 @@ def term_key(terms: Sequence[str]) -> str:
     return " ".join(sorted(set(terms)))
 
 
+def storable(text: str) -> str:
+    """`text` as SQLite can store it: a lone surrogate (which UTF-8 cannot encode) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def gap_id(key: str) -> str:
-    return "g" + hashlib.sha1(key.encode()).hexdigest()[:6]
+    return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
 class GapStore:
@@ -102,13 +107,16 @@ class GapStore:
     ) -> None:
         """One answered (with its passage) or unanswered (passage None) question."""
         now = self._now_purging()
-        row = (now, _day(now), platform, hash_user(platform, user_id), question[:500], term_key(terms), passage_id)
+        row = (
+            now, _day(now), storable(platform), hash_user(platform, user_id), storable(question[:500]),
+            storable(term_key(terms)), None if passage_id is None else storable(passage_id),
+        )  # fmt: skip
         with self._lock:
             self._db.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
         now = self._now_purging()
-        row = (now, _day(now), platform, hash_user(platform, user_id), passage_id, int(helpful))
+        row = (now, _day(now), storable(platform), hash_user(platform, user_id), storable(passage_id), int(helpful))
         with self._lock:
             self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
 

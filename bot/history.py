@@ -77,7 +77,9 @@ class History:
         except FileNotFoundError:
             return []
         records = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and friends, which
+        # json.dumps leaves unescaped inside a passage's text, and that lost whole records
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

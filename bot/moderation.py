@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import edits
+from bot import edits, shutdown
 from bot.config import Moderators
 from bot.edits import Files, Refused
 from bot.gaps import GapStore, term_key
@@ -263,7 +263,7 @@ class Moderation:
     ) -> Record:
         store, history = self._store(), self._history()
         try:
-            with store.locked():
+            with store.locked(), shutdown.changes_finish_first():  # a SIGTERM now ends the process after it
                 before = signature(store.directory)
                 files = store.read_files()
                 _check_history(history)

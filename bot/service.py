@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge, synonyms
-from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
 from bot.config import Config
 from bot.cooldown import Cooldown
 from bot.feedback import FeedbackLog, Vote
@@ -185,7 +185,7 @@ class Service:
             return
         try:
             if answer.fallback:
-                terms = self._answerer.index.analyze(question)
+                terms = self._answerer.index.analyze(cut(question))  # as answered: never all of a 100 KB message
                 self.gaps.record_question(asker.platform, asker.user_id, question, terms, None)
             else:  # for the stats only the passage counts: the wording of answered questions is not kept
                 self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from bot.text import stem
 
 MIN_LENGTH = 5
+MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the lookup costs length²
 
 # Question and function words people often mistype ("wht", "wher", "abuot"). A typo of one of
 # these, three letters or more, is read as the word itself: left unknown, it would weigh as the
@@ -57,7 +58,7 @@ class Speller:
         return new
 
     def __call__(self, word: str) -> str:
-        if len(word) < 3 or not word.isalpha() or stem(word) in self._known_stems:
+        if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
             return word
         if len(word) >= MIN_LENGTH:
             candidates: set[str] = set(self._table.get(word, ()))
