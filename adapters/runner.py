@@ -83,16 +83,32 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
 
     async def _main() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        install_stop_signals(asyncio.get_running_loop(), stop)
         await serve(service, env, stop)
 
     try:
-        asyncio.run(_main())
+        asyncio.run(_main())  # returns once every platform finished its in-flight replies and worker threads
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        service.close()
+        shut_down(service)
     return 0
+
+
+def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop`: the platforms stop taking updates, finish their replies and return."""
+
+    def on_signal(signum: int) -> None:
+        if not stop.is_set():
+            log.info("%s received: finishing in-flight replies, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig)
+
+
+def shut_down(service: Service) -> None:
+    """Last step of every run: stop the watcher, close the gaps database."""
+    service.close()
+    log.info("stopped cleanly")
