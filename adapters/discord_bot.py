@@ -10,10 +10,9 @@ so they keep working after a restart. The moderators' `/kb` group lives in
 Environment: DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged
 Message Content intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS
 ("0,1"), DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2),
-DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2),
-DISCORD_CHANNEL_BURST and DISCORD_CHANNEL_INTERVAL (the per-channel limit on mentions answered:
-a burst, then one every interval seconds; default 10 and 1; a burst of 0 turns it off). How
-replies get out (in order per channel, retried through 5xx) is `adapters/discord_delivery.py`.
+DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2). How replies get
+out (in order per channel, retried through a 5xx, a flood not answered back) is
+`adapters/discord_delivery.py`; the per-user and per-channel limits are the core's.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from adapters.discord_delivery import ChannelOrder, Limits, send_retrying
+from adapters.discord_delivery import ChannelOrder, Notices, send_retrying
 from adapters.discord_moderation import build_kb_group
 from adapters.rendering import split_message
 from adapters.runner import StartupError
@@ -52,7 +51,6 @@ LABEL_LIMIT = 80
 MAX_SUGGESTIONS = 5
 THANKS_TEXT = "Thanks for the feedback!"
 GONE_TEXT = "Sorry, that topic is no longer in my knowledge base. Send /help to see what I can answer."
-CHANNEL_BUSY_TEXT = "Lots of questions here right now — I'll answer again in a moment."
 STALE_COMMAND_TEXT = "That command has changed since your Discord app loaded it; please try it again."
 BAD_OPTION_TEXT = "I could not read one of that command's options; please check it and try again."
 NOTICE_EVERY = 10.0  # seconds: someone over a limit is told so at most this often in a channel
@@ -72,8 +70,6 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     defer_after: float = 2.0
     guild_ready_timeout: float = 2.0
-    channel_burst: int = 10
-    channel_interval: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -97,8 +93,6 @@ class Settings:
             shard_ids=ids,
             defer_after=_number(env, "DISCORD_DEFER_AFTER", float, 2.0),
             guild_ready_timeout=_number(env, "DISCORD_GUILD_READY_TIMEOUT", float, 2.0),
-            channel_burst=_number(env, "DISCORD_CHANNEL_BURST", int, 10),
-            channel_interval=_number(env, "DISCORD_CHANNEL_INTERVAL", float, 1.0),
         )
 
 
@@ -309,9 +303,7 @@ class QABot(discord.Client):
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._order = ChannelOrder()
-        self.limits = Limits(
-            channel_burst=settings.channel_burst, channel_interval=settings.channel_interval, notice_every=NOTICE_EVERY
-        )
+        self.notices = Notices(every=NOTICE_EVERY)
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -356,11 +348,8 @@ class QABot(discord.Client):
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         asker = _asker(message.author.id, message.channel.id)
-        channel = message.channel.id
-        if message.guild is not None and not self.limits.channel_allows(channel):
-            reply = self._over_limit(message, f"{channel}", CHANNEL_BUSY_TEXT)
-        elif not self.service.allow(asker):
-            reply = self._over_limit(message, f"{channel}:{message.author.id}", COOLDOWN_TEXT)
+        if not self.service.allow(asker):  # the user's or the channel's limit (the core's)
+            reply = self._over_limit(message)
         else:
             reply = render(await asyncio.to_thread(self.service.ask, question, asker))
         if reply is None:
@@ -372,10 +361,10 @@ class QABot(discord.Client):
             send = functools.partial(message.channel.send, **kwargs, mention_author=False)
             await send_retrying(send, f"the reply to message {message.id}")
 
-    def _over_limit(self, message: discord.Message, key: str, note: str) -> Reply | None:
-        """The note for someone over a limit, once in a while; None (silence) the rest of the time."""
-        if self.limits.notice_due(key):
-            return text_reply(note)
+    def _over_limit(self, message: discord.Message) -> Reply | None:
+        """The cooldown note, once in a while per user and channel; None (silence) the rest of the time."""
+        if self.notices.due(f"{message.channel.id}:{message.author.id}"):
+            return text_reply(COOLDOWN_TEXT)
         log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
         return None
 

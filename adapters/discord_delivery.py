@@ -5,8 +5,8 @@ discord.py runs every gateway event in its own task, so two questions in one cha
 answered in the wrong order; `ChannelOrder` makes the answers of one channel go out one after
 another, in the order the questions arrived, while channels run concurrently. discord.py
 itself waits out a 429 and retries a 500/502/504, but gives up at once on a 503 or a dropped
-connection: `send_retrying` tries those again a few times. `Limits` is the per-channel limit
-(the per-user one is the core's `Cooldown`) and decides when a refused asker hears about it.
+connection: `send_retrying` tries those again a few times. `Notices` decides when someone the
+core's limits refuse hears about it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from typing import TypeVar
 
 import aiohttp
 import discord
-
-from bot.cooldown import Cooldown
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +66,23 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
-class Limits:
-    """The per-channel limit, and how often someone over a limit is told so.
+class Notices:
+    """How often someone over a limit is told so.
 
-    A flood must not make the bot flood back: someone over the limit hears it once per
-    `notice_every` seconds, and is otherwise not answered (deliberately, and logged).
+    A flood must not make the bot flood back: a key (a user in a channel) hears the note once
+    per `every` seconds and is otherwise not answered (deliberately, and logged).
     """
 
-    def __init__(self, *, channel_burst: int, channel_interval: float, notice_every: float) -> None:
-        self.channel = Cooldown(burst=channel_burst, interval=channel_interval) if channel_burst > 0 else None
-        self.notice_every = notice_every
+    def __init__(self, *, every: float) -> None:
+        self.every = every
         self._noticed: dict[str, float] = {}
 
-    def channel_allows(self, channel_id: int) -> bool:
-        return self.channel is None or self.channel.allow(f"discord-channel:{channel_id}")
-
-    def notice_due(self, key: str) -> bool:
+    def due(self, key: str) -> bool:
         """True the first time `key` is refused in a while (then tell them), False otherwise (stay silent)."""
         now = time.monotonic()
-        if now - self._noticed.get(key, -self.notice_every) < self.notice_every:
+        if now - self._noticed.get(key, -self.every) < self.every:
             return False
         self._noticed[key] = now
-        if len(self._noticed) > 10_000:
-            self._noticed = {k: t for k, t in self._noticed.items() if now - t < self.notice_every}
+        if len(self._noticed) > 10_000:  # forget old notes rather than grow without end
+            self._noticed = {k: t for k, t in self._noticed.items() if now - t < self.every}
         return True

@@ -470,7 +470,11 @@ class FakeDiscord:
         if (method, path) in self.refusals:
             self.refusals.remove((method, path))
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
-        return _json(*self._route(method, path, body))
+        data, status = self._route(method, path, body)
+        # Real Discord sends its rate limit state with every answer; discord.py's buckets rely on it.
+        limits = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "49", "X-RateLimit-Reset-After": "0.001",
+                  "X-RateLimit-Reset": f"{time.time() + 0.001:.3f}", "X-RateLimit-Bucket": f"b-{path.split('/')[1]}"}  # fmt: skip
+        return _json(data, status, limits if status < 400 else None)
 
     def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")

@@ -41,7 +41,6 @@ from tests.test_discord_moderation import MODERATOR_ROLE, NO_MANAGE_SERVER
 pytestmark = pytest.mark.timeout(60)
 
 QUESTION = "Are most defectors women?"
-UNLIMITED = {**ENV, "DISCORD_CHANNEL_BURST": "0"}  # no per-channel limit: tests that are not about it
 
 
 @pytest.fixture
@@ -60,12 +59,13 @@ def service(tmp_path: Path) -> Service:
     kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
     answering = Service.from_directory(kb)
     answering.cooldown = Cooldown(burst=1_000_000, interval=0.001)
+    answering.chat_cooldown = Cooldown(burst=1_000_000, interval=0.001)
     return answering
 
 
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with running(service, UNLIMITED):
+    async with running(service, ENV):
         await fake.wait_ready()
         yield fake
 
@@ -309,3 +309,125 @@ async def test_malformed_commands_get_a_plain_reply(fake: FakeDiscord, tmp_path:
         check_reply_is_safe(data, echo=True)  # a moderator's own typing may come back, quoted, to them only
     assert calls[0].body["data"]["content"].count("`") == 2  # the typed id cannot close the code span
     assert calls[-2].body["data"]["content"] == discord_bot.STALE_COMMAND_TEXT
+
+
+# load
+
+CHANNELS = 50
+PER_CHANNEL = 40
+LOAD_QUESTIONS = [QUESTION, "What happens to refugees caught in China?", "How educated are defectors?"]
+
+
+async def test_load_many_channels_each_answered_once_in_order(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture, record_property: Any
+) -> None:
+    """50 channels (25 server channels, 25 DMs) asking at once, 2,000 questions: each answered once, in order.
+
+    Throughput and p99 latency (question pushed -> reply received by the fake) are reported, not asserted.
+    """
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    fake.extra_channels = [str(840000000000000000 + i) for i in range(CHANNELS // 2)]
+    dms = [str(850000000000000000 + i) for i in range(CHANNELS - CHANNELS // 2)]
+    async with running(service, ENV):
+        await fake.wait_ready()
+        pushed: dict[str, float] = {}
+        order: dict[str, list[str]] = {}
+
+        async def channel(channel_id: str, dm: bool) -> None:
+            user = fake.user(str(int(channel_id) + 5_000_000), name="load")
+            for i in range(PER_CHANNEL):
+                text = LOAD_QUESTIONS[i % len(LOAD_QUESTIONS)]
+                if dm:
+                    message = fake.message(text, dm=True, author=user, channel_id=channel_id)
+                else:
+                    message = fake.mention(text, author=user, channel_id=channel_id)
+                order.setdefault(channel_id, []).append(message["id"])
+                pushed[message["id"]] = time.monotonic()
+                await fake.push("MESSAGE_CREATE", message)
+                await asyncio.sleep(0)
+
+        start = time.monotonic()
+        await asyncio.gather(*(channel(c, False) for c in fake.extra_channels), *(channel(c, True) for c in dms))
+        total = CHANNELS * PER_CHANNEL
+        async with asyncio.timeout(45):
+            while sum(1 for c in fake.calls if c.status == 200 and c.path.endswith("/messages")) < total:
+                await asyncio.sleep(0.05)
+        elapsed = time.monotonic() - start
+        await asyncio.sleep(0.2)  # anything extra (a duplicate) would arrive now
+    posts = [c for c in fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    by_channel: dict[str, list[str]] = {}
+    for call in posts:
+        by_channel.setdefault(call.path.split("/")[2], []).append(str(call.body["message_reference"]["message_id"]))
+    assert by_channel == order, "every question answered exactly once, in order within its channel"
+    latencies = sorted(c.at - pushed[str(c.body["message_reference"]["message_id"])] for c in posts)
+    p50, p99 = latencies[len(latencies) // 2], latencies[math.ceil(0.99 * len(latencies)) - 1]
+    figures = {"questions": total, "seconds": round(elapsed, 2), "per_second": round(total / elapsed),
+               "p50_ms": round(p50 * 1000), "p99_ms": round(p99 * 1000)}  # fmt: skip
+    for name, value in figures.items():
+        record_property(f"discord_load_{name}", value)
+    print(f"\nDiscord load: {figures}")
+
+
+# rate limits under a flood
+
+
+async def test_one_user_flooding_is_limited_while_others_are_answered(
+    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A user sending 60 mentions gets the per-user burst answered and one note; everyone else is answered."""
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+    service.chat_cooldown = Cooldown(burst=1_000_000, interval=0.001)  # this test is about the user's limit
+    cooldown = service.cooldown
+    flooder = fake.user("860000000000000001", name="flooder")
+    async with running(service, ENV):
+        await fake.wait_ready()
+        start = time.monotonic()
+        flood, others = [], []
+        for i in range(60):
+            flood.append(fake.mention(QUESTION, author=flooder))
+            await fake.push("MESSAGE_CREATE", flood[-1])
+            if i % 10 == 0:
+                other = fake.user(str(860000000000000100 + i), name=f"other{i}")
+                others.append(fake.mention(QUESTION, author=other))
+                others.append(fake.message(QUESTION, dm=True, author=other, channel_id=str(870000000000000000 + i)))
+                for message in others[-2:]:
+                    await fake.push("MESSAGE_CREATE", message)
+        for message in others:
+            assert (await answered(fake, message)).body["embeds"]
+        elapsed = time.monotonic() - start
+        await asyncio.sleep(0.2)
+    to_flooder = [c for m in flood for c in replies_to(fake, m)]
+    answers = [c for c in to_flooder if c.body.get("embeds")]
+    notes = [c for c in to_flooder if c.body.get("content") == COOLDOWN_TEXT]
+    assert cooldown.burst <= len(answers) <= cooldown.burst + 1 + elapsed / cooldown.interval
+    assert 1 <= len(notes) <= 1 + elapsed / discord_bot.NOTICE_EVERY
+    assert len(to_flooder) == len(answers) + len(notes), "the rest of the flood is deliberately not answered"
+
+
+async def test_flooded_channel_is_limited_while_other_channels_are_answered(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """40 users asking at once in one channel: the core's per-channel limit answers a burst; other channels go on."""
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    service.chat_cooldown = chat = Cooldown(burst=10, interval=1.0)
+    quiet = "880000000000000001"
+    fake.extra_channels = [quiet]
+    async with running(service, ENV):
+        await fake.wait_ready()
+        start = time.monotonic()
+        crowd = [fake.mention(QUESTION, author=fake.user(str(881000000000000000 + i))) for i in range(40)]
+        for message in crowd:
+            await fake.push("MESSAGE_CREATE", message)
+        elsewhere = [fake.mention(QUESTION, channel_id=quiet), fake.message(QUESTION, dm=True)]
+        for message in elsewhere:
+            await fake.push("MESSAGE_CREATE", message)
+            assert (await answered(fake, message)).body["embeds"]
+        await answered(fake, crowd[chat.burst - 1])
+        elapsed = time.monotonic() - start
+        await asyncio.sleep(0.2)
+    replies = [c for m in crowd for c in replies_to(fake, m)]
+    answers = [c for c in replies if c.body.get("embeds")]
+    notes = [c for c in replies if c.body.get("content") == COOLDOWN_TEXT]
+    assert chat.burst <= len(answers) <= chat.burst + 1 + elapsed / chat.interval
+    assert len(replies) == len(answers) + len(notes)
