@@ -13,7 +13,7 @@ from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
 # The measured rates on tests/transcripts/ when this floor was set; a change that lowers either
 # fails CI. Raise them when the bot gets better.
-MIN_ON_TOPIC_HIT_RATE = 0.89
+MIN_ON_TOPIC_HIT_RATE = 0.90
 MIN_OFF_TOPIC_DECLINED_RATE = 0.90
 
 
