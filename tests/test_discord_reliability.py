@@ -431,3 +431,144 @@ async def test_flooded_channel_is_limited_while_other_channels_are_answered(
     notes = [c for c in replies if c.body.get("content") == COOLDOWN_TEXT]
     assert chat.burst <= len(answers) <= chat.burst + 1 + elapsed / chat.interval
     assert len(replies) == len(answers) + len(notes)
+
+
+# security
+
+KB_COMMANDS: list[tuple[str, dict[str, Any]]] = [
+    ("add", {}),
+    ("edit", {"id": "women-majority"}),
+    ("remove", {"id": "jobs"}),
+    ("alias", {"id": "education", "question": "Did they go to school?"}),
+    ("history", {}),
+    ("undo", {}),
+    ("gaps", {}),
+    ("stats", {}),
+    ("dismiss", {"gap": "1"}),
+]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("manage_server_setting", [False, True])
+async def test_authorization_matrix(fake: FakeDiscord, tmp_path: Path, manage_server_setting: bool) -> None:
+    """Every /kb subcommand x moderator by id / by role / by Manage Server / nobody: refusals ephemeral, disk unchanged."""
+    config = Config(
+        moderators=Moderators(discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}),
+                              discord_manage_server=manage_server_setting),
+        data_dir=tmp_path / "data",
+    )  # fmt: skip
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    askers = {
+        "by id": ({"user": fake.user(), "permissions": NO_MANAGE_SERVER}, True),
+        "by role": ({"user": fake.user("900000000000000061"), "roles": (MODERATOR_ROLE,),
+                     "permissions": NO_MANAGE_SERVER}, True),  # fmt: skip
+        "manage server": ({"user": fake.user("900000000000000062"), "permissions": ALL_PERMISSIONS},
+                          manage_server_setting),  # fmt: skip
+        "member": ({"user": fake.user("900000000000000063"), "roles": ("900000000000000999",),
+                    "permissions": NO_MANAGE_SERVER}, False),  # fmt: skip
+    }
+    refused_askers = [who for who, (_, allowed) in askers.items() if not allowed]
+    allowed_askers = [who for who, (_, allowed) in askers.items() if allowed]
+    async with running(service, ENV):
+        await fake.wait_ready()
+        before = snapshot(tmp_path)
+        for who in refused_askers:
+            for name, options in KB_COMMANDS:
+                interaction = fake.subcommand("kb", name, **askers[who][0], **options)
+                await fake.push("INTERACTION_CREATE", interaction)
+                call = await callback_for(fake, interaction)
+                assert call.body["type"] == 4, (who, name)
+                assert call.body["data"]["flags"] & EPHEMERAL and call.body["data"]["content"] == NOT_MODERATOR
+        assert snapshot(tmp_path) == before, "a refused command changed nothing on disk"
+        for who in allowed_askers:
+            for name, options in KB_COMMANDS:
+                interaction = fake.subcommand("kb", name, **askers[who][0], **options)
+                await fake.push("INTERACTION_CREATE", interaction)
+                call = await callback_for(fake, interaction)
+                if name in ("add", "edit"):
+                    assert call.body["type"] == 9, (who, name)  # the form opens
+                else:
+                    assert call.body["data"]["content"] != NOT_MODERATOR and call.body["data"]["flags"] & EPHEMERAL
+
+
+@pytest.mark.allow_error_logs  # the refused reply's ERROR, checked below
+async def test_token_never_in_logs_or_anything_sent(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Through faults, retries, an apology and a reconnect, the token is only ever in auth headers and IDENTIFY/RESUME."""
+    caplog.set_level(logging.DEBUG)
+    async with running(service, ENV):
+        await fake.wait_ready()
+        fake.fail("POST", f"/channels/{fake.dm_channel_id}/messages", 503)
+        fake.fail("POST", "/interactions/", 429)
+        fake.refuse_once("POST", f"/channels/{fake.channel_id}/messages")
+        message, mention = fake.message(QUESTION, dm=True), fake.mention(QUESTION)
+        ask = fake.command("ask", question=QUESTION)
+        for event, data in (("MESSAGE_CREATE", message), ("MESSAGE_CREATE", mention), ("INTERACTION_CREATE", ask)):
+            await fake.push(event, data)
+        await answered(fake, message)
+        await callback_for(fake, ask)
+        await fake.wait_for(lambda c: (c.body or {}).get("content") == APOLOGY_TEXT)
+        await fake.drop()
+        await fake.wait_sessions(resumes=1)
+    logged = "\n".join(r.getMessage() + (logging.Formatter().formatException(r.exc_info) if r.exc_info else "")
+                       for r in caplog.records)  # fmt: skip
+    sent = [json.dumps([c.path, c.query, c.body]) for c in fake.calls]
+    frames = [f for f in fake.received if json.loads(f)["op"] not in (2, 6)]
+    assert TOKEN not in logged
+    assert not [s for s in sent if TOKEN in s]
+    assert not [f for f in frames if TOKEN in f]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [f"Discord: failed to answer message {mention['id']}"]
+
+
+# graceful shutdown
+
+
+async def test_stop_lets_replies_in_flight_go_out(fake: FakeDiscord, service: Service) -> None:
+    """Stopping while replies are in flight (and queued behind them in one channel): all go out, then a clean close."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.serve(service, ENV, stop))
+    await fake.wait_ready()
+    fake.rest_delay = 0.3
+    messages = [fake.message(QUESTION, dm=True, author=fake.user(str(890000000000000000 + i)),
+                             channel_id=str(890000000000000000 + i)) for i in range(5)]  # fmt: skip
+    messages += [fake.mention(QUESTION, author=fake.user(str(891000000000000000 + i))) for i in range(3)]
+    for message in messages:
+        await fake.push("MESSAGE_CREATE", message)
+    await fake.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"))
+    stop.set()
+    await asyncio.wait_for(task, timeout=20)
+    assert all(len(replies_to(fake, m)) == 1 for m in messages)
+
+
+async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: FakeDiscord, tmp_path: Path) -> None:
+    """`python -m bot run` (via tests/discord_launcher.py) gets SIGTERM mid-reply: the reply goes out, exit code 0."""
+    kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(ENV, PYTHONPATH=str(ROOT))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.discord_launcher", fake.api_base, fake.gateway_url, "run", "--knowledge", str(kb),
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await fake.wait_ready(timeout=30)
+        fake.rest_delay = 0.5
+        messages = [fake.message(QUESTION, dm=True), fake.mention(QUESTION), fake.mention(QUESTION)]
+        for message in messages:
+            await fake.push("MESSAGE_CREATE", message)
+        await fake.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"), timeout=20)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log_text = stderr.decode()
+    assert process.returncode == 0, log_text[-2000:]
+    assert all(len(replies_to(fake, m)) == 1 for m in messages)
+    assert TOKEN not in log_text
+    assert " ERROR " not in log_text
