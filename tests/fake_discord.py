@@ -14,6 +14,7 @@ X-RateLimit-* headers discord.py reads) or a 5xx, and `rest_delay` slows every R
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -432,10 +433,8 @@ class FakeDiscord:
         shard.sent.append(frame)
         if shard.ws.closed:
             return  # replayed when the client RESUMEs
-        try:
+        with contextlib.suppress(ConnectionError, RuntimeError):  # gone meanwhile: replayed on RESUME
             await shard.ws.send_str(frame)
-        except (ConnectionError, RuntimeError):
-            pass  # the connection went away meanwhile; replayed on RESUME
 
     # REST
 
@@ -472,8 +471,13 @@ class FakeDiscord:
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         data, status = self._route(method, path, body)
         # Real Discord sends its rate limit state with every answer; discord.py's buckets rely on it.
-        limits = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "49", "X-RateLimit-Reset-After": "0.001",
-                  "X-RateLimit-Reset": f"{time.time() + 0.001:.3f}", "X-RateLimit-Bucket": f"b-{path.split('/')[1]}"}  # fmt: skip
+        limits = {
+            "X-RateLimit-Limit": "50",
+            "X-RateLimit-Remaining": "49",
+            "X-RateLimit-Reset-After": "0.001",
+            "X-RateLimit-Reset": f"{time.time() + 0.001:.3f}",
+            "X-RateLimit-Bucket": f"b-{path.split('/')[1]}",
+        }
         return _json(data, status, limits if status < 400 else None)
 
     def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:

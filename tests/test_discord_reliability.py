@@ -130,7 +130,7 @@ async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
 
 
 async def test_invalid_session_identifies_again_and_keeps_answering(online: FakeDiscord) -> None:
-    """A drop, then INVALID_SESSION (op 9, d=false) in answer to the RESUME: a fresh IDENTIFY, and answers go on.
+    """A drop, then INVALID_SESSION (op 9, d=false) in answer to the RESUME: a fresh IDENTIFY; answers go on.
 
     discord.py waits 5 s before identifying again (Discord's identify rate limit), so this test does too.
     """
@@ -178,7 +178,7 @@ async def test_5xx_on_the_message_post_is_retried(online: FakeDiscord, status: i
 # hostile input
 
 NO_PING = {"parse": [], "replied_user": False}
-INJECTION = "@everyone @here <@&900000000000000100> <@900000000000000006> **bold** ||x|| # Big\n> quote [a](http://x) `c`"
+INJECTION = "@everyone @here <@&900000000000000100> <@900000000000000006> **b** ||x|| # Big\n> q [a](http://x) `c`"
 HOSTILE = [
     "",
     "   \n\t  ",
@@ -454,21 +454,22 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("manage_server_setting", [False, True])
 async def test_authorization_matrix(fake: FakeDiscord, tmp_path: Path, manage_server_setting: bool) -> None:
-    """Every /kb subcommand x moderator by id / by role / by Manage Server / nobody: refusals ephemeral, disk unchanged."""
+    """Every /kb subcommand x moderator by id / role / Manage Server / member: refusals ephemeral, disk unchanged."""
     config = Config(
         moderators=Moderators(discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}),
                               discord_manage_server=manage_server_setting),
         data_dir=tmp_path / "data",
     )  # fmt: skip
     service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
-    askers = {
+    by_role = {"user": fake.user("900000000000000061"), "roles": (MODERATOR_ROLE,), "permissions": NO_MANAGE_SERVER}
+    manager = {"user": fake.user("900000000000000062"), "permissions": ALL_PERMISSIONS}
+    member = {"user": fake.user("900000000000000063"), "roles": ("900000000000000999",)}
+    member["permissions"] = NO_MANAGE_SERVER
+    askers: dict[str, tuple[dict[str, Any], bool]] = {
         "by id": ({"user": fake.user(), "permissions": NO_MANAGE_SERVER}, True),
-        "by role": ({"user": fake.user("900000000000000061"), "roles": (MODERATOR_ROLE,),
-                     "permissions": NO_MANAGE_SERVER}, True),  # fmt: skip
-        "manage server": ({"user": fake.user("900000000000000062"), "permissions": ALL_PERMISSIONS},
-                          manage_server_setting),  # fmt: skip
-        "member": ({"user": fake.user("900000000000000063"), "roles": ("900000000000000999",),
-                    "permissions": NO_MANAGE_SERVER}, False),  # fmt: skip
+        "by role": (by_role, True),
+        "manage server": (manager, manage_server_setting),
+        "member": (member, False),
     }
     refused_askers = [who for who, (_, allowed) in askers.items() if not allowed]
     allowed_askers = [who for who, (_, allowed) in askers.items() if allowed]
@@ -498,7 +499,7 @@ async def test_authorization_matrix(fake: FakeDiscord, tmp_path: Path, manage_se
 async def test_token_never_in_logs_or_anything_sent(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Through faults, retries, an apology and a reconnect, the token is only ever in auth headers and IDENTIFY/RESUME."""
+    """Through faults, retries, an apology and a reconnect: the token only in auth headers and IDENTIFY/RESUME."""
     caplog.set_level(logging.DEBUG)
     async with running(service, ENV):
         await fake.wait_ready()
