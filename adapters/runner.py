@@ -69,6 +69,9 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
 
     env = os.environ if env is None else env
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The command line set WARNING already (basicConfig does nothing twice); a running bot says more.
+    root = logging.getLogger()
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
     if not platforms(env):
         print(f"error: no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment", file=sys.stderr)

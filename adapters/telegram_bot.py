@@ -16,12 +16,13 @@ per chat, and quiet handling of non-JSON error pages from `adapters.telegram_del
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import html
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
@@ -516,7 +517,10 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
     """Run the Telegram bot until `stop` is set, then shut it down cleanly."""
     settings = Settings.from_env(env)
     app = build_application(service, settings)
-    await _initialize(app, settings)
+    if not await _until_stopped(_initialize(app, settings), stop):
+        await app.bot.request.shutdown()  # stopped while still logging in: nothing else was started
+        log.info("Telegram bot stopped before it had logged in")
+        return
     try:
         await _set_commands(app, service, settings.retry)
         await _start_updates(app, settings)
@@ -530,6 +534,21 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             await app.stop()
         await app.shutdown()
         log.info("Telegram bot stopped")
+
+
+async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Await `work` unless `stop` is set first (then cancel it); True when `work` finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if task.done():
+        task.result()  # a StartupError, for instance, goes on up
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 async def _initialize(app: App, settings: Settings) -> None:
