@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -26,34 +23,12 @@ import pytest
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram_support import TOKEN, assert_no_token, bot_process, fake_bot_api, running, write_handbook
 
 from adapters import runner, telegram_bot
 from adapters.runner import StartupError
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 
-ROOT = Path(__file__).resolve().parent.parent
-HANDBOOK = """\
-source: {title: "Community Handbook", publisher: "The Organising Team", url: null}
-passages:
-  - id: meeting-times
-    section: "Meetings"
-    text: "We meet every Thursday at 18:00 in the library hall. Newcomers are welcome at every meeting."
-    questions: ["When do we meet?"]
-  - id: membership-fee
-    section: "Membership"
-    text: "The yearly membership fee is 20 euros, paid in January by bank transfer."
-    questions: ["How much is the membership fee?"]
-  - id: code-of-conduct
-    section: "Conduct"
-    text: "Be kind, stay on topic and never share private data of others."
-    questions: ["What are the rules of the group?"]
-  - id: parking
-    section: "Getting there"
-    text: "Bicycle parking is behind the library; cars park on Elm street for free after six."
-    questions: ["Where can I park my car?"]
-"""
-
-TOKEN = "123456:TEST-token-never-in-logs"
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
 OTHER = {"id": 4343, "is_bot": False, "first_name": "Bo"}
 PRIVATE = {"id": 4242, "type": "private", "first_name": "Ann"}
@@ -67,48 +42,26 @@ TAG = re.compile(r"</?(b|i)>")
 @pytest.fixture
 async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
     """The fake Bot API; afterwards, no log record may hold the token."""
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-    assert_no_token(caplog)
+    async with fake_bot_api(caplog) as server:
+        yield server
 
 
 @pytest.fixture
 def handbook(tmp_path: Path) -> Path:
     """A small knowledge folder of our own, so these tests do not move with the bundled one."""
-    (tmp_path / "handbook.yaml").write_text(HANDBOOK, encoding="utf-8")
-    return tmp_path
+    return write_handbook(tmp_path)
 
 
-@asynccontextmanager
-async def running_bot(
+def running_bot(
     fake: FakeTelegram, knowledge: Path, ready: str = "getUpdates", **extra: str
-) -> AsyncIterator[Service]:
-    """The bot running through the runner against `fake` until the block ends."""
-    service = Service.from_directory(knowledge)
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_POLL_TIMEOUT": "5", **extra}
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.serve(service, env, stop))
-    waiting = asyncio.create_task(fake.wait_for(ready))
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiting.cancel()
-        task.result()
-    try:
-        yield service
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
+) -> AbstractAsyncContextManager[Service]:
+    """The bot running a fresh Service on `knowledge` through the runner against `fake` until the block ends."""
+    return running(fake, Service.from_directory(knowledge), ready=ready, **extra)
 
 
 def visible(call: Call) -> str:
     """The text a user sees: markup removed, entities unescaped."""
     return html.unescape(TAG.sub("", call.text))
-
-
-def assert_no_token(caplog: pytest.LogCaptureFixture) -> None:
-    assert all(TOKEN not in r.getMessage() and TOKEN not in (r.exc_text or "") for r in caplog.records)
 
 
 async def test_private_question_is_answered_with_section_citation_and_feedback(
@@ -403,24 +356,15 @@ def test_rejected_token_through_main_exits_2_with_one_line(capsys: pytest.Captur
 
 def test_python_m_bot_run_answers_and_stops_on_sigterm(handbook: Path) -> None:
     """The real command in its own process: it answers a question, then exits 0 on SIGTERM."""
-    with serving_in_thread(TOKEN) as fake:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
-        env.pop("DISCORD_BOT_TOKEN", None)
-        command = [sys.executable, "-m", "bot", "run", "--knowledge", str(handbook)]
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 30
-            while not fake.called("getUpdates") and time.monotonic() < deadline:
-                time.sleep(0.05)
-            fake.loop_call(fake.message, PRIVATE, ANSWERED_QUESTION, user=USER)
-            while not fake.called("sendMessage") and time.monotonic() < deadline:
-                time.sleep(0.05)
-            process.send_signal(signal.SIGTERM)
-            _, err = process.communicate(timeout=15)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    with serving_in_thread(TOKEN) as fake, bot_process(fake, handbook) as process:
+        deadline = time.monotonic() + 30
+        while not fake.called("getUpdates") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fake.loop_call(fake.message, PRIVATE, ANSWERED_QUESTION, user=USER)
+        while not fake.called("sendMessage") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert ANSWERED_WORDS in fake.called("sendMessage")[0].text
     assert TOKEN not in err and "Traceback" not in err

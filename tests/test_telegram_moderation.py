@@ -8,20 +8,18 @@ gets.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
-from test_telegram import GROUP, HANDBOOK, OTHER, PRIVATE, TOKEN, USER, assert_no_token
+from telegram_support import fake_bot_api, running, write_handbook
+from test_telegram import GROUP, OTHER, PRIVATE, USER
 
-from adapters import runner
 from adapters.telegram_bot import plain_messages
 from adapters.telegram_moderation import USAGE, Request, UsageError, parse
 from bot.config import Config, CooldownSettings, Moderators
@@ -40,20 +38,14 @@ WIFI_QUESTION = "What is the wifi password?"
 @pytest.fixture
 async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
     """The fake Bot API; afterwards, no log record may hold the token."""
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-    assert_no_token(caplog)
+    async with fake_bot_api(caplog) as server:
+        yield server
 
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
     """A small knowledge folder of the test's own: never the project's knowledge/."""
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "handbook.yaml").write_text(HANDBOOK, encoding="utf-8")
-    return folder
+    return write_handbook(tmp_path / "knowledge")
 
 
 def service(knowledge: Path, *, group_admins: bool = False) -> Service:
@@ -61,24 +53,6 @@ def service(knowledge: Path, *, group_admins: bool = False) -> Service:
     moderators = Moderators(telegram_users=frozenset({str(MODERATOR["id"])}), telegram_group_admins=group_admins)
     config = Config(moderators=moderators, data_dir=knowledge.parent / "data", cooldown=CooldownSettings(burst=100))
     return Service.from_directory(knowledge, config)
-
-
-@asynccontextmanager
-async def running(fake: FakeTelegram, core: Service) -> AsyncIterator[Service]:
-    """The bot running through the runner against `fake` until the block ends."""
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_POLL_TIMEOUT": "5"}
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.serve(core, env, stop))
-    waiting = asyncio.create_task(fake.wait_for("getUpdates"))
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiting.cancel()
-        task.result()
-    try:
-        yield core
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
 
 
 async def say(fake: FakeTelegram, chat: dict[str, Any], text: str, user: dict[str, Any] = MODERATOR) -> Call:

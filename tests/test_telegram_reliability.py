@@ -16,26 +16,23 @@ import logging
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import telegram_support
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_telegram import HANDBOOK, TOKEN
+from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
 
-from adapters import runner
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
 from bot.moderation import NOT_MODERATOR
 from bot.service import COOLDOWN_TEXT, Service
 
-ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_TAGS = {"b", "i", "code"}
 MEETING = "When do we meet?"
 MEETING_WORDS = "every Thursday"
@@ -61,24 +58,13 @@ def private(n: int) -> dict[str, Any]:
 @pytest.fixture
 async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
     """The fake Bot API; afterwards, the token is in no log record and in no request the bot sent."""
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-    assert_token_nowhere(server, caplog)
-
-
-def assert_token_nowhere(server: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
-    assert all(TOKEN not in json.dumps(c.params, ensure_ascii=False) for c in server.calls)
-    assert all(TOKEN not in r.getMessage() and TOKEN not in (r.exc_text or "") for r in caplog.records)
+    async with fake_bot_api(caplog, check_requests=True) as server:
+        yield server
 
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "handbook.yaml").write_text(HANDBOOK, encoding="utf-8")
-    return folder
+    return write_handbook(tmp_path / "knowledge")
 
 
 _OPEN: list[Service] = []
@@ -113,22 +99,9 @@ def close_services() -> Iterator[None]:
         _OPEN.pop().close()
 
 
-@asynccontextmanager
-async def running(fake: FakeTelegram, service: Service, **extra: str) -> AsyncIterator[Service]:
-    """The bot running through the runner against `fake` until the block ends."""
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, **FAST, **extra}
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.serve(service, env, stop))
-    waiting = asyncio.create_task(fake.wait_for("getUpdates"))
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiting.cancel()
-        task.result()
-    try:
-        yield service
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
+def running(fake: FakeTelegram, service: Service, **extra: str) -> AbstractAsyncContextManager[Service]:
+    """The bot running through the runner against `fake` until the block ends, with FAST settings under `extra`."""
+    return telegram_support.running(fake, service, stop_within=20, **{**FAST, **extra})
 
 
 def sent_to(fake: FakeTelegram, chat: dict[str, Any]) -> list[Call]:
@@ -599,11 +572,7 @@ async def test_a_groups_flood_is_held_back_while_other_chats_are_answered(fake: 
 def test_sigterm_lets_replies_in_flight_go_out_then_exits_0(knowledge: Path) -> None:
     """`python -m bot run` gets SIGTERM while six slow replies are on their way: all six arrive, exit code 0."""
     with serving_in_thread(TOKEN) as fake:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
-        env.pop("DISCORD_BOT_TOKEN", None)
-        command = [sys.executable, "-m", "bot", "run", "--knowledge", str(knowledge)]
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        try:
+        with bot_process(fake, knowledge) as process:
             deadline = time.monotonic() + 30
             while not fake.called("getUpdates") and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -615,10 +584,6 @@ def test_sigterm_lets_replies_in_flight_go_out_then_exits_0(knowledge: Path) -> 
             assert not fake.called("sendMessage")  # all six still in flight
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
         replies = fake.called("sendMessage")
     assert process.returncode == 0, err
     assert len(replies) == 6 and all(MEETING_WORDS in c.text for c in replies)
