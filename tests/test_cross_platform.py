@@ -7,22 +7,18 @@ tests/fake_telegram.py) running on 127.0.0.1; the knowledge and data folders are
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import discord.gateway
-import discord.http
 import pytest
-import yarl
 
-from adapters import runner
 from bot.config import Config, Moderators
 from bot.moderation import NOT_MODERATOR
 from bot.service import Service
+from tests.discord_support import connected, fake_discord_api
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import Call as TelegramCall
 from tests.fake_telegram import FakeTelegram
@@ -50,32 +46,26 @@ class Both:
 @pytest.fixture
 async def both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AsyncIterator[Both]:
     """Both bots running through the runner on one Service; the Discord fake's user is a moderator."""
-    fake_discord = FakeDiscord(token=DISCORD_TOKEN)
-    await fake_discord.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", fake_discord.api_base)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake_discord.gateway_url))
-    fake_telegram = FakeTelegram(TELEGRAM_TOKEN)
-    await fake_telegram.start()
-    config = Config(moderators=Moderators(discord_users=frozenset({fake_discord.user_id})), data_dir=tmp_path / "data")
-    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
-    env = {
-        "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
-        "DISCORD_GUILD_READY_TIMEOUT": "0.05",
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "TELEGRAM_POLL_TIMEOUT": "5",
-    }
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.serve(service, env, stop))
-    try:
-        await fake_discord.wait_ready()
-        await fake_telegram.wait_for("getUpdates")
-        yield Both(fake_discord, fake_telegram, service)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
-        await fake_telegram.stop()
-        await fake_discord.close()
+    async with fake_discord_api(monkeypatch, DISCORD_TOKEN) as fake_discord:
+        fake_telegram = FakeTelegram(TELEGRAM_TOKEN)
+        await fake_telegram.start()
+        config = Config(
+            moderators=Moderators(discord_users=frozenset({fake_discord.user_id})), data_dir=tmp_path / "data"
+        )
+        service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+        env = {
+            "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
+            "DISCORD_GUILD_READY_TIMEOUT": "0.05",
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+            "TELEGRAM_POLL_TIMEOUT": "5",
+        }
+        try:
+            async with connected(fake_discord, service, env):
+                await fake_telegram.wait_for("getUpdates")
+                yield Both(fake_discord, fake_telegram, service)
+        finally:
+            await fake_telegram.stop()
 
 
 async def telegram_reply(fake: FakeTelegram, text: str) -> TelegramCall:

@@ -9,27 +9,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.gateway
-import discord.http
 import pytest
 import yaml
-import yarl
 
 from adapters import discord_bot, runner
 from bot.answering import Answerer
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import KNOWLEDGE
+from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import Call, FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
 
-TOKEN = "MTIzNDU2Nzg5.fake-test-token.NOT-A-REAL-SECRET-x9Qz"
-ENV = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_GUILD_READY_TIMEOUT": "0.05"}
 BASE_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
 MESSAGE_CONTENT = 1 << 15
 EPHEMERAL = 1 << 6
@@ -37,12 +31,8 @@ EPHEMERAL = 1 << 6
 
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(token=TOKEN)
-    await server.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
-    yield server
-    await server.close()
+    async with fake_discord_api(monkeypatch) as server:
+        yield server
 
 
 TEST_PASSAGES = [
@@ -93,23 +83,10 @@ def service(answerer: Answerer) -> Service:
     return Service(answerer)
 
 
-@asynccontextmanager
-async def running(service: Service, env: dict[str, str]) -> AsyncIterator[asyncio.Task[None]]:
-    """The bot as `python -m bot run` runs it, stopped (and checked) on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.serve(service, env, stop))
-    try:
-        yield task
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
-
-
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
     """A bot that is connected to the fake and has the guild."""
-    async with running(service, ENV):
-        await fake.wait_ready()
+    async with connected(fake, service):
         yield fake
 
 

@@ -13,19 +13,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.gateway
-import discord.http
 import pytest
 import yaml
-import yarl
 
 from adapters import discord_bot
 from bot.config import Config, Moderators
 from bot.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
+from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
-from tests.test_discord import ENV, EPHEMERAL, TEST_PASSAGES, TOKEN, callback_for, running, write_knowledge
+from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,12 +32,8 @@ NO_MANAGE_SERVER = str(int(ALL_PERMISSIONS) & ~(1 << 5) & ~(1 << 3))  # all but 
 
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(token=TOKEN)
-    await server.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
-    yield server
-    await server.close()
+    async with fake_discord_api(monkeypatch) as server:
+        yield server
 
 
 def make_service(tmp_path: Path, **moderators: Any) -> Service:
@@ -57,8 +50,7 @@ def service(tmp_path: Path, fake: FakeDiscord) -> Service:
 
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with running(service, ENV):
-        await fake.wait_ready()
+    async with connected(fake, service):
         yield fake
 
 

@@ -20,11 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.gateway
-import discord.http
 import pytest
-import yarl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,8 +30,9 @@ from bot.cooldown import Cooldown
 from bot.moderation import NOT_MODERATOR
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import ROOT
+from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
-from tests.test_discord import ENV, EPHEMERAL, TEST_PASSAGES, TOKEN, callback_for, running, write_knowledge
+from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 from tests.test_discord_moderation import MODERATOR_ROLE, NO_MANAGE_SERVER
 
 pytestmark = pytest.mark.timeout(60)
@@ -45,12 +42,8 @@ QUESTION = "Are most defectors women?"
 
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(token=TOKEN)
-    await server.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
-    yield server
-    await server.close()
+    async with fake_discord_api(monkeypatch) as server:
+        yield server
 
 
 @pytest.fixture
@@ -65,8 +58,7 @@ def service(tmp_path: Path) -> Service:
 
 @pytest.fixture
 async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with running(service, ENV):
-        await fake.wait_ready()
+    async with connected(fake, service):
         yield fake
 
 

@@ -1,0 +1,55 @@
+"""Running the bot against the fake Discord: the helpers the Discord test modules share.
+
+`tests/fake_discord.py` is the fake platform itself; this module is how a test drives the real
+bot against it: the token and environment, discord.py pointed at a started fake, and the bot
+started through `adapters.runner.serve` (the code path of `python -m bot run`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import discord.gateway
+import discord.http
+import pytest
+import yarl
+
+from adapters import runner
+from bot.service import Service
+from tests.fake_discord import FakeDiscord
+
+TOKEN = "MTIzNDU2Nzg5.fake-test-token.NOT-A-REAL-SECRET-x9Qz"
+ENV = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_GUILD_READY_TIMEOUT": "0.05"}
+
+
+@asynccontextmanager
+async def fake_discord_api(monkeypatch: pytest.MonkeyPatch, token: str = TOKEN) -> AsyncIterator[FakeDiscord]:
+    """A started fake Discord for `token`, with discord.py's REST base and gateway pointed at it; closed after."""
+    server = FakeDiscord(token=token)
+    await server.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    yield server
+    await server.close()
+
+
+@asynccontextmanager
+async def running(service: Service, env: Mapping[str, str]) -> AsyncIterator[asyncio.Task[None]]:
+    """The bot as `python -m bot run` runs it, stopped (and checked) on exit."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.serve(service, env, stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+
+
+@asynccontextmanager
+async def connected(fake: FakeDiscord, service: Service, env: Mapping[str, str] = ENV) -> AsyncIterator[FakeDiscord]:
+    """The bot running with `env`, connected to `fake` and holding the guild, until the block ends."""
+    async with running(service, env):
+        await fake.wait_ready()
+        yield fake
