@@ -10,24 +10,16 @@ import pytest
 
 from bot import cli, doctor
 from bot.doctor import Level
+from tests.support import small_kb, write_kb
 
 TELEGRAM = "123456789:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # digits, colon, 35 characters
 DISCORD = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-    questions: ["When is the meetup?"]
-"""
+SMALL_KB = small_kb(questions=True)
 
 
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    folder = write_kb(tmp_path / "knowledge", SMALL_KB)
     (folder / "synonyms.yaml").write_text("groups:\n  - [meetup, gathering]\n", encoding="utf-8")
     return folder
 

@@ -19,28 +19,16 @@ from bot.history import FILE_NAME as HISTORY_FILE
 from bot.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
 from tests.conftest import ROOT
+from tests.support import child_env, small_kb, write_kb
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-"""
+SMALL_KB = small_kb()
 CLI = Asker(CLI_PLATFORM, "", name="faults")
 
 
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
-    return folder
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def history_adds(kdir: Path) -> list[str]:
@@ -95,7 +83,8 @@ def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:
     scratch.mkdir(exist_ok=True)
     return subprocess.Popen(
         [sys.executable, str(WRITER), str(kdir), str(kdir.parent / "data"), prefix, str(count)],
-        cwd=ROOT, env={**env(), "TMPDIR": str(scratch)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env={**child_env(), "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -144,7 +133,7 @@ def test_the_cli_stops_cleanly_on_sigterm_while_waiting_for_the_lock(kdir: Path)
         add = ["kb", "add", "--section", "S", "--text", "Some text.", "--knowledge", str(kdir)]
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", *add],
-            cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while not _waiting_for_lock(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
@@ -168,7 +157,7 @@ def test_a_cli_loop_signalled_at_any_moment_finishes_or_refuses_each_change(kdir
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "kb", "add", "--section", f"Loop {n}", "--text", f"Loop number {n}.",
              "--id", f"loop{n}-x", "--knowledge", str(kdir)],
-            cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         time.sleep(delay)  # not asserted on: the signal may land before, during or after the change
         proc.send_signal(signal.SIGTERM)

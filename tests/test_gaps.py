@@ -14,7 +14,7 @@ from bot import cli
 from bot.config import Config
 from bot.gaps import DAY, FILE_NAME, GapStore
 from bot.service import Asker, Service
-from tests.test_store import SMALL_KB
+from tests.support import small_kb, write_kb
 
 PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]
 FOOD = "Is there food at the meetup?"
@@ -22,10 +22,7 @@ FOOD = "Is there food at the meetup?"
 
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
-    return folder
+    return write_kb(tmp_path / "knowledge", small_kb(rules=True))
 
 
 def run_cli(*argv: str) -> tuple[int, str]:

@@ -16,18 +16,9 @@ from bot.answering import Answerer, Outcome
 from bot.moderation import CLI_PLATFORM, Refused
 from bot.service import Asker, Service
 from bot.text import MAX_QUESTION_CHARS
+from tests.support import small_kb, write_kb
 
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-    questions: ["When is the meetup?"]
-  - id: rules
-    section: "Rules"
-    text: "Be kind, stay on topic, and no advertising in the channels."
-"""
+SMALL_KB = small_kb(questions=True, rules=True)
 
 PIECES = [
     "", " ", "\t", "\n", "\r\n", "\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029",
@@ -51,9 +42,7 @@ WRITES = settings(HOSTILE, max_examples=25)
 @pytest.fixture(scope="module")
 def kdir() -> Iterator[Path]:
     """A small knowledge folder shared by the examples of this module (they leave it valid)."""
-    folder = Path(tempfile.mkdtemp(prefix="qabot-hostile-")) / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    folder = write_kb(Path(tempfile.mkdtemp(prefix="qabot-hostile-")) / "knowledge", SMALL_KB)
     yield folder
     shutil.rmtree(folder.parent, ignore_errors=True)
 

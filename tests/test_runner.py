@@ -12,14 +12,9 @@ import pytest
 
 from adapters import runner
 from bot.service import Service
+from tests.support import small_kb, write_kb
 
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-"""
+SMALL_KB = small_kb()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -46,9 +41,7 @@ def test_a_signal_sets_the_stop_event_and_nothing_else(sig: signal.Signals, capl
 
 def test_shutting_down_closes_the_service(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The last step stops the knowledge watcher and closes the gaps database, and says so."""
-    kdir = tmp_path / "knowledge"
-    kdir.mkdir()
-    (kdir / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
+    kdir = write_kb(tmp_path / "knowledge", SMALL_KB)
     service = Service.from_directory(kdir)
     service.start_watching(interval=60)
     assert service.gaps is not None

@@ -17,6 +17,7 @@ from bot.moderation import CLI_PLATFORM, NOT_MODERATOR, Refused
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 from tests.conftest import ROOT
+from tests.support import small_kb, write_kb
 
 # -- YAML: safe loaders only --------------------------------------------------------------------
 
@@ -180,26 +181,14 @@ def test_python_tags_in_a_file_edited_by_hand_are_refused_by_moderation(kdir: Pa
 
 # -- who may moderate -------------------------------------------------------------------------
 
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-  - id: rules
-    section: "Rules"
-    text: "Be kind, stay on topic, and no advertising in the channels."
-"""
+SMALL_KB = small_kb(rules=True)
 CLI = Asker(CLI_PLATFORM, "", name="test")
 TG_MOD, DC_MOD, DC_ROLE = "111", "222", "333"
 
 
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
-    return folder
+    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def config_for(tmp_path: Path, *, admins: bool) -> Path:

@@ -15,38 +15,23 @@ import pytest
 from bot import cli, knowledge
 from bot.history import FILE_NAME as HISTORY_FILE
 from tests.conftest import ROOT
+from tests.support import child_env, small_kb, write_kb
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
-SMALL_KB = """\
-source: {title: "Test notes"}
-passages:
-  - id: meetups
-    section: "Meetups"
-    text: "The community meets every first Saturday of the month at the library."
-  - id: rules
-    section: "Rules"
-    text: "Be kind, stay on topic, and no advertising in the channels."
-"""
+SMALL_KB = small_kb(rules=True)
 
 
 @pytest.fixture
 def kdir(tmp_path: Path) -> Path:
     """A small knowledge folder of its own (fast to reload), with data/ beside it."""
-    folder = tmp_path / "knowledge"
-    folder.mkdir()
-    (folder / "notes.yaml").write_text(SMALL_KB, encoding="utf-8")
-    return folder
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:
     data = kdir.parent / "data"
     return subprocess.Popen(
         [sys.executable, str(WRITER), str(kdir), str(data), prefix, str(count)],
-        cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -87,7 +72,7 @@ def test_disk_full_simulated_with_a_file_size_limit_refuses_and_loses_nothing(kd
     """RLIMIT_FSIZE makes every write past a few bytes fail (EFBIG, as on a full disk): refused, nothing lost."""
     k = ["--knowledge", str(kdir)]
     add = [sys.executable, "-m", "bot", "kb", "add", "--section", "Meetups", "--text", "Bring snacks.", *k]
-    first = subprocess.run(add, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60, check=False)
+    first = subprocess.run(add, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60, check=False)
     assert first.returncode == 0, first.stderr
     before = snapshot(kdir)
     limited = (
@@ -97,8 +82,8 @@ def test_disk_full_simulated_with_a_file_size_limit_refuses_and_loses_nothing(kd
     )
     for argv in (add[3:], ["kb", "remove", "meetups", *k], ["kb", "edit", "rules", "--text", "New rules.", *k]):
         result = subprocess.run(
-            [sys.executable, "-c", limited, *argv], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60,
-            check=False,
+            [sys.executable, "-c", limited, *argv], cwd=ROOT, env=child_env(), capture_output=True, text=True,
+            timeout=60, check=False,
         )  # fmt: skip
         assert result.returncode == 1, result.stderr
         assert "error: Cannot save the change: the disk is full" in result.stderr
@@ -126,7 +111,7 @@ def test_a_read_only_mounted_folder_refuses_and_loses_nothing(kdir: Path) -> Non
         f'exec {sys.executable} -m bot kb add --section S --text "Some text." --knowledge {kdir}'
     )
     result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60,
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60,
         check=False,
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
@@ -143,7 +128,7 @@ def test_a_folder_without_write_permission_refuses_and_loses_nothing(kdir: Path)
     try:
         result = subprocess.run(
             [sys.executable, "-m", "bot", "kb", "add", "--section", "S", "--text", "T.", "--knowledge", str(kdir)],
-            cwd=ROOT, env=env(), capture_output=True, text=True, timeout=60, check=False,
+            cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
     finally:
         kdir.chmod(0o755)
