@@ -26,44 +26,56 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _add(table: dict[str, str], key: str, word: str) -> None:
+    """File `word` under `key`. Values are one word, or several joined by NUL: a large
+    vocabulary has about eight keys a word, and a list for each would double the table."""
+    held = table.get(key)
+    table[key] = word if held is None else f"{held}\0{word}"
+
+
+def _known(stems: Iterable[str]) -> frozenset[str]:
+    return frozenset(s for s in stems if "~" not in s)  # word pairs (bot.text.pairs) are not words
+
+
 class Speller:
     """Corrects words one edit away from a known word; instances never change after building."""
 
     def __init__(self, words: Iterable[str], known_stems: Iterable[str]):
         counts = Counter(w for w in words if w.isalpha())
-        self._known_stems = frozenset(known_stems)
+        self._known_stems = _known(known_stems)
         self._counts = counts
-        table: dict[str, list[str]] = {}
+        table: dict[str, str] = {}
         for word in counts:
             if len(word) < MIN_LENGTH - 1:
                 continue
-            table.setdefault(word, []).append(word)
-            for deleted in _deletions(word):
-                table.setdefault(deleted, []).append(word)
+            for key in {word} | _deletions(word):
+                _add(table, key, word)
         self._table = table
 
     def extended(self, words: Iterable[str], known_stems: Iterable[str]) -> Speller:
         """A new Speller that also knows `words` and `known_stems`, as if built with them."""
         new = object.__new__(Speller)
         added = Counter(w for w in words if w.isalpha())
-        new._known_stems = self._known_stems | frozenset(known_stems)
+        new._known_stems = self._known_stems | _known(known_stems)
         new._counts = self._counts.copy()
         new._counts.update(added)
-        new._table = dict(self._table)  # lists are shared until a new word is added to one
+        new._table = dict(self._table)
         for word in added:
             if word in self._counts or len(word) < MIN_LENGTH - 1:
                 continue
             for key in {word} | _deletions(word):
-                new._table[key] = [*new._table.get(key, ()), word]
+                _add(new._table, key, word)
         return new
 
     def __call__(self, word: str) -> str:
         if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
             return word
         if len(word) >= MIN_LENGTH:
-            candidates: set[str] = set(self._table.get(word, ()))
-            for deleted in _deletions(word):
-                candidates.update(self._table.get(deleted, ()))
+            candidates: set[str] = set()
+            for key in {word} | _deletions(word):
+                held = self._table.get(key)
+                if held is not None:
+                    candidates.update(held.split("\0"))
             candidates = {c for c in candidates if _one_edit(word, c)}
             if candidates:
                 return max(sorted(candidates), key=lambda c: self._counts[c])

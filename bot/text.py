@@ -224,7 +224,7 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
     return tokens
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _known_word_tokens(word: str, keep_stop: bool) -> tuple[str, ...]:
     """`_word_tokens` without correction, remembered: words repeat, so loading stays fast."""
     return tuple(_word_tokens(word, None, keep_stop))
@@ -239,7 +239,7 @@ def words(text: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _surface_words(word: str) -> tuple[str, ...]:
     return tuple(w for w in word.strip("'").split("-") if w and w not in STOP_WORDS)
 
