@@ -27,6 +27,7 @@ class Synonyms:
 
     rewrites: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 0
+    starts: frozenset[str] = frozenset()  # first tokens of phrases: every other token passes at once
 
     @classmethod
     def from_groups(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
@@ -41,7 +42,11 @@ class Synonyms:
             # shorter phrase of another group ("north korea" must not become "north" + "korea").
             for phrase in phrases:
                 rewrites.setdefault(phrase, canonical)
-        return cls(rewrites=rewrites, longest=max((len(p) for p in rewrites), default=0))
+        return cls(
+            rewrites=rewrites,
+            longest=max((len(p) for p in rewrites), default=0),
+            starts=frozenset(p[0] for p in rewrites),
+        )
 
     def known(self) -> set[str]:
         """Every token a phrase is made of: words the corpus may lack but a question can use."""
@@ -58,6 +63,10 @@ class Synonyms:
         out: list[str] = []
         i = 0
         while i < len(tokens):
+            if tokens[i] not in self.starts:
+                out.append(tokens[i])
+                i += 1
+                continue
             for size in range(min(self.longest, len(tokens) - i), 0, -1):
                 canonical = self.rewrites.get(tuple(tokens[i : i + size]))
                 if canonical is not None:
