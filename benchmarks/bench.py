@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from adapters.runner import settle, tune_interpreter
 from benchmarks.synthetic import Corpus, generate
 from bot import knowledge
 from bot.answering import Answerer
@@ -141,6 +142,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
     del os.environ[CACHE_VARIABLE]
     shutil.rmtree(cache)
     gc.collect()
+    settle(answerer)  # as `python -m bot run` does once the knowledge base is loaded
     for question in corpus.questions[:20]:  # warm caches the way a running bot has them
         answerer.answer(question)
     latencies, answered = [], 0
@@ -166,6 +168,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
 
 
 def _child(argv: list[str]) -> int:
+    tune_interpreter()  # as `python -m bot run` does, so the figures are the bot's
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     corpus = Corpus(
         Path(spec["directory"]), spec["questions"], spec["added_id"], spec["added_yaml"], spec["added_question"]

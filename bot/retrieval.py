@@ -117,14 +117,14 @@ class Index:
         new.__dict__.update(self.__dict__)
         new.kb = replace(self.kb, passages=self.kb.passages + passages)
         weight = self.ranking.question_weight
-        new._scorer = self._scorer.with_added([passage_tokens(p, self.synonyms, weight) for p in passages])
+        documents = [passage_tokens(p, self.synonyms, weight) for p in passages]
+        new._scorer = self._scorer.with_added(documents)
+        new_terms = {t for doc in documents for t in doc if t not in self._scorer.vocabulary}
         added = _surface(passages)
         new._surface = self._surface.copy()
         new._surface.update(added)
         new._ids = self._ids.union(new_ids)
-        new._speller = self._speller.extended(
-            added.elements(), new._scorer.vocabulary.keys() - self._scorer.vocabulary.keys()
-        )
+        new._speller = self._speller.extended(added.elements(), new_terms)
         new._set_weights()
         return new
 

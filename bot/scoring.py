@@ -12,6 +12,7 @@ also adds `idf * delta` to every passage, held apart as one number per term.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections import Counter
@@ -53,6 +54,16 @@ def _term_blocks(indptr: Ints) -> Iterator[tuple[int, int]]:
     edges = np.searchsorted(indptr, np.arange(0, indptr[-1], BLOCK), side="right") - 1
     bounds = [*dict.fromkeys(int(e) for e in edges), len(indptr) - 1]
     return pairwise(bounds)
+
+
+def _copied(vocabulary: dict[str, int]) -> dict[str, int]:
+    """A copy of `vocabulary`, a few thousand entries at a time: one dict() of a million terms
+    would hold the interpreter for tens of milliseconds, and answers in other threads with it."""
+    copy: dict[str, int] = {}
+    items = iter(vocabulary.items())
+    while chunk := list(itertools.islice(items, 8192)):
+        copy.update(chunk)
+    return copy
 
 
 def _insert(values: npt.NDArray[Any], at: npt.NDArray[Any], added: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -99,7 +110,7 @@ class Scorer:
         """A new Scorer for this corpus followed by `documents`; this one is left as it was."""
         new = object.__new__(Scorer)
         new.__dict__.update(self.__dict__)
-        new.vocabulary = dict(self.vocabulary)
+        new.vocabulary = _copied(self.vocabulary)
         old_terms, old_postings = len(self.vocabulary), len(self._docs)
         term_ids, frequencies, distinct, lengths = _count(documents, new.vocabulary)
         docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), distinct)
@@ -129,7 +140,10 @@ class Scorer:
             idf = np.log((n + 1) / df)
         else:
             idf = math.log(n + 1) - np.log(df + 0.5)
-        self._base: list[float] = (idf * self.delta if self.variant == "plus" else np.zeros_like(idf)).tolist()
+        base = idf * self.delta if self.variant == "plus" else np.zeros_like(idf)
+        self._base: list[float] = []
+        for a in range(0, len(base), 8192):  # in small blocks: each makes Python floats
+            self._base.extend(base[a : a + 8192].tolist())
         self._weights: Floats = np.empty(len(self._docs))
         for first, last in _term_blocks(self._indptr):
             a, z = self._indptr[first], self._indptr[last]

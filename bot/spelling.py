@@ -7,6 +7,7 @@ table of single deletions (the SymSpell idea), so they cost the same at any know
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable
 
@@ -38,12 +39,15 @@ def _known(stems: Iterable[str]) -> frozenset[str]:
 
 
 class Speller:
-    """Corrects words one edit away from a known word; instances never change after building."""
+    """Corrects words one edit away from a known word; instances never change after building.
+
+    `extended` makes a new Speller that shares this one's large tables and keeps what it adds in
+    small overlays: copying the tables would hold the interpreter for tens of milliseconds at
+    100,000 passages, and answers in other threads would wait that long.
+    """
 
     def __init__(self, words: Iterable[str], known_stems: Iterable[str]):
         counts = Counter(w for w in words if w.isalpha())
-        self._known_stems = _known(known_stems)
-        self._counts = counts
         table: dict[str, str] = {}
         for word in counts:
             if len(word) < MIN_LENGTH - 1:
@@ -51,34 +55,49 @@ class Speller:
             for key in {word} | _deletions(word):
                 _add(table, key, word)
         self._table = table
+        self._known_stems = _known(known_stems)
+        self._counts = counts
+        self._extra_table: dict[str, str] = {}
+        self._extra_known: frozenset[str] = frozenset()
+        self._extra_counts: Counter[str] = Counter()
 
     def extended(self, words: Iterable[str], known_stems: Iterable[str]) -> Speller:
         """A new Speller that also knows `words` and `known_stems`, as if built with them."""
-        new = object.__new__(Speller)
+        new = copy.copy(self)
         added = Counter(w for w in words if w.isalpha())
-        new._known_stems = self._known_stems | _known(known_stems)
-        new._counts = self._counts.copy()
-        new._counts.update(added)
-        new._table = dict(self._table)
+        new._extra_known = self._extra_known | _known(known_stems)
+        new._extra_counts = self._extra_counts + added
+        new._extra_table = dict(self._extra_table)
         for word in added:
-            if word in self._counts or len(word) < MIN_LENGTH - 1:
+            if self._count(word) or len(word) < MIN_LENGTH - 1:
                 continue
             for key in {word} | _deletions(word):
-                _add(new._table, key, word)
+                held = new._lookup(key)
+                new._extra_table[key] = word if held is None else f"{held}\0{word}"
         return new
 
+    def _lookup(self, key: str) -> str | None:
+        held = self._extra_table.get(key)
+        return held if held is not None else self._table.get(key)
+
+    def _count(self, word: str) -> int:
+        return self._counts[word] + self._extra_counts[word]
+
+    def _known_stem(self, stem_: str) -> bool:
+        return stem_ in self._known_stems or stem_ in self._extra_known
+
     def __call__(self, word: str) -> str:
-        if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or stem(word) in self._known_stems:
+        if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or self._known_stem(stem(word)):
             return word
         if len(word) >= MIN_LENGTH:
             candidates: set[str] = set()
             for key in {word} | _deletions(word):
-                held = self._table.get(key)
+                held = self._lookup(key)
                 if held is not None:
                     candidates.update(held.split("\0"))
             candidates = {c for c in candidates if _one_edit(word, c)}
             if candidates:
-                return max(sorted(candidates), key=lambda c: self._counts[c])
+                return max(sorted(candidates), key=self._count)
         return next((f for f in FUNCTION_WORDS if _one_edit(word, f)), word)
 
 
