@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.feedback import hash_user
+from bot.feedback import Vote, hash_user
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,12 @@ class GapStore:
         row = (now, _day(now), storable(platform), hash_user(platform, user_id), storable(passage_id), int(helpful))
         with self._lock:
             self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+
+    def votes(self) -> list[Vote]:
+        """Every vote kept, oldest first (user ids hashed)."""
+        with self._lock:
+            rows = self._db.execute("SELECT passage_id, helpful, platform, user_hash, at FROM votes ORDER BY at")
+            return [Vote(pid, bool(helpful), platform, user, at) for pid, helpful, platform, user, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         """Open gaps (not aliased or dismissed), most asked first."""

@@ -20,7 +20,6 @@ from bot import knowledge, synonyms
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
 from bot.config import Config
 from bot.cooldown import Cooldown
-from bot.feedback import FeedbackLog, Vote
 from bot.gaps import GapStore
 from bot.history import History
 from bot.knowledge import Passage
@@ -53,7 +52,6 @@ class Service:
         *,
         cooldown: Cooldown | None = None,
         chat_cooldown: Cooldown | None = None,
-        feedback: FeedbackLog | None = None,
         config: Config | None = None,
         knowledge_dir: str | Path | None = None,
     ):
@@ -64,7 +62,6 @@ class Service:
         self.cooldown = cooldown or Cooldown(burst=self.config.cooldown.burst, interval=self.config.cooldown.interval)
         chat = self.config.chat_cooldown
         self.chat_cooldown = chat_cooldown or Cooldown(burst=chat.burst, interval=chat.interval)
-        self.feedback = feedback or FeedbackLog()
         folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
         self.knowledge_dir = Path(folder) if folder is not None else None
         self._loaded: Signature | None = signature(self.knowledge_dir) if self.knowledge_dir else None
@@ -215,9 +212,6 @@ class Service:
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer."""
-        self.feedback.record(
-            Vote(passage_id=passage_id, helpful=helpful, platform=asker.platform, user_id=asker.user_id)
-        )
         if self.gaps is None:
             return
         try:

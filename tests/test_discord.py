@@ -256,7 +256,7 @@ async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord,
         call = await callback_for(fake, press)
     assert call.body["data"]["content"] == discord_bot.THANKS_TEXT
     assert call.body["data"]["flags"] & EPHEMERAL
-    [vote] = service.feedback.votes()
+    [vote] = service.gaps.votes()
     assert (vote.passage_id, vote.helpful, vote.platform) == ("women-majority", False, "discord")
 
 

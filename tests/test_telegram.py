@@ -49,7 +49,7 @@ async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def handbook(tmp_path: Path) -> Path:
     """A small knowledge folder of our own, so these tests do not move with the bundled one."""
-    return write_handbook(tmp_path)
+    return write_handbook(tmp_path / "knowledge")  # its data folder goes beside it, in this test's tmp_path
 
 
 def running_bot(
@@ -137,14 +137,14 @@ async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, h
 
 
 async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, handbook: Path) -> None:
-    """A 👎 press goes to the core's feedback log and gets a thank-you toast."""
+    """A 👎 press is recorded by the core and gets a thank-you toast."""
     async with running_bot(fake, handbook) as service:
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         [reply] = await fake.wait_for("sendMessage")
         fake.press(reply.result, reply.buttons()[1]["callback_data"], user=USER)
         [ack] = await fake.wait_for("answerCallbackQuery")
     assert ack.params["text"] == "Thanks for the feedback!"
-    [vote] = service.feedback.votes()
+    [vote] = service.gaps.votes()
     assert (vote.passage_id, vote.helpful, vote.platform) == ("meeting-times", False, "telegram")
 
 
@@ -187,7 +187,7 @@ async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegra
         fake.press(sent[-1].result, thumbs_up, user=USER)
         await fake.wait_for("answerCallbackQuery")
     assert len(thumbs_up.encode()) <= 64  # the id is too long for callback data: a short reference
-    assert [v.passage_id for v in service.feedback.votes()] == [LONG_ID]
+    assert [v.passage_id for v in service.gaps.votes()] == [LONG_ID]
     assert len(sent) >= 2
     assert all(len(c.text) <= 4096 for c in sent)
     for call in sent:  # every tag closed in the message that opened it; no cut entity
