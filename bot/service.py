@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import knowledge, synonyms
+from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
 from bot.config import Config
 from bot.cooldown import Cooldown
@@ -26,7 +26,6 @@ from bot.knowledge import Passage
 from bot.moderation import Change, Moderation, Refused
 from bot.store import MODERATOR_FILE
 from bot.watcher import KnowledgeWatcher, Signature, signature
-from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +99,9 @@ class Service:
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
             before = signature(self.knowledge_dir)
             old = self._answerer
-            kb = knowledge.load(self.knowledge_dir)
-            try:
-                syns = synonyms.load(self.knowledge_dir)
-            except FileError as exc:
-                raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
-            self.replace_answerer(Answerer(kb, syns, ranking=old.index.ranking, confidence=old.confidence))
+            self.replace_answerer(
+                Answerer.from_directory(self.knowledge_dir, ranking=old.index.ranking, confidence=old.confidence)
+            )
             self._loaded = before
 
     def start_watching(self, interval: float | None = None) -> None:
