@@ -128,7 +128,13 @@ class Answerer:
         self.confidence = confidence or Confidence()
 
     @classmethod
-    def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE, **settings: object) -> Answerer:
+    def from_directory(
+        cls,
+        directory: str | Path = DEFAULT_KNOWLEDGE,
+        *,
+        ranking: Ranking | None = None,
+        confidence: Confidence | None = None,
+    ) -> Answerer:
         """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError."""
         path = Path(directory)
         kb = knowledge.load(path)
@@ -136,7 +142,7 @@ class Answerer:
             syns = synonyms.load(path)
         except FileError as exc:
             raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
-        return cls(kb, syns, **settings)  # type: ignore[arg-type]
+        return cls(kb, syns, ranking=ranking, confidence=confidence)
 
     def answer(self, question: str) -> Answer:
         """Answer `question`; never raises on any string."""
