@@ -7,6 +7,7 @@ a short note about what the bot can answer, never a random passage.
 
 from __future__ import annotations
 
+import copy
 import enum
 import logging
 import math
@@ -143,6 +144,14 @@ class Answerer:
         except FileError as exc:
             raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
         return cls(kb, syns, ranking=ranking, confidence=confidence)
+
+    def with_added(self, *passages: Passage) -> Answerer:
+        """This answerer with `passages` added, as if loaded with them, without reloading anything
+        (see `Index.with_added`); raises ValueError if an id is taken. This one is left as it was."""
+        new = copy.copy(self)
+        new.index = self.index.with_added(*passages)
+        new.kb = new.index.kb
+        return new
 
     def answer(self, question: str) -> Answer:
         """Answer `question`; never raises on any string."""

@@ -9,7 +9,6 @@ per-user and per-chat cooldowns, feedback, the record of unanswered questions (`
 
 from __future__ import annotations
 
-import copy
 import logging
 import sqlite3
 import threading
@@ -128,7 +127,7 @@ class Service:
     def _extend_after_add(self, passage: Passage, before: Signature, after: Signature) -> None:
         """Go live with one added passage: extend the index when the live one is exactly `before`.
 
-        `Index.with_added` is much cheaper than a rebuild and does not hold the GIL for long, so
+        `Answerer.with_added` is much cheaper than a rebuild and does not hold the GIL for long, so
         answers in other threads keep flowing. It gives the same index as a rebuild only when the
         live knowledge base is the one the change was made on and the passage lands at its end
         (moderators.yaml is the last file); otherwise everything is reloaded.
@@ -140,9 +139,7 @@ class Service:
             last = files[-1].name if files else None
             if self._loaded == before and last == MODERATOR_FILE:
                 try:
-                    extended = copy.copy(self._answerer)
-                    extended.index = self._answerer.index.with_added(passage)
-                    extended.kb = extended.index.kb
+                    extended = self._answerer.with_added(passage)
                 except ValueError:  # the id is already live after all: rebuild below
                     log.warning("could not extend the index with %s; reloading", passage.id)
                 else:
