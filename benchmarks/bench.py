@@ -86,7 +86,6 @@ def _change(answerer: Answerer, corpus: Corpus, questions: list[str]) -> dict[st
         "added_answered": found.passage_id == corpus.added_id,
         "worst_answer_meanwhile_ms": worst * 1e3,
         "answers_meanwhile": answered,
-        "incremental": True,
     }
 
 
