@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from bot.knowledge import KnowledgeBase, Passage
 from bot.scoring import Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
-from bot.text import QUESTION_WORDS, is_cjk, pairs, words
+from bot.text import QUESTION_WORDS, is_cjk, pairs
 from bot.yamlfiles import cache_file, read_cache, write_cache
 
 # The cache folder (unset: no cache) also keeps built indexes, keyed on the passages, synonyms,
@@ -61,12 +61,22 @@ def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 
     Pairs (see `bot.text.pairs`) are kept to the short fields, where words that stand together
     say what is asked; the body text gets none, which keeps a large knowledge base small.
     """
-    section = synonyms.terms(passage.section)
-    tokens = section + pairs(section) + synonyms.terms(passage.text)
+    return passage_terms(passage, synonyms, question_weight)[0]
+
+
+def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> tuple[list[str], list[str]]:
+    """`passage_tokens`, and the pieces of text it is written with (see `bot.text.read`)."""
+    tokens, pieces = text.read(passage.section)
+    section = synonyms.fold(tokens)
+    tokens, body = text.read(passage.text)
+    terms = section + pairs(section) + synonyms.fold(tokens)
+    pieces += body
     for question in passage.questions:
-        terms = synonyms.terms(question)
-        tokens += (terms + pairs(terms)) * question_weight
-    return tokens
+        tokens, asked = text.read(question)
+        folded = synonyms.fold(tokens)
+        terms += (folded + pairs(folded)) * question_weight
+        pieces += asked
+    return terms, pieces
 
 
 def query_terms(terms: Sequence[str]) -> list[str]:
@@ -92,15 +102,15 @@ class Index:
         self._set_weights()
 
     def _build(self) -> tuple[Scorer, Counter[str], Speller]:
-        weight = self.ranking.question_weight
+        pieces: Counter[str] = Counter()
         scorer = Scorer(
-            (passage_tokens(p, self.synonyms, weight) for p in self.kb),
+            _documents(self.kb, self.synonyms, self.ranking.question_weight, pieces),
             variant=self.ranking.variant,
             k1=self.ranking.k1,
             b=self.ranking.b,
         )
-        surface = _surface(self.kb)
-        return scorer, surface, Speller(surface.elements(), scorer.vocabulary.keys() | self.synonyms.known())
+        surface = text.written(pieces)
+        return scorer, surface, Speller(surface, scorer.vocabulary.keys() | self.synonyms.known())
 
     def with_added(self, *passages: Passage) -> Index:
         """This index with `passages` appended, as if built from scratch, in a fraction of the time.
@@ -116,15 +126,15 @@ class Index:
         new = object.__new__(Index)
         new.__dict__.update(self.__dict__)
         new.kb = replace(self.kb, passages=self.kb.passages + passages)
-        weight = self.ranking.question_weight
-        documents = [passage_tokens(p, self.synonyms, weight) for p in passages]
+        pieces: Counter[str] = Counter()
+        documents = list(_documents(passages, self.synonyms, self.ranking.question_weight, pieces))
+        added = text.written(pieces)
         new._scorer = self._scorer.with_added(documents)
         new_terms = {t for doc in documents for t in doc if t not in self._scorer.vocabulary}
-        added = _surface(passages)
         new._surface = self._surface.copy()
         new._surface.update(added)
         new._ids = self._ids.union(new_ids)
-        new._speller = self._speller.extended(added.elements(), new_terms)
+        new._speller = self._speller.extended(added, new_terms)
         new._set_weights()
         return new
 
@@ -163,9 +173,14 @@ class Index:
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
 
 
-def _surface(passages: Iterable[Passage]) -> Counter[str]:
-    """How often each word is written, unstemmed: what spelling corrections may turn into."""
-    return Counter(w for p in passages for w in words(f"{p.section} {p.text} {' '.join(p.questions)}") if w.isalpha())
+def _documents(
+    passages: Iterable[Passage], synonyms: Synonyms, question_weight: int, pieces: Counter[str]
+) -> Iterator[list[str]]:
+    """Each passage's terms, counting the pieces of text it is written with into `pieces`."""
+    for passage in passages:
+        terms, written = passage_terms(passage, synonyms, question_weight)
+        pieces.update(written)
+        yield terms
 
 
 def _cache_file(kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking) -> Path | None:

@@ -34,6 +34,13 @@ def _add(table: dict[str, str], key: str, word: str) -> None:
     table[key] = word if held is None else f"{held}\0{word}"
 
 
+def _counts(words: Iterable[str]) -> Counter[str]:
+    """How often each word of letters only is written (a Counter given is taken as it is)."""
+    if isinstance(words, Counter):
+        return words
+    return Counter(w for w in words if w.isalpha())
+
+
 def _known(stems: Iterable[str]) -> frozenset[str]:
     return frozenset(s for s in stems if "~" not in s)  # word pairs (bot.text.pairs) are not words
 
@@ -47,7 +54,8 @@ class Speller:
     """
 
     def __init__(self, words: Iterable[str], known_stems: Iterable[str]):
-        counts = Counter(w for w in words if w.isalpha())
+        """`words` are the words the knowledge base is written with, or a Counter of them."""
+        counts = _counts(words)
         table: dict[str, str] = {}
         for word in counts:
             if len(word) < MIN_LENGTH - 1:
@@ -64,7 +72,7 @@ class Speller:
     def extended(self, words: Iterable[str], known_stems: Iterable[str]) -> Speller:
         """A new Speller that also knows `words` and `known_stems`, as if built with them."""
         new = copy.copy(self)
-        added = Counter(w for w in words if w.isalpha())
+        added = _counts(words)
         new._extra_known = self._extra_known | _known(known_stems)
         new._extra_counts = self._extra_counts + added
         new._extra_table = dict(self._extra_table)

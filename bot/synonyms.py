@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.text import Corrector, is_stop, tokenize
+from bot.text import STOPS, Corrector, tokenize
 
 FILE_NAME = "synonyms.yaml"
 
@@ -54,7 +55,13 @@ class Synonyms:
 
     def terms(self, text: str, correct: Corrector | None = None) -> list[str]:
         """The index terms of `text`: tokens with synonyms folded and stop words dropped."""
-        return [t for t in self.apply(tokenize(text, correct, keep_stop=True)) if not is_stop(t)]
+        return self.fold(tokenize(text, correct, keep_stop=True))
+
+    def fold(self, tokens: Sequence[str]) -> list[str]:
+        """Index terms from tokens with stop words kept (`tokenize(..., keep_stop=True)`)."""
+        if self.starts.isdisjoint(tokens):  # no phrase can start here: one C-speed filter
+            return list(filterfalse(STOPS.__contains__, tokens))
+        return list(filterfalse(STOPS.__contains__, self.apply(tokens)))
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """Return `tokens` with every synonym phrase replaced by its group's term."""

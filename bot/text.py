@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 
 import snowballstemmer
 
@@ -80,7 +82,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def normalize(text: str) -> str:
     """Return `text` in NFKC form with curly quotes, dashes and control characters made plain."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if not text.isascii():  # NFKC and the table change nothing in ASCII
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     if text.isprintable():  # no control, format or unassigned characters: nothing more to do
         return text
     return "".join(
@@ -185,9 +188,13 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[
 QUESTION_WORDS = frozenset(stem(w) for w in ("who", "when", "where", "why"))
 
 
+# Stop words and their stems: what `is_stop` drops.
+STOPS = STOP_WORDS | _STOP_STEMS
+
+
 def is_stop(token: str) -> bool:
     """True for a token that says nothing about what is asked ("the", "said", "going")."""
-    return token in STOP_WORDS or token in _STOP_STEMS
+    return token in STOPS
 
 
 def is_cjk(token: str) -> bool:
@@ -209,7 +216,18 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
     `keep_stop`, stop words stay in, unstemmed, so that phrases such as "the South" can be
     matched before they are dropped (see `bot.synonyms`).
     """
-    text = _US.sub(" usa ", normalize(text)).casefold()
+    return _tokens(_casefolded(text), correct, keep_stop=keep_stop)
+
+
+def _casefolded(text: str) -> str:
+    """`text` normalized, "US" and "U.S." made "usa", and case-folded."""
+    text = normalize(text)
+    if "US" in text or "U.S" in text:  # the pattern is slow to run over text without them
+        text = _US.sub(" usa ", text)
+    return text.casefold()
+
+
+def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool) -> list[str]:
     tokens: list[str] = []
     for cjk, number, word in _TOKEN.findall(text):  # findall: one C call, no Match objects
         if word:
@@ -222,6 +240,46 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
         else:
             tokens.extend(_cjk_tokens(cjk))
     return tokens
+
+
+def read(text: str) -> tuple[list[str], list[str]]:
+    """`tokenize(text, keep_stop=True)`, and the pieces of text it came from (see `written`).
+
+    This is what loading does for every field of every passage, so it is built for speed: the
+    text is split at white space in C and each piece's tokens are looked up in a table, since no
+    token reaches across white space and a knowledge base repeats its words.
+    """
+    pieces = _casefolded(text).split()
+    return list(chain.from_iterable(map(_PIECE_TOKENS.__getitem__, pieces))), pieces
+
+
+def written(pieces: Counter[str]) -> Counter[str]:
+    """How often each word of letters only is written, from counted pieces that `read` returned.
+
+    These are the words of `words`, what spelling corrections may turn a question's word into.
+    """
+    counts: Counter[str] = Counter()
+    for piece, times in pieces.items():
+        for _, _, word in _TOKEN.findall(piece):
+            for part in _surface_words(word) if word else ():
+                if part.isalpha():
+                    counts[part] += times
+    return counts
+
+
+class _PieceTokens(dict[str, tuple[str, ...]]):
+    """The tokens (stop words kept) of each white-space-separated piece of text seen, remembered."""
+
+    LIMIT = 500_000  # a few hundred bytes each; a corpus with more distinct pieces starts again
+
+    def __missing__(self, piece: str) -> tuple[str, ...]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        tokens = self[piece] = tuple(_tokens(piece, None, keep_stop=True))
+        return tokens
+
+
+_PIECE_TOKENS = _PieceTokens()
 
 
 @lru_cache(maxsize=65536)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections import Counter
 
-from bot.text import normalize, tokenize, words
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text import normalize, read, tokenize, words, written
 
 
 def test_case_folded_and_stemmed() -> None:
@@ -99,3 +103,51 @@ def test_corrector_applies_to_unknown_words_only() -> None:
 def test_words_are_unstemmed() -> None:
     """`words` gives the surface words a speller learns from."""
     assert words("The Refugees fled") == ["refugees", "fled"]
+
+
+_PIECES_OF_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "The",
+            "U.S.",
+            "US",
+            "us",
+            "refugees'",
+            "Kim Jong-un",
+            "27,000",
+            "$45,000",
+            "1998-1999",
+            "50.7%",
+            "脱北者",
+            "북한",
+            "fled,",
+            "don't",
+            "—",
+            "\u00a0",
+            "\n",
+            "\t",
+            " ",
+            "“quoted”",
+            "a-b-c",
+            "x\u200by",
+            "Ångström",
+        ]
+    )
+    | st.text(max_size=12),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PIECES_OF_TEXT)
+def test_loading_reads_text_as_questions_are_tokenized(parts: list[str]) -> None:
+    """The fast reading used for passages gives exactly the tokens `tokenize` gives."""
+    text = "".join(parts)
+    assert read(text)[0] == tokenize(text, keep_stop=True)
+    assert read(text)[0] == tokenize(text, keep_stop=True)  # the second time from remembered pieces
+
+
+def test_written_words_are_the_words_of_the_text() -> None:
+    """The words spelling corrections may use are the letter-only words `words` finds, counted."""
+    text = "Refugees fled; the refugees' children fled to China in 1998. Kim Jong-un"
+    assert written(Counter(read(text)[1] * 2)) == Counter(w for w in words(text) * 2 if w.isalpha())
