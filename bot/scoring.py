@@ -15,8 +15,8 @@ from __future__ import annotations
 import itertools
 import math
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -32,17 +32,45 @@ Ints = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
 
 
-def _count(documents: Iterable[Sequence[str]], vocabulary: dict[str, int]) -> tuple[Int32s, Int32s, Int32s, Int32s]:
-    """Term ids, frequencies, distinct-term counts and lengths, passage by passage."""
-    # Compact arrays, not lists: a list of ten million ints costs ten times the memory.
-    terms, frequencies, distinct, lengths = array("i"), array("i"), array("i"), array("i")
-    for document in documents:
-        counts = Counter(document)  # first-seen order, as rank-bm25 counts
-        terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
-        frequencies.extend(counts.values())
-        distinct.append(len(counts))
-        lengths.append(len(document))
-    return _ints(terms), _ints(frequencies), _ints(distinct), _ints(lengths)
+def _count(documents: Iterable[Sequence[str]]) -> Counts:
+    """Count `documents` a batch at a time with numpy and C-speed builtins: a Python loop over
+    every word of a large corpus would take many seconds."""
+    numbering = _Numbering()
+    parts: list[tuple[Int32s, Int32s, Int32s]] = []
+    lengths = array("i")
+    batch: list[Sequence[str]] = []
+    for document in itertools.chain(documents, [None]):
+        if document is not None:
+            batch.append(document)
+            if len(batch) < 2048:
+                continue
+        if batch:
+            parts.append(_count_batch(batch, numbering))
+            lengths.extend(map(len, batch))
+            batch = []
+    columns = [np.concatenate(column) for column in zip(*parts, strict=True)] or [_ints(array("i"))] * 3
+    term_ids, frequencies, distinct = columns
+    return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths))
+
+
+class _Numbering(dict[str, int]):
+    """Term -> id, a new term taking the next id the first time it is looked up."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
+
+
+def _count_batch(batch: list[Sequence[str]], numbering: _Numbering) -> tuple[Int32s, Int32s, Int32s]:
+    """Term ids (in order of id within each passage), their frequencies, and distinct terms per passage."""
+    words = list(itertools.chain.from_iterable(batch))
+    ids = np.fromiter(map(numbering.__getitem__, words), dtype=np.int64, count=len(words))
+    size = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+    local = np.repeat(np.arange(len(batch), dtype=np.int64), size)
+    keys, frequencies = np.unique(local * len(numbering) + ids, return_counts=True)
+    docs = keys // len(numbering)
+    distinct = np.bincount(docs, minlength=len(batch))
+    return (keys % len(numbering)).astype(np.int32), frequencies.astype(np.int32), distinct.astype(np.int32)
 
 
 def _ints(values: array[int]) -> Int32s:
@@ -80,12 +108,47 @@ def _insert(values: npt.NDArray[Any], at: npt.NDArray[Any], added: npt.NDArray[A
     return out
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Passages' terms counted, ready to be weighed: the part of building a Scorer that can be
+    done for a piece of the corpus apart (in another process) and joined later (`joined`)."""
+
+    terms: list[str]  # the vocabulary, first seen first; ids below index into it
+    term_ids: Int32s  # each passage's distinct terms, passage after passage
+    frequencies: Int32s  # how often each of those terms is in its passage
+    distinct: Int32s  # how many distinct terms each passage has
+    lengths: Int32s  # how many terms each passage has
+
+    @classmethod
+    def of(cls, documents: Iterable[Sequence[str]]) -> Counts:
+        """Count `documents`, each a passage's terms; terms are numbered as first seen, passage by
+        passage, as rank-bm25 meets them."""
+        return _count(documents)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Counts]) -> Counts:
+        """The counts of the corpus made of `parts` in order, as if counted in one go."""
+        vocabulary: dict[str, int] = {}
+        term_ids = [part.numbered(vocabulary) for part in parts]
+        rows = [(part.frequencies, part.distinct, part.lengths) for part in parts]
+        columns = [np.concatenate(arrays) for arrays in zip(*rows, strict=True)]
+        empty = np.zeros(0, dtype=np.int32)
+        return cls(list(vocabulary), np.concatenate(term_ids) if term_ids else empty, *(columns or [empty] * 3))
+
+    def numbered(self, vocabulary: dict[str, int]) -> Int32s:
+        """`term_ids` as numbered in `vocabulary`, where terms it lacks are added, in order."""
+        new = list(itertools.filterfalse(vocabulary.__contains__, self.terms))
+        vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new)), strict=True))
+        renumbered = np.fromiter(map(vocabulary.__getitem__, self.terms), dtype=np.int32, count=len(self.terms))
+        return renumbered[self.term_ids]
+
+
 class Scorer:
     """rank-bm25's scores for one corpus, from precomputed weights; never changes once built."""
 
     def __init__(
         self,
-        documents: Iterable[Sequence[str]],
+        documents: Iterable[Sequence[str]] | Counts,
         *,
         variant: str = "okapi",
         k1: float = 1.5,
@@ -93,17 +156,19 @@ class Scorer:
         epsilon: float = 0.25,
         delta: float | None = None,
     ):
+        """Score `documents` (each a passage's terms), or passages already counted (`Counts`)."""
         if variant not in ("okapi", "plus", "l"):
             raise ValueError(f"unknown BM25 variant {variant!r}")
         self.variant, self.k1, self.b, self.epsilon = variant, k1, b, epsilon
         self.delta = DEFAULT_DELTA.get(variant, 0.0) if delta is None else delta
-        self.vocabulary: dict[str, int] = {}
-        term_ids, frequencies, distinct, lengths = _count(documents, self.vocabulary)
-        order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
-        self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
-        self._tf = frequencies[order]
-        self._lengths = lengths.astype(np.float64)
-        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
+        counts = documents if isinstance(documents, Counts) else Counts.of(documents)
+        self.vocabulary = dict(zip(counts.terms, range(len(counts.terms)), strict=True))
+        order = np.argsort(counts.term_ids, kind="stable")  # by term, passages ascending within a term
+        self._docs = np.repeat(np.arange(len(counts.lengths), dtype=np.int32), counts.distinct)[order]
+        self._tf = counts.frequencies[order]
+        self._lengths = counts.lengths.astype(np.float64)
+        frequency = np.bincount(counts.term_ids, minlength=len(self.vocabulary))
+        self._indptr = np.concatenate(([0], np.cumsum(frequency)))
         self._weigh()
 
     def with_added(self, documents: Iterable[Sequence[str]]) -> Scorer:
@@ -112,10 +177,11 @@ class Scorer:
         new.__dict__.update(self.__dict__)
         new.vocabulary = _copied(self.vocabulary)
         old_terms, old_postings = len(self.vocabulary), len(self._docs)
-        term_ids, frequencies, distinct, lengths = _count(documents, new.vocabulary)
-        docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), distinct)
+        added = Counts.of(documents)
+        term_ids, lengths = added.numbered(new.vocabulary), added.lengths
+        docs = np.repeat(np.arange(len(lengths), dtype=np.int32) + len(self._lengths), added.distinct)
         order = np.argsort(term_ids, kind="stable")
-        term_ids, docs, tf = term_ids[order], docs[order], frequencies[order]
+        term_ids, docs, tf = term_ids[order], docs[order], added.frequencies[order]
         # New passages come after every old one, so each goes at the end of its term's column.
         at = np.where(term_ids < old_terms, self._indptr[np.minimum(term_ids + 1, old_terms)], old_postings)
         new._docs = _insert(self._docs, at, docs)
