@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import knowledge, synonyms
+from bot import loading, synonyms
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.retrieval import Index, Ranked, Ranking
 from bot.text import MAX_QUESTION_CHARS, normalize
-from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +136,11 @@ class Answerer:
         confidence: Confidence | None = None,
     ) -> Answerer:
         """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError."""
-        path = Path(directory)
-        kb = knowledge.load(path)
-        try:
-            syns = synonyms.load(path)
-        except FileError as exc:
-            raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
-        return cls(kb, syns, ranking=ranking, confidence=confidence)
+        new = object.__new__(cls)
+        new.index = loading.load(Path(directory), ranking)
+        new.kb = new.index.kb
+        new.confidence = confidence or Confidence()
+        return new
 
     def with_added(self, *passages: Passage) -> Answerer:
         """This answerer with `passages` added, as if loaded with them, without reloading anything

@@ -8,29 +8,19 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.scori
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from bot import scoring, spelling, text, yamlfiles
-from bot import synonyms as synonyms_module
+from bot import text
 from bot.knowledge import KnowledgeBase, Passage
-from bot.scoring import Scorer
+from bot.scoring import Counts, Scorer
 from bot.spelling import Speller
 from bot.synonyms import Synonyms
 from bot.text import QUESTION_WORDS, is_cjk, pairs
-from bot.yamlfiles import cache_file, read_cache, write_cache
-
-# The cache folder (unset: no cache) also keeps built indexes, keyed on the passages, synonyms,
-# settings and this code. A hit skips tokenizing every passage, most of a cold start.
-CACHE_VARIABLE = yamlfiles.CACHE_VARIABLE
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
@@ -87,30 +77,23 @@ def query_terms(terms: Sequence[str]) -> list[str]:
 class Index:
     """A BM25 index over a knowledge base; built once, then only read (`with_added` makes a new one)."""
 
-    def __init__(self, kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        synonyms: Synonyms,
+        ranking: Ranking | None = None,
+        *,
+        counted: tuple[Counts, Counter[str]] | None = None,
+    ):
+        """Index `kb`; `counted` is `count(kb.passages, ...)` when the caller has it already."""
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
-        cache = _cache_file(kb, synonyms, self.ranking)
-        built: tuple[Scorer, Counter[str], Speller] | None = read_cache(cache) if cache else None
-        if built is None:
-            built = self._build()
-            if cache:
-                write_cache(cache, built)
-        self._scorer, self._surface, self._speller = built
+        counts, self._surface = counted or count(kb.passages, synonyms, self.ranking)
+        self._scorer = Scorer(counts, variant=self.ranking.variant, k1=self.ranking.k1, b=self.ranking.b)
+        self._speller = Speller(self._surface, self._scorer.vocabulary.keys() | synonyms.known())
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()
-
-    def _build(self) -> tuple[Scorer, Counter[str], Speller]:
-        pieces: Counter[str] = Counter()
-        scorer = Scorer(
-            _documents(self.kb, self.synonyms, self.ranking.question_weight, pieces),
-            variant=self.ranking.variant,
-            k1=self.ranking.k1,
-            b=self.ranking.b,
-        )
-        surface = text.written(pieces)
-        return scorer, surface, Speller(surface, scorer.vocabulary.keys() | self.synonyms.known())
 
     def with_added(self, *passages: Passage) -> Index:
         """This index with `passages` appended, as if built from scratch, in a fraction of the time.
@@ -173,6 +156,16 @@ class Index:
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
 
 
+def count(passages: Iterable[Passage], synonyms: Synonyms, ranking: Ranking) -> tuple[Counts, Counter[str]]:
+    """The passages' terms counted for BM25, and the words they are written with, counted.
+
+    This is most of the work of building an index, and it can be done for each file apart.
+    """
+    pieces: Counter[str] = Counter()
+    counts = Counts.of(_documents(passages, synonyms, ranking.question_weight, pieces))
+    return counts, text.written(pieces)
+
+
 def _documents(
     passages: Iterable[Passage], synonyms: Synonyms, question_weight: int, pieces: Counter[str]
 ) -> Iterator[list[str]]:
@@ -181,14 +174,3 @@ def _documents(
         terms, written = passage_terms(passage, synonyms, question_weight)
         pieces.update(written)
         yield terms
-
-
-def _cache_file(kb: KnowledgeBase, synonyms: Synonyms, ranking: Ranking) -> Path | None:
-    if not os.environ.get(CACHE_VARIABLE):
-        return None
-    digest = hashlib.sha256(repr((ranking, sorted(synonyms.rewrites.items()))).encode())
-    for module in (text, synonyms_module, spelling, scoring, sys.modules[__name__]):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    for p in kb:
-        digest.update("\0".join((p.section, p.text, *p.questions, "\1")).encode())
-    return cache_file("index", digest.digest())

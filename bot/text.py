@@ -258,13 +258,29 @@ def written(pieces: Counter[str]) -> Counter[str]:
 
     These are the words of `words`, what spelling corrections may turn a question's word into.
     """
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
+    count = counts.get  # not Counter's +=, which calls Python code for every new word
     for piece, times in pieces.items():
-        for _, _, word in _TOKEN.findall(piece):
-            for part in _surface_words(word) if word else ():
-                if part.isalpha():
-                    counts[part] += times
-    return counts
+        for word in _PIECE_WORDS[piece]:
+            counts[word] = count(word, 0) + times
+    return Counter(counts)
+
+
+class _PieceWords(dict[str, tuple[str, ...]]):
+    """The letter-only words of each piece of text seen, remembered."""
+
+    LIMIT = 500_000
+
+    def __missing__(self, piece: str) -> tuple[str, ...]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        found = self[piece] = tuple(
+            part for _, _, word in _TOKEN.findall(piece) if word for part in _surface_words(word) if part.isalpha()
+        )
+        return found
+
+
+_PIECE_WORDS = _PieceWords()
 
 
 class _PieceTokens(dict[str, tuple[str, ...]]):

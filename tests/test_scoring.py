@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from bot import knowledge, scoring, synonyms
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import Passage, Source
-from bot.retrieval import CACHE_VARIABLE, VARIANTS, Index, Ranking, passage_tokens, query_terms
+from bot.retrieval import VARIANTS, Index, Ranking, passage_tokens, query_terms
 from bot.scoring import Scorer
 
 SETTINGS = [
@@ -135,24 +134,3 @@ def test_index_with_added_equals_a_rebuilt_index() -> None:
         ]
     with pytest.raises(ValueError, match="duplicate"):
         grown.with_added(new)
-
-
-def test_cached_index_ranks_as_a_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second index comes from the cache folder and ranks exactly as the first; a damaged file is rebuilt."""
-    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
-    parsed = knowledge.load(DEFAULT_KNOWLEDGE)
-    assert list(tmp_path.glob("yaml-*.pickle"))
-    kb = knowledge.load(DEFAULT_KNOWLEDGE)
-    assert kb == parsed
-    syns = synonyms.load(DEFAULT_KNOWLEDGE)
-    built = Index(kb, syns)
-    (cached_file,) = tmp_path.glob("index-*.pickle")
-    cached = Index(kb, syns)
-    cached_file.write_bytes(b"not a pickle")
-    rebuilt = Index(kb, syns)
-    for question in [q for p in kb for q in p.questions] + ["latern festivel refugees"]:
-        terms = built.analyze(question)
-        assert cached.analyze(question) == rebuilt.analyze(question) == terms
-        expected = [(r.passage.id, r.score, r.coverage) for r in built.rank(terms)]
-        assert [(r.passage.id, r.score, r.coverage) for r in cached.rank(terms)] == expected
-        assert [(r.passage.id, r.score, r.coverage) for r in rebuilt.rank(terms)] == expected

@@ -1,0 +1,116 @@
+"""Loading a knowledge folder: worker processes and the per-file cache give exactly one index."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from bot import knowledge, loading, synonyms
+from bot.answering import DEFAULT_KNOWLEDGE
+from bot.knowledge import KnowledgeError
+from bot.retrieval import Index, Ranking
+
+ARTICLE = DEFAULT_KNOWLEDGE / "five-things-about-north-korean-refugees.yaml"
+
+
+def split_knowledge(folder: Path, files: int = 3) -> Path:
+    """The article's passages spread over `files` source files, with the synonyms beside them."""
+    data = yaml.safe_load(ARTICLE.read_text(encoding="utf-8"))
+    passages = data["passages"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(files):
+        share = {"source": data["source"], "passages": passages[n::files]}
+        (folder / f"part-{n}.yaml").write_text(yaml.safe_dump(share, sort_keys=False), encoding="utf-8")
+    shutil.copy(DEFAULT_KNOWLEDGE / synonyms.FILE_NAME, folder)
+    return folder
+
+
+def same_index(a: Index, b: Index) -> None:
+    assert a.kb.passages == b.kb.passages
+    assert a._scorer.vocabulary == b._scorer.vocabulary  # the same terms, numbered the same
+    for name in ("_docs", "_tf", "_indptr", "_lengths", "_weights"):
+        assert np.array_equal(getattr(a._scorer, name), getattr(b._scorer, name)), name
+    assert a._scorer._base == b._scorer._base
+    assert a._surface == b._surface
+    for question in ["Why do North Koreans defect?", "how many refugees live in the US", "latern festivel"]:
+        terms = a.analyze(question)
+        assert b.analyze(question) == terms
+        assert [(r.passage.id, r.score, r.coverage) for r in a.rank(terms)] == [
+            (r.passage.id, r.score, r.coverage) for r in b.rank(terms)
+        ]
+
+
+@pytest.mark.parametrize("variant", ["okapi", "plus"])
+def test_worker_processes_build_the_index_one_process_builds(tmp_path: Path, variant: str) -> None:
+    """Files read by two worker processes and joined give the index built from the whole knowledge base."""
+    folder = split_knowledge(tmp_path / "kb")
+    ranking = Ranking(variant=variant)
+    in_workers = loading.load(folder, ranking, workers=2)
+    here = loading.load(folder, ranking, workers=1)
+    whole = Index(knowledge.load(folder), synonyms.load(folder), ranking)
+    same_index(in_workers, whole)
+    same_index(here, whole)
+
+
+def test_an_error_in_a_worker_names_the_file_and_line(tmp_path: Path) -> None:
+    """A broken passage read in a worker process is reported as if read here: file, entry and line."""
+    folder = split_knowledge(tmp_path / "kb")
+    broken = folder / "part-1.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("section:", "sektion:", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        loading.load(folder, workers=2)
+    first_item = next(n for n, line in enumerate(broken.read_text().splitlines(), 1) if line.startswith("- id:"))
+    assert raised.value.path == broken
+    assert raised.value.line == first_item
+    assert "unknown key(s) sektion" in str(raised.value)
+
+
+def test_a_duplicate_id_across_files_names_the_second_file(tmp_path: Path) -> None:
+    """An id used in two files read by different workers is caught, naming the later file and line."""
+    folder = split_knowledge(tmp_path / "kb", files=2)
+    first_id = yaml.safe_load((folder / "part-0.yaml").read_text(encoding="utf-8"))["passages"][0]["id"]
+    second = folder / "part-1.yaml"
+    data = yaml.safe_load(second.read_text(encoding="utf-8"))
+    data["passages"][1]["id"] = first_id
+    second.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"duplicate id, already used in part-0\.yaml") as raised:
+        loading.load(folder, workers=2)
+    assert raised.value.path == second and raised.value.entry == first_id and raised.value.line is not None
+
+
+def test_cached_parts_load_as_read_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With QABOT_CACHE, a second start reads each file's part back; an edited file alone is read again."""
+    folder = split_knowledge(tmp_path / "kb")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(loading.CACHE_VARIABLE, str(cache))
+    read = loading.load(folder)
+    assert len(list(cache.glob("part-*.pickle"))) == 3
+    same_index(loading.load(folder), read)
+    damaged = sorted(cache.glob("part-*.pickle"))[0]
+    damaged.write_bytes(b"not a pickle")
+    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+        same_index(loading.load(folder), read)
+    assert "ignoring unreadable cache file" in caplog.text
+    edited = folder / "part-2.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Introduction", "Opening"), encoding="utf-8")
+    reread = loading.load(folder)
+    assert len(list(cache.glob("part-*.pickle"))) == 4
+    same_index(reread, Index(knowledge.load(folder), synonyms.load(folder)))
+
+
+def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path: Path) -> None:
+    """Workers start only when there is enough to read that they pay for their start."""
+    folder = split_knowledge(tmp_path / "kb")
+    files = knowledge.folder_files(folder)
+    assert loading._workers(files, None) == 1
+    assert loading._workers(files, 8) == 3  # never more workers than files
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * loading.PARALLEL_BYTES)
+    assert loading._workers([big, *files], None) == min(len(loading.os.sched_getaffinity(0)), 4)
