@@ -22,8 +22,9 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +65,18 @@ def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None
         syns = synonyms.load(directory)
     except yamlfiles.FileError as exc:
         raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
-    with collector_paused():
-        parts = _parts(files, syns, ranking, _workers(files, workers))
-        kb = knowledge.assemble(files, [part.passages for part in parts])
-        words: Counter[str] = Counter()
-        for part in parts:
+    contents: list[list[tuple[Passage, int | None]]] = []
+    words: Counter[str] = Counter()
+
+    def counts() -> Iterator[Counts]:  # taken in as they come, while workers read the next files
+        for part in _parts(files, syns, ranking, _workers(files, workers)):
+            contents.append(part.passages)
             words.update(part.words)
-        return Index(kb, syns, ranking, counted=(Counts.joined([part.counts for part in parts]), words))
+            yield part.counts
+
+    with collector_paused():
+        scorer = ranking.scorer(counts())
+        return Index(knowledge.assemble(files, contents), syns, ranking, built=(scorer, words))
 
 
 def read_part(path: Path, syns: Synonyms, ranking: Ranking) -> FilePart:
@@ -116,71 +122,105 @@ def _size(path: Path) -> int:
         return 0  # reading it will say what is wrong
 
 
-def _parts(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> list[FilePart]:
+def _parts(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> Iterator[FilePart]:
+    """Each file's part in file order, each as soon as it is read; raises the first error in
+    file order, as reading the files one by one would."""
+    results: Iterator[FilePart | Exception | None] = iter([None] * len(files))  # None: read it here
     if workers > 1:
         try:
             results = _in_workers(files, syns, ranking, workers)
-        except (OSError, EOFError, pickle.UnpicklingError) as exc:
-            log.warning("cannot read knowledge files in worker processes (%s); reading them here", exc)
-        else:
-            for result in results:  # the first error in file order, as reading one by one would
-                if isinstance(result, Exception):
-                    raise result
-            return results  # type: ignore[return-value]
-    return [read_part(path, syns, ranking) for path in files]
+        except OSError as exc:
+            log.warning("cannot start worker processes to read knowledge files (%s); reading them here", exc)
+    lost = False
+    try:
+        for path, result in zip(files, results, strict=True):
+            if isinstance(result, _Lost) and not lost:
+                lost = True
+                log.warning("a worker process reading knowledge files stopped (%s); reading its files here", result)
+            if isinstance(result, Exception) and not isinstance(result, _Lost):
+                raise result
+            yield result if isinstance(result, FilePart) else read_part(path, syns, ranking)
+    finally:
+        if isinstance(results, Generator):
+            results.close()  # stops the workers at once when an error ends the reading early
+
+
+class _Lost(Exception):
+    """A worker's result that never came: the worker died or sent something unreadable."""
 
 
 _WORKER = "from bot.loading import _serve; _serve()"
 
 
-def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> list[FilePart | Exception]:
-    """Read `files` in `workers` fresh interpreters (`_serve`), largest files first
-    to the least loaded; a new interpreter is safe to start from a process that runs threads."""
+def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> Iterator[FilePart | Exception]:
+    """Read `files` in `workers` fresh interpreters (`_serve`); results in file order. Each file
+    goes to the least loaded worker, in file order, so that parts come about in the order they
+    are joined in. A fresh interpreter is safe to start from a process that runs threads, and
+    needs no `if __name__ == "__main__"` guard in whatever script started this one."""
     shares: list[list[int]] = [[] for _ in range(workers)]
     loads = [0] * workers
-    for i in sorted(range(len(files)), key=lambda i: -_size(files[i])):
+    for i in range(len(files)):
         least = loads.index(min(loads))
         shares[least].append(i)
         loads[least] += _size(files[i])
     package_root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
-    processes = []
-    for share in shares:
-        process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
-        )
-        processes.append((share, process))
-    results: list[FilePart | Exception | None] = [None] * len(files)
-    try:
-        for share, process in processes:
-            assert process.stdin is not None
+    arrived: dict[int, FilePart | Exception] = {}
+    ready = threading.Condition()
+
+    def receive(share: list[int], process: subprocess.Popen[bytes]) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        try:
             with process.stdin:
                 pickle.dump(([files[i] for i in share], syns, ranking), process.stdin)
-        for share, process in processes:
-            assert process.stdout is not None
-            for i, result in zip(share, pickle.load(process.stdout), strict=True):
-                results[i] = result
-    except BaseException:
-        for _, process in processes:
-            process.kill()
-        raise
+            for i in share:
+                result = pickle.load(process.stdout)
+                with ready:
+                    arrived[i] = result
+                    ready.notify()
+        except Exception as exc:  # the worker died or garbled its output: its files are read here
+            with ready:
+                for i in share:
+                    arrived.setdefault(i, _Lost(f"{type(exc).__name__}: {exc}"))
+                ready.notify()
+
+    processes = [
+        subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        for _ in shares
+    ]
+    receivers = [
+        threading.Thread(target=receive, args=pair, daemon=True) for pair in zip(shares, processes, strict=True)
+    ]
+    try:
+        for receiver in receivers:
+            receiver.start()
+        for i in range(len(files)):
+            with ready:
+                while i not in arrived:
+                    ready.wait()
+                result = arrived.pop(i)
+            yield result
     finally:
-        for _, process in processes:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()  # only when given up early (an error): finished workers have exited
             process.wait()
-    return [r for r in results if r is not None]
+        for receiver in receivers:
+            receiver.join()
 
 
 def _serve() -> None:
-    """A worker: read the files named on standard input, write their parts (or errors) to standard output."""
+    """A worker: read the files named on standard input, writing each one's part (or error) to
+    standard output as soon as it is read."""
     files, syns, ranking = pickle.load(sys.stdin.buffer)
-    results: list[FilePart | Exception] = []
     for path in files:
+        result: FilePart | Exception
         try:
-            results.append(read_part(path, syns, ranking))
+            result = read_part(path, syns, ranking)
         except Exception as exc:  # sent to the parent, which raises it in file order
-            results.append(exc)
-    pickle.dump(results, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.buffer.flush()
+            result = exc
+        pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        sys.stdout.buffer.flush()
 
 
 def _cache_file(path: Path, syns: Synonyms, ranking: Ranking) -> Path | None:

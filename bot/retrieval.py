@@ -35,6 +35,10 @@ class Ranking:
     b: float = 0.75
     question_weight: int = 1  # how many times each alternate question is counted
 
+    def scorer(self, parts: Iterable[Counts]) -> Scorer:
+        """A Scorer with these settings for the corpus made of `parts` (see `Scorer`)."""
+        return Scorer(parts=parts, variant=self.variant, k1=self.k1, b=self.b)
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -83,14 +87,16 @@ class Index:
         synonyms: Synonyms,
         ranking: Ranking | None = None,
         *,
-        counted: tuple[Counts, Counter[str]] | None = None,
+        built: tuple[Scorer, Counter[str]] | None = None,
     ):
-        """Index `kb`; `counted` is `count(kb.passages, ...)` when the caller has it already."""
+        """Index `kb`; `built` is its scorer and its words (see `count`) when the caller has them."""
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
-        counts, self._surface = counted or count(kb.passages, synonyms, self.ranking)
-        self._scorer = Scorer(counts, variant=self.ranking.variant, k1=self.ranking.k1, b=self.ranking.b)
+        if built is None:
+            counts, surface = count(kb.passages, synonyms, self.ranking)
+            built = self.ranking.scorer([counts]), surface
+        self._scorer, self._surface = built
         self._speller = Speller(self._surface, self._scorer.vocabulary.keys() | synonyms.known())
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()

@@ -53,6 +53,22 @@ def _count(documents: Iterable[Sequence[str]]) -> Counts:
     return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths))
 
 
+def _counted(documents: Iterable[Sequence[str]]) -> Iterator[Counts]:
+    yield Counts.of(documents)
+
+
+def _joined(arrays: list[Int32s]) -> Int32s:
+    """The arrays one after another, emptying the list as it goes (each is let go once copied)."""
+    out = np.empty(sum(len(a) for a in arrays), dtype=np.int32)
+    at = 0
+    arrays.reverse()
+    while arrays:
+        array_ = arrays.pop()
+        out[at : at + len(array_)] = array_
+        at += len(array_)
+    return out
+
+
 class _Numbering(dict[str, int]):
     """Term -> id, a new term taking the next id the first time it is looked up."""
 
@@ -125,16 +141,6 @@ class Counts:
         passage, as rank-bm25 meets them."""
         return _count(documents)
 
-    @classmethod
-    def joined(cls, parts: Sequence[Counts]) -> Counts:
-        """The counts of the corpus made of `parts` in order, as if counted in one go."""
-        vocabulary: dict[str, int] = {}
-        term_ids = [part.numbered(vocabulary) for part in parts]
-        rows = [(part.frequencies, part.distinct, part.lengths) for part in parts]
-        columns = [np.concatenate(arrays) for arrays in zip(*rows, strict=True)]
-        empty = np.zeros(0, dtype=np.int32)
-        return cls(list(vocabulary), np.concatenate(term_ids) if term_ids else empty, *(columns or [empty] * 3))
-
     def numbered(self, vocabulary: dict[str, int]) -> Int32s:
         """`term_ids` as numbered in `vocabulary`, where terms it lacks are added, in order."""
         new = list(itertools.filterfalse(vocabulary.__contains__, self.terms))
@@ -148,27 +154,45 @@ class Scorer:
 
     def __init__(
         self,
-        documents: Iterable[Sequence[str]] | Counts,
+        documents: Iterable[Sequence[str]] = (),
         *,
+        parts: Iterable[Counts] | None = None,
         variant: str = "okapi",
         k1: float = 1.5,
         b: float = 0.75,
         epsilon: float = 0.25,
         delta: float | None = None,
     ):
-        """Score `documents` (each a passage's terms), or passages already counted (`Counts`)."""
+        """Score `documents` (each a passage's terms), or the corpus made of `parts` in order,
+        each counted apart (`Counts.of`); parts are taken in as they come, so that parts still
+        being counted elsewhere can follow."""
         if variant not in ("okapi", "plus", "l"):
             raise ValueError(f"unknown BM25 variant {variant!r}")
         self.variant, self.k1, self.b, self.epsilon = variant, k1, b, epsilon
         self.delta = DEFAULT_DELTA.get(variant, 0.0) if delta is None else delta
-        counts = documents if isinstance(documents, Counts) else Counts.of(documents)
-        self.vocabulary = dict(zip(counts.terms, range(len(counts.terms)), strict=True))
-        order = np.argsort(counts.term_ids, kind="stable")  # by term, passages ascending within a term
-        self._docs = np.repeat(np.arange(len(counts.lengths), dtype=np.int32), counts.distinct)[order]
-        self._tf = counts.frequencies[order]
-        self._lengths = counts.lengths.astype(np.float64)
-        frequency = np.bincount(counts.term_ids, minlength=len(self.vocabulary))
-        self._indptr = np.concatenate(([0], np.cumsum(frequency)))
+        self._build(_counted(documents) if parts is None else parts)
+
+    def _build(self, parts: Iterable[Counts]) -> None:
+        # Arrays are let go as soon as they are used: at 100,000 passages each is tens of MB.
+        self.vocabulary: dict[str, int] = {}
+        numbered, rows = [], []
+        for part in parts:
+            numbered.append(part.numbered(self.vocabulary))
+            rows.append((part.frequencies, part.distinct, part.lengths))
+        del part
+        term_ids = _joined(numbered)
+        frequencies, distinct, lengths = (
+            (_joined(list(column)) for column in zip(*rows, strict=True)) if rows else [term_ids] * 3
+        )
+        del numbered, rows
+        order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
+        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
+        del term_ids
+        self._tf = frequencies[order]
+        del frequencies
+        self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
+        del distinct, order
+        self._lengths = lengths.astype(np.float64)
         self._weigh()
 
     def with_added(self, documents: Iterable[Sequence[str]]) -> Scorer:

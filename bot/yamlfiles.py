@@ -19,6 +19,16 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 log = logging.getLogger(__name__)
 
 
+class _FastLoader(_Loader):
+    """The safe loader, telling quoted and block scalars to be strings at once: they always are
+    (the safe loader has no path resolvers), and knowledge files are made mostly of them."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and not implicit[0]:
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
 class FileError(Exception):
     """A file that cannot be used, with the file, the entry and the line where known."""
 
@@ -63,7 +73,7 @@ def read(path: Path) -> Document:
     except OSError as exc:
         raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
     try:
-        loader = _Loader(text)
+        loader = _FastLoader(text)
         try:
             node = loader.get_single_node()
             data = _construct(node, loader, {}) if node is not None else None
