@@ -5,7 +5,8 @@
 For each size it writes a synthetic knowledge folder (see `benchmarks.synthetic`) and measures in
 a fresh subprocess, so that one size's memory does not count towards the next:
 
-- cold start: `Answerer.from_directory` (YAML load and index build) and the peak resident memory;
+- cold start: `Answerer.from_directory` (YAML load and index build) and the peak resident memory,
+  of this process and of the largest worker process that read files for it (see `bot.loading`);
   then a warm start, the same files again with the caches the first start wrote (QABOT_CACHE);
 - `answer()` latency over the questions, the whole path, median and p99;
 - plain rank-bm25 (`get_scores` + argmax over the same terms, same variant and parameters), the
@@ -147,6 +148,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
         "warm_start_s": warm,
         "rss_start_mib": rss_start,
         "peak_rss_mib": max(rss_cold, _rss_mib()),
+        "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "answer": _ms(latencies),
     }
     result.update(_baseline(answerer, corpus.questions[:baseline_questions]))
@@ -183,7 +185,7 @@ def table(results: list[dict[str, Any]]) -> str:
     """The figures as a fixed-width table, one row per size."""
     head = (
         f"{'passages':>9} {'answer p50':>10} {'p99':>8} {'rank-bm25':>10} {'speedup':>8} {'agree':>6} "
-        f"{'cold s':>7} {'warm s':>7} {'peak MiB':>8} {'change s':>8} {'worst ms':>8}"
+        f"{'cold s':>7} {'warm s':>7} {'peak MiB':>8} {'workers':>8} {'change s':>8} {'worst ms':>8}"
     )
     rows = [head, "-" * len(head)]
     for r in results:
@@ -191,6 +193,7 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['passages']:>9} {r['answer']['median_ms']:>8.3f}ms {r['answer']['p99_ms']:>6.3f}ms "
             f"{r['rank_bm25']['median_ms']:>8.2f}ms {r['speedup_median']:>7.1f}x {r['agreement']:>6.1%} "
             f"{r['cold_start_s']:>7.2f} {r['warm_start_s']:>7.2f} {r['peak_rss_mib']:>8.0f} "
+            f"{r['worker_peak_rss_mib']:>8.0f} "
             f"{r['change']['answerable_after_s']:>8.3f} {r['change']['worst_answer_meanwhile_ms']:>8.2f}"
         )
     return "\n".join(rows)
