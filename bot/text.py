@@ -156,6 +156,21 @@ IRREGULAR = {
     "died": "die",
     "fought": "fight",
     "stolen": "steal",
+    "got": "get",
+    "gotten": "get",
+    "said": "say",
+    "told": "tell",
+    "knew": "know",
+    "known": "know",
+    "done": "do",
+    "lost": "lose",
+    "hid": "hide",
+    "hidden": "hide",
+    "bought": "buy",
+    "sought": "seek",
+    "chose": "choose",
+    "chosen": "choose",
+    "thought": "think",
 }
 
 
