@@ -4,30 +4,54 @@ Tokens come only from the environment: TELEGRAM_BOT_TOKEN starts the Telegram bo
 DISCORD_BOT_TOKEN the Discord bot; with both set, both run on the same Service, so a change to
 the knowledge base is seen by both at once. The config file (see `bot.config`) says who the
 moderators are and where data goes; the knowledge folder is watched and reloaded when it changes.
+
+Stopping: the first SIGTERM or SIGINT asks every platform to stop (no new updates, the replies
+under way finish); the core is closed once they have. A platform that has not stopped
+`shutdown_timeout` seconds (config file) later is named in a WARNING and not waited for; a second
+signal ends the process at once. Either way the core is closed first, as far as it can be in
+`CLOSE_TIMEOUT` seconds: a moderator's change being written finishes, the gaps database is closed.
+
+Exit codes: 0 stopped cleanly; 2 could not start (no token, a bad config or knowledge file, a
+platform refused the login); 3 stopped, but a platform did not stop in time; 128 + the signal's
+number (143 for SIGTERM, 130 for SIGINT) after a second signal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Mapping
+import threading
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
-from bot.config import ConfigError, load_config
+from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, load_config
 from bot.knowledge import KnowledgeError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
 
 TOKEN_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+EXIT_OK = 0
+EXIT_UNUSABLE = 2  # could not start
+EXIT_STOP_TIMEOUT = 3  # a platform did not stop within shutdown_timeout
+CLOSE_TIMEOUT = 1.0  # seconds to close the core when not every platform stopped
 
 
 class StartupError(Exception):
     """A problem the bot cannot start with, told in one line (never with a token in it)."""
+
+
+class ShutdownTimeout(Exception):
+    """Platforms that had not stopped when the time to stop was up (their names, in `args`)."""
 
 
 PlatformServe = Callable[[Service, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, None]]
@@ -47,21 +71,55 @@ def platforms(env: Mapping[str, str]) -> dict[str, PlatformServe]:
     return chosen
 
 
-async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -> None:
-    """Run every configured platform until `stop` is set or one of them fails."""
+async def serve(
+    service: Service, env: Mapping[str, str], stop: asyncio.Event, *, shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+) -> None:
+    """Run every configured platform until `stop` is set or one of them fails.
+
+    Then every platform gets `shutdown_timeout` seconds to finish; ShutdownTimeout names those
+    that did not (they are left running: the caller ends the process).
+    """
     chosen = platforms(env)
     if not chosen:
         raise StartupError(f"no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment")
-    tasks: set[asyncio.Task[None]] = {
-        asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()
-    }
+    tasks = {asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()}
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()  # a platform that failed to start stops the process with its message
+        await _until_stopped_or_failed(tasks, stop)
     finally:
         stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        late = await _stopped_within(tasks, shutdown_timeout)
+    if late:
+        raise ShutdownTimeout(*late)
+    for task in tasks:
+        task.result()  # a platform that failed while stopping (e.g. Discord refusing an intent) says so
+
+
+async def _until_stopped_or_failed(tasks: set[asyncio.Task[None]], stop: asyncio.Event) -> None:
+    """Return once `stop` is set or every platform has returned; raise the first platform's failure."""
+    stopping = asyncio.create_task(stop.wait(), name="stop-requested")
+    pending: set[asyncio.Task[Any]] = set(tasks)
+    try:
+        while pending and not stop.is_set():
+            done, pending = await asyncio.wait(pending | {stopping}, return_when=asyncio.FIRST_COMPLETED)
+            pending.discard(stopping)
+            for task in done - {stopping}:
+                task.result()  # a platform that failed to start stops the process with its message
+    finally:
+        stopping.cancel()
+
+
+async def _stopped_within(tasks: set[asyncio.Task[None]], timeout: float) -> list[str]:
+    """Wait at most `timeout` s for every platform to return; the names of those that did not, logged."""
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    late = sorted(task.get_name() for task in pending)
+    if late:
+        log.warning("%s did not stop within %g s; not waiting any longer", _names(late), timeout)
+    return late
+
+
+def _names(names: Iterable[str]) -> str:
+    """ "telegram", "discord and telegram": platform names as a log line says them."""
+    return " and ".join(names)
 
 
 def tune_interpreter() -> None:
@@ -80,9 +138,7 @@ def settle(loaded: object) -> None:
 
 
 def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
-    """Entry point of `python -m bot run`; returns the exit code."""
-    import os
-
+    """Entry point of `python -m bot run`; returns the exit code (or ends the process, see `end_now`)."""
     env = os.environ if env is None else env
     tune_interpreter()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -92,41 +148,115 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
     if not platforms(env):
         print(f"error: no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     try:
         config = load_config(env=env)
         service = Service.from_directory(knowledge, config)
     except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     settle(service)
     service.start_watching()
-
-    async def _main() -> None:
-        stop = asyncio.Event()
-        install_stop_signals(asyncio.get_running_loop(), stop)
-        await serve(service, env, stop)
-
     try:
-        asyncio.run(_main())  # returns once every platform finished its in-flight replies and worker threads
+        run_until_stopped(service, env, config.shutdown_timeout)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
+    return EXIT_OK
+
+
+def run_until_stopped(service: Service, env: Mapping[str, str], limit: float) -> None:
+    """Serve until a signal (or a failure) stops the platforms, then close the core.
+
+    The signal handlers stay in place until the very end, so that a second signal works at every
+    step. After the platforms, the worker threads still running and the closing get `limit`
+    seconds too (asyncio waits for worker threads without any limit).
+    """
+    aio = asyncio.Runner()
+    stop = asyncio.Event()
+    restore = install_stop_signals(aio.get_loop(), stop, limit=limit, end=functools.partial(end_now, service))
+    backstop = threading.Timer(limit, _threads_too_slow, args=(service, limit))
+    backstop.daemon = True
+    try:
+        try:
+            aio.run(_serve_or_end(service, env, stop, limit))
+        finally:
+            backstop.start()
+            aio.close()  # waits for the worker threads: in-flight replies and changes are done
     finally:
         shut_down(service)
-    return 0
+        backstop.cancel()
+        restore()
 
 
-def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    """SIGTERM and SIGINT set `stop`: the platforms stop taking updates, finish their replies and return."""
+async def _serve_or_end(service: Service, env: Mapping[str, str], stop: asyncio.Event, limit: float) -> None:
+    """`serve`, or `end_now` when a platform did not stop in time: leaving the loop would wait for that platform."""
+    try:
+        await serve(service, env, stop, shutdown_timeout=limit)
+    except ShutdownTimeout:
+        end_now(service, EXIT_STOP_TIMEOUT)
 
-    def on_signal(signum: int) -> None:
-        if not stop.is_set():
-            log.info("%s received: finishing in-flight replies, then stopping", signal.Signals(signum).name)
-        stop.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal, sig)
+def _threads_too_slow(service: Service, limit: float) -> None:
+    log.warning("worker threads did not finish within %g s after the platforms stopped; not waiting longer", limit)
+    end_now(service, EXIT_STOP_TIMEOUT)
+
+
+def install_stop_signals(
+    loop: asyncio.AbstractEventLoop, stop: asyncio.Event, *, limit: float, end: Callable[[int], object]
+) -> Callable[[], None]:
+    """SIGTERM and SIGINT: the first sets `stop` (the platforms stop taking updates, finish their replies
+    and return); a second calls `end` with 128 + its number. Returns what puts the previous handlers back.
+
+    Plain signal handlers rather than the loop's: a second Ctrl-C must work even while the loop is stuck.
+    """
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        received.append(signum)
+        if len(received) > 1:
+            log.warning("%s received again: stopping at once, without waiting for the platforms", name)
+            end(128 + signum)
+            return
+        log.info(
+            "%s received: finishing in-flight replies, then stopping (at most %g s; again to stop at once)", name, limit
+        )
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(stop.set)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def end_now(service: Service, code: int) -> NoReturn:
+    """End the process without waiting for the platforms or worker threads, after closing the core.
+
+    At most CLOSE_TIMEOUT seconds: a moderator's change being written finishes (and no other starts),
+    the gaps database is closed, the log is flushed; then `os._exit`, since a normal exit would wait
+    for the very tasks and threads that are stuck.
+    """
+    closing = threading.Thread(target=_close_for_exit, args=(service,), name="closing", daemon=True)
+    closing.start()
+    closing.join(CLOSE_TIMEOUT)
+    if closing.is_alive():
+        log.warning("the core did not close within %g s (a change still being written?)", CLOSE_TIMEOUT)
+    log.info("exiting with code %d", code)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _close_for_exit(service: Service) -> None:
+    if service.hold_changes(CLOSE_TIMEOUT):
+        service.close()
+        log.info("closed the gaps database and the knowledge watcher")
 
 
 def shut_down(service: Service) -> None:

@@ -7,6 +7,7 @@ tokens) never go here; they come from the environment. See `config.example.yaml`
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from bot.yamlfiles import FileError
 CONFIG_VARIABLE = "QABOT_CONFIG"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
+# Seconds `python -m bot run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
+# between SIGTERM and SIGKILL, so the bot leaves by itself and closes the core first.
+DEFAULT_SHUTDOWN_TIMEOUT = 8.0
 
 
 class ConfigError(FileError):
@@ -66,6 +70,7 @@ class Config:
     watch_interval: float = 2.0
     cooldown: CooldownSettings = field(default_factory=CooldownSettings)
     chat_cooldown: ChatCooldownSettings = field(default_factory=ChatCooldownSettings)
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     path: Path | None = None  # the file it came from, if any
 
     def data_folder(self, knowledge_dir: Path) -> Path:
@@ -100,7 +105,15 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     return _config(path, data)
 
 
-_TOP_KEYS = ("moderators", "data_dir", "retention_days", "watch_interval", "cooldown", "chat_cooldown")
+_TOP_KEYS = (
+    "moderators",
+    "data_dir",
+    "retention_days",
+    "watch_interval",
+    "cooldown",
+    "chat_cooldown",
+    "shutdown_timeout",
+)
 _MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles")
 _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
@@ -117,6 +130,7 @@ def _config(path: Path, data: Any) -> Config:
         watch_interval=_number(path, table, "watch_interval", 2.0, float, minimum=0.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
         chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
+        shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
         path=path,
     )
 
@@ -188,3 +202,13 @@ def _number(
         what = "a whole number" if kind is int else "a number"
         raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
     return kind(value)
+
+
+def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> float:
+    """A number of seconds above 0: a limit of 0 (or infinity) would mean no limit at all, never what is meant."""
+    value = table.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and math.isfinite(value)):
+        raise ConfigError(path, f"must be a number of seconds greater than 0, such as {default:g}", entry=key)
+    return float(value)

@@ -119,10 +119,22 @@ class Service:
             self._watcher = None
 
     def close(self) -> None:
-        """Stop the watcher and close the gaps database (at shutdown)."""
-        self.stop_watching()
+        """Close the gaps database and stop the watcher (at shutdown).
+
+        The database first: the watcher may be in the middle of a reload, which it need not wait for.
+        """
         if self.gaps is not None:
             self.gaps.close()
+        self.stop_watching()
+
+    def hold_changes(self, timeout: float) -> bool:
+        """Wait (at most `timeout` s) for a moderator's change being written, then let no other start.
+
+        For a process that exits without waiting for its worker threads (`python -m bot run` when a
+        platform does not stop in time): it then ends between changes, never in the middle of one.
+        """
+        store = self.moderation.store
+        return store is None or store.hold(timeout)
 
     def _extend_after_add(self, passage: Passage, before: Signature, after: Signature) -> None:
         """Go live with one added passage: extend the index when the live one is exactly `before`.

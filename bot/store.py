@@ -92,6 +92,12 @@ class KnowledgeStore:
             finally:
                 os.close(fd)  # closing releases the flock
 
+    def hold(self, timeout: float) -> bool:
+        """For a process about to end without waiting for its threads: wait (at most `timeout` s) for
+        this process's change being written, then keep the lock so that no other change starts.
+        False when a change was still being written after `timeout`."""
+        return self._thread_lock.acquire(timeout=timeout)
+
     def _remove_stale_temps(self) -> None:
         """Delete temporary files a writer killed mid-write left (only writers make them, under this lock)."""
         for temp in self.directory.glob(STALE_TEMP_GLOB):

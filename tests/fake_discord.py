@@ -8,7 +8,8 @@ MESSAGE_CREATE and INTERACTION_CREATE events as Discord would.
 Faults, as Discord produces them: `drop` closes a gateway connection (the client RESUMEs, and
 events pushed meanwhile are replayed as Discord does), `invalidate` sends INVALID_SESSION (op 9),
 `fail` answers the next REST calls on a path with 429 (`retry_after`, the `Via` and
-X-RateLimit-* headers discord.py reads) or a 5xx, and `rest_delay` slows every REST answer.
+X-RateLimit-* headers discord.py reads) or a 5xx, `rest_delay` slows every REST answer, and
+`hang` leaves REST calls without any answer (until the client gives up or the fake closes).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class FakeDiscord:
         self.resumes: list[Json] = []  # RESUME payloads received
         self.received: list[str] = []  # every gateway frame the client sent, raw
         self.connections = 0  # websocket connections accepted
+        self.hanging: list[tuple[str, str]] = []  # (method, path prefix) of REST calls never answered
+        self._closing = asyncio.Event()
         self._ids = itertools.count(910000000000000000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -112,6 +115,7 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def close(self) -> None:
+        self._closing.set()
         for shard in self.shards:
             await shard.ws.close()
         if self._runner is not None:
@@ -348,6 +352,10 @@ class FakeDiscord:
                         return call
                 await self._wait_change()
 
+    def hang(self, method: str, prefix: str) -> None:
+        """Never answer `method` calls whose path starts with `prefix` (a reply stuck in flight)."""
+        self.hanging.append((method, prefix))
+
     def refuse_once(self, method: str, path: str) -> None:
         """Answer the next `method path` request with 403 Missing Permissions."""
         self.refusals.append((method, path))
@@ -447,6 +455,11 @@ class FakeDiscord:
         call = Call(request.method, path, dict(request.query), body)
         self.calls.append(call)
         await self._notify()
+        if any(call.method == method and path.startswith(prefix) for method, prefix in self.hanging):
+            await self._closing.wait()
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # aiohttp treats it as a lost client: nothing logged, nothing sent
         if self.rest_delay:
             await asyncio.sleep(self.rest_delay)
         response = self._answer(request, call)

@@ -7,9 +7,10 @@ statuses a test sets, and wakes every pending long poll when it stops (aiohttp d
 handler when its client goes away).
 
 Faults for any method (`inject`): a 5xx (as JSON, or as the HTML page a proxy sends), a 429 with
-`retry_after`, an answer delayed past the client's timeout, or a connection dropped without an
-answer. A call that got no answer is recorded with status 0 (dropped) or 499 (the client gave
-up waiting); only status 200 counts as done, so a reply the bot timed out on was not delivered.
+`retry_after`, an answer delayed past the client's timeout, a connection dropped without an
+answer, or no answer at all (`hang`: held until the client gives up or the fake stops). A call
+that got no answer is recorded with status 0 (dropped) or 499 (the client gave up waiting); only
+status 200 counts as done, so a reply the bot timed out on was not delivered.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Fault:
     delay: float = 0.0
     drop: bool = False
     html: bool = False  # the error as an HTML page (as nginx in front of Telegram sends a 502), not JSON
+    hang: bool = False  # never answer: the call waits until the client gives up or the fake stops
 
 
 def utf16_len(text: str) -> int:
@@ -113,6 +115,7 @@ class FakeTelegram:
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
         self._recorded = asyncio.Event()
+        self._stopped = asyncio.Event()
 
     # --- lifecycle ---
 
@@ -130,6 +133,7 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -242,13 +246,15 @@ class FakeTelegram:
     async def _misbehave(self, request: web.Request, method: str, params: dict[str, Any], fault: Fault) -> web.Response:
         call = Call(method, params, status=0)
         self._record(call)
-        if fault.delay:
-            try:
+        try:
+            if fault.delay:
                 await asyncio.sleep(fault.delay)
-            except asyncio.CancelledError:  # the client timed out and closed the connection
-                call.status = 499
-                raise
-        if fault.drop:
+            if fault.hang:
+                await self._stopped.wait()
+        except asyncio.CancelledError:  # the client timed out and closed the connection
+            call.status = 499
+            raise
+        if fault.drop or fault.hang:
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError  # aiohttp treats it as a lost client: nothing logged, nothing sent

@@ -31,12 +31,19 @@ def test_the_example_file_loads_and_ids_become_strings(tmp_path: Path) -> None:
     """config.example.yaml is valid; numeric ids are compared as strings; data_dir is relative to the file."""
     example = load_config(ROOT / "config.example.yaml")
     assert example.watch_interval == 2.0 and example.cooldown.burst == 5
+    assert example.shutdown_timeout == Config().shutdown_timeout == 8.0
     config = load_config(
         write(tmp_path, "moderators:\n  telegram_users: [123, '456']\n  discord_roles: [789]\ndata_dir: state\n")
     )
     assert config.moderators.telegram_users == {"123", "456"}
     assert config.moderators.discord_roles == {"789"}
     assert config.data_folder(KNOWLEDGE) == tmp_path / "state"
+
+
+def test_shutdown_timeout_takes_whole_and_fractional_seconds(tmp_path: Path) -> None:
+    """`shutdown_timeout` is read as seconds, whole or not."""
+    assert load_config(write(tmp_path, "shutdown_timeout: 30\n")).shutdown_timeout == 30.0
+    assert load_config(write(tmp_path, "shutdown_timeout: 2.5\n")).shutdown_timeout == 2.5
 
 
 def test_qabot_config_names_the_file(tmp_path: Path) -> None:
@@ -55,6 +62,11 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("retention_days: 0\n", "(retention_days)", "at least 1"),
         ("cooldown: {burst: 1.5}\n", "(cooldown.burst)", "whole number"),
         ("moderators: [1, 2\n", ":2", "invalid YAML"),
+        ("shutdown_timeout: 0\n", "(shutdown_timeout)", "a number of seconds greater than 0, such as 8"),
+        ("shutdown_timeout: -5\n", "(shutdown_timeout)", "greater than 0"),
+        ("shutdown_timeout: 10s\n", "(shutdown_timeout)", "greater than 0"),
+        ("shutdown_timeout: true\n", "(shutdown_timeout)", "greater than 0"),
+        ("shutdown_timeout: .inf\n", "(shutdown_timeout)", "greater than 0"),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:

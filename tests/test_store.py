@@ -8,12 +8,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot import cli, knowledge
 from bot.history import FILE_NAME as HISTORY_FILE
+from bot.service import Service
 from tests.conftest import ROOT
 from tests.support import child_env, small_kb, write_kb
 
@@ -145,3 +147,24 @@ def test_a_rewritten_file_keeps_its_permissions_and_a_new_one_is_readable(kdir: 
     assert cli.main(["kb", "add", "--section", "S", "--text", "Some text.", *k]) == 0
     assert notes.stat().st_mode & 0o777 == 0o640
     assert (kdir / "moderators.yaml").stat().st_mode & 0o777 == 0o644
+
+
+def test_hold_changes_waits_for_a_change_being_written_and_then_keeps_others_out(kdir: Path) -> None:
+    """A process about to exit: `hold_changes` is not granted while a change holds the store's lock,
+    is granted once it is done, and from then on no other thread can take the lock."""
+    service = Service.from_directory(kdir)
+    store = service.moderation.store
+    assert store is not None
+
+    def hold_elsewhere(timeout: float) -> bool:
+        granted: list[bool] = []
+        thread = threading.Thread(target=lambda: granted.append(service.hold_changes(timeout)))
+        thread.start()
+        thread.join()
+        return granted[0]
+
+    with store.locked():  # a change being written, in this thread
+        assert hold_elsewhere(0.05) is False
+    assert service.hold_changes(5) is True
+    assert hold_elsewhere(0.05) is False  # held for good: no change starts before the exit
+    service.close()
