@@ -64,7 +64,7 @@ from adapters.telegram_moderation import MODERATION_COMMANDS, USAGE, Request, Us
 from adapters.telegram_settings import Settings
 from bot.answering import Answer, Outcome
 from bot.moderation import Refused
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Admission, Asker, Service
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
@@ -246,7 +246,6 @@ class Handlers:
 
     def __init__(self, service: Service):
         self.service = service
-        self._cooled: set[str] = set()  # users told about the cooldown, so they are told once
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -294,23 +293,17 @@ class Handlers:
                 await self.answer(message, context, question)
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one question, unless the asker (or their whole group) is cooling down."""
+        """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
         user_id = message.from_user.id if message.from_user else message.chat_id
         asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
         target = Target.for_message(message)
-        if not self._allow(asker):
-            if asker.user_id not in self._cooled:
-                self._cooled.add(asker.user_id)
-                await send_text(context, target, COOLDOWN_TEXT)
+        admission = self.service.admit(asker)
+        if admission is Admission.NOTIFY:
+            await send_text(context, target, COOLDOWN_TEXT)
+        if admission is not Admission.ASK:
             return
         answer = self.service.ask(question, asker)
         await send(context, target, render(answer), keyboard(answer))
-
-    def _allow(self, asker: Asker) -> bool:
-        allowed = self.service.allow(asker)
-        if allowed:
-            self._cooled.discard(asker.user_id)
-        return allowed
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -328,9 +321,13 @@ class Handlers:
             await query.answer()
 
     async def _pressed_suggestion(self, query: CallbackQuery, context: Context, passage_id: str, asker: Asker) -> None:
-        """Answer the callback query (so the button stops spinning), then send the chosen passage."""
-        if not self._allow(asker):
-            await query.answer(COOLDOWN_TEXT)
+        """Answer the callback query (so the button stops spinning), then send the chosen passage.
+
+        Over a limit the press gets the cooldown note as a toast, or (SILENT) just its answer.
+        """
+        admission = self.service.admit(asker)
+        if admission is not Admission.ASK:
+            await query.answer(COOLDOWN_TEXT if admission is Admission.NOTIFY else None)
             return
         answer = self.service.choose(passage_id, asker)
         if answer is None:

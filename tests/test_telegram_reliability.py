@@ -29,13 +29,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
 
+from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
+from bot.cooldown import Cooldown
 from bot.moderation import NOT_MODERATOR
 from bot.service import COOLDOWN_TEXT, Service
+from tests.support import Clock
 
 ALLOWED_TAGS = {"b", "i", "code"}
 MEETING = "When do we meet?"
 MEETING_WORDS = "every Thursday"
+HELP_WORDS = "Ask me about"
 FAST = {  # quick retries and short timeouts, so faults cost the test little time
     "TELEGRAM_POLL_TIMEOUT": "5",
     "TELEGRAM_RETRY_DELAY": "0.05",
@@ -549,21 +553,87 @@ async def test_one_users_flood_is_held_back_while_others_are_answered(fake: Fake
 
 
 async def test_a_groups_flood_is_held_back_while_other_chats_are_answered(fake: FakeTelegram, knowledge: Path) -> None:
-    """25 users asking at once in one group: the core's per-chat limit lets 10 through; other chats are answered."""
+    """25 users asking at once in one group: the core's per-chat limit lets 10 through, one note for the group."""
     async with running(fake, core(knowledge, chat_burst=10)):
         for n in range(25):
             fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(8000 + n))
         fake.message(OTHER_GROUP, f"@{BOT_USERNAME} Where can I park my car?", user=user(8100))
         fake.message(private(8200), "How much is the membership fee?", user=user(8200))
-        await fake.wait_for("sendMessage", 12)
-        await asyncio.sleep(0.3)
-    in_group = sent_to(fake, GROUP)
+        in_group = await everything_sent(fake, GROUP)
+        await fake.wait_for("sendMessage", 14)  # with the /help and the two other chats' answers
     assert sum(MEETING_WORDS in c.text for c in in_group) == 10
-    assert all(
-        MEETING_WORDS in c.text or visible(c) == COOLDOWN_TEXT for c in in_group
-    )  # the rest: one note each at most
+    assert sum(visible(c) == COOLDOWN_TEXT for c in in_group) == 1
+    assert len(in_group) == 11
     assert "Elm street" in sent_to(fake, OTHER_GROUP)[0].text
     assert "20 euros" in sent_to(fake, private(8200))[0].text
+
+
+def clocked_core(knowledge: Path, clock: Clock, *, burst: int, chat_burst: int, interval: float) -> Service:
+    """The core with both limits on `clock`, which the test moves: the cooldown passes without waiting."""
+    service = Service(
+        Answerer.from_directory(knowledge),
+        knowledge_dir=knowledge,
+        cooldown=Cooldown(burst=burst, interval=interval, clock=clock),
+        chat_cooldown=Cooldown(burst=chat_burst, interval=interval, clock=clock),
+    )
+    _OPEN.append(service)
+    return service
+
+
+async def everything_sent(fake: FakeTelegram, chat: dict[str, Any]) -> list[Call]:
+    """What the bot sent to `chat` for every update queued so far, without the /help sent to find out.
+
+    A chat's updates are handled one at a time in order, so once the bot answers a /help queued
+    last, it has dealt with everything before it: no waiting for replies that may never come.
+    """
+    helps = len([c for c in sent_to(fake, chat) if HELP_WORDS in c.text])
+    fake.message(chat, f"/help@{BOT_USERNAME}", user=user(1))
+    async with asyncio.timeout(10):
+        while len([c for c in sent_to(fake, chat) if HELP_WORDS in c.text]) <= helps:
+            await asyncio.sleep(0.01)
+    return [c for c in sent_to(fake, chat) if HELP_WORDS not in c.text]
+
+
+def notes_and_answers(calls: list[Call]) -> tuple[int, int]:
+    return sum(visible(c) == COOLDOWN_TEXT for c in calls), sum(MEETING_WORDS in c.text for c in calls)
+
+
+async def test_a_flooding_user_is_told_once_per_cooldown(fake: FakeTelegram, knowledge: Path) -> None:
+    """A private flood: 3 answers, one note; one interval later a question is answered, the next flood told once."""
+    clock = Clock()
+    chat, asker = private(6001), user(6001)
+    async with running(fake, clocked_core(knowledge, clock, burst=3, chat_burst=100, interval=10.0)):
+        for _ in range(8):
+            fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (1, 3)
+        clock.now += 10.0  # one question back
+        fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (1, 4)
+        for _ in range(5):
+            fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (2, 4)
+
+
+async def test_a_flooding_group_is_told_once_not_once_per_member(fake: FakeTelegram, knowledge: Path) -> None:
+    """Five members asking three times each: 4 answers and one note; while the flood goes on no second note;
+    once the group's limit has refilled, a question is answered and the next flood is told once again."""
+    clock = Clock()
+    members = [user(7000 + n) for n in range(5)]
+    async with running(fake, clocked_core(knowledge, clock, burst=2, chat_burst=4, interval=10.0)):
+        for _ in range(3):
+            for member in members:
+                fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 4)
+        clock.now += 10.0  # the group gets one question back, but its flood is not over
+        for member in members:
+            fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 5)
+        clock.now += 40.0  # the group's whole allowance back: the flood is over
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=members[0])
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 6)
+        for member in members[1:] * 2:
+            fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (2, 9)
 
 
 # --- graceful shutdown --------------------------------------------------------------------------
