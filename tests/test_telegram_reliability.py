@@ -365,6 +365,66 @@ async def test_faults_at_start_up_are_retried(fake: FakeTelegram, knowledge: Pat
     assert fake.called("setMyCommands")
 
 
+CALLBACK_FAULTS = {
+    "500 twice": (Fault(status=500), 2, [500, 500, 200]),
+    "502 HTML page": (Fault(status=502, html=True), 1, [502, 200]),
+    "429 retry_after": (Fault(status=429, retry_after=1), 1, [429, 200]),
+    "timeout": (Fault(delay=3.0), 1, [499, 200]),
+    "dropped connection": (Fault(drop=True), 1, [0, 200]),
+}
+FALLBACK = "What is the wifi password in the hall?"  # not in the handbook: suggestion buttons
+
+
+async def press_a_suggestion(fake: FakeTelegram, asker: dict[str, Any]) -> Call:
+    """Ask something the bot does not know in `asker`'s private chat, press the first suggestion; the passage sent."""
+    fake.message(private(asker["id"]), FALLBACK, user=asker)
+    [fallback] = await fake.wait_for("sendMessage")
+    fake.press(fallback.result, fallback.buttons()[0]["callback_data"], user=asker)
+    _, chosen = await fake.wait_for("sendMessage", 2, timeout=15)
+    return chosen
+
+
+@pytest.mark.parametrize("fault, times, statuses", CALLBACK_FAULTS.values(), ids=CALLBACK_FAULTS.keys())
+async def test_button_answers_are_retried_through_faults(
+    fake: FakeTelegram, knowledge: Path, fault: Fault, times: int, statuses: list[int]
+) -> None:
+    """answerCallbackQuery failing: answered again until it goes through (the spinner stops); the passage follows."""
+    async with running(fake, core(knowledge), TELEGRAM_REQUEST_TIMEOUT="0.5"):
+        fake.inject("answerCallbackQuery", fault, times)
+        chosen = await press_a_suggestion(fake, user(5501))
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == statuses
+    [ack] = fake.called("answerCallbackQuery")
+    assert fake.calls.index(ack) < fake.calls.index(chosen) and chosen.text.startswith("<b>")
+
+
+async def test_button_answers_give_up_after_a_few_quick_tries(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """answerCallbackQuery failing for good: three quick tries, one WARNING, no ERROR; the passage still goes."""
+    async with running(fake, core(knowledge)):
+        fake.inject("answerCallbackQuery", Fault(status=500), 10)
+        chosen = await press_a_suggestion(fake, user(5502))
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == [500, 500, 500]
+    assert chosen.text.startswith("<b>")
+    assert any(r.levelname == "WARNING" and "could not answer button press" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_button_press_telegram_no_longer_takes_is_not_retried(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "query is too old" (400): one try, one WARNING, no ERROR and no apology; the chosen passage is still sent."""
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    async with running(fake, core(knowledge)):
+        fake.fail_next("answerCallbackQuery", description=too_old)
+        chosen = await press_a_suggestion(fake, user(5503))
+        fake.message(private(5503), MEETING, user=user(5503))
+        await fake.wait_for("sendMessage", 3)
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == [400]
+    assert chosen.text.startswith("<b>") and MEETING_WORDS in sent_to(fake, private(5503))[-1].text
+    [warning] = [r for r in caplog.records if "could not answer button press" in r.getMessage()]
+    assert warning.levelname == "WARNING" and "query is too old" in warning.getMessage().lower()
+
+
 @pytest.mark.allow_error_logs
 async def test_a_reply_lost_for_good_is_one_error_line_and_the_bot_goes_on(
     fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
