@@ -11,8 +11,8 @@ Environment: DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request th
 Message Content intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS
 ("0,1"), DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2),
 DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2). How replies get
-out (in order per channel, retried through a 5xx, a flood not answered back) is
-`adapters/discord_delivery.py`; the per-user and per-channel limits are the core's.
+out (in order per channel, retried through a 5xx) is `adapters/discord_delivery.py`; the
+per-user and per-channel limits, and when someone over them is told so, are the core's.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from adapters.discord_delivery import ChannelOrder, Notices, send_retrying
+from adapters.discord_delivery import ChannelOrder, send_retrying
 from adapters.discord_moderation import build_kb_group
 from adapters.rendering import split_message
 from adapters.runner import StartupError
 from bot.answering import Answer, Outcome
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Admission, Asker, Service
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ THANKS_TEXT = "Thanks for the feedback!"
 GONE_TEXT = "Sorry, that topic is no longer in my knowledge base. Send /help to see what I can answer."
 STALE_COMMAND_TEXT = "That command has changed since your Discord app loaded it; please try it again."
 BAD_OPTION_TEXT = "I could not read one of that command's options; please check it and try again."
-NOTICE_EVERY = 10.0  # seconds: someone over a limit is told so at most this often in a channel
 
 
 # configuration
@@ -303,7 +302,6 @@ class QABot(discord.Client):
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._order = ChannelOrder()
-        self.notices = Notices(every=NOTICE_EVERY)
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -348,25 +346,20 @@ class QABot(discord.Client):
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         asker = _asker(message.author.id, message.channel.id)
-        if not self.service.allow(asker):  # the user's or the channel's limit (the core's)
-            reply = self._over_limit(message)
+        admission = self.service.admit(asker)  # the user's or the channel's limit (the core's)
+        if admission is Admission.SILENT:
+            log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
+            return
+        if admission is Admission.NOTIFY:
+            reply = text_reply(COOLDOWN_TEXT)
         else:
             reply = render(await asyncio.to_thread(self.service.ask, question, asker))
-        if reply is None:
-            return
         sends = reply.messages()
         # The first message replies to the question (without pinging its author); the rest follow.
         sends[0]["reference"] = message.to_reference(fail_if_not_exists=False)
         for kwargs in sends:
             send = functools.partial(message.channel.send, **kwargs, mention_author=False)
             await send_retrying(send, f"the reply to message {message.id}")
-
-    def _over_limit(self, message: discord.Message) -> Reply | None:
-        """The cooldown note, once in a while per user and channel; None (silence) the rest of the time."""
-        if self.notices.due(f"{message.channel.id}:{message.author.id}"):
-            return text_reply(COOLDOWN_TEXT)
-        log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
-        return None
 
     async def _send_quietly(self, message: discord.Message, text: str) -> None:
         try:
@@ -415,17 +408,27 @@ class QABot(discord.Client):
             log.warning("Discord: could not answer interaction %s: %r", interaction.id, exc)
 
     async def ask_command(self, interaction: discord.Interaction[discord.Client], question: str) -> None:
+        """Answer /ask; over a limit, the cooldown note only its asker sees.
+
+        The note goes even when the core says SILENT: a slash command has no silent answer (left
+        unanswered, Discord shows the user a failure), and an ephemeral note adds nothing to the channel.
+        """
         asker = _asker(interaction.user.id, interaction.channel_id)
-        if not self.service.allow(asker):
+        if self.service.admit(asker) is not Admission.ASK:
             await self.respond(interaction, text_reply(COOLDOWN_TEXT), ephemeral=True)
             return
         answer = await self.in_time(interaction, lambda: self.service.ask(question, asker))
         await self.respond(interaction, render(answer))
 
     async def choose(self, interaction: discord.Interaction[discord.Client], passage_id: str) -> None:
+        """Answer a suggestion button; over a limit, the note only its presser sees, or (SILENT) nothing."""
         asker = _asker(interaction.user.id, interaction.channel_id)
-        if not self.service.allow(asker):
+        admission = self.service.admit(asker)
+        if admission is Admission.NOTIFY:
             await self.respond(interaction, text_reply(COOLDOWN_TEXT), ephemeral=True)
+            return
+        if admission is Admission.SILENT:
+            await interaction.response.defer()  # acknowledged, so the press does not show as failed
             return
         answer = self.service.choose(passage_id, asker)
         await self.respond(interaction, render(answer) if answer else text_reply(GONE_TEXT), ephemeral=answer is None)

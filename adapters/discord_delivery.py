@@ -5,15 +5,13 @@ discord.py runs every gateway event in its own task, so two questions in one cha
 answered in the wrong order; `ChannelOrder` makes the answers of one channel go out one after
 another, in the order the questions arrived, while channels run concurrently. discord.py
 itself waits out a 429 and retries a 500/502/504, but gives up at once on a 503 or a dropped
-connection: `send_retrying` tries those again a few times. `Notices` decides when someone the
-core's limits refuse hears about it.
+connection: `send_retrying` tries those again a few times.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -64,25 +62,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, discord.HTTPException):
         return f"HTTP {exc.status}"
     return type(exc).__name__
-
-
-class Notices:
-    """How often someone over a limit is told so.
-
-    A flood must not make the bot flood back: a key (a user in a channel) hears the note once
-    per `every` seconds and is otherwise not answered (deliberately, and logged).
-    """
-
-    def __init__(self, *, every: float) -> None:
-        self.every = every
-        self._noticed: dict[str, float] = {}
-
-    def due(self, key: str) -> bool:
-        """True the first time `key` is refused in a while (then tell them), False otherwise (stay silent)."""
-        now = time.monotonic()
-        if now - self._noticed.get(key, -self.every) < self.every:
-            return False
-        self._noticed[key] = now
-        if len(self._noticed) > 10_000:  # forget old notes rather than grow without end
-            self._noticed = {k: t for k, t in self._noticed.items() if now - t < self.every}
-        return True

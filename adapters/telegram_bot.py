@@ -39,7 +39,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, MessageLimit, ParseMode
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -64,7 +64,7 @@ from adapters.telegram_moderation import MODERATION_COMMANDS, USAGE, Request, Us
 from adapters.telegram_settings import Settings
 from bot.answering import Answer, Outcome
 from bot.moderation import Refused
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Asker, Service
+from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Admission, Asker, Service
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
@@ -217,7 +217,7 @@ async def send(context: Context, target: Target, pieces: list[str], markup: Inli
 
     Each piece is retried on transient faults (see `adapters.telegram_delivery`).
     """
-    policy = context.bot_data.get("retry", RetryPolicy()) if isinstance(context.bot_data, dict) else RetryPolicy()
+    policy = retry_policy(context)
     for i, piece in enumerate(pieces):
         quoted = target.reply_to if i == 0 else None
         reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
@@ -238,6 +238,27 @@ async def send_text(context: Context, target: Target, text: str) -> None:
     await send(context, target, html_messages([(text, None)]))
 
 
+async def acknowledge(context: Context, query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press, so that its spinner stops (`text` shows as a toast); best effort.
+
+    The answer is retried like a send, but briefly: Telegram takes it only for some seconds
+    (`RetryPolicy.for_callback_answer`). A refusal ("query is too old") is not retried; a press
+    that could not be answered is one WARNING, and what the press does goes on all the same.
+    """
+    call = functools.partial(query.answer, text)
+    try:
+        await send_with_retries(call, retry_policy(context).for_callback_answer(), what=f"answering press {query.id}")
+    except TelegramError as exc:
+        reason = exc.message if isinstance(exc, BadRequest) else type(exc).__name__  # others might hold the token
+        log.warning("could not answer button press %s: %s", query.id, reason)
+
+
+def retry_policy(context: Context) -> RetryPolicy:
+    """The retries configured for this bot (`build_application` keeps them in bot_data)."""
+    policy = context.bot_data.get("retry") if isinstance(context.bot_data, dict) else None
+    return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+
+
 # --- handlers ---------------------------------------------------------------------------------
 
 
@@ -246,7 +267,6 @@ class Handlers:
 
     def __init__(self, service: Service):
         self.service = service
-        self._cooled: set[str] = set()  # users told about the cooldown, so they are told once
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -294,23 +314,17 @@ class Handlers:
                 await self.answer(message, context, question)
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one question, unless the asker (or their whole group) is cooling down."""
+        """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
         user_id = message.from_user.id if message.from_user else message.chat_id
         asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
         target = Target.for_message(message)
-        if not self._allow(asker):
-            if asker.user_id not in self._cooled:
-                self._cooled.add(asker.user_id)
-                await send_text(context, target, COOLDOWN_TEXT)
+        admission = self.service.admit(asker)
+        if admission is Admission.NOTIFY:
+            await send_text(context, target, COOLDOWN_TEXT)
+        if admission is not Admission.ASK:
             return
         answer = self.service.ask(question, asker)
         await send(context, target, render(answer), keyboard(answer))
-
-    def _allow(self, asker: Asker) -> bool:
-        allowed = self.service.allow(asker)
-        if allowed:
-            self._cooled.discard(asker.user_id)
-        return allowed
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -321,22 +335,26 @@ class Handlers:
         asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id))
         if kind == "v" and rest[:2] in ("+:", "-:"):
             self.service.vote(resolve_ref(rest[2:], self.service), rest[0] == "+", asker)
-            await query.answer(THANKS_TEXT)
+            await acknowledge(context, query, THANKS_TEXT)
         elif kind == "p" and rest:
             await self._pressed_suggestion(query, context, resolve_ref(rest, self.service), asker)
         else:
-            await query.answer()
+            await acknowledge(context, query)
 
     async def _pressed_suggestion(self, query: CallbackQuery, context: Context, passage_id: str, asker: Asker) -> None:
-        """Answer the callback query (so the button stops spinning), then send the chosen passage."""
-        if not self._allow(asker):
-            await query.answer(COOLDOWN_TEXT)
+        """Answer the callback query (so the button stops spinning), then send the chosen passage.
+
+        Over a limit the press gets the cooldown note as a toast, or (SILENT) just its answer.
+        """
+        admission = self.service.admit(asker)
+        if admission is not Admission.ASK:
+            await acknowledge(context, query, COOLDOWN_TEXT if admission is Admission.NOTIFY else None)
             return
         answer = self.service.choose(passage_id, asker)
         if answer is None:
-            await query.answer(GONE_TEXT)
+            await acknowledge(context, query, GONE_TEXT)
             return
-        await query.answer()
+        await acknowledge(context, query)
         shown = query.message
         if shown is None:  # a button on an inline-mode message: there is no chat to answer in
             return

@@ -4,7 +4,8 @@
   or a dropped connection makes `send_message` raise at once. This retries those too, a bounded
   number of times with growing pauses, so an accepted question still gets its answer once the
   fault clears. A timed-out send may in fact have arrived: retrying it can, rarely, show the
-  answer twice, and that is chosen over losing it.
+  answer twice, and that is chosen over losing it. Answers to button presses are retried the
+  same way, but only for a few seconds (`RetryPolicy.for_callback_answer`).
 - `ChatOrderProcessor`: updates are handled concurrently, but one at a time per chat and in the
   order they arrived, so answers in a chat come in the order of the questions.
 - `QuietRequest`: an error page that is not JSON (a proxy's HTML 502) is a failed request like
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+CALLBACK_ANSWER_WINDOW = 10.0  # seconds: Telegram refuses a late answer to a press ("query is too old")
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -38,9 +42,19 @@ class RetryPolicy:
     attempts: int = 6  # in all, the first one included
     first_delay: float = 1.0  # seconds; doubled after each failure
     max_delay: float = 30.0
+    within: float = math.inf  # seconds from the first attempt: no retry starts later than this
 
     def delays(self) -> list[float]:
         return [min(self.first_delay * 2**i, self.max_delay) for i in range(max(0, self.attempts - 1))]
+
+    def for_callback_answer(self) -> RetryPolicy:
+        """Few, short retries: an answer to a button press only stops its spinner, and only for seconds."""
+        return RetryPolicy(
+            attempts=min(self.attempts, 3),
+            first_delay=min(self.first_delay, 0.5),
+            max_delay=2.0,
+            within=CALLBACK_ANSWER_WINDOW,
+        )
 
 
 def transient(exc: BaseException) -> bool:
@@ -49,8 +63,13 @@ def transient(exc: BaseException) -> bool:
 
 
 async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
-    """Await `call()`, again after transient failures (each logged at WARNING); the last one is raised."""
+    """Await `call()`, again after transient failures (each logged at WARNING); the last one is raised.
+
+    A retry that would start later than `policy.within` after the first attempt is not made.
+    """
     delays = policy.delays()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     for attempt in range(len(delays) + 1):
         try:
             return await call()
@@ -59,6 +78,8 @@ async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolic
                 raise
             pause = exc.retry_after if isinstance(exc, RetryAfter) else delays[attempt]
             seconds = pause.total_seconds() if hasattr(pause, "total_seconds") else float(pause)
+            if loop.time() - started + seconds > policy.within:
+                raise
             log.warning(
                 "%s failed (%s), attempt %d of %d; again in %.1f s",
                 what,

@@ -1,36 +1,94 @@
-"""Cooldowns (per user, per chat): a few questions at once are fine, a flood is slowed down politely."""
+"""Cooldowns (per user, per chat): a few questions at once are fine, a flood is slowed down politely.
+
+A bucket also remembers whether a key was told it is over its limit, so that a flood gets one
+note instead of one per question: `tell` is True once per episode. An episode ends when the
+bucket has refilled completely (the key stopped flooding) or when `welcome` says the key was let
+through again. `Admission` is what the core makes of both limits for the adapters.
+"""
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
+
+
+class Admission(enum.Enum):
+    """What an adapter does with a question: answer it, send the cooldown note, or nothing."""
+
+    ASK = "ask"
+    NOTIFY = "notify"  # refused: send COOLDOWN_TEXT now
+    SILENT = "silent"  # refused: the note was already sent, or the whole chat is flooding
+
+
+class _Bucket(NamedTuple):
+    tokens: float
+    last: float  # when `tokens` was last brought up to date
+    told: bool = False  # told about the limit in the current episode
 
 
 class Cooldown:
     """A token bucket per key: `burst` questions at once, then one every `interval` seconds."""
 
-    def __init__(self, *, burst: int = 5, interval: float = 3.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        burst: int = 5,
+        interval: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ):
         self.burst = burst
         self.interval = interval
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
         """Take one question from `key`'s bucket; False when it is empty."""
-        now = self._clock()
+        now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) / self.interval)
-            allowed = tokens >= 1.0
-            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-            if len(self._buckets) > 100_000:  # forget idle users rather than grow without end
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < self.interval * self.burst}
+            bucket = self._current(key, now)
+            allowed = bucket.tokens >= 1.0
+            self._buckets[key] = bucket._replace(tokens=bucket.tokens - 1.0) if allowed else bucket
+            if len(self._buckets) > self.max_keys:  # forget idle keys (full buckets) rather than grow without end
+                self._buckets = {k: b for k, b in self._buckets.items() if now - b.last < self.interval * self.burst}
             return allowed
 
     def give_back(self, key: str) -> None:
         """Return the question `allow` just took from `key` (another limit refused it after all)."""
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), self._clock()))
-            self._buckets[key] = (min(float(self.burst), tokens + 1.0), last)
+            bucket = self._buckets.get(key, _Bucket(float(self.burst), self.clock()))
+            self._buckets[key] = bucket._replace(tokens=min(float(self.burst), bucket.tokens + 1.0))
+
+    def tell(self, key: str) -> bool:
+        """Whether to tell `key` now that it is over the limit: True once per episode, then it counts as told."""
+        now = self.clock()
+        with self._lock:
+            bucket = self._current(key, now)
+            self._buckets[key] = bucket._replace(told=True)
+            return not bucket.told
+
+    def told(self, key: str) -> bool:
+        """Whether `key` was told in an episode that is still going on."""
+        with self._lock:
+            return self._current(key, self.clock()).told
+
+    def welcome(self, key: str) -> None:
+        """`key` was let through again: its episode is over, a later refusal is told again."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is not None and bucket.told:
+                self._buckets[key] = bucket._replace(told=False)
+
+    def _current(self, key: str, now: float) -> _Bucket:
+        """`key`'s bucket refilled up to `now`; a full one starts a new episode (nothing told yet)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return _Bucket(float(self.burst), now)
+        refill = (now - bucket.last) / self.interval if self.interval > 0 else float(self.burst)
+        tokens = min(float(self.burst), bucket.tokens + refill)
+        return _Bucket(tokens, now, bucket.told and tokens < self.burst)

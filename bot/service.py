@@ -18,7 +18,7 @@ from pathlib import Path
 from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
 from bot.config import Config
-from bot.cooldown import Cooldown
+from bot.cooldown import Admission, Cooldown
 from bot.gaps import GapStore
 from bot.history import History
 from bot.knowledge import Passage
@@ -198,22 +198,27 @@ class Service:
         """The answer for a suggestion the user picked, or None if that passage is gone."""
         return self._answerer.answer_passage(passage_id)
 
-    def allow(self, asker: Asker) -> bool:
-        """False when this user, or everyone in this chat together, asked too often just now.
+    def admit(self, asker: Asker) -> Admission:
+        """Whether to answer, or, over a limit, to send `COOLDOWN_TEXT` now or stay silent.
 
-        The adapter then sends `COOLDOWN_TEXT` (once) or stays silent. The user's limit is taken
-        first, so a member held back by it never uses up the chat's allowance; a question the
-        chat's limit refuses is given back to the user.
+        The user's limit is taken first, so a member held back by it never uses up the chat's
+        allowance; a question the chat's limit refuses is given back to the user. A user hears
+        the note once until they are let through again. When the chat's shared limit refuses,
+        the chat hears it once until that limit has refilled, and while it has not, nobody in the
+        chat hears it again: in a flood by many members a note each would only add to the flood.
         """
         user = f"{asker.platform}:{asker.user_id}"
+        private = not asker.chat_id or asker.chat_id == asker.user_id  # a private chat has only the user's limit
+        chat = None if private else f"{asker.platform}:{asker.chat_id}"
         if not self.cooldown.allow(user):
-            return False
-        if not asker.chat_id or asker.chat_id == asker.user_id:  # a private chat is the user's own limit
-            return True
-        if self.chat_cooldown.allow(f"{asker.platform}:{asker.chat_id}"):
-            return True
+            if chat is not None and self.chat_cooldown.told(chat):
+                return Admission.SILENT
+            return Admission.NOTIFY if self.cooldown.tell(user) else Admission.SILENT
+        if chat is None or self.chat_cooldown.allow(chat):
+            self.cooldown.welcome(user)
+            return Admission.ASK
         self.cooldown.give_back(user)
-        return False
+        return Admission.NOTIFY if self.chat_cooldown.tell(chat) else Admission.SILENT
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer."""
@@ -255,7 +260,7 @@ def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
         return None
 
 
-__all__ = ["APOLOGY_TEXT", "COOLDOWN_TEXT", "Asker", "Change", "Moderation", "Refused", "Service"]
+__all__ = ["APOLOGY_TEXT", "COOLDOWN_TEXT", "Admission", "Asker", "Change", "Moderation", "Refused", "Service"]
 
 COOLDOWN_TEXT = "You're asking quickly — please wait a few seconds before the next question."
 APOLOGY_TEXT = "Sorry, something went wrong on my side. Please try again in a moment."

@@ -42,3 +42,13 @@ def write_kb(folder: Path, text: str) -> Path:
 def child_env() -> dict[str, str]:
     """This process's environment, with the project importable: for a test's child Python process."""
     return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+class Clock:
+    """A clock the test moves by hand (`now += seconds`): no sleeping, no timing."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -32,6 +32,7 @@ from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import ROOT
 from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
+from tests.support import Clock
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 from tests.test_discord_moderation import MODERATOR_ROLE, NO_MANAGE_SERVER
 
@@ -363,66 +364,115 @@ async def test_load_many_channels_each_answered_once_in_order(
 # rate limits under a flood
 
 
+def clocked(service: Service, clock: Clock, *, burst: int, chat_burst: int, interval: float) -> Clock:
+    """Put both of the core's limits on `clock`, which the test moves: a cooldown passes without waiting."""
+    service.cooldown = Cooldown(burst=burst, interval=interval, clock=clock)
+    service.chat_cooldown = Cooldown(burst=chat_burst, interval=interval, clock=clock)
+    return clock
+
+
+def quiet_access_log(caplog: pytest.LogCaptureFixture) -> None:
+    """No INFO line per request from the fake's web server, but INFO from the bot still captured."""
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    caplog.set_level(logging.INFO)  # set_level raised the capturing handler to WARNING too: lower it again
+
+
+async def dealt_with(fake: FakeDiscord, caplog: pytest.LogCaptureFixture, messages: list[dict[str, Any]]) -> None:
+    """Wait until the bot has replied to each message or logged (INFO) that it deliberately does not."""
+
+    def done(message: dict[str, Any]) -> bool:
+        passed_over = f"not answering message {message['id']} in"
+        return bool(replies_to(fake, message)) or any(passed_over in r.getMessage() for r in caplog.records)
+
+    async with asyncio.timeout(20):
+        while not all(done(m) for m in messages):
+            await asyncio.sleep(0.02)
+
+
+def notes_and_answers(fake: FakeDiscord, messages: list[dict[str, Any]]) -> tuple[int, int]:
+    replies = [c for m in messages for c in replies_to(fake, m)]
+    notes = sum(c.body.get("content") == COOLDOWN_TEXT for c in replies)
+    answers = sum(bool(c.body.get("embeds")) for c in replies)
+    assert notes + answers == len(replies)
+    return notes, answers
+
+
+async def flood(fake: FakeDiscord, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for message in messages:
+        await fake.push("MESSAGE_CREATE", message)
+    return messages
+
+
 async def test_one_user_flooding_is_limited_while_others_are_answered(
-    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A user sending 60 mentions gets the per-user burst answered and one note; everyone else is answered."""
-    caplog.set_level(logging.WARNING, logger="aiohttp.access")
-    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
-    service.chat_cooldown = Cooldown(burst=1_000_000, interval=0.001)  # this test is about the user's limit
-    cooldown = service.cooldown
+    quiet_access_log(caplog)
+    clocked(service, Clock(), burst=5, chat_burst=1_000_000, interval=3.0)  # this test is about the user's limit
     flooder = fake.user("860000000000000001", name="flooder")
     async with running(service, ENV):
         await fake.wait_ready()
-        start = time.monotonic()
-        flood, others = [], []
+        flooded, others = [], []
         for i in range(60):
-            flood.append(fake.mention(QUESTION, author=flooder))
-            await fake.push("MESSAGE_CREATE", flood[-1])
+            flooded += await flood(fake, [fake.mention(QUESTION, author=flooder)])
             if i % 10 == 0:
                 other = fake.user(str(860000000000000100 + i), name=f"other{i}")
-                others.append(fake.mention(QUESTION, author=other))
-                others.append(fake.message(QUESTION, dm=True, author=other, channel_id=str(870000000000000000 + i)))
-                for message in others[-2:]:
-                    await fake.push("MESSAGE_CREATE", message)
+                others += await flood(fake, [
+                    fake.mention(QUESTION, author=other),
+                    fake.message(QUESTION, dm=True, author=other, channel_id=str(870000000000000000 + i)),
+                ])  # fmt: skip
         for message in others:
             assert (await answered(fake, message)).body["embeds"]
-        elapsed = time.monotonic() - start
-        await asyncio.sleep(0.2)
-    to_flooder = [c for m in flood for c in replies_to(fake, m)]
-    answers = [c for c in to_flooder if c.body.get("embeds")]
-    notes = [c for c in to_flooder if c.body.get("content") == COOLDOWN_TEXT]
-    assert cooldown.burst <= len(answers) <= cooldown.burst + 1 + elapsed / cooldown.interval
-    assert 1 <= len(notes) <= 1 + elapsed / discord_bot.NOTICE_EVERY
-    assert len(to_flooder) == len(answers) + len(notes), "the rest of the flood is deliberately not answered"
+        await dealt_with(fake, caplog, flooded)
+    assert notes_and_answers(fake, flooded) == (1, 5), "the rest of the flood is deliberately not answered"
 
 
-async def test_flooded_channel_is_limited_while_other_channels_are_answered(
+async def test_a_flooding_user_is_told_once_per_cooldown(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """40 users asking at once in one channel: the core's per-channel limit answers a burst; other channels go on."""
-    caplog.set_level(logging.WARNING, logger="aiohttp.access")
-    service.chat_cooldown = chat = Cooldown(burst=10, interval=1.0)
+    """A DM flood: 3 answers, one note; one interval later a question is answered, and the next flood told once."""
+    clock = clocked(service, Clock(), burst=3, chat_burst=1_000_000, interval=10.0)
+    async with running(service, ENV):
+        await fake.wait_ready()
+        first = await flood(fake, [fake.message(QUESTION, dm=True) for _ in range(8)])
+        await dealt_with(fake, caplog, first)
+        assert notes_and_answers(fake, first) == (1, 3)
+        clock.now += 10.0  # one question back
+        again = await flood(fake, [fake.message(QUESTION, dm=True)])
+        assert (await answered(fake, again[0])).body["embeds"]
+        later = await flood(fake, [fake.message(QUESTION, dm=True) for _ in range(5)])
+        await dealt_with(fake, caplog, later)
+        assert notes_and_answers(fake, later) == (1, 0)
+
+
+async def test_a_flooding_channel_is_told_once_not_once_per_member(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ten members asking twice: 4 answers and one note for the channel; a button pressed meanwhile is only
+    acknowledged; once the channel's limit has refilled, a question is answered and the next flood told once."""
+    quiet_access_log(caplog)
+    clock = clocked(service, Clock(), burst=2, chat_burst=4, interval=10.0)
+    members = [fake.user(str(881000000000000000 + i)) for i in range(10)]
     quiet = "880000000000000001"
     fake.extra_channels = [quiet]
     async with running(service, ENV):
         await fake.wait_ready()
-        start = time.monotonic()
-        crowd = [fake.mention(QUESTION, author=fake.user(str(881000000000000000 + i))) for i in range(40)]
-        for message in crowd:
-            await fake.push("MESSAGE_CREATE", message)
-        elsewhere = [fake.mention(QUESTION, channel_id=quiet), fake.message(QUESTION, dm=True)]
-        for message in elsewhere:
-            await fake.push("MESSAGE_CREATE", message)
-            assert (await answered(fake, message)).body["embeds"]
-        await answered(fake, crowd[chat.burst - 1])
-        elapsed = time.monotonic() - start
-        await asyncio.sleep(0.2)
-    replies = [c for m in crowd for c in replies_to(fake, m)]
-    answers = [c for c in replies if c.body.get("embeds")]
-    notes = [c for c in replies if c.body.get("content") == COOLDOWN_TEXT]
-    assert chat.burst <= len(answers) <= chat.burst + 1 + elapsed / chat.interval
-    assert len(replies) == len(answers) + len(notes)
+        crowd = await flood(fake, [fake.mention(QUESTION, author=m) for m in members * 2])
+        elsewhere = await flood(fake, [fake.mention(QUESTION, channel_id=quiet)])
+        assert (await answered(fake, elsewhere[0])).body["embeds"]  # other channels go on
+        await dealt_with(fake, caplog, crowd)
+        assert notes_and_answers(fake, crowd) == (1, 4)
+        suggestion = {"type": 2, "style": 2, "custom_id": "qa:p:education", "label": "Schooling"}
+        shown = fake.bot_message({"content": "I don't know.", "components": [{"type": 1, "components": [suggestion]}]})
+        press = fake.press("qa:p:education", shown)
+        await fake.push("INTERACTION_CREATE", press)
+        assert (await callback_for(fake, press)).body == {"type": 6}  # acknowledged, nothing shown
+        clock.now += 40.0  # the channel's whole allowance back: the flood is over
+        again = await flood(fake, [fake.mention(QUESTION, author=members[0])])
+        assert (await answered(fake, again[0])).body["embeds"]
+        later = await flood(fake, [fake.mention(QUESTION, author=m) for m in members[1:] * 2])
+        await dealt_with(fake, caplog, later)
+        assert notes_and_answers(fake, later) == (1, 3)
 
 
 # security

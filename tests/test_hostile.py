@@ -66,7 +66,7 @@ def test_service_ask_never_raises(service: Service, question: str, user: str, ch
     assert isinstance(answer.outcome, Outcome) and answer.text
     if len(question.strip()) > 30:
         assert question.strip() not in answer.text
-    service.allow(asker)
+    service.admit(asker)
 
 
 @HOSTILE

@@ -29,13 +29,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
 
+from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
+from bot.cooldown import Cooldown
 from bot.moderation import NOT_MODERATOR
 from bot.service import COOLDOWN_TEXT, Service
+from tests.support import Clock
 
 ALLOWED_TAGS = {"b", "i", "code"}
 MEETING = "When do we meet?"
 MEETING_WORDS = "every Thursday"
+HELP_WORDS = "Ask me about"
 FAST = {  # quick retries and short timeouts, so faults cost the test little time
     "TELEGRAM_POLL_TIMEOUT": "5",
     "TELEGRAM_RETRY_DELAY": "0.05",
@@ -361,6 +365,66 @@ async def test_faults_at_start_up_are_retried(fake: FakeTelegram, knowledge: Pat
     assert fake.called("setMyCommands")
 
 
+CALLBACK_FAULTS = {
+    "500 twice": (Fault(status=500), 2, [500, 500, 200]),
+    "502 HTML page": (Fault(status=502, html=True), 1, [502, 200]),
+    "429 retry_after": (Fault(status=429, retry_after=1), 1, [429, 200]),
+    "timeout": (Fault(delay=3.0), 1, [499, 200]),
+    "dropped connection": (Fault(drop=True), 1, [0, 200]),
+}
+FALLBACK = "What is the wifi password in the hall?"  # not in the handbook: suggestion buttons
+
+
+async def press_a_suggestion(fake: FakeTelegram, asker: dict[str, Any]) -> Call:
+    """Ask something the bot does not know in `asker`'s private chat, press the first suggestion; the passage sent."""
+    fake.message(private(asker["id"]), FALLBACK, user=asker)
+    [fallback] = await fake.wait_for("sendMessage")
+    fake.press(fallback.result, fallback.buttons()[0]["callback_data"], user=asker)
+    _, chosen = await fake.wait_for("sendMessage", 2, timeout=15)
+    return chosen
+
+
+@pytest.mark.parametrize("fault, times, statuses", CALLBACK_FAULTS.values(), ids=CALLBACK_FAULTS.keys())
+async def test_button_answers_are_retried_through_faults(
+    fake: FakeTelegram, knowledge: Path, fault: Fault, times: int, statuses: list[int]
+) -> None:
+    """answerCallbackQuery failing: answered again until it goes through (the spinner stops); the passage follows."""
+    async with running(fake, core(knowledge), TELEGRAM_REQUEST_TIMEOUT="0.5"):
+        fake.inject("answerCallbackQuery", fault, times)
+        chosen = await press_a_suggestion(fake, user(5501))
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == statuses
+    [ack] = fake.called("answerCallbackQuery")
+    assert fake.calls.index(ack) < fake.calls.index(chosen) and chosen.text.startswith("<b>")
+
+
+async def test_button_answers_give_up_after_a_few_quick_tries(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """answerCallbackQuery failing for good: three quick tries, one WARNING, no ERROR; the passage still goes."""
+    async with running(fake, core(knowledge)):
+        fake.inject("answerCallbackQuery", Fault(status=500), 10)
+        chosen = await press_a_suggestion(fake, user(5502))
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == [500, 500, 500]
+    assert chosen.text.startswith("<b>")
+    assert any(r.levelname == "WARNING" and "could not answer button press" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_button_press_telegram_no_longer_takes_is_not_retried(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "query is too old" (400): one try, one WARNING, no ERROR and no apology; the chosen passage is still sent."""
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    async with running(fake, core(knowledge)):
+        fake.fail_next("answerCallbackQuery", description=too_old)
+        chosen = await press_a_suggestion(fake, user(5503))
+        fake.message(private(5503), MEETING, user=user(5503))
+        await fake.wait_for("sendMessage", 3)
+    assert [c.status for c in fake.calls if c.method == "answerCallbackQuery"] == [400]
+    assert chosen.text.startswith("<b>") and MEETING_WORDS in sent_to(fake, private(5503))[-1].text
+    [warning] = [r for r in caplog.records if "could not answer button press" in r.getMessage()]
+    assert warning.levelname == "WARNING" and "query is too old" in warning.getMessage().lower()
+
+
 @pytest.mark.allow_error_logs
 async def test_a_reply_lost_for_good_is_one_error_line_and_the_bot_goes_on(
     fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
@@ -549,21 +613,87 @@ async def test_one_users_flood_is_held_back_while_others_are_answered(fake: Fake
 
 
 async def test_a_groups_flood_is_held_back_while_other_chats_are_answered(fake: FakeTelegram, knowledge: Path) -> None:
-    """25 users asking at once in one group: the core's per-chat limit lets 10 through; other chats are answered."""
+    """25 users asking at once in one group: the core's per-chat limit lets 10 through, one note for the group."""
     async with running(fake, core(knowledge, chat_burst=10)):
         for n in range(25):
             fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(8000 + n))
         fake.message(OTHER_GROUP, f"@{BOT_USERNAME} Where can I park my car?", user=user(8100))
         fake.message(private(8200), "How much is the membership fee?", user=user(8200))
-        await fake.wait_for("sendMessage", 12)
-        await asyncio.sleep(0.3)
-    in_group = sent_to(fake, GROUP)
+        in_group = await everything_sent(fake, GROUP)
+        await fake.wait_for("sendMessage", 14)  # with the /help and the two other chats' answers
     assert sum(MEETING_WORDS in c.text for c in in_group) == 10
-    assert all(
-        MEETING_WORDS in c.text or visible(c) == COOLDOWN_TEXT for c in in_group
-    )  # the rest: one note each at most
+    assert sum(visible(c) == COOLDOWN_TEXT for c in in_group) == 1
+    assert len(in_group) == 11
     assert "Elm street" in sent_to(fake, OTHER_GROUP)[0].text
     assert "20 euros" in sent_to(fake, private(8200))[0].text
+
+
+def clocked_core(knowledge: Path, clock: Clock, *, burst: int, chat_burst: int, interval: float) -> Service:
+    """The core with both limits on `clock`, which the test moves: the cooldown passes without waiting."""
+    service = Service(
+        Answerer.from_directory(knowledge),
+        knowledge_dir=knowledge,
+        cooldown=Cooldown(burst=burst, interval=interval, clock=clock),
+        chat_cooldown=Cooldown(burst=chat_burst, interval=interval, clock=clock),
+    )
+    _OPEN.append(service)
+    return service
+
+
+async def everything_sent(fake: FakeTelegram, chat: dict[str, Any]) -> list[Call]:
+    """What the bot sent to `chat` for every update queued so far, without the /help sent to find out.
+
+    A chat's updates are handled one at a time in order, so once the bot answers a /help queued
+    last, it has dealt with everything before it: no waiting for replies that may never come.
+    """
+    helps = len([c for c in sent_to(fake, chat) if HELP_WORDS in c.text])
+    fake.message(chat, f"/help@{BOT_USERNAME}", user=user(1))
+    async with asyncio.timeout(10):
+        while len([c for c in sent_to(fake, chat) if HELP_WORDS in c.text]) <= helps:
+            await asyncio.sleep(0.01)
+    return [c for c in sent_to(fake, chat) if HELP_WORDS not in c.text]
+
+
+def notes_and_answers(calls: list[Call]) -> tuple[int, int]:
+    return sum(visible(c) == COOLDOWN_TEXT for c in calls), sum(MEETING_WORDS in c.text for c in calls)
+
+
+async def test_a_flooding_user_is_told_once_per_cooldown(fake: FakeTelegram, knowledge: Path) -> None:
+    """A private flood: 3 answers, one note; one interval later a question is answered, the next flood told once."""
+    clock = Clock()
+    chat, asker = private(6001), user(6001)
+    async with running(fake, clocked_core(knowledge, clock, burst=3, chat_burst=100, interval=10.0)):
+        for _ in range(8):
+            fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (1, 3)
+        clock.now += 10.0  # one question back
+        fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (1, 4)
+        for _ in range(5):
+            fake.message(chat, MEETING, user=asker)
+        assert notes_and_answers(await everything_sent(fake, chat)) == (2, 4)
+
+
+async def test_a_flooding_group_is_told_once_not_once_per_member(fake: FakeTelegram, knowledge: Path) -> None:
+    """Five members asking three times each: 4 answers and one note; while the flood goes on no second note;
+    once the group's limit has refilled, a question is answered and the next flood is told once again."""
+    clock = Clock()
+    members = [user(7000 + n) for n in range(5)]
+    async with running(fake, clocked_core(knowledge, clock, burst=2, chat_burst=4, interval=10.0)):
+        for _ in range(3):
+            for member in members:
+                fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 4)
+        clock.now += 10.0  # the group gets one question back, but its flood is not over
+        for member in members:
+            fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 5)
+        clock.now += 40.0  # the group's whole allowance back: the flood is over
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=members[0])
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (1, 6)
+        for member in members[1:] * 2:
+            fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=member)
+        assert notes_and_answers(await everything_sent(fake, GROUP)) == (2, 9)
 
 
 # --- graceful shutdown --------------------------------------------------------------------------
