@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from bot import knowledge
 from bot.history import Record
-from bot.store import MODERATOR_FILE, MODERATOR_SOURCE
+from bot.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
 
 Item = dict[str, Any]
 Files = dict[str, Any]
@@ -125,14 +127,21 @@ def text_field(value: str) -> str:
 
 
 def _field(name: str, value: str, limit: int) -> str:
-    value = str(value or "").strip()
+    # NEL (U+0085), an old line break, is a newline here: PyYAML writes it in a way it then
+    # reads back as a space.
+    value = str(value or "").replace("\x85", "\n").strip()
     if not value:
         raise Refused(f"The {name} is empty.")
     if len(value) > limit:
         raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
-    if not _encodable(value):
+    if not _encodable(value) or not _kept(value):
         raise Refused(f"The {name} holds characters that cannot be saved (broken Unicode); type it again.")
     return value
+
+
+def _kept(value: str) -> bool:
+    """True when `value` reads back exactly from the YAML the store writes."""
+    return bool(yaml.load(dump({"v": value}), Loader=yaml.CSafeLoader) == {"v": value})
 
 
 def _encodable(value: str) -> bool:
