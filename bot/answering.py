@@ -101,7 +101,8 @@ def citation(section: str, source: Source) -> str:
 _SMALL_TALK_WORDS = frozenset(
     """hi hello hey heya hiya yo howdy greetings good morning afternoon evening day night
     thanks thank you thx ty cheers much so very lot a great appreciated
-    help what can do who are you know bot please there how is it going ok okay cool nice""".split()
+    help what can do who are you know bot please there how is it going ok okay cool nice
+    everyone everybody all yall guys folks friends team people gm sup whats s up welcome""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
 

@@ -97,7 +97,9 @@ class Index:
             counts, surface = count(kb.passages, synonyms, self.ranking)
             built = self.ranking.scorer([counts]), surface
         self._scorer, self._surface = built
-        self._speller = Speller(self._surface, self._scorer.vocabulary.keys() | synonyms.known())
+        # A question may misspell a word only a synonym has ("droping"): those are words too.
+        spelled = self._surface + Counter(synonyms.written) if synonyms.written else self._surface
+        self._speller = Speller(spelled, self._scorer.vocabulary.keys() | synonyms.known())
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()
 

@@ -17,7 +17,7 @@ from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.text import STOPS, Corrector, tokenize
+from bot.text import STOPS, Corrector, tokenize, words
 
 FILE_NAME = "synonyms.yaml"
 
@@ -29,9 +29,11 @@ class Synonyms:
     rewrites: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 0
     starts: frozenset[str] = frozenset()  # first tokens of phrases: every other token passes at once
+    written: frozenset[str] = frozenset()  # the words of the phrases, as written: spellings to correct to
 
     @classmethod
     def from_groups(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
+        groups = [list(group) for group in groups]
         rewrites: dict[tuple[str, ...], str] = {}
         for group in groups:
             phrases = [tuple(tokenize(phrase, keep_stop=True)) for phrase in group]
@@ -47,6 +49,7 @@ class Synonyms:
             rewrites=rewrites,
             longest=max((len(p) for p in rewrites), default=0),
             starts=frozenset(p[0] for p in rewrites),
+            written=frozenset(w for group in groups for phrase in group for w in words(phrase) if w.isalpha()),
         )
 
     def known(self) -> set[str]:

@@ -60,6 +60,9 @@ STOP_WORDS = frozenset(
     go get make say tell want back ever usually actually typically basically generally even
     still now currently anyone someone something everything thing kind sort way rest one vs
     among happen mention explain describe give people person ppl folks guys
+    dont doesnt didnt cant wont isnt arent wasnt werent havent hasnt hadnt shouldnt wouldnt couldnt
+    im ive youre theyre thats whats hows theres lets
+    honestly tbh imo imho lol btw fyi pls plz idk think guess suppose reckon realize realise
     """.split()
 )
 
@@ -116,6 +119,8 @@ Corrector = Callable[[str], str]
 
 # Irregular forms the stemmer leaves apart from their verb or noun ("fled" and "flee").
 IRREGULAR = {
+    "wheres": "where",  # "where's" typed without its apostrophe
+    "whos": "who",
     "fled": "flee",
     "left": "leave",
     "went": "go",

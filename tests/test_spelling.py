@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bot.knowledge import KnowledgeBase, Passage, Source
+from bot.retrieval import Index
 from bot.spelling import Speller
+from bot.synonyms import Synonyms
 from bot.text import stem
 
 
@@ -35,3 +38,11 @@ def test_mistyped_question_words_are_read_as_themselves() -> None:
     assert s("wht") == "what"
     assert s("wher") == "where"
     assert s("war") == "war"
+
+
+def test_a_word_only_a_synonym_has_is_a_correction_too() -> None:
+    """A misspelt word the passages lack but a synonym group names is corrected, then folded."""
+    source = Source(title="Notes")
+    kb = KnowledgeBase((Passage("border", "Border", "Border security was tightened in 2015.", source),))
+    index = Index(kb, Synonyms.from_groups([["security", "clampdown", "crackdown"]]))
+    assert index.analyze("is there a clampdwn at the border") == index.analyze("security at the border")
