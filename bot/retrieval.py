@@ -97,9 +97,8 @@ class Index:
             counts, surface = count(kb.passages, synonyms, self.ranking)
             built = self.ranking.scorer([counts]), surface
         self._scorer, self._surface = built
-        # A question may misspell a word only a synonym has ("droping"): those are words too.
-        spelled = self._surface + Counter(synonyms.written) if synonyms.written else self._surface
-        self._speller = Speller(spelled, self._scorer.vocabulary.keys() | synonyms.known())
+        known = self._scorer.vocabulary.keys() | synonyms.known()
+        self._speller = Speller(spelled_words(self._surface, synonyms), known)
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()
 
@@ -162,6 +161,12 @@ class Index:
         if frequency:
             return math.log((self._n_weight + 1) / (frequency + 0.5))
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
+
+
+def spelled_words(surface: Counter[str], synonyms: Synonyms) -> Counter[str]:
+    """The words spelling corrections may turn a question's word into: the passages' words, and
+    those of synonyms, since a question may misspell a word only a synonym has ("clampdwn")."""
+    return surface + Counter(synonyms.written) if synonyms.written else surface
 
 
 def count(passages: Iterable[Passage], synonyms: Synonyms, ranking: Ranking) -> tuple[Counts, Counter[str]]:
