@@ -11,10 +11,15 @@ from bot import Answerer, transcripts
 from bot.cli import main
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
-# The measured rates on tests/transcripts/ when this floor was set; a change that lowers either
-# fails CI. Raise them when the bot gets better.
-MIN_ON_TOPIC_HIT_RATE = 0.90
-MIN_OFF_TOPIC_DECLINED_RATE = 0.90
+# For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was
+# measured when the floor was set, so a change that loses two questions in a set fails CI.
+# Raise them when the bot gets better.
+FLOORS = {
+    "community-questions": (23 / 25, 2 / 3),  # measured 24/25, 3/3
+    "community-dev": (72 / 75, 21 / 25),  # 73/75, 22/25
+    "community-heldback": (69 / 75, 23 / 25),  # 70/75, 24/25
+    "community-fresh": (78 / 90, 22 / 30),  # 79/90, 23/30
+}
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
@@ -92,16 +97,20 @@ def test_contains_is_any_of_and_case_insensitive() -> None:
     assert transcripts.judge(turn, answerer.answer(turn.ask)) == (True, ())
 
 
-def test_bundled_transcripts_meet_the_quality_floor() -> None:
-    """Every transcript in tests/transcripts/ is replayed; the hit and decline rates hold the floor."""
-    files = sorted(TRANSCRIPTS.glob("*.yaml"))
-    assert files
-    loaded = [transcripts.load(path) for path in files]
-    results = list(transcripts.replay(Answerer.from_directory(KNOWLEDGE), loaded))
-    summary = transcripts.Summary.of(results)
-    assert summary.on_topic >= 120 - 30 and summary.off_topic >= 30
-    assert summary.on_topic_hits / summary.on_topic >= MIN_ON_TOPIC_HIT_RATE, str(summary)
-    assert summary.off_topic_declined / summary.off_topic >= MIN_OFF_TOPIC_DECLINED_RATE, str(summary)
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_bundled_transcripts_meet_the_quality_floor(name: str) -> None:
+    """Each transcript in tests/transcripts/ is replayed; its hit and decline rates hold its floor."""
+    transcript = transcripts.load(TRANSCRIPTS / f"{name}.yaml")
+    summary = transcripts.Summary.of(list(transcripts.replay(Answerer.from_directory(KNOWLEDGE), [transcript])))
+    on_topic, off_topic = FLOORS[name]
+    assert summary.on_topic >= 25 and summary.off_topic >= 3
+    assert summary.on_topic_hits / summary.on_topic >= on_topic - 1e-9, str(summary)
+    assert summary.off_topic_declined / summary.off_topic >= off_topic - 1e-9, str(summary)
+
+
+def test_every_transcript_has_a_floor() -> None:
+    """A transcript added to tests/transcripts/ gets a floor, so CI holds the bot to it too."""
+    assert {path.stem for path in TRANSCRIPTS.glob("*.yaml")} == set(FLOORS)
 
 
 def test_every_passage_is_asked_in_the_transcripts() -> None:
