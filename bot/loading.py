@@ -67,16 +67,19 @@ def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None
         raise knowledge.KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
     contents: list[list[tuple[Passage, int | None]]] = []
     words: Counter[str] = Counter()
+    table: dict[str, str] = {}  # the spelling table, made as parts come in, not all at the end
+    spelling.file_words(table, syns.written)
 
     def counts() -> Iterator[Counts]:  # taken in as they come, while workers read the next files
         for part in _parts(files, syns, ranking, _workers(files, workers)):
             contents.append(part.passages)
+            spelling.file_words(table, [w for w in part.words if w not in words and w not in syns.written])
             words.update(part.words)
             yield part.counts
 
     with collector_paused():
         scorer = ranking.scorer(counts())
-        return Index(knowledge.assemble(files, contents), syns, ranking, built=(scorer, words))
+        return Index(knowledge.assemble(files, contents), syns, ranking, built=(scorer, words, table))
 
 
 def read_part(path: Path, syns: Synonyms, ranking: Ranking) -> FilePart:

@@ -87,18 +87,21 @@ class Index:
         synonyms: Synonyms,
         ranking: Ranking | None = None,
         *,
-        built: tuple[Scorer, Counter[str]] | None = None,
+        built: tuple[Scorer, Counter[str], dict[str, str]] | None = None,
     ):
-        """Index `kb`; `built` is its scorer and its words (see `count`) when the caller has them."""
+        """Index `kb`; `built` is its scorer, its words (see `count`) and the spelling table of
+        `spelled_words` (see `bot.spelling.file_words`), when the caller has made them."""
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
+        table: dict[str, str] | None = None
         if built is None:
-            counts, surface = count(kb.passages, synonyms, self.ranking)
-            built = self.ranking.scorer([counts]), surface
-        self._scorer, self._surface = built
+            counts, self._surface = count(kb.passages, synonyms, self.ranking)
+            self._scorer = self.ranking.scorer([counts])
+        else:
+            self._scorer, self._surface, table = built
         known = self._scorer.vocabulary.keys() | synonyms.known()
-        self._speller = Speller(spelled_words(self._surface, synonyms), known)
+        self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._set_weights()
 

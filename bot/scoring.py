@@ -53,6 +53,17 @@ def _count(documents: Iterable[Sequence[str]]) -> Counts:
     return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths))
 
 
+def _rank_among_equals(values: Int32s) -> Int32s:
+    """For each value, how many equal values come before it: [7, 3, 7, 7, 3] -> [0, 0, 1, 2, 1]."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    run_start = np.repeat(starts, np.diff(np.concatenate((starts, [len(values)]))))
+    ranks = np.empty(len(values), dtype=np.int32)
+    ranks[order] = np.arange(len(values)) - run_start
+    return ranks
+
+
 def _counted(documents: Iterable[Sequence[str]]) -> Iterator[Counts]:
     yield Counts.of(documents)
 
@@ -173,25 +184,36 @@ class Scorer:
         self._build(_counted(documents) if parts is None else parts)
 
     def _build(self, parts: Iterable[Counts]) -> None:
-        # Arrays are let go as soon as they are used: at 100,000 passages each is tens of MB.
+        # Postings go column by column (by term, passages ascending within a term). Where each
+        # lands within its term's column is worked out part by part, as the parts come in (while
+        # other processes may still be counting the next ones), so that no sort of all the
+        # postings is left for the end. Arrays are let go as soon as they are used.
         self.vocabulary: dict[str, int] = {}
-        numbered, rows = [], []
+        seen = np.zeros(1024, dtype=np.int32)  # postings of each term in the parts so far
+        numbered, places, rows = [], [], []
         for part in parts:
-            numbered.append(part.numbered(self.vocabulary))
+            term_ids = part.numbered(self.vocabulary)
+            if len(self.vocabulary) > len(seen):
+                seen = np.concatenate((seen, np.zeros(max(len(seen), len(self.vocabulary)), dtype=np.int32)))
+            places.append(seen[term_ids] + _rank_among_equals(term_ids))
+            seen += np.bincount(term_ids, minlength=len(seen)).astype(np.int32)
+            numbered.append(term_ids)
             rows.append((part.frequencies, part.distinct, part.lengths))
-        del part
         term_ids = _joined(numbered)
+        self._indptr = np.concatenate(([0], np.cumsum(seen[: len(self.vocabulary)], dtype=np.int64)))
+        slots = self._indptr[:-1].astype(np.int32)[term_ids]
+        del term_ids
+        slots += _joined(places)
         frequencies, distinct, lengths = (
-            (_joined(list(column)) for column in zip(*rows, strict=True)) if rows else [term_ids] * 3
+            (_joined(list(column)) for column in zip(*rows, strict=True)) if rows else [slots] * 3
         )
         del numbered, rows
-        order = np.argsort(term_ids, kind="stable")  # by term, passages ascending within a term
-        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(term_ids, minlength=len(self.vocabulary)))))
-        del term_ids
-        self._tf = frequencies[order]
+        self._tf = np.empty(len(slots), dtype=np.int32)
+        self._tf[slots] = frequencies
         del frequencies
-        self._docs = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
-        del distinct, order
+        self._docs = np.empty(len(slots), dtype=np.int32)
+        self._docs[slots] = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)
+        del distinct, slots
         self._lengths = lengths.astype(np.float64)
         self._weigh()
 

@@ -41,6 +41,15 @@ def _counts(words: Iterable[str]) -> Counter[str]:
     return Counter(w for w in words if w.isalpha())
 
 
+def file_words(table: dict[str, str], words: Iterable[str]) -> None:
+    """File each of `words` (never one already filed) under itself and its single deletions."""
+    for word in words:
+        if len(word) < MIN_LENGTH - 1:
+            continue
+        for key in {word} | _deletions(word):
+            _add(table, key, word)
+
+
 def _known(stems: Iterable[str]) -> frozenset[str]:
     return frozenset(s for s in stems if "~" not in s)  # word pairs (bot.text.pairs) are not words
 
@@ -53,15 +62,13 @@ class Speller:
     100,000 passages, and answers in other threads would wait that long.
     """
 
-    def __init__(self, words: Iterable[str], known_stems: Iterable[str]):
-        """`words` are the words the knowledge base is written with, or a Counter of them."""
+    def __init__(self, words: Iterable[str], known_stems: Iterable[str], *, table: dict[str, str] | None = None):
+        """`words` are the words the knowledge base is written with, or a Counter of them;
+        `table`, when the caller has made it already, is what `file_words` made of them."""
         counts = _counts(words)
-        table: dict[str, str] = {}
-        for word in counts:
-            if len(word) < MIN_LENGTH - 1:
-                continue
-            for key in {word} | _deletions(word):
-                _add(table, key, word)
+        if table is None:
+            table = {}
+            file_words(table, counts)
         self._table = table
         self._known_stems = _known(known_stems)
         self._counts = counts

@@ -37,6 +37,9 @@ def same_index(a: Index, b: Index) -> None:
         assert np.array_equal(getattr(a._scorer, name), getattr(b._scorer, name)), name
     assert a._scorer._base == b._scorer._base
     assert a._surface == b._surface
+    assert {k: set(v.split("\0")) for k, v in a._speller._table.items()} == {
+        k: set(v.split("\0")) for k, v in b._speller._table.items()
+    }  # the spelling tables file the same words under the same keys
     for question in ["Why do North Koreans defect?", "how many refugees live in the US", "latern festivel"]:
         terms = a.analyze(question)
         assert b.analyze(question) == terms
