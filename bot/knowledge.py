@@ -36,7 +36,7 @@ class KnowledgeError(FileError):
     """A knowledge file that cannot be used; the message names the file, the entry and the line."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where passages come from, as a citation names it."""
 
@@ -46,7 +46,7 @@ class Source:
     date: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One short piece of knowledge that answers one thing."""
 
