@@ -35,7 +35,7 @@ Int32s = npt.NDArray[np.int32]
 def _count(documents: Iterable[Sequence[str]]) -> Counts:
     """Count `documents` a batch at a time with numpy and C-speed builtins: a Python loop over
     every word of a large corpus would take many seconds."""
-    numbering = _Numbering()
+    numbering = Numbering()
     parts: list[tuple[Int32s, Int32s, Int32s]] = []
     lengths = array("i")
     batch: list[Sequence[str]] = []
@@ -50,7 +50,7 @@ def _count(documents: Iterable[Sequence[str]]) -> Counts:
             batch = []
     columns = [np.concatenate(column) for column in zip(*parts, strict=True)] or [_ints(array("i"))] * 3
     term_ids, frequencies, distinct = columns
-    return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths))
+    return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths), _rank_among_equals(term_ids))
 
 
 def _rank_among_equals(values: Int32s) -> Int32s:
@@ -80,7 +80,7 @@ def _joined(arrays: list[Int32s]) -> Int32s:
     return out
 
 
-class _Numbering(dict[str, int]):
+class Numbering(dict[str, int]):
     """Term -> id, a new term taking the next id the first time it is looked up."""
 
     def __missing__(self, term: str) -> int:
@@ -88,7 +88,7 @@ class _Numbering(dict[str, int]):
         return number
 
 
-def _count_batch(batch: list[Sequence[str]], numbering: _Numbering) -> tuple[Int32s, Int32s, Int32s]:
+def _count_batch(batch: list[Sequence[str]], numbering: Numbering) -> tuple[Int32s, Int32s, Int32s]:
     """Term ids (in order of id within each passage), their frequencies, and distinct terms per passage."""
     words = list(itertools.chain.from_iterable(batch))
     ids = np.fromiter(map(numbering.__getitem__, words), dtype=np.int64, count=len(words))
@@ -138,13 +138,14 @@ def _insert(values: npt.NDArray[Any], at: npt.NDArray[Any], added: npt.NDArray[A
 @dataclass(frozen=True)
 class Counts:
     """Passages' terms counted, ready to be weighed: the part of building a Scorer that can be
-    done for a piece of the corpus apart (in another process) and joined later (`joined`)."""
+    done for a piece of the corpus apart (in another process) and joined later (see `Scorer`)."""
 
     terms: list[str]  # the vocabulary, first seen first; ids below index into it
     term_ids: Int32s  # each passage's distinct terms, passage after passage
     frequencies: Int32s  # how often each of those terms is in its passage
     distinct: Int32s  # how many distinct terms each passage has
     lengths: Int32s  # how many terms each passage has
+    ranks: Int32s  # for each of term_ids, how many postings of its term come before it here
 
     @classmethod
     def of(cls, documents: Iterable[Sequence[str]]) -> Counts:
@@ -154,8 +155,9 @@ class Counts:
 
     def numbered(self, vocabulary: dict[str, int]) -> Int32s:
         """`term_ids` as numbered in `vocabulary`, where terms it lacks are added, in order."""
-        new = list(itertools.filterfalse(vocabulary.__contains__, self.terms))
-        vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new)), strict=True))
+        if not isinstance(vocabulary, Numbering):  # a Numbering adds them itself, in one pass
+            new = list(itertools.filterfalse(vocabulary.__contains__, self.terms))
+            vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new)), strict=True))
         renumbered = np.fromiter(map(vocabulary.__getitem__, self.terms), dtype=np.int32, count=len(self.terms))
         return renumbered[self.term_ids]
 
@@ -188,17 +190,19 @@ class Scorer:
         # lands within its term's column is worked out part by part, as the parts come in (while
         # other processes may still be counting the next ones), so that no sort of all the
         # postings is left for the end. Arrays are let go as soon as they are used.
-        self.vocabulary: dict[str, int] = {}
+        numbering = Numbering()
         seen = np.zeros(1024, dtype=np.int32)  # postings of each term in the parts so far
         numbered, places, rows = [], [], []
         for part in parts:
-            term_ids = part.numbered(self.vocabulary)
-            if len(self.vocabulary) > len(seen):
-                seen = np.concatenate((seen, np.zeros(max(len(seen), len(self.vocabulary)), dtype=np.int32)))
-            places.append(seen[term_ids] + _rank_among_equals(term_ids))
+            term_ids = part.numbered(numbering)
+            if len(numbering) > len(seen):
+                seen = np.concatenate((seen, np.zeros(max(len(seen), len(numbering)), dtype=np.int32)))
+            places.append(seen[term_ids] + part.ranks)  # ranks hold whatever the terms' numbers
             seen += np.bincount(term_ids, minlength=len(seen)).astype(np.int32)
             numbered.append(term_ids)
             rows.append((part.frequencies, part.distinct, part.lengths))
+        self.vocabulary = dict(numbering)  # a plain dict: looking up an unknown term must not add it
+        del numbering
         term_ids = _joined(numbered)
         self._indptr = np.concatenate(([0], np.cumsum(seen[: len(self.vocabulary)], dtype=np.int64)))
         slots = self._indptr[:-1].astype(np.int32)[term_ids]
