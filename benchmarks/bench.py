@@ -42,7 +42,7 @@ from bot import knowledge
 from bot.answering import Answerer
 from bot.retrieval import VARIANTS, passage_tokens, query_terms
 
-CACHE_VARIABLE = "QABOT_CACHE"  # bot.retrieval's, named here so older code can be measured too
+CACHE_VARIABLE = "QABOT_CACHE"  # bot.loading's, named here so older code can be measured too
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 MILLION = 1_000_000
