@@ -20,6 +20,7 @@ import itertools
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -239,6 +240,9 @@ def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: in
 def _serve() -> None:
     """A worker: read the files named on standard input, writing each one's part (or error) to
     standard output as soon as it is read."""
+    # Ctrl-C in a terminal reaches the whole process group: the bot decides what stops, and it
+    # stops its workers itself (a worker whose bot is gone ends at its next write).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     files, syns, ranking = pickle.load(sys.stdin.buffer)
     for path in files:
         result: FilePart | Exception
@@ -246,8 +250,11 @@ def _serve() -> None:
             result = read_part(path, syns, ranking)
         except Exception as exc:  # sent to the parent, which raises it in file order
             result = exc
-        pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        sys.stdout.buffer.flush()
+        try:
+            pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the bot stopped reading (it gave up, or it is gone): so do we
+            os._exit(0)
 
 
 def _cache_file(path: Path, syns: Synonyms, ranking: Ranking) -> Path | None:

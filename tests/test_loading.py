@@ -117,3 +117,24 @@ def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * loading.PARALLEL_BYTES)
     assert loading._workers([big, *files], None) == min(len(loading.os.sched_getaffinity(0)), 4)
+
+
+@pytest.mark.parametrize(
+    "worker",
+    [
+        "import sys; sys.exit(3)",  # dies at once
+        "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'garbage'); sys.exit(0)",
+        "from bot.loading import _serve; import os, sys; sys.stdout = open(os.devnull, 'w'); _serve()",
+    ],
+    ids=["dies", "garbles", "sends-nothing"],
+)
+def test_files_a_worker_fails_to_send_are_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, worker: str
+) -> None:
+    """A worker that dies or garbles its output costs time, not the start: its files are read here."""
+    folder = split_knowledge(tmp_path / "kb")
+    monkeypatch.setattr(loading, "_WORKER", worker)  # the process boundary, as a broken interpreter would be
+    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+        index = loading.load(folder, workers=2)
+    assert "reading its files here" in caplog.text
+    same_index(index, loading.load(folder, workers=1))
