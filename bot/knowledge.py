@@ -102,9 +102,10 @@ def folder_files(directory: Path) -> list[Path]:
     return files
 
 
-def read_file(path: Path) -> list[tuple[Passage, int | None]]:
-    """The passages of one source file, each with the line it starts on; raises KnowledgeError."""
-    return list(_load_file(path))
+def read_file(path: Path, content: bytes | None = None) -> list[tuple[Passage, int | None]]:
+    """The passages of one source file (or of `content`, its bytes already read), each with the
+    line it starts on; raises KnowledgeError."""
+    return list(_load_file(path, content))
 
 
 def assemble(files: list[Path], contents: list[list[tuple[Passage, int | None]]]) -> KnowledgeBase:
@@ -122,9 +123,9 @@ def assemble(files: list[Path], contents: list[list[tuple[Passage, int | None]]]
     return KnowledgeBase(passages=tuple(passages), files=tuple(files))
 
 
-def _load_file(path: Path) -> Iterator[tuple[Passage, int | None]]:
+def _load_file(path: Path, content: bytes | None = None) -> Iterator[tuple[Passage, int | None]]:
     try:
-        doc = yamlfiles.read(path)
+        doc = yamlfiles.read(path, content)
     except FileError as exc:
         raise KnowledgeError(exc.path, exc.message, line=exc.line) from None
     data = doc.data

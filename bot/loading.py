@@ -14,9 +14,10 @@ own; that is why the cache is opt-in.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
-import itertools
+import importlib.metadata
 import logging
 import os
 import pickle
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from bot import knowledge, retrieval, scoring, spelling, synonyms, text, yamlfiles
 from bot.knowledge import Passage
@@ -46,6 +49,14 @@ CACHE_VARIABLE = "QABOT_CACHE"
 # Below this many bytes of files, workers cost more to start (about half a second) than they save.
 PARALLEL_BYTES = 8 << 20
 _CODE_MODULES = (text, synonyms, spelling, scoring, retrieval, knowledge, yamlfiles, sys.modules[__name__])
+_VERSIONS = (
+    sys.version,
+    unicodedata.unidata_version,
+    yaml.__version__,
+    yaml.__with_libyaml__,
+    importlib.metadata.version("snowballstemmer"),
+    np.__version__,
+)
 
 
 @dataclass(frozen=True)
@@ -74,16 +85,21 @@ def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None
     table: dict[str, str] = {}  # the spelling table, made as parts come in, not all at the end
     spelling.file_words(table, syns.written)
 
-    def counts() -> Iterator[Counts]:  # taken in as they come, while workers read the next files
+    def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read the next files
         for part in _parts(files, syns, ranking, _workers(files, workers)):
             contents.append(part.passages)
             spelling.file_words(table, [w for w in words.add(part.words) if w not in syns.written])
             yield part.counts
 
-    with collector_paused():
-        scorer = ranking.scorer(counts())
-        built = scorer, words.counter(), table
-        return Index(knowledge.assemble(files, contents), syns, ranking, built=built)
+    parts = counts()
+    try:
+        with collector_paused():
+            scorer = ranking.scorer(parts)
+            built = scorer, words.counter(), table
+            return Index(knowledge.assemble(files, contents), syns, ranking, built=built)
+    finally:
+        parts.close()  # stops any workers at once if something above failed
+        text.forget()  # the tables of text pieces were for this load; a bot keeps its memory
 
 
 class _Tally:
@@ -101,7 +117,7 @@ class _Tally:
         if len(self._numbering) > len(self._totals):
             self._totals = np.concatenate((self._totals, np.zeros(len(self._numbering), dtype=np.int64)))
         self._totals[ids] += np.fromiter(words.values(), dtype=np.int64, count=len(words))
-        return list(itertools.islice(self._numbering, before, None))
+        return [word for word, number in zip(words, ids.tolist(), strict=True) if number >= before]
 
     def counter(self) -> Counter[str]:
         return Counter(dict(zip(self._numbering, self._totals[: len(self._numbering)].tolist(), strict=True)))
@@ -110,10 +126,10 @@ class _Tally:
 def read_part(path: Path, syns: Synonyms, ranking: Ranking) -> FilePart:
     """Read one source file (from the cache when it has it); raises KnowledgeError."""
     with collector_paused():
-        cache = _cache_file(path, syns, ranking)
+        content, cache = _cached(path, syns, ranking)
         part = _read_cache(cache) if cache else None
         if part is None:
-            passages = knowledge.read_file(path)
+            passages = knowledge.read_file(path, content)  # the bytes the cache key was made of
             counts, words = retrieval.count((p for p, _ in passages), syns, ranking)
             part = FilePart(passages, counts, words)
             if cache:
@@ -156,7 +172,7 @@ def _parts(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) ->
     results: Iterator[FilePart | Exception | None] = iter([None] * len(files))  # None: read it here
     if workers > 1:
         try:
-            results = _in_workers(files, syns, ranking, workers)
+            results = _in_workers(files, syns, ranking, _start(workers))
         except OSError as exc:
             log.warning("cannot start worker processes to read knowledge files (%s); reading them here", exc)
     lost = False
@@ -180,19 +196,42 @@ class _Lost(Exception):
 _WORKER = "from bot.loading import _serve; _serve()"
 
 
-def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> Iterator[FilePart | Exception]:
-    """Read `files` in `workers` fresh interpreters (`_serve`); results in file order. Each file
-    goes to the least loaded worker, in file order, so that parts come about in the order they
-    are joined in. A fresh interpreter is safe to start from a process that runs threads, and
-    needs no `if __name__ == "__main__"` guard in whatever script started this one."""
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    loads = [0] * workers
+def _start(workers: int) -> list[subprocess.Popen[bytes]]:
+    """Start `workers` fresh interpreters running `_serve`, or raise OSError (and start none).
+
+    A fresh interpreter is safe to start from a process that runs threads, and needs no
+    `if __name__ == "__main__"` guard in whatever script started this one. `-P` keeps the
+    current folder off its import path, so it imports this very package, not a `bot/` that
+    happens to be there.
+    """
+    if not sys.executable:
+        raise OSError("no Python interpreter to start (sys.executable is empty)")
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(workers):
+            command = [sys.executable, "-P", "-c", _WORKER]
+            started.append(subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+    except OSError:
+        for process in started:
+            process.kill()
+            process.wait()
+        raise
+    return started
+
+
+def _in_workers(
+    files: list[Path], syns: Synonyms, ranking: Ranking, processes: list[subprocess.Popen[bytes]]
+) -> Iterator[FilePart | Exception]:
+    """Read `files` in the worker `processes`; results in file order. Each file goes to the
+    least loaded worker, in file order, so that parts come about in the order they are joined in."""
+    shares: list[list[int]] = [[] for _ in processes]
+    loads = [0] * len(processes)
     for i in range(len(files)):
         least = loads.index(min(loads))
         shares[least].append(i)
         loads[least] += _size(files[i])
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
     arrived: dict[int, FilePart | Exception] = {}
     ready = threading.Condition()
 
@@ -201,21 +240,18 @@ def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: in
         try:
             with process.stdin:
                 pickle.dump(([files[i] for i in share], syns, ranking), process.stdin)
-            for i in share:
-                result = pickle.load(process.stdout)
-                with ready:
-                    arrived[i] = result
-                    ready.notify()
+            with process.stdout:
+                for i in share:
+                    result = pickle.load(process.stdout)
+                    with ready:
+                        arrived[i] = result
+                        ready.notify()
         except Exception as exc:  # the worker died or garbled its output: its files are read here
             with ready:
                 for i in share:
                     arrived.setdefault(i, _Lost(f"{type(exc).__name__}: {exc}"))
                 ready.notify()
 
-    processes = [
-        subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        for _ in shares
-    ]
     receivers = [
         threading.Thread(target=receive, args=pair, daemon=True) for pair in zip(shares, processes, strict=True)
     ]
@@ -230,8 +266,8 @@ def _in_workers(files: list[Path], syns: Synonyms, ranking: Ranking, workers: in
             yield result
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.kill()  # only when given up early (an error): finished workers have exited
+            if process.poll() is None:  # given up early (an error), or a worker still exiting
+                process.kill()
             process.wait()
         for receiver in receivers:
             receiver.join()
@@ -257,19 +293,34 @@ def _serve() -> None:
             os._exit(0)
 
 
-def _cache_file(path: Path, syns: Synonyms, ranking: Ranking) -> Path | None:
+def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None, Path | None]:
+    """The file's bytes and where its part is cached (None, None: no cache, or unreadable)."""
     folder = os.environ.get(CACHE_VARIABLE)
-    if not folder:
-        return None
+    code = _code_digest() if folder else None
+    if not folder or code is None:
+        return None, None
     try:
         content = path.read_bytes()
     except OSError:
-        return None  # reading it will say what is wrong
-    digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()))).encode())
-    for module in _CODE_MODULES:
-        digest.update(Path(str(module.__file__)).read_bytes())
+        return None, None  # reading it will say what is wrong
+    digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
+    digest.update(code)
     digest.update(content)
-    return Path(folder) / f"part-{digest.hexdigest()[:40]}.pickle"
+    return content, Path(folder) / f"part-{digest.hexdigest()[:40]}.pickle"
+
+
+@functools.cache
+def _code_digest() -> bytes | None:
+    """What the cached parts depend on besides the files: this code, and the versions of Python
+    (its Unicode tables), PyYAML, the stemmer and numpy. None when the code cannot be read (a
+    zip deployment): then nothing is cached."""
+    digest = hashlib.sha256(repr(_VERSIONS).encode())
+    try:
+        for module in _CODE_MODULES:
+            digest.update(Path(str(module.__file__)).read_bytes())
+    except OSError:
+        return None
+    return digest.digest()
 
 
 def _read_cache(path: Path) -> Any:

@@ -276,7 +276,8 @@ def read(text: str) -> tuple[list[str], list[str]]:
 def written(pieces: Counter[str]) -> Counter[str]:
     """How often each word of letters only is written, from counted pieces that `read` returned.
 
-    These are the words of `words`, what spelling corrections may turn a question's word into.
+    These are the words `words` finds (after "U.S." has become "usa"), what spelling
+    corrections may turn a question's word into.
     """
     counts: dict[str, int] = {}
     count = counts.get  # not Counter's +=, which calls Python code for every new word
@@ -292,11 +293,10 @@ class _PieceWords(dict[str, tuple[str, ...]]):
     LIMIT = 500_000
 
     def __missing__(self, piece: str) -> tuple[str, ...]:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        found = self[piece] = tuple(
+        found = tuple(
             part for _, _, word in _TOKEN.findall(piece) if word for part in _surface_words(word) if part.isalpha()
         )
+        _remember(self, piece, found)
         return found
 
 
@@ -306,13 +306,30 @@ _PIECE_WORDS = _PieceWords()
 class _PieceTokens(dict[str, tuple[str, ...]]):
     """The tokens (stop words kept) of each white-space-separated piece of text seen, remembered."""
 
-    LIMIT = 500_000  # a few hundred bytes each; a corpus with more distinct pieces starts again
+    LIMIT = 500_000
 
     def __missing__(self, piece: str) -> tuple[str, ...]:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        tokens = self[piece] = tuple(_tokens(piece, None, keep_stop=True))
+        tokens = tuple(_tokens(piece, None, keep_stop=True))
+        _remember(self, piece, tokens)
         return tokens
+
+
+# A piece longer than this is not remembered: it is text without spaces (Chinese, Japanese),
+# whose hundreds of character pairs would stay in memory for a piece that never comes again.
+_LONGEST_REMEMBERED = 32
+
+
+def _remember(table: dict[str, tuple[str, ...]], piece: str, value: tuple[str, ...]) -> None:
+    if len(piece) <= _LONGEST_REMEMBERED:
+        if len(table) >= _PieceTokens.LIMIT:  # a few hundred bytes each: start again
+            table.clear()
+        table[piece] = value
+
+
+def forget() -> None:
+    """Let go of the remembered pieces of text: they speed up one load, then only take memory."""
+    _PIECE_TOKENS.clear()
+    _PIECE_WORDS.clear()
 
 
 _PIECE_TOKENS = _PieceTokens()

@@ -64,10 +64,14 @@ class Document:
         return self.item_lines.get((key, index))
 
 
-def read(path: Path) -> Document:
-    """Parse `path` with a safe loader, or raise FileError naming the file and the line."""
+def read(path: Path, content: bytes | None = None) -> Document:
+    """Parse `path` (or `content`, its bytes already read) with a safe loader, or raise
+    FileError naming the file and the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if content is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text would: line ends made "\n"
+            text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from bot import knowledge, loading, synonyms
+from bot import knowledge, loading, synonyms, text
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import KnowledgeError
 from bot.retrieval import Index, Ranking
@@ -138,3 +138,40 @@ def test_files_a_worker_fails_to_send_are_read_here(
         index = loading.load(folder, workers=2)
     assert "reading its files here" in caplog.text
     same_index(index, loading.load(folder, workers=1))
+
+
+def test_workers_that_cannot_start_leave_the_reading_to_the_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No interpreter to start (a frozen app, no processes left): the files are read here, with a warning."""
+    folder = split_knowledge(tmp_path / "kb")
+    monkeypatch.setattr(loading.sys, "executable", str(tmp_path / "no-such-python"))
+    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+        index = loading.load(folder, workers=2)
+    assert "cannot start worker processes" in caplog.text
+    same_index(index, loading.load(folder, workers=1))
+
+
+def test_workers_import_this_package_whatever_folder_the_bot_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A `bot/` folder where the bot happens to run is not what its workers import."""
+    folder = split_knowledge(tmp_path / "kb")
+    shadow = tmp_path / "elsewhere" / "bot"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not the real bot')\n", encoding="utf-8")
+    monkeypatch.chdir(shadow.parent)
+    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+        index = loading.load(folder, workers=2)
+    assert caplog.text == ""  # no worker failed
+    same_index(index, loading.load(folder, workers=1))
+
+
+def test_text_without_spaces_is_not_kept_after_loading(tmp_path: Path) -> None:
+    """Long runs of Chinese or Japanese are tokenized but not remembered, and loading lets go of what it kept."""
+    run = "北朝鮮からの脱北者は中国を経由して韓国へ向かうことが多い" * 20
+    before = len(text._PIECE_TOKENS)
+    assert text.read(run)[0] == text.tokenize(run, keep_stop=True)
+    assert len(text._PIECE_TOKENS) == before
+    loading.load(split_knowledge(tmp_path / "kb"), workers=1)
+    assert len(text._PIECE_TOKENS) == 0
