@@ -204,8 +204,8 @@ def _start(workers: int) -> list[subprocess.Popen[bytes]]:
     current folder off its import path, so it imports this very package, not a `bot/` that
     happens to be there.
     """
-    if not sys.executable:
-        raise OSError("no Python interpreter to start (sys.executable is empty)")
+    if not sys.executable or getattr(sys, "frozen", False):  # a frozen app's executable is the app
+        raise OSError("no Python interpreter to start")
     package_root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
     started: list[subprocess.Popen[bytes]] = []
