@@ -63,6 +63,7 @@ STOP_WORDS = frozenset(
     dont doesnt didnt cant wont isnt arent wasnt werent havent hasnt hadnt shouldnt wouldnt couldnt
     im ive youre theyre thats whats hows theres lets
     honestly tbh imo imho lol btw fyi pls plz idk think guess suppose reckon realize realise
+    recommend recommendation recommendations suggest suggestion suggestions good great nice cool awesome
     """.split()
 )
 

@@ -18,7 +18,7 @@ FLOORS = {
     "community-questions": (23 / 25, 2 / 3),  # measured 24/25, 3/3
     "community-dev": (72 / 75, 21 / 25),  # 73/75, 22/25
     "community-heldback": (69 / 75, 23 / 25),  # 70/75, 24/25
-    "community-fresh": (78 / 90, 22 / 30),  # 79/90, 23/30
+    "community-fresh": (78 / 90, 23 / 30),  # 79/90, 24/30
 }
 
 
