@@ -49,14 +49,6 @@ CACHE_VARIABLE = "QABOT_CACHE"
 # Below this many bytes of files, workers cost more to start (about half a second) than they save.
 PARALLEL_BYTES = 8 << 20
 _CODE_MODULES = (text, synonyms, spelling, scoring, retrieval, knowledge, yamlfiles, sys.modules[__name__])
-_VERSIONS = (
-    sys.version,
-    unicodedata.unidata_version,
-    yaml.__version__,
-    yaml.__with_libyaml__,
-    importlib.metadata.version("snowballstemmer"),
-    np.__version__,
-)
 
 
 @dataclass(frozen=True)
@@ -85,7 +77,7 @@ def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None
     table: dict[str, str] = {}  # the spelling table, made as parts come in, not all at the end
     spelling.file_words(table, syns.written)
 
-    def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read the next files
+    def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read on
         for part in _parts(files, syns, ranking, _workers(files, workers)):
             contents.append(part.passages)
             spelling.file_words(table, [w for w in words.add(part.words) if w not in syns.written])
@@ -314,11 +306,13 @@ def _code_digest() -> bytes | None:
     """What the cached parts depend on besides the files: this code, and the versions of Python
     (its Unicode tables), PyYAML, the stemmer and numpy. None when the code cannot be read (a
     zip deployment): then nothing is cached."""
-    digest = hashlib.sha256(repr(_VERSIONS).encode())
     try:
+        stemmer = importlib.metadata.version("snowballstemmer")
+        versions = (sys.version, unicodedata.unidata_version, yaml.__version__, yaml.__with_libyaml__, stemmer)
+        digest = hashlib.sha256(repr((*versions, np.__version__)).encode())
         for module in _CODE_MODULES:
             digest.update(Path(str(module.__file__)).read_bytes())
-    except OSError:
+    except (OSError, importlib.metadata.PackageNotFoundError):
         return None
     return digest.digest()
 
