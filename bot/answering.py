@@ -107,6 +107,20 @@ _SMALL_TALK_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+# "How many ...?" asks for an amount: a passage with no number in it, however close its words,
+# does not give one ("How many pages is her book?" against the passage about the book).
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|share|proportion)\b")
+_GIVES_AMOUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty|fifty|hundreds?"
+    r"|thousands?|millions?|dozens?|half|majority|most|many|few|fewer|percent|none)\b"
+)
+
+
+def answers_the_kind(question: str, passage: Passage) -> bool:
+    """False when the question asks for an amount and the passage gives none."""
+    return not _ASKS_AMOUNT.search(question.casefold()) or bool(_GIVES_AMOUNT.search(passage.text.casefold()))
+
+
 def is_small_talk(question: str) -> bool:
     """True for a greeting, thanks or a request for help, and nothing else."""
     found = _WORD.findall(question.casefold())
@@ -159,7 +173,7 @@ class Answerer:
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         ranked = self.index.rank(self.index.analyze(question))
-        if ranked and self._confident(ranked[0]):
+        if ranked and self._confident(ranked[0]) and answers_the_kind(question, ranked[0].passage):
             return self._answered(ranked[0])
         return self._fallback(ranked)
 

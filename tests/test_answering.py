@@ -56,6 +56,14 @@ def test_near_miss_offers_closest_topics(answerer: Answerer) -> None:
     assert all(s.label in a.text for s in a.suggestions)
 
 
+def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answerer) -> None:
+    """"How many ...?" gets a passage with a number in it, or the honest fallback."""
+    assert answerer.answer("How many pages is Yeonmi Park's book?").fallback
+    assert not answerer.answer("What is the name of Yeonmi Park's book?").fallback
+    answered = answerer.answer("How many defectors are women?")
+    assert not answered.fallback and "70.5" in answered.text
+
+
 @pytest.mark.parametrize("greeting", ["hi", "Hello bot!", "thanks!", "thank you so much", "help", "what can you do?"])
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
     """Greetings, thanks and help say what the bot can answer instead of a random passage."""
