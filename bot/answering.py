@@ -149,10 +149,12 @@ class Answerer:
         *,
         ranking: Ranking | None = None,
         confidence: Confidence | None = None,
+        workers: int | None = None,
     ) -> Answerer:
-        """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError."""
+        """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError.
+        `workers`: processes that read a large folder (see `bot.loading.load`)."""
         new = object.__new__(cls)
-        new.index = loading.load(Path(directory), ranking)
+        new.index = loading.load(Path(directory), ranking, workers=workers)
         new.kb = new.index.kb
         new.confidence = confidence or Confidence()
         return new

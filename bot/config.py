@@ -71,6 +71,7 @@ class Config:
     cooldown: CooldownSettings = field(default_factory=CooldownSettings)
     chat_cooldown: ChatCooldownSettings = field(default_factory=ChatCooldownSettings)
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    load_workers: int | None = None  # processes reading a large knowledge folder; None: one per processor
     path: Path | None = None  # the file it came from, if any
 
     def data_folder(self, knowledge_dir: Path) -> Path:
@@ -113,6 +114,7 @@ _TOP_KEYS = (
     "cooldown",
     "chat_cooldown",
     "shutdown_timeout",
+    "load_workers",
 )
 _MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles")
 _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
@@ -131,6 +133,7 @@ def _config(path: Path, data: Any) -> Config:
         cooldown=_cooldown(path, table.get("cooldown") or {}),
         chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
         shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
+        load_workers=_number(path, table, "load_workers", None, int, minimum=1),
         path=path,
     )
 

@@ -80,7 +80,8 @@ class Service:
     @classmethod
     def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE, config: Config | None = None) -> Service:
         """Load the knowledge folder (raises KnowledgeError) and set up everything around it."""
-        return cls(Answerer.from_directory(directory), config=config, knowledge_dir=directory)
+        workers = config.load_workers if config else None
+        return cls(Answerer.from_directory(directory, workers=workers), config=config, knowledge_dir=directory)
 
     @property
     def answerer(self) -> Answerer:
@@ -99,7 +100,12 @@ class Service:
             before = signature(self.knowledge_dir)
             old = self._answerer
             self.replace_answerer(
-                Answerer.from_directory(self.knowledge_dir, ranking=old.index.ranking, confidence=old.confidence)
+                Answerer.from_directory(
+                    self.knowledge_dir,
+                    ranking=old.index.ranking,
+                    confidence=old.confidence,
+                    workers=self.config.load_workers,
+                )
             )
             self._loaded = before
 

@@ -84,3 +84,12 @@ def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: 
     code = runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_CONFIG": str(path)})
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and str(path) in err and "moderators.telegram_users" in err
+
+
+def test_load_workers_is_a_whole_number_of_processes(tmp_path: Path) -> None:
+    """`load_workers` is 1 or more; absent, the loader picks one per processor."""
+    assert load_config(write(tmp_path, "load_workers: 1\n")).load_workers == 1
+    assert Config().load_workers is None
+    for bad in ("load_workers: 0\n", "load_workers: two\n", "load_workers: 1.5\n"):
+        with pytest.raises(ConfigError, match=r"\(load_workers\): must be a whole number of at least 1"):
+            load_config(write(tmp_path, bad))

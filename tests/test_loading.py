@@ -12,8 +12,10 @@ import yaml
 
 from bot import knowledge, loading, synonyms, text
 from bot.answering import DEFAULT_KNOWLEDGE
+from bot.config import Config
 from bot.knowledge import KnowledgeError
 from bot.retrieval import Index, Ranking
+from bot.service import Service
 
 ARTICLE = DEFAULT_KNOWLEDGE / "five-things-about-north-korean-refugees.yaml"
 
@@ -175,3 +177,18 @@ def test_text_without_spaces_is_not_kept_after_loading(tmp_path: Path) -> None:
     assert len(text._PIECE_TOKENS) == before
     loading.load(split_knowledge(tmp_path / "kb"), workers=1)
     assert len(text._PIECE_TOKENS) == 0
+
+
+@pytest.mark.parametrize(("setting", "tries_workers"), [(1, False), (2, True)])
+def test_load_workers_in_the_config_decides_who_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, setting: int, tries_workers: bool
+) -> None:
+    """`load_workers: 1` reads in the bot's own process; 2 starts workers (seen here failing to start)."""
+    folder = split_knowledge(tmp_path / "kb")
+    monkeypatch.setattr(loading.sys, "executable", str(tmp_path / "no-such-python"))
+    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+        service = Service.from_directory(folder, Config(load_workers=setting, data_dir=tmp_path / "data"))
+        service.reload()
+    service.close()
+    assert ("cannot start worker processes" in caplog.text) is tries_workers
+    assert len(service.answerer.kb) == len(knowledge.load(folder))
