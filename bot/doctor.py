@@ -231,7 +231,7 @@ def check_webhook(env: Mapping[str, str]) -> list[Finding]:
         return []
     findings = [_webhook_url(url)]
     port = env.get("TELEGRAM_WEBHOOK_PORT", "").strip()
-    if port and not (port.isdigit() and 0 < int(port) < 65536):
+    if port and not (port.isdecimal() and 0 < int(port) < 65536):
         findings.append(error("webhook", f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535), not {port!r}"))
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
     if secret and not _SECRET.fullmatch(secret):

@@ -139,7 +139,7 @@ class GapStore:
         """A gap by its id, or by its number (1-based) in the current listing."""
         gap = gap.strip().lstrip("#")
         listing = self.gaps(limit=10_000)
-        if gap.isdigit():
+        if gap.isdecimal():  # not isdigit: "²" is a digit int() refuses
             number = int(gap)
             return listing[number - 1] if 1 <= number <= len(listing) else None
         return next((g for g in listing if g.id == gap.lower()), None)

@@ -204,6 +204,7 @@ def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: 
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org:9000/t"}, "Telegram only sends to ports"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "eighty"}, "port number"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "70000"}, "port number"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "8²"}, "port number"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_SECRET": "no spaces!"}, "SECRET"),
     ],
 )

@@ -69,6 +69,7 @@ def test_dismissing_a_gap_by_number(kdir: Path) -> None:
     out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
     assert "food" not in out and "park" in out
     assert run_cli("kb", "dismiss", "g000000", "--knowledge", str(kdir))[0] == 1
+    assert run_cli("kb", "dismiss", "²", "--knowledge", str(kdir))[0] == 1  # a digit int() refuses: no such gap
 
 
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(kdir: Path) -> None:
