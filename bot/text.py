@@ -288,43 +288,23 @@ def written(pieces: Counter[str]) -> Counter[str]:
     return Counter(counts)
 
 
-class _PieceWords(dict[str, tuple[str, ...]]):
-    """The letter-only words of each piece of text seen, remembered."""
+class _Pieces(dict[str, tuple[str, ...]]):
+    """What `make` gives for each white-space-separated piece of text seen, remembered."""
 
-    LIMIT = 500_000
+    LIMIT = 500_000  # a few hundred bytes each: a table this full starts again
+    LONGEST = 32  # longer pieces are text without spaces (Chinese, Japanese): not kept
 
-    def __missing__(self, piece: str) -> tuple[str, ...]:
-        found = tuple(
-            part for _, _, word in _TOKEN.findall(piece) if word for part in _surface_words(word) if part.isalpha()
-        )
-        _remember(self, piece, found)
-        return found
-
-
-_PIECE_WORDS = _PieceWords()
-
-
-class _PieceTokens(dict[str, tuple[str, ...]]):
-    """The tokens (stop words kept) of each white-space-separated piece of text seen, remembered."""
-
-    LIMIT = 500_000
+    def __init__(self, make: Callable[[str], tuple[str, ...]]):
+        super().__init__()
+        self._make = make
 
     def __missing__(self, piece: str) -> tuple[str, ...]:
-        tokens = tuple(_tokens(piece, None, keep_stop=True))
-        _remember(self, piece, tokens)
-        return tokens
-
-
-# A piece longer than this is not remembered: it is text without spaces (Chinese, Japanese),
-# whose hundreds of character pairs would stay in memory for a piece that never comes again.
-_LONGEST_REMEMBERED = 32
-
-
-def _remember(table: dict[str, tuple[str, ...]], piece: str, value: tuple[str, ...]) -> None:
-    if len(piece) <= _LONGEST_REMEMBERED:
-        if len(table) >= _PieceTokens.LIMIT:  # a few hundred bytes each: start again
-            table.clear()
-        table[piece] = value
+        value = self._make(piece)
+        if len(piece) <= self.LONGEST:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            self[piece] = value
+        return value
 
 
 def forget() -> None:
@@ -333,7 +313,8 @@ def forget() -> None:
     _PIECE_WORDS.clear()
 
 
-_PIECE_TOKENS = _PieceTokens()
+_PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True)))
+_PIECE_WORDS = _Pieces(lambda piece: tuple(w for w in words(piece) if w.isalpha()))
 
 
 @lru_cache(maxsize=65536)
