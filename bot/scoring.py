@@ -32,27 +32,6 @@ Ints = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
 
 
-def _count(documents: Iterable[Sequence[str]]) -> Counts:
-    """Count `documents` a batch at a time with numpy and C-speed builtins: a Python loop over
-    every word of a large corpus would take many seconds."""
-    numbering = Numbering()
-    parts: list[tuple[Int32s, Int32s, Int32s]] = []
-    lengths = array("i")
-    batch: list[Sequence[str]] = []
-    for document in itertools.chain(documents, [None]):
-        if document is not None:
-            batch.append(document)
-            if len(batch) < 2048:
-                continue
-        if batch:
-            parts.append(_count_batch(batch, numbering))
-            lengths.extend(map(len, batch))
-            batch = []
-    columns = [np.concatenate(column) for column in zip(*parts, strict=True)] or [_ints(array("i"))] * 3
-    term_ids, frequencies, distinct = columns
-    return Counts(list(numbering), term_ids, frequencies, distinct, _ints(lengths), _rank_among_equals(term_ids))
-
-
 def _rank_among_equals(values: Int32s) -> Int32s:
     """For each value, how many equal values come before it: [7, 3, 7, 7, 3] -> [0, 0, 1, 2, 1]."""
     order = np.argsort(values, kind="stable")
@@ -150,8 +129,24 @@ class Counts:
     @classmethod
     def of(cls, documents: Iterable[Sequence[str]]) -> Counts:
         """Count `documents`, each a passage's terms; terms are numbered as first seen, passage by
-        passage, as rank-bm25 meets them."""
-        return _count(documents)
+        passage, as rank-bm25 meets them. A batch of passages at a time goes through numpy and
+        C-speed builtins: a Python loop over every word of a large corpus takes many seconds."""
+        numbering = Numbering()
+        parts: list[tuple[Int32s, Int32s, Int32s]] = []
+        lengths = array("i")
+        batch: list[Sequence[str]] = []
+        for document in itertools.chain(documents, [None]):
+            if document is not None:
+                batch.append(document)
+                if len(batch) < 2048:
+                    continue
+            if batch:
+                parts.append(_count_batch(batch, numbering))
+                lengths.extend(map(len, batch))
+                batch = []
+        columns = [np.concatenate(column) for column in zip(*parts, strict=True)] or [_ints(array("i"))] * 3
+        term_ids, frequencies, distinct = columns
+        return cls(list(numbering), term_ids, frequencies, distinct, _ints(lengths), _rank_among_equals(term_ids))
 
     def numbered(self, vocabulary: dict[str, int]) -> Int32s:
         """`term_ids` as numbered in `vocabulary`, where terms it lacks are added, in order."""
