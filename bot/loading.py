@@ -7,8 +7,8 @@ parts in file order: the result is exactly that of reading the files one by one 
 that). A small one is read here, in this process, where starting workers would cost more.
 
 With the environment variable QABOT_CACHE naming a folder, each file's part is kept there as a
-pickle keyed on the file's bytes, the synonyms, the ranking settings and this code, so a later
-start reads back what did not change. Pickles run code when read, so the folder must be the bot's
+pickle keyed on the file's bytes, the synonyms, the ranking settings, this code and the versions
+of Python and the libraries it uses, so a later start reads back what did not change. Pickles run code when read, so the folder must be the bot's
 own; that is why the cache is opt-in.
 """
 
