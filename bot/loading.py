@@ -8,8 +8,8 @@ that). A small one is read here, in this process, where starting workers would c
 
 With the environment variable QABOT_CACHE naming a folder, each file's part is kept there as a
 pickle keyed on the file's bytes, the synonyms, the ranking settings, this code and the versions
-of Python and the libraries it uses, so a later start reads back what did not change. Pickles run code when read, so the folder must be the bot's
-own; that is why the cache is opt-in.
+of Python and the libraries it uses, so a later start reads back what did not change. Pickles
+run code when read, so the folder must be the bot's own; that is why the cache is opt-in.
 """
 
 from __future__ import annotations
