@@ -18,8 +18,8 @@ import discord
 from discord import app_commands
 
 from adapters.rendering import split_message
+from bot.curation.moderation import Change, Moderation, Refused
 from bot.knowledge import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Passage
-from bot.moderation import Change, Moderation, Refused
 from bot.service import Asker, Service
 
 log = logging.getLogger(__name__)

@@ -63,7 +63,7 @@ from adapters.telegram_delivery import (
 from adapters.telegram_moderation import MODERATION_COMMANDS, USAGE, Request, UsageError, parse
 from adapters.telegram_settings import Settings
 from bot.answering import Answer, Outcome
-from bot.moderation import Refused
+from bot.curation.moderation import Refused
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Admission, Asker, Service
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ For each size it writes a synthetic knowledge folder (see `benchmarks.synthetic`
 a fresh subprocess, so that one size's memory does not count towards the next:
 
 - cold start: `Answerer.from_directory` (YAML load and index build) and the peak resident memory:
-  of this process, of the largest worker process that read files for it (see `bot.loading`),
+  of this process, of the largest worker process that read files for it (see `bot.search.loading`),
   and of all of them at once;
   then a warm start, the same files again with a cache (QABOT_CACHE) that a start before filled;
 - `answer()` latency over the questions, the whole path, median and p99;
@@ -40,9 +40,9 @@ from adapters.runner import settle, tune_interpreter
 from benchmarks.synthetic import Corpus, generate
 from bot import knowledge
 from bot.answering import Answerer
-from bot.retrieval import VARIANTS, passage_tokens, query_terms
+from bot.search import VARIANTS, passage_tokens, query_terms
 
-CACHE_VARIABLE = "QABOT_CACHE"  # bot.loading's, named here so older code can be measured too
+CACHE_VARIABLE = "QABOT_CACHE"  # bot.search.loading's, named here so older code can be measured too
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 MILLION = 1_000_000

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.text import STOP_WORDS
+from bot.search import STOP_WORDS
 
 PASSAGES_PER_FILE = 5000
 VOCABULARY = 60_000

@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import loading, synonyms
 from bot.knowledge import KnowledgeBase, Passage, Source
-from bot.retrieval import Index, Ranked, Ranking
-from bot.text import MAX_QUESTION_CHARS, normalize
+from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, load, normalize
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +131,13 @@ class Answerer:
     def __init__(
         self,
         kb: KnowledgeBase,
-        syns: synonyms.Synonyms | None = None,
+        syns: Synonyms | None = None,
         *,
         ranking: Ranking | None = None,
         confidence: Confidence | None = None,
     ):
         self.kb = kb
-        self.index = Index(kb, syns or synonyms.Synonyms(), ranking)
+        self.index = Index(kb, syns or Synonyms(), ranking)
         self.confidence = confidence or Confidence()
 
     @classmethod
@@ -152,9 +150,9 @@ class Answerer:
         workers: int | None = None,
     ) -> Answerer:
         """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError.
-        `workers`: processes that read a large folder (see `bot.loading.load`)."""
+        `workers`: processes that read a large folder (see `bot.search.load`)."""
         new = object.__new__(cls)
-        new.index = loading.load(Path(directory), ranking, workers=workers)
+        new.index = load(Path(directory), ranking, workers=workers)
         new.kb = new.index.kb
         new.confidence = confidence or Confidence()
         return new

@@ -35,8 +35,8 @@ from typing import TextIO
 from bot import doctor, importing, transcripts
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import ConfigError, load_config
+from bot.curation import CLI_PLATFORM, Change, Refused
 from bot.knowledge import KnowledgeError
-from bot.moderation import CLI_PLATFORM, Change, Refused
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 
@@ -304,7 +304,7 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[...,
 
 
 class Terminated(Exception):
-    """SIGTERM arrived: the command stops where it is (never inside a change, see bot.shutdown)."""
+    """SIGTERM arrived: the command stops where it is (never inside a change, see bot.curation.shutdown)."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

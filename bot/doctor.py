@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import knowledge, synonyms
+from bot import knowledge
 from bot.answering import Answerer
 from bot.config import Config, ConfigError, config_path, load_config
+from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.gaps import FILE_NAME as GAPS_FILE
-from bot.history import FILE_NAME as HISTORY_FILE
 from bot.knowledge import KnowledgeError
-from bot.store import STALE_TEMP_GLOB
+from bot.search import load_synonyms
 from bot.yamlfiles import FileError
 
 
@@ -147,7 +147,7 @@ def check_knowledge(folder: Path) -> list[Finding]:
     except KnowledgeError as exc:
         return [error("knowledge", f"{exc} (the bot will not start until this is fixed)")]
     try:
-        syns = synonyms.load(folder)
+        syns = load_synonyms(folder)
     except FileError as exc:
         return [error("synonyms", f"{exc} (the bot will not start until this is fixed)")]
     findings = [ok("knowledge", Answerer(kb, syns).summary())]

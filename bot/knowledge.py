@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
-from bot.synonyms import FILE_NAME as SYNONYMS_FILE
 from bot.yamlfiles import FileError
 
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
 MAX_QUESTION_CHARS = 300
+SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
 MAX_ID_CHARS = 64
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 

@@ -4,7 +4,7 @@ Adapters hold a `Service` and call it with the question and who asked; they get 
 `Answer` (or plain text for help and sources) and only render it. Everything the platforms share
 lives here: the knowledge base (swappable while running, reloaded when its files change), the
 per-user and per-chat cooldowns, feedback, the record of unanswered questions (`bot.gaps`) and moderation
-(`service.moderation`, see `bot.moderation`).
+(`service.moderation`, see `bot.curation.moderation`).
 """
 
 from __future__ import annotations
@@ -12,33 +12,19 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
+from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
+from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused
 from bot.gaps import GapStore
-from bot.history import History
 from bot.knowledge import Passage
-from bot.moderation import Change, Moderation, Refused
-from bot.store import MODERATOR_FILE
 from bot.watcher import KnowledgeWatcher, Signature, signature
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Asker:
-    """Who asked, and where: platform ("telegram", "discord", "console"), user and chat ids."""
-
-    platform: str
-    user_id: str
-    chat_id: str = ""
-    name: str = ""  # display name: for the moderation history only, never the gaps database
-    roles: tuple[str, ...] = ()  # Discord role ids of the member (empty elsewhere)
-    admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
 
 
 class Service:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Config
-from bot.moderation import CLI_PLATFORM
+from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
 
 

@@ -12,7 +12,7 @@ PLATFORMS = {"telegram", "discord", "aiohttp", "tornado"}
 def test_core_never_imports_a_platform() -> None:
     """No module in bot/ imports telegram, discord or a web framework."""
     offenders = []
-    for path in sorted((ROOT / "bot").glob("*.py")):
+    for path in sorted((ROOT / "bot").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, Moderators
-from bot.moderation import NOT_MODERATOR
+from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
 from tests.discord_support import connected, fake_discord_api
 from tests.fake_discord import FakeDiscord

@@ -18,7 +18,7 @@ import yaml
 
 from adapters import discord_bot
 from bot.config import Config, Moderators
-from bot.moderation import NOT_MODERATOR, Moderation
+from bot.curation.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
 from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
@@ -130,7 +130,7 @@ async def test_non_moderator_is_refused_without_a_modal(
         refused = await callback_for(online, interaction)
         assert ephemeral_text(refused) == NOT_MODERATOR, name
     assert service.answerer.kb.get("jobs") is not None
-    assert [r for r in caplog.records if r.name == "bot.moderation" and r.levelno == logging.WARNING]
+    assert [r for r in caplog.records if r.name == "bot.curation.moderation" and r.levelno == logging.WARNING]
 
 
 async def test_modal_submitted_by_a_non_moderator_is_refused(online: FakeDiscord, service: Service) -> None:

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from adapters import discord_bot, runner
 from bot.config import Config, Moderators
 from bot.cooldown import Cooldown
-from bot.moderation import NOT_MODERATOR
+from bot.curation.moderation import NOT_MODERATOR
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import ROOT
 from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge, store
+from bot import knowledge
 from bot.config import Config
-from bot.history import FILE_NAME as HISTORY_FILE
-from bot.moderation import CLI_PLATFORM
+from bot.curation import store
+from bot.curation.history import FILE_NAME as HISTORY_FILE
+from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
 from tests.conftest import ROOT
 from tests.support import child_env, small_kb, write_kb

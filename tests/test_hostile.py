@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from bot import answering, knowledge
 from bot.answering import Answerer, Outcome
-from bot.moderation import CLI_PLATFORM, Refused
+from bot.curation.moderation import CLI_PLATFORM, Refused
+from bot.search.text import MAX_QUESTION_CHARS
 from bot.service import Asker, Service
-from bot.text import MAX_QUESTION_CHARS
 from tests.support import small_kb, write_kb
 
 SMALL_KB = small_kb(questions=True, rules=True)

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import yaml
 
-from bot import knowledge, loading, synonyms, text
+from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.config import Config
 from bot.knowledge import KnowledgeError
-from bot.retrieval import Index, Ranking
+from bot.search import loading, synonyms, text
+from bot.search.retrieval import Index, Ranking
 from bot.service import Service
 
 ARTICLE = DEFAULT_KNOWLEDGE / "five-things-about-north-korean-refugees.yaml"
@@ -100,7 +101,7 @@ def test_cached_parts_load_as_read_ones(
     same_index(loading.load(folder), read)
     damaged = sorted(cache.glob("part-*.pickle"))[0]
     damaged.write_bytes(b"not a pickle")
-    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         same_index(loading.load(folder), read)
     assert "ignoring unreadable cache file" in caplog.text
     edited = folder / "part-2.yaml"
@@ -126,7 +127,7 @@ def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path:
     [
         "import sys; sys.exit(3)",  # dies at once
         "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'garbage'); sys.exit(0)",
-        "from bot.loading import _serve; import os, sys; sys.stdout = open(os.devnull, 'w'); _serve()",
+        "from bot.search.loading import _serve; import os, sys; sys.stdout = open(os.devnull, 'w'); _serve()",
     ],
     ids=["dies", "garbles", "sends-nothing"],
 )
@@ -136,7 +137,7 @@ def test_files_a_worker_fails_to_send_are_read_here(
     """A worker that dies or garbles its output costs time, not the start: its files are read here."""
     folder = split_knowledge(tmp_path / "kb")
     monkeypatch.setattr(loading, "_WORKER", worker)  # the process boundary, as a broken interpreter would be
-    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         index = loading.load(folder, workers=2)
     assert "reading its files here" in caplog.text
     same_index(index, loading.load(folder, workers=1))
@@ -148,7 +149,7 @@ def test_workers_that_cannot_start_leave_the_reading_to_the_bot(
     """No interpreter to start (a frozen app, no processes left): the files are read here, with a warning."""
     folder = split_knowledge(tmp_path / "kb")
     monkeypatch.setattr(loading.sys, "executable", str(tmp_path / "no-such-python"))
-    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         index = loading.load(folder, workers=2)
     assert "cannot start worker processes" in caplog.text
     same_index(index, loading.load(folder, workers=1))
@@ -163,7 +164,7 @@ def test_workers_import_this_package_whatever_folder_the_bot_runs_in(
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError('not the real bot')\n", encoding="utf-8")
     monkeypatch.chdir(shadow.parent)
-    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         index = loading.load(folder, workers=2)
     assert caplog.text == ""  # no worker failed
     same_index(index, loading.load(folder, workers=1))
@@ -186,7 +187,7 @@ def test_load_workers_in_the_config_decides_who_reads(
     """`load_workers: 1` reads in the bot's own process; 2 starts workers (seen here failing to start)."""
     folder = split_knowledge(tmp_path / "kb")
     monkeypatch.setattr(loading.sys, "executable", str(tmp_path / "no-such-python"))
-    with caplog.at_level(logging.WARNING, logger="bot.loading"):
+    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         service = Service.from_directory(folder, Config(load_workers=setting, data_dir=tmp_path / "data"))
         service.reload()
     service.close()

@@ -15,7 +15,7 @@ import yaml
 
 from bot import cli, knowledge
 from bot.config import Config, Moderators
-from bot.moderation import Refused
+from bot.curation.moderation import Refused
 from bot.service import Asker, Service
 from tests.conftest import KNOWLEDGE, ROOT
 

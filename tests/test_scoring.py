@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import knowledge, scoring, synonyms
+from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import Passage, Source
-from bot.retrieval import VARIANTS, Index, Ranking, passage_tokens, query_terms
-from bot.scoring import Scorer
+from bot.search import scoring, synonyms
+from bot.search.retrieval import VARIANTS, Index, Ranking, passage_tokens, query_terms
+from bot.search.scoring import Scorer
 
 SETTINGS = [
     ("okapi", 1.5, 0.75),

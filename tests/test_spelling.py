@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.knowledge import KnowledgeBase, Passage, Source
-from bot.retrieval import Index
-from bot.spelling import Speller
-from bot.synonyms import Synonyms
-from bot.text import stem
+from bot.search.retrieval import Index
+from bot.search.spelling import Speller
+from bot.search.synonyms import Synonyms
+from bot.search.text import stem
 
 
 def speller() -> Speller:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli, knowledge
-from bot.history import FILE_NAME as HISTORY_FILE
+from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Service
 from tests.conftest import ROOT
 from tests.support import child_env, small_kb, write_kb

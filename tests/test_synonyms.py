@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import synonyms
-from bot.synonyms import Synonyms
+from bot.search import synonyms
+from bot.search.synonyms import Synonyms
 from bot.yamlfiles import FileError
 from tests.conftest import KNOWLEDGE
 

@@ -23,7 +23,7 @@ from test_telegram import GROUP, OTHER, PRIVATE, USER
 from adapters.telegram_bot import plain_messages
 from adapters.telegram_moderation import USAGE, Request, UsageError, parse
 from bot.config import Config, CooldownSettings, Moderators
-from bot.moderation import NOT_MODERATOR
+from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
 
 MODERATOR = USER  # Ann, listed in the config
@@ -147,7 +147,7 @@ async def test_a_non_moderator_is_refused_in_private_and_in_a_group(
     [lookup] = fake.called("getChatMember")  # in the group only
     assert (lookup.params["chat_id"], lookup.params["user_id"]) == (str(GROUP["id"]), str(STRANGER["id"]))
     assert "every Thursday" in still.text
-    refusals = [r for r in caplog.records if r.name == "bot.moderation" and r.levelno == logging.WARNING]
+    refusals = [r for r in caplog.records if r.name == "bot.curation.moderation" and r.levelno == logging.WARNING]
     assert len(refusals) == 2
 
 

@@ -32,7 +32,7 @@ from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
 from bot.cooldown import Cooldown
-from bot.moderation import NOT_MODERATOR
+from bot.curation.moderation import NOT_MODERATOR
 from bot.service import COOLDOWN_TEXT, Service
 from tests.support import Clock
 

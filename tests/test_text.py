@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import normalize, read, tokenize, words, written
+from bot.search.text import normalize, read, tokenize, words, written
 
 
 def test_case_folded_and_stemmed() -> None:

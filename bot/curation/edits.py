@@ -1,6 +1,6 @@
 """Passage edits on parsed knowledge files: pure functions from the files' data to the new data.
 
-`bot.moderation` reads the files under the store's lock, asks these functions what a change
+`bot.curation.moderation` reads the files under the store's lock, asks these functions what a change
 does (an `Edit`: the changed files, where the passage is, before and after), and commits it. They
 check moderators' input and raise `Refused` with a short reply when it cannot be used.
 """
@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from bot import knowledge
-from bot.history import Record
-from bot.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
+from bot.curation.history import Record
+from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
 
 Item = dict[str, Any]
 Files = dict[str, Any]

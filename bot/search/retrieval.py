@@ -3,7 +3,7 @@
 Each passage is one BM25 document made of its section, its text and its alternate questions.
 Alternate questions are written the way people ask, so a question asked in other words than the
 article's still finds its passage. Synonyms are folded on both sides before anything is counted.
-Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.scoring`).
+Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.search.scoring`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from bot import text
 from bot.knowledge import KnowledgeBase, Passage
-from bot.scoring import Counts, Scorer
-from bot.spelling import Speller
-from bot.synonyms import Synonyms
-from bot.text import QUESTION_WORDS, is_cjk, pairs
+from bot.search import text
+from bot.search.scoring import Counts, Scorer
+from bot.search.spelling import Speller
+from bot.search.synonyms import Synonyms
+from bot.search.text import QUESTION_WORDS, is_cjk, pairs
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
@@ -52,14 +52,14 @@ class Ranked:
 def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
     """The terms a passage is indexed under: its words, and word pairs of its section and questions.
 
-    Pairs (see `bot.text.pairs`) are kept to the short fields, where words that stand together
+    Pairs (see `bot.search.text.pairs`) are kept to the short fields, where words that stand together
     say what is asked; the body text gets none, which keeps a large knowledge base small.
     """
     return passage_terms(passage, synonyms, question_weight)[0]
 
 
 def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> tuple[list[str], list[str]]:
-    """`passage_tokens`, and the pieces of text it is written with (see `bot.text.read`)."""
+    """`passage_tokens`, and the pieces of text it is written with (see `bot.search.text.read`)."""
     tokens, pieces = text.read(passage.section)
     section = synonyms.fold(tokens)
     tokens, body = text.read(passage.text)
@@ -90,7 +90,7 @@ class Index:
         built: tuple[Scorer, Counter[str], dict[str, str]] | None = None,
     ):
         """Index `kb`; `built` is its scorer, its words (see `count`) and the spelling table of
-        `spelled_words` (see `bot.spelling.file_words`), when the caller has made them."""
+        `spelled_words` (see `bot.search.spelling.file_words`), when the caller has made them."""
         self.kb = kb
         self.synonyms = synonyms
         self.ranking = ranking or Ranking()
@@ -111,7 +111,7 @@ class Index:
         Raises ValueError if an id is already taken.
         """
         # Every step over the whole index is one C call or a numpy block: a long Python loop
-        # here would hold back answers running in other threads (see bot.scoring.BLOCK).
+        # here would hold back answers running in other threads (see bot.search.scoring.BLOCK).
         new_ids = [p.id for p in passages]
         for pid in new_ids:
             if pid in self._ids or new_ids.count(pid) > 1:

@@ -3,8 +3,8 @@
 Every public method checks who is asking first (here, once, for every platform), logs a refused
 attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
 block (file I/O, the store's lock, an index rebuild): adapters call them in a worker thread
-(`await asyncio.to_thread(...)`). A change is written with `bot.store`, recorded in
-`bot.history`, and live for the next question (the service reloads before the method returns).
+(`await asyncio.to_thread(...)`). A change is written with `bot.curation.store`, recorded in
+`bot.curation.history`, and live for the next question (the service reloads before the method returns).
 """
 
 from __future__ import annotations
@@ -14,19 +14,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot import edits, shutdown
+from bot.asker import Asker
 from bot.config import Moderators
-from bot.edits import Files, Refused
+from bot.curation import edits, shutdown
+from bot.curation.edits import Files, Refused
+from bot.curation.history import History, Record, render
+from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.gaps import GapStore, term_key
-from bot.history import History, Record, render
 from bot.knowledge import Passage
-from bot.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.watcher import Signature, signature
-
-if TYPE_CHECKING:
-    from bot.service import Asker
 
 log = logging.getLogger(__name__)
 

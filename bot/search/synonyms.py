@@ -17,9 +17,10 @@ from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.text import STOPS, Corrector, tokenize, words
+from bot.knowledge import SYNONYMS_FILE
+from bot.search.text import STOPS, Corrector, tokenize, words
 
-FILE_NAME = "synonyms.yaml"
+FILE_NAME = SYNONYMS_FILE
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
 
     `correct`, given for questions only, fixes a misspelt word before it is stemmed. With
     `keep_stop`, stop words stay in, unstemmed, so that phrases such as "the South" can be
-    matched before they are dropped (see `bot.synonyms`).
+    matched before they are dropped (see `bot.search.synonyms`).
     """
     return _tokens(_casefolded(text), correct, keep_stop=keep_stop)
 

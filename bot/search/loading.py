@@ -1,7 +1,7 @@
 """Loading a knowledge folder into an index fast, however large: files read side by side.
 
 Reading a source file is parsing its YAML, checking its passages and counting their terms for
-BM25 (`bot.retrieval.count`). Files do not depend on each other, so a large knowledge base (an
+BM25 (`bot.search.retrieval.count`). Files do not depend on each other, so a large knowledge base (an
 imported wiki) is read by worker processes, a file at a time each, and the parent joins their
 parts in file order: the result is exactly that of reading the files one by one (tests hold it to
 that). A small one is read here, in this process, where starting workers would cost more.
@@ -37,11 +37,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bot import knowledge, retrieval, scoring, spelling, synonyms, text, yamlfiles
+from bot import knowledge, yamlfiles
 from bot.knowledge import Passage
-from bot.retrieval import Index, Ranking
-from bot.scoring import Counts, Numbering
-from bot.synonyms import Synonyms
+from bot.search import retrieval, scoring, spelling, synonyms, text
+from bot.search.retrieval import Index, Ranking
+from bot.search.scoring import Counts, Numbering
+from bot.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class _Lost(Exception):
     """A worker's result that never came: the worker died or sent something unreadable."""
 
 
-_WORKER = "from bot.loading import _serve; _serve()"
+_WORKER = "from bot.search.loading import _serve; _serve()"
 
 
 def _start(workers: int) -> list[subprocess.Popen[bytes]]:
@@ -198,7 +199,7 @@ def _start(workers: int) -> list[subprocess.Popen[bytes]]:
     """
     if not sys.executable or getattr(sys, "frozen", False):  # a frozen app's executable is the app
         raise OSError("no Python interpreter to start")
-    package_root = str(Path(__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
     started: list[subprocess.Popen[bytes]] = []
     try:

@@ -11,7 +11,7 @@ import copy
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.text import stem
+from bot.search.text import stem
 
 MIN_LENGTH = 5
 MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the lookup costs length²
@@ -51,7 +51,7 @@ def file_words(table: dict[str, str], words: Iterable[str]) -> None:
 
 
 def _known(stems: Iterable[str]) -> frozenset[str]:
-    return frozenset(s for s in stems if "~" not in s)  # word pairs (bot.text.pairs) are not words
+    return frozenset(s for s in stems if "~" not in s)  # word pairs (bot.search.text.pairs) are not words
 
 
 class Speller:

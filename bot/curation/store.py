@@ -33,7 +33,7 @@ try:  # libyaml's parser is several times faster; the pure-Python one gives the 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from bot import knowledge, synonyms
+from bot import knowledge
 from bot.knowledge import KnowledgeBase, KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class KnowledgeStore:
             for name, text in texts.items():
                 if text is not None:
                     (folder / name).write_text(text, encoding="utf-8")
-            syn = self.directory / synonyms.FILE_NAME
+            syn = self.directory / knowledge.SYNONYMS_FILE
             if syn.is_file():
                 shutil.copyfile(syn, folder / syn.name)
             try:

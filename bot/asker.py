@@ -1,0 +1,17 @@
+"""Who asked, and where: the one value every platform fills in for each message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, and where: platform ("telegram", "discord", "console"), user and chat ids."""
+
+    platform: str
+    user_id: str
+    chat_id: str = ""
+    name: str = ""  # display name: for the moderation history only, never the gaps database
+    roles: tuple[str, ...] = ()  # Discord role ids of the member (empty elsewhere)
+    admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it

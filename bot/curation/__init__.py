@@ -1,0 +1,27 @@
+"""The write path: moderators' changes to the knowledge folder, made safely and recorded.
+
+    moderation  who may change what, and each change (add, edit, remove, alias, undo) end to end
+    edits       the change itself, as a pure function of the files it applies to
+    store       the knowledge folder's lock, validation and atomic writes
+    history     the append-only record of changes, which undo reads
+    shutdown    a change in progress finishes before the process stops
+
+The rest of the core uses only what this face exports.
+"""
+
+from bot.curation.history import FILE_NAME as HISTORY_FILE
+from bot.curation.history import History
+from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused
+from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB
+
+__all__ = [
+    "CLI_PLATFORM",
+    "HISTORY_FILE",
+    "MODERATOR_FILE",
+    "NOT_MODERATOR",
+    "STALE_TEMP_GLOB",
+    "Change",
+    "History",
+    "Moderation",
+    "Refused",
+]

@@ -1,0 +1,32 @@
+"""The search engine: a question's words in, the best-matching passages out.
+
+    text       words, stems, stop words and the pieces text is written with
+    synonyms   the knowledge folder's synonym groups, folded on both sides
+    spelling   corrections of misspelt question words to words the passages use
+    scoring    BM25 from a precomputed sparse term -> passage weight matrix
+    retrieval  the Index: a knowledge base's passages ranked for a question
+    loading    reading a knowledge folder into an Index, in worker processes when large
+
+The rest of the core uses only what this face exports.
+"""
+
+from bot.search.loading import load
+from bot.search.retrieval import VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
+from bot.search.synonyms import Synonyms
+from bot.search.synonyms import load as load_synonyms
+from bot.search.text import MAX_QUESTION_CHARS, STOP_WORDS, normalize
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "STOP_WORDS",
+    "VARIANTS",
+    "Index",
+    "Ranked",
+    "Ranking",
+    "Synonyms",
+    "load",
+    "load_synonyms",
+    "normalize",
+    "passage_tokens",
+    "query_terms",
+]
