@@ -163,7 +163,10 @@ def rst(text: str, levels: dict[str, str] | None = None) -> str:
                 continue
             i += 1
             continue
-        if re.match(r":[A-Za-z]+:", stripped) and not para:
+        if stripped.startswith(("+-", "+=", "| ", "|")) or stripped.startswith(".. If "):
+            i += 1
+            continue
+        if re.match(r":[A-Za-z]+:(?:\s|$)", stripped) and not para:
             i += 1
             continue
         if stripped.startswith(".. "):
@@ -223,7 +226,7 @@ def main() -> None:
 
     news = read(PYDOC / "whatsnew/3.11.rst.txt")
     part = between(news, "****************************\n  What's New In Python 3.11", "New Features Related to Type Hints")
-    part += "\n\n" + between(news, "Faster CPython\n====", "Faster CPython explores")
+    part += "\n\n" + between(news, "Faster CPython\n====", "FAQ\n---")
     (HERE / "python-3-11-release.md").write_text(rst(part), encoding="utf-8")
 
 
