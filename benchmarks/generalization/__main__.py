@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.generalization import main
+
+sys.exit(main())
