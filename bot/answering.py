@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 import enum
 import logging
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import tuning as tuning_file
+from bot.confidence import Confidence, answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, load, normalize
 
@@ -30,31 +31,6 @@ class Outcome(enum.Enum):
     FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
     SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
     EMPTY = "empty"  # nothing to answer: empty or only punctuation
-
-
-@dataclass(frozen=True)
-class Confidence:
-    """When a match is good enough to answer: a linear rule on two signals of the best passage.
-
-    - coverage: the idf-weighted share of the question's terms the passage holds (0..1);
-    - strength: log(1 + score / log(1 + passages)), the BM25 score in units of a typical term's
-      idf, so that the rule does not drift as the knowledge base grows.
-
-    Answer when `coverage_weight * coverage + strength_weight * strength >= threshold`. The
-    weights are a logistic regression fitted on tests/transcripts/community-dev.yaml and the
-    shared community questions (answer = right passage), the threshold its 0.5 point; checked
-    on a separate held-back set (see the README's quality section).
-    """
-
-    coverage_weight: float = 3.9
-    strength_weight: float = 2.5
-    threshold: float = 6.2
-
-    def confident(self, coverage: float, score: float, passages: int) -> bool:
-        if score <= 0.0:
-            return False
-        strength = math.log1p(score / math.log(1 + max(passages, 1)))
-        return self.coverage_weight * coverage + self.strength_weight * strength >= self.threshold
 
 
 @dataclass(frozen=True)
@@ -105,20 +81,6 @@ _SMALL_TALK_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-# "How many ...?" asks for an amount: a passage with no number in it, however close its words,
-# does not give one ("How many pages is her book?" against the passage about the book).
-_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|share|proportion)\b")
-_GIVES_AMOUNT = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty|fifty|hundreds?"
-    r"|thousands?|millions?|dozens?|half|majority|most|many|few|fewer|percent|none)\b"
-)
-
-
-def answers_the_kind(question: str, passage: Passage) -> bool:
-    """False when the question asks for an amount and the passage gives none."""
-    return not _ASKS_AMOUNT.search(question.casefold()) or bool(_GIVES_AMOUNT.search(passage.text.casefold()))
-
-
 def is_small_talk(question: str) -> bool:
     """True for a greeting, thanks or a request for help, and nothing else."""
     found = _WORD.findall(question.casefold())
@@ -149,12 +111,14 @@ class Answerer:
         confidence: Confidence | None = None,
         workers: int | None = None,
     ) -> Answerer:
-        """Load the knowledge folder (and its optional synonyms.yaml); raises KnowledgeError.
+        """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `bot.tuning`;
+        `ranking` and `confidence` override the latter); raises KnowledgeError.
         `workers`: processes that read a large folder (see `bot.search.load`)."""
+        tuning = tuning_file.load(Path(directory))
         new = object.__new__(cls)
-        new.index = load(Path(directory), ranking, workers=workers)
+        new.index = load(Path(directory), ranking or tuning.ranking, workers=workers)
         new.kb = new.index.kb
-        new.confidence = confidence or Confidence()
+        new.confidence = confidence or tuning.confidence
         return new
 
     def with_added(self, *passages: Passage) -> Answerer:
@@ -173,16 +137,29 @@ class Answerer:
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         ranked = self.index.rank(self.index.analyze(question))
-        if ranked and self._confident(ranked[0]) and answers_the_kind(question, ranked[0].passage):
-            return self._answered(ranked[0])
+        if ranked and self.confidence.confident(question, ranked[0], len(self.kb)) and self._kind(question, ranked[0]):
+            return self.answered(ranked[0])
         return self._fallback(ranked)
+
+    def candidate(self, question: str) -> Ranked | None:
+        """The passage `answer` would weigh for `question`, whatever the confidence rule says; None
+        for small talk, nothing to rank, or a passage that gives another kind of thing than asked."""
+        question = cut(question)
+        if not _WORD.search(question) or is_small_talk(question):
+            return None
+        ranked = self.index.rank(self.index.analyze(question), top=2)
+        return ranked[0] if ranked and self._kind(question, ranked[0]) else None
+
+    @staticmethod
+    def _kind(question: str, best: Ranked) -> bool:
+        return answers_the_kind(question, best.passage)
 
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""
         passage = self.kb.get(passage_id)
         if passage is None:
             return None
-        return self._answered(Ranked(passage, score=0.0, coverage=1.0))
+        return self.answered(Ranked(passage, score=0.0, coverage=1.0))
 
     def summary(self) -> str:
         """One line about what is loaded, as `kb check` and `doctor` print it."""
@@ -200,10 +177,8 @@ class Answerer:
         lines += [f"• {s}" for s in sections]
         return "\n".join(lines)
 
-    def _confident(self, best: Ranked) -> bool:
-        return self.confidence.confident(best.coverage, best.score, len(self.kb))
-
-    def _answered(self, best: Ranked) -> Answer:
+    def answered(self, best: Ranked) -> Answer:
+        """The Answer that replies with `best`'s passage."""
         passage = best.passage
         return Answer(
             text=f"{passage.text}\n\n{citation(passage.section, passage.source)}",

@@ -32,11 +32,11 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import doctor, importing, transcripts
+from bot import calibration, doctor, importing, transcripts, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import ConfigError, load_config
-from bot.curation import CLI_PLATFORM, Change, Refused
-from bot.knowledge import KnowledgeError
+from bot.curation import CLI_PLATFORM, Change, Refused, write_atomic
+from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 
@@ -111,6 +111,47 @@ def _replay_line(result: transcripts.Result) -> str:
     if result.problems:
         line += "  " + "; ".join(result.problems)
     return line
+
+
+def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    folder = Path(args.knowledge)
+    try:
+        loaded = [transcripts.load(Path(name)) for name in args.files]
+    except FileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if not 0.0 <= args.decline <= 1.0:
+        print("error: --decline is a share between 0 and 1 (0.9: decline 90% of off-topic questions)", file=sys.stderr)
+        return EXIT_UNUSABLE
+    answerer = Answerer.from_directory(folder)
+    try:
+        result = calibration.calibrate(answerer, loaded, decline=args.decline)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{result.examples} judged turns; precision and coverage at each cut:", file=out)
+    print(calibration.table(result), file=out)
+    weights = ", ".join(f"{name} {weight:.3f}" for name, weight in result.confidence.weights.items())
+    print(f"rule: {weights}; threshold {result.confidence.threshold:.3f}", file=out)
+    if args.plot:
+        try:
+            calibration.plot(result, args.plot)
+        except ImportError:
+            print("error: --plot needs matplotlib: pip install -e '.[plot]'", file=sys.stderr)
+            return EXIT_UNUSABLE
+        print(f"curve drawn to {args.plot}", file=out)
+    if args.dry_run:
+        return EXIT_OK
+    current = tuning.load(folder)
+    names = " ".join(Path(name).name for name in args.files)
+    text = tuning.dump(
+        tuning.Tuning(current.ranking, result.confidence),
+        f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
+    )
+    target = folder / SETTINGS_FILE
+    write_atomic(target, text)
+    print(f"wrote {target}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
+    return EXIT_OK
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -252,6 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
     replay = command(commands, "replay", cmd_replay, "replay question transcripts and judge the answers")
     replay.add_argument("files", nargs="+", metavar="FILE")
     replay.add_argument("--json", action="store_true", help="one JSON object per turn on standard output")
+    cal = command(
+        commands, "calibrate", cmd_calibrate, "fit when to answer from the knowledge folder's own transcripts"
+    )
+    cal.add_argument("files", nargs="+", metavar="TRANSCRIPT")
+    cal.add_argument("--decline", type=float, default=0.9, help="share of off-topic turns to decline (default 0.9)")
+    cal.add_argument("--plot", metavar="PNG", help="draw precision against coverage (needs matplotlib)")
+    cal.add_argument("--dry-run", action="store_true", help="print the fit, do not write settings.yaml")
     commands.add_parser("bench", help="benchmark answering at several knowledge-base sizes (see --help)")
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")

@@ -25,6 +25,8 @@ MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
 MAX_QUESTION_CHARS = 300
 SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
+SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.tuning), not a source
+NOT_SOURCES = frozenset({SYNONYMS_FILE, SETTINGS_FILE})
 MAX_ID_CHARS = 64
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
@@ -83,7 +85,7 @@ class KnowledgeBase:
 
 def knowledge_files(directory: Path) -> list[Path]:
     """The source files of a knowledge folder, sorted by name."""
-    return sorted(p for p in directory.glob("*.yaml") if p.name != SYNONYMS_FILE)
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES)
 
 
 def load(directory: Path) -> KnowledgeBase:

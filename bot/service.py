@@ -84,15 +84,7 @@ class Service:
             return
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
             before = signature(self.knowledge_dir)
-            old = self._answerer
-            self.replace_answerer(
-                Answerer.from_directory(
-                    self.knowledge_dir,
-                    ranking=old.index.ranking,
-                    confidence=old.confidence,
-                    workers=self.config.load_workers,
-                )
-            )
+            self.replace_answerer(Answerer.from_directory(self.knowledge_dir, workers=self.config.load_workers))
             self._loaded = before
 
     def start_watching(self, interval: float | None = None) -> None:

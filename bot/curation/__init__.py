@@ -12,7 +12,7 @@ The rest of the core uses only what this face exports.
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
 from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused
-from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB
+from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
     "CLI_PLATFORM",
@@ -24,4 +24,5 @@ __all__ = [
     "History",
     "Moderation",
     "Refused",
+    "write_atomic",
 ]

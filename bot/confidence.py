@@ -1,0 +1,89 @@
+"""When a match is good enough to answer: a linear rule on a few signals of the best passage.
+
+Each signal means the same whatever the question's length and the knowledge base's size:
+
+    coverage  the idf-weighted share of the question's terms the passage holds (0..1)
+    strength  log(1 + matched / log(1 + passages)): the score from the terms the passage holds,
+              in units of a typical term's idf (BM25Plus's part that every passage gets for
+              every known term is left out, so a long question is not more confident for it)
+    margin    1 - runner-up / best: how far the passage stands out from the next one (0..1)
+    kind      1 when the passage gives the kind of thing asked for (an amount for "how many")
+    score     log(1 + score / log(1 + passages)) with the shared part: the rule of earlier
+              versions, kept so that a folder calibrated then still reads the same
+
+Answer when `sum(weight * signal) >= threshold` and the coverage is at least `min_coverage`.
+The default weights are a logistic regression fitted on benchmarks/generalization/dev.yaml
+(imported documents, no alternate questions; answer = a passage with the fact), the threshold
+its 0.5 point; `python -m bot calibrate` fits them for one knowledge folder from its own
+transcripts and writes them to the folder's settings file (see `bot.tuning`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from bot.knowledge import Passage
+from bot.search import Ranked
+
+SIGNALS = ("coverage", "strength", "margin", "kind", "score")
+
+# "How many ...?" asks for an amount: a passage with no number in it, however close its words,
+# does not give one ("How many pages is her book?" against the passage about the book).
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|share|proportion)\b")
+_GIVES_AMOUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty|fifty|hundreds?"
+    r"|thousands?|millions?|dozens?|half|majority|most|many|few|fewer|percent|none)\b"
+)
+
+
+def answers_the_kind(question: str, passage: Passage) -> bool:
+    """False when the question asks for an amount and the passage gives none."""
+    return not _ASKS_AMOUNT.search(question.casefold()) or bool(_GIVES_AMOUNT.search(passage.text.casefold()))
+
+
+def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
+    """The rule's signals for the best passage of a question, by name."""
+    unit = math.log(1 + max(passages, 1))
+    ranked_by = best.rank_score
+    return {
+        "coverage": best.coverage,
+        "strength": math.log1p(max(best.matched, 0.0) / unit),
+        "margin": 1.0 - best.runner_up / ranked_by if ranked_by > 0 else 0.0,
+        "kind": 1.0 if answers_the_kind(question, best.passage) else 0.0,
+        "score": math.log1p(max(best.score, 0.0) / unit),
+    }
+
+
+def _frozen(weights: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(weights))
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """The rule: weights by signal name (see `SIGNALS`) and the threshold their sum must reach."""
+
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"coverage": 1.86, "strength": 1.17, "margin": 1.26})
+    )
+    threshold: float = 2.95
+    # Below this coverage nothing is answered, however strong the rest: a question made of words
+    # from all over the knowledge base matches many of them somewhere, and most of none.
+    min_coverage: float = 0.5
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {', '.join(SIGNALS)}")
+        object.__setattr__(self, "weights", _frozen(self.weights))
+
+    def value(self, found: Mapping[str, float]) -> float:
+        return sum(weight * found[name] for name, weight in self.weights.items())
+
+    def confident(self, question: str, best: Ranked, passages: int) -> bool:
+        if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
+            return False
+        return self.value(signals(question, best, passages)) >= self.threshold

@@ -1,0 +1,114 @@
+"""A knowledge folder's own settings: how it is ranked and when the bot answers from it.
+
+`settings.yaml` in the knowledge folder is optional; without it the defaults hold (tuned on
+imported documents without alternate questions, see `bot.confidence`). `python -m bot calibrate`
+writes it from the folder's own transcripts; it can also be edited by hand:
+
+    ranking: {k1: 1.2, b: 0.75}
+    confidence:
+      weights: {coverage: 3.9, score: 2.5}
+      threshold: 6.2
+      min_coverage: 0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import yamlfiles
+from bot.confidence import SIGNALS, Confidence
+from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.search import Ranking
+
+_RANKING_KEYS = ("variant", "k1", "b", "context_weight")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    ranking: Ranking = field(default_factory=Ranking)
+    confidence: Confidence = field(default_factory=Confidence)
+
+
+def load(directory: Path) -> Tuning:
+    """The folder's settings, or the defaults when it has no settings file; raises KnowledgeError."""
+    path = Path(directory) / SETTINGS_FILE
+    if not path.is_file():
+        return Tuning()
+    try:
+        data = yamlfiles.read(path).data
+    except yamlfiles.FileError as exc:
+        raise KnowledgeError(path, exc.message, line=exc.line) from None
+    data = {} if data is None else data
+    if not isinstance(data, dict) or set(data) - {"ranking", "confidence"}:
+        raise KnowledgeError(path, "expected a mapping with 'ranking' and/or 'confidence'")
+    return Tuning(_ranking(path, data.get("ranking") or {}), _confidence(path, data.get("confidence")))
+
+
+def _number(path: Path, entry: str, value: Any) -> float:
+    if type(value) not in (int, float):
+        raise KnowledgeError(path, f"expected a number, got {type(value).__name__}", entry=entry)
+    return float(value)
+
+
+def _ranking(path: Path, raw: Any) -> Ranking:
+    if not isinstance(raw, dict) or set(raw) - set(_RANKING_KEYS):
+        raise KnowledgeError(path, f"expected a mapping of {', '.join(_RANKING_KEYS)}", entry="ranking")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "variant":
+            if value not in ("okapi", "plus", "l"):
+                raise KnowledgeError(path, "expected okapi, plus or l", entry="ranking.variant")
+            values[key] = value
+        else:
+            values[key] = _number(path, f"ranking.{key}", value)
+    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1 or values.get("context_weight", 0) < 0:
+        raise KnowledgeError(path, "k1 and context_weight must be >= 0 and b within 0..1", entry="ranking")
+    return Ranking(**values)
+
+
+def _confidence(path: Path, raw: Any) -> Confidence:
+    if raw is None:
+        return Confidence()
+    if (
+        not isinstance(raw, dict)
+        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage"}
+        or not isinstance(raw["weights"], dict)
+    ):
+        raise KnowledgeError(
+            path, "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage'", entry="confidence"
+        )
+    weights = {}
+    for name, value in raw["weights"].items():
+        if name not in SIGNALS:
+            raise KnowledgeError(
+                path, f"unknown signal; known: {', '.join(SIGNALS)}", entry=f"confidence.weights.{name}"
+            )
+        weights[name] = _number(path, f"confidence.weights.{name}", value)
+    floor = _number(path, "confidence.min_coverage", raw.get("min_coverage", Confidence.min_coverage))
+    return Confidence(
+        weights=weights, threshold=_number(path, "confidence.threshold", raw["threshold"]), min_coverage=floor
+    )
+
+
+def dump(tuning: Tuning, comment: str = "") -> str:
+    """The settings file's text for `tuning` (only the ranking settings that differ from the defaults)."""
+    default = Ranking()
+    ranking = {
+        key: getattr(tuning.ranking, key)
+        for key in _RANKING_KEYS
+        if getattr(tuning.ranking, key) != getattr(default, key)
+    }
+    data: dict[str, Any] = {}
+    if ranking:
+        data["ranking"] = ranking
+    data["confidence"] = {
+        "weights": {name: round(weight, 4) for name, weight in tuning.confidence.weights.items()},
+        "threshold": round(tuning.confidence.threshold, 4),
+        "min_coverage": tuning.confidence.min_coverage,
+    }
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    return header + yaml.safe_dump(data, sort_keys=False)

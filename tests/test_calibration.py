@@ -1,0 +1,84 @@
+"""Calibration: the confidence rule fitted for one knowledge folder from its own transcripts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import Answerer, transcripts, tuning
+from bot.calibration import calibrate
+from bot.cli import main
+from bot.knowledge import KnowledgeError
+from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+
+DEV = [TRANSCRIPTS / "community-dev.yaml", TRANSCRIPTS / "community-questions.yaml"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def test_the_chosen_cut_declines_the_share_of_off_topic_turns_asked_for() -> None:
+    """At the chosen threshold at least 90% of the off-topic turns are declined, and no lower cut does so."""
+    result = calibrate(Answerer.from_directory(KNOWLEDGE), [transcripts.load(p) for p in DEV], decline=0.9)
+    assert result.chosen.declined >= 0.9 * result.chosen.off_topic
+    lower = [c for c in result.cuts if c.threshold < result.chosen.threshold]
+    assert all(c.declined < 0.9 * c.off_topic for c in lower)
+    assert result.chosen.right > 0.8 * result.chosen.on_topic
+
+
+def test_calibrate_writes_settings_the_bot_then_answers_by(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`calibrate` prints the cuts, writes settings.yaml, and a fresh load uses its rule."""
+    (folder / "settings.yaml").unlink()
+    assert main(["calibrate", *map(str, DEV), "--knowledge", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "<- chosen" in out and "threshold" in out
+    written = tuning.load(folder)
+    assert set(written.confidence.weights) == {"coverage", "strength", "margin"}
+    assert Answerer.from_directory(folder).confidence == written.confidence
+
+
+def test_plot_draws_a_png(folder: Path, tmp_path: Path) -> None:
+    """--plot draws the precision/coverage curve to a PNG file."""
+    png = tmp_path / "curve.png"
+    assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder), "--plot", str(png), "--dry-run"]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A transcript too small to fit on ends with one clear error, not a traceback."""
+    small = tmp_path / "small.yaml"
+    small.write_text('name: small\nturns:\n  - ask: "Who is Thae Yong-ho?"\n    expect: {contains: ["ambassador"]}\n')
+    assert main(["calibrate", str(small), "--knowledge", str(folder)]) == 1
+    assert "too few judged turns" in capsys.readouterr().err
+
+
+def test_a_bad_settings_file_names_the_file_and_the_entry(folder: Path) -> None:
+    """An unknown signal in settings.yaml stops the load with the file and the entry named."""
+    (folder / "settings.yaml").write_text("confidence:\n  weights: {colour: 1}\n  threshold: 1\n")
+    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.weights\.colour\): unknown signal"):
+        Answerer.from_directory(folder)
+
+
+def test_settings_file_is_not_a_source(folder: Path) -> None:
+    """settings.yaml is read as settings, never as a knowledge source."""
+    assert all(p.name != "settings.yaml" for p in Answerer.from_directory(folder).kb.files)
+
+
+def test_a_long_question_is_not_more_confident_for_its_length(folder: Path) -> None:
+    """Words from all over the knowledge base, strung into one long question, are declined by the
+    default rule: every known word no longer adds to every passage's confidence."""
+    (folder / "settings.yaml").unlink()
+    answerer = Answerer.from_directory(folder)
+    words = []
+    for passage in answerer.kb.passages[::3]:
+        long_words = [w for w in passage.text.split() if len(w) > 8 and w.isalpha()]
+        if long_words:
+            words.append(long_words[0])
+    question = "what about " + " ".join(words[:25])
+    assert answerer.answer(question).fallback
