@@ -134,7 +134,7 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     try:
         target, count = importing.import_article(Path(args.file), Path(args.knowledge))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except FileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     print(f"wrote {count} draft passages to {target}; review them, then run `kb check`", file=out)

@@ -1,24 +1,34 @@
-"""Turning a plain-text or Markdown article into draft passages for a moderator to review.
+"""Turning an article (plain text, Markdown or a saved HTML page) into draft passages for a
+moderator to review.
 
 Headings become sections, paragraphs become passages of one to three sentences, and ids are
-made from the section. This is the path the seed article took.
+made from the section (`bot.ids`), unique across the whole knowledge folder, drafts included.
+A draft is written to `drafts/` in the knowledge folder, which the loader does not read: it is
+not served until a moderator publishes it (`bot.publishing`). This is the path the seed article
+took.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.knowledge import ID_PATTERN, MAX_ID_CHARS
+from bot import articles, ids, knowledge
+from bot.articles import Article
+from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
+from bot.store import KnowledgeStore, StoreError, write_atomic
+from bot.yamlfiles import FileError
 
 MAX_SENTENCES = 3
 MAX_PASSAGE_CHARS = 400
+DRAFTS_DIR = "drafts"
+DEFAULT_SECTION = "Introduction"
+DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
-_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>.{3,120}?)\s*$")
 # A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a capital,
 # digit or opening quote; "Mr." and single capitals ("U.S.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\b[A-Z])([.!?][\"”’']?)\s+(?=[\"“‘'A-Z0-9])")
@@ -29,6 +39,16 @@ class Draft:
     id: str
     section: str
     text: str
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    """A draft waiting in `drafts/`: its title and passage count, or what is wrong with it."""
+
+    path: Path
+    title: str
+    passages: int
+    error: str | None = None
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -43,26 +63,6 @@ def split_sentences(paragraph: str) -> list[str]:
     return sentences
 
 
-def heading_of(block: str) -> str | None:
-    """The heading a one-line block stands for, or None for a paragraph."""
-    lines = block.strip().splitlines()
-    if len(lines) != 1:
-        return None
-    line = lines[0]
-    match = _MD_HEADING.match(line) or _NUMBERED_HEADING.match(line)
-    if match:
-        return match.group("title").strip()
-    if len(line) <= 100 and not re.search(r"[.!:;,]$", line.strip()):
-        return line.strip()  # a short line without closing punctuation reads as a heading
-    return None
-
-
-def slug(text: str, limit: int = 40) -> str:
-    words = re.findall(r"[a-z0-9]+", text.casefold())
-    out = "-".join(words)[:limit].strip("-")
-    return out or "passage"
-
-
 def group_sentences(sentences: list[str]) -> list[str]:
     """Passages of at most three sentences and about 400 characters each."""
     passages: list[str] = []
@@ -74,33 +74,61 @@ def group_sentences(sentences: list[str]) -> list[str]:
         current.append(sentence)
     if current:
         passages.append(" ".join(current))
-    return passages
+    return [piece for passage in passages for piece in _within(passage, MAX_TEXT_CHARS)]
 
 
-def drafts(text: str, *, default_section: str = "Introduction") -> tuple[str | None, list[Draft]]:
-    """The article's title (its first heading, if any) and its draft passages."""
-    blocks = [b for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
-    title: str | None = None
+def _within(text: str, limit: int) -> list[str]:
+    """`text` cut at spaces into pieces of at most `limit` characters (a table cell can be long)."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def drafts(text: str, *, default_section: str = DEFAULT_SECTION) -> tuple[str | None, list[Draft]]:
+    """The title (its first heading, if any) and draft passages of a plain-text article."""
+    return drafts_of(articles.from_text(text), default_section=default_section)
+
+
+def drafts_of(
+    article: Article,
+    *,
+    taken: Iterable[str] = (),
+    fallback: str = "passage",
+    default_section: str = DEFAULT_SECTION,
+) -> tuple[str | None, list[Draft]]:
+    """The article's title and its draft passages, with ids not in `taken`. A section whose name
+    cannot be spelled in ids (Chinese, say) gets ids from `fallback` (the file's name)."""
+    title = article.title
     section = default_section
     found: list[Draft] = []
-    used: dict[str, int] = {}
-    for block in blocks:
-        heading = heading_of(block)
-        if heading is not None:
-            if title is None and not found:
-                title = heading
-            elif heading == title and not found:
-                pass  # the title repeated (blogs often print it twice)
+    used = set(taken)
+    for block in article.blocks:
+        if block.heading:
+            opening = not found and block.level <= 1
+            if opening and title is None:
+                title = block.text
+            elif opening and title and title.casefold().startswith(block.text.casefold()):
+                pass  # the title again, as pages and blogs print it
             else:
-                section = heading
+                section = _clip(block.text, MAX_SECTION_CHARS)
             continue
-        for passage in group_sentences(split_sentences(block)):
-            base = slug(section)
-            used[base] = used.get(base, 0) + 1
-            pid = f"{base}-{used[base]}"[:MAX_ID_CHARS]
-            assert ID_PATTERN.match(pid), pid
+        for passage in group_sentences(split_sentences(block.text)):
+            pid = ids.numbered(_id_base(section, fallback), used, bare=False)
+            used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
     return title, found
+
+
+def _id_base(section: str, fallback: str) -> str:
+    return ids.slug(section) or ids.slug(" ".join([fallback, *re.findall(r"[0-9]+", section)]))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def to_yaml(title: str, drafts_: list[Draft]) -> str:
@@ -109,19 +137,59 @@ def to_yaml(title: str, drafts_: list[Draft]) -> str:
         "source": {"title": title, "publisher": None, "url": None},
         "passages": [{"id": d.id, "section": d.section, "text": d.text, "questions": []} for d in drafts_],
     }
-    header = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return DRAFT_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def import_article(path: Path, knowledge_dir: Path) -> tuple[Path, int]:
-    """Write `knowledge_dir/<slug>.yaml` from the article at `path`; returns it and the count."""
-    text = path.read_text(encoding="utf-8")
-    title, found = drafts(text)
-    if not found:
-        raise ValueError(f"{path}: no paragraphs found to make passages from")
-    title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    target = knowledge_dir / f"{slug(path.stem, 60)}.yaml"
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; remove it or rename the article first")
-    target.write_text(to_yaml(title, found), encoding="utf-8")
+    """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path`; returns it and the
+    passage count. Raises FileError naming the file that is wrong."""
+    article = articles.read(path)
+    if not knowledge_dir.is_dir():
+        raise FileError(knowledge_dir, "knowledge folder not found")
+    name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
+    target, live = knowledge_dir / name, knowledge_dir / name  # drafts/ comes with publishing
+    try:
+        with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
+            for existing in {target, live}:
+                if existing.exists():
+                    raise FileError(existing, "already exists; publish or remove it, or rename the article")
+            fallback = ids.slug(path.stem, 24) or "passage"
+            title, found = drafts_of(article, taken=taken_ids(knowledge_dir), fallback=fallback)
+            if not found:
+                raise FileError(path, "no sentences found to make passages from")
+            title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+            target.parent.mkdir(exist_ok=True)
+            write_atomic(target, to_yaml(title, found))
+    except (StoreError, OSError) as exc:
+        raise FileError(target, f"cannot write the draft: {exc}") from None
     return target, len(found)
+
+
+def draft_files(knowledge_dir: Path) -> list[Path]:
+    """The drafts waiting in the knowledge folder, sorted by name."""
+    return sorted((knowledge_dir / DRAFTS_DIR).glob("*.yaml"))
+
+
+def taken_ids(knowledge_dir: Path) -> set[str]:
+    """Every passage id of the live files and the drafts; a file that does not load is skipped
+    (publishing checks the whole folder again)."""
+    found: set[str] = set()
+    for path in [*knowledge.knowledge_files(knowledge_dir), *draft_files(knowledge_dir)]:
+        try:
+            found.update(passage.id for passage, _ in knowledge.read_file(path))
+        except KnowledgeError:
+            continue
+    return found
+
+
+def list_drafts(knowledge_dir: Path) -> list[DraftFile]:
+    """The drafts with their titles and passage counts; a draft that does not load says why."""
+    listed = []
+    for path in draft_files(knowledge_dir):
+        try:
+            passages = knowledge.read_file(path)
+        except KnowledgeError as exc:
+            listed.append(DraftFile(path, "", 0, error=str(exc)))
+        else:
+            listed.append(DraftFile(path, passages[0][0].source.title, len(passages)))
+    return listed

@@ -113,6 +113,19 @@ def test_kb_import_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "nope.md" in capsys.readouterr().err
 
 
+def test_kb_import_of_a_binary_or_missing_file_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary file or a missing one is one `error:` line with the file's name, no codec or errno text."""
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    for path, problem in ((binary, "a binary file"), (tmp_path / "nope.md", "file not found")):
+        assert main(["kb", "import", str(path), "--knowledge", str(tmp_path)]) == 2
+        assert capsys.readouterr().err == f"error: {path}: {problem}" + (
+            " (it holds NUL bytes), not a text article\n" if path == binary else "\n"
+        )
+
+
 def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     """`run` with no token set exits at once with one line naming the variables."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}
