@@ -147,10 +147,10 @@ def import_article(path: Path, knowledge_dir: Path) -> tuple[Path, int]:
     if not knowledge_dir.is_dir():
         raise FileError(knowledge_dir, "knowledge folder not found")
     name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
-    target, live = knowledge_dir / name, knowledge_dir / name  # drafts/ comes with publishing
+    target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
-            for existing in {target, live}:
+            for existing in (target, live):
                 if existing.exists():
                     raise FileError(existing, "already exists; publish or remove it, or rename the article")
             fallback = ids.slug(path.stem, 24) or "passage"

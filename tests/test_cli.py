@@ -102,6 +102,10 @@ def test_kb_import_writes_a_loadable_draft(tmp_path: Path, capsys: pytest.Captur
     knowledge.mkdir()
     assert main(["kb", "import", str(article), "--knowledge", str(knowledge)]) == 0
     assert "wrote 3 draft passages" in capsys.readouterr().out
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 2  # a draft is not live: the folder is empty
+    assert main(["kb", "drafts", "--knowledge", str(knowledge)]) == 0
+    assert capsys.readouterr().out == "cats.yaml\t3\tAll about cats\n"
+    assert main(["kb", "publish", "cats.yaml", "--knowledge", str(knowledge), "--data", str(tmp_path / "data")]) == 0
     assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
     assert main(["ask", "do kittens sleep a lot?", "--knowledge", str(knowledge), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["passage_id"] == "sleep-1"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge
-from bot.importing import heading_of, split_sentences
+from bot.articles import heading_of
+from bot.importing import split_sentences
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,14 +22,6 @@ JOBS_TEXT = "Many women who resettle in South Korea find work in restaurants, ca
 JOBS_QUESTION = "What jobs do refugee women find in the South?"
 MEETUP_TEXT = "The community meetup is every first Saturday of the month at the Riverside library."
 MEETUP_QUESTION = "When is the next community meetup?"
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    """A copy of the project's knowledge folder, with a data folder beside it."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("originals"))
-    return target
 
 
 def run_cli(*argv: str) -> tuple[int, str]:
