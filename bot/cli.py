@@ -4,7 +4,7 @@
     python -m bot replay FILE... [--json]      python -m bot run
     python -m bot doctor [--data DIR]
     python -m bot bench [--sizes 1000,10000,100000] [--questions N] [--million] [--json FILE]
-    python -m bot kb check | list | import FILE
+    python -m bot kb check | list | import FILE | drafts | publish FILE|--all
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
     python -m bot kb remove ID | alias ID QUESTION | history [ID] | undo | gaps | stats | dismiss GAP
@@ -32,10 +32,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import calibration, doctor, importing, transcripts, tuning
+from bot import calibration, doctor, transcripts, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
-from bot.config import ConfigError, load_config
-from bot.curation import CLI_PLATFORM, Change, Refused, write_atomic
+from bot.config import Config, ConfigError, load_config
+from bot.curation import CLI_PLATFORM, Change, History, Moderation, Refused, importing, write_atomic
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
@@ -175,18 +175,48 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     try:
         target, count = importing.import_article(Path(args.file), Path(args.knowledge))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except FileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    print(f"wrote {count} draft passages to {target}; review them, then run `kb check`", file=out)
+    print(f"wrote {count} draft passages to {target}; review them, then `kb publish {target.name}`", file=out)
     return EXIT_OK
 
 
-def _service(args: argparse.Namespace) -> Service:
+def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
+    listed = importing.list_drafts(Path(args.knowledge))
+    for draft in listed:
+        print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}", file=out)
+    if not listed:
+        print(f"No drafts in {Path(args.knowledge) / importing.DRAFTS_DIR}; `kb import FILE` makes one.", file=out)
+    return EXIT_OK
+
+
+def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
+    if bool(args.file) == args.all:
+        print("error: give one draft to publish, or --all", file=sys.stderr)
+        return EXIT_UNUSABLE
+    moderation = _moderation(args)  # without loading the index: the draft may be the folder's first file
+    names = [p.name for p in importing.draft_files(Path(args.knowledge))] if args.all else [args.file]
+    for name in names:
+        print(moderation.publish(_asker(args), name).message, file=out)
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace) -> Config:
     config = load_config()
     if getattr(args, "data", None):
         config = dataclasses.replace(config, data_dir=Path(args.data))
-    return Service.from_directory(args.knowledge, config)
+    return config
+
+
+def _service(args: argparse.Namespace) -> Service:
+    return Service.from_directory(args.knowledge, _config(args))
+
+
+def _moderation(args: argparse.Namespace) -> Moderation:
+    config, folder = _config(args), Path(args.knowledge)
+    history = History(config.data_folder(folder))
+    return Moderation(folder, config.moderators, history=history, gaps=None, reload=lambda: None, analyze=str.split)
 
 
 def _asker(args: argparse.Namespace) -> Asker:
@@ -314,8 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     command(kb_commands, "check", cmd_kb_check, "validate the knowledge files")
     command(kb_commands, "list", cmd_kb_list, "list passages: id, section, text")
-    imp = command(kb_commands, "import", cmd_kb_import, "draft passages from a text or Markdown article")
+    imp = command(kb_commands, "import", cmd_kb_import, "draft passages from a text, Markdown or HTML article")
     imp.add_argument("file")
+    command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
     return parser
 
@@ -349,6 +380,9 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[...,
     gaps.add_argument("--limit", type=int, default=20)
     mod("stats", cmd_kb_stats, "most asked and most downvoted passages, unanswered rate per day")
     mod("dismiss", cmd_kb_dismiss, "take a gap off the list").add_argument("gap", metavar="GAP")
+    publish = mod("publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
+    publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
+    publish.add_argument("--all", action="store_true", help="publish every draft, one change each")
 
 
 class Terminated(Exception):

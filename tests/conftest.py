@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,11 @@ def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCapture
     if errors:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
         pytest.fail(f"unexpected ERROR log records:\n{lines}", pytrace=False)
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    """A copy of the project's knowledge folder, with a data folder beside it."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("originals"))
+    return target

@@ -101,7 +101,11 @@ def test_kb_import_writes_a_loadable_draft(tmp_path: Path, capsys: pytest.Captur
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     assert main(["kb", "import", str(article), "--knowledge", str(knowledge)]) == 0
-    assert "wrote 3 draft passages" in capsys.readouterr().out
+    assert "wrote 2 draft passages" in capsys.readouterr().out  # up to five sentences each
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 2  # a draft is not live: the folder is empty
+    assert main(["kb", "drafts", "--knowledge", str(knowledge)]) == 0
+    assert capsys.readouterr().out == "cats.yaml\t2\tAll about cats\n"
+    assert main(["kb", "publish", "cats.yaml", "--knowledge", str(knowledge), "--data", str(tmp_path / "data")]) == 0
     assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
     assert main(["ask", "do kittens sleep a lot?", "--knowledge", str(knowledge), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["passage_id"] == "sleep-1"
@@ -111,6 +115,19 @@ def test_kb_import_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     """Importing a file that does not exist is a clear error."""
     assert main(["kb", "import", str(tmp_path / "nope.md"), "--knowledge", str(tmp_path)]) == 2
     assert "nope.md" in capsys.readouterr().err
+
+
+def test_kb_import_of_a_binary_or_missing_file_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary file or a missing one is one `error:` line with the file's name, no codec or errno text."""
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    for path, problem in ((binary, "a binary file"), (tmp_path / "nope.md", "file not found")):
+        assert main(["kb", "import", str(path), "--knowledge", str(tmp_path)]) == 2
+        assert capsys.readouterr().err == f"error: {path}: {problem}" + (
+            " (it holds NUL bytes), not a text article\n" if path == binary else "\n"
+        )
 
 
 def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch) -> None:

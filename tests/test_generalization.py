@@ -10,8 +10,8 @@ from benchmarks.generalization import evaluate, main
 
 FLOORS = {
     # set: (right % min, wrong % max, off-topic declined % min, near-miss declined % min)
-    "dev": (46.0, 29.0, 72.0, 51.0),  # measured 50.3 right, 25.4 wrong, 76.0 declined, 56.2 near-miss
-    "blind": (40.0, 32.0, 76.0, 59.0),  # measured 44.4 right, 28.4 wrong, 81.4 declined, 64.9 near-miss
+    "dev": (39.0, 16.0, 85.0, 74.0),  # measured 42.2 right, 12.8 wrong, 88.4 declined, 78.1 near-miss
+    "blind": (35.0, 17.0, 87.0, 78.0),  # measured 38.9 right, 13.6 wrong, 91.4 declined, 83.8 near-miss
 }
 
 

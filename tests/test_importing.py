@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
-from bot.importing import drafts, split_sentences
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.curation import articles
+from bot.curation.importing import MAX_SENTENCES, Draft, drafts, drafts_of, import_article, split_sentences
+from bot.knowledge import ID_PATTERN, Passage
+from bot.yamlfiles import FileError
 from tests.conftest import KNOWLEDGE
+
+
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A copy of the project's knowledge folder (without the originals)."""
+    target = tmp_path / "knowledge"
+    if not target.exists():
+        shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("originals"))
+    return target
+
+
+def _imported(path: Path, text: str) -> tuple[str | None, list[Draft]]:
+    path.write_text(text, encoding="utf-8")
+    return drafts_of(articles.read(path))
+
+
+def _drafted(kdir: Path, name: str) -> list[Passage]:
+    return [p for p, _ in knowledge.read_file(kdir / "drafts" / f"{name}.yaml")]
 
 
 def test_sentences_split_at_ends_not_at_abbreviations() -> None:
@@ -20,7 +46,7 @@ def test_sentences_split_at_ends_not_at_abbreviations() -> None:
 def test_headings_become_sections_and_paragraphs_passages() -> None:
     """Markdown and numbered headings become sections; long paragraphs are cut into passages."""
     article = "# Title\n\nIntro one. Intro two.\n\n## First part\n\nA. B. C. D.\n\n2. Second part\n\nE.\n"
-    title, found = drafts(article.replace("A. B. C. D.", "Alpha one. Beta two. Gamma three. Delta four."))
+    title, found = drafts(article.replace("A. B. C. D.", "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six."))
     assert title == "Title"
     assert [(d.id, d.section) for d in found] == [
         ("introduction-1", "Introduction"),
@@ -28,7 +54,7 @@ def test_headings_become_sections_and_paragraphs_passages() -> None:
         ("first-part-2", "First part"),
         ("second-part-1", "Second part"),
     ]
-    assert found[1].text == "Alpha one. Beta two. Gamma three."
+    assert found[1].text == "Alpha one. Beta two. Gamma three. Delta four. Eps five."  # MAX_SENTENCES
 
 
 def test_seed_article_drafts_cover_every_section() -> None:
@@ -37,4 +63,88 @@ def test_seed_article_drafts_cover_every_section() -> None:
     _, found = drafts(original)
     sections = {d.section for d in found}
     assert {"Who are the North Korean refugees?", "How are things changing?"} <= sections
-    assert all(len(split_sentences(d.text)) <= 3 for d in found)
+    assert all(len(split_sentences(d.text)) <= MAX_SENTENCES for d in found)
+
+
+def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
+    """An HTML page: <title> is the title, h2s are sections, p/li/dd are passages, chrome is dropped."""
+    title, found = _imported(
+        tmp_path / "faq.html",
+        "<!doctype html><html><head><title>Library FAQ</title><style>p {color: red}</style></head><body>"
+        "<header><a href='/'>Home</a></header><nav><ul><li>Menu item</li></ul></nav>"
+        "<h1>Library FAQ</h1><h2>Parking</h2><p>Bicycles go in the racks <b>behind</b> the library.</p>"
+        "<ul><li>Cars park on Elm Street.</li></ul><h2>Hours</h2><dl><dt>Weekends?</dt>"
+        "<dd>We open at 10 on Saturdays &amp; Sundays.</dd></dl><script>alert('x')</script>"
+        "<footer>Copyright 2024</footer></body></html>",
+    )
+    assert title == "Library FAQ"
+    assert [(d.id, d.section, d.text) for d in found] == [
+        ("parking-1", "Parking", "Bicycles go in the racks behind the library."),
+        ("parking-2", "Parking", "Cars park on Elm Street."),
+        ("weekends-1", "Weekends?", "We open at 10 on Saturdays & Sundays."),
+    ]
+
+
+def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
+    """Markdown: the first # heading is the title, markup is stripped, list items are passages, code is left out."""
+    title, found = _imported(
+        tmp_path / "guide.md",
+        "\ufeff# Guide\n\nSee the **[rules](https://example.org/rules)** and _be kind_.\n\n"
+        "Meetups\n-------\n- Every `first` Saturday.\n- Bring snacks.\n\n```sh\nrm -rf /\n```\n"
+        "**Contact**\n\nWrite to the_admin at the desk.\n",
+    )
+    assert title == "Guide"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", "See the rules and be kind."),
+        ("Meetups", "Every first Saturday."),
+        ("Meetups", "Bring snacks."),
+        ("Contact", "Write to the_admin at the desk."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "file not found"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"caf\xe9 au lait", "not UTF-8"),
+        (b"\xef\xbb\xbf  \n\n ", "empty"),
+        (b"# Only a title\n\n## And a heading\n", "no sentences"),
+    ],
+)
+def test_every_import_error_names_the_file(tmp_path: Path, content: bytes | None, problem: str) -> None:
+    """Missing, binary, non-UTF-8, empty and sentence-less files are refused with the file's name."""
+    article = tmp_path / "article.md"
+    if content is not None:
+        article.write_bytes(content)
+    with pytest.raises(FileError, match=problem) as raised:
+        import_article(article, knowledge_copy(tmp_path))
+    assert str(raised.value).startswith(str(article))
+
+
+def test_a_folder_is_refused_by_name(tmp_path: Path) -> None:
+    """Giving a folder instead of an article says so and names it."""
+    with pytest.raises(FileError, match="is a folder") as raised:
+        import_article(tmp_path, knowledge_copy(tmp_path))
+    assert str(raised.value).startswith(str(tmp_path))
+
+
+def test_ids_are_unique_across_the_knowledge_folder(tmp_path: Path) -> None:
+    """Two articles without sub-headings do not both get `introduction-1` (drafts count as taken)."""
+    kdir = knowledge_copy(tmp_path)
+    for name in ("first.txt", "second.txt"):
+        (tmp_path / name).write_text(f"This is the {name} article. It has no headings at all.", encoding="utf-8")
+        import_article(tmp_path / name, kdir)
+    found = {p.source.title: p.id for p in (*_drafted(kdir, "first"), *_drafted(kdir, "second"))}
+    assert found == {"First": "introduction-1", "Second": "introduction-2"}
+
+
+def test_korean_and_unspellable_sections_get_readable_ids() -> None:
+    """A Korean section is romanized, never `10` or `passage`; a Chinese one uses the file's name."""
+    article = articles.from_markdown(
+        "# 안내\n\n## 10월 모임\n\n모임은 도서관에서 열립니다.\n\n"
+        "## 常见问题\n\n请在前台登记。\n\n## Москва\n\nВстреча в центре."
+    )
+    _, found = drafts_of(article, fallback="library-faq")
+    assert [d.id for d in found] == ["10wol-moim-1", "library-faq-1", "moskva-1"]
+    assert all(ID_PATTERN.match(d.id) for d in found)

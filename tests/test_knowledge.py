@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge
-from bot.importing import heading_of, split_sentences
+from bot.curation.articles import heading_of
+from bot.curation.importing import split_sentences
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,14 +22,6 @@ JOBS_TEXT = "Many women who resettle in South Korea find work in restaurants, ca
 JOBS_QUESTION = "What jobs do refugee women find in the South?"
 MEETUP_TEXT = "The community meetup is every first Saturday of the month at the Riverside library."
 MEETUP_QUESTION = "When is the next community meetup?"
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    """A copy of the project's knowledge folder, with a data folder beside it."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("originals"))
-    return target
 
 
 def run_cli(*argv: str) -> tuple[int, str]:
@@ -250,3 +241,17 @@ def test_cli_data_option_puts_history_and_gaps_there(kdir: Path, tmp_path: Path)
     assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--by", "carol", *k)[0] == 0
     assert "by carol (cli)" in run_cli("kb", "history", *k)[1]
     assert (data / "history.jsonl").is_file() and not (kdir.parent / "data" / "history.jsonl").exists()
+
+
+def test_default_ids_are_the_sections_slug_numbered_if_taken(kdir: Path) -> None:
+    """`kb add` without --id names the passage after its section: `parking`, then `parking-2`."""
+    k = ("--knowledge", str(kdir), "--data", str(kdir.parent / "data"))
+    text = "Bicycles go in the racks behind the library."
+    code, out = run_cli("kb", "add", "--section", "Parking", "--text", text, *k)
+    assert code == 0 and out.splitlines() == ["Added passage `parking`. It is live now.", "parking"]
+
+    def added_id(section: str, text: str) -> str:
+        return run_cli("kb", "add", "--section", section, "--text", text, *k)[1].splitlines()[-1]
+
+    assert added_id("Parking", "Cars park on Elm Street.") == "parking-2"
+    assert added_id("주차", "자전거는 도서관 뒤에 둡니다.") == "jucha"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "sources"
@@ -116,6 +115,7 @@ def rst(text: str, levels: dict[str, str] | None = None) -> str:
     blocks: list[tuple[str, str]] = []
     para: list[str] = []
     skip_indent: int | None = None
+    indent_of_para = 0  # the indent of the paragraph being gathered
 
     def flush() -> None:
         nonlocal para
@@ -145,12 +145,7 @@ def rst(text: str, levels: dict[str, str] | None = None) -> str:
             else:
                 i += 1
                 continue
-        if (
-            i + 1 < len(lines)
-            and stripped
-            and re.fullmatch(r"([=\-*~^])\1{2,}", lines[i + 1].strip())
-            and indent == 0
-        ):
+        if i + 1 < len(lines) and stripped and re.fullmatch(r"([=\-*~^])\1{2,}", lines[i + 1].strip()) and indent == 0:
             flush()
             blocks.append((levels.get(lines[i + 1].strip()[0], "h3"), clean_inline(stripped)))
             i += 2
@@ -206,9 +201,7 @@ def main() -> None:
 
     hist = read("/usr/share/doc/debian-history/docs/project-history.en.txt.gz")
     part = between(hist, "Chapter 1. Introduction", "    Debian 5.0 Lenny")
-    (HERE / "debian-history.md").write_text(
-        "# A Brief History of Debian\n\n" + debian_txt(part), encoding="utf-8"
-    )
+    (HERE / "debian-history.md").write_text("# A Brief History of Debian\n\n" + debian_txt(part), encoding="utf-8")
 
     pol = read("/usr/share/doc/debian-policy/policy.txt.gz")
     part = between(pol, "2. The Debian Archive\n****", "3. Binary packages\n****")
@@ -219,13 +212,17 @@ def main() -> None:
     )
 
     gen = read(PYDOC / "faq/general.rst.txt")
-    (HERE / "python-general-faq.md").write_text(rst(between(gen, ":tocdepth:", "Python in the real world")), encoding="utf-8")
+    (HERE / "python-general-faq.md").write_text(
+        rst(between(gen, ":tocdepth:", "Python in the real world")), encoding="utf-8"
+    )
 
     sock = read(PYDOC / "howto/sockets.rst.txt")
     (HERE / "python-socket-howto.md").write_text(rst(sock), encoding="utf-8")
 
     news = read(PYDOC / "whatsnew/3.11.rst.txt")
-    part = between(news, "****************************\n  What's New In Python 3.11", "New Features Related to Type Hints")
+    part = between(
+        news, "****************************\n  What's New In Python 3.11", "New Features Related to Type Hints"
+    )
     part += "\n\n" + between(news, "Faster CPython\n====", "FAQ\n---")
     (HERE / "python-3-11-release.md").write_text(rst(part), encoding="utf-8")
 

@@ -7,7 +7,6 @@ check moderators' input and raise `Refused` with a short reply when it cannot be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot import knowledge
+from bot.curation import ids
 from bot.curation.history import Record
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
 
@@ -110,12 +110,9 @@ def normalized(item: Item) -> Item:
 
 
 def new_id(section: str, text: str, taken: set[str]) -> str:
-    words = re.findall(r"[a-z0-9]+", f"{section} {text}".casefold())
-    base = "-".join(words[:5])[:40].strip("-") or "passage"
-    pid, n = base, 2
-    while pid in taken:
-        pid, n = f"{base}-{n}", n + 1
-    return pid
+    """The section's slug, numbered if taken (`parking`, `parking-2`); the text's first words
+    when the section has no letter to spell."""
+    return ids.numbered(ids.slug(section) or ids.slug(text, 24) or "passage", taken)
 
 
 def section_field(value: str) -> str:

@@ -32,7 +32,7 @@ class Record:
     user_id: str
     name: str
     chat_id: str
-    kind: str  # add | edit | remove | alias | undo
+    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo
     passage_id: str
     file: str
     index: int  # the passage's position in its file (to put a removed passage back)
@@ -118,6 +118,9 @@ def render(records: list[Record]) -> str:
 
 
 def _short(passage: dict[str, Any], limit: int = 160) -> str:
+    if "passages" in passage:  # a whole file, published or unpublished
+        count = len(passage["passages"] or [])
+        return f"{(passage.get('source') or {}).get('title', '')} ({count} passage{'s' if count != 1 else ''})"
     text = f"[{passage.get('section', '')}] {passage.get('text', '')}"
     questions = passage.get("questions") or []
     if questions:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.asker import Asker
 from bot.config import Moderators
-from bot.curation import edits, shutdown
+from bot.curation import edits, publishing, shutdown
 from bot.curation.edits import Files, Refused
 from bot.curation.history import History, Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
@@ -37,7 +37,7 @@ __all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
 class Change:
     """A change that was made and is live."""
 
-    kind: str  # add | edit | remove | alias | undo
+    kind: str  # add | edit | remove | alias | publish | undo
     passage_id: str
     message: str
 
@@ -193,6 +193,18 @@ class Moderation:
         self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
         return Change("alias", pid, f"Attached “{wording}” to `{pid}`. It answers now.")
 
+    def publish(self, asker: Asker, name: str) -> Change:
+        """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
+        self._authorize(asker, "publish")
+        draft = publishing.draft_path(self._store().directory, name)
+        renamed: dict[str, str] = {}
+        record = self._apply(asker, "publish", lambda files: publishing.plan(files, draft, renamed), done=draft.unlink)
+        count = len((record.after or {}).get("passages") or [])
+        message = f"Published {draft.name}: {count} passage{'s' if count != 1 else ''}, live now."
+        if renamed:
+            message += " Ids already taken were renumbered: " + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+        return Change("publish", record.passage_id, message)
+
     def undo(self, asker: Asker) -> Change:
         """Revert the last change that is not itself an undo (repeat to go further back)."""
         self._authorize(asker, "undo")
@@ -203,11 +215,16 @@ class Moderation:
             if last is None:
                 raise Refused("Nothing to undo.")
             undone.append(last)
-            return edits.revert(files, last)
+            return publishing.unpublish(files, last) if last.kind == "publish" else edits.revert(files, last)
 
-        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id)
+        def restore() -> None:
+            if undone[0].kind == "publish":
+                publishing.restore(self._store().directory, undone[0])
+
+        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restore)
         last = undone[0]
         message = f"Undid the {last.kind} of `{last.passage_id}` by {last.name or last.platform}."
+        message += " It is a draft again." if last.kind == "publish" else ""
         return Change("undo", record.passage_id, message)
 
     # -- reading ----------------------------------------------------------------------------
@@ -256,7 +273,12 @@ class Moderation:
     # -- machinery --------------------------------------------------------------------------
 
     def _apply(
-        self, asker: Asker, kind: str, plan: Callable[[Files], edits.Edit], undoes: Callable[[], str] | None = None
+        self,
+        asker: Asker,
+        kind: str,
+        plan: Callable[[Files], edits.Edit],
+        undoes: Callable[[], str] | None = None,
+        done: Callable[[], None] | None = None,  # after the change is recorded, still under the lock
     ) -> Record:
         store, history = self._store(), self._history()
         try:
@@ -269,6 +291,8 @@ class Moderation:
                 after = signature(store.directory)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
                 _append(history, record)
+                if done is not None:
+                    _finish(done, kind)
         except StoreError as exc:
             raise Refused(_sentence(str(exc))) from exc
         except OSError as exc:
@@ -321,6 +345,13 @@ def _append(history: History, record: Record) -> None:
         log.warning(
             "change %s of %s made but not recorded in %s: %s", record.kind, record.passage_id, history.path, exc
         )
+
+
+def _finish(done: Callable[[], None], kind: str) -> None:
+    try:
+        done()
+    except OSError as exc:  # the change is made and recorded: only the draft folder is behind
+        log.warning("kb %s made, but the drafts folder was not updated: %s", kind, exc)
 
 
 def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Record:

@@ -110,7 +110,8 @@ class KnowledgeStore:
 
     def read_files(self) -> dict[str, Any]:
         """The parsed data of every knowledge file, by file name (call under `locked`)."""
-        self.check()
+        if self._files():  # an empty folder has nothing to check: its first file is being written
+            self.check()
         try:
             return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) for path in self._files()}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:  # edited by hand between the check and now

@@ -1,0 +1,70 @@
+"""Publishing a draft made by `kb import`: from `drafts/` into the live knowledge folder.
+
+`bot.curation.moderation` runs these under the store's lock, like every other change: `plan` works out
+the new live file from the draft (ids already used in the live folder, or twice in the draft,
+are numbered anew), the store validates and writes it, the history records it (kind `publish`,
+the file's name in place of a passage id, the whole file as `after`), and the draft is removed.
+Undo (`unpublish`) takes the file out of the live folder and `restore` puts the draft back, as
+long as the file is still as it was published.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.curation import ids
+from bot.curation.edits import Edit, Files, Refused, all_items
+from bot.curation.history import Record
+from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, draft_files
+from bot.curation.store import dump, write_atomic
+
+
+def draft_path(knowledge_dir: Path, name: str) -> Path:
+    """The draft a moderator named (`faq`, `faq.yaml` or `drafts/faq.yaml`); Refused when none is."""
+    wanted = Path(name.strip()).name
+    wanted = wanted if wanted.endswith(".yaml") else f"{wanted}.yaml"
+    path = Path(knowledge_dir) / DRAFTS_DIR / wanted
+    if path not in draft_files(Path(knowledge_dir)):
+        raise Refused(f"No draft `{wanted}` in {DRAFTS_DIR}/; `kb drafts` lists them.")
+    return path
+
+
+def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
+    """The change that makes `draft` live; ids it has to number anew go into `renamed`."""
+    if draft.name in files:
+        raise Refused(f"{draft.name} is already live; rename the draft or remove the live file first.")
+    try:
+        data = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise Refused(f"{DRAFTS_DIR}/{draft.name} cannot be read: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
+        raise Refused(f"{DRAFTS_DIR}/{draft.name} has no passages list; fix it or import the article again.")
+    taken = {str(item.get("id")) for _, _, item in all_items(files)}
+    passages = []
+    for item in data["passages"]:
+        if isinstance(item, dict) and str(item.get("id")) in taken:
+            old = str(item["id"])
+            item = {**item, "id": ids.numbered(re.sub(r"-[0-9]+\Z", "", old), taken, bare=False)}
+            renamed[old] = item["id"]
+        if isinstance(item, dict):
+            taken.add(str(item.get("id")))
+        passages.append(item)
+    published = {**data, "passages": passages}
+    return Edit({draft.name: published}, draft.name, 0, None, published, draft.name)
+
+
+def unpublish(files: Files, last: Record) -> Edit:
+    """The change that takes a published file out again, if it is still as it was published."""
+    if files.get(last.file) != last.after:
+        raise Refused(f"{last.file} was changed since it was published; change it directly instead.")
+    return Edit({last.file: None}, last.file, 0, last.after, None, last.passage_id)
+
+
+def restore(knowledge_dir: Path, last: Record) -> None:
+    """Put an unpublished file back among the drafts."""
+    target = Path(knowledge_dir) / DRAFTS_DIR / last.file
+    target.parent.mkdir(exist_ok=True)
+    write_atomic(target, DRAFT_HEADER + dump(last.after))
