@@ -46,7 +46,8 @@ def test_sentences_split_at_ends_not_at_abbreviations() -> None:
 def test_headings_become_sections_and_paragraphs_passages() -> None:
     """Markdown and numbered headings become sections; long paragraphs are cut into passages."""
     article = "# Title\n\nIntro one. Intro two.\n\n## First part\n\nA. B. C. D.\n\n2. Second part\n\nE.\n"
-    title, found = drafts(article.replace("A. B. C. D.", "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six."))
+    long_paragraph = "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six."
+    title, found = drafts(article.replace("A. B. C. D.", long_paragraph))
     assert title == "Title"
     assert [(d.id, d.section) for d in found] == [
         ("introduction-1", "Introduction"),
