@@ -117,7 +117,7 @@ def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch
     """`run` with no token set exits at once with one line naming the variables."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "adapters", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr
