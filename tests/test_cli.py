@@ -124,6 +124,25 @@ def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args", [["run"], ["discord", "sync"], ["bench"]])
+def test_the_core_command_line_points_platform_commands_to_the_adapters(args: list[str]) -> None:
+    """`python -m bot run` (or `discord sync`, `bench`) says in one line to use `python -m adapters`, and exits 2."""
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: `{' '.join(args)}` is part of the full command line: "
+        f"use `python -m adapters {' '.join(args)}` (or `qabot {' '.join(args)}`)"
+    ]
+
+
+def test_the_full_command_line_has_the_core_commands() -> None:
+    """`python -m adapters ask` answers like `python -m bot ask`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "ask", "Who is Yeonmi Park?"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout == run("ask", "Who is Yeonmi Park?").stdout
+
+
 def test_console_script_is_installed() -> None:
     """The `qabot` console script runs the same command line."""
     script = shutil.which("qabot", path=str(Path(sys.executable).parent))
