@@ -2,9 +2,10 @@
 
 Every public method checks who is asking first (here, once, for every platform), logs a refused
 attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
-block (file I/O, the store's lock, an index rebuild): adapters call them in a worker thread
-(`await asyncio.to_thread(...)`). A change is written with `bot.curation.store`, recorded in
-`bot.curation.history`, and live for the next question (the service reloads before the method returns).
+block (file I/O, the store's lock, an index rebuild): every surface reaches them through the
+command table (`bot.curation.commands`, `Service.moderate`), the platforms from a worker thread.
+A change is written with `bot.curation.store`, recorded in `bot.curation.history`, and live for
+the next question (the service reloads before the method returns).
 """
 
 from __future__ import annotations
