@@ -1,6 +1,9 @@
-"""Rendering shared by the adapters: cutting a long reply into messages a platform accepts."""
+"""Rendering shared by the adapters: cutting a long reply into messages a platform accepts, and
+clipping a label or title to a platform's limit."""
 
 from __future__ import annotations
+
+ELLIPSIS = "…"
 
 
 def split_message(text: str, limit: int) -> list[str]:
@@ -24,3 +27,10 @@ def split_message(text: str, limit: int) -> list[str]:
     if rest:
         pieces.append(rest)
     return pieces
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its start, cut at a word break if there is one, and "…"."""
+    if len(text) <= limit:
+        return text
+    return (split_message(text, limit - 1) or [""])[0] + ELLIPSIS

@@ -1,4 +1,4 @@
-"""`python -m bot run`: one process, one core, every platform whose token is set.
+"""`python -m adapters run`: one process, one core, every platform whose token is set.
 
 Tokens come only from the environment: TELEGRAM_BOT_TOKEN starts the Telegram bot,
 DISCORD_BOT_TOKEN the Discord bot; with both set, both run on the same Service, so a change to
@@ -26,14 +26,13 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, load_config
-from bot.knowledge import KnowledgeError
-from bot.service import Service
+from adapters.platform import Platform, StartupError
+from bot import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, KnowledgeError, Service, load_config
 
 log = logging.getLogger(__name__)
 
@@ -46,28 +45,21 @@ EXIT_STOP_TIMEOUT = 3  # a platform did not stop within shutdown_timeout
 CLOSE_TIMEOUT = 1.0  # seconds to close the core when not every platform stopped
 
 
-class StartupError(Exception):
-    """A problem the bot cannot start with, told in one line (never with a token in it)."""
-
-
 class ShutdownTimeout(Exception):
     """Platforms that had not stopped when the time to stop was up (their names, in `args`)."""
 
 
-PlatformServe = Callable[[Service, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, None]]
-
-
-def platforms(env: Mapping[str, str]) -> dict[str, PlatformServe]:
-    """The platforms to start, by which tokens are set."""
-    chosen: dict[str, PlatformServe] = {}
+def platforms(env: Mapping[str, str]) -> dict[str, Platform]:
+    """The platforms to start, by which tokens are set; a platform's library is loaded only then."""
+    chosen: dict[str, Platform] = {}
     if env.get("TELEGRAM_BOT_TOKEN", "").strip():
-        from adapters import telegram_bot
+        from adapters import tg
 
-        chosen["telegram"] = telegram_bot.serve
+        chosen[tg.NAME] = tg
     if env.get("DISCORD_BOT_TOKEN", "").strip():
-        from adapters import discord_bot
+        from adapters import dc
 
-        chosen["discord"] = discord_bot.serve
+        chosen[dc.NAME] = dc
     return chosen
 
 
@@ -82,7 +74,7 @@ async def serve(
     chosen = platforms(env)
     if not chosen:
         raise StartupError(f"no bot token set: set {' and/or '.join(TOKEN_VARIABLES)} in the environment")
-    tasks = {asyncio.create_task(run(service, env, stop), name=name) for name, run in chosen.items()}
+    tasks = {asyncio.create_task(p.serve(service, env, stop), name=name) for name, p in chosen.items()}
     try:
         await _until_stopped_or_failed(tasks, stop)
     finally:
@@ -138,7 +130,7 @@ def settle(loaded: object) -> None:
 
 
 def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
-    """Entry point of `python -m bot run`; returns the exit code (or ends the process, see `end_now`)."""
+    """Entry point of `python -m adapters run`; returns the exit code (or ends the process, see `end_now`)."""
     env = os.environ if env is None else env
     tune_interpreter()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -180,7 +180,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
     del os.environ[CACHE_VARIABLE]
     shutil.rmtree(cache)
     gc.collect()
-    settle(answerer)  # as `python -m bot run` does once the knowledge base is loaded
+    settle(answerer)  # as `python -m adapters run` does once the knowledge base is loaded
     for question in corpus.questions[:20]:  # warm caches the way a running bot has them
         answerer.answer(question)
     latencies, answered = [], 0
@@ -208,7 +208,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
 
 
 def _child(argv: list[str]) -> int:
-    tune_interpreter()  # as `python -m bot run` does, so the figures are the bot's
+    tune_interpreter()  # as `python -m adapters run` does, so the figures are the bot's
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     corpus = Corpus(
         Path(spec["directory"]), spec["questions"], spec["added_id"], spec["added_yaml"], spec["added_question"]

@@ -1,18 +1,46 @@
-"""A question-answering core for community chats: one best passage, or an honest "I don't know"."""
+"""A question-answering core for community chats: one best passage, or an honest "I don't know".
 
-from bot.answering import Answer, Answerer, Outcome, Suggestion
-from bot.knowledge import KnowledgeBase, KnowledgeError, Passage, Source
-from bot.service import Asker, Service
+This is the core's one face: the platform adapters (and the command line in `adapters/`) import
+only what is listed here.
+"""
+
+from bot import cli, messages
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, Suggestion
+from bot.asker import Asker
+from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
+from bot.curation import Reply, Request
+from bot.knowledge import (
+    MAX_ID_CHARS,
+    MAX_SECTION_CHARS,
+    MAX_TEXT_CHARS,
+    KnowledgeBase,
+    KnowledgeError,
+    Passage,
+    Source,
+)
+from bot.service import Service
 
 __all__ = [
+    "DEFAULT_KNOWLEDGE",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "MAX_ID_CHARS",
+    "MAX_SECTION_CHARS",
+    "MAX_TEXT_CHARS",
     "Answer",
     "Answerer",
     "Asker",
+    "Config",
+    "ConfigError",
     "KnowledgeBase",
     "KnowledgeError",
     "Outcome",
     "Passage",
+    "Reply",
+    "Request",
     "Service",
     "Source",
     "Suggestion",
+    "cli",
+    "load_config",
+    "messages",
 ]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
@@ -31,6 +32,8 @@ class Outcome(enum.Enum):
     FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
     SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
     EMPTY = "empty"  # nothing to answer: empty or only punctuation
+    THROTTLED = "throttled"  # over a cooldown limit: `silent` says whether the user is told
+    GONE = "gone"  # a suggestion pressed for a passage that is no longer there
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Answer:
     passage_text: str | None = None
     source: Source | None = None
     suggestions: tuple[Suggestion, ...] = ()
+    silent: bool = False  # THROTTLED only: the user was told already (or the chat is flooding): send nothing
+    terms: tuple[str, ...] = ()  # the question as analysed (FALLBACK), for the record of unanswered questions
 
     @property
     def fallback(self) -> bool:
@@ -136,10 +141,11 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
-        ranked = self.index.rank(self.index.analyze(question))
+        terms = self.index.analyze(question)
+        ranked = self.index.rank(terms)
         if ranked and self.confidence.confident(question, ranked[0], len(self.kb)) and self._kind(question, ranked[0]):
             return self.answered(ranked[0])
-        return self._fallback(ranked)
+        return self._fallback(ranked, tuple(terms))
 
     def candidate(self, question: str) -> Ranked | None:
         """The passage `answer` would weigh for `question`, whatever the confidence rule says; None
@@ -171,11 +177,7 @@ class Answerer:
         )
 
     def help_text(self) -> str:
-        sections = [s for s in self.kb.sections()]
-        titles = ", ".join(f"“{s.title}”" for s in self.kb.sources())
-        lines = [f"I answer questions about {titles}. Ask me about:"]
-        lines += [f"• {s}" for s in sections]
-        return "\n".join(lines)
+        return messages.help_text((s.title for s in self.kb.sources()), self.kb.sections())
 
     def answered(self, best: Ranked) -> Answer:
         """The Answer that replies with `best`'s passage."""
@@ -191,13 +193,9 @@ class Answerer:
             source=passage.source,
         )
 
-    def _fallback(self, ranked: list[Ranked]) -> Answer:
+    def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
         suggestions = tuple(_suggestion(r.passage) for r in ranked if r.score > 0)
-        if suggestions:
-            closest = "\n".join(f"• {s.label}" for s in suggestions)
-            text = f"Sorry, I don't know that one. Closest topics I can answer:\n{closest}"
-        else:
-            text = "Sorry, I don't know that one. Send /help to see what I can answer."
+        text = messages.closest_topics(s.label for s in suggestions) if suggestions else messages.DONT_KNOW
         best = ranked[0] if ranked else None
         return Answer(
             text=text,
@@ -205,6 +203,7 @@ class Answerer:
             score=best.score if best else 0.0,
             coverage=best.coverage if best else 0.0,
             suggestions=suggestions,
+            terms=terms,
         )
 
 

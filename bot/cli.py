@@ -1,14 +1,16 @@
 """The command line: a thin shell that parses, calls the core and prints.
 
     python -m bot ask "QUESTION" [--json]      python -m bot chat
-    python -m bot replay FILE... [--json]      python -m bot run
-    python -m bot doctor [--data DIR]
-    python -m bot bench [--sizes 1000,10000,100000] [--questions N] [--million] [--json FILE]
+    python -m bot replay FILE... [--json]      python -m bot doctor [--data DIR]
+    python -m bot calibrate TRANSCRIPT... [--plot PNG] [--decline 0.9] [--dry-run]
     python -m bot kb check | list | import FILE | drafts | publish FILE|--all
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
     python -m bot kb remove ID | alias ID QUESTION | history [ID] | undo | gaps | stats | dismiss GAP
-    python -m bot discord sync [--guild ID]
+
+The commands that start platforms or load the benchmark (`run`, `discord sync`, `bench`) are on the
+adapters' side: `python -m adapters` (the `qabot` script) is this command line plus those, so the
+core never imports a platform. `python -m bot run` says so in one line and exits with 2.
 
 Every command takes `--knowledge DIR` (default: the project's knowledge/ folder); the moderation
 commands also take `--data DIR` (default: the config's data_dir). The command line counts as a
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
-import importlib
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from typing import TextIO
 from bot import calibration, doctor, transcripts, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
-from bot.curation import CLI_PLATFORM, Change, History, Moderation, Refused, importing, write_atomic
+from bot.curation import CLI_PLATFORM, History, Moderation, Refused, Request, importing, write_atomic
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
@@ -231,78 +232,30 @@ def _login_name() -> str:
         return "cli"
 
 
-def _print_change(change: Change, out: TextIO) -> int:
-    print(change.message, file=out)
+def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
+    """One moderation command (`args.request` makes its Request), run through the core's command table."""
+    request: Request = args.request(args)
+    reply = _service(args).moderate(request, _asker(args))
+    if reply.refused:
+        print(f"error: {reply.text}", file=sys.stderr)
+        return EXIT_FAILED
+    print(reply.text, file=out)
+    if request.command == "add" and reply.change is not None:
+        print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
     return EXIT_OK
-
-
-def cmd_kb_add(args: argparse.Namespace, out: TextIO) -> int:
-    change = _service(args).moderation.add(
-        _asker(args), section=args.section, text=args.text, questions=args.question or (), passage_id=args.id
-    )
-    print(change.message, file=out)
-    print(change.passage_id, file=out)  # alone on the last line, for scripts
-    return EXIT_OK
-
-
-def cmd_kb_edit(args: argparse.Namespace, out: TextIO) -> int:
-    questions = args.question if args.question else None
-    moderation = _service(args).moderation
-    change = moderation.edit(_asker(args), args.id, section=args.section, text=args.text, questions=questions)
-    return _print_change(change, out)
-
-
-def cmd_kb_remove(args: argparse.Namespace, out: TextIO) -> int:
-    return _print_change(_service(args).moderation.remove(_asker(args), args.id), out)
-
-
-def cmd_kb_alias(args: argparse.Namespace, out: TextIO) -> int:
-    return _print_change(_service(args).moderation.alias(_asker(args), args.id, args.question), out)
-
-
-def cmd_kb_undo(args: argparse.Namespace, out: TextIO) -> int:
-    return _print_change(_service(args).moderation.undo(_asker(args)), out)
-
-
-def cmd_kb_history(args: argparse.Namespace, out: TextIO) -> int:
-    print(_service(args).moderation.history(_asker(args), args.id, limit=args.limit), file=out)
-    return EXIT_OK
-
-
-def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
-    print(_service(args).moderation.gaps(_asker(args), limit=args.limit), file=out)
-    return EXIT_OK
-
-
-def cmd_kb_stats(args: argparse.Namespace, out: TextIO) -> int:
-    print(_service(args).moderation.stats(_asker(args)), file=out)
-    return EXIT_OK
-
-
-def cmd_kb_dismiss(args: argparse.Namespace, out: TextIO) -> int:
-    print(_service(args).moderation.dismiss(_asker(args), args.gap), file=out)
-    return EXIT_OK
-
-
-def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    # Imported by name, here: the core never loads a platform library unless a bot is started.
-    runner = importlib.import_module("adapters.runner")
-    code: int = runner.main(Path(args.knowledge))
-    return code
-
-
-def cmd_discord_sync(args: argparse.Namespace, out: TextIO) -> int:
-    discord_bot = importlib.import_module("adapters.discord_bot")
-    code: int = discord_bot.sync_main(["--guild", str(args.guild)] if args.guild else [])
-    return code
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
     return Answerer.from_directory(args.knowledge)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Answers questions from a knowledge base.")
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, argparse._SubParsersAction, Command]:  # type: ignore[type-arg]
+    """The core's commands; the parser, its COMMAND choices and the helper that adds one (with
+    `--knowledge`), so that the adapters' command line (`adapters.cli`) can add its own."""
+    parser = argparse.ArgumentParser(prog=prog, description="Answers questions from a knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
@@ -330,15 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--decline", type=float, default=0.9, help="share of off-topic turns to decline (default 0.9)")
     cal.add_argument("--plot", metavar="PNG", help="draw precision against coverage (needs matplotlib)")
     cal.add_argument("--dry-run", action="store_true", help="print the fit, do not write settings.yaml")
-    commands.add_parser("bench", help="benchmark answering at several knowledge-base sizes (see --help)")
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
-    command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
-
-    discord = commands.add_parser("discord", help="Discord set-up", description="Discord set-up")
-    discord_commands = discord.add_subparsers(dest="discord_command", required=True, metavar="DISCORD_COMMAND")
-    sync = command(discord_commands, "sync", cmd_discord_sync, "register the slash commands (DISCORD_BOT_TOKEN)")
-    sync.add_argument("--guild", type=int, metavar="ID", help="one server, instantly, instead of globally")
 
     kb = commands.add_parser("kb", help="knowledge-base tools", description="knowledge-base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
@@ -348,41 +294,55 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
-    return parser
+    return parser, commands, command
 
 
-def _moderation_commands(sub: argparse._SubParsersAction, command: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
-    def mod(name: str, func: Callable[..., int], help_: str) -> argparse.ArgumentParser:
-        p = command(sub, name, func, help_)
+def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> None:  # type: ignore[type-arg]
+    def mod(name: str, request: Callable[[argparse.Namespace], Request], help_: str) -> argparse.ArgumentParser:
+        p = command(sub, name, cmd_kb_moderate, help_)
+        p.set_defaults(request=request)
         p.add_argument("--data", metavar="DIR", help="data folder for history and gaps (default: from the config)")
         p.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: $USER)")
         return p
 
-    add = mod("add", cmd_kb_add, "add a passage (to knowledge/moderators.yaml); prints its id last")
+    def add_request(a: argparse.Namespace) -> Request:
+        return Request("add", a.id, a.section, a.text, tuple(a.question or ()))
+
+    def edit_request(a: argparse.Namespace) -> Request:
+        return Request("edit", a.id, a.section, a.text, tuple(a.question) if a.question else None)
+
+    add = mod("add", add_request, "add a passage (to knowledge/moderators.yaml); prints its id last")
     add.add_argument("--section", required=True)
     add.add_argument("--text", required=True)
     add.add_argument("--question", action="append", metavar="Q", help="an alternate question (repeatable)")
     add.add_argument("--id", help="the passage id (default: made from the section and text)")
-    edit = mod("edit", cmd_kb_edit, "change a passage's section, text or questions")
+    edit = mod("edit", edit_request, "change a passage's section, text or questions")
     edit.add_argument("id", metavar="ID")
     edit.add_argument("--section")
     edit.add_argument("--text")
     edit.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
-    mod("remove", cmd_kb_remove, "remove a passage").add_argument("id", metavar="ID")
-    alias = mod("alias", cmd_kb_alias, "attach a question (or a gap id from `kb gaps`) to a passage")
+    mod("remove", lambda a: Request("remove", a.id), "remove a passage").add_argument("id", metavar="ID")
+    alias = mod(
+        "alias",
+        lambda a: Request("alias", a.id, question=a.question),
+        "attach a question (or a gap id from `kb gaps`) to a passage",
+    )
     alias.add_argument("id", metavar="ID")
     alias.add_argument("question", metavar="QUESTION")
-    history = mod("history", cmd_kb_history, "the recorded changes, newest first")
+    history = mod("history", lambda a: Request("history", a.id, limit=a.limit), "the recorded changes, newest first")
     history.add_argument("id", nargs="?", metavar="ID")
     history.add_argument("--limit", type=int, default=20)
-    mod("undo", cmd_kb_undo, "revert the last change (repeat to go further back)")
-    gaps = mod("gaps", cmd_kb_gaps, "unanswered questions, grouped, most asked first")
+    mod("undo", lambda a: Request("undo"), "revert the last change (repeat to go further back)")
+    gaps = mod("gaps", lambda a: Request("gaps", limit=a.limit), "unanswered questions, grouped, most asked first")
     gaps.add_argument("--limit", type=int, default=20)
-    mod("stats", cmd_kb_stats, "most asked and most downvoted passages, unanswered rate per day")
-    mod("dismiss", cmd_kb_dismiss, "take a gap off the list").add_argument("gap", metavar="GAP")
-    publish = mod("publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
+    mod("stats", lambda a: Request("stats"), "most asked and most downvoted passages, unanswered rate per day")
+    dismiss = mod("dismiss", lambda a: Request("dismiss", question=a.gap), "take a gap off the list")
+    dismiss.add_argument("gap", metavar="GAP")
+    publish = command(sub, "publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
     publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
     publish.add_argument("--all", action="store_true", help="publish every draft, one change each")
+    publish.add_argument("--data", metavar="DIR", help="data folder for the history (default: from the config)")
+    publish.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: $USER)")
 
 
 class Terminated(Exception):
@@ -393,13 +353,21 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+PLATFORM_COMMANDS = ("run", "discord", "bench")  # on the adapters' side: `python -m adapters`
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, parser: argparse.ArgumentParser | None = None
+) -> int:
+    """Run one command; `parser` is the adapters' fuller one when called from `adapters.cli`."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["bench"]:  # the benchmark parses its own options (see benchmarks/bench.py)
-        bench = importlib.import_module("benchmarks.bench")
-        return int(bench.main(argv[1:]))
-    args = build_parser().parse_args(argv)
+    if parser is None and argv[:1] and argv[0] in PLATFORM_COMMANDS:
+        said = " ".join(argv[:2] if argv[0] == "discord" else argv[:1])
+        print(f"error: `{said}` is part of the full command line: use `python -m adapters {said}` (or `qabot {said}`)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_UNUSABLE
+    args = (parser or build_parser()[0]).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return int(args.func(args, out or sys.stdout))
@@ -412,7 +380,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except Refused as exc:
+    except Refused as exc:  # `kb publish`, which is not in the moderation command table
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from bot.yamlfiles import FileError
 CONFIG_VARIABLE = "QABOT_CONFIG"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
-# Seconds `python -m bot run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
+# Seconds `python -m adapters run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
 # between SIGTERM and SIGKILL, so the bot leaves by itself and closes the core first.
 DEFAULT_SHUTDOWN_TIMEOUT = 8.0
 

@@ -134,7 +134,7 @@ def check_some_token(env: Mapping[str, str]) -> Finding | None:
     """A warning when neither token is set: `run` would refuse to start."""
     if any(env.get(name, "").strip() for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")):
         return None
-    return warning("tokens", "no bot token set: `python -m bot run` will not start (the console `chat` works)")
+    return warning("tokens", "no bot token set: `python -m adapters run` will not start (the console `chat` works)")
 
 
 # -- knowledge -------------------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """The one seam between the platforms and the core.
 
-Adapters hold a `Service` and call it with the question and who asked; they get back a frozen
-`Answer` (or plain text for help and sources) and only render it. Everything the platforms share
-lives here: the knowledge base (swappable while running, reloaded when its files change), the
-per-user and per-chat cooldowns, feedback, the record of unanswered questions (`bot.gaps`) and moderation
-(`service.moderation`, see `bot.curation.moderation`).
+Adapters hold a `Service` and call it with the question and who asked; they get back one frozen
+`Answer` in every case (answered, fallback, small talk, throttled, topic gone), or plain text for
+help and sources, and only render it. Moderation goes through `moderate` with a parsed `Request`
+(see `bot.curation.commands`) and comes back as one `Reply`. Everything the platforms share lives
+here: the knowledge base (swappable while running, reloaded when its files change), the per-user
+and per-chat cooldowns, feedback, the record of unanswered questions (`bot.gaps`) and moderation.
+
+`ask`, `choose`, `vote`, `moderate`, `refusal` and `is_moderator` may block (a lock, SQLite, file
+writes, an index rebuild): adapters call them off the event loop (`adapters.threads.in_thread`).
 """
 
 from __future__ import annotations
@@ -12,14 +16,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from bot import knowledge
-from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, cut
+from bot import knowledge, messages
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
-from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused
+from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.gaps import GapStore
 from bot.knowledge import Passage
 from bot.watcher import KnowledgeWatcher, Signature, signature
@@ -114,7 +119,7 @@ class Service:
     def hold_changes(self, timeout: float) -> bool:
         """Wait (at most `timeout` s) for a moderator's change being written, then let no other start.
 
-        For a process that exits without waiting for its worker threads (`python -m bot run` when a
+        For a process that exits without waiting for its worker threads (`python -m adapters run` when a
         platform does not stop in time): it then ends between changes, never in the middle of one.
         """
         store = self.moderation.store
@@ -152,7 +157,10 @@ class Service:
             log.error("knowledge not reloaded after a change: %s", exc)
 
     def ask(self, question: str, asker: Asker) -> Answer:
-        """Answer a question; never raises on any string."""
+        """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string."""
+        throttled = self._throttled(asker)
+        if throttled is not None:
+            return throttled
         answer = self._answerer.answer(question)
         log.info(
             "%s asked (%s): outcome=%s passage=%s score=%.2f",
@@ -170,20 +178,30 @@ class Service:
         if self.gaps is None:
             return
         try:
-            if answer.fallback:
-                terms = self._answerer.index.analyze(cut(question))  # as answered: never all of a 100 KB message
-                self.gaps.record_question(asker.platform, asker.user_id, question, terms, None)
+            if answer.fallback:  # the terms as answered: never all of a 100 KB message
+                self.gaps.record_question(asker.platform, asker.user_id, question, list(answer.terms), None)
             else:  # for the stats only the passage counts: the wording of answered questions is not kept
                 self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
 
-    def choose(self, passage_id: str, asker: Asker) -> Answer | None:
-        """The answer for a suggestion the user picked, or None if that passage is gone."""
-        return self._answerer.answer_passage(passage_id)
+    def choose(self, passage_id: str, asker: Asker) -> Answer:
+        """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is."""
+        throttled = self._throttled(asker)
+        if throttled is not None:
+            return throttled
+        answer = self._answerer.answer_passage(passage_id)
+        return answer if answer is not None else Answer(text=messages.TOPIC_GONE, outcome=Outcome.GONE)
+
+    def _throttled(self, asker: Asker) -> Answer | None:
+        """None when the asker may ask now; otherwise the THROTTLED answer (silent when not to be told)."""
+        admission = self.admit(asker)
+        if admission is Admission.ASK:
+            return None
+        return Answer(text=messages.COOLDOWN, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
 
     def admit(self, asker: Asker) -> Admission:
-        """Whether to answer, or, over a limit, to send `COOLDOWN_TEXT` now or stay silent.
+        """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it).
 
         The user's limit is taken first, so a member held back by it never uses up the chat's
         allowance; a question the chat's limit refuses is given back to the user. A user hears
@@ -222,15 +240,39 @@ class Service:
         return self._answerer.help_text()
 
     def sources_text(self) -> str:
-        lines = ["My answers come from:"]
-        for source in self._answerer.kb.sources():
-            line = f"• “{source.title}”"
-            if source.publisher:
-                line += f", {source.publisher}"
-            if source.url:
-                line += f" — {source.url}"
-            lines.append(line)
+        lines = [messages.SOURCES_HEADER]
+        lines += [messages.source_line(s.title, s.publisher, s.url) for s in self._answerer.kb.sources()]
         return "\n".join(lines)
+
+    # -- for the platforms: what they may know of the knowledge base and of moderation ----------
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The live passage with this id, or None."""
+        return self._answerer.kb.get(passage_id)
+
+    def passages(self) -> Iterator[Passage]:
+        """The live passages, in knowledge-file order."""
+        return iter(self._answerer.kb)
+
+    def moderate(self, request: Request, asker: Asker) -> Reply:
+        """Run one moderation command for `asker` (blocking: call it off the event loop)."""
+        return perform(self.moderation, request, asker)
+
+    def refusal(self, asker: Asker, action: str) -> str | None:
+        """The refusal to show `asker` before a form for `action` opens, or None for a moderator."""
+        try:
+            self.moderation.require(asker, action)
+        except Refused as exc:
+            return str(exc)
+        return None
+
+    def is_moderator(self, asker: Asker) -> bool:
+        return self.moderation.is_moderator(asker)
+
+    def moderator_ids(self, platform: str) -> frozenset[str]:
+        """The user ids the config file names as moderators on `platform` ("telegram" or "discord")."""
+        moderators = self.config.moderators
+        return moderators.telegram_users if platform == "telegram" else moderators.discord_users
 
 
 def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
@@ -244,7 +286,4 @@ def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
         return None
 
 
-__all__ = ["APOLOGY_TEXT", "COOLDOWN_TEXT", "Admission", "Asker", "Change", "Moderation", "Refused", "Service"]
-
-COOLDOWN_TEXT = "You're asking quickly — please wait a few seconds before the next question."
-APOLOGY_TEXT = "Sorry, something went wrong on my side. Please try again in a moment."
+__all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service"]

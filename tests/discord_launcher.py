@@ -1,8 +1,8 @@
-"""Test only: run `python -m bot ...` against a fake Discord, for tests that need a real process.
+"""Test only: run `python -m adapters ...` against a fake Discord, for tests that need a real process.
 
 `python -m tests.discord_launcher API_BASE GATEWAY_URL run --knowledge DIR` points discord.py at
-the fake (the same two attributes the in-process tests set) and then calls `bot.cli.main`, so
-signals, exit codes and logging are those of `python -m bot run`.
+the fake (the same two attributes the in-process tests set) and then calls `adapters.cli.main`, so
+signals, exit codes and logging are those of `python -m adapters run`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import discord.gateway
 import discord.http
 import yarl
 
-from bot import cli
+from adapters import cli
 
 
 def main(argv: list[str]) -> int:

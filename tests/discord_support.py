@@ -2,7 +2,7 @@
 
 `tests/fake_discord.py` is the fake platform itself; this module is how a test drives the real
 bot against it: the token and environment, discord.py pointed at a started fake, and the bot
-started through `adapters.runner.serve` (the code path of `python -m bot run`).
+started through `adapters.runner.serve` (the code path of `python -m adapters run`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ async def fake_discord_api(monkeypatch: pytest.MonkeyPatch, token: str = TOKEN) 
 
 @asynccontextmanager
 async def running(service: Service, env: Mapping[str, str]) -> AsyncIterator[asyncio.Task[None]]:
-    """The bot as `python -m bot run` runs it, stopped (and checked) on exit."""
+    """The bot as `python -m adapters run` runs it, stopped (and checked) on exit."""
     stop = asyncio.Event()
     task = asyncio.create_task(runner.serve(service, env, stop))
     try:

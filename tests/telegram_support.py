@@ -2,7 +2,7 @@
 
 `tests/fake_telegram.py` is the fake platform itself; this module is how a test drives the real
 bot against it: the token, a small knowledge folder, the fake started and checked for the token,
-the bot started through `adapters.runner.serve` (the code path of `python -m bot run`), and the
+the bot started through `adapters.runner.serve` (the code path of `python -m adapters run`), and the
 real command in its own process.
 """
 
@@ -99,10 +99,10 @@ async def running(
 
 @contextmanager
 def bot_process(fake: FakeTelegram, knowledge: Path) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot run` in its own process against `fake` (a `serving_in_thread` one); killed if still running."""
+    """`python -m adapters run` in its own process against `fake` (a `serving_in_thread` one); killed at the end."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     env.pop("DISCORD_BOT_TOKEN", None)
-    command = [sys.executable, "-m", "bot", "run", "--knowledge", str(knowledge)]
+    command = [sys.executable, "-m", "adapters", "run", "--knowledge", str(knowledge)]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         yield process

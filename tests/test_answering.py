@@ -57,7 +57,7 @@ def test_near_miss_offers_closest_topics(answerer: Answerer) -> None:
 
 
 def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answerer) -> None:
-    """"How many ...?" gets a passage with a number in it, or the honest fallback."""
+    """ "How many ...?" gets a passage with a number in it, or the honest fallback."""
     assert answerer.answer("How many pages is Yeonmi Park's book?").fallback
     assert not answerer.answer("What is the name of Yeonmi Park's book?").fallback
     answered = answerer.answer("How many defectors are women?")

@@ -1,29 +1,156 @@
-"""The shape of the code: the core never imports a platform library."""
+"""The shape of the code: the core never reaches out, the adapters use only its face, no circles, small files."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from pathlib import Path
 
+import bot
 from tests.conftest import ROOT
 
 PLATFORMS = {"telegram", "discord", "aiohttp", "tornado"}
+OUTWARD = {"adapters", "benchmarks"}  # what the core may not import
+PACKAGES = ("bot", "adapters", "benchmarks")
+MAIN_MODULES = ("adapters/tg/app.py", "adapters/dc/client.py")  # each platform's main module
+FILE_LIMIT, MAIN_LIMIT = 400, 320
 
 
-def test_core_never_imports_a_platform() -> None:
-    """No module in bot/ imports telegram, discord or a web framework."""
-    offenders = []
-    for path in sorted((ROOT / "bot").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in PLATFORMS]
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_files() -> list[Path]:
+    return sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
+
+
+def imported(path: Path, modules: set[str] | None = None) -> Iterator[str]:
+    """Every module `path` names in an import statement (anywhere in it) or in an importlib call.
+
+    With `modules` (the project's), `from package import name` names only `package.name` when that
+    is a module, and `package` (its `__init__`) otherwise.
+    """
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the package, one level up per extra dot
+                package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}".strip(".")
+            for alias in node.names:
+                module = f"{base}.{alias.name}"
+                if modules is None:
+                    yield from (base, module)
+                else:
+                    yield module if module in modules else base
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in ("import_module", "__import__") and isinstance(node.args[0].value, str):
+                yield node.args[0].value
+
+
+def test_core_never_imports_a_platform_or_reaches_outward() -> None:
+    """No module in bot/ (any subpackage) imports telegram, discord, a web framework, adapters/ or
+    benchmarks/, by an import statement or by a module name handed to importlib."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        for name in imported(path)
+        if name.split(".")[0] in PLATFORMS | OUTWARD
+    ]
     assert offenders == []
 
 
+def test_the_check_sees_an_importlib_string(tmp_path: Path) -> None:
+    """The scan above would catch the old `importlib.import_module("adapters.runner")`."""
+    sample = tmp_path / "sample.py"
+    sample.write_text('import importlib\nrunner = importlib.import_module("adapters.runner")\n', encoding="utf-8")
+    assert "adapters.runner" in set(imported(sample))
+
+
+def test_adapters_use_only_the_core_face() -> None:
+    """Adapters import from `bot` only the names its `__init__` exports (`bot.__all__`)."""
+    offenders = []
+    for path in sorted((ROOT / "adapters").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                offenders += [f"{path.name}: import {a.name}" for a in node.names if a.name.split(".")[0] == "bot"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "bot":
+                if node.module != "bot":
+                    offenders.append(f"{path.name}: from {node.module}")
+                offenders += [f"{path.name}: bot.{a.name}" for a in node.names if a.name not in bot.__all__]
+    assert offenders == []
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Project module -> the project modules it imports (explicitly; a package's own import of its
+    parents by Python is not an edge)."""
+    files = project_files()
+    modules = {module_name(p) for p in files}
+    return {
+        module_name(path): {n for n in imported(path, modules) if n in modules and n != module_name(path)}
+        for path in files
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles() -> None:
+    """The import graph of bot/, adapters/ and benchmarks/ (drawn with ast) has no circles."""
+    graph = import_graph()
+    assert {"adapters.runner", "adapters.tg", "bot.service"} <= graph.keys()
+    assert "adapters.platform" in graph["adapters.runner"]
+    assert cycles(graph) == []
+
+
+def test_the_circle_check_finds_a_circle() -> None:
+    """The cycle finder is not vacuous: a two-module circle is reported."""
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_adapter_files_are_small() -> None:
+    """No adapter file over 400 lines; each platform's main module at most 320."""
+    lengths = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in project_files()}
+    adapters = {name: n for name, n in lengths.items() if name.startswith("adapters/")}
+    assert {name: n for name, n in adapters.items() if n > FILE_LIMIT} == {}
+    assert {name: lengths[name] for name in MAIN_MODULES if lengths[name] > MAIN_LIMIT} == {}
+
+
 def test_adapter_files_do_not_shadow_their_libraries() -> None:
-    """No adapter module is named telegram.py or discord.py."""
-    names = {p.name for p in (ROOT / "adapters").glob("*.py")}
-    assert not names & {"telegram.py", "discord.py"}
+    """No adapter module or package is named telegram or discord."""
+    names = {p.stem for p in (ROOT / "adapters").rglob("*.py")} | {p.name for p in (ROOT / "adapters").iterdir()}
+    assert not names & {"telegram", "discord", "telegram.py", "discord.py"}

@@ -30,8 +30,8 @@ def test_bench_reports_every_figure_as_json(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_bench_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m bot bench` hands its options to the benchmark."""
-    from bot.cli import main
+    """`python -m adapters bench` hands its options to the benchmark."""
+    from adapters.cli import main
 
     out = tmp_path / "bench.json"
     assert main(["bench", "--sizes", "100", "--questions", "10", "--json", str(out)]) == 0

@@ -134,11 +134,30 @@ def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch
     """`run` with no token set exits at once with one line naming the variables."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "adapters", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["run"], ["discord", "sync"], ["bench"]])
+def test_the_core_command_line_points_platform_commands_to_the_adapters(args: list[str]) -> None:
+    """`python -m bot run` (or `discord sync`, `bench`) says in one line to use `python -m adapters`, and exits 2."""
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: `{' '.join(args)}` is part of the full command line: "
+        f"use `python -m adapters {' '.join(args)}` (or `qabot {' '.join(args)}`)"
+    ]
+
+
+def test_the_full_command_line_has_the_core_commands() -> None:
+    """`python -m adapters ask` answers like `python -m bot ask`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "ask", "Who is Yeonmi Park?"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout == run("ask", "Who is Yeonmi Park?").stdout
 
 
 def test_console_script_is_installed() -> None:

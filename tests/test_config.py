@@ -79,7 +79,7 @@ def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, wher
 
 
 def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m bot run` with a broken config exits 2 with one line naming the file, before connecting."""
+    """`python -m adapters run` with a broken config exits 2 with one line naming the file, before connecting."""
     path = write(tmp_path, "moderators:\n  telegram_users: nobody\n")
     code = runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_CONFIG": str(path)})
     err = capsys.readouterr().err

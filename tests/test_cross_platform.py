@@ -1,6 +1,6 @@
 """Both platforms in one process on one core: a change made on Discord is answered on Telegram.
 
-`adapters.runner.serve` (the code path of `python -m bot run`) starts the Discord and the Telegram
+`adapters.runner.serve` (the code path of `python -m adapters run`) starts the Discord and the Telegram
 adapters together, with both tokens set and both fakes (tests/fake_discord.py,
 tests/fake_telegram.py) running on 127.0.0.1; the knowledge and data folders are in tmp_path.
 """

@@ -1,6 +1,6 @@
 """End-to-end tests of the Discord adapter: real discord.py against a fake gateway on 127.0.0.1.
 
-The bot starts through `adapters.runner.serve`, the code path of `python -m bot run`; the only
+The bot starts through `adapters.runner.serve`, the code path of `python -m adapters run`; the only
 fake is the Discord server in tests/fake_discord.py, and the tests assert on the REST calls it got.
 """
 
@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from adapters import discord_bot, runner
+from adapters import runner
+from adapters.dc import sync
+from adapters.platform import StartupError
+from bot import Service
 from bot.answering import Answerer
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
 from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import Call, FakeDiscord
@@ -133,7 +136,7 @@ async def test_message_content_intent_when_configured(fake: FakeDiscord, service
 async def test_message_content_not_granted_is_a_clear_startup_error(fake: FakeDiscord, service: Service) -> None:
     """A 4014 close becomes one line telling what to enable or unset."""
     stop = asyncio.Event()
-    with pytest.raises(runner.StartupError, match=r"Message Content intent.*DISCORD_MESSAGE_CONTENT") as caught:
+    with pytest.raises(StartupError, match=r"Message Content intent.*DISCORD_MESSAGE_CONTENT") as caught:
         await asyncio.wait_for(runner.serve(service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}, stop), timeout=15)
     assert TOKEN not in str(caught.value)
 
@@ -142,13 +145,13 @@ async def test_rejected_token_is_a_clear_startup_error(fake: FakeDiscord, servic
     """A token Discord rejects (401) is one line, without the token."""
     stop = asyncio.Event()
     env = {**ENV, "DISCORD_BOT_TOKEN": "wrong-token-value"}
-    with pytest.raises(runner.StartupError, match="rejected DISCORD_BOT_TOKEN") as caught:
+    with pytest.raises(StartupError, match="rejected DISCORD_BOT_TOKEN") as caught:
         await asyncio.wait_for(runner.serve(service, env, stop), timeout=15)
     assert "wrong-token-value" not in str(caught.value)
 
 
 def test_missing_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m bot run` without tokens: exit 2 and one line naming the variables."""
+    """`python -m adapters run` without tokens: exit 2 and one line naming the variables."""
     assert runner.main(KNOWLEDGE, env={}) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "DISCORD_BOT_TOKEN" in err
@@ -254,7 +257,7 @@ async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord,
         press = fake.press("qa:v:-:women-majority", old)
         await fake.push("INTERACTION_CREATE", press)
         call = await callback_for(fake, press)
-    assert call.body["data"]["content"] == discord_bot.THANKS_TEXT
+    assert call.body["data"]["content"] == THANKS
     assert call.body["data"]["flags"] & EPHEMERAL
     [vote] = service.gaps.votes()
     assert (vote.passage_id, vote.helpful, vote.platform) == ("women-majority", False, "discord")
@@ -308,7 +311,7 @@ async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -
         last = await callback_for(fake, asks[-1])
         answered = [await callback_for(fake, interaction) for interaction in asks[:-1]]
     assert all(call.body["data"]["embeds"] for call in answered)
-    assert last.body["data"]["content"] == COOLDOWN_TEXT
+    assert last.body["data"]["content"] == COOLDOWN
     assert last.body["data"]["flags"] & EPHEMERAL
 
 
@@ -322,11 +325,11 @@ async def test_failure_is_logged_and_apologized_for(
         path = f"/channels/{fake.dm_channel_id}/messages"
         fake.refuse_once("POST", path)  # the answer is refused with 403; the apology goes through
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
-        apology = await fake.wait_for(lambda c: c.body is not None and c.body.get("content") == APOLOGY_TEXT)
+        apology = await fake.wait_for(lambda c: c.body is not None and c.body.get("content") == APOLOGY)
     assert apology.path == path
     assert [c.body.get("embeds") is not None for c in fake.find("POST", path)] == [True, False]
     [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert failure.name == "adapters.discord_bot" and failure.exc_info is not None
+    assert failure.name == "adapters.dc.client" and failure.exc_info is not None
 
 
 async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Service) -> None:
@@ -340,9 +343,7 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
     """`discord sync --guild ID` PUTs /ask, /help, /sources and the /kb group to that guild only."""
-    code = await asyncio.to_thread(
-        discord_bot.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}
-    )
+    code = await asyncio.to_thread(sync.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})
     assert code == 0
     [put] = fake.find("PUT", "/applications/")
     assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
@@ -353,14 +354,14 @@ async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
 
 async def test_sync_globally(fake: FakeDiscord) -> None:
     """`discord sync` without --guild PUTs the global commands."""
-    code = await asyncio.to_thread(discord_bot.sync_main, [], {"DISCORD_BOT_TOKEN": TOKEN})
+    code = await asyncio.to_thread(sync.sync_main, [], {"DISCORD_BOT_TOKEN": TOKEN})
     assert code == 0
     assert [c.path for c in fake.find("PUT", "/applications/")] == [f"/applications/{fake.app_id}/commands"]
 
 
 async def test_sync_with_a_rejected_token_exits_2(fake: FakeDiscord, capsys: pytest.CaptureFixture[str]) -> None:
     """A token Discord rejects: exit 2, one line, no token, nothing synced."""
-    code = await asyncio.to_thread(discord_bot.sync_main, [], {"DISCORD_BOT_TOKEN": "wrong-token-value"})
+    code = await asyncio.to_thread(sync.sync_main, [], {"DISCORD_BOT_TOKEN": "wrong-token-value"})
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "wrong-token-value" not in err
     assert not fake.find("PUT", "/applications/")

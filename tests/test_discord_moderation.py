@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from adapters import discord_bot
+from adapters.dc import sync
 from bot.config import Config, Moderators
 from bot.curation.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
@@ -253,7 +253,7 @@ async def test_id_autocomplete_offers_matching_passages(online: FakeDiscord) -> 
 
 async def test_sync_registers_the_kb_group(fake: FakeDiscord) -> None:
     """`discord sync` registers /kb with its subcommands and their options."""
-    assert await asyncio.to_thread(discord_bot.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}) == 0
+    assert await asyncio.to_thread(sync.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}) == 0
     [put] = fake.find("PUT", "/applications/")
     group = next(c for c in put.body if c["name"] == "kb")
     subcommands = {o["name"]: o for o in group["options"]}

@@ -2,7 +2,7 @@
 
 Hostile input, gateway and REST faults, load, the /kb authorization matrix, tokens kept out of
 logs and requests, rate limits under a flood, and shutdown with replies in flight (also as a
-real `python -m bot run` process stopped with SIGTERM). Load figures are printed and recorded
+real `python -m adapters run` process stopped with SIGTERM). Load figures are printed and recorded
 as test properties, never asserted as time.
 """
 
@@ -24,11 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters import discord_bot, runner
+from adapters import runner
+from bot import Service
 from bot.config import Config, Moderators
 from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from bot.messages import APOLOGY, COOLDOWN, STALE_COMMAND
 from tests.conftest import ROOT
 from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
@@ -298,10 +299,10 @@ async def test_malformed_commands_get_a_plain_reply(fake: FakeDiscord, tmp_path:
     for call in calls:
         data = call.body["data"]
         assert call.body["type"] == 4 and data["flags"] & EPHEMERAL, data
-        assert data["content"] != APOLOGY_TEXT
+        assert data["content"] != APOLOGY
         check_reply_is_safe(data, echo=True)  # a moderator's own typing may come back, quoted, to them only
     assert calls[0].body["data"]["content"].count("`") == 2  # the typed id cannot close the code span
-    assert calls[-2].body["data"]["content"] == discord_bot.STALE_COMMAND_TEXT
+    assert calls[-2].body["data"]["content"] == STALE_COMMAND
 
 
 # load
@@ -391,7 +392,7 @@ async def dealt_with(fake: FakeDiscord, caplog: pytest.LogCaptureFixture, messag
 
 def notes_and_answers(fake: FakeDiscord, messages: list[dict[str, Any]]) -> tuple[int, int]:
     replies = [c for m in messages for c in replies_to(fake, m)]
-    notes = sum(c.body.get("content") == COOLDOWN_TEXT for c in replies)
+    notes = sum(c.body.get("content") == COOLDOWN for c in replies)
     answers = sum(bool(c.body.get("embeds")) for c in replies)
     assert notes + answers == len(replies)
     return notes, answers
@@ -554,7 +555,7 @@ async def test_token_never_in_logs_or_anything_sent(
             await fake.push(event, data)
         await answered(fake, message)
         await callback_for(fake, ask)
-        await fake.wait_for(lambda c: (c.body or {}).get("content") == APOLOGY_TEXT)
+        await fake.wait_for(lambda c: (c.body or {}).get("content") == APOLOGY)
         await fake.drop()
         await fake.wait_sessions(resumes=1)
     logged = "\n".join(r.getMessage() + (logging.Formatter().formatException(r.exc_info) if r.exc_info else "")
@@ -589,7 +590,7 @@ async def test_stop_lets_replies_in_flight_go_out(fake: FakeDiscord, service: Se
 
 
 async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: FakeDiscord, tmp_path: Path) -> None:
-    """`python -m bot run` (via tests/discord_launcher.py) gets SIGTERM mid-reply: the reply goes out, exit code 0."""
+    """`python -m adapters run` (via tests/discord_launcher.py) gets SIGTERM mid-reply: the reply goes out, exit 0."""
     kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env.update(ENV, PYTHONPATH=str(ROOT))

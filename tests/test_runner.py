@@ -1,7 +1,7 @@
 """The runner's shutdown: a signal stops the platforms, a stuck platform is not waited for past
 `shutdown_timeout`, a second signal ends the process at once, and the core is closed every time.
 
-The end-to-end tests run the real `python -m bot run` in its own process against the fake
+The end-to-end tests run the real `python -m adapters run` in its own process against the fake
 Telegram and Discord on 127.0.0.1, with short configured limits and generous outer timeouts.
 """
 
@@ -92,7 +92,7 @@ def test_without_a_token_main_exits_2_before_anything_starts(
 
 
 class BotProcess:
-    """`python -m bot run` in its own process (through tests/discord_launcher.py when Discord is on)."""
+    """`python -m adapters run` in its own process (through tests/discord_launcher.py when Discord is on)."""
 
     def __init__(self, process: asyncio.subprocess.Process, data: Path) -> None:
         self.process = process
@@ -142,7 +142,7 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
         full = {k: v for k, v in os.environ.items() if k not in runner.TOKEN_VARIABLES}
         full.update(env, PYTHONPATH=str(ROOT), QABOT_CONFIG=str(config))
         launcher = (
-            ["-m", "bot"]
+            ["-m", "adapters"]
             if discord is None
             else ["-m", "tests.discord_launcher", discord.api_base, discord.gateway_url]
         )

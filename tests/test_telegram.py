@@ -1,6 +1,6 @@
 """End-to-end tests of the Telegram adapter: the real python-telegram-bot against a fake Bot API.
 
-Each test starts the bot through `adapters.runner.serve` (the code path of `python -m bot run`)
+Each test starts the bot through `adapters.runner.serve` (the code path of `python -m adapters run`)
 with TELEGRAM_API_BASE_URL pointing at `tests/fake_telegram.py` on 127.0.0.1, feeds updates
 through getUpdates (or POSTs them to the webhook), and asserts on the calls the fake receives.
 """
@@ -25,9 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, assert_no_token, bot_process, fake_bot_api, running, write_handbook
 
-from adapters import runner, telegram_bot
-from adapters.runner import StartupError
-from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
+from adapters import runner
+from adapters.platform import StartupError
+from adapters.tg import render
+from bot import Service
+from bot.messages import APOLOGY, COOLDOWN
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
 OTHER = {"id": 4343, "is_bot": False, "first_name": "Bo"}
@@ -234,7 +236,7 @@ async def test_cooldown_sends_one_polite_note(fake: FakeTelegram, handbook: Path
         await asyncio.sleep(0.3)
         sent = fake.called("sendMessage")
     assert len(sent) == 6
-    assert sum(c.text == html.escape(COOLDOWN_TEXT, quote=False) for c in sent) == 1
+    assert sum(c.text == html.escape(COOLDOWN, quote=False) for c in sent) == 1
 
 
 def free_port() -> int:
@@ -305,7 +307,7 @@ async def test_rejected_token_is_one_clear_line(
 
 
 def test_missing_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m bot run` without tokens exits 2 at once, naming the variables in one line."""
+    """`python -m adapters run` without tokens exits 2 at once, naming the variables in one line."""
     assert runner.main(Path("knowledge"), env={"TELEGRAM_BOT_TOKEN": "  "}) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "DISCORD_BOT_TOKEN" in err
@@ -320,9 +322,9 @@ async def test_handler_error_logs_traceback_and_apologises(
     async with running_bot(fake, handbook):
         fake.message(PRIVATE, ANSWERED_QUESTION, user=USER)
         [reply] = await fake.wait_for("sendMessage")
-    assert visible(reply) == APOLOGY_TEXT
+    assert visible(reply) == APOLOGY
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert record.name == "adapters.telegram_bot" and record.exc_info is not None
+    assert record.name == "adapters.tg.handlers" and record.exc_info is not None
     assert_no_token(caplog)
 
 
@@ -336,7 +338,7 @@ async def test_handler_error_logs_traceback_and_apologises(
 )
 def test_html_messages_fit_the_limit_and_keep_every_character(parts: list[tuple[str, str | None]], limit: int) -> None:
     """Rendering never exceeds the limit, never cuts a tag or an entity, and loses no text."""
-    messages = telegram_bot.html_messages(list(parts), limit)
+    messages = render.html_messages(list(parts), limit)
     for message in messages:
         assert 0 < len(message) <= limit
         assert message.count("<b>") == message.count("</b>") and message.count("<i>") == message.count("</i>")
@@ -346,7 +348,7 @@ def test_html_messages_fit_the_limit_and_keep_every_character(parts: list[tuple[
 
 
 def test_rejected_token_through_main_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], handbook: Path) -> None:
-    """`python -m bot run` with a token Telegram refuses: exit 2 and one line without the token."""
+    """`python -m adapters run` with a token Telegram refuses: exit 2 and one line without the token."""
     with serving_in_thread("other:token") as fake:
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
         assert runner.main(handbook, env=env) == 2

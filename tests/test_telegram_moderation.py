@@ -20,8 +20,9 @@ from fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
 from telegram_support import fake_bot_api, running, write_handbook
 from test_telegram import GROUP, OTHER, PRIVATE, USER
 
-from adapters.telegram_bot import plain_messages
-from adapters.telegram_moderation import USAGE, Request, UsageError, parse
+from adapters.tg.moderation import USAGE, UsageError, parse
+from adapters.tg.render import plain_messages
+from bot import Request
 from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
@@ -269,22 +270,22 @@ async def test_moderation_commands_are_in_the_menu_only_for_moderators(fake: Fak
 @pytest.mark.parametrize(
     ("command", "args", "expected"),
     [
-        ("kb_add", "S | T", Request("kb_add", section="S", text="T", questions=())),
-        ("kb_add", "S|T|q1; q2 ;|id=my-id", Request("kb_add", "my-id", "S", "T", ("q1", "q2"))),
-        ("kb_add", "S\n| multi\nline text", Request("kb_add", section="S", text="multi\nline text", questions=())),
-        ("kb_edit", "p-1 | new text", Request("kb_edit", "p-1", text="new text")),
-        ("kb_edit", "p-1 new text", Request("kb_edit", "p-1", text="new text")),
-        ("kb_edit", "p-1| section=S | questions=", Request("kb_edit", "p-1", section="S", questions=())),
-        ("kb_edit", "p-1 | Text = T | QUESTIONS = a ; b", Request("kb_edit", "p-1", text="T", questions=("a", "b"))),
-        ("kb_remove", " p-1 ", Request("kb_remove", "p-1")),
-        ("kb_alias", "p-1 | How so? | really", Request("kb_alias", "p-1", question="How so? | really")),
-        ("kb_alias", "p-1 g1a2b3c", Request("kb_alias", "p-1", question="g1a2b3c")),
-        ("kb_history", "", Request("kb_history")),
-        ("kb_history", "p-1", Request("kb_history", "p-1")),
-        ("kb_gaps", "20", Request("kb_gaps", limit=20)),
-        ("kb_dismiss", "#2", Request("kb_dismiss", question="#2")),
-        ("kb_undo", "", Request("kb_undo")),
-        ("kb_stats", "", Request("kb_stats")),
+        ("kb_add", "S | T", Request("add", section="S", text="T", questions=())),
+        ("kb_add", "S|T|q1; q2 ;|id=my-id", Request("add", "my-id", "S", "T", ("q1", "q2"))),
+        ("kb_add", "S\n| multi\nline text", Request("add", section="S", text="multi\nline text", questions=())),
+        ("kb_edit", "p-1 | new text", Request("edit", "p-1", text="new text")),
+        ("kb_edit", "p-1 new text", Request("edit", "p-1", text="new text")),
+        ("kb_edit", "p-1| section=S | questions=", Request("edit", "p-1", section="S", questions=())),
+        ("kb_edit", "p-1 | Text = T | QUESTIONS = a ; b", Request("edit", "p-1", text="T", questions=("a", "b"))),
+        ("kb_remove", " p-1 ", Request("remove", "p-1")),
+        ("kb_alias", "p-1 | How so? | really", Request("alias", "p-1", question="How so? | really")),
+        ("kb_alias", "p-1 g1a2b3c", Request("alias", "p-1", question="g1a2b3c")),
+        ("kb_history", "", Request("history")),
+        ("kb_history", "p-1", Request("history", "p-1")),
+        ("kb_gaps", "20", Request("gaps", limit=20)),
+        ("kb_dismiss", "#2", Request("dismiss", question="#2")),
+        ("kb_undo", "", Request("undo")),
+        ("kb_stats", "", Request("stats")),
     ],
 )
 def test_parse_accepts_the_documented_forms(command: str, args: str, expected: Request) -> None:

@@ -29,11 +29,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
 
+from bot import Service
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
 from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
-from bot.service import COOLDOWN_TEXT, Service
+from bot.messages import COOLDOWN
 from tests.support import Clock
 
 ALLOWED_TAGS = {"b", "i", "code"}
@@ -606,7 +607,7 @@ async def test_one_users_flood_is_held_back_while_others_are_answered(fake: Fake
         await fake.wait_for("sendMessage", 8)
         await asyncio.sleep(0.3)
     in_group = sent_to(fake, GROUP)
-    notes = [c for c in in_group if visible(c) == COOLDOWN_TEXT]
+    notes = [c for c in in_group if visible(c) == COOLDOWN]
     assert len(in_group) == 7 and len(notes) == 1
     assert any("Elm street" in c.text for c in in_group)
     assert "20 euros" in sent_to(fake, private(4242))[0].text
@@ -622,7 +623,7 @@ async def test_a_groups_flood_is_held_back_while_other_chats_are_answered(fake: 
         in_group = await everything_sent(fake, GROUP)
         await fake.wait_for("sendMessage", 14)  # with the /help and the two other chats' answers
     assert sum(MEETING_WORDS in c.text for c in in_group) == 10
-    assert sum(visible(c) == COOLDOWN_TEXT for c in in_group) == 1
+    assert sum(visible(c) == COOLDOWN for c in in_group) == 1
     assert len(in_group) == 11
     assert "Elm street" in sent_to(fake, OTHER_GROUP)[0].text
     assert "20 euros" in sent_to(fake, private(8200))[0].text
@@ -655,7 +656,7 @@ async def everything_sent(fake: FakeTelegram, chat: dict[str, Any]) -> list[Call
 
 
 def notes_and_answers(calls: list[Call]) -> tuple[int, int]:
-    return sum(visible(c) == COOLDOWN_TEXT for c in calls), sum(MEETING_WORDS in c.text for c in calls)
+    return sum(visible(c) == COOLDOWN for c in calls), sum(MEETING_WORDS in c.text for c in calls)
 
 
 async def test_a_flooding_user_is_told_once_per_cooldown(fake: FakeTelegram, knowledge: Path) -> None:
@@ -700,7 +701,7 @@ async def test_a_flooding_group_is_told_once_not_once_per_member(fake: FakeTeleg
 
 
 def test_sigterm_lets_replies_in_flight_go_out_then_exits_0(knowledge: Path) -> None:
-    """`python -m bot run` gets SIGTERM while six slow replies are on their way: all six arrive, exit code 0."""
+    """`python -m adapters run` gets SIGTERM while six slow replies are on their way: all six arrive, exit code 0."""
     with serving_in_thread(TOKEN) as fake:
         with bot_process(fake, knowledge) as process:
             deadline = time.monotonic() + 30

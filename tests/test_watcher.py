@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.config import ChatCooldownSettings, Config, CooldownSettings
 from bot.service import Asker, Service
 
 NOTES = """\
@@ -36,7 +36,10 @@ def service(tmp_path: Path) -> Service:
     folder = tmp_path / "knowledge"
     folder.mkdir()
     (folder / "notes.yaml").write_text(NOTES, encoding="utf-8")
-    return Service.from_directory(folder, Config())
+    unlimited = Config(  # these tests ask as often as they need to see a reload: no cooldown in the way
+        cooldown=CooldownSettings(burst=1_000_000), chat_cooldown=ChatCooldownSettings(burst=1_000_000)
+    )
+    return Service.from_directory(folder, unlimited)
 
 
 def replace_text(path: Path, text: str) -> None:

@@ -1,5 +1,6 @@
 """The write path: moderators' changes to the knowledge folder, made safely and recorded.
 
+    commands    the moderation commands as one table every surface uses: a Request in, a Reply out
     moderation  who may change what, and each change (add, edit, remove, alias, undo) end to end
     edits       the change itself, as a pure function of the files it applies to
     store       the knowledge folder's lock, validation and atomic writes
@@ -9,6 +10,7 @@
 The rest of the core uses only what this face exports.
 """
 
+from bot.curation.commands import COMMANDS, Reply, Request, perform
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
 from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused
@@ -16,6 +18,7 @@ from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
     "CLI_PLATFORM",
+    "COMMANDS",
     "HISTORY_FILE",
     "MODERATOR_FILE",
     "NOT_MODERATOR",
@@ -24,5 +27,8 @@ __all__ = [
     "History",
     "Moderation",
     "Refused",
+    "Reply",
+    "Request",
+    "perform",
     "write_atomic",
 ]

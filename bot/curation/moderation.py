@@ -2,9 +2,10 @@
 
 Every public method checks who is asking first (here, once, for every platform), logs a refused
 attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
-block (file I/O, the store's lock, an index rebuild): adapters call them in a worker thread
-(`await asyncio.to_thread(...)`). A change is written with `bot.curation.store`, recorded in
-`bot.curation.history`, and live for the next question (the service reloads before the method returns).
+block (file I/O, the store's lock, an index rebuild): every surface reaches them through the
+command table (`bot.curation.commands`, `Service.moderate`), the platforms from a worker thread.
+A change is written with `bot.curation.store`, recorded in `bot.curation.history`, and live for
+the next question (the service reloads before the method returns).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import messages
 from bot.asker import Asker
 from bot.config import Moderators
 from bot.curation import edits, publishing, shutdown
@@ -28,7 +30,7 @@ from bot.watcher import Signature, signature
 log = logging.getLogger(__name__)
 
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
-NOT_MODERATOR = "Sorry, only moderators can change the knowledge base."
+NOT_MODERATOR = messages.NOT_MODERATOR
 
 __all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
 
@@ -123,7 +125,7 @@ class Moderation:
             return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
-        return Change("add", record.passage_id, f"Added passage `{record.passage_id}`. It is live now.")
+        return Change("add", record.passage_id, messages.added(record.passage_id))
 
     def edit(
         self,
@@ -160,7 +162,7 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
-        return Change("edit", pid, f"Edited passage `{pid}`. It is live now.")
+        return Change("edit", pid, messages.edited(pid))
 
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
@@ -172,7 +174,7 @@ class Moderation:
             return edits.replace(files, name, index, item, None)
 
         self._apply(asker, "remove", plan)
-        return Change("remove", pid, f"Removed passage `{pid}`. `undo` brings it back.")
+        return Change("remove", pid, messages.removed(pid))
 
     def alias(self, asker: Asker, passage_id: str, question: str) -> Change:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it."""
@@ -191,7 +193,7 @@ class Moderation:
 
         self._apply(asker, "alias", plan)
         self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
-        return Change("alias", pid, f"Attached “{wording}” to `{pid}`. It answers now.")
+        return Change("alias", pid, messages.aliased(wording, pid))
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
@@ -213,7 +215,7 @@ class Moderation:
         def plan(files: Files) -> edits.Edit:
             last = self._history().last_undoable()
             if last is None:
-                raise Refused("Nothing to undo.")
+                raise Refused(messages.NOTHING_TO_UNDO)
             undone.append(last)
             return publishing.unpublish(files, last) if last.kind == "publish" else edits.revert(files, last)
 
@@ -223,7 +225,7 @@ class Moderation:
 
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restore)
         last = undone[0]
-        message = f"Undid the {last.kind} of `{last.passage_id}` by {last.name or last.platform}."
+        message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         message += " It is a draft again." if last.kind == "publish" else ""
         return Change("undo", record.passage_id, message)
 
@@ -240,7 +242,7 @@ class Moderation:
         self._authorize(asker, "gaps")
         found = self._gap_store().gaps(limit=max(1, limit))
         if not found:
-            return "No unanswered questions recorded."
+            return messages.NO_GAPS
         lines = ["Unanswered questions, most asked first (alias PASSAGE_ID GAP_ID answers one; dismiss GAP_ID):"]
         for number, gap in enumerate(found, start=1):
             line = f"{number}. {gap.id} ×{gap.count} “{gap.questions[0]}”"
@@ -268,7 +270,7 @@ class Moderation:
         if found is None:
             raise Refused(f"No open gap `{gap.strip()[:20]}`; `gaps` lists them.")
         self._close_gap(found.keys, "dismissed")
-        return f"Dismissed gap {found.id} ({found.count} question{'s' if found.count != 1 else ''})."
+        return messages.dismissed(found.id, found.count)
 
     # -- machinery --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The moderation commands' one-line Telegram forms: parsing them, and the usage shown when one is wrong.
+"""Moderation on Telegram: the /kb_* commands' one-line forms, their menu, and their handler.
 
 A Telegram command is a single message, so the fields of a command are separated by `|`
 and alternate questions by `;`:
@@ -18,15 +18,32 @@ GAP is a gap's id or number as /kb_gaps lists it; `/kb_alias ID | GAP` attaches 
 unanswered question to the passage.
 
 Parsing knows nothing of the knowledge base: whether an id exists, or the asker may change it,
-is the core's answer. A wrong form raises `UsageError` carrying the usage of that command.
+is the core's answer. A wrong form raises `UsageError` carrying the usage of that command; a
+right one becomes the core's `Request` (the command without its `kb_`), which the handler hands to
+`Service.moderate` off the event loop.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
-from telegram import BotCommand
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from adapters.platform import in_thread
+from adapters.tg.deliver import GROUP_TYPES, Target, send, send_text
+from adapters.tg.render import plain_messages
+from bot import Asker, Request, Service
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+PREFIX = "kb_"
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 SEPARATOR = "|"
 QUESTION_SEPARATOR = ";"
@@ -69,22 +86,10 @@ class UsageError(ValueError):
         super().__init__(f"{problem}\nUsage: {USAGE[command]}")
 
 
-@dataclass(frozen=True)
-class Request:
-    """One parsed moderation command; which fields are set depends on `command`."""
-
-    command: str
-    passage_id: str | None = None
-    section: str | None = None
-    text: str | None = None
-    questions: tuple[str, ...] | None = None
-    question: str = ""
-    limit: int | None = None
-
-
 def parse(command: str, args: str) -> Request:
     """The request in `args` (the message after `/command` or `/command@BotName`), or UsageError."""
     args = args.strip()
+    name = command.removeprefix(PREFIX)
     if command == "kb_add":
         return _add(args)
     if command == "kb_edit":
@@ -92,28 +97,28 @@ def parse(command: str, args: str) -> Request:
     if command == "kb_remove":
         if not _ID.fullmatch(args):
             raise UsageError(command, "Which passage? Give its id.")
-        return Request(command, passage_id=args)
+        return Request(name, passage_id=args)
     if command == "kb_alias":
         passage_id, question = _id_and_rest(command, args)
         if not question:
             raise UsageError(command, "Give the passage id and the question to attach to it.")
-        return Request(command, passage_id=passage_id, question=question)
+        return Request(name, passage_id=passage_id, question=question)
     if command == "kb_history":
         if args and not _ID.fullmatch(args):
             raise UsageError(command, "Give one passage id, or nothing for the latest changes.")
-        return Request(command, passage_id=args or None)
+        return Request(name, passage_id=args or None)
     if command == "kb_gaps":
         if args and not (args.isdecimal() and 1 <= int(args) <= MAX_LIMIT):
             raise UsageError(command, f"Give a number from 1 to {MAX_LIMIT}, or nothing.")
-        return Request(command, limit=int(args) if args else None)
+        return Request(name, limit=int(args) if args else None)
     if command == "kb_dismiss":
         if not args:
             raise UsageError(command, "Which gap? Give its id or number from /kb_gaps.")
-        return Request(command, question=args)
+        return Request(name, question=args)
     if command in ("kb_undo", "kb_stats"):
         if args:
             raise UsageError(command, f"/{command} takes nothing after it.")
-        return Request(command)
+        return Request(name)
     raise ValueError(f"not a moderation command: {command}")
 
 
@@ -132,7 +137,7 @@ def _add(args: str) -> Request:
     if len(unlabelled) not in (2, 3) or not all(unlabelled[:2]):
         raise UsageError("kb_add", "Give the section and the text, separated by |.")
     questions = _questions(unlabelled[2]) if len(unlabelled) == 3 else ()
-    return Request("kb_add", passage_id=passage_id, section=unlabelled[0], text=unlabelled[1], questions=questions)
+    return Request("add", passage_id=passage_id, section=unlabelled[0], text=unlabelled[1], questions=questions)
 
 
 def _edit(args: str) -> Request:
@@ -150,7 +155,7 @@ def _edit(args: str) -> Request:
         raise UsageError("kb_edit", "Say what to change.")
     questions = _questions(values["questions"]) if "questions" in values else None
     return Request(
-        "kb_edit", passage_id=passage_id, section=values.get("section"), text=values.get("text"), questions=questions
+        "edit", passage_id=passage_id, section=values.get("section"), text=values.get("text"), questions=questions
     )
 
 
@@ -168,3 +173,57 @@ def _parts(args: str) -> list[str]:
 
 def _questions(raw: str) -> tuple[str, ...]:
     return tuple(q.strip() for q in raw.split(QUESTION_SEPARATOR) if q.strip())
+
+
+# --- the handler ------------------------------------------------------------------------------
+
+
+async def on_moderation(service: Service, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A /kb_* command: parse it, let the core check the asker and do it, reply with the outcome."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    words = message.text.split(maxsplit=1)
+    command = words[0][1:].partition("@")[0].lower()
+    target = Target.for_message(message)
+    try:
+        request = parse(command, words[1] if len(words) > 1 else "")
+    except UsageError as exc:
+        await send_text(context, target, str(exc))
+        return
+    asker = await moderation_asker(service, message, context)
+    reply = await in_thread(service.moderate, request, asker)
+    await send(context, target, plain_messages(reply.text))
+
+
+async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker:
+    """Who sent a moderation command; in a group, whether they administer it (asked only if it matters)."""
+    user, chat = message.from_user, message.chat
+    asker = Asker(
+        platform=PLATFORM,
+        user_id=str(user.id if user else chat.id),
+        chat_id=str(chat.id),
+        name=display_name(message),
+    )
+    if chat.type not in GROUP_TYPES:
+        return asker
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return replace(asker, admin=True)  # only an administrator can post anonymously as the group
+    if user is None or await in_thread(service.is_moderator, asker):
+        return asker
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
+        return asker
+    return replace(asker, admin=member.status in ADMIN_STATUSES)
+
+
+def display_name(message: Message) -> str:
+    """The sender as moderation history shows them: full name and @username, or the group they posted as."""
+    user = message.from_user
+    if message.sender_chat is not None:
+        return message.sender_chat.title or message.sender_chat.effective_name or str(message.sender_chat.id)
+    if user is None:
+        return ""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name

@@ -1,7 +1,7 @@
 """The Discord surface of moderation: the `/kb` command group and its add and edit modals.
 
-Thin like the rest of the adapter: a command or a submitted modal becomes one call on the core's
-`Moderation` (which decides who may, and refuses everyone else), run off the event loop, and the
+Thin like the rest of the adapter: a command or a submitted modal becomes one `Request` for
+`Service.moderate` (the core decides who may, and refuses everyone else), run off the event loop, and the
 core's reply goes back to the moderator only (every reply is ephemeral). The asker carries the
 member's role ids and whether the member has the Manage Server permission, so the core can apply
 the `moderators` settings of the config file.
@@ -9,43 +9,23 @@ the `moderators` settings of the config file.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.rendering import split_message
-from bot.curation.moderation import Change, Moderation, Refused
-from bot.knowledge import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Passage
-from bot.service import Asker, Service
+from adapters.dc.deliver import respond, text_reply
+from adapters.dc.host import PLATFORM, host
+from adapters.platform import in_thread
+from adapters.rendering import clip
+from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-CONTENT_LIMIT = 2000
 INPUT_LIMIT = 4000  # a modal text input holds at most 4000 characters
 TITLE_LIMIT = 45  # a modal title
 CHOICES_LIMIT = 25  # autocomplete choices
-NO_PASSAGE_TEXT = "There is no passage with the id `{id}`; the id option's suggestions show the ids."
-NO_CHANGE_TEXT = "Nothing changed: passage {id} stays as it was."
-
-
-@runtime_checkable
-class Host(Protocol):
-    """What the /kb commands need from the client (the QABot of adapters/discord_bot.py)."""
-
-    @property
-    def service(self) -> Service: ...
-
-    async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None: ...
-
-    async def in_time(
-        self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
-    ) -> T: ...
 
 
 # who asks
@@ -56,7 +36,7 @@ def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
     user = interaction.user
     perms = interaction.permissions  # resolved for the member in this channel; empty in DMs
     return Asker(
-        platform="discord",
+        platform=PLATFORM,
         user_id=str(user.id),
         chat_id=str(interaction.channel_id or ""),
         name=user.display_name,
@@ -77,53 +57,29 @@ def _role_ids(user: discord.User | discord.Member) -> tuple[str, ...]:
 # running one moderation call
 
 
-def _host(interaction: discord.Interaction[Any]) -> Host:
-    client = interaction.client
-    if not isinstance(client, Host):
-        raise TypeError(f"interaction handled by {type(client).__name__}, which cannot moderate")
-    return client
+async def run(interaction: discord.Interaction[Any], request: Request) -> None:
+    """Run one command on the core for this interaction and reply with its text, ephemerally."""
+    await host(interaction).guarded(interaction, _moderate(interaction, request))
 
 
-def _moderation(interaction: discord.Interaction[Any]) -> Moderation:
-    return _host(interaction).service.moderation
-
-
-async def run(interaction: discord.Interaction[Any], call: Callable[[Moderation, Asker], Change | str]) -> None:
-    """Run one call on the core for this interaction and reply with its message, ephemerally."""
-    host = _host(interaction)
-    await host.guarded(interaction, _moderate(host, interaction, call))
-
-
-async def _moderate(
-    host: Host, interaction: discord.Interaction[Any], call: Callable[[Moderation, Asker], Change | str]
-) -> None:
-    asker = moderation_asker(interaction)
-    moderation = host.service.moderation
-    try:
-        # The core writes files and rebuilds the index: off the event loop, deferred if slow.
-        result = await host.in_time(interaction, lambda: call(moderation, asker), ephemeral=True)
-    except Refused as exc:
-        result = str(exc)
-    await reply(interaction, result.message if isinstance(result, Change) else result)
+async def _moderate(interaction: discord.Interaction[Any], request: Request) -> None:
+    bot, asker = host(interaction), moderation_asker(interaction)
+    # The core writes files and rebuilds the index: off the event loop, deferred if slow.
+    result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
+    await reply(interaction, result.text)
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
     """Send `text` to the moderator only, in as many 2000-character messages as it needs."""
-    for piece in split_message(text, CONTENT_LIMIT) or ["…"]:
-        if interaction.response.is_done():
-            await interaction.followup.send(piece, ephemeral=True)
-        else:
-            await interaction.response.send_message(piece, ephemeral=True)
+    await respond(interaction, text_reply(text), ephemeral=True)
 
 
 async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
     """True (after replying with the core's refusal) unless the asker is a moderator."""
-    try:
-        await asyncio.to_thread(_moderation(interaction).require, moderation_asker(interaction), action)
-    except Refused as exc:
-        await reply(interaction, str(exc))
-        return True
-    return False
+    refusal = await in_thread(host(interaction).service.refusal, moderation_asker(interaction), action)
+    if refusal is not None:
+        await reply(interaction, refusal)
+    return refusal is not None
 
 
 async def _open(interaction: discord.Interaction[Any], modal: discord.ui.Modal, action: str) -> None:
@@ -170,19 +126,14 @@ class AddModal(discord.ui.Modal, title="Add a passage"):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         section, text, questions = self.section.value, self.text.value, questions_in(self.questions.value)
         passage_id = self.passage_id.value.strip() or None
-        await run(
-            interaction,
-            lambda moderation, asker: moderation.add(
-                asker, section=section, text=text, questions=questions, passage_id=passage_id
-            ),
-        )
+        await run(interaction, Request("add", passage_id, section, text, questions))
 
 
 class EditModal(discord.ui.Modal):
     """The passage's section, text and questions, pre-filled; only what the moderator changed is sent."""
 
     def __init__(self, passage: Passage) -> None:
-        super().__init__(title=_clip(f"Edit {passage.id}", TITLE_LIMIT), timeout=15 * 60)
+        super().__init__(title=clip(f"Edit {passage.id}", TITLE_LIMIT), timeout=15 * 60)
         self.passage = passage
         self.section = _input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS)
         self.text = _input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS)
@@ -205,18 +156,9 @@ class EditModal(discord.ui.Modal):
         if questions == before.questions:
             questions = None
         if section is None and text is None and questions is None:
-            await _host(interaction).guarded(interaction, reply(interaction, NO_CHANGE_TEXT.format(id=before.id)))
+            await host(interaction).guarded(interaction, reply(interaction, messages.no_change(before.id)))
             return
-        await run(
-            interaction,
-            lambda moderation, asker: moderation.edit(
-                asker, before.id, section=section, text=text, questions=questions
-            ),
-        )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        await run(interaction, Request("edit", before.id, section, text, questions))
 
 
 # the /kb group
@@ -226,9 +168,9 @@ async def passage_ids(interaction: discord.Interaction[Any], current: str) -> li
     """Autocomplete for passage ids: ids and sections that contain what was typed so far."""
     typed = current.strip().lower()
     choices = []
-    for passage in _host(interaction).service.answerer.kb:
+    for passage in host(interaction).service.passages():
         if typed in passage.id or typed in passage.section.lower():
-            choices.append(app_commands.Choice(name=_clip(f"{passage.id} — {passage.section}", 100), value=passage.id))
+            choices.append(app_commands.Choice(name=clip(f"{passage.id} — {passage.section}", 100), value=passage.id))
             if len(choices) == CHOICES_LIMIT:
                 break
     return choices
@@ -241,7 +183,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="add")
     async def add(interaction: discord.Interaction[Any]) -> None:
         """Add a passage (opens a form)."""
-        await _host(interaction).guarded(interaction, _open(interaction, AddModal(), "add"))
+        await host(interaction).guarded(interaction, _open(interaction, AddModal(), "add"))
 
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
@@ -249,7 +191,7 @@ def build_kb_group() -> app_commands.Group:
     @app_commands.autocomplete(passage_id=passage_ids)
     async def edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
         """Edit a passage's section, text or questions (opens a form)."""
-        await _host(interaction).guarded(interaction, _open_edit(interaction, passage_id.strip()))
+        await host(interaction).guarded(interaction, _open_edit(interaction, passage_id.strip()))
 
     @kb.command(name="remove")
     @app_commands.rename(passage_id="id")
@@ -257,7 +199,7 @@ def build_kb_group() -> app_commands.Group:
     @app_commands.autocomplete(passage_id=passage_ids)
     async def remove(interaction: discord.Interaction[Any], passage_id: str) -> None:
         """Remove a passage (/kb undo brings it back)."""
-        await run(interaction, lambda moderation, asker: moderation.remove(asker, passage_id.strip()))
+        await run(interaction, Request("remove", passage_id.strip()))
 
     @kb.command(name="alias")
     @app_commands.rename(passage_id="id")
@@ -269,7 +211,7 @@ def build_kb_group() -> app_commands.Group:
         interaction: discord.Interaction[Any], passage_id: str, question: app_commands.Range[str, 1, 300]
     ) -> None:
         """Attach a question people ask to the passage that answers it."""
-        await run(interaction, lambda moderation, asker: moderation.alias(asker, passage_id.strip(), question))
+        await run(interaction, Request("alias", passage_id.strip(), question=question))
 
     @kb.command(name="history")
     @app_commands.rename(passage_id="id")
@@ -278,41 +220,41 @@ def build_kb_group() -> app_commands.Group:
     async def history(interaction: discord.Interaction[Any], passage_id: str | None = None) -> None:
         """Recent changes: who, when, from where, before and after."""
         wanted = passage_id.strip() if passage_id else None
-        await run(interaction, lambda moderation, asker: moderation.history(asker, wanted))
+        await run(interaction, Request("history", wanted))
 
     @kb.command(name="undo")
     async def undo(interaction: discord.Interaction[Any]) -> None:
         """Revert the last change."""
-        await run(interaction, lambda moderation, asker: moderation.undo(asker))
+        await run(interaction, Request("undo"))
 
     @kb.command(name="gaps")
     @app_commands.describe(count="How many (default 10)")
     async def gaps(interaction: discord.Interaction[Any], count: app_commands.Range[int, 1, 50] = 10) -> None:
         """Questions the bot could not answer, most asked first."""
-        await run(interaction, lambda moderation, asker: moderation.gaps(asker, count))
+        await run(interaction, Request("gaps", limit=count))
 
     @kb.command(name="stats")
     async def stats(interaction: discord.Interaction[Any]) -> None:
         """Most asked and most downvoted passages, and the fallback rate."""
-        await run(interaction, lambda moderation, asker: moderation.stats(asker))
+        await run(interaction, Request("stats"))
 
     @kb.command(name="dismiss")
     @app_commands.describe(gap="The gap's id or number, as /kb gaps lists it")
     async def dismiss(interaction: discord.Interaction[Any], gap: app_commands.Range[str, 1, 300]) -> None:
         """Dismiss an unanswered question from /kb gaps."""
-        await run(interaction, lambda moderation, asker: moderation.dismiss(asker, gap))
+        await run(interaction, Request("dismiss", question=gap))
 
     return kb
 
 
 async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
-    passage = _host(interaction).service.answerer.kb.get(passage_id)
+    passage = host(interaction).service.passage(passage_id)
     if passage is not None:
         await _open(interaction, EditModal(passage), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
-        await reply(interaction, NO_PASSAGE_TEXT.format(id=_quoted(passage_id)))
+        await reply(interaction, messages.no_passage(_quoted(passage_id)))
 
 
 def _quoted(text: str) -> str:
     """Typed text for inside `code`: no backtick can end it early and let formatting through."""
-    return _clip(text.replace("`", "'"), 100) or "?"
+    return clip(text.replace("`", "'"), 100) or "?"

@@ -1,0 +1,222 @@
+"""The Discord adapter's main module: the client, and running it until told to stop.
+
+Shaped like discord.py's `advanced_startup` example: a `Client` subclass that receives the core
+(`Service`) and its settings in `__init__` and does its set-up in `setup_hook`; `AllowedMentions`
+set once. It answers mentions and DMs here; the slash commands are `adapters.dc.commands`, the
+moderators' /kb group `adapters.dc.moderation`, an Answer's embed and buttons `adapters.dc.render`,
+and how replies get out (in order per channel, retried through a 5xx) `adapters.dc.deliver`. The
+per-user and per-channel limits, and when someone over them is told so, are the core's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import aiohttp
+import discord
+
+from adapters.dc.commands import QATree, build_commands
+from adapters.dc.deliver import send_retrying, tell
+from adapters.dc.host import asker
+from adapters.dc.render import SuggestionButton, VoteButton, render
+from adapters.dc.settings import Settings, intents
+from adapters.delivery import KeyedOrder
+from adapters.platform import StartupError, in_thread
+from bot import Service, messages
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class QABot(discord.Client):
+    """A Discord client that answers from the shared Service."""
+
+    def __init__(self, service: Service | None, settings: Settings) -> None:
+        options: dict[str, Any] = {}
+        if settings.shard_count is not None:
+            options["shard_count"] = settings.shard_count
+        if settings.shard_ids is not None:
+            options["shard_ids"] = list(settings.shard_ids)
+        super().__init__(
+            intents=intents(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=settings.guild_ready_timeout,
+            **options,
+        )
+        self._service = service
+        self.settings = settings
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._order = KeyedOrder()
+        self.tree = QATree(self)
+        for command in build_commands():
+            self.tree.add_command(command)
+
+    @property
+    def service(self) -> Service:
+        if self._service is None:
+            raise RuntimeError("this client was built without a Service (command sync only)")
+        return self._service
+
+    async def setup_hook(self) -> None:
+        # Buttons sent by an earlier run of the bot keep working: their ids match these templates.
+        self.add_dynamic_items(SuggestionButton, VoteButton)
+
+    async def close(self) -> None:
+        # discord.py waits a moment after READY for the guilds before it dispatches `ready`; closed
+        # within that moment, its waiting task outlives the client and then fails on the closed loop
+        # ("Task exception was never retrieved"). Stop it with the client.
+        ready_task = getattr(self._connection, "_ready_task", None)
+        if isinstance(ready_task, asyncio.Task) and not ready_task.done():
+            ready_task.cancel()
+        await super().close()
+
+    async def on_ready(self) -> None:
+        log.info("Discord: ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    # messages
+
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        self._track()
+        async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
+            try:
+                await self.answer_message(message, question)
+            except Exception:
+                log.exception("Discord: failed to answer message %s", message.id)
+                await self._send_quietly(message, messages.APOLOGY)
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None if it is not meant for the bot."""
+        me = self.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return None
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return None
+        if message.guild is not None and not any(u.id == me.id for u in message.mentions):
+            return None
+        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+
+    async def answer_message(self, message: discord.Message, question: str) -> None:
+        answer = await in_thread(self.service.ask, question, asker(message.author.id, message.channel.id))
+        if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
+            log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
+            return
+        sends = render(answer).messages()
+        # The first message replies to the question (without pinging its author); the rest follow.
+        sends[0]["reference"] = message.to_reference(fail_if_not_exists=False)
+        for kwargs in sends:
+            send = functools.partial(message.channel.send, **kwargs, mention_author=False)
+            await send_retrying(send, f"the reply to message {message.id}")
+
+    async def _send_quietly(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.channel.send(text)
+        except Exception as exc:  # the apology is best effort: the failure is logged above
+            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
+
+    def _track(self) -> None:
+        """Remember the running handler, so that stopping lets it finish its reply first."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for the answers being worked on."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        # Questions that arrive meanwhile are answered too: wait until nothing is left.
+        while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
+            log.info("Discord: finishing %d answer(s) before closing", len(pending))
+            await asyncio.wait(pending, timeout=deadline - loop.time())
+
+    # interactions (see adapters.dc.host: what commands, buttons and forms use of the client)
+
+    async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None:
+        """Run one interaction's work; on any failure log it and answer with the apology."""
+        self._track()
+        try:
+            await work
+        except Exception as exc:
+            await self.apologize(interaction, exc)
+
+    async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        log.error("Discord: interaction %s failed", interaction.id, exc_info=error)
+        await tell(interaction, messages.APOLOGY)
+
+    async def in_time(
+        self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
+    ) -> T:
+        """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
+        task = asyncio.ensure_future(in_thread(work))
+        done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
+        if not done:
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        return await task
+
+
+class ShardedQABot(QABot, discord.AutoShardedClient):
+    """The same bot over several shards in one process (DISCORD_SHARD_COUNT set)."""
+
+
+def make_client(service: Service | None, settings: Settings) -> QABot:
+    return ShardedQABot(service, settings) if settings.sharded else QABot(service, settings)
+
+
+# running
+
+
+async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -> None:
+    """Run the Discord bot until `stop` is set; start-up problems become StartupError."""
+    settings = Settings.from_env(env)
+    client = make_client(service, settings)
+    async with client:
+        await login(client, settings.token)
+        gateway = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        stopped = asyncio.create_task(stop.wait(), name="discord-stop")
+        try:
+            await asyncio.wait({gateway, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            await client.drain(timeout=5)
+            await client.close()
+            await _finish(gateway)
+        if not stop.is_set():
+            log.warning("Discord: the gateway connection ended before the bot was stopped")
+    log.info("Discord: closed")
+
+
+async def login(client: discord.Client, token: str) -> None:
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        raise StartupError(
+            "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the developer portal"
+        ) from None
+    except (aiohttp.ClientError, OSError) as exc:
+        raise StartupError(f"cannot reach Discord: {type(exc).__name__}") from None
+    except discord.HTTPException as exc:
+        raise StartupError(f"Discord refused the login: HTTP {exc.status}") from None
+
+
+async def _finish(gateway: asyncio.Task[None]) -> None:
+    """Wait for the gateway task after close; turn its start-up failures into one line."""
+    try:
+        await asyncio.wait_for(gateway, timeout=10)
+    except discord.PrivilegedIntentsRequired:
+        raise StartupError(
+            "Discord refused the Message Content intent: enable it for the bot in the developer portal "
+            "(Bot > Privileged Gateway Intents) or unset DISCORD_MESSAGE_CONTENT"
+        ) from None
+    except discord.ConnectionClosed as exc:
+        raise StartupError(f"Discord closed the gateway connection (code {exc.code})") from None
+    except TimeoutError:
+        log.warning("Discord: the gateway did not close in time")

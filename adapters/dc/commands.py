@@ -1,0 +1,75 @@
+"""The slash commands everyone has (/ask, /help, /sources) and the tree's one error path.
+
+Their docstrings are what users see in Discord. The moderators' /kb group is
+`adapters.dc.moderation`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.dc.deliver import respond, tell, text_reply
+from adapters.dc.host import asker, host
+from adapters.dc.moderation import build_kb_group
+from adapters.dc.render import render
+from bot import Outcome, messages
+
+log = logging.getLogger(__name__)
+
+
+def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
+    """Fresh command objects for one tree; their docstrings are what users see in Discord."""
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="What do you want to know?")
+    async def ask(interaction: discord.Interaction[discord.Client], question: app_commands.Range[str, 1, 1000]) -> None:
+        """Ask a question about the knowledge base."""
+        await host(interaction).guarded(interaction, ask_command(interaction, question))
+
+    @app_commands.command(name="help")
+    async def help_(interaction: discord.Interaction[discord.Client]) -> None:
+        """What this bot can answer."""
+        bot = host(interaction)
+        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.help_text())))
+
+    @app_commands.command(name="sources")
+    async def sources(interaction: discord.Interaction[discord.Client]) -> None:
+        """Where the answers come from."""
+        bot = host(interaction)
+        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.sources_text())))
+
+    return [ask, help_, sources, build_kb_group()]
+
+
+async def ask_command(interaction: discord.Interaction[Any], question: str) -> None:
+    """Answer /ask; over a limit, the cooldown note only its asker sees.
+
+    The note goes even when the core says silent: a slash command has no silent answer (left
+    unanswered, Discord shows the user a failure), and an ephemeral note adds nothing to the channel.
+    """
+    bot = host(interaction)
+    who = asker(interaction.user.id, interaction.channel_id)
+    answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who))
+    await respond(interaction, render(answer), ephemeral=answer.outcome is Outcome.THROTTLED)
+
+
+class QATree(app_commands.CommandTree[discord.Client]):
+    """The command tree, with the one error path for anything that escaped a command."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
+    ) -> None:
+        # A command Discord has but this version does not (commands not synced since an update),
+        # or an option value that does not fit: the user's side, told plainly, not an ERROR.
+        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            log.warning("Discord: interaction %s for an unknown or changed command: %s", interaction.id, error)
+            await tell(interaction, messages.STALE_COMMAND)
+        elif isinstance(error, app_commands.TransformerError):
+            log.warning("Discord: interaction %s with an unreadable option: %s", interaction.id, error)
+            await tell(interaction, messages.BAD_OPTION)
+        else:
+            await host(interaction).apologize(interaction, error)

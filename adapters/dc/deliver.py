@@ -1,0 +1,83 @@
+"""How the Discord adapter gets its replies out: retried through Discord's hiccups, and as the
+response to an interaction or its follow-ups.
+
+discord.py itself waits out a 429 and retries a 500/502/504, but gives up at once on a 503 or a
+dropped connection: `send_retrying` tries those again a few times (the shared
+`adapters.delivery.with_retries`). Answers in a channel keep the questions' order through the
+shared `adapters.delivery.KeyedOrder`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+import discord
+
+from adapters.delivery import RetryPolicy, with_retries
+from adapters.rendering import split_message
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CONTENT_LIMIT = 2000
+RETRY = RetryPolicy(attempts=4, first_delay=1.0, max_delay=4.0)  # after discord.py's own retries
+
+
+def transient(exc: BaseException) -> float | None:
+    """A Discord 5xx or a network failure may pass: retried after the policy's pause."""
+    return 0.0 if isinstance(exc, (discord.DiscordServerError, aiohttp.ClientConnectionError, OSError)) else None
+
+
+async def send_retrying(send: Callable[[], Awaitable[T]], what: str, policy: RetryPolicy = RETRY) -> T:
+    """Run `send`; on a Discord 5xx or a network failure wait and try again."""
+    return await with_retries(send, policy, transient, what=f"Discord: {what}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer as Discord messages: text pieces and/or one embed, and buttons on the last."""
+
+    pieces: tuple[str, ...] = ()
+    embed: discord.Embed | None = None
+    buttons: tuple[discord.ui.Item[Any], ...] = ()
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Keyword arguments for each message to send, in order."""
+        sends: list[dict[str, Any]] = [{"content": piece} for piece in self.pieces]
+        if self.embed is not None:
+            sends.append({"embed": self.embed})
+        if self.buttons and sends:
+            view = discord.ui.View(timeout=None)
+            for button in self.buttons:
+                view.add_item(button)
+            sends[-1]["view"] = view
+        return sends
+
+
+def text_reply(text: str) -> Reply:
+    return Reply(pieces=tuple(split_message(text, CONTENT_LIMIT)) or ("…",))
+
+
+async def respond(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool = False) -> None:
+    """Answer an interaction: the first message as its response, the rest as follow-ups."""
+    for kwargs in reply.messages():
+        if interaction.response.is_done():
+            await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+        else:
+            await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+
+
+async def tell(interaction: discord.Interaction[Any], text: str) -> None:
+    """Best effort: `text` to the user only; a failure to send it is logged, not raised."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except Exception as exc:
+        log.warning("Discord: could not answer interaction %s: %r", interaction.id, exc)

@@ -1,0 +1,44 @@
+"""What the commands, buttons and forms need from the Discord client, without importing it.
+
+The client (`adapters.dc.client.QABot`) holds the Service and runs every interaction's work
+(`guarded`: tracked for a clean stop, failures logged and apologized for; `in_time`: blocking
+core calls off the event loop, deferred when slow). The modules that define commands and
+buttons reach it through this protocol, so that the client can import them and not the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import discord
+
+from bot import Asker, Service
+
+T = TypeVar("T")
+PLATFORM = "discord"
+
+
+@runtime_checkable
+class Host(Protocol):
+    @property
+    def service(self) -> Service: ...
+
+    async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None: ...
+
+    async def in_time(
+        self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
+    ) -> T: ...
+
+    async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None: ...
+
+
+def host(interaction: discord.Interaction[Any]) -> Host:
+    client = interaction.client
+    if not isinstance(client, Host):
+        raise TypeError(f"interaction handled by {type(client).__name__}, not the QA bot")
+    return client
+
+
+def asker(user_id: int, channel_id: int | None) -> Asker:
+    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(channel_id or ""))

@@ -1,0 +1,117 @@
+"""An Answer as Discord sees it: an embed for a passage (section as title, passage as description,
+source as footer), text and buttons otherwise.
+
+Buttons carry stable custom ids ("qa:p:<passage>", "qa:v:+:<passage>"), so they keep working
+after a restart; pressing one runs `choose` or `vote` here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from adapters.dc.deliver import Reply, respond, text_reply
+from adapters.dc.host import asker, host
+from adapters.platform import in_thread
+from adapters.rendering import clip
+from bot import Answer, Outcome, messages
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FOOTER_LIMIT = 2048
+LABEL_LIMIT = 80
+MAX_SUGGESTIONS = 5
+
+
+def render(answer: Answer) -> Reply:
+    """The Discord form of an Answer: an embed for a passage, text and buttons otherwise."""
+    if answer.outcome is Outcome.ANSWERED and answer.passage_id and answer.passage_text:
+        return Reply(
+            embed=answer_embed(answer),
+            buttons=(VoteButton(answer.passage_id, True), VoteButton(answer.passage_id, False)),
+        )
+    reply = text_reply(answer.text)
+    buttons = tuple(SuggestionButton(s.passage_id, s.label) for s in answer.suggestions[:MAX_SUGGESTIONS])
+    return Reply(pieces=reply.pieces, buttons=buttons)
+
+
+def answer_embed(answer: Answer) -> discord.Embed:
+    embed = discord.Embed(
+        title=clip(answer.section or "Answer", TITLE_LIMIT),
+        description=clip(answer.passage_text or answer.text, DESCRIPTION_LIMIT),
+        colour=discord.Colour.blurple(),
+    )
+    if answer.source is not None:
+        footer = answer.source.title + (f" — {answer.source.publisher}" if answer.source.publisher else "")
+        embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+        if answer.source.url:
+            embed.url = answer.source.url
+    return embed
+
+
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:p:(?P<passage>[a-z0-9-]+)"
+):
+    """A topic offered by a fallback; pressing it answers with that passage."""
+
+    def __init__(self, passage_id: str, label: str = "Show this answer") -> None:
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=clip(label or passage_id, LABEL_LIMIT),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"qa:p:{passage_id}",
+        )
+        super().__init__(button)
+        self.passage_id = passage_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SuggestionButton:
+        return cls(match["passage"], getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await host(interaction).guarded(interaction, choose(interaction, self.passage_id))
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:v:(?P<sign>[+-]):(?P<passage>[a-z0-9-]+)"
+):
+    """👍 or 👎 under an answer, recorded through the core."""
+
+    def __init__(self, passage_id: str, helpful: bool) -> None:
+        sign = "+" if helpful else "-"
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            emoji="👍" if helpful else "👎", style=discord.ButtonStyle.secondary, custom_id=f"qa:v:{sign}:{passage_id}"
+        )
+        super().__init__(button)
+        self.passage_id = passage_id
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        return cls(match["passage"], match["sign"] == "+")
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await host(interaction).guarded(interaction, vote(interaction, self.passage_id, self.helpful))
+
+
+async def choose(interaction: discord.Interaction[Any], passage_id: str) -> None:
+    """Answer a suggestion button; throttled or gone, the core's text only its presser sees, or
+    (throttled and silent) nothing."""
+    who = asker(interaction.user.id, interaction.channel_id)
+    answer = await in_thread(host(interaction).service.choose, passage_id, who)
+    if answer.silent:
+        await interaction.response.defer()  # acknowledged, so the press does not show as failed
+        return
+    private = answer.outcome in (Outcome.THROTTLED, Outcome.GONE)
+    await respond(interaction, render(answer), ephemeral=private)
+
+
+async def vote(interaction: discord.Interaction[Any], passage_id: str, helpful: bool) -> None:
+    who = asker(interaction.user.id, interaction.channel_id)
+    await in_thread(host(interaction).service.vote, passage_id, helpful, who)
+    await respond(interaction, text_reply(messages.THANKS), ephemeral=True)

@@ -1,0 +1,76 @@
+"""The Discord adapter's settings: every DISCORD_* environment variable, and the intents they ask for.
+
+DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged Message Content
+intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS ("0,1"),
+DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2),
+DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import discord
+
+from adapters.platform import StartupError
+from adapters.settings import Env
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the Discord adapter reads from the environment."""
+
+    token: str = field(repr=False)
+    message_content: bool = False
+    sharded: bool = False
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    defer_after: float = 2.0
+    guild_ready_timeout: float = 2.0
+
+    @classmethod
+    def from_env(cls, values: Mapping[str, str]) -> Settings:
+        """Read and check the settings; a bad value is a StartupError naming the variable."""
+        env = Env(values)
+        token = env.text("DISCORD_BOT_TOKEN")
+        if not token:
+            raise StartupError("DISCORD_BOT_TOKEN is not set")
+        count_text = env.text("DISCORD_SHARD_COUNT").lower()
+        ids_text = env.text("DISCORD_SHARD_IDS")
+        count = None if count_text in ("", "auto") else env.whole("DISCORD_SHARD_COUNT", 0)
+        ids = _shard_ids(ids_text) if ids_text else None
+        if ids is not None and count is None:
+            raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
+        if count is not None and (count < 1 or any(not 0 <= i < count for i in ids or ())):
+            raise StartupError("DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1")
+        return cls(
+            token=token,
+            message_content=env.flag("DISCORD_MESSAGE_CONTENT"),
+            sharded=bool(count_text),
+            shard_count=count,
+            shard_ids=ids,
+            defer_after=env.number("DISCORD_DEFER_AFTER", 2.0),
+            guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
+        )
+
+
+def _shard_ids(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise StartupError(f"DISCORD_SHARD_IDS must be comma-separated numbers, not {text!r}") from None
+
+
+def intents(settings: Settings) -> discord.Intents:
+    """Only what the bot needs: guilds, guild and DM messages, and Message Content if configured.
+
+    Without Message Content a bot still gets the content of DMs, of messages that mention it,
+    and of slash-command options, which is all it answers.
+    """
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = settings.message_content
+    return wanted

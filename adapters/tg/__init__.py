@@ -1,0 +1,18 @@
+"""The Telegram adapter (python-telegram-bot), one module per job:
+
+    app         the main module: build the Application, run it, stop it (`serve`)
+    handlers    updates in, calls on the core, rendered answers out
+    moderation  the /kb_* commands: their one-line forms, menu and handler
+    render      an Answer as Telegram HTML and inline buttons
+    deliver     where a reply goes, sending it retried, one update at a time per chat
+    settings    the TELEGRAM_* environment variables
+
+Named `tg`, not `telegram`: a package of that name would shadow the library.
+"""
+
+from adapters.tg.app import serve
+
+NAME = "telegram"
+TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
+
+__all__ = ["NAME", "TOKEN_VARIABLE", "serve"]

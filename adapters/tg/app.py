@@ -1,0 +1,158 @@
+"""The Telegram adapter's main module: build the python-telegram-bot Application, run it, stop it.
+
+Shaped like python-telegram-bot's own examples: the handlers (`adapters.tg.handlers`) are added
+to one Application, which long-polls by default, or takes a webhook when TELEGRAM_WEBHOOK_URL is
+set. Settings come from `adapters.tg.settings`, the token only from the environment; it is never
+logged. How replies get out is `adapters.tg.deliver`, what they look like `adapters.tg.render`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Awaitable, Mapping
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder
+
+from adapters.delivery import RetryPolicy
+from adapters.platform import StartupError
+from adapters.tg.deliver import ChatOrderProcessor, QuietRequest, send_with_retries
+from adapters.tg.handlers import PLATFORM, App, Handlers
+from adapters.tg.moderation import MODERATION_COMMANDS
+from adapters.tg.settings import Settings
+from bot import Service
+
+log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
+
+COMMANDS = (
+    BotCommand("start", "What I can answer and how to ask"),
+    BotCommand("help", "What I can answer and how to ask"),
+    BotCommand("ask", "Ask a question: /ask your question"),
+    BotCommand("sources", "Where my answers come from"),
+)
+BOOTSTRAP_RETRIES = 5  # deleteWebhook / setWebhook at start, about 1, 1.5, 2.3... s apart
+
+
+def build_application(service: Service, settings: Settings) -> App:
+    """The python-telegram-bot Application with our handlers and flood control."""
+    limiter = AIORateLimiter(
+        overall_max_rate=settings.rate_limit,
+        group_max_rate=settings.group_rate_limit,
+        max_retries=settings.max_retries,
+    )
+    timeout = settings.request_timeout
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(limiter)
+        .concurrent_updates(ChatOrderProcessor())
+        .request(QuietRequest(connection_pool_size=256, read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(QuietRequest(read_timeout=timeout, write_timeout=timeout))
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    app = builder.build()
+    app.bot_data["retry"] = settings.retry
+    Handlers(service).install(app)
+    return app
+
+
+async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -> None:
+    """Run the Telegram bot until `stop` is set, then shut it down cleanly."""
+    settings = Settings.from_env(env)
+    app = build_application(service, settings)
+    if not await _until_stopped(_initialize(app, settings), stop):
+        await app.bot.request.shutdown()  # stopped while still logging in: nothing else was started
+        log.info("Telegram bot stopped before it had logged in")
+        return
+    try:
+        await _set_commands(app, service, settings.retry)
+        await _start_updates(app, settings)
+        await app.start()
+        log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
+        await stop.wait()
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        log.info("Telegram bot stopped")
+
+
+async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Await `work` unless `stop` is set first (then cancel it); True when `work` finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if task.done():
+        task.result()  # a StartupError, for instance, goes on up
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
+
+
+async def _initialize(app: App, settings: Settings) -> None:
+    """Log in (getMe), retried through passing faults; a rejected token or an API that stays unreachable
+    becomes a one-line StartupError."""
+    try:
+        await send_with_retries(app.initialize, settings.retry, what="logging in (getMe)")
+    except InvalidToken:  # its message holds the token: never show it
+        await app.bot.request.shutdown()
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except NetworkError as exc:
+        await app.bot.request.shutdown()
+        where = settings.base_url or "api.telegram.org"
+        raise StartupError(f"cannot reach the Telegram Bot API at {where}: {type(exc).__name__}") from None
+
+
+async def _set_commands(app: App, service: Service, policy: RetryPolicy) -> None:
+    """The public menu for everyone; the moderation commands too, but only in each moderator's private chat.
+
+    The menu is a convenience, not a permission: the core checks every command whoever sends it.
+    """
+    try:
+        await send_with_retries(functools.partial(app.bot.set_my_commands, COMMANDS), policy, what="setting the menu")
+    except TelegramError as exc:  # the bot answers without a menu; the next start sets it again
+        log.warning("could not set the command menu: %s", type(exc).__name__)
+    for user_id in sorted(service.moderator_ids(PLATFORM)):
+        try:
+            await app.bot.set_my_commands(COMMANDS + MODERATION_COMMANDS, scope=BotCommandScopeChat(int(user_id)))
+        except (TelegramError, ValueError) as exc:  # e.g. a moderator who never opened a chat with the bot
+            log.warning("no moderation menu for Telegram user %s: %s", user_id, type(exc).__name__)
+
+
+async def _start_updates(app: App, settings: Settings) -> None:
+    updater = app.updater
+    if updater is None:
+        raise StartupError("python-telegram-bot was built without an updater")
+    if settings.webhook_url:
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
+    else:
+        await updater.start_polling(
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=_polling_failed,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
+
+
+def _polling_failed(exc: TelegramError) -> None:
+    # PTB retries on its own; only the class name, since some messages hold the token
+    log.warning("polling Telegram failed, retrying: %s", type(exc).__name__)

@@ -1,0 +1,185 @@
+"""Getting replies out to Telegram: where a reply goes, sending it retried, one update at a time per chat.
+
+The mechanisms are the shared ones of `adapters.delivery`; this module says only what
+python-telegram-bot makes different:
+
+- which failures pass (`transient`): python-telegram-bot's `AIORateLimiter` retries only a 429;
+  a 5xx, a timeout or a dropped connection make `send_message` raise at once;
+- answers to button presses are retried too, but only for a few seconds (`for_callback_answer`);
+- `ChatOrderProcessor`: updates are handled concurrently, but one at a time per chat and in the
+  order they arrived, so answers in a chat come in the order of the questions;
+- `QuietRequest`: an error page that is not JSON (a proxy's HTML 502) is a failed request like
+  any other, not an ERROR log with a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.ext import BaseUpdateProcessor, ContextTypes
+from telegram.request import HTTPXRequest
+
+from adapters.delivery import KeyedOrder, RetryPolicy, with_retries
+from adapters.tg.render import html_messages
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Context = ContextTypes.DEFAULT_TYPE
+
+CALLBACK_ANSWER_WINDOW = 10.0  # seconds: Telegram refuses a late answer to a press ("query is too old")
+GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+
+
+def transient(exc: BaseException) -> float | None:
+    """A failure that may go away by itself (a 5xx, a timeout, a dropped connection, a 429): the pause
+    Telegram asked for (0.0 if none); None for any other."""
+    if isinstance(exc, RetryAfter):
+        pause = exc.retry_after
+        return pause.total_seconds() if hasattr(pause, "total_seconds") else float(pause)
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return 0.0
+    return None
+
+
+async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
+    return await with_retries(call, policy, transient, what=what)
+
+
+def for_callback_answer(policy: RetryPolicy) -> RetryPolicy:
+    """Few, short retries: an answer to a button press only stops its spinner, and only for seconds."""
+    return dataclasses.replace(
+        policy,
+        attempts=min(policy.attempts, 3),
+        first_delay=min(policy.first_delay, 0.5),
+        max_delay=2.0,
+        within=CALLBACK_ANSWER_WINDOW,
+    )
+
+
+def retry_policy(context: Context) -> RetryPolicy:
+    """The retries configured for this bot (`build_application` keeps them in bot_data)."""
+    policy = context.bot_data.get("retry") if isinstance(context.bot_data, dict) else None
+    return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only)."""
+
+    chat_id: int
+    thread_id: int | None = None
+    reply_to: int | None = None
+
+    @classmethod
+    def for_message(cls, message: Message) -> Target:
+        in_group = message.chat.type in GROUP_TYPES
+        return cls(
+            chat_id=message.chat_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            reply_to=message.message_id if in_group else None,
+        )
+
+
+async def send(context: Context, target: Target, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML pieces in order; the first replies to the question, the last carries the buttons.
+
+    Each piece is retried on transient faults.
+    """
+    policy = retry_policy(context)
+    for i, piece in enumerate(pieces):
+        quoted = target.reply_to if i == 0 else None
+        reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
+        call = functools.partial(
+            context.bot.send_message,
+            chat_id=target.chat_id,
+            text=piece,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=target.thread_id,
+            reply_parameters=reply,
+            reply_markup=markup if i == len(pieces) - 1 else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        await send_with_retries(call, policy, what=f"sending to chat {target.chat_id}")
+
+
+async def send_text(context: Context, target: Target, text: str) -> None:
+    await send(context, target, html_messages([(text, None)]))
+
+
+async def acknowledge(context: Context, query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press, so that its spinner stops (`text` shows as a toast); best effort.
+
+    The answer is retried like a send, but briefly: Telegram takes it only for some seconds
+    (`for_callback_answer`). A refusal ("query is too old") is not retried; a press that could
+    not be answered is one WARNING, and what the press does goes on all the same.
+    """
+    call = functools.partial(query.answer, text)
+    try:
+        await send_with_retries(call, for_callback_answer(retry_policy(context)), what=f"answering press {query.id}")
+    except TelegramError as exc:
+        reason = exc.message if isinstance(exc, BadRequest) else type(exc).__name__  # others might hold the token
+        log.warning("could not answer button press %s: %s", query.id, reason)
+
+
+def chat_of(update: object) -> int | None:
+    """The chat an update belongs to (None for updates without one)."""
+    if isinstance(update, Update) and update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+class ChatOrderProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, one update at a time within a chat, in arrival order.
+
+    python-telegram-bot starts one task per update, in arrival order, and each reaches
+    `do_process_update` without waiting; `KeyedOrder` serves each chat first come, first served.
+    `max_concurrent_updates` bounds the updates in progress or waiting for their chat: it is set
+    high so that a backlog in one chat does not hold up the others.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 4096):
+        super().__init__(max_concurrent_updates)
+        self._order = KeyedOrder()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat_id = chat_of(update)
+        if chat_id is None:
+            await coroutine
+            return
+        async with self._order.turn(chat_id):
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class QuietRequest(HTTPXRequest):
+    """`HTTPXRequest` whose answer that is not JSON fails the request quietly.
+
+    The stock `parse_json_payload` logs an ERROR with a traceback before raising, which for a
+    proxy's HTML error page during an outage would flood the log on every retry; the request
+    still fails (a 5xx becomes `NetworkError`), and is retried and logged at WARNING by its caller.
+    """
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            decoded = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+        if not isinstance(decoded, dict):
+            raise TelegramError("Invalid server response")
+        return decoded

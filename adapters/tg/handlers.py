@@ -1,0 +1,180 @@
+"""The Telegram update handlers: an update in, one call on the core, the rendered Answer out.
+
+Private chats: every text message is a question. Groups: the bot answers only when addressed
+(`@BotName question`, a reply to one of its messages, or `/ask question`) and stays silent
+otherwise. The core decides everything else (what to answer, whether the asker is over a
+limit and is to be told, whether a moderator may); blocking core calls go through `in_thread`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, TypeAlias
+
+from telegram import CallbackQuery, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from adapters.platform import in_thread
+from adapters.tg.deliver import GROUP_TYPES, Target, acknowledge, send, send_text, transient
+from adapters.tg.moderation import USAGE, on_moderation
+from adapters.tg.render import keyboard, render, resolve_ref
+from bot import Answer, Asker, Outcome, Service, messages
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class Handlers:
+    """The update handlers, holding the core they call."""
+
+    def __init__(self, service: Service):
+        self.service = service
+
+    def install(self, app: App) -> None:
+        only_messages = filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_messages))
+        app.add_handler(CommandHandler("sources", self.on_sources, filters=only_messages))
+        app.add_handler(CommandHandler("ask", self.on_ask, filters=only_messages))
+        moderation = functools.partial(on_moderation, self.service)
+        app.add_handler(CommandHandler(list(USAGE), moderation, filters=only_messages))
+        app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if message.chat.type in GROUP_TYPES:
+            how = messages.how_to_ask_in_group(context.bot.username)
+        else:
+            how = messages.HOW_TO_ASK_PRIVATE
+        await send_text(context, Target.for_message(message), f"{self.service.help_text()}\n\n{how}")
+
+    async def on_sources(self, update: Update, context: Context) -> None:
+        if update.effective_message is not None:
+            await send_text(context, Target.for_message(update.effective_message), self.service.sources_text())
+
+    async def on_ask(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
+        if not question:
+            await send_text(context, Target.for_message(message), messages.ASK_USAGE)
+            return
+        await self.answer(message, context, question)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        if message.chat.type == ChatType.PRIVATE:
+            await self.answer(message, context, message.text)
+        elif message.chat.type in GROUP_TYPES:
+            question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
+            if question is not None:
+                await self.answer(message, context, question)
+
+    async def answer(self, message: Message, context: Context, question: str) -> None:
+        """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
+        user_id = message.from_user.id if message.from_user else message.chat_id
+        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
+        answer = await in_thread(self.service.ask, question, asker)
+        if answer.silent:
+            return
+        await send(context, Target.for_message(message), render(answer), keyboard(answer))
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        kind, _, rest = (query.data or "").partition(":")
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id))
+        if kind == "v" and rest[:2] in ("+:", "-:"):
+            passage_id = resolve_ref(rest[2:], self.service.passages())
+            await in_thread(self.service.vote, passage_id, rest[0] == "+", asker)
+            await acknowledge(context, query, messages.THANKS)
+        elif kind == "p" and rest:
+            answer = await in_thread(self.service.choose, resolve_ref(rest, self.service.passages()), asker)
+            await self._pressed_suggestion(query, context, answer)
+        else:
+            await acknowledge(context, query)
+
+    async def _pressed_suggestion(self, query: CallbackQuery, context: Context, answer: Answer) -> None:
+        """Answer the callback query (so the button stops spinning), then send the chosen passage.
+
+        Throttled or gone, the press gets the core's text as a toast (or, when silent, just its answer).
+        """
+        if answer.outcome in (Outcome.THROTTLED, Outcome.GONE):
+            await acknowledge(context, query, None if answer.silent else answer.text)
+            return
+        await acknowledge(context, query)
+        shown = query.message
+        if shown is None:  # a button on an inline-mode message: there is no chat to answer in
+            return
+        topic = isinstance(shown, Message) and shown.is_topic_message
+        target = Target(
+            chat_id=shown.chat.id,
+            thread_id=shown.message_thread_id if topic and isinstance(shown, Message) else None,
+            reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None,
+        )
+        await send(context, target, render(answer), keyboard(answer))
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """The one error handler: the log gets the traceback, the user a short apology.
+
+        A reply that could not be sent even after its retries, or to a chat that blocked the bot,
+        gets one line and no apology (it could not be sent either).
+        """
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.warning("Telegram update %s: not allowed to reply (%s)", update_id, error.message)
+            return
+        if error is not None and transient(error) is not None:
+            log.error(
+                "Telegram update %s: reply lost, Telegram still failing after retries (%s)",
+                update_id,
+                type(error).__name__,
+            )
+            return
+        log.error("handling Telegram update %s failed", update_id, exc_info=error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        message = update.effective_message
+        target = Target.for_message(message) if isinstance(message, Message) else Target(update.effective_chat.id)
+        try:
+            await send_text(context, target, messages.APOLOGY)
+        except TelegramError as exc:
+            log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
+
+
+def addressed_question(message: Message, *, bot_id: int, username: str) -> str | None:
+    """The question in a group message meant for the bot, or None when it is not addressed.
+
+    Addressed means: it mentions @username (or links the bot by id), or replies to the bot.
+    The mention itself is taken out of the question.
+    """
+    text = message.text or ""
+    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    ours = [
+        found
+        for entity, found in mentions.items()
+        if (entity.type == MessageEntity.MENTION and found.casefold() == f"@{username}".casefold())
+        or (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id)
+    ]
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    if not ours and not to_bot:
+        return None
+    for found in ours:
+        text = text.replace(found, " ")
+    return " ".join(text.split())

@@ -1,0 +1,117 @@
+"""An Answer as Telegram sees it: HTML messages under the 4096-character limit, and inline buttons.
+
+Every piece of passage and user text is escaped; text is split before it is escaped and marked
+up, so no entity or tag is ever cut. Buttons carry short references to passages that fit in
+Telegram's 64 bytes of callback data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from adapters.rendering import clip, split_message
+from bot import Answer, Outcome, Passage
+
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
+BUTTON_LABEL_LIMIT = 60
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """The answer as Telegram HTML messages, each at most `limit` characters including markup."""
+    if answer.outcome is Outcome.ANSWERED and answer.passage_text is not None:
+        parts = [(answer.section, "b"), (answer.passage_text, None), (answer.citation, "i")]
+    else:
+        parts = [(answer.text, None)]
+    return html_messages(parts, limit)
+
+
+def html_messages(parts: list[tuple[str | None, str | None]], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Escape and mark up text parts (text, tag or None), packed into messages of at most `limit`.
+
+    Text is split before it is escaped and marked up, so no entity or tag is ever cut.
+    """
+    chunks: list[str] = []
+    for text, tag in parts:
+        if not text or not text.strip():
+            continue
+        room = limit - (2 * len(tag) + 5 if tag else 0)
+        for piece in _split_escaped(text, room):
+            chunks.append(f"<{tag}>{piece}</{tag}>" if tag else piece)
+    return _pack(chunks, limit)
+
+
+def _split_escaped(text: str, limit: int, cut: int | None = None) -> list[str]:
+    """Split `text` (at most `cut` raw characters a piece) so that every escaped piece fits in `limit`."""
+    pieces: list[str] = []
+    for piece in split_message(text, cut or limit):
+        escaped = html.escape(piece, quote=False)
+        if len(escaped) <= limit:
+            pieces.append(escaped)
+        else:  # escaping made it longer: cut the raw piece smaller, in proportion
+            smaller = max(1, min(len(piece) - 1, len(piece) * limit // len(escaped)))
+            pieces.extend(_split_escaped(piece, limit, smaller))
+    return pieces
+
+
+def _pack(chunks: list[str], limit: int) -> list[str]:
+    messages: list[str] = []
+    for chunk in chunks:
+        if messages and len(messages[-1]) + 2 + len(chunk) <= limit:
+            messages[-1] += "\n\n" + chunk
+        else:
+            messages.append(chunk)
+    return messages
+
+
+def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """The core's plain-text reply as HTML messages; `id` spans become <code> (a tap copies them).
+
+    The tags make a message longer, so the text is cut smaller until they fit; a piece that still
+    would not fit (a quarter of the limit, nearly all spans) keeps its backticks instead.
+    """
+    room = limit
+    while True:
+        pieces = html_messages([(text, None)], room)
+        coded = [CODE_SPAN.sub(r"<code>\1</code>", piece) for piece in pieces]
+        if all(len(c) <= limit for c in coded) or room <= limit // 4:
+            return [c if len(c) <= limit else piece for c, piece in zip(coded, pieces, strict=True)]
+        room -= limit // 8
+
+
+def passage_ref(passage_id: str) -> str:
+    """A short reference to a passage that fits in callback data with its prefix."""
+    if len(f"v:+:{passage_id}".encode()) <= CALLBACK_DATA_LIMIT:
+        return passage_id
+    return "#" + hashlib.sha256(passage_id.encode()).hexdigest()[:24]
+
+
+def resolve_ref(ref: str, passages: Iterable[Passage]) -> str:
+    """The passage id behind a reference (a hashed one is looked up among the live passages)."""
+    if not ref.startswith("#"):
+        return ref
+    return next((p.id for p in passages if passage_ref(p.id) == ref), ref)
+
+
+def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
+    """Suggestion buttons for a fallback, 👍 / 👎 for an answer, nothing for small talk."""
+    if answer.passage_id is not None and answer.outcome is Outcome.ANSWERED:
+        ref = passage_ref(answer.passage_id)
+        votes = [
+            InlineKeyboardButton("👍", callback_data=f"v:+:{ref}"),
+            InlineKeyboardButton("👎", callback_data=f"v:-:{ref}"),
+        ]
+        return InlineKeyboardMarkup([votes])
+    if answer.suggestions:
+        rows = [
+            [InlineKeyboardButton(clip(s.label, BUTTON_LABEL_LIMIT), callback_data=f"p:{passage_ref(s.passage_id)}")]
+            for s in answer.suggestions
+        ]
+        return InlineKeyboardMarkup(rows)
+    return None
