@@ -1,4 +1,4 @@
-"""Shared test set-up: no proxy for loopback, and a test fails on any ERROR it did not expect."""
+"""Shared test set-up: no proxy for loopback; a test fails on an unexpected ERROR or on writing into the project."""
 
 from __future__ import annotations
 
@@ -36,3 +36,24 @@ def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCapture
     if errors:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
         pytest.fail(f"unexpected ERROR log records:\n{lines}", pytrace=False)
+
+
+def _project_state() -> dict[str, tuple[int, int]]:
+    """(size, mtime) of every file in the project's data/ and knowledge/ folders."""
+    return {
+        str(path): (stat.st_size, stat.st_mtime_ns)
+        for folder in (ROOT / "data", KNOWLEDGE)
+        for path in folder.rglob("*")
+        if (stat := path.stat()) and path.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def project_folder_untouched() -> Iterator[None]:
+    """Fail a test that wrote into the project's data/ or knowledge/ folder: tests write only under tmp_path."""
+    before = _project_state()
+    yield
+    after = _project_state()
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    if changed:
+        pytest.fail("the test wrote into the project folder:\n" + "\n".join(changed), pytrace=False)
