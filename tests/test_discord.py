@@ -336,6 +336,7 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
         await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
     assert sorted(s.identify["shard"] for s in fake.shards) == [[0, 2], [1, 2]]
+    assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
 
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:

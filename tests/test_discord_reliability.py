@@ -125,7 +125,8 @@ async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
 async def test_invalid_session_identifies_again_and_keeps_answering(online: FakeDiscord) -> None:
     """A drop, then INVALID_SESSION (op 9, d=false) in answer to the RESUME: a fresh IDENTIFY; answers go on.
 
-    discord.py waits 5 s before identifying again (Discord's identify rate limit), so this test does too.
+    discord.py would wait 5 s before identifying again (Discord's identify rate limit): the pause is
+    patched out (see discord_support) and counted.
     """
     online.live[0].resumable = False
     await online.drop()
@@ -134,6 +135,7 @@ async def test_invalid_session_identifies_again_and_keeps_answering(online: Fake
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
     assert online.shards[1].identify["token"] == TOKEN
+    assert online.identify_pauses == 1
 
 
 @pytest.mark.parametrize("is_global", [False, True])
