@@ -111,6 +111,9 @@ async def test_reconnect_request_resumes(online: FakeDiscord) -> None:
     message = online.message(QUESTION, dm=True)
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
+    assert online.resumes[0]["session_id"] == online.shards[0].session_id
+    assert len(online.shards) == 1 and online.identify_pauses == 0, "resumed, not identified again"
+    assert len(replies_to(online, message)) == 1
 
 
 async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
@@ -120,6 +123,9 @@ async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
     message = online.message(QUESTION, dm=True)
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
+    assert online.resumes[0]["session_id"] == online.shards[0].session_id
+    assert len(online.shards) == 1 and online.identify_pauses == 0, "resumed, not identified again"
+    assert len(replies_to(online, message)) == 1
 
 
 async def test_invalid_session_identifies_again_and_keeps_answering(online: FakeDiscord) -> None:
