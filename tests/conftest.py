@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.discord_support import connected, fake_discord_api
+from tests.support import small_kb, write_kb
+from tests.telegram_support import fake_bot_api
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -15,6 +20,38 @@ TRANSCRIPTS = Path(__file__).resolve().parent / "transcripts"
 
 # httpx and aiohttp would send even 127.0.0.1 traffic through a configured proxy.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    """A small knowledge folder of the test's own (`meetups` with its question, `rules`), data/ beside it."""
+    return write_kb(tmp_path / "knowledge", small_kb(questions=True, rules=True))
+
+
+@pytest.fixture
+async def fake(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Any]:
+    """The fake platform of the test module: the fake Bot API in test_telegram*, the fake Discord in test_discord*.
+
+    Telegram: afterwards, the token is in no log record and in no request the bot sent.
+    """
+    module = request.module.__name__.rpartition(".")[2]
+    if module.startswith("test_telegram"):
+        async with fake_bot_api(caplog, check_requests=True) as telegram:
+            yield telegram
+    elif module.startswith("test_discord"):
+        async with fake_discord_api(monkeypatch) as discord:
+            yield discord
+    else:
+        raise LookupError(f"`fake` is for test_telegram* and test_discord* modules, not {module}")
+
+
+@pytest.fixture
+async def online(fake: Any, service: Any) -> AsyncIterator[Any]:
+    """Discord: the bot running the module's `service`, connected to `fake` and holding the guild."""
+    async with connected(fake, service):
+        yield fake
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from adapters import discord_bot, runner
 from bot.answering import Answerer
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import KNOWLEDGE
-from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
+from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import Call, FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.timeout(30)
 BASE_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
 MESSAGE_CONTENT = 1 << 15
 EPHEMERAL = 1 << 6
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_api(monkeypatch) as server:
-        yield server
 
 
 TEST_PASSAGES = [
@@ -81,13 +74,6 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 def service(answerer: Answerer) -> Service:
     """A fresh Service per test: its own cooldown buckets and feedback log."""
     return Service(answerer)
-
-
-@pytest.fixture
-async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    """A bot that is connected to the fake and has the guild."""
-    async with connected(fake, service):
-        yield fake
 
 
 def channel_posts(fake: FakeDiscord, channel_id: str) -> list[Call]:

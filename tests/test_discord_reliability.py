@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import APOLOGY_TEXT, COOLDOWN_TEXT, Service
 from tests.conftest import ROOT
-from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
+from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.support import Clock
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
@@ -42,12 +41,6 @@ QUESTION = "Are most defectors women?"
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_api(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
 def service(tmp_path: Path) -> Service:
     """A fresh Service on the test passages, with a cooldown that lets every test question through."""
     kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
@@ -55,12 +48,6 @@ def service(tmp_path: Path) -> Service:
     answering.cooldown = Cooldown(burst=1_000_000, interval=0.001)
     answering.chat_cooldown = Cooldown(burst=1_000_000, interval=0.001)
     return answering
-
-
-@pytest.fixture
-async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with connected(fake, service):
-        yield fake
 
 
 def replies_to(fake: FakeDiscord, message: dict[str, Any]) -> list[Call]:

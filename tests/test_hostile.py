@@ -39,10 +39,10 @@ HOSTILE = settings(
 WRITES = settings(HOSTILE, max_examples=25)
 
 
-
 def saved(value: str) -> str:
     """What a moderator's text is saved as: trimmed, an old NEL line break made a newline."""
     return value.replace("\x85", "\n").strip()
+
 
 @pytest.fixture(scope="module")
 def kdir() -> Iterator[Path]:

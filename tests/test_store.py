@@ -17,16 +17,9 @@ from bot import cli, knowledge
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Service
 from tests.conftest import ROOT
-from tests.support import child_env, small_kb, write_kb
+from tests.support import child_env
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
-SMALL_KB = small_kb(rules=True)
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    """A small knowledge folder of its own (fast to reload), with data/ beside it."""
-    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:

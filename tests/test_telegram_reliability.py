@@ -17,7 +17,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import telegram_support
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
+from telegram_support import TOKEN, bot_process, write_handbook
 
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
@@ -57,13 +57,6 @@ def user(n: int) -> dict[str, Any]:
 
 def private(n: int) -> dict[str, Any]:
     return {"id": n, "type": "private", "first_name": f"U{n}"}
-
-
-@pytest.fixture
-async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API; afterwards, the token is in no log record and in no request the bot sent."""
-    async with fake_bot_api(caplog, check_requests=True) as server:
-        yield server
 
 
 @pytest.fixture
