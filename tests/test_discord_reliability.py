@@ -306,6 +306,7 @@ PER_CHANNEL = 40
 LOAD_QUESTIONS = [QUESTION, "What happens to refugees caught in China?", "How educated are defectors?"]
 
 
+@pytest.mark.slow
 async def test_load_many_channels_each_answered_once_in_order(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture, record_property: Any
 ) -> None:

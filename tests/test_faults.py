@@ -145,6 +145,7 @@ def test_the_cli_stops_cleanly_on_sigterm_while_waiting_for_the_lock(kdir: Path)
     assert knowledge.load(kdir).get("meetups") is not None
 
 
+@pytest.mark.slow
 def test_a_cli_loop_signalled_at_any_moment_finishes_or_refuses_each_change(kdir: Path) -> None:
     """Three `kb add` processes, each sent SIGTERM a little later: each one printed its id or left nothing half-done."""
     acknowledged: list[str] = []

@@ -34,6 +34,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".kb.lock"}
 
 
+@pytest.mark.slow
 def test_two_processes_adding_50_each_leave_all_100(kdir: Path) -> None:
     """Two writer processes at once: all 100 passages are there, the files load, history has 100 lines."""
     procs = [writer(kdir, "a", 50), writer(kdir, "b", 50)]

@@ -461,6 +461,7 @@ LOAD_QUESTIONS = [
 ]
 
 
+@pytest.mark.slow
 async def test_load_50_chats_5000_questions_each_answered_once_in_order(
     fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture, record_property: Any
 ) -> None:
