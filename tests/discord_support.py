@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+import discord
 import discord.gateway
 import discord.http
 import pytest
@@ -26,9 +27,19 @@ ENV = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_GUILD_READY_TIMEOUT": "0.05"}
 
 @asynccontextmanager
 async def fake_discord_api(monkeypatch: pytest.MonkeyPatch, token: str = TOKEN) -> AsyncIterator[FakeDiscord]:
-    """A started fake Discord for `token`, with discord.py's REST base and gateway pointed at it; closed after."""
+    """A started fake Discord for `token`, with discord.py's REST base and gateway pointed at it; closed after.
+
+    discord.py sleeps 5 s before every IDENTIFY but the first (Discord's identify rate limit); here
+    it goes on at once, and the fake counts the pauses in `identify_pauses`.
+    """
     server = FakeDiscord(token=token)
     await server.start()
+
+    async def no_identify_pause(client: discord.Client, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:
+            server.identify_pauses += 1
+
+    monkeypatch.setattr(discord.Client, "before_identify_hook", no_identify_pause)
     monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
     yield server

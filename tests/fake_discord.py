@@ -96,6 +96,7 @@ class FakeDiscord:
         self.received: list[str] = []  # every gateway frame the client sent, raw
         self.connections = 0  # websocket connections accepted
         self.hanging: list[tuple[str, str]] = []  # (method, path prefix) of REST calls never answered
+        self.identify_pauses = 0  # IDENTIFYs discord.py would have waited 5 s before (see discord_support)
         self._closing = asyncio.Event()
         self._ids = itertools.count(910000000000000000)
         self._changed = asyncio.Condition()

@@ -9,13 +9,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import Answerer, Outcome
+from bot import Answer, Answerer, Outcome
+from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")
 def answerer() -> Answerer:
+    """The answerer on the project's knowledge folder, shared by this module (answering changes nothing)."""
     return Answerer.from_directory(KNOWLEDGE)
+
+
+def assert_coherent(answerer: Answerer, a: Answer) -> None:
+    """`a` says what its outcome promises: the passage and its citation, the fallback, or the help text."""
+    if a.outcome is Outcome.ANSWERED:
+        passage = answerer.kb.get(a.passage_id or "")
+        assert passage is not None and a.citation is not None
+        assert a.text == f"{passage.text}\n\n{a.citation}"
+    elif a.outcome is Outcome.FALLBACK:
+        assert a.passage_id is None and a.text.startswith("Sorry, I don't know that one.")
+        assert all(answerer.kb.get(s.passage_id) and s.label in a.text for s in a.suggestions)
+    else:
+        assert a.passage_id is None and a.text == answerer.help_text()
 
 
 def test_answers_with_the_best_passage_and_a_citation(answerer: Answerer) -> None:
@@ -76,7 +91,7 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
 def test_empty_input_gets_help(answerer: Answerer, empty: str) -> None:
     """Nothing to answer is met with what the bot can answer."""
     a = answerer.answer(empty)
-    assert a.outcome is Outcome.EMPTY and a.fallback and a.text
+    assert a.outcome is Outcome.EMPTY and a.fallback and a.text == answerer.help_text()
 
 
 def test_answer_passage_by_id(answerer: Answerer) -> None:
@@ -100,30 +115,33 @@ def test_korean_passage_can_be_asked_in_korean(tmp_path: Path) -> None:
 
 
 def test_very_long_input_is_cut_and_answered(answerer: Answerer) -> None:
-    """100 KB of text is answered quickly and without error."""
-    a = answerer.answer("Why do North Koreans flee? " + "blah " * 20_000)
-    assert a.text
+    """100 KB of text is read only up to MAX_QUESTION_CHARS: what follows changes nothing, and the reply is sound."""
+    long = "Why do North Koreans flee? " + "blah " * 20_000
+    a = answerer.answer(long)
+    assert a == answerer.answer(long[:MAX_QUESTION_CHARS])
+    assert a == answerer.answer(long + " Why do North Koreans flee?"), "the on-topic tail is past the cut"
+    assert_coherent(answerer, a)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_answer_never_raises(answerer_text: str) -> None:
-    """Any string at all gets an Answer with text."""
-    a = _shared().answer(answerer_text)
-    assert a.text and (a.passage_id is None) == a.fallback
+    """Any string at all gets an Answer that says what its outcome promises (passage, fallback or help)."""
+    assert_coherent(_shared(), _shared().answer(answerer_text))
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "So", "Mn", "Lo"]), max_size=300))
 def test_answer_never_raises_on_control_marks_and_emoji(text: str) -> None:
-    """Control, format, combining characters, emoji and other scripts never break answering."""
-    assert _shared().answer(text).text
+    """Control, format, combining characters, emoji and other scripts never break answering: a coherent Answer."""
+    assert_coherent(_shared(), _shared().answer(text))
 
 
 _ANSWERER: Answerer | None = None
 
 
 def _shared() -> Answerer:
+    """One answerer for the hypothesis tests (a function-scoped fixture would be rebuilt per example)."""
     global _ANSWERER
     if _ANSWERER is None:
         _ANSWERER = Answerer.from_directory(KNOWLEDGE)

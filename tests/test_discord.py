@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from bot import Service
 from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
-from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
+from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import Call, FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
@@ -30,12 +29,6 @@ pytestmark = pytest.mark.timeout(30)
 BASE_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
 MESSAGE_CONTENT = 1 << 15
 EPHEMERAL = 1 << 6
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_api(monkeypatch) as server:
-        yield server
 
 
 TEST_PASSAGES = [
@@ -84,13 +77,6 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 def service(answerer: Answerer) -> Service:
     """A fresh Service per test: its own cooldown buckets and feedback log."""
     return Service(answerer)
-
-
-@pytest.fixture
-async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    """A bot that is connected to the fake and has the guild."""
-    async with connected(fake, service):
-        yield fake
 
 
 def channel_posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
@@ -339,6 +325,7 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
         await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
     assert sorted(s.identify["shard"] for s in fake.shards) == [[0, 2], [1, 2]]
+    assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
 
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from adapters.dc import sync
 from bot.config import Config, Moderators
 from bot.curation.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
-from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
+from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 
@@ -28,12 +27,6 @@ pytestmark = pytest.mark.timeout(30)
 
 MODERATOR_ROLE = "900000000000000100"
 NO_MANAGE_SERVER = str(int(ALL_PERMISSIONS) & ~(1 << 5) & ~(1 << 3))  # all but Manage Server and Administrator
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_api(monkeypatch) as server:
-        yield server
 
 
 def make_service(tmp_path: Path, **moderators: Any) -> Service:
@@ -46,12 +39,6 @@ def make_service(tmp_path: Path, **moderators: Any) -> Service:
 def service(tmp_path: Path, fake: FakeDiscord) -> Service:
     """The fake's default user is a moderator by user id; MODERATOR_ROLE is a moderator role."""
     return make_service(tmp_path, discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}))
-
-
-@pytest.fixture
-async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with connected(fake, service):
-        yield fake
 
 
 def stranger(fake: FakeDiscord) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
 from bot.messages import APOLOGY, COOLDOWN, STALE_COMMAND
 from tests.conftest import ROOT
-from tests.discord_support import ENV, TOKEN, connected, fake_discord_api, running
+from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.support import Clock
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
@@ -43,12 +42,6 @@ QUESTION = "Are most defectors women?"
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_api(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
 def service(tmp_path: Path) -> Service:
     """A fresh Service on the test passages, with a cooldown that lets every test question through."""
     kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
@@ -56,12 +49,6 @@ def service(tmp_path: Path) -> Service:
     answering.cooldown = Cooldown(burst=1_000_000, interval=0.001)
     answering.chat_cooldown = Cooldown(burst=1_000_000, interval=0.001)
     return answering
-
-
-@pytest.fixture
-async def online(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
-    async with connected(fake, service):
-        yield fake
 
 
 def replies_to(fake: FakeDiscord, message: dict[str, Any]) -> list[Call]:
@@ -112,6 +99,9 @@ async def test_reconnect_request_resumes(online: FakeDiscord) -> None:
     message = online.message(QUESTION, dm=True)
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
+    assert online.resumes[0]["session_id"] == online.shards[0].session_id
+    assert len(online.shards) == 1 and online.identify_pauses == 0, "resumed, not identified again"
+    assert len(replies_to(online, message)) == 1
 
 
 async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
@@ -121,12 +111,16 @@ async def test_resumable_invalid_session_resumes(online: FakeDiscord) -> None:
     message = online.message(QUESTION, dm=True)
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
+    assert online.resumes[0]["session_id"] == online.shards[0].session_id
+    assert len(online.shards) == 1 and online.identify_pauses == 0, "resumed, not identified again"
+    assert len(replies_to(online, message)) == 1
 
 
 async def test_invalid_session_identifies_again_and_keeps_answering(online: FakeDiscord) -> None:
     """A drop, then INVALID_SESSION (op 9, d=false) in answer to the RESUME: a fresh IDENTIFY; answers go on.
 
-    discord.py waits 5 s before identifying again (Discord's identify rate limit), so this test does too.
+    discord.py would wait 5 s before identifying again (Discord's identify rate limit): the pause is
+    patched out (see discord_support) and counted.
     """
     online.live[0].resumable = False
     await online.drop()
@@ -135,6 +129,7 @@ async def test_invalid_session_identifies_again_and_keeps_answering(online: Fake
     await online.push("MESSAGE_CREATE", message)
     await answered(online, message)
     assert online.shards[1].identify["token"] == TOKEN
+    assert online.identify_pauses == 1
 
 
 @pytest.mark.parametrize("is_global", [False, True])
@@ -312,6 +307,7 @@ PER_CHANNEL = 40
 LOAD_QUESTIONS = [QUESTION, "What happens to refugees caught in China?", "How educated are defectors?"]
 
 
+@pytest.mark.slow
 async def test_load_many_channels_each_answered_once_in_order(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture, record_property: Any
 ) -> None:

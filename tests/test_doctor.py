@@ -10,16 +10,15 @@ import pytest
 
 from bot import cli, doctor
 from bot.doctor import Level
-from tests.support import small_kb, write_kb
 
 TELEGRAM = "123456789:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # digits, colon, 35 characters
 DISCORD = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
-SMALL_KB = small_kb(questions=True)
 
 
 @pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    folder = write_kb(tmp_path / "knowledge", SMALL_KB)
+def kdir(kdir: Path) -> Path:
+    """The shared small knowledge folder, with a synonyms file."""
+    folder = kdir
     (folder / "synonyms.yaml").write_text("groups:\n  - [meetup, gathering]\n", encoding="utf-8")
     return folder
 
@@ -56,7 +55,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
     assert code == 0, out
     assert not lines(out, "error") and not lines(out, "warning"), out
     assert "2 moderator id(s)" in out
-    assert "1 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
+    assert "2 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
     assert out.rstrip().endswith("doctor: all good")
 
 

@@ -14,15 +14,9 @@ from bot import cli
 from bot.config import Config
 from bot.gaps import DAY, FILE_NAME, GapStore
 from bot.service import Asker, Service
-from tests.support import small_kb, write_kb
 
 PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]
 FOOD = "Is there food at the meetup?"
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    return write_kb(tmp_path / "knowledge", small_kb(rules=True))
 
 
 def run_cli(*argv: str) -> tuple[int, str]:

@@ -28,8 +28,8 @@ def _imported(path: Path, text: str) -> tuple[str | None, list[Draft]]:
     return drafts_of(articles.read(path))
 
 
-def _drafted(kdir: Path, name: str) -> list[Passage]:
-    return [p for p, _ in knowledge.read_file(kdir / "drafts" / f"{name}.yaml")]
+def _drafted(seed_kdir: Path, name: str) -> list[Passage]:
+    return [p for p, _ in knowledge.read_file(seed_kdir / "drafts" / f"{name}.yaml")]
 
 
 def test_sentences_split_at_ends_not_at_abbreviations() -> None:
@@ -132,11 +132,11 @@ def test_a_folder_is_refused_by_name(tmp_path: Path) -> None:
 
 def test_ids_are_unique_across_the_knowledge_folder(tmp_path: Path) -> None:
     """Two articles without sub-headings do not both get `introduction-1` (drafts count as taken)."""
-    kdir = knowledge_copy(tmp_path)
+    seed_kdir = knowledge_copy(tmp_path)
     for name in ("first.txt", "second.txt"):
         (tmp_path / name).write_text(f"This is the {name} article. It has no headings at all.", encoding="utf-8")
-        import_article(tmp_path / name, kdir)
-    found = {p.source.title: p.id for p in (*_drafted(kdir, "first"), *_drafted(kdir, "second"))}
+        import_article(tmp_path / name, seed_kdir)
+    found = {p.source.title: p.id for p in (*_drafted(seed_kdir, "first"), *_drafted(seed_kdir, "second"))}
     assert found == {"First": "introduction-1", "Second": "introduction-2"}
 
 

@@ -30,53 +30,53 @@ def run_cli(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_cli_add_prints_the_id_last_and_the_passage_answers(kdir: Path) -> None:
+def test_cli_add_prints_the_id_last_and_the_passage_answers(seed_kdir: Path) -> None:
     """`kb add` writes moderators.yaml, prints the new id alone last, and `ask` answers with it."""
     code, out = run_cli(
         "kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--question", JOBS_QUESTION,
-        "--id", "women-jobs", "--by", "alice", "--knowledge", str(kdir),
+        "--id", "women-jobs", "--by", "alice", "--knowledge", str(seed_kdir),
     )  # fmt: skip
     assert code == 0
     assert out.splitlines()[-1] == "women-jobs"
-    data = yaml.safe_load((kdir / "moderators.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((seed_kdir / "moderators.yaml").read_text(encoding="utf-8"))
     assert data["source"]["title"] == "Moderator notes"
     assert data["passages"][-1]["id"] == "women-jobs"
-    code, out = run_cli("ask", JOBS_QUESTION, "--json", "--knowledge", str(kdir))
+    code, out = run_cli("ask", JOBS_QUESTION, "--json", "--knowledge", str(seed_kdir))
     assert code == 0 and '"passage_id": "women-jobs"' in out
 
 
-def test_cli_edit_alias_remove_undo_and_history(kdir: Path) -> None:
+def test_cli_edit_alias_remove_undo_and_history(seed_kdir: Path) -> None:
     """Each kb command changes the file it should, and history and undo walk back through them."""
-    article = next(p for p in kdir.glob("five-things*.yaml"))
+    article = next(p for p in seed_kdir.glob("five-things*.yaml"))
     article_text = article.read_text(encoding="utf-8")
-    k = ("--knowledge", str(kdir))
+    k = ("--knowledge", str(seed_kdir))
     assert run_cli("kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--id", "women-jobs", *k)[0] == 0
     assert article.read_text(encoding="utf-8") == article_text  # additions never touch the article's file
     assert run_cli("kb", "edit", "women-jobs", "--text", "Restaurants and factories.", *k)[0] == 0
     assert run_cli("kb", "alias", "women-jobs", "where do defector women work", *k)[0] == 0
-    kb = knowledge.load(kdir)
+    kb = knowledge.load(seed_kdir)
     passage = kb.get("women-jobs")
     assert passage is not None and passage.text == "Restaurants and factories."
     assert passage.questions == ("where do defector women work",)
     assert run_cli("kb", "remove", "yeonmi-park", *k)[0] == 0
-    assert knowledge.load(kdir).get("yeonmi-park") is None
+    assert knowledge.load(seed_kdir).get("yeonmi-park") is None
     code, out = run_cli("kb", "history", *k)
     assert code == 0 and out.index("remove yeonmi-park") < out.index("alias women-jobs") < out.index("add women-jobs")
     assert "before: [" in out and "after:  [" in out
     assert run_cli("kb", "undo", *k)[0] == 0  # the removal
-    assert article.read_text(encoding="utf-8") != article_text or knowledge.load(kdir).get("yeonmi-park")
-    assert [p.id for p in knowledge.load(kdir)] == [p.id for p in knowledge.load(KNOWLEDGE)] + ["women-jobs"]
+    assert article.read_text(encoding="utf-8") != article_text or knowledge.load(seed_kdir).get("yeonmi-park")
+    assert [p.id for p in knowledge.load(seed_kdir)] == [p.id for p in knowledge.load(KNOWLEDGE)] + ["women-jobs"]
     assert run_cli("kb", "undo", *k)[0] == 0  # the alias
     assert run_cli("kb", "undo", *k)[0] == 0  # the edit
-    passage = knowledge.load(kdir).get("women-jobs")
+    passage = knowledge.load(seed_kdir).get("women-jobs")
     assert passage is not None and passage.text == JOBS_TEXT and passage.questions == ()
     code, out = run_cli("kb", "history", "women-jobs", *k)
     assert out.count("undo women-jobs") == 2
 
 
-def test_cli_refuses_bad_input_with_one_line(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_bad_input_with_one_line(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown id, a taken id, an empty text and nothing to undo each get a clear error, exit 1."""
-    k = ("--knowledge", str(kdir))
+    k = ("--knowledge", str(seed_kdir))
     assert run_cli("kb", "remove", "no-such-passage", *k)[0] == 1
     assert "No passage with the id `no-such-passage`" in capsys.readouterr().err
     assert run_cli("kb", "add", "--section", "S", "--text", "T", "--id", "yeonmi-park", *k)[0] == 1
@@ -87,24 +87,25 @@ def test_cli_refuses_bad_input_with_one_line(kdir: Path, capsys: pytest.CaptureF
     assert "Nothing to undo" in capsys.readouterr().err
 
 
-def test_python_m_bot_kb_add_in_a_subprocess(kdir: Path) -> None:
+def test_python_m_bot_kb_add_in_a_subprocess(seed_kdir: Path) -> None:
     """`python -m bot kb add` works as a real process and prints the id alone on the last line."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--knowledge", str(kdir)],
+        [sys.executable, "-m", "bot", "kb", "add", "--section", "Work", "--text", JOBS_TEXT,
+         "--knowledge", str(seed_kdir)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     new_id = result.stdout.splitlines()[-1]
-    assert knowledge.load(kdir).get(new_id) is not None
+    assert knowledge.load(seed_kdir).get(new_id) is not None
 
 
-def moderated(kdir: Path, **moderators: object) -> Service:
-    return Service.from_directory(kdir, Config(moderators=Moderators(**moderators)))  # type: ignore[arg-type]
+def moderated(seed_kdir: Path, **moderators: object) -> Service:
+    return Service.from_directory(seed_kdir, Config(moderators=Moderators(**moderators)))  # type: ignore[arg-type]
 
 
-def test_non_moderators_are_refused_and_logged(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_non_moderators_are_refused_and_logged(seed_kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Someone not in the config gets a short refusal from every method, and the attempt is logged."""
-    service = moderated(kdir, telegram_users=frozenset({"42"}), discord_roles=frozenset({"777"}))
+    service = moderated(seed_kdir, telegram_users=frozenset({"42"}), discord_roles=frozenset({"777"}))
     stranger = Asker("telegram", "13", "chat-1", name="mallory")
     mod = service.moderation
     calls = [
@@ -123,12 +124,12 @@ def test_non_moderators_are_refused_and_logged(kdir: Path, caplog: pytest.LogCap
             call()
     refusals = [r for r in caplog.records if r.levelno == logging.WARNING and "not a moderator" in r.getMessage()]
     assert len(refusals) == len(calls)
-    assert knowledge.load(kdir).get("yeonmi-park") is not None
+    assert knowledge.load(seed_kdir).get("yeonmi-park") is not None
 
 
-def test_who_is_a_moderator(kdir: Path) -> None:
+def test_who_is_a_moderator(seed_kdir: Path) -> None:
     """Listed users and roles are moderators; admins only when the setting says so."""
-    strict = moderated(kdir, telegram_users=frozenset({"42"}), discord_users=frozenset({"9"}),
+    strict = moderated(seed_kdir, telegram_users=frozenset({"42"}), discord_users=frozenset({"9"}),
                        discord_roles=frozenset({"777"})).moderation  # fmt: skip
     assert strict.is_moderator(Asker("telegram", "42"))
     assert strict.is_moderator(Asker("discord", "9"))
@@ -137,14 +138,14 @@ def test_who_is_a_moderator(kdir: Path) -> None:
     assert not strict.is_moderator(Asker("telegram", "1", admin=True))
     assert not strict.is_moderator(Asker("discord", "1", admin=True))
     assert not strict.is_moderator(Asker("console", "42"))
-    trusting = moderated(kdir, telegram_group_admins=True, discord_manage_server=True).moderation
+    trusting = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True).moderation
     assert trusting.is_moderator(Asker("telegram", "1", admin=True))
     assert trusting.is_moderator(Asker("discord", "1", admin=True))
 
 
-def test_a_change_is_answered_on_the_next_question(kdir: Path) -> None:
+def test_a_change_is_answered_on_the_next_question(seed_kdir: Path) -> None:
     """A moderator's addition, edit and removal are live for the very next question."""
-    service = moderated(kdir, telegram_users=frozenset({"42"}))
+    service = moderated(seed_kdir, telegram_users=frozenset({"42"}))
     mod, asker = Asker("telegram", "42", "c", name="mod"), Asker("discord", "7", "d")
     assert service.ask(MEETUP_QUESTION, asker).fallback
     change = service.moderation.add(mod, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
@@ -157,46 +158,46 @@ def test_a_change_is_answered_on_the_next_question(kdir: Path) -> None:
     assert service.ask(MEETUP_QUESTION, asker).fallback
 
 
-def test_undo_refuses_when_the_passage_changed_since(kdir: Path) -> None:
+def test_undo_refuses_when_the_passage_changed_since(seed_kdir: Path) -> None:
     """Undo never overwrites a later change: if the passage was edited since, it refuses."""
-    service = moderated(kdir)
+    service = moderated(seed_kdir)
     cli_user, other = Asker("cli", "", name="a"), Asker("cli", "", name="b")
     change = service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT)
-    article = next(kdir.glob("five-things*.yaml"))
+    article = next(seed_kdir.glob("five-things*.yaml"))
     text = article.read_text(encoding="utf-8")
     # someone edits the passage by hand (in the moderators' file) after the add
-    notes = kdir / "moderators.yaml"
+    notes = seed_kdir / "moderators.yaml"
     notes.write_text(notes.read_text(encoding="utf-8").replace("Riverside", "Lakeside"), encoding="utf-8")
     with pytest.raises(Refused, match="changed since"):
         service.moderation.undo(other)
-    assert knowledge.load(kdir).get(change.passage_id) is not None
+    assert knowledge.load(seed_kdir).get(change.passage_id) is not None
     assert article.read_text(encoding="utf-8") == text
 
 
-def test_a_broken_knowledge_file_blocks_changes_until_fixed(kdir: Path) -> None:
+def test_a_broken_knowledge_file_blocks_changes_until_fixed(seed_kdir: Path) -> None:
     """While a file has a YAML error, changes are refused with the file and line; nothing is written."""
-    service = moderated(kdir)
-    broken = kdir / "broken.yaml"
+    service = moderated(seed_kdir)
+    broken = seed_kdir / "broken.yaml"
     broken.write_text("source: {title: x}\npassages: [\n", encoding="utf-8")
     with pytest.raises(Refused, match=r"broken\.yaml:\d+.*invalid YAML"):
         service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
-    assert not (kdir / "moderators.yaml").exists()
+    assert not (seed_kdir / "moderators.yaml").exists()
     broken.unlink()
     assert service.moderation.add(Asker("cli", ""), section="S", text="Some text.").kind == "add"
 
 
-def test_an_unwritable_history_refuses_the_change_and_changes_nothing(kdir: Path, tmp_path: Path) -> None:
+def test_an_unwritable_history_refuses_the_change_and_changes_nothing(seed_kdir: Path, tmp_path: Path) -> None:
     """If the change cannot be recorded (data folder blocked by a file), it is not made."""
     (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
-    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "blocked" / "data"))
+    service = Service.from_directory(seed_kdir, Config(data_dir=tmp_path / "blocked" / "data"))
     with pytest.raises(Refused, match=r"Cannot record the change in the history.*Nothing was changed"):
         service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
-    assert not (kdir / "moderators.yaml").exists()
+    assert not (seed_kdir / "moderators.yaml").exists()
 
 
-def test_threads_adding_at_once_lose_nothing(kdir: Path) -> None:
+def test_threads_adding_at_once_lose_nothing(seed_kdir: Path) -> None:
     """Four threads of one process adding ten passages each: all forty are there and answerable."""
-    service = moderated(kdir)
+    service = moderated(seed_kdir)
     errors: list[BaseException] = []
 
     def add_ten(prefix: str) -> None:
@@ -217,16 +218,16 @@ def test_threads_adding_at_once_lose_nothing(kdir: Path) -> None:
 
 
 def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
-    kdir: Path, caplog: pytest.LogCaptureFixture
+    seed_kdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The fast path for additions (Index.with_added) ranks every question like a fresh load."""
     caplog.set_level(logging.DEBUG, logger="bot.service")
-    service = moderated(kdir)
+    service = moderated(seed_kdir)
     cli_user = Asker("cli", "", name="t")
     service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
     service.moderation.add(cli_user, section="Work", text=JOBS_TEXT, questions=[JOBS_QUESTION])
     assert sum("extended the live index" in r.getMessage() for r in caplog.records) == 2
-    fresh = Service.from_directory(kdir, Config()).answerer
+    fresh = Service.from_directory(seed_kdir, Config()).answerer
     questions = [MEETUP_QUESTION, JOBS_QUESTION, "Why do North Koreans flee?", "how many refugees are women", "jobs"]
     for question in questions:
         live, rebuilt = service.answerer.index, fresh.index
@@ -234,18 +235,18 @@ def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
     assert [p.id for p in service.answerer.kb] == [p.id for p in fresh.kb]
 
 
-def test_cli_data_option_puts_history_and_gaps_there(kdir: Path, tmp_path: Path) -> None:
+def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: Path) -> None:
     """`--data DIR` chooses where the history is written (instead of data/ beside the knowledge)."""
     data = tmp_path / "elsewhere"
-    k = ("--knowledge", str(kdir), "--data", str(data))
+    k = ("--knowledge", str(seed_kdir), "--data", str(data))
     assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--by", "carol", *k)[0] == 0
     assert "by carol (cli)" in run_cli("kb", "history", *k)[1]
-    assert (data / "history.jsonl").is_file() and not (kdir.parent / "data" / "history.jsonl").exists()
+    assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
 
 
-def test_default_ids_are_the_sections_slug_numbered_if_taken(kdir: Path) -> None:
+def test_default_ids_are_the_sections_slug_numbered_if_taken(seed_kdir: Path) -> None:
     """`kb add` without --id names the passage after its section: `parking`, then `parking-2`."""
-    k = ("--knowledge", str(kdir), "--data", str(kdir.parent / "data"))
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
     text = "Bicycles go in the racks behind the library."
     code, out = run_cli("kb", "add", "--section", "Parking", "--text", text, *k)
     assert code == 0 and out.splitlines() == ["Added passage `parking`. It is live now.", "parking"]

@@ -15,63 +15,63 @@ from bot.watcher import signature
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 
 
-def kb(kdir: Path, *argv: str) -> tuple[int, str]:
-    """Run `kb ...` on `kdir`; changes are made by alice (history goes to data/ beside the folder)."""
+def kb(seed_kdir: Path, *argv: str) -> tuple[int, str]:
+    """Run `kb ...` on `seed_kdir`; changes are made by alice (history goes to data/ beside the folder)."""
     by = ("--by", "alice") if argv[0] in {"add", "publish", "undo"} else ()
     out = io.StringIO()
-    code = cli.main(["kb", *argv, "--knowledge", str(kdir), *by], out=out)
+    code = cli.main(["kb", *argv, "--knowledge", str(seed_kdir), *by], out=out)
     return code, out.getvalue()
 
 
-def imported(kdir: Path, name: str, text: str = FAQ) -> None:
-    article = kdir.parent / name
+def imported(seed_kdir: Path, name: str, text: str = FAQ) -> None:
+    article = seed_kdir.parent / name
     article.write_text(text, encoding="utf-8")
-    assert kb(kdir, "import", str(article))[0] == 0
+    assert kb(seed_kdir, "import", str(article))[0] == 0
 
 
-def test_an_import_is_a_draft_that_is_not_served(kdir: Path) -> None:
+def test_an_import_is_a_draft_that_is_not_served(seed_kdir: Path) -> None:
     """The draft goes to drafts/, which the loader, the watcher and `kb drafts` treat as such."""
-    before, watched = knowledge.load(kdir), signature(kdir)
-    imported(kdir, "library-faq.md")
-    assert signature(kdir) == watched  # the watcher sees no change to reload
-    assert (kdir / "drafts" / "library-faq.yaml").is_file() and not (kdir / "library-faq.yaml").exists()
-    assert [p.id for p in knowledge.load(kdir)] == [p.id for p in before]
-    assert Answerer.from_directory(kdir).answer("Where do bicycles go?").passage_id is None
-    assert kb(kdir, "drafts") == (0, "library-faq.yaml\t1\tLibrary FAQ\n")
+    before, watched = knowledge.load(seed_kdir), signature(seed_kdir)
+    imported(seed_kdir, "library-faq.md")
+    assert signature(seed_kdir) == watched  # the watcher sees no change to reload
+    assert (seed_kdir / "drafts" / "library-faq.yaml").is_file() and not (seed_kdir / "library-faq.yaml").exists()
+    assert [p.id for p in knowledge.load(seed_kdir)] == [p.id for p in before]
+    assert Answerer.from_directory(seed_kdir).answer("Where do bicycles go?").passage_id is None
+    assert kb(seed_kdir, "drafts") == (0, "library-faq.yaml\t1\tLibrary FAQ\n")
 
 
-def test_publish_makes_a_draft_live_with_history_and_undo(kdir: Path) -> None:
+def test_publish_makes_a_draft_live_with_history_and_undo(seed_kdir: Path) -> None:
     """`kb publish` moves the draft into the live folder, records it, and `kb undo` makes it a draft again."""
-    imported(kdir, "library-faq.md")
-    code, out = kb(kdir, "publish", "library-faq")
+    imported(seed_kdir, "library-faq.md")
+    code, out = kb(seed_kdir, "publish", "library-faq")
     assert code == 0 and out == "Published library-faq.yaml: 1 passage, live now.\n"
-    assert not (kdir / "drafts" / "library-faq.yaml").exists()
-    assert Answerer.from_directory(kdir).answer("Where do bicycles go?").passage_id == "parking-1"
-    history = kb(kdir, "history")[1]
+    assert not (seed_kdir / "drafts" / "library-faq.yaml").exists()
+    assert Answerer.from_directory(seed_kdir).answer("Where do bicycles go?").passage_id == "parking-1"
+    history = kb(seed_kdir, "history")[1]
     assert "publish library-faq.yaml by alice (cli)" in history and "after:  Library FAQ (1 passage)" in history
-    assert kb(kdir, "undo") == (0, "Undid the publish of `library-faq.yaml` by alice. It is a draft again.\n")
-    assert not (kdir / "library-faq.yaml").exists() and (kdir / "drafts" / "library-faq.yaml").is_file()
-    assert kb(kdir, "drafts")[1] == "library-faq.yaml\t1\tLibrary FAQ\n"
+    assert kb(seed_kdir, "undo") == (0, "Undid the publish of `library-faq.yaml` by alice. It is a draft again.\n")
+    assert not (seed_kdir / "library-faq.yaml").exists() and (seed_kdir / "drafts" / "library-faq.yaml").is_file()
+    assert kb(seed_kdir, "drafts")[1] == "library-faq.yaml\t1\tLibrary FAQ\n"
 
 
-def test_publish_renumbers_ids_taken_since_the_import(kdir: Path) -> None:
+def test_publish_renumbers_ids_taken_since_the_import(seed_kdir: Path) -> None:
     """Ids used in the live folder after the import are numbered anew at publish time, and said so."""
-    imported(kdir, "library-faq.md")
-    assert kb(kdir, "add", "--section", "Parking", "--text", "Taken.", "--id", "parking-1")[0] == 0
-    code, out = kb(kdir, "publish", "drafts/library-faq.yaml")
+    imported(seed_kdir, "library-faq.md")
+    assert kb(seed_kdir, "add", "--section", "Parking", "--text", "Taken.", "--id", "parking-1")[0] == 0
+    code, out = kb(seed_kdir, "publish", "drafts/library-faq.yaml")
     assert code == 0 and "parking-1 → parking-2" in out
-    data = yaml.safe_load((kdir / "library-faq.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((seed_kdir / "library-faq.yaml").read_text(encoding="utf-8"))
     assert [p["id"] for p in data["passages"]] == ["parking-2"]
-    knowledge.load(kdir)
+    knowledge.load(seed_kdir)
 
 
-def test_publish_all_and_unknown_drafts(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_publish_all_and_unknown_drafts(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--all` publishes every draft, one change each; an unknown draft is refused by name."""
-    imported(kdir, "first.md")
-    imported(kdir, "second.md", FAQ.replace("Parking", "Bicycles"))
-    assert kb(kdir, "publish", "nope")[0] == 1
+    imported(seed_kdir, "first.md")
+    imported(seed_kdir, "second.md", FAQ.replace("Parking", "Bicycles"))
+    assert kb(seed_kdir, "publish", "nope")[0] == 1
     assert "No draft `nope.yaml` in drafts/" in capsys.readouterr().err
-    code, out = kb(kdir, "publish", "--all")
+    code, out = kb(seed_kdir, "publish", "--all")
     assert code == 0 and out.count("Published") == 2
-    assert {"first.yaml", "second.yaml"} <= {p.name for p in knowledge.load(kdir).files}
-    assert kb(kdir, "drafts")[1].startswith("No drafts")
+    assert {"first.yaml", "second.yaml"} <= {p.name for p in knowledge.load(seed_kdir).files}
+    assert kb(seed_kdir, "drafts")[1].startswith("No drafts")

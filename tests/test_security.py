@@ -18,7 +18,7 @@ from bot.search import synonyms
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 from tests.conftest import ROOT
-from tests.support import Clock, small_kb, write_kb
+from tests.support import Clock
 
 # -- YAML: safe loaders only --------------------------------------------------------------------
 
@@ -182,14 +182,8 @@ def test_python_tags_in_a_file_edited_by_hand_are_refused_by_moderation(kdir: Pa
 
 # -- who may moderate -------------------------------------------------------------------------
 
-SMALL_KB = small_kb(rules=True)
 CLI = Asker(CLI_PLATFORM, "", name="test")
 TG_MOD, DC_MOD, DC_ROLE = "111", "222", "333"
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def config_for(tmp_path: Path, *, admins: bool) -> Path:

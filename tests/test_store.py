@@ -17,16 +17,9 @@ from bot import cli, knowledge
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Service
 from tests.conftest import ROOT
-from tests.support import child_env, small_kb, write_kb
+from tests.support import child_env
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
-SMALL_KB = small_kb(rules=True)
-
-
-@pytest.fixture
-def kdir(tmp_path: Path) -> Path:
-    """A small knowledge folder of its own (fast to reload), with data/ beside it."""
-    return write_kb(tmp_path / "knowledge", SMALL_KB)
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:
@@ -41,6 +34,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".kb.lock"}
 
 
+@pytest.mark.slow
 def test_two_processes_adding_50_each_leave_all_100(kdir: Path) -> None:
     """Two writer processes at once: all 100 passages are there, the files load, history has 100 lines."""
     procs = [writer(kdir, "a", 50), writer(kdir, "b", 50)]

@@ -13,7 +13,6 @@ import re
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import pytest
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram_support import TOKEN, assert_no_token, bot_process, fake_bot_api, running, write_handbook
+from telegram_support import TOKEN, assert_no_token, bot_process, running, write_handbook
 
 from adapters import runner
 from adapters.platform import StartupError
@@ -39,13 +38,6 @@ ANSWERED_QUESTION = "When do we meet?"
 ANSWERED_WORDS = "every Thursday"
 FALLBACK_QUESTION = "What is the wifi password in the hall?"
 TAG = re.compile(r"</?(b|i)>")
-
-
-@pytest.fixture
-async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API; afterwards, no log record may hold the token."""
-    async with fake_bot_api(caplog) as server:
-        yield server
 
 
 @pytest.fixture

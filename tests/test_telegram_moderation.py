@@ -11,13 +11,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
-from telegram_support import fake_bot_api, running, write_handbook
+from telegram_support import running, write_handbook
 from test_telegram import GROUP, OTHER, PRIVATE, USER
 
 from adapters.tg.moderation import USAGE, UsageError, parse
@@ -34,13 +33,6 @@ STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
 ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy", "username": "cy_admin"}
 OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
 WIFI_QUESTION = "What is the wifi password?"
-
-
-@pytest.fixture
-async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API; afterwards, no log record may hold the token."""
-    async with fake_bot_api(caplog) as server:
-        yield server
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import telegram_support
 from fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram_support import TOKEN, bot_process, fake_bot_api, write_handbook
+from telegram_support import TOKEN, bot_process, write_handbook
 
 from bot import Service
 from bot.answering import Answerer
@@ -58,13 +58,6 @@ def user(n: int) -> dict[str, Any]:
 
 def private(n: int) -> dict[str, Any]:
     return {"id": n, "type": "private", "first_name": f"U{n}"}
-
-
-@pytest.fixture
-async def fake(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API; afterwards, the token is in no log record and in no request the bot sent."""
-    async with fake_bot_api(caplog, check_requests=True) as server:
-        yield server
 
 
 @pytest.fixture
@@ -469,6 +462,7 @@ LOAD_QUESTIONS = [
 ]
 
 
+@pytest.mark.slow
 async def test_load_50_chats_5000_questions_each_answered_once_in_order(
     fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture, record_property: Any
 ) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from fake_telegram import FakeTelegram, Fault
 
 from adapters import runner
+from bot.config import Config
 from bot.service import Service
 from tests.conftest import KNOWLEDGE
 
 TOKEN = "424242:startup-test-token-abcdefghijklmnopqrstu"
 
 
-async def test_stop_during_login_retries_returns_promptly() -> None:
+async def test_stop_during_login_retries_returns_promptly(tmp_path: Path) -> None:
     """With getMe failing and being retried, setting stop ends serve() without waiting out the retries."""
     fake = FakeTelegram(TOKEN)
     await fake.start()
@@ -21,7 +23,7 @@ async def test_stop_during_login_retries_returns_promptly() -> None:
         fake.inject("getMe", Fault(status=502), times=100)
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_RETRY_DELAY": "30"}
         stop = asyncio.Event()
-        service = Service.from_directory(KNOWLEDGE)
+        service = Service.from_directory(KNOWLEDGE, Config(data_dir=tmp_path / "data"))
         task = asyncio.create_task(runner.serve(service, env, stop))
         async with asyncio.timeout(10):
             while fake.faults_left("getMe") == 100:  # until the first login attempt has failed
