@@ -36,7 +36,16 @@ from typing import TextIO
 from bot import calibration, doctor, transcripts, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
-from bot.curation import CLI_PLATFORM, History, Moderation, Refused, Request, importing, write_atomic
+from bot.curation import (
+    CLI_PLATFORM,
+    History,
+    Moderation,
+    Refused,
+    Request,
+    changes_finish_first,
+    importing,
+    write_atomic,
+)
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
@@ -211,13 +220,21 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _service(args: argparse.Namespace) -> Service:
-    return Service.from_directory(args.knowledge, _config(args))
+    return Service.from_directory(args.knowledge, _config(args), guard=changes_finish_first)
 
 
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
     history = History(config.data_folder(folder))
-    return Moderation(folder, config.moderators, history=history, gaps=None, reload=lambda: None, analyze=str.split)
+    return Moderation(
+        folder,
+        config.moderators,
+        history=history,
+        gaps=None,
+        reload=lambda: None,
+        analyze=str.split,
+        guard=changes_finish_first,
+    )
 
 
 def _asker(args: argparse.Namespace) -> Asker:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from bot import knowledge, messages
@@ -43,6 +44,7 @@ class Service:
         chat_cooldown: Cooldown | None = None,
         config: Config | None = None,
         knowledge_dir: str | Path | None = None,
+        guard: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
         self._answerer = answerer
         self._lock = threading.Lock()
@@ -66,13 +68,22 @@ class Service:
             reload=self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             added=self._extend_after_add,
+            guard=guard,
         )
 
     @classmethod
-    def from_directory(cls, directory: str | Path = DEFAULT_KNOWLEDGE, config: Config | None = None) -> Service:
-        """Load the knowledge folder (raises KnowledgeError) and set up everything around it."""
+    def from_directory(
+        cls,
+        directory: str | Path = DEFAULT_KNOWLEDGE,
+        config: Config | None = None,
+        *,
+        guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> Service:
+        """Load the knowledge folder (raises KnowledgeError) and set up everything around it;
+        `guard` is entered around every moderator's change (see `Moderation`)."""
         workers = config.load_workers if config else None
-        return cls(Answerer.from_directory(directory, workers=workers), config=config, knowledge_dir=directory)
+        answerer = Answerer.from_directory(directory, workers=workers)
+        return cls(answerer, config=config, knowledge_dir=directory, guard=guard)
 
     @property
     def answerer(self) -> Answerer:

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 from bot.config import Config
-from bot.curation.moderation import CLI_PLATFORM
+from bot.curation import CLI_PLATFORM, changes_finish_first
 from bot.service import Asker, Service
 
 
 def main(argv: list[str]) -> int:
     knowledge, data, prefix, count = Path(argv[0]), Path(argv[1]), argv[2], int(argv[3])
-    service = Service.from_directory(knowledge, Config(data_dir=data))
+    service = Service.from_directory(knowledge, Config(data_dir=data), guard=changes_finish_first)  # as the CLI
     asker = Asker(CLI_PLATFORM, "", name=f"writer-{prefix}")
     for n in range(count):
         change = service.moderation.add(

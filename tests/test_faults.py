@@ -15,7 +15,7 @@ import pytest
 
 from bot import knowledge
 from bot.config import Config
-from bot.curation import store
+from bot.curation import changes_finish_first, store
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
@@ -51,8 +51,9 @@ def assert_clean(kdir: Path, acknowledged: list[str]) -> None:
 def test_a_sigterm_in_the_middle_of_a_write_waits_for_the_change_to_finish(
     kdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SIGTERM raised while the file is being written: the handler runs only once file and history are done."""
-    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"))
+    """SIGTERM raised while the file is being written: the handler runs only once file and history are done
+    (the command line's guard, `changes_finish_first`, is around the change)."""
+    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"), guard=changes_finish_first)
     ran: list[list[str]] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: ran.append(history_adds(kdir)))
     real = store.write_atomic

@@ -14,6 +14,7 @@ from bot.curation.commands import COMMANDS, Reply, Request, perform
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
 from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused
+from bot.curation.shutdown import changes_finish_first
 from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Refused",
     "Reply",
     "Request",
+    "changes_finish_first",
     "perform",
     "write_atomic",
 ]

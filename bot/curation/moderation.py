@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
 from bot.asker import Asker
 from bot.config import Moderators
-from bot.curation import edits, publishing, shutdown
+from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import History, Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
@@ -57,12 +58,16 @@ class Moderation:
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
         added: Callable[[Passage, Signature, Signature], None] | None = None,
+        guard: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
+        """`guard` is entered around every write: the command line passes
+        `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one."""
         self.moderators = moderators
         self.store = KnowledgeStore(knowledge_dir) if knowledge_dir is not None else None
         self.history_log = history
         self.gap_store = gaps
         self._reload = reload
+        self._guard = guard
         self._added = added
         self._analyze = analyze
 
@@ -284,7 +289,7 @@ class Moderation:
     ) -> Record:
         store, history = self._store(), self._history()
         try:
-            with store.locked(), shutdown.changes_finish_first():  # a SIGTERM now ends the process after it
+            with store.locked(), self._guard():  # the command line: a SIGTERM now ends the process after it
                 before = signature(store.directory)
                 files = store.read_files()
                 _check_history(history)

@@ -66,7 +66,13 @@ def disk_message(exc: OSError) -> str:
 
 
 class KnowledgeStore:
-    """Locked, validated, atomic writes to one knowledge folder."""
+    """Locked, validated, atomic writes to one knowledge folder.
+
+    The one piece of process-wide state of the write path: one thread lock per folder, shared by
+    every store of that folder in the process (`_thread_locks`), so that two Services or a Service
+    and a command in the same process never write at once; the file lock (`.kb.lock`) does the
+    same between processes.
+    """
 
     _thread_locks: ClassVar[dict[Path, threading.Lock]] = {}
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
