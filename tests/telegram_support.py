@@ -18,10 +18,10 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
-from fake_telegram import FakeTelegram
 
 from adapters import runner
 from bot.service import Service
+from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-never-in-logs"

@@ -19,7 +19,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, assert_no_token, bot_process, running, write_handbook
@@ -29,6 +28,7 @@ from adapters.platform import StartupError
 from adapters.tg import render
 from bot import Service
 from bot.messages import APOLOGY, COOLDOWN
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
 OTHER = {"id": 4343, "is_bot": False, "first_name": "Bo"}

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
 from telegram_support import running, write_handbook
-from test_telegram import GROUP, OTHER, PRIVATE, USER
 
 from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
@@ -25,6 +23,8 @@ from bot import Request
 from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
+from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 MODERATOR = USER  # Ann, listed in the config
 MODERATOR_CHAT = PRIVATE

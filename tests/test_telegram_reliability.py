@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 import telegram_support
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram_support import TOKEN, bot_process, write_handbook
@@ -35,6 +34,7 @@ from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderator
 from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
 from bot.messages import COOLDOWN
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from tests.support import Clock
 
 ALLOWED_TAGS = {"b", "i", "code"}

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from fake_telegram import FakeTelegram, Fault
-
 from adapters import runner
 from bot.config import Config
 from bot.service import Service
 from tests.conftest import KNOWLEDGE
+from tests.fake_telegram import FakeTelegram, Fault
 
 TOKEN = "424242:startup-test-token-abcdefghijklmnopqrstu"
 
