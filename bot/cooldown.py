@@ -47,6 +47,11 @@ class Cooldown:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
+    def remembered(self) -> int:
+        """How many keys it remembers now (bounded by `max_keys`, plus the one being counted).
+        A method, not `__len__`: an empty Cooldown must stay truthy (`cooldown or Cooldown()`)."""
+        return len(self._buckets)
+
     def allow(self, key: str) -> bool:
         """Take one question from `key`'s bucket; False when it is empty."""
         now = self.clock()

@@ -6,7 +6,6 @@ import logging
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
@@ -33,22 +32,30 @@ def split_knowledge(folder: Path, files: int = 3) -> Path:
     return folder
 
 
+def probes(index: Index) -> list[str]:
+    """Questions that reach every passage: its section and opening words, and the same with one
+    long word misspelt (a letter dropped), which the spelling table must correct the same way."""
+    found = []
+    for passage in index.kb.passages:
+        words = f"{passage.section} {passage.text}".split()[:10]
+        found.append(" ".join(words))
+        long_words = [w for w in words if len(w) > 6 and w.isalpha()]
+        if long_words:
+            found.append(" ".join(w[:-2] + w[-1] if w == long_words[0] else w for w in words))
+    return [*found, "Why do North Koreans defect?", "how many refugees live in the US", "latern festivel"]
+
+
 def same_index(a: Index, b: Index) -> None:
+    """The two indexes answer alike: the same passages, the same terms for every probe question
+    (spelling corrections included), the same score for every passage, the same top passages."""
     assert a.kb.passages == b.kb.passages
-    assert a._scorer.vocabulary == b._scorer.vocabulary  # the same terms, numbered the same
-    for name in ("_docs", "_tf", "_indptr", "_lengths", "_weights"):
-        assert np.array_equal(getattr(a._scorer, name), getattr(b._scorer, name)), name
-    assert a._scorer._base == b._scorer._base
-    assert a._surface == b._surface
-    assert {k: set(v.split("\0")) for k, v in a._speller._table.items()} == {
-        k: set(v.split("\0")) for k, v in b._speller._table.items()
-    }  # the spelling tables file the same words under the same keys
-    for question in ["Why do North Koreans defect?", "how many refugees live in the US", "latern festivel"]:
+    for question in probes(a):
         terms = a.analyze(question)
-        assert b.analyze(question) == terms
+        assert b.analyze(question) == terms, question
+        assert a.scores(terms) == b.scores(terms), question
         assert [(r.passage.id, r.score, r.coverage) for r in a.rank(terms)] == [
             (r.passage.id, r.score, r.coverage) for r in b.rank(terms)
-        ]
+        ], question
 
 
 @pytest.mark.parametrize("variant", ["okapi", "plus"])

@@ -173,6 +173,10 @@ class Index:
         # ending or a pair across two words, not a topic: it weighs like a very common term.
         self._unknown_cjk_weight = math.log((n + 1) / (n / 2 + 0.5))
 
+    def scores(self, terms: Sequence[str]) -> list[float]:
+        """Every passage's BM25 score for the question terms (and their pairs), in passage order."""
+        return [float(s) for s in self._scorer.scores(query_terms(terms))]
+
     def analyze(self, question: str) -> list[str]:
         """The terms of a question, spelling corrected and synonyms folded."""
         return self.synonyms.terms(question, correct=self._speller)
