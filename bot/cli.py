@@ -33,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import calibration, doctor, transcripts, tuning
+from bot import doctor, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -46,6 +46,7 @@ from bot.curation import (
     importing,
     write_atomic,
 )
+from bot.evaluation import calibration, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError

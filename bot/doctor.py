@@ -24,8 +24,8 @@ from bot import knowledge
 from bot.answering import Answerer
 from bot.config import Config, ConfigError, config_path, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
-from bot.gaps import FILE_NAME as GAPS_FILE
 from bot.knowledge import KnowledgeError
+from bot.records import GAPS_FILE
 from bot.search import load_synonyms
 from bot.yamlfiles import FileError
 

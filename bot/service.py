@@ -5,7 +5,7 @@ Adapters hold a `Service` and call it with the question and who asked; they get 
 help and sources, and only render it. Moderation goes through `moderate` with a parsed `Request`
 (see `bot.curation.commands`) and comes back as one `Reply`. Everything the platforms share lives
 here: the knowledge base (swappable while running, reloaded when its files change), the per-user
-and per-chat cooldowns, feedback, the record of unanswered questions (`bot.gaps`) and moderation.
+and per-chat cooldowns, feedback, the record of unanswered questions (`bot.records.gaps`) and moderation.
 
 `ask`, `choose`, `vote`, `moderate`, `refusal` and `is_moderator` may block (a lock, SQLite, file
 writes, an index rebuild): adapters call them off the event loop (`adapters.threads.in_thread`).
@@ -26,8 +26,8 @@ from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
 from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
-from bot.gaps import GapStore
 from bot.knowledge import Passage
+from bot.records import GapStore
 from bot.watcher import KnowledgeWatcher, Signature, signature
 
 log = logging.getLogger(__name__)

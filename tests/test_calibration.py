@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, transcripts, tuning
-from bot.calibration import calibrate
+from bot import Answerer, tuning
 from bot.cli import main
+from bot.evaluation import transcripts
+from bot.evaluation.calibration import calibrate
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot import cli
 from bot.config import Config
-from bot.gaps import DAY, FILE_NAME, GapStore
+from bot.records.gaps import DAY, FILE_NAME, GapStore
 from bot.service import Asker, Service
 
 PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]

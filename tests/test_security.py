@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot import Answerer, knowledge, transcripts
+from bot import Answerer, knowledge
 from bot.config import ConfigError, load_config
 from bot.cooldown import Admission, Cooldown
 from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Refused
+from bot.evaluation import transcripts
 from bot.search import synonyms
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, transcripts
+from bot import Answerer
 from bot.cli import main
+from bot.evaluation import transcripts
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
 # For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was

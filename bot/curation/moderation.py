@@ -24,8 +24,8 @@ from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import History, Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
-from bot.gaps import GapStore, term_key
 from bot.knowledge import Passage
+from bot.records import GapStore, term_key
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)

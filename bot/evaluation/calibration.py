@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answering import Answerer
 from bot.confidence import Confidence, signals
-from bot.transcripts import Transcript, judge
+from bot.evaluation.transcripts import Transcript, judge
 
 DEFAULT_SIGNALS = ("coverage", "strength", "margin")
 

@@ -1,6 +1,6 @@
 """Feedback on answers (👍 / 👎) and the pseudonym users are stored under.
 
-Votes are kept in the gaps database (`bot.gaps`), where moderators see what did not help.
+Votes are kept in the gaps database (`bot.records.gaps`), where moderators see what did not help.
 """
 
 from __future__ import annotations

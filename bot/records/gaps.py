@@ -1,6 +1,6 @@
 """What goes unanswered: questions, their outcomes and 👍/👎, in an embedded SQLite database.
 
-Only a hashed user id is stored (`bot.feedback.hash_user`), never a name; the wording is kept
+Only a hashed user id is stored (`bot.records.feedback.hash_user`), never a name; the wording is kept
 for unanswered questions only (answered ones count towards their passage). Rows older than the
 retention period are deleted when the database is opened and then once a day. Unanswered
 questions are grouped by their analyzed terms (the same terms the index ranks with): questions
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.feedback import Vote, hash_user
+from bot.records.feedback import Vote, hash_user
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,12 @@
+"""What people asked and thought of the answers: the record moderators learn from.
+
+    gaps      unanswered questions grouped into gaps, outcomes per day and votes, in SQLite
+    feedback  a 👍 / 👎 on an answer, and the pseudonym a user is stored under
+
+The rest of the core uses only what this face exports.
+"""
+
+from bot.records.gaps import FILE_NAME as GAPS_FILE
+from bot.records.gaps import GapStore, term_key
+
+__all__ = ["GAPS_FILE", "GapStore", "term_key"]
