@@ -43,10 +43,20 @@ def test_sentences_split_at_ends_not_at_abbreviations() -> None:
     ]
 
 
+def test_abbreviations_inside_a_sentence_do_not_end_it() -> None:
+    """"i.e.", "e.g.", "vs." and titles do not cut a sentence (a passage once began "TCP) sockets")."""
+    text = "Use STREAM (i.e. TCP) sockets. Some, e.g. UDP, are not covered. Dr. Kang vs. Mr. Lee met."
+    assert split_sentences(text) == [
+        "Use STREAM (i.e. TCP) sockets.",
+        "Some, e.g. UDP, are not covered.",
+        "Dr. Kang vs. Mr. Lee met.",
+    ]
+
+
 def test_headings_become_sections_and_paragraphs_passages() -> None:
     """Markdown and numbered headings become sections; long paragraphs are cut into passages."""
     article = "# Title\n\nIntro one. Intro two.\n\n## First part\n\nA. B. C. D.\n\n2. Second part\n\nE.\n"
-    long_paragraph = "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six."
+    long_paragraph = "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six. Eta 7. Theta 8. Iota 9."
     title, found = drafts(article.replace("A. B. C. D.", long_paragraph))
     assert title == "Title"
     assert [(d.id, d.section) for d in found] == [
@@ -55,7 +65,7 @@ def test_headings_become_sections_and_paragraphs_passages() -> None:
         ("first-part-2", "First part"),
         ("second-part-1", "Second part"),
     ]
-    assert found[1].text == "Alpha one. Beta two. Gamma three. Delta four. Eps five."  # MAX_SENTENCES
+    assert found[1].text == "Alpha one. Beta two. Gamma three. Delta four. Eps five. Zeta six. Eta 7. Theta 8."
 
 
 def test_seed_article_drafts_cover_every_section() -> None:
