@@ -207,9 +207,15 @@ class Answerer:
         )
 
 
+# Markup pasted into a question ("<b>flee</b>"): the tags are not words of the question.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
+
+
 def cut(question: str) -> str:
-    """The part of a question the bot reads: normalized, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
-    return normalize(str(question)[: MAX_QUESTION_CHARS * 4])[:MAX_QUESTION_CHARS].strip()
+    """The part of a question the bot reads: normalized, without markup tags, at most
+    MAX_QUESTION_CHARS (a flood says nothing more)."""
+    text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
+    return normalize(text)[:MAX_QUESTION_CHARS].strip()
 
 
 def _suggestion(passage: Passage) -> Suggestion:

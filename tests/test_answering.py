@@ -146,3 +146,16 @@ def _shared() -> Answerer:
     if _ANSWERER is None:
         _ANSWERER = Answerer.from_directory(KNOWLEDGE)
     return _ANSWERER
+
+
+@pytest.mark.parametrize("extra", ["2", "in 2024", "<b>", "</i>"])
+def test_a_stray_number_or_tag_does_not_flip_a_confident_answer(extra: str) -> None:
+    """A number no passage knows, or markup pasted around a word, keeps the answer the plain question gets."""
+    answerer = Answerer.from_directory(KNOWLEDGE)
+    plain = answerer.answer("why do people flee north korea")
+    assert not plain.fallback
+    if extra.startswith("<"):
+        asked = "why do people " + extra + "flee" + extra.replace("<", "</", 1) + " north korea"
+    else:
+        asked = "why do people flee north korea " + extra
+    assert answerer.answer(asked).passage_id == plain.passage_id
