@@ -15,12 +15,17 @@ from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 # For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was
 # measured when the floor was set, so a change that loses two questions in a set fails CI.
 # Raise them when the bot gets better.
-FLOORS = {
+FLOORS: dict[str, tuple[float | None, float | None]] = {
     "community-questions": (23 / 25, 2 / 3),  # measured 24/25, 3/3
-    "community-dev": (72 / 75, 22 / 25),  # 73/75, 23/25
+    "community-dev": (72 / 75, 22 / 25),  # 73/75, 22/25 (23/25 until unknown numbers stopped counting)
     "community-heldback": (69 / 75, 23 / 25),  # 70/75, 24/25
     "community-fresh": (78 / 90, 23 / 30),  # 79/90, 24/30
     "community-blind": (67 / 75, 14 / 25),  # 68/75, 15/25
+    # Written in session 3 without looking at the bot's answers: near misses only (questions in
+    # the article's words it does not answer) and on-topic only. The near misses are the bot's
+    # known weakness: lexical signals tell them from right answers hardly at all.
+    "community-nearmiss": (None, 9 / 60),  # 10/60
+    "community-ontopic2": (56 / 60, None),  # 57/60
 }
 
 
@@ -105,9 +110,12 @@ def test_bundled_transcripts_meet_the_quality_floor(name: str) -> None:
     transcript = transcripts.load(TRANSCRIPTS / f"{name}.yaml")
     summary = transcripts.Summary.of(list(transcripts.replay(Answerer.from_directory(KNOWLEDGE), [transcript])))
     on_topic, off_topic = FLOORS[name]
-    assert summary.on_topic >= 25 and summary.off_topic >= 3
-    assert summary.on_topic_hits / summary.on_topic >= on_topic - 1e-9, str(summary)
-    assert summary.off_topic_declined / summary.off_topic >= off_topic - 1e-9, str(summary)
+    if on_topic is not None:
+        assert summary.on_topic >= 25, str(summary)
+        assert summary.on_topic_hits / summary.on_topic >= on_topic - 1e-9, str(summary)
+    if off_topic is not None:
+        assert summary.off_topic >= 3, str(summary)
+        assert summary.off_topic_declined / summary.off_topic >= off_topic - 1e-9, str(summary)
 
 
 def test_every_transcript_has_a_floor() -> None:
