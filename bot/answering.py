@@ -195,7 +195,9 @@ class Answerer:
 
     def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
         suggestions = tuple(_suggestion(r.passage) for r in ranked if r.score > 0)
-        text = messages.closest_topics(s.label for s in suggestions) if suggestions else messages.DONT_KNOW
+        text = (
+            messages.closest_topics(s.label for s in suggestions) if suggestions else messages.say(messages.DONT_KNOW)
+        )
         best = ranked[0] if ranked else None
         return Answer(
             text=text,
