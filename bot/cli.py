@@ -33,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import calibration, doctor, transcripts, tuning
+from bot import calibration, doctor, messages, transcripts, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import CLI_PLATFORM, History, Moderation, Refused, Request, importing, write_atomic
@@ -79,8 +79,27 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_OK
         if not line.strip():
             continue
-        print(answerer.answer(line.rstrip("\n")).text, file=out)
+        question = line.rstrip("\n")
+        reply = console_command(answerer, question.strip())
+        print(reply if reply is not None else answerer.answer(question).text, file=out)
         print(file=out, flush=True)
+
+
+def console_command(answerer: Answerer, line: str) -> str | None:
+    """The reply to a /command typed in the console, as in a private Telegram chat; None if not one."""
+    if not line.startswith("/"):
+        return None
+    command = line.split(maxsplit=1)[0][1:].partition("@")[0].casefold()
+    with messages.speaking(messages.choose(os.environ.get("LANG", "").partition(".")[0], line)):
+        if command in ("start", "help"):
+            return f"{answerer.help_text()}\n\n{messages.say(messages.HOW_TO_ASK_PRIVATE)}"
+        if command == "sources":
+            sources = [messages.source_line(s.title, s.publisher, s.url) for s in answerer.kb.sources()]
+            return "\n".join([messages.say(messages.SOURCES_HEADER), *sources])
+        if command == "ask":
+            question = "".join(line.split(maxsplit=1)[1:])
+            return answerer.answer(question).text if question else messages.say(messages.ASK_USAGE)
+        return messages.say(messages.UNKNOWN_COMMAND)
 
 
 def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:

@@ -41,6 +41,16 @@ def test_ask_json_has_the_documented_keys() -> None:
     assert data["fallback"] is True and data["passage_id"] is None
 
 
+def test_chat_handles_slash_commands_as_a_private_telegram_chat() -> None:
+    """In the console, /start and /help give the help, /sources the sources, an unknown /command a pointer to /help."""
+    result = run("chat", stdin="/start\n/sources\n/frobnicate\nthanks!\n")
+    replies = result.stdout.strip().split("\n\n")
+    assert replies[0].startswith("I answer questions about") and replies[1] == "Just send me your question."
+    assert replies[2].startswith("My answers come from:")
+    assert replies[3:] == ["I don't know that command. Send /help to see what I can do.", "You're welcome!"]
+    assert "Introduction" not in result.stdout
+
+
 def test_chat_reads_lines_until_end_of_input() -> None:
     """`chat` answers each piped line and stops at end of input."""
     result = run("chat", stdin="How many refugees live in South Korea?\n\nWho is Thae Yong-ho?\n")

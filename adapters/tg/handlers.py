@@ -44,6 +44,8 @@ class Handlers:
         moderation = functools.partial(on_moderation, self.service)
         app.add_handler(CommandHandler(list(USAGE), moderation, filters=only_messages))
         app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
+        private_commands = only_messages & filters.COMMAND & filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
@@ -78,6 +80,18 @@ class Handlers:
             )
             return
         await self.answer(message, context, question)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """A /command the bot does not have, in a private chat: one line pointing to /help (groups: silence)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        _, at, username = message.text.split(maxsplit=1)[0].partition("@")
+        if at and username.casefold() != context.bot.username.casefold():
+            return  # meant for another bot
+        if update.effective_message is not None:
+            text = messages.say(messages.UNKNOWN_COMMAND, messages.choose(language_of(update)))
+            await send_text(context, Target.for_message(update.effective_message), text)
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
