@@ -13,7 +13,7 @@ The rest of the core uses only what this face exports.
 from bot.curation.commands import COMMANDS, Reply, Request, perform
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
-from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused
+from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused, looks_like_gap
 from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Refused",
     "Reply",
     "Request",
+    "looks_like_gap",
     "perform",
     "write_atomic",
 ]

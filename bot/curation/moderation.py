@@ -177,11 +177,18 @@ class Moderation:
         self._apply(asker, "remove", plan)
         return Change("remove", pid, messages.removed(pid))
 
-    def alias(self, asker: Asker, passage_id: str, question: str) -> Change:
-        """Attach a question (or an open gap, by its id) to a passage, so that it answers it."""
+    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
+        """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
+
+        What looks like a gap reference (`3`, `#3`, `g5c1d0e`) must name an open gap; words that
+        look like one are attached only when `free_text` says so (`kb alias ID --text WORDS`)."""
         self._authorize(asker, "alias")
         pid = edits.passage_id_field(passage_id)
-        gap = self.gap_store.find(question) if self.gap_store and _looks_like_gap(question) else None
+        gap = None
+        if not free_text and looks_like_gap(question):
+            gap = self.gap_store.find(question) if self.gap_store else None
+            if gap is None:
+                raise Refused(_("No open gap `{gap}`; `gaps` lists them.").format(gap=question.strip()[:20]))
         wording = edits.question_fields([gap.questions[0] if gap else question])[0]
 
         def plan(files: Files) -> edits.Edit:
@@ -242,9 +249,13 @@ class Moderation:
     def history(self, asker: Asker, passage_id: str | None = None, limit: int = 10) -> str:
         self._authorize(asker, "history")
         records = self._history().records()
+        if limit < 1:
+            raise Refused(_("The limit is a whole number of at least 1."))
         if passage_id:
             records = [r for r in records if r.passage_id == passage_id.strip()]
-        return render(records[-max(1, limit) :])
+            if not records:
+                return _("No changes recorded for `{id}`.").format(id=passage_id.strip()[:64])
+        return render(records[-limit:])
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
@@ -385,7 +396,8 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
     )
 
 
-def _looks_like_gap(value: str) -> bool:
+def looks_like_gap(value: str) -> bool:
+    """True for what names a gap: its number in `gaps` (3, #3) or its id (g5c1d0e)."""
     return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
 
 
