@@ -84,6 +84,37 @@ _SMALL_TALK_WORDS = frozenset(
     everyone everybody all yall guys folks friends team people gm sup whats s up welcome""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_THANKS_WORDS = frozenset("thanks thank thx ty cheers appreciated".split())
+_ASKING_WORDS = frozenset("help what can do who how know".split())
+# Sections every article has that answer nothing a user would ask: left out of the topic list.
+FRAME_SECTIONS = frozenset(
+    [
+        "introduction",
+        "conclusion",
+        "conclusions",
+        "editor s note",
+        "editors note",
+        "editor note",
+        "about this article",
+        "foreword",
+        "preface",
+        "acknowledgements",
+        "acknowledgments",
+        "references",
+        "notes",
+    ]
+)
+
+
+def is_thanks(question: str) -> bool:
+    """True for small talk that thanks and asks nothing ("thanks!", "thank you so much")."""
+    found = set(_WORD.findall(question.casefold()))
+    return bool(found & _THANKS_WORDS) and not found & _ASKING_WORDS and is_small_talk(question)
+
+
+def topics(sections: list[str]) -> list[str]:
+    """The sections worth offering as topics: not an article's frame (Introduction, Conclusion, Editor's Note, ...)."""
+    return [s for s in sections if " ".join(_WORD.findall(s.casefold())) not in FRAME_SECTIONS]
 
 
 def is_small_talk(question: str) -> bool:
@@ -139,6 +170,8 @@ class Answerer:
         question = cut(question)
         if not _WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
+        if is_thanks(question):
+            return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
@@ -177,7 +210,7 @@ class Answerer:
         )
 
     def help_text(self) -> str:
-        return messages.help_text((s.title for s in self.kb.sources()), self.kb.sections())
+        return messages.help_text((s.title for s in self.kb.sources()), topics(self.kb.sections()))
 
     def answered(self, best: Ranked) -> Answer:
         """The Answer that replies with `best`'s passage."""
@@ -195,7 +228,9 @@ class Answerer:
 
     def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
         suggestions = tuple(_suggestion(r.passage) for r in ranked if r.score > 0)
-        text = messages.closest_topics(s.label for s in suggestions) if suggestions else messages.DONT_KNOW
+        text = (
+            messages.closest_topics(s.label for s in suggestions) if suggestions else messages.say(messages.DONT_KNOW)
+        )
         best = ranked[0] if ranked else None
         return Answer(
             text=text,

@@ -6,7 +6,7 @@
     python -m bot kb check | list | import FILE | drafts | publish FILE|--all
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
-    python -m bot kb remove ID | alias ID QUESTION | history [ID] | undo | gaps | stats | dismiss GAP
+    python -m bot kb remove ID | alias ID GAP|--text Q | history [ID] | undo | gaps | stats | dismiss GAP
 
 The commands that start platforms or load the benchmark (`run`, `discord sync`, `bench`) are on the
 adapters' side: `python -m adapters` (the `qabot` script) is this command line plus those, so the
@@ -33,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import doctor, tuning
+from bot import doctor, messages, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -44,6 +44,7 @@ from bot.curation import (
     Request,
     changes_finish_first,
     importing,
+    looks_like_gap,
     write_atomic,
 )
 from bot.evaluation import calibration, transcripts
@@ -89,8 +90,27 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_OK
         if not line.strip():
             continue
-        print(answerer.answer(line.rstrip("\n")).text, file=out)
+        question = line.rstrip("\n")
+        reply = console_command(answerer, question.strip())
+        print(reply if reply is not None else answerer.answer(question).text, file=out)
         print(file=out, flush=True)
+
+
+def console_command(answerer: Answerer, line: str) -> str | None:
+    """The reply to a /command typed in the console, as in a private Telegram chat; None if not one."""
+    if not line.startswith("/"):
+        return None
+    command = line.split(maxsplit=1)[0][1:].partition("@")[0].casefold()
+    with messages.speaking(messages.choose(os.environ.get("LANG", "").partition(".")[0], line)):
+        if command in ("start", "help"):
+            return f"{answerer.help_text()}\n\n{messages.say(messages.HOW_TO_ASK_PRIVATE)}"
+        if command == "sources":
+            sources = [messages.source_line(s.title, s.publisher, s.url) for s in answerer.kb.sources()]
+            return "\n".join([messages.say(messages.SOURCES_HEADER), *sources])
+        if command == "ask":
+            question = "".join(line.split(maxsplit=1)[1:])
+            return answerer.answer(question).text if question else messages.say(messages.ASK_USAGE)
+        return messages.say(messages.UNKNOWN_COMMAND)
 
 
 def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
@@ -213,6 +233,17 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
 def _config(args: argparse.Namespace) -> Config:
     config = load_config()
     if getattr(args, "data", None):
@@ -253,6 +284,12 @@ def _login_name() -> str:
 def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     """One moderation command (`args.request` makes its Request), run through the core's command table."""
     request: Request = args.request(args)
+    if request.command == "alias" and (request.text is None) == (not request.question):
+        print("error: give a gap id from `kb gaps` (kb alias ID 3), or the question with --text", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
+        print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
+        return EXIT_UNUSABLE
     reply = _service(args).moderate(request, _asker(args))
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
@@ -327,7 +364,8 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
         return Request("add", a.id, a.section, a.text, tuple(a.question or ()))
 
     def edit_request(a: argparse.Namespace) -> Request:
-        return Request("edit", a.id, a.section, a.text, tuple(a.question) if a.question else None)
+        questions = () if a.no_questions else tuple(a.question) if a.question else None
+        return Request("edit", a.id, a.section, a.text, questions)
 
     add = mod("add", add_request, "add a passage (to knowledge/moderators.yaml); prints its id last")
     add.add_argument("--section", required=True)
@@ -339,20 +377,22 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     edit.add_argument("--section")
     edit.add_argument("--text")
     edit.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
+    edit.add_argument("--no-questions", action="store_true", help="clear the passage's questions")
     mod("remove", lambda a: Request("remove", a.id), "remove a passage").add_argument("id", metavar="ID")
     alias = mod(
         "alias",
-        lambda a: Request("alias", a.id, question=a.question),
-        "attach a question (or a gap id from `kb gaps`) to a passage",
+        lambda a: Request("alias", a.id, question=a.gap or "", text=a.text),
+        "attach an open gap (its id from `kb gaps`) or, with --text, a question to a passage",
     )
     alias.add_argument("id", metavar="ID")
-    alias.add_argument("question", metavar="QUESTION")
+    alias.add_argument("gap", nargs="?", metavar="GAP", help="a gap id from `kb gaps` (3 or g5c1d0e)")
+    alias.add_argument("--text", metavar="QUESTION", help="attach these words as a question")
     history = mod("history", lambda a: Request("history", a.id, limit=a.limit), "the recorded changes, newest first")
     history.add_argument("id", nargs="?", metavar="ID")
-    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--limit", type=_positive, default=20)
     mod("undo", lambda a: Request("undo"), "revert the last change (repeat to go further back)")
     gaps = mod("gaps", lambda a: Request("gaps", limit=a.limit), "unanswered questions, grouped, most asked first")
-    gaps.add_argument("--limit", type=int, default=20)
+    gaps.add_argument("--limit", type=_positive, default=20)
     mod("stats", lambda a: Request("stats"), "most asked and most downvoted passages, unanswered rate per day")
     dismiss = mod("dismiss", lambda a: Request("dismiss", question=a.gap), "take a gap off the list")
     dismiss.add_argument("gap", metavar="GAP")

@@ -1,42 +1,61 @@
-"""Every sentence a user reads, in one place, so that every platform says the same thing.
+"""Every sentence a user reads, in one catalogue, in the user's language.
 
-Named constants for fixed sentences, small functions for those with a value in them. A later
-step turns this module into a message catalogue (gettext) with more languages; until then
-nothing else in the project writes a sentence a user sees, only platform-specific forms (the
-usage of a Telegram command, the label of a Discord option).
+The sentences are gettext msgids (English); `bot/locales/ko.po` has every one in Korean (a test
+fails on one without). Fixed sentences are constants marked with `N_` and shown through `say`;
+sentences with a value in them are small functions. Elsewhere, a sentence the bot writes is
+marked in place with `_` (or `ngettext`), as gettext has it, and the same test finds it. The
+language is the asker's (`Asker.language`: Telegram's `language_code`, Discord's `locale`), or
+the question's script when the catalogue lacks it (`choose`). The Service sets it around each
+call (`speaking`); adapters pass it to `say` for the few sentences they write themselves.
+Passages are never translated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.catalogue import LANGUAGES, N_, _, choose, current, ngettext, speaking, supported, translation
+
+__all__ = ["LANGUAGES", "N_", "_", "choose", "current", "ngettext", "say", "speaking", "supported"]
+
+
+def say(message: str, language: str | None = None) -> str:
+    """A marked sentence (one of the constants below) in `language`, or in the current one."""
+    return translation(language or current()).gettext(message)
+
+
 # --- answering -------------------------------------------------------------------------------
 
-COOLDOWN = "You're asking quickly — please wait a few seconds before the next question."
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-TOPIC_GONE = "Sorry, that topic is no longer in my knowledge base. Send /help to see what I can answer."
-THANKS = "Thanks for the feedback!"
-DONT_KNOW = "Sorry, I don't know that one. Send /help to see what I can answer."
-ASK_USAGE = "Ask like this: /ask your question"
-HOW_TO_ASK_PRIVATE = "Just send me your question."
-SOURCES_HEADER = "My answers come from:"
+COOLDOWN = N_("You're asking quickly — please wait a few seconds before the next question.")
+APOLOGY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+TOPIC_GONE = N_("Sorry, that topic is no longer in my knowledge base. Send /help to see what I can answer.")
+THANKS = N_("Thanks for the feedback!")
+WELCOME = N_("You're welcome!")
+DONT_KNOW = N_("Sorry, I don't know that one. Send /help to see what I can answer.")
+ASK_USAGE = N_("Ask like this: /ask your question")
+HOW_TO_ASK_PRIVATE = N_("Just send me your question.")
+SOURCES_HEADER = N_("My answers come from:")
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 
 
 def closest_topics(labels: Iterable[str]) -> str:
     """The fallback that offers the closest topics."""
     closest = "\n".join(f"• {label}" for label in labels)
-    return f"Sorry, I don't know that one. Closest topics I can answer:\n{closest}"
+    return _("Sorry, I don't know that one. Closest topics I can answer:") + "\n" + closest
 
 
 def help_text(titles: Iterable[str], sections: Iterable[str]) -> str:
     """What the bot answers: the sources' titles and the sections to ask about."""
     named = ", ".join(f"“{title}”" for title in titles)
-    return "\n".join([f"I answer questions about {named}. Ask me about:", *(f"• {s}" for s in sections)])
+    header = _("I answer questions about {sources}. Ask me about:").format(sources=named)
+    return "\n".join([header, *(f"• {s}" for s in sections)])
 
 
 def how_to_ask_in_group(username: str) -> str:
     """How a group member addresses the bot (Telegram)."""
-    return f"In this group, mention me (@{username}), reply to one of my messages, or use /ask."
+    return _("In this group, mention me (@{username}), reply to one of my messages, or use /ask.").format(
+        username=username
+    )
 
 
 def source_line(title: str, publisher: str | None, url: str | None) -> str:
@@ -50,43 +69,45 @@ def source_line(title: str, publisher: str | None, url: str | None) -> str:
 
 # --- commands the platform could not read -------------------------------------------------------
 
-STALE_COMMAND = "That command has changed since your Discord app loaded it; please try it again."
-BAD_OPTION = "I could not read one of that command's options; please check it and try again."
+STALE_COMMAND = N_("That command has changed since your Discord app loaded it; please try it again.")
+BAD_OPTION = N_("I could not read one of that command's options; please check it and try again.")
 
 # --- moderation --------------------------------------------------------------------------------
 
-NOT_MODERATOR = "Sorry, only moderators can change the knowledge base."
-NOTHING_TO_UNDO = "Nothing to undo."
-NO_GAPS = "No unanswered questions recorded."
+NOT_MODERATOR = N_("Sorry, only moderators can change the knowledge base.")
+NOTHING_TO_UNDO = N_("Nothing to undo.")
+NO_GAPS = N_("No unanswered questions recorded.")
 
 
 def no_passage(passage_id: str) -> str:
-    return f"There is no passage with the id `{passage_id}`; the id option's suggestions show the ids."
+    return _("There is no passage with the id `{id}`; the id option's suggestions show the ids.").format(id=passage_id)
 
 
 def no_change(passage_id: str) -> str:
-    return f"Nothing changed: passage {passage_id} stays as it was."
+    return _("Nothing changed: passage {id} stays as it was.").format(id=passage_id)
 
 
 def added(passage_id: str) -> str:
-    return f"Added passage `{passage_id}`. It is live now."
+    return _("Added passage `{id}`. It is live now.").format(id=passage_id)
 
 
 def edited(passage_id: str) -> str:
-    return f"Edited passage `{passage_id}`. It is live now."
+    return _("Edited passage `{id}`. It is live now.").format(id=passage_id)
 
 
 def removed(passage_id: str) -> str:
-    return f"Removed passage `{passage_id}`. `undo` brings it back."
+    return _("Removed passage `{id}`. `undo` brings it back.").format(id=passage_id)
 
 
 def aliased(wording: str, passage_id: str) -> str:
-    return f"Attached “{wording}” to `{passage_id}`. It answers now."
+    return _("Attached “{wording}” to `{id}`. It answers now.").format(wording=wording, id=passage_id)
 
 
 def undid(kind: str, passage_id: str, by: str) -> str:
-    return f"Undid the {kind} of `{passage_id}` by {by}."
+    return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
 def dismissed(gap_id: str, count: int) -> str:
-    return f"Dismissed gap {gap_id} ({count} question{'s' if count != 1 else ''})."
+    return ngettext(
+        "Dismissed gap {gap} ({count} question).", "Dismissed gap {gap} ({count} questions).", count
+    ).format(gap=gap_id, count=count)

@@ -168,7 +168,13 @@ class Service:
             log.error("knowledge not reloaded after a change: %s", exc)
 
     def ask(self, question: str, asker: Asker) -> Answer:
-        """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string."""
+        """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.
+
+        The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
+        with messages.speaking(messages.choose(asker.language, question)):
+            return self._ask(question, asker)
+
+    def _ask(self, question: str, asker: Asker) -> Answer:
         throttled = self._throttled(asker)
         if throttled is not None:
             return throttled
@@ -198,18 +204,24 @@ class Service:
 
     def choose(self, passage_id: str, asker: Asker) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is."""
+        with messages.speaking(messages.choose(asker.language)):
+            return self._choose(passage_id, asker)
+
+    def _choose(self, passage_id: str, asker: Asker) -> Answer:
         throttled = self._throttled(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer_passage(passage_id)
-        return answer if answer is not None else Answer(text=messages.TOPIC_GONE, outcome=Outcome.GONE)
+        return answer if answer is not None else Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
 
     def _throttled(self, asker: Asker) -> Answer | None:
         """None when the asker may ask now; otherwise the THROTTLED answer (silent when not to be told)."""
         admission = self.admit(asker)
         if admission is Admission.ASK:
             return None
-        return Answer(text=messages.COOLDOWN, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
+        return Answer(
+            text=messages.say(messages.COOLDOWN), outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT
+        )
 
     def admit(self, asker: Asker) -> Admission:
         """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it).
@@ -247,11 +259,13 @@ class Service:
             self._gaps_failed = True
             log.warning("cannot record in the gaps database (answering goes on): %s", exc)
 
-    def help_text(self) -> str:
-        return self._answerer.help_text()
+    def help_text(self, language: str = "") -> str:
+        """What the bot answers, in `language` (a platform's tag; English when the catalogue lacks it)."""
+        with messages.speaking(messages.choose(language)):
+            return self._answerer.help_text()
 
-    def sources_text(self) -> str:
-        lines = [messages.SOURCES_HEADER]
+    def sources_text(self, language: str = "") -> str:
+        lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
         lines += [messages.source_line(s.title, s.publisher, s.url) for s in self._answerer.kb.sources()]
         return "\n".join(lines)
 
@@ -267,12 +281,14 @@ class Service:
 
     def moderate(self, request: Request, asker: Asker) -> Reply:
         """Run one moderation command for `asker` (blocking: call it off the event loop)."""
-        return perform(self.moderation, request, asker)
+        with messages.speaking(messages.choose(asker.language, request.section or request.text or request.question)):
+            return perform(self.moderation, request, asker)
 
     def refusal(self, asker: Asker, action: str) -> str | None:
         """The refusal to show `asker` before a form for `action` opens, or None for a moderator."""
         try:
-            self.moderation.require(asker, action)
+            with messages.speaking(messages.choose(asker.language)):
+                self.moderation.require(asker, action)
         except Refused as exc:
             return str(exc)
         return None

@@ -79,12 +79,27 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
     assert not answered.fallback and "70.5" in answered.text
 
 
-@pytest.mark.parametrize("greeting", ["hi", "Hello bot!", "thanks!", "thank you so much", "help", "what can you do?"])
+@pytest.mark.parametrize("greeting", ["hi", "Hello bot!", "thanks, what can you do?", "help", "what can you do?"])
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
-    """Greetings, thanks and help say what the bot can answer instead of a random passage."""
+    """Greetings and help say what the bot can answer instead of a random passage."""
     a = answerer.answer(greeting)
     assert a.outcome is Outcome.SMALL_TALK and a.fallback
     assert "Who are the North Korean refugees?" in a.text
+
+
+@pytest.mark.parametrize("thanks", ["thanks!", "Thank you so much", "thx", "cheers, much appreciated"])
+def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, thanks: str) -> None:
+    """Thanks is answered with "You're welcome!", not with the topic list."""
+    a = answerer.answer(thanks)
+    assert a.outcome is Outcome.SMALL_TALK and a.text == "You're welcome!"
+
+
+def test_topic_list_leaves_out_an_articles_frame(answerer: Answerer) -> None:
+    """Introduction, Conclusion, Editor's Note (and About this article) answer nothing: not offered as topics."""
+    listed = answerer.help_text()
+    assert "Who are the North Korean refugees?" in listed
+    for frame in ("Introduction", "Conclusion", "Editor’s Note", "About this article"):
+        assert frame in answerer.kb.sections() and f"• {frame}" not in listed
 
 
 @pytest.mark.parametrize("empty", ["", "   ", "\n\t", "?!...", "\u200b"])

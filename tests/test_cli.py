@@ -41,6 +41,16 @@ def test_ask_json_has_the_documented_keys() -> None:
     assert data["fallback"] is True and data["passage_id"] is None
 
 
+def test_chat_handles_slash_commands_as_a_private_telegram_chat() -> None:
+    """In the console, /start and /help give the help, /sources the sources, an unknown /command a pointer to /help."""
+    result = run("chat", stdin="/start\n/sources\n/frobnicate\nthanks!\n")
+    replies = result.stdout.strip().split("\n\n")
+    assert replies[0].startswith("I answer questions about") and replies[1] == "Just send me your question."
+    assert replies[2].startswith("My answers come from:")
+    assert replies[3:] == ["I don't know that command. Send /help to see what I can do.", "You're welcome!"]
+    assert "Introduction" not in result.stdout
+
+
 def test_chat_reads_lines_until_end_of_input() -> None:
     """`chat` answers each piped line and stops at end of input."""
     result = run("chat", stdin="How many refugees live in South Korea?\n\nWho is Thae Yong-ho?\n")
@@ -167,3 +177,22 @@ def test_console_script_is_installed() -> None:
         pytest.skip("package not installed with its console script")
     result = subprocess.run([script, "ask", "Who is Yeonmi Park?"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "Yeonmi Park" in result.stdout
+
+
+def test_alias_takes_an_open_gap_or_explicit_text(kdir: Path, tmp_path: Path) -> None:
+    """`kb alias P 99` with no gap 99 is refused; words are attached only with --text; history shows what differs."""
+    k = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    for ref in ("99", "g000000"):
+        refused = run("kb", "alias", "meetups", ref, *k)
+        assert refused.returncode == 1 and f"No open gap `{ref}`" in refused.stderr
+    words = run("kb", "alias", "meetups", "when do we meet", *k)
+    assert words.returncode == 2 and "--text" in words.stderr
+    attached = run("kb", "alias", "meetups", "--text", "99", *k)
+    assert attached.returncode == 0 and "Attached “99” to `meetups`" in attached.stdout
+    history = run("kb", "history", "meetups", *k).stdout
+    assert "+ question: “99”" in history and "before:" not in history
+    assert run("kb", "history", "nope", *k).stdout.strip() == "No changes recorded for `nope`."
+    negative = run("kb", "history", "--limit", "-1", *k)
+    assert negative.returncode == 2 and "at least 1" in negative.stderr
+    cleared = run("kb", "edit", "meetups", "--no-questions", *k)
+    assert cleared.returncode == 0 and "- question: “When is the meetup?”" in run("kb", "history", *k).stdout

@@ -352,3 +352,15 @@ async def test_sync_with_a_rejected_token_exits_2(fake: FakeDiscord, capsys: pyt
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "wrong-token-value" not in err
     assert not fake.find("PUT", "/applications/")
+
+
+async def test_korean_locale_gets_the_bots_sentences_in_korean(online: FakeDiscord) -> None:
+    """Discord's interaction locale picks the catalogue: /help and a fallback /ask in Korean, passages as written."""
+    help_ = {**online.command("help"), "locale": "ko"}
+    await online.push("INTERACTION_CREATE", help_)
+    ask = {**online.command("ask", question="women weather"), "locale": "ko"}
+    await online.push("INTERACTION_CREATE", ask)
+    help_call, ask_call = await callback_for(online, help_), await callback_for(online, ask)
+    assert "이런 것을 물어보세요" in help_call.body["data"]["content"]
+    assert "Who are the refugees?" in help_call.body["data"]["content"]
+    assert ask_call.body["data"]["content"].startswith("죄송합니다. 그건 잘 모르겠습니다.")

@@ -53,7 +53,7 @@ def test_cli_edit_alias_remove_undo_and_history(seed_kdir: Path) -> None:
     assert run_cli("kb", "add", "--section", "Work", "--text", JOBS_TEXT, "--id", "women-jobs", *k)[0] == 0
     assert article.read_text(encoding="utf-8") == article_text  # additions never touch the article's file
     assert run_cli("kb", "edit", "women-jobs", "--text", "Restaurants and factories.", *k)[0] == 0
-    assert run_cli("kb", "alias", "women-jobs", "where do defector women work", *k)[0] == 0
+    assert run_cli("kb", "alias", "women-jobs", "--text", "where do defector women work", *k)[0] == 0
     kb = knowledge.load(seed_kdir)
     passage = kb.get("women-jobs")
     assert passage is not None and passage.text == "Restaurants and factories."

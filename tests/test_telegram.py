@@ -362,3 +362,27 @@ def test_python_m_bot_run_answers_and_stops_on_sigterm(handbook: Path) -> None:
     assert process.returncode == 0, err
     assert ANSWERED_WORDS in fake.called("sendMessage")[0].text
     assert TOKEN not in err and "Traceback" not in err
+
+
+async def test_korean_user_gets_the_bots_sentences_in_korean(fake: FakeTelegram, handbook: Path) -> None:
+    """Telegram's language_code picks the catalogue: a Korean user's fallback and /help are in Korean."""
+    korean = {**USER, "language_code": "ko"}
+    async with running_bot(fake, handbook):
+        fake.message(PRIVATE, FALLBACK_QUESTION, user=korean)
+        [fallback] = await fake.wait_for("sendMessage")
+        fake.message(PRIVATE, "/help", user=korean)
+        _, help_ = await fake.wait_for("sendMessage", 2)
+    assert visible(fallback).startswith("죄송합니다. 그건 잘 모르겠습니다.")
+    assert "질문을 그냥 보내 주세요." in visible(help_) and "Meetings" in visible(help_)
+
+
+async def test_unknown_command_in_private_gets_a_pointer_to_help(fake: FakeTelegram, handbook: Path) -> None:
+    """An unknown /command in a private chat gets one line pointing to /help; in a group, silence."""
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, "/frobnicate", user=USER)
+        fake.message(PRIVATE, "/frobnicate now", user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+        fake.message(PRIVATE, "/start", user=USER)
+        await fake.wait_for("sendMessage", 2)
+    assert str(reply.params["chat_id"]) == str(PRIVATE["id"])
+    assert visible(reply) == "I don't know that command. Send /help to see what I can do."

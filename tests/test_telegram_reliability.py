@@ -153,7 +153,7 @@ MALFORMED = {
     "/ask@": True,
     f"/ask@{BOT_USERNAME}": True,
     "/ask@OtherBot when do we meet?": False,
-    "/nosuchcommand please": False,
+    "/nosuchcommand please": True,  # an unknown command in private: a pointer to /help
     "/help extra words <b>": True,
     "/kb_add": True,
     "/kb_add |||": True,
@@ -170,7 +170,7 @@ MALFORMED = {
     "/kb_dismiss": True,
     "/KB_STATS": True,
     "/kb_stats@OtherBot": False,
-    "/kb_nonsense x": False,
+    "/kb_nonsense x": True,
 }
 
 

@@ -22,7 +22,7 @@ import discord
 
 from adapters.dc.commands import QATree, build_commands
 from adapters.dc.deliver import send_retrying, tell
-from adapters.dc.host import asker
+from adapters.dc.host import asker, language
 from adapters.dc.render import SuggestionButton, VoteButton, render
 from adapters.dc.settings import Settings, intents
 from adapters.delivery import KeyedOrder
@@ -91,7 +91,7 @@ class QABot(discord.Client):
                 await self.answer_message(message, question)
             except Exception:
                 log.exception("Discord: failed to answer message %s", message.id)
-                await self._send_quietly(message, messages.APOLOGY)
+                await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot."""
@@ -150,7 +150,7 @@ class QABot(discord.Client):
 
     async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         log.error("Discord: interaction %s failed", interaction.id, exc_info=error)
-        await tell(interaction, messages.APOLOGY)
+        await tell(interaction, messages.say(messages.APOLOGY, messages.choose(language(interaction))))
 
     async def in_time(
         self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False

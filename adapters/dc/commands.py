@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.dc.deliver import respond, tell, text_reply
-from adapters.dc.host import asker, host
+from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.moderation import build_kb_group
 from adapters.dc.render import render
 from bot import Outcome, messages
@@ -34,13 +34,15 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
     async def help_(interaction: discord.Interaction[discord.Client]) -> None:
         """What this bot can answer."""
         bot = host(interaction)
-        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.help_text())))
+        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.help_text(language(interaction)))))
 
     @app_commands.command(name="sources")
     async def sources(interaction: discord.Interaction[discord.Client]) -> None:
         """Where the answers come from."""
         bot = host(interaction)
-        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.sources_text())))
+        await bot.guarded(
+            interaction, respond(interaction, text_reply(bot.service.sources_text(language(interaction))))
+        )
 
     return [ask, help_, sources, build_kb_group()]
 
@@ -52,7 +54,7 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     unanswered, Discord shows the user a failure), and an ephemeral note adds nothing to the channel.
     """
     bot = host(interaction)
-    who = asker(interaction.user.id, interaction.channel_id)
+    who = interaction_asker(interaction)
     answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who))
     await respond(interaction, render(answer), ephemeral=answer.outcome is Outcome.THROTTLED)
 
@@ -67,9 +69,9 @@ class QATree(app_commands.CommandTree[discord.Client]):
         # or an option value that does not fit: the user's side, told plainly, not an ERROR.
         if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
             log.warning("Discord: interaction %s for an unknown or changed command: %s", interaction.id, error)
-            await tell(interaction, messages.STALE_COMMAND)
+            await tell(interaction, messages.say(messages.STALE_COMMAND, messages.choose(language(interaction))))
         elif isinstance(error, app_commands.TransformerError):
             log.warning("Discord: interaction %s with an unreadable option: %s", interaction.id, error)
-            await tell(interaction, messages.BAD_OPTION)
+            await tell(interaction, messages.say(messages.BAD_OPTION, messages.choose(language(interaction))))
         else:
             await host(interaction).apologize(interaction, error)

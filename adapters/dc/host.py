@@ -40,5 +40,14 @@ def host(interaction: discord.Interaction[Any]) -> Host:
     return client
 
 
-def asker(user_id: int, channel_id: int | None) -> Asker:
-    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(channel_id or ""))
+def asker(user_id: int, channel_id: int | None, language: str = "") -> Asker:
+    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(channel_id or ""), language=language)
+
+
+def language(interaction: discord.Interaction[Any]) -> str:
+    """The user's Discord locale ("ko", "en-US"), which picks the language of the bot's sentences."""
+    return str(getattr(interaction.locale, "value", interaction.locale) or "")
+
+
+def interaction_asker(interaction: discord.Interaction[Any]) -> Asker:
+    return asker(interaction.user.id, interaction.channel_id, language(interaction))

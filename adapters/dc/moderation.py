@@ -10,13 +10,14 @@ the `moderators` settings of the config file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.dc.deliver import respond, text_reply
-from adapters.dc.host import PLATFORM, host
+from adapters.dc.host import PLATFORM, host, language
 from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
@@ -42,6 +43,7 @@ def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
         name=user.display_name,
         roles=_role_ids(user),
         admin=isinstance(user, discord.Member) and (perms.manage_guild or perms.administrator),
+        language=language(interaction),
     )
 
 
@@ -156,7 +158,9 @@ class EditModal(discord.ui.Modal):
         if questions == before.questions:
             questions = None
         if section is None and text is None and questions is None:
-            await host(interaction).guarded(interaction, reply(interaction, messages.no_change(before.id)))
+            await host(interaction).guarded(
+                interaction, reply(interaction, _in_language(interaction, messages.no_change, before.id))
+            )
             return
         await run(interaction, Request("edit", before.id, section, text, questions))
 
@@ -252,7 +256,12 @@ async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> 
     if passage is not None:
         await _open(interaction, EditModal(passage), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
-        await reply(interaction, messages.no_passage(_quoted(passage_id)))
+        await reply(interaction, _in_language(interaction, messages.no_passage, _quoted(passage_id)))
+
+
+def _in_language(interaction: discord.Interaction[Any], sentence: Callable[[str], str], value: str) -> str:
+    with messages.speaking(messages.choose(language(interaction))):
+        return sentence(value)
 
 
 def _quoted(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from adapters.dc.deliver import Reply, respond, text_reply
-from adapters.dc.host import asker, host
+from adapters.dc.host import host, interaction_asker
 from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import Answer, Outcome, messages
@@ -102,7 +102,7 @@ class VoteButton(
 async def choose(interaction: discord.Interaction[Any], passage_id: str) -> None:
     """Answer a suggestion button; throttled or gone, the core's text only its presser sees, or
     (throttled and silent) nothing."""
-    who = asker(interaction.user.id, interaction.channel_id)
+    who = interaction_asker(interaction)
     answer = await in_thread(host(interaction).service.choose, passage_id, who)
     if answer.silent:
         await interaction.response.defer()  # acknowledged, so the press does not show as failed
@@ -112,6 +112,6 @@ async def choose(interaction: discord.Interaction[Any], passage_id: str) -> None
 
 
 async def vote(interaction: discord.Interaction[Any], passage_id: str, helpful: bool) -> None:
-    who = asker(interaction.user.id, interaction.channel_id)
+    who = interaction_asker(interaction)
     await in_thread(host(interaction).service.vote, passage_id, helpful, who)
-    await respond(interaction, text_reply(messages.THANKS), ephemeral=True)
+    await respond(interaction, text_reply(messages.say(messages.THANKS, messages.choose(who.language))), ephemeral=True)

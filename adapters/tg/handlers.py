@@ -44,6 +44,8 @@ class Handlers:
         moderation = functools.partial(on_moderation, self.service)
         app.add_handler(CommandHandler(list(USAGE), moderation, filters=only_messages))
         app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
+        private_commands = only_messages & filters.COMMAND & filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
@@ -51,15 +53,19 @@ class Handlers:
         message = update.effective_message
         if message is None:
             return
-        if message.chat.type in GROUP_TYPES:
-            how = messages.how_to_ask_in_group(context.bot.username)
-        else:
-            how = messages.HOW_TO_ASK_PRIVATE
-        await send_text(context, Target.for_message(message), f"{self.service.help_text()}\n\n{how}")
+        language = language_of(update)
+        with messages.speaking(messages.choose(language)):
+            if message.chat.type in GROUP_TYPES:
+                how = messages.how_to_ask_in_group(context.bot.username)
+            else:
+                how = messages.say(messages.HOW_TO_ASK_PRIVATE)
+        await send_text(context, Target.for_message(message), f"{self.service.help_text(language)}\n\n{how}")
 
     async def on_sources(self, update: Update, context: Context) -> None:
         if update.effective_message is not None:
-            await send_text(context, Target.for_message(update.effective_message), self.service.sources_text())
+            await send_text(
+                context, Target.for_message(update.effective_message), self.service.sources_text(language_of(update))
+            )
 
     async def on_ask(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -67,9 +73,25 @@ class Handlers:
             return
         question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
         if not question:
-            await send_text(context, Target.for_message(message), messages.ASK_USAGE)
+            await send_text(
+                context,
+                Target.for_message(message),
+                messages.say(messages.ASK_USAGE, messages.choose(language_of(update))),
+            )
             return
         await self.answer(message, context, question)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """A /command the bot does not have, in a private chat: one line pointing to /help (groups: silence)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        _, at, username = message.text.split(maxsplit=1)[0].partition("@")
+        if at and username.casefold() != context.bot.username.casefold():
+            return  # meant for another bot
+        if update.effective_message is not None:
+            text = messages.say(messages.UNKNOWN_COMMAND, messages.choose(language_of(update)))
+            await send_text(context, Target.for_message(update.effective_message), text)
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -85,7 +107,8 @@ class Handlers:
     async def answer(self, message: Message, context: Context, question: str) -> None:
         """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
         user_id = message.from_user.id if message.from_user else message.chat_id
-        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
+        language = message.from_user.language_code if message.from_user else None
+        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id), language=language or "")
         answer = await in_thread(self.service.ask, question, asker)
         if answer.silent:
             return
@@ -97,11 +120,12 @@ class Handlers:
             return
         kind, _, rest = (query.data or "").partition(":")
         chat_id = query.message.chat.id if query.message else query.from_user.id
-        asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id))
+        language = query.from_user.language_code or ""
+        asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id), language=language)
         if kind == "v" and rest[:2] in ("+:", "-:"):
             passage_id = resolve_ref(rest[2:], self.service.passages())
             await in_thread(self.service.vote, passage_id, rest[0] == "+", asker)
-            await acknowledge(context, query, messages.THANKS)
+            await acknowledge(context, query, messages.say(messages.THANKS, messages.choose(language)))
         elif kind == "p" and rest:
             answer = await in_thread(self.service.choose, resolve_ref(rest, self.service.passages()), asker)
             await self._pressed_suggestion(query, context, answer)
@@ -152,9 +176,15 @@ class Handlers:
         message = update.effective_message
         target = Target.for_message(message) if isinstance(message, Message) else Target(update.effective_chat.id)
         try:
-            await send_text(context, target, messages.APOLOGY)
+            await send_text(context, target, messages.say(messages.APOLOGY, messages.choose(language_of(update))))
         except TelegramError as exc:
             log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
+
+
+def language_of(update: object) -> str:
+    """The sender's Telegram language_code ("ko", "en"), which picks the language of the bot's sentences."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return (user.language_code or "") if user is not None else ""
 
 
 def addressed_question(message: Message, *, bot_id: int, username: str) -> str | None:

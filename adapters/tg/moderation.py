@@ -204,6 +204,7 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
         user_id=str(user.id if user else chat.id),
         chat_id=str(chat.id),
         name=display_name(message),
+        language=(user.language_code or "") if user else "",
     )
     if chat.type not in GROUP_TYPES:
         return asker

@@ -61,7 +61,7 @@ COMMANDS: dict[str, Run] = {
     "add": _add,
     "edit": _edit,
     "remove": lambda m, asker, r: m.remove(asker, r.passage_id or ""),
-    "alias": lambda m, asker, r: m.alias(asker, r.passage_id or "", r.question),
+    "alias": lambda m, asker, r: m.alias(asker, r.passage_id or "", r.text or r.question, free_text=r.text is not None),
     "history": _history,
     "undo": lambda m, asker, r: m.undo(asker),
     "gaps": _gaps,

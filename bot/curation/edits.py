@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot import knowledge
+from bot.catalogue import N_, _
 from bot.curation import ids
 from bot.curation.history import Record
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
@@ -43,16 +44,18 @@ def revert(files: Files, last: Record) -> Edit:
     located = _locate(files, pid)
     if last.after is not None:  # it exists now (add, edit, alias): it must be as that change left it
         if located is None or normalized(located[2]) != normalized(last.after):
-            raise Refused(f"`{pid}` was changed since that {last.kind}; change it directly instead.")
+            raise Refused(
+                _("`{id}` was changed since that {kind}; change it directly instead.").format(id=pid, kind=last.kind)
+            )
         name, index, item = located
         return replace(files, name, index, item, dict(last.before) if last.before else None)
     if located is not None:
-        raise Refused(f"`{pid}` exists again; remove it first to undo its removal.")
+        raise Refused(_("`{id}` exists again; remove it first to undo its removal.").format(id=pid))
     before = dict(last.before or {})
     data = files.get(last.file)
     if data is None:
         if last.file != MODERATOR_FILE:
-            raise Refused(f"{last.file} is gone; the passage cannot be put back.")
+            raise Refused(_("{file} is gone; the passage cannot be put back.").format(file=last.file))
         data = {"source": dict(MODERATOR_SOURCE), "passages": []}
     passages = list(data.get("passages") or [])
     index = min(max(last.index, 0), len(passages))
@@ -70,7 +73,11 @@ def replace(files: Files, name: str, index: int, item: Item, after: Item | None)
         passages[index] = after
     if not passages:
         if name != MODERATOR_FILE:
-            raise Refused(f"`{item.get('id')}` is the last passage of {name}; remove that file by hand.")
+            raise Refused(
+                _("`{id}` is the last passage of {file}; remove that file by hand.").format(
+                    id=item.get("id"), file=name
+                )
+            )
         changed: Files = {name: None}
     else:
         changed = {name: {**data, "passages": passages}}
@@ -94,7 +101,7 @@ def _locate(files: Files, pid: str) -> tuple[str, int, Item] | None:
 def find(files: Files, pid: str) -> tuple[str, int, Item]:
     located = _locate(files, pid)
     if located is None:
-        raise Refused(f"No passage with the id `{pid}`.")
+        raise Refused(_("No passage with the id `{id}`.").format(id=pid))
     return located
 
 
@@ -116,11 +123,11 @@ def new_id(section: str, text: str, taken: set[str]) -> str:
 
 
 def section_field(value: str) -> str:
-    return _field("section", value, knowledge.MAX_SECTION_CHARS)
+    return _field(N_("section"), value, knowledge.MAX_SECTION_CHARS)
 
 
 def text_field(value: str) -> str:
-    return _field("text", value, knowledge.MAX_TEXT_CHARS)
+    return _field(N_("text"), value, knowledge.MAX_TEXT_CHARS)
 
 
 def _field(name: str, value: str, limit: int) -> str:
@@ -128,11 +135,19 @@ def _field(name: str, value: str, limit: int) -> str:
     # reads back as a space.
     value = str(value or "").replace("\x85", "\n").strip()
     if not value:
-        raise Refused(f"The {name} is empty.")
+        raise Refused(_("The {field} is empty.").format(field=_(name)))
     if len(value) > limit:
-        raise Refused(f"The {name} is {len(value)} characters; the limit is {limit}.")
+        raise Refused(
+            _("The {field} is {length} characters; the limit is {limit}.").format(
+                field=_(name), length=len(value), limit=limit
+            )
+        )
     if not _encodable(value) or not _kept(value):
-        raise Refused(f"The {name} holds characters that cannot be saved (broken Unicode); type it again.")
+        raise Refused(
+            _("The {field} holds characters that cannot be saved (broken Unicode); type it again.").format(
+                field=_(name)
+            )
+        )
     return value
 
 
@@ -152,11 +167,11 @@ def _encodable(value: str) -> bool:
 def question_fields(questions: Sequence[str]) -> list[str]:
     if isinstance(questions, str):
         questions = [questions]
-    return [_field("question", q, knowledge.MAX_QUESTION_CHARS) for q in questions]
+    return [_field(N_("question"), q, knowledge.MAX_QUESTION_CHARS) for q in questions]
 
 
 def passage_id_field(value: str) -> str:
     pid = str(value or "").strip().strip("`")
     if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
-        raise Refused(f"`{pid[:40]}` is not a passage id (lowercase letters, digits and hyphens).")
+        raise Refused(_("`{id}` is not a passage id (lowercase letters, digits and hyphens).").format(id=pid[:40]))
     return pid

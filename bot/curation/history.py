@@ -109,12 +109,23 @@ def render(records: list[Record]) -> str:
         if r.chat_id:
             head += f" in {r.chat_id}"
         lines = [head]
-        if r.before is not None:
+        if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
+            assert r.before is not None and r.after is not None
+            old, new = r.before.get("questions") or [], r.after.get("questions") or []
+            lines += [f"  - question: “{q}”" for q in old if q not in new]
+            lines += [f"  + question: “{q}”" for q in new if q not in old]
+        elif r.before is not None:
             lines.append(f"  before: {_short(r.before)}")
         if r.after is not None:
             lines.append(f"  after:  {_short(r.after)}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
+
+
+def _same_but_questions(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
+    if before is None or after is None or "passages" in before or "passages" in after:
+        return False
+    return all(before.get(k) == after.get(k) for k in ("section", "text"))
 
 
 def _short(passage: dict[str, Any], limit: int = 160) -> str:

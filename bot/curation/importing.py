@@ -34,10 +34,9 @@ DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and s
 # A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a capital,
 # digit or opening quote; "Mr." and single capitals ("U.S.") do not end one.
 # Abbreviations that end with a full stop inside a sentence ("i.e. TCP", "Dr. Kang", "vs. Python").
-_ABBREVIATIONS = "".join(
-    rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g")
-)
+_ABBREVIATIONS = "".join(rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g"))
 _SENTENCE_END = re.compile(_ABBREVIATIONS + r"(?<!\b[A-Z])([.!?][\"”’']?)\s+(?=[\"“‘'A-Z0-9])")
+
 
 @dataclass(frozen=True)
 class Draft:

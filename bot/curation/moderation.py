@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.asker import Asker
+from bot.catalogue import _, ngettext
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
@@ -100,7 +101,7 @@ class Moderation:
                 asker.user_id,
                 asker.chat_id or "-",
             )
-            raise Refused(NOT_MODERATOR)
+            raise Refused(messages.say(NOT_MODERATOR))
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class Moderation:
         def plan(files: Files) -> edits.Edit:
             taken = {str(item.get("id")) for _, _, item in edits.all_items(files)}
             if wanted and wanted in taken:
-                raise Refused(f"The id `{wanted}` is already used; choose another.")
+                raise Refused(_("The id `{id}` is already used; choose another.").format(id=wanted))
             pid = wanted or edits.new_id(section, text, taken)
             data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
             item = edits.make_item(pid, section, text, qs)
@@ -152,7 +153,7 @@ class Moderation:
         if questions is not None:
             new["questions"] = edits.question_fields(questions)
         if not new:
-            raise Refused("Nothing to change: give a new section, text or questions.")
+            raise Refused(_("Nothing to change: give a new section, text or questions."))
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
@@ -163,7 +164,7 @@ class Moderation:
                 new["questions"] if "questions" in new else list(item.get("questions") or []),
             )
             if edits.normalized(after) == edits.normalized(item):
-                raise Refused(f"`{pid}` already reads like that; nothing changed.")
+                raise Refused(_("`{id}` already reads like that; nothing changed.").format(id=pid))
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
@@ -181,18 +182,25 @@ class Moderation:
         self._apply(asker, "remove", plan)
         return Change("remove", pid, messages.removed(pid))
 
-    def alias(self, asker: Asker, passage_id: str, question: str) -> Change:
-        """Attach a question (or an open gap, by its id) to a passage, so that it answers it."""
+    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
+        """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
+
+        What looks like a gap reference (`3`, `#3`, `g5c1d0e`) must name an open gap; words that
+        look like one are attached only when `free_text` says so (`kb alias ID --text WORDS`)."""
         self._authorize(asker, "alias")
         pid = edits.passage_id_field(passage_id)
-        gap = self.gap_store.find(question) if self.gap_store and _looks_like_gap(question) else None
+        gap = None
+        if not free_text and looks_like_gap(question):
+            gap = self.gap_store.find(question) if self.gap_store else None
+            if gap is None:
+                raise Refused(_("No open gap `{gap}`; `gaps` lists them.").format(gap=question.strip()[:20]))
         wording = edits.question_fields([gap.questions[0] if gap else question])[0]
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
             existing = list(item.get("questions") or [])
             if wording.casefold() in (q.casefold() for q in existing):
-                raise Refused(f"`{pid}` already has that question.")
+                raise Refused(_("`{id}` already has that question.").format(id=pid))
             after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, wording])
             return edits.replace(files, name, index, item, after)
 
@@ -207,9 +215,16 @@ class Moderation:
         renamed: dict[str, str] = {}
         record = self._apply(asker, "publish", lambda files: publishing.plan(files, draft, renamed), done=draft.unlink)
         count = len((record.after or {}).get("passages") or [])
-        message = f"Published {draft.name}: {count} passage{'s' if count != 1 else ''}, live now."
+        message = ngettext(
+            "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
+        ).format(draft=draft.name, count=count)
         if renamed:
-            message += " Ids already taken were renumbered: " + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+            message += (
+                " "
+                + _("Ids already taken were renumbered:")
+                + " "
+                + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+            )
         return Change("publish", record.passage_id, message)
 
     def undo(self, asker: Asker) -> Change:
@@ -220,7 +235,7 @@ class Moderation:
         def plan(files: Files) -> edits.Edit:
             last = self._history().last_undoable()
             if last is None:
-                raise Refused(messages.NOTHING_TO_UNDO)
+                raise Refused(messages.say(messages.NOTHING_TO_UNDO))
             undone.append(last)
             return publishing.unpublish(files, last) if last.kind == "publish" else edits.revert(files, last)
 
@@ -239,41 +254,46 @@ class Moderation:
     def history(self, asker: Asker, passage_id: str | None = None, limit: int = 10) -> str:
         self._authorize(asker, "history")
         records = self._history().records()
+        if limit < 1:
+            raise Refused(_("The limit is a whole number of at least 1."))
         if passage_id:
             records = [r for r in records if r.passage_id == passage_id.strip()]
-        return render(records[-max(1, limit) :])
+            if not records:
+                return _("No changes recorded for `{id}`.").format(id=passage_id.strip()[:64])
+        return render(records[-limit:])
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
         found = self._gap_store().gaps(limit=max(1, limit))
         if not found:
-            return messages.NO_GAPS
-        lines = ["Unanswered questions, most asked first (alias PASSAGE_ID GAP_ID answers one; dismiss GAP_ID):"]
+            return messages.say(messages.NO_GAPS)
+        lines = [_("Unanswered questions, most asked first (alias PASSAGE_ID GAP_ID answers one; dismiss GAP_ID):")]
         for number, gap in enumerate(found, start=1):
             line = f"{number}. {gap.id} ×{gap.count} “{gap.questions[0]}”"
             if len(gap.questions) > 1:
                 others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
-                line += f" (also {others}{'…' if len(gap.questions) > 3 else ''})"
+                line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
             lines.append(line)
         return "\n".join(lines)
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
         store = self._gap_store()
-        lines = ["Most asked passages:"]
-        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_asked()] or ["  (none yet)"]
-        lines.append("Most downvoted passages (👎):")
-        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or ["  (none yet)"]
-        lines.append("Unanswered questions per day (last 14 days):")
+        none = "  " + _("(none yet)")
+        lines = [_("Most asked passages:")]
+        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_asked()] or [none]
+        lines.append(_("Most downvoted passages (👎):"))
+        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or [none]
+        lines.append(_("Unanswered questions per day (last 14 days):"))
         days = store.fallback_by_day()
-        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%)" for day, n, f in days] or ["  (none yet)"]
+        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%)" for day, n, f in days] or [none]
         return "\n".join(lines)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
         found = self._gap_store().find(gap)
         if found is None:
-            raise Refused(f"No open gap `{gap.strip()[:20]}`; `gaps` lists them.")
+            raise Refused(_("No open gap `{gap}`; `gaps` lists them.").format(gap=gap.strip()[:20]))
         self._close_gap(found.keys, "dismissed")
         return messages.dismissed(found.id, found.count)
 
@@ -315,17 +335,17 @@ class Moderation:
 
     def _store(self) -> KnowledgeStore:
         if self.store is None:
-            raise Refused("This bot has no knowledge folder to change.")
+            raise Refused(_("This bot has no knowledge folder to change."))
         return self.store
 
     def _history(self) -> History:
         if self.history_log is None:
-            raise Refused("The data folder is not available, so changes cannot be recorded (see the log).")
+            raise Refused(_("The data folder is not available, so changes cannot be recorded (see the log)."))
         return self.history_log
 
     def _gap_store(self) -> GapStore:
         if self.gap_store is None:
-            raise Refused("The gaps database is not available (see the log).")
+            raise Refused(_("The gaps database is not available (see the log)."))
         return self.gap_store
 
     def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
@@ -342,7 +362,9 @@ def _check_history(history: History) -> None:
     except OSError as exc:
         log.warning("cannot write the history file %s: %s", history.path, exc)
         reason = (exc.strerror or "not writable").lower()
-        raise Refused(f"Cannot record the change in the history ({reason}). Nothing was changed.") from exc
+        raise Refused(
+            _("Cannot record the change in the history ({reason}). Nothing was changed.").format(reason=reason)
+        ) from exc
 
 
 def _append(history: History, record: Record) -> None:
@@ -379,10 +401,11 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
     )
 
 
-def _looks_like_gap(value: str) -> bool:
+def looks_like_gap(value: str) -> bool:
+    """True for what names a gap: its number in `gaps` (3, #3) or its id (g5c1d0e)."""
     return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
 
 
 def _sentence(message: str) -> str:
     message = message.strip()
-    return (message[:1].upper() + message[1:]) if message else "That change could not be made."
+    return (message[:1].upper() + message[1:]) if message else _("That change could not be made.")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.catalogue import _
 from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items
 from bot.curation.history import Record
@@ -28,20 +29,28 @@ def draft_path(knowledge_dir: Path, name: str) -> Path:
     wanted = wanted if wanted.endswith(".yaml") else f"{wanted}.yaml"
     path = Path(knowledge_dir) / DRAFTS_DIR / wanted
     if path not in draft_files(Path(knowledge_dir)):
-        raise Refused(f"No draft `{wanted}` in {DRAFTS_DIR}/; `kb drafts` lists them.")
+        raise Refused(
+            _("No draft `{draft}` in {folder}/; `kb drafts` lists them.").format(draft=wanted, folder=DRAFTS_DIR)
+        )
     return path
 
 
 def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     """The change that makes `draft` live; ids it has to number anew go into `renamed`."""
     if draft.name in files:
-        raise Refused(f"{draft.name} is already live; rename the draft or remove the live file first.")
+        raise Refused(
+            _("{draft} is already live; rename the draft or remove the live file first.").format(draft=draft.name)
+        )
     try:
         data = yaml.safe_load(draft.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise Refused(f"{DRAFTS_DIR}/{draft.name} cannot be read: {exc}") from exc
+        raise Refused(_("{file} cannot be read: {error}").format(file=f"{DRAFTS_DIR}/{draft.name}", error=exc)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
-        raise Refused(f"{DRAFTS_DIR}/{draft.name} has no passages list; fix it or import the article again.")
+        raise Refused(
+            _("{file} has no passages list; fix it or import the article again.").format(
+                file=f"{DRAFTS_DIR}/{draft.name}"
+            )
+        )
     taken = {str(item.get("id")) for _, _, item in all_items(files)}
     passages = []
     for item in data["passages"]:
@@ -59,7 +68,9 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
 def unpublish(files: Files, last: Record) -> Edit:
     """The change that takes a published file out again, if it is still as it was published."""
     if files.get(last.file) != last.after:
-        raise Refused(f"{last.file} was changed since it was published; change it directly instead.")
+        raise Refused(
+            _("{file} was changed since it was published; change it directly instead.").format(file=last.file)
+        )
     return Edit({last.file: None}, last.file, 0, last.after, None, last.passage_id)
 
 
