@@ -15,3 +15,4 @@ class Asker:
     name: str = ""  # display name: for the moderation history only, never the gaps database
     roles: tuple[str, ...] = ()  # Discord role ids of the member (empty elsewhere)
     admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
+    guild_id: str = ""  # the Discord server (guild) the message came from; empty elsewhere

@@ -496,7 +496,8 @@ async def test_authorization_matrix(fake: FakeDiscord, tmp_path: Path, manage_se
     """Every /kb subcommand x moderator by id / role / Manage Server / member: refusals ephemeral, disk unchanged."""
     config = Config(
         moderators=Moderators(discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}),
-                              discord_manage_server=manage_server_setting),
+                              discord_manage_server=manage_server_setting,
+                              discord_admin_guilds=frozenset({fake.guild_id})),
         data_dir=tmp_path / "data",
     )  # fmt: skip
     service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)

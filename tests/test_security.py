@@ -191,7 +191,8 @@ def config_for(tmp_path: Path, *, admins: bool) -> Path:
     flag = "true" if admins else "false"
     path.write_text(
         f"moderators:\n  telegram_users: [{TG_MOD}]\n  discord_users: [{DC_MOD}]\n  discord_roles: [{DC_ROLE}]\n"
-        f"  telegram_group_admins: {flag}\n  discord_manage_server: {flag}\n",
+        f"  telegram_group_admins: {flag}\n  discord_manage_server: {flag}\n"
+        "  telegram_admin_chats: [-100]\n  discord_admin_guilds: [777]\n",
         encoding="utf-8",
     )
     return path
@@ -203,7 +204,9 @@ ASKERS: dict[str, tuple[Asker, bool, bool]] = {
     "discord moderator id": (Asker("discord", DC_MOD, "555"), True, True),
     "discord moderator role": (Asker("discord", "999", "555", roles=("444", DC_ROLE)), True, True),
     "telegram group admin": (Asker("telegram", "999", "-100", admin=True), False, True),
-    "discord manage server": (Asker("discord", "999", "555", admin=True), False, True),
+    "discord manage server": (Asker("discord", "999", "555", admin=True, guild_id="777"), False, True),
+    "telegram admin of a group not named": (Asker("telegram", "999", "-200", admin=True), False, False),
+    "discord manage server elsewhere": (Asker("discord", "999", "555", admin=True, guild_id="778"), False, False),
     "telegram nobody": (Asker("telegram", "999", "-100"), False, False),
     "discord nobody with other roles": (Asker("discord", "999", "555", roles=("444",)), False, False),
     "discord id on telegram": (Asker("telegram", DC_MOD, "-100"), False, False),

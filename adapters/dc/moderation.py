@@ -42,6 +42,7 @@ def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
         name=user.display_name,
         roles=_role_ids(user),
         admin=isinstance(user, discord.Member) and (perms.manage_guild or perms.administrator),
+        guild_id=str(interaction.guild_id or ""),
     )
 
 

@@ -73,13 +73,11 @@ class Moderation:
         if asker.platform == CLI_PLATFORM:
             return True
         if asker.platform == "telegram":
-            return asker.user_id in m.telegram_users or (m.telegram_group_admins and asker.admin)
+            admin = m.telegram_group_admins and asker.admin and asker.chat_id in m.telegram_admin_chats
+            return asker.user_id in m.telegram_users or admin
         if asker.platform == "discord":
-            return (
-                asker.user_id in m.discord_users
-                or bool(m.discord_roles.intersection(asker.roles))
-                or (m.discord_manage_server and asker.admin)
-            )
+            admin = m.discord_manage_server and asker.admin and asker.guild_id in m.discord_admin_guilds
+            return asker.user_id in m.discord_users or bool(m.discord_roles.intersection(asker.roles)) or admin
         return False
 
     def require(self, asker: Asker, action: str = "command") -> None:
