@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS votes (
     passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
+CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
 CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
 """
 
@@ -115,10 +116,18 @@ class GapStore:
             self._db.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts)."""
         now = self._now_purging()
         row = (now, _day(now), storable(platform), hash_user(platform, user_id), storable(passage_id), int(helpful))
         with self._lock:
-            self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+            self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: the two statements are one change
+            try:
+                self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
+                self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def votes(self) -> list[Vote]:
         """Every vote kept, oldest first (user ids hashed)."""

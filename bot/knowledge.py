@@ -12,6 +12,7 @@ Each `*.yaml` file in the knowledge folder (except `synonyms.yaml`) holds one so
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,7 +74,15 @@ class KnowledgeBase:
         return iter(self.passages)
 
     def get(self, passage_id: str) -> Passage | None:
-        return next((p for p in self.passages if p.id == passage_id), None)
+        return self._by_id.get(passage_id)
+
+    def __contains__(self, passage_id: object) -> bool:
+        return passage_id in self._by_id
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Passage]:
+        """Made once, on first use: a look-up by id (a forged button's id among them) is a dict look-up."""
+        return {p.id: p for p in self.passages}
 
     def sections(self) -> list[str]:
         """Section names in first-seen order, without repeats."""

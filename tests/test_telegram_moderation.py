@@ -269,6 +269,24 @@ async def test_admins_of_a_strangers_group_are_not_moderators(fake: FakeTelegram
     assert "Be kind" in (knowledge / "handbook.yaml").read_text(encoding="utf-8")
 
 
+FORWARDS = {
+    "forward_origin": {"forward_origin": {"type": "user", "date": 1700000000, "sender_user": STRANGER}},
+    "forward_date": {"forward_date": 1700000000, "forward_from": STRANGER},  # what older servers sent
+}
+
+
+@pytest.mark.parametrize("forward", FORWARDS.values(), ids=FORWARDS.keys())
+async def test_a_forwarded_command_is_ignored(fake: FakeTelegram, knowledge: Path, forward: dict[str, Any]) -> None:
+    """A moderator forwarding "/kb_remove ..." or "/help" runs nothing: no change, no reply."""
+    async with running(fake, service(knowledge)):
+        for n, text in enumerate(("/kb_remove code-of-conduct", "/help")):
+            message = {"message_id": 70 + n, "date": 0, "chat": MODERATOR_CHAT, "from": MODERATOR, "text": text}
+            fake.push({"message": {**message, "entities": entities(text), **forward}})
+        stats = await say(fake, MODERATOR_CHAT, "/kb_stats")  # handled after them: one chat keeps its order
+    assert fake.called("sendMessage") == [stats]
+    assert "Be kind" in (knowledge / "handbook.yaml").read_text(encoding="utf-8")
+
+
 async def test_moderation_commands_are_in_the_menu_only_for_moderators(fake: FakeTelegram, knowledge: Path) -> None:
     """The public menu has no /kb_* command; the moderator's private chat gets them as well."""
     async with running(fake, service(knowledge)):

@@ -100,6 +100,10 @@ class QABot(discord.Client):
             return None
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return None
+        if message.message_snapshots or (
+            message.reference is not None and message.reference.type is discord.MessageReferenceType.forward
+        ):
+            return None  # a forwarded message is someone else's words, never a question or command to run
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
             return None
         return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
