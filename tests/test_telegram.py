@@ -131,6 +131,20 @@ async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, h
     assert fake.calls.index(ack) < fake.calls.index(chosen)
 
 
+def test_a_token_revoked_while_running_exits_4_with_one_line(handbook: Path) -> None:
+    """getUpdates answers 401 after a while: the process exits 4 with one ERROR line, no traceback, no hang."""
+    with serving_in_thread(TOKEN) as fake, bot_process(fake, handbook) as process:
+        deadline = time.monotonic() + 30
+        while not fake.called("getUpdates") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fake.token = "revoked"  # the owner revoked the token with @BotFather
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == runner.EXIT_TOKEN_REVOKED == 4, err[-2000:]
+    [line] = [line for line in err.splitlines() if " ERROR " in line]
+    assert "no longer accepts TELEGRAM_BOT_TOKEN" in line and line.endswith("exiting with code 4")
+    assert "Traceback" not in err and TOKEN not in err
+
+
 async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, handbook: Path) -> None:
     """A 👎 press is recorded by the core and gets a thank-you toast."""
     async with running_bot(fake, handbook) as service:
