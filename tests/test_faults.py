@@ -16,6 +16,7 @@ import pytest
 from bot import knowledge
 from bot.config import Config
 from bot.curation import store
+from bot.curation.edits import Refused
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
@@ -163,3 +164,45 @@ def test_a_cli_loop_signalled_at_any_moment_finishes_or_refuses_each_change(kdir
         if proc.returncode == 0:
             acknowledged.append(out.split()[-1])
         assert_clean(kdir, acknowledged)
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """The knowledge files and their bytes (not the lock file, which any change attempt makes)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.yaml"))}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device whose writes fail with ENOSPC")
+def test_a_full_disk_refuses_the_change_and_leaves_the_knowledge_as_it_was(kdir: Path) -> None:
+    """The history write fails with ENOSPC (history.jsonl is /dev/full): the change is refused, nothing changed."""
+    data = kdir.parent / "data"
+    data.mkdir()
+    (data / HISTORY_FILE).symlink_to("/dev/full")
+    service = Service.from_directory(kdir, Config(data_dir=data))
+    before = folder_bytes(kdir)
+    try:
+        with pytest.raises(Refused, match=r"the disk is full\. Nothing was changed"):
+            service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
+        assert service.passage("bikes") is None  # not live
+    finally:
+        service.close()
+    assert folder_bytes(kdir) == before
+
+
+def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdir: Path) -> None:
+    """A record cut short mid-line (a crash, a full disk) is cut off at the next change, never glued to it."""
+    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"))
+    try:
+        service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
+        history = kdir.parent / "data" / HISTORY_FILE
+        whole = history.read_bytes()
+        with history.open("ab") as file:
+            file.write(whole[: len(whole) // 2])  # half of a second line, no newline
+        service.moderation.add(CLI, section="Food", text="Snacks are welcome at the meetup.", passage_id="food")
+        assert history.read_bytes().startswith(whole)
+        assert history_adds(kdir) == ["bikes", "food"]
+        shown = service.moderation.history(CLI)
+        assert "add food" in shown and "add bikes" in shown
+        assert service.moderation.undo(CLI).passage_id == "food"
+        assert service.passage("food") is None and service.passage("bikes") is not None
+    finally:
+        service.close()

@@ -24,7 +24,7 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import History, Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.gaps import GapStore, term_key
-from bot.knowledge import Passage
+from bot.knowledge import KnowledgeBase, Passage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
@@ -287,10 +287,9 @@ class Moderation:
                 files = store.read_files()
                 _check_history(history)
                 edit = plan(files)
-                kb = store.commit(edit.changed)
-                after = signature(store.directory)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
-                _append(history, record)
+                kb = _commit_recorded(store, edit, history, record)
+                after = signature(store.directory)
                 if done is not None:
                     _finish(done, kind)
         except StoreError as exc:
@@ -338,13 +337,19 @@ def _check_history(history: History) -> None:
         raise Refused(f"Cannot record the change in the history ({reason}). Nothing was changed.") from exc
 
 
-def _append(history: History, record: Record) -> None:
+def _commit_recorded(store: KnowledgeStore, edit: edits.Edit, history: History, record: Record) -> KnowledgeBase:
+    """Write the change and its record together or not at all: the record first (an OSError such as
+    a full disk then changes nothing), then the files; if they fail, the record is taken back."""
+    mark = history.append(record)
     try:
-        history.append(record)
-    except OSError as exc:  # the files are already changed: say so in the log, keep the change
-        log.warning(
-            "change %s of %s made but not recorded in %s: %s", record.kind, record.passage_id, history.path, exc
-        )
+        return store.commit(edit.changed)
+    except BaseException:
+        try:
+            history.take_back(mark)
+        except OSError as exc:
+            log.warning("kb %s of %s failed, and its history line could not be taken back: %s",
+                        record.kind, record.passage_id, exc)  # fmt: skip
+        raise
 
 
 def _finish(done: Callable[[], None], kind: str) -> None:
