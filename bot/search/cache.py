@@ -14,18 +14,17 @@ import hmac
 import logging
 import os
 import pickle
-import secrets
-import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.keyfile import KeyFileError, check_owned, load_or_create
+
 log = logging.getLogger(__name__)
 
 CACHE_VARIABLE = "QABOT_CACHE"
 KEY_FILE = "key"
-_KEY_BYTES = 32
 _MAC_BYTES = hashlib.sha256().digest_size
 
 
@@ -33,20 +32,6 @@ def cache_folder(env: Mapping[str, str] | None = None) -> Path | None:
     """The folder QABOT_CACHE names, or None: no cache."""
     named = (os.environ if env is None else env).get(CACHE_VARIABLE, "").strip()
     return Path(named) if named else None
-
-
-class Unsafe(Exception):
-    """A cache folder, key or entry that another user could have written."""
-
-
-def _check_owned(path: Path, info: os.stat_result, *, folder: bool) -> None:
-    kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
-    if not kind:
-        raise Unsafe(f"{path} is not a {'folder' if folder else 'regular file'}")
-    if info.st_uid != os.geteuid():
-        raise Unsafe(f"{path} belongs to user {info.st_uid}, not to the bot's user {os.geteuid()}")
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise Unsafe(f"{path} is writable by its group or by others (mode {stat.S_IMODE(info.st_mode):o})")
 
 
 @dataclass(frozen=True)
@@ -61,11 +46,11 @@ class PartCache:
         path = self.folder / name
         try:
             with path.open("rb") as file:
-                _check_owned(path, os.fstat(file.fileno()), folder=False)
+                check_owned(path, os.fstat(file.fileno()), folder=False)
                 data = file.read()
         except FileNotFoundError:
             return None
-        except (OSError, Unsafe) as exc:
+        except (OSError, KeyFileError) as exc:
             log.warning("ignoring cache file %s: %s", path.name, exc)
             return None
         mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
@@ -97,30 +82,8 @@ def open_cache(folder: Path | None) -> PartCache | None:
         return None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _check_owned(folder, folder.lstat(), folder=True)
-        return PartCache(folder, _key(folder / KEY_FILE))
-    except (OSError, Unsafe) as exc:
+        check_owned(folder, folder.lstat(), folder=True)
+        return PartCache(folder, load_or_create(folder / KEY_FILE))
+    except (OSError, KeyFileError) as exc:
         log.warning("not using the cache %s (reading the knowledge files instead): %s", folder, exc)
         return None
-
-
-def _key(path: Path) -> bytes:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as file:
-            file.write(secrets.token_bytes(_KEY_BYTES))
-            file.flush()
-            os.fsync(file.fileno())
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        _check_owned(path, info, folder=False)
-        if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
-            raise Unsafe(f"{path} is readable by its group or by others (mode {stat.S_IMODE(info.st_mode):o})")
-        key = file.read()
-    if len(key) != _KEY_BYTES:
-        raise Unsafe(f"{path} is not a key of {_KEY_BYTES} bytes")
-    return key
