@@ -269,7 +269,8 @@ def _webhook_url(url: str) -> Finding:
     if port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
         allowed = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
         return error("webhook", f"TELEGRAM_WEBHOOK_URL uses port {port}; Telegram only sends to ports {allowed}")
-    return ok("webhook", f"TELEGRAM_WEBHOOK_URL is https://{parts.hostname}{parts.path or '/'}")
+    # scheme and host only: the path is often secret (a token placed in it would show here)
+    return ok("webhook", f"TELEGRAM_WEBHOOK_URL is https://{parts.hostname}/... (path not shown)")
 
 
 # -- all together ----------------------------------------------------------------------------

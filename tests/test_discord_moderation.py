@@ -215,6 +215,15 @@ async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> 
     assert "swimming pool" not in ephemeral_text(await kb(online, "gaps"))
 
 
+async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDiscord) -> None:
+    """An unanswered question holding a masked link and markdown is listed escaped: nothing renders as a link."""
+    typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"
+    assert "embeds" not in await ask(online, typed)
+    listed = ephemeral_text(await kb(online, "gaps"))
+    assert "\\[discord.gift/free](https://evil.example/steal)" in listed
+    assert "\\*\\*now\\*\\*" in listed
+
+
 async def test_long_reply_is_split_and_every_piece_is_ephemeral(
     online: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -55,6 +55,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
     assert code == 0, out
     assert not lines(out, "error") and not lines(out, "warning"), out
     assert "2 moderator id(s)" in out
+    assert "bot.example.org" in out and "/telegram" not in out  # the host, never the webhook's path
     assert "2 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
     assert out.rstrip().endswith("doctor: all good")
 

@@ -39,7 +39,8 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     try:
         data = yaml.safe_load(draft.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise Refused(f"{DRAFTS_DIR}/{draft.name} cannot be read: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) else f"invalid YAML or text ({type(exc).__name__})"
+        raise Refused(f"{DRAFTS_DIR}/{draft.name} cannot be read: {reason}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
         raise Refused(f"{DRAFTS_DIR}/{draft.name} has no passages list; fix it or import the article again.")
     taken = {str(item.get("id")) for _, _, item in all_items(files)}
