@@ -206,3 +206,33 @@ def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdi
         assert service.passage("food") is None and service.passage("bikes") is not None
     finally:
         service.close()
+
+
+_LIMITED_ADD = """
+import resource, signal, sys
+from bot import cli
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+add = ["kb", "add", "--section", "Long", "--text", sys.argv[2], "--id", "long"]
+sys.exit(cli.main([*add, "--knowledge", sys.argv[3]]))
+"""
+
+
+def test_a_change_whose_files_cannot_be_written_takes_its_history_line_back(kdir: Path) -> None:
+    """Files bigger than the process may write (RLIMIT_FSIZE): the history line went first and is taken back."""
+    notes = kdir / "notes.yaml"
+    filler = "Words to make the file big. " * 8
+    passages = "".join(f'  - id: filler-{n}\n    section: Filler\n    text: "{filler}"\n' for n in range(40))
+    notes.write_text(notes.read_text(encoding="utf-8") + passages, encoding="utf-8")
+    before = folder_bytes(kdir)
+    limit = 8192  # the history line (about 3 KB) fits; the knowledge file (over 10 KB) does not
+    text = "A long passage about bicycles and where they are parked. " * 50
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIMITED_ADD, str(limit), text, str(kdir)],
+        capture_output=True, text=True, env=child_env(), timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "file size limit" in proc.stdout + proc.stderr and "Nothing was changed" in proc.stdout + proc.stderr
+    assert "cannot check the change" in proc.stderr or "cannot write" in proc.stderr  # the files failed, after the line
+    assert folder_bytes(kdir) == before
+    assert history_adds(kdir) == []  # appended first, then taken back
