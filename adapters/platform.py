@@ -23,6 +23,11 @@ class StartupError(Exception):
     """A problem the bot cannot start with, told in one line (never with a token in it)."""
 
 
+class TokenRevoked(Exception):
+    """The platform stopped accepting the token while the bot ran (Telegram 401, Discord close 4004):
+    retrying cannot help, so the process ends with its own exit code for a supervisor to act on."""
+
+
 class Platform(Protocol):
     """A platform adapter as the runner sees it: each platform package (`adapters.tg`,
     `adapters.dc`) is one, with its name, the variable holding its token, and `serve`."""

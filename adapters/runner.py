@@ -12,7 +12,9 @@ signal ends the process at once. Either way the core is closed first, as far as 
 `CLOSE_TIMEOUT` seconds: a moderator's change being written finishes, the gaps database is closed.
 
 Exit codes: 0 stopped cleanly; 2 could not start (no token, a bad config or knowledge file, a
-platform refused the login); 3 stopped, but a platform did not stop in time; 128 + the signal's
+platform refused the login); 3 stopped, but a platform did not stop in time; 4 a platform
+stopped accepting its token while running (revoked or reset: one ERROR line says which; the
+other platforms are stopped too, so that a supervisor restarts or alerts); 128 + the signal's
 number (143 for SIGTERM, 130 for SIGINT) after a second signal.
 """
 
@@ -31,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from adapters.platform import Platform, StartupError
+from adapters.platform import Platform, StartupError, TokenRevoked
 from bot import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, KnowledgeError, Service, load_config
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 EXIT_OK = 0
 EXIT_UNUSABLE = 2  # could not start
 EXIT_STOP_TIMEOUT = 3  # a platform did not stop within shutdown_timeout
+EXIT_TOKEN_REVOKED = 4  # a platform stopped accepting its token while running
 CLOSE_TIMEOUT = 1.0  # seconds to close the core when not every platform stopped
 
 
@@ -154,6 +157,9 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except TokenRevoked as exc:
+        log.error("%s; exiting with code %d", exc, EXIT_TOKEN_REVOKED)
+        return EXIT_TOKEN_REVOKED
     return EXIT_OK
 
 

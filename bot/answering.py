@@ -18,7 +18,7 @@ from bot import messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
-from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, load, normalize
+from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cache_folder, load, normalize
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +146,16 @@ class Answerer:
         ranking: Ranking | None = None,
         confidence: Confidence | None = None,
         workers: int | None = None,
+        cache: Path | None = None,
     ) -> Answerer:
         """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `bot.tuning`;
         `ranking` and `confidence` override the latter); raises KnowledgeError.
-        `workers`: processes that read a large folder (see `bot.search.load`)."""
+        `workers`: processes that read a large folder (see `bot.search.load`); `cache`: the folder
+        of read files kept for the next start (`bot.search.cache`; None: $QABOT_CACHE, if set)."""
         tuning = tuning_file.load(Path(directory))
         new = object.__new__(cls)
-        new.index = load(Path(directory), ranking or tuning.ranking, workers=workers)
+        cache = cache if cache is not None else cache_folder()
+        new.index = load(Path(directory), ranking or tuning.ranking, workers=workers, cache=cache)
         new.kb = new.index.kb
         new.confidence = confidence or tuning.confidence
         return new

@@ -16,3 +16,4 @@ class Asker:
     roles: tuple[str, ...] = ()  # Discord role ids of the member (empty elsewhere)
     admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
     language: str = ""  # the user's language tag (Telegram language_code, Discord locale), if the platform says
+    guild_id: str = ""  # the Discord server (guild) the message came from; empty elsewhere

@@ -38,6 +38,10 @@ class Moderators:
     discord_roles: frozenset[str] = frozenset()
     telegram_group_admins: bool = False
     discord_manage_server: bool = False
+    # Admin rights count only where the config names the place: a stranger can make a group or
+    # server of their own, add the bot and be its admin. With a flag on and no list, nowhere.
+    telegram_admin_chats: frozenset[str] = frozenset()
+    discord_admin_guilds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ _TOP_KEYS = (
     "shutdown_timeout",
     "load_workers",
 )
-_MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles")
+_MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles", "telegram_admin_chats", "discord_admin_guilds")
 _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
 
@@ -153,6 +157,8 @@ def _moderators(path: Path, raw: Any) -> Moderators:
         discord_roles=lists["discord_roles"],
         telegram_group_admins=flags["telegram_group_admins"],
         discord_manage_server=flags["discord_manage_server"],
+        telegram_admin_chats=lists["telegram_admin_chats"],
+        discord_admin_guilds=lists["discord_admin_guilds"],
     )
 
 

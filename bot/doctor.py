@@ -82,6 +82,21 @@ def check_config(env: Mapping[str, str]) -> tuple[Finding, Config]:
     return ok("config", f"{path} is valid: {who}"), config
 
 
+def check_admin_places(config: Config) -> list[Finding]:
+    """A warning for each admin flag that is on with no chat or server named: admin rights then count nowhere."""
+    m = config.moderators
+    flags = (
+        ("telegram_group_admins", m.telegram_group_admins, "telegram_admin_chats", m.telegram_admin_chats, "group"),
+        ("discord_manage_server", m.discord_manage_server, "discord_admin_guilds", m.discord_admin_guilds, "server"),
+    )
+    unplaced = [
+        f"moderators.{flag} is on but moderators.{places} is empty: admin rights count in no {what}"
+        for flag, on, places, named, what in flags
+        if on and not named
+    ]
+    return [warning("config", line) for line in unplaced]
+
+
 # -- tokens ----------------------------------------------------------------------------------
 
 TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35}")
@@ -254,7 +269,8 @@ def _webhook_url(url: str) -> Finding:
     if port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
         allowed = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
         return error("webhook", f"TELEGRAM_WEBHOOK_URL uses port {port}; Telegram only sends to ports {allowed}")
-    return ok("webhook", f"TELEGRAM_WEBHOOK_URL is https://{parts.hostname}{parts.path or '/'}")
+    # scheme and host only: the path is often secret (a token placed in it would show here)
+    return ok("webhook", f"TELEGRAM_WEBHOOK_URL is https://{parts.hostname}/... (path not shown)")
 
 
 # -- all together ----------------------------------------------------------------------------
@@ -263,7 +279,7 @@ def _webhook_url(url: str) -> Finding:
 def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | None = None) -> list[Finding]:
     """Every check, in the order the report shows them."""
     config_finding, config = check_config(env)
-    findings = [config_finding, check_telegram_token(env), check_discord_token(env)]
+    findings = [config_finding, *check_admin_places(config), check_telegram_token(env), check_discord_token(env)]
     no_token = check_some_token(env)
     if no_token is not None:
         findings.append(no_token)

@@ -12,6 +12,8 @@ Each `*.yaml` file in the knowledge folder (except `synonyms.yaml`) holds one so
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from typing import Any
 
 from bot import yamlfiles
 from bot.yamlfiles import FileError
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
@@ -73,7 +77,15 @@ class KnowledgeBase:
         return iter(self.passages)
 
     def get(self, passage_id: str) -> Passage | None:
-        return next((p for p in self.passages if p.id == passage_id), None)
+        return self._by_id.get(passage_id)
+
+    def __contains__(self, passage_id: object) -> bool:
+        return passage_id in self._by_id
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Passage]:
+        """Made once, on first use: a look-up by id (a forged button's id among them) is a dict look-up."""
+        return {p.id: p for p in self.passages}
 
     def sections(self) -> list[str]:
         """Section names in first-seen order, without repeats."""
@@ -85,7 +97,18 @@ class KnowledgeBase:
 
 def knowledge_files(directory: Path) -> list[Path]:
     """The source files of a knowledge folder, sorted by name."""
-    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES)
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES and inside(p, directory))
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """False for a symbolic link that leads out of `directory`: it is not followed (it could make
+    the bot read, and show parts of, any file the bot's user may read)."""
+    if not path.is_symlink():
+        return True
+    try:
+        return path.resolve(strict=True).is_relative_to(directory.resolve())
+    except (OSError, RuntimeError):  # a dangling link, or a loop
+        return False
 
 
 def load(directory: Path) -> KnowledgeBase:
@@ -99,6 +122,9 @@ def folder_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise KnowledgeError(directory, "knowledge folder not found")
     files = knowledge_files(directory)
+    outside = sorted(p.name for p in directory.glob("*.yaml") if not inside(p, directory))
+    if outside:
+        log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:
         raise KnowledgeError(directory, "no knowledge files (*.yaml) in this folder")
     return files

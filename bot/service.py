@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -246,8 +246,9 @@ class Service:
         return Admission.NOTIFY if self.chat_cooldown.tell(chat) else Admission.SILENT
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
-        """Record a 👍 or 👎 on an answer."""
-        if self.gaps is None:
+        """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a
+        passage that does not exist (a forged or stale button) is dropped after a set look-up."""
+        if self.gaps is None or passage_id not in self._answerer.kb:
             return
         try:
             self.gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful)
@@ -275,9 +276,9 @@ class Service:
         """The live passage with this id, or None."""
         return self._answerer.kb.get(passage_id)
 
-    def passages(self) -> Iterator[Passage]:
-        """The live passages, in knowledge-file order."""
-        return iter(self._answerer.kb)
+    def passages(self) -> Sequence[Passage]:
+        """The live passages, in knowledge-file order: the same object until the knowledge changes."""
+        return self._answerer.kb.passages
 
     def moderate(self, request: Request, asker: Asker) -> Reply:
         """Run one moderation command for `asker` (blocking: call it off the event loop)."""

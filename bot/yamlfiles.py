@@ -43,7 +43,13 @@ class FileError(Exception):
         return (partial(type(self), entry=self.entry, line=self.line), (self.path, self.message))
 
     def __str__(self) -> str:
-        where = str(self.path)
+        return self._told(str(self.path))
+
+    def brief(self) -> str:
+        """The message with the file's name only, not its folder: for chat, where server paths must not show."""
+        return self._told(self.path.name)
+
+    def _told(self, where: str) -> str:
         if self.line is not None:
             where += f":{self.line}"
         if self.entry:
@@ -113,10 +119,36 @@ def _construct(node: yaml.Node, loader: Any, made: dict[int, Any], depth: int = 
         value: Any = [_construct(item, loader, made, depth + 1) for item in node.value]
     elif depth < 4 and type(node) is yaml.MappingNode and node.tag == _MAP and _plain_keys(node):
         value = {key.value: _construct(item, loader, made, depth + 1) for key, item in node.value}
+        if len(value) < len(node.value):
+            _refuse_duplicate_keys(node)
     else:
+        _refuse_duplicate_keys(node)
         value = loader.construct_object(node, deep=True)
     made[id(node)] = value
     return value
+
+
+def _refuse_duplicate_keys(node: yaml.Node) -> None:
+    """Raise a MarkedYAMLError at the second of two equal keys in any mapping under `node`: the
+    safe loader would let the second win in silence (a second `text:` replacing the first)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[tuple[str, str]] = set()
+            for key, item in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in keys:
+                        shown = key.value if len(key.value) <= 40 else key.value[:39] + "…"
+                        raise yaml.constructor.ConstructorError(None, None, f"duplicate key {shown!r}", key.start_mark)
+                    keys.add((key.tag, key.value))
+                stack += [key, item]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
 
 
 def _plain_keys(node: yaml.MappingNode) -> bool:

@@ -182,6 +182,20 @@ async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None
     assert channel_posts(online, online.channel_id) == []
 
 
+async def test_a_forwarded_message_is_ignored(online: FakeDiscord) -> None:
+    """A forward (a reference of type 1 with a snapshot) is someone else's words: neither answered nor run."""
+    forwarded = online.message("", dm=True)
+    original = online.message(f"<@{online.bot_id}> Are most defectors women?", mentions=[online.bot_user()])
+    forwarded["message_reference"] = {"type": 1, "message_id": original["id"], "channel_id": online.channel_id}
+    kept = ("content", "timestamp", "type", "flags", "mentions", "attachments", "embeds", "edited_timestamp")
+    forwarded["message_snapshots"] = [{"message": {k: original[k] for k in kept}}]
+    await online.push("MESSAGE_CREATE", forwarded)
+    await online.push("MESSAGE_CREATE", online.message("Are most defectors women?", dm=True))
+    await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
+    await asyncio.sleep(0.2)
+    assert len(channel_posts(online, online.dm_channel_id)) == 1
+
+
 async def test_ask_command_answers_through_the_callback(online: FakeDiscord) -> None:
     """/ask question:<text> is answered with a type 4 callback holding the embed."""
     interaction = online.command("ask", question="Are most defectors women?")

@@ -143,12 +143,26 @@ async def test_manage_server_counts_only_when_configured(
     fake: FakeDiscord, tmp_path: Path, setting: bool, expected: str
 ) -> None:
     """With moderators.discord_manage_server on, a member with Manage Server is a moderator; without it, not."""
-    service = make_service(tmp_path, discord_manage_server=setting)
+    service = make_service(tmp_path, discord_manage_server=setting, discord_admin_guilds=frozenset({fake.guild_id}))
     async with running(service, ENV):
         await fake.wait_ready()
         interaction = fake.subcommand("kb", "remove", id="jobs", permissions=str(1 << 5))
         await fake.push("INTERACTION_CREATE", interaction)
         assert ephemeral_text(await callback_for(fake, interaction)).startswith(expected)
+
+
+async def test_the_owner_of_another_server_is_not_a_moderator(fake: FakeDiscord, tmp_path: Path) -> None:
+    """Manage Server counts only in the servers the config names: the owner of another one is refused."""
+    service = make_service(tmp_path, discord_manage_server=True, discord_admin_guilds=frozenset({fake.guild_id}))
+    other_guild = "900000000000000777"
+    async with running(service, ENV):
+        await fake.wait_ready()
+        interaction = fake.subcommand("kb", "remove", id="jobs", user=stranger(fake))  # every permission
+        interaction["guild_id"] = other_guild
+        interaction["channel"] = {**interaction["channel"], "guild_id": other_guild, "position": 0}
+        await fake.push("INTERACTION_CREATE", interaction)
+        assert ephemeral_text(await callback_for(fake, interaction)) == NOT_MODERATOR
+    assert service.answerer.kb.get("jobs") is not None
 
 
 async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeDiscord, service: Service) -> None:
@@ -199,6 +213,15 @@ async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> 
     assert ephemeral_text(await kb(online, "stats"))
     ephemeral_text(await kb(online, "dismiss", gap=gap_id))
     assert "swimming pool" not in ephemeral_text(await kb(online, "gaps"))
+
+
+async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDiscord) -> None:
+    """An unanswered question holding a masked link and markdown is listed escaped: nothing renders as a link."""
+    typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"
+    assert "embeds" not in await ask(online, typed)
+    listed = ephemeral_text(await kb(online, "gaps"))
+    assert "\\[discord.gift/free](https://evil.example/steal)" in listed
+    assert "\\*\\*now\\*\\*" in listed
 
 
 async def test_long_reply_is_split_and_every_piece_is_ephemeral(

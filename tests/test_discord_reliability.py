@@ -9,6 +9,7 @@ as test properties, never asserted as time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -16,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -496,7 +498,8 @@ async def test_authorization_matrix(fake: FakeDiscord, tmp_path: Path, manage_se
     """Every /kb subcommand x moderator by id / role / Manage Server / member: refusals ephemeral, disk unchanged."""
     config = Config(
         moderators=Moderators(discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}),
-                              discord_manage_server=manage_server_setting),
+                              discord_manage_server=manage_server_setting,
+                              discord_admin_guilds=frozenset({fake.guild_id})),
         data_dir=tmp_path / "data",
     )  # fmt: skip
     service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
@@ -585,9 +588,10 @@ async def test_stop_lets_replies_in_flight_go_out(fake: FakeDiscord, service: Se
     assert all(len(replies_to(fake, m)) == 1 for m in messages)
 
 
-async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: FakeDiscord, tmp_path: Path) -> None:
-    """`python -m adapters run` (via tests/discord_launcher.py) gets SIGTERM mid-reply: the reply goes out, exit 0."""
-    kb = write_knowledge(tmp_path / "kb", TEST_PASSAGES)
+@contextlib.asynccontextmanager
+async def launched(fake: FakeDiscord, kb: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m adapters run` on `kb` in its own process (via tests/discord_launcher.py) against `fake`;
+    killed at the end if it is still running."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env.update(ENV, PYTHONPATH=str(ROOT))
     process = await asyncio.create_subprocess_exec(
@@ -595,6 +599,16 @@ async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: Fake
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: FakeDiscord, tmp_path: Path) -> None:
+    """`python -m adapters run` (via tests/discord_launcher.py) gets SIGTERM mid-reply: the reply goes out, exit 0."""
+    async with launched(fake, write_knowledge(tmp_path / "kb", TEST_PASSAGES)) as process:
         await fake.wait_ready(timeout=30)
         fake.rest_delay = 0.5
         messages = [fake.message(QUESTION, dm=True), fake.mention(QUESTION), fake.mention(QUESTION)]
@@ -603,12 +617,22 @@ async def test_sigterm_to_a_real_process_finishes_replies_and_exits_0(fake: Fake
         await fake.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"), timeout=20)
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     log_text = stderr.decode()
     assert process.returncode == 0, log_text[-2000:]
     assert all(len(replies_to(fake, m)) == 1 for m in messages)
     assert TOKEN not in log_text
     assert " ERROR " not in log_text
+
+
+async def test_a_token_revoked_while_running_exits_4_with_one_line(fake: FakeDiscord, tmp_path: Path) -> None:
+    """The gateway closes with 4004 on the next RESUME: the process exits 4 with one ERROR line, no traceback."""
+    async with launched(fake, write_knowledge(tmp_path / "kb", TEST_PASSAGES)) as process:
+        await fake.wait_ready(timeout=30)
+        fake.token = "revoked-" + TOKEN  # the owner reset the token in the developer portal
+        await fake.drop()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    log_text = stderr.decode()
+    assert process.returncode == runner.EXIT_TOKEN_REVOKED == 4, log_text[-2000:]
+    [line] = [line for line in log_text.splitlines() if " ERROR " in line]
+    assert "no longer accepts DISCORD_BOT_TOKEN" in line and line.endswith("exiting with code 4")
+    assert "Traceback" not in log_text and TOKEN not in log_text

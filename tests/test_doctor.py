@@ -55,6 +55,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
     assert code == 0, out
     assert not lines(out, "error") and not lines(out, "warning"), out
     assert "2 moderator id(s)" in out
+    assert "bot.example.org" in out and "/telegram" not in out  # the host, never the webhook's path
     assert "2 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
     assert out.rstrip().endswith("doctor: all good")
 
@@ -237,3 +238,18 @@ def test_doctor_never_imports_a_platform_library(kdir: Path, env: pytest.MonkeyP
     imported = {alias.name.split(".")[0] for node in nodes if isinstance(node, ast.Import) for alias in node.names}
     imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not imported & {"telegram", "discord", "httpx", "aiohttp", "urllib3", "requests", "socket", "adapters"}
+
+
+def test_admin_rights_without_named_places_are_a_warning(kdir: Path, env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An admin flag on with no chat or server named counts nowhere: doctor says so, once per flag."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "moderators:\n  telegram_group_admins: true\n  discord_manage_server: true\n"
+        "  discord_admin_guilds: [900000000000000003]\n",
+        encoding="utf-8",
+    )
+    env.setenv("QABOT_CONFIG", str(config))
+    code, out = run(kdir)
+    assert code == 0, out
+    [line] = [line for line in lines(out, "warning") if "admin" in line]
+    assert "moderators.telegram_admin_chats is empty" in line and "no group" in line

@@ -16,6 +16,7 @@ import pytest
 from bot import knowledge
 from bot.config import Config
 from bot.curation import changes_finish_first, store
+from bot.curation.edits import Refused
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
@@ -164,3 +165,75 @@ def test_a_cli_loop_signalled_at_any_moment_finishes_or_refuses_each_change(kdir
         if proc.returncode == 0:
             acknowledged.append(out.split()[-1])
         assert_clean(kdir, acknowledged)
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """The knowledge files and their bytes (not the lock file, which any change attempt makes)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.yaml"))}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device whose writes fail with ENOSPC")
+def test_a_full_disk_refuses_the_change_and_leaves_the_knowledge_as_it_was(kdir: Path) -> None:
+    """The history write fails with ENOSPC (history.jsonl is /dev/full): the change is refused, nothing changed."""
+    data = kdir.parent / "data"
+    data.mkdir()
+    (data / HISTORY_FILE).symlink_to("/dev/full")
+    service = Service.from_directory(kdir, Config(data_dir=data))
+    before = folder_bytes(kdir)
+    try:
+        with pytest.raises(Refused, match=r"the disk is full\. Nothing was changed"):
+            service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
+        assert service.passage("bikes") is None  # not live
+    finally:
+        service.close()
+    assert folder_bytes(kdir) == before
+
+
+def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdir: Path) -> None:
+    """A record cut short mid-line (a crash, a full disk) is cut off at the next change, never glued to it."""
+    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"))
+    try:
+        service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
+        history = kdir.parent / "data" / HISTORY_FILE
+        whole = history.read_bytes()
+        with history.open("ab") as file:
+            file.write(whole[: len(whole) // 2])  # half of a second line, no newline
+        service.moderation.add(CLI, section="Food", text="Snacks are welcome at the meetup.", passage_id="food")
+        assert history.read_bytes().startswith(whole)
+        assert history_adds(kdir) == ["bikes", "food"]
+        shown = service.moderation.history(CLI)
+        assert "add food" in shown and "add bikes" in shown
+        assert service.moderation.undo(CLI).passage_id == "food"
+        assert service.passage("food") is None and service.passage("bikes") is not None
+    finally:
+        service.close()
+
+
+_LIMITED_ADD = """
+import resource, signal, sys
+from bot import cli
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+add = ["kb", "add", "--section", "Long", "--text", sys.argv[2], "--id", "long"]
+sys.exit(cli.main([*add, "--knowledge", sys.argv[3]]))
+"""
+
+
+def test_a_change_whose_files_cannot_be_written_takes_its_history_line_back(kdir: Path) -> None:
+    """Files bigger than the process may write (RLIMIT_FSIZE): the history line went first and is taken back."""
+    notes = kdir / "notes.yaml"
+    filler = "Words to make the file big. " * 8
+    passages = "".join(f'  - id: filler-{n}\n    section: Filler\n    text: "{filler}"\n' for n in range(40))
+    notes.write_text(notes.read_text(encoding="utf-8") + passages, encoding="utf-8")
+    before = folder_bytes(kdir)
+    limit = 8192  # the history line (about 3 KB) fits; the knowledge file (over 10 KB) does not
+    text = "A long passage about bicycles and where they are parked. " * 50
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIMITED_ADD, str(limit), text, str(kdir)],
+        capture_output=True, text=True, env=child_env(), timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "file size limit" in proc.stdout + proc.stderr and "Nothing was changed" in proc.stdout + proc.stderr
+    assert "cannot check the change" in proc.stderr or "cannot write" in proc.stderr  # the files failed, after the line
+    assert folder_bytes(kdir) == before
+    assert history_adds(kdir) == []  # appended first, then taken back

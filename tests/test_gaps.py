@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import logging
 import re
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
 
 from bot import cli
 from bot.config import Config
-from bot.records.gaps import DAY, FILE_NAME, GapStore
+from bot.records.gaps import DAY, FILE_NAME, USER_KEY_FILE, GapStore
 from bot.service import Asker, Service
 
 PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]
@@ -114,3 +117,23 @@ def test_an_unusable_data_folder_only_warns_and_answering_goes_on(kdir: Path, ca
     assert any(r.levelno == logging.WARNING and "gaps database unavailable" in r.getMessage() for r in caplog.records)
     assert service.ask("When does the community meet?", Asker("telegram", "1")).passage_id == "meetups"
     assert service.ask("Where can I park?", Asker("telegram", "1")).fallback
+
+
+def test_user_pseudonyms_are_keyed_with_a_secret_of_the_data_folder(tmp_path: Path) -> None:
+    """The stored pseudonym is an HMAC under a 0600 key made on first start: not sha256("telegram:<id>"),
+    the same after a restart, different in another data folder."""
+    first, other = GapStore(tmp_path / "a"), GapStore(tmp_path / "b")
+    first.record_vote("telegram", "4242", "rules", False)
+    other.record_vote("telegram", "4242", "rules", False)
+    [stored] = first.votes()
+    key = tmp_path / "a" / USER_KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    assert stored.user_id != hashlib.sha256(b"telegram:4242").hexdigest()[:16]  # the old, reversible pseudonym
+    assert stored.user_id == hmac.new(key.read_bytes(), b"telegram:4242", "sha256").hexdigest()[:16]
+    assert other.votes()[0].user_id != stored.user_id
+    first.close()
+    again = GapStore(tmp_path / "a")
+    again.record_vote("telegram", "4242", "rules", True)  # the same user: it replaces the first vote
+    assert [(v.user_id, v.helpful) for v in again.votes()] == [(stored.user_id, True)]
+    again.close()
+    other.close()

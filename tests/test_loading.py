@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
+import os
+import pickle
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot import knowledge
-from bot.answering import DEFAULT_KNOWLEDGE
+from bot.answering import DEFAULT_KNOWLEDGE, Answerer
 from bot.config import Config
 from bot.knowledge import KnowledgeError
 from bot.search import loading, synonyms, text
+from bot.search.cache import CACHE_VARIABLE, KEY_FILE
 from bot.search.retrieval import Index, Ranking
 from bot.service import Service
 
@@ -102,20 +107,83 @@ def test_cached_parts_load_as_read_ones(
     """With QABOT_CACHE, a second start reads each file's part back; an edited file alone is read again."""
     folder = split_knowledge(tmp_path / "kb")
     cache = tmp_path / "cache"
-    monkeypatch.setenv(loading.CACHE_VARIABLE, str(cache))
-    read = loading.load(folder)
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
+    read = Answerer.from_directory(folder).index  # the variable is read at start-up, and passed on
     assert len(list(cache.glob("part-*.pickle"))) == 3
-    same_index(loading.load(folder), read)
+    assert stat.S_IMODE((cache / KEY_FILE).stat().st_mode) == 0o600
+    same_index(loading.load(folder, cache=cache, workers=3), read)  # the workers use it too
     damaged = sorted(cache.glob("part-*.pickle"))[0]
     damaged.write_bytes(b"not a pickle")
-    with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
-        same_index(loading.load(folder), read)
-    assert "ignoring unreadable cache file" in caplog.text
+    with caplog.at_level(logging.WARNING, logger="bot.search.cache"):
+        same_index(loading.load(folder, cache=cache), read)
+    assert "ignoring cache file" in caplog.text
     edited = folder / "part-2.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Introduction", "Opening"), encoding="utf-8")
-    reread = loading.load(folder)
+    reread = loading.load(folder, cache=cache)
     assert len(list(cache.glob("part-*.pickle"))) == 4
     same_index(reread, Index(knowledge.load(folder), synonyms.load(folder)))
+
+
+class _Planted:
+    """A pickle that, when loaded, writes a file: what a local attacker would put in the cache."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "ran"))  # type: ignore[return-value]
+
+
+def test_a_forged_or_foreign_cache_entry_is_a_miss_and_never_unpickled(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unsigned pickle, one signed with another key and a signed entry of the wrong type: each read again."""
+    folder, cache, marker = split_knowledge(tmp_path / "kb"), tmp_path / "cache", tmp_path / "ran"
+    read = loading.load(folder, cache=cache)
+    entries = sorted(cache.glob("part-*.pickle"))
+    key = (cache / KEY_FILE).read_bytes()
+    evil = pickle.dumps(_Planted(marker))
+    entries[0].write_bytes(hmac.new(b"another key", evil, "sha256").digest() + evil)
+    entries[1].write_bytes(evil)
+    wrong = pickle.dumps({"not": "a part"})
+    entries[2].write_bytes(hmac.new(key, wrong, "sha256").digest() + wrong)
+    with caplog.at_level(logging.WARNING, logger="bot.search.cache"):
+        same_index(loading.load(folder, cache=cache), read)
+    assert not marker.exists()
+    assert caplog.text.count("does not carry this cache's signature") == 2
+    same_index(loading.load(folder, cache=cache), read)  # the bad entries were replaced by good ones
+
+
+@pytest.mark.parametrize("flaw", ["folder writable by others", "folder of another user", "key of another user"])
+def test_a_cache_folder_not_the_bots_own_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, flaw: str
+) -> None:
+    """A folder or key someone else could write: one WARNING, and the bot starts without the cache."""
+    folder, cache = split_knowledge(tmp_path / "kb"), tmp_path / "cache"
+    loading.load(folder, cache=cache)
+    entries = {p: p.read_bytes() for p in cache.iterdir()}
+    if flaw == "folder writable by others":
+        cache.chmod(0o777)
+    elif flaw == "folder of another user":
+        os.chown(cache, 65534, 65534)
+    else:
+        os.chown(cache / KEY_FILE, 65534, 65534)
+    with caplog.at_level(logging.WARNING, logger="bot.search"):
+        same_index(loading.load(folder, cache=cache), Index(knowledge.load(folder), synonyms.load(folder)))
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning.getMessage().startswith(f"not using the cache {cache}")
+    assert {p: p.read_bytes() for p in cache.iterdir()} == entries  # nothing read from it, nothing written
+
+
+def test_a_cache_entry_of_another_user_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An entry file that belongs to someone else is not read, even with a good signature."""
+    folder, cache = split_knowledge(tmp_path / "kb", files=1), tmp_path / "cache"
+    read = loading.load(folder, cache=cache)
+    [entry] = cache.glob("part-*.pickle")
+    os.chown(entry, 65534, 65534)
+    with caplog.at_level(logging.WARNING, logger="bot.search.cache"):
+        same_index(loading.load(folder, cache=cache), read)
+    assert "belongs to user 65534" in caplog.text
 
 
 def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path: Path) -> None:

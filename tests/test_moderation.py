@@ -138,9 +138,15 @@ def test_who_is_a_moderator(seed_kdir: Path) -> None:
     assert not strict.is_moderator(Asker("telegram", "1", admin=True))
     assert not strict.is_moderator(Asker("discord", "1", admin=True))
     assert not strict.is_moderator(Asker("console", "42"))
-    trusting = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True).moderation
-    assert trusting.is_moderator(Asker("telegram", "1", admin=True))
-    assert trusting.is_moderator(Asker("discord", "1", admin=True))
+    places = {"telegram_admin_chats": frozenset({"-100"}), "discord_admin_guilds": frozenset({"8"})}
+    trusting = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True, **places).moderation
+    assert trusting.is_moderator(Asker("telegram", "1", "-100", admin=True))
+    assert trusting.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="8"))
+    assert not trusting.is_moderator(Asker("telegram", "1", "-200", admin=True))  # a group the config does not name
+    assert not trusting.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="9"))  # another server
+    nowhere = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True).moderation
+    assert not nowhere.is_moderator(Asker("telegram", "1", "-100", admin=True))  # flag on, no list: no place
+    assert not nowhere.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="8"))
 
 
 def test_a_change_is_answered_on_the_next_question(seed_kdir: Path) -> None:

@@ -11,15 +11,16 @@ from typing import Any
 import pytest
 
 from bot import Answerer, knowledge
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, Moderators, load_config
 from bot.cooldown import Admission, Cooldown
+from bot.curation import Request
 from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Refused
 from bot.evaluation import transcripts
 from bot.search import synonyms
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 from tests.conftest import ROOT
-from tests.support import Clock
+from tests.support import Clock, small_kb
 
 # -- YAML: safe loaders only --------------------------------------------------------------------
 
@@ -192,7 +193,8 @@ def config_for(tmp_path: Path, *, admins: bool) -> Path:
     flag = "true" if admins else "false"
     path.write_text(
         f"moderators:\n  telegram_users: [{TG_MOD}]\n  discord_users: [{DC_MOD}]\n  discord_roles: [{DC_ROLE}]\n"
-        f"  telegram_group_admins: {flag}\n  discord_manage_server: {flag}\n",
+        f"  telegram_group_admins: {flag}\n  discord_manage_server: {flag}\n"
+        "  telegram_admin_chats: [-100]\n  discord_admin_guilds: [777]\n",
         encoding="utf-8",
     )
     return path
@@ -204,7 +206,9 @@ ASKERS: dict[str, tuple[Asker, bool, bool]] = {
     "discord moderator id": (Asker("discord", DC_MOD, "555"), True, True),
     "discord moderator role": (Asker("discord", "999", "555", roles=("444", DC_ROLE)), True, True),
     "telegram group admin": (Asker("telegram", "999", "-100", admin=True), False, True),
-    "discord manage server": (Asker("discord", "999", "555", admin=True), False, True),
+    "discord manage server": (Asker("discord", "999", "555", admin=True, guild_id="777"), False, True),
+    "telegram admin of a group not named": (Asker("telegram", "999", "-200", admin=True), False, False),
+    "discord manage server elsewhere": (Asker("discord", "999", "555", admin=True, guild_id="778"), False, False),
     "telegram nobody": (Asker("telegram", "999", "-100"), False, False),
     "discord nobody with other roles": (Asker("discord", "999", "555", roles=("444",)), False, False),
     "discord id on telegram": (Asker("telegram", DC_MOD, "-100"), False, False),
@@ -345,3 +349,51 @@ def test_chat_limit_settings_come_from_the_config(tmp_path: Path, kdir: Path) ->
     path.write_text("chat_cooldown: {burst: 0}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"chat_cooldown\.burst"):
         load_config(path)
+
+
+def test_duplicate_yaml_keys_are_refused_naming_file_line_and_key(kdir: Path, tmp_path: Path) -> None:
+    """A second `text:` in a passage (or a repeated config key) is an error at its line, not a silent override."""
+    notes = kdir / "notes.yaml"
+    notes.write_text(small_kb() + '    text: "A second text that would have won."\n', encoding="utf-8")
+    with pytest.raises(knowledge.KnowledgeError) as caught:
+        knowledge.load(kdir)
+    assert str(caught.value) == f"{notes}:6: invalid YAML: duplicate key 'text'"
+    config = tmp_path / "config.yaml"
+    config.write_text("retention_days: 30\nmoderators: {}\nretention_days: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config\.yaml:3: invalid YAML: duplicate key 'retention_days'"):
+        load_config(config)
+
+
+def test_symbolic_links_out_of_the_knowledge_folder_are_not_followed(
+    kdir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A link to a knowledge file (or synonyms) outside the folder is skipped with a WARNING; one inside is read."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(small_kb().replace("meetups", "secret"), encoding="utf-8")
+    (outside / "synonyms.yaml").write_text("groups:\n  - [meetup, secretword]\n", encoding="utf-8")
+    (kdir / "secret.yaml").symlink_to(outside / "secret.yaml")
+    (kdir / synonyms.FILE_NAME).symlink_to(outside / "synonyms.yaml")
+    with caplog.at_level(logging.WARNING, logger="bot.knowledge"):
+        answerer = Answerer.from_directory(kdir)
+    assert answerer.kb.get("secret") is None and answerer.kb.get("meetups") is not None
+    assert "secretword" not in answerer.index.synonyms.written
+    assert "not following symbolic links out of the knowledge folder: secret.yaml" in caplog.text
+    assert str(outside) not in caplog.text
+
+
+def test_refusals_sent_to_chat_moderators_name_no_server_path(kdir: Path) -> None:
+    """A change refused because a file is broken names the file and line, never the folder it is in."""
+    service = Service.from_directory(kdir, load_config_for_moderator(kdir))
+    (kdir / "notes.yaml").write_text("source: {title: x}\npassages: [\n", encoding="utf-8")  # broken by hand
+    moderator = Asker("telegram", TG_MOD, "-100")
+    try:
+        reply = service.moderate(Request("add", section="Parking", text="Bikes go behind the library."), moderator)
+    finally:
+        service.close()
+    assert reply.refused and "notes.yaml:3" in reply.text
+    assert str(kdir.parent) not in reply.text and "/" not in reply.text.replace("notes.yaml", "")
+
+
+def load_config_for_moderator(kdir: Path) -> Config:
+    return Config(moderators=Moderators(telegram_users=frozenset({TG_MOD})), data_dir=kdir.parent / "data")

@@ -77,7 +77,11 @@ def core(
     group_admins: bool = False,
 ) -> Service:
     """The core with Ann as moderator, data in the test's folder, and the per-user and per-chat cooldowns given."""
-    moderators = Moderators(telegram_users=frozenset({str(MODERATOR["id"])}), telegram_group_admins=group_admins)
+    moderators = Moderators(
+        telegram_users=frozenset({str(MODERATOR["id"])}),
+        telegram_group_admins=group_admins,
+        telegram_admin_chats=frozenset({str(GROUP["id"])}),
+    )
     config = Config(
         moderators=moderators,
         data_dir=knowledge.parent / "data",

@@ -26,10 +26,12 @@ from adapters.dc.host import asker, language
 from adapters.dc.render import SuggestionButton, VoteButton, render
 from adapters.dc.settings import Settings, intents
 from adapters.delivery import KeyedOrder
-from adapters.platform import StartupError, in_thread
+from adapters.platform import StartupError, TokenRevoked, in_thread
 from bot import Service, messages
 
 log = logging.getLogger(__name__)
+
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 
 T = TypeVar("T")
 
@@ -100,6 +102,10 @@ class QABot(discord.Client):
             return None
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return None
+        if message.message_snapshots or (
+            message.reference is not None and message.reference.type is discord.MessageReferenceType.forward
+        ):
+            return None  # a forwarded message is someone else's words, never a question or command to run
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
             return None
         return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
@@ -217,6 +223,9 @@ async def _finish(gateway: asyncio.Task[None]) -> None:
             "(Bot > Privileged Gateway Intents) or unset DISCORD_MESSAGE_CONTENT"
         ) from None
     except discord.ConnectionClosed as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            raise TokenRevoked("Discord no longer accepts DISCORD_BOT_TOKEN (gateway closed with 4004): "
+                               "reset or revoked? Copy the new token from the developer portal") from None  # fmt: skip
         raise StartupError(f"Discord closed the gateway connection (code {exc.code})") from None
     except TimeoutError:
         log.warning("Discord: the gateway did not close in time")

@@ -44,6 +44,7 @@ def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
         roles=_role_ids(user),
         admin=isinstance(user, discord.Member) and (perms.manage_guild or perms.administrator),
         language=language(interaction),
+        guild_id=str(interaction.guild_id or ""),
     )
 
 
@@ -68,7 +69,9 @@ async def _moderate(interaction: discord.Interaction[Any], request: Request) -> 
     bot, asker = host(interaction), moderation_asker(interaction)
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
-    await reply(interaction, result.text)
+    # The gaps list quotes what users asked: their masked links and markdown are shown, not rendered.
+    text = discord.utils.escape_markdown(result.text) if request.command == "gaps" else result.text
+    await reply(interaction, text)
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:

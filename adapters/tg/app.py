@@ -19,7 +19,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
-from adapters.platform import StartupError
+from adapters.platform import StartupError, TokenRevoked
 from adapters.tg.deliver import ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import PLATFORM, App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
@@ -75,14 +75,46 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
         await _start_updates(app, settings)
         await app.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
-        await stop.wait()
+        await _until_stopped_or_revoked(stop)
     finally:
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            with contextlib.suppress(InvalidToken):  # said already, by _until_stopped_or_revoked
+                await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
         log.info("Telegram bot stopped")
+
+
+POLLING_TASK = "Updater:start_polling:polling_task"  # the name python-telegram-bot gives its polling loop
+
+
+async def _until_stopped_or_revoked(stop: asyncio.Event) -> None:
+    """Wait for `stop`; raise TokenRevoked if polling ends on a 401 first (PTB then stops polling for good)."""
+    polling = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)  # None: a webhook
+    if polling is None:
+        await stop.wait()
+        return
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if polling.done() and not polling.cancelled() and isinstance(polling.exception(), InvalidToken):
+        raise TokenRevoked(
+            "Telegram no longer accepts TELEGRAM_BOT_TOKEN (401 Unauthorized from getUpdates): revoked or "
+            "replaced with @BotFather? Set the new token"
+        )
+
+
+class _NoTokenTraceback(logging.Filter):
+    """PTB logs a 401 while polling with a traceback; the bot says it in one line instead (TokenRevoked)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+logging.getLogger("telegram.ext").addFilter(_NoTokenTraceback())  # where PTB's polling loop logs
 
 
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from adapters.platform import in_thread
 from adapters.tg.deliver import GROUP_TYPES, Target, acknowledge, send, send_text, transient
 from adapters.tg.moderation import USAGE, on_moderation
-from adapters.tg.render import keyboard, render, resolve_ref
+from adapters.tg.render import RefTable, keyboard, render
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
@@ -30,21 +30,39 @@ App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
 
 
+class _Forwarded(filters.MessageFilter):
+    """A forwarded message: `forward_origin` (Bot API 7), the `forward_date` of older servers, or a
+    channel post forwarded automatically into its discussion group."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        legacy = message.api_kwargs.get("forward_date") or message.api_kwargs.get("forward_from")
+        return bool(message.forward_origin or legacy or message.is_automatic_forward)
+
+
+FORWARDED = _Forwarded(name="forwarded")
+
+
 class Handlers:
     """The update handlers, holding the core they call."""
 
     def __init__(self, service: Service):
         self.service = service
+        self.refs = RefTable()
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
-        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_messages))
-        app.add_handler(CommandHandler("sources", self.on_sources, filters=only_messages))
-        app.add_handler(CommandHandler("ask", self.on_ask, filters=only_messages))
+        # A command in a forwarded message is someone else's words: it is never run (a moderator
+        # forwarding "/kb_remove parking" must not remove it under their name).
+        commands = only_messages & ~FORWARDED
+        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=commands))
+        app.add_handler(CommandHandler("sources", self.on_sources, filters=commands))
+        app.add_handler(CommandHandler("ask", self.on_ask, filters=commands))
         moderation = functools.partial(on_moderation, self.service)
-        app.add_handler(CommandHandler(list(USAGE), moderation, filters=only_messages))
+        app.add_handler(CommandHandler(list(USAGE), moderation, filters=commands))
         app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
-        private_commands = only_messages & filters.COMMAND & filters.ChatType.PRIVATE
+        private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
@@ -123,11 +141,11 @@ class Handlers:
         language = query.from_user.language_code or ""
         asker = Asker(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=str(chat_id), language=language)
         if kind == "v" and rest[:2] in ("+:", "-:"):
-            passage_id = resolve_ref(rest[2:], self.service.passages())
+            passage_id = self.refs.resolve(rest[2:], self.service.passages())
             await in_thread(self.service.vote, passage_id, rest[0] == "+", asker)
             await acknowledge(context, query, messages.say(messages.THANKS, messages.choose(language)))
         elif kind == "p" and rest:
-            answer = await in_thread(self.service.choose, resolve_ref(rest, self.service.passages()), asker)
+            answer = await in_thread(self.service.choose, self.refs.resolve(rest, self.service.passages()), asker)
             await self._pressed_suggestion(query, context, answer)
         else:
             await acknowledge(context, query)

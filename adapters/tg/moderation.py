@@ -212,6 +212,8 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
         return replace(asker, admin=True)  # only an administrator can post anonymously as the group
     if user is None or await in_thread(service.is_moderator, asker):
         return asker
+    if not await in_thread(service.is_moderator, replace(asker, admin=True)):
+        return asker  # admin rights do not count in this chat: no need to ask Telegram
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
     except TelegramError as exc:

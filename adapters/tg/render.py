@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
@@ -87,16 +87,31 @@ def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list
 
 def passage_ref(passage_id: str) -> str:
     """A short reference to a passage that fits in callback data with its prefix."""
-    if len(f"v:+:{passage_id}".encode()) <= CALLBACK_DATA_LIMIT:
+    if _fits(passage_id):
         return passage_id
     return "#" + hashlib.sha256(passage_id.encode()).hexdigest()[:24]
 
 
-def resolve_ref(ref: str, passages: Iterable[Passage]) -> str:
-    """The passage id behind a reference (a hashed one is looked up among the live passages)."""
-    if not ref.startswith("#"):
-        return ref
-    return next((p.id for p in passages if passage_ref(p.id) == ref), ref)
+class RefTable:
+    """The passage ids behind hashed references, made once per version of the live passages, so
+    that a press (a forged one too) costs a dict look-up, not a hash of every passage id."""
+
+    def __init__(self) -> None:
+        self._of: Sequence[Passage] | None = None
+        self._ids: dict[str, str] = {}
+
+    def resolve(self, ref: str, passages: Sequence[Passage]) -> str:
+        """The passage id behind `ref`; `passages` is the same object until the knowledge changes."""
+        if not ref.startswith("#"):
+            return ref
+        if passages is not self._of:
+            self._ids = {passage_ref(p.id): p.id for p in passages if not _fits(p.id)}
+            self._of = passages
+        return self._ids.get(ref, ref)
+
+
+def _fits(passage_id: str) -> bool:
+    return len(f"v:+:{passage_id}".encode()) <= CALLBACK_DATA_LIMIT
 
 
 def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:

@@ -1,13 +1,17 @@
 """The record of every change to the knowledge base: an append-only JSON-lines file.
 
 One line per change: who (platform, name, user id), when, from where (chat id), the kind, the
-passage, the file, and the passage before and after (None where it did not exist). Lines are
-appended under the knowledge store's lock and flushed to disk (fsync) before the change is
-acknowledged. A line cut short by a crash is skipped when reading.
+passage, the file, and the passage before and after (None where it did not exist). A change and
+its line commit together or not at all: under the knowledge store's lock the line is appended
+and flushed to disk (fsync) first, then the files are written, and if they cannot be the line
+is taken back (`take_back`). A write the disk refuses (full: ENOSPC) leaves the file as it was.
+A last line cut short (a crash, a disk that filled up mid-line) is cut off at the next append,
+so the next record is never glued to it; when reading, unreadable lines are skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -15,7 +19,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +59,51 @@ class History:
     def __init__(self, folder: Path):
         self.path = Path(folder) / FILE_NAME
 
-    def append(self, record: Record) -> None:
-        """Add one record and force it to disk; raises OSError when the disk refuses."""
+    def append(self, record: Record) -> int:
+        """Add one record and force it to disk; returns the file's length before it (for `take_back`).
+
+        A torn last line is cut off first. Raises OSError when the disk refuses, having cut off
+        what it wrote, so that the file is as it was.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
-        with self.path.open("a", encoding="utf-8") as file:
-            file.write(line)
-            file.flush()
+        line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
+        with self.path.open("a+b") as file:
+            mark = self._whole_lines(file)
+            try:
+                file.write(line)
+                file.flush()
+                os.fsync(file.fileno())
+            except OSError:
+                with contextlib.suppress(OSError):  # if even this fails, the next append cuts it
+                    file.truncate(mark)
+                raise
+        return mark
+
+    def take_back(self, mark: int) -> None:
+        """Remove what was appended after `mark` (a change whose files could not be written)."""
+        with self.path.open("r+b") as file:
+            file.truncate(mark)
             os.fsync(file.fileno())
+
+    def _whole_lines(self, file: BinaryIO) -> int:
+        """The length of the file's complete lines, cutting off a torn last line if there is one."""
+        size = file.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        start = max(0, size - 65536)
+        while True:  # find the last newline, reading back in blocks
+            file.seek(start)
+            block = file.read(size - start)
+            cut = block.rfind(b"\n")
+            if cut >= 0 or start == 0:
+                break
+            start = max(0, start - 65536)
+        keep = start + cut + 1 if cut >= 0 else 0
+        if keep < size:
+            log.warning("%s: cutting off a torn last line (%d bytes) before appending", self.path.name, size - keep)
+            file.truncate(keep)
+            os.fsync(file.fileno())
+        return keep
 
     def check_writable(self) -> None:
         """Raise OSError now if the history file cannot be appended to (before changing anything)."""

@@ -25,7 +25,7 @@ from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import History, Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
-from bot.knowledge import Passage
+from bot.knowledge import KnowledgeBase, Passage
 from bot.records import GapStore, term_key
 from bot.watcher import Signature, signature
 
@@ -79,13 +79,11 @@ class Moderation:
         if asker.platform == CLI_PLATFORM:
             return True
         if asker.platform == "telegram":
-            return asker.user_id in m.telegram_users or (m.telegram_group_admins and asker.admin)
+            admin = m.telegram_group_admins and asker.admin and asker.chat_id in m.telegram_admin_chats
+            return asker.user_id in m.telegram_users or admin
         if asker.platform == "discord":
-            return (
-                asker.user_id in m.discord_users
-                or bool(m.discord_roles.intersection(asker.roles))
-                or (m.discord_manage_server and asker.admin)
-            )
+            admin = m.discord_manage_server and asker.admin and asker.guild_id in m.discord_admin_guilds
+            return asker.user_id in m.discord_users or bool(m.discord_roles.intersection(asker.roles)) or admin
         return False
 
     def require(self, asker: Asker, action: str = "command") -> None:
@@ -314,10 +312,9 @@ class Moderation:
                 files = store.read_files()
                 _check_history(history)
                 edit = plan(files)
-                kb = store.commit(edit.changed)
-                after = signature(store.directory)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
-                _append(history, record)
+                kb = _commit_recorded(store, edit, history, record)
+                after = signature(store.directory)
                 if done is not None:
                     _finish(done, kind)
         except StoreError as exc:
@@ -367,13 +364,19 @@ def _check_history(history: History) -> None:
         ) from exc
 
 
-def _append(history: History, record: Record) -> None:
+def _commit_recorded(store: KnowledgeStore, edit: edits.Edit, history: History, record: Record) -> KnowledgeBase:
+    """Write the change and its record together or not at all: the record first (an OSError such as
+    a full disk then changes nothing), then the files; if they fail, the record is taken back."""
+    mark = history.append(record)
     try:
-        history.append(record)
-    except OSError as exc:  # the files are already changed: say so in the log, keep the change
-        log.warning(
-            "change %s of %s made but not recorded in %s: %s", record.kind, record.passage_id, history.path, exc
-        )
+        return store.commit(edit.changed)
+    except BaseException:
+        try:
+            history.take_back(mark)
+        except OSError as exc:
+            log.warning("kb %s of %s failed, and its history line could not be taken back: %s",
+                        record.kind, record.passage_id, exc)  # fmt: skip
+        raise
 
 
 def _finish(done: Callable[[], None], kind: str) -> None:

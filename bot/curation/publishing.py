@@ -44,7 +44,10 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     try:
         data = yaml.safe_load(draft.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise Refused(_("{file} cannot be read: {error}").format(file=f"{DRAFTS_DIR}/{draft.name}", error=exc)) from exc
+        reason = exc.strerror if isinstance(exc, OSError) else f"invalid YAML or text ({type(exc).__name__})"
+        raise Refused(
+            _("{file} cannot be read: {error}").format(file=f"{DRAFTS_DIR}/{draft.name}", error=reason)
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
         raise Refused(
             _("{file} has no passages list; fix it or import the article again.").format(

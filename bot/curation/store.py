@@ -128,7 +128,7 @@ class KnowledgeStore:
         try:
             return knowledge.load(self.directory)
         except KnowledgeError as exc:
-            raise StoreError(f"the knowledge base has an error, fix it first: {exc}") from exc
+            raise StoreError(f"the knowledge base has an error, fix it first: {exc.brief()}") from exc
 
     def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
         """Validate the folder with `changed` files (name -> data, None = delete), write them, return it."""

@@ -1,6 +1,7 @@
 """What goes unanswered: questions, their outcomes and 👍/👎, in an embedded SQLite database.
 
-Only a hashed user id is stored (`bot.records.feedback.hash_user`), never a name; the wording is kept
+Only a keyed hash of the user id is stored (`bot.records.feedback.hash_user`, HMAC with the secret in
+USER_KEY_FILE), never the id or a name; the wording is kept
 for unanswered questions only (answered ones count towards their passage). Rows older than the
 retention period are deleted when the database is opened and then once a day. Unanswered
 questions are grouped by their analyzed terms (the same terms the index ranks with): questions
@@ -22,11 +23,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, hash_user
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "gaps.sqlite3"
+# The secret the user pseudonyms are keyed with, beside the database: made 0600 on first start.
+# Whoever has it (and the database) can test a known user id; without it, nobody can.
+USER_KEY_FILE = "user-key"
 DAY = 86400.0
 SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
 
@@ -41,6 +46,7 @@ CREATE TABLE IF NOT EXISTS votes (
     passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
+CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
 CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
 """
 
@@ -78,6 +84,10 @@ class GapStore:
         self._clock = clock
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._key = load_or_create(self.path.parent / USER_KEY_FILE)
+        except KeyFileError as exc:
+            raise OSError(str(exc)) from None  # the data folder cannot be used: as if unwritable
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -108,17 +118,26 @@ class GapStore:
         """One answered (with its passage) or unanswered (passage None) question."""
         now = self._now_purging()
         row = (
-            now, _day(now), storable(platform), hash_user(platform, user_id), storable(question[:500]),
+            now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id),
         )  # fmt: skip
         with self._lock:
             self._db.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts)."""
         now = self._now_purging()
-        row = (now, _day(now), storable(platform), hash_user(platform, user_id), storable(passage_id), int(helpful))
+        who = hash_user(platform, user_id, self._key)
+        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful))
         with self._lock:
-            self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+            self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: the two statements are one change
+            try:
+                self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
+                self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def votes(self) -> list[Vote]:
         """Every vote kept, oldest first (user ids hashed)."""

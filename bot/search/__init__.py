@@ -6,10 +6,12 @@
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
     retrieval  the Index: a knowledge base's passages ranked for a question
     loading    reading a knowledge folder into an Index, in worker processes when large
+    cache      the signed cache of read files (QABOT_CACHE) that loading keeps
 
 The rest of the core uses only what this face exports.
 """
 
+from bot.search.cache import cache_folder
 from bot.search.loading import load
 from bot.search.retrieval import VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
@@ -24,6 +26,7 @@ __all__ = [
     "Ranked",
     "Ranking",
     "Synonyms",
+    "cache_folder",
     "load",
     "load_synonyms",
     "normalize",

@@ -6,10 +6,11 @@ imported wiki) is read by worker processes, a file at a time each, and the paren
 parts in file order: the result is exactly that of reading the files one by one (tests hold it to
 that). A small one is read here, in this process, where starting workers would cost more.
 
-With the environment variable QABOT_CACHE naming a folder, each file's part is kept there as a
-pickle keyed on the file's bytes, the synonyms, the ranking settings, this code and the versions
-of Python and the libraries it uses, so a later start reads back what did not change. Pickles
-run code when read, so the folder must be the bot's own; that is why the cache is opt-in.
+Given a cache folder (`cache`, from QABOT_CACHE at start-up), each file's part is kept there as
+a pickle keyed on the file's bytes, the synonyms, the ranking settings, this code and the
+versions of Python and the libraries it uses, so a later start reads back what did not change.
+Pickles run code when read: `bot.search.cache` signs every entry and refuses a folder that is not
+the bot's own.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import pickle
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import unicodedata
 from collections import Counter
@@ -32,7 +32,6 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import yaml
@@ -40,13 +39,13 @@ import yaml
 from bot import knowledge, yamlfiles
 from bot.knowledge import Passage
 from bot.search import retrieval, scoring, spelling, synonyms, text
+from bot.search.cache import PartCache, open_cache
 from bot.search.retrieval import Index, Ranking
 from bot.search.scoring import Counts, Numbering
 from bot.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
 
-CACHE_VARIABLE = "QABOT_CACHE"
 # Below this many bytes of files, workers cost more to start (about half a second) than they save.
 PARALLEL_BYTES = 8 << 20
 _CODE_MODULES = (text, synonyms, spelling, scoring, retrieval, knowledge, yamlfiles, sys.modules[__name__])
@@ -61,13 +60,16 @@ class FilePart:
     words: Counter[str]
 
 
-def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None = None) -> Index:
+def load(
+    directory: Path, ranking: Ranking | None = None, *, workers: int | None = None, cache: Path | None = None
+) -> Index:
     """Read the knowledge folder and its synonyms into an Index; raises KnowledgeError.
 
     `workers` processes read the files (None: as many as there are processors, if the folder is
-    large enough to gain from them; 1: all in this process).
+    large enough to gain from them; 1: all in this process). `cache`: the folder of read parts.
     """
     ranking = ranking or Ranking()
+    store = open_cache(cache)
     files = knowledge.folder_files(directory)
     try:
         syns = synonyms.load(directory)
@@ -79,7 +81,7 @@ def load(directory: Path, ranking: Ranking | None = None, *, workers: int | None
     spelling.file_words(table, syns.written)
 
     def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read on
-        for part in _parts(files, syns, ranking, _workers(files, workers)):
+        for part in _parts(files, syns, ranking, _workers(files, workers), store):
             contents.append(part.passages)
             spelling.file_words(table, [w for w in words.add(part.words) if w not in syns.written])
             yield part.counts
@@ -116,17 +118,17 @@ class _Tally:
         return Counter(dict(zip(self._numbering, self._totals[: len(self._numbering)].tolist(), strict=True)))
 
 
-def read_part(path: Path, syns: Synonyms, ranking: Ranking) -> FilePart:
+def read_part(path: Path, syns: Synonyms, ranking: Ranking, cache: PartCache | None = None) -> FilePart:
     """Read one source file (from the cache when it has it); raises KnowledgeError."""
     with collector_paused():
-        content, cache = _cached(path, syns, ranking)
-        part = _read_cache(cache) if cache else None
-        if part is None:
+        content, name = _cached(path, syns, ranking) if cache else (None, None)
+        part = cache.read(name) if cache and name else None
+        if not isinstance(part, FilePart):  # a miss, or an entry of the wrong type: read the file
             passages = knowledge.read_file(path, content)  # the bytes the cache key was made of
             counts, words = retrieval.count((p for p, _ in passages), syns, ranking)
             part = FilePart(passages, counts, words)
-            if cache:
-                _write_cache(cache, part)
+            if cache and name:
+                cache.write(name, part)
         return part
 
 
@@ -159,13 +161,15 @@ def _size(path: Path) -> int:
         return 0  # reading it will say what is wrong
 
 
-def _parts(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) -> Iterator[FilePart]:
+def _parts(
+    files: list[Path], syns: Synonyms, ranking: Ranking, workers: int, cache: PartCache | None
+) -> Iterator[FilePart]:
     """Each file's part in file order, each as soon as it is read; raises the first error in
     file order, as reading the files one by one would."""
     results: Iterator[FilePart | Exception | None] = iter([None] * len(files))  # None: read it here
     if workers > 1:
         try:
-            results = _in_workers(files, syns, ranking, _start(workers))
+            results = _in_workers(files, (syns, ranking, cache), _start(workers))
         except OSError as exc:
             log.warning("cannot start worker processes to read knowledge files (%s); reading them here", exc)
     lost = False
@@ -176,7 +180,7 @@ def _parts(files: list[Path], syns: Synonyms, ranking: Ranking, workers: int) ->
                 log.warning("a worker process reading knowledge files stopped (%s); reading its files here", result)
             if isinstance(result, Exception) and not isinstance(result, _Lost):
                 raise result
-            yield result if isinstance(result, FilePart) else read_part(path, syns, ranking)
+            yield result if isinstance(result, FilePart) else read_part(path, syns, ranking, cache)
     finally:
         if isinstance(results, Generator):
             results.close()  # stops the workers at once when an error ends the reading early
@@ -215,7 +219,9 @@ def _start(workers: int) -> list[subprocess.Popen[bytes]]:
 
 
 def _in_workers(
-    files: list[Path], syns: Synonyms, ranking: Ranking, processes: list[subprocess.Popen[bytes]]
+    files: list[Path],
+    settings: tuple[Synonyms, Ranking, PartCache | None],
+    processes: list[subprocess.Popen[bytes]],
 ) -> Iterator[FilePart | Exception]:
     """Read `files` in the worker `processes`; results in file order. Each file goes to the
     least loaded worker, in file order, so that parts come about in the order they are joined in."""
@@ -232,7 +238,7 @@ def _in_workers(
         assert process.stdin is not None and process.stdout is not None
         try:
             with process.stdin:
-                pickle.dump(([files[i] for i in share], syns, ranking), process.stdin)
+                pickle.dump(([files[i] for i in share], *settings), process.stdin)
             with process.stdout:
                 for i in share:
                     result = pickle.load(process.stdout)
@@ -272,11 +278,11 @@ def _serve() -> None:
     # Ctrl-C in a terminal reaches the whole process group: the bot decides what stops, and it
     # stops its workers itself (a worker whose bot is gone ends at its next write).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    files, syns, ranking = pickle.load(sys.stdin.buffer)
+    files, syns, ranking, cache = pickle.load(sys.stdin.buffer)
     for path in files:
         result: FilePart | Exception
         try:
-            result = read_part(path, syns, ranking)
+            result = read_part(path, syns, ranking, cache)
         except Exception as exc:  # sent to the parent, which raises it in file order
             result = exc
         try:
@@ -286,11 +292,10 @@ def _serve() -> None:
             os._exit(0)
 
 
-def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None, Path | None]:
-    """The file's bytes and where its part is cached (None, None: no cache, or unreadable)."""
-    folder = os.environ.get(CACHE_VARIABLE)
-    code = _code_digest() if folder else None
-    if not folder or code is None:
+def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None, str | None]:
+    """The file's bytes and the name of its cache entry (None, None: unreadable, or code that cannot be read)."""
+    code = _code_digest()
+    if code is None:
         return None, None
     try:
         content = path.read_bytes()
@@ -299,7 +304,7 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
     digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
     digest.update(code)
     digest.update(content)
-    return content, Path(folder) / f"part-{digest.hexdigest()[:40]}.pickle"
+    return content, f"part-{digest.hexdigest()[:40]}.pickle"
 
 
 @functools.cache
@@ -316,25 +321,3 @@ def _code_digest() -> bytes | None:
     except (OSError, importlib.metadata.PackageNotFoundError):
         return None
     return digest.digest()
-
-
-def _read_cache(path: Path) -> Any:
-    try:
-        with path.open("rb") as file:
-            return pickle.load(file)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged or foreign file: read the source again, never fail a start
-        log.warning("ignoring unreadable cache file %s", path, exc_info=True)
-        return None
-
-
-def _write_cache(path: Path, value: object) -> None:
-    """Store `value` at `path` atomically; a cache that cannot be written is only logged."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
-    except OSError:
-        log.warning("cannot write cache file %s", path, exc_info=True)

@@ -17,7 +17,7 @@ from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.knowledge import SYNONYMS_FILE
+from bot.knowledge import SYNONYMS_FILE, inside
 from bot.search.text import STOPS, Corrector, tokenize, words
 
 FILE_NAME = SYNONYMS_FILE
@@ -93,7 +93,7 @@ class Synonyms:
 def load(directory: Path) -> Synonyms:
     """Read `synonyms.yaml` from `directory`; no file means no synonyms."""
     path = directory / FILE_NAME
-    if not path.exists():
+    if not path.exists() or not inside(path, directory):
         return Synonyms()
     doc = yamlfiles.read(path)
     data = doc.data if doc.data is not None else {"groups": []}
