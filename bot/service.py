@@ -158,7 +158,7 @@ class Service:
 
     def ask(self, question: str, asker: Asker) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string."""
-        throttled = self._throttled(asker)
+        throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer(question)
@@ -187,14 +187,19 @@ class Service:
 
     def choose(self, passage_id: str, asker: Asker) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is."""
-        throttled = self._throttled(asker)
+        throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer_passage(passage_id)
         return answer if answer is not None else Answer(text=messages.TOPIC_GONE, outcome=Outcome.GONE)
 
-    def _throttled(self, asker: Asker) -> Answer | None:
-        """None when the asker may ask now; otherwise the THROTTLED answer (silent when not to be told)."""
+    def throttle(self, asker: Asker) -> Answer | None:
+        """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
+
+        `ask` and `choose` take it themselves; adapters take it before every other reply they would
+        send in a chat (help, sources, usage lines, refusals), so that one budget per user and per
+        chat covers all of them.
+        """
         admission = self.admit(asker)
         if admission is Admission.ASK:
             return None

@@ -18,14 +18,23 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, Target, acknowledge, send, send_text, transient
+from adapters.tg.deliver import (
+    GROUP_TYPES,
+    PLATFORM,
+    Target,
+    acknowledge,
+    asker_of,
+    send,
+    send_text,
+    transient,
+    within_budget,
+)
 from adapters.tg.moderation import USAGE, on_moderation
 from adapters.tg.render import keyboard, render, resolve_ref
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -49,7 +58,7 @@ class Handlers:
 
     async def on_help(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None:
+        if message is None or not await within_budget(self.service, context, message):
             return
         if message.chat.type in GROUP_TYPES:
             how = messages.how_to_ask_in_group(context.bot.username)
@@ -58,8 +67,9 @@ class Handlers:
         await send_text(context, Target.for_message(message), f"{self.service.help_text()}\n\n{how}")
 
     async def on_sources(self, update: Update, context: Context) -> None:
-        if update.effective_message is not None:
-            await send_text(context, Target.for_message(update.effective_message), self.service.sources_text())
+        message = update.effective_message
+        if message is not None and await within_budget(self.service, context, message):
+            await send_text(context, Target.for_message(message), self.service.sources_text())
 
     async def on_ask(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -67,7 +77,8 @@ class Handlers:
             return
         question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
         if not question:
-            await send_text(context, Target.for_message(message), messages.ASK_USAGE)
+            if await within_budget(self.service, context, message):
+                await send_text(context, Target.for_message(message), messages.ASK_USAGE)
             return
         await self.answer(message, context, question)
 
@@ -84,9 +95,7 @@ class Handlers:
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
         """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
-        user_id = message.from_user.id if message.from_user else message.chat_id
-        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id))
-        answer = await in_thread(self.service.ask, question, asker)
+        answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
         await send(context, Target.for_message(message), render(answer), keyboard(answer))
