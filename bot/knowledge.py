@@ -27,6 +27,7 @@ MAX_QUESTION_CHARS = 300
 # Questions per passage: with the length caps, a passage is at most about 33,000 characters, so
 # YAML aliases (one long list of questions under every passage) cannot multiply a small file.
 MAX_QUESTIONS = 100
+MAX_FOLDER_BYTES = 512 * 1024 * 1024  # all source files together (one file: yamlfiles.MAX_FILE_BYTES)
 SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
 SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.tuning), not a source
 NOT_SOURCES = frozenset({SYNONYMS_FILE, SETTINGS_FILE})
@@ -104,6 +105,11 @@ def folder_files(directory: Path) -> list[Path]:
     files = knowledge_files(directory)
     if not files:
         raise KnowledgeError(directory, "no knowledge files (*.yaml) in this folder")
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    if total > MAX_FOLDER_BYTES:  # each file has its own cap; this bounds how long a whole load can take
+        raise KnowledgeError(
+            directory, f"the knowledge files hold {total} bytes, more than the limit of {MAX_FOLDER_BYTES}"
+        )
     return files
 
 
