@@ -84,10 +84,26 @@ def reason(exc: BaseException) -> str:
 
 
 class KeyedOrder:
-    """One FIFO lock per key (a chat, a channel): work for one key runs in arrival order."""
+    """One FIFO lock per key (a chat, a channel): work for one key runs in arrival order.
 
-    def __init__(self) -> None:
+    At most `bound` pieces of work wait per key: `admit` refuses more, so one flooding chat
+    cannot take the whole process's capacity (or its shutdown time). A key's refusals are
+    logged once, until its queue has drained.
+    """
+
+    def __init__(self, bound: int = 256) -> None:
+        self.bound = bound
         self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+        self._dropping: dict[Hashable, int] = {}  # key -> work refused since its queue was last empty
+
+    def admit(self, key: Hashable) -> bool:
+        """Whether work for `key` may queue; False (the caller drops it) when `bound` already wait."""
+        if self._locks.get(key, (None, 0))[1] < self.bound:
+            return True
+        if key not in self._dropping:
+            log.warning("chat %s is flooding: dropping what comes beyond %d waiting updates", key, self.bound)
+        self._dropping[key] = self._dropping.get(key, 0) + 1
+        return False
 
     @asynccontextmanager
     async def turn(self, key: Hashable) -> AsyncIterator[None]:
@@ -101,5 +117,7 @@ class KeyedOrder:
             lock, waiting = self._locks[key]
             if waiting == 1:
                 del self._locks[key]  # forget idle keys rather than grow without end
+                if (dropped := self._dropping.pop(key, 0)) > 1:
+                    log.debug("chat %s: %d updates dropped in its flood", key, dropped)
             else:
                 self._locks[key] = (lock, waiting - 1)

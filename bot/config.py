@@ -23,6 +23,7 @@ DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
 # Seconds `python -m adapters run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
 # between SIGTERM and SIGKILL, so the bot leaves by itself and closes the core first.
 DEFAULT_SHUTDOWN_TIMEOUT = 8.0
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(FileError):
@@ -102,7 +103,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if not path.is_file():
         raise ConfigError(path, "config file not found")
     try:
-        data = yamlfiles.read(path).data
+        data = yamlfiles.read(path, limit=MAX_CONFIG_BYTES).data
     except FileError as exc:
         raise ConfigError(exc.path, exc.message, line=exc.line) from None
     if data is None:
@@ -195,7 +196,7 @@ def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
     ids: set[str] = set()
     for item in raw:
         if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).strip():
-            raise ConfigError(path, f"{item!r} is not an id (a number)", entry=entry)
+            raise ConfigError(path, f"{yamlfiles.shown(item)} is not an id (a number)", entry=entry)
         ids.add(str(item).strip())
     return frozenset(ids)
 

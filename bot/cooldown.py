@@ -45,6 +45,7 @@ class Cooldown:
         self.clock = clock
         self.max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
+        self._prune_at = max_keys
         self._lock = threading.Lock()
 
     def remembered(self) -> int:
@@ -59,9 +60,19 @@ class Cooldown:
             bucket = self._current(key, now)
             allowed = bucket.tokens >= 1.0
             self._buckets[key] = bucket._replace(tokens=bucket.tokens - 1.0) if allowed else bucket
-            if len(self._buckets) > self.max_keys:  # forget idle keys (full buckets) rather than grow without end
-                self._buckets = {k: b for k, b in self._buckets.items() if now - b.last < self.interval * self.burst}
+            if len(self._buckets) > self._prune_at:
+                self._prune(now)
             return allowed
+
+    def _prune(self, now: float) -> None:
+        """Forget idle keys (full buckets) rather than grow without end.
+
+        When most keys are still active, the table is not rebuilt again until it has doubled:
+        a pass costs time in proportion to the table, so it must not run on every question.
+        """
+        idle = self.interval * self.burst
+        self._buckets = {k: b for k, b in self._buckets.items() if now - b.last < idle}
+        self._prune_at = max(self.max_keys, 2 * len(self._buckets))
 
     def give_back(self, key: str) -> None:
         """Return the question `allow` just took from `key` (another limit refused it after all)."""

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
 MAX_QUESTION_CHARS = 300
+# Questions per passage: with the length caps, a passage is at most about 33,000 characters, so
+# YAML aliases (one long list of questions under every passage) cannot multiply a small file.
+MAX_QUESTIONS = 100
+MAX_FOLDER_BYTES = 512 * 1024 * 1024  # all source files together (one file: yamlfiles.MAX_FILE_BYTES)
 SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
 SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.tuning), not a source
 NOT_SOURCES = frozenset({SYNONYMS_FILE, SETTINGS_FILE})
@@ -127,6 +131,11 @@ def folder_files(directory: Path) -> list[Path]:
         log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:
         raise KnowledgeError(directory, "no knowledge files (*.yaml) in this folder")
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    if total > MAX_FOLDER_BYTES:  # each file has its own cap; this bounds how long a whole load can take
+        raise KnowledgeError(
+            directory, f"the knowledge files hold {total} bytes, more than the limit of {MAX_FOLDER_BYTES}"
+        )
     return files
 
 
@@ -191,6 +200,8 @@ def _plain_passage(raw: Any, source: Source) -> Passage | None:
     pid, section, text, questions = raw.get("id"), raw.get("section"), raw.get("text"), raw.get("questions", [])
     if not (type(pid) is str and type(section) is str and type(text) is str and type(questions) is list):
         return None
+    if len(questions) > MAX_QUESTIONS:
+        return None
     if not (len(pid) <= MAX_ID_CHARS and len(section) <= MAX_SECTION_CHARS and len(text) <= MAX_TEXT_CHARS):
         return None
     if not all(type(q) is str and len(q) <= MAX_QUESTION_CHARS for q in questions) or not ID_PATTERN.match(pid):
@@ -206,13 +217,13 @@ def _checked_passage(path: Path, raw: Any, index: int, line: int | None, source:
     if not isinstance(raw, dict):
         raise KnowledgeError(path, "a passage must be a mapping with id, section and text", entry=entry, line=line)
     if isinstance(raw.get("id"), str):
-        entry = raw["id"]
+        entry = raw["id"][:MAX_ID_CHARS]
     questions = raw.get("questions", [])
     fields = _fields(path, {k: v for k, v in raw.items() if k != "questions"}, _PASSAGE_KEYS, entry=entry, line=line)
     if not ID_PATTERN.match(fields["id"]) or len(fields["id"]) > MAX_ID_CHARS:
         raise KnowledgeError(
             path,
-            f"id {fields['id']!r} must be lowercase letters, digits and single hyphens, "
+            f"id {yamlfiles.shown(fields['id'])} must be lowercase letters, digits and single hyphens, "
             f"at most {MAX_ID_CHARS} characters",
             entry=entry,
             line=line,
@@ -223,6 +234,10 @@ def _checked_passage(path: Path, raw: Any, index: int, line: int | None, source:
         questions = []
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
         raise KnowledgeError(path, "'questions' must be a list of non-empty strings", entry=entry, line=line)
+    if len(questions) > MAX_QUESTIONS:
+        raise KnowledgeError(
+            path, f"{len(questions)} questions, more than the limit of {MAX_QUESTIONS}", entry=entry, line=line
+        )
     for question in questions:
         _check_length(path, "question", question, MAX_QUESTION_CHARS, entry, line)
     return Passage(

@@ -175,7 +175,7 @@ class Service:
             return self._ask(question, asker)
 
     def _ask(self, question: str, asker: Asker) -> Answer:
-        throttled = self._throttled(asker)
+        throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer(question)
@@ -208,20 +208,24 @@ class Service:
             return self._choose(passage_id, asker)
 
     def _choose(self, passage_id: str, asker: Asker) -> Answer:
-        throttled = self._throttled(asker)
+        throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer_passage(passage_id)
         return answer if answer is not None else Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
 
-    def _throttled(self, asker: Asker) -> Answer | None:
-        """None when the asker may ask now; otherwise the THROTTLED answer (silent when not to be told)."""
+    def throttle(self, asker: Asker) -> Answer | None:
+        """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
+
+        `ask` and `choose` take it themselves; adapters take it before every other reply they would
+        send in a chat (help, sources, usage lines, refusals), so that one budget per user and per
+        chat covers all of them.
+        """
         admission = self.admit(asker)
         if admission is Admission.ASK:
             return None
-        return Answer(
-            text=messages.say(messages.COOLDOWN), outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT
-        )
+        text = messages.say(messages.COOLDOWN, messages.supported(asker.language))  # else: the current language
+        return Answer(text=text, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
 
     def admit(self, asker: Asker) -> Admission:
         """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it).

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import reprlib
+import stat
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,6 +20,40 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 
 log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a knowledge file past this is a mistake or an attack, not a handbook
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxstring, _SHOWN.maxother = 2, 4, 4, 60, 60
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message may show it: a short repr, however large (or aliased) the value is."""
+    return _SHOWN.repr(value)
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes, else FileError.
+
+    A FIFO would block the reader (and the watcher, and the write lock) for good, and a device
+    such as /dev/zero never ends: both are refused without reading, as is anything too large.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileError(path, "not a regular file")
+        if info.st_size > limit:
+            raise FileError(path, f"{info.st_size} bytes, more than the limit of {limit}")
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew while being read
+        raise FileError(path, f"more than the limit of {limit} bytes")
+    return data
 
 
 class _FastLoader(_Loader):
@@ -70,18 +107,15 @@ class Document:
         return self.item_lines.get((key, index))
 
 
-def read(path: Path, content: bytes | None = None) -> Document:
+def read(path: Path, content: bytes | None = None, *, limit: int = MAX_FILE_BYTES) -> Document:
     """Parse `path` (or `content`, its bytes already read) with a safe loader, or raise
-    FileError naming the file and the line."""
-    try:
-        if content is None:
-            text = path.read_text(encoding="utf-8")
-        else:  # as read_text would: line ends made "\n"
-            text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    FileError naming the file and the line. Only a regular file of at most `limit` bytes is read."""
+    if content is None:
+        content = read_bytes(path, limit)
+    try:  # as read_text would: line ends made "\n"
+        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
     try:
         loader = _FastLoader(text)
         try:

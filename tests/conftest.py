@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests import spec_check
 from tests.discord_support import connected, fake_discord_api
 from tests.support import small_kb, write_kb
 from tests.telegram_support import fake_bot_api
@@ -74,6 +75,17 @@ def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCapture
     if errors:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
         pytest.fail(f"unexpected ERROR log records:\n{lines}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def strict_fakes() -> Iterator[None]:
+    """Fail a test whose bot sent a request the real Bot API or Discord refuses (tests/spec_check.py)."""
+    spec_check.STARTED.clear()
+    yield
+    fakes, spec_check.STARTED[:] = list(spec_check.STARTED), []
+    refused = [violation for fake in fakes for violation in fake.violations]
+    if refused:
+        pytest.fail("requests the real service refuses:\n" + "\n".join(refused), pytrace=False)
 
 
 @pytest.fixture

@@ -25,12 +25,17 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.spec_check import STARTED, discord_route, discord_violation
+
 Json = dict[str, Any]
 
 API_PREFIX = "/api/v10"
 MESSAGE_CONTENT_INTENT = 1 << 15
 ALL_PERMISSIONS = "2147483647"
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
+# The callback types Discord accepts for each interaction type (discord.com/developers/docs,
+# "Interaction Response Type"): a command may not UPDATE_MESSAGE, a form submission may not open a form.
+CALLBACK_TYPES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 
 
 @dataclass
@@ -75,6 +80,7 @@ class FakeDiscord:
     """Gateway and REST server in one aiohttp app; `calls` holds every REST request in order."""
 
     def __init__(self, *, token: str, grant_message_content: bool = False) -> None:
+        STARTED.append(self)
         self.token = token
         self.grant_message_content = grant_message_content
         self.app_id = "900000000000000001"
@@ -96,6 +102,10 @@ class FakeDiscord:
         self.received: list[str] = []  # every gateway frame the client sent, raw
         self.connections = 0  # websocket connections accepted
         self.hanging: list[tuple[str, str]] = []  # (method, path prefix) of REST calls never answered
+        self.violations: list[str] = []  # requests real Discord would refuse
+        self.interactions: dict[str, tuple[int, float]] = {}  # id -> (type, when it was pushed)
+        self.acknowledged: set[str] = set()  # interaction ids with a callback
+        self.answer_window = 3.0  # seconds to acknowledge an interaction
         self.identify_pauses = 0  # IDENTIFYs discord.py would have waited 5 s before (see discord_support)
         self._closing = asyncio.Event()
         self._ids = itertools.count(910000000000000000)
@@ -316,6 +326,8 @@ class FakeDiscord:
 
     async def push(self, event: str, data: Json, *, shard: int = 0) -> None:
         """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME."""
+        if event == "INTERACTION_CREATE":
+            self.interactions[data["id"]] = (data["type"], time.monotonic())
         await self._dispatch(self.live.get(shard) or self.shards[shard], event, data)
 
     async def drop(self, *, shard: int = 0, code: int = 1001) -> None:
@@ -480,6 +492,8 @@ class FakeDiscord:
             if fault.times <= 0:
                 self.faults.remove(fault)
             return _fault(fault)
+        if (refused := self._refusal(method, path, body)) is not None:
+            return refused
         if (method, path) in self.refusals:
             self.refusals.remove((method, path))
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
@@ -512,6 +526,32 @@ class FakeDiscord:
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             return [{**cmd, "id": self.next_id(), "application_id": self.app_id, "version": "1"} for cmd in body], 200
         return {"message": "404: Not Found", "code": 0}, 404
+
+    def _refusal(self, method: str, path: str, body: Any) -> web.Response | None:
+        """What Discord answers to a request it refuses (recorded as a violation), or None."""
+        problem = discord_violation(method, path, body)
+        if problem is not None:
+            self.violations.append(f"{method} {path}: {problem}")
+            errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": problem}]}
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+        if discord_route(method, path) == "POST /interactions/{interaction_id}/{interaction_token}/callback":
+            return self._callback_refusal(path.split("/")[2], body)
+        return None
+
+    def _callback_refusal(self, interaction_id: str, body: Json) -> web.Response | None:
+        known = self.interactions.get(interaction_id)
+        if known is None or time.monotonic() - known[1] > self.answer_window:
+            self.violations.append(f"callback for {interaction_id}: Unknown interaction (late or never sent)")
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+        if interaction_id in self.acknowledged:
+            self.violations.append(f"callback for {interaction_id}: already acknowledged")
+            return _json({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
+        if body["type"] not in CALLBACK_TYPES.get(known[0], set()):
+            self.violations.append(f"callback type {body['type']} for an interaction of type {known[0]}")
+            errors = {"type": {"_errors": [{"code": "INTERACTION_RESPONSE_TYPE_INVALID", "message": "Invalid"}]}}
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+        self.acknowledged.add(interaction_id)
+        return None
 
     def _remember(self, message: Json) -> Json:
         self.messages[message["id"]] = message

@@ -16,7 +16,6 @@ status 200 counts as done, so a reply the bot timed out on was not delivered.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import json
@@ -29,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.spec_check import STARTED, telegram_violation
 
 BOT_ID = 777000111
 BOT_USERNAME = "QABot"
@@ -110,9 +111,12 @@ class FakeTelegram:
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
     _stopping: bool = False
+    violations: list[str] = field(default_factory=list)  # requests the real Bot API would refuse
+    _polling: asyncio.Event | None = None  # set to end the getUpdates being held (a newer one came)
     _runner: web.AppRunner | None = None
 
     def __post_init__(self) -> None:
+        STARTED.append(self)
         self._wake = asyncio.Event()
         self._recorded = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -231,6 +235,11 @@ class FakeTelegram:
             return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         method = request.match_info["method"]
         params = _decode(dict(await request.post()))
+        if refused := telegram_violation(method, params):
+            status, description = refused
+            self.violations.append(f"{method} {description}: {json.dumps(params, ensure_ascii=False)[:300]}")
+            self._record(Call(method, params, status))
+            return _reply({"ok": False, "error_code": status, "description": description}, status)
         if self._failures.get(method):
             status, body = self._failures[method].pop(0)
             self._record(Call(method, params, status))
@@ -239,7 +248,11 @@ class FakeTelegram:
             return await self._misbehave(request, method, params, self._faults[method].pop(0))
         call = Call(method, params)
         self._record(call)  # on arrival, so a test sees a long poll that is still waiting
-        call.result = await self._result(method, params)
+        try:
+            call.result = await self._result(method, params)
+        except _Conflict:
+            call.status = 409
+            return _reply({"ok": False, "error_code": 409, "description": CONFLICT}, 409)
         self._answered(call)
         return _reply({"ok": True, "result": call.result})
 
@@ -303,13 +316,27 @@ class FakeTelegram:
         return True
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """A long poll; a second poller while one is held ends the held one with 409, as Telegram does."""
+        if self._polling is not None:
+            self._polling.set()
+        self._polling = ended = asyncio.Event()
         offset = int(params.get("offset") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         timeout = min(float(params.get("timeout") or 0), 30.0)
-        if not self._updates and timeout > 0 and not self._stopping:
-            wake = self._wake
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout)
+        try:
+            if not self._updates and timeout > 0 and not self._stopping:
+                waits = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(ended.wait())}
+                try:
+                    await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                finally:  # also when the client went away and aiohttp cancelled this handler
+                    for waiting in waits:
+                        waiting.cancel()
+            if ended.is_set():
+                self.violations.append("getUpdates: " + CONFLICT)
+                raise _Conflict
+        finally:
+            if self._polling is ended:
+                self._polling = None
         limit = int(params.get("limit") or 100)
         return [] if self._stopping else self._updates[:limit]
 
@@ -338,6 +365,13 @@ class FakeTelegram:
             member.update(dict.fromkeys(rights, False))
             member.update(can_manage_chat=True, can_delete_messages=True, can_change_info=True, can_invite_users=True)
         return member
+
+
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+
+
+class _Conflict(Exception):
+    """A newer getUpdates ended this one."""
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,6 +96,19 @@ async def running(
     finally:
         stop.set()
         await asyncio.wait_for(task, stop_within)
+
+
+async def handled(fake: FakeTelegram, chat: dict[str, Any]) -> None:
+    """Return once the bot has handled every update queued so far in `chat`.
+
+    A chat's updates are handled one at a time in order, so once the bot has answered a button
+    press queued last (a press it does not know: only its spinner is stopped, no message, no
+    cooldown), it has dealt with everything before it.
+    """
+    presses = len(fake.called("answerCallbackQuery"))
+    shown = {"message_id": 1, "date": 0, "chat": chat, "from": {"id": 1, "is_bot": True, "first_name": "QA"}}
+    fake.press(shown, "marker", user={"id": 1, "is_bot": False, "first_name": "U1"})
+    await fake.wait_for("answerCallbackQuery", presses + 1, timeout=20)
 
 
 @contextmanager

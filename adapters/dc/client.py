@@ -85,7 +85,7 @@ class QABot(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         question = self.question_in(message)
-        if question is None:
+        if question is None or not self._order.admit(message.channel.id):
             return
         self._track()
         async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order

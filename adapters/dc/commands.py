@@ -7,6 +7,7 @@ Their docstrings are what users see in Discord. The moderators' /kb group is
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -16,6 +17,7 @@ from adapters.dc.deliver import respond, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.moderation import build_kb_group
 from adapters.dc.render import render
+from adapters.platform import in_thread
 from bot import Outcome, messages
 
 log = logging.getLogger(__name__)
@@ -34,15 +36,13 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
     async def help_(interaction: discord.Interaction[discord.Client]) -> None:
         """What this bot can answer."""
         bot = host(interaction)
-        await bot.guarded(interaction, respond(interaction, text_reply(bot.service.help_text(language(interaction)))))
+        await bot.guarded(interaction, budgeted(interaction, lambda: bot.service.help_text(language(interaction))))
 
     @app_commands.command(name="sources")
     async def sources(interaction: discord.Interaction[discord.Client]) -> None:
         """Where the answers come from."""
         bot = host(interaction)
-        await bot.guarded(
-            interaction, respond(interaction, text_reply(bot.service.sources_text(language(interaction))))
-        )
+        await bot.guarded(interaction, budgeted(interaction, lambda: bot.service.sources_text(language(interaction))))
 
     return [ask, help_, sources, build_kb_group()]
 
@@ -57,6 +57,19 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     who = interaction_asker(interaction)
     answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who))
     await respond(interaction, render(answer), ephemeral=answer.outcome is Outcome.THROTTLED)
+
+
+async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str]) -> None:
+    """Reply with `text()` in the channel when the asker's and the channel's budget allow it.
+
+    Over it, the cooldown note only the asker sees (a slash command cannot go unanswered), as for /ask.
+    """
+    bot = host(interaction)
+    throttled = await in_thread(bot.service.throttle, interaction_asker(interaction))
+    if throttled is not None:
+        await respond(interaction, render(throttled), ephemeral=True)
+        return
+    await respond(interaction, text_reply(text()))
 
 
 class QATree(app_commands.CommandTree[discord.Client]):

@@ -2,7 +2,7 @@
 
 DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged Message Content
 intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS ("0,1"),
-DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2),
+DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2, at most 2.5),
 DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2).
 """
 
@@ -15,6 +15,9 @@ import discord
 
 from adapters.platform import StartupError
 from adapters.settings import Env
+
+# An interaction must be acknowledged within 3 s; the deferral itself needs time to get there.
+MAX_DEFER_AFTER = 2.5
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,16 @@ class Settings:
             raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
         if count is not None and (count < 1 or any(not 0 <= i < count for i in ids or ())):
             raise StartupError("DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1")
+        defer_after = env.number("DISCORD_DEFER_AFTER", 2.0)
+        if defer_after > MAX_DEFER_AFTER:  # later, Discord has forgotten the interaction (10062)
+            raise StartupError(f"DISCORD_DEFER_AFTER must be at most {MAX_DEFER_AFTER:g} seconds")
         return cls(
             token=token,
             message_content=env.flag("DISCORD_MESSAGE_CONTENT"),
             sharded=bool(count_text),
             shard_count=count,
             shard_ids=ids,
-            defer_after=env.number("DISCORD_DEFER_AFTER", 2.0),
+            defer_after=defer_after,
             guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
         )
 

@@ -20,8 +20,8 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
-from adapters.tg.deliver import ChatOrderProcessor, QuietRequest, send_with_retries
-from adapters.tg.handlers import PLATFORM, App, Handlers
+from adapters.tg.deliver import PLATFORM, ChatOrderProcessor, QuietRequest, send_with_retries
+from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
 from adapters.tg.settings import Settings
 from bot import Service

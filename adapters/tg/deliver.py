@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,7 +29,9 @@ from telegram.ext import BaseUpdateProcessor, ContextTypes
 from telegram.request import HTTPXRequest
 
 from adapters.delivery import KeyedOrder, RetryPolicy, with_retries
-from adapters.tg.render import html_messages
+from adapters.platform import in_thread
+from adapters.tg.render import html_messages, render
+from bot import Asker, Service
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ Context = ContextTypes.DEFAULT_TYPE
 
 CALLBACK_ANSWER_WINDOW = 10.0  # seconds: Telegram refuses a late answer to a press ("query is too old")
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+PLATFORM = "telegram"
 
 
 def transient(exc: BaseException) -> float | None:
@@ -116,6 +119,27 @@ async def send_text(context: Context, target: Target, text: str) -> None:
     await send(context, target, html_messages([(text, None)]))
 
 
+def asker_of(message: Message, **extra: Any) -> Asker:
+    """Who sent `message` and where, as the core knows them (a group posting as itself: the chat)."""
+    user_id = message.from_user.id if message.from_user else message.chat_id
+    extra.setdefault("language", (message.from_user.language_code if message.from_user else None) or "")
+    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id), **extra)
+
+
+async def within_budget(service: Service, context: Context, message: Message) -> bool:
+    """Whether a reply to `message` may go out now (the core's per-user and per-chat budget).
+
+    Over it, the cooldown note goes instead when the core says to tell, else nothing: help,
+    sources, usage lines and refusals cost the same budget as answers.
+    """
+    throttled = await in_thread(service.throttle, asker_of(message))
+    if throttled is None:
+        return True
+    if not throttled.silent:
+        await send(context, Target.for_message(message), render(throttled))
+    return False
+
+
 async def acknowledge(context: Context, query: CallbackQuery, text: str | None = None) -> None:
     """Answer a button press, so that its spinner stops (`text` shows as a toast); best effort.
 
@@ -143,18 +167,23 @@ class ChatOrderProcessor(BaseUpdateProcessor):
 
     python-telegram-bot starts one task per update, in arrival order, and each reaches
     `do_process_update` without waiting; `KeyedOrder` serves each chat first come, first served.
-    `max_concurrent_updates` bounds the updates in progress or waiting for their chat: it is set
-    high so that a backlog in one chat does not hold up the others.
+    `max_concurrent_updates` bounds the updates in progress or waiting for their chat, and
+    `per_chat` those of one chat: a chat's updates beyond it are dropped (one log line), so that
+    a flooding group never holds the slots other chats need.
     """
 
-    def __init__(self, max_concurrent_updates: int = 4096):
+    def __init__(self, max_concurrent_updates: int = 4096, per_chat: int = 256):
         super().__init__(max_concurrent_updates)
-        self._order = KeyedOrder()
+        self._order = KeyedOrder(per_chat)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_of(update)
         if chat_id is None:
             await coroutine
+            return
+        if not self._order.admit(chat_id):
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()  # never started: nothing to clean up, no "never awaited" warning
             return
         async with self._order.turn(chat_id):
             await coroutine

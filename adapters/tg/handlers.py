@@ -18,14 +18,23 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, Target, acknowledge, send, send_text, transient
+from adapters.tg.deliver import (
+    GROUP_TYPES,
+    PLATFORM,
+    Target,
+    acknowledge,
+    asker_of,
+    send,
+    send_text,
+    transient,
+    within_budget,
+)
 from adapters.tg.moderation import USAGE, on_moderation
 from adapters.tg.render import RefTable, keyboard, render
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -69,7 +78,7 @@ class Handlers:
 
     async def on_help(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None:
+        if message is None or not await within_budget(self.service, context, message):
             return
         language = language_of(update)
         with messages.speaking(messages.choose(language)):
@@ -80,10 +89,9 @@ class Handlers:
         await send_text(context, Target.for_message(message), f"{self.service.help_text(language)}\n\n{how}")
 
     async def on_sources(self, update: Update, context: Context) -> None:
-        if update.effective_message is not None:
-            await send_text(
-                context, Target.for_message(update.effective_message), self.service.sources_text(language_of(update))
-            )
+        message = update.effective_message
+        if message is not None and await within_budget(self.service, context, message):
+            await send_text(context, Target.for_message(message), self.service.sources_text(language_of(update)))
 
     async def on_ask(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -91,11 +99,9 @@ class Handlers:
             return
         question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
         if not question:
-            await send_text(
-                context,
-                Target.for_message(message),
-                messages.say(messages.ASK_USAGE, messages.choose(language_of(update))),
-            )
+            if await within_budget(self.service, context, message):
+                usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
+                await send_text(context, Target.for_message(message), usage)
             return
         await self.answer(message, context, question)
 
@@ -124,10 +130,7 @@ class Handlers:
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
         """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
-        user_id = message.from_user.id if message.from_user else message.chat_id
-        language = message.from_user.language_code if message.from_user else None
-        asker = Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id), language=language or "")
-        answer = await in_thread(self.service.ask, question, asker)
+        answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
         await send(context, Target.for_message(message), render(answer), keyboard(answer))

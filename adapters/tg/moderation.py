@@ -35,13 +35,12 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, Target, send, send_text
+from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from bot import Asker, Request, Service
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
 PREFIX = "kb_"
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
@@ -186,6 +185,12 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     words = message.text.split(maxsplit=1)
     command = words[0][1:].partition("@")[0].lower()
     target = Target.for_message(message)
+    # Anyone but a configured moderator spends the cooldown budget first, before a usage line, a
+    # refusal or the admin lookup (getChatMember counts against the group's rate limit too).
+    if not await in_thread(service.is_moderator, asker_of(message)) and not await within_budget(
+        service, context, message
+    ):
+        return
     try:
         request = parse(command, words[1] if len(words) > 1 else "")
     except UsageError as exc:

@@ -117,26 +117,55 @@ class History:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
+        return self._parse(text, first_line=1)
+
+    def _parse(self, text: str, *, first_line: int | None) -> list[Record]:
         records = []
         # split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and friends, which
         # json.dumps leaves unescaped inside a passage's text, and that lost whole records
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in enumerate(text.split("\n"), start=first_line or 1):
             if not line.strip():
                 continue
             try:
                 records.append(Record(**json.loads(line)))
             except (ValueError, TypeError):
-                log.warning("%s:%d: skipping an unreadable history line", self.path, number)
+                where = f"{self.path}:{number}" if first_line else f"{self.path} (near its end)"
+                log.warning("%s: skipping an unreadable history line", where)
         return records
 
     def last_undoable(self) -> Record | None:
-        """The latest change that is not an undo and has not been undone."""
-        records = self.records()
-        undone = {r.undoes for r in records if r.kind == "undo"}
-        for record in reversed(records):
-            if record.kind != "undo" and record.id not in undone:
-                return record
-        return None
+        """The latest change that is not an undo and has not been undone.
+
+        Read from the end, in a window that doubles until it holds the answer (or the whole
+        file): an undo costs the tail of the history, not all of it.
+        """
+        try:
+            with self.path.open("rb") as file:
+                size = file.seek(0, os.SEEK_END)
+                window = TAIL_WINDOW
+                while True:
+                    start = max(0, size - window)
+                    file.seek(start)
+                    data = file.read(size - start)
+                    if start > 0:  # the window's first line is cut: it starts after the first newline
+                        data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
+                    found = _last_undoable(self._parse(data.decode("utf-8", "replace"), first_line=None))
+                    if found is not None or start == 0:
+                        return found
+                    window *= 2
+        except FileNotFoundError:
+            return None
+
+
+TAIL_WINDOW = 64 * 1024  # bytes of history an undo reads first
+
+
+def _last_undoable(records: list[Record]) -> Record | None:
+    undone = {r.undoes for r in records if r.kind == "undo"}
+    for record in reversed(records):
+        if record.kind != "undo" and record.id not in undone:
+            return record
+    return None
 
 
 def render(records: list[Record]) -> str:

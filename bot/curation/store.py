@@ -22,6 +22,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -65,6 +66,46 @@ def disk_message(exc: OSError) -> str:
     return f"cannot save the change: {reason}. Nothing was changed."
 
 
+CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
+STALE_CHECK_AGE = 3600.0  # seconds: a scratch copy without a pid (older versions) this old is left over
+
+
+def remove_stale_checks(folder: Path) -> int:
+    """Remove the scratch copies (`qabot-check-<pid>-*`) of writers that are gone; how many.
+
+    A writer killed while validating leaves its copy of the knowledge folder behind. Only this
+    user's folders are touched; one whose writer is alive is kept, and one without a pid is
+    removed only when it is older than an hour.
+    """
+    removed = 0
+    for path in folder.glob(CHECK_PREFIX + "*"):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        owner, dash, _ = path.name[len(CHECK_PREFIX) :].partition("-")
+        pid = int(owner) if dash and owner.isdigit() else None
+        if _alive(pid) if pid is not None else time.time() - info.st_mtime < STALE_CHECK_AGE:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    if removed:
+        log.info("removed %d scratch folder(s) left by writers that were stopped", removed)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 class KnowledgeStore:
     """Locked, validated, atomic writes to one knowledge folder.
 
@@ -77,10 +118,15 @@ class KnowledgeStore:
     _thread_locks: ClassVar[dict[Path, threading.Lock]] = {}
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
 
+    _checks_cleaned: ClassVar[bool] = False
+
     def __init__(self, directory: Path):
         self.directory = Path(directory).resolve()
         with self._registry_lock:
             self._thread_lock = self._thread_locks.setdefault(self.directory, threading.Lock())
+            if not KnowledgeStore._checks_cleaned:
+                KnowledgeStore._checks_cleaned = True
+                remove_stale_checks(Path(tempfile.gettempdir()))
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -156,7 +202,7 @@ class KnowledgeStore:
 
     def _validate(self, texts: Mapping[str, str | None]) -> KnowledgeBase:
         """Load a copy of the folder with the changes applied, through the real loader."""
-        with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
+        with tempfile.TemporaryDirectory(prefix=f"{CHECK_PREFIX}{os.getpid()}-") as scratch:
             folder = Path(scratch)
             for path in self._files():
                 if path.name not in texts:

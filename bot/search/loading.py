@@ -298,8 +298,8 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
     if code is None:
         return None, None
     try:
-        content = path.read_bytes()
-    except OSError:
+        content = yamlfiles.read_bytes(path)
+    except yamlfiles.FileError:
         return None, None  # reading it will say what is wrong
     digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
     digest.update(code)

@@ -21,6 +21,12 @@ from bot.knowledge import SYNONYMS_FILE, inside
 from bot.search.text import STOPS, Corrector, tokenize, words
 
 FILE_NAME = SYNONYMS_FILE
+# Bounds on the file (it is read at every start and reload, and each phrase is analysed): far
+# above what a community's synonyms need, low enough that a hostile file costs well under a second.
+MAX_BYTES = 128 * 1024
+MAX_GROUPS = 1000
+MAX_PHRASES = 50
+MAX_PHRASE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -95,18 +101,25 @@ def load(directory: Path) -> Synonyms:
     path = directory / FILE_NAME
     if not path.exists() or not inside(path, directory):
         return Synonyms()
-    doc = yamlfiles.read(path)
+    doc = yamlfiles.read(path, limit=MAX_BYTES)
     data = doc.data if doc.data is not None else {"groups": []}
     if not isinstance(data, dict) or set(data) - {"groups"}:
         raise yamlfiles.FileError(path, "expected a mapping with one key, 'groups'")
     groups = data.get("groups") or []
     if not isinstance(groups, list):
         raise yamlfiles.FileError(path, "'groups' must be a list of lists of phrases")
+    if len(groups) > MAX_GROUPS:
+        raise yamlfiles.FileError(path, f"{len(groups)} groups, more than the limit of {MAX_GROUPS}")
     for index, group in enumerate(groups):
-        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(p, str) and p.strip() for p in group):
+        if (
+            not isinstance(group, list)
+            or not 2 <= len(group) <= MAX_PHRASES
+            or not all(isinstance(p, str) and p.strip() and len(p) <= MAX_PHRASE_CHARS for p in group)
+        ):
             raise yamlfiles.FileError(
                 path,
-                "a group must be a list of at least two non-empty phrases",
+                f"a group must be a list of at least two non-empty phrases"
+                f" (at most {MAX_PHRASES}, each at most {MAX_PHRASE_CHARS} characters)",
                 entry=f"group {index + 1}",
                 line=doc.line_of("groups", index),
             )

@@ -1,0 +1,204 @@
+"""The fakes refuse what the real Bot API and Discord refuse: a planted bad request of each kind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.fake_discord import FakeDiscord
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "1:strict"
+GOOD = {"chat_id": "5", "text": "hello"}
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+    fake.violations.clear()  # planted on purpose: the strict_fakes check must not fail these tests
+
+
+@pytest.fixture
+async def discord() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(token="strict")
+    await fake.start()
+    yield fake
+    await fake.close()
+    fake.violations.clear()
+
+
+async def bot_api(fake: FakeTelegram, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """POST `params` form-encoded, as python-telegram-bot does (objects JSON-encoded)."""
+    form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+    async with aiohttp.ClientSession() as session, session.post(f"{fake.base_url}{TOKEN}/{method}", data=form) as r:
+        return r.status, await r.json()
+
+
+def keyboard(data: str) -> dict[str, Any]:
+    return {"inline_keyboard": [[{"text": "Yes", "callback_data": data}]]}
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "status", "words"),
+    [
+        ("sendMesage", GOOD, 404, "Not Found"),
+        ("sendMessage", {**GOOD, "colour": "red"}, 400, "unknown parameter"),
+        ("sendMessage", {"chat_id": "5"}, 400, "text is empty"),
+        ("sendMessage", {"text": "hi"}, 400, "chat_id is required"),
+        ("sendMessage", {**GOOD, "disable_notification": "maybe"}, 400, "Boolean"),
+        ("sendMessage", {**GOOD, "message_thread_id": "x1"}, 400, "Integer"),
+        ("sendMessage", {**GOOD, "text": "   "}, 400, "text is empty"),
+        ("sendMessage", {**GOOD, "text": "x" * 4097}, 400, "too long"),
+        ("sendMessage", {**GOOD, "text": "<b>open", "parse_mode": "HTML"}, 400, "end tag"),
+        ("sendMessage", {**GOOD, "text": "<blink>x</blink>", "parse_mode": "HTML"}, 400, "Unsupported start tag"),
+        ("sendMessage", {**GOOD, "text": "a</i>", "parse_mode": "HTML"}, 400, "Unexpected end tag"),
+        ("sendMessage", {**GOOD, "text": "Q&A", "parse_mode": "HTML"}, 400, "reserved"),
+        ("sendMessage", {**GOOD, "text": "<b></b>", "parse_mode": "HTML"}, 400, "text is empty"),
+        ("sendMessage", {**GOOD, "reply_markup": keyboard("x" * 65)}, 400, "BUTTON_DATA_INVALID"),
+        ("sendMessage", {**GOOD, "reply_markup": keyboard("")}, 400, "BUTTON_DATA_INVALID"),
+        ("sendMessage", {**GOOD, "reply_markup": {"inline_keyboard": [[{"text": "x"}]]}}, 400, "exactly one"),
+        ("sendMessage", {**GOOD, "reply_markup": {"inline_keyboard": [[{"txt": "x"}]]}}, 400, "unknown field"),
+        ("setMyCommands", {"commands": [{"command": "help"}]}, 400, "description"),
+        ("answerCallbackQuery", {"callback_query_id": "1", "show_alert": "yes"}, 400, "Boolean"),
+    ],
+)
+async def test_telegram_refuses_a_bad_request(
+    telegram: FakeTelegram, method: str, params: dict[str, Any], status: int, words: str
+) -> None:
+    """Each planted bad request gets Telegram's error body and is recorded as a violation."""
+    got, body = await bot_api(telegram, method, params)
+    assert (got, body["ok"], body["error_code"]) == (status, False, status)
+    assert words in body["description"]
+    assert body["description"].startswith("Bad Request: " if status == 400 else "Not Found")
+    assert len(telegram.violations) == 1
+
+
+async def test_telegram_accepts_what_the_bot_sends(telegram: FakeTelegram) -> None:
+    """Good requests (4096 characters after HTML parsing, a 64-byte button) pass: the checks are not blanket."""
+    text = "<b>" + "&lt;" * 4096 + "</b>"
+    assert (await bot_api(telegram, "sendMessage", {**GOOD, "text": text, "parse_mode": "HTML"}))[0] == 200
+    assert (await bot_api(telegram, "sendMessage", {**GOOD, "reply_markup": keyboard("é" * 32)}))[0] == 200
+    assert (await bot_api(telegram, "deleteWebhook", {"drop_pending_updates": "False"}))[0] == 200
+    assert telegram.violations == []
+
+
+async def test_a_second_poller_ends_the_first_with_409(telegram: FakeTelegram) -> None:
+    """Two concurrent getUpdates: the held one is ended with 409 Conflict, as Telegram does."""
+    first = asyncio.create_task(bot_api(telegram, "getUpdates", {"timeout": "5"}))
+    await telegram.wait_for("getUpdates")
+    second = asyncio.create_task(bot_api(telegram, "getUpdates", {"timeout": "0"}))
+    status, body = await asyncio.wait_for(first, 3)
+    assert (status, body["error_code"]) == (409, 409)
+    assert body["description"].startswith("Conflict: terminated by other getUpdates request")
+    assert (await second)[0] == 200
+    assert len(telegram.violations) == 1
+
+
+async def rest(fake: FakeDiscord, verb: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": "Bot strict"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(verb, fake.api_base + path, json=body, headers=headers) as response,
+    ):
+        return response.status, json.loads(await response.read())
+
+
+def button(custom_id: str) -> dict[str, Any]:
+    return {"type": 1, "components": [{"type": 2, "style": 1, "label": "x", "custom_id": custom_id}]}
+
+
+EMBED = {"title": "t", "description": "d"}
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"content": "x" * 2001}, "content"),
+        ({"content": 5}, "content"),
+        ({"content": "hi", "colour": 1}, "unknown field"),
+        ({"embeds": [{"title": "t" * 257}]}, "embeds.0.title"),
+        ({"embeds": [{"description": "d" * 4097}]}, "embeds.0.description"),
+        ({"embeds": [{"color": -1}]}, "embeds.0.color"),
+        ({"embeds": [EMBED] * 11}, "embeds"),
+        ({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]}, "MAX_EMBED_SIZE"),
+        ({"embeds": [{"fields": [{"name": "n"}]}]}, "value"),
+        ({"components": [button("c" * 101)]}, "custom_id"),
+        ({"components": [button("")]}, "custom_id"),
+        ({"components": [{"type": 1, "components": []}]}, "components"),
+        ({"message_reference": {"message_id": "x"}}, "message_id"),
+        ({"allowed_mentions": {"parse": ["admins"]}}, "allowed_mentions"),
+    ],
+)
+async def test_discord_refuses_a_bad_message(discord: FakeDiscord, body: dict[str, Any], words: str) -> None:
+    """A bad message body gets 400 Invalid Form Body (50035) and is recorded as a violation."""
+    status, answer = await rest(discord, "POST", f"/channels/{discord.channel_id}/messages", body)
+    assert (status, answer["code"], answer["message"]) == (400, 50035, "Invalid Form Body"), answer
+    assert words in discord.violations[0]
+    assert len(discord.violations) == 1
+
+
+async def test_discord_tolerates_what_discord_py_always_sends(discord: FakeDiscord) -> None:
+    """Integer snowflakes in message_reference and `flags` in an embed pass: Discord accepts them."""
+    body = {"content": "ok", "embeds": [{**EMBED, "flags": 0}], "message_reference": {"message_id": 1, "channel_id": 2}}
+    status, _ = await rest(discord, "POST", f"/channels/{discord.channel_id}/messages", body)
+    assert status == 200
+    assert discord.violations == []
+
+
+async def pushed(fake: FakeDiscord, kind: int = 2) -> dict[str, Any]:
+    """An interaction as if pushed to the bot (no gateway needed): the fake now expects its callback."""
+    interaction = fake.interaction(kind, {"id": fake.next_id(), "name": "ask", "type": 1})
+    fake.interactions[interaction["id"]] = (kind, asyncio.get_running_loop().time())
+    return interaction
+
+
+def callback_path(interaction: dict[str, Any]) -> str:
+    return f"/interactions/{interaction['id']}/{interaction['token']}/callback"
+
+
+async def test_discord_refuses_a_second_acknowledgement(discord: FakeDiscord) -> None:
+    """The same interaction answered twice: 400 with code 40060."""
+    interaction = await pushed(discord)
+    assert (await rest(discord, "POST", callback_path(interaction), {"type": 5}))[0] == 200
+    status, answer = await rest(discord, "POST", callback_path(interaction), {"type": 4, "data": {"content": "x"}})
+    assert (status, answer["code"]) == (400, 40060)
+    assert len(discord.violations) == 1
+
+
+@pytest.mark.parametrize(("kind", "callback"), [(2, 7), (2, 6), (5, 9), (2, 99)])
+async def test_discord_refuses_a_callback_type_the_interaction_cannot_take(
+    discord: FakeDiscord, kind: int, callback: int
+) -> None:
+    """UPDATE_MESSAGE for a command, a form answering a form, an unknown type: 400 Invalid Form Body."""
+    interaction = await pushed(discord, kind)
+    status, answer = await rest(discord, "POST", callback_path(interaction), {"type": callback})
+    assert (status, answer["code"]) == (400, 50035)
+    assert len(discord.violations) == 1
+
+
+async def test_discord_refuses_a_late_answer(discord: FakeDiscord) -> None:
+    """A callback after the 3-second window (here shortened) is 404 Unknown interaction (10062)."""
+    discord.answer_window = 0.05
+    interaction = await pushed(discord)
+    await asyncio.sleep(0.1)
+    status, answer = await rest(discord, "POST", callback_path(interaction), {"type": 4, "data": {"content": "x"}})
+    assert (status, answer["code"], answer["message"]) == (404, 10062, "Unknown interaction")
+    assert len(discord.violations) == 1
+
+
+async def test_discord_refuses_a_bad_command_sync(discord: FakeDiscord) -> None:
+    """A command with an upper-case name or a 101-character description is refused at sync."""
+    path = f"/applications/{discord.app_id}/guilds/{discord.guild_id}/commands"
+    for command in ({"name": "Ask", "description": "d"}, {"name": "ask", "description": "d" * 101}):
+        discord.violations.clear()
+        status, answer = await rest(discord, "PUT", path, [command])
+        assert (status, answer["code"]) == (400, 50035), command
+        assert len(discord.violations) == 1

@@ -1,0 +1,95 @@
+"""Unbounded growth: cooldown pruning without a rebuild per question, scratch copies cleaned up, undo reads a tail."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from bot.cooldown import Cooldown
+from bot.curation import history as history_module
+from bot.curation.history import History, Record
+from bot.curation.store import CHECK_PREFIX, remove_stale_checks
+from tests.support import Clock
+
+
+def test_the_cooldown_table_is_not_rebuilt_on_every_question_past_its_size() -> None:
+    """Past `max_keys` active users, a question costs no pass over the table (once 12.4 ms each at 100,000)."""
+    clock = Clock()
+    cooldown = Cooldown(burst=5, interval=3.0, clock=clock, max_keys=2_000)
+    for n in range(4_000):  # all active: pruning finds nothing idle
+        cooldown.allow(f"user{n}")
+    started = time.perf_counter()
+    for n in range(4_000, 24_000):
+        cooldown.allow(f"user{n % 4_000}")  # 20,000 more questions from the same active users
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"{elapsed:.2f} s: the table is rebuilt per question"  # a rebuild per question: about 12 s
+
+
+def test_idle_users_are_still_forgotten() -> None:
+    """Once users go idle (their buckets full again), the table shrinks back when it next passes its bound."""
+    clock = Clock()
+    cooldown = Cooldown(burst=2, interval=1.0, clock=clock, max_keys=100)
+    for n in range(150):
+        cooldown.allow(f"old{n}")
+    clock.now += 10.0  # all of them idle
+    for n in range(400):
+        cooldown.allow(f"new{n}")
+    assert len(cooldown._buckets) <= 400
+
+
+def test_scratch_copies_of_stopped_writers_are_removed(tmp_path: Path) -> None:
+    """Copies of writers that are gone (or old ones without a pid) go; a live writer's and recent ones stay."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"{CHECK_PREFIX}{gone.stdout.strip()}-abc"
+    live = tmp_path / f"{CHECK_PREFIX}{os.getpid()}-def"
+    old, recent = tmp_path / f"{CHECK_PREFIX}x1y2z3", tmp_path / f"{CHECK_PREFIX}a1b2c3"
+    for folder in (dead, live, old, recent):
+        folder.mkdir()
+        (folder / "notes.yaml").write_text("x", encoding="utf-8")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    (tmp_path / f"{CHECK_PREFIX}file").write_text("not a folder", encoding="utf-8")
+    assert remove_stale_checks(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, recent.name, f"{CHECK_PREFIX}file"])
+
+
+def record(n: int, kind: str = "add", undoes: str | None = None) -> Record:
+    text = "é\u2028" * (n % 7)  # multi-byte and line-separator characters inside records
+    return Record(id=f"r{n}", at="2026-01-01T00:00:00Z", platform="cli", user_id="u", name="n", chat_id="",
+                  kind=kind, passage_id=f"p{n}", file="notes.yaml", index=0, before=None,
+                  after={"text": text}, undoes=undoes)  # fmt: skip
+
+
+def test_undo_reads_the_tail_of_a_long_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With 50,000 records (0.63 s per undo when read whole), undo finds its record without reading them all."""
+    history = History(tmp_path)
+    lines = [json.dumps(asdict(record(n)), ensure_ascii=False) for n in range(50_000)]
+    history.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(History, "records", lambda self: pytest.fail("undo read the whole history"))
+    found = history.last_undoable()
+    assert found is not None and found.id == "r49999"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_tail_read_agrees_with_reading_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Random changes and undos, chains reaching past the first window: the same record as a full read."""
+    monkeypatch.setattr(history_module, "TAIL_WINDOW", 200)  # many doublings
+    rng = random.Random(seed)
+    history, live = History(tmp_path), []
+    for n in range(rng.randrange(1, 60)):
+        if live and rng.random() < 0.6:
+            history.append(record(n, "undo", undoes=live.pop().id))
+        else:
+            live.append(record(n))
+            history.append(live[-1])
+    expected = history_module._last_undoable(history.records())
+    assert history.last_undoable() == expected

@@ -1,0 +1,89 @@
+"""Floods of commands: every reply passes the core's budget, and one chat's backlog delays no other chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from telegram_support import handled, running, write_handbook
+
+from bot import Service
+from bot.config import ChatCooldownSettings, Config, CooldownSettings
+from bot.messages import COOLDOWN
+
+GROUP = {"id": -1009999, "type": "supergroup", "title": "Busy"}
+MEMBER = {"id": 5151, "is_bot": False, "first_name": "Flo"}
+ASKER = {"id": 5252, "is_bot": False, "first_name": "Pat"}
+PRIVATE = {"id": 5252, "type": "private", "first_name": "Pat"}
+COMMANDS = [
+    "/help",
+    f"/help@{BOT_USERNAME}",
+    "/sources",
+    "/ask",
+    "/kb_remove parking",
+    "/kb_add no separator",
+    "/start",
+]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    """The handbook with the default limits: 5 at once per user, 20 per chat, then one every few seconds."""
+    config = Config(
+        data_dir=tmp_path / "data",
+        cooldown=CooldownSettings(burst=5, interval=600.0),
+        chat_cooldown=ChatCooldownSettings(burst=20, interval=600.0),
+    )
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    yield service
+    service.close()
+
+
+def sent_to(fake: FakeTelegram, chat: dict[str, Any]) -> list[Call]:
+    return [c for c in fake.called("sendMessage") if c.params["chat_id"] == str(chat["id"])]
+
+
+async def test_commands_from_one_member_pass_the_cooldown(fake: FakeTelegram, service: Service) -> None:
+    """200 commands (help, sources, bare /ask, refused and malformed /kb_*) from one member: 5 replies and one note."""
+    async with running(fake, service):
+        for n in range(200):
+            fake.message(GROUP, COMMANDS[n % len(COMMANDS)], user=MEMBER)
+            if n % 50 == 49:  # in waves, as a person's script sends them: none is dropped as a flood
+                await handled(fake, GROUP)
+        await handled(fake, GROUP)
+    in_group = sent_to(fake, GROUP)
+    assert len(in_group) == 6
+    assert sum(COOLDOWN in c.text for c in in_group) == 1
+
+
+async def test_a_group_flood_does_not_delay_a_private_question(
+    fake: FakeTelegram, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """4,200 /help in one group, then a private question, then more flood: it is answered while the flood goes on.
+
+    The group's excess is dropped with one WARNING, the group gets at most its budget, and the bot
+    stops within its limit right after.
+    """
+    answered = asyncio.Event()
+    fake.on_sent = lambda call: call.params["chat_id"] == str(PRIVATE["id"]) and answered.set()
+    flooders = [{"id": 6000 + n, "is_bot": False, "first_name": f"F{n}"} for n in range(300)]
+    async with running(fake, service, stop_within=10):
+        for n in range(4200):
+            fake.message(GROUP, "/help", user=flooders[n % len(flooders)])
+        fake.message(PRIVATE, "When do we meet?", user=ASKER)
+        more = 0
+        async with asyncio.timeout(30):  # the flood goes on until the answer came (or 30 s: failed)
+            while not answered.is_set():
+                for _ in range(50):
+                    fake.message(GROUP, "/help", user=flooders[more % len(flooders)])
+                    more += 1
+                await asyncio.sleep(0.01)
+        assert "every Thursday" in sent_to(fake, PRIVATE)[0].text
+    assert len(sent_to(fake, GROUP)) <= 21  # the chat's 20, and one note
+    flooding = [r for r in caplog.records if "is flooding" in r.getMessage()]
+    assert len(flooding) >= 1 and all(r.levelno == logging.WARNING for r in flooding)
