@@ -120,8 +120,20 @@ def test_cached_parts_load_as_read_ones(
     edited = folder / "part-2.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Introduction", "Opening"), encoding="utf-8")
     reread = loading.load(folder, cache=cache)
-    assert len(list(cache.glob("part-*.pickle"))) == 4
+    assert len(list(cache.glob("part-*.pickle"))) == 3  # the edited file's old entry is gone
     same_index(reread, Index(knowledge.load(folder), synonyms.load(folder)))
+
+
+def test_edits_leave_one_cache_entry_per_file(tmp_path: Path) -> None:
+    """200 edits of one file leave one entry for it, not 201 (superseded versions are deleted)."""
+    folder = split_knowledge(tmp_path / "kb")
+    cache = tmp_path / "cache"
+    edited = folder / "part-2.yaml"
+    original = edited.read_text(encoding="utf-8")
+    for n in range(200):
+        edited.write_text(original.replace("Introduction", f"Opening {n}"), encoding="utf-8")
+        loading.load(folder, cache=cache, workers=1)
+    assert len(list(cache.glob("part-*.pickle"))) == 3
 
 
 class _Planted:

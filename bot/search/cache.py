@@ -76,6 +76,20 @@ class PartCache:
             log.warning("cannot write cache file %s: %s", name, exc)
 
 
+    def forget_others(self, name: str) -> None:
+        """Delete the entries of the same file (`part-<file>-<version>.pickle`) but `name`: an
+        edited file leaves one entry, not one per version."""
+        stem, _, _ = name.rpartition("-")
+        if not stem.startswith("part-"):
+            return
+        for old in self.folder.glob(f"{stem}-*.pickle"):
+            if old.name != name:
+                try:
+                    old.unlink()
+                except OSError as exc:
+                    log.warning("cannot delete the old cache file %s: %s", old.name, exc)
+
+
 def open_cache(folder: Path | None) -> PartCache | None:
     """The cache in `folder` (made 0700 if missing, its key 0600), or None with one WARNING if it is not safe."""
     if folder is None:

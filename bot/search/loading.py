@@ -129,6 +129,7 @@ def read_part(path: Path, syns: Synonyms, ranking: Ranking, cache: PartCache | N
             part = FilePart(passages, counts, words)
             if cache and name:
                 cache.write(name, part)
+                cache.forget_others(name)  # the entries of this file's earlier versions
         return part
 
 
@@ -304,7 +305,8 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
     digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
     digest.update(code)
     digest.update(content)
-    return content, f"part-{digest.hexdigest()[:40]}.pickle"
+    place = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]  # which file: older entries go
+    return content, f"part-{place}-{digest.hexdigest()[:40]}.pickle"
 
 
 @functools.cache
