@@ -56,6 +56,19 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
+
+
+def closed_pipe() -> int:
+    """The reader of standard output went away (`| head -1`): stop quietly, as Unix tools do.
+
+    Python ignores SIGPIPE, so a write raises BrokenPipeError instead; standard output is pointed at
+    the null device so that the interpreter's last flush at exit cannot raise it a second time.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 def _answer_json(question: str, answer: Answer) -> dict[str, object]:
@@ -427,8 +440,13 @@ def main(
         return EXIT_UNUSABLE
     args = (parser or build_parser()[0]).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    out = out or sys.stdout
     try:
-        return int(args.func(args, out or sys.stdout))
+        code = int(args.func(args, out))
+        out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return code
+    except BrokenPipeError:
+        return closed_pipe()
     except Terminated:
         print(
             "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",
