@@ -229,8 +229,7 @@ def run_into_closed_pipe(module: str, *args: str, cwd: Path = ROOT) -> subproces
 )
 def test_a_closed_pipe_ends_quietly(module: str, args: tuple[str, ...], tmp_path: Path) -> None:
     """Piped into a reader that has gone (`| head -1`), a command stops with 141 and no traceback."""
-    result = run_into_closed_pipe(module, *args, "--data", str(tmp_path)) if args[0] == "kb" else (
-        run_into_closed_pipe(module, *args)
-    )
+    data = ("--data", str(tmp_path)) if args[0] == "kb" else ()
+    result = run_into_closed_pipe(module, *args, *data)
     assert result.returncode == 141, result.stderr
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
