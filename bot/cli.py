@@ -246,7 +246,7 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _positive(value: str) -> int:
+def positive_int(value: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
         number = int(value)
@@ -402,10 +402,10 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     alias.add_argument("--text", metavar="QUESTION", help="attach these words as a question")
     history = mod("history", lambda a: Request("history", a.id, limit=a.limit), "the recorded changes, newest first")
     history.add_argument("id", nargs="?", metavar="ID")
-    history.add_argument("--limit", type=_positive, default=20)
+    history.add_argument("--limit", type=positive_int, default=20)
     mod("undo", lambda a: Request("undo"), "revert the last change (repeat to go further back)")
     gaps = mod("gaps", lambda a: Request("gaps", limit=a.limit), "unanswered questions, grouped, most asked first")
-    gaps.add_argument("--limit", type=_positive, default=20)
+    gaps.add_argument("--limit", type=positive_int, default=20)
     mod("stats", lambda a: Request("stats"), "most asked and most downvoted passages, unanswered rate per day")
     dismiss = mod("dismiss", lambda a: Request("dismiss", question=a.gap), "take a gap off the list")
     dismiss.add_argument("gap", metavar="GAP")

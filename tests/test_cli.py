@@ -233,3 +233,10 @@ def test_a_closed_pipe_ends_quietly(module: str, args: tuple[str, ...], tmp_path
     result = run_into_closed_pipe(module, *args, *data)
     assert result.returncode == 141, result.stderr
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_a_file_given_as_the_knowledge_folder_is_named_a_file() -> None:
+    """`--knowledge README.md` says it is a file, not a folder (it used to say "folder not found")."""
+    result = run("ask", "x", "--knowledge", "README.md")
+    assert result.returncode == 2
+    assert result.stderr == "error: README.md: this is a file, not a knowledge folder (give the folder that holds it)\n"
