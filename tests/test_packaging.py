@@ -24,8 +24,10 @@ def test_every_package_is_listed_for_the_build() -> None:
 
 
 def _checkout_copy(target: Path) -> Path:
-    """The project's tracked files copied to `target`: pip builds in the source folder, which must not be this one."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    """The project's files (tracked, or new and not ignored) copied to `target`: pip builds in the source
+    folder, which must not be this one."""
+    listing = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    tracked = subprocess.run(listing, cwd=ROOT, capture_output=True, check=True).stdout
     for name in filter(None, tracked.decode().split("\0")):
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
