@@ -49,5 +49,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (see benchmarks/bench.py)
         from benchmarks import bench
 
-        return int(bench.main(argv[1:]))
+        try:
+            code = int(bench.main(argv[1:]))
+            sys.stdout.flush()
+            return code
+        except BrokenPipeError:
+            return cli.closed_pipe()
     return cli.main(argv, out, parser=build_parser())

@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from adapters.platform import Platform, StartupError, TokenRevoked
-from bot import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, KnowledgeError, Service, load_config
+from bot import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, KnowledgeError, Service, load_config, start_errors
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,9 @@ def main(knowledge: Path, env: Mapping[str, str] | None = None) -> int:
         return EXIT_UNUSABLE
     try:
         config = load_config(env=env)
+        if refused := start_errors(env):  # at once, before the knowledge loads or a platform is asked
+            print("\n".join(f"error: {reason}" for reason in refused), file=sys.stderr)
+            return EXIT_UNUSABLE
         service = Service.from_directory(knowledge, config)
     except (KnowledgeError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -175,14 +178,16 @@ def run_until_stopped(service: Service, env: Mapping[str, str], limit: float) ->
     restore = install_stop_signals(aio.get_loop(), stop, limit=limit, end=functools.partial(end_now, service))
     backstop = threading.Timer(limit, _threads_too_slow, args=(service, limit))
     backstop.daemon = True
+    served = False
     try:
         try:
             aio.run(_serve_or_end(service, env, stop, limit))
+            served = True
         finally:
             backstop.start()
             aio.close()  # waits for the worker threads: in-flight replies and changes are done
     finally:
-        shut_down(service)
+        shut_down(service, cleanly=served)
         backstop.cancel()
         restore()
 
@@ -257,7 +262,9 @@ def _close_for_exit(service: Service) -> None:
         log.info("closed the gaps database and the knowledge watcher")
 
 
-def shut_down(service: Service) -> None:
-    """Last step of every run: stop the watcher, close the gaps database."""
+def shut_down(service: Service, *, cleanly: bool = True) -> None:
+    """Last step of every run: stop the watcher, close the gaps database (after a failed start, without
+    claiming a clean stop: the error is what the operator should read last)."""
     service.close()
-    log.info("stopped cleanly")
+    if cleanly:
+        log.info("stopped cleanly")

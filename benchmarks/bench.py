@@ -40,6 +40,7 @@ from adapters.runner import settle, tune_interpreter
 from benchmarks.synthetic import Corpus, generate
 from bot import knowledge
 from bot.answering import Answerer
+from bot.cli import positive_int
 from bot.search import VARIANTS, passage_tokens, query_terms
 
 CACHE_VARIABLE = "QABOT_CACHE"  # bot.search.loading's, named here so older code can be measured too
@@ -249,17 +250,27 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def _sizes(value: str) -> list[int]:
+    """`--sizes 100,1000`: passage counts, each at least 1."""
+    sizes = [positive_int(part.strip()) for part in value.split(",") if part.strip()]
+    if not sizes:
+        raise argparse.ArgumentTypeError("give at least one passage count, such as 100,1000")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
     if args_in[:1] == ["--child"]:
         return _child(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated passage counts")
-    parser.add_argument("--questions", type=int, default=300, help="questions per size")
+    parser.add_argument(
+        "--sizes", type=_sizes, default=DEFAULT_SIZES, help="comma-separated passage counts, each at least 1"
+    )
+    parser.add_argument("--questions", type=positive_int, default=300, help="questions per size")
     parser.add_argument("--million", action="store_true", help="add a knowledge base of 1,000,000 passages")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(args_in)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([MILLION] if args.million else [])
+    sizes = [*args.sizes] + ([MILLION] if args.million else [])
     results = []
     with tempfile.TemporaryDirectory(prefix="qabot-bench-") as tmp:
         for size in sizes:

@@ -9,6 +9,7 @@ from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, Suggesti
 from bot.asker import Asker
 from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
 from bot.curation import Reply, Request
+from bot.doctor import start_errors
 from bot.knowledge import (
     MAX_ID_CHARS,
     MAX_SECTION_CHARS,
@@ -43,4 +44,5 @@ __all__ = [
     "cli",
     "load_config",
     "messages",
+    "start_errors",
 ]

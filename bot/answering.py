@@ -22,7 +22,15 @@ from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cac
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+def _default_knowledge() -> Path:
+    """The project's knowledge/ folder in a checkout (or an editable install); else the copy that `pip install .`
+    ships inside the package as `bot/seed` (see pyproject.toml), so that an installed `qabot chat` has knowledge."""
+    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "seed"
+
+
+DEFAULT_KNOWLEDGE = _default_knowledge()
 
 
 class Outcome(enum.Enum):

@@ -6,7 +6,8 @@
     python -m bot kb check | list | import FILE | drafts | publish FILE|--all
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
-    python -m bot kb remove ID | alias ID GAP|--text Q | history [ID] | undo | gaps | stats | dismiss GAP
+    python -m bot kb remove ID | alias ID GAP|--text Q | history [ID] | undo | gaps [--would-answer [--drafts]]
+    python -m bot kb stats | dismiss GAP
 
 The commands that start platforms or load the benchmark (`run`, `discord sync`, `bench`) are on the
 adapters' side: `python -m adapters` (the `qabot` script) is this command line plus those, so the
@@ -27,6 +28,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,8 +49,9 @@ from bot.curation import (
     looks_like_gap,
     write_atomic,
 )
-from bot.evaluation import calibration, transcripts
+from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.records import GapStore
 from bot.service import Asker, Service
 from bot.yamlfiles import FileError
 
@@ -56,6 +59,19 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
+
+
+def closed_pipe() -> int:
+    """The reader of standard output went away (`| head -1`): stop quietly, as Unix tools do.
+
+    Python ignores SIGPIPE, so a write raises BrokenPipeError instead; standard output is pointed at
+    the null device so that the interpreter's last flush at exit cannot raise it a second time.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 def _answer_json(question: str, answer: Answer) -> dict[str, object]:
@@ -233,7 +249,7 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _positive(value: str) -> int:
+def positive_int(value: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
         number = int(value)
@@ -297,6 +313,28 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     print(reply.text, file=out)
     if request.command == "add" and reply.change is not None:
         print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
+    return EXIT_OK
+
+
+def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
+    """`kb gaps`, or with --would-answer the open gaps asked again of the knowledge (and its drafts)."""
+    if not args.would_answer:
+        if args.drafts:
+            print("error: --drafts goes with --would-answer", file=sys.stderr)
+            return EXIT_UNUSABLE
+        return cmd_kb_moderate(args, out)
+    folder = Path(args.knowledge)
+    store = GapStore(_config(args).data_folder(folder))
+    try:
+        gaps = store.gaps(limit=args.limit)
+    finally:
+        store.close()
+    if args.drafts:
+        with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
+            answerer = Answerer.from_directory(review.published_copy(folder, Path(copy)))
+    else:
+        answerer = _answerer(args)
+    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts), file=out)
     return EXIT_OK
 
 
@@ -389,10 +427,15 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     alias.add_argument("--text", metavar="QUESTION", help="attach these words as a question")
     history = mod("history", lambda a: Request("history", a.id, limit=a.limit), "the recorded changes, newest first")
     history.add_argument("id", nargs="?", metavar="ID")
-    history.add_argument("--limit", type=_positive, default=20)
+    history.add_argument("--limit", type=positive_int, default=20)
     mod("undo", lambda a: Request("undo"), "revert the last change (repeat to go further back)")
     gaps = mod("gaps", lambda a: Request("gaps", limit=a.limit), "unanswered questions, grouped, most asked first")
-    gaps.add_argument("--limit", type=_positive, default=20)
+    gaps.set_defaults(func=cmd_kb_gaps)
+    gaps.add_argument("--limit", type=positive_int, default=20)
+    gaps.add_argument(
+        "--would-answer", action="store_true", help="ask the open gaps again: which would be answered now, by what"
+    )
+    gaps.add_argument("--drafts", action="store_true", help="with --would-answer: as if every draft were published")
     mod("stats", lambda a: Request("stats"), "most asked and most downvoted passages, unanswered rate per day")
     dismiss = mod("dismiss", lambda a: Request("dismiss", question=a.gap), "take a gap off the list")
     dismiss.add_argument("gap", metavar="GAP")
@@ -427,8 +470,13 @@ def main(
         return EXIT_UNUSABLE
     args = (parser or build_parser()[0]).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    out = out or sys.stdout
     try:
-        return int(args.func(args, out or sys.stdout))
+        code = int(args.func(args, out))
+        out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return code
+    except BrokenPipeError:
+        return closed_pipe()
     except Terminated:
         print(
             "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",

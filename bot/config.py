@@ -126,7 +126,7 @@ _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
 
 def _config(path: Path, data: Any) -> Config:
-    table = _mapping(path, data, "(top level)", _TOP_KEYS)
+    table = _mapping(path, data, "top level", _TOP_KEYS)
     data_dir = table.get("data_dir")
     if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
         raise ConfigError(path, "must be a folder path", entry="data_dir")

@@ -152,6 +152,12 @@ def check_some_token(env: Mapping[str, str]) -> Finding | None:
     return warning("tokens", "no bot token set: `python -m adapters run` will not start (the console `chat` works)")
 
 
+def start_errors(env: Mapping[str, str]) -> list[str]:
+    """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad webhook."""
+    findings = [check_telegram_token(env), check_discord_token(env), *check_webhook(env)]
+    return [finding.message for finding in findings if finding.level is Level.ERROR]
+
+
 # -- knowledge -------------------------------------------------------------------------------
 
 

@@ -123,6 +123,8 @@ def load(directory: Path) -> KnowledgeBase:
 
 def folder_files(directory: Path) -> list[Path]:
     """`knowledge_files`, or KnowledgeError when the folder is missing or has none."""
+    if directory.exists() and not directory.is_dir():
+        raise KnowledgeError(directory, "this is a file, not a knowledge folder (give the folder that holds it)")
     if not directory.is_dir():
         raise KnowledgeError(directory, "knowledge folder not found")
     files = knowledge_files(directory)

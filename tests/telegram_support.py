@@ -25,7 +25,7 @@ from bot.service import Service
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456:TEST-token-never-in-logs"
+TOKEN = "123456:TEST-token-never-in-logs-0123456789"
 HANDBOOK = """\
 source: {title: "Community Handbook", publisher: "The Organising Team", url: null}
 passages:

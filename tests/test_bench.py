@@ -36,3 +36,14 @@ def test_bench_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFi
     out = tmp_path / "bench.json"
     assert main(["bench", "--sizes", "100", "--questions", "10", "--json", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["sizes"][0]["passages"] == 100
+
+
+@pytest.mark.parametrize("sizes", ["abc", "0", "100,-5", ","])
+def test_bad_sizes_are_one_usage_error(sizes: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench --sizes abc` (or 0, or a negative) ends in argparse's usage error, exit 2, no traceback."""
+    from adapters.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["bench", "--sizes", sizes])
+    assert ended.value.code == 2
+    assert "error: argument --sizes:" in capsys.readouterr().err.splitlines()[-1]

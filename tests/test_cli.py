@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -196,3 +197,46 @@ def test_alias_takes_an_open_gap_or_explicit_text(kdir: Path, tmp_path: Path) ->
     assert negative.returncode == 2 and "at least 1" in negative.stderr
     cleared = run("kb", "edit", "meetups", "--no-questions", *k)
     assert cleared.returncode == 0 and "- question: “When is the meetup?”" in run("kb", "history", *k).stdout
+
+
+def run_into_closed_pipe(module: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `python -m MODULE ARGS` with standard output a pipe whose reader has gone, as in `... | head -0`."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", module, *args],
+            cwd=cwd,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("module", ["bot", "adapters"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("replay", *sorted(str(p) for p in TRANSCRIPTS.glob("*.yaml"))),
+        ("replay", str(TRANSCRIPTS / "community-dev.yaml"), "--json"),
+        ("ask", "Why do North Koreans flee?"),
+        ("kb", "history"),
+    ],
+    ids=["replay", "replay-json", "ask", "kb-history"],
+)
+def test_a_closed_pipe_ends_quietly(module: str, args: tuple[str, ...], tmp_path: Path) -> None:
+    """Piped into a reader that has gone (`| head -1`), a command stops with 141 and no traceback."""
+    data = ("--data", str(tmp_path)) if args[0] == "kb" else ()
+    result = run_into_closed_pipe(module, *args, *data)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_a_file_given_as_the_knowledge_folder_is_named_a_file() -> None:
+    """`--knowledge README.md` says it is a file, not a folder (it used to say "folder not found")."""
+    result = run("ask", "x", "--knowledge", "README.md")
+    assert result.returncode == 2
+    assert result.stderr == "error: README.md: this is a file, not a knowledge folder (give the folder that holds it)\n"

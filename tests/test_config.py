@@ -56,6 +56,7 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
     ("text", "where", "what"),
     [
         ("moderatorz: {}\n", "(top level)", "unknown key(s) moderatorz"),
+        ("[1, 2]\n", "(top level)", "must be a mapping"),
         ("moderators:\n  telegram_user: [1]\n", "(moderators)", "unknown key(s) telegram_user"),
         ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
         ("moderators:\n  discord_manage_server: yes please\n", "(moderators.discord_manage_server)", "true or false"),
@@ -76,6 +77,7 @@ def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, wher
         load_config(path)
     message = str(caught.value)
     assert message.startswith(str(path)) and where in message and what in message
+    assert "((" not in message
 
 
 def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

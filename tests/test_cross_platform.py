@@ -27,7 +27,7 @@ from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_kno
 pytestmark = pytest.mark.timeout(30)
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5.cross-platform-token.NOT-A-REAL-SECRET"
-TELEGRAM_TOKEN = "123456:CROSS-platform-token"
+TELEGRAM_TOKEN = "123456:CROSS-platform-token-0123456789abcd"
 TELEGRAM_USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
 PRIVATE = {"id": 4242, "type": "private", "first_name": "Ann"}
 QUESTION = "Where can I park my bike?"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
 from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import Call, FakeDiscord
+from tests.support import child_env
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -378,3 +381,15 @@ async def test_korean_locale_gets_the_bots_sentences_in_korean(online: FakeDisco
     assert "이런 것을 물어보세요" in help_call.body["data"]["content"]
     assert "Who are the refugees?" in help_call.body["data"]["content"]
     assert ask_call.body["data"]["content"].startswith("죄송합니다. 그건 잘 모르겠습니다.")
+
+
+def test_a_text_bot_does_not_warn_about_voice_libraries() -> None:
+    """Making the client logs nothing about PyNaCl or davey ("voice will NOT be supported"): it never speaks."""
+    code = (
+        "import logging; logging.basicConfig();"
+        "from adapters.dc.client import QABot; from adapters.dc.settings import Settings;"
+        "QABot(None, Settings(token='x'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=child_env())
+    assert result.returncode == 0, result.stderr
+    assert "voice will NOT" not in result.stderr

@@ -58,3 +58,12 @@ def test_relative_links_point_to_existing_files(doc: Path) -> None:
 def test_the_link_check_sees_links() -> None:
     """The README's links are found at all (a broken pattern would pass every file)."""
     assert "docs/quality.md" in _relative_links(ROOT / "README.md")
+
+
+def test_the_doctor_sample_counts_the_bundled_knowledge(tmp_path: Path) -> None:
+    """docs/reliability.md's `doctor` sample shows the knowledge line doctor prints for knowledge/ today."""
+    from bot import doctor
+
+    (line,) = [f for f in doctor.run_checks(ROOT / "knowledge", {}, tmp_path) if f.topic == "knowledge"]
+    sample = re.search(r"^ok {6}knowledge: (.*)$", (ROOT / "docs" / "reliability.md").read_text(), re.MULTILINE)
+    assert sample is not None and sample.group(1) == line.message

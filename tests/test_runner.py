@@ -88,6 +88,34 @@ def test_without_a_token_main_exits_2_before_anything_starts(
     assert "no bot token set" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "123:abc"}, "does not look like a Telegram token"),
+        ({"DISCORD_BOT_TOKEN": "not-a-discord-token"}, "does not look like a Discord bot token"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
+            "must be an https:// address",
+        ),
+    ],
+    ids=["telegram-token", "discord-token", "http-webhook"],
+)
+def test_run_refuses_what_doctor_calls_an_error_at_once(
+    env: dict[str, str],
+    words: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A malformed token or a non-HTTPS webhook: exit 2 with doctor's own line, before the knowledge even loads."""
+    from bot import doctor
+
+    assert runner.main(tmp_path / "no-knowledge-here", env=env) == 2
+    (expected,) = doctor.start_errors(env)
+    assert words in expected and capsys.readouterr().err == f"error: {expected}\n"
+    assert not any("stopped cleanly" in r.getMessage() for r in caplog.records)
+
+
 # --- the real process ---------------------------------------------------------------------------
 
 

@@ -387,13 +387,17 @@ def test_html_messages_fit_the_limit_and_keep_every_character(parts: list[tuple[
     assert "".join(shown.split()) == "".join("".join(text.split()) for text, _ in parts)
 
 
-def test_rejected_token_through_main_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], handbook: Path) -> None:
-    """`python -m adapters run` with a token Telegram refuses: exit 2 and one line without the token."""
+def test_rejected_token_through_main_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, handbook: Path
+) -> None:
+    """`python -m adapters run` with a token Telegram refuses: exit 2 and one line without the token, and the
+    log does not claim it "stopped cleanly"."""
     with serving_in_thread("other:token") as fake:
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
         assert runner.main(handbook, env=env) == 2
     err = capsys.readouterr().err
     assert err == "error: Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather\n"
+    assert not any("stopped cleanly" in r.getMessage() for r in caplog.records)
 
 
 def test_python_m_bot_run_answers_and_stops_on_sigterm(handbook: Path) -> None:

@@ -11,7 +11,7 @@ from bot.service import Service
 from tests.conftest import KNOWLEDGE
 from tests.fake_telegram import FakeTelegram, Fault
 
-TOKEN = "424242:startup-test-token-abcdefghijklmnopqrstu"
+TOKEN = "424242:startup-test-token-abcdefghijklmnop"
 
 
 async def test_stop_during_login_retries_returns_promptly(tmp_path: Path) -> None:

@@ -104,6 +104,14 @@ def test_contains_is_any_of_and_case_insensitive() -> None:
     assert transcripts.judge(turn, answerer.answer(turn.ask)) == (True, ())
 
 
+def test_an_expected_passage_that_does_not_exist_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An `expect: {passage: x}` naming no passage of the knowledge base says so, instead of "chose y, expected x"."""
+    text = "name: typo\nturns:\n  - ask: What share of defectors are women?\n    expect: {passage: women-majorty}\n"
+    assert main(["replay", str(write(tmp_path, text))]) == 1
+    out = capsys.readouterr().out
+    assert "expects passage `women-majorty`, which is not in the knowledge base" in out and "chose" not in out
+
+
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_bundled_transcripts_meet_the_quality_floor(name: str) -> None:
     """Each transcript in tests/transcripts/ is replayed; its hit and decline rates hold its floor."""

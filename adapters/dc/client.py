@@ -45,6 +45,8 @@ class QABot(discord.Client):
             options["shard_count"] = settings.shard_count
         if settings.shard_ids is not None:
             options["shard_ids"] = list(settings.shard_ids)
+        # A text bot: discord.py would warn at start that the voice libraries (PyNaCl, davey) are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),

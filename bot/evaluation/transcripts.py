@@ -7,7 +7,7 @@ of `contains` (any one of the strings must appear in the reply, case-insensitive
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,8 +105,11 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     return Turn(ask=raw["ask"], expect=Expectation(contains=tuple(contains), passage=passage, fallback=fallback))
 
 
-def judge(turn: Turn, answer: Answer) -> tuple[bool | None, tuple[str, ...]]:
-    """Whether `answer` meets the turn's expectation, and what it missed."""
+def judge(
+    turn: Turn, answer: Answer, known: Container[str] | None = None
+) -> tuple[bool | None, tuple[str, ...]]:
+    """Whether `answer` meets the turn's expectation, and what it missed; `known`, the knowledge base's passage
+    ids, tells an expectation naming a passage that is not there (a typo, a removed passage) from a wrong choice."""
     expect = turn.expect
     if expect is None:
         return None, ()
@@ -114,7 +117,9 @@ def judge(turn: Turn, answer: Answer) -> tuple[bool | None, tuple[str, ...]]:
     reply = answer.text.casefold()
     if expect.contains and not any(c.casefold() in reply for c in expect.contains):
         problems.append(f"reply lacks any of {list(expect.contains)}")
-    if expect.passage is not None and answer.passage_id != expect.passage:
+    if expect.passage is not None and known is not None and expect.passage not in known:
+        problems.append(f"expects passage `{expect.passage}`, which is not in the knowledge base")
+    elif expect.passage is not None and answer.passage_id != expect.passage:
         problems.append(f"chose {answer.passage_id}, expected {expect.passage}")
     if expect.fallback is not None and answer.fallback != expect.fallback:
         problems.append("answered instead of declining" if expect.fallback else "declined instead of answering")
@@ -123,10 +128,11 @@ def judge(turn: Turn, answer: Answer) -> tuple[bool | None, tuple[str, ...]]:
 
 def replay(answerer: Answerer, transcripts: Iterable[Transcript]) -> Iterator[Result]:
     """Ask every turn of every transcript, in order."""
+    known = {passage.id for passage in answerer.kb}
     for transcript in transcripts:
         for turn in transcript.turns:
             answer = answerer.answer(turn.ask)
-            passed, problems = judge(turn, answer)
+            passed, problems = judge(turn, answer, known)
             yield Result(transcript.name, turn, answer, passed, problems)
 
 

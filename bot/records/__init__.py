@@ -7,6 +7,6 @@ The rest of the core uses only what this face exports.
 """
 
 from bot.records.gaps import FILE_NAME as GAPS_FILE
-from bot.records.gaps import GapStore, term_key
+from bot.records.gaps import Gap, GapStore, term_key
 
-__all__ = ["GAPS_FILE", "GapStore", "term_key"]
+__all__ = ["GAPS_FILE", "Gap", "GapStore", "term_key"]

@@ -1,0 +1,58 @@
+"""Before publishing: which open gaps the knowledge would answer now, and by which passage.
+
+`kb gaps --would-answer` asks each open gap's most asked wording again, of the knowledge as it is
+(or, with `--drafts`, as it would be once every draft is published), so a moderator sees what an
+import or an addition changes for the questions the bot could not answer before.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import knowledge
+from bot.answering import Answer, Answerer
+from bot.curation.importing import DRAFTS_DIR, draft_files
+from bot.records import Gap
+
+_LEFT_OUT = {DRAFTS_DIR, "originals"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One open gap asked again: the answer its most asked wording gets now."""
+
+    gap: Gap
+    answer: Answer
+
+    @property
+    def answered(self) -> bool:
+        return not self.answer.fallback and self.answer.passage_id is not None
+
+
+def replay_gaps(answerer: Answerer, gaps: Iterable[Gap]) -> list[Verdict]:
+    """Each gap's most asked wording, answered by `answerer`."""
+    return [Verdict(gap, answerer.answer(gap.questions[0])) for gap in gaps]
+
+
+def published_copy(knowledge_dir: Path, target: Path) -> Path:
+    """`target` made a copy of the folder's live files with every draft beside them, as `kb publish --all`
+    would leave it (a draft whose ids clash with the live files makes loading the copy fail, naming it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in [*knowledge.knowledge_files(knowledge_dir), *draft_files(knowledge_dir)]:
+        shutil.copy2(path, target / path.name)
+    for extra in knowledge_dir.iterdir():
+        if extra.is_file() and extra.name not in _LEFT_OUT and not (target / extra.name).exists():
+            shutil.copy2(extra, target / extra.name)  # synonyms.yaml, settings.yaml
+    return target
+
+
+def report(verdicts: list[Verdict], *, drafts: bool) -> str:
+    """The verdicts as lines: the gaps that would be answered (and by which passage), then a count."""
+    state = "with the drafts published" if drafts else "as the knowledge is now"
+    answered = [v for v in verdicts if v.answered]
+    lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {v.answer.passage_id}" for v in answered]
+    lines.append(f"{len(answered)} of {len(verdicts)} open gap(s) would be answered {state}.")
+    return "\n".join(lines)
