@@ -93,3 +93,16 @@ def test_the_tail_read_agrees_with_reading_everything(
             history.append(live[-1])
     expected = history_module._last_undoable(history.records())
     assert history.last_undoable() == expected
+
+
+def test_the_history_file_is_rotated_past_its_size(tmp_path: Path) -> None:
+    """Past rotate_at bytes the file is kept aside and a new one begun: history and undo read only the new one."""
+    history = History(tmp_path, rotate_at=4096)
+    for n in range(200):
+        history.append(record(n))
+    archives = sorted(tmp_path.glob("history-*.jsonl"))
+    assert archives and history.path.stat().st_size < 4096 + 1024
+    lines = [line for a in archives for line in a.read_text(encoding="utf-8").split("\n") if line]
+    kept = [Record(**json.loads(line)) for line in lines]
+    assert [r.id for r in kept + history.records()] == [f"r{n}" for n in range(200)]  # nothing lost
+    assert history.last_undoable() == record(199)

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from typing import Any, BinaryIO
 log = logging.getLogger(__name__)
 
 FILE_NAME = "history.jsonl"
+# Size at which the history file is set aside and a new one begun (some 30,000 changes).
+ROTATE_AT = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,24 @@ class Record:
 class History:
     """The history file of one data folder."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, rotate_at: int = ROTATE_AT):
         self.path = Path(folder) / FILE_NAME
+        self.rotate_at = rotate_at
+
+    def _rotate(self) -> None:
+        """Past `rotate_at` bytes, the file is kept as `history-<time>.jsonl` and a new one begun:
+        `kb history` and `undo` read the current file only, so neither grows without end."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size >= self.rotate_at:
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            number = 0
+            while (archive := self.path.with_name(f"{self.path.stem}-{stamp}-{number:03d}{self.path.suffix}")).exists():
+                number += 1  # several in one second: never replace an archive
+            os.replace(self.path, archive)
+            log.info("history rotated: %s kept as %s", self.path.name, archive.name)
 
     def append(self, record: Record) -> int:
         """Add one record and force it to disk; returns the file's length before it (for `take_back`).
@@ -66,6 +85,7 @@ class History:
         what it wrote, so that the file is as it was.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._rotate()
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
         with self.path.open("a+b") as file:
             mark = self._whole_lines(file)
