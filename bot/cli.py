@@ -49,6 +49,7 @@ from bot.curation import (
 from bot.evaluation import calibration, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.service import Asker, Service
+from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
@@ -312,6 +313,7 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     imp.add_argument("file")
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
+    storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push
     return parser, commands, command
 
 

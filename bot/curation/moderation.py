@@ -22,10 +22,11 @@ from bot.asker import Asker
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
-from bot.curation.history import History, Record, render
+from bot.curation.history import Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import Passage
 from bot.records import GapStore, term_key
+from bot.storage.protocol import ChangeLog, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
@@ -53,17 +54,21 @@ class Moderation:
         knowledge_dir: Path | None,
         moderators: Moderators,
         *,
-        history: History | None,
+        history: ChangeLog | None,
         gaps: GapStore | None,
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
         added: Callable[[Passage, Signature, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+        store: KnowledgeStorage | None = None,
     ):
         """`guard` is entered around every write: the command line passes
-        `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one."""
+        `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
+        `store`: another backend than the knowledge folder's files (see `bot.storage`)."""
         self.moderators = moderators
-        self.store = KnowledgeStore(knowledge_dir) if knowledge_dir is not None else None
+        self.store: KnowledgeStorage | None = store
+        if store is None and knowledge_dir is not None:
+            self.store = KnowledgeStore(knowledge_dir)
         self.history_log = history
         self.gap_store = gaps
         self._reload = reload
@@ -313,12 +318,12 @@ class Moderation:
             self._reload()
         return record
 
-    def _store(self) -> KnowledgeStore:
+    def _store(self) -> KnowledgeStorage:
         if self.store is None:
             raise Refused("This bot has no knowledge folder to change.")
         return self.store
 
-    def _history(self) -> History:
+    def _history(self) -> ChangeLog:
         if self.history_log is None:
             raise Refused("The data folder is not available, so changes cannot be recorded (see the log).")
         return self.history_log
@@ -336,7 +341,7 @@ class Moderation:
                 log.warning("could not close gap %s: %s", sorted(keys), exc)
 
 
-def _check_history(history: History) -> None:
+def _check_history(history: ChangeLog) -> None:
     try:
         history.check_writable()
     except OSError as exc:
@@ -345,7 +350,7 @@ def _check_history(history: History) -> None:
         raise Refused(f"Cannot record the change in the history ({reason}). Nothing was changed.") from exc
 
 
-def _append(history: History, record: Record) -> None:
+def _append(history: ChangeLog, record: Record) -> None:
     try:
         history.append(record)
     except OSError as exc:  # the files are already changed: say so in the log, keep the change

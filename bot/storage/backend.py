@@ -1,0 +1,66 @@
+"""The PostgreSQL backend as the Service holds it: pool, store, replica and follower together.
+
+Imported only when `database_url` is set, so the default needs neither psycopg nor a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+
+import psycopg
+
+from bot.answering import Answerer
+from bot.knowledge import KnowledgeError
+from bot.storage.database import Database, redacted
+from bot.storage.postgres import PostgresStore
+from bot.storage.replica import Follower, Replica, scratch_folder
+
+log = logging.getLogger(__name__)
+
+
+class BackendError(Exception):
+    """The database cannot be used at start-up; the message says why, without the password."""
+
+
+class PostgresBackend:
+    def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0):
+        self.url = url
+        self.database = Database(url)
+        self.store = PostgresStore(self.database, scratch_folder())
+        self.replica = Replica(self.store, workers=workers)
+        self.retry = retry
+        self.follower: Follower | None = None
+
+    def load(self) -> Answerer:
+        """The knowledge as an index; raises BackendError when the database cannot give it."""
+        try:
+            return self.replica.load()
+        except psycopg.Error as exc:
+            raise BackendError(f"cannot load the knowledge from {redacted(self.url)}: {_first_line(exc)}") from exc
+
+    def catch_up(self, answerer: Answerer) -> Answerer | None:
+        """`answerer` with the changes it has not seen, or None; never raises (the follower retries)."""
+        try:
+            return self.replica.catch_up(answerer)
+        except psycopg.Error as exc:
+            log.warning("could not catch up with the database now (will on reconnect): %s", _first_line(exc))
+        except KnowledgeError as exc:
+            log.error("the database's knowledge does not load: %s", exc)
+        return None
+
+    def follow(self, on_change: Callable[[], None]) -> None:
+        self.follower = Follower(self.url, on_change, retry=self.retry)
+        self.follower.start()
+
+    def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower.join(timeout=2)
+        self.database.close()
+        shutil.rmtree(self.store.directory, ignore_errors=True)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
