@@ -110,7 +110,11 @@ class Service:
         except BackendError as exc:
             backend.close()
             raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
-        service = cls(answerer, config=config, knowledge_dir=directory, guard=guard, backend=backend)
+        user, chat = backend.cooldowns(config.cooldown, config.chat_cooldown)
+        service = cls(
+            answerer, cooldown=user, chat_cooldown=chat, config=config, knowledge_dir=directory, guard=guard,
+            backend=backend,
+        )  # fmt: skip
         backend.follow(service._catch_up)
         return service
 

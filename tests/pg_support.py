@@ -7,14 +7,22 @@ none is reachable the tests skip with one line, except under CI (CI=true), where
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from bot.cli import main
+from bot.config import Config
+from bot.service import Service
+from tests.conftest import KNOWLEDGE
 
 SERVER = os.environ.get("QABOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -51,6 +59,56 @@ def fresh_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(SERVER, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    with fresh_schema() as name:
+        yield name
+
+
+@pytest.fixture
+def url(schema: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database with the schema applied and seeded from the bundled knowledge; the CLI's too."""
+    address = schema_url(SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    monkeypatch.setenv("QABOT_CONFIG", "/nonexistent-config-for-tests.yaml")
+    monkeypatch.delenv("QABOT_CONFIG")
+    assert main(["db", "init", "--seed", "--knowledge", str(KNOWLEDGE)], out=io.StringIO()) == 0
+    return address
+
+
+@pytest.fixture
+def services(url: str, tmp_path: Path) -> Iterator[Callable[[], Service]]:
+    """Services on the database, each with its own data folder, closed afterwards."""
+    made: list[Service] = []
+
+    def make(address: str = url) -> Service:
+        config = Config(database_url=address, data_dir=tmp_path / f"data{len(made)}")
+        service = Service.from_directory(KNOWLEDGE, config)
+        made.append(service)
+        assert service._backend is not None and service._backend.follower is not None
+        assert service._backend.follower.connected.wait(5)
+        return service
+
+    yield make
+    for service in made:
+        service.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:
+    """Seconds until `condition` held (fails after `timeout`)."""
+    start = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - start < timeout, "condition not met in time"
+        time.sleep(0.002)
+    return time.perf_counter() - start
+
+
+def run(*argv: str) -> tuple[int, str]:
+    """`python -m bot ARGV`, in this process: the exit code and what it printed."""
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
 
 
 class Proxy:

@@ -2,74 +2,26 @@
 
 from __future__ import annotations
 
-import io
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot import knowledge
 from bot.asker import Asker
-from bot.cli import main
 from bot.config import Config
 from bot.curation import Refused
 from bot.service import Service
+from tests import pg_support
 from tests.conftest import KNOWLEDGE
-from tests.pg_support import SERVER, Proxy, fresh_schema, schema_url
+from tests.pg_support import SERVER, Proxy, run, schema_url, wait_for
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
 CLI = Asker(platform="cli", user_id="", name="tester")
-
-
-@pytest.fixture
-def schema() -> Iterator[str]:
-    with fresh_schema() as name:
-        yield name
-
-
-@pytest.fixture
-def url(schema: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A database with the schema applied and seeded from the bundled knowledge; the CLI's too."""
-    address = schema_url(SERVER, schema)
-    monkeypatch.setenv("QABOT_DATABASE_URL", address)
-    monkeypatch.setenv("QABOT_CONFIG", "/nonexistent-config-for-tests.yaml")
-    monkeypatch.delenv("QABOT_CONFIG")
-    assert main(["db", "init", "--seed", "--knowledge", str(KNOWLEDGE)], out=io.StringIO()) == 0
-    return address
-
-
-@pytest.fixture
-def services(url: str, tmp_path: Path) -> Iterator[Callable[[], Service]]:
-    """Services on the database, each with its own data folder, closed afterwards."""
-    made: list[Service] = []
-
-    def make(address: str = url) -> Service:
-        config = Config(database_url=address, data_dir=tmp_path / f"data{len(made)}")
-        service = Service.from_directory(KNOWLEDGE, config)
-        made.append(service)
-        assert service._backend is not None and service._backend.follower is not None
-        assert service._backend.follower.connected.wait(5)
-        return service
-
-    yield make
-    for service in made:
-        service.close()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:
-    """Seconds until `condition` held (fails after `timeout`)."""
-    start = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - start < timeout, "condition not met in time"
-        time.sleep(0.002)
-    return time.perf_counter() - start
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
 
 
 def test_migrations_apply_in_order_once_and_status_says_so(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:

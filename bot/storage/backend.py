@@ -12,7 +12,9 @@ from collections.abc import Callable
 import psycopg
 
 from bot.answering import Answerer
+from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
+from bot.storage.budgets import SharedCooldown
 from bot.storage.database import Database, redacted
 from bot.storage.postgres import PostgresStore
 from bot.storage.replica import Follower, Replica, scratch_folder
@@ -28,6 +30,7 @@ class PostgresBackend:
     def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0):
         self.url = url
         self.database = Database(url)
+        self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
         self.store = PostgresStore(self.database, scratch_folder())
         self.replica = Replica(self.store, workers=workers)
         self.retry = retry
@@ -50,6 +53,14 @@ class PostgresBackend:
             log.error("the database's knowledge does not load: %s", exc)
         return None
 
+    def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
+        """The per-user and per-chat budgets, shared by every instance."""
+        pool = self.budgets.pool
+        return (
+            SharedCooldown(pool, scope="user", burst=user.burst, interval=user.interval),
+            SharedCooldown(pool, scope="chat", burst=chat.burst, interval=chat.interval),
+        )
+
     def follow(self, on_change: Callable[[], None]) -> None:
         self.follower = Follower(self.url, on_change, retry=self.retry)
         self.follower.start()
@@ -59,6 +70,7 @@ class PostgresBackend:
             self.follower.stop()
             self.follower.join(timeout=2)
         self.database.close()
+        self.budgets.close()
         shutil.rmtree(self.store.directory, ignore_errors=True)
 
 

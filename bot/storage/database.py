@@ -58,10 +58,19 @@ def redacted(url: str) -> str:
     return f"postgresql://{info.get('user') or ''}@{host}:{port}/{info.get('dbname') or ''}"
 
 
+def _not_durable(conn: Connection) -> None:
+    conn.execute("SET synchronous_commit = off")
+
+
 class Database:
     """The pool every Service call that writes shares; opened at start-up, closed at shutdown."""
 
-    def __init__(self, url: str, *, max_size: int = 4, timeout: float = CONNECT_TIMEOUT):
+    def __init__(
+        self, url: str, *, max_size: int = 4, timeout: float = CONNECT_TIMEOUT, check: bool = True, durable: bool = True
+    ):
+        """`check`: test each connection before handing it out (one round trip more; a dropped one is
+        then replaced rather than failing its first statement). `durable=False`: commits do not wait
+        for the disk (for the cooldown budgets, where losing the last moment's counts is harmless)."""
         self.url = url
         self.pool: ConnectionPool[Connection] = ConnectionPool(
             url,
@@ -69,7 +78,8 @@ class Database:
             max_size=max_size,
             timeout=timeout,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            check=ConnectionPool.check_connection,
+            check=ConnectionPool.check_connection if check else None,
+            configure=None if durable else _not_durable,
             open=False,
             name="qabot",
         )
