@@ -230,3 +230,44 @@ def test_doctor_checks_the_database_and_its_schema_version(schema: str, monkeypa
     assert run("db", "migrate")[0] == 0
     current = finding(address)
     assert current.level is doctor.Level.OK and "up to date" in current.message
+
+
+WRITER = """
+import sys
+from bot.asker import Asker
+from bot.config import Config
+from bot.service import Service
+service = Service.from_directory(sys.argv[1], Config(database_url=sys.argv[2], data_dir=sys.argv[3]))
+for n in range(10_000):
+    change = service.moderation.add(Asker(platform="cli", user_id="", name="writer"),
+                                    section=f"Killed writer {n}", text=f"Written before the kill, number {n}.")
+    print(change.passage_id, flush=True)
+"""
+
+
+def test_an_instance_killed_mid_change_loses_nothing_it_acknowledged(url: str, tmp_path: Path) -> None:
+    """SIGKILL a process adding passages in a loop: every id it printed (acknowledged) is in the database,
+    with its history record, and nothing half-made is left (the knowledge still loads)."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from tests.support import child_env
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(KNOWLEDGE), url, str(tmp_path / "data")],
+        stdout=subprocess.PIPE, text=True, env=child_env(),
+    )  # fmt: skip
+    assert child.stdout is not None
+    acknowledged = [child.stdout.readline().strip() for _ in range(15)]
+    child.kill()
+    rest, _ = child.communicate(timeout=10)
+    acknowledged += rest.split()
+    code, out = run("kb", "export", str(tmp_path / "after"))
+    assert code == 0, out
+    live = {p.id for p in knowledge.load(tmp_path / "after")}
+    assert set(acknowledged) <= live
+    with psycopg.connect(url, autocommit=True) as conn:
+        recorded = {row[0] for row in conn.execute("SELECT passage_id FROM changes WHERE name = 'writer'")}
+    assert recorded == {pid for pid in live if pid.startswith("killed-writer")}
