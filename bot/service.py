@@ -29,6 +29,7 @@ from bot.cooldown import Admission, Cooldown
 from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
 from bot.records import GapStore
+from bot.storage.protocol import GapRecords
 from bot.watcher import KnowledgeWatcher, Signature, signature
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class Service:
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
-        self.gaps = _open_gaps(data, self.config.retention_days)
+        self.gaps: GapRecords | None = backend.records if backend else _open_gaps(data, self.config.retention_days)
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
@@ -104,7 +105,9 @@ class Service:
         the database cannot be used (`directory` only places the data folder of the gaps)."""
         from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
 
-        backend = PostgresBackend(str(config.database_url), workers=config.load_workers)
+        backend = PostgresBackend(
+            str(config.database_url), workers=config.load_workers, retention_days=config.retention_days
+        )
         try:
             answerer = backend.load()
         except BackendError as exc:

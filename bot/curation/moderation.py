@@ -25,8 +25,8 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import Passage
-from bot.records import GapStore, term_key
-from bot.storage.protocol import ChangeLog, KnowledgeStorage
+from bot.records import term_key
+from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class Moderation:
         moderators: Moderators,
         *,
         history: ChangeLog | None,
-        gaps: GapStore | None,
+        gaps: GapRecords | None,
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
         added: Callable[[Passage, Signature, Signature], None] | None = None,
@@ -328,7 +328,7 @@ class Moderation:
             raise Refused("The data folder is not available, so changes cannot be recorded (see the log).")
         return self.history_log
 
-    def _gap_store(self) -> GapStore:
+    def _gap_store(self) -> GapRecords:
         if self.gap_store is None:
             raise Refused("The gaps database is not available (see the log).")
         return self.gap_store

@@ -5,6 +5,8 @@
     database    the pool and the schema's state          (needs the `postgres` extra)
     postgres    the knowledge and history in PostgreSQL  (needs the `postgres` extra)
     replica     this instance's in-memory copy, kept up to date by LISTEN/NOTIFY
+    records     gaps and votes in PostgreSQL, written by a thread (answers never wait)
+    budgets     the cooldown budgets shared by every instance
     backend     all of the above as the Service holds it
     commands    `db init | migrate | status`, `kb export`, `kb push`, doctor's database check
 
@@ -12,6 +14,6 @@ Only `protocol` is imported by the rest of the core unconditionally: without a d
 nothing here touches psycopg.
 """
 
-from bot.storage.protocol import ChangeLog, KnowledgeStorage
+from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 
-__all__ = ["ChangeLog", "KnowledgeStorage"]
+__all__ = ["ChangeLog", "GapRecords", "KnowledgeStorage"]

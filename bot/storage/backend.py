@@ -17,6 +17,7 @@ from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
 from bot.storage.database import Database, redacted
 from bot.storage.postgres import PostgresStore
+from bot.storage.records import PostgresGapStore
 from bot.storage.replica import Follower, Replica, scratch_folder
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,13 @@ class BackendError(Exception):
 
 
 class PostgresBackend:
-    def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0):
+    def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0, retention_days: int = 90):
         self.url = url
         self.database = Database(url)
         self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
         self.store = PostgresStore(self.database, scratch_folder())
         self.replica = Replica(self.store, workers=workers)
+        self.records = PostgresGapStore(self.database, retention_days=retention_days)
         self.retry = retry
         self.follower: Follower | None = None
 
@@ -69,6 +71,7 @@ class PostgresBackend:
         if self.follower is not None:
             self.follower.stop()
             self.follower.join(timeout=2)
+        self.records.close()  # before the pool it writes through
         self.database.close()
         self.budgets.close()
         shutil.rmtree(self.store.directory, ignore_errors=True)

@@ -7,7 +7,7 @@ change and its record commit in one transaction. `Moderation` takes either and n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from bot.curation.history import Record
     from bot.knowledge import KnowledgeBase
+    from bot.records.gaps import Gap
 
 
 class KnowledgeStorage(Protocol):
@@ -53,3 +54,27 @@ class ChangeLog(Protocol):
     def records(self) -> list[Record]: ...
 
     def last_undoable(self) -> Record | None: ...
+
+
+class GapRecords(Protocol):
+    """What people asked and their votes (`bot.records.GapStore` in SQLite, or PostgreSQL)."""
+
+    def record_question(
+        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+    ) -> None: ...
+
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None: ...
+
+    def gaps(self, limit: int = 10) -> list[Gap]: ...
+
+    def find(self, gap: str) -> Gap | None: ...
+
+    def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None: ...
+
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]: ...
+
+    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]: ...
+
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]: ...
+
+    def close(self) -> None: ...
