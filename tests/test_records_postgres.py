@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bot.asker import Asker
 from bot.service import Service
 from tests import pg_support
@@ -50,3 +52,20 @@ def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back
         wait_for(lambda: service.gaps.flush() and "×5" in service.moderation.gaps(CLI), timeout=10)  # type: ignore[union-attr]
     finally:
         proxy.close()
+
+
+def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
+    services: Callable[[], Service], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the queue's limit the oldest records go, with one WARNING for the whole outage."""
+    from bot.storage import records
+
+    monkeypatch.setattr(records, "MAX_QUEUED", 3)
+    service = services()
+    store = service.gaps
+    assert isinstance(store, records.PostgresGapStore)
+    monkeypatch.setattr(store, "flush", lambda: False)  # the database is away
+    for n in range(10):
+        store.record_question("telegram", str(n), f"question {n}", ["q"], None)
+    assert [row[4] for _, row in store._queue] == ["question 7", "question 8", "question 9"]
+    assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1

@@ -44,6 +44,7 @@ class PostgresGapStore:
         self._wake = threading.Event()
         self._halt = threading.Event()
         self._down = False
+        self._dropping = False
         self._purged = 0.0
         self._writer = threading.Thread(target=self._write_loop, name="qabot-postgres-records", daemon=True)
         self._writer.start()
@@ -64,7 +65,9 @@ class PostgresGapStore:
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
         if len(self._queue) >= MAX_QUEUED:
             self._queue.popleft()
-            log.warning("the database has been away long: dropping the oldest queued question record")
+            if not self._dropping:  # once per outage: this happens on every question until it is back
+                self._dropping = True
+                log.warning("the database has been away long: dropping the oldest queued question records")
         self._queue.append((table, row))
         self._wake.set()
 
@@ -88,7 +91,7 @@ class PostgresGapStore:
             for _ in batch:
                 self._queue.popleft()
             if self._down:
-                self._down = False
+                self._down = self._dropping = False
                 log.warning("the database is back; the queued question records are written")
             return True
 
