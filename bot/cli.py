@@ -227,6 +227,10 @@ def _service(args: argparse.Namespace) -> Service:
 
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
+    if config.database_url:  # drafts are files: publish them into a folder, then `kb push` it
+        raise Refused(
+            "kb publish works on a knowledge folder; with a database: `kb export DIR`, publish there, `kb push DIR`"
+        )
     history = History(config.data_folder(folder))
     return Moderation(
         folder,

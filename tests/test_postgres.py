@@ -273,3 +273,27 @@ def test_an_instance_killed_mid_change_loses_nothing_it_acknowledged(url: str, t
     with psycopg.connect(url, autocommit=True) as conn:
         recorded = {row[0] for row in conn.execute("SELECT passage_id FROM changes WHERE name = 'writer'")}
     assert recorded == {pid for pid in live if pid.startswith("killed-writer")}
+
+
+def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path: Path) -> None:
+    """No schema: `db init`; a schema but no knowledge: `db init --seed`; each a ConfigError naming the fix."""
+    from bot.config import ConfigError
+
+    address = schema_url(SERVER, schema)
+    config = Config(database_url=address, data_dir=tmp_path / "data")
+    with pytest.raises(ConfigError, match="not initialised"):
+        Service.from_directory(KNOWLEDGE, config)
+    import psycopg
+
+    from bot.storage import migrations
+
+    with psycopg.connect(address, autocommit=True) as conn:
+        migrations.migrate(conn)
+    with pytest.raises(ConfigError, match="holds no knowledge yet"):
+        Service.from_directory(KNOWLEDGE, config)
+
+
+def test_kb_publish_refuses_with_a_database(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Drafts are files: with a database configured `kb publish` says how to go instead of writing files."""
+    code, _ = run("kb", "publish", "some-draft.yaml")
+    assert code == 1 and "with a database: `kb export DIR`" in capsys.readouterr().err

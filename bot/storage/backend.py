@@ -15,7 +15,7 @@ from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import Database, redacted
+from bot.storage.database import Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
 from bot.storage.replica import Follower, Replica, scratch_folder
@@ -40,10 +40,19 @@ class PostgresBackend:
 
     def load(self) -> Answerer:
         """The knowledge as an index; raises BackendError when the database cannot give it."""
+        where = redacted(self.url)
         try:
+            with connect(self.url) as conn:
+                state = status(conn)
+            if not state.current:
+                raise BackendError(f"{where}: {state.line()}")
             return self.replica.load()
         except psycopg.Error as exc:
-            raise BackendError(f"cannot load the knowledge from {redacted(self.url)}: {_first_line(exc)}") from exc
+            raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
+        except KnowledgeError as exc:
+            if self.replica.seq == 0 and not self.store.known:
+                raise BackendError(f"{where} holds no knowledge yet: run `python -m bot db init --seed`") from exc
+            raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
         """`answerer` with the changes it has not seen, or None; never raises (the follower retries)."""
