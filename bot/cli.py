@@ -37,6 +37,7 @@ from typing import TextIO
 
 from bot import doctor, messages, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot.catalogue import _
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
@@ -53,6 +54,7 @@ from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.records import GapStore
 from bot.service import Asker, Service
+from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
@@ -273,6 +275,10 @@ def _service(args: argparse.Namespace) -> Service:
 
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
+    if config.database_url:  # drafts are files: publish them into a folder, then `kb push` it
+        raise Refused(
+            _("kb publish works on a knowledge folder; with a database: `kb export DIR`, publish there, `kb push DIR`")
+        )
     history = History(config.data_folder(folder))
     return Moderation(
         folder,
@@ -387,6 +393,7 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     imp.add_argument("file")
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
+    storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push
     return parser, commands, command
 
 

@@ -7,6 +7,7 @@ tokens) never go here; they come from the environment. See `config.example.yaml`
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from bot import yamlfiles
 from bot.yamlfiles import FileError
 
 CONFIG_VARIABLE = "QABOT_CONFIG"
+DATABASE_VARIABLE = "QABOT_DATABASE_URL"  # overrides `database_url` of the config file
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
 # Seconds `python -m adapters run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
@@ -78,6 +80,7 @@ class Config:
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     load_workers: int | None = None  # processes reading a large knowledge folder; None: one per processor
     path: Path | None = None  # the file it came from, if any
+    database_url: str | None = None  # PostgreSQL for many instances (see docs/scaling.md); None: files + SQLite
 
     def data_folder(self, knowledge_dir: Path) -> Path:
         """Where history and the gaps database live."""
@@ -96,8 +99,14 @@ def config_path(env: Mapping[str, str] | None = None) -> Path | None:
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read the config (from `path`, or where `config_path` says); defaults when there is none."""
-    path = path or config_path(env)
+    """Read the config (from `path`, or where `config_path` says); defaults when there is none.
+    $QABOT_DATABASE_URL, when set, overrides the file's `database_url`."""
+    config = _load_file(path or config_path(env))
+    url = (os.environ if env is None else env).get(DATABASE_VARIABLE, "").strip()
+    return dataclasses.replace(config, database_url=url) if url else config
+
+
+def _load_file(path: Path | None) -> Config:
     if path is None:
         return Config()
     if not path.is_file():
@@ -120,6 +129,7 @@ _TOP_KEYS = (
     "chat_cooldown",
     "shutdown_timeout",
     "load_workers",
+    "database_url",
 )
 _MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles", "telegram_admin_chats", "discord_admin_guilds")
 _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
@@ -140,7 +150,16 @@ def _config(path: Path, data: Any) -> Config:
         shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
         load_workers=_number(path, table, "load_workers", None, int, minimum=1),
         path=path,
+        database_url=_database_url(path, table.get("database_url")),
     )
+
+
+def _database_url(path: Path, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip().startswith(("postgresql://", "postgres://")):
+        raise ConfigError(path, "must be a postgresql://user@host:port/database URL", entry="database_url")
+    return raw.strip()
 
 
 def _moderators(path: Path, raw: Any) -> Moderators:

@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 
 from bot import knowledge
 from bot.answering import Answerer
-from bot.config import Config, ConfigError, config_path, load_config
+from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
 from bot.search import load_synonyms
+from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
 
@@ -292,6 +293,9 @@ def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | Non
     findings += check_webhook(env)
     findings += check_knowledge(knowledge_dir)
     findings += check_data(data_dir or config.data_folder(knowledge_dir))
+    database = storage_commands.check_database(env.get(DATABASE_VARIABLE, "").strip() or config.database_url)
+    if database is not None:
+        findings.append((ok if database[0] == "ok" else error)("database", database[1]))
     return findings
 
 

@@ -19,16 +19,21 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import knowledge, messages
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.cooldown import Admission, Cooldown
 from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
 from bot.records import GapStore
+from bot.storage.protocol import GapRecords
 from bot.watcher import KnowledgeWatcher, Signature, signature
+
+if TYPE_CHECKING:
+    from bot.storage.backend import PostgresBackend
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +50,10 @@ class Service:
         config: Config | None = None,
         knowledge_dir: str | Path | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+        backend: PostgresBackend | None = None,
     ):
         self._answerer = answerer
+        self._backend = backend
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self.config = config or Config()
@@ -59,16 +66,17 @@ class Service:
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
-        self.gaps = _open_gaps(data, self.config.retention_days)
+        self.gaps: GapRecords | None = backend.records if backend else _open_gaps(data, self.config.retention_days)
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
-            history=History(data) if data is not None else None,
+            history=backend.store if backend else History(data) if data is not None else None,
             gaps=self.gaps,
-            reload=self._reload_after_change,
+            reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
-            added=self._extend_after_add,
+            added=None if backend else self._extend_after_add,
             guard=guard,
+            store=backend.store if backend else None,
         )
 
     @classmethod
@@ -82,8 +90,45 @@ class Service:
         """Load the knowledge folder (raises KnowledgeError) and set up everything around it;
         `guard` is entered around every moderator's change (see `Moderation`)."""
         workers = config.load_workers if config else None
+        if config is not None and config.database_url:
+            return cls._from_database(config, directory, guard)
         answerer = Answerer.from_directory(directory, workers=workers)
         return cls(answerer, config=config, knowledge_dir=directory, guard=guard)
+
+    # -- the PostgreSQL backend (bot.storage): chosen when the config names a database ----------
+
+    @classmethod
+    def _from_database(
+        cls, config: Config, directory: str | Path, guard: Callable[[], AbstractContextManager[object]]
+    ) -> Service:
+        """The knowledge from the database, kept current by LISTEN/NOTIFY; raises ConfigError when
+        the database cannot be used (`directory` only places the data folder of the gaps)."""
+        from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
+
+        backend = PostgresBackend(
+            str(config.database_url), workers=config.load_workers, retention_days=config.retention_days
+        )
+        try:
+            answerer = backend.load()
+        except BackendError as exc:
+            backend.close()
+            raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+        user, chat = backend.cooldowns(config.cooldown, config.chat_cooldown)
+        service = cls(
+            answerer, cooldown=user, chat_cooldown=chat, config=config, knowledge_dir=directory, guard=guard,
+            backend=backend,
+        )  # fmt: skip
+        backend.follow(service._catch_up)
+        return service
+
+    def _catch_up(self) -> None:
+        """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY)."""
+        if self._backend is None:
+            return
+        with self._reload_lock:
+            extended = self._backend.catch_up(self._answerer)
+            if extended is not None:
+                self.replace_answerer(extended)
 
     @property
     def answerer(self) -> Answerer:
@@ -96,6 +141,10 @@ class Service:
 
     def reload(self) -> None:
         """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays)."""
+        if self._backend is not None:
+            with self._reload_lock:
+                self.replace_answerer(self._backend.load())
+            return
         if self.knowledge_dir is None:
             return
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
@@ -106,7 +155,7 @@ class Service:
     def start_watching(self, interval: float | None = None) -> None:
         """Reload by itself when the knowledge files change (a thread polling every few seconds)."""
         interval = self.config.watch_interval if interval is None else interval
-        if self.knowledge_dir is None or interval <= 0 or self._watcher is not None:
+        if self.knowledge_dir is None or interval <= 0 or self._watcher is not None or self._backend is not None:
             return
         self._watcher = KnowledgeWatcher(
             self.knowledge_dir, reload=self.reload, loaded=lambda: self._loaded, interval=interval
@@ -126,6 +175,8 @@ class Service:
         if self.gaps is not None:
             self.gaps.close()
         self.stop_watching()
+        if self._backend is not None:
+            self._backend.close()
 
     def hold_changes(self, timeout: float) -> bool:
         """Wait (at most `timeout` s) for a moderator's change being written, then let no other start.

@@ -23,10 +23,11 @@ from bot.catalogue import _, ngettext
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
-from bot.curation.history import History, Record, render
+from bot.curation.history import Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import GapStore, term_key
+from bot.records import term_key
+from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
@@ -54,17 +55,21 @@ class Moderation:
         knowledge_dir: Path | None,
         moderators: Moderators,
         *,
-        history: History | None,
-        gaps: GapStore | None,
+        history: ChangeLog | None,
+        gaps: GapRecords | None,
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
         added: Callable[[Passage, Signature, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+        store: KnowledgeStorage | None = None,
     ):
         """`guard` is entered around every write: the command line passes
-        `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one."""
+        `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
+        `store`: another backend than the knowledge folder's files (see `bot.storage`)."""
         self.moderators = moderators
-        self.store = KnowledgeStore(knowledge_dir) if knowledge_dir is not None else None
+        self.store: KnowledgeStorage | None = store
+        if store is None and knowledge_dir is not None:
+            self.store = KnowledgeStore(knowledge_dir)
         self.history_log = history
         self.gap_store = gaps
         self._reload = reload
@@ -330,17 +335,17 @@ class Moderation:
             self._reload()
         return record
 
-    def _store(self) -> KnowledgeStore:
+    def _store(self) -> KnowledgeStorage:
         if self.store is None:
             raise Refused(_("This bot has no knowledge folder to change."))
         return self.store
 
-    def _history(self) -> History:
+    def _history(self) -> ChangeLog:
         if self.history_log is None:
             raise Refused(_("The data folder is not available, so changes cannot be recorded (see the log)."))
         return self.history_log
 
-    def _gap_store(self) -> GapStore:
+    def _gap_store(self) -> GapRecords:
         if self.gap_store is None:
             raise Refused(_("The gaps database is not available (see the log)."))
         return self.gap_store
@@ -353,7 +358,7 @@ class Moderation:
                 log.warning("could not close gap %s: %s", sorted(keys), exc)
 
 
-def _check_history(history: History) -> None:
+def _check_history(history: ChangeLog) -> None:
     try:
         history.check_writable()
     except OSError as exc:
@@ -364,7 +369,7 @@ def _check_history(history: History) -> None:
         ) from exc
 
 
-def _commit_recorded(store: KnowledgeStore, edit: edits.Edit, history: History, record: Record) -> KnowledgeBase:
+def _commit_recorded(store: KnowledgeStorage, edit: edits.Edit, history: ChangeLog, record: Record) -> KnowledgeBase:
     """Write the change and its record together or not at all: the record first (an OSError such as
     a full disk then changes nothing), then the files; if they fail, the record is taken back."""
     mark = history.append(record)

@@ -105,9 +105,7 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     return Turn(ask=raw["ask"], expect=Expectation(contains=tuple(contains), passage=passage, fallback=fallback))
 
 
-def judge(
-    turn: Turn, answer: Answer, known: Container[str] | None = None
-) -> tuple[bool | None, tuple[str, ...]]:
+def judge(turn: Turn, answer: Answer, known: Container[str] | None = None) -> tuple[bool | None, tuple[str, ...]]:
     """Whether `answer` meets the turn's expectation, and what it missed; `known`, the knowledge base's passage
     ids, tells an expectation naming a passage that is not there (a typo, a removed passage) from a wrong choice."""
     expect = turn.expect

@@ -75,7 +75,6 @@ class PartCache:
         except OSError as exc:
             log.warning("cannot write cache file %s: %s", name, exc)
 
-
     def forget_others(self, name: str) -> None:
         """Delete the entries of the same file (`part-<file>-<version>.pickle`) but `name`: an
         edited file leaves one entry, not one per version."""

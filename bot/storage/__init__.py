@@ -1,0 +1,19 @@
+"""Where the knowledge and its history are kept: files (the default) or PostgreSQL.
+
+    protocol    what the write path needs from a backend (KnowledgeStorage, ChangeLog)
+    migrations  the schema as versioned plain-SQL files, applied in order
+    database    the pool and the schema's state          (needs the `postgres` extra)
+    postgres    the knowledge and history in PostgreSQL  (needs the `postgres` extra)
+    replica     this instance's in-memory copy, kept up to date by LISTEN/NOTIFY
+    records     gaps and votes in PostgreSQL, written by a thread (answers never wait)
+    budgets     the cooldown budgets shared by every instance
+    backend     all of the above as the Service holds it
+    commands    `db init | migrate | status`, `kb export`, `kb push`, doctor's database check
+
+Only `protocol` is imported by the rest of the core unconditionally: without a database setting
+nothing here touches psycopg.
+"""
+
+from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
+
+__all__ = ["ChangeLog", "GapRecords", "KnowledgeStorage"]

@@ -1,0 +1,90 @@
+"""The PostgreSQL backend as the Service holds it: pool, store, replica and follower together.
+
+Imported only when `database_url` is set, so the default needs neither psycopg nor a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+
+import psycopg
+
+from bot.answering import Answerer
+from bot.config import ChatCooldownSettings, CooldownSettings
+from bot.knowledge import KnowledgeError
+from bot.storage.budgets import SharedCooldown
+from bot.storage.database import Database, connect, redacted, status
+from bot.storage.postgres import PostgresStore
+from bot.storage.records import PostgresGapStore
+from bot.storage.replica import Follower, Replica, scratch_folder
+
+log = logging.getLogger(__name__)
+
+
+class BackendError(Exception):
+    """The database cannot be used at start-up; the message says why, without the password."""
+
+
+class PostgresBackend:
+    def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0, retention_days: int = 90):
+        self.url = url
+        self.database = Database(url)
+        self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
+        self.store = PostgresStore(self.database, scratch_folder())
+        self.replica = Replica(self.store, workers=workers)
+        self.records = PostgresGapStore(self.database, retention_days=retention_days)
+        self.retry = retry
+        self.follower: Follower | None = None
+
+    def load(self) -> Answerer:
+        """The knowledge as an index; raises BackendError when the database cannot give it."""
+        where = redacted(self.url)
+        try:
+            with connect(self.url) as conn:
+                state = status(conn)
+            if not state.current:
+                raise BackendError(f"{where}: {state.line()}")
+            return self.replica.load()
+        except psycopg.Error as exc:
+            raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
+        except KnowledgeError as exc:
+            if self.replica.seq == 0 and not self.store.known:
+                raise BackendError(f"{where} holds no knowledge yet: run `python -m bot db init --seed`") from exc
+            raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
+
+    def catch_up(self, answerer: Answerer) -> Answerer | None:
+        """`answerer` with the changes it has not seen, or None; never raises (the follower retries)."""
+        try:
+            return self.replica.catch_up(answerer)
+        except psycopg.Error as exc:
+            log.warning("could not catch up with the database now (will on reconnect): %s", _first_line(exc))
+        except KnowledgeError as exc:
+            log.error("the database's knowledge does not load: %s", exc)
+        return None
+
+    def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
+        """The per-user and per-chat budgets, shared by every instance."""
+        pool = self.budgets.pool
+        return (
+            SharedCooldown(pool, scope="user", burst=user.burst, interval=user.interval),
+            SharedCooldown(pool, scope="chat", burst=chat.burst, interval=chat.interval),
+        )
+
+    def follow(self, on_change: Callable[[], None]) -> None:
+        self.follower = Follower(self.url, on_change, retry=self.retry)
+        self.follower.start()
+
+    def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower.join(timeout=2)
+        self.records.close()  # before the pool it writes through
+        self.database.close()
+        self.budgets.close()
+        shutil.rmtree(self.store.directory, ignore_errors=True)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,129 @@
+"""Cooldown budgets in PostgreSQL: a user flooding two instances is limited as one.
+
+`SharedCooldown` is a `Cooldown` whose buckets live in the `budgets` table; each check is one
+atomic statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) computed on the server's clock.
+Answers never wait on the database: with no connection free within `wait` seconds, or an error,
+the check falls back to this instance's own buckets (the parent class) for `pause` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from bot.cooldown import Cooldown
+from bot.storage.database import Connection
+
+log = logging.getLogger(__name__)
+
+_NOW = "extract(epoch FROM statement_timestamp())"
+_REFILLED = f"least(%(burst)s::float8, b.tokens + ({_NOW} - b.last) / %(interval)s)"
+
+_ALLOW = f"""
+INSERT INTO budgets AS b (key, tokens, last, told, result) VALUES (%(key)s, %(burst)s - 1, {_NOW}, false, true)
+ON CONFLICT (key) DO UPDATE SET
+    result = {_REFILLED} >= 1,
+    tokens = {_REFILLED} - CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END,
+    told = b.told AND {_REFILLED} < %(burst)s,
+    last = {_NOW}
+RETURNING result, told"""
+
+_TELL = f"""
+INSERT INTO budgets AS b (key, tokens, last, told, result) VALUES (%(key)s, %(burst)s, {_NOW}, true, true)
+ON CONFLICT (key) DO UPDATE SET
+    result = NOT (b.told AND {_REFILLED} < %(burst)s),
+    tokens = {_REFILLED},
+    told = true,
+    last = {_NOW}
+RETURNING result"""
+
+_TOLD = f"SELECT b.told AND {_REFILLED} < %(burst)s FROM budgets b WHERE key = %(key)s"
+_WELCOME = "UPDATE budgets SET told = false WHERE key = %(key)s AND told"
+_GIVE_BACK = "UPDATE budgets SET tokens = least(%(burst)s::float8, tokens + 1) WHERE key = %(key)s"
+
+
+class SharedCooldown(Cooldown):
+    """Token buckets shared through PostgreSQL, under `scope` (so the user and chat limits never mix)."""
+
+    def __init__(
+        self,
+        pool: ConnectionPool[Connection],
+        *,
+        scope: str,
+        burst: int = 5,
+        interval: float = 3.0,
+        wait: float = 0.05,
+        pause: float = 1.0,
+    ):
+        super().__init__(burst=burst, interval=interval)
+        self.pool = pool
+        self.scope = scope
+        self.wait = wait
+        self.pause = pause
+        self._local_until = 0.0
+        self._down = False
+        self._state = threading.Lock()
+        self._untold: set[str] = set()  # keys whose last `allow` here found them not told
+
+    def allow(self, key: str) -> bool:
+        row = self._row(_ALLOW, key)
+        if row is None:
+            return super().allow(key)
+        if not row[1]:  # not told: the `welcome` that follows has nothing to do (one round trip less)
+            if len(self._untold) > self.max_keys:
+                self._untold.clear()
+            self._untold.add(key)
+        return bool(row[0])
+
+    def tell(self, key: str) -> bool:
+        result = self._one(_TELL, key)
+        return super().tell(key) if result is None else result
+
+    def told(self, key: str) -> bool:
+        result = self._one(_TOLD, key)
+        return super().told(key) if result is None else result
+
+    def welcome(self, key: str) -> None:
+        if key in self._untold:
+            self._untold.discard(key)
+            return
+        if self._one(_WELCOME, key) is None:
+            super().welcome(key)
+
+    def give_back(self, key: str) -> None:
+        if self._one(_GIVE_BACK, key) is None:
+            super().give_back(key)
+
+    def _one(self, statement: str, key: str) -> bool | None:
+        """The statement's boolean (False when it returned no row); None: use the local buckets."""
+        row = self._row(statement, key)
+        return None if row is None else bool(row[0]) if row else False
+
+    def _row(self, statement: str, key: str) -> tuple[object, ...] | None:
+        """The statement's row (empty when it returned none); None: use the local buckets."""
+        self._untold.discard(key)
+        if time.monotonic() < self._local_until:
+            return None
+        params = {"key": f"{self.scope}:{key}", "burst": float(self.burst), "interval": max(self.interval, 1e-9)}
+        try:
+            with self.pool.connection(timeout=self.wait) as conn:
+                cursor = conn.execute(statement, params)
+                row = cursor.fetchone() if cursor.description else None
+        except psycopg.Error as exc:
+            self._fall_back(exc)
+            return None
+        if self._down:
+            self._down = False
+            log.warning("cooldown budgets are shared through the database again")
+        return tuple(row) if row else ()
+
+    def _fall_back(self, exc: Exception) -> None:
+        with self._state:
+            self._local_until = time.monotonic() + self.pause
+            if not self._down:
+                self._down = True
+                log.warning("cooldown budgets are this instance's own until the database is back: %s", exc)

@@ -1,0 +1,176 @@
+"""`python -m bot db init | migrate | status`, `kb export DIR`, `kb push DIR`, and doctor's check.
+
+Thin: each command parses, calls the storage modules and prints. psycopg is imported only when
+one of them runs, so the command line works without the `postgres` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.config import DATABASE_VARIABLE, load_config
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresStore
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+NO_DATABASE = f"error: no database configured: set {DATABASE_VARIABLE} or `database_url` in the config"
+
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def add_commands(commands: argparse._SubParsersAction, kb: argparse._SubParsersAction, command: Command) -> None:  # type: ignore[type-arg]
+    """`db ...` beside the other commands, `kb export` and `kb push` among the kb tools."""
+    db = commands.add_parser("db", help="the PostgreSQL database", description="the PostgreSQL database")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    init = command(db_commands, "init", cmd_db_init, "create the schema (apply every migration)")
+    init.add_argument("--seed", action="store_true", help="load the knowledge folder when the database has none")
+    command(db_commands, "migrate", cmd_db_migrate, "apply the migrations not applied yet, in order")
+    command(db_commands, "status", cmd_db_status, "the schema version and what the database holds")
+    export = command(kb, "export", cmd_kb_export, "write the database's knowledge as YAML files into DIR")
+    export.add_argument("dir")
+    push = command(kb, "push", cmd_kb_push, "load a knowledge folder into the database, as recorded changes")
+    push.add_argument("dir")
+    push.add_argument("--by", help="the name the changes are recorded under (default: $USER)")
+
+
+def _database_command(
+    body: Callable[[str, argparse.Namespace, TextIO], int],
+) -> Callable[[argparse.Namespace, TextIO], int]:
+    """A command on the configured database: exit 2 without one, 1 with one clean line when it fails."""
+
+    @functools.wraps(body)
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        url = load_config().database_url
+        if not url:
+            print(NO_DATABASE, file=sys.stderr)
+            return EXIT_UNUSABLE
+        import psycopg
+
+        from bot.curation.store import StoreError
+        from bot.storage.database import redacted
+
+        try:
+            return body(url, args, out)
+        except psycopg.Error as exc:
+            print(f"error: {redacted(url)}: {_first_line(exc)}", file=sys.stderr)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+    return run
+
+
+@_database_command
+def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    _migrate(url, out)
+    if not args.seed:
+        return EXIT_OK
+    from bot.storage.database import connect
+
+    with connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM sources").fetchone()
+    if row and row[0]:
+        print(f"not seeded: the database already holds {row[0]} source(s); `kb push` replaces them", file=out)
+        return EXIT_OK
+    with _store(url, Path(args.knowledge)) as store:
+        records = store.push(Path(args.knowledge), by=_by(args))
+    print(f"seeded from {args.knowledge}: {len(records)} passages", file=out)
+    return EXIT_OK
+
+
+@_database_command
+def cmd_db_migrate(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    _migrate(url, out)
+    return EXIT_OK
+
+
+def _migrate(url: str, out: TextIO) -> None:
+    from bot.storage import migrations
+    from bot.storage.database import connect, status
+
+    with connect(url) as conn:
+        applied = migrations.migrate(conn)
+        line = status(conn).line()
+    for migration in applied:
+        print(f"applied {migration.version:04d}_{migration.name}", file=out)
+    print(line, file=out)
+
+
+@_database_command
+def cmd_db_status(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.storage.database import connect, redacted, status
+
+    with connect(url) as conn:
+        state = status(conn)
+        print(f"database {redacted(url)}", file=out)
+        print(state.line(), file=out)
+        if state.applied:
+            for table in ("sources", "passages", "changes"):
+                row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+                print(f"{table}: {row[0] if row else 0}", file=out)
+    return EXIT_OK if state.current else EXIT_FAILED
+
+
+@_database_command
+def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    with _store(url, Path(args.dir)) as store:
+        snapshot = store.snapshot()
+    snapshot.write(Path(args.dir))
+    count = sum(len(data.get("passages") or []) for data in snapshot.files.values())
+    print(f"wrote {len(snapshot.files)} source file(s), {count} passages, into {args.dir}", file=out)
+    return EXIT_OK
+
+
+@_database_command
+def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    with _store(url, Path(args.dir)) as store:
+        records = store.push(Path(args.dir), by=_by(args))
+    kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove")}
+    print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed", file=out)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _store(url: str, folder: Path) -> Iterator[PostgresStore]:
+    from bot.storage.database import Database
+    from bot.storage.postgres import PostgresStore
+
+    database = Database(url)
+    try:
+        yield PostgresStore(database, folder)
+    finally:
+        database.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _by(args: argparse.Namespace) -> str:
+    return getattr(args, "by", None) or os.environ.get("USER") or "cli"
+
+
+def check_database(url: str | None) -> tuple[str, str] | None:
+    """For `doctor`: None without a database; else ("ok" | "error", the line to show)."""
+    if not url:
+        return None
+    try:
+        import psycopg
+
+        from bot.storage.database import connect, redacted, status
+    except ImportError:
+        return "error", "database_url is set, but psycopg is not installed: pip install '.[postgres]'"
+    try:
+        with connect(url) as conn:
+            state = status(conn)
+    except psycopg.Error as exc:
+        return "error", f"cannot reach {redacted(url)}: {_first_line(exc)}"
+    return ("ok" if state.current else "error"), f"{redacted(url)}: {state.line()}"

@@ -1,0 +1,90 @@
+"""A PostgreSQL database named by `database_url`: its connection pool, the schema's state.
+
+psycopg 3 with `psycopg_pool`: connections are checked before they are handed out, so a
+connection the server dropped (a restart, `pg_terminate_backend`) is replaced, not used.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import psycopg
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool
+
+from bot.catalogue import N_
+from bot.storage import migrations
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
+UNAVAILABLE = N_("The database is not reachable right now, so changes are refused (answers go on); try again soon.")
+
+Connection = psycopg.Connection[TupleRow]
+
+
+@dataclass(frozen=True)
+class Status:
+    applied: tuple[int, ...]
+    latest: int
+
+    @property
+    def current(self) -> bool:
+        return bool(self.applied) and self.applied[-1] == self.latest
+
+    def line(self) -> str:
+        if not self.applied:
+            return f"schema: not initialised (run `python -m bot db init`); latest migration {self.latest:04d}"
+        state = "up to date" if self.current else "behind (run `python -m bot db migrate`)"
+        return f"schema version {self.applied[-1]:04d}, latest {self.latest:04d}: {state}"
+
+
+def connect(url: str) -> Connection:
+    """One connection (autocommit) for a command; raises psycopg.Error."""
+    return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+
+
+def status(conn: Connection) -> Status:
+    return Status(tuple(migrations.applied(conn)), migrations.latest())
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(unparsable database_url)"
+    host, port = info.get("host") or "localhost", info.get("port") or 5432
+    return f"postgresql://{info.get('user') or ''}@{host}:{port}/{info.get('dbname') or ''}"
+
+
+def _not_durable(conn: Connection) -> None:
+    conn.execute("SET synchronous_commit = off")
+
+
+class Database:
+    """The pool every Service call that writes shares; opened at start-up, closed at shutdown."""
+
+    def __init__(
+        self, url: str, *, max_size: int = 4, timeout: float = CONNECT_TIMEOUT, check: bool = True, durable: bool = True
+    ):
+        """`check`: test each connection before handing it out (one round trip more; a dropped one is
+        then replaced rather than failing its first statement). `durable=False`: commits do not wait
+        for the disk (for the cooldown budgets, where losing the last moment's counts is harmless)."""
+        self.url = url
+        self.pool: ConnectionPool[Connection] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+            check=ConnectionPool.check_connection if check else None,
+            configure=None if durable else _not_durable,
+            open=False,
+            name="qabot",
+        )
+        self.pool.open(wait=False)
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,362 @@
+"""The knowledge base and its change history in PostgreSQL, for many instances at once.
+
+`PostgresStore` is both the write path's `KnowledgeStorage` and its `ChangeLog`: `locked()` opens
+one transaction holding an advisory lock (one writer at a time across every instance), the
+change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
+when it commits. Nothing is acknowledged before the commit.
+
+Concurrent edits: each passage has a `version`. `known` is the versions this instance's index
+shows; a change to a passage whose version in the database differs (another instance changed
+it, and this one has not caught up) is refused, so a moderator never overwrites what they have
+not seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import yaml
+from psycopg.types.json import Jsonb
+from psycopg_pool import PoolTimeout
+
+from bot import knowledge
+from bot.catalogue import _
+from bot.curation.edits import normalized
+from bot.curation.history import Record
+from bot.curation.store import StoreError, dump
+from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
+from bot.storage.database import UNAVAILABLE, Connection, Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "qabot_changes"
+_LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
+_RECORD_COLUMNS = "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes"
+
+Files = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole knowledge at one point of the change table (`seq`)."""
+
+    files: Files
+    documents: dict[str, Any]
+    versions: dict[str, int]
+    seq: int
+
+    def write(self, folder: Path) -> None:
+        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in {**self.files, **self.documents}.items():
+            (folder / name).write_text(dump(data), encoding="utf-8")
+
+
+@dataclass
+class _Transaction:
+    conn: Connection
+    files: Files = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+class PostgresStore:
+    """Knowledge and history of one database (schema); thread-safe."""
+
+    def __init__(self, database: Database, directory: Path):
+        self.database = database
+        self._directory = directory
+        self.known: dict[str, int] | None = None  # the versions the live index shows (None: no check)
+        self._thread_lock = threading.Lock()
+        self._local = threading.local()  # the change's transaction, seen only by the thread making it
+
+    @property
+    def _tx(self) -> _Transaction | None:
+        tx: _Transaction | None = getattr(self._local, "tx", None)
+        return tx
+
+    @property
+    def directory(self) -> Path:
+        return self._directory
+
+    @property
+    def path(self) -> Path:
+        return Path("postgresql:changes")
+
+    # -- the write path (KnowledgeStorage) ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                with self.database.pool.connection() as conn, conn.transaction():
+                    conn.execute(_LOCK)
+                    self._local.tx = _Transaction(conn)
+                    try:
+                        yield
+                    finally:
+                        self._local.tx = None
+            except (psycopg.Error, PoolTimeout) as exc:
+                log.warning("a change was refused, the database is unavailable: %s", exc)
+                raise StoreError(_(UNAVAILABLE)) from exc
+
+    def hold(self, timeout: float) -> bool:
+        return self._thread_lock.acquire(timeout=timeout)
+
+    def read_files(self) -> Files:
+        tx = self._transaction()
+        tx.files, tx.versions = _read_files(tx.conn)
+        return {name: _copy(data) for name, data in tx.files.items()}
+
+    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
+        tx = self._transaction()
+        merged = {**tx.files, **changed}
+        kb = validate({name: data for name, data in merged.items() if data is not None})
+        self._check_versions(tx, changed)
+        for name, data in changed.items():
+            _write_file(tx.conn, name, data, _items(tx.files.get(name)))
+        return kb
+
+    def _check_versions(self, tx: _Transaction, changed: Mapping[str, Any]) -> None:
+        if self.known is None:
+            return
+        for name, data in changed.items():
+            old = {str(item["id"]): item for item in _items(tx.files.get(name))}
+            new = {str(item["id"]): item for item in _items(data)}
+            for pid in old:
+                if new.get(pid) == old[pid] or pid not in self.known:
+                    continue
+                if self.known[pid] != tx.versions.get(pid):
+                    raise StoreError(
+                        f"`{pid}` was just changed by another moderator; look at it again (`kb history {pid}`) "
+                        "and repeat your change if it is still needed. Nothing was changed."
+                    )
+
+    def _transaction(self) -> _Transaction:
+        if self._tx is None:
+            raise RuntimeError("PostgresStore: read and write only under locked()")
+        return self._tx
+
+    # -- the history (ChangeLog) ------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Nothing to check: the record is written in the change's own transaction."""
+
+    def append(self, record: Record) -> int:
+        """The change's row and its NOTIFY, in the change's own transaction (see `locked`)."""
+        conn = self._transaction().conn
+        row = conn.execute(
+            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " RETURNING seq",
+            _record_row(record),
+        ).fetchone()
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(row[0] if row else "")))
+        return 0
+
+    def take_back(self, mark: int) -> None:
+        """Nothing to do: a change whose files fail raises out of `locked`, which rolls back its row."""
+
+    def records(self) -> list[Record]:
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM changes ORDER BY seq").fetchall()
+        return [_record(row) for row in rows]
+
+    def last_undoable(self) -> Record | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE kind <> 'undo'"
+                " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        return _record(row) if row else None
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The change's transaction when there is one (under `locked`), else a pooled connection."""
+        if self._tx is not None:
+            yield self._tx.conn
+            return
+        try:
+            with self.database.pool.connection() as conn:
+                yield conn
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise StoreError(_(UNAVAILABLE)) from exc
+
+    # -- reading everything, catching up ----------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The whole knowledge, its versions and the last change, as of one moment."""
+        with self.database.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            files, versions = _read_files(conn)
+            documents = {str(name): data for name, data in conn.execute("SELECT name, data FROM documents")}
+            return Snapshot(files, documents, versions, _last_seq(conn))
+
+    def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
+        """The changes after `seq`, in order, and every passage's version as of the last of them."""
+        with self.database.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = conn.execute(
+                f"SELECT seq, {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
+            ).fetchall()
+            versions: dict[str, int] = {}
+            if rows:
+                versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
+        return [(int(row[0]), _record(row[1:])) for row in rows], versions
+
+    def push(self, folder: Path, *, by: str) -> list[Record]:
+        """Make the database's knowledge that of `folder`, one recorded change per passage that
+        differs (so `kb history` shows them and `undo` takes them back one by one), in one
+        transaction; synonyms.yaml and settings.yaml are replaced as they are. Raises KnowledgeError
+        for a folder that does not load, StoreError when the database is unavailable."""
+        knowledge.load(folder)
+        paths = knowledge.knowledge_files(folder)
+        new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
+        with self.locked():
+            old = self.read_files()
+            records = _differences(old, new, by)
+            changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+            if changed:
+                self.commit(changed)
+            for record in records:
+                self.append(record)
+        self.put_documents(folder_documents(folder))
+        return records
+
+    def put_documents(self, documents: Mapping[str, Any]) -> None:
+        """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
+        with self.database.pool.connection() as conn, conn.transaction():
+            for name, data in documents.items():
+                conn.execute(
+                    "INSERT INTO documents (name, data) VALUES (%s, %s)"
+                    " ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
+                    (name, Jsonb(data)),
+                )
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
+
+
+def validate(files: Files) -> KnowledgeBase:
+    """Load `files` through the real loader (in a scratch folder); raises StoreError."""
+    with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
+        folder = Path(scratch)
+        for name, data in files.items():
+            (folder / name).write_text(dump(data), encoding="utf-8")
+        try:
+            return knowledge.load(folder)
+        except KnowledgeError as exc:
+            raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+
+
+def folder_documents(folder: Path) -> dict[str, Any]:
+    """synonyms.yaml and settings.yaml of a knowledge folder, parsed, where present."""
+    return {
+        name: yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        for name in sorted(NOT_SOURCES)
+        if (folder / name).is_file()
+    }
+
+
+def _differences(old: Files, new: Files, by: str) -> list[Record]:
+    """One record per passage added, edited (or moved to another file) or removed, old to new."""
+
+    def located(files: Files) -> dict[str, tuple[str, int, dict[str, Any]]]:
+        return {str(item["id"]): (name, i, item) for name, data in sorted(files.items()) for i, item in
+                enumerate(_items(data))}  # fmt: skip
+
+    before, after = located(old), located(new)
+    records = []
+    for pid, (name, index, item) in after.items():
+        was = before.get(pid)
+        if was is None:
+            records.append(_pushed("add", pid, name, index, None, item, by))
+        elif was[0] != name or normalized(was[2]) != normalized(item):
+            records.append(_pushed("edit", pid, name, index, was[2], item, by))
+    for pid, (name, index, item) in before.items():
+        if pid not in after:
+            records.append(_pushed("remove", pid, name, index, item, None, by))
+    return records
+
+
+def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str) -> Record:
+    return Record(id=Record.new_id(), at=Record.now(), platform="cli", user_id="", name=by, chat_id="", kind=kind,
+                  passage_id=pid, file=file, index=index, before=before, after=after)  # fmt: skip
+
+
+def _read_files(conn: Connection) -> tuple[Files, dict[str, int]]:
+    files: Files = {str(name): {"source": source, "passages": []} for name, source in conn.execute(
+        "SELECT name, source FROM sources ORDER BY name")}  # fmt: skip
+    versions: dict[str, int] = {}
+    rows = conn.execute(
+        "SELECT source, id, section, text, questions, version FROM passages ORDER BY source, position"
+    ).fetchall()
+    for source, pid, section, text, questions, version in rows:
+        item: dict[str, Any] = {"id": pid, "section": section, "text": text}
+        if questions:
+            item["questions"] = list(questions)
+        files[str(source)]["passages"].append(item)
+        versions[str(pid)] = int(version)
+    return files, versions
+
+
+def _write_file(conn: Connection, name: str, data: Any, before: list[dict[str, Any]]) -> None:
+    if data is None:
+        conn.execute("DELETE FROM sources WHERE name = %s", (name,))
+        return
+    conn.execute(
+        "INSERT INTO sources (name, source) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source",
+        (name, Jsonb(data.get("source") or {})),
+    )
+    items = _items(data)
+    conn.execute("DELETE FROM passages WHERE source = %s AND NOT (id = ANY(%s))", (name, [str(i["id"]) for i in items]))
+    old = {str(item["id"]): (position, item) for position, item in enumerate(before)}
+    rows = [
+        (str(item["id"]), name, position, item["section"], item["text"], Jsonb(list(item.get("questions") or [])))
+        for position, item in enumerate(items)
+        if old.get(str(item["id"])) != (position, item)
+    ]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO passages (id, source, position, section, text, questions) VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET source = EXCLUDED.source, position = EXCLUDED.position,"
+            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions,"
+            " version = passages.version + CASE WHEN (passages.section, passages.text, passages.questions)"
+            " IS DISTINCT FROM (EXCLUDED.section, EXCLUDED.text, EXCLUDED.questions) THEN 1 ELSE 0 END",
+            rows,
+        )
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    return list((data or {}).get("passages") or [])
+
+
+def _copy(data: Any) -> Any:
+    """A deep copy of plain data, so a plan never changes what the transaction read."""
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _last_seq(conn: Connection) -> int:
+    row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _record_row(r: Record) -> tuple[Any, ...]:
+    before = None if r.before is None else Jsonb(r.before)
+    after = None if r.after is None else Jsonb(r.after)
+    return (r.id, r.at, r.platform, r.user_id, r.name, r.chat_id, r.kind, r.passage_id, r.file, r.index, before,
+            after, r.undoes)  # fmt: skip
+
+
+def _record(row: Any) -> Record:
+    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes) = row
+    return Record(id=id_, at=at, platform=platform, user_id=user_id, name=name, chat_id=chat_id, kind=kind,
+                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes)  # fmt: skip

@@ -1,0 +1,87 @@
+"""What the write path needs from a storage backend, whichever it is.
+
+`bot.curation.store.KnowledgeStore` (the knowledge folder) and `bot.curation.history.History`
+(history.jsonl) satisfy these; `bot.storage.postgres.PostgresStore` satisfies both at once, so a
+change and its record commit in one transaction. `Moderation` takes either and never asks which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.curation.history import Record
+    from bot.knowledge import KnowledgeBase
+    from bot.records.gaps import Gap
+
+
+class KnowledgeStorage(Protocol):
+    """One writer at a time; the knowledge as files (name -> parsed data); validated commits."""
+
+    @property
+    def directory(self) -> Path:
+        """The folder the live index is loaded from (for PostgreSQL, this instance's local copy)."""
+        ...
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the write lock; raises StoreError (a sentence safe to show) when it cannot be had."""
+        ...
+
+    def read_files(self) -> dict[str, Any]: ...
+
+    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
+        """Validate and write `changed` (file name -> data, None: delete); raises StoreError."""
+        ...
+
+    def hold(self, timeout: float) -> bool: ...
+
+
+class ChangeLog(Protocol):
+    """The record of changes that `kb history` shows and `undo` reads."""
+
+    @property
+    def path(self) -> Path:
+        """Where it lives, for log lines."""
+        ...
+
+    def append(self, record: Record) -> int:
+        """Record a change (under the store's lock, before its files are written); returns a mark
+        for `take_back`."""
+        ...
+
+    def take_back(self, mark: int) -> None:
+        """Remove what was appended after `mark`: the change's files could not be written."""
+        ...
+
+    def check_writable(self) -> None: ...
+
+    def records(self) -> list[Record]: ...
+
+    def last_undoable(self) -> Record | None: ...
+
+
+class GapRecords(Protocol):
+    """What people asked and their votes (`bot.records.GapStore` in SQLite, or PostgreSQL)."""
+
+    def record_question(
+        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+    ) -> None: ...
+
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None: ...
+
+    def gaps(self, limit: int = 10) -> list[Gap]: ...
+
+    def find(self, gap: str) -> Gap | None: ...
+
+    def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None: ...
+
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]: ...
+
+    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]: ...
+
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,220 @@
+"""Gaps and votes in PostgreSQL: the same record as `bot.records.GapStore`, shared by every instance.
+
+Answers never wait on the database: `record_question` and `record_vote` only queue the row; a
+writer thread inserts the queue in batches, and while the database is away keeps the rows (up to
+`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second. The readings
+(`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused
+with a sentence.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+
+from bot.catalogue import _
+from bot.curation.edits import Refused
+from bot.records.feedback import Vote, hash_user
+from bot.records.gaps import DAY, Gap, group, storable, term_key
+from bot.storage.database import UNAVAILABLE, Database
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUED = 100_000
+_INSERTS = {
+    "questions": "INSERT INTO questions VALUES (%s, %s, %s, %s, %s, %s, %s)",
+    "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s)",
+}
+
+
+_FORMER_VOTE = "DELETE FROM votes WHERE platform = %s AND user_hash = %s AND passage_id = %s"
+_SECRET = "user-key"
+
+
+def _user_key(conn: psycopg.Connection[Any]) -> bytes:
+    """The shared secret of the user pseudonyms, made by the first instance that needs it."""
+    conn.execute(
+        "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
+        (_SECRET, secrets.token_bytes(32)),
+    )
+    row = conn.execute("SELECT value FROM secrets WHERE name = %s", (_SECRET,)).fetchone()
+    assert row is not None  # inserted just now, or by another instance before
+    return bytes(row[0])
+
+
+class PostgresGapStore:
+    """The gaps and votes of one database; thread-safe."""
+
+    def __init__(self, database: Database, *, retention_days: int = 90, clock: Callable[[], float] = time.time):
+        self.database = database
+        self.retention = retention_days * DAY
+        self._clock = clock
+        self._queue: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._halt = threading.Event()
+        self._down = False
+        self._dropping = False
+        self._purged = 0.0
+        self._key: bytes | None = None
+        self._writer = threading.Thread(target=self._write_loop, name="qabot-postgres-records", daemon=True)
+        self._writer.start()
+
+    # -- recording: queued, never blocking ------------------------------------------------------
+
+    def record_question(
+        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+    ) -> None:
+        now = self._clock()
+        self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
+                                _text(term_key(terms)), None if passage_id is None else _text(passage_id)))  # fmt: skip
+
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+        now = self._clock()
+        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
+
+    def _put(self, table: str, row: tuple[Any, ...]) -> None:
+        if len(self._queue) >= MAX_QUEUED:
+            self._queue.popleft()
+            if not self._dropping:  # once per outage: this happens on every question until it is back
+                self._dropping = True
+                log.warning("the database has been away long: dropping the oldest queued question records")
+        self._queue.append((table, row))
+        self._wake.set()
+
+    def flush(self) -> bool:
+        """Insert what is queued; False (the rows stay queued) when the database is away."""
+        with self._flush_lock:
+            batch = list(self._queue)
+            if not batch:
+                return True
+            try:
+                with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                    key = self._key or _user_key(conn)
+                    self._key = key
+                    # The user's pseudonym is made here, with the database's secret: the queue holds
+                    # (platform, user id) only in memory, never on disk.
+                    hashed = [(name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for name, row in batch]
+                    questions = [row for name, row in hashed if name == "questions"]
+                    if questions:
+                        cur.executemany(_INSERTS["questions"], questions)
+                    for name, row in hashed:
+                        if name == "votes":  # one vote per user and passage: the last one counts
+                            cur.execute(_FORMER_VOTE, row[2:5])
+                            cur.execute(_INSERTS["votes"], row)
+            except psycopg.Error as exc:
+                if not self._down:
+                    self._down = True
+                    log.warning("question records queued until the database is back: %s", exc)
+                return False
+            for _ in batch:
+                self._queue.popleft()
+            if self._down:
+                self._down = self._dropping = False
+                log.warning("the database is back; the queued question records are written")
+            return True
+
+    def _write_loop(self) -> None:
+        while not self._halt.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+            if self.flush() and self._clock() - self._purged >= DAY:
+                self._purge()
+
+    def _purge(self) -> None:
+        cutoff = self._clock() - self.retention
+        try:
+            with self.database.pool.connection() as conn:
+                for table in ("questions", "votes", "closed"):
+                    conn.execute(f"DELETE FROM {table} WHERE at < %s", (cutoff,))
+            self._purged = self._clock()
+        except psycopg.Error as exc:
+            log.warning("could not delete old question records now: %s", exc)
+
+    def close(self) -> None:
+        self._halt.set()
+        self._wake.set()
+        self._writer.join(timeout=2)
+        self.flush()
+
+    # -- reading, for moderators ----------------------------------------------------------------
+
+    def votes(self) -> list[Vote]:
+        rows = self._rows("SELECT passage_id, helpful, platform, user_hash, at FROM votes ORDER BY at")
+        return [Vote(str(p), bool(h), str(pl), str(u), float(at)) for p, h, pl, u, at in rows]
+
+    def gaps(self, limit: int = 10) -> list[Gap]:
+        rows = self._rows(
+            "SELECT terms, question, count(*) FROM questions WHERE passage_id IS NULL AND terms <> ''"
+            " AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
+        )
+        return group([(str(t), str(q), int(n)) for t, q, n in rows])[:limit]
+
+    def find(self, gap: str) -> Gap | None:
+        gap = gap.strip().lstrip("#")
+        listing = self.gaps(limit=10_000)
+        if gap.isdecimal():
+            number = int(gap)
+            return listing[number - 1] if 1 <= number <= len(listing) else None
+        return next((g for g in listing if g.id == gap.lower()), None)
+
+    def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
+        now = self._clock()
+        try:
+            with self.database.pool.connection() as conn, conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO closed VALUES (%s, %s, %s) ON CONFLICT (terms) DO UPDATE SET at = EXCLUDED.at,"
+                    " how = EXCLUDED.how",
+                    [(key, now, how) for key in keys],
+                )
+        except psycopg.Error as exc:
+            raise Refused(_(UNAVAILABLE)) from exc
+
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]:
+        return self._pairs(
+            "SELECT passage_id, count(*) AS n FROM questions WHERE passage_id IS NOT NULL"
+            " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+            limit,
+        )
+
+    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
+        return self._pairs(
+            "SELECT passage_id, count(*) AS n FROM votes WHERE NOT helpful"
+            " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+            limit,
+        )
+
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]:
+        rows = self._rows(
+            "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL) FROM questions WHERE at >= %s"
+            " GROUP BY day ORDER BY day",
+            self._clock() - days * DAY,
+        )
+        return [(str(d), int(n), int(f)) for d, n, f in rows]
+
+    def _pairs(self, statement: str, limit: int) -> list[tuple[str, int]]:
+        return [(str(p), int(n)) for p, n in self._rows(statement, limit)]
+
+    def _rows(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+        self.flush()  # what this instance queued counts too
+        try:
+            with self.database.pool.connection() as conn:
+                return conn.execute(statement, params or None).fetchall()
+        except psycopg.Error as exc:
+            raise Refused(_(UNAVAILABLE)) from exc
+
+
+def _text(value: str) -> str:
+    """`value` as PostgreSQL stores text: no lone surrogate, no NUL."""
+    return storable(value).replace("\x00", "?")
+
+
+def _day(at: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(at))

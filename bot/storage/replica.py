@@ -1,0 +1,126 @@
+"""This instance's copy of the knowledge in PostgreSQL, and the thread that keeps it current.
+
+The index answers from memory and never waits on the database. `Replica.load` reads a snapshot
+into a private scratch folder and builds the index from it, as from any knowledge folder;
+`Replica.catch_up` applies the changes after the last one it applied: additions at the end of
+the last file extend the live index (`Answerer.with_added`), anything else reloads.
+
+`Follower` is a thread with its own connection that LISTENs on the change channel and calls
+back on every notification, and also after every (re)connection, so that a notification missed
+while the connection was down loses nothing. When the server is gone it retries every
+`retry` seconds, logging the outage once.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from bot import knowledge
+from bot.answering import Answerer
+from bot.curation.store import dump
+from bot.knowledge import Passage
+from bot.storage.database import CONNECT_TIMEOUT
+from bot.storage.postgres import CHANNEL, PostgresStore
+
+log = logging.getLogger(__name__)
+
+
+class Replica:
+    """The last change applied (`seq`) and the sources the live index was built with."""
+
+    def __init__(self, store: PostgresStore, *, workers: int | None = None):
+        self.store = store
+        self.seq = 0
+        self.workers = workers
+        self._sources: dict[str, dict[str, Any]] = {}
+
+    def load(self) -> Answerer:
+        """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError."""
+        snapshot = self.store.snapshot()
+        folder = self.store.directory
+        shutil.rmtree(folder, ignore_errors=True)
+        snapshot.write(folder)
+        answerer = Answerer.from_directory(folder, workers=self.workers)
+        self.seq = snapshot.seq
+        self.store.known = snapshot.versions
+        self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
+        return answerer
+
+    def catch_up(self, answerer: Answerer) -> Answerer | None:
+        """`answerer` with the changes made since the last one applied, or None when there are none."""
+        changes, versions = self.store.changes_since(self.seq)
+        if not changes:
+            return None
+        last = max(self._sources) if self._sources else None
+        added = [r.after for _, r in changes if r.kind == "add" and r.file == last and r.after]
+        if len(added) == len(changes) and last is not None:
+            try:
+                passages = _passages(last, self._sources[last], added)
+                extended = answerer.with_added(*passages)
+            except (ValueError, knowledge.KnowledgeError):
+                log.warning("could not extend the index with %d added passages; reloading", len(added))
+            else:
+                self.seq = changes[-1][0]
+                self.store.known = versions
+                log.debug("applied changes up to %d by extending the index", self.seq)
+                return extended
+        return self.load()
+
+
+def _passages(name: str, source: dict[str, Any], items: list[dict[str, Any]]) -> list[Passage]:
+    """The added items as the loader reads them from their file (the same Source, the same checks)."""
+    content = dump({"source": source, "passages": items}).encode()
+    return [passage for passage, _ in knowledge.read_file(Path(name), content)]
+
+
+def scratch_folder() -> Path:
+    """A private folder the index is loaded from (each process its own: they may share a data folder)."""
+    return Path(tempfile.mkdtemp(prefix="qabot-postgres-"))
+
+
+class Follower(threading.Thread):
+    """LISTEN for changes; `on_change` after each notification and after each (re)connection."""
+
+    def __init__(self, url: str, on_change: Callable[[], None], *, retry: float = 1.0):
+        super().__init__(name="qabot-postgres-follower", daemon=True)
+        self.url = url
+        self.on_change = on_change
+        self.retry = retry
+        self.connected = threading.Event()
+        self._halt = threading.Event()
+        self._down = False
+
+    def stop(self) -> None:
+        self._halt.set()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            try:
+                self._follow()
+            except psycopg.Error as exc:
+                self.connected.clear()
+                if not self._down:
+                    self._down = True
+                    log.warning("lost the database (answering from memory; retrying every %gs): %s", self.retry, exc)
+                self._halt.wait(self.retry)
+
+    def _follow(self) -> None:
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            self.on_change()  # whatever was missed while not listening
+            if self._down:
+                self._down = False
+                log.warning("the database is back; caught up with the changes made meanwhile")
+            self.connected.set()
+            while not self._halt.is_set():
+                if any(True for _ in conn.notifies(timeout=0.5, stop_after=1)):
+                    self.on_change()

@@ -1,0 +1,172 @@
+"""PostgreSQL for the tests: a schema of the test's own, dropped after; a proxy that can cut the line.
+
+The server is $QABOT_TEST_DATABASE_URL (default: the CI one, postgres@127.0.0.1:5432/test). Where
+none is reachable the tests skip with one line, except under CI (CI=true), where that fails them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from bot.cli import main
+from bot.config import Config
+from bot.service import Service
+from tests.conftest import KNOWLEDGE
+
+SERVER = os.environ.get("QABOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _server_or_skip() -> None:
+    try:
+        import psycopg
+
+        with psycopg.connect(SERVER, connect_timeout=2):
+            return
+    except Exception as exc:  # ImportError too: the postgres extra is not installed
+        reason = f"PostgreSQL not reachable at {SERVER} ({type(exc).__name__}); set QABOT_TEST_DATABASE_URL"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"under CI the PostgreSQL tests must run: {reason}")
+        pytest.skip(reason)
+
+
+def schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextlib.contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A URL whose tables live in a new schema, dropped afterwards."""
+    _server_or_skip()
+    import psycopg
+
+    schema = f"qabot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    with fresh_schema() as name:
+        yield name
+
+
+@pytest.fixture
+def url(schema: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database with the schema applied and seeded from the bundled knowledge; the CLI's too."""
+    address = schema_url(SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    monkeypatch.setenv("QABOT_CONFIG", "/nonexistent-config-for-tests.yaml")
+    monkeypatch.delenv("QABOT_CONFIG")
+    assert main(["db", "init", "--seed", "--knowledge", str(KNOWLEDGE)], out=io.StringIO()) == 0
+    return address
+
+
+@pytest.fixture
+def services(url: str, tmp_path: Path) -> Iterator[Callable[[], Service]]:
+    """Services on the database, each with its own data folder, closed afterwards."""
+    made: list[Service] = []
+
+    def make(address: str = url) -> Service:
+        config = Config(database_url=address, data_dir=tmp_path / f"data{len(made)}")
+        service = Service.from_directory(KNOWLEDGE, config)
+        made.append(service)
+        assert service._backend is not None and service._backend.follower is not None
+        assert service._backend.follower.connected.wait(5)
+        return service
+
+    yield make
+    for service in made:
+        service.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:
+    """Seconds until `condition` held (fails after `timeout`)."""
+    start = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - start < timeout, "condition not met in time"
+        time.sleep(0.002)
+    return time.perf_counter() - start
+
+
+def run(*argv: str) -> tuple[int, str]:
+    """`python -m bot ARGV`, in this process: the exit code and what it printed."""
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+class Proxy:
+    """A TCP relay to the server on 127.0.0.1; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5432):
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = threading.Event()
+        self.open.set()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, schema: str) -> str:
+        return schema_url(f"postgresql://postgres@127.0.0.1:{self.port}/test", schema)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.open.clear()
+        with self._lock:
+            for s in self._sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+            self._sockets.clear()
+
+    def restore(self) -> None:
+        self.open.set()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()

@@ -1,0 +1,299 @@
+"""The PostgreSQL backend: schema, seeding and export, instances sharing one database, faults."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.asker import Asker
+from bot.config import Config
+from bot.curation import Refused
+from bot.service import Service
+from tests import pg_support
+from tests.conftest import KNOWLEDGE
+from tests.pg_support import SERVER, Proxy, run, schema_url, wait_for
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+
+CLI = Asker(platform="cli", user_id="", name="tester")
+
+
+def test_migrations_apply_in_order_once_and_status_says_so(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`db init` applies every migration and records it; `db migrate` then applies nothing; status is current."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", schema_url(SERVER, schema))
+    assert run("db", "status")[0] == 1  # not initialised
+    code, out = run("db", "init")
+    assert code == 0 and "applied 0001_knowledge" in out
+    code, out = run("db", "migrate")
+    assert code == 0 and "applied" not in out and "up to date" in out
+    code, out = run("db", "status")
+    assert code == 0 and "passages: 0" in out
+
+
+def test_seed_then_export_gives_back_the_bundled_knowledge(url: str, tmp_path: Path) -> None:
+    """`db init --seed` then `kb export DIR`: the folder loads to the same passages, synonyms and settings."""
+    code, out = run("kb", "export", str(tmp_path / "out"))
+    assert code == 0, out
+    assert knowledge.load(tmp_path / "out").passages == knowledge.load(KNOWLEDGE).passages
+    assert (tmp_path / "out" / "synonyms.yaml").is_file() and (tmp_path / "out" / "settings.yaml").is_file()
+
+
+def test_push_records_one_change_per_passage_and_undo_takes_it_back(url: str, services: Callable[[], Service],
+                                                                    tmp_path: Path) -> None:  # fmt: skip
+    """`kb push` of an edited export records the edit; the Service answers with it; undo reverts it."""
+    folder = tmp_path / "edited"
+    assert run("kb", "export", str(folder))[0] == 0
+    name = knowledge.knowledge_files(folder)[0]
+    name.write_text(name.read_text(encoding="utf-8").replace("Women make up", "Zebras make up", 1), encoding="utf-8")
+    code, out = run("kb", "push", str(folder), "--by", "pusher")
+    assert code == 0 and "0 added, 1 edited, 0 removed" in out
+    service = services()
+    assert any("Zebras" in p.text for p in service.passages())
+    records = service.moderation.history_log.records()  # type: ignore[union-attr]
+    assert [r.kind for r in records[-1:]] == ["edit"] and records[-1].name == "pusher"
+    service.moderation.undo(CLI)
+    assert not any("Zebras" in p.text for p in service.passages())
+
+
+def test_the_default_needs_no_database(kdir: Path) -> None:
+    """Without a database setting the Service runs on files, as before (no psycopg, no backend)."""
+    service = Service.from_directory(kdir, Config())
+    assert service._backend is None and service.moderation.store is not None
+    service.close()
+
+
+def test_a_passage_added_on_one_instance_is_answered_by_the_other_within_a_second(
+    services: Callable[[], Service],
+) -> None:
+    """Two instances on one database: each addition on A is answered on B within 1 s of the moderator's
+    command (p50/p99 printed: from the call on A, which includes A's own write, to B having it)."""
+    a, b = services(), services()
+    delays = []
+    for n in range(40):
+        start = time.perf_counter()
+        change = a.moderation.add(CLI, section=f"Walrus feeding {n}", text=f"Walruses number {n} eat clams at dawn.")
+        wait_for(lambda pid=change.passage_id: b.passage(pid) is not None, timeout=1.0)
+        delays.append(time.perf_counter() - start)
+        assert delays[-1] < 1.0
+    answer = b.answerer.answer("what do walruses number 7 eat at dawn")
+    assert answer.passage_id is not None and answer.passage_id.startswith("walrus-feeding")
+    delays.sort()
+    p50, p99 = statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
+    print(f"\npropagation A->B over {len(delays)} additions: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
+
+
+def test_two_writers_adding_fifty_each_at_once_lose_nothing(services: Callable[[], Service]) -> None:
+    """Two instances add 50 passages each at the same time: all 100 are live on both, each recorded once."""
+    a, b = services(), services()
+    seeded = len(a.moderation.history_log.records())  # type: ignore[union-attr]
+    ids: dict[str, list[str]] = {"a": [], "b": []}
+
+    def write(service: Service, key: str) -> None:
+        for n in range(50):
+            change = service.moderation.add(CLI, section=f"{key} topic {n}", text=f"Fact {n} from {key}.")
+            ids[key].append(change.passage_id)
+
+    threads = [threading.Thread(target=write, args=(s, k)) for s, k in ((a, "a"), (b, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    added = set(ids["a"]) | set(ids["b"])
+    assert len(added) == 100
+    for service in (a, b):
+        wait_for(lambda s=service: added <= {p.id for p in s.passages()})
+    records = a.moderation.history_log.records()[seeded:]  # type: ignore[union-attr]
+    assert sorted(r.passage_id for r in records) == sorted(added) and {r.kind for r in records} == {"add"}
+
+
+def test_concurrent_edits_of_one_passage_the_second_is_told(services: Callable[[], Service]) -> None:
+    """B has not seen A's edit yet: B's edit is refused with a clear sentence; once caught up it goes through."""
+    a, b = services(), services()
+    assert b._backend is not None and b._backend.follower is not None
+    b._backend.follower.stop()
+    b._backend.follower.join(timeout=3)
+    pid = next(iter(a.passages())).id
+    a.moderation.edit(CLI, pid, text="Edited on instance A, first.")
+    with pytest.raises(Refused, match="just changed by another moderator"):
+        b.moderation.edit(CLI, pid, text="Edited on instance B, without having seen A's edit.")
+    b._catch_up()
+    assert b.passage(pid) is not None and b.passage(pid).text == "Edited on instance A, first."  # type: ignore[union-attr]
+    b.moderation.edit(CLI, pid, text="Edited on instance B, after seeing A's edit.")
+    wait_for(lambda: a.passage(pid) is not None and "instance B" in a.passage(pid).text)  # type: ignore[union-attr]
+    kinds = [r.kind for r in a.moderation.history_log.records() if r.passage_id == pid]  # type: ignore[union-attr]
+    assert kinds == ["add", "edit", "edit"]  # seeded, then A, then B
+
+
+def test_undo_works_across_instances(services: Callable[[], Service]) -> None:
+    """A adds, B undoes: the passage is gone on both."""
+    a, b = services(), services()
+    pid = a.moderation.add(CLI, section="Undo me", text="A passage to take back.").passage_id
+    wait_for(lambda: b.passage(pid) is not None)
+    b.moderation.undo(CLI)
+    wait_for(lambda: a.passage(pid) is None and b.passage(pid) is None)
+
+
+def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
+    schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line to the server is cut: B answers every question from memory, a change is refused with a
+    clear sentence; when the line is back B reconnects by itself, catches up, and changes go through."""
+    proxy = Proxy()
+    try:
+        a, b = services(), services(proxy.url(schema))
+        assert b._backend is not None and b._backend.follower is not None
+        asked, failures = 0, []
+        stop = threading.Event()
+
+        def ask() -> None:
+            nonlocal asked
+            while not stop.is_set():
+                answer = b.ask("are most defectors women?", Asker(platform="telegram", user_id=str(asked)))
+                if answer.passage_id is None:
+                    failures.append(answer)
+                asked += 1
+                time.sleep(0.001)  # a busy chat, not a benchmark
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        proxy.cut()
+        with pytest.raises(Refused, match="database is not reachable"):
+            b.moderation.add(CLI, section="While down", text="This change must be refused.")
+        pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
+        time.sleep(0.3)
+        assert b.passage(pid) is None
+        proxy.restore()
+        wait_for(lambda: b.passage(pid) is not None, timeout=10)
+        later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        wait_for(lambda: a.passage(later.passage_id) is not None)
+        stop.set()
+        asker.join(timeout=5)
+        assert asked > 0 and failures == []
+    finally:
+        proxy.close()
+
+
+def test_backends_terminated_mid_load_lose_no_question(url: str, services: Callable[[], Service]) -> None:
+    """pg_terminate_backend on every connection of the instances while questions flow: none fails, and the
+    next change is accepted and reaches the other instance."""
+    import psycopg
+
+    a, b = services(), services()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    count = 0
+
+    def ask() -> None:
+        nonlocal count
+        while not stop.is_set():
+            try:
+                assert b.ask("are most defectors women?", Asker(platform="discord", user_id=str(count))).passage_id
+            except BaseException as exc:  # any failure is what the test counts
+                errors.append(exc)
+            count += 1
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        killed = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND query NOT ILIKE '%pg_terminate%'"
+            " AND application_name NOT LIKE 'pytest%'"
+        ).fetchone()
+    assert killed is not None and killed[0] >= 2
+    pid = a.moderation.add(CLI, section="After the kill", text="Added after every backend was terminated.").passage_id
+    wait_for(lambda: b.passage(pid) is not None, timeout=10)
+    stop.set()
+    thread.join(timeout=5)
+    assert errors == [] and count > 0
+
+
+def test_doctor_checks_the_database_and_its_schema_version(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """doctor: an error for a database it cannot reach or whose schema is behind; ok once it is current."""
+    from bot import doctor
+
+    def finding(address: str) -> doctor.Finding:
+        env = {"QABOT_DATABASE_URL": address, "TELEGRAM_BOT_TOKEN": "1:x"}
+        return next(f for f in doctor.run_checks(KNOWLEDGE, env) if f.topic == "database")
+
+    address = schema_url(SERVER, schema)
+    unreachable = finding("postgresql://postgres@127.0.0.1:9/test")
+    assert unreachable.level is doctor.Level.ERROR and "cannot reach" in unreachable.message
+    behind = finding(address)
+    assert behind.level is doctor.Level.ERROR and "not initialised" in behind.message
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    assert run("db", "migrate")[0] == 0
+    current = finding(address)
+    assert current.level is doctor.Level.OK and "up to date" in current.message
+
+
+WRITER = """
+import sys
+from bot.asker import Asker
+from bot.config import Config
+from bot.service import Service
+service = Service.from_directory(sys.argv[1], Config(database_url=sys.argv[2], data_dir=sys.argv[3]))
+for n in range(10_000):
+    change = service.moderation.add(Asker(platform="cli", user_id="", name="writer"),
+                                    section=f"Killed writer {n}", text=f"Written before the kill, number {n}.")
+    print(change.passage_id, flush=True)
+"""
+
+
+def test_an_instance_killed_mid_change_loses_nothing_it_acknowledged(url: str, tmp_path: Path) -> None:
+    """SIGKILL a process adding passages in a loop: every id it printed (acknowledged) is in the database,
+    with its history record, and nothing half-made is left (the knowledge still loads)."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from tests.support import child_env
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(KNOWLEDGE), url, str(tmp_path / "data")],
+        stdout=subprocess.PIPE, text=True, env=child_env(),
+    )  # fmt: skip
+    assert child.stdout is not None
+    acknowledged = [child.stdout.readline().strip() for _ in range(15)]
+    child.kill()
+    rest, _ = child.communicate(timeout=10)
+    acknowledged += rest.split()
+    code, out = run("kb", "export", str(tmp_path / "after"))
+    assert code == 0, out
+    live = {p.id for p in knowledge.load(tmp_path / "after")}
+    assert set(acknowledged) <= live
+    with psycopg.connect(url, autocommit=True) as conn:
+        recorded = {row[0] for row in conn.execute("SELECT passage_id FROM changes WHERE name = 'writer'")}
+    assert recorded == {pid for pid in live if pid.startswith("killed-writer")}
+
+
+def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path: Path) -> None:
+    """No schema: `db init`; a schema but no knowledge: `db init --seed`; each a ConfigError naming the fix."""
+    from bot.config import ConfigError
+
+    address = schema_url(SERVER, schema)
+    config = Config(database_url=address, data_dir=tmp_path / "data")
+    with pytest.raises(ConfigError, match="not initialised"):
+        Service.from_directory(KNOWLEDGE, config)
+    import psycopg
+
+    from bot.storage import migrations
+
+    with psycopg.connect(address, autocommit=True) as conn:
+        migrations.migrate(conn)
+    with pytest.raises(ConfigError, match="holds no knowledge yet"):
+        Service.from_directory(KNOWLEDGE, config)
+
+
+def test_kb_publish_refuses_with_a_database(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Drafts are files: with a database configured `kb publish` says how to go instead of writing files."""
+    code, _ = run("kb", "publish", "some-draft.yaml")
+    assert code == 1 and "with a database: `kb export DIR`" in capsys.readouterr().err

@@ -1,0 +1,71 @@
+"""Gaps and votes in PostgreSQL: one record for every instance, kept while the database is away."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.asker import Asker
+from bot.service import Service
+from tests import pg_support
+from tests.pg_support import Proxy, wait_for
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+
+CLI = Asker(platform="cli", user_id="", name="tester")
+UNKNOWN = "how do I repair a carburettor on a motorbike"
+
+
+def test_gaps_and_votes_from_two_instances_are_one_record(services: Callable[[], Service]) -> None:
+    """The same unanswered question on A and on B is one gap asked twice; a 👎 on each counts twice."""
+    a, b = services(), services()
+    assert a.ask(UNKNOWN, Asker(platform="telegram", user_id="1")).fallback
+    assert b.ask(UNKNOWN, Asker(platform="discord", user_id="2")).fallback
+    answered = a.ask("are most defectors women?", Asker(platform="telegram", user_id="3"))
+    assert answered.passage_id is not None
+    a.vote(answered.passage_id, False, Asker(platform="telegram", user_id="3"))
+    b.vote(answered.passage_id, False, Asker(platform="discord", user_id="4"))
+    assert b.gaps is not None
+    b.gaps.flush()  # type: ignore[attr-defined]
+    listing = a.moderation.gaps(CLI)
+    assert "×2" in listing and "carburettor" in listing
+    stats = a.moderation.stats(CLI)
+    assert f"2  {answered.passage_id}" in stats.split("Most downvoted")[1]
+    gap = listing.splitlines()[1].split()[1]
+    a.moderation.dismiss(CLI, gap)
+    assert "carburettor" not in b.moderation.gaps(CLI)
+
+
+def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back(
+    schema: str, url: str, services: Callable[[], Service]
+) -> None:
+    """The line is cut: questions are answered at once and their records queue; back, they are written."""
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        proxy.cut()
+        for n in range(5):
+            assert service.ask(UNKNOWN, Asker(platform="telegram", user_id=str(n))).fallback
+        proxy.restore()
+        assert service.gaps is not None
+        wait_for(lambda: service.gaps.flush() and "×5" in service.moderation.gaps(CLI), timeout=10)  # type: ignore[union-attr]
+    finally:
+        proxy.close()
+
+
+def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
+    services: Callable[[], Service], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the queue's limit the oldest records go, with one WARNING for the whole outage."""
+    from bot.storage import records
+
+    monkeypatch.setattr(records, "MAX_QUEUED", 3)
+    service = services()
+    store = service.gaps
+    assert isinstance(store, records.PostgresGapStore)
+    monkeypatch.setattr(store, "flush", lambda: False)  # the database is away
+    for n in range(10):
+        store.record_question("telegram", str(n), f"question {n}", ["q"], None)
+    assert [row[4] for _, row in store._queue] == ["question 7", "question 8", "question 9"]
+    assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1
