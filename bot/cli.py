@@ -7,7 +7,8 @@
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
     python -m bot kb remove ID | alias ID GAP|--text Q | history [ID] | undo | gaps [--would-answer [--drafts]]
-    python -m bot kb stats | dismiss GAP
+    python -m bot kb stats | dismiss GAP | export DIR | push DIR
+    python -m bot db init [--seed] | migrate | status         (with QABOT_DATABASE_URL: docs/scaling.md)
 
 The commands that start platforms or load the benchmark (`run`, `discord sync`, `bench`) are on the
 adapters' side: `python -m adapters` (the `qabot` script) is this command line plus those, so the
