@@ -31,6 +31,12 @@ def kdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def kb_folder(kdir: Path) -> Path:
+    """The knowledge folder the `backend` fixture (tests/backends.py) serves; a module may override it."""
+    return kdir
+
+
+@pytest.fixture
 async def fake(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[Any]:

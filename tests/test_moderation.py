@@ -16,12 +16,21 @@ from bot import cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.service import Asker, Service
+from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT
+
+assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
 JOBS_TEXT = "Many women who resettle in South Korea find work in restaurants, care homes and factories."
 JOBS_QUESTION = "What jobs do refugee women find in the South?"
 MEETUP_TEXT = "The community meetup is every first Saturday of the month at the Riverside library."
 MEETUP_QUESTION = "When is the next community meetup?"
+
+
+@pytest.fixture
+def kb_folder(seed_kdir: Path) -> Path:
+    """The knowledge `backend` serves here: the project's seed article."""
+    return seed_kdir
 
 
 def run_cli(*argv: str) -> tuple[int, str]:
@@ -74,7 +83,9 @@ def test_cli_edit_alias_remove_undo_and_history(seed_kdir: Path) -> None:
     assert out.count("undo women-jobs") == 2
 
 
-def test_cli_refuses_bad_input_with_one_line(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_bad_input_with_one_line(
+    backend: Backend, seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An unknown id, a taken id, an empty text and nothing to undo each get a clear error, exit 1."""
     k = ("--knowledge", str(seed_kdir))
     assert run_cli("kb", "remove", "no-such-passage", *k)[0] == 1
@@ -83,6 +94,8 @@ def test_cli_refuses_bad_input_with_one_line(seed_kdir: Path, capsys: pytest.Cap
     assert "already used" in capsys.readouterr().err
     assert run_cli("kb", "add", "--section", "S", "--text", "  ", *k)[0] == 1
     assert "text is empty" in capsys.readouterr().err
+    if backend.postgres:  # `db init --seed` records one add per passage: undo would remove a seeded passage
+        pytest.xfail("on PostgreSQL the seed is in the history, so a fresh knowledge base has something to undo")
     assert run_cli("kb", "undo", *k)[0] == 1
     assert "Nothing to undo" in capsys.readouterr().err
 
@@ -99,13 +112,13 @@ def test_python_m_bot_kb_add_in_a_subprocess(seed_kdir: Path) -> None:
     assert knowledge.load(seed_kdir).get(new_id) is not None
 
 
-def moderated(seed_kdir: Path, **moderators: object) -> Service:
-    return Service.from_directory(seed_kdir, Config(moderators=Moderators(**moderators)))  # type: ignore[arg-type]
+def moderated(backend: Backend, **moderators: object) -> Service:
+    return backend.service(moderators=Moderators(**moderators))  # type: ignore[arg-type]
 
 
-def test_non_moderators_are_refused_and_logged(seed_kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_non_moderators_are_refused_and_logged(backend: Backend, caplog: pytest.LogCaptureFixture) -> None:
     """Someone not in the config gets a short refusal from every method, and the attempt is logged."""
-    service = moderated(seed_kdir, telegram_users=frozenset({"42"}), discord_roles=frozenset({"777"}))
+    service = moderated(backend, telegram_users=frozenset({"42"}), discord_roles=frozenset({"777"}))
     stranger = Asker("telegram", "13", "chat-1", name="mallory")
     mod = service.moderation
     calls = [
@@ -124,12 +137,12 @@ def test_non_moderators_are_refused_and_logged(seed_kdir: Path, caplog: pytest.L
             call()
     refusals = [r for r in caplog.records if r.levelno == logging.WARNING and "not a moderator" in r.getMessage()]
     assert len(refusals) == len(calls)
-    assert knowledge.load(seed_kdir).get("yeonmi-park") is not None
+    assert backend.load().get("yeonmi-park") is not None
 
 
-def test_who_is_a_moderator(seed_kdir: Path) -> None:
+def test_who_is_a_moderator(backend: Backend) -> None:
     """Listed users and roles are moderators; admins only when the setting says so."""
-    strict = moderated(seed_kdir, telegram_users=frozenset({"42"}), discord_users=frozenset({"9"}),
+    strict = moderated(backend, telegram_users=frozenset({"42"}), discord_users=frozenset({"9"}),
                        discord_roles=frozenset({"777"})).moderation  # fmt: skip
     assert strict.is_moderator(Asker("telegram", "42"))
     assert strict.is_moderator(Asker("discord", "9"))
@@ -139,19 +152,19 @@ def test_who_is_a_moderator(seed_kdir: Path) -> None:
     assert not strict.is_moderator(Asker("discord", "1", admin=True))
     assert not strict.is_moderator(Asker("console", "42"))
     places = {"telegram_admin_chats": frozenset({"-100"}), "discord_admin_guilds": frozenset({"8"})}
-    trusting = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True, **places).moderation
+    trusting = moderated(backend, telegram_group_admins=True, discord_manage_server=True, **places).moderation
     assert trusting.is_moderator(Asker("telegram", "1", "-100", admin=True))
     assert trusting.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="8"))
     assert not trusting.is_moderator(Asker("telegram", "1", "-200", admin=True))  # a group the config does not name
     assert not trusting.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="9"))  # another server
-    nowhere = moderated(seed_kdir, telegram_group_admins=True, discord_manage_server=True).moderation
+    nowhere = moderated(backend, telegram_group_admins=True, discord_manage_server=True).moderation
     assert not nowhere.is_moderator(Asker("telegram", "1", "-100", admin=True))  # flag on, no list: no place
     assert not nowhere.is_moderator(Asker("discord", "1", "c", admin=True, guild_id="8"))
 
 
-def test_a_change_is_answered_on_the_next_question(seed_kdir: Path) -> None:
+def test_a_change_is_answered_on_the_next_question(backend: Backend) -> None:
     """A moderator's addition, edit and removal are live for the very next question."""
-    service = moderated(seed_kdir, telegram_users=frozenset({"42"}))
+    service = moderated(backend, telegram_users=frozenset({"42"}))
     mod, asker = Asker("telegram", "42", "c", name="mod"), Asker("discord", "7", "d")
     assert service.ask(MEETUP_QUESTION, asker).fallback
     change = service.moderation.add(mod, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
@@ -164,9 +177,10 @@ def test_a_change_is_answered_on_the_next_question(seed_kdir: Path) -> None:
     assert service.ask(MEETUP_QUESTION, asker).fallback
 
 
-def test_undo_refuses_when_the_passage_changed_since(seed_kdir: Path) -> None:
+def test_undo_refuses_when_the_passage_changed_since(backend: Backend, seed_kdir: Path) -> None:
     """Undo never overwrites a later change: if the passage was edited since, it refuses."""
-    service = moderated(seed_kdir)
+    files_only(backend, "the later change is a hand edit of moderators.yaml")
+    service = moderated(backend)
     cli_user, other = Asker("cli", "", name="a"), Asker("cli", "", name="b")
     change = service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT)
     article = next(seed_kdir.glob("five-things*.yaml"))
@@ -180,9 +194,10 @@ def test_undo_refuses_when_the_passage_changed_since(seed_kdir: Path) -> None:
     assert article.read_text(encoding="utf-8") == text
 
 
-def test_a_broken_knowledge_file_blocks_changes_until_fixed(seed_kdir: Path) -> None:
+def test_a_broken_knowledge_file_blocks_changes_until_fixed(backend: Backend, seed_kdir: Path) -> None:
     """While a file has a YAML error, changes are refused with the file and line; nothing is written."""
-    service = moderated(seed_kdir)
+    files_only(backend, "a YAML file on disk with a syntax error")
+    service = moderated(backend)
     broken = seed_kdir / "broken.yaml"
     broken.write_text("source: {title: x}\npassages: [\n", encoding="utf-8")
     with pytest.raises(Refused, match=r"broken\.yaml:\d+.*invalid YAML"):
@@ -201,9 +216,9 @@ def test_an_unwritable_history_refuses_the_change_and_changes_nothing(seed_kdir:
     assert not (seed_kdir / "moderators.yaml").exists()
 
 
-def test_threads_adding_at_once_lose_nothing(seed_kdir: Path) -> None:
-    """Four threads of one process adding ten passages each: all forty are there and answerable."""
-    service = moderated(seed_kdir)
+def test_threads_adding_at_once_lose_nothing(backend: Backend) -> None:
+    """Four threads of one process adding ten passages each: all forty are there, answerable and stored."""
+    service = moderated(backend)
     errors: list[BaseException] = []
 
     def add_ten(prefix: str) -> None:
@@ -221,19 +236,22 @@ def test_threads_adding_at_once_lose_nothing(seed_kdir: Path) -> None:
     assert not errors
     ids = {p.id for p in service.answerer.kb}
     assert {f"{p}-{n}" for p in "abcd" for n in range(10)} <= ids
+    assert {f"{p}-{n}" for p in "abcd" for n in range(10)} <= {p.id for p in backend.load()}
 
 
 def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
-    seed_kdir: Path, caplog: pytest.LogCaptureFixture
+    backend: Backend, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The fast path for additions (Index.with_added) ranks every question like a fresh load."""
+    """The fast path for additions (Index.with_added; files only, PostgreSQL catches up from the
+    changes instead) ranks every question like a fresh load."""
     caplog.set_level(logging.DEBUG, logger="bot.service")
-    service = moderated(seed_kdir)
+    service = moderated(backend)
     cli_user = Asker("cli", "", name="t")
     service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
     service.moderation.add(cli_user, section="Work", text=JOBS_TEXT, questions=[JOBS_QUESTION])
-    assert sum("extended the live index" in r.getMessage() for r in caplog.records) == 2
-    fresh = Service.from_directory(seed_kdir, Config()).answerer
+    extended = sum("extended the live index" in r.getMessage() for r in caplog.records)
+    assert extended == (0 if backend.postgres else 2)
+    fresh = backend.service().answerer
     questions = [MEETUP_QUESTION, JOBS_QUESTION, "Why do North Koreans flee?", "how many refugees are women", "jobs"]
     for question in questions:
         live, rebuilt = service.answerer.index, fresh.index
@@ -250,7 +268,7 @@ def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: 
     assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
 
 
-def test_default_ids_are_the_sections_slug_numbered_if_taken(seed_kdir: Path) -> None:
+def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, seed_kdir: Path) -> None:
     """`kb add` without --id names the passage after its section: `parking`, then `parking-2`."""
     k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
     text = "Bicycles go in the racks behind the library."

@@ -1,0 +1,96 @@
+"""The `backend` fixture: a core test runs once on the files and once on PostgreSQL (issue 15).
+
+A module opts in with `from tests.backends import backend  # noqa: F401` and builds its services
+with `backend.service(...)`. The knowledge is the module's `kb_folder` (conftest's default: `kdir`;
+a module overrides it, e.g. with `seed_kdir`). On PostgreSQL the folder is loaded into a fresh
+schema by the project's own `db init --seed`, $QABOT_DATABASE_URL points the command line at it,
+and the schema is dropped afterwards. A test that is about files by nature calls `files_only`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import knowledge
+from bot.cli import main
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.service import Service
+from tests import pg_support
+
+BACKENDS = ["files", "postgres"]
+
+
+@dataclasses.dataclass
+class Backend:
+    """What a test needs to build a Service on one backend, and to read back what was stored."""
+
+    name: str
+    folder: Path
+    database_url: str | None = None
+    made: list[Service] = dataclasses.field(default_factory=list)
+    exports: int = 0
+
+    @property
+    def postgres(self) -> bool:
+        return self.database_url is not None
+
+    def config(self, **fields: Any) -> Config:
+        """A Config with `fields`, on this backend (database_url set on PostgreSQL)."""
+        return Config(**fields, database_url=self.database_url)
+
+    def service(self, **fields: Any) -> Service:
+        """`Service.from_directory(folder, config(**fields))`, closed after the test."""
+        service = Service.from_directory(self.folder, self.config(**fields))
+        self.made.append(service)
+        if service._backend is not None and service._backend.follower is not None:
+            assert service._backend.follower.connected.wait(5)
+        return service
+
+    def load(self) -> KnowledgeBase:
+        """The knowledge as stored now, read afresh: the folder, or a `kb export` of the database."""
+        if not self.postgres:
+            return knowledge.load(self.folder)
+        self.exports += 1
+        target = self.folder.parent / f"export-{self.exports}"
+        out = io.StringIO()
+        assert main(["kb", "export", str(target)], out=out) == 0, out.getvalue()
+        return knowledge.load(target)
+
+    def close(self) -> None:
+        for service in self.made:
+            service.close()
+
+
+def files_only(backend: Backend, reason: str) -> None:
+    """Skip the PostgreSQL run of a test that is about files by nature (one line: why)."""
+    if backend.postgres:
+        pytest.skip(f"files only: {reason}")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, kb_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
+    """The test's knowledge on the files, or in a fresh PostgreSQL schema seeded from it by `db init --seed`."""
+    if request.param == "files":
+        monkeypatch.delenv("QABOT_DATABASE_URL", raising=False)
+        chosen = Backend("files", kb_folder)
+        yield chosen
+        chosen.close()
+        return
+    with pg_support.fresh_schema() as schema:
+        url = pg_support.schema_url(pg_support.SERVER, schema)
+        monkeypatch.setenv("QABOT_DATABASE_URL", url)  # the command line's database too
+        out = io.StringIO()
+        assert main(["db", "init", "--seed", "--knowledge", str(kb_folder)], out=out) == 0, out.getvalue()
+        assert "seeded from" in out.getvalue()
+        chosen = Backend("postgres", kb_folder, url)
+        try:
+            yield chosen
+        finally:
+            chosen.close()
