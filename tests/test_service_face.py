@@ -9,17 +9,33 @@ import pytest
 
 import bot
 from bot import Answerer, Asker, Outcome, Request, Service, messages
+from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.cooldown import Cooldown
 from bot.curation import CLI_PLATFORM, COMMANDS, Moderation, importing
+from tests.backends import Backend, backend, files_only
 from tests.support import Clock, small_kb, write_kb
+
+assert backend  # the fixture: each test taking `service` runs on the files and on PostgreSQL
 
 FLOODER = Asker("telegram", "7", "7")  # a private chat: only the user's limit
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    """A core with 2 questions at once per user, on a clock that does not move."""
-    kdir = write_kb(tmp_path / "knowledge", small_kb())
+def kb_folder(tmp_path: Path) -> Path:
+    """The knowledge `backend` serves here: one source, `meetups` without its question, no `rules`."""
+    return write_kb(tmp_path / "knowledge", small_kb())
+
+
+@pytest.fixture
+def service(backend: Backend) -> Iterator[Service]:
+    """A core with 2 questions at once per user, on a clock that does not move (on PostgreSQL: the
+    shared budgets, 2 at once then one a minute, so that no token comes back during a test)."""
+    if backend.postgres:
+        yield backend.service(
+            cooldown=CooldownSettings(burst=2, interval=60.0), chat_cooldown=ChatCooldownSettings(burst=100)
+        )
+        return
+    kdir = backend.folder
     clock = Clock()
     service = Service(
         Answerer.from_directory(kdir),
@@ -91,8 +107,9 @@ def test_the_face_exports_what_the_adapters_use() -> None:
 CLI = Asker(CLI_PLATFORM, "", name="tester")
 
 
-def test_publish_goes_through_the_command_table(service: Service, tmp_path: Path) -> None:
+def test_publish_goes_through_the_command_table(service: Service, backend: Backend, tmp_path: Path) -> None:
     """A draft of `kb import` is published through `Service.moderate`, like every other change."""
+    files_only(backend, "drafts are files in the knowledge folder; with a database: kb export, publish, kb push")
     folder = service.knowledge_dir
     assert folder is not None
     article = tmp_path / "bikes.md"
