@@ -42,6 +42,7 @@ from bot.catalogue import _
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
+    PUBLISH_NEEDS_A_FOLDER,
     History,
     Moderation,
     Refused,
@@ -277,9 +278,7 @@ def _service(args: argparse.Namespace) -> Service:
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
     if config.database_url:  # drafts are files: publish them into a folder, then `kb push` it
-        raise Refused(
-            _("kb publish works on a knowledge folder; with a database: `kb export DIR`, publish there, `kb push DIR`")
-        )
+        raise Refused(_(PUBLISH_NEEDS_A_FOLDER))
     history = History(config.data_folder(folder))
     return Moderation(
         folder,

@@ -12,7 +12,7 @@ from bot import Answerer, Asker, Outcome, Request, Service, messages
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.cooldown import Cooldown
 from bot.curation import CLI_PLATFORM, COMMANDS, Moderation, importing
-from tests.backends import Backend, backend, files_only
+from tests.backends import Backend, backend
 from tests.support import Clock, small_kb, write_kb
 
 assert backend  # the fixture: each test taking `service` runs on the files and on PostgreSQL
@@ -108,8 +108,12 @@ CLI = Asker(CLI_PLATFORM, "", name="tester")
 
 
 def test_publish_goes_through_the_command_table(service: Service, backend: Backend, tmp_path: Path) -> None:
-    """A draft of `kb import` is published through `Service.moderate`, like every other change."""
-    files_only(backend, "drafts are files in the knowledge folder; with a database: kb export, publish, kb push")
+    """A draft of `kb import` is published through `Service.moderate`, like every other change (with
+    a database, drafts are refused with the way to go: export, publish in the folder, push)."""
+    if backend.name == "postgres":
+        refused = service.moderate(Request("publish", draft="bikes.yaml"), CLI)
+        assert refused.refused and "kb push" in refused.text
+        return
     folder = service.knowledge_dir
     assert folder is not None
     article = tmp_path / "bikes.md"

@@ -13,7 +13,15 @@ The rest of the core uses only what this face exports.
 from bot.curation.commands import COMMANDS, Reply, Request, perform
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
-from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Change, Moderation, Refused, looks_like_gap
+from bot.curation.moderation import (
+    CLI_PLATFORM,
+    NOT_MODERATOR,
+    PUBLISH_NEEDS_A_FOLDER,
+    Change,
+    Moderation,
+    Refused,
+    looks_like_gap,
+)
 from bot.curation.shutdown import changes_finish_first
 from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
 
@@ -23,6 +31,7 @@ __all__ = [
     "HISTORY_FILE",
     "MODERATOR_FILE",
     "NOT_MODERATOR",
+    "PUBLISH_NEEDS_A_FOLDER",
     "STALE_TEMP_GLOB",
     "Change",
     "History",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.asker import Asker
-from bot.catalogue import _, ngettext
+from bot.catalogue import N_, _, ngettext
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
@@ -31,6 +31,10 @@ from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
+
+PUBLISH_NEEDS_A_FOLDER = N_(
+    "kb publish works on a knowledge folder; with a database: `kb export DIR`, publish there, `kb push DIR`"
+)
 
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 NOT_MODERATOR = messages.NOT_MODERATOR
@@ -214,6 +218,8 @@ class Moderation:
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
         self._authorize(asker, "publish")
+        if not isinstance(self._store(), KnowledgeStore):  # drafts are files; the knowledge is in a database
+            raise Refused(_(PUBLISH_NEEDS_A_FOLDER))
         draft = publishing.draft_path(self._store().directory, name)
         renamed: dict[str, str] = {}
         record = self._apply(asker, "publish", lambda files: publishing.plan(files, draft, renamed), done=draft.unlink)
