@@ -169,7 +169,7 @@ def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
         time.sleep(0.3)
         assert b.passage(pid) is None
         proxy.restore()
-        wait_for(lambda: b.passage(pid) is not None, timeout=10)
+        wait_for(lambda: b.passage(pid) is not None, timeout=20)  # keepalives notice the cut line in seconds
         later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
         wait_for(lambda: a.passage(later.passage_id) is not None)
         stop.set()

@@ -64,6 +64,7 @@ class PostgresGapStore:
         self._dropping = False
         self._purged = 0.0
         self._key: bytes | None = None
+        self.max_queued = MAX_QUEUED
         self._writer = threading.Thread(target=self._write_loop, name="qabot-postgres-records", daemon=True)
         self._writer.start()
 
@@ -81,7 +82,7 @@ class PostgresGapStore:
         self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
-        if len(self._queue) >= MAX_QUEUED:
+        if len(self._queue) >= self.max_queued:
             self._queue.popleft()
             if not self._dropping:  # once per outage: this happens on every question until it is back
                 self._dropping = True

@@ -17,6 +17,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,9 @@ def scratch_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="qabot-postgres-"))
 
 
+CATCH_UP_EVERY = 5.0  # seconds without a notification after which the follower checks and catches up
+
+
 class Follower(threading.Thread):
     """LISTEN for changes; `on_change` after each notification and after each (re)connection."""
 
@@ -114,13 +118,29 @@ class Follower(threading.Thread):
                 self._halt.wait(self.retry)
 
     def _follow(self) -> None:
-        with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+        # TCP keepalives: a line cut without a reset (a dead proxy, a lost route) is noticed in seconds,
+        # not at the kernel's default of two hours; the loop below also catches up every few seconds.
+        with psycopg.connect(
+            self.url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT,
+            keepalives=1,
+            keepalives_idle=2,
+            keepalives_interval=1,
+            keepalives_count=3,
+        ) as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
             self.on_change()  # whatever was missed while not listening
             if self._down:
                 self._down = False
                 log.warning("the database is back; caught up with the changes made meanwhile")
             self.connected.set()
+            quiet_since = time.monotonic()
             while not self._halt.is_set():
                 if any(True for _ in conn.notifies(timeout=0.5, stop_after=1)):
                     self.on_change()
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= CATCH_UP_EVERY:
+                    conn.execute("SELECT 1")  # raises on a dead line: reconnect and catch up
+                    self.on_change()  # and a notification lost on the way is caught up here
+                    quiet_since = time.monotonic()
