@@ -48,7 +48,7 @@ def answers_the_kind(question: str, passage: Passage) -> bool:
 def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
     """The rule's signals for the best passage of a question, by name."""
     unit = math.log(1 + max(passages, 1))
-    ranked_by = best.rank_score
+    ranked_by = best.matched
     return {
         "coverage": best.coverage,
         "strength": math.log1p(max(best.matched, 0.0) / unit),

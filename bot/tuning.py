@@ -24,7 +24,7 @@ from bot.confidence import SIGNALS, Confidence
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
-_RANKING_KEYS = ("variant", "k1", "b", "context_weight")
+_RANKING_KEYS = ("variant", "k1", "b")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def _ranking(path: Path, raw: Any) -> Ranking:
             values[key] = value
         else:
             values[key] = _number(path, f"ranking.{key}", value)
-    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1 or values.get("context_weight", 0) < 0:
-        raise KnowledgeError(path, "k1 and context_weight must be >= 0 and b within 0..1", entry="ranking")
+    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1:
+        raise KnowledgeError(path, "k1 must be >= 0 and b within 0..1", entry="ranking")
     return Ranking(**values)
 
 

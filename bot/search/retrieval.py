@@ -8,7 +8,6 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.searc
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +18,7 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
 from bot.search import text
-from bot.search.scoring import Counts, Floats, Int32s, Scorer
+from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
@@ -38,9 +37,6 @@ class Ranking:
     k1: float = 0.5
     b: float = 0.75
     question_weight: int = 1  # how many times each alternate question is counted
-    # How much the passages next to a passage in its section count towards its rank: a question
-    # often names what the sentence before says ("When did *he* leave?"). 0 ranks by BM25 alone.
-    context_weight: float = 0.0
 
     def scorer(self, parts: Iterable[Counts]) -> Scorer:
         """A Scorer with these settings for the corpus made of `parts` (see `Scorer`)."""
@@ -51,32 +47,16 @@ class Ranking:
 class Ranked:
     """A passage with its BM25 score and how much of the question it covers (0..1).
 
-    The other fields describe the match for the confidence rule (see `bot.answering`):
-    `matched` is the part of `score` from the question terms the passage holds, `best_possible`
-    what the best passage for each term would have given (so `matched / best_possible` is
-    0..1 whatever the question's length), `context` the neighbours' matched score and
-    `runner_up` the next passage's rank score.
+    The other fields describe the match for the confidence rule (see `bot.confidence`):
+    `matched` is the part of `score` from the question terms the passage holds (without the part
+    every passage gets), `runner_up` the next passage's matched score.
     """
 
     passage: Passage
     score: float
     coverage: float
     matched: float = 0.0
-    best_possible: float = 0.0
-    context: float = 0.0
     runner_up: float = 0.0
-
-    @property
-    def context_part(self) -> float:
-        """What the neighbours added to the passage's rank (see `Ranking.context_weight`)."""
-        return self.rank_score - self.matched
-
-    rank_score: float = 0.0  # matched + context_weight * context: what the passages were ordered by
-
-    @property
-    def share(self) -> float:
-        """How much of the best possible match for these question terms the passage reaches (0..1)."""
-        return self.matched / self.best_possible if self.best_possible > 0 else 0.0
 
 
 def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
@@ -133,7 +113,6 @@ class Index:
         known = self._scorer.vocabulary.keys() | synonyms.known()
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
-        self._before, self._after = neighbours(kb.passages)
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -158,7 +137,6 @@ class Index:
         new._surface = self._surface.copy()
         new._surface.update(added)
         new._ids = self._ids.union(new_ids)
-        new._before, new._after = _extended(self._before, self._after, new.kb.passages)
         new._speller = self._speller.extended(added, new_terms)
         new._set_weights()
         return new
@@ -187,28 +165,14 @@ class Index:
             return []
         query = query_terms(terms)
         matched, base = self._scorer.matched(query)
-        context = None
-        combined = matched
-        if self.ranking.context_weight:
-            padded = np.append(matched, 0.0)  # the neighbour at -1: none
-            context = padded[self._before] + padded[self._after]
-            combined = matched + self.ranking.context_weight * context
-        chosen = _best(combined, top + 1)
-        best_possible = self._scorer.best_possible(query)
+        chosen = _best(matched, top + 1)
         found = []
         for at, i in enumerate(chosen[:top]):
-            found.append(
-                Ranked(
-                    self.kb.passages[i],
-                    score=float(matched[i]) + base,
-                    coverage=self.coverage(terms, i),
-                    matched=float(matched[i]),
-                    best_possible=best_possible,
-                    context=float(context[i]) if context is not None else 0.0,
-                    runner_up=float(combined[chosen[at + 1]]) if at + 1 < len(chosen) else 0.0,
-                    rank_score=float(combined[i]),
-                )
+            runner_up = float(matched[chosen[at + 1]]) if at + 1 < len(chosen) else 0.0
+            ranked = Ranked(
+                self.kb.passages[i], float(matched[i]) + base, self.coverage(terms, i), float(matched[i]), runner_up
             )
+            found.append(ranked)
         return found
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
@@ -238,33 +202,6 @@ def _best(scores: Floats, k: int) -> list[int]:
         chosen.append(i)
         left[i] = -np.inf
     return chosen
-
-
-def neighbours(passages: Sequence[Passage]) -> tuple[Int32s, Int32s]:
-    """For each passage, the index of the passage before it and after it in the same section of
-    the same source, or -1 (which `Index.rank` reads as a zero score)."""
-    same = [a.source is b.source and a.section == b.section for a, b in itertools.pairwise(passages)]
-    flags = np.array(same, dtype=bool)
-    at = np.arange(len(passages), dtype=np.int32)
-    before = np.full(len(passages), -1, dtype=np.int32)
-    after = np.full(len(passages), -1, dtype=np.int32)
-    before[1:][flags] = at[:-1][flags]
-    after[:-1][flags] = at[1:][flags]
-    return before, after
-
-
-def _extended(before: Int32s, after: Int32s, passages: Sequence[Passage]) -> tuple[Int32s, Int32s]:
-    """`neighbours(passages)` when `before` and `after` are those of all but the passages added
-    at the end: only the added ones and the last old one are looked at."""
-    old = len(before)
-    if old == 0:
-        return neighbours(passages)
-    tail_before, tail_after = neighbours(passages[old - 1 :])
-    shift = np.where(tail_before >= 0, tail_before + old - 1, -1).astype(np.int32)
-    shift_after = np.where(tail_after >= 0, tail_after + old - 1, -1).astype(np.int32)
-    new_after = after.copy()
-    new_after[-1] = shift_after[0]
-    return np.concatenate((before, shift[1:])), np.concatenate((new_after, shift_after[1:]))
 
 
 def spelled_words(surface: Counter[str], synonyms: Synonyms) -> Counter[str]:

@@ -268,10 +268,6 @@ class Scorer:
                 ctd = tf / norm
                 per_posting = tf * (self.k1 + 1) * (ctd + self.delta) / (self.k1 + ctd + self.delta)
             self._weights[a:z] = np.repeat(idf[first:last], df[first:last]) * per_posting
-        highest = np.maximum.reduceat(self._weights, self._indptr[:-1]) if len(self._weights) else np.zeros(0)
-        self._highest: list[float] = []
-        for a in range(0, len(highest), 8192):
-            self._highest.extend(highest[a : a + 8192].tolist())
 
     def __len__(self) -> int:
         return len(self._lengths)
@@ -301,11 +297,6 @@ class Scorer:
         """Each passage's score from the terms it holds (a new array), and the part of the score
         every passage gets (BM25Plus's `idf * delta` of each known term; 0 for the others)."""
         return self._matched(terms)
-
-    def best_possible(self, terms: Sequence[str]) -> float:
-        """The sum of each term's highest weight in any passage: what a passage holding every
-        term as well as the best passage for it would score (without the shared part)."""
-        return float(sum(self._highest[c] for c in map(self.vocabulary.get, terms) if c is not None))
 
     def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The `k` best passages as (index, score), best first; equal scores in passage order."""
