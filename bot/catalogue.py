@@ -10,10 +10,11 @@ language argument; a thread or task started inside it carries it along.
 
 from __future__ import annotations
 
-import ast
 import gettext
 import io
+import re
 import struct
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,13 +58,49 @@ def choose(user_language: str | None, text: str = "") -> str:
     return supported(user_language) or ("ko" if _hangul(text) else DEFAULT)
 
 
+_compiling = threading.Lock()
+
+
 @cache
-def translation(language: str) -> gettext.NullTranslations:
-    """The translations for `language`; English (or a language without a .po) is the msgids."""
+def _compiled(language: str) -> gettext.NullTranslations:
     source = LOCALES / f"{language}.po"
     if language == DEFAULT or not source.is_file():
         return gettext.NullTranslations()
     return gettext.GNUTranslations(io.BytesIO(compile_po(parse_po(source.read_text(encoding="utf-8")))))
+
+
+def translation(language: str) -> gettext.NullTranslations:
+    """The translations for `language`; English (or a language without a .po) is the msgids.
+
+    Compiled once, under a lock: the first replies in a language often come from several
+    worker threads at the same moment."""
+    with _compiling:
+        return _compiled(language)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r'\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))', re.DOTALL)
+
+
+def _po_string(token: str) -> str:
+    """A .po string literal ("..." with C escapes) as text; anything else is a ValueError."""
+    if len(token) < 2 or token[0] != '"' or token[-1] != '"':
+        raise ValueError(f"not a quoted string: {token[:80]!r}")
+    body = token[1:-1]
+
+    def unescape(match: re.Match[str]) -> str:
+        octal, hexa, char = match.groups()
+        if octal is not None:
+            return chr(int(octal, 8))
+        if hexa is not None:
+            return chr(int(hexa, 16))
+        if char not in _ESCAPES:
+            raise ValueError(f"unknown escape \\{char} in {token[:80]!r}")
+        return _ESCAPES[char]
+
+    if re.search(r'(?<!\\)(?:\\\\)*"', body):
+        raise ValueError(f"an unescaped quote inside {token[:80]!r}")
+    return _ESCAPE.sub(unescape, body)
 
 
 def parse_po(text: str) -> dict[str, str]:
@@ -102,13 +139,13 @@ def parse_po(text: str) -> dict[str, str]:
         if line.startswith('"'):
             if key is None:
                 raise ValueError(f"a string outside an entry: {raw!r}")
-            fields[key] += ast.literal_eval(line)
+            fields[key] += _po_string(line)
             continue
         name, _, value = line.partition(" ")
         if name == "msgid" and ("msgstr" in fields or any(k.startswith("msgstr[") for k in fields)):
             flush()
         key = name
-        fields[key] = ast.literal_eval(value.strip())
+        fields[key] = _po_string(value.strip())
     flush()
     return entries
 

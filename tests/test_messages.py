@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import re
 import string
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot import Asker, Service, messages
+from bot import catalogue
 from bot.catalogue import LOCALES, compile_po, parse_po
 from tests.support import small_kb, write_kb
 
@@ -80,6 +82,35 @@ def test_the_po_compiles_to_what_gettext_reads() -> None:
         assert "3개" in messages.dismissed("g123456", 3)
     assert messages.dismissed("g123456", 1) == "Dismissed gap g123456 (1 question)."
     assert compile_po({"": "Content-Type: text/plain; charset=UTF-8\n"}).startswith(b"\xde\x12\x04\x95")
+
+
+def test_po_strings_are_read_with_c_escapes_and_bad_ones_refused() -> None:
+    """msgfmt's string syntax: \\n, \\t, \\", \\\\, octal and hex escapes, lines joined; a stray quote is an error."""
+    entries = parse_po('msgid "a\\tb"\n"\\n"\nmsgstr "\\"q\\" \\\\ \\101\\x42"\n')
+    assert entries == {"a\tb\n": '"q" \\ AB'}
+    for bad in ('msgid "a"b"\nmsgstr ""\n', 'msgid "\\q"\nmsgstr ""\n', 'msgid a\nmsgstr ""\n'):
+        with pytest.raises(ValueError):
+            parse_po(bad)
+
+
+def test_the_first_korean_replies_from_many_threads_at_once_all_translate() -> None:
+    """Compiling a language runs once under a lock; the first replies often come from several worker threads together
+    (CI once failed on Python 3.11.7, whose ast.literal_eval is not thread-safe, when the parser used it)."""
+    catalogue._compiled.cache_clear()
+    barrier = threading.Barrier(16)
+    results: list[str] = []
+
+    def first_reply() -> None:
+        barrier.wait()
+        with messages.speaking("ko"):
+            results.append(messages.say(messages.NOTHING_TO_UNDO))
+
+    threads = [threading.Thread(target=first_reply) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["되돌릴 것이 없습니다."] * 16
 
 
 @pytest.mark.parametrize(
