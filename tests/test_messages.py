@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Asker, Service, messages
-from bot import catalogue
+from bot import Asker, Service, catalogue, messages
 from bot.catalogue import LOCALES, compile_po, parse_po
 from tests.support import small_kb, write_kb
 
