@@ -16,6 +16,7 @@ from adapters.platform import StartupError
 T = TypeVar("T")
 
 TRUE_WORDS = frozenset({"1", "true", "yes"})
+FALSE_WORDS = frozenset({"0", "false", "no"})
 
 
 @dataclass(frozen=True)

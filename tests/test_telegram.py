@@ -26,6 +26,7 @@ from telegram_support import TOKEN, assert_no_token, bot_process, running, write
 from adapters import runner
 from adapters.platform import StartupError
 from adapters.tg import render
+from adapters.tg.settings import Settings as TelegramSettings
 from bot import Service
 from bot.knowledge import Passage, Source
 from bot.messages import APOLOGY, COOLDOWN
@@ -331,6 +332,66 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook
     assert registered.params["secret_token"] == secret
     assert len(fake.called("sendMessage")) == 1 and ANSWERED_WORDS in reply.text
     assert not fake.called("getUpdates")
+
+
+async def test_webhook_workers_share_one_registration(fake: FakeTelegram, handbook: Path) -> None:
+    """Behind a proxy: the owner registers the webhook once; a worker with TELEGRAM_WEBHOOK_OWNER=no calls
+    neither setWebhook nor deleteWebhook, yet answers what it is sent, with the same secret checks."""
+    secret = "shared_Secret-2"
+    ports = free_port(), free_port()
+    update: dict[str, Any] = {
+        "update_id": 10,
+        "message": {"message_id": 5, "date": 0, "chat": PRIVATE, "from": USER, "text": ANSWERED_QUESTION},
+    }
+
+    def env(port: int, owner: str) -> dict[str, str]:
+        return {
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+            "TELEGRAM_WEBHOOK_PORT": str(port),
+            "TELEGRAM_WEBHOOK_SECRET": secret,
+            "TELEGRAM_WEBHOOK_OWNER": owner,
+        }
+
+    right = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with (
+        running_bot(fake, handbook, ready="setWebhook", **env(ports[0], "yes")),
+        running_bot(fake, handbook, ready="getMe", **env(ports[1], "no")),
+        aiohttp.ClientSession() as http,
+    ):
+        for port in ports:
+            await wait_for_port(port)
+        worker = f"http://127.0.0.1:{ports[1]}/tg"
+        async with http.post(worker, json=update) as foreign:
+            assert foreign.status == 403
+        async with http.post(worker, data=b"{not json", headers=right) as garbled:
+            assert garbled.status == 400
+        async with http.post(f"http://127.0.0.1:{ports[1]}/elsewhere", json=update, headers=right) as astray:
+            assert astray.status == 404
+        for n, port in enumerate(ports):
+            async with http.post(
+                f"http://127.0.0.1:{port}/tg", json={**update, "update_id": 11 + n}, headers=right
+            ) as ok:
+                assert ok.status == 200
+        await fake.wait_for("sendMessage", 2)
+        await asyncio.sleep(0.2)
+    assert len(fake.called("setWebhook")) == 1 and not fake.called("deleteWebhook")
+    assert len(fake.called("setMyCommands")) == 1  # the menu, too, is the owner's
+    assert len(fake.called("sendMessage")) == 2 and not fake.called("getUpdates")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"TELEGRAM_WEBHOOK_OWNER": "no"}, "set TELEGRAM_WEBHOOK_URL"),
+        ({"TELEGRAM_WEBHOOK_OWNER": "no", "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg"}, "WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_OWNER": "maybe"}, "yes or no"),
+    ],
+)
+def test_a_webhook_worker_needs_the_owners_url_and_secret(extra: dict[str, str], expected: str) -> None:
+    """Without the shared secret a non-owner could not tell Telegram's POSTs from anyone's: refused at start."""
+    with pytest.raises(StartupError, match=expected):
+        TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **extra})
 
 
 async def test_rejected_token_is_one_clear_line(

@@ -24,6 +24,7 @@ from adapters.tg.deliver import PLATFORM, ChatOrderProcessor, QuietRequest, send
 from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
 from adapters.tg.settings import Settings
+from adapters.tg.webhook import Receiver
 from bot import Service
 
 log = logging.getLogger(__name__)
@@ -70,13 +71,19 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
         await app.bot.request.shutdown()  # stopped while still logging in: nothing else was started
         log.info("Telegram bot stopped before it had logged in")
         return
+    receiver = Receiver(app, settings) if settings.webhook_url and not settings.webhook_owner else None
     try:
-        await _set_commands(app, service, settings.retry)
-        await _start_updates(app, settings)
+        if receiver is None:
+            await _set_commands(app, service, settings.retry)  # the owner sets the menu, as it sets the webhook
+            await _start_updates(app, settings)
         await app.start()
-        log.info("Telegram bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_url else "polling")
+        if receiver is not None:
+            await receiver.start()
+        log.info("Telegram bot @%s is running (%s)", app.bot.username, _mode(settings))
         await _until_stopped_or_revoked(stop)
     finally:
+        if receiver is not None:
+            await receiver.stop()
         if app.updater is not None and app.updater.running:
             with contextlib.suppress(InvalidToken):  # said already, by _until_stopped_or_revoked
                 await app.updater.stop()
@@ -84,6 +91,12 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             await app.stop()
         await app.shutdown()
         log.info("Telegram bot stopped")
+
+
+def _mode(settings: Settings) -> str:
+    if not settings.webhook_url:
+        return "polling"
+    return "webhook" if settings.webhook_owner else "webhook worker, not the owner"
 
 
 POLLING_TASK = "Updater:start_polling:polling_task"  # the name python-telegram-bot gives its polling loop

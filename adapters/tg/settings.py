@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError
-from adapters.settings import Env
+from adapters.settings import FALSE_WORDS, TRUE_WORDS, Env
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,21 @@ class Settings:
     webhook_port: int = 8443
     webhook_path: str = ""
     webhook_secret: str = field(default="", repr=False)
+    webhook_owner: bool = True  # False: a worker that takes updates and leaves setWebhook to another
 
     @classmethod
     def from_env(cls, values: Mapping[str, str]) -> Settings:
         """Read TELEGRAM_* variables; raises StartupError naming a bad one."""
         env = Env(values)
         webhook_url = env.text("TELEGRAM_WEBHOOK_URL") or None
+        owner = env.text("TELEGRAM_WEBHOOK_OWNER", "yes").lower()
+        if owner not in TRUE_WORDS | FALSE_WORDS:
+            raise StartupError(f"TELEGRAM_WEBHOOK_OWNER must be yes or no, not {owner[:20]!r}")
+        if owner in FALSE_WORDS and not (webhook_url and env.text("TELEGRAM_WEBHOOK_SECRET")):
+            raise StartupError(
+                "TELEGRAM_WEBHOOK_OWNER=no is for a webhook worker: set TELEGRAM_WEBHOOK_URL and the "
+                "TELEGRAM_WEBHOOK_SECRET the owning worker registers"
+            )
         secret = env.text("TELEGRAM_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
         if not all(ch.isalnum() or ch in "_-" for ch in secret) or len(secret) > 256:
             raise StartupError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
@@ -60,6 +69,7 @@ class Settings:
             webhook_port=env.whole("TELEGRAM_WEBHOOK_PORT", 8443),
             webhook_path=path.strip("/"),
             webhook_secret=secret,
+            webhook_owner=owner in TRUE_WORDS,
         )
 
     @property

@@ -1,0 +1,63 @@
+"""A webhook worker that does not own the webhook: it takes Telegram's POSTs and leaves setWebhook to one other.
+
+python-telegram-bot's `Updater.start_webhook` always calls setWebhook (and its server is not public
+API), so several workers behind one reverse proxy would each register the webhook at start. A worker
+started with TELEGRAM_WEBHOOK_OWNER=no runs this small aiohttp server instead, the way PTB's
+"custom webhook" example does: it checks Telegram's secret header, turns the body into an Update
+and puts it in the Application's update queue. One worker (the default) owns the webhook and
+registers it with the same URL and secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+
+from adapters.tg.handlers import App
+from adapters.tg.settings import Settings
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1 << 20  # an update is a few KB; Telegram's own limit on a message is 4096 characters
+
+
+class Receiver:
+    """The worker's HTTP server: POST on the webhook path, with the secret, puts the update in the queue."""
+
+    def __init__(self, app: App, settings: Settings) -> None:
+        self._app = app
+        self._settings = settings
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        server = web.Application(client_max_size=MAX_BODY)
+        server.router.add_post(f"/{self._settings.webhook_path}", self._update)
+        self._runner = web.AppRunner(server, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._settings.webhook_listen, self._settings.webhook_port).start()
+        port = self._settings.webhook_port
+        log.info("Telegram webhook worker listening on port %d (setWebhook is another worker's)", port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _update(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._settings.webhook_secret.encode()):
+            return web.Response(status=403)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self._app.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("Telegram webhook: a body that is not an update was refused")
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=400)
+        await self._app.update_queue.put(update)
+        return web.Response()
