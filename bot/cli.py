@@ -38,11 +38,9 @@ from typing import TextIO
 
 from bot import doctor, messages, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
-from bot.catalogue import _
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
-    PUBLISH_NEEDS_A_FOLDER,
     History,
     Moderation,
     Refused,
@@ -246,8 +244,18 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     if bool(args.file) == args.all:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
-    moderation = _moderation(args)  # without loading the index: the draft may be the folder's first file
     names = [p.name for p in importing.draft_files(Path(args.knowledge))] if args.all else [args.file]
+    config = _config(args)
+    if config.database_url:  # the drafts are this folder's files; they go live in the database
+        service = _service(args)
+        for name in names:
+            reply = service.moderate(Request("publish", draft=name), _asker(args))
+            if reply.refused:
+                print(f"error: {reply.text}", file=sys.stderr)
+                return EXIT_FAILED
+            print(reply.text, file=out)
+        return EXIT_OK
+    moderation = _moderation(args)  # without loading the index: the draft may be the folder's first file
     for name in names:
         print(moderation.publish(_asker(args), name).message, file=out)
     return EXIT_OK
@@ -277,8 +285,6 @@ def _service(args: argparse.Namespace) -> Service:
 
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
-    if config.database_url:  # drafts are files: publish them into a folder, then `kb push` it
-        raise Refused(_(PUBLISH_NEEDS_A_FOLDER))
     history = History(config.data_folder(folder))
     return Moderation(
         folder,

@@ -293,7 +293,20 @@ def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path:
         Service.from_directory(KNOWLEDGE, config)
 
 
-def test_kb_publish_refuses_with_a_database(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """Drafts are files: with a database configured `kb publish` says how to go instead of writing files."""
-    code, _ = run("kb", "publish", "some-draft.yaml")
-    assert code == 1 and "with a database: `kb export DIR`" in capsys.readouterr().err
+def test_kb_publish_puts_a_folders_draft_into_the_database(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb import` writes a draft into the local folder; `kb publish` with a database makes it live there
+    (recorded like every change, so `kb export` shows it); a second publish finds no draft."""
+    article, folder = tmp_path / "bikes.md", tmp_path / "here"
+    folder.mkdir()
+    article.write_text("# Bikes\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
+    assert run("kb", "import", str(article), "--knowledge", str(folder))[0] == 0
+    code, out = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
+    assert code == 0 and "live now" in out, capsys.readouterr().err
+    assert not list(folder.glob("*.yaml"))  # live in the database, not in the folder
+    exported = tmp_path / "exported"
+    assert run("kb", "export", str(exported))[0] == 0
+    assert "racks behind the library" in (exported / "bikes.yaml").read_text(encoding="utf-8")
+    code, _ = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
+    assert code == 1 and "No draft" in capsys.readouterr().err

@@ -108,12 +108,8 @@ CLI = Asker(CLI_PLATFORM, "", name="tester")
 
 
 def test_publish_goes_through_the_command_table(service: Service, backend: Backend, tmp_path: Path) -> None:
-    """A draft of `kb import` is published through `Service.moderate`, like every other change (with
-    a database, drafts are refused with the way to go: export, publish in the folder, push)."""
-    if backend.name == "postgres":
-        refused = service.moderate(Request("publish", draft="bikes.yaml"), CLI)
-        assert refused.refused and "kb push" in refused.text
-        return
+    """A draft of `kb import` (a file of the knowledge folder) is published through `Service.moderate`, like
+    every other change, into the folder or the database; undo makes it a draft again."""
     folder = service.knowledge_dir
     assert folder is not None
     article = tmp_path / "bikes.md"
@@ -124,3 +120,9 @@ def test_publish_goes_through_the_command_table(service: Service, backend: Backe
     reply = service.moderate(Request("publish", draft="bikes.yaml"), CLI)
     assert not reply.refused and reply.change is not None, reply.text
     assert any("racks behind the library" in passage.text for passage in service.passages())
+    assert not (folder / "drafts" / "bikes.yaml").exists()
+    assert any("racks behind the library" in passage.text for passage in backend.load())  # stored, not only served
+    undone = service.moderate(Request("undo"), CLI)
+    assert not undone.refused and "draft again" in undone.text, undone.text
+    assert (folder / "drafts" / "bikes.yaml").exists()
+    assert not any("racks behind the library" in passage.text for passage in service.passages())

@@ -16,7 +16,6 @@ from bot.curation.history import History
 from bot.curation.moderation import (
     CLI_PLATFORM,
     NOT_MODERATOR,
-    PUBLISH_NEEDS_A_FOLDER,
     Change,
     Moderation,
     Refused,
@@ -31,7 +30,6 @@ __all__ = [
     "HISTORY_FILE",
     "MODERATOR_FILE",
     "NOT_MODERATOR",
-    "PUBLISH_NEEDS_A_FOLDER",
     "STALE_TEMP_GLOB",
     "Change",
     "History",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.asker import Asker
-from bot.catalogue import N_, _, ngettext
+from bot.catalogue import _, ngettext
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
@@ -31,10 +31,6 @@ from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
-
-PUBLISH_NEEDS_A_FOLDER = N_(
-    "kb publish works on a knowledge folder; with a database: `kb export DIR`, publish there, `kb push DIR`"
-)
 
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 NOT_MODERATOR = messages.NOT_MODERATOR
@@ -71,6 +67,7 @@ class Moderation:
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
         `store`: another backend than the knowledge folder's files (see `bot.storage`)."""
         self.moderators = moderators
+        self.knowledge_dir = knowledge_dir  # where `kb import` leaves drafts, whatever stores the live knowledge
         self.store: KnowledgeStorage | None = store
         if store is None and knowledge_dir is not None:
             self.store = KnowledgeStore(knowledge_dir)
@@ -217,10 +214,8 @@ class Moderation:
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
-        self._authorize(asker, "publish")
-        if not isinstance(self._store(), KnowledgeStore):  # drafts are files; the knowledge is in a database
-            raise Refused(_(PUBLISH_NEEDS_A_FOLDER))
-        draft = publishing.draft_path(self._store().directory, name)
+        self._authorize(asker, "publish")  # the draft is a file of this folder, whatever stores the knowledge
+        draft = publishing.draft_path(self._drafts_folder(), name)
         renamed: dict[str, str] = {}
         record = self._apply(asker, "publish", lambda files: publishing.plan(files, draft, renamed), done=draft.unlink)
         count = len((record.after or {}).get("passages") or [])
@@ -250,7 +245,7 @@ class Moderation:
 
         def restore() -> None:
             if undone[0].kind == "publish":
-                publishing.restore(self._store().directory, undone[0])
+                publishing.restore(self._drafts_folder(), undone[0])
 
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restore)
         last = undone[0]
@@ -345,6 +340,11 @@ class Moderation:
         if self.store is None:
             raise Refused(_("This bot has no knowledge folder to change."))
         return self.store
+
+    def _drafts_folder(self) -> Path:
+        if self.knowledge_dir is None:
+            raise Refused(_("This bot has no knowledge folder to change."))
+        return self.knowledge_dir
 
     def _history(self) -> ChangeLog:
         if self.history_log is None:

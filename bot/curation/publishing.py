@@ -17,7 +17,7 @@ import yaml
 
 from bot.catalogue import _
 from bot.curation import ids
-from bot.curation.edits import Edit, Files, Refused, all_items
+from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, draft_files
 from bot.curation.store import dump, write_atomic
@@ -70,11 +70,20 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
 
 def unpublish(files: Files, last: Record) -> Edit:
     """The change that takes a published file out again, if it is still as it was published."""
-    if files.get(last.file) != last.after:
+    if _content(files.get(last.file)) != _content(last.after):
         raise Refused(
             _("{file} was changed since it was published; change it directly instead.").format(file=last.file)
         )
     return Edit({last.file: None}, last.file, 0, last.after, None, last.passage_id)
+
+
+def _content(data: object) -> object:
+    """What a published file says, however it is stored (a database keeps no empty questions list,
+    no comments, no key order)."""
+    if not isinstance(data, dict):
+        return data
+    passages = [normalized(p) if isinstance(p, dict) else p for p in data.get("passages") or []]
+    return {"source": data.get("source") or {}, "passages": passages}
 
 
 def restore(knowledge_dir: Path, last: Record) -> None:
