@@ -108,9 +108,11 @@ def convert(title: str, raw: str) -> str:
     lines = raw.splitlines()
     start, body, entries = contents(lines)
     out = [f"# {title}", ""]
+    started = False  # the lead starts at its first long paragraph (before it: hatnotes, infobox)
     for line in lines[:start]:
         text = clean_line(line)
-        if is_prose(text) and not re.match(r"^(This article is|For other uses|For the |Not to be confused)", text):
+        started = started or len(text.split()) >= 30 or bool(re.search(r"\) (was|is) (a|an|the) ", text))
+        if started and is_prose(text):
             out += [text, ""]
     words = sum(len(x.split()) for x in out)
     queue = list(entries)
