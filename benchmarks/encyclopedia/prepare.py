@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORIGIN_REPO = "cabosanlucas/document_similarity_using_tfidf"
-ORIGIN_COMMIT = "566d5786"  # HEAD when read; the data/ files are those of e8063ece
+ORIGIN_COMMIT = "566d578638605d937cd1282dbf1975eb825896ef"  # HEAD when read (2018-02-01); data/ as of e8063ece
 MAX_WORDS = 5000
 STOP = {
     "see also",
