@@ -5,7 +5,11 @@ questions written as community members would ask them (see SOURCES.md).
 ask every question and return the totals. The blind set is read only as totals: `--show`
 refuses it, and nobody tuning the bot should read blind.yaml.
 
-    python -m benchmarks.generalization [--set dev|blind] [--show] [--json]
+A corpus is a folder of `benchmarks/` with `sources/`, `dev.yaml` and `blind.yaml`: this one
+(`generalization`, the default) or `encyclopedia` (Wikipedia articles and questions written the
+SQuAD way, see benchmarks/encyclopedia/SOURCES.md).
+
+    python -m benchmarks.generalization [--corpus generalization|encyclopedia] [--set dev|blind] [--show] [--json]
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
+CORPORA = {"generalization": HERE, "encyclopedia": HERE.parent / "encyclopedia"}
+DEFAULT_CORPUS = "generalization"
 SETS = ("dev", "blind")
-OFF_TOPIC_KINDS = ("near-miss", "unrelated")
+OFF_TOPIC_KINDS = ("near-miss", "unrelated", "other-article")
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Question:
     ask: str
     fact: str | None = None  # on-topic: what the answering passage must contain
     source: str | None = None  # on-topic: the source file's stem
-    kind: str | None = None  # off-topic: near-miss | unrelated
+    kind: str | None = None  # off-topic: near-miss | unrelated | other-article
 
     @property
     def on_topic(self) -> bool:
@@ -68,6 +74,8 @@ class Totals:
     unrelated: int
     unrelated_declined: int
     per_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    other_article: int = 0  # questions about articles that are not imported
+    other_article_declined: int = 0
 
     @staticmethod
     def pct(part: int, whole: int) -> float:
@@ -97,9 +105,18 @@ class Totals:
     def unrelated_declined_pct(self) -> float:
         return self.pct(self.unrelated_declined, self.unrelated)
 
+    @property
+    def other_article_declined_pct(self) -> float:
+        return self.pct(self.other_article_declined, self.other_article)
+
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
-        for name in ("right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined"):
+        names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined"]
+        if self.other_article:
+            names.append("other_article_declined")
+        else:  # a corpus without other-article questions keeps its former output
+            del data["other_article"], data["other_article_declined"]
+        for name in names:
             data[f"{name}_pct"] = getattr(self, f"{name}_pct")
         return data
 
@@ -113,15 +130,30 @@ def contains(passage: str, fact: str) -> bool:
     return normalized(fact) in normalized(passage)
 
 
-def load_questions(set_name: str) -> list[Question]:
+def corpus_dir(corpus: str = DEFAULT_CORPUS) -> Path:
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown corpus {corpus!r}; one of {', '.join(CORPORA)}")
+    return CORPORA[corpus]
+
+
+def load_questions(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Question]:
     if set_name not in SETS:
         raise ValueError(f"unknown set {set_name!r}; one of {', '.join(SETS)}")
-    raw = yaml.safe_load((HERE / f"{set_name}.yaml").read_text(encoding="utf-8"))
-    return [Question(**{k: (str(v) if v is not None else None) for k, v in item.items()}) for item in raw]
+    raw = yaml.safe_load((corpus_dir(corpus) / f"{set_name}.yaml").read_text(encoding="utf-8"))
+    questions = []
+    for item in raw:
+        fields = {str(k): (str(v) if v is not None else None) for k, v in item.items()}
+        questions.append(
+            Question(
+                ask=fields["ask"] or "", fact=fields.get("fact"), source=fields.get("source"), kind=fields.get("kind")
+            )
+        )
+    return questions
 
 
-def source_files() -> list[Path]:
-    return sorted(p for p in SOURCES.iterdir() if p.suffix in {".md", ".txt", ".html", ".htm"})
+def source_files(corpus: str = DEFAULT_CORPUS) -> list[Path]:
+    folder = corpus_dir(corpus) / "sources"
+    return sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt", ".html", ".htm"})
 
 
 def _kb(*args: str) -> subprocess.CompletedProcess[str]:
@@ -151,11 +183,11 @@ def _uniquify_ids(knowledge: Path) -> None:
             path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
 
 
-def build_knowledge(target: Path) -> Path:
-    """Import every source into `target` as a moderator would, publishing drafts if the
-    importer writes them; returns `target`."""
+def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS) -> Path:
+    """Import every source of `corpus` into `target` as a moderator would, publishing drafts if
+    the importer writes them; returns `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    for source in source_files():
+    for source in source_files(corpus):
         done = _kb("import", str(source), "--knowledge", str(target))
         if done.returncode != 0:
             raise RuntimeError(f"kb import {source.name} failed:\n{done.stdout}{done.stderr}")
@@ -167,12 +199,12 @@ def build_knowledge(target: Path) -> Path:
     return target
 
 
-def ask_all(set_name: str, knowledge: Path | None = None) -> list[Result]:
+def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_CORPUS) -> list[Result]:
     from bot import Answerer
 
-    questions = load_questions(set_name)
+    questions = load_questions(set_name, corpus)
     with tempfile.TemporaryDirectory(prefix="generalization-") as tmp:
-        folder = knowledge or build_knowledge(Path(tmp) / "knowledge")
+        folder = knowledge or build_knowledge(Path(tmp) / "knowledge", corpus)
         answerer = Answerer.from_directory(folder)
         results = []
         for q in questions:
@@ -192,6 +224,7 @@ def totals(results: list[Result]) -> Totals:
         row[r.verdict] += 1
     near = [r for r in off if r.question.kind == "near-miss"]
     unrel = [r for r in off if r.question.kind == "unrelated"]
+    other = [r for r in off if r.question.kind == "other-article"]
     return Totals(
         on_topic=len(on),
         right=count["right"],
@@ -204,22 +237,29 @@ def totals(results: list[Result]) -> Totals:
         unrelated=len(unrel),
         unrelated_declined=sum(r.verdict == "declined" for r in unrel),
         per_source=dict(sorted(per_source.items())),
+        other_article=len(other),
+        other_article_declined=sum(r.verdict == "declined" for r in other),
     )
 
 
-def evaluate(set_name: str = "dev") -> Totals:
-    """Import the sources, ask every question of `set_name`, return the totals."""
-    return totals(ask_all(set_name))
+def evaluate(set_name: str = "dev", corpus: str = DEFAULT_CORPUS) -> Totals:
+    """Import the sources of `corpus`, ask every question of `set_name`, return the totals."""
+    return totals(ask_all(set_name, corpus=corpus))
 
 
-def report(t: Totals, set_name: str) -> str:
+def report(t: Totals, set_name: str, corpus: str = DEFAULT_CORPUS) -> str:
+    other = (
+        f", other articles {t.other_article_declined}/{t.other_article} ({t.other_article_declined_pct}%)"
+        if t.other_article
+        else ""
+    )
     lines = [
-        f"generalization set {set_name!r}",
+        f"generalization set {set_name!r}" if corpus == DEFAULT_CORPUS else f"{corpus} set {set_name!r}",
         f"on-topic  {t.on_topic:4d}: right {t.right} ({t.right_pct}%), wrong {t.wrong} ({t.wrong_pct}%), "
         f"declined {t.declined} ({t.declined_pct}%)",
         f"off-topic {t.off_topic:4d}: declined {t.off_declined} ({t.off_declined_pct}%); "
         f"near misses {t.near_miss_declined}/{t.near_miss} ({t.near_miss_declined_pct}%), "
-        f"unrelated {t.unrelated_declined}/{t.unrelated} ({t.unrelated_declined_pct}%)",
+        f"unrelated {t.unrelated_declined}/{t.unrelated} ({t.unrelated_declined_pct}%){other}",
         "per source (on-topic): right / wrong / declined of questions",
     ]
     for name, row in t.per_source.items():
@@ -247,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generalization", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=tuple(CORPORA), default=DEFAULT_CORPUS)
     parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
     parser.add_argument("--show", action="store_true", help="list the failures (dev only)")
     parser.add_argument("--json", action="store_true", help="print the totals as JSON")
@@ -254,13 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.show and args.set_name == "blind":
         print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
         return 2
-    results = ask_all(args.set_name)
+    results = ask_all(args.set_name, corpus=args.corpus)
     t = totals(results)
     if args.json:
-        print(json.dumps({"set": args.set_name, **t.as_dict()}, indent=2))
+        head = (
+            {"set": args.set_name} if args.corpus == DEFAULT_CORPUS else {"corpus": args.corpus, "set": args.set_name}
+        )
+        print(json.dumps({**head, **t.as_dict()}, indent=2))
     else:
         if args.show:
             print(failures(results))
             print()
-        print(report(t, args.set_name))
+        print(report(t, args.set_name, args.corpus))
     return 0
