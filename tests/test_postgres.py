@@ -127,7 +127,7 @@ def test_concurrent_edits_of_one_passage_the_second_is_told(services: Callable[[
     b.moderation.edit(CLI, pid, text="Edited on instance B, after seeing A's edit.")
     wait_for(lambda: a.passage(pid) is not None and "instance B" in a.passage(pid).text)  # type: ignore[union-attr]
     kinds = [r.kind for r in a.moderation.history_log.records() if r.passage_id == pid]  # type: ignore[union-attr]
-    assert kinds == ["add", "edit", "edit"]  # seeded, then A, then B
+    assert kinds == ["seed", "edit", "edit"]  # seeded, then A, then B
 
 
 def test_undo_works_across_instances(services: Callable[[], Service]) -> None:

@@ -39,7 +39,7 @@ class Record:
     user_id: str
     name: str
     chat_id: str
-    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo
+    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo | seed
     passage_id: str
     file: str
     index: int  # the passage's position in its file (to put a removed passage back)
@@ -177,13 +177,14 @@ class History:
             return None
 
 
+SEED = "seed"  # a database's first knowledge (`db init --seed`): in the history, never undone
 TAIL_WINDOW = 64 * 1024  # bytes of history an undo reads first
 
 
 def _last_undoable(records: list[Record]) -> Record | None:
     undone = {r.undoes for r in records if r.kind == "undo"}
     for record in reversed(records):
-        if record.kind != "undo" and record.id not in undone:
+        if record.kind not in ("undo", SEED) and record.id not in undone:
             return record
     return None
 

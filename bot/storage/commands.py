@@ -81,7 +81,7 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
         print(f"not seeded: the database already holds {row[0]} source(s); `kb push` replaces them", file=out)
         return EXIT_OK
     with _store(url, Path(args.knowledge)) as store:
-        records = store.push(Path(args.knowledge), by=_by(args))
+        records = store.push(Path(args.knowledge), by=_by(args), seed=True)
     print(f"seeded from {args.knowledge}: {len(records)} passages", file=out)
     return EXIT_OK
 

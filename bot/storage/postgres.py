@@ -18,7 +18,7 @@ import logging
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from psycopg_pool import PoolTimeout
 from bot import knowledge
 from bot.catalogue import _
 from bot.curation.edits import normalized
-from bot.curation.history import Record
+from bot.curation.history import SEED, Record
 from bot.curation.store import StoreError, dump
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
@@ -171,7 +171,7 @@ class PostgresStore:
     def last_undoable(self) -> Record | None:
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE kind <> 'undo'"
+                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE kind NOT IN ('undo', '{SEED}')"
                 " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1"
             ).fetchone()
         return _record(row) if row else None
@@ -210,17 +210,21 @@ class PostgresStore:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
         return [(int(row[0]), _record(row[1:])) for row in rows], versions
 
-    def push(self, folder: Path, *, by: str) -> list[Record]:
+    def push(self, folder: Path, *, by: str, seed: bool = False) -> list[Record]:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
         differs (so `kb history` shows them and `undo` takes them back one by one), in one
-        transaction; synonyms.yaml and settings.yaml are replaced as they are. Raises KnowledgeError
-        for a folder that does not load, StoreError when the database is unavailable."""
+        transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
+        knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
+        takes back (as a knowledge folder's first files have nothing to undo). Raises
+        KnowledgeError for a folder that does not load, StoreError when the database is unavailable."""
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
         with self.locked():
             old = self.read_files()
             records = _differences(old, new, by)
+            if seed:
+                records = [replace(r, kind=SEED) for r in records]
             changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
             if changed:
                 self.commit(changed)
