@@ -4,7 +4,7 @@
 imported documents without alternate questions, see `bot.confidence`). `python -m bot calibrate`
 writes it from the folder's own transcripts; it can also be edited by hand:
 
-    ranking: {k1: 1.2, b: 0.75}
+    ranking: {k1: 1.2, b: 0.75, focus: 0}
     confidence:
       weights: {coverage: 3.9, score: 2.5}
       threshold: 6.2
@@ -24,7 +24,7 @@ from bot.confidence import SIGNALS, Confidence
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
-_RANKING_KEYS = ("variant", "k1", "b")
+_RANKING_KEYS = ("variant", "k1", "b", "focus")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def _ranking(path: Path, raw: Any) -> Ranking:
             values[key] = value
         else:
             values[key] = _number(path, f"ranking.{key}", value)
-    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1:
-        raise KnowledgeError(path, "k1 must be >= 0 and b within 0..1", entry="ranking")
+    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1 or values.get("focus", 0.0) < 0:
+        raise KnowledgeError(path, "k1 and focus must be >= 0 and b within 0..1", entry="ranking")
     return Ranking(**values)
 
 

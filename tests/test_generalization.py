@@ -1,6 +1,8 @@
-"""Floors on the generalization set (benchmarks/generalization): real documents imported with
-`kb import`, questions written by hand. Each floor sits a few points below the figure measured
-when the set was made; raise them as the bot improves."""
+"""Floors on the two generalization corpora: benchmarks/generalization (six Debian and Python
+documents, community-style questions) and benchmarks/encyclopedia (eight Wikipedia articles,
+questions written the crowd-sourced way from one paragraph each, questions about four other
+articles to decline). Each imported with `kb import`; each floor sits a few points below the
+figure measured; raise them as the bot improves."""
 
 from __future__ import annotations
 
@@ -9,18 +11,20 @@ import pytest
 from benchmarks.generalization import evaluate, main
 
 FLOORS = {
-    # set: (right % min, wrong % max, off-topic declined % min, near-miss declined % min)
-    "dev": (40.0, 16.0, 85.0, 74.0),  # measured 43.9 right, 12.8 wrong, 88.4 declined, 78.1 near-miss
-    "blind": (36.0, 17.0, 87.0, 78.0),  # measured 39.5 right, 13.6 wrong, 90.0 declined, 81.1 near-miss
+    # (corpus, set): (right % min, wrong % max, off-topic declined % min, near-miss declined % min)
+    ("generalization", "dev"): (42.0, 14.0, 87.0, 77.0),  # measured 44.7, 12.0, 89.7, 80.8
+    ("generalization", "blind"): (41.0, 15.0, 86.0, 75.0),  # measured 43.8, 13.0, 88.6, 78.4
+    ("encyclopedia", "dev"): (81.0, 5.0, 91.0, 68.0),  # measured 84.2, 3.2, 93.0, 73.8
+    ("encyclopedia", "blind"): (76.0, 6.5, 90.0, 55.0),  # measured 79.6, 4.5, 92.2, 62.5
 }
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("set_name", ["dev", "blind"])
-def test_generalization_floors(set_name: str) -> None:
-    t = evaluate(set_name)
-    right, wrong, declined, near_miss = FLOORS[set_name]
-    assert t.on_topic >= 150 and t.off_topic >= 60 and t.near_miss * 2 >= t.off_topic - 10
+@pytest.mark.parametrize(("corpus", "set_name"), sorted(FLOORS))
+def test_generalization_floors(corpus: str, set_name: str) -> None:
+    t = evaluate(set_name, corpus)
+    right, wrong, declined, near_miss = FLOORS[(corpus, set_name)]
+    assert t.on_topic >= 150 and t.off_topic >= 60 and t.near_miss >= 20
     assert t.right_pct >= right, t
     assert t.wrong_pct <= wrong, t
     assert t.off_declined_pct >= declined, t

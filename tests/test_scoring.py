@@ -102,7 +102,7 @@ def test_scores_equal_rank_bm25_on_the_knowledge_base(variant: str) -> None:
     """On the real knowledge base, with every question it holds, scores and ranking match rank-bm25."""
     kb = knowledge.load(DEFAULT_KNOWLEDGE)
     syns = synonyms.load(DEFAULT_KNOWLEDGE)
-    ranking = Ranking(variant=variant)
+    ranking = Ranking(variant=variant, focus=0)  # the order is BM25's alone (the focus is tested apart)
     docs = [passage_tokens(p, syns, ranking.question_weight) for p in kb]
     oracle = VARIANTS[variant](docs, k1=ranking.k1, b=ranking.b)
     index = Index(kb, syns, ranking)
@@ -135,3 +135,27 @@ def test_index_with_added_equals_a_rebuilt_index() -> None:
         ]
     with pytest.raises(ValueError, match="duplicate"):
         grown.with_added(new)
+
+
+def test_the_passage_that_holds_the_question_in_one_sentence_comes_first() -> None:
+    """The focus: of two passages with the question's words, the one that says them together in one
+    sentence is ranked first, though BM25 alone puts the shorter one, which scatters them, ahead."""
+    source = Source(title="Town guide")
+    scattered = Passage("scattered", "Town", "The lighthouse stands on the cliff. The museum will open in May.", source)
+    together = Passage(
+        "together",
+        "Harbour",
+        "The old harbour has many boats and a long pier with fishing shops and cafes along the water. "
+        "The lighthouse was built to open the harbour to night traffic in 1890, and it still shines.",
+        source,
+    )
+    others = [Passage(f"other-{n}", "Other", f"Bakeries and parks number {n} in the town.", source) for n in range(4)]
+    kb = knowledge.KnowledgeBase(passages=(scattered, together, *others))
+    question = "when did the lighthouse open"
+    bm25_only = Index(kb, synonyms.Synonyms(), Ranking(focus=0))
+    focused = Index(kb, synonyms.Synonyms(), Ranking())
+    assert [r.passage.id for r in bm25_only.rank(bm25_only.analyze(question), top=2)] == ["scattered", "together"]
+    first, second = focused.rank(focused.analyze(question), top=2)
+    assert (first.passage.id, second.passage.id) == ("together", "scattered")
+    assert first.focus == 1.0 and second.focus < 1.0
+    assert 0.0 < 1 - first.runner_up / first.matched < 1.0  # the margin is on the order that was chosen

@@ -15,7 +15,6 @@ SQuAD way, see benchmarks/encyclopedia/SOURCES.md).
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -160,29 +159,6 @@ def _kb(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot", "kb", *args], capture_output=True, text=True, check=False)
 
 
-def _uniquify_ids(knowledge: Path) -> None:
-    """WORKAROUND, delete once `kb import` makes ids unique across files: two imported articles
-    can both hold `introduction-1` (every article's text before its first section heading), and
-    a folder with a repeated id does not load. Each id seen in an earlier file gets the file's
-    name in front of it."""
-    seen: set[str] = set()
-    for path in sorted(knowledge.glob("*.yaml")):
-        if path.name == "synonyms.yaml":
-            continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
-            continue
-        changed = False
-        for passage in data["passages"]:
-            pid = passage.get("id")
-            if pid in seen:
-                passage["id"] = re.sub(r"[^a-z0-9]+", "-", f"{path.stem}-{pid}".casefold()).strip("-")[-64:].strip("-")
-                changed = True
-            seen.add(passage["id"])
-        if changed:
-            path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-
-
 def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS) -> Path:
     """Import every source of `corpus` into `target` as a moderator would, publishing drafts if
     the importer writes them; returns `target`."""
@@ -195,7 +171,6 @@ def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS) -> Path:
         done = _kb("publish", "--all", "--knowledge", str(target))
         if done.returncode != 0:
             raise RuntimeError(f"kb publish --all failed:\n{done.stdout}{done.stderr}")
-    _uniquify_ids(target)
     return target
 
 

@@ -23,6 +23,7 @@ from bot.curation import articles, ids
 from bot.curation.articles import Article
 from bot.curation.store import KnowledgeStore, StoreError, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
+from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
 MAX_SENTENCES = 8
@@ -31,11 +32,6 @@ DRAFTS_DIR = "drafts"
 DEFAULT_SECTION = "Introduction"
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
 
-# A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a capital,
-# digit or opening quote; "Mr." and single capitals ("U.S.") do not end one.
-# Abbreviations that end with a full stop inside a sentence ("i.e. TCP", "Dr. Kang", "vs. Python").
-_ABBREVIATIONS = "".join(rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g"))
-_SENTENCE_END = re.compile(_ABBREVIATIONS + r"(?<!\b[A-Z])([.!?][\"”’']?)\s+(?=[\"“‘'A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -53,18 +49,6 @@ class DraftFile:
     title: str
     passages: int
     error: str | None = None
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph, punctuation kept."""
-    paragraph = " ".join(paragraph.split())
-    pieces = _SENTENCE_END.split(paragraph)
-    sentences: list[str] = []
-    for i in range(0, len(pieces), 2):
-        sentence = pieces[i] + (pieces[i + 1] if i + 1 < len(pieces) else "")
-        if sentence.strip():
-            sentences.append(sentence.strip())
-    return sentences
 
 
 def group_sentences(sentences: list[str]) -> list[str]:

@@ -23,6 +23,9 @@ from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
 
+RERANK = 5  # how many of BM25's best passages the focus may reorder
+UNIT_MEMO = 20_000  # passages whose sentences' terms are remembered (they are read when first ranked high)
+
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
 
@@ -37,6 +40,11 @@ class Ranking:
     k1: float = 0.5
     b: float = 0.75
     question_weight: int = 1  # how many times each alternate question is counted
+    # The best `RERANK` passages are ordered by their BM25 score (as a share of the best one's) plus
+    # `focus` times their focus: the share of the question (idf-weighted, as coverage) that one
+    # sentence or one alternate question of the passage holds. A question is mostly written about
+    # one sentence; a passage that holds its words scattered is less likely the one (0: BM25 only).
+    focus: float = 0.5
 
     def scorer(self, parts: Iterable[Counts]) -> Scorer:
         """A Scorer with these settings for the corpus made of `parts` (see `Scorer`)."""
@@ -49,7 +57,10 @@ class Ranked:
 
     The other fields describe the match for the confidence rule (see `bot.confidence`):
     `matched` is the part of `score` from the question terms the passage holds (without the part
-    every passage gets), `runner_up` the next passage's matched score.
+    every passage gets), `runner_up` the next passage's matched score, on the scale of `matched`
+    (when the focus reorders passages, the next one's order key in units of this one's `matched`),
+    `focus` the largest share of the question one sentence or alternate question holds (read for
+    the passages that could take the first two places; 0 for the others).
     """
 
     passage: Passage
@@ -57,6 +68,7 @@ class Ranked:
     coverage: float
     matched: float = 0.0
     runner_up: float = 0.0
+    focus: float = 0.0
 
 
 def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
@@ -113,6 +125,7 @@ class Index:
         known = self._scorer.vocabulary.keys() | synonyms.known()
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
+        self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -165,19 +178,72 @@ class Index:
             return []
         query = query_terms(terms)
         matched, base = self._scorer.matched(query)
-        chosen = _best(matched, top + 1)
+        weight = self.ranking.focus
+        chosen = _best(matched, max(top + 1, RERANK) if weight else top + 1)
+        keys, focus = self._keys(terms, matched, chosen, weight)
+        order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         found = []
-        for at, i in enumerate(chosen[:top]):
-            runner_up = float(matched[chosen[at + 1]]) if at + 1 < len(chosen) else 0.0
-            ranked = Ranked(
-                self.kb.passages[i], float(matched[i]) + base, self.coverage(terms, i), float(matched[i]), runner_up
-            )
-            found.append(ranked)
+        for place, at in enumerate(order[:top]):
+            i = chosen[at]
+            mine = float(matched[i])
+            after = order[place + 1] if place + 1 < len(order) else None
+            # the next passage's key on this one's scale: margin = 1 - runner_up / matched
+            runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
+            found.append(Ranked(self.kb.passages[i], mine + base, self.coverage(terms, i), mine, runner_up, focus[at]))
         return found
+
+    def _keys(
+        self, terms: Sequence[str], matched: Floats, chosen: list[int], weight: float
+    ) -> tuple[list[float], list[float]]:
+        """Each chosen passage's order key (its score as a share of the best, plus `weight` times its
+        focus) and its focus. The focus is read for the first two passages, and after them only for
+        a passage that could still take one of the first two places: its share plus `weight` (the
+        largest focus) above the second-best key so far. The rest keep BM25's order, unread (0)."""
+        weights = self._weights(terms)
+        first = float(matched[chosen[0]])
+        scale = 1.0 / first if first > 0 else 0.0
+        keys: list[float] = []
+        focus: list[float] = []
+        best = second = -math.inf
+        for at, i in enumerate(chosen):
+            share = float(matched[i]) * scale
+            read = at < 2 or share + weight > second
+            f = self.focus(weights, self.kb.passages[i]) if read else 0.0
+            key = share + weight * f
+            keys.append(key)
+            focus.append(f)
+            if key > best:
+                best, second = key, best
+            elif key > second:
+                second = key
+        return keys, focus
+
+    def focus(self, weights: dict[str, float], passage: Passage) -> float:
+        """The largest share of the question's weight that one sentence or alternate question holds."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        held = (sum(w for t, w in weights.items() if t in unit) for unit in self._units(passage))
+        return max(held, default=0.0) / total
+
+    def _units(self, passage: Passage) -> tuple[frozenset[str], ...]:
+        """The terms of each sentence and each alternate question of a passage, remembered."""
+        key = (passage.id, passage.text, passage.questions)
+        found = self._unit_memo.get(key)
+        if found is None:
+            pieces = [*text.split_sentences(passage.text), *passage.questions]
+            found = tuple(frozenset(self.synonyms.terms(piece)) for piece in pieces)
+            if len(self._unit_memo) >= UNIT_MEMO:
+                self._unit_memo.clear()
+            self._unit_memo[key] = found
+        return found
+
+    def _weights(self, terms: Sequence[str]) -> dict[str, float]:
+        return {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
-        weights = {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
+        weights = self._weights(terms)
         total = sum(weights.values())
         held = sum(w for t, w in weights.items() if self._scorer.holds(t, doc))
         return held / total if total else 0.0
