@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
+from bot import Answerer, knowledge
+from bot.cli import main
 from bot.curation import articles
 from bot.curation.importing import MAX_SENTENCES, Draft, drafts, drafts_of, import_article, split_sentences
 from bot.knowledge import ID_PATTERN, Passage
@@ -159,3 +160,32 @@ def test_korean_and_unspellable_sections_get_readable_ids() -> None:
     _, found = drafts_of(article, fallback="library-faq")
     assert [d.id for d in found] == ["10wol-moim-1", "library-faq-1", "moskva-1"]
     assert all(ID_PATTERN.match(d.id) for d in found)
+
+
+def test_plain_text_headings_underlined_or_in_wiki_marks_become_sections(tmp_path: Path) -> None:
+    """A .txt saved from a wiki or written by hand: `== History ==` and a line underlined with === or ---
+    are headings, not text."""
+    title, found = _imported(
+        tmp_path / "glacier.txt",
+        "Glacier\n=======\n\nA glacier is a persistent body of dense ice.\n\n"
+        "== Etymology ==\n\nThe word glacier is a loanword from French.\n\n"
+        "Usage\n-----\n\nIt is used in geology.\n",
+    )
+    assert title == "Glacier"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", "A glacier is a persistent body of dense ice."),
+        ("Etymology", "The word glacier is a loanword from French."),
+        ("Usage", "It is used in geology."),
+    ]
+
+
+def test_import_into_a_new_folder_makes_it_and_the_draft_publishes_there(tmp_path: Path) -> None:
+    """A new community's first article: `kb import` makes the knowledge folder, `kb publish` makes it live."""
+    article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"
+    article.write_text("# FAQ\n\n## Parking\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
+    assert main(["kb", "import", str(article), "--knowledge", str(folder)]) == 0
+    assert main(["kb", "publish", "faq.yaml", "--knowledge", str(folder), "--data", str(tmp_path / "data")]) == 0
+    assert Answerer.from_directory(folder).answer("where do bicycles go?").passage_id == "parking-1"
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(FileError, match="is not a folder"):
+        import_article(article, tmp_path / "a-file")

@@ -24,6 +24,7 @@ _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<rest>.*)$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
+_WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})\s*(?P<title>[^=].*?)\s*(?P=marks)\s*$")  # == History ==
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
 
@@ -86,12 +87,14 @@ def from_text(text: str) -> Article:
 
 
 def heading_of(block: str) -> str | None:
-    """The heading a one-line block stands for, or None for a paragraph."""
+    """The heading a one-line block stands for (or a line underlined with === or ---), or None for a paragraph."""
     lines = block.strip().splitlines()
+    if len(lines) == 2 and _MD_SETEXT.match(lines[1]) and lines[0].strip():
+        return lines[0].strip()
     if len(lines) != 1:
         return None
     line = lines[0]
-    match = _MD_HEADING.match(line) or _NUMBERED_HEADING.match(line)
+    match = _MD_HEADING.match(line) or _WIKI_HEADING.match(line) or _NUMBERED_HEADING.match(line)
     if match:
         return match.group("title").strip()
     if len(line) <= 100 and not re.search(r"[.!:;,]$", line.strip()):

@@ -131,11 +131,18 @@ def to_yaml(title: str, drafts_: list[Draft]) -> str:
 
 
 def import_article(path: Path, knowledge_dir: Path) -> tuple[Path, int]:
-    """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path`; returns it and the
-    passage count. Raises FileError naming the file that is wrong."""
+    """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path` (making the knowledge
+    folder if there is none yet); returns it and the passage count. Raises FileError naming the
+    file that is wrong."""
     article = articles.read(path)
-    if not knowledge_dir.is_dir():
-        raise FileError(knowledge_dir, "knowledge folder not found")
+    if not knowledge_dir.exists():  # a new community starts from an imported article
+        try:
+            knowledge_dir.mkdir(parents=True)
+        except OSError as exc:
+            reason = (exc.strerror or "error").lower()
+            raise FileError(knowledge_dir, f"cannot make the knowledge folder ({reason})") from None
+    elif not knowledge_dir.is_dir():
+        raise FileError(knowledge_dir, "is not a folder; give the knowledge folder")
     name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
