@@ -79,6 +79,7 @@ class Config:
     chat_cooldown: ChatCooldownSettings = field(default_factory=ChatCooldownSettings)
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     load_workers: int | None = None  # processes reading a large knowledge folder; None: one per processor
+    reload_timeout: float = 300.0  # seconds a reload may take before it gives up (the old knowledge stays); 0: none
     path: Path | None = None  # the file it came from, if any
     database_url: str | None = None  # PostgreSQL for many instances (see docs/scaling.md); None: files + SQLite
 
@@ -129,6 +130,7 @@ _TOP_KEYS = (
     "chat_cooldown",
     "shutdown_timeout",
     "load_workers",
+    "reload_timeout",
     "database_url",
 )
 _MODERATOR_LISTS = ("telegram_users", "discord_users", "discord_roles", "telegram_admin_chats", "discord_admin_guilds")
@@ -149,6 +151,7 @@ def _config(path: Path, data: Any) -> Config:
         chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
         shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
         load_workers=_number(path, table, "load_workers", None, int, minimum=1),
+        reload_timeout=_number(path, table, "reload_timeout", 300.0, float, minimum=0.0),
         path=path,
         database_url=_database_url(path, table.get("database_url")),
     )

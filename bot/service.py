@@ -140,7 +140,8 @@ class Service:
             self._answerer = answerer
 
     def reload(self) -> None:
-        """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays)."""
+        """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays),
+        also when it takes longer than `reload_timeout` seconds."""
         if self._backend is not None:
             with self._reload_lock:
                 self.replace_answerer(self._backend.load())
@@ -149,7 +150,10 @@ class Service:
             return
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
             before = signature(self.knowledge_dir)
-            self.replace_answerer(Answerer.from_directory(self.knowledge_dir, workers=self.config.load_workers))
+            loaded = Answerer.from_directory(
+                self.knowledge_dir, workers=self.config.load_workers, time_limit=self.config.reload_timeout or None
+            )
+            self.replace_answerer(loaded)
             self._loaded = before
 
     def start_watching(self, interval: float | None = None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ChatCooldownSettings, Config, CooldownSettings
+from bot.knowledge import KnowledgeError
 from bot.service import Asker, Service
 
 NOTES = """\
@@ -126,3 +127,21 @@ def test_answers_flow_while_a_change_is_applied(service: Service) -> None:
         stop.set()
         asking.join(timeout=10)
     assert results and set(results) == {"meetups"}
+
+
+def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_stays(tmp_path: Path) -> None:
+    """A reload is time-boxed (`reload_timeout`): past it the load gives up with a clear error naming the
+    setting, and the bot answers from the knowledge it had; the first start is not boxed."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(NOTES, encoding="utf-8")
+    service = Service.from_directory(folder, Config(reload_timeout=1e-9))  # any file read takes longer
+    assert service.ask("When is the next community meetup?", ASKER).passage_id == "meetups"
+    replace_text(folder / "notes.yaml", NOTES + PARKING)
+    with pytest.raises(KnowledgeError, match=r"longer than 1e-09 s \(reload_timeout\)"):
+        service.reload()
+    assert service.ask("Where can I park for the meetup?", ASKER).passage_id != "parking"
+    assert service.ask("When is the next community meetup?", ASKER).passage_id == "meetups"
+    unboxed = Service.from_directory(folder, Config(reload_timeout=0))
+    unboxed.reload()
+    assert unboxed.ask("Where can I park for the meetup?", ASKER).passage_id == "parking"

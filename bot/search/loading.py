@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Generator, Iterator
@@ -61,13 +62,22 @@ class FilePart:
 
 
 def load(
-    directory: Path, ranking: Ranking | None = None, *, workers: int | None = None, cache: Path | None = None
+    directory: Path,
+    ranking: Ranking | None = None,
+    *,
+    workers: int | None = None,
+    cache: Path | None = None,
+    time_limit: float | None = None,
 ) -> Index:
     """Read the knowledge folder and its synonyms into an Index; raises KnowledgeError.
 
     `workers` processes read the files (None: as many as there are processors, if the folder is
     large enough to gain from them; 1: all in this process). `cache`: the folder of read parts.
+    `time_limit`: seconds after which the load gives up with a KnowledgeError (checked after each
+    file; one file's time is bounded by its size cap), so that a reload of hostile or huge files
+    cannot hold up the bot's later reloads for good.
     """
+    deadline = time.monotonic() + time_limit if time_limit else None
     ranking = ranking or Ranking()
     store = open_cache(cache)
     files = knowledge.folder_files(directory)
@@ -82,6 +92,10 @@ def load(
 
     def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read on
         for part in _parts(files, syns, ranking, _workers(files, workers), store):
+            if deadline is not None and time.monotonic() > deadline:
+                raise knowledge.KnowledgeError(
+                    directory, f"loading took longer than {time_limit:g} s (reload_timeout); gave up"
+                )
             contents.append(part.passages)
             spelling.file_words(table, [w for w in words.add(part.words) if w not in syns.written])
             yield part.counts
