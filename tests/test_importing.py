@@ -45,7 +45,7 @@ def test_sentences_split_at_ends_not_at_abbreviations() -> None:
 
 
 def test_abbreviations_inside_a_sentence_do_not_end_it() -> None:
-    """"i.e.", "e.g.", "vs." and titles do not cut a sentence (a passage once began "TCP) sockets")."""
+    """ "i.e.", "e.g.", "vs." and titles do not cut a sentence (a passage once began "TCP) sockets")."""
     text = "Use STREAM (i.e. TCP) sockets. Some, e.g. UDP, are not covered. Dr. Kang vs. Mr. Lee met."
     assert split_sentences(text) == [
         "Use STREAM (i.e. TCP) sockets.",
@@ -189,3 +189,40 @@ def test_import_into_a_new_folder_makes_it_and_the_draft_publishes_there(tmp_pat
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     with pytest.raises(FileError, match="is not a folder"):
         import_article(article, tmp_path / "a-file")
+
+
+WIKI_PAGE = """<!DOCTYPE html><html><head><title>Glacier - Wikipedia</title><script>var a = 1;</script></head>
+<body><div id="mw-navigation"><a href="#">Jump to navigation</a></div>
+<div id="content" role="main"><h1>Glacier</h1><div id="siteSub">From Wikipedia, the free encyclopedia</div>
+<div class="hatnote">For other uses, see Glacier (disambiguation).</div>
+<table class="infobox"><tr><td>Type</td><td>Ice</td></tr></table>
+<p>A <b>glacier</b> is a body of dense ice.<sup class="reference"><a href="#c1">[1]</a></sup> It moves slowly.[2]</p>
+<div id="toc"><h2>Contents</h2><ul><li>1 Etymology</li></ul></div>
+<div><div><p>Snow becomes firn<p>and then ice.</div></div>
+<h2>Etymology<span class="mw-editsection">[<a href="#">edit</a>]</span></h2>
+<p>The word is a loanword from French.</p>
+<h2>References</h2><p>Smith, J. (2001). Ice. Journal of Ice. 12: 1-3.</p>
+</div>
+<div class="navbox">Glaciology terms</div><div id="footer">Text is available under CC BY-SA.</div></body></html>"""
+
+
+def test_a_saved_wiki_page_gives_its_article_without_the_pages_chrome(tmp_path: Path) -> None:
+    """Only the page's main content; navigation, hatnotes, info boxes, the table of contents, edit links,
+    citation marks, the references and the footer are left out; nested and unclosed tags end where they do."""
+    title, found = _imported(tmp_path / "glacier.html", WIKI_PAGE)
+    assert title == "Glacier"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", "A glacier is a body of dense ice. It moves slowly."),
+        ("Introduction", "Snow becomes firn"),
+        ("Introduction", "and then ice."),
+        ("Etymology", "The word is a loanword from French."),
+    ]
+
+
+def test_a_page_without_a_marked_main_content_keeps_all_its_text(tmp_path: Path) -> None:
+    """No <main>, <article> or main id: every paragraph outside the chrome is kept."""
+    _, found = _imported(
+        tmp_path / "faq.html",
+        "<html><body><nav>Home</nav><p>Open daily.</p><div><p>Closed on Mondays.</p></div></body></html>",
+    )
+    assert [d.text for d in found] == ["Open daily.", "Closed on Mondays."]

@@ -157,11 +157,14 @@ def inline_markdown(text: str) -> str:
 
 def from_html(text: str) -> Article:
     """A saved web page: h1-h6 (and dt, summary) are headings; p, li, dd, td and other blocks are
-    paragraphs; scripts, styles, navigation, headers and footers are left out."""
+    paragraphs. Only the page's main content when it marks one (`<main>`, `<article>`,
+    `role="main"`, an id such as `content`); scripts, styles, navigation, headers, footers and the
+    chrome that wikis and sites mark by class or id (tables of contents, info boxes, navigation
+    boxes, edit links, citation marks, reference lists) are left out."""
     parser = _PageParser()
     parser.feed(text)
     parser.close()
-    return Article(tuple(parser.blocks), parser.title or None)
+    return Article(tuple(parser.content()), parser.title or None)
 
 
 _SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head"})
@@ -170,51 +173,109 @@ _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
     "details caption".split()
 )
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Class or id words of page chrome: left out with everything inside them.
+_CHROME = frozenset(
+    """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
+    reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
+    breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu""".split()
+)
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "note"})
+_MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
+
+
+def _is_chrome(attrs: dict[str, str]) -> bool:
+    words = set(attrs.get("class", "").lower().split()) | {attrs.get("id", "").lower()}
+    return bool(words & _CHROME) or attrs.get("role", "").lower() in _CHROME_ROLES
+
+
+def _is_main(tag: str, attrs: dict[str, str]) -> bool:
+    role, name = attrs.get("role", "").lower(), attrs.get("id", "").lower()
+    return tag in ("main", "article") or role == "main" or name in _MAIN_IDS
+
+
+@dataclass
+class _Open:
+    """An element being followed to its end: its tag, and how many of that tag are open in it."""
+
+    tag: str
+    depth: int = 1
+
+    def enter(self, tag: str) -> None:
+        self.depth += tag == self.tag
+
+    def leave(self, tag: str) -> bool:
+        """True when this ends the element."""
+        self.depth -= tag == self.tag
+        return self.depth <= 0
 
 
 class _PageParser(HTMLParser):
-    """Collects a page's blocks and `<title>`."""
+    """Collects a page's blocks (noting which are inside its main content) and `<title>`.
+
+    An element left out, or the main content, is followed by its tag's depth: the end tag of the
+    same name at the same depth closes it, so nested `<div>`s and unclosed `<p>`s cannot end it early
+    or keep it open for good."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[Block] = []
+        self.blocks: list[tuple[Block, bool]] = []  # each block, and whether it is in the main content
         self.title = ""
-        self._skipping: list[str] = []
+        self._skip: _Open | None = None  # the element being left out
+        self._main: _Open | None = None  # the main element we are in
         self._in_title = False
         self._heading = False
         self._level = 0
         self._text: list[str] = []
 
+    def content(self) -> list[Block]:
+        """The blocks of the main content if the page marks one with text in it, else all of them."""
+        inside = [block for block, main in self.blocks if main]
+        return inside if any(not b.heading for b in inside) else [block for block, _ in self.blocks]
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._in_title = self._in_title or tag == "title"
-        if self._skipping or tag in _SKIPPED:
-            if tag in _SKIPPED:
-                self._skipping.append(tag)
+        if self._skip is not None:
+            self._skip.enter(tag)
             return
+        named = {key: value or "" for key, value in attrs}
+        if tag in _SKIPPED or (tag not in _VOID and tag != "body" and _is_chrome(named)):
+            if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
+                self._flush()
+            self._skip = _Open(tag)
+            return
+        if self._main is not None:
+            self._main.enter(tag)
+        elif tag not in _VOID and _is_main(tag, named):
+            self._flush()
+            self._main = _Open(tag)
         if tag in _BLOCKS:
             self._flush()
             self._heading = tag in _HEADINGS
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self._skipping and tag in _BLOCKS:
+        if self._skip is None and tag in _BLOCKS:
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
-        if self._skipping:
-            if tag == self._skipping[-1]:
-                self._skipping.pop()
+        if self._skip is not None:
+            if self._skip.leave(tag):
+                self._skip = None
             return
         if tag in _BLOCKS:
             self._flush()
             self._heading = False
+        if self._main is not None and self._main.leave(tag):
+            self._flush()
+            self._main = None
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title = _oneline(self.title + " " + data)
-        elif not self._skipping:
+        elif self._skip is None:
             self._text.append(data)
 
     def close(self) -> None:
@@ -225,7 +286,8 @@ class _PageParser(HTMLParser):
         text = _oneline("".join(self._text))
         self._text.clear()
         if text:
-            self.blocks.append(Block(text, self._heading, self._level if self._heading else 0))
+            block = Block(text, self._heading, self._level if self._heading else 0)
+            self.blocks.append((block, self._main is not None))
 
 
 def _oneline(text: str) -> str:

@@ -96,21 +96,41 @@ def drafts_of(
     section = default_section
     found: list[Draft] = []
     used = set(taken)
+    skipping = False  # inside a section that lists sources or links, not knowledge
     for block in article.blocks:
         if block.heading:
+            heading = _uncited(block.text)
             opening = not found and block.level <= 1
             if opening and title is None:
-                title = block.text
-            elif opening and title and title.casefold().startswith(block.text.casefold()):
-                pass  # the title again, as pages and blogs print it
+                title = heading
+            elif opening and title and title.casefold().startswith(heading.casefold()):
+                title = heading  # the title again, as pages print it ("Glacier" of "Glacier - Wikipedia")
             else:
-                section = _clip(block.text, MAX_SECTION_CHARS)
+                section = _clip(heading, MAX_SECTION_CHARS)
+                skipping = " ".join(re.findall(r"\w+", heading.casefold())) in NOT_KNOWLEDGE
             continue
-        for passage in group_sentences(split_sentences(block.text)):
+        if skipping:
+            continue
+        for passage in group_sentences(split_sentences(_uncited(block.text))):
             pid = ids.numbered(_id_base(section, fallback), used, bare=False)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
     return title, found
+
+
+# Sections of an article that list sources, links or contents rather than say anything.
+NOT_KNOWLEDGE = frozenset(
+    {
+        "references", "footnotes", "citations", "sources", "bibliography", "see also", "external links",
+        "further reading", "contents", "table of contents", "notes and references", "references and notes",
+    }
+)  # fmt: skip
+# Citation marks pasted with wiki text: [1], [12], [a], [citation needed], [edit].
+_CITATION = re.compile(r"\[(?:\d{1,3}|[a-z]|citation needed|edit|note \d{1,3})\]", re.IGNORECASE)
+
+
+def _uncited(text: str) -> str:
+    return " ".join(_CITATION.sub("", text).split())
 
 
 def _id_base(section: str, fallback: str) -> str:
