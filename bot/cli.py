@@ -312,7 +312,11 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    reply = _service(args).moderate(request, _asker(args))
+    service = _service(args)
+    try:
+        reply = service.moderate(request, _asker(args))
+    finally:
+        service.close()  # on PostgreSQL: its threads and pools, before the command returns
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
