@@ -75,6 +75,28 @@ def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     assert run_cli("kb", "dismiss", "²", "--knowledge", str(kdir))[0] == 1  # a digit int() refuses: no such gap
 
 
+def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:
+    """`kb gaps --would-answer`: none now; after `kb add` the parking gap, by the new passage; with --drafts
+    the food gap too (on PostgreSQL: the database's gaps and knowledge, with the folder's drafts)."""
+    ask_unanswered(backend)
+    k = ("--knowledge", str(kdir))
+    assert run_cli("kb", "gaps", "--would-answer", *k) == (
+        0,
+        "0 of 2 open gap(s) would be answered as the knowledge is now.\n",
+    )
+    text = "Cars park on Elm Street, behind the library: there is room for your car."
+    assert run_cli("kb", "add", "--section", "Parking", "--text", text, "--id", "parking", *k)[0] == 0
+    lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
+    assert re.fullmatch(r"g[0-9a-f]{6} ×3 “.*” -> parking", lines[0]) and lines[1].startswith("1 of 2 open gap(s)")
+    (kdir / "drafts").mkdir()
+    (kdir / "drafts" / "food.yaml").write_text(
+        'source: {title: "Food"}\npassages:\n  - {id: food, section: Food, text: "There is food at every meetup."}\n',
+        encoding="utf-8",
+    )
+    out = run_cli("kb", "gaps", "--would-answer", "--drafts", *k)[1]
+    assert "-> parking" in out and "-> food" in out and "2 of 2 open gap(s) would be answered with the drafts" in out
+
+
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:
     """`kb stats` counts answered passages, 👎 votes and unanswered questions per day."""
     service = ask_unanswered(backend)
