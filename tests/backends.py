@@ -22,6 +22,7 @@ import pytest
 from bot import knowledge
 from bot.cli import main
 from bot.config import Config
+from bot.curation.history import History, Record
 from bot.knowledge import KnowledgeBase
 from bot.records import gaps
 from bot.service import Service
@@ -65,6 +66,20 @@ class Backend:
         out = io.StringIO()
         assert main(["kb", "export", str(target)], out=out) == 0, out.getvalue()
         return knowledge.load(target)
+
+    def history(self) -> list[Record]:
+        """The recorded changes, oldest first: data/history.jsonl, or the database's `changes`."""
+        if not self.postgres:
+            return History(self.folder.parent / "data").records()
+        assert self.database_url is not None
+        from bot.storage.database import Database
+        from bot.storage.postgres import PostgresStore
+
+        database = Database(self.database_url)
+        try:
+            return PostgresStore(database, self.folder).records()
+        finally:
+            database.close()
 
     def written(self, service: Service) -> None:
         """Return once what `service` recorded (questions, votes) is stored: on PostgreSQL a thread writes it."""
