@@ -16,7 +16,9 @@ core never imports a platform. `python -m bot run` says so in one line and exits
 
 Every command takes `--knowledge DIR` (default: the project's knowledge/ folder); the moderation
 commands also take `--data DIR` (default: the config's data_dir). The command line counts as a
-moderator: whoever has a shell here owns the files anyway.
+moderator: whoever has a shell here owns the files anyway. With a database configured, `ask`,
+`chat`, `kb list`, `kb gaps` and the moderation commands use the database's knowledge, as the bot
+does; `kb check`, `replay`, `calibrate`, `import` and `drafts` stay about the folder's files.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from bot.curation import (
 )
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
-from bot.records import GapStore
+from bot.records import Gap, GapStore
 from bot.service import Asker, Service
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -87,7 +89,7 @@ def _answer_json(question: str, answer: Answer) -> dict[str, object]:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    answer = _answerer(args).answer(args.question)
+    answer = _live_answerer(args).answer(args.question)
     if args.json:
         print(json.dumps(_answer_json(args.question, answer), ensure_ascii=False), file=out)
     else:
@@ -96,7 +98,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = _answerer(args)
+    answerer = _live_answerer(args)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask me anything about the knowledge base. End with Ctrl-D.", file=out)
@@ -215,7 +217,7 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
-    for passage in _answerer(args).kb:
+    for passage in _live_answerer(args).kb:
         text = passage.text if len(passage.text) <= 70 else passage.text[:69] + "…"
         print(f"{passage.id}\t{passage.section}\t{text}", file=out)
     return EXIT_OK
@@ -318,7 +320,11 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    reply = _service(args).moderate(request, _asker(args))
+    service = _service(args)
+    try:
+        reply = service.moderate(request, _asker(args))
+    finally:
+        service.close()  # on PostgreSQL: its threads and pools, before the command returns
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
@@ -335,23 +341,54 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
             print("error: --drafts goes with --would-answer", file=sys.stderr)
             return EXIT_UNUSABLE
         return cmd_kb_moderate(args, out)
-    folder = Path(args.knowledge)
-    store = GapStore(_config(args).data_folder(folder))
+    folder, config = Path(args.knowledge), _config(args)
+    if config.database_url:  # the database's gaps, asked of the database's knowledge (and the folder's drafts)
+        service = _service(args)
+        try:
+            assert service.gaps is not None and service.moderation.store is not None  # always, on a database
+            gaps = service.gaps.gaps(limit=args.limit)
+            live, answerer = service.moderation.store.directory, service.answerer
+            return _would_answer(gaps, folder, live, answerer if not args.drafts else None, out)
+        finally:
+            service.close()
+    store = GapStore(config.data_folder(folder))
     try:
         gaps = store.gaps(limit=args.limit)
     finally:
         store.close()
-    if args.drafts:
+    return _would_answer(gaps, folder, folder, None if args.drafts else _answerer(args), out)
+
+
+def _would_answer(gaps: list[Gap], folder: Path, live: Path, answerer: Answerer | None, out: TextIO) -> int:
+    """The report of `kb gaps --would-answer`; `answerer` None: the `live` files with the folder's drafts."""
+    drafts = answerer is None
+    if answerer is None:
         with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
-            answerer = Answerer.from_directory(review.published_copy(folder, Path(copy)))
-    else:
-        answerer = _answerer(args)
-    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts), file=out)
+            answerer = Answerer.from_directory(review.published_copy(folder, Path(copy), live))
+    print(review.report(review.replay_gaps(answerer, gaps), drafts=drafts), file=out)
     return EXIT_OK
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
+    """The knowledge of the folder, for the commands about files (`kb check`, `replay`)."""
     return Answerer.from_directory(args.knowledge)
+
+
+def _live_answerer(args: argparse.Namespace) -> Answerer:
+    """The knowledge the bot answers from: the database's when one is configured (as every instance
+    loads it), else the folder's. For `ask`, `chat`, `kb list` and `kb gaps --would-answer`."""
+    config = _config(args)
+    if not config.database_url:
+        return _answerer(args)
+    from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
+
+    backend = PostgresBackend(str(config.database_url), workers=config.load_workers)
+    try:
+        return backend.load()
+    except BackendError as exc:
+        raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+    finally:
+        backend.close()
 
 
 Command = Callable[..., argparse.ArgumentParser]

@@ -113,6 +113,7 @@ class Service:
         except BackendError as exc:
             backend.close()
             raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+        backend.open_records()
         user, chat = backend.cooldowns(config.cooldown, config.chat_cooldown)
         service = cls(
             answerer, cooldown=user, chat_cooldown=chat, config=config, knowledge_dir=directory, guard=guard,

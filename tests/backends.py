@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ import pytest
 from bot import knowledge
 from bot.cli import main
 from bot.config import Config
+from bot.curation.history import History, Record
 from bot.knowledge import KnowledgeBase
+from bot.records import gaps
 from bot.service import Service
 from tests import pg_support
 
@@ -63,6 +67,37 @@ class Backend:
         assert main(["kb", "export", str(target)], out=out) == 0, out.getvalue()
         return knowledge.load(target)
 
+    def history(self) -> list[Record]:
+        """The recorded changes, oldest first: data/history.jsonl, or the database's `changes`."""
+        if not self.postgres:
+            return History(self.folder.parent / "data").records()
+        assert self.database_url is not None
+        from bot.storage.database import Database
+        from bot.storage.postgres import PostgresStore
+
+        database = Database(self.database_url)
+        try:
+            return PostgresStore(database, self.folder).records()
+        finally:
+            database.close()
+
+    def written(self, service: Service) -> None:
+        """Return once what `service` recorded (questions, votes) is stored: on PostgreSQL a thread writes it."""
+        flush = getattr(service.gaps, "flush", None)  # PostgresGapStore's; SQLite writes at once
+        if flush is not None:
+            assert flush(), "the queued question records could not be written"
+
+    def stored_records(self) -> str:
+        """Every row of the question records as text: the SQLite file's dump, or PostgreSQL's tables."""
+        if not self.postgres:
+            return "\n".join(sqlite3.connect(self.folder.parent / "data" / gaps.FILE_NAME).iterdump())
+        import psycopg
+
+        assert self.database_url is not None
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            tables = ("questions", "votes", "closed")
+            return "\n".join(repr(row) for table in tables for row in conn.execute(f"SELECT * FROM {table}"))
+
     def close(self) -> None:
         for service in self.made:
             service.close()
@@ -83,6 +118,7 @@ def backend(request: pytest.FixtureRequest, kb_folder: Path, monkeypatch: pytest
         yield chosen
         chosen.close()
         return
+    before = set(threading.enumerate())
     with pg_support.fresh_schema() as schema:
         url = pg_support.schema_url(pg_support.SERVER, schema)
         monkeypatch.setenv("QABOT_DATABASE_URL", url)  # the command line's database too
@@ -94,3 +130,8 @@ def backend(request: pytest.FixtureRequest, kb_folder: Path, monkeypatch: pytest
             yield chosen
         finally:
             chosen.close()
+        stray = [t for t in set(threading.enumerate()) - before if t.name.startswith("qabot-postgres")]
+        for thread in stray:
+            thread.join(timeout=5)
+        # a thread left running would go on writing into the schema dropped next ("relation does not exist")
+        assert not [t.name for t in stray if t.is_alive()], "a Service on the database was left open"

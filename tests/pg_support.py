@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
@@ -94,6 +94,50 @@ def services(url: str, tmp_path: Path) -> Iterator[Callable[[], Service]]:
     yield make
     for service in made:
         service.close()
+
+
+@pytest.fixture
+def role(schema: str, url: str) -> Iterator[str]:
+    """A login role of the test's own with every right on the test's schema, dropped afterwards: the
+    server's side of a fault (`outage`) can then reach exactly the connections made as it."""
+    import psycopg
+
+    name = f"{schema}_bot"
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {name}")
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {name}")
+        conn.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA {schema} TO {name}")
+    try:
+        yield name
+    finally:
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+            conn.execute(f"DROP OWNED BY {name}")
+            conn.execute(f"DROP ROLE {name}")
+
+
+def as_role(address: str, name: str) -> str:
+    """`address` with `name` as the user (no password: the test server trusts local connections)."""
+    parts = urlsplit(address)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{name}@{host}"))
+
+
+def outage(name: str, *, down: bool) -> int:
+    """As a server restart looks to the role's connections, without touching the server: with `down`,
+    new logins as `name` are refused and its open connections are terminated (how many is returned);
+    without, logins are allowed again."""
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"ALTER ROLE {name} {'NOLOGIN' if down else 'LOGIN'}")
+        if not down:
+            return 0
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s", (name,)
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:

@@ -12,7 +12,20 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests import pg_support
+from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
+
+schema = pg_support.schema  # the fixture: an empty schema of the test's own
+assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL ($QABOT_DATABASE_URL)
+
+
+@pytest.fixture
+def kb_folder(request: pytest.FixtureRequest) -> Path:
+    """The knowledge `backend` serves here: the project's seed article, or with `small` the test's small
+    folder (`meetups` with its question, `rules`)."""
+    folder: Path = request.getfixturevalue("kdir" if getattr(request, "param", None) == "small" else "seed_kdir")
+    return folder
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -27,14 +40,14 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     )
 
 
-def test_ask_prints_the_reply() -> None:
+def test_ask_prints_the_reply(backend: Backend) -> None:
     """`ask` prints the passage and its citation."""
     result = run("ask", "What share of defectors are women?")
     assert result.returncode == 0
     assert "70.5 percent" in result.stdout and "—" in result.stdout
 
 
-def test_ask_json_has_the_documented_keys() -> None:
+def test_ask_json_has_the_documented_keys(backend: Backend) -> None:
     """`ask --json` prints one JSON object with exactly the documented keys."""
     result = run("ask", "pizza recipes?", "--json")
     data = json.loads(result.stdout)
@@ -42,7 +55,7 @@ def test_ask_json_has_the_documented_keys() -> None:
     assert data["fallback"] is True and data["passage_id"] is None
 
 
-def test_chat_handles_slash_commands_as_a_private_telegram_chat() -> None:
+def test_chat_handles_slash_commands_as_a_private_telegram_chat(backend: Backend) -> None:
     """In the console, /start and /help give the help, /sources the sources, an unknown /command a pointer to /help."""
     result = run("chat", stdin="/start\n/sources\n/frobnicate\nthanks!\n")
     replies = result.stdout.strip().split("\n\n")
@@ -52,15 +65,16 @@ def test_chat_handles_slash_commands_as_a_private_telegram_chat() -> None:
     assert "Introduction" not in result.stdout
 
 
-def test_chat_reads_lines_until_end_of_input() -> None:
+def test_chat_reads_lines_until_end_of_input(backend: Backend) -> None:
     """`chat` answers each piped line and stops at end of input."""
     result = run("chat", stdin="How many refugees live in South Korea?\n\nWho is Thae Yong-ho?\n")
     assert result.returncode == 0
     assert "27,000-30,000" in result.stdout and "Thae Yong-ho" in result.stdout
 
 
-def test_knowledge_option_after_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_knowledge_option_after_arguments(backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--knowledge DIR` after the command's arguments points at another knowledge folder."""
+    files_only(backend, "with a database the database's knowledge answers, whatever the folder")
     (tmp_path / "k.yaml").write_text(
         "source: {title: Cats}\npassages:\n"
         "  - {id: cats-sleep, section: Sleep, text: Cats sleep sixteen hours a day.}\n"
@@ -71,8 +85,9 @@ def test_knowledge_option_after_arguments(tmp_path: Path, capsys: pytest.Capture
     assert "sixteen hours" in capsys.readouterr().out
 
 
-def test_kb_check_summary_and_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_check_summary_and_error(backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`kb check` prints a summary when all is well, and the named error (exit 2) when not."""
+    files_only(backend, "`kb check` validates a folder's files (as before `kb push`)")
     assert main(["kb", "check"]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
     shutil.copytree(KNOWLEDGE, tmp_path, dirs_exist_ok=True)
@@ -85,15 +100,16 @@ def test_kb_check_summary_and_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Traceback" not in err
 
 
-def test_broken_knowledge_refuses_to_start_without_traceback(tmp_path: Path) -> None:
+def test_broken_knowledge_refuses_to_start_without_traceback(backend: Backend, tmp_path: Path) -> None:
     """A bad knowledge file stops every command with one line naming it, not a traceback."""
+    files_only(backend, "a broken YAML file in the folder")
     (tmp_path / "k.yaml").write_text("source: {title: x}\npassages:\n  - {id: a, text: t}\n")
     result = run("ask", "hello?", "--knowledge", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "missing required field 'section'" in result.stderr
 
 
-def test_kb_list_shows_every_passage(capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_list_shows_every_passage(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     """`kb list` prints one line per passage: id, section, text."""
     assert main(["kb", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -101,15 +117,18 @@ def test_kb_list_shows_every_passage(capsys: pytest.CaptureFixture[str]) -> None
     assert len(lines) >= 20
 
 
-def test_kb_import_writes_a_loadable_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_import_writes_a_loadable_draft(
+    backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`kb import` turns a Markdown article into a YAML file that loads and answers."""
+    files_only(backend, "drafts are files; `kb publish` into a database is refused (test_postgres.py)")
     article = tmp_path / "cats.md"
     article.write_text(
         "# All about cats\n\n## Sleep\n\nCats sleep sixteen hours a day. Kittens sleep even more.\n\n"
         "## Food\n\nCats eat meat. They need taurine. Milk upsets their stomach. Water matters too.\n",
         encoding="utf-8",
     )
-    knowledge = tmp_path / "knowledge"
+    knowledge = tmp_path / "imported"
     knowledge.mkdir()
     assert main(["kb", "import", str(article), "--knowledge", str(knowledge)]) == 0
     assert "wrote 2 draft passages" in capsys.readouterr().out  # up to five sentences each
@@ -120,6 +139,30 @@ def test_kb_import_writes_a_loadable_draft(tmp_path: Path, capsys: pytest.Captur
     assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
     assert main(["ask", "do kittens sleep a lot?", "--knowledge", str(knowledge), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["passage_id"] == "sleep-1"
+
+
+def test_ask_chat_and_kb_list_answer_from_the_knowledge_as_stored(backend: Backend) -> None:
+    """After `kb add`, `ask`, `chat` and `kb list` know the new passage: on PostgreSQL they read the
+    database, not the folder `--knowledge` names (which the addition did not touch there)."""
+    k = ("--knowledge", str(backend.folder))
+    added = run("kb", "add", "--section", "Walruses", "--text", "Walruses eat clams at dawn.", "--id", "walrus", *k)
+    assert added.returncode == 0, added.stderr
+    assert (backend.folder / "moderators.yaml").exists() != backend.postgres  # on PostgreSQL: only in the database
+    asked = run("ask", "what do walruses eat?", "--json", *k)
+    assert json.loads(asked.stdout)["passage_id"] == "walrus", asked.stderr
+    assert "clams at dawn" in run("chat", *k, stdin="what do walruses eat?\n").stdout
+    assert "walrus\tWalruses\tWalruses eat clams at dawn." in run("kb", "list", *k).stdout.splitlines()
+
+
+def test_ask_on_a_database_not_initialised_says_what_to_run(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a database whose schema is empty, `ask` is one line naming `db init`, exit 2: not the folder's answer."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", pg_support.schema_url(pg_support.SERVER, schema))
+    result = run("ask", "What share of defectors are women?")
+    assert (result.returncode, result.stdout) == (
+        2,
+        "",
+    ) and "not initialised (run `python -m bot db init`)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_kb_import_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,7 +206,7 @@ def test_the_core_command_line_points_platform_commands_to_the_adapters(args: li
     ]
 
 
-def test_the_full_command_line_has_the_core_commands() -> None:
+def test_the_full_command_line_has_the_core_commands(backend: Backend) -> None:
     """`python -m adapters ask` answers like `python -m bot ask`."""
     result = subprocess.run(
         [sys.executable, "-m", "adapters", "ask", "Who is Yeonmi Park?"], cwd=ROOT, capture_output=True, text=True
@@ -180,7 +223,8 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0 and "Yeonmi Park" in result.stdout
 
 
-def test_alias_takes_an_open_gap_or_explicit_text(kdir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kb_folder", ["small"], indirect=True)
+def test_alias_takes_an_open_gap_or_explicit_text(backend: Backend, kdir: Path, tmp_path: Path) -> None:
     """`kb alias P 99` with no gap 99 is refused; words are attached only with --text; history shows what differs."""
     k = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
     for ref in ("99", "g000000"):

@@ -13,32 +13,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from adapters.dc import sync
-from bot.config import Config, Moderators
+from bot.config import Moderators
 from bot.curation.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
+from tests.backends import Backend, backend
 from tests.discord_support import ENV, TOKEN, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 
 pytestmark = pytest.mark.timeout(30)
+assert backend  # the fixture: each test taking `service` or `backend` runs on the files and on PostgreSQL
 
 MODERATOR_ROLE = "900000000000000100"
 NO_MANAGE_SERVER = str(int(ALL_PERMISSIONS) & ~(1 << 5) & ~(1 << 3))  # all but Manage Server and Administrator
 
 
-def make_service(tmp_path: Path, **moderators: Any) -> Service:
+@pytest.fixture
+def kb_folder(tmp_path: Path) -> Path:
+    """The knowledge `backend` serves here: TEST_PASSAGES."""
+    return write_knowledge(tmp_path / "kb", TEST_PASSAGES)
+
+
+def make_service(backend: Backend, **moderators: Any) -> Service:
     """A Service on its own knowledge and data folders, with the given `moderators` settings."""
-    config = Config(moderators=Moderators(**moderators), data_dir=tmp_path / "data")
-    return Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    return backend.service(moderators=Moderators(**moderators), data_dir=backend.folder.parent / "data")
 
 
 @pytest.fixture
-def service(tmp_path: Path, fake: FakeDiscord) -> Service:
+def service(backend: Backend, fake: FakeDiscord) -> Service:
     """The fake's default user is a moderator by user id; MODERATOR_ROLE is a moderator role."""
-    return make_service(tmp_path, discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}))
+    return make_service(backend, discord_users=frozenset({fake.user_id}), discord_roles=frozenset({MODERATOR_ROLE}))
 
 
 def stranger(fake: FakeDiscord) -> dict[str, Any]:
@@ -82,8 +88,10 @@ def inputs(modal: Call) -> dict[str, dict[str, Any]]:
     return found
 
 
-async def test_add_through_the_modal_then_a_question_gets_the_new_passage(online: FakeDiscord, tmp_path: Path) -> None:
-    """/kb add opens a modal; its submission adds the passage, written to disk and answered at once."""
+async def test_add_through_the_modal_then_a_question_gets_the_new_passage(
+    online: FakeDiscord, backend: Backend
+) -> None:
+    """/kb add opens a modal; its submission adds the passage, stored and answered at once."""
     modal = await kb(online, "add")
     assert modal.body["type"] == 9
     assert set(inputs(modal)) == {"section", "text", "questions", "id"}
@@ -101,9 +109,8 @@ async def test_add_through_the_modal_then_a_question_gets_the_new_passage(online
     assert "`bike-parking`" in ephemeral_text(done)
     answer = await ask(online, "Where can I park my bike?")
     assert answer["embeds"][0]["description"].startswith("Bicycle parking is behind the library")
-    saved = yaml.safe_load((tmp_path / "kb" / "moderators.yaml").read_text(encoding="utf-8"))
-    [passage] = saved["passages"]
-    assert passage["questions"] == ["Where can I park my bike?", "Is there bike parking?"]
+    passage = backend.load().get("bike-parking")
+    assert passage is not None and passage.questions == ("Where can I park my bike?", "Is there bike parking?")
 
 
 async def test_non_moderator_is_refused_without_a_modal(
@@ -140,10 +147,10 @@ async def test_role_moderator_is_allowed(online: FakeDiscord, service: Service) 
 
 @pytest.mark.parametrize(("setting", "expected"), [(True, "Removed passage"), (False, NOT_MODERATOR)])
 async def test_manage_server_counts_only_when_configured(
-    fake: FakeDiscord, tmp_path: Path, setting: bool, expected: str
+    fake: FakeDiscord, backend: Backend, setting: bool, expected: str
 ) -> None:
     """With moderators.discord_manage_server on, a member with Manage Server is a moderator; without it, not."""
-    service = make_service(tmp_path, discord_manage_server=setting, discord_admin_guilds=frozenset({fake.guild_id}))
+    service = make_service(backend, discord_manage_server=setting, discord_admin_guilds=frozenset({fake.guild_id}))
     async with running(service, ENV):
         await fake.wait_ready()
         interaction = fake.subcommand("kb", "remove", id="jobs", permissions=str(1 << 5))
@@ -151,9 +158,9 @@ async def test_manage_server_counts_only_when_configured(
         assert ephemeral_text(await callback_for(fake, interaction)).startswith(expected)
 
 
-async def test_the_owner_of_another_server_is_not_a_moderator(fake: FakeDiscord, tmp_path: Path) -> None:
+async def test_the_owner_of_another_server_is_not_a_moderator(fake: FakeDiscord, backend: Backend) -> None:
     """Manage Server counts only in the servers the config names: the owner of another one is refused."""
-    service = make_service(tmp_path, discord_manage_server=True, discord_admin_guilds=frozenset({fake.guild_id}))
+    service = make_service(backend, discord_manage_server=True, discord_admin_guilds=frozenset({fake.guild_id}))
     other_guild = "900000000000000777"
     async with running(service, ENV):
         await fake.wait_ready()
@@ -179,7 +186,7 @@ async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeD
     assert passage is not None and passage.questions == ("What jobs did defectors have?",)
     answer = await ask(online, "What jobs did defectors have?")
     assert answer["embeds"][0]["description"] == "Many defectors worked in mines, factories or farms."
-    [record] = service.moderation.history_log.records()  # type: ignore[union-attr]
+    [record] = [r for r in service.moderation.history_log.records() if r.kind != "add"]  # type: ignore[union-attr]
     assert (record.kind, record.platform, record.name, record.user_id) == ("edit", "discord", "asker", online.user_id)
 
 

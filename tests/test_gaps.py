@@ -8,7 +8,6 @@ import io
 import logging
 import random
 import re
-import sqlite3
 import stat
 import time
 from collections import Counter
@@ -18,8 +17,11 @@ import pytest
 
 from bot import cli
 from bot.config import Config
-from bot.records.gaps import DAY, FILE_NAME, USER_KEY_FILE, GapStore, group
+from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
+from tests.backends import Backend, backend, files_only
+
+assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
 PARKING = ["Where can I park my car?", "where can i park my car", "Is there car parking near the library?"]
 FOOD = "Is there food at the meetup?"
@@ -30,18 +32,19 @@ def run_cli(*argv: str) -> tuple[int, str]:
     return cli.main(list(argv), out=out), out.getvalue()
 
 
-def ask_unanswered(kdir: Path) -> Service:
-    service = Service.from_directory(kdir, Config())
+def ask_unanswered(backend: Backend) -> Service:
+    service = backend.service()
     for n, question in enumerate([*PARKING, FOOD]):
         answer = service.ask(question, Asker("telegram", str(100 + n), "chat", name="Alice Example"))
         assert answer.fallback, question
     service.ask("When does the community meet?", Asker("discord", "5", "g"))  # answered: counted in stats
+    backend.written(service)
     return service
 
 
-def test_gaps_group_similar_questions_and_rank_them_by_count(kdir: Path) -> None:
+def test_gaps_group_similar_questions_and_rank_them_by_count(backend: Backend, kdir: Path) -> None:
     """Parking asked three ways is one gap ranked first; food is a second gap."""
-    ask_unanswered(kdir)
+    ask_unanswered(backend)
     code, out = run_cli("kb", "gaps", "--knowledge", str(kdir))
     assert code == 0
     lines = out.splitlines()
@@ -49,9 +52,9 @@ def test_gaps_group_similar_questions_and_rank_them_by_count(kdir: Path) -> None
     assert re.match(r"2\. g[0-9a-f]{6} ×1 “Is there food at the meetup\?”", lines[2])
 
 
-def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(kdir: Path) -> None:
+def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(backend: Backend, kdir: Path) -> None:
     """`kb alias ID GAP` attaches the gap's question to the passage: it answers, and the gap is closed."""
-    service = ask_unanswered(kdir)
+    service = ask_unanswered(backend)
     gap_id = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
     code, out = run_cli("kb", "alias", "meetups", gap_id, "--knowledge", str(kdir))
     assert code == 0 and "Attached" in out
@@ -61,9 +64,9 @@ def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(kdir: Path) ->
     assert gap_id not in out and "food" in out
 
 
-def test_dismissing_a_gap_by_number(kdir: Path) -> None:
+def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
-    ask_unanswered(kdir)
+    ask_unanswered(backend)
     code, out = run_cli("kb", "dismiss", "2", "--knowledge", str(kdir))
     assert code == 0 and "Dismissed gap" in out
     out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
@@ -72,12 +75,35 @@ def test_dismissing_a_gap_by_number(kdir: Path) -> None:
     assert run_cli("kb", "dismiss", "²", "--knowledge", str(kdir))[0] == 1  # a digit int() refuses: no such gap
 
 
-def test_stats_show_most_asked_downvoted_and_the_fallback_rate(kdir: Path) -> None:
+def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:
+    """`kb gaps --would-answer`: none now; after `kb add` the parking gap, by the new passage; with --drafts
+    the food gap too (on PostgreSQL: the database's gaps and knowledge, with the folder's drafts)."""
+    ask_unanswered(backend)
+    k = ("--knowledge", str(kdir))
+    assert run_cli("kb", "gaps", "--would-answer", *k) == (
+        0,
+        "0 of 2 open gap(s) would be answered as the knowledge is now.\n",
+    )
+    text = "Cars park on Elm Street, behind the library: there is room for your car."
+    assert run_cli("kb", "add", "--section", "Parking", "--text", text, "--id", "parking", *k)[0] == 0
+    lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
+    assert re.fullmatch(r"g[0-9a-f]{6} ×3 “.*” -> parking", lines[0]) and lines[1].startswith("1 of 2 open gap(s)")
+    (kdir / "drafts").mkdir()
+    (kdir / "drafts" / "food.yaml").write_text(
+        'source: {title: "Food"}\npassages:\n  - {id: food, section: Food, text: "There is food at every meetup."}\n',
+        encoding="utf-8",
+    )
+    out = run_cli("kb", "gaps", "--would-answer", "--drafts", *k)[1]
+    assert "-> parking" in out and "-> food" in out and "2 of 2 open gap(s) would be answered with the drafts" in out
+
+
+def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:
     """`kb stats` counts answered passages, 👎 votes and unanswered questions per day."""
-    service = ask_unanswered(kdir)
+    service = ask_unanswered(backend)
     service.vote("rules", False, Asker("discord", "5"))
     service.vote("rules", False, Asker("telegram", "6"))
     service.vote("meetups", True, Asker("telegram", "6"))
+    backend.written(service)
     code, out = run_cli("kb", "stats", "--knowledge", str(kdir))
     assert code == 0
     asked, rest = out.split("Most downvoted")
@@ -87,10 +113,13 @@ def test_stats_show_most_asked_downvoted_and_the_fallback_rate(kdir: Path) -> No
     assert re.search(r"\d{4}-\d\d-\d\d  4/5 \(80%\)", out)
 
 
-def test_the_database_holds_hashed_user_ids_and_never_a_name(kdir: Path) -> None:
+def test_the_database_holds_hashed_user_ids_and_never_a_name(backend: Backend) -> None:
     """No raw user id, no display name, and no wording of answered questions is stored."""
-    ask_unanswered(kdir)
-    dump = "\n".join(sqlite3.connect(kdir.parent / "data" / FILE_NAME).iterdump())
+    service = ask_unanswered(backend)
+    service.vote("meetups", True, Asker("telegram", "100", name="Alice Example"))
+    backend.written(service)
+    dump = backend.stored_records()
+    assert "Where can I park my car?" in dump and "meetups" in dump  # what is kept is there: the check can fail
     assert "Alice" not in dump and "'100'" not in dump and "telegram:100" not in dump
     assert "community meet" not in dump  # an answered question's wording is not kept, only its passage
 
@@ -111,8 +140,11 @@ def test_rows_older_than_the_retention_period_are_deleted(tmp_path: Path) -> Non
     assert reopened.gaps() == []
 
 
-def test_an_unusable_data_folder_only_warns_and_answering_goes_on(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
+    backend: Backend, kdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A data folder that cannot be created (a file is in the way): a WARNING, and questions are answered."""
+    files_only(backend, "with a database the gaps are in PostgreSQL, not in the data folder")
     blocker = kdir.parent / "blocked"
     blocker.write_text("a file, not a folder", encoding="utf-8")
     service = Service.from_directory(kdir, Config(data_dir=blocker / "data"))

@@ -20,9 +20,11 @@ from telegram_support import running, write_handbook
 from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
 from bot import Request
-from bot.config import Config, CooldownSettings, Moderators
+from bot import knowledge as kb
+from bot.config import CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
+from tests.backends import Backend, backend
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
@@ -34,6 +36,8 @@ ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy", "username": "cy_admin"
 OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
 WIFI_QUESTION = "What is the wifi password?"
 
+assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
+
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
@@ -41,7 +45,13 @@ def knowledge(tmp_path: Path) -> Path:
     return write_handbook(tmp_path / "knowledge")
 
 
-def service(knowledge: Path, *, group_admins: bool = False) -> Service:
+@pytest.fixture
+def kb_folder(knowledge: Path) -> Path:
+    """The knowledge `backend` serves here: the handbook."""
+    return knowledge
+
+
+def service(backend: Backend, *, group_admins: bool = False) -> Service:
     """The core with Ann as the one moderator by id, a data folder in the test's tmp_path, no cooldown in the way.
 
     With `group_admins`, the admins of GROUP (the one chat the config names) are moderators there.
@@ -51,8 +61,8 @@ def service(knowledge: Path, *, group_admins: bool = False) -> Service:
         telegram_group_admins=group_admins,
         telegram_admin_chats=frozenset({str(GROUP["id"])}),
     )
-    config = Config(moderators=moderators, data_dir=knowledge.parent / "data", cooldown=CooldownSettings(burst=100))
-    return Service.from_directory(knowledge, config)
+    data = backend.folder.parent / "data"
+    return backend.service(moderators=moderators, data_dir=data, cooldown=CooldownSettings(burst=100))
 
 
 async def say(fake: FakeTelegram, chat: dict[str, Any], text: str, user: dict[str, Any] = MODERATOR) -> Call:
@@ -73,10 +83,10 @@ def usage(command: str) -> str:
 
 
 async def test_moderator_adds_a_passage_and_the_next_question_in_another_chat_gets_it(
-    fake: FakeTelegram, knowledge: Path
+    fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:
     """/kb_add in the moderator's private chat; a question in a group gets the new passage at once."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         before = await say(fake, GROUP, f"@{BOT_USERNAME} {WIFI_QUESTION}", user=STRANGER)
         added = await say(
             fake,
@@ -90,12 +100,15 @@ async def test_moderator_adds_a_passage_and_the_next_question_in_another_chat_ge
     assert added.params["parse_mode"] == "HTML" and "reply_parameters" not in added.params
     assert after.text.startswith("<b>Wifi</b>") and "board by the door" in after.text
     assert after.buttons()[0]["callback_data"] == f"v:+:{passage_id}"
-    assert "wifi code" in (knowledge / "moderators.yaml").read_text(encoding="utf-8")
+    stored = backend.load().get(passage_id)
+    assert stored is not None and "wifi code" in stored.questions
 
 
-async def test_group_command_with_the_bot_name_replies_to_the_command(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_group_command_with_the_bot_name_replies_to_the_command(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """/kb_add@BotName in a group, with a chosen id: a reply to the command; no member lookup for a listed id."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         command = fake.message(
             GROUP,
             f"/kb_add@{BOT_USERNAME} Lost and found | Lost things wait at the front desk. | id=lost-things",
@@ -113,7 +126,9 @@ async def test_group_command_with_the_bot_name_replies_to_the_command(fake: Fake
     assert not fake.called("getChatMember")
 
 
-async def test_a_wrong_form_gets_the_usage_and_changes_nothing(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_a_wrong_form_gets_the_usage_and_changes_nothing(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """Each wrong form gets what is wrong and the command's usage; the knowledge folder is untouched."""
     wrong = {
         "/kb_add just one part": "kb_add",
@@ -127,18 +142,19 @@ async def test_a_wrong_form_gets_the_usage_and_changes_nothing(fake: FakeTelegra
         "/kb_gaps many": "kb_gaps",
         "/kb_dismiss": "kb_dismiss",
     }
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         replies = {text: await say(fake, MODERATOR_CHAT, text) for text in wrong}
     for text, command in wrong.items():
         assert shown(replies[text]).endswith(usage(command)), text
     assert [p.name for p in knowledge.iterdir()] == ["handbook.yaml"]
+    assert backend.load().passages == kb.load(knowledge).passages  # on PostgreSQL too: nothing stored
 
 
 async def test_a_non_moderator_is_refused_in_private_and_in_a_group(
-    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+    fake: FakeTelegram, backend: Backend, knowledge: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A stranger gets the core's refusal, in a private chat and in a group (no lookup: admins do not count)."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         private = await say(fake, STRANGER_CHAT, "/kb_remove meeting-times", user=STRANGER)
         group = await say(fake, GROUP, f"/kb_gaps@{BOT_USERNAME}", user=STRANGER)
         still = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
@@ -150,9 +166,11 @@ async def test_a_non_moderator_is_refused_in_private_and_in_a_group(
     assert len(refusals) == 2
 
 
-async def test_edit_alias_remove_undo_and_history_through_telegram(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_edit_alias_remove_undo_and_history_through_telegram(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """Every change is answered in the chat and is live for the next question; history shows who did it."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         edited = await say(fake, MODERATOR_CHAT, "/kb_edit meeting-times | We meet every Friday at 19:00 downstairs.")
         friday = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
         fields = await say(
@@ -187,9 +205,9 @@ async def test_edit_alias_remove_undo_and_history_through_telegram(fake: FakeTel
     assert shown(missing) == "No passage with the id no-such-passage."
 
 
-async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backend: Backend, knowledge: Path) -> None:
     """Unanswered questions show up in /kb_gaps; /kb_stats counts answers; a gap is dismissed or aliased by id."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         for question in ("Is there a cloakroom?", "Is there a cloakroom at all?", "Can I bring my dog?"):
             await say(fake, STRANGER_CHAT, question, user=STRANGER)
         await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
@@ -214,12 +232,12 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, knowl
 
 @pytest.mark.parametrize("group_admins", [False, True])
 async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
-    fake: FakeTelegram, knowledge: Path, group_admins: bool
+    fake: FakeTelegram, backend: Backend, knowledge: Path, group_admins: bool
 ) -> None:
     """An administrator or the creator of a group may moderate there only with telegram_group_admins on."""
     fake.set_member(GROUP, ADMIN, "administrator")
     fake.set_member(GROUP, OWNER, "creator")
-    async with running(fake, service(knowledge, group_admins=group_admins)):
+    async with running(fake, service(backend, group_admins=group_admins)):
         question = await say(fake, GROUP, f"@{BOT_USERNAME} When do we meet?", user=ADMIN)
         assert not fake.called("getChatMember")  # questions never look anyone up
         by_admin = await say(fake, GROUP, "/kb_add Lost and found | Lost things wait at the front desk.", user=ADMIN)
@@ -232,17 +250,19 @@ async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
     assert shown(by_member) == NOT_MODERATOR and shown(in_private) == NOT_MODERATOR
     if group_admins:
         assert shown(by_admin).startswith("Added passage") and "Most asked passages" in shown(by_owner)
-        assert "Cy (@cy_admin)" in (knowledge.parent / "data").joinpath("history.jsonl").read_text(encoding="utf-8")
+        assert "Cy (@cy_admin)" in [record.name for record in backend.history()]
     else:
         assert shown(by_admin) == NOT_MODERATOR and shown(by_owner) == NOT_MODERATOR
 
 
-async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """A command posted anonymously as the group is from one of its admins; one posted as a channel is not."""
     anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     channel_bot = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
     channel = {"id": -1009999, "type": "channel", "title": "News"}
-    async with running(fake, service(knowledge, group_admins=True)):
+    async with running(fake, service(backend, group_admins=True)):
         for sender, sender_chat in ((anonymous, GROUP), (channel_bot, channel)):
             before = len(fake.called("sendMessage"))
             message = {"message_id": 90 + before, "date": 0, "chat": GROUP, "from": sender, "text": "/kb_stats"}
@@ -254,19 +274,21 @@ async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(fake: FakeTel
     assert [c.params["user_id"] for c in fake.called("getChatMember")] == [str(channel_bot["id"])]
 
 
-async def test_admins_of_a_strangers_group_are_not_moderators(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_admins_of_a_strangers_group_are_not_moderators(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """A group the config does not name: its creator and its anonymous admin are refused, and nobody is looked up."""
     theirs = {"id": -1006666, "type": "supergroup", "title": "Stranger's group"}
     anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     fake.set_member(theirs, OWNER, "creator")
-    async with running(fake, service(knowledge, group_admins=True)):
+    async with running(fake, service(backend, group_admins=True)):
         by_creator = await say(fake, theirs, "/kb_remove code-of-conduct", user=OWNER)
         message = {"message_id": 99, "date": 0, "chat": theirs, "from": anonymous, "text": "/kb_remove code-of-conduct"}
         fake.push({"message": {**message, "sender_chat": theirs, "entities": entities("/kb_remove code-of-conduct")}})
         [_, as_group] = await fake.wait_for("sendMessage", 2)
     assert shown(by_creator) == NOT_MODERATOR and shown(as_group) == NOT_MODERATOR
     assert not fake.called("getChatMember")
-    assert "Be kind" in (knowledge / "handbook.yaml").read_text(encoding="utf-8")
+    assert backend.load().get("code-of-conduct") is not None
 
 
 FORWARDS = {
@@ -276,20 +298,24 @@ FORWARDS = {
 
 
 @pytest.mark.parametrize("forward", FORWARDS.values(), ids=FORWARDS.keys())
-async def test_a_forwarded_command_is_ignored(fake: FakeTelegram, knowledge: Path, forward: dict[str, Any]) -> None:
+async def test_a_forwarded_command_is_ignored(
+    fake: FakeTelegram, backend: Backend, knowledge: Path, forward: dict[str, Any]
+) -> None:
     """A moderator forwarding "/kb_remove ..." or "/help" runs nothing: no change, no reply."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         for n, text in enumerate(("/kb_remove code-of-conduct", "/help")):
             message = {"message_id": 70 + n, "date": 0, "chat": MODERATOR_CHAT, "from": MODERATOR, "text": text}
             fake.push({"message": {**message, "entities": entities(text), **forward}})
         stats = await say(fake, MODERATOR_CHAT, "/kb_stats")  # handled after them: one chat keeps its order
     assert fake.called("sendMessage") == [stats]
-    assert "Be kind" in (knowledge / "handbook.yaml").read_text(encoding="utf-8")
+    assert backend.load().get("code-of-conduct") is not None
 
 
-async def test_moderation_commands_are_in_the_menu_only_for_moderators(fake: FakeTelegram, knowledge: Path) -> None:
+async def test_moderation_commands_are_in_the_menu_only_for_moderators(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
     """The public menu has no /kb_* command; the moderator's private chat gets them as well."""
-    async with running(fake, service(knowledge)):
+    async with running(fake, service(backend)):
         pass
     public, scoped = fake.called("setMyCommands")
     assert [c["command"] for c in public.params["commands"]] == ["start", "help", "ask", "sources"]

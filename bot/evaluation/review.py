@@ -37,13 +37,15 @@ def replay_gaps(answerer: Answerer, gaps: Iterable[Gap]) -> list[Verdict]:
     return [Verdict(gap, answerer.answer(gap.questions[0])) for gap in gaps]
 
 
-def published_copy(knowledge_dir: Path, target: Path) -> Path:
+def published_copy(knowledge_dir: Path, target: Path, live: Path | None = None) -> Path:
     """`target` made a copy of the folder's live files with every draft beside them, as `kb publish --all`
-    would leave it (a draft whose ids clash with the live files makes loading the copy fail, naming it)."""
+    would leave it (a draft whose ids clash with the live files makes loading the copy fail, naming it).
+    `live`: where the live files are when not in the folder (a database's knowledge, exported)."""
+    live = live or knowledge_dir
     target.mkdir(parents=True, exist_ok=True)
-    for path in [*knowledge.knowledge_files(knowledge_dir), *draft_files(knowledge_dir)]:
+    for path in [*knowledge.knowledge_files(live), *draft_files(knowledge_dir)]:
         shutil.copy2(path, target / path.name)
-    for extra in knowledge_dir.iterdir():
+    for extra in live.iterdir():
         if extra.is_file() and extra.name not in _LEFT_OUT and not (target / extra.name).exists():
             shutil.copy2(extra, target / extra.name)  # synonyms.yaml, settings.yaml
     return target

@@ -34,7 +34,8 @@ class PostgresBackend:
         self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
         self.store = PostgresStore(self.database, scratch_folder())
         self.replica = Replica(self.store, workers=workers)
-        self.records = PostgresGapStore(self.database, retention_days=retention_days)
+        self.retention_days = retention_days
+        self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
         self.retry = retry
         self.follower: Follower | None = None
 
@@ -53,6 +54,13 @@ class PostgresBackend:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(f"{where} holds no knowledge yet: run `python -m bot db init --seed`") from exc
             raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
+
+    def open_records(self) -> PostgresGapStore:
+        """The gaps and votes, with their writer thread: after `load`, so that it never writes (or deletes
+        old rows) in a schema that is not there, and not for a command that only reads the knowledge."""
+        if self.records is None:
+            self.records = PostgresGapStore(self.database, retention_days=self.retention_days)
+        return self.records
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
         """`answerer` with the changes it has not seen, or None; never raises (the follower retries)."""
@@ -80,7 +88,8 @@ class PostgresBackend:
         if self.follower is not None:
             self.follower.stop()
             self.follower.join(timeout=2)
-        self.records.close()  # before the pool it writes through
+        if self.records is not None:
+            self.records.close()  # before the pool it writes through
         self.database.close()
         self.budgets.close()
         shutil.rmtree(self.store.directory, ignore_errors=True)
