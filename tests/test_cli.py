@@ -121,7 +121,7 @@ def test_kb_import_writes_a_loadable_draft(
     backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`kb import` turns a Markdown article into a YAML file that loads and answers."""
-    files_only(backend, "drafts are files; `kb publish` into a database is refused (test_postgres.py)")
+    files_only(backend, "`kb check` reads the folder (publishing into a database: test_postgres.py)")
     article = tmp_path / "cats.md"
     article.write_text(
         "# All about cats\n\n## Sleep\n\nCats sleep sixteen hours a day. Kittens sleep even more.\n\n"
