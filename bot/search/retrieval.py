@@ -60,7 +60,7 @@ class Ranked:
     every passage gets), `runner_up` the next passage's matched score, on the scale of `matched`
     (when the focus reorders passages, the next one's order key in units of this one's `matched`),
     `focus` the largest share of the question one sentence or alternate question holds (read for
-    the passages that could take the first two places; 0 for the others).
+    the passages that could take the first place; 0 for the others).
     """
 
     passage: Passage
@@ -196,27 +196,31 @@ class Index:
         self, terms: Sequence[str], matched: Floats, chosen: list[int], weight: float
     ) -> tuple[list[float], list[float]]:
         """Each chosen passage's order key (its score as a share of the best, plus `weight` times its
-        focus) and its focus. The focus is read for the first two passages, and after them only for
-        a passage that could still take one of the first two places: its share plus `weight` (the
-        largest focus) above the second-best key so far. The rest keep BM25's order, unread (0)."""
+        focus) and its focus. The focus is read for the first passage, and after it only for a passage
+        that could still take the first place: its share plus `weight` times its coverage (the focus
+        is never more: a sentence holds at most what its passage holds) above the best key so far.
+        A passage left unread keeps that bound as its key (so the margin over it is never overstated)
+        and a focus of 0. Mostly one passage is read: a cold read tokenizes its sentences."""
         weights = self._weights(terms)
+        total = sum(weights.values())
         first = float(matched[chosen[0]])
         scale = 1.0 / first if first > 0 else 0.0
         keys: list[float] = []
         focus: list[float] = []
-        best = second = -math.inf
+        best = -math.inf
         for at, i in enumerate(chosen):
             share = float(matched[i]) * scale
-            read = at < 2 or share + weight > second
+            bound = share + weight * self._held(weights, total, i) if at else 0.0
+            read = at == 0 or bound > best
             f = self.focus(weights, self.kb.passages[i]) if read else 0.0
-            key = share + weight * f
+            key = share + weight * f if read else bound
             keys.append(key)
             focus.append(f)
-            if key > best:
-                best, second = key, best
-            elif key > second:
-                second = key
+            best = max(best, key)
         return keys, focus
+
+    def _held(self, weights: dict[str, float], total: float, doc: int) -> float:
+        return sum(w for t, w in weights.items() if self._scorer.holds(t, doc)) / total if total else 0.0
 
     def focus(self, weights: dict[str, float], passage: Passage) -> float:
         """The largest share of the question's weight that one sentence or alternate question holds."""
