@@ -24,7 +24,7 @@ from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
 
 RERANK = 5  # how many of BM25's best passages the focus may reorder
-UNIT_MEMO = 20_000  # passages whose sentences' terms are remembered (they are read when first ranked high)
+UNIT_MEMO = 4096  # passages whose sentences' terms are remembered (about 3 KB each), read when first ranked first
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
