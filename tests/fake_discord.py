@@ -106,6 +106,8 @@ class FakeDiscord:
         self.interactions: dict[str, tuple[int, float]] = {}  # id -> (type, when it was pushed)
         self.acknowledged: set[str] = set()  # interaction ids with a callback
         self.answer_window = 3.0  # seconds to acknowledge an interaction
+        self.followup_window = 15 * 60.0  # seconds its token takes follow-ups and edits
+        self.tokens: dict[str, float] = {}  # interaction token -> when the interaction was sent
         self.identify_pauses = 0  # IDENTIFYs discord.py would have waited 5 s before (see discord_support)
         self._closing = asyncio.Event()
         self._ids = itertools.count(910000000000000000)
@@ -328,6 +330,7 @@ class FakeDiscord:
         """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME."""
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
+            self.tokens[str(data.get("token"))] = time.monotonic()
         await self._dispatch(self.live.get(shard) or self.shards[shard], event, data)
 
     async def drop(self, *, shard: int = 0, code: int = 1001) -> None:
@@ -536,6 +539,11 @@ class FakeDiscord:
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
         if discord_route(method, path) == "POST /interactions/{interaction_id}/{interaction_token}/callback":
             return self._callback_refusal(path.split("/")[2], body)
+        parts = path.strip("/").split("/")
+        sent = self.tokens.get(parts[2]) if parts[0] == "webhooks" and len(parts) >= 3 else None
+        if sent is not None and time.monotonic() - sent > self.followup_window:  # a token lives 15 minutes
+            self.violations.append(f"{method} {path}: the interaction token has expired")
+            return _json({"message": "Invalid Webhook Token", "code": 50027}, status=401)
         return None
 
     def _callback_refusal(self, interaction_id: str, body: Json) -> web.Response | None:

@@ -157,6 +157,7 @@ async def pushed(fake: FakeDiscord, kind: int = 2) -> dict[str, Any]:
     """An interaction as if pushed to the bot (no gateway needed): the fake now expects its callback."""
     interaction = fake.interaction(kind, {"id": fake.next_id(), "name": "ask", "type": 1})
     fake.interactions[interaction["id"]] = (kind, asyncio.get_running_loop().time())
+    fake.tokens[str(interaction["token"])] = asyncio.get_running_loop().time()
     return interaction
 
 
@@ -191,6 +192,19 @@ async def test_discord_refuses_a_late_answer(discord: FakeDiscord) -> None:
     await asyncio.sleep(0.1)
     status, answer = await rest(discord, "POST", callback_path(interaction), {"type": 4, "data": {"content": "x"}})
     assert (status, answer["code"], answer["message"]) == (404, 10062, "Unknown interaction")
+    assert len(discord.violations) == 1
+
+
+async def test_discord_refuses_a_follow_up_after_the_token_expired(discord: FakeDiscord) -> None:
+    """An interaction's token takes follow-ups for 15 minutes (here shortened): after, 401 Invalid Webhook Token."""
+    interaction = await pushed(discord)
+    assert (await rest(discord, "POST", callback_path(interaction), {"type": 5}))[0] == 200
+    follow_up = f"/webhooks/{discord.app_id}/{interaction['token']}"
+    assert (await rest(discord, "POST", follow_up, {"content": "in time"}))[0] == 200
+    discord.followup_window = 0.05
+    await asyncio.sleep(0.1)
+    status, answer = await rest(discord, "POST", follow_up, {"content": "too late"})
+    assert (status, answer["code"], answer["message"]) == (401, 50027, "Invalid Webhook Token")
     assert len(discord.violations) == 1
 
 
