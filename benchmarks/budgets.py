@@ -1,7 +1,8 @@
 """What the shared cooldown costs: `Service.admit` (the user's and the chat's budgets) on files and
 on PostgreSQL, and a whole `Service.ask` on each, p50 and p99.
 
-It makes a schema of its own in the database named by `--url` (or $QABOT_DATABASE_URL), seeds it
+It makes a schema of its own in the database named by `--url` (or $QABOT_DATABASE_URL; a
+`postgresql://` URL, not a key=value string), seeds it
 from the bundled knowledge with `db init --seed`, measures, and drops the schema. Nothing else in
 the database is touched.
 
@@ -53,7 +54,7 @@ def _timed(count: int, call: Callable[[int], object]) -> dict[str, float]:
 
 def _figures(service: Service, checks: int) -> dict[str, dict[str, float]]:
     def admit(n: int) -> object:
-        return service.admit(Asker(platform="discord", user_id=f"u{n}", chat_id=f"c{n % 50}"))
+        return service.admit(Asker(platform="discord", user_id=f"u{n}", chat_id=f"c{n}"))  # never throttled
 
     def ask(n: int) -> object:  # a new user each time, so no answer is throttled
         return service.ask(QUESTION, Asker(platform="telegram", user_id=f"a{n}", chat_id=f"a{n}"))

@@ -91,6 +91,8 @@ def _po_string(token: str) -> str:
     def unescape(match: re.Match[str]) -> str:
         octal, hexa, char = match.groups()
         if octal is not None:
+            if not int(octal, 8):
+                raise ValueError(f"a NUL (\\0) in {token[:80]!r}: msgids and msgstrs cannot hold one")
             return chr(int(octal, 8))
         if hexa is not None:
             return chr(int(hexa, 16))
@@ -98,8 +100,8 @@ def _po_string(token: str) -> str:
             raise ValueError(f"unknown escape \\{char} in {token[:80]!r}")
         return _ESCAPES[char]
 
-    if re.search(r'(?<!\\)(?:\\\\)*"', body):
-        raise ValueError(f"an unescaped quote inside {token[:80]!r}")
+    if re.search(r'(?<!\\)(?:\\\\)*"', body) or re.search(r'(?<!\\)(?:\\\\)*\\\Z', body):
+        raise ValueError(f"an unescaped quote, or an escape with nothing after it, in {token[:80]!r}")
     return _ESCAPE.sub(unescape, body)
 
 

@@ -224,11 +224,15 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
+    folder = Path(args.knowledge)
+    new = not folder.exists()
     try:
-        target, count = importing.import_article(Path(args.file), Path(args.knowledge))
+        target, count = importing.import_article(Path(args.file), folder)
     except FileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    if new:
+        print(f"made the knowledge folder {folder} (it did not exist)", file=out)
     print(f"wrote {count} draft passages to {target}; review them, then `kb publish {target.name}`", file=out)
     return EXIT_OK
 
@@ -250,12 +254,15 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     config = _config(args)
     if config.database_url:  # the drafts are this folder's files; they go live in the database
         service = _service(args)
-        for name in names:
-            reply = service.moderate(Request("publish", draft=name), _asker(args))
-            if reply.refused:
-                print(f"error: {reply.text}", file=sys.stderr)
-                return EXIT_FAILED
-            print(reply.text, file=out)
+        try:
+            for name in names:
+                reply = service.moderate(Request("publish", draft=name), _asker(args))
+                if reply.refused:
+                    print(f"error: {reply.text}", file=sys.stderr)
+                    return EXIT_FAILED
+                print(reply.text, file=out)
+        finally:
+            service.close()  # its database threads and scratch folder end with the command
         return EXIT_OK
     moderation = _moderation(args)  # without loading the index: the draft may be the folder's first file
     for name in names:

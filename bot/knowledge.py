@@ -46,6 +46,10 @@ class KnowledgeError(FileError):
     """A knowledge file that cannot be used; the message names the file, the entry and the line."""
 
 
+class LoadTimeout(KnowledgeError):
+    """A load that ran past its time limit: the moment's fault, not the files' (try again later)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where passages come from, as a citation names it."""

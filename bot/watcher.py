@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeError, LoadTimeout
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ class KnowledgeWatcher:
             return False
         try:
             self._reload()
+        except LoadTimeout as exc:  # the moment's fault, not the files': the next poll tries again
+            log.error("knowledge not reloaded, still answering from the last good version: %s", exc)
+            return False
         except KnowledgeError as exc:
             self._bad = current  # reported once: the next report is for a different state of the files
             log.error("knowledge not reloaded, still answering from the last good version: %s", exc)

@@ -179,6 +179,54 @@ def test_plain_text_headings_underlined_or_in_wiki_marks_become_sections(tmp_pat
     ]
 
 
+def test_citation_marks_go_only_where_an_article_is_cited_and_reference_sections_with_their_parts() -> None:
+    """`[1]` after a word is a citation in a cited article (three numbered marks or more), and text otherwise:
+    `sys.argv[1]` in a how-to stays; a References section is left out with its sub-sections."""
+    howto = articles.from_markdown("# CLI\n\nThe first argument is sys.argv[1], the name sys.argv[0].\n")
+    assert [d.text for d in drafts_of(howto)[1]] == ["The first argument is sys.argv[1], the name sys.argv[0]."]
+    wiki = articles.from_markdown(
+        "# Glacier\n\nIce moves.[1] It is dense.[2] Snow falls[3] [citation needed].\n\n## References\n\n"
+        "Smith (2001).\n\n### Books\n\nA book on ice.\n\n## Uses\n\nMelt water.[4]\n"
+    )
+    assert [(d.section, d.text) for d in drafts_of(wiki)[1]] == [
+        ("Introduction", "Ice moves. It is dense. Snow falls ."),
+        ("Uses", "Melt water."),
+    ]
+
+
+def test_a_heading_is_the_title_again_only_when_the_title_names_it_whole() -> None:
+    """`<h1>Glacier</h1>` under "Glacier - Wikipedia" is the title; `<h1>Install</h1>` under
+    "Installation guide" is a section."""
+    page = articles.from_html("<title>Installation guide</title><h1>Install</h1><p>Run it.</p>")
+    assert drafts_of(page) == ("Installation guide", [Draft(id="install-1", section="Install", text="Run it.")])
+    page = articles.from_html("<title>Glacier - Wikipedia</title><h1>Glacier</h1><p>Ice.</p>")
+    assert drafts_of(page)[0] == "Glacier"
+
+
+HARD_PAGES = [
+    ('<div role="main"><p>Read the <a class="reference internal" href="t.html">tutorial</a> first.</p></div>',
+     ["Read the tutorial first."]),
+    ('<p class="hatnote">See also<p>Glaciers move slowly.</p><p>Ice is dense.</p>',
+     ["Glaciers move slowly.", "Ice is dense."]),
+    ('<ul><li class="menu">Home<li>About</ul><p>Glaciers move.</p>', ["About", "Glaciers move."]),
+    ('<table><tr><td class="navbox">Nav<td>Glaciers move.</table><p>Ice is dense.</p>',
+     ["Glaciers move.", "Ice is dense."]),
+    ('<html><head><title>T</title><body><p>Hi there.</p>', ["Hi there."]),
+    ('<div class="post"><p>Real content.</p></div><aside><article><p>Related post.</p></article></aside>',
+     ["Real content."]),
+    ('<div class="infobox"><div>Type</div><div>Area</table></div><p>Glaciers move.</p>',
+     ["Type", "Area", "Glaciers move."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("page", "texts"), HARD_PAGES)
+def test_html_that_leaves_end_tags_out_or_marks_links_like_chrome_keeps_its_text(page: str, texts: list[str]) -> None:
+    """A Sphinx link of class "reference" is text; a left-out element whose end tag is missing ends where HTML
+    says (the next block, the next item or cell, the parent's end, <body>); an <article> in an <aside> is not
+    the main content; chrome left open to the end makes the page be read again without the chrome rule."""
+    assert [b.text for b in articles.from_html(page).blocks] == texts
+
+
 def test_import_into_a_new_folder_makes_it_and_the_draft_publishes_there(tmp_path: Path) -> None:
     """A new community's first article: `kb import` makes the knowledge folder, `kb publish` makes it live."""
     article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"
@@ -198,9 +246,9 @@ WIKI_PAGE = """<!DOCTYPE html><html><head><title>Glacier - Wikipedia</title><scr
 <table class="infobox"><tr><td>Type</td><td>Ice</td></tr></table>
 <p>A <b>glacier</b> is a body of dense ice.<sup class="reference"><a href="#c1">[1]</a></sup> It moves slowly.[2]</p>
 <div id="toc"><h2>Contents</h2><ul><li>1 Etymology</li></ul></div>
-<div><div><p>Snow becomes firn<p>and then ice.</div></div>
+<div><div><p>Snow becomes firn[3]<p>and then ice.</div></div>
 <h2>Etymology<span class="mw-editsection">[<a href="#">edit</a>]</span></h2>
-<p>The word is a loanword from French.</p>
+<p>The word is a loanword from French.[4]</p>
 <h2>References</h2><p>Smith, J. (2001). Ice. Journal of Ice. 12: 1-3.</p>
 </div>
 <div class="navbox">Glaciology terms</div><div id="footer">Text is available under CC BY-SA.</div></body></html>"""

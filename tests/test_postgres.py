@@ -363,3 +363,4 @@ def test_kb_publish_puts_a_folders_draft_into_the_database(
     assert "racks behind the library" in (exported / "bikes.yaml").read_text(encoding="utf-8")
     code, _ = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
     assert code == 1 and "No draft" in capsys.readouterr().err
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("qabot-postgres")]  # the command closed

@@ -157,5 +157,7 @@ def test_the_passage_that_holds_the_question_in_one_sentence_comes_first() -> No
     assert [r.passage.id for r in bm25_only.rank(bm25_only.analyze(question), top=2)] == ["scattered", "together"]
     first, second = focused.rank(focused.analyze(question), top=2)
     assert (first.passage.id, second.passage.id) == ("together", "scattered")
-    assert first.focus == 1.0 and second.focus < 1.0
+    weights = focused._weights(focused.analyze(question))
+    assert first.focus == 1.0 and focused.focus(weights, scattered) == pytest.approx(0.5, abs=0.2)
     assert 0.0 < 1 - first.runner_up / first.matched < 1.0  # the margin is on the order that was chosen
+    assert all(r.focus == 0.0 for r in bm25_only.rank(bm25_only.analyze(question), top=2))  # weight 0: nothing read

@@ -366,6 +366,15 @@ async def test_webhook_workers_share_one_registration(fake: FakeTelegram, handbo
             assert foreign.status == 403
         async with http.post(worker, data=b"{not json", headers=right) as garbled:
             assert garbled.status == 400
+        huge_date = b'{"update_id": 9, "message": {"message_id": 1, "date": 1e300, "chat": {"id": 1, "type": "x"}}}'
+        async with http.post(worker, data=huge_date, headers=right) as odd:
+            assert odd.status == 400  # what a malformed body raises is a 400, never a 500
+        reader, writer = await asyncio.open_connection("127.0.0.1", ports[1])  # a header no client library sends
+        writer.write(b"POST /tg HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: \xff\xfe\r\n"
+                     b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")  # fmt: skip
+        await writer.drain()
+        assert (await reader.read()).startswith(b"HTTP/1.1 403")
+        writer.close()
         async with http.post(f"http://127.0.0.1:{ports[1]}/elsewhere", json=update, headers=right) as astray:
             assert astray.status == 404
         for n, port in enumerate(ports):

@@ -14,6 +14,7 @@ import pytest
 from bot.config import ChatCooldownSettings, Config, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.service import Asker, Service
+from bot.watcher import KnowledgeWatcher
 
 NOTES = """\
 source: {title: "Test notes"}
@@ -129,7 +130,10 @@ def test_answers_flow_while_a_change_is_applied(service: Service) -> None:
     assert results and set(results) == {"meetups"}
 
 
-def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_stays(tmp_path: Path) -> None:
+@pytest.mark.allow_error_logs
+def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_stays(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A reload is time-boxed (`reload_timeout`): past it the load gives up with a clear error naming the
     setting, and the bot answers from the knowledge it had; the first start is not boxed."""
     folder = tmp_path / "knowledge"
@@ -141,6 +145,16 @@ def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_
     with pytest.raises(KnowledgeError, match=r"longer than 1e-09 s \(reload_timeout\)"):
         service.reload()
     assert service.ask("Where can I park for the meetup?", ASKER).passage_id != "parking"
+    tries: list[int] = []
+
+    def reload() -> None:
+        tries.append(1)
+        service.reload()
+
+    watcher = KnowledgeWatcher(folder, reload=reload, loaded=lambda: service._loaded)
+    assert not watcher.poll() and not watcher.poll()
+    assert len(tries) == 2  # a timeout is the moment's fault: the same files are tried again, unlike a bad file
+    assert sum("reload_timeout" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR) == 2
     assert service.ask("When is the next community meetup?", ASKER).passage_id == "meetups"
     unboxed = Service.from_directory(folder, Config(reload_timeout=0))
     unboxed.reload()

@@ -164,16 +164,30 @@ def from_html(text: str) -> Article:
     parser = _PageParser()
     parser.feed(text)
     parser.close()
+    if parser.swallowed:  # chrome left open to the end (a missing end tag): read it again without the chrome rule
+        parser = _PageParser(chrome=False)
+        parser.feed(text)
+        parser.close()
     return Article(tuple(parser.content()), parser.title or None)
 
 
-_SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head"})
+_SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
     "details caption".split()
 )
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Inline elements are chrome only as a citation mark (`<sup class="reference">`) or an edit or jump
+# link: a link of class "reference" (Sphinx writes every cross-reference so) is text.
+_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link"})
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
+)
+# End tags HTML lets authors leave out: such an element also ends where the next block starts (a
+# paragraph), where the next of its kind starts (a list item, a cell, a row), or where its parent ends.
+_OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
+                 "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": _BLOCKS | {"body"}}  # fmt: skip
 # Class or id words of page chrome: left out with everything inside them.
 _CHROME = frozenset(
     """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
@@ -184,8 +198,10 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary
 _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
 
 
-def _is_chrome(attrs: dict[str, str]) -> bool:
+def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
     words = set(attrs.get("class", "").lower().split()) | {attrs.get("id", "").lower()}
+    if tag in _INLINE:
+        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
     return bool(words & _CHROME) or attrs.get("role", "").lower() in _CHROME_ROLES
 
 
@@ -217,10 +233,13 @@ class _PageParser(HTMLParser):
     same name at the same depth closes it, so nested `<div>`s and unclosed `<p>`s cannot end it early
     or keep it open for good."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, chrome: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[Block, bool]] = []  # each block, and whether it is in the main content
         self.title = ""
+        self.swallowed = False  # an element left out by class, id or role was still open at the end
+        self._chrome = chrome
+        self._by_attributes = False  # the element being left out was chosen by class, id or role
         self._skip: _Open | None = None  # the element being left out
         self._main: _Open | None = None  # the main element we are in
         self._in_title = False
@@ -234,15 +253,20 @@ class _PageParser(HTMLParser):
         return inside if any(not b.heading for b in inside) else [block for block, _ in self.blocks]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_title = self._in_title or tag == "title"
+        if self._skip is not None and self._skip.depth == 1 and tag in _OPTIONAL_END.get(self._skip.tag, ()):
+            self._skip = None  # its end tag was left out: this tag ends it
         if self._skip is not None:
+            self._in_title = self._in_title or (tag == "title" and self._skip.tag == "head")
             self._skip.enter(tag)
             return
+        self._in_title = self._in_title or (tag == "title" and not self.blocks)
         named = {key: value or "" for key, value in attrs}
-        if tag in _SKIPPED or (tag not in _VOID and tag != "body" and _is_chrome(named)):
+        by_attributes = self._chrome and tag not in _VOID and tag != "body" and _is_chrome(tag, named)
+        if tag in _SKIPPED or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
             self._skip = _Open(tag)
+            self._by_attributes = by_attributes and tag not in _SKIPPED
             return
         if self._main is not None:
             self._main.enter(tag)
@@ -264,7 +288,10 @@ class _PageParser(HTMLParser):
         if self._skip is not None:
             if self._skip.leave(tag):
                 self._skip = None
-            return
+                return
+            if not (self._skip.depth == 1 and self._skip.tag in _OPTIONAL_END and tag != self._skip.tag):
+                return
+            self._skip = None  # a parent's end ends an element whose own end tag was left out
         if tag in _BLOCKS:
             self._flush()
             self._heading = False
@@ -281,6 +308,7 @@ class _PageParser(HTMLParser):
     def close(self) -> None:
         super().close()
         self._flush()
+        self.swallowed = self._skip is not None and self._by_attributes
 
     def _flush(self) -> None:
         text = _oneline("".join(self._text))

@@ -12,7 +12,7 @@ took.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,26 +96,37 @@ def drafts_of(
     section = default_section
     found: list[Draft] = []
     used = set(taken)
-    skipping = False  # inside a section that lists sources or links, not knowledge
+    uncite = _uncite_for(article)
+    skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     for block in article.blocks:
         if block.heading:
-            heading = _uncited(block.text)
+            heading = uncite(block.text)
+            if skipping is not None and block.level > skipping:
+                continue  # a part of that section ("Books" under "References")
+            skipping = None
             opening = not found and block.level <= 1
             if opening and title is None:
                 title = heading
-            elif opening and title and title.casefold().startswith(heading.casefold()):
+            elif opening and title and _names(title, heading):
                 title = heading  # the title again, as pages print it ("Glacier" of "Glacier - Wikipedia")
             else:
                 section = _clip(heading, MAX_SECTION_CHARS)
-                skipping = " ".join(re.findall(r"\w+", heading.casefold())) in NOT_KNOWLEDGE
+                if " ".join(re.findall(r"\w+", heading.casefold())) in NOT_KNOWLEDGE:
+                    skipping = block.level
             continue
-        if skipping:
+        if skipping is not None:
             continue
-        for passage in group_sentences(split_sentences(_uncited(block.text))):
+        for passage in group_sentences(split_sentences(uncite(block.text))):
             pid = ids.numbered(_id_base(section, fallback), used, bare=False)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
     return title, found
+
+
+def _names(title: str, heading: str) -> bool:
+    """True when `title` is `heading`, or `heading` and then a separator ("Glacier - Wikipedia")."""
+    rest = title.casefold().removeprefix(heading.casefold())
+    return len(rest) < len(title) and (not rest or not rest[0].isalnum())
 
 
 # Sections of an article that list sources, links or contents rather than say anything.
@@ -125,12 +136,24 @@ NOT_KNOWLEDGE = frozenset(
         "further reading", "contents", "table of contents", "notes and references", "references and notes",
     }
 )  # fmt: skip
-# Citation marks pasted with wiki text: [1], [12], [a], [citation needed], [edit].
-_CITATION = re.compile(r"\[(?:\d{1,3}|[a-z]|citation needed|edit|note \d{1,3})\]", re.IGNORECASE)
+# Marks pasted with wiki text that are never part of a sentence.
+_EDIT_MARKS = re.compile(r"\[(?:citation needed|edit|clarification needed)\]", re.IGNORECASE)
+# Citation marks ([1], [12], [a]) right after a word or punctuation: only in an article that has
+# several numbered ones, so that `sys.argv[1]` in a how-to stays as written.
+_CITATION = re.compile(r"(?<=[^\s\d_\[(])\[(?:\d{1,3}|[a-z])\]")
+_NUMBERED_MARK = re.compile(r"(?<=[^\s\d_\[(])\[\d{1,3}\]")
 
 
-def _uncited(text: str) -> str:
-    return " ".join(_CITATION.sub("", text).split())
+def _uncite_for(article: Article) -> Callable[[str], str]:
+    """How to clean the article's text: edit marks always, citation marks when the article is cited."""
+    numbers = {m.group() for b in article.blocks for m in _NUMBERED_MARK.finditer(b.text)}
+    cited = len(numbers) >= 3
+
+    def uncite(text: str) -> str:
+        text = _EDIT_MARKS.sub("", text)
+        return " ".join((_CITATION.sub("", text) if cited else text).split())
+
+    return uncite
 
 
 def _id_base(section: str, fallback: str) -> str:

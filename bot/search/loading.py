@@ -93,8 +93,8 @@ def load(
     def counts() -> Generator[Counts, None, None]:  # taken in as they come, while workers read on
         for part in _parts(files, syns, ranking, _workers(files, workers), store):
             if deadline is not None and time.monotonic() > deadline:
-                raise knowledge.KnowledgeError(
-                    directory, f"loading took longer than {time_limit:g} s (reload_timeout); gave up"
+                raise knowledge.LoadTimeout(
+                    directory, f"loading took longer than {time_limit:g} s (reload_timeout); gave up, will try again"
                 )
             contents.append(part.passages)
             spelling.file_words(table, [w for w in words.add(part.words) if w not in syns.written])

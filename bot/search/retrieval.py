@@ -199,8 +199,9 @@ class Index:
         focus) and its focus. The focus is read for the first passage, and after it only for a passage
         that could still take the first place: its share plus `weight` times its coverage (the focus
         is never more: a sentence holds at most what its passage holds) above the best key so far.
-        A passage left unread keeps that bound as its key (so the margin over it is never overstated)
-        and a focus of 0. Mostly one passage is read: a cold read tokenizes its sentences."""
+        A passage left unread keeps that bound as its key (so the margin over it is never overstated;
+        it is the margin over the runner-up's best possible key, not over its key) and a focus of 0.
+        Mostly one passage is read: a cold read tokenizes its sentences. With `weight` 0 none is."""
         weights = self._weights(terms)
         total = sum(weights.values())
         first = float(matched[chosen[0]])
@@ -210,8 +211,8 @@ class Index:
         best = -math.inf
         for at, i in enumerate(chosen):
             share = float(matched[i]) * scale
-            bound = share + weight * self._held(weights, total, i) if at else 0.0
-            read = at == 0 or bound > best
+            bound = share + weight * self._held(weights, total, i) if at and weight else share
+            read = weight > 0 and (at == 0 or bound > best)
             f = self.focus(weights, self.kb.passages[i]) if read else 0.0
             key = share + weight * f if read else bound
             keys.append(key)

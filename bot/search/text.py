@@ -358,13 +358,15 @@ def pairs(terms: list[str], window: int = 5) -> list[str]:
 
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a capital,
-# digit or opening quote; "Mr." and single capitals ("U.S.") do not end one, nor abbreviations
+# digit or opening quote (see below); "Mr." and single capitals ("U.S.") do not end one, nor abbreviations
 # that end with a full stop inside a sentence ("i.e. TCP", "Dr. Kang", "vs. Python"). The checks
 # look back from the punctuation, so they run only where there is some (a pattern that looked
 # back at every character cost 0.1 ms a paragraph).
 _NOT_AFTER = ("[A-Z]", "Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g")
+# The next sentence starts with a capital of any script, a digit, a quote, or a letter of a script
+# without case (Hangul, Han, kana): anything but a lower-case letter.
 _SENTENCE_END = re.compile(
-    r"([.!?]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=[\"“‘'A-Z0-9])"
+    r"([.!?]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=[\"“‘'0-9]|(?![a-z])[^\W\d_])"
 )
 
 
