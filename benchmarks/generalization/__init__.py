@@ -11,7 +11,8 @@ SQuAD way, see benchmarks/encyclopedia/SOURCES.md). `encyclopedia-seeking` asks 
 benchmarks/encyclopedia/seeking/ (information-seeking: written from each article's title and
 headings, before its text was read) of the encyclopedia's own sources.
 
-    python -m benchmarks.generalization [--corpus generalization|encyclopedia|encyclopedia-seeking] [--set dev|blind] [--show] [--json]
+    python -m benchmarks.generalization [--corpus generalization|encyclopedia|encyclopedia-seeking]
+                                        [--set dev|blind] [--show] [--json]
 """
 
 from __future__ import annotations
