@@ -7,9 +7,12 @@ refuses it, and nobody tuning the bot should read blind.yaml.
 
 A corpus is a folder of `benchmarks/` with `sources/`, `dev.yaml` and `blind.yaml`: this one
 (`generalization`, the default) or `encyclopedia` (Wikipedia articles and questions written the
-SQuAD way, see benchmarks/encyclopedia/SOURCES.md).
+SQuAD way, see benchmarks/encyclopedia/SOURCES.md). `encyclopedia-seeking` asks the questions of
+benchmarks/encyclopedia/seeking/ (information-seeking: written from each article's title and
+headings, before its text was read) of the encyclopedia's own sources.
 
-    python -m benchmarks.generalization [--corpus generalization|encyclopedia] [--set dev|blind] [--show] [--json]
+    python -m benchmarks.generalization [--corpus generalization|encyclopedia|encyclopedia-seeking]
+                                        [--set dev|blind] [--show] [--json]
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
-CORPORA = {"generalization": HERE, "encyclopedia": HERE.parent / "encyclopedia"}
+CORPORA = {
+    "generalization": HERE,
+    "encyclopedia": HERE.parent / "encyclopedia",
+    "encyclopedia-seeking": HERE.parent / "encyclopedia" / "seeking",
+}
+# a corpus whose questions are asked of another folder's sources (default: its own `sources/`)
+SOURCES_OF = {"encyclopedia-seeking": HERE.parent / "encyclopedia" / "sources"}
 DEFAULT_CORPUS = "generalization"
 SETS = ("dev", "blind")
 OFF_TOPIC_KINDS = ("near-miss", "unrelated", "other-article")
@@ -151,7 +160,7 @@ def load_questions(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Question
 
 
 def source_files(corpus: str = DEFAULT_CORPUS) -> list[Path]:
-    folder = corpus_dir(corpus) / "sources"
+    folder = SOURCES_OF.get(corpus) or corpus_dir(corpus) / "sources"
     return sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt", ".html", ".htm"})
 
 
