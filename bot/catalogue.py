@@ -79,7 +79,7 @@ def translation(language: str) -> gettext.NullTranslations:
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", '"': '"', "\\": "\\"}
-_ESCAPE = re.compile(r'\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))', re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
 
 
 def _po_string(token: str) -> str:
@@ -100,7 +100,7 @@ def _po_string(token: str) -> str:
             raise ValueError(f"unknown escape \\{char} in {token[:80]!r}")
         return _ESCAPES[char]
 
-    if re.search(r'(?<!\\)(?:\\\\)*"', body) or re.search(r'(?<!\\)(?:\\\\)*\\\Z', body):
+    if re.search(r'(?<!\\)(?:\\\\)*"', body) or re.search(r"(?<!\\)(?:\\\\)*\\\Z", body):
         raise ValueError(f"an unescaped quote, or an escape with nothing after it, in {token[:80]!r}")
     return _ESCAPE.sub(unescape, body)
 

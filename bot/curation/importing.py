@@ -33,7 +33,6 @@ DEFAULT_SECTION = "Introduction"
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
 
 
-
 @dataclass(frozen=True)
 class Draft:
     id: str
