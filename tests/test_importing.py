@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import Answerer, knowledge
 from bot.cli import main
@@ -274,3 +276,36 @@ def test_a_page_without_a_marked_main_content_keeps_all_its_text(tmp_path: Path)
         "<html><body><nav>Home</nav><p>Open daily.</p><div><p>Closed on Mondays.</p></div></body></html>",
     )
     assert [d.text for d in found] == ["Open daily.", "Closed on Mondays."]
+
+
+_PLAIN_TAGS = ["p", "div", "li", "ul", "ol", "td", "tr", "table", "span", "a", "b", "section", "dd", "dl"]
+_PIECES = st.one_of(
+    st.sampled_from([f"<{t}>" for t in _PLAIN_TAGS] + [f"</{t}>" for t in _PLAIN_TAGS] + ["<br>", "<hr/>"]),
+    st.from_regex(r"[A-Za-z]{3,8}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=60))
+def test_tag_soup_without_chrome_loses_no_word(pieces: list[str]) -> None:
+    """Any nesting, unclosed or stray end tags of ordinary elements: every word of the page is kept, none crashes."""
+    words = [p for p in pieces if not p.startswith("<")]
+    text = " ".join(b.text for b in articles.from_html(" ".join(pieces)).blocks)
+    assert sorted(text.split()) == sorted(words)
+
+
+_CHROME_PIECES = st.one_of(
+    _PIECES,
+    st.sampled_from(['<div class="toc">', '<sup class="reference">', "</sup>", "<head>", "</head>", "<aside>",
+                     "</aside>", "<script>", "</script>", '<table class="infobox">', "<main>", "</main>", "<title>",
+                     "</title>", '<p class="hatnote">', '<span class="mw-editsection">', "</span>"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHROME_PIECES, max_size=60))
+def test_tag_soup_with_chrome_never_crashes_and_invents_nothing(pieces: list[str]) -> None:
+    """Chrome, main content and skipped elements in any order: the reader ends, and keeps only the page's words."""
+    words = {p for p in pieces if not p.startswith("<")}
+    article = articles.from_html(" ".join(pieces))
+    assert set(" ".join(b.text for b in article.blocks).split()) <= words
