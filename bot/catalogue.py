@@ -95,6 +95,8 @@ def _po_string(token: str) -> str:
                 raise ValueError(f"a NUL (\\0) in {token[:80]!r}: msgids and msgstrs cannot hold one")
             return chr(int(octal, 8))
         if hexa is not None:
+            if not int(hexa, 16):
+                raise ValueError(f"a NUL (\\x00) in {token[:80]!r}: msgids and msgstrs cannot hold one")
             return chr(int(hexa, 16))
         if char not in _ESCAPES:
             raise ValueError(f"unknown escape \\{char} in {token[:80]!r}")

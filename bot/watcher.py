@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.knowledge import KnowledgeError, LoadTimeout
 log = logging.getLogger(__name__)
 
 Signature = tuple[tuple[str, int, int, int], ...]
+MAX_RETRY_WAIT = 15 * 60.0  # a reload that keeps timing out is tried again at most this far apart
 
 
 def signature(directory: Path) -> Signature:
@@ -50,6 +52,7 @@ class KnowledgeWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._bad: Signature | None = None  # the broken state already reported
+        self._late: tuple[Signature, float, float] | None = None  # a state that timed out: retry after, wait
 
     def start(self) -> None:
         if self._thread is None:
@@ -67,10 +70,15 @@ class KnowledgeWatcher:
         current = signature(self.directory)
         if current == self._loaded() or current == self._bad:
             return False
+        if self._late is not None and self._late[0] == current and time.monotonic() < self._late[1]:
+            return False  # timed out a moment ago: wait before trying the same files again
         try:
             self._reload()
-        except LoadTimeout as exc:  # the moment's fault, not the files': the next poll tries again
-            log.error("knowledge not reloaded, still answering from the last good version: %s", exc)
+        except LoadTimeout as exc:  # the moment's fault, not the files': tried again, later and later
+            wait = min(MAX_RETRY_WAIT, 2 * self._late[2]) if self._late and self._late[0] == current else self.interval
+            self._late = (current, time.monotonic() + wait, wait)
+            log.error("knowledge not reloaded, still answering from the last good version: %s (again in %.0f s)",
+                      exc, wait)  # fmt: skip
             return False
         except KnowledgeError as exc:
             self._bad = current  # reported once: the next report is for a different state of the files
@@ -81,6 +89,7 @@ class KnowledgeWatcher:
             log.exception("knowledge not reloaded, still answering from the last good version")
             return False
         self._bad = None
+        self._late = None
         log.info("knowledge reloaded from %s", self.directory)
         return True
 

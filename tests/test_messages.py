@@ -87,8 +87,9 @@ def test_po_strings_are_read_with_c_escapes_and_bad_ones_refused() -> None:
     """msgfmt's string syntax: \\n, \\t, \\", \\\\, octal and hex escapes, lines joined; a stray quote is an error."""
     entries = parse_po('msgid "a\\tb"\n"\\n"\nmsgstr "\\"q\\" \\\\ \\101\\x42"\n')
     assert entries == {"a\tb\n": '"q" \\ AB'}
-    unterminated, nul = 'msgid "abc\\"\nmsgstr ""\n', 'msgid "a\\0"\nmsgstr ""\n'
-    for bad in ('msgid "a"b"\nmsgstr ""\n', 'msgid "\\q"\nmsgstr ""\n', 'msgid a\nmsgstr ""\n', unterminated, nul):
+    unterminated, nul, hex_nul = 'msgid "abc\\"\nmsgstr ""\n', 'msgid "a\\0"\nmsgstr ""\n', 'msgid "\\x00"\nmsgstr ""\n'
+    stray_quote, unknown, bare = 'msgid "a"b"\nmsgstr ""\n', 'msgid "\\q"\nmsgstr ""\n', 'msgid a\nmsgstr ""\n'
+    for bad in (stray_quote, unknown, bare, unterminated, nul, hex_nul):
         with pytest.raises(ValueError):
             parse_po(bad)
 

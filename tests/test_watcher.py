@@ -151,8 +151,11 @@ def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_
         tries.append(1)
         service.reload()
 
-    watcher = KnowledgeWatcher(folder, reload=reload, loaded=lambda: service._loaded)
+    watcher = KnowledgeWatcher(folder, reload=reload, loaded=lambda: service._loaded, interval=0.5)
     assert not watcher.poll() and not watcher.poll()
+    assert len(tries) == 1  # tried again only after a wait (doubling, up to 15 minutes), not at every check
+    time.sleep(0.55)
+    assert not watcher.poll()
     assert len(tries) == 2  # a timeout is the moment's fault: the same files are tried again, unlike a bad file
     assert sum("reload_timeout" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR) == 2
     assert service.ask("When is the next community meetup?", ASKER).passage_id == "meetups"

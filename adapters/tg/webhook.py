@@ -54,6 +54,8 @@ class Receiver:
         try:
             data = json.loads(await request.read())
             update = Update.de_json(data, self._app.bot)
+        except web.HTTPException:  # a body over the size limit: aiohttp's own 413
+            raise
         except Exception:  # whatever a malformed body raises (as PTB's own webhook handler does)
             log.warning("Telegram webhook: a body that is not an update was refused")
             return web.Response(status=400)

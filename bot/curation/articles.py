@@ -178,9 +178,9 @@ _BLOCKS = _HEADINGS | set(
     "details caption".split()
 )
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
-# Inline elements are chrome only as a citation mark (`<sup class="reference">`) or an edit or jump
-# link: a link of class "reference" (Sphinx writes every cross-reference so) is text.
-_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link"})
+# Inline elements are chrome only as a citation mark (`<sup class="reference">`), an edit or jump
+# link, or a heading's permalink: a link of class "reference" (Sphinx writes every cross-reference so) is text.
+_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink"})  # headerlink: Sphinx's ¶
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
@@ -226,12 +226,42 @@ class _Open:
         return self.depth <= 0
 
 
+@dataclass
+class _Skipped:
+    """An element being left out: its tag, and the elements open inside it, innermost last.
+
+    It ends at its own end tag once everything inside it is closed; an element whose end tag HTML
+    lets authors omit also ends where HTML ends it (`_OPTIONAL_END`): at a tag that starts where
+    it stands (no element of its own open), or at a parent's end tag."""
+
+    tag: str
+    inside: list[str]
+
+    def start(self, tag: str) -> bool:
+        """Take in a start tag; True when it ends this element instead."""
+        enders = _OPTIONAL_END.get(self.tag, ())
+        if tag in enders and all(t in _INLINE for t in self.inside) and not (self.tag == "p" and tag == "br"):
+            return True
+        if tag not in _VOID:
+            self.inside.append(tag)
+        return False
+
+    def end(self, tag: str) -> bool:
+        """Take in an end tag; True when it ends this element."""
+        if tag in self.inside:  # closes it, and whatever inside it was left unclosed
+            del self.inside[len(self.inside) - 1 - self.inside[::-1].index(tag) :]
+            return False
+        if tag == self.tag:
+            return True
+        return self.tag in _OPTIONAL_END and not self.inside  # a parent's end (a stray end tag else)
+
+
 class _PageParser(HTMLParser):
     """Collects a page's blocks (noting which are inside its main content) and `<title>`.
 
-    An element left out, or the main content, is followed by its tag's depth: the end tag of the
-    same name at the same depth closes it, so nested `<div>`s and unclosed `<p>`s cannot end it early
-    or keep it open for good."""
+    An element left out is followed with what is open inside it (`_Skipped`); the main content by
+    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
+    out unless it stands inside the main content (a note of the article itself)."""
 
     def __init__(self, *, chrome: bool = True) -> None:
         super().__init__(convert_charrefs=True)
@@ -240,7 +270,7 @@ class _PageParser(HTMLParser):
         self.swallowed = False  # an element left out by class, id or role was still open at the end
         self._chrome = chrome
         self._by_attributes = False  # the element being left out was chosen by class, id or role
-        self._skip: _Open | None = None  # the element being left out
+        self._skip: _Skipped | None = None  # the element being left out
         self._main: _Open | None = None  # the main element we are in
         self._in_title = False
         self._heading = False
@@ -253,19 +283,18 @@ class _PageParser(HTMLParser):
         return inside if any(not b.heading for b in inside) else [block for block, _ in self.blocks]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip is not None and self._skip.depth == 1 and tag in _OPTIONAL_END.get(self._skip.tag, ()):
+        if self._skip is not None and self._skip.start(tag):
             self._skip = None  # its end tag was left out: this tag ends it
         if self._skip is not None:
             self._in_title = self._in_title or (tag == "title" and self._skip.tag == "head")
-            self._skip.enter(tag)
             return
         self._in_title = self._in_title or (tag == "title" and not self.blocks)
         named = {key: value or "" for key, value in attrs}
         by_attributes = self._chrome and tag not in _VOID and tag != "body" and _is_chrome(tag, named)
-        if tag in _SKIPPED or by_attributes:
+        if (tag in _SKIPPED and not (tag == "aside" and self._main is not None)) or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
-            self._skip = _Open(tag)
+            self._skip = _Skipped(tag, [])
             self._by_attributes = by_attributes and tag not in _SKIPPED
             return
         if self._main is not None:
@@ -286,12 +315,13 @@ class _PageParser(HTMLParser):
         if tag == "title":
             self._in_title = False
         if self._skip is not None:
-            if self._skip.leave(tag):
-                self._skip = None
+            ended = self._skip.end(tag)
+            own = ended and tag == self._skip.tag
+            if not ended:
                 return
-            if not (self._skip.depth == 1 and self._skip.tag in _OPTIONAL_END and tag != self._skip.tag):
-                return
-            self._skip = None  # a parent's end ends an element whose own end tag was left out
+            self._skip = None
+            if own:
+                return  # else a parent's end: it also ends whatever holds the skipped element
         if tag in _BLOCKS:
             self._flush()
             self._heading = False

@@ -137,20 +137,25 @@ NOT_KNOWLEDGE = frozenset(
 )  # fmt: skip
 # Marks pasted with wiki text that are never part of a sentence.
 _EDIT_MARKS = re.compile(r"\[(?:citation needed|edit|clarification needed)\]", re.IGNORECASE)
-# Citation marks ([1], [12], [a]) right after a word or punctuation: only in an article that has
-# several numbered ones, so that `sys.argv[1]` in a how-to stays as written.
-_CITATION = re.compile(r"(?<=[^\s\d_\[(])\[(?:\d{1,3}|[a-z])\]")
-_NUMBERED_MARK = re.compile(r"(?<=[^\s\d_\[(])\[\d{1,3}\]")
+# Citation marks ([1], [12]) right after a word or punctuation, in an article cited as wikis cite:
+# [1], [2] and [3] all there. A mark after a name with a dot, an underscore or a bracket in it is
+# code (`sys.argv[1]`, `row_ids[2]`) and stays; so does [0], which is never a citation.
+_CITATION = re.compile(r"(?<=[^\s\[(])\[([1-9]\d{0,2})\]")
 
 
 def _uncite_for(article: Article) -> Callable[[str], str]:
     """How to clean the article's text: edit marks always, citation marks when the article is cited."""
-    numbers = {m.group() for b in article.blocks for m in _NUMBERED_MARK.finditer(b.text)}
-    cited = len(numbers) >= 3
+    marks = {m.group(1) for b in article.blocks for m in _CITATION.finditer(b.text)}
+    cited = {"1", "2", "3"} <= marks
+
+    def keep_code(match: re.Match[str]) -> str:
+        before = match.string[: match.start()].rsplit(None, 1)[-1] if match.start() else ""
+        name = before.rstrip(".,;:!?)")
+        return match.group() if re.search(r"[._\[\]]", name) else ""
 
     def uncite(text: str) -> str:
         text = _EDIT_MARKS.sub("", text)
-        return " ".join((_CITATION.sub("", text) if cited else text).split())
+        return " ".join((_CITATION.sub(keep_code, text) if cited else text).split())
 
     return uncite
 
