@@ -204,6 +204,8 @@ def test_a_heading_is_the_title_again_only_when_the_title_names_it_whole() -> No
     assert drafts_of(page) == ("Installation guide", [Draft(id="install-1", section="Install", text="Run it.")])
     page = articles.from_html("<title>Glacier - Wikipedia</title><h1>Glacier</h1><p>Ice.</p>")
     assert drafts_of(page)[0] == "Glacier"
+    page = articles.from_html("<title>Installation guide — Foo 1.0</title><h1>Installation</h1><p>Run it.</p>")
+    assert drafts_of(page)[0] == "Installation guide — Foo 1.0"
 
 
 HARD_PAGES = [
@@ -217,8 +219,8 @@ HARD_PAGES = [
     ('<html><head><title>T</title><body><p>Hi there.</p>', ["Hi there."]),
     ('<div class="post"><p>Real content.</p></div><aside><article><p>Related post.</p></article></aside>',
      ["Real content."]),
-    ('<div class="infobox"><div>Type</div><div>Area</table></div><p>Glaciers move.</p>',
-     ["Type", "Area", "Glaciers move."]),
+    ('<div id="toc"><p>Contents</p></div><div class="infobox"><div>Type</div><div>Area</table></div><p>Move.</p>',
+     ["Type", "Area", "Move."]),
 ]  # fmt: skip
 
 
@@ -226,7 +228,7 @@ HARD_PAGES = [
 def test_html_that_leaves_end_tags_out_or_marks_links_like_chrome_keeps_its_text(page: str, texts: list[str]) -> None:
     """A Sphinx link of class "reference" is text; a left-out element whose end tag is missing ends where HTML
     says (the next block, the next item or cell, the parent's end, <body>); an <article> in an <aside> is not
-    the main content; chrome left open to the end makes the page be read again without the chrome rule."""
+    the main content; chrome left open to the end is read again as text, the page's other chrome still left out."""
     assert [b.text for b in articles.from_html(page).blocks] == texts
 
 

@@ -161,16 +161,22 @@ def from_html(text: str) -> Article:
     `role="main"`, an id such as `content`); scripts, styles, navigation, headers, footers and the
     chrome that wikis and sites mark by class or id (tables of contents, info boxes, navigation
     boxes, edit links, citation marks, reference lists) are left out."""
-    parser = _PageParser()
-    parser.feed(text)
-    parser.close()
-    if parser.swallowed:  # chrome left open to the end (a missing end tag): read it again without the chrome rule
+    spared: set[tuple[int, int]] = set()
+    for _ in range(MAX_REREADS + 1):
+        parser = _PageParser(spared=spared)
+        parser.feed(text)
+        parser.close()
+        if parser.swallowed is None:
+            break
+        spared.add(parser.swallowed)  # chrome left open to the end (a missing end tag): read again, as text
+    else:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
     return Article(tuple(parser.content()), parser.title or None)
 
 
+MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
 _SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
@@ -263,11 +269,14 @@ class _PageParser(HTMLParser):
     its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
     out unless it stands inside the main content (a note of the article itself)."""
 
-    def __init__(self, *, chrome: bool = True) -> None:
+    def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[Block, bool]] = []  # each block, and whether it is in the main content
         self.title = ""
-        self.swallowed = False  # an element left out by class, id or role was still open at the end
+        self.swallowed: tuple[int, int] | None = None  # where an element left out by class, id or role
+        # starts, when it was still open at the end of the page
+        self._spared = spared or set()
+        self._skip_at: tuple[int, int] | None = None
         self._chrome = chrome
         self._by_attributes = False  # the element being left out was chosen by class, id or role
         self._skip: _Skipped | None = None  # the element being left out
@@ -291,11 +300,13 @@ class _PageParser(HTMLParser):
         self._in_title = self._in_title or (tag == "title" and not self.blocks)
         named = {key: value or "" for key, value in attrs}
         by_attributes = self._chrome and tag not in _VOID and tag != "body" and _is_chrome(tag, named)
+        by_attributes = by_attributes and self.getpos() not in self._spared
         if (tag in _SKIPPED and not (tag == "aside" and self._main is not None)) or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
             self._skip = _Skipped(tag, [])
             self._by_attributes = by_attributes and tag not in _SKIPPED
+            self._skip_at = self.getpos()
             return
         if self._main is not None:
             self._main.enter(tag)
@@ -338,7 +349,7 @@ class _PageParser(HTMLParser):
     def close(self) -> None:
         super().close()
         self._flush()
-        self.swallowed = self._skip is not None and self._by_attributes
+        self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
 
     def _flush(self) -> None:
         text = _oneline("".join(self._text))

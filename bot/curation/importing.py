@@ -123,9 +123,10 @@ def drafts_of(
 
 
 def _names(title: str, heading: str) -> bool:
-    """True when `title` is `heading`, or `heading` and then a separator ("Glacier - Wikipedia")."""
-    rest = title.casefold().removeprefix(heading.casefold())
-    return len(rest) < len(title) and (not rest or not rest[0].isalnum())
+    """True when `title` is `heading`, or `heading` and then a separator and a site's name
+    ("Glacier - Wikipedia", "FAQ | Our library"), not a longer name ("Installation guide")."""
+    folded, head = title.casefold().strip(), heading.casefold().strip()
+    return bool(head) and (folded == head or bool(re.match(re.escape(head) + r"\s*[-|–—:·•]\s", folded + " ")))
 
 
 # Sections of an article that list sources, links or contents rather than say anything.
