@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -69,6 +69,14 @@ class Ranked:
     matched: float = 0.0
     runner_up: float = 0.0
     focus: float = 0.0
+
+
+class _Weights(dict[str, float]):
+    """A question's terms and their weights in coverage, with their sum, worked out once a question."""
+
+    def __init__(self, weights: Mapping[str, float]):
+        super().__init__(weights)
+        self.total = sum(weights.values())
 
 
 def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
@@ -180,7 +188,15 @@ class Index:
         matched, base = self._scorer.matched(query)
         weight = self.ranking.focus
         chosen = _best(matched, max(top + 1, RERANK) if weight else top + 1)
-        keys, focus = self._keys(terms, matched, chosen, weight)
+        asked = _Weights(self._weights(terms))
+        covered: dict[int, float] = {}  # each passage's coverage, worked out once (bound and answer)
+
+        def coverage(doc: int) -> float:
+            if doc not in covered:
+                covered[doc] = self._covered(asked, doc)
+            return covered[doc]
+
+        keys, focus = self._keys(asked, matched, chosen, weight, coverage)
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         found = []
         for place, at in enumerate(order[:top]):
@@ -189,11 +205,16 @@ class Index:
             after = order[place + 1] if place + 1 < len(order) else None
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
-            found.append(Ranked(self.kb.passages[i], mine + base, self.coverage(terms, i), mine, runner_up, focus[at]))
+            found.append(Ranked(self.kb.passages[i], mine + base, coverage(i), mine, runner_up, focus[at]))
         return found
 
     def _keys(
-        self, terms: Sequence[str], matched: Floats, chosen: list[int], weight: float
+        self,
+        asked: _Weights,
+        matched: Floats,
+        chosen: list[int],
+        weight: float,
+        coverage: Callable[[int], float],
     ) -> tuple[list[float], list[float]]:
         """Each chosen passage's order key (its score as a share of the best, plus `weight` times its
         focus) and its focus. The focus is read for the first passage, and after it only for a passage
@@ -202,8 +223,6 @@ class Index:
         A passage left unread keeps that bound as its key (so the margin over it is never overstated;
         it is the margin over the runner-up's best possible key, not over its key) and a focus of 0.
         Mostly one passage is read: a cold read tokenizes its sentences. With `weight` 0 none is."""
-        weights = self._weights(terms)
-        total = sum(weights.values())
         first = float(matched[chosen[0]])
         scale = 1.0 / first if first > 0 else 0.0
         keys: list[float] = []
@@ -211,25 +230,22 @@ class Index:
         best = -math.inf
         for at, i in enumerate(chosen):
             share = float(matched[i]) * scale
-            bound = share + weight * self._held(weights, total, i) if at and weight else share
+            bound = share + weight * coverage(i) if at and weight else share
             read = weight > 0 and (at == 0 or bound > best)
-            f = self.focus(weights, self.kb.passages[i]) if read else 0.0
+            f = self.focus(asked, self.kb.passages[i]) if read else 0.0
             key = share + weight * f if read else bound
             keys.append(key)
             focus.append(f)
             best = max(best, key)
         return keys, focus
 
-    def _held(self, weights: dict[str, float], total: float, doc: int) -> float:
-        return sum(w for t, w in weights.items() if self._scorer.holds(t, doc)) / total if total else 0.0
-
-    def focus(self, weights: dict[str, float], passage: Passage) -> float:
+    def focus(self, asked: Mapping[str, float], passage: Passage) -> float:
         """The largest share of the question's weight that one sentence or alternate question holds."""
-        total = sum(weights.values())
-        if not total:
+        asked = asked if isinstance(asked, _Weights) else _Weights(asked)
+        if not asked.total:
             return 0.0
-        held = (sum(w for t, w in weights.items() if t in unit) for unit in self._units(passage))
-        return max(held, default=0.0) / total
+        held = (sum(w for t, w in asked.items() if t in unit) for unit in self._units(passage))
+        return max(held, default=0.0) / asked.total
 
     def _units(self, passage: Passage) -> tuple[frozenset[str], ...]:
         """The terms of each sentence and each alternate question of a passage, remembered."""
@@ -248,10 +264,11 @@ class Index:
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
-        weights = self._weights(terms)
-        total = sum(weights.values())
-        held = sum(w for t, w in weights.items() if self._scorer.holds(t, doc))
-        return held / total if total else 0.0
+        return self._covered(_Weights(self._weights(terms)), doc)
+
+    def _covered(self, asked: _Weights, doc: int) -> float:
+        held = sum(w for t, w in asked.items() if self._scorer.holds(t, doc))
+        return held / asked.total if asked.total else 0.0
 
     def _term_weight(self, term: str) -> float:
         frequency = self._scorer.document_frequency(term)
