@@ -18,7 +18,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -61,7 +60,6 @@ def choose(user_language: str | None, text: str = "") -> str:
 _compiling = threading.Lock()
 
 
-@cache
 def _compiled(language: str) -> gettext.NullTranslations:
     source = LOCALES / f"{language}.po"
     if language == DEFAULT or not source.is_file():
@@ -69,13 +67,19 @@ def _compiled(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(io.BytesIO(compile_po(parse_po(source.read_text(encoding="utf-8")))))
 
 
+_ready: dict[str, gettext.NullTranslations] = {}
+
+
 def translation(language: str) -> gettext.NullTranslations:
     """The translations for `language`; English (or a language without a .po) is the msgids.
 
     Compiled once, under a lock: the first replies in a language often come from several
-    worker threads at the same moment."""
-    with _compiling:
-        return _compiled(language)
+    worker threads at the same moment. Every sentence after reads it without the lock."""
+    ready = _ready.get(language)
+    if ready is None:
+        with _compiling:
+            ready = _ready[language] = _compiled(language)
+    return ready
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", '"': '"', "\\": "\\"}
