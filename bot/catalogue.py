@@ -77,8 +77,8 @@ def translation(language: str) -> gettext.NullTranslations:
     worker threads at the same moment. Every sentence after reads it without the lock."""
     ready = _ready.get(language)
     if ready is None:
-        with _compiling:
-            ready = _ready[language] = _compiled(language)
+        with _compiling:  # the first thread compiles; the others waiting here find it done
+            ready = _ready.get(language) or _ready.setdefault(language, _compiled(language))
     return ready
 
 
