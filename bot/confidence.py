@@ -8,7 +8,6 @@ Each signal means the same whatever the question's length and the knowledge base
               every known term is left out, so a long question is not more confident for it)
     margin    1 - runner-up / best: how far the passage stands out from the next one (0..1)
     kind      1 when the passage gives the kind of thing asked for (an amount for "how many")
-    focus     the largest share of the question one sentence (or alternate question) holds (0..1)
     score     log(1 + score / log(1 + passages)) with the shared part: the rule of earlier
               versions, kept so that a folder calibrated then still reads the same
 
@@ -30,7 +29,7 @@ from types import MappingProxyType
 from bot.knowledge import Passage
 from bot.search import Ranked
 
-SIGNALS = ("coverage", "strength", "margin", "kind", "score", "focus")
+SIGNALS = ("coverage", "strength", "margin", "kind", "score")
 
 # "How many ...?" asks for an amount: a passage with no number in it, however close its words,
 # does not give one ("How many pages is her book?" against the passage about the book).
@@ -56,7 +55,6 @@ def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
         "margin": 1.0 - best.runner_up / ranked_by if ranked_by > 0 else 0.0,
         "kind": 1.0 if answers_the_kind(question, best.passage) else 0.0,
         "score": math.log1p(max(best.score, 0.0) / unit),
-        "focus": best.focus,
     }
 
 
