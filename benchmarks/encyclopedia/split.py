@@ -18,18 +18,11 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.generalization import normalized, paragraphs
+
 HERE = Path(__file__).resolve().parent
 SEED = 20240611
 DEV_SHARE = 0.65
-
-
-def normalized(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def paragraphs(path: Path) -> list[str]:
-    blocks = path.read_text(encoding="utf-8").split("\n\n")
-    return [normalized(b) for b in blocks if b.strip() and not b.lstrip().startswith("#")]
 
 
 def read(questions_dir: Path) -> list[dict[str, str]]:

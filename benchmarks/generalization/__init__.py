@@ -138,6 +138,22 @@ def contains(passage: str, fact: str) -> bool:
     return normalized(fact) in normalized(passage)
 
 
+def paragraphs(path: Path) -> list[str]:
+    """A Markdown source's paragraphs (headings left out), normalized as `contains` compares them."""
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    return [normalized(b) for b in blocks if b.strip() and not b.lstrip().startswith("#")]
+
+
+def misplaced_facts(set_name: str, corpus: str) -> list[tuple[str | None, str]]:
+    """The on-topic questions of a set whose fact is in no single paragraph of its source (source, fact)."""
+    sources = {p.stem: paragraphs(p) for p in source_files(corpus)}
+    return [
+        (q.source, q.fact)
+        for q in load_questions(set_name, corpus)
+        if q.fact is not None and not any(normalized(q.fact) in p for p in sources.get(q.source or "", []))
+    ]
+
+
 def corpus_dir(corpus: str = DEFAULT_CORPUS) -> Path:
     if corpus not in CORPORA:
         raise ValueError(f"unknown corpus {corpus!r}; one of {', '.join(CORPORA)}")
