@@ -21,7 +21,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import Config
-from bot.service import Service
+from bot.service import Asker, Service
 from tests.conftest import KNOWLEDGE
 
 SERVER = os.environ.get("QABOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -147,6 +147,37 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:
         assert time.perf_counter() - start < timeout, "condition not met in time"
         time.sleep(0.002)
     return time.perf_counter() - start
+
+
+class Questions:
+    """The same on-topic question asked of `service` in a thread while the block runs, each time by a new
+    user (no cooldown in the way): how many were asked, and the answers that were not the passage."""
+
+    QUESTION = "are most defectors women?"
+
+    def __init__(self, service: Service, user_prefix: str = "", pause: float = 0.002):
+        self.service, self.user_prefix, self.pause = service, user_prefix, pause
+        self.asked = 0
+        self.failures: list[object] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._ask)
+
+    def __enter__(self) -> Questions:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _ask(self) -> None:
+        while not self._stop.is_set():
+            asker = Asker(platform="telegram", user_id=f"{self.user_prefix}{self.asked}")
+            answer = self.service.ask(self.QUESTION, asker)
+            if answer.passage_id is None:
+                self.failures.append(answer)
+            self.asked += 1
+            time.sleep(self.pause)  # a busy chat, not a benchmark
 
 
 def run(*argv: str) -> tuple[int, str]:

@@ -149,33 +149,18 @@ def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
     try:
         a, b = services(), services(proxy.url(schema))
         assert b._backend is not None and b._backend.follower is not None
-        asked, failures = 0, []
-        stop = threading.Event()
-
-        def ask() -> None:
-            nonlocal asked
-            while not stop.is_set():
-                answer = b.ask("are most defectors women?", Asker(platform="telegram", user_id=str(asked)))
-                if answer.passage_id is None:
-                    failures.append(answer)
-                asked += 1
-                time.sleep(0.001)  # a busy chat, not a benchmark
-
-        asker = threading.Thread(target=ask)
-        asker.start()
-        proxy.cut()
-        with pytest.raises(Refused, match="database is not reachable"):
-            b.moderation.add(CLI, section="While down", text="This change must be refused.")
-        pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
-        time.sleep(0.3)
-        assert b.passage(pid) is None
-        proxy.restore()
-        wait_for(lambda: b.passage(pid) is not None, timeout=20)  # keepalives notice the cut line in seconds
-        later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
-        wait_for(lambda: a.passage(later.passage_id) is not None)
-        stop.set()
-        asker.join(timeout=5)
-        assert asked > 0 and failures == []
+        with pg_support.Questions(b, pause=0.001) as flow:
+            proxy.cut()
+            with pytest.raises(Refused, match="database is not reachable"):
+                b.moderation.add(CLI, section="While down", text="This change must be refused.")
+            pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
+            time.sleep(0.3)
+            assert b.passage(pid) is None
+            proxy.restore()
+            wait_for(lambda: b.passage(pid) is not None, timeout=20)  # keepalives notice the cut line in seconds
+            later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+            wait_for(lambda: a.passage(later.passage_id) is not None)
+        assert flow.asked > 0 and flow.failures == []
     finally:
         proxy.close()
 
@@ -226,36 +211,22 @@ def test_a_server_side_outage_answers_from_memory_refuses_changes_and_catches_up
     a, b = services(), services(pg_support.as_role(url, role))
     assert b._backend is not None and b._backend.follower is not None and b.gaps is not None
     follower, records = b._backend.follower, b.gaps
-    asked, failures = 0, []
-    stop = threading.Event()
-
-    def ask() -> None:
-        nonlocal asked
-        while not stop.is_set():
-            answer = b.ask("are most defectors women?", Asker(platform="telegram", user_id=f"flow-{asked}"))
-            if answer.passage_id is None:
-                failures.append(answer)
-            asked += 1
-            time.sleep(0.002)  # a busy chat, not a benchmark
-
-    thread = threading.Thread(target=ask)
-    thread.start()
-    try:
-        assert pg_support.outage(role, down=True) >= 2  # B's pool and its follower at least
-        wait_for(lambda: not follower.connected.is_set())
-        for n in range(5):
-            assert b.ask(UNKNOWN, Asker(platform="discord", user_id=f"down-{n}")).fallback
-        with pytest.raises(Refused, match="The database is not reachable right now, so changes are refused"):
-            b.moderation.add(CLI, section="While down", text="This change must be refused.")
-        pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
-        assert b.passage(pid) is None and not follower.connected.is_set()
-    finally:
-        pg_support.outage(role, down=False)
-    wait_for(lambda: b.passage(pid) is not None, timeout=20)
-    later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
-    wait_for(lambda: a.passage(later.passage_id) is not None)
-    stop.set()
-    thread.join(timeout=5)
+    with pg_support.Questions(b, user_prefix="flow-") as flow:
+        try:
+            assert pg_support.outage(role, down=True) >= 2  # B's pool and its follower at least
+            wait_for(lambda: not follower.connected.is_set())
+            for n in range(5):
+                assert b.ask(UNKNOWN, Asker(platform="discord", user_id=f"down-{n}")).fallback
+            with pytest.raises(Refused, match="The database is not reachable right now, so changes are refused"):
+                b.moderation.add(CLI, section="While down", text="This change must be refused.")
+            pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
+            assert b.passage(pid) is None and not follower.connected.is_set()
+        finally:
+            pg_support.outage(role, down=False)
+        wait_for(lambda: b.passage(pid) is not None, timeout=20)
+        later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        wait_for(lambda: a.passage(later.passage_id) is not None)
+    asked, failures = flow.asked, flow.failures
     assert asked > 0 and failures == []
     with psycopg.connect(url, autocommit=True) as conn:
 
