@@ -67,6 +67,14 @@ class Answer:
     suggestions: tuple[Suggestion, ...] = ()
     silent: bool = False  # THROTTLED only: the user was told already (or the chat is flooding): send nothing
     terms: tuple[str, ...] = ()  # the question as analysed (FALLBACK), for the record of unanswered questions
+    # ANSWERED only: the sentence that says the passage may not answer exactly what was asked (the
+    # passage lacks a term the question leans on, see `Confidence.hedge`); `text` begins with it
+    hedge: str | None = None
+
+    @property
+    def hedged(self) -> bool:
+        """True when the answer says it may not answer exactly what was asked."""
+        return self.hedge is not None
 
     @property
     def fallback(self) -> bool:
@@ -191,7 +199,7 @@ class Answerer:
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms)
         if ranked and self.confidence.confident(question, ranked[0], len(self.kb)) and self._kind(question, ranked[0]):
-            return self.answered(ranked[0])
+            return self.answered(ranked[0], hedged=self.confidence.hedged(ranked[0]))
         return self._fallback(ranked, tuple(terms))
 
     def candidate(self, question: str) -> Ranked | None:
@@ -226,11 +234,14 @@ class Answerer:
     def help_text(self) -> str:
         return messages.help_text((s.title for s in self.kb.sources()), topics(self.kb.sections()))
 
-    def answered(self, best: Ranked) -> Answer:
-        """The Answer that replies with `best`'s passage."""
+    def answered(self, best: Ranked, *, hedged: bool = False) -> Answer:
+        """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that)."""
         passage = best.passage
+        hedge = messages.say(messages.HEDGE) if hedged else None
+        reply = f"{passage.text}\n\n{citation(passage.section, passage.source)}"
         return Answer(
-            text=f"{passage.text}\n\n{citation(passage.section, passage.source)}",
+            text=f"{hedge}\n\n{reply}" if hedge else reply,
+            hedge=hedge,
             outcome=Outcome.ANSWERED,
             passage_id=passage.id,
             score=best.score,

@@ -85,6 +85,7 @@ def _answer_json(question: str, answer: Answer) -> dict[str, object]:
         "passage_id": answer.passage_id,
         "score": round(answer.score, 4),
         "fallback": answer.fallback,
+        "hedged": answer.hedged,
     }
 
 

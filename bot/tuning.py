@@ -9,6 +9,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
       weights: {coverage: 3.9, score: 2.5}
       threshold: 6.2
       min_coverage: 0
+      hedge: 0.25
 """
 
 from __future__ import annotations
@@ -75,11 +76,13 @@ def _confidence(path: Path, raw: Any) -> Confidence:
         return Confidence()
     if (
         not isinstance(raw, dict)
-        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage"}
+        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge"}
         or not isinstance(raw["weights"], dict)
     ):
         raise KnowledgeError(
-            path, "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage'", entry="confidence"
+            path,
+            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage' and 'hedge'",
+            entry="confidence",
         )
     weights = {}
     for name, value in raw["weights"].items():
@@ -89,9 +92,11 @@ def _confidence(path: Path, raw: Any) -> Confidence:
             )
         weights[name] = _number(path, f"confidence.weights.{name}", value)
     floor = _number(path, "confidence.min_coverage", raw.get("min_coverage", Confidence.min_coverage))
-    return Confidence(
-        weights=weights, threshold=_number(path, "confidence.threshold", raw["threshold"]), min_coverage=floor
-    )
+    hedge = _number(path, "confidence.hedge", raw.get("hedge", Confidence.hedge))
+    if not 0 < hedge <= 1:
+        raise KnowledgeError(path, "expected a share above 0, at most 1 (1: never hedge)", entry="confidence.hedge")
+    threshold = _number(path, "confidence.threshold", raw["threshold"])
+    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge)
 
 
 def dump(tuning: Tuning, comment: str = "") -> str:
@@ -109,6 +114,7 @@ def dump(tuning: Tuning, comment: str = "") -> str:
         "weights": {name: round(weight, 4) for name, weight in tuning.confidence.weights.items()},
         "threshold": round(tuning.confidence.threshold, 4),
         "min_coverage": tuning.confidence.min_coverage,
+        "hedge": tuning.confidence.hedge,
     }
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + yaml.safe_dump(data, sort_keys=False)

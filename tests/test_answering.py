@@ -25,7 +25,8 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
     if a.outcome is Outcome.ANSWERED:
         passage = answerer.kb.get(a.passage_id or "")
         assert passage is not None and a.citation is not None
-        assert a.text == f"{passage.text}\n\n{a.citation}"
+        hedge = f"{a.hedge}\n\n" if a.hedged else ""
+        assert a.text == f"{hedge}{passage.text}\n\n{a.citation}"
     elif a.outcome is Outcome.FALLBACK:
         assert a.passage_id is None and a.text.startswith("Sorry, I don't know that one.")
         assert all(answerer.kb.get(s.passage_id) and s.label in a.text for s in a.suggestions)

@@ -160,6 +160,16 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
 
 
+async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDiscord) -> None:
+    """The passage is about refugees caught in China, not women: the embed opens with the hedge."""
+    await online.push("MESSAGE_CREATE", online.mention("What happens to women caught in China?"))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    description = post.body["embeds"][0]["description"]
+    assert description.startswith("*I'm not sure this answers exactly what you asked. The closest I have:*\n\n")
+    assert description.endswith("because China deports those it catches.")
+    assert custom_ids(post.body) == ["qa:v:+:hiding-and-deportation", "qa:v:-:hiding-and-deportation"]
+
+
 async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     """Every message in a DM is a question."""
     await online.push("MESSAGE_CREATE", online.message("What happens to refugees caught in China?", dm=True))

@@ -78,6 +78,16 @@ async def test_private_question_is_answered_with_section_citation_and_feedback(
     assert_no_token(caplog)
 
 
+async def test_a_hedged_answer_says_so_in_italics_before_the_passage(fake: FakeTelegram, handbook: Path) -> None:
+    """The handbook gives the fee, not one for students: the passage comes after the hedge."""
+    async with running_bot(fake, handbook):
+        fake.message(PRIVATE, "How much is the membership fee for students?", user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert reply.text.startswith("<i>I'm not sure this answers exactly what you asked. The closest I have:</i>")
+    assert "<b>Membership</b>" in reply.text and "20 euros" in reply.text
+    assert [b["callback_data"] for b in reply.buttons()] == ["v:+:membership-fee", "v:-:membership-fee"]
+
+
 async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
     """In a group: silence on chatter; a mention, a reply to the bot and /ask@BotName are answered."""
     async with running_bot(fake, handbook):

@@ -14,7 +14,8 @@ from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
 # For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was
 # measured when the floor was set, so a change that loses two questions in a set fails CI.
-# Raise them when the bot gets better.
+# Raise them when the bot gets better. The decline rate counts declines only; NEAR_MISSES holds
+# the near misses' rate of declines and hedges (an answer that says it may not answer that).
 FLOORS: dict[str, tuple[float | None, float | None]] = {
     "community-questions": (23 / 25, 2 / 3),  # measured 24/25, 3/3
     "community-dev": (72 / 75, 22 / 25),  # 73/75, 22/25 (23/25 until unknown numbers stopped counting)
@@ -27,6 +28,7 @@ FLOORS: dict[str, tuple[float | None, float | None]] = {
     "community-nearmiss": (None, 9 / 60),  # 10/60
     "community-ontopic2": (56 / 60, None),  # 57/60
 }
+NEAR_MISSES = 33 / 60  # community-nearmiss declined or hedged: 10 + 24 of 60
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
@@ -51,7 +53,10 @@ def test_replay_passes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("PASS [passing] 'What percentage")
     assert out[2].startswith("---- [passing] 'Who is Thae")
-    assert out[3] == "2 passed, 0 failed, 1 not judged; on-topic hit rate 1/1 (100.0%); off-topic declined 1/1 (100.0%)"
+    assert out[3] == (
+        "2 passed, 0 failed, 1 not judged; on-topic hit rate 1/1 (100.0%); off-topic declined 1/1 (100.0%), "
+        "hedged 0/1 (0.0%); on-topic hedged 0/1 (0.0%)"
+    )
 
 
 def test_replay_failure_exits_1_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +73,9 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["pass"] for r in rows] == [True, True, None]
-    assert all(set(r) == {"transcript", "ask", "reply", "passage_id", "score", "fallback", "pass"} for r in rows)
+    assert all(
+        set(r) == {"transcript", "ask", "reply", "passage_id", "score", "fallback", "hedged", "pass"} for r in rows
+    )
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
     assert "2 passed, 0 failed" in captured.err
 
@@ -124,6 +131,9 @@ def test_bundled_transcripts_meet_the_quality_floor(name: str) -> None:
     if off_topic is not None:
         assert summary.off_topic >= 3, str(summary)
         assert summary.off_topic_declined / summary.off_topic >= off_topic - 1e-9, str(summary)
+    if name == "community-nearmiss":
+        met = summary.off_topic_declined + summary.off_topic_hedged
+        assert met / summary.off_topic >= NEAR_MISSES - 1e-9, str(summary)
 
 
 def test_every_transcript_has_a_floor() -> None:

@@ -40,7 +40,7 @@ def render(answer: Answer) -> Reply:
 def answer_embed(answer: Answer) -> discord.Embed:
     embed = discord.Embed(
         title=clip(answer.section or "Answer", TITLE_LIMIT),
-        description=clip(answer.passage_text or answer.text, DESCRIPTION_LIMIT),
+        description=clip(_described(answer), DESCRIPTION_LIMIT),
         colour=discord.Colour.blurple(),
     )
     if answer.source is not None:
@@ -49,6 +49,12 @@ def answer_embed(answer: Answer) -> discord.Embed:
         if answer.source.url:
             embed.url = answer.source.url
     return embed
+
+
+def _described(answer: Answer) -> str:
+    """The embed's text: the passage, after the hedge in italics when the answer has one."""
+    text = answer.passage_text or answer.text
+    return f"*{answer.hedge}*\n\n{text}" if answer.hedge else text
 
 
 class SuggestionButton(

@@ -26,7 +26,7 @@ CODE_SPAN = re.compile(r"`([^`\n]+)`")
 def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """The answer as Telegram HTML messages, each at most `limit` characters including markup."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_text is not None:
-        parts = [(answer.section, "b"), (answer.passage_text, None), (answer.citation, "i")]
+        parts = [(answer.hedge, "i"), (answer.section, "b"), (answer.passage_text, None), (answer.citation, "i")]
     else:
         parts = [(answer.text, None)]
     return html_messages(parts, limit)

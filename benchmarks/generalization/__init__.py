@@ -58,6 +58,7 @@ class Result:
     question: Question
     passage_id: str | None
     passage_text: str | None
+    hedged: bool = False  # answered, saying it may not answer exactly that (see bot.confidence)
 
     @property
     def verdict(self) -> str:
@@ -84,6 +85,11 @@ class Totals:
     per_source: dict[str, dict[str, int]] = field(default_factory=dict)
     other_article: int = 0  # questions about articles that are not imported
     other_article_declined: int = 0
+    # answered with a hedge: of the right and wrong answers, of the off-topic answers and near misses
+    right_hedged: int = 0
+    wrong_hedged: int = 0
+    off_hedged: int = 0
+    near_miss_hedged: int = 0
 
     @staticmethod
     def pct(part: int, whole: int) -> float:
@@ -209,7 +215,7 @@ def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_
         results = []
         for q in questions:
             a = answerer.answer(q.ask)
-            results.append(Result(q, a.passage_id, a.passage_text))
+            results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
     return results
 
 
@@ -239,6 +245,10 @@ def totals(results: list[Result]) -> Totals:
         per_source=dict(sorted(per_source.items())),
         other_article=len(other),
         other_article_declined=sum(r.verdict == "declined" for r in other),
+        right_hedged=sum(r.hedged for r in on if r.verdict == "right"),
+        wrong_hedged=sum(r.hedged for r in on if r.verdict == "wrong"),
+        off_hedged=sum(r.hedged for r in off),
+        near_miss_hedged=sum(r.hedged for r in near),
     )
 
 
@@ -260,6 +270,9 @@ def report(t: Totals, set_name: str, corpus: str = DEFAULT_CORPUS) -> str:
         f"off-topic {t.off_topic:4d}: declined {t.off_declined} ({t.off_declined_pct}%); "
         f"near misses {t.near_miss_declined}/{t.near_miss} ({t.near_miss_declined_pct}%), "
         f"unrelated {t.unrelated_declined}/{t.unrelated} ({t.unrelated_declined_pct}%){other}",
+        f"hedged    answers: right {t.right_hedged}, wrong {t.wrong_hedged}; off-topic {t.off_hedged} "
+        f"(near misses {t.near_miss_hedged}: declined or hedged "
+        f"{Totals.pct(t.near_miss_declined + t.near_miss_hedged, t.near_miss)}%)",
         "per source (on-topic): right / wrong / declined of questions",
     ]
     for name, row in t.per_source.items():

@@ -119,8 +119,12 @@ def judge(turn: Turn, answer: Answer, known: Container[str] | None = None) -> tu
         problems.append(f"expects passage `{expect.passage}`, which is not in the knowledge base")
     elif expect.passage is not None and answer.passage_id != expect.passage:
         problems.append(f"chose {answer.passage_id}, expected {expect.passage}")
-    if expect.fallback is not None and answer.fallback != expect.fallback:
-        problems.append("answered instead of declining" if expect.fallback else "declined instead of answering")
+    # A turn that expects a decline is met by an answer that says it may not answer exactly that
+    # (a hedge, see `Confidence.hedge`): it does not claim to answer, and the reader sees why.
+    if expect.fallback and not (answer.fallback or answer.hedged):
+        problems.append("answered instead of declining")
+    elif expect.fallback is False and answer.fallback:
+        problems.append("declined instead of answering")
     return not problems, tuple(problems)
 
 
@@ -143,18 +147,22 @@ class Summary:
     on_topic: int
     off_topic_declined: int
     off_topic: int
+    on_topic_hedged: int = 0  # on-topic turns answered with a hedge (right or not)
+    off_topic_hedged: int = 0  # off-topic turns answered with a hedge (counted as met, not as declined)
 
     @classmethod
     def of(cls, results: Iterable[Result]) -> Summary:
-        counts = dict.fromkeys(("passed", "failed", "unjudged", "hits", "on", "declined", "off"), 0)
+        counts = dict.fromkeys(("passed", "failed", "unjudged", "hits", "on", "declined", "off", "on_h", "off_h"), 0)
         for r in results:
             counts["unjudged" if r.passed is None else "passed" if r.passed else "failed"] += 1
             if r.on_topic is True:
                 counts["on"] += 1
                 counts["hits"] += bool(r.passed)
+                counts["on_h"] += r.answer.hedged
             elif r.on_topic is False:
                 counts["off"] += 1
                 counts["declined"] += r.answer.fallback
+                counts["off_h"] += r.answer.hedged
         return cls(
             counts["passed"],
             counts["failed"],
@@ -163,6 +171,8 @@ class Summary:
             counts["on"],
             counts["declined"],
             counts["off"],
+            counts["on_h"],
+            counts["off_h"],
         )
 
     def __str__(self) -> str:
@@ -173,4 +183,6 @@ class Summary:
             f"{self.passed} passed, {self.failed} failed, {self.unjudged} not judged; "
             f"on-topic hit rate {rate(self.on_topic_hits, self.on_topic)}; "
             f"off-topic declined {rate(self.off_topic_declined, self.off_topic)}"
+            f", hedged {rate(self.off_topic_hedged, self.off_topic)}; "
+            f"on-topic hedged {rate(self.on_topic_hedged, self.on_topic)}"
         )

@@ -60,7 +60,9 @@ class Ranked:
     every passage gets), `runner_up` the next passage's matched score, on the scale of `matched`
     (when the focus reorders passages, the next one's order key in units of this one's `matched`),
     `focus` the largest share of the question one sentence or alternate question holds (read for
-    the passages that could take the first place; 0 for the others).
+    the passages that could take the first place; 0 for the others), `lacking` the largest share
+    of the question's weight (as coverage) that one term the passage does not hold carries: a
+    passage that lacks a term the question leans on ("how many live in *Japan*") may not answer it.
     """
 
     passage: Passage
@@ -69,6 +71,7 @@ class Ranked:
     matched: float = 0.0
     runner_up: float = 0.0
     focus: float = 0.0
+    lacking: float = 0.0
 
 
 class _Weights(dict[str, float]):
@@ -189,12 +192,12 @@ class Index:
         weight = self.ranking.focus
         chosen = _best(matched, max(top + 1, RERANK) if weight else top + 1)
         asked = _Weights(self._weights(terms))
-        covered: dict[int, float] = {}  # each passage's coverage, worked out once (bound and answer)
+        covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
         def coverage(doc: int) -> float:
             if doc not in covered:
-                covered[doc] = self._covered(asked, doc)
-            return covered[doc]
+                covered[doc] = self._match(asked, doc)
+            return covered[doc][0]
 
         keys, focus = self._keys(asked, matched, chosen, weight, coverage)
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
@@ -205,7 +208,8 @@ class Index:
             after = order[place + 1] if place + 1 < len(order) else None
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
-            found.append(Ranked(self.kb.passages[i], mine + base, coverage(i), mine, runner_up, focus[at]))
+            share = coverage(i)
+            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], covered[i][1]))
         return found
 
     def _keys(
@@ -264,11 +268,20 @@ class Index:
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """Share of the question's weight whose terms the passage holds."""
-        return self._covered(_Weights(self._weights(terms)), doc)
+        return self._match(_Weights(self._weights(terms)), doc)[0]
 
-    def _covered(self, asked: _Weights, doc: int) -> float:
-        held = sum(w for t, w in asked.items() if self._scorer.holds(t, doc))
-        return held / asked.total if asked.total else 0.0
+    def _match(self, asked: _Weights, doc: int) -> tuple[float, float]:
+        """The share of the question's weight the passage holds, and the largest share one term
+        it does not hold carries."""
+        if not asked.total:
+            return 0.0, 0.0
+        held = lacking = 0.0
+        for term, weight in asked.items():
+            if self._scorer.holds(term, doc):
+                held += weight
+            else:
+                lacking = max(lacking, weight)
+        return held / asked.total, lacking / asked.total
 
     def _term_weight(self, term: str) -> float:
         frequency = self._scorer.document_frequency(term)

@@ -69,6 +69,7 @@ STOP_WORDS = frozenset(
     im ive youre theyre thats whats hows theres lets
     honestly tbh imo imho lol btw fyi pls plz idk think guess suppose reckon realize realise
     recommend recommendation recommendations suggest suggestion suggestions good great nice cool awesome
+    ur ya cuz coz rn nah yep wanna gonna gotta kinda sorta anyway anyways literally
     """.split()
 )
 

@@ -1,0 +1,118 @@
+"""The hedge: a confident answer whose passage lacks a term the question leans on says it may not
+answer exactly what was asked, before the passage (see `Confidence.hedge`)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import Answerer, Outcome, messages
+from bot.evaluation import transcripts
+from bot.knowledge import KnowledgeError
+from tests.conftest import KNOWLEDGE
+from tests.telegram_support import write_handbook
+
+HEDGE = "I'm not sure this answers exactly what you asked. The closest I have:"
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer.from_directory(KNOWLEDGE)
+
+
+@pytest.fixture
+def handbook(tmp_path: Path) -> Path:
+    return write_handbook(tmp_path / "knowledge")
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("where's the venue for the december 12 voc talk?", "event-kang-cheol-hwan"),  # no venue is given
+        ("who is the president of the victims of communism foundation?", "about-this-article"),
+        ("how many nk defectors reached south korea in 2016 alone?", "numbers-south-korea"),  # no 2016 figure
+    ],
+)
+def test_a_near_miss_is_answered_with_the_closest_passage_and_a_hedge(
+    answerer: Answerer, question: str, passage: str
+) -> None:
+    """The seed article's near misses that lack the word they turn on are hedged, not answered flat."""
+    a = answerer.answer(question)
+    assert a.outcome is Outcome.ANSWERED and a.passage_id == passage and a.hedged
+    assert a.hedge == HEDGE
+    assert a.text == f"{HEDGE}\n\n{a.passage_text}\n\n{a.citation}"
+
+
+@pytest.mark.parametrize(
+    "question", ["Why do North Koreans flee?", "What percentage of defectors are women?", "Who is Thae Yong-ho?"]
+)
+def test_a_question_the_passage_holds_is_answered_without_a_hedge(answerer: Answerer, question: str) -> None:
+    a = answerer.answer(question)
+    assert a.outcome is Outcome.ANSWERED and not a.hedged and a.hedge is None
+    assert not a.text.startswith(HEDGE)
+
+
+def test_the_default_rule_hedges_an_imported_folder_too(handbook: Path) -> None:
+    """Without a settings file: the handbook gives the fee, not one for students."""
+    answerer = Answerer.from_directory(handbook)
+    assert answerer.answer("How much is the membership fee for students?").hedged
+    assert not answerer.answer("How much is the membership fee?").hedged
+
+
+def test_the_hedge_is_said_in_the_askers_language(answerer: Answerer) -> None:
+    with messages.speaking("ko"):
+        a = answerer.answer("who is the president of the victims of communism foundation?")
+    assert a.hedged and a.hedge == messages.say(messages.HEDGE, "ko") != HEDGE
+    assert a.text.startswith(a.hedge)
+
+
+def test_hedge_1_in_settings_never_hedges(tmp_path: Path) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    settings = folder / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "  hedge: 1\n", encoding="utf-8")
+    a = Answerer.from_directory(folder).answer("who is the president of the victims of communism foundation?")
+    assert a.outcome is Outcome.ANSWERED and not a.hedged
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.2", "lots"])
+def test_a_bad_hedge_setting_names_the_file_and_the_entry(tmp_path: Path, value: str) -> None:
+    folder = write_handbook(tmp_path / "knowledge")
+    (folder / "settings.yaml").write_text(
+        f"confidence:\n  weights: {{coverage: 1}}\n  threshold: 0.5\n  hedge: {value}\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.hedge\)"):
+        Answerer.from_directory(folder)
+
+
+def test_a_hedged_answer_meets_an_expected_decline_and_an_expected_answer(answerer: Answerer) -> None:
+    """A near miss is met by a decline or a hedge; an on-topic turn by the hedged passage too."""
+    question = "where's the venue for the december 12 voc talk?"
+    hedged = answerer.answer(question)
+    declined = transcripts.Turn(question, transcripts.Expectation(fallback=True))
+    answered = transcripts.Turn(question, transcripts.Expectation(passage="event-kang-cheol-hwan", fallback=False))
+    assert transcripts.judge(declined, hedged) == (True, ())
+    assert transcripts.judge(answered, hedged) == (True, ())
+    flat = answerer.answer("Why do North Koreans flee?")
+    assert transcripts.judge(transcripts.Turn("Why?", transcripts.Expectation(fallback=True)), flat) == (
+        False,
+        ("answered instead of declining",),
+    )
+
+
+def test_the_replay_summary_counts_hedges_apart(answerer: Answerer) -> None:
+    turns = (
+        transcripts.Turn("where's the venue for the december 12 voc talk?", transcripts.Expectation(fallback=True)),
+        transcripts.Turn("What's the best pizza in town?", transcripts.Expectation(fallback=True)),
+        transcripts.Turn("Why do North Koreans flee?", transcripts.Expectation(fallback=False)),
+    )
+    summary = transcripts.Summary.of(transcripts.replay(answerer, [transcripts.Transcript("t", Path("t.yaml"), turns)]))
+    assert (summary.passed, summary.off_topic_declined, summary.off_topic_hedged, summary.on_topic_hedged) == (
+        3,
+        1,
+        1,
+        0,
+    )
+    assert "off-topic declined 1/2 (50.0%), hedged 1/2 (50.0%); on-topic hedged 0/1 (0.0%)" in str(summary)
