@@ -9,10 +9,13 @@ A corpus is a folder of `benchmarks/` with `sources/`, `dev.yaml` and `blind.yam
 (`generalization`, the default) or `encyclopedia` (Wikipedia articles and questions written the
 SQuAD way, see benchmarks/encyclopedia/SOURCES.md). `encyclopedia-seeking` asks the questions of
 benchmarks/encyclopedia/seeking/ (information-seeking: written from each article's title and
-headings, before its text was read) of the encyclopedia's own sources.
+headings, before its text was read) of the encyclopedia's own sources, and `encyclopedia-paraphrase`
+the questions of benchmarks/encyclopedia/paraphrase/ (written the SQuAD way but in the writer's own
+words, not the paragraph's) of the same sources.
 
-    python -m benchmarks.generalization [--corpus generalization|encyclopedia|encyclopedia-seeking]
-                                        [--set dev|blind] [--show] [--json]
+    python -m benchmarks.generalization
+        [--corpus generalization|encyclopedia|encyclopedia-seeking|encyclopedia-paraphrase]
+        [--set dev|blind] [--show] [--json]
 """
 
 from __future__ import annotations
@@ -33,9 +36,13 @@ CORPORA = {
     "generalization": HERE,
     "encyclopedia": HERE.parent / "encyclopedia",
     "encyclopedia-seeking": HERE.parent / "encyclopedia" / "seeking",
+    "encyclopedia-paraphrase": HERE.parent / "encyclopedia" / "paraphrase",
 }
 # a corpus whose questions are asked of another folder's sources (default: its own `sources/`)
-SOURCES_OF = {"encyclopedia-seeking": HERE.parent / "encyclopedia" / "sources"}
+SOURCES_OF = {
+    "encyclopedia-seeking": HERE.parent / "encyclopedia" / "sources",
+    "encyclopedia-paraphrase": HERE.parent / "encyclopedia" / "sources",
+}
 DEFAULT_CORPUS = "generalization"
 SETS = ("dev", "blind")
 OFF_TOPIC_KINDS = ("near-miss", "unrelated", "other-article")
