@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot import messages
 from bot import tuning as tuning_file
-from bot.confidence import Confidence, answers_the_kind
+from bot.confidence import Confidence, Verdict, answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cache_folder, load, normalize
 
@@ -198,8 +198,9 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms)
-        if ranked and self.confidence.confident(question, ranked[0], len(self.kb)) and self._kind(question, ranked[0]):
-            return self.answered(ranked[0], hedged=self.confidence.hedged(ranked[0]))
+        verdict = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Verdict.DECLINE
+        if verdict is not Verdict.DECLINE and self._kind(question, ranked[0]):
+            return self.answered(ranked[0], hedged=verdict is Verdict.HEDGE)
         return self._fallback(ranked, tuple(terms))
 
     def candidate(self, question: str) -> Ranked | None:

@@ -14,15 +14,24 @@ Each signal means the same whatever the question's length and the knowledge base
 Answer when `sum(weight * signal) >= threshold` and the coverage is at least `min_coverage`; and
 answer with a hedge ("I'm not sure this answers exactly that") when one question term the passage
 lacks carries at least `hedge` of the question's weight (`Ranked.lacking`): a near miss in the
-article's own words ("How many defectors live in *Japan*?") mostly lacks the one word it turns on.
-The default weights are a logistic regression fitted on benchmarks/generalization/dev.yaml
-(imported documents, no alternate questions; answer = a passage with the fact), the threshold
-its 0.5 point; `python -m bot calibrate` fits them for one knowledge folder from its own
-transcripts and writes them to the folder's settings file (see `bot.tuning`).
+article's own words ("How many defectors live in *Japan*?") mostly lacks the one word it turns on;
+or when the rule's value is below `sure`, where a passage is about as often a near miss's as the
+right one (hedged, the wrong answers are mostly marked as such).
+
+The default weights are a logistic regression fitted on the dev parts of all four corpora of
+imported documents without alternate questions (benchmarks/generalization, and the encyclopedia's
+crowd-style, information-seeking and paraphrased sets; answer = a passage with the fact), among
+the passages that cover at least `min_coverage`; the threshold is the lowest at which the
+community-style corpus keeps at most 12% of its on-topic questions answered wrong and declines
+at least 88% of its off-topic ones, and every encyclopedia set declines at least 90% of the
+questions about other articles (see docs/quality.md). `python -m bot calibrate` fits them for one
+knowledge folder from its own transcripts and writes them to the folder's settings file (see
+`bot.tuning`).
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Mapping
@@ -61,6 +70,14 @@ def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
     }
 
 
+class Verdict(enum.Enum):
+    """What to do with the best passage of a question."""
+
+    DECLINE = "decline"
+    ANSWER = "answer"
+    HEDGE = "hedge"  # answer, saying it may not answer exactly what was asked
+
+
 def _frozen(weights: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(weights))
 
@@ -70,31 +87,42 @@ class Confidence:
     """The rule: weights by signal name (see `SIGNALS`) and the threshold their sum must reach."""
 
     weights: Mapping[str, float] = field(
-        default_factory=lambda: _frozen({"coverage": 1.86, "strength": 1.17, "margin": 1.26})
+        default_factory=lambda: _frozen({"coverage": 1.29, "strength": 1.71, "margin": 1.8})
     )
-    threshold: float = 2.95
+    threshold: float = 3.1
     # Below this coverage nothing is answered, however strong the rest: a question made of words
     # from all over the knowledge base matches many of them somewhere, and most of none.
-    min_coverage: float = 0.5
+    min_coverage: float = 0.4
     # Answer with a hedge when the passage lacks a term carrying this share of the question's
     # weight (1: never). On the seed's near misses 0.25 hedges or declines 34 of 60, for a hedge
     # on about 30% of its right answers (see docs/quality.md).
     hedge: float = 0.25
+    # Answer with a hedge too when the rule's value is below this (None: never for the value).
+    # Between `threshold` and `sure` a passage is as often a near miss's as the right one: the
+    # asker gets it, marked as the closest the bot has (see docs/quality.md).
+    sure: float | None = 3.5
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
         if unknown:
             raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {', '.join(SIGNALS)}")
         object.__setattr__(self, "weights", _frozen(self.weights))
+        if self.sure is not None and self.sure < self.threshold:
+            raise ValueError(f"sure ({self.sure}) must be at least the threshold ({self.threshold})")
 
     def value(self, found: Mapping[str, float]) -> float:
         return sum(weight * found[name] for name, weight in self.weights.items())
 
-    def confident(self, question: str, best: Ranked, passages: int) -> bool:
+    def decide(self, question: str, best: Ranked, passages: int) -> Verdict:
+        """Whether to answer `question` with `best` (of a knowledge base of `passages`), and how."""
         if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
-            return False
-        return self.value(signals(question, best, passages)) >= self.threshold
+            return Verdict.DECLINE
+        value = self.value(signals(question, best, passages))
+        if value < self.threshold:
+            return Verdict.DECLINE
+        lacking = self.hedge < 1.0 and best.lacking >= self.hedge
+        return Verdict.HEDGE if lacking or (self.sure is not None and value < self.sure) else Verdict.ANSWER
 
-    def hedged(self, best: Ranked) -> bool:
-        """True when an answer with `best` should say it may not answer exactly what was asked."""
-        return self.hedge < 1.0 and best.lacking >= self.hedge
+    def confident(self, question: str, best: Ranked, passages: int) -> bool:
+        """True when the rule answers (with or without a hedge)."""
+        return self.decide(question, best, passages) is not Verdict.DECLINE

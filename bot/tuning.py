@@ -10,6 +10,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
       threshold: 6.2
       min_coverage: 0
       hedge: 0.25
+      sure: 7.0
 """
 
 from __future__ import annotations
@@ -76,12 +77,12 @@ def _confidence(path: Path, raw: Any) -> Confidence:
         return Confidence()
     if (
         not isinstance(raw, dict)
-        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge"}
+        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge", "sure"}
         or not isinstance(raw["weights"], dict)
     ):
         raise KnowledgeError(
             path,
-            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage' and 'hedge'",
+            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage', 'hedge' and 'sure'",
             entry="confidence",
         )
     weights = {}
@@ -96,7 +97,11 @@ def _confidence(path: Path, raw: Any) -> Confidence:
     if not 0 < hedge <= 1:
         raise KnowledgeError(path, "expected a share above 0, at most 1 (1: never hedge)", entry="confidence.hedge")
     threshold = _number(path, "confidence.threshold", raw["threshold"])
-    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge)
+    # a rule written without `sure` hedges by the passage's lacking terms only
+    sure = None if raw.get("sure") is None else _number(path, "confidence.sure", raw["sure"])
+    if sure is not None and sure < threshold:
+        raise KnowledgeError(path, "expected a value at least the threshold", entry="confidence.sure")
+    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, sure=sure)
 
 
 def dump(tuning: Tuning, comment: str = "") -> str:
@@ -116,5 +121,7 @@ def dump(tuning: Tuning, comment: str = "") -> str:
         "min_coverage": tuning.confidence.min_coverage,
         "hedge": tuning.confidence.hedge,
     }
+    if tuning.confidence.sure is not None:
+        data["confidence"]["sure"] = round(tuning.confidence.sure, 4)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + yaml.safe_dump(data, sort_keys=False)

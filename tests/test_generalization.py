@@ -1,9 +1,10 @@
-"""Floors on the two generalization corpora: benchmarks/generalization (six Debian and Python
+"""Floors on the generalization corpora: benchmarks/generalization (six Debian and Python
 documents, community-style questions) and benchmarks/encyclopedia (eight Wikipedia articles,
 questions written the crowd-sourced way from one paragraph each, questions about four other
-articles to decline; and `encyclopedia-seeking`, questions about the same articles by someone who
-had read only their headings). Each imported with `kb import`; each floor sits a few points below the
-figure measured; raise them as the bot improves."""
+articles to decline), with two more question sets on the same articles: `encyclopedia-seeking`
+(by someone who had read only their headings) and `encyclopedia-paraphrase` (the crowd-sourced
+way, in the writer's own words). Each imported with `kb import`; each floor sits a few points
+below the figure measured; raise them as the bot improves."""
 
 from __future__ import annotations
 
@@ -12,23 +13,29 @@ import pytest
 from benchmarks.generalization import evaluate, main
 
 FLOORS = {
-    # (corpus, set): (right % min, wrong % max, off-topic declined % min, near-miss declined % min)
-    ("generalization", "dev"): (41.5, 13.0, 87.0, 77.0),  # measured 43.9, 10.6, 89.7, 80.8
-    ("generalization", "blind"): (40.0, 15.0, 87.0, 77.0),  # measured 42.6, 13.0, 90.0, 81.1
-    ("encyclopedia", "dev"): (81.0, 5.0, 91.0, 68.0),  # measured 83.8, 3.2, 93.4, 73.8
-    ("encyclopedia", "blind"): (76.0, 6.5, 90.0, 55.0),  # measured 79.2, 4.2, 92.2, 62.5
+    # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
+    # hedged % min, near misses declined or hedged % min); a hedged answer says it may not answer
+    # exactly what was asked (bot.confidence.Confidence.hedge and .sure)
+    ("generalization", "dev"): (44.0, 13.0, 86.0, 93.0, 87.0),  # measured 46.6, 11.2, 88.4, 95.2, 90.4
+    ("generalization", "blind"): (37.5, 15.0, 81.5, 91.5, 85.0),  # measured 40.1, 13.0, 84.3, 94.3, 89.2
+    ("encyclopedia", "dev"): (82.5, 4.5, 87.0, 94.5, 79.0),  # measured 85.0, 2.8, 89.2, 96.7, 83.3
+    ("encyclopedia", "blind"): (75.5, 5.0, 84.5, 94.0, 78.0),  # measured 78.5, 3.0, 87.0, 96.5, 83.3
     # the same articles asked by people who had read only the headings (see encyclopedia/SOURCES.md)
-    ("encyclopedia-seeking", "dev"): (16.0, 19.0, 84.0, 70.0),  # measured 18.9, 16.6, 87.5, 76.7
-    ("encyclopedia-seeking", "blind"): (21.0, 17.0, 77.0, 60.0),  # measured 24.5, 13.7, 80.6, 69.2
+    ("encyclopedia-seeking", "dev"): (17.0, 14.0, 85.0, 93.0, 90.0),  # measured 20.0, 11.4, 88.9, 97.2, 96.7
+    ("encyclopedia-seeking", "blind"): (21.0, 16.0, 80.0, 90.0, 76.0),  # measured 24.5, 12.7, 83.9, 93.5, 84.6
+    # the same articles asked the crowd-sourced way, in the writer's own words
+    ("encyclopedia-paraphrase", "dev"): (50.0, 5.5, 83.0, 86.0, 52.0),  # measured 53.2, 3.5, 85.8, 88.7, 59.3
+    ("encyclopedia-paraphrase", "blind"): (47.0, 7.5, 84.0, 91.0, 69.0),  # measured 50.0, 5.1, 87.0, 94.4, 76.9
 }
-SMALL = {"encyclopedia-seeking"}  # 380 questions in all: fewer than the others' minimum per part
+# fewer questions than the others' minimum per part (380 and 600 in all)
+SMALL = {"encyclopedia-seeking", "encyclopedia-paraphrase"}
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("corpus", "set_name"), sorted(FLOORS))
 def test_generalization_floors(corpus: str, set_name: str) -> None:
     t = evaluate(set_name, corpus)
-    right, wrong, declined, near_miss = FLOORS[(corpus, set_name)]
+    right, wrong, declined, met, near_miss_met = FLOORS[(corpus, set_name)]
     if corpus in SMALL:
         assert t.on_topic >= 100 and t.off_topic >= 30 and t.near_miss >= 10
     else:
@@ -36,7 +43,8 @@ def test_generalization_floors(corpus: str, set_name: str) -> None:
     assert t.right_pct >= right, t
     assert t.wrong_pct <= wrong, t
     assert t.off_declined_pct >= declined, t
-    assert t.near_miss_declined_pct >= near_miss, t
+    assert t.off_met_pct >= met, t
+    assert t.near_miss_met_pct >= near_miss_met, t
 
 
 def test_show_refuses_the_blind_set(capsys: pytest.CaptureFixture[str]) -> None:

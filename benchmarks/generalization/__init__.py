@@ -130,9 +130,19 @@ class Totals:
     def other_article_declined_pct(self) -> float:
         return self.pct(self.other_article_declined, self.other_article)
 
+    @property
+    def off_met_pct(self) -> float:
+        """Off-topic questions declined or answered with a hedge (the reply does not claim to answer)."""
+        return self.pct(self.off_declined + self.off_hedged, self.off_topic)
+
+    @property
+    def near_miss_met_pct(self) -> float:
+        return self.pct(self.near_miss_declined + self.near_miss_hedged, self.near_miss)
+
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
-        names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined"]
+        names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined", "off_met"]
+        names.append("near_miss_met")
         if self.other_article:
             names.append("other_article_declined")
         else:  # a corpus without other-article questions keeps its former output

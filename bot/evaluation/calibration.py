@@ -139,7 +139,9 @@ def calibrate(
     if midpoint.off_topic:
         meeting = [c for c in cuts if c.declined >= decline * c.off_topic]
         chosen = meeting[0] if meeting else cuts[-1]
-    rule = Confidence(weights=weights, threshold=chosen.threshold, min_coverage=floor, hedge=answerer.confidence.hedge)
+    rule = Confidence(
+        weights=weights, threshold=chosen.threshold, min_coverage=floor, hedge=answerer.confidence.hedge, sure=None
+    )
     return Calibration(rule, cuts, chosen, len(found))
 
 
