@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot import messages
 from bot import tuning as tuning_file
-from bot.confidence import Confidence, Verdict, answers_the_kind
+from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cache_folder, load, normalize
 
@@ -198,9 +198,9 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms)
-        verdict = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Verdict.DECLINE
-        if verdict is not Verdict.DECLINE and self._kind(question, ranked[0]):
-            return self.answered(ranked[0], hedged=verdict is Verdict.HEDGE)
+        decision = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Decision.DECLINE
+        if decision is not Decision.DECLINE and self._kind(question, ranked[0]):
+            return self.answered(ranked[0], hedged=decision is Decision.HEDGE)
         return self._fallback(ranked, tuple(terms))
 
     def candidate(self, question: str) -> Ranked | None:

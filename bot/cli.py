@@ -159,6 +159,8 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
 def _replay_line(result: transcripts.Result) -> str:
     mark = {True: "PASS", False: "FAIL", None: "----"}[result.passed]
     chosen = result.answer.passage_id or "(declined)"
+    if result.answer.hedged:
+        chosen += " (hedged)"
     line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen} ({result.answer.score:.2f})"
     if result.problems:
         line += "  " + "; ".join(result.problems)

@@ -15,8 +15,8 @@ Answer when `sum(weight * signal) >= threshold` and the coverage is at least `mi
 answer with a hedge ("I'm not sure this answers exactly that") when one question term the passage
 lacks carries at least `hedge` of the question's weight (`Ranked.lacking`): a near miss in the
 article's own words ("How many defectors live in *Japan*?") mostly lacks the one word it turns on;
-or when the rule's value is below `sure`, where a passage is about as often a near miss's as the
-right one (hedged, the wrong answers are mostly marked as such).
+or when the rule's value is less than `band` above the threshold, where a passage is about as
+often a near miss's as the right one (hedged, most wrong answers are marked as such).
 
 The default weights are a logistic regression fitted on the dev parts of all four corpora of
 imported documents without alternate questions (benchmarks/generalization, and the encyclopedia's
@@ -70,7 +70,7 @@ def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
     }
 
 
-class Verdict(enum.Enum):
+class Decision(enum.Enum):
     """What to do with the best passage of a question."""
 
     DECLINE = "decline"
@@ -97,32 +97,35 @@ class Confidence:
     # weight (1: never). On the seed's near misses 0.25 hedges or declines 34 of 60, for a hedge
     # on about 30% of its right answers (see docs/quality.md).
     hedge: float = 0.25
-    # Answer with a hedge too when the rule's value is below this (None: never for the value).
-    # Between `threshold` and `sure` a passage is as often a near miss's as the right one: the
-    # asker gets it, marked as the closest the bot has (see docs/quality.md).
-    sure: float | None = 3.5
+    # Answer with a hedge too when the rule's value is less than this above the threshold (None:
+    # never for the value). Just above the threshold a passage is as often a near miss's as the
+    # right one: the asker gets it, marked as the closest the bot has (see docs/quality.md).
+    band: float | None = 0.4
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
         if unknown:
             raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {', '.join(SIGNALS)}")
         object.__setattr__(self, "weights", _frozen(self.weights))
-        if self.sure is not None and self.sure < self.threshold:
-            raise ValueError(f"sure ({self.sure}) must be at least the threshold ({self.threshold})")
+        if not 0 < self.hedge <= 1:
+            raise ValueError(f"hedge must be a share above 0 and at most 1, not {self.hedge}")
+        if self.band is not None and self.band < 0:
+            raise ValueError(f"band must be at least 0, not {self.band}")
 
     def value(self, found: Mapping[str, float]) -> float:
         return sum(weight * found[name] for name, weight in self.weights.items())
 
-    def decide(self, question: str, best: Ranked, passages: int) -> Verdict:
+    def decide(self, question: str, best: Ranked, passages: int) -> Decision:
         """Whether to answer `question` with `best` (of a knowledge base of `passages`), and how."""
         if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
-            return Verdict.DECLINE
+            return Decision.DECLINE
         value = self.value(signals(question, best, passages))
         if value < self.threshold:
-            return Verdict.DECLINE
+            return Decision.DECLINE
         lacking = self.hedge < 1.0 and best.lacking >= self.hedge
-        return Verdict.HEDGE if lacking or (self.sure is not None and value < self.sure) else Verdict.ANSWER
+        close = self.band is not None and value < self.threshold + self.band
+        return Decision.HEDGE if lacking or close else Decision.ANSWER
 
     def confident(self, question: str, best: Ranked, passages: int) -> bool:
         """True when the rule answers (with or without a hedge)."""
-        return self.decide(question, best, passages) is not Verdict.DECLINE
+        return self.decide(question, best, passages) is not Decision.DECLINE

@@ -236,12 +236,13 @@ class Service:
             return throttled
         answer = self._answerer.answer(question)
         log.info(
-            "%s asked (%s): outcome=%s passage=%s score=%.2f",
+            "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
             asker.platform,
             asker.chat_id or "-",
             answer.outcome.value,
             answer.passage_id,
             answer.score,
+            answer.hedged,
         )
         if answer.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
             self._record_question(question, asker, answer)

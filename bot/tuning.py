@@ -10,7 +10,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
       threshold: 6.2
       min_coverage: 0
       hedge: 0.25
-      sure: 7.0
+      band: 0.4
 """
 
 from __future__ import annotations
@@ -77,12 +77,12 @@ def _confidence(path: Path, raw: Any) -> Confidence:
         return Confidence()
     if (
         not isinstance(raw, dict)
-        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge", "sure"}
+        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge", "band"}
         or not isinstance(raw["weights"], dict)
     ):
         raise KnowledgeError(
             path,
-            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage', 'hedge' and 'sure'",
+            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage', 'hedge' and 'band'",
             entry="confidence",
         )
     weights = {}
@@ -97,11 +97,11 @@ def _confidence(path: Path, raw: Any) -> Confidence:
     if not 0 < hedge <= 1:
         raise KnowledgeError(path, "expected a share above 0, at most 1 (1: never hedge)", entry="confidence.hedge")
     threshold = _number(path, "confidence.threshold", raw["threshold"])
-    # a rule written without `sure` hedges by the passage's lacking terms only
-    sure = None if raw.get("sure") is None else _number(path, "confidence.sure", raw["sure"])
-    if sure is not None and sure < threshold:
-        raise KnowledgeError(path, "expected a value at least the threshold", entry="confidence.sure")
-    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, sure=sure)
+    # a rule written without `band` hedges by the passage's lacking terms only
+    band = None if raw.get("band") is None else _number(path, "confidence.band", raw["band"])
+    if band is not None and band < 0:
+        raise KnowledgeError(path, "expected a number at least 0", entry="confidence.band")
+    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, band=band)
 
 
 def dump(tuning: Tuning, comment: str = "") -> str:
@@ -121,7 +121,7 @@ def dump(tuning: Tuning, comment: str = "") -> str:
         "min_coverage": tuning.confidence.min_coverage,
         "hedge": tuning.confidence.hedge,
     }
-    if tuning.confidence.sure is not None:
-        data["confidence"]["sure"] = round(tuning.confidence.sure, 4)
+    if tuning.confidence.band is not None:
+        data["confidence"]["band"] = round(tuning.confidence.band, 4)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + yaml.safe_dump(data, sort_keys=False)

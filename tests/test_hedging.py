@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, Outcome, messages
+from bot import Answerer, Outcome, messages, tuning
+from bot.cli import main
+from bot.confidence import Confidence
 from bot.evaluation import transcripts
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
@@ -116,3 +118,57 @@ def test_the_replay_summary_counts_hedges_apart(answerer: Answerer) -> None:
         0,
     )
     assert "off-topic declined 1/2 (50.0%), hedged 1/2 (50.0%); on-topic hedged 0/1 (0.0%)" in str(summary)
+
+
+def test_answers_just_above_the_threshold_are_hedged_by_the_band(handbook: Path) -> None:
+    """With a band as wide as any value, every answer is hedged; without one, only for a lacking term."""
+    question = "How much is the membership fee?"
+    wide = Answerer.from_directory(handbook, confidence=Confidence(band=100.0)).answer(question)
+    none = Answerer.from_directory(handbook, confidence=Confidence(band=None)).answer(question)
+    assert wide.outcome is none.outcome is Outcome.ANSWERED and wide.passage_id == none.passage_id
+    assert wide.hedged and not none.hedged
+    assert (
+        Answerer.from_directory(handbook, confidence=Confidence(band=None))
+        .answer("How much is the membership fee for students?")
+        .hedged
+    )
+
+
+def test_a_rule_is_checked_when_made() -> None:
+    assert Confidence(threshold=6.2).band == 0.4  # the band is above any threshold
+    for bad in ({"hedge": 0.0}, {"hedge": 1.5}, {"band": -0.1}):
+        with pytest.raises(ValueError, match=r"hedge|band"):
+            Confidence(**bad)
+
+
+@pytest.mark.parametrize("band", [None, 0.4, 1.25])
+def test_the_settings_file_keeps_the_band(tmp_path: Path, band: float | None) -> None:
+    rule = Confidence(weights={"coverage": 1.0, "margin": 2.0}, threshold=2.5, min_coverage=0.3, hedge=0.3, band=band)
+    folder = write_handbook(tmp_path / "knowledge")
+    (folder / "settings.yaml").write_text(tuning.dump(tuning.Tuning(confidence=rule)), encoding="utf-8")
+    assert tuning.load(folder).confidence == rule
+
+
+def test_a_negative_band_names_the_file_and_the_entry(tmp_path: Path) -> None:
+    folder = write_handbook(tmp_path / "knowledge")
+    (folder / "settings.yaml").write_text(
+        "confidence:\n  weights: {coverage: 1}\n  threshold: 0.5\n  band: -1\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.band\)"):
+        Answerer.from_directory(folder)
+
+
+@pytest.mark.parametrize("filler", ["exactly", "roughly", "nowadays"])
+def test_a_filler_adverb_does_not_hedge(answerer: Answerer, filler: str) -> None:
+    assert not answerer.answer(f"Who {filler} is Thae Yong-ho?").hedged
+    assert not answerer.answer(f"What percentage of defectors are women, {filler}?").hedged
+
+
+def test_replay_marks_a_hedged_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        'name: t\nturns:\n  - ask: "where\'s the venue for the december 12 voc talk?"\n    expect: {fallback: true}\n',
+        encoding="utf-8",
+    )
+    assert main(["replay", str(path)]) == 0
+    assert "-> event-kang-cheol-hwan (hedged)" in capsys.readouterr().out

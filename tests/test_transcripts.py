@@ -28,7 +28,7 @@ FLOORS: dict[str, tuple[float | None, float | None]] = {
     "community-nearmiss": (None, 9 / 60),  # 10/60
     "community-ontopic2": (56 / 60, None),  # 57/60
 }
-NEAR_MISSES = 33 / 60  # community-nearmiss declined or hedged: 10 + 24 of 60
+NEAR_MISSES = 31 / 60  # community-nearmiss declined or hedged: 10 + 22 of 60
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:

@@ -52,9 +52,13 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 
 def _described(answer: Answer) -> str:
-    """The embed's text: the passage, after the hedge in italics when the answer has one."""
+    """The embed's text: the passage, after the hedge in italics when the answer has one (the
+    passage clipped to leave it room, so that clipping the whole never cuts the passage away)."""
     text = answer.passage_text or answer.text
-    return f"*{answer.hedge}*\n\n{text}" if answer.hedge else text
+    if not answer.hedge:
+        return text
+    hedge = f"*{answer.hedge}*\n\n"
+    return hedge + clip(text, DESCRIPTION_LIMIT - len(hedge))
 
 
 class SuggestionButton(

@@ -145,7 +145,7 @@ class Totals:
         names.append("near_miss_met")
         if self.other_article:
             names.append("other_article_declined")
-        else:  # a corpus without other-article questions keeps its former output
+        else:  # a corpus without other-article questions leaves their counts out
             del data["other_article"], data["other_article_declined"]
         for name in names:
             data[f"{name}_pct"] = getattr(self, f"{name}_pct")

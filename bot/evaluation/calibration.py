@@ -140,7 +140,7 @@ def calibrate(
         meeting = [c for c in cuts if c.declined >= decline * c.off_topic]
         chosen = meeting[0] if meeting else cuts[-1]
     rule = Confidence(
-        weights=weights, threshold=chosen.threshold, min_coverage=floor, hedge=answerer.confidence.hedge, sure=None
+        weights=weights, threshold=chosen.threshold, min_coverage=floor, hedge=answerer.confidence.hedge, band=None
     )
     return Calibration(rule, cuts, chosen, len(found))
 

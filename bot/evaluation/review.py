@@ -51,10 +51,14 @@ def published_copy(knowledge_dir: Path, target: Path, live: Path | None = None) 
     return target
 
 
+def _chosen(answer: Answer) -> str:
+    return f"{answer.passage_id} (hedged)" if answer.hedged else str(answer.passage_id)
+
+
 def report(verdicts: list[Verdict], *, drafts: bool) -> str:
     """The verdicts as lines: the gaps that would be answered (and by which passage), then a count."""
     state = "with the drafts published" if drafts else "as the knowledge is now"
     answered = [v for v in verdicts if v.answered]
-    lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {v.answer.passage_id}" for v in answered]
+    lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {_chosen(v.answer)}" for v in answered]
     lines.append(f"{len(answered)} of {len(verdicts)} open gap(s) would be answered {state}.")
     return "\n".join(lines)

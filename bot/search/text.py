@@ -69,7 +69,8 @@ STOP_WORDS = frozenset(
     im ive youre theyre thats whats hows theres lets
     honestly tbh imo imho lol btw fyi pls plz idk think guess suppose reckon realize realise
     recommend recommendation recommendations suggest suggestion suggestions good great nice cool awesome
-    ur ya cuz coz rn nah yep wanna gonna gotta kinda sorta anyway anyways literally
+    ya cuz coz nah yep wanna gonna gotta kinda sorta anyway anyways literally exactly roughly
+    approximately nowadays
     """.split()
 )
 
