@@ -66,7 +66,8 @@ class Answer:
     source: Source | None = None
     suggestions: tuple[Suggestion, ...] = ()
     silent: bool = False  # THROTTLED only: the user was told already (or the chat is flooding): send nothing
-    terms: tuple[str, ...] = ()  # the question as analysed (FALLBACK), for the record of unanswered questions
+    # the question as analysed (FALLBACK, or hedged), for the record of questions not answered for sure
+    terms: tuple[str, ...] = ()
     # ANSWERED only: the sentence that says the passage may not answer exactly what was asked (the
     # passage lacks a term the question leans on, see `Confidence.hedge`); `text` begins with it
     hedge: str | None = None
@@ -200,7 +201,8 @@ class Answerer:
         ranked = self.index.rank(terms)
         decision = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Decision.DECLINE
         if decision is not Decision.DECLINE and self._kind(question, ranked[0]):
-            return self.answered(ranked[0], hedged=decision is Decision.HEDGE)
+            hedged = decision is Decision.HEDGE
+            return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
 
     def candidate(self, question: str) -> Ranked | None:
@@ -235,14 +237,16 @@ class Answerer:
     def help_text(self) -> str:
         return messages.help_text((s.title for s in self.kb.sources()), topics(self.kb.sections()))
 
-    def answered(self, best: Ranked, *, hedged: bool = False) -> Answer:
-        """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that)."""
+    def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:
+        """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that;
+        `terms`: the question as analysed, kept for a hedged answer)."""
         passage = best.passage
         hedge = messages.say(messages.HEDGE) if hedged else None
         reply = f"{passage.text}\n\n{citation(passage.section, passage.source)}"
         return Answer(
             text=f"{hedge}\n\n{reply}" if hedge else reply,
             hedge=hedge,
+            terms=terms,
             outcome=Outcome.ANSWERED,
             passage_id=passage.id,
             score=best.score,

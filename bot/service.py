@@ -252,7 +252,9 @@ class Service:
         if self.gaps is None:
             return
         try:
-            if answer.fallback:  # the terms as answered: never all of a 100 KB message
+            # A hedged answer is a gap too: the bot only had the closest passage. The terms as
+            # answered are kept: never all of a 100 KB message.
+            if answer.fallback or answer.hedged:
                 self.gaps.record_question(asker.platform, asker.user_id, question, list(answer.terms), None)
             else:  # for the stats only the passage counts: the wording of answered questions is not kept
                 self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)

@@ -97,6 +97,20 @@ def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Bac
     assert "-> parking" in out and "-> food" in out and "2 of 2 open gap(s) would be answered with the drafts" in out
 
 
+def test_a_hedged_answer_is_a_gap_too(backend: Backend, kdir: Path) -> None:
+    """The member gets the closest passage, marked as such; the moderator sees the question among the gaps,
+    and `--would-answer` says it would still only be hedged."""
+    service = backend.service()
+    answer = service.ask("When does the community meet in winter?", Asker("telegram", "7", "chat"))
+    assert answer.passage_id == "meetups" and answer.hedged
+    backend.written(service)
+    k = ("--knowledge", str(kdir))
+    assert re.search(r"1\. g[0-9a-f]{6} ×1 “When does the community meet in winter\?”", run_cli("kb", "gaps", *k)[1])
+    lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
+    assert re.fullmatch(r"g[0-9a-f]{6} ×1 “.*” -> meetups \(hedged\)", lines[0])
+    assert lines[1] == "0 of 1 open gap(s) would be answered as the knowledge is now (1 more only with a hedge)."
+
+
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:
     """`kb stats` counts answered passages, 👎 votes and unanswered questions per day."""
     service = ask_unanswered(backend)
