@@ -200,7 +200,7 @@ class Answerer:
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms)
         decision = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Decision.DECLINE
-        if decision is not Decision.DECLINE and self._kind(question, ranked[0]):
+        if decision is not Decision.DECLINE:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
@@ -212,11 +212,7 @@ class Answerer:
         if not _WORD.search(question) or is_small_talk(question):
             return None
         ranked = self.index.rank(self.index.analyze(question), top=2)
-        return ranked[0] if ranked and self._kind(question, ranked[0]) else None
-
-    @staticmethod
-    def _kind(question: str, best: Ranked) -> bool:
-        return answers_the_kind(question, best.passage)
+        return ranked[0] if ranked and answers_the_kind(question, ranked[0].passage) else None
 
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""

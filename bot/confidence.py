@@ -11,7 +11,8 @@ Each signal means the same whatever the question's length and the knowledge base
     score     log(1 + score / log(1 + passages)) with the shared part: the rule of earlier
               versions, kept so that a folder calibrated then still reads the same
 
-Answer when `sum(weight * signal) >= threshold` and the coverage is at least `min_coverage`; and
+Answer when `sum(weight * signal) >= threshold`, the coverage is at least `min_coverage` and the
+passage gives the kind of thing asked for (`answers_the_kind`, whatever the weights); and
 answer with a hedge ("I'm not sure this answers exactly that") when one question term the passage
 lacks carries at least `hedge` of the question's weight (`Ranked.lacking`): a near miss in the
 article's own words ("How many defectors live in *Japan*?") mostly lacks the one word it turns on;
@@ -78,6 +79,14 @@ class Decision(enum.Enum):
     HEDGE = "hedge"  # answer, saying it may not answer exactly what was asked
 
 
+class RuleError(ValueError):
+    """A setting of the rule out of its range; `setting` names it."""
+
+    def __init__(self, setting: str, message: str):
+        super().__init__(message)
+        self.setting = setting
+
+
 def _frozen(weights: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(weights))
 
@@ -94,7 +103,7 @@ class Confidence:
     # from all over the knowledge base matches many of them somewhere, and most of none.
     min_coverage: float = 0.4
     # Answer with a hedge when the passage lacks a term carrying this share of the question's
-    # weight (1: never). On the seed's near misses 0.25 hedges or declines 34 of 60, for a hedge
+    # weight (1: never). On the seed's near misses 0.25 hedges or declines 32 of 60, for a hedge
     # on about 30% of its right answers (see docs/quality.md).
     hedge: float = 0.25
     # Answer with a hedge too when the rule's value is less than this above the threshold (None:
@@ -108,9 +117,9 @@ class Confidence:
             raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {', '.join(SIGNALS)}")
         object.__setattr__(self, "weights", _frozen(self.weights))
         if not 0 < self.hedge <= 1:
-            raise ValueError(f"hedge must be a share above 0 and at most 1, not {self.hedge}")
+            raise RuleError("hedge", f"hedge must be a share above 0 and at most 1 (1: never), not {self.hedge}")
         if self.band is not None and self.band < 0:
-            raise ValueError(f"band must be at least 0, not {self.band}")
+            raise RuleError("band", f"band must be at least 0, not {self.band}")
 
     def value(self, found: Mapping[str, float]) -> float:
         return sum(weight * found[name] for name, weight in self.weights.items())
@@ -119,13 +128,10 @@ class Confidence:
         """Whether to answer `question` with `best` (of a knowledge base of `passages`), and how."""
         if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
             return Decision.DECLINE
-        value = self.value(signals(question, best, passages))
-        if value < self.threshold:
+        found = signals(question, best, passages)
+        value = self.value(found)
+        if value < self.threshold or not found["kind"]:  # a passage that gives another kind of thing than asked
             return Decision.DECLINE
         lacking = self.hedge < 1.0 and best.lacking >= self.hedge
         close = self.band is not None and value < self.threshold + self.band
         return Decision.HEDGE if lacking or close else Decision.ANSWER
-
-    def confident(self, question: str, best: Ranked, passages: int) -> bool:
-        """True when the rule answers (with or without a hedge)."""
-        return self.decide(question, best, passages) is not Decision.DECLINE

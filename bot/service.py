@@ -173,15 +173,16 @@ class Service:
             self._watcher = None
 
     def close(self) -> None:
-        """Close the gaps database and stop the watcher (at shutdown).
+        """Close the gaps database and stop the watcher (at shutdown); with PostgreSQL, the backend,
+        which closes its records (the gaps) itself, before the pool they write through.
 
         The database first: the watcher may be in the middle of a reload, which it need not wait for.
         """
-        if self.gaps is not None:
-            self.gaps.close()
-        self.stop_watching()
         if self._backend is not None:
             self._backend.close()
+        elif self.gaps is not None:
+            self.gaps.close()
+        self.stop_watching()
 
     def hold_changes(self, timeout: float) -> bool:
         """Wait (at most `timeout` s) for a moderator's change being written, then let no other start.

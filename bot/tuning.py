@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot import yamlfiles
-from bot.confidence import SIGNALS, Confidence
+from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
@@ -94,14 +94,13 @@ def _confidence(path: Path, raw: Any) -> Confidence:
         weights[name] = _number(path, f"confidence.weights.{name}", value)
     floor = _number(path, "confidence.min_coverage", raw.get("min_coverage", Confidence.min_coverage))
     hedge = _number(path, "confidence.hedge", raw.get("hedge", Confidence.hedge))
-    if not 0 < hedge <= 1:
-        raise KnowledgeError(path, "expected a share above 0, at most 1 (1: never hedge)", entry="confidence.hedge")
     threshold = _number(path, "confidence.threshold", raw["threshold"])
     # a rule written without `band` hedges by the passage's lacking terms only
     band = None if raw.get("band") is None else _number(path, "confidence.band", raw["band"])
-    if band is not None and band < 0:
-        raise KnowledgeError(path, "expected a number at least 0", entry="confidence.band")
-    return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, band=band)
+    try:
+        return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, band=band)
+    except RuleError as exc:
+        raise KnowledgeError(path, str(exc), entry=f"confidence.{exc.setting}") from None
 
 
 def dump(tuning: Tuning, comment: str = "") -> str:

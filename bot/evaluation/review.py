@@ -32,10 +32,6 @@ class Verdict:
         """Answered for sure: a hedged answer leaves the gap as it was."""
         return not self.answer.fallback and self.answer.passage_id is not None and not self.answer.hedged
 
-    @property
-    def hedged(self) -> bool:
-        return self.answer.hedged
-
 
 def replay_gaps(answerer: Answerer, gaps: Iterable[Gap]) -> list[Verdict]:
     """Each gap's most asked wording, answered by `answerer`."""
@@ -64,7 +60,7 @@ def report(verdicts: list[Verdict], *, drafts: bool) -> str:
     """The verdicts as lines: the gaps that would be answered (and by which passage), then a count."""
     state = "with the drafts published" if drafts else "as the knowledge is now"
     answered = [v for v in verdicts if v.answered]
-    hedged = [v for v in verdicts if v.hedged]
+    hedged = [v for v in verdicts if v.answer.hedged]
     lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {_chosen(v.answer)}" for v in answered + hedged]
     more = f" ({len(hedged)} more only with a hedge)" if hedged else ""
     lines.append(f"{len(answered)} of {len(verdicts)} open gap(s) would be answered {state}{more}.")

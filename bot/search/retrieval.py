@@ -194,12 +194,12 @@ class Index:
         asked = _Weights(self._weights(terms))
         covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
-        def coverage(doc: int) -> float:
+        def match(doc: int) -> tuple[float, float]:
             if doc not in covered:
                 covered[doc] = self._match(asked, doc)
-            return covered[doc][0]
+            return covered[doc]
 
-        keys, focus = self._keys(asked, matched, chosen, weight, coverage)
+        keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         found = []
         for place, at in enumerate(order[:top]):
@@ -208,8 +208,8 @@ class Index:
             after = order[place + 1] if place + 1 < len(order) else None
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
-            share = coverage(i)
-            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], covered[i][1]))
+            share, lacking = match(i)
+            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], lacking))
         return found
 
     def _keys(
@@ -265,10 +265,6 @@ class Index:
 
     def _weights(self, terms: Sequence[str]) -> dict[str, float]:
         return {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
-
-    def coverage(self, terms: Sequence[str], doc: int) -> float:
-        """Share of the question's weight whose terms the passage holds."""
-        return self._match(_Weights(self._weights(terms)), doc)[0]
 
     def _match(self, asked: _Weights, doc: int) -> tuple[float, float]:
         """The share of the question's weight the passage holds, and the largest share one term
