@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.generalization import evaluate, main
+from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, evaluate, main
 
 FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
@@ -49,4 +49,10 @@ def test_generalization_floors(corpus: str, set_name: str) -> None:
 
 def test_show_refuses_the_blind_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--set", "blind", "--show"]) == 2
+    assert "refused" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("corpus", [c for c in CORPORA if c != DEFAULT_CORPUS])
+def test_show_refuses_every_blind_set(corpus: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--corpus", corpus, "--set", "blind", "--show"]) == 2
     assert "refused" in capsys.readouterr().err

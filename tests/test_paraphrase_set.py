@@ -6,14 +6,13 @@ read only to count, to check its shape and to compare its questions with the oth
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
-import pytest
 import yaml
 
 from benchmarks.encyclopedia.overlap import top1
-from benchmarks.generalization import OFF_TOPIC_KINDS, load_questions, main, misplaced_facts, source_files
+from benchmarks.generalization import source_files
+from tests.question_sets import assert_dev_facts_in_place, parts
 
 ENCYCLOPEDIA = Path(__file__).resolve().parent.parent / "benchmarks" / "encyclopedia"
 HERE = ENCYCLOPEDIA / "paraphrase"
@@ -21,10 +20,6 @@ CORPUS = "encyclopedia-paraphrase"
 PER_ARTICLE = 55  # on-topic questions written for each imported article
 OTHER_ARTICLES = 120  # 30 for each of the four articles of others/
 NEAR_MISSES = 40
-
-
-def _blind() -> list[dict[str, object]]:
-    return list(yaml.safe_load((HERE / "blind.yaml").read_text(encoding="utf-8")))
 
 
 def _asks(folder: Path) -> set[str]:
@@ -41,34 +36,16 @@ def test_the_sources_are_the_encyclopedias() -> None:
 
 
 def test_every_dev_fact_is_in_one_paragraph_of_its_source() -> None:
-    stems = {p.stem for p in source_files(CORPUS)}
-    for q in load_questions("dev", CORPUS):
-        if q.fact is None:
-            assert q.kind in OFF_TOPIC_KINDS and q.source is None, q
-        else:
-            assert q.source in stems and q.kind is None, q
-    missing = misplaced_facts("dev", CORPUS)
-    assert not missing, missing
+    assert_dev_facts_in_place(CORPUS)
 
 
 def test_counts() -> None:
-    dev = load_questions("dev", CORPUS)
-    # blind.yaml: counted and its shape checked, never read for anything else
-    blind = _blind()
-    blind_on = Counter(item.get("source") for item in blind if "fact" in item)
-    blind_kinds = Counter(item.get("kind") for item in blind if "fact" not in item)
-    dev_on = Counter(q.source for q in dev if q.on_topic)
-    dev_kinds = Counter(q.kind for q in dev if not q.on_topic)
-    on = dev_on + blind_on
-    kinds = dev_kinds + blind_kinds
+    counted = parts(CORPUS)
+    on, kinds = counted.on, counted.kinds
     assert on == dict.fromkeys((p.stem for p in source_files(CORPUS)), PER_ARTICLE), on
     assert kinds == {"near-miss": NEAR_MISSES, "other-article": OTHER_ARTICLES}, kinds
-    assert len(dev) == 390 and len(blind) == 210  # 600 in all, 65% to dev
-    for item in blind:  # the blind set has the same shape (checked without looking at its text)
-        assert set(item) in ({"ask", "fact", "source"}, {"ask", "kind"})
-        assert item.get("kind", "near-miss") in OFF_TOPIC_KINDS
-    asks = [q.ask for q in dev] + [str(item["ask"]) for item in blind]
-    assert len(set(asks)) == len(asks)  # no question in both sets, none twice
+    assert len(counted.dev) == 390 and len(counted.blind) == 210  # 600 in all, 65% to dev
+    assert len(set(counted.asks)) == len(counted.asks)  # no question in both sets, none twice
 
 
 def test_no_question_is_one_of_the_other_encyclopedia_sets() -> None:
@@ -76,11 +53,6 @@ def test_no_question_is_one_of_the_other_encyclopedia_sets() -> None:
     for other in (ENCYCLOPEDIA, ENCYCLOPEDIA / "seeking"):
         shared = ours & _asks(other)
         assert len(shared) == 0  # a count only: the other sets' blind questions are not shown
-
-
-def test_show_refuses_the_blind_paraphrase_set(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--corpus", CORPUS, "--set", "blind", "--show"]) == 2
-    assert "refused" in capsys.readouterr().err
 
 
 def test_plain_bm25_finds_the_paraphrased_questions_less_often_than_the_encyclopedias() -> None:
