@@ -141,8 +141,8 @@ class Totals:
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
-        names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined", "off_met"]
-        names.append("near_miss_met")
+        names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined"]
+        names += ["off_met", "near_miss_met"]
         if self.other_article:
             names.append("other_article_declined")
         else:  # a corpus without other-article questions leaves their counts out
