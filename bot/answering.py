@@ -199,7 +199,10 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms)
-        decision = self.confidence.decide(question, ranked[0], len(self.kb)) if ranked else Decision.DECLINE
+        decision = Decision.DECLINE
+        if ranked:
+            unknown = self.index.unknown_names(question) if self.confidence.names else ()
+            decision = self.confidence.decide(question, ranked[0], len(self.kb), unknown)
         if decision is not Decision.DECLINE:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())

@@ -11,6 +11,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
       min_coverage: 0
       hedge: 0.25
       band: 0.4
+      names: true
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
 _RANKING_KEYS = ("variant", "k1", "b", "focus")
+_CONFIDENCE_KEYS = {"weights", "threshold", "min_coverage", "hedge", "band", "names"}
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,12 @@ def _confidence(path: Path, raw: Any) -> Confidence:
         return Confidence()
     if (
         not isinstance(raw, dict)
-        or not {"weights", "threshold"} <= set(raw) <= {"weights", "threshold", "min_coverage", "hedge", "band"}
+        or not {"weights", "threshold"} <= set(raw) <= _CONFIDENCE_KEYS
         or not isinstance(raw["weights"], dict)
     ):
         raise KnowledgeError(
             path,
-            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage', 'hedge' and 'band'",
+            "expected 'weights' (a mapping), 'threshold' and optionally 'min_coverage', 'hedge', 'band' and 'names'",
             entry="confidence",
         )
     weights = {}
@@ -97,8 +99,11 @@ def _confidence(path: Path, raw: Any) -> Confidence:
     threshold = _number(path, "confidence.threshold", raw["threshold"])
     # a rule written without `band` hedges by the passage's lacking terms only
     band = None if raw.get("band") is None else _number(path, "confidence.band", raw["band"])
+    names = raw.get("names", Confidence.names)
+    if not isinstance(names, bool):
+        raise KnowledgeError(path, f"expected true or false, got {names!r}", entry="confidence.names")
     try:
-        return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, band=band)
+        return Confidence(weights=weights, threshold=threshold, min_coverage=floor, hedge=hedge, band=band, names=names)
     except RuleError as exc:
         raise KnowledgeError(path, str(exc), entry=f"confidence.{exc.setting}") from None
 
@@ -122,5 +127,7 @@ def dump(tuning: Tuning, comment: str = "") -> str:
     }
     if tuning.confidence.band is not None:
         data["confidence"]["band"] = round(tuning.confidence.band, 4)
+    if not tuning.confidence.names:
+        data["confidence"]["names"] = False
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + yaml.safe_dump(data, sort_keys=False)

@@ -8,7 +8,9 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.searc
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +24,10 @@ from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
+
+# A word written with a capital inside a sentence: a name ("Kathmandu", "UNESCO", "O'Brien").
+_NAME = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
+_SENTENCE_OPENERS = frozenset(".?!:;\"“‘'(")
 
 RERANK = 5  # how many of BM25's best passages the focus may reorder
 UNIT_MEMO = 4096  # passages whose sentences' terms are remembered (about 3 KB each), read when first ranked first
@@ -137,6 +143,8 @@ class Index:
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
+        self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
+        self._phrase_words = frozenset(synonyms.known())
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -162,6 +170,7 @@ class Index:
         new._surface.update(added)
         new._ids = self._ids.union(new_ids)
         new._speller = self._speller.extended(added, new_terms)
+        new._written = None
         new._set_weights()
         return new
 
@@ -182,6 +191,44 @@ class Index:
     def analyze(self, question: str) -> list[str]:
         """The terms of a question, spelling corrected and synonyms folded."""
         return self.synonyms.terms(question, correct=self._speller)
+
+    def unknown_names(self, question: str) -> tuple[str, ...]:
+        """The names the question asks about that no passage mentions, in any form: words written
+        with a capital inside its asking sentences (those that end with "?", or all when none does)
+        that, spelling corrected, are no term of the knowledge base and begin no word of it with their
+        first letters (all but the last four, at least four: "Andean" is known by "Andes",
+        "Librarians" by "library", "Stradivarius" by "Stradivari"). A question about
+        something the knowledge base never names ("What is the population of Kathmandu?") is not
+        answered by a passage that merely shares its other words."""
+        sentences = text.split_sentences(question)
+        asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences
+        found = []
+        for sentence in asking:
+            sentence = sentence.strip()
+            for word in _NAME.finditer(sentence):
+                name = word.group(0)
+                before = sentence[: word.start()].rstrip()
+                if len(name) < 2 or not name[0].isupper() or not before or before[-1] in _SENTENCE_OPENERS:
+                    continue
+                if self._unknown_name(name):
+                    found.append(name)
+        return tuple(found)
+
+    def _unknown_name(self, name: str) -> bool:
+        terms = text.tokenize(name, self._speller)
+        if not terms:  # a stop word ("The", "I")
+            return False
+        if any(t in self._phrase_words or self._scorer.document_frequency(t) for t in terms):
+            return False
+        if self._written is None:
+            self._written = sorted(self._surface)
+        words = self._written
+        for word in text.words(name):
+            stem = word[: max(4, len(word) - 4)]
+            at = bisect.bisect_left(words, stem)
+            if at < len(words) and words[at].startswith(stem):
+                return False
+        return True
 
     def rank(self, terms: Sequence[str], top: int = 3) -> list[Ranked]:
         """The `top` best passages for the question terms, best first (empty if no terms)."""
