@@ -12,6 +12,7 @@ import enum
 import logging
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot import messages
@@ -201,7 +202,7 @@ class Answerer:
         ranked = self.index.rank(terms)
         decision = Decision.DECLINE
         if ranked:
-            unknown = self.index.unknown_names(question) if self.confidence.names else ()
+            unknown = partial(self.index.unknown_names, question)
             decision = self.confidence.decide(question, ranked[0], len(self.kb), unknown)
         if decision is not Decision.DECLINE:
             hedged = decision is Decision.HEDGE

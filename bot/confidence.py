@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -127,16 +127,19 @@ class Confidence:
     def value(self, found: Mapping[str, float]) -> float:
         return sum(weight * found[name] for name, weight in self.weights.items())
 
-    def decide(self, question: str, best: Ranked, passages: int, unknown: Sequence[str] = ()) -> Decision:
+    def decide(
+        self, question: str, best: Ranked, passages: int, unknown: Callable[[], Sequence[str]] | None = None
+    ) -> Decision:
         """Whether to answer `question` with `best` (of a knowledge base of `passages`), and how;
-        `unknown`: the names the question asks about that the knowledge base never mentions."""
+        `unknown` gives the names the question asks about that the knowledge base never mentions
+        (see `Index.unknown_names`), asked only of a question the rule would answer."""
         if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
-            return Decision.DECLINE
-        if self.names and unknown:
             return Decision.DECLINE
         found = signals(question, best, passages)
         value = self.value(found)
         if value < self.threshold or not found["kind"]:  # a passage that gives another kind of thing than asked
+            return Decision.DECLINE
+        if self.names and unknown is not None and unknown():
             return Decision.DECLINE
         lacking = self.hedge < 1.0 and best.lacking >= self.hedge
         close = self.band is not None and value < self.threshold + self.band

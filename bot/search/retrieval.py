@@ -200,6 +200,8 @@ class Index:
         "Librarians" by "library", "Stradivarius" by "Stradivari"). A question about
         something the knowledge base never names ("What is the population of Kathmandu?") is not
         answered by a passage that merely shares its other words."""
+        if not any(ch.isupper() for ch in question[1:]):  # most chat is written in lower case
+            return ()
         sentences = text.split_sentences(question)
         asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences
         found = []
