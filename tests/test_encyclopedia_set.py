@@ -1,10 +1,13 @@
 """The encyclopedia set (benchmarks/encyclopedia): Wikipedia articles imported with `kb import`,
 questions written the SQuAD way. Every fact must occur, verbatim up to case and whitespace, in
-one paragraph of its source file, and the counts must hold. blind.yaml is read only to count."""
+one paragraph of its source file (here for the seeking and paraphrased sets too, which ask the same
+sources), and the counts must hold. blind.yaml is read only to count."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from benchmarks.generalization import OFF_TOPIC_KINDS, source_files
 from tests.question_sets import assert_dev_facts_in_place, parts
@@ -26,8 +29,15 @@ def test_articles_are_in_place() -> None:
         assert "[edit]" not in text and "[citation needed]" not in text, path.name
 
 
-def test_every_dev_fact_is_in_one_paragraph_of_its_source() -> None:
-    assert_dev_facts_in_place("encyclopedia")
+@pytest.mark.parametrize("corpus", ["encyclopedia", "encyclopedia-seeking", "encyclopedia-paraphrase"])
+def test_every_dev_fact_is_in_one_paragraph_of_its_source(corpus: str) -> None:
+    assert_dev_facts_in_place(corpus)
+
+
+@pytest.mark.parametrize("asked", ["seeking", "paraphrase"])
+def test_the_other_question_sets_ask_the_encyclopedias_own_sources(asked: str) -> None:
+    assert source_files(f"encyclopedia-{asked}") == source_files("encyclopedia")
+    assert not (HERE / asked / "sources").exists()
 
 
 def test_counts() -> None:

@@ -79,13 +79,20 @@ def test_hedge_1_in_settings_never_hedges(tmp_path: Path) -> None:
     assert a.outcome is Outcome.ANSWERED and not a.hedged
 
 
-@pytest.mark.parametrize("value", ["0", "1.5", "-0.2", "lots"])
-def test_a_bad_hedge_setting_names_the_file_and_the_entry(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        *(("hedge", value) for value in ("0", "1.5", "-0.2", "lots")),
+        ("band", "-1"),
+        *(("names", value) for value in ("1", "'yes'", "[]")),  # names: true or false only
+    ],
+)
+def test_a_bad_rule_setting_names_the_file_and_the_entry(tmp_path: Path, setting: str, value: str) -> None:
     folder = write_handbook(tmp_path / "knowledge")
     (folder / "settings.yaml").write_text(
-        f"confidence:\n  weights: {{coverage: 1}}\n  threshold: 0.5\n  hedge: {value}\n", encoding="utf-8"
+        f"confidence:\n  weights: {{coverage: 1}}\n  threshold: 0.5\n  {setting}: {value}\n", encoding="utf-8"
     )
-    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.hedge\)"):
+    with pytest.raises(KnowledgeError, match=rf"settings\.yaml \(confidence\.{setting}\)"):
         Answerer.from_directory(folder)
 
 
@@ -147,15 +154,6 @@ def test_the_settings_file_keeps_the_band(tmp_path: Path, band: float | None) ->
     folder = write_handbook(tmp_path / "knowledge")
     (folder / "settings.yaml").write_text(tuning.dump(tuning.Tuning(confidence=rule)), encoding="utf-8")
     assert tuning.load(folder).confidence == rule
-
-
-def test_a_negative_band_names_the_file_and_the_entry(tmp_path: Path) -> None:
-    folder = write_handbook(tmp_path / "knowledge")
-    (folder / "settings.yaml").write_text(
-        "confidence:\n  weights: {coverage: 1}\n  threshold: 0.5\n  band: -1\n", encoding="utf-8"
-    )
-    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.band\)"):
-        Answerer.from_directory(folder)
 
 
 @pytest.mark.parametrize("filler", ["exactly", "roughly", "nowadays"])

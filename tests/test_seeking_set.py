@@ -1,28 +1,15 @@
 """The information-seeking encyclopedia set (benchmarks/encyclopedia/seeking): questions written from
 each article's title and section headings before its text was read, asked of the encyclopedia's
-own sources (`--corpus encyclopedia-seeking`). Every dev fact must occur, verbatim up to case and
-whitespace, in one paragraph of its source, and the counts must hold. blind.yaml is read only to
+own sources (`--corpus encyclopedia-seeking`; its facts and sources are checked with the encyclopedia
+set's, in test_encyclopedia_set.py). The counts must hold. blind.yaml is read only to
 count and to check its shape."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from benchmarks.generalization import source_files
-from tests.question_sets import assert_dev_facts_in_place, parts
+from tests.question_sets import parts
 
-ENCYCLOPEDIA = Path(__file__).resolve().parent.parent / "benchmarks" / "encyclopedia"
-HERE = ENCYCLOPEDIA / "seeking"
 CORPUS = "encyclopedia-seeking"
-
-
-def test_the_sources_are_the_encyclopedias() -> None:
-    assert source_files(CORPUS) == source_files("encyclopedia")
-    assert not (HERE / "sources").exists()
-
-
-def test_every_dev_fact_is_in_one_paragraph_of_its_source() -> None:
-    assert_dev_facts_in_place(CORPUS)
 
 
 def test_counts() -> None:

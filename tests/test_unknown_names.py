@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot import Answerer, Outcome, tuning
-from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
 from tests.telegram_support import write_handbook
 
@@ -57,16 +56,6 @@ def test_names_false_in_settings_answers_by_the_rule_alone(tmp_path: Path) -> No
     assert "names: false" in tuning.dump(tuning.load(folder))
     (folder / "settings.yaml").write_text(settings, encoding="utf-8")
     assert Answerer.from_directory(folder).answer("Where can I park my Tesla car?").fallback
-
-
-@pytest.mark.parametrize("value", ["1", "'yes'", "[]"])
-def test_a_bad_names_setting_names_the_file_and_the_entry(tmp_path: Path, value: str) -> None:
-    folder = write_handbook(tmp_path / "knowledge")
-    (folder / "settings.yaml").write_text(
-        f"confidence:\n  weights: {{coverage: 1}}\n  threshold: 0.5\n  names: {value}\n", encoding="utf-8"
-    )
-    with pytest.raises(KnowledgeError, match=r"settings\.yaml \(confidence\.names\)"):
-        Answerer.from_directory(folder)
 
 
 @pytest.mark.parametrize(
