@@ -139,12 +139,12 @@ class Index:
             self._scorer = self.ranking.scorer([counts])
         else:
             self._scorer, self._surface, table = built
-        known = self._scorer.vocabulary.keys() | synonyms.known()
+        self._phrase_words = frozenset(synonyms.known())
+        known = self._scorer.vocabulary.keys() | self._phrase_words
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
-        self._phrase_words = frozenset(synonyms.known())
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
