@@ -44,6 +44,15 @@ def test_calibrate_writes_settings_the_bot_then_answers_by(folder: Path, capsys:
     assert Answerer.from_directory(folder).confidence == written.confidence
 
 
+def test_calibrate_keeps_the_folders_other_settings(folder: Path) -> None:
+    """A folder's hedge and its `names: false` survive a calibration; only the fitted rule changes."""
+    settings = folder / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "  hedge: 0.5\n  names: false\n", encoding="utf-8")
+    assert main(["calibrate", *map(str, DEV), "--knowledge", str(folder)]) == 0
+    written = tuning.load(folder).confidence
+    assert written.hedge == 0.5 and written.names is False and written.band is None
+
+
 def test_plot_draws_a_png(folder: Path, tmp_path: Path) -> None:
     """--plot draws the precision/coverage curve to a PNG file."""
     png = tmp_path / "curve.png"

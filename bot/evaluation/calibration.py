@@ -11,7 +11,7 @@ point when the transcripts have no off-topic turns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -139,9 +139,8 @@ def calibrate(
     if midpoint.off_topic:
         meeting = [c for c in cuts if c.declined >= decline * c.off_topic]
         chosen = meeting[0] if meeting else cuts[-1]
-    rule = Confidence(
-        weights=weights, threshold=chosen.threshold, min_coverage=floor, hedge=answerer.confidence.hedge, band=None
-    )
+    # the folder's other settings (its hedge, whether unknown names decline) stay; a fitted rule has no band
+    rule = replace(answerer.confidence, weights=weights, threshold=chosen.threshold, min_coverage=floor, band=None)
     return Calibration(rule, cuts, chosen, len(found))
 
 
