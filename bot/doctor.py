@@ -244,14 +244,31 @@ def _writable(folder: Path) -> bool:
 
 TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram sends webhooks to
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# the words a yes/no variable may hold, as adapters.settings reads them (adapters see only `bot`'s seam)
+_YES = frozenset({"1", "true", "yes"})
+_NO = frozenset({"0", "false", "no"})
 
 
 def check_webhook(env: Mapping[str, str]) -> list[Finding]:
-    """TELEGRAM_WEBHOOK_*: an https URL Telegram accepts, a port number, a well-formed secret."""
+    """TELEGRAM_WEBHOOK_*: an https URL Telegram accepts, a port number, a well-formed secret, and
+    an owner setting `run` accepts (yes or no; a worker that is not the owner needs the URL and the
+    owner's secret)."""
     url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    owner = env.get("TELEGRAM_WEBHOOK_OWNER", "yes").strip().lower()
+    findings = []
+    if owner not in _YES | _NO:
+        findings.append(error("webhook", f"TELEGRAM_WEBHOOK_OWNER must be yes or no, not {owner[:20]!r}"))
+    elif owner in _NO and not (url and env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()):
+        findings.append(
+            error(
+                "webhook",
+                "TELEGRAM_WEBHOOK_OWNER=no is for a webhook worker: set TELEGRAM_WEBHOOK_URL and the "
+                "TELEGRAM_WEBHOOK_SECRET the owning worker registers",
+            )
+        )
     if not url:
-        return []
-    findings = [_webhook_url(url)]
+        return findings
+    findings.append(_webhook_url(url))
     port = env.get("TELEGRAM_WEBHOOK_PORT", "").strip()
     if port and not (port.isdecimal() and 0 < int(port) < 65536):
         findings.append(error("webhook", f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535), not {port!r}"))

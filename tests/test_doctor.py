@@ -206,6 +206,9 @@ def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: 
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "70000"}, "port number"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "8²"}, "port number"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_SECRET": "no spaces!"}, "SECRET"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_OWNER": "maybe"}, "yes or no"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_OWNER": "no"}, "WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_OWNER": "no", "TELEGRAM_WEBHOOK_SECRET": "s3cret"}, "TELEGRAM_WEBHOOK_URL"),
     ],
 )
 def test_bad_webhook_settings_are_named(
