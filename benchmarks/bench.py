@@ -98,7 +98,8 @@ def _status(pid: str, field: str) -> float:
     return 0.0
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
+def latency(seconds: list[float]) -> dict[str, float]:
+    """The median, p99 and largest of `seconds`, in milliseconds (benchmarks.budgets reports the same)."""
     ordered = sorted(seconds)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return {"median_ms": statistics.median(ordered) * 1e3, "p99_ms": p99 * 1e3, "max_ms": ordered[-1] * 1e3}
@@ -158,7 +159,7 @@ def _baseline(answerer: Answerer, questions: list[str]) -> dict[str, Any]:
         asked += 1
         same = ours.passage is answerer.kb.passages[best]
         agree += same or abs(ours.score - float(scores[best])) <= 1e-9 * max(1.0, abs(float(scores[best])))
-    return {"rank_bm25": _ms(times), "agreement": agree / asked if asked else 1.0, "compared": asked}
+    return {"rank_bm25": latency(times), "agreement": agree / asked if asked else 1.0, "compared": asked}
 
 
 def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
@@ -200,7 +201,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
         "peak_rss_mib": rss_cold,  # through the cold start; later starts in this process would add theirs
         "worker_peak_rss_mib": memory.child_mib,
         "peak_with_workers_mib": max(memory.total_mib, rss_cold),
-        "answer": _ms(latencies),
+        "answer": latency(latencies),
     }
     result.update(_baseline(answerer, corpus.questions[:baseline_questions]))
     result["speedup_median"] = result["rank_bm25"]["median_ms"] / result["answer"]["median_ms"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from benchmarks.bench import latency
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.asker import Asker
 from bot.cli import main as bot_main
@@ -31,14 +32,6 @@ from bot.config import Config
 from bot.service import Service
 
 QUESTION = "are most defectors women?"
-
-
-def _ms(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    return {
-        "p50_ms": ordered[len(ordered) // 2] * 1000,
-        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
-    }
 
 
 def _timed(count: int, call: Callable[[int], object]) -> dict[str, float]:
@@ -49,7 +42,7 @@ def _timed(count: int, call: Callable[[int], object]) -> dict[str, float]:
         start = time.perf_counter()
         call(n)
         costs.append(time.perf_counter() - start)
-    return _ms(costs)
+    return latency(costs)
 
 
 def _figures(service: Service, checks: int) -> dict[str, dict[str, float]]:
@@ -105,7 +98,8 @@ def table(results: dict[str, Any]) -> str:
     for name, row in results.items():
         admit, ask = row["admit"], row["ask"]
         lines.append(
-            f"{name:9s} {admit['p50_ms']:8.3f}ms {admit['p99_ms']:8.3f}ms {ask['p50_ms']:8.3f}ms {ask['p99_ms']:8.3f}ms"
+            f"{name:9s} {admit['median_ms']:8.3f}ms {admit['p99_ms']:8.3f}ms "
+            f"{ask['median_ms']:8.3f}ms {ask['p99_ms']:8.3f}ms"
         )
     return "\n".join(lines)
 
