@@ -31,7 +31,6 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SOURCES = HERE / "sources"
 CORPORA = {
     "generalization": HERE,
     "encyclopedia": HERE.parent / "encyclopedia",
@@ -289,7 +288,7 @@ def report(t: Totals, set_name: str, corpus: str = DEFAULT_CORPUS) -> str:
         f"unrelated {t.unrelated_declined}/{t.unrelated} ({t.unrelated_declined_pct}%){other}",
         f"hedged    answers: right {t.right_hedged}, wrong {t.wrong_hedged}; off-topic {t.off_hedged} "
         f"(near misses {t.near_miss_hedged}: declined or hedged "
-        f"{Totals.pct(t.near_miss_declined + t.near_miss_hedged, t.near_miss)}%)",
+        f"{t.near_miss_met_pct}%)",
         "per source (on-topic): right / wrong / declined of questions",
     ]
     for name, row in t.per_source.items():
