@@ -55,7 +55,7 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.records import Gap, GapStore
-from bot.service import Asker, Service
+from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
@@ -390,15 +390,9 @@ def _live_answerer(args: argparse.Namespace) -> Answerer:
     config = _config(args)
     if not config.database_url:
         return _answerer(args)
-    from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
-
-    backend = PostgresBackend(str(config.database_url), workers=config.load_workers)
-    try:
-        return backend.load()
-    except BackendError as exc:
-        raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
-    finally:
-        backend.close()
+    backend, answerer = open_database(config)
+    backend.close()  # the knowledge stays loaded; nothing follows the database for one command
+    return answerer
 
 
 Command = Callable[..., argparse.ArgumentParser]

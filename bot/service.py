@@ -103,16 +103,7 @@ class Service:
     ) -> Service:
         """The knowledge from the database, kept current by LISTEN/NOTIFY; raises ConfigError when
         the database cannot be used (`directory` only places the data folder of the gaps)."""
-        from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
-
-        backend = PostgresBackend(
-            str(config.database_url), workers=config.load_workers, retention_days=config.retention_days
-        )
-        try:
-            answerer = backend.load()
-        except BackendError as exc:
-            backend.close()
-            raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+        backend, answerer = open_database(config)
         backend.open_records()
         user, chat = backend.cooldowns(config.cooldown, config.chat_cooldown)
         service = cls(
@@ -367,6 +358,22 @@ class Service:
         return moderators.telegram_users if platform == "telegram" else moderators.discord_users
 
 
+def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
+    """The database the config names and the knowledge loaded from it: for a Service, which follows
+    it, or for a command that only reads it and then closes the backend. Raises ConfigError (the
+    backend closed) when the database cannot be used."""
+    from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
+
+    backend = PostgresBackend(
+        str(config.database_url), workers=config.load_workers, retention_days=config.retention_days
+    )
+    try:
+        return backend, backend.load()
+    except BackendError as exc:
+        backend.close()
+        raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+
+
 def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
     """The gaps database, or None (with a WARNING) when the data folder cannot be used."""
     if folder is None:
@@ -378,4 +385,4 @@ def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
         return None
 
 
-__all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service"]
+__all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]
