@@ -353,14 +353,13 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
         return cmd_kb_moderate(args, out)
     folder, config = Path(args.knowledge), _config(args)
     if config.database_url:  # the database's gaps, asked of the database's knowledge (and the folder's drafts)
-        service = _service(args)
+        backend, answerer = open_database(config)
         try:
-            assert service.gaps is not None and service.moderation.store is not None  # always, on a database
-            gaps = service.gaps.gaps(limit=args.limit)
-            live, answerer = service.moderation.store.directory, service.answerer
+            gaps = backend.open_records().gaps(limit=args.limit)
+            live = backend.store.directory  # the database's knowledge as files, until the backend closes
             return _would_answer(gaps, folder, live, answerer if not args.drafts else None, out)
         finally:
-            service.close()
+            backend.close()
     store = GapStore(config.data_folder(folder))
     try:
         gaps = store.gaps(limit=args.limit)
@@ -386,7 +385,7 @@ def _answerer(args: argparse.Namespace) -> Answerer:
 
 def _live_answerer(args: argparse.Namespace) -> Answerer:
     """The knowledge the bot answers from: the database's when one is configured (as every instance
-    loads it), else the folder's. For `ask`, `chat`, `kb list` and `kb gaps --would-answer`."""
+    loads it), else the folder's. For `ask`, `chat` and `kb list`."""
     config = _config(args)
     if not config.database_url:
         return _answerer(args)
