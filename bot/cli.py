@@ -54,7 +54,7 @@ from bot.curation import (
 )
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
-from bot.records import Gap, GapStore
+from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -356,26 +356,25 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
         backend, answerer = open_database(config)
         try:
             gaps = backend.open_records().gaps(limit=args.limit)
-            live = backend.store.directory  # the database's knowledge as files, until the backend closes
-            return _would_answer(gaps, folder, live, answerer if not args.drafts else None, out)
+            if args.drafts:  # the database's knowledge as files: they go when the backend closes
+                answerer = _with_drafts(folder, live=backend.store.directory)
         finally:
             backend.close()
-    store = GapStore(config.data_folder(folder))
-    try:
-        gaps = store.gaps(limit=args.limit)
-    finally:
-        store.close()
-    return _would_answer(gaps, folder, folder, None if args.drafts else _answerer(args), out)
-
-
-def _would_answer(gaps: list[Gap], folder: Path, live: Path, answerer: Answerer | None, out: TextIO) -> int:
-    """The report of `kb gaps --would-answer`; `answerer` None: the `live` files with the folder's drafts."""
-    drafts = answerer is None
-    if answerer is None:
-        with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
-            answerer = Answerer.from_directory(review.published_copy(folder, Path(copy), live))
-    print(review.report(review.replay_gaps(answerer, gaps), drafts=drafts), file=out)
+    else:
+        store = GapStore(config.data_folder(folder))
+        try:
+            gaps = store.gaps(limit=args.limit)
+        finally:
+            store.close()
+        answerer = _with_drafts(folder, live=folder) if args.drafts else _answerer(args)
+    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts), file=out)
     return EXIT_OK
+
+
+def _with_drafts(folder: Path, *, live: Path) -> Answerer:
+    """The `live` knowledge files with every draft of `folder` published, loaded from a scratch copy."""
+    with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
+        return Answerer.from_directory(review.published_copy(folder, Path(copy), live))
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
