@@ -228,15 +228,15 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     folder = Path(args.knowledge)
-    new = not folder.exists()
     try:
-        target, count = importing.import_article(Path(args.file), folder)
-    except FileError as exc:
+        imported = importing.import_article(Path(args.file), folder)
+    except FileError as exc:  # the article, the folder or the draft, by name
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    if new:
+    if imported.made_folder:
         print(f"made the knowledge folder {folder} (it did not exist)", file=out)
-    print(f"wrote {count} draft passages to {target}; review them, then `kb publish {target.name}`", file=out)
+    draft = imported.draft
+    print(f"wrote {imported.passages} draft passages to {draft}; review them, then `kb publish {draft.name}`", file=out)
     return EXIT_OK
 
 

@@ -184,6 +184,31 @@ def test_kb_import_of_a_binary_or_missing_file_is_one_line_naming_it(
         )
 
 
+def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing knowledge folder is made and said so (an existing one is not); one that cannot be made,
+    or a file given as the folder, is one `error:` line naming the folder."""
+    article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"
+    article.write_text("# FAQ\n\n## Parking\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
+    assert main(["kb", "import", str(article), "--knowledge", str(folder)]) == 0
+    draft = folder / "drafts" / "faq.yaml"
+    assert capsys.readouterr().out.splitlines() == [
+        f"made the knowledge folder {folder} (it did not exist)",
+        f"wrote 1 draft passages to {draft}; review them, then `kb publish faq.yaml`",
+    ]
+    other = tmp_path / "hours.md"
+    other.write_text("# Hours\n\n## Opening\n\nThe library opens at nine every morning.\n", encoding="utf-8")
+    assert main(["kb", "import", str(other), "--knowledge", str(folder)]) == 0
+    assert "made the knowledge folder" not in capsys.readouterr().out
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    for given, problem in (
+        (a_file / "knowledge", "cannot make the knowledge folder (not a directory)"),
+        (a_file, "is not a folder; give the knowledge folder"),
+    ):
+        assert main(["kb", "import", str(article), "--knowledge", str(given)]) == 2
+        assert capsys.readouterr().err == f"error: {given}: {problem}\n"
+
+
 def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     """`run` with no token set exits at once with one line naming the variables."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}

@@ -50,6 +50,16 @@ class DraftFile:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Imported:
+    """What `import_article` did: the draft it wrote, its passage count, and whether it had to make
+    the knowledge folder first."""
+
+    draft: Path
+    passages: int
+    made_folder: bool
+
+
 def group_sentences(sentences: list[str]) -> list[str]:
     """Passages of at most eight sentences and about 1,000 characters each: a whole paragraph
     where it is not long (on the generalization set, 4.5 points more answered right than with
@@ -178,12 +188,12 @@ def to_yaml(title: str, drafts_: list[Draft]) -> str:
     return DRAFT_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def import_article(path: Path, knowledge_dir: Path) -> tuple[Path, int]:
+def import_article(path: Path, knowledge_dir: Path) -> Imported:
     """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path` (making the knowledge
-    folder if there is none yet); returns it and the passage count. Raises FileError naming the
-    file that is wrong."""
+    folder if there is none yet). Raises FileError naming the file or folder that is wrong."""
     article = articles.read(path)
-    if not knowledge_dir.exists():  # a new community starts from an imported article
+    made_folder = not knowledge_dir.exists()
+    if made_folder:  # a new community starts from an imported article
         try:
             knowledge_dir.mkdir(parents=True)
         except OSError as exc:
@@ -207,7 +217,7 @@ def import_article(path: Path, knowledge_dir: Path) -> tuple[Path, int]:
             write_atomic(target, to_yaml(title, found))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
-    return target, len(found)
+    return Imported(target, len(found), made_folder)
 
 
 def draft_files(knowledge_dir: Path) -> list[Path]:
