@@ -15,8 +15,8 @@ from adapters.platform import StartupError
 
 T = TypeVar("T")
 
-TRUE_WORDS = frozenset({"1", "true", "yes"})
-FALSE_WORDS = frozenset({"0", "false", "no"})
+_TRUE_WORDS = frozenset({"1", "true", "yes"})
+_FALSE_WORDS = frozenset({"0", "false", "no"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,16 @@ class Env:
 
     def flag(self, name: str) -> bool:
         """True for 1, true or yes (any case)."""
-        return self.text(name).lower() in TRUE_WORDS
+        return self.text(name).lower() in _TRUE_WORDS
+
+    def yes_no(self, name: str, default: bool) -> bool:
+        """True for 1, true or yes, False for 0, false or no (any case); `default` when unset or blank."""
+        word = self.text(name).lower()
+        if not word:
+            return default
+        if word not in _TRUE_WORDS | _FALSE_WORDS:
+            raise StartupError(f"{name} must be yes or no, not {word[:20]!r}")
+        return word in _TRUE_WORDS
 
     def whole(self, name: str, default: int) -> int:
         """A whole number of 0 or more."""

@@ -413,6 +413,26 @@ def test_a_webhook_worker_needs_the_owners_url_and_secret(extra: dict[str, str],
         TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **extra})
 
 
+@pytest.mark.parametrize(
+    ("given", "owner"),
+    [(None, True), ("", True), ("YES", True), ("1", True), ("true", True), ("No", False), ("0", False)],
+)
+def test_the_webhook_owner_is_yes_or_no_in_any_case(given: str | None, owner: bool) -> None:
+    """TELEGRAM_WEBHOOK_OWNER: yes when unset or blank; 1, true, yes or 0, false, no in any case."""
+    worker = {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg", "TELEGRAM_WEBHOOK_SECRET": "s3cret"}
+    extra = {} if given is None else {"TELEGRAM_WEBHOOK_OWNER": given}
+    assert TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **worker, **extra}).webhook_owner is owner
+
+
+def test_a_webhook_owner_neither_yes_nor_no_is_one_line_quoting_it() -> None:
+    """Any other TELEGRAM_WEBHOOK_OWNER is refused at start, quoting the start of what was given."""
+    with pytest.raises(StartupError) as raised:
+        TelegramSettings.from_env(
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_OWNER": " Maybe-Later-Or-Never-At-All "}
+        )
+    assert str(raised.value) == "TELEGRAM_WEBHOOK_OWNER must be yes or no, not 'maybe-later-or-never'"
+
+
 async def test_rejected_token_is_one_clear_line(
     fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError
-from adapters.settings import FALSE_WORDS, TRUE_WORDS, Env
+from adapters.settings import Env
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,8 @@ class Settings:
         """Read TELEGRAM_* variables; raises StartupError naming a bad one."""
         env = Env(values)
         webhook_url = env.text("TELEGRAM_WEBHOOK_URL") or None
-        owner = env.text("TELEGRAM_WEBHOOK_OWNER", "yes").lower()
-        if owner not in TRUE_WORDS | FALSE_WORDS:
-            raise StartupError(f"TELEGRAM_WEBHOOK_OWNER must be yes or no, not {owner[:20]!r}")
-        if owner in FALSE_WORDS and not (webhook_url and env.text("TELEGRAM_WEBHOOK_SECRET")):
+        owner = env.yes_no("TELEGRAM_WEBHOOK_OWNER", True)
+        if not owner and not (webhook_url and env.text("TELEGRAM_WEBHOOK_SECRET")):
             raise StartupError(
                 "TELEGRAM_WEBHOOK_OWNER=no is for a webhook worker: set TELEGRAM_WEBHOOK_URL and the "
                 "TELEGRAM_WEBHOOK_SECRET the owning worker registers"
@@ -69,7 +67,7 @@ class Settings:
             webhook_port=env.whole("TELEGRAM_WEBHOOK_PORT", 8443),
             webhook_path=path.strip("/"),
             webhook_secret=secret,
-            webhook_owner=owner in TRUE_WORDS,
+            webhook_owner=owner,
         )
 
     @property
