@@ -254,7 +254,7 @@ def check_webhook(env: Mapping[str, str]) -> list[Finding]:
     an owner setting `run` accepts (yes or no; a worker that is not the owner needs the URL and the
     owner's secret)."""
     url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
-    owner = env.get("TELEGRAM_WEBHOOK_OWNER", "yes").strip().lower()
+    owner = env.get("TELEGRAM_WEBHOOK_OWNER", "").strip().lower() or "yes"  # blank: yes, as `run` reads it
     findings = []
     if owner not in _YES | _NO:
         findings.append(error("webhook", f"TELEGRAM_WEBHOOK_OWNER must be yes or no, not {owner[:20]!r}"))

@@ -224,6 +224,17 @@ def test_bad_webhook_settings_are_named(
     assert line.startswith("error   webhook: ") and expected in line
 
 
+@pytest.mark.parametrize("owner", ["", "  ", "YES", "no"])
+def test_a_webhook_owner_setting_run_accepts_is_no_error(kdir: Path, env: pytest.MonkeyPatch, owner: str) -> None:
+    """Blank means yes, as `run` reads it; a worker that is not the owner has the URL and the secret."""
+    env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
+    env.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/t")
+    env.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+    env.setenv("TELEGRAM_WEBHOOK_OWNER", owner)
+    _, out = run(kdir)
+    assert not [line for line in lines(out, "error") if "webhook" in line], out
+
+
 def test_checks_are_frozen_findings() -> None:
     """Each check returns frozen values: a report cannot be changed after the fact."""
     finding = doctor.check_telegram_token({})
