@@ -7,6 +7,8 @@ Each signal means the same whatever the question's length and the knowledge base
               in units of a typical term's idf (BM25Plus's part that every passage gets for
               every known term is left out, so a long question is not more confident for it)
     margin    1 - runner-up / best: how far the passage stands out from the next one (0..1)
+    rivals    the share of the next two passages that hold as much of the question as this one
+              (`Ranked.rivals` / 2: 0, 0.5 or 1): its words do not tell which passage is asked about
     kind      1 when the passage gives the kind of thing asked for (an amount for "how many")
     score     log(1 + score / log(1 + passages)) with the shared part: the rule of earlier
               versions, kept so that a folder calibrated then still reads the same
@@ -22,7 +24,8 @@ often a near miss's as the right one (hedged, most wrong answers are marked as s
 The default weights are a logistic regression fitted on the dev parts of all four corpora of
 imported documents without alternate questions (benchmarks/generalization, and the encyclopedia's
 crowd-style, information-seeking and paraphrased sets; answer = a passage with the fact), among
-the passages that cover at least `min_coverage`; the threshold is the lowest at which the
+the passages that cover at least `min_coverage` (and give the kind asked for, and name nothing
+unknown); `rivals` weighs against answering; the threshold is the lowest at which the
 community-style corpus keeps at most 12% of its on-topic questions answered wrong and declines
 at least 88% of its off-topic ones, and every encyclopedia set declines at least 90% of the
 questions about other articles (see docs/quality.md). `python -m bot calibrate` fits them for one
@@ -40,9 +43,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.knowledge import Passage
-from bot.search import Ranked
+from bot.search import RIVALS, Ranked
 
-SIGNALS = ("coverage", "strength", "margin", "kind", "score")
+SIGNALS = ("coverage", "strength", "margin", "rivals", "kind", "score")
 
 # "How many ...?" asks for an amount: a passage with no number in it, however close its words,
 # does not give one ("How many pages is her book?" against the passage about the book).
@@ -66,6 +69,7 @@ def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:
         "coverage": best.coverage,
         "strength": math.log1p(max(best.matched, 0.0) / unit),
         "margin": 1.0 - best.runner_up / ranked_by if ranked_by > 0 else 0.0,
+        "rivals": best.rivals / RIVALS,
         "kind": 1.0 if answers_the_kind(question, best.passage) else 0.0,
         "score": math.log1p(max(best.score, 0.0) / unit),
     }
@@ -96,9 +100,9 @@ class Confidence:
     """The rule: weights by signal name (see `SIGNALS`) and the threshold their sum must reach."""
 
     weights: Mapping[str, float] = field(
-        default_factory=lambda: _frozen({"coverage": 1.29, "strength": 1.71, "margin": 1.8})
+        default_factory=lambda: _frozen({"coverage": 1.19, "strength": 1.5, "margin": 1.34, "rivals": -1.05})
     )
-    threshold: float = 3.1
+    threshold: float = 2.65
     # Below this coverage nothing is answered, however strong the rest: a question made of words
     # from all over the knowledge base matches many of them somewhere, and most of none.
     min_coverage: float = 0.4

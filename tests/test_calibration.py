@@ -40,7 +40,7 @@ def test_calibrate_writes_settings_the_bot_then_answers_by(folder: Path, capsys:
     out = capsys.readouterr().out
     assert "<- chosen" in out and "threshold" in out
     written = tuning.load(folder)
-    assert set(written.confidence.weights) == {"coverage", "strength", "margin"}
+    assert set(written.confidence.weights) == {"coverage", "strength", "margin", "rivals"}
     assert Answerer.from_directory(folder).confidence == written.confidence
 
 

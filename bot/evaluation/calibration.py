@@ -19,7 +19,7 @@ from bot.answering import Answerer
 from bot.confidence import Confidence, signals
 from bot.evaluation.transcripts import Transcript, judge
 
-DEFAULT_SIGNALS = ("coverage", "strength", "margin")
+DEFAULT_SIGNALS = ("coverage", "strength", "margin", "rivals")
 
 
 @dataclass(frozen=True)

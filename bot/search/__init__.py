@@ -13,13 +13,14 @@ The rest of the core uses only what this face exports.
 
 from bot.search.cache import cache_folder
 from bot.search.loading import load
-from bot.search.retrieval import VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
+from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import load as load_synonyms
 from bot.search.text import MAX_QUESTION_CHARS, STOP_WORDS, normalize
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "RIVALS",
     "STOP_WORDS",
     "VARIANTS",
     "Index",

@@ -30,6 +30,7 @@ _NAME = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
 _SENTENCE_OPENERS = frozenset(".?!:;\"“‘'(")
 
 RERANK = 5  # how many of BM25's best passages the focus may reorder
+RIVALS = 2  # how many of the passages after one are weighed as its rivals (see `Ranked.rivals`)
 UNIT_MEMO = 4096  # passages whose sentences' terms are remembered (about 3 KB each), read when first ranked first
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
@@ -68,7 +69,9 @@ class Ranked:
     `focus` the largest share of the question one sentence or alternate question holds (read for
     the passages that could take the first place; 0 for the others), `lacking` the largest share
     of the question's weight (as coverage) that one term the passage does not hold carries: a
-    passage that lacks a term the question leans on ("how many live in *Japan*") may not answer it.
+    passage that lacks a term the question leans on ("how many live in *Japan*") may not answer it;
+    `rivals` how many of the next two passages hold as much of the question (coverage) as this one:
+    when other passages hold every word it holds, the words do not tell which one is asked about.
     """
 
     passage: Passage
@@ -78,6 +81,7 @@ class Ranked:
     runner_up: float = 0.0
     focus: float = 0.0
     lacking: float = 0.0
+    rivals: int = 0
 
 
 class _Weights(dict[str, float]):
@@ -258,7 +262,8 @@ class Index:
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
             share, lacking = match(i)
-            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], lacking))
+            rivals = sum(match(chosen[other])[0] >= share - 1e-9 for other in order[place + 1 : place + 1 + RIVALS])
+            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], lacking, rivals))
         return found
 
     def _keys(
