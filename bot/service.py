@@ -365,7 +365,10 @@ def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
     from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
 
     backend = PostgresBackend(
-        str(config.database_url), workers=config.load_workers, retention_days=config.retention_days
+        str(config.database_url),
+        workers=config.load_workers,
+        retention_days=config.retention_days,
+        reload_timeout=config.reload_timeout or None,
     )
     try:
         return backend, backend.load()

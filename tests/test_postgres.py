@@ -335,3 +335,42 @@ def test_kb_publish_puts_a_folders_draft_into_the_database(
     code, _ = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
     assert code == 1 and "No draft" in capsys.readouterr().err
     assert not [t.name for t in threading.enumerate() if t.name.startswith("qabot-postgres")]  # the command closed
+
+
+@pytest.mark.allow_error_logs  # the time-outs are logged at ERROR, as a moderator must see them
+def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and_later(
+    url: str, services: Callable[[], Service], tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An edit makes B reload the database's knowledge; past `reload_timeout` B keeps answering from
+    what it had, says so once, waits before trying again and waits twice as long after the next time
+    out; once a reload fits in the time, the edit is live. B's start-up load is not boxed."""
+    from bot.storage import replica
+
+    monkeypatch.setattr(replica, "CATCH_UP_EVERY", 0.2)  # the first wait, shortened for the test
+    a = services()
+    b = Service.from_directory(KNOWLEDGE, Config(database_url=url, data_dir=tmp_path / "b", reload_timeout=1e-9))
+    try:
+        assert b._backend is not None and b._backend.follower is not None
+        b._backend.follower.stop()  # this test says when B catches up
+        b._backend.follower.join(timeout=3)
+        pid = next(iter(a.passages())).id
+        before = b.passage(pid)
+        a.moderation.edit(CLI, pid, text="Edited on A while B's reloads time out.")
+
+        def timeouts() -> list[str]:
+            return [r.getMessage() for r in caplog.records if "not reloaded from the database" in r.getMessage()]
+
+        b._catch_up()
+        assert b.passage(pid) == before and len(timeouts()) == 1 and timeouts()[0].endswith("(again in 0.2 s)")
+        b._catch_up()  # a moment later: not tried again yet
+        assert len(timeouts()) == 1
+        time.sleep(0.3)
+        b._catch_up()
+        assert b.passage(pid) == before and timeouts()[-1].endswith("(again in 0.4 s)")
+        b._backend.replica.time_limit = None  # the moment passes: the next reload fits
+        time.sleep(0.5)
+        b._catch_up()
+        assert b.passage(pid) is not None and b.passage(pid).text == "Edited on A while B's reloads time out."  # type: ignore[union-attr]
+    finally:
+        b.close()

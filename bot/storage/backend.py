@@ -28,12 +28,21 @@ class BackendError(Exception):
 
 
 class PostgresBackend:
-    def __init__(self, url: str, *, workers: int | None = None, retry: float = 1.0, retention_days: int = 90):
+    def __init__(
+        self,
+        url: str,
+        *,
+        workers: int | None = None,
+        retry: float = 1.0,
+        retention_days: int = 90,
+        reload_timeout: float | None = None,
+    ):
+        """`reload_timeout`: seconds a reload while answering may take (see `Replica`; None: no limit)."""
         self.url = url
         self.database = Database(url)
         self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
         self.store = PostgresStore(self.database, scratch_folder())
-        self.replica = Replica(self.store, workers=workers)
+        self.replica = Replica(self.store, workers=workers, time_limit=reload_timeout)
         self.retention_days = retention_days
         self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
         self.retry = retry

@@ -31,33 +31,44 @@ from bot.curation.store import dump
 from bot.knowledge import Passage
 from bot.storage.database import CONNECT_TIMEOUT
 from bot.storage.postgres import CHANNEL, PostgresStore
+from bot.watcher import MAX_RETRY_WAIT
 
 log = logging.getLogger(__name__)
 
 
 class Replica:
-    """The last change applied (`seq`) and the sources the live index was built with."""
+    """The last change applied (`seq`) and the sources the live index was built with.
 
-    def __init__(self, store: PostgresStore, *, workers: int | None = None):
+    A reload while answering (`catch_up`) gives up after `time_limit` seconds (`reload_timeout`),
+    keeping the index it had, and is tried again later and later: after `CATCH_UP_EVERY` seconds,
+    then twice as long each time, at most `MAX_RETRY_WAIT` apart, as the file watcher does. The load
+    at start-up has no limit: there is nothing to answer from until it is done.
+    """
+
+    def __init__(self, store: PostgresStore, *, workers: int | None = None, time_limit: float | None = None):
         self.store = store
         self.seq = 0
         self.workers = workers
+        self.time_limit = time_limit
         self._sources: dict[str, dict[str, Any]] = {}
+        self._late: tuple[float, float] | None = None  # after a reload timed out: (try again at, wait)
 
-    def load(self) -> Answerer:
-        """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError."""
+    def load(self, time_limit: float | None = None) -> Answerer:
+        """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError
+        (LoadTimeout past `time_limit` seconds)."""
         snapshot = self.store.snapshot()
         folder = self.store.directory
         shutil.rmtree(folder, ignore_errors=True)
         snapshot.write(folder)
-        answerer = Answerer.from_directory(folder, workers=self.workers)
+        answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
         self.seq = snapshot.seq
         self.store.known = snapshot.versions
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
         return answerer
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
-        """`answerer` with the changes made since the last one applied, or None when there are none."""
+        """`answerer` with the changes made since the last one applied, or None when there are none
+        (or when a reload timed out a moment ago, or times out now)."""
         changes, versions = self.store.changes_since(self.seq)
         if not changes:
             return None
@@ -74,7 +85,21 @@ class Replica:
                 self.store.known = versions
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
-        return self.load()
+        return self._reload()
+
+    def _reload(self) -> Answerer | None:
+        if self._late is not None and time.monotonic() < self._late[0]:
+            return None  # timed out a moment ago: wait before loading the same changes again
+        try:
+            loaded = self.load(self.time_limit)
+        except knowledge.LoadTimeout as exc:  # the moment's fault, not the knowledge's: again, later and later
+            wait = min(MAX_RETRY_WAIT, 2 * self._late[1]) if self._late is not None else CATCH_UP_EVERY
+            self._late = (time.monotonic() + wait, wait)
+            log.error("knowledge not reloaded from the database, still answering from the last good version: "
+                      "%s (again in %g s)", exc, wait)  # fmt: skip
+            return None
+        self._late = None
+        return loaded
 
 
 def _passages(name: str, source: dict[str, Any], items: list[dict[str, Any]]) -> list[Passage]:
