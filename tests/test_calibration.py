@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot import Answerer, tuning
 from bot.cli import main
 from bot.evaluation import transcripts
-from bot.evaluation.calibration import calibrate
+from bot.evaluation.calibration import DEFAULT_SIGNALS, calibrate, examples
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
@@ -92,3 +93,19 @@ def test_a_long_question_is_not_more_confident_for_its_length(folder: Path) -> N
             words.append(long_words[0])
     question = "what about " + " ".join(words[:25])
     assert answerer.answer(question).fallback
+
+
+def test_a_question_naming_something_unknown_is_not_fitted_on(tmp_path: Path) -> None:
+    """The names rule declines it whatever the weights, so the fit leaves it out, as it leaves out
+    a question too little covered; with `names: false` it is fitted on like any other."""
+    turns = tmp_path / "names.yaml"
+    turns.write_text(
+        'name: names\nturns:\n  - ask: "How many refugees live in Kathmandu?"\n    expect: {fallback: true}\n',
+        encoding="utf-8",
+    )
+    answerer = Answerer.from_directory(KNOWLEDGE)
+    [named] = examples(answerer, [transcripts.load(turns)], DEFAULT_SIGNALS)
+    assert named.values is None and not named.on_topic
+    answerer.confidence = replace(answerer.confidence, names=False)
+    [fitted] = examples(answerer, [transcripts.load(turns)], DEFAULT_SIGNALS)
+    assert fitted.values is not None

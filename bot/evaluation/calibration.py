@@ -24,7 +24,9 @@ DEFAULT_SIGNALS = ("coverage", "strength", "margin", "rivals")
 
 @dataclass(frozen=True)
 class Example:
-    """One judged turn: its signals (None: the bot would never answer it) and whether answering is right."""
+    """One judged turn: its signals (None: the bot would never answer it, whatever the weights: too
+    little covered, another kind of thing than asked, or a name no passage mentions) and whether
+    answering is right."""
 
     values: tuple[float, ...] | None
     right: bool
@@ -73,7 +75,8 @@ def examples(
                 continue
             on_topic = expect.fallback is not True
             best = answerer.candidate(turn.ask)
-            if best is None or best.matched <= 0 or best.coverage < min_coverage:
+            unknown = answerer.confidence.names and best is not None and answerer.index.unknown_names(turn.ask)
+            if best is None or best.matched <= 0 or best.coverage < min_coverage or unknown:
                 found.append(Example(None, False, on_topic))
                 continue
             values = signals(turn.ask, best, len(answerer.kb))
