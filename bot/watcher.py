@@ -22,6 +22,31 @@ Signature = tuple[tuple[str, int, int, int], ...]
 MAX_RETRY_WAIT = 15 * 60.0  # a reload that keeps timing out is tried again at most this far apart
 
 
+class Backoff:
+    """When to try again a reload that timed out (the moment's fault, not the knowledge's): after
+    `first` seconds, then twice as long each time the same state (`key`) times out again, at most
+    `MAX_RETRY_WAIT` apart. A different state is tried at once. Used by the file watcher (the key:
+    the files' signature) and by the database replica (one key: whatever changed since)."""
+
+    def __init__(self, first: float):
+        self.first = first
+        self._late: tuple[object, float, float] | None = None  # the state that timed out, retry after, wait
+
+    def waiting(self, key: object = None) -> bool:
+        """True while `key` timed out a moment ago and its wait has not passed."""
+        return self._late is not None and self._late[0] == key and time.monotonic() < self._late[1]
+
+    def failed(self, key: object = None) -> float:
+        """Note that `key` timed out; returns how long to wait before trying it again."""
+        late = self._late
+        wait = min(MAX_RETRY_WAIT, 2 * late[2]) if late is not None and late[0] == key else self.first
+        self._late = (key, time.monotonic() + wait, wait)
+        return wait
+
+    def succeeded(self) -> None:
+        self._late = None
+
+
 def signature(directory: Path) -> Signature:
     """What identifies the folder's YAML files as they are now."""
     found = []
@@ -52,7 +77,7 @@ class KnowledgeWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._bad: Signature | None = None  # the broken state already reported
-        self._late: tuple[Signature, float, float] | None = None  # a state that timed out: retry after, wait
+        self._backoff = Backoff(interval)  # a state that timed out is tried again later and later
 
     def start(self) -> None:
         if self._thread is None:
@@ -70,13 +95,12 @@ class KnowledgeWatcher:
         current = signature(self.directory)
         if current == self._loaded() or current == self._bad:
             return False
-        if self._late is not None and self._late[0] == current and time.monotonic() < self._late[1]:
+        if self._backoff.waiting(current):
             return False  # timed out a moment ago: wait before trying the same files again
         try:
             self._reload()
         except LoadTimeout as exc:  # the moment's fault, not the files': tried again, later and later
-            wait = min(MAX_RETRY_WAIT, 2 * self._late[2]) if self._late and self._late[0] == current else self.interval
-            self._late = (current, time.monotonic() + wait, wait)
+            wait = self._backoff.failed(current)
             log.error("knowledge not reloaded, still answering from the last good version: %s (again in %.0f s)",
                       exc, wait)  # fmt: skip
             return False
@@ -89,7 +113,7 @@ class KnowledgeWatcher:
             log.exception("knowledge not reloaded, still answering from the last good version")
             return False
         self._bad = None
-        self._late = None
+        self._backoff.succeeded()
         log.info("knowledge reloaded from %s", self.directory)
         return True
 

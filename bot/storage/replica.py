@@ -31,7 +31,7 @@ from bot.curation.store import dump
 from bot.knowledge import Passage
 from bot.storage.database import CONNECT_TIMEOUT
 from bot.storage.postgres import CHANNEL, PostgresStore
-from bot.watcher import MAX_RETRY_WAIT
+from bot.watcher import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class Replica:
 
     A reload while answering (`catch_up`) gives up after `time_limit` seconds (`reload_timeout`),
     keeping the index it had, and is tried again later and later: after `CATCH_UP_EVERY` seconds,
-    then twice as long each time, at most `MAX_RETRY_WAIT` apart, as the file watcher does. The load
+    then twice as long each time, at most 15 minutes apart (`bot.watcher.Backoff`, as the file
+    watcher does). The load
     at start-up has no limit: there is nothing to answer from until it is done.
     """
 
@@ -51,7 +52,7 @@ class Replica:
         self.workers = workers
         self.time_limit = time_limit
         self._sources: dict[str, dict[str, Any]] = {}
-        self._late: tuple[float, float] | None = None  # after a reload timed out: (try again at, wait)
+        self._backoff = Backoff(CATCH_UP_EVERY)
 
     def load(self, time_limit: float | None = None) -> Answerer:
         """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError
@@ -88,17 +89,16 @@ class Replica:
         return self._reload()
 
     def _reload(self) -> Answerer | None:
-        if self._late is not None and time.monotonic() < self._late[0]:
+        if self._backoff.waiting():
             return None  # timed out a moment ago: wait before loading the same changes again
         try:
             loaded = self.load(self.time_limit)
         except knowledge.LoadTimeout as exc:  # the moment's fault, not the knowledge's: again, later and later
-            wait = min(MAX_RETRY_WAIT, 2 * self._late[1]) if self._late is not None else CATCH_UP_EVERY
-            self._late = (time.monotonic() + wait, wait)
+            wait = self._backoff.failed()
             log.error("knowledge not reloaded from the database, still answering from the last good version: "
                       "%s (again in %g s)", exc, wait)  # fmt: skip
             return None
-        self._late = None
+        self._backoff.succeeded()
         return loaded
 
 
