@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,42 @@ def test_plain_text_headings_underlined_or_in_wiki_marks_become_sections(tmp_pat
         ("Etymology", "The word glacier is a loanword from French."),
         ("Usage", "It is used in geology."),
     ]
+
+
+HONEY_LINES = [
+    "Honey is a sweet food made by bees. Bees make it from the nectar of flowers.",
+    "It keeps for years. Jars of it were found in Egyptian tombs, still good to eat.",
+    "Beekeepers harvest it from hives. They leave some for the bees in winter.",
+]
+
+
+def test_text_saved_one_paragraph_a_line_gives_a_passage_a_line_under_its_headings(tmp_path: Path) -> None:
+    """Many editors and exports save a paragraph a line with no blank line between: each line is a
+    paragraph, and the short lines among them (the title, a section) are headings."""
+    title, found = _imported(tmp_path / "honey.txt", "\n".join(["Honey", *HONEY_LINES[:2], "Harvest", HONEY_LINES[2]]))
+    assert title == "Honey"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", HONEY_LINES[0]),
+        ("Introduction", HONEY_LINES[1]),
+        ("Harvest", HONEY_LINES[2]),
+    ]
+
+
+def test_text_wrapped_at_a_width_or_written_a_sentence_a_line_stays_one_paragraph() -> None:
+    """Lines broken inside sentences, or one sentence each, are one paragraph: one passage."""
+    paragraph = " ".join(HONEY_LINES)
+    wrapped = textwrap.fill(paragraph, 40)
+    a_sentence_a_line = "\n".join(split_sentences(paragraph))
+    short_first_line = "Honey is\n" + textwrap.fill(paragraph[len("Honey is ") :], 60)
+    for text in (wrapped, a_sentence_a_line, short_first_line):
+        assert [d.text for d in drafts(text)[1]] == [paragraph], text
+
+
+def test_a_one_line_paragraph_ending_inside_quotes_is_no_heading() -> None:
+    """A short line reads as a heading only without closing punctuation, quotes or brackets after it."""
+    assert articles.heading_of('He said: "think of that."') is None
+    assert articles.heading_of("It was built in 1890 (by hand.)") is None
+    assert articles.heading_of("Why does ice float?") == "Why does ice float?"
 
 
 def test_citation_marks_go_only_where_an_article_is_cited_and_reference_sections_with_their_parts() -> None:

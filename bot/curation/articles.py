@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
@@ -77,13 +78,54 @@ def read_text(path: Path) -> str:
 
 
 def from_text(text: str) -> Article:
-    """Plain text: blocks between blank lines; a one-line block that reads as a heading is one."""
-    blocks = []
+    """Plain text: blocks between blank lines; a one-line block that reads as a heading is one.
+
+    A block whose lines are paragraphs of their own (text saved one paragraph a line, as many
+    editors and exports write it; see `_line_blocks`) is read line by line; any other block is one
+    paragraph, its lines joined (text wrapped at a fixed width, or written one sentence a line)."""
+    blocks: list[Block] = []
     for raw in re.split(r"\n\s*\n", text):
-        if raw.strip():
-            heading = heading_of(raw)
-            blocks.append(Block(heading, True) if heading is not None else Block(_oneline(raw)))
+        if not raw.strip():
+            continue
+        heading = heading_of(raw)
+        if heading is not None:
+            blocks.append(Block(heading, True))
+        else:
+            blocks.extend(_line_blocks(raw) or [Block(_oneline(raw))])
     return Article(tuple(blocks))
+
+
+# A line that ends a sentence (. ! ? … or the colon that opens a list), perhaps inside closing
+# quotes or brackets, perhaps followed by citation marks ("... in 1898.[4]").
+_ENDS_SENTENCE = re.compile(r"[.!?…:][\"”’')\]]*(?:\[\w{1,4}\])*$")
+LINE_ENDS_SHARE = 0.8  # of a block's lines that must end a sentence for each to be a paragraph
+
+
+def _line_blocks(raw: str) -> list[Block]:
+    """The block's lines as headings and paragraphs when they are paragraphs of their own, else [].
+
+    They are when nearly all lines (`LINE_ENDS_SHARE`) end a sentence and most hold two sentences
+    or more (a quarter, when a heading stands among them: a line that reads as a heading and is
+    less than half as long as the longest line). Text wrapped at a fixed width breaks its lines
+    inside sentences, and its lines are about as long as each other; text written one sentence a
+    line holds one a line."""
+    lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
+    if len(lines) < 2:
+        return []
+    widest = max(map(len, lines))
+    heads = [heading_of(line) if len(line) < widest / 2 else None for line in lines]
+    body = [line for line, head in zip(lines, heads, strict=True) if head is None]
+    ending = sum(bool(_ENDS_SENTENCE.search(line)) for line in body)
+    several = sum(len(split_sentences(line)) >= 2 for line in body)
+    if (
+        not body
+        or ending < LINE_ENDS_SHARE * len(body)
+        or not (several * 2 > len(body) or (any(heads) and several * 4 >= len(body)))
+    ):
+        return []
+    return [
+        Block(_oneline(line)) if head is None else Block(head, True) for line, head in zip(lines, heads, strict=True)
+    ]
 
 
 def heading_of(block: str) -> str | None:
@@ -97,7 +139,7 @@ def heading_of(block: str) -> str | None:
     match = _MD_HEADING.match(line) or _WIKI_HEADING.match(line) or _NUMBERED_HEADING.match(line)
     if match:
         return match.group("title").strip()
-    if len(line) <= 100 and not re.search(r"[.!:;,]$", line.strip()):
+    if len(line) <= 100 and not re.search(r"[.!:;,][\"”’')\]]*$", line.strip()):
         return line.strip()  # a short line without closing punctuation reads as a heading
     return None
 
