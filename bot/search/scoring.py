@@ -283,7 +283,9 @@ class Scorer:
         if column is None:
             return False
         docs = self._docs[self._indptr[column] : self._indptr[column + 1]]
-        at = int(np.searchsorted(docs, doc))
+        at = int(
+            docs.searchsorted(np.int32(doc))
+        )  # an int32 key: a Python int would cast the whole list to int64 first
         return at < len(docs) and int(docs[at]) == doc
 
     def scores(self, terms: Sequence[str]) -> Floats:
