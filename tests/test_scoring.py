@@ -81,6 +81,27 @@ def test_weighing_and_adding_in_small_blocks_changes_nothing(variant: str, monke
 
 
 @pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
+def test_common_terms_summed_as_dense_rows_score_as_rank_bm25(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Terms held by a quarter of the passages or more are added as whole rows (at most DENSE_ROWS
+    of them, the others as postings): the scores stay rank-bm25's, also after additions."""
+    monkeypatch.setattr(scoring, "DENSE_FROM", 50)
+    monkeypatch.setattr(scoring, "DENSE_ROWS", 3)
+    rng = random.Random(5)
+    common = WORDS[:6]  # each in about half of the passages
+    docs = [[w for w in common if rng.random() < 0.5] + [rng.choice(WORDS) for _ in range(4)] for _ in range(130)]
+    scorer = Scorer(docs[:120], variant=variant, k1=1.2, b=0.75)
+    oracle = VARIANTS[variant](docs[:120], k1=1.2, b=0.75)
+    for _ in range(30):
+        query = [rng.choice([*common, *common, *WORDS, "unknown"]) for _ in range(rng.randint(1, 6))]
+        assert_same(oracle.get_scores(query), scorer.scores(query))
+    assert len(scorer._dense) == 3  # rows were made, and no more than allowed
+    added = scorer.with_added(docs[120:])
+    oracle = VARIANTS[variant](docs, k1=1.2, b=0.75)
+    for query in (common, common[:2] + ["w30"], ["w7", common[5]]):
+        assert_same(oracle.get_scores(query), added.scores(query))
+
+
+@pytest.mark.parametrize("variant", ["okapi", "plus", "l"])
 def test_top_orders_by_score_then_passage(variant: str) -> None:
     """top() is rank-bm25's order: best score first, equal scores in passage order."""
     rng = random.Random(7)
