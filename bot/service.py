@@ -244,10 +244,13 @@ class Service:
         if self.gaps is None:
             return
         try:
-            # A hedged answer is a gap too: the bot only had the closest passage. The terms as
-            # answered are kept: never all of a 100 KB message.
+            # A hedged answer is a gap too (the bot only had the closest passage), counted for its
+            # passage as hedged. The terms as answered are kept: never all of a 100 KB message.
             if answer.fallback or answer.hedged:
-                self.gaps.record_question(asker.platform, asker.user_id, question, list(answer.terms), None)
+                terms = list(answer.terms)
+                self.gaps.record_question(
+                    asker.platform, asker.user_id, question, terms, answer.passage_id, hedged=answer.hedged
+                )
             else:  # for the stats only the passage counts: the wording of answered questions is not kept
                 self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)
         except (sqlite3.Error, OSError) as exc:

@@ -8,6 +8,7 @@ import io
 import logging
 import random
 import re
+import sqlite3
 import stat
 import time
 from collections import Counter
@@ -99,16 +100,20 @@ def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Bac
 
 def test_a_hedged_answer_is_a_gap_too(backend: Backend, kdir: Path) -> None:
     """The member gets the closest passage, marked as such; the moderator sees the question among the gaps,
-    and `--would-answer` says it would still only be hedged."""
+    `--would-answer` says it would still only be hedged, and the stats count it for its passage, as hedged."""
     service = backend.service()
     answer = service.ask("When does the community meet in winter?", Asker("telegram", "7", "chat"))
     assert answer.passage_id == "meetups" and answer.hedged
+    assert not service.ask("When does the community meet?", Asker("telegram", "8", "chat")).hedged
     backend.written(service)
     k = ("--knowledge", str(kdir))
     assert re.search(r"1\. g[0-9a-f]{6} ×1 “When does the community meet in winter\?”", run_cli("kb", "gaps", *k)[1])
     lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
     assert re.fullmatch(r"g[0-9a-f]{6} ×1 “.*” -> meetups \(hedged\)", lines[0])
     assert lines[1] == "0 of 1 open gap(s) would be answered as the knowledge is now (1 more only with a hedge)."
+    stats = run_cli("kb", "stats", *k)[1]
+    assert "   2  meetups (1 hedged)" in stats
+    assert re.search(r"\d{4}-\d\d-\d\d  0/2 \(0%\) \(1 hedged\)", stats)
 
 
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:
@@ -232,6 +237,29 @@ def test_a_hundred_thousand_distinct_questions_group_without_comparing_every_pai
     gaps = group(rows)
     assert time.process_time() - started < 20  # about 1 s here; all-pairs would take hours
     assert sum(g.count for g in gaps) == sum(count for _, _, count in rows)
+
+
+def test_a_gaps_database_made_before_hedges_were_kept_opens_and_keeps_its_rows(tmp_path: Path) -> None:
+    """A gaps.sqlite3 without the `hedged` column gets it on opening; its rows stay as they were."""
+    (tmp_path / "data").mkdir()
+    old = sqlite3.connect(tmp_path / "data" / "gaps.sqlite3")
+    old.execute(
+        "CREATE TABLE questions (at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,"
+        " question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT)"
+    )
+    now = time.time()
+    today = time.strftime("%Y-%m-%d", time.gmtime(now))
+    old.execute("INSERT INTO questions VALUES (?, ?, 'telegram', 'h', 'where to park', 'park', NULL)", (now, today))
+    old.commit()
+    old.close()
+    store = GapStore(tmp_path / "data")
+    try:
+        store.record_question("telegram", "1", "when in winter", ["winter"], "meetups", hedged=True)
+        assert sorted(g.questions[0] for g in store.gaps()) == ["when in winter", "where to park"]
+        assert store.most_asked() == [("meetups", 1, 1)]
+        assert [day[1:] for day in store.fallback_by_day()] == [(2, 1, 1)]
+    finally:
+        store.close()
 
 
 def test_the_unanswered_questions_kept_are_bounded(tmp_path: Path) -> None:

@@ -285,12 +285,12 @@ class Moderation:
         store = self._gap_store()
         none = "  " + _("(none yet)")
         lines = [_("Most asked passages:")]
-        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_asked()] or [none]
+        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in store.most_asked()] or [none]
         lines.append(_("Most downvoted passages (👎):"))
         lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or [none]
         lines.append(_("Unanswered questions per day (last 14 days):"))
         days = store.fallback_by_day()
-        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%)" for day, n, f in days] or [none]
+        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]
         return "\n".join(lines)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
@@ -413,6 +413,11 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
         after=edit.after,
         undoes=undoes,
     )
+
+
+def _hedged(count: int) -> str:
+    """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
+    return " " + ngettext("({count} hedged)", "({count} hedged)", count).format(count=count) if count else ""
 
 
 def looks_like_gap(value: str) -> bool:

@@ -2,7 +2,8 @@
 
 Only a keyed hash of the user id is stored (`bot.records.feedback.hash_user`, HMAC with the secret in
 USER_KEY_FILE), never the id or a name; the wording is kept
-for unanswered questions only (answered ones count towards their passage). Rows older than the
+for unanswered questions only (answered ones count towards their passage; a hedged answer is both:
+its passage counts, marked hedged, and its wording stays a gap). Rows older than the
 retention period are deleted when the database is opened and then once a day. Unanswered
 questions are grouped by their analyzed terms (the same terms the index ranks with): questions
 whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
@@ -39,10 +40,13 @@ SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
+QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged"
+# The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge.
+OPEN = "passage_id IS NULL OR hedged"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT
+    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS votes (
@@ -105,6 +109,9 @@ class GapStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
+        if "hedged" not in columns:  # a database made before hedged answers were kept with their passage
+            self._db.execute("ALTER TABLE questions ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0")
         self._purged = 0.0
         self.purge()
 
@@ -126,30 +133,36 @@ class GapStore:
         return gone
 
     def record_question(
-        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+        self,
+        platform: str,
+        user_id: str,
+        question: str,
+        terms: Sequence[str],
+        passage_id: str | None,
+        hedged: bool = False,
     ) -> None:
-        """One answered (with its passage) or unanswered (passage None) question."""
+        """One answered (with its passage) or unanswered (passage None) question; `hedged`: answered with
+        its passage but not for sure, so its wording and terms are kept as for an unanswered one."""
         now = self._now_purging()
         row = (
             now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
-            storable(term_key(terms)), None if passage_id is None else storable(passage_id),
+            storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
         )  # fmt: skip
         with self._lock:
-            self._db.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-            if passage_id is None:
+            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
                 if self._unanswered_since_trim >= _TRIM_EVERY:
                     self._unanswered_since_trim = 0
                     self._trim()
 
     def _trim(self) -> None:
-        """Keep at most `max_unanswered` unanswered questions, dropping the oldest (under the lock)."""
-        over = self._db.execute("SELECT COUNT(*) FROM questions WHERE passage_id IS NULL").fetchone()[0]
+        """Keep at most `max_unanswered` unanswered (or hedged) questions, dropping the oldest (under the lock)."""
+        over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {OPEN}").fetchone()[0]
         over -= self.max_unanswered
         if over > 0:
             self._db.execute(
-                "DELETE FROM questions WHERE rowid IN "
-                "(SELECT rowid FROM questions WHERE passage_id IS NULL ORDER BY at LIMIT ?)",
+                f"DELETE FROM questions WHERE rowid IN (SELECT rowid FROM questions WHERE {OPEN} ORDER BY at LIMIT ?)",
                 (over,),
             )
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
@@ -179,7 +192,7 @@ class GapStore:
         """Open gaps (not aliased or dismissed), most asked first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT terms, question, COUNT(*) FROM questions WHERE passage_id IS NULL AND terms != '' "
+                f"SELECT terms, question, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' "
                 "AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
             ).fetchall()
         return group(rows)[:limit]
@@ -199,12 +212,15 @@ class GapStore:
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO closed VALUES (?, ?, ?)", [(key, now, how) for key in keys])
 
-    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]:
-        return self._pairs(
-            "SELECT passage_id, COUNT(*) AS n FROM questions WHERE passage_id IS NOT NULL "
-            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-            limit,
-        )
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
+        """(passage, questions it answered, how many of them with a hedge), most asked first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE passage_id IS NOT NULL "
+                "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(str(p), int(n), int(h)) for p, n, h in rows]
 
     def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
         return self._pairs(
@@ -213,15 +229,17 @@ class GapStore:
             limit,
         )
 
-    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]:
-        """(day, questions, unanswered) for the last `days` days that had questions, oldest first."""
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
+        """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
+        questions, oldest first."""
         since = self._clock() - days * DAY
         with self._lock:
             rows = self._db.execute(
-                "SELECT day, COUNT(*), SUM(passage_id IS NULL) FROM questions WHERE at >= ? GROUP BY day ORDER BY day",
+                "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
+                "GROUP BY day ORDER BY day",
                 (since,),
             ).fetchall()
-        return [(str(d), int(n), int(f)) for d, n, f in rows]
+        return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
     def _pairs(self, sql: str, limit: int) -> list[tuple[str, int]]:
         with self._lock:

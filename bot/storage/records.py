@@ -22,14 +22,14 @@ import psycopg
 from bot.catalogue import _
 from bot.curation.edits import Refused
 from bot.records.feedback import Vote, hash_user
-from bot.records.gaps import DAY, Gap, group, storable, term_key
+from bot.records.gaps import DAY, QUESTION_COLUMNS, Gap, group, storable, term_key
 from bot.storage.database import UNAVAILABLE, Database
 
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
 _INSERTS = {
-    "questions": "INSERT INTO questions VALUES (%s, %s, %s, %s, %s, %s, %s)",
+    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
     "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s)",
 }
 
@@ -71,11 +71,18 @@ class PostgresGapStore:
     # -- recording: queued, never blocking ------------------------------------------------------
 
     def record_question(
-        self, platform: str, user_id: str, question: str, terms: Sequence[str], passage_id: str | None
+        self,
+        platform: str,
+        user_id: str,
+        question: str,
+        terms: Sequence[str],
+        passage_id: str | None,
+        hedged: bool = False,
     ) -> None:
         now = self._clock()
         self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
-                                _text(term_key(terms)), None if passage_id is None else _text(passage_id)))  # fmt: skip
+                                _text(term_key(terms)), None if passage_id is None else _text(passage_id),
+                                hedged))  # fmt: skip
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
         now = self._clock()
@@ -153,7 +160,7 @@ class PostgresGapStore:
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         rows = self._rows(
-            "SELECT terms, question, count(*) FROM questions WHERE passage_id IS NULL AND terms <> ''"
+            "SELECT terms, question, count(*) FROM questions WHERE (passage_id IS NULL OR hedged) AND terms <> ''"
             " AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
         )
         return group([(str(t), str(q), int(n)) for t, q, n in rows])[:limit]
@@ -178,12 +185,13 @@ class PostgresGapStore:
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
 
-    def most_asked(self, limit: int = 5) -> list[tuple[str, int]]:
-        return self._pairs(
-            "SELECT passage_id, count(*) AS n FROM questions WHERE passage_id IS NOT NULL"
-            " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+    def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
+        rows = self._rows(
+            "SELECT passage_id, count(*) AS n, count(*) FILTER (WHERE hedged) FROM questions"
+            " WHERE passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
             limit,
         )
+        return [(str(p), int(n), int(h)) for p, n, h in rows]
 
     def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
         return self._pairs(
@@ -192,13 +200,13 @@ class PostgresGapStore:
             limit,
         )
 
-    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int]]:
+    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
-            "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL) FROM questions WHERE at >= %s"
-            " GROUP BY day ORDER BY day",
+            "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL), count(*) FILTER (WHERE hedged)"
+            " FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
             self._clock() - days * DAY,
         )
-        return [(str(d), int(n), int(f)) for d, n, f in rows]
+        return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
     def _pairs(self, statement: str, limit: int) -> list[tuple[str, int]]:
         return [(str(p), int(n)) for p, n in self._rows(statement, limit)]
