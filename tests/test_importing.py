@@ -201,6 +201,20 @@ def test_text_saved_one_paragraph_a_line_gives_a_passage_a_line_under_its_headin
     ]
 
 
+def test_a_faq_saved_a_question_a_line_gives_each_answer_under_its_question() -> None:
+    """Questions on their own lines, each answer on the line under it, no blank lines: one section a question."""
+    faq = (
+        "Library FAQ\nWhen is the library open?\nThe library is open from nine to five on weekdays.\n"
+        "Can I bring food?\nNo food is allowed in the reading rooms.\n"
+    )
+    title, found = drafts(faq)
+    assert title == "Library FAQ"
+    assert [(d.section, d.text) for d in found] == [
+        ("When is the library open?", "The library is open from nine to five on weekdays."),
+        ("Can I bring food?", "No food is allowed in the reading rooms."),
+    ]
+
+
 def test_text_wrapped_at_a_width_or_written_a_sentence_a_line_stays_one_paragraph() -> None:
     """Lines broken inside sentences, or one sentence each, are one paragraph: one passage."""
     paragraph = " ".join(HONEY_LINES)

@@ -105,23 +105,24 @@ def _line_blocks(raw: str) -> list[Block]:
     """The block's lines as headings and paragraphs when they are paragraphs of their own, else [].
 
     They are when nearly all lines (`LINE_ENDS_SHARE`) end a sentence and most hold two sentences
-    or more (a quarter, when a heading stands among them: a line that reads as a heading and is
-    less than half as long as the longest line). Text wrapped at a fixed width breaks its lines
-    inside sentences, and its lines are about as long as each other; text written one sentence a
-    line holds one a line."""
+    or more; or, with headings among them (lines that read as one and are less than half as long
+    as the longest line, or end with "?"), when a quarter hold two or more, or when two or more
+    and a quarter of the lines are headings (a FAQ saved a question a line, each answer on the
+    line under it). Text wrapped at a fixed width breaks its lines inside sentences, and its lines
+    are about as long as each other; text written one sentence a line holds one a line."""
     lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
     if len(lines) < 2:
         return []
     widest = max(map(len, lines))
-    heads = [heading_of(line) if len(line) < widest / 2 else None for line in lines]
+    heads = [heading_of(line) if len(line) < widest / 2 or line.endswith("?") else None for line in lines]
     body = [line for line, head in zip(lines, heads, strict=True) if head is None]
-    ending = sum(bool(_ENDS_SENTENCE.search(line)) for line in body)
+    if not body or sum(bool(_ENDS_SENTENCE.search(line)) for line in body) < LINE_ENDS_SHARE * len(body):
+        return []
     several = sum(len(split_sentences(line)) >= 2 for line in body)
-    if (
-        not body
-        or ending < LINE_ENDS_SHARE * len(body)
-        or not (several * 2 > len(body) or (any(heads) and several * 4 >= len(body)))
-    ):
+    titled = sum(head is not None for head in heads)
+    paragraphs = several * 2 > len(body) or (titled > 0 and several * 4 >= len(body))
+    faq = titled >= 2 and titled * 4 >= len(lines)
+    if not (paragraphs or faq):
         return []
     return [
         Block(_oneline(line)) if head is None else Block(head, True) for line, head in zip(lines, heads, strict=True)
