@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -223,6 +225,35 @@ def test_text_wrapped_at_a_width_or_written_a_sentence_a_line_stays_one_paragrap
     short_first_line = "Honey is\n" + textwrap.fill(paragraph[len("Honey is ") :], 60)
     for text in (wrapped, a_sentence_a_line, short_first_line):
         assert [d.text for d in drafts(text)[1]] == [paragraph], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Camping\n\nBring these:\n- a tent\n- a sleeping bag\n- water for two days. Food is provided.\n- a torch.\n",
+        "Steps:\n1. Preheat the oven.\n2. Mix the flour and the sugar in a bowl. Stir well.\n3. Bake it. Then eat.\n",
+        "Is there wifi?\nNo\nCan I eat here?\nYes, in the cafe on the ground floor.\n",
+        "Honey\nHoney is sweet. Bees make it from nectar.\nIt keeps for years. But why does it never spoil?\n",
+    ],
+)
+def test_no_line_of_a_block_is_lost_to_a_heading(text: str) -> None:
+    """List items, numbered steps, a short answer under its question and a paragraph ending in a question
+    stay text: every word of the block is in a passage, a section or the title."""
+    title, found = drafts(text)
+    kept = " ".join([title or "", *(d.section for d in found), *(d.text for d in found)])
+    for word in re.findall(r"[A-Za-z]+", text):
+        assert word in kept, word
+
+
+def test_text_wrapped_at_any_width_never_breaks_a_sentence_between_passages() -> None:
+    """Paragraphs of short sentences wrapped at 20 to 80 columns: every passage ends a sentence."""
+    rng = random.Random(1)
+    words = "bees make honey from nectar it keeps for years jars were found still good beekeepers harvest".split()
+    for _ in range(1500):
+        count = rng.randint(3, 9)
+        sentences = [" ".join(rng.choices(words, k=rng.randint(2, 7))).capitalize() + "." for _ in range(count)]
+        found = drafts(textwrap.fill(" ".join(sentences), rng.randint(20, 80)))[1]
+        assert all(d.text.endswith(".") for d in found), [d.text for d in found]
 
 
 def test_a_one_line_paragraph_ending_inside_quotes_is_no_heading() -> None:

@@ -98,25 +98,30 @@ def from_text(text: str) -> Article:
 # A line that ends a sentence (. ! ? … or the colon that opens a list), perhaps inside closing
 # quotes or brackets, perhaps followed by citation marks ("... in 1898.[4]").
 _ENDS_SENTENCE = re.compile(r"[.!?…:][\"”’')\]]*(?:\[\w{1,4}\])*$")
+_LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s")
 LINE_ENDS_SHARE = 0.8  # of a block's lines that must end a sentence for each to be a paragraph
+WRAP_WIDTH = 100  # text wrapped at a fixed width has no longer lines
 
 
 def _line_blocks(raw: str) -> list[Block]:
     """The block's lines as headings and paragraphs when they are paragraphs of their own, else [].
 
-    They are when nearly all lines (`LINE_ENDS_SHARE`) end a sentence and most hold two sentences
-    or more; or, with headings among them (lines that read as one and are less than half as long
-    as the longest line, or end with "?"), when a quarter hold two or more, or when two or more
-    and a quarter of the lines are headings (a FAQ saved a question a line, each answer on the
-    line under it). Text wrapped at a fixed width breaks its lines inside sentences, and its lines
-    are about as long as each other; text written one sentence a line holds one a line."""
+    They are when nearly all lines (`LINE_ENDS_SHARE`) end a sentence (all of them when no line
+    is longer than `WRAP_WIDTH`: text wrapped at a fixed width has none), and most hold two
+    sentences or more; or, with headings among them (`_line_headings`), when a quarter hold two
+    or more, or when two or more and a quarter of the lines are headings (a FAQ saved a question
+    a line, each answer on the line under it). Text wrapped at a fixed width breaks its lines
+    inside sentences; text written one sentence a line holds one a line."""
     lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
     if len(lines) < 2:
         return []
-    widest = max(map(len, lines))
-    heads = [heading_of(line) if len(line) < widest / 2 or line.endswith("?") else None for line in lines]
+    heads = _line_headings(lines)
     body = [line for line, head in zip(lines, heads, strict=True) if head is None]
-    if not body or sum(bool(_ENDS_SENTENCE.search(line)) for line in body) < LINE_ENDS_SHARE * len(body):
+    ending = [bool(_ENDS_SENTENCE.search(line)) for line in lines]
+    body_ending = sum(ends for ends, head in zip(ending, heads, strict=True) if head is None)
+    if not body or body_ending < LINE_ENDS_SHARE * len(body):
+        return []
+    if max(map(len, lines)) <= WRAP_WIDTH and body_ending < len(body):
         return []
     several = sum(len(split_sentences(line)) >= 2 for line in body)
     titled = sum(head is not None for head in heads)
@@ -127,6 +132,27 @@ def _line_blocks(raw: str) -> list[Block]:
     return [
         Block(_oneline(line)) if head is None else Block(head, True) for line, head in zip(lines, heads, strict=True)
     ]
+
+
+def _line_headings(lines: list[str]) -> list[str | None]:
+    """Which lines of a block read as headings among paragraph lines: one that reads as a heading
+    (`heading_of`) and is less than half as long as the longest line, or one question on its own;
+    never a list item, the last line, or the line under a question: a heading with nothing under
+    it, or right under a question, is text (a short answer: "No")."""
+    widest = max(map(len, lines))
+    heads = [
+        None
+        if _LIST_ITEM.match(line)
+        else heading_of(line)
+        if len(line) < widest / 2 or (line.endswith("?") and len(split_sentences(line)) == 1)
+        else None
+        for line in lines
+    ]
+    heads[-1] = None
+    for at in range(1, len(heads)):
+        if lines[at - 1].endswith("?") and heads[at - 1] is not None:
+            heads[at] = None
+    return heads
 
 
 def heading_of(block: str) -> str | None:
