@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import sys
+import threading
 
 import numpy as np
 import pytest
@@ -97,8 +99,36 @@ def test_common_terms_summed_as_dense_rows_score_as_rank_bm25(variant: str, monk
     assert len(scorer._dense) == 3  # rows were made, and no more than allowed
     added = scorer.with_added(docs[120:])
     oracle = VARIANTS[variant](docs, k1=1.2, b=0.75)
-    for query in (common, common[:2] + ["w30"], ["w7", common[5]]):
+    for query in (common, [*common[:2], "w30"], ["w7", common[5]]):
         assert_same(oracle.get_scores(query), added.scores(query))
+
+
+def test_threads_asking_at_once_never_make_more_dense_rows_than_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answering threads share the index: those asking for different common terms at once stay within DENSE_ROWS."""
+    monkeypatch.setattr(scoring, "DENSE_FROM", 50)
+    monkeypatch.setattr(scoring, "DENSE_ROWS", 3)
+    rng = random.Random(7)
+    common = WORDS[:16]
+    docs = [[w for w in common if rng.random() < 0.5] for _ in range(400)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(5):
+            scorer = Scorer(docs, variant="plus", k1=1.2, b=0.75)
+            start = threading.Barrier(len(common))
+
+            def ask(term: str, scorer: Scorer = scorer, start: threading.Barrier = start) -> None:
+                start.wait()
+                scorer.scores([term])
+
+            threads = [threading.Thread(target=ask, args=(term,)) for term in common]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(scorer._dense) == 3
+    finally:
+        sys.setswitchinterval(interval)
 
 
 @pytest.mark.parametrize("variant", ["okapi", "plus", "l"])

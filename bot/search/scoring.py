@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -166,7 +167,8 @@ class Counts:
 
 
 class Scorer:
-    """rank-bm25's scores for one corpus, from precomputed weights; never changes once built."""
+    """rank-bm25's scores for one corpus, from precomputed weights; its scores never change once
+    built (it only remembers the dense rows of common terms once asked for them, see `_row`)."""
 
     def __init__(
         self,
@@ -264,6 +266,7 @@ class Scorer:
         for a in range(0, len(base), 8192):  # in small blocks: each makes Python floats
             self._base.extend(base[a : a + 8192].tolist())
         self._dense: dict[int, Floats] = {}  # rows of common terms' weights, made when first asked
+        self._dense_lock = threading.Lock()  # answering threads may ask for the same rows at once
         self._weights: Floats = np.empty(len(self._docs))
         for first, last in _term_blocks(self._indptr):
             a, z = self._indptr[first], self._indptr[last]
@@ -354,8 +357,12 @@ class Scorer:
         """Every passage's weight for the term in `column` (postings `a:z`), made when first asked;
         None once DENSE_ROWS (or DENSE_BYTES) are made."""
         row = self._dense.get(column)
-        if row is None and len(self._dense) < min(DENSE_ROWS, DENSE_BYTES // (8 * len(self._lengths))):
-            row = np.zeros(len(self._lengths))
-            row[self._docs[a:z]] = self._weights[a:z]
-            self._dense[column] = row
+        if row is not None:
+            return row
+        with self._dense_lock:  # one thread makes a row, and never more rows than allowed
+            row = self._dense.get(column)
+            if row is None and len(self._dense) < min(DENSE_ROWS, DENSE_BYTES // (8 * len(self._lengths))):
+                row = np.zeros(len(self._lengths))
+                row[self._docs[a:z]] = self._weights[a:z]
+                self._dense[column] = row
         return row
