@@ -10,6 +10,7 @@ import random
 import re
 import sqlite3
 import stat
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -258,6 +259,57 @@ def test_a_gaps_database_made_before_hedges_were_kept_opens_and_keeps_its_rows(t
         assert sorted(g.questions[0] for g in store.gaps()) == ["when in winter", "where to park"]
         assert store.most_asked() == [("meetups", 1, 1)]
         assert [day[1:] for day in store.fallback_by_day()] == [(2, 1, 1)]
+    finally:
+        store.close()
+
+
+def test_an_old_gaps_database_opened_by_several_at_once_gets_its_column_once(tmp_path: Path) -> None:
+    """The bot and a `kb stats` opening an old gaps.sqlite3 together both open it: one adds the column."""
+    for trial in range(10):
+        folder = tmp_path / f"data{trial}"
+        folder.mkdir()
+        old = sqlite3.connect(folder / "gaps.sqlite3")
+        old.execute(
+            "CREATE TABLE questions (at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL,"
+            " user_hash TEXT NOT NULL, question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT)"
+        )
+        old.commit()
+        old.close()
+        GapStore(folder).close()  # makes the key file: only the column is left to race for
+        with sqlite3.connect(folder / "gaps.sqlite3") as conn:
+            conn.execute("ALTER TABLE questions DROP COLUMN hedged")
+        stores: list[GapStore] = []
+        errors: list[BaseException] = []
+
+        def open_store(
+            folder: Path = folder, stores: list[GapStore] = stores, errors: list[BaseException] = errors
+        ) -> None:
+            try:
+                stores.append(GapStore(folder))
+            except BaseException as exc:  # the test reports whatever opening raised
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for store in stores:
+            store.close()
+        assert errors == [] and len(stores) == 4
+
+
+def test_trimming_lets_hedged_wording_go_and_keeps_its_count_for_the_passage(tmp_path: Path) -> None:
+    """Past max_unanswered, a hedged answer loses its wording (no longer a gap) but still counts for its passage."""
+    store = GapStore(tmp_path / "data", max_unanswered=10)
+    try:
+        for n in range(20):
+            store.record_question("telegram", str(n), "", [], "p1")
+        for n in range(300):
+            store.record_question("telegram", str(n), f"hedged question {n}", [f"term{n}"], "meetups", hedged=True)
+        assert store.most_asked() == [("meetups", 300, 300), ("p1", 20, 0)]
+        assert [day[1:] for day in store.fallback_by_day()] == [(320, 0, 300)]
+        assert 10 <= sum(g.count for g in store.gaps(limit=1000)) < 10 + 256
     finally:
         store.close()
 

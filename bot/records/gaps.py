@@ -109,11 +109,21 @@ class GapStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        if "hedged" not in columns:  # a database made before hedged answers were kept with their passage
-            self._db.execute("ALTER TABLE questions ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0")
+        self._add_hedged_column()
         self._purged = 0.0
         self.purge()
+
+    def _add_hedged_column(self) -> None:
+        """Give a database made before hedged answers were kept with their passage its `hedged` column
+        (another process opening it at the same moment may have given it already)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
+        if "hedged" in columns:
+            return
+        try:
+            self._db.execute("ALTER TABLE questions ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -157,14 +167,26 @@ class GapStore:
                     self._trim()
 
     def _trim(self) -> None:
-        """Keep at most `max_unanswered` unanswered (or hedged) questions, dropping the oldest (under the lock)."""
-        over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {OPEN}").fetchone()[0]
+        """Keep the wording of at most `max_unanswered` unanswered (or hedged) questions, letting the
+        oldest go (under the lock): an unanswered one goes whole, a hedged one keeps its count for its
+        passage without its wording."""
+        worded = f"({OPEN}) AND question != ''"
+        over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {worded}").fetchone()[0]
         over -= self.max_unanswered
         if over > 0:
-            self._db.execute(
-                f"DELETE FROM questions WHERE rowid IN (SELECT rowid FROM questions WHERE {OPEN} ORDER BY at LIMIT ?)",
-                (over,),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (cutoff,) = self._db.execute(
+                    f"SELECT at FROM questions WHERE {worded} ORDER BY at LIMIT 1 OFFSET ?", (over - 1,)
+                ).fetchone()
+                self._db.execute(f"DELETE FROM questions WHERE {worded} AND passage_id IS NULL AND at <= ?", (cutoff,))
+                self._db.execute(
+                    f"UPDATE questions SET question = '', terms = '' WHERE {worded} AND at <= ?", (cutoff,)
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
