@@ -256,6 +256,31 @@ def test_text_wrapped_at_any_width_never_breaks_a_sentence_between_passages() ->
         assert all(d.text.endswith(".") for d in found), [d.text for d in found]
 
 
+@pytest.mark.parametrize(
+    "front",
+    [
+        '---\ntitle: "Getting started with the club"\ndate: 2024-05-01\ntags: [guide, newcomers]\n---\n',
+        '+++\ntitle = "Getting started with the club"\ndraft = false\n+++\n',
+    ],
+)
+def test_front_matter_of_a_static_site_page_gives_the_title_and_no_passage(tmp_path: Path, front: str) -> None:
+    """A Jekyll (YAML) or Hugo (TOML) page: its front matter names the article and is not text."""
+    title, found = _imported(
+        tmp_path / "guide.md", front + "\nWelcome to the club.\n\n## Joining\n\nFill in the form.\n"
+    )
+    assert title == "Getting started with the club"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", "Welcome to the club."),
+        ("Joining", "Fill in the form."),
+    ]
+
+
+def test_a_page_that_begins_with_a_rule_keeps_its_text(tmp_path: Path) -> None:
+    """Two rules around an ordinary paragraph are no front matter: the paragraph stays."""
+    found = _imported(tmp_path / "notes.md", "---\n\nWelcome to the club, all of you.\n\n---\n\nMore text here.\n")[1]
+    assert [d.text for d in found] == ["Welcome to the club, all of you.", "More text here."]
+
+
 def test_a_one_line_paragraph_ending_inside_quotes_is_no_heading() -> None:
     """A short line reads as a heading only without closing punctuation, quotes or brackets after it."""
     assert articles.heading_of('He said: "think of that."') is None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
@@ -173,7 +175,10 @@ def heading_of(block: str) -> str | None:
 
 def from_markdown(text: str) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
-    Fenced code, link definitions and HTML comments are left out; a line all in bold is a heading."""
+    Fenced code, link definitions and HTML comments are left out; a line all in bold is a heading.
+    Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
+    out too, and its `title` is the article's."""
+    title, text = front_matter(text)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     blocks: list[Block] = []
     lines: list[str] = []
@@ -207,7 +212,37 @@ def from_markdown(text: str) -> Article:
         else:
             lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
     flush()
-    return Article(tuple(b for b in blocks if b.text))
+    return Article(tuple(b for b in blocks if b.text), title)
+
+
+_FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
+_TOML_TITLE = re.compile(r"^title\s*=\s*(?P<q>[\"'])(?P<title>.*)(?P=q)\s*$", re.MULTILINE)
+
+
+def front_matter(text: str) -> tuple[str | None, str]:
+    """The title of a page's front matter, and the text after it; (None, text) when it has none.
+
+    Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
+    it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
+    (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
+    found = _FRONT.match(text)
+    if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
+        return None, text
+    body, title = found.group("body"), None
+    if found.group("fence") == "+++":
+        toml_title = _TOML_TITLE.search(body)
+        title = toml_title.group("title") if toml_title else None
+    else:
+        try:
+            data = yaml.safe_load(body)
+        except yaml.YAMLError:
+            return None, text
+        if not isinstance(data, dict):
+            return None, text
+        value = data.get("title")
+        title = value if isinstance(value, str) else None
+    return (" ".join(title.split()) or None) if title else None, text[found.end() :]
 
 
 def inline_markdown(text: str) -> str:
