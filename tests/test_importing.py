@@ -275,6 +275,17 @@ def test_front_matter_of_a_static_site_page_gives_the_title_and_no_passage(tmp_p
     ]
 
 
+def test_a_pipe_table_reads_as_a_sentence_a_row_with_its_columns_named(tmp_path: Path) -> None:
+    """`| Monday | 9-17 |` under `| Day | Hours |` is "Day: Monday, Hours: 9-17.", not pipes and dashes;
+    an empty cell is left out, an escaped pipe is text, and a table in fenced code stays out."""
+    page = (
+        "## Opening hours\n\n| Day | Hours |\n|-----|:-----:|\n| Monday | 9-17 |\n| **Sunday** | |\n\n"
+        "| Plan \\| tier | Price |\n|---|---|\n| Basic | free |\n\n```\n| a | b |\n|---|---|\n| c | d |\n```\n"
+    )
+    found = _imported(tmp_path / "hours.md", page)[1]
+    assert [d.text for d in found] == ["Day: Monday, Hours: 9-17. Day: Sunday.", "Plan | tier: Basic, Price: free."]
+
+
 def test_a_page_that_begins_with_a_rule_keeps_its_text(tmp_path: Path) -> None:
     """Two rules around an ordinary paragraph are no front matter: the paragraph stays."""
     found = _imported(tmp_path / "notes.md", "---\n\nWelcome to the club, all of you.\n\n---\n\nMore text here.\n")[1]

@@ -177,7 +177,8 @@ def from_markdown(text: str) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
     Fenced code, link definitions and HTML comments are left out; a line all in bold is a heading.
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
-    out too, and its `title` is the article's."""
+    out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
+    (`_tables_read`)."""
     title, text = front_matter(text)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     blocks: list[Block] = []
@@ -192,7 +193,7 @@ def from_markdown(text: str) -> Article:
                 blocks.append(Block(inline_markdown(bold.group("title")), True) if bold else Block(plain))
             lines.clear()
 
-    for line in text.split("\n"):
+    for line in _tables_read(text.split("\n")):
         if _MD_FENCE.match(line):
             flush()
             fenced = not fenced
@@ -213,6 +214,50 @@ def from_markdown(text: str) -> Article:
             lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
     flush()
     return Article(tuple(b for b in blocks if b.text), title)
+
+
+_TABLE_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_TABLE_RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a pipe-table row, as plain text (an escaped pipe, `\\|`, is text)."""
+    row = line.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return [inline_markdown(cell.replace("\\|", "|")) for cell in _TABLE_CELL_SPLIT.split(row)]
+
+
+def _is_table_rule(line: str) -> bool:
+    """The line under a pipe table's header: `|---|:---:|`."""
+    return "|" in line and all(_TABLE_RULE_CELL.match(cell) for cell in _cells(line))
+
+
+def _tables_read(lines: list[str]) -> list[str]:
+    """The lines with each pipe table (a header row, its rule, the rows under it) made one
+    paragraph of a sentence a row, each cell named by its column: `| Monday | 9-17 |` under
+    `| Day | Hours |` reads "Day: Monday, Hours: 9-17." (so a question that names the column finds
+    the row, and the reply reads as text, not as pipes and dashes)."""
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        if "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
+            header = _cells(lines[at])
+            at += 2
+            sentences = []
+            while at < len(lines) and "|" in lines[at] and lines[at].strip():
+                named = [
+                    f"{name}: {cell}" if name else cell for name, cell in zip(header, _cells(lines[at]), strict=False)
+                ]
+                sentence = ", ".join(cell for cell in named if cell and not cell.endswith(": "))
+                if sentence:
+                    sentences.append(sentence if sentence[-1] in ".!?" else sentence + ".")
+                at += 1
+            out += ["", " ".join(sentences), ""]
+        else:
+            out.append(lines[at])
+            at += 1
+    return out
 
 
 _FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
