@@ -286,6 +286,24 @@ def test_a_pipe_table_reads_as_a_sentence_a_row_with_its_columns_named(tmp_path:
     assert [d.text for d in found] == ["Day: Monday, Hours: 9-17. Day: Sunday.", "Plan | tier: Basic, Price: free."]
 
 
+def test_an_html_table_of_data_reads_as_a_sentence_a_row_and_a_layout_table_keeps_its_blocks(tmp_path: Path) -> None:
+    """Cells were each a passage ("Day", "Monday", ...). A table of data is now one paragraph, end tags
+    left out or not; a table whose cells hold paragraphs lays out the page, and its paragraphs stay."""
+    page = (
+        "<html><body><main><h1>Library</h1><h2>Hours</h2>"
+        "<table><tr><th>Day</th><th>Hours</th></tr><tr><td>Monday</td><td>9-17</td></tr>"
+        "<tr><td>Saturday<td>10-14</table>"
+        "<table><tr><td><p>Bring your card.</p></td><td><p>Return books on time.</p></td></tr></table>"
+        "</main></body></html>"
+    )
+    found = _imported(tmp_path / "library.html", page)[1]
+    assert [d.text for d in found] == [
+        "Day: Monday, Hours: 9-17. Day: Saturday, Hours: 10-14.",
+        "Bring your card.",
+        "Return books on time.",
+    ]
+
+
 def test_a_page_that_begins_with_a_rule_keeps_its_text(tmp_path: Path) -> None:
     """Two rules around an ordinary paragraph are no front matter: the paragraph stays."""
     found = _imported(tmp_path / "notes.md", "---\n\nWelcome to the club, all of you.\n\n---\n\nMore text here.\n")[1]

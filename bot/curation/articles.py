@@ -8,8 +8,9 @@ bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -233,6 +234,18 @@ def _is_table_rule(line: str) -> bool:
     return "|" in line and all(_TABLE_RULE_CELL.match(cell) for cell in _cells(line))
 
 
+def _row_sentence(header: list[str], cells: list[str]) -> str:
+    """A table row as a sentence, each cell named by its column's header: "Day: Monday, Hours: 9-17."
+    (an empty cell left out; a cell without a header as it is); "" for a row of empty cells."""
+    named = [
+        f"{name}: {cell}" if name else cell
+        for name, cell in itertools.zip_longest(header[: len(cells)], cells, fillvalue="")
+        if cell
+    ]
+    sentence = ", ".join(named)
+    return sentence if not sentence or sentence[-1] in ".!?" else sentence + "."
+
+
 def _tables_read(lines: list[str]) -> list[str]:
     """The lines with each pipe table (a header row, its rule, the rows under it) made one
     paragraph of a sentence a row, each cell named by its column: `| Monday | 9-17 |` under
@@ -246,14 +259,9 @@ def _tables_read(lines: list[str]) -> list[str]:
             at += 2
             sentences = []
             while at < len(lines) and "|" in lines[at] and lines[at].strip():
-                named = [
-                    f"{name}: {cell}" if name else cell for name, cell in zip(header, _cells(lines[at]), strict=False)
-                ]
-                sentence = ", ".join(cell for cell in named if cell and not cell.endswith(": "))
-                if sentence:
-                    sentences.append(sentence if sentence[-1] in ".!?" else sentence + ".")
+                sentences.append(_row_sentence(header, _cells(lines[at])))
                 at += 1
-            out += ["", " ".join(sentences), ""]
+            out += ["", " ".join(filter(None, sentences)), ""]
         else:
             out.append(lines[at])
             at += 1
@@ -434,6 +442,7 @@ class _PageParser(HTMLParser):
         self._heading = False
         self._level = 0
         self._text: list[str] = []
+        self._tables: list[_Table] = []  # the tables open, innermost last
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -466,6 +475,7 @@ class _PageParser(HTMLParser):
             self._flush()
             self._heading = tag in _HEADINGS
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
+            self._table_start(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip is None and tag in _BLOCKS:
@@ -485,6 +495,7 @@ class _PageParser(HTMLParser):
         if tag in _BLOCKS:
             self._flush()
             self._heading = False
+            self._table_end(tag)
         if self._main is not None and self._main.leave(tag):
             self._flush()
             self._main = None
@@ -505,7 +516,72 @@ class _PageParser(HTMLParser):
         self._text.clear()
         if text:
             block = Block(text, self._heading, self._level if self._heading else 0)
+            table = self._tables[-1] if self._tables else None
+            if table is not None and table.cell is not None and not self._heading:
+                table.take(len(self.blocks), text)
             self.blocks.append((block, self._main is not None))
+
+    def _table_start(self, tag: str) -> None:
+        """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
+        table = self._tables[-1] if self._tables else None
+        if tag == "table":
+            if table is not None:
+                table.layout = True  # a table in a table: the outer one lays out the page
+            self._tables.append(_Table())
+        elif table is not None and tag == "tr":
+            table.row()
+        elif table is not None and tag in ("td", "th"):
+            table.open_cell(tag)
+        elif table is not None and table.cell is not None and tag not in ("br", "hr"):
+            table.layout = True  # a paragraph, list or heading in a cell: not a table of data
+
+    def _table_end(self, tag: str) -> None:
+        """At a table's end, its cells (a data table's) become one paragraph of a sentence a row."""
+        table = self._tables[-1] if self._tables else None
+        if table is None:
+            return
+        if tag in ("td", "th", "tr"):
+            table.cell = None
+        elif tag == "table":
+            self._tables.pop()
+            if not table.layout and table.cells:
+                main = self.blocks[table.cells[0]][1]
+                made = set(table.cells)
+                self.blocks = [b for at, b in enumerate(self.blocks) if at not in made]
+                self.blocks.append((Block(table.text()), main))
+
+
+@dataclass
+class _Table:
+    """An HTML table being read: its rows of cell texts, which cells are headers (`<th>`, in order),
+    the blocks its cells made, the cell open now, and whether it lays out the page instead."""
+
+    rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
+    cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
+    cell: str | None = None
+    layout: bool = False
+
+    def row(self) -> None:
+        self.rows.append([])
+        self.cell = None
+
+    def open_cell(self, tag: str) -> None:
+        if not self.rows:
+            self.rows.append([])
+        self.rows[-1].append(("", tag == "th"))
+        self.cell = tag
+
+    def take(self, block: int, text: str) -> None:
+        self.cells.append(block)
+        held, head = self.rows[-1][-1]
+        self.rows[-1][-1] = (f"{held} {text}".strip(), head)
+
+    def text(self) -> str:
+        """A sentence a row, cells named by the first row when it is all headers."""
+        rows = [row for row in self.rows if any(text for text, _ in row)]
+        header = [text for text, _ in rows[0]] if rows and all(head for _, head in rows[0]) else []
+        cells = [[text for text, _ in row] for row in rows[1 if header else 0 :]]
+        return " ".join(filter(None, (_row_sentence(header, row) for row in cells)))
 
 
 def _oneline(text: str) -> str:
