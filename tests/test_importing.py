@@ -124,6 +124,9 @@ def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
     [
         (None, "file not found"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"%PDF-1.7\n%\xe2\xe3\n1 0 obj", "a PDF document, not a text article; save it as plain text"),
+        (b"{\\rtf1\\ansi Hello}", "an RTF document"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive"),
         (b"caf\xe9 au lait", "not UTF-8"),
         (b"\xef\xbb\xbf  \n\n ", "empty"),
         (b"# Only a title\n\n## And a heading\n", "no sentences"),
@@ -137,6 +140,14 @@ def test_every_import_error_names_the_file(tmp_path: Path, content: bytes | None
     with pytest.raises(FileError, match=problem) as raised:
         import_article(article, knowledge_copy(tmp_path))
     assert str(raised.value).startswith(str(article))
+
+
+def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
+    """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
+    article = tmp_path / "faq.docx"
+    article.write_bytes(b"PK\x03\x04\x14\x00\x06\x00word/document.xml")
+    with pytest.raises(FileError, match="a Word document, not a text article; save it as plain text, Markdown"):
+        import_article(article, knowledge_copy(tmp_path))
 
 
 def test_a_folder_is_refused_by_name(tmp_path: Path) -> None:

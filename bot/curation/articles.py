@@ -69,6 +69,9 @@ def read_text(path: Path) -> str:
         raise FileError(path, "file not found") from None
     except OSError as exc:
         raise FileError(path, f"cannot read the file ({(exc.strerror or 'error').lower()})") from None
+    kind = _document_kind(path, data)
+    if kind is not None:
+        raise FileError(path, f"{kind}, not a text article; save it as plain text, Markdown or a web page (HTML) first")
     if b"\x00" in data:
         raise FileError(path, "a binary file (it holds NUL bytes), not a text article")
     try:
@@ -78,6 +81,26 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise FileError(path, "the file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Documents people save articles in that are not text, by how their bytes begin.
+_DOCUMENTS = (
+    (b"%PDF-", "a PDF document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+)
+_ZIPPED = {".docx": "a Word document", ".odt": "an OpenDocument text", ".epub": "an e-book (EPUB)",
+           ".pptx": "a PowerPoint file", ".xlsx": "an Excel file", ".pages": "a Pages document"}  # fmt: skip
+
+
+def _document_kind(path: Path, data: bytes) -> str | None:
+    """What kind of document a file that is not text is (a PDF, a Word document, ...), or None."""
+    for start, kind in _DOCUMENTS:
+        if data.startswith(start):
+            return kind
+    if data.startswith(b"PK\x03\x04"):
+        return _ZIPPED.get(path.suffix.lower(), "a ZIP archive")
+    return None
 
 
 def from_text(text: str) -> Article:
