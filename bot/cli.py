@@ -227,17 +227,31 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
+    """Draft each article given; one refused (by name, on standard error) leaves the others."""
     folder = Path(args.knowledge)
-    try:
-        imported = importing.import_article(Path(args.file), folder)
-    except FileError as exc:  # the article, the folder or the draft, by name
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    if imported.made_folder:
-        print(f"made the knowledge folder {folder} (it did not exist)", file=out)
-    draft = imported.draft
-    print(f"wrote {imported.passages} draft passages to {draft}; review them, then `kb publish {draft.name}`", file=out)
-    return EXIT_OK
+    refused = 0
+    for name in args.file:
+        try:
+            imported = importing.import_article(Path(name), folder)
+        except FileError as exc:  # the article, the folder or the draft, by name
+            print(f"error: {exc}", file=sys.stderr)
+            if exc.path == folder:  # no article can go there
+                return EXIT_UNUSABLE
+            refused += 1
+            continue
+        if imported.made_folder:
+            print(f"made the knowledge folder {folder} (it did not exist)", file=out)
+        draft = imported.draft
+        print(
+            f"wrote {imported.passages} draft passages to {draft}; review them, then `kb publish {draft.name}`",
+            file=out,
+        )
+    if len(args.file) > 1 and refused < len(args.file):
+        print(
+            f"{len(args.file) - refused} of {len(args.file)} articles drafted; `kb publish --all` publishes them",
+            file=out,
+        )
+    return EXIT_UNUSABLE if refused else EXIT_OK
 
 
 def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
@@ -434,8 +448,8 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     command(kb_commands, "check", cmd_kb_check, "validate the knowledge files")
     command(kb_commands, "list", cmd_kb_list, "list passages: id, section, text")
-    imp = command(kb_commands, "import", cmd_kb_import, "draft passages from a text, Markdown or HTML article")
-    imp.add_argument("file")
+    imp = command(kb_commands, "import", cmd_kb_import, "draft passages from text, Markdown or HTML articles")
+    imp.add_argument("file", nargs="+", help="one draft each; a file refused leaves the others")
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
     storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push

@@ -209,6 +209,30 @@ def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: py
         assert capsys.readouterr().err == f"error: {given}: {problem}\n"
 
 
+def test_kb_import_of_several_articles_drafts_each_and_names_the_one_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb import a.md b.pdf c.md` drafts a and c, says b on one `error:` line, and exits 2; a folder that
+    cannot be made stops at the first article, with one line."""
+    folder = tmp_path / "knowledge"
+    first, bad, last = tmp_path / "a.md", tmp_path / "b.pdf", tmp_path / "c.md"
+    first.write_text("# A\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
+    bad.write_bytes(b"%PDF-1.7\n")
+    last.write_text("# C\n\nThe library opens at nine every morning.\n", encoding="utf-8")
+    assert main(["kb", "import", str(first), str(bad), str(last), "--knowledge", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert sorted(p.name for p in (folder / "drafts").iterdir()) == ["a.yaml", "c.yaml"]
+    assert captured.err.splitlines() == [f"error: {bad}: a PDF document, not a text article; {SAVE_AS}"]
+    assert captured.out.splitlines()[-1] == "2 of 3 articles drafted; `kb publish --all` publishes them"
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    assert main(["kb", "import", str(first), str(last), "--knowledge", str(a_file)]) == 2
+    assert capsys.readouterr().err == f"error: {a_file}: is not a folder; give the knowledge folder\n"
+
+
+SAVE_AS = "save it as plain text, Markdown or a web page (HTML) first"
+
+
 def test_run_without_tokens_says_which_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     """`run` with no token set exits at once with one line naming the variables."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_BOT_TOKEN")}
