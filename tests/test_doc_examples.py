@@ -58,6 +58,9 @@ def test_every_documented_command_runs(tmp_path: Path) -> None:
     knowledge = shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
     shutil.copytree(TRANSCRIPTS, tmp_path / "tests" / "transcripts")
     (tmp_path / "saved-faq.html").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    for name, text in (("parking", "Bicycles go in the racks."), ("events", "Readings are on Fridays.")):
+        (tmp_path / "articles" / f"{name}.md").write_text(f"# {name.title()}\n\n{text}\n", encoding="utf-8")
     ran, skipped = 0, set()
     for where, command in examples():
         match = COMMAND.fullmatch(command)
