@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -269,6 +270,13 @@ def _row_sentence(header: list[str], cells: list[str]) -> str:
     return sentence if not sentence or sentence[-1] in ".!?" else sentence + "."
 
 
+def _starts_block(line: str) -> bool:
+    """A line that begins something else than a table row: a heading, a fence, a list item, a quote, a rule."""
+    return bool(
+        _MD_HEADING.match(line) or _MD_FENCE.match(line) or _MD_ITEM.match(line) or _MD_SETEXT.match(line)
+    ) or line.lstrip().startswith(">")
+
+
 def _tables_read(lines: list[str]) -> list[str]:
     """The lines with each pipe table (a header row, its rule, the rows under it) made one
     paragraph of a sentence a row, each cell named by its column: `| Monday | 9-17 |` under
@@ -281,10 +289,10 @@ def _tables_read(lines: list[str]) -> list[str]:
             header = _cells(lines[at])
             at += 2
             sentences = []
-            while at < len(lines) and "|" in lines[at] and lines[at].strip():
+            while at < len(lines) and "|" in lines[at] and lines[at].strip() and not _starts_block(lines[at]):
                 sentences.append(_row_sentence(header, _cells(lines[at])))
                 at += 1
-            out += ["", " ".join(filter(None, sentences)), ""]
+            out += ["", " ".join(filter(None, sentences)) or _row_sentence([], header), ""]
         else:
             out.append(lines[at])
             at += 1
@@ -293,7 +301,7 @@ def _tables_read(lines: list[str]) -> list[str]:
 
 _FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
-_TOML_TITLE = re.compile(r"^title\s*=\s*(?P<q>[\"'])(?P<title>.*)(?P=q)\s*$", re.MULTILINE)
+MAX_FRONT_MATTER = 64 * 1024  # characters; a longer block at the top is no front matter
 
 
 def front_matter(text: str) -> tuple[str | None, str]:
@@ -302,23 +310,20 @@ def front_matter(text: str) -> tuple[str | None, str]:
     Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
     it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
     (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
-    found = _FRONT.match(text)
+    found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
     if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
         return None, text
-    body, title = found.group("body"), None
-    if found.group("fence") == "+++":
-        toml_title = _TOML_TITLE.search(body)
-        title = toml_title.group("title") if toml_title else None
-    else:
-        try:
-            data = yaml.safe_load(body)
-        except yaml.YAMLError:
-            return None, text
-        if not isinstance(data, dict):
-            return None, text
-        value = data.get("title")
-        title = value if isinstance(value, str) else None
-    return (" ".join(title.split()) or None) if title else None, text[found.end() :]
+    try:  # whatever the parser makes of it (deep nesting, huge numbers): a page without front matter
+        data = (
+            tomllib.loads(found.group("body")) if found.group("fence") == "+++" else yaml.safe_load(found.group("body"))
+        )
+    except Exception:  # any failure to read it leaves the page as it is
+        return None, text
+    if not isinstance(data, dict):
+        return None, text
+    title = data.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    return title or None, text[found.end() :]
 
 
 def inline_markdown(text: str) -> str:
@@ -568,10 +573,12 @@ class _PageParser(HTMLParser):
         elif tag == "table":
             self._tables.pop()
             if not table.layout and table.cells:
-                main = self.blocks[table.cells[0]][1]
-                made = set(table.cells)
-                self.blocks = [b for at, b in enumerate(self.blocks) if at not in made]
-                self.blocks.append((Block(table.text()), main))
+                first, made = table.cells[0], set(table.cells)
+                main = self.blocks[first][1]
+                self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
+                made_text = table.text()
+                if made_text:
+                    self.blocks.append((Block(made_text), main))
 
 
 @dataclass
@@ -600,11 +607,21 @@ class _Table:
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
 
     def text(self) -> str:
-        """A sentence a row, cells named by the first row when it is all headers."""
+        """A sentence a row, cells named by the header row: the first row of headers (an empty corner
+        cell allowed) as wide as the table, with rows under it; rows above it (a title spanning the
+        columns) and every row of a table without one are sentences of their cells alone."""
         rows = [row for row in self.rows if any(text for text, _ in row)]
-        header = [text for text, _ in rows[0]] if rows and all(head for _, head in rows[0]) else []
-        cells = [[text for text, _ in row] for row in rows[1 if header else 0 :]]
-        return " ".join(filter(None, (_row_sentence(header, row) for row in cells)))
+        wide = max(map(len, rows), default=0)
+        heads = [
+            at
+            for at, row in enumerate(rows[:-1])
+            if len(row) == wide and all(head or (place == 0 and not text) for place, (text, head) in enumerate(row))
+        ]
+        at = heads[0] if heads else len(rows)
+        header = [text for text, _ in rows[at]] if heads else []
+        above = [_row_sentence([], [text for text, _ in row]) for row in rows[:at]]
+        below = [_row_sentence(header, [text for text, _ in row]) for row in rows[at + 1 :]]
+        return " ".join(filter(None, above + below))
 
 
 def _oneline(text: str) -> str:
