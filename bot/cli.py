@@ -230,15 +230,21 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     """Draft each article given; one refused (by name, on standard error) leaves the others."""
     folder = Path(args.knowledge)
     refused = 0
+    drafted: dict[Path, str] = {}  # the drafts this command wrote, and from which article
     for name in args.file:
         try:
             imported = importing.import_article(Path(name), folder)
         except FileError as exc:  # the article, the folder or the draft, by name
-            print(f"error: {exc}", file=sys.stderr)
-            if exc.path == folder:  # no article can go there
+            if exc.path in drafted:  # two articles of one name: the draft is the other's
+                print(f"error: {name}: its draft {exc.path.name} was just written from {drafted[exc.path]}; "
+                      "rename one of the two articles", file=sys.stderr)  # fmt: skip
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            if exc.path in (folder, folder / importing.DRAFTS_DIR):  # no article can go there
                 return EXIT_UNUSABLE
             refused += 1
             continue
+        drafted[imported.draft] = name
         if imported.made_folder:
             print(f"made the knowledge folder {folder} (it did not exist)", file=out)
         draft = imported.draft

@@ -230,6 +230,28 @@ def test_kb_import_of_several_articles_drafts_each_and_names_the_one_refused(
     assert capsys.readouterr().err == f"error: {a_file}: is not a folder; give the knowledge folder\n"
 
 
+def test_kb_import_of_two_articles_of_one_name_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb import a/faq.md b/faq.md`: the second's draft would be the first's; a file named `drafts` stops it."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "faq.md", tmp_path / "b" / "faq.md"
+    first.write_text("# A\n\nBicycles go in the racks.\n", encoding="utf-8")
+    second.write_text("# B\n\nBooks go back in three weeks.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert main(["kb", "import", str(first), str(second), "--knowledge", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {second}: its draft faq.yaml was just written from {first}; rename one of the two articles\n"
+    )
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "drafts").write_text("not a folder", encoding="utf-8")
+    assert main(["kb", "import", str(first), str(second), "--knowledge", str(other)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"error: {other / 'drafts'}: is a file, not the drafts folder; move it away and import again\n"
+    )
+
+
 SAVE_AS = "save it as plain text, Markdown or a web page (HTML) first"
 
 

@@ -213,6 +213,8 @@ def import_article(path: Path, knowledge_dir: Path) -> Imported:
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
             title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+            if target.parent.exists() and not target.parent.is_dir():
+                raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
             write_atomic(target, to_yaml(title, found))
     except (StoreError, OSError) as exc:
