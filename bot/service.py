@@ -244,15 +244,18 @@ class Service:
         if self.gaps is None:
             return
         try:
-            # A hedged answer is a gap too (the bot only had the closest passage), counted for its
-            # passage as hedged. The terms as answered are kept: never all of a 100 KB message.
-            if answer.fallback or answer.hedged:
-                terms = list(answer.terms)
-                self.gaps.record_question(
-                    asker.platform, asker.user_id, question, terms, answer.passage_id, hedged=answer.hedged
-                )
-            else:  # for the stats only the passage counts: the wording of answered questions is not kept
-                self.gaps.record_question(asker.platform, asker.user_id, "", [], answer.passage_id)
+            # An answered question counts for its passage, and its wording is not kept. An unanswered
+            # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
+            # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
+            gap = answer.fallback or answer.hedged
+            self.gaps.record_question(
+                asker.platform,
+                asker.user_id,
+                question if gap else "",
+                list(answer.terms) if gap else [],
+                answer.passage_id,
+                hedged=answer.hedged,
+            )
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
 
