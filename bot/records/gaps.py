@@ -41,7 +41,8 @@ MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
 QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged"
-# The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge.
+# The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge
+# (the same SQL in SQLite, where `hedged` is 0 or 1, and in PostgreSQL, where it is a boolean).
 OPEN = "passage_id IS NULL OR hedged"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (

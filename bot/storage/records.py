@@ -22,7 +22,7 @@ import psycopg
 from bot.catalogue import _
 from bot.curation.edits import Refused
 from bot.records.feedback import Vote, hash_user
-from bot.records.gaps import DAY, QUESTION_COLUMNS, Gap, group, storable, term_key
+from bot.records.gaps import DAY, OPEN, QUESTION_COLUMNS, Gap, group, storable, term_key
 from bot.storage.database import UNAVAILABLE, Database
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class PostgresGapStore:
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         rows = self._rows(
-            "SELECT terms, question, count(*) FROM questions WHERE (passage_id IS NULL OR hedged) AND terms <> ''"
+            f"SELECT terms, question, count(*) FROM questions WHERE ({OPEN}) AND terms <> ''"
             " AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
         )
         return group([(str(t), str(q), int(n)) for t, q, n in rows])[:limit]
