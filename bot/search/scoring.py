@@ -295,9 +295,8 @@ class Scorer:
         if column is None:
             return False
         docs = self._docs[self._indptr[column] : self._indptr[column + 1]]
-        at = int(
-            docs.searchsorted(np.int32(doc))
-        )  # an int32 key: a Python int would cast the whole list to int64 first
+        # An int32 key: with a Python int, numpy would cast the whole list to int64 first.
+        at = int(docs.searchsorted(np.int32(doc)))
         return at < len(docs) and int(docs[at]) == doc
 
     def scores(self, terms: Sequence[str]) -> Floats:
@@ -332,11 +331,11 @@ class Scorer:
         columns = [c for c in map(self.vocabulary.get, terms) if c is not None]
         base = float(sum(self._base[c] for c in columns))
         n = len(self._lengths)
-        common = n // DENSE_SHARE if n >= DENSE_FROM else len(self._docs) + 1
+        dense = n >= DENSE_FROM
         spans, rows = [], []
         for c in columns:
             a, z = int(self._indptr[c]), int(self._indptr[c + 1])
-            row = self._row(c, a, z) if z - a >= common else None
+            row = self._row(c, a, z) if dense and (z - a) * DENSE_SHARE >= n else None
             if row is None:
                 spans.append((a, z))
             else:
