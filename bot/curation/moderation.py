@@ -417,7 +417,7 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
 
 def _hedged(count: int) -> str:
     """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
-    return " " + ngettext("({count} hedged)", "({count} hedged)", count).format(count=count) if count else ""
+    return " " + _("({count} hedged)").format(count=count) if count else ""
 
 
 def looks_like_gap(value: str) -> bool:
