@@ -15,7 +15,11 @@ words, not the paragraph's) of the same sources.
 
     python -m benchmarks.generalization
         [--corpus generalization|encyclopedia|encyclopedia-seeking|encyclopedia-paraphrase]
-        [--set dev|blind] [--show] [--json]
+        [--set dev|blind] [--show] [--json] [--alone]
+
+`--alone` imports each source into a folder of its own, as a community that starts with one
+document would, and asks it every question: the other sources' on-topic questions are then
+questions about another article, to be declined.
 """
 
 from __future__ import annotations
@@ -206,11 +210,11 @@ def _kb(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot", "kb", *args], capture_output=True, text=True, check=False)
 
 
-def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS) -> Path:
-    """Import every source of `corpus` into `target` as a moderator would, publishing drafts if
-    the importer writes them; returns `target`."""
+def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS, sources: list[Path] | None = None) -> Path:
+    """Import every source of `corpus` (or only `sources`) into `target` as a moderator would,
+    publishing drafts if the importer writes them; returns `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    for source in source_files(corpus):
+    for source in source_files(corpus) if sources is None else sources:
         done = _kb("import", str(source), "--knowledge", str(target))
         if done.returncode != 0:
             raise RuntimeError(f"kb import {source.name} failed:\n{done.stdout}{done.stderr}")
@@ -232,6 +236,25 @@ def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_
         for q in questions:
             a = answerer.answer(q.ask)
             results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
+    return results
+
+
+def ask_alone(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Result]:
+    """Each source imported alone into a folder of its own, as a community that starts with one
+    document, and asked every question: its own on-topic questions are on-topic, and the other
+    sources' are questions about another article, to be declined."""
+    from bot import Answerer
+
+    questions = load_questions(set_name, corpus)
+    results = []
+    for source in source_files(corpus):
+        with tempfile.TemporaryDirectory(prefix="generalization-alone-") as tmp:
+            answerer = Answerer.from_directory(build_knowledge(Path(tmp) / "knowledge", corpus, [source]))
+            for q in questions:
+                if q.on_topic and q.source != source.stem:
+                    q = Question(q.ask, kind="other-article")
+                a = answerer.answer(q.ask)
+                results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
     return results
 
 
@@ -320,20 +343,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
     parser.add_argument("--show", action="store_true", help="list the failures (dev only)")
     parser.add_argument("--json", action="store_true", help="print the totals as JSON")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="import each source into a folder of its own; the other sources' questions are off-topic",
+    )
     args = parser.parse_args(argv)
     if args.show and args.set_name == "blind":
         print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
         return 2
-    results = ask_all(args.set_name, corpus=args.corpus)
+    results = (ask_alone if args.alone else ask_all)(args.set_name, corpus=args.corpus)
     t = totals(results)
     if args.json:
         head = (
             {"set": args.set_name} if args.corpus == DEFAULT_CORPUS else {"corpus": args.corpus, "set": args.set_name}
         )
+        head = {**head, "alone": True} if args.alone else head
         print(json.dumps({**head, **t.as_dict()}, indent=2))
     else:
         if args.show:
             print(failures(results))
             print()
-        print(report(t, args.set_name, args.corpus))
+        print(report(t, args.set_name, args.corpus) + ("\n(each source alone)" if args.alone else ""))
     return 0
