@@ -137,7 +137,11 @@ class Confidence:
         """Whether to answer `question` with `best` (of a knowledge base of `passages`), and how;
         `unknown` gives the names the question asks about that the knowledge base never mentions
         (see `Index.unknown_names`), asked only of a question the rule would answer."""
-        if best.score <= 0.0 or best.matched <= 0.0 or best.coverage < self.min_coverage:
+        if best.score <= 0.0 or best.matched <= 0.0:
+            return Decision.DECLINE
+        if best.listed:  # one of its own questions, word for word: the knowledge base says it answers it
+            return Decision.ANSWER
+        if best.coverage < self.min_coverage:
             return Decision.DECLINE
         found = signals(question, best, passages)
         value = self.value(found)

@@ -100,8 +100,17 @@ def removed(passage_id: str) -> str:
     return _("Removed passage `{id}`. `undo` brings it back.").format(id=passage_id)
 
 
-def aliased(wording: str, passage_id: str) -> str:
-    return _("Attached “{wording}” to `{id}`. It answers now.").format(wording=wording, id=passage_id)
+def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
+    """The question attached, and what it gets asked now (`answered_by`: the passage, None: none)."""
+    if answered_by == passage_id:
+        return _("Attached “{wording}” to `{id}`. It answers now.").format(wording=wording, id=passage_id)
+    if answered_by is not None:  # another passage lists the same question
+        return _("Attached “{wording}” to `{id}`, but asked now it still gets `{other}`.").format(
+            wording=wording, id=passage_id, other=answered_by
+        )
+    return _("Attached “{wording}” to `{id}`, but asked now it is still not answered.").format(
+        wording=wording, id=passage_id
+    )
 
 
 def undid(kind: str, passage_id: str, by: str) -> str:

@@ -74,6 +74,7 @@ class Service:
             gaps=self.gaps,
             reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
+            ask=lambda question: self._answerer.answer(question).passage_id,
             added=None if backend else self._extend_after_add,
             guard=guard,
             store=backend.store if backend else None,

@@ -40,10 +40,15 @@ RIVALS = """\
 QUESTION = "When do I water the tomatoes?"
 
 
-def garden(folder: Path, text: str) -> Answerer:
+def garden_folder(folder: Path, text: str) -> Path:
+    """`folder` made, holding `text` as its one knowledge file."""
     folder.mkdir()
     (folder / "garden.yaml").write_text(text, encoding="utf-8")
-    return Answerer.from_directory(folder)
+    return folder
+
+
+def garden(folder: Path, text: str) -> Answerer:
+    return Answerer.from_directory(garden_folder(folder, text))
 
 
 @pytest.fixture(scope="module")

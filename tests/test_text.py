@@ -64,6 +64,14 @@ def test_capital_us_is_the_country() -> None:
     assert tokenize("tell us") == []
 
 
+def test_chat_shorthand_for_you_is_a_stop_word_but_the_letter_u_stays() -> None:
+    assert tokenize("when do u hike? can u bring ur dog") == tokenize("when do you hike? can you bring your dog")
+    assert tokenize("u there") == []
+    assert tokenize("U-shaped valleys") == ["u", "shape", "valley"]
+    assert tokenize('the "U"-shaped valley, a u-turn, the U boat') == ["u", "shape", "valley", "u", "turn", "u", "boat"]
+    assert tokenize("menu") == ["menu"]
+
+
 def test_hangul_does_not_vanish() -> None:
     """Korean text yields character bigrams, so it can be matched."""
     terms = tokenize("북한 난민")

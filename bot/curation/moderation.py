@@ -59,13 +59,16 @@ class Moderation:
         gaps: GapRecords | None,
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
+        ask: Callable[[str], str | None] | None = None,
         added: Callable[[Passage, Signature, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
     ):
         """`guard` is entered around every write: the command line passes
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
-        `store`: another backend than the knowledge folder's files (see `bot.storage`)."""
+        `store`: another backend than the knowledge folder's files (see `bot.storage`). `ask` gives
+        the passage that answers a question now (None: none), so that `alias` can say whether the
+        attached question is answered."""
         self.moderators = moderators
         self.knowledge_dir = knowledge_dir  # where `kb import` leaves drafts, whatever stores the live knowledge
         self.store: KnowledgeStorage | None = store
@@ -77,6 +80,7 @@ class Moderation:
         self._guard = guard
         self._added = added
         self._analyze = analyze
+        self._ask = ask
 
     # -- who --------------------------------------------------------------------------------
 
@@ -210,7 +214,8 @@ class Moderation:
 
         self._apply(asker, "alias", plan)
         self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
-        return Change("alias", pid, messages.aliased(wording, pid))
+        got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
+        return Change("alias", pid, messages.aliased(wording, pid, got))
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""

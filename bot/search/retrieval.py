@@ -71,7 +71,14 @@ class Ranked:
     of the question's weight (as coverage) that one term the passage does not hold carries: a
     passage that lacks a term the question leans on ("how many live in *Japan*") may not answer it;
     `rivals` how many of the next two passages hold as much of the question (coverage) as this one:
-    when other passages hold every word it holds, the words do not tell which one is asked about.
+    when other passages hold every word it holds, the words do not tell which one is asked about;
+    `listed` whether the question is one the passage lists as its own: its terms are those of one
+    of the passage's alternate questions. A moderator who attaches a question to a passage (`kb
+    alias`) says that it answers it, whatever other passages share its words: of the passages the
+    focus may reorder, the first that lists the question comes first (and only the first is
+    marked). A section that is a question is not taken so: its answer may be in another of its
+    passages, and "What is Monty Python's Flying Circus?" has the terms of "Do I have to like Monty
+    Python's Flying Circus?".
     """
 
     passage: Passage
@@ -82,6 +89,7 @@ class Ranked:
     focus: float = 0.0
     lacking: float = 0.0
     rivals: int = 0
+    listed: bool = False
 
 
 class _Weights(dict[str, float]):
@@ -148,6 +156,7 @@ class Index:
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
+        self._question_memo: dict[tuple[str, ...], frozenset[frozenset[str]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._set_weights()
 
@@ -254,6 +263,10 @@ class Index:
 
         keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
+        listed = next((at for at in order if self._lists(self.kb.passages[chosen[at]], terms)), None)
+        if listed is not None:  # one of its own questions, word for word: it comes first
+            order.remove(listed)
+            order.insert(0, listed)
         found = []
         for place, at in enumerate(order[:top]):
             i = chosen[at]
@@ -263,8 +276,24 @@ class Index:
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
             share, lacking = match(i)
             rivals = sum(match(chosen[other])[0] >= share - 1e-9 for other in order[place + 1 : place + 1 + RIVALS])
-            found.append(Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], lacking, rivals))
+            is_listed = place == 0 and at == listed
+            found.append(
+                Ranked(self.kb.passages[i], mine + base, share, mine, runner_up, focus[at], lacking, rivals, is_listed)
+            )
         return found
+
+    def _lists(self, passage: Passage, terms: Sequence[str]) -> bool:
+        """Whether `terms` (a question's) are those of one of `passage`'s alternate questions."""
+        if not terms or not passage.questions:
+            return False
+        key = passage.questions
+        found = self._question_memo.get(key)
+        if found is None:  # only the questions: a passage's sentences are read only where the focus needs them
+            found = frozenset(frozenset(self.synonyms.terms(q)) for q in key)
+            if len(self._question_memo) >= UNIT_MEMO:
+                self._question_memo.clear()
+            self._question_memo[key] = found
+        return frozenset(terms) in found
 
     def _keys(
         self,

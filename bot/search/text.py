@@ -85,6 +85,10 @@ _TOKEN = re.compile(
     r"|(?P<num>\$?\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?%?)"
     rf"|(?P<word>[^\W\d_{_CJK}]+(?:['\-][^\W\d_{_CJK}]+)*)"
 )
+# Chat shorthand for "you" and "your" (stop words like them): in lower case and as words of
+# their own only, so that the letter of "U-shaped", "U-turn" or '"U"-shaped' stays.
+# (The pattern begins with a space, which makes it quick to search: a text is searched with a space before it.)
+_SHORTHAND = re.compile(r" ur?(?![\w\-'\"’‘“”])")
 # "US" and "U.S." in capitals are the country, not the pronoun "us"; decided before case-folding.
 _US = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?![\w])")
 
@@ -248,10 +252,14 @@ def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = F
 
 
 def _casefolded(text: str) -> str:
-    """`text` normalized, "US" and "U.S." made "usa", and case-folded."""
+    """`text` normalized, "US" and "U.S." made "usa", chat's "u" and "ur" made "you" and "your",
+    and case-folded."""
     text = normalize(text)
     if "US" in text or "U.S" in text:  # the pattern is slow to run over text without them
         text = _US.sub(" usa ", text)
+    spaced = " " + text
+    if _SHORTHAND.search(spaced):
+        text = _SHORTHAND.sub(lambda m: " you" if m.group(0) == " u" else " your", spaced)[1:]
     return text.casefold()
 
 

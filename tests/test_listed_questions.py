@@ -1,0 +1,115 @@
+"""A question that a passage lists as its own (one of its alternate questions, word for word) is
+answered with that passage, whatever other passages share its words (`Ranked.listed`): a
+moderator who attaches a question with `kb alias` says that the passage answers it, and `alias`
+says whether it does once asked again."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot import Answerer, Outcome, cli
+from tests.test_rivals import GARDEN, QUESTION, RIVALS, garden_folder
+
+# Every passage of a hiking club's FAQ says "hike": a question with no other word is one the
+# rule declines (rivals), however it is written, unless a passage lists it.
+HIKING = """\
+source: {title: "Hiking Club FAQ", publisher: "The Hiking Club", url: null}
+passages:
+  - id: saturdays
+    section: "Hikes"
+    text: "We hike every Saturday. Meet at 8:00 at the Central Station main entrance, under the big clock."
+  - id: dogs
+    section: "Hikes"
+    text: "Dogs are welcome on easy hikes if they are kept on a leash. Please tell the hike leader in advance."
+  - id: safety
+    section: "Safety"
+    text: "Every hike has a first-aid trained leader. Hikes are cancelled when the weather service issues a warning."
+  - id: gear
+    section: "Gear"
+    text: "Wear sturdy boots. Hiking poles are optional but recommended on hard hikes."
+  - id: fees
+    section: "Membership"
+    text: "Membership costs 25 euros per year, paid by bank transfer."
+"""
+WHEN = "When do you hike?"
+
+
+def listing(text: str, passage_id: str, question: str) -> str:
+    """`text` (a garden file) with `question` listed under passage `passage_id`."""
+    marker = f"  - id: {passage_id}\n"
+    assert marker in text
+    head, tail = text.split(marker, 1)
+    section, rest = tail.split("\n", 1)
+    return f'{head}{marker}{section}\n    questions: ["{question}"]\n{rest}'
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return cli.main(list(argv), out=out), out.getvalue()
+
+
+def test_a_listed_question_is_answered_although_every_passage_holds_its_words(tmp_path: Path) -> None:
+    unlisted = Answerer.from_directory(garden_folder(tmp_path / "unlisted", HIKING))
+    assert unlisted.answer(WHEN).outcome is Outcome.FALLBACK
+    listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(HIKING, "saturdays", WHEN)))
+    answer = listed.answer(WHEN)
+    assert answer.outcome is Outcome.ANSWERED and answer.passage_id == "saturdays" and not answer.hedged
+    # other stop words, another case, a typo the speller mends: still the question it lists
+    assert listed.answer("when do u hike").passage_id == "saturdays"
+    assert listed.answer("WHEN DO YOU GO HIKING").passage_id == "saturdays"
+    assert listed.answer("When do you hike with dogs?").passage_id != "saturdays"  # another question
+
+
+def test_a_question_that_only_shares_words_with_the_listed_one_is_left_to_the_rule(tmp_path: Path) -> None:
+    listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(GARDEN + RIVALS, "watering", QUESTION)))
+    [best, *_] = listed.index.rank(listed.index.analyze("When do I water the tomatoes in the shed?"))
+    assert not best.listed
+    [best, *_] = listed.index.rank(listed.index.analyze(QUESTION))
+    assert best.listed
+
+
+def test_the_passage_that_lists_the_question_comes_first(tmp_path: Path) -> None:
+    """The rain barrel lists the question: it is the answer, although BM25 puts the watering passage
+    first (its section holds the question's words too)."""
+    text = GARDEN.replace('section: "Watering"', 'section: "When to water the tomatoes"') + RIVALS
+    folder = garden_folder(tmp_path / "barrel", listing(text, "rain-barrel", QUESTION))
+    answerer = Answerer.from_directory(folder)
+    terms = answerer.index.analyze(QUESTION)
+    scores = answerer.index.scores(terms)
+    ids = [p.id for p in answerer.kb.passages]
+    assert max(zip(scores, ids, strict=True))[1] == "watering"  # BM25 alone prefers another passage
+    [best, *rest] = answerer.index.rank(terms)
+    assert best.passage.id == "rain-barrel" and best.listed and not any(r.listed for r in rest)
+    assert answerer.answer(QUESTION).passage_id == "rain-barrel"
+
+
+def test_alias_makes_the_question_answer_and_says_so(tmp_path: Path) -> None:
+    folder = garden_folder(tmp_path / "k", HIKING)
+    k = ("--knowledge", str(folder))
+    assert run_cli("ask", WHEN, *k)[1].startswith("Sorry")
+    code, out = run_cli("kb", "alias", "saturdays", "--text", WHEN, *k, "--data", str(tmp_path / "data"))
+    assert code == 0 and "It answers now." in out
+    code, out = run_cli("ask", WHEN, *k)
+    assert code == 0 and out.startswith("We hike every Saturday.")
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        # the seedlings passage lists it already and comes first
+        (QUESTION, "but asked now it still gets `seedlings`."),
+        # nothing in it to match: no passage is given
+        ("What is it?", "but asked now it is still not answered."),
+    ],
+)
+def test_alias_says_when_the_question_is_still_not_answered_by_the_passage(
+    tmp_path: Path, question: str, says: str
+) -> None:
+    folder = garden_folder(tmp_path / "k", listing(GARDEN + RIVALS, "seedlings", QUESTION))
+    k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
+    code, out = run_cli("kb", "alias", "watering", "--text", question, *k)
+    assert code == 0 and out.startswith("Attached") and says in out
+    assert "It answers now" not in out
