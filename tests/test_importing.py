@@ -215,17 +215,43 @@ def test_text_saved_one_paragraph_a_line_gives_a_passage_a_line_under_its_headin
     ]
 
 
-def test_a_faq_saved_a_question_a_line_gives_each_answer_under_its_question() -> None:
-    """Questions on their own lines, each answer on the line under it, no blank lines: one section a question."""
-    faq = (
+FAQ_LAYOUTS = {
+    # questions on their own lines, each answer on the line under it, no blank lines
+    "a question a line": (
         "Library FAQ\nWhen is the library open?\nThe library is open from nine to five on weekdays.\n"
-        "Can I bring food?\nNo food is allowed in the reading rooms.\n"
-    )
+        "Can I bring food?\nNo food is allowed in the reading rooms.\n",
+        [
+            ("When is the library open?", "The library is open from nine to five on weekdays."),
+            ("Can I bring food?", "No food is allowed in the reading rooms."),
+        ],
+    ),
+    # each question on a line over its answer, a blank line between entries; the answer one
+    # sentence, several, or wrapped over several lines
+    "a question over each answer": (
+        "Library FAQ\n\nDo I need a card?\nNo, anyone may read here.\n\n"
+        "What if I am late?\nThe doors close at five sharp. Call the desk.\n\n"
+        "Can I bring a friend?\nYes, guests may read here for free before\nbecoming members.\n",
+        [
+            ("Do I need a card?", "No, anyone may read here."),
+            ("What if I am late?", "The doors close at five sharp. Call the desk."),
+            ("Can I bring a friend?", "Yes, guests may read here for free before becoming members."),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("faq", "expected"), FAQ_LAYOUTS.values(), ids=FAQ_LAYOUTS.keys())
+def test_a_faq_in_plain_text_gives_each_answer_under_its_question(faq: str, expected: list[tuple[str, str]]) -> None:
     title, found = drafts(faq)
     assert title == "Library FAQ"
-    assert [(d.section, d.text) for d in found] == [
-        ("When is the library open?", "The library is open from nine to five on weekdays."),
-        ("Can I bring food?", "No food is allowed in the reading rooms."),
+    assert [(d.section, d.text) for d in found] == expected
+
+
+def test_a_paragraph_whose_first_sentence_asks_stays_one_paragraph() -> None:
+    """A question that does not stand on a line of its own is the paragraph's first sentence."""
+    text = "Why does honey keep? It holds little water,\nand bees add an enzyme that makes it acid.\n"
+    assert [(d.section, d.text) for d in drafts(text)[1]] == [
+        ("Introduction", "Why does honey keep? It holds little water, and bees add an enzyme that makes it acid.")
     ]
 
 

@@ -75,3 +75,26 @@ def test_publish_all_and_unknown_drafts(seed_kdir: Path, capsys: pytest.CaptureF
     assert code == 0 and out.count("Published") == 2
     assert {"first.yaml", "second.yaml"} <= {p.name for p in knowledge.load(seed_kdir).files}
     assert kb(seed_kdir, "drafts")[1].startswith("No drafts")
+
+
+@pytest.mark.parametrize("name", ["settings.md", "synonyms.md", "moderators.md"])
+def test_an_article_named_like_the_folders_own_files_gets_a_draft_of_another_name(seed_kdir: Path, name: str) -> None:
+    """Published as `settings.yaml`, an article would replace the folder's settings (and no longer load)."""
+    own = {f: (seed_kdir / f).read_bytes() for f in ("settings.yaml", "synonyms.yaml") if (seed_kdir / f).exists()}
+    imported(seed_kdir, name)
+    stem = name.removesuffix(".md")
+    assert (seed_kdir / "drafts" / f"{stem}-article.yaml").is_file()
+    assert kb(seed_kdir, "publish", "--all")[0] == 0
+    assert {f: (seed_kdir / f).read_bytes() for f in own} == own
+    assert kb(seed_kdir, "check")[0] == 0
+    assert Answerer.from_directory(seed_kdir).answer("Where do bicycles go?").passage_id == "parking-1"
+
+
+def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Path) -> None:
+    imported(seed_kdir, "library-faq.md")
+    (seed_kdir / "drafts" / "library-faq.yaml").rename(seed_kdir / "drafts" / "settings.yaml")  # renamed by hand
+    before = (seed_kdir / "settings.yaml").read_bytes()
+    code, _ = kb(seed_kdir, "publish", "settings")
+    assert code != 0
+    assert (seed_kdir / "settings.yaml").read_bytes() == before
+    assert kb(seed_kdir, "check")[0] == 0

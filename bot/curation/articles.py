@@ -18,18 +18,22 @@ from pathlib import Path
 import yaml
 
 from bot.search.text import split_sentences
-from bot.yamlfiles import FileError
+from bot.yamlfiles import FileError, read_bytes
 
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # a saved web page is a few megabytes at most
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
-_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>.{3,120}?)\s*$")
+# Heading patterns take the rest of the line whole; what closes it (trailing "#" or "=" marks,
+# spaces) is cut off in `_md_heading` and `_marked_title`: a pattern that weighed every way to
+# split a long run of spaces took minutes on one line.
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>\S.*)$")
+_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>\S.*)$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<rest>.*)$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
-_WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})\s*(?P<title>[^=].*?)\s*(?P=marks)\s*$")  # == History ==
+_WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})(?P<title>[^=].*)$")  # == History ==
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
 
@@ -54,7 +58,10 @@ def read(path: Path) -> Article:
     """The article in the file at `path`; raises FileError naming the file."""
     text = read_text(path)
     if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
-        return from_html(text)
+        try:
+            return from_html(text)
+        except AssertionError as exc:  # the standard library's parser gives up on some markup this way
+            raise FileError(path, f"cannot be read as a web page ({exc})") from None
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
         return from_markdown(text)
     return from_text(text)
@@ -64,12 +71,9 @@ def read_text(path: Path) -> str:
     """The file's text without a byte-order mark; FileError when it is not a text file with content."""
     if path.is_dir():
         raise FileError(path, "is a folder; give an article file (.txt, .md or .html)")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileError(path, "file not found") from None
-    except OSError as exc:
-        raise FileError(path, f"cannot read the file ({(exc.strerror or 'error').lower()})") from None
+    if not path.exists():
+        raise FileError(path, "file not found")
+    data = read_bytes(path, MAX_ARTICLE_BYTES)  # a FIFO, a device or a file past the limit is refused unread
     kind = _document_kind(path, data)
     if kind is not None:
         raise FileError(path, f"{kind}, not a text article; save it as plain text, Markdown or a web page (HTML) first")
@@ -109,17 +113,35 @@ def from_text(text: str) -> Article:
 
     A block whose lines are paragraphs of their own (text saved one paragraph a line, as many
     editors and exports write it; see `_line_blocks`) is read line by line; any other block is one
-    paragraph, its lines joined (text wrapped at a fixed width, or written one sentence a line)."""
+    paragraph, its lines joined (text wrapped at a fixed width, or written one sentence a line).
+    A block whose first line is one question, with more under it, is a FAQ's entry: the question
+    heads the answer under it, one paragraph ("Can I invite a friend?" over "Yes, guests may join
+    two hikes.")."""
     blocks: list[Block] = []
     for raw in re.split(r"\n\s*\n", text):
         if not raw.strip():
             continue
         heading = heading_of(raw)
+        question, answer = _question_over_answer(raw)
         if heading is not None:
             blocks.append(Block(heading, True))
+        elif question is not None:
+            blocks.extend([Block(question, True), Block(_oneline(answer))])
         else:
             blocks.extend(_line_blocks(raw) or [Block(_oneline(raw))])
     return Article(tuple(blocks))
+
+
+def _question_over_answer(raw: str) -> tuple[str | None, str]:
+    """A block's first line, when it is one question (a heading of its own) with text under it, and
+    the rest; else (None, the block). A block of paragraph lines whose questions head their
+    answers (`_line_blocks`) is left to that reading."""
+    first, _, rest = raw.strip().partition("\n")
+    first = first.strip()
+    single = first.endswith("?") and len(split_sentences(first)) == 1 and not _LIST_ITEM.match(first)
+    if not single or not rest.strip() or heading_of(first) is None or _line_blocks(raw):
+        return None, raw
+    return first, rest
 
 
 # A line that ends a sentence (. ! ? … or the colon that opens a list), perhaps inside closing
@@ -143,6 +165,9 @@ def _line_blocks(raw: str) -> list[Block]:
     if len(lines) < 2:
         return []
     heads = _line_headings(lines)
+    asked = sum(head is not None and line.endswith("?") for line, head in zip(lines, heads, strict=True))
+    if asked >= 2 and asked * 4 >= len(lines):  # a FAQ a question a line: its answers end as they like ("No")
+        return _blocks_of(lines, heads)
     body = [line for line, head in zip(lines, heads, strict=True) if head is None]
     ending = [bool(_ENDS_SENTENCE.search(line)) for line in lines]
     body_ending = sum(ends for ends, head in zip(ending, heads, strict=True) if head is None)
@@ -156,6 +181,10 @@ def _line_blocks(raw: str) -> list[Block]:
     faq = titled >= 2 and titled * 4 >= len(lines)
     if not (paragraphs or faq):
         return []
+    return _blocks_of(lines, heads)
+
+
+def _blocks_of(lines: list[str], heads: list[str | None]) -> list[Block]:
     return [
         Block(_oneline(line)) if head is None else Block(head, True) for line, head in zip(lines, heads, strict=True)
     ]
@@ -190,11 +219,54 @@ def heading_of(block: str) -> str | None:
     if len(lines) != 1:
         return None
     line = lines[0]
-    match = _MD_HEADING.match(line) or _WIKI_HEADING.match(line) or _NUMBERED_HEADING.match(line)
-    if match:
-        return match.group("title").strip()
+    title = _marked_title(line)
+    if title is not None:
+        return title
     if len(line) <= 100 and not re.search(r"[.!:;,][\"”’')\]]*$", line.strip()):
         return line.strip()  # a short line without closing punctuation reads as a heading
+    return None
+
+
+def _without_comments(text: str) -> str:
+    """`text` without its HTML comments; one left open hides the rest, as it does on the page.
+    (A pattern would search every opening for its end: quadratic on many openings.)"""
+    kept: list[str] = []
+    at = 0
+    while (start := text.find("<!--", at)) >= 0:
+        kept.append(text[at:start])
+        end = text.find("-->", start + 4)
+        at = len(text) if end < 0 else end + 3
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def _md_heading(line: str) -> str | None:
+    """The title of a `#` heading line, without the `#` marks that may close it; None for another line."""
+    match = _MD_HEADING.match(line)
+    if match is None:
+        return None
+    title = match.group("title").rstrip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):  # "## Title ##"; "## C#" keeps its mark
+        title = bare.rstrip() or title
+    return title
+
+
+def _marked_title(line: str) -> str | None:
+    """The title of a line marked as a heading: `# Title`, `== Title ==` or `2. Title` (3 to 120
+    characters), else None."""
+    title = _md_heading(line)
+    if title is not None:
+        return title
+    if wiki := _WIKI_HEADING.match(line):
+        marks, rest = wiki.group("marks"), wiki.group("title").rstrip()
+        inner = rest[: -len(marks)] if rest.endswith(marks) else ""
+        if inner.strip() and not inner.endswith("="):
+            return inner.strip()
+    if numbered := _NUMBERED_HEADING.match(line):
+        title = numbered.group("title").rstrip()
+        if 3 <= len(title) <= 120:
+            return title
     return None
 
 
@@ -205,7 +277,7 @@ def from_markdown(text: str) -> Article:
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`)."""
     title, text = front_matter(text)
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    text = _without_comments(text)
     blocks: list[Block] = []
     lines: list[str] = []
     fenced = False
@@ -224,10 +296,10 @@ def from_markdown(text: str) -> Article:
             fenced = not fenced
         elif fenced or _MD_REFERENCE.match(line):
             continue
-        elif heading := _MD_HEADING.match(line):
+        elif (heading := _md_heading(line)) is not None:
             flush()
-            level = len(line.lstrip().split(" ", 1)[0])
-            blocks.append(Block(inline_markdown(heading.group("title")), True, level))
+            level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            blocks.append(Block(inline_markdown(heading), True, level))
         elif len(lines) == 1 and _MD_SETEXT.match(line):
             blocks.append(Block(inline_markdown(lines.pop()), True, 1 if "=" in line else 2))
         elif not line.strip() or _MD_SETEXT.match(line):  # a blank line, or a rule
@@ -326,16 +398,21 @@ def front_matter(text: str) -> tuple[str | None, str]:
     return title or None, text[found.end() :]
 
 
+SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
+
+
 def inline_markdown(text: str) -> str:
     """Markdown inline markup as the reader sees it: link and image text kept, marks dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url), ![alt](src)
-    text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
-    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # <https://...>
-    text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)  # inline HTML tags
-    text = re.sub(r"(`+)(.+?)\1", r"\2", text)
-    text = re.sub(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", text)
+    # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
+    # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
+    text = re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", text)  # [text](url), ![alt](src)
+    text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
+    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
+    text = re.sub(rf"(`+)(.{{1,{SPAN}}}?)\1", r"\2", text)
+    text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
+    text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", text)
     return _oneline(text)
 
@@ -527,6 +604,16 @@ class _PageParser(HTMLParser):
         if self._main is not None and self._main.leave(tag):
             self._flush()
             self._main = None
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """`<![if ...]>` and `<![CDATA[...]]>` as the standard parser reads them; any other `<![`
+        (`<![ if`, `<![]]>`), which it fails on with an AssertionError, is skipped to its `>`, as
+        browsers skip it."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
 
     def handle_data(self, data: str) -> None:
         if self._in_title:

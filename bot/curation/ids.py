@@ -73,12 +73,12 @@ def slug(text: str, limit: int = SLUG_CHARS) -> str:
     return out
 
 
-def numbered(base: str, taken: Container[str], *, bare: bool = True) -> str:
+def numbered(base: str, taken: Container[str], *, bare: bool = True, start: int | None = None) -> str:
     """The first id free in `taken`: `base` itself (when `bare`), else `base-2`, `base-3`, ...;
-    with `bare=False` every id is numbered, from `base-1`."""
+    with `bare=False` every id is numbered, from `base-1` (or from `base-<start>`)."""
     if bare and base not in taken:
         return base
-    n = 2 if bare else 1
+    n = start if start is not None else 2 if bare else 1
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"

@@ -21,7 +21,7 @@ import yaml
 from bot import knowledge
 from bot.curation import articles, ids
 from bot.curation.articles import Article
-from bot.curation.store import KnowledgeStore, StoreError, write_atomic
+from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
@@ -105,6 +105,7 @@ def drafts_of(
     section = default_section
     found: list[Draft] = []
     used = set(taken)
+    counted: dict[str, int] = {}  # per id base, the number the next passage starts looking from
     uncite = _uncite_for(article)
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     for block in article.blocks:
@@ -125,8 +126,11 @@ def drafts_of(
             continue
         if skipping is not None:
             continue
+        base = _id_base(section, fallback)
         for passage in group_sentences(split_sentences(uncite(block.text))):
-            pid = ids.numbered(_id_base(section, fallback), used, bare=False)
+            # counting from the last number given: from 1 each time is quadratic in a section's passages
+            pid = ids.numbered(base, used, bare=False, start=counted.get(base, 1))
+            counted[base] = int(pid.rsplit("-", 1)[1]) + 1
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
     return title, found
@@ -202,6 +206,8 @@ def import_article(path: Path, knowledge_dir: Path) -> Imported:
     elif not knowledge_dir.is_dir():
         raise FileError(knowledge_dir, "is not a folder; give the knowledge folder")
     name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
+    if name in OWN_FILES:  # an article named settings.md is not the folder's settings
+        name = f"{name.removesuffix('.yaml')}-article.yaml"
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now

@@ -20,7 +20,7 @@ from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, draft_files
-from bot.curation.store import dump, write_atomic
+from bot.curation.store import OWN_FILES, dump, write_atomic
 
 
 def draft_path(knowledge_dir: Path, name: str) -> Path:
@@ -37,6 +37,12 @@ def draft_path(knowledge_dir: Path, name: str) -> Path:
 
 def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     """The change that makes `draft` live; ids it has to number anew go into `renamed`."""
+    if draft.name in OWN_FILES:
+        raise Refused(
+            _("{draft} would replace the folder's own file of that name; rename the draft and publish it then.").format(
+                draft=draft.name
+            )
+        )
     if draft.name in files:
         raise Refused(
             _("{draft} is already live; rename the draft or remove the live file first.").format(draft=draft.name)

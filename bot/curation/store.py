@@ -44,6 +44,8 @@ STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary fil
 NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 MODERATOR_FILE = "moderators.yaml"
 MODERATOR_SOURCE = {"title": "Moderator notes"}
+# The folder's own files, whose names no imported article may take (publishing it would replace them)
+OWN_FILES = knowledge.NOT_SOURCES | {MODERATOR_FILE}
 
 # Errors that mean "the disk will not take this", told to the user as such.
 _DISK_ERRORS = {
