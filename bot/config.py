@@ -230,7 +230,7 @@ def _number(
     if value is None:
         return default
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
-    if not ok or value < minimum:
+    if not ok or not math.isfinite(value) or value < minimum:  # NaN is never below the minimum: refused apart
         what = "a whole number" if kind is int else "a number"
         raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
     return kind(value)

@@ -12,6 +12,7 @@ Each `*.yaml` file in the knowledge folder (except `synonyms.yaml`) holds one so
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 import re
@@ -270,6 +271,8 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
             continue
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in {"text", "section"}:
             value = str(value)
+        if isinstance(value, datetime.date) and key == "date":  # `date: 2024-05-01` unquoted: YAML's own date
+            value = value.isoformat()
         if not isinstance(value, str):
             raise KnowledgeError(path, f"'{key}' must be text", entry=entry, line=line)
         if not value.strip():

@@ -16,6 +16,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def load(directory: Path) -> Tuning:
 def _number(path: Path, entry: str, value: Any) -> float:
     if type(value) not in (int, float):
         raise KnowledgeError(path, f"expected a number, got {type(value).__name__}", entry=entry)
+    if not math.isfinite(value):  # .nan would turn every comparison false, .inf every score into NaN
+        raise KnowledgeError(path, f"expected a finite number, got {value}", entry=entry)
     return float(value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -67,6 +68,22 @@ def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys:
     small.write_text('name: small\nturns:\n  - ask: "Who is Thae Yong-ho?"\n    expect: {contains: ["ambassador"]}\n')
     assert main(["calibrate", str(small), "--knowledge", str(folder)]) == 1
     assert "too few judged turns" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("ranking: {k1: .nan}\n", "ranking.k1"),
+        ("ranking: {b: .inf}\n", "ranking.b"),
+        ("confidence:\n  weights: {coverage: 1}\n  threshold: .nan\n", "confidence.threshold"),
+        ("confidence:\n  weights: {coverage: .nan}\n  threshold: 1\n", "confidence.weights.coverage"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused(folder: Path, text: str, entry: str) -> None:
+    """`.nan` passed every range check (and made every answer "I don't know"); `.inf` made scores NaN."""
+    (folder / "settings.yaml").write_text(text)
+    with pytest.raises(KnowledgeError, match=rf"settings\.yaml \({re.escape(entry)}\): expected a finite number"):
+        Answerer.from_directory(folder)
 
 
 def test_a_bad_settings_file_names_the_file_and_the_entry(folder: Path) -> None:

@@ -68,6 +68,10 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("shutdown_timeout: 10s\n", "(shutdown_timeout)", "greater than 0"),
         ("shutdown_timeout: true\n", "(shutdown_timeout)", "greater than 0"),
         ("shutdown_timeout: .inf\n", "(shutdown_timeout)", "greater than 0"),
+        # NaN compares false with any bound: it once passed, and switched flood control off
+        ("cooldown: {burst: 2, interval: .nan}\n", "(cooldown.interval)", "a number of at least 0"),
+        ("watch_interval: .nan\n", "(watch_interval)", "a number of at least 0"),
+        ("cooldown: {burst: 2, interval: .inf}\n", "(cooldown.interval)", "a number of at least 0"),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:

@@ -143,3 +143,13 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     """Python-object tags are refused: knowledge files cannot run code."""
     write(tmp_path, "k.yaml", "!!python/object/apply:os.system ['true']\n")
     assert "invalid YAML" in load_error(tmp_path)
+
+
+def test_an_unquoted_date_is_the_sources_date(tmp_path: Path) -> None:
+    """`date: 2024-05-01` is a date to YAML, not text: it is read as the date it writes."""
+    (tmp_path / "notes.yaml").write_text(
+        "source: {title: Notes, date: 2024-05-01}\npassages:\n  - {id: a, section: S, text: Some text.}\n",
+        encoding="utf-8",
+    )
+    [passage] = knowledge.load(tmp_path)
+    assert passage.source.date == "2024-05-01"
