@@ -18,7 +18,7 @@ from pathlib import Path
 from bot import messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
-from bot.knowledge import KnowledgeBase, Passage, Source
+from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cache_folder, load, normalize
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def _default_knowledge() -> Path:
     """The project's knowledge/ folder in a checkout (or an editable install); else the copy that `pip install .`
     ships inside the package as `bot/seed` (see pyproject.toml), so that an installed `qabot chat` has knowledge."""
     checkout = Path(__file__).resolve().parent.parent / "knowledge"
-    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "seed"
+    return checkout if checkout.is_dir() else PACKAGED_SEED
 
 
 DEFAULT_KNOWLEDGE = _default_knowledge()

@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
+from bot.knowledge import is_packaged
 from bot.yamlfiles import FileError
 
 CONFIG_VARIABLE = "QABOT_CONFIG"
@@ -84,19 +86,28 @@ class Config:
     database_url: str | None = None  # PostgreSQL for many instances (see docs/scaling.md); None: files + SQLite
 
     def data_folder(self, knowledge_dir: Path) -> Path:
-        """Where history and the gaps database live."""
+        """Where history and the gaps database live: `data_dir`, else `data/` beside the knowledge
+        folder, or in the working directory for the seed inside the installed package."""
         if self.data_dir is not None:
             return self.data_dir
+        if is_packaged(knowledge_dir):  # not inside site-packages, which an upgrade replaces
+            return Path.cwd() / "data"
         return Path(knowledge_dir).resolve().parent / "data"
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path | None:
-    """The config file to read: $QABOT_CONFIG, else ./config.yaml of the project if present."""
+    """The config file to read: $QABOT_CONFIG, else config.yaml of the project (a checkout) or of
+    the working directory (an installed bot), the first present."""
     env = os.environ if env is None else env
     named = env.get(CONFIG_VARIABLE, "").strip()
     if named:
         return Path(named)
-    return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
+    return next((path for path in config_places() if path.is_file()), None)
+
+
+def config_places() -> tuple[Path, ...]:
+    """Where a config file is looked for when $QABOT_CONFIG names none, in order."""
+    return tuple(dict.fromkeys([DEFAULT_FILE, Path.cwd() / "config.yaml"]))
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -219,8 +230,21 @@ def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
     for item in raw:
         if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).strip():
             raise ConfigError(path, f"{yamlfiles.shown(item)} is not an id (a number)", entry=entry)
-        ids.add(str(item).strip())
+        written = str(item).strip()
+        if written.startswith("@"):  # a Telegram username never matches: updates carry the numeric id
+            raise ConfigError(
+                path,
+                f"{yamlfiles.shown(written)} is a username, not an id; give the number (a refused "
+                "command logs it at WARNING, see docs/moderation.md)",
+                entry=entry,
+            )
+        if not _ID_NUMBER.fullmatch(written):
+            raise ConfigError(path, f"{yamlfiles.shown(written)} is not an id (a number)", entry=entry)
+        ids.add(written)
     return frozenset(ids)
+
+
+_ID_NUMBER = re.compile(r"-?[0-9]{1,20}")  # a user, role, guild or chat id (a group chat's is negative)
 
 
 def _number(

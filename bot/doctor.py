@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from bot import knowledge
 from bot.answering import Answerer
-from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, load_config
+from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
@@ -70,7 +70,8 @@ def check_config(env: Mapping[str, str]) -> tuple[Finding, Config]:
     """The config file: none (defaults), read and valid, or what is wrong with it."""
     path = config_path(env)
     if path is None:
-        return ok("config", "no config file; the defaults apply (nobody in chat is a moderator)"), Config()
+        looked = " or ".join(str(place) for place in config_places())
+        return ok("config", f"no config file ({looked}); the defaults apply (nobody in chat is a moderator)"), Config()
     try:
         config = load_config(path)
     except ConfigError as exc:

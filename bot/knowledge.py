@@ -36,6 +36,14 @@ MAX_FOLDER_BYTES = 512 * 1024 * 1024  # all source files together (one file: yam
 SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
 SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.tuning), not a source
 NOT_SOURCES = frozenset({SYNONYMS_FILE, SETTINGS_FILE})
+# The copy of the seed knowledge that `pip install .` ships inside the package (see pyproject.toml):
+# read as the default knowledge of an installed bot, never written (an upgrade would replace it).
+PACKAGED_SEED = Path(__file__).resolve().parent / "seed"
+
+
+def is_packaged(directory: Path) -> bool:
+    """Whether `directory` is the seed knowledge inside the installed package."""
+    return Path(directory).resolve() == PACKAGED_SEED
 MAX_ID_CHARS = 64
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 

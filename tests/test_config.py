@@ -59,6 +59,9 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("[1, 2]\n", "(top level)", "must be a mapping"),
         ("moderators:\n  telegram_user: [1]\n", "(moderators)", "unknown key(s) telegram_user"),
         ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
+        # a username never matches an update's sender: the moderator would be refused for good
+        ("moderators:\n  telegram_users: ['@alice']\n", "(moderators.telegram_users)", "'@alice' is a username"),
+        ("moderators:\n  discord_roles: [Admins]\n", "(moderators.discord_roles)", "'Admins' is not an id"),
         ("moderators:\n  discord_manage_server: yes please\n", "(moderators.discord_manage_server)", "true or false"),
         ("retention_days: 0\n", "(retention_days)", "at least 1"),
         ("cooldown: {burst: 1.5}\n", "(cooldown.burst)", "whole number"),

@@ -76,3 +76,16 @@ def test_a_plain_install_answers_from_its_packaged_knowledge(tmp_path: Path) -> 
     assert chat.returncode == 0 and "Thae Yong-ho" in chat.stdout, chat.stderr
     check = run("kb", "check")
     assert check.returncode == 0 and check.stdout.startswith("ok: "), check.stderr
+    # a change to the knowledge inside the package would be lost on the next upgrade: refused
+    packaged = sorted(p.name for p in Path(where.stdout.strip()).iterdir())
+    added = run("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.")
+    assert added.returncode != 0 and "inside the installed package" in added.stderr, added.stdout
+    assert sorted(p.name for p in Path(where.stdout.strip()).iterdir()) == packaged
+    assert not Path(purelib, "bot", "data").exists()  # the data folder is the working directory's
+    # the config is looked for in the working directory too (there is no project beside the package)
+    (tmp_path / "config.yaml").write_text("moderators: {telegram_users: [123]}\n", encoding="utf-8")
+    unset = {k: v for k, v in env.items() if k != "QABOT_CONFIG"}
+    doctor = subprocess.run(
+        [str(qabot), "doctor"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=unset
+    )
+    assert f"{tmp_path / 'config.yaml'} is valid: 1 moderator id(s)" in doctor.stdout, doctor.stdout + doctor.stderr

@@ -132,7 +132,13 @@ class KnowledgeStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the folder's write lock (threads of this process and other processes)."""
+        """Hold the folder's write lock (threads of this process and other processes); StoreError
+        for the seed knowledge inside the installed package, which an upgrade would overwrite."""
+        if knowledge.is_packaged(self.directory):
+            raise StoreError(
+                f"{self.directory} is the knowledge shipped inside the installed package, and the next upgrade "
+                f"would replace it; copy it first (cp -r {self.directory} knowledge) and give --knowledge knowledge"
+            )
         with self._thread_lock:
             try:
                 # read-only is enough for flock, so the bot and a shell user can share the lock file
