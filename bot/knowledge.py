@@ -44,6 +44,8 @@ PACKAGED_SEED = Path(__file__).resolve().parent / "seed"
 def is_packaged(directory: Path) -> bool:
     """Whether `directory` is the seed knowledge inside the installed package."""
     return Path(directory).resolve() == PACKAGED_SEED
+
+
 MAX_ID_CHARS = 64
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 

@@ -96,8 +96,18 @@ def edited(passage_id: str) -> str:
     return _("Edited passage `{id}`. It is live now.").format(id=passage_id)
 
 
-def removed(passage_id: str) -> str:
-    return _("Removed passage `{id}`. `undo` brings it back.").format(id=passage_id)
+def command(platform: str, name: str) -> str:
+    """A moderation command as the asker types it where they are: `/kb_gaps` on Telegram, `/kb gaps`
+    on Discord, `kb gaps` on the command line."""
+    return {"telegram": f"/kb_{name}", "discord": f"/kb {name}"}.get(platform, f"kb {name}")
+
+
+def removed(passage_id: str, platform: str) -> str:
+    return _("Removed passage `{id}`. `{undo}` brings it back.").format(id=passage_id, undo=command(platform, "undo"))
+
+
+def no_gap(gap: str, platform: str) -> str:
+    return _("No open gap `{gap}`; `{gaps}` lists them.").format(gap=gap, gaps=command(platform, "gaps"))
 
 
 def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:

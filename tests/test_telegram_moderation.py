@@ -220,7 +220,13 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
         aliased = await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 1")
         dog = await say(fake, STRANGER_CHAT, "Can I bring my dog?", user=STRANGER)
         empty = await say(fake, MODERATOR_CHAT, "/kb_gaps 5")
-    assert listing[0].startswith("Unanswered questions, most asked first")
+        gone = await say(fake, MODERATOR_CHAT, "/kb_dismiss 99")
+    # the commands named are Telegram's, not the command line's
+    assert (
+        listing[0]
+        == "Unanswered questions, most asked first (/kb_alias PASSAGE_ID GAP_ID answers one; /kb_dismiss GAP_ID):"
+    )
+    assert shown(gone) == "No open gap 99; /kb_gaps lists them."
     assert listing[1].startswith("1. g") and "cloakroom" in listing[1] and "dog" in listing[2]
     assert "Most asked passages:" in shown(stats) and "meeting-times" in shown(stats)
     assert re.search(r"\d{4}-\d\d-\d\d\s+3/4 \(75%\)", shown(stats))

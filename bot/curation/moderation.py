@@ -188,7 +188,7 @@ class Moderation:
             return edits.replace(files, name, index, item, None)
 
         self._apply(asker, "remove", plan)
-        return Change("remove", pid, messages.removed(pid))
+        return Change("remove", pid, messages.removed(pid, asker.platform))
 
     def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
@@ -201,7 +201,7 @@ class Moderation:
         if not free_text and looks_like_gap(question):
             gap = self.gap_store.find(question) if self.gap_store else None
             if gap is None:
-                raise Refused(_("No open gap `{gap}`; `gaps` lists them.").format(gap=question.strip()[:20]))
+                raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
         wording = edits.question_fields([gap.questions[0] if gap else question])[0]
 
         def plan(files: Files) -> edits.Edit:
@@ -276,7 +276,12 @@ class Moderation:
         found = self._gap_store().gaps(limit=max(1, limit))
         if not found:
             return messages.say(messages.NO_GAPS)
-        lines = [_("Unanswered questions, most asked first (alias PASSAGE_ID GAP_ID answers one; dismiss GAP_ID):")]
+        alias, dismiss = messages.command(asker.platform, "alias"), messages.command(asker.platform, "dismiss")
+        lines = [
+            _(
+                "Unanswered questions, most asked first ({alias} PASSAGE_ID GAP_ID answers one; {dismiss} GAP_ID):"
+            ).format(alias=alias, dismiss=dismiss)
+        ]
         for number, gap in enumerate(found, start=1):
             line = f"{number}. {gap.id} ×{gap.count} “{gap.questions[0]}”"
             if len(gap.questions) > 1:
@@ -302,7 +307,7 @@ class Moderation:
         self._authorize(asker, "dismiss")
         found = self._gap_store().find(gap)
         if found is None:
-            raise Refused(_("No open gap `{gap}`; `gaps` lists them.").format(gap=gap.strip()[:20]))
+            raise Refused(messages.no_gap(gap.strip()[:20], asker.platform))
         self._close_gap(found.keys, "dismissed")
         return messages.dismissed(found.id, found.count)
 
