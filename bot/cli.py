@@ -7,7 +7,7 @@
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
     python -m bot kb remove ID | alias ID GAP|--text Q | history [ID] | undo | gaps [--would-answer [--drafts]]
-    python -m bot kb stats | dismiss GAP | export DIR | push DIR
+    python -m bot kb stats | dismiss GAP | find WORD... | export DIR | push DIR
     python -m bot db init [--seed] | migrate | status         (with QABOT_DATABASE_URL: docs/scaling.md)
 
 The commands that start platforms or load the benchmark (`run`, `discord sync`, `bench`) are on the
@@ -511,6 +511,13 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     mod("stats", lambda a: Request("stats"), "most asked and most downvoted passages, unanswered rate per day")
     dismiss = mod("dismiss", lambda a: Request("dismiss", question=a.gap), "take a gap off the list")
     dismiss.add_argument("gap", metavar="GAP")
+    find = mod(
+        "find",
+        lambda a: Request("find", question=" ".join(a.words), limit=a.limit),
+        "the passages that best match some words (or an id), with their ids",
+    )
+    find.add_argument("words", nargs="+", metavar="WORD")
+    find.add_argument("--limit", type=positive_int, default=5)
     publish = command(sub, "publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
     publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
     publish.add_argument("--all", action="store_true", help="publish every draft, one change each")

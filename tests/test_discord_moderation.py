@@ -222,6 +222,11 @@ async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> 
     assert "swimming pool" not in ephemeral_text(await kb(online, "gaps"))
 
 
+async def test_find_gives_the_ids_of_the_passages_that_match(online: FakeDiscord) -> None:
+    found = ephemeral_text(await kb(online, "find", words="schooling"))
+    assert found.startswith("Passages matching") and "`education`" in found
+
+
 async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDiscord) -> None:
     """An unanswered question holding a masked link and markdown is listed escaped: nothing renders as a link."""
     typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"
@@ -274,6 +279,6 @@ async def test_sync_registers_the_kb_group(fake: FakeDiscord) -> None:
     [put] = fake.find("PUT", "/applications/")
     group = next(c for c in put.body if c["name"] == "kb")
     subcommands = {o["name"]: o for o in group["options"]}
-    assert set(subcommands) == {"add", "edit", "remove", "alias", "history", "undo", "gaps", "stats", "dismiss"}
+    assert set(subcommands) == {"add", "edit", "remove", "alias", "history", "undo", "gaps", "stats", "dismiss", "find"}
     assert [o["name"] for o in subcommands["alias"]["options"]] == ["id", "question"]
     assert subcommands["history"]["options"][0]["required"] is False

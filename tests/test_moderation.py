@@ -278,3 +278,12 @@ def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, s
 
     assert added_id("Parking", "Cars park on Elm Street.") == "parking-2"
     assert added_id("주차", "자전거는 도서관 뒤에 둡니다.") == "jucha"
+
+
+def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
+    k = ("--knowledge", str(seed_kdir))
+    code, out = run_cli("kb", "find", "In", "Order", "to", "Live", *k)
+    assert code == 0 and out.splitlines()[1].startswith("`yeonmi-park` Introduction: ")
+    code, out = run_cli("kb", "find", "life-in-south-korea", "--limit", "1", *k)
+    assert code == 0 and out.splitlines()[1:] == [out.splitlines()[1]] and "`life-in-south-korea`" in out
+    assert run_cli("kb", "find", "zebra", *k) == (0, "No passage matches “zebra”.\n")

@@ -221,6 +221,13 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
         dog = await say(fake, STRANGER_CHAT, "Can I bring my dog?", user=STRANGER)
         empty = await say(fake, MODERATOR_CHAT, "/kb_gaps 5")
         gone = await say(fake, MODERATOR_CHAT, "/kb_dismiss 99")
+        found = await say(fake, MODERATOR_CHAT, "/kb_find bicycle parking")
+        refused = await say(fake, STRANGER_CHAT, "/kb_find bicycle parking", user=STRANGER)
+    assert shown(found).splitlines()[:2] == [
+        "Passages matching “bicycle parking”, best first:",
+        "parking Getting there: Bicycle parking is behind the library; cars park on Elm street for free after s…",
+    ]
+    assert shown(refused) == "Sorry, only moderators can change the knowledge base."
     # the commands named are Telegram's, not the command line's
     assert (
         listing[0]

@@ -251,6 +251,12 @@ def build_kb_group() -> app_commands.Group:
         """Dismiss an unanswered question from /kb gaps."""
         await run(interaction, Request("dismiss", question=gap))
 
+    @kb.command(name="find")
+    @app_commands.describe(words="Some words of the passage, or its id")
+    async def find(interaction: discord.Interaction[Any], words: app_commands.Range[str, 1, 300]) -> None:
+        """The passages that match some words, with their ids."""
+        await run(interaction, Request("find", question=words))
+
     return kb
 
 

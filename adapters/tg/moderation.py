@@ -63,6 +63,7 @@ USAGE = {
     "kb_gaps": "/kb_gaps or /kb_gaps N (how many, up to 50)",
     "kb_stats": "/kb_stats",
     "kb_dismiss": "/kb_dismiss GAP (a gap's id or number, as /kb_gaps lists it)",
+    "kb_find": "/kb_find WORDS (the passages that match, with the ids the other commands take)",
 }
 
 MODERATION_COMMANDS = (
@@ -75,6 +76,7 @@ MODERATION_COMMANDS = (
     BotCommand("kb_gaps", "Questions the bot could not answer"),
     BotCommand("kb_stats", "Most asked, most downvoted, fallback rate"),
     BotCommand("kb_dismiss", "Dismiss an unanswered question: GAP"),
+    BotCommand("kb_find", "Find passages and their ids: WORDS"),
 )
 
 
@@ -113,6 +115,10 @@ def parse(command: str, args: str) -> Request:
     if command == "kb_dismiss":
         if not args:
             raise UsageError(command, "Which gap? Give its id or number from /kb_gaps.")
+        return Request(name, question=args)
+    if command == "kb_find":
+        if not args:
+            raise UsageError(command, "Give some words of the passage.")
         return Request(name, question=args)
     if command in ("kb_undo", "kb_stats"):
         if args:

@@ -23,7 +23,7 @@ class Request:
     section: str | None = None
     text: str | None = None
     questions: tuple[str, ...] | None = None
-    question: str = ""  # alias: the question (or a gap's id); dismiss: the gap
+    question: str = ""  # alias: the question (or a gap's id); dismiss: the gap; find: the words
     limit: int | None = None  # history, gaps: how many (None: the core's default)
     draft: str = ""  # publish: the draft's file name, as `kb drafts` lists it
 
@@ -68,6 +68,7 @@ COMMANDS: dict[str, Run] = {
     "stats": lambda m, asker, r: m.stats(asker),
     "dismiss": lambda m, asker, r: m.dismiss(asker, r.question),
     "publish": lambda m, asker, r: m.publish(asker, r.draft),
+    "find": lambda m, asker, r: m.find(asker, r.question) if r.limit is None else m.find(asker, r.question, r.limit),
 }
 
 

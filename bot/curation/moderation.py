@@ -60,6 +60,7 @@ class Moderation:
         reload: Callable[[], None],
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
+        find: Callable[[str, int], Sequence[Passage]] | None = None,
         added: Callable[[Passage, Signature, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
@@ -68,7 +69,8 @@ class Moderation:
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
         `store`: another backend than the knowledge folder's files (see `bot.storage`). `ask` gives
         the passage that answers a question now (None: none), so that `alias` can say whether the
-        attached question is answered."""
+        attached question is answered; `find` the passages that best match some words, best first
+        (for `find`, the way to a passage's id from chat)."""
         self.moderators = moderators
         self.knowledge_dir = knowledge_dir  # where `kb import` leaves drafts, whatever stores the live knowledge
         self.store: KnowledgeStorage | None = store
@@ -81,6 +83,7 @@ class Moderation:
         self._added = added
         self._analyze = analyze
         self._ask = ask
+        self._find = find
 
     # -- who --------------------------------------------------------------------------------
 
@@ -288,6 +291,22 @@ class Moderation:
                 others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
                 line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
             lines.append(line)
+        return "\n".join(lines)
+
+    def find(self, asker: Asker, words: str, limit: int = 5) -> str:
+        """The passages that best match `words` (or whose id they are), with their ids: how a moderator
+        in chat learns the id to give `edit`, `alias` or `remove`."""
+        self._authorize(asker, "find")
+        words = " ".join(words.split())[:300]
+        if not words:
+            raise Refused(_("Give some words of the passage to find."))
+        found = self._find(words, max(1, min(limit, 20))) if self._find else []
+        if not found:
+            return _("No passage matches “{words}”.").format(words=words)
+        lines = [_("Passages matching “{words}”, best first:").format(words=words)]
+        for passage in found:
+            text = passage.text if len(passage.text) <= 80 else passage.text[:79] + "…"
+            lines.append(f"`{passage.id}` {passage.section}: {text}")
         return "\n".join(lines)
 
     def stats(self, asker: Asker) -> str:
