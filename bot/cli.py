@@ -187,6 +187,13 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     print(calibration.table(result), file=out)
     weights = ", ".join(f"{name} {weight:.3f}" for name, weight in result.confidence.weights.items())
     print(f"rule: {weights}; threshold {result.confidence.threshold:.3f}", file=out)
+    for name in calibration.misleading(result):
+        print(
+            f"warning: {name} is weighed against answering, so a closer match would be declined sooner; "
+            f"{result.examples} judged turns are too few or too alike to fit on (add turns, or keep the rule "
+            "you have: --dry-run writes nothing)",
+            file=sys.stderr,
+        )
     if args.plot:
         try:
             calibration.plot(result, args.plot)

@@ -158,8 +158,10 @@ class FakeTelegram:
         *,
         user: dict[str, Any],
         reply_to: dict[str, Any] | None = None,
+        sender_chat: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Queue a text message from `user` in `chat`, with the entities Telegram would add."""
+        """Queue a text message from `user` in `chat`, with the entities Telegram would add; posted
+        as `sender_chat` (a channel, or the group for an anonymous admin) when given."""
         self._chats[chat["id"]] = chat
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -172,6 +174,8 @@ class FakeTelegram:
             message["entities"] = found
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat
         self.push({"message": message})
         return message
 

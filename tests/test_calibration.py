@@ -11,8 +11,9 @@ import pytest
 
 from bot import Answerer, tuning
 from bot.cli import main
+from bot.confidence import Confidence
 from bot.evaluation import transcripts
-from bot.evaluation.calibration import DEFAULT_SIGNALS, calibrate, examples
+from bot.evaluation.calibration import DEFAULT_SIGNALS, Calibration, Cut, calibrate, examples, misleading
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 
@@ -67,7 +68,17 @@ def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys:
     small = tmp_path / "small.yaml"
     small.write_text('name: small\nturns:\n  - ask: "Who is Thae Yong-ho?"\n    expect: {contains: ["ambassador"]}\n')
     assert main(["calibrate", str(small), "--knowledge", str(folder)]) == 1
-    assert "too few judged turns" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "too few judged turns" in err and "answers 1 right and 0 not" in err
+    assert "0 of the 1 judged turns are left out" in err
+
+
+def test_a_fit_that_weighs_a_closer_match_against_answering_is_named() -> None:
+    """A fit on few or alike turns can weigh strength below 0: the rule would decline a better match sooner."""
+    cut = Cut(1.0, 5, 1, 8, 4, 5)
+    fitted = Calibration(Confidence(weights={"coverage": 2.0, "strength": -0.76}, threshold=1.0), (cut,), cut, 13)
+    assert misleading(fitted) == ["strength"]
+    assert misleading(replace(fitted, confidence=Confidence())) == []  # rivals weighs against answering by design
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,23 @@ async def test_a_group_flood_does_not_delay_a_private_question(
     assert len(sent_to(fake, GROUP)) <= 21  # the chat's 20, and one note
     flooding = [r for r in caplog.records if "is flooding" in r.getMessage()]
     assert len(flooding) >= 1 and all(r.levelno == logging.WARNING for r in flooding)
+
+
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+OTHER_GROUP = {"id": -1008888, "type": "supergroup", "title": "Quiet"}
+
+
+async def test_members_posting_as_channels_each_have_their_own_cooldown(fake: FakeTelegram, service: Service) -> None:
+    """A message posted as a channel comes `from` Telegram's one placeholder bot: keyed by that, the
+    first channel's flood in one group silenced every channel in every other group."""
+    loud = {"id": -2001, "type": "channel", "title": "Loud news"}
+    quiet = {"id": -2002, "type": "channel", "title": "Quiet news"}
+    async with running(fake, service):
+        for _ in range(8):  # past the per-user burst of 5
+            fake.message(GROUP, f"@{BOT_USERNAME} When do we meet?", user=CHANNEL_BOT, sender_chat=loud)
+        await handled(fake, GROUP)
+        fake.message(OTHER_GROUP, f"@{BOT_USERNAME} When do we meet?", user=CHANNEL_BOT, sender_chat=quiet)
+        await handled(fake, OTHER_GROUP)
+    assert len(sent_to(fake, GROUP)) == 6  # five answers and one cooldown note
+    [answer] = sent_to(fake, OTHER_GROUP)
+    assert "every Thursday" in answer.text

@@ -120,8 +120,13 @@ async def send_text(context: Context, target: Target, text: str) -> None:
 
 
 def asker_of(message: Message, **extra: Any) -> Asker:
-    """Who sent `message` and where, as the core knows them (a group posting as itself: the chat)."""
-    user_id = message.from_user.id if message.from_user else message.chat_id
+    """Who sent `message` and where, as the core knows them: a message posted as a channel or as
+    the group (an anonymous admin) is the channel's or group's, not `from_user`'s, which is then
+    one of Telegram's placeholder bots, the same in every group (their cooldown would be shared)."""
+    if message.sender_chat is not None:
+        user_id = message.sender_chat.id
+    else:
+        user_id = message.from_user.id if message.from_user else message.chat_id
     extra.setdefault("language", (message.from_user.language_code if message.from_user else None) or "")
     return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(message.chat_id), **extra)
 

@@ -127,9 +127,14 @@ def calibrate(
     floor = answerer.confidence.min_coverage
     found = examples(answerer, transcripts, names, floor)
     usable = [e for e in found if e.values is not None]
-    if sum(e.right for e in usable) < 3 or sum(not e.right for e in usable) < 3:
+    right = sum(e.right for e in usable)
+    if right < 3 or len(usable) - right < 3:
         raise ValueError(
-            "too few judged turns to fit a rule: need at least 3 the best passage answers right and 3 it does not"
+            f"too few judged turns to fit a rule: the best passage answers {right} right and {len(usable) - right} "
+            "not (at least 3 of each are needed); "
+            f"{len(found) - len(usable)} of the {len(found)} judged turns are left out, as the bot declines them "
+            "whatever the rule (nothing matched, too little of the question covered, another kind of thing than "
+            "asked, or a name no passage mentions)"
         )
     x = np.array([e.values for e in usable], dtype=np.float64)
     w = _logistic(x, np.array([e.right for e in usable], dtype=np.float64))
@@ -145,6 +150,15 @@ def calibrate(
     # the folder's other settings (its hedge, whether unknown names decline) stay; a fitted rule has no band
     rule = replace(answerer.confidence, weights=weights, threshold=chosen.threshold, min_coverage=floor, band=None)
     return Calibration(rule, cuts, chosen, len(found))
+
+
+RAISING = ("coverage", "strength", "score")  # signals that a closer match raises: fitted below 0, the fit misleads
+
+
+def misleading(result: Calibration) -> list[str]:
+    """The signals a closer match raises that the fit weighs against answering (too few or too
+    alike turns): a rule that declines a question for matching better."""
+    return [name for name in RAISING if result.confidence.weights.get(name, 0.0) < 0]
 
 
 def table(result: Calibration, rows: int = 12) -> str:

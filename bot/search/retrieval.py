@@ -263,7 +263,15 @@ class Index:
 
         keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
-        listed = next((at for at in order if self._lists(self.kb.passages[chosen[at]], terms)), None)
+        # a passage lists the question only if it holds all of it (its alternate questions are in it)
+        listed = next(
+            (
+                at
+                for at in order
+                if match(chosen[at])[0] >= 1 - 1e-9 and self._lists(self.kb.passages[chosen[at]], terms)
+            ),
+            None,
+        )
         if listed is not None:  # one of its own questions, word for word: it comes first
             order.remove(listed)
             order.insert(0, listed)
