@@ -53,7 +53,7 @@ from bot.curation import (
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.knowledge import SETTINGS_FILE, KnowledgeError, is_packaged
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -203,6 +203,13 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"curve drawn to {args.plot}", file=out)
     if args.dry_run:
         return EXIT_OK
+    if is_packaged(folder):
+        print(
+            f"error: {folder} is the knowledge shipped inside the installed package, and the next upgrade would "
+            f"replace it; copy it first (cp -r {folder} knowledge) and give --knowledge knowledge, or add --dry-run",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
     current = tuning.load(folder)
     names = " ".join(Path(name).name for name in args.files)
     text = tuning.dump(

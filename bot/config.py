@@ -106,8 +106,10 @@ def config_path(env: Mapping[str, str] | None = None) -> Path | None:
 
 
 def config_places() -> tuple[Path, ...]:
-    """Where a config file is looked for when $QABOT_CONFIG names none, in order."""
-    return tuple(dict.fromkeys([DEFAULT_FILE, Path.cwd() / "config.yaml"]))
+    """Where a config file is looked for when $QABOT_CONFIG names none: the project's (a checkout,
+    or an editable install), else the working directory's (an installed `qabot` has no project)."""
+    checkout = (PROJECT_ROOT / "pyproject.toml").is_file()
+    return (DEFAULT_FILE,) if checkout else (Path.cwd() / "config.yaml",)
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -254,10 +256,18 @@ def _number(
     if value is None:
         return default
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
-    if not ok or not math.isfinite(value) or value < minimum:  # NaN is never below the minimum: refused apart
+    # NaN is never below the minimum, and a 400-digit whole number is no float: both refused apart
+    if not ok or not _finite(value) or value < minimum:
         what = "a whole number" if kind is int else "a number"
         raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
     return kind(value)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> float:
@@ -265,6 +275,6 @@ def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> 
     value = table.get(key, default)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and math.isfinite(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and _finite(value)):
         raise ConfigError(path, f"must be a number of seconds greater than 0, such as {default:g}", entry=key)
     return float(value)

@@ -281,8 +281,10 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
             continue
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in {"text", "section"}:
             value = str(value)
-        if isinstance(value, datetime.date) and key == "date":  # `date: 2024-05-01` unquoted: YAML's own date
-            value = value.isoformat()
+        if isinstance(value, datetime.date):  # `date: 2024-05-01` unquoted is YAML's own date, not text
+            raise KnowledgeError(
+                path, f"'{key}' must be text: quote it (\"{value.isoformat()}\")", entry=entry, line=line
+            )
         if not isinstance(value, str):
             raise KnowledgeError(path, f"'{key}' must be text", entry=entry, line=line)
         if not value.strip():

@@ -56,9 +56,13 @@ def load(directory: Path) -> Tuning:
 def _number(path: Path, entry: str, value: Any) -> float:
     if type(value) not in (int, float):
         raise KnowledgeError(path, f"expected a number, got {type(value).__name__}", entry=entry)
-    if not math.isfinite(value):  # .nan would turn every comparison false, .inf every score into NaN
-        raise KnowledgeError(path, f"expected a finite number, got {value}", entry=entry)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number of hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):  # .nan would turn every comparison false, .inf every score into NaN
+        raise KnowledgeError(path, f"expected a finite number, got {yamlfiles.shown(value)}", entry=entry)
+    return number
 
 
 def _ranking(path: Path, raw: Any) -> Ranking:

@@ -88,6 +88,7 @@ def test_a_fit_that_weighs_a_closer_match_against_answering_is_named() -> None:
         ("ranking: {b: .inf}\n", "ranking.b"),
         ("confidence:\n  weights: {coverage: 1}\n  threshold: .nan\n", "confidence.threshold"),
         ("confidence:\n  weights: {coverage: .nan}\n  threshold: 1\n", "confidence.weights.coverage"),
+        (f"ranking: {{k1: {'9' * 400}}}\n", "ranking.k1"),
     ],
 )
 def test_a_number_that_is_not_finite_is_refused(folder: Path, text: str, entry: str) -> None:

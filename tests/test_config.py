@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters import runner
-from bot.config import Config, ConfigError, load_config
+from bot.config import DEFAULT_FILE, Config, ConfigError, config_path, load_config
 from tests.conftest import KNOWLEDGE, ROOT
 
 
@@ -75,6 +75,8 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("cooldown: {burst: 2, interval: .nan}\n", "(cooldown.interval)", "a number of at least 0"),
         ("watch_interval: .nan\n", "(watch_interval)", "a number of at least 0"),
         ("cooldown: {burst: 2, interval: .inf}\n", "(cooldown.interval)", "a number of at least 0"),
+        (f"cooldown: {{burst: {'9' * 400}}}\n", "(cooldown.burst)", "a whole number of at least 1"),
+        (f"shutdown_timeout: {'9' * 400}\n", "(shutdown_timeout)", "greater than 0"),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:
@@ -102,3 +104,12 @@ def test_load_workers_is_a_whole_number_of_processes(tmp_path: Path) -> None:
     for bad in ("load_workers: 0\n", "load_workers: two\n", "load_workers: 1.5\n"):
         with pytest.raises(ConfigError, match=r"\(load_workers\): must be a whole number of at least 1"):
             load_config(write(tmp_path, bad))
+
+
+def test_a_config_in_the_working_directory_is_not_read_in_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an installed `qabot` (no project beside it) looks in the working directory."""
+    (tmp_path / "config.yaml").write_text("database: {host: localhost}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert config_path({}) in (None, DEFAULT_FILE)

@@ -25,6 +25,7 @@ SLOW_ONCE = {
     "underscores never closed": ("under.md", "_x " * 60_000),
     "comments never closed": ("comments.md", "Text.\n\n" + "<!--" * 50_000),
     "tags never closed": ("tags.md", "<a" * 100_000),
+    "backticks never closed": ("ticks.md", "a " + "`" * 100_000),
 }
 
 
@@ -36,10 +37,16 @@ def test_pathological_markup_is_read_in_linear_time(tmp_path: Path, name: str, t
     assert error is None
 
 
-def test_an_unclosed_comment_hides_the_rest_as_on_the_page(tmp_path: Path) -> None:
+def test_comments_are_left_out_and_an_unclosed_opening_is_text(tmp_path: Path) -> None:
+    """A `<!--` never closed may be text ("comments start with `<!--`"): nothing after it is lost."""
     path = tmp_path / "page.md"
-    path.write_text("Shown first.\n\n<!-- a note\n\nHidden. <!-- again <!-- and again\n", encoding="utf-8")
-    assert [b.text for b in articles.read(path).blocks] == ["Shown first."]
+    path.write_text("Shown. <!-- a note -->Kept.\n\nComments start with `<!--`.\n\n# Dogs\n\nDogs are welcome.\n")
+    assert [b.text for b in articles.read(path).blocks] == [
+        "Shown. Kept.",
+        "Comments start with <!--.",
+        "Dogs",
+        "Dogs are welcome.",
+    ]
 
 
 @pytest.mark.parametrize(

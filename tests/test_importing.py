@@ -247,6 +247,21 @@ def test_a_faq_in_plain_text_gives_each_answer_under_its_question(faq: str, expe
     assert [(d.section, d.text) for d in found] == expected
 
 
+def test_wrapped_prose_with_questions_on_lines_of_their_own_stays_one_paragraph() -> None:
+    """Two lines that happen to be whole questions do not make wrapped text a FAQ."""
+    text = (
+        "Many people ask about the hills and the club\nwho walks them on the weekends of the year.\n"
+        "Who walks the hills on weekends?\nThe answer surprised them, because it was not the young but the "
+        "retired who\ncame most often.\nWhy would that be?\nPerhaps they simply have more time than others.\n"
+    )
+    [draft] = drafts(text)[1]
+    assert draft.text == " ".join(text.split())
+
+
+def test_a_link_whose_address_holds_brackets_keeps_only_its_text() -> None:
+    assert articles.inline_markdown("See [Python](https://en.wikipedia.org/wiki/Python_(language)).") == "See Python."
+
+
 def test_a_paragraph_whose_first_sentence_asks_stays_one_paragraph() -> None:
     """A question that does not stand on a line of its own is the paragraph's first sentence."""
     text = "Why does honey keep? It holds little water,\nand bees add an enzyme that makes it acid.\n"

@@ -145,11 +145,11 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     assert "invalid YAML" in load_error(tmp_path)
 
 
-def test_an_unquoted_date_is_the_sources_date(tmp_path: Path) -> None:
-    """`date: 2024-05-01` is a date to YAML, not text: it is read as the date it writes."""
+def test_an_unquoted_date_is_refused_with_how_to_write_it(tmp_path: Path) -> None:
+    """`date: 2024-05-01` is a date to YAML, not text (and would not survive the database or the history as one)."""
     (tmp_path / "notes.yaml").write_text(
         "source: {title: Notes, date: 2024-05-01}\npassages:\n  - {id: a, section: S, text: Some text.}\n",
         encoding="utf-8",
     )
-    [passage] = knowledge.load(tmp_path)
-    assert passage.source.date == "2024-05-01"
+    with pytest.raises(KnowledgeError, match=r"'date' must be text: quote it \(\"2024-05-01\"\)"):
+        knowledge.load(tmp_path)

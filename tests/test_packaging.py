@@ -57,6 +57,7 @@ def test_a_plain_install_answers_from_its_packaged_knowledge(tmp_path: Path) -> 
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert install.returncode == 0, install.stderr
+    transcript = shutil.copy(source / "tests" / "transcripts" / "community-dev.yaml", tmp_path / "dev.yaml")
     shutil.rmtree(source)  # the installed package alone, no checkout beside it
     qabot = venv / "bin" / "qabot"
 
@@ -82,6 +83,9 @@ def test_a_plain_install_answers_from_its_packaged_knowledge(tmp_path: Path) -> 
     assert added.returncode != 0 and "inside the installed package" in added.stderr, added.stdout
     assert sorted(p.name for p in Path(where.stdout.strip()).iterdir()) == packaged
     assert not Path(purelib, "bot", "data").exists()  # the data folder is the working directory's
+    calibrated = run("calibrate", str(transcript))  # enough turns to fit: refused before writing
+    assert calibrated.returncode == 2 and "inside the installed package" in calibrated.stderr, calibrated.stderr
+    assert sorted(p.name for p in Path(where.stdout.strip()).iterdir()) == packaged
     # the config is looked for in the working directory too (there is no project beside the package)
     (tmp_path / "config.yaml").write_text("moderators: {telegram_users: [123]}\n", encoding="utf-8")
     unset = {k: v for k, v in env.items() if k != "QABOT_CONFIG"}

@@ -70,6 +70,7 @@ def test_chat_shorthand_for_you_is_a_stop_word_but_the_letter_u_stays() -> None:
     assert tokenize("U-shaped valleys") == ["u", "shape", "valley"]
     assert tokenize('the "U"-shaped valley, a u-turn, the U boat') == ["u", "shape", "valley", "u", "turn", "u", "boat"]
     assert tokenize("menu") == ["menu"]
+    assert tokenize("in the u.s. and the u.k.") == ["u", "s", "u", "k"]  # letters, as they always were
 
 
 def test_hangul_does_not_vanish() -> None:

@@ -166,7 +166,9 @@ def _line_blocks(raw: str) -> list[Block]:
         return []
     heads = _line_headings(lines)
     asked = sum(head is not None and line.endswith("?") for line, head in zip(lines, heads, strict=True))
-    if asked >= 2 and asked * 4 >= len(lines):  # a FAQ a question a line: its answers end as they like ("No")
+    answers = [line for line, head in zip(lines, heads, strict=True) if head is None]
+    whole = all(_ENDS_SENTENCE.search(line) or len(line.split()) <= 3 for line in answers)  # "No", "Yes, free"
+    if asked >= 2 and asked * 4 >= len(lines) and whole:  # a FAQ a question a line, not wrapped text
         return _blocks_of(lines, heads)
     body = [line for line, head in zip(lines, heads, strict=True) if head is None]
     ending = [bool(_ENDS_SENTENCE.search(line)) for line in lines]
@@ -228,14 +230,14 @@ def heading_of(block: str) -> str | None:
 
 
 def _without_comments(text: str) -> str:
-    """`text` without its HTML comments; one left open hides the rest, as it does on the page.
-    (A pattern would search every opening for its end: quadratic on many openings.)"""
+    """`text` without its HTML comments (`<!-- ... -->`); a `<!--` never closed stays as written
+    (it may be text: "comments start with `<!--`"). A pattern would search every opening for its
+    end: quadratic on many openings."""
     kept: list[str] = []
     at = 0
-    while (start := text.find("<!--", at)) >= 0:
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
         kept.append(text[at:start])
-        end = text.find("-->", start + 4)
-        at = len(text) if end < 0 else end + 3
+        at = end + 3
     kept.append(text[at:])
     return "".join(kept)
 
@@ -405,11 +407,11 @@ def inline_markdown(text: str) -> str:
     """Markdown inline markup as the reader sees it: link and image text kept, marks dropped."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
-    text = re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", text)  # [text](url), ![alt](src)
+    text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url), ![alt](src), url(with)
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
-    text = re.sub(rf"(`+)(.{{1,{SPAN}}}?)\1", r"\2", text)
+    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", r"\2", text)
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)

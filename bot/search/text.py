@@ -88,7 +88,7 @@ _TOKEN = re.compile(
 # Chat shorthand for "you" and "your" (stop words like them): in lower case and as words of
 # their own only, so that the letter of "U-shaped", "U-turn" or '"U"-shaped' stays.
 # (The pattern begins with a space, which makes it quick to search: a text is searched with a space before it.)
-_SHORTHAND = re.compile(r" ur?(?![\w\-'\"’‘“”])")
+_SHORTHAND = re.compile(r" ur?(?![\w\-'\"’‘“”]|\.\w)")  # not "u.s." or "u.k"
 # "US" and "U.S." in capitals are the country, not the pronoun "us"; decided before case-folding.
 _US = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?![\w])")
 
