@@ -37,6 +37,7 @@ ASK_USAGE = N_("Ask like this: /ask your question")
 HOW_TO_ASK_PRIVATE = N_("Just send me your question.")
 SOURCES_HEADER = N_("My answers come from:")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+MODERATOR_COMMANDS = N_("For moderators (send one alone to see how it is written):")
 
 
 def closest_topics(labels: Iterable[str]) -> str:

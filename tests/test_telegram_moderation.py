@@ -395,3 +395,14 @@ def test_plain_messages_escape_mark_ids_as_code_and_split() -> None:
     messages = plain_messages(long)
     assert len(messages) > 1 and all(len(m) <= 4096 for m in messages)
     assert sum(m.count("<code>") for m in messages) == 400
+
+
+async def test_help_lists_the_moderation_commands_to_a_moderator_only(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    async with running(fake, service(backend)):
+        mine = await say(fake, MODERATOR_CHAT, "/help")
+        theirs = await say(fake, STRANGER_CHAT, "/help", user=STRANGER)
+    assert "For moderators (send one alone to see how it is written): /kb_add /kb_edit" in shown(mine)
+    assert "/kb_find" in shown(mine)
+    assert "/kb_" not in shown(theirs)

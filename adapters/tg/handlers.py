@@ -86,6 +86,9 @@ class Handlers:
                 how = messages.how_to_ask_in_group(context.bot.username)
             else:
                 how = messages.say(messages.HOW_TO_ASK_PRIVATE)
+                if await in_thread(self.service.is_moderator, asker_of(message)):  # their menu has them too
+                    listed = " ".join(f"/{command}" for command in USAGE)
+                    how += f"\n\n{messages.say(messages.MODERATOR_COMMANDS)} {listed}"
         await send_text(context, Target.for_message(message), f"{self.service.help_text(language)}\n\n{how}")
 
     async def on_sources(self, update: Update, context: Context) -> None:
