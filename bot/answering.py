@@ -19,7 +19,17 @@ from bot import messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source
-from bot.search import MAX_QUESTION_CHARS, Index, Ranked, Ranking, Synonyms, cache_folder, load, normalize
+from bot.search import (
+    MAX_QUESTION_CHARS,
+    Index,
+    Ranked,
+    Ranking,
+    Synonyms,
+    cache_folder,
+    load,
+    normalize,
+    wording_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +209,7 @@ class Answerer:
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
-        ranked = self.index.rank(terms)
+        ranked = self.index.rank(terms, wording=wording_of(question))
         decision = Decision.DECLINE
         if ranked:
             unknown = partial(self.index.unknown_names, question)
@@ -215,8 +225,9 @@ class Answerer:
         question = cut(question)
         if not _WORD.search(question) or is_small_talk(question):
             return None
-        ranked = self.index.rank(self.index.analyze(question), top=2)
-        return ranked[0] if ranked and answers_the_kind(question, ranked[0].passage) else None
+        ranked = self.index.rank(self.index.analyze(question), top=2, wording=wording_of(question))
+        best = ranked[0] if ranked else None
+        return best if best is not None and (best.listed or answers_the_kind(question, best.passage)) else None
 
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""

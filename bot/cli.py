@@ -2,7 +2,7 @@
 
     python -m bot ask "QUESTION" [--json]      python -m bot chat
     python -m bot replay FILE... [--json]      python -m bot doctor [--data DIR]
-    python -m bot calibrate TRANSCRIPT... [--plot PNG] [--decline 0.9] [--dry-run]
+    python -m bot calibrate TRANSCRIPT... [--plot PNG] [--decline 0.9] [--dry-run] [--force]
     python -m bot kb check | list | import FILE | drafts | publish FILE|--all
     python -m bot kb add --section S --text T [--question Q]... [--id ID] [--by NAME]
     python -m bot kb edit ID [--section S] [--text T] [--question Q]...
@@ -187,11 +187,11 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     print(calibration.table(result), file=out)
     weights = ", ".join(f"{name} {weight:.3f}" for name, weight in result.confidence.weights.items())
     print(f"rule: {weights}; threshold {result.confidence.threshold:.3f}", file=out)
-    for name in calibration.misleading(result):
+    misleading = calibration.misleading(result)
+    for name in misleading:
         print(
             f"warning: {name} is weighed against answering, so a closer match would be declined sooner; "
-            f"{result.examples} judged turns are too few or too alike to fit on (add turns, or keep the rule "
-            "you have: --dry-run writes nothing)",
+            f"{result.examples} judged turns are too few or too alike to fit on",
             file=sys.stderr,
         )
     if args.plot:
@@ -203,6 +203,13 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"curve drawn to {args.plot}", file=out)
     if args.dry_run:
         return EXIT_OK
+    if misleading and not args.force:
+        print(
+            f"error: not written: the rule you have stays in {folder / SETTINGS_FILE}; add transcript turns, "
+            "or --force to write this one anyway",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     if is_packaged(folder):
         print(
             f"error: {folder} is the knowledge shipped inside the installed package, and the next upgrade would "
@@ -461,6 +468,7 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     cal.add_argument("--decline", type=float, default=0.9, help="share of off-topic turns to decline (default 0.9)")
     cal.add_argument("--plot", metavar="PNG", help="draw precision against coverage (needs matplotlib)")
     cal.add_argument("--dry-run", action="store_true", help="print the fit, do not write settings.yaml")
+    cal.add_argument("--force", action="store_true", help="write a fit that weighs a closer match against answering")
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
 

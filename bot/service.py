@@ -214,7 +214,7 @@ class Service:
     def _find_passages(self, words: str, limit: int) -> list[Passage]:
         """The passage whose id `words` is, then the best matches of `words`, at most `limit`."""
         answerer = self._answerer
-        named = answerer.kb.get(words.strip())
+        named = answerer.kb.get(words.strip().casefold())  # ids are lower case; a phone capitalizes
         ranked = answerer.index.rank(answerer.index.analyze(words), top=limit)
         found = [named] if named is not None else []
         found += [r.passage for r in ranked if r.matched > 0 and r.passage is not named]

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import Answerer, tuning
 from bot.cli import main
@@ -69,8 +70,8 @@ def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys:
     small.write_text('name: small\nturns:\n  - ask: "Who is Thae Yong-ho?"\n    expect: {contains: ["ambassador"]}\n')
     assert main(["calibrate", str(small), "--knowledge", str(folder)]) == 1
     err = capsys.readouterr().err
-    assert "too few judged turns" in err and "answers 1 right and 0 not" in err
-    assert "0 of the 1 judged turns are left out" in err
+    assert "too few judged turns" in err and "answers 0 right and 0 not" in err
+    assert "1 of the 1 judged turns are left out" in err  # the passage's own question: answered whatever the rule
 
 
 def test_a_fit_that_weighs_a_closer_match_against_answering_is_named() -> None:
@@ -138,3 +139,21 @@ def test_a_question_naming_something_unknown_is_not_fitted_on(tmp_path: Path) ->
     answerer.confidence = replace(answerer.confidence, names=False)
     [fitted] = examples(answerer, [transcripts.load(turns)], DEFAULT_SIGNALS)
     assert fitted.values is not None
+
+
+def test_a_fit_that_declines_closer_matches_is_not_written_without_force(folder: Path, tmp_path: Path) -> None:
+    """Turns made to mislead: close wordings expected elsewhere, loose ones expected right: coverage
+    comes out below 0. The rule the folder has stays, unless --force."""
+    answerer = Answerer.from_directory(folder)
+    passages = list(answerer.kb)
+    turns = [
+        {"ask": p.questions[0].rstrip("?") + " today?", "expect": {"passage": passages[(n + 5) % len(passages)].id}}
+        for n, p in enumerate(passages[:6])
+    ] + [{"ask": p.questions[1].rstrip("?") + " zebras giraffes?", "expect": {"passage": p.id}} for p in passages[6:12]]
+    transcript = tmp_path / "misleading.yaml"
+    transcript.write_text(yaml.safe_dump({"name": "misleading", "turns": turns}), encoding="utf-8")
+    before = (folder / "settings.yaml").read_bytes()
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder)]) == 1
+    assert (folder / "settings.yaml").read_bytes() == before
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder), "--force"]) == 0
+    assert tuning.load(folder).confidence.weights["coverage"] < 0

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot import Answerer, Outcome, cli
+from bot.evaluation import transcripts
+from bot.evaluation.calibration import DEFAULT_SIGNALS, Example, examples
+from bot.search import wording_of
 from tests.test_rivals import GARDEN, QUESTION, RIVALS, garden_folder
 
 # Every passage of a hiking club's FAQ says "hike": a question with no other word is one the
@@ -57,17 +60,39 @@ def test_a_listed_question_is_answered_although_every_passage_holds_its_words(tm
     listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(HIKING, "saturdays", WHEN)))
     answer = listed.answer(WHEN)
     assert answer.outcome is Outcome.ANSWERED and answer.passage_id == "saturdays" and not answer.hedged
-    # other stop words, another case, a typo the speller mends: still the question it lists
+    # another case, no question mark, chat's "u": still the question it lists
     assert listed.answer("when do u hike").passage_id == "saturdays"
-    assert listed.answer("WHEN DO YOU GO HIKING").passage_id == "saturdays"
-    assert listed.answer("When do you hike with dogs?").passage_id != "saturdays"  # another question
+    assert listed.answer("WHEN DO YOU HIKE").passage_id == "saturdays"
+    # another question, though the same words or more
+    assert listed.answer("When do you hike with dogs?").passage_id != "saturdays"
+    assert listed.answer("When do you go hiking?").outcome is Outcome.FALLBACK
+
+
+def test_the_same_words_in_another_question_are_not_the_listed_question(tmp_path: Path) -> None:
+    """ "What is hiking?" has the one term of "Do I have to like hiking?" but is not that question."""
+    answerer = Answerer.from_directory(
+        garden_folder(tmp_path / "k", listing(HIKING, "gear", "Do I have to like hiking?"))
+    )
+    assert answerer.answer("Do I have to like hiking?").passage_id == "gear"
+    for other in ("What is hiking?", "How do I hike?", "Can I hike?", "hiking?"):
+        assert answerer.answer(other).outcome is Outcome.FALLBACK, other
+
+
+def test_a_listed_question_is_the_candidate_the_answer_gives(tmp_path: Path) -> None:
+    """`candidate` (calibration, `kb gaps --would-answer`) agrees with `answer` on a listed question,
+    even one asking for an amount of a passage that gives none."""
+    question = "How many dogs can come on a hike?"
+    answerer = Answerer.from_directory(garden_folder(tmp_path / "k", listing(HIKING, "dogs", question)))
+    best = answerer.candidate(question)
+    assert best is not None and best.listed and best.passage.id == answerer.answer(question).passage_id == "dogs"
 
 
 def test_a_question_that_only_shares_words_with_the_listed_one_is_left_to_the_rule(tmp_path: Path) -> None:
     listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(GARDEN + RIVALS, "watering", QUESTION)))
-    [best, *_] = listed.index.rank(listed.index.analyze("When do I water the tomatoes in the shed?"))
+    other = "When do I water the tomatoes in the shed?"
+    [best, *_] = listed.index.rank(listed.index.analyze(other), wording=wording_of(other))
     assert not best.listed
-    [best, *_] = listed.index.rank(listed.index.analyze(QUESTION))
+    [best, *_] = listed.index.rank(listed.index.analyze(QUESTION), wording=wording_of(QUESTION))
     assert best.listed
 
 
@@ -81,7 +106,7 @@ def test_the_passage_that_lists_the_question_comes_first(tmp_path: Path) -> None
     scores = answerer.index.scores(terms)
     ids = [p.id for p in answerer.kb.passages]
     assert max(zip(scores, ids, strict=True))[1] == "watering"  # BM25 alone prefers another passage
-    [best, *rest] = answerer.index.rank(terms)
+    [best, *rest] = answerer.index.rank(terms, wording=wording_of(QUESTION))
     assert best.passage.id == "rain-barrel" and best.listed and not any(r.listed for r in rest)
     assert answerer.answer(QUESTION).passage_id == "rain-barrel"
 
@@ -113,3 +138,11 @@ def test_alias_says_when_the_question_is_still_not_answered_by_the_passage(
     code, out = run_cli("kb", "alias", "watering", "--text", question, *k)
     assert code == 0 and out.startswith("Attached") and says in out
     assert "It answers now" not in out
+
+
+def test_calibration_counts_a_listed_question_as_answered_and_fits_nothing_on_it(tmp_path: Path) -> None:
+    folder = garden_folder(tmp_path / "k", listing(HIKING, "saturdays", WHEN))
+    transcript = tmp_path / "t.yaml"
+    transcript.write_text(f'name: t\nturns:\n  - ask: "{WHEN}"\n    expect: {{passage: saturdays}}\n', encoding="utf-8")
+    found = examples(Answerer.from_directory(folder), [transcripts.load(transcript)], DEFAULT_SIGNALS)
+    assert found == [Example(None, right=True, on_topic=True, listed=True)]

@@ -287,3 +287,5 @@ def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
     code, out = run_cli("kb", "find", "life-in-south-korea", "--limit", "1", *k)
     assert code == 0 and out.splitlines()[1:] == [out.splitlines()[1]] and "`life-in-south-korea`" in out
     assert run_cli("kb", "find", "zebra", *k) == (0, "No passage matches “zebra”.\n")
+    code, out = run_cli("kb", "find", "Life-In-South-Korea", *k)  # as a phone capitalizes it
+    assert code == 0 and out.splitlines()[1].startswith("`life-in-south-korea`")

@@ -89,6 +89,7 @@ async def test_a_group_flood_does_not_delay_a_private_question(
     assert len(flooding) >= 1 and all(r.levelno == logging.WARNING for r in flooding)
 
 
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
 OTHER_GROUP = {"id": -1008888, "type": "supergroup", "title": "Quiet"}
 
@@ -107,3 +108,24 @@ async def test_members_posting_as_channels_each_have_their_own_cooldown(fake: Fa
     assert len(sent_to(fake, GROUP)) == 6  # five answers and one cooldown note
     [answer] = sent_to(fake, OTHER_GROUP)
     assert "every Thursday" in answer.text
+
+
+async def test_a_groups_anonymous_admins_have_their_own_cooldown_and_the_groups(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Posted as the group, an anonymous admin is keyed apart from the chat (whose id a private chat's
+    user would share) so the group's own limit holds for them too: here 2, under the user's 5."""
+    config = Config(
+        data_dir=tmp_path / "data",
+        cooldown=CooldownSettings(burst=5, interval=600.0),
+        chat_cooldown=ChatCooldownSettings(burst=2, interval=600.0),
+    )
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    try:
+        async with running(fake, service):
+            for _ in range(5):
+                fake.message(GROUP, f"@{BOT_USERNAME} When do we meet?", user=ANONYMOUS, sender_chat=GROUP)
+            await handled(fake, GROUP)
+    finally:
+        service.close()
+    assert len(sent_to(fake, GROUP)) == 3  # the group's two answers and one note

@@ -69,8 +69,10 @@ async def _moderate(interaction: discord.Interaction[Any], request: Request) -> 
     bot, asker = host(interaction), moderation_asker(interaction)
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
-    # The gaps list quotes what users asked: their masked links and markdown are shown, not rendered.
-    text = discord.utils.escape_markdown(result.text) if request.command == "gaps" else result.text
+    # The gaps list quotes what users asked, find the passages' text: masked links and markdown are
+    # shown, not rendered.
+    quoting = request.command in ("gaps", "find")
+    text = discord.utils.escape_markdown(result.text) if quoting else result.text
     await reply(interaction, text)
 
 

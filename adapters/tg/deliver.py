@@ -120,10 +120,16 @@ async def send_text(context: Context, target: Target, text: str) -> None:
 
 
 def asker_of(message: Message, **extra: Any) -> Asker:
-    """Who sent `message` and where, as the core knows them: a message posted as a channel or as
-    the group (an anonymous admin) is the channel's or group's, not `from_user`'s, which is then
-    one of Telegram's placeholder bots, the same in every group (their cooldown would be shared)."""
-    if message.sender_chat is not None:
+    """Who sent `message` and where, as the core knows them: a message posted as a channel is the
+    channel's, and one posted as the group (an anonymous admin) the group's anonymous admins', not
+    `from_user`'s, which is then one of Telegram's placeholder bots, the same in every group (their
+    cooldown would be shared). The chat's own limit holds for them as for everyone there."""
+    user_id: int | str
+    if message.sender_chat is not None and message.sender_chat.id == message.chat_id:
+        user_id = (
+            f"{message.chat_id}:anonymous"  # the group's anonymous admins; not the chat's id, which is a private chat's
+        )
+    elif message.sender_chat is not None:
         user_id = message.sender_chat.id
     else:
         user_id = message.from_user.id if message.from_user else message.chat_id

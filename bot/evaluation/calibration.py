@@ -31,6 +31,7 @@ class Example:
     values: tuple[float, ...] | None
     right: bool
     on_topic: bool
+    listed: bool = False  # one of its passage's own questions: answered whatever the weights (`Ranked.listed`)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ def examples(
                 continue
             on_topic = expect.fallback is not True
             best = answerer.candidate(turn.ask)
+            if best is not None and best.listed:  # answered whatever the rule: counted so, not fitted on
+                passed, _ = judge(turn, answerer.answered(best))
+                found.append(Example(None, bool(passed) and on_topic, on_topic, listed=True))
+                continue
             unknown = answerer.confidence.names and best is not None and answerer.index.unknown_names(turn.ask)
             if best is None or best.matched <= 0 or best.coverage < min_coverage or unknown:
                 found.append(Example(None, False, on_topic))
@@ -105,7 +110,7 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
 def _cut(found: list[Example], values: list[float | None], threshold: float) -> Cut:
     right = wrong = declined = 0
     for example, value in zip(found, values, strict=True):
-        answered = value is not None and value >= threshold
+        answered = example.listed or (value is not None and value >= threshold)
         if example.on_topic:
             right += answered and example.right
             wrong += answered and not example.right
@@ -126,7 +131,7 @@ def calibrate(
     transcripts cannot support a fit."""
     floor = answerer.confidence.min_coverage
     found = examples(answerer, transcripts, names, floor)
-    usable = [e for e in found if e.values is not None]
+    usable = [e for e in found if e.values is not None]  # neither declined nor answered whatever the weights
     right = sum(e.right for e in usable)
     if right < 3 or len(usable) - right < 3:
         raise ValueError(
@@ -134,7 +139,7 @@ def calibrate(
             "not (at least 3 of each are needed); "
             f"{len(found) - len(usable)} of the {len(found)} judged turns are left out, as the bot declines them "
             "whatever the rule (nothing matched, too little of the question covered, another kind of thing than "
-            "asked, or a name no passage mentions)"
+            "asked, or a name no passage mentions) or answers them whatever it (a passage's own question)"
         )
     x = np.array([e.values for e in usable], dtype=np.float64)
     w = _logistic(x, np.array([e.right for e in usable], dtype=np.float64))

@@ -72,13 +72,13 @@ class Ranked:
     passage that lacks a term the question leans on ("how many live in *Japan*") may not answer it;
     `rivals` how many of the next two passages hold as much of the question (coverage) as this one:
     when other passages hold every word it holds, the words do not tell which one is asked about;
-    `listed` whether the question is one the passage lists as its own: its terms are those of one
-    of the passage's alternate questions. A moderator who attaches a question to a passage (`kb
-    alias`) says that it answers it, whatever other passages share its words: of the passages the
-    focus may reorder, the first that lists the question comes first (and only the first is
-    marked). A section that is a question is not taken so: its answer may be in another of its
-    passages, and "What is Monty Python's Flying Circus?" has the terms of "Do I have to like Monty
-    Python's Flying Circus?".
+    `listed` whether the question is one the passage lists as its own: its wording (`wording_of`:
+    its words in order, stop words kept) is that of one of the passage's alternate questions. A
+    moderator who attaches a question to a passage (`kb alias`) says that it answers it, whatever
+    other passages share its words: of the passages the focus may reorder, the first that lists the
+    question comes first (and only the first is marked). The same terms are not enough: "What is
+    hiking?" and "Do I have to like hiking?" are both `hike`, and a section that is a question is
+    not taken so either (its answer may be in another of its passages).
     """
 
     passage: Passage
@@ -124,6 +124,13 @@ def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1
     return terms, pieces
 
 
+def wording_of(question: str) -> tuple[str, ...]:
+    """A question's words in order, stop words and question words kept, each as tokenized (case,
+    punctuation, plural and tense aside; "u" is "you"): "when do u hike" and "When do you hike?"
+    are one wording, "What is hiking?" and "Do I have to like hiking?" two."""
+    return tuple(text.tokenize(question, keep_stop=True))
+
+
 def query_terms(terms: Sequence[str]) -> list[str]:
     """What BM25 is asked for a question's terms: the terms and their pairs."""
     return [*terms, *pairs(list(terms))]
@@ -156,7 +163,7 @@ class Index:
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
-        self._question_memo: dict[tuple[str, ...], frozenset[frozenset[str]]] = {}
+        self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._set_weights()
 
@@ -245,8 +252,9 @@ class Index:
                 return False
         return True
 
-    def rank(self, terms: Sequence[str], top: int = 3) -> list[Ranked]:
-        """The `top` best passages for the question terms, best first (empty if no terms)."""
+    def rank(self, terms: Sequence[str], top: int = 3, *, wording: Sequence[str] | None = None) -> list[Ranked]:
+        """The `top` best passages for the question terms, best first (empty if no terms). With
+        `wording` (the question's `wording`), a passage listing the question comes first (`Ranked.listed`)."""
         if not terms or not self.kb.passages:
             return []
         query = query_terms(terms)
@@ -264,14 +272,16 @@ class Index:
         keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         # a passage lists the question only if it holds all of it (its alternate questions are in it)
-        listed = next(
-            (
-                at
-                for at in order
-                if match(chosen[at])[0] >= 1 - 1e-9 and self._lists(self.kb.passages[chosen[at]], terms)
-            ),
-            None,
-        )
+        listed = None
+        if wording:
+            listed = next(
+                (
+                    at
+                    for at in order
+                    if match(chosen[at])[0] >= 1 - 1e-9 and self._lists(self.kb.passages[chosen[at]], wording)
+                ),
+                None,
+            )
         if listed is not None:  # one of its own questions, word for word: it comes first
             order.remove(listed)
             order.insert(0, listed)
@@ -290,18 +300,18 @@ class Index:
             )
         return found
 
-    def _lists(self, passage: Passage, terms: Sequence[str]) -> bool:
-        """Whether `terms` (a question's) are those of one of `passage`'s alternate questions."""
-        if not terms or not passage.questions:
+    def _lists(self, passage: Passage, wording: Sequence[str]) -> bool:
+        """Whether `wording` (a question's, see `wording`) is that of one of `passage`'s alternate questions."""
+        if not wording or not passage.questions:
             return False
         key = passage.questions
         found = self._question_memo.get(key)
         if found is None:  # only the questions: a passage's sentences are read only where the focus needs them
-            found = frozenset(frozenset(self.synonyms.terms(q)) for q in key)
+            found = frozenset(wording_of(q) for q in key)
             if len(self._question_memo) >= UNIT_MEMO:
                 self._question_memo.clear()
             self._question_memo[key] = found
-        return frozenset(terms) in found
+        return tuple(wording) in found
 
     def _keys(
         self,
