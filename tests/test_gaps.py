@@ -52,6 +52,8 @@ def test_gaps_group_similar_questions_and_rank_them_by_count(backend: Backend, k
     lines = out.splitlines()
     assert re.match(r"1\. g[0-9a-f]{6} ×3 “where can i park my car”|1\. g[0-9a-f]{6} ×3 “Where can I park", lines[1])
     assert re.match(r"2\. g[0-9a-f]{6} ×1 “Is there food at the meetup\?”", lines[2])
+    # with the passage its words match best, the id to alias it to; parking matches none
+    assert lines[2].endswith(" → closest `meetups`") and "closest" not in lines[1]
 
 
 def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(backend: Backend, kdir: Path) -> None:
