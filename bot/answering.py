@@ -28,7 +28,6 @@ from bot.search import (
     cache_folder,
     load,
     normalize,
-    wording_of,
 )
 
 log = logging.getLogger(__name__)
@@ -209,7 +208,7 @@ class Answerer:
         if is_small_talk(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         terms = self.index.analyze(question)
-        ranked = self.index.rank(terms, wording=wording_of(question))
+        ranked = self.index.rank(terms, question=question)
         decision = Decision.DECLINE
         if ranked:
             unknown = partial(self.index.unknown_names, question)
@@ -225,7 +224,7 @@ class Answerer:
         question = cut(question)
         if not _WORD.search(question) or is_small_talk(question):
             return None
-        ranked = self.index.rank(self.index.analyze(question), top=2, wording=wording_of(question))
+        ranked = self.index.rank(self.index.analyze(question), top=2, question=question)
         best = ranked[0] if ranked else None
         return best if best is not None and (best.listed or answers_the_kind(question, best.passage)) else None
 

@@ -13,7 +13,6 @@ import pytest
 from bot import Answerer, Outcome, cli
 from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Example, examples
-from bot.search import wording_of
 from tests.test_rivals import GARDEN, QUESTION, RIVALS, garden_folder
 
 # Every passage of a hiking club's FAQ says "hike": a question with no other word is one the
@@ -90,9 +89,9 @@ def test_a_listed_question_is_the_candidate_the_answer_gives(tmp_path: Path) -> 
 def test_a_question_that_only_shares_words_with_the_listed_one_is_left_to_the_rule(tmp_path: Path) -> None:
     listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(GARDEN + RIVALS, "watering", QUESTION)))
     other = "When do I water the tomatoes in the shed?"
-    [best, *_] = listed.index.rank(listed.index.analyze(other), wording=wording_of(other))
+    [best, *_] = listed.index.rank(listed.index.analyze(other), question=other)
     assert not best.listed
-    [best, *_] = listed.index.rank(listed.index.analyze(QUESTION), wording=wording_of(QUESTION))
+    [best, *_] = listed.index.rank(listed.index.analyze(QUESTION), question=QUESTION)
     assert best.listed
 
 
@@ -106,7 +105,7 @@ def test_the_passage_that_lists_the_question_comes_first(tmp_path: Path) -> None
     scores = answerer.index.scores(terms)
     ids = [p.id for p in answerer.kb.passages]
     assert max(zip(scores, ids, strict=True))[1] == "watering"  # BM25 alone prefers another passage
-    [best, *rest] = answerer.index.rank(terms, wording=wording_of(QUESTION))
+    [best, *rest] = answerer.index.rank(terms, question=QUESTION)
     assert best.passage.id == "rain-barrel" and best.listed and not any(r.listed for r in rest)
     assert answerer.answer(QUESTION).passage_id == "rain-barrel"
 

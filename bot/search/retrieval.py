@@ -252,9 +252,9 @@ class Index:
                 return False
         return True
 
-    def rank(self, terms: Sequence[str], top: int = 3, *, wording: Sequence[str] | None = None) -> list[Ranked]:
-        """The `top` best passages for the question terms, best first (empty if no terms). With
-        `wording` (the question's `wording`), a passage listing the question comes first (`Ranked.listed`)."""
+    def rank(self, terms: Sequence[str], top: int = 3, *, question: str | None = None) -> list[Ranked]:
+        """The `top` best passages for the question terms, best first (empty if no terms). With the
+        `question` itself, a passage that lists it comes first (`Ranked.listed`)."""
         if not terms or not self.kb.passages:
             return []
         query = query_terms(terms)
@@ -271,18 +271,9 @@ class Index:
 
         keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
-        # a passage lists the question only if it holds all of it (its alternate questions are in it)
-        listed = None
-        if wording:
-            listed = next(
-                (
-                    at
-                    for at in order
-                    if match(chosen[at])[0] >= 1 - 1e-9 and self._lists(self.kb.passages[chosen[at]], wording)
-                ),
-                None,
-            )
+        listed = self._listing(question, [chosen[at] for at in order], match) if question is not None else None
         if listed is not None:  # one of its own questions, word for word: it comes first
+            listed = order[listed]
             order.remove(listed)
             order.insert(0, listed)
         found = []
@@ -300,18 +291,30 @@ class Index:
             )
         return found
 
-    def _lists(self, passage: Passage, wording: Sequence[str]) -> bool:
-        """Whether `wording` (a question's, see `wording`) is that of one of `passage`'s alternate questions."""
-        if not wording or not passage.questions:
-            return False
-        key = passage.questions
-        found = self._question_memo.get(key)
-        if found is None:  # only the questions: a passage's sentences are read only where the focus needs them
-            found = frozenset(wording_of(q) for q in key)
+    def _listing(self, question: str, docs: Sequence[int], match: Callable[[int], tuple[float, float]]) -> int | None:
+        """Where in `docs` the first passage is that lists `question` (see `Ranked.listed`), or None.
+        Only a passage with alternate questions that holds all of the question can (they are in it),
+        so the question's wording is worked out only for such a one, and once."""
+        said: tuple[str, ...] | None = None
+        for place, doc in enumerate(docs):
+            passage = self.kb.passages[doc]
+            if not passage.questions or match(doc)[0] < 1 - 1e-9:
+                continue
+            said = wording_of(question) if said is None else said
+            if said and said in self._wordings(passage.questions):
+                return place
+        return None
+
+    def _wordings(self, questions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+        """The wordings of a passage's alternate questions, remembered (apart from its sentences'
+        terms: those are read only where the focus needs them)."""
+        found = self._question_memo.get(questions)
+        if found is None:
+            found = frozenset(wording_of(q) for q in questions)
             if len(self._question_memo) >= UNIT_MEMO:
                 self._question_memo.clear()
-            self._question_memo[key] = found
-        return tuple(wording) in found
+            self._question_memo[questions] = found
+        return found
 
     def _keys(
         self,
