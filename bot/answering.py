@@ -228,6 +228,15 @@ class Answerer:
         best = ranked[0] if ranked else None
         return best if best is not None and (best.listed or answers_the_kind(question, best.passage)) else None
 
+    def find(self, words: str, limit: int = 5) -> list[Passage]:
+        """The passage whose id `words` is, then those that match `words` best, at most `limit`
+        (for a moderator looking for a passage's id)."""
+        named = self.kb.get(words.strip().casefold())  # ids are lower case; a phone capitalizes
+        ranked = self.index.rank(self.index.analyze(words), top=limit)
+        found = [named] if named is not None else []
+        found += [r.passage for r in ranked if r.matched > 0 and r.passage is not named]
+        return found[:limit]
+
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""
         passage = self.kb.get(passage_id)

@@ -75,7 +75,7 @@ class Service:
             reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
-            find=self._find_passages,
+            find=lambda words, limit: self._answerer.find(words, limit),
             added=None if backend else self._extend_after_add,
             guard=guard,
             store=backend.store if backend else None,
@@ -210,15 +210,6 @@ class Service:
                     log.debug("extended the live index with %s", passage.id)
                     return
         self._reload_after_change()
-
-    def _find_passages(self, words: str, limit: int) -> list[Passage]:
-        """The passage whose id `words` is, then the best matches of `words`, at most `limit`."""
-        answerer = self._answerer
-        named = answerer.kb.get(words.strip().casefold())  # ids are lower case; a phone capitalizes
-        ranked = answerer.index.rank(answerer.index.analyze(words), top=limit)
-        found = [named] if named is not None else []
-        found += [r.passage for r in ranked if r.matched > 0 and r.passage is not named]
-        return found[:limit]
 
     def _reload_after_change(self) -> None:
         try:
