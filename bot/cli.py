@@ -44,16 +44,18 @@ from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
     History,
+    KnowledgeStore,
     Moderation,
     Refused,
     Request,
+    StoreError,
     changes_finish_first,
     importing,
     looks_like_gap,
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError, is_packaged
+from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -210,13 +212,6 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    if is_packaged(folder):
-        print(
-            f"error: {folder} is the knowledge shipped inside the installed package, and the next upgrade would "
-            f"replace it; copy it first (cp -r {folder} knowledge) and give --knowledge knowledge, or add --dry-run",
-            file=sys.stderr,
-        )
-        return EXIT_UNUSABLE
     current = tuning.load(folder)
     names = " ".join(Path(name).name for name in args.files)
     text = tuning.dump(
@@ -224,7 +219,12 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
     )
     target = folder / SETTINGS_FILE
-    write_atomic(target, text)
+    try:
+        with KnowledgeStore(folder).locked():  # as every change to the folder (and never the package's own)
+            write_atomic(target, text)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     print(f"wrote {target}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
     return EXIT_OK
 

@@ -22,7 +22,7 @@ from bot.curation.moderation import (
     looks_like_gap,
 )
 from bot.curation.shutdown import changes_finish_first
-from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, write_atomic
+from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, KnowledgeStore, StoreError, write_atomic
 
 __all__ = [
     "CLI_PLATFORM",
@@ -33,10 +33,12 @@ __all__ = [
     "STALE_TEMP_GLOB",
     "Change",
     "History",
+    "KnowledgeStore",
     "Moderation",
     "Refused",
     "Reply",
     "Request",
+    "StoreError",
     "changes_finish_first",
     "looks_like_gap",
     "perform",
