@@ -8,7 +8,6 @@ tokens) never go here; they come from the environment. See `config.example.yaml`
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -256,18 +255,10 @@ def _number(
     if value is None:
         return default
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
-    # NaN is never below the minimum, and a 400-digit whole number is no float: both refused apart
-    if not ok or not _finite(value) or value < minimum:
+    if not ok or not yamlfiles.finite(value) or value < minimum:
         what = "a whole number" if kind is int else "a number"
         raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
     return kind(value)
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> float:
@@ -275,6 +266,6 @@ def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> 
     value = table.get(key, default)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and _finite(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and yamlfiles.finite(value)):
         raise ConfigError(path, f"must be a number of seconds greater than 0, such as {default:g}", entry=key)
     return float(value)

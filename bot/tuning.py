@@ -16,7 +16,6 @@ writes it from the folder's own transcripts; it can also be edited by hand:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,13 +55,9 @@ def load(directory: Path) -> Tuning:
 def _number(path: Path, entry: str, value: Any) -> float:
     if type(value) not in (int, float):
         raise KnowledgeError(path, f"expected a number, got {type(value).__name__}", entry=entry)
-    try:
-        number = float(value)
-    except OverflowError:  # a whole number of hundreds of digits
-        number = math.inf
-    if not math.isfinite(number):  # .nan would turn every comparison false, .inf every score into NaN
+    if not yamlfiles.finite(value):  # .nan would turn every comparison false, .inf every score into NaN
         raise KnowledgeError(path, f"expected a finite number, got {yamlfiles.shown(value)}", entry=entry)
-    return number
+    return float(value)
 
 
 def _ranking(path: Path, raw: Any) -> Ranking:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import reprlib
 import stat
@@ -29,6 +30,15 @@ _SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxstring, _SHOWN.maxoth
 def shown(value: Any) -> str:
     """`value` as an error message may show it: a short repr, however large (or aliased) the value is."""
     return _SHOWN.repr(value)
+
+
+def finite(value: float) -> bool:
+    """Whether a number read from YAML is a finite float: not `.nan` (which no bound refuses: every
+    comparison with it is false), `.inf`, or a whole number too long for a float (hundreds of digits)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
