@@ -126,9 +126,8 @@ def asker_of(message: Message, **extra: Any) -> Asker:
     cooldown would be shared). The chat's own limit holds for them as for everyone there."""
     user_id: int | str
     if message.sender_chat is not None and message.sender_chat.id == message.chat_id:
-        user_id = (
-            f"{message.chat_id}:anonymous"  # the group's anonymous admins; not the chat's id, which is a private chat's
-        )
+        # the group's anonymous admins; not the chat's own id, which the core reads as a private chat
+        user_id = f"{message.chat_id}:anonymous"
     elif message.sender_chat is not None:
         user_id = message.sender_chat.id
     else:
