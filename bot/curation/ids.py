@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Iterator
 
 SLUG_CHARS = 40  # room for a "-123" suffix and more within the 64-character limit
 
@@ -73,12 +73,22 @@ def slug(text: str, limit: int = SLUG_CHARS) -> str:
     return out
 
 
-def numbered(base: str, taken: Container[str], *, bare: bool = True, start: int | None = None) -> str:
+def numbers(base: str, taken: Container[str]) -> Iterator[str]:
+    """`base-1`, `base-2`, ... each free in `taken` when it is asked for (an id taken meanwhile is
+    skipped): numbering many passages of one section goes on from the last, not from 1 each time."""
+    n = 1
+    while True:
+        if f"{base}-{n}" not in taken:
+            yield f"{base}-{n}"
+        n += 1
+
+
+def numbered(base: str, taken: Container[str], *, bare: bool = True) -> str:
     """The first id free in `taken`: `base` itself (when `bare`), else `base-2`, `base-3`, ...;
-    with `bare=False` every id is numbered, from `base-1` (or from `base-<start>`)."""
+    with `bare=False` every id is numbered, from `base-1`."""
     if bare and base not in taken:
         return base
-    n = start if start is not None else 2 if bare else 1
+    n = 2 if bare else 1
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"

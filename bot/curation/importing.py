@@ -12,7 +12,7 @@ took.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def drafts_of(
     section = default_section
     found: list[Draft] = []
     used = set(taken)
-    counted: dict[str, int] = {}  # per id base, the number the next passage starts looking from
+    numbering: dict[str, Iterator[str]] = {}  # per id base, the ids still free
     uncite = _uncite_for(article)
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     for block in article.blocks:
@@ -127,10 +127,9 @@ def drafts_of(
         if skipping is not None:
             continue
         base = _id_base(section, fallback)
+        free = numbering.setdefault(base, ids.numbers(base, used))
         for passage in group_sentences(split_sentences(uncite(block.text))):
-            # counting from the last number given: from 1 each time is quadratic in a section's passages
-            pid = ids.numbered(base, used, bare=False, start=counted.get(base, 1))
-            counted[base] = int(pid.rsplit("-", 1)[1]) + 1
+            pid = next(free)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
     return title, found
