@@ -122,25 +122,25 @@ def from_text(text: str) -> Article:
         if not raw.strip():
             continue
         heading = heading_of(raw)
-        question, answer = _question_over_answer(raw)
         if heading is not None:
             blocks.append(Block(heading, True))
-        elif question is not None:
-            blocks.extend([Block(question, True), Block(_oneline(answer))])
+        elif lined := _line_blocks(raw):
+            blocks.extend(lined)
+        elif (question := _question_over_answer(raw)) is not None:
+            blocks.extend([Block(question[0], True), Block(_oneline(question[1]))])
         else:
-            blocks.extend(_line_blocks(raw) or [Block(_oneline(raw))])
+            blocks.append(Block(_oneline(raw)))
     return Article(tuple(blocks))
 
 
-def _question_over_answer(raw: str) -> tuple[str | None, str]:
+def _question_over_answer(raw: str) -> tuple[str, str] | None:
     """A block's first line, when it is one question (a heading of its own) with text under it, and
-    the rest; else (None, the block). A block of paragraph lines whose questions head their
-    answers (`_line_blocks`) is left to that reading."""
+    the rest; else None. (Asked of a block that is not paragraph lines, `_line_blocks`.)"""
     first, _, rest = raw.strip().partition("\n")
     first = first.strip()
     single = first.endswith("?") and len(split_sentences(first)) == 1 and not _LIST_ITEM.match(first)
-    if not single or not rest.strip() or heading_of(first) is None or _line_blocks(raw):
-        return None, raw
+    if not single or not rest.strip() or heading_of(first) is None:
+        return None
     return first, rest
 
 
