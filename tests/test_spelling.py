@@ -32,6 +32,13 @@ def test_known_short_and_far_words_are_left_alone() -> None:
     assert s("refgeees") == "refgeees"
 
 
+def test_an_irregular_form_is_a_word_not_a_typo() -> None:
+    """'wives' is one edit from 'lives', but it is an English word the tokenizer knows, not a typo."""
+    s = Speller(["lives", "refugees"], {stem("life"), stem("refugees")})
+    assert s("wives") == "wives"
+    assert s("refugess") == "refugees"
+
+
 def test_mistyped_question_words_are_read_as_themselves() -> None:
     """'wht' and 'wher' are 'what' and 'where'; a short content word like 'war' is left alone."""
     s = speller()

@@ -1,7 +1,8 @@
 """Spelling correction of question words against the words the knowledge base uses.
 
 A word is corrected only when its stem is unknown to the index, it is at least five letters
-long, and a known word is one edit away (insert, delete, substitute or swap). Lookups use a
+long, it is not a known irregular form ("wives" is not a typo of "lives"), and a known word is
+one edit away (insert, delete, substitute or swap). Lookups use a
 table of single deletions (the SymSpell idea), so they cost the same at any knowledge-base size.
 """
 
@@ -11,7 +12,7 @@ import copy
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.search.text import stem
+from bot.search.text import IRREGULAR, stem
 
 MIN_LENGTH = 5
 MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the lookup costs length²
@@ -102,7 +103,9 @@ class Speller:
         return stem_ in self._known_stems or stem_ in self._extra_known
 
     def __call__(self, word: str) -> str:
-        if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or self._known_stem(stem(word)):
+        if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or word in IRREGULAR:
+            return word
+        if self._known_stem(stem(word)):
             return word
         if len(word) >= MIN_LENGTH:
             candidates: set[str] = set()
