@@ -111,6 +111,7 @@ _SMALL_TALK_WORDS = frozenset(
     everyone everybody all yall guys folks friends team people gm sup whats s up welcome""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
 _THANKS_WORDS = frozenset("thanks thank thx ty cheers appreciated".split())
 _ASKING_WORDS = frozenset("help what can do who how know".split())
 # Sections every article has that answer nothing a user would ask: left out of the topic list.
@@ -275,8 +276,16 @@ class Answerer:
             source=passage.source,
         )
 
+    def _suggestion(self, passage: Passage, terms: tuple[str, ...]) -> Suggestion:
+        """A passage offered as a topic: its first alternate question, or its section and the
+        sentence the question matched best (an imported passage has no alternate questions)."""
+        if passage.questions:
+            return Suggestion(passage_id=passage.id, label=passage.questions[0])
+        sentence = self.index.best_sentence(terms, passage)
+        return Suggestion(passage_id=passage.id, label=_clipped(f"{passage.section}: {sentence}"))
+
     def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
-        suggestions = tuple(_suggestion(r.passage) for r in ranked if r.score > 0)
+        suggestions = tuple(self._suggestion(r.passage, terms) for r in ranked if r.score > 0)
         text = (
             messages.closest_topics(s.label for s in suggestions) if suggestions else messages.say(messages.DONT_KNOW)
         )
@@ -302,6 +311,9 @@ def cut(question: str) -> str:
     return normalize(text)[:MAX_QUESTION_CHARS].strip()
 
 
-def _suggestion(passage: Passage) -> Suggestion:
-    label = passage.questions[0] if passage.questions else f"{passage.section}: {passage.text[:60]}…"
-    return Suggestion(passage_id=passage.id, label=label)
+def _clipped(text: str, limit: int = LABEL_CHARS) -> str:
+    """`text` cut at the last word that ends within `limit` characters, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut_at = text.rfind(" ", 0, limit)
+    return f"{text[: cut_at if cut_at > limit // 2 else limit].rstrip(' ,;:')}…"

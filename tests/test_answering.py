@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import Answer, Answerer, Outcome
+from bot.answering import LABEL_CHARS
+from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE
 
@@ -175,3 +177,31 @@ def test_a_stray_number_or_tag_does_not_flip_a_confident_answer(extra: str) -> N
     else:
         asked = "why do people flee north korea " + extra
     assert answerer.answer(asked).passage_id == plain.passage_id
+
+
+def test_a_topic_without_alternate_questions_is_offered_by_the_sentence_that_matched() -> None:
+    """An imported passage has no alternate question to offer it by: the topic shows its section
+    and the sentence the question matched best, not merely its first words."""
+    source = Source(title="Cafe FAQ")
+    games = Passage(
+        "games-1",
+        "Games",
+        "The cafe keeps more than four hundred board games on its shelves in the back room. "
+        "Members may borrow any game for a week, at no charge, from the front desk.",
+        source,
+    )
+    food = Passage("food-1", "Food", "The kitchen serves toasties and soup until eight.", source)
+    answerer = Answerer(KnowledgeBase((games, food)))
+    a = answerer.answer("Can members borrow dice towers and card sleeves for tournaments?")
+    assert a.fallback and a.suggestions[0].passage_id == "games-1"
+    assert a.suggestions[0].label == "Games: Members may borrow any game for a week, at no charge, from the front desk."
+    assert a.suggestions[0].label in a.text
+
+
+def test_a_long_topic_label_is_cut_at_a_word() -> None:
+    """A label longer than LABEL_CHARS ends with the last whole word that fits, then "…"."""
+    source = Source(title="Notes")
+    long_sentence = "Members " + "really " * 20 + "may borrow games."
+    answerer = Answerer(KnowledgeBase((Passage("games-1", "Games", long_sentence, source),)))
+    label = answerer.answer("Can members borrow dice towers for tournaments?").suggestions[0].label
+    assert label.endswith("really…") and len(label) <= LABEL_CHARS + 1
