@@ -10,13 +10,22 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import Answerer, knowledge
 from bot.cli import main
 from bot.curation import articles
-from bot.curation.importing import MAX_SENTENCES, Draft, drafts, drafts_of, import_article, split_sentences
+from bot.curation.importing import (
+    MAX_PASSAGE_CHARS,
+    MAX_SENTENCES,
+    Draft,
+    drafts,
+    drafts_of,
+    import_article,
+    split_sentences,
+)
 from bot.knowledge import ID_PATTERN, Passage
 from bot.yamlfiles import FileError
 from tests.conftest import KNOWLEDGE
@@ -104,7 +113,7 @@ def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
 
 
 def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
-    """Markdown: the first # heading is the title, markup is stripped, list items are passages, code is left out."""
+    """Markdown: the first # heading is the title, markup is stripped, a list is a passage of an item a line, code is left out."""
     title, found = _imported(
         tmp_path / "guide.md",
         "\ufeff# Guide\n\nSee the **[rules](https://example.org/rules)** and _be kind_.\n\n"
@@ -114,8 +123,7 @@ def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
     assert title == "Guide"
     assert [(d.section, d.text) for d in found] == [
         ("Introduction", "See the rules and be kind."),
-        ("Meetups", "Every first Saturday."),
-        ("Meetups", "Bring snacks."),
+        ("Meetups", "• Every first Saturday.\n• Bring snacks."),
         ("Contact", "Write to the_admin at the desk."),
     ]
 
@@ -542,3 +550,55 @@ def test_tag_soup_with_chrome_never_crashes_and_invents_nothing(pieces: list[str
     words = {p for p in pieces if not p.startswith("<")}
     article = articles.from_html(" ".join(pieces))
     assert set(" ".join(b.text for b in article.blocks).split()) <= words
+
+
+LIST_ARTICLES = {
+    "kernel.md": "# Linux\n\n## Parts\n\nBesides its kernel, a system has:\n\n- a file system.\n- many *utilities*.\n\n"
+    "To install:\n\n1. Download it.\n2. Run it.\n\nThat is all.\n",
+    "kernel.txt": "Linux\n\nParts\n\nBesides its kernel, a system has:\n- a file system.\n- many utilities.\n\n"
+    "To install:\n1. Download it.\n2. Run it.\n\nThat is all.\n",
+    "kernel.html": "<h1>Linux</h1><h2>Parts</h2><p>Besides its kernel, a system has:</p><ul><li>a file system.</li>"
+    "<li>many <em>utilities</em>.</li></ul><p>To install:</p><ol><li><p>Download it.</p></li><li>Run it.</li></ol>"
+    "<p>That is all.</p>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_ARTICLES))
+def test_a_list_is_one_passage_with_the_line_that_opens_it(tmp_path: Path, name: str) -> None:
+    """A list and the line that opens it ("... has:") are one passage, an item a line, in every
+    format: the items alone did not say what they list, and the opening line said nothing."""
+    _, found = _imported(tmp_path / name, LIST_ARTICLES[name])
+    assert [(d.section, d.text) for d in found] == [
+        ("Parts", "Besides its kernel, a system has:\n• a file system.\n• many utilities."),
+        ("Parts", "To install:\n1. Download it.\n2. Run it."),
+        ("Parts", "That is all."),
+    ]
+
+
+def test_a_long_list_is_cut_and_each_part_says_what_it_lists() -> None:
+    """A list longer than a passage is cut between items, and each part starts with its opening line."""
+    line = "is a fairly long line that describes one thing of the list in detail."
+    items = "".join(f"- Item {n} {line}\n" for n in range(30))
+    _, found = drafts(f"# Notes\n\nThe rules:\n\n{items}")
+    assert len(found) > 1
+    assert all(d.text.startswith("The rules:\n• Item ") and len(d.text) <= MAX_PASSAGE_CHARS for d in found)
+    listed = [item for d in found for item in d.text.splitlines()[1:]]
+    assert listed == [f"• Item {n} {line}" for n in range(30)]
+
+
+def test_a_bulleted_and_a_numbered_list_stay_apart() -> None:
+    """Items of a bulleted list and of a numbered one under it are two lists, as are two numbered ones."""
+    _, found = drafts("# Notes\n\n- Tea\n- Cake\n\n1. Sit.\n2. Order.\n\n1. Pay.\n2. Leave.\n")
+    assert [d.text for d in found] == ["• Tea\n• Cake", "1. Sit.\n2. Order.", "1. Pay.\n2. Leave."]
+
+
+def test_a_list_draft_is_written_a_line_an_item(tmp_path: Path) -> None:
+    """The draft file holds a list as a literal block, a line an item, and loads back the same."""
+    source = tmp_path / "rules.md"
+    source.write_text(LIST_ARTICLES["kernel.md"], encoding="utf-8")
+    draft = import_article(source, tmp_path / "knowledge").draft
+    written = draft.read_text(encoding="utf-8")
+    assert "  text: |-\n    Besides its kernel, a system has:\n    • a file system.\n" in written
+    assert yaml.safe_load(written)["passages"][0]["text"] == (
+        "Besides its kernel, a system has:\n• a file system.\n• many utilities."
+    )

@@ -29,7 +29,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 # split a long run of spaces took minutes on one line.
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>\S.*)$")
 _NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>\S.*)$")
-_MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<rest>.*)$")
+_MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
@@ -39,11 +39,12 @@ _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
 @dataclass(frozen=True)
 class Block:
-    """A heading or a paragraph, in plain text."""
+    """A heading, a paragraph or a list item, in plain text."""
 
     text: str
     heading: bool = False
     level: int = 0  # a heading's level, 1-6, where the format gives one
+    item: str = ""  # a list item's mark as it is printed ("•", or "2." in a numbered list); "" else
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def from_text(text: str) -> Article:
         heading = heading_of(raw)
         if heading is not None:
             blocks.append(Block(heading, True))
+        elif listed := _list_blocks(raw):
+            blocks.extend(listed)
         elif lined := _line_blocks(raw):
             blocks.extend(lined)
         elif (question := _question_over_answer(raw)) is not None:
@@ -131,6 +134,33 @@ def from_text(text: str) -> Article:
         else:
             blocks.append(Block(_oneline(raw)))
     return Article(tuple(blocks))
+
+
+def _list_blocks(raw: str) -> list[Block]:
+    """A block that is a list ("- Tea" / "2. Pay at the desk", a line each, a wrapped item's
+    further lines indented), perhaps under a line that opens it ("We serve:"), as that line and
+    its items; [] for any other block."""
+    lines = [line.rstrip() for line in raw.strip("\n").splitlines() if line.strip()]
+    found: list[Block] = []
+    if lines and not _LIST_ITEM.match(lines[0].strip()) and lines[0].rstrip().endswith(":"):
+        found.append(Block(_oneline(lines.pop(0))))
+    items: list[list[str]] = []
+    for line in lines:
+        if _LIST_ITEM.match(line.strip()):
+            items.append([line.strip()])
+        elif items and line[:1].isspace():
+            items[-1].append(line)
+        else:
+            return []
+    if not items:
+        return []
+    return [*found, *(_item_block(_oneline(" ".join(item))) for item in items)]
+
+
+def _item_block(line: str) -> Block:
+    """A list item's line ("- Tea", "2) Pay") as a block marked as an item."""
+    mark, _, rest = line.partition(" ")
+    return Block(rest.strip(), item=f"{mark[:-1]}." if mark[:1].isdigit() else "•")
 
 
 def _question_over_answer(raw: str) -> tuple[str, str] | None:
@@ -282,6 +312,7 @@ def from_markdown(text: str) -> Article:
     text = _without_comments(text)
     blocks: list[Block] = []
     lines: list[str] = []
+    mark = [""]  # the list item being read: its mark
     fenced = False
 
     def flush() -> None:
@@ -289,8 +320,9 @@ def from_markdown(text: str) -> Article:
             plain = inline_markdown(" ".join(lines))
             bold = _MD_BOLD_LINE.match(" ".join(lines).strip())
             if plain:
-                blocks.append(Block(inline_markdown(bold.group("title")), True) if bold else Block(plain))
+                blocks.append(Block(inline_markdown(bold.group("title")), True) if bold else Block(plain, item=mark[0]))
             lines.clear()
+        mark[0] = ""
 
     for line in _tables_read(text.split("\n")):
         if _MD_FENCE.match(line):
@@ -308,6 +340,7 @@ def from_markdown(text: str) -> Article:
             flush()
         elif item := _MD_ITEM.match(line):
             flush()
+            mark[0] = f"{item.group('number')}." if item.group("number") else "•"
             lines.append(item.group("rest"))
         else:
             lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
@@ -550,6 +583,8 @@ class _PageParser(HTMLParser):
         self._level = 0
         self._text: list[str] = []
         self._tables: list[_Table] = []  # the tables open, innermost last
+        self._lists: list[list[int]] = []  # the lists open, innermost last: the last number given, -1 unnumbered
+        self._item = ""  # the mark of the list item whose text is being read
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -583,6 +618,7 @@ class _PageParser(HTMLParser):
             self._heading = tag in _HEADINGS
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
             self._table_start(tag)
+            self._list_start(tag, named)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip is None and tag in _BLOCKS:
@@ -603,6 +639,8 @@ class _PageParser(HTMLParser):
             self._flush()
             self._heading = False
             self._table_end(tag)
+            if tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
         if self._main is not None and self._main.leave(tag):
             self._flush()
             self._main = None
@@ -632,11 +670,23 @@ class _PageParser(HTMLParser):
         text = _oneline("".join(self._text))
         self._text.clear()
         if text:
-            block = Block(text, self._heading, self._level if self._heading else 0)
+            block = Block(text, self._heading, self._level if self._heading else 0, "" if self._heading else self._item)
+            self._item = ""
             table = self._tables[-1] if self._tables else None
             if table is not None and table.cell is not None and not self._heading:
                 table.take(len(self.blocks), text)
             self.blocks.append((block, self._main is not None))
+
+    def _list_start(self, tag: str, named: dict[str, str]) -> None:
+        """Follow lists, so that each item's text is marked as an item ("•", or its number)."""
+        if tag in ("ul", "ol"):
+            start = named.get("start", "1").strip()
+            self._lists.append([int(start) - 1 if tag == "ol" and start.isdigit() and len(start) < 6 else -1])
+        elif tag == "li":
+            counter = self._lists[-1] if self._lists else [-1]
+            if counter[0] >= 0:
+                counter[0] += 1
+            self._item = f"{counter[0]}." if counter[0] >= 0 else "•"
 
     def _table_start(self, tag: str) -> None:
         """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""

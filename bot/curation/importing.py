@@ -16,18 +16,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot import knowledge
 from bot.curation import articles, ids
-from bot.curation.articles import Article
-from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, write_atomic
+from bot.curation.articles import Article, Block
+from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
 MAX_SENTENCES = 8
 MAX_PASSAGE_CHARS = 1000
+MAX_INTRO_CHARS = 200  # a list's opening line ("We serve:") is repeated atop each passage of a long list when shorter
 DRAFTS_DIR = "drafts"
 DEFAULT_SECTION = "Introduction"
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
@@ -76,6 +75,63 @@ def group_sentences(sentences: list[str]) -> list[str]:
     return [piece for passage in passages for piece in _within(passage, MAX_TEXT_CHARS)]
 
 
+def group_items(intro: str, items: list[str]) -> list[str]:
+    """A list as passages: the line that opens it ("Besides its kernel, a system has:", or "") and
+    its items (each already marked, "• Tea"), a line each, as many as fit in about 1,000 characters
+    (a limit of eight items, as a paragraph has sentences, gave 3 more wrong answers on the
+    generalization dev set).
+    A further passage of a long list starts with that line again, when short, so it reads on its
+    own; an item longer than a passage is cut into sentences."""
+    if len(intro) > MAX_PASSAGE_CHARS // 2:  # a long paragraph that happens to end with a colon
+        return [*group_sentences(split_sentences(intro)), *group_items("", items)]
+    head = [intro] if intro else []
+    again = head if len(intro) <= MAX_INTRO_CHARS else []
+    passages: list[str] = []
+    current = list(head)
+    for item in items:
+        for piece in [item] if len(item) <= MAX_PASSAGE_CHARS else group_sentences(split_sentences(item)):
+            if len(current) > len(head) and len("\n".join([*current, piece])) > MAX_PASSAGE_CHARS:
+                passages.append("\n".join(current))
+                head = list(again)
+                current = list(head)
+            current.append(piece)
+    if len(current) > len(head) or not passages:
+        passages.append("\n".join(current))
+    return passages
+
+
+def passages_of(blocks: list[Block]) -> list[str]:
+    """The passages of a run of paragraphs and list items under one heading: a paragraph is
+    grouped by sentences (`group_sentences`), a list with the paragraph that opens it (one ending
+    with a colon) by items (`group_items`): "Besides its kernel, a system has:" and its items
+    were passages of their own, and none of them said what the list was."""
+    found: list[str] = []
+    at = 0
+    while at < len(blocks):
+        block = blocks[at]
+        opens = not block.item and block.text.endswith(":") and at + 1 < len(blocks) and blocks[at + 1].item
+        alone = block.item and not _same_list(block.item, blocks[at + 1].item if at + 1 < len(blocks) else "")
+        if not (block.item or opens) or alone:  # an item on its own is a paragraph
+            found.extend(group_sentences(split_sentences(block.text)))
+            at += 1
+            continue
+        intro = block.text if opens else ""
+        at += 1 if opens else 0
+        items = [f"{blocks[at].item} {blocks[at].text}"]
+        at += 1
+        while at < len(blocks) and _same_list(blocks[at - 1].item, blocks[at].item):
+            items.append(f"{blocks[at].item} {blocks[at].text}")
+            at += 1
+        found.extend(group_items(intro, items))
+    return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
+
+
+def _same_list(mark: str, next_mark: str) -> bool:
+    """Whether an item marked `next_mark` goes on the list of one marked `mark`: a bulleted list
+    ends where a numbered one starts, and a numbered one where the numbers start again at 1."""
+    return bool(next_mark) and (mark == next_mark == "•" or mark != "•" != next_mark != "1.")
+
+
 def _within(text: str, limit: int) -> list[str]:
     """`text` cut at spaces into pieces of at most `limit` characters (a table cell can be long)."""
     pieces: list[str] = []
@@ -108,8 +164,20 @@ def drafts_of(
     numbering: dict[str, Iterator[str]] = {}  # per id base, the ids still free
     uncite = _uncite_for(article)
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
+    run: list[Block] = []  # the paragraphs and list items read since the last heading
+
+    def take_run() -> None:
+        base = _id_base(section, fallback)
+        free = numbering.setdefault(base, ids.numbers(base, used))
+        for passage in passages_of(run):
+            pid = next(free)
+            used.add(pid)
+            found.append(Draft(id=pid, section=section, text=passage))
+        run.clear()
+
     for block in article.blocks:
         if block.heading:
+            take_run()
             heading = uncite(block.text)
             if skipping is not None and block.level > skipping:
                 continue  # a part of that section ("Books" under "References")
@@ -126,12 +194,10 @@ def drafts_of(
             continue
         if skipping is not None:
             continue
-        base = _id_base(section, fallback)
-        free = numbering.setdefault(base, ids.numbers(base, used))
-        for passage in group_sentences(split_sentences(uncite(block.text))):
-            pid = next(free)
-            used.add(pid)
-            found.append(Draft(id=pid, section=section, text=passage))
+        text = uncite(block.text)
+        if text:
+            run.append(Block(text, item=block.item))
+    take_run()
     return title, found
 
 
@@ -188,7 +254,7 @@ def to_yaml(title: str, drafts_: list[Draft]) -> str:
         "source": {"title": title, "publisher": None, "url": None},
         "passages": [{"id": d.id, "section": d.section, "text": d.text, "questions": []} for d in drafts_],
     }
-    return DRAFT_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return DRAFT_HEADER + dump(data)
 
 
 def import_article(path: Path, knowledge_dir: Path) -> Imported:
