@@ -113,7 +113,7 @@ def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
 
 
 def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
-    """Markdown: the first # heading is the title, markup is stripped, a list is a passage of an item a line, code is left out."""
+    """Markdown: the first # heading is the title, markup is stripped, a list is one passage, code is left out."""
     title, found = _imported(
         tmp_path / "guide.md",
         "\ufeff# Guide\n\nSee the **[rules](https://example.org/rules)** and _be kind_.\n\n"
