@@ -338,7 +338,7 @@ def _service(args: argparse.Namespace) -> Service:
 
 def _moderation(args: argparse.Namespace) -> Moderation:
     config, folder = _config(args), Path(args.knowledge)
-    history = History(config.data_folder(folder))
+    history = History(config.data_folder(folder), knowledge=folder)
     return Moderation(
         folder,
         config.moderators,

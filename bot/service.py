@@ -67,10 +67,11 @@ class Service:
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
         self.gaps: GapRecords | None = backend.records if backend else _open_gaps(data, self.config.retention_days)
+        history = History(data, knowledge=self.knowledge_dir) if data is not None else None
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
-            history=backend.store if backend else History(data) if data is not None else None,
+            history=backend.store if backend else history,
             gaps=self.gaps,
             reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),

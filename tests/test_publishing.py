@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,23 @@ def test_publish_makes_a_draft_live_with_history_and_undo(seed_kdir: Path) -> No
     assert kb(seed_kdir, "undo") == (0, "Undid the publish of `library-faq.yaml` by alice. It is a draft again.\n")
     assert not (seed_kdir / "library-faq.yaml").exists() and (seed_kdir / "drafts" / "library-faq.yaml").is_file()
     assert kb(seed_kdir, "drafts")[1] == "library-faq.yaml\t1\tLibrary FAQ\n"
+
+
+def test_two_folders_beside_each_other_keep_their_own_history(seed_kdir: Path) -> None:
+    """A live folder and a staging copy share the data folder beside them: `kb undo` and `kb history`
+    in one see only its own changes (undo in the live folder undid the staging folder's publish)."""
+    staging = seed_kdir.parent / "staging"
+    shutil.copytree(seed_kdir, staging)
+    imported(seed_kdir, "library-faq.md")
+    imported(staging, "library-faq.md")
+    assert kb(seed_kdir, "publish", "library-faq")[0] == 0
+    assert kb(staging, "publish", "library-faq")[0] == 0
+    assert kb(seed_kdir, "undo")[0] == 0
+    assert (seed_kdir / "drafts" / "library-faq.yaml").is_file() and (staging / "library-faq.yaml").is_file()
+    assert kb(seed_kdir, "history")[1].count("publish library-faq.yaml by alice") == 1
+    staged = kb(staging, "history")[1]
+    assert staged.count("publish library-faq.yaml by alice") == 1 and " undo " not in staged
+    assert kb(staging, "undo")[0] == 0 and (staging / "drafts" / "library-faq.yaml").is_file()
 
 
 def test_publish_renumbers_ids_taken_since_the_import(seed_kdir: Path) -> None:

@@ -17,7 +17,7 @@ import logging
 import os
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,6 +46,7 @@ class Record:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     undoes: str | None = None  # for an undo: the id of the record it reverted
+    folder: str | None = None  # the knowledge folder changed, resolved (None: written before it was kept)
 
     @staticmethod
     def new_id() -> str:
@@ -57,11 +58,22 @@ class Record:
 
 
 class History:
-    """The history file of one data folder."""
+    """The history file of one data folder, as one knowledge folder sees it.
 
-    def __init__(self, folder: Path, *, rotate_at: int = ROTATE_AT):
+    Two knowledge folders side by side (a live one and a staging copy) share the `data/` folder
+    beside them, so each record names the knowledge folder it changed (`knowledge`), and `records`
+    and `last_undoable` read only that folder's: `kb undo` in one undid the other's publish.
+    Records written before they named one are every folder's."""
+
+    def __init__(self, folder: Path, *, knowledge: Path | None = None, rotate_at: int = ROTATE_AT):
         self.path = Path(folder) / FILE_NAME
+        self.knowledge = str(Path(knowledge).resolve()) if knowledge is not None else None
         self.rotate_at = rotate_at
+
+    def _ours(self, records: list[Record]) -> list[Record]:
+        if self.knowledge is None:
+            return records
+        return [r for r in records if r.folder is None or r.folder == self.knowledge]
 
     def _rotate(self) -> None:
         """Past `rotate_at` bytes, the file is kept as `history-<time>.jsonl` and a new one begun:
@@ -86,6 +98,8 @@ class History:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._rotate()
+        if record.folder is None and self.knowledge is not None:
+            record = replace(record, folder=self.knowledge)
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
         with self.path.open("a+b") as file:
             mark = self._whole_lines(file)
@@ -132,12 +146,12 @@ class History:
             pass
 
     def records(self) -> list[Record]:
-        """Every readable record, oldest first."""
+        """Every readable record of this knowledge folder, oldest first."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
-        return self._parse(text, first_line=1)
+        return self._ours(self._parse(text, first_line=1))
 
     def _parse(self, text: str, *, first_line: int | None) -> list[Record]:
         records = []
@@ -169,7 +183,7 @@ class History:
                     data = file.read(size - start)
                     if start > 0:  # the window's first line is cut: it starts after the first newline
                         data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
-                    found = _last_undoable(self._parse(data.decode("utf-8", "replace"), first_line=None))
+                    found = _last_undoable(self._ours(self._parse(data.decode("utf-8", "replace"), first_line=None)))
                     if found is not None or start == 0:
                         return found
                     window *= 2
