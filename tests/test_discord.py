@@ -170,6 +170,15 @@ async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDis
     assert custom_ids(post.body) == ["qa:v:+:hiding-and-deportation", "qa:v:-:hiding-and-deportation"]
 
 
+async def test_discord_markup_in_a_question_is_not_read_as_words(online: FakeDiscord) -> None:
+    """Custom emoji, spoiler bars, @everyone and role and channel mentions ask nothing: the question
+    inside them is answered (left in, "meeple" weighed as a word no passage knows)."""
+    typed = "<:meeple:112233445566778899> ||are most defectors women?|| <@&998877665544332211> @everyone <#1234567890>"
+    await online.push("MESSAGE_CREATE", online.mention(typed))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    assert post.body["embeds"][0]["description"].startswith("Women make up the majority")
+
+
 async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     """Every message in a DM is a question."""
     await online.push("MESSAGE_CREATE", online.message("What happens to refugees caught in China?", dm=True))

@@ -36,6 +36,20 @@ AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not
 T = TypeVar("T")
 
 
+# Discord's markup in a message, which asks nothing: custom emoji (<:meeple:123>), mentions of
+# users (the bot's own included), roles and channels (<@123>, <@&123>, <#123>), timestamps
+# (<t:1700000000:R>), @everyone / @here, and the bars of a spoiler (||text||: the text is kept).
+# Left in, "meeple" or "everyone" weighed as words no passage knows and turned answers into declines.
+_MARKUP = re.compile(
+    r"<a?:\w{1,32}:\d{1,20}>|<(?:@[!&]?|#)\d{1,20}>|<t:-?\d{1,13}(?::[tTdDfFR])?>|@(?:everyone|here)\b|\|\|"
+)
+
+
+def plain_question(content: str) -> str:
+    """A message's text as the question it asks, without Discord's markup (`_MARKUP`)."""
+    return " ".join(_MARKUP.sub(" ", content).split())
+
+
 class QABot(discord.Client):
     """A Discord client that answers from the shared Service."""
 
@@ -110,7 +124,7 @@ class QABot(discord.Client):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
             return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        return plain_question(message.content)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         answer = await in_thread(self.service.ask, question, asker(message.author.id, message.channel.id))
