@@ -466,6 +466,38 @@ def test_html_that_leaves_end_tags_out_or_marks_links_like_chrome_keeps_its_text
     assert [b.text for b in articles.from_html(page).blocks] == texts
 
 
+CONSENT_AND_SITE_CHROME = [
+    '<div class="cc-window cc-banner">We use cookies. <a>OK, got it</a></div>',
+    '<div id="cookie-law-info-bar">This website uses cookies.</div>',
+    '<div id="CybotCookiebotDialog">Allow all cookies?</div>',
+    '<section class="gdpr-popup">Your privacy matters.</section>',
+    '<div role="dialog">Sign up for our newsletter!</div>',
+    '<div class="navbar"><a>Home</a> <a>FAQ</a></div>',
+    '<div id="SITE_FOOTER">© 2024 Meeple Corner, created with Wix.com</div>',
+]
+
+
+@pytest.mark.parametrize("chrome", CONSENT_AND_SITE_CHROME)
+def test_cookie_notices_dialogs_menus_and_footers_are_left_out_by_their_usual_names(chrome: str) -> None:
+    """A page without <main>: its cookie or consent notice (by any class or id that says cookie,
+    consent or gdpr), a dialog, a navbar and a site footer are not passages ("do you sell cookies?"
+    was answered with the cookie notice)."""
+    page = f"<body>{chrome}<h1>Meeple Corner</h1><p>Dogs are welcome.</p>{chrome}</body>"
+    assert [b.text for b in articles.from_html(page).blocks] == ["Meeple Corner", "Dogs are welcome."]
+
+
+def test_lines_broken_with_br_are_one_paragraph_and_two_breaks_end_it() -> None:
+    """An address or opening hours written with <br> is one paragraph (each line was a passage, one
+    of them only "Opening hours"); <br><br>, as old pages separate paragraphs, ends it."""
+    page = "<p>Opening hours<br>Mon-Fri 10:00-22:00<br/>Sat 9:00-23:00</p><p>One.<br><br>Two.<br> <br />Three.</p>"
+    assert [b.text for b in articles.from_html(page).blocks] == [
+        "Opening hours Mon-Fri 10:00-22:00 Sat 9:00-23:00",
+        "One.",
+        "Two.",
+        "Three.",
+    ]
+
+
 def test_import_into_a_new_folder_makes_it_and_the_draft_publishes_there(tmp_path: Path) -> None:
     """A new community's first article: `kb import` makes the knowledge folder, `kb publish` makes it live."""
     article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"

@@ -474,7 +474,9 @@ def from_html(text: str) -> Article:
 
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
-_SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside"})
+_SKIPPED = frozenset(
+    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog"}
+)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
@@ -495,9 +497,17 @@ _OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "d
 _CHROME = frozenset(
     """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
     reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
-    breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu""".split()
+    breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu navbar cc-window
+    cc-banner cc-revoke""".split()
 )
-_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "note"})
+# Parts of a class or id (split at "-" and "_", any case) that mark chrome wherever they stand:
+# "SITE_FOOTER", "main-navbar". A cookie or consent notice is chrome by any name that holds one
+# of _CONSENT ("cookie-law-info-bar", "CybotCookiebotDialog", "gdpr-popup").
+_CHROME_PARTS = frozenset({"footer", "navbar", "breadcrumb", "breadcrumbs"})
+_CONSENT = ("cookie", "consent", "gdpr")
+_CHROME_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
+)
 _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
 
 
@@ -505,7 +515,10 @@ def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
     words = set(attrs.get("class", "").lower().split()) | {attrs.get("id", "").lower()}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
-    return bool(words & _CHROME) or attrs.get("role", "").lower() in _CHROME_ROLES
+    if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
+        return True
+    parts = {part for word in words for part in re.split(r"[-_]", word)}
+    return bool(parts & _CHROME_PARTS) or any(mark in word for word in words for mark in _CONSENT)
 
 
 def _is_main(tag: str, attrs: dict[str, str]) -> bool:
@@ -585,6 +598,7 @@ class _PageParser(HTMLParser):
         self._tables: list[_Table] = []  # the tables open, innermost last
         self._lists: list[list[int]] = []  # the lists open, innermost last: the last number given, -1 unnumbered
         self._item = ""  # the mark of the list item whose text is being read
+        self._broken_at: int | None = None  # where the text after the last <br> starts, until the block ends
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -613,7 +627,9 @@ class _PageParser(HTMLParser):
         elif tag not in _VOID and _is_main(tag, named):
             self._flush()
             self._main = _Open(tag)
-        if tag in _BLOCKS:
+        if tag == "br":
+            self._line_break()
+        elif tag in _BLOCKS:
             self._flush()
             self._heading = tag in _HEADINGS
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
@@ -621,8 +637,20 @@ class _PageParser(HTMLParser):
             self._list_start(tag, named)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip is None and tag in _BLOCKS:
+        if self._skip is None and tag == "br":
+            self._line_break()
+        elif self._skip is None and tag in _BLOCKS:
             self._flush()
+
+    def _line_break(self) -> None:
+        """`<br>`: the lines of an address or of opening hours read on as one paragraph (each was a
+        passage of its own, "Opening hours" one of them); two in a row end the paragraph, as pages
+        that separate paragraphs so mean."""
+        if self._broken_at is not None and not "".join(self._text[self._broken_at :]).strip():
+            self._flush()
+            return
+        self._text.append(" ")
+        self._broken_at = len(self._text)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -669,6 +697,7 @@ class _PageParser(HTMLParser):
     def _flush(self) -> None:
         text = _oneline("".join(self._text))
         self._text.clear()
+        self._broken_at = None
         if text:
             block = Block(text, self._heading, self._level if self._heading else 0, "" if self._heading else self._item)
             self._item = ""
