@@ -195,11 +195,17 @@ _STOP_STEMS = frozenset(str(_stemmer.stemWord(IRREGULAR.get(w, w))) for w in STO
 
 
 def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
-    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un)."""
+    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un). In text
+    read without a corrector (a passage's), a short one also yields its parts written as one word
+    ("wi-fi" -> wi, fi, wifi), so that "wifi" finds "Wi-Fi". A question's does not: the joined
+    form of "co-wrote", known to no passage, would weigh as the question's most telling word."""
     if word.endswith("'s"):
         word = word[:-2]
     tokens = []
-    for part in word.strip("'").split("-"):
+    parts = word.strip("'").split("-")
+    if correct is None and 1 < len(parts) <= 3 and len(word) <= MAX_JOINED and all(p.isalpha() for p in parts):
+        parts.append("".join(parts))
+    for part in parts:
         part = part.strip("'")
         if not part:
             continue
@@ -213,6 +219,9 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[
         if keep_stop or token not in _STOP_STEMS:
             tokens.append(token)
     return tokens
+
+
+MAX_JOINED = 12  # a hyphenated word this long or shorter is also a term written as one word ("wifi")
 
 
 # Question words rank (a "where" question finds passages asked with "where") but do not count
