@@ -12,7 +12,7 @@ from bot import Answerer, Outcome, messages, tuning
 from bot.cli import main
 from bot.confidence import Confidence
 from bot.evaluation import transcripts
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeBase, KnowledgeError, Passage, Source
 from tests.conftest import KNOWLEDGE
 from tests.telegram_support import write_handbook
 
@@ -170,3 +170,23 @@ def test_replay_marks_a_hedged_answer(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert main(["replay", str(path)]) == 0
     assert "-> event-kang-cheol-hwan (hedged)" in capsys.readouterr().out
+
+
+def test_a_question_worded_as_its_passages_section_is_not_hedged() -> None:
+    """An imported FAQ's own question ("Can I bring my own games?", the heading over its answer)
+    asked word for word is answered without a doubt; any other wording keeps the hedge. (With a
+    band this wide the rule hedges every answer; in a 51-passage cafe FAQ the default did.)"""
+    source = Source(title="Cafe FAQ")
+    kb = KnowledgeBase(
+        (
+            Passage(
+                "own-games-1", "Can I bring my own games?", "Yes! Bring your own games; the table fee applies.", source
+            ),
+            Passage("shop-1", "Do you sell games?", "Our shop corner sells about 150 titles.", source),
+        )
+    )
+    answerer = Answerer(kb, confidence=Confidence(band=100.0))
+    asked = answerer.answer("can i bring my own games")
+    assert asked.passage_id == "own-games-1" and not asked.hedged
+    other = answerer.answer("can I bring games")
+    assert other.passage_id == "own-games-1" and other.hedged

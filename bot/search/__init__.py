@@ -13,7 +13,7 @@ The rest of the core uses only what this face exports.
 
 from bot.search.cache import cache_folder
 from bot.search.loading import load
-from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
+from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms, wording_of
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import load as load_synonyms
 from bot.search.text import MAX_QUESTION_CHARS, STOP_WORDS, normalize
@@ -33,4 +33,5 @@ __all__ = [
     "normalize",
     "passage_tokens",
     "query_terms",
+    "wording_of",
 ]
