@@ -408,7 +408,7 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             store.close()
         answerer = _with_drafts(folder, live=folder) if args.drafts else _answerer(args)
-    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts), file=out)
+    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts, limit=args.limit), file=out)
     return EXIT_OK
 
 

@@ -56,12 +56,15 @@ def _chosen(answer: Answer) -> str:
     return f"{answer.passage_id} (hedged)" if answer.hedged else str(answer.passage_id)
 
 
-def report(verdicts: list[Verdict], *, drafts: bool) -> str:
-    """The verdicts as lines: the gaps that would be answered (and by which passage), then a count."""
+def report(verdicts: list[Verdict], *, drafts: bool, limit: int | None = None) -> str:
+    """The verdicts as lines: the gaps that would be answered (and by which passage), then a count
+    (of the `limit` most asked, when that many were asked again: there may be more)."""
     state = "with the drafts published" if drafts else "as the knowledge is now"
     answered = [v for v in verdicts if v.answered]
     hedged = [v for v in verdicts if v.answer.hedged]
     lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {_chosen(v.answer)}" for v in answered + hedged]
     more = f" ({len(hedged)} more only with a hedge)" if hedged else ""
-    lines.append(f"{len(answered)} of {len(verdicts)} open gap(s) would be answered {state}{more}.")
+    asked = f"the {len(verdicts)} most asked open gaps" if limit is not None and len(verdicts) >= limit else None
+    whole = f"{asked} (--limit for more)" if asked else f"{len(verdicts)} open gap(s)"
+    lines.append(f"{len(answered)} of {whole} would be answered {state}{more}.")
     return "\n".join(lines)
