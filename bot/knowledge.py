@@ -147,7 +147,9 @@ def folder_files(directory: Path) -> list[Path]:
     if outside:
         log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:
-        raise KnowledgeError(directory, "no knowledge files (*.yaml) in this folder")
+        drafts = len(list((directory / "drafts").glob("*.yaml"))) if (directory / "drafts").is_dir() else 0
+        waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
+        raise KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}")
     total = sum(path.stat().st_size for path in files if path.is_file())
     if total > MAX_FOLDER_BYTES:  # each file has its own cap; this bounds how long a whole load can take
         raise KnowledgeError(

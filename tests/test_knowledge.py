@@ -139,6 +139,13 @@ def test_missing_or_empty_folder(tmp_path: Path) -> None:
     assert "no knowledge files" in load_error(tmp_path)
 
 
+def test_a_folder_of_drafts_only_says_they_wait_to_be_published(tmp_path: Path) -> None:
+    """A new moderator's folder after `kb import` holds only drafts: the error says to publish them."""
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "faq.yaml").write_text("source: {title: FAQ}\npassages: []\n", encoding="utf-8")
+    assert "1 draft(s) in drafts/ wait to be published (`kb publish --all`)" in load_error(tmp_path)
+
+
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     """Python-object tags are refused: knowledge files cannot run code."""
     write(tmp_path, "k.yaml", "!!python/object/apply:os.system ['true']\n")
