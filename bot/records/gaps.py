@@ -35,7 +35,9 @@ FILE_NAME = "gaps.sqlite3"
 # Whoever has it (and the database) can test a known user id; without it, nobody can.
 USER_KEY_FILE = "user-key"
 DAY = 86400.0
-SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
+SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap, when they share
+# two terms or more: one shared word is not one question ("hours?" and "opening hours" are two
+# gaps, and so are "bring my own games" and "how many games"; aliasing one closed the other)
 # Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
@@ -279,7 +281,7 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
     """Group (term key, wording, count) rows by term overlap; biggest groups first.
 
     Term sets are taken most asked first; each joins the earliest group whose first term set
-    overlaps it by Jaccard >= SIMILAR, or starts one. Which groups can match is found by prefix
+    overlaps it by Jaccard >= SIMILAR in two terms or more, or starts one. Which groups can match is found by prefix
     filtering: with every set's terms in one order, rarest first, two sets that overlap that much
     share a term among the first few of each, so a set is compared only with the groups indexed
     under those terms, not with every group (100,000 distinct questions group in about a second).
@@ -297,7 +299,7 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
         prefix = _prefix(terms, frequency)
         candidates = sorted({g for term in prefix for g in by_prefix_term.get(term, ())})
         for g in candidates:
-            if _jaccard(terms, groups[g][1]) >= SIMILAR:
+            if _similar(terms, groups[g][1]):
                 groups[g][2].append(key)
                 break
         else:
@@ -328,8 +330,9 @@ def _prefix(terms: set[str], frequency: Counter[str]) -> list[str]:
     return ordered[: len(ordered) - math.ceil(SIMILAR * len(ordered)) + 1] if ordered else []
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
+def _similar(a: set[str], b: set[str]) -> bool:
+    shared = len(a & b)
+    return shared >= 2 and shared / len(a | b) >= SIMILAR
 
 
 def _day(at: float) -> str:
