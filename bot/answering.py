@@ -277,10 +277,12 @@ class Answerer:
         )
 
     def _suggestion(self, passage: Passage, terms: tuple[str, ...]) -> Suggestion:
-        """A passage offered as a topic: its first alternate question, or its section and the
-        sentence the question matched best (an imported passage has no alternate questions)."""
-        if passage.questions:
-            return Suggestion(passage_id=passage.id, label=passage.questions[0])
+        """A passage offered as a topic: its first alternate question written as one ("Why do
+        they flee?", not a member's "hours?" that a moderator aliased to it), or its section and
+        the sentence the question matched best (an imported passage has no alternate questions)."""
+        written = next((q for q in passage.questions if q[:1].isupper() and q.endswith("?")), None)
+        if written is not None:
+            return Suggestion(passage_id=passage.id, label=written)
         sentence = self.index.best_sentence(terms, passage)
         return Suggestion(passage_id=passage.id, label=_clipped(f"{passage.section}: {sentence}"))
 

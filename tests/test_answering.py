@@ -205,3 +205,19 @@ def test_a_long_topic_label_is_cut_at_a_word() -> None:
     answerer = Answerer(KnowledgeBase((Passage("games-1", "Games", long_sentence, source),)))
     label = answerer.answer("Can members borrow dice towers for tournaments?").suggestions[0].label
     assert label.endswith("really…") and len(label) <= LABEL_CHARS + 1
+
+
+def test_a_members_wording_aliased_to_a_passage_is_not_its_topic_label() -> None:
+    """A moderator's alias of a member's "hours?" is no label to offer the passage by: a question
+    written as one is, else the section and the sentence that matched."""
+    source = Source(title="Cafe FAQ")
+    hours = Passage(
+        "hours-1", "Opening hours", "We open at ten every day. Tables close at eleven.", source, questions=("hours?",)
+    )
+    games = Passage(
+        "games-1", "Games", "Members borrow games for a week.", source, questions=("hi", "Can I borrow games?")
+    )
+    answerer = Answerer(KnowledgeBase((hours, games)))
+    offered = {s.passage_id: s.label for s in answerer.answer("tables close for tournaments and dice?").suggestions}
+    assert offered["hours-1"] == "Opening hours: Tables close at eleven."
+    assert offered["games-1"] == "Can I borrow games?"
