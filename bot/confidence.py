@@ -8,7 +8,8 @@ Each signal means the same whatever the question's length and the knowledge base
               every known term is left out, so a long question is not more confident for it)
     margin    1 - runner-up / best: how far the passage stands out from the next one (0..1)
     rivals    the share of the next two passages that hold as much of the question as this one
-              (`Ranked.rivals` / 2: 0, 0.5 or 1): its words do not tell which passage is asked about
+              (`Ranked.rivals` / 2, one of its own section counting half): its words do not tell
+              which passage is asked about
     kind      1 when the passage gives the kind of thing asked for (an amount for "how many")
     score     log(1 + score / log(1 + passages)) with the shared part: the rule of earlier
               versions, kept so that a folder calibrated then still reads the same

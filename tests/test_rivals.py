@@ -91,3 +91,14 @@ def test_the_rivals_weigh_only_as_the_rule_says(rivalled: Answerer) -> None:
     found = signals(QUESTION, best, len(rivalled.kb))
     without = Confidence(weights={k: v for k, v in weights.items() if k != "rivals"})
     assert without.value(found) - Confidence().value(found) == pytest.approx(-weights["rivals"])
+
+
+def test_a_rival_of_the_same_section_counts_half(tmp_path: Path) -> None:
+    """Passages of one section are often one text cut in pieces, each with its heading's words: the
+    two rivals of "Watering" under the same heading weigh as one rival from another section."""
+    same = RIVALS.replace('"Seedlings"', '"Watering"').replace('"Rain barrel"', '"Watering"')
+    answerer = garden(tmp_path / "sections", GARDEN + same)
+    ranked = answerer.index.rank(answerer.index.analyze(QUESTION))
+    assert {r.passage.section for r in ranked} == {"Watering"} and all(r.coverage == 1.0 for r in ranked)
+    assert ranked[0].rivals == 1.0
+    assert signals(QUESTION, ranked[0], len(answerer.kb))["rivals"] == 0.5
