@@ -194,16 +194,17 @@ IRREGULAR = {
 _STOP_STEMS = frozenset(str(_stemmer.stemWord(IRREGULAR.get(w, w))) for w in STOP_WORDS if "'" not in w)
 
 
-def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
-    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un). In text
-    read without a corrector (a passage's), a short one also yields its parts written as one word
-    ("wi-fi" -> wi, fi, wifi), so that "wifi" finds "Wi-Fi". A question's does not: the joined
-    form of "co-wrote", known to no passage, would weigh as the question's most telling word."""
+def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool, joined: bool = False) -> list[str]:
+    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un). With
+    `joined` (a passage's text, as `read` reads it), a short one also yields its parts written as
+    one word ("wi-fi" -> wi, fi, wifi), so that "wifi" finds "Wi-Fi". A question's does not (the
+    joined form of "co-wrote", known to no passage, would weigh as its most telling word), nor a
+    synonym's phrase ("stay-at-home" must read as a question writes it)."""
     if word.endswith("'s"):
         word = word[:-2]
     tokens = []
     parts = word.strip("'").split("-")
-    if correct is None and 1 < len(parts) <= 3 and len(word) <= MAX_JOINED and all(p.isalpha() for p in parts):
+    if joined and 1 < len(parts) <= 3 and len(word) <= MAX_JOINED and all(p.isalpha() for p in parts):
         parts.append("".join(parts))
     for part in parts:
         part = part.strip("'")
@@ -250,14 +251,17 @@ def _cjk_tokens(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def tokenize(text: str, correct: Corrector | None = None, *, keep_stop: bool = False) -> list[str]:
+def tokenize(
+    text: str, correct: Corrector | None = None, *, keep_stop: bool = False, joined: bool = False
+) -> list[str]:
     """Split `text` into the index terms BM25 ranks on (never raises, may return []).
 
     `correct`, given for questions only, fixes a misspelt word before it is stemmed. With
     `keep_stop`, stop words stay in, unstemmed, so that phrases such as "the South" can be
-    matched before they are dropped (see `bot.search.synonyms`).
+    matched before they are dropped (see `bot.search.synonyms`). `joined`: as a passage's text is
+    read (`read`), a short hyphenated word is also the word its parts make.
     """
-    return _tokens(_casefolded(text), correct, keep_stop=keep_stop)
+    return _tokens(_casefolded(text), correct, keep_stop=keep_stop, joined=joined)
 
 
 def _casefolded(text: str) -> str:
@@ -272,12 +276,12 @@ def _casefolded(text: str) -> str:
     return text.casefold()
 
 
-def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool) -> list[str]:
+def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool, joined: bool = False) -> list[str]:
     tokens: list[str] = []
     for cjk, number, word in _TOKEN.findall(text):  # findall: one C call, no Match objects
         if word:
             if correct is None:
-                tokens.extend(_known_word_tokens(word, keep_stop))
+                tokens.extend(_known_word_tokens(word, keep_stop, joined))
             else:
                 tokens.extend(_word_tokens(word, correct, keep_stop))
         elif number:
@@ -288,7 +292,8 @@ def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool) -> list[st
 
 
 def read(text: str) -> tuple[list[str], list[str]]:
-    """`tokenize(text, keep_stop=True)`, and the pieces of text it came from (see `written`).
+    """`tokenize(text, keep_stop=True)` of a passage's text (a short hyphenated word also as the
+    word its parts make: "wifi" of "Wi-Fi"), and the pieces of text it came from (see `written`).
 
     This is what loading does for every field of every passage, so it is built for speed: the
     text is split at white space in C and each piece's tokens are looked up in a table, since no
@@ -337,14 +342,14 @@ def forget() -> None:
     _PIECE_WORDS.clear()
 
 
-_PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True)))
+_PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True, joined=True)))
 _PIECE_WORDS = _Pieces(lambda piece: tuple(w for w in words(piece) if w.isalpha()))
 
 
 @lru_cache(maxsize=65536)
-def _known_word_tokens(word: str, keep_stop: bool) -> tuple[str, ...]:
+def _known_word_tokens(word: str, keep_stop: bool, joined: bool = False) -> tuple[str, ...]:
     """`_word_tokens` without correction, remembered: words repeat, so loading stays fast."""
-    return tuple(_word_tokens(word, None, keep_stop))
+    return tuple(_word_tokens(word, None, keep_stop, joined))
 
 
 def words(text: str) -> list[str]:
