@@ -8,6 +8,8 @@ below the figure measured; raise them as the bot improves."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, ask_alone, evaluate, main, totals
@@ -77,3 +79,13 @@ def test_show_refuses_the_blind_set(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_refuses_every_blind_set(corpus: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--corpus", corpus, "--set", "blind", "--show"]) == 2
     assert "refused" in capsys.readouterr().err
+
+
+def test_a_corpus_that_is_not_built_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`crowd` is built from a fetched repository, never committed: without it the command says so."""
+    monkeypatch.setitem(CORPORA, "crowd", tmp_path / "data")
+    assert main(["--corpus", "crowd", "--set", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert "corpus 'crowd' is not built" in err and "benchmarks/crowd/SOURCES.md" in err

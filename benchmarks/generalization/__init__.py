@@ -40,6 +40,7 @@ CORPORA = {
     "encyclopedia": HERE.parent / "encyclopedia",
     "encyclopedia-seeking": HERE.parent / "encyclopedia" / "seeking",
     "encyclopedia-paraphrase": HERE.parent / "encyclopedia" / "paraphrase",
+    "crowd": HERE.parent / "crowd" / "data",  # built, not committed: python -m benchmarks.crowd.prepare GIT_DIR
 }
 # a corpus whose questions are asked of another folder's sources (default: its own `sources/`)
 SOURCES_OF = {
@@ -47,6 +48,7 @@ SOURCES_OF = {
     "encyclopedia-paraphrase": HERE.parent / "encyclopedia" / "sources",
 }
 DEFAULT_CORPUS = "generalization"
+IMPORT_BATCH = 100  # articles a `kb import` command takes
 SETS = ("dev", "blind")
 OFF_TOPIC_KINDS = ("near-miss", "unrelated", "other-article")
 
@@ -183,6 +185,10 @@ def misplaced_facts(set_name: str, corpus: str) -> list[tuple[str | None, str]]:
 def corpus_dir(corpus: str = DEFAULT_CORPUS) -> Path:
     if corpus not in CORPORA:
         raise ValueError(f"unknown corpus {corpus!r}; one of {', '.join(CORPORA)}")
+    if not CORPORA[corpus].is_dir():
+        raise FileNotFoundError(
+            f"corpus {corpus!r} is not built: {CORPORA[corpus]} is missing (see benchmarks/{corpus}/SOURCES.md)"
+        )
     return CORPORA[corpus]
 
 
@@ -214,10 +220,12 @@ def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS, sources: list[Pa
     """Import every source of `corpus` (or only `sources`) into `target` as a moderator would,
     publishing drafts if the importer writes them; returns `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    for source in source_files(corpus) if sources is None else sources:
-        done = _kb("import", str(source), "--knowledge", str(target))
+    files = source_files(corpus) if sources is None else sources
+    for at in range(0, len(files), IMPORT_BATCH):  # `kb import` takes several articles at once
+        batch = files[at : at + IMPORT_BATCH]
+        done = _kb("import", *map(str, batch), "--knowledge", str(target))
         if done.returncode != 0:
-            raise RuntimeError(f"kb import {source.name} failed:\n{done.stdout}{done.stderr}")
+            raise RuntimeError(f"kb import {', '.join(p.name for p in batch)} failed:\n{done.stdout}{done.stderr}")
     if "publish" in _kb("--help").stdout:  # the importer that writes drafts also brings `kb publish`
         done = _kb("publish", "--all", "--knowledge", str(target))
         if done.returncode != 0:
@@ -351,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.show and args.set_name == "blind":
         print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
+        return 2
+    try:
+        corpus_dir(args.corpus)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     results = (ask_alone if args.alone else ask_all)(args.set_name, corpus=args.corpus)
     t = totals(results)
