@@ -230,12 +230,16 @@ class Answerer:
         return best if best is not None and (best.listed or answers_the_kind(question, best.passage)) else None
 
     def find(self, words: str, limit: int = 5) -> list[Passage]:
-        """The passage whose id `words` is, then those that match `words` best, at most `limit`
-        (for a moderator looking for a passage's id)."""
-        named = self.kb.get(words.strip().casefold())  # ids are lower case; a phone capitalizes
-        ranked = self.index.rank(self.index.analyze(words), top=limit)
+        """The passage whose id `words` is, or the first whose ids begin with them ("getting-here"
+        of getting-here-1, -2, ...), then those that match `words` best, at most `limit` (for a
+        moderator looking for a passage's id)."""
+        typed = words.strip().casefold()  # ids are lower case; a phone capitalizes
+        named = self.kb.get(typed)
         found = [named] if named is not None else []
-        found += [r.passage for r in ranked if r.matched > 0 and r.passage is not named]
+        if named is None and len(typed) >= 3 and " " not in typed:
+            found = [p for p in self.kb if p.id.startswith(typed)][:limit]
+        ranked = self.index.rank(self.index.analyze(words), top=limit)
+        found += [r.passage for r in ranked if r.matched > 0 and r.passage not in found]
         return found[:limit]
 
     def answer_passage(self, passage_id: str) -> Answer | None:

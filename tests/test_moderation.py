@@ -289,3 +289,10 @@ def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
     assert run_cli("kb", "find", "zebra", *k) == (0, "No passage matches “zebra”.\n")
     code, out = run_cli("kb", "find", "Life-In-South-Korea", *k)  # as a phone capitalizes it
     assert code == 0 and out.splitlines()[1].startswith("`life-in-south-korea`")
+    text = "Take the number 5 bus to the library."
+    for n in (1, 2):
+        assert (
+            run_cli("kb", "add", "--section", "Getting here", "--text", text, "--id", f"getting-here-{n}", *k)[0] == 0
+        )
+    code, out = run_cli("kb", "find", "getting-here", *k)  # the start of ids: its words are stop words
+    assert code == 0 and [line.split("`")[1] for line in out.splitlines()[1:3]] == ["getting-here-1", "getting-here-2"]
