@@ -634,3 +634,38 @@ def test_a_list_draft_is_written_a_line_an_item(tmp_path: Path) -> None:
     assert yaml.safe_load(written)["passages"][0]["text"] == (
         "Besides its kernel, a system has:\n• a file system.\n• many utilities."
     )
+
+
+def test_markdowns_lazy_numbering_is_one_list_numbered_in_order() -> None:
+    """ "1." on every item is how Markdown is often written, and renders 1, 2, 3: one list."""
+    _, found = drafts("# T\n\nTo install:\n\n1. Download.\n1. Unpack.\n1. Run.\n")
+    assert [d.text for d in found] == ["To install:\n1. Download.\n2. Unpack.\n3. Run."]
+
+
+def test_an_item_that_opens_an_inner_list_heads_it() -> None:
+    """ "- To book a table:" over numbered steps was a passage that said nothing, and the steps one
+    that did not say what they were for."""
+    page = "# T\n\n- To book a table:\n  1. Write us an e-mail.\n  2. Pay the deposit.\n- Parking is free.\n"
+    for title, found in (drafts(page), drafts_of(articles.from_markdown(page))):
+        assert [d.text for d in found] == [
+            "• To book a table:\n1. Write us an e-mail.\n2. Pay the deposit.",
+            "Parking is free.",
+        ], title
+
+
+@pytest.mark.parametrize(
+    ("start", "marks"), [('"²"', ["1.", "2."]), ("0", ["0.", "1."]), ("-2", ["-2.", "-1."]), ("abc", ["1.", "2."])]
+)
+def test_a_numbered_lists_start_is_read_as_a_number_or_left_out(start: str, marks: list[str]) -> None:
+    """`<ol start>` that int() refuses ("²" is a digit to str.isdigit) was a traceback that stopped the import."""
+    page = f"<p>Do this:</p><ol start={start}><li>Pay.</li><li>Sit.</li></ol>"
+    assert [b.item for b in articles.from_html(page).blocks] == ["", *marks]
+
+
+def test_an_item_without_text_gives_its_mark_to_nothing_after_it() -> None:
+    """An <li> holding only an image ends with its list: the paragraph after is no item."""
+    page = "<p>We serve:</p><ul><li>Tea</li><li><img src=x></li></ul><p>Parking is free at the back.</p>"
+    assert [d.text for d in drafts_of(articles.from_html(page))[1]] == [
+        "We serve:\n• Tea",
+        "Parking is free at the back.",
+    ]

@@ -596,7 +596,7 @@ class _PageParser(HTMLParser):
         self._level = 0
         self._text: list[str] = []
         self._tables: list[_Table] = []  # the tables open, innermost last
-        self._lists: list[list[int]] = []  # the lists open, innermost last: the last number given, -1 unnumbered
+        self._lists: list[_List] = []  # the lists open, innermost last
         self._item = ""  # the mark of the list item whose text is being read
         self._broken_at: int | None = None  # where the text after the last <br> starts, until the block ends
 
@@ -669,6 +669,8 @@ class _PageParser(HTMLParser):
             self._table_end(tag)
             if tag in ("ul", "ol") and self._lists:
                 self._lists.pop()
+            if tag in ("li", "ul", "ol"):
+                self._item = ""  # an item without text (an image) gives its mark to nothing after it
         if self._main is not None and self._main.leave(tag):
             self._flush()
             self._main = None
@@ -709,13 +711,12 @@ class _PageParser(HTMLParser):
     def _list_start(self, tag: str, named: dict[str, str]) -> None:
         """Follow lists, so that each item's text is marked as an item ("•", or its number)."""
         if tag in ("ul", "ol"):
-            start = named.get("start", "1").strip()
-            self._lists.append([int(start) - 1 if tag == "ol" and start.isdigit() and len(start) < 6 else -1])
+            start = _OL_START.fullmatch(named.get("start", "").strip()) if tag == "ol" else None
+            self._lists.append(_List(numbered=tag == "ol", next=int(start.group()) if start else 1))
         elif tag == "li":
-            counter = self._lists[-1] if self._lists else [-1]
-            if counter[0] >= 0:
-                counter[0] += 1
-            self._item = f"{counter[0]}." if counter[0] >= 0 else "•"
+            listed = self._lists[-1] if self._lists else _List(numbered=False)
+            self._item = f"{listed.next}." if listed.numbered else "•"
+            listed.next += 1
 
     def _table_start(self, tag: str) -> None:
         """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
@@ -747,6 +748,18 @@ class _PageParser(HTMLParser):
                 made_text = table.text()
                 if made_text:
                     self.blocks.append((Block(made_text), main))
+
+
+_OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
+
+
+@dataclass
+class _List:
+    """A list being read: numbered (`<ol>`) or not, and the number its next item gets (an
+    `<ol reversed>` is numbered upwards too: its items stay one list)."""
+
+    numbered: bool
+    next: int = 1
 
 
 @dataclass

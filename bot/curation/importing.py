@@ -104,32 +104,56 @@ def passages_of(blocks: list[Block]) -> list[str]:
     """The passages of a run of paragraphs and list items under one heading: a paragraph is
     grouped by sentences (`group_sentences`), a list with the paragraph that opens it (one ending
     with a colon) by items (`group_items`): "Besides its kernel, a system has:" and its items
-    were passages of their own, and none of them said what the list was."""
+    were passages of their own, and none of them said what the list was. An item that ends with a
+    colon over items of another kind ("- To book:" over "1. Write to us.") opens that inner list;
+    a numbered list is numbered from its first item on ("1." on every item is Markdown's way)."""
     found: list[str] = []
     at = 0
     while at < len(blocks):
         block = blocks[at]
-        opens = not block.item and block.text.endswith(":") and at + 1 < len(blocks) and blocks[at + 1].item
+        opening = _opens(blocks, at)
         alone = block.item and not _same_list(block.item, blocks[at + 1].item if at + 1 < len(blocks) else "")
-        if not (block.item or opens) or alone:  # an item on its own is a paragraph
+        if not (block.item or opening) or (alone and not opening):  # an item on its own is a paragraph
             found.extend(group_sentences(split_sentences(block.text)))
             at += 1
             continue
-        intro = block.text if opens else ""
-        at += 1 if opens else 0
-        items = [f"{blocks[at].item} {blocks[at].text}"]
+        intro = (f"{block.item} {block.text}" if block.item else block.text) if opening else ""
+        at += 1 if opening else 0
+        run = [blocks[at]]
         at += 1
-        while at < len(blocks) and _same_list(blocks[at - 1].item, blocks[at].item):
-            items.append(f"{blocks[at].item} {blocks[at].text}")
+        while at < len(blocks) and _same_list(blocks[at - 1].item, blocks[at].item) and not _opens(blocks, at):
+            run.append(blocks[at])
             at += 1
-        found.extend(group_items(intro, items))
+        first = _number(run[0].item)
+        marks = [f"{first + n}." for n in range(len(run))] if first is not None else [b.item for b in run]
+        found.extend(group_items(intro, [f"{mark} {b.text}" for mark, b in zip(marks, run, strict=True)]))
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
+
+
+def _opens(blocks: list[Block], at: int) -> bool:
+    """Whether the block at `at` opens the list after it: a paragraph that ends with a colon, or
+    an item that does, over items of another kind (an inner list)."""
+    block, after = blocks[at], blocks[at + 1] if at + 1 < len(blocks) else None
+    if after is None or not after.item or not block.text.endswith(":"):
+        return False
+    return not block.item or not _same_list(block.item, after.item)
+
+
+def _number(mark: str) -> int | None:
+    """The number of a numbered item's mark ("3." -> 3), None for a bullet."""
+    return int(mark[:-1]) if mark != "•" and mark[:-1].lstrip("-").isdigit() else None
 
 
 def _same_list(mark: str, next_mark: str) -> bool:
     """Whether an item marked `next_mark` goes on the list of one marked `mark`: a bulleted list
-    ends where a numbered one starts, and a numbered one where the numbers start again at 1."""
-    return bool(next_mark) and (mark == next_mark == "•" or mark != "•" != next_mark != "1.")
+    ends where a numbered one starts, and a numbered one where its numbers go back ("1." after
+    "2."; "1." after "1." is Markdown's lazy numbering, one list)."""
+    if not next_mark or not mark:
+        return False
+    number, next_number = _number(mark), _number(next_mark)
+    if number is None or next_number is None:
+        return number is None and next_number is None
+    return next_number >= number
 
 
 def _within(text: str, limit: int) -> list[str]:
