@@ -72,6 +72,17 @@ def test_a_short_hyphenated_word_in_a_passage_is_also_the_word_it_makes() -> Non
     assert answerer.index.analyze("wi-fi") == answerer.index.analyze("internet")  # a synonym's phrase as asked
     assert answerer.answer("can i email you").passage_id == "wifi"
     assert "cowrot" not in answerer.index.analyze("who co-wrote it") and "wifi" not in answerer.index.analyze("wi-fi")
+    asked = {t: 1.0 for t in answerer.index.analyze("wifi password")}
+    assert answerer.index.focus(asked, kb.passages[0]) == 1.0  # one sentence holds it all, "wifi" too
+
+
+def test_a_synonyms_phrase_with_a_hyphen_still_folds_in_a_passage() -> None:
+    """The joined words come after a passage's own terms, so a phrase written with a hyphen
+    ("stay-at-home order") still matches the words as written."""
+    syns = Synonyms.from_groups([["stay-at-home order", "lockdown"], ["e-mail address", "contact"]])
+    folded = syns.fold(read("The stay-at-home order ended. Send an e-mail address.")[0])
+    assert folded[:4] == syns.fold(read("The lockdown ended. Send a contact.")[0])
+    assert folded[4:] == ["stayathom", "email"]
 
 
 def test_irregular_forms_meet_their_verb() -> None:

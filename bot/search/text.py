@@ -194,19 +194,12 @@ IRREGULAR = {
 _STOP_STEMS = frozenset(str(_stemmer.stemWord(IRREGULAR.get(w, w))) for w in STOP_WORDS if "'" not in w)
 
 
-def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool, joined: bool = False) -> list[str]:
-    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un). With
-    `joined` (a passage's text, as `read` reads it), a short one also yields its parts written as
-    one word ("wi-fi" -> wi, fi, wifi), so that "wifi" finds "Wi-Fi". A question's does not (the
-    joined form of "co-wrote", known to no passage, would weigh as its most telling word), nor a
-    synonym's phrase ("stay-at-home" must read as a question writes it)."""
+def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
+    """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un)."""
     if word.endswith("'s"):
         word = word[:-2]
     tokens = []
-    parts = word.strip("'").split("-")
-    if joined and 1 < len(parts) <= 3 and len(word) <= MAX_JOINED and all(p.isalpha() for p in parts):
-        parts.append("".join(parts))
-    for part in parts:
+    for part in word.strip("'").split("-"):
         part = part.strip("'")
         if not part:
             continue
@@ -223,6 +216,23 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool, joined: 
 
 
 MAX_JOINED = 12  # a hyphenated word this long or shorter is also a term written as one word ("wifi")
+
+
+def _joined_tokens(word: str) -> tuple[str, ...]:
+    """The word a short hyphenated word's parts make, as a term ("wi-fi" -> wifi), or ()."""
+    parts = word.strip("'").split("-")
+    if 1 < len(parts) <= 3 and len(word) <= MAX_JOINED and all(p.isalpha() for p in parts):
+        return (stem("".join(parts)),)
+    return ()
+
+
+def joined_terms(text: str) -> list[str]:
+    """The words the parts of `text`'s short hyphenated words make ("Wi-Fi" -> wifi): a passage
+    holds them as terms too, after its others, so that "wifi" finds "Wi-Fi". A question does not
+    (the joined form of "co-wrote", known to no passage, would weigh as its most telling word),
+    and they come after the text's own terms so that a synonym's phrase ("stay-at-home order")
+    still matches the words as written."""
+    return [t for _, _, word in _TOKEN.findall(_casefolded(text)) if word for t in _joined_tokens(word)]
 
 
 # Question words rank (a "where" question finds passages asked with "where") but do not count
@@ -259,9 +269,10 @@ def tokenize(
     `correct`, given for questions only, fixes a misspelt word before it is stemmed. With
     `keep_stop`, stop words stay in, unstemmed, so that phrases such as "the South" can be
     matched before they are dropped (see `bot.search.synonyms`). `joined`: as a passage's text is
-    read (`read`), a short hyphenated word is also the word its parts make.
+    read (`read`), with `joined_terms` after the text's own.
     """
-    return _tokens(_casefolded(text), correct, keep_stop=keep_stop, joined=joined)
+    tokens = _tokens(_casefolded(text), correct, keep_stop=keep_stop)
+    return [*tokens, *joined_terms(text)] if joined else tokens
 
 
 def _casefolded(text: str) -> str:
@@ -276,12 +287,12 @@ def _casefolded(text: str) -> str:
     return text.casefold()
 
 
-def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool, joined: bool = False) -> list[str]:
+def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool) -> list[str]:
     tokens: list[str] = []
     for cjk, number, word in _TOKEN.findall(text):  # findall: one C call, no Match objects
         if word:
             if correct is None:
-                tokens.extend(_known_word_tokens(word, keep_stop, joined))
+                tokens.extend(_known_word_tokens(word, keep_stop))
             else:
                 tokens.extend(_word_tokens(word, correct, keep_stop))
         elif number:
@@ -292,15 +303,17 @@ def _tokens(text: str, correct: Corrector | None, *, keep_stop: bool, joined: bo
 
 
 def read(text: str) -> tuple[list[str], list[str]]:
-    """`tokenize(text, keep_stop=True)` of a passage's text (a short hyphenated word also as the
-    word its parts make: "wifi" of "Wi-Fi"), and the pieces of text it came from (see `written`).
+    """`tokenize(text, keep_stop=True, joined=True)` of a passage's text (its own terms, then the
+    words its short hyphenated words make: "wifi" of "Wi-Fi"), and the pieces of text it came from
+    (see `written`).
 
     This is what loading does for every field of every passage, so it is built for speed: the
     text is split at white space in C and each piece's tokens are looked up in a table, since no
     token reaches across white space and a knowledge base repeats its words.
     """
     pieces = _casefolded(text).split()
-    return list(chain.from_iterable(map(_PIECE_TOKENS.__getitem__, pieces))), pieces
+    own = chain.from_iterable(map(_PIECE_TOKENS.__getitem__, pieces))
+    return [*own, *chain.from_iterable(map(_PIECE_JOINED.__getitem__, pieces))], pieces
 
 
 def written(pieces: Counter[str]) -> Counter[str]:
@@ -339,17 +352,19 @@ class _Pieces(dict[str, tuple[str, ...]]):
 def forget() -> None:
     """Let go of the remembered pieces of text: they speed up one load, then only take memory."""
     _PIECE_TOKENS.clear()
+    _PIECE_JOINED.clear()
     _PIECE_WORDS.clear()
 
 
-_PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True, joined=True)))
+_PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True)))
+_PIECE_JOINED = _Pieces(lambda piece: tuple(t for _, _, w in _TOKEN.findall(piece) if w for t in _joined_tokens(w)))
 _PIECE_WORDS = _Pieces(lambda piece: tuple(w for w in words(piece) if w.isalpha()))
 
 
 @lru_cache(maxsize=65536)
-def _known_word_tokens(word: str, keep_stop: bool, joined: bool = False) -> tuple[str, ...]:
+def _known_word_tokens(word: str, keep_stop: bool) -> tuple[str, ...]:
     """`_word_tokens` without correction, remembered: words repeat, so loading stays fast."""
-    return tuple(_word_tokens(word, None, keep_stop, joined))
+    return tuple(_word_tokens(word, None, keep_stop))
 
 
 def words(text: str) -> list[str]:
