@@ -486,6 +486,22 @@ def test_cookie_notices_dialogs_menus_and_footers_are_left_out_by_their_usual_na
     assert [b.text for b in articles.from_html(page).blocks] == ["Meeple Corner", "Dogs are welcome."]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<section class="cookies-menu"><p>Chocolate chip cookies cost 2 pounds.</p></section>',
+        '<div class="event-consent-note"><p>Parents sign the form at the desk.</p></div>',
+        '<div class="card-footer"><p>Lessons from 5 pounds an hour.</p></div>',
+    ],
+)
+def test_content_named_like_chrome_in_part_is_kept(content: str) -> None:
+    """A bakery's "cookies-menu", a consent note of an event and a card's footer are content: a
+    cookie notice needs a notice's word beside "cookie", and a footer the site's."""
+    page = f"<body><h1>Bakery</h1><p>Fresh bread daily.</p>{content}</body>"
+    texts = [b.text for b in articles.from_html(page).blocks]
+    assert texts[:2] == ["Bakery", "Fresh bread daily."] and len(texts) == 3
+
+
 def test_lines_broken_with_br_are_one_paragraph_and_two_breaks_end_it() -> None:
     """An address or opening hours written with <br> is one paragraph (each line was a passage, one
     of them only "Opening hours"); <br><br>, as old pages separate paragraphs, ends it."""

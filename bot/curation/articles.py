@@ -500,25 +500,46 @@ _CHROME = frozenset(
     breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu navbar cc-window
     cc-banner cc-revoke""".split()
 )
-# Parts of a class or id (split at "-" and "_", any case) that mark chrome wherever they stand:
-# "SITE_FOOTER", "main-navbar". A cookie or consent notice is chrome by any name that holds one
-# of _CONSENT ("cookie-law-info-bar", "CybotCookiebotDialog", "gdpr-popup").
-_CHROME_PARTS = frozenset({"footer", "navbar", "breadcrumb", "breadcrumbs"})
-_CONSENT = ("cookie", "consent", "gdpr")
+# Outside the page's main content, the parts of a class or id (split at "-", "_" and inner
+# capitals, any case) mark chrome too: a navbar or breadcrumbs anywhere ("main-navbar"), a
+# footer of the site ("SITE_FOOTER", not a "card-footer" that holds prices), and a cookie or
+# consent notice: a name with "gdpr" or "cookiebot" ("CybotCookiebotDialog"), or with "cookie"
+# or "consent" beside a notice's word ("cookie-law-info-bar", "cookie-consent-popup"; not a
+# bakery's "cookies-menu" or an "event-consent-note").
+_CHROME_PARTS = frozenset({"navbar", "breadcrumb", "breadcrumbs"})
+_SITE_PARTS = frozenset({"site", "page", "global"})
+_CONSENT_PARTS = frozenset({"gdpr", "cookiebot", "cookieconsent"})
+_COOKIE_PARTS = frozenset({"cookie", "cookies", "consent"})
+_NOTICE_PARTS = frozenset({"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert"})
 _CHROME_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
 )
 _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
 
 
-def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
-    words = set(attrs.get("class", "").lower().split()) | {attrs.get("id", "").lower()}
+def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
+    named = [*attrs.get("class", "").split(), attrs.get("id", "")]
+    words = {word.lower() for word in named}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
     if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
         return True
-    parts = {part for word in words for part in re.split(r"[-_]", word)}
-    return bool(parts & _CHROME_PARTS) or any(mark in word for word in words for mark in _CONSENT)
+    return not in_main and any(_is_chrome_name(_name_parts(word)) for word in named if word)
+
+
+def _name_parts(word: str) -> set[str]:
+    """A class or id's parts: split at "-", "_" and inner capitals, lower case ("SITE_FOOTER" ->
+    site, footer; "CybotCookiebotDialog" -> cybot, cookiebot, dialog)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", word)
+    return {part.lower() for part in re.split(r"[-_]", spaced) if part}
+
+
+def _is_chrome_name(parts: set[str]) -> bool:
+    if parts & _CHROME_PARTS or parts & _CONSENT_PARTS:
+        return True
+    if "footer" in parts and parts & _SITE_PARTS:
+        return True
+    return bool(parts & _COOKIE_PARTS) and len(parts & (_COOKIE_PARTS | _NOTICE_PARTS)) >= 2
 
 
 def _is_main(tag: str, attrs: dict[str, str]) -> bool:
@@ -613,7 +634,8 @@ class _PageParser(HTMLParser):
             return
         self._in_title = self._in_title or (tag == "title" and not self.blocks)
         named = {key: value or "" for key, value in attrs}
-        by_attributes = self._chrome and tag not in _VOID and tag != "body" and _is_chrome(tag, named)
+        by_attributes = self._chrome and tag not in _VOID and tag != "body"
+        by_attributes = by_attributes and _is_chrome(tag, named, in_main=self._main is not None)
         by_attributes = by_attributes and self.getpos() not in self._spared
         if (tag in _SKIPPED and not (tag == "aside" and self._main is not None)) or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
