@@ -284,7 +284,7 @@ class Answerer:
         """A passage offered as a topic: its first alternate question written as one ("Why do
         they flee?", not a member's "hours?" that a moderator aliased to it), or its section and
         the sentence the question matched best (an imported passage has no alternate questions)."""
-        written = next((q for q in passage.questions if q[:1].isupper() and q.endswith("?")), None)
+        written = next((q for q in passage.questions if _written_as_a_question(q)), None)
         if written is not None:
             return Suggestion(passage_id=passage.id, label=written)
         sentence = self.index.best_sentence(terms, passage)
@@ -315,6 +315,12 @@ def cut(question: str) -> str:
     MAX_QUESTION_CHARS (a flood says nothing more)."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
     return normalize(text)[:MAX_QUESTION_CHARS].strip()
+
+
+def _written_as_a_question(text: str) -> bool:
+    """Ends with a question mark and does not begin in lower case: "Why do they flee?", "몇 시에
+    여나요?", "¿A qué hora?", "3D printing?", not a member's "hours?"."""
+    return text.rstrip().endswith(("?", "？")) and not text.lstrip()[:1].islower()
 
 
 def _clipped(text: str, limit: int = LABEL_CHARS) -> str:

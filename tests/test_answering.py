@@ -221,3 +221,18 @@ def test_a_members_wording_aliased_to_a_passage_is_not_its_topic_label() -> None
     offered = {s.passage_id: s.label for s in answerer.answer("tables close for tournaments and dice?").suggestions}
     assert offered["hours-1"] == "Opening hours: Tables close at eleven."
     assert offered["games-1"] == "Can I borrow games?"
+
+
+def test_a_question_in_a_script_without_capitals_is_a_topic_label() -> None:
+    """Korean has no capitals, and "¿" opens a Spanish question: each is a question written as one."""
+    source = Source(title="FAQ")
+    korean = Passage(
+        "hours-ko", "영업 시간", "매일 오전 10시에 문을 엽니다.", source, questions=("몇 시에 문을 여나요?",)
+    )
+    spanish = Passage("hours-es", "Horario", "Abrimos a las diez.", source, questions=("¿A qué hora abren?",))
+    answerer = Answerer(KnowledgeBase((korean, spanish)))
+    offered = answerer.answer("a qué hora cierra el parking de bicicletas?").suggestions
+    assert {s.passage_id: s.label for s in offered} == {
+        "hours-ko": "몇 시에 문을 여나요?",
+        "hours-es": "¿A qué hora abren?",
+    }
