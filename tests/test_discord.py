@@ -229,6 +229,14 @@ async def test_ask_command_answers_through_the_callback(online: FakeDiscord) -> 
     assert data["allowed_mentions"]["parse"] == []
 
 
+async def test_discord_markup_in_an_ask_option_is_not_read_as_words(online: FakeDiscord) -> None:
+    """A slash command's text option carries the same markup as a message (emoji, mentions)."""
+    interaction = online.command("ask", question="<:meeple:112233445566778899> are most defectors women? <@&99887766>")
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"][0]["description"].startswith("Women make up the majority")
+
+
 async def test_slow_answer_is_deferred_and_sent_as_follow_up(fake: FakeDiscord, service: Service) -> None:
     """When the answer takes longer than DISCORD_DEFER_AFTER, /ask defers (type 5) and follows up."""
     async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ import discord
 from adapters.dc.commands import QATree, build_commands
 from adapters.dc.deliver import send_retrying, tell
 from adapters.dc.host import asker, language
+from adapters.dc.markup import plain_question
 from adapters.dc.render import SuggestionButton, VoteButton, render
 from adapters.dc.settings import Settings, intents
 from adapters.delivery import KeyedOrder
@@ -34,20 +34,6 @@ log = logging.getLogger(__name__)
 AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 
 T = TypeVar("T")
-
-
-# Discord's markup in a message, which asks nothing: custom emoji (<:meeple:123>), mentions of
-# users (the bot's own included), roles and channels (<@123>, <@&123>, <#123>), timestamps
-# (<t:1700000000:R>), @everyone / @here, and the bars of a spoiler (||text||: the text is kept).
-# Left in, "meeple" or "everyone" weighed as words no passage knows and turned answers into declines.
-_MARKUP = re.compile(
-    r"<a?:\w{1,32}:\d{1,20}>|<(?:@[!&]?|#)\d{1,20}>|<t:-?\d{1,13}(?::[tTdDfFR])?>|@(?:everyone|here)\b|\|\|"
-)
-
-
-def plain_question(content: str) -> str:
-    """A message's text as the question it asks, without Discord's markup (`_MARKUP`)."""
-    return " ".join(_MARKUP.sub(" ", content).split())
 
 
 class QABot(discord.Client):

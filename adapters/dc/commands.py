@@ -15,6 +15,7 @@ from discord import app_commands
 
 from adapters.dc.deliver import respond, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
+from adapters.dc.markup import plain_question
 from adapters.dc.moderation import build_kb_group
 from adapters.dc.render import render
 from adapters.platform import in_thread
@@ -55,7 +56,7 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     """
     bot = host(interaction)
     who = interaction_asker(interaction)
-    answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who))
+    answer = await bot.in_time(interaction, lambda: bot.service.ask(plain_question(question), who))
     await respond(interaction, render(answer), ephemeral=answer.outcome is Outcome.THROTTLED)
 
 

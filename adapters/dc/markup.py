@@ -1,0 +1,18 @@
+"""Discord's markup in a message or a slash command's text option, which asks nothing."""
+
+from __future__ import annotations
+
+import re
+
+# Discord's markup in a message, which asks nothing: custom emoji (<:meeple:123>), mentions of
+# users (the bot's own included), roles and channels (<@123>, <@&123>, <#123>), timestamps
+# (<t:1700000000:R>), @everyone / @here, and the bars of a spoiler (||text||: the text is kept).
+# Left in, "meeple" or "everyone" weighed as words no passage knows and turned answers into declines.
+_MARKUP = re.compile(
+    r"<a?:\w{1,32}:\d{1,20}>|<(?:@[!&]?|#)\d{1,20}>|<t:-?\d{1,13}(?::[tTdDfFR])?>|@(?:everyone|here)\b|\|\|"
+)
+
+
+def plain_question(content: str) -> str:
+    """A message's text as the question it asks, without Discord's markup (`_MARKUP`)."""
+    return " ".join(_MARKUP.sub(" ", content).split())
