@@ -50,7 +50,11 @@ def main(argv: list[str]) -> int:
         if corpus not in CORPORA:
             print(f"unknown corpus {corpus!r}; one of {', '.join(CORPORA)}", file=sys.stderr)
             return 2
-        right, asked = top1(corpus)
+        try:
+            right, asked = top1(corpus)
+        except FileNotFoundError as exc:  # a corpus built from a fetched repository, not built here
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(f"{corpus:<26} dev on-topic {asked:4d}: plain BM25 top-1 {right:4d} ({100.0 * right / asked:.1f}%)")
     return 0
 
