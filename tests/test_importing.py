@@ -678,6 +678,14 @@ def test_a_numbered_lists_start_is_read_as_a_number_or_left_out(start: str, mark
     assert [b.item for b in articles.from_html(page).blocks] == ["", *marks]
 
 
+def test_an_item_read_as_a_heading_gives_its_mark_to_nothing() -> None:
+    """Markdown reads "- Tea" over "---" as a heading; the paragraph after it is no item."""
+    assert [(b.text, b.item) for b in articles.from_markdown("- Tea\n---\nText here.").blocks] == [
+        ("Tea", ""),
+        ("Text here.", ""),
+    ]
+
+
 def test_an_item_without_text_gives_its_mark_to_nothing_after_it() -> None:
     """An <li> holding only an image ends with its list: the paragraph after is no item."""
     page = "<p>We serve:</p><ul><li>Tea</li><li><img src=x></li></ul><p>Parking is free at the back.</p>"

@@ -336,6 +336,7 @@ def from_markdown(text: str) -> Article:
             blocks.append(Block(inline_markdown(heading), True, level))
         elif len(lines) == 1 and _MD_SETEXT.match(line):
             blocks.append(Block(inline_markdown(lines.pop()), True, 1 if "=" in line else 2))
+            mark[0] = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
         elif not line.strip() or _MD_SETEXT.match(line):  # a blank line, or a rule
             flush()
         elif item := _MD_ITEM.match(line):
