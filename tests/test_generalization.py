@@ -18,16 +18,16 @@ FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
     # hedged % min, near misses declined or hedged % min); a hedged answer says it may not answer
     # exactly what was asked (bot.confidence.Confidence.hedge and .band)
-    ("generalization", "dev"): (40.5, 9.5, 86.5, 93.0, 87.0),  # measured 43.3, 7.3, 89.0, 95.2, 90.4
-    ("generalization", "blind"): (35.5, 9.0, 87.0, 91.5, 85.0),  # measured 38.3, 6.8, 90.0, 94.3, 89.2
-    ("encyclopedia", "dev"): (78.5, 3.5, 88.5, 94.5, 79.0),  # measured 81.0, 1.8, 91.1, 96.7, 83.3
-    ("encyclopedia", "blind"): (73.0, 4.0, 86.0, 94.5, 82.0),  # measured 75.8, 2.3, 88.7, 97.4, 87.5
+    ("generalization", "dev"): (43.0, 9.5, 86.5, 93.0, 87.0),  # measured 45.8, 6.1, 87.7, 95.2, 90.4
+    ("generalization", "blind"): (39.0, 9.0, 87.0, 91.5, 85.0),  # measured 42.0, 7.4, 90.0, 94.3, 89.2
+    ("encyclopedia", "dev"): (78.5, 3.5, 88.5, 94.5, 79.0),  # measured 81.6, 1.8, 90.6, 96.7, 83.3
+    ("encyclopedia", "blind"): (73.0, 4.0, 86.0, 94.5, 82.0),  # measured 75.8, 2.6, 88.7, 97.4, 87.5
     # the same articles asked by people who had read only the headings (see encyclopedia/SOURCES.md)
     ("encyclopedia-seeking", "dev"): (13.5, 11.5, 87.5, 92.5, 89.0),  # measured 16.0, 9.1, 90.3, 95.8, 93.3
-    ("encyclopedia-seeking", "blind"): (16.5, 12.5, 80.5, 90.0, 76.0),  # measured 19.6, 9.8, 83.9, 93.5, 84.6
+    ("encyclopedia-seeking", "blind"): (16.5, 12.5, 80.5, 90.0, 76.0),  # measured 20.6, 10.8, 83.9, 93.5, 84.6
     # the same articles asked the crowd-sourced way, in the writer's own words
-    ("encyclopedia-paraphrase", "dev"): (50.0, 5.0, 86.0, 88.0, 60.0),  # measured 52.8, 3.2, 88.7, 90.6, 66.7
-    ("encyclopedia-paraphrase", "blind"): (47.0, 4.0, 84.0, 91.0, 69.0),  # measured 50.0, 1.9, 87.0, 94.4, 76.9
+    ("encyclopedia-paraphrase", "dev"): (50.0, 5.0, 86.0, 88.0, 60.0),  # measured 53.5, 3.2, 86.8, 90.6, 66.7
+    ("encyclopedia-paraphrase", "blind"): (47.0, 4.0, 84.0, 91.0, 69.0),  # measured 50.0, 3.2, 87.0, 94.4, 76.9
 }
 # fewer questions than the others' minimum per part (380 and 600 in all)
 SMALL = {"encyclopedia-seeking", "encyclopedia-paraphrase"}
@@ -52,7 +52,7 @@ def test_generalization_floors(corpus: str, set_name: str) -> None:
 ALONE_FLOORS = {
     # corpus: (right % min, wrong % max, other sources' questions declined % min), dev questions,
     # each source imported into a folder of its own
-    "generalization": (43.5, 9.5, 93.0),  # measured 46.4, 7.5, 95.0
+    "generalization": (45.0, 9.5, 93.0),  # measured 48.0, 7.0, 94.0
     "encyclopedia-paraphrase": (45.5, 6.5, 96.5),  # measured 48.2, 4.9, 98.6
 }
 
