@@ -254,7 +254,7 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     drafted: dict[Path, str] = {}  # the drafts this command wrote, and from which article
     for name in args.file:
         try:
-            imported = importing.import_article(Path(name), folder)
+            imported = importing.import_article(Path(name), folder, update=args.update)
         except FileError as exc:  # the article, the folder or the draft, by name
             if exc.path in drafted:  # two articles of one name: the draft is the other's
                 print(f"error: {name}: its draft {exc.path.name} was just written from {drafted[exc.path]}; "
@@ -284,7 +284,8 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
     listed = importing.list_drafts(Path(args.knowledge))
     for draft in listed:
-        print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}", file=out)
+        update = "\t(a new version of the live file)" if importing.is_update(draft.path) else ""
+        print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}{update}", file=out)
     if not listed:
         print(f"No drafts in {Path(args.knowledge) / importing.DRAFTS_DIR}; `kb import FILE` makes one.", file=out)
     return EXIT_OK
@@ -478,6 +479,11 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     command(kb_commands, "list", cmd_kb_list, "list passages: id, section, text")
     imp = command(kb_commands, "import", cmd_kb_import, "draft passages from text, Markdown or HTML articles")
     imp.add_argument("file", nargs="+", help="one draft each; a file refused leaves the others")
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help="a new version of a published article: `kb publish` replaces the live file of its name",
+    )
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
     _moderation_commands(kb_commands, command)
     storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push

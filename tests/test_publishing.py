@@ -18,7 +18,7 @@ FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the librar
 
 def kb(seed_kdir: Path, *argv: str) -> tuple[int, str]:
     """Run `kb ...` on `seed_kdir`; changes are made by alice (history goes to data/ beside the folder)."""
-    by = ("--by", "alice") if argv[0] in {"add", "publish", "undo"} else ()
+    by = ("--by", "alice") if argv[0] in {"add", "publish", "undo", "alias"} else ()
     out = io.StringIO()
     code = cli.main(["kb", *argv, "--knowledge", str(seed_kdir), *by], out=out)
     return code, out.getvalue()
@@ -116,3 +116,29 @@ def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Pat
     assert code != 0
     assert (seed_kdir / "settings.yaml").read_bytes() == before
     assert kb(seed_kdir, "check")[0] == 0
+
+
+def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_back(seed_kdir: Path) -> None:
+    """An events page changes every month: `kb import --update` drafts the new version under the
+    live file's name (plain `kb import` refuses, naming the flag), `kb publish` replaces the file,
+    an unchanged passage keeps its alias, and `kb undo` puts the earlier version back."""
+    first = "# Events\n\n## Weekly\n\nQuiz night is on Monday.\n\nBoard games every Friday.\n"
+    imported(seed_kdir, "events.md", first)
+    assert kb(seed_kdir, "publish", "events")[0] == 0
+    assert kb(seed_kdir, "alias", "weekly-2", "--text", "Are there games on Fridays?")[0] == 0
+    (seed_kdir.parent / "events.md").write_text(first.replace("on Monday", "on Tuesday"), encoding="utf-8")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"))[0] != 0
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"), "--update")[0] == 0
+    assert kb(seed_kdir, "drafts") == (0, "events.yaml\t2\tEvents\t(a new version of the live file)\n")
+    code, out = kb(seed_kdir, "publish", "events")
+    assert code == 0 and "It replaced the earlier version" in out
+    live = yaml.safe_load((seed_kdir / "events.yaml").read_text(encoding="utf-8"))["passages"]
+    assert [(p["id"], p["text"], p["questions"]) for p in live] == [
+        ("weekly-1", "Quiz night is on Tuesday.", []),
+        ("weekly-2", "Board games every Friday.", ["Are there games on Fridays?"]),
+    ]
+    assert kb(seed_kdir, "undo")[1].endswith("The earlier version is live again.\n")
+    assert "on Monday" in (seed_kdir / "events.yaml").read_text(encoding="utf-8")
+    assert "on Tuesday" in (seed_kdir / "drafts" / "events.yaml").read_text(encoding="utf-8")
+    assert kb(seed_kdir, "publish", "events")[0] == 0  # the draft put back is still a new version
+    knowledge.load(seed_kdir)

@@ -30,6 +30,9 @@ MAX_INTRO_CHARS = 200  # a list's opening line ("We serve:") is repeated atop ea
 DRAFTS_DIR = "drafts"
 DEFAULT_SECTION = "Introduction"
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
+# The second header line of a draft made by `kb import --update`: `kb publish` then replaces the
+# live file of its name (a comment, as a knowledge file takes no other top-level key).
+UPDATE_MARK = "# A new version of the live file of this name: `kb publish` replaces it, `kb undo` puts it back.\n"
 
 
 @dataclass(frozen=True)
@@ -272,18 +275,32 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def to_yaml(title: str, drafts_: list[Draft]) -> str:
-    """The knowledge-file YAML for a set of drafts, ready for review."""
+def to_yaml(title: str, drafts_: list[Draft], *, update: bool = False) -> str:
+    """The knowledge-file YAML for a set of drafts, ready for review (`update`: marked as a new
+    version of the live file of its name)."""
     data = {
         "source": {"title": title, "publisher": None, "url": None},
         "passages": [{"id": d.id, "section": d.section, "text": d.text, "questions": []} for d in drafts_],
     }
-    return DRAFT_HEADER + dump(data)
+    return DRAFT_HEADER + (UPDATE_MARK if update else "") + dump(data)
 
 
-def import_article(path: Path, knowledge_dir: Path) -> Imported:
+def is_update(draft: Path) -> bool:
+    """Whether a draft was made by `kb import --update` (its header says so)."""
+    try:
+        with draft.open(encoding="utf-8") as file:
+            head = [file.readline(), file.readline()]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return UPDATE_MARK in head
+
+
+def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> Imported:
     """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path` (making the knowledge
-    folder if there is none yet). Raises FileError naming the file or folder that is wrong."""
+    folder if there is none yet). Raises FileError naming the file or folder that is wrong.
+    `update`: the article is a new version of the live file of its name (an events page that
+    changes every month): the draft may have that name, its ids are numbered as if that file were
+    gone, and `kb publish` replaces the file."""
     article = articles.read(path)
     made_folder = not knowledge_dir.exists()
     if made_folder:  # a new community starts from an imported article
@@ -300,18 +317,21 @@ def import_article(path: Path, knowledge_dir: Path) -> Imported:
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
-            for existing in (target, live):
+            replacing = update and live.exists()
+            for existing in (target,) if replacing else (target, live):
                 if existing.exists():
-                    raise FileError(existing, "already exists; publish or remove it, or rename the article")
+                    hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
+                    raise FileError(existing, f"already exists; publish or remove it, or rename the article{hint}")
             fallback = ids.slug(path.stem, 24) or "passage"
-            title, found = drafts_of(article, taken=taken_ids(knowledge_dir), fallback=fallback)
+            taken = taken_ids(knowledge_dir, leaving=live if replacing else None)
+            title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
             title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
-            write_atomic(target, to_yaml(title, found))
+            write_atomic(target, to_yaml(title, found, update=replacing))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
     return Imported(target, len(found), made_folder)
@@ -322,11 +342,13 @@ def draft_files(knowledge_dir: Path) -> list[Path]:
     return sorted((knowledge_dir / DRAFTS_DIR).glob("*.yaml"))
 
 
-def taken_ids(knowledge_dir: Path) -> set[str]:
-    """Every passage id of the live files and the drafts; a file that does not load is skipped
-    (publishing checks the whole folder again)."""
+def taken_ids(knowledge_dir: Path, *, leaving: Path | None = None) -> set[str]:
+    """Every passage id of the live files and the drafts (but `leaving`, a file a new version
+    will replace); a file that does not load is skipped (publishing checks the whole folder again)."""
     found: set[str] = set()
     for path in [*knowledge.knowledge_files(knowledge_dir), *draft_files(knowledge_dir)]:
+        if leaving is not None and path.name == leaving.name and path.parent == leaving.parent:
+            continue
         try:
             found.update(passage.id for passage, _ in knowledge.read_file(path))
         except KnowledgeError:

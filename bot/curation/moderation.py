@@ -230,6 +230,8 @@ class Moderation:
         message = ngettext(
             "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
         ).format(draft=draft.name, count=count)
+        if record.before is not None:  # a new version (`kb import --update`)
+            message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
         if renamed:
             message += (
                 " "
@@ -258,7 +260,8 @@ class Moderation:
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restore)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
-        message += " It is a draft again." if last.kind == "publish" else ""
+        if last.kind == "publish":
+            message += " It is a draft again." if last.before is None else " The earlier version is live again."
         return Change("undo", record.passage_id, message)
 
     # -- reading ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from bot.catalogue import _
 from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
-from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, draft_files
+from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, UPDATE_MARK, draft_files, is_update
 from bot.curation.store import OWN_FILES, dump, write_atomic
 
 
@@ -43,7 +43,8 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
                 draft=draft.name
             )
         )
-    if draft.name in files:
+    replacing = draft.name in files and is_update(draft)
+    if draft.name in files and not replacing:
         raise Refused(
             _("{draft} is already live; rename the draft or remove the live file first.").format(draft=draft.name)
         )
@@ -60,9 +61,12 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
                 file=f"{DRAFTS_DIR}/{draft.name}"
             )
         )
-    taken = {str(item.get("id")) for _, _, item in all_items(files)}
+    taken = {str(item.get("id")) for name, _, item in all_items(files) if not (replacing and name == draft.name)}
+    kept = _questions_by_text(files.get(draft.name)) if replacing else {}
     passages = []
     for item in data["passages"]:
+        if isinstance(item, dict) and not item.get("questions") and kept.get(_plain(item.get("text"))):
+            item = {**item, "questions": kept[_plain(item.get("text"))]}  # an unchanged passage keeps them
         if isinstance(item, dict) and str(item.get("id")) in taken:
             old = str(item["id"])
             item = {**item, "id": ids.numbered(re.sub(r"-[0-9]+\Z", "", old), taken, bare=False)}
@@ -71,16 +75,33 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
             taken.add(str(item.get("id")))
         passages.append(item)
     published = {**data, "passages": passages}
-    return Edit({draft.name: published}, draft.name, 0, None, published, draft.name)
+    before = files.get(draft.name) if replacing else None
+    return Edit({draft.name: published}, draft.name, 0, before, published, draft.name)
+
+
+def _plain(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _questions_by_text(data: object) -> dict[str, list[str]]:
+    """The alternate questions of a live file's passages, by their text (a new version keeps a
+    moderator's aliases on every passage whose text it did not change)."""
+    passages = data.get("passages") if isinstance(data, dict) else None
+    found: dict[str, list[str]] = {}
+    for item in passages if isinstance(passages, list) else []:
+        if isinstance(item, dict) and item.get("questions"):
+            found.setdefault(_plain(item.get("text")), list(item["questions"]))
+    return found
 
 
 def unpublish(files: Files, last: Record) -> Edit:
-    """The change that takes a published file out again, if it is still as it was published."""
+    """The change that takes a published file out again (or puts back the version it replaced),
+    if it is still as it was published."""
     if _content(files.get(last.file)) != _content(last.after):
         raise Refused(
             _("{file} was changed since it was published; change it directly instead.").format(file=last.file)
         )
-    return Edit({last.file: None}, last.file, 0, last.after, None, last.passage_id)
+    return Edit({last.file: last.before}, last.file, 0, last.after, last.before, last.passage_id)
 
 
 def _content(data: object) -> object:
@@ -93,7 +114,7 @@ def _content(data: object) -> object:
 
 
 def restore(knowledge_dir: Path, last: Record) -> None:
-    """Put an unpublished file back among the drafts."""
+    """Put an unpublished file back among the drafts (a new version marked as one again)."""
     target = Path(knowledge_dir) / DRAFTS_DIR / last.file
     target.parent.mkdir(exist_ok=True)
-    write_atomic(target, DRAFT_HEADER + dump(last.after))
+    write_atomic(target, DRAFT_HEADER + (UPDATE_MARK if last.before is not None else "") + dump(last.after))
