@@ -334,6 +334,12 @@ def test_kb_publish_puts_a_folders_draft_into_the_database(
     assert "racks behind the library" in (exported / "bikes.yaml").read_text(encoding="utf-8")
     code, _ = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
     assert code == 1 and "No draft" in capsys.readouterr().err
+    article.write_text("# Bikes\n\nBicycles go in the new shed by the gate.\n", encoding="utf-8")
+    assert run("kb", "import", str(article), "--update", "--knowledge", str(folder))[0] == 0
+    code, out = run("kb", "publish", "bikes.yaml", "--knowledge", str(folder))
+    assert code == 0 and "It replaced the earlier version" in out, capsys.readouterr().err
+    assert run("kb", "export", str(tmp_path / "again"))[0] == 0
+    assert "new shed" in (tmp_path / "again" / "bikes.yaml").read_text(encoding="utf-8")
     assert not [t.name for t in threading.enumerate() if t.name.startswith("qabot-postgres")]  # the command closed
 
 

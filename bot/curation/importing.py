@@ -299,8 +299,9 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     """Write `knowledge_dir/drafts/<name>.yaml` from the article at `path` (making the knowledge
     folder if there is none yet). Raises FileError naming the file or folder that is wrong.
     `update`: the article is a new version of the live file of its name (an events page that
-    changes every month): the draft may have that name, its ids are numbered as if that file were
-    gone, and `kb publish` replaces the file."""
+    changes every month; with a database the file is there, not in the folder): the draft may have
+    that name, its ids are numbered as if that file were gone, and `kb publish` replaces the file
+    (or makes it live as any draft, if there is none by then)."""
     article = articles.read(path)
     made_folder = not knowledge_dir.exists()
     if made_folder:  # a new community starts from an imported article
@@ -317,13 +318,12 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
-            replacing = update and live.exists()
-            for existing in (target,) if replacing else (target, live):
+            for existing in (target,) if update else (target, live):
                 if existing.exists():
                     hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
                     raise FileError(existing, f"already exists; publish or remove it, or rename the article{hint}")
             fallback = ids.slug(path.stem, 24) or "passage"
-            taken = taken_ids(knowledge_dir, leaving=live if replacing else None)
+            taken = taken_ids(knowledge_dir, leaving=live if update else None)
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
@@ -331,7 +331,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
-            write_atomic(target, to_yaml(title, found, update=replacing))
+            write_atomic(target, to_yaml(title, found, update=update))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
     return Imported(target, len(found), made_folder)
