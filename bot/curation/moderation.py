@@ -261,7 +261,8 @@ class Moderation:
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         if last.kind == "publish":
-            message += " It is a draft again." if last.before is None else " The earlier version is live again."
+            again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
+            message += " " + again
         return Change("undo", record.passage_id, message)
 
     # -- reading ----------------------------------------------------------------------------

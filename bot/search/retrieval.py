@@ -381,7 +381,10 @@ class Index:
         found = self._unit_memo.get(key)
         if found is None:
             pieces = [*text.split_sentences(passage.text), *passage.questions]
-            found = tuple(frozenset([*self.synonyms.terms(piece), *text.joined_terms(piece)]) for piece in pieces)
+            found = tuple(
+                frozenset([*self.synonyms.terms(piece), *(text.joined_terms(piece) if "-" in piece else ())])
+                for piece in pieces
+            )
             if len(self._unit_memo) >= UNIT_MEMO:
                 self._unit_memo.clear()
             self._unit_memo[key] = found
