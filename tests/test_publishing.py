@@ -142,3 +142,16 @@ def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_
     assert "on Tuesday" in (seed_kdir / "drafts" / "events.yaml").read_text(encoding="utf-8")
     assert kb(seed_kdir, "publish", "events")[0] == 0  # the draft put back is still a new version
     knowledge.load(seed_kdir)
+
+
+def test_undoing_a_publish_never_writes_over_a_draft_waiting_under_its_name(seed_kdir: Path) -> None:
+    """Next month's version waits in drafts/ under the live file's name: undoing this month's
+    publish, which would put that back in drafts/, is refused and the waiting draft kept."""
+    imported(seed_kdir, "events.md", "# Events\n\nQuiz night is on Monday.\n")
+    assert kb(seed_kdir, "publish", "events")[0] == 0
+    (seed_kdir.parent / "events.md").write_text("# Events\n\nQuiz night is on Tuesday.\n", encoding="utf-8")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"), "--update")[0] == 0
+    waiting = (seed_kdir / "drafts" / "events.yaml").read_text(encoding="utf-8")
+    assert kb(seed_kdir, "undo")[0] != 0
+    assert (seed_kdir / "drafts" / "events.yaml").read_text(encoding="utf-8") == waiting
+    assert "Monday" in (seed_kdir / "events.yaml").read_text(encoding="utf-8")

@@ -251,7 +251,10 @@ class Moderation:
             if last is None:
                 raise Refused(messages.say(messages.NOTHING_TO_UNDO))
             undone.append(last)
-            return publishing.unpublish(files, last) if last.kind == "publish" else edits.revert(files, last)
+            if last.kind == "publish":
+                publishing.check_restorable(self._drafts_folder(), last)
+                return publishing.unpublish(files, last)
+            return edits.revert(files, last)
 
         def restore() -> None:
             if undone[0].kind == "publish":

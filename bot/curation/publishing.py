@@ -113,6 +113,18 @@ def _content(data: object) -> object:
     return {"source": data.get("source") or {}, "passages": passages}
 
 
+def check_restorable(knowledge_dir: Path, last: Record) -> None:
+    """Refused when undoing the publish `last` would write over a draft waiting under its name
+    (next month's version, made by `kb import --update`): a moderator's draft is never lost."""
+    waiting = Path(knowledge_dir) / DRAFTS_DIR / last.file
+    if waiting.exists():
+        raise Refused(
+            _("{file} waits in {folder}/; publish or remove that draft before undoing this publish.").format(
+                file=last.file, folder=DRAFTS_DIR
+            )
+        )
+
+
 def restore(knowledge_dir: Path, last: Record) -> None:
     """Put an unpublished file back among the drafts (a new version marked as one again)."""
     target = Path(knowledge_dir) / DRAFTS_DIR / last.file
