@@ -130,12 +130,19 @@ def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_
     assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"))[0] != 0
     assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"), "--update")[0] == 0
     assert kb(seed_kdir, "drafts") == (0, "events.yaml\t2\tEvents\t(a new version of the live file)\n")
+    draft = seed_kdir / "drafts" / "events.yaml"  # the moderator adds a question while reviewing it
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace(
+            "Friday.\n  questions: []", 'Friday.\n  questions: ["Board games when?"]'
+        ),
+        encoding="utf-8",
+    )
     code, out = kb(seed_kdir, "publish", "events")
     assert code == 0 and "It replaced the earlier version" in out
     live = yaml.safe_load((seed_kdir / "events.yaml").read_text(encoding="utf-8"))["passages"]
     assert [(p["id"], p["text"], p["questions"]) for p in live] == [
         ("weekly-1", "Quiz night is on Tuesday.", []),
-        ("weekly-2", "Board games every Friday.", ["Are there games on Fridays?"]),
+        ("weekly-2", "Board games every Friday.", ["Board games when?", "Are there games on Fridays?"]),
     ]
     assert kb(seed_kdir, "undo")[1].endswith("The earlier version is live again.\n")
     assert "on Monday" in (seed_kdir / "events.yaml").read_text(encoding="utf-8")

@@ -65,8 +65,10 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     kept = _questions_by_text(files.get(draft.name)) if replacing else {}
     passages = []
     for item in data["passages"]:
-        if isinstance(item, dict) and not item.get("questions") and kept.get(_plain(item.get("text"))):
-            item = {**item, "questions": kept[_plain(item.get("text"))]}  # an unchanged passage keeps them
+        aliases = kept.get(_plain(item.get("text"))) if isinstance(item, dict) else None
+        if isinstance(item, dict) and aliases:  # an unchanged passage keeps them, beside any the draft adds
+            own = [str(q) for q in item.get("questions") or [] if isinstance(q, str)]
+            item = {**item, "questions": [*own, *(q for q in aliases if q not in own)]}
         if isinstance(item, dict) and str(item.get("id")) in taken:
             old = str(item["id"])
             item = {**item, "id": ids.numbered(re.sub(r"-[0-9]+\Z", "", old), taken, bare=False)}
