@@ -658,15 +658,25 @@ def test_markdowns_lazy_numbering_is_one_list_numbered_in_order() -> None:
     assert [d.text for d in found] == ["To install:\n1. Download.\n2. Unpack.\n3. Run."]
 
 
-def test_an_item_that_opens_an_inner_list_heads_it() -> None:
+@pytest.mark.parametrize(
+    ("page", "passage"),
+    [
+        (
+            "# T\n\n- To book a table:\n  1. Write us an e-mail.\n  2. Pay the deposit.\n- Parking is free.\n",
+            "• To book a table:\n1. Write us an e-mail.\n2. Pay the deposit.\n• Parking is free.",
+        ),
+        (
+            "# T\n\nHow to visit us:\n\n1. To book a table:\n   - Write us an e-mail.\n   - Pay the deposit.\n"
+            "2. Parking is free.\n",
+            "How to visit us:\n1. To book a table:\n• Write us an e-mail.\n• Pay the deposit.\n2. Parking is free.",
+        ),
+    ],
+)
+def test_an_item_that_opens_an_inner_list_keeps_it_and_the_list_goes_on(page: str, passage: str) -> None:
     """ "- To book a table:" over numbered steps was a passage that said nothing, and the steps one
-    that did not say what they were for."""
-    page = "# T\n\n- To book a table:\n  1. Write us an e-mail.\n  2. Pay the deposit.\n- Parking is free.\n"
-    for title, found in (drafts(page), drafts_of(articles.from_markdown(page))):
-        assert [d.text for d in found] == [
-            "• To book a table:\n1. Write us an e-mail.\n2. Pay the deposit.",
-            "Parking is free.",
-        ], title
+    that did not say what they were for; with a paragraph over the list, too."""
+    for found in (drafts(page)[1], drafts_of(articles.from_markdown(page))[1]):
+        assert [d.text for d in found] == [passage]
 
 
 @pytest.mark.parametrize(

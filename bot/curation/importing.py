@@ -108,38 +108,51 @@ def passages_of(blocks: list[Block]) -> list[str]:
     grouped by sentences (`group_sentences`), a list with the paragraph that opens it (one ending
     with a colon) by items (`group_items`): "Besides its kernel, a system has:" and its items
     were passages of their own, and none of them said what the list was. An item that ends with a
-    colon over items of another kind ("- To book:" over "1. Write to us.") opens that inner list;
-    a numbered list is numbered from its first item on ("1." on every item is Markdown's way)."""
+    colon keeps the inner list under it ("- To book:" over "1. Write to us."), and the outer list
+    goes on after it; a numbered list is numbered from its first item on ("1." on every item is
+    Markdown's way)."""
     found: list[str] = []
     at = 0
     while at < len(blocks):
         block = blocks[at]
-        opening = _opens(blocks, at)
-        alone = block.item and not _same_list(block.item, blocks[at + 1].item if at + 1 < len(blocks) else "")
-        if not (block.item or opening) or (alone and not opening):  # an item on its own is a paragraph
+        after = blocks[at + 1] if at + 1 < len(blocks) else None
+        opening = not block.item and block.text.endswith(":") and after is not None and bool(after.item)
+        if not block.item and not opening:
             found.extend(group_sentences(split_sentences(block.text)))
             at += 1
             continue
-        intro = (f"{block.item} {block.text}" if block.item else block.text) if opening else ""
+        intro = block.text if opening else ""
         at += 1 if opening else 0
-        run = [blocks[at]]
-        at += 1
-        while at < len(blocks) and _same_list(blocks[at - 1].item, blocks[at].item) and not _opens(blocks, at):
-            run.append(blocks[at])
-            at += 1
+        run, at = _list_run(blocks, at)
+        if len(run) == 1 and not intro:  # an item on its own is a paragraph
+            found.extend(group_sentences(split_sentences(run[0].text)))
+            continue
         first = _number(run[0].item)
-        marks = [f"{first + n}." for n in range(len(run))] if first is not None else [b.item for b in run]
+        numbered = first is not None and all(_number(b.item) is not None for b in run)
+        marks = [f"{first + n}." for n in range(len(run))] if numbered and first is not None else [b.item for b in run]
         found.extend(group_items(intro, [f"{mark} {b.text}" for mark, b in zip(marks, run, strict=True)]))
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
 
 
-def _opens(blocks: list[Block], at: int) -> bool:
-    """Whether the block at `at` opens the list after it: a paragraph that ends with a colon, or
-    an item that does, over items of another kind (an inner list)."""
-    block, after = blocks[at], blocks[at + 1] if at + 1 < len(blocks) else None
-    if after is None or not after.item or not block.text.endswith(":"):
-        return False
-    return not block.item or not _same_list(block.item, after.item)
+def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
+    """The items of the list that starts at `at`, with the inner lists of items that end with a
+    colon, and where the blocks after it start."""
+    run = [blocks[at]]
+    outer: Block | None = None  # the outer list's last item, while in an inner list
+    at += 1
+    while at < len(blocks) and blocks[at].item:
+        block, last = blocks[at], run[-1]
+        if _same_list(last.item, block.item):
+            pass
+        elif last.text.endswith(":") and outer is None:
+            outer = last  # an inner list, under the item that opens it
+        elif outer is not None and _same_list(outer.item, block.item):
+            outer = None  # back in the outer list
+        else:
+            break
+        run.append(block)
+        at += 1
+    return run, at
 
 
 def _number(mark: str) -> int | None:
