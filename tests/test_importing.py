@@ -474,6 +474,10 @@ CONSENT_AND_SITE_CHROME = [
     '<div role="dialog">Sign up for our newsletter!</div>',
     '<div class="navbar"><a>Home</a> <a>FAQ</a></div>',
     '<div id="SITE_FOOTER">© 2024 Meeple Corner, created with Wix.com</div>',
+    '<div id="onetrust-consent-sdk">We and our partners use cookies.</div>',
+    '<div class="cmplz-cookiebanner">Manage consent.</div>',
+    '<div class="BorlabsCookieBox">Privacy preference.</div>',
+    '<div class="footer-widgets">Copyright 2024. All rights reserved.</div>',
 ]
 
 
@@ -702,4 +706,20 @@ def test_an_item_without_text_gives_its_mark_to_nothing_after_it() -> None:
     assert [d.text for d in drafts_of(articles.from_html(page))[1]] == [
         "We serve:\n• Tea",
         "Parking is free at the back.",
+    ]
+
+
+def test_inside_the_main_content_only_a_navbar_breadcrumbs_or_a_consent_box_are_chrome_by_name() -> None:
+    """Within <main> a card's footer or a "cookie-info" box is the article's; breadcrumbs and a
+    consent manager's dialog are chrome wherever they stand."""
+    page = (
+        '<main><h1>Bakery</h1><div class="breadcrumb-trail">Home › Bakery</div><p>Fresh bread daily.</p>'
+        '<div id="CybotCookiebotDialog">Allow all cookies?</div><div class="card-footer">Loaves from 3 pounds.</div>'
+        '<div class="cookie-info">Our cookies are baked with butter.</div></main>'
+    )
+    assert [b.text for b in articles.from_html(page).blocks] == [
+        "Bakery",
+        "Fresh bread daily.",
+        "Loaves from 3 pounds.",
+        "Our cookies are baked with butter.",
     ]

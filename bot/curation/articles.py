@@ -501,17 +501,20 @@ _CHROME = frozenset(
     breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu navbar cc-window
     cc-banner cc-revoke""".split()
 )
-# Outside the page's main content, the parts of a class or id (split at "-", "_" and inner
-# capitals, any case) mark chrome too: a navbar or breadcrumbs anywhere ("main-navbar"), a
-# footer of the site ("SITE_FOOTER", not a "card-footer" that holds prices), and a cookie or
-# consent notice: a name with "gdpr" or "cookiebot" ("CybotCookiebotDialog"), or with "cookie"
-# or "consent" beside a notice's word ("cookie-law-info-bar", "cookie-consent-popup"; not a
-# bakery's "cookies-menu" or an "event-consent-note").
-_CHROME_PARTS = frozenset({"navbar", "breadcrumb", "breadcrumbs"})
-_SITE_PARTS = frozenset({"site", "page", "global"})
-_CONSENT_PARTS = frozenset({"gdpr", "cookiebot", "cookieconsent"})
+# The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
+# anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
+# "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
+# "footer-widgets", not a "card-footer" that holds prices) and a cookie or consent notice, a
+# name with "cookie" or "consent" beside a notice's word ("cookie-law-info-bar", "BorlabsCookieBox";
+# not a bakery's "cookies-menu" or an "event-consent-note").
+_CHROME_PARTS = frozenset({"navbar", "breadcrumb", "breadcrumbs", "gdpr", "cookiebot", "cookieconsent", "cookiebanner",
+                           "onetrust", "cmplz"})  # fmt: skip
+_NOT_SITE_FOOTER = frozenset({"card", "modal", "panel", "table", "article", "post", "entry", "comment"})
 _COOKIE_PARTS = frozenset({"cookie", "cookies", "consent"})
-_NOTICE_PARTS = frozenset({"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert"})
+_NOTICE_PARTS = frozenset(
+    {"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert", "box", "disclaimer",
+     "choice", "info", "sdk"}
+)  # fmt: skip
 _CHROME_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
 )
@@ -525,7 +528,7 @@ def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> boo
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
     if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
         return True
-    return not in_main and any(_is_chrome_name(_name_parts(word)) for word in named if word)
+    return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
 
 
 def _name_parts(word: str) -> set[str]:
@@ -535,10 +538,12 @@ def _name_parts(word: str) -> set[str]:
     return {part.lower() for part in re.split(r"[-_]", spaced) if part}
 
 
-def _is_chrome_name(parts: set[str]) -> bool:
-    if parts & _CHROME_PARTS or parts & _CONSENT_PARTS:
+def _is_chrome_name(parts: set[str], *, in_main: bool) -> bool:
+    if parts & _CHROME_PARTS:
         return True
-    if "footer" in parts and parts & _SITE_PARTS:
+    if in_main:
+        return False
+    if "footer" in parts and not parts & _NOT_SITE_FOOTER:
         return True
     return bool(parts & _COOKIE_PARTS) and len(parts & (_COOKIE_PARTS | _NOTICE_PARTS)) >= 2
 
