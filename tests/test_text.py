@@ -74,6 +74,9 @@ def test_a_short_hyphenated_word_in_a_passage_is_also_the_word_it_makes() -> Non
     assert "cowrot" not in answerer.index.analyze("who co-wrote it") and "wifi" not in answerer.index.analyze("wi-fi")
     asked = {t: 1.0 for t in answerer.index.analyze("wifi password")}
     assert answerer.index.focus(asked, kb.passages[0]) == 1.0  # one sentence holds it all, "wifi" too
+    folded = Answerer(kb, Synonyms.from_groups([["internet", "wifi"]]))  # the joined word as a synonym
+    asked = {t: 1.0 for t in folded.index.analyze("wifi password")}
+    assert folded.index.focus(asked, kb.passages[0]) == 1.0
 
 
 def test_a_synonyms_phrase_with_a_hyphen_still_folds_in_a_passage() -> None:

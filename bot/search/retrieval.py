@@ -382,7 +382,11 @@ class Index:
         if found is None:
             pieces = [*text.split_sentences(passage.text), *passage.questions]
             found = tuple(
-                frozenset([*self.synonyms.terms(piece), *(text.joined_terms(piece) if "-" in piece else ())])
+                frozenset(
+                    self.synonyms.fold(text.tokenize(piece, keep_stop=True, joined=True))
+                    if "-" in piece  # as the index reads it: "wifi" of "Wi-Fi", folded as a synonym
+                    else self.synonyms.terms(piece)
+                )
                 for piece in pieces
             )
             if len(self._unit_memo) >= UNIT_MEMO:
