@@ -284,7 +284,7 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
     listed = importing.list_drafts(Path(args.knowledge))
     for draft in listed:
-        update = "\t(a new version of the live file)" if importing.is_update(draft.path) else ""
+        update = "\t(--update: replaces the live file of its name)" if importing.is_update(draft.path) else ""
         print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}{update}", file=out)
     if not listed:
         print(f"No drafts in {Path(args.knowledge) / importing.DRAFTS_DIR}; `kb import FILE` makes one.", file=out)

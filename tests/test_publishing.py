@@ -129,7 +129,7 @@ def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_
     (seed_kdir.parent / "events.md").write_text(first.replace("on Monday", "on Tuesday"), encoding="utf-8")
     assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"))[0] != 0
     assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"), "--update")[0] == 0
-    assert kb(seed_kdir, "drafts") == (0, "events.yaml\t2\tEvents\t(a new version of the live file)\n")
+    assert kb(seed_kdir, "drafts") == (0, "events.yaml\t2\tEvents\t(--update: replaces the live file of its name)\n")
     draft = seed_kdir / "drafts" / "events.yaml"  # the moderator adds a question while reviewing it
     draft.write_text(
         draft.read_text(encoding="utf-8").replace(
