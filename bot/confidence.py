@@ -57,9 +57,20 @@ _GIVES_AMOUNT = re.compile(
 )
 
 
+# A time of day is no amount a "how much" question asks for ("how much is a pizza?" against
+# "We serve hot food until 9 pm"); "how many hours" still takes one.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b")
+
+
 def answers_the_kind(question: str, passage: Passage) -> bool:
     """False when the question asks for an amount and the passage gives none."""
-    return not _ASKS_AMOUNT.search(question.casefold()) or bool(_GIVES_AMOUNT.search(passage.text.casefold()))
+    asked = question.casefold()
+    if not _ASKS_AMOUNT.search(asked):
+        return True
+    text = passage.text.casefold()
+    if "how much" in asked:
+        text = _CLOCK_TIME.sub(" ", text)
+    return bool(_GIVES_AMOUNT.search(text))
 
 
 def signals(question: str, best: Ranked, passages: int) -> dict[str, float]:

@@ -236,3 +236,15 @@ def test_a_question_in_a_script_without_capitals_is_a_topic_label() -> None:
         "hours-ko": "몇 시에 문을 여나요?",
         "hours-es": "¿A qué hora abren?",
     }
+
+
+def test_a_time_of_day_is_no_price() -> None:
+    """ "How much is a pizza?" against "We serve hot food until 9 pm" was answered: a clock time
+    counted as the amount asked for. A price still answers, and "how many hours" still takes a time."""
+    source = Source(title="Cafe FAQ")
+    food = Passage("food-1", "Food", "We serve hot food until 9 pm: pizzas, toasties and soup.", source)
+    menu = Passage("menu-1", "Menu", "Ask at the bar for today's specials.", source)
+    answerer = Answerer(KnowledgeBase((food, menu)))
+    assert answerer.answer("how much is a pizza?").passage_id is None
+    priced = Passage("food-1", "Food", "We serve hot food until 9 pm: a pizza costs 9 pounds.", source)
+    assert Answerer(KnowledgeBase((priced, menu))).answer("how much is a pizza?").passage_id == "food-1"
