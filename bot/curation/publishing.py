@@ -46,7 +46,9 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
     replacing = draft.name in files and is_update(draft)
     if draft.name in files and not replacing:
         raise Refused(
-            _("{draft} is already live; rename the draft or remove the live file first.").format(draft=draft.name)
+            _("{draft} is already live; `kb import --update` makes a new version of it, or rename the draft.").format(
+                draft=draft.name
+            )
         )
     try:
         data = yaml.safe_load(draft.read_text(encoding="utf-8"))
