@@ -381,14 +381,8 @@ class Index:
         found = self._unit_memo.get(key)
         if found is None:
             pieces = [*text.split_sentences(passage.text), *passage.questions]
-            found = tuple(
-                frozenset(
-                    self.synonyms.fold(text.tokenize(piece, keep_stop=True, joined=True))
-                    if "-" in piece  # as the index reads it: "wifi" of "Wi-Fi", folded as a synonym
-                    else self.synonyms.terms(piece)
-                )
-                for piece in pieces
-            )
+            # as the index reads them: "wifi" of "Wi-Fi" too, folded as a synonym
+            found = tuple(frozenset(self.synonyms.fold(text.tokenize(p, keep_stop=True, joined=True))) for p in pieces)
             if len(self._unit_memo) >= UNIT_MEMO:
                 self._unit_memo.clear()
             self._unit_memo[key] = found

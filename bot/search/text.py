@@ -232,6 +232,8 @@ def joined_terms(text: str) -> list[str]:
     (the joined form of "co-wrote", known to no passage, would weigh as its most telling word),
     and they come after the text's own terms so that a synonym's phrase ("stay-at-home order")
     still matches the words as written."""
+    if "-" not in text:  # most text has none: no second pass over it
+        return []
     return [t for _, _, word in _TOKEN.findall(_casefolded(text)) if word for t in _joined_tokens(word)]
 
 
@@ -357,7 +359,7 @@ def forget() -> None:
 
 
 _PIECE_TOKENS = _Pieces(lambda piece: tuple(_tokens(piece, None, keep_stop=True)))
-_PIECE_JOINED = _Pieces(lambda piece: tuple(t for _, _, w in _TOKEN.findall(piece) if w for t in _joined_tokens(w)))
+_PIECE_JOINED = _Pieces(lambda piece: tuple(joined_terms(piece)))
 _PIECE_WORDS = _Pieces(lambda piece: tuple(w for w in words(piece) if w.isalpha()))
 
 
