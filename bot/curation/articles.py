@@ -498,8 +498,7 @@ _OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "d
 _CHROME = frozenset(
     """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
     reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
-    breadcrumb breadcrumbs cookie-banner skip-link footer site-footer site-header menu navbar cc-window
-    cc-banner cc-revoke""".split()
+    cookie-banner skip-link footer site-footer site-header menu cc-window cc-banner cc-revoke""".split()
 )
 # The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
 # anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
