@@ -122,7 +122,7 @@ def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
     )
     assert title == "Guide"
     assert [(d.section, d.text) for d in found] == [
-        ("Introduction", "See the rules and be kind."),
+        ("Introduction", "See the rules (https://example.org/rules) and be kind."),
         ("Meetups", "• Every first Saturday.\n• Bring snacks."),
         ("Contact", "Write to the_admin at the desk."),
     ]
@@ -266,8 +266,54 @@ def test_wrapped_prose_with_questions_on_lines_of_their_own_stays_one_paragraph(
     assert draft.text == " ".join(text.split())
 
 
-def test_a_link_whose_address_holds_brackets_keeps_only_its_text() -> None:
-    assert articles.inline_markdown("See [Python](https://en.wikipedia.org/wiki/Python_(language)).") == "See Python."
+def test_a_link_whose_address_holds_brackets_keeps_all_of_it() -> None:
+    said = articles.inline_markdown("See [Python](https://docs.example.org/Python_(language)).")
+    assert said == "See Python (https://docs.example.org/Python_(language))."
+
+
+MARKDOWN_LINKS = {
+    "a web page": ("Read [the install guide](https://example.org/install) first.",
+                   "Read the install guide (https://example.org/install) first."),
+    "an email address": ("Or [email us](mailto:help@example.org).", "Or email us (help@example.org)."),
+    "a phone number": ("[Call the desk](tel:+44-20-7946-0000).", "Call the desk (+44-20-7946-0000)."),
+    "a title after the address": ('[Rules](https://example.org/rules "House rules") apply.',
+                                  "Rules (https://example.org/rules) apply."),
+    "text that says where already": ("Go to [www.example.org](https://www.example.org/).", "Go to www.example.org."),
+    "a page of the same site": ("See [the guide](../docs/guide.md).", "See the guide."),
+    "a wiki's other article": ("Made of [ice](https://en.wikipedia.org/wiki/Ice).", "Made of ice."),
+    "an image": ("![The logo](https://example.org/logo.png) Welcome.", "The logo Welcome."),
+    "a wiki's prose of links": ("[Ice](https://w.org/Ice) and [snow](https://w.org/Snow) make [glaciers](https://w.org/G).",
+                                "Ice and snow make glaciers."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("markdown", "plain"), MARKDOWN_LINKS.values(), ids=MARKDOWN_LINKS.keys())
+def test_a_link_keeps_where_it_leads_when_a_chat_reply_needs_it(markdown: str, plain: str) -> None:
+    """A reply in chat cannot be clicked: "email us" must say which address, unless the paragraph is a wiki's
+    cross-references (more than two links) or the link stays within the site."""
+    assert articles.inline_markdown(markdown) == plain
+
+
+def test_a_heading_keeps_only_its_links_text() -> None:
+    page = articles.from_markdown("# Guide\n\n## [Install](https://example.org/install)\n\nRun the installer.\n")
+    assert [b.text for b in page.blocks] == ["Guide", "Install", "Run the installer."]
+
+
+def test_a_web_page_keeps_the_addresses_of_a_paragraph_with_few_links() -> None:
+    page = articles.from_html(
+        "<main><h2><a href='https://example.org/#plans'>Plans</a></h2>"
+        "<p>Read <a href='https://example.org/install'>the guide</a> or "
+        "<a href='mailto:help@example.org'>email us</a>.</p>"
+        "<p><a href='/wiki/Ice'>Ice</a> and <a href='/wiki/Snow'>snow</a> make <a href='https://w.org/G'>glaciers</a>.</p>"
+        "<p><a href='https://example.org/shop'><img src='cart.png'></a> Go to "
+        "<a href='https://example.org'>example.org</a>.</p></main>"
+    )
+    assert [b.text for b in page.blocks] == [
+        "Plans",
+        "Read the guide (https://example.org/install) or email us (help@example.org).",
+        "Ice and snow make glaciers.",
+        "Go to example.org.",
+    ]
 
 
 def test_a_paragraph_whose_first_sentence_asks_stays_one_paragraph() -> None:

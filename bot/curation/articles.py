@@ -319,8 +319,10 @@ def from_markdown(text: str) -> Article:
         if lines:
             plain = inline_markdown(" ".join(lines))
             bold = _MD_BOLD_LINE.match(" ".join(lines).strip())
-            if plain:
-                blocks.append(Block(inline_markdown(bold.group("title")), True) if bold else Block(plain, item=mark[0]))
+            if plain and bold:
+                blocks.append(Block(inline_markdown(bold.group("title"), addresses=False), True))
+            elif plain:
+                blocks.append(Block(plain, item=mark[0]))
             lines.clear()
         mark[0] = ""
 
@@ -333,9 +335,9 @@ def from_markdown(text: str) -> Article:
         elif (heading := _md_heading(line)) is not None:
             flush()
             level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
-            blocks.append(Block(inline_markdown(heading), True, level))
+            blocks.append(Block(inline_markdown(heading, addresses=False), True, level))
         elif len(lines) == 1 and _MD_SETEXT.match(line):
-            blocks.append(Block(inline_markdown(lines.pop()), True, 1 if "=" in line else 2))
+            blocks.append(Block(inline_markdown(lines.pop(), addresses=False), True, 1 if "=" in line else 2))
             mark[0] = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
         elif not line.strip() or _MD_SETEXT.match(line):  # a blank line, or a rule
             flush()
@@ -437,11 +439,45 @@ def front_matter(text: str) -> tuple[str | None, str]:
 SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
 
 
-def inline_markdown(text: str) -> str:
-    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped."""
+# A paragraph with at most this many links keeps the addresses of those that lead off the page.
+LINKS_KEPT = 2
+# An address worth keeping: a page on the web, an email address, a phone number.
+_ADDRESS = re.compile(r"(?:https?://|mailto:|tel:)[^\s<>]+", re.IGNORECASE)
+_MD_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'(][^()]*)?\)")
+
+
+def address_of(label: str, href: str) -> str:
+    """Where a link leads, as a chat reply (where it cannot be clicked) shows it after the link's
+    text: a web address, or the email address or phone number of a `mailto:` or `tel:` link; ""
+    for a link within the site, a wiki's link to another of its articles (saved pages make them
+    absolute), a link without text (an image's), or text that says where already."""
+    href = href.strip()
+    if not label.strip() or not _ADDRESS.fullmatch(href) or "/wiki/" in href:  # a wiki's link to another article
+        return ""
+    shown = re.sub(r"^(?:mailto|tel):", "", href, flags=re.IGNORECASE)
+    return "" if _bare(label) == _bare(shown) else shown
+
+
+def _bare(address: str) -> str:
+    """An address as its text may say it: "example.org" of "https://www.example.org/"."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", address.strip().casefold()).rstrip("/")
+
+
+def with_address(label: str, href: str) -> str:
+    """A link's text, and where it leads in brackets (`address_of`): "email us (help@example.org)"."""
+    address = address_of(label, href)
+    return f"{label.strip()} ({address})" if address else label.strip()
+
+
+def inline_markdown(text: str, *, addresses: bool = True) -> str:
+    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
+    `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
+    paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
-    text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url), ![alt](src), url(with)
+    keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
+    text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
+    text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
@@ -625,6 +661,9 @@ class _PageParser(HTMLParser):
         self._lists: list[_List] = []  # the lists open, innermost last
         self._item = ""  # the mark of the list item whose text is being read
         self._broken_at: int | None = None  # where the text after the last <br> starts, until the block ends
+        self._link: tuple[str, int] | None = None  # the open link's href, and where its text starts
+        self._links: list[tuple[int, str]] = []  # the block's addresses worth showing, and where they go
+        self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -654,6 +693,8 @@ class _PageParser(HTMLParser):
         elif tag not in _VOID and _is_main(tag, named):
             self._flush()
             self._main = _Open(tag)
+        if tag == "a" and "href" in named:
+            self._link = (named["href"], len(self._text))
         if tag == "br":
             self._line_break()
         elif tag in _BLOCKS:
@@ -690,6 +731,8 @@ class _PageParser(HTMLParser):
             self._skip = None
             if own:
                 return  # else a parent's end: it also ends whatever holds the skipped element
+        if tag == "a" and self._link is not None:
+            self._link_end(*self._link)
         if tag in _BLOCKS:
             self._flush()
             self._heading = False
@@ -723,7 +766,22 @@ class _PageParser(HTMLParser):
         self._flush()
         self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
 
+    def _link_end(self, href: str, start: int) -> None:
+        """A link's end: where its address would go (`with_address`), kept if the block has few links."""
+        self._link = None
+        self._linked += 1
+        address = address_of("".join(self._text[start:]), href) if start <= len(self._text) else ""
+        if address:
+            self._links.append((len(self._text), f" ({address})"))
+            self._text.append("")  # the address's place, filled if the block has few links
+
     def _flush(self) -> None:
+        if not self._heading and self._linked <= LINKS_KEPT:  # a wiki's prose of cross-references: text only
+            for at, address in self._links:
+                self._text[at] = address
+        self._links.clear()
+        self._linked = 0
+        self._link = None
         text = _oneline("".join(self._text))
         self._text.clear()
         self._broken_at = None
