@@ -294,6 +294,20 @@ def test_a_link_keeps_where_it_leads_when_a_chat_reply_needs_it(markdown: str, p
     assert articles.inline_markdown(markdown) == plain
 
 
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("Photos go to `library/<user>/<year>/` by default.", "Photos go to library/<user>/<year>/ by default."),
+        ("Run `rm *.tmp *.bak` or ``a_b_c`` then **go**.", "Run rm *.tmp *.bak or a_b_c then go."),
+        ("Not a link: `[x](https://example.org)`.", "Not a link: [x](https://example.org)."),
+    ],
+)
+def test_code_is_kept_as_written(markdown: str, plain: str) -> None:
+    """Inside code, `<user>` is a placeholder of a path, not a tag, and `*` a wildcard, not emphasis: it was
+    "library////"."""
+    assert articles.inline_markdown(markdown) == plain
+
+
 def test_a_heading_keeps_only_its_links_text() -> None:
     page = articles.from_markdown("# Guide\n\n## [Install](https://example.org/install)\n\nRun the installer.\n")
     assert [b.text for b in page.blocks] == ["Guide", "Install", "Run the installer."]

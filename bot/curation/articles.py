@@ -475,18 +475,26 @@ def inline_markdown(text: str, *, addresses: bool = True) -> str:
     paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
+    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
+    code: list[str] = []
+    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
     keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
     text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
-    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", r"\2", text)
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", text)
-    return _oneline(text)
+    return _oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
+
+
+def _held(code: list[str], span: str) -> str:
+    """A code span set aside while the markup around it is read, and the mark of its place."""
+    code.append(span)
+    return f"\0{len(code) - 1}\0"
 
 
 def from_html(text: str) -> Article:
