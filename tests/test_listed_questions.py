@@ -13,6 +13,7 @@ import pytest
 from bot import Answerer, Outcome, cli
 from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Example, examples
+from bot.knowledge import KnowledgeBase, Passage, Source
 from tests.test_rivals import GARDEN, QUESTION, RIVALS, garden_folder
 
 # Every passage of a hiking club's FAQ says "hike": a question with no other word is one the
@@ -73,8 +74,58 @@ def test_the_same_words_in_another_question_are_not_the_listed_question(tmp_path
         garden_folder(tmp_path / "k", listing(HIKING, "gear", "Do I have to like hiking?"))
     )
     assert answerer.answer("Do I have to like hiking?").passage_id == "gear"
-    for other in ("What is hiking?", "How do I hike?", "Can I hike?", "hiking?"):
+    for other in ("What is hiking?", "How do I hike?", "Can I hike?", "hiking now?"):
         assert answerer.answer(other).outcome is Outcome.FALLBACK, other
+
+
+# An imported FAQ: every passage names the product, and each question is a section's heading.
+SHUTTERBOX = Source(title="Shutterbox FAQ")
+FAQ = KnowledgeBase(
+    (
+        Passage("introduction-1", "Introduction", "Shutterbox is a photo library. Ask in the group.", SHUTTERBOX),
+        Passage("what-is-1", "What is Shutterbox?", "Shutterbox is a self-hosted alternative to cloud photos.",
+                SHUTTERBOX),
+        Passage("what-is-2", "What is Shutterbox?", "Shutterbox is written in Go; Shutterbox is AGPL.", SHUTTERBOX),
+        Passage("free-1", "Is Shutterbox free?", "Yes. Self-hosted Shutterbox is free forever.", SHUTTERBOX),
+        Passage("cloud-1", "Shutterbox Cloud", "Shutterbox Cloud is free for a month, then paid.", SHUTTERBOX),
+        Passage("app-1", "Is there a mobile app?", "Yes, the Shutterbox app is in the app stores.", SHUTTERBOX),
+    )
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "passage_id"),
+    [("What is Shutterbox?", "what-is-1"), ("is shutterbox free", "free-1"), ("IS THERE A MOBILE APP", "app-1"),
+     ("shutterbox cloud?", "cloud-1")],
+)  # fmt: skip
+def test_a_question_worded_as_a_section_is_answered_with_its_first_passage(question: str, passage_id: str) -> None:
+    """A member who types an imported FAQ's own question gets its answer, without a doubt said: the page
+    says which passage answers it. Before, every passage holding "Shutterbox" made them rivals, and these were
+    declined, with the right passage offered as the first topic. Under the heading the first paragraph answers;
+    the second of "What is Shutterbox?" repeats the question's word more, and is not the answer."""
+    answer = Answerer(FAQ).answer(question)
+    assert answer.passage_id == passage_id and not answer.hedged
+
+
+def test_a_heading_shared_by_two_sources_says_nothing_and_an_alias_comes_before_a_heading() -> None:
+    """An "Introduction" in each of two articles does not say which one is asked about; a passage that lists the
+    question as an alternate one (a moderator's `kb alias`) is the answer, whatever section shares its wording."""
+    other = Source(title="Shutterbox install guide")
+    both = Answerer(FAQ).with_added(Passage("introduction-2", "Introduction", "Install Shutterbox with Docker.", other))
+    [best, *_] = both.index.rank(both.index.analyze("Introduction"), question="Introduction")
+    assert not best.listed
+    [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze("introduction"), question="introduction")
+    assert best.listed and best.passage.id == "introduction-1"
+    aliased = Answerer(FAQ).with_added(
+        Passage("cost-1", "Prices", "Shutterbox is free to self-host.", SHUTTERBOX, questions=("Is Shutterbox free?",))
+    )
+    assert aliased.answer("Is Shutterbox free?").passage_id == "cost-1"
+
+
+def test_a_passage_added_live_is_found_by_its_heading() -> None:
+    docker = Passage("docker-1", "Can I use Docker?", "Yes, Shutterbox ships an image.", SHUTTERBOX)
+    added = Answerer(FAQ).with_added(docker)
+    assert added.answer("can i use docker").passage_id == "docker-1"
 
 
 def test_a_listed_question_is_the_candidate_the_answer_gives(tmp_path: Path) -> None:

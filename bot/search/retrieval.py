@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
@@ -82,8 +82,9 @@ class Ranked:
     moderator who attaches a question to a passage (`kb alias`) says that it answers it, whatever
     other passages share its words: of the passages the focus may reorder, the first that lists the
     question comes first (and only the first is marked). The same terms are not enough: "What is
-    hiking?" and "Do I have to like hiking?" are both `hike`, and a section that is a question is
-    not taken so either (its answer may be in another of its passages).
+    hiking?" and "Do I have to like hiking?" are both `hike`. Else a question worded as a section's
+    heading ("Is Shutterbox free?" of an imported FAQ) is listed by the first passage under it
+    (`_Headings`), wherever BM25 put it.
     """
 
     passage: Passage
@@ -170,6 +171,7 @@ class Index:
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
+        self._headings = _Headings().with_passages(kb.passages, 0)
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -196,6 +198,7 @@ class Index:
         new._ids = self._ids.union(new_ids)
         new._speller = self._speller.extended(added, new_terms)
         new._written = None
+        new._headings = self._headings.with_passages(passages, len(self.kb.passages))
         new._set_weights()
         return new
 
@@ -266,6 +269,10 @@ class Index:
         matched, base = self._scorer.matched(query)
         weight = self.ranking.focus
         chosen = _best(matched, max(top + 1, RERANK) if weight else top + 1)
+        said = wording_of(question) if question is not None else ()
+        headed = self._headings.first(said)
+        if headed is not None and headed not in chosen:  # "What is Shutterbox?": every passage says it
+            chosen.append(headed)
         asked = _Weights(self._weights(terms))
         covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
@@ -276,7 +283,7 @@ class Index:
 
         keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
-        listed = self._listing(question, [chosen[at] for at in order], match) if question is not None else None
+        listed = self._listing(said, [chosen[at] for at in order], match, headed) if said else None
         if listed is not None:  # one of its own questions, word for word: it comes first
             listed = order[listed]
             order.remove(listed)
@@ -301,19 +308,21 @@ class Index:
             )
         return found
 
-    def _listing(self, question: str, docs: Sequence[int], match: Callable[[int], tuple[float, float]]) -> int | None:
-        """Where in `docs` the first passage is that lists `question` (see `Ranked.listed`), or None.
-        Only a passage with alternate questions that holds all of the question can (they are in it),
-        so the question's wording is worked out only for such a one, and once."""
-        said: tuple[str, ...] | None = None
+    def _listing(
+        self,
+        said: tuple[str, ...],
+        docs: Sequence[int],
+        match: Callable[[int], tuple[float, float]],
+        headed: int | None,
+    ) -> int | None:
+        """Where in `docs` the first passage is that lists the question worded `said` as one of its
+        alternate questions, else where `headed` is (the passage whose section asks it), or None
+        (see `Ranked.listed`). Only a passage that holds all of the question can list it."""
         for place, doc in enumerate(docs):
             passage = self.kb.passages[doc]
-            if not passage.questions or match(doc)[0] < 1 - 1e-9:
-                continue
-            said = wording_of(question) if said is None else said
-            if said and said in self._wordings(passage.questions):
+            if passage.questions and match(doc)[0] >= 1 - 1e-9 and said in self._wordings(passage.questions):
                 return place
-        return None
+        return docs.index(headed) if headed is not None else None
 
     def _wordings(self, questions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
         """The wordings of a passage's alternate questions, remembered (apart from its sentences'
@@ -411,6 +420,42 @@ class Index:
         if term[:1].isdigit():  # a number no passage has ("... in 2024") must not veto a match
             return 0.0  # (it costs 2 of 37 near misses declined on the blind generalization set)
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
+
+
+@dataclass(frozen=True)
+class _Headings:
+    """The passages of each section by the section's wording (`wording_of`), for a question asked
+    in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
+    passages answer it. A wording that two sections share (an "Introduction" in each of two
+    articles) says nothing, and is kept as such (`home` None)."""
+
+    sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, tuple[int, ...]]] = field(default_factory=dict)
+
+    def with_passages(self, passages: Sequence[Passage], first: int) -> _Headings:
+        """These headings with `passages` (numbered from `first` in the index) added."""
+        added: dict[tuple[str, ...], tuple[tuple[str, str] | None, list[int]]] = {}
+        worded: dict[str, tuple[str, ...]] = {}
+        for at, passage in enumerate(passages, first):
+            said = worded.get(passage.section)
+            if said is None:
+                said = worded[passage.section] = wording_of(passage.section)
+            if not said:
+                continue
+            if said not in added:
+                home, before = self.sections.get(said, (_home(passage), ()))
+                added[said] = (home, list(before))
+            home, docs = added[said]
+            docs.append(at)
+            if home is not None and home != _home(passage):
+                added[said] = (None, docs)
+        return _Headings({**self.sections, **{said: (home, tuple(docs)) for said, (home, docs) in added.items()}})
+
+    def first(self, said: tuple[str, ...]) -> int | None:
+        """The first passage of the one section worded `said`, or None. Under a question the first
+        paragraph answers it, the rest adds to it: the one of them that scored best, a note that
+        repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
+        home, docs = self.sections.get(said, (None, ()))
+        return docs[0] if home is not None and docs else None
 
 
 def _home(passage: Passage) -> tuple[str, str]:
