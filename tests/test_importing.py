@@ -113,7 +113,7 @@ def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
 
 
 def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
-    """Markdown: the first # heading is the title, markup is stripped, a list is one passage, code is left out."""
+    """Markdown: the first # heading is the title, markup is stripped, a list is one passage, code is kept."""
     title, found = _imported(
         tmp_path / "guide.md",
         "\ufeff# Guide\n\nSee the **[rules](https://example.org/rules)** and _be kind_.\n\n"
@@ -123,7 +123,7 @@ def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
     assert title == "Guide"
     assert [(d.section, d.text) for d in found] == [
         ("Introduction", "See the rules (https://example.org/rules) and be kind."),
-        ("Meetups", "• Every first Saturday.\n• Bring snacks."),
+        ("Meetups", "• Every first Saturday.\n• Bring snacks.\n```\nrm -rf /\n```"),
         ("Contact", "Write to the_admin at the desk."),
     ]
 
@@ -308,6 +308,48 @@ def test_code_is_kept_as_written(markdown: str, plain: str) -> None:
     assert articles.inline_markdown(markdown) == plain
 
 
+def test_a_guides_code_is_kept_under_the_line_that_introduces_it(tmp_path: Path) -> None:
+    """A fenced block is code, kept line by line (its indent dropped), fenced, under the paragraph before it:
+    the commands were left out, and "To update, pull the new images:" was a passage that said nothing. Code
+    straight under a heading is a passage of its own; a fence left open runs to the end."""
+    page = (
+        "# Guide\n\n## Update\n\nTo update, pull the new images:\n\n```sh\n    docker compose pull\n"
+        "    docker compose up -d   \n```\n\nMigrations run on their own.\n\n"
+        "## Logs\n\n~~~\ndocker compose logs\n~~~\n\n"
+        "## Reset\n\nRun:\n\n```\nshutterbox reset --admin\n"
+    )
+    found = _imported(tmp_path / "guide.md", page)[1]
+    assert [(d.id, d.text) for d in found] == [
+        ("update-1", "To update, pull the new images:\n```\ndocker compose pull\ndocker compose up -d\n```"),
+        ("update-2", "Migrations run on their own."),
+        ("logs-1", "```\ndocker compose logs\n```"),
+        ("reset-1", "Run:\n```\nshutterbox reset --admin\n```"),
+    ]
+
+
+def test_code_longer_than_a_passage_is_cut_between_lines_each_part_fenced(tmp_path: Path) -> None:
+    lines = [f"setting_{n} = {'x' * 60}" for n in range(120)]
+    found = _imported(tmp_path / "config.md", "# Config\n\nThe whole file:\n\n```\n" + "\n".join(lines) + "\n```\n")[1]
+    assert len(found) > 1 and all(len(d.text) <= 3000 for d in found)
+    assert all(d.text.count("```") == 2 and d.text.endswith("\n```") for d in found)
+    assert found[0].text.startswith("The whole file:\n```\nsetting_0 = ")
+    kept = [line for d in found for line in d.text.split("\n") if line.startswith("setting_")]
+    assert kept == lines
+
+
+def test_a_web_pages_pre_is_code_kept_line_by_line(tmp_path: Path) -> None:
+    page = (
+        "<html><body><main><h1>Guide</h1><h2>Update</h2><p>Then run:</p>"
+        "<pre><code>docker compose pull\n  docker compose up -d &amp;&amp; echo ok\n</code></pre>"
+        "<p>Done.</p></main></body></html>"
+    )
+    found = _imported(tmp_path / "guide.html", page)[1]
+    assert [d.text for d in found] == [
+        "Then run:\n```\ndocker compose pull\n  docker compose up -d && echo ok\n```",
+        "Done.",
+    ]
+
+
 def test_a_heading_keeps_only_its_links_text() -> None:
     page = articles.from_markdown("# Guide\n\n## [Install](https://example.org/install)\n\nRun the installer.\n")
     assert [b.text for b in page.blocks] == ["Guide", "Install", "Run the installer."]
@@ -399,13 +441,16 @@ def test_front_matter_of_a_static_site_page_gives_the_title_and_no_passage(tmp_p
 
 def test_a_pipe_table_reads_as_a_sentence_a_row_with_its_columns_named(tmp_path: Path) -> None:
     """`| Monday | 9-17 |` under `| Day | Hours |` is "Day: Monday, Hours: 9-17.", not pipes and dashes;
-    an empty cell is left out, an escaped pipe is text, and a table in fenced code stays out."""
+    an empty cell is left out, an escaped pipe is text, and a table in fenced code is code, kept as written."""
     page = (
         "## Opening hours\n\n| Day | Hours |\n|-----|:-----:|\n| Monday | 9-17 |\n| **Sunday** | |\n\n"
         "| Plan \\| tier | Price |\n|---|---|\n| Basic | free |\n\n```\n| a | b |\n|---|---|\n| c | d |\n```\n"
     )
     found = _imported(tmp_path / "hours.md", page)[1]
-    assert [d.text for d in found] == ["Day: Monday, Hours: 9-17. Day: Sunday.", "Plan | tier: Basic, Price: free."]
+    assert [d.text for d in found] == [
+        "Day: Monday, Hours: 9-17. Day: Sunday.",
+        "Plan | tier: Basic, Price: free.\n```\n| a | b |\n|---|---|\n| c | d |\n```",
+    ]
 
 
 def test_an_html_table_of_data_reads_as_a_sentence_a_row_and_a_layout_table_keeps_its_blocks(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import re
 import signal
 import socket
@@ -27,7 +28,7 @@ from adapters import runner
 from adapters.platform import StartupError
 from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
-from bot import Service
+from bot import Service, cli
 from bot.knowledge import Passage, Source
 from bot.messages import APOLOGY, COOLDOWN
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
@@ -250,6 +251,30 @@ async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegra
     assert sent[-1].buttons() and not any(c.buttons() for c in sent[:-1])
     words = " ".join(visible(c) for c in sent).split()
     assert words.count("<gauges>") == 52 and words.count("<valves>") == 53  # 52 sentences, and the section
+
+
+async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A Markdown guide imported with `kb import`: the fenced commands stay under the line that introduces
+    them, and Telegram gets them as <pre> (shown as code to copy), their `<` and `&` escaped."""
+    guide = tmp_path / "update.md"
+    guide.write_text(
+        "# Shutterbox guide\n\n## How do I update?\n\nPull the new images, then restart:\n\n"
+        "```sh\ndocker compose pull\ndocker compose up -d && docker image prune < /dev/null\n```\n\n"
+        "Migrations run on their own.\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "knowledge"
+    assert cli.main(["kb", "import", str(guide), "--knowledge", str(folder)], out=io.StringIO()) == 0
+    assert cli.main(["kb", "publish", "--all", "--knowledge", str(folder)], out=io.StringIO()) == 0
+    async with running_bot(fake, folder):
+        fake.message(PRIVATE, "How do I update?", user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert reply.text.startswith("<b>How do I update?</b>\n\nPull the new images, then restart:\n\n<pre>")
+    assert (
+        "<pre>docker compose pull\ndocker compose up -d &amp;&amp; docker image prune &lt; /dev/null</pre>"
+        in reply.text
+    )
+    assert "```" not in reply.text
 
 
 async def test_user_html_is_escaped(fake: FakeTelegram, handbook: Path) -> None:

@@ -37,7 +37,7 @@ from bot.messages import COOLDOWN
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, serving_in_thread
 from tests.support import Clock
 
-ALLOWED_TAGS = {"b", "i", "code"}
+ALLOWED_TAGS = {"b", "i", "code", "pre"}
 MEETING = "When do we meet?"
 MEETING_WORDS = "every Thursday"
 FAST = {  # quick retries and short timeouts, so faults cost the test little time

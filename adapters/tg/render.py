@@ -21,15 +21,25 @@ from bot import Answer, Outcome, Passage
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
 BUTTON_LABEL_LIMIT = 60
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
+CODE_BLOCK = re.compile(r"^```[^\n`]*\n(.*?)\n```$", re.MULTILINE | re.DOTALL)  # a fenced block, as kb import writes it
 
 
 def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """The answer as Telegram HTML messages, each at most `limit` characters including markup."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_text is not None:
-        parts = [(answer.hedge, "i"), (answer.section, "b"), (answer.passage_text, None), (answer.citation, "i")]
+        parts = [(answer.hedge, "i"), (answer.section, "b"), *_with_code(answer.passage_text), (answer.citation, "i")]
     else:
         parts = [(answer.text, None)]
     return html_messages(parts, limit)
+
+
+def _with_code(text: str) -> list[tuple[str | None, str | None]]:
+    """A passage's text as parts: its prose, and each fenced block of code (an imported guide's
+    commands) as <pre>, which Telegram shows as code to copy, not as lines between backticks."""
+    parts: list[tuple[str | None, str | None]] = []
+    for at, piece in enumerate(CODE_BLOCK.split(text)):
+        parts.append((piece.strip("\n") if at % 2 else piece, "pre" if at % 2 else None))
+    return parts
 
 
 def html_messages(parts: list[tuple[str | None, str | None]], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import textwrap
 import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -45,6 +46,7 @@ class Block:
     heading: bool = False
     level: int = 0  # a heading's level, 1-6, where the format gives one
     item: str = ""  # a list item's mark as it is printed ("•", or "2." in a numbered list); "" else
+    code: bool = False  # lines of code (a fenced block, `<pre>`), kept as written, line by line
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,8 @@ def _marked_title(line: str) -> str | None:
 
 def from_markdown(text: str) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
-    Fenced code, link definitions and HTML comments are left out; a line all in bold is a heading.
+    Fenced code is kept line by line as a block of code; link definitions and HTML comments are
+    left out; a line all in bold is a heading.
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`)."""
@@ -326,11 +329,18 @@ def from_markdown(text: str) -> Article:
             lines.clear()
         mark[0] = ""
 
+    code: list[str] = []  # the lines of the fenced block being read
+
     for line in _tables_read(text.split("\n")):
         if _MD_FENCE.match(line):
             flush()
+            if fenced and (kept := code_text("\n".join(code))):
+                blocks.append(Block(kept, code=True))
+            code.clear()
             fenced = not fenced
-        elif fenced or _MD_REFERENCE.match(line):
+        elif fenced:
+            code.append(line)
+        elif _MD_REFERENCE.match(line):
             continue
         elif (heading := _md_heading(line)) is not None:
             flush()
@@ -348,6 +358,8 @@ def from_markdown(text: str) -> Article:
         else:
             lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
     flush()
+    if fenced and (kept := code_text("\n".join(code))):  # a fence left open runs to the end
+        blocks.append(Block(kept, code=True))
     return Article(tuple(b for b in blocks if b.text), title)
 
 
@@ -394,8 +406,10 @@ def _tables_read(lines: list[str]) -> list[str]:
     the row, and the reply reads as text, not as pipes and dashes)."""
     out: list[str] = []
     at = 0
+    fenced = False  # code is kept as written, pipes and all
     while at < len(lines):
-        if "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
+        fenced ^= bool(_MD_FENCE.match(lines[at]))
+        if not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
             header = _cells(lines[at])
             at += 2
             sentences = []
@@ -669,6 +683,7 @@ class _PageParser(HTMLParser):
         self._lists: list[_List] = []  # the lists open, innermost last
         self._item = ""  # the mark of the list item whose text is being read
         self._broken_at: int | None = None  # where the text after the last <br> starts, until the block ends
+        self._pre = 0  # the <pre> elements open: their text is code, kept line by line
         self._link: tuple[str, int] | None = None  # the open link's href, and where its text starts
         self._links: list[tuple[int, str]] = []  # the block's addresses worth showing, and where they go
         self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
@@ -711,6 +726,7 @@ class _PageParser(HTMLParser):
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
             self._table_start(tag)
             self._list_start(tag, named)
+            self._pre += tag == "pre"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip is None and tag == "br":
@@ -743,6 +759,7 @@ class _PageParser(HTMLParser):
             self._link_end(*self._link)
         if tag in _BLOCKS:
             self._flush()
+            self._pre -= tag == "pre" and self._pre > 0
             self._heading = False
             self._table_end(tag)
             if tag in ("ul", "ol") and self._lists:
@@ -790,11 +807,13 @@ class _PageParser(HTMLParser):
         self._links.clear()
         self._linked = 0
         self._link = None
-        text = _oneline("".join(self._text))
+        code = bool(self._pre) and not self._heading
+        text = code_text("".join(self._text)) if code else _oneline("".join(self._text))
         self._text.clear()
         self._broken_at = None
         if text:
-            block = Block(text, self._heading, self._level if self._heading else 0, "" if self._heading else self._item)
+            item = "" if self._heading or code else self._item
+            block = Block(text, self._heading, self._level if self._heading else 0, item, code)
             self._item = ""
             table = self._tables[-1] if self._tables else None
             if table is not None and table.cell is not None and not self._heading:
@@ -896,6 +915,17 @@ class _Table:
         above = [_row_sentence([], [text for text, _ in row]) for row in rows[:at]]
         below = [_row_sentence(header, [text for text, _ in row]) for row in rows[at + 1 :]]
         return " ".join(filter(None, above + below))
+
+
+def code_text(text: str) -> str:
+    """Lines of code as a reader copies them: their common indent, blank lines around them and
+    spaces at the ends of lines dropped; tabs as four spaces."""
+    lines = [line.rstrip() for line in textwrap.dedent(text.expandtabs(4)).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
 
 
 def _oneline(text: str) -> str:

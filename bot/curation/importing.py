@@ -115,6 +115,10 @@ def passages_of(blocks: list[Block]) -> list[str]:
     at = 0
     while at < len(blocks):
         block = blocks[at]
+        if block.code:
+            _with_code(found, block.text, joined=at > 0)
+            at += 1
+            continue
         after = blocks[at + 1] if at + 1 < len(blocks) else None
         opening = not block.item and block.text.endswith(":") and after is not None and bool(after.item)
         if not block.item and not opening:
@@ -132,6 +136,31 @@ def passages_of(blocks: list[Block]) -> list[str]:
         marks = [f"{first + n}." for n in range(len(run))] if numbered and first is not None else [b.item for b in run]
         found.extend(group_items(intro, [f"{mark} {b.text}" for mark, b in zip(marks, run, strict=True)]))
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
+
+
+FENCE = "```"
+
+
+def _with_code(found: list[str], code: str, *, joined: bool) -> None:
+    """A block of code, fenced, added to the passage before it when `joined` and there is room
+    ("To update:" and its commands were two passages, and the first said only "To update:"), else
+    a passage of its own; code longer than a passage is cut between lines."""
+    room = MAX_TEXT_CHARS - 2 * len(FENCE) - 2  # the fences, a line each
+    pieces: list[list[str]] = [[]]
+    size = 0
+    for line in code.split("\n"):
+        line = line[:room]
+        if pieces[-1] and size + 1 + len(line) > room:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(line)
+        size += 1 + len(line)
+    for number, lines in enumerate(pieces):
+        fenced = "\n".join([FENCE, *lines, FENCE])
+        if joined and number == 0 and found and len(found[-1]) + 1 + len(fenced) <= MAX_TEXT_CHARS:
+            found[-1] = f"{found[-1]}\n{fenced}"
+        else:
+            found.append(fenced)
 
 
 def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
@@ -234,9 +263,9 @@ def drafts_of(
             continue
         if skipping is not None:
             continue
-        text = uncite(block.text)
+        text = block.text if block.code else uncite(block.text)
         if text:
-            run.append(Block(text, item=block.item))
+            run.append(Block(text, item=block.item, code=block.code))
     take_run()
     return title, found
 
