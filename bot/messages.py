@@ -12,7 +12,7 @@ Passages are never translated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.catalogue import LANGUAGES, N_, _, choose, current, ngettext, speaking, supported, translation
 
@@ -128,7 +128,18 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
-def dismissed(gap_id: str, count: int) -> str:
+def dismissed(gap_id: str, question: str, count: int) -> str:
+    """Which gap was dismissed, in its words: gap numbers move as gaps close, and "dismiss 55"
+    may not be the gap read a moment before."""
     return ngettext(
-        "Dismissed gap {gap} ({count} question).", "Dismissed gap {gap} ({count} questions).", count
-    ).format(gap=gap_id, count=count)
+        "Dismissed gap {gap} “{question}” ({count} question).",
+        "Dismissed gap {gap} “{question}” ({count} questions).",
+        count,
+    ).format(gap=gap_id, question=question, count=count)
+
+
+def left_open(questions: Sequence[str]) -> str:
+    """The questions of an aliased gap that the passage does not answer, kept in the gaps."""
+    return _("Still not answered, so left in the gaps: {questions}.").format(
+        questions="; ".join(f"“{q}”" for q in questions)
+    )

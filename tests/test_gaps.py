@@ -68,11 +68,32 @@ def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(backend: Backe
     assert gap_id not in out and "food" in out
 
 
+def test_alias_closes_only_the_questions_of_a_gap_that_the_passage_now_answers(backend: Backend, kdir: Path) -> None:
+    """A gap groups questions that share words. Aliasing it to a passage closed all of them, and a question
+    the passage does not answer was gone from the gaps while still declined; it now stays, and alias says so."""
+    service = ask_unanswered(backend)
+    kids = "Is there free food for kids at the meetup?"
+    for n, question in enumerate([FOOD, kids]):
+        assert service.ask(question, Asker("telegram", str(200 + n))).fallback
+    backend.written(service)
+    listing = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    [food_gap] = re.findall(r"(g[0-9a-f]{6}) ×3 “Is there food at the meetup\?” \(also “Is there free food", listing)
+    code, out = run_cli("kb", "alias", "meetups", food_gap, "--knowledge", str(kdir))
+    assert code == 0 and out.startswith("Attached “Is there food at the meetup?” to `meetups`. It answers now.")
+    assert out.splitlines()[-1] == f"Still not answered, so left in the gaps: “{kids}”."
+    service.reload()
+    assert service.ask(kids, Asker("telegram", "9")).fallback
+    gaps = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert kids in gaps and "“Is there food at the meetup?”" not in gaps
+
+
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
     ask_unanswered(backend)
     code, out = run_cli("kb", "dismiss", "2", "--knowledge", str(kdir))
-    assert code == 0 and "Dismissed gap" in out
+    assert code == 0 and re.fullmatch(
+        r"Dismissed gap g[0-9a-f]{6} “Is there food at the meetup\?” \(1 question\)\.\n", out
+    )
     out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
     assert "food" not in out and "park" in out
     assert run_cli("kb", "dismiss", "g000000", "--knowledge", str(kdir))[0] == 1

@@ -78,8 +78,8 @@ def test_the_po_compiles_to_what_gettext_reads() -> None:
     assert not list(LOCALES.glob("*.mo"))
     with messages.speaking("ko"):
         assert messages.say(messages.NOTHING_TO_UNDO) == "되돌릴 것이 없습니다."
-        assert "3개" in messages.dismissed("g123456", 3)
-    assert messages.dismissed("g123456", 1) == "Dismissed gap g123456 (1 question)."
+        assert "3개" in messages.dismissed("g123456", "hours?", 3)
+    assert messages.dismissed("g123456", "hours?", 1) == "Dismissed gap g123456 “hours?” (1 question)."
     assert compile_po({"": "Content-Type: text/plain; charset=UTF-8\n"}).startswith(b"\xde\x12\x04\x95")
 
 

@@ -26,7 +26,7 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import term_key
+from bot.records import Gap, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
@@ -216,9 +216,24 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "alias", plan)
-        self._close_gap(gap.keys if gap else {term_key(self._analyze(wording))}, "aliased")
+        key = term_key(self._analyze(wording))
+        open_ = self._still_open(gap, key, pid) if gap else []
+        self._close_gap((gap.keys if gap else {key}) - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
-        return Change("alias", pid, messages.aliased(wording, pid, got))
+        said = messages.aliased(wording, pid, got)
+        if open_:
+            said += "\n" + messages.left_open([q for _, q in open_])
+        return Change("alias", pid, said)
+
+    def _still_open(self, gap: Gap, key: str, pid: str) -> list[tuple[str, str]]:
+        """The other questions of `gap` (term key and wording) that asked now do not get passage
+        `pid`: a gap groups questions that share words ("how much does the cloud version cost",
+        "does the cloud version have servers in the us"), and aliasing one closed them all, the
+        other still unanswered and gone from `kb gaps`."""
+        if self._ask is None:
+            return []
+        worded = {term_key(self._analyze(q)): q for q in reversed(gap.questions)}  # most asked wording wins
+        return [(k, q) for k, q in worded.items() if k in gap.keys and k != key and self._ask(q) != pid]
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
@@ -338,7 +353,7 @@ class Moderation:
         if found is None:
             raise Refused(messages.no_gap(gap.strip()[:20], asker.platform))
         self._close_gap(found.keys, "dismissed")
-        return messages.dismissed(found.id, found.count)
+        return messages.dismissed(found.id, found.questions[0], found.count)
 
     # -- machinery --------------------------------------------------------------------------
 
