@@ -151,6 +151,34 @@ def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_
     knowledge.load(seed_kdir)
 
 
+def test_a_new_version_keeps_the_aliases_of_a_reworded_answer_and_says_what_it_replaces(seed_kdir: Path) -> None:
+    """The install answer's commands change: its passage keeps its id and section, and with them the
+    moderator's aliases (they were dropped with the old text). A moderator's edit in chat that the new
+    version overwrites, and aliases no passage keeps (a section gone), are named in the reply."""
+    first = (
+        "# FAQ\n\n## How do I install it?\n\nRun the installer.\n\n## Is there a forum?\n\nYes, at forum.example.org.\n"
+    )
+    imported(seed_kdir, "faq.md", first)
+    assert kb(seed_kdir, "publish", "faq")[0] == 0
+    assert kb(seed_kdir, "alias", "how-do-i-install-it-1", "--text", "how to install with docker")[0] == 0
+    assert kb(seed_kdir, "alias", "is-there-a-forum-1", "--text", "where do people chat?")[0] == 0
+    assert kb(seed_kdir, "edit", "how-do-i-install-it-1", "--text", "Run the installer as root.")[0] == 0
+    second = "# FAQ\n\n## How do I install it?\n\nRun `docker compose up -d`.\n"
+    (seed_kdir.parent / "faq.md").write_text(second, encoding="utf-8")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "faq.md"), "--update")[0] == 0
+    code, out = kb(seed_kdir, "publish", "faq")
+    assert code == 0
+    assert "The new text replaces edits made since the last publish: `how-do-i-install-it-1`." in out
+    assert "No passage of the new version kept these questions: “where do people chat?”." in out
+    live = yaml.safe_load((seed_kdir / "faq.yaml").read_text(encoding="utf-8"))["passages"]
+    assert [(p["id"], p["text"], p["questions"]) for p in live] == [
+        ("how-do-i-install-it-1", "Run docker compose up -d.", ["how to install with docker"]),
+    ]
+    assert kb(seed_kdir, "undo")[0] == 0  # and undo puts the edit and the forum back
+    live = yaml.safe_load((seed_kdir / "faq.yaml").read_text(encoding="utf-8"))["passages"]
+    assert [p["text"] for p in live] == ["Run the installer as root.", "Yes, at forum.example.org."]
+
+
 def test_undoing_a_publish_never_writes_over_a_draft_waiting_under_its_name(seed_kdir: Path) -> None:
     """Next month's version waits in drafts/ under the live file's name: undoing this month's
     publish, which would put that back in drafts/, is refused and the waiting draft kept."""

@@ -240,13 +240,25 @@ class Moderation:
         self._authorize(asker, "publish")  # the draft is a file of this folder, whatever stores the knowledge
         draft = publishing.draft_path(self._drafts_folder(), name)
         renamed: dict[str, str] = {}
-        record = self._apply(asker, "publish", lambda files: publishing.plan(files, draft, renamed), done=draft.unlink)
+        dropped: list[str] = []
+        record = self._apply(
+            asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped), done=draft.unlink
+        )
         count = len((record.after or {}).get("passages") or [])
         message = ngettext(
             "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
         ).format(draft=draft.name, count=count)
         if record.before is not None:  # a new version (`kb import --update`)
             message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
+            edited = publishing.replaced_edits(self._history().records(), record)
+            if edited:
+                message += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
+                    ids=", ".join(f"`{pid}`" for pid in edited)
+                )
+            if dropped:
+                message += " " + _("No passage of the new version kept these questions: {questions}.").format(
+                    questions="; ".join(f"“{q}”" for q in dropped)
+                )
         if renamed:
             message += (
                 " "

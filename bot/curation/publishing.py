@@ -10,8 +10,10 @@ long as the file is still as it was published.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,8 +37,9 @@ def draft_path(knowledge_dir: Path, name: str) -> Path:
     return path
 
 
-def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
-    """The change that makes `draft` live; ids it has to number anew go into `renamed`."""
+def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] | None = None) -> Edit:
+    """The change that makes `draft` live; ids it has to number anew go into `renamed`, and the
+    alternate questions of the live file that a new version has no passage for into `dropped`."""
     if draft.name in OWN_FILES:
         raise Refused(
             _("{draft} would replace the folder's own file of that name; rename the draft and publish it then.").format(
@@ -64,11 +67,11 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
             )
         )
     taken = {str(item.get("id")) for name, _, item in all_items(files) if not (replacing and name == draft.name)}
-    kept = _questions_by_text(files.get(draft.name)) if replacing else {}
+    kept = _Aliases.of(files.get(draft.name) if replacing else None)
     passages = []
     for item in data["passages"]:
-        aliases = kept.get(_plain(item.get("text"))) if isinstance(item, dict) else None
-        if isinstance(item, dict) and aliases:  # an unchanged passage keeps them, beside any the draft adds
+        aliases = kept.take(item) if isinstance(item, dict) else None
+        if isinstance(item, dict) and aliases:  # a passage kept keeps them, beside any the draft adds
             own = [str(q) for q in item.get("questions") or [] if isinstance(q, str)]
             item = {**item, "questions": [*own, *(q for q in aliases if q not in own)]}
         if isinstance(item, dict) and str(item.get("id")) in taken:
@@ -78,6 +81,8 @@ def plan(files: Files, draft: Path, renamed: dict[str, str]) -> Edit:
         if isinstance(item, dict):
             taken.add(str(item.get("id")))
         passages.append(item)
+    if dropped is not None:
+        dropped.extend(kept.left())
     published = {**data, "passages": passages}
     before = files.get(draft.name) if replacing else None
     return Edit({draft.name: published}, draft.name, 0, before, published, draft.name)
@@ -87,14 +92,60 @@ def _plain(text: object) -> str:
     return " ".join(str(text or "").split())
 
 
-def _questions_by_text(data: object) -> dict[str, list[str]]:
-    """The alternate questions of a live file's passages, by their text (a new version keeps a
-    moderator's aliases on every passage whose text it did not change)."""
-    passages = data.get("passages") if isinstance(data, dict) else None
-    found: dict[str, list[str]] = {}
-    for item in passages if isinstance(passages, list) else []:
-        if isinstance(item, dict) and item.get("questions"):
-            found.setdefault(_plain(item.get("text")), list(item["questions"]))
+class _Aliases:
+    """The alternate questions of a live file's passages (most often moderators' aliases), for a
+    new version of the file to keep: on a passage of the same text, else on the passage of the same
+    id under the same section (the FAQ's answer was reworded, its question is the same one: a
+    tester's aliases of the install answer were dropped when its commands changed)."""
+
+    def __init__(self, passages: list[dict[str, Any]]) -> None:
+        self._passages = passages
+        self._taken: set[int] = set()
+
+    @classmethod
+    def of(cls, data: object) -> _Aliases:
+        passages = data.get("passages") if isinstance(data, dict) else None
+        return cls([p for p in passages or [] if isinstance(p, dict) and p.get("questions")])
+
+    def take(self, item: dict[str, Any]) -> list[str]:
+        """The questions `item` of the new version keeps (each live passage's go to one passage)."""
+        text, pid, section = _plain(item.get("text")), item.get("id"), item.get("section")
+        same_text = (at for at, p in enumerate(self._passages) if _plain(p.get("text")) == text)
+        same_place = (at for at, p in enumerate(self._passages) if p.get("id") == pid and p.get("section") == section)
+        for at in itertools.chain(same_text, same_place):
+            if at not in self._taken:
+                self._taken.add(at)
+                return [str(q) for q in self._passages[at]["questions"] if isinstance(q, str)]
+        return []
+
+    def left(self) -> list[str]:
+        """The questions no passage of the new version took."""
+        return [str(q) for at, p in enumerate(self._passages) if at not in self._taken for q in p["questions"]]
+
+
+def replaced_edits(records: list[Record], published: Record) -> list[str]:
+    """The ids of the passages that moderators edited since `published`'s file was last published
+    (or imported), whose text the new version `published` replaces: "kb import --update" reads the
+    article again, and a fix made in chat is gone unless the article has it too."""
+    at = next((n for n, r in enumerate(records) if r.id == published.id), len(records))
+    since = 0
+    for n in range(at - 1, -1, -1):
+        if records[n].kind == "publish" and records[n].passage_id == published.passage_id:
+            since = n + 1
+            break
+    undone = {r.undoes for r in records if r.undoes}
+    texts = {
+        str(p.get("id")): _plain(p.get("text"))
+        for p in (published.after or {}).get("passages") or []
+        if isinstance(p, dict)
+    }
+    found: list[str] = []
+    for record in records[since:at]:
+        if record.kind != "edit" or record.file != published.passage_id or record.id in undone:
+            continue
+        edited = _plain((record.after or {}).get("text"))
+        if record.passage_id in texts and texts[record.passage_id] != edited and record.passage_id not in found:
+            found.append(record.passage_id)
     return found
 
 
