@@ -140,9 +140,25 @@ def is_thanks(question: str) -> bool:
     return bool(found & _THANKS_WORDS) and not found & _ASKING_WORDS and is_small_talk(question)
 
 
+HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections
+
+
 def topics(sections: list[str]) -> list[str]:
     """The sections worth offering as topics: not an article's frame (Introduction, Conclusion, Editor's Note, ...)."""
     return [s for s in sections if " ".join(_WORD.findall(s.casefold())) not in FRAME_SECTIONS]
+
+
+def help_topics(sections: list[str], limit: int = HELP_TOPICS) -> tuple[list[str], int]:
+    """The topics the help lists, and how many more there are: with more than `limit`, the sections
+    worded as questions first (an FAQ's, which a member may ask as they are), then the others, in
+    the order of the knowledge. A folder of a FAQ, a guide and a changelog listed 29, release
+    numbers first and "Steps" among them."""
+    offered = topics(sections)
+    if len(offered) <= limit:
+        return offered, 0
+    asked = [s for s in offered if s.rstrip().endswith("?")]
+    ordered = asked + [s for s in offered if not s.rstrip().endswith("?")]
+    return ordered[:limit], len(offered) - limit
 
 
 def is_small_talk(question: str) -> bool:
@@ -259,7 +275,8 @@ class Answerer:
         )
 
     def help_text(self) -> str:
-        return messages.help_text((s.title for s in self.kb.sources()), topics(self.kb.sections()))
+        listed, more = help_topics(self.kb.sections())
+        return messages.help_text((s.title for s in self.kb.sources()), listed, more)
 
     def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:
         """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that;

@@ -46,11 +46,20 @@ def closest_topics(labels: Iterable[str]) -> str:
     return _("Sorry, I don't know that one. Closest topics I can answer:") + "\n" + closest
 
 
-def help_text(titles: Iterable[str], sections: Iterable[str]) -> str:
-    """What the bot answers: the sources' titles and the sections to ask about."""
+def help_text(titles: Iterable[str], sections: Iterable[str], more: int = 0) -> str:
+    """What the bot answers: the sources' titles, the sections to ask about, and how many more there are."""
     named = ", ".join(f"“{title}”" for title in titles)
     header = _("I answer questions about {sources}. Ask me about:").format(sources=named)
-    return "\n".join([header, *(f"• {s}" for s in sections)])
+    lines = [header, *(f"• {s}" for s in sections)]
+    if more:
+        lines.append(
+            ngettext(
+                "…and {count} more topic: ask in your own words.",
+                "…and {count} more topics: ask in your own words.",
+                more,
+            ).format(count=more)
+        )
+    return "\n".join(lines)
 
 
 def how_to_ask_in_group(username: str) -> str:

@@ -105,6 +105,19 @@ def test_topic_list_leaves_out_an_articles_frame(answerer: Answerer) -> None:
         assert frame in answerer.kb.sections() and f"• {frame}" not in listed
 
 
+def test_a_long_topic_list_gives_an_faqs_questions_first_and_counts_the_rest() -> None:
+    """A FAQ, a guide and a changelog in one folder listed 29 topics, release numbers first: the help lists
+    twelve, the sections worded as questions first, and says how many more there are."""
+    source = Source(title="Shutterbox")
+    releases = [Passage(f"v1-{n}", f"v1.{n}.0", f"Release 1.{n}.", source) for n in range(9, 4, -1)]
+    faq = [Passage(f"q-{n}", f"Can I do thing {n}?", f"Yes, thing {n}.", source) for n in range(10)]
+    guide = [Passage(f"step-{n}", f"Step {n}", f"Do step {n}.", source) for n in range(5)]
+    listed = Answerer(KnowledgeBase((*releases, *faq, *guide))).help_text().splitlines()
+    assert listed[1:11] == [f"• Can I do thing {n}?" for n in range(10)]
+    assert listed[11:13] == ["• v1.9.0", "• v1.8.0"]
+    assert listed[13:] == ["…and 8 more topics: ask in your own words."]
+
+
 @pytest.mark.parametrize("empty", ["", "   ", "\n\t", "?!...", "\u200b"])
 def test_empty_input_gets_help(answerer: Answerer, empty: str) -> None:
     """Nothing to answer is met with what the bot can answer."""
