@@ -27,7 +27,7 @@ from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
-_RANKING_KEYS = ("variant", "k1", "b", "focus")
+_RANKING_KEYS = ("variant", "k1", "b", "focus", "title")
 _CONFIDENCE_KEYS = {"weights", "threshold", "min_coverage", "hedge", "band", "names"}
 
 
@@ -71,8 +71,11 @@ def _ranking(path: Path, raw: Any) -> Ranking:
             values[key] = value
         else:
             values[key] = _number(path, f"ranking.{key}", value)
-    if values.get("k1", 1.0) < 0 or not 0 <= values.get("b", 0.5) <= 1 or values.get("focus", 0.0) < 0:
-        raise KnowledgeError(path, "k1 and focus must be >= 0 and b within 0..1", entry="ranking")
+    if (
+        min(values.get("k1", 1.0), values.get("focus", 0.0), values.get("title", 0.0)) < 0
+        or not 0 <= values.get("b", 0.5) <= 1
+    ):
+        raise KnowledgeError(path, "k1, focus and title must be >= 0 and b within 0..1", entry="ranking")
     return Ranking(**values)
 
 

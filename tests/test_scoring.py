@@ -212,3 +212,32 @@ def test_the_passage_that_holds_the_question_in_one_sentence_comes_first() -> No
     assert first.focus == 1.0 and focused.focus(weights, scattered) == pytest.approx(0.5, abs=0.2)
     assert 0.0 < 1 - first.runner_up / first.matched < 1.0  # the margin is on the order that was chosen
     assert all(r.focus == 0.0 for r in bm25_only.rank(bm25_only.analyze(question), top=2))  # weight 0: nothing read
+
+
+def test_a_question_that_names_an_article_finds_its_paragraph_that_says_he() -> None:
+    """The source's title is a weak field of its passages: "What school did Fritz teach at?" names the article
+    ("Fritz Zwicky"), and its paragraph says only "he". Only the order moves: the rule reads the text's match,
+    so the title makes no answer more confident; a term of every title (one source) weighs nothing."""
+    zwicky, daum = Source(title="Fritz Zwicky"), Source(title="Ahron Daum")
+    kb = knowledge.KnowledgeBase(
+        (
+            Passage("daum-1", "Career", "He taught at the school of the Jewish community in Frankfurt.", daum),
+            Passage(
+                "zwicky-1", "Career", "He taught astronomy at Caltech, a school in Pasadena, all his life.", zwicky
+            ),
+            Passage("zwicky-2", "Supernovae", "With Walter Baade he named the supernovae.", zwicky),
+        )
+    )
+    question = "What school did Fritz teach at?"
+    titled, untitled = Index(kb, synonyms.Synonyms()), Index(kb, synonyms.Synonyms(), Ranking(title=0))
+    assert untitled.rank(untitled.analyze(question))[0].passage.id == "daum-1"  # the shorter paragraph
+    [best, *_] = titled.rank(titled.analyze(question))
+    [unmoved] = [r for r in untitled.rank(untitled.analyze(question)) if r.passage.id == "zwicky-1"]
+    assert best.passage.id == "zwicky-1"
+    assert (best.matched, best.coverage) == (unmoved.matched, unmoved.coverage)
+    alone = knowledge.KnowledgeBase(tuple(p for p in kb if p.source is zwicky))
+    one, plain = Index(alone, synonyms.Synonyms()), Index(alone, synonyms.Synonyms(), Ranking(title=0))
+    for asked in ("When did Zwicky name supernovae?", "Where did Fritz Zwicky teach?"):
+        assert [(r.passage.id, r.score, r.runner_up) for r in one.rank(one.analyze(asked))] == [
+            (r.passage.id, r.score, r.runner_up) for r in plain.rank(plain.analyze(asked))
+        ]

@@ -20,7 +20,7 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
 from bot.search import text
-from bot.search.scoring import Counts, Floats, Scorer
+from bot.search.scoring import Counts, Floats, Int32s, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
@@ -52,6 +52,12 @@ class Ranking:
     # sentence or one alternate question of the passage holds. A question is mostly written about
     # one sentence; a passage that holds its words scattered is less likely the one (0: BM25 only).
     focus: float = 0.5
+    # Each passage's order also gains `title` times the idf (over passages) of the question's terms
+    # that its source's title holds: "What school did Fritz teach at?" names the article ("Fritz
+    # Zwicky"), not the paragraph ("He taught at Caltech"). Only the order: the rule's signals stay
+    # the text's, so a title alone never makes an answer confident (see docs/quality.md). A term in
+    # every title (one source) weighs nothing.
+    title: float = 1.0
 
     def scorer(self, parts: Iterable[Counts]) -> Scorer:
         """A Scorer with these settings for the corpus made of `parts` (see `Scorer`)."""
@@ -172,6 +178,7 @@ class Index:
         self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._headings = _Headings().with_passages(kb.passages, 0)
+        self._titles = _Titles().with_passages(kb.passages, synonyms)
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -199,6 +206,7 @@ class Index:
         new._speller = self._speller.extended(added, new_terms)
         new._written = None
         new._headings = self._headings.with_passages(passages, len(self.kb.passages))
+        new._titles = self._titles.with_passages(passages, self.synonyms)
         new._set_weights()
         return new
 
@@ -268,7 +276,8 @@ class Index:
         query = query_terms(terms)
         matched, base = self._scorer.matched(query)
         weight = self.ranking.focus
-        chosen = _best(matched, max(top + 1, RERANK) if weight else top + 1)
+        ordered = self._titles.ordered(matched, terms, self.ranking.title)  # the rule reads `matched`
+        chosen = _best(ordered, max(top + 1, RERANK) if weight else top + 1)
         said = wording_of(question) if question is not None else ()
         headed = self._headings.first(said)
         if headed is not None and headed not in chosen:  # "What is Shutterbox?": every passage says it
@@ -281,7 +290,7 @@ class Index:
                 covered[doc] = self._match(asked, doc)
             return covered[doc]
 
-        keys, focus = self._keys(asked, matched, chosen, weight, lambda doc: match(doc)[0])
+        keys, focus = self._keys(asked, ordered, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         listed = self._listing(said, [chosen[at] for at in order], match, headed) if said else None
         if listed is not None:  # one of its own questions, word for word: it comes first
@@ -456,6 +465,56 @@ class _Headings:
         repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
         home, docs = self.sections.get(said, (None, ()))
         return docs[0] if home is not None and docs else None
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """The sources' titles as a weak field of every passage (`Ranking.title`): the passages of each
+    title, which titles hold each term, and in how many passages' titles each term is."""
+
+    numbers: Mapping[str, int] = field(default_factory=dict)  # title -> its number
+    terms: tuple[tuple[str, ...], ...] = ()  # each title's terms, by number
+    members: tuple[Int32s, ...] = ()  # each title's passages (their places in the index), by number
+    holding: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # term -> the numbers of the titles holding it
+    passages: Mapping[str, int] = field(default_factory=dict)  # term -> passages whose title holds it
+    total: int = 0  # passages
+
+    def with_passages(self, added: Sequence[Passage], synonyms: Synonyms) -> _Titles:
+        """These titles with `added` passages appended (a pass over them only: `Index.with_added`)."""
+        numbers, terms, holding = dict(self.numbers), list(self.terms), dict(self.holding)
+        places: dict[int, list[int]] = {}  # title number -> the added passages' places
+        for at, passage in enumerate(added, self.total):
+            number = numbers.get(passage.source.title)
+            if number is None:
+                number = numbers[passage.source.title] = len(terms)
+                terms.append(tuple(dict.fromkeys(synonyms.fold(text.read(passage.source.title)[0]))))
+                for term in terms[number]:
+                    holding[term] = (*holding.get(term, ()), number)
+            places.setdefault(number, []).append(at)
+        members = [*self.members, *(np.zeros(0, dtype=np.int32) for _ in range(len(terms) - len(self.members)))]
+        passages = dict(self.passages)
+        for number, found in places.items():
+            members[number] = np.concatenate([members[number], np.array(found, dtype=np.int32)])
+            for term in terms[number]:
+                passages[term] = passages.get(term, 0) + len(found)
+        return _Titles(numbers, tuple(terms), tuple(members), holding, passages, self.total + len(added))
+
+    def ordered(self, matched: Floats, terms: Sequence[str], weight: float) -> Floats:
+        """The passages' scores for their order: `matched`, and for each passage `weight` times the
+        idf of the question's terms its title holds (`matched` itself when no title holds one, or
+        every title does: a knowledge base of one source is ranked as before)."""
+        held = [t for t in set(terms) - QUESTION_WORDS if 0 < self.passages.get(t, 0) < self.total]
+        if not weight or not held:
+            return matched
+        bonus: dict[int, float] = {}
+        for term in held:
+            idf = math.log(self.total / self.passages[term])
+            for number in self.holding[term]:
+                bonus[number] = bonus.get(number, 0.0) + weight * idf
+        ordered = matched.copy()
+        for number, value in bonus.items():
+            ordered[self.members[number]] += value
+        return ordered
 
 
 def _home(passage: Passage) -> tuple[str, str]:
