@@ -122,6 +122,21 @@ def test_a_heading_shared_by_two_sources_says_nothing_and_an_alias_comes_before_
     assert aliased.answer("Is Shutterbox free?").passage_id == "cost-1"
 
 
+def test_a_heading_repeated_in_one_source_says_nothing() -> None:
+    """A changelog has a "Fixed" under every release: "fixed" does not say which, and was answered with the
+    first release's fixes, outright."""
+    changelog = Source(title="Changelog")
+    kb = KnowledgeBase(
+        tuple(
+            Passage(f"{kind}-{n}", kind.title(), f"In 1.{n}, {kind} the importer.", changelog)
+            for n in range(3)
+            for kind in ("added", "fixed")
+        )
+    )
+    [best, *_] = Answerer(kb).index.rank(Answerer(kb).index.analyze("fixed"), question="fixed")
+    assert not best.listed
+
+
 def test_a_passage_added_live_is_found_by_its_heading() -> None:
     docker = Passage("docker-1", "Can I use Docker?", "Yes, Shutterbox ships an image.", SHUTTERBOX)
     added = Answerer(FAQ).with_added(docker)

@@ -216,8 +216,9 @@ def test_the_passage_that_holds_the_question_in_one_sentence_comes_first() -> No
 
 def test_a_question_that_names_an_article_finds_its_paragraph_that_says_he() -> None:
     """The source's title is a weak field of its passages: "What school did Fritz teach at?" names the article
-    ("Fritz Zwicky"), and its paragraph says only "he". Only the order moves: the rule reads the text's match,
-    so the title makes no answer more confident; a term of every title (one source) weighs nothing."""
+    ("Fritz Zwicky"), and its paragraph says only "he". The order moves (and the margin, read on it); coverage
+    and the score stay the text's, and a title alone matches nothing; a term of every title (one source) weighs
+    nothing."""
     zwicky, daum = Source(title="Fritz Zwicky"), Source(title="Ahron Daum")
     kb = knowledge.KnowledgeBase(
         (
@@ -235,6 +236,7 @@ def test_a_question_that_names_an_article_finds_its_paragraph_that_says_he() -> 
     [unmoved] = [r for r in untitled.rank(untitled.analyze(question)) if r.passage.id == "zwicky-1"]
     assert best.passage.id == "zwicky-1"
     assert (best.matched, best.coverage) == (unmoved.matched, unmoved.coverage)
+    assert not any(r.matched for r in titled.rank(titled.analyze("Who was Fritz?")))  # a title alone matches nothing
     alone = knowledge.KnowledgeBase(tuple(p for p in kb if p.source is zwicky))
     one, plain = Index(alone, synonyms.Synonyms()), Index(alone, synonyms.Synonyms(), Ranking(title=0))
     for asked in ("When did Zwicky name supernovae?", "Where did Fritz Zwicky teach?"):

@@ -54,9 +54,10 @@ class Ranking:
     focus: float = 0.5
     # Each passage's order also gains `title` times the idf (over passages) of the question's terms
     # that its source's title holds: "What school did Fritz teach at?" names the article ("Fritz
-    # Zwicky"), not the paragraph ("He taught at Caltech"). Only the order: the rule's signals stay
-    # the text's, so a title alone never makes an answer confident (see docs/quality.md). A term in
-    # every title (one source) weighs nothing.
+    # Zwicky"), not the paragraph ("He taught at Caltech"). The order, and with it the margin (how
+    # far the best passage stands out in that order); coverage and strength stay the text's, and a
+    # passage the text does not match is never answered (see docs/quality.md). A term in every
+    # title (one source) weighs nothing.
     title: float = 1.0
 
     def scorer(self, parts: Iterable[Counts]) -> Scorer:
@@ -435,8 +436,9 @@ class Index:
 class _Headings:
     """The passages of each section by the section's wording (`wording_of`), for a question asked
     in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
-    passages answer it. A wording that two sections share (an "Introduction" in each of two
-    articles) says nothing, and is kept as such (`home` None)."""
+    passages answer it. A wording that two sections share says nothing, and is kept as such
+    (`home` None): an "Introduction" in each of two articles, or the "### Fixed" of every release
+    in one changelog (a section's passages follow one another; these do not)."""
 
     sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, tuple[int, ...]]] = field(default_factory=dict)
 
@@ -454,9 +456,9 @@ class _Headings:
                 home, before = self.sections.get(said, (_home(passage), ()))
                 added[said] = (home, list(before))
             home, docs = added[said]
-            docs.append(at)
-            if home is not None and home != _home(passage):
+            if home is not None and (home != _home(passage) or (docs and docs[-1] != at - 1)):
                 added[said] = (None, docs)
+            docs.append(at)
         return _Headings({**self.sections, **{said: (home, tuple(docs)) for said, (home, docs) in added.items()}})
 
     def first(self, said: tuple[str, ...]) -> int | None:
@@ -469,52 +471,52 @@ class _Headings:
 
 @dataclass(frozen=True)
 class _Titles:
-    """The sources' titles as a weak field of every passage (`Ranking.title`): the passages of each
-    title, which titles hold each term, and in how many passages' titles each term is."""
+    """The sources' titles as a weak field of every passage (`Ranking.title`): each passage's title,
+    which titles hold each term, and in how many passages' titles each term is."""
 
+    title_of: Int32s = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # per passage: its title's number
     numbers: Mapping[str, int] = field(default_factory=dict)  # title -> its number
     terms: tuple[tuple[str, ...], ...] = ()  # each title's terms, by number
-    members: tuple[Int32s, ...] = ()  # each title's passages (their places in the index), by number
-    holding: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # term -> the numbers of the titles holding it
+    holding: Mapping[str, Int32s] = field(default_factory=dict)  # term -> the numbers of the titles holding it
     passages: Mapping[str, int] = field(default_factory=dict)  # term -> passages whose title holds it
-    total: int = 0  # passages
 
     def with_passages(self, added: Sequence[Passage], synonyms: Synonyms) -> _Titles:
         """These titles with `added` passages appended (a pass over them only: `Index.with_added`)."""
-        numbers, terms, holding = dict(self.numbers), list(self.terms), dict(self.holding)
-        places: dict[int, list[int]] = {}  # title number -> the added passages' places
-        for at, passage in enumerate(added, self.total):
+        numbers, terms = dict(self.numbers), list(self.terms)
+        new: dict[str, list[int]] = {}  # term -> the new titles that hold it
+        mine = np.empty(len(added), dtype=np.int32)
+        for at, passage in enumerate(added):
             number = numbers.get(passage.source.title)
             if number is None:
                 number = numbers[passage.source.title] = len(terms)
                 terms.append(tuple(dict.fromkeys(synonyms.fold(text.read(passage.source.title)[0]))))
                 for term in terms[number]:
-                    holding[term] = (*holding.get(term, ()), number)
-            places.setdefault(number, []).append(at)
-        members = [*self.members, *(np.zeros(0, dtype=np.int32) for _ in range(len(terms) - len(self.members)))]
+                    new.setdefault(term, []).append(number)
+            mine[at] = number
+        holding = dict(self.holding)
+        for term, found in new.items():
+            holding[term] = np.concatenate(
+                [self.holding.get(term, np.zeros(0, dtype=np.int32)), np.array(found, dtype=np.int32)]
+            )
         passages = dict(self.passages)
-        for number, found in places.items():
-            members[number] = np.concatenate([members[number], np.array(found, dtype=np.int32)])
-            for term in terms[number]:
-                passages[term] = passages.get(term, 0) + len(found)
-        return _Titles(numbers, tuple(terms), tuple(members), holding, passages, self.total + len(added))
+        for held, count in zip(terms, np.bincount(mine, minlength=len(terms)).tolist(), strict=True):
+            for term in held if count else ():
+                passages[term] = passages.get(term, 0) + count
+        return _Titles(np.concatenate([self.title_of, mine]), numbers, tuple(terms), holding, passages)
 
     def ordered(self, matched: Floats, terms: Sequence[str], weight: float) -> Floats:
         """The passages' scores for their order: `matched`, and for each passage `weight` times the
         idf of the question's terms its title holds (`matched` itself when no title holds one, or
-        every title does: a knowledge base of one source is ranked as before)."""
-        held = [t for t in set(terms) - QUESTION_WORDS if 0 < self.passages.get(t, 0) < self.total]
+        every title does: a knowledge base of one source is ranked as before). One numpy step over
+        the passages, whatever the number of titles."""
+        total = len(self.title_of)
+        held = [t for t in set(terms) - QUESTION_WORDS if 0 < self.passages.get(t, 0) < total]
         if not weight or not held:
             return matched
-        bonus: dict[int, float] = {}
+        bonus = np.zeros(len(self.terms))
         for term in held:
-            idf = math.log(self.total / self.passages[term])
-            for number in self.holding[term]:
-                bonus[number] = bonus.get(number, 0.0) + weight * idf
-        ordered = matched.copy()
-        for number, value in bonus.items():
-            ordered[self.members[number]] += value
-        return ordered
+            bonus[self.holding[term]] += weight * math.log(total / self.passages[term])
+        return matched + bonus[self.title_of]
 
 
 def _home(passage: Passage) -> tuple[str, str]:
