@@ -26,6 +26,9 @@ SLOW_ONCE = {
     "comments never closed": ("comments.md", "Text.\n\n" + "<!--" * 50_000),
     "tags never closed": ("tags.md", "<a" * 100_000),
     "backticks never closed": ("ticks.md", "a " + "`" * 100_000),
+    "a link's address of spaces": ("spaces.md", "See [x](" + " " * 100_000 + "a\n"),
+    "a link's title never closed": ("title.md", 'See [x](a "' + " " * 100_000 + "b\n"),
+    "code fences never closed": ("fences.md", "```\n" * 50_000),
 }
 
 

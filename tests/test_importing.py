@@ -327,6 +327,20 @@ def test_a_guides_code_is_kept_under_the_line_that_introduces_it(tmp_path: Path)
     ]
 
 
+def test_code_that_shows_a_fence_keeps_it(tmp_path: Path) -> None:
+    """A "````" block that shows Markdown holds "```python": the inner fence is code, not the block's end, and
+    the passage fences the code with a longer fence than any it holds. A link in <pre> is code as written."""
+    page = "# Docs\n\n## Writing code\n\nWrite:\n\n````markdown\n```python\nprint(1)\n```\n````\n\nThat is all.\n"
+    found = _imported(tmp_path / "docs.md", page)[1]
+    assert [d.text for d in found] == ["Write:\n````\n```python\nprint(1)\n```\n````", "That is all."]
+    html = (
+        "<main><h2>Run</h2><pre>curl <a href='https://example.org/i.sh'>https://example.org/i.sh</a> | sh</pre></main>"
+    )
+    assert [d.text for d in _imported(tmp_path / "run.html", html)[1]] == [
+        "```\ncurl https://example.org/i.sh | sh\n```"
+    ]
+
+
 def test_code_longer_than_a_passage_is_cut_between_lines_each_part_fenced(tmp_path: Path) -> None:
     lines = [f"setting_{n} = {'x' * 60}" for n in range(120)]
     found = _imported(tmp_path / "config.md", "# Config\n\nThe whole file:\n\n```\n" + "\n".join(lines) + "\n```\n")[1]

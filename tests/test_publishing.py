@@ -179,6 +179,41 @@ def test_a_new_version_keeps_the_aliases_of_a_reworded_answer_and_says_what_it_r
     assert [p["text"] for p in live] == ["Run the installer as root.", "Yes, at forum.example.org."]
 
 
+def test_a_paragraph_added_at_the_top_moves_no_alias_to_another_passage(seed_kdir: Path) -> None:
+    """Every id of the section moves by one: each alias stays with its passage's text, not its old id."""
+    imported(seed_kdir, "install.md", "# Install\n\n## Install\n\nRun the installer.\n\nOn Windows, use the MSI.\n")
+    assert kb(seed_kdir, "publish", "install")[0] == 0
+    assert kb(seed_kdir, "alias", "install-1", "--text", "how do i set it up")[0] == 0
+    assert kb(seed_kdir, "alias", "install-2", "--text", "windows installer?")[0] == 0
+    newer = "# Install\n\n## Install\n\nYou need 4 GB of RAM.\n\nRun the installer.\n\nOn Windows, use the MSI.\n"
+    (seed_kdir.parent / "install.md").write_text(newer, encoding="utf-8")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "install.md"), "--update")[0] == 0
+    code, out = kb(seed_kdir, "publish", "install")
+    assert code == 0 and "No passage" not in out and "replaces edits" not in out
+    live = yaml.safe_load((seed_kdir / "install.yaml").read_text(encoding="utf-8"))["passages"]
+    assert [(p["text"], p["questions"]) for p in live] == [
+        ("You need 4 GB of RAM.", []),
+        ("Run the installer.", ["how do i set it up"]),
+        ("On Windows, use the MSI.", ["windows installer?"]),
+    ]
+
+
+def test_a_new_version_names_only_the_chat_changes_it_undoes(seed_kdir: Path) -> None:
+    """An edit the article now has too is not named; a passage removed in chat that the article still has is."""
+    imported(seed_kdir, "faq.md", "# FAQ\n\n## Hours\n\nWe open at 9.\n\n## Parking\n\nPark behind.\n")
+    assert kb(seed_kdir, "publish", "faq")[0] == 0
+    assert kb(seed_kdir, "edit", "hours-1", "--text", "We open at 8.")[0] == 0
+    assert kb(seed_kdir, "edit", "hours-1", "--text", "We open at 10.")[0] == 0
+    assert kb(seed_kdir, "remove", "parking-1")[0] == 0
+    (seed_kdir.parent / "faq.md").write_text(
+        "# FAQ\n\n## Hours\n\nWe open at 10.\n\n## Parking\n\nPark behind.\n", encoding="utf-8"
+    )
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "faq.md"), "--update")[0] == 0
+    code, out = kb(seed_kdir, "publish", "faq")
+    assert code == 0 and "replaces edits" not in out
+    assert "It brings back passages removed since the last publish: `parking-1`." in out
+
+
 def test_undoing_a_publish_never_writes_over_a_draft_waiting_under_its_name(seed_kdir: Path) -> None:
     """Next month's version waits in drafts/ under the live file's name: undoing this month's
     publish, which would put that back in drafts/, is refused and the waiting draft kept."""

@@ -28,7 +28,7 @@ from adapters import runner
 from adapters.platform import StartupError
 from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
-from bot import Service, cli
+from bot import Answer, Outcome, Service, cli
 from bot.knowledge import Passage, Source
 from bot.messages import APOLOGY, COOLDOWN
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
@@ -275,6 +275,16 @@ async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tm
         in reply.text
     )
     assert "```" not in reply.text
+
+
+def test_code_that_shows_a_fence_is_one_pre() -> None:
+    answer = Answer(
+        text="", outcome=Outcome.ANSWERED, passage_id="write", section="Writing code",
+        passage_text="Write:\n````\n```python\nprint(1 < 2)\n```\n````\nThat is all.",
+    )  # fmt: skip
+    assert render.render(answer) == [
+        "<b>Writing code</b>\n\nWrite:\n\n<pre>```python\nprint(1 &lt; 2)\n```</pre>\n\nThat is all."
+    ]
 
 
 async def test_user_html_is_escaped(fake: FakeTelegram, handbook: Path) -> None:

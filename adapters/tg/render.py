@@ -21,7 +21,8 @@ from bot import Answer, Outcome, Passage
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
 BUTTON_LABEL_LIMIT = 60
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
-CODE_BLOCK = re.compile(r"^```[^\n`]*\n(.*?)\n```$", re.MULTILINE | re.DOTALL)  # a fenced block, as kb import writes it
+# A fenced block, as kb import writes it: the fence may be longer than three when the code holds one.
+CODE_BLOCK = re.compile(r"^(`{3,})[^\n`]*\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 
 
 def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -37,9 +38,11 @@ def _with_code(text: str) -> list[tuple[str | None, str | None]]:
     """A passage's text as parts: its prose, and each fenced block of code (an imported guide's
     commands) as <pre>, which Telegram shows as code to copy, not as lines between backticks."""
     parts: list[tuple[str | None, str | None]] = []
-    for at, piece in enumerate(CODE_BLOCK.split(text)):
-        parts.append((piece.strip("\n") if at % 2 else piece, "pre" if at % 2 else None))
-    return parts
+    at = 0
+    for block in CODE_BLOCK.finditer(text):
+        parts += [(text[at : block.start()], None), (block.group(2), "pre")]
+        at = block.end()
+    return [*parts, (text[at:], None)]
 
 
 def html_messages(parts: list[tuple[str | None, str | None]], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

@@ -32,7 +32,19 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>\S.*)$")
 _NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>\S.*)$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
-_MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _fence_ends(line: str, opened: str) -> bool:
+    """Whether `line` closes a block of code opened with `opened` ("````"): the same mark, as long
+    or longer, and nothing after it; a shorter one inside ("```python" in a "````" block) is code."""
+    found = _MD_FENCE.match(line)
+    if found is None:
+        return False
+    mark = found.group(1)
+    return mark[0] == opened[0] and len(mark) >= len(opened) and not line[found.end() :].strip()
+
+
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
 _WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})(?P<title>[^=].*)$")  # == History ==
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
@@ -316,7 +328,7 @@ def from_markdown(text: str) -> Article:
     blocks: list[Block] = []
     lines: list[str] = []
     mark = [""]  # the list item being read: its mark
-    fenced = False
+    fenced = ""  # the fence of the block of code being read ("```", "~~~~"), "" outside one
 
     def flush() -> None:
         if lines:
@@ -332,14 +344,16 @@ def from_markdown(text: str) -> Article:
     code: list[str] = []  # the lines of the fenced block being read
 
     for line in _tables_read(text.split("\n")):
-        if _MD_FENCE.match(line):
-            flush()
-            if fenced and (kept := code_text("\n".join(code))):
+        if fenced and not _fence_ends(line, fenced):
+            code.append(line)
+        elif fenced:
+            if kept := code_text("\n".join(code)):
                 blocks.append(Block(kept, code=True))
             code.clear()
-            fenced = not fenced
-        elif fenced:
-            code.append(line)
+            fenced = ""
+        elif opening := _MD_FENCE.match(line):
+            flush()
+            fenced = opening.group(1)
         elif _MD_REFERENCE.match(line):
             continue
         elif (heading := _md_heading(line)) is not None:
@@ -406,10 +420,14 @@ def _tables_read(lines: list[str]) -> list[str]:
     the row, and the reply reads as text, not as pipes and dashes)."""
     out: list[str] = []
     at = 0
-    fenced = False  # code is kept as written, pipes and all
+    fenced = ""  # code is kept as written, pipes and all
     while at < len(lines):
-        fenced ^= bool(_MD_FENCE.match(lines[at]))
-        if not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
+        was = fenced
+        if fenced and _fence_ends(lines[at], fenced):
+            fenced = ""
+        elif not fenced and (opening := _MD_FENCE.match(lines[at])):
+            fenced = opening.group(1)
+        if not was and not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
             header = _cells(lines[at])
             at += 2
             sentences = []
@@ -457,7 +475,9 @@ SPAN = 300  # characters an emphasis or code span may hold; a longer one is left
 LINKS_KEPT = 2
 # An address worth keeping: a page on the web, an email address, a phone number.
 _ADDRESS = re.compile(r"(?:https?://|mailto:|tel:)[^\s<>]+", re.IGNORECASE)
-_MD_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'(][^()]*)?\)")
+_MD_LINK = re.compile(
+    r"(!?)\[([^\[\]]*)\]\(\s*+<?([^()\s<>]*+(?:\([^()\s]*\)[^()\s<>]*+)*+)>?(?:\s++(?:\"[^\"]*+\"|'[^']*+'|\([^()]*+\)))?\s*+\)"
+)
 
 
 def address_of(label: str, href: str) -> str:
@@ -795,7 +815,8 @@ class _PageParser(HTMLParser):
         """A link's end: where its address would go (`with_address`), kept if the block has few links."""
         self._link = None
         self._linked += 1
-        address = address_of("".join(self._text[start:]), href) if start <= len(self._text) else ""
+        inside = start <= len(self._text) and not self._pre  # code is kept as written
+        address = address_of("".join(self._text[start:]), href) if inside else ""
         if address:
             self._links.append((len(self._text), f" ({address})"))
             self._text.append("")  # the address's place, filled if the block has few links

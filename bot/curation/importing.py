@@ -144,8 +144,11 @@ FENCE = "```"
 def _with_code(found: list[str], code: str, *, joined: bool) -> None:
     """A block of code, fenced, added to the passage before it when `joined` and there is room
     ("To update:" and its commands were two passages, and the first said only "To update:"), else
-    a passage of its own; code longer than a passage is cut between lines."""
-    room = MAX_TEXT_CHARS - 2 * len(FENCE) - 2  # the fences, a line each
+    a passage of its own; code longer than a passage is cut between lines (a line longer than a
+    passage is cut short). Code that holds a fence itself is fenced with a longer one."""
+    runs = [len(run) for run in re.findall(r"`{3,}", code)]
+    fence = "`" * (max(runs) + 1) if runs else FENCE  # longer than any run of backticks in the code
+    room = MAX_TEXT_CHARS - 2 * len(fence) - 2  # the fences, a line each
     pieces: list[list[str]] = [[]]
     size = 0
     for line in code.split("\n"):
@@ -156,7 +159,7 @@ def _with_code(found: list[str], code: str, *, joined: bool) -> None:
         pieces[-1].append(line)
         size += 1 + len(line)
     for number, lines in enumerate(pieces):
-        fenced = "\n".join([FENCE, *lines, FENCE])
+        fenced = "\n".join([fence, *lines, fence])
         if joined and number == 0 and found and len(found[-1]) + 1 + len(fenced) <= MAX_TEXT_CHARS:
             found[-1] = f"{found[-1]}\n{fenced}"
         else:

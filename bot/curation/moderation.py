@@ -250,10 +250,14 @@ class Moderation:
         ).format(draft=draft.name, count=count)
         if record.before is not None:  # a new version (`kb import --update`)
             message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
-            edited = publishing.replaced_edits(self._history().records(), record)
+            edited, back = publishing.replaced_changes(self._history().records(), record)
             if edited:
                 message += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
                     ids=", ".join(f"`{pid}`" for pid in edited)
+                )
+            if back:
+                message += " " + _("It brings back passages removed since the last publish: {ids}.").format(
+                    ids=", ".join(f"`{pid}`" for pid in back)
                 )
             if dropped:
                 message += " " + _("No passage of the new version kept these questions: {questions}.").format(

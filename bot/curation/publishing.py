@@ -10,7 +10,6 @@ long as the file is still as it was published.
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -67,10 +66,9 @@ def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] 
             )
         )
     taken = {str(item.get("id")) for name, _, item in all_items(files) if not (replacing and name == draft.name)}
-    kept = _Aliases.of(files.get(draft.name) if replacing else None)
+    kept, left = _Aliases.of(files.get(draft.name) if replacing else None).assign(data["passages"])
     passages = []
-    for item in data["passages"]:
-        aliases = kept.take(item) if isinstance(item, dict) else None
+    for item, aliases in zip(data["passages"], kept, strict=True):
         if isinstance(item, dict) and aliases:  # a passage kept keeps them, beside any the draft adds
             own = [str(q) for q in item.get("questions") or [] if isinstance(q, str)]
             item = {**item, "questions": [*own, *(q for q in aliases if q not in own)]}
@@ -82,7 +80,7 @@ def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] 
             taken.add(str(item.get("id")))
         passages.append(item)
     if dropped is not None:
-        dropped.extend(kept.left())
+        dropped.extend(left)
     published = {**data, "passages": passages}
     before = files.get(draft.name) if replacing else None
     return Edit({draft.name: published}, draft.name, 0, before, published, draft.name)
@@ -94,59 +92,75 @@ def _plain(text: object) -> str:
 
 class _Aliases:
     """The alternate questions of a live file's passages (most often moderators' aliases), for a
-    new version of the file to keep: on a passage of the same text, else on the passage of the same
-    id under the same section (the FAQ's answer was reworded, its question is the same one: a
-    tester's aliases of the install answer were dropped when its commands changed)."""
+    new version of the file to keep: on the passage of the same text, else on the passage of the
+    same id under the same section (the FAQ's answer was reworded, its question is the same one: a
+    tester's aliases of the install answer were dropped when its commands changed). Text first, over
+    the whole file: a paragraph added at the top moves every id by one, and the ids alone would give
+    each passage's aliases to the one before it."""
 
     def __init__(self, passages: list[dict[str, Any]]) -> None:
         self._passages = passages
-        self._taken: set[int] = set()
 
     @classmethod
     def of(cls, data: object) -> _Aliases:
         passages = data.get("passages") if isinstance(data, dict) else None
         return cls([p for p in passages or [] if isinstance(p, dict) and p.get("questions")])
 
-    def take(self, item: dict[str, Any]) -> list[str]:
-        """The questions `item` of the new version keeps (each live passage's go to one passage)."""
-        text, pid, section = _plain(item.get("text")), item.get("id"), item.get("section")
-        same_text = (at for at, p in enumerate(self._passages) if _plain(p.get("text")) == text)
-        same_place = (at for at, p in enumerate(self._passages) if p.get("id") == pid and p.get("section") == section)
-        for at in itertools.chain(same_text, same_place):
-            if at not in self._taken:
-                self._taken.add(at)
-                return [str(q) for q in self._passages[at]["questions"] if isinstance(q, str)]
-        return []
+    def assign(self, items: list[object]) -> tuple[list[list[str]], list[str]]:
+        """The questions each of `items` (the new version's passages) keeps, and those none kept."""
+        owner: dict[int, int] = {}  # live passage -> the new item that keeps its questions
+        taken: set[int] = set()
+        by_text = [_plain(item.get("text")) if isinstance(item, dict) else None for item in items]
+        by_place = [(item.get("id"), item.get("section")) if isinstance(item, dict) else None for item in items]
+        for keys, key_of in ((by_text, _text_of), (by_place, _place_of)):  # the same text first, then the same place
+            for at, live in enumerate(self._passages):
+                place = next((n for n, key in enumerate(keys) if n not in taken and key == key_of(live)), None)
+                if at not in owner and place is not None:
+                    owner[at] = place
+                    taken.add(place)
+        kept: list[list[str]] = [[] for _ in items]
+        for at, place in owner.items():
+            kept[place] = [str(q) for q in self._passages[at]["questions"] if isinstance(q, str)]
+        left = [str(q) for at, live in enumerate(self._passages) if at not in owner for q in live["questions"]]
+        return kept, left
 
-    def left(self) -> list[str]:
-        """The questions no passage of the new version took."""
-        return [str(q) for at, p in enumerate(self._passages) if at not in self._taken for q in p["questions"]]
+
+def _text_of(passage: dict[str, Any]) -> object:
+    return _plain(passage.get("text"))
 
 
-def replaced_edits(records: list[Record], published: Record) -> list[str]:
-    """The ids of the passages that moderators edited since `published`'s file was last published
-    (or imported), whose text the new version `published` replaces: "kb import --update" reads the
-    article again, and a fix made in chat is gone unless the article has it too."""
+def _place_of(passage: dict[str, Any]) -> object:
+    return passage.get("id"), passage.get("section")
+
+
+def replaced_changes(records: list[Record], published: Record) -> tuple[list[str], list[str]]:
+    """What a new version (`published`, by `kb import --update`) undoes of the changes made in chat
+    since its file was last published: the ids of passages edited since whose text it replaces,
+    and of passages removed since that it brings back. The article is read again, and a fix made
+    in chat is gone unless the article has it too. Worked out from the file as last published and
+    as it was just before (`published.before`); nothing when it was never published."""
     at = next((n for n, r in enumerate(records) if r.id == published.id), len(records))
-    since = 0
-    for n in range(at - 1, -1, -1):
-        if records[n].kind == "publish" and records[n].passage_id == published.passage_id:
-            since = n + 1
-            break
     undone = {r.undoes for r in records if r.undoes}
-    texts = {
-        str(p.get("id")): _plain(p.get("text"))
-        for p in (published.after or {}).get("passages") or []
-        if isinstance(p, dict)
-    }
-    found: list[str] = []
-    for record in records[since:at]:
-        if record.kind != "edit" or record.file != published.passage_id or record.id in undone:
-            continue
-        edited = _plain((record.after or {}).get("text"))
-        if record.passage_id in texts and texts[record.passage_id] != edited and record.passage_id not in found:
-            found.append(record.passage_id)
-    return found
+    last = next(
+        (
+            r
+            for r in reversed(records[:at])
+            if r.kind == "publish" and r.passage_id == published.passage_id and r.id not in undone
+        ),
+        None,
+    )
+    if last is None or published.before is None:
+        return [], []
+    then, before, now = (_texts(r) for r in (last.after, published.before, published.after))
+    edited = [pid for pid, text in before.items() if pid in then and then[pid] != text and now.get(pid) != text]
+    back = [pid for pid in now if pid in then and pid not in before]
+    return edited, back
+
+
+def _texts(data: object) -> dict[str, str]:
+    """A file's passages' texts by id."""
+    passages = data.get("passages") if isinstance(data, dict) else None
+    return {str(p.get("id")): _plain(p.get("text")) for p in passages or [] if isinstance(p, dict)}
 
 
 def unpublish(files: Files, last: Record) -> Edit:
