@@ -30,6 +30,18 @@ def imported(seed_kdir: Path, name: str, text: str = FAQ) -> None:
     assert kb(seed_kdir, "import", str(article))[0] == 0
 
 
+def published_again(seed_kdir: Path, name: str, text: str) -> tuple[int, str]:
+    """A new version of the article `name` (its file beside the folder) drafted with --update and published."""
+    (seed_kdir.parent / name).write_text(text, encoding="utf-8")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / name), "--update")[0] == 0
+    return kb(seed_kdir, "publish", Path(name).stem)
+
+
+def live(seed_kdir: Path, name: str) -> list[dict[str, object]]:
+    passages: list[dict[str, object]] = yaml.safe_load((seed_kdir / name).read_text(encoding="utf-8"))["passages"]
+    return passages
+
+
 def test_an_import_is_a_draft_that_is_not_served(seed_kdir: Path) -> None:
     """The draft goes to drafts/, which the loader, the watcher and `kb drafts` treat as such."""
     before, watched = knowledge.load(seed_kdir), signature(seed_kdir)
@@ -163,20 +175,20 @@ def test_a_new_version_keeps_the_aliases_of_a_reworded_answer_and_says_what_it_r
     assert kb(seed_kdir, "alias", "how-do-i-install-it-1", "--text", "how to install with docker")[0] == 0
     assert kb(seed_kdir, "alias", "is-there-a-forum-1", "--text", "where do people chat?")[0] == 0
     assert kb(seed_kdir, "edit", "how-do-i-install-it-1", "--text", "Run the installer as root.")[0] == 0
-    second = "# FAQ\n\n## How do I install it?\n\nRun `docker compose up -d`.\n"
-    (seed_kdir.parent / "faq.md").write_text(second, encoding="utf-8")
-    assert kb(seed_kdir, "import", str(seed_kdir.parent / "faq.md"), "--update")[0] == 0
-    code, out = kb(seed_kdir, "publish", "faq")
+    code, out = published_again(
+        seed_kdir, "faq.md", "# FAQ\n\n## How do I install it?\n\nRun `docker compose up -d`.\n"
+    )
     assert code == 0
     assert "The new text replaces edits made since the last publish: `how-do-i-install-it-1`." in out
     assert "No passage of the new version kept these questions: “where do people chat?”." in out
-    live = yaml.safe_load((seed_kdir / "faq.yaml").read_text(encoding="utf-8"))["passages"]
-    assert [(p["id"], p["text"], p["questions"]) for p in live] == [
+    assert [(p["id"], p["text"], p["questions"]) for p in live(seed_kdir, "faq.yaml")] == [
         ("how-do-i-install-it-1", "Run docker compose up -d.", ["how to install with docker"]),
     ]
     assert kb(seed_kdir, "undo")[0] == 0  # and undo puts the edit and the forum back
-    live = yaml.safe_load((seed_kdir / "faq.yaml").read_text(encoding="utf-8"))["passages"]
-    assert [p["text"] for p in live] == ["Run the installer as root.", "Yes, at forum.example.org."]
+    assert [p["text"] for p in live(seed_kdir, "faq.yaml")] == [
+        "Run the installer as root.",
+        "Yes, at forum.example.org.",
+    ]
 
 
 def test_a_paragraph_added_at_the_top_moves_no_alias_to_another_passage(seed_kdir: Path) -> None:
@@ -186,12 +198,9 @@ def test_a_paragraph_added_at_the_top_moves_no_alias_to_another_passage(seed_kdi
     assert kb(seed_kdir, "alias", "install-1", "--text", "how do i set it up")[0] == 0
     assert kb(seed_kdir, "alias", "install-2", "--text", "windows installer?")[0] == 0
     newer = "# Install\n\n## Install\n\nYou need 4 GB of RAM.\n\nRun the installer.\n\nOn Windows, use the MSI.\n"
-    (seed_kdir.parent / "install.md").write_text(newer, encoding="utf-8")
-    assert kb(seed_kdir, "import", str(seed_kdir.parent / "install.md"), "--update")[0] == 0
-    code, out = kb(seed_kdir, "publish", "install")
+    code, out = published_again(seed_kdir, "install.md", newer)
     assert code == 0 and "No passage" not in out and "replaces edits" not in out
-    live = yaml.safe_load((seed_kdir / "install.yaml").read_text(encoding="utf-8"))["passages"]
-    assert [(p["text"], p["questions"]) for p in live] == [
+    assert [(p["text"], p["questions"]) for p in live(seed_kdir, "install.yaml")] == [
         ("You need 4 GB of RAM.", []),
         ("Run the installer.", ["how do i set it up"]),
         ("On Windows, use the MSI.", ["windows installer?"]),
@@ -205,11 +214,9 @@ def test_a_new_version_names_only_the_chat_changes_it_undoes(seed_kdir: Path) ->
     assert kb(seed_kdir, "edit", "hours-1", "--text", "We open at 8.")[0] == 0
     assert kb(seed_kdir, "edit", "hours-1", "--text", "We open at 10.")[0] == 0
     assert kb(seed_kdir, "remove", "parking-1")[0] == 0
-    (seed_kdir.parent / "faq.md").write_text(
-        "# FAQ\n\n## Hours\n\nWe open at 10.\n\n## Parking\n\nPark behind.\n", encoding="utf-8"
+    code, out = published_again(
+        seed_kdir, "faq.md", "# FAQ\n\n## Hours\n\nWe open at 10.\n\n## Parking\n\nPark behind.\n"
     )
-    assert kb(seed_kdir, "import", str(seed_kdir.parent / "faq.md"), "--update")[0] == 0
-    code, out = kb(seed_kdir, "publish", "faq")
     assert code == 0 and "replaces edits" not in out
     assert "It brings back passages removed since the last publish: `parking-1`." in out
 
