@@ -87,6 +87,22 @@ def test_alias_closes_only_the_questions_of_a_gap_that_the_passage_now_answers(b
     assert kids in gaps and "“Is there food at the meetup?”" not in gaps
 
 
+def test_alias_keeps_open_a_question_the_alias_itself_makes_read_otherwise(backend: Backend, kdir: Path) -> None:
+    """Aliasing "Where can I park my kar?" teaches the index "kar", and the other question of the gap is read
+    with other terms than were recorded: it is kept open by its recorded terms (a reviewer's case)."""
+    service = backend.service()
+    overnight = "Where can I park a kar overnight on sundays?"
+    for n, question in enumerate(["Where can I park my kar?", "Where can I park my kar?", overnight]):
+        assert service.ask(question, Asker("telegram", str(300 + n))).fallback
+    backend.written(service)
+    gap = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
+    code, out = run_cli("kb", "alias", "meetups", gap, "--knowledge", str(kdir))
+    assert code == 0 and out.splitlines()[-1] == f"Still not answered, so left in the gaps: “{overnight}”."
+    service.reload()
+    assert service.ask(overnight, Asker("telegram", "9")).fallback
+    assert overnight in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+
+
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
     ask_unanswered(backend)

@@ -216,24 +216,23 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "alias", plan)
-        key = term_key(self._analyze(wording))
-        open_ = self._still_open(gap, key, pid) if gap else []
-        self._close_gap((gap.keys if gap else {key}) - {k for k, _ in open_}, "aliased")
+        open_ = self._still_open(gap, pid) if gap else []
+        self._close_gap((gap.keys if gap else {term_key(self._analyze(wording))}) - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
 
-    def _still_open(self, gap: Gap, key: str, pid: str) -> list[tuple[str, str]]:
-        """The other questions of `gap` (term key and wording) that asked now do not get passage
-        `pid`: a gap groups questions that share words ("how much does the cloud version cost",
-        "does the cloud version have servers in the us"), and aliasing one closed them all, the
-        other still unanswered and gone from `kb gaps`."""
+    def _still_open(self, gap: Gap, pid: str) -> list[tuple[str, str]]:
+        """The questions of `gap` (each term set as recorded, and its wording) that asked now do not
+        get passage `pid`: a gap groups questions that share words ("how much does the cloud version
+        cost", "does the cloud version have servers in the us"), and aliasing one closed them all,
+        the other still unanswered and gone from `kb gaps`. By the recorded term sets, not the
+        wordings analysed again: the alias itself can change how a wording is read."""
         if self._ask is None:
             return []
-        worded = {term_key(self._analyze(q)): q for q in reversed(gap.questions)}  # most asked wording wins
-        return [(k, q) for k, q in worded.items() if k in gap.keys and k != key and self._ask(q) != pid]
+        return [(key, question) for key, question in gap.asked if self._ask(question) != pid]
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""

@@ -70,6 +70,7 @@ class Gap:
     count: int
     questions: tuple[str, ...]  # distinct wordings, most frequent first
     keys: frozenset[str] = field(default_factory=frozenset)  # the term sets it groups
+    asked: tuple[tuple[str, str], ...] = ()  # each term set and its most asked wording
 
 
 def term_key(terms: Sequence[str]) -> str:
@@ -317,6 +318,7 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
                 count=sum(wordings.values()),
                 questions=tuple(q for q, _ in wordings.most_common()),
                 keys=frozenset(members),
+                asked=tuple((key, by_key[key].most_common(1)[0][0]) for key in members),
             )
         )
     gaps.sort(key=lambda g: (-g.count, g.id))
