@@ -5,6 +5,7 @@
     spelling   corrections of misspelt question words to words the passages use
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
     retrieval  the Index: a knowledge base's passages ranked for a question
+    headings   what a passage's heading and its source's title say (a question in a heading's words)
     loading    reading a knowledge folder into an Index, in worker processes when large
     cache      the signed cache of read files (QABOT_CACHE) that loading keeps
 
@@ -12,8 +13,9 @@ The rest of the core uses only what this face exports.
 """
 
 from bot.search.cache import cache_folder
+from bot.search.headings import wording_of
 from bot.search.loading import load
-from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms, wording_of
+from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import load as load_synonyms
 from bot.search.text import MAX_QUESTION_CHARS, STOP_WORDS, normalize

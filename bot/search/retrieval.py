@@ -13,14 +13,15 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
 from bot.search import text
-from bot.search.scoring import Counts, Floats, Int32s, Scorer
+from bot.search.headings import Headings, Titles, home_of, wording_of
+from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk, pairs
@@ -91,7 +92,7 @@ class Ranked:
     question comes first (and only the first is marked). The same terms are not enough: "What is
     hiking?" and "Do I have to like hiking?" are both `hike`. Else a question worded as a section's
     heading ("Is Shutterbox free?" of an imported FAQ) is listed by the first passage under it
-    (`_Headings`), wherever BM25 put it.
+    (`bot.search.headings.Headings`), wherever BM25 put it.
     """
 
     passage: Passage
@@ -137,13 +138,6 @@ def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1
     return terms, pieces
 
 
-def wording_of(question: str) -> tuple[str, ...]:
-    """A question's words in order, stop words and question words kept, each as tokenized (case,
-    punctuation, plural and tense aside; "u" is "you"): "when do u hike" and "When do you hike?"
-    are one wording, "What is hiking?" and "Do I have to like hiking?" two."""
-    return tuple(text.tokenize(question, keep_stop=True))
-
-
 def query_terms(terms: Sequence[str]) -> list[str]:
     """What BM25 is asked for a question's terms: the terms and their pairs."""
     return [*terms, *pairs(list(terms))]
@@ -178,8 +172,8 @@ class Index:
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
-        self._headings = _Headings().with_passages(kb.passages, 0)
-        self._titles = _Titles().with_passages(kb.passages, synonyms)
+        self._headings = Headings().with_passages(kb.passages, 0)
+        self._titles = Titles().with_passages(kb.passages, synonyms)
         self._set_weights()
 
     def with_added(self, *passages: Passage) -> Index:
@@ -306,9 +300,9 @@ class Index:
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
             share, lacking = match(i)
-            home = _home(self.kb.passages[i])
+            home = home_of(self.kb.passages[i])
             rivals: float = sum(
-                (0.5 if _home(self.kb.passages[chosen[other]]) == home else 1.0)
+                (0.5 if home_of(self.kb.passages[chosen[other]]) == home else 1.0)
                 for other in order[place + 1 : place + 1 + RIVALS]
                 if match(chosen[other])[0] >= share - 1e-9
             )
@@ -430,98 +424,6 @@ class Index:
         if term[:1].isdigit():  # a number no passage has ("... in 2024") must not veto a match
             return 0.0  # (it costs 2 of 37 near misses declined on the blind generalization set)
         return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
-
-
-@dataclass(frozen=True)
-class _Headings:
-    """The passages of each section by the section's wording (`wording_of`), for a question asked
-    in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
-    passages answer it. A wording that two sections share says nothing, and is kept as such
-    (`home` None): an "Introduction" in each of two articles, or the "### Fixed" of every release
-    in one changelog (a section's passages follow one another; these do not)."""
-
-    sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, tuple[int, ...]]] = field(default_factory=dict)
-
-    def with_passages(self, passages: Sequence[Passage], first: int) -> _Headings:
-        """These headings with `passages` (numbered from `first` in the index) added."""
-        added: dict[tuple[str, ...], tuple[tuple[str, str] | None, list[int]]] = {}
-        worded: dict[str, tuple[str, ...]] = {}
-        for at, passage in enumerate(passages, first):
-            said = worded.get(passage.section)
-            if said is None:
-                said = worded[passage.section] = wording_of(passage.section)
-            if not said:
-                continue
-            if said not in added:
-                home, before = self.sections.get(said, (_home(passage), ()))
-                added[said] = (home, list(before))
-            home, docs = added[said]
-            if home is not None and (home != _home(passage) or (docs and docs[-1] != at - 1)):
-                added[said] = (None, docs)
-            docs.append(at)
-        return _Headings({**self.sections, **{said: (home, tuple(docs)) for said, (home, docs) in added.items()}})
-
-    def first(self, said: tuple[str, ...]) -> int | None:
-        """The first passage of the one section worded `said`, or None. Under a question the first
-        paragraph answers it, the rest adds to it: the one of them that scored best, a note that
-        repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
-        home, docs = self.sections.get(said, (None, ()))
-        return docs[0] if home is not None and docs else None
-
-
-@dataclass(frozen=True)
-class _Titles:
-    """The sources' titles as a weak field of every passage (`Ranking.title`): each passage's title,
-    which titles hold each term, and in how many passages' titles each term is."""
-
-    title_of: Int32s = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # per passage: its title's number
-    numbers: Mapping[str, int] = field(default_factory=dict)  # title -> its number
-    terms: tuple[tuple[str, ...], ...] = ()  # each title's terms, by number
-    holding: Mapping[str, Int32s] = field(default_factory=dict)  # term -> the numbers of the titles holding it
-    passages: Mapping[str, int] = field(default_factory=dict)  # term -> passages whose title holds it
-
-    def with_passages(self, added: Sequence[Passage], synonyms: Synonyms) -> _Titles:
-        """These titles with `added` passages appended (a pass over them only: `Index.with_added`)."""
-        numbers, terms = dict(self.numbers), list(self.terms)
-        new: dict[str, list[int]] = {}  # term -> the new titles that hold it
-        mine = np.empty(len(added), dtype=np.int32)
-        for at, passage in enumerate(added):
-            number = numbers.get(passage.source.title)
-            if number is None:
-                number = numbers[passage.source.title] = len(terms)
-                terms.append(tuple(dict.fromkeys(synonyms.fold(text.read(passage.source.title)[0]))))
-                for term in terms[number]:
-                    new.setdefault(term, []).append(number)
-            mine[at] = number
-        holding = dict(self.holding)
-        for term, found in new.items():
-            holding[term] = np.concatenate(
-                [self.holding.get(term, np.zeros(0, dtype=np.int32)), np.array(found, dtype=np.int32)]
-            )
-        passages = dict(self.passages)
-        for held, count in zip(terms, np.bincount(mine, minlength=len(terms)).tolist(), strict=True):
-            for term in held if count else ():
-                passages[term] = passages.get(term, 0) + count
-        return _Titles(np.concatenate([self.title_of, mine]), numbers, tuple(terms), holding, passages)
-
-    def ordered(self, matched: Floats, terms: Sequence[str], weight: float) -> Floats:
-        """The passages' scores for their order: `matched`, and for each passage `weight` times the
-        idf of the question's terms its title holds (`matched` itself when no title holds one, or
-        every title does: a knowledge base of one source is ranked as before). One numpy step over
-        the passages, whatever the number of titles."""
-        total = len(self.title_of)
-        held = [t for t in set(terms) - QUESTION_WORDS if 0 < self.passages.get(t, 0) < total]
-        if not weight or not held:
-            return matched
-        bonus = np.zeros(len(self.terms))
-        for term in held:
-            bonus[self.holding[term]] += weight * math.log(total / self.passages[term])
-        return matched + bonus[self.title_of]
-
-
-def _home(passage: Passage) -> tuple[str, str]:
-    """The section a passage stands in, and its source's title (two articles have an "Introduction")."""
-    return passage.section, passage.source.title
 
 
 def _best(scores: Floats, k: int) -> list[int]:

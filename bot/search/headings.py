@@ -1,0 +1,120 @@
+"""What a passage's place says beside its text: the heading it stands under and its source's title.
+
+    Headings   the passages of each section by its wording, for a question asked in a heading's words
+    Titles     each passage's source title, a weak field of the order (`Ranking.title`)
+
+Both are frozen, built with the index and extended for added passages only (`Index.with_added`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.knowledge import Passage
+from bot.search import text
+from bot.search.scoring import Floats, Int32s
+from bot.search.synonyms import Synonyms
+from bot.search.text import QUESTION_WORDS
+
+
+def wording_of(question: str) -> tuple[str, ...]:
+    """A question's words in order, stop words and question words kept, each as tokenized (case,
+    punctuation, plural and tense aside; "u" is "you"): "when do u hike" and "When do you hike?"
+    are one wording, "What is hiking?" and "Do I have to like hiking?" two."""
+    return tuple(text.tokenize(question, keep_stop=True))
+
+
+def home_of(passage: Passage) -> tuple[str, str]:
+    """The section a passage stands in, and its source's title (two articles have an "Introduction")."""
+    return passage.section, passage.source.title
+
+
+@dataclass(frozen=True)
+class Headings:
+    """The passages of each section by the section's wording (`wording_of`), for a question asked
+    in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
+    passages answer it. A wording that two sections share says nothing, and is kept as such
+    (`home` None): an "Introduction" in each of two articles, or the "### Fixed" of every release
+    in one changelog (a section's passages follow one another; these do not)."""
+
+    sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, tuple[int, ...]]] = field(default_factory=dict)
+
+    def with_passages(self, passages: Sequence[Passage], first: int) -> Headings:
+        """These headings with `passages` (numbered from `first` in the index) added."""
+        added: dict[tuple[str, ...], tuple[tuple[str, str] | None, list[int]]] = {}
+        worded: dict[str, tuple[str, ...]] = {}
+        for at, passage in enumerate(passages, first):
+            said = worded.get(passage.section)
+            if said is None:
+                said = worded[passage.section] = wording_of(passage.section)
+            if not said:
+                continue
+            if said not in added:
+                home, before = self.sections.get(said, (home_of(passage), ()))
+                added[said] = (home, list(before))
+            home, docs = added[said]
+            if home is not None and (home != home_of(passage) or (docs and docs[-1] != at - 1)):
+                added[said] = (None, docs)
+            docs.append(at)
+        return Headings({**self.sections, **{said: (home, tuple(docs)) for said, (home, docs) in added.items()}})
+
+    def first(self, said: tuple[str, ...]) -> int | None:
+        """The first passage of the one section worded `said`, or None. Under a question the first
+        paragraph answers it, the rest adds to it: the one of them that scored best, a note that
+        repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
+        home, docs = self.sections.get(said, (None, ()))
+        return docs[0] if home is not None and docs else None
+
+
+@dataclass(frozen=True)
+class Titles:
+    """The sources' titles as a weak field of every passage (`Ranking.title`): each passage's title,
+    which titles hold each term, and in how many passages' titles each term is."""
+
+    title_of: Int32s = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # per passage: its title's number
+    numbers: Mapping[str, int] = field(default_factory=dict)  # title -> its number
+    terms: tuple[tuple[str, ...], ...] = ()  # each title's terms, by number
+    holding: Mapping[str, Int32s] = field(default_factory=dict)  # term -> the numbers of the titles holding it
+    passages: Mapping[str, int] = field(default_factory=dict)  # term -> passages whose title holds it
+
+    def with_passages(self, added: Sequence[Passage], synonyms: Synonyms) -> Titles:
+        """These titles with `added` passages appended (a pass over them only: `Index.with_added`)."""
+        numbers, terms = dict(self.numbers), list(self.terms)
+        new: dict[str, list[int]] = {}  # term -> the new titles that hold it
+        mine = np.empty(len(added), dtype=np.int32)
+        for at, passage in enumerate(added):
+            number = numbers.get(passage.source.title)
+            if number is None:
+                number = numbers[passage.source.title] = len(terms)
+                terms.append(tuple(dict.fromkeys(synonyms.fold(text.read(passage.source.title)[0]))))
+                for term in terms[number]:
+                    new.setdefault(term, []).append(number)
+            mine[at] = number
+        holding = dict(self.holding)
+        for term, found in new.items():
+            holding[term] = np.concatenate(
+                [self.holding.get(term, np.zeros(0, dtype=np.int32)), np.array(found, dtype=np.int32)]
+            )
+        passages = dict(self.passages)
+        for held, count in zip(terms, np.bincount(mine, minlength=len(terms)).tolist(), strict=True):
+            for term in held if count else ():
+                passages[term] = passages.get(term, 0) + count
+        return Titles(np.concatenate([self.title_of, mine]), numbers, tuple(terms), holding, passages)
+
+    def ordered(self, matched: Floats, terms: Sequence[str], weight: float) -> Floats:
+        """The passages' scores for their order: `matched`, and for each passage `weight` times the
+        idf of the question's terms its title holds (`matched` itself when no title holds one, or
+        every title does: a knowledge base of one source is ranked as before). One numpy step over
+        the passages, whatever the number of titles."""
+        total = len(self.title_of)
+        held = [t for t in set(terms) - QUESTION_WORDS if 0 < self.passages.get(t, 0) < total]
+        if not weight or not held:
+            return matched
+        bonus = np.zeros(len(self.terms))
+        for term in held:
+            bonus[self.holding[term]] += weight * math.log(total / self.passages[term])
+        return matched + bonus[self.title_of]
