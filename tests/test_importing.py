@@ -327,6 +327,19 @@ def test_a_guides_code_is_kept_under_the_line_that_introduces_it(tmp_path: Path)
     ]
 
 
+def test_a_command_between_two_steps_stays_in_its_step_and_the_list_goes_on(tmp_path: Path) -> None:
+    """Steps 1-2 with the command and steps 3-4 were two passages: a guide's list was cut at its first command."""
+    page = (
+        "# Install\n\n## Steps\n\n1. Make a folder.\n2. Download the files:\n\n   ```sh\n   curl -LO https://e.org/a.yml\n"
+        "   ```\n\n3. Edit the settings.\n4. Start it.\n"
+    )
+    [steps] = _imported(tmp_path / "install.md", page)[1]
+    assert steps.text == (
+        "1. Make a folder.\n2. Download the files:\n```\ncurl -LO https://e.org/a.yml\n```\n3. Edit the settings.\n"
+        "4. Start it."
+    )
+
+
 def test_code_that_shows_a_fence_keeps_it(tmp_path: Path) -> None:
     """A "````" block that shows Markdown holds "```python": the inner fence is code, not the block's end, and
     the passage fences the code with a longer fence than any it holds. A link in <pre> is code as written."""

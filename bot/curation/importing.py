@@ -146,8 +146,7 @@ def _with_code(found: list[str], code: str, *, joined: bool) -> None:
     ("To update:" and its commands were two passages, and the first said only "To update:"), else
     a passage of its own; code longer than a passage is cut between lines (a line longer than a
     passage is cut short). Code that holds a fence itself is fenced with a longer one."""
-    runs = [len(run) for run in re.findall(r"`{3,}", code)]
-    fence = "`" * (max(runs) + 1) if runs else FENCE  # longer than any run of backticks in the code
+    fence = _fence_for(code)
     room = MAX_TEXT_CHARS - 2 * len(fence) - 2  # the fences, a line each
     pieces: list[list[str]] = [[]]
     size = 0
@@ -166,13 +165,26 @@ def _with_code(found: list[str], code: str, *, joined: bool) -> None:
             found.append(fenced)
 
 
+def _fence_for(code: str) -> str:
+    """The fence for a block of code: longer than any run of backticks in it."""
+    runs = [len(run) for run in re.findall(r"`{3,}", code)]
+    return "`" * (max(runs) + 1) if runs else FENCE
+
+
 def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
     """The items of the list that starts at `at`, with the inner lists of items that end with a
-    colon, and where the blocks after it start."""
+    colon, and where the blocks after it start. Code between two items is the first one's ("2.
+    Download the files:" and its commands), and the list goes on after it: a guide's steps were
+    cut in two at their first command."""
     run = [blocks[at]]
     outer: Block | None = None  # the outer list's last item, while in an inner list
     at += 1
-    while at < len(blocks) and blocks[at].item:
+    while at < len(blocks) and (blocks[at].item or _code_between_items(blocks, at, run[-1])):
+        if blocks[at].code:
+            fence = _fence_for(blocks[at].text)
+            run[-1] = Block(f"{run[-1].text}\n{fence}\n{blocks[at].text}\n{fence}", item=run[-1].item)
+            at += 1
+            continue
         block, last = blocks[at], run[-1]
         if _same_list(last.item, block.item):
             pass
@@ -185,6 +197,18 @@ def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
         run.append(block)
         at += 1
     return run, at
+
+
+def _code_between_items(blocks: list[Block], at: int, item: Block) -> bool:
+    """Whether the block at `at` is code that an item is followed by, the list going on after it,
+    and short enough to stay in the item whole (a longer item is cut into sentences)."""
+    block = blocks[at]
+    return (
+        block.code
+        and at + 1 < len(blocks)
+        and bool(blocks[at + 1].item)
+        and len(item.text) + len(block.text) + 2 * len(_fence_for(block.text)) + 3 <= MAX_PASSAGE_CHARS
+    )
 
 
 def _number(mark: str) -> int | None:
