@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,8 +69,12 @@ class Gap:
     id: str
     count: int
     questions: tuple[str, ...]  # distinct wordings, most frequent first
-    keys: frozenset[str] = field(default_factory=frozenset)  # the term sets it groups
-    asked: tuple[tuple[str, str], ...] = ()  # each term set and its most asked wording
+    asked: tuple[tuple[str, str], ...] = ()  # each term set it groups, and that set's most asked wording
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The term sets it groups."""
+        return frozenset(key for key, _ in self.asked)
 
 
 def term_key(terms: Sequence[str]) -> str:
@@ -317,7 +321,6 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
                 id=gap_id(representative),
                 count=sum(wordings.values()),
                 questions=tuple(q for q, _ in wordings.most_common()),
-                keys=frozenset(members),
                 asked=tuple((key, by_key[key].most_common(1)[0][0]) for key in members),
             )
         )

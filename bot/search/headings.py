@@ -35,17 +35,18 @@ def home_of(passage: Passage) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Headings:
-    """The passages of each section by the section's wording (`wording_of`), for a question asked
-    in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
+    """The first passage of each section by the section's wording (`wording_of`), for a question
+    asked in the words of a section ("Is Shutterbox free?" of an imported FAQ): the page says which
     passages answer it. A wording that two sections share says nothing, and is kept as such
     (`home` None): an "Introduction" in each of two articles, or the "### Fixed" of every release
     in one changelog (a section's passages follow one another; these do not)."""
 
-    sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, tuple[int, ...]]] = field(default_factory=dict)
+    # wording -> the section's home (None: two sections have it), its first and its last passage
+    sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, int, int]] = field(default_factory=dict)
 
     def with_passages(self, passages: Sequence[Passage], first: int) -> Headings:
         """These headings with `passages` (numbered from `first` in the index) added."""
-        added: dict[tuple[str, ...], tuple[tuple[str, str] | None, list[int]]] = {}
+        sections = dict(self.sections)
         worded: dict[str, tuple[str, ...]] = {}
         for at, passage in enumerate(passages, first):
             said = worded.get(passage.section)
@@ -53,21 +54,17 @@ class Headings:
                 said = worded[passage.section] = wording_of(passage.section)
             if not said:
                 continue
-            if said not in added:
-                home, before = self.sections.get(said, (home_of(passage), ()))
-                added[said] = (home, list(before))
-            home, docs = added[said]
-            if home is not None and (home != home_of(passage) or (docs and docs[-1] != at - 1)):
-                added[said] = (None, docs)
-            docs.append(at)
-        return Headings({**self.sections, **{said: (home, tuple(docs)) for said, (home, docs) in added.items()}})
+            home, start, last = sections.get(said, (home_of(passage), at, at - 1))
+            alone = home is not None and home == home_of(passage) and last == at - 1
+            sections[said] = (home if alone else None, start, at)
+        return Headings(sections)
 
     def first(self, said: tuple[str, ...]) -> int | None:
         """The first passage of the one section worded `said`, or None. Under a question the first
         paragraph answers it, the rest adds to it: the one of them that scored best, a note that
         repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
-        home, docs = self.sections.get(said, (None, ()))
-        return docs[0] if home is not None and docs else None
+        home, start, _ = self.sections.get(said, (None, 0, 0))
+        return start if home is not None else None
 
 
 @dataclass(frozen=True)
