@@ -158,11 +158,17 @@ def _with_code(found: list[str], code: str, *, joined: bool) -> None:
         pieces[-1].append(line)
         size += 1 + len(line)
     for number, lines in enumerate(pieces):
-        fenced = "\n".join([fence, *lines, fence])
+        fenced = _fenced("\n".join(lines))
         if joined and number == 0 and found and len(found[-1]) + 1 + len(fenced) <= MAX_TEXT_CHARS:
             found[-1] = f"{found[-1]}\n{fenced}"
         else:
             found.append(fenced)
+
+
+def _fenced(code: str) -> str:
+    """Lines of code as a passage holds them: between fences longer than any run of backticks in them."""
+    fence = _fence_for(code)
+    return f"{fence}\n{code}\n{fence}"
 
 
 def _fence_for(code: str) -> str:
@@ -181,8 +187,7 @@ def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
     at += 1
     while at < len(blocks) and (blocks[at].item or _code_between_items(blocks, at, run[-1])):
         if blocks[at].code:
-            fence = _fence_for(blocks[at].text)
-            run[-1] = Block(f"{run[-1].text}\n{fence}\n{blocks[at].text}\n{fence}", item=run[-1].item)
+            run[-1] = Block(f"{run[-1].text}\n{_fenced(blocks[at].text)}", item=run[-1].item)
             at += 1
             continue
         block, last = blocks[at], run[-1]
@@ -207,7 +212,7 @@ def _code_between_items(blocks: list[Block], at: int, item: Block) -> bool:
         block.code
         and at + 1 < len(blocks)
         and bool(blocks[at + 1].item)
-        and len(item.text) + len(block.text) + 2 * len(_fence_for(block.text)) + 3 <= MAX_PASSAGE_CHARS
+        and len(item.text) + 1 + len(_fenced(block.text)) <= MAX_PASSAGE_CHARS
     )
 
 

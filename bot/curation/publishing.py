@@ -66,7 +66,7 @@ def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] 
             )
         )
     taken = {str(item.get("id")) for name, _, item in all_items(files) if not (replacing and name == draft.name)}
-    kept, left = _Aliases.of(files.get(draft.name) if replacing else None).assign(data["passages"])
+    kept, left = _kept_aliases(files.get(draft.name) if replacing else None, data["passages"])
     passages = []
     for item, aliases in zip(data["passages"], kept, strict=True):
         if isinstance(item, dict) and aliases:  # a passage kept keeps them, beside any the draft adds
@@ -90,47 +90,40 @@ def _plain(text: object) -> str:
     return " ".join(str(text or "").split())
 
 
-class _Aliases:
-    """The alternate questions of a live file's passages (most often moderators' aliases), for a
-    new version of the file to keep: on the passage of the same text, else on the passage of the
-    same id under the same section (the FAQ's answer was reworded, its question is the same one: a
-    tester's aliases of the install answer were dropped when its commands changed). Text first, over
-    the whole file: a paragraph added at the top moves every id by one, and the ids alone would give
-    each passage's aliases to the one before it."""
-
-    def __init__(self, passages: list[dict[str, Any]]) -> None:
-        self._passages = passages
-
-    @classmethod
-    def of(cls, data: object) -> _Aliases:
-        passages = data.get("passages") if isinstance(data, dict) else None
-        return cls([p for p in passages or [] if isinstance(p, dict) and p.get("questions")])
-
-    def assign(self, items: list[object]) -> tuple[list[list[str]], list[str]]:
-        """The questions each of `items` (the new version's passages) keeps, and those none kept."""
-        owner: dict[int, int] = {}  # live passage -> the new item that keeps its questions
-        taken: set[int] = set()
-        by_text = [_plain(item.get("text")) if isinstance(item, dict) else None for item in items]
-        by_place = [(item.get("id"), item.get("section")) if isinstance(item, dict) else None for item in items]
-        for keys, key_of in ((by_text, _text_of), (by_place, _place_of)):  # the same text first, then the same place
-            for at, live in enumerate(self._passages):
-                place = next((n for n, key in enumerate(keys) if n not in taken and key == key_of(live)), None)
-                if at not in owner and place is not None:
-                    owner[at] = place
-                    taken.add(place)
-        kept: list[list[str]] = [[] for _ in items]
-        for at, place in owner.items():
-            kept[place] = [str(q) for q in self._passages[at]["questions"] if isinstance(q, str)]
-        left = [str(q) for at, live in enumerate(self._passages) if at not in owner for q in live["questions"]]
-        return kept, left
+def _kept_aliases(live: object, items: list[object]) -> tuple[list[list[str]], list[str]]:
+    """The alternate questions of the live file's passages (most often moderators' aliases) that
+    each passage of its new version (`items`) keeps, and those none keeps. A passage keeps those of
+    the live passage of the same text, else of the same id under the same section (the FAQ's answer
+    was reworded, its question is the same one: a tester's aliases of the install answer were
+    dropped when its commands changed). Text first, over the whole file: a paragraph added at the
+    top moves every id by one, and the ids alone would give each passage's aliases to the one
+    before it."""
+    passages = live.get("passages") if isinstance(live, dict) else None
+    asked = [p for p in passages or [] if isinstance(p, dict) and p.get("questions")]
+    new = [item if isinstance(item, dict) else {} for item in items]
+    owner: dict[int, int] = {}  # live passage -> the new passage that keeps its questions
+    for key in (_text_of, _place_of):
+        free: dict[object, list[int]] = {}  # key -> the new passages not taken yet, in order
+        taken = set(owner.values())
+        for n, item in enumerate(new):
+            if n not in taken:
+                free.setdefault(key(item), []).append(n)
+        for at, passage in enumerate(asked):
+            places = free.get(key(passage))
+            if at not in owner and places:
+                owner[at] = places.pop(0)
+    kept: list[list[str]] = [[] for _ in items]
+    for at, place in owner.items():
+        kept[place] = [str(q) for q in asked[at]["questions"] if isinstance(q, str)]
+    return kept, [str(q) for at, passage in enumerate(asked) if at not in owner for q in passage["questions"]]
 
 
 def _text_of(passage: dict[str, Any]) -> object:
-    return _plain(passage.get("text"))
+    return _plain(passage.get("text")) if passage else None
 
 
 def _place_of(passage: dict[str, Any]) -> object:
-    return passage.get("id"), passage.get("section")
+    return (passage.get("id"), passage.get("section")) if passage else None
 
 
 def replaced_changes(records: list[Record], published: Record) -> tuple[list[str], list[str]]:
