@@ -35,14 +35,18 @@ _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
-def _fence_ends(line: str, opened: str) -> bool:
-    """Whether `line` closes a block of code opened with `opened` ("````"): the same mark, as long
-    or longer, and nothing after it; a shorter one inside ("```python" in a "````" block) is code."""
+def _fence_after(line: str, fenced: str) -> str:
+    """The fence open after `line`, given the one open before it ("" outside code): a fence opens a
+    block of code, and only a fence of its own mark, as long or longer and with nothing after it,
+    closes it; a shorter one inside ("```python" in a "````" block) is code."""
     found = _MD_FENCE.match(line)
     if found is None:
-        return False
+        return fenced
     mark = found.group(1)
-    return mark[0] == opened[0] and len(mark) >= len(opened) and not line[found.end() :].strip()
+    if not fenced:
+        return mark
+    closes = mark[0] == fenced[0] and len(mark) >= len(fenced) and not line[found.end() :].strip()
+    return "" if closes else fenced
 
 
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
@@ -344,16 +348,15 @@ def from_markdown(text: str) -> Article:
     code: list[str] = []  # the lines of the fenced block being read
 
     for line in _tables_read(text.split("\n")):
-        if fenced and not _fence_ends(line, fenced):
+        was, fenced = fenced, _fence_after(line, fenced)
+        if was and fenced:
             code.append(line)
-        elif fenced:
+        elif was:
             if kept := code_text("\n".join(code)):
                 blocks.append(Block(kept, code=True))
             code.clear()
-            fenced = ""
-        elif opening := _MD_FENCE.match(line):
+        elif fenced:
             flush()
-            fenced = opening.group(1)
         elif _MD_REFERENCE.match(line):
             continue
         elif (heading := _md_heading(line)) is not None:
@@ -422,11 +425,7 @@ def _tables_read(lines: list[str]) -> list[str]:
     at = 0
     fenced = ""  # code is kept as written, pipes and all
     while at < len(lines):
-        was = fenced
-        if fenced and _fence_ends(lines[at], fenced):
-            fenced = ""
-        elif not fenced and (opening := _MD_FENCE.match(lines[at])):
-            fenced = opening.group(1)
+        was, fenced = fenced, _fence_after(lines[at], fenced)
         if not was and not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
             header = _cells(lines[at])
             at += 2
@@ -812,7 +811,7 @@ class _PageParser(HTMLParser):
         self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
 
     def _link_end(self, href: str, start: int) -> None:
-        """A link's end: where its address would go (`with_address`), kept if the block has few links."""
+        """A link's end: the place for its address (`address_of`), filled when the block ends with few links."""
         self._link = None
         self._linked += 1
         inside = start <= len(self._text) and not self._pre  # code is kept as written
