@@ -19,7 +19,7 @@ import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
-from bot.search import text
+from bot.search import pasted, text
 from bot.search.headings import Headings, Titles, home_of, wording_of
 from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
@@ -220,8 +220,19 @@ class Index:
         return [float(s) for s in self._scorer.scores(query_terms(terms))]
 
     def analyze(self, question: str) -> list[str]:
-        """The terms of a question, spelling corrected and synonyms folded."""
-        return self.synonyms.terms(question, correct=self._speller)
+        """The terms of a question, spelling corrected and synonyms folded. Of what was pasted
+        into it (a path, an address, a file's name: `bot.search.pasted`) only the terms the
+        knowledge base knows, as written: the rest is the asker's machine, not the question."""
+        found = pasted.pieces(question)
+        if len(found) == 1 and not found[0][1]:
+            return self.synonyms.terms(question, correct=self._speller)
+        terms: list[str] = []
+        for piece, was_pasted in found:
+            if was_pasted:
+                terms.extend(t for t in self.synonyms.terms(piece) if self._scorer.document_frequency(t))
+            else:
+                terms.extend(self.synonyms.terms(piece, correct=self._speller))
+        return terms
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """The names the question asks about that no passage mentions, in any form: words written
@@ -233,7 +244,7 @@ class Index:
         answered by a passage that merely shares its other words."""
         if not any(ch.isupper() for ch in question[1:]):  # most chat is written in lower case
             return ()
-        sentences = text.split_sentences(question)
+        sentences = text.split_sentences(pasted.without_pasted(question))
         asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences
         found = []
         for sentence in asking:

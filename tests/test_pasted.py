@@ -1,0 +1,101 @@
+"""A pasted error message is asked about its error, not about the asker's paths and file names
+(see `bot.search.pasted` and `Index.analyze`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import Answerer, Outcome
+from bot.search import pasted
+
+GUIDE = """\
+source: {title: "Shutterbox install guide"}
+passages:
+  - id: requirements
+    section: "Requirements"
+    text: "You need Docker 24 or newer and at least 2 GB of memory. Shutterbox runs on Linux, macOS
+      and Windows with WSL2."
+  - id: permission-denied
+    section: "Permission denied on the library folder"
+    text: "If the log shows EACCES permission denied when Shutterbox opens a photo, the container user
+      cannot read the library folder. Give the folder to user 1000 with chown on the library path."
+  - id: port-in-use
+    section: "Port already in use"
+    text: "If docker says the port is already allocated, another program listens on 8080. Change the
+      published port in the compose file."
+  - id: migration-failed
+    section: "Database migration failed"
+    text: "When the server stops with \\"migration failed: relation already exists\\", restore the
+      database backup and run the upgrade again."
+  - id: config
+    section: "Configuration"
+    text: "Settings live in config.yaml next to the compose file. Restart the stack after editing it."
+"""
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    folder = tmp_path_factory.mktemp("guide")
+    (folder / "guide.yaml").write_text(GUIDE, encoding="utf-8")
+    return Answerer.from_directory(folder)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage_id"),
+    [
+        ("EACCES: permission denied, open '/usr/src/app/library/2023/IMG_0412.jpg'", "permission-denied"),
+        ("permission denied opening C:\\Users\\bob\\Pictures\\library\\img_0412.heic", "permission-denied"),
+        (
+            'server crashed: migration failed: relation "asset_faces" already exists'
+            " at /app/node_modules/typeorm/driver.js:219:19",
+            "migration-failed",
+        ),
+    ],
+)
+def test_a_pasted_error_is_answered_by_the_passage_about_the_error(
+    guide: Answerer, question: str, passage_id: str
+) -> None:
+    answer = guide.answer(question)
+    assert answer.outcome is Outcome.ANSWERED and answer.passage_id == passage_id
+    assert not answer.hedged
+
+
+def test_the_same_words_without_the_paths_were_always_answered(guide: Answerer) -> None:
+    # what the pasted parts must not take away: the error's own words alone find the passage
+    assert guide.answer("EACCES: permission denied, open photo").passage_id == "permission-denied"
+
+
+def test_a_pasted_part_the_knowledge_base_knows_still_counts(guide: Answerer) -> None:
+    terms = guide.index.analyze("where do I put /opt/shutterbox/config.yaml")
+    assert "config" in terms and "yaml" in terms  # words of the guide, kept
+    assert "opt" not in terms  # the asker's machine, dropped
+    assert guide.answer("where do I put /opt/shutterbox/config.yaml").passage_id == "config"
+
+
+def test_a_pasted_path_names_nothing_the_question_asks_about(guide: Answerer) -> None:
+    assert guide.index.unknown_names("Permission denied on /Volumes/Photos/Library, why?") == ()
+    assert guide.index.unknown_names("Does it run on FreeBSD?") == ("FreeBSD",)
+
+
+def test_a_question_about_something_unknown_is_still_declined(guide: Answerer) -> None:
+    assert guide.answer("Does Shutterbox run on FreeBSD?").fallback
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("EACCES: open '/usr/src/app/IMG_0412.jpg'", ["/usr/src/app/IMG_0412.jpg"]),
+        ("at node_modules/typeorm/driver.js:219:19", ["node_modules/typeorm/driver.js:219:19"]),
+        ("see https://example.org/a?b=1 or mail help@example.org", ["https://example.org/a?b=1", "help@example.org"]),
+        ("~/photos and ./run.sh and C:\\Users\\bob", ["~/photos", "./run.sh", "C:\\Users\\bob"]),
+        ("os.path.join and asset_faces and commit 3f9c21ab", ["os.path.join", "asset_faces", "3f9c21ab"]),
+        # words, not pastes: prose with slashes and dots, a chat command, abbreviations
+        ("and/or 24/7 TCP/IP/UDP he/she", []),
+        ("type /help or /start", []),
+        ("e.g. the U.S.A. or i.e. Mr. Smith", []),
+        ("what is the price?", []),
+    ],
+)
+def test_what_counts_as_pasted(question: str, found: list[str]) -> None:
+    assert [piece for piece, was_pasted in pasted.pieces(question) if was_pasted] == found
+    assert "".join(piece for piece, _ in pasted.pieces(question)) == question
