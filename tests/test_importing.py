@@ -20,6 +20,7 @@ from bot.curation import articles
 from bot.curation.importing import (
     MAX_PASSAGE_CHARS,
     MAX_SENTENCES,
+    SHORT_PASSAGE_CHARS,
     Draft,
     drafts,
     drafts_of,
@@ -320,11 +321,67 @@ def test_a_guides_code_is_kept_under_the_line_that_introduces_it(tmp_path: Path)
     )
     found = _imported(tmp_path / "guide.md", page)[1]
     assert [(d.id, d.text) for d in found] == [
-        ("update-1", "To update, pull the new images:\n```\ndocker compose pull\ndocker compose up -d\n```"),
-        ("update-2", "Migrations run on their own."),
+        (
+            "update-1",
+            "To update, pull the new images:\n```\ndocker compose pull\ndocker compose up -d\n```\n\n"
+            "Migrations run on their own.",
+        ),
         ("logs-1", "```\ndocker compose logs\n```"),
         ("reset-1", "Run:\n```\nshutterbox reset --admin\n```"),
     ]
+
+
+def test_code_indented_under_a_paragraph_is_kept_as_code(tmp_path: Path) -> None:
+    """Markdown's first way of writing code, four spaces in (Homebrew's docs): each command was a
+    passage of its own, apart from the line that introduces it, and `brew upgrade <formula>` lost its
+    placeholder as a tag. An indented line that goes on a paragraph is text; under a list item, code is
+    indented four more than the item's text."""
+    page = (
+        "# FAQ\n\n## How do I update my local packages?\n\nFirst update Homebrew itself:\n\n    brew update\n\n"
+        "Or upgrade a specific formula with:\n\n    brew upgrade <formula>\n\tbrew upgrade --greedy\n\n"
+        "## Notes\n\nThis line\n    goes on here.\n\n1. Install it:\n\n        brew install foo\n"
+    )
+    found = _imported(tmp_path / "faq.md", page)[1]
+    assert [d.text for d in found] == [
+        "First update Homebrew itself:\n```\nbrew update\n```\n\n"
+        "Or upgrade a specific formula with:\n```\nbrew upgrade <formula>\nbrew upgrade --greedy\n```",
+        "This line goes on here.\n\nInstall it:\n```\nbrew install foo\n```",  # an item alone is a paragraph
+    ]
+
+
+def test_short_steps_with_code_are_one_passage_and_prose_keeps_its_paragraphs(tmp_path: Path) -> None:
+    """An answer written as one-line paragraphs, each with its command, is one passage up to
+    SHORT_PASSAGE_CHARS: the bot answered "how do I keep old versions?" with the paragraph before the
+    command that does it. Paragraphs without code stay passages of their own (an encyclopedia's short
+    paragraphs are each a fact), and so does a step past the limit."""
+    steps = "".join(f"Step {n} of the upgrade:\n\n    brew step{n}\n\n" for n in range(1, 13))
+    page = (
+        "# FAQ\n\n## Old versions\n\nHomebrew removes old versions after an upgrade.\n\n"
+        "To keep them:\n\n    export HOMEBREW_NO_INSTALL_CLEANUP=1\n\n"
+        "## History\n\nHomebrew began in 2009.\n\nIt moved to GitHub later.\n\n## Upgrade\n\n" + steps
+    )
+    found = _imported(tmp_path / "faq.md", page)[1]
+    assert [d.text for d in found[:3]] == [
+        "Homebrew removes old versions after an upgrade.\n\n"
+        "To keep them:\n```\nexport HOMEBREW_NO_INSTALL_CLEANUP=1\n```",
+        "Homebrew began in 2009.",
+        "It moved to GitHub later.",
+    ]
+    upgrade = [d for d in found if d.section == "Upgrade"]
+    assert len(upgrade) > 1 and all(len(d.text) <= SHORT_PASSAGE_CHARS for d in upgrade)
+    assert "".join(d.text for d in upgrade).count("brew step") == 12
+
+
+def test_a_sites_markup_that_is_not_text_is_left_out(tmp_path: Path) -> None:
+    """kramdown's "{:toc}" stands for the list item above it (a table of contents the site draws),
+    "{: .note}" and "{#id}" are attributes, "{% include %}" a template's tag: "Table of Contents
+    {:toc}" was a passage."""
+    page = (
+        "# FAQ\n\n* Table of Contents\n{:toc}\n\n## Setup {#setup}\n\nRun the installer.\n{: .note}\n\n"
+        "{% include footer.html %}\n"
+    )
+    found = _imported(tmp_path / "faq.md", page)[1]
+    assert [(d.section, d.text) for d in found] == [("Setup", "Run the installer.")]
 
 
 def test_a_command_between_two_steps_stays_in_its_step_and_the_list_goes_on(tmp_path: Path) -> None:
@@ -345,7 +402,7 @@ def test_code_that_shows_a_fence_keeps_it(tmp_path: Path) -> None:
     the passage fences the code with a longer fence than any it holds. A link in <pre> is code as written."""
     page = "# Docs\n\n## Writing code\n\nWrite:\n\n````markdown\n```python\nprint(1)\n```\n````\n\nThat is all.\n"
     found = _imported(tmp_path / "docs.md", page)[1]
-    assert [d.text for d in found] == ["Write:\n````\n```python\nprint(1)\n```\n````", "That is all."]
+    assert [d.text for d in found] == ["Write:\n````\n```python\nprint(1)\n```\n````\n\nThat is all."]
     html = (
         "<main><h2>Run</h2><pre>curl <a href='https://example.org/i.sh'>https://example.org/i.sh</a> | sh</pre></main>"
     )
@@ -372,8 +429,7 @@ def test_a_web_pages_pre_is_code_kept_line_by_line(tmp_path: Path) -> None:
     )
     found = _imported(tmp_path / "guide.html", page)[1]
     assert [d.text for d in found] == [
-        "Then run:\n```\ndocker compose pull\n  docker compose up -d && echo ok\n```",
-        "Done.",
+        "Then run:\n```\ndocker compose pull\n  docker compose up -d && echo ok\n```\n\nDone.",
     ]
 
 
@@ -475,7 +531,7 @@ def test_a_pipe_table_reads_as_a_sentence_a_row_with_its_columns_named(tmp_path:
     )
     found = _imported(tmp_path / "hours.md", page)[1]
     assert [d.text for d in found] == [
-        "Day: Monday, Hours: 9-17. Day: Sunday.",
+        "Day: Monday, Hours: 9-17. Day: Sunday.\n\n"  # short, beside code: one passage (see `packed`)
         "Plan | tier: Basic, Price: free.\n```\n| a | b |\n|---|---|\n| c | d |\n```",
     ]
 

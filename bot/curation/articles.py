@@ -50,6 +50,8 @@ def _fence_after(line: str, fenced: str) -> str:
 
 
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
+_MD_ATTRIBUTES = re.compile(r"^\s{0,3}\{:[^{}]*\}\s*$")  # kramdown's attribute list: {:toc}, {: .note}
+_MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
 _WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})(?P<title>[^=].*)$")  # == History ==
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
@@ -346,8 +348,16 @@ def from_markdown(text: str) -> Article:
         mark[0] = ""
 
     code: list[str] = []  # the lines of the fenced block being read
+    indented: list[str] = []  # the lines of the indented block of code being read
 
     for line in _tables_read(text.split("\n")):
+        if indented and (not line.strip() or _indent(line) >= 4):
+            indented.append(line)
+            continue
+        if indented:
+            if kept := code_text("\n".join(indented)):
+                blocks.append(Block(kept, code=True))
+            indented.clear()
         was, fenced = fenced, _fence_after(line, fenced)
         if was and fenced:
             code.append(line)
@@ -357,8 +367,14 @@ def from_markdown(text: str) -> Article:
             code.clear()
         elif fenced:
             flush()
-        elif _MD_REFERENCE.match(line):
+        elif not lines and line.strip() and _indent(line) >= (8 if blocks and blocks[-1].item else 4):
+            indented.append(line)  # code indented under a paragraph; under a list item, by the item's 4 more
+        elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
             continue
+        elif _MD_ATTRIBUTES.match(line):  # kramdown's "{:toc}" stands for the list item above it
+            if "toc" in line.casefold():
+                lines.clear()
+                mark[0] = ""
         elif (heading := _md_heading(line)) is not None:
             flush()
             level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
@@ -377,7 +393,15 @@ def from_markdown(text: str) -> Article:
     flush()
     if fenced and (kept := code_text("\n".join(code))):  # a fence left open runs to the end
         blocks.append(Block(kept, code=True))
+    if indented and (kept := code_text("\n".join(indented))):
+        blocks.append(Block(kept, code=True))
     return Article(tuple(b for b in blocks if b.text), title)
+
+
+def _indent(line: str) -> int:
+    """How far `line` is indented, a tab reaching the next multiple of four."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 _TABLE_CELL_SPLIT = re.compile(r"(?<!\\)\|")
@@ -517,6 +541,7 @@ def inline_markdown(text: str, *, addresses: bool = True) -> str:
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
+    text = re.sub(r"\s*\{(?::|#[\w-]+)[^{}]*\}", "", text)  # an attribute list: "## Setup {#setup}", "{: .note}"
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)

@@ -26,6 +26,7 @@ from bot.yamlfiles import FileError
 
 MAX_SENTENCES = 8
 MAX_PASSAGE_CHARS = 1000
+SHORT_PASSAGE_CHARS = 400  # short passages of one section with code are packed up to this (`packed`)
 MAX_INTRO_CHARS = 200  # a list's opening line ("We serve:") is repeated atop each passage of a long list when shorter
 DRAFTS_DIR = "drafts"
 DEFAULT_SECTION = "Introduction"
@@ -136,6 +137,21 @@ def passages_of(blocks: list[Block]) -> list[str]:
         marks = [f"{first + n}." for n in range(len(run))] if numbered and first is not None else [b.item for b in run]
         found.extend(group_items(intro, [f"{mark} {b.text}" for mark, b in zip(marks, run, strict=True)]))
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
+
+
+def packed(pieces: list[str], limit: int | None = None) -> list[str]:
+    """Short passages of one section packed together, in order, while the passage they make stays
+    within `limit` characters (SHORT_PASSAGE_CHARS): a FAQ's answer written as four one-line
+    paragraphs, each with its command ("Upgrade everything with:" over `brew upgrade`), was four
+    passages, and the bot answered with the first of them alone."""
+    limit = SHORT_PASSAGE_CHARS if limit is None else limit
+    found: list[str] = []
+    for piece in pieces:
+        if found and (FENCE in found[-1] or FENCE in piece) and len(found[-1]) + 2 + len(piece) <= limit:
+            found[-1] = f"{found[-1]}\n\n{piece}"
+        else:
+            found.append(piece)
+    return found
 
 
 FENCE = "```"
@@ -270,7 +286,7 @@ def drafts_of(
     def take_run() -> None:
         base = _id_base(section, fallback)
         free = numbering.setdefault(base, ids.numbers(base, used))
-        for passage in passages_of(run):
+        for passage in packed(passages_of(run)):
             pid = next(free)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
