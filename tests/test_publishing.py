@@ -130,6 +130,26 @@ def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Pat
     assert kb(seed_kdir, "check")[0] == 0
 
 
+def test_undoing_the_publish_of_the_only_live_file_is_refused_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new community's first publish: undoing it said "That change would break the knowledge base: no
+    knowledge files (*.yaml) in this folder", which the docs did not prepare for. The file stays live, and
+    the reply says why and what to do; once another file is live, the undo takes it out."""
+    folder = tmp_path / "knowledge"
+    (tmp_path / "faq.md").write_text(FAQ, encoding="utf-8")
+    assert kb(folder, "import", str(tmp_path / "faq.md"))[0] == 0
+    assert kb(folder, "publish", "faq")[0] == 0
+    capsys.readouterr()
+    code, _ = kb(folder, "undo")
+    said = capsys.readouterr().err
+    assert code != 0 and "faq.yaml is the only live file" in said and "Publish another file first" in said
+    assert (folder / "faq.yaml").is_file() and not (folder / "drafts" / "faq.yaml").exists()
+    (tmp_path / "rules.md").write_text("# Rules\n\n## Kindness\n\nBe kind to one another.\n", encoding="utf-8")
+    assert kb(folder, "import", str(tmp_path / "rules.md"))[0] == 0 and kb(folder, "publish", "rules")[0] == 0
+    assert kb(folder, "undo")[0] == 0 and (folder / "drafts" / "rules.yaml").is_file()
+
+
 def test_a_new_version_of_a_published_article_replaces_it_and_undo_puts_the_old_back(seed_kdir: Path) -> None:
     """An events page changes every month: `kb import --update` drafts the new version under the
     live file's name (plain `kb import` refuses, naming the flag), `kb publish` replaces the file,

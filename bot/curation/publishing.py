@@ -163,6 +163,13 @@ def unpublish(files: Files, last: Record) -> Edit:
         raise Refused(
             _("{file} was changed since it was published; change it directly instead.").format(file=last.file)
         )
+    if last.before is None and not any(data is not None for name, data in files.items() if name != last.file):
+        raise Refused(
+            _(
+                "{file} is the only live file: taking it out would leave the bot nothing to answer with. "
+                "Publish another file first, or change its passages (kb edit, kb remove)."
+            ).format(file=last.file)
+        )
     return Edit({last.file: last.before}, last.file, 0, last.after, last.before, last.passage_id)
 
 
