@@ -114,6 +114,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
 _THANKS_WORDS = frozenset("thanks thank thx ty cheers appreciated".split())
 _ASKING_WORDS = frozenset("help what can do who how know".split())
+# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
+_THANKED_WORDS = frozenset(
+    "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
+    " finally man mate dude again".split()
+)
 # Sections every article has that answer nothing a user would ask: left out of the topic list.
 FRAME_SECTIONS = frozenset(
     [
@@ -135,9 +140,16 @@ FRAME_SECTIONS = frozenset(
 
 
 def is_thanks(question: str) -> bool:
-    """True for small talk that thanks and asks nothing ("thanks!", "thank you so much")."""
-    found = set(_WORD.findall(question.casefold()))
-    return bool(found & _THANKS_WORDS) and not found & _ASKING_WORDS and is_small_talk(question)
+    """True for small talk that thanks and asks nothing ("thanks!", "thank you so much", "thanks,
+    that worked!!": a member's thanks after an answer got "I don't know that one" and topics)."""
+    found = _WORD.findall(question.casefold())
+    words = set(found)
+    return (
+        bool(words & _THANKS_WORDS)
+        and not words & _ASKING_WORDS
+        and len(found) <= 8
+        and all(w in _SMALL_TALK_WORDS or w in _THANKED_WORDS for w in found)
+    )
 
 
 HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections
@@ -327,11 +339,17 @@ class Answerer:
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 
 
+# Whom a message is addressed to, typed at its start ("@HomebrewBot what can you do?", "@alice,"):
+# not a word of the question (a name no passage has would weigh the most, and the greeting,
+# thanks or help after it was read as a question).
+_ADDRESSED = re.compile(r"^\s*(?:@\w{1,64}[,:]?\s+)+")
+
+
 def cut(question: str) -> str:
-    """The part of a question the bot reads: normalized, without markup tags, at most
-    MAX_QUESTION_CHARS (a flood says nothing more)."""
+    """The part of a question the bot reads: normalized, without markup tags or the mention that
+    addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
-    return normalize(text)[:MAX_QUESTION_CHARS].strip()
+    return _ADDRESSED.sub("", normalize(text))[:MAX_QUESTION_CHARS].strip()
 
 
 def _written_as_a_question(text: str) -> bool:

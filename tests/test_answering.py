@@ -82,7 +82,10 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
     assert not answered.fallback and "70.5" in answered.text
 
 
-@pytest.mark.parametrize("greeting", ["hi", "Hello bot!", "thanks, what can you do?", "help", "what can you do?"])
+@pytest.mark.parametrize(
+    "greeting",
+    ["hi", "Hello bot!", "thanks, what can you do?", "help", "what can you do?", "@HomebrewBot what can you do?"],
+)
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
     """Greetings and help say what the bot can answer instead of a random passage."""
     a = answerer.answer(greeting)
@@ -90,11 +93,27 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
     assert "Who are the North Korean refugees?" in a.text
 
 
-@pytest.mark.parametrize("thanks", ["thanks!", "Thank you so much", "thx", "cheers, much appreciated"])
+@pytest.mark.parametrize(
+    "thanks",
+    ["thanks!", "Thank you so much", "thx", "cheers, much appreciated", "thanks, that worked!!", "ty, got it",
+     "@HomebrewBot thanks"],
+)  # fmt: skip
 def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, thanks: str) -> None:
-    """Thanks is answered with "You're welcome!", not with the topic list."""
+    """Thanks is answered with "You're welcome!", not with the topic list ("thanks, that worked!!" got "I don't
+    know that one" and three topics; a typed "@botname" before it made it a question)."""
     a = answerer.answer(thanks)
     assert a.outcome is Outcome.SMALL_TALK and a.text == "You're welcome!"
+
+
+@pytest.mark.parametrize("question", ["thanks, but how do they escape?", "that worked, why do they flee?"])
+def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str) -> None:
+    assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
+
+
+def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answerer) -> None:
+    plain = answerer.answer("Why do North Koreans flee?")
+    addressed = answerer.answer("@RefugeeFactsBot, why do North Koreans flee?")
+    assert addressed.passage_id == plain.passage_id and addressed.text == plain.text
 
 
 def test_topic_list_leaves_out_an_articles_frame(answerer: Answerer) -> None:
