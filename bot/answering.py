@@ -317,7 +317,7 @@ class Answerer:
         if written is not None:
             return Suggestion(passage_id=passage.id, label=written)
         sentence = self.index.best_sentence(terms, passage)
-        return Suggestion(passage_id=passage.id, label=_clipped(f"{passage.section}: {sentence}"))
+        return Suggestion(passage_id=passage.id, label=_clipped(f"{_topic_of(passage)}: {sentence}"))
 
     def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
         suggestions = tuple(self._suggestion(r.passage, terms) for r in ranked if r.score > 0)
@@ -356,6 +356,12 @@ def _written_as_a_question(text: str) -> bool:
     """Ends with a question mark and does not begin in lower case: "Why do they flee?", "몇 시에
     여나요?", "¿A qué hora?", "3D printing?", not a member's "hours?"."""
     return text.rstrip().endswith(("?", "？")) and not text.lstrip()[:1].islower()
+
+
+def _topic_of(passage: Passage) -> str:
+    """What a topic offered is named by: its section, or its source's title for an article's frame
+    ("Introduction" was offered for five documents of one folder, each alike)."""
+    return passage.source.title if not topics([passage.section]) else passage.section
 
 
 def _clipped(text: str, limit: int = LABEL_CHARS) -> str:

@@ -116,6 +116,21 @@ def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answe
     assert addressed.passage_id == plain.passage_id and addressed.text == plain.text
 
 
+def test_a_topic_from_an_articles_introduction_is_named_by_the_article() -> None:
+    """"Introduction" was offered for each of five documents of one folder, the labels alike."""
+    faq, guide = Source(title="Homebrew FAQ"), Source(title="Installation")
+    kb = KnowledgeBase(
+        (
+            Passage("faq-1", "Introduction", "Homebrew installs the packages Apple did not.", faq),
+            Passage("install-1", "Introduction", "The installer puts Homebrew in its prefix.", guide),
+            Passage("install-2", "Unattended installation", "Set NONINTERACTIVE=1 to install in a script.", guide),
+        )
+    )
+    labels = [s.label for s in Answerer(kb).answer("what does the pkg installer of homebrew do?").suggestions]
+    assert "Installation: The installer puts Homebrew in its prefix." in labels
+    assert not any(label.startswith("Introduction") for label in labels)
+
+
 def test_topic_list_leaves_out_an_articles_frame(answerer: Answerer) -> None:
     """Introduction, Conclusion, Editor's Note (and About this article) answer nothing: not offered as topics."""
     listed = answerer.help_text()
