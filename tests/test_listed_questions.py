@@ -107,6 +107,33 @@ def test_a_question_worded_as_a_section_is_answered_with_its_first_passage(quest
     assert answer.passage_id == passage_id and not answer.hedged
 
 
+@pytest.mark.parametrize(
+    ("question", "passage_id"),
+    [("mobile app?", "app-1"), ("shutterbox for free", "free-1"), ("what is the shutterbox cloud", "cloud-1")],
+)
+def test_a_question_in_a_sections_words_but_not_its_wording_is_answered_with_its_first_passage(
+    question: str, passage_id: str
+) -> None:
+    """The heading's words without its wording ("uninstall homebrew" of "How do I uninstall Homebrew?",
+    "what is tap trust" of "Tap trust") ask what the section is about: they were declined while the
+    heading's own wording was answered, the section's passages each other's rivals."""
+    answer = Answerer(FAQ).answer(question)
+    assert answer.passage_id == passage_id and not answer.hedged
+
+
+def test_a_question_with_a_word_the_heading_lacks_is_left_to_the_rule() -> None:
+    [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze("is the mobile app free"), question="x")
+    assert not best.listed
+    other = Source(title="Shutterbox install guide")
+    both = Answerer(FAQ).with_added(Passage("app-2", "Mobile app", "Pair the app with a code.", other))
+    [best, *_] = both.index.rank(both.index.analyze("the mobile app?"), question="the mobile app?")
+    assert not best.listed  # two sections of those words: neither is the one asked about
+    # a heading of one word names a topic, not a question: "What is hiking?" is not "Hikes"
+    hikes = Answerer(FAQ).with_added(Passage("hikes-1", "Hikes", "We hike on Saturdays.", other))
+    [best, *_] = hikes.index.rank(hikes.index.analyze("what is hiking?"), question="what is hiking?")
+    assert not best.listed
+
+
 def test_a_heading_shared_by_two_sources_says_nothing_and_an_alias_comes_before_a_heading() -> None:
     """An "Introduction" in each of two articles does not say which one is asked about; a passage that lists the
     question as an alternate one (a moderator's `kb alias`) is the answer, whatever section shares its wording."""

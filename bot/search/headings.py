@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,11 @@ from bot.search import text
 from bot.search.scoring import Floats, Int32s
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS
+
+# A heading's terms name its topic for a question of those terms only from two on: one word is a
+# subject, not a question ("What is hiking?" is not asked by a club's "Hikes", whose first passage
+# says when they meet).
+TOPIC_TERMS = 2
 
 
 def wording_of(question: str) -> tuple[str, ...]:
@@ -43,28 +49,42 @@ class Headings:
 
     # wording -> the section's home (None: two sections have it), its first and its last passage
     sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, int, int]] = field(default_factory=dict)
+    # the same by the heading's terms (`Synonyms.terms`: stop words dropped, synonyms folded)
+    topics: Mapping[frozenset[str], tuple[tuple[str, str] | None, int, int]] = field(default_factory=dict)
 
-    def with_passages(self, passages: Sequence[Passage], first: int) -> Headings:
+    def with_passages(self, passages: Sequence[Passage], first: int, synonyms: Synonyms) -> Headings:
         """These headings with `passages` (numbered from `first` in the index) added."""
-        sections = dict(self.sections)
-        worded: dict[str, tuple[str, ...]] = {}
+        sections, topics = dict(self.sections), dict(self.topics)
+        read: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         for at, passage in enumerate(passages, first):
-            said = worded.get(passage.section)
-            if said is None:
-                said = worded[passage.section] = wording_of(passage.section)
-            if not said:
-                continue
-            home, start, last = sections.get(said, (home_of(passage), at, at - 1))
-            alone = home is not None and home == home_of(passage) and last == at - 1
-            sections[said] = (home if alone else None, start, at)
-        return Headings(sections)
+            keys = read.get(passage.section)
+            if keys is None:
+                keys = read[passage.section] = (wording_of(passage.section), frozenset(synonyms.terms(passage.section)))
+            said, about = keys
+            if said:
+                _place(sections, said, passage, at)
+            if len(about) >= TOPIC_TERMS:
+                _place(topics, about, passage, at)
+        return Headings(sections, topics)
 
-    def first(self, said: tuple[str, ...]) -> int | None:
-        """The first passage of the one section worded `said`, or None. Under a question the first
+    def first(self, said: tuple[str, ...], about: frozenset[str] = frozenset()) -> int | None:
+        """The first passage of the one section worded `said`, or else of the one whose heading's
+        terms are the question's terms `about` ("uninstall homebrew" of "How do I uninstall
+        Homebrew?", "what is tap trust" of "Tap trust"), or None. Under a question the first
         paragraph answers it, the rest adds to it: the one of them that scored best, a note that
         repeats the heading's words, was the wrong one ("How many Debian distributions are there?")."""
         home, start, _ = self.sections.get(said, (None, 0, 0))
+        if home is None and about:
+            home, start, _ = self.topics.get(about, (None, 0, 0))
         return start if home is not None else None
+
+
+def _place(found: dict[Any, tuple[tuple[str, str] | None, int, int]], key: object, passage: Passage, at: int) -> None:
+    """`passage` (at `at` in the index) placed under its section's `key`: a key whose passages do
+    not follow one another in one home is no one section's (home None)."""
+    home, start, last = found.get(key, (home_of(passage), at, at - 1))
+    alone = home is not None and home == home_of(passage) and last == at - 1
+    found[key] = (home if alone else None, start, at)
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ class Index:
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
-        self._headings = Headings().with_passages(kb.passages, 0)
+        self._headings = Headings().with_passages(kb.passages, 0, self.synonyms)
         self._titles = Titles().with_passages(kb.passages, synonyms)
         self._set_weights()
 
@@ -200,7 +200,7 @@ class Index:
         new._ids = self._ids.union(new_ids)
         new._speller = self._speller.extended(added, new_terms)
         new._written = None
-        new._headings = self._headings.with_passages(passages, len(self.kb.passages))
+        new._headings = self._headings.with_passages(passages, len(self.kb.passages), self.synonyms)
         new._titles = self._titles.with_passages(passages, self.synonyms)
         new._set_weights()
         return new
@@ -285,7 +285,7 @@ class Index:
         ordered = self._titles.ordered(matched, terms, self.ranking.title)  # the rule reads `matched`
         chosen = _best(ordered, max(top + 1, RERANK) if weight else top + 1)
         said = wording_of(question) if question is not None else ()
-        headed = self._headings.first(said)
+        headed = self._headings.first(said, frozenset(terms))
         if headed is not None and headed not in chosen:  # "What is Shutterbox?": every passage says it
             chosen.append(headed)
         asked = _Weights(self._weights(terms))
