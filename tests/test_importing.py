@@ -372,6 +372,29 @@ def test_short_steps_with_code_are_one_passage_and_prose_keeps_its_paragraphs(tm
     assert "".join(d.text for d in upgrade).count("brew step") == 12
 
 
+def test_a_footnote_goes_to_the_end_of_the_section_that_cites_it(tmp_path: Path) -> None:
+    """The notes at a page's foot were passages of its last section, their marks left in the text ("2 macOS
+    14 (Sonoma) or higher is best", cited under "Uninstallation"); a GitHub footnote's text was left out as a
+    link definition. Each now ends the section that first cites it, its mark dropped; one nothing cites stays."""
+    page = (
+        "# Install\n\n## Requirements\n\n* A 64-bit CPU <sup>[1](#1)</sup>\n* macOS 14 or higher<sup>[2](#2)</sup>\n\n"
+        "Also a shell[^sh].\n\n## Uninstallation\n\nSee the FAQ.\n\n"
+        '<a data-proofer-ignore name="1"><sup>1</sup></a> For 32-bit support see MacPorts.\n\n'
+        '<a name="2"><sup>2</sup></a> macOS 13 may work but is unsupported.\n\n'
+        "[^sh]: Bash, that is.\n    Zsh will not run the installer.\n\n[^x]: Never cited.\n"
+    )
+    found = _imported(tmp_path / "install.md", page)[1]
+    assert [(d.section, d.text) for d in found] == [
+        ("Requirements", "• A 64-bit CPU\n• macOS 14 or higher"),
+        ("Requirements", "Also a shell."),
+        ("Requirements", "For 32-bit support see MacPorts."),
+        ("Requirements", "macOS 13 may work but is unsupported."),
+        ("Requirements", "Bash, that is. Zsh will not run the installer."),
+        ("Uninstallation", "See the FAQ."),
+        ("Uninstallation", "Never cited."),
+    ]
+
+
 def test_a_sites_markup_that_is_not_text_is_left_out(tmp_path: Path) -> None:
     """kramdown's "{:toc}" stands for the list item above it (a table of contents the site draws),
     "{: .note}" and "{#id}" are attributes, "{% include %}" a template's tag: "Table of Contents

@@ -50,6 +50,13 @@ def _fence_after(line: str, fenced: str) -> str:
 
 
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
+# A footnote: written "[^1]: ..." (GitHub's), or a paragraph that begins with its anchor
+# ('<a name="1"><sup>1</sup></a> ...', Homebrew's); cited "[^1]" or "<sup>[1](#1)</sup>".
+_NOTE = re.compile(
+    r"^\s{0,3}(?:\[\^([^\]\s]{1,32})\]:\s*"
+    r"|<a\b[^<>]*?\b(?:name|id)=[\"']?([\w.-]{1,32})[\"']?[^<>]*>\s*(?:<sup>[^<>]{0,32}</sup>\s*)?</a>\s*)"
+)
+_NOTE_MARK = re.compile(r"\[\^([^\]\s]{1,32})\](?!:)|<sup>\s*\[[^\]]{0,32}\]\(#([\w.-]{1,32})\)\s*</sup>")
 _MD_ATTRIBUTES = re.compile(r"^\s{0,3}\{:[^{}]*\}\s*$")  # kramdown's attribute list: {:toc}, {: .note}
 _MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
 _WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})(?P<title>[^=].*)$")  # == History ==
@@ -335,17 +342,25 @@ def from_markdown(text: str) -> Article:
     lines: list[str] = []
     mark = [""]  # the list item being read: its mark
     fenced = ""  # the fence of the block of code being read ("```", "~~~~"), "" outside one
+    notes: dict[str, Block] = {}  # a footnote's mark -> its text, read where it is written
+    cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
+    noting = [""]  # the footnote being read: its mark
 
     def flush() -> None:
         if lines:
-            plain = inline_markdown(" ".join(lines))
-            bold = _MD_BOLD_LINE.match(" ".join(lines).strip())
-            if plain and bold:
+            raw = " ".join(lines)
+            for mark_of in _NOTE_MARK.findall(raw):
+                cited.setdefault(next(filter(None, mark_of)), len(blocks))
+            plain = inline_markdown(raw)
+            bold = _MD_BOLD_LINE.match(raw.strip())
+            if plain and noting[0]:
+                notes[noting[0]] = Block(plain)
+            elif plain and bold:
                 blocks.append(Block(inline_markdown(bold.group("title"), addresses=False), True))
             elif plain:
                 blocks.append(Block(plain, item=mark[0]))
             lines.clear()
-        mark[0] = ""
+        mark[0] = noting[0] = ""
 
     code: list[str] = []  # the lines of the fenced block being read
     indented: list[str] = []  # the lines of the indented block of code being read
@@ -369,6 +384,10 @@ def from_markdown(text: str) -> Article:
             flush()
         elif not lines and line.strip() and _indent(line) >= (8 if blocks and blocks[-1].item else 4):
             indented.append(line)  # code indented under a paragraph; under a list item, by the item's 4 more
+        elif note := _NOTE.match(line):
+            flush()
+            noting[0] = next(filter(None, note.groups()))
+            lines.append(line[note.end() :])
         elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
             continue
         elif _MD_ATTRIBUTES.match(line):  # kramdown's "{:toc}" stands for the list item above it
@@ -395,7 +414,28 @@ def from_markdown(text: str) -> Article:
         blocks.append(Block(kept, code=True))
     if indented and (kept := code_text("\n".join(indented))):
         blocks.append(Block(kept, code=True))
-    return Article(tuple(b for b in blocks if b.text), title)
+    return Article(tuple(b for b in _with_notes(blocks, notes, cited) if b.text), title)
+
+
+def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, int]) -> list[Block]:
+    """`blocks` with each footnote at the end of the section that first cites it: the notes at a
+    page's foot were passages of its last section ("2 macOS 14 (Sonoma) or higher is best", cited
+    under "Uninstallation" though the requirements cite it). A note nothing cites stays at the end."""
+    placed: dict[int, list[Block]] = {}
+    for name, note in notes.items():
+        at = cited.get(name)
+        end = (
+            len(blocks)
+            if at is None
+            else next((i for i in range(at + 1, len(blocks)) if blocks[i].heading), len(blocks))
+        )
+        placed.setdefault(end, []).append(note)
+    found: list[Block] = []
+    for at, block in enumerate([*blocks, None]):
+        found.extend(placed.get(at, ()))
+        if block is not None:
+            found.append(block)
+    return found
 
 
 def _indent(line: str) -> int:
@@ -535,6 +575,7 @@ def inline_markdown(text: str, *, addresses: bool = True) -> str:
     # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
     code: list[str] = []
     text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
+    text = _NOTE_MARK.sub("", text)  # a footnote's mark: the note follows its section (`_with_notes`)
     keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
     text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
