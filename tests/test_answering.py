@@ -117,7 +117,7 @@ def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answe
 
 
 def test_a_topic_from_an_articles_introduction_is_named_by_the_article() -> None:
-    """"Introduction" was offered for each of five documents of one folder, the labels alike."""
+    """ "Introduction" was offered for each of five documents of one folder, the labels alike."""
     faq, guide = Source(title="Homebrew FAQ"), Source(title="Installation")
     kb = KnowledgeBase(
         (
