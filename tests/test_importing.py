@@ -177,6 +177,17 @@ def test_ids_are_unique_across_the_knowledge_folder(tmp_path: Path) -> None:
     assert found == {"First": "introduction-1", "Second": "introduction-2"}
 
 
+def test_two_articles_of_one_name_are_refused_by_the_article_that_came_second(tmp_path: Path) -> None:
+    """`faq.rst` then `faq.md` both make drafts/faq.yaml: the error named the draft, not which article failed."""
+    folder = tmp_path / "knowledge"
+    for name in ("faq.rst", "faq.md"):
+        (tmp_path / name).write_text("# FAQ\n\nMembers meet on Fridays.\n", encoding="utf-8")
+    import_article(tmp_path / "faq.rst", folder)
+    with pytest.raises(FileError) as refused:
+        import_article(tmp_path / "faq.md", folder)
+    assert str(refused.value).startswith(f"{tmp_path / 'faq.md'}: its draft {folder / 'drafts' / 'faq.yaml'} already")
+
+
 def test_korean_and_unspellable_sections_get_readable_ids() -> None:
     """A Korean section is romanized, never `10` or `passage`; a Chinese one uses the file's name."""
     article = articles.from_markdown(

@@ -130,6 +130,19 @@ def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Pat
     assert kb(seed_kdir, "check")[0] == 0
 
 
+def test_a_draft_broken_by_hand_is_refused_by_publish_with_its_line(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb drafts` named the line; `kb publish` said only "invalid YAML or text (ParserError)"."""
+    (seed_kdir / "drafts").mkdir()
+    (seed_kdir / "drafts" / "broken.yaml").write_text(
+        "source: {title: X}\npassages:\n  - id: a\n    text: [unclosed\n", encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert kb(seed_kdir, "publish", "broken")[0] != 0
+    assert "drafts/broken.yaml:5 cannot be read: invalid YAML: did not find expected" in capsys.readouterr().err
+
+
 def test_undoing_the_publish_of_the_only_live_file_is_refused_with_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

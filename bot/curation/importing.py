@@ -411,7 +411,10 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             for existing in (target,) if update else (target, live):
                 if existing.exists():
                     hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
-                    raise FileError(existing, f"already exists; publish or remove it, or rename the article{hint}")
+                    kind = "its draft" if existing == target else "the live file"
+                    raise FileError(
+                        path, f"{kind} {existing} already exists; publish or remove it, or rename the article{hint}"
+                    )
             fallback = ids.slug(path.stem, 24) or "passage"
             taken = taken_ids(knowledge_dir, leaving=live if update else None)
             title, found = drafts_of(article, taken=taken, fallback=fallback)

@@ -14,14 +14,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yamlfiles
 from bot.catalogue import _
 from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, UPDATE_MARK, draft_files, is_update
 from bot.curation.store import OWN_FILES, dump, write_atomic
+from bot.yamlfiles import FileError
 
 
 def draft_path(knowledge_dir: Path, name: str) -> Path:
@@ -53,11 +53,12 @@ def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] 
             )
         )
     try:
-        data = yaml.safe_load(draft.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"invalid YAML or text ({type(exc).__name__})"
+        data = yamlfiles.read(draft).data  # as `kb drafts` reads it: the error names the line
+    except FileError as exc:
         raise Refused(
-            _("{file} cannot be read: {error}").format(file=f"{DRAFTS_DIR}/{draft.name}", error=reason)
+            _("{file} cannot be read: {error}").format(
+                file=f"{DRAFTS_DIR}/{draft.name}" + (f":{exc.line}" if exc.line else ""), error=exc.message
+            )
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
         raise Refused(
