@@ -130,6 +130,17 @@ def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Pat
     assert kb(seed_kdir, "check")[0] == 0
 
 
+def test_publishing_the_same_article_twice_says_so(seed_kdir: Path) -> None:
+    """An FAQ imported as faq-copy-a.md and faq-copy-b.md was published twice without a word, and then
+    even its headings asked word for word were declined (each section twice)."""
+    imported(seed_kdir, "library-faq.md")
+    imported(seed_kdir, "library-faq-copy.md")
+    assert "live already" not in kb(seed_kdir, "publish", "library-faq")[1]
+    said = kb(seed_kdir, "publish", "library-faq-copy")[1]
+    assert "Most of its passages are live already, word for word, in library-faq.yaml" in said
+    assert "`kb undo` takes this one out" in said
+
+
 def test_a_draft_broken_by_hand_is_refused_by_publish_with_its_line(
     seed_kdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -240,8 +240,9 @@ class Moderation:
         draft = publishing.draft_path(self._drafts_folder(), name)
         renamed: dict[str, str] = {}
         dropped: list[str] = []
+        repeated: dict[str, int] = {}
         record = self._apply(
-            asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped), done=draft.unlink
+            asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=draft.unlink
         )
         count = len((record.after or {}).get("passages") or [])
         message = ngettext(
@@ -262,6 +263,12 @@ class Moderation:
                 message += " " + _("No passage of the new version kept these questions: {questions}.").format(
                     questions="; ".join(f"“{q}”" for q in dropped)
                 )
+        half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
+        if half:
+            message += " " + _(
+                "Most of its passages are live already, word for word, in {files}: the same article twice? "
+                "`kb undo` takes this one out."
+            ).format(files=", ".join(half))
         if renamed:
             message += (
                 " "

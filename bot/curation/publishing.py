@@ -36,9 +36,16 @@ def draft_path(knowledge_dir: Path, name: str) -> Path:
     return path
 
 
-def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] | None = None) -> Edit:
-    """The change that makes `draft` live; ids it has to number anew go into `renamed`, and the
-    alternate questions of the live file that a new version has no passage for into `dropped`."""
+def plan(
+    files: Files,
+    draft: Path,
+    renamed: dict[str, str],
+    dropped: list[str] | None = None,
+    repeated: dict[str, int] | None = None,
+) -> Edit:
+    """The change that makes `draft` live; ids it has to number anew go into `renamed`, the
+    alternate questions of the live file that a new version has no passage for into `dropped`, and
+    how many of its passages another live file holds word for word, by that file, into `repeated`."""
     if draft.name in OWN_FILES:
         raise Refused(
             _("{draft} would replace the folder's own file of that name; rename the draft and publish it then.").format(
@@ -82,9 +89,23 @@ def plan(files: Files, draft: Path, renamed: dict[str, str], dropped: list[str] 
         passages.append(item)
     if dropped is not None:
         dropped.extend(left)
+    if repeated is not None:
+        repeated.update(_repeated(files, draft.name, passages))
     published = {**data, "passages": passages}
     before = files.get(draft.name) if replacing else None
     return Edit({draft.name: published}, draft.name, 0, before, published, draft.name)
+
+
+def _repeated(files: Files, name: str, passages: list[Any]) -> dict[str, int]:
+    """How many of `passages` each other live file holds word for word: the same article imported
+    under two names is every section twice, and a question worded as a heading, asked of both,
+    is answered by neither."""
+    texts = {_plain(p.get("text")) for p in passages if isinstance(p, dict)} - {""}
+    found: dict[str, int] = {}
+    for other, _at, item in all_items(files):
+        if other != name and isinstance(item, dict) and _plain(item.get("text")) in texts:
+            found[other] = found.get(other, 0) + 1
+    return found
 
 
 def _plain(text: object) -> str:
