@@ -23,23 +23,24 @@ _ENDINGS = (
     "|odt|pdf|pem|php|pkg|pl|png|ps1|py|rb|rpm|rs|service|sh|so|sql|sqlite|svg|swift|tar|tgz|toml|ts"
     "|tsx|txt|wav|webm|webp|xls|xlsx|xml|yaml|yml|zip"
 )
-_SEGMENT = r"[\w.@%+\-]+"
+_SEGMENT = r"[\w.@%+\-]++"  # possessive: a segment is never read again in part
+LONGEST = 200  # characters of a word the patterns read: longer, it is pasted whole (see `pieces`)
 PASTED = re.compile(
     "|".join(
         (
             r"(?:https?|ftp|file|ssh|git)://\S+",  # a web address
             r"\bwww\.\S+",
-            r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
+            r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
             # a path: from the root, home, here or a drive ("/usr/src", "~/photos", "C:\Users") ...
             # (two parts at least from the root: "/help" and "/start" are a chat's commands)
             rf"(?<![\w/\\])(?:(?:[A-Za-z]:|~|\.{{1,2}})[/\\]{_SEGMENT}|[/\\]{_SEGMENT}[/\\]{_SEGMENT})"
             rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
             # ... or relative, with two separators or more and a part a person would not write
             # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
-            rf"\b(?=[\w.@%+\-/\\]*[\d_.]){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
-            rf"\b[\w\-]+\.(?:{_ENDINGS})(?::\d+)*\b",  # a file's name, with its line and column
+            rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*[\d_.]){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+            rf"(?<![\w\-.])[\w\-]+\.(?:{_ENDINGS})(?::\d+)*\b",  # a file's name, with its line and column
             r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b",  # snake_case, SCREAMING_CASE, IMG_0412
-            r"\b(?=[\w.]*\w\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}\b",  # os.path.join, docs.python.org; not U.S.A
+            r"(?<![\w.])[A-Za-z_]\w+(?:\.[A-Za-z_]\w*){2,}\b",  # os.path.join, docs.python.org; not U.S.A
             r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b",  # a hash: 3f9c21ab
         )
     )
@@ -51,19 +52,33 @@ _HINT = re.compile(r"[\w.][/\\]|\w[._@]\w|:/")
 
 def pieces(question: str) -> list[tuple[str, bool]]:
     """`question` cut into its pieces in order, each with whether it was pasted (see above);
-    one piece, not pasted, when nothing was."""
+    one piece, not pasted, when nothing was. Nothing pasted holds a space, so each word is
+    searched alone, and a word longer than LONGEST is pasted whole when it has a hint of it: the
+    patterns then never read more than LONGEST characters from one place."""
     if not _HINT.search(question):
         return [(question, False)]
     found: list[tuple[str, bool]] = []
-    at = 0
-    for match in PASTED.finditer(question):
-        if match.start() > at:
-            found.append((question[at : match.start()], False))
-        found.append((match.group(0), True))
-        at = match.end()
-    if at < len(question):
-        found.append((question[at:], False))
+    for word in re.split(r"(\s+)", question):
+        if len(word) > LONGEST or word.isspace():
+            _add(found, word, len(word) > LONGEST and bool(_HINT.search(word)))
+            continue
+        at = 0
+        for match in PASTED.finditer(word):
+            _add(found, word[at : match.start()], False)
+            _add(found, match.group(0), True)
+            at = match.end()
+        _add(found, word[at:], False)
     return found or [(question, False)]
+
+
+def _add(found: list[tuple[str, bool]], piece: str, pasted: bool) -> None:
+    """`piece` after `found`, joined to the last piece when both are pasted or both are not."""
+    if not piece:
+        return
+    if found and found[-1][1] == pasted:
+        found[-1] = (found[-1][0] + piece, pasted)
+    else:
+        found.append((piece, pasted))
 
 
 def without_pasted(question: str) -> str:
