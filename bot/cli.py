@@ -256,8 +256,9 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
         try:
             imported = importing.import_article(Path(name), folder, update=args.update)
         except FileError as exc:  # the article, the folder or the draft, by name
-            if exc.path in drafted:  # two articles of one name: the draft is the other's
-                print(f"error: {name}: its draft {exc.path.name} was just written from {drafted[exc.path]}; "
+            taken = exc.existing if isinstance(exc, importing.NameTaken) else None
+            if taken in drafted:  # two articles of one name: the draft is the other's
+                print(f"error: {name}: its draft {taken.name} was just written from {drafted[taken]}; "
                       "rename one of the two articles", file=sys.stderr)  # fmt: skip
             else:
                 print(f"error: {exc}", file=sys.stderr)

@@ -36,6 +36,14 @@ DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and s
 UPDATE_MARK = "# A new version of the live file of this name: `kb publish` replaces it, `kb undo` puts it back.\n"
 
 
+class NameTaken(FileError):
+    """An article refused because the draft or live file of its name exists (`existing`)."""
+
+    def __init__(self, article: Path, existing: Path, message: str):
+        super().__init__(article, message)
+        self.existing = existing
+
+
 @dataclass(frozen=True)
 class Draft:
     id: str
@@ -412,8 +420,10 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
                 if existing.exists():
                     hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
                     kind = "its draft" if existing == target else "the live file"
-                    raise FileError(
-                        path, f"{kind} {existing} already exists; publish or remove it, or rename the article{hint}"
+                    raise NameTaken(
+                        path,
+                        existing,
+                        f"{kind} {existing} already exists; publish or remove it, or rename the article{hint}",
                     )
             fallback = ids.slug(path.stem, 24) or "passage"
             taken = taken_ids(knowledge_dir, leaving=live if update else None)
