@@ -406,6 +406,62 @@ def test_a_footnote_goes_to_the_end_of_the_section_that_cites_it(tmp_path: Path)
     ]
 
 
+RST_FAQ = """\
+.. _faq:
+
+==========================
+Frequently Asked Questions
+==========================
+
+.. contents:: Table of contents
+   :local:
+
+What is Widget?
+---------------
+
+Widget makes widgets. See :doc:`the install guide <install>` or the `website <https://widget.example.org>`_.
+
+.. note::
+   Widget needs Python 3.9 or newer.
+
+How do I install it?
+--------------------
+
+Install it with pip::
+
+    pip install widget
+
+Then run ``widget init``.
+
+.. code-block:: bash
+
+   widget serve --port 8000
+
+.. image:: logo.png
+   :alt: logo
+"""
+
+
+def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> None:
+    """A Sphinx project's FAQ (`.rst`) was read as plain text: "``widget init``" and ":doc:" leaked into its
+    passages, and a code line was a heading. Titles are underlined, "::" opens code, a note is a paragraph,
+    images, tables of contents and link targets are left out; roles keep their text, a web link its address."""
+    title, found = _imported(tmp_path / "faq.rst", RST_FAQ)
+    assert title == "Frequently Asked Questions"
+    assert [(d.section, d.text) for d in found] == [
+        (
+            "What is Widget?",
+            "Widget makes widgets. See the install guide or the website (https://widget.example.org).",
+        ),
+        ("What is Widget?", "Widget needs Python 3.9 or newer."),
+        (
+            "How do I install it?",
+            "Install it with pip:\n```\npip install widget\n```\n\nThen run widget init.\n"
+            "```\nwidget serve --port 8000\n```",
+        ),
+    ]
+
+
 def test_a_sites_markup_that_is_not_text_is_left_out(tmp_path: Path) -> None:
     """kramdown's "{:toc}" stands for the list item above it (a table of contents the site draws),
     "{: .note}" and "{#id}" are attributes, "{% include %}" a template's tag: "Table of Contents

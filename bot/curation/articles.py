@@ -18,12 +18,14 @@ from pathlib import Path
 
 import yaml
 
+from bot.curation import restructured
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError, read_bytes
 
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # a saved web page is a few megabytes at most
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+RST_SUFFIXES = {".rst", ".rest"}
 
 # Heading patterns take the rest of the line whole; what closes it (trailing "#" or "=" marks,
 # spaces) is cut off in `_md_heading` and `_marked_title`: a pattern that weighed every way to
@@ -92,6 +94,8 @@ def read(path: Path) -> Article:
             raise FileError(path, f"cannot be read as a web page ({exc})") from None
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
         return from_markdown(text)
+    if path.suffix.lower() in RST_SUFFIXES:
+        return from_markdown(restructured.to_markdown(text))
     return from_text(text)
 
 
