@@ -174,8 +174,9 @@ def test_replay_marks_a_hedged_answer(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_a_question_worded_as_its_passages_section_is_not_hedged() -> None:
     """An imported FAQ's own question ("Can I bring my own games?", the heading over its answer)
-    asked word for word is answered without a doubt; any other wording keeps the hedge. (With a
-    band this wide the rule hedges every answer; in a 51-passage cafe FAQ the default did.)"""
+    asked word for word, or in its words alone ("can I bring games"), is answered without a doubt; a
+    question with a word more ("... to the table") keeps the hedge. (With a band this wide the rule hedges
+    every answer; in a 51-passage cafe FAQ the default did.)"""
     source = Source(title="Cafe FAQ")
     kb = KnowledgeBase(
         (
@@ -188,5 +189,6 @@ def test_a_question_worded_as_its_passages_section_is_not_hedged() -> None:
     answerer = Answerer(kb, confidence=Confidence(band=100.0))
     asked = answerer.answer("can i bring my own games")
     assert asked.passage_id == "own-games-1" and not asked.hedged
-    other = answerer.answer("can I bring games")
+    assert not answerer.answer("can I bring games").hedged
+    other = answerer.answer("can I bring games to the table")
     assert other.passage_id == "own-games-1" and other.hedged
