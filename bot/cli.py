@@ -29,6 +29,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -247,6 +248,12 @@ def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _naming(folder: Path) -> str:
+    """The `--knowledge` a hint must carry for `folder`, if not the default one ("" then): the hint
+    "then `kb publish faq.yaml`", run as written, looked in the seed article's folder."""
+    return "" if folder.resolve() == Path(DEFAULT_KNOWLEDGE).resolve() else f" --knowledge {shlex.quote(str(folder))}"
+
+
 def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     """Draft each article given; one refused (by name, on standard error) leaves the others."""
     folder = Path(args.knowledge)
@@ -271,12 +278,14 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
             print(f"made the knowledge folder {folder} (it did not exist)", file=out)
         draft = imported.draft
         print(
-            f"wrote {imported.passages} draft passages to {draft}; review them, then `kb publish {draft.name}`",
+            f"wrote {imported.passages} draft passages to {draft}; review them, then "
+            f"`kb publish {draft.name}{_naming(folder)}`",
             file=out,
         )
     if len(args.file) > 1 and refused < len(args.file):
         print(
-            f"{len(args.file) - refused} of {len(args.file)} articles drafted; `kb publish --all` publishes them",
+            f"{len(args.file) - refused} of {len(args.file)} articles drafted; "
+            f"`kb publish --all{_naming(folder)}` publishes them",
             file=out,
         )
     return EXIT_UNUSABLE if refused else EXIT_OK

@@ -193,8 +193,8 @@ def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: py
     draft = folder / "drafts" / "faq.yaml"
     assert capsys.readouterr().out.splitlines() == [
         f"made the knowledge folder {folder} (it did not exist)",
-        f"wrote 1 draft passages to {draft}; review them, then `kb publish faq.yaml`",
-    ]
+        f"wrote 1 draft passages to {draft}; review them, then `kb publish faq.yaml --knowledge {folder}`",
+    ]  # the hint runs as written: without --knowledge it looked in the seed article's folder
     other = tmp_path / "hours.md"
     other.write_text("# Hours\n\n## Opening\n\nThe library opens at nine every morning.\n", encoding="utf-8")
     assert main(["kb", "import", str(other), "--knowledge", str(folder)]) == 0
@@ -223,7 +223,10 @@ def test_kb_import_of_several_articles_drafts_each_and_names_the_one_refused(
     captured = capsys.readouterr()
     assert sorted(p.name for p in (folder / "drafts").iterdir()) == ["a.yaml", "c.yaml"]
     assert captured.err.splitlines() == [f"error: {bad}: a PDF document, not a text article; {SAVE_AS}"]
-    assert captured.out.splitlines()[-1] == "2 of 3 articles drafted; `kb publish --all` publishes them"
+    assert (
+        captured.out.splitlines()[-1]
+        == f"2 of 3 articles drafted; `kb publish --all --knowledge {folder}` publishes them"
+    )
     a_file = tmp_path / "a-file"
     a_file.write_text("x", encoding="utf-8")
     assert main(["kb", "import", str(first), str(last), "--knowledge", str(a_file)]) == 2

@@ -462,6 +462,36 @@ def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> No
     ]
 
 
+def test_a_bold_note_of_sentences_is_a_paragraph_and_entities_are_their_characters(tmp_path: Path) -> None:
+    """A line all in bold is a heading only when it is short and one sentence: a bold note of three sentences
+    was a section cut off at 80 characters. "Jekyll &amp; macOS" was a heading, an id and a topic as written."""
+    note = "**Note: From v3.3.0 on, Jekyll skips vendor. An exclude list overrides that. Keep the defaults.**"
+    page = f"# Guide\n\n## Jekyll &amp; macOS\n\n{note}\n\n**Short bold heading**\n\nText under it &lt;here&gt;.\n"
+    found = _imported(tmp_path / "guide.md", page)[1]
+    assert [(d.id, d.section, d.text) for d in found] == [
+        (
+            "jekyll-macos-1",
+            "Jekyll & macOS",
+            "Note: From v3.3.0 on, Jekyll skips vendor. An exclude list overrides that. Keep the defaults.",
+        ),
+        ("short-bold-heading-1", "Short bold heading", "Text under it <here>."),
+    ]
+
+
+def test_a_pages_title_leaves_out_the_sites_name_and_its_edit_link_is_no_passage(tmp_path: Path) -> None:
+    """ "Jekyll on macOS | Jekyll • Simple, blog-aware, static sites" was every citation's title, and "Improve
+    this page" a passage offered as a topic."""
+    page = (
+        "<html><head><title>Jekyll on macOS | Jekyll • Simple, blog-aware, static sites</title></head><body><main>"
+        "<h2>Install Ruby</h2><p>Use chruby to install Ruby 3.</p>"
+        '<p><a href="https://github.com/jekyll/jekyll/edit/master/docs/macos.md">Improve this page</a></p>'
+        "<p>Edit on GitHub</p></main></body></html>"
+    )
+    title, found = _imported(tmp_path / "macos.html", page)
+    assert title == "Jekyll on macOS"
+    assert [d.text for d in found] == ["Use chruby to install Ruby 3."]
+
+
 def test_a_sites_markup_that_is_not_text_is_left_out(tmp_path: Path) -> None:
     """kramdown's "{:toc}" stands for the list item above it (a table of contents the site draws),
     "{: .note}" and "{#id}" are attributes, "{% include %}" a template's tag: "Table of Contents

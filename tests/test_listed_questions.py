@@ -121,6 +121,20 @@ def test_a_question_in_a_sections_words_but_not_its_wording_is_answered_with_its
     assert answer.passage_id == passage_id and not answer.hedged
 
 
+def test_a_headings_number_is_not_asked_with() -> None:
+    """ "Step 1: Install Homebrew" answered only when typed so; "how do i install homebrew" was declined."""
+    guide = Source(title="Jekyll on macOS")
+    kb = KnowledgeBase(
+        (
+            Passage("step-1", "Step 1: Install Homebrew", "Homebrew makes it easy to install tools on a Mac.", guide),
+            Passage("step-2", "Step 2: Install Ruby", "Use chruby to install Ruby, then Homebrew updates it.", guide),
+            Passage("step-3", "2.3 Upgrading Homebrew", "Run brew update; Homebrew upgrades itself.", guide),
+        )
+    )
+    assert Answerer(kb).answer("how do i install homebrew").passage_id == "step-1"
+    assert Answerer(kb).answer("Upgrading homebrew?").passage_id == "step-3"
+
+
 def test_a_question_with_a_word_the_heading_lacks_is_left_to_the_rule() -> None:
     [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze("is the mobile app free"), question="x")
     assert not best.listed

@@ -8,6 +8,7 @@ bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import textwrap
@@ -356,7 +357,7 @@ def from_markdown(text: str) -> Article:
             for mark_of in _NOTE_MARK.findall(raw):
                 cited.setdefault(next(filter(None, mark_of)), len(blocks))
             plain = inline_markdown(raw)
-            bold = _MD_BOLD_LINE.match(raw.strip())
+            bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
             if plain and noting[0]:
                 notes[noting[0]] = Block(plain)
             elif plain and bold:
@@ -440,6 +441,15 @@ def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, i
         if block is not None:
             found.append(block)
     return found
+
+
+MAX_BOLD_HEADING = 100  # characters of a line all in bold that is a heading; longer, it is a paragraph
+
+
+def _headline(text: str) -> bool:
+    """True when a line all in bold can be a heading: short, one sentence at most. A bold note of
+    three sentences ("**Note: From v3.3.0 onward, ...**") became a section cut off at 80 characters."""
+    return len(text.strip()) <= MAX_BOLD_HEADING and not re.search(r"[.!?]\s+\S", text.strip())
 
 
 def _indent(line: str) -> int:
@@ -591,6 +601,7 @@ def inline_markdown(text: str, *, addresses: bool = True) -> str:
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", text)
+    text = html.unescape(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return _oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
 
 
@@ -618,7 +629,13 @@ def from_html(text: str) -> Article:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
-    return Article(tuple(parser.content()), parser.title or None)
+    return Article(tuple(parser.content()), _page_title(parser.title))
+
+
+def _page_title(title: str) -> str | None:
+    """A page's `<title>` without the site's name after a bar ("Jekyll on macOS | Jekyll • Simple,
+    blog-aware, static sites" was every citation's title)."""
+    return title.split(" | ")[0].strip() or None if title else None
 
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped

@@ -320,7 +320,7 @@ def drafts_of(
         if skipping is not None:
             continue
         text = block.text if block.code else uncite(block.text)
-        if text:
+        if text and not _EDIT_LINK.match(text):
             run.append(Block(text, item=block.item, code=block.code))
     take_run()
     return title, found
@@ -333,6 +333,12 @@ def _names(title: str, heading: str) -> bool:
     return bool(head) and (folded == head or bool(re.match(re.escape(head) + r"\s*[-|–—:·•]\s", folded + " ")))
 
 
+# A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
+_EDIT_LINK = re.compile(
+    r"^(?:improve|edit|suggest (?:an )?edits? (?:to|on)|view (?:the )?source of|report an issue (?:with|on))"
+    r" this (?:page|article|doc(?:ument)?)\b[.!]?(?: \([^()\s]*\))?$|^edit (?:on|in) github(?: \([^()\s]*\))?$",
+    re.IGNORECASE,
+)
 # Sections of an article that list sources, links or contents rather than say anything.
 NOT_KNOWLEDGE = frozenset(
     {

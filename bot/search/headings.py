@@ -9,6 +9,7 @@ Both are frozen, built with the index and extended for added passages only (`Ind
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,20 @@ def wording_of(question: str) -> tuple[str, ...]:
     punctuation, plural and tense aside; "u" is "you"): "when do u hike" and "When do you hike?"
     are one wording, "What is hiking?" and "Do I have to like hiking?" two."""
     return tuple(text.tokenize(question, keep_stop=True))
+
+
+# A heading's number, which no one asks with: "Step 1: Install Homebrew", "2.3 Upgrading", "Part II -".
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:step|part|stage|phase|chapter|section|lesson|appendix)\s+[\w.]{1,5}|\d{1,3}(?:\.\d{1,3})*)"
+    r"\s*[:.)\-–—]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def unnumbered(heading: str) -> str:
+    """A heading without the number that orders it ("Install Homebrew" of "Step 1: Install Homebrew"):
+    "how do I install Homebrew" was declined while "Step 1: Install Homebrew" was answered."""
+    return _NUMBERING.sub("", heading, count=1)
 
 
 def home_of(passage: Passage) -> tuple[str, str]:
@@ -59,7 +74,8 @@ class Headings:
         for at, passage in enumerate(passages, first):
             keys = read.get(passage.section)
             if keys is None:
-                keys = read[passage.section] = (wording_of(passage.section), frozenset(synonyms.terms(passage.section)))
+                named = unnumbered(passage.section)
+                keys = read[passage.section] = (wording_of(named), frozenset(synonyms.terms(named)))
             said, about = keys
             if said:
                 _place(sections, said, passage, at)
