@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import enum
+import itertools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -160,17 +162,26 @@ def topics(sections: list[str]) -> list[str]:
     return [s for s in sections if " ".join(_WORD.findall(s.casefold())) not in FRAME_SECTIONS]
 
 
-def help_topics(sections: list[str], limit: int = HELP_TOPICS) -> tuple[list[str], int]:
-    """The topics the help lists, and how many more there are: with more than `limit`, the sections
-    worded as questions first (an FAQ's, which a member may ask as they are), then the others, in
-    the order of the knowledge. A folder of a FAQ, a guide and a changelog listed 29, release
-    numbers first and "Steps" among them."""
-    offered = topics(sections)
-    if len(offered) <= limit:
-        return offered, 0
-    asked = [s for s in offered if s.rstrip().endswith("?")]
-    ordered = asked + [s for s in offered if not s.rstrip().endswith("?")]
-    return ordered[:limit], len(offered) - limit
+def help_topics(sections: Sequence[Sequence[str]], limit: int = HELP_TOPICS) -> tuple[list[str], int]:
+    """The topics the help lists, and how many more there are, from the sections of each source:
+    with more than `limit`, the sections worded as questions first (an FAQ's, which a member may
+    ask as they are), then the others, each taken from the sources in turn, in the order of the
+    knowledge. A folder of a FAQ, a guide and a changelog listed 29, release numbers first and
+    "Steps" among them; one of five documents listed six headings of its code of conduct (the
+    first file by name) and hid the troubleshooting page's under "…and 30 more"."""
+    offered = [topics(list(group)) for group in sections]
+    total = sum(len(group) for group in offered)
+    if total <= limit:
+        return [section for group in offered for section in group], 0
+    asked = _in_turn([[s for s in group if s.rstrip().endswith("?")] for group in offered])
+    others = _in_turn([[s for s in group if not s.rstrip().endswith("?")] for group in offered])
+    return (asked + others)[:limit], total - limit
+
+
+def _in_turn(groups: list[list[str]]) -> list[str]:
+    """The groups' items taken one from each group in turn: [[a, b], [c]] -> [a, c, b]."""
+    found = [item for round_ in itertools.zip_longest(*groups) for item in round_ if item is not None]
+    return list(dict.fromkeys(found))
 
 
 def is_small_talk(question: str) -> bool:
@@ -287,7 +298,10 @@ class Answerer:
         )
 
     def help_text(self) -> str:
-        listed, more = help_topics(self.kb.sections())
+        by_source: dict[Source, list[str]] = {}
+        for passage in self.kb.passages:
+            by_source.setdefault(passage.source, []).append(passage.section)
+        listed, more = help_topics([list(dict.fromkeys(group)) for group in by_source.values()])
         return messages.help_text((s.title for s in self.kb.sources()), listed, more)
 
     def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:

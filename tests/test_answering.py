@@ -152,6 +152,17 @@ def test_a_long_topic_list_gives_an_faqs_questions_first_and_counts_the_rest() -
     assert listed[13:] == ["…and 8 more topics: ask in your own words."]
 
 
+def test_a_long_topic_list_takes_each_document_in_turn() -> None:
+    """Of five documents, the help listed six headings of the code of conduct (the first file by name) and
+    hid the troubleshooting page's under "…and 30 more topics"."""
+    conduct, guide = Source(title="Code of Conduct"), Source(title="Troubleshooting")
+    rules = [Passage(f"c-{n}", f"Rule {n}", f"Be kind, {n}.", conduct) for n in range(10)]
+    fixes = [Passage(f"t-{n}", f"Problem {n}", f"Fix {n}.", guide) for n in range(10)]
+    listed = Answerer(KnowledgeBase((*rules, *fixes))).help_text().splitlines()
+    assert listed[1:5] == ["• Rule 0", "• Problem 0", "• Rule 1", "• Problem 1"]
+    assert listed[-1] == "…and 8 more topics: ask in your own words."
+
+
 @pytest.mark.parametrize("empty", ["", "   ", "\n\t", "?!...", "\u200b"])
 def test_empty_input_gets_help(answerer: Answerer, empty: str) -> None:
     """Nothing to answer is met with what the bot can answer."""
