@@ -92,8 +92,20 @@ def _answer_json(question: str, answer: Answer) -> dict[str, object]:
     }
 
 
+def _asking(args: argparse.Namespace) -> tuple[Answerer, Callable[[str], Answer]]:
+    """The answerer, and how a question is answered: with `--record`, through the service, which
+    records a question not answered for sure in the gaps as the platforms do (asked from the command line
+    by this user), so that a moderator can try `kb gaps` and `kb alias` before going live."""
+    if not getattr(args, "record", False):
+        answerer = _live_answerer(args)
+        return answerer, answerer.answer
+    service = _service(args)
+    asker = Asker(CLI_PLATFORM, getpass.getuser())
+    return service.answerer, lambda question: service.ask(question, asker)
+
+
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    answer = _live_answerer(args).answer(args.question)
+    answer = _asking(args)[1](args.question)
     if args.json:
         print(json.dumps(_answer_json(args.question, answer), ensure_ascii=False), file=out)
     else:
@@ -102,7 +114,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = _live_answerer(args)
+    answerer, ask = _asking(args)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask me anything about the knowledge base. End with Ctrl-D.", file=out)
@@ -116,7 +128,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             continue
         question = line.rstrip("\n")
         reply = console_command(answerer, question.strip())
-        print(reply if reply is not None else answerer.answer(question).text, file=out)
+        print(reply if reply is not None else ask(question).text, file=out)
         print(file=out, flush=True)
 
 
@@ -468,7 +480,10 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     ask = command(commands, "ask", cmd_ask, "answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    command(commands, "chat", cmd_chat, "a console conversation, one question per line")
+    chat = command(commands, "chat", cmd_chat, "a console conversation, one question per line")
+    for asking in (ask, chat):
+        asking.add_argument("--record", action="store_true", help="record unanswered questions in the gaps (`kb gaps`)")
+        asking.add_argument("--data", metavar="DIR", help="data folder for the gaps (default: from the config)")
     replay = command(commands, "replay", cmd_replay, "replay question transcripts and judge the answers")
     replay.add_argument("files", nargs="+", metavar="FILE")
     replay.add_argument("--json", action="store_true", help="one JSON object per turn on standard output")

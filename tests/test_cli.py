@@ -15,6 +15,7 @@ from bot.cli import main
 from tests import pg_support
 from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
+from tests.support import small_kb
 
 schema = pg_support.schema  # the fixture: an empty schema of the test's own
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL ($QABOT_DATABASE_URL)
@@ -182,6 +183,22 @@ def test_kb_import_of_a_binary_or_missing_file_is_one_line_naming_it(
         assert capsys.readouterr().err == f"error: {path}: {problem}" + (
             " (it holds NUL bytes), not a text article\n" if path == binary else "\n"
         )
+
+
+def test_ask_and_chat_record_gaps_only_when_asked_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A moderator trying the gaps loop from the command line found `kb gaps` empty: `--record` records a
+    question not answered for sure, as the platforms do; without it nothing is written."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(small_kb(), encoding="utf-8")
+    data = str(tmp_path / "data")
+    question = "Where do I park my bicycle?"
+    assert main(["ask", question, "--knowledge", str(folder), "--data", data]) == 0
+    assert not (tmp_path / "data").exists()
+    assert main(["ask", question, "--knowledge", str(folder), "--data", data, "--record"]) == 0
+    capsys.readouterr()
+    assert main(["kb", "gaps", "--knowledge", str(folder), "--data", data]) == 0
+    assert f"“{question}”" in capsys.readouterr().out
 
 
 def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
