@@ -149,7 +149,7 @@ def is_thanks(question: str) -> bool:
     return (
         bool(words & _THANKS_WORDS)
         and not words & _ASKING_WORDS
-        and len(found) <= 8
+        and "?" not in question  # "Thanks, is it fixed now?" asks
         and all(w in _SMALL_TALK_WORDS or w in _THANKED_WORDS for w in found)
     )
 
@@ -353,10 +353,11 @@ class Answerer:
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 
 
-# Whom a message is addressed to, typed at its start ("@HomebrewBot what can you do?", "@alice,"):
-# not a word of the question (a name no passage has would weigh the most, and the greeting,
-# thanks or help after it was read as a question).
-_ADDRESSED = re.compile(r"^\s*(?:@\w{1,64}[,:]?\s+)+")
+# Whom a message is addressed to, typed at its start: a bot ("@HomebrewBot what can you do?"; a
+# Telegram bot's name ends in "bot") or anyone with a comma or colon after ("@alice, ..."): not a
+# word of the question (a name no passage has weighs the most, and the greeting, thanks or help
+# after it was read as a question). "@media print" and "@Override" are what is asked about.
+_ADDRESSED = re.compile(r"^\s*(?:@(?:\w{0,60}bot\b[,:]?|\w{1,64}[,:])(?:\s+|$))+", re.IGNORECASE)
 
 
 def cut(question: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import Answer, Answerer, Outcome
-from bot.answering import LABEL_CHARS
+from bot.answering import LABEL_CHARS, cut
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE
@@ -105,15 +105,23 @@ def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, than
     assert a.outcome is Outcome.SMALL_TALK and a.text == "You're welcome!"
 
 
-@pytest.mark.parametrize("question", ["thanks, but how do they escape?", "that worked, why do they flee?"])
+@pytest.mark.parametrize(
+    "question", ["thanks, but how do they escape?", "that worked, why do they flee?", "Thanks, is it fixed now?"]
+)
 def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
 
 
 def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answerer) -> None:
     plain = answerer.answer("Why do North Koreans flee?")
-    addressed = answerer.answer("@RefugeeFactsBot, why do North Koreans flee?")
-    assert addressed.passage_id == plain.passage_id and addressed.text == plain.text
+    for addressed in ("@RefugeeFactsBot, why do North Koreans flee?", "@alice: why do North Koreans flee?"):
+        assert answerer.answer(addressed).text == plain.text
+    assert answerer.answer("@RefugeeFactsBot").outcome is Outcome.EMPTY  # the bot's name alone: the help
+
+
+@pytest.mark.parametrize("asked", ["@media print styles are ignored", "@Override annotation error"])
+def test_a_word_with_an_at_sign_that_addresses_no_one_stays(asked: str) -> None:
+    assert cut(asked) == asked  # a CSS rule and a Java annotation are what is asked about
 
 
 def test_a_topic_from_an_articles_introduction_is_named_by_the_article() -> None:

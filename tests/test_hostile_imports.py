@@ -29,6 +29,20 @@ SLOW_ONCE = {
     "a link's address of spaces": ("spaces.md", "See [x](" + " " * 100_000 + "a\n"),
     "a link's title never closed": ("title.md", 'See [x](a "' + " " * 100_000 + "b\n"),
     "code fences never closed": ("fences.md", "```\n" * 50_000),
+    "an anchor of many names": ("anchors.md", "<a " + "name=x " * 20_000),
+    "an attribute list never closed": ("attributes.md", "Text {:" + " " * 100_000 + "x\n"),
+    "many footnotes cited and written": (
+        "notes.md",
+        "# T\n\nText"
+        + "".join(f"[^{i}]" for i in range(20_000))
+        + "\n\n"
+        + "Para.\n\n" * 20_000
+        + "".join(f"[^{i}]: n\n\n" for i in range(20_000)),
+    ),
+    "a role never closed": ("role.rst", ":ref:`" + " " * 100_000 + "x\n"),
+    "a reference never closed": ("reference.rst", "`a" + " " * 100_000 + "<b\n"),
+    "a literal never closed": ("literal.rst", "``" + " " * 100_000 + "x\n"),
+    "a directive of spaces": ("directive.rst", ".." + " " * 100_000 + "x::\n"),
 }
 
 

@@ -492,6 +492,49 @@ def test_a_pages_title_leaves_out_the_sites_name_and_its_edit_link_is_no_passage
     assert [d.text for d in found] == ["Use chruby to install Ruby 3."]
 
 
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # an anchor to link to is no footnote: its paragraph stays in its section
+        (
+            '# T\n\n## A\n\n<a id="top"></a>Welcome to the guide.\n\n## B\n\nOther.\n',
+            [("A", "Welcome to the guide."), ("B", "Other.")],
+        ),
+        # a note of two paragraphs is one note, not a note and code
+        (
+            "# T\n\n## A\n\nSee this[^1].\n\n## B\n\nOther.\n\n[^1]: First part.\n\n    Second part of it.\n",
+            [("A", "See this."), ("A", "First part. Second part of it."), ("B", "Other.")],
+        ),
+        # cited just before a colon, as a line that introduces code is
+        (
+            "# T\n\n## A\n\nRun it[^1]:\n\n    brew doctor\n\n## B\n\nOther.\n\n[^1]: Needs admin rights.\n",
+            [("A", "Run it:\n```\nbrew doctor\n```\n\nNeeds admin rights."), ("B", "Other.")],
+        ),
+        # what only looks like a footnote or an attribute list is text
+        (
+            "# T\n\n## A\n\nMatch [^0-9] with {:ok, pid}.\n\nThis explains the protocol.\n{: .protocol}\n",
+            [("A", "Match [^0-9] with {:ok, pid}."), ("A", "This explains the protocol.")],
+        ),
+        # after code indented under a list item, the item's next paragraph is text
+        (
+            "# T\n\n## Setup\n\n1. Install it:\n\n        brew install x\n\n"
+            "    Then run the doctor.\n\n2. Open a shell.\n",
+            [("Setup", "Install it:\n```\nbrew install x\n```\n\nThen run the doctor.\n\nOpen a shell.")],
+        ),
+        # Jekyll's highlight tags are a fence
+        (
+            "# T\n\n## A\n\nRun:\n\n{% highlight bash %}\njekyll serve\n{% endhighlight %}\n",
+            [("A", "Run:\n```\njekyll serve\n```")],
+        ),
+    ],
+)
+def test_what_reads_like_a_note_an_attribute_or_code_is_read_as_it_is(
+    tmp_path: Path, page: str, expected: list[tuple[str, str]]
+) -> None:
+    """A reviewer's cases: each of these lost or moved text."""
+    assert [(d.section, d.text) for d in _imported(tmp_path / "page.md", page)[1]] == expected
+
+
 def test_a_sites_markup_that_is_not_text_is_left_out(tmp_path: Path) -> None:
     """kramdown's "{:toc}" stands for the list item above it (a table of contents the site draws),
     "{: .note}" and "{#id}" are attributes, "{% include %}" a template's tag: "Table of Contents

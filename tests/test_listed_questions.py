@@ -136,7 +136,8 @@ def test_a_headings_number_is_not_asked_with() -> None:
 
 
 def test_a_question_with_a_word_the_heading_lacks_is_left_to_the_rule() -> None:
-    [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze("is the mobile app free"), question="x")
+    asked = "is the mobile app free"
+    [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze(asked), question=asked)
     assert not best.listed
     other = Source(title="Shutterbox install guide")
     both = Answerer(FAQ).with_added(Passage("app-2", "Mobile app", "Pair the app with a code.", other))

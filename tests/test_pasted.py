@@ -77,8 +77,18 @@ def test_a_pasted_path_names_nothing_the_question_asks_about(guide: Answerer) ->
     assert guide.index.unknown_names("Does it run on FreeBSD?") == ("FreeBSD",)
 
 
-def test_a_question_about_something_unknown_is_still_declined(guide: Answerer) -> None:
-    assert guide.answer("Does Shutterbox run on FreeBSD?").fallback
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does Shutterbox run on FreeBSD?",
+        "Does Shutterbox run on Node.js?",
+        "Does Shutterbox run on Linux/macOS/FreeBSD.",
+    ],
+)
+def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, question: str) -> None:
+    """A name written as a file's ("Node.js") and a list of names with a full stop after it are prose: a
+    reviewer found both answered with the requirements, the unknown name dropped as pasted."""
+    assert guide.answer(question).fallback
 
 
 @pytest.mark.parametrize(
@@ -93,6 +103,7 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer) -
         ("and/or 24/7 TCP/IP/UDP he/she", []),
         ("type /help or /start", []),
         ("e.g. the U.S.A. or i.e. Mr. Smith", []),
+        ("Node.js and Vue.js, cat/dog/bird.", []),
         ("what is the price?", []),
     ],
 )

@@ -169,6 +169,11 @@ def test_undoing_the_publish_of_the_only_live_file_is_refused_with_what_to_do(
     said = capsys.readouterr().err
     assert code != 0 and "faq.yaml is the only live file" in said and "Publish another file first" in said
     assert (folder / "faq.yaml").is_file() and not (folder / "drafts" / "faq.yaml").exists()
+    # a new version of the only live file can be undone: the earlier version comes back
+    (tmp_path / "faq.md").write_text(FAQ.replace("Elm Street", "Oak Street"), encoding="utf-8")
+    assert kb(folder, "import", str(tmp_path / "faq.md"), "--update")[0] == 0
+    assert kb(folder, "publish", "faq")[0] == 0 and "Oak Street" in (folder / "faq.yaml").read_text(encoding="utf-8")
+    assert kb(folder, "undo")[0] == 0 and "Elm Street" in (folder / "faq.yaml").read_text(encoding="utf-8")
     (tmp_path / "rules.md").write_text("# Rules\n\n## Kindness\n\nBe kind to one another.\n", encoding="utf-8")
     assert kb(folder, "import", str(tmp_path / "rules.md"))[0] == 0 and kb(folder, "publish", "rules")[0] == 0
     assert kb(folder, "undo")[0] == 0 and (folder / "drafts" / "rules.yaml").is_file()

@@ -55,12 +55,17 @@ def _fence_after(line: str, fenced: str) -> str:
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
 # A footnote: written "[^1]: ..." (GitHub's), or a paragraph that begins with its anchor
 # ('<a name="1"><sup>1</sup></a> ...', Homebrew's); cited "[^1]" or "<sup>[1](#1)</sup>".
+# (An anchor that holds no <sup> is a place to link to, not a note: its paragraph stays where it is.)
 _NOTE = re.compile(
     r"^\s{0,3}(?:\[\^([^\]\s]{1,32})\]:\s*"
-    r"|<a\b[^<>]*?\b(?:name|id)=[\"']?([\w.-]{1,32})[\"']?[^<>]*>\s*(?:<sup>[^<>]{0,32}</sup>\s*)?</a>\s*)"
+    r"|<a\b[^<>]{0,200}?\b(?:name|id)=[\"']?([\w.-]{1,32})[\"']?[^<>]{0,200}>\s*<sup>[^<>]{0,32}</sup>\s*</a>\s*)"
 )
-_NOTE_MARK = re.compile(r"\[\^([^\]\s]{1,32})\](?!:)|<sup>\s*\[[^\]]{0,32}\]\(#([\w.-]{1,32})\)\s*</sup>")
+_NOTE_MARK = re.compile(r"\[\^([^\]\s]{1,32})\]|<sup>\s*\[[^\]]{0,32}\]\(#([\w.-]{1,32})\)\s*</sup>")
 _MD_ATTRIBUTES = re.compile(r"^\s{0,3}\{:[^{}]*\}\s*$")  # kramdown's attribute list: {:toc}, {: .note}
+_MD_TOC = re.compile(r"^\s{0,3}\{:\s*toc\s*\}\s*$")
+# An attribute list inside a line ("## Setup {#setup}", "Text {: .note}"), not "{:ok, pid}".
+_MD_INLINE_ATTRIBUTES = re.compile(r"\{:\s*(?:toc|[.#][\w-]+|[\w-]+=)[^{}]{0,200}\}|\{#[\w-]{1,64}\}")
+_MD_HIGHLIGHT = re.compile(r"^\s{0,3}\{%-?\s*(?:end)?highlight\b[^%]{0,100}-?%\}\s*$")  # Jekyll's code: a fence
 _MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
 _WIKI_HEADING = re.compile(r"^\s*(?P<marks>={1,6})(?P<title>[^=].*)$")  # == History ==
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
@@ -336,105 +341,147 @@ def _marked_title(line: str) -> str | None:
 
 def from_markdown(text: str) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
-    Fenced code is kept line by line as a block of code; link definitions and HTML comments are
-    left out; a line all in bold is a heading.
+    Fenced code, and code indented four spaces, is kept line by line as a block of code; link
+    definitions and HTML comments are left out; a short line all in bold is a heading; a footnote
+    ends the section that cites it (`_with_notes`).
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`)."""
     title, text = front_matter(text)
-    text = _without_comments(text)
-    blocks: list[Block] = []
-    lines: list[str] = []
-    mark = [""]  # the list item being read: its mark
-    fenced = ""  # the fence of the block of code being read ("```", "~~~~"), "" outside one
-    notes: dict[str, Block] = {}  # a footnote's mark -> its text, read where it is written
-    cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
-    noting = [""]  # the footnote being read: its mark
+    lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
+    defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
+    reader = _MarkdownReader(defined)
+    for line in _tables_read(lines):
+        reader.read(line)
+    return Article(tuple(b for b in reader.finish() if b.text), title)
 
-    def flush() -> None:
-        if lines:
-            raw = " ".join(lines)
-            for mark_of in _NOTE_MARK.findall(raw):
-                cited.setdefault(next(filter(None, mark_of)), len(blocks))
-            plain = inline_markdown(raw)
-            bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
-            if plain and noting[0]:
-                notes[noting[0]] = Block(plain)
-            elif plain and bold:
-                blocks.append(Block(inline_markdown(bold.group("title"), addresses=False), True))
-            elif plain:
-                blocks.append(Block(plain, item=mark[0]))
-            lines.clear()
-        mark[0] = noting[0] = ""
 
-    code: list[str] = []  # the lines of the fenced block being read
-    indented: list[str] = []  # the lines of the indented block of code being read
+class _MarkdownReader:
+    """Markdown read a line at a time (`from_markdown`): the blocks so far and what is open."""
 
-    for line in _tables_read(text.split("\n")):
-        if indented and (not line.strip() or _indent(line) >= 4):
-            indented.append(line)
-            continue
-        if indented:
-            if kept := code_text("\n".join(indented)):
-                blocks.append(Block(kept, code=True))
-            indented.clear()
-        was, fenced = fenced, _fence_after(line, fenced)
-        if was and fenced:
-            code.append(line)
+    def __init__(self, defined: frozenset[str]):
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []  # the paragraph or list item being read
+        self.mark = ""  # its list mark
+        self.fenced = ""  # the fence of the block of code being read ("```", "~~~~"), "" outside one
+        self.code: list[str] = []  # the lines of the fenced block being read
+        self.indented: list[str] = []  # the lines of the indented block of code being read
+        self.indent = 0  # how far that block is indented: its lines are indented as far
+        self.defined = defined  # the marks of the footnotes the page writes
+        self.notes: dict[str, Block] = {}  # a footnote's mark -> its text
+        self.cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
+        self.noting = ""  # the footnote being read: its mark
+        self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
+
+    def read(self, line: str) -> None:
+        if self.indented and (not line.strip() or _indent(line) >= self.indent):
+            self.indented.append(line)
+            return
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+            self.indented.clear()
+        was, self.fenced = self.fenced, _fence_after(line, self.fenced)
+        if was and self.fenced:
+            self.code.append(line)
         elif was:
-            if kept := code_text("\n".join(code)):
-                blocks.append(Block(kept, code=True))
-            code.clear()
-        elif fenced:
-            flush()
-        elif not lines and line.strip() and _indent(line) >= (8 if blocks and blocks[-1].item else 4):
-            indented.append(line)  # code indented under a paragraph; under a list item, by the item's 4 more
+            self._add(Block(code_text("\n".join(self.code)), code=True))
+            self.code.clear()
+        elif self.fenced:
+            self.flush()
+        elif not self.lines and line.strip() and self.noted and _indent(line) >= 4:
+            self.noting = self.noted  # a footnote's next paragraph
+            self.lines.append(line.strip())
+        elif not self.lines and line.strip() and _indent(line) >= self._code_indent():
+            self.indent = self._code_indent()
+            self.indented.append(line)
         elif note := _NOTE.match(line):
-            flush()
-            noting[0] = next(filter(None, note.groups()))
-            lines.append(line[note.end() :])
+            self.flush()
+            self.noting = next(filter(None, note.groups()))
+            self.lines.append(line[note.end() :])
         elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
-            continue
-        elif _MD_ATTRIBUTES.match(line):  # kramdown's "{:toc}" stands for the list item above it
-            if "toc" in line.casefold():
-                lines.clear()
-                mark[0] = ""
+            return
+        elif _MD_ATTRIBUTES.match(line):
+            if _MD_TOC.match(line):  # kramdown's "{:toc}" stands for the list item above it
+                self.lines.clear()
+                self.mark = ""
         elif (heading := _md_heading(line)) is not None:
-            flush()
+            self.flush()
+            self._cite(heading)
             level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
-            blocks.append(Block(inline_markdown(heading, addresses=False), True, level))
-        elif len(lines) == 1 and _MD_SETEXT.match(line):
-            blocks.append(Block(inline_markdown(lines.pop(), addresses=False), True, 1 if "=" in line else 2))
-            mark[0] = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
+            self._add(Block(inline_markdown(heading, addresses=False, notes=self.defined), True, level))
+        elif len(self.lines) == 1 and _MD_SETEXT.match(line):
+            heading = self.lines.pop()
+            self._cite(heading)
+            self._add(
+                Block(inline_markdown(heading, addresses=False, notes=self.defined), True, 1 if "=" in line else 2)
+            )
+            self.mark = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
         elif not line.strip() or _MD_SETEXT.match(line):  # a blank line, or a rule
-            flush()
+            self.flush()
         elif item := _MD_ITEM.match(line):
-            flush()
-            mark[0] = f"{item.group('number')}." if item.group("number") else "•"
-            lines.append(item.group("rest"))
+            self.flush()
+            self.mark = f"{item.group('number')}." if item.group("number") else "•"
+            self.lines.append(item.group("rest"))
         else:
-            lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
-    flush()
-    if fenced and (kept := code_text("\n".join(code))):  # a fence left open runs to the end
-        blocks.append(Block(kept, code=True))
-    if indented and (kept := code_text("\n".join(indented))):
-        blocks.append(Block(kept, code=True))
-    return Article(tuple(b for b in _with_notes(blocks, notes, cited) if b.text), title)
+            self.lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
+
+    def _code_indent(self) -> int:
+        """How far a line must be indented to open a block of code: four spaces, and four more than
+        a list item's text under one (the last block that is not code is an item)."""
+        last = next((b for b in reversed(self.blocks) if not b.code), None)
+        return 8 if last is not None and last.item else 4
+
+    def _cite(self, raw: str) -> None:
+        """Note where the footnotes `raw` cites are cited first: at the block it is about to be."""
+        for found in _NOTE_MARK.findall(raw):
+            name = next(filter(None, found))
+            if name in self.defined:
+                self.cited.setdefault(name, len(self.blocks))
+
+    def _add(self, block: Block) -> None:
+        self.noted = ""
+        if block.text:
+            self.blocks.append(block)
+
+    def flush(self) -> None:
+        """The paragraph or list item being read, ended."""
+        if self.lines:
+            raw = " ".join(self.lines)
+            self._cite(raw)
+            plain = inline_markdown(raw, notes=self.defined)
+            bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
+            if plain and self.noting:
+                before = self.notes.get(self.noting)
+                self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
+                self.noted = self.noting
+            elif plain and bold:
+                self._add(Block(inline_markdown(bold.group("title"), addresses=False), True))
+            elif plain:
+                self._add(Block(plain, item=self.mark))
+            self.lines.clear()
+        self.mark = self.noting = ""
+
+    def finish(self) -> list[Block]:
+        """The blocks read, with what was left open ended and the footnotes in place."""
+        self.flush()
+        if self.fenced:  # a fence left open runs to the end
+            self._add(Block(code_text("\n".join(self.code)), code=True))
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+        return _with_notes(self.blocks, self.notes, self.cited)
 
 
 def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, int]) -> list[Block]:
     """`blocks` with each footnote at the end of the section that first cites it: the notes at a
     page's foot were passages of its last section ("2 macOS 14 (Sonoma) or higher is best", cited
-    under "Uninstallation" though the requirements cite it). A note nothing cites stays at the end."""
+    under "Uninstallation" though the requirements cite it). A note nothing cites stays at the end.
+    One pass back over the blocks finds where each section ends."""
+    ends = [len(blocks)] * (len(blocks) + 1)  # for each block, where the next heading after it is
+    for at in range(len(blocks) - 1, 0, -1):
+        ends[at - 1] = at if blocks[at].heading else ends[at]
     placed: dict[int, list[Block]] = {}
     for name, note in notes.items():
-        at = cited.get(name)
-        end = (
-            len(blocks)
-            if at is None
-            else next((i for i in range(at + 1, len(blocks)) if blocks[i].heading), len(blocks))
-        )
-        placed.setdefault(end, []).append(note)
+        placed.setdefault(ends[cited[name]] if name in cited else len(blocks), []).append(note)
     found: list[Block] = []
     for at, block in enumerate([*blocks, None]):
         found.extend(placed.get(at, ()))
@@ -580,23 +627,25 @@ def with_address(label: str, href: str) -> str:
     return f"{label.strip()} ({address})" if address else label.strip()
 
 
-def inline_markdown(text: str, *, addresses: bool = True) -> str:
+def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
     """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
     `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
-    paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text."""
+    paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
+    A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
     # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
     code: list[str] = []
     text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
-    text = _NOTE_MARK.sub("", text)  # a footnote's mark: the note follows its section (`_with_notes`)
+    if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
+        text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
     keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
     text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
-    text = re.sub(r"\s*\{(?::|#[\w-]+)[^{}]*\}", "", text)  # an attribute list: "## Setup {#setup}", "{: .note}"
+    text = _MD_INLINE_ATTRIBUTES.sub("", text)
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)

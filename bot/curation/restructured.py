@@ -15,17 +15,19 @@ from __future__ import annotations
 import re
 
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~~~~~"
-_DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s+(?:(?P<name>[\w:.-]+)::\s*(?P<argument>.*)|(?P<rest>.*))$")
+_DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))$")
 _CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode"})
 _TEXT_DIRECTIVES = frozenset(
     "note tip hint important attention caution warning danger error admonition seealso versionadded "
     "versionchanged deprecated topic sidebar rubric".split()
 )
-_ROLE = re.compile(r":[\w:.-]+:`([^`<]*?)\s*(?:<[^`>]*>)?`")  # :ref:`text <target>`, :doc:`install`
-_LINK = re.compile(r"`([^`<]+?)\s*<((?:https?|mailto|ftp)://?[^`>]+)>`__?")  # `Docs <https://...>`_
-_NAMED = re.compile(r"`([^`<]+?)\s*(?:<[^`>]*>)?`__?")  # `text`_, `text <target>`_
-_LITERAL = re.compile(r"``(.+?)``")
-_SUBSTITUTION = re.compile(r"\|([\w -]+)\|_{0,2}")
+_ROLE = re.compile(
+    r":[\w:.-]{1,40}:`([^`<]{0,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`"
+)  # :ref:`text <target>`, :doc:`install`
+_LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,300})>`__?")  # `Docs <https://...>`_
+_NAMED = re.compile(r"`([^`<]{1,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`__?")  # `text`_, `text <target>`_
+_LITERAL = re.compile(r"``(.{1,300}?)``")
+_SUBSTITUTION = re.compile(r"\|([\w -]{1,100})\|_{0,2}")
 
 
 def to_markdown(text: str) -> str:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 
@@ -95,7 +95,10 @@ class Headings:
         return start if home is not None else None
 
 
-def _place(found: dict[Any, tuple[tuple[str, str] | None, int, int]], key: object, passage: Passage, at: int) -> None:
+Key = TypeVar("Key")
+
+
+def _place(found: dict[Key, tuple[tuple[str, str] | None, int, int]], key: Key, passage: Passage, at: int) -> None:
     """`passage` (at `at` in the index) placed under its section's `key`: a key whose passages do
     not follow one another in one home is no one section's (home None)."""
     home, start, last = found.get(key, (home_of(passage), at, at - 1))

@@ -37,8 +37,9 @@ PASTED = re.compile(
             rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
             # ... or relative, with two separators or more and a part a person would not write
             # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
-            rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*[\d_.]){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
-            rf"(?<![\w\-.])[\w\-]+\.(?:{_ENDINGS})(?::\d+)*\b",  # a file's name, with its line and column
+            rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w)){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+            # a file's name, with its line and column; not a name written as one ("Node.js", "Vue.js")
+            rf"(?<![\w\-.])(?![A-Z][a-z]+\.)[\w\-]+\.(?:{_ENDINGS})(?::\d+)*\b",
             r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b",  # snake_case, SCREAMING_CASE, IMG_0412
             r"(?<![\w.])[A-Za-z_]\w+(?:\.[A-Za-z_]\w*){2,}\b",  # os.path.join, docs.python.org; not U.S.A
             r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b",  # a hash: 3f9c21ab
