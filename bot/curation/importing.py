@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot import knowledge
 from bot.curation import articles, ids
-from bot.curation.articles import Article, Block
+from bot.curation.blocks import Article, Block
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
 from bot.search.text import split_sentences

@@ -1,0 +1,89 @@
+"""What an article is read as, whatever its format: blocks of plain text (headings, paragraphs,
+list items, code), and how a block writes what plain text cannot show (a link's address, a table's
+row, lines of code). The readers (`bot.curation.articles` for plain text and Markdown,
+`bot.curation.pages` for HTML, `bot.curation.restructured` for reStructuredText) all make these.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import textwrap
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, a paragraph or a list item, in plain text."""
+
+    text: str
+    heading: bool = False
+    level: int = 0  # a heading's level, 1-6, where the format gives one
+    item: str = ""  # a list item's mark as it is printed ("•", or "2." in a numbered list); "" else
+    code: bool = False  # lines of code (a fenced block, `<pre>`), kept as written, line by line
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's blocks in order, and its title when the format names one apart (`<title>`)."""
+
+    blocks: tuple[Block, ...]
+    title: str | None = None
+
+
+def code_text(text: str) -> str:
+    """Lines of code as a reader copies them: their common indent, blank lines around them and
+    spaces at the ends of lines dropped; tabs as four spaces."""
+    lines = [line.rstrip() for line in textwrap.dedent(text.expandtabs(4)).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def oneline(text: str) -> str:
+    return " ".join(text.split())
+
+
+def row_sentence(header: list[str], cells: list[str]) -> str:
+    """A table row as a sentence, each cell named by its column's header: "Day: Monday, Hours: 9-17."
+    (an empty cell left out; a cell without a header as it is); "" for a row of empty cells."""
+    named = [
+        f"{name}: {cell}" if name else cell
+        for name, cell in itertools.zip_longest(header[: len(cells)], cells, fillvalue="")
+        if cell
+    ]
+    sentence = ", ".join(named)
+    return sentence if not sentence or sentence[-1] in ".!?" else sentence + "."
+
+
+# A paragraph with at most this many links keeps the addresses of those that lead off the page.
+LINKS_KEPT = 2
+
+
+# An address worth keeping: a page on the web, an email address, a phone number.
+_ADDRESS = re.compile(r"(?:https?://|mailto:|tel:)[^\s<>]+", re.IGNORECASE)
+
+
+def address_of(label: str, href: str) -> str:
+    """Where a link leads, as a chat reply (where it cannot be clicked) shows it after the link's
+    text: a web address, or the email address or phone number of a `mailto:` or `tel:` link; ""
+    for a link within the site, a wiki's link to another of its articles (saved pages make them
+    absolute), a link without text (an image's), or text that says where already."""
+    href = href.strip()
+    if not label.strip() or not _ADDRESS.fullmatch(href) or "/wiki/" in href:  # a wiki's link to another article
+        return ""
+    shown = re.sub(r"^(?:mailto|tel):", "", href, flags=re.IGNORECASE)
+    return "" if _bare(label) == _bare(shown) else shown
+
+
+def _bare(address: str) -> str:
+    """An address as its text may say it: "example.org" of "https://www.example.org/"."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", address.strip().casefold()).rstrip("/")
+
+
+def with_address(label: str, href: str) -> str:
+    """A link's text, and where it leads in brackets (`address_of`): "email us (help@example.org)"."""
+    address = address_of(label, href)
+    return f"{label.strip()} ({address})" if address else label.strip()

@@ -1,0 +1,370 @@
+"""Markdown read for `kb import` (`from_markdown`): headings, paragraphs and list items, code
+(fenced or indented), tables as a sentence a row, footnotes at the end of the section that cites
+them; front matter, link definitions, comments and a site's template tags left out; inline markup
+made plain text (`inline_markdown`), a link keeping its address where a chat reply needs it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+
+import yaml
+
+from bot.curation.blocks import LINKS_KEPT, Article, Block, code_text, oneline, row_sentence, with_address
+from bot.curation.plaintext import MD_HEADING, SETEXT, md_heading
+
+_MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
+
+
+_MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _fence_after(line: str, fenced: str) -> str:
+    """The fence open after `line`, given the one open before it ("" outside code): a fence opens a
+    block of code, and only a fence of its own mark, as long or longer and with nothing after it,
+    closes it; a shorter one inside ("```python" in a "````" block) is code."""
+    found = _MD_FENCE.match(line)
+    if found is None:
+        return fenced
+    mark = found.group(1)
+    if not fenced:
+        return mark
+    closes = mark[0] == fenced[0] and len(mark) >= len(fenced) and not line[found.end() :].strip()
+    return "" if closes else fenced
+
+
+_MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
+
+
+# A footnote: written "[^1]: ..." (GitHub's), or a paragraph that begins with its anchor
+# ('<a name="1"><sup>1</sup></a> ...', Homebrew's); cited "[^1]" or "<sup>[1](#1)</sup>".
+# (An anchor that holds no <sup> is a place to link to, not a note: its paragraph stays where it is.)
+_NOTE = re.compile(
+    r"^\s{0,3}(?:\[\^([^\]\s]{1,32})\]:\s*"
+    r"|<a\b[^<>]{0,200}?\b(?:name|id)=[\"']?([\w.-]{1,32})[\"']?[^<>]{0,200}>\s*<sup>[^<>]{0,32}</sup>\s*</a>\s*)"
+)
+
+
+_NOTE_MARK = re.compile(r"\[\^([^\]\s]{1,32})\]|<sup>\s*\[[^\]]{0,32}\]\(#([\w.-]{1,32})\)\s*</sup>")
+
+
+_MD_ATTRIBUTES = re.compile(r"^\s{0,3}\{:[^{}]*\}\s*$")  # kramdown's attribute list: {:toc}, {: .note}
+
+
+_MD_TOC = re.compile(r"^\s{0,3}\{:\s*toc\s*\}\s*$")
+
+
+# An attribute list inside a line ("## Setup {#setup}", "Text {: .note}"), not "{:ok, pid}".
+_MD_INLINE_ATTRIBUTES = re.compile(r"\{:\s*(?:toc|[.#][\w-]+|[\w-]+=)[^{}]{0,200}\}|\{#[\w-]{1,64}\}")
+
+
+_MD_HIGHLIGHT = re.compile(r"^\s{0,3}\{%-?\s*(?:end)?highlight\b[^%]{0,100}-?%\}\s*$")  # Jekyll's code: a fence
+
+
+_MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
+
+
+_MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
+
+
+def _without_comments(text: str) -> str:
+    """`text` without its HTML comments (`<!-- ... -->`); a `<!--` never closed stays as written
+    (it may be text: "comments start with `<!--`"). A pattern would search every opening for its
+    end: quadratic on many openings."""
+    kept: list[str] = []
+    at = 0
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        kept.append(text[at:start])
+        at = end + 3
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def from_markdown(text: str) -> Article:
+    """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
+    Fenced code, and code indented four spaces, is kept line by line as a block of code; link
+    definitions and HTML comments are left out; a short line all in bold is a heading; a footnote
+    ends the section that cites it (`_with_notes`).
+    Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
+    out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
+    (`_tables_read`)."""
+    title, text = front_matter(text)
+    lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
+    defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
+    reader = _MarkdownReader(defined)
+    for line in _tables_read(lines):
+        reader.read(line)
+    return Article(tuple(b for b in reader.finish() if b.text), title)
+
+
+class _MarkdownReader:
+    """Markdown read a line at a time (`from_markdown`): the blocks so far and what is open."""
+
+    def __init__(self, defined: frozenset[str]):
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []  # the paragraph or list item being read
+        self.mark = ""  # its list mark
+        self.fenced = ""  # the fence of the block of code being read ("```", "~~~~"), "" outside one
+        self.code: list[str] = []  # the lines of the fenced block being read
+        self.indented: list[str] = []  # the lines of the indented block of code being read
+        self.indent = 0  # how far that block is indented: its lines are indented as far
+        self.defined = defined  # the marks of the footnotes the page writes
+        self.notes: dict[str, Block] = {}  # a footnote's mark -> its text
+        self.cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
+        self.noting = ""  # the footnote being read: its mark
+        self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
+
+    def read(self, line: str) -> None:
+        if self.indented and (not line.strip() or _indent(line) >= self.indent):
+            self.indented.append(line)
+            return
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+            self.indented.clear()
+        was, self.fenced = self.fenced, _fence_after(line, self.fenced)
+        if was and self.fenced:
+            self.code.append(line)
+        elif was:
+            self._add(Block(code_text("\n".join(self.code)), code=True))
+            self.code.clear()
+        elif self.fenced:
+            self.flush()
+        elif not self.lines and line.strip() and self.noted and _indent(line) >= 4:
+            self.noting = self.noted  # a footnote's next paragraph
+            self.lines.append(line.strip())
+        elif not self.lines and line.strip() and _indent(line) >= self._code_indent():
+            self.indent = self._code_indent()
+            self.indented.append(line)
+        elif note := _NOTE.match(line):
+            self.flush()
+            self.noting = next(filter(None, note.groups()))
+            self.lines.append(line[note.end() :])
+        elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
+            return
+        elif _MD_ATTRIBUTES.match(line):
+            if _MD_TOC.match(line):  # kramdown's "{:toc}" stands for the list item above it
+                self.lines.clear()
+                self.mark = ""
+        elif (heading := md_heading(line)) is not None:
+            self.flush()
+            self._cite(heading)
+            level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            self._add(Block(inline_markdown(heading, addresses=False, notes=self.defined), True, level))
+        elif len(self.lines) == 1 and SETEXT.match(line):
+            heading = self.lines.pop()
+            self._cite(heading)
+            self._add(
+                Block(inline_markdown(heading, addresses=False, notes=self.defined), True, 1 if "=" in line else 2)
+            )
+            self.mark = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
+        elif not line.strip() or SETEXT.match(line):  # a blank line, or a rule
+            self.flush()
+        elif item := _MD_ITEM.match(line):
+            self.flush()
+            self.mark = f"{item.group('number')}." if item.group("number") else "•"
+            self.lines.append(item.group("rest"))
+        else:
+            self.lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
+
+    def _code_indent(self) -> int:
+        """How far a line must be indented to open a block of code: four spaces, and four more than
+        a list item's text under one (the last block that is not code is an item)."""
+        last = next((b for b in reversed(self.blocks) if not b.code), None)
+        return 8 if last is not None and last.item else 4
+
+    def _cite(self, raw: str) -> None:
+        """Note where the footnotes `raw` cites are cited first: at the block it is about to be."""
+        for found in _NOTE_MARK.findall(raw):
+            name = next(filter(None, found))
+            if name in self.defined:
+                self.cited.setdefault(name, len(self.blocks))
+
+    def _add(self, block: Block) -> None:
+        self.noted = ""
+        if block.text:
+            self.blocks.append(block)
+
+    def flush(self) -> None:
+        """The paragraph or list item being read, ended."""
+        if self.lines:
+            raw = " ".join(self.lines)
+            self._cite(raw)
+            plain = inline_markdown(raw, notes=self.defined)
+            bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
+            if plain and self.noting:
+                before = self.notes.get(self.noting)
+                self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
+                self.noted = self.noting
+            elif plain and bold:
+                self._add(Block(inline_markdown(bold.group("title"), addresses=False), True))
+            elif plain:
+                self._add(Block(plain, item=self.mark))
+            self.lines.clear()
+        self.mark = self.noting = ""
+
+    def finish(self) -> list[Block]:
+        """The blocks read, with what was left open ended and the footnotes in place."""
+        self.flush()
+        if self.fenced:  # a fence left open runs to the end
+            self._add(Block(code_text("\n".join(self.code)), code=True))
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+        return _with_notes(self.blocks, self.notes, self.cited)
+
+
+def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, int]) -> list[Block]:
+    """`blocks` with each footnote at the end of the section that first cites it: the notes at a
+    page's foot were passages of its last section ("2 macOS 14 (Sonoma) or higher is best", cited
+    under "Uninstallation" though the requirements cite it). A note nothing cites stays at the end.
+    One pass back over the blocks finds where each section ends."""
+    ends = [len(blocks)] * (len(blocks) + 1)  # for each block, where the next heading after it is
+    for at in range(len(blocks) - 1, 0, -1):
+        ends[at - 1] = at if blocks[at].heading else ends[at]
+    placed: dict[int, list[Block]] = {}
+    for name, note in notes.items():
+        placed.setdefault(ends[cited[name]] if name in cited else len(blocks), []).append(note)
+    found: list[Block] = []
+    for at, block in enumerate([*blocks, None]):
+        found.extend(placed.get(at, ()))
+        if block is not None:
+            found.append(block)
+    return found
+
+
+MAX_BOLD_HEADING = 100  # characters of a line all in bold that is a heading; longer, it is a paragraph
+
+
+def _headline(text: str) -> bool:
+    """True when a line all in bold can be a heading: short, one sentence at most. A bold note of
+    three sentences ("**Note: From v3.3.0 onward, ...**") became a section cut off at 80 characters."""
+    return len(text.strip()) <= MAX_BOLD_HEADING and not re.search(r"[.!?]\s+\S", text.strip())
+
+
+def _indent(line: str) -> int:
+    """How far `line` is indented, a tab reaching the next multiple of four."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
+
+
+_TABLE_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+_TABLE_RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a pipe-table row, as plain text (an escaped pipe, `\\|`, is text)."""
+    row = line.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return [inline_markdown(cell.replace("\\|", "|")) for cell in _TABLE_CELL_SPLIT.split(row)]
+
+
+def _is_table_rule(line: str) -> bool:
+    """The line under a pipe table's header: `|---|:---:|`."""
+    return "|" in line and all(_TABLE_RULE_CELL.match(cell) for cell in _cells(line))
+
+
+def _starts_block(line: str) -> bool:
+    """A line that begins something else than a table row: a heading, a fence, a list item, a quote, a rule."""
+    return bool(
+        MD_HEADING.match(line) or _MD_FENCE.match(line) or _MD_ITEM.match(line) or SETEXT.match(line)
+    ) or line.lstrip().startswith(">")
+
+
+def _tables_read(lines: list[str]) -> list[str]:
+    """The lines with each pipe table (a header row, its rule, the rows under it) made one
+    paragraph of a sentence a row, each cell named by its column: `| Monday | 9-17 |` under
+    `| Day | Hours |` reads "Day: Monday, Hours: 9-17." (so a question that names the column finds
+    the row, and the reply reads as text, not as pipes and dashes)."""
+    out: list[str] = []
+    at = 0
+    fenced = ""  # code is kept as written, pipes and all
+    while at < len(lines):
+        was, fenced = fenced, _fence_after(lines[at], fenced)
+        if not was and not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
+            header = _cells(lines[at])
+            at += 2
+            sentences = []
+            while at < len(lines) and "|" in lines[at] and lines[at].strip() and not _starts_block(lines[at]):
+                sentences.append(row_sentence(header, _cells(lines[at])))
+                at += 1
+            out += ["", " ".join(filter(None, sentences)) or row_sentence([], header), ""]
+        else:
+            out.append(lines[at])
+            at += 1
+    return out
+
+
+_FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+_FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
+
+
+MAX_FRONT_MATTER = 64 * 1024  # characters; a longer block at the top is no front matter
+
+
+def front_matter(text: str) -> tuple[str | None, str]:
+    """The title of a page's front matter, and the text after it; (None, text) when it has none.
+
+    Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
+    it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
+    (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
+    found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
+    if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
+        return None, text
+    try:  # whatever the parser makes of it (deep nesting, huge numbers): a page without front matter
+        data = (
+            tomllib.loads(found.group("body")) if found.group("fence") == "+++" else yaml.safe_load(found.group("body"))
+        )
+    except Exception:  # any failure to read it leaves the page as it is
+        return None, text
+    if not isinstance(data, dict):
+        return None, text
+    title = data.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    return title or None, text[found.end() :]
+
+
+SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
+
+
+_MD_LINK = re.compile(
+    r"(!?)\[([^\[\]]*)\]\(\s*+<?([^()\s<>]*+(?:\([^()\s]*\)[^()\s<>]*+)*+)>?(?:\s++(?:\"[^\"]*+\"|'[^']*+'|\([^()]*+\)))?\s*+\)"
+)
+
+
+def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
+    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
+    `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
+    paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
+    A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
+    # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
+    # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
+    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
+    code: list[str] = []
+    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
+    if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
+        text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
+    keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
+    text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
+    text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
+    text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
+    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
+    text = _MD_INLINE_ATTRIBUTES.sub("", text)
+    text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
+    text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", text)
+    text = html.unescape(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
+    return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
+
+
+def _held(code: list[str], span: str) -> str:
+    """A code span set aside while the markup around it is read, and the mark of its place."""
+    code.append(span)
+    return f"\0{len(code) - 1}\0"

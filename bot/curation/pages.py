@@ -1,0 +1,425 @@
+"""Reading a saved web page (HTML) for `kb import`: the page's main content as blocks, its chrome
+(navigation, banners, cookie notices, footers, a wiki's boxes and marks) left out, its `<title>`
+without the site's name. The standard library's `html.parser` reads it: no network, no package.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from bot.curation.blocks import LINKS_KEPT, Article, Block, address_of, code_text, oneline, row_sentence
+
+
+def from_html(text: str) -> Article:
+    """A saved web page: h1-h6 (and dt, summary) are headings; p, li, dd, td and other blocks are
+    paragraphs. Only the page's main content when it marks one (`<main>`, `<article>`,
+    `role="main"`, an id such as `content`); scripts, styles, navigation, headers, footers and the
+    chrome that wikis and sites mark by class or id (tables of contents, info boxes, navigation
+    boxes, edit links, citation marks, reference lists) are left out."""
+    spared: set[tuple[int, int]] = set()
+    for _ in range(MAX_REREADS + 1):
+        parser = _PageParser(spared=spared)
+        parser.feed(text)
+        parser.close()
+        if parser.swallowed is None:
+            break
+        spared.add(parser.swallowed)  # chrome left open to the end (a missing end tag): read again, as text
+    else:
+        parser = _PageParser(chrome=False)
+        parser.feed(text)
+        parser.close()
+    return Article(tuple(parser.content()), _page_title(parser.title))
+
+
+def _page_title(title: str) -> str | None:
+    """A page's `<title>` without the site's name after a bar ("Jekyll on macOS | Jekyll • Simple,
+    blog-aware, static sites" was every citation's title)."""
+    return title.split(" | ")[0].strip() or None if title else None
+
+
+MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
+_SKIPPED = frozenset(
+    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog"}
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
+_BLOCKS = _HEADINGS | set(
+    "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
+    "details caption".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Inline elements are chrome only as a citation mark (`<sup class="reference">`), an edit or jump
+# link, or a heading's permalink: a link of class "reference" (Sphinx writes every cross-reference so) is text.
+_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink"})  # headerlink: Sphinx's ¶
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
+)
+# End tags HTML lets authors leave out: such an element also ends where the next block starts (a
+# paragraph), where the next of its kind starts (a list item, a cell, a row), or where its parent ends.
+_OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
+                 "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": _BLOCKS | {"body"}}  # fmt: skip
+# Class or id words of page chrome: left out with everything inside them.
+_CHROME = frozenset(
+    """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
+    reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
+    cookie-banner skip-link footer site-footer site-header menu cc-window cc-banner cc-revoke""".split()
+)
+# The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
+# anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
+# "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
+# "footer-widgets", not a "card-footer" that holds prices) and a cookie or consent notice, a
+# name with "cookie" or "consent" beside a notice's word ("cookie-law-info-bar", "BorlabsCookieBox";
+# not a bakery's "cookies-menu" or an "event-consent-note").
+_CHROME_PARTS = frozenset({"navbar", "breadcrumb", "breadcrumbs", "gdpr", "cookiebot", "cookieconsent", "cookiebanner",
+                           "onetrust", "cmplz"})  # fmt: skip
+_NOT_SITE_FOOTER = frozenset({"card", "modal", "panel", "table", "article", "post", "entry", "comment"})
+_COOKIE_PARTS = frozenset({"cookie", "cookies", "consent"})
+_NOTICE_PARTS = frozenset(
+    {"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert", "box", "disclaimer",
+     "choice", "info", "sdk"}
+)  # fmt: skip
+_CHROME_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
+)
+_MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
+
+
+def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
+    named = [*attrs.get("class", "").split(), attrs.get("id", "")]
+    words = {word.lower() for word in named}
+    if tag in _INLINE:
+        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
+    if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
+        return True
+    return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
+
+
+def _name_parts(word: str) -> set[str]:
+    """A class or id's parts: split at "-", "_" and inner capitals, lower case ("SITE_FOOTER" ->
+    site, footer; "CybotCookiebotDialog" -> cybot, cookiebot, dialog)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", word)
+    return {part.lower() for part in re.split(r"[-_]", spaced) if part}
+
+
+def _is_chrome_name(parts: set[str], *, in_main: bool) -> bool:
+    if parts & _CHROME_PARTS:
+        return True
+    if in_main:
+        return False
+    if "footer" in parts and not parts & _NOT_SITE_FOOTER:
+        return True
+    return bool(parts & _COOKIE_PARTS) and len(parts & (_COOKIE_PARTS | _NOTICE_PARTS)) >= 2
+
+
+def _is_main(tag: str, attrs: dict[str, str]) -> bool:
+    role, name = attrs.get("role", "").lower(), attrs.get("id", "").lower()
+    return tag in ("main", "article") or role == "main" or name in _MAIN_IDS
+
+
+@dataclass
+class _Open:
+    """An element being followed to its end: its tag, and how many of that tag are open in it."""
+
+    tag: str
+    depth: int = 1
+
+    def enter(self, tag: str) -> None:
+        self.depth += tag == self.tag
+
+    def leave(self, tag: str) -> bool:
+        """True when this ends the element."""
+        self.depth -= tag == self.tag
+        return self.depth <= 0
+
+
+@dataclass
+class _Skipped:
+    """An element being left out: its tag, and the elements open inside it, innermost last.
+
+    It ends at its own end tag once everything inside it is closed; an element whose end tag HTML
+    lets authors omit also ends where HTML ends it (`_OPTIONAL_END`): at a tag that starts where
+    it stands (no element of its own open), or at a parent's end tag."""
+
+    tag: str
+    inside: list[str]
+
+    def start(self, tag: str) -> bool:
+        """Take in a start tag; True when it ends this element instead."""
+        enders = _OPTIONAL_END.get(self.tag, ())
+        if tag in enders and all(t in _INLINE for t in self.inside) and not (self.tag == "p" and tag == "br"):
+            return True
+        if tag not in _VOID:
+            self.inside.append(tag)
+        return False
+
+    def end(self, tag: str) -> bool:
+        """Take in an end tag; True when it ends this element."""
+        if tag in self.inside:  # closes it, and whatever inside it was left unclosed
+            del self.inside[len(self.inside) - 1 - self.inside[::-1].index(tag) :]
+            return False
+        if tag == self.tag:
+            return True
+        return self.tag in _OPTIONAL_END and not self.inside  # a parent's end (a stray end tag else)
+
+
+class _PageParser(HTMLParser):
+    """Collects a page's blocks (noting which are inside its main content) and `<title>`.
+
+    An element left out is followed with what is open inside it (`_Skipped`); the main content by
+    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
+    out unless it stands inside the main content (a note of the article itself)."""
+
+    def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[Block, bool]] = []  # each block, and whether it is in the main content
+        self.title = ""
+        self.swallowed: tuple[int, int] | None = None  # where an element left out by class, id or role
+        # starts, when it was still open at the end of the page
+        self._spared = spared or set()
+        self._skip_at: tuple[int, int] | None = None
+        self._chrome = chrome
+        self._by_attributes = False  # the element being left out was chosen by class, id or role
+        self._skip: _Skipped | None = None  # the element being left out
+        self._main: _Open | None = None  # the main element we are in
+        self._in_title = False
+        self._heading = False
+        self._level = 0
+        self._text: list[str] = []
+        self._tables: list[_Table] = []  # the tables open, innermost last
+        self._lists: list[_List] = []  # the lists open, innermost last
+        self._item = ""  # the mark of the list item whose text is being read
+        self._broken_at: int | None = None  # where the text after the last <br> starts, until the block ends
+        self._pre = 0  # the <pre> elements open: their text is code, kept line by line
+        self._link: tuple[str, int] | None = None  # the open link's href, and where its text starts
+        self._links: list[tuple[int, str]] = []  # the block's addresses worth showing, and where they go
+        self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
+
+    def content(self) -> list[Block]:
+        """The blocks of the main content if the page marks one with text in it, else all of them."""
+        inside = [block for block, main in self.blocks if main]
+        return inside if any(not b.heading for b in inside) else [block for block, _ in self.blocks]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip is not None and self._skip.start(tag):
+            self._skip = None  # its end tag was left out: this tag ends it
+        if self._skip is not None:
+            self._in_title = self._in_title or (tag == "title" and self._skip.tag == "head")
+            return
+        self._in_title = self._in_title or (tag == "title" and not self.blocks)
+        named = {key: value or "" for key, value in attrs}
+        by_attributes = self._chrome and tag not in _VOID and tag != "body"
+        by_attributes = by_attributes and _is_chrome(tag, named, in_main=self._main is not None)
+        by_attributes = by_attributes and self.getpos() not in self._spared
+        if (tag in _SKIPPED and not (tag == "aside" and self._main is not None)) or by_attributes:
+            if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
+                self._flush()
+            self._skip = _Skipped(tag, [])
+            self._by_attributes = by_attributes and tag not in _SKIPPED
+            self._skip_at = self.getpos()
+            return
+        if self._main is not None:
+            self._main.enter(tag)
+        elif tag not in _VOID and _is_main(tag, named):
+            self._flush()
+            self._main = _Open(tag)
+        if tag == "a" and "href" in named:
+            self._link = (named["href"], len(self._text))
+        if tag == "br":
+            self._line_break()
+        elif tag in _BLOCKS:
+            self._flush()
+            self._heading = tag in _HEADINGS
+            self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
+            self._table_start(tag)
+            self._list_start(tag, named)
+            self._pre += tag == "pre"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip is None and tag == "br":
+            self._line_break()
+        elif self._skip is None and tag in _BLOCKS:
+            self._flush()
+
+    def _line_break(self) -> None:
+        """`<br>`: the lines of an address or of opening hours read on as one paragraph (each was a
+        passage of its own, "Opening hours" one of them); two in a row end the paragraph, as pages
+        that separate paragraphs so mean."""
+        if self._broken_at is not None and not "".join(self._text[self._broken_at :]).strip():
+            self._flush()
+            return
+        self._text.append(" ")
+        self._broken_at = len(self._text)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if self._skip is not None:
+            ended = self._skip.end(tag)
+            own = ended and tag == self._skip.tag
+            if not ended:
+                return
+            self._skip = None
+            if own:
+                return  # else a parent's end: it also ends whatever holds the skipped element
+        if tag == "a" and self._link is not None:
+            self._link_end(*self._link)
+        if tag in _BLOCKS:
+            self._flush()
+            self._pre -= tag == "pre" and self._pre > 0
+            self._heading = False
+            self._table_end(tag)
+            if tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
+            if tag in ("li", "ul", "ol"):
+                self._item = ""  # an item without text (an image) gives its mark to nothing after it
+        if self._main is not None and self._main.leave(tag):
+            self._flush()
+            self._main = None
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """`<![if ...]>` and `<![CDATA[...]]>` as the standard parser reads them; any other `<![`
+        (`<![ if`, `<![]]>`), which it fails on with an AssertionError, is skipped to its `>`, as
+        browsers skip it."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title = oneline(self.title + " " + data)
+        elif self._skip is None:
+            self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+        self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
+
+    def _link_end(self, href: str, start: int) -> None:
+        """A link's end: the place for its address (`address_of`), filled when the block ends with few links."""
+        self._link = None
+        self._linked += 1
+        inside = start <= len(self._text) and not self._pre  # code is kept as written
+        address = address_of("".join(self._text[start:]), href) if inside else ""
+        if address:
+            self._links.append((len(self._text), f" ({address})"))
+            self._text.append("")  # the address's place, filled if the block has few links
+
+    def _flush(self) -> None:
+        if not self._heading and self._linked <= LINKS_KEPT:  # a wiki's prose of cross-references: text only
+            for at, address in self._links:
+                self._text[at] = address
+        self._links.clear()
+        self._linked = 0
+        self._link = None
+        code = bool(self._pre) and not self._heading
+        text = code_text("".join(self._text)) if code else oneline("".join(self._text))
+        self._text.clear()
+        self._broken_at = None
+        if text:
+            item = "" if self._heading or code else self._item
+            block = Block(text, self._heading, self._level if self._heading else 0, item, code)
+            self._item = ""
+            table = self._tables[-1] if self._tables else None
+            if table is not None and table.cell is not None and not self._heading:
+                table.take(len(self.blocks), text)
+            self.blocks.append((block, self._main is not None))
+
+    def _list_start(self, tag: str, named: dict[str, str]) -> None:
+        """Follow lists, so that each item's text is marked as an item ("•", or its number)."""
+        if tag in ("ul", "ol"):
+            start = _OL_START.fullmatch(named.get("start", "").strip()) if tag == "ol" else None
+            self._lists.append(_List(numbered=tag == "ol", next=int(start.group()) if start else 1))
+        elif tag == "li":
+            listed = self._lists[-1] if self._lists else _List(numbered=False)
+            self._item = f"{listed.next}." if listed.numbered else "•"
+            listed.next += 1
+
+    def _table_start(self, tag: str) -> None:
+        """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
+        table = self._tables[-1] if self._tables else None
+        if tag == "table":
+            if table is not None:
+                table.layout = True  # a table in a table: the outer one lays out the page
+            self._tables.append(_Table())
+        elif table is not None and tag == "tr":
+            table.row()
+        elif table is not None and tag in ("td", "th"):
+            table.open_cell(tag)
+        elif table is not None and table.cell is not None and tag not in ("br", "hr"):
+            table.layout = True  # a paragraph, list or heading in a cell: not a table of data
+
+    def _table_end(self, tag: str) -> None:
+        """At a table's end, its cells (a data table's) become one paragraph of a sentence a row."""
+        table = self._tables[-1] if self._tables else None
+        if table is None:
+            return
+        if tag in ("td", "th", "tr"):
+            table.cell = None
+        elif tag == "table":
+            self._tables.pop()
+            if not table.layout and table.cells:
+                first, made = table.cells[0], set(table.cells)
+                main = self.blocks[first][1]
+                self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
+                made_text = table.text()
+                if made_text:
+                    self.blocks.append((Block(made_text), main))
+
+
+_OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
+
+
+@dataclass
+class _List:
+    """A list being read: numbered (`<ol>`) or not, and the number its next item gets (an
+    `<ol reversed>` is numbered upwards too: its items stay one list)."""
+
+    numbered: bool
+    next: int = 1
+
+
+@dataclass
+class _Table:
+    """An HTML table being read: its rows of cell texts, which cells are headers (`<th>`, in order),
+    the blocks its cells made, the cell open now, and whether it lays out the page instead."""
+
+    rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
+    cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
+    cell: str | None = None
+    layout: bool = False
+
+    def row(self) -> None:
+        self.rows.append([])
+        self.cell = None
+
+    def open_cell(self, tag: str) -> None:
+        if not self.rows:
+            self.rows.append([])
+        self.rows[-1].append(("", tag == "th"))
+        self.cell = tag
+
+    def take(self, block: int, text: str) -> None:
+        self.cells.append(block)
+        held, head = self.rows[-1][-1]
+        self.rows[-1][-1] = (f"{held} {text}".strip(), head)
+
+    def text(self) -> str:
+        """A sentence a row, cells named by the header row: the first row of headers (an empty corner
+        cell allowed) as wide as the table, with rows under it; rows above it (a title spanning the
+        columns) and every row of a table without one are sentences of their cells alone."""
+        rows = [row for row in self.rows if any(text for text, _ in row)]
+        wide = max(map(len, rows), default=0)
+        heads = [
+            at
+            for at, row in enumerate(rows[:-1])
+            if len(row) == wide and all(head or (place == 0 and not text) for place, (text, head) in enumerate(row))
+        ]
+        at = heads[0] if heads else len(rows)
+        header = [text for text, _ in rows[at]] if heads else []
+        above = [row_sentence([], [text for text, _ in row]) for row in rows[:at]]
+        below = [row_sentence(header, [text for text, _ in row]) for row in rows[at + 1 :]]
+        return " ".join(filter(None, above + below))
