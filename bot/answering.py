@@ -353,18 +353,18 @@ class Answerer:
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 
 
-# Whom a message is addressed to, typed at its start: a bot ("@HomebrewBot what can you do?"; a
-# Telegram bot's name ends in "bot") or anyone with a comma or colon after ("@alice, ..."): not a
+# Whom a message is addressed to: a bot, anywhere ("hello @HomebrewBot what can you do?"; a
+# Telegram bot's name ends in "bot"), or anyone at its start with a comma or colon ("@alice, ..."): not a
 # word of the question (a name no passage has weighs the most, and the greeting, thanks or help
 # after it was read as a question). "@media print" and "@Override" are what is asked about.
-_ADDRESSED = re.compile(r"^\s*(?:@(?:\w{0,60}bot\b[,:]?|\w{1,64}[,:])(?:\s+|$))+", re.IGNORECASE)
+_ADDRESSED = re.compile(r"^\s*(?:@\w{1,64}[,:](?:\s+|$))+|(?<![\w@])@\w{0,60}bot\b[,:]?", re.IGNORECASE)
 
 
 def cut(question: str) -> str:
     """The part of a question the bot reads: normalized, without markup tags or the mention that
     addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
-    return _ADDRESSED.sub("", normalize(text))[:MAX_QUESTION_CHARS].strip()
+    return _ADDRESSED.sub(" ", normalize(text))[:MAX_QUESTION_CHARS].strip()
 
 
 def _written_as_a_question(text: str) -> bool:

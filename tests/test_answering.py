@@ -84,7 +84,15 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
 
 @pytest.mark.parametrize(
     "greeting",
-    ["hi", "Hello bot!", "thanks, what can you do?", "help", "what can you do?", "@HomebrewBot what can you do?"],
+    [
+        "hi",
+        "Hello bot!",
+        "thanks, what can you do?",
+        "help",
+        "what can you do?",
+        "@HomebrewBot what can you do?",
+        "hello @HomebrewBot what can you do?",
+    ],
 )
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
     """Greetings and help say what the bot can answer instead of a random passage."""
