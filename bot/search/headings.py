@@ -74,8 +74,8 @@ class Headings:
         for at, passage in enumerate(passages, first):
             keys = read.get(passage.section)
             if keys is None:
-                named = unnumbered(passage.section)
-                keys = read[passage.section] = (wording_of(named), frozenset(synonyms.terms(named)))
+                said = wording_of(unnumbered(passage.section))  # its tokens, stop words kept: as `terms` reads them
+                keys = read[passage.section] = (said, frozenset(synonyms.fold(said)))
             said, about = keys
             if said:
                 _place(sections, said, passage, at)
