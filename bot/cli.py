@@ -98,10 +98,21 @@ def _asking(args: argparse.Namespace) -> tuple[Answerer, Callable[[str], Answer]
     by this user), so that a moderator can try `kb gaps` and `kb alias` before going live."""
     if not getattr(args, "record", False):
         answerer = _live_answerer(args)
-        return answerer, answerer.answer
+        return answerer, _in_its_language(answerer.answer)
     service = _service(args)
     asker = Asker(CLI_PLATFORM, getpass.getuser())
-    return service.answerer, lambda question: service.ask(question, asker)
+    return service.answerer, _in_its_language(lambda question: service.ask(question, asker))
+
+
+def _in_its_language(ask: Callable[[str], Answer]) -> Callable[[str], Answer]:
+    """`ask` replying in the language of `LANG`, or else of the question's script, as the platforms
+    reply in the user's: a Korean question on the command line was answered "Sorry, I don't know"."""
+
+    def asked(question: str) -> Answer:
+        with messages.speaking(messages.choose(os.environ.get("LANG", "").partition(".")[0], question)):
+            return ask(question)
+
+    return asked
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:

@@ -185,6 +185,12 @@ def test_kb_import_of_a_binary_or_missing_file_is_one_line_naming_it(
         )
 
 
+def test_ask_replies_in_the_questions_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """The platforms reply in the asker's language; the command line replied to a Korean question in English."""
+    assert main(["ask", "북한 음식 가격은?", "--knowledge", str(KNOWLEDGE)]) == 0
+    assert "죄송합니다" in capsys.readouterr().out
+
+
 def test_ask_and_chat_record_gaps_only_when_asked_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A moderator trying the gaps loop from the command line found `kb gaps` empty: `--record` records a
     question not answered for sure, as the platforms do; without it nothing is written."""
