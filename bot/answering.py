@@ -110,11 +110,15 @@ _SMALL_TALK_WORDS = frozenset(
     """hi hello hey heya hiya yo howdy greetings good morning afternoon evening day night
     thanks thank you thx ty cheers much so very lot a great appreciated
     help what can do who are you know bot please there how is it going ok okay cool nice
-    everyone everybody all yall guys folks friends team people gm sup whats s up welcome""".split()
+    everyone everybody all yall guys folks friends team people gm sup whats s up welcome
+    안녕 안녕하세요 안녕하십니까 반가워요 반갑습니다 감사합니다 고맙습니다
+    감사해요 고마워요 고마워 도움말 도와주세요""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
 LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
-_THANKS_WORDS = frozenset("thanks thank thx ty cheers appreciated".split())
+_THANKS_WORDS = frozenset(
+    "thanks thank thx ty cheers appreciated 감사합니다 고맙습니다 감사해요 고마워요 고마워".split()
+)
 _ASKING_WORDS = frozenset("help what can do who how know".split())
 # What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
 _THANKED_WORDS = frozenset(

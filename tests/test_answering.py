@@ -92,6 +92,7 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
         "what can you do?",
         "@HomebrewBot what can you do?",
         "hello @HomebrewBot what can you do?",
+        "안녕하세요",
     ],
 )
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
@@ -104,7 +105,7 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
 @pytest.mark.parametrize(
     "thanks",
     ["thanks!", "Thank you so much", "thx", "cheers, much appreciated", "thanks, that worked!!", "ty, got it",
-     "@HomebrewBot thanks"],
+     "@HomebrewBot thanks", "감사합니다!"],
 )  # fmt: skip
 def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, thanks: str) -> None:
     """Thanks is answered with "You're welcome!", not with the topic list ("thanks, that worked!!" got "I don't
