@@ -1,7 +1,7 @@
 """What an article is read as, whatever its format: blocks of plain text (headings, paragraphs,
 list items, code), and how a block writes what plain text cannot show (a link's address, a table's
-row, lines of code). The readers (`bot.curation.articles` for plain text and Markdown,
-`bot.curation.pages` for HTML, `bot.curation.restructured` for reStructuredText) all make these.
+row, lines of code). Every reader makes these: `plaintext`, `markdown`, `restructured` (through
+`markdown`) and `pages` (HTML); `articles` picks the reader for a file.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def code_text(text: str) -> str:
 
 
 def oneline(text: str) -> str:
+    """`text` on one line, its runs of white space one space each."""
     return " ".join(text.split())
 
 
