@@ -42,6 +42,12 @@ def code_text(text: str) -> str:
     return "\n".join(lines)
 
 
+def indent_of(line: str) -> int:
+    """How far `line` is indented, a tab reaching the next multiple of four (as `code_text` reads tabs)."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
+
+
 def oneline(text: str) -> str:
     """`text` on one line, its runs of white space one space each."""
     return " ".join(text.split())

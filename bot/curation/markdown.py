@@ -12,7 +12,16 @@ import tomllib
 
 import yaml
 
-from bot.curation.blocks import LINKS_KEPT, Article, Block, code_text, oneline, row_sentence, with_address
+from bot.curation.blocks import (
+    LINKS_KEPT,
+    Article,
+    Block,
+    code_text,
+    indent_of,
+    oneline,
+    row_sentence,
+    with_address,
+)
 from bot.curation.plaintext import MD_HEADING, SETEXT, md_heading
 
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
@@ -117,7 +126,7 @@ class _MarkdownReader:
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
 
     def read(self, line: str) -> None:
-        if self.indented and (not line.strip() or _indent(line) >= self.indent):
+        if self.indented and (not line.strip() or indent_of(line) >= self.indent):
             self.indented.append(line)
             return
         if self.indented:
@@ -131,10 +140,10 @@ class _MarkdownReader:
             self.code.clear()
         elif self.fenced:
             self.flush()
-        elif not self.lines and line.strip() and self.noted and _indent(line) >= 4:
+        elif not self.lines and line.strip() and self.noted and indent_of(line) >= 4:
             self.noting = self.noted  # a footnote's next paragraph
             self.lines.append(line.strip())
-        elif not self.lines and line.strip() and _indent(line) >= self._code_indent():
+        elif not self.lines and line.strip() and indent_of(line) >= self._code_indent():
             self.indent = self._code_indent()
             self.indented.append(line)
         elif note := _NOTE.match(line):
@@ -240,12 +249,6 @@ def _headline(text: str) -> bool:
     """True when a line all in bold can be a heading: short, one sentence at most. A bold note of
     three sentences ("**Note: From v3.3.0 onward, ...**") became a section cut off at 80 characters."""
     return len(text.strip()) <= MAX_BOLD_HEADING and not re.search(r"[.!?]\s+\S", text.strip())
-
-
-def _indent(line: str) -> int:
-    """How far `line` is indented, a tab reaching the next multiple of four."""
-    expanded = line.expandtabs(4)
-    return len(expanded) - len(expanded.lstrip())
 
 
 _TABLE_CELL_SPLIT = re.compile(r"(?<!\\)\|")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from bot.curation.blocks import code_text, indent_of
+
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~~~~~"
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))$")
 _CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode"})
@@ -51,7 +53,7 @@ def to_markdown(text: str) -> str:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
             name = (directive.group("name") or "").casefold()
             if name in _CODE_DIRECTIVES:
-                out += ["", "```", *_dedented(body), "```", ""]
+                out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
             elif name in _TEXT_DIRECTIVES:
                 said = " ".join([directive.group("argument") or "", *(b.strip() for b in body)]).strip()
                 out += ["", inline(said), ""]
@@ -59,9 +61,9 @@ def to_markdown(text: str) -> str:
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
             kept = line.rstrip()[:-2].rstrip()
             out.append(inline(kept + ":" if kept and not kept.endswith(":") else kept))
-            body, at = _body(lines, at + 1, _indent(line))
+            body, at = _body(lines, at + 1, indent_of(line))
             if any(b.strip() for b in body):
-                out += ["", "```", *_dedented(body), "```", ""]
+                out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
             continue
         out.append(inline(re.sub(r"^#\.\s", "1. ", line.strip())) if not _ADORNMENT.match(line) else "")
         at += 1
@@ -98,22 +100,9 @@ def _body(lines: list[str], at: int, indent: int) -> tuple[list[str], int]:
     """The lines indented more than `indent` from `at` on (blank lines among them), and where the
     text after them starts."""
     body: list[str] = []
-    while at < len(lines) and (not lines[at].strip() or _indent(lines[at]) > indent):
+    while at < len(lines) and (not lines[at].strip() or indent_of(lines[at]) > indent):
         body.append(lines[at])
         at += 1
     while body and not body[-1].strip():
         body.pop()
     return body, at
-
-
-def _dedented(body: list[str]) -> list[str]:
-    """Lines of code without their common indent and the blank lines before them."""
-    while body and not body[0].strip():
-        body = body[1:]
-    least = min((_indent(b) for b in body if b.strip()), default=0)
-    return [b.expandtabs(4)[least:] for b in body]
-
-
-def _indent(line: str) -> int:
-    expanded = line.expandtabs(4)
-    return len(expanded) - len(expanded.lstrip())
