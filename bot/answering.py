@@ -161,9 +161,14 @@ def is_thanks(question: str) -> bool:
 HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections
 
 
+def is_frame(section: str) -> bool:
+    """True for an article's frame (Introduction, Conclusion, Editor's Note, ...), which answers nothing asked."""
+    return " ".join(_WORD.findall(section.casefold())) in FRAME_SECTIONS
+
+
 def topics(sections: list[str]) -> list[str]:
-    """The sections worth offering as topics: not an article's frame (Introduction, Conclusion, Editor's Note, ...)."""
-    return [s for s in sections if " ".join(_WORD.findall(s.casefold())) not in FRAME_SECTIONS]
+    """The sections worth offering as topics: not an article's frame."""
+    return [s for s in sections if not is_frame(s)]
 
 
 def help_topics(sections: Sequence[Sequence[str]], limit: int = HELP_TOPICS) -> tuple[list[str], int]:
@@ -380,7 +385,7 @@ def _written_as_a_question(text: str) -> bool:
 def _topic_of(passage: Passage) -> str:
     """What a topic offered is named by: its section, or its source's title for an article's frame
     ("Introduction" was offered for five documents of one folder, each alike)."""
-    return passage.source.title if not topics([passage.section]) else passage.section
+    return passage.source.title if is_frame(passage.section) else passage.section
 
 
 def _clipped(text: str, limit: int = LABEL_CHARS) -> str:

@@ -147,12 +147,14 @@ def passages_of(blocks: list[Block]) -> list[str]:
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
 
 
-def packed(pieces: list[str], limit: int | None = None) -> list[str]:
-    """Short passages of one section packed together, in order, while the passage they make stays
-    within `limit` characters (SHORT_PASSAGE_CHARS): a FAQ's answer written as four one-line
+FENCE = "```"
+
+
+def packed(pieces: list[str], limit: int = SHORT_PASSAGE_CHARS) -> list[str]:
+    """Passages of one section, each packed into the one before it when either holds code and
+    together they stay within `limit` characters: a FAQ's answer written as four one-line
     paragraphs, each with its command ("Upgrade everything with:" over `brew upgrade`), was four
     passages, and the bot answered with the first of them alone."""
-    limit = SHORT_PASSAGE_CHARS if limit is None else limit
     found: list[str] = []
     for piece in pieces:
         if found and (FENCE in found[-1] or FENCE in piece) and len(found[-1]) + 2 + len(piece) <= limit:
@@ -160,9 +162,6 @@ def packed(pieces: list[str], limit: int | None = None) -> list[str]:
         else:
             found.append(piece)
     return found
-
-
-FENCE = "```"
 
 
 def _with_code(found: list[str], code: str, *, joined: bool) -> None:

@@ -6,6 +6,7 @@
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
     retrieval  the Index: a knowledge base's passages ranked for a question
     headings   what a passage's heading and its source's title say (a question in a heading's words)
+    pasted     what a member pastes into a question (paths, addresses, file names): only known words read
     loading    reading a knowledge folder into an Index, in worker processes when large
     cache      the signed cache of read files (QABOT_CACHE) that loading keeps
 
