@@ -8,6 +8,7 @@ a short note about what the bot can answer, never a random passage.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import enum
 import itertools
 import logging
@@ -21,8 +22,10 @@ from bot import messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source
+from bot.questions import questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
+    QUESTION_WORDS,
     Index,
     Ranked,
     Ranking,
@@ -83,6 +86,16 @@ class Answer:
     # ANSWERED only: the sentence that says the passage may not answer exactly what was asked (the
     # passage lacks a term the question leans on, see `Confidence.hedge`); `text` begins with it
     hedge: str | None = None
+    # A message that asked several questions ("where is the venue? and is there wifi?"): the one
+    # this answer is for, and the answers to the others, in the message's order, each sent as a
+    # reply of its own (see `replies`). Empty for a message of one question.
+    asked: str = ""
+    also: tuple[Answer, ...] = ()
+
+    @property
+    def replies(self) -> tuple[Answer, ...]:
+        """The answers to send, in order: this one, then one for each further question of the message."""
+        return (self, *self.also)
 
     @property
     def hedged(self) -> bool:
@@ -248,8 +261,41 @@ class Answerer:
         return new
 
     def answer(self, question: str) -> Answer:
-        """Answer `question`; never raises on any string."""
+        """Answer `question`; never raises on any string. A message of several questions gets an
+        answer for each that is answered ("where is the venue? and is there wifi?"), and for each
+        that is not, when another is, the fallback that says which one is not (see `bot.questions`).
+        The answer is the first of them; `also` holds the rest."""
         question = cut(question)
+        whole = self._answer(question)
+        if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
+            return whole
+        parts = questions_in(question, self._says_enough)
+        if not parts:
+            return whole
+        answers = [self._answer(part) for part in parts]
+        given = {a.passage_id for a in answers if a.outcome is Outcome.ANSWERED}
+        replies: list[Answer] = []
+        for part, answer in zip(parts, answers, strict=True):
+            if answer.outcome is Outcome.ANSWERED and answer.passage_id in given:
+                given.discard(answer.passage_id)  # two parts answered by one passage: it is sent once
+                replies.append(dataclasses.replace(answer, asked=part))
+            elif answer.outcome is Outcome.FALLBACK:
+                replies.append(dataclasses.replace(answer, asked=part, text=messages.not_known(part, answer.text)))
+        # A part not answered that the answers speak to ("... any idea how to fix it?") is no question of its own.
+        given_passages = [p for r in replies if r.passage_id and (p := self.kb.get(r.passage_id)) is not None]
+        replies = [r for r in replies if not (r.fallback and self.index.held_by(r.terms, given_passages) >= 0.5)]
+        if not given_passages or (len(replies) == 1 and whole.outcome is Outcome.ANSWERED):
+            return whole  # no part is answered alone, or the message asks one thing after all
+        return dataclasses.replace(replies[0], also=tuple(replies[1:]))
+
+    def _says_enough(self, part: str) -> bool:
+        """True for a part of a message that can be answered alone: three words or more, and a term
+        besides a question word ("is there wifi?", "what about windows?"; not "why?", nor "China?"
+        after "where do they go?", which asks the first part again)."""
+        return len(_WORD.findall(part)) >= 3 and any(t not in QUESTION_WORDS for t in self.index.analyze(part))
+
+    def _answer(self, question: str) -> Answer:
+        """The answer to one question, already cut."""
         if not _WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if is_thanks(question):

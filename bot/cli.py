@@ -82,14 +82,24 @@ def closed_pipe() -> int:
 
 
 def _answer_json(question: str, answer: Answer) -> dict[str, object]:
-    return {
+    """One answer as JSON; a message of several questions adds the answers to the others under `also`."""
+    row: dict[str, object] = {
         "ask": question,
         "reply": answer.text,
+        "outcome": answer.outcome.value,
         "passage_id": answer.passage_id,
         "score": round(answer.score, 4),
         "fallback": answer.fallback,
         "hedged": answer.hedged,
     }
+    if answer.also:
+        row["also"] = [_answer_json(more.asked, more) for more in answer.also]
+    return row
+
+
+def replies_text(answer: Answer) -> str:
+    """The text of every reply to a message (one for each question it asked), as the console shows them."""
+    return "\n\n".join(reply.text for reply in answer.replies)
 
 
 def _asking(args: argparse.Namespace) -> tuple[Answerer, Callable[[str], Answer]]:
@@ -120,7 +130,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(_answer_json(args.question, answer), ensure_ascii=False), file=out)
     else:
-        print(answer.text, file=out)
+        print(replies_text(answer), file=out)
     return EXIT_OK
 
 
@@ -139,7 +149,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             continue
         question = line.rstrip("\n")
         reply = console_command(answerer, question.strip())
-        print(reply if reply is not None else ask(question).text, file=out)
+        print(reply if reply is not None else replies_text(ask(question)), file=out)
         print(file=out, flush=True)
 
 
@@ -156,7 +166,7 @@ def console_command(answerer: Answerer, line: str) -> str | None:
             return "\n".join([messages.say(messages.SOURCES_HEADER), *sources])
         if command == "ask":
             question = "".join(line.split(maxsplit=1)[1:])
-            return answerer.answer(question).text if question else messages.say(messages.ASK_USAGE)
+            return replies_text(answerer.answer(question)) if question else messages.say(messages.ASK_USAGE)
         return messages.say(messages.UNKNOWN_COMMAND)
 
 

@@ -46,6 +46,11 @@ def closest_topics(labels: Iterable[str]) -> str:
     return _("Sorry, I don't know that one. Closest topics I can answer:") + "\n" + closest
 
 
+def not_known(question: str, fallback: str) -> str:
+    """The fallback for one question of a message that asked several, saying which one it is."""
+    return _("About “{question}”:").format(question=question) + "\n" + fallback
+
+
 def help_text(titles: Iterable[str], sections: Iterable[str], more: int = 0) -> str:
     """What the bot answers: the sources' titles, the sections to ask about, and how many more there are."""
     named = ", ".join(f"“{title}”" for title in titles)

@@ -230,17 +230,18 @@ class Service:
         if throttled is not None:
             return throttled
         answer = self._answerer.answer(question)
-        log.info(
-            "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
-            asker.platform,
-            asker.chat_id or "-",
-            answer.outcome.value,
-            answer.passage_id,
-            answer.score,
-            answer.hedged,
-        )
-        if answer.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
-            self._record_question(question, asker, answer)
+        for reply in answer.replies:  # one for each question, when the message asked several
+            log.info(
+                "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
+                asker.platform,
+                asker.chat_id or "-",
+                reply.outcome.value,
+                reply.passage_id,
+                reply.score,
+                reply.hedged,
+            )
+            if reply.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
+                self._record_question(reply.asked or question, asker, reply)
         return answer
 
     def _record_question(self, question: str, asker: Asker, answer: Answer) -> None:

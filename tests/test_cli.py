@@ -52,8 +52,9 @@ def test_ask_json_has_the_documented_keys(backend: Backend) -> None:
     """`ask --json` prints one JSON object with exactly the documented keys."""
     result = run("ask", "pizza recipes?", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"ask", "reply", "passage_id", "score", "fallback", "hedged"}
-    assert data["fallback"] is True and data["hedged"] is False and data["passage_id"] is None
+    assert set(data) == {"ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged"}
+    assert data["outcome"] == "fallback" and data["fallback"] is True
+    assert data["hedged"] is False and data["passage_id"] is None
 
 
 def test_chat_handles_slash_commands_as_a_private_telegram_chat(backend: Backend) -> None:

@@ -7,6 +7,7 @@ fake is the Discord server in tests/fake_discord.py, and the tests assert on the
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import subprocess
 import sys
@@ -235,6 +236,29 @@ async def test_discord_markup_in_an_ask_option_is_not_read_as_words(online: Fake
     await online.push("INTERACTION_CREATE", interaction)
     call = await callback_for(online, interaction)
     assert call.body["data"]["embeds"][0]["description"].startswith("Women make up the majority")
+
+
+async def test_a_message_of_two_questions_gets_an_embed_for_each(online: FakeDiscord) -> None:
+    """The first replies to the message, the second follows it; each has its own 👍/👎."""
+    asked = online.mention("Are most defectors women? and what jobs did defectors have?")
+    await online.push("MESSAGE_CREATE", asked)
+    path = f"/channels/{online.channel_id}/messages"
+    await online.wait_for(lambda c: c.path == path and "Work" in json.dumps(c.body))
+    first, second = online.find("POST", path)
+    assert first.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert str(first.body["message_reference"]["message_id"]) == asked["id"]
+    assert second.body["embeds"][0]["title"] == "Work"
+    assert "message_reference" not in second.body
+    assert second.body["components"][0]["components"][0]["custom_id"] == "qa:v:+:jobs"
+
+
+async def test_ask_of_two_questions_follows_up_with_the_second(online: FakeDiscord) -> None:
+    interaction = online.command("ask", question="Are most defectors women? and what jobs did defectors have?")
+    await online.push("INTERACTION_CREATE", interaction)
+    follow_up = await online.wait_for(lambda c: c.path == f"/webhooks/{online.app_id}/{interaction['token']}")
+    callback = online.find("POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")[0]
+    assert callback.body["data"]["embeds"][0]["title"] == "Who are the refugees?"
+    assert follow_up.body["embeds"][0]["title"] == "Work"
 
 
 async def test_slow_answer_is_deferred_and_sent_as_follow_up(fake: FakeDiscord, service: Service) -> None:

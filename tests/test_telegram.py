@@ -89,6 +89,16 @@ async def test_a_hedged_answer_says_so_in_italics_before_the_passage(fake: FakeT
     assert [b["callback_data"] for b in reply.buttons()] == ["v:+:membership-fee", "v:-:membership-fee"]
 
 
+async def test_a_message_of_two_questions_gets_a_reply_for_each(fake: FakeTelegram, handbook: Path) -> None:
+    """Each answer is a message of its own, with its own 👍/👎 (see tests/test_several_questions.py)."""
+    async with running_bot(fake, handbook):
+        fake.message(PRIVATE, "When do we meet? and how much is the membership fee?", user=USER)
+        first, second = await fake.wait_for("sendMessage", count=2)
+    assert first.text.startswith("<b>Meetings</b>") and "every Thursday" in first.text
+    assert second.text.startswith("<b>Membership</b>") and "20 euros" in second.text
+    assert [b["callback_data"] for b in second.buttons()] == ["v:+:membership-fee", "v:-:membership-fee"]
+
+
 async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
     """In a group: silence on chatter; a mention, a reply to the bot and /ask@BotName are answered."""
     async with running_bot(fake, handbook):

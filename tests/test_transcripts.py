@@ -74,7 +74,8 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["pass"] for r in rows] == [True, True, None]
     assert all(
-        set(r) == {"transcript", "ask", "reply", "passage_id", "score", "fallback", "hedged", "pass"} for r in rows
+        set(r) == {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "pass"}
+        for r in rows
     )
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
     assert "2 passed, 0 failed" in captured.err

@@ -117,7 +117,7 @@ class QABot(discord.Client):
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
-        sends = render(answer).messages()
+        sends = [kwargs for reply in answer.replies for kwargs in render(reply).messages()]
         # The first message replies to the question (without pinging its author); the rest follow.
         sends[0]["reference"] = message.to_reference(fail_if_not_exists=False)
         for kwargs in sends:

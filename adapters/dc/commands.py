@@ -57,7 +57,8 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     bot = host(interaction)
     who = interaction_asker(interaction)
     answer = await bot.in_time(interaction, lambda: bot.service.ask(plain_question(question), who))
-    await respond(interaction, render(answer), ephemeral=answer.outcome is Outcome.THROTTLED)
+    for reply in answer.replies:  # a question each, when it asked several: the first responds, the rest follow up
+        await respond(interaction, render(reply), ephemeral=answer.outcome is Outcome.THROTTLED)
 
 
 async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str]) -> None:

@@ -132,11 +132,13 @@ class Handlers:
                 await self.answer(message, context, question)
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one question; over a limit, the cooldown note or nothing, as the core decides."""
+        """Answer one message, each of its questions in a reply of its own (see `Answer.replies`);
+        over a limit, the cooldown note or nothing, as the core decides."""
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
-        await send(context, Target.for_message(message), render(answer), keyboard(answer))
+        for reply in answer.replies:
+            await send(context, Target.for_message(message), render(reply), keyboard(reply))
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query

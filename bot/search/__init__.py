@@ -19,10 +19,11 @@ from bot.search.loading import load
 from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import load as load_synonyms
-from bot.search.text import MAX_QUESTION_CHARS, STOP_WORDS, normalize
+from bot.search.text import MAX_QUESTION_CHARS, QUESTION_WORDS, STOP_WORDS, normalize
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "QUESTION_WORDS",
     "RIVALS",
     "STOP_WORDS",
     "VARIANTS",

@@ -389,6 +389,16 @@ class Index:
         held = (sum(w for t, w in asked.items() if t in unit) for unit in self._units(passage))
         return max(held, default=0.0) / asked.total
 
+    def held_by(self, terms: Sequence[str], passages: Iterable[Passage]) -> float:
+        """The share of the weight of `terms` (question words aside; a term no passage knows weighs
+        the most) that `passages` hold together, as the coverage weighs it; 1.0 for no such term."""
+        asked = self._weights(terms)
+        total = sum(asked.values())
+        if not total:
+            return 1.0
+        units = frozenset().union(*(unit for passage in passages for unit in self._units(passage)))
+        return sum(w for t, w in asked.items() if t in units) / total
+
     def best_sentence(self, terms: Sequence[str], passage: Passage) -> str:
         """The sentence of `passage` that holds the most of the question's weight (the first of
         those that hold as much), to show which part of a passage a question matched."""

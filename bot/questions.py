@@ -1,0 +1,53 @@
+"""The questions one message asks: "where is the venue? and is there wifi?" asks two.
+
+A member often asks two things at once. Ranked as one, the message gets the passage that holds
+most of both, or none, since no passage holds all of it. `questions_in` cuts a message where one
+question ends ("?") and where a second is joined on ("... and where can I park"); the Answerer
+answers each part that says enough on its own (see `Answerer.answer`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+MAX_QUESTIONS = 3  # parts answered at most: a longer list is a flood, answered as one message
+
+# Where a question ends and more follows: after "?" (also full-width), with no word right after.
+_ENDED = re.compile(r"(?<=[?？])\s+")
+# Where a second question is joined on: "and", "also", "plus" (after a comma or not), then what
+# begins a question ("how", "where", "can", "is", ...): "where is the venue and when does it open".
+_ASKING = r"how|what|whats|where|when|why|who|which|can|could|do|does|is|are|should|will"
+# A word that points back to what an earlier part named ("what is hanawon and how long do they
+# stay *there*", "how long was kang in the camp and when did *he* get out"): such a part is not
+# asked alone, and answered alone it got another passage. "is there" asks whether there is.
+_POINTS_BACK = re.compile(
+    r"\b(?:he|she|him|her|his|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
+    r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
+    re.IGNORECASE,
+)
+_BEGINS_ASKING = re.compile(rf"(?:{_ASKING})\b", re.IGNORECASE)
+_JOINED = re.compile(rf"(?:^|\s*,?\s+)(?:and|also|plus)(?:,?\s+also)?,?\s+(?=(?:{_ASKING})\b)", re.IGNORECASE)
+
+
+def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
+    """The questions of `message` when it asks two or more (at most MAX_QUESTIONS), else [].
+
+    A part counts only when it is written as a question and `says_enough` of it alone (the
+    Answerer: three words and a term), and a later part only when it names what it asks about
+    rather than pointing back ("... and when did he get out"): "how and why did they flee?",
+    "how do I install it? on windows?" and "did an nk diplomat defect? i remember something like
+    that" are one question each."""
+    parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
+    asked = [p.strip() for p in parts if p.strip()]
+    if len(asked) < 2 or len(asked) > MAX_QUESTIONS or not all(_asks(p) and says_enough(p) for p in asked):
+        return []
+    if any(_POINTS_BACK.search(p) for p in asked[1:]):
+        return []
+    return asked
+
+
+def _asks(part: str) -> bool:
+    """True for a part written as a question: it ends with "?" or begins as one ("how do I ..."),
+    not what follows a question to say more of it ("... ? i remember something like that")."""
+    return part.endswith(("?", "？")) or _BEGINS_ASKING.match(part) is not None

@@ -1,0 +1,146 @@
+"""A message that asks two or three questions gets an answer to each, each a reply of its own.
+
+The core cuts the message (`bot.questions`), answers each part that says enough alone, and says
+which part it does not know; the adapters send one reply per answer, and the record of gaps gets
+the part not answered, in its own words. What Telegram and Discord send for it is tested beside
+their other replies (`test_telegram.py`, `test_discord.py`). Asked as one, such a message got the passage that holds
+most of both questions, or none (a helper's Homebrew walk-through: 3 of 8 right).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from telegram_support import write_handbook
+
+from bot import Answerer, Asker, Outcome, Service, cli
+from bot.questions import MAX_QUESTIONS, questions_in
+
+TWO = "When do we meet? and how much is the membership fee?"
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_handbook(tmp_path_factory.mktemp("several") / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def answerer(handbook: Path) -> Answerer:
+    return Answerer.from_directory(handbook)
+
+
+def every(_: str) -> bool:
+    return True
+
+
+# --- where a message is cut ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("where is the venue? and when do the doors open?", ["where is the venue?", "when do the doors open?"]),
+        ("where is the venue and when do doors open", ["where is the venue", "when do doors open"]),
+        ("how much is a ticket? is there wifi?", ["how much is a ticket?", "is there wifi?"]),
+        ("fee? Also, where can I park?", ["fee?", "where can I park?"]),
+        ("a? b? c?", ["a?", "b?", "c?"]),
+    ],
+)
+def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
+    assert questions_in(message, every) == parts
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "When do we meet?",
+        "I moved here last week. When do we meet?",  # one question after what it is about
+        "what and where is it?",  # "and" before no question of its own
+        "How and why did they flee?",  # the part before "and why" is "How": it says nothing alone
+        "what is hanawon and how long do they stay there?",  # "there" is Hanawon: not asked alone
+        "how long was kang in the camp? when did he get out?",
+        "did an nk diplomat defect? i remember something like that",  # no second question
+        "? ".join(["x"] * (MAX_QUESTIONS + 1)) + "?",  # a list, not questions to answer one by one
+    ],
+)
+def test_one_question_is_not_cut(message: str) -> None:
+    says_enough = lambda part: len(part.split()) > 1  # noqa: E731
+    assert questions_in(message, says_enough) == []
+
+
+# --- what the core answers ----------------------------------------------------------------------
+
+
+def test_two_questions_get_two_answers_in_the_message_order(answerer: Answerer) -> None:
+    answer = answerer.answer(TWO)
+    assert [(r.outcome, r.passage_id, r.asked) for r in answer.replies] == [
+        (Outcome.ANSWERED, "meeting-times", "When do we meet?"),
+        (Outcome.ANSWERED, "membership-fee", "how much is the membership fee?"),
+    ]
+    assert answerer.answer("When do we meet?").also == ()
+
+
+def test_the_question_not_known_is_named_in_its_fallback(answerer: Answerer) -> None:
+    answer = answerer.answer("Where can I park my car? Is there a sauna in the hall?")
+    first, second = answer.replies
+    assert first.passage_id == "parking"
+    assert second.outcome is Outcome.FALLBACK
+    assert second.text.startswith("About “Is there a sauna in the hall?”:\nSorry, I don't know")
+
+
+def test_a_part_that_says_nothing_alone_leaves_the_message_one_question(answerer: Answerer) -> None:
+    """ "why?" alone holds only a question word: the message is answered as one."""
+    assert answerer.answer("When do we meet? why?").also == ()
+    assert answerer.answer("When do we meet? thanks").also == ()
+
+
+def test_parts_answered_by_one_passage_give_it_once(answerer: Answerer) -> None:
+    answer = answerer.answer("How much is the membership fee? when is the fee paid?")
+    assert [r.passage_id for r in answer.replies] == ["membership-fee"]
+
+
+GUIDE = """\
+source: {title: "Game Guide"}
+passages:
+  - id: build-error
+    section: "Build errors"
+    text: "When the build fails with error E42, delete the cache folder and build again."
+  - {id: crashes, section: "Crashes", text: "When the game crashes on start, update the graphics driver."}
+  - id: cache-size
+    section: "Cache"
+    text: "The cache folder grows to about 2 GB; you can delete the cache folder at any time."
+  - {id: saves, section: "Saves", text: "Saved games live in the saves folder, next to the cache folder."}
+"""
+
+
+def test_a_part_the_answer_speaks_to_is_no_question_of_its_own(tmp_path: Path) -> None:
+    """Alone, "should I delete the cache folder?" is declined (two passages say so); after the
+    error, the passage that answers the error says it: no "I don't know" for it."""
+    (tmp_path / "guide.yaml").write_text(GUIDE, encoding="utf-8")
+    answerer = Answerer.from_directory(tmp_path)
+    assert answerer.answer("should I delete the cache folder?").fallback
+    answer = answerer.answer("my build fails with error E42? should I delete the cache folder?")
+    assert [(r.outcome, r.passage_id) for r in answer.replies] == [(Outcome.ANSWERED, "build-error")]
+
+
+def test_the_console_shows_every_reply_and_json_lists_them(handbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ask", "--knowledge", str(handbook), "--json", TWO]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["outcome"], row["passage_id"]) == ("answered", "meeting-times")
+    assert [(more["ask"], more["passage_id"]) for more in row["also"]] == [
+        ("how much is the membership fee?", "membership-fee")
+    ]
+    assert cli.main(["ask", "--knowledge", str(handbook), TWO]) == 0
+    shown = capsys.readouterr().out
+    assert "every Thursday" in shown and "20 euros" in shown
+
+
+def test_the_gaps_get_the_part_not_answered_in_its_own_words(tmp_path: Path) -> None:
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
+    assert service.gaps is not None
+    service.ask("When do we meet? Is there a sauna in the hall?", Asker("telegram", "1", "1"))
+    [gap] = service.gaps.gaps()
+    assert gap.questions == ("Is there a sauna in the hall?",)
+    service.close()
