@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
-
-import yaml
 
 from bot.curation.blocks import (
     LINKS_KEPT,
@@ -23,6 +20,7 @@ from bot.curation.blocks import (
     with_address,
 )
 from bot.curation.plaintext import MD_HEADING, SETEXT, md_heading
+from bot.curation.templates import site_page
 
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
@@ -99,7 +97,7 @@ def from_markdown(text: str) -> Article:
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`)."""
-    title, text = front_matter(text)
+    title, text = site_page(text)
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
@@ -299,37 +297,6 @@ def _tables_read(lines: list[str]) -> list[str]:
             out.append(lines[at])
             at += 1
     return out
-
-
-_FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
-
-
-_FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
-
-
-MAX_FRONT_MATTER = 64 * 1024  # characters; a longer block at the top is no front matter
-
-
-def front_matter(text: str) -> tuple[str | None, str]:
-    """The title of a page's front matter, and the text after it; (None, text) when it has none.
-
-    Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
-    it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
-    (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
-    found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
-    if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
-        return None, text
-    try:  # whatever the parser makes of it (deep nesting, huge numbers): a page without front matter
-        data = (
-            tomllib.loads(found.group("body")) if found.group("fence") == "+++" else yaml.safe_load(found.group("body"))
-        )
-    except Exception:  # any failure to read it leaves the page as it is
-        return None, text
-    if not isinstance(data, dict):
-        return None, text
-    title = data.get("title")
-    title = " ".join(title.split()) if isinstance(title, str) else ""
-    return title or None, text[found.end() :]
 
 
 SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bot.curation.blocks import LINKS_KEPT, Article, Block, address_of, code_text, oneline, row_sentence
+from bot.curation.templates import site_page
 
 
 def from_html(text: str) -> Article:
@@ -17,7 +18,10 @@ def from_html(text: str) -> Article:
     paragraphs. Only the page's main content when it marks one (`<main>`, `<article>`,
     `role="main"`, an id such as `content`); scripts, styles, navigation, headers, footers and the
     chrome that wikis and sites mark by class or id (tables of contents, info boxes, navigation
-    boxes, edit links, citation marks, reference lists) are left out."""
+    boxes, edit links, citation marks, reference lists) are left out. A site's page with front
+    matter (`bot.curation.templates`) is read as the site shows it, titled by its front matter when
+    it has no `<title>`."""
+    matter_title, text = site_page(text)
     spared: set[tuple[int, int]] = set()
     for _ in range(MAX_REREADS + 1):
         parser = _PageParser(spared=spared)
@@ -30,7 +34,7 @@ def from_html(text: str) -> Article:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
-    return Article(tuple(parser.content()), _page_title(parser.title))
+    return Article(tuple(parser.content()), _page_title(parser.title) or matter_title)
 
 
 def _page_title(title: str) -> str | None:

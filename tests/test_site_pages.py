@@ -1,0 +1,71 @@
+"""`kb import` of a static site's page as its repository holds it: front matter and templates.
+
+A conference's `_pages/tickets.html` kept last year's announcements in `{% comment %}` blocks; the
+import served them ("the grant application is open until May 15th" to "is it still open?"), with
+template tags as passages and `{{ site.conduct_email }}` where the address goes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.curation import articles
+from bot.curation.importing import drafts_of
+from bot.curation.templates import rendered
+
+FRONT = "---\nlayout: base\ntitle: Opportunity Grants\npermalink: /grants/\n---\n"
+
+
+def _passages(path: Path, text: str) -> tuple[str | None, list[str]]:
+    path.write_text(text, encoding="utf-8")
+    title, drafts = drafts_of(articles.read(path))
+    return title, [d.text for d in drafts]
+
+
+def test_a_markdown_page_reads_as_its_site_shows_it(tmp_path: Path) -> None:
+    page = FRONT + (
+        "{% comment %}\nOur grant application is open until May 15th.\n{% endcomment %}\n"
+        "The grant application window is now closed.\n\n"
+        "Write to {{ site.grants_email }} with questions.{% if site.show_deadline %} Soon!{% endif %}\n"
+    )
+    title, texts = _passages(tmp_path / "grants.md", page)
+    assert title == "Opportunity Grants"
+    assert texts == ["The grant application window is now closed.", "Write to with questions. Soon!"]
+
+
+def test_an_html_page_loses_its_front_matter_tags_and_comments_and_takes_its_title(tmp_path: Path) -> None:
+    page = FRONT.replace("Opportunity Grants", "Code of Conduct") + (
+        "<h1>{{ page.heading }}</h1>\n<p>Be kind to everyone.</p>\n"
+        "{% comment %}<p>Call 201-899-4189.</p>{% endcomment %}\n"
+        "{% if\n   site.places %}<p>Nearby places.</p>{% endif %}\n"
+    )
+    title, texts = _passages(tmp_path / "conduct.html", page)
+    assert title == "Code of Conduct"
+    assert texts == ["Be kind to everyone.", "Nearby places."]
+
+
+def test_a_raw_block_is_shown_as_written_and_highlight_stays_code(tmp_path: Path) -> None:
+    """Jekyll's own documentation shows its template language in `{% raw %}` blocks."""
+    page = FRONT + (
+        "Print the title:\n\n{% highlight liquid %}\n{% raw %}{{ page.title }}{% endraw %}\n{% endhighlight %}\n"
+    )
+    assert _passages(tmp_path / "docs.md", page)[1] == ["Print the title:\n```\n{{ page.title }}\n```"]
+
+
+def test_a_page_without_front_matter_keeps_its_braces(tmp_path: Path) -> None:
+    """A Vue or Helm guide shows `{{ }}` as its readers type it: no site renders that page."""
+    page = "# Templates\n\nShow a value with {{ message }} in the template.\n"
+    assert _passages(tmp_path / "vue.md", page)[1] == ["Show a value with {{ message }} in the template."]
+
+
+def test_a_comment_left_open_hides_the_rest_as_on_the_site() -> None:
+    assert rendered("Shown.\n{% comment %}\nNever shown.\n") == "Shown.\n"
+
+
+def test_rendering_stays_linear_on_hostile_templates() -> None:
+    """Thousands of unclosed openers, tags and braces: one pass, not a search from each."""
+    for text in ("{% comment %}" * 20_000, "{% raw %}" * 20_000, "{%" * 50_000 + "x", "{{" * 50_000, "{% if " * 30_000):
+        started = time.perf_counter()
+        rendered(text)
+        assert time.perf_counter() - started < 5, text[:20]
