@@ -123,7 +123,8 @@ _SMALL_TALK_WORDS = frozenset(
     """hi hello hey heya hiya yo howdy greetings good morning afternoon evening day night
     thanks thank you thx ty cheers much so very lot a great appreciated
     help what can do who are you know bot please there how is it going ok okay cool nice
-    everyone everybody all yall guys folks friends team people gm sup whats s up welcome
+    everyone everybody all yall guys folks friends team people gm gn sup whats s up welcome
+    anyone anybody someone here alive awake lol lmao haha hahaha hehe xd rofl
     안녕 안녕하세요 안녕하십니까 반가워요 반갑습니다 감사합니다 고맙습니다
     감사해요 고마워요 고마워 도움말 도와주세요""".split()
 )
@@ -132,6 +133,7 @@ LABEL_CHARS = 90  # a topic offered without an alternate question: its section a
 _THANKS_WORDS = frozenset(
     "thanks thank thx ty cheers appreciated 감사합니다 고맙습니다 감사해요 고마워요 고마워".split()
 )
+_GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm gn morning evening 안녕 안녕하세요".split())
 _ASKING_WORDS = frozenset("help what can do who how know".split())
 # What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
 _THANKED_WORDS = frozenset(
@@ -204,6 +206,19 @@ def _in_turn(groups: list[list[str]]) -> list[str]:
     """The groups' items taken one from each group in turn: [[a, b], [c]] -> [a, c, b]."""
     found = [item for round_ in itertools.zip_longest(*groups) for item in round_ if item is not None]
     return list(dict.fromkeys(found))
+
+
+# A greeting before the question: "good morning! why do ...", "hi all, how do I ...".
+_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})[.!?,:;\n]+\s*(?=\S)")
+
+
+def _without_greeting(question: str) -> str:
+    """`question` without the greeting it begins with: "good morning! why do North Koreans flee?"
+    was declined, "morning" weighing as a word no passage holds."""
+    found = _GREETING_FIRST.match(question)
+    if found is None or not is_small_talk(found.group("greeting")):
+        return question
+    return question[found.end() :]
 
 
 def is_small_talk(question: str) -> bool:
@@ -300,8 +315,9 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if is_thanks(question):
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
-        if is_small_talk(question):
+        if is_small_talk(question) or self._greets(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
+        question = _without_greeting(question)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms, question=question)
         decision = Decision.DECLINE
@@ -312,6 +328,20 @@ class Answerer:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
+
+    def _greets(self, question: str) -> bool:
+        """True for a greeting with words the knowledge base does not know ("good morning from
+        berlin 👋", "hi all, new here"): it asks nothing (no "?", no asking word), and it was
+        answered "Sorry, I don't know that one". "hello, refund policy" names a topic: a question."""
+        found = _WORD.findall(question.casefold())
+        return (
+            bool(found)
+            and found[0] in _GREETINGS
+            and len(found) <= 8
+            and "?" not in question
+            and not set(found) & _ASKING_WORDS
+            and not any(self.index.knows(term) for term in self.index.analyze(question))
+        )
 
     def candidate(self, question: str) -> Ranked | None:
         """The passage `answer` would weigh for `question`, whatever the confidence rule says; None

@@ -93,6 +93,11 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
         "@HomebrewBot what can you do?",
         "hello @HomebrewBot what can you do?",
         "안녕하세요",
+        "lol",
+        "anyone here?",
+        "gn guys",
+        "good morning from berlin 👋",  # a greeting with words no passage has
+        "hi all, new here",
     ],
 )
 def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -> None:
@@ -118,6 +123,17 @@ def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, than
     "question", ["thanks, but how do they escape?", "that worked, why do they flee?", "Thanks, is it fixed now?"]
 )
 def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str) -> None:
+    assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
+
+
+@pytest.mark.parametrize("greeted", ["good morning! why do North Koreans flee?", "hi all, why do North Koreans flee"])
+def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, greeted: str) -> None:
+    """"morning" weighed as a word no passage holds: the question was declined."""
+    assert answerer.answer(greeted).passage_id == answerer.answer("why do North Koreans flee?").passage_id
+
+
+@pytest.mark.parametrize("question", ["hello, where do refugees go", "hey, women defectors"])
+def test_a_greeting_that_names_a_topic_is_a_question(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
 
 

@@ -234,6 +234,10 @@ class Index:
                 terms.extend(self.synonyms.terms(piece, correct=self._speller))
         return terms
 
+    def knows(self, term: str) -> bool:
+        """True when a passage holds `term` (a term as `analyze` gives it)."""
+        return self._scorer.document_frequency(term) > 0
+
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """The names the question asks about that no passage mentions, in any form: words written
         with a capital inside its asking sentences (those that end with "?", or all when none does)
