@@ -128,7 +128,7 @@ def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str
 
 @pytest.mark.parametrize("greeted", ["good morning! why do North Koreans flee?", "hi all, why do North Koreans flee"])
 def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, greeted: str) -> None:
-    """"morning" weighed as a word no passage holds: the question was declined."""
+    """ "morning" weighed as a word no passage holds: the question was declined."""
     assert answerer.answer(greeted).passage_id == answerer.answer("why do North Koreans flee?").passage_id
 
 
