@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
+from tests.support import write_kb
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -85,6 +86,45 @@ def test_alias_closes_only_the_questions_of_a_gap_that_the_passage_now_answers(b
     assert service.ask(kids, Asker("telegram", "9")).fallback
     gaps = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
     assert kids in gaps and "“Is there food at the meetup?”" not in gaps
+
+
+PLUGINS = """\
+source: {title: "Plugin notes"}
+passages:
+  - {id: plugins-folder, section: "Plugins", text: "Copy a plugin into the plugin folder of your user directory."}
+  - {id: plugin-api, section: "Plugin API", text: "The plugin API lets a plugin read the state of the park."}
+  - {id: install-game, section: "Installing", text: "To install the game, run the installer and choose a folder."}
+  - {id: updates, section: "Updates", text: "The game updates itself; a plugin you install does not."}
+"""
+
+
+def test_alias_attaches_the_gaps_other_wordings_of_the_same_words(tmp_path: Path) -> None:
+    """ "how to install plugins?" has the words of "how do i install plugin?", and a gap keeps questions by
+    their words: aliasing the gap closed both, while the second, every passage saying "plugin", was still
+    declined (a tester's game community). Both wordings are attached now."""
+    kdir = write_kb(tmp_path / "knowledge", PLUGINS)
+    service = Service.from_directory(kdir)
+    asked = ["how do i install plugin?", "how do i install plugin?", "how to install plugins?"]
+    for n, question in enumerate(asked):
+        assert service.ask(question, Asker("telegram", str(400 + n))).fallback
+    gap = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
+    code, out = run_cli("kb", "alias", "plugins-folder", gap, "--knowledge", str(kdir))
+    assert code == 0 and "Still not answered" not in out
+    service.reload()
+    assert [service.ask(q, Asker("telegram", "9")).passage_id for q in asked[1:]] == ["plugins-folder"] * 2
+    assert "plugin" not in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    service.close()
+
+
+def test_alias_of_typed_words_keeps_open_a_recorded_wording_still_not_answered(tmp_path: Path) -> None:
+    """`kb alias ID --text WORDS` took a recorded question of the same words off the gaps, still declined."""
+    kdir = write_kb(tmp_path / "knowledge", PLUGINS)
+    service = Service.from_directory(kdir)
+    assert service.ask("how to install plugins?", Asker("telegram", "1")).fallback
+    code, out = run_cli("kb", "alias", "plugins-folder", "--text", "how do i install plugin?", "--knowledge", str(kdir))
+    assert code == 0 and out.splitlines()[-1] == "Still not answered, so left in the gaps: “how to install plugins?”."
+    assert "how to install plugins?" in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    service.close()
 
 
 def test_alias_keeps_open_a_question_the_alias_itself_makes_read_otherwise(backend: Backend, kdir: Path) -> None:

@@ -26,13 +26,14 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import Record, render
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import Gap, term_key
+from bot.records import term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
 
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
+MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
 
 __all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
@@ -206,33 +207,53 @@ class Moderation:
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
         wording = edits.question_fields([gap.questions[0] if gap else question])[0]
+        # The gap's other wordings of the same words ("how to install plugins?" beside "how do i
+        # install plugin?") are one question, closed with it: attached too, or they stay unanswered.
+        key = next((k for k, q in gap.asked if q == gap.questions[0]), None) if gap else None
+        wordings = [wording, *(q for k, q in gap.asked if k == key and q != gap.questions[0])] if gap else [wording]
+        wordings = edits.question_fields(wordings[:MAX_WORDINGS])
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
             existing = list(item.get("questions") or [])
             if wording.casefold() in (q.casefold() for q in existing):
                 raise Refused(_("`{id}` already has that question.").format(id=pid))
-            after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, wording])
+            added = [w for w in dict.fromkeys(wordings) if w.casefold() not in (q.casefold() for q in existing)]
+            after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
             return edits.replace(files, name, index, item, after)
 
+        typed_key = term_key(self._analyze(wording))  # before the alias: it may change how the words are read
         self._apply(asker, "alias", plan)
-        open_ = self._still_open(gap, pid) if gap else []
-        self._close_gap((gap.keys if gap else {term_key(self._analyze(wording))}) - {k for k, _ in open_}, "aliased")
+        asked = gap.asked if gap else self._recorded(typed_key)
+        open_ = self._still_open(asked, pid)
+        self._close_gap((gap.keys if gap else {typed_key}) - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
 
-    def _still_open(self, gap: Gap, pid: str) -> list[tuple[str, str]]:
-        """The questions of `gap` (each term set as recorded, and its wording) that asked now do not
-        get passage `pid`: a gap groups questions that share words ("how much does the cloud version
-        cost", "does the cloud version have servers in the us"), and aliasing one closed them all,
+    def _recorded(self, key: str) -> tuple[tuple[str, str], ...]:
+        """The open gaps' wordings recorded with the term set `key`: `kb alias ID --text WORDS`
+        closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
+        if self.gap_store is None:
+            return ()
+        return tuple((k, q) for gap in self.gap_store.gaps(limit=10_000) for k, q in gap.asked if k == key)
+
+    def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
+        """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
+        asked now do not get passage `pid`, a term set open while one of its wordings is: a gap groups questions
+        that share words ("how much does the cloud version cost", "does the cloud version have
+        servers in the us"), and aliasing one closed them all,
         the other still unanswered and gone from `kb gaps`. By the recorded term sets, not the
         wordings analysed again: the alias itself can change how a wording is read."""
         if self._ask is None:
             return []
-        return [(key, question) for key, question in gap.asked if self._ask(question) != pid]
+        open_: dict[str, str] = {}  # each term set with a wording not answered (one wording is enough)
+        for key, question in asked:
+            if key not in open_ and self._ask(question) != pid:
+                open_[key] = question
+        return list(open_.items())
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""

@@ -69,7 +69,7 @@ class Gap:
     id: str
     count: int
     questions: tuple[str, ...]  # distinct wordings, most frequent first
-    asked: tuple[tuple[str, str], ...] = ()  # each term set it groups, and that set's most asked wording
+    asked: tuple[tuple[str, str], ...] = ()  # each term set it groups with each of its wordings, most asked first
 
     @property
     def keys(self) -> frozenset[str]:
@@ -321,7 +321,7 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
                 id=gap_id(representative),
                 count=sum(wordings.values()),
                 questions=tuple(q for q, _ in wordings.most_common()),
-                asked=tuple((key, by_key[key].most_common(1)[0][0]) for key in members),
+                asked=tuple((key, question) for key in members for question, _ in by_key[key].most_common()),
             )
         )
     gaps.sort(key=lambda g: (-g.count, g.id))
