@@ -462,6 +462,24 @@ def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> No
     ]
 
 
+def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) -> None:
+    """A plugin guide's FAQ wrote each question as a quote over its answer: each question was a passage
+    cut off from its answer, and "why javascript and not lua" got the question back. A quote that
+    asks nothing stays a paragraph."""
+    page = (
+        "# Scripting\n\n## FAQ\n\n> Why was JavaScript chosen instead of LUA or Python.\n\n"
+        "JavaScript is mature and has a large resource base.\n\n---\n\n> How safe are\n> scripts?\n\n"
+        "Scripts run in a sandbox.\n\n> Scripts are fun, said a player.\n\nThe end.\n"
+    )
+    found = _imported(tmp_path / "scripting.md", page)[1]
+    assert [(d.section, d.text) for d in found] == [
+        ("Why was JavaScript chosen instead of LUA or Python.", "JavaScript is mature and has a large resource base."),
+        ("How safe are scripts?", "Scripts run in a sandbox."),
+        ("How safe are scripts?", "Scripts are fun, said a player."),
+        ("How safe are scripts?", "The end."),
+    ]
+
+
 def test_a_bold_note_of_sentences_is_a_paragraph_and_entities_are_their_characters(tmp_path: Path) -> None:
     """A line all in bold is a heading only when it is short and one sentence: a bold note of three sentences
     was a section cut off at 80 characters. "Jekyll &amp; macOS" was a heading, an id and a topic as written."""

@@ -121,6 +121,7 @@ class _MarkdownReader:
         self.notes: dict[str, Block] = {}  # a footnote's mark -> its text
         self.cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
         self.noting = ""  # the footnote being read: its mark
+        self.quoted = False  # the paragraph being read is all quoted ("> How safe are scripts?")
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
 
     def read(self, line: str) -> None:
@@ -173,7 +174,9 @@ class _MarkdownReader:
             self.mark = f"{item.group('number')}." if item.group("number") else "•"
             self.lines.append(item.group("rest"))
         else:
-            self.lines.append(re.sub(r"^\s{0,3}(>\s?)+", "", line))
+            unquoted = re.sub(r"^\s{0,3}(>\s?)+", "", line)
+            self.quoted = (not self.lines or self.quoted) and unquoted != line
+            self.lines.append(unquoted)
 
     def _code_indent(self) -> int:
         """How far a line must be indented to open a block of code: four spaces, and four more than
@@ -200,6 +203,8 @@ class _MarkdownReader:
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
             bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
+            if plain and self.quoted and _headline(raw) and _QUOTED_QUESTION.match(plain):
+                bold = _MD_BOLD_LINE.match(f"**{raw.strip()}**")  # a FAQ's question, quoted over its answer
             if plain and self.noting:
                 before = self.notes.get(self.noting)
                 self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
@@ -210,6 +215,7 @@ class _MarkdownReader:
                 self._add(Block(plain, item=self.mark))
             self.lines.clear()
         self.mark = self.noting = ""
+        self.quoted = False
 
     def finish(self) -> list[Block]:
         """The blocks read, with what was left open ended and the footnotes in place."""
@@ -241,6 +247,13 @@ def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, i
 
 
 MAX_BOLD_HEADING = 100  # characters of a line all in bold that is a heading; longer, it is a paragraph
+
+
+# A quoted line a FAQ asks its question with, over the answer: "> How safe are scripts?", "> Why
+# was JavaScript chosen instead of LUA or Python." (each had been a passage cut off from its answer).
+_QUOTED_QUESTION = re.compile(
+    r"(?:.*\?\s*$|(?:how|what|whats|why|when|where|who|which|is|are|can|could|do|does|should|will)\b)", re.IGNORECASE
+)
 
 
 def _headline(text: str) -> bool:
