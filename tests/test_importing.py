@@ -735,6 +735,20 @@ def test_an_html_table_of_data_reads_as_a_sentence_a_row_and_a_layout_table_keep
     ]
 
 
+def test_lines_of_a_cell_in_divs_leave_a_table_of_data(tmp_path: Path) -> None:
+    """A conference's price table held two <div>s in each "Who?" cell, and was cut into 44 passages of one
+    cell each ("$449", "Individual"): no passage said what a ticket costs."""
+    page = (
+        "<html><body><main><h2>Prices</h2><table><tr><th>Type</th><th>Price</th><th>Who?</th></tr>"
+        "<tr><td>Individual</td><td>$499</td><td><div>People paying their own way</div><div>Small companies</div>"
+        "</td></tr></table></main></body></html>"
+    )
+    found = _imported(tmp_path / "tickets.html", page)[1]
+    assert [d.text for d in found] == [
+        "Type: Individual, Price: $499, Who?: People paying their own way Small companies."
+    ]
+
+
 @pytest.mark.parametrize(
     ("page", "texts"),
     [

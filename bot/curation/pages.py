@@ -353,8 +353,10 @@ class _PageParser(HTMLParser):
             table.row()
         elif table is not None and tag in ("td", "th"):
             table.open_cell(tag)
-        elif table is not None and table.cell is not None and tag not in ("br", "hr"):
+        elif table is not None and table.cell is not None and tag not in ("br", "hr", "div"):
             table.layout = True  # a paragraph, list or heading in a cell: not a table of data
+        # (a <div> in a cell holds a line of it: "<div>People paying their own way</div><div>...": a
+        # price table whose "Who?" cells held two was cut into 44 passages of one cell each)
 
     def _table_end(self, tag: str) -> None:
         """At a table's end, its cells (a data table's) become one paragraph of a sentence a row."""
