@@ -216,6 +216,28 @@ def test_plain_text_headings_underlined_or_in_wiki_marks_become_sections(tmp_pat
     ]
 
 
+def test_a_text_readme_with_gapped_underlines_and_no_title(tmp_path: Path) -> None:
+    """A game's README of text: its first line a date, a table of contents, "1.0) About" over "---- -----"
+    with the text right under it, and a list opened by a wrapped line. Every heading was glued to its text
+    in one "Introduction", and "Last updated: 2026-02-15" was the title of every citation."""
+    page = (
+        "Last updated:    2026-02-15\n" + "-" * 40 + "\n\n\nTable of contents\n-----------------\n"
+        "1.0) About\n2.0) Reporting bugs\n\n1.0) About\n---- -----\nOpenRCT2 is a park game.\n\n"
+        "2.0) Reporting bugs\n---- --------------\nAfter that you can report it. Please include the\n"
+        "following in your report:\n * The game's version\n * How to reproduce it, with\n   a saved game\n"
+    )
+    title, found = _imported(tmp_path / "distribution-readme.txt", page)
+    assert title is None  # the file's name, when it is imported
+    assert [(d.section, d.text) for d in found] == [
+        ("1.0) About", "OpenRCT2 is a park game."),
+        (
+            "2.0) Reporting bugs",
+            "After that you can report it. Please include the following in your report:\n"
+            "• The game's version\n• How to reproduce it, with a saved game",
+        ),
+    ]
+
+
 HONEY_LINES = [
     "Honey is a sweet food made by bees. Bees make it from the nectar of flowers.",
     "It keeps for years. Jars of it were found in Egyptian tombs, still good to eat.",

@@ -289,6 +289,7 @@ def drafts_of(
     uncite = _uncite_for(article)
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     run: list[Block] = []  # the paragraphs and list items read since the last heading
+    sectioned = False  # a section has begun
 
     def take_run() -> None:
         base = _id_base(section, fallback)
@@ -306,14 +307,16 @@ def drafts_of(
             if skipping is not None and block.level > skipping:
                 continue  # a part of that section ("Books" under "References")
             skipping = None
-            opening = not found and block.level <= 1
+            listing = " ".join(re.findall(r"\w+", heading.casefold())) in NOT_KNOWLEDGE
+            opening = not found and not sectioned and block.level <= 1 and not _FIELD.match(heading) and not listing
             if opening and title is None:
                 title = heading
             elif opening and title and _names(title, heading):
                 title = heading  # the title again, as pages print it ("Glacier" of "Glacier - Wikipedia")
             else:
                 section = _clip(heading, MAX_SECTION_CHARS)
-                if " ".join(re.findall(r"\w+", heading.casefold())) in NOT_KNOWLEDGE:
+                sectioned = True  # a heading after a section is no title, passages under it or not
+                if listing:
                     skipping = block.level
             continue
         if skipping is not None:
@@ -323,6 +326,11 @@ def drafts_of(
             run.append(Block(text, item=block.item, code=block.code))
     take_run()
     return title, found
+
+
+# A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
+# README's first line was the title of every citation and topic). It is a section, as it was.
+_FIELD = re.compile(r"^[A-Za-z][A-Za-z ]{0,30}:\s+\S*\d")
 
 
 def _names(title: str, heading: str) -> bool:

@@ -35,7 +35,7 @@ def from_text(text: str) -> Article:
     heads the answer under it, one paragraph ("Can I invite a friend?" over "Yes, guests may join
     two hikes.")."""
     blocks: list[Block] = []
-    for raw in re.split(r"\n\s*\n", text):
+    for raw in re.split(r"\n\s*\n", _UNDERLINED.sub(_set_apart, text)):
         if not raw.strip():
             continue
         heading = heading_of(raw)
@@ -52,14 +52,32 @@ def from_text(text: str) -> Article:
     return Article(tuple(blocks))
 
 
+# A line underlined with = or -, the underline perhaps gapped under each word ("1.0) About" over
+# "---- -----", as a README of text writes it), with text right under it: set apart as a heading.
+_UNDERLINED = re.compile(
+    r"^(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?:[ \t]+(?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
+)
+
+
+def _set_apart(found: re.Match[str]) -> str:
+    """An underlined heading as a block of its own; a rule under a list item or in a table is left as it is."""
+    title, line = found.group("title"), found.group("line")
+    bare = title.strip()
+    if _LIST_ITEM.match(bare) or not bare or len(line.strip()) < 3 or set(bare) <= set("=- \t"):
+        return found.group(0)
+    return f"\n\n{title}\n{line.strip().replace(' ', '-').replace(chr(9), '-')}\n\n"
+
+
 def _list_blocks(raw: str) -> list[Block]:
     """A block that is a list ("- Tea" / "2. Pay at the desk", a line each, a wrapped item's
-    further lines indented), perhaps under a line that opens it ("We serve:"), as that line and
-    its items; [] for any other block."""
+    further lines indented), perhaps under a line that opens it ("We serve:", wrapped over lines
+    or not), as that line and its items; [] for any other block."""
     lines = [line.rstrip() for line in raw.strip("\n").splitlines() if line.strip()]
     found: list[Block] = []
-    if lines and not _LIST_ITEM.match(lines[0].strip()) and lines[0].rstrip().endswith(":"):
-        found.append(Block(oneline(lines.pop(0))))
+    opening = next((at for at, line in enumerate(lines) if _LIST_ITEM.match(line.strip())), 0)
+    if opening and lines[opening - 1].endswith(":"):  # the opening line, perhaps wrapped over several
+        found.append(Block(oneline(" ".join(lines[:opening]))))
+        lines = lines[opening:]
     items: list[list[str]] = []
     for line in lines:
         if _LIST_ITEM.match(line.strip()):
