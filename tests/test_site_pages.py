@@ -69,3 +69,15 @@ def test_rendering_stays_linear_on_hostile_templates() -> None:
         started = time.perf_counter()
         rendered(text)
         assert time.perf_counter() - started < 5, text[:20]
+
+
+def test_a_site_pages_own_header_is_its_content(tmp_path: Path) -> None:
+    """The venue's address was in the page's <header>, left out as a site's chrome: the site's layout
+    puts its chrome around a page with front matter, and the page's header is its own."""
+    header = "<header><h1>{{ page.heading }}</h1><p>Durham Convention Center<br>301 W Morgan St</p></header>"
+    page = FRONT.replace("Opportunity Grants", "Venue") + header + "<h2>Hotels</h2><p>Book early.</p>\n"
+    title, texts = _passages(tmp_path / "venue.html", page)
+    assert title == "Venue"
+    assert texts == ["Durham Convention Center 301 W Morgan St", "Book early."]
+    saved = "<html><body><header><p>Site menu</p></header><main><p>Book early.</p></main></body></html>"
+    assert _passages(tmp_path / "saved.html", saved)[1] == ["Book early."]

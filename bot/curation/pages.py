@@ -21,10 +21,12 @@ def from_html(text: str) -> Article:
     boxes, edit links, citation marks, reference lists) are left out. A site's page with front
     matter (`bot.curation.templates`) is read as the site shows it, titled by its front matter when
     it has no `<title>`."""
-    matter_title, text = site_page(text)
+    matter_title, page = site_page(text)
+    own = page is not text  # the page's own content: the site's layout puts the chrome around it
+    text = page
     spared: set[tuple[int, int]] = set()
     for _ in range(MAX_REREADS + 1):
-        parser = _PageParser(spared=spared)
+        parser = _PageParser(spared=spared, own=own)
         parser.feed(text)
         parser.close()
         if parser.swallowed is None:
@@ -174,8 +176,11 @@ class _PageParser(HTMLParser):
     its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
     out unless it stands inside the main content (a note of the article itself)."""
 
-    def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None) -> None:
+    def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None, own: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        # A site's page as its repository holds it (front matter, a layout around it): its <header>
+        # is the page's own ("Durham Convention Center, 301 W Morgan St" of a venue page), not the site's.
+        self._own = own
         self.blocks: list[tuple[Block, bool]] = []  # each block, and whether it is in the main content
         self.title = ""
         self.swallowed: tuple[int, int] | None = None  # where an element left out by class, id or role
@@ -215,7 +220,10 @@ class _PageParser(HTMLParser):
         by_attributes = self._chrome and tag not in _VOID and tag != "body"
         by_attributes = by_attributes and _is_chrome(tag, named, in_main=self._main is not None)
         by_attributes = by_attributes and self.getpos() not in self._spared
-        if (tag in _SKIPPED and not (tag == "aside" and self._main is not None)) or by_attributes:
+        skipped = (
+            tag in _SKIPPED and not (tag == "aside" and self._main is not None) and not (tag == "header" and self._own)
+        )
+        if skipped or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
             self._skip = _Skipped(tag, [])
