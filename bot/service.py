@@ -26,7 +26,7 @@ from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config, ConfigError
 from bot.cooldown import Admission, Cooldown
-from bot.curation import MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
+from bot.curation import CLI_PLATFORM, MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
 from bot.records import GapStore
 from bot.storage.protocol import GapRecords
@@ -297,6 +297,8 @@ class Service:
         the chat hears it once until that limit has refilled, and while it has not, nobody in the
         chat hears it again: in a flood by many members a note each would only add to the flood.
         """
+        if asker.platform == CLI_PLATFORM:  # the console's own user, perhaps piping a transcript: no flood to stop
+            return Admission.ASK
         user = f"{asker.platform}:{asker.user_id}"
         private = not asker.chat_id or asker.chat_id == asker.user_id  # a private chat has only the user's limit
         chat = None if private else f"{asker.platform}:{asker.chat_id}"

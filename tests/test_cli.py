@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -206,6 +207,23 @@ def test_ask_and_chat_record_gaps_only_when_asked_to(tmp_path: Path, capsys: pyt
     capsys.readouterr()
     assert main(["kb", "gaps", "--knowledge", str(folder), "--data", data]) == 0
     assert f"“{question}”" in capsys.readouterr().out
+
+
+def test_a_piped_chat_that_records_is_never_throttled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A moderator piped 100 questions into `chat --record`: from the sixth on the replies were "You're
+    asking quickly" and nothing was recorded. The console's own user has no flood to hold back."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "notes.yaml").write_text(small_kb(), encoding="utf-8")
+    data = str(tmp_path / "data")
+    questions = [f"Where do I park bicycle number {n}?" for n in range(12)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert main(["chat", "--knowledge", str(folder), "--data", data, "--record"]) == 0
+    assert "asking quickly" not in capsys.readouterr().out
+    assert main(["kb", "gaps", "--knowledge", str(folder), "--data", data]) == 0
+    assert "×12" in capsys.readouterr().out
 
 
 def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
