@@ -484,6 +484,23 @@ def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> No
     ]
 
 
+def test_a_lead_set_as_a_heading_is_a_paragraph(tmp_path: Path) -> None:
+    """A blog post's first "##" was three sentences: the section of its every passage, in every citation,
+    and every topic button read the same 170 characters. A long question is still a heading."""
+    lead = "If you want to network at the conference, then you should volunteer. No, really, sign up now. It helps."
+    asked = "How do I get a refund for a ticket that I bought for a friend who now cannot come to the conference?"
+    page = (
+        f"---\ntitle: Volunteering\n---\n\n## {lead}\n\nOrganizers remember volunteers.\n\n## {asked}\n\nWrite to us.\n"
+    )
+    title, found = _imported(tmp_path / "volunteer.md", page)
+    assert title == "Volunteering"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", lead),
+        ("Introduction", "Organizers remember volunteers."),
+        (asked, "Write to us."),
+    ]
+
+
 def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) -> None:
     """A plugin guide's FAQ wrote each question as a quote over its answer: each question was a passage
     cut off from its answer, and "why javascript and not lua" got the question back. A quote that

@@ -301,6 +301,8 @@ def drafts_of(
         run.clear()
 
     for block in article.blocks:
+        if block.heading and _lead(block.text):
+            block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
             take_run()
             heading = uncite(block.text)
@@ -326,6 +328,13 @@ def drafts_of(
             run.append(Block(text, item=block.item, code=block.code))
     take_run()
     return title, found
+
+
+def _lead(heading: str) -> bool:
+    """True for a heading that is a paragraph set large: two sentences or more, over 100 characters
+    (a blog post's "## If you want to network ... you should volunteer. No, really, click that sign
+    up form ..." was the section of its every passage, and every topic button read the same)."""
+    return len(heading) > 100 and len(split_sentences(heading)) >= 2
 
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
