@@ -484,6 +484,27 @@ def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> No
     ]
 
 
+def test_a_readme_s_html_title_badges_and_pictures(tmp_path: Path) -> None:
+    """A game's README: its title an HTML <h1> (the file's name, "Readme", was the title), a screenshot's
+    description as a passage, and a table of Discord invites as badges, which read "Discord Discord"."""
+    page = (
+        '<h1 align="center">OpenRCT2</h1>\n\n![Still from the title sequence](https://x.org/still.png)\n\n'
+        "### Chat\n\nChat takes place on Discord.\n\n| Language | Help | Developer |\n|---|---|---|\n"
+        "| English | [![Discord](https://img.io/a.svg)](https://discord.gg/ZXZ) [![Discord](https://img.io/b.svg)]"
+        "(https://discord.gg/vJA) | [![Discord](https://img.io/c.svg)](https://discord.gg/fsE) |\n"
+    )
+    title, found = _imported(tmp_path / "readme.md", page)
+    assert title == "OpenRCT2"
+    assert [(d.section, d.text) for d in found] == [
+        ("Chat", "Chat takes place on Discord."),
+        (
+            "Chat",
+            "Language: English, Help: Discord (https://discord.gg/ZXZ) Discord (https://discord.gg/vJA), "
+            "Developer: Discord (https://discord.gg/fsE).",
+        ),
+    ]
+
+
 def test_a_lead_set_as_a_heading_is_a_paragraph(tmp_path: Path) -> None:
     """A blog post's first "##" was three sentences: the section of its every passage, in every citation,
     and every topic button read the same 170 characters. A long question is still a heading."""

@@ -155,10 +155,10 @@ class _MarkdownReader:
             if _MD_TOC.match(line):  # kramdown's "{:toc}" stands for the list item above it
                 self.lines.clear()
                 self.mark = ""
-        elif (heading := md_heading(line)) is not None:
+        elif (heading := md_heading(line) or _html_heading(line)) is not None:
             self.flush()
             self._cite(heading)
-            level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            level = len(line.lstrip()) - len(line.lstrip().lstrip("#")) or _html_level(line)
             self._add(Block(inline_markdown(heading, addresses=False, notes=self.defined), True, level))
         elif len(self.lines) == 1 and SETEXT.match(line):
             heading = self.lines.pop()
@@ -205,6 +205,8 @@ class _MarkdownReader:
             bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
             if plain and self.quoted and _headline(raw) and _QUOTED_QUESTION.match(plain):
                 bold = _MD_BOLD_LINE.match(f"**{raw.strip()}**")  # a FAQ's question, quoted over its answer
+            if _IMAGES_ONLY.fullmatch(raw):
+                plain = ""  # a picture's description answers nothing: "Still from the v0.5.0 title sequence"
             if plain and self.noting:
                 before = self.notes.get(self.noting)
                 self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
@@ -256,6 +258,24 @@ _QUOTED_QUESTION = re.compile(
 )
 
 
+# A heading written in HTML on a line of its own, as READMEs center their title: `<h1 align="center">Name</h1>`.
+_HTML_HEADING = re.compile(
+    r"^\s{0,3}<h(?P<level>[1-6])(?:\s[^<>]{0,200})?>(?P<title>[^<>]{1,300})</h(?P=level)>\s*$", re.I
+)
+# A paragraph of pictures alone (a screenshot; a linked one, a badge, says where it leads).
+_IMAGES_ONLY = re.compile(r"(?:\s*!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}\))+\s*")
+
+
+def _html_heading(line: str) -> str | None:
+    found = _HTML_HEADING.match(line)
+    return found.group("title").strip() if found else None
+
+
+def _html_level(line: str) -> int:
+    found = _HTML_HEADING.match(line)
+    return int(found.group("level")) if found else 1
+
+
 def _headline(text: str) -> bool:
     """True when a line all in bold can be a heading: short, one sentence at most. A bold note of
     three sentences ("**Note: From v3.3.0 onward, ...**") became a section cut off at 80 characters."""
@@ -303,7 +323,7 @@ def _tables_read(lines: list[str]) -> list[str]:
             at += 2
             sentences = []
             while at < len(lines) and "|" in lines[at] and lines[at].strip() and not _starts_block(lines[at]):
-                sentences.append(row_sentence(header, _cells(lines[at])))
+                sentences.append(row_sentence(header, [_linked(cell) for cell in _cells(lines[at])]))
                 at += 1
             out += ["", " ".join(filter(None, sentences)) or row_sentence([], header), ""]
         else:
@@ -313,6 +333,20 @@ def _tables_read(lines: list[str]) -> list[str]:
 
 
 SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
+
+
+# An image that is a link, as a README's badges are: `[![Discord](badge.svg)](https://discord.gg/x)`.
+_LINKED_IMAGE = re.compile(r"\[!\[(?P<alt>[^\[\]]{0,200})\]\([^()\s]{0,2000}\)\]\((?P<href>[^()\s]{1,2000})\)")
+
+
+def _linked(cell: str) -> str:
+    """A table cell with its links as text and address, when it holds at most LINKS_KEPT: a
+    README's table of Discord invites read "Non Developer: Discord Discord", counted with the row's
+    other links."""
+    cell = _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", cell)
+    if len(_MD_LINK.findall(cell)) > LINKS_KEPT:
+        return cell
+    return _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if not m[1] else m[0], cell)
 
 
 _MD_LINK = re.compile(
@@ -332,6 +366,7 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
     if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
         text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
+    text = _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", text)  # a badge: where it leads
     keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
     text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
