@@ -509,7 +509,7 @@ def test_a_lead_set_as_a_heading_is_a_paragraph(tmp_path: Path) -> None:
     """A blog post's first "##" was three sentences: the section of its every passage, in every citation,
     and every topic button read the same 170 characters. A long question is still a heading."""
     lead = "If you want to network at the conference, then you should volunteer. No, really, sign up now. It helps."
-    asked = "How do I get a refund for a ticket that I bought for a friend who now cannot come to the conference?"
+    asked = "How do I get a refund for a ticket that I bought for a friend? And what if they cannot come at all?"
     page = (
         f"---\ntitle: Volunteering\n---\n\n## {lead}\n\nOrganizers remember volunteers.\n\n## {asked}\n\nWrite to us.\n"
     )

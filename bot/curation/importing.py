@@ -333,8 +333,9 @@ def drafts_of(
 def _lead(heading: str) -> bool:
     """True for a heading that is a paragraph set large: two sentences or more, over 100 characters
     (a blog post's "## If you want to network ... you should volunteer. No, really, click that sign
-    up form ..." was the section of its every passage, and every topic button read the same)."""
-    return len(heading) > 100 and len(split_sentences(heading)) >= 2
+    up form ..." was the section of its every passage, and every topic button read the same). A
+    FAQ's question of two sentences ("What is the difference ...? Why should I choose Debian?") stays."""
+    return len(heading) > 100 and len(split_sentences(heading)) >= 2 and not heading.rstrip().endswith("?")
 
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
