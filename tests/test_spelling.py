@@ -32,6 +32,15 @@ def test_known_short_and_far_words_are_left_alone() -> None:
     assert s("refgeees") == "refgeees"
 
 
+def test_a_correction_keeps_the_first_letter() -> None:
+    """A typo is seldom in the first letter, and a word that differs there is another word: "flight" was
+    read as "light", and a pasted "Unable to find ..." as "enable". Two first letters swapped are a typo."""
+    known = ["light", "enable", "refugees"]
+    s = Speller(known, {stem(w) for w in known})
+    assert (s("flight"), s("unable")) == ("flight", "unable")
+    assert s("erfugees") == "refugees"
+
+
 def test_an_irregular_form_is_a_word_not_a_typo() -> None:
     """'wives' is one edit from 'lives', but it is an English word the tokenizer knows, not a typo."""
     s = Speller(["lives", "refugees"], {stem("life"), stem("refugees")})

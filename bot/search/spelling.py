@@ -113,10 +113,17 @@ class Speller:
                 held = self._lookup(key)
                 if held is not None:
                     candidates.update(held.split("\0"))
-            candidates = {c for c in candidates if _one_edit(word, c)}
+            candidates = {c for c in candidates if _one_edit(word, c) and _same_start(word, c)}
             if candidates:
                 return max(sorted(candidates), key=self._count)
         return next((f for f in FUNCTION_WORDS if _one_edit(word, f)), word)
+
+
+def _same_start(word: str, known: str) -> bool:
+    """True when a correction keeps the word's first letter (or swaps its first two): a typo is
+    seldom there, and a real word that differs there is another word ("flight" was read as "light",
+    "Unable to find" as "enable")."""
+    return word[0] == known[0] or (len(word) > 1 and len(known) > 1 and word[:2] == known[1::-1])
 
 
 def _one_edit(a: str, b: str) -> bool:
