@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.curation.importing import drafts_of, title_of_name
 from bot.curation.templates import rendered
 
 FRONT = "---\nlayout: base\ntitle: Opportunity Grants\npermalink: /grants/\n---\n"
@@ -81,3 +81,27 @@ def test_a_site_pages_own_header_is_its_content(tmp_path: Path) -> None:
     assert texts == ["Durham Convention Center 301 W Morgan St", "Book early."]
     saved = "<html><body><header><p>Site menu</p></header><main><p>Book early.</p></main></body></html>"
     assert _passages(tmp_path / "saved.html", saved)[1] == ["Book early."]
+
+
+def test_pelican_metadata_lines_are_no_passage(tmp_path: Path) -> None:
+    """A makerspace's guide book (Pelican): "Category: recommended" over "Date: 2000-05-01" was a passage,
+    offered as a topic; a page that begins with a sentence and a colon is text."""
+    page = "Title: Member Dues\nCategory: recommended\nDate: 2000-05-01\n\nDues are $55 a month.\n"
+    assert _passages(tmp_path / "dues.md", page) == ("Member Dues", ["Dues are $55 a month."])
+    plain = "Note: dues are due on the first.\n\nPay them online.\n"
+    assert _passages(tmp_path / "note.md", plain)[1] == ["Note: dues are due on the first.", "Pay them online."]
+
+
+def test_wiki_links_and_mail_autolinks_read_as_their_words(tmp_path: Path) -> None:
+    """`[[The Useless Room|electronics room]]` showed as written in replies, and `<info@example.org>` was
+    deleted as a tag: "send an email to to let them know"."""
+    page = "Check the [[The Useless Room|electronics room]] and [[Incubation Room]].\n\nWrite to <info@example.org>.\n"
+    assert _passages(tmp_path / "Lockup Procedure.md", page) == (
+        None,
+        ["Check the electronics room and Incubation Room.", "Write to info@example.org."],
+    )
+
+
+def test_a_title_from_a_files_name_keeps_its_capitals() -> None:
+    assert title_of_name("Welcome to Protospace") == "Welcome to Protospace"
+    assert title_of_name("distribution-readme") == "Distribution readme"

@@ -330,6 +330,15 @@ def drafts_of(
     return title, found
 
 
+def title_of_name(stem: str) -> str:
+    """An article's title from its file's name: "distribution-readme" is "Distribution readme", and
+    a name its author wrote in capitals keeps them ("Welcome to Protospace" was "Welcome to protospace")."""
+    words = stem.replace("-", " ").replace("_", " ").strip()
+    if any(ch.isupper() for ch in words):
+        return words[:1].upper() + words[1:]
+    return words.capitalize()
+
+
 def _lead(heading: str) -> bool:
     """True for a heading that is a paragraph set large: two sentences or more, over 100 characters
     (a blog post's "## If you want to network ... you should volunteer. No, really, click that sign
@@ -453,7 +462,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
-            title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+            title = title or title_of_name(path.stem)
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)

@@ -354,6 +354,10 @@ _MD_LINK = re.compile(
 )
 
 
+# A wiki's link (MediaWiki, Gollum, Obsidian): `[[Vetting|vetted]]` reads "vetted", `[[Incubation Room]]` its name.
+_WIKI_LINK = re.compile(r"\[\[(?P<target>[^\[\]|]{1,200})(?:\|(?P<label>[^\[\]|]{1,200}))?\]\]")
+
+
 def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
     """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
     `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
@@ -372,6 +376,8 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
     text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
+    text = re.sub(r"<(?:mailto:)?([^<>\s@]{1,64}@[^<>\s@]{1,255}\.[^<>\s@]{1,63})>", r"\1", text)  # <info@example.org>
+    text = _WIKI_LINK.sub(lambda m: m["label"] or m["target"], text)
     text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
     text = _MD_INLINE_ATTRIBUTES.sub("", text)
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)

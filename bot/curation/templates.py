@@ -52,11 +52,34 @@ def front_matter(text: str) -> tuple[str | None, str]:
 
 def site_page(text: str) -> tuple[str | None, str]:
     """The title of a page's front matter, and the page as its site shows it (see the module);
-    (None, text) for a page without front matter."""
+    for a page of Pelican's or MultiMarkdown's metadata lines instead (`metadata`), their title and
+    the page after them; (None, text) for a page of neither."""
     title, body = front_matter(text)
     if body is text:
-        return None, text
+        return metadata(text)
     return title, rendered(body)
+
+
+# A page's metadata as Pelican and MultiMarkdown write it: "Key: value" lines at its very top,
+# then a blank line ("Category: recommended" over "Date: 2000-05-01" was a passage, and a topic).
+_META_LINE = re.compile(r"[A-Za-z][\w -]{0,30}:[ \t]+\S[^\n]{0,500}")
+_META_KEYS = frozenset(
+    "title date category categories tags slug author authors summary modified status lang template keywords "
+    "description subtitle".split()
+)
+
+
+def metadata(text: str) -> tuple[str | None, str]:
+    """The title of a page's metadata lines, and the page after them; (None, text) when the page
+    does not begin with such lines, one of them a key these sites know (Title, Date, Category, ...)."""
+    head, blank, rest = text.lstrip("\n").partition("\n\n")
+    lines = head.split("\n")
+    if not blank or len(lines) > 30 or not all(_META_LINE.fullmatch(line.rstrip()) for line in lines):
+        return None, text
+    fields = {key.strip().casefold(): value.strip() for key, _, value in (line.partition(":") for line in lines)}
+    if not _META_KEYS & set(fields):
+        return None, text
+    return fields.get("title") or None, rest
 
 
 # A template tag ({% if x %}, {%- include a.html -%}) or expression ({{ page.title }}, Hugo's
