@@ -133,7 +133,7 @@ LABEL_CHARS = 90  # a topic offered without an alternate question: its section a
 _THANKS_WORDS = frozenset(
     "thanks thank thx ty cheers appreciated 감사합니다 고맙습니다 감사해요 고마워요 고마워".split()
 )
-_GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm gn morning evening 안녕 안녕하세요".split())
+_GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm morning evening 안녕 안녕하세요".split())
 _ASKING_WORDS = frozenset("help what can do who how know".split())
 # What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
 _THANKED_WORDS = frozenset(
@@ -219,6 +219,23 @@ def _without_greeting(question: str) -> str:
     if found is None or not is_small_talk(found.group("greeting")):
         return question
     return question[found.end() :]
+
+
+# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
+# topics, was a lot to post in a group for a "lol".
+_BANTER_WORDS = frozenset("lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here".split())
+
+
+def is_banter(question: str) -> bool:
+    """True for chat of laughs and presence alone ("lol", "haha ok", "anyone here?", "gn guys")."""
+    found = _WORD.findall(question.casefold())
+    return (
+        bool(found)
+        and bool(set(found) & _BANTER_WORDS)
+        and len(found) <= 6
+        and all(w in _BANTER_WORDS or w in _SMALL_TALK_WORDS for w in found)
+        and not set(found) & (_GREETINGS | _ASKING_WORDS | {"help"})
+    )
 
 
 def is_small_talk(question: str) -> bool:
@@ -316,6 +333,8 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if is_thanks(question):
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
+        if is_banter(question):
+            return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
         if is_small_talk(question) or self._greets(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         question = _without_greeting(question)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import Answer, Answerer, Outcome
+from bot import Answer, Answerer, Outcome, messages
 from bot.answering import LABEL_CHARS, cut
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
@@ -30,10 +30,14 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
         hedge = f"{a.hedge}\n\n" if a.hedged else ""
         assert a.text == f"{hedge}{passage.text}\n\n{a.citation}"
     elif a.outcome is Outcome.FALLBACK:
-        assert a.passage_id is None and a.text.startswith("Sorry, I don't know that one.")
+        said = f"About “{a.asked}”:\n" if a.asked else ""  # one question of several, named
+        assert a.passage_id is None and a.text.startswith(f"{said}Sorry, I don't know that one.")
         assert all(answerer.kb.get(s.passage_id) and s.label in a.text for s in a.suggestions)
     else:
-        assert a.passage_id is None and a.text == answerer.help_text()
+        notes = (answerer.help_text(), messages.say(messages.WELCOME), messages.say(messages.BANTER))
+        assert a.passage_id is None and a.text in notes
+    for more in a.also:
+        assert_coherent(answerer, more)
 
 
 def test_answers_with_the_best_passage_and_a_citation(answerer: Answerer) -> None:
@@ -93,9 +97,6 @@ def test_an_amount_is_answered_only_by_a_passage_that_gives_one(answerer: Answer
         "@HomebrewBot what can you do?",
         "hello @HomebrewBot what can you do?",
         "안녕하세요",
-        "lol",
-        "anyone here?",
-        "gn guys",
         "good morning from berlin 👋",  # a greeting with words no passage has
         "hi all, new here",
     ],
@@ -105,6 +106,13 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
     a = answerer.answer(greeting)
     assert a.outcome is Outcome.SMALL_TALK and a.fallback
     assert "Who are the North Korean refugees?" in a.text
+
+
+@pytest.mark.parametrize("banter", ["lol", "anyone here?", "gn guys", "haha ok"])
+def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter: str) -> None:
+    """ "lol" got "Sorry, I don't know that one", and then the twelve topics of the help: a lot for a group."""
+    a = answerer.answer(banter)
+    assert a.outcome is Outcome.SMALL_TALK and a.text == "😄 Ask me a question any time; /help lists what I can answer."
 
 
 @pytest.mark.parametrize(
