@@ -223,7 +223,7 @@ def _without_greeting(question: str) -> str:
 
 # Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
 # topics, was a lot to post in a group for a "lol".
-_BANTER_WORDS = frozenset("lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here".split())
+_BANTER_WORDS = frozenset("lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around".split())
 
 
 def is_banter(question: str) -> bool:
