@@ -306,19 +306,18 @@ class Answerer:
             return whole
         answers = [self._answer(part) for part in parts]
         given = {a.passage_id for a in answers if a.outcome is Outcome.ANSWERED}
-        replies: list[Answer] = [] if given or whole.outcome is not Outcome.ANSWERED else [whole]
+        replies: list[Answer] = []
         for part, answer in zip(parts, answers, strict=True):
             if answer.outcome is Outcome.ANSWERED and answer.passage_id in given:
                 given.discard(answer.passage_id)  # two parts answered by one passage: it is sent once
                 replies.append(dataclasses.replace(answer, asked=part))
             elif answer.outcome is Outcome.FALLBACK:
                 replies.append(dataclasses.replace(answer, asked=part, text=messages.not_known(part, answer.text)))
-        # A part not answered that the answers speak to ("... any idea how to fix it?") is no question
-        # of its own; with no part answered alone, the message's answer as one says what it gives.
+        # A part not answered that the answers speak to ("... any idea how to fix it?") is no question of its own.
         given_passages = [p for r in replies if r.passage_id and (p := self.kb.get(r.passage_id)) is not None]
         replies = [r for r in replies if not (r.fallback and self.index.held_by(r.terms, given_passages) >= 0.5)]
-        if not given_passages or len(replies) == 1:
-            return whole  # no part is answered, or the message asks one thing after all
+        if not given_passages or (len(replies) == 1 and whole.outcome is Outcome.ANSWERED):
+            return whole  # no part is answered alone, or the message asks one thing after all
         return dataclasses.replace(replies[0], also=tuple(replies[1:]))
 
     def _says_enough(self, part: str) -> bool:
