@@ -320,11 +320,16 @@ class Answerer:
             return whole  # no part is answered alone, or the message asks one thing after all
         return dataclasses.replace(replies[0], also=tuple(replies[1:]))
 
-    def _says_enough(self, part: str) -> bool:
+    def _says_enough(self, part: str, first: bool) -> bool:
         """True for a part of a message that can be answered alone: three words or more, and a term
-        besides a question word ("is there wifi?", "what about windows?"; not "why?", nor "China?"
-        after "where do they go?", which asks the first part again)."""
-        return len(_WORD.findall(part)) >= 3 and any(t not in QUESTION_WORDS for t in self.index.analyze(part))
+        besides question words; after the first, two terms, or one after "is there", "are there" or
+        "any" ("is there wifi?"). "why?", "China?" after "where do they go?" and "does the article
+        say?" after a question lean on what was asked before them (answered alone, the last got
+        the passage about the article)."""
+        if len(_WORD.findall(part)) < 3:
+            return False
+        terms = [t for t in self.index.analyze(part) if t not in QUESTION_WORDS]
+        return len(terms) >= (1 if first or _ASKS_WHETHER.match(part) else 2)
 
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
@@ -451,6 +456,9 @@ class Answerer:
             suggestions=suggestions,
             terms=terms,
         )
+
+
+_ASKS_WHETHER = re.compile(r"\s*(?:(?:is|are)\s+there|any)\b", re.IGNORECASE)  # "is there wifi?", "any food?"
 
 
 # Markup pasted into a question ("<b>flee</b>"): the tags are not words of the question.

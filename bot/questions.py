@@ -18,29 +18,44 @@ _ENDED = re.compile(r"(?<=[?？])\s+")
 # Where a second question is joined on: "and", "also", "plus" (after a comma or not), then what
 # begins a question ("how", "where", "can", "is", ...): "where is the venue and when does it open".
 _ASKING = r"how|what|whats|where|when|why|who|which|can|could|do|does|is|are|should|will"
+_AUX = r"is|are|was|were|do|does|did|can|could|should|will|would|has|have"
+# What a joined question begins with: a question word and a verb ("when *does* it open", "how
+# *much*", "how *long*"), or a verb and its subject ("can *I* park", "is *the* bar open"); not
+# "how women escape" after "the difference between how men and".
+_JOINED_ASKING = (
+    rf"(?:how|what|whats|where|when|why|who|which)\s+(?:{_AUX}|much|many|long|often|far|old|to)"
+    rf"|(?:{_AUX})\s+(?:i|we|you|they|he|she|it|there|the|a|an|my|our|your)"
+)
 # A word that points back to what an earlier part named ("what is hanawon and how long do they
 # stay *there*", "how long was kang in the camp and when did *he* get out"): such a part is not
 # asked alone, and answered alone it got another passage. "is there" asks whether there is.
 _POINTS_BACK = re.compile(
-    r"\b(?:he|she|him|her|his|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
+    r"^(?:and\s+)?(?:what|how)\s+about\b"  # "what about the men?": the rest is the question before
+    r"|\b(?:he|she|him|her|his|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
     r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
     re.IGNORECASE,
 )
 _BEGINS_ASKING = re.compile(rf"(?:{_ASKING})\b", re.IGNORECASE)
-_JOINED = re.compile(rf"(?:^|\s*,?\s+)(?:and|also|plus)(?:,?\s+also)?,?\s+(?=(?:{_ASKING})\b)", re.IGNORECASE)
+# A sentence in a question's word order: a question word and a verb ("Why *was* JavaScript chosen
+# instead of Lua."), written with or without its question mark; "What we do for ourselves dies
+# with us." is not one.
+INTERROGATIVE = re.compile(rf"(?:how|what|why|when|where|who|which)\s+(?:{_AUX})\b", re.IGNORECASE)
+_JOINED = re.compile(rf"(?:^|\s*,?\s+)(?:and|also|plus)(?:,?\s+also)?,?\s+(?=(?:{_JOINED_ASKING})\b)", re.IGNORECASE)
 
 
-def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
+def questions_in(message: str, says_enough: Callable[[str, bool], bool]) -> list[str]:
     """The questions of `message` when it asks two or more (at most MAX_QUESTIONS), else [].
 
-    A part counts only when it is written as a question and `says_enough` of it alone (the
-    Answerer: three words and a term), and a later part only when it names what it asks about
-    rather than pointing back ("... and when did he get out"): "how and why did they flee?",
-    "how do I install it? on windows?" and "did an nk diplomat defect? i remember something like
-    that" are one question each."""
+    A part counts only when it is written as a question and `says_enough(part, first)` of it
+    alone (the Answerer: three words and a term, two after the first), and a later part only when
+    it names what it asks about rather than pointing back ("... and when did he get out", "what
+    about the men?"): "how and why did they flee?", "how do I install it? on windows?" and "did an
+    nk diplomat defect? i remember something like that" are one question each."""
     parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
     asked = [p.strip() for p in parts if p.strip()]
-    if len(asked) < 2 or len(asked) > MAX_QUESTIONS or not all(_asks(p) and says_enough(p) for p in asked):
+    if len(asked) < 2 or len(asked) > MAX_QUESTIONS:
+        return []
+    if not all(_asks(part) and says_enough(part, at == 0) for at, part in enumerate(asked)):
         return []
     if any(_POINTS_BACK.search(p) for p in asked[1:]):
         return []

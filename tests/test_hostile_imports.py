@@ -43,6 +43,15 @@ SLOW_ONCE = {
     "a reference never closed": ("reference.rst", "`a" + " " * 100_000 + "<b\n"),
     "a literal never closed": ("literal.rst", "``" + " " * 100_000 + "x\n"),
     "a directive of spaces": ("directive.rst", ".." + " " * 100_000 + "x::\n"),
+    # session 13's patterns: a site's templates, metadata, wiki links, quoted questions, underlines
+    "template openers never closed": ("site.md", "---\ntitle: x\n---\n" + "{% comment %}{%{{<pre <code `` " * 8_000),
+    "template tags of spaces": ("tags.html", "---\ntitle: x\n---\n" + "{%" + " " * 100_000 + "{{" + " " * 100_000),
+    "metadata lines of spaces": ("meta.md", "Title:" + " " * 100_000 + "x\nDate: 2020-01-01\n\nText.\n"),
+    "wiki links never closed": ("wiki.md", "[[a|" * 50_000),
+    "a quoted line of spaces": ("quote.md", "> How" + " " * 100_000 + "x?\n\nAnswer.\n"),
+    "gapped underlines": ("under.txt", ("Title\n" + "- " * 5_000 + "\n\n") * 20),
+    "mail addresses never closed": ("mail.md", "<a@b" * 50_000),
+    "badges never closed": ("badges.md", "[![" * 50_000),
 }
 
 

@@ -238,6 +238,12 @@ def test_a_text_readme_with_gapped_underlines_and_no_title(tmp_path: Path) -> No
     ]
 
 
+def test_a_title_with_a_colon_and_a_year_is_still_a_title(tmp_path: Path) -> None:
+    assert _imported(tmp_path / "roadmap.md", "# Roadmap: 2025 and beyond\n\nWe ship twice a year.\n")[0] == (
+        "Roadmap: 2025 and beyond"
+    )
+
+
 HONEY_LINES = [
     "Honey is a sweet food made by bees. Bees make it from the nectar of flowers.",
     "It keeps for years. Jars of it were found in Egyptian tombs, still good to eat.",
@@ -529,7 +535,8 @@ def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) ->
     page = (
         "# Scripting\n\n## FAQ\n\n> Why was JavaScript chosen instead of LUA or Python.\n\n"
         "JavaScript is mature and has a large resource base.\n\n---\n\n> How safe are\n> scripts?\n\n"
-        "Scripts run in a sandbox.\n\n> Scripts are fun, said a player.\n\nThe end.\n"
+        "Scripts run in a sandbox.\n\n> Scripts are fun, said a player.\n\nThe end.\n\n"
+        "> What we do for ourselves dies with us.\n\n> Do the right thing, even when no one is watching\n"
     )
     found = _imported(tmp_path / "scripting.md", page)[1]
     assert [(d.section, d.text) for d in found] == [
@@ -537,6 +544,8 @@ def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) ->
         ("How safe are scripts?", "Scripts run in a sandbox."),
         ("How safe are scripts?", "Scripts are fun, said a player."),
         ("How safe are scripts?", "The end."),
+        ("How safe are scripts?", "What we do for ourselves dies with us."),
+        ("How safe are scripts?", "Do the right thing, even when no one is watching"),
     ]
 
 

@@ -90,6 +90,10 @@ def test_pelican_metadata_lines_are_no_passage(tmp_path: Path) -> None:
     assert _passages(tmp_path / "dues.md", page) == ("Member Dues", ["Dues are $55 a month."])
     plain = "Note: dues are due on the first.\n\nPay them online.\n"
     assert _passages(tmp_path / "note.md", plain)[1] == ["Note: dues are due on the first.", "Pay them online."]
+    status = "Status: The meetup on 14 June is cancelled because the venue flooded.\n\nSorry!\n"
+    assert _passages(tmp_path / "status.md", status)[1][0].startswith("Status: The meetup on 14 June")
+    event = "Date: Saturday 14 June\nPlace: Durham Convention Center\n\nBring a friend.\n"
+    assert _passages(tmp_path / "event.md", event)[1][0].startswith("Date: Saturday 14 June")
 
 
 def test_wiki_links_and_mail_autolinks_read_as_their_words(tmp_path: Path) -> None:
@@ -105,3 +109,20 @@ def test_wiki_links_and_mail_autolinks_read_as_their_words(tmp_path: Path) -> No
 def test_a_title_from_a_files_name_keeps_its_capitals() -> None:
     assert title_of_name("Welcome to Protospace") == "Welcome to Protospace"
     assert title_of_name("distribution-readme") == "Distribution readme"
+
+
+def test_code_and_go_templates_keep_their_braces_and_hugo_loses_only_its_shortcodes(tmp_path: Path) -> None:
+    """A Helm page with front matter lost `{{ .Values.favoriteDrink }}` from its code and its prose; a
+    Hugo page (TOML front matter) lost a `{% if %}` it shows, though Hugo renders only its shortcodes."""
+    helm = FRONT + (
+        "Write `{{ .Values.drink }}` here, or {{ .Values.drink }} in prose, and {{ site.email }} goes.\n\n"
+        "```yaml\nname: {{ .Release.Name }}-configmap\n```\n"
+    )
+    assert _passages(tmp_path / "values.md", helm)[1] == [
+        "Write {{ .Values.drink }} here, or {{ .Values.drink }} in prose, and goes.\n"
+        "```\nname: {{ .Release.Name }}-configmap\n```"
+    ]
+    hugo = '+++\ntitle = "Shop"\n+++\n{{< figure src="a.png" >}}Write {% if vip %} in the form.\n'
+    assert _passages(tmp_path / "shop.md", hugo) == ("Shop", ["Write {% if vip %} in the form."])
+    off = "---\ntitle: Liquid\nrender_with_liquid: false\n---\nUse {{ page.title }} in a layout.\n"
+    assert _passages(tmp_path / "liquid.md", off)[1] == ["Use {{ page.title }} in a layout."]

@@ -349,7 +349,7 @@ def _lead(heading: str) -> bool:
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
 # README's first line was the title of every citation and topic). It is a section, as it was.
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z ]{0,30}:\s+\S*\d")
+_FIELD = re.compile(r"^[A-Za-z][A-Za-z ]{0,30}:\s+v?\d[\d\s./:+-]*$")  # not "Roadmap: 2025 and beyond"
 
 
 def _names(title: str, heading: str) -> bool:

@@ -21,6 +21,7 @@ from bot.curation.blocks import (
 )
 from bot.curation.plaintext import MD_HEADING, SETEXT, md_heading
 from bot.curation.templates import site_page
+from bot.questions import INTERROGATIVE
 
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
@@ -203,7 +204,10 @@ class _MarkdownReader:
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
             bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
-            if plain and self.quoted and _headline(raw) and _QUOTED_QUESTION.match(plain):
+            # A quoted line a FAQ asks its question with, over the answer: "> How safe are scripts?", "> Why
+            # was JavaScript chosen instead of LUA or Python." (each was a passage cut off from its answer).
+            asks = plain.rstrip().endswith("?") or INTERROGATIVE.match(plain) is not None
+            if plain and self.quoted and _headline(raw) and asks:
                 bold = _MD_BOLD_LINE.match(f"**{raw.strip()}**")  # a FAQ's question, quoted over its answer
             if _IMAGES_ONLY.fullmatch(raw):
                 plain = ""  # a picture's description answers nothing: "Still from the v0.5.0 title sequence"
@@ -249,13 +253,6 @@ def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, i
 
 
 MAX_BOLD_HEADING = 100  # characters of a line all in bold that is a heading; longer, it is a paragraph
-
-
-# A quoted line a FAQ asks its question with, over the answer: "> How safe are scripts?", "> Why
-# was JavaScript chosen instead of LUA or Python." (each had been a passage cut off from its answer).
-_QUOTED_QUESTION = re.compile(
-    r"(?:.*\?\s*$|(?:how|what|whats|why|when|where|who|which|is|are|can|could|do|does|should|will)\b)", re.IGNORECASE
-)
 
 
 # A heading written in HTML on a line of its own, as READMEs center their title: `<h1 align="center">Name</h1>`.

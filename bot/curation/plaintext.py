@@ -52,10 +52,11 @@ def from_text(text: str) -> Article:
     return Article(tuple(blocks))
 
 
-# A line underlined with = or -, the underline perhaps gapped under each word ("1.0) About" over
-# "---- -----", as a README of text writes it), with text right under it: set apart as a heading.
+# A line that begins a block, underlined with = or -, the underline perhaps gapped under each word
+# ("1.0) About" over "---- -----", as a README of text writes it), with text right under it: set
+# apart as a heading. (The last line of a paragraph over a rule is no heading.)
 _UNDERLINED = re.compile(
-    r"^(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?:[ \t]+(?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
+    r"(?:\A|(?<=\n\n))(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?: (?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
 )
 
 
@@ -63,7 +64,10 @@ def _set_apart(found: re.Match[str]) -> str:
     """An underlined heading as a block of its own; a rule under a list item or in a table is left as it is."""
     title, line = found.group("title"), found.group("line")
     bare = title.strip()
+    gapped = " " in line.strip()
     if _LIST_ITEM.match(bare) or not bare or len(line.strip()) < 3 or set(bare) <= set("=- \t"):
+        return found.group(0)
+    if gapped and re.search(r"\s\s", bare):  # a text table's header ("Name    Price" over "----    -----")
         return found.group(0)
     return f"\n\n{title}\n{line.strip().replace(' ', '-').replace(chr(9), '-')}\n\n"
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import yaml
 
@@ -34,20 +36,35 @@ def front_matter(text: str) -> tuple[str | None, str]:
     Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
     it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
     (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
+    matter = _matter(text)
+    if matter is None:
+        return None, text
+    title = matter.data.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    return title or None, matter.body
+
+
+@dataclass(frozen=True)
+class _Matter:
+    """A page's front matter read: its fields, whether it was TOML (`+++`, Hugo's), and the page after it."""
+
+    data: dict[str, object]
+    toml: bool
+    body: str
+
+
+def _matter(text: str) -> _Matter | None:
     found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
     if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
-        return None, text
+        return None
+    toml = found.group("fence") == "+++"
     try:  # whatever the parser makes of it (deep nesting, huge numbers): a page without front matter
-        data = (
-            tomllib.loads(found.group("body")) if found.group("fence") == "+++" else yaml.safe_load(found.group("body"))
-        )
+        data = tomllib.loads(found.group("body")) if toml else yaml.safe_load(found.group("body"))
     except Exception:  # any failure to read it leaves the page as it is
-        return None, text
+        return None
     if not isinstance(data, dict):
-        return None, text
-    title = data.get("title")
-    title = " ".join(title.split()) if isinstance(title, str) else ""
-    return title or None, text[found.end() :]
+        return None
+    return _Matter({str(k): v for k, v in data.items()}, toml, text[found.end() :])
 
 
 def site_page(text: str) -> tuple[str | None, str]:
@@ -55,51 +72,103 @@ def site_page(text: str) -> tuple[str | None, str]:
     for a page of Pelican's or MultiMarkdown's metadata lines instead (`metadata`), their title and
     the page after them; (None, text) for a page of neither."""
     title, body = front_matter(text)
-    if body is text:
+    matter = _matter(text)
+    if matter is None:
         return metadata(text)
+    if matter.toml:  # Hugo renders no template in a page, only its shortcodes
+        return title, _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
+    if matter.data.get("render_with_liquid") is False:  # Jekyll's own switch
+        return title, body
     return title, rendered(body)
 
 
 # A page's metadata as Pelican and MultiMarkdown write it: "Key: value" lines at its very top,
 # then a blank line ("Category: recommended" over "Date: 2000-05-01" was a passage, and a topic).
 _META_LINE = re.compile(r"[A-Za-z][\w -]{0,30}:[ \t]+\S[^\n]{0,500}")
-_META_KEYS = frozenset(
-    "title date category categories tags slug author authors summary modified status lang template keywords "
-    "description subtitle".split()
-)
+_META_KEYS = frozenset("title date modified category tags slug author authors lang template".split())
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def metadata(text: str) -> tuple[str | None, str]:
     """The title of a page's metadata lines, and the page after them; (None, text) when the page
-    does not begin with such lines, one of them a key these sites know (Title, Date, Category, ...)."""
+    does not begin with such lines, each a key these sites know (Title, Date, Category, ...) and
+    one a Title or a Date that is a date: "Status: The meetup on 14 June is cancelled." and
+    "Date: Saturday 14 June" over "Place: ..." are the page's text."""
     head, blank, rest = text.lstrip("\n").partition("\n\n")
     lines = head.split("\n")
     if not blank or len(lines) > 30 or not all(_META_LINE.fullmatch(line.rstrip()) for line in lines):
         return None, text
     fields = {key.strip().casefold(): value.strip() for key, _, value in (line.partition(":") for line in lines)}
-    if not _META_KEYS & set(fields):
+    if not set(fields) <= _META_KEYS or not ("title" in fields or _DATE.match(fields.get("date", ""))):
         return None, text
     return fields.get("title") or None, rest
 
 
-# A template tag ({% if x %}, {%- include a.html -%}) or expression ({{ page.title }}, Hugo's
-# {{< figure >}}), of a line or a few (a formatter wraps long ones); Jekyll's {% highlight %} is
-# left for the Markdown reader, which reads it as code.
-_TAG = re.compile(r"\{%-?(?!\s*(?:end)?highlight\b)[^%]{0,300}?-?%\}|\{\{[^{}]{0,300}\}\}")
+# A Liquid tag ({% if x %}, {%- include a.html -%}), of a line or a few (a formatter wraps long
+# ones); Jekyll's {% highlight %} is left for the Markdown reader, which reads it as code.
+_TAG = re.compile(r"\{%-?(?!\s*(?:end)?highlight\b)[^%]{0,300}?-?%\}")
+# A Liquid expression: an object's path, perhaps with filters ({{ page.title }}, {{ site.email |
+# downcase }}); not a Go template's ({{ .Values.drink }}, {{ if .x }}), which a page may show.
+_EXPRESSION = re.compile(r"\{\{-?\s*[A-Za-z_'\"][\w.'\"\[\]-]{0,200}\s*(?:\|[^{}]{0,200})?-?\}\}")
+# Hugo's shortcodes: {{< figure src="x" >}}, {{% note %}}, and their ends.
+_SHORTCODE = re.compile(r"\{\{<[^{}]{0,300}?>\}\}|\{\{%[^{}]{0,300}?%\}\}")
 _OPENS = re.compile(r"\{%-?\s*(comment|raw)\s*-?%\}")
 
 
 def rendered(text: str) -> str:
-    """`text` without its template comments, tags and expressions; a raw block's text as written.
-    One pass over the text: a comment left open hides the rest of the page, as it does on the site."""
+    """`text` without its template comments, tags and expressions (code aside, which its authors
+    show as written); a raw block's text as written. One pass over the text: a comment left open
+    hides the rest of the page, as it does on the site."""
     out: list[str] = []
     at = 0
     while (found := _OPENS.search(text, at)) is not None:
-        out.append(_TAG.sub("", text[at : found.start()]))
+        out.append(_outside_code(text[at : found.start()], _without_tags))
         closing = re.compile(rf"\{{%-?\s*end{found.group(1)}\s*-?%\}}")
         end = closing.search(text, found.end())
         inner_end, at = (end.start(), end.end()) if end is not None else (len(text), len(text))
         if found.group(1) == "raw":
             out.append(text[found.end() : inner_end])
-    out.append(_TAG.sub("", text[at:]))
+    out.append(_outside_code(text[at:], _without_tags))
+    return "".join(out)
+
+
+def _without_tags(text: str) -> str:
+    return _SHORTCODE.sub("", _EXPRESSION.sub("", _TAG.sub("", text)))
+
+
+# Where code begins: a fence line, an inline code span, or an HTML <pre> or <code>.
+_CODE = re.compile(
+    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>`+)|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
+)
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` made to what is not code: a fenced block, an inline code span, a
+    <pre> or <code> element are kept as written (a Helm page's `{{ .Values.drink }}`). A fence
+    left open is code to the end, as Markdown reads it; a lone backtick or an unclosed <code> is
+    text. Each kind of end is searched for at most once after it was found missing."""
+    out: list[str] = []
+    at = 0
+    missing: set[str] = set()  # the ends not found from some place on: none is found from later either
+    while (found := _CODE.search(text, at)) is not None:
+        out.append(change(text[at : found.start()]))
+        if found.group("fence"):
+            fence = found.group("fence")
+            closing = rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$"
+        elif found.group("span"):
+            closing = rf"(?<!`){found.group('span')}(?!`)"
+        else:
+            closing = rf"</{found.group('tag').lower()}\s*>"
+        end = (
+            None if closing in missing else re.compile(closing, re.MULTILINE | re.IGNORECASE).search(text, found.end())
+        )
+        if end is None and not found.group("fence"):
+            missing.add(closing)
+            out.append(change(found.group(0)))
+            at = found.end()
+            continue
+        stop = end.end() if end is not None else len(text)
+        out.append(text[found.start() : stop])
+        at = stop
+    out.append(change(text[at:]))
     return "".join(out)
