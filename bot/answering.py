@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from bot import messages
+from bot import chat, messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source
@@ -119,27 +119,7 @@ def citation(section: str, source: Source) -> str:
     return f"— {source.title}, “{section}”"
 
 
-_SMALL_TALK_WORDS = frozenset(
-    """hi hello hey heya hiya yo howdy greetings good morning afternoon evening day night
-    thanks thank you thx ty cheers much so very lot a great appreciated
-    help what can do who are you know bot please there how is it going ok okay cool nice
-    everyone everybody all yall guys folks friends team people gm gn sup whats s up welcome
-    anyone anybody someone here alive awake lol lmao haha hahaha hehe xd rofl
-    안녕 안녕하세요 안녕하십니까 반가워요 반갑습니다 감사합니다 고맙습니다
-    감사해요 고마워요 고마워 도움말 도와주세요""".split()
-)
-_WORD = re.compile(r"[^\W\d_]+")
 LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
-_THANKS_WORDS = frozenset(
-    "thanks thank thx ty cheers appreciated 감사합니다 고맙습니다 감사해요 고마워요 고마워".split()
-)
-_GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm morning evening 안녕 안녕하세요".split())
-_ASKING_WORDS = frozenset("help what can do who how know".split())
-# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
-_THANKED_WORDS = frozenset(
-    "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
-    " finally man mate dude again".split()
-)
 # Sections every article has that answer nothing a user would ask: left out of the topic list.
 FRAME_SECTIONS = frozenset(
     [
@@ -160,25 +140,12 @@ FRAME_SECTIONS = frozenset(
 )
 
 
-def is_thanks(question: str) -> bool:
-    """True for small talk that thanks and asks nothing ("thanks!", "thank you so much", "thanks,
-    that worked!!": a member's thanks after an answer got "I don't know that one" and topics)."""
-    found = _WORD.findall(question.casefold())
-    words = set(found)
-    return (
-        bool(words & _THANKS_WORDS)
-        and not words & _ASKING_WORDS
-        and "?" not in question  # "Thanks, is it fixed now?" asks
-        and all(w in _SMALL_TALK_WORDS or w in _THANKED_WORDS for w in found)
-    )
-
-
 HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections
 
 
 def is_frame(section: str) -> bool:
     """True for an article's frame (Introduction, Conclusion, Editor's Note, ...), which answers nothing asked."""
-    return " ".join(_WORD.findall(section.casefold())) in FRAME_SECTIONS
+    return " ".join(chat.WORD.findall(section.casefold())) in FRAME_SECTIONS
 
 
 def topics(sections: list[str]) -> list[str]:
@@ -206,42 +173,6 @@ def _in_turn(groups: list[list[str]]) -> list[str]:
     """The groups' items taken one from each group in turn: [[a, b], [c]] -> [a, c, b]."""
     found = [item for round_ in itertools.zip_longest(*groups) for item in round_ if item is not None]
     return list(dict.fromkeys(found))
-
-
-# A greeting before the question: "good morning! why do ...", "hi all, how do I ...".
-_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})[.!?,:;\n]+\s*(?=\S)")
-
-
-def _without_greeting(question: str) -> str:
-    """`question` without the greeting it begins with: "good morning! why do North Koreans flee?"
-    was declined, "morning" weighing as a word no passage holds."""
-    found = _GREETING_FIRST.match(question)
-    if found is None or not is_small_talk(found.group("greeting")):
-        return question
-    return question[found.end() :]
-
-
-# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
-# topics, was a lot to post in a group for a "lol".
-_BANTER_WORDS = frozenset("lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around".split())
-
-
-def is_banter(question: str) -> bool:
-    """True for chat of laughs and presence alone ("lol", "haha ok", "anyone here?", "gn guys")."""
-    found = _WORD.findall(question.casefold())
-    return (
-        bool(found)
-        and bool(set(found) & _BANTER_WORDS)
-        and len(found) <= 6
-        and all(w in _BANTER_WORDS or w in _SMALL_TALK_WORDS for w in found)
-        and not set(found) & (_GREETINGS | _ASKING_WORDS | {"help"})
-    )
-
-
-def is_small_talk(question: str) -> bool:
-    """True for a greeting, thanks or a request for help, and nothing else."""
-    found = _WORD.findall(question.casefold())
-    return bool(found) and len(found) <= 6 and all(w in _SMALL_TALK_WORDS for w in found)
 
 
 class Answerer:
@@ -326,22 +257,22 @@ class Answerer:
         "any" ("is there wifi?"). "why?", "China?" after "where do they go?" and "does the article
         say?" after a question lean on what was asked before them (answered alone, the last got
         the passage about the article)."""
-        if len(_WORD.findall(part)) < 3:
+        if len(chat.WORD.findall(part)) < 3:
             return False
         terms = [t for t in self.index.analyze(part) if t not in QUESTION_WORDS]
         return len(terms) >= (1 if first or _ASKS_WHETHER.match(part) else 2)
 
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
-        if not _WORD.search(question) and not any(ch.isdigit() for ch in question):
+        if not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
-        if is_thanks(question):
+        if chat.is_thanks(question):
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
-        if is_banter(question):
+        if chat.is_banter(question):
             return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
-        if is_small_talk(question) or self._greets(question):
+        if chat.is_small_talk(question) or self._greets(question):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
-        question = _without_greeting(question)
+        question = chat.without_greeting(question)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms, question=question)
         decision = Decision.DECLINE
@@ -355,24 +286,17 @@ class Answerer:
 
     def _greets(self, question: str) -> bool:
         """True for a greeting with words the knowledge base does not know ("good morning from
-        berlin 👋", "hi all, new here"): it asks nothing (no "?", no asking word), and it was
-        answered "Sorry, I don't know that one". "hello, refund policy" names a topic: a question."""
-        found = _WORD.findall(question.casefold())
-        return (
-            bool(found)
-            and found[0] in _GREETINGS
-            and len(found) <= 8
-            and "?" not in question
-            and not set(found) & _ASKING_WORDS
-            and not any(self.index.knows(term) for term in self.index.analyze(question))
-        )
+        berlin 👋", "hi all, new here"), which was answered "Sorry, I don't know that one".
+        "hello, refund policy" names a topic: a question."""
+        return chat.is_greeting(question) and not any(self.index.knows(t) for t in self.index.analyze(question))
 
     def candidate(self, question: str) -> Ranked | None:
         """The passage `answer` would weigh for `question`, whatever the confidence rule says; None
         for small talk, nothing to rank, or a passage that gives another kind of thing than asked."""
         question = cut(question)
-        if not _WORD.search(question) or is_small_talk(question):
+        if not chat.WORD.search(question) or chat.is_small_talk(question) or chat.is_banter(question):
             return None
+        question = chat.without_greeting(question)
         ranked = self.index.rank(self.index.analyze(question), top=2, question=question)
         best = ranked[0] if ranked else None
         return best if best is not None and (best.listed or answers_the_kind(question, best.passage)) else None

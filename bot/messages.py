@@ -153,6 +153,13 @@ def dismissed(gap_id: str, question: str, count: int) -> str:
     ).format(gap=gap_id, question=question, count=count)
 
 
+def also_attached(questions: Sequence[str]) -> str:
+    """The gap's other wordings of the same words, attached with its first."""
+    return _("Also attached, the same question in other words: {questions}.").format(
+        questions="; ".join(f"“{q}”" for q in questions)
+    )
+
+
 def left_open(questions: Sequence[str]) -> str:
     """The questions of an aliased gap that the passage does not answer, kept in the gaps."""
     return _("Still not answered, so left in the gaps: {questions}.").format(

@@ -110,6 +110,7 @@ def test_alias_attaches_the_gaps_other_wordings_of_the_same_words(tmp_path: Path
     gap = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
     code, out = run_cli("kb", "alias", "plugins-folder", gap, "--knowledge", str(kdir))
     assert code == 0 and "Still not answered" not in out
+    assert out.splitlines()[-1] == "Also attached, the same question in other words: “how to install plugins?”."
     service.reload()
     assert [service.ask(q, Asker("telegram", "9")).passage_id for q in asked[1:]] == ["plugins-folder"] * 2
     assert "plugin" not in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]

@@ -229,6 +229,8 @@ class Moderation:
         self._close_gap((gap.keys if gap else {typed_key}) - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
+        if len(set(wordings)) > 1:
+            said += "\n" + messages.also_attached([w for w in dict.fromkeys(wordings) if w != wording])
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
