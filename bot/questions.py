@@ -35,6 +35,7 @@ _POINTS_BACK = re.compile(
     r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
     re.IGNORECASE,
 )
+_LEADING_JOIN = re.compile(r"^(?:and|also|plus|or|but|so)\b,?\s*(?:also\b,?\s*)?", re.IGNORECASE)
 _BEGINS_ASKING = re.compile(rf"(?:{_ASKING})\b", re.IGNORECASE)
 # A sentence in a question's word order: a question word and a verb ("Why *was* JavaScript chosen
 # instead of Lua."), written with or without its question mark; "What we do for ourselves dies
@@ -52,7 +53,8 @@ def questions_in(message: str, says_enough: Callable[[str, bool], bool]) -> list
     about the men?"): "how and why did they flee?", "how do I install it? on windows?" and "did an
     nk diplomat defect? i remember something like that" are one question each."""
     parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
-    asked = [p.strip() for p in parts if p.strip()]
+    asked = [_LEADING_JOIN.sub("", p.strip()) for p in parts if p.strip()]  # "... alarm? and what if ..."
+    asked = [p for p in asked if p]
     if len(asked) < 2 or len(asked) > MAX_QUESTIONS:
         return []
     if not all(_asks(part) and says_enough(part, at == 0) for at, part in enumerate(asked)):

@@ -134,7 +134,9 @@ def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str
     assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
 
 
-@pytest.mark.parametrize("greeted", ["good morning! why do North Koreans flee?", "hi all, why do North Koreans flee"])
+@pytest.mark.parametrize(
+    "greeted", ["good morning! why do North Koreans flee?", "Good evening everyone: why do North Koreans flee?"]
+)
 def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, greeted: str) -> None:
     """ "morning" weighed as a word no passage holds: the question was declined."""
     assert answerer.answer(greeted).passage_id == answerer.answer("why do North Koreans flee?").passage_id
@@ -142,6 +144,7 @@ def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, gree
 
 @pytest.mark.parametrize("question", ["hello, where do refugees go", "hey, women defectors"])
 def test_a_greeting_that_names_a_topic_is_a_question(answerer: Answerer, question: str) -> None:
+    """A guard for the greeting rules above: a greeting with a topic's words is still a question."""
     assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
 
 

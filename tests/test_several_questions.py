@@ -46,6 +46,10 @@ def every(_: str, first: bool) -> bool:
         ("how much is a ticket? is there wifi?", ["how much is a ticket?", "is there wifi?"]),
         ("fee? Also, where can I park?", ["fee?", "where can I park?"]),
         ("a? b? c?", ["a?", "b?", "c?"]),
+        (
+            "how do i set the alarm? and what if i forget the code",
+            ["how do i set the alarm?", "what if i forget the code"],
+        ),
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
