@@ -72,9 +72,9 @@ def is_banter(question: str) -> bool:
 
 
 def is_small_talk(question: str) -> bool:
-    """True for a greeting, thanks or a request for help, and nothing else."""
+    """True for a greeting, thanks, a request for help or banter, and nothing else."""
     found = WORD.findall(question.casefold())
-    return bool(found) and len(found) <= 6 and all(w in SMALL_TALK_WORDS for w in found)
+    return bool(found) and len(found) <= 6 and all(w in SMALL_TALK_WORDS or w in BANTER_WORDS for w in found)
 
 
 def is_greeting(question: str) -> bool:

@@ -19,19 +19,19 @@ _ENDED = re.compile(r"(?<=[?？])\s+")
 # begins a question ("how", "where", "can", "is", ...): "where is the venue and when does it open".
 _ASKING = r"how|what|whats|where|when|why|who|which|can|could|do|does|is|are|should|will"
 _AUX = r"is|are|was|were|do|does|did|can|could|should|will|would|has|have"
-# What a joined question begins with: a question word and a verb ("when *does* it open", "how
-# *much*", "how *long*"), or a verb and its subject ("can *I* park", "is *the* bar open"); not
-# "how women escape" after "the difference between how men and".
+# What a joined question begins with: "what", "who" or "which"; another question word and a verb
+# ("when *does* it open", "how *much*", "how *long*"), or a verb and its subject ("can *I* park",
+# "is *the* bar open"); not "how women escape" after "the difference between how men and".
 _JOINED_ASKING = (
-    rf"(?:how|what|whats|where|when|why|who|which)\s+(?:{_AUX}|much|many|long|often|far|old|to)"
-    rf"|(?:{_AUX})\s+(?:i|we|you|they|he|she|it|there|the|a|an|my|our|your)"
+    r"(?:what|who|which)\b|(?:what|where|who|how|when)(?:'s|s)\b"
+    rf"|(?:how|where|when|why)\s+(?:{_AUX}|much|many|long|often|far|old|to)\b"
+    rf"|(?:{_AUX})\s+(?:i|we|you|they|he|she|it|there|the|a|an|my|our|your)\b"
 )
 # A word that points back to what an earlier part named ("what is hanawon and how long do they
 # stay *there*", "how long was kang in the camp and when did *he* get out"): such a part is not
 # asked alone, and answered alone it got another passage. "is there" asks whether there is.
 _POINTS_BACK = re.compile(
-    r"^(?:and\s+)?(?:what|how)\s+about\b"  # "what about the men?": the rest is the question before
-    r"|\b(?:he|she|him|her|his|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
+    r"\b(?:he|she|him|her|his|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
     r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
     re.IGNORECASE,
 )
@@ -49,8 +49,8 @@ def questions_in(message: str, says_enough: Callable[[str, bool], bool]) -> list
 
     A part counts only when it is written as a question and `says_enough(part, first)` of it
     alone (the Answerer: three words and a term, two after the first), and a later part only when
-    it names what it asks about rather than pointing back ("... and when did he get out", "what
-    about the men?"): "how and why did they flee?", "how do I install it? on windows?" and "did an
+    it names what it asks about rather than pointing back ("... and when did he get out"): "how
+    and why did they flee?", "how do I install it? on windows?" and "did an
     nk diplomat defect? i remember something like that" are one question each."""
     parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
     asked = [_LEADING_JOIN.sub("", p.strip()) for p in parts if p.strip()]  # "... alarm? and what if ..."
