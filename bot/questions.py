@@ -38,9 +38,12 @@ _POINTS_BACK = re.compile(
 _LEADING_JOIN = re.compile(r"^(?:and|also|plus|or|but|so)\b,?\s*(?:also\b,?\s*)?", re.IGNORECASE)
 _BEGINS_ASKING = re.compile(rf"(?:{_ASKING})\b", re.IGNORECASE)
 # A sentence in a question's word order: a question word and a verb ("Why *was* JavaScript chosen
-# instead of Lua."), written with or without its question mark; "What we do for ourselves dies
-# with us." is not one.
-INTERROGATIVE = re.compile(rf"(?:how|what|why|when|where|who|which)\s+(?:{_AUX})\b", re.IGNORECASE)
+# instead of Lua.", "How to reset my password.", "Can I use it offline."), written with or without
+# its question mark; "What we do for ourselves dies with us." is not one.
+INTERROGATIVE = re.compile(
+    rf"(?:how|what|why|when|where|who|which)\s+(?:{_AUX})\b|how\s+to\b|(?:{_AUX}|may)\s+(?:i|we|you|my|it)\b",
+    re.IGNORECASE,
+)
 _JOINED = re.compile(rf"(?:^|\s*,?\s+)(?:and|also|plus)(?:,?\s+also)?,?\s+(?=(?:{_JOINED_ASKING})\b)", re.IGNORECASE)
 
 

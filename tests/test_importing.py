@@ -216,6 +216,22 @@ def test_plain_text_headings_underlined_or_in_wiki_marks_become_sections(tmp_pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        ("Guide\n=====\nInstall\n-------\nRun make.\n", [(True, "Guide"), (True, "Install"), (False, "Run make.")]),
+        (
+            "We meet at the library\non Main Street.\n---\nMore.\n",
+            [(False, "We meet at the library on Main Street. --- More.")],
+        ),
+        ("Name    Price\n----    -----\nTea     2\n", [(False, "Name Price ---- ----- Tea 2")]),
+    ],
+)
+def test_an_underline_under_a_block_s_first_line_or_a_heading_only(text: str, blocks: list[tuple[bool, str]]) -> None:
+    """The last line of a paragraph over a rule, and a text table's header, are no headings (a reviewer's)."""
+    assert [(b.heading, b.text) for b in articles.from_text(text).blocks] == blocks
+
+
 def test_a_text_readme_with_gapped_underlines_and_no_title(tmp_path: Path) -> None:
     """A game's README of text: its first line a date, a table of contents, "1.0) About" over "---- -----"
     with the text right under it, and a list opened by a wrapped line. Every heading was glued to its text
@@ -242,6 +258,8 @@ def test_a_title_with_a_colon_and_a_year_is_still_a_title(tmp_path: Path) -> Non
     assert _imported(tmp_path / "roadmap.md", "# Roadmap: 2025 and beyond\n\nWe ship twice a year.\n")[0] == (
         "Roadmap: 2025 and beyond"
     )
+    for field in ("Version: 1.2.3-beta", "Updated: 15 Feb 2026"):
+        assert _imported(tmp_path / "notes.md", f"# {field}\n\nWe ship twice a year.\n")[0] is None
 
 
 HONEY_LINES = [
@@ -536,7 +554,8 @@ def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) ->
         "# Scripting\n\n## FAQ\n\n> Why was JavaScript chosen instead of LUA or Python.\n\n"
         "JavaScript is mature and has a large resource base.\n\n---\n\n> How safe are\n> scripts?\n\n"
         "Scripts run in a sandbox.\n\n> Scripts are fun, said a player.\n\nThe end.\n\n"
-        "> What we do for ourselves dies with us.\n\n> Do the right thing, even when no one is watching\n"
+        "> What we do for ourselves dies with us.\n\n> Do the right thing, even when no one is watching\n\n"
+        "> How to reset my password.\n\nUse the link.\n"
     )
     found = _imported(tmp_path / "scripting.md", page)[1]
     assert [(d.section, d.text) for d in found] == [
@@ -546,6 +565,7 @@ def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) ->
         ("How safe are scripts?", "The end."),
         ("How safe are scripts?", "What we do for ourselves dies with us."),
         ("How safe are scripts?", "Do the right thing, even when no one is watching"),
+        ("How to reset my password.", "Use the link."),
     ]
 
 

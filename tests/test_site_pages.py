@@ -92,6 +92,8 @@ def test_pelican_metadata_lines_are_no_passage(tmp_path: Path) -> None:
     assert _passages(tmp_path / "note.md", plain)[1] == ["Note: dues are due on the first.", "Pay them online."]
     status = "Status: The meetup on 14 June is cancelled because the venue flooded.\n\nSorry!\n"
     assert _passages(tmp_path / "status.md", status)[1][0].startswith("Status: The meetup on 14 June")
+    pelican = "Title: Member Dues\nDate: 2020-01-01\nStatus: published\nSummary: Pay them.\n\nDues are $55.\n"
+    assert _passages(tmp_path / "pelican.md", pelican) == ("Member Dues", ["Dues are $55."])
     event = "Date: Saturday 14 June\nPlace: Durham Convention Center\n\nBring a friend.\n"
     assert _passages(tmp_path / "event.md", event)[1][0].startswith("Date: Saturday 14 June")
 
@@ -126,3 +128,12 @@ def test_code_and_go_templates_keep_their_braces_and_hugo_loses_only_its_shortco
     assert _passages(tmp_path / "shop.md", hugo) == ("Shop", ["Write {% if vip %} in the form."])
     off = "---\ntitle: Liquid\nrender_with_liquid: false\n---\nUse {{ page.title }} in a layout.\n"
     assert _passages(tmp_path / "liquid.md", off)[1] == ["Use {{ page.title }} in a layout."]
+
+
+def test_raw_in_a_fence_and_lone_backticks_leave_the_rest_of_the_page_read(tmp_path: Path) -> None:
+    """A `{% raw %}` inside a fence made its closing fence read as an opening one, and the rest of the
+    page as code; a backtick used as an apostrophe paired with the next one, keeping a tag between."""
+    page = FRONT + "Show:\n\n```liquid\n{% raw %}{{ page.title }}{% endraw %}\n```\n\nWrite to {{ site.email }} now.\n"
+    assert _passages(tmp_path / "docs.md", page)[1] == ["Show:\n```\n{{ page.title }}\n```\n\nWrite to now."]
+    html = FRONT + "<p>Don`t forget: {% include signup.html %} here. It`s free</p>\n"
+    assert _passages(tmp_path / "signup.html", html)[1] == ["Don`t forget: here. It`s free"]

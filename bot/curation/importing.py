@@ -349,7 +349,10 @@ def _lead(heading: str) -> bool:
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
 # README's first line was the title of every citation and topic). It is a section, as it was.
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z ]{0,30}:\s+v?\d[\d\s./:+-]*$")  # not "Roadmap: 2025 and beyond"
+_FIELD = re.compile(  # a date or a version after the colon; not "Roadmap: 2025 and beyond"
+    r"^[A-Za-z][A-Za-z ]{0,30}:\s+(?:v?\d+(?:[./:-]\d+)*(?:[-+.]?[A-Za-z]+\d*)?"
+    r"|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$"
+)
 
 
 def _names(title: str, heading: str) -> bool:

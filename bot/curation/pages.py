@@ -21,7 +21,7 @@ def from_html(text: str) -> Article:
     boxes, edit links, citation marks, reference lists) are left out. A site's page with front
     matter (`bot.curation.templates`) is read as the site shows it, titled by its front matter when
     it has no `<title>`."""
-    matter_title, page = site_page(text)
+    matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
     text = page
     spared: set[tuple[int, int]] = set()

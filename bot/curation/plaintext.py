@@ -56,8 +56,9 @@ def from_text(text: str) -> Article:
 # ("1.0) About" over "---- -----", as a README of text writes it), with text right under it: set
 # apart as a heading. (The last line of a paragraph over a rule is no heading.)
 _UNDERLINED = re.compile(
-    r"(?:\A|(?<=\n\n))(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?: (?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
+    r"^(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?: (?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
 )
+_RULE_LINE = re.compile(r"[ \t]*(?:=+|-+)(?: (?:=+|-+)){0,20}[ \t]*")
 
 
 def _set_apart(found: re.Match[str]) -> str:
@@ -65,6 +66,10 @@ def _set_apart(found: re.Match[str]) -> str:
     title, line = found.group("title"), found.group("line")
     bare = title.strip()
     gapped = " " in line.strip()
+    before = found.string[: found.start()].rstrip(" \t")
+    above = before.rstrip("\n").rpartition("\n")[2]
+    if before and not before.endswith("\n\n") and not _RULE_LINE.fullmatch(above):
+        return found.group(0)  # the last line of a paragraph over a rule, not a heading
     if _LIST_ITEM.match(bare) or not bare or len(line.strip()) < 3 or set(bare) <= set("=- \t"):
         return found.group(0)
     if gapped and re.search(r"\s\s", bare):  # a text table's header ("Name    Price" over "----    -----")

@@ -67,7 +67,7 @@ def _matter(text: str) -> _Matter | None:
     return _Matter({str(k): v for k, v in data.items()}, toml, text[found.end() :])
 
 
-def site_page(text: str) -> tuple[str | None, str]:
+def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:
     """The title of a page's front matter, and the page as its site shows it (see the module);
     for a page of Pelican's or MultiMarkdown's metadata lines instead (`metadata`), their title and
     the page after them; (None, text) for a page of neither."""
@@ -79,13 +79,13 @@ def site_page(text: str) -> tuple[str | None, str]:
         return title, _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
     if matter.data.get("render_with_liquid") is False:  # Jekyll's own switch
         return title, body
-    return title, rendered(body)
+    return title, rendered(body, spans=not html)
 
 
 # A page's metadata as Pelican and MultiMarkdown write it: "Key: value" lines at its very top,
 # then a blank line ("Category: recommended" over "Date: 2000-05-01" was a passage, and a topic).
 _META_LINE = re.compile(r"[A-Za-z][\w -]{0,30}:[ \t]+\S[^\n]{0,500}")
-_META_KEYS = frozenset("title date modified category tags slug author authors lang template".split())
+_META_KEYS = frozenset("title date modified category tags slug author authors lang template status summary".split())
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -115,20 +115,29 @@ _SHORTCODE = re.compile(r"\{\{<[^{}]{0,300}?>\}\}|\{\{%[^{}]{0,300}?%\}\}")
 _OPENS = re.compile(r"\{%-?\s*(comment|raw)\s*-?%\}")
 
 
-def rendered(text: str) -> str:
-    """`text` without its template comments, tags and expressions (code aside, which its authors
-    show as written); a raw block's text as written. One pass over the text: a comment left open
-    hides the rest of the page, as it does on the site."""
+def rendered(text: str, *, spans: bool = True) -> str:
+    """`text` without its template comments, tags and expressions; code (see `_outside_code`;
+    `spans`: inline code spans too, as in Markdown) as written, but for the `{% raw %}` marks
+    around it, which the site does not show."""
+    return _outside_code(text, _liquid, code=lambda block: _RAW_MARK.sub("", block), spans=spans)
+
+
+_RAW_MARK = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+
+
+def _liquid(text: str) -> str:
+    """Text that is not code without its comments, tags and expressions; a raw block's text as
+    written. One pass: a comment left open hides the rest of the text, as it does on the site."""
     out: list[str] = []
     at = 0
     while (found := _OPENS.search(text, at)) is not None:
-        out.append(_outside_code(text[at : found.start()], _without_tags))
+        out.append(_without_tags(text[at : found.start()]))
         closing = re.compile(rf"\{{%-?\s*end{found.group(1)}\s*-?%\}}")
         end = closing.search(text, found.end())
         inner_end, at = (end.start(), end.end()) if end is not None else (len(text), len(text))
         if found.group(1) == "raw":
             out.append(text[found.end() : inner_end])
-    out.append(_outside_code(text[at:], _without_tags))
+    out.append(_without_tags(text[at:]))
     return "".join(out)
 
 
@@ -140,35 +149,47 @@ def _without_tags(text: str) -> str:
 _CODE = re.compile(
     r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>`+)|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
 )
+_CODE_NO_SPANS = re.compile(
+    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>(?!))|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
+)
+SPAN_CHARS = 1_000  # an inline code span ends within this many characters, in its paragraph
 
 
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """`text` with `change` made to what is not code: a fenced block, an inline code span, a
-    <pre> or <code> element are kept as written (a Helm page's `{{ .Values.drink }}`). A fence
-    left open is code to the end, as Markdown reads it; a lone backtick or an unclosed <code> is
-    text. Each kind of end is searched for at most once after it was found missing."""
+def _outside_code(
+    text: str, change: Callable[[str], str], *, code: Callable[[str], str] = str, spans: bool = True
+) -> str:
+    """`text` with `change` made to what is not code and `code` to what is: a fenced block, an
+    inline code span (with `spans`: Markdown's, within its paragraph), a <pre> or <code> element (a
+    Helm page's `{{ .Values.drink }}`). A fence left open is code to the end, as Markdown reads
+    it; a lone backtick or an unclosed <code> is text. A missing end tag is searched for once."""
     out: list[str] = []
     at = 0
-    missing: set[str] = set()  # the ends not found from some place on: none is found from later either
-    while (found := _CODE.search(text, at)) is not None:
+    missing: set[str] = set()  # the end tags not found from some place on: none is found from later either
+    pattern = _CODE if spans else _CODE_NO_SPANS
+    while (found := pattern.search(text, at)) is not None:
         out.append(change(text[at : found.start()]))
+        end: re.Match[str] | None
         if found.group("fence"):
             fence = found.group("fence")
             closing = rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$"
-        elif found.group("span"):
-            closing = rf"(?<!`){found.group('span')}(?!`)"
+            end = re.compile(closing, re.MULTILINE).search(text, found.end())
+        elif found.group("span"):  # within its paragraph, and short: a span is a few words of code
+            window = text[found.end() : found.end() + SPAN_CHARS].split("\n\n", 1)[0]
+            inner = re.compile(rf"(?<!`){found.group('span')}(?!`)").search(window)
+            end = None
+            if inner is not None:
+                end = re.compile(re.escape(found.group("span"))).match(text, found.end() + inner.start())
         else:
             closing = rf"</{found.group('tag').lower()}\s*>"
-        end = (
-            None if closing in missing else re.compile(closing, re.MULTILINE | re.IGNORECASE).search(text, found.end())
-        )
+            end = None if closing in missing else re.compile(closing, re.IGNORECASE).search(text, found.end())
+            if end is None:
+                missing.add(closing)
         if end is None and not found.group("fence"):
-            missing.add(closing)
             out.append(change(found.group(0)))
             at = found.end()
             continue
         stop = end.end() if end is not None else len(text)
-        out.append(text[found.start() : stop])
+        out.append(code(text[found.start() : stop]))
         at = stop
     out.append(change(text[at:]))
     return "".join(out)
