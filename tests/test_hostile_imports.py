@@ -52,6 +52,10 @@ SLOW_ONCE = {
     "gapped underlines": ("under.txt", ("Title\n" + "- " * 5_000 + "\n\n") * 20),
     "mail addresses never closed": ("mail.md", "<a@b" * 50_000),
     "badges never closed": ("badges.md", "[![" * 50_000),
+    "code spans of many lengths never closed": (
+        "spans.md",
+        "---\ntitle: x\n---\n" + "".join("`" * k + "x " for k in range(1, 800)) + "a" * 200_000,
+    ),
 }
 
 
