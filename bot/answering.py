@@ -251,7 +251,7 @@ class Answerer:
             return whole  # no part is answered alone, or the message asks one thing after all
         return dataclasses.replace(replies[0], also=tuple(replies[1:]))
 
-    def _says_enough(self, part: str, first: bool) -> bool:
+    def _says_enough(self, part: str) -> bool:
         """True for a part of a message that can be answered alone: three words or more, and a term
         besides question words ("is there wifi?", "what about the US?"; not "why?", nor "China?"
         after "where do they go?", which asks the first part again). A reviewer's two-term rule for
@@ -262,11 +262,12 @@ class Answerer:
         """The answer to one question, already cut."""
         if not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
-        if chat.is_thanks(question):
+        said = chat.kind(question)
+        if said is chat.Kind.THANKS:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
-        if chat.is_banter(question):
+        if said is chat.Kind.BANTER:
             return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
-        if chat.is_small_talk(question) or self._greets(question):
+        if said is chat.Kind.SMALL_TALK or (said is chat.Kind.GREETING and not self._names_a_topic(question)):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         question = chat.without_greeting(question)
         terms = self.index.analyze(question)
@@ -280,17 +281,16 @@ class Answerer:
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
 
-    def _greets(self, question: str) -> bool:
-        """True for a greeting with words the knowledge base does not know ("good morning from
-        berlin 👋", "hi all, new here"), which was answered "Sorry, I don't know that one".
-        "hello, refund policy" names a topic: a question."""
-        return chat.is_greeting(question) and not any(self.index.knows(t) for t in self.index.analyze(question))
+    def _names_a_topic(self, greeting: str) -> bool:
+        """True when a greeting's words are the knowledge base's ("hello, refund policy": a
+        question); "good morning from berlin 👋" was answered "Sorry, I don't know that one"."""
+        return any(self.index.knows(t) for t in self.index.analyze(greeting))
 
     def candidate(self, question: str) -> Ranked | None:
         """The passage `answer` would weigh for `question`, whatever the confidence rule says; None
         for small talk, nothing to rank, or a passage that gives another kind of thing than asked."""
         question = cut(question)
-        if not chat.WORD.search(question) or chat.is_small_talk(question) or chat.is_banter(question):
+        if not chat.WORD.search(question) or chat.is_small_talk(question):
             return None
         question = chat.without_greeting(question)
         ranked = self.index.rank(self.index.analyze(question), top=2, question=question)

@@ -4,6 +4,7 @@ before a question. The Answerer replies to these with a note, never a passage.
 
 from __future__ import annotations
 
+import enum
 import re
 
 WORD = re.compile(r"[^\W\d_]+")  # the words of a message, for telling chat from questions
@@ -33,17 +34,46 @@ BANTER_WORDS = frozenset(
 )
 
 
-def is_thanks(question: str) -> bool:
-    """True for small talk that thanks and asks nothing ("thanks!", "thank you so much", "thanks,
-    that worked!!": a member's thanks after an answer got "I don't know that one" and topics)."""
+class Kind(enum.Enum):
+    """What kind of chat a message is."""
+
+    THANKS = "thanks"  # "thanks!", "thanks, that worked!!"
+    BANTER = "banter"  # laughs and presence: "lol", "anyone here?", "gn guys"
+    SMALL_TALK = "small_talk"  # a greeting or a request for help, and nothing else
+    GREETING = "greeting"  # a greeting with other words: chat unless they name a topic (the Answerer's to say)
+
+
+_TALK = SMALL_TALK_WORDS | BANTER_WORDS
+_THANKING = SMALL_TALK_WORDS | THANKED_WORDS
+_NOT_BANTER = GREETINGS | ASKING_WORDS
+
+
+def kind(question: str) -> Kind | None:
+    """The kind of chat `question` is, or None for a question; its words read once.
+
+    - THANKS: it thanks and asks nothing ("thanks, that worked!!" got "I don't know that one"
+      and topics; "Thanks, is it fixed now?" asks).
+    - BANTER: laughs and presence alone (the twelve topics of the help were a lot for a "lol").
+    - SMALL_TALK: a greeting, a request for help or banter, at most six words.
+    - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
+      words ("good morning from berlin 👋", "hi all, new here")."""
     found = WORD.findall(question.casefold())
+    if not found:
+        return None
     words = set(found)
-    return (
-        bool(words & THANKS_WORDS)
-        and not words & ASKING_WORDS
-        and "?" not in question  # "Thanks, is it fixed now?" asks
-        and all(w in SMALL_TALK_WORDS or w in THANKED_WORDS for w in found)
-    )
+    asks = "?" in question or bool(words & ASKING_WORDS)
+    if words & THANKS_WORDS and not asks and words <= _THANKING:
+        return Kind.THANKS
+    if len(found) <= 6 and words <= _TALK:
+        return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
+    if found[0] in GREETINGS and len(found) <= 8 and not asks:
+        return Kind.GREETING
+    return None
+
+
+def is_small_talk(question: str) -> bool:
+    """True for chat that asks nothing a passage answers: thanks, banter, a greeting or help alone."""
+    return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.SMALL_TALK)
 
 
 # A greeting before the question: "good morning! why do ...", "hi all, how do I ...".
@@ -57,35 +87,3 @@ def without_greeting(question: str) -> str:
     if found is None or not is_small_talk(found.group("greeting")):
         return question
     return question[found.end() :]
-
-
-def is_banter(question: str) -> bool:
-    """True for chat of laughs and presence alone ("lol", "haha ok", "anyone here?", "gn guys")."""
-    found = WORD.findall(question.casefold())
-    return (
-        bool(found)
-        and bool(set(found) & BANTER_WORDS)
-        and len(found) <= 6
-        and all(w in BANTER_WORDS or w in SMALL_TALK_WORDS for w in found)
-        and not set(found) & (GREETINGS | ASKING_WORDS | {"help"})
-    )
-
-
-def is_small_talk(question: str) -> bool:
-    """True for a greeting, thanks, a request for help or banter, and nothing else."""
-    found = WORD.findall(question.casefold())
-    return bool(found) and len(found) <= 6 and all(w in SMALL_TALK_WORDS or w in BANTER_WORDS for w in found)
-
-
-def is_greeting(question: str) -> bool:
-    """True for a message that begins with a greeting and asks nothing: no "?", no asking word, at
-    most eight words ("good morning from berlin 👋", "hi all, new here"); whether its other words
-    name a topic is the Answerer's to say."""
-    found = WORD.findall(question.casefold())
-    return (
-        bool(found)
-        and found[0] in GREETINGS
-        and len(found) <= 8
-        and "?" not in question
-        and not set(found) & ASKING_WORDS
-    )

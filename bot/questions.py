@@ -47,20 +47,20 @@ INTERROGATIVE = re.compile(
 _JOINED = re.compile(rf"(?:^|\s*,?\s+)(?:and|also|plus)(?:,?\s+also)?,?\s+(?=(?:{_JOINED_ASKING})\b)", re.IGNORECASE)
 
 
-def questions_in(message: str, says_enough: Callable[[str, bool], bool]) -> list[str]:
+def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
     """The questions of `message` when it asks two or more (at most MAX_QUESTIONS), else [].
 
-    A part counts only when it is written as a question and `says_enough(part, first)` of it
-    alone (the Answerer: three words and a term, two after the first), and a later part only when
-    it names what it asks about rather than pointing back ("... and when did he get out"): "how
-    and why did they flee?", "how do I install it? on windows?" and "did an
-    nk diplomat defect? i remember something like that" are one question each."""
+    A part counts only when it is written as a question and `says_enough` of it alone (the
+    Answerer: three words and a term besides question words), and a later part only when it names
+    what it asks about rather than pointing back ("... and when did he get out"): "how and why did
+    they flee?", "how do I install it? on windows?" and "did an nk diplomat defect? i remember
+    something like that" are one question each."""
     parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
     asked = [_LEADING_JOIN.sub("", p.strip()) for p in parts if p.strip()]  # "... alarm? and what if ..."
     asked = [p for p in asked if p]
     if len(asked) < 2 or len(asked) > MAX_QUESTIONS:
         return []
-    if not all(_asks(part) and says_enough(part, at == 0) for at, part in enumerate(asked)):
+    if not all(_asks(part) and says_enough(part) for part in asked):
         return []
     if any(_POINTS_BACK.search(p) for p in asked[1:]):
         return []

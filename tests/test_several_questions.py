@@ -32,7 +32,7 @@ def answerer(handbook: Path) -> Answerer:
     return Answerer.from_directory(handbook)
 
 
-def every(_: str, first: bool) -> bool:
+def every(_: str) -> bool:
     return True
 
 
