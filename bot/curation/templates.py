@@ -30,20 +30,6 @@ _FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
 MAX_FRONT_MATTER = 64 * 1024  # characters; a longer block at the top is no front matter
 
 
-def front_matter(text: str) -> tuple[str | None, str]:
-    """The title of a page's front matter, and the text after it; (None, text) when it has none.
-
-    Front matter is a block between two `---` lines (YAML, as Jekyll and most static sites write
-    it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a key
-    (`title: ...`, `title = "..."`). A page that merely begins with a rule is left as it is."""
-    matter = _matter(text)
-    if matter is None:
-        return None, text
-    title = matter.data.get("title")
-    title = " ".join(title.split()) if isinstance(title, str) else ""
-    return title or None, matter.body
-
-
 @dataclass(frozen=True)
 class _Matter:
     """A page's front matter read: its fields, whether it was TOML (`+++`, Hugo's), and the page after it."""
@@ -54,6 +40,10 @@ class _Matter:
 
 
 def _matter(text: str) -> _Matter | None:
+    """A page's front matter: a block between two `---` lines (YAML, as Jekyll and most static
+    sites write it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a
+    key (`title: ...`, `title = "..."`); None for a page without (one that merely begins with a
+    rule, or whose block cannot be read)."""
     found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
     if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
         return None
@@ -71,10 +61,12 @@ def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:
     """The title of a page's front matter, and the page as its site shows it (see the module);
     for a page of Pelican's or MultiMarkdown's metadata lines instead (`metadata`), their title and
     the page after them; (None, text) for a page of neither."""
-    title, body = front_matter(text)
     matter = _matter(text)
     if matter is None:
         return metadata(text)
+    title = matter.data.get("title")
+    title = " ".join(title.split()) or None if isinstance(title, str) else None
+    body = matter.body
     if matter.toml:  # Hugo renders no template in a page, only its shortcodes
         return title, _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
     if matter.data.get("render_with_liquid") is False:  # Jekyll's own switch
@@ -149,9 +141,6 @@ def _without_tags(text: str) -> str:
 _CODE = re.compile(
     r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>`+)|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
 )
-_CODE_NO_SPANS = re.compile(
-    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>(?!))|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
-)
 SPAN_CHARS = 1_000  # an inline code span ends within this many characters, in its paragraph
 
 
@@ -165,8 +154,7 @@ def _outside_code(
     out: list[str] = []
     at = 0
     missing: set[str] = set()  # the end tags not found from some place on: none is found from later either
-    pattern = _CODE if spans else _CODE_NO_SPANS
-    while (found := pattern.search(text, at)) is not None:
+    while (found := _CODE.search(text, at)) is not None:
         out.append(change(text[at : found.start()]))
         end: re.Match[str] | None
         if found.group("fence"):
@@ -174,7 +162,7 @@ def _outside_code(
             closing = rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$"
             end = re.compile(closing, re.MULTILINE).search(text, found.end())
         elif found.group("span"):  # within its paragraph, and short: a span is a few words of code
-            window = text[found.end() : found.end() + SPAN_CHARS].split("\n\n", 1)[0]
+            window = text[found.end() : found.end() + SPAN_CHARS].split("\n\n", 1)[0] if spans else ""
             inner = re.compile(rf"(?<!`){found.group('span')}(?!`)").search(window)
             end = None
             if inner is not None:
