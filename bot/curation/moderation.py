@@ -206,31 +206,31 @@ class Moderation:
             gap = self.gap_store.find(question) if self.gap_store else None
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
-        wording = edits.question_fields([gap.questions[0] if gap else question])[0]
+        first = gap.questions[0] if gap else question
         # The gap's other wordings of the same words ("how to install plugins?" beside "how do i
         # install plugin?") are one question, closed with it: attached too, or they stay unanswered.
-        key = next((k for k, q in gap.asked if q == gap.questions[0]), None) if gap else None
-        wordings = [wording, *(q for k, q in gap.asked if k == key and q != gap.questions[0])] if gap else [wording]
-        wordings = edits.question_fields(wordings[:MAX_WORDINGS])
+        key = next((k for k, q in gap.asked if q == first), None) if gap else None
+        same = [q for k, q in gap.asked if k == key and q != first] if gap else []
+        wording, *others = dict.fromkeys(edits.question_fields([first, *same][:MAX_WORDINGS]))
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
             existing = list(item.get("questions") or [])
             if wording.casefold() in (q.casefold() for q in existing):
                 raise Refused(_("`{id}` already has that question.").format(id=pid))
-            added = [w for w in dict.fromkeys(wordings) if w.casefold() not in (q.casefold() for q in existing)]
+            added = [w for w in (wording, *others) if w.casefold() not in (q.casefold() for q in existing)]
             after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
             return edits.replace(files, name, index, item, after)
 
-        typed_key = term_key(self._analyze(wording))  # before the alias: it may change how the words are read
+        # The typed words' term set, read before the alias: the alias may change how they are read.
+        keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
         self._apply(asker, "alias", plan)
-        asked = gap.asked if gap else self._recorded(typed_key)
-        open_ = self._still_open(asked, pid)
-        self._close_gap((gap.keys if gap else {typed_key}) - {k for k, _ in open_}, "aliased")
+        open_ = self._still_open(gap.asked if gap else self._recorded(next(iter(keys))), pid)
+        self._close_gap(keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
-        if len(set(wordings)) > 1:
-            said += "\n" + messages.also_attached([w for w in dict.fromkeys(wordings) if w != wording])
+        if others:
+            said += "\n" + messages.also_attached(others)
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
@@ -244,11 +244,11 @@ class Moderation:
 
     def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
         """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
-        asked now do not get passage `pid`, a term set open while one of its wordings is: a gap groups questions
-        that share words ("how much does the cloud version cost", "does the cloud version have
-        servers in the us"), and aliasing one closed them all,
-        the other still unanswered and gone from `kb gaps`. By the recorded term sets, not the
-        wordings analysed again: the alias itself can change how a wording is read."""
+        asked now do not get passage `pid`, a term set open while one of its wordings is: a gap
+        groups questions that share words ("how much does the cloud version cost", "does the cloud
+        version have servers in the us"), and aliasing one closed them all, the other still
+        unanswered and gone from `kb gaps`. By the recorded term sets, not the wordings analysed
+        again: the alias itself can change how a wording is read."""
         if self._ask is None:
             return []
         open_: dict[str, str] = {}  # each term set with a wording not answered (one wording is enough)
