@@ -50,6 +50,7 @@ SLOW_ONCE = {
     "wiki links never closed": ("wiki.md", "[[a|" * 50_000),
     "a quoted line of spaces": ("quote.md", "> How" + " " * 100_000 + "x?\n\nAnswer.\n"),
     "gapped underlines": ("under.txt", ("Title\n" + "- " * 5_000 + "\n\n") * 20),
+    "many underlined headings": ("headings.txt", "Title\n-----\nText.\n\n" * 50_000),
     "mail addresses never closed": ("mail.md", "<a@b" * 50_000),
     "badges never closed": ("badges.md", "[![" * 50_000),
     "code spans of many lengths never closed": (

@@ -55,10 +55,10 @@ def from_text(text: str) -> Article:
 # A line that begins a block, underlined with = or -, the underline perhaps gapped under each word
 # ("1.0) About" over "---- -----", as a README of text writes it), with text right under it: set
 # apart as a heading. (The last line of a paragraph over a rule is no heading.)
-_UNDERLINED = re.compile(
-    r"^(?P<title>[^\n]{1,100})\n(?P<line>[ \t]{0,3}(?:=+|-+)(?: (?:=+|-+)){0,20})[ \t]*$", re.MULTILINE
-)
-_RULE_LINE = re.compile(r"[ \t]*(?:=+|-+)(?: (?:=+|-+)){0,20}[ \t]*")
+_RULE = r"[ \t]{0,3}(?:=+|-+)(?: (?:=+|-+)){0,20}"  # a line of = or -, perhaps gapped under each word
+_UNDERLINED = re.compile(rf"^(?P<title>[^\n]{{1,100}})\n(?P<line>{_RULE})[ \t]*$", re.MULTILINE)
+_RULE_LINE = re.compile(rf"{_RULE}[ \t]*")
+_LOOK_BACK = 400  # characters read before an underlined line: enough for the line above it
 
 
 def _set_apart(found: re.Match[str]) -> str:
@@ -66,7 +66,7 @@ def _set_apart(found: re.Match[str]) -> str:
     title, line = found.group("title"), found.group("line")
     bare = title.strip()
     gapped = " " in line.strip()
-    before = found.string[: found.start()].rstrip(" \t")
+    before = found.string[max(0, found.start() - _LOOK_BACK) : found.start()].rstrip(" \t")
     above = before.rstrip("\n").rpartition("\n")[2]
     if before and not before.endswith("\n\n") and not _RULE_LINE.fullmatch(above):
         return found.group(0)  # the last line of a paragraph over a rule, not a heading
@@ -74,7 +74,7 @@ def _set_apart(found: re.Match[str]) -> str:
         return found.group(0)
     if gapped and re.search(r"\s\s", bare):  # a text table's header ("Name    Price" over "----    -----")
         return found.group(0)
-    return f"\n\n{title}\n{line.strip().replace(' ', '-').replace(chr(9), '-')}\n\n"
+    return f"\n\n{title}\n{line.strip().replace(' ', '-')}\n\n"
 
 
 def _list_blocks(raw: str) -> list[Block]:
