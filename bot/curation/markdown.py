@@ -156,10 +156,10 @@ class _MarkdownReader:
             if _MD_TOC.match(line):  # kramdown's "{:toc}" stands for the list item above it
                 self.lines.clear()
                 self.mark = ""
-        elif (heading := md_heading(line) or _html_heading(line)) is not None:
+        elif (found := _heading_line(line)) is not None:
+            heading, level = found
             self.flush()
             self._cite(heading)
-            level = len(line.lstrip()) - len(line.lstrip().lstrip("#")) or _html_level(line)
             self._add(Block(inline_markdown(heading, addresses=False, notes=self.defined), True, level))
         elif len(self.lines) == 1 and SETEXT.match(line):
             heading = self.lines.pop()
@@ -197,26 +197,33 @@ class _MarkdownReader:
         if block.text:
             self.blocks.append(block)
 
+    def _title(self, raw: str, plain: str) -> str | None:
+        """The heading a paragraph of one short sentence stands for: all in bold, or quoted and
+        asking, as a FAQ asks its question over the answer ("> How safe are scripts?", "> Why was
+        JavaScript chosen instead of LUA or Python.": each was a passage cut off from its answer)."""
+        if not _headline(raw):
+            return None
+        bold = _MD_BOLD_LINE.match(raw.strip())
+        if bold is not None:
+            return bold.group("title")
+        asks = plain.rstrip().endswith("?") or INTERROGATIVE.match(plain) is not None
+        return raw.strip() if self.quoted and asks else None
+
     def flush(self) -> None:
         """The paragraph or list item being read, ended."""
         if self.lines:
             raw = " ".join(self.lines)
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
-            bold = _MD_BOLD_LINE.match(raw.strip()) if _headline(raw) else None
-            # A quoted line a FAQ asks its question with, over the answer: "> How safe are scripts?", "> Why
-            # was JavaScript chosen instead of LUA or Python." (each was a passage cut off from its answer).
-            asks = plain.rstrip().endswith("?") or INTERROGATIVE.match(plain) is not None
-            if plain and self.quoted and _headline(raw) and asks:
-                bold = _MD_BOLD_LINE.match(f"**{raw.strip()}**")  # a FAQ's question, quoted over its answer
+            title = self._title(raw, plain)
             if _IMAGES_ONLY.fullmatch(raw):
                 plain = ""  # a picture's description answers nothing: "Still from the v0.5.0 title sequence"
             if plain and self.noting:
                 before = self.notes.get(self.noting)
                 self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
                 self.noted = self.noting
-            elif plain and bold:
-                self._add(Block(inline_markdown(bold.group("title"), addresses=False), True))
+            elif plain and title is not None:
+                self._add(Block(inline_markdown(title, addresses=False), True))
             elif plain:
                 self._add(Block(plain, item=self.mark))
             self.lines.clear()
@@ -263,14 +270,13 @@ _HTML_HEADING = re.compile(
 _IMAGES_ONLY = re.compile(r"(?:\s*!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}\))+\s*")
 
 
-def _html_heading(line: str) -> str | None:
-    found = _HTML_HEADING.match(line)
-    return found.group("title").strip() if found else None
-
-
-def _html_level(line: str) -> int:
-    found = _HTML_HEADING.match(line)
-    return int(found.group("level")) if found else 1
+def _heading_line(line: str) -> tuple[str, int] | None:
+    """A heading line's title and level: `## Title`, or one written in HTML on a line of its own."""
+    title = md_heading(line)
+    if title is not None:
+        return title, len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+    html = _HTML_HEADING.match(line)
+    return (html["title"].strip(), int(html["level"])) if html else None
 
 
 def _headline(text: str) -> bool:
@@ -336,11 +342,16 @@ SPAN = 300  # characters an emphasis or code span may hold; a longer one is left
 _LINKED_IMAGE = re.compile(r"\[!\[(?P<alt>[^\[\]]{0,200})\]\([^()\s]{0,2000}\)\]\((?P<href>[^()\s]{1,2000})\)")
 
 
+def _badges_as_links(text: str) -> str:
+    """Each linked image as a link by its description: a badge says where it leads."""
+    return _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", text)
+
+
 def _linked(cell: str) -> str:
     """A table cell with its links as text and address, when it holds at most LINKS_KEPT: a
     README's table of Discord invites read "Non Developer: Discord Discord", counted with the row's
     other links."""
-    cell = _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", cell)
+    cell = _badges_as_links(cell)
     if len(_MD_LINK.findall(cell)) > LINKS_KEPT:
         return cell
     return _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if not m[1] else m[0], cell)
@@ -367,7 +378,7 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
     if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
         text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
-    text = _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", text)  # a badge: where it leads
+    text = _badges_as_links(text)
     keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
     text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
     text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
