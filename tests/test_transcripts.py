@@ -89,6 +89,9 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi}\n  - {question: hi}\n", "t.yaml:4 (turn 2): a turn needs 'ask'"),
         ("name: x\nturns:\n  - {ask: hi, expect: {contain: [a]}}\n", "(turn 1): 'expect' may hold only"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: maybe}}\n", "'fallback' must be true or false"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: {contains: a}}\n", "'also' must be a list of expectations"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: [{contain: a}]}\n", "'also' may hold only"),
+        ("name: x\nturns:\n  - {ask: hi, also: [{contains: a}]}\n", "give 'expect' too"),
     ],
 )
 def test_unreadable_transcript_exits_2(
@@ -151,3 +154,27 @@ def test_every_passage_is_asked_in_the_transcripts() -> None:
             if result.passed and result.answer.passage_id:
                 hit.add(result.answer.passage_id)
     assert {p.id for p in answerer.kb} - hit == set()
+
+
+SEVERAL = """name: several
+turns:
+  - ask: "how many refugees are in south korea? what about the US?"
+    expect: {passage: numbers-south-korea}
+    also:
+      - {passage: numbers-united-states}
+"""
+
+
+def test_also_judges_each_further_reply_of_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A message of two questions gets two replies; `also` judges the second, as `expect` the first."""
+    assert main(["replay", str(write(tmp_path, SEVERAL))]) == 0
+    wrong = SEVERAL.replace("numbers-united-states", "women-majority")
+    assert main(["replay", str(write(tmp_path, wrong))]) == 1
+    assert "reply 2: chose numbers-united-states, expected women-majority" in capsys.readouterr().out
+
+
+def test_also_fails_a_reply_that_was_never_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Expecting a second reply to a message of one question fails, saying how many replies there were."""
+    one = SEVERAL.replace("south korea? what about the US?", "south korea?")
+    assert main(["replay", str(write(tmp_path, one))]) == 1
+    assert "no reply 2: the message was answered in 1" in capsys.readouterr().out

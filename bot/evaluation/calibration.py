@@ -71,6 +71,8 @@ def examples(
     found = []
     for transcript in transcripts:
         for turn in transcript.turns:
+            # the rule decides on the message's best passage: the first reply's expectation judges it
+            turn = replace(turn, also=())
             expect = turn.expect
             if expect is None or not (expect.contains or expect.passage or expect.fallback is not None):
                 continue

@@ -2,7 +2,9 @@
 
 A transcript is YAML: `name`, then `turns`, each with `ask` and an optional `expect` holding any
 of `contains` (any one of the strings must appear in the reply, case-insensitive), `passage`
-(the id that must be chosen) and `fallback` (true or false).
+(the id that must be chosen) and `fallback` (true or false). A message of several questions gets a
+reply each (`Answer.replies`): `expect` judges the first, and `also`, a list of such
+expectations, the next ones in order.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Expectation:
 class Turn:
     ask: str
     expect: Expectation | None
+    # the further replies of a message of several questions, in order (`Answer.also`)
+    also: tuple[Expectation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,14 +87,23 @@ def load(path: Path) -> Transcript:
 def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     if not isinstance(raw, dict) or not isinstance(raw.get("ask"), str):
         raise TranscriptError(path, "a turn needs 'ask' with the question as text", **where)
-    unknown = set(raw) - {"ask", "expect"}
+    unknown = set(raw) - {"ask", "expect", "also"}
     if unknown:
         raise TranscriptError(path, f"unknown key(s) in turn: {', '.join(sorted(map(str, unknown)))}", **where)
-    expect = raw.get("expect")
-    if expect is None:
+    also = raw.get("also", [])
+    if not isinstance(also, list) or (not also and "also" in raw):
+        raise TranscriptError(path, "'also' must be a list of expectations, one for each further reply", **where)
+    if raw.get("expect") is None:
+        if also:
+            raise TranscriptError(path, "'also' judges the replies after the first: give 'expect' too", **where)
         return Turn(ask=raw["ask"], expect=None)
+    further = tuple(_expectation(path, e, "also", where) for e in also)
+    return Turn(ask=raw["ask"], expect=_expectation(path, raw["expect"], "expect", where), also=further)
+
+
+def _expectation(path: Path, expect: Any, key: str, where: dict[str, Any]) -> Expectation:
     if not isinstance(expect, dict) or set(expect) - _EXPECT_KEYS:
-        raise TranscriptError(path, f"'expect' may hold only {', '.join(sorted(_EXPECT_KEYS))}", **where)
+        raise TranscriptError(path, f"'{key}' may hold only {', '.join(sorted(_EXPECT_KEYS))}", **where)
     contains = expect.get("contains", [])
     if isinstance(contains, str):
         contains = [contains]
@@ -102,15 +115,25 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     passage = expect.get("passage")
     if passage is not None and not isinstance(passage, str):
         raise TranscriptError(path, "'passage' must be a passage id", **where)
-    return Turn(ask=raw["ask"], expect=Expectation(contains=tuple(contains), passage=passage, fallback=fallback))
+    return Expectation(contains=tuple(contains), passage=passage, fallback=fallback)
 
 
 def judge(turn: Turn, answer: Answer, known: Container[str] | None = None) -> tuple[bool | None, tuple[str, ...]]:
     """Whether `answer` meets the turn's expectation, and what it missed; `known`, the knowledge base's passage
-    ids, tells an expectation naming a passage that is not there (a typo, a removed passage) from a wrong choice."""
-    expect = turn.expect
-    if expect is None:
+    ids, tells an expectation naming a passage that is not there (a typo, a removed passage) from a wrong choice.
+    The turn's `also` judges the answer's further replies, one each, named by their number ("reply 2: ...")."""
+    if turn.expect is None:
         return None, ()
+    problems = _missed(turn.expect, answer, known)
+    for number, expect in enumerate(turn.also, start=2):
+        if number - 2 < len(answer.also):
+            problems += [f"reply {number}: {p}" for p in _missed(expect, answer.also[number - 2], known)]
+        else:
+            problems.append(f"no reply {number}: the message was answered in {len(answer.replies)}")
+    return not problems, tuple(problems)
+
+
+def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -> list[str]:
     problems = []
     reply = answer.text.casefold()
     if expect.contains and not any(c.casefold() in reply for c in expect.contains):
@@ -125,7 +148,7 @@ def judge(turn: Turn, answer: Answer, known: Container[str] | None = None) -> tu
         problems.append("answered instead of declining")
     elif expect.fallback is False and answer.fallback:
         problems.append("declined instead of answering")
-    return not problems, tuple(problems)
+    return problems
 
 
 def replay(answerer: Answerer, transcripts: Iterable[Transcript]) -> Iterator[Result]:
