@@ -58,9 +58,15 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 text (byte {exc.start}); save it as UTF-8 first") from None
+    text = _INVISIBLE.sub("", text)  # a rules page's blank line held a zero-width space, which ended a passage
     if not text.strip():
         raise FileError(path, "the file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Characters that print as nothing and join nothing: zero-width space, word joiner, a byte-order
+# mark inside the text (the zero-width joiner stays: it makes one emoji of two).
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 
 
 # Documents people save articles in that are not text, by how their bytes begin.

@@ -21,6 +21,7 @@ class Block:
     level: int = 0  # a heading's level, 1-6, where the format gives one
     item: str = ""  # a list item's mark as it is printed ("•", or "2." in a numbered list); "" else
     code: bool = False  # lines of code (a fenced block, `<pre>`), kept as written, line by line
+    nested: bool = False  # a list item inside the item before it (indented under it, as Markdown nests it)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def passages_of(blocks: list[Block]) -> list[str]:
             at += 1
             continue
         after = blocks[at + 1] if at + 1 < len(blocks) else None
-        opening = not block.item and block.text.endswith(":") and after is not None and bool(after.item)
+        opening = not block.item and after is not None and bool(after.item) and _opens(block.text, blocks, at + 1)
         if not block.item and not opening:
             found.extend(group_sentences(split_sentences(block.text)))
             at += 1
@@ -140,11 +140,21 @@ def passages_of(blocks: list[Block]) -> list[str]:
         if len(run) == 1 and not intro:  # an item on its own is a paragraph
             found.extend(group_sentences(split_sentences(run[0].text)))
             continue
-        first = _number(run[0].item)
-        numbered = first is not None and all(_number(b.item) is not None for b in run)
-        marks = [f"{first + n}." for n in range(len(run))] if numbered and first is not None else [b.item for b in run]
+        marks = _marks(run)
         found.extend(group_items(intro, [f"{mark} {b.text}" for mark, b in zip(marks, run, strict=True)]))
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
+
+
+def _opens(text: str, blocks: list[Block], at: int) -> bool:
+    """Whether a paragraph right over the list at `at` opens it: it ends with a colon, or it is one
+    short sentence that does not ask, over a list of two items or more ("There are 4 easy steps to
+    make this happen", "This requires three steps."): each was a passage of its own, and the steps
+    one that did not say what they were for. A lone item after a sentence is a paragraph of its own."""
+    if text.endswith(":"):
+        return True
+    if len(text) > MAX_INTRO_CHARS or text.endswith("?") or len(split_sentences(text)) != 1:
+        return False
+    return len(_list_run(blocks, at)[0]) >= 2
 
 
 FENCE = "```"
@@ -210,21 +220,32 @@ def _list_run(blocks: list[Block], at: int) -> tuple[list[Block], int]:
     at += 1
     while at < len(blocks) and (blocks[at].item or _code_between_items(blocks, at, run[-1])):
         if blocks[at].code:
-            run[-1] = Block(f"{run[-1].text}\n{_fenced(blocks[at].text)}", item=run[-1].item)
+            run[-1] = Block(f"{run[-1].text}\n{_fenced(blocks[at].text)}", item=run[-1].item, nested=run[-1].nested)
             at += 1
             continue
         block, last = blocks[at], run[-1]
-        if _same_list(last.item, block.item):
+        if _same_list(last.item, block.item) and block.nested == last.nested:
             pass
-        elif last.text.endswith(":") and outer is None:
-            outer = last  # an inner list, under the item that opens it
-        elif outer is not None and _same_list(outer.item, block.item):
+        elif (last.text.endswith(":") or block.nested) and outer is None and not last.nested:
+            outer = last  # an inner list, under the item that opens it or indented under it
+        elif outer is not None and not block.nested and _same_list(outer.item, block.item):
             outer = None  # back in the outer list
         else:
             break
         run.append(block)
         at += 1
     return run, at
+
+
+def _marks(run: list[Block]) -> list[str]:
+    """The marks a list's items are printed with: a numbered list numbered from its first item on
+    ("1." on every item is Markdown's way), the items inside an item as they are marked."""
+    outer = [b for b in run if not b.nested or b is run[0]]
+    first = _number(outer[0].item)
+    if first is None or any(_number(b.item) is None for b in outer):
+        return [b.item for b in run]
+    numbers = iter(range(first, first + len(outer)))
+    return [f"{next(numbers)}." if not b.nested or b is run[0] else b.item for b in run]
 
 
 def _code_between_items(blocks: list[Block], at: int, item: Block) -> bool:
@@ -305,7 +326,7 @@ def drafts_of(
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
             take_run()
-            heading = uncite(block.text)
+            heading = _QUESTION_MARK.sub("", uncite(block.text))
             if skipping is not None and block.level > skipping:
                 continue  # a part of that section ("Books" under "References")
             skipping = None
@@ -325,7 +346,7 @@ def drafts_of(
             continue
         text = block.text if block.code else uncite(block.text)
         if text and not _EDIT_LINK.match(text):
-            run.append(Block(text, item=block.item, code=block.code))
+            run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
     return title, found
 
@@ -363,6 +384,10 @@ def _names(title: str, heading: str) -> bool:
 
 
 # A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
+# A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
+# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it).
+_QUESTION_MARK = re.compile(r"^(?:Q|Question)\s?[:.)]\s+(?=\S)")
+
 _EDIT_LINK = re.compile(
     r"^(?:improve|edit|suggest (?:an )?edits? (?:to|on)|view (?:the )?source of|report an issue (?:with|on))"
     r" this (?:page|article|doc(?:ument)?)\b[.!]?(?: \([^()\s]*\))?$|^edit (?:on|in) github(?: \([^()\s]*\))?$",

@@ -74,6 +74,7 @@ _MD_HIGHLIGHT = re.compile(r"^\s{0,3}\{%-?\s*(?:end)?highlight\b[^%]{0,100}-?%\}
 _MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
 
 
+_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a quote's marks: "> ", ">> "
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
 
@@ -123,9 +124,16 @@ class _MarkdownReader:
         self.cited: dict[str, int] = {}  # a footnote's mark -> where the first block that cites it is
         self.noting = ""  # the footnote being read: its mark
         self.quoted = False  # the paragraph being read is all quoted ("> How safe are scripts?")
+        self.fence_quoted = False  # the block of code being read opened in a quote: its lines are quoted too
+        self.list_indent: int | None = None  # how far the items of the list being read are indented
+        self.nested = False  # the item being read is inside the one before it
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
 
     def read(self, line: str) -> None:
+        """One more line of the page. A quote's lines are read as the Markdown they hold: a rules
+        page's numbered list in a quote was a paragraph cut mid-rule, and its code one line."""
+        quoted = _QUOTE.match(line) is not None and (not self.fenced or self.fence_quoted)
+        line = _QUOTE.sub("", line, count=1) if quoted else line
         if self.indented and (not line.strip() or indent_of(line) >= self.indent):
             self.indented.append(line)
             return
@@ -139,6 +147,7 @@ class _MarkdownReader:
             self._add(Block(code_text("\n".join(self.code)), code=True))
             self.code.clear()
         elif self.fenced:
+            self.fence_quoted = quoted
             self.flush()
         elif not self.lines and line.strip() and self.noted and indent_of(line) >= 4:
             self.noting = self.noted  # a footnote's next paragraph
@@ -172,12 +181,17 @@ class _MarkdownReader:
             self.flush()
         elif item := _MD_ITEM.match(line):
             self.flush()
+            indent = indent_of(line)
+            if self.list_indent is None or indent < self.list_indent:
+                self.list_indent = indent
+            self.nested = indent >= self.list_indent + 2  # "1. Ask away" over "    * If you have a question, ..."
             self.mark = f"{item.group('number')}." if item.group("number") else "•"
             self.lines.append(item.group("rest"))
+        elif _IMAGES_ONLY.fullmatch(_BREAKS.sub("", line)) and line.strip():
+            return  # a picture in a paragraph or a step: its description is a caption the reader cannot see
         else:
-            unquoted = re.sub(r"^\s{0,3}(>\s?)+", "", line)
-            self.quoted = (not self.lines or self.quoted) and unquoted != line
-            self.lines.append(unquoted)
+            self.quoted = (not self.lines or self.quoted) and quoted
+            self.lines.append(line)
 
     def _code_indent(self) -> int:
         """How far a line must be indented to open a block of code: four spaces, and four more than
@@ -194,6 +208,8 @@ class _MarkdownReader:
 
     def _add(self, block: Block) -> None:
         self.noted = ""
+        if block.heading:
+            self.list_indent = None
         if block.text:
             self.blocks.append(block)
 
@@ -225,10 +241,12 @@ class _MarkdownReader:
             elif plain and title is not None:
                 self._add(Block(inline_markdown(title, addresses=False), True))
             elif plain:
-                self._add(Block(plain, item=self.mark))
+                self._add(Block(plain, item=self.mark, nested=self.nested and bool(self.mark)))
+            if not self.mark:
+                self.list_indent = None  # a paragraph ends the list
             self.lines.clear()
         self.mark = self.noting = ""
-        self.quoted = False
+        self.quoted = self.nested = False
 
     def finish(self) -> list[Block]:
         """The blocks read, with what was left open ended and the footnotes in place."""
@@ -268,6 +286,7 @@ _HTML_HEADING = re.compile(
 )
 # A paragraph of pictures alone (a screenshot; a linked one, a badge, says where it leads).
 _IMAGES_ONLY = re.compile(r"(?:\s*!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}\))+\s*")
+_BREAKS = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _heading_line(line: str) -> tuple[str, int] | None:
@@ -391,7 +410,7 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", text)
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
     text = html.unescape(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
 

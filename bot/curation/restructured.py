@@ -2,12 +2,15 @@
 
 A section title is a line underlined (and perhaps overlined) with one punctuation mark, its
 level the order in which the styles first appear; a paragraph that ends with "::" opens the
-indented block under it as code, and so do the `code-block` directives; an admonition's body
-(`.. note::`) is a paragraph; other directives (images, tables of contents, includes), comments
-and link targets are left out, with their indented body. Roles and references keep their text,
-a web link its address: ":ref:`the install guide <install>`" is "the install guide", and
-"`Docs <https://example.org>`_" a link to it. Read as plain text, its markup leaked into the
-passages ("``brew``", ":doc:") and a code line was read as a heading.
+indented block under it as code, and so do the `code-block` directives (their options left out);
+an admonition's body (`.. note::`) is a paragraph, a version note's ("Changed in version 2.0: ...")
+too, in Sphinx's words; other directives (images, tables of contents, includes), comments, link
+targets and the document's fields (`:orphan:`) are left out, with their indented body. What is
+indented under a list item stays in it. Roles and references keep their text, a web link its
+address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
+<https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
+page names it. Read as plain text, its markup leaked into the passages ("``brew``", ":doc:") and
+a code line was read as a heading.
 """
 
 from __future__ import annotations
@@ -20,24 +23,39 @@ _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))$")
 _CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode"})
 _TEXT_DIRECTIVES = frozenset(
-    "note tip hint important attention caution warning danger error admonition seealso versionadded "
-    "versionchanged deprecated topic sidebar rubric".split()
+    "note tip hint important attention caution warning danger error admonition seealso topic sidebar rubric".split()
 )
-_ROLE = re.compile(
-    r":[\w:.-]{1,40}:`([^`<]{0,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`"
-)  # :ref:`text <target>`, :doc:`install`
+# Sphinx's notes of versions, in the words it prints them with.
+_VERSION_DIRECTIVES = {
+    "versionadded": "New in version {}",
+    "versionchanged": "Changed in version {}",
+    "deprecated": "Deprecated since version {}",
+    "versionremoved": "Removed in version {}",
+}
+_OPTION = re.compile(r"^\s*:[\w-]{1,40}:(?:\s.*)?$")  # a directive's option (`:emphasize-lines: 7,9`), a docinfo field
+_SUBSTITUTION_DEFINITION = re.compile(r"^\.\.\s+\|(?P<name>[^|]{1,100})\|\s+replace::\s*(?P<text>.+)$")
+_TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _install:` over the title it names
+_ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
+_BOLD_LINE = re.compile(r"^(?P<mark>(?:[-*+]|\d{1,3}[.)]|#\.)\s+)?\*\*(?P<text>[^*]{1,300})\*\*$")
+_ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
+_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]*)>$", re.DOTALL)  # "the guide <install>"
 _LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,300})>`__?")  # `Docs <https://...>`_
 _NAMED = re.compile(r"`([^`<]{1,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`__?")  # `text`_, `text <target>`_
 _LITERAL = re.compile(r"``(.{1,300}?)``")
 _SUBSTITUTION = re.compile(r"\|([\w -]{1,100})\|_{0,2}")
+_ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
 
 
 def to_markdown(text: str) -> str:
     """The Markdown that `text`, reStructuredText, says (see above)."""
     lines = text.split("\n")
+    words = _Words(lines)
     out: list[str] = []
     styles: list[tuple[str, bool]] = []  # the title styles in the order they appear: their level
     at = 0
+    while at < len(lines) and (_OPTION.match(lines[at]) or not lines[at].strip()):
+        at += 1  # the document's fields (`:orphan:`, `:tocdepth: 2`) say how to build it, not what it says
+    listed = -1  # the indent of the list item being read, -1 outside a list: what is indented under it is its
     while at < len(lines):
         line = lines[at]
         title = _title_at(lines, at)
@@ -45,39 +63,112 @@ def to_markdown(text: str) -> str:
             text_of, style, used = title
             if style not in styles:
                 styles.append(style)
-            out += ["", "#" * min(styles.index(style) + 1, 6) + " " + inline(text_of), ""]
+            out += ["", "#" * min(styles.index(style) + 1, 6) + " " + words.inline(text_of), ""]
             at += used
+            listed = -1
             continue
+        indent = indent_of(line)
+        if line.strip() and listed >= 0 and indent <= listed and not _ITEM.match(line):
+            listed = -1  # a paragraph as far left as the list's items ends it
+        keep = " " * indent if listed >= 0 else ""  # under a list item, as far in: Markdown nests it there too
         directive = _DIRECTIVE.match(line)
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
-            name = (directive.group("name") or "").casefold()
-            if name in _CODE_DIRECTIVES:
-                out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
-            elif name in _TEXT_DIRECTIVES:
-                said = " ".join([directive.group("argument") or "", *(b.strip() for b in body)]).strip()
-                out += ["", inline(said), ""]
+            while body and _OPTION.match(body[0]):
+                body.pop(0)  # the directive's options (`:emphasize-lines:`, `:alt:`), not its text
+            out += words.directive((directive.group("name") or "").casefold(), directive.group("argument"), body, keep)
             continue
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
             kept = line.rstrip()[:-2].rstrip()
-            out.append(inline(kept + ":" if kept and not kept.endswith(":") else kept))
-            body, at = _body(lines, at + 1, indent_of(line))
+            out.append(keep + words.inline(kept + ":" if kept.strip() and not kept.endswith(":") else kept.strip()))
+            body, at = _body(lines, at + 1, indent)
             if any(b.strip() for b in body):
                 out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
             continue
-        out.append(inline(re.sub(r"^#\.\s", "1. ", line.strip())) if not _ADORNMENT.match(line) else "")
+        if _ITEM.match(line):
+            listed = indent if listed < 0 else min(listed, indent)
+        if _ADORNMENT.match(line):
+            out.append("")
+        else:
+            out.append(keep + words.inline(_unbolded(re.sub(r"^#\.\s", "1. ", line.strip()))))
         at += 1
     return "\n".join(out)
 
 
-def inline(text: str) -> str:
-    """reStructuredText's inline markup as Markdown's: literals as code, roles and references
-    as their text, a web link as a link."""
-    text = _LITERAL.sub(lambda m: f"`{m[1]}`", text)
-    text = _ROLE.sub(lambda m: m[1], text)
-    text = _LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
-    text = _NAMED.sub(lambda m: m[1], text)
-    return _SUBSTITUTION.sub(lambda m: m[1], text)
+def _unbolded(line: str) -> str:
+    """A line all in bold without its marks: reStructuredText's sections are underlined, and a bold
+    line is a remark ("**This is not the Client Secret.**" under a step became a section)."""
+    bold = _BOLD_LINE.match(line)
+    return f"{bold['mark'] or ''}{bold['text']}" if bold else line
+
+
+class _Words:
+    """How a document's inline markup reads: with its substitutions (`.. |name| replace:: text`) and
+    the titles its link targets name (`.. _install:` over "Installing"), where it defines them."""
+
+    def __init__(self, lines: list[str]):
+        self.substitutions: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        for at, line in enumerate(lines):
+            if defined := _SUBSTITUTION_DEFINITION.match(line.strip()):
+                self.substitutions[defined["name"].strip()] = defined["text"].strip()
+            elif target := _TARGET.match(line.strip()):
+                after = next((n for n in range(at + 1, min(at + 4, len(lines))) if _title_at(lines, n)), None)
+                found = _title_at(lines, after) if after is not None else None
+                if found is not None:
+                    self.labels[target["label"].casefold()] = found[0]
+
+    def directive(self, name: str, argument: str | None, body: list[str], keep: str) -> list[str]:
+        """The Markdown lines a directive says: code as code, a note's text, a version note in
+        Sphinx's words; nothing for the others (images, tables of contents, includes, comments)."""
+        if name in _CODE_DIRECTIVES:
+            return ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
+        said = " ".join(b.strip() for b in body).strip()
+        if name in _VERSION_DIRECTIVES:  # alone ("New in version 1.5." under a title) it answers nothing
+            words = _VERSION_DIRECTIVES[name].format((argument or "").strip())
+            return ["", keep + self.inline(f"{words}: {said}"), ""] if said else []
+        if name in _TEXT_DIRECTIVES:
+            return ["", keep + self.inline(" ".join([argument or "", said]).strip()), ""]
+        return []
+
+    def inline(self, text: str) -> str:
+        """reStructuredText's inline markup as Markdown's: literals as code, roles and references
+        as their text, a web link as a link. A literal is read first and kept as written: in
+        "``\\:python3:``" a role's mark is what the reader types."""
+        literals: list[str] = []
+
+        def held(match: re.Match[str]) -> str:
+            literals.append(match[1])
+            return f"\0{len(literals) - 1}\0"
+
+        text = _LITERAL.sub(held, text.replace("\0", ""))
+        text = _ROLE.sub(self._role, text)
+        text = _LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
+        text = _NAMED.sub(lambda m: m[1], text)
+        text = _SUBSTITUTION.sub(lambda m: self.substitutions.get(m[1], m[1].replace("_", " ")), text)
+        text = re.sub(r"\\\s", "", text)  # an escaped space is nothing: it joins markup to a word
+        return re.sub(r"\0(\d+)\0", lambda m: f"`{literals[int(m[1])]}`", text)
+
+    def _role(self, match: re.Match[str]) -> str:
+        """A role as Sphinx prints it: its explicit text ("the guide" of `the guide <install>`);
+        else its target, only the last part after "~" (`~ext.commands.Context` is "Context"), a
+        label by the title it names, a document by its name, an issue by its number."""
+        body = match["body"].strip()
+        role = match[0].split(":`")[0].rsplit(":", 1)[-1].casefold()
+        explicit = _EXPLICIT.match(body)
+        if explicit is not None and explicit["text"]:
+            return explicit["text"]
+        target = explicit["target"] if explicit is not None else body
+        if role in _ISSUE_ROLES:
+            return f"#{target}"
+        short = target.startswith("~")
+        target = target.lstrip("~!").lstrip(".")
+        if role == "ref":
+            return self.labels.get(target.casefold(), target.replace("_", " ").replace("-", " "))
+        if role == "doc":
+            parts = [p for p in re.split(r"[/:]", target) if p and p != "index"]
+            return parts[-1].replace("_", " ").replace("-", " ") if parts else target
+        return target.rsplit(".", 1)[-1] if short else target
 
 
 def _title_at(lines: list[str], at: int) -> tuple[str, tuple[str, bool], int] | None:
