@@ -253,3 +253,26 @@ def test_calibration_counts_a_listed_question_as_answered_and_fits_nothing_on_it
     transcript.write_text(f'name: t\nturns:\n  - ask: "{WHEN}"\n    expect: {{passage: saturdays}}\n', encoding="utf-8")
     found = examples(Answerer.from_directory(folder), [transcripts.load(transcript)], DEFAULT_SIGNALS)
     assert found == [Example(None, right=True, on_topic=True, listed=True)]
+
+
+def test_a_sources_title_heads_its_first_passage() -> None:
+    """A page's lead stands under its title, not a heading: "how do i create a bot account" of a page titled
+    "Creating a Bot Account", whose steps come before its first heading, was declined."""
+    page = Source(title="Creating a Bot Account")
+    kb = KnowledgeBase(
+        (
+            Passage(
+                "introduction-1", "Introduction", "Open the portal, click New Application, then copy the token.", page
+            ),
+            Passage("inviting-1", "Inviting your bot", "Tick the bot scope and open the generated address.", page),
+            Passage("tokens-1", "Tokens", "A bot account has one token; never share it with anyone.", page),
+        )
+    )
+    answerer = Answerer(kb)
+    [best, *_] = answerer.index.rank(
+        answerer.index.analyze("creating a bot account"), question="creating a bot account"
+    )
+    assert best.listed and best.passage.id == "introduction-1"
+    added = answerer.with_added(Passage("tokens-2", "Tokens", "Regenerate a leaked token at once.", page))
+    [best, *_] = added.index.rank(added.index.analyze("creating a bot account"), question="creating a bot account")
+    assert best.listed and best.passage.id == "introduction-1"  # a passage added later heads nothing

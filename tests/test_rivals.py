@@ -102,3 +102,29 @@ def test_a_rival_of_the_same_section_counts_half(tmp_path: Path) -> None:
     assert {r.passage.section for r in ranked} == {"Watering"} and all(r.coverage == 1.0 for r in ranked)
     assert ranked[0].rivals == 1.0
     assert signals(QUESTION, ranked[0], len(answerer.kb))["rivals"] == 0.5
+
+
+def test_a_passage_printed_twice_is_no_rival_of_itself(tmp_path: Path) -> None:
+    """A community's rules and its code of conduct print one appeal procedure word for word: "how do i
+    appeal my ban" was declined for the copy, which gives the same answer."""
+    appeal = "If you wish to appeal a ban, send a direct message to ModMail or join the appeals server."
+    rules = (
+        'source: {title: "Rules", publisher: null, url: null}\npassages:\n'
+        f'  - {{id: rules-1, section: "Rules", text: "Be kind. Do not advertise."}}\n'
+        f'  - {{id: infractions-1, section: "Infractions", text: "{appeal}"}}\n'
+    )
+    conduct = (
+        'source: {title: "Code of Conduct", publisher: null, url: null}\npassages:\n'
+        f'  - {{id: scope-1, section: "Scope", text: "This code applies to every channel."}}\n'
+        f'  - {{id: appeal-1, section: "Appeal procedure", text: "{appeal.upper()}"}}\n'
+    )
+    folder = tmp_path / "k"
+    folder.mkdir()
+    (folder / "rules.yaml").write_text(rules, encoding="utf-8")
+    (folder / "conduct.yaml").write_text(conduct, encoding="utf-8")
+    answerer = Answerer.from_directory(folder)
+    question = "how do i appeal my ban"
+    [best, copy, *_] = answerer.index.rank(answerer.index.analyze(question), question=question)
+    assert {best.passage.id, copy.passage.id} == {"infractions-1", "appeal-1"}
+    assert best.rivals == 0.0 and best.runner_up < copy.matched
+    assert answerer.answer(question).outcome is Outcome.ANSWERED

@@ -66,22 +66,32 @@ class Headings:
     sections: Mapping[tuple[str, ...], tuple[tuple[str, str] | None, int, int]] = field(default_factory=dict)
     # the same by the heading's terms (`Synonyms.terms`: stop words dropped, synonyms folded)
     topics: Mapping[frozenset[str], tuple[tuple[str, str] | None, int, int]] = field(default_factory=dict)
+    titled: frozenset[str] = frozenset()  # the sources whose title heads a passage already
 
     def with_passages(self, passages: Sequence[Passage], first: int, synonyms: Synonyms) -> Headings:
-        """These headings with `passages` (numbered from `first` in the index) added."""
-        sections, topics = dict(self.sections), dict(self.topics)
+        """These headings with `passages` (numbered from `first` in the index) added. A source's title
+        heads its first passage too: the page's lead, under its title ("how do i create a bot
+        account" of a page titled "Creating a Bot Account", whose steps come before any heading)."""
+        sections, topics, titled = dict(self.sections), dict(self.topics), set(self.titled)
         read: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         for at, passage in enumerate(passages, first):
-            keys = read.get(passage.section)
-            if keys is None:
-                said = wording_of(unnumbered(passage.section))  # its tokens, stop words kept: as `terms` reads them
-                keys = read[passage.section] = (said, frozenset(synonyms.fold(said)))
-            said, about = keys
-            if said:
-                _place(sections, said, passage, at)
-            if len(about) >= TOPIC_TERMS:
-                _place(topics, about, passage, at)
-        return Headings(sections, topics)
+            headings = [passage.section]
+            if passage.source.title not in titled:
+                titled.add(passage.source.title)
+                headings.append(passage.source.title)
+            placed: set[object] = set()  # a section named as its source is placed once
+            for heading in headings:
+                keys = read.get(heading)
+                if keys is None:
+                    said = wording_of(unnumbered(heading))  # its tokens, stop words kept: as `terms` reads them
+                    keys = read[heading] = (said, frozenset(synonyms.fold(said)))
+                said, about = keys
+                if said and said not in placed:
+                    _place(sections, said, passage, at)
+                if len(about) >= TOPIC_TERMS and about not in placed:
+                    _place(topics, about, passage, at)
+                placed.update(keys)
+        return Headings(sections, topics, frozenset(titled))
 
     def first(self, said: tuple[str, ...], about: frozenset[str] = frozenset()) -> int | None:
         """The first passage of the one section worded `said`, or else of the one whose heading's

@@ -106,6 +106,14 @@ class Ranked:
     listed: bool = False
 
 
+def _same_text(one: Passage, other: Passage) -> bool:
+    """Whether two passages say the same, word for word (spacing and case aside); texts of other
+    lengths are told apart without reading them."""
+    if abs(len(one.text) - len(other.text)) > 8:
+        return False
+    return one.text == other.text or one.text.casefold().split() == other.text.casefold().split()
+
+
 class _Weights(dict[str, float]):
     """A question's terms and their weights in coverage, with their sum, worked out once a question."""
 
@@ -311,14 +319,17 @@ class Index:
         for place, at in enumerate(order[:top]):
             i = chosen[at]
             mine = float(matched[i])
-            after = order[place + 1] if place + 1 < len(order) else None
+            # the passages after it, but a copy of its text: two pages that print one paragraph (the
+            # appeal procedure in the rules and in the code of conduct) give the same answer
+            others = [o for o in order[place + 1 :] if not _same_text(self.kb.passages[chosen[o]], self.kb.passages[i])]
+            after = others[0] if others else None
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
             share, lacking = match(i)
             home = home_of(self.kb.passages[i])
             rivals: float = sum(
                 (0.5 if home_of(self.kb.passages[chosen[other]]) == home else 1.0)
-                for other in order[place + 1 : place + 1 + RIVALS]
+                for other in others[:RIVALS]
                 if match(chosen[other])[0] >= share - 1e-9
             )
             is_listed = place == 0 and at == listed
