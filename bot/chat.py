@@ -30,7 +30,9 @@ THANKED_WORDS = frozenset(
 # Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
 # topics, was a lot to post in a group for a "lol".
 BANTER_WORDS = frozenset(
-    "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake".split()
+    "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
+    # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
+    " nvm nevermind never mind figured out i solved sorted".split()
 )
 
 

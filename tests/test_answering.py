@@ -111,7 +111,9 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
     assert "Who are the North Korean refugees?" in a.text
 
 
-@pytest.mark.parametrize("banter", ["lol", "anyone here?", "anyone around?", "gn guys", "haha ok"])
+@pytest.mark.parametrize(
+    "banter", ["lol", "anyone here?", "anyone around?", "gn guys", "haha ok", "ok nvm i figured it out", "never mind"]
+)
 def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter: str) -> None:
     """ "lol" got "Sorry, I don't know that one", and then the twelve topics of the help: a lot for a group."""
     a = answerer.answer(banter)
