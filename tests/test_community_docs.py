@@ -171,3 +171,73 @@ def test_a_sentence_over_one_item_stays_a_paragraph(tmp_path: Path) -> None:
     """Only a list of two items or more takes the sentence over it as its opening."""
     _, found = _imported(tmp_path / "p.md", "# P\n\nBicycles go in the racks.\n\n- Cars park on Elm Street.\n")
     assert found == [("Introduction", "Bicycles go in the racks."), ("Introduction", "Cars park on Elm Street.")]
+
+
+FLASK_LIKE = """\
+Installation
+============
+
+Activate the environment
+------------------------
+
+Before you work on your project, activate the corresponding environment:
+
+.. tabs::
+
+   .. group-tab:: macOS/Linux
+
+      .. code-block:: text
+
+         $ . .venv/bin/activate
+
+   .. group-tab:: Windows
+
+      .. code-block:: text
+
+         > py -3 -m venv .venv
+
+Keep the :file:`.venv` folder out of git. Errors go to `Sentry
+<https://sentry.io/>`_.
+
+.. admonition:: Externally Visible Server
+
+   The server listens on your own computer only.
+
+Settings
+--------
+
+.. py:data:: SECRET_KEY
+
+    A secret key that signs the session cookie.
+
+    Default: ``None``
+
+Converter types:
+
+========== ==========================================
+``string`` (default) accepts any text without a slash
+``int``    accepts positive integers
+========== ==========================================
+"""
+
+
+def test_a_sphinx_guide_keeps_its_tabs_settings_boxes_and_tables(tmp_path: Path) -> None:
+    """Flask's docs: the tabs holding the activate commands were left out with their body, every
+    setting (`.. py:data:: SECRET_KEY`) with its description, and a simple table was a paragraph of
+    "====="; ":file:`.venv`" lost its dot, a link wrapped over two lines stayed markup, and a box's
+    title was glued to its text."""
+    _, found = _imported(tmp_path / "installation.rst", FLASK_LIKE)
+    assert found == [
+        (
+            "Activate the environment",
+            "Before you work on your project, activate the corresponding environment:\n\n"
+            "macOS/Linux:\n```\n$ . .venv/bin/activate\n```\n\nWindows:\n```\n> py -3 -m venv .venv\n```\n\n"
+            "Keep the .venv folder out of git. Errors go to Sentry (https://sentry.io/).\n\n"
+            "Externally Visible Server: The server listens on your own computer only.",
+        ),
+        ("Settings", "SECRET_KEY: A secret key that signs the session cookie. Default: None"),
+        (
+            "Settings",
+            "Converter types:\n• string: (default) accepts any text without a slash\n• int: accepts positive integers",
+        ),
+    ]

@@ -43,6 +43,10 @@ SLOW_ONCE = {
     "a reference never closed": ("reference.rst", "`a" + " " * 100_000 + "<b\n"),
     "a literal never closed": ("literal.rst", "``" + " " * 100_000 + "x\n"),
     "a directive of spaces": ("directive.rst", ".." + " " * 100_000 + "x::\n"),
+    # session 14's: boxes in boxes, tables of one border, a paragraph of one long line
+    "boxes nested thousands deep": ("boxes.rst", "".join(" " * i + ".. tab:: t\n\n" for i in range(3_000)) + "x\n"),
+    "table borders without rows": ("table.rst", "===== =====\n" * 50_000),
+    "a paragraph of roles on many lines": ("roles.rst", ":class:`~a.b`\n" * 50_000),
     # session 13's patterns: a site's templates, metadata, wiki links, quoted questions, underlines
     "template openers never closed": ("site.md", "---\ntitle: x\n---\n" + "{% comment %}{%{{<pre <code `` " * 8_000),
     "template tags of spaces": ("tags.html", "---\ntitle: x\n---\n" + "{%" + " " * 100_000 + "{{" + " " * 100_000),

@@ -44,22 +44,45 @@ _NAMED = re.compile(r"`([^`<]{1,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`__?")  # `text
 _LITERAL = re.compile(r"``(.{1,300}?)``")
 _SUBSTITUTION = re.compile(r"\|([\w -]{1,100})\|_{0,2}")
 _ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
+# Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
+# `:file:`.venv`` keeps its dot.
+_OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const func attribute method function".split())
+# Directives whose body is the page's text in a box or a tab: read as reStructuredText.
+_CONTAINERS = frozenset(
+    "tabs tab group-tab tab-set tab-item only container ifconfig dropdown card grid grid-item grid-item-card "
+    "compound epigraph pull-quote highlights".split()
+)
+# Directives that describe an object or a setting: its name over its description.
+_DESCRIPTIONS = frozenset(
+    "data function class method attribute exception decorator describe object option envvar confval "
+    "setting program cmdoption".split()
+)
 
 
-def to_markdown(text: str) -> str:
-    """The Markdown that `text`, reStructuredText, says (see above)."""
+def to_markdown(text: str, words: _Words | None = None) -> str:
+    """The Markdown that `text`, reStructuredText, says (see above); `words`, a document's
+    definitions, when `text` is a directive's body."""
     lines = text.split("\n")
-    words = _Words(lines)
+    words = words or _Words(lines)
     out: list[str] = []
     styles: list[tuple[str, bool]] = []  # the title styles in the order they appear: their level
+    para: list[str] = []  # the lines of the paragraph (or list item) being read, read together
     at = 0
     while at < len(lines) and (_OPTION.match(lines[at]) or not lines[at].strip()):
         at += 1  # the document's fields (`:orphan:`, `:tocdepth: 2`) say how to build it, not what it says
     listed = -1  # the indent of the list item being read, -1 outside a list: what is indented under it is its
+    keep = ""  # how far the paragraph being read is indented in the Markdown (under a list item)
+
+    def flush() -> None:
+        if para:  # a link or a role wrapped over two lines is read whole ("`Sentry\n<https://...>`_")
+            out.append(keep + words.inline(_unbolded(" ".join(para))))
+            para.clear()
+
     while at < len(lines):
         line = lines[at]
         title = _title_at(lines, at)
         if title is not None:
+            flush()
             text_of, style, used = title
             if style not in styles:
                 styles.append(style)
@@ -68,31 +91,102 @@ def to_markdown(text: str) -> str:
             listed = -1
             continue
         indent = indent_of(line)
-        if line.strip() and listed >= 0 and indent <= listed and not _ITEM.match(line):
+        if _TABLE_BORDER.match(line):
+            flush()
+            rows, at = _simple_table(lines, at)
+            out += ["", *(keep + words.inline(row) if row.startswith("- ") else row for row in rows), ""]
+            continue
+        if not line.strip() or _ADORNMENT.match(line):
+            flush()
+            out.append("")
+            at += 1
+            continue
+        item = _ITEM.match(line)
+        if listed >= 0 and indent <= listed and not item:
             listed = -1  # a paragraph as far left as the list's items ends it
-        keep = " " * indent if listed >= 0 else ""  # under a list item, as far in: Markdown nests it there too
         directive = _DIRECTIVE.match(line)
+        if directive is not None or item or not para:
+            flush()
+            keep = " " * indent if listed >= 0 or (item and indent) else ""  # under a list item: nested there
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
             while body and _OPTION.match(body[0]):
                 body.pop(0)  # the directive's options (`:emphasize-lines:`, `:alt:`), not its text
             out += words.directive((directive.group("name") or "").casefold(), directive.group("argument"), body, keep)
             continue
+        if item:
+            listed = indent if listed < 0 else min(listed, indent)
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
             kept = line.rstrip()[:-2].rstrip()
-            out.append(keep + words.inline(kept + ":" if kept.strip() and not kept.endswith(":") else kept.strip()))
+            para.append(kept.strip() + (":" if kept.strip() and kept[-1] not in ".:!?;," else ""))
+            flush()
             body, at = _body(lines, at + 1, indent)
             if any(b.strip() for b in body):
                 out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
             continue
-        if _ITEM.match(line):
-            listed = indent if listed < 0 else min(listed, indent)
-        if _ADORNMENT.match(line):
-            out.append("")
-        else:
-            out.append(keep + words.inline(_unbolded(re.sub(r"^#\.\s", "1. ", line.strip()))))
+        para.append(re.sub(r"^#\.\s", "1. ", line.strip()))
         at += 1
+    flush()
     return "\n".join(out)
+
+
+def _prose_joined(lines: list[str]) -> list[str]:
+    """Markdown `lines` with the blank lines between two paragraphs of prose taken out: one
+    paragraph. Code is left as it is."""
+    found: list[str] = []
+    fenced = False
+    for line in lines:
+        opens = line.lstrip().startswith("```")
+        if fenced or opens:
+            fenced = fenced != opens  # a fence opens or closes the code
+            found.append(line)
+        elif line.strip():
+            plain = not line.lstrip().startswith(("#", "|")) and not _ITEM.match(line)
+            before = found[-1] if found else ""
+            if found and not before.strip() and len(found) > 1 and plain and _plain_prose(found[-2]):
+                found.pop()  # the blank line between two paragraphs
+            found.append(line)
+        else:
+            found.append(line)
+    return found
+
+
+def _plain_prose(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith(("```", "#", "|")) and not _ITEM.match(line)
+
+
+MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
+
+_TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
+
+
+def _simple_table(lines: list[str], at: int) -> tuple[list[str], int]:
+    """The simple table whose border is at `at`, as Markdown: a pipe table when a second border
+    sets off a header row, else a list of its rows, cells joined ("string (default): accepts any
+    text"); and where the text after it starts. Its borders and cells were a paragraph of "=====".
+    The columns are where the border's runs of "=" start; a row whose first cell is empty goes on
+    the row above."""
+    starts = [m.start() for m in re.finditer(r"=+", lines[at])]
+    rows: list[list[str]] = []
+    header: list[str] | None = None
+    at += 1
+    while at < len(lines) and lines[at].strip():
+        line = lines[at]
+        at += 1
+        if _TABLE_BORDER.match(line):
+            if header is None and rows and at < len(lines) and lines[at].strip():
+                header, rows = rows[-1], rows[:-1]  # the border under the header row
+                continue
+            break
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]
+        if rows and not cells[0]:
+            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    if header is not None:
+        rule = "|" + "---|" * len(header)
+        return ["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)], at
+    return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)], at
 
 
 def _unbolded(line: str) -> str:
@@ -107,6 +201,7 @@ class _Words:
     the titles its link targets name (`.. _install:` over "Installing"), where it defines them."""
 
     def __init__(self, lines: list[str]):
+        self.depth = 0  # how many directives deep the text being read is
         self.substitutions: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         for at, line in enumerate(lines):
@@ -119,16 +214,38 @@ class _Words:
                     self.labels[target["label"].casefold()] = found[0]
 
     def directive(self, name: str, argument: str | None, body: list[str], keep: str) -> list[str]:
-        """The Markdown lines a directive says: code as code, a note's text, a version note in
-        Sphinx's words; nothing for the others (images, tables of contents, includes, comments)."""
-        if name in _CODE_DIRECTIVES:
+        """The Markdown lines a directive says: code as code; a note's text and a tab's or a
+        container's contents, read as the reStructuredText they are; a version note in Sphinx's
+        words; a described object as its name over its description (`.. confval:: DEBUG`); nothing
+        for the others (images, tables of contents, includes, comments)."""
+        argument = (argument or "").strip()
+        if name in _CODE_DIRECTIVES or name == "code-tab":
             return ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
-        said = " ".join(b.strip() for b in body).strip()
         if name in _VERSION_DIRECTIVES:  # alone ("New in version 1.5." under a title) it answers nothing
-            words = _VERSION_DIRECTIVES[name].format((argument or "").strip())
-            return ["", keep + self.inline(f"{words}: {said}"), ""] if said else []
-        if name in _TEXT_DIRECTIVES:
-            return ["", keep + self.inline(" ".join([argument or "", said]).strip()), ""]
+            said = " ".join(b.strip() for b in body).strip()
+            return ["", keep + self.inline(f"{_VERSION_DIRECTIVES[name].format(argument)}: {said}"), ""] if said else []
+        described = ":" in name or name in _DESCRIPTIONS
+        if name in _TEXT_DIRECTIVES or name in _CONTAINERS or described:
+            # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
+            titled = bool(argument) and (name in _CONTAINERS or described or name == "admonition")
+            inner = [argument] if argument and not titled else []
+            said = code_text("\n".join([*inner, *body]))
+            if self.depth >= MAX_DEPTH:  # boxes in boxes, hundreds deep: the rest as a paragraph
+                read = [self.inline(" ".join(said.split()))]
+            else:
+                self.depth += 1
+                read = to_markdown(said, self).split("\n")
+                self.depth -= 1
+            if described:  # a setting's description, its warning and its default are one answer
+                read = _prose_joined(read)
+            if titled:
+                first = next((n for n, line in enumerate(read) if line.strip()), None)
+                lead = self.inline(argument).rstrip(":") + ":"
+                if first is None or read[first].lstrip().startswith(("```", "#")) or _ITEM.match(read[first]):
+                    read = [lead, *read]
+                else:
+                    read[first] = f"{lead} {read[first].strip()}"
+            return ["", *(keep + line if line.strip() else line for line in read), ""]
         return []
 
     def inline(self, text: str) -> str:
@@ -161,13 +278,16 @@ class _Words:
         target = explicit["target"] if explicit is not None else body
         if role in _ISSUE_ROLES:
             return f"#{target}"
-        short = target.startswith("~")
-        target = target.lstrip("~!").lstrip(".")
         if role == "ref":
+            target = target.lstrip("~!")
             return self.labels.get(target.casefold(), target.replace("_", " ").replace("-", " "))
         if role == "doc":
-            parts = [p for p in re.split(r"[/:]", target) if p and p != "index"]
+            parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p and p != "index"]
             return parts[-1].replace("_", " ").replace("-", " ") if parts else target
+        if role not in _OBJECT_ROLES:
+            return target.lstrip("!")
+        short = target.startswith("~")
+        target = target.lstrip("~!").lstrip(".")
         return target.rsplit(".", 1)[-1] if short else target
 
 
