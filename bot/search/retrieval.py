@@ -9,6 +9,7 @@ Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.searc
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import Counter
@@ -321,7 +322,12 @@ class Index:
             mine = float(matched[i])
             # the passages after it, but a copy of its text: two pages that print one paragraph (the
             # appeal procedure in the rules and in the code of conduct) give the same answer
-            others = [o for o in order[place + 1 :] if not _same_text(self.kb.passages[chosen[o]], self.kb.passages[i])]
+            this = self.kb.passages[i]
+            others = list(
+                itertools.islice(
+                    (o for o in order[place + 1 :] if not _same_text(self.kb.passages[chosen[o]], this)), RIVALS
+                )
+            )
             after = others[0] if others else None
             # the next passage's key on this one's scale: margin = 1 - runner_up / matched
             runner_up = keys[after] / keys[at] * mine if after is not None and keys[at] > 0 else 0.0
