@@ -241,3 +241,18 @@ def test_a_sphinx_guide_keeps_its_tabs_settings_boxes_and_tables(tmp_path: Path)
             "Converter types:\n• string: (default) accepts any text without a slash\n• int: accepts positive integers",
         ),
     ]
+
+
+def test_a_list_of_words_in_bold_is_a_list_not_headings(tmp_path: Path) -> None:
+    """An open-source guide's "* **Maintainer**", "* **Contributor**", "* **Committer**" were three
+    headings: two vanished, and the maintainer's definition stood under "Committer"."""
+    page = (
+        "# Leadership\n\nHere are a few types of roles you may recognize:\n\n"
+        "* **Maintainer**\n* **Contributor**\n* **Committer**\n\n"
+        '**For some projects, "maintainers"** are the only people with commit access.\n'
+    )
+    _, found = _imported(tmp_path / "leadership.md", page)
+    assert found == [
+        ("Introduction", "Here are a few types of roles you may recognize:\n• Maintainer\n• Contributor\n• Committer"),
+        ("Introduction", 'For some projects, "maintainers" are the only people with commit access.'),
+    ]

@@ -231,7 +231,7 @@ class _MarkdownReader:
             raw = " ".join(self.lines)
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
-            title = self._title(raw, plain)
+            title = None if self.mark else self._title(raw, plain)  # "* **Maintainer**" is an item of a list
             if _IMAGES_ONLY.fullmatch(raw):
                 plain = ""  # a picture's description answers nothing: "Still from the v0.5.0 title sequence"
             if plain and self.noting:
