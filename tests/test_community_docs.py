@@ -256,3 +256,15 @@ def test_a_list_of_words_in_bold_is_a_list_not_headings(tmp_path: Path) -> None:
         ("Introduction", "Here are a few types of roles you may recognize:\n• Maintainer\n• Contributor\n• Committer"),
         ("Introduction", 'For some projects, "maintainers" are the only people with commit access.'),
     ]
+
+
+def test_a_simple_table_with_a_header_names_each_cell_by_its_column(tmp_path: Path) -> None:
+    """A simple table whose second border sets off its header is a table of data; its cells' markup
+    is read like the page's (a literal was left as "``int``")."""
+    page = (
+        "Converters\n==========\n\n"
+        "=========  ================\nType       Accepts\n=========  ================\n"
+        "``int``    positive integers\n``path``   text with slashes\n=========  ================\n"
+    )
+    _, found = _imported(tmp_path / "converters.rst", page)
+    assert found == [("Introduction", "Type: int, Accepts: positive integers. Type: path, Accepts: text with slashes.")]

@@ -3,10 +3,12 @@
 A section title is a line underlined (and perhaps overlined) with one punctuation mark, its
 level the order in which the styles first appear; a paragraph that ends with "::" opens the
 indented block under it as code, and so do the `code-block` directives (their options left out);
-an admonition's body (`.. note::`) is a paragraph, a version note's ("Changed in version 2.0: ...")
-too, in Sphinx's words; other directives (images, tables of contents, includes), comments, link
-targets and the document's fields (`:orphan:`) are left out, with their indented body. What is
-indented under a list item stays in it. Roles and references keep their text, a web link its
+an admonition's body (`.. note::`), a tab's and a box's are read as reStructuredText after their
+title, a described object or setting (`.. py:data:: SECRET_KEY`) is its name over its description,
+a version note is in Sphinx's words ("Changed in version 2.0: ..."), a simple table a table; other
+directives (images, tables of contents, includes), comments, link targets and the document's
+fields (`:orphan:`) are left out, with their indented body. What is indented under a list item
+stays in it, and a paragraph is read whole. Roles and references keep their text, a web link its
 address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
 <https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
 page names it. Read as plain text, its markup leaked into the passages ("``brew``", ":doc:") and
@@ -16,8 +18,11 @@ a code line was read as a heading.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.curation.blocks import code_text, indent_of
+
+MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~~~~~"
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))$")
@@ -35,8 +40,9 @@ _VERSION_DIRECTIVES = {
 _OPTION = re.compile(r"^\s*:[\w-]{1,40}:(?:\s.*)?$")  # a directive's option (`:emphasize-lines: 7,9`), a docinfo field
 _SUBSTITUTION_DEFINITION = re.compile(r"^\.\.\s+\|(?P<name>[^|]{1,100})\|\s+replace::\s*(?P<text>.+)$")
 _TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _install:` over the title it names
+_TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
-_BOLD_LINE = re.compile(r"^(?P<mark>(?:[-*+]|\d{1,3}[.)]|#\.)\s+)?\*\*(?P<text>[^*]{1,300})\*\*$")
+_BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
 _ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
 _EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]*)>$", re.DOTALL)  # "the guide <install>"
 _LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,300})>`__?")  # `Docs <https://...>`_
@@ -46,7 +52,7 @@ _SUBSTITUTION = re.compile(r"\|([\w -]{1,100})\|_{0,2}")
 _ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
 # Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
 # `:file:`.venv`` keeps its dot.
-_OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const func attribute method function".split())
+_OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const type".split())
 # Directives whose body is the page's text in a box or a tab: read as reStructuredText.
 _CONTAINERS = frozenset(
     "tabs tab group-tab tab-set tab-item only container ifconfig dropdown card grid grid-item grid-item-card "
@@ -93,8 +99,8 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         indent = indent_of(line)
         if _TABLE_BORDER.match(line):
             flush()
-            rows, at = _simple_table(lines, at)
-            out += ["", *(keep + words.inline(row) if row.startswith("- ") else row for row in rows), ""]
+            rows, at = _simple_table(lines, at, words.inline)
+            out += ["", *(keep + row for row in rows), ""]
             continue
         if not line.strip() or _ADORNMENT.match(line):
             flush()
@@ -122,12 +128,17 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             flush()
             body, at = _body(lines, at + 1, indent)
             if any(b.strip() for b in body):
-                out += ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
+                out += _code(body)
             continue
         para.append(re.sub(r"^#\.\s", "1. ", line.strip()))
         at += 1
     flush()
     return "\n".join(out)
+
+
+def _code(body: list[str]) -> list[str]:
+    """Lines of code as Markdown's fenced block, set apart by blank lines."""
+    return ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
 
 
 def _prose_joined(lines: list[str]) -> list[str]:
@@ -139,33 +150,23 @@ def _prose_joined(lines: list[str]) -> list[str]:
         opens = line.lstrip().startswith("```")
         if fenced or opens:
             fenced = fenced != opens  # a fence opens or closes the code
-            found.append(line)
-        elif line.strip():
-            plain = not line.lstrip().startswith(("#", "|")) and not _ITEM.match(line)
-            before = found[-1] if found else ""
-            if found and not before.strip() and len(found) > 1 and plain and _plain_prose(found[-2]):
-                found.pop()  # the blank line between two paragraphs
-            found.append(line)
-        else:
-            found.append(line)
+        elif len(found) > 1 and not found[-1].strip() and _prose(found[-2]) and _prose(line):
+            found.pop()  # the blank line between two paragraphs
+        found.append(line)
     return found
 
 
-def _plain_prose(line: str) -> bool:
+def _prose(line: str) -> bool:
+    """A Markdown line of a paragraph: not blank, code, a heading, a table's row or a list item."""
     return bool(line.strip()) and not line.lstrip().startswith(("```", "#", "|")) and not _ITEM.match(line)
 
 
-MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
-
-_TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
-
-
-def _simple_table(lines: list[str], at: int) -> tuple[list[str], int]:
+def _simple_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
     """The simple table whose border is at `at`, as Markdown: a pipe table when a second border
     sets off a header row, else a list of its rows, cells joined ("string (default): accepts any
     text"); and where the text after it starts. Its borders and cells were a paragraph of "=====".
     The columns are where the border's runs of "=" start; a row whose first cell is empty goes on
-    the row above."""
+    the row above. Each cell's markup is read by `inline`."""
     starts = [m.start() for m in re.finditer(r"=+", lines[at])]
     rows: list[list[str]] = []
     header: list[str] | None = None
@@ -178,22 +179,24 @@ def _simple_table(lines: list[str], at: int) -> tuple[list[str], int]:
                 header, rows = rows[-1], rows[:-1]  # the border under the header row
                 continue
             break
-        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]  # as written
         if rows and not cells[0]:
             rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
         else:
             rows.append(cells)
+    rows = [[inline(cell) for cell in row] for row in rows]
     if header is not None:
         rule = "|" + "---|" * len(header)
-        return ["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)], at
+        cells = [inline(cell) for cell in header]
+        return ["| " + " | ".join(cells) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)], at
     return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)], at
 
 
 def _unbolded(line: str) -> str:
-    """A line all in bold without its marks: reStructuredText's sections are underlined, and a bold
-    line is a remark ("**This is not the Client Secret.**" under a step became a section)."""
+    """A paragraph all in bold without its marks: reStructuredText's sections are underlined, and a
+    bold line is a remark, not the heading Markdown would read it as (a list item in bold is an item)."""
     bold = _BOLD_LINE.match(line)
-    return f"{bold['mark'] or ''}{bold['text']}" if bold else line
+    return bold["text"] if bold else line
 
 
 class _Words:
@@ -220,7 +223,7 @@ class _Words:
         for the others (images, tables of contents, includes, comments)."""
         argument = (argument or "").strip()
         if name in _CODE_DIRECTIVES or name == "code-tab":
-            return ["", "```", *code_text("\n".join(body)).split("\n"), "```", ""]
+            return _code(body)
         if name in _VERSION_DIRECTIVES:  # alone ("New in version 1.5." under a title) it answers nothing
             said = " ".join(b.strip() for b in body).strip()
             return ["", keep + self.inline(f"{_VERSION_DIRECTIVES[name].format(argument)}: {said}"), ""] if said else []
