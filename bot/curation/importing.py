@@ -114,8 +114,8 @@ def group_items(intro: str, items: list[str]) -> list[str]:
 
 def passages_of(blocks: list[Block]) -> list[str]:
     """The passages of a run of paragraphs and list items under one heading: a paragraph is
-    grouped by sentences (`group_sentences`), a list with the paragraph that opens it (one ending
-    with a colon) by items (`group_items`): "Besides its kernel, a system has:" and its items
+    grouped by sentences (`group_sentences`), a list with the paragraph that opens it (`_opens`)
+    by items (`group_items`): "Besides its kernel, a system has:" and its items
     were passages of their own, and none of them said what the list was. An item that ends with a
     colon keeps the inner list under it ("- To book:" over "1. Write to us."), and the outer list
     goes on after it; a numbered list is numbered from its first item on ("1." on every item is
@@ -128,15 +128,17 @@ def passages_of(blocks: list[Block]) -> list[str]:
             _with_code(found, block.text, joined=at > 0)
             at += 1
             continue
-        after = blocks[at + 1] if at + 1 < len(blocks) else None
-        opening = not block.item and after is not None and bool(after.item) and _opens(block.text, blocks, at + 1)
-        if not block.item and not opening:
-            found.extend(group_sentences(split_sentences(block.text)))
-            at += 1
-            continue
-        intro = block.text if opening else ""
-        at += 1 if opening else 0
-        run, at = _list_run(blocks, at)
+        intro = ""
+        if not block.item:
+            listed = at + 1 < len(blocks) and bool(blocks[at + 1].item)
+            run, end = _list_run(blocks, at + 1) if listed else ([], at + 1)
+            if not run or not _opens(block.text, len(run)):
+                found.extend(group_sentences(split_sentences(block.text)))
+                at += 1
+                continue
+            intro, at = block.text, end
+        else:
+            run, at = _list_run(blocks, at)
         if len(run) == 1 and not intro:  # an item on its own is a paragraph
             found.extend(group_sentences(split_sentences(run[0].text)))
             continue
@@ -145,16 +147,15 @@ def passages_of(blocks: list[Block]) -> list[str]:
     return [piece for passage in found for piece in _within(passage, MAX_TEXT_CHARS)]
 
 
-def _opens(text: str, blocks: list[Block], at: int) -> bool:
-    """Whether a paragraph right over the list at `at` opens it: it ends with a colon, or it is one
+def _opens(text: str, items: int) -> bool:
+    """Whether a paragraph right over a list of `items` opens it: it ends with a colon, or it is one
     short sentence that does not ask, over a list of two items or more ("There are 4 easy steps to
     make this happen", "This requires three steps."): each was a passage of its own, and the steps
     one that did not say what they were for. A lone item after a sentence is a paragraph of its own."""
     if text.endswith(":"):
         return True
-    if len(text) > MAX_INTRO_CHARS or text.endswith("?") or len(split_sentences(text)) != 1:
-        return False
-    return len(_list_run(blocks, at)[0]) >= 2
+    short = len(text) <= MAX_INTRO_CHARS and not text.endswith("?") and len(split_sentences(text)) == 1
+    return short and items >= 2
 
 
 FENCE = "```"
@@ -383,11 +384,11 @@ def _names(title: str, heading: str) -> bool:
     return bool(head) and (folded == head or bool(re.match(re.escape(head) + r"\s*[-|–—:·•]\s", folded + " ")))
 
 
-# A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 # A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
 # helper?", as it is asked (the question typed word for word was declined: "q" was a word of it).
 _QUESTION_MARK = re.compile(r"^(?:Q|Question)\s?[:.)]\s+(?=\S)")
 
+# A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 _EDIT_LINK = re.compile(
     r"^(?:improve|edit|suggest (?:an )?edits? (?:to|on)|view (?:the )?source of|report an issue (?:with|on))"
     r" this (?:page|article|doc(?:ument)?)\b[.!]?(?: \([^()\s]*\))?$|^edit (?:on|in) github(?: \([^()\s]*\))?$",
