@@ -41,7 +41,11 @@ CORPORA = {
     "encyclopedia-seeking": HERE.parent / "encyclopedia" / "seeking",
     "encyclopedia-paraphrase": HERE.parent / "encyclopedia" / "paraphrase",
     "crowd": HERE.parent / "crowd" / "data",  # built, not committed: python -m benchmarks.crowd.prepare GIT_DIR
+    "communities": HERE.parent / "communities",
 }
+# a corpus of communities: each subfolder its own `sources/`, `dev.yaml` and `blind.yaml`, imported
+# into a knowledge folder of its own and asked only its own questions
+GROUPED = frozenset({"communities"})
 # a corpus whose questions are asked of another folder's sources (default: its own `sources/`)
 SOURCES_OF = {
     "encyclopedia-seeking": HERE.parent / "encyclopedia" / "sources",
@@ -59,6 +63,7 @@ class Question:
     fact: str | None = None  # on-topic: what the answering passage must contain
     source: str | None = None  # on-topic: the source file's stem
     kind: str | None = None  # off-topic: near-miss | unrelated | other-article
+    group: str | None = None  # in a corpus of communities: the community asked
 
     @property
     def on_topic(self) -> bool:
@@ -192,24 +197,38 @@ def corpus_dir(corpus: str = DEFAULT_CORPUS) -> Path:
     return CORPORA[corpus]
 
 
+def groups(corpus: str) -> list[Path]:
+    """The communities of a corpus of communities (see `GROUPED`), each a folder with `sources/`."""
+    return sorted(d for d in corpus_dir(corpus).iterdir() if (d / "sources").is_dir())
+
+
 def load_questions(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Question]:
     if set_name not in SETS:
         raise ValueError(f"unknown set {set_name!r}; one of {', '.join(SETS)}")
-    raw = yaml.safe_load((corpus_dir(corpus) / f"{set_name}.yaml").read_text(encoding="utf-8"))
+    if corpus in GROUPED:
+        return [q for folder in groups(corpus) for q in _questions(folder / f"{set_name}.yaml", folder.name)]
+    return _questions(corpus_dir(corpus) / f"{set_name}.yaml")
+
+
+def _questions(path: Path, group: str | None = None) -> list[Question]:
     questions = []
-    for item in raw:
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
         fields = {str(k): (str(v) if v is not None else None) for k, v in item.items()}
-        questions.append(
-            Question(
-                ask=fields["ask"] or "", fact=fields.get("fact"), source=fields.get("source"), kind=fields.get("kind")
-            )
-        )
+        ask, fact, source, kind = fields["ask"] or "", fields.get("fact"), fields.get("source"), fields.get("kind")
+        questions.append(Question(ask=ask, fact=fact, source=source, kind=kind, group=group))
     return questions
 
 
-def source_files(corpus: str = DEFAULT_CORPUS) -> list[Path]:
-    folder = SOURCES_OF.get(corpus) or corpus_dir(corpus) / "sources"
-    return sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt", ".html", ".htm"})
+SOURCE_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".rst"})
+
+
+def source_files(corpus: str = DEFAULT_CORPUS, group: str | None = None) -> list[Path]:
+    """The sources of a corpus (of one of its communities, or of all of them, see `GROUPED`)."""
+    if corpus in GROUPED:
+        folders = [corpus_dir(corpus) / group / "sources"] if group else [g / "sources" for g in groups(corpus)]
+    else:
+        folders = [SOURCES_OF.get(corpus) or corpus_dir(corpus) / "sources"]
+    return sorted(p for folder in folders for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES)
 
 
 def _kb(*args: str) -> subprocess.CompletedProcess[str]:
@@ -236,6 +255,8 @@ def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS, sources: list[Pa
 def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_CORPUS) -> list[Result]:
     from bot import Answerer
 
+    if corpus in GROUPED and knowledge is None:
+        return _ask_communities(set_name, corpus)
     questions = load_questions(set_name, corpus)
     with tempfile.TemporaryDirectory(prefix="generalization-") as tmp:
         folder = knowledge or build_knowledge(Path(tmp) / "knowledge", corpus)
@@ -247,18 +268,37 @@ def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_
     return results
 
 
+def _ask_communities(set_name: str, corpus: str) -> list[Result]:
+    """Each community of a corpus of communities imported into a folder of its own and asked its
+    own questions."""
+    from bot import Answerer
+
+    questions = load_questions(set_name, corpus)
+    results = []
+    for folder in groups(corpus):
+        with tempfile.TemporaryDirectory(prefix="generalization-community-") as tmp:
+            sources = source_files(corpus, folder.name)
+            answerer = Answerer.from_directory(build_knowledge(Path(tmp) / "knowledge", corpus, sources))
+            for q in (q for q in questions if q.group == folder.name):
+                a = answerer.answer(q.ask)
+                results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
+    return results
+
+
 def ask_alone(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Result]:
     """Each source imported alone into a folder of its own, as a community that starts with one
     document, and asked every question: its own on-topic questions are on-topic, and the other
-    sources' are questions about another article, to be declined."""
+    sources' are questions about another article, to be declined. In a corpus of communities, a
+    source is asked its own community's questions."""
     from bot import Answerer
 
     questions = load_questions(set_name, corpus)
     results = []
     for source in source_files(corpus):
+        group = source.parent.parent.name if corpus in GROUPED else None
         with tempfile.TemporaryDirectory(prefix="generalization-alone-") as tmp:
             answerer = Answerer.from_directory(build_knowledge(Path(tmp) / "knowledge", corpus, [source]))
-            for q in questions:
+            for q in (q for q in questions if q.group == group):
                 if q.on_topic and q.source != source.stem:
                     q = Question(q.ask, kind="other-article")
                 a = answerer.answer(q.ask)
@@ -272,7 +312,8 @@ def totals(results: list[Result]) -> Totals:
     count = Counter(r.verdict for r in on)
     per_source: dict[str, dict[str, int]] = {}
     for r in on:
-        row = per_source.setdefault(r.question.source or "?", {"questions": 0, "right": 0, "wrong": 0, "declined": 0})
+        name = f"{r.question.group}/{r.question.source}" if r.question.group else r.question.source or "?"
+        row = per_source.setdefault(name, {"questions": 0, "right": 0, "wrong": 0, "declined": 0})
         row["questions"] += 1
         row[r.verdict] += 1
     near = [r for r in off if r.question.kind == "near-miss"]
