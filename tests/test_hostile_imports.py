@@ -57,6 +57,14 @@ SLOW_ONCE = {
     "many underlined headings": ("headings.txt", "Title\n-----\nText.\n\n" * 50_000),
     "mail addresses never closed": ("mail.md", "<a@b" * 50_000),
     "badges never closed": ("badges.md", "[![" * 50_000),
+    # session 15's: MDX components and imports, boxes, grid tables
+    "components nested thousands deep": ("deep.mdx", "".join(" " * i + "<Tabs>\n" for i in range(5_000)) + "x\n"),
+    "an icon after a long run of spaces": ("icons.mdx", "import A from 'a'\n\n(" + " " * 100_000 + "<A />\n"),
+    "an import never ended": ("imports.mdx", "import {\n" + "  A,\n" * 50_000),
+    "a component's attributes never closed": ("attrs.mdx", "import A from 'a'\n\n<A " + "x" * 100_000 + "\n"),
+    "box marks of many colons": ("colons.md", ":" * 100_000 + "\n" + ":::note\n" * 20_000),
+    "a grid table of many columns": ("grid.rst", "+" + "-+" * 20_000 + "\n|" + " |" * 20_000 + "\n"),
+    "grid borders without rows": ("borders.rst", "+---+---+\n" * 50_000),
     "code spans of many lengths never closed": (
         "spans.md",
         "---\ntitle: x\n---\n" + "".join("`" * k + "x " for k in range(1, 800)) + "a" * 200_000,

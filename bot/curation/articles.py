@@ -25,6 +25,7 @@ MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # a saved web page is a few megabytes at m
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 RST_SUFFIXES = {".rst", ".rest"}
+MDX_SUFFIXES = {".mdx"}  # Markdown with components (Docusaurus, Starlight): see `bot.curation.dialects`
 
 
 def read(path: Path) -> Article:
@@ -35,8 +36,8 @@ def read(path: Path) -> Article:
             return from_html(text)
         except AssertionError as exc:  # the standard library's parser gives up on some markup this way
             raise FileError(path, f"cannot be read as a web page ({exc})") from None
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        return from_markdown(text)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES | MDX_SUFFIXES:
+        return from_markdown(text, mdx=path.suffix.lower() in MDX_SUFFIXES)
     if path.suffix.lower() in RST_SUFFIXES:
         return from_markdown(restructured.to_markdown(text))
     return from_text(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 
+from bot.curation import dialects
 from bot.curation.blocks import (
     LINKS_KEPT,
     Article,
@@ -74,6 +75,7 @@ _MD_HIGHLIGHT = re.compile(r"^\s{0,3}\{%-?\s*(?:end)?highlight\b[^%]{0,100}-?%\}
 _MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
 
 
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break: "***", "___", "- - -"
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a quote's marks: "> ", ">> "
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
@@ -91,15 +93,17 @@ def _without_comments(text: str) -> str:
     return "".join(kept)
 
 
-def from_markdown(text: str) -> Article:
+def from_markdown(text: str, *, mdx: bool = False) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
     Fenced code, and code indented four spaces, is kept line by line as a block of code; link
     definitions and HTML comments are left out; a short line all in bold is a heading; a footnote
     ends the section that cites it (`_with_notes`).
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
-    (`_tables_read`)."""
+    (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
+    MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
     title, text = site_page(text)
+    text = dialects.plain(text, mdx=mdx)
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
@@ -177,7 +181,7 @@ class _MarkdownReader:
                 Block(inline_markdown(heading, addresses=False, notes=self.defined), True, 1 if "=" in line else 2)
             )
             self.mark = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
-        elif not line.strip() or SETEXT.match(line):  # a blank line, or a rule
+        elif not line.strip() or SETEXT.match(line) or _RULE.match(line):  # a blank line, or a rule
             self.flush()
         elif item := _MD_ITEM.match(line):
             self.flush()

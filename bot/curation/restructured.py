@@ -17,6 +17,7 @@ a code line was read as a heading.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -25,7 +26,8 @@ from bot.curation.blocks import code_text, indent_of
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~~~~~"
-_DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))$")
+# a directive, a target or a comment: ".. note::", ".. _install:", ".. a remark", ".." over an indented remark
+_DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.(?:\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))|\s*$)")
 _CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode"})
 _TEXT_DIRECTIVES = frozenset(
     "note tip hint important attention caution warning danger error admonition seealso topic sidebar rubric".split()
@@ -41,6 +43,11 @@ _OPTION = re.compile(r"^\s*:[\w-]{1,40}:(?:\s.*)?$")  # a directive's option (`:
 _SUBSTITUTION_DEFINITION = re.compile(r"^\.\.\s+\|(?P<name>[^|]{1,100})\|\s+replace::\s*(?P<text>.+)$")
 _TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _install:` over the title it names
 _TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
+_GRID_BORDER = re.compile(r"^\s*\+(?:-+\+)+\s*$|^\s*\+(?:=+\+)+\s*$")  # a grid table's: "+-----+----+"
+_LINK_TARGET = re.compile(r"^\.\.\s+_(?P<name>[^:`]{1,100}):\s+(?P<address>(?:https?|mailto|ftp):\S{1,300})$")
+_REFERENCE = re.compile(
+    r"(?<![\w`])(?P<name>[A-Za-z][\w.+-]{0,99}?)__?(?![\w])"
+)  # Blender_ of `.. _Blender: https://...`
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
 _ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
@@ -97,9 +104,9 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             listed = -1
             continue
         indent = indent_of(line)
-        if _TABLE_BORDER.match(line):
+        if _TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
             flush()
-            rows, at = _simple_table(lines, at, words.inline)
+            rows, at = (_simple_table if _TABLE_BORDER.match(line) else _grid_table)(lines, at, words.inline)
             out += ["", *(keep + row for row in rows), ""]
             continue
         if not line.strip() or _ADORNMENT.match(line):
@@ -184,12 +191,54 @@ def _simple_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tu
             rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
         else:
             rows.append(cells)
+    return _table(header, rows, inline), at
+
+
+def _grid_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
+    """The grid table whose border is at `at` ("+-----+----+" over "| a   | b  |"), as `_simple_table`
+    gives it, and where the text after it starts. A row's lines, between two borders, are joined
+    cell by cell; a border of "=" sets off the header, and so does a first row all in bold. Its
+    borders and rows had been one paragraph of "+----+" and "|"."""
+    columns = [m.start() for m in re.finditer(r"\+", lines[at])]
+    rows: list[list[str]] = []
+    header: list[str] | None = None
+    row: list[str] = []
+    at += 1
+    while at < len(lines) and lines[at].strip()[:1] in ("|", "+"):
+        line = lines[at].ljust(columns[-1] + 1)
+        at += 1
+        if line.strip().startswith("+"):
+            if row and any(row):
+                rows.append(row)
+            if "=" in line and header is None and len(rows) == 1:
+                header, rows = rows[0], []
+            row = []
+            continue
+        cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(columns)]
+        row = [f"{old} {new}".strip() for old, new in zip(row, cells, strict=True)] if row else cells
+    if row and any(row):
+        rows.append(row)
+    if header is None and rows and all(_BOLD_LINE.match(cell) for cell in rows[0] if cell):
+        header, rows = [_BOLD_LINE.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
+    return _table(header, rows, inline), at
+
+
+def _table(header: list[str] | None, rows: list[list[str]], inline: Callable[[str], str]) -> list[str]:
+    """A table's rows as Markdown: a pipe table under its header, else a list of its rows, cells
+    joined ("string (default): accepts any text"); each cell's markup read by `inline`."""
     rows = [[inline(cell) for cell in row] for row in rows]
     if header is not None:
         rule = "|" + "---|" * len(header)
         cells = [inline(cell) for cell in header]
-        return ["| " + " | ".join(cells) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)], at
-    return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)], at
+        return ["| " + " | ".join(cells) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)]
+    return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)]
+
+
+def _says_more(text: str) -> bool:
+    """Whether `text` says anything besides its references: roles, links and linked names."""
+    for pattern in (_ROLE, _LINK, _NAMED, _REFERENCE):
+        text = pattern.sub(" ", text)
+    return re.search(r"[^\W_]", text) is not None
 
 
 def _unbolded(line: str) -> str:
@@ -207,9 +256,12 @@ class _Words:
         self.depth = 0  # how many directives deep the text being read is
         self.substitutions: dict[str, str] = {}
         self.labels: dict[str, str] = {}
+        self.addresses: dict[str, str] = {}  # the web addresses of the names a page links (`Blender_`)
         for at, line in enumerate(lines):
             if defined := _SUBSTITUTION_DEFINITION.match(line.strip()):
                 self.substitutions[defined["name"].strip()] = defined["text"].strip()
+            elif linked := _LINK_TARGET.match(line.strip()):
+                self.addresses[linked["name"].strip().casefold()] = linked["address"]
             elif target := _TARGET.match(line.strip()):
                 after = next((n for n in range(at + 1, min(at + 4, len(lines))) if _title_at(lines, n)), None)
                 found = _title_at(lines, after) if after is not None else None
@@ -227,6 +279,8 @@ class _Words:
         if name in _VERSION_DIRECTIVES:  # alone ("New in version 1.5." under a title) it answers nothing
             said = " ".join(b.strip() for b in body).strip()
             return ["", keep + self.inline(f"{_VERSION_DIRECTIVES[name].format(argument)}: {said}"), ""] if said else []
+        if name == "seealso" and not _says_more(" ".join([argument, *body])):
+            return []  # "See also" over references only says where to read ("device ids"), not what
         described = ":" in name or name in _DESCRIPTIONS
         if name in _TEXT_DIRECTIVES or name in _CONTAINERS or described:
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
@@ -265,9 +319,17 @@ class _Words:
         text = _ROLE.sub(self._role, text)
         text = _LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
         text = _NAMED.sub(lambda m: m[1], text)
+        if self.addresses:
+            text = _REFERENCE.sub(self._reference, text)
         text = _SUBSTITUTION.sub(lambda m: self.substitutions.get(m[1], m[1].replace("_", " ")), text)
         text = re.sub(r"\\\s", "", text)  # an escaped space is nothing: it joins markup to a word
         return re.sub(r"\0(\d+)\0", lambda m: f"`{literals[int(m[1])]}`", text)
+
+    def _reference(self, match: re.Match[str]) -> str:
+        """A name the page links (`Blender_` of `.. _Blender: https://www.blender.org/`) as a link;
+        another word before "_" as written."""
+        address = self.addresses.get(match["name"].casefold())
+        return f"[{match['name']}]({address})" if address else match[0]
 
     def _role(self, match: re.Match[str]) -> str:
         """A role as Sphinx prints it: its explicit text ("the guide" of `the guide <install>`);
@@ -277,7 +339,8 @@ class _Words:
         role = match[0].split(":`")[0].rsplit(":", 1)[-1].casefold()
         explicit = _EXPLICIT.match(body)
         if explicit is not None and explicit["text"]:
-            return explicit["text"]
+            text = explicit["text"]  # "<password>" of `<password> <gui.password>` is a placeholder, not a tag
+            return f"`{text}`" if "<" in text or ">" in text else text
         target = explicit["target"] if explicit is not None else body
         if role in _ISSUE_ROLES:
             return f"#{target}"
@@ -287,7 +350,7 @@ class _Words:
         if role == "doc":
             parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p and p != "index"]
             return parts[-1].replace("_", " ").replace("-", " ") if parts else target
-        if role not in _OBJECT_ROLES:
+        if role not in _OBJECT_ROLES and not target.startswith("~"):  # "~" shortens any role's target
             return target.lstrip("!")
         short = target.startswith("~")
         target = target.lstrip("~!").lstrip(".")

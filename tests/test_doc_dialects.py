@@ -1,0 +1,202 @@
+"""Imports of documentation sites' own Markdown and reStructuredText, as the communities corpus
+keeps them (benchmarks/communities): MDX help pages with components (Zulip's), boxes written
+three ways (Docusaurus, MkDocs, a fence), Sphinx grid tables, comments, linked names and "see
+also" boxes. Each case is one that was read wrong; the texts are written for the test in the shape
+of the real pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.curation import articles
+from bot.curation.importing import drafts_of
+
+
+def _imported(path: Path, text: str) -> list[tuple[str, str]]:
+    path.write_text(text, encoding="utf-8")
+    _, found = drafts_of(articles.read(path))
+    return [(d.section, d.text) for d in found]
+
+
+def _texts(path: Path, text: str) -> list[str]:
+    return [t for _, t in _imported(path, text)]
+
+
+HELP_PAGE = """\
+---
+title: Edit a message
+---
+
+import { Tabs, TabItem } from '@astrojs/starlight/components'
+import ZulipTip from '../../components/ZulipTip.astro';
+import {
+  FlattenedSteps,
+  Steps,
+} from "../../components";
+import EditIcon from "~icons/zulip-icon/edit"
+
+Organization administrators can configure who can edit messages.
+
+<ZulipTip>
+  You can also edit message topics.
+</ZulipTip>
+
+## Edit a message
+
+<Tabs>
+  <TabItem label="Desktop/Web">
+    <FlattenedSteps>
+      <MessageActions />
+
+      1. Click the **pencil** (<EditIcon />) icon. If you do not see
+         the **pencil** icon, you do not have permission.
+      1. Click **Save**.
+    </FlattenedSteps>
+  </TabItem>
+
+  <TabItem label="Mobile">
+    1. Tap **Edit message**.
+  </TabItem>
+</Tabs>
+
+Use `<EditIcon />` in your own pages, not in chat.
+"""
+
+
+@pytest.mark.parametrize("name", ["edit-a-message.mdx", "edit-a-message.md"])
+def test_an_mdx_page_is_read_without_its_imports_and_components(tmp_path: Path, name: str) -> None:
+    """A help page in MDX (or saved as .md, beginning with its imports): the imports are no passage,
+    a tab's steps are steps under its label, not code, and an icon is left out with its brackets."""
+    found = _imported(tmp_path / name, HELP_PAGE)
+    texts = [t for _, t in found]
+    in_code = "Use <EditIcon /> in your own pages, not in chat."
+    assert not any("import" in t or "<" in t for t in texts if t != in_code), texts
+    assert "You can also edit message topics." in texts
+    steps = next(t for s, t in found if s == "Edit a message" and t.startswith("Desktop/Web:"))
+    assert "1. Click the pencil icon. If you do not see the pencil icon, you do not have permission." in steps
+    assert "2. Click Save." in steps and "```" not in steps
+    assert any(t.startswith("Mobile:") and "1. Tap Edit message." in t for t in texts)
+    assert in_code in texts  # code is kept as written
+
+
+def test_a_markdown_page_that_only_mentions_import_is_not_mdx(tmp_path: Path) -> None:
+    texts = _texts(tmp_path / "notes.md", "# Notes\n\nimport your photos first.\n\n<Tabs> is a word here.\n")
+    assert texts == ["import your photos first.", "<Tabs> is a word here."] or texts == [
+        "import your photos first.",
+        "is a word here.",
+    ]
+
+
+BOXES = """\
+# Running tests
+
+:::note[Before you start]
+Install **pytest** first.
+:::
+
+!!! tip "Faster runs"
+    Use `-x` to stop at the first failure.
+
+    It saves time on a long suite.
+
+~~~~exercism/caution
+Most things inside angle brackets are placeholders.
+~~~~
+
+```note
+this fence's language is "note", but it opens at the page's end: code
+"""
+
+
+def test_boxes_are_read_as_the_text_they_hold(tmp_path: Path) -> None:
+    """Docusaurus's `:::note`, MkDocs's `!!! tip` and a fence named for a box hold text, not code
+    and not marks; a box's title leads it."""
+    texts = _texts(tmp_path / "tests.md", BOXES)
+    assert not any(":::" in t or "!!!" in t for t in texts), texts
+    assert any("Before you start:" in t for t in texts)
+    assert "Install pytest first." in " ".join(texts)
+    joined = " ".join(texts)
+    assert "Faster runs:" in joined and "Use -x to stop at the first failure." in joined
+    assert "It saves time on a long suite." in joined and "```\nUse" not in joined
+    assert "Most things inside angle brackets are placeholders." in texts
+
+
+GRID = """\
+Release support
+===============
+
++--------------+----------------+---------------------------------+
+| **Version**  | **Released**   | **Support level**               |
++--------------+----------------+---------------------------------+
+| Godot 4.3    | August 2024    | Receives fixes for bugs and     |
+|              |                | security issues.                |
++--------------+----------------+---------------------------------+
+| Godot 4.0    | March 2023     | No longer supported.            |
++--------------+----------------+---------------------------------+
+
++-----+-----+
+| a   | b   |
++=====+=====+
+| one | two |
++-----+-----+
+"""
+
+
+def test_a_grid_table_is_a_table(tmp_path: Path) -> None:
+    """A grid table's rows read as rows, a cell's lines joined; a first row all in bold is its
+    header. Its borders had been a passage of "+----+" and "|"."""
+    texts = _texts(tmp_path / "release.rst", GRID)
+    joined = " ".join(texts)
+    assert "+--" not in joined and "|" not in joined, texts
+    row = "Version: Godot 4.3, Released: August 2024, Support level: Receives fixes for bugs and security issues."
+    assert row in joined
+    assert "Version: Godot 4.0" in joined and "a: one, b: two" in joined
+
+
+SPHINX_PAGE = """\
+Versioning
+==========
+
+We officially support scenes made in Blender_ and maintain plugins for VSCode_.
+
+..
+    This is to be added when relevant.
+
+    %FOLDER_FILESYSTEM%
+      Filesystem type.
+
+Keep :opt:`~folder.versioning.params.keep` versions, or delete the :stconf:opt:`<password>
+<gui.password>` tag. A snake_ case word stays.
+
+.. seealso::
+    :ref:`device-ids`
+
+.. seealso::
+    The conflicts page explains what happens to both copies.
+
+Nothing more.
+
+______
+
+.. _Blender: https://www.blender.org/
+.. _VSCode: https://code.visualstudio.com/
+"""
+
+
+def test_sphinx_names_comments_and_references_read_as_sphinx_prints_them(tmp_path: Path) -> None:
+    texts = _texts(tmp_path / "versioning.rst", SPHINX_PAGE)
+    assert (
+        "We officially support scenes made in Blender (https://www.blender.org/) and maintain plugins for "
+        "VSCode (https://code.visualstudio.com/)." in texts
+    )
+    assert not any("added when relevant" in t or "FOLDER_FILESYSTEM" in t for t in texts), texts  # a comment
+    assert "Keep keep versions, or delete the <password> tag. A snake_ case word stays." in texts
+    assert not any("device ids" in t for t in texts)  # a "see also" of a reference only says where to read
+    assert any("conflicts page explains" in t for t in texts)
+
+
+def test_a_rule_of_underscores_is_no_passage(tmp_path: Path) -> None:
+    texts = _texts(tmp_path / "tools.md", "# Editors\n\n______\n\nUse any editor.\n\n* * *\n")
+    assert texts == ["Use any editor."]
