@@ -496,15 +496,58 @@ def test_restructured_text_is_read_as_the_markdown_it_says(tmp_path: Path) -> No
     assert title == "Frequently Asked Questions"
     assert [(d.section, d.text) for d in found] == [
         (
-            "What is Widget?",
-            "Widget makes widgets. See the install guide or the website (https://widget.example.org).",
+            "What is Widget?",  # a FAQ's answer is one passage (see test_a_faq_answer_is_one_passage)
+            "Widget makes widgets. See the install guide or the website (https://widget.example.org).\n\n"
+            "Widget needs Python 3.9 or newer.",
         ),
-        ("What is Widget?", "Widget needs Python 3.9 or newer."),
         (
             "How do I install it?",
             "Install it with pip:\n```\npip install widget\n```\n\nThen run widget init.\n"
             "```\nwidget serve --port 8000\n```",
         ),
+    ]
+
+
+FAQ_AND_GUIDE = """\
+# Sync FAQ
+
+## I see "folder marker missing". What do I do?
+
+Syncthing keeps a marker in each folder to know the folder is healthy.
+
+If you unmounted the folder, you must remount it for syncing to resume.
+
+## How do I read the logs?
+
+{long}
+
+## Folders
+
+A folder is synced with the devices you share it with.
+
+A folder can be paused.
+"""
+
+
+def test_a_faq_answer_is_one_passage(tmp_path: Path) -> None:
+    """Under a FAQ's question the answer's paragraphs are one passage, up to a passage's length: the
+    explanation and the fix had been two passages, and the bot answered "folder marker missing"
+    with the explanation alone. Elsewhere a paragraph is a passage, as before."""
+    long = "\n\n".join(
+        f"Step {n} of reading the logs is described in this long paragraph number {n}." * 3 for n in range(6)
+    )
+    _, found = _imported(tmp_path / "faq.md", FAQ_AND_GUIDE.format(long=long))
+    passages = [(d.section, d.text) for d in found]
+    marker = [t for s, t in passages if s.startswith("I see")]
+    assert marker == [
+        "Syncthing keeps a marker in each folder to know the folder is healthy.\n\n"
+        "If you unmounted the folder, you must remount it for syncing to resume."
+    ]
+    logs = [t for s, t in passages if s == "How do I read the logs?"]
+    assert len(logs) == 2 and all(len(t) <= 1000 for t in logs)  # a long answer in passages of a passage's length
+    assert [t for s, t in passages if s == "Folders"] == [
+        "A folder is synced with the devices you share it with.",
+        "A folder can be paused.",
     ]
 
 
@@ -560,11 +603,11 @@ def test_a_faq_that_quotes_its_questions_has_them_as_sections(tmp_path: Path) ->
     found = _imported(tmp_path / "scripting.md", page)[1]
     assert [(d.section, d.text) for d in found] == [
         ("Why was JavaScript chosen instead of LUA or Python.", "JavaScript is mature and has a large resource base."),
-        ("How safe are scripts?", "Scripts run in a sandbox."),
-        ("How safe are scripts?", "Scripts are fun, said a player."),
-        ("How safe are scripts?", "The end."),
-        ("How safe are scripts?", "What we do for ourselves dies with us."),
-        ("How safe are scripts?", "Do the right thing, even when no one is watching"),
+        (  # a FAQ's answer is one passage (test_a_faq_answer_is_one_passage)
+            "How safe are scripts?",
+            "Scripts run in a sandbox.\n\nScripts are fun, said a player.\n\nThe end.\n\n"
+            "What we do for ourselves dies with us.\n\nDo the right thing, even when no one is watching",
+        ),
         ("How to reset my password.", "Use the link."),
     ]
 

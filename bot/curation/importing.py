@@ -161,14 +161,17 @@ def _opens(text: str, items: int) -> bool:
 FENCE = "```"
 
 
-def packed(pieces: list[str], limit: int = SHORT_PASSAGE_CHARS) -> list[str]:
-    """Passages of one section, each packed into the one before it when either holds code and
-    together they stay within `limit` characters: a FAQ's answer written as four one-line
-    paragraphs, each with its command ("Upgrade everything with:" over `brew upgrade`), was four
-    passages, and the bot answered with the first of them alone."""
+def packed(pieces: list[str], limit: int = SHORT_PASSAGE_CHARS, *, always: bool = False) -> list[str]:
+    """Passages of one section, each packed into the one before it when either holds code (or
+    `always`) and together they stay within `limit` characters: a FAQ's answer written as four
+    one-line paragraphs, each with its command ("Upgrade everything with:" over `brew upgrade`), was
+    four passages, and the bot answered with the first of them alone. Under a FAQ's question every
+    paragraph is packed so, up to a passage's length: "folder marker missing. What do I do?" is
+    answered by its explanation and its fix together, and each alone had been half the answer."""
     found: list[str] = []
     for piece in pieces:
-        if found and (FENCE in found[-1] or FENCE in piece) and len(found[-1]) + 2 + len(piece) <= limit:
+        joins = always or FENCE in piece or (bool(found) and FENCE in found[-1])
+        if found and joins and len(found[-1]) + 2 + len(piece) <= limit:
             found[-1] = f"{found[-1]}\n\n{piece}"
         else:
             found.append(piece)
@@ -316,7 +319,10 @@ def drafts_of(
     def take_run() -> None:
         base = _id_base(section, fallback)
         free = numbering.setdefault(base, ids.numbers(base, used))
-        for passage in packed(passages_of(run)):
+        pieces = passages_of(run)
+        if section.endswith("?"):  # a FAQ's question: its answer is one passage, where it is short enough
+            pieces = packed(pieces, MAX_PASSAGE_CHARS, always=True)
+        for passage in packed(pieces):
             pid = next(free)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))
