@@ -3,8 +3,10 @@ documents, community-style questions) and benchmarks/encyclopedia (eight Wikiped
 questions written the crowd-sourced way from one paragraph each, questions about four other
 articles to decline), with two more question sets on the same articles: `encyclopedia-seeking`
 (by someone who had read only their headings) and `encyclopedia-paraphrase` (the crowd-sourced
-way, in the writer's own words). Each imported with `kb import`; each floor sits a few points
-below the figure measured; raise them as the bot improves."""
+way, in the writer's own words), and benchmarks/communities (five projects' own documentation,
+each community its own folder, questions typed as their chats type them). Each imported with
+`kb import`; each floor sits a few points below the figure measured; raise them as the bot
+improves."""
 
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
     # hedged % min, near misses declined or hedged % min); a hedged answer says it may not answer
     # exactly what was asked (bot.confidence.Confidence.hedge and .band)
-    ("generalization", "dev"): (43.0, 9.5, 86.5, 93.0, 87.0),  # measured 45.8, 6.1, 87.7, 95.2, 90.4
-    ("generalization", "blind"): (39.0, 9.0, 87.0, 91.5, 85.0),  # measured 42.0, 7.4, 90.0, 94.3, 89.2
+    ("generalization", "dev"): (43.0, 9.5, 86.5, 93.0, 87.0),  # measured 46.6, 6.1, 87.7, 95.2, 90.4
+    ("generalization", "blind"): (39.0, 9.0, 87.0, 91.5, 85.0),  # measured 46.3, 6.8, 90.0, 95.7, 91.9
     ("encyclopedia", "dev"): (78.5, 3.5, 88.5, 94.5, 79.0),  # measured 81.6, 1.8, 90.6, 96.7, 83.3
     ("encyclopedia", "blind"): (73.0, 4.0, 86.0, 94.5, 82.0),  # measured 75.8, 2.6, 88.7, 97.4, 87.5
     # the same articles asked by people who had read only the headings (see encyclopedia/SOURCES.md)
@@ -28,9 +30,12 @@ FLOORS = {
     # the same articles asked the crowd-sourced way, in the writer's own words
     ("encyclopedia-paraphrase", "dev"): (50.0, 5.0, 86.0, 88.0, 60.0),  # measured 53.5, 3.2, 86.8, 90.6, 66.7
     ("encyclopedia-paraphrase", "blind"): (47.0, 4.0, 84.0, 91.0, 69.0),  # measured 50.0, 3.2, 87.0, 94.4, 76.9
+    # five projects' own docs, each community a folder of its own, asked as their chats ask (session 15)
+    ("communities", "dev"): (31.0, 6.5, 91.0, 94.0, 93.0),  # measured 34.8, 3.6, 94.8, 98.3, 96.6
+    ("communities", "blind"): (26.0, 14.5, 95.0, 95.0, 95.0),  # measured 29.5, 11.6, 100, 100, 100
 }
-# fewer questions than the others' minimum per part (380 and 600 in all)
-SMALL = {"encyclopedia-seeking", "encyclopedia-paraphrase"}
+# fewer questions than the others' minimum per part (380, 600 and 350 in all)
+SMALL = {"encyclopedia-seeking", "encyclopedia-paraphrase", "communities"}
 
 
 @pytest.mark.timeout(300)
@@ -52,7 +57,7 @@ def test_generalization_floors(corpus: str, set_name: str) -> None:
 ALONE_FLOORS = {
     # corpus: (right % min, wrong % max, other sources' questions declined % min), dev questions,
     # each source imported into a folder of its own
-    "generalization": (45.0, 9.5, 93.0),  # measured 48.0, 7.0, 94.0
+    "generalization": (45.0, 9.5, 91.5),  # measured 50.6, 5.6, 93.2 (48.0, 7.0, 94.0 before a FAQ's answer was one passage)
     "encyclopedia-paraphrase": (45.5, 6.5, 96.5),  # measured 48.2, 4.9, 98.6
 }
 
