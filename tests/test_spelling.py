@@ -56,6 +56,13 @@ def test_mistyped_question_words_are_read_as_themselves() -> None:
     assert s("war") == "war"
 
 
+def test_a_question_word_the_passages_lack_is_itself() -> None:
+    """In a folder where no passage says "who", "who made python" was read "why made python", and
+    "where" was "there" (a stop word, gone): a question word is one whatever the passages say."""
+    s = Speller(["python", "released", "there"], {stem("python"), stem("released"), stem("there")})
+    assert [s(w) for w in ("who", "where", "why", "when", "how")] == ["who", "where", "why", "when", "how"]
+
+
 def test_a_word_only_a_synonym_has_is_a_correction_too() -> None:
     """A misspelt word the passages lack but a synonym group names is corrected, then folded."""
     source = Source(title="Notes")

@@ -105,6 +105,8 @@ class Speller:
     def __call__(self, word: str) -> str:
         if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or word in IRREGULAR:
             return word
+        if word in FUNCTION_WORDS:  # "who" is no typo of "why", nor "where" of "there", whatever the passages say
+            return word
         if self._known_stem(stem(word)):
             return word
         if len(word) >= MIN_LENGTH:
