@@ -78,8 +78,10 @@ def is_small_talk(question: str) -> bool:
     return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.SMALL_TALK)
 
 
-# A greeting before the question: "good morning! why do ...", "hi all, how do I ...".
-_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})[.!?,:;\n]+\s*(?=\S)")
+# A greeting before the question: "good morning! why do ...", "hi all, how do I ...". A full stop,
+# comma or colon ends it only before a space: "is 4.0 still getting updates?" was read "0 still
+# getting updates?", "is 4" taken for chat.
+_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})(?:[!?\n]+|[.,:;]+(?=\s))\s*(?=\S)")
 
 
 def without_greeting(question: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import Answer, Answerer, Outcome, messages
+from bot import Answer, Answerer, Outcome, chat, messages
 from bot.answering import LABEL_CHARS, cut
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
@@ -150,6 +150,12 @@ def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str
 def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, greeted: str) -> None:
     """ "morning" weighed as a word no passage holds: the question was declined."""
     assert answerer.answer(greeted).passage_id == answerer.answer("why do North Koreans flee?").passage_id
+
+
+@pytest.mark.parametrize("question", ["is 4.0 still getting updates?", "is v2.1 out", "ok 3.5 or 4.0?"])
+def test_a_number_s_point_ends_no_greeting(question: str) -> None:
+    """ "is 4.0 still getting updates?" was read "0 still getting updates?": "is 4." taken for chat."""
+    assert chat.without_greeting(question) == question
 
 
 @pytest.mark.parametrize("question", ["hello, where do refugees go", "hey, women defectors"])
