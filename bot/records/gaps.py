@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, hash_user
+from bot.search.text import QUESTION_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,10 @@ class Gap:
 
 
 def term_key(terms: Sequence[str]) -> str:
-    """The canonical form of a question's terms: sorted, distinct, space-separated."""
-    return " ".join(sorted(set(terms)))
+    """The canonical form of a question's terms: sorted, distinct, space-separated, without the
+    question words ("where can i park my car" and "is there car parking near the library?" are one
+    gap: "where" says how it is asked, not what about)."""
+    return " ".join(sorted(set(terms) - QUESTION_WORDS))
 
 
 def storable(text: str) -> str:
