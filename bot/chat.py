@@ -79,9 +79,9 @@ def is_small_talk(question: str) -> bool:
 
 
 # A greeting before the question: "good morning! why do ...", "hi all, how do I ...". A full stop,
-# comma or colon ends it only before a space: "is 4.0 still getting updates?" was read "0 still
-# getting updates?", "is 4" taken for chat.
-_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})(?:[!?\n]+|[.,:;]+(?=\s))\s*(?=\S)")
+# comma or colon before a digit is a number's: "is 4.0 still getting updates?" was read "0 still
+# getting updates?", "is 4" taken for chat ("good morning,why ..." has its greeting).
+_GREETING_FIRST = re.compile(r"^\s*(?P<greeting>[^.!?,:;\n]{1,40})(?:[!?\n]+|[.,:;]+(?!\d))\s*(?=\S)")
 
 
 def without_greeting(question: str) -> str:

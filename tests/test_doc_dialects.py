@@ -200,3 +200,80 @@ def test_sphinx_names_comments_and_references_read_as_sphinx_prints_them(tmp_pat
 def test_a_rule_of_underscores_is_no_passage(tmp_path: Path) -> None:
     texts = _texts(tmp_path / "tools.md", "# Editors\n\n______\n\nUse any editor.\n\n* * *\n")
     assert texts == ["Use any editor."]
+
+
+# A reviewer's cases (session 15): each was read wrong by this module's first version.
+def test_code_inside_an_indented_box_or_a_tab_closes(tmp_path: Path) -> None:
+    """The closing fence kept the box's indentation, and the rest of the page was code."""
+    box = "# T\n\n## Run\n\n!!! example\n    ```python\n    print(1)\n    ```\n\n## Next\n\nImportant prose.\n"
+    assert _imported(tmp_path / "box.md", box) == [("Run", "```\nprint(1)\n```"), ("Next", "Important prose.")]
+    tab = "import Tabs from '@theme/Tabs';\n\n## Install\n\n<Tabs>\n  <TabItem label='Linux'>\n\n    ```bash\n"
+    tab += "    apt install x\n    ```\n\n  </TabItem>\n</Tabs>\n\n## After\n\nMore text.\n"
+    found = _imported(tmp_path / "tab.mdx", tab)
+    assert found == [("Install", "Linux:\n```\napt install x\n```"), ("After", "More text.")]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "export const meta = {\n  title: 'x',\n};",
+        "export default function Wrapper({children}) {\n  return children;\n}",
+        "export const Highlight = ({children, color}) => (\n  <span>{children}</span>\n);",
+    ],
+)
+def test_an_mdx_export_of_several_lines_is_left_out_and_the_page_read(tmp_path: Path, code: str) -> None:
+    page = (
+        f"import Tabs from '@theme/Tabs';\n\n{code}\n\n# Installing\n\nDownload the installer.\n\n{{/* truncate */}}\n"
+    )
+    assert _texts(tmp_path / "page.mdx", page) == ["Download the installer."]
+
+
+def test_a_title_leads_the_paragraph_it_is_over(tmp_path: Path) -> None:
+    """A tab's label and a box's title were passages of their own, cut off from their text."""
+    page = 'import Tabs from \'@theme/Tabs\';\n\n# I\n\n<TabItem value="win" label="Windows">\n\nDouble-click it.\n\n'
+    page += "</TabItem>\n\n:::warning[Data loss]\nBack up first.\n:::\n\n:::tip My title\nSome content.\n:::\n\n"
+    page += '::: warning Be careful\nWatch out.\n:::\n\n!!! tip "Install"\n    Use pip.\n'
+    assert _texts(tmp_path / "t.mdx", page) == [
+        "Windows: Double-click it.",
+        "Data loss: Back up first.",
+        "My title: Some content.",
+        "Be careful: Watch out.",
+        "Install: Use pip.",
+    ]
+
+
+def test_mkdocs_boxes_nested_inline_in_a_list_or_tabbed(tmp_path: Path) -> None:
+    page = '# N\n\n!!! note "Outer"\n    Outer text.\n\n    !!! warning "Inner"\n        Inner text is here.\n\n'
+    page += '!!! info inline end "Side"\n    Side text.\n\n!!! tip\n\tTabbed body.\n'
+    assert _texts(tmp_path / "n.md", page) == [
+        "Outer: Outer text.",
+        "Inner: Inner text is here.",
+        "Side: Side text.",
+        "Tabbed body.",
+    ]
+
+
+def test_a_fence_named_error_or_example_is_code(tmp_path: Path) -> None:
+    page = "# E\n\n## Trace\n\n```error\nTraceback\n# not a heading\n- not a list\n```\n"
+    assert _imported(tmp_path / "e.md", page) == [("Trace", "```\nTraceback\n# not a heading\n- not a list\n```")]
+
+
+def test_sphinx_paths_menus_spans_and_empty_comments(tmp_path: Path) -> None:
+    """`~` shortens a dotted name, not a path or a key; a menu path is text; a grid table's cell
+    keeps its "|" and a cell spanning columns its text; `..` over a blank line takes nothing."""
+    page = "Title\n=====\n\nEdit :file:`~/.config/app` and press :kbd:`~`. Keep :opt:`~folder.params.keep`.\n"
+    page += (
+        "Open :ref:`Actions > Settings <settings>`. Read `the page <https://x.org/wiki/Python_(lang)>`_ on Python_.\n\n"
+    )
+    page += "..\n\n   This quote must stay.\n\n"
+    page += "+--------+----------------------------+\n| Option | Meaning                    |\n"
+    page += "+========+============================+\n| -x     | pick a | b, whichever wins |\n"
+    page += "+--------+----------------------------+\n| A note spanning both columns of it  |\n"
+    page += "+--------+----------------------------+\n\n.. _Python: https://www.python.org\n"
+    texts = _texts(tmp_path / "s.rst", page)
+    assert texts[0] == (
+        "Edit ~/.config/app and press ~. Keep keep. Open Actions > Settings. Read the page on Python "
+        "(https://www.python.org)."
+    )
+    assert "This quote must stay." in texts
+    assert any("Meaning: pick a | b, whichever wins." in t and "A note spanning both columns of it" in t for t in texts)

@@ -65,6 +65,10 @@ SLOW_ONCE = {
     "box marks of many colons": ("colons.md", ":" * 100_000 + "\n" + ":::note\n" * 20_000),
     "a grid table of many columns": ("grid.rst", "+" + "-+" * 20_000 + "\n|" + " |" * 20_000 + "\n"),
     "grid borders without rows": ("borders.rst", "+---+---+\n" * 50_000),
+    "a box mark and a run of spaces": ("marks.md", ":::" + " " * 100_000 + "!\n"),
+    "a fence and a run of spaces": ("fence.md", "```" + " " * 100_000 + "`\n"),
+    "an import and a run of spaces": ("spaces.mdx", "import 'a'" + " " * 100_000 + "x\n"),
+    "a box of many words": ("bangs.md", '!!! note "' + "a " * 50_000 + "\n"),
     "code spans of many lengths never closed": (
         "spans.md",
         "---\ntitle: x\n---\n" + "".join("`" * k + "x " for k in range(1, 800)) + "a" * 200_000,

@@ -1,19 +1,23 @@
 """Markdown as documentation sites extend it, made the Markdown it holds (`plain`), before the
 Markdown reader reads it (`bot.curation.markdown`).
 
-- **Boxes** ("admonitions"): Docusaurus's and Starlight's `:::note` ... `:::`, MkDocs's
-  `!!! tip "Title"` over a body indented four spaces, and a fence whose language names a box
-  (`~~~~exercism/note`). Their body is the page's text: it had been read as code, or kept the
-  `:::` marks in its passages. A box's own title is its first line, with a colon.
+- **Boxes** ("admonitions"): Docusaurus's, Starlight's and VitePress's `:::note[Title]` (or
+  `:::note Title`) ... `:::`, MkDocs's `!!! tip "Title"` over a body indented four spaces (boxes
+  in boxes too), and a fence whose language is a box (`~~~note`, `~~~~exercism/note`; not
+  "error" or "example", which name code as often). Their body is the page's text: it had been
+  read as code, or kept the `:::` marks in its passages. A box's title leads its text
+  ("Data loss: Back up first."), on a line of its own over a list or code.
 - **MDX** (`.mdx`, or a page that begins with an `import ... from "..."` line): its `import` and
   `export` lines are code of the site, not text (a Zulip help page had six, and every page was a
   passage of them); a line that only opens or closes a component (`<Tabs>`, `</ZulipTip>`,
-  `<MessageActions />`) is left out, a tab's label kept as its first line ("Mobile:" over its
-  steps); what a component holds is read without the indentation that nests it (MDX has no
+  `<MessageActions />`) is left out, a tab's label leads its text as a box's title does ("Mobile:"
+  over its steps); an `export` of several lines is left out to its last bracket, and a `{/* ... */}`
+  comment too; what a component holds is read without the indentation that nests it (MDX has no
   indented code: the steps of every tab had been code); and a component inside a line (an icon,
   `(<EditIcon />)`) is left out with the brackets around it.
 
-Code is kept as written.
+Code is kept as written; code inside a box or a component is read without the indentation
+that nests it, so that its closing fence closes it.
 """
 
 from __future__ import annotations
@@ -21,18 +25,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# the kinds of box the sites name (Docusaurus, Starlight, MkDocs Material, GitHub's, Sphinx's)
+# the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
 BOXES = frozenset(
     "note tip info warning caution danger important hint attention seealso abstract summary tldr todo "
-    "success check question help failure fail missing bug example quote cite advanced aside error".split()
+    "success check question help failure fail missing bug example quote cite advanced aside error details".split()
 )
-_FENCE = re.compile(r"^(?P<indent>\s{0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
-_COLONS = re.compile(r"^\s{0,3}:{3,}\s*(?P<kind>[\w-]*)\s*(?:\[(?P<title>[^\]]{0,200})\])?\s*(?:\{[^}]{0,200}\})?\s*$")
-_BANGS = re.compile(r"^(?P<indent>\s{0,3})(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+\"(?P<title>[^\"]{0,200})\")?\s*$")
+# a fence whose language is one of these, or ends in "/" and a box ("exercism/note"), is a box:
+# "error", "example", "quote" or "info" name code as often as boxes
+_BOX_FENCES = frozenset("note tip warning caution danger important hint attention seealso admonition".split())
+_FENCE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\s]*+)[^`]*+$")
+_BANGS = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]++(?P<kind>[\w-]++)(?P<rest>[^\n]*+)$")
+_QUOTED = re.compile(r"\"([^\"]{0,200})\"")
 _ESM = re.compile(
     r"^(?:import\s[^\n]*?\bfrom\s*['\"]|import\s*['\"]|import\s*\{|export\s+(?:const|let|default|function)\b)"
 )
-_ESM_END = re.compile(r"\bfrom\s*['\"][^'\"]*['\"]\s*;?\s*$|^\s*import\s*['\"][^'\"]*['\"]\s*;?\s*$")
+_MDX_COMMENT = re.compile(r"^\s*\{/\*.*\*/\}\s*$")  # {/* truncate */}
 _COMPONENT_LINE = re.compile(
     r"^\s*<(?P<closing>/)?(?P<name>[A-Z][\w.]*)(?P<attributes>(?:\s[^<>]*)?)(?P<empty>/)?>\s*$"
 )
@@ -40,72 +47,153 @@ _LABEL = re.compile(r"\b(?:label|title)\s*=\s*(?:\"(?P<double>[^\"]{1,200})\"|'(
 _INLINE_COMPONENT = re.compile(
     r"\(\s{0,20}<[A-Z][\w.]*(?:\s[^<>]{0,200})?/>\s{0,20}\)|<[A-Z][\w.]*(?:\s[^<>]{0,200})?/>"
 )
+_OPENING = str.maketrans({"(": "(", "[": "(", "{": "(", ")": ")", "]": ")", "}": ")"})
+_OWN_LINE = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|#|```|~~~|\||>)")  # what a title goes over, not into
 
 
 def plain(text: str, *, mdx: bool = False) -> str:
     """`text` with its boxes, and for MDX (`mdx`, or a page that begins as MDX does) its imports and
     components, made Markdown (see the module)."""
-    mdx = mdx or _begins_as_mdx(text)
-    out: list[str] = []
-    fence = ""  # the fence of the code being read, "" outside code
-    box_fences: list[str] = []  # the fences of the boxes written as code that are open
-    indented_box = -1  # the indentation of the MkDocs box whose body is being read, -1 outside one
-    importing = False  # inside an `import {` that spans lines
-    nesting: list[int | None] = []  # per open component, how far its content is indented (None: not yet seen)
+    reader = _Plain(mdx or _begins_as_mdx(text))
     for line in text.split("\n"):
-        if fence:
-            out.append(line)
-            if _closes(line, fence):
-                fence = ""
-            continue
-        if indented_box >= 0:
-            if not line.strip() or _indent(line) >= indented_box + 4:
-                line = line[indented_box + 4 :] if line.strip() else ""
-            else:
-                indented_box = -1
-        if mdx and importing:
-            importing = _ESM_END.search(line) is None
-            continue
-        if mdx and not nesting and _ESM.match(line):
-            importing = _ESM_END.search(line) is None and line.rstrip().endswith(("{", ","))
-            continue
-        if mdx and (component := _COMPONENT_LINE.match(line)):
-            if component["closing"]:
-                if nesting:
-                    nesting.pop()
-            elif not component["empty"]:
-                nesting.append(None)
-            label = _LABEL.search(component["attributes"] or "")
-            out.extend([f"{label['double'] or label['single']}:", ""] if label and not component["closing"] else [""])
-            continue
-        if nesting and line.strip():
-            if nesting[-1] is None:
-                nesting[-1] = _indent(line)
-            line = line[min(_indent(line), nesting[-1] or 0) :]
+        reader.read(line)
+    return "\n".join(reader.out)
+
+
+class _Plain:
+    """A page read a line at a time by `plain`: what is open (code, boxes, components, a statement)."""
+
+    def __init__(self, mdx: bool):
+        self.mdx = mdx
+        self.out: list[str] = []
+        self.fence = ""  # the fence of the code being read, "" outside code
+        self.box_fences: list[str] = []  # the fences of the open boxes written as code
+        self.boxes: list[int] = []  # how far the body of each open MkDocs box is indented
+        self.statement = 0  # inside an MDX import or export: how many brackets it has open
+        self.nesting: list[int | None] = []  # per open component, how far its content is indented
+        self.title = ""  # a box's or a tab's title, waiting for the first line of its text
+
+    def read(self, line: str) -> None:
+        line = self._dedented(line)
+        if self.fence:
+            self.out.append(line)
+            if _closes(line, self.fence):
+                self.fence = ""
+            return
+        if self.mdx and self._mdx_code(line):
+            return
         found = _FENCE.match(line)
-        if found and _is_box(found["info"]):
-            box_fences.append(found["fence"])
-            out.append("")
-            continue
-        if found and box_fences and not found["info"] and _closes(line, box_fences[-1]):
-            box_fences.pop()
-            out.append("")
-            continue
         if found:
-            fence = found["fence"]
-            out.append(line)
-            continue
-        if (colons := _COLONS.match(line)) and (not colons["kind"] or colons["kind"].casefold() in BOXES):
-            out.extend([f"{colons['title']}:", ""] if colons["title"] else [""])
-            continue
+            self._fence(line, found)
+            return
+        if (colons := _colons(line)) is not None:
+            kind, title = colons
+            if not kind or kind in BOXES:
+                self._box(title)
+                return
         if bangs := _BANGS.match(line):
-            indented_box = len(bangs["indent"])
-            out.extend([f"{bangs['title']}:", ""] if bangs["title"] else [""])
-            continue
-        if mdx and "<" in line:
+            self.boxes.append(self._offset + len(bangs["indent"]) + 4)
+            quoted = _QUOTED.search(bangs["rest"])
+            self._box(quoted[1] if quoted else "")
+            return
+        if self.mdx and "<" in line:
             line = _outside_code(line, lambda part: _INLINE_COMPONENT.sub("", part))
-        out.append(line)
-    return "\n".join(out)
+        self._text(line)
+
+    def _dedented(self, line: str) -> str:
+        """`line` without the indentation of the MkDocs boxes and MDX components it is in; a line
+        indented less than a box's body ends the box."""
+        lead = len(line) - len(line.lstrip(" \t"))
+        line = line[:lead].expandtabs(4) + line[lead:]
+        if line.strip():
+            while self.boxes and _indent(line) < self.boxes[-1]:
+                self.boxes.pop()
+        self._offset = min(self.boxes[-1], _indent(line)) if self.boxes and line.strip() else 0
+        line = line[self._offset :] if line.strip() else ""
+        if self.nesting and line.strip() and not self.fence and self.nesting[-1] is None:
+            self.nesting[-1] = _indent(line)  # the first line of a component's content: how far it is indented
+        if self.nesting and line.strip():
+            cut = min(_indent(line), self.nesting[-1] or 0)
+            self._offset += cut
+            line = line[cut:]
+        return line
+
+    _offset = 0  # how much indentation `_dedented` took off the line being read
+
+    def _mdx_code(self, line: str) -> bool:
+        """Whether `line` is MDX's own code (an import, an export, a component's line, a comment),
+        which is not text; a tab's label is kept as the title of its text."""
+        if self.statement > 0 or (not self.nesting and _ESM.match(line)):
+            opened = line.translate(_OPENING)
+            self.statement = max(self.statement + opened.count("(") - opened.count(")"), 0)
+            return True
+        if _MDX_COMMENT.match(line):
+            return True
+        component = _COMPONENT_LINE.match(line)
+        if component is None:
+            return False
+        if component["closing"]:
+            if self.nesting:
+                self.nesting.pop()
+            self._end()
+        elif not component["empty"]:
+            self.nesting.append(None)
+            label = _LABEL.search(component["attributes"] or "")
+            if label:  # a tab: its label leads its text; a box or a wrapper inside it keeps the label waiting
+                self._box(label["double"] or label["single"])
+        return True
+
+    def _fence(self, line: str, found: re.Match[str]) -> None:
+        info = found["info"].casefold()
+        if info in _BOX_FENCES or ("/" in info and info.rsplit("/", 1)[-1] in BOXES):
+            self.box_fences.append(found["fence"])
+            self._box("")
+        elif self.box_fences and not info and _closes(line, self.box_fences[-1]):
+            self.box_fences.pop()
+            self._end()
+        else:
+            self.fence = found["fence"]
+            self._text(line)
+
+    def _box(self, title: str) -> None:
+        """A box opens (or, with no kind, closes): what came before ends; its title leads its text."""
+        self._end()
+        self.title = title.strip()
+
+    def _end(self) -> None:
+        """A block ends: a title that got no text is left out."""
+        self.title = ""
+        self.out.append("")
+
+    def _text(self, line: str) -> None:
+        """A line of the page's text: a waiting title goes before it, on it when it is a paragraph's
+        ("Windows: Double-click the installer."), over it when it opens a list, code or a table."""
+        if self.title and not line.strip():
+            return  # the blank lines between a title and its text
+        if self.title:
+            if _OWN_LINE.match(line):
+                self.out.append(f"{self.title}:")
+            else:
+                line = f"{self.title}: {line.lstrip()}"
+            self.title = ""
+        self.out.append(line)
+
+
+def _colons(line: str) -> tuple[str, str] | None:
+    """A `:::` line's box kind and title (`:::tip[Title]`, `:::tip Title`, `::: warning Title`,
+    `:::` alone: ("", "")), or None for another line. Read without a pattern: a run of spaces
+    after the colons made one slow."""
+    mark = line.strip()
+    if not mark.startswith(":::") or len(line) - len(line.lstrip()) > 3:
+        return None
+    rest = mark.lstrip(":").strip()
+    kind = rest[: len(rest) - len(rest.lstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"))]
+    title = rest[len(kind) :].strip()
+    if title.startswith("[") and "]" in title:
+        title = title[1 : title.index("]")]
+    elif "{" in title:
+        title = title[: title.index("{")]
+    return kind.casefold(), title.strip()
 
 
 def _begins_as_mdx(text: str) -> bool:
@@ -116,11 +204,6 @@ def _begins_as_mdx(text: str) -> bool:
         body = text[end + 4 :] if end >= 0 else text
     first = next((line for line in body.split("\n") if line.strip()), "")
     return _ESM.match(first) is not None
-
-
-def _is_box(info: str) -> bool:
-    """Whether a fence's language names a box ("note", "exercism/caution")."""
-    return info.rsplit("/", 1)[-1].casefold() in BOXES
 
 
 def _closes(line: str, fence: str) -> bool:

@@ -45,9 +45,10 @@ _TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _instal
 _TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
 _GRID_BORDER = re.compile(r"^\s*\+(?:-+\+)+\s*$|^\s*\+(?:=+\+)+\s*$")  # a grid table's: "+-----+----+"
 _LINK_TARGET = re.compile(r"^\.\.\s+_(?P<name>[^:`]{1,100}):\s+(?P<address>(?:https?|mailto|ftp):\S{1,300})$")
-_REFERENCE = re.compile(
-    r"(?<![\w`])(?P<name>[A-Za-z][\w.+-]{0,99}?)__?(?![\w])"
-)  # Blender_ of `.. _Blender: https://...`
+# Blender_ of `.. _Blender: https://...`, not in an address ("wiki/Python_(programming_language)")
+_REFERENCE = re.compile(r"(?<![\w`/.#=(-])(?P<name>[A-Za-z][\w.+-]{0,99}?)__?(?![\w(])")
+_PLACEHOLDER = re.compile(r"<[^<>\s]{1,100}>")  # "<password>", not "Actions > Settings"
+_DOTTED = re.compile(r"^~[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")  # ~folder.versioning.params.keep
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
 _ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
@@ -121,6 +122,10 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         if directive is not None or item or not para:
             flush()
             keep = " " * indent if listed >= 0 or (item and indent) else ""  # under a list item: nested there
+        bare = directive is not None and directive.group("name") is None and not (directive.group("rest") or "").strip()
+        if bare and (at + 1 >= len(lines) or not lines[at + 1].strip()):
+            at += 1  # ".." over a blank line is an empty comment: the indented text after it is a quote
+            continue
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
             while body and _OPTION.match(body[0]):
@@ -214,7 +219,7 @@ def _grid_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tupl
                 header, rows = rows[0], []
             row = []
             continue
-        cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(columns)]
+        cells = _grid_cells(line, columns)
         row = [f"{old} {new}".strip() for old, new in zip(row, cells, strict=True)] if row else cells
     if row and any(row):
         rows.append(row)
@@ -223,10 +228,24 @@ def _grid_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tupl
     return _table(header, rows, inline), at
 
 
+def _grid_cells(line: str, columns: list[int]) -> list[str]:
+    """A grid table's row line cut into its columns' cells: at the columns' borders where the line
+    has a "|" (a cell that spans columns has none between them, and its text goes to its first
+    column); a "|" elsewhere is the cell's text."""
+    edges = [c for c in columns if line[c] in "|+"]
+    end = len(line.rstrip()) - 1
+    if line[end] == "|" and end not in edges:  # a row wider than its border: its text is kept
+        edges = [e for e in edges if e < end] + [end]
+    cells = dict.fromkeys(columns[:-1], "")
+    for a, b in itertools.pairwise(edges):
+        cells[a] = line[a + 1 : b].strip()
+    return list(cells.values())
+
+
 def _table(header: list[str] | None, rows: list[list[str]], inline: Callable[[str], str]) -> list[str]:
     """A table's rows as Markdown: a pipe table under its header, else a list of its rows, cells
     joined ("string (default): accepts any text"); each cell's markup read by `inline`."""
-    rows = [[inline(cell) for cell in row] for row in rows]
+    rows = [[inline(cell).replace("|", "\\|") for cell in row] for row in rows]  # a cell's "|" is its text
     if header is not None:
         rule = "|" + "---|" * len(header)
         cells = [inline(cell) for cell in header]
@@ -340,7 +359,7 @@ class _Words:
         explicit = _EXPLICIT.match(body)
         if explicit is not None and explicit["text"]:
             text = explicit["text"]  # "<password>" of `<password> <gui.password>` is a placeholder, not a tag
-            return f"`{text}`" if "<" in text or ">" in text else text
+            return f"`{text}`" if _PLACEHOLDER.search(text) else text
         target = explicit["target"] if explicit is not None else body
         if role in _ISSUE_ROLES:
             return f"#{target}"
@@ -350,7 +369,7 @@ class _Words:
         if role == "doc":
             parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p and p != "index"]
             return parts[-1].replace("_", " ").replace("-", " ") if parts else target
-        if role not in _OBJECT_ROLES and not target.startswith("~"):  # "~" shortens any role's target
+        if role not in _OBJECT_ROLES and not _DOTTED.match(target):  # "~a.b.c" is "c"; "~/.config" a path
             return target.lstrip("!")
         short = target.startswith("~")
         target = target.lstrip("~!").lstrip(".")
