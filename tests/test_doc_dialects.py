@@ -277,3 +277,13 @@ def test_sphinx_paths_menus_spans_and_empty_comments(tmp_path: Path) -> None:
     )
     assert "This quote must stay." in texts
     assert any("Meaning: pick a | b, whichever wins." in t and "A note spanning both columns of it" in t for t in texts)
+
+
+def test_a_step_s_code_indented_with_the_step_is_code(tmp_path: Path) -> None:
+    """A fence indented four spaces under "1. Install it:" was read as prose ("bash pip install x # a
+    comment"): under a list item a fence may be indented as far as the item's text, and three more."""
+    page = "# T\n\n## Install\n\n1. Install it:\n\n    ```bash\n    pip install x\n    # a comment\n    ```\n\n"
+    page += "2. Run it:\n\n   ```bash\n   x serve\n   ```\n\n3. Done.\n"
+    assert _texts(tmp_path / "steps.md", page) == [
+        "1. Install it:\n```\npip install x\n# a comment\n```\n2. Run it:\n```\nx serve\n```\n3. Done."
+    ]

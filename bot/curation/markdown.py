@@ -28,16 +28,19 @@ _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
 
 _MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_ANY_FENCE = re.compile(r"^( *+)(`{3,}|~{3,})")
 
 
-def _fence_after(line: str, fenced: str) -> str:
+def _fence_after(line: str, fenced: str, indent: int = 3) -> str:
     """The fence open after `line`, given the one open before it ("" outside code): a fence opens a
     block of code, and only a fence of its own mark, as long or longer and with nothing after it,
-    closes it; a shorter one inside ("```python" in a "````" block) is code."""
-    found = _MD_FENCE.match(line)
+    closes it; a shorter one inside ("```python" in a "````" block) is code. A fence may be
+    indented up to `indent` spaces (more under a list item: a step's code is indented with it)."""
+    any_fence = _ANY_FENCE.match(line) if indent > 3 else None
+    found = _MD_FENCE.match(line) if any_fence is None or len(any_fence.group(1)) > indent else any_fence
     if found is None:
         return fenced
-    mark = found.group(1)
+    mark = found.group(found.lastindex or 1)
     if not fenced:
         return mark
     closes = mark[0] == fenced[0] and len(mark) >= len(fenced) and not line[found.end() :].strip()
@@ -130,6 +133,7 @@ class _MarkdownReader:
         self.quoted = False  # the paragraph being read is all quoted ("> How safe are scripts?")
         self.fence_quoted = False  # the block of code being read opened in a quote: its lines are quoted too
         self.list_indent: int | None = None  # how far the items of the list being read are indented
+        self.fence_indent = 3  # how far the fence of the code being read may be indented
         self.nested = False  # the item being read is inside the one before it
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
 
@@ -144,7 +148,9 @@ class _MarkdownReader:
         if self.indented:
             self._add(Block(code_text("\n".join(self.indented)), code=True))
             self.indented.clear()
-        was, self.fenced = self.fenced, _fence_after(line, self.fenced)
+        if not self.fenced:  # under a list item a fence may be indented as far as the item's text, and three more
+            self.fence_indent = 3 if self.list_indent is None else self.list_indent + 7
+        was, self.fenced = self.fenced, _fence_after(line, self.fenced, self.fence_indent)
         if was and self.fenced:
             self.code.append(line)
         elif was:
