@@ -72,6 +72,7 @@ class _Plain:
         self.statement = 0  # inside an MDX import or export: how many brackets it has open
         self.nesting: list[int | None] = []  # per open component, how far its content is indented
         self.title = ""  # a box's or a tab's title, waiting for the first line of its text
+        self._offset = 0  # how much indentation `_dedented` took off the line being read
 
     def read(self, line: str) -> None:
         line = self._dedented(line)
@@ -117,8 +118,6 @@ class _Plain:
             self._offset += cut
             line = line[cut:]
         return line
-
-    _offset = 0  # how much indentation `_dedented` took off the line being read
 
     def _mdx_code(self, line: str) -> bool:
         """Whether `line` is MDX's own code (an import, an export, a component's line, a comment),

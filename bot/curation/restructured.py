@@ -5,22 +5,23 @@ level the order in which the styles first appear; a paragraph that ends with "::
 indented block under it as code, and so do the `code-block` directives (their options left out);
 an admonition's body (`.. note::`), a tab's and a box's are read as reStructuredText after their
 title, a described object or setting (`.. py:data:: SECRET_KEY`) is its name over its description,
-a version note is in Sphinx's words ("Changed in version 2.0: ..."), a simple table a table; other
-directives (images, tables of contents, includes), comments, link targets and the document's
-fields (`:orphan:`) are left out, with their indented body. What is indented under a list item
+a version note is in Sphinx's words ("Changed in version 2.0: ..."), a simple table and a grid
+table a table; a "see also" of references only, other directives (images, tables of contents,
+includes), comments, link targets and the document's fields (`:orphan:`) are left out, with their
+indented body. What is indented under a list item
 stays in it, and a paragraph is read whole. Roles and references keep their text, a web link its
 address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
 <https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
-page names it. Read as plain text, its markup leaked into the passages ("``brew``", ":doc:") and
-a code line was read as a heading.
+page names it, a name the page links (`Blender_`) its name. Read as plain text, its markup leaked
+into the passages ("``brew``", ":doc:") and a code line was read as a heading. Tables:
+`bot.curation.rsttables`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable
 
+from bot.curation import rsttables
 from bot.curation.blocks import code_text, indent_of
 
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
@@ -42,7 +43,6 @@ _VERSION_DIRECTIVES = {
 _OPTION = re.compile(r"^\s*:[\w-]{1,40}:(?:\s.*)?$")  # a directive's option (`:emphasize-lines: 7,9`), a docinfo field
 _SUBSTITUTION_DEFINITION = re.compile(r"^\.\.\s+\|(?P<name>[^|]{1,100})\|\s+replace::\s*(?P<text>.+)$")
 _TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _install:` over the title it names
-_TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
 _GRID_BORDER = re.compile(r"^\s*\+(?:-+\+)+\s*$|^\s*\+(?:=+\+)+\s*$")  # a grid table's: "+-----+----+"
 _LINK_TARGET = re.compile(r"^\.\.\s+_(?P<name>[^:`]{1,100}):\s+(?P<address>(?:https?|mailto|ftp):\S{1,300})$")
 # Blender_ of `.. _Blender: https://...`, not in an address ("wiki/Python_(programming_language)")
@@ -105,9 +105,10 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             listed = -1
             continue
         indent = indent_of(line)
-        if _TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
+        if rsttables.TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
             flush()
-            rows, at = (_simple_table if _TABLE_BORDER.match(line) else _grid_table)(lines, at, words.inline)
+            read = rsttables.simple if rsttables.TABLE_BORDER.match(line) else rsttables.grid
+            rows, at = read(lines, at, words.inline)
             out += ["", *(keep + row for row in rows), ""]
             continue
         if not line.strip() or _ADORNMENT.match(line):
@@ -171,86 +172,6 @@ def _prose_joined(lines: list[str]) -> list[str]:
 def _prose(line: str) -> bool:
     """A Markdown line of a paragraph: not blank, code, a heading, a table's row or a list item."""
     return bool(line.strip()) and not line.lstrip().startswith(("```", "#", "|")) and not _ITEM.match(line)
-
-
-def _simple_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
-    """The simple table whose border is at `at`, as Markdown: a pipe table when a second border
-    sets off a header row, else a list of its rows, cells joined ("string (default): accepts any
-    text"); and where the text after it starts. Its borders and cells were a paragraph of "=====".
-    The columns are where the border's runs of "=" start; a row whose first cell is empty goes on
-    the row above. Each cell's markup is read by `inline`."""
-    starts = [m.start() for m in re.finditer(r"=+", lines[at])]
-    rows: list[list[str]] = []
-    header: list[str] | None = None
-    at += 1
-    while at < len(lines) and lines[at].strip():
-        line = lines[at]
-        at += 1
-        if _TABLE_BORDER.match(line):
-            if header is None and rows and at < len(lines) and lines[at].strip():
-                header, rows = rows[-1], rows[:-1]  # the border under the header row
-                continue
-            break
-        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]  # as written
-        if rows and not cells[0]:
-            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
-        else:
-            rows.append(cells)
-    return _table(header, rows, inline), at
-
-
-def _grid_table(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
-    """The grid table whose border is at `at` ("+-----+----+" over "| a   | b  |"), as `_simple_table`
-    gives it, and where the text after it starts. A row's lines, between two borders, are joined
-    cell by cell; a border of "=" sets off the header, and so does a first row all in bold. Its
-    borders and rows had been one paragraph of "+----+" and "|"."""
-    columns = [m.start() for m in re.finditer(r"\+", lines[at])]
-    rows: list[list[str]] = []
-    header: list[str] | None = None
-    row: list[str] = []
-    at += 1
-    while at < len(lines) and lines[at].strip()[:1] in ("|", "+"):
-        line = lines[at].ljust(columns[-1] + 1)
-        at += 1
-        if line.strip().startswith("+"):
-            if row and any(row):
-                rows.append(row)
-            if "=" in line and header is None and len(rows) == 1:
-                header, rows = rows[0], []
-            row = []
-            continue
-        cells = _grid_cells(line, columns)
-        row = [f"{old} {new}".strip() for old, new in zip(row, cells, strict=True)] if row else cells
-    if row and any(row):
-        rows.append(row)
-    if header is None and rows and all(_BOLD_LINE.match(cell) for cell in rows[0] if cell):
-        header, rows = [_BOLD_LINE.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
-    return _table(header, rows, inline), at
-
-
-def _grid_cells(line: str, columns: list[int]) -> list[str]:
-    """A grid table's row line cut into its columns' cells: at the columns' borders where the line
-    has a "|" (a cell that spans columns has none between them, and its text goes to its first
-    column); a "|" elsewhere is the cell's text."""
-    edges = [c for c in columns if line[c] in "|+"]
-    end = len(line.rstrip()) - 1
-    if line[end] == "|" and end not in edges:  # a row wider than its border: its text is kept
-        edges = [e for e in edges if e < end] + [end]
-    cells = dict.fromkeys(columns[:-1], "")
-    for a, b in itertools.pairwise(edges):
-        cells[a] = line[a + 1 : b].strip()
-    return list(cells.values())
-
-
-def _table(header: list[str] | None, rows: list[list[str]], inline: Callable[[str], str]) -> list[str]:
-    """A table's rows as Markdown: a pipe table under its header, else a list of its rows, cells
-    joined ("string (default): accepts any text"); each cell's markup read by `inline`."""
-    rows = [[inline(cell).replace("|", "\\|") for cell in row] for row in rows]  # a cell's "|" is its text
-    if header is not None:
-        rule = "|" + "---|" * len(header)
-        cells = [inline(cell) for cell in header]
-        return ["| " + " | ".join(cells) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)]
-    return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)]
 
 
 def _says_more(text: str) -> bool:

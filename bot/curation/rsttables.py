@@ -1,0 +1,92 @@
+"""reStructuredText's tables (`bot.curation.restructured`) as Markdown: a simple table
+(`=====  =====` borders) and a grid table (`+-----+-----+` borders), a pipe table under a header
+row, else a list of rows. Their borders and cells had been paragraphs of "=====" and "+----+"."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
+_BOLD_CELL = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
+
+
+def simple(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
+    """The simple table whose border is at `at`, as Markdown: a pipe table when a second border
+    sets off a header row, else a list of its rows, cells joined ("string (default): accepts any
+    text"); and where the text after it starts. Its borders and cells were a paragraph of "=====".
+    The columns are where the border's runs of "=" start; a row whose first cell is empty goes on
+    the row above. Each cell's markup is read by `inline`."""
+    starts = [m.start() for m in re.finditer(r"=+", lines[at])]
+    rows: list[list[str]] = []
+    header: list[str] | None = None
+    at += 1
+    while at < len(lines) and lines[at].strip():
+        line = lines[at]
+        at += 1
+        if TABLE_BORDER.match(line):
+            if header is None and rows and at < len(lines) and lines[at].strip():
+                header, rows = rows[-1], rows[:-1]  # the border under the header row
+                continue
+            break
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]  # as written
+        if rows and not cells[0]:
+            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    return _table(header, rows, inline), at
+
+
+def grid(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
+    """The grid table whose border is at `at` ("+-----+----+" over "| a   | b  |"), as `_simple_table`
+    gives it, and where the text after it starts. A row's lines, between two borders, are joined
+    cell by cell; a border of "=" sets off the header, and so does a first row all in bold. Its
+    borders and rows had been one paragraph of "+----+" and "|"."""
+    columns = [m.start() for m in re.finditer(r"\+", lines[at])]
+    rows: list[list[str]] = []
+    header: list[str] | None = None
+    row: list[str] = []
+    at += 1
+    while at < len(lines) and lines[at].strip()[:1] in ("|", "+"):
+        line = lines[at].ljust(columns[-1] + 1)
+        at += 1
+        if line.strip().startswith("+"):
+            if row and any(row):
+                rows.append(row)
+            if "=" in line and header is None and len(rows) == 1:
+                header, rows = rows[0], []
+            row = []
+            continue
+        cells = _cells(line, columns)
+        row = [f"{old} {new}".strip() for old, new in zip(row, cells, strict=True)] if row else cells
+    if row and any(row):
+        rows.append(row)
+    if header is None and rows and all(_BOLD_CELL.match(cell) for cell in rows[0] if cell):
+        header, rows = [_BOLD_CELL.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
+    return _table(header, rows, inline), at
+
+
+def _cells(line: str, columns: list[int]) -> list[str]:
+    """A grid table's row line cut into its columns' cells: at the columns' borders where the line
+    has a "|" (a cell that spans columns has none between them, and its text goes to its first
+    column); a "|" elsewhere is the cell's text."""
+    edges = [c for c in columns if line[c] in "|+"]
+    end = len(line.rstrip()) - 1
+    if line[end] == "|" and end not in edges:  # a row wider than its border: its text is kept
+        edges = [e for e in edges if e < end] + [end]
+    cells = dict.fromkeys(columns[:-1], "")
+    for a, b in itertools.pairwise(edges):
+        cells[a] = line[a + 1 : b].strip()
+    return list(cells.values())
+
+
+def _table(header: list[str] | None, rows: list[list[str]], inline: Callable[[str], str]) -> list[str]:
+    """A table's rows as Markdown: a pipe table under its header, else a list of its rows, cells
+    joined ("string (default): accepts any text"); each cell's markup read by `inline`."""
+    rows = [[inline(cell).replace("|", "\\|") for cell in row] for row in rows]  # a cell's "|" is its text
+    if header is not None:
+        rule = "|" + "---|" * len(header)
+        cells = [inline(cell).replace("|", "\\|") for cell in header]
+        return ["| " + " | ".join(cells) + " |", rule, *("| " + " | ".join(r) + " |" for r in rows)]
+    return ["- " + (": " if len(r) == 2 else ", ").join(c for c in r if c) for r in rows if any(r)]
