@@ -145,6 +145,7 @@ def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str
         "good morning! why do North Koreans flee?",
         "Good evening everyone: why do North Koreans flee?",
         "haha, why do North Koreans flee?",
+        "good morning,why do North Koreans flee?",  # no space: a comma before a letter still ends it
     ],
 )
 def test_a_greeting_before_a_question_is_not_part_of_it(answerer: Answerer, greeted: str) -> None:
