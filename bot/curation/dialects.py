@@ -35,6 +35,7 @@ BOXES = frozenset(
 _BOX_FENCES = frozenset("note tip warning caution danger important hint attention seealso admonition".split())
 _FENCE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\s]*+)[^`]*+$")
 _BANGS = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]++(?P<kind>[\w-]++)(?P<rest>[^\n]*+)$")
+_KIND = re.compile(r"[\w-]*+")  # a `:::` box's kind: "tip" of ":::tip Title"
 _QUOTED = re.compile(r"\"([^\"]{0,200})\"")
 _ESM = re.compile(
     r"^(?:import\s[^\n]*?\bfrom\s*['\"]|import\s*['\"]|import\s*\{|export\s+(?:const|let|default|function)\b)"
@@ -186,7 +187,7 @@ def _colons(line: str) -> tuple[str, str] | None:
     if not mark.startswith(":::") or len(line) - len(line.lstrip()) > 3:
         return None
     rest = mark.lstrip(":").strip()
-    kind = rest[: len(rest) - len(rest.lstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"))]
+    kind = found[0] if (found := _KIND.match(rest)) else ""
     title = rest[len(kind) :].strip()
     if title.startswith("[") and "]" in title:
         title = title[1 : title.index("]")]

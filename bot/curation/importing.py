@@ -319,10 +319,9 @@ def drafts_of(
     def take_run() -> None:
         base = _id_base(section, fallback)
         free = numbering.setdefault(base, ids.numbers(base, used))
-        pieces = passages_of(run)
-        if section.endswith("?"):  # a FAQ's question: its answer is one passage, where it is short enough
-            pieces = packed(pieces, MAX_PASSAGE_CHARS, always=True)
-        for passage in packed(pieces):
+        asks = section.endswith("?")  # a FAQ's question: its answer is one passage, where it is short enough
+        pieces = packed(passages_of(run), MAX_PASSAGE_CHARS, always=True) if asks else packed(passages_of(run))
+        for passage in pieces:
             pid = next(free)
             used.add(pid)
             found.append(Draft(id=pid, section=section, text=passage))

@@ -28,7 +28,7 @@ _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
 
 _MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_ANY_FENCE = re.compile(r"^( *+)(`{3,}|~{3,})")
+_ANY_FENCE = re.compile(r"^([ \t]*+)(`{3,}|~{3,})")  # how far it is indented, and its mark
 
 
 def _fence_after(line: str, fenced: str, indent: int = 3) -> str:
@@ -36,11 +36,10 @@ def _fence_after(line: str, fenced: str, indent: int = 3) -> str:
     block of code, and only a fence of its own mark, as long or longer and with nothing after it,
     closes it; a shorter one inside ("```python" in a "````" block) is code. A fence may be
     indented up to `indent` spaces (more under a list item: a step's code is indented with it)."""
-    any_fence = _ANY_FENCE.match(line) if indent > 3 else None
-    found = _MD_FENCE.match(line) if any_fence is None or len(any_fence.group(1)) > indent else any_fence
-    if found is None:
+    found = _ANY_FENCE.match(line)
+    if found is None or len(found.group(1).expandtabs(4)) > indent:
         return fenced
-    mark = found.group(found.lastindex or 1)
+    mark = found.group(2)
     if not fenced:
         return mark
     closes = mark[0] == fenced[0] and len(mark) >= len(fenced) and not line[found.end() :].strip()

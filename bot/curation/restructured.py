@@ -50,7 +50,6 @@ _REFERENCE = re.compile(r"(?<![\w`/.#=(-])(?P<name>[A-Za-z][\w.+-]{0,99}?)__?(?!
 _PLACEHOLDER = re.compile(r"<[^<>\s]{1,100}>")  # "<password>", not "Actions > Settings"
 _DOTTED = re.compile(r"^~[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")  # ~folder.versioning.params.keep
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
-_BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
 _ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
 _EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]*)>$", re.DOTALL)  # "the guide <install>"
 _LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,300})>`__?")  # `Docs <https://...>`_
@@ -184,7 +183,7 @@ def _says_more(text: str) -> bool:
 def _unbolded(line: str) -> str:
     """A paragraph all in bold without its marks: reStructuredText's sections are underlined, and a
     bold line is a remark, not the heading Markdown would read it as (a list item in bold is an item)."""
-    bold = _BOLD_LINE.match(line)
+    bold = rsttables.BOLD.match(line)
     return bold["text"] if bold else line
 
 

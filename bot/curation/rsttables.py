@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
-_BOLD_CELL = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")
+BOLD = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")  # a cell, or a line, all in bold
 
 
 def simple(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[str], int]:
@@ -62,8 +62,8 @@ def grid(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[
         row = [f"{old} {new}".strip() for old, new in zip(row, cells, strict=True)] if row else cells
     if row and any(row):
         rows.append(row)
-    if header is None and rows and all(_BOLD_CELL.match(cell) for cell in rows[0] if cell):
-        header, rows = [_BOLD_CELL.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
+    if header is None and rows and all(BOLD.match(cell) for cell in rows[0] if cell):
+        header, rows = [BOLD.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
     return _table(header, rows, inline), at
 
 
