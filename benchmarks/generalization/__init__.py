@@ -253,36 +253,20 @@ def build_knowledge(target: Path, corpus: str = DEFAULT_CORPUS, sources: list[Pa
 
 
 def ask_all(set_name: str, knowledge: Path | None = None, corpus: str = DEFAULT_CORPUS) -> list[Result]:
-    from bot import Answerer
-
-    if corpus in GROUPED and knowledge is None:
-        return _ask_communities(set_name, corpus)
+    """Every question of `set_name` asked of `knowledge`, or of the corpus's sources imported into
+    a new folder; in a corpus of communities, of each community's own folder (see `GROUPED`)."""
     questions = load_questions(set_name, corpus)
-    with tempfile.TemporaryDirectory(prefix="generalization-") as tmp:
-        folder = knowledge or build_knowledge(Path(tmp) / "knowledge", corpus)
-        answerer = Answerer.from_directory(folder)
-        results = []
-        for q in questions:
-            a = answerer.answer(q.ask)
-            results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
-    return results
-
-
-def _ask_communities(set_name: str, corpus: str) -> list[Result]:
-    """Each community of a corpus of communities imported into a folder of its own and asked its
-    own questions."""
-    from bot import Answerer
-
-    questions = load_questions(set_name, corpus)
-    results = []
-    for folder in groups(corpus):
-        with tempfile.TemporaryDirectory(prefix="generalization-community-") as tmp:
-            sources = source_files(corpus, folder.name)
-            answerer = Answerer.from_directory(build_knowledge(Path(tmp) / "knowledge", corpus, sources))
-            for q in (q for q in questions if q.group == folder.name):
-                a = answerer.answer(q.ask)
-                results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
-    return results
+    if knowledge is not None:
+        return _answers(knowledge, questions)
+    if corpus not in GROUPED:
+        return _asked(source_files(corpus), corpus, questions)
+    return [
+        result
+        for folder in groups(corpus)
+        for result in _asked(
+            source_files(corpus, folder.name), corpus, [q for q in questions if q.group == folder.name]
+        )
+    ]
 
 
 def ask_alone(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Result]:
@@ -290,19 +274,33 @@ def ask_alone(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Result]:
     document, and asked every question: its own on-topic questions are on-topic, and the other
     sources' are questions about another article, to be declined. In a corpus of communities, a
     source is asked its own community's questions."""
-    from bot import Answerer
-
     questions = load_questions(set_name, corpus)
     results = []
     for source in source_files(corpus):
         group = source.parent.parent.name if corpus in GROUPED else None
-        with tempfile.TemporaryDirectory(prefix="generalization-alone-") as tmp:
-            answerer = Answerer.from_directory(build_knowledge(Path(tmp) / "knowledge", corpus, [source]))
-            for q in (q for q in questions if q.group == group):
-                if q.on_topic and q.source != source.stem:
-                    q = Question(q.ask, kind="other-article")
-                a = answerer.answer(q.ask)
-                results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
+        asked = [
+            Question(q.ask, kind="other-article") if q.on_topic and q.source != source.stem else q
+            for q in questions
+            if q.group == group
+        ]
+        results += _asked([source], corpus, asked)
+    return results
+
+
+def _asked(sources: list[Path], corpus: str, questions: list[Question]) -> list[Result]:
+    """`questions` asked of `sources` imported into a new folder."""
+    with tempfile.TemporaryDirectory(prefix="generalization-") as tmp:
+        return _answers(build_knowledge(Path(tmp) / "knowledge", corpus, sources), questions)
+
+
+def _answers(knowledge: Path, questions: list[Question]) -> list[Result]:
+    from bot import Answerer
+
+    answerer = Answerer.from_directory(knowledge)
+    results = []
+    for q in questions:
+        a = answerer.answer(q.ask)
+        results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
     return results
 
 
