@@ -259,6 +259,7 @@ class Service:
                 list(answer.terms) if gap else [],
                 answer.passage_id,
                 hedged=answer.hedged,
+                offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
             )
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
@@ -273,7 +274,19 @@ class Service:
         if throttled is not None:
             return throttled
         answer = self._answerer.answer_passage(passage_id)
-        return answer if answer is not None else Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
+        if answer is None:
+            return Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
+        self._record_pick(passage_id, asker)
+        return answer
+
+    def _record_pick(self, passage_id: str, asker: Asker) -> None:
+        """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
+        if self.gaps is None:
+            return
+        try:
+            self.gaps.record_pick(asker.platform, asker.user_id, passage_id)
+        except (sqlite3.Error, OSError) as exc:
+            self._gaps_unavailable(exc)
 
     def throttle(self, asker: Asker) -> Answer | None:
         """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).

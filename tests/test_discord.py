@@ -285,8 +285,9 @@ async def test_help_and_sources_commands(online: FakeDiscord) -> None:
     assert "Refugee Handbook" in sources_call.body["data"]["content"]
 
 
-async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord) -> None:
-    """An unknown question gets suggestion buttons; pressing one answers with that passage."""
+async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord, service: Service) -> None:
+    """An unknown question gets suggestion buttons; pressing one answers with that passage; the
+    question's gap names the topic chosen, for moderators."""
     await online.push("MESSAGE_CREATE", online.mention("women weather"))
     post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
     assert post.body["content"].startswith("Sorry, I don't know that one.")
@@ -298,6 +299,9 @@ async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord) 
     call = await callback_for(online, press)
     assert call.body["type"] == 4
     assert call.body["data"]["embeds"][0]["description"].startswith("Women make up the majority")
+    assert service.gaps is not None
+    [gap] = [g for g in service.gaps.gaps() if "women weather" in g.questions]
+    assert gap.chosen == (("women-majority", 1),)
 
 
 async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord, service: Service) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from bot import cli
 from bot.config import Config
-from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group
+from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
 from tests.support import write_kb
@@ -201,6 +201,58 @@ def test_a_hedged_answer_is_a_gap_too(backend: Backend, kdir: Path) -> None:
     assert re.search(r"\d{4}-\d\d-\d\d  0/2 \(0%\) \(1 hedged\)", stats)
 
 
+def test_a_gap_names_the_topic_its_askers_chose_among_the_closest(backend: Backend, kdir: Path) -> None:
+    """Two members not answered press the closest topic they were offered: `kb gaps` names it, with the
+    presses, where it named the closest by words alone; the chosen id is the one to alias it to."""
+    service = backend.service()
+    for user in ("31", "32"):
+        answer = service.ask(FOOD, Asker("telegram", user, "chat"))
+        assert answer.fallback and [s.passage_id for s in answer.suggestions][:1] == ["meetups"]
+    assert run_cli("kb", "gaps", "--knowledge", str(kdir))[1].splitlines()[1].endswith(" → closest `meetups`")
+    for user in ("31", "32"):
+        assert service.choose("meetups", Asker("telegram", user, "chat")).passage_id == "meetups"
+    backend.written(service)
+    [line] = run_cli("kb", "gaps", "--knowledge", str(kdir))[1].splitlines()[1:]
+    assert re.fullmatch(r"1\. g[0-9a-f]{6} ×2 “Is there food at the meetup\?” → chosen `meetups` ×2", line)
+
+
+def test_a_press_counts_only_for_the_pressers_own_question_that_offered_it(backend: Backend, kdir: Path) -> None:
+    """A press by someone who was not offered the topic, of a topic no question offered, or on another
+    platform marks no gap; a second press of the asker replaces the first (the last one counts)."""
+    service = backend.service()
+    asker = Asker("telegram", "41", "chat")
+    offered = [s.passage_id for s in service.ask(FOOD, asker).suggestions]
+    assert "meetups" in offered and "no-such-topic" not in offered
+    service.choose("meetups", Asker("telegram", "42", "chat"))  # another member, who asked nothing
+    service.choose("meetups", Asker("discord", "41", "guild"))  # the same number on another platform
+    backend.written(service)
+    [gap] = service.gaps.gaps()
+    assert gap.chosen == ()
+    service.choose("meetups", asker)
+    if len(offered) > 1:  # then the asker changes their mind: the last press counts
+        service.choose(offered[1], asker)
+    backend.written(service)
+    [gap] = service.gaps.gaps()
+    assert gap.chosen == ((offered[-1] if len(offered) > 1 else "meetups", 1),)
+
+
+def test_a_press_long_after_the_question_marks_nothing(tmp_path: Path) -> None:
+    """The buttons stay under a reply; a press more than PICK_WINDOW after the question is not its answer."""
+    now = [time.time()]
+    store = GapStore(tmp_path / "data", clock=lambda: now[0])
+    try:
+        store.record_question("telegram", "1", "food at the meetup?", ["food", "meetup"], None, offered=["meetups"])
+        now[0] += PICK_WINDOW + 1
+        store.record_pick("telegram", "1", "meetups")
+        assert [g.chosen for g in store.gaps()] == [()]
+        store.record_question("telegram", "1", "food at the meetup?", ["food", "meetup"], None, offered=["meetups"])
+        now[0] += PICK_WINDOW - 1
+        store.record_pick("telegram", "1", "meetups")
+        assert [g.chosen for g in store.gaps()] == [(("meetups", 1),)]
+    finally:
+        store.close()
+
+
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:
     """`kb stats` counts answered passages, 👎 votes and unanswered questions per day."""
     service = ask_unanswered(backend)
@@ -340,7 +392,8 @@ def test_a_hundred_thousand_distinct_questions_group_without_comparing_every_pai
 
 
 def test_a_gaps_database_made_before_hedges_were_kept_opens_and_keeps_its_rows(tmp_path: Path) -> None:
-    """A gaps.sqlite3 without the `hedged` column gets it on opening; its rows stay as they were."""
+    """A gaps.sqlite3 without the `hedged`, `offered` and `picked` columns gets them on opening; its rows
+    stay as they were."""
     (tmp_path / "data").mkdir()
     old = sqlite3.connect(tmp_path / "data" / "gaps.sqlite3")
     old.execute(
@@ -355,9 +408,12 @@ def test_a_gaps_database_made_before_hedges_were_kept_opens_and_keeps_its_rows(t
     store = GapStore(tmp_path / "data")
     try:
         store.record_question("telegram", "1", "when in winter", ["winter"], "meetups", hedged=True)
-        assert sorted(g.questions[0] for g in store.gaps()) == ["when in winter", "where to park"]
+        store.record_question("telegram", "1", "food?", ["food"], None, offered=["meetups"])
+        store.record_pick("telegram", "1", "meetups")
+        assert sorted(g.questions[0] for g in store.gaps()) == ["food?", "when in winter", "where to park"]
+        assert [g.chosen for g in store.gaps() if g.questions[0] == "food?"] == [(("meetups", 1),)]
         assert store.most_asked() == [("meetups", 1, 1)]
-        assert [day[1:] for day in store.fallback_by_day()] == [(2, 1, 1)]
+        assert [day[1:] for day in store.fallback_by_day()] == [(3, 2, 1)]
     finally:
         store.close()
 

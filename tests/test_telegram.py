@@ -137,8 +137,9 @@ async def test_help_start_and_sources(fake: FakeTelegram, handbook: Path) -> Non
 
 
 async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, handbook: Path) -> None:
-    """An unknown question gets suggestion buttons; pressing one acknowledges it, then answers."""
-    async with running_bot(fake, handbook):
+    """An unknown question gets suggestion buttons; pressing one acknowledges it, then answers; the
+    question's gap names the topic chosen, for moderators."""
+    async with running_bot(fake, handbook) as service:
         fake.message(PRIVATE, FALLBACK_QUESTION, user=USER)
         [fallback] = await fake.wait_for("sendMessage")
         data = [b["callback_data"] for b in fallback.buttons()]
@@ -151,6 +152,8 @@ async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, h
     assert chosen.text.startswith("<b>")
     assert chosen.buttons()[0]["callback_data"] == "v:+:" + data[0][2:]
     assert fake.calls.index(ack) < fake.calls.index(chosen)
+    [gap] = [g for g in service.gaps.gaps() if FALLBACK_QUESTION in g.questions]
+    assert gap.chosen == ((data[0][2:], 1),)
 
 
 def test_a_token_revoked_while_running_exits_4_with_one_line(handbook: Path) -> None:

@@ -76,6 +76,13 @@ class Result:
     passage_id: str | None
     passage_text: str | None
     hedged: bool = False  # answered, saying it may not answer exactly that (see bot.confidence)
+    offered: tuple[str, ...] = ()  # declined: the texts of the closest topics offered as buttons
+
+    @property
+    def one_press_away(self) -> bool:
+        """On-topic and declined, with a passage that holds the fact among the closest topics offered."""
+        fact = self.question.fact
+        return self.passage_id is None and fact is not None and any(contains(text, fact) for text in self.offered)
 
     @property
     def verdict(self) -> str:
@@ -107,6 +114,7 @@ class Totals:
     wrong_hedged: int = 0
     off_hedged: int = 0
     near_miss_hedged: int = 0
+    declined_offered: int = 0  # on-topic declined, the right passage among the closest topics offered
 
     @staticmethod
     def pct(part: int, whole: int) -> float:
@@ -141,6 +149,11 @@ class Totals:
         return self.pct(self.other_article_declined, self.other_article)
 
     @property
+    def declined_offered_pct(self) -> float:
+        """Of the on-topic questions declined, those offered a right passage among the closest topics."""
+        return self.pct(self.declined_offered, self.declined)
+
+    @property
     def off_met_pct(self) -> float:
         """Off-topic questions declined or answered with a hedge (the reply does not claim to answer)."""
         return self.pct(self.off_declined + self.off_hedged, self.off_topic)
@@ -152,7 +165,7 @@ class Totals:
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
         names = ["right", "wrong", "declined", "off_declined", "near_miss_declined", "unrelated_declined"]
-        names += ["off_met", "near_miss_met"]
+        names += ["off_met", "near_miss_met", "declined_offered"]
         if self.other_article:
             names.append("other_article_declined")
         else:  # a corpus without other-article questions leaves their counts out
@@ -300,7 +313,8 @@ def _answers(knowledge: Path, questions: list[Question]) -> list[Result]:
     results = []
     for q in questions:
         a = answerer.answer(q.ask)
-        results.append(Result(q, a.passage_id, a.passage_text, a.hedged))
+        offered = tuple(p.text for s in a.suggestions if (p := answerer.kb.get(s.passage_id)) is not None)
+        results.append(Result(q, a.passage_id, a.passage_text, a.hedged, offered))
     return results
 
 
@@ -335,6 +349,7 @@ def totals(results: list[Result]) -> Totals:
         wrong_hedged=sum(r.hedged for r in on if r.verdict == "wrong"),
         off_hedged=sum(r.hedged for r in off),
         near_miss_hedged=sum(r.hedged for r in near),
+        declined_offered=sum(r.one_press_away for r in on),
     )
 
 
@@ -359,6 +374,8 @@ def report(t: Totals, set_name: str, corpus: str = DEFAULT_CORPUS) -> str:
         f"hedged    answers: right {t.right_hedged}, wrong {t.wrong_hedged}; off-topic {t.off_hedged} "
         f"(near misses {t.near_miss_hedged}: declined or hedged "
         f"{t.near_miss_met_pct}%)",
+        f"declined  on-topic, the right passage among the closest topics offered: {t.declined_offered} of "
+        f"{t.declined} ({t.declined_offered_pct}%)",
         "per source (on-topic): right / wrong / declined of questions",
     ]
     for name, row in t.per_source.items():

@@ -357,8 +357,10 @@ class Moderation:
             if len(gap.questions) > 1:
                 others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
                 line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
-            closest = self._find(gap.questions[0], 1) if self._find else []
-            if closest:  # the passage its words match best: the id to alias it to, if it answers it
+            closest = [] if gap.chosen or not self._find else self._find(gap.questions[0], 1)
+            if gap.chosen:  # what its askers pressed among the closest topics: the likeliest id to alias it to
+                line += " → " + _("chosen") + " " + ", ".join(f"`{pid}` ×{n}" for pid, n in gap.chosen[:2])
+            elif closest:  # the passage its words match best: the id to alias it to, if it answers it
                 line += " → " + _("closest") + f" `{closest[0].id}`"
             lines.append(line)
         return "\n".join(lines)

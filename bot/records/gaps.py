@@ -9,6 +9,10 @@ questions are grouped by their analyzed terms (the same terms the index ranks wi
 whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
 from the group's most common term set, so it stays the same between listings) for `alias` and
 `dismiss`.
+
+A member shown the closest topics who presses one within `PICK_WINDOW` marks it on that
+question (`record_pick`): a gap then names the passages its askers chose, the likeliest id to
+alias it to.
 """
 
 from __future__ import annotations
@@ -43,14 +47,18 @@ SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
-QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged"
+QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered"
+# A press of one of the closest topics counts for the asker's unanswered question of at most this
+# long ago that offered it (the buttons stay under the reply; a press a day later is another matter).
+PICK_WINDOW = 3600.0
 # The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge
 # (the same SQL in SQLite, where `hedged` is 0 or 1, and in PostgreSQL, where it is a boolean).
 OPEN = "passage_id IS NULL OR hedged"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0
+    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
+    offered TEXT NOT NULL DEFAULT '', picked TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS votes (
@@ -71,6 +79,7 @@ class Gap:
     count: int
     questions: tuple[str, ...]  # distinct wordings, most frequent first
     asked: tuple[tuple[str, str], ...] = ()  # each term set it groups with each of its wordings, most asked first
+    chosen: tuple[tuple[str, int], ...] = ()  # (passage, presses) of the closest topics its askers chose, most first
 
     @property
     def keys(self) -> frozenset[str]:
@@ -90,8 +99,26 @@ def storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def offered_ids(passage_ids: Sequence[str]) -> str:
+    """The closest topics offered, as stored: " a b c " (ids never hold a space), "" for none."""
+    return f" {' '.join(passage_ids)} " if passage_ids else ""
+
+
 def gap_id(key: str) -> str:
     return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+# (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL)
+CHOSEN = (
+    f"SELECT terms, picked, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' AND picked IS NOT NULL"
+    " GROUP BY terms, picked"
+)
+_ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
+# The asker's latest question within the window that offered the passage pressed (SQLite's form).
+_PICKED_FROM = (
+    "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND passage_id IS NULL"
+    " AND instr(offered, ' ' || ? || ' ') > 0 ORDER BY at DESC LIMIT 1"
+)
 
 
 class GapStore:
@@ -120,21 +147,23 @@ class GapStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._add_hedged_column()
+        self._add_columns()
         self._purged = 0.0
         self.purge()
 
-    def _add_hedged_column(self) -> None:
-        """Give a database made before hedged answers were kept with their passage its `hedged` column
-        (another process opening it at the same moment may have given it already)."""
+    def _add_columns(self) -> None:
+        """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
+        kept with their passage), `offered` and `picked` (the closest topics and the one pressed).
+        Another process opening it at the same moment may have given them already."""
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        if "hedged" in columns:
-            return
-        try:
-            self._db.execute("ALTER TABLE questions ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0")
-        except sqlite3.OperationalError as exc:
-            if "duplicate column" not in str(exc):
-                raise
+        for column, kind in _ADDED_COLUMNS:
+            if column in columns:
+                continue
+            try:
+                self._db.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
 
     def close(self) -> None:
         with self._lock:
@@ -161,16 +190,19 @@ class GapStore:
         terms: Sequence[str],
         passage_id: str | None,
         hedged: bool = False,
+        offered: Sequence[str] = (),
     ) -> None:
         """One answered (with its passage) or unanswered (passage None) question; `hedged`: answered with
-        its passage but not for sure, so its wording and terms are kept as for an unanswered one."""
+        its passage but not for sure, so its wording and terms are kept as for an unanswered one;
+        `offered`: the closest topics an unanswered one was given (see `record_pick`)."""
         now = self._now_purging()
         row = (
             now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
+            offered_ids(offered),
         )  # fmt: skip
         with self._lock:
-            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
                 if self._unanswered_since_trim >= _TRIM_EVERY:
@@ -200,6 +232,18 @@ class GapStore:
             self._db.execute("COMMIT")
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
 
+    def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
+        """A member pressed one of the closest topics: it marks their latest unanswered question of
+        the last `PICK_WINDOW` that offered it (a later press replaces an earlier one); a press that
+        no such question offered marks nothing."""
+        now = self._now_purging()
+        who = hash_user(platform, user_id, self._key)
+        with self._lock:
+            self._db.execute(
+                f"UPDATE questions SET picked = ? WHERE rowid = ({_PICKED_FROM})",
+                (storable(passage_id), storable(platform), who, now - PICK_WINDOW, storable(passage_id)),
+            )
+
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
         """One vote per user and passage: a new one replaces the user's earlier vote (the last counts)."""
         now = self._now_purging()
@@ -228,7 +272,8 @@ class GapStore:
                 f"SELECT terms, question, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' "
                 "AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
             ).fetchall()
-        return group(rows)[:limit]
+            picks = self._db.execute(CHOSEN).fetchall()
+        return group(rows, picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
         """A gap by its id, or by its number (1-based) in the current listing."""
@@ -285,8 +330,9 @@ class GapStore:
         return now
 
 
-def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
-    """Group (term key, wording, count) rows by term overlap; biggest groups first.
+def group(rows: Sequence[tuple[str, str, int]], picks: Sequence[tuple[str, str, int]] = ()) -> list[Gap]:
+    """Group (term key, wording, count) rows by term overlap; biggest groups first. `picks`, (term
+    key, passage, presses) rows, give each gap the passages its askers chose.
 
     Term sets are taken most asked first; each joins the earliest group whose first term set
     overlaps it by Jaccard >= SIMILAR in two terms or more, or starts one. Which groups can match is found by prefix
@@ -314,17 +360,23 @@ def group(rows: Sequence[tuple[str, str, int]]) -> list[Gap]:
             for term in prefix:
                 by_prefix_term.setdefault(term, []).append(len(groups))
             groups.append((key, terms, [key]))
+    chosen_by_key: dict[str, Counter[str]] = {}
+    for key, passage_id, count in picks:
+        chosen_by_key.setdefault(key, Counter())[passage_id] += int(count)
     gaps = []
     for representative, _, members in groups:
         wordings: Counter[str] = Counter()
+        chosen: Counter[str] = Counter()
         for key in members:
             wordings.update(by_key[key])
+            chosen.update(chosen_by_key.get(key, ()))
         gaps.append(
             Gap(
                 id=gap_id(representative),
                 count=sum(wordings.values()),
                 questions=tuple(q for q, _ in wordings.most_common()),
                 asked=tuple((key, question) for key in members for question, _ in by_key[key].most_common()),
+                chosen=tuple(sorted(chosen.items(), key=lambda item: (-item[1], item[0]))),
             )
         )
     gaps.sort(key=lambda g: (-g.count, g.id))

@@ -74,7 +74,10 @@ class GapRecords(Protocol):
         terms: Sequence[str],
         passage_id: str | None,
         hedged: bool = False,
+        offered: Sequence[str] = (),
     ) -> None: ...
+
+    def record_pick(self, platform: str, user_id: str, passage_id: str) -> None: ...
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None: ...
 

@@ -1,6 +1,6 @@
 """Gaps and votes in PostgreSQL: the same record as `bot.records.GapStore`, shared by every instance.
 
-Answers never wait on the database: `record_question` and `record_vote` only queue the row; a
+Answers never wait on the database: `record_question`, `record_pick` and `record_vote` only queue the row; a
 writer thread inserts the queue in batches, and while the database is away keeps the rows (up to
 `MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second. The readings
 (`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused
@@ -22,16 +22,34 @@ import psycopg
 from bot.catalogue import _
 from bot.curation.edits import Refused
 from bot.records.feedback import Vote, hash_user
-from bot.records.gaps import DAY, OPEN, QUESTION_COLUMNS, Gap, group, storable, term_key
+from bot.records.gaps import (
+    CHOSEN,
+    DAY,
+    OPEN,
+    PICK_WINDOW,
+    QUESTION_COLUMNS,
+    Gap,
+    group,
+    offered_ids,
+    storable,
+    term_key,
+)
 from bot.storage.database import UNAVAILABLE, Database
 
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
 _INSERTS = {
-    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
     "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s)",
 }
+# A press of one of the closest topics marks the asker's latest question that offered it (see
+# `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, passage).
+_PICK = (
+    "UPDATE questions SET picked = %s WHERE ctid = (SELECT ctid FROM questions WHERE platform = %s"
+    " AND user_hash = %s AND at >= %s AND passage_id IS NULL AND strpos(offered, ' ' || %s || ' ') > 0"
+    " ORDER BY at DESC LIMIT 1)"
+)
 
 
 _FORMER_VOTE = "DELETE FROM votes WHERE platform = %s AND user_hash = %s AND passage_id = %s"
@@ -78,11 +96,16 @@ class PostgresGapStore:
         terms: Sequence[str],
         passage_id: str | None,
         hedged: bool = False,
+        offered: Sequence[str] = (),
     ) -> None:
         now = self._clock()
         self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
                                 _text(term_key(terms)), None if passage_id is None else _text(passage_id),
-                                hedged))  # fmt: skip
+                                hedged, offered_ids(offered)))  # fmt: skip
+
+    def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
+        now = self._clock()
+        self._put("picks", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id)))
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
         now = self._clock()
@@ -117,6 +140,9 @@ class PostgresGapStore:
                         if name == "votes":  # one vote per user and passage: the last one counts
                             cur.execute(_FORMER_VOTE, row[2:5])
                             cur.execute(_INSERTS["votes"], row)
+                        elif name == "picks":  # after the questions of the batch: a press follows its question
+                            at, place, who, passage_id = row[0], row[2], row[3], row[4]
+                            cur.execute(_PICK, (passage_id, place, who, at - PICK_WINDOW, passage_id))
             except psycopg.Error as exc:
                 if not self._down:
                     self._down = True
@@ -163,7 +189,8 @@ class PostgresGapStore:
             f"SELECT terms, question, count(*) FROM questions WHERE ({OPEN}) AND terms <> ''"
             " AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
         )
-        return group([(str(t), str(q), int(n)) for t, q, n in rows])[:limit]
+        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN)]
+        return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
         gap = gap.strip().lstrip("#")
