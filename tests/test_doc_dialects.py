@@ -287,3 +287,84 @@ def test_a_step_s_code_indented_with_the_step_is_code(tmp_path: Path) -> None:
     assert _texts(tmp_path / "steps.md", page) == [
         "1. Install it:\n```\npip install x\n# a comment\n```\n2. Run it:\n```\nx serve\n```\n3. Done."
     ]
+
+
+MYST_PAGE = """\
+# Install
+
+## Before you start
+
+```{note}
+Back up your files first.
+```
+
+```{admonition} Data loss
+:class: warning
+
+Syncing two empty folders deletes nothing.
+```
+
+```{toctree}
+:maxdepth: 2
+
+intro
+usage
+```
+
+## Commands
+
+```{code-block} bash
+:linenos:
+pip install foo
+```
+
+```{versionadded} 3.2
+The fast flag skips the checks.
+```
+
+:::{tip} Run foo init in your project.
+:::
+
+## Platforms
+
+````{tab-set}
+```{tab-item} Linux
+Use apt.
+```
+```{tab-item} Windows
+Use the installer.
+```
+````
+"""
+
+
+def test_a_myst_page_reads_its_directives_as_sphinx_shows_them(tmp_path: Path) -> None:
+    """MyST's fenced directives were code ("{note}" a language): a note is its text, an admonition's
+    title leads it, options and a table of contents are left out, a version note reads as Sphinx
+    prints it, a code block is code without its options, a tab's label leads its text."""
+    assert _imported(tmp_path / "install.md", MYST_PAGE) == [
+        ("Before you start", "Back up your files first."),
+        ("Before you start", "Data loss: Syncing two empty folders deletes nothing."),
+        (
+            "Commands",
+            "```\npip install foo\n```\n\nNew in version 3.2: The fast flag skips the checks.\n\n"
+            "Run foo init in your project.",
+        ),
+        ("Platforms", "Linux: Use apt."),
+        ("Platforms", "Windows: Use the installer."),
+    ]
+
+
+def test_a_myst_directive_left_out_that_never_closes_takes_only_its_own_line(tmp_path: Path) -> None:
+    """Without its closing fence, a table of contents does not take the rest of the page with it."""
+    page = "# T\n\n## Contents\n\n```{toctree}\n:maxdepth: 2\nintro\n\n## Usage\n\nRun it.\n"
+    assert _imported(tmp_path / "t.md", page)[-1] == ("Usage", "Run it.")
+
+
+def test_mkdocs_content_tabs_are_read_as_their_text_after_the_label(tmp_path: Path) -> None:
+    """`=== "Linux"` over a body indented four spaces was read as code; code inside a tab stays code."""
+    page = '# I\n\n## Install\n\n=== "Linux"\n\n    Run the script with bash.\n\n=== "macOS"\n\n'
+    page += "    Use Homebrew:\n\n    ```\n    brew install foo\n    ```\n\nAfter the tabs.\n"
+    assert _texts(tmp_path / "i.md", page) == [
+        "Linux: Run the script with bash.\n\nmacOS: Use Homebrew:\n```\nbrew install foo\n```\n\nAfter the tabs."
+    ]

@@ -73,6 +73,12 @@ SLOW_ONCE = {
         "spans.md",
         "---\ntitle: x\n---\n" + "".join("`" * k + "x " for k in range(1, 800)) + "a" * 200_000,
     ),
+    # session 16's: MyST directives and MkDocs tabs
+    "tables of contents never closed": ("toc.md", "```{toctree}\n" * 50_000),
+    "notes nested thousands deep": ("notes.md", "".join("`" * (3 + i) + "{note}\n" for i in range(3_000)) + "x\n"),
+    "a directive of many braces": ("braces.md", "```{" + "{" * 100_000 + "}\n"),
+    "tab labels never closed": ("tabs.md", '=== "' * 50_000 + "\n" + '=== "a"\n    x\n' * 20_000),
+    "options without a directive": ("options.md", "```{note}\n" + ":class: x\n" * 50_000),
 }
 
 

@@ -16,6 +16,14 @@ Markdown reader reads it (`bot.curation.markdown`).
   indented code: the steps of every tab had been code); and a component inside a line (an icon,
   `(<EditIcon />)`) is left out with the brackets around it.
 
+- **MyST** (Markdown for Sphinx): a fence of a directive (```` ```{note} ```` ... ```` ``` ````,
+  `:::{tip}` ... `:::`) is read as Sphinx shows it: a box's or a tab's text after its title
+  (```` ```{tab-item} Linux ````, ```` ```{admonition} Title ````), a version note in Sphinx's
+  words ("New in version 3.2: ..."), code as code; its options (`:class: tip`) are left out, and so
+  is any other directive (```` ```{toctree} ````, images, includes), which says nothing a member asks.
+- **MkDocs's content tabs** (`=== "Linux"` over a body indented four spaces): the label leads the
+  tab's text, as a box's title does; they had been read as code.
+
 Code is kept as written; code inside a box or a component is read without the indentation
 that nests it, so that its closing fence closes it.
 """
@@ -25,6 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.curation.directives import CODE, CONTAINERS, TEXT, VERSIONS
+
 # the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
 BOXES = frozenset(
     "note tip info warning caution danger important hint attention seealso abstract summary tldr todo "
@@ -33,7 +43,10 @@ BOXES = frozenset(
 # a fence whose language is one of these, or ends in "/" and a box ("exercism/note"), is a box:
 # "error", "example", "quote" or "info" name code as often as boxes
 _BOX_FENCES = frozenset("note tip warning caution danger important hint attention seealso admonition".split())
-_FENCE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\s]*+)[^`]*+$")
+_FENCE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\s]*+)(?P<rest>[^`]*+)$")
+_MYST = re.compile(r"\{(?P<name>[\w:-]{1,40})\}")  # a MyST fence's directive: "{note}" of "```{note}"
+_MYST_OPTION = re.compile(r"^[ \t]*+:[\w-]{1,40}:(?:[ \t][^\n]*+)?$")  # ":class: tip" under "```{note}"
+_TAB = re.compile(r"^(?P<indent>[ \t]*+)===[!+]?[ \t]++\"(?P<label>[^\"\n]{0,200})\"[ \t]*+$")
 _BANGS = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]++(?P<kind>[\w-]++)(?P<rest>[^\n]*+)$")
 _KIND = re.compile(r"[\w-]*+")  # a `:::` box's kind: "tip" of ":::tip Title"
 _QUOTED = re.compile(r"\"([^\"]{0,200})\"")
@@ -58,6 +71,7 @@ def plain(text: str, *, mdx: bool = False) -> str:
     reader = _Plain(mdx or _begins_as_mdx(text))
     for line in text.split("\n"):
         reader.read(line)
+    reader.finish()
     return "\n".join(reader.out)
 
 
@@ -73,15 +87,30 @@ class _Plain:
         self.statement = 0  # inside an MDX import or export: how many brackets it has open
         self.nesting: list[int | None] = []  # per open component, how far its content is indented
         self.title = ""  # a box's or a tab's title, waiting for the first line of its text
+        self.skipping = ""  # the fence of a MyST directive that says nothing (a table of contents), "" when none
+        self.skipped: list[str] = []  # its lines: read again if it never closes
+        self.unclosed = False  # one never closed: the others are read as code, as before MyST was read
+        self.options = False  # just after a MyST directive opened: its option lines are left out
         self._offset = 0  # how much indentation `_dedented` took off the line being read
 
     def read(self, line: str) -> None:
         line = self._dedented(line)
+        if self.fence and self.options and _MYST_OPTION.match(line):
+            return  # ":linenos:" under "```{code-block} python"
         if self.fence:
+            self.options = False
             self.out.append(line)
             if _closes(line, self.fence):
                 self.fence = ""
             return
+        if self.skipping:
+            self.skipped.append(line)
+            if _closes(line, self.skipping):
+                self.skipping, self.skipped = "", []
+            return
+        if self.options and (_MYST_OPTION.match(line) or not line.strip()):
+            return
+        self.options = False
         if self.mdx and self._mdx_code(line):
             return
         found = _FENCE.match(line)
@@ -93,6 +122,13 @@ class _Plain:
             if not kind or kind in BOXES:
                 self._box(title)
                 return
+            if kind.startswith("{") and (myst := _MYST.fullmatch(kind)):  # `:::{note}`: a box, whatever its kind
+                self._directive(myst["name"], title)
+                return
+        if tab := _TAB.match(line):
+            self.boxes.append(self._offset + len(tab["indent"]) + 4)
+            self._box(tab["label"])
+            return
         if bangs := _BANGS.match(line):
             self.boxes.append(self._offset + len(bangs["indent"]) + 4)
             quoted = _QUOTED.search(bangs["rest"])
@@ -101,6 +137,15 @@ class _Plain:
         if self.mdx and "<" in line:
             line = _outside_code(line, lambda part: _INLINE_COMPONENT.sub("", part))
         self._text(line)
+
+    def finish(self) -> None:
+        """The page ended: a directive left out that never closed took only its own line, and the
+        rest is read again (a missing closing fence must not lose the rest of the page)."""
+        if self.skipping:
+            rest = self.skipped[1:]
+            self.skipping, self.skipped, self.unclosed = "", [], True  # read once more: nothing skipped now
+            for line in rest:
+                self.read(line)
 
     def _dedented(self, line: str) -> str:
         """`line` without the indentation of the MkDocs boxes and MDX components it is in; a line
@@ -145,7 +190,17 @@ class _Plain:
 
     def _fence(self, line: str, found: re.Match[str]) -> None:
         info = found["info"].casefold()
-        if info in _BOX_FENCES or ("/" in info and info.rsplit("/", 1)[-1] in BOXES):
+        myst = _MYST.fullmatch(info)
+        if myst and myst["name"] in CODE:  # ```{code-block} python: code in that language
+            self.fence = found["fence"]
+            self.options = True
+            self._text(f"{found['indent']}{found['fence']}{found['rest'].strip()}")
+        elif myst and (myst["name"] in TEXT or myst["name"] in CONTAINERS or myst["name"] in VERSIONS):
+            self.box_fences.append(found["fence"])
+            self._directive(myst["name"], found["rest"])
+        elif myst and not self.unclosed:  # a table of contents, an image, an include: nothing to read
+            self.skipping, self.skipped = found["fence"], [line]
+        elif info in _BOX_FENCES or ("/" in info and info.rsplit("/", 1)[-1] in BOXES):
             self.box_fences.append(found["fence"])
             self._box("")
         elif self.box_fences and not info and _closes(line, self.box_fences[-1]):
@@ -154,6 +209,20 @@ class _Plain:
         else:
             self.fence = found["fence"]
             self._text(line)
+
+    def _directive(self, name: str, argument: str) -> None:
+        """A MyST directive's box opens: a title leads its text (a tab's label, an admonition's
+        title, a version note in Sphinx's words); a note's argument is its first words."""
+        argument = argument.strip()
+        self.options = True
+        if name in VERSIONS:
+            self._box(VERSIONS[name].format(argument))
+        elif name in CONTAINERS or name == "admonition":
+            self._box(argument)
+        else:
+            self._box("")
+            if argument:
+                self._text(argument)
 
     def _box(self, title: str) -> None:
         """A box opens (or, with no kind, closes): what came before ends; its title leads its text."""
@@ -187,6 +256,8 @@ def _colons(line: str) -> tuple[str, str] | None:
     if not mark.startswith(":::") or len(line) - len(line.lstrip()) > 3:
         return None
     rest = mark.lstrip(":").strip()
+    if rest.startswith("{") and "}" in rest[:42]:  # MyST's `:::{note} Title`
+        return rest[: rest.index("}") + 1].casefold(), rest[rest.index("}") + 1 :].strip()
     kind = found[0] if (found := _KIND.match(rest)) else ""
     title = rest[len(kind) :].strip()
     if title.startswith("[") and "]" in title:

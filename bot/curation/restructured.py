@@ -23,23 +23,13 @@ import re
 
 from bot.curation import rsttables
 from bot.curation.blocks import code_text, indent_of
+from bot.curation.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS
 
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # "=====", "-----", "~~~~~"
 # a directive, a target or a comment: ".. note::", ".. _install:", ".. a remark", ".." over an indented remark
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.(?:\s(?:\s*(?P<name>[\w:.-]{1,40})::(?P<argument>.*)|(?P<rest>.*))|\s*$)")
-_CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode"})
-_TEXT_DIRECTIVES = frozenset(
-    "note tip hint important attention caution warning danger error admonition seealso topic sidebar rubric".split()
-)
-# Sphinx's notes of versions, in the words it prints them with.
-_VERSION_DIRECTIVES = {
-    "versionadded": "New in version {}",
-    "versionchanged": "Changed in version {}",
-    "deprecated": "Deprecated since version {}",
-    "versionremoved": "Removed in version {}",
-}
 _OPTION = re.compile(r"^\s*:[\w-]{1,40}:(?:\s.*)?$")  # a directive's option (`:emphasize-lines: 7,9`), a docinfo field
 _SUBSTITUTION_DEFINITION = re.compile(r"^\.\.\s+\|(?P<name>[^|]{1,100})\|\s+replace::\s*(?P<text>.+)$")
 _TARGET = re.compile(r"^\.\.\s+_(?P<label>[\w .:-]{1,100}):\s*$")  # `.. _install:` over the title it names
@@ -60,16 +50,6 @@ _ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
 # Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
 # `:file:`.venv`` keeps its dot.
 _OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const type".split())
-# Directives whose body is the page's text in a box or a tab: read as reStructuredText.
-_CONTAINERS = frozenset(
-    "tabs tab group-tab tab-set tab-item only container ifconfig dropdown card grid grid-item grid-item-card "
-    "compound epigraph pull-quote highlights".split()
-)
-# Directives that describe an object or a setting: its name over its description.
-_DESCRIPTIONS = frozenset(
-    "data function class method attribute exception decorator describe object option envvar confval "
-    "setting program cmdoption".split()
-)
 
 
 def to_markdown(text: str, words: _Words | None = None) -> str:
@@ -213,17 +193,17 @@ class _Words:
         words; a described object as its name over its description (`.. confval:: DEBUG`); nothing
         for the others (images, tables of contents, includes, comments)."""
         argument = (argument or "").strip()
-        if name in _CODE_DIRECTIVES or name == "code-tab":
+        if name in CODE or name == "code-tab":
             return _code(body)
-        if name in _VERSION_DIRECTIVES:  # alone ("New in version 1.5." under a title) it answers nothing
+        if name in VERSIONS:  # alone ("New in version 1.5." under a title) it answers nothing
             said = " ".join(b.strip() for b in body).strip()
-            return ["", keep + self.inline(f"{_VERSION_DIRECTIVES[name].format(argument)}: {said}"), ""] if said else []
+            return ["", keep + self.inline(f"{VERSIONS[name].format(argument)}: {said}"), ""] if said else []
         if name == "seealso" and not _says_more(" ".join([argument, *body])):
             return []  # "See also" over references only says where to read ("device ids"), not what
-        described = ":" in name or name in _DESCRIPTIONS
-        if name in _TEXT_DIRECTIVES or name in _CONTAINERS or described:
+        described = ":" in name or name in DESCRIPTIONS
+        if name in TEXT or name in CONTAINERS or described:
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
-            titled = bool(argument) and (name in _CONTAINERS or described or name == "admonition")
+            titled = bool(argument) and (name in CONTAINERS or described or name == "admonition")
             inner = [argument] if argument and not titled else []
             said = code_text("\n".join([*inner, *body]))
             if self.depth >= MAX_DEPTH:  # boxes in boxes, hundreds deep: the rest as a paragraph
