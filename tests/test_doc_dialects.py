@@ -368,3 +368,25 @@ def test_mkdocs_content_tabs_are_read_as_their_text_after_the_label(tmp_path: Pa
     assert _texts(tmp_path / "i.md", page) == [
         "Linux: Run the script with bash.\n\nmacOS: Use Homebrew:\n```\nbrew install foo\n```\n\nAfter the tabs."
     ]
+
+
+def test_a_docusaurus_page_that_imports_its_tabs_under_its_title_is_mdx(tmp_path: Path) -> None:
+    """The imports came after the first heading, so the page was not taken for MDX: the imports were
+    a passage and the tabs' labels were lost."""
+    page = "---\nid: install\n---\n\n# Installation\n\nimport Tabs from '@theme/Tabs';\n"
+    page += "import TabItem from '@theme/TabItem';\n\nPick your package manager.\n\n<Tabs>\n"
+    page += '  <TabItem value="npm" label="npm">\n\n```bash\nnpm install foo\n```\n\n  </TabItem>\n'
+    page += '  <TabItem value="yarn" label="Yarn">\n\n```bash\nyarn add foo\n```\n\n  </TabItem>\n</Tabs>\n'
+    assert _texts(tmp_path / "install.md", page) == [
+        "Pick your package manager.\n\nnpm:\n```\nnpm install foo\n```\n\nYarn:\n```\nyarn add foo\n```"
+    ]
+
+
+def test_a_page_that_imports_in_its_code_or_names_no_component_is_not_mdx(tmp_path: Path) -> None:
+    """An import in a code block, or one in prose with no component of its name, leaves the page Markdown."""
+    page = "# Tips\n\n```js\nimport Tabs from 'tabs';\n```\n\n<Tabs>\n\nWrite imports at the top.\n\n"
+    page += "import Foo from 'foo' is how you would write it.\n\n<Bar>\n"
+    assert _texts(tmp_path / "tips.md", page) == [
+        "```\nimport Tabs from 'tabs';\n```\n\nWrite imports at the top.\n\n"
+        "import Foo from 'foo' is how you would write it."
+    ]

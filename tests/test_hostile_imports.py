@@ -79,6 +79,10 @@ SLOW_ONCE = {
     "a directive of many braces": ("braces.md", "```{" + "{" * 100_000 + "}\n"),
     "tab labels never closed": ("tabs.md", '=== "' * 50_000 + "\n" + '=== "a"\n    x\n' * 20_000),
     "options without a directive": ("options.md", "```{note}\n" + ":class: x\n" * 50_000),
+    "imports late, of many names": (
+        "late.md",
+        "# T\n\n" + "".join(f"import A{i} from 'a'\n<B{i}>\n" for i in range(20_000)),
+    ),
 }
 
 

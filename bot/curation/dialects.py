@@ -7,7 +7,8 @@ Markdown reader reads it (`bot.curation.markdown`).
   "error" or "example", which name code as often). Their body is the page's text: it had been
   read as code, or kept the `:::` marks in its passages. A box's title leads its text
   ("Data loss: Back up first."), on a line of its own over a list or code.
-- **MDX** (`.mdx`, or a page that begins with an `import ... from "..."` line): its `import` and
+- **MDX** (`.mdx`, a page that begins with an `import ... from "..."` line, or one that imports a
+  component further down and uses it, as Docusaurus's `.md` pages may): its `import` and
   `export` lines are code of the site, not text (a Zulip help page had six, and every page was a
   passage of them); a line that only opens or closes a component (`<Tabs>`, `</ZulipTip>`,
   `<MessageActions />`) is left out, a tab's label leads its text as a box's title does ("Mobile:"
@@ -53,6 +54,7 @@ _QUOTED = re.compile(r"\"([^\"]{0,200})\"")
 _ESM = re.compile(
     r"^(?:import\s[^\n]*?\bfrom\s*['\"]|import\s*['\"]|import\s*\{|export\s+(?:const|let|default|function)\b)"
 )
+_IMPORTED = re.compile(r"^import[ \t]++([A-Z][\w]{0,60}+)[ \t]++from[ \t]*+['\"]")  # import Tabs from '@theme/Tabs'
 _MDX_COMMENT = re.compile(r"^\s*\{/\*.*\*/\}\s*$")  # {/* truncate */}
 _COMPONENT_LINE = re.compile(
     r"^\s*<(?P<closing>/)?(?P<name>[A-Z][\w.]*)(?P<attributes>(?:\s[^<>]*)?)(?P<empty>/)?>\s*$"
@@ -268,13 +270,28 @@ def _colons(line: str) -> tuple[str, str] | None:
 
 
 def _begins_as_mdx(text: str) -> bool:
-    """Whether the page's first line of text (after any front matter) is an MDX import or export."""
+    """Whether the page is MDX: its first line of text (after any front matter) is an import or an
+    export, or, further down, outside code, a component is imported and then used (a Docusaurus
+    `.md` page imports `Tabs` under its title: `import Tabs from '@theme/Tabs';` ... `<Tabs>`)."""
     body = text
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         body = text[end + 4 :] if end >= 0 else text
     first = next((line for line in body.split("\n") if line.strip()), "")
-    return _ESM.match(first) is not None
+    if _ESM.match(first) is not None:
+        return True
+    imported: set[str] = set()
+    fence = ""
+    for line in body.split("\n"):
+        if fence:
+            fence = "" if _closes(line, fence) else fence
+        elif found := _FENCE.match(line):
+            fence = found["fence"]
+        elif named := _IMPORTED.match(line):
+            imported.add(named[1])
+        elif imported and (component := _COMPONENT_LINE.match(line)) and component["name"] in imported:
+            return True
+    return False
 
 
 def _closes(line: str, fence: str) -> bool:
