@@ -13,6 +13,7 @@ import enum
 import itertools
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -352,18 +353,25 @@ class Answerer:
             source=passage.source,
         )
 
-    def _suggestion(self, passage: Passage, terms: tuple[str, ...]) -> Suggestion:
+    def _suggestion(self, passage: Passage, terms: tuple[str, ...], *, alone: bool = False) -> Suggestion:
         """A passage offered as a topic: its first alternate question written as one ("Why do
-        they flee?", not a member's "hours?" that a moderator aliased to it), or its section and
-        the sentence the question matched best (an imported passage has no alternate questions)."""
+        they flee?", not a member's "hours?" that a moderator aliased to it); the question its
+        section asks, when it is the only topic offered of that section (an FAQ's "Does Syncthing
+        support syncing between folders on the same system?": a sentence of its answer after it,
+        cut, said less); or its section and the sentence the question matched best (an imported
+        passage has no alternate questions)."""
         written = next((q for q in passage.questions if _written_as_a_question(q)), None)
         if written is not None:
             return Suggestion(passage_id=passage.id, label=written)
+        if alone and _written_as_a_question(passage.section) and len(passage.section) <= LABEL_CHARS:
+            return Suggestion(passage_id=passage.id, label=passage.section)
         sentence = self.index.best_sentence(terms, passage)
         return Suggestion(passage_id=passage.id, label=_clipped(f"{_topic_of(passage)}: {sentence}"))
 
     def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
-        suggestions = tuple(self._suggestion(r.passage, terms) for r in ranked if r.score > 0)
+        offered = [r.passage for r in ranked if r.score > 0]
+        sections = Counter((p.source, p.section) for p in offered)
+        suggestions = tuple(self._suggestion(p, terms, alone=sections[p.source, p.section] == 1) for p in offered)
         text = (
             messages.closest_topics(s.label for s in suggestions) if suggestions else messages.say(messages.DONT_KNOW)
         )

@@ -367,3 +367,24 @@ def test_a_time_of_day_is_no_price() -> None:
     assert answerer.answer("how much is a pizza?").passage_id is None
     priced = Passage("food-1", "Food", "We serve hot food until 9 pm: a pizza costs 9 pounds.", source)
     assert Answerer(KnowledgeBase((priced, menu))).answer("how much is a pizza?").passage_id == "food-1"
+
+
+def test_a_topic_under_a_heading_that_asks_is_offered_by_that_question() -> None:
+    """An FAQ's heading is the question its passage answers: offered alone, it is the label (its
+    answer's sentence, cut, said less); two topics of one such section each keep their sentence,
+    so that their buttons differ."""
+    source = Source(title="Sync FAQ")
+    same = "Does Syncthing support syncing between folders on the same system?"
+    passages = (
+        Passage("same-1", same, "Yes, but it is not the intended use: each folder needs its own device id.", source),
+        Passage("ports-1", "Which ports does it use?", "Port 22000 for syncing between devices.", source),
+        Passage("ports-2", "Which ports does it use?", "Port 21027 for finding devices on the local network.", source),
+    )
+    answerer = Answerer(KnowledgeBase(passages))
+    a = answerer.answer("can syncthing keep two folders on one computer in sync")
+    assert a.fallback and [s.label for s in a.suggestions][:1] == [same]
+    b = answerer.answer("port for devices")
+    assert b.fallback
+    labels = {s.passage_id: s.label for s in b.suggestions}
+    assert labels["ports-1"].startswith("Which ports does it use?: Port 22000")
+    assert labels["ports-2"].startswith("Which ports does it use?: Port 21027")
