@@ -390,3 +390,51 @@ def test_a_page_that_imports_in_its_code_or_names_no_component_is_not_mdx(tmp_pa
         "```\nimport Tabs from 'tabs';\n```\n\nWrite imports at the top.\n\n"
         "import Foo from 'foo' is how you would write it."
     ]
+
+
+def test_a_myst_directive_is_read_by_what_it_holds_in_either_form(tmp_path: Path) -> None:
+    """Code in colons is code; a figure is its caption, not its image's path; a table of contents is
+    left out in colons too; a setting is its name over its description, as in reStructuredText; a
+    directive of the site's own (pip's `{pip-cli}`) is code, as before MyST's were read; options
+    written as a YAML block are no title."""
+    page = "# T\n\n## Code\n\n:::{code-block} python\nimport foo\n:::\n\n:::{toctree}\n:maxdepth: 2\n\ninstall\n:::\n\n"
+    page += ":::{figure} ../images/install.png\n:alt: The installer\n\nThe installer's first screen.\n:::\n\n"
+    page += "## Settings\n\n```{confval} timeout\nThe number of seconds to wait.\n```\n\n"
+    page += "```{pip-cli}\n$ pip install sampleproject\n```\n\n"
+    page += "```{admonition} Careful\n---\nclass: warning\n---\nBack up first.\n```\n"
+    assert _imported(tmp_path / "t.md", page) == [
+        ("Code", "```\nimport foo\n```\n\nThe installer's first screen."),
+        (
+            "Settings",
+            "timeout: The number of seconds to wait.\n```\n$ pip install sampleproject\n```\n\nCareful: Back up first.",
+        ),
+    ]
+
+
+def test_a_pandoc_fenced_div_is_still_a_box_without_its_attributes(tmp_path: Path) -> None:
+    page = "# T\n\n## Backups\n\n::: {.callout-note}\nBack up your data first.\n:::\n"
+    assert _imported(tmp_path / "t.md", page) == [("Backups", "Back up your data first.")]
+
+
+def test_an_unclosed_directive_left_out_is_not_closed_by_the_next_code(tmp_path: Path) -> None:
+    """Its fence would close at the next code's closing fence, and the heading and text between
+    were lost: that code's opening shows the directive never closed."""
+    page = "# T\n\nIntro.\n\n```{toctree}\nintro\n\n## Usage\n\nRun it.\n\n```bash\nx serve\n```\n\nMore.\n"
+    assert _imported(tmp_path / "t.md", page)[-1] == ("Usage", "Run it.\n```\nx serve\n```\n\nMore.")
+
+
+def test_myst_roles_labels_and_comments_read_as_sphinx_shows_them(tmp_path: Path) -> None:
+    page = "# T\n\n(install-target)=\n## Install\n\n% a remark for the writers\n"
+    page += "Read the {doc}`install guide <installation>` and call {py:func}`~pkg.connect`, see {term}`wheel`.\n\n"
+    page += "```{note}\nA note.\n```\n"
+    assert _imported(tmp_path / "t.md", page) == [
+        ("Install", "Read the install guide and call connect, see wheel."),
+        ("Install", "A note."),
+    ]
+
+
+def test_mkdocs_tabs_open_or_selected_are_tabs() -> None:
+    from bot.curation.dialects import plain
+
+    assert plain('===+! "uv"\n\n    Run uv add foo.\n').strip() == "uv: Run uv add foo."
+    assert plain('===!+ "pip"\n\n    Run pip install foo.\n').strip() == "pip: Run pip install foo."

@@ -21,6 +21,7 @@ from bot import cli
 from bot.config import Config
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
+from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
 from tests.support import write_kb
 
@@ -236,21 +237,53 @@ def test_a_press_counts_only_for_the_pressers_own_question_that_offered_it(backe
     assert gap.chosen == ((offered[-1] if len(offered) > 1 else "meetups", 1),)
 
 
-def test_a_press_long_after_the_question_marks_nothing(tmp_path: Path) -> None:
-    """The buttons stay under a reply; a press more than PICK_WINDOW after the question is not its answer."""
+def presses_in_time(store: GapRecords, now: list[float]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Questions and presses of one member, an hour apart and within the hour; what each gap was chosen."""
+    written = getattr(store, "flush", lambda: True)  # PostgreSQL's store writes its queue then
+    store.record_question("telegram", "1", "old food question", ["old", "food"], None, offered=["meetups"])
+    now[0] += PICK_WINDOW + 1
+    store.record_pick("telegram", "1", "meetups")  # over an hour after it: not its answer
+    now[0] += 60  # nor the answer to a question asked after it (PostgreSQL writes both later, in one batch)
+    store.record_question("telegram", "1", "food at the meetup?", ["food", "meetup"], None, offered=["meetups"])
+    now[0] += 60
+    store.record_question("telegram", "1", "bike parking?", ["bike", "park"], None, offered=["meetups", "rules"])
+    store.record_question("telegram", "1", "rules?", ["rule", "house"], None, offered=["rules"])
+    now[0] += PICK_WINDOW - 180
+    store.record_pick("telegram", "1", "meetups")  # the latest question that offered it
+    assert written()
+    return {g.questions[0]: g.chosen for g in store.gaps()}
+
+
+PRESSED_IN_TIME = {
+    "old food question": (),
+    "food at the meetup?": (),
+    "bike parking?": (("meetups", 1),),
+    "rules?": (),
+}
+
+
+def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(tmp_path: Path) -> None:
+    """The buttons stay under a reply: a press more than PICK_WINDOW after a question is not its
+    answer; within it, the press counts for the presser's latest question that offered the topic
+    (the button does not say which reply it was under: two questions an hour apart that were both
+    offered it cannot be told apart). PostgreSQL: test_records_postgres.py."""
     now = [time.time()]
     store = GapStore(tmp_path / "data", clock=lambda: now[0])
     try:
-        store.record_question("telegram", "1", "food at the meetup?", ["food", "meetup"], None, offered=["meetups"])
-        now[0] += PICK_WINDOW + 1
-        store.record_pick("telegram", "1", "meetups")
-        assert [g.chosen for g in store.gaps()] == [()]
-        store.record_question("telegram", "1", "food at the meetup?", ["food", "meetup"], None, offered=["meetups"])
-        now[0] += PICK_WINDOW - 1
-        store.record_pick("telegram", "1", "meetups")
-        assert [g.chosen for g in store.gaps()] == [(("meetups", 1),)]
+        assert presses_in_time(store, now) == PRESSED_IN_TIME
     finally:
         store.close()
+
+
+def test_a_press_for_a_passage_removed_since_names_the_closest_instead(backend: Backend, kdir: Path) -> None:
+    service = backend.service()
+    asker = Asker("telegram", "51", "chat")
+    assert "rules" in [s.passage_id for s in service.ask(FOOD, asker).suggestions]
+    service.choose("rules", asker)
+    backend.written(service)
+    assert run_cli("kb", "gaps", "--knowledge", str(kdir))[1].splitlines()[1].endswith(" → chosen `rules` ×1")
+    assert run_cli("kb", "remove", "rules", "--knowledge", str(kdir))[0] == 0
+    assert run_cli("kb", "gaps", "--knowledge", str(kdir))[1].splitlines()[1].endswith(" → closest `meetups`")
 
 
 def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend, kdir: Path) -> None:

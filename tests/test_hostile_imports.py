@@ -79,6 +79,9 @@ SLOW_ONCE = {
     "a directive of many braces": ("braces.md", "```{" + "{" * 100_000 + "}\n"),
     "tab labels never closed": ("tabs.md", '=== "' * 50_000 + "\n" + '=== "a"\n    x\n' * 20_000),
     "options without a directive": ("options.md", "```{note}\n" + ":class: x\n" * 50_000),
+    "roles never closed": ("roles.md", "```{note}\nx\n```\n" + "{doc}`" * 50_000 + "\n"),
+    "roles of long bodies": ("bodies.md", "{doc}`x`\n" + ("{py:func}`~" + "a." * 140 + "b`" + " " * 50) * 2_000),
+    "colon directives never closed": ("colons2.md", ":::{toctree}\n" * 30_000 + ":::{code-block} x\n" * 30_000),
     "imports late, of many names": (
         "late.md",
         "# T\n\n" + "".join(f"import A{i} from 'a'\n<B{i}>\n" for i in range(20_000)),

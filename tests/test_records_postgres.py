@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,7 @@ from bot.asker import Asker
 from bot.service import Service
 from tests import pg_support
 from tests.pg_support import Proxy, wait_for
+from tests.test_gaps import PRESSED_IN_TIME, presses_in_time
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -69,3 +71,16 @@ def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
         store.record_question("telegram", str(n), f"question {n}", ["q"], None)
     assert [row[4] for _, row in store._queue] == ["question 7", "question 8", "question 9"]
     assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(
+    services: Callable[[], Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in SQLite (test_gaps.py): the press's hour is counted from the press, when it is written."""
+    from bot.storage import records
+
+    store = services().gaps
+    assert isinstance(store, records.PostgresGapStore)
+    now = [time.time()]
+    monkeypatch.setattr(store, "_clock", lambda: now[0])
+    assert presses_in_time(store, now) == PRESSED_IN_TIME

@@ -34,7 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.curation.directives import CODE, CONTAINERS, TEXT, VERSIONS
+from bot.curation import myst
+from bot.curation.directives import CODE, VERSIONS, reading
 
 # the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
 BOXES = frozenset(
@@ -47,7 +48,7 @@ _BOX_FENCES = frozenset("note tip warning caution danger important hint attentio
 _FENCE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\s]*+)(?P<rest>[^`]*+)$")
 _MYST = re.compile(r"\{(?P<name>[\w:-]{1,40})\}")  # a MyST fence's directive: "{note}" of "```{note}"
 _MYST_OPTION = re.compile(r"^[ \t]*+:[\w-]{1,40}:(?:[ \t][^\n]*+)?$")  # ":class: tip" under "```{note}"
-_TAB = re.compile(r"^(?P<indent>[ \t]*+)===[!+]?[ \t]++\"(?P<label>[^\"\n]{0,200})\"[ \t]*+$")
+_TAB = re.compile(r"^(?P<indent>[ \t]*+)===[!+]{0,2}+[ \t]++\"(?P<label>[^\"\n]{0,200})\"[ \t]*+$")
 _BANGS = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]++(?P<kind>[\w-]++)(?P<rest>[^\n]*+)$")
 _KIND = re.compile(r"[\w-]*+")  # a `:::` box's kind: "tip" of ":::tip Title"
 _QUOTED = re.compile(r"\"([^\"]{0,200})\"")
@@ -70,7 +71,7 @@ _OWN_LINE = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|#|```|~~~|\||>)")  # what 
 def plain(text: str, *, mdx: bool = False) -> str:
     """`text` with its boxes, and for MDX (`mdx`, or a page that begins as MDX does) its imports and
     components, made Markdown (see the module)."""
-    reader = _Plain(mdx or _begins_as_mdx(text))
+    reader = _Plain(mdx or _begins_as_mdx(text), myst.writes_myst(text))
     for line in text.split("\n"):
         reader.read(line)
     reader.finish()
@@ -80,8 +81,9 @@ def plain(text: str, *, mdx: bool = False) -> str:
 class _Plain:
     """A page read a line at a time by `plain`: what is open (code, boxes, components, a statement)."""
 
-    def __init__(self, mdx: bool):
+    def __init__(self, mdx: bool, writes_myst: bool = False):
         self.mdx = mdx
+        self.myst = writes_myst
         self.out: list[str] = []
         self.fence = ""  # the fence of the code being read, "" outside code
         self.box_fences: list[str] = []  # the fences of the open boxes written as code
@@ -93,6 +95,7 @@ class _Plain:
         self.skipped: list[str] = []  # its lines: read again if it never closes
         self.unclosed = False  # one never closed: the others are read as code, as before MyST was read
         self.options = False  # just after a MyST directive opened: its option lines are left out
+        self.yaml = False  # inside its options written as a `---` block
         self._offset = 0  # how much indentation `_dedented` took off the line being read
 
     def read(self, line: str) -> None:
@@ -101,19 +104,22 @@ class _Plain:
             return  # ":linenos:" under "```{code-block} python"
         if self.fence:
             self.options = False
-            self.out.append(line)
-            if _closes(line, self.fence):
+            if not _closes(line, self.fence):
+                self.out.append(line)
+            else:  # a MyST directive's code written with colons closes as Markdown's code does
+                self.out.append(line if self.fence[0] != ":" else "```")
                 self.fence = ""
             return
         if self.skipping:
-            self.skipped.append(line)
-            if _closes(line, self.skipping):
-                self.skipping, self.skipped = "", []
+            self._skip(line)
             return
-        if self.options and (_MYST_OPTION.match(line) or not line.strip()):
+        if self.options and (_MYST_OPTION.match(line) or not line.strip() or line.strip() == "---" or self.yaml):
+            self.yaml = self.yaml != (line.strip() == "---")  # options as a YAML block, between two "---"
             return
         self.options = False
         if self.mdx and self._mdx_code(line):
+            return
+        if self.myst and myst.is_markup_line(line):
             return
         found = _FENCE.match(line)
         if found:
@@ -124,8 +130,8 @@ class _Plain:
             if not kind or kind in BOXES:
                 self._box(title)
                 return
-            if kind.startswith("{") and (myst := _MYST.fullmatch(kind)):  # `:::{note}`: a box, whatever its kind
-                self._directive(myst["name"], title)
+            if directive := _MYST.fullmatch(kind):  # `:::{note}`, `::::{tab-set}`
+                self._open(directive["name"], title, line.strip().split("{", 1)[0].strip(), line)
                 return
         if tab := _TAB.match(line):
             self.boxes.append(self._offset + len(tab["indent"]) + 4)
@@ -138,16 +144,34 @@ class _Plain:
             return
         if self.mdx and "<" in line:
             line = _outside_code(line, lambda part: _INLINE_COMPONENT.sub("", part))
+        if self.myst and "{" in line:
+            line = myst.roles_read(line)
         self._text(line)
 
     def finish(self) -> None:
         """The page ended: a directive left out that never closed took only its own line, and the
         rest is read again (a missing closing fence must not lose the rest of the page)."""
         if self.skipping:
-            rest = self.skipped[1:]
-            self.skipping, self.skipped, self.unclosed = "", [], True  # read once more: nothing skipped now
-            for line in rest:
-                self.read(line)
+            self._read_again()
+
+    def _skip(self, line: str) -> None:
+        """A line of a directive left out. Its closing fence ends it; but when it held the opening
+        of other code, the fence closed that code, and this directive never closed: read again."""
+        self.skipped.append(line)
+        if _closes(line, self.skipping):
+            opened = any((found := _FENCE.match(inner)) and found["info"] for inner in self.skipped[1:-1])
+            if opened:
+                self._read_again()
+            else:
+                self.skipping, self.skipped = "", []
+
+    def _read_again(self) -> None:
+        """A directive left out never closed: it takes only its own line, and what followed is read
+        again, any other such directive as code (as before MyST's were read)."""
+        rest = self.skipped[1:]
+        self.skipping, self.skipped, self.unclosed = "", [], True
+        for line in rest:
+            self.read(line)
 
     def _dedented(self, line: str) -> str:
         """`line` without the indentation of the MkDocs boxes and MDX components it is in; a line
@@ -192,16 +216,8 @@ class _Plain:
 
     def _fence(self, line: str, found: re.Match[str]) -> None:
         info = found["info"].casefold()
-        myst = _MYST.fullmatch(info)
-        if myst and myst["name"] in CODE:  # ```{code-block} python: code in that language
-            self.fence = found["fence"]
-            self.options = True
-            self._text(f"{found['indent']}{found['fence']}{found['rest'].strip()}")
-        elif myst and (myst["name"] in TEXT or myst["name"] in CONTAINERS or myst["name"] in VERSIONS):
-            self.box_fences.append(found["fence"])
-            self._directive(myst["name"], found["rest"])
-        elif myst and not self.unclosed:  # a table of contents, an image, an include: nothing to read
-            self.skipping, self.skipped = found["fence"], [line]
+        if directive := _MYST.fullmatch(info):
+            self._open(directive["name"], found["rest"], found["fence"], line, found["indent"])
         elif info in _BOX_FENCES or ("/" in info and info.rsplit("/", 1)[-1] in BOXES):
             self.box_fences.append(found["fence"])
             self._box("")
@@ -212,19 +228,27 @@ class _Plain:
             self.fence = found["fence"]
             self._text(line)
 
-    def _directive(self, name: str, argument: str) -> None:
-        """A MyST directive's box opens: a title leads its text (a tab's label, an admonition's
-        title, a version note in Sphinx's words); a note's argument is its first words."""
-        argument = argument.strip()
+    def _open(self, name: str, argument: str, mark: str, line: str, indent: str = "") -> None:
+        """A MyST directive opens with `mark` (```` ``` ````, `:::`): code, left out to its closing
+        mark, or a box whose text is the page's, a title leading it (a tab's label, an admonition's
+        title, a version note in Sphinx's words) or, for a note, its argument its first words."""
+        how, argument = reading(name), argument.strip()
         self.options = True
-        if name in VERSIONS:
-            self._box(VERSIONS[name].format(argument))
-        elif name in CONTAINERS or name == "admonition":
-            self._box(argument)
+        if how == "silent" and not self.unclosed:
+            self.skipping, self.skipped = mark, [line]
+        elif how in ("code", "silent"):  # ```{code-block} python, ```{pip-cli}: code as Markdown's
+            language = argument.split()[0] if name in CODE and argument else ""
+            self.fence = mark
+            self._text(f"{indent}{mark if mark[0] != ':' else '```'}{language}")
         else:
-            self._box("")
-            if argument:
-                self._text(argument)
+            if mark[0] != ":":  # a colon box closes on `:::` as the other `:::` boxes do
+                self.box_fences.append(mark)
+            if how == "version":
+                self._box(VERSIONS[name].format(argument))
+            else:
+                self._box(argument if how == "titled" else "")
+                if how == "text" and argument:
+                    self._text(argument)
 
     def _box(self, title: str) -> None:
         """A box opens (or, with no kind, closes): what came before ends; its title leads its text."""
@@ -258,8 +282,8 @@ def _colons(line: str) -> tuple[str, str] | None:
     if not mark.startswith(":::") or len(line) - len(line.lstrip()) > 3:
         return None
     rest = mark.lstrip(":").strip()
-    if rest.startswith("{") and "}" in rest[:42]:  # MyST's `:::{note} Title`
-        return rest[: rest.index("}") + 1].casefold(), rest[rest.index("}") + 1 :].strip()
+    if rest.startswith("{") and "}" in rest[:42] and _MYST.fullmatch(rest[: rest.index("}") + 1]):
+        return rest[: rest.index("}") + 1].casefold(), rest[rest.index("}") + 1 :].strip()  # MyST's `:::{note} Title`
     kind = found[0] if (found := _KIND.match(rest)) else ""
     title = rest[len(kind) :].strip()
     if title.startswith("[") and "]" in title:

@@ -28,3 +28,31 @@ DESCRIPTIONS = frozenset(
     "data function class method attribute exception decorator describe object option envvar confval "
     "setting program cmdoption".split()
 )
+# Directives that say nothing a member asks: tables of contents, images, includes, raw markup, an
+# index's entries, the module a page documents (and autodoc's `auto...`, which read source code).
+SILENT = frozenset(
+    "toctree contents image include literalinclude raw index meta highlight currentmodule module "
+    "tableofcontents sectionauthor codeauthor".split()
+)
+# Directives whose body is text and whose argument is not (a figure's image path, a glossary's none).
+UNTITLED = frozenset("figure glossary eval-rst margin".split())
+# ... and whose argument is a title: a table's caption.
+_TITLED = CONTAINERS | DESCRIPTIONS | {"admonition", "list-table", "table"}
+
+
+def reading(name: str) -> str:
+    """How a directive is read: "code"; "version" (a version note); "silent" (left out); "titled"
+    (its argument leads its text: a tab's label, a setting's name); "text" (a box whose argument is
+    its first words, as a note's); "untitled" (its text alone). A directive this does not know
+    (`{pip-cli}`, a page's own) is code, as it was read before MyST's were."""
+    if name in CODE:
+        return "code"
+    if name in VERSIONS:
+        return "version"
+    if name in SILENT or name.startswith("auto"):
+        return "silent"
+    if name in _TITLED or ":" in name:  # `py:function`: a described object
+        return "titled"
+    if name in TEXT:
+        return "text"
+    return "untitled" if name in UNTITLED else "code"

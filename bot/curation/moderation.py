@@ -357,13 +357,18 @@ class Moderation:
             if len(gap.questions) > 1:
                 others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
                 line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
-            closest = [] if gap.chosen or not self._find else self._find(gap.questions[0], 1)
-            if gap.chosen:  # what its askers pressed among the closest topics: the likeliest id to alias it to
-                line += " → " + _("chosen") + " " + ", ".join(f"`{pid}` ×{n}" for pid, n in gap.chosen[:2])
+            chosen = [(pid, n) for pid, n in gap.chosen if self._live(pid)]  # a passage removed since is none
+            closest = [] if chosen or not self._find else self._find(gap.questions[0], 1)
+            if chosen:  # what its askers pressed among the closest topics: the likeliest id to alias it to
+                line += " → " + _("chosen") + " " + ", ".join(f"`{pid}` ×{n}" for pid, n in chosen[:2])
             elif closest:  # the passage its words match best: the id to alias it to, if it answers it
                 line += " → " + _("closest") + f" `{closest[0].id}`"
             lines.append(line)
         return "\n".join(lines)
+
+    def _live(self, passage_id: str) -> bool:
+        """Whether a passage of that id is in the live knowledge (True when this cannot be looked up)."""
+        return self._find is None or any(p.id == passage_id for p in self._find(passage_id, 1))
 
     def find(self, asker: Asker, words: str, limit: int = 5) -> str:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator

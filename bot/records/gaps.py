@@ -116,7 +116,7 @@ CHOSEN = (
 _ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
-    "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND passage_id IS NULL"
+    "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
     " AND instr(offered, ' ' || ? || ' ') > 0 ORDER BY at DESC LIMIT 1"
 )
 
@@ -241,7 +241,7 @@ class GapStore:
         with self._lock:
             self._db.execute(
                 f"UPDATE questions SET picked = ? WHERE rowid = ({_PICKED_FROM})",
-                (storable(passage_id), storable(platform), who, now - PICK_WINDOW, storable(passage_id)),
+                (storable(passage_id), storable(platform), who, now - PICK_WINDOW, now, storable(passage_id)),
             )
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:

@@ -44,11 +44,12 @@ _INSERTS = {
     "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s)",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
-# `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, passage).
+# `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
+# question asked after the press: one batch inserts its questions before its presses.
 _PICK = (
     "UPDATE questions SET picked = %s WHERE ctid = (SELECT ctid FROM questions WHERE platform = %s"
-    " AND user_hash = %s AND at >= %s AND passage_id IS NULL AND strpos(offered, ' ' || %s || ' ') > 0"
-    " ORDER BY at DESC LIMIT 1)"
+    " AND user_hash = %s AND at >= %s AND at <= %s AND passage_id IS NULL"
+    " AND strpos(offered, ' ' || %s || ' ') > 0 ORDER BY at DESC LIMIT 1)"
 )
 
 
@@ -142,7 +143,7 @@ class PostgresGapStore:
                             cur.execute(_INSERTS["votes"], row)
                         elif name == "picks":  # after the questions of the batch: a press follows its question
                             at, place, who, passage_id = row[0], row[2], row[3], row[4]
-                            cur.execute(_PICK, (passage_id, place, who, at - PICK_WINDOW, passage_id))
+                            cur.execute(_PICK, (passage_id, place, who, at - PICK_WINDOW, at, passage_id))
             except psycopg.Error as exc:
                 if not self._down:
                     self._down = True
