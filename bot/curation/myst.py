@@ -1,7 +1,9 @@
 """MyST's inline markup, as Sphinx shows it (its fenced directives: `bot.curation.dialects`).
 
 - A role (`` {doc}`the install guide <install>` ``, `` {py:func}`~pkg.connect` ``) is its text:
-  "the install guide", "connect"; it had been "{doc}the install guide".
+  "the install guide", "connect"; it had been "{doc}the install guide". A page or a label named
+  by its path alone (`` {doc}`../cli/pip_config` ``) is its words, "pip config": Sphinx prints the
+  title it names, which is in another file.
 - A label over a heading (`(install-target)=`) and a comment line (`% a remark`) are not text:
   they had been a passage, and a remark glued to the next paragraph.
 
@@ -17,6 +19,11 @@ _ROLE = re.compile(r"\{(?P<name>[\w:-]{1,40}+)\}`(?P<body>[^`\n]{0,300}+)`")
 _EXPLICIT = re.compile(r"^(?P<text>[^<>]*?)\s*<[^<>]*>$")  # "the install guide <install>"
 _OBJECT = re.compile(r"^~?[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")  # ~pkg.connect, pkg.Client.close()
 _OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const type function method".split())
+# A page or a label named by its path ({doc}`../cli/pip_config`, {ref}`config-precedence`): the
+# document's or the section's title is in another file, so its words stand in ("pip config").
+_NAMED_ROLES = frozenset({"doc", "ref"})
+_TARGET = re.compile(r"^[\w./-]{1,200}+$")
+_SEPARATORS = re.compile(r"[_-]+")
 _MARKUP_LINE = re.compile(r"^(?:\([\w .:-]{1,100}+\)=[ \t]*+|%[^\n]*+)$")
 _WRITES_MYST = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}|:{3,})[ \t]*\{[\w:-]{1,40}\}|\{[\w:-]{1,40}\}`", re.MULTILINE)
 
@@ -41,7 +48,10 @@ def _role(found: re.Match[str]) -> str:
     explicit = _EXPLICIT.match(body)
     if explicit and explicit["text"]:
         return explicit["text"]
-    if found["name"].rsplit(":", 1)[-1] in _OBJECT_ROLES and _OBJECT.match(body):
+    role = found["name"].rsplit(":", 1)[-1]
+    if role in _OBJECT_ROLES and _OBJECT.match(body):
         name = body.lstrip("~").rsplit(".", 1)[-1] if body.startswith("~") else body.lstrip(".")
         return f"`{name}`"
+    if role in _NAMED_ROLES and _TARGET.match(body):  # Sphinx prints the title, which is elsewhere: its words
+        return _SEPARATORS.sub(" ", body.rsplit("/", 1)[-1]).strip()
     return body
