@@ -82,6 +82,12 @@ SLOW_ONCE = {
     "roles never closed": ("roles.md", "```{note}\nx\n```\n" + "{doc}`" * 50_000 + "\n"),
     "roles of long bodies": ("bodies.md", "{doc}`x`\n" + ("{py:func}`~" + "a." * 140 + "b`" + " " * 50) * 2_000),
     "colon directives never closed": ("colons2.md", ":::{toctree}\n" * 30_000 + ":::{code-block} x\n" * 30_000),
+    "reference brackets never closed": ("refs.md", "[a]: https://a\n\n" + "[x " * 60_000 + "\n" + "[" * 100_000),
+    "references of many labels": (
+        "labels.md",
+        "".join(f"[l{i}]: https://a/{i}\n" for i in range(20_000)) + "[l1] " * 20_000,
+    ),
+    "items opening fences": ("itemfences.md", "- ```\n" * 50_000),
     "imports late, of many names": (
         "late.md",
         "# T\n\n" + "".join(f"import A{i} from 'a'\n<B{i}>\n" for i in range(20_000)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.curation import dialects
+from bot.curation import commonmark, dialects
 from bot.curation.blocks import (
     LINKS_KEPT,
     Article,
@@ -105,7 +105,7 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
     MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
     title, text = site_page(text)
-    text = dialects.plain(text, mdx=mdx)
+    text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
