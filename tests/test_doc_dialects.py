@@ -444,7 +444,9 @@ def test_mkdocs_tabs_open_or_selected_are_tabs() -> None:
 def test_reference_links_read_as_links_and_their_definitions_are_left_out(tmp_path: Path) -> None:
     """`[install Python]` kept its brackets and lost its address; a definition whose address is on
     the next line was a passage. Brackets no definition names, and code, stay as written."""
-    page = "# T\n\n## Start\n\nYou should [install Python] first.\n\nSee [the guide][guide] or [Guide][] and [Other][].\n"
+    page = (
+        "# T\n\n## Start\n\nYou should [install Python] first.\n\nSee [the guide][guide] or [Guide][] and [Other][].\n"
+    )
     page += "Run `pip install [extra]` and read [not a link] too.\n\n"
     page += "[install python]: https://example.org/python\n[guide]:\n  https://example.org/guide\n"
     page += "[other]: <https://example.org/other>\n"
@@ -461,6 +463,8 @@ def test_a_list_item_that_opens_with_a_fence_holds_code(tmp_path: Path) -> None:
     page = "# T\n\n## Variables\n\n- `PIP_TIMEOUT=60` is the same as `--timeout=60`\n"
     page += '- ```\n  PIP_FIND_LINKS="a b"\n  ```\n\n  is the same as\n\n  ```\n  --find-links=a\n  ```\n\n'
     page += "```{note}\nEmpty values are **not** false.\n```\n"
-    texts = _texts(tmp_path / "t.md", page)
+    found = _imported(tmp_path / "t.md", page)
+    assert {section for section, _ in found} == {"Variables"}  # the item's mark alone underlines no heading
+    texts = [text for _, text in found]
     assert '```\nPIP_FIND_LINKS="a b"\n```' in "\n".join(texts)
     assert texts[-1].endswith("Empty values are not false.") and "{note}" not in "".join(texts)

@@ -63,6 +63,13 @@ def test_a_question_word_the_passages_lack_is_itself() -> None:
     assert [s(w) for w in ("who", "where", "why", "when", "how")] == ["who", "where", "why", "when", "how"]
 
 
+def test_a_common_word_of_a_closed_class_is_no_typo() -> None:
+    """ "pip never asks keyring" was read "pip newer asks keyring": "never" is a word, not a typo of
+    the passages' "newer"; a real typo is still corrected, and nothing is drawn towards "never"."""
+    s = Speller(["newer", "version", "either", "rather"], {stem("newer"), stem("version")})
+    assert [s(w) for w in ("never", "versoin", "neithr")] == ["never", "version", "neithr"]
+
+
 def test_a_word_only_a_synonym_has_is_a_correction_too() -> None:
     """A misspelt word the passages lack but a synonym group names is corrected, then folded."""
     source = Source(title="Notes")

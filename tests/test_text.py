@@ -197,3 +197,25 @@ def test_written_words_are_the_words_of_the_text() -> None:
     """The words spelling corrections may use are the letter-only words `words` finds, counted."""
     text = "Refugees fled; the refugees' children fled to China in 1998. Kim Jong-un"
     assert written(Counter(read(text)[1] * 2)) == Counter(w for w in words(text) * 2 if w.isalpha())
+
+
+def test_a_question_s_option_that_loses_a_stop_word_is_also_the_word_it_makes() -> None:
+    """ "--no-input" was read "input" alone ("no" is a stop word), and the passage on the warning
+    before it won; the joined word, which the passage that writes the option holds, is a term of
+    the question too. "non-free" keeps its parts and adds nothing, nor does a joined word no
+    passage holds."""
+    source = Source(title="Authentication")
+    kb = KnowledgeBase(
+        (
+            Passage("hang", "Keyring", "Forcing keyring can make tools hang while they wait for your input.", source),
+            Passage(
+                "auto", "Keyring", "The auto provider does not query keyring at all when --no-input is used.", source
+            ),
+        )
+    )
+    answerer = Answerer(kb)
+    assert "noinput" in answerer.index.analyze("why does pip ignore my keyring with --no-input")
+    assert (
+        answerer.index.rank(answerer.index.analyze("why does pip skip keyring with --no-input"))[0].passage.id == "auto"
+    )
+    assert "nonfre" not in answerer.index.analyze("is non-free ok") and "noop" not in answerer.index.analyze("a no-op")

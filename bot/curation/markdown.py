@@ -179,7 +179,7 @@ class _MarkdownReader:
             self.flush()
             self._cite(heading)
             self._add(Block(inline_markdown(heading, addresses=False, notes=self.defined), True, level))
-        elif len(self.lines) == 1 and SETEXT.match(line):
+        elif len(self.lines) == 1 and SETEXT.match(line) and not (self.mark and line.strip() == "-"):
             heading = self.lines.pop()
             self._cite(heading)
             self._add(

@@ -232,6 +232,16 @@ class Index:
         """The terms of a question, spelling corrected and synonyms folded. Of what was pasted
         into it (a path, an address, a file's name: `bot.search.pasted`) only the terms the
         knowledge base knows, as written: the rest is the asker's machine, not the question."""
+        return [*self._analyzed(question), *self._joined_known(question)]
+
+    def _joined_known(self, question: str) -> list[str]:
+        """The joined words of a question's hyphenated ones that lose a part when read word by word
+        ("--no-input" -> noinput, `text.lost_joined_terms`), when a passage holds them, as a
+        passage's text is read (`text.joined_terms`); one no passage holds is left out: it would
+        weigh as the question's most telling word."""
+        return [t for t in text.lost_joined_terms(question) if self._scorer.document_frequency(t)]
+
+    def _analyzed(self, question: str) -> list[str]:
         found = pasted.pieces(question)
         if len(found) == 1 and not found[0][1]:
             return self.synonyms.terms(question, correct=self._speller)

@@ -22,6 +22,14 @@ MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the l
 # most telling word of the question. The list is short on purpose: with every stop word, "war"
 # would become "was" and vanish.
 FUNCTION_WORDS = ("what", "where", "when", "which", "who", "why", "how", "does", "about", "there", "their", "they")
+# English words of a closed class (adverbs of time and degree, pronouns, conjunctions) that are not
+# stop words: real words, never a typo of a knowledge-base word one edit away ("pip never asks" was
+# read "pip newer asks"). Typos are not drawn towards them, as they are towards FUNCTION_WORDS.
+CLOSED_CLASS = frozenset(
+    "never always nothing nobody anybody everybody somebody everyone already instead without within whether "
+    "although though unless since toward towards throughout whose whatever whenever wherever however neither "
+    "either rather quite often sometimes maybe perhaps almost enough every other another".split()
+)
 
 
 def _deletions(word: str) -> set[str]:
@@ -105,7 +113,7 @@ class Speller:
     def __call__(self, word: str) -> str:
         if len(word) < 3 or len(word) > MAX_LENGTH or not word.isalpha() or word in IRREGULAR:
             return word
-        if word in FUNCTION_WORDS:  # "who" is no typo of "why", nor "where" of "there", whatever the passages say
+        if word in FUNCTION_WORDS or word in CLOSED_CLASS:  # "who" is no typo of "why", nor "never" of "newer"
             return word
         if self._known_stem(stem(word)):
             return word

@@ -237,6 +237,22 @@ def joined_terms(text: str) -> list[str]:
     return [t for _, _, word in _TOKEN.findall(_casefolded(text)) if word for t in _joined_tokens(word)]
 
 
+def lost_joined_terms(text: str) -> list[str]:
+    """The joined words of `text`'s hyphenated words that lose a stop word when read word by word
+    ("--no-input" is read "input", "--no-cache-dir" "cache dir"): what a question adds to its
+    terms, when a passage holds them. "non-free" and "wi-fi" keep their parts, and their joined
+    term would count them twice (a policy's "non-free" passages then won questions they do not
+    answer), or once more beside a synonym's phrase ("wi-fi" in "internet, wi-fi")."""
+    if "-" not in text:
+        return []
+    return [
+        t
+        for _, _, word in _TOKEN.findall(_casefolded(text))
+        if word and any(is_stop(part) for part in word.strip("'").split("-"))
+        for t in _joined_tokens(word)
+    ]
+
+
 # Question words rank (a "where" question finds passages asked with "where") but do not count
 # towards coverage: they say what kind of answer is wanted, not what it is about.
 QUESTION_WORDS = frozenset(stem(w) for w in ("who", "when", "where", "why"))
