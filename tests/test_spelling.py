@@ -65,9 +65,10 @@ def test_a_question_word_the_passages_lack_is_itself() -> None:
 
 def test_a_common_word_of_a_closed_class_is_no_typo() -> None:
     """ "pip never asks keyring" was read "pip newer asks keyring": "never" is a word, not a typo of
-    the passages' "newer"; a real typo is still corrected, and nothing is drawn towards "never"."""
-    s = Speller(["newer", "version", "either", "rather"], {stem("newer"), stem("version")})
-    assert [s(w) for w in ("never", "versoin", "neithr")] == ["never", "version", "neithr"]
+    the passages' "newer", nor "other" of "otter"; a real typo is still corrected."""
+    s = Speller(["newer", "otter", "version", "quiet"], {stem("newer"), stem("otter"), stem("version"), stem("quiet")})
+    assert [s(w) for w in ("never", "other", "versoin")] == ["never", "other", "version"]
+    assert s("quite") == "quiet"  # "quite hours": as often a typo as the word itself
 
 
 def test_a_word_only_a_synonym_has_is_a_correction_too() -> None:

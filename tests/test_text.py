@@ -202,20 +202,25 @@ def test_written_words_are_the_words_of_the_text() -> None:
 def test_a_question_s_option_that_loses_a_stop_word_is_also_the_word_it_makes() -> None:
     """ "--no-input" was read "input" alone ("no" is a stop word), and the passage on the warning
     before it won; the joined word, which the passage that writes the option holds, is a term of
-    the question too. "non-free" keeps its parts and adds nothing, nor does a joined word no
-    passage holds."""
+    the question too. Not "non-free" (its parts are kept), nor "no-one" ("noon": all stop words)."""
     source = Source(title="Authentication")
+    auto = "The auto provider does not query keyring at all when --no-input is used."
     kb = KnowledgeBase(
         (
             Passage("hang", "Keyring", "Forcing keyring can make tools hang while they wait for your input.", source),
-            Passage(
-                "auto", "Keyring", "The auto provider does not query keyring at all when --no-input is used.", source
-            ),
+            Passage("auto", "Keyring", auto, source),
+            Passage("free", "Archive", "The non-free area is not free; no-one must rely on it.", source),
+            Passage("noon", "Hours", "The desk closes at noon.", source),
         )
     )
     answerer = Answerer(kb)
-    assert "noinput" in answerer.index.analyze("why does pip ignore my keyring with --no-input")
-    assert (
-        answerer.index.rank(answerer.index.analyze("why does pip skip keyring with --no-input"))[0].passage.id == "auto"
+    analyze = answerer.index.analyze
+    assert "noinput" in analyze("why does pip ignore my keyring with --no-input")
+    assert answerer.index.rank(analyze("why does pip skip keyring with --no-input"))[0].passage.id == "auto"
+    # each known to a passage, and still no term of the question
+    assert answerer.index.knows("nonfre") and answerer.index.knows("noon")
+    assert "nonfre" not in analyze("is --non-free ok") and "nonfre" not in analyze("non-free?")
+    assert "getpip" in Answerer(KnowledgeBase((Passage("get", "Get", "Run get-pip.py.", source),))).index.analyze(
+        "where is get-pip"
     )
-    assert "nonfre" not in answerer.index.analyze("is non-free ok") and "noop" not in answerer.index.analyze("a no-op")
+    assert "noon" not in analyze("no-one replied, --no-one either")

@@ -53,5 +53,8 @@ def _role(found: re.Match[str]) -> str:
         name = body.lstrip("~").rsplit(".", 1)[-1] if body.startswith("~") else body.lstrip(".")
         return f"`{name}`"
     if role in _NAMED_ROLES and _TARGET.match(body):  # Sphinx prints the title, which is elsewhere: its words
-        return _SEPARATORS.sub(" ", body.rsplit("/", 1)[-1]).strip()
+        named = [part for part in body.split("/") if part.strip(".")]
+        if len(named) > 1 and named[-1] == "index":  # topics/index: the page of "topics"
+            named.pop()
+        return _SEPARATORS.sub(" ", named[-1]).strip() if named else body
     return body

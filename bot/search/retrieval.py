@@ -235,8 +235,8 @@ class Index:
         return [*self._analyzed(question), *self._joined_known(question)]
 
     def _joined_known(self, question: str) -> list[str]:
-        """The joined words of a question's hyphenated ones that lose a part when read word by word
-        ("--no-input" -> noinput, `text.lost_joined_terms`), when a passage holds them, as a
+        """The joined words of a question's hyphenated words that lose a stop word when read word by
+        word ("--no-input" -> noinput, `text.lost_joined_terms`), when a passage holds them, as a
         passage's text is read (`text.joined_terms`); one no passage holds is left out: it would
         weigh as the question's most telling word."""
         return [t for t in text.lost_joined_terms(question) if self._scorer.document_frequency(t)]

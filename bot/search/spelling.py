@@ -24,11 +24,12 @@ MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the l
 FUNCTION_WORDS = ("what", "where", "when", "which", "who", "why", "how", "does", "about", "there", "their", "they")
 # English words of a closed class (adverbs of time and degree, pronouns, conjunctions) that are not
 # stop words: real words, never a typo of a knowledge-base word one edit away ("pip never asks" was
-# read "pip newer asks"). Typos are not drawn towards them, as they are towards FUNCTION_WORDS.
+# read "pip newer asks"). Typos are not drawn towards them, as they are towards FUNCTION_WORDS. Not
+# "quite", as often a typo of "quiet" ("quite hours") as itself.
 CLOSED_CLASS = frozenset(
     "never always nothing nobody anybody everybody somebody everyone already instead without within whether "
     "although though unless since toward towards throughout whose whatever whenever wherever however neither "
-    "either rather quite often sometimes maybe perhaps almost enough every other another".split()
+    "either rather often sometimes maybe perhaps almost enough every other another".split()
 )
 
 

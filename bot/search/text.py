@@ -239,18 +239,20 @@ def joined_terms(text: str) -> list[str]:
 
 def lost_joined_terms(text: str) -> list[str]:
     """The joined words of `text`'s hyphenated words that lose a stop word when read word by word
-    ("--no-input" is read "input", "--no-cache-dir" "cache dir"): what a question adds to its
-    terms, when a passage holds them. "non-free" and "wi-fi" keep their parts, and their joined
-    term would count them twice (a policy's "non-free" passages then won questions they do not
-    answer), or once more beside a synonym's phrase ("wi-fi" in "internet, wi-fi")."""
+    ("--no-input" is read "input", "get-pip" "pip"): what a question adds to its terms, when a
+    passage holds them. Not when every part is a stop word ("no-one" would be "noon"), nor when
+    none is: "non-free" and "wi-fi" keep their parts, and their joined term would count them twice
+    (a policy's "non-free" passages then won questions they do not answer) or once more beside a
+    synonym's phrase."""
     if "-" not in text:
         return []
-    return [
-        t
-        for _, _, word in _TOKEN.findall(_casefolded(text))
-        if word and any(is_stop(part) for part in word.strip("'").split("-"))
-        for t in _joined_tokens(word)
-    ]
+    found: list[str] = []
+    for _, _, word in _TOKEN.findall(_casefolded(text)):
+        parts = word.strip("'").split("-") if word and "-" in word else []
+        stops = sum(is_stop(part) for part in parts)
+        if 0 < stops < len(parts):
+            found += _joined_tokens(word)
+    return found
 
 
 # Question words rank (a "where" question finds passages asked with "where") but do not count

@@ -1,0 +1,62 @@
+"""CommonMark's reference links and a list item that opens with a fence, read before the Markdown
+reader (bot/curation/commonmark.py); each case one a reviewer found read wrong."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.curation import articles
+from bot.curation.commonmark import MAX_LINKED, written_plainly
+from bot.curation.importing import drafts_of
+
+
+def _imported(path: Path, text: str) -> list[tuple[str, str]]:
+    path.write_text(text, encoding="utf-8")
+    _, found = drafts_of(articles.read(path))
+    return [(d.section, d.text) for d in found]
+
+
+LINKS = "[docs]: https://example.org/docs\n[1]: https://example.org/one\n"
+
+
+def test_code_is_never_a_link_and_a_definition_in_code_defines_nothing() -> None:
+    page = "# T\n\nSee [docs].\n\n    name = sys.argv[1]\n\n> ```\n> x = y[1]\n> ```\n\n<pre>\nz = w[1]\n</pre>\n\n"
+    page += "```\n[ERROR]: https://log.example.org\n```\n\nIt said [ERROR] and [[docs]].\n\n" + LINKS
+    plain = written_plainly(page)
+    assert "See [docs](https://example.org/docs)." in plain
+    assert "sys.argv[1]\n" in plain and "x = y[1]\n" in plain and "z = w[1]\n" in plain
+    assert "It said [ERROR] and [[docs]]." in plain
+
+
+def test_an_item_opening_with_inline_code_is_an_item_and_one_opening_a_fence_holds_code(tmp_path: Path) -> None:
+    """``- ```foo``` is ...`` is inline code (a fence has no backtick after it): the rest of the page
+    had become code. An item that opens a fence is its code, after the paragraph above it, which
+    is no heading ("-" alone under it was taken for its underline), whatever its mark's width."""
+    page = "# T\n\n## Install\n\n- ```foo``` is the same as `foo`.\n\n"
+    page += "Run the following:\n- ```bash\n  pip install x\n  ```\n"
+    page += "\nThen:\n\n10. ```\n    pip check\n    ```\n-   ```\n    pip list\n    ```\n\n## Next\n\nDone.\n"
+    assert _imported(tmp_path / "t.md", page) == [
+        (
+            "Install",
+            "foo is the same as foo.\n\nRun the following:\n```\npip install x\n```\n\n"
+            "Then:\n```\npip check\n```\n```\npip list\n```",
+        ),
+        ("Next", "Done."),
+    ]
+
+
+def test_a_definition_over_a_word_that_is_no_address_leaves_the_word() -> None:
+    assert "word" in written_plainly("# T\n\n[Bot]:\n    word\n\nText [Bot].\n")
+
+
+@pytest.mark.timeout(60)
+def test_many_uses_of_a_long_address_stay_small_and_quick() -> None:
+    """98 KB: one 50 KB address used 12,000 times made 600 MB of text and took a minute."""
+    page = "[a]: http://" + "x" * 50_000 + "\n\n" + "[a]\n" * 12_000 + "[b]: http://b.org\n\n" + "[b] " * 5_000
+    started = time.monotonic()
+    plain = written_plainly(page)
+    assert time.monotonic() - started < 2 and len(plain) < 2 * len(page) + MAX_LINKED * 20
+    assert plain.count("(http://b.org)") == MAX_LINKED
