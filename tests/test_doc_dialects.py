@@ -426,10 +426,13 @@ def test_an_unclosed_directive_left_out_is_not_closed_by_the_next_code(tmp_path:
 def test_myst_roles_labels_and_comments_read_as_sphinx_shows_them(tmp_path: Path) -> None:
     page = "# T\n\n(install-target)=\n## Install\n\n% a remark for the writers\n"
     page += "Read the {doc}`install guide <installation>` and call {py:func}`~pkg.connect`, see {term}`wheel`.\n"
-    page += "Use the {doc}`../cli/pip_config` command, in {doc}`topics/index`.\n\n"
+    page += "Use the {doc}`../cli/pip_config` command, in {doc}`topics/index`, and {ref}`install-target`.\n\n"
     page += "```{note}\nA note.\n```\n"
     assert _imported(tmp_path / "t.md", page) == [
-        ("Install", "Read the install guide and call connect, see wheel. Use the pip config command, in topics."),
+        (
+            "Install",
+            "Read the install guide and call connect, see wheel. Use the pip config command, in topics, and Install.",
+        ),
         ("Install", "A note."),
     ]
 

@@ -71,7 +71,7 @@ _OWN_LINE = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|#|```|~~~|\||>)")  # what 
 def plain(text: str, *, mdx: bool = False) -> str:
     """`text` with its boxes, and for MDX (`mdx`, or a page that begins as MDX does) its imports and
     components, made Markdown (see the module)."""
-    reader = _Plain(mdx or _begins_as_mdx(text), myst.writes_myst(text))
+    reader = _Plain(mdx or _begins_as_mdx(text), myst.labels_of(text) if myst.writes_myst(text) else None)
     for line in text.split("\n"):
         reader.read(line)
     reader.finish()
@@ -81,9 +81,10 @@ def plain(text: str, *, mdx: bool = False) -> str:
 class _Plain:
     """A page read a line at a time by `plain`: what is open (code, boxes, components, a statement)."""
 
-    def __init__(self, mdx: bool, writes_myst: bool = False):
+    def __init__(self, mdx: bool, labels: dict[str, str] | None = None):
         self.mdx = mdx
-        self.myst = writes_myst
+        self.myst = labels is not None  # a page that writes MyST; `labels`: its labels' titles
+        self.labels = labels or {}
         self.out: list[str] = []
         self.fence = ""  # the fence of the code being read, "" outside code
         self.box_fences: list[str] = []  # the fences of the open boxes written as code
@@ -145,7 +146,7 @@ class _Plain:
         if self.mdx and "<" in line:
             line = _outside_code(line, lambda part: _INLINE_COMPONENT.sub("", part))
         if self.myst and "{" in line:
-            line = myst.roles_read(line)
+            line = myst.roles_read(line, self.labels)
         self._text(line)
 
     def finish(self) -> None:

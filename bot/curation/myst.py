@@ -14,16 +14,13 @@ may begin with "%".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from bot.curation.restructured import role_text
 
 _ROLE = re.compile(r"\{(?P<name>[\w:-]{1,40}+)\}`(?P<body>[^`\n]{0,300}+)`")
-_EXPLICIT = re.compile(r"^(?P<text>[^<>]*?)\s*<[^<>]*>$")  # "the install guide <install>"
-_OBJECT = re.compile(r"^~?[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")  # ~pkg.connect, pkg.Client.close()
-_OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const type function method".split())
-# A page or a label named by its path ({doc}`../cli/pip_config`, {ref}`config-precedence`): the
-# document's or the section's title is in another file, so its words stand in ("pip config").
-_NAMED_ROLES = frozenset({"doc", "ref"})
-_TARGET = re.compile(r"^[\w./-]{1,200}+$")
-_SEPARATORS = re.compile(r"[_-]+")
+_LABEL = re.compile(r"^\(([\w .:-]{1,100}+)\)=$")
+_HEADING = re.compile(r"^#{1,6}[ \t]++([^\n]{1,300}+)$")
 _MARKUP_LINE = re.compile(r"^(?:\([\w .:-]{1,100}+\)=[ \t]*+|%[^\n]*+)$")
 _WRITES_MYST = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}|:{3,})[ \t]*\{[\w:-]{1,40}\}|\{[\w:-]{1,40}\}`", re.MULTILINE)
 
@@ -38,23 +35,23 @@ def is_markup_line(line: str) -> bool:
     return _MARKUP_LINE.match(line.strip()) is not None
 
 
-def roles_read(line: str) -> str:
-    """`line` with each role as the text Sphinx prints for it (an object's as code)."""
-    return _ROLE.sub(_role, line)
+def labels_of(text: str) -> dict[str, str]:
+    """The page's labels (`(install-target)=` over `## Installing`), by label: the title a
+    `{ref}` to them prints, as reStructuredText's `.. _install-target:` is read."""
+    found: dict[str, str] = {}
+    label = ""
+    for line in text.split("\n"):
+        if marked := _LABEL.match(line.strip()):
+            label = marked[1].casefold()
+        elif label and (heading := _HEADING.match(line)):
+            found.setdefault(label, heading[1].strip())
+            label = ""
+        elif line.strip():
+            label = ""
+    return found
 
 
-def _role(found: re.Match[str]) -> str:
-    body = found["body"].strip()
-    explicit = _EXPLICIT.match(body)
-    if explicit and explicit["text"]:
-        return explicit["text"]
-    role = found["name"].rsplit(":", 1)[-1]
-    if role in _OBJECT_ROLES and _OBJECT.match(body):
-        name = body.lstrip("~").rsplit(".", 1)[-1] if body.startswith("~") else body.lstrip(".")
-        return f"`{name}`"
-    if role in _NAMED_ROLES and _TARGET.match(body):  # Sphinx prints the title, which is elsewhere: its words
-        named = [part for part in body.split("/") if part.strip(".")]
-        if len(named) > 1 and named[-1] == "index":  # topics/index: the page of "topics"
-            named.pop()
-        return _SEPARATORS.sub(" ", named[-1]).strip() if named else body
-    return body
+def roles_read(line: str, labels: Mapping[str, str] | None = None) -> str:
+    """`line` with each role as the text Sphinx prints for it, read as reStructuredText's are
+    (`bot.curation.restructured.role_text`); `labels`: the page's (`labels_of`)."""
+    return _ROLE.sub(lambda m: role_text(m["name"].rsplit(":", 1)[-1], m["body"], labels), line)

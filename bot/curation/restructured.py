@@ -20,6 +20,7 @@ into the passages ("``brew``", ":doc:") and a code line was read as a heading. T
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.curation import rsttables
 from bot.curation.blocks import code_text, indent_of
@@ -251,29 +252,35 @@ class _Words:
         return f"[{match['name']}]({address})" if address else match[0]
 
     def _role(self, match: re.Match[str]) -> str:
-        """A role as Sphinx prints it: its explicit text ("the guide" of `the guide <install>`);
-        else its target, only the last part after "~" (`~ext.commands.Context` is "Context"), a
-        label by the title it names, a document by its name, an issue by its number."""
-        body = match["body"].strip()
-        role = match[0].split(":`")[0].rsplit(":", 1)[-1].casefold()
-        explicit = _EXPLICIT.match(body)
-        if explicit is not None and explicit["text"]:
-            text = explicit["text"]  # "<password>" of `<password> <gui.password>` is a placeholder, not a tag
-            return f"`{text}`" if _PLACEHOLDER.search(text) else text
-        target = explicit["target"] if explicit is not None else body
-        if role in _ISSUE_ROLES:
-            return f"#{target}"
-        if role == "ref":
-            target = target.lstrip("~!")
-            return self.labels.get(target.casefold(), target.replace("_", " ").replace("-", " "))
-        if role == "doc":
-            parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p and p != "index"]
-            return parts[-1].replace("_", " ").replace("-", " ") if parts else target
-        if role not in _OBJECT_ROLES and not _DOTTED.match(target):  # "~a.b.c" is "c"; "~/.config" a path
-            return target.lstrip("!")
-        short = target.startswith("~")
-        target = target.lstrip("~!").lstrip(".")
-        return target.rsplit(".", 1)[-1] if short else target
+        role = match[0].split(":`")[0].rsplit(":", 1)[-1]
+        return role_text(role, match["body"], self.labels)
+
+
+def role_text(role: str, body: str, labels: Mapping[str, str] | None = None) -> str:
+    """A role as Sphinx prints it (reStructuredText's `:ref:`...`` and MyST's `{ref}`...``): its
+    explicit text ("the guide" of `the guide <install>`); else its target, only the last part after
+    "~" (`~ext.commands.Context` is "Context"), a label by the title it names (`labels`, the page's)
+    or its words, a document by its name (`../cli/pip_config` is "pip config", `topics/index`
+    "topics"), an issue by its number."""
+    body, role = body.strip(), role.casefold()
+    explicit = _EXPLICIT.match(body)
+    if explicit is not None and explicit["text"]:
+        text = explicit["text"]  # "<password>" of `<password> <gui.password>` is a placeholder, not a tag
+        return f"`{text}`" if _PLACEHOLDER.search(text) else text
+    target = explicit["target"] if explicit is not None else body
+    if role in _ISSUE_ROLES:
+        return f"#{target}"
+    if role == "ref":
+        target = target.lstrip("~!")
+        return (labels or {}).get(target.casefold(), target.replace("_", " ").replace("-", " "))
+    if role == "doc":
+        parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p.strip(".") and p != "index"]
+        return parts[-1].replace("_", " ").replace("-", " ") if parts else target
+    if role not in _OBJECT_ROLES and not _DOTTED.match(target):  # "~a.b.c" is "c"; "~/.config" a path
+        return target.lstrip("!")
+    short = target.startswith("~")
+    target = target.lstrip("~!").lstrip(".")
+    return target.rsplit(".", 1)[-1] if short else target
 
 
 def _title_at(lines: list[str], at: int) -> tuple[str, tuple[str, bool], int] | None:
