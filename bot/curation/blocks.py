@@ -49,6 +49,13 @@ def indent_of(line: str) -> int:
     return len(expanded) - len(expanded.lstrip())
 
 
+def closes_fence(line: str, fence: str) -> bool:
+    """Whether `line` closes code opened with `fence` (```` ``` ````, `~~~~`, `:::`): the same marks,
+    as many or more, alone on the line."""
+    mark = line.strip()
+    return len(mark) >= len(fence) and set(mark) == {fence[0]}
+
+
 def oneline(text: str) -> str:
     """`text` on one line, its runs of white space one space each."""
     return " ".join(text.split())

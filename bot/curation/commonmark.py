@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from bot.curation.blocks import closes_fence
+
 MAX_ADDRESS = 2000
 MAX_LINKED = 1000
 
@@ -126,5 +128,5 @@ def _folded(label: str) -> str:
 
 
 def _closes(line: str, fence: str) -> bool:
-    mark = line.strip().lstrip(">").strip() if line.lstrip().startswith(">") else line.strip()
-    return len(mark) >= len(fence) and set(mark) == {fence[0]}
+    """`blocks.closes_fence`, also for a fence in a quote ("> ```")."""
+    return closes_fence(line.lstrip().lstrip(">") if line.lstrip().startswith(">") else line, fence)

@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable
 
 from bot.curation import myst
+from bot.curation.blocks import closes_fence
 from bot.curation.directives import CODE, VERSIONS, reading
 
 # the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
@@ -105,7 +106,7 @@ class _Plain:
             return  # ":linenos:" under "```{code-block} python"
         if self.fence:
             self.options = False
-            if not _closes(line, self.fence):
+            if not closes_fence(line, self.fence):
                 self.out.append(line)
             else:  # a MyST directive's code written with colons closes as Markdown's code does
                 self.out.append(line if self.fence[0] != ":" else "```")
@@ -159,7 +160,7 @@ class _Plain:
         """A line of a directive left out. Its closing fence ends it; but when it held the opening
         of other code, the fence closed that code, and this directive never closed: read again."""
         self.skipped.append(line)
-        if _closes(line, self.skipping):
+        if closes_fence(line, self.skipping):
             opened = any((found := _FENCE.match(inner)) and found["info"] for inner in self.skipped[1:-1])
             if opened:
                 self._read_again()
@@ -222,7 +223,7 @@ class _Plain:
         elif info in _BOX_FENCES or ("/" in info and info.rsplit("/", 1)[-1] in BOXES):
             self.box_fences.append(found["fence"])
             self._box("")
-        elif self.box_fences and not info and _closes(line, self.box_fences[-1]):
+        elif self.box_fences and not info and closes_fence(line, self.box_fences[-1]):
             self.box_fences.pop()
             self._end()
         else:
@@ -309,7 +310,7 @@ def _begins_as_mdx(text: str) -> bool:
     fence = ""
     for line in body.split("\n"):
         if fence:
-            fence = "" if _closes(line, fence) else fence
+            fence = "" if closes_fence(line, fence) else fence
         elif found := _FENCE.match(line):
             fence = found["fence"]
         elif named := _IMPORTED.match(line):
@@ -317,12 +318,6 @@ def _begins_as_mdx(text: str) -> bool:
         elif imported and (component := _COMPONENT_LINE.match(line)) and component["name"] in imported:
             return True
     return False
-
-
-def _closes(line: str, fence: str) -> bool:
-    """Whether `line` closes code opened with `fence`: the same marks, as many or more, alone."""
-    mark = line.strip()
-    return len(mark) >= len(fence) and set(mark) == {fence[0]}
 
 
 def _indent(line: str) -> int:
