@@ -245,14 +245,12 @@ class Service:
         return answer
 
     def _record_question(self, question: str, asker: Asker, answer: Answer) -> None:
-        if self.gaps is None:
-            return
-        try:
-            # An answered question counts for its passage, and its wording is not kept. An unanswered
-            # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
-            # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
-            gap = answer.fallback or answer.hedged
-            self.gaps.record_question(
+        # An answered question counts for its passage, and its wording is not kept. An unanswered
+        # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
+        # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
+        gap = answer.fallback or answer.hedged
+        self._record(
+            lambda gaps: gaps.record_question(
                 asker.platform,
                 asker.user_id,
                 question if gap else "",
@@ -261,6 +259,14 @@ class Service:
                 hedged=answer.hedged,
                 offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
             )
+        )
+
+    def _record(self, write: Callable[[GapRecords], None]) -> None:
+        """Write to the gaps database, when there is one; a failure only warns: answering goes on."""
+        if self.gaps is None:
+            return
+        try:
+            write(self.gaps)
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
 
@@ -281,12 +287,7 @@ class Service:
 
     def _record_pick(self, passage_id: str, asker: Asker) -> None:
         """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
-        if self.gaps is None:
-            return
-        try:
-            self.gaps.record_pick(asker.platform, asker.user_id, passage_id)
-        except (sqlite3.Error, OSError) as exc:
-            self._gaps_unavailable(exc)
+        self._record(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
 
     def throttle(self, asker: Asker) -> Answer | None:
         """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
@@ -328,12 +329,8 @@ class Service:
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a
         passage that does not exist (a forged or stale button) is dropped after a set look-up."""
-        if self.gaps is None or passage_id not in self._answerer.kb:
-            return
-        try:
-            self.gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful)
-        except (sqlite3.Error, OSError) as exc:
-            self._gaps_unavailable(exc)
+        if passage_id in self._answerer.kb:
+            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful))
 
     def _gaps_unavailable(self, exc: Exception) -> None:
         if not self._gaps_failed:  # once: a full disk would otherwise log on every question
