@@ -307,6 +307,8 @@ class Answerer:
         found = [named] if named is not None else []
         if named is None and len(typed) >= 3 and " " not in typed:
             found = [p for p in self.kb if p.id.startswith(typed)][:limit]
+        if len(found) >= limit:  # the id named them all (`kb gaps` asks whether a chosen id is live)
+            return found
         ranked = self.index.rank(self.index.analyze(words), top=limit)
         found += [r.passage for r in ranked if r.matched > 0 and r.passage not in found]
         return found[:limit]
