@@ -232,9 +232,14 @@ def joined_terms(text: str) -> list[str]:
     (the joined form of "co-wrote", known to no passage, would weigh as its most telling word),
     and they come after the text's own terms so that a synonym's phrase ("stay-at-home order")
     still matches the words as written."""
+    return [t for word in _hyphenated(text) for t in _joined_tokens(word)]
+
+
+def _hyphenated(text: str) -> list[str]:
+    """`text`'s words that have a hyphen, case-folded."""
     if "-" not in text:  # most text has none: no second pass over it
         return []
-    return [t for _, _, word in _TOKEN.findall(_casefolded(text)) if word for t in _joined_tokens(word)]
+    return [word for _, _, word in _TOKEN.findall(_casefolded(text)) if word and "-" in word]
 
 
 def lost_joined_terms(text: str) -> list[str]:
@@ -244,13 +249,10 @@ def lost_joined_terms(text: str) -> list[str]:
     none is: "non-free" and "wi-fi" keep their parts, and their joined term would count them twice
     (a policy's "non-free" passages then won questions they do not answer) or once more beside a
     synonym's phrase."""
-    if "-" not in text:
-        return []
     found: list[str] = []
-    for _, _, word in _TOKEN.findall(_casefolded(text)):
-        parts = word.strip("'").split("-") if word and "-" in word else []
-        stops = sum(is_stop(part) for part in parts)
-        if 0 < stops < len(parts):
+    for word in _hyphenated(text):
+        parts = word.strip("'").split("-")
+        if 0 < sum(is_stop(part) for part in parts) < len(parts):
             found += _joined_tokens(word)
     return found
 
