@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from bot.curation import rsttables
 from bot.curation.blocks import code_text, indent_of
-from bot.curation.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS
+from bot.curation.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS, reading
 
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
@@ -204,7 +204,7 @@ class _Words:
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described:
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
-            titled = bool(argument) and (name in CONTAINERS or described or name == "admonition")
+            titled = bool(argument) and reading(name) == "titled"
             inner = [argument] if argument and not titled else []
             said = code_text("\n".join([*inner, *body]))
             if self.depth >= MAX_DEPTH:  # boxes in boxes, hundreds deep: the rest as a paragraph
