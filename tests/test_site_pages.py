@@ -130,6 +130,33 @@ def test_code_and_go_templates_keep_their_braces_and_hugo_loses_only_its_shortco
     assert _passages(tmp_path / "liquid.md", off)[1] == ["Use {{ page.title }} in a layout."]
 
 
+HUGO_DOCS = (
+    '---\ntitle: "Introduction"\nmenu:\n  docs:\n    weight: 10\n---\n'
+    'If you have not installed it, see the [basic usage]({{< relref "basic-usage#setup" >}} "Basic usage") chapter.\n\n'
+    "{{% note %}}\nThe installer needs Python 3.9 or newer.\n{{% /note %}}\n\n"
+    '{{< tabs tabTotal="2" tabID1="with-pipx" tabID2="manually" tabName1="With pipx" tabName2="Manually (advanced)">}}\n'
+    '{{< tab tabID="with-pipx" >}}\npipx installs command-line applications in their own environment.\n{{< /tab >}}\n'
+    '{{< tab tabID="manually" >}}\n{{< steps >}}\n{{< step >}}\nCreate a virtual environment first.\n{{< /step >}}\n'
+    "{{< /steps >}}\n{{< /tab >}}\n{{< /tabs >}}\n\n"
+    '{{% warning title="Lock files" %}}\nCommit the lock file, and `{{% note %}}` in code stays.\n{{% /warning %}}\n'
+)
+
+
+def test_hugo_docs_with_yaml_front_matter_read_their_boxes_tabs_and_page_links(tmp_path: Path) -> None:
+    """Poetry's documentation (Hugo, YAML front matter) was read as a Jekyll page: each note became
+    a passage "{} ... {}", a tab's label was lost and a link to another page kept "( "Basic usage")"."""
+    title, texts = _passages(tmp_path / "introduction.md", HUGO_DOCS)
+    assert title == "Introduction"
+    assert texts == [
+        "If you have not installed it, see the basic usage chapter.",
+        "The installer needs Python 3.9 or newer.",
+        "With pipx: pipx installs command-line applications in their own environment.",
+        "Manually (advanced): Create a virtual environment first.",
+        "Lock files: Commit the lock file, and {{% note %}} in code stays.",
+    ]
+    assert not any("{" in t.replace("{{% note %}}", "") for t in texts)
+
+
 def test_raw_in_a_fence_and_lone_backticks_leave_the_rest_of_the_page_read(tmp_path: Path) -> None:
     """A `{% raw %}` inside a fence made its closing fence read as an opening one, and the rest of the
     page as code; a backtick used as an apostrophe paired with the next one, keeping a tag between."""

@@ -9,7 +9,9 @@ year's "the grant application is open until May 15th" in one, and the bot said s
 confidence), a `{% tag %}` and a `{{ expression }}` are replaced by what the site fills in, which
 the import cannot know, so they are left out; a `{% raw %}` block shows what it holds, as written
 (Jekyll's documentation shows its own template language so). A page without front matter is left
-as it is: `{{ }}` there is what the page shows (a Vue or Helm guide's code).
+as it is: `{{ }}` there is what the page shows (a Vue or Helm guide's code). A Hugo page (TOML
+front matter, or a shortcode on a line of its own) renders no template, only its shortcodes
+(`hugo`).
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:
     title = matter.data.get("title")
     title = " ".join(title.split()) or None if isinstance(title, str) else None
     body = matter.body
-    if matter.toml:  # Hugo renders no template in a page, only its shortcodes
-        return title, _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
+    if matter.toml or (not html and _HUGO_LINE.search(body)):  # Hugo renders no template, only its shortcodes
+        return title, hugo(body) if not html else _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
     if matter.data.get("render_with_liquid") is False:  # Jekyll's own switch
         return title, body
     return title, rendered(body, spans=not html)
@@ -105,6 +107,52 @@ _EXPRESSION = re.compile(r"\{\{-?\s*[A-Za-z_'\"][\w.'\"\[\]-]{0,200}\s*(?:\|[^{}
 # Hugo's shortcodes: {{< figure src="x" >}}, {{% note %}}, and their ends.
 _SHORTCODE = re.compile(r"\{\{<[^{}]{0,300}?>\}\}|\{\{%[^{}]{0,300}?%\}\}")
 _OPENS = re.compile(r"\{%-?\s*(comment|raw)\s*-?%\}")
+# A Hugo shortcode on a line of its own, opening or closing one that holds text ({{% note %}} ...
+# {{% /note %}}, {{< tab tabID="pipx" >}}) or standing alone ({{< figure src="x" >}}).
+_HUGO_LINE = re.compile(
+    r"^[ \t]{0,3}\{\{[<%][ \t]*+(?P<end>/?)[ \t]*+(?P<name>[\w-]{1,40})(?P<args>[^{}\n]{0,2000}?)[ \t]*[>%]\}\}[ \t]*$",
+    re.MULTILINE,
+)
+# Hugo's links to a page of the site: [Introduction]({{< relref "docs" >}}) links to "docs".
+_REF = re.compile(r"\{\{[<%][ \t]*+(?:rel)?ref[ \t]++\"(?P<target>[^\"\n]{0,300})\"[ \t]*[>%]\}\}")
+_TAB_FIELD = re.compile(r"\btab(?P<field>ID|Name)(?P<number>\d{1,2})=\"(?P<value>[^\"\n]{0,200})\"")
+_ARG = re.compile(r"\b(?P<key>tabID|title|name)=\"(?P<value>[^\"\n]{0,200})\"")
+# Hugo shortcodes that hold text as a box does (themes name theirs: Docsy's alert, Hextra's callout)
+_HUGO_BOXES = frozenset(
+    "note tip info warning caution danger important hint attention alert callout admonition".split()
+)
+
+
+def hugo(text: str) -> str:
+    """A Hugo page's Markdown as the site shows it: a box's shortcodes ({{% note %}} ...
+    {{% /note %}}, {{% warning title="x" %}}) and a tab's ({{< tab tabID="pipx" >}}, named in its
+    {{< tabs tabID1="pipx" tabName1="With pipx" >}}) made `:::` boxes, which the Markdown reader
+    reads as text after its title (`bot.curation.dialects`); a link to a page of the site
+    ({{< relref "docs" >}}) links to it; any other shortcode is left out. Poetry's notes had each
+    made a passage "{} ... {}", and its links "[Introduction]( "Introduction")"."""
+    names: dict[str, str] = {}
+    for tabs in _HUGO_LINE.finditer(text):
+        if tabs["name"] == "tabs" and not tabs["end"]:
+            fields: dict[tuple[str, str], str] = {
+                (f["field"], f["number"]): f["value"] for f in _TAB_FIELD.finditer(tabs["args"])
+            }
+            names.update({v: fields.get(("Name", n), "") for (kind, n), v in fields.items() if kind == "ID"})
+
+    def box(found: re.Match[str]) -> str:
+        name = found["name"].casefold()
+        if name not in _HUGO_BOXES and name != "tab":
+            return ""
+        if found["end"]:
+            return ":::"
+        args = {a["key"]: a["value"] for a in _ARG.finditer(found["args"])}
+        title = names.get(args.get("tabID", ""), "") if name == "tab" else args.get("title", "")
+        title = " ".join(title.replace("[", "(").replace("]", ")").split())
+        return f":::note[{title}]" if title else ":::note"
+
+    def plain(chunk: str) -> str:
+        return _SHORTCODE.sub("", _REF.sub(lambda f: f["target"], _HUGO_LINE.sub(box, chunk)))
+
+    return _outside_code(text, plain)
 
 
 def rendered(text: str, *, spans: bool = True) -> str:
