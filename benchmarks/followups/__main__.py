@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.followups import main
+
+sys.exit(main())

@@ -1,0 +1,37 @@
+"""The follow-up conversations (benchmarks/followups) load as written: 36 a part, each community
+with its three kinds of second message, every fact of an on-topic message in its community's
+docs as imported."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.followups import KINDS, load, main
+
+
+@pytest.mark.parametrize("set_name", ["dev", "blind"])
+def test_each_part_holds_every_kind_for_every_community(set_name: str) -> None:
+    conversations = load(set_name)
+    assert len(conversations) == 36
+    assert Counter(c.kind for c in conversations) == dict.fromkeys(KINDS, 12)
+    assert Counter(c.group for c in conversations) == dict.fromkeys(
+        ["exercism", "godot", "jekyll", "pip", "syncthing", "zulip"], 6
+    )
+    assert all(c.first.fact and (c.then.fact is None) == (c.kind == "off-topic") for c in conversations)
+
+
+def test_a_conversation_without_a_kind_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import benchmarks.followups as followups
+
+    (tmp_path / "dev.yaml").write_text("- group: pip\n  first: {ask: a, fact: b}\n  then: {ask: c}\n", encoding="utf-8")
+    monkeypatch.setattr(followups, "HERE", tmp_path)
+    with pytest.raises(ValueError, match=r"dev.yaml: conversation 1: 'kind'"):
+        load("dev")
+
+
+def test_show_refuses_the_blind_part(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--set", "blind", "--show"]) == 2
+    assert "refused" in capsys.readouterr().err
