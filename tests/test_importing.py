@@ -551,6 +551,48 @@ def test_a_faq_answer_is_one_passage(tmp_path: Path) -> None:
     ]
 
 
+REFERENCE = """\
+# Configuration
+
+## Settings
+
+### `cache-dir`
+
+**Type**: `string`
+
+**Environment Variable**: `POETRY_CACHE_DIR`
+
+The path to the cache directory used by Poetry.
+
+- macOS: `~/Library/Caches/pypoetry`
+- Unix: `~/.cache/pypoetry`
+
+### Notes
+
+Note: settings are read at start.
+
+Settings written in the local file win.
+"""
+
+
+def test_a_reference_entry_of_fields_is_one_passage(tmp_path: Path) -> None:
+    """A setting's entry (Poetry's configuration page): its fields and what it does are one passage.
+    "Type: string" had been a passage of its own, like every field of the page's 40 settings. One
+    line that reads like a field ("Note: ...") leaves a section's paragraphs as they were."""
+    _, found = _imported(tmp_path / "configuration.md", REFERENCE)
+    passages = [(d.section, d.text) for d in found]
+    assert passages == [
+        (
+            "cache-dir",
+            "Type: string\n\nEnvironment Variable: POETRY_CACHE_DIR\n\n"
+            "The path to the cache directory used by Poetry.\n"
+            "• macOS: ~/Library/Caches/pypoetry\n• Unix: ~/.cache/pypoetry",
+        ),
+        ("Notes", "Note: settings are read at start."),
+        ("Notes", "Settings written in the local file win."),
+    ]
+
+
 def test_a_readme_s_html_title_badges_and_pictures(tmp_path: Path) -> None:
     """A game's README: its title an HTML <h1> (the file's name, "Readme", was the title), a screenshot's
     description as a passage, and a table of Discord invites as badges, which read "Discord Discord"."""

@@ -319,8 +319,11 @@ def drafts_of(
     def take_run() -> None:
         base = _id_base(section, fallback)
         free = numbering.setdefault(base, ids.numbers(base, used))
-        asks = section.endswith("?")  # a FAQ's question: its answer is one passage, where it is short enough
-        pieces = packed(passages_of(run), MAX_PASSAGE_CHARS, always=True) if asks else packed(passages_of(run))
+        pieces = passages_of(run)
+        # a FAQ's question, or a reference entry ("Type: string" over "Default: true" over what the
+        # setting does): one passage, where it is short enough
+        whole = section.endswith("?") or sum(bool(_FIELD_LINE.fullmatch(p)) for p in pieces) >= 2
+        pieces = packed(pieces, MAX_PASSAGE_CHARS, always=True) if whole else packed(pieces)
         for passage in pieces:
             pid = next(free)
             used.add(pid)
@@ -373,6 +376,9 @@ def _lead(heading: str) -> bool:
     FAQ's question of two sentences ("What is the difference ...? Why should I choose Debian?") stays."""
     return len(heading) > 100 and len(split_sentences(heading)) >= 2 and not heading.rstrip().endswith("?")
 
+
+# A paragraph of one field of a reference entry: "Type: string", "Environment Variable: POETRY_CACHE_DIR".
+_FIELD_LINE = re.compile(r"[A-Z][A-Za-z]{0,20}(?: [A-Za-z]{1,20}){0,3}: [^\n]{1,80}")
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
 # README's first line was the title of every citation and topic). It is a section, as it was.
