@@ -51,10 +51,11 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder with an exception of its own
+        os.close(fd)
+        raise FileError(path, "a folder, not a file" if stat.S_ISDIR(info.st_mode) else "not a regular file")
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise FileError(path, "not a regular file")
         if info.st_size > limit:
             raise FileError(path, f"{info.st_size} bytes, more than the limit of {limit}")
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge, yamlfiles
+from bot import cli, knowledge, yamlfiles
 from bot.config import ConfigError, load_config
 from bot.search import synonyms
 from tests.support import write_kb
@@ -38,6 +38,34 @@ def test_a_fifo_in_the_knowledge_folder_is_refused_not_waited_on(kdir: Path) -> 
     os.mkfifo(kdir / "zz-pipe.yaml")
     error = loads_within(5, knowledge.load, kdir)
     assert isinstance(error, knowledge.KnowledgeError) and "not a regular file" in str(error)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["kb", "check"],
+        ["ask", "hi"],
+        ["kb", "gaps", "--would-answer", "--drafts"],
+        ["replay", "{folder}"],
+        ["calibrate", "{folder}", "--dry-run"],
+    ],
+)
+def test_a_folder_named_like_a_yaml_file_is_one_line_not_a_traceback(
+    kdir: Path, tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder `extra.yaml` among the knowledge files (or `drafts/dir.yaml`, or given to replay as
+    a transcript) made every command that reads it end in IsADirectoryError's traceback, and the bot
+    could not start; a FIFO was already refused with one line."""
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    if "--drafts" in command:
+        (kdir / "drafts" / "dir.yaml").mkdir(parents=True)
+    elif "{folder}" not in command[1]:
+        (kdir / "extra.yaml").mkdir()
+    argv = [part.format(folder=folder) for part in command]
+    assert cli.main([*argv, "--knowledge", str(kdir), *(["--data", str(tmp_path / "d")] if "gaps" in argv else [])]) == 2
+    err = capsys.readouterr().err
+    assert "a folder, not a file" in err and "Traceback" not in err
 
 
 def test_a_symlink_to_dev_zero_is_never_read(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:
