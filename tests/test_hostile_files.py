@@ -63,7 +63,8 @@ def test_a_folder_named_like_a_yaml_file_is_one_line_not_a_traceback(
     elif "{folder}" not in command[1]:
         (kdir / "extra.yaml").mkdir()
     argv = [part.format(folder=folder) for part in command]
-    assert cli.main([*argv, "--knowledge", str(kdir), *(["--data", str(tmp_path / "d")] if "gaps" in argv else [])]) == 2
+    data = ["--data", str(tmp_path / "d")] if "gaps" in argv else []
+    assert cli.main([*argv, "--knowledge", str(kdir), *data]) == 2
     err = capsys.readouterr().err
     assert "a folder, not a file" in err and "Traceback" not in err
 

@@ -134,7 +134,8 @@ HUGO_DOCS = (
     '---\ntitle: "Introduction"\nmenu:\n  docs:\n    weight: 10\n---\n'
     'If you have not installed it, see the [basic usage]({{< relref "basic-usage#setup" >}} "Basic usage") chapter.\n\n'
     "{{% note %}}\nThe installer needs Python 3.9 or newer.\n{{% /note %}}\n\n"
-    '{{< tabs tabTotal="2" tabID1="with-pipx" tabID2="manually" tabName1="With pipx" tabName2="Manually (advanced)">}}\n'
+    '{{< tabs tabTotal="2" tabID1="with-pipx" tabID2="manually" '
+    'tabName1="With pipx" tabName2="Manually (advanced)">}}\n'
     '{{< tab tabID="with-pipx" >}}\npipx installs command-line applications in their own environment.\n{{< /tab >}}\n'
     '{{< tab tabID="manually" >}}\n{{< steps >}}\n{{< step >}}\nCreate a virtual environment first.\n{{< /step >}}\n'
     "{{< /steps >}}\n{{< /tab >}}\n{{< /tabs >}}\n\n"
