@@ -377,8 +377,9 @@ def _lead(heading: str) -> bool:
     return len(heading) > 100 and len(split_sentences(heading)) >= 2 and not heading.rstrip().endswith("?")
 
 
-# A paragraph of one field of a reference entry: "Type: string", "Environment Variable: POETRY_CACHE_DIR".
-_FIELD_LINE = re.compile(r"[A-Z][A-Za-z]{0,20}(?: [A-Za-z]{1,20}){0,3}: [^\n]{1,80}")
+# A paragraph of one field of a reference entry: "Type: string", "Environment Variable: POETRY_CACHE_DIR";
+# not a sentence, as a box's text after its title is ("Windows: Double-click the installer.").
+_FIELD_LINE = re.compile(r"[A-Z][A-Za-z]{0,20}(?: [A-Za-z]{1,20}){0,2}: [^\n]{0,79}[^\s.!?:]")
 
 # A line of a document's facts, not its title: "Last updated: 2026-02-15", "Version: 0.4.1" (a
 # README's first line was the title of every citation and topic). It is a section, as it was.
