@@ -158,6 +158,34 @@ def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     assert run_cli("kb", "dismiss", "²", "--knowledge", str(kdir))[0] == 1  # a digit int() refuses: no such gap
 
 
+def test_a_dismissed_question_asked_again_later_is_a_gap_again(backend: Backend, kdir: Path) -> None:
+    """Dismissing closes the questions asked until then. Closed by its words for good, the food gap
+    never showed again however often members asked it, and `kb gaps` said "No unanswered questions
+    recorded" while `kb stats` counted them."""
+    service = ask_unanswered(backend)
+    assert run_cli("kb", "dismiss", "2", "--knowledge", str(kdir))[0] == 0
+    assert "food" not in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    time.sleep(0.01)  # asked after the dismissal, on any clock
+    assert service.ask(FOOD, Asker("telegram", "200", "chat")).fallback
+    backend.written(service)
+    out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert re.search(r"g[0-9a-f]{6} ×1 “Is there food at the meetup\?”", out), out  # the new question alone
+
+
+def test_a_question_aliased_to_a_passage_removed_since_is_a_gap_again(backend: Backend, kdir: Path) -> None:
+    """An alias closes a gap; when its passage is removed, the question is declined again and shows again."""
+    service = ask_unanswered(backend)
+    gap_id = re.findall(r"g[0-9a-f]{6}", run_cli("kb", "gaps", "--knowledge", str(kdir))[1])[0]
+    assert run_cli("kb", "alias", "meetups", gap_id, "--knowledge", str(kdir))[0] == 0
+    assert run_cli("kb", "remove", "meetups", "--knowledge", str(kdir))[0] == 0
+    service.reload()
+    time.sleep(0.01)
+    assert service.ask("Where can I park my car?", Asker("telegram", "201", "chat")).fallback
+    backend.written(service)
+    out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert re.search(r"×1 “Where can I park my car\?”", out), out
+
+
 def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:
     """`kb gaps --would-answer`: none now; after `kb add` the parking gap, by the new passage; with --drafts
     the food gap too (on PostgreSQL: the database's gaps and knowledge, with the folder's drafts)."""

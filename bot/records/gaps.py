@@ -54,6 +54,10 @@ PICK_WINDOW = 3600.0
 # The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge
 # (the same SQL in SQLite, where `hedged` is 0 or 1, and in PostgreSQL, where it is a boolean).
 OPEN = "passage_id IS NULL OR hedged"
+# Not closed since it was asked: dismissing or aliasing a gap closes the questions asked until then,
+# and one asked again later and still not answered is a gap again (else `kb gaps` said "No unanswered
+# questions recorded" for good while members got "I don't know" after its passage was removed).
+NOT_CLOSED = "NOT EXISTS (SELECT 1 FROM closed WHERE closed.terms = questions.terms AND closed.at >= questions.at)"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
@@ -270,7 +274,7 @@ class GapStore:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT terms, question, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' "
-                "AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
+                f"AND {NOT_CLOSED} GROUP BY terms, question"
             ).fetchall()
             picks = self._db.execute(CHOSEN).fetchall()
         return group(rows, picks)[:limit]
@@ -285,7 +289,7 @@ class GapStore:
         return next((g for g in listing if g.id == gap.lower()), None)
 
     def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
-        """Take these term sets off the gaps list (`how`: "dismissed" or "aliased")."""
+        """Take these term sets off the gaps list (`how`: "dismissed" or "aliased"), as asked until now."""
         now = self._clock()
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO closed VALUES (?, ?, ?)", [(key, now, how) for key in keys])

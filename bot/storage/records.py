@@ -25,6 +25,7 @@ from bot.records.feedback import Vote, hash_user
 from bot.records.gaps import (
     CHOSEN,
     DAY,
+    NOT_CLOSED,
     OPEN,
     PICK_WINDOW,
     QUESTION_COLUMNS,
@@ -188,7 +189,7 @@ class PostgresGapStore:
     def gaps(self, limit: int = 10) -> list[Gap]:
         rows = self._rows(
             f"SELECT terms, question, count(*) FROM questions WHERE ({OPEN}) AND terms <> ''"
-            " AND terms NOT IN (SELECT terms FROM closed) GROUP BY terms, question"
+            f" AND {NOT_CLOSED} GROUP BY terms, question"
         )
         picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN)]
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
