@@ -37,9 +37,9 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, cast
 
-from bot import doctor, messages, tuning
+from bot import doctor, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -623,7 +623,7 @@ def main(
         return EXIT_UNUSABLE
     args = (parser or build_parser()[0]).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
-    out = out or sys.stdout
+    out = cast(TextIO, terminal.SafeOutput(out or sys.stdout))  # stored text may hold a terminal's escapes
     try:
         code = int(args.func(args, out))
         out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit

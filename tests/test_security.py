@@ -397,3 +397,25 @@ def test_refusals_sent_to_chat_moderators_name_no_server_path(kdir: Path) -> Non
 
 def load_config_for_moderator(kdir: Path) -> Config:
     return Config(moderators=Moderators(telegram_users=frozenset({TG_MOD})), data_dir=kdir.parent / "data")
+
+
+# -- the terminal: what members wrote is shown, never run -----------------------------------------
+
+ESCAPES = "where is the \x1b[2J\x1b[31mparking lot\x1b]0;pwned\x07 \u202eevil\x9b"
+
+
+def test_a_members_terminal_escapes_are_shown_escaped_by_kb_gaps_and_dismiss(kdir: Path, tmp_path: Path) -> None:
+    """A question holding ESC[2J, a colour, a window title (OSC ... BEL), a C1 CSI and a right-to-left
+    override cleared, coloured and retitled the terminal of the moderator who ran `kb gaps`."""
+    import io
+
+    from bot import cli
+
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    assert cli.main(["ask", ESCAPES, "--record", *data], out=io.StringIO()) == 0
+    for command in (["kb", "gaps"], ["kb", "dismiss", "1"]):
+        out = io.StringIO()
+        assert cli.main([*command, *data], out=out) == 0
+        shown = out.getvalue()
+        assert "\\x1b[2J\\x1b[31mparking lot\\x1b]0;pwned\\x07 \\u202eevil\\x9b" in shown, shown
+        assert not any(ch in shown for ch in "\x1b\x07\u202e\x9b")

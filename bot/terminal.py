@@ -1,0 +1,34 @@
+"""What the command line prints, made safe for the terminal that shows it.
+
+Members' questions (`kb gaps`), passages and a moderator's text (`kb history`) are stored as they
+were written. Written to a terminal as they are, a question holding ESC[2J cleared the moderator's
+screen, ESC]0;...BEL retitled the window, and some terminals take such sequences as links or
+clipboard writes. Every control character but the newline and the tab, and the marks that reverse
+the direction of text (U+202E), are shown escaped instead: `\\x1b`, `\\u202e`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+_CONTROLS = [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
+_DIRECTION = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPED = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _DIRECTION}
+
+
+def safe(text: str) -> str:
+    """`text` with its control characters (newline and tab aside) and direction marks escaped."""
+    return text.translate(_ESCAPED)
+
+
+class SafeOutput:
+    """A text stream that writes everything through `safe` to the stream it wraps."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(safe(text))
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, ... of the wrapped stream
+        return getattr(self.stream, name)
