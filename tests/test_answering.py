@@ -120,6 +120,15 @@ def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter:
     assert a.outcome is Outcome.SMALL_TALK and a.text == "😄 Ask me a question any time; /help lists what I can answer."
 
 
+@pytest.mark.parametrize("reaction", ["true", "word!", "not yet", "i wish", "same", "yep, exactly", "simply", "oof"])
+def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -> None:
+    """A reaction to what someone said got a whole passage, unhedged, for one word it shares with it
+    ("word!" the passage that says "In other words", "not yet" the introduction)."""
+    a = answerer.answer(reaction)
+    assert a.outcome is Outcome.SMALL_TALK and a.passage_id is None
+    assert answerer.answer("citizenship").outcome is Outcome.ANSWERED  # a word asked alone is still a question
+
+
 @pytest.mark.parametrize(
     "thanks",
     ["thanks!", "Thank you so much", "thx", "cheers, much appreciated", "thanks, that worked!!", "ty, got it",
