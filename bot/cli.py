@@ -48,11 +48,13 @@ from bot.curation import (
     KnowledgeStore,
     Moderation,
     Refused,
+    Reply,
     Request,
     StoreError,
     changes_finish_first,
     importing,
     looks_like_gap,
+    perform,
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
@@ -415,11 +417,19 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    service = _service(args)
     try:
-        reply = service.moderate(request, _asker(args))
-    finally:
-        service.close()  # on PostgreSQL: its threads and pools, before the command returns
+        service = _service(args)
+    except KnowledgeError as exc:  # a file broken by a hand edit: its history is what the moderator needs
+        if request.command not in _READ_ALONE or _config(args).database_url:
+            raise
+        print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
+              file=sys.stderr)  # fmt: skip
+        reply = _read_alone(args, request)
+    else:
+        try:
+            reply = service.moderate(request, _asker(args))
+        finally:
+            service.close()  # on PostgreSQL: its threads and pools, before the command returns
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
@@ -427,6 +437,29 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "add" and reply.change is not None:
         print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
     return EXIT_OK
+
+
+# What the data folder answers without the knowledge: the history of changes, the gaps (without the
+# closest passage each would take), the statistics.
+_READ_ALONE = frozenset({"history", "gaps", "stats"})
+
+
+def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
+    """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded."""
+    config, folder = _config(args), Path(args.knowledge)
+    gaps = GapStore(config.data_folder(folder))
+    moderation = Moderation(
+        folder,
+        config.moderators,
+        history=History(config.data_folder(folder), knowledge=folder),
+        gaps=gaps,
+        reload=lambda: None,
+        analyze=str.split,
+    )
+    try:
+        return perform(moderation, request, _asker(args))
+    finally:
+        gaps.close()
 
 
 def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:

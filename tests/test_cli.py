@@ -400,3 +400,21 @@ def test_a_file_given_as_the_knowledge_folder_is_named_a_file() -> None:
     result = run("ask", "x", "--knowledge", "README.md")
     assert result.returncode == 2
     assert result.stderr == "error: README.md: this is a file, not a knowledge folder (give the folder that holds it)\n"
+
+
+def test_history_gaps_and_stats_read_the_data_folder_when_a_file_is_broken(
+    kdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A knowledge file broken by a hand edit refused `kb history` too, though the history of recent
+    changes is what the moderator then needs; a change is still refused, naming the file."""
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    assert main(["kb", "add", "--section", "Parking", "--text", "Bikes go behind the hall.", *data], io.StringIO()) == 0
+    (kdir / "broken.yaml").write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
+    capsys.readouterr()
+    for command, said in (("history", "add parking by"), ("gaps", "No unanswered"), ("stats", "Most asked")):
+        out = io.StringIO()
+        assert main(["kb", command, *data], out) == 0
+        err = capsys.readouterr().err
+        assert said in out.getvalue() and "broken.yaml" in err and "reads the data folder alone" in err
+    assert main(["kb", "remove", "parking", *data], io.StringIO()) == 2
+    assert "broken.yaml" in capsys.readouterr().err
