@@ -32,7 +32,12 @@ THANKED_WORDS = frozenset(
 BANTER_WORDS = frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
-    " nvm nevermind never mind figured out i solved sorted".split()
+    " nvm nevermind never mind figured out i solved sorted"
+    # a reaction to what someone said: "true", "same", "not yet", "i wish", "word!" each got a
+    # passage that shares the word ("In other words", "not yet known"), posted into the group
+    " true truly same exactly agreed agree noted indeed fair enough right yep yeah yes yup nope no not yet"
+    " wish surprise surprising simply wow whoa omg damn oof rip bruh interesting word facts legit sure maybe"
+    " definitely totally absolutely idk ikr smh huh hmm hm ah oh ohh ahh ugh".split()
 )
 
 
