@@ -143,7 +143,7 @@ class Moderation:
             return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
-        return Change("add", record.passage_id, messages.added(record.passage_id))
+        return Change("add", record.passage_id, messages.added(record.passage_id, qs))
 
     def edit(
         self,
