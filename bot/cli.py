@@ -53,10 +53,11 @@ from bot.curation import (
     changes_finish_first,
     importing,
     looks_like_gap,
+    perform,
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -415,11 +416,14 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    service = _service(args)
-    try:
-        reply = service.moderate(request, _asker(args))
-    finally:
-        service.close()  # on PostgreSQL: its threads and pools, before the command returns
+    if request.command == "add" and _first_file(args):
+        reply = perform(_moderation(args), request, _asker(args))
+    else:
+        service = _service(args)
+        try:
+            reply = service.moderate(request, _asker(args))
+        finally:
+            service.close()  # on PostgreSQL: its threads and pools, before the command returns
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
@@ -427,6 +431,13 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "add" and reply.change is not None:
         print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
     return EXIT_OK
+
+
+def _first_file(args: argparse.Namespace) -> bool:
+    """True when the change writes the folder's first knowledge file (moderators.yaml): there is no
+    knowledge to load before it, and the core's lock, check and history need none, as for `kb publish`."""
+    folder = Path(args.knowledge)
+    return folder.is_dir() and not knowledge_files(folder) and not _config(args).database_url
 
 
 def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:

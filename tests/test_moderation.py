@@ -266,6 +266,21 @@ def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: 
     assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
 
 
+def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
+    assert run_cli("kb", "add", "--section", "Parking", "--text", "  ", *k)[0] == 1
+    assert "text is empty" in capsys.readouterr().err and list(folder.glob("*.yaml")) == []
+    code, out = run_cli("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.", *k)
+    assert code == 0 and out.splitlines()[-1] == "parking"
+    assert [p.name for p in folder.glob("*.yaml")] == ["moderators.yaml"]
+    assert "add parking by" in run_cli("kb", "history", *k)[1]
+    code, out = run_cli("ask", "Where do bicycles go?", "--json", *k)
+    assert code == 0 and '"passage_id": "parking"' in out
+
+
 def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, seed_kdir: Path) -> None:
     """`kb add` without --id names the passage after its section: `parking`, then `parking-2`."""
     k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
