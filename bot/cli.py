@@ -571,8 +571,9 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     edit.add_argument("id", metavar="ID")
     edit.add_argument("--section")
     edit.add_argument("--text")
-    edit.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
-    edit.add_argument("--no-questions", action="store_true", help="clear the passage's questions")
+    questions = edit.add_mutually_exclusive_group()  # both: which one was meant?
+    questions.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
+    questions.add_argument("--no-questions", action="store_true", help="clear the passage's questions")
     mod("remove", lambda a: Request("remove", a.id), "remove a passage").add_argument("id", metavar="ID")
     alias = mod(
         "alias",

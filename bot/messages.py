@@ -112,6 +112,14 @@ def added(passage_id: str, questions: Sequence[str] = ()) -> str:
     return said
 
 
+def repeats(questions: Sequence[str]) -> str:
+    """A line naming the questions of an addition or edit that repeated another (case aside) and were
+    left out, or nothing."""
+    if not questions:
+        return ""
+    return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(f"“{q}”" for q in questions))
+
+
 def edited(passage_id: str) -> str:
     return _("Edited passage `{id}`. It is live now.").format(id=passage_id)
 

@@ -281,6 +281,34 @@ def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys
     assert code == 0 and '"passage_id": "parking"' in out
 
 
+def test_cli_add_and_edit_leave_out_a_repeated_question_and_say_so(seed_kdir: Path) -> None:
+    """`--question` given twice (case aside) is stored once, and the reply names the repeats left out."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    asked = ("--question", "Where?", "--question", "where?", "--question", "Where?")
+    code, out = run_cli("kb", "add", "--section", "Dup", "--text", "Dup text here.", *asked, *k)
+    assert code == 0 and "Left out as repeats: “where?”; “Where?”." in out.splitlines()
+    passage = knowledge.load(seed_kdir).get("dup")
+    assert passage is not None and passage.questions == ("Where?",)
+    code, out = run_cli("kb", "edit", "dup", "--question", "When?", "--question", "WHEN?", *k)
+    assert code == 0 and out.splitlines()[-1] == "Left out as repeats: “WHEN?”."
+    passage = knowledge.load(seed_kdir).get("dup")
+    assert passage is not None and passage.questions == ("When?",)
+
+
+def test_cli_edit_refuses_a_question_together_with_no_questions(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--question Q --no-questions` says the two do not go together and changes nothing (Q was dropped)."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    assert run_cli("kb", "add", "--section", "S", "--text", "Hello there.", "--question", "Old question?", *k)[0] == 0
+    with pytest.raises(SystemExit) as exited:
+        run_cli("kb", "edit", "s", "--question", "New question?", "--no-questions", *k)
+    assert exited.value.code == 2
+    assert "argument --no-questions: not allowed with argument --question" in capsys.readouterr().err
+    passage = knowledge.load(seed_kdir).get("s")
+    assert passage is not None and passage.questions == ("Old question?",)
+
+
 def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, seed_kdir: Path) -> None:
     """`kb add` without --id names the passage after its section: `parking`, then `parking-2`."""
     k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
