@@ -98,6 +98,16 @@ def test_cli_refuses_bad_input_with_one_line(
     assert "Nothing to undo" in capsys.readouterr().err
 
 
+def test_an_id_too_long_is_refused_by_its_length(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An id of lowercase letters one over the limit is refused for its length, not as 'not a passage id'."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--id", "a" * 65, *k)[0] == 1
+    assert capsys.readouterr().err == "error: The id is 65 characters; the limit is 64.\n"
+    assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--id", "a" * 64, *k)[0] == 0
+    assert run_cli("kb", "remove", "Not_An_Id_" + "x" * 40, *k)[0] == 1
+    assert f"`Not_An_Id_{'x' * 40}` is not a passage id" in capsys.readouterr().err  # shown whole, not cut at 40
+
+
 def test_python_m_bot_kb_add_in_a_subprocess(seed_kdir: Path) -> None:
     """`python -m bot kb add` works as a real process and prints the id alone on the last line."""
     result = subprocess.run(

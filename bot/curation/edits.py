@@ -184,6 +184,12 @@ def distinct(questions: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def passage_id_field(value: str) -> str:
     pid = str(value or "").strip().strip("`")
-    if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
-        raise Refused(_("`{id}` is not a passage id (lowercase letters, digits and hyphens).").format(id=pid[:40]))
+    if len(pid) > knowledge.MAX_ID_CHARS:
+        raise Refused(
+            _("The {field} is {length} characters; the limit is {limit}.").format(
+                field=_("id"), length=len(pid), limit=knowledge.MAX_ID_CHARS
+            )
+        )
+    if not knowledge.ID_PATTERN.match(pid):  # within the limit: shown whole
+        raise Refused(_("`{id}` is not a passage id (lowercase letters, digits and hyphens).").format(id=pid))
     return pid
