@@ -58,7 +58,7 @@ from bot.curation import (
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -382,14 +382,16 @@ def _service(args: argparse.Namespace) -> Service:
     return Service.from_directory(args.knowledge, _config(args), guard=changes_finish_first)
 
 
-def _moderation(args: argparse.Namespace) -> Moderation:
+def _moderation(args: argparse.Namespace, gaps: GapStore | None = None) -> Moderation:
+    """The folder's moderation without its knowledge loaded (publishing, a first addition, reading
+    the data folder alone)."""
     config, folder = _config(args), Path(args.knowledge)
     history = History(config.data_folder(folder), knowledge=folder)
     return Moderation(
         folder,
         config.moderators,
         history=history,
-        gaps=None,
+        gaps=gaps,
         reload=lambda: None,
         analyze=str.split,
         guard=changes_finish_first,
@@ -417,19 +419,10 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    try:
-        service = _service(args)
-    except KnowledgeError as exc:  # a file broken by a hand edit: its history is what the moderator needs
-        if request.command not in _READ_ALONE or _config(args).database_url:
-            raise
-        print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
-              file=sys.stderr)  # fmt: skip
-        reply = _read_alone(args, request)
+    if request.command == "add" and _first_file(args):
+        reply = perform(_moderation(args), request, _asker(args))
     else:
-        try:
-            reply = service.moderate(request, _asker(args))
-        finally:
-            service.close()  # on PostgreSQL: its threads and pools, before the command returns
+        reply = _moderated(args, request)
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
@@ -439,6 +432,30 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _first_file(args: argparse.Namespace) -> bool:
+    """True when the change writes the folder's first knowledge file (moderators.yaml): there is no
+    knowledge to load before it, and the core's lock, check and history need none, as for `kb publish`."""
+    folder = Path(args.knowledge)
+    return folder.is_dir() and not knowledge_files(folder) and not _config(args).database_url
+
+
+def _moderated(args: argparse.Namespace, request: Request) -> Reply:
+    """`request` run through the service of the knowledge folder; `kb history`, `gaps` and `stats` of a
+    folder whose knowledge does not load (a file broken by a hand edit) from the data folder alone."""
+    try:
+        service = _service(args)
+    except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
+        if request.command not in _READ_ALONE or _config(args).database_url:
+            raise
+        print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
+              file=sys.stderr)  # fmt: skip
+        return _read_alone(args, request)
+    try:
+        return service.moderate(request, _asker(args))
+    finally:
+        service.close()  # on PostgreSQL: its threads and pools, before the command returns
+
+
 # What the data folder answers without the knowledge: the history of changes, the gaps (without the
 # closest passage each would take), the statistics.
 _READ_ALONE = frozenset({"history", "gaps", "stats"})
@@ -446,18 +463,9 @@ _READ_ALONE = frozenset({"history", "gaps", "stats"})
 
 def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
     """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded."""
-    config, folder = _config(args), Path(args.knowledge)
-    gaps = GapStore(config.data_folder(folder))
-    moderation = Moderation(
-        folder,
-        config.moderators,
-        history=History(config.data_folder(folder), knowledge=folder),
-        gaps=gaps,
-        reload=lambda: None,
-        analyze=str.split,
-    )
+    gaps = GapStore(_config(args).data_folder(Path(args.knowledge)))
     try:
-        return perform(moderation, request, _asker(args))
+        return perform(_moderation(args, gaps), request, _asker(args))
     finally:
         gaps.close()
 
@@ -593,8 +601,9 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     edit.add_argument("id", metavar="ID")
     edit.add_argument("--section")
     edit.add_argument("--text")
-    edit.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
-    edit.add_argument("--no-questions", action="store_true", help="clear the passage's questions")
+    questions = edit.add_mutually_exclusive_group()  # both: which one was meant?
+    questions.add_argument("--question", action="append", metavar="Q", help="replace the questions (repeatable)")
+    questions.add_argument("--no-questions", action="store_true", help="clear the passage's questions")
     mod("remove", lambda a: Request("remove", a.id), "remove a passage").add_argument("id", metavar="ID")
     alias = mod(
         "alias",

@@ -104,8 +104,20 @@ def no_change(passage_id: str) -> str:
     return _("Nothing changed: passage {id} stays as it was.").format(id=passage_id)
 
 
-def added(passage_id: str) -> str:
-    return _("Added passage `{id}`. It is live now.").format(id=passage_id)
+def added(passage_id: str, questions: Sequence[str] = ()) -> str:
+    """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
+    said = _("Added passage `{id}`. It is live now.").format(id=passage_id)
+    if questions:
+        said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(f"“{q}”" for q in questions))
+    return said
+
+
+def repeats(questions: Sequence[str]) -> str:
+    """A line naming the questions of an addition or edit that repeated another (case aside) and were
+    left out, or nothing."""
+    if not questions:
+        return ""
+    return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(f"“{q}”" for q in questions))
 
 
 def edited(passage_id: str) -> str:

@@ -98,6 +98,16 @@ def test_cli_refuses_bad_input_with_one_line(
     assert "Nothing to undo" in capsys.readouterr().err
 
 
+def test_an_id_too_long_is_refused_by_its_length(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An id of lowercase letters one over the limit is refused for its length, not as 'not a passage id'."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--id", "a" * 65, *k)[0] == 1
+    assert capsys.readouterr().err == "error: The id is 65 characters; the limit is 64.\n"
+    assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--id", "a" * 64, *k)[0] == 0
+    assert run_cli("kb", "remove", "Not_An_Id_" + "x" * 40, *k)[0] == 1
+    assert f"`Not_An_Id_{'x' * 40}` is not a passage id" in capsys.readouterr().err  # shown whole, not cut at 40
+
+
 def test_python_m_bot_kb_add_in_a_subprocess(seed_kdir: Path) -> None:
     """`python -m bot kb add` works as a real process and prints the id alone on the last line."""
     result = subprocess.run(
@@ -264,6 +274,49 @@ def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: 
     assert run_cli("kb", "add", "--section", "S", "--text", "Some text.", "--by", "carol", *k)[0] == 0
     assert "by carol (cli)" in run_cli("kb", "history", *k)[1]
     assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
+
+
+def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
+    assert run_cli("kb", "add", "--section", "Parking", "--text", "  ", *k)[0] == 1
+    assert "text is empty" in capsys.readouterr().err and list(folder.glob("*.yaml")) == []
+    code, out = run_cli("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.", *k)
+    assert code == 0 and out.splitlines()[-1] == "parking"
+    assert [p.name for p in folder.glob("*.yaml")] == ["moderators.yaml"]
+    assert "add parking by" in run_cli("kb", "history", *k)[1]
+    code, out = run_cli("ask", "Where do bicycles go?", "--json", *k)
+    assert code == 0 and '"passage_id": "parking"' in out
+
+
+def test_cli_add_and_edit_leave_out_a_repeated_question_and_say_so(seed_kdir: Path) -> None:
+    """`--question` given twice (case aside) is stored once, and the reply names the repeats left out."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    asked = ("--question", "Where?", "--question", "where?", "--question", "Where?")
+    code, out = run_cli("kb", "add", "--section", "Dup", "--text", "Dup text here.", *asked, *k)
+    assert code == 0 and "Left out as repeats: “where?”; “Where?”." in out.splitlines()
+    passage = knowledge.load(seed_kdir).get("dup")
+    assert passage is not None and passage.questions == ("Where?",)
+    code, out = run_cli("kb", "edit", "dup", "--question", "When?", "--question", "WHEN?", *k)
+    assert code == 0 and out.splitlines()[-1] == "Left out as repeats: “WHEN?”."
+    passage = knowledge.load(seed_kdir).get("dup")
+    assert passage is not None and passage.questions == ("When?",)
+
+
+def test_cli_edit_refuses_a_question_together_with_no_questions(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--question Q --no-questions` says the two do not go together and changes nothing (Q was dropped)."""
+    k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
+    assert run_cli("kb", "add", "--section", "S", "--text", "Hello there.", "--question", "Old question?", *k)[0] == 0
+    with pytest.raises(SystemExit) as exited:
+        run_cli("kb", "edit", "s", "--question", "New question?", "--no-questions", *k)
+    assert exited.value.code == 2
+    assert "argument --no-questions: not allowed with argument --question" in capsys.readouterr().err
+    passage = knowledge.load(seed_kdir).get("s")
+    assert passage is not None and passage.questions == ("Old question?",)
 
 
 def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, seed_kdir: Path) -> None:

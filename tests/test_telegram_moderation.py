@@ -96,7 +96,9 @@ async def test_moderator_adds_a_passage_and_the_next_question_in_another_chat_ge
         after = await say(fake, GROUP, f"@{BOT_USERNAME} {WIFI_QUESTION}", user=STRANGER)
     assert "don't know" in shown(before)
     [passage_id] = re.findall(r"<code>([a-z0-9-]+)</code>", added.text)
-    assert shown(added) == f"Added passage {passage_id}. It is live now."
+    assert shown(added) == (
+        f"Added passage {passage_id}. It is live now.\nIts questions: “What is the wifi password?”; “wifi code”."
+    )
     assert added.params["parse_mode"] == "HTML" and "reply_parameters" not in added.params
     assert after.text.startswith("<b>Wifi</b>") and "board by the door" in after.text
     assert after.buttons()[0]["callback_data"] == f"v:+:{passage_id}"
@@ -124,6 +126,19 @@ async def test_group_command_with_the_bot_name_replies_to_the_command(
     assert shown(undone) == "Undid the add of lost-things by Ann."
     assert len(fake.called("sendMessage")) == 3
     assert not fake.called("getChatMember")
+
+
+async def test_a_bar_written_backslash_bar_stays_in_the_text_and_a_cut_text_shows_in_the_reply(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """`\\|` keeps a `|` in the text; an unescaped one that made a question of the text's end is named in the reply."""
+    async with running(fake, service(backend)):
+        kept = await say(fake, MODERATOR_CHAT, "/kb_add Commands | Run ps aux \\| grep bot to find it.")
+        cut = await say(fake, MODERATOR_CHAT, "/kb_add Prices | Tickets cost 5 | 10 euros for families.")
+    assert shown(kept) == "Added passage commands. It is live now."
+    stored = backend.load().get("commands")
+    assert stored is not None and stored.text == "Run ps aux | grep bot to find it."
+    assert shown(cut) == "Added passage prices. It is live now.\nIts questions: “10 euros for families.”."
 
 
 async def test_a_wrong_form_gets_the_usage_and_changes_nothing(
@@ -345,13 +360,17 @@ async def test_moderation_commands_are_in_the_menu_only_for_moderators(
         ("kb_add", "S | T", Request("add", section="S", text="T", questions=())),
         ("kb_add", "S|T|q1; q2 ;|id=my-id", Request("add", "my-id", "S", "T", ("q1", "q2"))),
         ("kb_add", "S\n| multi\nline text", Request("add", section="S", text="multi\nline text", questions=())),
+        ("kb_add", r"S | 5 \| 10 euros | q", Request("add", section="S", text="5 | 10 euros", questions=("q",))),
         ("kb_edit", "p-1 | new text", Request("edit", "p-1", text="new text")),
         ("kb_edit", "p-1 new text", Request("edit", "p-1", text="new text")),
         ("kb_edit", "p-1| section=S | questions=", Request("edit", "p-1", section="S", questions=())),
         ("kb_edit", "p-1 | Text = T | QUESTIONS = a ; b", Request("edit", "p-1", text="T", questions=("a", "b"))),
+        ("kb_edit", r"p-1 | text=Use a \| b", Request("edit", "p-1", text="Use a | b")),
+        ("kb_edit", r"p-1 Use a \| b", Request("edit", "p-1", text="Use a | b")),
         ("kb_remove", " p-1 ", Request("remove", "p-1")),
         ("kb_alias", "p-1 | How so? | really", Request("alias", "p-1", question="How so? | really")),
         ("kb_alias", "p-1 g1a2b3c", Request("alias", "p-1", question="g1a2b3c")),
+        ("kb_alias", r"p-1 | what is a \| b", Request("alias", "p-1", question="what is a | b")),
         ("kb_history", "", Request("history")),
         ("kb_history", "p-1", Request("history", "p-1")),
         ("kb_gaps", "20", Request("gaps", limit=20)),
@@ -388,6 +407,21 @@ def test_parse_refuses_wrong_forms_with_the_usage(command: str, args: str) -> No
     with pytest.raises(UsageError) as raised:
         parse(command, args)
     assert str(raised.value).endswith(usage(command))
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("kb_add", "Commands | Run ps aux | grep bot | to find it | q"),
+        ("kb_edit", "wifi | text=Use a | b"),
+        ("kb_edit", "wifi | Use a | b"),
+    ],
+)
+def test_a_bar_too_many_is_refused_alike_by_add_and_edit_naming_the_escape(command: str, args: str) -> None:
+    """/kb_add and /kb_edit refuse more `|`-parts than fields in the same words, which say how to write a `|`."""
+    with pytest.raises(UsageError) as raised:
+        parse(command, args)
+    assert str(raised.value).startswith("More parts than fields: write \\| for a | inside the text.")
 
 
 def test_plain_messages_escape_mark_ids_as_code_and_split() -> None:

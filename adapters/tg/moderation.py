@@ -1,7 +1,7 @@
 """Moderation on Telegram: the /kb_* commands' one-line forms, their menu, and their handler.
 
 A Telegram command is a single message, so the fields of a command are separated by `|`
-and alternate questions by `;`:
+and alternate questions by `;`; `\\|` writes a `|` inside a field (`ps aux \\| grep bot`):
 
     /kb_add SECTION | TEXT [| QUESTION ; QUESTION ...] [| id=ID]
     /kb_edit ID | TEXT
@@ -45,6 +45,8 @@ PREFIX = "kb_"
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 SEPARATOR = "|"
+ESCAPED_SEPARATOR = "\\|"  # a `|` inside a field
+_SPLIT = re.compile(r"(?<!\\)\|")  # a `|` that is not escaped
 QUESTION_SEPARATOR = ";"
 MAX_LIMIT = 50
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -53,9 +55,9 @@ _FIELD = re.compile(r"(section|text|questions|id)\s*=\s*(.*)", re.IGNORECASE | r
 
 USAGE = {
     "kb_add": "/kb_add SECTION | TEXT | QUESTION ; QUESTION\n"
-    "(the questions are optional; add | id=ID to choose the passage id)",
+    "(the questions are optional; add | id=ID to choose the passage id; write \\| for a | inside the text)",
     "kb_edit": "/kb_edit ID | NEW TEXT\nor /kb_edit ID | section=NEW SECTION | text=NEW TEXT | questions=Q ; Q\n"
-    "(any of the three; questions= with nothing after it removes them all)",
+    "(any of the three; questions= with nothing after it removes them all; write \\| for a | inside the text)",
     "kb_remove": "/kb_remove ID",
     "kb_alias": "/kb_alias ID | QUESTION\n(or a gap's id or number from /kb_gaps instead of the question)",
     "kb_history": "/kb_history or /kb_history ID",
@@ -103,7 +105,7 @@ def parse(command: str, args: str) -> Request:
         passage_id, question = _id_and_rest(command, args)
         if not question:
             raise UsageError(command, "Give the passage id and the question to attach to it.")
-        return Request(name, passage_id=passage_id, question=question)
+        return Request(name, passage_id=passage_id, question=question.replace(ESCAPED_SEPARATOR, SEPARATOR))
     if command == "kb_history":
         if args and not _ID.fullmatch(args):
             raise UsageError(command, "Give one passage id, or nothing for the latest changes.")
@@ -139,7 +141,9 @@ def _add(args: str) -> Request:
                 raise UsageError("kb_add", "An id is made of letters, digits and dashes.")
         else:
             unlabelled.append(part)
-    if len(unlabelled) not in (2, 3) or not all(unlabelled[:2]):
+    if len(unlabelled) > 3:
+        raise UsageError("kb_add", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
+    if len(unlabelled) < 2 or not all(unlabelled[:2]):
         raise UsageError("kb_add", "Give the section and the text, separated by |.")
     questions = _questions(unlabelled[2]) if len(unlabelled) == 3 else ()
     return Request("add", passage_id=passage_id, section=unlabelled[0], text=unlabelled[1], questions=questions)
@@ -151,7 +155,9 @@ def _edit(args: str) -> Request:
     for i, part in enumerate(_parts(rest)):
         field = _FIELD.fullmatch(part)
         name, value = (field.group(1).lower(), field.group(2).strip()) if field else ("text", part)
-        if (not field and i > 0) or name == "id" or name in values:
+        if not field and i > 0:
+            raise UsageError("kb_edit", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
+        if name == "id" or name in values:
             raise UsageError("kb_edit", "Give each field once, as field=value, after the id.")
         if not value and name != "questions":
             raise UsageError("kb_edit", f"The new {name} is empty.")
@@ -173,7 +179,10 @@ def _id_and_rest(command: str, args: str) -> tuple[str, str]:
 
 
 def _parts(args: str) -> list[str]:
-    return [part.strip() for part in args.split(SEPARATOR)] if args.strip() else []
+    """The fields of `args`, split at each `|` that is not written `\\|` (which stays a `|` in its field)."""
+    if not args.strip():
+        return []
+    return [part.replace(ESCAPED_SEPARATOR, SEPARATOR).strip() for part in _SPLIT.split(args)]
 
 
 def _questions(raw: str) -> tuple[str, ...]:

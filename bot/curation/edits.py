@@ -170,8 +170,26 @@ def question_fields(questions: Sequence[str]) -> list[str]:
     return [_field(N_("question"), q, knowledge.MAX_QUESTION_CHARS) for q in questions]
 
 
+def distinct(questions: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The questions without repeats (case aside, as `alias` compares them), and the repeats left out."""
+    kept: dict[str, str] = {}
+    repeats = []
+    for question in questions:
+        if question.casefold() in kept:
+            repeats.append(question)
+        else:
+            kept[question.casefold()] = question
+    return list(kept.values()), repeats
+
+
 def passage_id_field(value: str) -> str:
     pid = str(value or "").strip().strip("`")
-    if not knowledge.ID_PATTERN.match(pid) or len(pid) > knowledge.MAX_ID_CHARS:
-        raise Refused(_("`{id}` is not a passage id (lowercase letters, digits and hyphens).").format(id=pid[:40]))
+    if len(pid) > knowledge.MAX_ID_CHARS:
+        raise Refused(
+            _("The {field} is {length} characters; the limit is {limit}.").format(
+                field=_("id"), length=len(pid), limit=knowledge.MAX_ID_CHARS
+            )
+        )
+    if not knowledge.ID_PATTERN.match(pid):  # within the limit: shown whole
+        raise Refused(_("`{id}` is not a passage id (lowercase letters, digits and hyphens).").format(id=pid))
     return pid

@@ -129,7 +129,7 @@ class Moderation:
         """Add a passage to the moderators' file (created on first use)."""
         self._authorize(asker, "add")
         section, text = edits.section_field(section), edits.text_field(text)
-        qs = edits.question_fields(questions)
+        qs, repeats = edits.distinct(edits.question_fields(questions))
         wanted = edits.passage_id_field(passage_id) if passage_id else None
 
         def plan(files: Files) -> edits.Edit:
@@ -143,7 +143,7 @@ class Moderation:
             return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
-        return Change("add", record.passage_id, messages.added(record.passage_id))
+        return Change("add", record.passage_id, messages.added(record.passage_id, qs) + messages.repeats(repeats))
 
     def edit(
         self,
@@ -162,8 +162,9 @@ class Moderation:
             new["section"] = edits.section_field(section)
         if text is not None:
             new["text"] = edits.text_field(text)
+        repeats: list[str] = []
         if questions is not None:
-            new["questions"] = edits.question_fields(questions)
+            new["questions"], repeats = edits.distinct(edits.question_fields(questions))
         if not new:
             raise Refused(_("Nothing to change: give a new section, text or questions."))
 
@@ -180,7 +181,7 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
-        return Change("edit", pid, messages.edited(pid))
+        return Change("edit", pid, messages.edited(pid) + messages.repeats(repeats))
 
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
