@@ -27,6 +27,7 @@ from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.search import Ranking
 
+BACKUP_FILE = SETTINGS_FILE + ".bak"  # the settings `calibrate` replaced last, kept beside them
 _RANKING_KEYS = ("variant", "k1", "b", "focus", "title")
 _CONFIDENCE_KEYS = {"weights", "threshold", "min_coverage", "hedge", "band", "names"}
 

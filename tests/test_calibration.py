@@ -157,3 +157,39 @@ def test_a_fit_that_declines_closer_matches_is_not_written_without_force(folder:
     assert (folder / "settings.yaml").read_bytes() == before
     assert main(["calibrate", str(transcript), "--knowledge", str(folder), "--force"]) == 0
     assert tuning.load(folder).confidence.weights["coverage"] < 0
+
+
+def test_a_fit_that_tells_no_turn_from_another_is_not_written_without_force(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One question expected as two passages fits every weight to 0: a rule that would answer anything.
+    It is named in a warning and the folder's rule stays, unless --force."""
+    turns = [{"ask": "Why do North Koreans flee?", "expect": {"passage": p}} for p in ["reasons-for-fleeing"] * 3]
+    turns += [{"ask": "Why do North Koreans flee?", "expect": {"passage": "women-majority"}}] * 3
+    turns += [{"ask": "What is the capital of Peru?", "expect": {"fallback": True}}]
+    transcript = tmp_path / "alike.yaml"
+    transcript.write_text(yaml.safe_dump({"name": "alike", "turns": turns}), encoding="utf-8")
+    before = (folder / "settings.yaml").read_bytes()
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "warning: the fit tells no turn from another" in err and "not written" in err
+    assert (folder / "settings.yaml").read_bytes() == before
+
+
+def test_a_fit_without_off_topic_turns_is_not_written_without_force(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no turn expected to be declined, nothing sets the threshold: named, and not written
+    unless --force; a forced write keeps the rule it replaces in settings.yaml.bak."""
+    turns = [t for path in DEV for t in yaml.safe_load(path.read_text(encoding="utf-8"))["turns"]]
+    turns = [t for t in turns if "fallback" not in t.get("expect", {})]
+    transcript = tmp_path / "on-topic.yaml"
+    transcript.write_text(yaml.safe_dump({"name": "on-topic", "turns": turns}), encoding="utf-8")
+    before = (folder / "settings.yaml").read_bytes()
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder)]) == 1
+    assert "warning: no off-topic turn" in capsys.readouterr().err
+    assert (folder / "settings.yaml").read_bytes() == before
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder), "--force"]) == 0
+    assert "kept in" in capsys.readouterr().out
+    assert (folder / "settings.yaml.bak").read_bytes() == before
+    assert (folder / "settings.yaml").read_bytes() != before
