@@ -39,7 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from bot import doctor, messages, tuning
+from bot import doctor, knowledge, messages, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -265,7 +265,10 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    print(f"ok: {_answerer(args).summary()}", file=out)
+    summary = _answerer(args).summary()
+    for unread in knowledge.unread(Path(args.knowledge)):
+        print(f"warning: {unread}", file=sys.stderr)
+    print(f"ok: {summary}", file=out)
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from bot import yamlfiles
 from bot.confidence import SIGNALS, Confidence, RuleError
-from bot.knowledge import SETTINGS_FILE, KnowledgeError
+from bot.knowledge import SETTINGS_FILE, KnowledgeError, not_a_file
 from bot.search import Ranking
 
 BACKUP_FILE = SETTINGS_FILE + ".bak"  # the settings `calibrate` replaced last, kept beside them
@@ -41,6 +41,9 @@ class Tuning:
 def load(directory: Path) -> Tuning:
     """The folder's settings, or the defaults when it has no settings file; raises KnowledgeError."""
     path = Path(directory) / SETTINGS_FILE
+    problem = not_a_file(path)
+    if problem:
+        raise KnowledgeError(path, problem)
     if not path.is_file():
         return Tuning()
     try:

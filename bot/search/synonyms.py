@@ -17,7 +17,7 @@ from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.knowledge import SYNONYMS_FILE, inside
+from bot.knowledge import SYNONYMS_FILE, inside, not_a_file
 from bot.search.text import STOPS, Corrector, tokenize, words
 
 FILE_NAME = SYNONYMS_FILE
@@ -99,6 +99,9 @@ class Synonyms:
 def load(directory: Path) -> Synonyms:
     """Read `synonyms.yaml` from `directory`; no file means no synonyms."""
     path = directory / FILE_NAME
+    problem = not_a_file(path)
+    if problem:
+        raise yamlfiles.FileError(path, problem)
     if not path.exists() or not inside(path, directory):
         return Synonyms()
     doc = yamlfiles.read(path, limit=MAX_BYTES)
