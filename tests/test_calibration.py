@@ -99,6 +99,49 @@ def test_a_number_that_is_not_finite_is_refused(folder: Path, text: str, entry: 
         Answerer.from_directory(folder)
 
 
+def test_a_number_written_with_an_exponent_is_read_as_the_number(folder: Path) -> None:
+    """YAML 1.1 reads `1e-1` and `1.5e0` as text: "expected a number, got str" while `1.0e-1` was one."""
+    (folder / "settings.yaml").write_text(
+        "ranking: {k1: 1.5e0, focus: 5e-1, title: 1E0}\nconfidence:\n  weights: {coverage: 2e0}\n  threshold: 1e0\n"
+    )
+    written = tuning.load(folder)
+    assert (written.ranking.k1, written.ranking.focus, written.ranking.title) == (1.5, 0.5, 1.0)
+    assert (written.confidence.weights["coverage"], written.confidence.threshold) == (2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "bounds"),
+    [
+        ("ranking: {focus: 1e308}\n", "ranking.focus", "from 0 to 100, got 1e+308"),
+        ("ranking: {k1: 1.0e+308}\n", "ranking.k1", "from 0 to 100, got 1e+308"),
+        ("ranking: {title: -1}\n", "ranking.title", "from 0 to 100, got -1"),
+        ("ranking: {b: 1.5}\n", "ranking.b", "from 0 to 1, got 1.5"),
+        (
+            "confidence:\n  weights: {coverage: 1e300}\n  threshold: 1\n",
+            "confidence.weights.coverage",
+            "from -10000 to 10000, got 1e+300",
+        ),
+        (
+            "confidence:\n  weights: {coverage: 1}\n  threshold: -1e12\n",
+            "confidence.threshold",
+            "from -10000 to 10000, got -1e+12",
+        ),
+        (
+            "confidence:\n  weights: {coverage: 1}\n  threshold: 1\n  min_coverage: 2\n",
+            "confidence.min_coverage",
+            "from 0 to 1",
+        ),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused(folder: Path, text: str, entry: str, bounds: str) -> None:
+    """`k1: 1.0e+308` passed and made ranking's products overflow (answers with the wrong passage)."""
+    (folder / "settings.yaml").write_text(text)
+    with pytest.raises(
+        KnowledgeError, match=rf"settings\.yaml \({re.escape(entry)}\): expected a number {re.escape(bounds)}"
+    ):
+        Answerer.from_directory(folder)
+
+
 def test_a_bad_settings_file_names_the_file_and_the_entry(folder: Path) -> None:
     """An unknown signal in settings.yaml stops the load with the file and the entry named."""
     (folder / "settings.yaml").write_text("confidence:\n  weights: {colour: 1}\n  threshold: 1\n")

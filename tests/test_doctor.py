@@ -286,7 +286,7 @@ def test_a_knowledge_file_not_named_yaml_is_a_warning(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("ranking: {k1: -1}\n", "settings.yaml (ranking): k1, focus and title must be >= 0"),
+        ("ranking: {k1: -1}\n", "settings.yaml (ranking.k1): expected a number from 0 to 100, got -1"),
         (None, "settings.yaml: a folder, not a file"),
     ],
 )
