@@ -58,6 +58,7 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError
 from bot.records import GapStore
+from bot.search import synonym_clashes
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -266,8 +267,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
     summary = _answerer(args).summary()
-    for unread in knowledge.unread(Path(args.knowledge)):
-        print(f"warning: {unread}", file=sys.stderr)
+    for warning in [*knowledge.unread(Path(args.knowledge)), *synonym_clashes(Path(args.knowledge))]:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"ok: {summary}", file=out)
     return EXIT_OK
 

@@ -301,3 +301,15 @@ def test_broken_settings_are_an_error(kdir: Path, env: pytest.MonkeyPatch, conte
     assert code == 1
     [line] = lines(out, "error")
     assert line.startswith("error   settings: ") and expected in line
+
+
+def test_a_synonym_read_as_another_groups_is_a_warning(
+    kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'authorities' stems as 'author': it means the first group's term, which `doctor` and `kb check` say."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [book, author]\n  - [government, authorities]\n")
+    code, out = run(kdir)
+    assert code == 0
+    assert any("'authorities' reads as 'author' of group 1" in line for line in lines(out, "warning"))
+    assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
+    assert "so it means 'book', not 'government'" in capsys.readouterr().err
