@@ -39,7 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import doctor, messages, terminal, tuning
+from bot import doctor, knowledge, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -60,6 +60,7 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
+from bot.search import synonym_clashes
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -225,13 +226,9 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     print(calibration.table(result), file=out)
     weights = ", ".join(f"{name} {weight:.3f}" for name, weight in result.confidence.weights.items())
     print(f"rule: {weights}; threshold {result.confidence.threshold:.3f}", file=out)
-    misleading = calibration.misleading(result)
-    for name in misleading:
-        print(
-            f"warning: {name} is weighed against answering, so a closer match would be declined sooner; "
-            f"{result.examples} judged turns are too few or too alike to fit on",
-            file=sys.stderr,
-        )
+    objections = calibration.objections(result)
+    for objection in objections:
+        print(f"warning: {objection}", file=sys.stderr)
     if args.plot:
         try:
             calibration.plot(result, args.plot)
@@ -241,7 +238,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"curve drawn to {args.plot}", file=out)
     if args.dry_run:
         return EXIT_OK
-    if misleading and not args.force:
+    if objections and not args.force:
         print(
             f"error: not written: the rule you have stays in {folder / SETTINGS_FILE}; add transcript turns, "
             "or --force to write this one anyway",
@@ -255,18 +252,26 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
     )
     target = folder / SETTINGS_FILE
+    backup = folder / tuning.BACKUP_FILE
     try:
         with KnowledgeStore(folder).locked():  # as every change to the folder (and never the package's own)
+            replaced = target.read_text(encoding="utf-8") if target.is_file() else None
+            if replaced is not None:  # a hand-written rule and its comments are not lost
+                write_atomic(backup, replaced)
             write_atomic(target, text)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    print(f"wrote {target}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
+    kept = f"; the one it replaces is kept in {backup}" if replaced is not None else ""
+    print(f"wrote {target}{kept}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
     return EXIT_OK
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    print(f"ok: {_answerer(args).summary()}", file=out)
+    summary = _answerer(args).summary()
+    for warning in [*knowledge.unread(Path(args.knowledge)), *synonym_clashes(Path(args.knowledge))]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"ok: {summary}", file=out)
     return EXIT_OK
 
 
@@ -556,7 +561,7 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     cal.add_argument("--decline", type=float, default=0.9, help="share of off-topic turns to decline (default 0.9)")
     cal.add_argument("--plot", metavar="PNG", help="draw precision against coverage (needs matplotlib)")
     cal.add_argument("--dry-run", action="store_true", help="print the fit, do not write settings.yaml")
-    cal.add_argument("--force", action="store_true", help="write a fit that weighs a closer match against answering")
+    cal.add_argument("--force", action="store_true", help="write a fit it warns about (alike turns, no off-topic turn)")
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import knowledge
+from bot import knowledge, tuning
 from bot.answering import Answerer
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
-from bot.search import load_synonyms
+from bot.search import load_synonyms, synonym_clashes
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
@@ -164,7 +164,8 @@ def start_errors(env: Mapping[str, str]) -> list[str]:
 
 
 def check_knowledge(folder: Path) -> list[Finding]:
-    """The knowledge files and synonyms load; the `kb check` summary; no leftover temporary files."""
+    """The knowledge files, synonyms and settings load; the `kb check` summary; no file that looks
+    like knowledge left unread (`faq.yml`), no synonym read as another group's; no leftover temporary files."""
     try:
         kb = knowledge.load(folder)
     except KnowledgeError as exc:
@@ -173,7 +174,13 @@ def check_knowledge(folder: Path) -> list[Finding]:
         syns = load_synonyms(folder)
     except FileError as exc:
         return [error("synonyms", f"{exc} (the bot will not start until this is fixed)")]
+    try:
+        tuning.load(folder)
+    except KnowledgeError as exc:
+        return [error("settings", f"{exc} (the bot will not start until this is fixed)")]
     findings = [ok("knowledge", Answerer(kb, syns).summary())]
+    findings += [warning("knowledge", unread) for unread in knowledge.unread(folder)]
+    findings += [warning("synonyms", clash) for clash in synonym_clashes(folder)]
     stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
     if stale:
         names = ", ".join(stale[:3])

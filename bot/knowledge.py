@@ -119,6 +119,27 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES and inside(p, directory))
 
 
+def unread(directory: Path) -> list[str]:
+    """A warning for each file of a knowledge folder that looks like knowledge but is not read: only
+    `*.yaml` is (`faq.yml`, `FAQ.YAML` were left out while `kb check` said ok)."""
+    if not directory.is_dir():
+        return []
+    return [
+        f"{path}: not read (only *.yaml files are): name it {path.stem}.yaml"
+        for path in sorted(directory.iterdir())
+        if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and path.is_file()
+    ]
+
+
+def not_a_file(path: Path) -> str | None:
+    """What is wrong with an optional file of the folder (settings.yaml, synonyms.yaml) that is there
+    but is no regular file (a folder of that name was silently no settings), or None."""
+    if not path.exists() or path.is_file():
+        return None
+    kind = "a folder, not a file" if path.is_dir() else "not a regular file"
+    return f"{kind}: remove it, or make it a YAML file"
+
+
 def inside(path: Path, directory: Path) -> bool:
     """False for a symbolic link that leads out of `directory`: it is not followed (it could make
     the bot read, and show parts of, any file the bot's user may read)."""

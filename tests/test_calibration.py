@@ -99,6 +99,49 @@ def test_a_number_that_is_not_finite_is_refused(folder: Path, text: str, entry: 
         Answerer.from_directory(folder)
 
 
+def test_a_number_written_with_an_exponent_is_read_as_the_number(folder: Path) -> None:
+    """YAML 1.1 reads `1e-1` and `1.5e0` as text: "expected a number, got str" while `1.0e-1` was one."""
+    (folder / "settings.yaml").write_text(
+        "ranking: {k1: 1.5e0, focus: 5e-1, title: 1E0}\nconfidence:\n  weights: {coverage: 2e0}\n  threshold: 1e0\n"
+    )
+    written = tuning.load(folder)
+    assert (written.ranking.k1, written.ranking.focus, written.ranking.title) == (1.5, 0.5, 1.0)
+    assert (written.confidence.weights["coverage"], written.confidence.threshold) == (2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "bounds"),
+    [
+        ("ranking: {focus: 1e308}\n", "ranking.focus", "from 0 to 100, got 1e+308"),
+        ("ranking: {k1: 1.0e+308}\n", "ranking.k1", "from 0 to 100, got 1e+308"),
+        ("ranking: {title: -1}\n", "ranking.title", "from 0 to 100, got -1"),
+        ("ranking: {b: 1.5}\n", "ranking.b", "from 0 to 1, got 1.5"),
+        (
+            "confidence:\n  weights: {coverage: 1e300}\n  threshold: 1\n",
+            "confidence.weights.coverage",
+            "from -10000 to 10000, got 1e+300",
+        ),
+        (
+            "confidence:\n  weights: {coverage: 1}\n  threshold: -1e12\n",
+            "confidence.threshold",
+            "from -10000 to 10000, got -1e+12",
+        ),
+        (
+            "confidence:\n  weights: {coverage: 1}\n  threshold: 1\n  min_coverage: 2\n",
+            "confidence.min_coverage",
+            "from 0 to 1",
+        ),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused(folder: Path, text: str, entry: str, bounds: str) -> None:
+    """`k1: 1.0e+308` passed and made ranking's products overflow (answers with the wrong passage)."""
+    (folder / "settings.yaml").write_text(text)
+    with pytest.raises(
+        KnowledgeError, match=rf"settings\.yaml \({re.escape(entry)}\): expected a number {re.escape(bounds)}"
+    ):
+        Answerer.from_directory(folder)
+
+
 def test_a_bad_settings_file_names_the_file_and_the_entry(folder: Path) -> None:
     """An unknown signal in settings.yaml stops the load with the file and the entry named."""
     (folder / "settings.yaml").write_text("confidence:\n  weights: {colour: 1}\n  threshold: 1\n")
@@ -157,3 +200,39 @@ def test_a_fit_that_declines_closer_matches_is_not_written_without_force(folder:
     assert (folder / "settings.yaml").read_bytes() == before
     assert main(["calibrate", str(transcript), "--knowledge", str(folder), "--force"]) == 0
     assert tuning.load(folder).confidence.weights["coverage"] < 0
+
+
+def test_a_fit_that_tells_no_turn_from_another_is_not_written_without_force(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One question expected as two passages fits every weight to 0: a rule that would answer anything.
+    It is named in a warning and the folder's rule stays, unless --force."""
+    turns = [{"ask": "Why do North Koreans flee?", "expect": {"passage": p}} for p in ["reasons-for-fleeing"] * 3]
+    turns += [{"ask": "Why do North Koreans flee?", "expect": {"passage": "women-majority"}}] * 3
+    turns += [{"ask": "What is the capital of Peru?", "expect": {"fallback": True}}]
+    transcript = tmp_path / "alike.yaml"
+    transcript.write_text(yaml.safe_dump({"name": "alike", "turns": turns}), encoding="utf-8")
+    before = (folder / "settings.yaml").read_bytes()
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "warning: the fit tells no turn from another" in err and "not written" in err
+    assert (folder / "settings.yaml").read_bytes() == before
+
+
+def test_a_fit_without_off_topic_turns_is_not_written_without_force(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no turn expected to be declined, nothing sets the threshold: named, and not written
+    unless --force; a forced write keeps the rule it replaces in settings.yaml.bak."""
+    turns = [t for path in DEV for t in yaml.safe_load(path.read_text(encoding="utf-8"))["turns"]]
+    turns = [t for t in turns if "fallback" not in t.get("expect", {})]
+    transcript = tmp_path / "on-topic.yaml"
+    transcript.write_text(yaml.safe_dump({"name": "on-topic", "turns": turns}), encoding="utf-8")
+    before = (folder / "settings.yaml").read_bytes()
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder)]) == 1
+    assert "warning: no off-topic turn" in capsys.readouterr().err
+    assert (folder / "settings.yaml").read_bytes() == before
+    assert main(["calibrate", str(transcript), "--knowledge", str(folder), "--force"]) == 0
+    assert "kept in" in capsys.readouterr().out
+    assert (folder / "settings.yaml.bak").read_bytes() == before
+    assert (folder / "settings.yaml").read_bytes() != before

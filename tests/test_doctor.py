@@ -267,3 +267,49 @@ def test_admin_rights_without_named_places_are_a_warning(kdir: Path, env: pytest
     assert code == 0, out
     [line] = [line for line in lines(out, "warning") if "admin" in line]
     assert "moderators.telegram_admin_chats is empty" in line and "no group" in line
+
+
+@pytest.mark.parametrize("name", ["faq.yml", "FAQ.YAML"])
+def test_a_knowledge_file_not_named_yaml_is_a_warning(
+    kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Only *.yaml is read: `faq.yml` or `FAQ.YAML` was left out while `kb check` and `doctor` said ok."""
+    (kdir / name).write_text((kdir / "notes.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out = run(kdir)
+    assert code == 0
+    [line] = lines(out, "warning")[-1:]
+    assert f"{kdir / name}: not read" in line and f"name it {Path(name).stem}.yaml" in line
+    assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
+    assert f"warning: {kdir / name}: not read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("ranking: {k1: -1}\n", "settings.yaml (ranking.k1): expected a number from 0 to 100, got -1"),
+        (None, "settings.yaml: a folder, not a file"),
+    ],
+)
+def test_broken_settings_are_an_error(kdir: Path, env: pytest.MonkeyPatch, content: str | None, expected: str) -> None:
+    """A settings.yaml the bot would refuse (a bad value, or a folder of that name, which had been
+    silently no settings) is named as an error."""
+    if content is None:
+        (kdir / "settings.yaml").mkdir()
+    else:
+        (kdir / "settings.yaml").write_text(content, encoding="utf-8")
+    code, out = run(kdir)
+    assert code == 1
+    [line] = lines(out, "error")
+    assert line.startswith("error   settings: ") and expected in line
+
+
+def test_a_synonym_read_as_another_groups_is_a_warning(
+    kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'authorities' stems as 'author': it means the first group's term, which `doctor` and `kb check` say."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [book, author]\n  - [government, authorities]\n")
+    code, out = run(kdir)
+    assert code == 0
+    assert any("'authorities' reads as 'author' of group 1" in line for line in lines(out, "warning"))
+    assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
+    assert "so it means 'book', not 'government'" in capsys.readouterr().err

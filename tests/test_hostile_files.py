@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, knowledge, yamlfiles
+from bot import Answerer, cli, knowledge, yamlfiles
 from bot.config import ConfigError, load_config
 from bot.search import synonyms
 from tests.support import write_kb
@@ -67,6 +67,20 @@ def test_a_folder_named_like_a_yaml_file_is_one_line_not_a_traceback(
     assert cli.main([*argv, "--knowledge", str(kdir), *data]) == 2
     err = capsys.readouterr().err
     assert "a folder, not a file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["settings.yaml", "synonyms.yaml"])
+def test_settings_or_synonyms_that_are_no_file_are_refused_by_name(kdir: Path, name: str) -> None:
+    """A folder named settings.yaml was silently no settings (the folder's rule dropped), one named
+    synonyms.yaml a traceback; a FIFO is refused too, never waited on."""
+    (kdir / name).mkdir()
+    with pytest.raises(knowledge.KnowledgeError if name == "settings.yaml" else yamlfiles.FileError) as raised:
+        Answerer.from_directory(kdir)
+    assert str(raised.value) == f"{kdir / name}: a folder, not a file: remove it, or make it a YAML file"
+    (kdir / name).rmdir()
+    os.mkfifo(kdir / name)
+    error = loads_within(5, Answerer.from_directory, kdir)
+    assert isinstance(error, yamlfiles.FileError) and f"{kdir / name}: not a regular file" in str(error)
 
 
 def test_a_symlink_to_dev_zero_is_never_read(kdir: Path, caplog: pytest.LogCaptureFixture) -> None:

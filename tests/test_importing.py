@@ -130,6 +130,30 @@ def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "empty"),
+    [
+        ("garden.md", "##"),
+        ("garden.md", "## \u00a0"),  # a no-break space
+        ("garden.md", "## \u200b"),  # a zero-width space
+        ("garden.txt", "##"),
+        ("garden.html", "<h2></h2>"),
+        ("garden.html", "<h2>\u200b</h2>"),
+    ],
+)
+def test_an_empty_heading_makes_no_passage(tmp_path: Path, name: str, empty: str) -> None:
+    """A heading with no title ("##" alone, or marks and an invisible space) titles nothing and is no
+    text: it was a passage whose text was "##" (in plain text, a section "##")."""
+    page = f"# Garden\n\n{empty}\n\nWater the plots every morning. The shed opens at 8.\n"
+    if name.endswith(".html"):
+        page = f"<main><h1>Garden</h1>{empty}<p>Water the plots every morning. The shed opens at 8.</p></main>"
+    title, found = _imported(tmp_path / name, page)
+    assert title == "Garden"
+    assert [(d.section, d.text) for d in found] == [
+        ("Introduction", "Water the plots every morning. The shed opens at 8.")
+    ]
+
+
+@pytest.mark.parametrize(
     ("content", "problem"),
     [
         (None, "file not found"),

@@ -52,6 +52,14 @@ def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
         ("groups:\n  - [a, b]\n  - nope\n", "synonyms.yaml:3 (group 2)"),
         ("groups: [a, b\n", "invalid YAML"),
         ("words: []\n", "expected a mapping with one key, 'groups'"),
+        (  # "korea" meant north korea, and the second group's "south korea" a term of its own
+            'groups: [["north korea", "korea"], ["korea", "south korea"]]\n',
+            "synonyms.yaml:1 (group 2): 'korea' is in group 1 (north korea) and group 2 (korea)",
+        ),
+        (
+            "groups:\n  - [USA, the US]\n  - [Britain, UK]\n  - [America, The  US]\n",
+            "(group 3): 'The  US' is in group 1",
+        ),
     ],
 )
 def test_bad_synonyms_file_is_named(tmp_path: Path, text: str, expected: str) -> None:
@@ -60,3 +68,27 @@ def test_bad_synonyms_file_is_named(tmp_path: Path, text: str, expected: str) ->
     with pytest.raises(FileError) as caught:
         synonyms.load(tmp_path)
     assert expected in str(caught.value)
+
+
+def test_a_group_that_repeats_an_earlier_groups_term_extends_it(tmp_path: Path) -> None:
+    """A later group opening with an earlier group's first phrase adds to it (the seed's file does so)."""
+    (tmp_path / "synonyms.yaml").write_text("groups:\n  - [defect, flee]\n  - [defect, defected, bail]\n")
+    s = synonyms.load(tmp_path)
+    assert s.terms("bail") == s.terms("flee") == s.terms("defected") == ["defect"]
+    assert synonyms.clashes(tmp_path) == []
+
+
+def test_a_phrase_read_as_another_groups_phrase_is_a_warning(tmp_path: Path) -> None:
+    """'authorities' is stemmed as 'author': in a group of its own it still means the book. Not an error
+    (no word written twice), but `kb check` and `doctor` name both groups."""
+    (tmp_path / "synonyms.yaml").write_text("groups:\n  - [book, author]\n  - [government, authorities]\n")
+    assert synonyms.load(tmp_path).terms("the authorities") == ["book"]
+    assert synonyms.clashes(tmp_path) == [
+        f"{tmp_path / 'synonyms.yaml'} (group 2): 'authorities' reads as 'author' of group 1, so it means 'book', "
+        "not 'government'"
+    ]
+
+
+def test_the_bundled_synonyms_have_no_phrase_read_as_another_groups() -> None:
+    """Every phrase of the seed's file means its own group's term."""
+    assert synonyms.clashes(KNOWLEDGE) == []

@@ -92,6 +92,14 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi, expect: {}, also: {contains: a}}\n", "'also' must be a list of expectations"),
         ("name: x\nturns:\n  - {ask: hi, expect: {}, also: [{contain: a}]}\n", "'also' may hold only"),
         ("name: x\nturns:\n  - {ask: hi, also: [{contains: a}]}\n", "give 'expect' too"),
+        # vacuous (any reply holds "") or never met (a decline chooses no passage): refused, not counted
+        ("name: x\nturns:\n  - {ask: hi}\n  - {ask: hi, expect: {contains: []}}\n", "(turn 2): 'contains' must hold"),
+        (
+            'name: x\nturns:\n  - {ask: hi, expect: {contains: ""}}\n',
+            "(turn 1): 'contains' must hold strings with text",
+        ),
+        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: [{contains: [a, ' ']}]}\n", "'contains' must hold"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
     ],
 )
 def test_unreadable_transcript_exits_2(

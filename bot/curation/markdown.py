@@ -20,7 +20,7 @@ from bot.curation.blocks import (
     row_sentence,
     with_address,
 )
-from bot.curation.plaintext import MD_HEADING, SETEXT, md_heading
+from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
 from bot.curation.templates import site_page
 from bot.questions import INTERROGATIVE
 
@@ -174,6 +174,8 @@ class _MarkdownReader:
             if _MD_TOC.match(line):  # kramdown's "{:toc}" stands for the list item above it
                 self.lines.clear()
                 self.mark = ""
+        elif EMPTY_HEADING.match(line):
+            self.flush()
         elif (found := _heading_line(line)) is not None:
             heading, level = found
             self.flush()

@@ -14,6 +14,9 @@ from bot.search.text import split_sentences
 # spaces) is cut off in `md_heading` and `_marked_title`: a pattern that weighed every way to
 # split a long run of spaces took minutes on one line.
 MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>\S.*)$")
+# A `#` heading with no title (`##`, or its marks and a no-break space): it titles nothing and is no
+# text; it ends the paragraph above it. (Zero-width characters are gone before: `articles.read`.)
+EMPTY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*$")
 
 
 _NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<title>\S.*)$")
@@ -36,7 +39,7 @@ def from_text(text: str) -> Article:
     two hikes.")."""
     blocks: list[Block] = []
     for raw in re.split(r"\n\s*\n", _UNDERLINED.sub(_set_apart, text)):
-        if not raw.strip():
+        if not raw.strip() or EMPTY_HEADING.match(raw.strip()):
             continue
         heading = heading_of(raw)
         if heading is not None:

@@ -168,6 +168,29 @@ def misleading(result: Calibration) -> list[str]:
     return [name for name in RAISING if result.confidence.weights.get(name, 0.0) < 0]
 
 
+def objections(result: Calibration) -> list[str]:
+    """Why the fit should not replace the folder's rule, one sentence each (`calibrate` then writes
+    it only with --force): a closer match weighed against answering, a fit that tells no turn from
+    another (every weight 0, or every fitted turn scored alike), no off-topic turn to set the threshold."""
+    found = [
+        f"{name} is weighed against answering, so a closer match would be declined sooner; "
+        f"{result.examples} judged turns are too few or too alike to fit on"
+        for name in misleading(result)
+    ]
+    weights = result.confidence.weights.values()
+    if all(round(weight, 4) == 0 for weight in weights) or len(result.cuts) < 2:
+        found.append(
+            "the fit tells no turn from another (every weight 0, or every fitted turn scored alike): the turns are "
+            "too alike, or the same question is expected both ways, and the rule would treat every question alike"
+        )
+    if not result.chosen.off_topic:
+        found.append(
+            "no off-topic turn (expect: {fallback: true}) to set the threshold: it is the fit's midpoint, and "
+            "nothing shows that the rule declines what the folder cannot answer"
+        )
+    return found
+
+
 def table(result: Calibration, rows: int = 12) -> str:
     """Precision and coverage at evenly spaced cuts, the chosen one marked."""
     cuts = list(result.cuts)

@@ -109,12 +109,18 @@ def _expectation(path: Path, expect: Any, key: str, where: dict[str, Any]) -> Ex
         contains = [contains]
     if not isinstance(contains, list) or not all(isinstance(c, str) for c in contains):
         raise TranscriptError(path, "'contains' must be a list of strings", **where)
+    if "contains" in expect and (not contains or not all(c.strip() for c in contains)):  # every reply holds ""
+        raise TranscriptError(path, "'contains' must hold strings with text: an empty one passes any reply", **where)
     fallback = expect.get("fallback")
     if fallback is not None and not isinstance(fallback, bool):
         raise TranscriptError(path, "'fallback' must be true or false", **where)
     passage = expect.get("passage")
     if passage is not None and not isinstance(passage, str):
         raise TranscriptError(path, "'passage' must be a passage id", **where)
+    if passage is not None and fallback:
+        raise TranscriptError(
+            path, "'passage' with 'fallback: true' can never pass: a decline chooses no passage", **where
+        )
     return Expectation(contains=tuple(contains), passage=passage, fallback=fallback)
 
 

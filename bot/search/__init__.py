@@ -18,6 +18,7 @@ from bot.search.headings import wording_of
 from bot.search.loading import load
 from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
+from bot.search.synonyms import clashes as synonym_clashes
 from bot.search.synonyms import load as load_synonyms
 from bot.search.text import MAX_QUESTION_CHARS, QUESTION_WORDS, STOP_WORDS, normalize
 
@@ -37,5 +38,6 @@ __all__ = [
     "normalize",
     "passage_tokens",
     "query_terms",
+    "synonym_clashes",
     "wording_of",
 ]

@@ -17,7 +17,7 @@ from itertools import filterfalse
 from pathlib import Path
 
 from bot import yamlfiles
-from bot.knowledge import SYNONYMS_FILE, inside
+from bot.knowledge import SYNONYMS_FILE, inside, not_a_file
 from bot.search.text import STOPS, Corrector, tokenize, words
 
 FILE_NAME = SYNONYMS_FILE
@@ -98,9 +98,17 @@ class Synonyms:
 
 def load(directory: Path) -> Synonyms:
     """Read `synonyms.yaml` from `directory`; no file means no synonyms."""
+    return Synonyms.from_groups(load_groups(directory))
+
+
+def load_groups(directory: Path) -> list[list[str]]:
+    """The groups of `synonyms.yaml` in `directory`, checked (none without the file); raises FileError."""
     path = directory / FILE_NAME
+    problem = not_a_file(path)
+    if problem:
+        raise yamlfiles.FileError(path, problem)
     if not path.exists() or not inside(path, directory):
-        return Synonyms()
+        return []
     doc = yamlfiles.read(path, limit=MAX_BYTES)
     data = doc.data if doc.data is not None else {"groups": []}
     if not isinstance(data, dict) or set(data) - {"groups"}:
@@ -123,4 +131,62 @@ def load(directory: Path) -> Synonyms:
                 entry=f"group {index + 1}",
                 line=doc.line_of("groups", index),
             )
-    return Synonyms.from_groups(groups)
+    for clash in _clashes(groups):
+        if clash.written:
+            raise yamlfiles.FileError(
+                path,
+                f"{clash.phrase!r} is in group {clash.earlier + 1} ({groups[clash.earlier][0]}) and group "
+                f"{clash.group + 1} ({groups[clash.group][0]}): a phrase means one thing (the later group's "
+                "is dropped); keep it in one group",
+                entry=f"group {clash.group + 1}",
+                line=doc.line_of("groups", clash.group),
+            )
+    return groups
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A phrase of one group that reads as a phrase of an earlier group with another term: the
+    earlier group's term wins (`Synonyms.from_groups`)."""
+
+    phrase: str
+    group: int
+    same_as: str  # the earlier group's phrase it reads as
+    earlier: int
+    written: bool  # the same phrase written twice (an error), not two words stemmed alike (a warning)
+
+
+def _clashes(groups: Sequence[Sequence[str]]) -> list[Clash]:
+    seen: dict[tuple[str, ...], tuple[str, int, str]] = {}  # tokens -> phrase, group, the group's term
+    found = []
+    for index, group in enumerate(groups):
+        phrases = [(phrase, tuple(tokenize(phrase, keep_stop=True))) for phrase in group]
+        phrases = [(phrase, tokens) for phrase, tokens in phrases if tokens]
+        if not phrases:
+            continue
+        term = "_".join(phrases[0][1])
+        for phrase, tokens in phrases:
+            if tokens not in seen:
+                seen[tokens] = (phrase, index, term)
+                continue
+            same_as, earlier, earlier_term = seen[tokens]
+            if earlier_term != term:  # a later group that repeats an earlier one's term only extends it
+                written = " ".join(phrase.casefold().split()) == " ".join(same_as.casefold().split())
+                found.append(Clash(phrase, index, same_as, earlier, written))
+    return found
+
+
+def clashes(directory: Path) -> list[str]:
+    """A warning for each phrase of `synonyms.yaml` that reads as another group's phrase (two words
+    stemmed alike, "authorities" and "author"): it means that group's term. None when the file
+    does not load (`load` says why)."""
+    try:
+        groups = load_groups(directory)
+    except yamlfiles.FileError:
+        return []
+    return [
+        f"{directory / FILE_NAME} (group {c.group + 1}): {c.phrase!r} reads as {c.same_as!r} of group "
+        f"{c.earlier + 1}, so it means {groups[c.earlier][0]!r}, not {groups[c.group][0]!r}"
+        for c in _clashes(groups)
+        if not c.written
+    ]
