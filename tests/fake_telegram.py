@@ -159,9 +159,11 @@ class FakeTelegram:
         user: dict[str, Any],
         reply_to: dict[str, Any] | None = None,
         sender_chat: dict[str, Any] | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """Queue a text message from `user` in `chat`, with the entities Telegram would add; posted
-        as `sender_chat` (a channel, or the group for an anonymous admin) when given."""
+        as `sender_chat` (a channel, or the group for an anonymous admin) when given; `fields`: more
+        of the Message object's fields (`forward_origin`, `is_automatic_forward`)."""
         self._chats[chat["id"]] = chat
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -176,6 +178,7 @@ class FakeTelegram:
             message["reply_to_message"] = reply_to
         if sender_chat is not None:
             message["sender_chat"] = sender_chat
+        message.update(fields)
         self.push({"message": message})
         return message
 

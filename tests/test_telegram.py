@@ -119,6 +119,26 @@ async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handboo
     assert ANSWERED_WORDS.lower() in by_question[command["message_id"]]
 
 
+async def test_a_forwarded_post_is_answered_in_a_private_chat_never_in_a_group(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """A channel's post forwarded automatically into its discussion group ("Questions? Ask @bot") got
+    "Sorry, I don't know that one" and topic buttons, and cost the group's cooldown; a member who
+    forwards a message to the bot in private wants it answered."""
+    channel = {"id": -1002222, "type": "channel", "title": "Club news"}
+    origin = {"forward_origin": {"type": "channel", "chat": channel, "message_id": 5, "date": 1700000000}}
+    post = f"Big news: we meet on Friday now! Questions? Ask @{BOT_USERNAME}."
+    async with running_bot(fake, handbook):
+        telegram = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+        fake.message(GROUP, post, user=telegram, sender_chat=channel, is_automatic_forward=True, **origin)
+        fake.message(GROUP, f"@{BOT_USERNAME} when do we meet?", user=OTHER, **origin)  # forwarded by hand
+        fake.message(PRIVATE, "When do we meet?", user=USER, **origin)
+        [answer] = await fake.wait_for("sendMessage")
+        await asyncio.sleep(0.3)  # nothing else may come
+    assert answer.params["chat_id"] == str(PRIVATE["id"]) and ANSWERED_WORDS.lower() in answer.text.lower()
+    assert len(fake.called("sendMessage")) == 1
+
+
 async def test_help_start_and_sources(fake: FakeTelegram, handbook: Path) -> None:
     """/help lists the sections and how to ask; /start@BotName works in groups; /sources names the source."""
     async with running_bot(fake, handbook):

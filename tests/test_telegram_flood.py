@@ -61,6 +61,20 @@ async def test_commands_from_one_member_pass_the_cooldown(fake: FakeTelegram, se
     assert sum(COOLDOWN in c.text for c in in_group) == 1
 
 
+async def test_unknown_commands_in_a_private_chat_pass_the_cooldown(fake: FakeTelegram, service: Service) -> None:
+    """Each unknown /command got its pointer to /help whatever the member's budget: a member already
+    over it made the bot send 200 messages, and one 429 on that chat paused every answer of the bot."""
+    async with running(fake, service):
+        for n in range(200):
+            fake.message(PRIVATE, f"/x{n}" if n % 2 else "When do we meet?", user=ASKER)
+            if n % 50 == 49:
+                await handled(fake, PRIVATE)
+        await handled(fake, PRIVATE)
+    replies = sent_to(fake, PRIVATE)
+    assert len(replies) == 6
+    assert sum(COOLDOWN in c.text for c in replies) == 1
+
+
 async def test_a_group_flood_does_not_delay_a_private_question(
     fake: FakeTelegram, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:

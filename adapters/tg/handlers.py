@@ -70,7 +70,11 @@ class Handlers:
         app.add_handler(CommandHandler("ask", self.on_ask, filters=commands))
         moderation = functools.partial(on_moderation, self.service)
         app.add_handler(CommandHandler(list(USAGE), moderation, filters=commands))
-        app.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, self.on_text))
+        # A forwarded message in a group is someone else's words too, and a channel's post forwarded
+        # into its discussion group ("Questions? Ask @QABot") is no member's question: not answered.
+        # In a private chat a member forwards what they want answered.
+        texts = only_messages & filters.TEXT & ~filters.COMMAND & ~(FORWARDED & ~filters.ChatType.PRIVATE)
+        app.add_handler(MessageHandler(texts, self.on_text))
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -116,9 +120,9 @@ class Handlers:
         _, at, username = message.text.split(maxsplit=1)[0].partition("@")
         if at and username.casefold() != context.bot.username.casefold():
             return  # meant for another bot
-        if update.effective_message is not None:
+        if await within_budget(self.service, context, message):  # as /help: 200 of them got 200 replies
             text = messages.say(messages.UNKNOWN_COMMAND, messages.choose(language_of(update)))
-            await send_text(context, Target.for_message(update.effective_message), text)
+            await send_text(context, Target.for_message(message), text)
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
