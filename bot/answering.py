@@ -120,6 +120,7 @@ def citation(section: str, source: Source) -> str:
     return f"— {source.title}, “{section}”"
 
 
+QUOTED_CHARS = 60  # of a member's question not answered, quoted in the reply: enough to tell which it was
 LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
 # Sections every article has that answer nothing a user would ask: left out of the topic list.
 FRAME_SECTIONS = frozenset(
@@ -244,7 +245,8 @@ class Answerer:
                 given.discard(answer.passage_id)  # two parts answered by one passage: it is sent once
                 replies.append(dataclasses.replace(answer, asked=part))
             elif answer.outcome is Outcome.FALLBACK:
-                replies.append(dataclasses.replace(answer, asked=part, text=messages.not_known(part, answer.text)))
+                said = messages.not_known(_clipped(part, QUOTED_CHARS), answer.text)  # a member's words, cut short
+                replies.append(dataclasses.replace(answer, asked=part, text=said))
         # A part not answered that the answers speak to ("... any idea how to fix it?") is no question of its own.
         given_passages = [p for r in replies if r.passage_id and (p := self.kb.get(r.passage_id)) is not None]
         replies = [r for r in replies if not (r.fallback and self.index.held_by(r.terms, given_passages) >= 0.5)]

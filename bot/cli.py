@@ -268,10 +268,11 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    summary = _answerer(args).summary()
-    for warning in [*knowledge.unread(Path(args.knowledge)), *synonym_clashes(Path(args.knowledge))]:
+    answerer = _answerer(args)
+    folder = Path(args.knowledge)
+    for warning in [*knowledge.unread(folder), *synonym_clashes(folder), *knowledge.odd_addresses(answerer.kb)]:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"ok: {summary}", file=out)
+    print(f"ok: {answerer.summary()}", file=out)
     return EXIT_OK
 
 

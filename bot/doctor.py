@@ -181,6 +181,7 @@ def check_knowledge(folder: Path) -> list[Finding]:
     findings = [ok("knowledge", Answerer(kb, syns).summary())]
     findings += [warning("knowledge", unread) for unread in knowledge.unread(folder)]
     findings += [warning("synonyms", clash) for clash in synonym_clashes(folder)]
+    findings += [warning("knowledge", odd) for odd in knowledge.odd_addresses(kb)]
     stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
     if stale:
         names = ", ".join(stale[:3])

@@ -131,6 +131,21 @@ def unread(directory: Path) -> list[str]:
     ]
 
 
+# A source's `url` as a link can take it: Discord refuses a whole answer whose embed links anything else.
+WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
+
+
+def odd_addresses(kb: KnowledgeBase) -> list[str]:
+    """A warning for each source whose `url` is no web address ("www.example.org/faq"): Discord's
+    answers leave it out, and /sources shows it as written."""
+    return [
+        f"source “{source.title}”: url {source.url!r} is not a web address (http:// or https://); "
+        "Discord's answers leave it out"
+        for source in kb.sources()
+        if source.url and not WEB_ADDRESS.match(source.url)
+    ]
+
+
 def not_a_file(path: Path) -> str | None:
     """What is wrong with an optional file of the folder (settings.yaml, synonyms.yaml) that is there
     but is no regular file (a folder of that name was silently no settings), or None."""

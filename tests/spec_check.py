@@ -300,12 +300,19 @@ def _basic_problem(value: Any, schema: dict[str, Any], where: str) -> str | None
             return f"{where}: BASE_TYPE_BAD_LENGTH ({len(value)} characters)"
         if "pattern" in schema and not re.search(schema["pattern"], value):
             return f"{where}: does not match {schema['pattern']}"
+        if schema.get("format") == "uri" and not _WELL_FORMED_URL.match(value):  # Discord: 50035
+            return f"{where}: URL_TYPE_INVALID_URL (Not a well formed URL: {value[:60]!r})"
     if isinstance(value, list) and not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value)):
         return f"{where}: BASE_TYPE_BAD_LENGTH ({len(value)} items)"
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
         return f"{where}: out of range"
     return None
+
+
+# What Discord takes where its spec says `"format": "uri"`: a web address, or an attachment of the
+# message; "www.example.org/faq" or "javascript:..." refuses the whole message (50035).
+_WELL_FORMED_URL = re.compile(r"(?:https?|attachment)://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
 
 
 def _is(value: Any, kind: str) -> bool:

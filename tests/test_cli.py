@@ -418,3 +418,15 @@ def test_history_gaps_and_stats_read_the_data_folder_when_a_file_is_broken(
         assert said in out.getvalue() and "broken.yaml" in err and "reads the data folder alone" in err
     assert main(["kb", "remove", "parking", *data], io.StringIO()) == 2
     assert "broken.yaml" in capsys.readouterr().err
+
+
+def test_kb_check_warns_of_a_source_address_discord_cannot_link(
+    kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`url: www.example.org/faq` passed `kb check`, and Discord then refused every answer of that source."""
+    notes = kdir / "notes.yaml"
+    text = notes.read_text(encoding="utf-8")
+    notes.write_text(text.replace('{title: "Test notes"}', '{title: "Test notes", url: www.example.org/faq}'), "utf-8")
+    assert main(["kb", "check", "--knowledge", str(kdir)], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    assert "source “Test notes”: url 'www.example.org/faq' is not a web address (http:// or https://)" in err

@@ -24,7 +24,7 @@ from bot import Service
 from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
-from tests.discord_support import ENV, TOKEN, running
+from tests.discord_support import ENV, TOKEN, connected, running
 from tests.fake_discord import Call, FakeDiscord
 from tests.support import child_env
 
@@ -250,6 +250,32 @@ async def test_a_message_of_two_questions_gets_an_embed_for_each(online: FakeDis
     assert second.body["embeds"][0]["title"] == "Work"
     assert "message_reference" not in second.body
     assert second.body["components"][0]["components"][0]["custom_id"] == "qa:v:+:jobs"
+
+
+async def test_a_members_markdown_quoted_back_is_plain_text(online: FakeDiscord) -> None:
+    """The part of a message the bot cannot answer is named in its reply ("About “...”:"): a masked
+    link written there was a link in the bot's own message, "Verify your account" and all."""
+    phish = "[Verify your account](https://evil.example/login) to keep chatting?"
+    asked = online.mention(f"Are most defectors women? {phish}")
+    await online.push("MESSAGE_CREATE", asked)
+    path = f"/channels/{online.channel_id}/messages"
+    await online.wait_for(lambda c: c.path == path and "About" in json.dumps(c.body))
+    [note] = [c.body["content"] for c in online.find("POST", path) if c.body.get("content")]
+    assert "\\[Verify your account](https://evil.example/login)" in note
+
+
+async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A source `url: www.example.org/faq` (no scheme) made Discord refuse every embed of that
+    source (50035), and members got the apology for every answer from it."""
+    folder = write_knowledge(tmp_path / "kb", TEST_PASSAGES[:1])
+    data = yaml.safe_load((folder / "test.yaml").read_text(encoding="utf-8"))
+    data["source"]["url"] = "www.example.org/faq"
+    (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    async with connected(fake, Service(Answerer.from_directory(folder))):
+        await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?" and "url" not in post.body["embeds"][0]
+    assert fake.violations == []
 
 
 async def test_ask_of_two_questions_follows_up_with_the_second(online: FakeDiscord) -> None:

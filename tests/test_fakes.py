@@ -135,6 +135,8 @@ EMBED = {"title": "t", "description": "d"}
         ({"components": [{"type": 1, "components": []}]}, "components"),
         ({"message_reference": {"message_id": "x"}}, "message_id"),
         ({"allowed_mentions": {"parse": ["admins"]}}, "allowed_mentions"),
+        ({"embeds": [{**EMBED, "url": "www.example.org/faq"}]}, "embeds.0.url"),
+        ({"embeds": [{**EMBED, "url": "javascript:alert(1)"}]}, "embeds.0.url"),
     ],
 )
 async def test_discord_refuses_a_bad_message(discord: FakeDiscord, body: dict[str, Any], words: str) -> None:

@@ -167,3 +167,12 @@ def test_the_gaps_get_the_part_not_answered_in_its_own_words(tmp_path: Path) -> 
     [gap] = service.gaps.gaps()
     assert gap.questions == ("Is there a sauna in the hall?",)
     service.close()
+
+
+def test_the_part_not_answered_is_named_in_its_first_words(answerer: Answerer) -> None:
+    """The member's part not answered is quoted back to say which it was: at most sixty characters of
+    it, not a whole paragraph a member could make the bot post (a fake notice, a link)."""
+    long = "is there a secret underground parking garage for members with very long names near here?"
+    [_, note] = answerer.answer(f"When do we meet? and {long}").replies
+    quoted = note.text.split("”", 1)[0].removeprefix("About “")
+    assert len(quoted) <= 61 and quoted.endswith("…") and long.startswith(quoted[:-1])

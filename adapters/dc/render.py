@@ -16,7 +16,7 @@ from adapters.dc.deliver import Reply, respond, text_reply
 from adapters.dc.host import host, interaction_asker
 from adapters.platform import in_thread
 from adapters.rendering import clip
-from bot import Answer, Outcome, messages
+from bot import WEB_ADDRESS, Answer, Outcome, messages
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -32,7 +32,9 @@ def render(answer: Answer) -> Reply:
             embed=answer_embed(answer),
             buttons=(VoteButton(answer.passage_id, True), VoteButton(answer.passage_id, False)),
         )
-    reply = text_reply(answer.text)
+    # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
+    # back as the part of their message not answered, was a link in the bot's own message.
+    reply = text_reply(discord.utils.escape_markdown(answer.text))
     buttons = tuple(SuggestionButton(s.passage_id, s.label) for s in answer.suggestions[:MAX_SUGGESTIONS])
     return Reply(pieces=reply.pieces, buttons=buttons)
 
@@ -46,7 +48,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
     if answer.source is not None:
         footer = answer.source.title + (f" — {answer.source.publisher}" if answer.source.publisher else "")
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
-        if answer.source.url:
+        if WEB_ADDRESS.match(answer.source.url or ""):  # Discord refuses the whole embed for any other
             embed.url = answer.source.url
     return embed
 
