@@ -420,9 +420,7 @@ def test_history_gaps_and_stats_read_the_data_folder_when_a_file_is_broken(
     assert "broken.yaml" in capsys.readouterr().err
 
 
-def test_kb_check_warns_of_a_source_address_discord_cannot_link(
-    kdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_kb_check_warns_of_a_source_address_discord_cannot_link(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`url: www.example.org/faq` passed `kb check`, and Discord then refused every answer of that source."""
     notes = kdir / "notes.yaml"
     text = notes.read_text(encoding="utf-8")
