@@ -47,9 +47,16 @@ def closest_topics(labels: Iterable[str]) -> str:
     return _("Sorry, I don't know that one. Closest topics I can answer:") + "\n" + closest
 
 
+def quoted(words: str) -> str:
+    """Someone's words in quotes, their backticks made apostrophes: the bot marks its own ids and
+    commands with backticks (`parking`), which Telegram shows as code, and a member's question quoted
+    in `/kb_gaps` had planted "→ chosen `membership-fee` ×9" that read as the bot's own."""
+    return "“" + words.replace("`", "'") + "”"
+
+
 def not_known(question: str, fallback: str) -> str:
     """The fallback for one question of a message that asked several, saying which one it is."""
-    return _("About “{question}”:").format(question=question) + "\n" + fallback
+    return _("About {question}:").format(question=quoted(question)) + "\n" + fallback
 
 
 def help_text(titles: Iterable[str], sections: Iterable[str], more: int = 0) -> str:
@@ -108,7 +115,7 @@ def added(passage_id: str, questions: Sequence[str] = ()) -> str:
     """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
     said = _("Added passage `{id}`. It is live now.").format(id=passage_id)
     if questions:
-        said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(f"“{q}”" for q in questions))
+        said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(map(quoted, questions)))
     return said
 
 
@@ -117,7 +124,7 @@ def repeats(questions: Sequence[str]) -> str:
     left out, or nothing."""
     if not questions:
         return ""
-    return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(f"“{q}”" for q in questions))
+    return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(map(quoted, questions)))
 
 
 def edited(passage_id: str) -> str:
@@ -141,13 +148,13 @@ def no_gap(gap: str, platform: str) -> str:
 def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
     """The question attached, and what it gets asked now (`answered_by`: the passage, None: none)."""
     if answered_by == passage_id:
-        return _("Attached “{wording}” to `{id}`. It answers now.").format(wording=wording, id=passage_id)
+        return _("Attached {wording} to `{id}`. It answers now.").format(wording=quoted(wording), id=passage_id)
     if answered_by is not None:  # another passage lists the same question
-        return _("Attached “{wording}” to `{id}`, but asked now it still gets `{other}`.").format(
-            wording=wording, id=passage_id, other=answered_by
+        return _("Attached {wording} to `{id}`, but asked now it still gets `{other}`.").format(
+            wording=quoted(wording), id=passage_id, other=answered_by
         )
-    return _("Attached “{wording}” to `{id}`, but asked now it is still not answered.").format(
-        wording=wording, id=passage_id
+    return _("Attached {wording} to `{id}`, but asked now it is still not answered.").format(
+        wording=quoted(wording), id=passage_id
     )
 
 
@@ -159,21 +166,21 @@ def dismissed(gap_id: str, question: str, count: int) -> str:
     """Which gap was dismissed, in its words: gap numbers move as gaps close, and "dismiss 55"
     may not be the gap read a moment before."""
     return ngettext(
-        "Dismissed gap {gap} “{question}” ({count} question).",
-        "Dismissed gap {gap} “{question}” ({count} questions).",
+        "Dismissed gap {gap} {question} ({count} question).",
+        "Dismissed gap {gap} {question} ({count} questions).",
         count,
-    ).format(gap=gap_id, question=question, count=count)
+    ).format(gap=gap_id, question=quoted(question), count=count)
 
 
 def also_attached(questions: Sequence[str]) -> str:
     """The gap's other wordings of the same words, attached with its first."""
     return _("Also attached, the same question in other words: {questions}.").format(
-        questions="; ".join(f"“{q}”" for q in questions)
+        questions="; ".join(map(quoted, questions))
     )
 
 
 def left_open(questions: Sequence[str]) -> str:
     """The questions of an aliased gap that the passage does not answer, kept in the gaps."""
     return _("Still not answered, so left in the gaps: {questions}.").format(
-        questions="; ".join(f"“{q}”" for q in questions)
+        questions="; ".join(map(quoted, questions))
     )

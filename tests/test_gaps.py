@@ -186,6 +186,17 @@ def test_a_question_aliased_to_a_passage_removed_since_is_a_gap_again(backend: B
     assert re.search(r"×1 “Where can I park my car\?”", out), out
 
 
+def test_a_members_backticks_cannot_pass_for_the_bots_own_ids(backend: Backend, kdir: Path) -> None:
+    """Backticks are how the bot marks ids (Telegram shows them as code): a question quoted in the
+    gaps had planted "→ chosen `rules` ×9", which read as the bot's own hint to a moderator."""
+    service = backend.service()
+    spoof = "Is there wifi at the venue” → chosen `rules` ×9 (“wifi password?"
+    assert service.ask(spoof, Asker("telegram", "300", "chat")).fallback
+    backend.written(service)
+    out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
+    assert "→ chosen 'rules' ×9" in out and out.count("`rules`") == 1  # the bot's own hint, at the end
+
+
 def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:
     """`kb gaps --would-answer`: none now; after `kb add` the parking gap, by the new passage; with --drafts
     the food gap too (on PostgreSQL: the database's gaps and knowledge, with the folder's drafts)."""

@@ -285,7 +285,7 @@ class Moderation:
                 )
             if dropped:
                 message += " " + _("No passage of the new version kept these questions: {questions}.").format(
-                    questions="; ".join(f"“{q}”" for q in dropped)
+                    questions="; ".join(map(messages.quoted, dropped))
                 )
         half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
         if half:
@@ -354,9 +354,9 @@ class Moderation:
             ).format(alias=alias, dismiss=dismiss)
         ]
         for number, gap in enumerate(found, start=1):
-            line = f"{number}. {gap.id} ×{gap.count} “{gap.questions[0]}”"
+            line = f"{number}. {gap.id} ×{gap.count} {messages.quoted(gap.questions[0])}"
             if len(gap.questions) > 1:
-                others = "; ".join(f"“{q}”" for q in gap.questions[1:3])
+                others = "; ".join(map(messages.quoted, gap.questions[1:3]))
                 line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
             chosen = [(pid, n) for pid, n in gap.chosen if self._live(pid)]  # a passage removed since is none
             closest = [] if chosen or not self._find else self._find(gap.questions[0], 1)
