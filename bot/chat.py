@@ -32,12 +32,15 @@ THANKED_WORDS = frozenset(
 BANTER_WORDS = frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
-    " nvm nevermind never mind figured out i solved sorted"
-    # a reaction to what someone said: "true", "same", "not yet", "i wish", "word!" each got a
-    # passage that shares the word ("In other words", "not yet known"), posted into the group
-    " true truly same exactly agreed agree noted indeed fair enough right yep yeah yes yup nope no not yet"
-    " wish surprise surprising simply wow whoa omg damn oof rip bruh interesting word facts legit sure maybe"
-    " definitely totally absolutely idk ikr smh huh hmm hm ah oh ohh ahh ugh".split()
+    " nvm nevermind never mind figured out i solved sorted".split()
+)
+# A reaction to what someone said, when it is all a message says and it asks nothing: "true",
+# "same", "not yet", "i wish", "word!" each got a passage that shares the word ("In other words",
+# "not yet known"), posted into the group. Not "fair", "right" or "facts": "fair?" asks about one.
+REACTION_WORDS = frozenset(
+    "true truly same exactly agreed agree noted indeed yep yeah yes yup nope no not yet wish surprise"
+    " surprising simply wow whoa omg damn oof bruh word sure maybe definitely totally absolutely idk ikr smh"
+    " huh hmm hm ah oh ohh ahh ugh i a so very that s it is too me really just ok okay what".split()
 )
 
 
@@ -73,6 +76,8 @@ def kind(question: str) -> Kind | None:
         return Kind.THANKS
     if len(found) <= 6 and words <= _TALK:
         return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
+    if len(found) <= 4 and "?" not in question and words <= REACTION_WORDS:
+        return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
         return Kind.GREETING
     return None

@@ -129,6 +129,13 @@ def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -
     assert answerer.answer("citizenship").outcome is Outcome.ANSWERED  # a word asked alone is still a question
 
 
+@pytest.mark.parametrize("question", ["fair?", "is there a fair?", "what is a fair?", "yes but why", "no food?"])
+def test_a_question_of_reaction_like_words_is_still_a_question(answerer: Answerer, question: str) -> None:
+    """ "fair", "right" or "no" can be what is asked about: with a question mark or other words, a
+    message is read as a question (a reviewer's "is there a fair?" got the banter note)."""
+    assert answerer.answer(question).outcome in (Outcome.ANSWERED, Outcome.FALLBACK)
+
+
 @pytest.mark.parametrize(
     "thanks",
     ["thanks!", "Thank you so much", "thx", "cheers, much appreciated", "thanks, that worked!!", "ty, got it",
