@@ -451,7 +451,8 @@ def _moderated(args: argparse.Namespace, request: Request) -> Reply:
     try:
         service = _service(args)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
-        if request.command not in _READ_ALONE or _config(args).database_url:
+        broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
+        if request.command not in _READ_ALONE or _config(args).database_url or not broken:
             raise
         print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
               file=sys.stderr)  # fmt: skip

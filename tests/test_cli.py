@@ -418,6 +418,9 @@ def test_history_gaps_and_stats_read_the_data_folder_when_a_file_is_broken(
         assert said in out.getvalue() and "broken.yaml" in err and "reads the data folder alone" in err
     assert main(["kb", "remove", "parking", *data], io.StringIO()) == 2
     assert "broken.yaml" in capsys.readouterr().err
+    mistyped = ["--knowledge", str(kdir) + "-typo", "--data", str(tmp_path / "data")]
+    assert main(["kb", "history", *mistyped], io.StringIO()) == 2  # a path mistyped is no broken file
+    assert "not found" in capsys.readouterr().err
 
 
 def test_kb_check_warns_of_a_source_address_discord_cannot_link(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
