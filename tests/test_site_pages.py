@@ -158,6 +158,16 @@ def test_hugo_docs_with_yaml_front_matter_read_their_boxes_tabs_and_page_links(t
     assert not any("{" in t.replace("{{% note %}}", "") for t in texts)
 
 
+def test_a_jekyll_page_that_shows_a_hugo_shortcode_in_code_is_still_read_through_liquid(tmp_path: Path) -> None:
+    """A shortcode shown in a fence made the page read as Hugo's: its `{% comment %}` block was a passage."""
+    page = FRONT + (
+        "{% comment %}\nOur grant application is open until May 15th.\n{% endcomment %}\n"
+        'Hugo writes a figure so:\n\n```\n{{< figure src="a.png" >}}\n```\n'
+    )
+    texts = _passages(tmp_path / "hugo-vs-jekyll.md", page)[1]
+    assert not any("May 15th" in t for t in texts) and any("{{< figure" in t for t in texts)
+
+
 def test_raw_in_a_fence_and_lone_backticks_leave_the_rest_of_the_page_read(tmp_path: Path) -> None:
     """A `{% raw %}` inside a fence made its closing fence read as an opening one, and the rest of the
     page as code; a backtick used as an apostrophe paired with the next one, keeping a tag between."""

@@ -69,7 +69,7 @@ def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:
     title = matter.data.get("title")
     title = " ".join(title.split()) or None if isinstance(title, str) else None
     body = matter.body
-    if matter.toml or (not html and _HUGO_LINE.search(body)):  # Hugo renders no template, only its shortcodes
+    if matter.toml or (not html and _writes_hugo(body)):  # Hugo renders no template, only its shortcodes
         return title, hugo(body) if not html else _outside_code(body, lambda plain: _SHORTCODE.sub("", plain))
     if matter.data.get("render_with_liquid") is False:  # Jekyll's own switch
         return title, body
@@ -121,6 +121,12 @@ _ARG = re.compile(r"\b(?P<key>tabID|title|name)=\"(?P<value>[^\"\n]{0,200})\"")
 _HUGO_BOXES = frozenset(
     "note tip info warning caution danger important hint attention alert callout admonition".split()
 )
+
+
+def _writes_hugo(text: str) -> bool:
+    """Whether a page writes a Hugo shortcode on a line of its own, outside code: a Jekyll page that
+    shows `{{< figure >}}` in a fence is still rendered through Liquid."""
+    return bool(_HUGO_LINE.search(_outside_code(text, str, code=lambda block: "")))
 
 
 def hugo(text: str) -> str:
