@@ -4,7 +4,8 @@ Members' questions (`kb gaps`), passages and a moderator's text (`kb history`) a
 were written. Written to a terminal as they are, a question holding ESC[2J cleared the moderator's
 screen, ESC]0;...BEL retitled the window, and some terminals take such sequences as links or
 clipboard writes. Every control character but the newline and the tab, and the marks that reverse
-the direction of text (U+202E), are shown escaped instead: `\\x1b`, `\\u202e`.
+the direction of text (U+202E), are shown escaped instead, as JSON writes them (`\\u001b`,
+`\\u202e`), so that `--json` output stays JSON.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, TextIO
 
 _CONTROLS = [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
 _DIRECTION = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_ESCAPED = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _DIRECTION}
+_ESCAPED = {c: f"\\u{c:04x}" for c in [*_CONTROLS, *_DIRECTION]}
 
 
 def safe(text: str) -> str:

@@ -417,5 +417,17 @@ def test_a_members_terminal_escapes_are_shown_escaped_by_kb_gaps_and_dismiss(kdi
         out = io.StringIO()
         assert cli.main([*command, *data], out=out) == 0
         shown = out.getvalue()
-        assert "\\x1b[2J\\x1b[31mparking lot\\x1b]0;pwned\\x07 \\u202eevil\\x9b" in shown, shown
+        assert "\\u001b[2J\\u001b[31mparking lot\\u001b]0;pwned\\u0007 \\u202eevil\\u009b" in shown, shown
         assert not any(ch in shown for ch in "\x1b\x07\u202e\x9b")
+
+
+def test_json_output_stays_json_with_a_members_control_characters(kdir: Path) -> None:
+    """Escaped as `\\x9b`, a C1 character (or DEL) made `ask --json` print what no JSON reader takes."""
+    import io
+    import json
+
+    from bot import cli
+
+    out = io.StringIO()
+    assert cli.main(["ask", ESCAPES + "\x7f", "--json", "--knowledge", str(kdir)], out=out) == 0
+    assert json.loads(out.getvalue())["ask"] == ESCAPES + "\x7f"
