@@ -313,3 +313,16 @@ def test_a_synonym_read_as_another_groups_is_a_warning(
     assert any("'authorities' reads as 'author' of group 1" in line for line in lines(out, "warning"))
     assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
     assert "so it means 'book', not 'government'" in capsys.readouterr().err
+
+
+def test_a_group_that_opens_with_a_word_stemmed_as_anothers_is_a_warning_too(
+    kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Opening its group, 'authorities' was taken as extending [author, writer]: "council" then meant
+    "author", and no warning said so. Only a group that opens with the same written phrase extends one."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [author, writer]\n  - [authorities, officials, council]\n")
+    assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
+    assert "'authorities' reads as 'author' of group 1" in capsys.readouterr().err
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [author, writer]\n  - [author, novelist]\n")
+    assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
+    assert "reads as" not in capsys.readouterr().err  # the same first phrase: one group, extended

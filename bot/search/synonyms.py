@@ -157,23 +157,28 @@ class Clash:
 
 
 def _clashes(groups: Sequence[Sequence[str]]) -> list[Clash]:
-    seen: dict[tuple[str, ...], tuple[str, int, str]] = {}  # tokens -> phrase, group, the group's term
+    seen: dict[tuple[str, ...], tuple[str, int, str]] = {}  # tokens -> phrase, group, the group's opener
     found = []
     for index, group in enumerate(groups):
         phrases = [(phrase, tuple(tokenize(phrase, keep_stop=True))) for phrase in group]
         phrases = [(phrase, tokens) for phrase, tokens in phrases if tokens]
         if not phrases:
             continue
-        term = "_".join(phrases[0][1])
+        opener = _written(phrases[0][0])
         for phrase, tokens in phrases:
             if tokens not in seen:
-                seen[tokens] = (phrase, index, term)
+                seen[tokens] = (phrase, index, opener)
                 continue
-            same_as, earlier, earlier_term = seen[tokens]
-            if earlier_term != term:  # a later group that repeats an earlier one's term only extends it
-                written = " ".join(phrase.casefold().split()) == " ".join(same_as.casefold().split())
-                found.append(Clash(phrase, index, same_as, earlier, written))
+            same_as, earlier, earlier_opener = seen[tokens]
+            # a later group that opens with an earlier one's first phrase, as written, extends it;
+            # one that opens with a word stemmed alike ("authorities" after "author") does not
+            if earlier_opener != opener:
+                found.append(Clash(phrase, index, same_as, earlier, _written(phrase) == _written(same_as)))
     return found
+
+
+def _written(phrase: str) -> str:
+    return " ".join(phrase.casefold().split())
 
 
 def clashes(directory: Path) -> list[str]:
