@@ -276,6 +276,25 @@ def test_a_press_counts_only_for_the_pressers_own_question_that_offered_it(backe
     assert gap.chosen == ((offered[-1] if len(offered) > 1 else "meetups", 1),)
 
 
+def test_a_gap_open_again_counts_only_its_own_presses(tmp_path: Path) -> None:
+    """Nine askers pressed `parking`, and the moderator dismissed the gap (parking is not the answer).
+    Asked again a day later, the gap showed "×1 ... → chosen `parking` ×9": the presses it closed."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path / "data", clock=lambda: now[0])
+    for user in range(9):
+        store.record_question("telegram", str(user), FOOD, ["food", "meetup"], None, offered=["parking"])
+        store.record_pick("telegram", str(user), "parking")
+        now[0] += 1
+    [gap] = store.gaps()
+    assert (gap.count, gap.chosen) == (9, (("parking", 9),))
+    store.close_gap(gap.keys, "dismissed")
+    now[0] += 24 * 3600
+    store.record_question("telegram", "42", FOOD, ["food", "meetup"], None)
+    [gap] = store.gaps()
+    assert (gap.count, gap.chosen) == (1, ())
+    store.close()
+
+
 def presses_in_time(store: GapRecords, now: list[float]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Questions and presses of one member, an hour apart and within the hour; what each gap was chosen."""
     written = getattr(store, "flush", lambda: True)  # PostgreSQL's store writes its queue then

@@ -115,7 +115,7 @@ def gap_id(key: str) -> str:
 # (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL)
 CHOSEN = (
     f"SELECT terms, picked, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' AND picked IS NOT NULL"
-    " GROUP BY terms, picked"
+    f" AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
 _ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
