@@ -424,6 +424,14 @@ def test_a_bar_too_many_is_refused_alike_by_add_and_edit_naming_the_escape(comma
     assert str(raised.value).startswith("More parts than fields: write \\| for a | inside the text.")
 
 
+def test_an_edit_whose_text_lacks_its_name_asks_for_it_not_for_an_escape() -> None:
+    """After `section=`, a part without a name is the text missing `text=`: the escape the reply had
+    named put the text into the section."""
+    with pytest.raises(UsageError) as raised:
+        parse("kb_edit", "parking | section=Bikes | Bikes go behind the library.")
+    assert str(raised.value).startswith("Give each field once, as field=value, after the id (text=...).")
+
+
 def test_plain_messages_escape_mark_ids_as_code_and_split() -> None:
     """The core's replies are escaped, `ids` become <code>, and a long listing is split under 4096."""
     assert plain_messages("Added `a-b` <now> & `x`") == ["Added <code>a-b</code> &lt;now&gt; &amp; <code>x</code>"]

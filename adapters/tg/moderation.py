@@ -155,8 +155,10 @@ def _edit(args: str) -> Request:
     for i, part in enumerate(_parts(rest)):
         field = _FIELD.fullmatch(part)
         name, value = (field.group(1).lower(), field.group(2).strip()) if field else ("text", part)
-        if not field and i > 0:
+        if not field and i > 0 and "text" in values:  # "ID | new text | more": a | in the text
             raise UsageError("kb_edit", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
+        if not field and i > 0:  # "ID | section=Bikes | Bikes go ...": the text's name is missing
+            raise UsageError("kb_edit", "Give each field once, as field=value, after the id (text=...).")
         if name == "id" or name in values:
             raise UsageError("kb_edit", "Give each field once, as field=value, after the id.")
         if not value and name != "questions":
