@@ -60,7 +60,7 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
-from bot.search import synonym_clashes
+from bot.search import load_synonyms, synonym_clashes
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -426,6 +426,12 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
     if request.command == "add" and _first_file(args):
+        try:  # what the bot loads beside the knowledge must load too, or "It is live now" is untrue
+            tuning.load(Path(args.knowledge))
+            load_synonyms(Path(args.knowledge))
+        except FileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
         reply = perform(_moderation(args), request, _asker(args))
     else:
         reply = _moderated(args, request)

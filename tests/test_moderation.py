@@ -291,6 +291,21 @@ def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys
     assert code == 0 and '"passage_id": "parking"' in out
 
 
+@pytest.mark.parametrize(
+    ("name", "text"), [("settings.yaml", "ranking: {k1: 500}\n"), ("synonyms.yaml", "groups: [[a, b], [b, c]]\n")]
+)
+def test_cli_add_on_an_empty_folder_with_a_broken_settings_file_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str
+) -> None:
+    """A first `kb add` said "It is live now" into a folder whose settings did not load: the bot could not start."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
+    assert run_cli("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.", *k)[0] == 2
+    assert name in capsys.readouterr().err and not (folder / "moderators.yaml").exists()
+
+
 def test_cli_add_and_edit_leave_out_a_repeated_question_and_say_so(seed_kdir: Path) -> None:
     """`--question` given twice (case aside) is stored once, and the reply names the repeats left out."""
     k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
