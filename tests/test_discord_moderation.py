@@ -224,8 +224,8 @@ async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> 
 
 async def test_find_gives_the_ids_of_the_passages_that_match(online: FakeDiscord) -> None:
     found = ephemeral_text(await kb(online, "find", words="schooling"))
-    # the passages' text is quoted, not rendered: its markdown (and the ids' backticks) escaped
-    assert found.startswith("Passages matching") and "\\`education\\`" in found
+    # the passages' text is quoted, not rendered: its markdown escaped; the core's ids stay code
+    assert found.startswith("Passages matching") and "\n`education` Schooling:" in found
 
 
 async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDiscord) -> None:
@@ -235,6 +235,8 @@ async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDi
     listed = ephemeral_text(await kb(online, "gaps"))
     assert "\\[discord.gift/free](https://evil.example/steal)" in listed
     assert "\\*\\*now\\*\\*" in listed
+    dismissed = ephemeral_text(await kb(online, "dismiss", gap="1"))  # the reply quotes it too
+    assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https://evil.example/steal)" in dismissed
 
 
 async def test_long_reply_is_split_and_every_piece_is_ephemeral(

@@ -10,6 +10,7 @@ the `moderators` settings of the config file.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -69,11 +70,21 @@ async def _moderate(interaction: discord.Interaction[Any], request: Request) -> 
     bot, asker = host(interaction), moderation_asker(interaction)
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
-    # The gaps list quotes what users asked, find the passages' text: masked links and markdown are
-    # shown, not rendered.
-    quoting = request.command in ("gaps", "find")
-    text = discord.utils.escape_markdown(result.text) if quoting else result.text
-    await reply(interaction, text)
+    await reply(interaction, shown(result.text))
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
+
+
+def shown(text: str) -> str:
+    """A moderation reply as Discord shows it: what it quotes (members' questions in gaps, dismiss and
+    alias; passages' and moderators' text in find, history and add) with its Markdown escaped, so a
+    masked link is shown, never a link in the bot's message; the core's `ids` stay code. Members'
+    backticks never reach here (`bot.messages.quoted` makes them apostrophes)."""
+    return "".join(
+        piece if _CODE_SPAN.fullmatch(piece) else discord.utils.escape_markdown(piece)
+        for piece in _CODE_SPAN.split(text)
+    )
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
