@@ -89,8 +89,8 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi}\n  - {question: hi}\n", "t.yaml:4 (turn 2): a turn needs 'ask'"),
         ("name: x\nturns:\n  - {ask: hi, expect: {contain: [a]}}\n", "(turn 1): 'expect' may hold only"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: maybe}}\n", "'fallback' must be true or false"),
-        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: {contains: a}}\n", "'also' must be a list of expectations"),
-        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: [{contain: a}]}\n", "'also' may hold only"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: {contains: a}}\n", "'also' must be a list"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{contain: a}]}\n", "'also' may hold only"),
         ("name: x\nturns:\n  - {ask: hi, also: [{contains: a}]}\n", "give 'expect' too"),
         # vacuous (any reply holds "") or never met (a decline chooses no passage): refused, not counted
         ("name: x\nturns:\n  - {ask: hi}\n  - {ask: hi, expect: {contains: []}}\n", "(turn 2): 'contains' must hold"),
@@ -98,7 +98,9 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
             'name: x\nturns:\n  - {ask: hi, expect: {contains: ""}}\n',
             "(turn 1): 'contains' must hold strings with text",
         ),
-        ("name: x\nturns:\n  - {ask: hi, expect: {}, also: [{contains: [a, ' ']}]}\n", "'contains' must hold"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{contains: [a, ' ']}]}\n", "'contains' must"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {}}\n", "(turn 1): 'expect' expects nothing"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{}]}\n", "'also' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
     ],
 )
