@@ -448,7 +448,8 @@ def _first_file(args: argparse.Namespace) -> bool:
     """True when the change writes the folder's first knowledge file (moderators.yaml): there is no
     knowledge to load before it, and the core's lock, check and history need none, as for `kb publish`."""
     folder = Path(args.knowledge)
-    return folder.is_dir() and not knowledge_files(folder) and not _config(args).database_url
+    empty = folder.is_dir() and not knowledge_files(folder) and not knowledge.unread(folder)  # not "faq.yml" alone
+    return empty and not _config(args).database_url
 
 
 def _moderated(args: argparse.Namespace, request: Request) -> Reply:

@@ -127,8 +127,13 @@ def unread(directory: Path) -> list[str]:
     return [
         f"{path}: not read (only *.yaml files are): name it {path.stem}.yaml"
         for path in sorted(directory.iterdir())
-        if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and path.is_file()
+        if _misnamed(path)
     ]
+
+
+def _misnamed(path: Path) -> bool:
+    """A file named as knowledge is, but for its ending: `faq.yml`, `FAQ.YAML`."""
+    return path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and path.is_file()
 
 
 # A source's `url` as a link can take it: Discord refuses a whole answer whose embed links anything else.
@@ -185,7 +190,9 @@ def folder_files(directory: Path) -> list[Path]:
     if not files:
         drafts = len(list((directory / "drafts").glob("*.yaml"))) if (directory / "drafts").is_dir() else 0
         waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
-        raise KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}")
+        named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
+        misnamed = f"; not read: {', '.join(named)} (name each *.yaml)" if named else ""
+        raise KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}{misnamed}")
     total = sum(path.stat().st_size for path in files if path.is_file())
     if total > MAX_FOLDER_BYTES:  # each file has its own cap; this bounds how long a whole load can take
         raise KnowledgeError(

@@ -18,6 +18,7 @@ from bot.curation.moderation import Refused
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import small_kb
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -289,6 +290,19 @@ def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys
     assert "add parking by" in run_cli("kb", "history", *k)[1]
     code, out = run_cli("ask", "Where do bicycles go?", "--json", *k)
     assert code == 0 and '"passage_id": "parking"' in out
+
+
+def test_a_folder_of_yml_files_alone_is_no_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Knowledge named `events.yml` is not read: `kb check` named no file, and a first `kb add` wrote
+    moderators.yaml beside it as if the folder were empty."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    (folder / "events.yml").write_text(small_kb(), encoding="utf-8")
+    k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
+    assert run_cli("kb", "check", "--knowledge", str(folder))[0] == 2
+    assert "not read: events.yml (name each *.yaml)" in capsys.readouterr().err
+    assert run_cli("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.", *k)[0] == 2
+    assert "events.yml" in capsys.readouterr().err and not (folder / "moderators.yaml").exists()
 
 
 @pytest.mark.parametrize(
