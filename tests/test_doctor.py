@@ -306,23 +306,23 @@ def test_broken_settings_are_an_error(kdir: Path, env: pytest.MonkeyPatch, conte
 def test_a_synonym_read_as_another_groups_is_a_warning(
     kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'authorities' stems as 'author': it means the first group's term, which `doctor` and `kb check` say."""
-    (kdir / "synonyms.yaml").write_text("groups:\n  - [book, author]\n  - [government, authorities]\n")
+    """'universally' stems as 'universal': it means the first group's term, which `doctor` and `kb check` say."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [universal, global]\n  - [everywhere, universally]\n")
     code, out = run(kdir)
     assert code == 0
-    assert any("'authorities' reads as 'author' of group 1" in line for line in lines(out, "warning"))
+    assert any("'universally' reads as 'universal' of group 1" in line for line in lines(out, "warning"))
     assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
-    assert "so it means 'book', not 'government'" in capsys.readouterr().err
+    assert "so it means 'universal', not 'everywhere'" in capsys.readouterr().err
 
 
 def test_a_group_that_opens_with_a_word_stemmed_as_anothers_is_a_warning_too(
     kdir: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Opening its group, 'authorities' was taken as extending [author, writer]: "council" then meant
-    "author", and no warning said so. Only a group that opens with the same written phrase extends one."""
-    (kdir / "synonyms.yaml").write_text("groups:\n  - [author, writer]\n  - [authorities, officials, council]\n")
+    """Opening its group, 'universally' was taken as extending [universal, global]: "worldwide" then meant
+    "universal", and no warning said so. Only a group that opens with the same written phrase extends one."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [universal, global]\n  - [universally, everywhere, worldwide]\n")
     assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
-    assert "'authorities' reads as 'author' of group 1" in capsys.readouterr().err
+    assert "'universally' reads as 'universal' of group 1" in capsys.readouterr().err
     (kdir / "synonyms.yaml").write_text("groups:\n  - [author, writer]\n  - [author, novelist]\n")
     assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
     assert "reads as" not in capsys.readouterr().err  # the same first phrase: one group, extended

@@ -19,6 +19,27 @@ def test_case_folded_and_stemmed() -> None:
     assert tokenize("Refugees") == tokenize("refugee") == ["refuge"]
 
 
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("authorities", "author"), ("authority", "authors"), ("experiment", "experience"), ("business", "busy")],
+)
+def test_a_word_the_stemmer_folds_into_another_words_stem_keeps_its_own(word: str, other: str) -> None:
+    """Snowball reads "authorities" as "author": "what do the authorities do to defectors they catch?"
+    got the seed's passage about a book's author."""
+    assert tokenize(word) != tokenize(other)
+
+
+def test_the_overridden_words_still_share_a_stem_with_their_own_forms() -> None:
+    assert tokenize("authority authorities") == ["authorit", "authorit"]
+    assert tokenize("experiment experiments experimental") == ["experiment"] * 3
+
+
+def test_the_seed_reads_the_authorities_as_a_government_not_a_book() -> None:
+    answerer = Answerer.from_directory()
+    assert answerer.answer("what do the authorities do to defectors they catch?").passage_id != "yeonmi-park"
+    assert answerer.answer("who is the author of In Order to Live?").passage_id == "yeonmi-park"
+
+
 def test_stop_words_dropped() -> None:
     """Words that say nothing about the subject are not terms."""
     assert tokenize("What is the number of the defectors?") == ["number", "defector"]

@@ -106,10 +106,28 @@ def normalize(text: str) -> str:
     )
 
 
+# Words the Snowball stemmer folds into the stem of a word that means something else: "authorities"
+# was read as "author", and "what do the authorities do to defectors?" got the passage about a
+# book's author. Each keeps a stem of its own (as a search engine's stemmer override does).
+OVERSTEMMED = {
+    "authority": "authorit",
+    "authorities": "authorit",
+    "experiment": "experiment",
+    "experiments": "experiment",
+    "experimental": "experiment",
+    "experimented": "experiment",
+    "business": "business",
+    "businesses": "business",
+    "ironic": "ironi",
+    "ironically": "ironi",
+    "anime": "anime",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Return the Snowball stem of an already case-folded word."""
-    return str(_stemmer.stemWord(word))
+    """Return the Snowball stem of an already case-folded word (`OVERSTEMMED` aside)."""
+    return OVERSTEMMED.get(word) or str(_stemmer.stemWord(word))
 
 
 def _number_tokens(raw: str) -> list[str]:
