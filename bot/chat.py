@@ -36,11 +36,13 @@ BANTER_WORDS = frozenset(
 )
 # A reaction to what someone said, when it is all a message says and it asks nothing: "true",
 # "same", "not yet", "i wish", "word!" each got a passage that shares the word ("In other words",
-# "not yet known"), posted into the group. Not "fair", "right" or "facts": "fair?" asks about one.
+# "not yet known"), posted into the group. With a question mark, or a word besides ("is there a
+# fair", "what is a wish"), it is a question.
 REACTION_WORDS = frozenset(
-    "true truly same exactly agreed agree noted indeed yep yeah yes yup nope no not yet wish surprise"
-    " surprising simply wow whoa omg damn oof bruh word sure maybe definitely totally absolutely idk ikr smh"
-    " huh hmm hm ah oh ohh ahh ugh i a so very that s it is too me really just ok okay what".split()
+    "true truly same exactly agreed agree noted indeed fair enough right yep yeah yes yup nope no not yet wish"
+    " surprise surprising simply wow whoa omg damn oof rip bruh interesting word facts legit real sure maybe"
+    " definitely totally absolutely idk ikr smh huh hmm hm ah oh ohh ahh ugh i a so very that s too me really just"
+    " ok okay".split()
 )
 
 
@@ -56,6 +58,9 @@ class Kind(enum.Enum):
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
 _THANKING = SMALL_TALK_WORDS | THANKED_WORDS
 _NOT_BANTER = GREETINGS | ASKING_WORDS
+
+
+_ASKS = re.compile(r"[?？¿]")
 
 
 def kind(question: str) -> Kind | None:
@@ -76,7 +81,7 @@ def kind(question: str) -> Kind | None:
         return Kind.THANKS
     if len(found) <= 6 and words <= _TALK:
         return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
-    if len(found) <= 4 and "?" not in question and words <= REACTION_WORDS:
+    if len(found) <= 4 and not _ASKS.search(question) and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
         return Kind.GREETING

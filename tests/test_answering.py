@@ -120,7 +120,9 @@ def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter:
     assert a.outcome is Outcome.SMALL_TALK and a.text == "😄 Ask me a question any time; /help lists what I can answer."
 
 
-@pytest.mark.parametrize("reaction", ["true", "word!", "not yet", "i wish", "same", "yep, exactly", "simply", "oof"])
+@pytest.mark.parametrize(
+    "reaction", ["true", "word!", "not yet", "i wish", "same", "yep, exactly", "simply", "oof", "fair enough", "right"]
+)
 def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -> None:
     """A reaction to what someone said got a whole passage, unhedged, for one word it shares with it
     ("word!" the passage that says "In other words", "not yet" the introduction)."""
@@ -129,7 +131,10 @@ def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -
     assert answerer.answer("citizenship").outcome is Outcome.ANSWERED  # a word asked alone is still a question
 
 
-@pytest.mark.parametrize("question", ["fair?", "is there a fair?", "what is a fair?", "yes but why", "no food?"])
+@pytest.mark.parametrize(
+    "question",
+    ["fair?", "fair？", "is there a fair?", "is there a fair", "what is a wish", "is it true", "no food?"],
+)
 def test_a_question_of_reaction_like_words_is_still_a_question(answerer: Answerer, question: str) -> None:
     """ "fair", "right" or "no" can be what is asked about: with a question mark or other words, a
     message is read as a question (a reviewer's "is there a fair?" got the banter note)."""
