@@ -21,7 +21,14 @@ def test_case_folded_and_stemmed() -> None:
 
 @pytest.mark.parametrize(
     ("word", "other"),
-    [("authorities", "author"), ("authority", "authors"), ("experiment", "experience"), ("business", "busy")],
+    [
+        ("authorities", "author"),
+        ("authorized", "authors"),
+        ("authorization", "author"),
+        ("experimenting", "experience"),
+        ("business", "busy"),
+        ("animes", "animals"),
+    ],
 )
 def test_a_word_the_stemmer_folds_into_another_words_stem_keeps_its_own(word: str, other: str) -> None:
     """Snowball reads "authorities" as "author": "what do the authorities do to defectors they catch?"
@@ -32,11 +39,13 @@ def test_a_word_the_stemmer_folds_into_another_words_stem_keeps_its_own(word: st
 def test_the_overridden_words_still_share_a_stem_with_their_own_forms() -> None:
     assert tokenize("authority authorities") == ["authorit", "authorit"]
     assert tokenize("experiment experiments experimental") == ["experiment"] * 3
+    assert tokenize("authoritarian authoritarianism") == ["authoritarian"] * 2  # Snowball's own, kept
 
 
 def test_the_seed_reads_the_authorities_as_a_government_not_a_book() -> None:
     answerer = Answerer.from_directory()
     assert answerer.answer("what do the authorities do to defectors they catch?").passage_id != "yeonmi-park"
+    assert answerer.answer("who authorized the crackdown on defectors?").passage_id != "yeonmi-park"
     assert answerer.answer("who is the author of In Order to Live?").passage_id == "yeonmi-park"
 
 

@@ -108,26 +108,25 @@ def normalize(text: str) -> str:
 
 # Words the Snowball stemmer folds into the stem of a word that means something else: "authorities"
 # was read as "author", and "what do the authorities do to defectors?" got the passage about a
-# book's author. Each keeps a stem of its own (as a search engine's stemmer override does).
-OVERSTEMMED = {
-    "authority": "authorit",
-    "authorities": "authorit",
-    "experiment": "experiment",
-    "experiments": "experiment",
-    "experimental": "experiment",
-    "experimented": "experiment",
-    "business": "business",
-    "businesses": "business",
-    "ironic": "ironi",
-    "ironically": "ironi",
-    "anime": "anime",
-}
+# book's author. Every word that begins so keeps a stem of its own (as a search engine's stemmer
+# override does): "authorized", "authorization", "experimenting", "ironically", "animes".
+OVERSTEMMED: tuple[tuple[str, str | None], ...] = (  # the first prefix that matches decides; None: Snowball's
+    ("authoritarian", None),  # Snowball keeps it whole
+    ("authorit", "authorit"),
+    ("authoriz", "authoriz"),
+    ("authoris", "authoriz"),
+    ("experiment", "experiment"),
+    ("business", "business"),
+    ("ironic", "ironi"),
+    ("anime", "anime"),
+)
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Return the Snowball stem of an already case-folded word (`OVERSTEMMED` aside)."""
-    return OVERSTEMMED.get(word) or str(_stemmer.stemWord(word))
+    own = next((own for begins, own in OVERSTEMMED if word.startswith(begins)), None)
+    return own or str(_stemmer.stemWord(word))
 
 
 def _number_tokens(raw: str) -> list[str]:
