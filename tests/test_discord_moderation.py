@@ -228,6 +228,15 @@ async def test_find_gives_the_ids_of_the_passages_that_match(online: FakeDiscord
     assert found.startswith("Passages matching") and "\n`education` Schooling:" in found
 
 
+def test_a_masked_link_around_a_code_span_is_shown_not_linked() -> None:
+    """A passage's "[the `pip` guide](https://...)" in `/kb find`: the code span split the link, and the
+    part before it kept its "[" unescaped, so the link rendered."""
+    from adapters.dc.moderation import shown
+
+    said = shown("`guide` Read [the `pip` guide](https://evil.example/x) first.")
+    assert said == "`guide` Read \\[the `pip` guide](https://evil.example/x) first."
+
+
 async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDiscord) -> None:
     """An unanswered question holding a masked link and markdown is listed escaped: nothing renders as a link."""
     typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"

@@ -82,9 +82,13 @@ def shown(text: str) -> str:
     masked link is shown, never a link in the bot's message; the core's `ids` stay code. Members'
     backticks never reach here (`bot.messages.quoted` makes them apostrophes)."""
     return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else discord.utils.escape_markdown(piece)
+        piece if _CODE_SPAN.fullmatch(piece) else _UNESCAPED_BRACKET.sub(r"\\[", discord.utils.escape_markdown(piece))
         for piece in _CODE_SPAN.split(text)
     )
+
+
+# A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
