@@ -100,6 +100,8 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{contains: [a, ' ']}]}\n", "'contains' must"),
         ("name: x\nturns:\n  - {ask: hi, expect: {}}\n", "(turn 1): 'expect' expects nothing"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {passage: null}}\n", "(turn 1): 'expect' expects nothing"),
+        ("name: x\nturns:\n  - {ask: hi, expect: {fallback: null}}\n", "(turn 1): 'expect' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{}]}\n", "'also' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
     ],

@@ -104,7 +104,8 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
 def _expectation(path: Path, expect: Any, key: str, where: dict[str, Any]) -> Expectation:
     if not isinstance(expect, dict) or set(expect) - _EXPECT_KEYS:
         raise TranscriptError(path, f"'{key}' may hold only {', '.join(sorted(_EXPECT_KEYS))}", **where)
-    if not expect:  # {} passes any reply; a turn that expects nothing leaves out `expect` ("not judged")
+    if all(expect.get(name) is None for name in _EXPECT_KEYS):  # {} or {passage: null} passes any reply; a
+        # turn that expects nothing leaves out `expect` ("not judged")
         raise TranscriptError(path, f"'{key}' expects nothing: give {', '.join(sorted(_EXPECT_KEYS))}", **where)
     contains = expect.get("contains", [])
     if isinstance(contains, str):
