@@ -68,6 +68,9 @@ from bot.yamlfiles import FileError
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+# Set once, the community's folder for every command: a `kb gaps` without `--knowledge` had listed a
+# community's questions against the bundled article, and `kb alias` attached one there.
+KNOWLEDGE_VARIABLE = "QABOT_KNOWLEDGE"
 EXIT_TERMINATED = 128 + signal.SIGTERM
 EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 
@@ -549,7 +552,12 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
         help_: str,
     ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--knowledge", default=str(DEFAULT_KNOWLEDGE), metavar="DIR", help="knowledge folder")
+        p.add_argument(
+            "--knowledge",
+            default=os.environ.get(KNOWLEDGE_VARIABLE) or str(DEFAULT_KNOWLEDGE),
+            metavar="DIR",
+            help=f"knowledge folder (default: ${KNOWLEDGE_VARIABLE}, else the bundled article)",
+        )
         p.set_defaults(func=func)
         return p
 

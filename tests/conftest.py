@@ -64,10 +64,12 @@ async def online(fake: Any, service: Any) -> AsyncIterator[Any]:
 
 @pytest.fixture(autouse=True)
 def no_project_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere."""
+    """An empty config file, so that a config.yaml in this checkout cannot point the tests elsewhere;
+    nor a QABOT_KNOWLEDGE set in the shell that runs them."""
     empty = tmp_path_factory.mktemp("config") / "empty-config.yaml"
     empty.write_text("", encoding="utf-8")
     monkeypatch.setenv("QABOT_CONFIG", str(empty))
+    monkeypatch.delenv("QABOT_KNOWLEDGE", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -431,3 +431,17 @@ def test_kb_check_warns_of_a_source_address_discord_cannot_link(kdir: Path, caps
     assert main(["kb", "check", "--knowledge", str(kdir)], io.StringIO()) == 0
     err = capsys.readouterr().err
     assert "source “Test notes”: url 'www.example.org/faq' is not a web address (http:// or https://)" in err
+
+
+def test_qabot_knowledge_names_the_folder_once_for_every_command(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A moderator who forgot `--knowledge` once had `kb gaps` list their community's questions against
+    the bundled article, and `kb alias` attach one there. `QABOT_KNOWLEDGE` sets the folder once."""
+    monkeypatch.setenv("QABOT_KNOWLEDGE", str(kdir))
+    out = io.StringIO()
+    assert main(["ask", "When does the community meet?", "--json", "--data", str(tmp_path / "d")], out) == 0
+    assert json.loads(out.getvalue())["passage_id"] == "meetups"  # the folder's own passage
+    out = io.StringIO()
+    assert main(["kb", "check"], out) == 0 and "2 passages in 1 file(s)" in out.getvalue()
+    assert main(["kb", "check", "--knowledge", str(KNOWLEDGE)], io.StringIO()) == 0  # the flag still wins
