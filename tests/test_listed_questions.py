@@ -68,6 +68,18 @@ def test_a_listed_question_is_answered_although_every_passage_holds_its_words(tm
     assert listed.answer("When do you go hiking?").outcome is Outcome.FALLBACK
 
 
+def test_a_listed_question_is_answered_however_far_bm25_ranks_its_passage(tmp_path: Path) -> None:
+    """A Homebrew moderator aliased "what's a tap?" to the passage on `brew tap`, and it was still
+    declined: five other passages said "tap" more, and only the best five were asked whether they
+    list it. Every passage that lists the wording is now asked."""
+    many = HIKING + "".join(
+        f"  - id: tap-{n}\n    section: Taps\n    text: Tap water tap {n}, the tap by the tap station, tap tap.\n"
+        for n in range(8)
+    )
+    folder = garden_folder(tmp_path / "listed", listing(many, "fees", "What's a tap?"))
+    assert Answerer.from_directory(folder).answer("what's a tap?").passage_id == "fees"
+
+
 def test_the_same_words_in_another_question_are_not_the_listed_question(tmp_path: Path) -> None:
     """ "What is hiking?" has the one term of "Do I have to like hiking?" but is not that question."""
     answerer = Answerer.from_directory(

@@ -21,7 +21,7 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
 from bot.search import pasted, text
-from bot.search.headings import Headings, Titles, home_of, wording_of
+from bot.search.headings import Headings, Titles, home_of, listed, wording_of
 from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
@@ -182,6 +182,7 @@ class Index:
         self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._headings = Headings().with_passages(kb.passages, 0, self.synonyms)
+        self._listed: dict[tuple[str, ...], int] = listed(kb.passages, 0)
         self._titles = Titles().with_passages(kb.passages, synonyms)
         self._set_weights()
 
@@ -210,6 +211,7 @@ class Index:
         new._speller = self._speller.extended(added, new_terms)
         new._written = None
         new._headings = self._headings.with_passages(passages, len(self.kb.passages), self.synonyms)
+        new._listed = listed(passages, len(self.kb.passages), self._listed)
         new._titles = self._titles.with_passages(passages, self.synonyms)
         new._set_weights()
         return new
@@ -311,6 +313,9 @@ class Index:
         headed = self._headings.first(said, frozenset(terms))
         if headed is not None and headed not in chosen:  # "What is Shutterbox?": every passage says it
             chosen.append(headed)
+        lister = self._listed.get(said) if said else None
+        if lister is not None and lister not in chosen:  # a moderator's alias, however BM25 ranks it
+            chosen.append(lister)
         asked = _Weights(self._weights(terms))
         covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
