@@ -162,6 +162,16 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
+def next_undo(kind: str | None, passage_id: str, by: str, platform: str) -> str:
+    """What the next undo would take back (`kind` None: nothing): a second undo had silently taken
+    back another moderator's alias."""
+    if kind is None:
+        return _("Nothing earlier to undo.")
+    return _("{undo} again takes back the {kind} of `{id}` by {by}.").format(
+        undo=command(platform, "undo"), kind=kind, id=passage_id, by=by
+    )
+
+
 def dismissed(gap_id: str, question: str, count: int) -> str:
     """Which gap was dismissed, in its words: gap numbers move as gaps close, and "dismiss 55"
     may not be the gap read a moment before."""
