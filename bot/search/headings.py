@@ -167,14 +167,14 @@ class Titles:
 
 
 def listed(
-    passages: Sequence[Passage], first: int, known: Mapping[tuple[str, ...], int] | None = None
-) -> dict[tuple[str, ...], int]:
-    """Each wording of a passage's alternate question (`wording_of`) and the first passage (numbered
-    from `first`) that lists it, with `known` before them: a question worded as one is answered with
-    its passage however far BM25 ranks it ("what's a tap?", aliased by a moderator, was still declined:
+    passages: Sequence[Passage], first: int, known: Mapping[tuple[str, ...], tuple[int, ...]] | None = None
+) -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Each wording of a passage's alternate question (`wording_of`) and the passages (numbered from
+    `first`, after those of `known`) that list it: a question worded as one is answered with its
+    passage however far BM25 ranks it ("what's a tap?", aliased by a moderator, was still declined:
     its passage was not among the best five)."""
     found = dict(known or {})
     for at, passage in enumerate(passages, first):
-        for question in passage.questions:
-            found.setdefault(wording_of(question), at)
+        for said in {wording_of(question) for question in passage.questions}:
+            found[said] = (*found.get(said, ()), at)
     return found

@@ -179,10 +179,9 @@ class Index:
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
         self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
-        self._question_memo: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._headings = Headings().with_passages(kb.passages, 0, self.synonyms)
-        self._listed: dict[tuple[str, ...], int] = listed(kb.passages, 0)
+        self._listed: dict[tuple[str, ...], tuple[int, ...]] = listed(kb.passages, 0)
         self._titles = Titles().with_passages(kb.passages, synonyms)
         self._set_weights()
 
@@ -313,9 +312,8 @@ class Index:
         headed = self._headings.first(said, frozenset(terms))
         if headed is not None and headed not in chosen:  # "What is Shutterbox?": every passage says it
             chosen.append(headed)
-        lister = self._listed.get(said) if said else None
-        if lister is not None and lister not in chosen:  # a moderator's alias, however BM25 ranks it
-            chosen.append(lister)
+        listers = self._listed.get(said, ()) if said else ()
+        chosen += [doc for doc in listers if doc not in chosen]  # a moderator's alias, however BM25 ranks it
         asked = _Weights(self._weights(terms))
         covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
@@ -326,7 +324,7 @@ class Index:
 
         keys, focus = self._keys(asked, ordered, chosen, weight, lambda doc: match(doc)[0])
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
-        listed = self._listing(said, [chosen[at] for at in order], match, headed) if said else None
+        listed = self._listing(listers, [chosen[at] for at in order], match, headed) if said else None
         if listed is not None:  # one of its own questions, word for word: it comes first
             listed = order[listed]
             order.remove(listed)
@@ -361,30 +359,18 @@ class Index:
 
     def _listing(
         self,
-        said: tuple[str, ...],
+        listers: Sequence[int],
         docs: Sequence[int],
         match: Callable[[int], tuple[float, float]],
         headed: int | None,
     ) -> int | None:
-        """Where in `docs` the first passage is that lists the question worded `said` as one of its
-        alternate questions, else where `headed` is (the passage whose section asks it), or None
+        """Where in `docs` the first of the passages that list the question (`listers`, see
+        `headings.listed`) is, else where `headed` is (the passage whose section asks it), or None
         (see `Ranked.listed`). Only a passage that holds all of the question can list it."""
         for place, doc in enumerate(docs):
-            passage = self.kb.passages[doc]
-            if passage.questions and match(doc)[0] >= 1 - 1e-9 and said in self._wordings(passage.questions):
+            if doc in listers and match(doc)[0] >= 1 - 1e-9:
                 return place
         return docs.index(headed) if headed is not None else None
-
-    def _wordings(self, questions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-        """The wordings of a passage's alternate questions, remembered (apart from its sentences'
-        terms: those are read only where the focus needs them)."""
-        found = self._question_memo.get(questions)
-        if found is None:
-            found = frozenset(wording_of(q) for q in questions)
-            if len(self._question_memo) >= UNIT_MEMO:
-                self._question_memo.clear()
-            self._question_memo[questions] = found
-        return found
 
     def _keys(
         self,
