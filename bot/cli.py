@@ -60,7 +60,7 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
-from bot.search import load_synonyms, synonym_clashes
+from bot.search import load_synonyms
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -68,11 +68,11 @@ from bot.yamlfiles import FileError
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 # Set once, the community's folder for every command: a `kb gaps` without `--knowledge` had listed a
 # community's questions against the bundled article, and `kb alias` attached one there.
 KNOWLEDGE_VARIABLE = "QABOT_KNOWLEDGE"
-EXIT_TERMINATED = 128 + signal.SIGTERM
-EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 
 
 def closed_pipe() -> int:
@@ -272,8 +272,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
     answerer = _answerer(args)
-    folder = Path(args.knowledge)
-    for warning in [*knowledge.unread(folder), *synonym_clashes(folder), *knowledge.odd_addresses(answerer.kb)]:
+    for _, warning in doctor.knowledge_warnings(Path(args.knowledge), answerer.kb):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"ok: {answerer.summary()}", file=out)
     return EXIT_OK

@@ -163,6 +163,17 @@ def start_errors(env: Mapping[str, str]) -> list[str]:
 # -- knowledge -------------------------------------------------------------------------------
 
 
+def knowledge_warnings(folder: Path, kb: knowledge.KnowledgeBase) -> list[tuple[str, str]]:
+    """What loads but is likely not meant, as (area, warning), for `doctor` and `kb check` alike:
+    files only `*.yaml` would be read as, synonyms read as another group's, source addresses that
+    are no web address."""
+    return [
+        *(("knowledge", unread) for unread in knowledge.unread(folder)),
+        *(("synonyms", clash) for clash in synonym_clashes(folder)),
+        *(("knowledge", odd) for odd in knowledge.odd_addresses(kb)),
+    ]
+
+
 def check_knowledge(folder: Path) -> list[Finding]:
     """The knowledge files, synonyms and settings load; the `kb check` summary; no file that looks
     like knowledge left unread (`faq.yml`), no synonym read as another group's; no leftover temporary files."""
@@ -179,9 +190,7 @@ def check_knowledge(folder: Path) -> list[Finding]:
     except KnowledgeError as exc:
         return [error("settings", f"{exc} (the bot will not start until this is fixed)")]
     findings = [ok("knowledge", Answerer(kb, syns).summary())]
-    findings += [warning("knowledge", unread) for unread in knowledge.unread(folder)]
-    findings += [warning("synonyms", clash) for clash in synonym_clashes(folder)]
-    findings += [warning("knowledge", odd) for odd in knowledge.odd_addresses(kb)]
+    findings += [warning(area, said) for area, said in knowledge_warnings(folder, kb)]
     stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
     if stale:
         names = ", ".join(stale[:3])
