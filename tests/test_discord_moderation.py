@@ -231,7 +231,7 @@ async def test_find_gives_the_ids_of_the_passages_that_match(online: FakeDiscord
 def test_a_masked_link_around_a_code_span_is_shown_not_linked() -> None:
     """A passage's "[the `pip` guide](https://...)" in `/kb find`: the code span split the link, and the
     part before it kept its "[" unescaped, so the link rendered."""
-    from adapters.dc.moderation import shown
+    from adapters.dc.deliver import shown
 
     said = shown("`guide` Read [the `pip` guide](https://evil.example/x) first.")
     assert said == "`guide` Read \\[the `pip` guide](https://evil.example/x) first."

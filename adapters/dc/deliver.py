@@ -10,6 +10,7 @@ shared `adapters.delivery.KeyedOrder`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -57,6 +58,22 @@ class Reply:
                 view.add_item(button)
             sends[-1]["view"] = view
         return sends
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
+# A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
+
+
+def shown(text: str) -> str:
+    """The core's plain text as Discord shows it (a fallback, a moderation reply): what it quotes
+    (members' questions, passages' and moderators' text) with its Markdown escaped, so a masked link
+    is shown, never a link in the bot's message; the core's `ids` stay code. Members' backticks
+    never reach here (`bot.messages.quoted` makes them apostrophes)."""
+    return "".join(
+        piece if _CODE_SPAN.fullmatch(piece) else _UNESCAPED_BRACKET.sub(r"\\[", discord.utils.escape_markdown(piece))
+        for piece in _CODE_SPAN.split(text)
+    )
 
 
 def text_reply(text: str) -> Reply:

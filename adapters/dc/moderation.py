@@ -10,14 +10,13 @@ the `moderators` settings of the config file.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.dc.deliver import respond, text_reply
+from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, language
 from adapters.platform import in_thread
 from adapters.rendering import clip
@@ -71,24 +70,6 @@ async def _moderate(interaction: discord.Interaction[Any], request: Request) -> 
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
     await reply(interaction, shown(result.text))
-
-
-_CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
-
-
-def shown(text: str) -> str:
-    """A moderation reply as Discord shows it: what it quotes (members' questions in gaps, dismiss and
-    alias; passages' and moderators' text in find, history and add) with its Markdown escaped, so a
-    masked link is shown, never a link in the bot's message; the core's `ids` stay code. Members'
-    backticks never reach here (`bot.messages.quoted` makes them apostrophes)."""
-    return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else _UNESCAPED_BRACKET.sub(r"\\[", discord.utils.escape_markdown(piece))
-        for piece in _CODE_SPAN.split(text)
-    )
-
-
-# A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
-_UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:

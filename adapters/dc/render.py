@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from adapters.dc.deliver import Reply, respond, text_reply
+from adapters.dc.deliver import Reply, respond, shown, text_reply
 from adapters.dc.host import host, interaction_asker
 from adapters.platform import in_thread
 from adapters.rendering import clip
@@ -34,7 +34,7 @@ def render(answer: Answer) -> Reply:
         )
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
     # back as the part of their message not answered, was a link in the bot's own message.
-    reply = text_reply(discord.utils.escape_markdown(answer.text))
+    reply = text_reply(shown(answer.text))
     buttons = tuple(SuggestionButton(s.passage_id, s.label) for s in answer.suggestions[:MAX_SUGGESTIONS])
     return Reply(pieces=reply.pieces, buttons=buttons)
 
