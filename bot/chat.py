@@ -60,7 +60,7 @@ _THANKING = SMALL_TALK_WORDS | THANKED_WORDS
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
-_ASKS = re.compile(r"[?？¿]")
+_ASKS = re.compile(r"[?？¿]")  # a question mark of any script
 
 
 def kind(question: str) -> Kind | None:
@@ -76,12 +76,12 @@ def kind(question: str) -> Kind | None:
     if not found:
         return None
     words = set(found)
-    asks = "?" in question or bool(words & ASKING_WORDS)
+    asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS
     if len(found) <= 6 and words <= _TALK:
         return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
-    if len(found) <= 4 and not _ASKS.search(question) and words <= REACTION_WORDS:
+    if len(found) <= 4 and not asks and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
         return Kind.GREETING

@@ -171,7 +171,7 @@ def _clashes(groups: Sequence[Sequence[str]]) -> list[Clash]:
                 continue
             same_as, earlier, earlier_opener = seen[tokens]
             # a later group that opens with an earlier one's first phrase, as written, extends it;
-            # one that opens with a word stemmed alike ("authorities" after "author") does not
+            # one that opens with a word stemmed alike ("universally" after "universal") does not
             if earlier_opener != opener:
                 found.append(Clash(phrase, index, same_as, earlier, _written(phrase) == _written(same_as)))
     return found
@@ -183,7 +183,7 @@ def _written(phrase: str) -> str:
 
 def clashes(directory: Path) -> list[str]:
     """A warning for each phrase of `synonyms.yaml` that reads as another group's phrase (two words
-    stemmed alike, "authorities" and "author"): it means that group's term. None when the file
+    stemmed alike, "universally" and "universal"): it means that group's term. None when the file
     does not load (`load` says why)."""
     try:
         groups = load_groups(directory)
