@@ -100,6 +100,7 @@ BAD_OPTION = N_("I could not read one of that command's options; please check it
 
 NOT_MODERATOR = N_("Sorry, only moderators can change the knowledge base.")
 NOTHING_TO_UNDO = N_("Nothing to undo.")
+NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
 
 
@@ -162,11 +163,9 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
-def next_undo(kind: str | None, passage_id: str, by: str, platform: str) -> str:
-    """What the next undo would take back (`kind` None: nothing): a second undo had silently taken
+def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:
+    """What the next undo would take back (else NOTHING_EARLIER): a second undo had silently taken
     back another moderator's alias."""
-    if kind is None:
-        return _("Nothing earlier to undo.")
     return _("{undo} again takes back the {kind} of `{id}` by {by}.").format(
         undo=command(platform, "undo"), kind=kind, id=passage_id, by=by
     )

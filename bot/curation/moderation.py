@@ -328,11 +328,13 @@ class Moderation:
             again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
             message += " " + again
         following = self._history().last_undoable()
-        if following is None:
-            message += "\n" + messages.next_undo(None, "", "", asker.platform)
-        else:
-            by = following.name or following.platform
-            message += "\n" + messages.next_undo(following.kind, following.passage_id, by, asker.platform)
+        message += "\n" + (
+            messages.say(messages.NOTHING_EARLIER)
+            if following is None
+            else messages.next_undo(
+                following.kind, following.passage_id, following.name or following.platform, asker.platform
+            )
+        )
         return Change("undo", record.passage_id, message)
 
     # -- reading ----------------------------------------------------------------------------
