@@ -154,10 +154,8 @@ def odd_addresses(kb: KnowledgeBase) -> list[str]:
 def not_a_file(path: Path) -> str | None:
     """What is wrong with an optional file of the folder (settings.yaml, synonyms.yaml) that is there
     but is no regular file (a folder of that name was silently no settings), or None."""
-    if not path.exists() or path.is_file():
-        return None
-    kind = "a folder, not a file" if path.is_dir() else "not a regular file"
-    return f"{kind}: remove it, or make it a YAML file"
+    problem = yamlfiles.not_regular(path.stat().st_mode) if path.exists() else None
+    return f"{problem}: remove it, or make it a YAML file" if problem else None
 
 
 def inside(path: Path, directory: Path) -> bool:

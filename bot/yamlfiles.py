@@ -41,6 +41,14 @@ def finite(value: float) -> bool:
         return False
 
 
+def not_regular(mode: int) -> str | None:
+    """What a file of `mode` (`os.stat`'s) is when it is no regular file, in a message's words; None
+    for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return "a folder, not a file" if stat.S_ISDIR(mode) else "not a regular file"
+
+
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of `path` if it is a regular file of at most `limit` bytes, else FileError.
 
@@ -52,9 +60,10 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except OSError as exc:
         raise FileError(path, f"cannot be read: {exc.strerror or exc}") from None
     info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder with an exception of its own
+    problem = not_regular(info.st_mode)
+    if problem:  # checked before fdopen, which refuses a folder with an exception of its own
         os.close(fd)
-        raise FileError(path, "a folder, not a file" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+        raise FileError(path, problem)
     with os.fdopen(fd, "rb") as file:
         if info.st_size > limit:
             raise FileError(path, f"{info.st_size} bytes, more than the limit of {limit}")

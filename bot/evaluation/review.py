@@ -45,8 +45,9 @@ def published_copy(knowledge_dir: Path, target: Path, live: Path | None = None) 
     live = live or knowledge_dir
     target.mkdir(parents=True, exist_ok=True)
     for path in [*knowledge.knowledge_files(live), *draft_files(knowledge_dir)]:
-        if not path.is_file():  # a folder named `faq.yaml`: loading says so of the live folder too
-            raise knowledge.KnowledgeError(path, "a folder, not a file" if path.is_dir() else "not a regular file")
+        problem = knowledge.not_a_file(path)  # a folder named `faq.yaml`: loading says so of the live folder too
+        if problem:
+            raise knowledge.KnowledgeError(path, problem)
         shutil.copy2(path, target / path.name)
     for extra in live.iterdir():
         if extra.is_file() and extra.name not in _LEFT_OUT and not (target / extra.name).exists():
