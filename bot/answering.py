@@ -202,17 +202,19 @@ class Answerer:
         workers: int | None = None,
         cache: Path | None = None,
         time_limit: float | None = None,
+        empty: bool = False,
     ) -> Answerer:
         """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `bot.tuning`;
         `ranking` and `confidence` override the latter); raises KnowledgeError.
         `workers`: processes that read a large folder (see `bot.search.load`); `cache`: the folder
         of read files kept for the next start (`bot.search.cache`; None: $QABOT_CACHE, if set);
-        `time_limit`: seconds after which loading gives up (see `bot.search.load`)."""
+        `time_limit`: seconds after which loading gives up (see `bot.search.load`); `empty`: a folder
+        of no knowledge files yet answers nothing, instead of raising."""
         tuning = tuning_file.load(Path(directory))
         new = object.__new__(cls)
         cache = cache if cache is not None else cache_folder()
         ranking = ranking or tuning.ranking
-        new.index = load(Path(directory), ranking, workers=workers, cache=cache, time_limit=time_limit)
+        new.index = load(Path(directory), ranking, workers=workers, cache=cache, time_limit=time_limit, empty=empty)
         new.kb = new.index.kb
         new.confidence = confidence or tuning.confidence
         return new

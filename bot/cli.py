@@ -39,7 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import doctor, knowledge, messages, terminal, tuning
+from bot import doctor, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -60,7 +60,6 @@ from bot.curation import (
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
-from bot.search import load_synonyms
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -427,16 +426,7 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    if request.command == "add" and _first_file(args):
-        try:  # what the bot loads beside the knowledge must load too, or "It is live now" is untrue
-            tuning.load(Path(args.knowledge))
-            load_synonyms(Path(args.knowledge))
-        except FileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
-        reply = perform(_moderation(args), request, _asker(args))
-    else:
-        reply = _moderated(args, request)
+    reply = _moderated(args, request)
     if reply.refused:
         print(f"error: {reply.text}", file=sys.stderr)
         return EXIT_FAILED
@@ -444,14 +434,6 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "add" and reply.change is not None:
         print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
     return EXIT_OK
-
-
-def _first_file(args: argparse.Namespace) -> bool:
-    """True when the change writes the folder's first knowledge file (moderators.yaml): there is no
-    knowledge to load before it, and the core's lock, check and history need none, as for `kb publish`."""
-    folder = Path(args.knowledge)
-    empty = folder.is_dir() and not knowledge_files(folder) and not knowledge.unread(folder)  # not "faq.yml" alone
-    return empty and not _config(args).database_url
 
 
 def _moderated(args: argparse.Namespace, request: Request) -> Reply:
@@ -528,8 +510,8 @@ def _live_answerer(args: argparse.Namespace) -> Answerer:
     """The knowledge the bot answers from: the database's when one is configured (as every instance
     loads it), else the folder's. For `ask`, `chat` and `kb list`."""
     config = _config(args)
-    if not config.database_url:
-        return _answerer(args)
+    if not config.database_url:  # a new community's folder of no knowledge yet answers nothing, as the bot does
+        return Answerer.from_directory(args.knowledge, empty=True)
     backend, answerer = open_database(config)
     backend.close()  # the knowledge stays loaded; nothing follows the database for one command
     return answerer

@@ -174,11 +174,18 @@ def knowledge_warnings(folder: Path, kb: knowledge.KnowledgeBase) -> list[tuple[
     ]
 
 
+NOTHING_YET = (
+    "no knowledge files yet: the bot starts, and declines every question until a moderator adds a passage "
+    "(`kb add`, /kb_add in chat, or `kb import` and `kb publish`)"
+)
+
+
 def check_knowledge(folder: Path) -> list[Finding]:
     """The knowledge files, synonyms and settings load; the `kb check` summary; no file that looks
     like knowledge left unread (`faq.yml`), no synonym read as another group's; no leftover temporary files."""
+    nothing_yet = folder.is_dir() and not knowledge.knowledge_files(folder) and not knowledge.unread(folder)
     try:
-        kb = knowledge.load(folder)
+        kb = knowledge.KnowledgeBase(passages=()) if nothing_yet else knowledge.load(folder)
     except KnowledgeError as exc:
         return [error("knowledge", f"{exc} (the bot will not start until this is fixed)")]
     try:
@@ -190,6 +197,8 @@ def check_knowledge(folder: Path) -> list[Finding]:
     except KnowledgeError as exc:
         return [error("settings", f"{exc} (the bot will not start until this is fixed)")]
     findings = [ok("knowledge", Answerer(kb, syns).summary())]
+    if nothing_yet:
+        findings = [warning("knowledge", f"{folder}: {NOTHING_YET}")]
     findings += [warning(area, said) for area, said in knowledge_warnings(folder, kb)]
     stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
     if stale:

@@ -175,8 +175,10 @@ def load(directory: Path) -> KnowledgeBase:
     return assemble(files, [read_file(path) for path in files])
 
 
-def folder_files(directory: Path) -> list[Path]:
-    """`knowledge_files`, or KnowledgeError when the folder is missing or has none."""
+def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
+    """`knowledge_files`, or KnowledgeError when the folder is missing or has none (`empty`: a folder
+    of none is a knowledge base of no passages yet, with a warning that says so, unless it holds
+    misnamed ones: `faq.yml`)."""
     if directory.exists() and not directory.is_dir():
         raise KnowledgeError(directory, "this is a file, not a knowledge folder (give the folder that holds it)")
     if not directory.is_dir():
@@ -190,7 +192,10 @@ def folder_files(directory: Path) -> list[Path]:
         waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
         named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
         misnamed = f"; not read: {', '.join(named)} (name each *.yaml)" if named else ""
-        raise KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}{misnamed}")
+        problem = KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}{misnamed}")
+        if not empty or named:  # knowledge meant to be read, misnamed, is no empty folder
+            raise problem
+        log.warning("%s: every question is declined until a moderator adds a passage", problem)
     total = sum(path.stat().st_size for path in files if path.is_file())
     if total > MAX_FOLDER_BYTES:  # each file has its own cap; this bounds how long a whole load can take
         raise KnowledgeError(

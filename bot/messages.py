@@ -38,6 +38,9 @@ ASK_USAGE = N_("Ask like this: /ask your question")
 HOW_TO_ASK_PRIVATE = N_("Just send me your question.")
 SOURCES_HEADER = N_("My answers come from:")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+NOTHING_KNOWN_YET = N_(
+    "I have nothing to answer from yet: my moderators have not added any knowledge. Please ask again later."
+)
 MODERATOR_COMMANDS = N_("For moderators (send one alone to see how it is written):")
 
 
@@ -60,8 +63,11 @@ def not_known(question: str, fallback: str) -> str:
 
 
 def help_text(titles: Iterable[str], sections: Iterable[str], more: int = 0) -> str:
-    """What the bot answers: the sources' titles, the sections to ask about, and how many more there are."""
+    """What the bot answers: the sources' titles, the sections to ask about, and how many more there are
+    (a new community's bot of no knowledge yet says so)."""
     named = ", ".join(f"“{title}”" for title in titles)
+    if not named:
+        return say(NOTHING_KNOWN_YET)
     header = _("I answer questions about {sources}. Ask me about:").format(sources=named)
     lines = [header, *(f"• {s}" for s in sections)]
     if more:

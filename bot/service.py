@@ -91,11 +91,13 @@ class Service:
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> Service:
         """Load the knowledge folder (raises KnowledgeError) and set up everything around it;
-        `guard` is entered around every moderator's change (see `Moderation`)."""
+        `guard` is entered around every moderator's change (see `Moderation`). A folder of no
+        knowledge files yet starts a bot that declines every question until a moderator adds a
+        passage (a new community's first `/kb_add`); a reload never empties a bot that had some."""
         workers = config.load_workers if config else None
         if config is not None and config.database_url:
             return cls._from_database(config, directory, guard)
-        answerer = Answerer.from_directory(directory, workers=workers)
+        answerer = Answerer.from_directory(directory, workers=workers, empty=True)
         return cls(answerer, config=config, knowledge_dir=directory, guard=guard)
 
     # -- the PostgreSQL backend (bot.storage): chosen when the config names a database ----------

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from adapters.dc import sync
-from bot.config import Moderators
+from bot.config import Config, Moderators
 from bot.curation.moderation import NOT_MODERATOR, Moderation
 from bot.service import Service
 from tests.backends import Backend, backend
-from tests.discord_support import ENV, TOKEN, running
+from tests.discord_support import ENV, TOKEN, connected, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
 
@@ -111,6 +111,29 @@ async def test_add_through_the_modal_then_a_question_gets_the_new_passage(
     assert answer["embeds"][0]["description"].startswith("Bicycle parking is behind the library")
     passage = backend.load().get("bike-parking")
     assert passage is not None and passage.questions == ("Where can I park my bike?", "Is there bike parking?")
+
+
+async def test_a_bot_started_on_an_empty_folder_says_so_and_answers_the_first_passage_added(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A new community's bot starts on a folder of no knowledge: /help says it knows nothing yet, and
+    the passage its moderator adds through /kb add is answered."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    moderators = Moderators(discord_users=frozenset({fake.user_id}))
+    empty = Service.from_directory(folder, Config(moderators=moderators, data_dir=tmp_path / "data"))
+    try:
+        async with connected(fake, empty):
+            interaction = fake.command("help")
+            await fake.push("INTERACTION_CREATE", interaction)
+            helped = await callback_for(fake, interaction)
+            modal = await kb(fake, "add")
+            await submit(fake, modal, {"section": "Bicycles", "text": "Bicycle parking is behind the library."})
+            answer = await ask(fake, "Where is the bicycle parking?")
+    finally:
+        empty.close()
+    assert helped.body["data"]["content"].startswith("I have nothing to answer from yet")
+    assert answer["embeds"][0]["description"].startswith("Bicycle parking is behind the library")
 
 
 async def test_non_moderator_is_refused_without_a_modal(

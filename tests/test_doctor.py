@@ -326,3 +326,14 @@ def test_a_group_that_opens_with_a_word_stemmed_as_anothers_is_a_warning_too(
     (kdir / "synonyms.yaml").write_text("groups:\n  - [author, writer]\n  - [author, novelist]\n")
     assert cli.main(["kb", "check", "--knowledge", str(kdir)], out=io.StringIO()) == 0
     assert "reads as" not in capsys.readouterr().err  # the same first phrase: one group, extended
+
+
+def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A new community's folder of no knowledge yet: the bot starts, so `doctor` warns and exits 0."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    code, out = run(folder)
+    assert code == 0, out
+    assert f"warning knowledge: {folder}: no knowledge files yet: the bot starts, and declines every question" in out

@@ -139,6 +139,14 @@ def test_missing_or_empty_folder(tmp_path: Path) -> None:
     assert "no knowledge files" in load_error(tmp_path)
 
 
+def test_an_empty_folder_may_be_a_knowledge_base_of_nothing_yet_but_not_a_misnamed_one(tmp_path: Path) -> None:
+    """`empty`: the bot's start on a new community's folder; a folder of `faq.yml` alone is a mistake, not empty."""
+    assert knowledge.folder_files(tmp_path, empty=True) == []
+    (tmp_path / "faq.yml").write_text("source: {title: FAQ}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"not read: faq\.yml"):
+        knowledge.folder_files(tmp_path, empty=True)
+
+
 def test_a_folder_of_drafts_only_says_they_wait_to_be_published(tmp_path: Path) -> None:
     """A new moderator's folder after `kb import` holds only drafts: the error says to publish them."""
     (tmp_path / "drafts").mkdir()

@@ -292,6 +292,35 @@ def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys
     assert code == 0 and '"passage_id": "parking"' in out
 
 
+def test_a_bot_started_on_an_empty_folder_answers_its_first_passage_and_keeps_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new community's bot starts on a folder of no knowledge (its moderators then add the first
+    passage from chat): it says it knows nothing yet, and the last passage cannot be taken away, by
+    undo, removal or a hand edit, since a running bot keeps its last knowledge rather than load none."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    with caplog.at_level(logging.WARNING, logger="bot.knowledge"):
+        service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
+    assert "every question is declined until a moderator adds a passage" in caplog.text
+    member, mod = Asker("telegram", "7", "c"), Asker("cli", "", name="ann")
+    assert service.help_text().startswith("I have nothing to answer from yet")
+    asked = "When is the meetup?"
+    assert service.ask(asked, member).fallback
+    change = service.moderation.add(mod, section="Meetups", text=MEETUP_TEXT)
+    assert service.ask(asked, member).passage_id == change.passage_id
+    assert "Meetups" in service.help_text()
+    with pytest.raises(Refused, match="without a passage"):
+        service.moderation.undo(mod)
+    with pytest.raises(Refused, match="without a passage"):
+        service.moderation.remove(mod, change.passage_id)
+    (folder / "moderators.yaml").unlink()  # by hand
+    with pytest.raises(knowledge.KnowledgeError, match="no knowledge files"):
+        service.reload()
+    assert service.ask(asked, member).passage_id == change.passage_id
+    service.close()
+
+
 def test_a_folder_of_yml_files_alone_is_no_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Knowledge named `events.yml` is not read: `kb check` named no file, and a first `kb add` wrote
     moderators.yaml beside it as if the folder were empty."""

@@ -21,7 +21,7 @@ from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
 from bot import Request
 from bot import knowledge as kb
-from bot.config import CooldownSettings, Moderators
+from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
 from tests.backends import Backend, backend
@@ -104,6 +104,31 @@ async def test_moderator_adds_a_passage_and_the_next_question_in_another_chat_ge
     assert after.buttons()[0]["callback_data"] == f"v:+:{passage_id}"
     stored = backend.load().get(passage_id)
     assert stored is not None and "wifi code" in stored.questions
+
+
+async def test_a_new_communitys_bot_starts_empty_and_its_moderator_adds_the_first_passage_from_chat(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A bot on a folder of no knowledge yet starts, tells members it knows nothing yet, and answers
+    the passage its moderator adds with /kb_add: no command line needed for a community's first step."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    moderators = Moderators(telegram_users=frozenset({str(MODERATOR["id"])}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    empty = Service.from_directory(folder, config)
+    try:
+        async with running(fake, empty):
+            helped = await say(fake, STRANGER_CHAT, "/help", user=STRANGER)
+            before = await say(fake, STRANGER_CHAT, WIFI_QUESTION, user=STRANGER)
+            added = await say(fake, MODERATOR_CHAT, "/kb_add Wifi | The wifi password is on the board by the door.")
+            after = await say(fake, STRANGER_CHAT, WIFI_QUESTION, user=STRANGER)
+    finally:
+        empty.close()
+    assert shown(helped).startswith("I have nothing to answer from yet: my moderators have not added any knowledge.")
+    assert "don't know" in shown(before)
+    assert shown(added) == "Added passage wifi. It is live now."
+    assert after.text.startswith("<b>Wifi</b>") and "board by the door" in after.text
+    assert [p.id for p in kb.load(folder)] == ["wifi"]
 
 
 async def test_group_command_with_the_bot_name_replies_to_the_command(

@@ -68,6 +68,13 @@ def disk_message(exc: OSError) -> str:
     return f"cannot save the change: {reason}. Nothing was changed."
 
 
+# A change that would take the last passage away: a running bot keeps its last knowledge rather than
+# load none, so the members would go on getting what the moderator was told is gone.
+EMPTIED = (
+    "that change would leave the knowledge base without a passage, and the bot would answer nothing: "
+    "change the passage with `kb edit` instead, or add another first"
+)
+
 CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
 STALE_CHECK_AGE = 3600.0  # seconds: a scratch copy without a pid (older versions) this old is left over
 
@@ -218,6 +225,8 @@ class KnowledgeStore:
             for name, text in texts.items():
                 if text is not None:
                     (folder / name).write_text(text, encoding="utf-8")
+            if not knowledge.knowledge_files(folder):
+                raise StoreError(EMPTIED)
             syn = self.directory / knowledge.SYNONYMS_FILE
             if syn.is_file():
                 shutil.copyfile(syn, folder / syn.name)

@@ -68,6 +68,7 @@ def load(
     workers: int | None = None,
     cache: Path | None = None,
     time_limit: float | None = None,
+    empty: bool = False,
 ) -> Index:
     """Read the knowledge folder and its synonyms into an Index; raises KnowledgeError.
 
@@ -75,12 +76,13 @@ def load(
     large enough to gain from them; 1: all in this process). `cache`: the folder of read parts.
     `time_limit`: seconds after which the load gives up with a KnowledgeError (checked after each
     file; one file's time is bounded by its size cap), so that a reload of hostile or huge files
-    cannot hold up the bot's later reloads for good.
+    cannot hold up the bot's later reloads for good. `empty`: a folder of no knowledge files is an
+    Index of no passages (a new community's, at the bot's start), not an error.
     """
     deadline = time.monotonic() + time_limit if time_limit else None
     ranking = ranking or Ranking()
     store = open_cache(cache)
-    files = knowledge.folder_files(directory)
+    files = knowledge.folder_files(directory, empty=empty)
     try:
         syns = synonyms.load(directory)
     except yamlfiles.FileError as exc:

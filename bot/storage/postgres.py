@@ -31,7 +31,7 @@ from bot import knowledge
 from bot.catalogue import _
 from bot.curation.edits import normalized
 from bot.curation.history import SEED, Record
-from bot.curation.store import StoreError, dump
+from bot.curation.store import EMPTIED, StoreError, dump
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
 
@@ -247,6 +247,8 @@ class PostgresStore:
 
 def validate(files: Files) -> KnowledgeBase:
     """Load `files` through the real loader (in a scratch folder); raises StoreError."""
+    if not files:
+        raise StoreError(EMPTIED)
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
         for name, data in files.items():
