@@ -348,22 +348,31 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
     names = [p.name for p in importing.draft_files(Path(args.knowledge))] if args.all else [args.file]
-    config = _config(args)
-    if config.database_url:  # the drafts are this folder's files; they go live in the database
-        service = _service(args)
+    if not _config(args).database_url:  # without loading the index: the draft may be the folder's first file
+        moderation = _moderation(args)
+        return _published(names, lambda name: moderation.publish(_asker(args), name).message, out)
+    service = _service(args)  # the drafts are this folder's files; they go live in the database
+    try:
+        return _published(names, lambda name: service.moderate(Request("publish", draft=name), _asker(args)), out)
+    finally:
+        service.close()  # its database threads and scratch folder end with the command
+
+
+def _published(names: list[str], publish: Callable[[str], Reply | str], out: TextIO) -> int:
+    """Publish the drafts one by one, stopping at the first refused: the error says which drafts were
+    not tried, so that `--all` with one broken draft among many does not look like all or nothing."""
+    for at, name in enumerate(names):
         try:
-            for name in names:
-                reply = service.moderate(Request("publish", draft=name), _asker(args))
-                if reply.refused:
-                    print(f"error: {reply.text}", file=sys.stderr)
-                    return EXIT_FAILED
-                print(reply.text, file=out)
-        finally:
-            service.close()  # its database threads and scratch folder end with the command
-        return EXIT_OK
-    moderation = _moderation(args)  # without loading the index: the draft may be the folder's first file
-    for name in names:
-        print(moderation.publish(_asker(args), name).message, file=out)
+            reply = publish(name)
+            refused, text = (reply.refused, reply.text) if isinstance(reply, Reply) else (False, reply)
+        except Refused as exc:
+            refused, text = True, str(exc)
+        if refused:
+            rest = names[at + 1 :]
+            untried = f"\n(not tried: {', '.join(rest)}; `kb publish --all` again once it is fixed)" if rest else ""
+            print(f"error: {text}{untried}", file=sys.stderr)
+            return EXIT_FAILED
+        print(text, file=out)
     return EXIT_OK
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ import yaml
 from bot import cli, knowledge
 from bot.answering import Answerer
 from bot.watcher import signature
+from tests.conftest import ROOT
+from tests.support import child_env
+from tests.test_store import can_mount_read_only
 
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 
@@ -284,3 +289,70 @@ def test_undoing_a_publish_never_writes_over_a_draft_waiting_under_its_name(seed
     assert kb(seed_kdir, "undo")[0] != 0
     assert (seed_kdir / "drafts" / "events.yaml").read_text(encoding="utf-8") == waiting
     assert "Monday" in (seed_kdir / "events.yaml").read_text(encoding="utf-8")
+
+
+def test_publish_all_names_the_broken_drafts_line_and_entry_and_the_drafts_not_tried(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb drafts` named `drafts/b.yaml:7 (id)`; `kb publish --all` said only "'text' is empty", of no file,
+    after publishing the drafts before it and leaving the rest unsaid."""
+    for name, section in (("a.md", "Parking"), ("b.md", "Bicycles"), ("c.md", "Lockers")):
+        imported(seed_kdir, name, FAQ.replace("Parking", section))
+    broken = seed_kdir / "drafts" / "b.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("  text: Bicycles go", "  text: ''\n  # Bicycles go"))
+    capsys.readouterr()
+    code, out = kb(seed_kdir, "publish", "--all")
+    err = capsys.readouterr().err
+    assert code == 1 and out == "Published a.yaml: 1 passage, live now.\n"
+    assert "error: drafts/b.yaml:7 (parking-" not in err  # the id is the draft's own, read from the draft
+    assert err.startswith("error: drafts/b.yaml:7 (bicycles-1): 'text' is empty; fix the draft, then publish it again.")
+    assert "(not tried: c.yaml; `kb publish --all` again once it is fixed)" in err
+    assert (seed_kdir / "drafts" / "c.yaml").is_file() and not (seed_kdir / "c.yaml").exists()
+
+
+def test_undoing_a_publish_is_refused_when_drafts_cannot_take_the_draft_back(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`drafts/` turned into a file: undo said "It is a draft again." of an article then neither live
+    nor a draft (its text only in the history)."""
+    imported(seed_kdir, "first.md")
+    imported(seed_kdir, "second.md", FAQ.replace("Parking", "Bicycles"))
+    assert kb(seed_kdir, "publish", "--all")[0] == 0
+    (seed_kdir / "drafts").rmdir()
+    (seed_kdir / "drafts").write_text("x", encoding="utf-8")
+    capsys.readouterr()
+    assert kb(seed_kdir, "undo")[0] == 1
+    assert "drafts/ cannot be changed by the bot's user (not a writable folder); nothing was changed." in (
+        capsys.readouterr().err
+    )
+    assert (seed_kdir / "second.yaml").is_file()
+
+
+@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+def test_publishing_is_refused_when_its_draft_cannot_be_removed(seed_kdir: Path) -> None:
+    """A drafts/ the bot's user cannot change (here a read-only mount, which stops root too): publish said
+    "live now" and left the draft, which then blocked `kb undo` as "waiting" under the same name."""
+    imported(seed_kdir, "library-faq.md")
+    drafts = seed_kdir / "drafts"
+    command = (
+        f"mount --bind {drafts} {drafts} && mount -o remount,ro,bind {drafts} && "
+        f"exec {sys.executable} -m bot kb publish library-faq --knowledge {seed_kdir}"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "drafts/ cannot be changed by the bot's user" in result.stderr and "Traceback" not in result.stderr
+    assert (drafts / "library-faq.yaml").is_file() and not (seed_kdir / "library-faq.yaml").exists()
+
+
+def test_an_edit_to_a_passage_a_new_version_no_longer_has_is_named_as_such(seed_kdir: Path) -> None:
+    """The March meetup edited in chat, then April's version without it: the reply said its new text
+    "replaces" the edit of `march-1`, a passage it does not have."""
+    imported(seed_kdir, "events.md", "# Events\n\n## March\n\nThe March meetup is at the library.\n")
+    assert kb(seed_kdir, "publish", "events")[0] == 0
+    assert kb(seed_kdir, "edit", "march-1", "--text", "The March meetup is on the 6th at the library.")[0] == 0
+    code, out = published_again(seed_kdir, "events.md", "# Events\n\n## April\n\nThe April meetup is in the park.\n")
+    assert code == 0 and "replaces edits" not in out
+    assert "The new version no longer has passages edited since the last publish: `march-1`." in out

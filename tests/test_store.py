@@ -88,7 +88,7 @@ def test_disk_full_simulated_with_a_file_size_limit_refuses_and_loses_nothing(kd
     assert not list(kdir.glob(".*.tmp"))
 
 
-def _can_mount_read_only() -> bool:
+def can_mount_read_only() -> bool:
     if shutil.which("unshare") is None or shutil.which("mount") is None:
         return False
     probe = subprocess.run(
@@ -98,7 +98,7 @@ def _can_mount_read_only() -> bool:
     return probe.returncode == 0
 
 
-@pytest.mark.skipif(not _can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
 def test_a_read_only_mounted_folder_refuses_and_loses_nothing(kdir: Path) -> None:
     """A real read-only bind mount (EROFS, also for root): the change is refused clearly, the files stay."""
     before = snapshot(kdir)

@@ -24,6 +24,7 @@ from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import Record, render
+from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
 from bot.records import term_key
@@ -265,20 +266,29 @@ class Moderation:
         renamed: dict[str, str] = {}
         dropped: list[str] = []
         repeated: dict[str, int] = {}
+        removed = _Behind(draft.unlink)
         record = self._apply(
-            asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=draft.unlink
+            asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=removed
         )
         count = len((record.after or {}).get("passages") or [])
         message = ngettext(
             "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
         ).format(draft=draft.name, count=count)
+        if removed.failed is not None:
+            message += " " + _(
+                "Its draft could not be removed ({error}): delete {folder}/{draft} by hand, or `kb undo` refuses."
+            ).format(error=removed.failed.strerror or removed.failed, folder=DRAFTS_DIR, draft=draft.name)
         if record.before is not None:  # a new version (`kb import --update`)
             message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
-            edited, back = publishing.replaced_changes(self._history().records(), record)
+            edited, gone, back = publishing.replaced_changes(self._history().records(), record)
             if edited:
                 message += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
                     ids=", ".join(f"`{pid}`" for pid in edited)
                 )
+            if gone:
+                message += " " + _(
+                    "The new version no longer has passages edited since the last publish: {ids}."
+                ).format(ids=", ".join(f"`{pid}`" for pid in gone))
             if back:
                 message += " " + _("It brings back passages removed since the last publish: {ids}.").format(
                     ids=", ".join(f"`{pid}`" for pid in back)
@@ -321,10 +331,16 @@ class Moderation:
             if undone[0].kind == "publish":
                 publishing.restore(self._drafts_folder(), undone[0])
 
-        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restore)
+        restored = _Behind(restore)
+        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restored)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
-        if last.kind == "publish":
+        if last.kind == "publish" and restored.failed is not None:
+            message += " " + _(
+                "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
+                "record of the publish (history.jsonl in the data folder)."
+            ).format(folder=DRAFTS_DIR, error=restored.failed.strerror or restored.failed)
+        elif last.kind == "publish":
             again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
             message += " " + again
         following = self._history().last_undoable()
@@ -510,6 +526,22 @@ def _finish(done: Callable[[], None], kind: str) -> None:
         done()
     except OSError as exc:  # the change is made and recorded: only the draft folder is behind
         log.warning("kb %s made, but the drafts folder was not updated: %s", kind, exc)
+
+
+class _Behind:
+    """A step on `drafts/` after a change is made (the draft removed, or written back), and whether it
+    failed: the moderator's reply must not say what did not happen."""
+
+    def __init__(self, step: Callable[[], None]) -> None:
+        self.step = step
+        self.failed: OSError | None = None
+
+    def __call__(self) -> None:
+        try:
+            self.step()
+        except OSError as exc:
+            self.failed = exc
+            raise
 
 
 def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Record:

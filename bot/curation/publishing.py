@@ -10,17 +10,19 @@ long as the file is still as it was published.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from bot import yamlfiles
+from bot import knowledge, yamlfiles
 from bot.catalogue import _
 from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, UPDATE_MARK, draft_files, is_update
 from bot.curation.store import OWN_FILES, dump, write_atomic
+from bot.knowledge import KnowledgeError
 from bot.yamlfiles import FileError
 
 
@@ -46,6 +48,7 @@ def plan(
     """The change that makes `draft` live; ids it has to number anew go into `renamed`, the
     alternate questions of the live file that a new version has no passage for into `dropped`, and
     how many of its passages another live file holds word for word, by that file, into `repeated`."""
+    check_drafts_writable(draft.parent.parent)
     if draft.name in OWN_FILES:
         raise Refused(
             _("{draft} would replace the folder's own file of that name; rename the draft and publish it then.").format(
@@ -73,6 +76,12 @@ def plan(
                 file=f"{DRAFTS_DIR}/{draft.name}"
             )
         )
+    try:  # the draft alone, as `kb drafts` reads it: the refusal names its line and entry, not the live file's
+        knowledge.read_file(draft)
+    except KnowledgeError as exc:
+        raise Refused(
+            _("{error}; fix the draft, then publish it again.").format(error=f"{DRAFTS_DIR}/{exc.brief()}")
+        ) from exc
     taken = {str(item.get("id")) for name, _, item in all_items(files) if not (replacing and name == draft.name)}
     kept, left = _kept_aliases(files.get(draft.name) if replacing else None, data["passages"])
     passages = []
@@ -148,12 +157,13 @@ def _place_of(passage: dict[str, Any]) -> object:
     return (passage.get("id"), passage.get("section")) if passage else None
 
 
-def replaced_changes(records: list[Record], published: Record) -> tuple[list[str], list[str]]:
+def replaced_changes(records: list[Record], published: Record) -> tuple[list[str], list[str], list[str]]:
     """What a new version (`published`, by `kb import --update`) undoes of the changes made in chat
-    since its file was last published: the ids of passages edited since whose text it replaces,
-    and of passages removed since that it brings back. The article is read again, and a fix made
-    in chat is gone unless the article has it too. Worked out from the file as last published and
-    as it was just before (`published.before`); nothing when it was never published."""
+    since its file was last published: the ids of passages edited since whose text it replaces, of
+    passages edited since that it no longer has, and of passages removed since that it brings back.
+    The article is read again, and a fix made in chat is gone unless the article has it too. Worked
+    out from the file as last published and as it was just before (`published.before`); nothing
+    when it was never published."""
     at = next((n for n, r in enumerate(records) if r.id == published.id), len(records))
     undone = {r.undoes for r in records if r.undoes}
     last = next(
@@ -165,11 +175,11 @@ def replaced_changes(records: list[Record], published: Record) -> tuple[list[str
         None,
     )
     if last is None or published.before is None:
-        return [], []
+        return [], [], []
     then, before, now = (_texts(r) for r in (last.after, published.before, published.after))
     edited = [pid for pid, text in before.items() if pid in then and then[pid] != text and now.get(pid) != text]
     back = [pid for pid in now if pid in then and pid not in before]
-    return edited, back
+    return [pid for pid in edited if pid in now], [pid for pid in edited if pid not in now], back
 
 
 def _texts(data: object) -> dict[str, str]:
@@ -204,9 +214,25 @@ def _content(data: object) -> object:
     return {"source": data.get("source") or {}, "passages": passages}
 
 
+def check_drafts_writable(knowledge_dir: Path) -> None:
+    """Refused when `drafts/` cannot take a change (a file of that name, a folder the bot's user may
+    not write, a read-only disk): publishing removes a draft and undoing it writes one back, and a
+    change made with its draft step failed had said "It is a draft again" of an article now nowhere."""
+    folder = Path(knowledge_dir) / DRAFTS_DIR
+    where = folder if folder.exists() else Path(knowledge_dir)
+    if (folder.exists() and not folder.is_dir()) or not os.access(where, os.W_OK):
+        raise Refused(
+            _("{folder}/ cannot be changed by the bot's user (not a writable folder); nothing was changed.").format(
+                folder=DRAFTS_DIR
+            )
+        )
+
+
 def check_restorable(knowledge_dir: Path, last: Record) -> None:
     """Refused when undoing the publish `last` would write over a draft waiting under its name
-    (next month's version, made by `kb import --update`): a moderator's draft is never lost."""
+    (next month's version, made by `kb import --update`): a moderator's draft is never lost; or
+    when `drafts/` cannot take it back."""
+    check_drafts_writable(knowledge_dir)
     waiting = Path(knowledge_dir) / DRAFTS_DIR / last.file
     if waiting.exists():
         raise Refused(
