@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
+MAX_TITLE_CHARS = 200  # a source's title and publisher: every citation repeats them (a 110 KB <title> was 28 messages)
+MAX_URL_CHARS = 2000
 MAX_QUESTION_CHARS = 300
 # Questions per passage: with the length caps, a passage is at most about 33,000 characters, so
 # YAML aliases (one long list of questions under every passage) cannot multiply a small file.
@@ -249,6 +251,8 @@ def _source(path: Path, raw: Any) -> Source:
     if not isinstance(raw, dict):
         raise KnowledgeError(path, "'source' must be a mapping with at least a title", entry="source")
     fields = _fields(path, raw, _SOURCE_KEYS, entry="source", line=None)
+    for key, limit in (("title", MAX_TITLE_CHARS), ("publisher", MAX_TITLE_CHARS), ("url", MAX_URL_CHARS)):
+        _check_length(path, key, fields.get(key, ""), limit, "source", None)
     return Source(**fields)
 
 

@@ -113,6 +113,19 @@ def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
     ]
 
 
+def test_a_huge_page_title_is_cut_as_a_heading_is_and_the_loader_refuses_one(seed_kdir: Path) -> None:
+    """A 110 KB <title> became the source's title: every answer's citation repeated it, 28 Telegram messages."""
+    page = seed_kdir.parent / "club.html"
+    page.write_text(f"<title>{'Chess club ' * 10_000}</title><p>We meet on Tuesdays at seven.</p>", encoding="utf-8")
+    assert main(["kb", "import", str(page), "--knowledge", str(seed_kdir)]) == 0
+    [passage] = _drafted(seed_kdir, "club")
+    assert len(passage.source.title) == knowledge.MAX_TITLE_CHARS and passage.source.title.endswith("…")
+    drafted = seed_kdir / "drafts" / "club.yaml"
+    drafted.write_text(drafted.read_text(encoding="utf-8").replace("…", "Chess club"), encoding="utf-8")
+    with pytest.raises(FileError, match=r"club\.yaml \(source\): title is 209 characters, more than the limit of 200"):
+        knowledge.read_file(drafted)
+
+
 def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:
     """Markdown: the first # heading is the title, markup is stripped, a list is one passage, code is kept."""
     title, found = _imported(
@@ -174,6 +187,24 @@ def test_every_import_error_names_the_file(tmp_path: Path, content: bytes | None
     with pytest.raises(FileError, match=problem) as raised:
         import_article(article, knowledge_copy(tmp_path))
     assert str(raised.value).startswith(str(article))
+
+
+def test_a_symbolic_link_loop_is_named_as_one_not_as_a_missing_file(tmp_path: Path) -> None:
+    article = tmp_path / "loop1.md"
+    article.symlink_to(tmp_path / "loop2.md")
+    (tmp_path / "loop2.md").symlink_to(article)
+    with pytest.raises(FileError, match="a symbolic link that leads nowhere"):
+        import_article(article, knowledge_copy(tmp_path))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_article_as_notepad_saves_it_is_read(tmp_path: Path, encoding: str) -> None:
+    """Notepad's "Unicode" is UTF-16 with a byte-order mark: it was refused as "a binary file"."""
+    text = "# Club\n\nWe meet on Tuesdays — in the café.\n"
+    data = text.encode(encoding) if encoding == "utf-16" else b"\xfe\xff" + text.encode(encoding)
+    article = tmp_path / "club.md"
+    article.write_bytes(data)
+    assert drafts_of(articles.read(article))[1][0].text == "We meet on Tuesdays — in the café."
 
 
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:

@@ -47,22 +47,39 @@ def read_text(path: Path) -> str:
     """The file's text without a byte-order mark; FileError when it is not a text file with content."""
     if path.is_dir():
         raise FileError(path, "is a folder; give an article file (.txt, .md or .html)")
+    if not path.exists() and path.is_symlink():  # "file not found" of a link that is there
+        raise FileError(path, "a symbolic link that leads nowhere (a loop, or its target is gone)")
     if not path.exists():
         raise FileError(path, "file not found")
     data = read_bytes(path, MAX_ARTICLE_BYTES)  # a FIFO, a device or a file past the limit is refused unread
     kind = _document_kind(path, data)
     if kind is not None:
         raise FileError(path, f"{kind}, not a text article; save it as plain text, Markdown or a web page (HTML) first")
-    if b"\x00" in data:
+    text = _utf16(path, data) if data.startswith(_UTF16_MARKS) else None
+    if text is None and b"\x00" in data:
         raise FileError(path, "a binary file (it holds NUL bytes), not a text article")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig") if text is None else text
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 text (byte {exc.start}); save it as UTF-8 first") from None
     text = _INVISIBLE.sub("", text)  # a rules page's blank line held a zero-width space, which ended a passage
     if not text.strip():
         raise FileError(path, "the file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# The byte-order marks of UTF-16, as Windows' Notepad saves "Unicode" text (its NUL bytes had made it "binary").
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(path: Path, data: bytes) -> str:
+    """The text of a file that begins with a UTF-16 byte-order mark."""
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise FileError(
+            path, f"not UTF-16 text (byte {exc.start}), though it begins as one; save it as UTF-8"
+        ) from None
 
 
 # Characters that print as nothing and join nothing: zero-width space, word joiner, a byte-order

@@ -20,7 +20,7 @@ from bot import knowledge
 from bot.curation import articles, ids
 from bot.curation.blocks import Article, Block
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
-from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
+from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
@@ -503,7 +503,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
-            title = title or title_of_name(path.stem)
+            title = _clip(title or title_of_name(path.stem), MAX_TITLE_CHARS)
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
