@@ -92,6 +92,9 @@ class Answer:
     # reply of its own (see `replies`). Empty for a message of one question.
     asked: str = ""
     also: tuple[Answer, ...] = ()
+    # ANSWERED only: the passage after this one in the same section (an imported section cut into
+    # passages: a procedure's later steps, the rest of an FAQ's answer), offered as one more button
+    read_on: Suggestion | None = None
 
     @property
     def replies(self) -> tuple[Answer, ...]:
@@ -346,6 +349,7 @@ class Answerer:
         passage = best.passage
         hedge = messages.say(messages.HEDGE) if hedged else None
         reply = f"{passage.text}\n\n{citation(passage.section, passage.source)}"
+        following = self.kb.following(passage.id)
         return Answer(
             text=f"{hedge}\n\n{reply}" if hedge else reply,
             hedge=hedge,
@@ -357,6 +361,7 @@ class Answerer:
             section=passage.section,
             passage_text=passage.text,
             source=passage.source,
+            read_on=Suggestion(following.id, messages.say(messages.READ_ON)) if following else None,
         )
 
     def _suggestion(self, passage: Passage, terms: tuple[str, ...], *, alone: bool = False) -> Suggestion:

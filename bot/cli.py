@@ -96,6 +96,7 @@ def _answer_json(question: str, answer: Answer) -> dict[str, object]:
         "score": round(answer.score, 4),
         "fallback": answer.fallback,
         "hedged": answer.hedged,
+        "read_on": answer.read_on.passage_id if answer.read_on else None,  # the section's next passage
     }
     if answer.also:
         row["also"] = [_answer_json(more.asked, more) for more in answer.also]

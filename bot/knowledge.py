@@ -108,6 +108,19 @@ class KnowledgeBase:
         """Made once, on first use: a look-up by id (a forged button's id among them) is a dict look-up."""
         return {p.id: p for p in self.passages}
 
+    def following(self, passage_id: str) -> Passage | None:
+        """The passage after this one in its file, when it goes on the same section of the same source
+        (an imported section of more than one passage: a procedure's next steps), else None."""
+        at = self._position.get(passage_id)
+        if at is None or at + 1 >= len(self.passages):
+            return None
+        this, after = self.passages[at], self.passages[at + 1]
+        return after if (after.source, after.section) == (this.source, this.section) else None
+
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        return {p.id: at for at, p in enumerate(self.passages)}
+
     def sections(self) -> list[str]:
         """Section names in first-seen order, without repeats."""
         return list(dict.fromkeys(p.section for p in self.passages))

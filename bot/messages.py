@@ -41,6 +41,7 @@ UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do
 NOTHING_KNOWN_YET = N_(
     "I have nothing to answer from yet: my moderators have not added any knowledge. Please ask again later."
 )
+READ_ON = N_("Read on ▸")
 MODERATOR_COMMANDS = N_("For moderators (send one alone to see how it is written):")
 
 

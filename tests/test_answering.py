@@ -409,3 +409,28 @@ def test_a_topic_under_a_heading_that_asks_is_offered_by_that_question() -> None
     labels = {s.passage_id: s.label for s in b.suggestions}
     assert labels["ports-1"].startswith("Which ports does it use?: Port 22000")
     assert labels["ports-2"].startswith("Which ports does it use?: Port 21027")
+
+
+def test_an_answer_offers_the_next_passage_of_its_section_to_read_on() -> None:
+    """A section cut into passages (an imported procedure) goes on after the one answered: the answer
+    names the next, labelled in the asker's language; the section's last passage, and another
+    section's or source's next passage, are not offered."""
+    guide, notes = Source(title="Install guide"), Source(title="Moderator notes")
+    kb = KnowledgeBase(
+        passages=(
+            Passage(id="install-1", section="Installing", text="Download the installer and run it.", source=guide),
+            Passage(
+                id="install-2", section="Installing", text="Then check the version with tool --version.", source=guide
+            ),
+            Passage(id="updates", section="Updates", text="The tool looks for updates every week.", source=guide),
+            Passage(id="more-updates", section="Updates", text="Updates install when you restart.", source=notes),
+        )
+    )
+    answerer = Answerer(kb)
+    first = answerer.answer_passage("install-1")
+    assert first is not None and first.read_on is not None
+    assert (first.read_on.passage_id, first.read_on.label) == ("install-2", "Read on ▸")
+    assert [answerer.answer_passage(pid).read_on for pid in ("install-2", "updates", "more-updates")] == [None] * 3  # type: ignore[union-attr]
+    with messages.speaking("ko"):
+        korean = answerer.answer_passage("install-1")
+    assert korean is not None and korean.read_on is not None and korean.read_on.label == "계속 읽기 ▸"

@@ -53,7 +53,7 @@ def test_ask_json_has_the_documented_keys(backend: Backend) -> None:
     """`ask --json` prints one JSON object with exactly the documented keys."""
     result = run("ask", "pizza recipes?", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged"}
+    assert set(data) == {"ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "read_on"}
     assert data["outcome"] == "fallback" and data["fallback"] is True
     assert data["hedged"] is False and data["passage_id"] is None
 

@@ -330,6 +330,30 @@ async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord, 
     assert gap.chosen == (("women-majority", 1),)
 
 
+async def test_an_answer_whose_section_goes_on_offers_read_on_and_a_press_sends_the_rest(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Step 1 answered alone left the member without step 2: "Read on ▸" answers with the section's next
+    passage, which (the section's last) has none of its own."""
+    steps = [
+        {"id": "install-1", "section": "Installing", "text": "Download the installer and run it as administrator."},
+        {"id": "install-2", "section": "Installing", "text": "Then check the version with tool --version."},
+        {"id": "updates", "section": "Updates", "text": "The tool checks for updates once a week."},
+    ]
+    service = Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", steps)))
+    async with connected(fake, service):
+        await fake.push("MESSAGE_CREATE", fake.mention("where do I download the installer?"))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+        sent = next(iter(fake.messages.values()))
+        press = fake.press("qa:p:install-2", sent)
+        await fake.push("INTERACTION_CREATE", press)
+        rest = await callback_for(fake, press)
+    assert custom_ids(post.body) == ["qa:v:+:install-1", "qa:v:-:install-1", "qa:p:install-2"]
+    assert post.body["components"][0]["components"][2]["label"] == "Read on ▸"
+    assert rest.body["data"]["embeds"][0]["description"].startswith("Then check the version")
+    assert custom_ids(rest.body["data"]) == ["qa:v:+:install-2", "qa:v:-:install-2"]
+
+
 async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord, service: Service) -> None:
     """A 👎 on a message this process never sent (a restart) is recorded through the core."""
     async with running(service, ENV):

@@ -176,6 +176,44 @@ async def test_fallback_offers_buttons_and_a_press_answers(fake: FakeTelegram, h
     assert gap.chosen == ((data[0][2:], 1),)
 
 
+INSTALL_GUIDE = """\
+source: {title: Install guide}
+passages:
+  - id: install-1
+    section: Installing on Windows
+    text: Download the installer from the releases page and run it as administrator.
+  - id: install-2
+    section: Installing on Windows
+    text: Then open a new terminal and check the version with tool --version.
+  - id: updates
+    section: Updates
+    text: The tool checks for updates once a week.
+"""
+
+
+async def test_an_answer_whose_section_goes_on_offers_read_on_and_a_press_sends_the_rest(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Step 1 of an installation answered alone left the member without step 2: "Read on ▸" sends the
+    next passage of the section, which (the section's last) has none of its own."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "guide.yaml").write_text(INSTALL_GUIDE, encoding="utf-8")
+    async with running_bot(fake, folder):
+        fake.message(PRIVATE, "where do I download the installer for windows?", user=USER)
+        [first] = await fake.wait_for("sendMessage")
+        fake.press(first.result, first.buttons()[2]["callback_data"], user=USER)
+        _, rest = await fake.wait_for("sendMessage", 2)
+    assert "Download the installer" in first.text
+    assert [(b["text"], b["callback_data"]) for b in first.buttons()] == [
+        ("👍", "v:+:install-1"),
+        ("👎", "v:-:install-1"),
+        ("Read on ▸", "p:install-2"),
+    ]
+    assert rest.text.startswith("<b>Installing on Windows</b>") and "tool --version" in rest.text
+    assert [b["callback_data"] for b in rest.buttons()] == ["v:+:install-2", "v:-:install-2"]
+
+
 def test_a_token_revoked_while_running_exits_4_with_one_line(handbook: Path) -> None:
     """getUpdates answers 401 after a while: the process exits 4 with one ERROR line, no traceback, no hang."""
     with serving_in_thread(TOKEN) as fake, bot_process(fake, handbook) as process:

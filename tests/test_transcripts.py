@@ -74,7 +74,8 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["pass"] for r in rows] == [True, True, None]
     assert all(
-        set(r) == {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "pass"}
+        set(r)
+        == {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "read_on", "pass"}
         for r in rows
     )
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True

@@ -28,9 +28,14 @@ MAX_SUGGESTIONS = 5
 def render(answer: Answer) -> Reply:
     """The Discord form of an Answer: an embed for a passage, text and buttons otherwise."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_id and answer.passage_text:
+        more = answer.read_on  # the section goes on in the next passage: pressed as a topic is
         return Reply(
             embed=answer_embed(answer),
-            buttons=(VoteButton(answer.passage_id, True), VoteButton(answer.passage_id, False)),
+            buttons=(
+                VoteButton(answer.passage_id, True),
+                VoteButton(answer.passage_id, False),
+                *((SuggestionButton(more.passage_id, more.label),) if more else ()),
+            ),
         )
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
     # back as the part of their message not answered, was a link in the bot's own message.

@@ -128,14 +128,22 @@ def _fits(passage_id: str) -> bool:
 
 
 def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """Suggestion buttons for a fallback, 👍 / 👎 for an answer, nothing for small talk."""
+    """Suggestion buttons for a fallback, 👍 / 👎 for an answer (and "Read on ▸" when its section goes
+    on in the next passage, pressed as a topic is), nothing for small talk."""
     if answer.passage_id is not None and answer.outcome is Outcome.ANSWERED:
         ref = passage_ref(answer.passage_id)
-        votes = [
+        row = [
             InlineKeyboardButton("👍", callback_data=f"v:+:{ref}"),
             InlineKeyboardButton("👎", callback_data=f"v:-:{ref}"),
         ]
-        return InlineKeyboardMarkup([votes])
+        if answer.read_on is not None:
+            more = answer.read_on
+            row.append(
+                InlineKeyboardButton(
+                    clip(more.label, BUTTON_LABEL_LIMIT), callback_data=f"p:{passage_ref(more.passage_id)}"
+                )
+            )
+        return InlineKeyboardMarkup([row])
     if answer.suggestions:
         rows = [
             [InlineKeyboardButton(clip(s.label, BUTTON_LABEL_LIMIT), callback_data=f"p:{passage_ref(s.passage_id)}")]
