@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,31 @@ def test_hold_changes_waits_for_a_change_being_written_and_then_keeps_others_out
     assert service.hold_changes(5) is True
     assert hold_elsewhere(0.05) is False  # held for good: no change starts before the exit
     service.close()
+
+
+def test_a_change_killed_while_it_is_checked_is_neither_made_nor_recorded(kdir: Path, tmp_path: Path) -> None:
+    """SIGKILL while a change is checked (a copy of the whole folder loaded, the slow part of a change):
+    the history line had gone in before the check, so `kb history` showed an edit never made and every
+    later `kb undo` refused it. The line now goes in after the check: history and files agree."""
+    big = [{"id": f"filler-{n}", "section": f"Filler {n}", "text": f"Filler passage {n}."} for n in range(20_000)]
+    (kdir / "filler.yaml").write_text(json.dumps({"source": {"title": "Filler"}, "passages": big}), encoding="utf-8")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    edit = [sys.executable, "-m", "bot", "kb", "edit", "rules", "--text", "Phantom rules.", "--knowledge", str(kdir)]
+    proc = subprocess.Popen(edit, cwd=ROOT, env={**child_env(), "TMPDIR": str(scratch)}, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob(f"qabot-check-{proc.pid}-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the change ended before its check was seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    made = knowledge.load(kdir).get("rules").text == "Phantom rules."  # type: ignore[union-attr]
+    history = kdir.parent / "data" / HISTORY_FILE
+    recorded = history.exists() and "Phantom rules." in history.read_text(encoding="utf-8")
+    assert made == recorded
+    if not made:  # the usual case: killed during the check
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "kb", "undo", "--knowledge", str(kdir)], cwd=ROOT, env=child_env(),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert "was changed since" not in result.stderr

@@ -507,14 +507,19 @@ def _check_history(history: ChangeLog) -> None:
 
 
 def _commit_recorded(store: KnowledgeStorage, edit: edits.Edit, history: ChangeLog, record: Record) -> KnowledgeBase:
-    """Write the change and its record together or not at all: the record first (an OSError such as
-    a full disk then changes nothing), then the files; if they fail, the record is taken back."""
-    mark = history.append(record)
+    """Write the change and its record together or not at all: the change is checked, then the record
+    is written (an OSError such as a full disk then changes nothing), then the files; if they fail,
+    the record is taken back. Checked first: a kill -9 during the check (a copy of the whole folder
+    loaded through the loader, the slow part) had left a change recorded that was never made, and
+    every later `kb undo` refused it."""
+    marks: list[int] = []
     try:
-        return store.commit(edit.changed)
+        return store.commit(edit.changed, recorded=lambda: marks.append(history.append(record)))
     except BaseException:
+        if not marks:
+            raise
         try:
-            history.take_back(mark)
+            history.take_back(marks[0])
         except OSError as exc:
             log.warning("kb %s of %s failed, and its history line could not be taken back: %s",
                         record.kind, record.passage_id, exc)  # fmt: skip

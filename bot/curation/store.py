@@ -23,7 +23,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -191,14 +191,16 @@ class KnowledgeStore:
         except KnowledgeError as exc:
             raise StoreError(f"the knowledge base has an error, fix it first: {exc.brief()}") from exc
 
-    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
-        """Validate the folder with `changed` files (name -> data, None = delete), write them, return it."""
+    def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = lambda: None) -> KnowledgeBase:
+        """Validate the folder with `changed` files (name -> data, None = delete), call `recorded` (the
+        change's history line goes in), write them, return it."""
         texts = {name: None if data is None else dump(data) for name, data in changed.items()}
         try:
             kb = self._validate(texts)
         except OSError as exc:
             log.warning("cannot check the change to %s: %s", self.directory, exc)
             raise StoreError(disk_message(exc)) from exc
+        recorded()  # after the check, the slow part: a kill -9 during it had left a change recorded, not made
         for name, text in texts.items():
             target = self.directory / name
             try:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -115,11 +115,12 @@ class PostgresStore:
         tx.files, tx.versions = _read_files(tx.conn)
         return {name: _copy(data) for name, data in tx.files.items()}
 
-    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
+    def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = lambda: None) -> KnowledgeBase:
         tx = self._transaction()
         merged = {**tx.files, **changed}
         kb = validate({name: data for name, data in merged.items() if data is not None})
         self._check_versions(tx, changed)
+        recorded()  # in the same transaction: the change and its record commit together
         for name, data in changed.items():
             _write_file(tx.conn, name, data, _items(tx.files.get(name)))
         return kb

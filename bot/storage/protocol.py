@@ -7,7 +7,7 @@ change and its record commit in one transaction. `Moderation` takes either and n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,8 +32,9 @@ class KnowledgeStorage(Protocol):
 
     def read_files(self) -> dict[str, Any]: ...
 
-    def commit(self, changed: Mapping[str, Any]) -> KnowledgeBase:
-        """Validate and write `changed` (file name -> data, None: delete); raises StoreError."""
+    def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = ...) -> KnowledgeBase:
+        """Validate `changed` (file name -> data, None: delete), call `recorded` (the change's record goes
+        in), then write it; raises StoreError."""
         ...
 
     def hold(self, timeout: float) -> bool: ...
