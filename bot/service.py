@@ -189,8 +189,9 @@ class Service:
         store = self.moderation.store
         return store is None or store.hold(timeout)
 
-    def _extend_after_add(self, passage: Passage, before: Signature, after: Signature) -> None:
-        """Go live with one added passage: extend the index when the live one is exactly `before`.
+    def _extend_after_add(self, passage: Passage, before: Signature | None, after: Signature) -> None:
+        """Go live with one added passage: extend the index when the live one is exactly `before`, and
+        the change wrote nothing but moderators.yaml (`after`); None: the folder changed while it was read.
 
         `Answerer.with_added` is much cheaper than a rebuild and does not hold the GIL for long, so
         answers in other threads keep flowing. It gives the same index as a rebuild only when the
@@ -202,7 +203,8 @@ class Service:
         with self._reload_lock:
             files = knowledge.knowledge_files(self.knowledge_dir)
             last = files[-1].name if files else None
-            if self._loaded == before and last == MODERATOR_FILE:
+            alone = before is not None and _besides_additions(before) == _besides_additions(after)
+            if alone and self._loaded == before and last == MODERATOR_FILE:  # no hand edit meanwhile
                 try:
                     extended = self._answerer.with_added(passage)
                 except ValueError:  # the id is already live after all: rebuild below
@@ -413,3 +415,10 @@ def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
 
 
 __all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]
+
+
+def _besides_additions(files: Signature) -> Signature:
+    """The folder's files but moderators.yaml, which an addition writes: a hand edit of another file
+    while a moderator's addition was checked (a second or more in a large folder) had been taken into
+    the watcher's view of what is live, without being loaded, and never went live."""
+    return tuple(entry for entry in files if entry[0] != MODERATOR_FILE)

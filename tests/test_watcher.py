@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -162,3 +164,31 @@ def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_
     unboxed = Service.from_directory(folder, Config(reload_timeout=0))
     unboxed.reload()
     assert unboxed.ask("Where can I park for the meetup?", ASKER).passage_id == "parking"
+
+
+def test_a_hand_edit_saved_while_a_moderator_adds_still_goes_live(tmp_path: Path) -> None:
+    """A hand edit of another file while a moderator's addition was being checked (a second or more in a
+    large folder) had been taken into the watcher's view of what is live without being loaded: the bot
+    served the old text until some other file changed. Now the addition reloads instead of extending."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    passages = [{"id": f"filler-{n}", "section": f"Filler {n}", "text": f"Filler passage {n}."} for n in range(20_000)]
+    handbook = folder / "handbook.yaml"  # before moderators.yaml, which an addition then extends at the end
+    handbook.write_text(json.dumps({"source": {"title": "Handbook"}, "passages": passages}), encoding="utf-8")
+    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
+    ann = Asker("cli", "", name="ann")
+    adding = threading.Thread(target=lambda: service.moderation.add(ann, section="Parking", text="Park behind it."))
+    checking = Path(tempfile.gettempdir()).glob
+    adding.start()
+    try:
+        assert wait_for(lambda: any(checking(f"qabot-check-{os.getpid()}-*")) or not adding.is_alive())
+        assert adding.is_alive(), "the addition ended before its check was seen"
+        replace_text(handbook, handbook.read_text(encoding="utf-8").replace("Filler passage 7.", "Edited by hand."))
+        adding.join(timeout=60)
+        service.start_watching(interval=0.05)
+        assert wait_for(lambda: (live := service.passage("filler-7")) is not None and live.text == "Edited by hand.")
+        assert service.passage("parking") is not None
+    finally:
+        service.stop_watching()
+        adding.join(timeout=60)
+        service.close()

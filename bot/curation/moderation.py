@@ -63,7 +63,7 @@ class Moderation:
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
         find: Callable[[str, int], Sequence[Passage]] | None = None,
-        added: Callable[[Passage, Signature, Signature], None] | None = None,
+        added: Callable[[Passage, Signature | None, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
     ):
@@ -445,8 +445,10 @@ class Moderation:
         store, history = self._store(), self._history()
         try:
             with store.locked(), self._guard():  # the command line: a SIGTERM now ends the process after it
-                before = signature(store.directory)
+                before: Signature | None = signature(store.directory)
                 files = store.read_files()
+                if signature(store.directory) != before:  # a hand edit while the files were read: reload
+                    before = None
                 _check_history(history)
                 edit = plan(files)
                 record = _record(asker, kind, edit, undoes() if undoes else None)
