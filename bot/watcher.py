@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot import knowledge
 from bot.knowledge import KnowledgeError, LoadTimeout
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ class KnowledgeWatcher:
     def poll(self) -> bool:
         """Check once; True when a new knowledge base went live."""
         current = signature(self.directory)
+        if current == self._loaded() and self._bad is not None:  # mended back to what is live: no reload
+            self._bad = None
+            log.info("knowledge folder %s is as loaded again; the error reported before is gone", self.directory)
         if current == self._loaded() or current == self._bad:
             return False
         if self._backoff.waiting(current):
@@ -115,6 +119,8 @@ class KnowledgeWatcher:
         self._bad = None
         self._backoff.succeeded()
         log.info("knowledge reloaded from %s", self.directory)
+        for unread in knowledge.unread(self.directory):  # "moderators.yml": its passages just left the bot
+            log.warning("%s", unread)
         return True
 
     def _run(self) -> None:

@@ -111,6 +111,30 @@ def test_a_file_added_by_another_process_is_picked_up(service: Service) -> None:
         service.stop_watching()
 
 
+@pytest.mark.allow_error_logs
+def test_an_error_mended_back_to_the_live_state_says_so_and_a_file_renamed_yml_is_named(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A duplicate id dropped in and deleted again left the ERROR as the last word on the knowledge (the
+    folder was as loaded: nothing reloaded, nothing said); a file renamed `.yml` left the bot silently."""
+    assert service.knowledge_dir is not None
+    folder = service.knowledge_dir
+    replace_text(folder / "extra.yaml", 'source: {title: "Extra"}\npassages:\n' + PARKING)
+    service.reload()
+    caplog.set_level(logging.INFO, logger="bot.watcher")
+    service.start_watching(interval=0.05)
+    try:
+        replace_text(folder / "dup.yaml", 'source: {title: "Dup"}\npassages:\n' + PARKING)
+        assert wait_for(lambda: any("duplicate id" in r.getMessage() for r in caplog.records))
+        (folder / "dup.yaml").unlink()
+        assert wait_for(lambda: any("is as loaded again" in r.getMessage() for r in caplog.records))
+        os.replace(folder / "extra.yaml", folder / "extra.yml")
+        assert wait_for(lambda: any("extra.yml: not read" in r.getMessage() for r in caplog.records))
+        assert service.passage("parking") is None  # gone, and now said
+    finally:
+        service.stop_watching()
+
+
 def test_answers_flow_while_a_change_is_applied(service: Service) -> None:
     """Questions asked from other threads during moderators' changes are all answered, none fail."""
     results: list[str | None] = []
