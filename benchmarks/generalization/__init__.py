@@ -77,12 +77,19 @@ class Result:
     passage_text: str | None
     hedged: bool = False  # answered, saying it may not answer exactly that (see bot.confidence)
     offered: tuple[str, ...] = ()  # declined: the texts of the closest topics offered as buttons
+    read_on: str | None = None  # answered: the text of the section's next passage, a "Read on ▸" press away
 
     @property
     def one_press_away(self) -> bool:
         """On-topic and declined, with a passage that holds the fact among the closest topics offered."""
         fact = self.question.fact
         return self.passage_id is None and fact is not None and any(contains(text, fact) for text in self.offered)
+
+    @property
+    def read_on_right(self) -> bool:
+        """Answered with a wrong passage whose section's next passage, one "Read on ▸" press away, holds the fact."""
+        fact = self.question.fact
+        return self.verdict == "wrong" and fact is not None and contains(self.read_on or "", fact)
 
     @property
     def verdict(self) -> str:
@@ -115,6 +122,7 @@ class Totals:
     off_hedged: int = 0
     near_miss_hedged: int = 0
     declined_offered: int = 0  # on-topic declined, the right passage among the closest topics offered
+    wrong_read_on: int = 0  # answered wrong, the right passage the section's next ("Read on ▸")
 
     @staticmethod
     def pct(part: int, whole: int) -> float:
@@ -314,7 +322,10 @@ def _answers(knowledge: Path, questions: list[Question]) -> list[Result]:
     for q in questions:
         a = answerer.answer(q.ask)
         offered = tuple(p.text for s in a.suggestions if (p := answerer.kb.get(s.passage_id)) is not None)
-        results.append(Result(q, a.passage_id, a.passage_text, a.hedged, offered))
+        following = answerer.kb.get(a.read_on.passage_id) if a.read_on else None
+        results.append(
+            Result(q, a.passage_id, a.passage_text, a.hedged, offered, following.text if following else None)
+        )
     return results
 
 
@@ -350,6 +361,7 @@ def totals(results: list[Result]) -> Totals:
         off_hedged=sum(r.hedged for r in off),
         near_miss_hedged=sum(r.hedged for r in near),
         declined_offered=sum(r.one_press_away for r in on),
+        wrong_read_on=sum(r.read_on_right for r in on),
     )
 
 
@@ -376,6 +388,8 @@ def report(t: Totals, set_name: str, corpus: str = DEFAULT_CORPUS) -> str:
         f"{t.near_miss_met_pct}%)",
         f"declined  on-topic, the right passage among the closest topics offered: {t.declined_offered} of "
         f"{t.declined} ({t.declined_offered_pct}%)",
+        f'wrong     answers whose section\'s next passage, a "Read on" press away, is right: {t.wrong_read_on} of '
+        f"{t.wrong}",
         "per source (on-topic): right / wrong / declined of questions",
     ]
     for name, row in t.per_source.items():
