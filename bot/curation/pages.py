@@ -65,12 +65,20 @@ _INLINE = frozenset(
 # paragraph), where the next of its kind starts (a list item, a cell, a row), or where its parent ends.
 _OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
                  "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": _BLOCKS | {"body"}}  # fmt: skip
-# Class or id words of page chrome: left out with everything inside them.
+# Class or id words of page chrome: left out with everything inside them. A wiki's boxes and marks, a
+# table of contents and the site's navigation are chrome wherever they stand...
 _CHROME = frozenset(
-    """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
-    reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
-    cookie-banner skip-link footer site-footer site-header menu cc-window cc-banner cc-revoke""".split()
+    """toc navbox vertical-navbox infobox ambox hatnote noprint mw-editsection mw-jump-link reflist refbegin
+    mw-references-wrap catlinks printfooter mw-navigation sitesub contentsub jump-to-nav cookie-banner skip-link
+    site-footer site-header cc-window cc-banner cc-revoke""".split()
 )
+# ...these words only outside the page's main content: inside it they name the article's own parts (a
+# café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
+_CHROME_OUTSIDE_MAIN = frozenset({"menu", "sidebar", "metadata", "reference", "references", "footer"})
+# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading or a section is never
+# chrome by its id ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
+# heading before them). docutils writes a section as `<div class="section">`.
+_SECTIONS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section"})
 # The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
 # anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
 # "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
@@ -85,20 +93,30 @@ _NOTICE_PARTS = frozenset(
     {"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert", "box", "disclaimer",
      "choice", "info", "sdk"}
 )  # fmt: skip
-_CHROME_ROLES = frozenset(
-    {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
-)
+# Roles of chrome; inside the main content only navigation, a search form and a dialog are (a
+# `role="note"` there, a menu's allergy warning, is the article's).
+_CHROME_ROLES = frozenset({"navigation", "search", "dialog", "alertdialog"})
+_CHROME_ROLES_OUTSIDE_MAIN = _CHROME_ROLES | {"banner", "contentinfo", "complementary", "note"}
 _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
 
 
 def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
-    named = [*attrs.get("class", "").split(), attrs.get("id", "")]
+    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
-    if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
+    chrome_words = _CHROME if in_main else _CHROME | _CHROME_OUTSIDE_MAIN
+    roles = _CHROME_ROLES if in_main else _CHROME_ROLES_OUTSIDE_MAIN
+    if words & chrome_words or attrs.get("role", "").lower() in roles:
         return True
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
+
+
+def _chrome_id(tag: str, attrs: dict[str, str]) -> list[str]:
+    """The element's id, when it may mark chrome: not a heading's or a section's (`_SECTIONS`), which
+    documentation tools make from the heading's words."""
+    section = tag in _SECTIONS or "section" in attrs.get("class", "").lower().split()
+    return [] if section else [attrs.get("id", "")]
 
 
 def _name_parts(word: str) -> set[str]:

@@ -1,0 +1,63 @@
+"""`kb import` of a saved web page (`bot.curation.pages`): what a reader sees in a browser is read.
+
+An outside test (session 18) found whole sections of documentation left out as if they were the
+site's chrome, a nested table cut into a passage a cell, an old club site's layout table read as one
+row of data, and text that browsers never show (an iframe's fallback, an unclosed comment) served.
+"""
+
+from __future__ import annotations
+
+from bot.curation import articles
+
+
+def _read(page: str) -> list[tuple[str, str]]:
+    """Each block of the page: its heading's level ("h2"), or "" for a paragraph, and its text."""
+    return [(f"h{b.level}" if b.heading else "", b.text) for b in articles.from_html(page).blocks]
+
+
+SPHINX_PAGE = """<html><head><title>Configuration</title></head><body>{open}
+<section id="configuration"><h1>Configuration</h1><p>Tool reads tool.toml.</p>
+<section id="metadata"><h2>Metadata</h2><p>The name and version keys are required.</p></section>
+<section id="menu"><h2>Menu</h2><p>The menu key lists the tray's commands.</p></section>
+<section id="reference"><h2>Reference</h2><p>Every setting can be an environment variable.</p></section>
+<div class="section" id="footer"><h2>Footer</h2><p>The footer key sets the report's last line.</p></div>
+<section id="sidebar"><h2>Sidebar</h2><p>Set sidebar to false to hide it.</p></section>
+</section>{close}</body></html>"""
+
+
+def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
+    """Sphinx gives each section the id of its heading (`<section id="metadata">`, docutils' `<div
+    class="section">`): sections titled Metadata, Menu, Reference, Footer or Sidebar were left out
+    whole, with no warning, in the main content or not."""
+    for open_, close in [('<div class="body" role="main">', "</div>"), ("", "")]:
+        found = _read(SPHINX_PAGE.format(open=open_, close=close))
+        assert [text for level, text in found if level == "h2"] == ["Metadata", "Menu", "Reference", "Footer", "Sidebar"]
+        assert len([text for level, text in found if not level]) == 6
+
+
+def test_a_heading_named_like_chrome_by_its_id_stays_over_its_text() -> None:
+    """MkDocs, Hugo and Docusaurus give headings ids made of their words (`<h2 id="metadata">`): the
+    heading was left out, and its text filed under the heading before it."""
+    page = (
+        '<article class="md-content__inner"><h1 id="configuration">Configuration</h1><h2 id="install">Install</h2>'
+        '<p>Install it with pip.</p><h2 id="metadata">Metadata</h2><p>The name key is required.</p>'
+        '<h2 id="toc">toc</h2><p>The toc key turns the table of contents on.</p></article>'
+    )
+    assert _read(page)[3:] == [
+        ("h2", "Metadata"),
+        ("", "The name key is required."),
+        ("h2", "toc"),
+        ("", "The toc key turns the table of contents on."),
+    ]
+
+
+def test_in_the_main_content_a_menu_and_a_note_are_the_articles_own() -> None:
+    """A café's `<div class="menu">` of dishes and a `role="note"` allergy warning in `<main>` were left
+    out ("how much is the soup?" was not known); the site's menu outside it, a table of contents and
+    navigation inside it are still left out."""
+    page = (
+        '<body><div class="menu"><a href="/">Home</a></div><main><h1>Lunch</h1><div class="toc">Contents</div>'
+        '<div class="menu"><h3>Soup</h3><p>Tomato soup, 6 euros.</p></div><div role="navigation">Next page</div>'
+        '<div role="note"><p>Dishes may contain nuts.</p></div></main><div role="note">Site news</div></body>'
+    )
+    assert _read(page) == [("h1", "Lunch"), ("h3", "Soup"), ("", "Tomato soup, 6 euros."), ("", "Dishes may contain nuts.")]
