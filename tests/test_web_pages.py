@@ -61,3 +61,23 @@ def test_in_the_main_content_a_menu_and_a_note_are_the_articles_own() -> None:
         '<div role="note"><p>Dishes may contain nuts.</p></div></main><div role="note">Site news</div></body>'
     )
     assert _read(page) == [("h1", "Lunch"), ("h3", "Soup"), ("", "Tomato soup, 6 euros."), ("", "Dishes may contain nuts.")]
+
+
+def test_an_iframes_fallback_text_is_not_read() -> None:
+    """What an `<iframe>` holds shows only in a browser that cannot show frames: "Your browser does not
+    support iframes." was a passage, answered to "where are you?"."""
+    page = (
+        '<main><h2>Contact</h2><p>12 Elm Street.</p><iframe src="https://maps.example.org/embed">'
+        "<p>Your browser does not support iframes.</p></iframe><p>Call us any day.</p></main>"
+    )
+    assert _read(page) == [("h2", "Contact"), ("", "12 Elm Street."), ("", "Call us any day.")]
+
+
+def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
+    """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
+    "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""
+    page = (
+        "<main><!-- <h2>Secret</h2><p>Hidden.</p> --><h2>Open</h2><p>Visible text.</p>"
+        "<!-- unclosed comment <h2>X</h2><p>after</p></main>"
+    )
+    assert _read(page) == [("h2", "Open"), ("", "Visible text.")]

@@ -46,9 +46,12 @@ def _page_title(title: str) -> str | None:
 
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
+# Left out with what is inside them; an <iframe>'s, <noembed>'s and <noframes>' content is the text a
+# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a passage).
 _SKIPPED = frozenset(
-    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog"}
-)
+    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog",
+     "iframe", "noembed", "noframes"}
+)  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
@@ -316,6 +319,13 @@ class _PageParser(HTMLParser):
         except AssertionError:
             end = self.rawdata.find(">", i + 3)
             return -1 if end < 0 else end + 1
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        """A comment; one never closed (`<!--` and no `-->`) hides the rest of the page, as browsers
+        hide it. Python 3.11's parser reads it as text up to the next `>`, and the tags after it as
+        the page ("<!-- unclosed comment <h2>X" was a passage)."""
+        end = super().parse_comment(i, report)
+        return len(self.rawdata) if end < 0 else end  # the page is fed whole: no more will come
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
