@@ -31,7 +31,13 @@ def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
     whole, with no warning, in the main content or not."""
     for open_, close in [('<div class="body" role="main">', "</div>"), ("", "")]:
         found = _read(SPHINX_PAGE.format(open=open_, close=close))
-        assert [text for level, text in found if level == "h2"] == ["Metadata", "Menu", "Reference", "Footer", "Sidebar"]
+        assert [text for level, text in found if level == "h2"] == [
+            "Metadata",
+            "Menu",
+            "Reference",
+            "Footer",
+            "Sidebar",
+        ]
         assert len([text for level, text in found if not level]) == 6
 
 
@@ -60,7 +66,12 @@ def test_in_the_main_content_a_menu_and_a_note_are_the_articles_own() -> None:
         '<div class="menu"><h3>Soup</h3><p>Tomato soup, 6 euros.</p></div><div role="navigation">Next page</div>'
         '<div role="note"><p>Dishes may contain nuts.</p></div></main><div role="note">Site news</div></body>'
     )
-    assert _read(page) == [("h1", "Lunch"), ("h3", "Soup"), ("", "Tomato soup, 6 euros."), ("", "Dishes may contain nuts.")]
+    assert _read(page) == [
+        ("h1", "Lunch"),
+        ("h3", "Soup"),
+        ("", "Tomato soup, 6 euros."),
+        ("", "Dishes may contain nuts."),
+    ]
 
 
 def test_an_iframes_fallback_text_is_not_read() -> None:
@@ -81,3 +92,33 @@ def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> 
         "<!-- unclosed comment <h2>X</h2><p>after</p></main>"
     )
     assert _read(page) == [("h2", "Open"), ("", "Visible text.")]
+
+
+def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
+    """A table of opening hours with a nested table for Tuesday was cut into a passage a cell ("Day",
+    "9-17", "closed" were answers of their own): it is one paragraph, the nested rows in their cell."""
+    page = (
+        "<main><h2>Hours</h2><table><tr><th>Day</th><th>Hours</th></tr><tr><td>Monday</td><td>9-17</td></tr>"
+        "<tr><td>Tuesday</td><td><table><tr><td>Morning</td><td>9-12</td></tr><tr><td>Afternoon</td>"
+        "<td>14-18</td></tr></table></td></tr><tr><td>Wednesday</td><td>closed</td></tr></table></main>"
+    )
+    assert _read(page) == [
+        ("h2", "Hours"),
+        ("", "Day: Monday, Hours: 9-17. Day: Tuesday, Hours: Morning, 9-12; Afternoon, 14-18. "
+             "Day: Wednesday, Hours: closed."),
+    ]  # fmt: skip
+
+
+def test_a_table_holding_a_layout_table_lays_out_the_page_too() -> None:
+    """A page laid out by tables in tables keeps its paragraphs, the inner table's and the outer's (a
+    row of the outer table is not read as a row of data)."""
+    page = (
+        "<table><tr><td><table><tr><td><p>Welcome to the club.</p><p>We meet on Tuesdays.</p></td></tr></table>"
+        "</td></tr><tr><td>Boards are provided.</td><td>Tea is free.</td></tr></table>"
+    )
+    assert [text for _, text in _read(page)] == [
+        "Welcome to the club.",
+        "We meet on Tuesdays.",
+        "Boards are provided.",
+        "Tea is free.",
+    ]

@@ -381,9 +381,7 @@ class _PageParser(HTMLParser):
     def _table_start(self, tag: str) -> None:
         """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
         table = self._tables[-1] if self._tables else None
-        if tag == "table":
-            if table is not None:
-                table.layout = True  # a table in a table: the outer one lays out the page
+        if tag == "table":  # a table in a cell is read in it (`_table_end`), unless it lays out the page
             self._tables.append(_Table())
         elif table is not None and tag == "tr":
             table.row()
@@ -403,11 +401,16 @@ class _PageParser(HTMLParser):
             table.cell = None
         elif tag == "table":
             self._tables.pop()
+            outer = self._tables[-1] if self._tables and self._tables[-1].cell is not None else None
+            if table.layout and outer is not None:
+                outer.layout = True  # a cell holding a layout's blocks lays out the page too
             if not table.layout and table.cells:
                 first, made = table.cells[0], set(table.cells)
                 main = self.blocks[first][1]
                 self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
                 made_text = table.text()
+                if made_text and outer is not None:  # a table of data in a cell of another: that cell's text
+                    outer.take(len(self.blocks), table.text(within=True))
                 if made_text:
                     self.blocks.append((Block(made_text), main))
 
@@ -427,7 +430,8 @@ class _List:
 @dataclass
 class _Table:
     """An HTML table being read: its rows of cell texts, which cells are headers (`<th>`, in order),
-    the blocks its cells made, the cell open now, and whether it lays out the page instead."""
+    the blocks its cells made, the cell open now, and whether it lays out the page instead (a cell
+    holds blocks: paragraphs, lists, headings, a layout table)."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
@@ -449,10 +453,12 @@ class _Table:
         held, head = self.rows[-1][-1]
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
 
-    def text(self) -> str:
+    def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner
         cell allowed) as wide as the table, with rows under it; rows above it (a title spanning the
-        columns) and every row of a table without one are sentences of their cells alone."""
+        columns) and every row of a table without one are sentences of their cells alone. `within` a
+        cell of another table, the rows are parted by ";" ("Hours: Morning, 9-12; Afternoon, 14-18."):
+        a nested table had made a passage of each cell of the table around it."""
         rows = [row for row in self.rows if any(text for text, _ in row)]
         wide = max(map(len, rows), default=0)
         heads = [
@@ -464,4 +470,5 @@ class _Table:
         header = [text for text, _ in rows[at]] if heads else []
         above = [row_sentence([], [text for text, _ in row]) for row in rows[:at]]
         below = [row_sentence(header, [text for text, _ in row]) for row in rows[at + 1 :]]
-        return " ".join(filter(None, above + below))
+        sentences = list(filter(None, above + below))
+        return "; ".join(s.removesuffix(".") for s in sentences) if within else " ".join(sentences)
