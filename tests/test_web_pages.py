@@ -122,3 +122,34 @@ def test_a_table_holding_a_layout_table_lays_out_the_page_too() -> None:
         "Boards are provided.",
         "Tea is free.",
     ]
+
+
+OLD_CLUB_SITE = """<html><head><title>Old Club Site</title></head><body>
+<table width="100%"><tr><td width="150" valign="top"><a href="index.html">Home</a><br><a href="news.html">News</a></td>
+<td valign="top"><font face="Arial"><b>Welcome to the chess club!</b><br><br>
+We meet every Tuesday at 19:00 in the community centre.<br><br>
+<b>Membership</b><br>Membership costs 30 pounds a year.<br><br>
+<b>Tournaments</b><br>Our spring tournament is held in April.
+</font></td></tr></table></body></html>"""
+
+
+def test_a_layout_table_of_paragraphs_parted_by_two_breaks_keeps_its_paragraphs() -> None:
+    """An old club site's links beside its content, paragraphs parted by `<br><br>`, was read as one row
+    of data: one passage that began "Home News, Welcome to the chess club!"."""
+    assert [text for _, text in _read(OLD_CLUB_SITE)] == [
+        "Home News",
+        "Welcome to the chess club!",
+        "We meet every Tuesday at 19:00 in the community centre.",
+        "Membership Membership costs 30 pounds a year.",
+        "Tournaments Our spring tournament is held in April.",
+    ]
+
+
+def test_breaks_around_one_line_of_a_cell_leave_a_table_of_data() -> None:
+    """Only text on both sides of a `<br><br>` makes paragraphs: lines broken with one `<br>`, or breaks
+    before or after a cell's line, are still a row of data."""
+    page = (
+        "<table><tr><th>Day</th><th>Hours</th></tr><tr><td><br><br>Monday</td><td>9-12<br>14-18<br><br></td></tr>"
+        "</table>"
+    )
+    assert [text for _, text in _read(page)] == ["Day: Monday, Hours: 9-12 14-18."]

@@ -280,6 +280,8 @@ class _PageParser(HTMLParser):
         that separate paragraphs so mean."""
         if self._broken_at is not None and not "".join(self._text[self._broken_at :]).strip():
             self._flush()
+            if self._tables:
+                self._tables[-1].part()
             return
         self._text.append(" ")
         self._broken_at = len(self._text)
@@ -430,25 +432,37 @@ class _List:
 @dataclass
 class _Table:
     """An HTML table being read: its rows of cell texts, which cells are headers (`<th>`, in order),
-    the blocks its cells made, the cell open now, and whether it lays out the page instead (a cell
-    holds blocks: paragraphs, lists, headings, a layout table)."""
+    the blocks its cells made, the cell open now, and whether it lays out the page instead.
+
+    A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
+    or paragraphs parted by `<br><br>` (an old club site's content cell beside its links: it was read
+    as one row of data, the links first, its paragraphs run together)."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
     layout: bool = False
+    parted: bool = False  # a <br><br> ended a paragraph of the open cell
 
     def row(self) -> None:
         self.rows.append([])
         self.cell = None
+        self.parted = False
 
     def open_cell(self, tag: str) -> None:
         if not self.rows:
             self.rows.append([])
         self.rows[-1].append(("", tag == "th"))
         self.cell = tag
+        self.parted = False
+
+    def part(self) -> None:
+        """`<br><br>`: it parts paragraphs of the open cell when text stands before it and after it
+        (not a cell's `<br>`s around one line)."""
+        self.parted = self.cell is not None and bool(self.rows[-1][-1][0])
 
     def take(self, block: int, text: str) -> None:
+        self.layout = self.layout or self.parted  # a second paragraph after <br><br>
         self.cells.append(block)
         held, head = self.rows[-1][-1]
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
