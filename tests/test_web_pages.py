@@ -153,3 +153,14 @@ def test_breaks_around_one_line_of_a_cell_leave_a_table_of_data() -> None:
         "</table>"
     )
     assert [text for _, text in _read(page)] == ["Day: Monday, Hours: 9-12 14-18."]
+
+
+def test_a_wikis_sidebar_and_stub_notice_in_the_article_are_still_left_out() -> None:
+    """Inside a wiki article's main content, its "Part of a series" sidebar and its stub notice are chrome
+    by the marks MediaWiki gives them, now that "sidebar" and "metadata" alone mark nothing there."""
+    page = (
+        '<div id="mw-content-text"><table class="sidebar nomobile nowraplinks"><tr><td>Part of a series on ice'
+        '</td></tr></table><p>A glacier is dense ice.</p><div role="note" class="metadata plainlinks asbox stub">'
+        "This article is a stub.</div></div>"
+    )
+    assert _read(page) == [("", "A glacier is dense ice.")]

@@ -68,12 +68,13 @@ _INLINE = frozenset(
 # paragraph), where the next of its kind starts (a list item, a cell, a row), or where its parent ends.
 _OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
                  "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": _BLOCKS | {"body"}}  # fmt: skip
-# Class or id words of page chrome: left out with everything inside them. A wiki's boxes and marks, a
-# table of contents and the site's navigation are chrome wherever they stand...
+# Class or id words of page chrome: left out with everything inside them. A wiki's boxes and marks (a
+# stub's notice, `asbox`; a "Part of a series" sidebar, `nomobile`), a table of contents and the site's
+# navigation are chrome wherever they stand...
 _CHROME = frozenset(
-    """toc navbox vertical-navbox infobox ambox hatnote noprint mw-editsection mw-jump-link reflist refbegin
-    mw-references-wrap catlinks printfooter mw-navigation sitesub contentsub jump-to-nav cookie-banner skip-link
-    site-footer site-header cc-window cc-banner cc-revoke""".split()
+    """toc navbox vertical-navbox infobox ambox asbox hatnote noprint nomobile mw-editsection mw-jump-link reflist
+    refbegin mw-references-wrap catlinks printfooter mw-navigation sitesub contentsub jump-to-nav cookie-banner
+    skip-link site-footer site-header cc-window cc-banner cc-revoke""".split()
 )
 # ...these words only outside the page's main content: inside it they name the article's own parts (a
 # café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
