@@ -46,9 +46,12 @@ def _page_title(title: str) -> str | None:
 
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
+# Left out with what is inside them; an <iframe>'s, <noembed>'s and <noframes>' content is the text a
+# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a passage).
 _SKIPPED = frozenset(
-    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog"}
-)
+    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog",
+     "iframe", "noembed", "noframes"}
+)  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
@@ -65,12 +68,21 @@ _INLINE = frozenset(
 # paragraph), where the next of its kind starts (a list item, a cell, a row), or where its parent ends.
 _OPTIONAL_END = {"p": _BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
                  "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": _BLOCKS | {"body"}}  # fmt: skip
-# Class or id words of page chrome: left out with everything inside them.
+# Class or id words of page chrome: left out with everything inside them. A wiki's boxes and marks (a
+# stub's notice, `asbox`; a "Part of a series" sidebar, `nomobile`), a table of contents and the site's
+# navigation are chrome wherever they stand...
 _CHROME = frozenset(
-    """toc navbox vertical-navbox sidebar infobox metadata ambox hatnote noprint mw-editsection mw-jump-link
-    reference references reflist refbegin catlinks printfooter mw-navigation sitesub contentsub jump-to-nav
-    cookie-banner skip-link footer site-footer site-header menu cc-window cc-banner cc-revoke""".split()
+    """toc navbox vertical-navbox infobox ambox asbox hatnote noprint nomobile mw-editsection mw-jump-link reflist
+    refbegin mw-references-wrap catlinks printfooter mw-navigation sitesub contentsub jump-to-nav cookie-banner
+    skip-link site-footer site-header cc-window cc-banner cc-revoke""".split()
 )
+# ...these words only outside the page's main content: inside it they name the article's own parts (a
+# café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
+_CHROME_OUTSIDE_MAIN = frozenset({"menu", "sidebar", "metadata", "reference", "references", "footer"})
+# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading or a section is never
+# chrome by its id ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
+# heading before them). docutils writes a section as `<div class="section">`.
+_SECTIONS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section"})
 # The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
 # anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
 # "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
@@ -85,20 +97,30 @@ _NOTICE_PARTS = frozenset(
     {"banner", "bar", "notice", "popup", "dialog", "law", "window", "modal", "overlay", "alert", "box", "disclaimer",
      "choice", "info", "sdk"}
 )  # fmt: skip
-_CHROME_ROLES = frozenset(
-    {"navigation", "banner", "contentinfo", "complementary", "search", "note", "dialog", "alertdialog"}
-)
+# Roles of chrome; inside the main content only navigation, a search form and a dialog are (a
+# `role="note"` there, a menu's allergy warning, is the article's).
+_CHROME_ROLES = frozenset({"navigation", "search", "dialog", "alertdialog"})
+_CHROME_ROLES_OUTSIDE_MAIN = _CHROME_ROLES | {"banner", "contentinfo", "complementary", "note"}
 _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-content-text", "bodycontent", "article"})
 
 
 def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
-    named = [*attrs.get("class", "").split(), attrs.get("id", "")]
+    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
-    if words & _CHROME or attrs.get("role", "").lower() in _CHROME_ROLES:
+    chrome_words = _CHROME if in_main else _CHROME | _CHROME_OUTSIDE_MAIN
+    roles = _CHROME_ROLES if in_main else _CHROME_ROLES_OUTSIDE_MAIN
+    if words & chrome_words or attrs.get("role", "").lower() in roles:
         return True
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
+
+
+def _chrome_id(tag: str, attrs: dict[str, str]) -> list[str]:
+    """The element's id, when it may mark chrome: not a heading's or a section's (`_SECTIONS`), which
+    documentation tools make from the heading's words."""
+    section = tag in _SECTIONS or "section" in attrs.get("class", "").lower().split()
+    return [] if section else [attrs.get("id", "")]
 
 
 def _name_parts(word: str) -> set[str]:
@@ -259,6 +281,8 @@ class _PageParser(HTMLParser):
         that separate paragraphs so mean."""
         if self._broken_at is not None and not "".join(self._text[self._broken_at :]).strip():
             self._flush()
+            if self._tables:
+                self._tables[-1].part()
             return
         self._text.append(" ")
         self._broken_at = len(self._text)
@@ -298,6 +322,13 @@ class _PageParser(HTMLParser):
         except AssertionError:
             end = self.rawdata.find(">", i + 3)
             return -1 if end < 0 else end + 1
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        """A comment; one never closed (`<!--` and no `-->`) hides the rest of the page, as browsers
+        hide it. Python 3.11's parser reads it as text up to the next `>`, and the tags after it as
+        the page ("<!-- unclosed comment <h2>X" was a passage)."""
+        end = super().parse_comment(i, report)
+        return len(self.rawdata) if end < 0 else end  # the page is fed whole: no more will come
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -353,9 +384,7 @@ class _PageParser(HTMLParser):
     def _table_start(self, tag: str) -> None:
         """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
         table = self._tables[-1] if self._tables else None
-        if tag == "table":
-            if table is not None:
-                table.layout = True  # a table in a table: the outer one lays out the page
+        if tag == "table":  # a table in a cell is read in it (`_table_end`), unless it lays out the page
             self._tables.append(_Table())
         elif table is not None and tag == "tr":
             table.row()
@@ -375,11 +404,16 @@ class _PageParser(HTMLParser):
             table.cell = None
         elif tag == "table":
             self._tables.pop()
+            outer = self._tables[-1] if self._tables and self._tables[-1].cell is not None else None
+            if table.layout and outer is not None:
+                outer.layout = True  # a cell holding a layout's blocks lays out the page too
             if not table.layout and table.cells:
                 first, made = table.cells[0], set(table.cells)
                 main = self.blocks[first][1]
                 self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
                 made_text = table.text()
+                if made_text and outer is not None:  # a table of data in a cell of another: that cell's text
+                    outer.take(len(self.blocks), table.text(within=True))
                 if made_text:
                     self.blocks.append((Block(made_text), main))
 
@@ -399,32 +433,47 @@ class _List:
 @dataclass
 class _Table:
     """An HTML table being read: its rows of cell texts, which cells are headers (`<th>`, in order),
-    the blocks its cells made, the cell open now, and whether it lays out the page instead."""
+    the blocks its cells made, the cell open now, and whether it lays out the page instead.
+
+    A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
+    or paragraphs parted by `<br><br>` (an old club site's content cell beside its links: it was read
+    as one row of data, the links first, its paragraphs run together)."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
     layout: bool = False
+    parted: bool = False  # a <br><br> ended a paragraph of the open cell
 
     def row(self) -> None:
         self.rows.append([])
         self.cell = None
+        self.parted = False
 
     def open_cell(self, tag: str) -> None:
         if not self.rows:
             self.rows.append([])
         self.rows[-1].append(("", tag == "th"))
         self.cell = tag
+        self.parted = False
+
+    def part(self) -> None:
+        """`<br><br>`: it parts paragraphs of the open cell when text stands before it and after it
+        (not a cell's `<br>`s around one line)."""
+        self.parted = self.cell is not None and bool(self.rows[-1][-1][0])
 
     def take(self, block: int, text: str) -> None:
+        self.layout = self.layout or self.parted  # a second paragraph after <br><br>
         self.cells.append(block)
         held, head = self.rows[-1][-1]
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
 
-    def text(self) -> str:
+    def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner
         cell allowed) as wide as the table, with rows under it; rows above it (a title spanning the
-        columns) and every row of a table without one are sentences of their cells alone."""
+        columns) and every row of a table without one are sentences of their cells alone. `within` a
+        cell of another table, the rows are parted by ";" ("Hours: Morning, 9-12; Afternoon, 14-18."):
+        a nested table had made a passage of each cell of the table around it."""
         rows = [row for row in self.rows if any(text for text, _ in row)]
         wide = max(map(len, rows), default=0)
         heads = [
@@ -436,4 +485,5 @@ class _Table:
         header = [text for text, _ in rows[at]] if heads else []
         above = [row_sentence([], [text for text, _ in row]) for row in rows[:at]]
         below = [row_sentence(header, [text for text, _ in row]) for row in rows[at + 1 :]]
-        return " ".join(filter(None, above + below))
+        sentences = list(filter(None, above + below))
+        return "; ".join(s.removesuffix(".") for s in sentences) if within else " ".join(sentences)

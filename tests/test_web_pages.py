@@ -1,0 +1,166 @@
+"""`kb import` of a saved web page (`bot.curation.pages`): what a reader sees in a browser is read.
+
+An outside test (session 18) found whole sections of documentation left out as if they were the
+site's chrome, a nested table cut into a passage a cell, an old club site's layout table read as one
+row of data, and text that browsers never show (an iframe's fallback, an unclosed comment) served.
+"""
+
+from __future__ import annotations
+
+from bot.curation import articles
+
+
+def _read(page: str) -> list[tuple[str, str]]:
+    """Each block of the page: its heading's level ("h2"), or "" for a paragraph, and its text."""
+    return [(f"h{b.level}" if b.heading else "", b.text) for b in articles.from_html(page).blocks]
+
+
+SPHINX_PAGE = """<html><head><title>Configuration</title></head><body>{open}
+<section id="configuration"><h1>Configuration</h1><p>Tool reads tool.toml.</p>
+<section id="metadata"><h2>Metadata</h2><p>The name and version keys are required.</p></section>
+<section id="menu"><h2>Menu</h2><p>The menu key lists the tray's commands.</p></section>
+<section id="reference"><h2>Reference</h2><p>Every setting can be an environment variable.</p></section>
+<div class="section" id="footer"><h2>Footer</h2><p>The footer key sets the report's last line.</p></div>
+<section id="sidebar"><h2>Sidebar</h2><p>Set sidebar to false to hide it.</p></section>
+</section>{close}</body></html>"""
+
+
+def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
+    """Sphinx gives each section the id of its heading (`<section id="metadata">`, docutils' `<div
+    class="section">`): sections titled Metadata, Menu, Reference, Footer or Sidebar were left out
+    whole, with no warning, in the main content or not."""
+    for open_, close in [('<div class="body" role="main">', "</div>"), ("", "")]:
+        found = _read(SPHINX_PAGE.format(open=open_, close=close))
+        assert [text for level, text in found if level == "h2"] == [
+            "Metadata",
+            "Menu",
+            "Reference",
+            "Footer",
+            "Sidebar",
+        ]
+        assert len([text for level, text in found if not level]) == 6
+
+
+def test_a_heading_named_like_chrome_by_its_id_stays_over_its_text() -> None:
+    """MkDocs, Hugo and Docusaurus give headings ids made of their words (`<h2 id="metadata">`): the
+    heading was left out, and its text filed under the heading before it."""
+    page = (
+        '<article class="md-content__inner"><h1 id="configuration">Configuration</h1><h2 id="install">Install</h2>'
+        '<p>Install it with pip.</p><h2 id="metadata">Metadata</h2><p>The name key is required.</p>'
+        '<h2 id="toc">toc</h2><p>The toc key turns the table of contents on.</p></article>'
+    )
+    assert _read(page)[3:] == [
+        ("h2", "Metadata"),
+        ("", "The name key is required."),
+        ("h2", "toc"),
+        ("", "The toc key turns the table of contents on."),
+    ]
+
+
+def test_in_the_main_content_a_menu_and_a_note_are_the_articles_own() -> None:
+    """A café's `<div class="menu">` of dishes and a `role="note"` allergy warning in `<main>` were left
+    out ("how much is the soup?" was not known); the site's menu outside it, a table of contents and
+    navigation inside it are still left out."""
+    page = (
+        '<body><div class="menu"><a href="/">Home</a></div><main><h1>Lunch</h1><div class="toc">Contents</div>'
+        '<div class="menu"><h3>Soup</h3><p>Tomato soup, 6 euros.</p></div><div role="navigation">Next page</div>'
+        '<div role="note"><p>Dishes may contain nuts.</p></div></main><div role="note">Site news</div></body>'
+    )
+    assert _read(page) == [
+        ("h1", "Lunch"),
+        ("h3", "Soup"),
+        ("", "Tomato soup, 6 euros."),
+        ("", "Dishes may contain nuts."),
+    ]
+
+
+def test_an_iframes_fallback_text_is_not_read() -> None:
+    """What an `<iframe>` holds shows only in a browser that cannot show frames: "Your browser does not
+    support iframes." was a passage, answered to "where are you?"."""
+    page = (
+        '<main><h2>Contact</h2><p>12 Elm Street.</p><iframe src="https://maps.example.org/embed">'
+        "<p>Your browser does not support iframes.</p></iframe><p>Call us any day.</p></main>"
+    )
+    assert _read(page) == [("h2", "Contact"), ("", "12 Elm Street."), ("", "Call us any day.")]
+
+
+def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
+    """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
+    "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""
+    page = (
+        "<main><!-- <h2>Secret</h2><p>Hidden.</p> --><h2>Open</h2><p>Visible text.</p>"
+        "<!-- unclosed comment <h2>X</h2><p>after</p></main>"
+    )
+    assert _read(page) == [("h2", "Open"), ("", "Visible text.")]
+
+
+def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
+    """A table of opening hours with a nested table for Tuesday was cut into a passage a cell ("Day",
+    "9-17", "closed" were answers of their own): it is one paragraph, the nested rows in their cell."""
+    page = (
+        "<main><h2>Hours</h2><table><tr><th>Day</th><th>Hours</th></tr><tr><td>Monday</td><td>9-17</td></tr>"
+        "<tr><td>Tuesday</td><td><table><tr><td>Morning</td><td>9-12</td></tr><tr><td>Afternoon</td>"
+        "<td>14-18</td></tr></table></td></tr><tr><td>Wednesday</td><td>closed</td></tr></table></main>"
+    )
+    assert _read(page) == [
+        ("h2", "Hours"),
+        ("", "Day: Monday, Hours: 9-17. Day: Tuesday, Hours: Morning, 9-12; Afternoon, 14-18. "
+             "Day: Wednesday, Hours: closed."),
+    ]  # fmt: skip
+
+
+def test_a_table_holding_a_layout_table_lays_out_the_page_too() -> None:
+    """A page laid out by tables in tables keeps its paragraphs, the inner table's and the outer's (a
+    row of the outer table is not read as a row of data)."""
+    page = (
+        "<table><tr><td><table><tr><td><p>Welcome to the club.</p><p>We meet on Tuesdays.</p></td></tr></table>"
+        "</td></tr><tr><td>Boards are provided.</td><td>Tea is free.</td></tr></table>"
+    )
+    assert [text for _, text in _read(page)] == [
+        "Welcome to the club.",
+        "We meet on Tuesdays.",
+        "Boards are provided.",
+        "Tea is free.",
+    ]
+
+
+OLD_CLUB_SITE = """<html><head><title>Old Club Site</title></head><body>
+<table width="100%"><tr><td width="150" valign="top"><a href="index.html">Home</a><br><a href="news.html">News</a></td>
+<td valign="top"><font face="Arial"><b>Welcome to the chess club!</b><br><br>
+We meet every Tuesday at 19:00 in the community centre.<br><br>
+<b>Membership</b><br>Membership costs 30 pounds a year.<br><br>
+<b>Tournaments</b><br>Our spring tournament is held in April.
+</font></td></tr></table></body></html>"""
+
+
+def test_a_layout_table_of_paragraphs_parted_by_two_breaks_keeps_its_paragraphs() -> None:
+    """An old club site's links beside its content, paragraphs parted by `<br><br>`, was read as one row
+    of data: one passage that began "Home News, Welcome to the chess club!"."""
+    assert [text for _, text in _read(OLD_CLUB_SITE)] == [
+        "Home News",
+        "Welcome to the chess club!",
+        "We meet every Tuesday at 19:00 in the community centre.",
+        "Membership Membership costs 30 pounds a year.",
+        "Tournaments Our spring tournament is held in April.",
+    ]
+
+
+def test_breaks_around_one_line_of_a_cell_leave_a_table_of_data() -> None:
+    """Only text on both sides of a `<br><br>` makes paragraphs: lines broken with one `<br>`, or breaks
+    before or after a cell's line, are still a row of data."""
+    page = (
+        "<table><tr><th>Day</th><th>Hours</th></tr><tr><td><br><br>Monday</td><td>9-12<br>14-18<br><br></td></tr>"
+        "</table>"
+    )
+    assert [text for _, text in _read(page)] == ["Day: Monday, Hours: 9-12 14-18."]
+
+
+def test_a_wikis_sidebar_and_stub_notice_in_the_article_are_still_left_out() -> None:
+    """Inside a wiki article's main content, its "Part of a series" sidebar and its stub notice are chrome
+    by the marks MediaWiki gives them, now that "sidebar" and "metadata" alone mark nothing there."""
+    page = (
+        '<div id="mw-content-text"><table class="sidebar nomobile nowraplinks"><tr><td>Part of a series on ice'
+        '</td></tr></table><p>A glacier is dense ice.</p><div role="note" class="metadata plainlinks asbox stub">'
+        "This article is a stub.</div></div>"
+    )
+    assert _read(page) == [("", "A glacier is dense ice.")]
