@@ -164,3 +164,30 @@ def test_a_wikis_sidebar_and_stub_notice_in_the_article_are_still_left_out() -> 
         "This article is a stub.</div></div>"
     )
     assert _read(page) == [("", "A glacier is dense ice.")]
+
+
+def test_a_boxs_title_leads_its_text_as_the_documentation_sites_mark_it() -> None:
+    """VitePress's `custom-block-title`, Sphinx's `admonition-title`, Docusaurus's `admonitionHeading_…`:
+    "Note" was a passage of its own (asdf's real pages, session 18), its sentence another."""
+    boxes = [
+        '<div class="tip custom-block"><p class="custom-block-title">Note</p><p><code>sudo</code> may be'
+        " required.</p></div>",
+        '<div class="admonition warning"><p class="admonition-title">Warning</p><p>sudo may be required.</p></div>',
+        '<div class="theme-admonition"><div class="admonitionHeading_Gvgb"><span class="admonitionIcon_Rf37">'
+        "</span>note</div><div><p>sudo may be required.</p></div></div>",
+    ]
+    leads = ["Note", "Warning", "Note"]
+    for box, lead in zip(boxes, leads, strict=True):
+        found = _read(f"<main><h2>Install</h2>{box}<p>Then run it.</p></main>")
+        assert found == [("h2", "Install"), ("", f"{lead}: sudo may be required."), ("", "Then run it.")], box
+
+
+def test_the_language_over_a_code_block_is_not_read_as_its_first_line() -> None:
+    """VitePress prints the code's language ("shell") and a copy button over each block: "shell" had
+    opened every command's passage."""
+    page = (
+        '<main><p>Clone it:</p><div class="language-shell vp-adaptive-theme"><button title="Copy Code" class="copy">'
+        '</button><span class="lang">shell</span><pre class="shiki"><code><span class="line">git clone x</span>'
+        "</code></pre></div></main>"
+    )
+    assert [text for _, text in _read(page)] == ["Clone it:", "git clone x"]

@@ -60,7 +60,8 @@ _BLOCKS = _HEADINGS | set(
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 # Inline elements are chrome only as a citation mark (`<sup class="reference">`), an edit or jump
 # link, or a heading's permalink: a link of class "reference" (Sphinx writes every cross-reference so) is text.
-_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink"})  # headerlink: Sphinx's ¶
+# "lang": the language VitePress prints over a code block ("shell"), which had opened every command's passage.
+_INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink", "lang"})  # headerlink: ¶
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
@@ -138,6 +139,15 @@ def _is_chrome_name(parts: set[str], *, in_main: bool) -> bool:
     if "footer" in parts and not parts & _NOT_SITE_FOOTER:
         return True
     return bool(parts & _COOKIE_PARTS) and len(parts & (_COOKIE_PARTS | _NOTICE_PARTS)) >= 2
+
+
+def _is_box_title(attrs: dict[str, str]) -> bool:
+    """A box's title ("Note", "Warning"), as documentation sites mark it: VitePress's `custom-block-title`,
+    Sphinx's and MkDocs's `admonition-title`, Docusaurus's `admonitionHeading_…`, GitHub's
+    `markdown-alert-title`, a `callout-title`. It leads the box's text, as a Markdown box's title does
+    ("Note: sudo may be required ..."); alone, "Note" had been a passage of its own."""
+    parts = {part for word in attrs.get("class", "").split() for part in _name_parts(word)}
+    return bool(parts & {"title", "heading"}) and bool(parts & {"admonition", "custom", "callout", "alert"})
 
 
 def _is_main(tag: str, attrs: dict[str, str]) -> bool:
@@ -225,6 +235,8 @@ class _PageParser(HTMLParser):
         self._link: tuple[str, int] | None = None  # the open link's href, and where its text starts
         self._links: list[tuple[int, str]] = []  # the block's addresses worth showing, and where they go
         self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
+        self._box_title = False  # the block being read is a box's title (`_is_box_title`)
+        self._lead = ""  # a box's title read, leading the next paragraph
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -263,6 +275,7 @@ class _PageParser(HTMLParser):
             self._line_break()
         elif tag in _BLOCKS:
             self._flush()
+            self._box_title = _is_box_title(named)
             self._heading = tag in _HEADINGS
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
             self._table_start(tag)
@@ -362,6 +375,13 @@ class _PageParser(HTMLParser):
         text = code_text("".join(self._text)) if code else oneline("".join(self._text))
         self._text.clear()
         self._broken_at = None
+        titled, self._box_title = self._box_title, False
+        if text and titled and not self._heading and not code and len(text) <= MAX_BOX_TITLE:
+            self._lead = text.rstrip(":")
+            return
+        if text and self._lead:  # the box's title leads its first paragraph (a heading or code: it is dropped)
+            lead, self._lead = self._lead, ""
+            text = text if self._heading or code else f"{lead[:1].upper()}{lead[1:]}: {text}"
         if text:
             item = "" if self._heading or code else self._item
             block = Block(text, self._heading, self._level if self._heading else 0, item, code)
@@ -417,6 +437,8 @@ class _PageParser(HTMLParser):
                 if made_text:
                     self.blocks.append((Block(made_text), main))
 
+
+MAX_BOX_TITLE = 80  # characters: a longer "title" is text of its own
 
 _OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
 
