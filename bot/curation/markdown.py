@@ -6,7 +6,6 @@ made plain text (`inline_markdown`), a link keeping its address where a chat rep
 
 from __future__ import annotations
 
-import html
 import re
 
 from bot.curation import commonmark, dialects
@@ -15,6 +14,7 @@ from bot.curation.blocks import (
     Article,
     Block,
     code_text,
+    decoded,
     indent_of,
     oneline,
     row_sentence,
@@ -422,7 +422,7 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
-    text = html.unescape(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
+    text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
 
 
