@@ -25,6 +25,7 @@ def _imported(path: Path, text: str) -> tuple[str | None, list[tuple[str, str]]]
     ("name", "title", "heading", "paragraph"),
     [
         ("fees.md", "# Club", "## {}", "{}"),
+        ("fees.txt", "Club", "{}", "{}"),
         ("fees.html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
         ("fees.rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
     ],
@@ -51,6 +52,30 @@ def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
     assert found == [
         ("Rules", "Students pay halfprice and seniors pay nothing."),
         ("Rules", "Members voteyearly, on Sunday."),
+    ]
+
+
+def test_plain_text_reads_entities_as_every_format_does_and_an_ampersand_as_typed(tmp_path: Path) -> None:
+    """Text copied from a web page into a `.txt` kept "&amp;" and "&mdash;", though every other
+    format reads them (and the section's id had "amp" in it); an ampersand that begins no entity
+    ended by its semicolon is text ("AT&T", an address's "&copy=2")."""
+    page = (
+        "Jekyll &amp; macOS\n\nInstall Ruby &amp; Bundler first, then run the setup.\n\n"
+        "Troubleshooting &amp; tips\n\nRun bundle exec jekyll serve &mdash; it rebuilds on save. "
+        "AT&T users open https://example.org/?id=1&copy=2 first.\n"
+    )
+    path = tmp_path / "jekyll.txt"
+    path.write_text(page, encoding="utf-8")
+    title, found = drafts_of(articles.read(path))
+    assert title == "Jekyll & macOS"
+    assert [(d.id, d.section, d.text) for d in found] == [
+        ("introduction-1", "Introduction", "Install Ruby & Bundler first, then run the setup."),
+        (
+            "troubleshooting-tips-1",
+            "Troubleshooting & tips",
+            "Run bundle exec jekyll serve \u2014 it rebuilds on save. "
+            "AT&T users open https://example.org/?id=1&copy=2 first.",
+        ),
     ]
 
 

@@ -92,6 +92,8 @@ SLOW_ONCE = {
         "late.md",
         "# T\n\n" + "".join(f"import A{i} from 'a'\n<B{i}>\n" for i in range(20_000)),
     ),
+    # session 18's: entities in plain text; scripts, boxes and struck text in Markdown
+    "entities never ended": ("entities.txt", "&#" + "1" * 100_000 + " &a" * 50_000),
 }
 
 
