@@ -94,6 +94,8 @@ SLOW_ONCE = {
     ),
     # session 18's: entities in plain text; scripts, boxes and struck text in Markdown
     "entities never ended": ("entities.txt", "&#" + "1" * 100_000 + " &a" * 50_000),
+    "scripts never closed": ("scripts.md", "<script>x " * 30_000 + "<style " * 30_000),
+    "scripts in code spans": ("spanned.md", "`<script>` " * 50_000 + "</script>"),
 }
 
 

@@ -1,12 +1,15 @@
 """Markdown read for `kb import` (`from_markdown`): headings, paragraphs and list items, code
 (fenced or indented), tables as a sentence a row, footnotes at the end of the section that cites
-them; front matter, link definitions, comments and a site's template tags left out; inline markup
-made plain text (`inline_markdown`), a link keeping its address where a chat reply needs it.
+them; front matter, link definitions, comments, scripts and styles and a site's template tags
+left out; inline markup made plain text (`inline_markdown`), a link keeping its address where a
+chat reply needs it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 
 from bot.curation import commonmark, dialects
 from bot.curation.blocks import (
@@ -95,18 +98,53 @@ def _without_comments(text: str) -> str:
     return "".join(kept)
 
 
+# HTML elements a browser never shows, left out with what they hold: a calendar widget's script and
+# style were a passage members were served. (Written in a code span, "`<script>`", a tag is text.)
+_HIDDEN = re.compile(r"(?<!`)<(script|style|template|noscript)\b[^<>]{0,2000}>", re.IGNORECASE)
+
+
+def _without_hidden(text: str) -> str:
+    """`text` without its `_HIDDEN` elements, from the tag that opens one to the tag that ends it;
+    one never ended stays as written. A missing end tag is searched for once."""
+    kept: list[str] = []
+    at = 0
+    missing: set[str] = set()
+    while (found := _HIDDEN.search(text, at)) is not None:
+        name = found[1].lower()
+        end = None if name in missing else re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, found.end())
+        if end is None:
+            missing.add(name)
+            kept.append(text[at : found.end()])
+        else:
+            kept.append(text[at : found.start()])
+        at = found.end() if end is None else end.end()
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def _outside_fences(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` made to each run of lines outside code (fenced, or in `<pre>`): code
+    shows a `<script>` as written."""
+    lines = text.split("\n")
+    runs = itertools.groupby(zip(lines, commonmark.code_lines(lines), strict=True), key=lambda pair: pair[1])
+    return "\n".join(
+        "\n".join(line for line, _ in run) if code else change("\n".join(line for line, _ in run)) for code, run in runs
+    )
+
+
 def from_markdown(text: str, *, mdx: bool = False) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
     Fenced code, and code indented four spaces, is kept line by line as a block of code; link
-    definitions and HTML comments are left out; a short line all in bold is a heading; a footnote
-    ends the section that cites it (`_with_notes`).
+    definitions, HTML comments and what a browser never shows (`_without_hidden`) are left out; a
+    short line all in bold is a heading; a footnote ends the section that cites it (`_with_notes`).
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
     MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
-    lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
+    text = _outside_fences(_without_comments(text), _without_hidden)
+    lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
     for line in _tables_read(lines):
