@@ -30,3 +30,20 @@ def test_scripts_and_styles_are_left_out_with_what_they_hold_and_code_keeps_them
         ("Calendar", "Important text."),
         ("Embedding", "Paste this, and write <script> tags yourself:\n```\n<script>load()</script>\n```"),
     ]
+
+
+def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_path: Path) -> None:
+    """`<br>` in a table's cell is GitHub's way to break a line, and a cell of HTML is a cell: they
+    read "MondayTuesday", "555-1234or email" and "cell onecell two", and no question found them."""
+    page = (
+        "# Venue\n\n## Hours\n\n| Day | Hours |\n|---|---|\n| Monday<br>Tuesday | 9-17<br/>closed at noon |\n\n"
+        "## Contact\n\nCall us at 555-1234<br>or email <help@example.org>.<br/>We answer within a day.\n\n"
+        "<table><tr><td>cell one</td><td>cell two</td></tr></table>\n\n"
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd> to stop.\n"
+    )
+    assert _imported(tmp_path / "venue.md", page) == [
+        ("Hours", "Day: Monday Tuesday, Hours: 9-17 closed at noon."),
+        ("Contact", "Call us at 555-1234 or email help@example.org. We answer within a day."),
+        ("Contact", "cell one cell two"),
+        ("Contact", "Press Ctrl+C to stop."),
+    ]

@@ -435,7 +435,8 @@ _WIKI_LINK = re.compile(r"\[\[(?P<target>[^\[\]|]{1,200})(?:\|(?P<label>[^\[\]|]
 
 
 def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
-    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
+    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped, tags
+    that end a line or a cell read as a space (`_BREAKING`). With
     `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
     paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
     A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
@@ -454,7 +455,7 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"<(?:mailto:)?([^<>\s@]{1,64}@[^<>\s@]{1,255}\.[^<>\s@]{1,63})>", r"\1", text)  # <info@example.org>
     text = _WIKI_LINK.sub(lambda m: m["label"] or m["target"], text)
-    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
+    text = _TAG.sub(lambda m: " " if m[1].lower() in _BREAKING else "", text)  # inline HTML tags
     text = _MD_INLINE_ATTRIBUTES.sub("", text)
     text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
@@ -462,6 +463,15 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
     text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
+
+
+_TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^<>]*>")
+# Tags that set apart what is on either side of them, as a browser shows them: "555-1234<br>or
+# email" and "<td>cell one</td><td>cell two</td>" had read "555-1234or" and "cell onecell two".
+_BREAKING = frozenset(
+    "br p div li ul ol dl dt dd table tr td th thead tbody tfoot caption h1 h2 h3 h4 h5 h6 hr "
+    "blockquote pre section article aside header footer main nav figure figcaption details summary center".split()
+)
 
 
 def _held(code: list[str], span: str) -> str:
