@@ -47,3 +47,37 @@ def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_pa
         ("Contact", "cell one cell two"),
         ("Contact", "Press Ctrl+C to stop."),
     ]
+
+
+def test_a_summary_heads_its_box_and_the_text_after_the_box_is_its_sections_again(tmp_path: Path) -> None:
+    """`<summary>Troubleshooting</summary>` was a passage whose whole text was "Troubleshooting";
+    a README's FAQ of boxes is a question over each answer, as the HTML reader reads it."""
+    page = (
+        "# Tool\n\n## Watching\n\nRebuilds the slides whenever the notes change.\n\n"
+        "<details>\n<summary><b>Troubleshooting</b></summary>\n\nIf the slides are empty, add a heading.\n\n"
+        "</details>\n\nStop it with Ctrl+C.\n\n## FAQ\n\n"
+        "<details><summary>Is it free?</summary>Yes, under the MIT licence.</details>\n"
+        "<details open><summary>Does it run on Windows?</summary>\n\nYes, on Windows 10 and later.\n</details>\n"
+    )
+    assert _imported(tmp_path / "readme.md", page) == [
+        ("Watching", "Rebuilds the slides whenever the notes change."),
+        ("Troubleshooting", "If the slides are empty, add a heading."),
+        ("Watching", "Stop it with Ctrl+C."),
+        ("Is it free?", "Yes, under the MIT licence."),
+        ("Does it run on Windows?", "Yes, on Windows 10 and later."),
+    ]
+
+
+def test_struck_out_text_is_no_longer_so_and_is_left_out(tmp_path: Path) -> None:
+    """Struck-out text is no longer so: "on ~~Saturday~~ Sunday" had read "on Saturday Sunday"."""
+    page = "# Events\n\n## Meetup\n\nThe meetup is on ~~Saturday~~ Sunday. This is ~~wrong~~ right.\n"
+    assert _imported(tmp_path / "events.md", page) == [("Meetup", "The meetup is on Sunday. This is right.")]
+
+
+def test_a_picture_with_a_title_alone_in_a_paragraph_is_left_out(tmp_path: Path) -> None:
+    """`![Screenshot of the form](form.png "The form")` was the passage "Screenshot of the form"."""
+    page = (
+        '# Handbook\n\n## Forms\n\n![Screenshot of the form](form.png "The form")\n\n'
+        "![Step one](one.png 'One') ![Step two](two.png)\n\nFill in the form and press Send.\n"
+    )
+    assert _imported(tmp_path / "forms.md", page) == [("Forms", "Fill in the form and press Send.")]

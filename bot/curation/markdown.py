@@ -122,6 +122,19 @@ def _without_hidden(text: str) -> str:
     return "".join(kept)
 
 
+# A box's tags (`<details>`, `<summary>Troubleshooting</summary>`, `</details>`), each set on a line of
+# its own for the reader (`_MarkdownReader.read`), which reads the summary as a heading.
+_DETAILS_TAG = re.compile(r"<details\b[^<>]{0,200}>|</details\s*>|<summary\b[^<>]{0,200}>.{0,300}?</summary\s*>", re.I)
+_DETAILS_OPEN = re.compile(r"^\s*<details\b[^<>]{0,200}>\s*$", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"^\s*</details\s*>\s*$", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*<summary\b[^<>]{0,200}>(?P<title>.{0,300}?)</summary\s*>\s*$", re.IGNORECASE)
+
+
+def _details_apart(text: str) -> str:
+    """`text` with a box's tags on lines of their own (`_DETAILS_TAG`)."""
+    return _DETAILS_TAG.sub(lambda found: f"\n{found[0]}\n", text)
+
+
 def _outside_fences(text: str, change: Callable[[str], str]) -> str:
     """`text` with `change` made to each run of lines outside code (fenced, or in `<pre>`): code
     shows a `<script>` as written."""
@@ -136,14 +149,15 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
     Fenced code, and code indented four spaces, is kept line by line as a block of code; link
     definitions, HTML comments and what a browser never shows (`_without_hidden`) are left out; a
-    short line all in bold is a heading; a footnote ends the section that cites it (`_with_notes`).
+    short line all in bold is a heading, and so is a box's `<summary>` (`_MarkdownReader._summary`);
+    a footnote ends the section that cites it (`_with_notes`).
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
     MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
-    text = _outside_fences(_without_comments(text), _without_hidden)
+    text = _outside_fences(_without_comments(text), lambda run: _details_apart(_without_hidden(run)))
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
@@ -173,6 +187,9 @@ class _MarkdownReader:
         self.fence_indent = 3  # how far the fence of the code being read may be indented
         self.nested = False  # the item being read is inside the one before it
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
+        self.heading: Block | None = None  # the heading read last
+        # the boxes (`<details>`) open: the heading each is under, and whether it has a summary
+        self.boxes: list[tuple[Block | None, bool]] = []
 
     def read(self, line: str) -> None:
         """One more line of the page. A quote's lines are read as the Markdown they hold: a rules
@@ -206,6 +223,15 @@ class _MarkdownReader:
             self.flush()
             self.noting = next(filter(None, note.groups()))
             self.lines.append(line[note.end() :])
+        elif _DETAILS_OPEN.match(line):
+            self.flush()
+            self.boxes.append((self.heading, False))
+        elif summary := _SUMMARY.match(line):
+            self.flush()
+            self._summary(summary["title"])
+        elif _DETAILS_CLOSE.match(line):
+            self.flush()
+            self._box_closed()
         elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
             return
         elif _MD_ATTRIBUTES.match(line):
@@ -242,6 +268,22 @@ class _MarkdownReader:
             self.quoted = (not self.lines or self.quoted) and quoted
             self.lines.append(line)
 
+    def _summary(self, raw: str) -> None:
+        """A box's summary as a heading under the one the box is in, as the HTML reader reads it:
+        `<summary>Troubleshooting</summary>` had been a passage of its one word, apart from the
+        text it is the title of."""
+        outer = self.boxes[-1][0] if self.boxes else self.heading
+        self._add(Block(inline_markdown(raw, addresses=False), True, min(6, (outer.level if outer else 1) + 1)))
+        if self.boxes:
+            self.boxes[-1] = (outer, True)
+
+    def _box_closed(self) -> None:
+        """The end of a box: the text after it is under the heading the box was under again, not
+        under the box's summary."""
+        outer, summarized = self.boxes.pop() if self.boxes else (None, False)
+        if summarized and outer is not None:
+            self._add(outer)
+
     def _code_indent(self) -> int:
         """How far a line must be indented to open a block of code: four spaces, and four more than
         a list item's text under one (the last block that is not code is an item)."""
@@ -259,6 +301,7 @@ class _MarkdownReader:
         self.noted = ""
         if block.heading:
             self.list_indent = None
+            self.heading = block
         if block.text:
             self.blocks.append(block)
 
@@ -334,7 +377,9 @@ _HTML_HEADING = re.compile(
     r"^\s{0,3}<h(?P<level>[1-6])(?:\s[^<>]{0,200})?>(?P<title>[^<>]{1,300})</h(?P=level)>\s*$", re.I
 )
 # A paragraph of pictures alone (a screenshot; a linked one, a badge, says where it leads).
-_IMAGES_ONLY = re.compile(r"(?:\s*!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}\))+\s*")
+_IMAGES_ONLY = re.compile(  # each perhaps with its title: ![The form](form.png "The form")
+    r"(?:\s*+!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}(?:\s++(?:\"[^\"\n]{0,300}\"|'[^'\n]{0,300}'))?\s*+\))+\s*"
+)
 _BREAKS = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -435,8 +480,9 @@ _WIKI_LINK = re.compile(r"\[\[(?P<target>[^\[\]|]{1,200})(?:\|(?P<label>[^\[\]|]
 
 
 def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
-    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped, tags
-    that end a line or a cell read as a space (`_BREAKING`). With
+    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped, text
+    struck out left out (`~~Saturday~~ Sunday`: it is no longer so), tags that end a line or a
+    cell read as a space (`_BREAKING`). With
     `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
     paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
     A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
@@ -457,7 +503,8 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = _WIKI_LINK.sub(lambda m: m["label"] or m["target"], text)
     text = _TAG.sub(lambda m: " " if m[1].lower() in _BREAKING else "", text)  # inline HTML tags
     text = _MD_INLINE_ATTRIBUTES.sub("", text)
-    text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
+    text = re.sub(rf"~~(?=\S).{{1,{SPAN}}}?(?<=\S)~~", "", text)  # struck out: no longer so
+    text = re.sub(rf"(\*\*|__)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
