@@ -31,6 +31,15 @@ class Article:
 
     blocks: tuple[Block, ...]
     title: str | None = None
+    notices: tuple[Notice, ...] = ()  # what the reader left out that the moderator should hear of
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader left out of an article, and the line of the file it is at."""
+
+    line: int
+    text: str
 
 
 def code_text(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot import knowledge
 from bot.curation import articles, ids
-from bot.curation.blocks import Article, Block, visible
+from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError
 from bot.search.text import split_sentences
@@ -70,6 +70,7 @@ class Imported:
     draft: Path
     passages: int
     made_folder: bool
+    notices: tuple[Notice, ...] = ()  # what the reader left out that the moderator should hear of
 
 
 def group_sentences(sentences: list[str]) -> list[str]:
@@ -522,7 +523,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             write_atomic(target, to_yaml(title, found, update=update))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
-    return Imported(target, len(found), made_folder)
+    return Imported(target, len(found), made_folder, article.notices)
 
 
 def draft_files(knowledge_dir: Path) -> list[Path]:
