@@ -317,6 +317,8 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
             refused += 1
             continue
         drafted[imported.draft] = name
+        for notice in imported.notices:  # what was left out of the article, at its line
+            print(f"warning: {name}:{notice.line}: {notice.text}", file=sys.stderr)
         if imported.made_folder:
             print(f"made the knowledge folder {folder} (it did not exist)", file=out)
         draft = imported.draft

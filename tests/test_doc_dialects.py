@@ -471,3 +471,24 @@ def test_a_list_item_that_opens_with_a_fence_holds_code(tmp_path: Path) -> None:
     texts = [text for _, text in found]
     assert '```\nPIP_FIND_LINKS="a b"\n```' in "\n".join(texts)
     assert texts[-1].endswith("Empty values are not false.") and "{note}" not in "".join(texts)
+
+
+def test_a_documents_fields_are_left_out_and_its_footnotes_read_as_markdowns(tmp_path: Path) -> None:
+    """`:Author: Jane Doe` under the title was a passage of raw fields, and "[#f1]_" a mark shown as
+    typed, its note left out: the fields under the title describe the document; a footnote or a
+    citation ends the section that cites it, its mark dropped (notes numbered in order matched in
+    order), as Markdown's; a field list in the text is a list."""
+    page = (
+        "Rules\n=====\n\n:Author: Club board\n:Last updated: 2024-01-01\n\n"
+        "Fees\n----\n\nThe fee is due in May [#]_ and the rules [#rules]_ say so [CIT2002]_.\n\n"
+        ".. [#] Or June, with the board's leave.\n.. [#rules] The rules are posted\n   on the board.\n"
+        ".. [CIT2002] Club statutes, 2002 edition.\n\n"
+        "Board\n-----\n\nThe board:\n\n:Chair: Jane\n:Treasurer: Tom\n"
+    )
+    assert _imported(tmp_path / "rules.rst", page) == [
+        ("Fees", "The fee is due in May and the rules say so."),
+        ("Fees", "Or June, with the board's leave."),
+        ("Fees", "The rules are posted on the board."),
+        ("Fees", "Club statutes, 2002 edition."),
+        ("Board", "The board:\n• Chair: Jane\n• Treasurer: Tom"),
+    ]

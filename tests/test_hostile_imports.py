@@ -92,6 +92,13 @@ SLOW_ONCE = {
         "late.md",
         "# T\n\n" + "".join(f"import A{i} from 'a'\n<B{i}>\n" for i in range(20_000)),
     ),
+    # session 18's: entities in plain text; scripts, boxes and struck text in Markdown
+    "entities never ended": ("entities.txt", "&#" + "1" * 100_000 + " &a" * 50_000),
+    "scripts never closed": ("scripts.md", "<script>x " * 30_000 + "<style " * 30_000),
+    "scripts in code spans": ("spanned.md", "`<script>` " * 50_000 + "</script>"),
+    "summaries never closed": ("summaries.md", "<details><summary>" * 50_000),
+    "details boxes thousands deep": ("details.md", "<details><summary>a</summary>\n\nx\n" * 20_000),
+    "strike marks never closed": ("strike.md", "~~x " * 60_000),
 }
 
 

@@ -87,6 +87,8 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
         ("{id: x, text: T}", "(x): missing required field 'section'"),
         ("{section: S, text: T}", "(passage 1): missing required field 'id'"),
         ("{id: x, section: S, text: '  '}", "(x): 'text' is empty"),
+        ('{id: x, section: S, text: "\\u200b \\u00ad\\u2060"}', "(x): 'text' is empty: it holds only characters"),
+        ('{id: x, section: "\\ufeff", text: T}', "(x): 'section' is empty: it holds only characters"),
         ("{id: x, section: S, text: T, colour: red}", "(x): unknown key(s) colour"),
         ("{id: Bad_Id, section: S, text: T}", "id 'Bad_Id' must be lowercase letters"),
         ("{id: x, section: S, text: T, questions: [1, '']}", "'questions' must be a list of non-empty strings"),

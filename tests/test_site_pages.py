@@ -10,6 +10,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
 from bot.curation import articles
 from bot.curation.importing import drafts_of, title_of_name
 from bot.curation.templates import rendered
@@ -32,6 +35,20 @@ def test_a_markdown_page_reads_as_its_site_shows_it(tmp_path: Path) -> None:
     title, texts = _passages(tmp_path / "grants.md", page)
     assert title == "Opportunity Grants"
     assert texts == ["The grant application window is now closed.", "Write to with questions. Soon!"]
+
+
+def test_front_matter_that_cannot_be_read_is_left_out_and_import_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`title: [broken` had made the front matter a passage, "title: [broken x: : :", and nothing
+    said so: the block between its `---` lines is left out all the same, and the moderator is told
+    where the parser stopped, so the title can be mended."""
+    page = "---\ntitle: [broken\n  x: : :\n---\n\n# Heading\n\nSome text here that is real.\n"
+    assert _passages(tmp_path / "brokenfm.md", page) == ("Heading", ["Some text here that is real."])
+    assert main(["kb", "import", str(tmp_path / "brokenfm.md"), "--knowledge", str(tmp_path / "k")]) == 0
+    assert f"warning: {tmp_path / 'brokenfm.md'}:3: the front matter is not valid YAML (" in capsys.readouterr().err
+    toml = "+++\ntitle = [\n+++\nTickets cost ten euros.\n"
+    assert _passages(tmp_path / "hugo.md", toml) == (None, ["Tickets cost ten euros."])
 
 
 def test_an_html_page_loses_its_front_matter_tags_and_comments_and_takes_its_title(tmp_path: Path) -> None:

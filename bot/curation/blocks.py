@@ -6,6 +6,7 @@ row, lines of code). Every reader makes these: `plaintext`, `markdown`, `restruc
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import textwrap
@@ -30,6 +31,15 @@ class Article:
 
     blocks: tuple[Block, ...]
     title: str | None = None
+    notices: tuple[Notice, ...] = ()  # what the reader left out that the moderator should hear of
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader left out of an article, and the line of the file it is at."""
+
+    line: int
+    text: str
 
 
 def code_text(text: str) -> str:
@@ -54,6 +64,30 @@ def closes_fence(line: str, fence: str) -> bool:
     as many or more, alone on the line."""
     mark = line.strip()
     return len(mark) >= len(fence) and set(mark) == {fence[0]}
+
+
+# Characters that print as nothing and join nothing: zero-width space, word joiner, a byte-order
+# mark inside the text, a soft hyphen (the zero-width joiner stays: it makes one emoji of two).
+INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+
+
+# An entity as HTML writes one, ended by its semicolon: "&amp;", "&#8203;", "&#x200b;".
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that print as nothing (`INVISIBLE`): a browser shows
+    "half&#8203;price" as "halfprice", and "half\u200bprice" was one word no question found."""
+    return INVISIBLE.sub("", text)
+
+
+def decoded(text: str) -> str:
+    """`text` with its HTML entities as their characters, those that print as nothing dropped
+    (`visible`). Only an entity ended by its semicolon is one: "AT&T" and "?id=1&copy=2" are as
+    typed (Python's `html.unescape` reads "&copy" without one as "©")."""
+    if "&" not in text:
+        return text
+    return visible(_ENTITY.sub(lambda found: html.unescape(found[0]), text))
 
 
 def oneline(text: str) -> str:

@@ -38,7 +38,7 @@ _PRE_CLOSE = re.compile(r"</pre>", re.IGNORECASE)
 def written_plainly(text: str) -> str:
     """`text` with its reference links inline and its list items' opening fences on lines of their own."""
     lines = text.split("\n")
-    code = _code_lines(lines)
+    code = code_lines(lines)
     addresses = _definitions(lines, code)
     out: list[str] = []
     linked = [0]
@@ -67,7 +67,7 @@ def written_plainly(text: str) -> str:
     return "\n".join(out)
 
 
-def _code_lines(lines: list[str]) -> list[bool]:
+def code_lines(lines: list[str]) -> list[bool]:
     """For each line, whether it is inside fenced code (its fences too, also in a quote, or opened
     by a list item) or a `<pre>` block."""
     code = [False] * len(lines)

@@ -11,6 +11,7 @@ took.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from bot import knowledge
 from bot.curation import articles, ids
-from bot.curation.blocks import Article, Block
+from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError
 from bot.search.text import split_sentences
@@ -69,6 +70,7 @@ class Imported:
     draft: Path
     passages: int
     made_folder: bool
+    notices: tuple[Notice, ...] = ()  # what the reader left out that the moderator should hear of
 
 
 def group_sentences(sentences: list[str]) -> list[str]:
@@ -305,8 +307,10 @@ def drafts_of(
     default_section: str = DEFAULT_SECTION,
 ) -> tuple[str | None, list[Draft]]:
     """The article's title and its draft passages, with ids not in `taken`. A section whose name
-    cannot be spelled in ids (Chinese, say) gets ids from `fallback` (the file's name)."""
-    title = article.title
+    cannot be spelled in ids (Chinese, say) gets ids from `fallback` (the file's name). Whatever
+    the reader, characters that print as nothing are dropped (`blocks.visible`: an HTML page's
+    `<p>&#8203;</p>` was a passage that looked empty), and a block left empty is no block."""
+    title = visible(article.title).strip() or None if article.title is not None else None
     section = default_section
     found: list[Draft] = []
     used = set(taken)
@@ -330,7 +334,7 @@ def drafts_of(
             found.append(Draft(id=pid, section=section, text=passage))
         run.clear()
 
-    for block in article.blocks:
+    for block in _shown(article.blocks):
         if block.heading and _lead(block.text):
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
@@ -358,6 +362,15 @@ def drafts_of(
             run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
     return title, found
+
+
+def _shown(blocks: Iterable[Block]) -> Iterator[Block]:
+    """The blocks as a reader sees them: without the characters that print as nothing, those
+    left empty so left out."""
+    for block in blocks:
+        text = visible(block.text)
+        if text.strip():
+            yield block if text == block.text else dataclasses.replace(block, text=text)
 
 
 def title_of_name(stem: str) -> str:
@@ -510,7 +523,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             write_atomic(target, to_yaml(title, found, update=update))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
-    return Imported(target, len(found), made_folder)
+    return Imported(target, len(found), made_folder, article.notices)
 
 
 def draft_files(knowledge_dir: Path) -> list[Path]:

@@ -1,13 +1,15 @@
 """Markdown read for `kb import` (`from_markdown`): headings, paragraphs and list items, code
 (fenced or indented), tables as a sentence a row, footnotes at the end of the section that cites
-them; front matter, link definitions, comments and a site's template tags left out; inline markup
-made plain text (`inline_markdown`), a link keeping its address where a chat reply needs it.
+them; front matter, link definitions, comments, scripts and styles and a site's template tags
+left out; inline markup made plain text (`inline_markdown`), a link keeping its address where a
+chat reply needs it.
 """
 
 from __future__ import annotations
 
-import html
+import itertools
 import re
+from collections.abc import Callable
 
 from bot.curation import commonmark, dialects
 from bot.curation.blocks import (
@@ -15,13 +17,14 @@ from bot.curation.blocks import (
     Article,
     Block,
     code_text,
+    decoded,
     indent_of,
     oneline,
     row_sentence,
     with_address,
 )
 from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
-from bot.curation.templates import site_page
+from bot.curation.templates import site_page, unread_front_matter
 from bot.questions import INTERROGATIVE
 
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
@@ -95,23 +98,73 @@ def _without_comments(text: str) -> str:
     return "".join(kept)
 
 
+# HTML elements a browser never shows, left out with what they hold: a calendar widget's script and
+# style were a passage members were served. (Written in a code span, "`<script>`", a tag is text.)
+_HIDDEN = re.compile(r"(?<!`)<(script|style|template|noscript)\b[^<>]{0,2000}>", re.IGNORECASE)
+
+
+def _without_hidden(text: str) -> str:
+    """`text` without its `_HIDDEN` elements, from the tag that opens one to the tag that ends it;
+    one never ended stays as written. A missing end tag is searched for once."""
+    kept: list[str] = []
+    at = 0
+    missing: set[str] = set()
+    while (found := _HIDDEN.search(text, at)) is not None:
+        name = found[1].lower()
+        end = None if name in missing else re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, found.end())
+        if end is None:
+            missing.add(name)
+            kept.append(text[at : found.end()])
+        else:
+            kept.append(text[at : found.start()])
+        at = found.end() if end is None else end.end()
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+# A box's tags (`<details>`, `<summary>Troubleshooting</summary>`, `</details>`), each set on a line of
+# its own for the reader (`_MarkdownReader.read`), which reads the summary as a heading.
+_DETAILS_TAG = re.compile(r"<details\b[^<>]{0,200}>|</details\s*>|<summary\b[^<>]{0,200}>.{0,300}?</summary\s*>", re.I)
+_DETAILS_OPEN = re.compile(r"^\s*<details\b[^<>]{0,200}>\s*$", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"^\s*</details\s*>\s*$", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*<summary\b[^<>]{0,200}>(?P<title>.{0,300}?)</summary\s*>\s*$", re.IGNORECASE)
+
+
+def _details_apart(text: str) -> str:
+    """`text` with a box's tags on lines of their own (`_DETAILS_TAG`)."""
+    return _DETAILS_TAG.sub(lambda found: f"\n{found[0]}\n", text)
+
+
+def _outside_fences(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` made to each run of lines outside code (fenced, or in `<pre>`): code
+    shows a `<script>` as written."""
+    lines = text.split("\n")
+    runs = itertools.groupby(zip(lines, commonmark.code_lines(lines), strict=True), key=lambda pair: pair[1])
+    return "\n".join(
+        "\n".join(line for line, _ in run) if code else change("\n".join(line for line, _ in run)) for code, run in runs
+    )
+
+
 def from_markdown(text: str, *, mdx: bool = False) -> Article:
     """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
     Fenced code, and code indented four spaces, is kept line by line as a block of code; link
-    definitions and HTML comments are left out; a short line all in bold is a heading; a footnote
-    ends the section that cites it (`_with_notes`).
+    definitions, HTML comments and what a browser never shows (`_without_hidden`) are left out; a
+    short line all in bold is a heading, and so is a box's `<summary>` (`_MarkdownReader._summary`);
+    a footnote ends the section that cites it (`_with_notes`).
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
     MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
+    notice = unread_front_matter(text)
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
-    lines = [_MD_HIGHLIGHT.sub("```", line) for line in _without_comments(text).split("\n")]
+    text = _outside_fences(_without_comments(text), lambda run: _details_apart(_without_hidden(run)))
+    lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
     for line in _tables_read(lines):
         reader.read(line)
-    return Article(tuple(b for b in reader.finish() if b.text), title)
+    return Article(tuple(b for b in reader.finish() if b.text), title, (notice,) if notice else ())
 
 
 class _MarkdownReader:
@@ -135,6 +188,9 @@ class _MarkdownReader:
         self.fence_indent = 3  # how far the fence of the code being read may be indented
         self.nested = False  # the item being read is inside the one before it
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
+        self.heading: Block | None = None  # the heading read last
+        # the boxes (`<details>`) open: the heading each is under, and whether it has a summary
+        self.boxes: list[tuple[Block | None, bool]] = []
 
     def read(self, line: str) -> None:
         """One more line of the page. A quote's lines are read as the Markdown they hold: a rules
@@ -168,6 +224,15 @@ class _MarkdownReader:
             self.flush()
             self.noting = next(filter(None, note.groups()))
             self.lines.append(line[note.end() :])
+        elif _DETAILS_OPEN.match(line):
+            self.flush()
+            self.boxes.append((self.heading, False))
+        elif summary := _SUMMARY.match(line):
+            self.flush()
+            self._summary(summary["title"])
+        elif _DETAILS_CLOSE.match(line):
+            self.flush()
+            self._box_closed()
         elif _MD_REFERENCE.match(line) or _MD_LIQUID.match(line):
             return
         elif _MD_ATTRIBUTES.match(line):
@@ -204,6 +269,22 @@ class _MarkdownReader:
             self.quoted = (not self.lines or self.quoted) and quoted
             self.lines.append(line)
 
+    def _summary(self, raw: str) -> None:
+        """A box's summary as a heading under the one the box is in, as the HTML reader reads it:
+        `<summary>Troubleshooting</summary>` had been a passage of its one word, apart from the
+        text it is the title of."""
+        outer = self.boxes[-1][0] if self.boxes else self.heading
+        self._add(Block(inline_markdown(raw, addresses=False), True, min(6, (outer.level if outer else 1) + 1)))
+        if self.boxes:
+            self.boxes[-1] = (outer, True)
+
+    def _box_closed(self) -> None:
+        """The end of a box: the text after it is under the heading the box was under again, not
+        under the box's summary."""
+        outer, summarized = self.boxes.pop() if self.boxes else (None, False)
+        if summarized and outer is not None:
+            self._add(outer)
+
     def _code_indent(self) -> int:
         """How far a line must be indented to open a block of code: four spaces, and four more than
         a list item's text under one (the last block that is not code is an item)."""
@@ -221,6 +302,7 @@ class _MarkdownReader:
         self.noted = ""
         if block.heading:
             self.list_indent = None
+            self.heading = block
         if block.text:
             self.blocks.append(block)
 
@@ -296,7 +378,9 @@ _HTML_HEADING = re.compile(
     r"^\s{0,3}<h(?P<level>[1-6])(?:\s[^<>]{0,200})?>(?P<title>[^<>]{1,300})</h(?P=level)>\s*$", re.I
 )
 # A paragraph of pictures alone (a screenshot; a linked one, a badge, says where it leads).
-_IMAGES_ONLY = re.compile(r"(?:\s*!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}\))+\s*")
+_IMAGES_ONLY = re.compile(  # each perhaps with its title: ![The form](form.png "The form")
+    r"(?:\s*+!\[[^\[\]]{0,200}\]\([^()\s]{0,2000}(?:\s++(?:\"[^\"\n]{0,300}\"|'[^'\n]{0,300}'))?\s*+\))+\s*"
+)
 _BREAKS = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -397,7 +481,9 @@ _WIKI_LINK = re.compile(r"\[\[(?P<target>[^\[\]|]{1,200})(?:\|(?P<label>[^\[\]|]
 
 
 def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
-    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped. With
+    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped, text
+    struck out left out (`~~Saturday~~ Sunday`: it is no longer so), tags that end a line or a
+    cell read as a space (`_BREAKING`). With
     `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
     paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
     A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
@@ -416,14 +502,24 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"<(?:mailto:)?([^<>\s@]{1,64}@[^<>\s@]{1,255}\.[^<>\s@]{1,63})>", r"\1", text)  # <info@example.org>
     text = _WIKI_LINK.sub(lambda m: m["label"] or m["target"], text)
-    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)  # inline HTML tags
+    text = _TAG.sub(lambda m: " " if m[1].lower() in _BREAKING else "", text)  # inline HTML tags
     text = _MD_INLINE_ATTRIBUTES.sub("", text)
-    text = re.sub(rf"(\*\*|__|~~)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
+    text = re.sub(rf"~~(?=\S).{{1,{SPAN}}}?(?<=\S)~~", "", text)  # struck out: no longer so
+    text = re.sub(rf"(\*\*|__)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
-    text = html.unescape(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
+    text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
+
+
+_TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^<>]*>")
+# Tags that set apart what is on either side of them, as a browser shows them: "555-1234<br>or
+# email" and "<td>cell one</td><td>cell two</td>" had read "555-1234or" and "cell onecell two".
+_BREAKING = frozenset(
+    "br p div li ul ol dl dt dd table tr td th thead tbody tfoot caption h1 h2 h3 h4 h5 h6 hr "
+    "blockquote pre section article aside header footer main nav figure figcaption details summary center".split()
+)
 
 
 def _held(code: list[str], span: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.curation.blocks import Article, Block, oneline
+from bot.curation.blocks import Article, Block, decoded, oneline
 from bot.search.text import split_sentences
 
 # Heading patterns take the rest of the line whole; what closes it (trailing "#" or "=" marks,
@@ -36,7 +36,10 @@ def from_text(text: str) -> Article:
     paragraph, its lines joined (text wrapped at a fixed width, or written one sentence a line).
     A block whose first line is one question, with more under it, is a FAQ's entry: the question
     heads the answer under it, one paragraph ("Can I invite a friend?" over "Yes, guests may join
-    two hikes.")."""
+    two hikes.").
+    HTML entities are their characters, as in every format (text copied from a web page keeps
+    them: "Troubleshooting &amp; tips" had the id "troubleshooting-amp-tips-1")."""
+    text = decoded(text)
     blocks: list[Block] = []
     for raw in re.split(r"\n\s*\n", _UNDERLINED.sub(_set_apart, text)):
         if not raw.strip() or EMPTY_HEADING.match(raw.strip()):

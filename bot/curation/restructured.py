@@ -7,9 +7,10 @@ an admonition's body (`.. note::`), a tab's and a box's are read as reStructured
 title, a described object or setting (`.. py:data:: SECRET_KEY`) is its name over its description,
 a version note is in Sphinx's words ("Changed in version 2.0: ..."), a simple table and a grid
 table a table; a "see also" of references only, other directives (images, tables of contents,
-includes), comments, link targets and the document's fields (`:orphan:`) are left out, with their
-indented body. What is indented under a list item
-stays in it, and a paragraph is read whole. Roles and references keep their text, a web link its
+includes), comments, link targets and the document's fields (`:orphan:`, and `:Author:` under its
+title) are left out, with their indented body; a footnote or a citation is a Markdown footnote, and
+a field list in the text a list. What is indented under a list item stays in it, and a paragraph
+is read whole. Roles and references keep their text, a web link its
 address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
 <https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
 page names it, a name the page links (`Blender_`) its name. Read as plain text, its markup leaked
@@ -47,6 +48,13 @@ _LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,
 _NAMED = re.compile(r"`([^`<]{1,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`__?")  # `text`_, `text <target>`_
 _LITERAL = re.compile(r"``(.{1,300}?)``")
 _SUBSTITUTION = re.compile(r"\|([\w -]{1,100})\|_{0,2}")
+# A field of a field list, `:Author: Jane Doe`; under the document's title they are its facts (docinfo).
+_FIELD = re.compile(r"^:(?P<name>[^:`\s][^:`]{0,59}):(?:\s+(?P<value>.*))?$")
+# A footnote or a citation, `.. [#rules] The rules are posted.`, and its mark where it is cited, `[#rules]_`:
+# named (`#rules`), numbered (`1`), numbered in order (`#`), a symbol in order (`*`), a citation (`CIT2002`).
+_NOTE_LABEL = r"(?P<label>#[\w.-]{0,30}|\*|\d{1,4}|[A-Za-z][\w.-]{0,30})"
+_NOTE = re.compile(rf"^\.\.\s+\[{_NOTE_LABEL}\](?:\s+(?P<text>.*))?$")
+_NOTE_MARK = re.compile(rf"\s*\[{_NOTE_LABEL}\]_")  # the space before it too: "the rules [1]_." is "the rules."
 _ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
 # Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
 # `:file:`.venv`` keeps its dot.
@@ -80,8 +88,9 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             text_of, style, used = title
             if style not in styles:
                 styles.append(style)
+            first = not any(line.strip() for line in out)
             out += ["", "#" * min(styles.index(style) + 1, 6) + " " + words.inline(text_of), ""]
-            at += used
+            at = _after_fields(lines, at + used) if first else at + used
             listed = -1
             continue
         indent = indent_of(line)
@@ -96,6 +105,8 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             out.append("")
             at += 1
             continue
+        if (field := _FIELD.match(line)) is not None:  # a field list reads as a list: ":Author: Jane"
+            line = f"- {field['name'].strip()}: {field['value'] or ''}".rstrip()
         item = _ITEM.match(line)
         if listed >= 0 and indent <= listed and not item:
             listed = -1  # a paragraph as far left as the list's items ends it
@@ -106,6 +117,11 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         bare = directive is not None and directive.group("name") is None and not (directive.group("rest") or "").strip()
         if bare and (at + 1 >= len(lines) or not lines[at + 1].strip()):
             at += 1  # ".." over a blank line is an empty comment: the indented text after it is a quote
+            continue
+        if (note := _NOTE.match(line)) is not None:  # as Markdown writes a note: at the end of the section citing it
+            body, at = _body(lines, at + 1, indent)
+            said = " ".join([note["text"] or "", *(b.strip() for b in body)]).strip()
+            out += ["", f"[^{words.note(note['label'], cited=False)}]: {words.inline(said)}", ""]
             continue
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
@@ -127,6 +143,20 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         at += 1
     flush()
     return "\n".join(out)
+
+
+def _after_fields(lines: list[str], at: int) -> int:
+    """Where the text under the document's title starts, after its fields (`:Author: Jane Doe`,
+    `:Date: 2024-01-01`, docutils' docinfo): they describe the document, and were a passage
+    ":Author: Jane Doe :Date: 2024-01-01"."""
+    start = at
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    if at >= len(lines) or not _FIELD.match(lines[at]):
+        return start
+    while at < len(lines) and (_FIELD.match(lines[at]) or (lines[at][:1].isspace() and lines[at].strip())):
+        at += 1
+    return at
 
 
 def _code(body: list[str]) -> list[str]:
@@ -177,6 +207,7 @@ class _Words:
         self.substitutions: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.addresses: dict[str, str] = {}  # the web addresses of the names a page links (`Blender_`)
+        self.numbered = {True: {"#": 0, "*": 0}, False: {"#": 0, "*": 0}}  # notes numbered in order: cited, written
         for at, line in enumerate(lines):
             if defined := _SUBSTITUTION_DEFINITION.match(line.strip()):
                 self.substitutions[defined["name"].strip()] = defined["text"].strip()
@@ -236,6 +267,7 @@ class _Words:
             return f"\0{len(literals) - 1}\0"
 
         text = _LITERAL.sub(held, text.replace("\0", ""))
+        text = _NOTE_MARK.sub(lambda m: f"[^{self.note(m['label'], cited=True)}]", text)
         text = _ROLE.sub(self._role, text)
         text = _LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
         text = _NAMED.sub(lambda m: m[1], text)
@@ -244,6 +276,14 @@ class _Words:
         text = _SUBSTITUTION.sub(lambda m: self.substitutions.get(m[1], m[1].replace("_", " ")), text)
         text = re.sub(r"\\\s", "", text)  # an escaped space is nothing: it joins markup to a word
         return re.sub(r"\0(\d+)\0", lambda m: f"`{literals[int(m[1])]}`", text)
+
+    def note(self, label: str, *, cited: bool) -> str:
+        """A footnote's name as Markdown's footnotes have it, by its label: "#rules" is "rules"; the
+        notes numbered in order (`[#]_`, `[*]_`) are the first written, the second, ... as cited."""
+        if label not in ("#", "*"):
+            return label.removeprefix("#")
+        self.numbered[cited][label] += 1
+        return f"{'note' if label == '#' else 'symbol'}-{self.numbered[cited][label]}"
 
     def _reference(self, match: re.Match[str]) -> str:
         """A name the page links (`Blender_` of `.. _Blender: https://www.blender.org/`) as a link;

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from bot.curation.blocks import Notice
+
 _FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -45,18 +47,48 @@ def _matter(text: str) -> _Matter | None:
     """A page's front matter: a block between two `---` lines (YAML, as Jekyll and most static
     sites write it) or two `+++` lines (TOML, as Hugo does) at the very top, whose first line is a
     key (`title: ...`, `title = "..."`); None for a page without (one that merely begins with a
-    rule, or whose block cannot be read)."""
-    found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
-    if found is None or not _FRONT_KEY.match(found.group("body").lstrip()):
+    rule). A block that cannot be read is front matter without fields: it had been a passage
+    ("title: [broken x: : :"); `unread_front_matter` says what is wrong with it."""
+    found = _front(text)
+    if found is None:
         return None
-    toml = found.group("fence") == "+++"
-    try:  # whatever the parser makes of it (deep nesting, huge numbers): a page without front matter
-        data = tomllib.loads(found.group("body")) if toml else yaml.safe_load(found.group("body"))
-    except Exception:  # any failure to read it leaves the page as it is
-        return None
+    data = _read(found)
+    if isinstance(data, Notice):
+        data = {}
     if not isinstance(data, dict):
         return None
-    return _Matter({str(k): v for k, v in data.items()}, toml, text[found.end() :])
+    return _Matter({str(k): v for k, v in data.items()}, found.group("fence") == "+++", text[found.end() :])
+
+
+def unread_front_matter(text: str) -> Notice | None:
+    """Why the page's front matter cannot be read, at the line it goes wrong; None for a page
+    whose front matter reads, or that has none. `_matter` leaves it out all the same, so the
+    moderator hears of it: the page's title and settings in it are not read."""
+    found = _front(text)
+    data = _read(found) if found is not None else None
+    return data if isinstance(data, Notice) else None
+
+
+def _front(text: str) -> re.Match[str] | None:
+    """The block at the page's top that is front matter if anything is (see `_matter`)."""
+    found = _FRONT.match(text[: MAX_FRONT_MATTER + 8])
+    return found if found is not None and _FRONT_KEY.match(found.group("body").lstrip()) else None
+
+
+def _read(found: re.Match[str]) -> object:
+    """What the parser makes of the front matter block `found`, or a Notice of why it cannot."""
+    body = found.group("body")
+    try:
+        return tomllib.loads(body) if found.group("fence") == "+++" else yaml.safe_load(body)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = 2 + mark.line if mark is not None else 1  # the block's first line is the file's second
+        return Notice(line, f"the front matter is not valid YAML ({exc.problem or exc.context}); it was left out")
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"\bline (\d+)", str(exc))
+        return Notice(1 + int(at[1]) if at else 1, f"the front matter is not valid TOML ({exc}); it was left out")
+    except Exception:  # whatever else the parser makes of it: deep nesting, huge numbers
+        return Notice(1, "the front matter cannot be read; it was left out")
 
 
 def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:

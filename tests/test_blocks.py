@@ -1,0 +1,86 @@
+"""What every reader makes of an article's text, whatever its format (bot/curation/blocks.py):
+entities are their characters, and characters that print as nothing are dropped; each case one
+an outside tester found read wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.curation import articles
+from bot.curation.blocks import decoded
+from bot.curation.importing import drafts_of
+
+INVISIBLE = ("&#8203;", "&#x200b;", "&ZeroWidthSpace;", "&#xFEFF;", "&#x2060;", "&shy;")
+
+
+def _imported(path: Path, text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    path.write_text(text, encoding="utf-8")
+    title, found = drafts_of(articles.read(path))
+    return title, [(d.section, d.text) for d in found]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "heading", "paragraph"),
+    [
+        ("fees.md", "# Club", "## {}", "{}"),
+        ("fees.txt", "Club", "{}", "{}"),
+        ("fees.html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
+        ("fees.rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
+    ],
+)
+def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
+    tmp_path: Path, name: str, title: str, heading: str, paragraph: str
+) -> None:
+    """`&#8203;` was decoded after the clean-up, so WordPress's `<p>&#8203;</p>` was a passage that
+    looked empty, a heading of one a topic that looked empty, and "half&#8203;price" one word with
+    a character in it no member types: a browser shows "halfprice", and so does the import."""
+    parts = [
+        title,
+        heading.format("Rules"),
+        paragraph.format("Students pay half&#8203;price and seniors pay&#x200b; nothing."),
+        *(paragraph.format(entity) for entity in INVISIBLE),
+        paragraph.format("".join(INVISIBLE)),
+        heading.format("&ZeroWidthSpace;"),
+        paragraph.format("Members vote&#x2060;yearly, on Sun&shy;day."),
+    ]
+    page = "\n\n".join(parts) + "\n"
+    page = f"<html><body><main>{page}</main></body></html>" if name.endswith(".html") else page
+    title_read, found = _imported(tmp_path / name, page)
+    assert title_read == "Club"
+    assert found == [
+        ("Rules", "Students pay halfprice and seniors pay nothing."),
+        ("Rules", "Members voteyearly, on Sunday."),
+    ]
+
+
+def test_plain_text_reads_entities_as_every_format_does_and_an_ampersand_as_typed(tmp_path: Path) -> None:
+    """Text copied from a web page into a `.txt` kept "&amp;" and "&mdash;", though every other
+    format reads them (and the section's id had "amp" in it); an ampersand that begins no entity
+    ended by its semicolon is text ("AT&T", an address's "&copy=2")."""
+    page = (
+        "Jekyll &amp; macOS\n\nInstall Ruby &amp; Bundler first, then run the setup.\n\n"
+        "Troubleshooting &amp; tips\n\nRun bundle exec jekyll serve &mdash; it rebuilds on save. "
+        "AT&T users open https://example.org/?id=1&copy=2 first.\n"
+    )
+    path = tmp_path / "jekyll.txt"
+    path.write_text(page, encoding="utf-8")
+    title, found = drafts_of(articles.read(path))
+    assert title == "Jekyll & macOS"
+    assert [(d.id, d.section, d.text) for d in found] == [
+        ("introduction-1", "Introduction", "Install Ruby & Bundler first, then run the setup."),
+        (
+            "troubleshooting-tips-1",
+            "Troubleshooting & tips",
+            "Run bundle exec jekyll serve \u2014 it rebuilds on save. "
+            "AT&T users open https://example.org/?id=1&copy=2 first.",
+        ),
+    ]
+
+
+def test_only_an_entity_ended_by_its_semicolon_is_decoded() -> None:
+    """Markdown decodes as CommonMark says: "&copy" without its semicolon is text, not "©"."""
+    assert decoded("&copy; 2024, &copy=2, &amp AT&T, &bogus;, half&#8203;price") == (
+        "\u00a9 2024, &copy=2, &amp AT&T, &bogus;, halfprice"
+    )

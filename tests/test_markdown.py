@@ -1,0 +1,83 @@
+"""HTML and GitHub's marks inside a Markdown page, read as a browser shows the page
+(bot/curation/markdown.py); each case one an outside tester found read wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.curation import articles
+from bot.curation.importing import drafts_of
+
+
+def _imported(path: Path, text: str) -> list[tuple[str, str]]:
+    path.write_text(text, encoding="utf-8")
+    _, found = drafts_of(articles.read(path))
+    return [(d.section, d.text) for d in found]
+
+
+def test_scripts_and_styles_are_left_out_with_what_they_hold_and_code_keeps_them(tmp_path: Path) -> None:
+    """A calendar widget's script and style were a passage members were served; `<template>` and
+    `<noscript>` are not shown either. In code a `<script>` is what the page teaches, as written."""
+    page = (
+        "# Events\n\n## Calendar\n\nOur events are listed below.\n\n"
+        '<script src="https://widget.example.org/cal.js"></script>\n<script>\n  window.calendar = { theme: "dark" };\n'
+        "</script>\n<style>\n.cal { color: red; }\n</style>\n<template><p>Row</p></template>\n"
+        "<noscript>Turn on JavaScript.</noscript>\n\n<div>Important <script>alert(1)</script>text.</div>\n\n"
+        "## Embedding\n\nPaste this, and write `<script>` tags yourself:\n\n```html\n<script>load()</script>\n```\n"
+    )
+    assert _imported(tmp_path / "events.md", page) == [
+        ("Calendar", "Our events are listed below."),
+        ("Calendar", "Important text."),
+        ("Embedding", "Paste this, and write <script> tags yourself:\n```\n<script>load()</script>\n```"),
+    ]
+
+
+def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_path: Path) -> None:
+    """`<br>` in a table's cell is GitHub's way to break a line, and a cell of HTML is a cell: they
+    read "MondayTuesday", "555-1234or email" and "cell onecell two", and no question found them."""
+    page = (
+        "# Venue\n\n## Hours\n\n| Day | Hours |\n|---|---|\n| Monday<br>Tuesday | 9-17<br/>closed at noon |\n\n"
+        "## Contact\n\nCall us at 555-1234<br>or email <help@example.org>.<br/>We answer within a day.\n\n"
+        "<table><tr><td>cell one</td><td>cell two</td></tr></table>\n\n"
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd> to stop.\n"
+    )
+    assert _imported(tmp_path / "venue.md", page) == [
+        ("Hours", "Day: Monday Tuesday, Hours: 9-17 closed at noon."),
+        ("Contact", "Call us at 555-1234 or email help@example.org. We answer within a day."),
+        ("Contact", "cell one cell two"),
+        ("Contact", "Press Ctrl+C to stop."),
+    ]
+
+
+def test_a_summary_heads_its_box_and_the_text_after_the_box_is_its_sections_again(tmp_path: Path) -> None:
+    """`<summary>Troubleshooting</summary>` was a passage whose whole text was "Troubleshooting";
+    a README's FAQ of boxes is a question over each answer, as the HTML reader reads it."""
+    page = (
+        "# Tool\n\n## Watching\n\nRebuilds the slides whenever the notes change.\n\n"
+        "<details>\n<summary><b>Troubleshooting</b></summary>\n\nIf the slides are empty, add a heading.\n\n"
+        "</details>\n\nStop it with Ctrl+C.\n\n## FAQ\n\n"
+        "<details><summary>Is it free?</summary>Yes, under the MIT licence.</details>\n"
+        "<details open><summary>Does it run on Windows?</summary>\n\nYes, on Windows 10 and later.\n</details>\n"
+    )
+    assert _imported(tmp_path / "readme.md", page) == [
+        ("Watching", "Rebuilds the slides whenever the notes change."),
+        ("Troubleshooting", "If the slides are empty, add a heading."),
+        ("Watching", "Stop it with Ctrl+C."),
+        ("Is it free?", "Yes, under the MIT licence."),
+        ("Does it run on Windows?", "Yes, on Windows 10 and later."),
+    ]
+
+
+def test_struck_out_text_is_no_longer_so_and_is_left_out(tmp_path: Path) -> None:
+    """Struck-out text is no longer so: "on ~~Saturday~~ Sunday" had read "on Saturday Sunday"."""
+    page = "# Events\n\n## Meetup\n\nThe meetup is on ~~Saturday~~ Sunday. This is ~~wrong~~ right.\n"
+    assert _imported(tmp_path / "events.md", page) == [("Meetup", "The meetup is on Sunday. This is right.")]
+
+
+def test_a_picture_with_a_title_alone_in_a_paragraph_is_left_out(tmp_path: Path) -> None:
+    """`![Screenshot of the form](form.png "The form")` was the passage "Screenshot of the form"."""
+    page = (
+        '# Handbook\n\n## Forms\n\n![Screenshot of the form](form.png "The form")\n\n'
+        "![Step one](one.png 'One') ![Step two](two.png)\n\nFill in the form and press Send.\n"
+    )
+    assert _imported(tmp_path / "forms.md", page) == [("Forms", "Fill in the form and press Send.")]
