@@ -51,6 +51,27 @@ def test_front_matter_that_cannot_be_read_is_left_out_and_import_names_its_line(
     assert _passages(tmp_path / "hugo.md", toml) == (None, ["Tickets cost ten euros."])
 
 
+def test_values_the_site_fills_in_and_a_comment_never_closed_are_named_at_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "The next meetup is on {{ next.date }} at {{ next.venue }}." was served as "The next meetup is on at .",
+    and a `{% comment %}` missing its end dropped the code of conduct, without a word to the moderator.
+    Values shown as code (`{{ not.this }}` in a fence, a `{% raw %}` block) are no holes."""
+    page = (
+        "---\ntitle: Meetups\n---\nThe next meetup is on {{ next.date }} at {{ next.venue }}.\n\n"
+        "```\n{{ not.this }}\n```\n\n{% raw %}{{ shown }}{% endraw %} Tickets are {{ site.price }} euros.\n\n"
+        "{% comment %}\nold plans\n\n## Code of conduct\n\nBe kind.\n"
+    )
+    (tmp_path / "meet.md").write_text(page, encoding="utf-8")
+    assert main(["kb", "import", str(tmp_path / "meet.md"), "--knowledge", str(tmp_path / "k")]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'meet.md'}:4: 3 values the site fills in ({{{{ ... }}}}) left out of the text;" in err
+    assert f"{tmp_path / 'meet.md'}:12: a {{% comment %}} is never closed: the rest of the page is left out" in err
+    (tmp_path / "doors.html").write_text(FRONT + "<p>Doors open at {{ site.doors }}.</p>\n", encoding="utf-8")
+    assert main(["kb", "import", str(tmp_path / "doors.html"), "--knowledge", str(tmp_path / "k")]) == 0
+    assert "1 value the site fills in" in capsys.readouterr().err
+
+
 def test_an_html_page_loses_its_front_matter_tags_and_comments_and_takes_its_title(tmp_path: Path) -> None:
     page = FRONT.replace("Opportunity Grants", "Code of Conduct") + (
         "<h1>{{ page.heading }}</h1>\n<p>Be kind to everyone.</p>\n"

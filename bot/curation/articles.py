@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from bot.curation import restructured
-from bot.curation.blocks import Article
+from bot.curation.blocks import Article, visible
 from bot.curation.markdown import from_markdown, inline_markdown
 from bot.curation.pages import from_html
 from bot.curation.plaintext import from_text, heading_of
@@ -62,7 +62,7 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig") if text is None else text
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 text (byte {exc.start}); save it as UTF-8 first") from None
-    text = _INVISIBLE.sub("", text)  # a rules page's blank line held a zero-width space, which ended a passage
+    text = visible(text)  # a rules page's blank line held a zero-width space, which ended a passage
     if not text.strip():
         raise FileError(path, "the file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -80,11 +80,6 @@ def _utf16(path: Path, data: bytes) -> str:
         raise FileError(
             path, f"not UTF-16 text (byte {exc.start}), though it begins as one; save it as UTF-8"
         ) from None
-
-
-# Characters that print as nothing and join nothing: zero-width space, word joiner, a byte-order
-# mark inside the text (the zero-width joiner stays: it makes one emoji of two).
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 
 
 # Documents people save articles in that are not text, by how their bytes begin.

@@ -24,7 +24,7 @@ from bot.curation.blocks import (
     with_address,
 )
 from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
-from bot.curation.templates import site_page, unread_front_matter
+from bot.curation.templates import site_page, template_notices, unread_front_matter
 from bot.questions import INTERROGATIVE
 
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
@@ -155,7 +155,7 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
     MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
-    notice = unread_front_matter(text)
+    notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
     text = _outside_fences(_without_comments(text), lambda run: _details_apart(_without_hidden(run)))
@@ -164,7 +164,7 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     reader = _MarkdownReader(defined)
     for line in _tables_read(lines):
         reader.read(line)
-    return Article(tuple(b for b in reader.finish() if b.text), title, (notice,) if notice else ())
+    return Article(tuple(b for b in reader.finish() if b.text), title, notices)
 
 
 class _MarkdownReader:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bot.curation.blocks import LINKS_KEPT, Article, Block, address_of, code_text, oneline, row_sentence
-from bot.curation.templates import site_page
+from bot.curation.templates import site_page, template_notices, unread_front_matter
 
 
 def from_html(text: str) -> Article:
@@ -21,6 +21,7 @@ def from_html(text: str) -> Article:
     boxes, edit links, citation marks, reference lists) are left out. A site's page with front
     matter (`bot.curation.templates`) is read as the site shows it, titled by its front matter when
     it has no `<title>`."""
+    notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
     text = page
@@ -36,7 +37,7 @@ def from_html(text: str) -> Article:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
-    return Article(tuple(parser.content()), _page_title(parser.title) or matter_title)
+    return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
 
 
 def _page_title(title: str) -> str | None:

@@ -108,6 +108,39 @@ def site_page(text: str, *, html: bool = False) -> tuple[str | None, str]:
     return title, rendered(body, spans=not html)
 
 
+def template_notices(text: str) -> tuple[Notice, ...]:
+    """What a page rendered through Liquid (see `site_page`) loses that the moderator should hear
+    of, at its line: the values the site fills in (`{{ next.date }}`), left out of the sentences
+    they stood in ("The next meetup is on at ." was served without a word), and a `{% comment %}`
+    never closed, which hides the rest of the page."""
+    matter = _matter(text)
+    if matter is None or matter.toml or _writes_hugo(matter.body) or matter.data.get("render_with_liquid") is False:
+        return ()
+    start = len(text) - len(matter.body)
+    body = _outside_code(matter.body, str, code=_blanked)  # code blanked, every position kept
+    notices: list[Notice] = []
+    values: list[int] = []
+    at = 0
+    while (found := _OPENS.search(body, at)) is not None:
+        values += [m.start() for m in _EXPRESSION.finditer(body, at, found.start())]
+        end = re.compile(rf"\{{%-?\s*end{found.group(1)}\s*-?%\}}").search(body, found.end())
+        if end is None and found.group(1) == "comment":
+            line = text.count("\n", 0, start + found.start()) + 1
+            notices.append(Notice(line, "a {% comment %} is never closed: the rest of the page is left out"))
+        at = end.end() if end is not None else len(body)
+    values += [m.start() for m in _EXPRESSION.finditer(body, at)]
+    if values:
+        line = text.count("\n", 0, start + values[0]) + 1
+        count = len(values)
+        said = f"{count} value{'s' if count > 1 else ''} the site fills in ({{{{ ... }}}}) left out of the text"
+        notices.insert(0, Notice(line, f"{said}; review the sentences they stood in"))
+    return tuple(notices)
+
+
+def _blanked(code: str) -> str:
+    return re.sub(r"[^\n]", " ", code)
+
+
 # A page's metadata as Pelican and MultiMarkdown write it: "Key: value" lines at its very top,
 # then a blank line ("Category: recommended" over "Date: 2000-05-01" was a passage, and a topic).
 _META_LINE = re.compile(r"[A-Za-z][\w -]{0,30}:[ \t]+\S[^\n]{0,500}")
