@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot import messages
 from bot.asker import Asker
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
+T = TypeVar("T")
 
 __all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
 
@@ -318,7 +320,7 @@ class Moderation:
         undone: list[Record] = []
 
         def plan(files: Files) -> edits.Edit:
-            last = self._history().last_undoable()
+            last = self._reading_history(lambda history: history.last_undoable())
             if last is None:
                 raise Refused(messages.say(messages.NOTHING_TO_UNDO))
             undone.append(last)
@@ -357,7 +359,7 @@ class Moderation:
 
     def history(self, asker: Asker, passage_id: str | None = None, limit: int = 10) -> str:
         self._authorize(asker, "history")
-        records = self._history().records()
+        records = self._reading_history(lambda history: history.records())
         if limit < 1:
             raise Refused(_("The limit is a whole number of at least 1."))
         if passage_id:
@@ -481,6 +483,21 @@ class Moderation:
         if self.history_log is None:
             raise Refused(_("The data folder is not available, so changes cannot be recorded (see the log)."))
         return self.history_log
+
+    def _reading_history(self, read: Callable[[ChangeLog], T]) -> T:
+        """`read` of the history, refused in a sentence naming the file when it cannot be read
+        (a folder of that name, a data folder that is a file, an I/O error)."""
+        history = self._history()
+        try:
+            return read(history)
+        except OSError as exc:
+            log.warning("cannot read the history file %s: %s", history.path, exc)
+            reason = (exc.strerror or "unreadable").lower()
+            raise Refused(
+                _("Cannot read the history ({file} in the data folder): {reason}.").format(
+                    file=history.path.name, reason=reason
+                )
+            ) from exc
 
     def _gap_store(self) -> GapRecords:
         if self.gap_store is None:
