@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, knowledge
 from bot.config import Config
+from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
@@ -399,6 +400,65 @@ def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
     assert any(r.levelno == logging.WARNING and "gaps database unavailable" in r.getMessage() for r in caplog.records)
     assert service.ask("When does the community meet?", Asker("telegram", "1")).passage_id == "meetups"
     assert service.ask("Where can I park?", Asker("telegram", "1")).fallback
+
+
+def damage_pages(kdir: Path) -> Service:
+    """A bot that recorded two gaps, then its gaps database overwritten inside its pages (the questions
+    table, page 2): it still opens, and every query of the questions fails with "malformed"."""
+    service = Service.from_directory(kdir)
+    for question in (PARKING[0], FOOD):
+        assert service.ask(question, Asker("telegram", "1")).fallback
+    service.close()
+    with (kdir.parent / "data" / "gaps.sqlite3").open("r+b") as database:
+        database.seek(4096)
+        database.write(b"\xa5" * 2000)
+    return Service.from_directory(kdir)
+
+
+DAMAGED = (
+    "error: The gaps database (gaps.sqlite3 in the data folder) cannot be used: database disk image is malformed."
+    " `doctor` checks it.\n"
+)
+
+
+@pytest.mark.parametrize("command", [["gaps"], ["stats"], ["dismiss", "1"], ["alias", "meetups", "1"]])
+def test_a_gaps_database_damaged_inside_its_pages_is_refused_in_one_line(
+    kdir: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Damaged pages: `kb gaps`, `stats`, `dismiss` and `alias` each print one error line naming gaps.sqlite3
+    and SQLite's reason (they had shown a traceback of sqlite3.DatabaseError); members are still answered."""
+    service = damage_pages(kdir)
+    capsys.readouterr()
+    code, out = run_cli("kb", *command, "--knowledge", str(kdir))
+    assert (code, out, capsys.readouterr().err) == (1, "", DAMAGED)
+    assert [p.id for p in knowledge.load(kdir)] == ["meetups", "rules"]  # the alias changed nothing
+    assert service.ask(PARKING[0], Asker("telegram", "2")).fallback  # recording fails, answering goes on
+    assert service.ask("When does the community meet?", Asker("telegram", "2")).passage_id == "meetups"
+    service.close()
+
+
+def test_alias_of_typed_words_with_a_damaged_gaps_database_is_made_and_said(kdir: Path) -> None:
+    """`kb alias ID --text WORDS` reads the gaps only after the change (to close the same words): with
+    damaged pages the alias is made and said, not followed by a traceback."""
+    damage_pages(kdir).close()
+    code, out = run_cli("kb", "alias", "meetups", "--text", "where can i park my car", "--knowledge", str(kdir))
+    assert code == 0 and "Attached" in out
+    assert "where can i park my car" in (kdir / "notes.yaml").read_text(encoding="utf-8")
+
+
+def test_alias_to_a_gap_without_a_gaps_database_says_it_is_not_available(kdir: Path) -> None:
+    """No gaps database (its folder cannot be made): `alias ID 1` said "No open gap `1`; `kb gaps` lists
+    them", and `kb gaps` then said the database is not available. Both say that now."""
+    blocker = kdir.parent / "blocked"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    service = Service.from_directory(kdir, Config(data_dir=blocker / "data"))
+    cli_user = Asker("cli", "")
+    with pytest.raises(Refused) as alias:
+        service.moderation.alias(cli_user, "meetups", "1")
+    with pytest.raises(Refused) as gaps:
+        service.moderation.gaps(cli_user)
+    assert str(alias.value) == str(gaps.value) == "The gaps database is not available (see the log)."
+    service.close()
 
 
 def test_user_pseudonyms_are_keyed_with_a_secret_of_the_data_folder(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from bot.curation.history import Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import term_key
+from bot.records import GAPS_FILE, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
@@ -207,7 +208,7 @@ class Moderation:
         pid = edits.passage_id_field(passage_id)
         gap = None
         if not free_text and looks_like_gap(question):
-            gap = self.gap_store.find(question) if self.gap_store else None
+            gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
         first = gap.questions[0] if gap else question
@@ -244,7 +245,12 @@ class Moderation:
         closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
         if self.gap_store is None:
             return ()
-        return tuple((k, q) for gap in self.gap_store.gaps(limit=10_000) for k, q in gap.asked if k == key)
+        try:
+            listing = self.gap_store.gaps(limit=10_000)
+        except sqlite3.Error as exc:  # the alias is made: its own words are closed, nothing else is known
+            log.warning("kb alias made, but the gaps database cannot be read: %s", exc)
+            return ()
+        return tuple((k, q) for gap in listing for k, q in gap.asked if k == key)
 
     def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
         """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
@@ -370,7 +376,7 @@ class Moderation:
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
-        found = self._gap_store().gaps(limit=max(1, limit))
+        found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
         if not found:
             return messages.say(messages.NO_GAPS)
         alias, dismiss = messages.command(asker.platform, "alias"), messages.command(asker.platform, "dismiss")
@@ -415,23 +421,24 @@ class Moderation:
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
-        store = self._gap_store()
+        asked, downvoted, days = self._using_gaps(
+            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
+        )
         none = "  " + _("(none yet)")
         lines = [_("Most asked passages:")]
-        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in store.most_asked()] or [none]
+        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
         lines.append(_("Most downvoted passages (👎):"))
-        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or [none]
+        lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
         lines.append(_("Unanswered questions per day (last 14 days):"))
-        days = store.fallback_by_day()
         lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]
         return "\n".join(lines)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
-        found = self._gap_store().find(gap)
+        found = self._using_gaps(lambda gaps: gaps.find(gap))
         if found is None:
             raise Refused(messages.no_gap(gap.strip()[:20], asker.platform))
-        self._close_gap(found.keys, "dismissed")
+        self._using_gaps(lambda gaps: gaps.close_gap(found.keys, "dismissed"))  # not closed: not "Dismissed"
         return messages.dismissed(found.id, found.questions[0], found.count)
 
     # -- machinery --------------------------------------------------------------------------
@@ -499,10 +506,20 @@ class Moderation:
                 )
             ) from exc
 
-    def _gap_store(self) -> GapRecords:
+    def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
+        """`use` of the gaps database, refused when there is none or it fails: a database damaged
+        inside its pages still opens, and then every query fails with SQLite's reason."""
         if self.gap_store is None:
             raise Refused(_("The gaps database is not available (see the log)."))
-        return self.gap_store
+        try:
+            return use(self.gap_store)
+        except sqlite3.Error as exc:
+            log.warning("the gaps database cannot be used: %s", exc)
+            raise Refused(
+                _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
+                    file=GAPS_FILE, error=exc
+                )
+            ) from exc
 
     def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         if self.gap_store is not None and keys:
