@@ -10,6 +10,8 @@ import random
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +26,9 @@ from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
-from tests.support import write_kb
+from tests.conftest import ROOT
+from tests.support import child_env, write_kb
+from tests.test_store import can_mount_read_only
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -459,6 +463,52 @@ def test_alias_to_a_gap_without_a_gaps_database_says_it_is_not_available(kdir: P
         service.moderation.gaps(cli_user)
     assert str(alias.value) == str(gaps.value) == "The gaps database is not available (see the log)."
     service.close()
+
+
+_KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from bot.records.gaps import GapStore
+GapStore(Path(sys.argv[1])).record_question("telegram", "1", "Where can I park my car?", ["park", "car"], None)
+os._exit(0)  # killed: the -wal file is left, holding the question
+"""
+
+
+@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@pytest.mark.parametrize("writer", ["closed", "killed"])
+def test_gaps_and_stats_read_a_read_only_data_folder(kdir: Path, writer: str) -> None:
+    """A data folder mounted read-only (EROFS, also for root): `kb gaps` and `kb stats` read the database
+    (they had refused: "unable to open database file"), whether its writer closed it or was killed (its
+    -wal left); `kb dismiss` is refused in one line and the gap stays."""
+    data = kdir.parent / "data"
+    if writer == "closed":
+        service = Service.from_directory(kdir)
+        assert service.ask(PARKING[0], Asker("telegram", "1")).fallback
+        service.close()
+    else:
+        data.mkdir()
+        subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(data)], env=child_env(), check=True, timeout=60)
+        assert (data / "gaps.sqlite3-wal").exists()
+    kb = f"{sys.executable} -m bot kb"
+    command = (
+        f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && "
+        f"{kb} gaps --knowledge {kdir} && {kb} stats --knowledge {kdir} && echo '-- dismiss' && "
+        f'{kb} dismiss 1 --knowledge {kdir}; echo "rc=$?" && {kb} gaps --knowledge {kdir}'
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    listed, dismissed = result.stdout.split("-- dismiss\n")
+    assert "“Where can I park my car?”" in listed and "Unanswered questions per day" in listed
+    assert dismissed.startswith("rc=1\n") and "“Where can I park my car?”" in dismissed  # still listed
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: The gaps database (gaps.sqlite3 in the data folder) cannot be used: attempt to write a readonly"
+        " database. `doctor` checks it."
+    ]
+    assert "Traceback" not in result.stderr
 
 
 def test_user_pseudonyms_are_keyed_with_a_secret_of_the_data_folder(tmp_path: Path) -> None:
