@@ -425,12 +425,15 @@ DAMAGED = (
 )
 
 
-@pytest.mark.parametrize("command", [["gaps"], ["stats"], ["dismiss", "1"], ["alias", "meetups", "1"]])
+@pytest.mark.parametrize(
+    "command", [["gaps"], ["gaps", "--would-answer"], ["stats"], ["dismiss", "1"], ["alias", "meetups", "1"]]
+)
 def test_a_gaps_database_damaged_inside_its_pages_is_refused_in_one_line(
     kdir: Path, command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Damaged pages: `kb gaps`, `stats`, `dismiss` and `alias` each print one error line naming gaps.sqlite3
-    and SQLite's reason (they had shown a traceback of sqlite3.DatabaseError); members are still answered."""
+    """Damaged pages: `kb gaps` (also `--would-answer`), `stats`, `dismiss` and `alias` each print one error
+    line naming gaps.sqlite3 and SQLite's reason (they had shown a traceback of sqlite3.DatabaseError);
+    members are still answered."""
     service = damage_pages(kdir)
     capsys.readouterr()
     code, out = run_cli("kb", *command, "--knowledge", str(kdir))

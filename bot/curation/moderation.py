@@ -515,11 +515,7 @@ class Moderation:
             return use(self.gap_store)
         except sqlite3.Error as exc:
             log.warning("the gaps database cannot be used: %s", exc)
-            raise Refused(
-                _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
-                    file=GAPS_FILE, error=exc
-                )
-            ) from exc
+            raise Refused(gaps_unusable(exc)) from exc
 
     def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         if self.gap_store is not None and keys:
@@ -599,6 +595,13 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
 def _hedged(count: int) -> str:
     """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
     return " " + _("({count} hedged)").format(count=count) if count else ""
+
+
+def gaps_unusable(error: Exception) -> str:
+    """The refusal when the gaps database opens but cannot be used (damaged pages, a read-only folder)."""
+    return _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
+        file=GAPS_FILE, error=error
+    )
 
 
 def looks_like_gap(value: str) -> bool:
