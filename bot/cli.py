@@ -31,6 +31,7 @@ import logging
 import os
 import shlex
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -52,6 +53,7 @@ from bot.curation import (
     Request,
     StoreError,
     changes_finish_first,
+    gaps_unusable,
     importing,
     looks_like_gap,
     perform,
@@ -497,11 +499,15 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             backend.close()
     else:
-        store = GapStore(config.data_folder(folder))
         try:
-            gaps = store.gaps(limit=args.limit)
-        finally:
-            store.close()
+            store = GapStore(config.data_folder(folder))
+            try:
+                gaps = store.gaps(limit=args.limit)
+            finally:
+                store.close()
+        except (sqlite3.Error, OSError) as exc:  # damaged pages: the database opens, and reading it fails
+            print(f"error: {gaps_unusable(exc)}", file=sys.stderr)
+            return EXIT_FAILED
         answerer = _with_drafts(folder, live=folder) if args.drafts else _answerer(args)
     print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts, limit=args.limit), file=out)
     return EXIT_OK

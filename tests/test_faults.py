@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
+from bot import cli, knowledge
 from bot.config import Config
 from bot.curation import changes_finish_first, store
 from bot.curation.edits import Refused
@@ -207,6 +207,99 @@ def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdi
         assert service.passage("food") is None and service.passage("bikes") is not None
     finally:
         service.close()
+
+
+def bikes_added_and_edited(kdir: Path) -> tuple[Service, Path]:
+    """A bot whose history holds two records: `bikes` added, then edited."""
+    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"))
+    service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
+    service.moderation.edit(CLI, "bikes", text="Bikes go in the racks.")
+    return service, kdir.parent / "data" / HISTORY_FILE
+
+
+def damaged_edit(history: Path, **fields: object) -> bytes:
+    """The edit's record with some fields replaced, as one line."""
+    record = json.loads(history.read_text(encoding="utf-8").split("\n")[1])
+    return json.dumps({**record, "id": "damaged", **fields}).encode("utf-8") + b"\n"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not UTF-8",
+        "before and after strings",
+        "index not a number",
+        "section a list",
+        "text null",
+        "questions a string",
+    ],
+)
+def test_a_damaged_history_line_is_skipped_with_a_warning_naming_it(
+    kdir: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A third line that holds no record `kb history` and `kb undo` can use is skipped with a WARNING
+    naming the file and line, as a line that is not JSON was: it had crashed them (UnicodeDecodeError,
+    AttributeError, TypeError), or made undo refuse the edit before it."""
+    service, history = bikes_added_and_edited(kdir)
+    line = {
+        "not UTF-8": b"\xff\xfe garbage \x80\n",
+        "before and after strings": damaged_edit(history, before="oops", after="oops"),
+        "index not a number": damaged_edit(history, kind="remove", index="notint", after=None),
+        "section a list": damaged_edit(history, after={"id": "bikes", "section": ["a"], "text": "T."}),
+        "text null": damaged_edit(history, after={"id": "bikes", "section": "S", "text": None}),
+        "questions a string": damaged_edit(
+            history, after={"id": "bikes", "section": "S", "text": "T", "questions": "q"}
+        ),
+    }[damage]
+    with history.open("ab") as file:
+        file.write(line)
+    try:
+        shown = service.moderation.history(CLI)
+        assert shown.splitlines()[0].endswith("edit bikes by faults (cli)") and "add bikes" in shown
+        assert "oops" not in shown and "['a']" not in shown
+        warnings = [r.getMessage() for r in caplog.records if "skipping an unreadable history line" in r.getMessage()]
+        assert warnings == [f"{history}:3: skipping an unreadable history line"]
+        change = service.moderation.undo(CLI)  # the edit, the last change that was made
+        assert change.message.startswith("Undid the edit of `bikes`")
+        passage = service.passage("bikes")
+        assert passage is not None and passage.text == "Bikes go behind the library."
+    finally:
+        service.close()
+
+
+def test_a_record_with_a_key_this_version_does_not_know_is_read_and_undone(
+    kdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record a newer version wrote with one more key ("extra": 1) was dropped as unreadable, and undo
+    then refused the add before it ("`bikes` was changed since that add"): the key is left out now."""
+    service, history = bikes_added_and_edited(kdir)
+    add, edit = history.read_text(encoding="utf-8").split("\n")[:2]
+    history.write_text(add + "\n" + json.dumps({**json.loads(edit), "extra": 1}) + "\n", encoding="utf-8")
+    try:
+        assert service.moderation.history(CLI).splitlines()[0].endswith("edit bikes by faults (cli)")
+        assert service.moderation.undo(CLI).message.startswith("Undid the edit of `bikes`")
+        assert not [r for r in caplog.records if "unreadable" in r.getMessage()]
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("where", ["history.jsonl a folder", "the data folder a file"])
+def test_a_history_that_cannot_be_read_is_refused_in_one_line_naming_it(
+    kdir: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """history.jsonl a folder, or a data folder that is a file: `kb history` printed a traceback
+    (IsADirectoryError, NotADirectoryError); it prints one error line naming the file."""
+    data = kdir.parent / "data"
+    if where == "history.jsonl a folder":
+        (data / HISTORY_FILE).mkdir(parents=True)
+    else:
+        data.write_text("a file, not a folder", encoding="utf-8")
+    reason = "is a directory" if where == "history.jsonl a folder" else "not a directory"
+    code = cli.main(["kb", "history", "--knowledge", str(kdir), "--data", str(data)])
+    assert (code, capsys.readouterr().err) == (
+        1,
+        f"error: Cannot read the history (history.jsonl in the data folder): {reason}.\n",
+    )
 
 
 _LIMITED_ADD = """

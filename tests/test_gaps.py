@@ -10,6 +10,8 @@ import random
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -17,13 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, knowledge
 from bot.config import Config
+from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
-from tests.support import write_kb
+from tests.conftest import ROOT
+from tests.support import child_env, write_kb
+from tests.test_store import can_mount_read_only
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -399,6 +404,114 @@ def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
     assert any(r.levelno == logging.WARNING and "gaps database unavailable" in r.getMessage() for r in caplog.records)
     assert service.ask("When does the community meet?", Asker("telegram", "1")).passage_id == "meetups"
     assert service.ask("Where can I park?", Asker("telegram", "1")).fallback
+
+
+def damage_pages(kdir: Path) -> Service:
+    """A bot that recorded two gaps, then its gaps database overwritten inside its pages (the questions
+    table, page 2): it still opens, and every query of the questions fails with "malformed"."""
+    service = Service.from_directory(kdir)
+    for question in (PARKING[0], FOOD):
+        assert service.ask(question, Asker("telegram", "1")).fallback
+    service.close()
+    with (kdir.parent / "data" / "gaps.sqlite3").open("r+b") as database:
+        database.seek(4096)
+        database.write(b"\xa5" * 2000)
+    return Service.from_directory(kdir)
+
+
+DAMAGED = (
+    "error: The gaps database (gaps.sqlite3 in the data folder) cannot be used: database disk image is malformed."
+    " `doctor` checks it.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command", [["gaps"], ["gaps", "--would-answer"], ["stats"], ["dismiss", "1"], ["alias", "meetups", "1"]]
+)
+def test_a_gaps_database_damaged_inside_its_pages_is_refused_in_one_line(
+    kdir: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Damaged pages: `kb gaps` (also `--would-answer`), `stats`, `dismiss` and `alias` each print one error
+    line naming gaps.sqlite3 and SQLite's reason (they had shown a traceback of sqlite3.DatabaseError);
+    members are still answered."""
+    service = damage_pages(kdir)
+    capsys.readouterr()
+    code, out = run_cli("kb", *command, "--knowledge", str(kdir))
+    assert (code, out, capsys.readouterr().err) == (1, "", DAMAGED)
+    assert [p.id for p in knowledge.load(kdir)] == ["meetups", "rules"]  # the alias changed nothing
+    assert service.ask(PARKING[0], Asker("telegram", "2")).fallback  # recording fails, answering goes on
+    assert service.ask("When does the community meet?", Asker("telegram", "2")).passage_id == "meetups"
+    service.close()
+
+
+def test_alias_of_typed_words_with_a_damaged_gaps_database_is_made_and_said(kdir: Path) -> None:
+    """`kb alias ID --text WORDS` reads the gaps only after the change (to close the same words): with
+    damaged pages the alias is made and said, not followed by a traceback."""
+    damage_pages(kdir).close()
+    code, out = run_cli("kb", "alias", "meetups", "--text", "where can i park my car", "--knowledge", str(kdir))
+    assert code == 0 and "Attached" in out
+    assert "where can i park my car" in (kdir / "notes.yaml").read_text(encoding="utf-8")
+
+
+def test_alias_to_a_gap_without_a_gaps_database_says_it_is_not_available(kdir: Path) -> None:
+    """No gaps database (its folder cannot be made): `alias ID 1` said "No open gap `1`; `kb gaps` lists
+    them", and `kb gaps` then said the database is not available. Both say that now."""
+    blocker = kdir.parent / "blocked"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    service = Service.from_directory(kdir, Config(data_dir=blocker / "data"))
+    cli_user = Asker("cli", "")
+    with pytest.raises(Refused) as alias:
+        service.moderation.alias(cli_user, "meetups", "1")
+    with pytest.raises(Refused) as gaps:
+        service.moderation.gaps(cli_user)
+    assert str(alias.value) == str(gaps.value) == "The gaps database is not available (see the log)."
+    service.close()
+
+
+_KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from bot.records.gaps import GapStore
+GapStore(Path(sys.argv[1])).record_question("telegram", "1", "Where can I park my car?", ["park", "car"], None)
+os._exit(0)  # killed: the -wal file is left, holding the question
+"""
+
+
+@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@pytest.mark.parametrize("writer", ["closed", "killed"])
+def test_gaps_and_stats_read_a_read_only_data_folder(kdir: Path, writer: str) -> None:
+    """A data folder mounted read-only (EROFS, also for root): `kb gaps` and `kb stats` read the database
+    (they had refused: "unable to open database file"), whether its writer closed it or was killed (its
+    -wal left); `kb dismiss` is refused in one line and the gap stays."""
+    data = kdir.parent / "data"
+    if writer == "closed":
+        service = Service.from_directory(kdir)
+        assert service.ask(PARKING[0], Asker("telegram", "1")).fallback
+        service.close()
+    else:
+        data.mkdir()
+        subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(data)], env=child_env(), check=True, timeout=60)
+        assert (data / "gaps.sqlite3-wal").exists()
+    kb = f"{sys.executable} -m bot kb"
+    command = (
+        f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && "
+        f"{kb} gaps --knowledge {kdir} && {kb} stats --knowledge {kdir} && echo '-- dismiss' && "
+        f'{kb} dismiss 1 --knowledge {kdir}; echo "rc=$?" && {kb} gaps --knowledge {kdir}'
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    listed, dismissed = result.stdout.split("-- dismiss\n")
+    assert "“Where can I park my car?”" in listed and "Unanswered questions per day" in listed
+    assert dismissed.startswith("rc=1\n") and "“Where can I park my car?”" in dismissed  # still listed
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: The gaps database (gaps.sqlite3 in the data folder) cannot be used: attempt to write a readonly"
+        " database. `doctor` checks it."
+    ]
+    assert "Traceback" not in result.stderr
 
 
 def test_user_pseudonyms_are_keyed_with_a_secret_of_the_data_folder(tmp_path: Path) -> None:

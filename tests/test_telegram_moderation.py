@@ -23,8 +23,8 @@ from bot import Request
 from bot import knowledge as kb
 from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
-from bot.service import Service
-from tests.backends import Backend, backend
+from bot.service import Asker, Service
+from tests.backends import Backend, backend, files_only
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
@@ -246,6 +246,32 @@ async def test_edit_alias_remove_undo_and_history_through_telegram(
     assert "every Thursday" in history and "every Friday" in history  # before and after
     assert all(kind in shown(latest) for kind in ("undo code-of-conduct", "remove code-of-conduct", "alias parking"))
     assert shown(missing) == "No passage with the id no-such-passage."
+
+
+async def test_a_damaged_gaps_database_is_refused_in_chat_and_members_are_answered(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """A gaps database damaged inside its pages still opens: /kb_gaps, /kb_stats and /kb_dismiss get the
+    refusal naming gaps.sqlite3 and SQLite's reason (the command had failed with sqlite3.DatabaseError),
+    and a member's questions are still answered."""
+    files_only(backend, "the gaps database of the data folder")
+    before = service(backend)
+    before.ask("Is there a cloakroom?", Asker("telegram", "1"))
+    before.close()
+    with (knowledge.parent / "data" / "gaps.sqlite3").open("r+b") as database:
+        database.seek(4096)  # page 2: the questions table
+        database.write(b"\xa5" * 2000)
+    async with running(fake, service(backend)):
+        replies = [await say(fake, MODERATOR_CHAT, command) for command in ("/kb_gaps", "/kb_stats", "/kb_dismiss 1")]
+        unanswered = await say(fake, STRANGER_CHAT, "Is there a cloakroom?", user=STRANGER)
+        answered = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
+    refusal = (  # `doctor` is shown as code
+        "The gaps database (gaps.sqlite3 in the data folder) cannot be used: database disk image is malformed."
+        " doctor checks it."
+    )
+    assert [shown(reply) for reply in replies] == [refusal] * 3
+    assert shown(unanswered).startswith("Sorry, I don't know that one.")
+    assert "Thursday" in shown(answered)
 
 
 async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backend: Backend, knowledge: Path) -> None:

@@ -19,6 +19,7 @@ from bot.curation.moderation import (
     Change,
     Moderation,
     Refused,
+    gaps_unusable,
     looks_like_gap,
 )
 from bot.curation.shutdown import changes_finish_first
@@ -40,6 +41,7 @@ __all__ = [
     "Request",
     "StoreError",
     "changes_finish_first",
+    "gaps_unusable",
     "looks_like_gap",
     "perform",
     "write_atomic",

@@ -6,7 +6,9 @@ its line commit together or not at all: under the knowledge store's lock the lin
 and flushed to disk (fsync) first, then the files are written, and if they cannot be the line
 is taken back (`take_back`). A write the disk refuses (full: ENOSPC) leaves the file as it was.
 A last line cut short (a crash, a disk that filled up mid-line) is cut off at the next append,
-so the next record is never glued to it; when reading, unreadable lines are skipped.
+so the next record is never glued to it; when reading, unreadable lines are skipped with a WARNING
+naming the file and line: not UTF-8, not JSON, or not a record (a field missing or of the wrong
+type). A key this version does not know (one a newer version wrote) is left out, not the record.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import os
 import time
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -146,25 +148,28 @@ class History:
             pass
 
     def records(self) -> list[Record]:
-        """Every readable record of this knowledge folder, oldest first."""
+        """Every readable record of this knowledge folder, oldest first; raises OSError when the
+        file cannot be read (a folder of that name, a data folder that is a file)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        return self._ours(self._parse(text, first_line=1))
+        return self._ours(self._parse(data, first_line=1))
 
-    def _parse(self, text: str, *, first_line: int | None) -> list[Record]:
+    def _parse(self, data: bytes, *, first_line: int | None) -> list[Record]:
         records = []
-        # split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and friends, which
-        # json.dumps leaves unescaped inside a passage's text, and that lost whole records
-        for number, line in enumerate(text.split("\n"), start=first_line or 1):
+        # Split the bytes on "\n" only, then decode each line: one line of broken UTF-8 is one line
+        # skipped, not the whole file; and str.splitlines() also breaks at U+2028, U+0085 and friends,
+        # which json.dumps leaves unescaped inside a passage's text, and that lost whole records.
+        for number, line in enumerate(data.split(b"\n"), start=first_line or 1):
             if not line.strip():
                 continue
-            try:
-                records.append(Record(**json.loads(line)))
-            except (ValueError, TypeError):
+            record = _read_record(line)
+            if record is None:
                 where = f"{self.path}:{number}" if first_line else f"{self.path} (near its end)"
                 log.warning("%s: skipping an unreadable history line", where)
+            else:
+                records.append(record)
         return records
 
     def last_undoable(self) -> Record | None:
@@ -183,12 +188,55 @@ class History:
                     data = file.read(size - start)
                     if start > 0:  # the window's first line is cut: it starts after the first newline
                         data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
-                    found = _last_undoable(self._ours(self._parse(data.decode("utf-8", "replace"), first_line=None)))
+                    found = _last_undoable(self._ours(self._parse(data, first_line=None)))
                     if found is not None or start == 0:
                         return found
                     window *= 2
         except FileNotFoundError:
             return None
+
+
+_TEXTS = ("id", "at", "platform", "user_id", "name", "chat_id", "kind", "passage_id", "file")
+_FIELDS = frozenset(field.name for field in fields(Record))
+_REQUIRED = frozenset((*_TEXTS, "index", "before", "after"))
+
+
+def _read_record(line: bytes) -> Record | None:
+    """The record one line holds, or None when it holds none: not UTF-8, not JSON, or a field
+    missing or of a type `render` and `undo` cannot use ("before": "oops", "index": "notint").
+    Keys this version does not know are left out: a newer version's record is still undone."""
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(value, dict) or not value.keys() >= _REQUIRED:
+        return None
+    if not all(isinstance(value[key], str) for key in _TEXTS):
+        return None
+    if type(value["index"]) is not int or not all(_optional_text(value.get(k)) for k in ("undoes", "folder")):
+        return None
+    if not (_passage_or_file(value["before"]) and _passage_or_file(value["after"])):
+        return None
+    return Record(**{key: item for key, item in value.items() if key in _FIELDS})
+
+
+def _optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _passage_or_file(value: object) -> bool:
+    """Whether a record's `before` or `after` is None, a passage (its id, section and text strings,
+    its questions a list of strings) or a whole file (its passages a list, its source a mapping)."""
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        return False
+    if "passages" in value:
+        return isinstance(value["passages"], list | None) and isinstance(value.get("source"), dict | None)
+    questions = value.get("questions")
+    return all(isinstance(value.get(key, ""), str) for key in ("id", "section", "text")) and (
+        questions is None or (isinstance(questions, list) and all(isinstance(q, str) for q in questions))
+    )
 
 
 SEED = "seed"  # a database's first knowledge (`db init --seed`): in the history, never undone

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot import messages
 from bot.asker import Asker
@@ -27,7 +29,7 @@ from bot.curation.history import Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import term_key
+from bot.records import GAPS_FILE, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
+T = TypeVar("T")
 
 __all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
 
@@ -205,7 +208,7 @@ class Moderation:
         pid = edits.passage_id_field(passage_id)
         gap = None
         if not free_text and looks_like_gap(question):
-            gap = self.gap_store.find(question) if self.gap_store else None
+            gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
         first = gap.questions[0] if gap else question
@@ -242,7 +245,12 @@ class Moderation:
         closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
         if self.gap_store is None:
             return ()
-        return tuple((k, q) for gap in self.gap_store.gaps(limit=10_000) for k, q in gap.asked if k == key)
+        try:
+            listing = self.gap_store.gaps(limit=10_000)
+        except sqlite3.Error as exc:  # the alias is made: its own words are closed, nothing else is known
+            log.warning("kb alias made, but the gaps database cannot be read: %s", exc)
+            return ()
+        return tuple((k, q) for gap in listing for k, q in gap.asked if k == key)
 
     def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
         """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
@@ -318,7 +326,7 @@ class Moderation:
         undone: list[Record] = []
 
         def plan(files: Files) -> edits.Edit:
-            last = self._history().last_undoable()
+            last = self._reading_history(lambda history: history.last_undoable())
             if last is None:
                 raise Refused(messages.say(messages.NOTHING_TO_UNDO))
             undone.append(last)
@@ -357,7 +365,7 @@ class Moderation:
 
     def history(self, asker: Asker, passage_id: str | None = None, limit: int = 10) -> str:
         self._authorize(asker, "history")
-        records = self._history().records()
+        records = self._reading_history(lambda history: history.records())
         if limit < 1:
             raise Refused(_("The limit is a whole number of at least 1."))
         if passage_id:
@@ -368,7 +376,7 @@ class Moderation:
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
-        found = self._gap_store().gaps(limit=max(1, limit))
+        found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
         if not found:
             return messages.say(messages.NO_GAPS)
         alias, dismiss = messages.command(asker.platform, "alias"), messages.command(asker.platform, "dismiss")
@@ -413,23 +421,24 @@ class Moderation:
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
-        store = self._gap_store()
+        asked, downvoted, days = self._using_gaps(
+            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
+        )
         none = "  " + _("(none yet)")
         lines = [_("Most asked passages:")]
-        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in store.most_asked()] or [none]
+        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
         lines.append(_("Most downvoted passages (👎):"))
-        lines += [f"  {n:>4}  {pid}" for pid, n in store.most_downvoted()] or [none]
+        lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
         lines.append(_("Unanswered questions per day (last 14 days):"))
-        days = store.fallback_by_day()
         lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]
         return "\n".join(lines)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
-        found = self._gap_store().find(gap)
+        found = self._using_gaps(lambda gaps: gaps.find(gap))
         if found is None:
             raise Refused(messages.no_gap(gap.strip()[:20], asker.platform))
-        self._close_gap(found.keys, "dismissed")
+        self._using_gaps(lambda gaps: gaps.close_gap(found.keys, "dismissed"))  # not closed: not "Dismissed"
         return messages.dismissed(found.id, found.questions[0], found.count)
 
     # -- machinery --------------------------------------------------------------------------
@@ -484,10 +493,31 @@ class Moderation:
             raise Refused(_("The data folder is not available, so changes cannot be recorded (see the log)."))
         return self.history_log
 
-    def _gap_store(self) -> GapRecords:
+    def _reading_history(self, read: Callable[[ChangeLog], T]) -> T:
+        """`read` of the history, refused in a sentence naming the file when it cannot be read
+        (a folder of that name, a data folder that is a file, an I/O error)."""
+        history = self._history()
+        try:
+            return read(history)
+        except OSError as exc:
+            log.warning("cannot read the history file %s: %s", history.path, exc)
+            reason = (exc.strerror or "unreadable").lower()
+            raise Refused(
+                _("Cannot read the history ({file} in the data folder): {reason}.").format(
+                    file=history.path.name, reason=reason
+                )
+            ) from exc
+
+    def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
+        """`use` of the gaps database, refused when there is none or it fails: a database damaged
+        inside its pages still opens, and then every query fails with SQLite's reason."""
         if self.gap_store is None:
             raise Refused(_("The gaps database is not available (see the log)."))
-        return self.gap_store
+        try:
+            return use(self.gap_store)
+        except sqlite3.Error as exc:
+            log.warning("the gaps database cannot be used: %s", exc)
+            raise Refused(gaps_unusable(exc)) from exc
 
     def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         if self.gap_store is not None and keys:
@@ -572,6 +602,13 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
 def _hedged(count: int) -> str:
     """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
     return " " + _("({count} hedged)").format(count=count) if count else ""
+
+
+def gaps_unusable(error: Exception) -> str:
+    """The refusal when the gaps database opens but cannot be used (damaged pages, a read-only folder)."""
+    return _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
+        file=GAPS_FILE, error=error
+    )
 
 
 def looks_like_gap(value: str) -> bool:

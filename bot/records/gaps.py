@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -28,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, hash_user
@@ -126,7 +128,12 @@ _PICKED_FROM = (
 
 
 class GapStore:
-    """The database; thread-safe (one connection behind a lock), usable from several processes (WAL)."""
+    """The database; thread-safe (one connection behind a lock), usable from several processes (WAL).
+
+    In a data folder the bot's user cannot write (a read-only mount), an existing database is opened
+    read-only (`read_only`): `kb gaps` and `kb stats` read it, and every write fails with
+    sqlite3.OperationalError ("attempt to write a readonly database"), which the service logs once.
+    """
 
     def __init__(
         self,
@@ -147,13 +154,30 @@ class GapStore:
             self._key = load_or_create(self.path.parent / USER_KEY_FILE)
         except KeyFileError as exc:
             raise OSError(str(exc)) from None  # the data folder cannot be used: as if unwritable
+        self._purged = 0.0
+        self.read_only = self.path.is_file() and not os.access(self.path.parent, os.W_OK)
+        if self.read_only:
+            self._db = self._open_read_only()
+            log.warning("%s: the data folder is not writable, so the gaps database is only read", self.path)
+            return
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._add_columns()
-        self._purged = 0.0
         self.purge()
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A read-only connection. A WAL database needs its `-shm` file, which a clean close deletes
+        and a read-only folder cannot have made again: without a `-wal` file everything is in the
+        database itself, which is then read as immutable (nothing here can change it)."""
+        uri = "file:" + quote(str(self.path.absolute())) + "?mode=ro"
+        try:
+            return _reading(uri)
+        except sqlite3.OperationalError:
+            if self.path.with_name(self.path.name + "-wal").exists():
+                raise  # changes not yet copied into the database itself, which immutable would miss
+            return _reading(uri + "&immutable=1")
 
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
@@ -332,6 +356,17 @@ class GapStore:
         if now - self._purged >= DAY:
             self.purge()
         return now
+
+
+def _reading(uri: str) -> sqlite3.Connection:
+    """A connection to a database URI that has read from it (SQLite opens the file at the first query)."""
+    db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5.0, isolation_level=None)
+    try:
+        db.execute("SELECT COUNT(*) FROM questions").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def group(rows: Sequence[tuple[str, str, int]], picks: Sequence[tuple[str, str, int]] = ()) -> list[Gap]:
