@@ -380,3 +380,26 @@ def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and
         assert b.passage(pid) is not None and b.passage(pid).text == "Edited on A while B's reloads time out."  # type: ignore[union-attr]
     finally:
         b.close()
+
+
+def test_an_edit_after_ones_own_edit_whose_catch_up_failed_is_accepted(
+    schema: str, url: str, role: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A moderator's edit commits but the catch-up right after it cannot read `changes` (the instance's role
+    may not, for a while): their next edit of the same passage is accepted, not refused as another
+    moderator's; once `changes` can be read again the instance serves that last edit."""
+    import psycopg
+
+    b = services(pg_support.as_role(url, role))
+    pid = next(iter(b.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE SELECT ON {schema}.changes FROM {role}")
+        conn.execute(f"GRANT SELECT (seq) ON {schema}.changes TO {role}")  # what writing a change needs
+        try:
+            b.moderation.edit(CLI, pid, text="First edit; this instance cannot catch up after it.")
+            assert "could not catch up with the database" in caplog.text
+            assert "First edit" not in b.passage(pid).text  # type: ignore[union-attr]
+            b.moderation.edit(CLI, pid, text="Second edit by the same moderator, right after.")
+        finally:
+            conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
+    wait_for(lambda: b.passage(pid).text == "Second edit by the same moderator, right after.", timeout=10)  # type: ignore[union-attr]

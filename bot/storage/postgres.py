@@ -6,9 +6,9 @@ change's rows and its record in `changes` are written in it, and a NOTIFY on `CH
 when it commits. Nothing is acknowledged before the commit.
 
 Concurrent edits: each passage has a `version`. `known` is the versions this instance's index
-shows; a change to a passage whose version in the database differs (another instance changed
-it, and this one has not caught up) is refused, so a moderator never overwrites what they have
-not seen.
+shows, and those its own changes wrote (even when catching up right after one failed); a
+change to a passage whose version in the database differs (another instance changed it, and
+this one has not caught up) is refused, so a moderator never overwrites what they have not seen.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class _Transaction:
     conn: Connection
     files: Files = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    wrote: dict[str, int] = field(default_factory=dict)  # the versions the change gave its passages
+    gone: set[str] = field(default_factory=set)  # the passages it removed
 
 
 class PostgresStore:
@@ -75,6 +77,7 @@ class PostgresStore:
         self._directory = directory
         self.known: dict[str, int] | None = None  # the versions the live index shows (None: no check)
         self._thread_lock = threading.Lock()
+        self._known_lock = threading.Lock()
         self._local = threading.local()  # the change's transaction, seen only by the thread making it
 
     @property
@@ -98,7 +101,7 @@ class PostgresStore:
             try:
                 with self.database.pool.connection() as conn, conn.transaction():
                     conn.execute(_LOCK)
-                    self._local.tx = _Transaction(conn)
+                    tx = self._local.tx = _Transaction(conn)
                     try:
                         yield
                     finally:
@@ -106,6 +109,26 @@ class PostgresStore:
             except (psycopg.Error, PoolTimeout) as exc:
                 log.warning("a change was refused, the database is unavailable: %s", exc)
                 raise StoreError(_(UNAVAILABLE)) from exc
+            self._learn(tx)
+
+    def _learn(self, tx: _Transaction) -> None:
+        """After its commit: the versions the change wrote are known, whether or not the catch-up that
+        follows reaches the database, so that the same moderator's next change is not refused as if
+        another had made it. A version is never lowered (a catch-up may already know a later one)."""
+        with self._known_lock:
+            if self.known is None or not (tx.wrote or tx.gone):
+                return
+            known = dict(self.known)
+            for pid, version in tx.wrote.items():
+                known[pid] = max(version, known.get(pid, 0))
+            for pid in tx.gone:
+                known.pop(pid, None)
+            self.known = known
+
+    def caught_up(self, versions: dict[str, int]) -> None:
+        """The versions the live index shows now (after a load or a catch-up)."""
+        with self._known_lock:
+            self.known = versions
 
     def hold(self, timeout: float) -> bool:
         return self._thread_lock.acquire(timeout=timeout)
@@ -122,7 +145,21 @@ class PostgresStore:
         self._check_versions(tx, changed)
         for name, data in changed.items():
             _write_file(tx.conn, name, data, _items(tx.files.get(name)))
+        self._note_written(tx, changed)
         return kb
+
+    @staticmethod
+    def _note_written(tx: _Transaction, changed: Mapping[str, Any]) -> None:
+        """The versions of the passages the change itself made or changed, and those it removed (for `_learn`);
+        not of the others in the same files, which this instance may not have seen yet."""
+        old = {str(item["id"]): item for name in changed for item in _items(tx.files.get(name))}
+        new = {str(item["id"]): item for data in changed.values() for item in _items(data)}
+        made = sorted(pid for pid, item in new.items() if old.get(pid) != item)
+        tx.gone |= old.keys() - new.keys()
+        if not made:
+            return
+        rows = tx.conn.execute("SELECT id, version FROM passages WHERE id = ANY(%s)", (made,))
+        tx.wrote.update((str(pid), int(version)) for pid, version in rows)
 
     def _check_versions(self, tx: _Transaction, changed: Mapping[str, Any]) -> None:
         if self.known is None:

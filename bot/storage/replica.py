@@ -63,7 +63,7 @@ class Replica:
         snapshot.write(folder)
         answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
         self.seq = snapshot.seq
-        self.store.known = snapshot.versions
+        self.store.caught_up(snapshot.versions)
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
         return answerer
 
@@ -83,7 +83,7 @@ class Replica:
                 log.warning("could not extend the index with %d added passages; reloading", len(added))
             else:
                 self.seq = changes[-1][0]
-                self.store.known = versions
+                self.store.caught_up(versions)
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
         return self._reload()
