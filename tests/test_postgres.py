@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 import threading
 import time
@@ -13,7 +14,7 @@ import pytest
 from bot import knowledge
 from bot.asker import Asker
 from bot.config import Config
-from bot.curation import Refused
+from bot.curation import Change, Refused
 from bot.service import Service
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
@@ -158,11 +159,23 @@ def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
             assert b.passage(pid) is None
             proxy.restore()
             wait_for(lambda: b.passage(pid) is not None, timeout=20)  # keepalives notice the cut line in seconds
-            later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+            later = accepted_once_the_pool_is_back(b)
             wait_for(lambda: a.passage(later.passage_id) is not None)
         assert flow.asked > 0 and flow.failures == []
     finally:
         proxy.close()
+
+
+def accepted_once_the_pool_is_back(service: Service) -> Change:
+    """A change on `service` after an outage: the knowledge is caught up (through the follower's own line) a
+    moment before the pool, which waits longer and longer between its attempts, has reconnected; until then
+    changes are refused with the outage's sentence."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return service.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        except Refused as exc:
+            assert "database is not reachable" in str(exc) and time.monotonic() < deadline, exc
 
 
 def test_backends_terminated_mid_load_lose_no_question(url: str, role: str, services: Callable[[], Service]) -> None:
@@ -224,7 +237,7 @@ def test_a_server_side_outage_answers_from_memory_refuses_changes_and_catches_up
         finally:
             pg_support.outage(role, down=False)
         wait_for(lambda: b.passage(pid) is not None, timeout=20)
-        later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        later = accepted_once_the_pool_is_back(b)
         wait_for(lambda: a.passage(later.passage_id) is not None)
     asked, failures = flow.asked, flow.failures
     assert asked > 0 and failures == []
@@ -403,3 +416,62 @@ def test_an_edit_after_ones_own_edit_whose_catch_up_failed_is_accepted(
         finally:
             conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
     wait_for(lambda: b.passage(pid).text == "Second edit by the same moderator, right after.", timeout=10)  # type: ignore[union-attr]
+
+
+def test_after_an_outage_the_log_says_the_database_is_back_only_once_caught_up_and_that_comes_soon(
+    url: str, role: str, services: Callable[[], Service]
+) -> None:
+    """B's connections are terminated and its logins refused while A adds a passage; once logins are allowed
+    again, the line saying the database is back is logged only when B has A's passage, and that is within
+    a few seconds (not after B's pool has reconnected, nor at the next 5 s check)."""
+    a, b = services(), services(pg_support.as_role(url, role))
+    assert b._backend is not None and b._backend.follower is not None
+    follower = b._backend.follower
+    had_it_when_told: list[bool] = []
+
+    class Told(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "the database is back" in record.getMessage():
+                had_it_when_told.append(b.passage(pid) is not None)
+
+    told = Told()
+    logging.getLogger("bot.storage.replica").addHandler(told)
+    try:
+        try:
+            assert pg_support.outage(role, down=True) >= 2
+            wait_for(lambda: not follower.connected.is_set())
+            with pytest.raises(Refused, match="database is not reachable"):  # B's pool tries, and backs off
+                b.moderation.add(CLI, section="While down", text="This change must be refused.")
+            pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
+            time.sleep(6)  # long enough for B's pool to wait several seconds between its attempts to reconnect
+        finally:
+            pg_support.outage(role, down=False)
+        waited = wait_for(lambda: b.passage(pid) is not None, timeout=20)
+        wait_for(lambda: bool(had_it_when_told))
+    finally:
+        logging.getLogger("bot.storage.replica").removeHandler(told)
+    assert had_it_when_told == [True]
+    assert waited < 5, waited  # the follower reconnects within a second and reads the changes through its own line
+
+
+def test_a_failed_catch_up_is_tried_again_every_second_and_logged_once(
+    schema: str, url: str, role: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """B's follower is told of A's edit but cannot read `changes` for a while (B's role may not): the log
+    says so once, not on every try, and B has the edit within a couple of seconds of `changes` being readable
+    again (not at its next 5 s check)."""
+    import psycopg
+
+    a, b = services(), services(pg_support.as_role(url, role))
+    pid = next(iter(a.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE SELECT ON {schema}.changes FROM {role}")
+        try:
+            a.moderation.edit(CLI, pid, text="Edited on A while B cannot read the changes.")
+            wait_for(lambda: "could not catch up with the database" in caplog.text)
+            time.sleep(2.5)  # B tries again meanwhile
+        finally:
+            conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
+    waited = wait_for(lambda: "while B cannot" in b.passage(pid).text, timeout=10)  # type: ignore[union-attr]
+    assert caplog.text.count("could not catch up with the database") == 1
+    assert waited < 3, waited

@@ -227,9 +227,29 @@ class PostgresStore:
 
     # -- reading everything, catching up ----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def reading_through(self, conn: Connection) -> Iterator[None]:
+        """In this thread, `snapshot` and `changes_since` read through `conn` rather than the pool: the
+        follower catches up through its own connection, which works the moment it is made, while the
+        pool's may still be waiting to reconnect after an outage."""
+        self._local.reader = conn
+        try:
+            yield
+        finally:
+            self._local.reader = None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        reader: Connection | None = getattr(self._local, "reader", None)
+        if reader is not None:
+            yield reader
+            return
+        with self.database.pool.connection() as conn:
+            yield conn
+
     def snapshot(self) -> Snapshot:
         """The whole knowledge, its versions and the last change, as of one moment."""
-        with self.database.pool.connection() as conn, conn.transaction():
+        with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             files, versions = _read_files(conn)
             documents = {str(name): data for name, data in conn.execute("SELECT name, data FROM documents")}
@@ -237,7 +257,7 @@ class PostgresStore:
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
-        with self.database.pool.connection() as conn, conn.transaction():
+        with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             rows = conn.execute(
                 f"SELECT seq, {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
