@@ -46,6 +46,31 @@ def test_seed_then_export_gives_back_the_bundled_knowledge(url: str, tmp_path: P
     assert (tmp_path / "out" / "synonyms.yaml").is_file() and (tmp_path / "out" / "settings.yaml").is_file()
 
 
+def test_concurrent_seeds_one_seeds_the_others_say_already_seeded(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six `db init --seed` at once on a fresh database: one seeds every passage, each of the others says the
+    database was already seeded (none claims a seed of 0 passages), and each passage is seeded once."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", schema_url(SERVER, schema))
+    start = threading.Barrier(6)
+    said: list[tuple[int, str]] = []
+
+    def seed() -> None:
+        start.wait()
+        said.append(run("db", "init", "--seed", "--knowledge", str(KNOWLEDGE)))
+
+    threads = [threading.Thread(target=seed) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    lines = sorted(line for _, out in said for line in out.splitlines() if "seeded" in line)
+    passages = len(knowledge.load(KNOWLEDGE).passages)
+    assert [code for code, _ in said] == [0] * 6
+    assert lines[5:] == [f"seeded from {KNOWLEDGE}: {passages} passages"], lines
+    assert all(line.startswith("not seeded: already seeded") for line in lines[:5]), lines
+    code, out = run("db", "status")
+    assert code == 0 and f"changes: {passages}" in out, out
+
+
 def test_push_records_one_change_per_passage_and_undo_takes_it_back(url: str, services: Callable[[], Service],
                                                                     tmp_path: Path) -> None:  # fmt: skip
     """`kb push` of an edited export records the edit; the Service answers with it; undo reverts it."""

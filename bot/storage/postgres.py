@@ -44,6 +44,14 @@ _RECORD_COLUMNS = "id, at, platform, user_id, name, chat_id, kind, passage_id, f
 Files = dict[str, Any]
 
 
+class AlreadySeeded(Exception):
+    """`db init --seed` of a database that already holds `sources` source files (another was first)."""
+
+    def __init__(self, sources: int):
+        super().__init__(f"the database already holds {sources} source(s)")
+        self.sources = sources
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The whole knowledge at one point of the change table (`seq`)."""
@@ -273,12 +281,15 @@ class PostgresStore:
         transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
         knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
         takes back (as a knowledge folder's first files have nothing to undo). Raises
-        KnowledgeError for a folder that does not load, StoreError when the database is unavailable."""
+        KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
+        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge."""
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
         with self.locked():
             old = self.read_files()
+            if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
+                raise AlreadySeeded(len(old))
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
