@@ -83,6 +83,16 @@ class Config:
     reload_timeout: float = 300.0  # seconds a reload may take before it gives up (the old knowledge stays); 0: none
     path: Path | None = None  # the file it came from, if any
     database_url: str | None = None  # PostgreSQL for many instances (see docs/scaling.md); None: files + SQLite
+    database_url_from_environment: bool = False  # $QABOT_DATABASE_URL gave it, not the file
+
+    def database_error(self, message: str) -> ConfigError:
+        """An error about `database_url` that names where it came from: $QABOT_DATABASE_URL, else the
+        config file's key."""
+        if self.database_url_from_environment:
+            return ConfigError(DATABASE_VARIABLE, message, entry="environment")
+        if self.path is None:
+            return ConfigError("database_url", message)
+        return ConfigError(self.path, message, entry="database_url")
 
     def data_folder(self, knowledge_dir: Path) -> Path:
         """Where history and the gaps database live: `data_dir`, else `data/` beside the knowledge
@@ -116,7 +126,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     $QABOT_DATABASE_URL, when set, overrides the file's `database_url`."""
     config = _load_file(path or config_path(env))
     url = (os.environ if env is None else env).get(DATABASE_VARIABLE, "").strip()
-    return dataclasses.replace(config, database_url=url) if url else config
+    return dataclasses.replace(config, database_url=url, database_url_from_environment=True) if url else config
 
 
 def _load_file(path: Path | None) -> Config:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from bot import knowledge, messages
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.cooldown import Admission, Cooldown
 from bot.curation import CLI_PLATFORM, MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
@@ -400,7 +400,7 @@ def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
         return backend, backend.load()
     except BackendError as exc:
         backend.close()
-        raise ConfigError(config.path or Path("database_url"), str(exc), entry="database_url") from None
+        raise config.database_error(str(exc)) from None
 
 
 def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:

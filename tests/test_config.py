@@ -113,3 +113,25 @@ def test_a_config_in_the_working_directory_is_not_read_in_a_checkout(
     (tmp_path / "config.yaml").write_text("database: {host: localhost}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert config_path({}) in (None, DEFAULT_FILE)
+
+
+@pytest.mark.parametrize("given_by", ["environment", "config file"])
+def test_a_database_that_cannot_be_used_is_named_where_its_url_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given_by: str
+) -> None:
+    """A database_url nothing listens at: the one error line names $QABOT_DATABASE_URL (environment) when the
+    URL came from there, the config file and its key when it came from the file."""
+    pytest.importorskip("psycopg")
+    from bot.cli import main
+
+    url = "postgresql://postgres@127.0.0.1:1/nothing_listens_here"
+    path = write(tmp_path, f"database_url: {url}\n" if given_by == "config file" else "")
+    monkeypatch.setenv("QABOT_CONFIG", str(path))
+    if given_by == "environment":
+        monkeypatch.setenv("QABOT_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("QABOT_DATABASE_URL", raising=False)
+    assert main(["ask", "why do people leave", "--knowledge", str(KNOWLEDGE)]) == 2
+    err = capsys.readouterr().err.strip()
+    where = "QABOT_DATABASE_URL (environment)" if given_by == "environment" else f"{path} (database_url)"
+    assert err.startswith(f"error: {where}: cannot load the knowledge from {url}"), err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 import threading
 import time
@@ -13,7 +14,7 @@ import pytest
 from bot import knowledge
 from bot.asker import Asker
 from bot.config import Config
-from bot.curation import Refused
+from bot.curation import Change, Refused
 from bot.service import Service
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
@@ -43,6 +44,31 @@ def test_seed_then_export_gives_back_the_bundled_knowledge(url: str, tmp_path: P
     assert code == 0, out
     assert knowledge.load(tmp_path / "out").passages == knowledge.load(KNOWLEDGE).passages
     assert (tmp_path / "out" / "synonyms.yaml").is_file() and (tmp_path / "out" / "settings.yaml").is_file()
+
+
+def test_concurrent_seeds_one_seeds_the_others_say_already_seeded(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six `db init --seed` at once on a fresh database: one seeds every passage, each of the others says the
+    database was already seeded (none claims a seed of 0 passages), and each passage is seeded once."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", schema_url(SERVER, schema))
+    start = threading.Barrier(6)
+    said: list[tuple[int, str]] = []
+
+    def seed() -> None:
+        start.wait()
+        said.append(run("db", "init", "--seed", "--knowledge", str(KNOWLEDGE)))
+
+    threads = [threading.Thread(target=seed) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    lines = sorted(line for _, out in said for line in out.splitlines() if "seeded" in line)
+    passages = len(knowledge.load(KNOWLEDGE).passages)
+    assert [code for code, _ in said] == [0] * 6
+    assert lines[5:] == [f"seeded from {KNOWLEDGE}: {passages} passages"], lines
+    assert all(line.startswith("not seeded: already seeded") for line in lines[:5]), lines
+    code, out = run("db", "status")
+    assert code == 0 and f"changes: {passages}" in out, out
 
 
 def test_push_records_one_change_per_passage_and_undo_takes_it_back(url: str, services: Callable[[], Service],
@@ -158,11 +184,23 @@ def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
             assert b.passage(pid) is None
             proxy.restore()
             wait_for(lambda: b.passage(pid) is not None, timeout=20)  # keepalives notice the cut line in seconds
-            later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+            later = accepted_once_the_pool_is_back(b)
             wait_for(lambda: a.passage(later.passage_id) is not None)
         assert flow.asked > 0 and flow.failures == []
     finally:
         proxy.close()
+
+
+def accepted_once_the_pool_is_back(service: Service) -> Change:
+    """A change on `service` after an outage: the knowledge is caught up (through the follower's own line) a
+    moment before the pool, which waits longer and longer between its attempts, has reconnected; until then
+    changes are refused with the outage's sentence."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return service.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        except Refused as exc:
+            assert "database is not reachable" in str(exc) and time.monotonic() < deadline, exc
 
 
 def test_backends_terminated_mid_load_lose_no_question(url: str, role: str, services: Callable[[], Service]) -> None:
@@ -224,7 +262,7 @@ def test_a_server_side_outage_answers_from_memory_refuses_changes_and_catches_up
         finally:
             pg_support.outage(role, down=False)
         wait_for(lambda: b.passage(pid) is not None, timeout=20)
-        later = b.moderation.add(CLI, section="After the outage", text="Accepted once the database is back.")
+        later = accepted_once_the_pool_is_back(b)
         wait_for(lambda: a.passage(later.passage_id) is not None)
     asked, failures = flow.asked, flow.failures
     assert asked > 0 and failures == []
@@ -380,3 +418,85 @@ def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and
         assert b.passage(pid) is not None and b.passage(pid).text == "Edited on A while B's reloads time out."  # type: ignore[union-attr]
     finally:
         b.close()
+
+
+def test_an_edit_after_ones_own_edit_whose_catch_up_failed_is_accepted(
+    schema: str, url: str, role: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A moderator's edit commits but the catch-up right after it cannot read `changes` (the instance's role
+    may not, for a while): their next edit of the same passage is accepted, not refused as another
+    moderator's; once `changes` can be read again the instance serves that last edit."""
+    import psycopg
+
+    b = services(pg_support.as_role(url, role))
+    pid = next(iter(b.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE SELECT ON {schema}.changes FROM {role}")
+        conn.execute(f"GRANT SELECT (seq) ON {schema}.changes TO {role}")  # what writing a change needs
+        try:
+            b.moderation.edit(CLI, pid, text="First edit; this instance cannot catch up after it.")
+            assert "could not catch up with the database" in caplog.text
+            assert "First edit" not in b.passage(pid).text  # type: ignore[union-attr]
+            b.moderation.edit(CLI, pid, text="Second edit by the same moderator, right after.")
+        finally:
+            conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
+    wait_for(lambda: b.passage(pid).text == "Second edit by the same moderator, right after.", timeout=10)  # type: ignore[union-attr]
+
+
+def test_after_an_outage_the_log_says_the_database_is_back_only_once_caught_up_and_that_comes_soon(
+    url: str, role: str, services: Callable[[], Service]
+) -> None:
+    """B's connections are terminated and its logins refused while A adds a passage; once logins are allowed
+    again, the line saying the database is back is logged only when B has A's passage, and that is within
+    a few seconds (not after B's pool has reconnected, nor at the next 5 s check)."""
+    a, b = services(), services(pg_support.as_role(url, role))
+    assert b._backend is not None and b._backend.follower is not None
+    follower = b._backend.follower
+    had_it_when_told: list[bool] = []
+
+    class Told(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "the database is back" in record.getMessage():
+                had_it_when_told.append(b.passage(pid) is not None)
+
+    told = Told()
+    logging.getLogger("bot.storage.replica").addHandler(told)
+    try:
+        try:
+            assert pg_support.outage(role, down=True) >= 2
+            wait_for(lambda: not follower.connected.is_set())
+            with pytest.raises(Refused, match="database is not reachable"):  # B's pool tries, and backs off
+                b.moderation.add(CLI, section="While down", text="This change must be refused.")
+            pid = a.moderation.add(CLI, section="Made meanwhile", text="Added on A while B was cut off.").passage_id
+            time.sleep(6)  # long enough for B's pool to wait several seconds between its attempts to reconnect
+        finally:
+            pg_support.outage(role, down=False)
+        waited = wait_for(lambda: b.passage(pid) is not None, timeout=20)
+        wait_for(lambda: bool(had_it_when_told))
+    finally:
+        logging.getLogger("bot.storage.replica").removeHandler(told)
+    assert had_it_when_told == [True]
+    assert waited < 5, waited  # the follower reconnects within a second and reads the changes through its own line
+
+
+def test_a_failed_catch_up_is_tried_again_every_second_and_logged_once(
+    schema: str, url: str, role: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """B's follower is told of A's edit but cannot read `changes` for a while (B's role may not): the log
+    says so once, not on every try, and B has the edit within a couple of seconds of `changes` being readable
+    again (not at its next 5 s check)."""
+    import psycopg
+
+    a, b = services(), services(pg_support.as_role(url, role))
+    pid = next(iter(a.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE SELECT ON {schema}.changes FROM {role}")
+        try:
+            a.moderation.edit(CLI, pid, text="Edited on A while B cannot read the changes.")
+            wait_for(lambda: "could not catch up with the database" in caplog.text)
+            time.sleep(2.5)  # B tries again meanwhile
+        finally:
+            conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
+    waited = wait_for(lambda: "while B cannot" in b.passage(pid).text, timeout=10)  # type: ignore[union-attr]
+    assert caplog.text.count("could not catch up with the database") == 1
+    assert waited < 3, waited

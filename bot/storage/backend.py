@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -47,6 +48,7 @@ class PostgresBackend:
         self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
         self.retry = retry
         self.follower: Follower | None = None
+        self.behind = False  # the last catch-up could not read the database
 
     def load(self) -> Answerer:
         """The knowledge as an index; raises BackendError when the database cannot give it."""
@@ -72,14 +74,24 @@ class PostgresBackend:
         return self.records
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
-        """`answerer` with the changes it has not seen, or None; never raises (the follower retries)."""
+        """`answerer` with the changes it has not seen, or None; never raises. When the database cannot be
+        read, `behind` says so (the follower tries again every `retry` seconds) and the log says it once."""
         try:
-            return self.replica.catch_up(answerer)
+            extended = self.replica.catch_up(answerer)
         except psycopg.Error as exc:
-            log.warning("could not catch up with the database now (will on reconnect): %s", _first_line(exc))
+            if not self.behind:
+                log.warning("could not catch up with the database now (trying again every %gs): %s", self.retry,
+                            _first_line(exc))  # fmt: skip
+            self.behind = True
+            return None
         except KnowledgeError as exc:
             log.error("the database's knowledge does not load: %s", exc)
-        return None
+            self.behind = False  # it was read: trying again every second would only repeat this
+            return None
+        if self.behind:
+            self.behind = False
+            log.info("caught up with the database again")
+        return extended
 
     def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
         """The per-user and per-chat budgets, shared by every instance."""
@@ -90,7 +102,15 @@ class PostgresBackend:
         )
 
     def follow(self, on_change: Callable[[], None]) -> None:
-        self.follower = Follower(self.url, on_change, retry=self.retry)
+        """Call `on_change` (which calls `catch_up`) on every change, in a thread that reads the changes
+        through its own connection."""
+
+        def caught_up(conn: psycopg.Connection[Any]) -> bool:
+            with self.store.reading_through(conn):
+                on_change()
+            return not self.behind
+
+        self.follower = Follower(self.url, caught_up, retry=self.retry)
         self.follower.start()
 
     def close(self) -> None:

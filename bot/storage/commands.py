@@ -74,15 +74,21 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
     if not args.seed:
         return EXIT_OK
     from bot.storage.database import connect
+    from bot.storage.postgres import AlreadySeeded
 
     with connect(url) as conn:
         row = conn.execute("SELECT count(*) FROM sources").fetchone()
-    if row and row[0]:
-        print(f"not seeded: the database already holds {row[0]} source(s); `kb push` replaces them", file=out)
-        return EXIT_OK
-    with _store(url, Path(args.knowledge)) as store:
-        records = store.push(Path(args.knowledge), by=_by(args), seed=True)
-    print(f"seeded from {args.knowledge}: {len(records)} passages", file=out)
+    sources = row[0] if row else 0
+    if not sources:  # else, or when another `db init --seed` is first, nothing is written
+        try:
+            with _store(url, Path(args.knowledge)) as store:
+                records = store.push(Path(args.knowledge), by=_by(args), seed=True)
+        except AlreadySeeded as exc:
+            sources = exc.sources
+        else:
+            print(f"seeded from {args.knowledge}: {len(records)} passages", file=out)
+            return EXIT_OK
+    print(f"not seeded: already seeded (the database holds {sources} source(s)); `kb push` replaces them", file=out)
     return EXIT_OK
 
 

@@ -54,7 +54,7 @@ def redacted(url: str) -> str:
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError:
-        return "(unparsable database_url)"
+        return "(an unparsable URL)"
     host, port = info.get("host") or "localhost", info.get("port") or 5432
     return f"postgresql://{info.get('user') or ''}@{host}:{port}/{info.get('dbname') or ''}"
 

@@ -6,9 +6,9 @@ change's rows and its record in `changes` are written in it, and a NOTIFY on `CH
 when it commits. Nothing is acknowledged before the commit.
 
 Concurrent edits: each passage has a `version`. `known` is the versions this instance's index
-shows; a change to a passage whose version in the database differs (another instance changed
-it, and this one has not caught up) is refused, so a moderator never overwrites what they have
-not seen.
+shows, and those its own changes wrote (even when catching up right after one failed); a
+change to a passage whose version in the database differs (another instance changed it, and
+this one has not caught up) is refused, so a moderator never overwrites what they have not seen.
 """
 
 from __future__ import annotations
@@ -44,6 +44,14 @@ _RECORD_COLUMNS = "id, at, platform, user_id, name, chat_id, kind, passage_id, f
 Files = dict[str, Any]
 
 
+class AlreadySeeded(Exception):
+    """`db init --seed` of a database that already holds `sources` source files (another was first)."""
+
+    def __init__(self, sources: int):
+        super().__init__(f"the database already holds {sources} source(s)")
+        self.sources = sources
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The whole knowledge at one point of the change table (`seq`)."""
@@ -65,6 +73,8 @@ class _Transaction:
     conn: Connection
     files: Files = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    wrote: dict[str, int] = field(default_factory=dict)  # the versions the change gave its passages
+    gone: set[str] = field(default_factory=set)  # the passages it removed
 
 
 class PostgresStore:
@@ -75,6 +85,7 @@ class PostgresStore:
         self._directory = directory
         self.known: dict[str, int] | None = None  # the versions the live index shows (None: no check)
         self._thread_lock = threading.Lock()
+        self._known_lock = threading.Lock()
         self._local = threading.local()  # the change's transaction, seen only by the thread making it
 
     @property
@@ -98,7 +109,7 @@ class PostgresStore:
             try:
                 with self.database.pool.connection() as conn, conn.transaction():
                     conn.execute(_LOCK)
-                    self._local.tx = _Transaction(conn)
+                    tx = self._local.tx = _Transaction(conn)
                     try:
                         yield
                     finally:
@@ -106,6 +117,26 @@ class PostgresStore:
             except (psycopg.Error, PoolTimeout) as exc:
                 log.warning("a change was refused, the database is unavailable: %s", exc)
                 raise StoreError(_(UNAVAILABLE)) from exc
+            self._learn(tx)
+
+    def _learn(self, tx: _Transaction) -> None:
+        """After its commit: the versions the change wrote are known, whether or not the catch-up that
+        follows reaches the database, so that the same moderator's next change is not refused as if
+        another had made it. A version is never lowered (a catch-up may already know a later one)."""
+        with self._known_lock:
+            if self.known is None or not (tx.wrote or tx.gone):
+                return
+            known = dict(self.known)
+            for pid, version in tx.wrote.items():
+                known[pid] = max(version, known.get(pid, 0))
+            for pid in tx.gone:
+                known.pop(pid, None)
+            self.known = known
+
+    def caught_up(self, versions: dict[str, int]) -> None:
+        """The versions the live index shows now (after a load or a catch-up)."""
+        with self._known_lock:
+            self.known = versions
 
     def hold(self, timeout: float) -> bool:
         return self._thread_lock.acquire(timeout=timeout)
@@ -123,7 +154,21 @@ class PostgresStore:
         recorded()  # in the same transaction: the change and its record commit together
         for name, data in changed.items():
             _write_file(tx.conn, name, data, _items(tx.files.get(name)))
+        self._note_written(tx, changed)
         return kb
+
+    @staticmethod
+    def _note_written(tx: _Transaction, changed: Mapping[str, Any]) -> None:
+        """The versions of the passages the change itself made or changed, and those it removed (for `_learn`);
+        not of the others in the same files, which this instance may not have seen yet."""
+        old = {str(item["id"]): item for name in changed for item in _items(tx.files.get(name))}
+        new = {str(item["id"]): item for data in changed.values() for item in _items(data)}
+        made = sorted(pid for pid, item in new.items() if old.get(pid) != item)
+        tx.gone |= old.keys() - new.keys()
+        if not made:
+            return
+        rows = tx.conn.execute("SELECT id, version FROM passages WHERE id = ANY(%s)", (made,))
+        tx.wrote.update((str(pid), int(version)) for pid, version in rows)
 
     def _check_versions(self, tx: _Transaction, changed: Mapping[str, Any]) -> None:
         if self.known is None:
@@ -191,9 +236,29 @@ class PostgresStore:
 
     # -- reading everything, catching up ----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def reading_through(self, conn: Connection) -> Iterator[None]:
+        """In this thread, `snapshot` and `changes_since` read through `conn` rather than the pool: the
+        follower catches up through its own connection, which works the moment it is made, while the
+        pool's may still be waiting to reconnect after an outage."""
+        self._local.reader = conn
+        try:
+            yield
+        finally:
+            self._local.reader = None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        reader: Connection | None = getattr(self._local, "reader", None)
+        if reader is not None:
+            yield reader
+            return
+        with self.database.pool.connection() as conn:
+            yield conn
+
     def snapshot(self) -> Snapshot:
         """The whole knowledge, its versions and the last change, as of one moment."""
-        with self.database.pool.connection() as conn, conn.transaction():
+        with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             files, versions = _read_files(conn)
             documents = {str(name): data for name, data in conn.execute("SELECT name, data FROM documents")}
@@ -201,7 +266,7 @@ class PostgresStore:
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
-        with self.database.pool.connection() as conn, conn.transaction():
+        with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             rows = conn.execute(
                 f"SELECT seq, {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
@@ -217,12 +282,15 @@ class PostgresStore:
         transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
         knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
         takes back (as a knowledge folder's first files have nothing to undo). Raises
-        KnowledgeError for a folder that does not load, StoreError when the database is unavailable."""
+        KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
+        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge."""
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
         with self.locked():
             old = self.read_files()
+            if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
+                raise AlreadySeeded(len(old))
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]

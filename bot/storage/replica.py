@@ -8,7 +8,8 @@ the last file extend the live index (`Answerer.with_added`), anything else reloa
 `Follower` is a thread with its own connection that LISTENs on the change channel and calls
 back on every notification, and also after every (re)connection, so that a notification missed
 while the connection was down loses nothing. When the server is gone it retries every
-`retry` seconds, logging the outage once.
+`retry` seconds, logging the outage once; it says the database is back only once it has caught
+up, and a catch-up that failed is tried again every `retry` seconds until one succeeds.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Replica:
         snapshot.write(folder)
         answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
         self.seq = snapshot.seq
-        self.store.known = snapshot.versions
+        self.store.caught_up(snapshot.versions)
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
         return answerer
 
@@ -83,7 +84,7 @@ class Replica:
                 log.warning("could not extend the index with %d added passages; reloading", len(added))
             else:
                 self.seq = changes[-1][0]
-                self.store.known = versions
+                self.store.caught_up(versions)
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
         return self._reload()
@@ -117,9 +118,12 @@ CATCH_UP_EVERY = 5.0  # seconds without a notification after which the follower 
 
 
 class Follower(threading.Thread):
-    """LISTEN for changes; `on_change` after each notification and after each (re)connection."""
+    """LISTEN for changes; `on_change` after each notification and after each (re)connection.
 
-    def __init__(self, url: str, on_change: Callable[[], None], *, retry: float = 1.0):
+    `on_change(conn)` catches up (it may read through `conn`, the follower's own connection) and
+    says whether it did: after False it is called again every `retry` seconds until it does."""
+
+    def __init__(self, url: str, on_change: Callable[[psycopg.Connection[Any]], bool], *, retry: float = 1.0):
         super().__init__(name="qabot-postgres-follower", daemon=True)
         self.url = url
         self.on_change = on_change
@@ -127,6 +131,7 @@ class Follower(threading.Thread):
         self.connected = threading.Event()
         self._halt = threading.Event()
         self._down = False
+        self._behind = False  # the last catch-up failed
 
     def stop(self) -> None:
         self._halt.set()
@@ -155,17 +160,24 @@ class Follower(threading.Thread):
             keepalives_count=3,
         ) as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-            self.on_change()  # whatever was missed while not listening
-            if self._down:
-                self._down = False
-                log.warning("the database is back; caught up with the changes made meanwhile")
+            self._catch_up(conn)  # whatever was missed while not listening
             self.connected.set()
-            quiet_since = time.monotonic()
+            quiet_since = tried = time.monotonic()
             while not self._halt.is_set():
                 if any(True for _ in conn.notifies(timeout=0.5, stop_after=1)):
-                    self.on_change()
-                    quiet_since = time.monotonic()
-                elif time.monotonic() - quiet_since >= CATCH_UP_EVERY:
+                    self._catch_up(conn)
+                    quiet_since = tried = time.monotonic()
+                elif self._behind and time.monotonic() - tried >= self.retry:
                     conn.execute("SELECT 1")  # raises on a dead line: reconnect and catch up
-                    self.on_change()  # and a notification lost on the way is caught up here
-                    quiet_since = time.monotonic()
+                    self._catch_up(conn)
+                    tried = time.monotonic()
+                elif time.monotonic() - quiet_since >= CATCH_UP_EVERY:
+                    conn.execute("SELECT 1")
+                    self._catch_up(conn)  # and a notification lost on the way is caught up here
+                    quiet_since = tried = time.monotonic()
+
+    def _catch_up(self, conn: psycopg.Connection[Any]) -> None:
+        self._behind = not self.on_change(conn)
+        if self._down and not self._behind:
+            self._down = False
+            log.warning("the database is back; caught up with the changes made meanwhile")
