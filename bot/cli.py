@@ -343,6 +343,8 @@ def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
     for draft in listed:
         update = "\t(--update: replaces the live file of its name)" if importing.is_update(draft.path) else ""
         print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}{update}", file=out)
+        for point in draft.review:  # what to look at before `kb publish`
+            print(f"\treview: {point}", file=out)
     if not listed:
         print(f"No drafts in {Path(args.knowledge) / importing.DRAFTS_DIR}; `kb import FILE` makes one.", file=out)
     return EXIT_OK

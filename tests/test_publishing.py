@@ -356,3 +356,25 @@ def test_an_edit_to_a_passage_a_new_version_no_longer_has_is_named_as_such(seed_
     code, out = published_again(seed_kdir, "events.md", "# Events\n\n## April\n\nThe April meetup is in the park.\n")
     assert code == 0 and "replaces edits" not in out
     assert "The new version no longer has passages edited since the last publish: `march-1`." in out
+
+
+def test_kb_drafts_says_what_to_review_before_publishing(seed_kdir: Path) -> None:
+    """What the import warned of was said once, when the draft was made, and lost by the time a moderator
+    reviewed it; passages of a few words and steps a site prints twice were for the moderator to spot."""
+    page = (
+        "---\ntitle: Install\n---\n## Linux\n\nDownload it from {{ site.url }} and unpack it.\n\n"
+        "Note\n\nRun the installer as root.\n\n## macOS\n\nRun the installer as root.\n"
+    )
+    imported(seed_kdir, "install.md", page)
+    imported(seed_kdir, "plain.md")
+    code, out = kb(seed_kdir, "drafts")
+    assert code == 0 and out.splitlines() == [
+        "install.yaml\t4\tInstall",
+        "\treview: install.md:6: 1 value the site fills in ({{ ... }}) left out of the text; review the sentences "
+        "they stood in",
+        "\treview: 1 passage(s) of a few words, a topic alone, e.g. `linux-2`: “Note”",
+        "\treview: 1 passage(s) repeat another word for word, e.g. `macos-1` = `linux-3`",
+        "plain.yaml\t1\tLibrary FAQ",
+    ]
+    assert kb(seed_kdir, "publish", "install")[0] == 0
+    assert "Review" not in (seed_kdir / "install.yaml").read_text(encoding="utf-8")

@@ -12,8 +12,9 @@ took.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot import knowledge
 from bot.curation import articles, ids
 from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
-from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError
+from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError, Passage
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
@@ -60,6 +61,7 @@ class DraftFile:
     title: str
     passages: int
     error: str | None = None
+    review: tuple[str, ...] = ()  # what to look at before publishing (`review_points`)
 
 
 @dataclass(frozen=True)
@@ -459,14 +461,51 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def to_yaml(title: str, drafts_: list[Draft], *, update: bool = False) -> str:
+def to_yaml(title: str, drafts_: list[Draft], *, update: bool = False, review: Sequence[str] = ()) -> str:
     """The knowledge-file YAML for a set of drafts, ready for review (`update`: marked as a new
-    version of the live file of its name)."""
+    version of the live file of its name; `review`: what the import warned of, kept in the header
+    so that `kb drafts` still says it when the draft is reviewed, days later)."""
     data = {
         "source": {"title": title, "publisher": None, "url": None},
         "passages": [{"id": d.id, "section": d.section, "text": d.text, "questions": []} for d in drafts_],
     }
-    return DRAFT_HEADER + (UPDATE_MARK if update else "") + dump(data)
+    noted = "".join(f"{REVIEW_MARK}{' '.join(point.split())}\n" for point in review)
+    return DRAFT_HEADER + (UPDATE_MARK if update else "") + noted + dump(data)
+
+
+REVIEW_MARK = "# Review: "  # a header line of a draft: what its import warned of
+
+
+def review_points(path: Path, passages: Sequence[Passage]) -> tuple[str, ...]:
+    """What a moderator should look at in a draft before publishing it: what its import warned of
+    (a value a site fills in, front matter left out), passages of a few words (a box's "Note", a
+    table's "Day" alone), and passages that repeat another of the draft word for word (a site that
+    prints its install steps under every method)."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            head = [line for line in itertools.islice(file, 50) if line.startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        head = []
+    points = [line.removeprefix(REVIEW_MARK).strip() for line in head if line.startswith(REVIEW_MARK)]
+    short = [p for p in passages if len(p.text) < FEW_WORDS_CHARS and "```" not in p.text]
+    if short:
+        points.append(f"{len(short)} passage(s) of a few words, a topic alone, e.g. `{short[0].id}`: “{short[0].text}”")
+    seen: dict[str, str] = {}
+    repeated: list[tuple[str, str]] = []
+    for passage in passages:
+        key = " ".join(passage.text.split())
+        if key in seen:
+            repeated.append((passage.id, seen[key]))
+        else:
+            seen[key] = passage.id
+    if repeated:
+        points.append(
+            f"{len(repeated)} passage(s) repeat another word for word, e.g. `{repeated[0][0]}` = `{repeated[0][1]}`"
+        )
+    return tuple(points)
+
+
+FEW_WORDS_CHARS = 25  # a passage shorter than this is a topic alone ("Note"), for `review_points`
 
 
 def is_update(draft: Path) -> bool:
@@ -520,7 +559,8 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
-            write_atomic(target, to_yaml(title, found, update=update))
+            review = [f"{path.name}:{notice.line}: {notice.text}" for notice in article.notices]
+            write_atomic(target, to_yaml(title, found, update=update, review=review))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
     return Imported(target, len(found), made_folder, article.notices)
@@ -554,5 +594,6 @@ def list_drafts(knowledge_dir: Path) -> list[DraftFile]:
         except KnowledgeError as exc:
             listed.append(DraftFile(path, "", 0, error=str(exc)))
         else:
-            listed.append(DraftFile(path, passages[0][0].source.title, len(passages)))
+            read = [passage for passage, _ in passages]
+            listed.append(DraftFile(path, read[0].source.title, len(read), review=review_points(path, read)))
     return listed
