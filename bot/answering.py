@@ -22,7 +22,7 @@ from pathlib import Path
 from bot import chat, messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
-from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source
+from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source, shown
 from bot.questions import questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
@@ -120,7 +120,7 @@ class Answer:
 
 
 def citation(section: str, source: Source) -> str:
-    return f"— {source.title}, “{section}”"
+    return f"— {shown(source.title)}, “{section}”"
 
 
 QUOTED_CHARS = 60  # of a member's question not answered, quoted in the reply: enough to tell which it was
@@ -257,6 +257,10 @@ class Answerer:
         replies = [r for r in replies if not (r.fallback and self.index.held_by(r.terms, given_passages) >= 0.5)]
         if not given_passages or (len(replies) == 1 and whole.outcome is Outcome.ANSWERED):
             return whole  # no part is answered alone, or the message asks one thing after all
+        sent = {r.passage_id for r in replies}  # "Read on ▸" to a passage another reply sends says it twice
+        replies = [
+            dataclasses.replace(r, read_on=None) if r.read_on and r.read_on.passage_id in sent else r for r in replies
+        ]
         return dataclasses.replace(replies[0], also=tuple(replies[1:]))
 
     def _says_enough(self, part: str) -> bool:
@@ -341,7 +345,7 @@ class Answerer:
         for passage in self.kb.passages:
             by_source.setdefault(passage.source, []).append(passage.section)
         listed, more = help_topics([list(dict.fromkeys(group)) for group in by_source.values()])
-        return messages.help_text((s.title for s in self.kb.sources()), listed, more)
+        return messages.help_text((shown(s.title) for s in self.kb.sources()), listed, more)
 
     def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:
         """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that;
@@ -424,7 +428,7 @@ def _written_as_a_question(text: str) -> bool:
 def _topic_of(passage: Passage) -> str:
     """What a topic offered is named by: its section, or its source's title for an article's frame
     ("Introduction" was offered for five documents of one folder, each alike)."""
-    return passage.source.title if is_frame(passage.section) else passage.section
+    return shown(passage.source.title) if is_frame(passage.section) else passage.section
 
 
 def _clipped(text: str, limit: int = LABEL_CHARS) -> str:

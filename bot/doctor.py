@@ -171,6 +171,7 @@ def knowledge_warnings(folder: Path, kb: knowledge.KnowledgeBase) -> list[tuple[
         *(("knowledge", unread) for unread in knowledge.unread(folder)),
         *(("synonyms", clash) for clash in synonym_clashes(folder)),
         *(("knowledge", odd) for odd in knowledge.odd_addresses(kb)),
+        *(("knowledge", long) for long in knowledge.long_titles(kb)),
     ]
 
 

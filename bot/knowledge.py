@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
-MAX_TITLE_CHARS = 200  # a source's title and publisher: every citation repeats them (a 110 KB <title> was 28 messages)
-MAX_URL_CHARS = 2000
+MAX_TITLE_CHARS = (
+    200  # of a source's title as citations show it: every one repeats it (a 110 KB <title> was 28 messages)
+)
 MAX_QUESTION_CHARS = 300
 # Questions per passage: with the length caps, a passage is at most about 33,000 characters, so
 # YAML aliases (one long list of questions under every passage) cannot multiply a small file.
@@ -167,6 +168,24 @@ def odd_addresses(kb: KnowledgeBase) -> list[str]:
     ]
 
 
+def shown(title: str) -> str:
+    """A source's title (or publisher) as members see it, in citations, /help and /sources: cut at
+    MAX_TITLE_CHARS with "…". Cut when shown, not refused when loaded: a folder with a longer title
+    had loaded before the limit was set, and must still start."""
+    return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+
+
+def long_titles(kb: KnowledgeBase) -> list[str]:
+    """A warning for each source whose title or publisher is longer than members are shown."""
+    return [
+        f"source “{shown(source.title)}”: its {key} is {len(value)} characters; members are shown the first "
+        f"{MAX_TITLE_CHARS}"
+        for source in kb.sources()
+        for key, value in (("title", source.title), ("publisher", source.publisher or ""))
+        if len(value) > MAX_TITLE_CHARS
+    ]
+
+
 def not_a_file(path: Path) -> str | None:
     """What is wrong with an optional file of the folder (settings.yaml, synonyms.yaml) that is there
     but is no regular file (a folder of that name was silently no settings), or None."""
@@ -265,8 +284,6 @@ def _source(path: Path, raw: Any) -> Source:
     if not isinstance(raw, dict):
         raise KnowledgeError(path, "'source' must be a mapping with at least a title", entry="source")
     fields = _fields(path, raw, _SOURCE_KEYS, entry="source", line=None)
-    for key, limit in (("title", MAX_TITLE_CHARS), ("publisher", MAX_TITLE_CHARS), ("url", MAX_URL_CHARS)):
-        _check_length(path, key, fields.get(key, ""), limit, "source", None)
     return Source(**fields)
 
 

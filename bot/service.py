@@ -27,7 +27,7 @@ from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
 from bot.curation import CLI_PLATFORM, MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
-from bot.knowledge import Passage
+from bot.knowledge import Passage, shown
 from bot.records import GapStore
 from bot.storage.protocol import GapRecords
 from bot.watcher import KnowledgeWatcher, Signature, signature
@@ -274,19 +274,22 @@ class Service:
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
 
-    def choose(self, passage_id: str, asker: Asker) -> Answer:
-        """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is."""
+    def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
+        """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
+        `reading_on`: a "Read on ▸" press, the next passage of an answer's section, which is no topic
+        chosen for a question not answered (recorded as one, it replaced the topic the member had chosen)."""
         with messages.speaking(messages.choose(asker.language)):
-            return self._choose(passage_id, asker)
+            return self._choose(passage_id, asker, reading_on=reading_on)
 
-    def _choose(self, passage_id: str, asker: Asker) -> Answer:
+    def _choose(self, passage_id: str, asker: Asker, *, reading_on: bool) -> Answer:
         throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer_passage(passage_id)
         if answer is None:
             return Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
-        self._record_pick(passage_id, asker)
+        if not reading_on:
+            self._record_pick(passage_id, asker)
         return answer
 
     def _record_pick(self, passage_id: str, asker: Asker) -> None:
@@ -348,7 +351,10 @@ class Service:
 
     def sources_text(self, language: str = "") -> str:
         lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
-        lines += [messages.source_line(s.title, s.publisher, s.url) for s in self._answerer.kb.sources()]
+        lines += [
+            messages.source_line(shown(s.title), s.publisher and shown(s.publisher), s.url)
+            for s in self._answerer.kb.sources()
+        ]
         return "\n".join(lines)
 
     # -- for the platforms: what they may know of the knowledge base and of moderation ----------

@@ -434,3 +434,28 @@ def test_an_answer_offers_the_next_passage_of_its_section_to_read_on() -> None:
     with messages.speaking("ko"):
         korean = answerer.answer_passage("install-1")
     assert korean is not None and korean.read_on is not None and korean.read_on.label == "계속 읽기 ▸"
+
+
+def test_a_reply_offers_no_read_on_to_a_passage_another_reply_of_the_message_sends() -> None:
+    guide = Source(title="Install guide")
+    kb = KnowledgeBase(
+        passages=(
+            Passage(
+                id="install-1",
+                section="Installing",
+                text="Download the installer for Windows and run it.",
+                source=guide,
+            ),
+            Passage(
+                id="install-2",
+                section="Installing",
+                text="Check the installed version with tool --version.",
+                source=guide,
+            ),
+            Passage(id="install-3", section="Installing", text="Restart your terminal afterwards.", source=guide),
+        )
+    )
+    answer = Answerer(kb).answer("where do I download the installer for windows? how do I check the installed version?")
+    assert [r.passage_id for r in answer.replies] == ["install-1", "install-2"]
+    assert answer.read_on is None  # install-2 is the next reply
+    assert answer.also[0].read_on is not None and answer.also[0].read_on.passage_id == "install-3"

@@ -345,10 +345,10 @@ async def test_an_answer_whose_section_goes_on_offers_read_on_and_a_press_sends_
         await fake.push("MESSAGE_CREATE", fake.mention("where do I download the installer?"))
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
         sent = next(iter(fake.messages.values()))
-        press = fake.press("qa:p:install-2", sent)
+        press = fake.press("qa:r:install-2", sent)
         await fake.push("INTERACTION_CREATE", press)
         rest = await callback_for(fake, press)
-    assert custom_ids(post.body) == ["qa:v:+:install-1", "qa:v:-:install-1", "qa:p:install-2"]
+    assert custom_ids(post.body) == ["qa:v:+:install-1", "qa:v:-:install-1", "qa:r:install-2"]
     assert post.body["components"][0]["components"][2]["label"] == "Read on ▸"
     assert rest.body["data"]["embeds"][0]["description"].startswith("Then check the version")
     assert custom_ids(rest.body["data"]) == ["qa:v:+:install-2", "qa:v:-:install-2"]

@@ -281,6 +281,20 @@ def test_a_press_counts_only_for_the_pressers_own_question_that_offered_it(backe
     assert gap.chosen == ((offered[-1] if len(offered) > 1 else "meetups", 1),)
 
 
+def test_a_read_on_press_is_no_topic_chosen(backend: Backend, kdir: Path) -> None:
+    """ "Read on ▸" sends the next passage of an answer's section, pressed as a topic is: recorded as one,
+    it replaced the topic the member had chosen for their question (a reviewer's step 1, then step 2)."""
+    service = backend.service()
+    asker = Asker("telegram", "51", "chat")
+    offered = [s.passage_id for s in service.ask(FOOD, asker).suggestions]
+    assert len(offered) > 1
+    service.choose(offered[0], asker)
+    assert service.choose(offered[1], asker, reading_on=True).passage_id == offered[1]
+    backend.written(service)
+    [gap] = service.gaps.gaps()
+    assert gap.chosen == ((offered[0], 1),)
+
+
 def test_a_gap_open_again_counts_only_its_own_presses(tmp_path: Path) -> None:
     """Nine askers pressed `parking`, and the moderator dismissed the gap (parking is not the answer).
     Asked again a day later, the gap showed "×1 ... → chosen `parking` ×9": the presses it closed."""

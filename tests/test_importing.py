@@ -113,8 +113,12 @@ def test_import_reads_a_saved_html_faq(tmp_path: Path) -> None:
     ]
 
 
-def test_a_huge_page_title_is_cut_as_a_heading_is_and_the_loader_refuses_one(seed_kdir: Path) -> None:
-    """A 110 KB <title> became the source's title: every answer's citation repeated it, 28 Telegram messages."""
+def test_a_huge_page_title_is_cut_at_import_and_a_long_one_written_by_hand_is_cut_where_shown(
+    seed_kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 110 KB <title> became the source's title: every answer's citation repeated it, 28 Telegram messages.
+    A folder with a long title written by hand loaded before the limit was set, and still loads: members
+    are shown the first 200 characters, and `kb check` warns."""
     page = seed_kdir.parent / "club.html"
     page.write_text(f"<title>{'Chess club ' * 10_000}</title><p>We meet on Tuesdays at seven.</p>", encoding="utf-8")
     assert main(["kb", "import", str(page), "--knowledge", str(seed_kdir)]) == 0
@@ -122,8 +126,13 @@ def test_a_huge_page_title_is_cut_as_a_heading_is_and_the_loader_refuses_one(see
     assert len(passage.source.title) == knowledge.MAX_TITLE_CHARS and passage.source.title.endswith("…")
     drafted = seed_kdir / "drafts" / "club.yaml"
     drafted.write_text(drafted.read_text(encoding="utf-8").replace("…", "Chess club"), encoding="utf-8")
-    with pytest.raises(FileError, match=r"club\.yaml \(source\): title is 209 characters, more than the limit of 200"):
-        knowledge.read_file(drafted)
+    drafted.rename(seed_kdir / "club.yaml")  # published by hand: 209 characters
+    capsys.readouterr()
+    assert main(["kb", "check", "--knowledge", str(seed_kdir)]) == 0
+    assert "its title is 209 characters; members are shown the first 200" in capsys.readouterr().err
+    answer = Answerer.from_directory(seed_kdir).answer_passage(passage.id)
+    assert answer is not None and answer.citation is not None
+    assert len(answer.citation) < 250 and "…, “" in answer.citation
 
 
 def test_import_reads_markdown_as_plain_text(tmp_path: Path) -> None:

@@ -208,7 +208,7 @@ async def test_an_answer_whose_section_goes_on_offers_read_on_and_a_press_sends_
     assert [(b["text"], b["callback_data"]) for b in first.buttons()] == [
         ("👍", "v:+:install-1"),
         ("👎", "v:-:install-1"),
-        ("Read on ▸", "p:install-2"),
+        ("Read on ▸", "r:install-2"),
     ]
     assert rest.text.startswith("<b>Installing on Windows</b>") and "tool --version" in rest.text
     assert [b["callback_data"] for b in rest.buttons()] == ["v:+:install-2", "v:-:install-2"]

@@ -34,7 +34,7 @@ def render(answer: Answer) -> Reply:
             buttons=(
                 VoteButton(answer.passage_id, True),
                 VoteButton(answer.passage_id, False),
-                *((SuggestionButton(more.passage_id, more.label),) if more else ()),
+                *((ReadOnButton(more.passage_id, more.label),) if more else ()),
             ),
         )
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
@@ -92,6 +92,31 @@ class SuggestionButton(
         await host(interaction).guarded(interaction, choose(interaction, self.passage_id))
 
 
+class ReadOnButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:r:(?P<passage>[a-z0-9-]+)"
+):
+    """ "Read on ▸" under an answer whose section goes on: the next passage, answered as a topic is but
+    recorded as no topic chosen (it had replaced, in `kb gaps`, the topic the member chose)."""
+
+    def __init__(self, passage_id: str, label: str = "Read on ▸") -> None:
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=clip(label or passage_id, LABEL_LIMIT),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"qa:r:{passage_id}",
+        )
+        super().__init__(button)
+        self.passage_id = passage_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReadOnButton:
+        return cls(match["passage"], getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await host(interaction).guarded(interaction, choose(interaction, self.passage_id, reading_on=True))
+
+
 class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:v:(?P<sign>[+-]):(?P<passage>[a-z0-9-]+)"
 ):
@@ -116,11 +141,11 @@ class VoteButton(
         await host(interaction).guarded(interaction, vote(interaction, self.passage_id, self.helpful))
 
 
-async def choose(interaction: discord.Interaction[Any], passage_id: str) -> None:
-    """Answer a suggestion button; throttled or gone, the core's text only its presser sees, or
-    (throttled and silent) nothing."""
+async def choose(interaction: discord.Interaction[Any], passage_id: str, *, reading_on: bool = False) -> None:
+    """Answer a suggestion button (or "Read on ▸"); throttled or gone, the core's text only its presser
+    sees, or (throttled and silent) nothing."""
     who = interaction_asker(interaction)
-    answer = await in_thread(host(interaction).service.choose, passage_id, who)
+    answer = await in_thread(host(interaction).service.choose, passage_id, who, reading_on=reading_on)
     if answer.silent:
         await interaction.response.defer()  # acknowledged, so the press does not show as failed
         return

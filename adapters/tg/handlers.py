@@ -156,8 +156,9 @@ class Handlers:
             passage_id = self.refs.resolve(rest[2:], self.service.passages())
             await in_thread(self.service.vote, passage_id, rest[0] == "+", asker)
             await acknowledge(context, query, messages.say(messages.THANKS, messages.choose(language)))
-        elif kind == "p" and rest:
-            answer = await in_thread(self.service.choose, self.refs.resolve(rest, self.service.passages()), asker)
+        elif kind in ("p", "r") and rest:  # a topic offered, or "Read on ▸" (no topic chosen for a gap)
+            passage_id = self.refs.resolve(rest, self.service.passages())
+            answer = await in_thread(self.service.choose, passage_id, asker, reading_on=kind == "r")
             await self._pressed_suggestion(query, context, answer)
         else:
             await acknowledge(context, query)

@@ -129,7 +129,7 @@ def _fits(passage_id: str) -> bool:
 
 def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     """Suggestion buttons for a fallback, 👍 / 👎 for an answer (and "Read on ▸" when its section goes
-    on in the next passage, pressed as a topic is), nothing for small talk."""
+    on in the next passage: "r:", answered as a topic's "p:" is, but no topic chosen), nothing for small talk."""
     if answer.passage_id is not None and answer.outcome is Outcome.ANSWERED:
         ref = passage_ref(answer.passage_id)
         row = [
@@ -140,7 +140,7 @@ def keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
             more = answer.read_on
             row.append(
                 InlineKeyboardButton(
-                    clip(more.label, BUTTON_LABEL_LIMIT), callback_data=f"p:{passage_ref(more.passage_id)}"
+                    clip(more.label, BUTTON_LABEL_LIMIT), callback_data=f"r:{passage_ref(more.passage_id)}"
                 )
             )
         return InlineKeyboardMarkup([row])
