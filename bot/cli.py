@@ -276,7 +276,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = _answerer(args)
+    answerer = Answerer.from_directory(args.knowledge, empty=True)  # a folder of no knowledge yet: a warning
     for _, warning in doctor.knowledge_warnings(Path(args.knowledge), answerer.kb):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"ok: {answerer.summary()}", file=out)

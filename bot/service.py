@@ -66,13 +66,15 @@ class Service:
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
-        self.gaps: GapRecords | None = backend.records if backend else _open_gaps(data, self.config.retention_days)
+        opened = (backend.records, None) if backend else _open_gaps(data, self.config.retention_days)
+        self.gaps: GapRecords | None = opened[0]
         history = History(data, knowledge=self.knowledge_dir) if data is not None else None
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
             history=backend.store if backend else history,
             gaps=self.gaps,
+            gaps_error=opened[1],
             reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
@@ -409,15 +411,16 @@ def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
         raise config.database_error(str(exc)) from None
 
 
-def _open_gaps(folder: Path | None, retention_days: int) -> GapStore | None:
-    """The gaps database, or None (with a WARNING) when the data folder cannot be used."""
+def _open_gaps(folder: Path | None, retention_days: int) -> tuple[GapStore | None, Exception | None]:
+    """The gaps database, or None (with a WARNING) and why, when it cannot be opened (moderators are
+    told the same reason whether the damage shows at opening or at a query)."""
     if folder is None:
-        return None
+        return None, None
     try:
-        return GapStore(folder, retention_days=retention_days)
+        return GapStore(folder, retention_days=retention_days), None
     except (sqlite3.Error, OSError) as exc:
         log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
-        return None
+        return None, exc
 
 
 __all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]

@@ -337,3 +337,6 @@ def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
     code, out = run(folder)
     assert code == 0, out
     assert f"warning knowledge: {folder}: no knowledge files yet: the bot starts, and declines every question" in out
+    checked = io.StringIO()  # and `kb check`, which a deployment may run first, does not stop it
+    assert cli.main(["kb", "check", "--knowledge", str(folder)], out=checked) == 0
+    assert checked.getvalue().startswith("ok: 0 passages in 0 file(s)")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import cli, knowledge
+from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.service import Asker, Service
@@ -314,10 +314,28 @@ def test_a_bot_started_on_an_empty_folder_answers_its_first_passage_and_keeps_it
         service.moderation.undo(mod)
     with pytest.raises(Refused, match="without a passage"):
         service.moderation.remove(mod, change.passage_id)
+    korean = service.moderate(Request("undo"), Asker("cli", "", name="ann", language="ko"))
+    assert korean.refused and korean.text.startswith("그렇게 바꾸면 지식 베이스에 항목이 하나도 남지 않아")
     (folder / "moderators.yaml").unlink()  # by hand
     with pytest.raises(knowledge.KnowledgeError, match="no knowledge files"):
         service.reload()
     assert service.ask(asked, member).passage_id == change.passage_id
+    service.close()
+
+
+def test_undo_promises_no_next_undo_that_would_be_refused(tmp_path: Path) -> None:
+    """On a new folder: add wifi, add fees, undo. The reply said "kb undo again takes back the add of
+    `wifi`", and that undo was refused: it would leave the knowledge base without a passage."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
+    mod = Asker("cli", "", name="ann")
+    service.moderation.add(mod, section="Wifi", text="The wifi password is on the board.")
+    service.moderation.add(mod, section="Fees", text="Membership is ten euros a year.")
+    said = service.moderation.undo(mod).message
+    assert said.startswith("Undid the add of `fees`") and "again" not in said
+    with pytest.raises(Refused, match="without a passage"):
+        service.moderation.undo(mod)
     service.close()
 
 

@@ -351,7 +351,10 @@ def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path:
 
     with psycopg.connect(address, autocommit=True) as conn:
         migrations.migrate(conn)
-    with pytest.raises(ConfigError, match="holds no knowledge yet"):
+    with pytest.raises(
+        ConfigError,
+        match=r"holds no knowledge yet: give it a knowledge folder.s with `python -m bot db init --seed --knowledge",
+    ):
         Service.from_directory(KNOWLEDGE, config)
 
 

@@ -69,6 +69,7 @@ class Moderation:
         added: Callable[[Passage, Signature | None, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
+        gaps_error: Exception | None = None,
     ):
         """`guard` is entered around every write: the command line passes
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
@@ -83,6 +84,7 @@ class Moderation:
             self.store = KnowledgeStore(knowledge_dir)
         self.history_log = history
         self.gap_store = gaps
+        self.gaps_error = gaps_error  # why the gaps database could not be opened, if it could not
         self._reload = reload
         self._guard = guard
         self._added = added
@@ -340,7 +342,13 @@ class Moderation:
                 publishing.restore(self._drafts_folder(), undone[0])
 
         restored = _Behind(restore)
-        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=restored)
+        going: list[bool] = []  # whether the next undo would go through, tried under the same lock
+
+        def finish() -> None:
+            restored()
+            going.append(self._next_undo_goes(plan))
+
+        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         if last.kind == "publish" and restored.failed is not None:
@@ -352,14 +360,23 @@ class Moderation:
             again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
             message += " " + again
         following = self._history().last_undoable()
-        message += "\n" + (
-            messages.say(messages.NOTHING_EARLIER)
-            if following is None
-            else messages.next_undo(
-                following.kind, following.passage_id, following.name or following.platform, asker.platform
-            )
-        )
+        if following is None:
+            message += "\n" + messages.say(messages.NOTHING_EARLIER)
+        elif going and going[0]:  # not a promise of an undo that would be refused (the last passage, ...)
+            name = following.name or following.platform
+            message += "\n" + messages.next_undo(following.kind, following.passage_id, name, asker.platform)
         return Change("undo", record.passage_id, message)
+
+    def _next_undo_goes(self, plan: Callable[[Files], edits.Edit]) -> bool:
+        """Whether `kb undo` would go through now (`plan` is undo's own), without making it: the files it
+        would leave hold a passage, and nothing refuses it."""
+        try:
+            files = self._store().read_files()
+            changed = plan(files).changed
+        except (Refused, StoreError):
+            return False
+        left = {**files, **changed}
+        return any(isinstance(data, dict) and data.get("passages") for data in left.values())
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -511,6 +528,8 @@ class Moderation:
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
         """`use` of the gaps database, refused when there is none or it fails: a database damaged
         inside its pages still opens, and then every query fails with SQLite's reason."""
+        if self.gap_store is None and self.gaps_error is not None:  # it could not be opened: say why
+            raise Refused(gaps_unusable(self.gaps_error))
         if self.gap_store is None:
             raise Refused(_("The gaps database is not available (see the log)."))
         try:

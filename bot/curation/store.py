@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from bot import knowledge
+from bot.catalogue import N_, _
 from bot.knowledge import KnowledgeBase, KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,9 @@ def disk_message(exc: OSError) -> str:
 
 # A change that would take the last passage away: a running bot keeps its last knowledge rather than
 # load none, so the members would go on getting what the moderator was told is gone.
-EMPTIED = (
-    "that change would leave the knowledge base without a passage, and the bot would answer nothing: "
-    "change the passage with `kb edit` instead, or add another first"
+EMPTIED = N_(
+    "That change would leave the knowledge base without a passage, and the bot would answer nothing: "
+    "edit the passage instead, or add another first."
 )
 
 CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
@@ -228,7 +229,7 @@ class KnowledgeStore:
                 if text is not None:
                     (folder / name).write_text(text, encoding="utf-8")
             if not knowledge.knowledge_files(folder):
-                raise StoreError(EMPTIED)
+                raise StoreError(_(EMPTIED))
             syn = self.directory / knowledge.SYNONYMS_FILE
             if syn.is_file():
                 shutil.copyfile(syn, folder / syn.name)

@@ -63,7 +63,11 @@ class PostgresBackend:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
-                raise BackendError(f"{where} holds no knowledge yet: run `python -m bot db init --seed`") from exc
+                raise BackendError(
+                    f"{where} holds no knowledge yet: give it a knowledge folder's with `python -m bot db init --seed "
+                    "--knowledge DIR` (a folder of at least one passage: `kb add` or `kb import` and `kb publish` "
+                    "there first, without the database)"
+                ) from exc
             raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
 
     def open_records(self) -> PostgresGapStore:

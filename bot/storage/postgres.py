@@ -317,7 +317,7 @@ class PostgresStore:
 def validate(files: Files) -> KnowledgeBase:
     """Load `files` through the real loader (in a scratch folder); raises StoreError."""
     if not files:
-        raise StoreError(EMPTIED)
+        raise StoreError(_(EMPTIED))
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
         for name, data in files.items():
