@@ -92,6 +92,7 @@ class KnowledgeBase:
 
     passages: tuple[Passage, ...]
     files: tuple[Path, ...] = ()
+    starts: frozenset[int] = frozenset()  # where each file's passages begin (a passage added goes on the last)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -114,7 +115,7 @@ class KnowledgeBase:
         """The passage after this one in its file, when it goes on the same section of the same source
         (an imported section of more than one passage: a procedure's next steps), else None."""
         at = self._position.get(passage_id)
-        if at is None or at + 1 >= len(self.passages):
+        if at is None or at + 1 >= len(self.passages) or at + 1 in self.starts:  # not into the next file
             return None
         this, after = self.passages[at], self.passages[at + 1]
         return after if (after.source, after.section) == (this.source, this.section) else None
@@ -249,7 +250,9 @@ def assemble(files: list[Path], contents: list[list[tuple[Passage, int | None]]]
     """The knowledge base of `files` read one by one (`read_file`); raises on a duplicate id."""
     passages: list[Passage] = []
     seen: dict[str, Path] = {}
+    starts: set[int] = set()
     for path, content in zip(files, contents, strict=True):
+        starts.add(len(passages))
         for passage, line in content:
             if passage.id in seen:
                 raise KnowledgeError(
@@ -257,7 +260,7 @@ def assemble(files: list[Path], contents: list[list[tuple[Passage, int | None]]]
                 )
             seen[passage.id] = path
             passages.append(passage)
-    return KnowledgeBase(passages=tuple(passages), files=tuple(files))
+    return KnowledgeBase(passages=tuple(passages), files=tuple(files), starts=frozenset(starts))
 
 
 def _load_file(path: Path, content: bytes | None = None) -> Iterator[tuple[Passage, int | None]]:

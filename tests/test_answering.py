@@ -459,3 +459,22 @@ def test_a_reply_offers_no_read_on_to_a_passage_another_reply_of_the_message_sen
     assert [r.passage_id for r in answer.replies] == ["install-1", "install-2"]
     assert answer.read_on is None  # install-2 is the next reply
     assert answer.also[0].read_on is not None and answer.also[0].read_on.passage_id == "install-3"
+
+
+def test_read_on_stays_in_its_file(tmp_path: Path) -> None:
+    """Two files of one handbook (the same source) whose boundary sections share a name: the last passage
+    of the first file was offered the first of the next to read on."""
+    source = 'source: {title: "Club handbook"}\npassages:\n'
+    (tmp_path / "a-rules.yaml").write_text(
+        source + "  - {id: rules-contact, section: Contact, text: Write to the board about the rules.}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b-events.yaml").write_text(
+        source + "  - {id: events-contact, section: Contact, text: Write to the events team about events.}\n"
+        "  - {id: events-more, section: Contact, text: The events team answers within a week.}\n",
+        encoding="utf-8",
+    )
+    answerer = Answerer.from_directory(tmp_path)
+    assert answerer.answer_passage("rules-contact").read_on is None  # type: ignore[union-attr]
+    following = answerer.answer_passage("events-contact").read_on  # type: ignore[union-attr]
+    assert following is not None and following.passage_id == "events-more"
