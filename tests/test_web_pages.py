@@ -94,6 +94,23 @@ def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> 
     assert _read(page) == [("h2", "Open"), ("", "Visible text.")]
 
 
+def test_comments_ended_the_html5_way_hide_only_themselves() -> None:
+    """Browsers read `<!-->` and `<!--->` as empty comments and `--!>` as a comment's end: the import
+    read each as a comment never closed, and left out the rest of the page without a word."""
+    for comment in ["<!-->", "<!--->", "<!-- old -- text --!>"]:
+        page = f"<main><h2>Open</h2><p>Visible text.</p>{comment}<p>Text after the comment.</p></main>"
+        assert _read(page) == [("h2", "Open"), ("", "Visible text."), ("", "Text after the comment.")]
+
+
+def test_a_comment_never_closed_is_named_at_its_line() -> None:
+    """The moderator hears of a comment that hides the rest of the page, as of a `{% comment %}` never closed."""
+    page = "<main>\n<h2>Open</h2>\n<p>Visible text.</p>\n<!-- unclosed\n<p>after</p></main>"
+    assert [(n.line, n.text) for n in articles.from_html(page).notices] == [
+        (4, "a comment (<!--) is never closed: the rest of the page is left out")
+    ]
+    assert articles.from_html("<main><p>Text.</p><!-- closed --></main>").notices == ()
+
+
 def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
     """A table of opening hours with a nested table for Tuesday was cut into a passage a cell ("Day",
     "9-17", "closed" were answers of their own): it is one paragraph, the nested rows in their cell."""

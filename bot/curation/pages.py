@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.curation.blocks import LINKS_KEPT, Article, Block, address_of, code_text, oneline, row_sentence
+from bot.curation.blocks import LINKS_KEPT, Article, Block, Notice, address_of, code_text, oneline, row_sentence
 from bot.curation.templates import site_page, template_notices, unread_front_matter
 
 
@@ -24,6 +24,7 @@ def from_html(text: str) -> Article:
     notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
+    above = text.count("\n") - page.count("\n")  # the lines of front matter over the page (notices' lines)
     text = page
     spared: set[tuple[int, int]] = set()
     for _ in range(MAX_REREADS + 1):
@@ -37,6 +38,12 @@ def from_html(text: str) -> Article:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
+    if parser.unclosed_comment:
+        notices += (
+            Notice(
+                above + parser.unclosed_comment, "a comment (<!--) is never closed: the rest of the page is left out"
+            ),
+        )
     return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
 
 
@@ -238,6 +245,7 @@ class _PageParser(HTMLParser):
         self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
         self._box_title = False  # the block being read is a box's title (`_is_box_title`)
         self._lead = ""  # a box's title read, leading the next paragraph
+        self.unclosed_comment = 0  # the line of a comment never closed, which hides the rest of the page
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -338,11 +346,21 @@ class _PageParser(HTMLParser):
             return -1 if end < 0 else end + 1
 
     def parse_comment(self, i: int, report: bool = True) -> int:
-        """A comment; one never closed (`<!--` and no `-->`) hides the rest of the page, as browsers
-        hide it. Python 3.11's parser reads it as text up to the next `>`, and the tags after it as
-        the page ("<!-- unclosed comment <h2>X" was a passage)."""
-        end = super().parse_comment(i, report)
-        return len(self.rawdata) if end < 0 else end  # the page is fed whole: no more will come
+        """A comment read as HTML5 (and browsers) read it: `<!-->` and `<!--->` are empty comments,
+        and `--!>` ends one as `-->` does (Python 3.11's parser looked for `--` and `>` only, and
+        read the page after `<!-->` as a comment never closed). A comment never closed (`<!--` and
+        no end) hides the rest of the page, as browsers hide it: Python 3.11's parser read it as
+        text up to the next `>`, and the tags after it as the page ("<!-- unclosed comment <h2>X"
+        was a passage)."""
+        rawdata = self.rawdata
+        abrupt = _ABRUPT_COMMENT_END.match(rawdata, i + 4)
+        found = abrupt or _COMMENT_END.search(rawdata, i + 4)
+        if found is None:
+            self.unclosed_comment = self.unclosed_comment or self.getpos()[0]
+            return len(rawdata)  # the page is fed whole: no more will come
+        if report:
+            self.handle_comment(rawdata[i + 4 : found.start()])
+        return found.end()
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -438,6 +456,10 @@ class _PageParser(HTMLParser):
                 if made_text:
                     self.blocks.append((Block(made_text), main))
 
+
+# A comment's end as HTML5 reads it: "-->" or "--!>"; right after "<!--", ">" and "->" end an empty one.
+_COMMENT_END = re.compile(r"--!?>")
+_ABRUPT_COMMENT_END = re.compile(r"-?>")
 
 MAX_BOX_TITLE = 80  # characters: a longer "title" is text of its own
 
