@@ -26,11 +26,15 @@ SPHINX_PAGE = """<html><head><title>Configuration</title></head><body>{open}
 
 
 def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
-    """Sphinx gives each section the id of its heading (`<section id="metadata">`, docutils' `<div
-    class="section">`): sections titled Metadata, Menu, Reference, Footer or Sidebar were left out
-    whole, with no warning, in the main content or not."""
-    for open_, close in [('<div class="body" role="main">', "</div>"), ("", "")]:
-        found = _read(SPHINX_PAGE.format(open=open_, close=close))
+    """Sphinx gives each section the id of its heading (`<section id="metadata">` in its main content,
+    docutils' `<div class="section">` with or without one): sections titled Metadata, Menu, Reference,
+    Footer or Sidebar were left out whole, with no warning."""
+    docutils = SPHINX_PAGE.replace("<section ", '<div class="section" ').replace("</section>", "</div>")
+    for page in [
+        SPHINX_PAGE.format(open='<div class="body" role="main">', close="</div>"),
+        docutils.format(open="", close=""),
+    ]:
+        found = _read(page)
         assert [text for level, text in found if level == "h2"] == [
             "Metadata",
             "Menu",
@@ -39,6 +43,23 @@ def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
             "Sidebar",
         ]
         assert len([text for level, text in found if not level]) == 6
+
+
+def test_a_sites_footer_and_sidebar_sections_outside_the_main_content_are_left_out() -> None:
+    """HTML5 templates (HTML5 UP's) mark the site's parts `<section id="sidebar">` and `<section
+    id="footer">`: on a page that marks no main content, its latest posts and copyright line were passages."""
+    page = (
+        "<body><h1>Chess club</h1><p>We meet every Tuesday evening in the library.</p>"
+        '<section id="sidebar"><h3>Latest posts</h3><ul><li>Spring tournament results</li></ul></section>'
+        '<section id="footer"><p>Copyright 2024 Chess club. Powered by WordPress.</p></section>'
+        '<section id="rules"><h2>Rules</h2><p>Touch a piece, move it.</p></section></body>'
+    )
+    assert _read(page) == [
+        ("h1", "Chess club"),
+        ("", "We meet every Tuesday evening in the library."),
+        ("h2", "Rules"),
+        ("", "Touch a piece, move it."),
+    ]
 
 
 def test_a_heading_named_like_chrome_by_its_id_stays_over_its_text() -> None:

@@ -88,10 +88,12 @@ _CHROME = frozenset(
 # ...these words only outside the page's main content: inside it they name the article's own parts (a
 # café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
 _CHROME_OUTSIDE_MAIN = frozenset({"menu", "sidebar", "metadata", "reference", "references", "footer"})
-# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading or a section is never
-# chrome by its id ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
-# heading before them). docutils writes a section as `<div class="section">`.
-_SECTIONS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section"})
+# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading is never chrome
+# by its id, and neither is docutils' section (`<div class="section">`) nor, inside the main content,
+# a `<section>` ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
+# heading before them). Outside it, a `<section id="footer">` or `id="sidebar"` is the site's, as
+# HTML5 templates mark their footer and sidebar.
+_HEADINGS_BY_ID = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
 # anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
 # "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
@@ -114,7 +116,7 @@ _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-con
 
 
 def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
-    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs)]
+    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs, in_main=in_main)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
@@ -125,11 +127,11 @@ def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> boo
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
 
 
-def _chrome_id(tag: str, attrs: dict[str, str]) -> list[str]:
-    """The element's id, when it may mark chrome: not a heading's or a section's (`_SECTIONS`), which
-    documentation tools make from the heading's words."""
-    section = tag in _SECTIONS or "section" in attrs.get("class", "").lower().split()
-    return [] if section else [attrs.get("id", "")]
+def _chrome_id(tag: str, attrs: dict[str, str], *, in_main: bool) -> list[str]:
+    """The element's id, when it may mark chrome: not a heading's, nor a section's whose id
+    documentation tools make from its heading's words (see `_HEADINGS_BY_ID`)."""
+    documented = "section" in attrs.get("class", "").lower().split() or (tag == "section" and in_main)
+    return [] if tag in _HEADINGS_BY_ID or documented else [attrs.get("id", "")]
 
 
 def _name_parts(word: str) -> set[str]:
