@@ -183,6 +183,24 @@ def test_a_layout_table_of_paragraphs_parted_by_two_breaks_keeps_its_paragraphs(
     ]
 
 
+def test_a_table_of_data_with_two_breaks_in_its_cells_stays_a_table_of_data() -> None:
+    """A contacts table's cells hold a name and an email address parted by `<br><br>`: it was read as a
+    layout, "Team" and "Contact" passages of one word each. With a header row, or without one when no
+    cell is long prose beside short ones, it is data."""
+    rows = (
+        "<tr><td>Membership</td><td>Anna Berg<br><br>anna@example.org</td></tr>"
+        "<tr><td>Events</td><td>Tom Lee<br><br>tom@example.org</td></tr></table>"
+    )
+    headed = f"<main><h2>Contacts</h2><table><tr><th>Team</th><th>Contact</th></tr>{rows}</main>"
+    assert _read(headed) == [
+        ("h2", "Contacts"),
+        ("", "Team: Membership, Contact: Anna Berg anna@example.org. Team: Events, Contact: Tom Lee tom@example.org."),
+    ]
+    assert _read(f"<main><table>{rows}</main>") == [
+        ("", "Membership, Anna Berg anna@example.org. Events, Tom Lee tom@example.org.")
+    ]
+
+
 def test_breaks_around_one_line_of_a_cell_leave_a_table_of_data() -> None:
     """Only text on both sides of a `<br><br>` makes paragraphs: lines broken with one `<br>`, or breaks
     before or after a cell's line, are still a row of data."""

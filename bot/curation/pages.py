@@ -446,9 +446,10 @@ class _PageParser(HTMLParser):
         elif tag == "table":
             self._tables.pop()
             outer = self._tables[-1] if self._tables and self._tables[-1].cell is not None else None
-            if table.layout and outer is not None:
+            layout = table.lays_out()
+            if layout and outer is not None:
                 outer.layout = True  # a cell holding a layout's blocks lays out the page too
-            if not table.layout and table.cells:
+            if not layout and table.cells:
                 first, made = table.cells[0], set(table.cells)
                 main = self.blocks[first][1]
                 self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
@@ -463,6 +464,7 @@ class _PageParser(HTMLParser):
 _COMMENT_END = re.compile(r"--!?>")
 _ABRUPT_COMMENT_END = re.compile(r"-?>")
 
+MIN_LAID_OUT = 100  # characters of a cell's paragraphs parted by <br><br> that make a table a page's layout
 MAX_BOX_TITLE = 80  # characters: a longer "title" is text of its own
 
 _OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
@@ -483,14 +485,16 @@ class _Table:
     the blocks its cells made, the cell open now, and whether it lays out the page instead.
 
     A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
-    or paragraphs parted by `<br><br>` (an old club site's content cell beside its links: it was read
-    as one row of data, the links first, its paragraphs run together)."""
+    or prose parted by `<br><br>` beside short cells, in a table without headers (an old club site's
+    content cell beside its links: it was read as one row of data, the links first, its paragraphs
+    run together). A cell of two lines parted so, a name over an email address, is data."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
-    layout: bool = False
+    layout: bool = False  # a cell holds blocks
     parted: bool = False  # a <br><br> ended a paragraph of the open cell
+    prose: list[tuple[int, int]] = field(default_factory=list)  # the cells (row, place) of paragraphs parted so
 
     def row(self) -> None:
         self.rows.append([])
@@ -510,10 +514,24 @@ class _Table:
         self.parted = self.cell is not None and bool(self.rows[-1][-1][0])
 
     def take(self, block: int, text: str) -> None:
-        self.layout = self.layout or self.parted  # a second paragraph after <br><br>
+        if self.parted:  # a second paragraph after <br><br>
+            self.prose.append((len(self.rows) - 1, len(self.rows[-1]) - 1))
         self.cells.append(block)
         held, head = self.rows[-1][-1]
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
+
+    def lays_out(self) -> bool:
+        """Whether the table lays out the page (see the class): a cell holds blocks, or, in a table
+        without a header cell, cells of paragraphs parted by `<br><br>`, MIN_LAID_OUT characters or
+        more, stand beside cells a third as long as the longest of them at most."""
+        if self.layout:
+            return True
+        if not self.prose or any(head for row in self.rows for _, head in row):
+            return False
+        cells = {(at, place): len(text) for at, row in enumerate(self.rows) for place, (text, _) in enumerate(row)}
+        content = {cell for cell in self.prose if cells[cell] >= MIN_LAID_OUT}
+        longest = max((cells[cell] for cell in content), default=0)
+        return bool(content) and all(3 * length <= longest for cell, length in cells.items() if cell not in content)
 
     def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner
