@@ -310,7 +310,7 @@ def _plain_passage(raw: Any, source: Source) -> Passage | None:
     if not all(type(q) is str and len(q) <= MAX_QUESTION_CHARS for q in questions) or not ID_PATTERN.match(pid):
         return None
     section, text, asked = section.strip(), text.strip(), tuple(q.strip() for q in questions)
-    if not (section and text and all(asked)) or _shows_nothing(text) or _shows_nothing(section):
+    if not (section and text and all(asked)) or shows_nothing(text) or shows_nothing(section):
         return None
     return Passage(id=pid, section=section, text=text, source=source, questions=asked)
 
@@ -375,7 +375,7 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
             raise KnowledgeError(path, f"'{key}' must be text", entry=entry, line=line)
         if not value.strip():
             raise KnowledgeError(path, f"'{key}' is empty", entry=entry, line=line)
-        if _shows_nothing(value):
+        if shows_nothing(value):
             raise KnowledgeError(
                 path, f"'{key}' is empty: it holds only characters that print as nothing", entry=entry, line=line
             )
@@ -383,7 +383,7 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
     return fields
 
 
-def _shows_nothing(value: str) -> bool:
+def shows_nothing(value: str) -> bool:
     """True for text of white space and characters that print as nothing (format characters: a
     zero-width space, a word joiner, a soft hyphen): a passage of one zero-width space loaded, and
     members were offered a topic that looked empty. The first character shown ends the look,

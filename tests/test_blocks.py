@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.curation import articles
 from bot.curation.blocks import decoded
 from bot.curation.importing import drafts_of
@@ -53,6 +54,60 @@ def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
         ("Rules", "Students pay halfprice and seniors pay nothing."),
         ("Rules", "Members voteyearly, on Sunday."),
     ]
+
+
+# Marks that print as nothing and that `visible` keeps (a left-to-right mark inside Hebrew text sets
+# its direction), which the loader refuses alone: every character of Unicode's category Cf.
+MARKS = ("&lrm;", "&rlm;", "&#x200c;", "&#x202b;", "&#x2067;", "&#x2069;")
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "heading", "paragraph"),
+    [
+        ("rules.md", "# Club", "## {}", "{}"),
+        ("rules.txt", "Club", "{}", "{}"),
+        ("rules.html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
+        ("rules.rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
+    ],
+)
+def test_a_block_or_heading_of_marks_alone_that_the_loader_refuses_is_left_out(
+    tmp_path: Path, name: str, title: str, heading: str, paragraph: str
+) -> None:
+    """A Hebrew page's `<p>&lrm;</p>` and `<h2>&rlm;</h2>` were a passage and a section that
+    `kb import` wrote and `kb publish` refused, since the loader refuses what shows nothing: the
+    import leaves out what the loader would refuse, by the loader's own rule."""
+    parts = [
+        title,
+        heading.format("Joining"),
+        paragraph.format("Anyone may join &lrm;the club."),
+        *(paragraph.format(mark) for mark in MARKS),
+        heading.format("".join(MARKS)),
+        paragraph.format("Meetings are every Tuesday."),
+    ]
+    page = "\n\n".join(parts) + "\n"
+    page = (
+        f"<html><head><title>&rlm;</title></head><body><main>{page}</main></body></html>"
+        if name.endswith(".html")
+        else page
+    )
+    assert _imported(tmp_path / name, page) == (
+        "Club",
+        [("Joining", "Anyone may join \u200ethe club."), ("Joining", "Meetings are every Tuesday.")],
+    )
+
+
+def test_an_imported_page_of_marks_that_print_as_nothing_publishes(tmp_path: Path) -> None:
+    """The page the reviewer imported: its draft is published, titled by the file's name (its `<title>`
+    is a mark alone)."""
+    page = (
+        "<html><head><title>&rlm;</title></head><body><main><h2>Joining</h2><p>Anyone may join.</p>"
+        "<p>&lrm;</p><h2>&rlm;</h2><p>Meetings are every Tuesday.</p></main></body></html>"
+    )
+    (tmp_path / "rules.html").write_text(page, encoding="utf-8")
+    folder = str(tmp_path / "k")
+    assert main(["kb", "import", str(tmp_path / "rules.html"), "--knowledge", folder]) == 0
+    assert main(["kb", "publish", "rules.yaml", "--knowledge", folder]) == 0
+    assert "title: Rules" in (tmp_path / "k" / "rules.yaml").read_text(encoding="utf-8")
 
 
 def test_plain_text_reads_entities_as_every_format_does_and_an_ampersand_as_typed(tmp_path: Path) -> None:

@@ -492,3 +492,17 @@ def test_a_documents_fields_are_left_out_and_its_footnotes_read_as_markdowns(tmp
         ("Fees", "Club statutes, 2002 edition."),
         ("Board", "The board:\n• Chair: Jane\n• Treasurer: Tom"),
     ]
+
+
+def test_a_citation_another_page_defines_keeps_its_mark_as_the_page_shows_it(tmp_path: Path) -> None:
+    """A Sphinx citation defined in another file (`[CIT2019]_`), and a numbered mark past the notes the
+    page writes, were "[^CIT2019]" glued to the word before it: a mark is a Markdown footnote's only
+    where the page writes its note."""
+    page = (
+        "Guide\n=====\n\nFees\n----\n\nThe fee was decided at the 2019 meeting [CIT2019]_.\n"
+        "It is paid at the desk [#]_, in cash [#]_.\n\n.. [#] Or by card.\n"
+    )
+    assert _imported(tmp_path / "fees.rst", page) == [
+        ("Fees", "The fee was decided at the 2019 meeting [CIT2019]. It is paid at the desk, in cash [#]."),
+        ("Fees", "Or by card."),
+    ]

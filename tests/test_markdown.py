@@ -32,6 +32,31 @@ def test_scripts_and_styles_are_left_out_with_what_they_hold_and_code_keeps_them
     ]
 
 
+def test_code_indented_or_in_a_span_keeps_its_scripts_and_boxes_as_written(tmp_path: Path) -> None:
+    """Only fenced code kept its `<script>`: a README's "paste this into your page", indented four
+    spaces, lost its script line, a code span its script (anywhere in the span), and a `<details>` in
+    indented code was cut onto lines of its own. Code, as the reader reads it, stays byte for byte; a
+    script in prose is still left out, with its indented lines."""
+    page = (
+        "# Embedding\n\n## Add the widget\n\nPaste this into your page:\n\n"
+        '    <script src="https://example.org/widget.js"></script>\n    <div id="calendar"></div>\n\n'
+        'Or inline: `<div class="cal"><script src="/widget.js"></script></div>` then reload,\n'
+        "or ``<style>.cal { color: red; }\n</style>`` for colours.\n\n"
+        "## Boxes\n\nWrite a box so:\n\n    <details><summary>Help</summary>Text.</details>\n\n"
+        "<script>\n\n    track();\n</script>\n\nBoxes fold.\n"
+    )
+    assert _imported(tmp_path / "embed.md", page) == [
+        (
+            "Add the widget",
+            "Paste this into your page:\n```\n"
+            '<script src="https://example.org/widget.js"></script>\n<div id="calendar"></div>\n```\n\n'
+            'Or inline: <div class="cal"><script src="/widget.js"></script></div> then reload, '
+            "or <style>.cal { color: red; } </style> for colours.",
+        ),
+        ("Boxes", "Write a box so:\n```\n<details><summary>Help</summary>Text.</details>\n```\n\nBoxes fold."),
+    ]
+
+
 def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_path: Path) -> None:
     """`<br>` in a table's cell is GitHub's way to break a line, and a cell of HTML is a cell: they
     read "MondayTuesday", "555-1234or email" and "cell onecell two", and no question found them."""

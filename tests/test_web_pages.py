@@ -26,11 +26,15 @@ SPHINX_PAGE = """<html><head><title>Configuration</title></head><body>{open}
 
 
 def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
-    """Sphinx gives each section the id of its heading (`<section id="metadata">`, docutils' `<div
-    class="section">`): sections titled Metadata, Menu, Reference, Footer or Sidebar were left out
-    whole, with no warning, in the main content or not."""
-    for open_, close in [('<div class="body" role="main">', "</div>"), ("", "")]:
-        found = _read(SPHINX_PAGE.format(open=open_, close=close))
+    """Sphinx gives each section the id of its heading (`<section id="metadata">` in its main content,
+    docutils' `<div class="section">` with or without one): sections titled Metadata, Menu, Reference,
+    Footer or Sidebar were left out whole, with no warning."""
+    docutils = SPHINX_PAGE.replace("<section ", '<div class="section" ').replace("</section>", "</div>")
+    for page in [
+        SPHINX_PAGE.format(open='<div class="body" role="main">', close="</div>"),
+        docutils.format(open="", close=""),
+    ]:
+        found = _read(page)
         assert [text for level, text in found if level == "h2"] == [
             "Metadata",
             "Menu",
@@ -39,6 +43,23 @@ def test_a_section_named_like_chrome_by_its_heading_is_read_whole() -> None:
             "Sidebar",
         ]
         assert len([text for level, text in found if not level]) == 6
+
+
+def test_a_sites_footer_and_sidebar_sections_outside_the_main_content_are_left_out() -> None:
+    """HTML5 templates (HTML5 UP's) mark the site's parts `<section id="sidebar">` and `<section
+    id="footer">`: on a page that marks no main content, its latest posts and copyright line were passages."""
+    page = (
+        "<body><h1>Chess club</h1><p>We meet every Tuesday evening in the library.</p>"
+        '<section id="sidebar"><h3>Latest posts</h3><ul><li>Spring tournament results</li></ul></section>'
+        '<section id="footer"><p>Copyright 2024 Chess club. Powered by WordPress.</p></section>'
+        '<section id="rules"><h2>Rules</h2><p>Touch a piece, move it.</p></section></body>'
+    )
+    assert _read(page) == [
+        ("h1", "Chess club"),
+        ("", "We meet every Tuesday evening in the library."),
+        ("h2", "Rules"),
+        ("", "Touch a piece, move it."),
+    ]
 
 
 def test_a_heading_named_like_chrome_by_its_id_stays_over_its_text() -> None:
@@ -94,6 +115,23 @@ def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> 
     assert _read(page) == [("h2", "Open"), ("", "Visible text.")]
 
 
+def test_comments_ended_the_html5_way_hide_only_themselves() -> None:
+    """Browsers read `<!-->` and `<!--->` as empty comments and `--!>` as a comment's end: the import
+    read each as a comment never closed, and left out the rest of the page without a word."""
+    for comment in ["<!-->", "<!--->", "<!-- old -- text --!>"]:
+        page = f"<main><h2>Open</h2><p>Visible text.</p>{comment}<p>Text after the comment.</p></main>"
+        assert _read(page) == [("h2", "Open"), ("", "Visible text."), ("", "Text after the comment.")]
+
+
+def test_a_comment_never_closed_is_named_at_its_line() -> None:
+    """The moderator hears of a comment that hides the rest of the page, as of a `{% comment %}` never closed."""
+    page = "<main>\n<h2>Open</h2>\n<p>Visible text.</p>\n<!-- unclosed\n<p>after</p></main>"
+    assert [(n.line, n.text) for n in articles.from_html(page).notices] == [
+        (4, "a comment (<!--) is never closed: the rest of the page is left out")
+    ]
+    assert articles.from_html("<main><p>Text.</p><!-- closed --></main>").notices == ()
+
+
 def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
     """A table of opening hours with a nested table for Tuesday was cut into a passage a cell ("Day",
     "9-17", "closed" were answers of their own): it is one paragraph, the nested rows in their cell."""
@@ -142,6 +180,24 @@ def test_a_layout_table_of_paragraphs_parted_by_two_breaks_keeps_its_paragraphs(
         "We meet every Tuesday at 19:00 in the community centre.",
         "Membership Membership costs 30 pounds a year.",
         "Tournaments Our spring tournament is held in April.",
+    ]
+
+
+def test_a_table_of_data_with_two_breaks_in_its_cells_stays_a_table_of_data() -> None:
+    """A contacts table's cells hold a name and an email address parted by `<br><br>`: it was read as a
+    layout, "Team" and "Contact" passages of one word each. With a header row, or without one when no
+    cell is long prose beside short ones, it is data."""
+    rows = (
+        "<tr><td>Membership</td><td>Anna Berg<br><br>anna@example.org</td></tr>"
+        "<tr><td>Events</td><td>Tom Lee<br><br>tom@example.org</td></tr></table>"
+    )
+    headed = f"<main><h2>Contacts</h2><table><tr><th>Team</th><th>Contact</th></tr>{rows}</main>"
+    assert _read(headed) == [
+        ("h2", "Contacts"),
+        ("", "Team: Membership, Contact: Anna Berg anna@example.org. Team: Events, Contact: Tom Lee tom@example.org."),
+    ]
+    assert _read(f"<main><table>{rows}</main>") == [
+        ("", "Membership, Anna Berg anna@example.org. Events, Tom Lee tom@example.org.")
     ]
 
 

@@ -22,7 +22,7 @@ from bot import knowledge
 from bot.curation import articles, ids
 from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
-from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError, Passage
+from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError, Passage, shows_nothing
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
@@ -311,8 +311,11 @@ def drafts_of(
     """The article's title and its draft passages, with ids not in `taken`. A section whose name
     cannot be spelled in ids (Chinese, say) gets ids from `fallback` (the file's name). Whatever
     the reader, characters that print as nothing are dropped (`blocks.visible`: an HTML page's
-    `<p>&#8203;</p>` was a passage that looked empty), and a block left empty is no block."""
-    title = visible(article.title).strip() or None if article.title is not None else None
+    `<p>&#8203;</p>` was a passage that looked empty), and a block, a heading or a title that then
+    shows nothing, as the loader judges it (`knowledge.shows_nothing`: a left-to-right mark,
+    `&lrm;`, alone), is none: the loader refused the draft the import wrote."""
+    shown = visible(article.title) if article.title is not None else ""
+    title = None if shows_nothing(shown) else shown.strip()
     section = default_section
     found: list[Draft] = []
     used = set(taken)
@@ -340,8 +343,10 @@ def drafts_of(
         if block.heading and _lead(block.text):
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
-            take_run()
             heading = _QUESTION_MARK.sub("", uncite(block.text))
+            if shows_nothing(heading):
+                continue  # a heading of citation marks alone heads nothing
+            take_run()
             if skipping is not None and block.level > skipping:
                 continue  # a part of that section ("Books" under "References")
             skipping = None
@@ -360,7 +365,7 @@ def drafts_of(
         if skipping is not None:
             continue
         text = block.text if block.code else uncite(block.text)
-        if text and not _EDIT_LINK.match(text):
+        if not shows_nothing(text) and not _EDIT_LINK.match(text):
             run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
     return title, found
@@ -368,10 +373,10 @@ def drafts_of(
 
 def _shown(blocks: Iterable[Block]) -> Iterator[Block]:
     """The blocks as a reader sees them: without the characters that print as nothing, those
-    left empty so left out."""
+    that show nothing so left out."""
     for block in blocks:
         text = visible(block.text)
-        if text.strip():
+        if not shows_nothing(text):
             yield block if text == block.text else dataclasses.replace(block, text=text)
 
 

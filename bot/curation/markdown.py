@@ -7,7 +7,6 @@ chat reply needs it.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 
@@ -135,14 +134,32 @@ def _details_apart(text: str) -> str:
     return _DETAILS_TAG.sub(lambda found: f"\n{found[0]}\n", text)
 
 
-def _outside_fences(text: str, change: Callable[[str], str]) -> str:
-    """`text` with `change` made to each run of lines outside code (fenced, or in `<pre>`): code
-    shows a `<script>` as written."""
+def _in_prose(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` made to its prose: its code, as the reader reads it (`_code_lines`: fenced,
+    in `<pre>`, indented; and its code spans), is set aside and put back as written, so that a
+    `<script>` in code, which a README's "paste this into your page" shows, stays in it. Code inside
+    what `change` takes out (a script's indented lines) goes with it."""
+    held: list[str] = []
+
+    def hold(code: str) -> str:
+        held.append(code)
+        return f"\0{len(held) - 1}\0"
+
     lines = text.split("\n")
-    runs = itertools.groupby(zip(lines, commonmark.code_lines(lines), strict=True), key=lambda pair: pair[1])
-    return "\n".join(
-        "\n".join(line for line, _ in run) if code else change("\n".join(line for line, _ in run)) for code, run in runs
+    prose = "\n".join(
+        hold(line) if code else line.replace("\0", "\0x\0")
+        for line, code in zip(lines, _code_lines(lines), strict=True)
     )
+    prose = _CODE_SPAN.sub(lambda found: hold(found[0]), prose)
+    return re.sub(r"\0(\d+|x)\0", lambda found: "\0" if found[1] == "x" else held[int(found[1])], change(prose))
+
+
+def _code_lines(lines: list[str]) -> list[bool]:
+    """For each line, whether it is code as the reader reads it: fenced or in `<pre>`
+    (`commonmark.code_lines`), or indented code where no paragraph goes on (`_MarkdownReader.read`)."""
+    reader = _MarkdownReader(frozenset())
+    fenced = commonmark.code_lines(lines)
+    return [reader.read(_MD_HIGHLIGHT.sub("```", line)) or pre for line, pre in zip(lines, fenced, strict=True)]
 
 
 def from_markdown(text: str, *, mdx: bool = False) -> Article:
@@ -158,7 +175,7 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
-    text = _outside_fences(_without_comments(text), lambda run: _details_apart(_without_hidden(run)))
+    text = _in_prose(_without_comments(text), lambda prose: _details_apart(_without_hidden(prose)))
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
@@ -192,9 +209,15 @@ class _MarkdownReader:
         # the boxes (`<details>`) open: the heading each is under, and whether it has a summary
         self.boxes: list[tuple[Block | None, bool]] = []
 
-    def read(self, line: str) -> None:
-        """One more line of the page. A quote's lines are read as the Markdown they hold: a rules
-        page's numbered list in a quote was a paragraph cut mid-rule, and its code one line."""
+    def read(self, line: str) -> bool:
+        """One more line of the page; whether it is code (fenced, a fence, or indented). A quote's
+        lines are read as the Markdown they hold: a rules page's numbered list in a quote was a
+        paragraph cut mid-rule, and its code one line."""
+        fenced, indented = self.fenced, len(self.indented)
+        self._read(line)
+        return bool(fenced or self.fenced) or len(self.indented) > indented
+
+    def _read(self, line: str) -> None:
         quoted = _QUOTE.match(line) is not None and (not self.fenced or self.fence_quoted)
         line = _QUOTE.sub("", line, count=1) if quoted else line
         if self.indented and (not line.strip() or indent_of(line) >= self.indent):
@@ -450,6 +473,8 @@ def _tables_read(lines: list[str]) -> list[str]:
 
 
 SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
+# A code span as the reader reads one (`inline_markdown`): its lines in one paragraph, no blank line in it.
+_CODE_SPAN = re.compile(rf"(`{{1,3}})([^`\0\n](?:[^\0\n]|\n(?![ \t]*\n)){{0,{SPAN}}}?)\1(?!`)")
 
 
 # An image that is a link, as a README's badges are: `[![Discord](badge.svg)](https://discord.gg/x)`.

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.curation.blocks import LINKS_KEPT, Article, Block, address_of, code_text, oneline, row_sentence
+from bot.curation.blocks import LINKS_KEPT, Article, Block, Notice, address_of, code_text, oneline, row_sentence
 from bot.curation.templates import site_page, template_notices, unread_front_matter
 
 
@@ -24,6 +24,7 @@ def from_html(text: str) -> Article:
     notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
+    above = text.count("\n") - page.count("\n")  # the lines of front matter over the page (notices' lines)
     text = page
     spared: set[tuple[int, int]] = set()
     for _ in range(MAX_REREADS + 1):
@@ -37,6 +38,12 @@ def from_html(text: str) -> Article:
         parser = _PageParser(chrome=False)
         parser.feed(text)
         parser.close()
+    if parser.unclosed_comment:
+        notices += (
+            Notice(
+                above + parser.unclosed_comment, "a comment (<!--) is never closed: the rest of the page is left out"
+            ),
+        )
     return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
 
 
@@ -81,10 +88,12 @@ _CHROME = frozenset(
 # ...these words only outside the page's main content: inside it they name the article's own parts (a
 # café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
 _CHROME_OUTSIDE_MAIN = frozenset({"menu", "sidebar", "metadata", "reference", "references", "footer"})
-# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading or a section is never
-# chrome by its id ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
-# heading before them). docutils writes a section as `<div class="section">`.
-_SECTIONS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section"})
+# Ids that Sphinx, MkDocs, Hugo and Docusaurus make from a heading's words: a heading is never chrome
+# by its id, and neither is docutils' section (`<div class="section">`) nor, inside the main content,
+# a `<section>` ("Metadata" and "Sidebar" sections were left out whole, or their text filed under the
+# heading before them). Outside it, a `<section id="footer">` or `id="sidebar"` is the site's, as
+# HTML5 templates mark their footer and sidebar.
+_HEADINGS_BY_ID = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # The parts of a class or id (split at "-", "_" and inner capitals, any case) mark chrome too:
 # anywhere, a navbar, breadcrumbs or a consent manager's box ("main-navbar", "CybotCookiebotDialog",
 # "onetrust-consent-sdk"); outside the page's main content, the site's footer ("SITE_FOOTER",
@@ -107,7 +116,7 @@ _MAIN_IDS = frozenset({"content", "main", "main-content", "maincontent", "mw-con
 
 
 def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> bool:
-    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs)]
+    named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs, in_main=in_main)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
         return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
@@ -118,11 +127,11 @@ def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> boo
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
 
 
-def _chrome_id(tag: str, attrs: dict[str, str]) -> list[str]:
-    """The element's id, when it may mark chrome: not a heading's or a section's (`_SECTIONS`), which
-    documentation tools make from the heading's words."""
-    section = tag in _SECTIONS or "section" in attrs.get("class", "").lower().split()
-    return [] if section else [attrs.get("id", "")]
+def _chrome_id(tag: str, attrs: dict[str, str], *, in_main: bool) -> list[str]:
+    """The element's id, when it may mark chrome: not a heading's, nor a section's whose id
+    documentation tools make from its heading's words (see `_HEADINGS_BY_ID`)."""
+    documented = "section" in attrs.get("class", "").lower().split() or (tag == "section" and in_main)
+    return [] if tag in _HEADINGS_BY_ID or documented else [attrs.get("id", "")]
 
 
 def _name_parts(word: str) -> set[str]:
@@ -238,6 +247,7 @@ class _PageParser(HTMLParser):
         self._linked = 0  # the links of the block, counted (any href: a wiki's are mostly on the site)
         self._box_title = False  # the block being read is a box's title (`_is_box_title`)
         self._lead = ""  # a box's title read, leading the next paragraph
+        self.unclosed_comment = 0  # the line of a comment never closed, which hides the rest of the page
 
     def content(self) -> list[Block]:
         """The blocks of the main content if the page marks one with text in it, else all of them."""
@@ -338,11 +348,21 @@ class _PageParser(HTMLParser):
             return -1 if end < 0 else end + 1
 
     def parse_comment(self, i: int, report: bool = True) -> int:
-        """A comment; one never closed (`<!--` and no `-->`) hides the rest of the page, as browsers
-        hide it. Python 3.11's parser reads it as text up to the next `>`, and the tags after it as
-        the page ("<!-- unclosed comment <h2>X" was a passage)."""
-        end = super().parse_comment(i, report)
-        return len(self.rawdata) if end < 0 else end  # the page is fed whole: no more will come
+        """A comment read as HTML5 (and browsers) read it: `<!-->` and `<!--->` are empty comments,
+        and `--!>` ends one as `-->` does (Python 3.11's parser looked for `--` and `>` only, and
+        read the page after `<!-->` as a comment never closed). A comment never closed (`<!--` and
+        no end) hides the rest of the page, as browsers hide it: Python 3.11's parser read it as
+        text up to the next `>`, and the tags after it as the page ("<!-- unclosed comment <h2>X"
+        was a passage)."""
+        rawdata = self.rawdata
+        abrupt = _ABRUPT_COMMENT_END.match(rawdata, i + 4)
+        found = abrupt or _COMMENT_END.search(rawdata, i + 4)
+        if found is None:
+            self.unclosed_comment = self.unclosed_comment or self.getpos()[0]
+            return len(rawdata)  # the page is fed whole: no more will come
+        if report:
+            self.handle_comment(rawdata[i + 4 : found.start()])
+        return found.end()
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -426,9 +446,10 @@ class _PageParser(HTMLParser):
         elif tag == "table":
             self._tables.pop()
             outer = self._tables[-1] if self._tables and self._tables[-1].cell is not None else None
-            if table.layout and outer is not None:
+            layout = table.lays_out()
+            if layout and outer is not None:
                 outer.layout = True  # a cell holding a layout's blocks lays out the page too
-            if not table.layout and table.cells:
+            if not layout and table.cells:
                 first, made = table.cells[0], set(table.cells)
                 main = self.blocks[first][1]
                 self.blocks[first:] = [b for at, b in enumerate(self.blocks[first:], first) if at not in made]
@@ -439,6 +460,11 @@ class _PageParser(HTMLParser):
                     self.blocks.append((Block(made_text), main))
 
 
+# A comment's end as HTML5 reads it: "-->" or "--!>"; right after "<!--", ">" and "->" end an empty one.
+_COMMENT_END = re.compile(r"--!?>")
+_ABRUPT_COMMENT_END = re.compile(r"-?>")
+
+MIN_LAID_OUT = 100  # characters of a cell's paragraphs parted by <br><br> that make a table a page's layout
 MAX_BOX_TITLE = 80  # characters: a longer "title" is text of its own
 
 _OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
@@ -459,14 +485,16 @@ class _Table:
     the blocks its cells made, the cell open now, and whether it lays out the page instead.
 
     A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
-    or paragraphs parted by `<br><br>` (an old club site's content cell beside its links: it was read
-    as one row of data, the links first, its paragraphs run together)."""
+    or prose parted by `<br><br>` beside short cells, in a table without headers (an old club site's
+    content cell beside its links: it was read as one row of data, the links first, its paragraphs
+    run together). A cell of two lines parted so, a name over an email address, is data."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
-    layout: bool = False
+    layout: bool = False  # a cell holds blocks
     parted: bool = False  # a <br><br> ended a paragraph of the open cell
+    prose: list[tuple[int, int]] = field(default_factory=list)  # the cells (row, place) of paragraphs parted so
 
     def row(self) -> None:
         self.rows.append([])
@@ -486,10 +514,24 @@ class _Table:
         self.parted = self.cell is not None and bool(self.rows[-1][-1][0])
 
     def take(self, block: int, text: str) -> None:
-        self.layout = self.layout or self.parted  # a second paragraph after <br><br>
+        if self.parted:  # a second paragraph after <br><br>
+            self.prose.append((len(self.rows) - 1, len(self.rows[-1]) - 1))
         self.cells.append(block)
         held, head = self.rows[-1][-1]
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
+
+    def lays_out(self) -> bool:
+        """Whether the table lays out the page (see the class): a cell holds blocks, or, in a table
+        without a header cell, cells of paragraphs parted by `<br><br>`, MIN_LAID_OUT characters or
+        more, stand beside cells a third as long as the longest of them at most."""
+        if self.layout:
+            return True
+        if not self.prose or any(head for row in self.rows for _, head in row):
+            return False
+        cells = {(at, place): len(text) for at, row in enumerate(self.rows) for place, (text, _) in enumerate(row)}
+        content = {cell for cell in self.prose if cells[cell] >= MIN_LAID_OUT}
+        longest = max((cells[cell] for cell in content), default=0)
+        return bool(content) and all(3 * length <= longest for cell, length in cells.items() if cell not in content)
 
     def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner

@@ -54,7 +54,9 @@ _FIELD = re.compile(r"^:(?P<name>[^:`\s][^:`]{0,59}):(?:\s+(?P<value>.*))?$")
 # named (`#rules`), numbered (`1`), numbered in order (`#`), a symbol in order (`*`), a citation (`CIT2002`).
 _NOTE_LABEL = r"(?P<label>#[\w.-]{0,30}|\*|\d{1,4}|[A-Za-z][\w.-]{0,30})"
 _NOTE = re.compile(rf"^\.\.\s+\[{_NOTE_LABEL}\](?:\s+(?P<text>.*))?$")
-_NOTE_MARK = re.compile(rf"\s*\[{_NOTE_LABEL}\]_")  # the space before it too: "the rules [1]_." is "the rules."
+# The space before it too ("the rules [1]_." is "the rules."), from where the run of spaces begins: a
+# search from each of 100,000 spaces was quadratic.
+_NOTE_MARK = re.compile(rf"(?<!\s)(?P<space>\s*+)\[{_NOTE_LABEL}\]_")
 _ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
 # Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
 # `:file:`.venv`` keeps its dot.
@@ -208,8 +210,11 @@ class _Words:
         self.labels: dict[str, str] = {}
         self.addresses: dict[str, str] = {}  # the web addresses of the names a page links (`Blender_`)
         self.numbered = {True: {"#": 0, "*": 0}, False: {"#": 0, "*": 0}}  # notes numbered in order: cited, written
+        self.notes: dict[str, int] = {}  # the labels of the page's footnotes and citations: how many it writes
         for at, line in enumerate(lines):
-            if defined := _SUBSTITUTION_DEFINITION.match(line.strip()):
+            if note := _NOTE.match(line.strip()):
+                self.notes[note["label"]] = self.notes.get(note["label"], 0) + 1
+            elif defined := _SUBSTITUTION_DEFINITION.match(line.strip()):
                 self.substitutions[defined["name"].strip()] = defined["text"].strip()
             elif linked := _LINK_TARGET.match(line.strip()):
                 self.addresses[linked["name"].strip().casefold()] = linked["address"]
@@ -267,7 +272,7 @@ class _Words:
             return f"\0{len(literals) - 1}\0"
 
         text = _LITERAL.sub(held, text.replace("\0", ""))
-        text = _NOTE_MARK.sub(lambda m: f"[^{self.note(m['label'], cited=True)}]", text)
+        text = _NOTE_MARK.sub(self._note_mark, text)
         text = _ROLE.sub(self._role, text)
         text = _LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
         text = _NAMED.sub(lambda m: m[1], text)
@@ -284,6 +289,16 @@ class _Words:
             return label.removeprefix("#")
         self.numbered[cited][label] += 1
         return f"{'note' if label == '#' else 'symbol'}-{self.numbered[cited][label]}"
+
+    def _note_mark(self, match: re.Match[str]) -> str:
+        """A footnote's or a citation's mark as Markdown's, where the page writes the note (`[#]_`: as
+        many as it writes); another (a Sphinx citation another page defines, `[CIT2019]_`) as the page
+        shows it, "[CIT2019]" after its space: it had been "[^CIT2019]" glued to the word before it."""
+        label = match["label"]
+        cited = self.numbered[True][label] if label in ("#", "*") else 0
+        if cited >= self.notes.get(label, 0):
+            return f"{match['space']}[{label}]"
+        return f"[^{self.note(label, cited=True)}]"
 
     def _reference(self, match: re.Match[str]) -> str:
         """A name the page links (`Blender_` of `.. _Blender: https://www.blender.org/`) as a link;
