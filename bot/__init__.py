@@ -19,6 +19,7 @@ from bot.knowledge import (
     KnowledgeError,
     Passage,
     Source,
+    shown,
 )
 from bot.service import Service
 
@@ -46,5 +47,6 @@ __all__ = [
     "cli",
     "load_config",
     "messages",
+    "shown",
     "start_errors",
 ]

@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 3000
 MAX_SECTION_CHARS = 200
-MAX_TITLE_CHARS = (
-    200  # of a source's title as citations show it: every one repeats it (a 110 KB <title> was 28 messages)
-)
+# A source's title as citations show it: every one repeats it (a 110 KB <title> was 28 messages).
+MAX_TITLE_CHARS = 200
+MAX_URL_CHARS = 2000  # of a source's url, past which `kb check` warns (Discord's embed takes 2,048)
 MAX_QUESTION_CHARS = 300
 # Questions per passage: with the length caps, a passage is at most about 33,000 characters, so
 # YAML aliases (one long list of questions under every passage) cannot multiply a small file.
@@ -177,13 +177,19 @@ def shown(title: str) -> str:
 
 
 def long_titles(kb: KnowledgeBase) -> list[str]:
-    """A warning for each source whose title or publisher is longer than members are shown."""
-    return [
+    """A warning for each source whose title or publisher is longer than members are shown, or whose
+    url is longer than a browser or Discord's embed takes."""
+    said = [
         f"source “{shown(source.title)}”: its {key} is {len(value)} characters; members are shown the first "
         f"{MAX_TITLE_CHARS}"
         for source in kb.sources()
         for key, value in (("title", source.title), ("publisher", source.publisher or ""))
         if len(value) > MAX_TITLE_CHARS
+    ]
+    return said + [
+        f"source “{shown(source.title)}”: its url is {len(source.url)} characters, more than {MAX_URL_CHARS}"
+        for source in kb.sources()
+        if source.url and len(source.url) > MAX_URL_CHARS
     ]
 
 

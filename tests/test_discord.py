@@ -20,7 +20,7 @@ import yaml
 from adapters import runner
 from adapters.dc import sync
 from adapters.platform import StartupError
-from bot import Service
+from bot import KnowledgeBase, Passage, Service, Source
 from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
@@ -334,24 +334,32 @@ async def test_an_answer_whose_section_goes_on_offers_read_on_and_a_press_sends_
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     """Step 1 answered alone left the member without step 2: "Read on ▸" answers with the section's next
-    passage, which (the section's last) has none of its own."""
+    passage, which (the section's last) has none of its own; the press is no topic chosen, so `kb gaps`
+    still names the topic the member pressed for their question."""
     steps = [
         {"id": "install-1", "section": "Installing", "text": "Download the installer and run it as administrator."},
         {"id": "install-2", "section": "Installing", "text": "Then check the version with tool --version."},
         {"id": "updates", "section": "Updates", "text": "The tool checks for updates once a week."},
     ]
-    service = Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", steps)))
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", steps))
     async with connected(fake, service):
-        await fake.push("MESSAGE_CREATE", fake.mention("where do I download the installer?"))
-        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
-        sent = next(iter(fake.messages.values()))
-        press = fake.press("qa:r:install-2", sent)
-        await fake.push("INTERACTION_CREATE", press)
-        rest = await callback_for(fake, press)
-    assert custom_ids(post.body) == ["qa:v:+:install-1", "qa:v:-:install-1", "qa:r:install-2"]
-    assert post.body["components"][0]["components"][2]["label"] == "Read on ▸"
+        await fake.push("MESSAGE_CREATE", fake.mention("is the installer free of charge on windows xp?"))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+        topic = fake.press("qa:p:install-1", next(iter(fake.messages.values())))
+        await fake.push("INTERACTION_CREATE", topic)
+        first = await callback_for(fake, topic)
+        more = fake.press("qa:r:install-2", fake.bot_message(first.body["data"]))  # the answer's own message
+        await fake.push("INTERACTION_CREATE", more)
+        rest = await callback_for(fake, more)
+    assert first.body["data"]["embeds"][0]["description"].startswith("Download the installer")
+    assert custom_ids(first.body["data"]) == ["qa:v:+:install-1", "qa:v:-:install-1", "qa:r:install-2"]
+    assert first.body["data"]["components"][0]["components"][2]["label"] == "Read on ▸"
     assert rest.body["data"]["embeds"][0]["description"].startswith("Then check the version")
     assert custom_ids(rest.body["data"]) == ["qa:v:+:install-2", "qa:v:-:install-2"]
+    assert service.gaps is not None
+    [gap] = service.gaps.gaps()
+    assert gap.chosen == (("install-1", 1),)
+    service.close()
 
 
 async def test_feedback_press_from_an_earlier_run_is_recorded(fake: FakeDiscord, service: Service) -> None:
@@ -498,3 +506,15 @@ def test_a_text_bot_does_not_warn_about_voice_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=child_env())
     assert result.returncode == 0, result.stderr
     assert "voice will NOT" not in result.stderr
+
+
+def test_an_embeds_footer_shows_a_long_title_and_publisher_cut_as_citations_cut_them() -> None:
+    """A folder's hand-written title of 300 characters loads (it did before titles were cut at import):
+    the footer showed all of it, and the publisher's, where every citation shows 200."""
+    from adapters.dc.render import answer_embed  # the embed alone: no gateway needed
+
+    long = Source(title="Club handbook " * 25, publisher="The organising team " * 15)
+    answer = Answerer(KnowledgeBase(passages=(Passage("a", "S", "Some text here.", long),))).answer_passage("a")
+    assert answer is not None
+    title, publisher = (answer_embed(answer).footer.text or "").split(" — ")
+    assert len(title) == len(publisher) == 200 and title.endswith("…") and publisher.endswith("…")

@@ -126,10 +126,14 @@ def test_a_huge_page_title_is_cut_at_import_and_a_long_one_written_by_hand_is_cu
     assert len(passage.source.title) == knowledge.MAX_TITLE_CHARS and passage.source.title.endswith("…")
     drafted = seed_kdir / "drafts" / "club.yaml"
     drafted.write_text(drafted.read_text(encoding="utf-8").replace("…", "Chess club"), encoding="utf-8")
-    drafted.rename(seed_kdir / "club.yaml")  # published by hand: 209 characters
+    text = drafted.read_text(encoding="utf-8").replace("url: null", f"url: https://example.org/{'x' * 2000}")
+    drafted.unlink()
+    (seed_kdir / "club.yaml").write_text(text, encoding="utf-8")  # published by hand: a title of 209 characters
     capsys.readouterr()
     assert main(["kb", "check", "--knowledge", str(seed_kdir)]) == 0
-    assert "its title is 209 characters; members are shown the first 200" in capsys.readouterr().err
+    warned = capsys.readouterr().err
+    assert "its title is 209 characters; members are shown the first 200" in warned
+    assert "its url is 2020 characters, more than 2000" in warned
     answer = Answerer.from_directory(seed_kdir).answer_passage(passage.id)
     assert answer is not None and answer.citation is not None
     assert len(answer.citation) < 250 and "…, “" in answer.citation

@@ -353,7 +353,7 @@ def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path:
         migrations.migrate(conn)
     with pytest.raises(
         ConfigError,
-        match=r"holds no knowledge yet: give it a knowledge folder.s with `python -m bot db init --seed --knowledge",
+        match=r"holds no knowledge yet: seed it from a knowledge folder with `python -m bot db init --seed --knowledge",
     ):
         Service.from_directory(KNOWLEDGE, config)
 

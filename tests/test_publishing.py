@@ -378,3 +378,9 @@ def test_kb_drafts_says_what_to_review_before_publishing(seed_kdir: Path) -> Non
     ]
     assert kb(seed_kdir, "publish", "install")[0] == 0
     assert "Review" not in (seed_kdir / "install.yaml").read_text(encoding="utf-8")
+
+
+def test_a_short_answer_or_a_chinese_sentence_is_no_topic_alone_to_review(seed_kdir: Path) -> None:
+    """ "Ten euros." answers a question, and a Chinese sentence has no spaces: neither is a topic alone."""
+    imported(seed_kdir, "fees.md", "# Fees\n\n## How much?\n\nTen euros.\n\n## 会费\n\n会费每年十欧元，在前台支付。\n")
+    assert kb(seed_kdir, "drafts")[1] == "fees.yaml\t2\tFees\n"

@@ -181,6 +181,12 @@ def test_a_layout_table_of_paragraphs_parted_by_two_breaks_keeps_its_paragraphs(
         "Membership Membership costs 30 pounds a year.",
         "Tournaments Our spring tournament is held in April.",
     ]
+    links = "<br>".join(f'<a href="p{n}.html">Page number {n}</a>' for n in range(9))  # a longer column of links
+    many = OLD_CLUB_SITE.replace('<a href="index.html">Home</a><br><a href="news.html">News</a>', links)
+    assert [text for _, text in _read(many)][1:3] == [
+        "Welcome to the chess club!",
+        "We meet every Tuesday at 19:00 in the community centre.",
+    ]
 
 
 def test_a_table_of_data_with_two_breaks_in_its_cells_stays_a_table_of_data() -> None:

@@ -17,6 +17,7 @@ from adapters.dc.host import host, interaction_asker
 from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import WEB_ADDRESS, Answer, Outcome, messages
+from bot import shown as shown_title
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -51,7 +52,8 @@ def answer_embed(answer: Answer) -> discord.Embed:
         colour=discord.Colour.blurple(),
     )
     if answer.source is not None:
-        footer = answer.source.title + (f" — {answer.source.publisher}" if answer.source.publisher else "")
+        source = answer.source  # its title and publisher cut as every citation cuts them
+        footer = shown_title(source.title) + (f" — {shown_title(source.publisher)}" if source.publisher else "")
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
         if WEB_ADDRESS.match(answer.source.url or ""):  # Discord refuses the whole embed for any other
             embed.url = answer.source.url

@@ -492,7 +492,7 @@ def review_points(path: Path, passages: Sequence[Passage]) -> tuple[str, ...]:
     except (OSError, UnicodeDecodeError):
         head = []
     points = [line.removeprefix(REVIEW_MARK).strip() for line in head if line.startswith(REVIEW_MARK)]
-    short = [p for p in passages if len(p.text) < FEW_WORDS_CHARS and "```" not in p.text]
+    short = [p for p in passages if _topic_alone(p.text)]
     if short:
         points.append(f"{len(short)} passage(s) of a few words, a topic alone, e.g. `{short[0].id}`: “{short[0].text}”")
     seen: dict[str, str] = {}
@@ -510,7 +510,10 @@ def review_points(path: Path, passages: Sequence[Passage]) -> tuple[str, ...]:
     return tuple(points)
 
 
-FEW_WORDS_CHARS = 25  # a passage shorter than this is a topic alone ("Note"), for `review_points`
+def _topic_alone(text: str) -> bool:
+    """A passage of at most three words that ends no sentence: a box's "Note", a table's "Day" alone
+    ("Ten euros." is an answer, and so is a Chinese sentence, which has no spaces but ends with "。")."""
+    return len(text.split()) <= 3 and not text.rstrip().endswith((".", "!", "?", "。", "！", "？", "```"))
 
 
 def is_update(draft: Path) -> bool:

@@ -522,16 +522,14 @@ class _Table:
 
     def lays_out(self) -> bool:
         """Whether the table lays out the page (see the class): a cell holds blocks, or, in a table
-        without a header cell, cells of paragraphs parted by `<br><br>`, MIN_LAID_OUT characters or
-        more, stand beside cells a third as long as the longest of them at most."""
+        without a header cell, a cell of paragraphs parted by `<br><br>` is MIN_LAID_OUT characters or
+        more (a page's prose; a contact cell's name over its address is shorter). Comparing it with
+        the cells beside it misread an old site's column of nine links as data of that length."""
         if self.layout:
             return True
         if not self.prose or any(head for row in self.rows for _, head in row):
             return False
-        cells = {(at, place): len(text) for at, row in enumerate(self.rows) for place, (text, _) in enumerate(row)}
-        content = {cell for cell in self.prose if cells[cell] >= MIN_LAID_OUT}
-        longest = max((cells[cell] for cell in content), default=0)
-        return bool(content) and all(3 * length <= longest for cell, length in cells.items() if cell not in content)
+        return any(len(self.rows[at][place][0]) >= MIN_LAID_OUT for at, place in self.prose)
 
     def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner

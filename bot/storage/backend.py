@@ -64,9 +64,9 @@ class PostgresBackend:
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(
-                    f"{where} holds no knowledge yet: give it a knowledge folder's with `python -m bot db init --seed "
-                    "--knowledge DIR` (a folder of at least one passage: `kb add` or `kb import` and `kb publish` "
-                    "there first, without the database)"
+                    f"{where} holds no knowledge yet: seed it from a knowledge folder with `python -m bot db init "
+                    "--seed --knowledge DIR` (give the folder its first passages first, with QABOT_DATABASE_URL and "
+                    "database_url unset: `kb add`, or `kb import` and `kb publish`)"
                 ) from exc
             raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
 
