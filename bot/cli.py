@@ -513,7 +513,7 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
         except (sqlite3.Error, OSError) as exc:  # damaged pages: the database opens, and reading it fails
             print(f"error: {gaps_unusable(exc)}", file=sys.stderr)
             return EXIT_FAILED
-        answerer = _with_drafts(folder, live=folder) if args.drafts else _answerer(args)
+        answerer = _with_drafts(folder, live=folder) if args.drafts else Answerer.from_directory(folder, empty=True)
     print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts, limit=args.limit), file=out)
     return EXIT_OK
 
@@ -525,7 +525,7 @@ def _with_drafts(folder: Path, *, live: Path) -> Answerer:
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
-    """The knowledge of the folder, for the commands about files (`kb check`, `replay`)."""
+    """The knowledge of the folder, for `replay` (a folder of no knowledge yet is an error there: nothing to prove)."""
     return Answerer.from_directory(args.knowledge)
 
 

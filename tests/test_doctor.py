@@ -340,3 +340,6 @@ def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
     checked = io.StringIO()  # and `kb check`, which a deployment may run first, does not stop it
     assert cli.main(["kb", "check", "--knowledge", str(folder)], out=checked) == 0
     assert checked.getvalue().startswith("ok: 0 passages in 0 file(s)")
+    asked = io.StringIO()
+    assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(folder)], out=asked) == 0
+    assert asked.getvalue().startswith("0 of 0 open gap(s) would be answered")
