@@ -23,7 +23,7 @@ from adapters.dc.commands import QATree, build_commands
 from adapters.dc.deliver import send_retrying, tell
 from adapters.dc.host import asker, language
 from adapters.dc.markup import plain_question
-from adapters.dc.render import ReadOnButton, SuggestionButton, VoteButton, render
+from adapters.dc.render import SuggestionButton, VoteButton, render
 from adapters.dc.settings import Settings, intents
 from adapters.delivery import KeyedOrder
 from adapters.platform import StartupError, TokenRevoked, in_thread
@@ -69,7 +69,7 @@ class QABot(discord.Client):
 
     async def setup_hook(self) -> None:
         # Buttons sent by an earlier run of the bot keep working: their ids match these templates.
-        self.add_dynamic_items(SuggestionButton, ReadOnButton, VoteButton)
+        self.add_dynamic_items(SuggestionButton, VoteButton)
 
     async def close(self) -> None:
         # discord.py waits a moment after READY for the guilds before it dispatches `ready`; closed

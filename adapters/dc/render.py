@@ -35,7 +35,7 @@ def render(answer: Answer) -> Reply:
             buttons=(
                 VoteButton(answer.passage_id, True),
                 VoteButton(answer.passage_id, False),
-                *((ReadOnButton(more.passage_id, more.label),) if more else ()),
+                *((SuggestionButton(more.passage_id, more.label, reading_on=True),) if more else ()),
             ),
         )
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
@@ -71,52 +71,30 @@ def _described(answer: Answer) -> str:
 
 
 class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:p:(?P<passage>[a-z0-9-]+)"
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:(?P<kind>[pr]):(?P<passage>[a-z0-9-]+)"
 ):
-    """A topic offered by a fallback; pressing it answers with that passage."""
+    """A topic offered by a fallback (`qa:p:`), or "Read on ▸" under an answer whose section goes on
+    (`qa:r:`); pressing it answers with that passage. A read-on press is recorded as no topic chosen
+    (it had replaced, in `kb gaps`, the topic the member chose)."""
 
-    def __init__(self, passage_id: str, label: str = "Show this answer") -> None:
+    def __init__(self, passage_id: str, label: str = "Show this answer", *, reading_on: bool = False) -> None:
         button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label=clip(label or passage_id, LABEL_LIMIT),
             style=discord.ButtonStyle.secondary,
-            custom_id=f"qa:p:{passage_id}",
+            custom_id=f"qa:{'r' if reading_on else 'p'}:{passage_id}",
         )
         super().__init__(button)
         self.passage_id = passage_id
+        self.reading_on = reading_on
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SuggestionButton:
-        return cls(match["passage"], getattr(item, "label", None) or "")
+        return cls(match["passage"], getattr(item, "label", None) or "", reading_on=match["kind"] == "r")
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        await host(interaction).guarded(interaction, choose(interaction, self.passage_id))
-
-
-class ReadOnButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"qa:r:(?P<passage>[a-z0-9-]+)"
-):
-    """ "Read on ▸" under an answer whose section goes on: the next passage, answered as a topic is but
-    recorded as no topic chosen (it had replaced, in `kb gaps`, the topic the member chose)."""
-
-    def __init__(self, passage_id: str, label: str = "Read on ▸") -> None:
-        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label=clip(label or passage_id, LABEL_LIMIT),
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"qa:r:{passage_id}",
-        )
-        super().__init__(button)
-        self.passage_id = passage_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ReadOnButton:
-        return cls(match["passage"], getattr(item, "label", None) or "")
-
-    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        await host(interaction).guarded(interaction, choose(interaction, self.passage_id, reading_on=True))
+        await host(interaction).guarded(interaction, choose(interaction, self.passage_id, reading_on=self.reading_on))
 
 
 class VoteButton(
