@@ -66,15 +66,15 @@ class Service:
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
-        opened = (backend.records, None) if backend else _open_gaps(data, self.config.retention_days)
-        self.gaps: GapRecords | None = opened[0]
+        self.gaps: GapRecords | None
+        self.gaps, gaps_error = (backend.records, None) if backend else _open_gaps(data, self.config.retention_days)
         history = History(data, knowledge=self.knowledge_dir) if data is not None else None
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
             history=backend.store if backend else history,
             gaps=self.gaps,
-            gaps_error=opened[1],
+            gaps_error=gaps_error,
             reload=self._catch_up if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
@@ -423,11 +423,11 @@ def _open_gaps(folder: Path | None, retention_days: int) -> tuple[GapStore | Non
         return None, exc
 
 
-__all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]
-
-
 def _besides_additions(files: Signature) -> Signature:
     """The folder's files but moderators.yaml, which an addition writes: a hand edit of another file
     while a moderator's addition was checked (a second or more in a large folder) had been taken into
     the watcher's view of what is live, without being loaded, and never went live."""
     return tuple(entry for entry in files if entry[0] != MODERATOR_FILE)
+
+
+__all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]

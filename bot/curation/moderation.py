@@ -332,10 +332,7 @@ class Moderation:
             if last is None:
                 raise Refused(messages.say(messages.NOTHING_TO_UNDO))
             undone.append(last)
-            if last.kind == "publish":
-                publishing.check_restorable(self._drafts_folder(), last)
-                return publishing.unpublish(files, last)
-            return edits.revert(files, last)
+            return self._reverted(files, last)
 
         def restore() -> None:
             if undone[0].kind == "publish":
@@ -346,7 +343,7 @@ class Moderation:
 
         def finish() -> None:
             restored()
-            going.append(self._next_undo_goes(plan))
+            going.append(self._next_undo_goes())
 
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
@@ -367,12 +364,20 @@ class Moderation:
             message += "\n" + messages.next_undo(following.kind, following.passage_id, name, asker.platform)
         return Change("undo", record.passage_id, message)
 
-    def _next_undo_goes(self, plan: Callable[[Files], edits.Edit]) -> bool:
-        """Whether `kb undo` would go through now (`plan` is undo's own), without making it: the files it
-        would leave hold a passage, and nothing refuses it."""
+    def _reverted(self, files: Files, last: Record) -> edits.Edit:
+        """The change that takes `last` back (a publish: its file out, its draft back), or Refused."""
+        if last.kind == "publish":
+            publishing.check_restorable(self._drafts_folder(), last)
+            return publishing.unpublish(files, last)
+        return edits.revert(files, last)
+
+    def _next_undo_goes(self) -> bool:
+        """Whether `kb undo` would go through now, without making it (under the lock of the undo just
+        made): the files it would leave hold a passage, and nothing refuses it."""
         try:
+            following = self._history().last_undoable()
             files = self._store().read_files()
-            changed = plan(files).changed
+            changed = self._reverted(files, following).changed if following is not None else {}
         except (Refused, StoreError):
             return False
         left = {**files, **changed}
