@@ -169,11 +169,16 @@ def odd_addresses(kb: KnowledgeBase) -> list[str]:
     ]
 
 
+def clipped(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last of them "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def shown(title: str) -> str:
     """A source's title (or publisher) as members see it, in citations, /help and /sources: cut at
-    MAX_TITLE_CHARS with "…". Cut when shown, not refused when loaded: a folder with a longer title
-    had loaded before the limit was set, and must still start."""
-    return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    MAX_TITLE_CHARS, as `kb import` cuts a page's title. Cut when shown, not refused when loaded: a
+    folder with a longer title had loaded before the limit was set, and must still start."""
+    return clipped(title, MAX_TITLE_CHARS)
 
 
 def long_titles(kb: KnowledgeBase) -> list[str]:

@@ -22,7 +22,7 @@ from bot import knowledge
 from bot.curation import articles, ids
 from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
-from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, KnowledgeError, Passage, shows_nothing
+from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError, Passage, clipped, shown, shows_nothing
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError
 
@@ -357,7 +357,7 @@ def drafts_of(
             elif opening and title and _names(title, heading):
                 title = heading  # the title again, as pages print it ("Glacier" of "Glacier - Wikipedia")
             else:
-                section = _clip(heading, MAX_SECTION_CHARS)
+                section = clipped(heading, MAX_SECTION_CHARS)
                 sectioned = True  # a heading after a section is no title, passages under it or not
                 if listing:
                     skipping = block.level
@@ -462,10 +462,6 @@ def _id_base(section: str, fallback: str) -> str:
     return ids.slug(section) or ids.slug(" ".join([fallback, *re.findall(r"[0-9]+", section)]))
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def to_yaml(title: str, drafts_: list[Draft], *, update: bool = False, review: Sequence[str] = ()) -> str:
     """The knowledge-file YAML for a set of drafts, ready for review (`update`: marked as a new
     version of the live file of its name; `review`: what the import warned of, kept in the header
@@ -563,7 +559,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
-            title = _clip(title or title_of_name(path.stem), MAX_TITLE_CHARS)
+            title = shown(title or title_of_name(path.stem))
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
