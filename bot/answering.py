@@ -347,6 +347,12 @@ class Answerer:
         listed, more = help_topics([list(dict.fromkeys(group)) for group in by_source.values()])
         return messages.help_text((shown(s.title) for s in self.kb.sources()), listed, more)
 
+    def source_lines(self) -> list[str]:
+        """A line for each source, as /sources lists them (title and publisher cut as citations cut them)."""
+        return [
+            messages.source_line(shown(s.title), s.publisher and shown(s.publisher), s.url) for s in self.kb.sources()
+        ]
+
     def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:
         """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that;
         `terms`: the question as analysed, kept for a hedged answer)."""

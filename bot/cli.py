@@ -60,7 +60,7 @@ from bot.curation import (
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files, shown
+from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -170,11 +170,7 @@ def console_command(answerer: Answerer, line: str) -> str | None:
         if command in ("start", "help"):
             return f"{answerer.help_text()}\n\n{messages.say(messages.HOW_TO_ASK_PRIVATE)}"
         if command == "sources":
-            kb = answerer.kb
-            sources = [
-                messages.source_line(shown(s.title), s.publisher and shown(s.publisher), s.url) for s in kb.sources()
-            ]
-            return "\n".join([messages.say(messages.SOURCES_HEADER), *sources])
+            return "\n".join([messages.say(messages.SOURCES_HEADER), *answerer.source_lines()])
         if command == "ask":
             question = "".join(line.split(maxsplit=1)[1:])
             return replies_text(answerer.answer(question)) if question else messages.say(messages.ASK_USAGE)

@@ -27,7 +27,7 @@ from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
 from bot.curation import CLI_PLATFORM, MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
-from bot.knowledge import Passage, shown
+from bot.knowledge import Passage
 from bot.records import GapStore
 from bot.storage.protocol import GapRecords
 from bot.watcher import KnowledgeWatcher, Signature, signature
@@ -353,11 +353,7 @@ class Service:
 
     def sources_text(self, language: str = "") -> str:
         lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
-        lines += [
-            messages.source_line(shown(s.title), s.publisher and shown(s.publisher), s.url)
-            for s in self._answerer.kb.sources()
-        ]
-        return "\n".join(lines)
+        return "\n".join(lines + self._answerer.source_lines())
 
     # -- for the platforms: what they may know of the knowledge base and of moderation ----------
 
