@@ -181,15 +181,10 @@ NOTHING_YET = (
 )
 
 
-def knows_nothing_yet(folder: Path) -> bool:
-    """A new community's folder: no knowledge files, nor misnamed ones (`faq.yml`). The bot starts on it."""
-    return folder.is_dir() and not knowledge.knowledge_files(folder) and not knowledge.unread(folder)
-
-
 def check_knowledge(folder: Path) -> list[Finding]:
     """The knowledge files, synonyms and settings load; the `kb check` summary; no file that looks
     like knowledge left unread (`faq.yml`), no synonym read as another group's; no leftover temporary files."""
-    nothing_yet = knows_nothing_yet(folder)
+    nothing_yet = knowledge.knows_nothing_yet(folder)
     try:
         kb = knowledge.KnowledgeBase(passages=()) if nothing_yet else knowledge.load(folder)
     except KnowledgeError as exc:

@@ -240,7 +240,7 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
         named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
         misnamed = f"; not read: {', '.join(named)} (name each *.yaml)" if named else ""
         problem = KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}{misnamed}")
-        if not empty or named:  # knowledge meant to be read, misnamed, is no empty folder
+        if not (empty and knows_nothing_yet(directory)):
             raise problem
         log.warning("%s: every question is declined until a moderator adds a passage", problem)
     total = sum(path.stat().st_size for path in files if path.is_file())
@@ -249,6 +249,12 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
             directory, f"the knowledge files hold {total} bytes, more than the limit of {MAX_FOLDER_BYTES}"
         )
     return files
+
+
+def knows_nothing_yet(directory: Path) -> bool:
+    """A new community's folder: no knowledge files, nor misnamed ones (`faq.yml`: knowledge meant to
+    be read is no empty folder). The bot starts on it, declining every question."""
+    return directory.is_dir() and not knowledge_files(directory) and not unread(directory)
 
 
 def read_file(path: Path, content: bytes | None = None) -> list[tuple[Passage, int | None]]:
