@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,3 +57,29 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@functools.cache
+def _can_mount_read_only() -> bool:
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount --bind / /mnt && mount -o remount,ro,bind /mnt"],
+        capture_output=True, timeout=10, check=False,
+    )  # fmt: skip
+    return probe.returncode == 0
+
+
+# A test that runs the bot on a real read-only bind mount (EROFS, which stops root too, as chmod does not).
+needs_read_only_mount = pytest.mark.skipif(
+    not _can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)"
+)
+
+
+def on_read_only_mount(folder: Path, shell: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`shell` run from the project's root with `folder` mounted read-only, in a mount namespace of its own."""
+    command = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} && {shell}"
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip

@@ -26,9 +26,7 @@ from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
-from tests.conftest import ROOT
-from tests.support import child_env, write_kb
-from tests.test_store import can_mount_read_only
+from tests.support import child_env, needs_read_only_mount, on_read_only_mount, write_kb
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -492,7 +490,7 @@ os._exit(0)  # killed: the -wal file is left, holding the question
 """
 
 
-@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@needs_read_only_mount
 @pytest.mark.parametrize("writer", ["closed", "killed"])
 def test_gaps_and_stats_read_a_read_only_data_folder(kdir: Path, writer: str) -> None:
     """A data folder mounted read-only (EROFS, also for root): `kb gaps` and `kb stats` read the database
@@ -508,15 +506,11 @@ def test_gaps_and_stats_read_a_read_only_data_folder(kdir: Path, writer: str) ->
         subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(data)], env=child_env(), check=True, timeout=60)
         assert (data / "gaps.sqlite3-wal").exists()
     kb = f"{sys.executable} -m bot kb"
-    command = (
-        f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && "
+    shell = (
         f"{kb} gaps --knowledge {kdir} && {kb} stats --knowledge {kdir} && echo '-- dismiss' && "
         f'{kb} dismiss 1 --knowledge {kdir}; echo "rc=$?" && {kb} gaps --knowledge {kdir}'
     )
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120,
-        check=False,
-    )  # fmt: skip
+    result = on_read_only_mount(data, shell, timeout=120)
     assert result.returncode == 0, result.stderr
     listed, dismissed = result.stdout.split("-- dismiss\n")
     assert "“Where can I park my car?”" in listed and "Unanswered questions per day" in listed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,9 +13,7 @@ import yaml
 from bot import cli, knowledge
 from bot.answering import Answerer
 from bot.watcher import signature
-from tests.conftest import ROOT
-from tests.support import child_env
-from tests.test_store import can_mount_read_only
+from tests.support import needs_read_only_mount, on_read_only_mount
 
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 
@@ -328,20 +325,13 @@ def test_undoing_a_publish_is_refused_when_drafts_cannot_take_the_draft_back(
     assert (seed_kdir / "second.yaml").is_file()
 
 
-@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@needs_read_only_mount
 def test_publishing_is_refused_when_its_draft_cannot_be_removed(seed_kdir: Path) -> None:
     """A drafts/ the bot's user cannot change (here a read-only mount, which stops root too): publish said
     "live now" and left the draft, which then blocked `kb undo` as "waiting" under the same name."""
     imported(seed_kdir, "library-faq.md")
     drafts = seed_kdir / "drafts"
-    command = (
-        f"mount --bind {drafts} {drafts} && mount -o remount,ro,bind {drafts} && "
-        f"exec {sys.executable} -m bot kb publish library-faq --knowledge {seed_kdir}"
-    )
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = on_read_only_mount(drafts, f"exec {sys.executable} -m bot kb publish library-faq --knowledge {seed_kdir}")
     assert result.returncode == 1, result.stderr
     assert "drafts/ cannot be changed by the bot's user" in result.stderr and "Traceback" not in result.stderr
     assert (drafts / "library-faq.yaml").is_file() and not (seed_kdir / "library-faq.yaml").exists()

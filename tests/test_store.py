@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from bot import cli, knowledge
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Service
 from tests.conftest import ROOT
-from tests.support import child_env
+from tests.support import child_env, needs_read_only_mount, on_read_only_mount
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
 
@@ -89,28 +88,13 @@ def test_disk_full_simulated_with_a_file_size_limit_refuses_and_loses_nothing(kd
     assert not list(kdir.glob(".*.tmp"))
 
 
-def can_mount_read_only() -> bool:
-    if shutil.which("unshare") is None or shutil.which("mount") is None:
-        return False
-    probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", "mount --bind / /mnt && mount -o remount,ro,bind /mnt"],
-        capture_output=True, timeout=10, check=False,
-    )  # fmt: skip
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not can_mount_read_only(), reason="needs unshare -m and mount (root in a mount namespace)")
+@needs_read_only_mount
 def test_a_read_only_mounted_folder_refuses_and_loses_nothing(kdir: Path) -> None:
     """A real read-only bind mount (EROFS, also for root): the change is refused clearly, the files stay."""
     before = snapshot(kdir)
-    command = (
-        f"mount --bind {kdir} {kdir} && mount -o remount,ro,bind {kdir} && "
-        f'exec {sys.executable} -m bot kb add --section S --text "Some text." --knowledge {kdir}'
+    result = on_read_only_mount(
+        kdir, f'exec {sys.executable} -m bot kb add --section S --text "Some text." --knowledge {kdir}'
     )
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60,
-        check=False,
-    )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "read-only" in result.stderr and "Nothing was changed" in result.stderr
     assert "Traceback" not in result.stderr
