@@ -485,9 +485,9 @@ class _Table:
     the blocks its cells made, the cell open now, and whether it lays out the page instead.
 
     A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
-    or prose parted by `<br><br>` beside short cells, in a table without headers (an old club site's
-    content cell beside its links: it was read as one row of data, the links first, its paragraphs
-    run together). A cell of two lines parted so, a name over an email address, is data."""
+    or prose of MIN_LAID_OUT characters parted by `<br><br>`, in a table without headers (an old club
+    site's content cell beside its links: it was read as one row of data, the links first, its
+    paragraphs run together). A cell of two short lines parted so, a name over an email address, is data."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
