@@ -22,17 +22,18 @@ def _imported(path: Path, text: str) -> tuple[str | None, list[tuple[str, str]]]
     return title, [(d.section, d.text) for d in found]
 
 
-@pytest.mark.parametrize(
-    ("name", "title", "heading", "paragraph"),
-    [
-        ("fees.md", "# Club", "## {}", "{}"),
-        ("fees.txt", "Club", "{}", "{}"),
-        ("fees.html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
-        ("fees.rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
-    ],
-)
+# Each format a page is imported from: its file's suffix, how it writes a title "Club", a heading and a paragraph.
+FORMATS = [
+    ("md", "# Club", "## {}", "{}"),
+    ("txt", "Club", "{}", "{}"),
+    ("html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
+    ("rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
+]
+
+
+@pytest.mark.parametrize(("suffix", "title", "heading", "paragraph"), FORMATS)
 def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
-    tmp_path: Path, name: str, title: str, heading: str, paragraph: str
+    tmp_path: Path, suffix: str, title: str, heading: str, paragraph: str
 ) -> None:
     """`&#8203;` was decoded after the clean-up, so WordPress's `<p>&#8203;</p>` was a passage that
     looked empty, a heading of one a topic that looked empty, and "half&#8203;price" one word with
@@ -47,8 +48,8 @@ def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
         paragraph.format("Members vote&#x2060;yearly, on Sun&shy;day."),
     ]
     page = "\n\n".join(parts) + "\n"
-    page = f"<html><body><main>{page}</main></body></html>" if name.endswith(".html") else page
-    title_read, found = _imported(tmp_path / name, page)
+    page = f"<html><body><main>{page}</main></body></html>" if suffix == "html" else page
+    title_read, found = _imported(tmp_path / f"fees.{suffix}", page)
     assert title_read == "Club"
     assert found == [
         ("Rules", "Students pay halfprice and seniors pay nothing."),
@@ -61,17 +62,9 @@ def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
 MARKS = ("&lrm;", "&rlm;", "&#x200c;", "&#x202b;", "&#x2067;", "&#x2069;")
 
 
-@pytest.mark.parametrize(
-    ("name", "title", "heading", "paragraph"),
-    [
-        ("rules.md", "# Club", "## {}", "{}"),
-        ("rules.txt", "Club", "{}", "{}"),
-        ("rules.html", "<h1>Club</h1>", "<h2>{}</h2>", "<p>{}</p>"),
-        ("rules.rst", "Club\n====", "{}\n" + "-" * 20, "{}"),
-    ],
-)
+@pytest.mark.parametrize(("suffix", "title", "heading", "paragraph"), FORMATS)
 def test_a_block_or_heading_of_marks_alone_that_the_loader_refuses_is_left_out(
-    tmp_path: Path, name: str, title: str, heading: str, paragraph: str
+    tmp_path: Path, suffix: str, title: str, heading: str, paragraph: str
 ) -> None:
     """A Hebrew page's `<p>&lrm;</p>` and `<h2>&rlm;</h2>` were a passage and a section that
     `kb import` wrote and `kb publish` refused, since the loader refuses what shows nothing: the
@@ -86,11 +79,9 @@ def test_a_block_or_heading_of_marks_alone_that_the_loader_refuses_is_left_out(
     ]
     page = "\n\n".join(parts) + "\n"
     page = (
-        f"<html><head><title>&rlm;</title></head><body><main>{page}</main></body></html>"
-        if name.endswith(".html")
-        else page
+        f"<html><head><title>&rlm;</title></head><body><main>{page}</main></body></html>" if suffix == "html" else page
     )
-    assert _imported(tmp_path / name, page) == (
+    assert _imported(tmp_path / f"rules.{suffix}", page) == (
         "Club",
         [("Joining", "Anyone may join \u200ethe club."), ("Joining", "Meetings are every Tuesday.")],
     )
