@@ -33,6 +33,7 @@ API_PREFIX = "/api/v10"
 MESSAGE_CONTENT_INTENT = 1 << 15
 ALL_PERMISSIONS = "2147483647"
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1420070400000  # the first millisecond of 2015: where snowflakes count from
 # The callback types Discord accepts for each interaction type (discord.com/developers/docs,
 # "Interaction Response Type"): a command may not UPDATE_MESSAGE, a form submission may not open a form.
 CALLBACK_TYPES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
@@ -49,6 +50,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)  # when it arrived
     answered: float | None = None  # when the fake finished answering it
     status: int = 0
+    result: Any = None  # what the fake answered (a message for a message posted)
 
 
 @dataclass
@@ -145,6 +147,11 @@ class FakeDiscord:
     def next_id(self) -> str:
         return str(next(self._ids))
 
+    def id_at(self, at: float) -> str:
+        """A new snowflake made at `at` (epoch seconds), as Discord makes a message's id: discord.py
+        reads a message's `created_at` from it."""
+        return str((int(at * 1000) - DISCORD_EPOCH_MS) << 22 | next(self._ids) % (1 << 22))
+
     # payloads
 
     def user(self, user_id: str | None = None, *, name: str = "asker", bot: bool = False) -> Json:
@@ -192,11 +199,13 @@ class FakeDiscord:
         }
 
     def message(self, content: str, *, author: Json | None = None, dm: bool = False,
-                mentions: list[Json] | None = None, channel_id: str | None = None) -> Json:  # fmt: skip
-        """A MESSAGE_CREATE payload from a user, in the guild channel (or `channel_id`) or in a DM."""
+                mentions: list[Json] | None = None, channel_id: str | None = None,
+                sent_at: float | None = None) -> Json:  # fmt: skip
+        """A MESSAGE_CREATE payload from a user, in the guild channel (or `channel_id`) or in a DM,
+        sent now (or at `sent_at`, epoch seconds)."""
         author = author or self.user()
         data: Json = {
-            "id": self.next_id(),
+            "id": self.id_at(time.time() if sent_at is None else sent_at),
             "channel_id": channel_id or (self.dm_channel_id if dm else self.channel_id),
             "author": author,
             "content": content,
@@ -217,11 +226,24 @@ class FakeDiscord:
             data["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
         return data
 
-    def mention(self, text: str, *, author: Json | None = None, channel_id: str | None = None) -> Json:
+    def mention(self, text: str, *, author: Json | None = None, channel_id: str | None = None,
+                sent_at: float | None = None) -> Json:  # fmt: skip
         """A guild message that mentions the bot, as `<@id> text`."""
         return self.message(
-            f"<@{self.bot_id}> {text}", mentions=[self.bot_user()], author=author, channel_id=channel_id
-        )
+            f"<@{self.bot_id}> {text}", mentions=[self.bot_user()], author=author, channel_id=channel_id,
+            sent_at=sent_at,
+        )  # fmt: skip
+
+    def edited(self, message: Json, content: str) -> Json:
+        """The MESSAGE_UPDATE payload of a member's `message` edited to `content` (with the mentions
+        it then holds, as Discord resolves them: the bot's, written `<@id>`)."""
+        mentions = [self.bot_user()] if f"<@{self.bot_id}>" in content else []
+        return {**message, "content": content, "mentions": mentions, "edited_timestamp": TIMESTAMP}
+
+    def deleted(self, message: Json) -> Json:
+        """The MESSAGE_DELETE payload of `message`."""
+        data = {"id": message["id"], "channel_id": message["channel_id"]}
+        return {**data, "guild_id": message["guild_id"]} if "guild_id" in message else data
 
     def interaction(self, kind: int, data: Json, *, message: Json | None = None, user: Json | None = None,
                     roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS) -> Json:  # fmt: skip
@@ -501,6 +523,7 @@ class FakeDiscord:
             self.refusals.remove((method, path))
             return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         data, status = self._route(method, path, body)
+        call.result = data
         # Real Discord sends its rate limit state with every answer; discord.py's buckets rely on it.
         limits = {
             "X-RateLimit-Limit": "50",
@@ -522,6 +545,8 @@ class FakeDiscord:
             return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}, 200
         if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
             return self._remember(self.bot_message(body, channel_id=parts[1])), 200
+        if parts[0] == "channels" and parts[2:3] == ["messages"] and len(parts) == 4 and method in ("PATCH", "DELETE"):
+            return self._change(method, parts[1], parts[3], body)
         if method == "POST" and parts[0] == "interactions" and parts[3:] == ["callback"]:
             return {"interaction": {"id": parts[1], "type": 2}}, 200
         if parts[0] == "webhooks" and method in ("POST", "PATCH"):
@@ -561,6 +586,20 @@ class FakeDiscord:
         self.acknowledged.add(interaction_id)
         return None
 
+    def _change(self, method: str, channel_id: str, message_id: str, body: Any) -> tuple[Any, int]:
+        """Edit or delete a message the bot sent; Unknown Message (404) for any other, as Discord answers."""
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != channel_id:
+            return {"message": "Unknown Message", "code": 10008}, 404
+        if method == "DELETE":
+            del self.messages[message_id]
+            return None, 204
+        for name in ("content", "embeds", "components"):  # a field sent as null is emptied
+            if name in body:
+                message[name] = body[name] or ("" if name == "content" else [])
+        message["edited_timestamp"] = TIMESTAMP
+        return message, 200
+
     def _remember(self, message: Json) -> Json:
         self.messages[message["id"]] = message
         return message
@@ -583,6 +622,8 @@ class FakeDiscord:
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    if status == 204:  # No Content: an empty body, and no JSON type (discord.py would parse it)
+        return web.Response(status=204, headers=headers)
     # Exactly "application/json": discord.py reads anything else (even with a charset) as text.
     headers = {"Content-Type": "application/json", **(headers or {})}
     return web.Response(body=json.dumps(data).encode(), status=status, headers=headers)

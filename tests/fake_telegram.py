@@ -110,6 +110,8 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
+    # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
+    sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _stopping: bool = False
     violations: list[str] = field(default_factory=list)  # requests the real Bot API would refuse
     _polling: asyncio.Event | None = None  # set to end the getUpdates being held (a newer one came)
@@ -182,6 +184,16 @@ class FakeTelegram:
         self.push({"message": message})
         return message
 
+    def edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Queue the edit of a member's `message` (as `message()` returned it) to `text`, as Telegram
+        reports it: an `edited_message` update with the same id and date, the new text and entities."""
+        edited = {k: v for k, v in message.items() if k != "entities"}
+        edited.update(text=text, edit_date=int(time.time()))
+        if found := entities(text):
+            edited["entities"] = found
+        self.push({"edited_message": edited})
+        return edited
+
     def press(self, shown: dict[str, Any], data: str, *, user: dict[str, Any]) -> None:
         """Queue a press on an inline button with `data` under the bot's message `shown`."""
         self.push(
@@ -223,6 +235,10 @@ class FakeTelegram:
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.status == 200]
 
+    def calls_of(self, method: str) -> list[Call]:
+        """Every call of `method`, refused or not."""
+        return [c for c in self.calls if c.method == method]
+
     async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
         """Wait until `method` succeeded `count` times; returns those calls."""
         async with asyncio.timeout(timeout):
@@ -260,6 +276,9 @@ class FakeTelegram:
         except _Conflict:
             call.status = 409
             return _reply({"ok": False, "error_code": 409, "description": CONFLICT}, 409)
+        except _Refused as refused:
+            call.status = 400
+            return _reply({"ok": False, "error_code": 400, "description": str(refused)}, 400)
         self._answered(call)
         return _reply({"ok": True, "result": call.result})
 
@@ -316,8 +335,14 @@ class FakeTelegram:
             }
         if method == "getUpdates":
             return await self._get_updates(params)
-        if method in ("sendMessage", "editMessageText"):
+        if method == "sendMessage":
             return self._sent(params)
+        if method == "editMessageText":
+            return self._edited(params)
+        if method == "deleteMessage":
+            if self.sent.pop((int(params["chat_id"]), int(params["message_id"])), None) is None:
+                raise _Refused("Bad Request: message to delete not found")
+            return True
         if method == "getChatMember":
             return self._member(int(params["chat_id"]), int(params["user_id"]))
         return True
@@ -359,6 +384,22 @@ class FakeTelegram:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        self.sent[(chat_id, message["message_id"])] = message
+        return message
+
+    def _edited(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageText of a message the bot sent, refused as Telegram refuses it: one it never sent
+        (or deleted), and an edit that changes neither its text nor its buttons. Buttons left out are removed."""
+        message = self.sent.get((int(params["chat_id"]), int(params["message_id"])))
+        if message is None:
+            raise _Refused("Bad Request: message to edit not found")
+        markup = params.get("reply_markup") or None
+        if message["text"] == params["text"] and message.get("reply_markup") == markup:
+            raise _Refused(NOT_MODIFIED)
+        message.update(text=params["text"], edit_date=int(time.time()))
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
         return message
 
     def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
@@ -377,8 +418,18 @@ class FakeTelegram:
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
+
 class _Conflict(Exception):
     """A newer getUpdates ended this one."""
+
+
+class _Refused(Exception):
+    """A call Telegram answers with 400 and this description."""
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

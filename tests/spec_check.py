@@ -47,8 +47,8 @@ def telegram_violation(method: str, params: dict[str, Any]) -> tuple[int, str] |
         problem = _type_problem(value, fields[name]["types"], name, form=True)
         if problem:
             return 400, f"Bad Request: {problem}"
-    if method == "sendMessage":
-        problem = _text_problem(str(params["text"]), params.get("parse_mode"))
+    if method in ("sendMessage", "editMessageText"):
+        problem = _text_problem(str(params.get("text", "")), params.get("parse_mode"))
         if problem:
             return 400, f"Bad Request: {problem}"
     return None
@@ -243,6 +243,7 @@ _TOLERATED = {
     ("ApplicationCommandCreateRequest", "nsfw"),
     ("ApplicationCommandSubcommandOption", "nsfw"),
     ("ApplicationCommandSubcommandGroupOption", "nsfw"),
+    ("MessageEditRequestPartial", "tts"),  # Message.edit() builds its body as a send's, `tts` (False) included
 }
 
 

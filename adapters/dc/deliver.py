@@ -9,10 +9,11 @@ shared `adapters.delivery.KeyedOrder`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
@@ -58,6 +59,32 @@ class Reply:
                 view.add_item(button)
             sends[-1]["view"] = view
         return sends
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One message of a reply as `Reply.messages` gives its keyword arguments, compared by what a
+    member sees (its text, its embed, its buttons' ids and labels), for an edited question's answer."""
+
+    seen: tuple[object, ...]
+    kwargs: dict[str, Any] = field(compare=False, hash=False)
+
+    @classmethod
+    def of(cls, kwargs: dict[str, Any]) -> Piece:
+        embed, view = kwargs.get("embed"), kwargs.get("view")
+        items = [getattr(child, "item", child) for child in (view.children if view is not None else [])]
+        buttons = tuple((getattr(i, "custom_id", None), getattr(i, "label", None)) for i in items)
+        shown_embed = json.dumps(embed.to_dict(), sort_keys=True) if embed is not None else None
+        return cls((kwargs.get("content"), shown_embed, buttons), kwargs)
+
+    def edits(self) -> dict[str, Any]:
+        """The keyword arguments of `PartialMessage.edit` that make a message read as this one (what
+        it does not have, content, embed or buttons, is removed)."""
+        return {
+            "content": self.kwargs.get("content"),
+            "embed": self.kwargs.get("embed"),
+            "view": self.kwargs.get("view"),
+        }
 
 
 _CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`

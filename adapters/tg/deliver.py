@@ -30,8 +30,8 @@ from telegram.request import HTTPXRequest
 
 from adapters.delivery import KeyedOrder, RetryPolicy, with_retries
 from adapters.platform import in_thread
-from adapters.tg.render import html_messages, render
-from bot import Asker, Service
+from adapters.tg.render import html_messages, keyboard, render
+from bot import Answer, Asker, Service
 
 log = logging.getLogger(__name__)
 
@@ -93,26 +93,84 @@ class Target:
         )
 
 
-async def send(context: Context, target: Target, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send HTML pieces in order; the first replies to the question, the last carries the buttons.
+@dataclass(frozen=True)
+class Piece:
+    """One message of a reply: its HTML, its buttons, and whether it quotes the question (in groups,
+    the first message of each reply does)."""
 
-    Each piece is retried on transient faults.
-    """
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    quotes: bool = False
+
+
+def pieces(texts: list[str], markup: InlineKeyboardMarkup | None = None) -> list[Piece]:
+    """HTML messages as one reply: the first quotes the question, the last carries the buttons."""
+    return [Piece(text, markup if i == len(texts) - 1 else None, i == 0) for i, text in enumerate(texts)]
+
+
+def shown(answer: Answer) -> list[Piece]:
+    """Every message of an answer, each of its replies (one per question of the message) in turn."""
+    return [piece for reply in answer.replies for piece in pieces(render(reply), keyboard(reply))]
+
+
+async def send(
+    context: Context, target: Target, texts: list[str], markup: InlineKeyboardMarkup | None = None
+) -> list[int]:
+    """Send HTML messages in order; the first replies to the question, the last carries the buttons."""
+    return await send_pieces(context, target, pieces(texts, markup))
+
+
+async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> list[int]:
+    """Send each piece in order, retried on transient faults; returns their message ids."""
     policy = retry_policy(context)
-    for i, piece in enumerate(pieces):
-        quoted = target.reply_to if i == 0 else None
+    ids = []
+    for piece in sent:
+        quoted = target.reply_to if piece.quotes else None
         reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
         call = functools.partial(
             context.bot.send_message,
             chat_id=target.chat_id,
-            text=piece,
+            text=piece.text,
             parse_mode=ParseMode.HTML,
             message_thread_id=target.thread_id,
             reply_parameters=reply,
-            reply_markup=markup if i == len(pieces) - 1 else None,
+            reply_markup=piece.markup,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
-        await send_with_retries(call, policy, what=f"sending to chat {target.chat_id}")
+        message = await send_with_retries(call, policy, what=f"sending to chat {target.chat_id}")
+        ids.append(message.message_id)
+    return ids
+
+
+async def edit(context: Context, target: Target, message_id: int, piece: Piece) -> int:
+    """Make a message the bot sent read as `piece`; returns its id, or the id of the message sent in
+    its place when it cannot be edited any more (someone deleted it)."""
+    call = functools.partial(
+        context.bot.edit_message_text,
+        piece.text,
+        chat_id=target.chat_id,
+        message_id=message_id,
+        parse_mode=ParseMode.HTML,
+        reply_markup=piece.markup,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    try:
+        await send_with_retries(call, retry_policy(context), what=f"editing message {message_id}")
+    except BadRequest as exc:
+        if "not modified" in exc.message:
+            return message_id
+        log.info("could not edit message %s in chat %s (%s): sending it anew", message_id, target.chat_id, exc.message)
+        return (await send_pieces(context, target, [piece]))[0]
+    return message_id
+
+
+async def delete(context: Context, chat_id: int, message_id: int) -> None:
+    """Delete a message the bot sent; best effort (one already gone is no failure)."""
+    call = functools.partial(context.bot.delete_message, chat_id=chat_id, message_id=message_id)
+    try:
+        await send_with_retries(call, retry_policy(context), what=f"deleting message {message_id}")
+    except BadRequest as exc:
+        log.info("could not delete message %s in chat %s: %s", message_id, chat_id, exc.message)
 
 
 async def send_text(context: Context, target: Target, text: str) -> None:

@@ -17,15 +17,21 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from adapters.answered import Answered, Sent, plan
 from adapters.platform import in_thread
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
+    Piece,
     Target,
     acknowledge,
     asker_of,
+    delete,
+    edit,
     send,
+    send_pieces,
     send_text,
+    shown,
     transient,
     within_budget,
 )
@@ -59,6 +65,7 @@ class Handlers:
     def __init__(self, service: Service):
         self.service = service
         self.refs = RefTable()
+        self.answered: Answered[int, Piece] = Answered()  # what each recent question got, for its edits
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -77,6 +84,8 @@ class Handlers:
         app.add_handler(MessageHandler(texts, self.on_text))
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
+        # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
@@ -141,8 +150,58 @@ class Handlers:
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
-        for reply in answer.replies:
-            await send(context, Target.for_message(message), render(reply), keyboard(reply))
+        sent = shown(answer)
+        handles = await send_pieces(context, Target.for_message(message), sent)
+        if answer.outcome is not Outcome.THROTTLED:
+            self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
+
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """A question edited within the window: its answer edited to the new one, or deleted when the
+        message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
+        message = update.edited_message
+        if message is None or message.text is None or not self.answered.follows(message.date):
+            return
+        key = (message.chat_id, message.message_id)
+        before = self.answered.recall(key)
+        question = self.asked_in(message, context)
+        if question is None:
+            if before is not None:
+                self.answered.forget(key)
+                for handle in before.handles:
+                    await delete(context, message.chat_id, handle)
+            return
+        if before is not None and before.question == question:
+            return  # nothing the bot reads has changed
+        answer = await in_thread(self.service.ask, question, asker_of(message))
+        if answer.outcome is Outcome.THROTTLED:
+            return
+        target, after = Target.for_message(message), shown(answer)
+        if before is None:  # not asked of the bot before the edit ("@QABot" added)
+            handles = await send_pieces(context, target, after)
+        else:
+            todo = plan(before, after)
+            edited = {handle: await edit(context, target, handle, piece) for handle, piece in todo.edit}
+            for handle in todo.delete:
+                await delete(context, message.chat_id, handle)
+            kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
+            handles = kept + await send_pieces(context, target, list(todo.send))
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
+
+    def asked_in(self, message: Message, context: Context) -> str | None:
+        """The question a message asks the bot, as `on_text` and `on_ask` read it; None for any other
+        command, and in a group for a message not addressed to the bot."""
+        text = message.text or ""
+        first = text.split(maxsplit=1)[0] if text.strip() else ""
+        if first.startswith("/"):
+            name, at, username = first[1:].partition("@")
+            if name != "ask" or (at and username.casefold() != context.bot.username.casefold()):
+                return None
+            return "".join(text.split(maxsplit=1)[1:]) or None
+        if message.chat.type == ChatType.PRIVATE:
+            return text
+        if message.chat.type in GROUP_TYPES:
+            return addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
+        return None
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query

@@ -22,12 +22,15 @@ HERE = Path(__file__).resolve().parent
 TELEGRAM_METHODS = [
     "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "sendMessage",
     "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "getChatMember", "close", "logOut",
+    "editMessageText", "deleteMessage",
 ]  # fmt: skip
 DISCORD_ROUTES = [
     ("get", "/users/@me"),
     ("get", "/oauth2/applications/@me"),
     ("get", "/gateway/bot"),
     ("post", "/channels/{channel_id}/messages"),
+    ("patch", "/channels/{channel_id}/messages/{message_id}"),
+    ("delete", "/channels/{channel_id}/messages/{message_id}"),
     ("post", "/interactions/{interaction_id}/{interaction_token}/callback"),
     ("post", "/webhooks/{webhook_id}/{webhook_token}"),
     ("patch", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"),

@@ -1,0 +1,142 @@
+"""An edited question gets its answer edited: the real python-telegram-bot against the fake Bot API.
+
+The fake refuses what Telegram refuses: editing a message the bot never sent (or that was
+deleted), an edit that changes neither text nor buttons, deleting a message that is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram_support import handled, running, write_handbook
+
+from bot import Service
+from tests.fake_telegram import BOT_USERNAME, FakeTelegram
+from tests.test_telegram import GROUP, PRIVATE, USER
+
+MEETING = "When do we meet?"
+FEE = "How much is the membership fee?"
+UNKNOWN = "What is the wifi password in the hall?"
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]:
+    """The bot running on the handbook against `fake`, until the test ends."""
+    async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge"))):
+        yield fake
+
+
+async def asked(fake: FakeTelegram, chat: dict[str, object], text: str, **fields: object) -> dict[str, object]:
+    """`text` sent in `chat`, once the bot has handled it."""
+    message = fake.message(chat, text, user=USER, **fields)
+    await handled(fake, chat)
+    return message
+
+
+async def edited(fake: FakeTelegram, chat: dict[str, object], message: dict[str, object], text: str) -> None:
+    fake.edit(message, text)
+    await handled(fake, chat)
+
+
+def shown(fake: FakeTelegram, chat: dict[str, object]) -> list[str]:
+    """The bot's messages in `chat` as they read now, oldest first."""
+    return [m["text"] for (chat_id, _), m in sorted(fake.sent.items()) if chat_id == chat["id"]]
+
+
+async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same_message(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, UNKNOWN)
+    [declined] = bot.called("sendMessage")
+    assert "every Thursday" not in declined.text and declined.buttons()  # declined, topics offered
+    await edited(bot, PRIVATE, question, MEETING)
+    [edit] = bot.called("editMessageText")
+    assert int(edit.params["message_id"]) == declined.result["message_id"]
+    assert "every Thursday" in edit.text
+    assert [b["callback_data"] for b in edit.buttons()] == ["v:+:meeting-times", "v:-:meeting-times"]
+    assert len(bot.called("sendMessage")) == 1  # nothing new in the chat
+    assert len(shown(bot, PRIVATE)) == 1 and "every Thursday" in shown(bot, PRIVATE)[0]
+
+
+async def test_an_edit_that_gives_the_same_answer_edits_nothing(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, MEETING)
+    await edited(bot, PRIVATE, question, "when do we meet")
+    await edited(bot, PRIVATE, question, "when do we meet")  # the same text again: not even asked
+    assert bot.calls_of("editMessageText") == []
+    assert len(bot.called("sendMessage")) == 1
+
+
+async def test_a_group_question_whose_mention_is_taken_out_loses_its_reply(bot: FakeTelegram) -> None:
+    question = await asked(bot, GROUP, f"@{BOT_USERNAME} {MEETING}")
+    [reply] = bot.called("sendMessage")
+    assert reply.params["reply_parameters"]["message_id"] == question["message_id"]
+    await edited(bot, GROUP, question, MEETING)  # no longer addressed to the bot
+    [deleted] = bot.called("deleteMessage")
+    assert int(deleted.params["message_id"]) == reply.result["message_id"]
+    assert shown(bot, GROUP) == []
+    await edited(bot, GROUP, question, "When do we meet then?")  # still not addressed: nothing more
+    assert len(bot.called("deleteMessage")) == 1 and len(bot.called("sendMessage")) == 1
+
+
+async def test_a_group_message_edited_to_mention_the_bot_is_answered_then(bot: FakeTelegram) -> None:
+    question = await asked(bot, GROUP, MEETING)
+    assert bot.called("sendMessage") == []  # not addressed: silence
+    await edited(bot, GROUP, question, f"{MEETING} @{BOT_USERNAME}")
+    [reply] = bot.called("sendMessage")
+    assert "every Thursday" in reply.text
+    assert reply.params["reply_parameters"]["message_id"] == question["message_id"]
+
+
+async def test_an_edited_ask_command_is_answered_anew_and_other_commands_never_run_again(bot: FakeTelegram) -> None:
+    question = await asked(bot, GROUP, f"/ask@{BOT_USERNAME} {UNKNOWN}")
+    await edited(bot, GROUP, question, f"/ask@{BOT_USERNAME} {FEE}")
+    [edit] = bot.called("editMessageText")
+    assert "20 euros" in edit.text
+    sources = await asked(bot, PRIVATE, "/sources")
+    await edited(bot, PRIVATE, sources, "/sources please")
+    await edited(bot, PRIVATE, sources, "/help")
+    assert len(bot.called("sendMessage")) == 2  # the /ask answer and /sources, each once
+    assert len(bot.called("editMessageText")) == 1
+
+
+async def test_an_answer_of_two_questions_edited_to_one_keeps_one_message(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, f"{MEETING} {FEE}")
+    first, second = bot.called("sendMessage")
+    await edited(bot, PRIVATE, question, FEE)
+    assert [int(c.params["message_id"]) for c in bot.called("editMessageText")] == [first.result["message_id"]]
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [second.result["message_id"]]
+    [now] = shown(bot, PRIVATE)
+    assert "20 euros" in now and "every Thursday" not in now
+    await edited(bot, PRIVATE, question, f"{FEE} {MEETING}")  # and back to two: one more message
+    assert len(bot.called("sendMessage")) == 3
+    assert len(shown(bot, PRIVATE)) == 2
+
+
+async def test_an_edit_long_after_the_question_is_left_alone(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, UNKNOWN, date=int(time.time()) - 20 * 60)
+    await edited(bot, PRIVATE, question, MEETING)
+    assert bot.calls_of("editMessageText") == [] and len(bot.called("sendMessage")) == 1
+
+
+async def test_a_reply_someone_deleted_is_sent_anew_when_the_question_is_edited(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, UNKNOWN)
+    bot.sent.clear()  # an admin deleted the bot's reply
+    await edited(bot, PRIVATE, question, MEETING)
+    [refused] = bot.calls_of("editMessageText")
+    assert refused.status == 400
+    assert len(bot.called("sendMessage")) == 2 and "every Thursday" in shown(bot, PRIVATE)[0]
+    assert bot.violations == []
+
+
+async def test_edits_count_against_the_askers_limit_and_over_it_the_answer_stays(bot: FakeTelegram) -> None:
+    question = await asked(bot, PRIVATE, UNKNOWN)
+    for text in (MEETING, FEE, UNKNOWN, MEETING, FEE, UNKNOWN, MEETING, FEE):
+        bot.edit(question, text)
+    await handled(bot, PRIVATE)
+    await asyncio.sleep(0.2)
+    edits = bot.called("editMessageText")
+    assert 2 <= len(edits) < 8  # the cooldown stopped the flood of edits
+    assert len(bot.called("sendMessage")) == 1  # and no cooldown note replaced the answer
+    assert shown(bot, PRIVATE) == [edits[-1].text]
