@@ -1252,6 +1252,33 @@ def test_a_list_is_one_passage_with_the_line_that_opens_it(tmp_path: Path, name:
     ]
 
 
+def test_a_question_over_a_list_opens_it() -> None:
+    """ "Why this process?" over the reasons was packed into the passage before, the steps' end, and the
+    reasons were a passage that did not say what they were reasons for (a hackerspace's handbook)."""
+    page = "# T\n\n## Joining\n\nTwo steps.\n\nWhy this process?\n\n- Sponsors vouch.\n- The meeting decides.\n"
+    _, found = drafts_of(articles.from_markdown(page))
+    assert [d.text for d in found][-1] == "Why this process?\n• Sponsors vouch.\n• The meeting decides."
+
+
+@pytest.mark.parametrize(
+    ("page", "sections"),
+    [
+        ("# T\n\n## Votes\n\nA last resort.\n\n**The rules are:**\n\n- Each voter has points.\n- Most points win.\n\n"
+         "Ties re-vote.\n",
+         [("Votes", "A last resort."), ("Votes", "The rules are:\n• Each voter has points.\n• Most points win."),
+          ("Votes", "Ties re-vote.")]),
+        ("# T\n\n## Setup\n\n**Windows:**\n\nDouble-click the installer.\n",
+         [("Windows:", "Double-click the installer.")]),
+    ],
+)  # fmt: skip
+def test_a_bold_line_ending_with_a_colon_opens_the_list_under_it_and_heads_nothing(
+    page: str, sections: list[tuple[str, str]]
+) -> None:
+    """ "**The point system has a few basic rules:**" over its list was the section of the list and of
+    every paragraph after it; over a paragraph, a bold line is a heading still."""
+    assert [(d.section, d.text) for d in drafts_of(articles.from_markdown(page))[1]] == sections
+
+
 def test_a_long_list_is_cut_and_each_part_says_what_it_lists() -> None:
     """A list longer than a passage is cut between items, and each part starts with its opening line."""
     line = "is a fairly long line that describes one thing of the list in detail."

@@ -158,7 +158,7 @@ def _opens(text: str, items: int) -> bool:
     one that did not say what they were for. A lone item after a sentence is a paragraph of its own."""
     if text.endswith(":"):
         return True
-    short = len(text) <= MAX_INTRO_CHARS and not text.endswith("?") and len(split_sentences(text)) == 1
+    short = len(text) <= MAX_INTRO_CHARS and len(split_sentences(text)) == 1
     return short and items >= 2
 
 

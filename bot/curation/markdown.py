@@ -206,6 +206,9 @@ class _MarkdownReader:
         self.nested = False  # the item being read is inside the one before it
         self.noted = ""  # the footnote read last, which a paragraph indented under it goes on
         self.heading: Block | None = None  # the heading read last
+        # a line all in bold that ends with a colon, read last ("**The rules are:**"), and the heading
+        # before it: over a list it opens the list, as a paragraph would, and heads nothing
+        self.lead: tuple[Block, Block | None] | None = None
         # the boxes (`<details>`) open: the heading each is under, and whether it has a summary
         self.boxes: list[tuple[Block | None, bool]] = []
 
@@ -321,9 +324,16 @@ class _MarkdownReader:
             if name in self.defined:
                 self.cited.setdefault(name, len(self.blocks))
 
-    def _add(self, block: Block) -> None:
+    def _add(self, block: Block, *, lead: bool = False) -> None:
+        """Read `block`; `lead`: a heading that opens the list right under it, if one comes next."""
         self.noted = ""
+        if self.lead is not None and block.item and self.blocks and self.blocks[-1] is self.lead[0]:
+            self.blocks[-1] = Block(self.lead[0].text)  # "**The point system has a few basic rules:**"
+            self.heading = self.lead[1]
+        self.lead = None
         if block.heading:
+            if lead:
+                self.lead = (block, self.heading)
             self.list_indent = None
             self.heading = block
         if block.text:
@@ -355,7 +365,7 @@ class _MarkdownReader:
                 self.notes[self.noting] = Block(f"{before.text} {plain}" if before else plain)
                 self.noted = self.noting
             elif plain and title is not None:
-                self._add(Block(inline_markdown(title, addresses=False), True))
+                self._add(Block(inline_markdown(title, addresses=False), True), lead=plain.rstrip().endswith(":"))
             elif plain:
                 self._add(Block(plain, item=self.mark, nested=self.nested and bool(self.mark)))
             if not self.mark:
