@@ -91,6 +91,7 @@ class FakeDiscord:
         self.channel_id = "900000000000000004"
         self.dm_channel_id = "900000000000000005"
         self.user_id = "900000000000000006"
+        self.forum_id = "900000000000000008"  # a forum channel (type 15): each post a thread
         self.other_bot_id = "900000000000000007"
         self.calls: list[Call] = []
         self.shards: list[Shard] = []
@@ -184,7 +185,8 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [channel] + [{**channel, "id": c, "name": f"c{c[-4:]}"} for c in self.extra_channels],
+            "channels": [channel, {**channel, "id": self.forum_id, "type": 15, "name": "help", "available_tags": []}]
+            + [{**channel, "id": c, "name": f"c{c[-4:]}"} for c in self.extra_channels],
             "threads": [],
             "members": [self.member(self.bot_user())],
             "member_count": 2,
@@ -233,6 +235,21 @@ class FakeDiscord:
             f"<@{self.bot_id}> {text}", mentions=[self.bot_user()], author=author, channel_id=channel_id,
             sent_at=sent_at,
         )  # fmt: skip
+
+    def post(self, title: str, content: str, *, forum_id: str | None = None) -> tuple[Json, Json]:
+        """A new post in the forum (or `forum_id`): the THREAD_CREATE payload of its thread, titled
+        `title`, and the MESSAGE_CREATE payload of its first message, whose id is the thread's."""
+        starter = self.message(content)
+        thread_id = starter["id"]
+        thread = {
+            "id": thread_id, "guild_id": self.guild_id, "parent_id": forum_id or self.forum_id,
+            "owner_id": starter["author"]["id"], "type": 11, "name": title, "last_message_id": thread_id,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 4320, "archive_timestamp": TIMESTAMP,
+                                "locked": False, "create_timestamp": TIMESTAMP},
+            "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+            "total_message_sent": 0, "applied_tags": [], "newly_created": True,
+        }  # fmt: skip
+        return thread, {**starter, "channel_id": thread_id, "position": 0}
 
     def edited(self, message: Json, content: str) -> Json:
         """The MESSAGE_UPDATE payload of a member's `message` edited to `content` (with the mentions
@@ -349,11 +366,24 @@ class FakeDiscord:
                 await shard.ready.wait()
 
     async def push(self, event: str, data: Json, *, shard: int = 0) -> None:
-        """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME."""
+        """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME.
+        A message in a server reaches a client without the Message Content intent as Discord sends
+        it then: without its content (and embeds, attachments, components), unless it mentions the bot."""
+        session = self.live.get(shard) or self.shards[shard]
+        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not self._reads_content(session, data):
+            data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()
-        await self._dispatch(self.live.get(shard) or self.shards[shard], event, data)
+        await self._dispatch(session, event, data)
+
+    def _reads_content(self, session: Shard, data: Json) -> bool:
+        """Whether Discord gives this session a message's content: with the intent, in a DM, from
+        the bot itself, or mentioning the bot."""
+        mentioned = any(user.get("id") == self.bot_id for user in data.get("mentions") or [])
+        ours = (data.get("author") or {}).get("id") == self.bot_id
+        granted = int(session.identify.get("intents") or 0) & MESSAGE_CONTENT_INTENT
+        return bool(granted) or "guild_id" not in data or ours or mentioned
 
     async def drop(self, *, shard: int = 0, code: int = 1001) -> None:
         """Close the shard's connection as a load balancer going away would; the session stays resumable."""

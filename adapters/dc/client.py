@@ -85,6 +85,9 @@ class QABot(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("Discord: ready as %s in %d guild(s)", self.user, len(self.guilds))
+        if self.settings.answer_forums:
+            read = "their titles and first messages" if self.settings.message_content else "their titles alone"
+            log.info("Discord: answering new posts in %d forum(s) by %s", len(self.settings.answer_forums), read)
 
     # messages
 
@@ -112,8 +115,19 @@ class QABot(discord.Client):
         ):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
-            return None
+            return self.post_in(message)
         return plain_question(message.content)
+
+    def post_in(self, message: discord.Message) -> str | None:
+        """The question of a new post in a forum the bot answers (DISCORD_ANSWER_FORUMS): its title
+        and its first message (which only the Message Content intent lets the bot read; without it,
+        the title alone); None for any other message without a mention."""
+        thread = message.channel
+        if not isinstance(thread, discord.Thread) or thread.parent_id not in self.settings.answer_forums:
+            return None
+        if message.id != thread.id:  # a later message of the post: asked with a mention, as anywhere
+            return None
+        return plain_question(f"{thread.name}\n{message.content}".strip())
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         answer = await in_thread(self.service.ask, question, asker(message.author.id, message.channel.id))

@@ -3,7 +3,8 @@
 DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged Message Content
 intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS ("0,1"),
 DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2, at most 2.5),
-DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2).
+DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2), DISCORD_ANSWER_FORUMS
+(forum channel ids whose every new post is answered without a mention: "1234,5678").
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     defer_after: float = 2.0
     guild_ready_timeout: float = 2.0
+    answer_forums: frozenset[int] = frozenset()  # forum channels whose new posts are questions to the bot
 
     @classmethod
     def from_env(cls, values: Mapping[str, str]) -> Settings:
@@ -58,7 +60,16 @@ class Settings:
             shard_ids=ids,
             defer_after=defer_after,
             guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
+            answer_forums=_channel_ids("DISCORD_ANSWER_FORUMS", env.text("DISCORD_ANSWER_FORUMS")),
         )
+
+
+def _channel_ids(name: str, text: str) -> frozenset[int]:
+    """Channel ids written "1234,5678" (Developer Mode, then right-click the channel, Copy Channel ID)."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() and 0 < int(part) < 2**64 for part in parts):
+        raise StartupError(f"{name} must be comma-separated channel ids (numbers), not {text[:60]!r}")
+    return frozenset(int(part) for part in parts)
 
 
 def _shard_ids(text: str) -> tuple[int, ...]:

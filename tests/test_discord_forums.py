@@ -1,0 +1,96 @@
+"""A help forum: every new post in a forum listed in DISCORD_ANSWER_FORUMS is a question to the bot,
+asked by its title and its first message. Real discord.py against the fake gateway, which gives a
+message's content only as Discord does (with the Message Content intent, or when it mentions the bot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.dc.settings import Settings
+from adapters.platform import StartupError
+from bot import Service
+from tests.discord_support import ENV, connected
+from tests.fake_discord import Call, FakeDiscord
+from tests.test_discord import TEST_PASSAGES, write_knowledge
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    return Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+
+
+def forum_env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
+    return {**ENV, "DISCORD_ANSWER_FORUMS": f"{fake.forum_id}, 123", **extra}
+
+
+async def posted(fake: FakeDiscord, title: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    thread, starter = fake.post(title, text)
+    await fake.push("THREAD_CREATE", thread)
+    await fake.push("MESSAGE_CREATE", starter)
+    return thread, starter
+
+
+def in_thread(fake: FakeDiscord, thread: dict[str, Any]) -> list[Call]:
+    return [c for c in fake.find("POST", f"/channels/{thread['id']}/messages") if c.status == 200]
+
+
+async def answer_in(fake: FakeDiscord, thread: dict[str, Any]) -> Call:
+    return await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{thread['id']}/messages")
+
+
+async def test_a_new_post_is_answered_from_its_title_and_its_text(fake: FakeDiscord, service: Service) -> None:
+    fake.grant_message_content = True
+    async with connected(fake, service, forum_env(fake, DISCORD_MESSAGE_CONTENT="1")):
+        thread, starter = await posted(fake, "Question about China", "What happens to refugees caught there?")
+        reply = await answer_in(fake, thread)
+    assert reply.body["embeds"][0]["title"] == "Life in hiding"
+    assert str(reply.body["message_reference"]["message_id"]) == starter["id"]
+    assert reply.body["allowed_mentions"] == {"parse": [], "replied_user": False}
+
+
+async def test_without_the_message_content_intent_a_post_is_asked_by_its_title(
+    fake: FakeDiscord, service: Service
+) -> None:
+    async with connected(fake, service, forum_env(fake)):
+        thread, _ = await posted(fake, "Are most defectors women?", "(the body the bot cannot read)")
+        reply = await answer_in(fake, thread)
+    assert reply.body["embeds"][0]["title"] == "Who are the refugees?"
+
+
+async def test_only_a_posts_first_message_in_a_listed_forum_is_asked_without_a_mention(
+    fake: FakeDiscord, service: Service
+) -> None:
+    fake.grant_message_content = True
+    async with connected(fake, service, forum_env(fake, DISCORD_MESSAGE_CONTENT="1")):
+        elsewhere, first = fake.post("Are most defectors women?", "in another forum", forum_id="900000000000000099")
+        await fake.push("THREAD_CREATE", elsewhere)
+        await fake.push("MESSAGE_CREATE", first)
+        thread, _ = await posted(fake, "Schooling", "How educated are defectors?")
+        await answer_in(fake, thread)
+        follow_up = fake.message("What jobs did defectors have?", channel_id=thread["id"])
+        await fake.push("MESSAGE_CREATE", follow_up)  # in the post, no mention: a member talking
+        asked = fake.mention("What jobs did defectors have?", channel_id=thread["id"])
+        await fake.push("MESSAGE_CREATE", asked)
+        await fake.wait_for(lambda c: c.method == "POST" and len(in_thread(fake, thread)) == 2)
+    first, second = in_thread(fake, thread)
+    assert first.body["embeds"][0]["title"] == "Schooling"
+    assert second.body["embeds"][0]["title"] == "Work"
+    assert str(second.body["message_reference"]["message_id"]) == asked["id"]
+    assert in_thread(fake, elsewhere) == []
+
+
+@pytest.mark.parametrize("value", ["help", "12,x", "-5", "١٢٣"])
+def test_a_forum_list_that_is_not_channel_ids_stops_the_start_naming_the_variable(value: str) -> None:
+    with pytest.raises(StartupError, match="DISCORD_ANSWER_FORUMS must be comma-separated channel ids"):
+        Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_ANSWER_FORUMS": value})
+
+
+def test_no_forum_is_answered_unless_listed() -> None:
+    assert Settings.from_env({"DISCORD_BOT_TOKEN": "x"}).answer_forums == frozenset()
+    listed = Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_ANSWER_FORUMS": " 12, 34 ,"})
+    assert listed.answer_forums == frozenset({12, 34})
