@@ -324,6 +324,33 @@ class Answerer:
         found += [r.passage for r in ranked if r.matched > 0 and r.passage not in found]
         return found[:limit]
 
+    def completions(self, typed: str, limit: int = 25) -> list[str]:
+        """Questions to ask, for a member still typing one (Discord's autocomplete of /ask): the
+        alternate questions and sections of the passages that match what is typed so far, best
+        first, questions before sections; with nothing typed yet, the topics the help lists. A
+        section worded as a question is asked as it is, and one that is not is answered with the
+        first passage under it (see Listed questions in docs/quality.md), so each is answered."""
+        terms = self.index.analyze(typed)
+        if not terms:
+            by_source: dict[Source, list[str]] = {}
+            for passage in self.kb.passages:
+                by_source.setdefault(passage.source, []).append(passage.section)
+            return help_topics([list(dict.fromkeys(group)) for group in by_source.values()], limit)[0]
+        wanted = set(terms)
+        first: list[str] = []  # each passage's closest alternate question, and its section
+        rest: list[str] = []  # its other alternate questions
+        for ranked in self.index.rank(terms, top=limit, question=typed):
+            if ranked.matched <= 0:
+                continue
+            passage = ranked.passage
+            asked = sorted(passage.questions, key=lambda q: -len(wanted.intersection(self.index.analyze(q))))
+            first += [*asked[:1], *(() if is_frame(passage.section) else (passage.section,))]
+            rest += asked[1:]
+        found: dict[str, str] = {}  # one of each wording, whatever its case and spacing
+        for label in [*first, *rest]:
+            found.setdefault(" ".join(label.casefold().split()), label)
+        return list(found.values())[:limit]
+
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""
         passage = self.kb.get(passage_id)

@@ -351,6 +351,10 @@ class Service:
         with messages.speaking(messages.choose(language)):
             return self._answerer.help_text()
 
+    def completions(self, typed: str, limit: int = 25) -> list[str]:
+        """Questions to ask, for a member still typing `typed` (see `Answerer.completions`)."""
+        return self._answerer.completions(typed, limit)
+
     def sources_text(self, language: str = "") -> str:
         lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
         return "\n".join(lines + self._answerer.source_lines())

@@ -230,6 +230,27 @@ async def test_ask_command_answers_through_the_callback(online: FakeDiscord) -> 
     assert data["allowed_mentions"]["parse"] == []
 
 
+def typing(fake: FakeDiscord, text: str) -> dict[str, Any]:
+    """The autocomplete interaction (type 4) of a member typing `text` into /ask's question."""
+    option = {"name": "question", "type": 3, "value": text, "focused": True}
+    return fake.interaction(4, {"id": fake.next_id(), "name": "ask", "type": 1, "options": [option]})
+
+
+async def test_ask_suggests_questions_the_knowledge_answers_as_the_member_types(online: FakeDiscord) -> None:
+    """Typing /ask's question offers what was typed, then alternate questions and sections of the
+    passages that match it (callback type 8); with nothing typed, the topics /help lists."""
+    typed = typing(online, "defectors women")
+    await online.push("INTERACTION_CREATE", typed)
+    choices = [c["value"] for c in (await callback_for(online, typed)).body["data"]["choices"]]
+    assert choices[:3] == ["defectors women", "Are most defectors women?", "Who are the refugees?"]
+    assert len(choices) == len(set(choices)) <= 25
+    empty = typing(online, "")
+    await online.push("INTERACTION_CREATE", empty)
+    sections = [c["value"] for c in (await callback_for(online, empty)).body["data"]["choices"]]
+    assert sections == ["Who are the refugees?", "Life in hiding", "Schooling", "Work"]
+    assert online.violations == []
+
+
 async def test_discord_markup_in_an_ask_option_is_not_read_as_words(online: FakeDiscord) -> None:
     """A slash command's text option carries the same markup as a message (emoji, mentions)."""
     interaction = online.command("ask", question="<:meeple:112233445566778899> are most defectors women? <@&99887766>")

@@ -11,25 +11,23 @@ per-user and per-channel limits, and when someone over them is told so, are the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import aiohttp
 import discord
 
-from adapters.answered import Answered, Sent, plan
 from adapters.dc.commands import QATree, build_commands
-from adapters.dc.deliver import Piece, send_retrying, tell
-from adapters.dc.host import asker, language
+from adapters.dc.deliver import tell
+from adapters.dc.host import language
 from adapters.dc.markup import plain_question
-from adapters.dc.render import SuggestionButton, VoteButton, render
+from adapters.dc.render import SuggestionButton, VoteButton
+from adapters.dc.replies import Replies
 from adapters.dc.settings import Settings, intents
 from adapters.delivery import KeyedOrder
 from adapters.platform import StartupError, TokenRevoked, in_thread
-from bot import Answer, Outcome, Service, messages
+from bot import Service, messages
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +57,7 @@ class QABot(discord.Client):
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._order = KeyedOrder()
-        self.answered: Answered[int, Piece] = Answered()  # what each recent question got, for its edits
+        self.replies = Replies(self, lambda: self.service)  # what each recent question got, for its edits
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -130,91 +128,31 @@ class QABot(discord.Client):
         return plain_question(f"{thread.name}\n{message.content}".strip())
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        answer = await in_thread(self.service.ask, question, asker(message.author.id, message.channel.id))
-        if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
-            log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
-            return
-        sent = pieces(answer)
-        handles = await self._send(message, sent)
-        if answer.outcome is not Outcome.THROTTLED:
-            self.answered.remember((message.channel.id, message.id), Sent(question, tuple(sent), tuple(handles)))
-
-    async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
-        """Send the pieces in order; the first replies to the question (without pinging its author)."""
-        handles = []
-        for i, piece in enumerate(sent):
-            kwargs = {**piece.kwargs, "mention_author": False}
-            if i == 0 and first:
-                kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
-            send = functools.partial(message.channel.send, **kwargs)
-            handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
-        return handles
+        await self.replies.answer(message, question)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = payload.message
-        if message.author.bot or not self.answered.follows(message.created_at):
+        if message.author.bot or not self.replies.answered.follows(message.created_at):
             return  # the bot's own edits come back as events too
         if not self._order.admit(message.channel.id):
             return
         self._track()
         async with self._order.turn(message.channel.id):
             try:
-                await self._follow_edit(message)
+                await self.replies.follow(message, self.question_in(message))
             except Exception:
                 log.exception("Discord: failed to follow the edit of message %s", message.id)
 
-    async def _follow_edit(self, message: discord.Message) -> None:
-        key = (message.channel.id, message.id)
-        before, question = self.answered.recall(key), self.question_in(message)
-        if question is None:
-            if (gone := self.answered.forget(key)) is not None:
-                await self._delete(message.channel.id, gone.handles)
-            return
-        if before is not None and before.question == question:
-            return  # nothing the bot reads has changed (Discord added a link's preview)
-        answer = await in_thread(self.service.ask, question, asker(message.author.id, message.channel.id))
-        if answer.outcome is Outcome.THROTTLED:
-            return
-        after = pieces(answer)
-        if before is None:  # not asked of the bot before the edit (the mention added)
-            handles = await self._send(message, after)
-        else:
-            todo = plan(before, after)
-            edited = {handle: await self._edit(message, handle, piece) for handle, piece in todo.edit}
-            await self._delete(message.channel.id, todo.delete)
-            kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
-            handles = kept + await self._send(message, list(todo.send), first=not kept)
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
-
-    async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
-        """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""
-        shown = self.get_partial_messageable(message.channel.id).get_partial_message(handle)
-        edit = functools.partial(shown.edit, **piece.edits())
-        try:
-            await send_retrying(edit, f"the edit of message {handle}")
-        except discord.NotFound:
-            log.info("Discord: message %s is gone: sending the edited answer anew", handle)
-            return (await self._send(message, [piece], first=False))[0]
-        return handle
-
-    async def _delete(self, channel_id: int, handles: Sequence[int]) -> None:
-        """Delete the bot's messages `handles`; one gone already is no failure."""
-        channel = self.get_partial_messageable(channel_id)
-        for handle in handles:
-            with contextlib.suppress(discord.NotFound):
-                await send_retrying(channel.get_partial_message(handle).delete, f"deleting message {handle}")
-
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A question deleted within the window takes the bot's replies with it."""
-        before = self.answered.forget((payload.channel_id, payload.message_id))
-        if before is None:
+        if self.replies.answered.recall((payload.channel_id, payload.message_id)) is None:
             return
         self._track()
         async with self._order.turn(payload.channel_id):
             try:
-                await self._delete(payload.channel_id, before.handles)
+                await self.replies.deleted(payload.channel_id, payload.message_id)
             except Exception:
                 log.exception("Discord: failed to delete the replies to deleted message %s", payload.message_id)
 
@@ -263,11 +201,6 @@ class QABot(discord.Client):
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         return await task
-
-
-def pieces(answer: Answer) -> list[Piece]:
-    """Every message of an answer, each of its replies (one per question of the message) in turn."""
-    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply).messages()]
 
 
 class ShardedQABot(QABot, discord.AutoShardedClient):

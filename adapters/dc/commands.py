@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.dc.deliver import respond, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.markup import plain_question
-from adapters.dc.moderation import build_kb_group
+from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
 from adapters.dc.render import render
 from adapters.platform import in_thread
 from bot import Outcome, messages
@@ -29,6 +29,7 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What do you want to know?")
+    @app_commands.autocomplete(question=questions_like)
     async def ask(interaction: discord.Interaction[discord.Client], question: app_commands.Range[str, 1, 1000]) -> None:
         """Ask a question about the knowledge base."""
         await host(interaction).guarded(interaction, ask_command(interaction, question))
@@ -46,6 +47,21 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
         await bot.guarded(interaction, budgeted(interaction, lambda: bot.service.sources_text(language(interaction))))
 
     return [ask, help_, sources, build_kb_group()]
+
+
+CHOICE_CHARS = 100  # Discord's limit on an autocomplete choice's name and value
+
+
+async def questions_like(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for /ask's question: what the member has typed, as they typed it, then questions
+    the knowledge base answers that match it (`Service.completions`); any of them may be sent, and
+    so may words of their own. Those longer than a choice may be are left out, not cut."""
+    typed = " ".join(current.split())
+    found = await in_thread(host(interaction).service.completions, plain_question(typed), CHOICES_LIMIT)
+    own = [typed] if typed else []
+    labels = dict.fromkeys([*own, *(label for label in found if label.casefold() != typed.casefold())])
+    fitting = [label for label in labels if len(label) <= CHOICE_CHARS]
+    return [app_commands.Choice(name=label, value=label) for label in fitting][:CHOICES_LIMIT]
 
 
 async def ask_command(interaction: discord.Interaction[Any], question: str) -> None:

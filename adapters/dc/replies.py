@@ -1,0 +1,109 @@
+"""The bot's replies to messages in channels: sent, and edited or deleted as their question is.
+
+`answer` sends a message's answer, the first of its messages a reply to the question (pinging
+nobody), and remembers what went out; `follow` edits it in place when the question is edited
+(or deletes it when the message no longer asks the bot), and `deleted` deletes it with its
+question (see adapters.answered). The client calls them one at a time per channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Sequence
+
+import discord
+
+from adapters.answered import Answered, Sent, plan
+from adapters.dc.deliver import Piece, send_retrying
+from adapters.dc.host import asker
+from adapters.dc.render import render
+from adapters.platform import in_thread
+from bot import Answer, Outcome, Service
+
+log = logging.getLogger(__name__)
+
+
+def pieces(answer: Answer) -> list[Piece]:
+    """Every message of an answer, each of its replies (one per question of the message) in turn."""
+    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply).messages()]
+
+
+class Replies:
+    """The replies sent lately, and how they follow their questions; `service` gives the core."""
+
+    def __init__(self, client: discord.Client, service: Callable[[], Service]) -> None:
+        self.client = client
+        self.service = service
+        self.answered: Answered[int, Piece] = Answered()
+
+    async def answer(self, message: discord.Message, question: str) -> None:
+        """Answer `message`; over the asker's or the channel's limit, what the core says (or nothing)."""
+        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
+        if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
+            log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
+            return
+        sent = pieces(answer)
+        handles = await self._send(message, sent)
+        if answer.outcome is not Outcome.THROTTLED:
+            self.answered.remember((message.channel.id, message.id), Sent(question, tuple(sent), tuple(handles)))
+
+    async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
+        """Send the pieces in order; the first replies to the question (without pinging its author)."""
+        handles = []
+        for i, piece in enumerate(sent):
+            kwargs = {**piece.kwargs, "mention_author": False}
+            if i == 0 and first:
+                kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
+            send = functools.partial(message.channel.send, **kwargs)
+            handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
+        return handles
+
+    async def follow(self, message: discord.Message, question: str | None) -> None:
+        """The edit of `message`, which now asks `question` (None: it asks the bot nothing)."""
+        key = (message.channel.id, message.id)
+        before = self.answered.recall(key)
+        if question is None:
+            if (gone := self.answered.forget(key)) is not None:
+                await self._delete(message.channel.id, gone.handles)
+            return
+        if before is not None and before.question == question:
+            return  # nothing the bot reads has changed (Discord added a link's preview)
+        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
+        if answer.outcome is Outcome.THROTTLED:
+            return
+        after = pieces(answer)
+        if before is None:  # not asked of the bot before the edit (the mention added)
+            handles = await self._send(message, after)
+        else:
+            todo = plan(before, after)
+            edited = {handle: await self._edit(message, handle, piece) for handle, piece in todo.edit}
+            await self._delete(message.channel.id, todo.delete)
+            kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
+            handles = kept + await self._send(message, list(todo.send), first=not kept)
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
+
+    async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
+        """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""
+        shown = self.client.get_partial_messageable(message.channel.id).get_partial_message(handle)
+        edit = functools.partial(shown.edit, **piece.edits())
+        try:
+            await send_retrying(edit, f"the edit of message {handle}")
+        except discord.NotFound:
+            log.info("Discord: message %s is gone: sending the edited answer anew", handle)
+            return (await self._send(message, [piece], first=False))[0]
+        return handle
+
+    async def _delete(self, channel_id: int, handles: Sequence[int]) -> None:
+        """Delete the bot's messages `handles`; one gone already is no failure."""
+        channel = self.client.get_partial_messageable(channel_id)
+        for handle in handles:
+            with contextlib.suppress(discord.NotFound):
+                await send_retrying(channel.get_partial_message(handle).delete, f"deleting message {handle}")
+
+    async def deleted(self, channel_id: int, message_id: int) -> None:
+        """The question `message_id` was deleted: so are the bot's replies to it."""
+        gone = self.answered.forget((channel_id, message_id))
+        if gone is not None:
+            await self._delete(channel_id, gone.handles)
