@@ -224,15 +224,18 @@ class Service:
         except knowledge.KnowledgeError as exc:  # the change was validated; only a hand edit can do this
             log.error("knowledge not reloaded after a change: %s", exc)
 
-    def ask(self, question: str, asker: Asker) -> Answer:
+    def ask(self, question: str, asker: Asker, *, quiet: bool = False) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.
+        `quiet`: over a limit, the answer is silent and the cooldown note is kept for a later question
+        (an edited question, whose earlier answer stays: the note, sent nowhere, had left the member's
+        next question without any reply).
 
         The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
         with messages.speaking(messages.choose(asker.language, question)):
-            return self._ask(question, asker)
+            return self._ask(question, asker, quiet)
 
-    def _ask(self, question: str, asker: Asker) -> Answer:
-        throttled = self.throttle(asker)
+    def _ask(self, question: str, asker: Asker, quiet: bool) -> Answer:
+        throttled = self.throttle(asker, quiet=quiet)
         if throttled is not None:
             return throttled
         answer = self._answerer.answer(question)
@@ -298,20 +301,20 @@ class Service:
         """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
         self._record(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
 
-    def throttle(self, asker: Asker) -> Answer | None:
+    def throttle(self, asker: Asker, *, quiet: bool = False) -> Answer | None:
         """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
 
         `ask` and `choose` take it themselves; adapters take it before every other reply they would
         send in a chat (help, sources, usage lines, refusals), so that one budget per user and per
         chat covers all of them.
         """
-        admission = self.admit(asker)
+        admission = self.admit(asker, quiet=quiet)
         if admission is Admission.ASK:
             return None
         text = messages.say(messages.COOLDOWN, messages.supported(asker.language))  # else: the current language
         return Answer(text=text, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
 
-    def admit(self, asker: Asker) -> Admission:
+    def admit(self, asker: Asker, *, quiet: bool = False) -> Admission:
         """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it).
 
         The user's limit is taken first, so a member held back by it never uses up the chat's
@@ -319,6 +322,7 @@ class Service:
         the note once until they are let through again. When the chat's shared limit refuses,
         the chat hears it once until that limit has refilled, and while it has not, nobody in the
         chat hears it again: in a flood by many members a note each would only add to the flood.
+        `quiet`: refused, SILENT, and nobody counts as told (see `ask`).
         """
         if asker.platform == CLI_PLATFORM:  # the console's own user, perhaps piping a transcript: no flood to stop
             return Admission.ASK
@@ -326,13 +330,15 @@ class Service:
         private = not asker.chat_id or asker.chat_id == asker.user_id  # a private chat has only the user's limit
         chat = None if private else f"{asker.platform}:{asker.chat_id}"
         if not self.cooldown.allow(user):
-            if chat is not None and self.chat_cooldown.told(chat):
+            if quiet or (chat is not None and self.chat_cooldown.told(chat)):
                 return Admission.SILENT
             return Admission.NOTIFY if self.cooldown.tell(user) else Admission.SILENT
         if chat is None or self.chat_cooldown.allow(chat):
             self.cooldown.welcome(user)
             return Admission.ASK
         self.cooldown.give_back(user)
+        if quiet:
+            return Admission.SILENT
         return Admission.NOTIFY if self.chat_cooldown.tell(chat) else Admission.SILENT
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from adapters.dc.deliver import shown
 from bot import Service
-from tests.discord_support import connected
+from bot.messages import COOLDOWN
+from tests.discord_support import ENV, connected
 from tests.fake_discord import Call, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, custom_ids, write_knowledge
 
@@ -132,3 +134,93 @@ async def test_a_reply_someone_deleted_is_sent_anew_when_the_question_is_edited(
     assert refused.status == 404
     new = [c for c in online.find("POST", f"/channels/{online.channel_id}/messages") if c.body.get("embeds")]
     assert any(c.body["embeds"][0]["title"] == "Who are the refugees?" and reference(c) is None for c in new)
+
+
+def posts(fake: FakeDiscord) -> list[Call]:
+    return [c for c in fake.find("POST", f"/channels/{fake.channel_id}/messages") if c.status == 200]
+
+
+async def test_an_edit_over_the_limit_leaves_the_cooldown_note_for_the_next_question(online: FakeDiscord) -> None:
+    """An edit over the member's limit keeps the earlier answer and tells nothing; the note is kept
+    for their next question (spent on the edit, sent nowhere, it had left that question unanswered)."""
+    question, _ = await asked(online, UNKNOWN)  # 1 of the burst of 5
+    for text in (WOMEN, CHINA, "How educated are defectors?", "What jobs did defectors have?", WOMEN):
+        await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {text}"))
+    again = online.mention(CHINA)  # a new question, still over the limit
+    await online.push("MESSAGE_CREATE", again)
+    await settled(online)
+    [note] = [c for c in posts(online) if reference(c) == again["id"]]
+    assert note.body["content"] == shown(COOLDOWN)
+
+
+async def test_a_question_deleted_while_its_answer_goes_out_takes_the_answer(online: FakeDiscord) -> None:
+    """Deleted while Discord is slow to take its answer, a question still takes the answer with it."""
+    online.rest_delay = 0.5
+    question = online.mention(CHINA)
+    await online.push("MESSAGE_CREATE", question)
+    await online.wait_for(lambda c: c.method == "POST" and reference(c) == question["id"])  # in flight
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    online.rest_delay = 0.0
+    await settled(online)
+    [reply] = [c for c in posts(online) if reference(c) == question["id"]]
+    assert str(reply.result["id"]) not in online.messages
+
+
+async def test_questions_deleted_in_bulk_take_their_replies(online: FakeDiscord) -> None:
+    """A purge, or a ban that deletes a member's messages, deletes them in one MESSAGE_DELETE_BULK."""
+    question, reply = await asked(online, CHINA)
+    bulk = {"ids": [question["id"], "1"], "channel_id": question["channel_id"], "guild_id": question["guild_id"]}
+    await online.push("MESSAGE_DELETE_BULK", bulk)
+    await settled(online)
+    assert reply not in online.messages and len(deletes(online)) == 1
+
+
+async def test_edits_of_chatter_never_crowd_out_a_question(online: FakeDiscord) -> None:
+    """Edits of messages not for the bot (a link's preview arriving) take no place in the channel's
+    queue: 260 of them while a reply is slow to go out had filled it, and a question was dropped."""
+    online.rest_delay = 1.0
+    first = online.mention(CHINA)
+    await online.push("MESSAGE_CREATE", first)
+    await online.wait_for(lambda c: c.method == "POST" and reference(c) == first["id"])
+    chatter = online.message("lol see https://example.com")
+    await online.push("MESSAGE_CREATE", chatter)
+    for i in range(260):
+        await online.push("MESSAGE_UPDATE", online.edited(chatter, f"lol see https://example.com ({i})"))
+    question = online.mention("How educated are defectors?", author=online.user("800000000000009999", name="b"))
+    await online.push("MESSAGE_CREATE", question)
+    online.rest_delay = 0.0
+    await online.wait_for(lambda c: c.method == "POST" and reference(c) == question["id"], timeout=20)
+
+
+async def test_a_reply_to_the_bot_keeps_its_answer_when_its_typo_is_fixed(online: FakeDiscord) -> None:
+    """A reply to the bot's answer (Discord's reply, pinging the bot) is answered; its edit mentions
+    only whom its text mentions, and is still a reply to the bot: followed, not taken for chatter."""
+    _, answer = await asked(online, WOMEN)
+    shown_message = online.messages[answer]
+    reply = online.message("and in china, what hapens to them?", mentions=[online.bot_user()])
+    reference_to = {"message_id": answer, "channel_id": online.channel_id, "guild_id": online.guild_id}
+    reply.update(type=19, message_reference=reference_to, referenced_message=shown_message)
+    await online.push("MESSAGE_CREATE", reply)
+    await settled(online)
+    [second] = [c for c in posts(online) if reference(c) == reply["id"]]
+    await online.push("MESSAGE_UPDATE", online.edited(reply, "and in china, what happens to them?"))
+    await settled(online)
+    assert str(second.result["id"]) in online.messages and deletes(online) == []
+
+
+async def test_a_reply_to_the_bot_with_its_ping_off_is_asked_when_the_bot_can_read_it(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """As on Telegram, a reply to one of the bot's messages is a question to it; with the ping off,
+    Discord gives its text only to a bot with the Message Content intent (without it: no reply)."""
+    fake.grant_message_content = True
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        _, answer = await asked(fake, WOMEN)
+        reply = fake.message("what happens to refugees caught in china?")  # no ping: mentions nobody
+        reference_to = {"message_id": answer, "channel_id": fake.channel_id, "guild_id": fake.guild_id}
+        reply.update(type=19, message_reference=reference_to, referenced_message=fake.messages[answer])
+        await fake.push("MESSAGE_CREATE", reply)
+        await settled(fake)
+    [second] = [c for c in posts(fake) if reference(c) == reply["id"]]
+    assert second.body["embeds"][0]["title"] == "Life in hiding"

@@ -7,6 +7,7 @@ deleted), an edit that changes neither text nor buttons, deleting a message that
 from __future__ import annotations
 
 import asyncio
+import html
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from telegram_support import handled, running, write_handbook
 
 from bot import Service
+from bot.messages import COOLDOWN
 from tests.fake_telegram import BOT_USERNAME, FakeTelegram
 from tests.test_telegram import GROUP, PRIVATE, USER
 
@@ -140,3 +142,35 @@ async def test_edits_count_against_the_askers_limit_and_over_it_the_answer_stays
     assert 2 <= len(edits) < 8  # the cooldown stopped the flood of edits
     assert len(bot.called("sendMessage")) == 1  # and no cooldown note replaced the answer
     assert shown(bot, PRIVATE) == [edits[-1].text]
+
+
+async def test_an_edit_over_the_limit_leaves_the_cooldown_note_for_the_next_question(bot: FakeTelegram) -> None:
+    """An edit over the member's limit keeps the earlier answer and tells nothing; the note is kept
+    for their next question (spent on the edit, sent nowhere, it had left that question unanswered)."""
+    question = await asked(bot, PRIVATE, UNKNOWN)  # 1 of the burst of 5
+    for text in (MEETING, FEE, "Where can I park my car?", "What are the rules of the group?", MEETING):
+        bot.edit(question, text)  # 4 more, then one over the limit
+    bot.message(PRIVATE, FEE, user=USER)  # a new question, still over the limit
+    await handled(bot, PRIVATE)
+    assert [c.text for c in bot.called("sendMessage")][-1] == html.escape(COOLDOWN, quote=False)
+
+
+async def test_a_channel_post_forwarded_into_its_group_is_not_answered_when_edited(bot: FakeTelegram) -> None:
+    """A channel's post forwarded automatically into its discussion group is no member's question, and
+    is edited there when the channel's admin edits the post: still no question."""
+    channel = {"id": -1002222, "type": "channel", "title": "Club news"}
+    origin = {"forward_origin": {"type": "channel", "chat": channel, "message_id": 5, "date": 1700000000}}
+    telegram = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    post = f"Big news: we meet on Friday now! Questions? Ask @{BOT_USERNAME}."
+    message = bot.message(GROUP, post, user=telegram, sender_chat=channel, is_automatic_forward=True, **origin)
+    await handled(bot, GROUP)
+    await edited(bot, GROUP, message, post.replace("Friday", "Saturday"))
+    assert bot.called("sendMessage") == []
+
+
+async def test_an_edited_ask_command_in_capitals_is_answered_anew(bot: FakeTelegram) -> None:
+    """python-telegram-bot takes "/ASK@QABot ..." for /ask, and so does the edit's reading of it."""
+    question = await asked(bot, GROUP, f"/ASK@{BOT_USERNAME} {UNKNOWN}")
+    await edited(bot, GROUP, question, f"/ASK@{BOT_USERNAME} {FEE}")
+    assert bot.called("deleteMessage") == []
+    assert ["20 euros" in text for text in shown(bot, GROUP)] == [True]

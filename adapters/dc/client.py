@@ -94,12 +94,16 @@ class QABot(discord.Client):
         if question is None or not self._order.admit(message.channel.id):
             return
         self._track()
-        async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
-            try:
-                await self.answer_message(message, question)
-            except Exception:
-                log.exception("Discord: failed to answer message %s", message.id)
-                await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
+        with self.replies.answering(message):
+            async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
+                await self._answer_or_apologize(message, question)
+
+    async def _answer_or_apologize(self, message: discord.Message, question: str) -> None:
+        try:
+            await self.answer_message(message, question)
+        except Exception:
+            log.exception("Discord: failed to answer message %s", message.id)
+            await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot."""
@@ -113,8 +117,15 @@ class QABot(discord.Client):
         ):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
+            if self.replies_to_me(message) and message.content.strip():  # a reply to the bot, its ping off
+                return plain_question(message.content)
             return self.post_in(message)
         return plain_question(message.content)
+
+    def replies_to_me(self, message: discord.Message) -> bool:
+        """Whether `message` is a reply to one of the bot's messages (Discord gives the one replied to)."""
+        replied = message.reference.resolved if message.reference is not None else None
+        return isinstance(replied, discord.Message) and self.user is not None and replied.author.id == self.user.id
 
     def post_in(self, message: discord.Message) -> str | None:
         """The question of a new post in a forum the bot answers (DISCORD_ANSWER_FORUMS): its title
@@ -132,29 +143,50 @@ class QABot(discord.Client):
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
-        message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
+        message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays.
+        Only an edit that changes what the bot was asked takes a place in the channel's queue: edits
+        of members' chatter (a link's preview arriving) had filled it and a question was dropped."""
         message = payload.message
         if message.author.bot or not self.replies.answered.follows(message.created_at):
             return  # the bot's own edits come back as events too
+        key = (message.channel.id, message.id)
+        question, before = self.question_in(message), self.replies.answered.recall(key)
+        if question is None and self.replies_to_me(message):
+            return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
+        if (question is None and before is None and not self.replies.pending(key)) or (
+            before is not None and before.question == question
+        ):
+            return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
             return
         self._track()
         async with self._order.turn(message.channel.id):
             try:
-                await self.replies.follow(message, self.question_in(message))
+                await self.replies.follow(message, question)
             except Exception:
                 log.exception("Discord: failed to follow the edit of message %s", message.id)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A question deleted within the window takes the bot's replies with it."""
-        if self.replies.answered.recall((payload.channel_id, payload.message_id)) is None:
+        await self._deleted(payload.channel_id, {payload.message_id})
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Questions deleted together (a purge, a ban that deletes a member's messages) take theirs too."""
+        await self._deleted(payload.channel_id, payload.message_ids)
+
+    async def _deleted(self, channel_id: int, message_ids: set[int]) -> None:
+        """Delete the replies to these questions, after the answers under way in the channel (one
+        deleted while its answer was going out had kept it)."""
+        asked = [m for m in message_ids if self.replies.known((channel_id, m))]
+        if not asked:
             return
         self._track()
-        async with self._order.turn(payload.channel_id):
-            try:
-                await self.replies.deleted(payload.channel_id, payload.message_id)
-            except Exception:
-                log.exception("Discord: failed to delete the replies to deleted message %s", payload.message_id)
+        async with self._order.turn(channel_id):
+            for message_id in asked:
+                try:
+                    await self.replies.deleted(channel_id, message_id)
+                except Exception:
+                    log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
 
     async def _send_quietly(self, message: discord.Message, text: str) -> None:
         try:

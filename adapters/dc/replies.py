@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
@@ -37,9 +37,30 @@ class Replies:
         self.client = client
         self.service = service
         self.answered: Answered[int, Piece] = Answered()
+        self._answering: set[tuple[int, int]] = set()  # (channel, message) of the answers being worked on
+
+    @contextlib.contextmanager
+    def answering(self, message: discord.Message) -> Iterator[None]:
+        """While the answer to `message` waits for its turn and goes out: an edit or a deletion of
+        the question meanwhile waits for it, and then finds what was sent."""
+        key = (message.channel.id, message.id)
+        self._answering.add(key)
+        try:
+            yield
+        finally:
+            self._answering.discard(key)
+
+    def pending(self, key: tuple[int, int]) -> bool:
+        """Whether the answer to this message is being worked on (asked, or going out)."""
+        return key in self._answering
+
+    def known(self, key: tuple[int, int]) -> bool:
+        """Whether the bot answered this message lately, or is answering it."""
+        return self.pending(key) or self.answered.recall(key) is not None
 
     async def answer(self, message: discord.Message, question: str) -> None:
         """Answer `message`; over the asker's or the channel's limit, what the core says (or nothing)."""
+        key = (message.channel.id, message.id)
         answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
@@ -47,7 +68,7 @@ class Replies:
         sent = pieces(answer)
         handles = await self._send(message, sent)
         if answer.outcome is not Outcome.THROTTLED:
-            self.answered.remember((message.channel.id, message.id), Sent(question, tuple(sent), tuple(handles)))
+            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles)))
 
     async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author)."""
@@ -70,7 +91,8 @@ class Replies:
             return
         if before is not None and before.question == question:
             return  # nothing the bot reads has changed (Discord added a link's preview)
-        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
+        who = asker(message.author.id, message.channel.id)
+        answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         after = pieces(answer)

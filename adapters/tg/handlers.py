@@ -85,7 +85,9 @@ class Handlers:
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
-        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self.on_edited))
+        # A channel's post forwarded into its discussion group is edited there with the post: still no question.
+        edits = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~(FORWARDED & ~filters.ChatType.PRIVATE)
+        app.add_handler(MessageHandler(edits, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
@@ -172,7 +174,7 @@ class Handlers:
             return
         if before is not None and before.question == question:
             return  # nothing the bot reads has changed
-        answer = await in_thread(self.service.ask, question, asker_of(message))
+        answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         target, after = Target.for_message(message), shown(answer)
@@ -189,12 +191,14 @@ class Handlers:
 
     def asked_in(self, message: Message, context: Context) -> str | None:
         """The question a message asks the bot, as `on_text` and `on_ask` read it; None for any other
-        command, and in a group for a message not addressed to the bot."""
+        command, and in a group for a message not addressed to the bot. A command is what
+        python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the text,
+        its name in any case ("/ASK@QABot ...")."""
         text = message.text or ""
-        first = text.split(maxsplit=1)[0] if text.strip() else ""
-        if first.startswith("/"):
-            name, at, username = first[1:].partition("@")
-            if name != "ask" or (at and username.casefold() != context.bot.username.casefold()):
+        opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
+        if opening:
+            name, at, username = message.parse_entity(opening[0])[1:].partition("@")
+            if name.casefold() != "ask" or (at and username.casefold() != context.bot.username.casefold()):
                 return None
             return "".join(text.split(maxsplit=1)[1:]) or None
         if message.chat.type == ChatType.PRIVATE:
