@@ -351,6 +351,14 @@ class Answerer:
             found.setdefault(" ".join(label.casefold().split()), label)
         return list(found.values())[:limit]
 
+    def search(self, words: str, limit: int = 5) -> list[Answer]:
+        """The passages that match `words` best, at most `limit`, each as the Answer that gives it
+        (Telegram's inline mode: a member picks one to send into any chat). A search, not a question:
+        no confidence rule, no gaps; nothing for words the knowledge base does not hold."""
+        terms = self.index.analyze(words)
+        ranked = self.index.rank(terms, top=limit, question=words) if terms else []
+        return [self.answered(r) for r in ranked if r.matched > 0]
+
     def answer_passage(self, passage_id: str) -> Answer | None:
         """The Answer for one passage by id (a pressed suggestion), or None if it is gone."""
         passage = self.kb.get(passage_id)

@@ -361,6 +361,10 @@ class Service:
         """Questions to ask, for a member still typing `typed` (see `Answerer.completions`)."""
         return self._answerer.completions(typed, limit)
 
+    def search(self, words: str, limit: int = 5) -> list[Answer]:
+        """The passages that match `words` best, as answers to pick from (see `Answerer.search`)."""
+        return self._answerer.search(words, limit)
+
     def sources_text(self, language: str = "") -> str:
         lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
         return "\n".join(lines + self._answerer.source_lines())

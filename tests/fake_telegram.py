@@ -194,6 +194,12 @@ class FakeTelegram:
         self.push({"edited_message": edited})
         return edited
 
+    def inline(self, query: str, *, user: dict[str, Any]) -> str:
+        """Queue an inline query (`@QABot query` typed in any chat); returns its id."""
+        query_id = str(next(self._ids))
+        self.push({"inline_query": {"id": query_id, "from": user, "query": query, "offset": ""}})
+        return query_id
+
     def press(self, shown: dict[str, Any], data: str, *, user: dict[str, Any]) -> None:
         """Queue a press on an inline button with `data` under the bot's message `shown`."""
         self.push(

@@ -51,6 +51,27 @@ def telegram_violation(method: str, params: dict[str, Any]) -> tuple[int, str] |
         problem = _text_problem(str(params.get("text", "")), params.get("parse_mode"))
         if problem:
             return 400, f"Bad Request: {problem}"
+    if method == "answerInlineQuery":
+        return _inline_problem(params["results"])
+    return None
+
+
+def _inline_problem(results: list[dict[str, Any]]) -> tuple[int, str] | None:
+    """Telegram's limits on an inline query's answer that its spec states in prose: at most 50
+    results, each id 1-64 bytes and unique, a message's text as sendMessage's."""
+    if len(results) > 50:
+        return 400, "Bad Request: RESULTS_TOO_MUCH"
+    ids = [str(result.get("id", "")) for result in results]
+    if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+        return 400, "Bad Request: RESULT_ID_INVALID"
+    if len(set(ids)) != len(ids):
+        return 400, "Bad Request: RESULT_ID_DUPLICATE"
+    for result in results:
+        content = result.get("input_message_content") or {}
+        if "message_text" in content and (
+            problem := _text_problem(str(content["message_text"]), content.get("parse_mode"))
+        ):
+            return 400, f"Bad Request: {problem}"
     return None
 
 

@@ -15,7 +15,15 @@ from typing import Any, TypeAlias
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from adapters.answered import Answered, Sent, plan
 from adapters.platform import in_thread
@@ -28,18 +36,24 @@ from adapters.tg.deliver import (
     asker_of,
     delete,
     edit,
+    for_callback_answer,
+    retry_policy,
     send,
     send_pieces,
     send_text,
+    send_with_retries,
     shown,
     transient,
     within_budget,
 )
 from adapters.tg.moderation import USAGE, on_moderation
-from adapters.tg.render import RefTable, keyboard, render
+from adapters.tg.render import RefTable, inline_result, keyboard, render
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
+
+INLINE_RESULTS = 5  # passages an inline query offers
+INLINE_CACHE_SECONDS = 300  # how long Telegram may show the same results for the same query (knowledge changes)
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
@@ -89,6 +103,7 @@ class Handlers:
         edits = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         app.add_handler(MessageHandler(edits, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
 
     async def on_help(self, update: Update, context: Context) -> None:
@@ -245,6 +260,23 @@ class Handlers:
             reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None,
         )
         await send(context, target, render(answer), keyboard(answer))
+
+    async def on_inline(self, update: Update, context: Context) -> None:
+        """An inline query (`@QABot membership fee` typed in any chat, once inline mode is on in
+        @BotFather): the passages that match it best, each to send as the bot would answer. A
+        search, not a question: no cooldown, nothing recorded; the answer goes once, retried briefly
+        (Telegram takes it only for some seconds)."""
+        query = update.inline_query
+        if query is None:
+            return
+        found = await in_thread(self.service.search, query.query, INLINE_RESULTS)
+        call = functools.partial(query.answer, [inline_result(a) for a in found], cache_time=INLINE_CACHE_SECONDS)
+        try:
+            await send_with_retries(
+                call, for_callback_answer(retry_policy(context)), what=f"answering query {query.id}"
+            )
+        except TelegramError as exc:
+            log.warning("could not answer inline query %s: %s", query.id, getattr(exc, "message", type(exc).__name__))
 
     async def on_error(self, update: object, context: Context) -> None:
         """The one error handler: the log gets the traceback, the user a short apology.

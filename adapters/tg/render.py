@@ -12,8 +12,14 @@ import html
 import re
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import MessageLimit
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+)
+from telegram.constants import MessageLimit, ParseMode
 
 from adapters.rendering import clip, split_message
 from bot import Answer, Outcome, Passage
@@ -96,6 +102,24 @@ def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list
         if all(len(c) <= limit for c in coded) or room <= limit // 4:
             return [c if len(c) <= limit else piece for c, piece in zip(coded, pieces, strict=True)]
         room -= limit // 8
+
+
+INLINE_TITLE_CHARS = 64  # an inline result's title, as a phone shows it on one or two lines
+INLINE_DESCRIPTION_CHARS = 100
+
+
+def inline_result(answer: Answer) -> InlineQueryResultArticle:
+    """A passage as a result of an inline query (`@QABot membership fee` in any chat): its section
+    and the start of its text to choose by, and the answer as the bot sends it (cut to one message)."""
+    text = answer.passage_text or answer.text
+    return InlineQueryResultArticle(
+        id=passage_ref(answer.passage_id or "-"),
+        title=clip(answer.section or answer.text, INLINE_TITLE_CHARS),
+        description=clip(" ".join(text.split()), INLINE_DESCRIPTION_CHARS),
+        input_message_content=InputTextMessageContent(
+            render(answer)[0], parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+    )
 
 
 def passage_ref(passage_id: str) -> str:

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 TELEGRAM_METHODS = [
     "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "sendMessage",
     "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "getChatMember", "close", "logOut",
-    "editMessageText", "deleteMessage",
+    "editMessageText", "deleteMessage", "answerInlineQuery",
 ]  # fmt: skip
 DISCORD_ROUTES = [
     ("get", "/users/@me"),
