@@ -10,6 +10,9 @@ a fresh subprocess, so that one size's memory does not count towards the next:
   and of all of them at once;
   then a warm start, the same files again with a cache (QABOT_CACHE) that a start before filled;
 - `answer()` latency over the questions, the whole path, median and p99;
+- what members send besides questions (`answer()` of greetings, thanks, "what is this?": the help
+  every greeting gets), and what a member typing costs: `completions()` of each question's first
+  half (Discord's autocomplete) and `search()` (Telegram's inline mode);
 - plain rank-bm25 (`get_scores` + argmax over the same terms, same variant and parameters), the
   ratio of medians, and how often it chose the passage the index ranks first (or an equal score);
 - a moderator's change: time until an added passage is answered, and the slowest `answer()`
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +166,29 @@ def _baseline(answerer: Answerer, questions: list[str]) -> dict[str, Any]:
     return {"rank_bm25": latency(times), "agreement": agree / asked if asked else 1.0, "compared": asked}
 
 
+CHAT = ("hello", "hi there!", "thanks!", "what is this?", "good morning from berlin", "help", "lol", "ok")
+
+
+def _timed(call: Callable[[str], object], inputs: list[str]) -> dict[str, float]:
+    seconds = []
+    for text in inputs:
+        start = time.perf_counter()
+        call(text)
+        seconds.append(time.perf_counter() - start)
+    return latency(seconds)
+
+
+def _typing(answerer: Answerer, questions: list[str]) -> dict[str, Any]:
+    """What is not a question, and what a member typing costs: greetings and the like (each answered
+    with the help), autocomplete of half a question, an inline query."""
+    halves = [question[: len(question) // 2] for question in questions]
+    return {
+        "chat": _timed(answerer.answer, list(CHAT) * max(1, len(questions) // len(CHAT))),
+        "completions": _timed(answerer.completions, halves),
+        "search": _timed(answerer.search, questions),
+    }
+
+
 def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
     """Every figure for one generated knowledge folder (run it in a fresh process)."""
     rss_start = _rss_mib()
@@ -203,6 +230,7 @@ def measure(corpus: Corpus, baseline_questions: int) -> dict[str, Any]:
         "peak_with_workers_mib": max(memory.total_mib, rss_cold),
         "answer": latency(latencies),
     }
+    result.update(_typing(answerer, corpus.questions))
     result.update(_baseline(answerer, corpus.questions[:baseline_questions]))
     result["speedup_median"] = result["rank_bm25"]["median_ms"] / result["answer"]["median_ms"]
     result["change"] = _change(answerer, corpus, corpus.questions)
@@ -237,7 +265,8 @@ def table(results: list[dict[str, Any]]) -> str:
     """The figures as a fixed-width table, one row per size."""
     head = (
         f"{'passages':>9} {'answer p50':>10} {'p99':>8} {'rank-bm25':>10} {'speedup':>8} {'agree':>6} "
-        f"{'cold s':>7} {'warm s':>7} {'peak MiB':>8} {'worker':>7} {'all':>6} {'change s':>8} {'worst ms':>8}"
+        f"{'cold s':>7} {'warm s':>7} {'peak MiB':>8} {'worker':>7} {'all':>6} {'change s':>8} {'worst ms':>8} "
+        f"{'chat p99':>8} {'typing p99':>10} {'search p99':>10}"
     )
     rows = [head, "-" * len(head)]
     for r in results:
@@ -246,7 +275,8 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['rank_bm25']['median_ms']:>8.2f}ms {r['speedup_median']:>7.1f}x {r['agreement']:>6.1%} "
             f"{r['cold_start_s']:>7.2f} {r['warm_start_s']:>7.2f} {r['peak_rss_mib']:>8.0f} "
             f"{r['worker_peak_rss_mib']:>7.0f} {r['peak_with_workers_mib']:>6.0f} "
-            f"{r['change']['answerable_after_s']:>8.3f} {r['change']['worst_answer_meanwhile_ms']:>8.2f}"
+            f"{r['change']['answerable_after_s']:>8.3f} {r['change']['worst_answer_meanwhile_ms']:>8.2f} "
+            f"{r['chat']['p99_ms']:>6.3f}ms {r['completions']['p99_ms']:>8.3f}ms {r['search']['p99_ms']:>8.3f}ms"
         )
     return "\n".join(rows)
 

@@ -129,7 +129,16 @@ class KnowledgeBase:
         return list(dict.fromkeys(p.section for p in self.passages))
 
     def sources(self) -> list[Source]:
-        return list(dict.fromkeys(p.source for p in self.passages))
+        return [source for source, _ in self.sections_by_source]
+
+    @functools.cached_property
+    def sections_by_source(self) -> tuple[tuple[Source, tuple[str, ...]], ...]:
+        """Each source and its sections, in first-seen order without repeats. Made once, on first use:
+        the help every greeting gets had read every passage each time (45 ms at 100,000 passages)."""
+        found: dict[Source, dict[str, None]] = {}
+        for passage in self.passages:
+            found.setdefault(passage.source, {})[passage.section] = None
+        return tuple((source, tuple(sections)) for source, sections in found.items())
 
 
 def knowledge_files(directory: Path) -> list[Path]:
