@@ -327,10 +327,11 @@ class Answerer:
     def completions(self, typed: str, limit: int = 25) -> list[str]:
         """Questions to ask, for a member still typing one (Discord's autocomplete of /ask): the
         alternate questions and sections of the passages that match what is typed so far, best
-        first, questions before sections; with nothing typed yet, the topics the help lists. A
-        section worded as a question is asked as it is, and one that is not is answered with the
-        first passage under it (see Listed questions in docs/quality.md), so each is answered."""
-        terms = self.index.analyze(typed)
+        first, questions before sections, each one the bot answers when asked (a heading whose
+        passages the rule declines is not offered); with nothing typed yet, the topics the help
+        lists. The word being typed counts as the words it begins ("refug": refugees), since
+        Discord asks at every keystroke."""
+        terms = self._typed_terms(typed)
         if not terms:
             return self._help_topics(limit)[0]
         wanted = set(terms)
@@ -341,12 +342,34 @@ class Answerer:
                 continue
             passage = ranked.passage
             asked = sorted(passage.questions, key=lambda q: -len(wanted.intersection(self.index.analyze(q))))
-            first += [*asked[:1], *(() if is_frame(passage.section) else (passage.section,))]
+            section = () if is_frame(passage.section) or passage.section in passage.questions else (passage.section,)
+            first += [*asked[:1], *(s for s in section if self._answers(s))]
             rest += asked[1:]
         found: dict[str, str] = {}  # one of each wording, whatever its case and spacing
         for label in [*first, *rest]:
             found.setdefault(" ".join(label.casefold().split()), label)
         return list(found.values())[:limit]
+
+    def _typed_terms(self, typed: str) -> list[str]:
+        """The terms of what is typed so far, the last word also as the words it begins when the
+        member has not finished it (no space after it yet)."""
+        words = chat.WORD.findall(typed)
+        if not words or typed[-1:].isspace() or not typed.rstrip().endswith(words[-1]):
+            return self.index.analyze(typed)
+        head = typed[: typed.rstrip().rfind(words[-1])]
+        found = [*self.index.analyze(head), *self.index.analyze(words[-1]), *self.index.beginning(words[-1])]
+        return list(dict.fromkeys(found))
+
+    def _answers(self, section: str) -> bool:
+        """Whether a section asked as it is written would be answered: worked out once per knowledge
+        and section (Discord asks for completions at every keystroke)."""
+        kept: tuple[KnowledgeBase, dict[str, bool]] | None = self.__dict__.get("_answerable")
+        if kept is None or kept[0] is not self.kb:  # `with_added` copies this answerer with a new kb
+            kept = (self.kb, {})
+            self._answerable = kept
+        if section not in kept[1]:
+            kept[1][section] = self._answer(cut(section)).outcome is Outcome.ANSWERED
+        return kept[1][section]
 
     def search(self, words: str, limit: int = 5) -> list[Answer]:
         """The passages that match `words` best, at most `limit`, each as the Answer that gives it

@@ -3,6 +3,7 @@ against the fake gateway, which answers Unknown Message (404) for a message that
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -208,19 +209,38 @@ async def test_a_reply_to_the_bot_keeps_its_answer_when_its_typo_is_fixed(online
     assert str(second.result["id"]) in online.messages and deletes(online) == []
 
 
-async def test_a_reply_to_the_bot_with_its_ping_off_is_asked_when_the_bot_can_read_it(
-    fake: FakeDiscord, tmp_path: Path
+@pytest.mark.parametrize("said", ["lol", "ok", "what happens to refugees caught in china?"])
+async def test_a_reply_to_the_bot_with_its_ping_off_talks_to_the_channel_not_to_the_bot(
+    fake: FakeDiscord, tmp_path: Path, said: str
 ) -> None:
-    """As on Telegram, a reply to one of the bot's messages is a question to it; with the ping off,
-    Discord gives its text only to a bot with the Message Content intent (without it: no reply)."""
+    """Turning the ping off is how a member talks to the others about an answer: even with the
+    Message Content intent (the bot reads it), no reply ("lol" had got a pointer to /help, "ok" the
+    whole topic list), and no cooldown spent."""
     fake.grant_message_content = True
     service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
     async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
         _, answer = await asked(fake, WOMEN)
-        reply = fake.message("what happens to refugees caught in china?")  # no ping: mentions nobody
+        reply = fake.message(said)  # no ping: mentions nobody
         reference_to = {"message_id": answer, "channel_id": fake.channel_id, "guild_id": fake.guild_id}
         reply.update(type=19, message_reference=reference_to, referenced_message=fake.messages[answer])
         await fake.push("MESSAGE_CREATE", reply)
         await settled(fake)
-    [second] = [c for c in posts(fake) if reference(c) == reply["id"]]
-    assert second.body["embeds"][0]["title"] == "Life in hiding"
+    assert [c for c in posts(fake) if reference(c) == reply["id"]] == []
+
+
+async def test_a_message_edited_to_ask_the_bot_then_deleted_takes_its_answer(online: FakeDiscord) -> None:
+    """An edit that adds the mention waits its turn behind an answer going out; deleted meanwhile,
+    the question takes the answer its edit is given, as a first question does."""
+    online.rest_delay = 0.5
+    first = online.mention(WOMEN, author=online.user("800000000000000091", name="other"))
+    await online.push("MESSAGE_CREATE", first)
+    await online.wait_for(lambda c: c.method == "POST" and reference(c) == first["id"])  # in flight
+    chatter = online.message(CHINA)  # no mention: not asked
+    await online.push("MESSAGE_CREATE", chatter)
+    await asyncio.sleep(0.05)  # on_message has run before the edit updates the cached message
+    await online.push("MESSAGE_UPDATE", online.edited(chatter, f"<@{online.bot_id}> {CHINA}"))  # now asked
+    await asyncio.sleep(0.05)
+    await online.push("MESSAGE_DELETE", online.deleted(chatter))
+    online.rest_delay = 0.0
+    await settled(online)
+    assert [c for c in posts(online) if reference(c) == chatter["id"] and str(c.result["id"]) in online.messages] == []

@@ -94,3 +94,15 @@ def test_no_forum_is_answered_unless_listed() -> None:
     assert Settings.from_env({"DISCORD_BOT_TOKEN": "x"}).answer_forums == frozenset()
     listed = Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_ANSWER_FORUMS": " 12, 34 ,"})
     assert listed.answer_forums == frozenset({12, 34})
+
+
+async def test_a_post_that_mentions_the_bot_is_asked_by_its_title_too(fake: FakeDiscord, service: Service) -> None:
+    """Members often ping the bot in their post ("@QA bot can someone help?"): the title, the whole
+    question, had been dropped for the body alone."""
+    async with connected(fake, service, forum_env(fake)):
+        thread, starter = fake.post("Are most defectors women?", f"<@{fake.bot_id}> can someone help me with this?")
+        starter["mentions"] = [fake.bot_user()]  # Discord resolves the ping (and so gives the text)
+        await fake.push("THREAD_CREATE", thread)
+        await fake.push("MESSAGE_CREATE", starter)
+        reply = await answer_in(fake, thread)
+    assert reply.body["embeds"][0]["title"] == "Who are the refugees?"

@@ -105,8 +105,10 @@ class QABot(discord.Client):
             log.exception("Discord: failed to answer message %s", message.id)
             await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
 
-    def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or None if it is not meant for the bot."""
+    def question_in(self, message: discord.Message, *, answered: bool = False) -> str | None:
+        """The question a message asks the bot, or None if it is not meant for the bot. `answered`:
+        the bot answered the message before it was edited, and a reply to the bot still asks it
+        (Discord takes an edited reply's mentions from its new text alone: its ping is gone)."""
         me = self.user
         if me is None or message.author.bot or message.author.id == me.id:
             return None
@@ -116,10 +118,12 @@ class QABot(discord.Client):
             message.reference is not None and message.reference.type is discord.MessageReferenceType.forward
         ):
             return None  # a forwarded message is someone else's words, never a question or command to run
+        if (posted := self.post_in(message)) is not None:  # pinging the bot or not, asked by its title too
+            return posted
         if message.guild is not None and not any(u.id == me.id for u in message.mentions):
-            if self.replies_to_me(message) and message.content.strip():  # a reply to the bot, its ping off
+            if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
-            return self.post_in(message)
+            return None  # a reply with its ping off talks to the channel, not to the bot
         return plain_question(message.content)
 
     def replies_to_me(self, message: discord.Message) -> bool:
@@ -130,7 +134,7 @@ class QABot(discord.Client):
     def post_in(self, message: discord.Message) -> str | None:
         """The question of a new post in a forum the bot answers (DISCORD_ANSWER_FORUMS): its title
         and its first message (which only the Message Content intent lets the bot read; without it,
-        the title alone); None for any other message without a mention."""
+        the title alone), a mention of the bot in it or not; None for any other message."""
         thread = message.channel
         if not isinstance(thread, discord.Thread) or thread.parent_id not in self.settings.answer_forums:
             return None
@@ -150,7 +154,8 @@ class QABot(discord.Client):
         if message.author.bot or not self.replies.answered.follows(message.created_at):
             return  # the bot's own edits come back as events too
         key = (message.channel.id, message.id)
-        question, before = self.question_in(message), self.replies.answered.recall(key)
+        before = self.replies.answered.recall(key)
+        question = self.question_in(message, answered=before is not None)
         if question is None and self.replies_to_me(message):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
         if (question is None and before is None and not self.replies.pending(key)) or (
@@ -160,11 +165,15 @@ class QABot(discord.Client):
         if not self._order.admit(message.channel.id):
             return
         self._track()
-        async with self._order.turn(message.channel.id):
-            try:
-                await self.replies.follow(message, question)
-            except Exception:
-                log.exception("Discord: failed to follow the edit of message %s", message.id)
+        with self.replies.answering(message):  # a deletion meanwhile waits for what this sends
+            async with self._order.turn(message.channel.id):
+                await self._follow(message, question)
+
+    async def _follow(self, message: discord.Message, question: str | None) -> None:
+        try:
+            await self.replies.follow(message, question)
+        except Exception:
+            log.exception("Discord: failed to follow the edit of message %s", message.id)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A question deleted within the window takes the bot's replies with it."""

@@ -254,6 +254,22 @@ class Index:
                 terms.extend(self.synonyms.terms(piece, correct=self._speller))
         return terms
 
+    def beginning(self, start: str, limit: int = 3) -> list[str]:
+        """The terms passages hold that begin with `start` (a word still being typed: "refug" of
+        refugees, whose term is "refuge"), those most passages hold first, at most `limit`."""
+        start = start.casefold()
+        if len(start) < 2:
+            return []
+        kept = self.__dict__.get("_sorted_terms")
+        if kept is None or kept[0] is not self._scorer:  # `with_added` copies this index with a new scorer
+            words = sorted(t for t in self._scorer.vocabulary if "~" not in t)  # not the word pairs
+            kept = (self._scorer, words)
+            self._sorted_terms = kept
+        words = kept[1]
+        at = bisect.bisect_left(words, start)
+        found = list(itertools.takewhile(lambda t: t.startswith(start), words[at : at + 1000]))
+        return sorted(found, key=lambda t: -self._scorer.document_frequency(t))[:limit]
+
     def knows(self, term: str) -> bool:
         """True when a passage holds `term` (a term as `analyze` gives it)."""
         return self._scorer.document_frequency(term) > 0
