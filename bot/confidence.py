@@ -62,12 +62,19 @@ _GIVES_AMOUNT = re.compile(
 _CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b")
 
 
+# A numbered list's marks count nothing ("5. Set up a bank transfer for the membership fee" gives
+# no fee), nor does a number that names a part of a text ("See Chapter 3", "Step #1 ensures ...").
+_LIST_MARK = re.compile(
+    r"^\s*\d{1,3}[.)]\s|\b(?:step|chapter|section|part|page|figure|table|appendix) #?\d+\b", re.MULTILINE
+)
+
+
 def answers_the_kind(question: str, passage: Passage) -> bool:
     """False when the question asks for an amount and the passage gives none."""
     asked = question.casefold()
     if not _ASKS_AMOUNT.search(asked):
         return True
-    text = passage.text.casefold()
+    text = _LIST_MARK.sub(" ", passage.text.casefold())
     if "how much" in asked:
         text = _CLOCK_TIME.sub(" ", text)
     return bool(_GIVES_AMOUNT.search(text))

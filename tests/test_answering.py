@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import Answer, Answerer, Outcome, chat, messages
 from bot.answering import LABEL_CHARS, cut
+from bot.confidence import answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE
@@ -388,6 +389,22 @@ def test_a_time_of_day_is_no_price() -> None:
     assert answerer.answer("how much is a pizza?").passage_id is None
     priced = Passage("food-1", "Food", "We serve hot food until 9 pm: a pizza costs 9 pounds.", source)
     assert Answerer(KnowledgeBase((priced, menu))).answer("how much is a pizza?").passage_id == "food-1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4. Members vote on you at a meeting.\n5. Set up a bank transfer for the membership fee each month.",
+        "The membership fee is paid each month by bank transfer (see Chapter 3, Step #2).",
+    ],
+)
+def test_a_list_mark_or_a_chapters_number_is_no_amount(text: str) -> None:
+    """ "How much is the membership fee per month?" was answered with the steps to join, which say
+    a fee is paid but not how much: their marks ("5.") and "See Chapter 3" counted as the amount."""
+    source = Source(title="Member handbook")
+    asked = "how much is the membership fee per month?"
+    assert not answers_the_kind(asked, Passage("joining-2", "How do I become a member?", text, source))
+    assert answers_the_kind(asked, Passage("joining-2", "How do I become a member?", f"{text} It is 20 euros.", source))
 
 
 def test_a_topic_under_a_heading_that_asks_is_offered_by_that_question() -> None:
