@@ -16,7 +16,7 @@ first), so a flood cannot grow the memory.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
@@ -44,6 +44,25 @@ class Plan(Generic[H, S]):
     edit: tuple[tuple[H, S], ...]
     send: tuple[S, ...]
     delete: tuple[H, ...]
+
+
+async def rewrite(
+    before: Sent[H, S],
+    after: Sequence[S],
+    *,
+    edit: Callable[[H, S], Awaitable[H]],
+    delete: Callable[[H], Awaitable[None]],
+    send: Callable[[list[S], bool], Awaitable[list[H]]],
+) -> list[H]:
+    """Turn the messages sent for a question into a new answer's (`plan`), by the platform's own
+    `edit` (which gives the message's handle: a new one when it had to be sent anew), `delete` and
+    `send` (told whether what it sends opens the reply); returns the handles of the new answer's."""
+    todo = plan(before, after)
+    edited = {handle: await edit(handle, piece) for handle, piece in todo.edit}
+    for handle in todo.delete:
+        await delete(handle)
+    kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
+    return kept + await send(list(todo.send), not kept)
 
 
 def plan(before: Sent[H, S], after: Sequence[S]) -> Plan[H, S]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
-from adapters.answered import Answered, Sent, plan
+from adapters.answered import Answered, Sent, rewrite
 from adapters.dc.deliver import Piece, send_retrying
 from adapters.dc.host import asker
 from adapters.dc.render import render
@@ -99,11 +99,13 @@ class Replies:
         if before is None:  # not asked of the bot before the edit (the mention added)
             handles = await self._send(message, after)
         else:
-            todo = plan(before, after)
-            edited = {handle: await self._edit(message, handle, piece) for handle, piece in todo.edit}
-            await self._delete(message.channel.id, todo.delete)
-            kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
-            handles = kept + await self._send(message, list(todo.send), first=not kept)
+            handles = await rewrite(
+                before,
+                after,
+                edit=functools.partial(self._edit, message),
+                delete=lambda handle: self._delete(message.channel.id, [handle]),
+                send=lambda pieces, first: self._send(message, pieces, first=first),
+            )
         self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
 
     async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:

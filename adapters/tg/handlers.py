@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.answered import Answered, Sent, plan
+from adapters.answered import Answered, Sent, rewrite
 from adapters.platform import in_thread
 from adapters.tg.deliver import (
     GROUP_TYPES,
@@ -196,12 +196,13 @@ class Handlers:
         if before is None:  # not asked of the bot before the edit ("@QABot" added)
             handles = await send_pieces(context, target, after)
         else:
-            todo = plan(before, after)
-            edited = {handle: await edit(context, target, handle, piece) for handle, piece in todo.edit}
-            for handle in todo.delete:
-                await delete(context, message.chat_id, handle)
-            kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
-            handles = kept + await send_pieces(context, target, list(todo.send))
+            handles = await rewrite(
+                before,
+                after,
+                edit=functools.partial(edit, context, target),
+                delete=functools.partial(delete, context, message.chat_id),
+                send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
+            )
         self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
 
     def asked_in(self, message: Message, context: Context) -> str | None:
