@@ -15,7 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -180,6 +180,22 @@ def _in_turn(groups: list[list[str]]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+@dataclass
+class _Memo:
+    """What an Answerer keeps, worked out for one knowledge base, index and rule (see `Answerer._memo`)."""
+
+    kb: KnowledgeBase
+    index: Index
+    confidence: Confidence
+    topics: dict[int, tuple[list[str], int]] = field(default_factory=dict)  # the help's, by their limit
+    answers: dict[str, bool] = field(default_factory=dict)  # whether a section asked as written is answered
+
+    def serves(self, answerer: Answerer) -> bool:
+        """Whether it was worked out for what `answerer` has now (the very objects: comparing
+        knowledge bases would read every passage)."""
+        return self.kb is answerer.kb and self.index is answerer.index and self.confidence is answerer.confidence
+
+
 class Answerer:
     """Answers questions from one knowledge base; safe to share between platforms and tasks."""
 
@@ -325,15 +341,16 @@ class Answerer:
         return found[:limit]
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
-        """Questions to ask, for a member still typing one (Discord's autocomplete of /ask): the
-        alternate questions and sections of the passages that match what is typed so far, best
-        first, questions before sections, each one the bot answers when asked (a heading whose
-        passages the rule declines is not offered); with nothing typed yet, the topics the help
-        lists. The word being typed counts as the words it begins ("refug": refugees), since
-        Discord asks at every keystroke."""
+        """Questions to ask, for a member still typing one (Discord's autocomplete of /ask): for
+        each passage that matches what is typed so far, best first, its closest alternate question
+        and its section, then the passages' other alternate questions; with nothing typed yet, the
+        topics the help lists. Each is one the bot answers when asked: a heading whose passages the
+        rule declines is not offered. The word being typed counts as the words it begins ("refug":
+        refugees), since Discord asks at every keystroke."""
         terms = self._typed_terms(typed)
         if not terms:
-            return self._help_topics(limit)[0]
+            topics, _ = self._help_topics(4 * limit)  # a few more, for those the rule would decline
+            return [topic for topic in topics if self._answers(topic)][:limit]
         wanted = set(terms)
         first: list[str] = []  # each passage's closest alternate question, and its section
         rest: list[str] = []  # its other alternate questions
@@ -361,15 +378,21 @@ class Answerer:
         return list(dict.fromkeys(found))
 
     def _answers(self, section: str) -> bool:
-        """Whether a section asked as it is written would be answered: worked out once per knowledge
-        and section (Discord asks for completions at every keystroke)."""
-        kept: tuple[KnowledgeBase, dict[str, bool]] | None = self.__dict__.get("_answerable")
-        if kept is None or kept[0] is not self.kb:  # `with_added` copies this answerer with a new kb
-            kept = (self.kb, {})
-            self._answerable = kept
-        if section not in kept[1]:
-            kept[1][section] = self._answer(cut(section)).outcome is Outcome.ANSWERED
-        return kept[1][section]
+        """Whether a section asked as it is written would be answered: worked out once per section
+        and version of the knowledge and the rule (Discord asks for completions at every keystroke)."""
+        answers = self._memo().answers
+        if section not in answers:
+            answers[section] = self._answer(cut(section)).outcome is Outcome.ANSWERED
+        return answers[section]
+
+    def _memo(self) -> _Memo:
+        """What this answerer works out once and keeps (the help's topics, which sections it answers),
+        for the knowledge, index and rule it has: a new one when any of them changed (`with_added`,
+        `from_directory`, a calibrated rule set on it)."""
+        memo: _Memo | None = self.__dict__.get("_kept")
+        if memo is None or not memo.serves(self):
+            memo = self._kept = _Memo(self.kb, self.index, self.confidence)
+        return memo
 
     def search(self, words: str, limit: int = 5) -> list[Answer]:
         """The passages that match `words` best, at most `limit`, each as the Answer that gives it
@@ -400,16 +423,13 @@ class Answerer:
         return messages.help_text((shown(s.title) for s in self.kb.sources()), listed, more)
 
     def _help_topics(self, limit: int) -> tuple[list[str], int]:
-        """`help_topics` of this knowledge, worked out once per knowledge and limit: every greeting
-        gets the help, and reading every section for it took 4 ms at 100,000 passages (45 before the
+        """`help_topics` of this knowledge, worked out once per version and limit: every greeting gets
+        the help, and reading every section for it took 4 ms at 100,000 passages (45 before the
         sections were kept per source)."""
-        kept: tuple[KnowledgeBase, dict[int, tuple[list[str], int]]] | None = self.__dict__.get("_helped")
-        if kept is None or kept[0] is not self.kb:  # `with_added` copies this answerer with a new kb
-            kept = (self.kb, {})
-            self._helped = kept
-        if limit not in kept[1]:
-            kept[1][limit] = help_topics([sections for _, sections in self.kb.sections_by_source], limit)
-        listed, more = kept[1][limit]
+        topics = self._memo().topics
+        if limit not in topics:
+            topics[limit] = help_topics([sections for _, sections in self.kb.sections_by_source], limit)
+        listed, more = topics[limit]
         return list(listed), more
 
     def source_lines(self) -> list[str]:

@@ -4,6 +4,8 @@ bot would then decline."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import shutil
 from pathlib import Path
 
@@ -56,11 +58,49 @@ def imported(name: str, folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("community", "typed"), [("zulip", "edit"), ("zulip", "search"), ("asdf", "install")])
+@pytest.mark.parametrize(
+    ("community", "typed"),
+    [
+        ("zulip", "edit"),
+        ("zulip", "search"),
+        ("asdf", "install"),
+        ("asdf", ""),
+        ("zulip", ""),
+        ("hackerspace_gent", ""),
+    ],
+)
 def test_every_question_offered_is_answered(tmp_path: Path, community: str, typed: str) -> None:
-    """A heading whose passages the rule declines (zulip's "Edit a message", asdf's "Installation")
-    had been offered, and picking it got "Sorry, I don't know that one"."""
+    """A heading whose passages the rule declines (zulip's "Edit a message", asdf's "Installation",
+    the handbook's "How?") had been offered, and picking it got "Sorry, I don't know that one"; with
+    nothing typed too, the first list a member sees."""
     answerer = Answerer.from_directory(imported(community, tmp_path / community))
     offered = answerer.completions(typed)
     assert offered
     assert [q for q in offered if answerer.answer(q).outcome is not Outcome.ANSWERED] == []
+
+
+def test_the_word_being_typed_reads_as_the_commonest_words_it_begins(tmp_path: Path) -> None:
+    """In a knowledge base of some size many words begin alike ("con" begins hundreds): the commonest
+    come first, not the first in the alphabet (only the first 1,000 had been looked at)."""
+    rare = ["coz" + "".join(t) for t in itertools.product("bdfgkmpt", repeat=4)][:1100]  # all before "cozy"
+    passages = [
+        {"id": f"rare-{n}", "section": f"Rare {n}", "text": " ".join(rare[n * 100 : (n + 1) * 100]) + "."}
+        for n in range(11)
+    ] + [
+        {"id": f"cozy-{n}", "section": f"Room {n}", "text": f"The cozy room number {n} has a sofa."} for n in range(20)
+    ]
+    answerer = Answerer.from_directory(write_knowledge(tmp_path / "kb", passages))
+    [cozy] = answerer.index.analyze("cozy")
+    assert answerer.index.beginning("coz")[0] == cozy
+    assert answerer.index.beginning("co") == []  # two letters begin too much to mean a word
+
+
+def test_what_is_offered_follows_a_rule_set_on_the_answerer(tmp_path: Path) -> None:
+    """Which headings are answered is kept once per knowledge and rule: a rule set on a live answerer
+    (as `calibrate` fits one) is followed, not the verdicts of the rule before."""
+    folder = imported("asdf", tmp_path / "asdf")
+    answerer = Answerer.from_directory(folder)
+    assert "Install" not in answerer.completions("install")  # declined by the folder's rule
+    answerer.confidence = dataclasses.replace(answerer.confidence, threshold=-100.0, min_coverage=0.0, names=False)
+    assert answerer.answer("Install").outcome is Outcome.ANSWERED
+    assert "Install" in answerer.completions("install")

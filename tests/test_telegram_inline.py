@@ -5,16 +5,18 @@ text Telegram cannot parse)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram_support import running, write_handbook
+import yaml
+from telegram_support import handled, running, write_handbook
 
 from bot import Service
-from tests.fake_telegram import Call, FakeTelegram
-from tests.test_telegram import USER
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram, Fault
+from tests.test_telegram import PRIVATE, USER
 
 
 @pytest.fixture
@@ -60,3 +62,54 @@ async def test_inline_queries_are_a_search_and_cost_no_cooldown(bot: FakeTelegra
     bot.message({"id": 4242, "type": "private", "first_name": "Ann"}, "When do we meet?", user=USER)
     [reply] = await bot.wait_for("sendMessage")
     assert "every Thursday" in reply.text
+
+
+# A passage within the knowledge files' 3,000 characters: a build recipe, whose `&&` and `<...>`
+# Telegram's HTML must escape (`&amp;&amp;`, `&lt;...&gt;`), so that as HTML it no longer fits one message.
+RECIPE = (
+    "Build it from source:\n```sh\n"
+    + "\n".join(
+        f"make -C <src>/part{n} build && make -C <src>/part{n} test && make install <prefix>" for n in range(36)
+    )
+    + "\n```"
+)
+
+
+async def test_a_passage_too_long_for_one_message_goes_inline_cut_with_its_citation(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Inline mode sends one message: the first of the two the passage takes had gone, without the
+    rest of the recipe, without its source (a CC BY-SA text needs its attribution), and no sign of a cut."""
+    folder = write_handbook(tmp_path / "knowledge")
+    data = yaml.safe_load((folder / "handbook.yaml").read_text(encoding="utf-8"))
+    data["passages"].append({"id": "build-recipe", "section": "Building", "text": RECIPE})
+    (folder / "handbook.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    async with running(fake, Service.from_directory(folder)):
+        found = results(await answered(fake, "build from source"))
+    [result] = [r for r in found if r["id"] == "build-recipe"]
+    recipe = result["input_message_content"]["message_text"]
+    assert "make -C" in recipe and "…" in recipe
+    assert recipe.endswith("<i>— Community Handbook, “Building”</i>")
+    assert "```" not in result["description"]
+    assert fake.violations == []
+
+
+async def test_an_answer_sent_inline_into_the_bots_own_chat_is_no_question(bot: FakeTelegram) -> None:
+    """Picked in the bot's own chat, a result arrives as the member's message `via_bot` the bot: it
+    had been answered again, below itself (a question of the cooldown spent, one more in the gaps)."""
+    text = "Membership\n\nThe yearly membership fee is 20 euros, paid in January by bank transfer."
+    via = {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME}
+    bot.message(PRIVATE, text, user=USER, via_bot=via)
+    await handled(bot, PRIVATE)
+    assert bot.called("sendMessage") == []
+
+
+async def test_a_members_queries_wait_for_each_other_and_only_the_newest_is_answered(bot: FakeTelegram) -> None:
+    """Telegram sends a query a keystroke and shows the last one's results: while one is answered,
+    the member's next ones wait, and those a newer one overtook are not searched at all."""
+    bot.inject("answerInlineQuery", Fault(delay=0.5))  # the first answer is slow to arrive
+    ids = [bot.inline(typed, user=USER) for typed in ("mem", "memb", "membe", "member", "membership")]
+    await bot.wait_for("answerInlineQuery", 2)
+    await asyncio.sleep(0.3)
+    answered_ids = [c.params["inline_query_id"] for c in bot.calls_of("answerInlineQuery")]
+    assert answered_ids == [ids[0], ids[-1]]

@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -223,10 +223,13 @@ async def acknowledge(context: Context, query: CallbackQuery, text: str | None =
         log.warning("could not answer button press %s: %s", query.id, reason)
 
 
-def chat_of(update: object) -> int | None:
-    """The chat an update belongs to (None for updates without one)."""
+def chat_of(update: object) -> Hashable | None:
+    """The chat an update belongs to; a member's inline queries, which have none, are theirs
+    (`("inline", user id)`) and wait for each other; None for other updates without a chat."""
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
+    if isinstance(update, Update) and update.inline_query is not None:
+        return ("inline", update.inline_query.from_user.id)
     return None
 
 
@@ -243,12 +246,28 @@ class ChatOrderProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 4096, per_chat: int = 256):
         super().__init__(max_concurrent_updates)
         self._order = KeyedOrder(per_chat)
+        self._newest: dict[Hashable, int] = {}  # a member's inline queries: the last one arrived
+
+    def superseded(self, update: Update) -> bool:
+        """Whether a newer inline query of the same member came after this one: a query a
+        keystroke, and Telegram shows only the last one's results."""
+        return self._newest.get(chat_of(update), update.update_id) != update.update_id
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_of(update)
         if chat_id is None:
             await coroutine
             return
+        query = update.update_id if isinstance(update, Update) and update.inline_query is not None else None
+        if query is not None:
+            self._newest[chat_id] = query
+        try:
+            await self._in_turn(chat_id, coroutine)
+        finally:
+            if query is not None and self._newest.get(chat_id) == query:
+                del self._newest[chat_id]  # the member's last query done: nothing kept
+
+    async def _in_turn(self, chat_id: Hashable, coroutine: Awaitable[Any]) -> None:
         if not self._order.admit(chat_id):
             if isinstance(coroutine, Coroutine):
                 coroutine.close()  # never started: nothing to clean up, no "never awaited" warning

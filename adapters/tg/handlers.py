@@ -30,6 +30,7 @@ from adapters.platform import in_thread
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
+    ChatOrderProcessor,
     Piece,
     Target,
     acknowledge,
@@ -47,13 +48,11 @@ from adapters.tg.deliver import (
     within_budget,
 )
 from adapters.tg.moderation import USAGE, on_moderation
-from adapters.tg.render import RefTable, inline_result, keyboard, render
+from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
-INLINE_RESULTS = 5  # passages an inline query offers
-INLINE_CACHE_SECONDS = 300  # how long Telegram may show the same results for the same query (knowledge changes)
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 Context = ContextTypes.DEFAULT_TYPE
@@ -152,7 +151,7 @@ class Handlers:
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or message.text is None:
+        if message is None or message.text is None or sent_via_me(message, context):
             return
         if message.chat.type == ChatType.PRIVATE:
             await self.answer(message, context, message.text)
@@ -210,6 +209,8 @@ class Handlers:
         command, and in a group for a message not addressed to the bot. A command is what
         python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the text,
         its name in any case ("/ASK@QABot ...")."""
+        if sent_via_me(message, context):
+            return None
         text = message.text or ""
         opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
         if opening:
@@ -268,8 +269,9 @@ class Handlers:
         search, not a question: no cooldown, nothing recorded; the answer goes once, retried briefly
         (Telegram takes it only for some seconds)."""
         query = update.inline_query
-        if query is None:
-            return
+        processor = context.application.update_processor
+        if query is None or (isinstance(processor, ChatOrderProcessor) and processor.superseded(update)):
+            return  # a newer query of the member's waits: this one's results would never be shown
         found = await in_thread(self.service.search, query.query, INLINE_RESULTS)
         call = functools.partial(query.answer, [inline_result(a) for a in found], cache_time=INLINE_CACHE_SECONDS)
         try:
@@ -306,6 +308,12 @@ class Handlers:
             await send_text(context, target, messages.say(messages.APOLOGY, messages.choose(language_of(update))))
         except TelegramError as exc:
             log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
+
+
+def sent_via_me(message: Message, context: Context) -> bool:
+    """Whether a member sent `message` through this bot's inline mode: the bot's own answer, picked
+    from its inline results, and no question to it (in its private chat it had been asked again)."""
+    return message.via_bot is not None and message.via_bot.id == context.bot.id
 
 
 def language_of(update: object) -> str:

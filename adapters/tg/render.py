@@ -7,6 +7,7 @@ Telegram's 64 bytes of callback data.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import re
@@ -104,22 +105,37 @@ def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list
         room -= limit // 8
 
 
+INLINE_RESULTS = 5  # passages an inline query offers
+INLINE_CACHE_SECONDS = 60  # how long Telegram may show the same results for the same words (a passage removed)
 INLINE_TITLE_CHARS = 64  # an inline result's title, as a phone shows it on one or two lines
 INLINE_DESCRIPTION_CHARS = 100
 
 
 def inline_result(answer: Answer) -> InlineQueryResultArticle:
     """A passage as a result of an inline query (`@QABot membership fee` in any chat): its section
-    and the start of its text to choose by, and the answer as the bot sends it (cut to one message)."""
-    text = answer.passage_text or answer.text
+    and the start of its text (code marks left out) to choose by, and the answer as the bot sends
+    it, in one message (`one_message`). Its id is the passage's (ids are at most 64 ASCII characters)."""
+    passage_id, text = answer.passage_id or "", answer.passage_text or ""
     return InlineQueryResultArticle(
-        id=passage_ref(answer.passage_id or "-"),
-        title=clip(answer.section or answer.text, INLINE_TITLE_CHARS),
-        description=clip(" ".join(text.split()), INLINE_DESCRIPTION_CHARS),
+        id=passage_id,
+        title=clip(answer.section or passage_id, INLINE_TITLE_CHARS),
+        description=clip(" ".join(CODE_BLOCK.sub(r"\2", text).split()), INLINE_DESCRIPTION_CHARS),
         input_message_content=InputTextMessageContent(
-            render(answer)[0], parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            one_message(answer), parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
         ),
     )
+
+
+def one_message(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
+    """The answer in one message of at most `limit` characters, its citation kept: a passage too long
+    for it is cut at a word and marked "…" (inline mode sends one message; the first of two had
+    left out the rest and the source)."""
+    text = answer.passage_text or ""
+    while True:
+        pieces = render(dataclasses.replace(answer, passage_text=text), limit)
+        if len(pieces) == 1 or len(text) <= 1:
+            return pieces[0]
+        text = clip(text, len(text) * 4 // 5)
 
 
 def passage_ref(passage_id: str) -> str:

@@ -213,6 +213,11 @@ class Index:
         new._listed = listed(passages, len(self.kb.passages), self._listed)
         new._titles = self._titles.with_passages(passages, self.synonyms)
         new._set_weights()
+        if (kept := self.__dict__.get("_sorted")) is not None:  # the words sorted once, not again
+            words = list(kept[1])  # one C copy; a few new words put in place
+            for term in sorted(t for t in new_terms if "~" not in t):
+                bisect.insort(words, term)
+            new._sorted = (new._scorer, words)
         return new
 
     def _set_weights(self) -> None:
@@ -255,20 +260,25 @@ class Index:
         return terms
 
     def beginning(self, start: str, limit: int = 3) -> list[str]:
-        """The terms passages hold that begin with `start` (a word still being typed: "refug" of
-        refugees, whose term is "refuge"), those most passages hold first, at most `limit`."""
+        """The terms passages hold that begin with `start`, three letters or more (a word still
+        being typed: "refug" of refugees, whose term is "refuge"), those most passages hold first,
+        at most `limit`; of the first 5,000 such terms (in alphabetical order) at most."""
         start = start.casefold()
-        if len(start) < 2:
+        if len(start) < 3:
             return []
-        kept = self.__dict__.get("_sorted_terms")
-        if kept is None or kept[0] is not self._scorer:  # `with_added` copies this index with a new scorer
-            words = sorted(t for t in self._scorer.vocabulary if "~" not in t)  # not the word pairs
-            kept = (self._scorer, words)
-            self._sorted_terms = kept
-        words = kept[1]
-        at = bisect.bisect_left(words, start)
-        found = list(itertools.takewhile(lambda t: t.startswith(start), words[at : at + 1000]))
-        return sorted(found, key=lambda t: -self._scorer.document_frequency(t))[:limit]
+        words = self._sorted_terms()
+        found = words[bisect.bisect_left(words, start) : bisect.bisect_left(words, start + "\U0010ffff")]
+        return sorted(found[:5000], key=lambda t: -self._scorer.document_frequency(t))[:limit]
+
+    def _sorted_terms(self) -> list[str]:
+        """The terms passages hold (not the word pairs), sorted; made once per index, on first use,
+        and carried into `with_added`'s index with its new terms put in place."""
+        kept = self.__dict__.get("_sorted")
+        if kept is None or kept[0] is not self._scorer:
+            kept = (self._scorer, sorted(t for t in self._scorer.vocabulary if "~" not in t))
+            self._sorted = kept
+        words: list[str] = kept[1]
+        return words
 
     def knows(self, term: str) -> bool:
         """True when a passage holds `term` (a term as `analyze` gives it)."""
