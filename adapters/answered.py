@@ -33,7 +33,7 @@ class Sent(Generic[H, S]):
     """What went out for one question: the question as the bot read it, and each message sent."""
 
     question: str
-    shown: tuple[S, ...]  # each message as sent, to compare with a new answer's
+    pieces: tuple[S, ...]  # each message as sent, to compare with a new answer's
     handles: tuple[H, ...]  # the same messages as the platform names them, in order
 
 
@@ -68,7 +68,7 @@ async def rewrite(
 def plan(before: Sent[H, S], after: Sequence[S]) -> Plan[H, S]:
     """Edit the messages sent in order into the new ones, leaving alone those that read the same;
     send the new ones beyond them, delete the old ones beyond the new."""
-    pairs = zip(before.handles, before.shown, after, strict=False)
+    pairs = zip(before.handles, before.pieces, after, strict=False)
     edits = tuple((handle, new) for handle, old, new in pairs if new != old)
     kept = len(before.handles)
     return Plan(edit=edits, send=tuple(after[kept:]), delete=tuple(before.handles[len(after) :]))

@@ -25,7 +25,7 @@ from bot import Answer, Outcome, Service
 log = logging.getLogger(__name__)
 
 
-def pieces(answer: Answer) -> list[Piece]:
+def pieces_of(answer: Answer) -> list[Piece]:
     """Every message of an answer, each of its replies (one per question of the message) in turn."""
     return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply).messages()]
 
@@ -65,7 +65,7 @@ class Replies:
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
-        sent = pieces(answer)
+        sent = pieces_of(answer)
         handles = await self._send(message, sent)
         if answer.outcome is not Outcome.THROTTLED:
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles)))
@@ -95,7 +95,7 @@ class Replies:
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        after = pieces(answer)
+        after = pieces_of(answer)
         if before is None:  # not asked of the bot before the edit (the mention added)
             handles = await self._send(message, after)
         else:

@@ -108,7 +108,7 @@ def pieces(texts: list[str], markup: InlineKeyboardMarkup | None = None) -> list
     return [Piece(text, markup if i == len(texts) - 1 else None, i == 0) for i, text in enumerate(texts)]
 
 
-def shown(answer: Answer) -> list[Piece]:
+def pieces_of(answer: Answer) -> list[Piece]:
     """Every message of an answer, each of its replies (one per question of the message) in turn."""
     return [piece for reply in answer.replies for piece in pieces(render(reply), keyboard(reply))]
 

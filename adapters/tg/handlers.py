@@ -38,12 +38,12 @@ from adapters.tg.deliver import (
     delete,
     edit,
     for_callback_answer,
+    pieces_of,
     retry_policy,
     send,
     send_pieces,
     send_text,
     send_with_retries,
-    shown,
     transient,
     within_budget,
 )
@@ -166,7 +166,7 @@ class Handlers:
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
-        sent = shown(answer)
+        sent = pieces_of(answer)
         handles = await send_pieces(context, Target.for_message(message), sent)
         if answer.outcome is not Outcome.THROTTLED:
             self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
@@ -191,7 +191,7 @@ class Handlers:
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        target, after = Target.for_message(message), shown(answer)
+        target, after = Target.for_message(message), pieces_of(answer)
         if before is None:  # not asked of the bot before the edit ("@QABot" added)
             handles = await send_pieces(context, target, after)
         else:
