@@ -25,23 +25,17 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.answered import Answered, Sent, rewrite
 from adapters.platform import in_thread
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
     ChatOrderProcessor,
-    Piece,
     Target,
     acknowledge,
     asker_of,
-    delete,
-    edit,
     for_callback_answer,
-    pieces_of,
     retry_policy,
     send,
-    send_pieces,
     send_text,
     send_with_retries,
     transient,
@@ -49,6 +43,7 @@ from adapters.tg.deliver import (
 )
 from adapters.tg.moderation import USAGE, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
+from adapters.tg.replies import Replies
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
@@ -78,7 +73,7 @@ class Handlers:
     def __init__(self, service: Service):
         self.service = service
         self.refs = RefTable()
-        self.answered: Answered[int, Piece] = Answered()  # what each recent question got, for its edits
+        self.replies = Replies(service)  # what each recent question got, for its edits
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -161,48 +156,14 @@ class Handlers:
                 await self.answer(message, context, question)
 
     async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one message, each of its questions in a reply of its own (see `Answer.replies`);
-        over a limit, the cooldown note or nothing, as the core decides."""
-        answer = await in_thread(self.service.ask, question, asker_of(message))
-        if answer.silent:
-            return
-        sent = pieces_of(answer)
-        handles = await send_pieces(context, Target.for_message(message), sent)
-        if answer.outcome is not Outcome.THROTTLED:
-            self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
+        await self.replies.answer(message, context, question)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = update.edited_message
-        if message is None or message.text is None or not self.answered.follows(message.date):
-            return
-        key = (message.chat_id, message.message_id)
-        before = self.answered.recall(key)
-        question = self.asked_in(message, context)
-        if question is None:
-            if before is not None:
-                self.answered.forget(key)
-                for handle in before.handles:
-                    await delete(context, message.chat_id, handle)
-            return
-        if before is not None and before.question == question:
-            return  # nothing the bot reads has changed
-        answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
-        if answer.outcome is Outcome.THROTTLED:
-            return
-        target, after = Target.for_message(message), pieces_of(answer)
-        if before is None:  # not asked of the bot before the edit ("@QABot" added)
-            handles = await send_pieces(context, target, after)
-        else:
-            handles = await rewrite(
-                before,
-                after,
-                edit=functools.partial(edit, context, target),
-                delete=functools.partial(delete, context, message.chat_id),
-                send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
-            )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
+        if message is not None and message.text is not None and self.replies.answered.follows(message.date):
+            await self.replies.follow(message, context, self.asked_in(message, context))
 
     def asked_in(self, message: Message, context: Context) -> str | None:
         """The question a message asks the bot, as `on_text` and `on_ask` read it; None for any other

@@ -1,0 +1,69 @@
+"""The bot's replies to questions in Telegram chats: sent, and edited as their question is.
+
+`answer` sends a message's answer (in groups the first message of each reply quotes the
+question) and remembers what went out; `follow` edits it in place when the question is edited, or
+deletes it when the message no longer asks the bot (see adapters.answered). Telegram does not tell
+a bot of deleted messages, so a deleted question's answer stays. Updates of one chat reach these
+one at a time (`ChatOrderProcessor`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from telegram import Message
+from telegram.ext import ContextTypes
+
+from adapters.answered import Answered, Sent, rewrite
+from adapters.platform import in_thread
+from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces
+from bot import Outcome, Service
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class Replies:
+    """The replies sent lately, and how they follow their questions."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.answered: Answered[int, Piece] = Answered()
+
+    async def answer(self, message: Message, context: Context, question: str) -> None:
+        """Answer one message, each of its questions in a reply of its own (see `Answer.replies`);
+        over a limit, the cooldown note or nothing, as the core decides."""
+        answer = await in_thread(self.service.ask, question, asker_of(message))
+        if answer.silent:
+            return
+        sent = pieces_of(answer)
+        handles = await send_pieces(context, Target.for_message(message), sent)
+        if answer.outcome is not Outcome.THROTTLED:
+            self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
+
+    async def follow(self, message: Message, context: Context, question: str | None) -> None:
+        """The edit of `message`, which now asks `question` (None: it asks the bot nothing)."""
+        key = (message.chat_id, message.message_id)
+        before = self.answered.recall(key)
+        if question is None:
+            if before is not None:
+                self.answered.forget(key)
+                for handle in before.handles:
+                    await delete(context, message.chat_id, handle)
+            return
+        if before is not None and before.question == question:
+            return  # nothing the bot reads has changed
+        answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
+        if answer.outcome is Outcome.THROTTLED:
+            return
+        target, after = Target.for_message(message), pieces_of(answer)
+        if before is None:  # not asked of the bot before the edit ("@QABot" added)
+            handles = await send_pieces(context, target, after)
+        else:
+            handles = await rewrite(
+                before,
+                after,
+                edit=functools.partial(edit, context, target),
+                delete=functools.partial(delete, context, message.chat_id),
+                send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
+            )
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
