@@ -13,6 +13,7 @@ import pytest
 
 from bot import Answerer, Outcome
 from bot.curation.importing import import_article
+from bot.knowledge import KnowledgeBase, Passage, Source
 from tests.test_discord import TEST_PASSAGES, write_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +105,23 @@ def test_what_is_offered_follows_a_rule_set_on_the_answerer(tmp_path: Path) -> N
     answerer.confidence = dataclasses.replace(answerer.confidence, threshold=-100.0, min_coverage=0.0, names=False)
     assert answerer.answer("Install").outcome is Outcome.ANSWERED
     assert "Install" in answerer.completions("install")
+
+
+def test_a_word_being_typed_reads_as_the_commonest_of_thousands_it_begins() -> None:
+    """Every word it begins is weighed, not the first 5,000 in the alphabet: "cou" had never offered
+    "council", held by every passage, behind 6,000 rarer "coua..." words."""
+    source = Source(title="Notes")
+    letters = "abcdefghijklmnopqrst"
+    rare = [f"coua{a}{b}{c}{d}" for a in letters for b in letters for c in letters for d in letters][:6000]
+    passages = [
+        Passage(
+            id=f"p{n}",
+            section=f"Part {n}",
+            text=f"The council decided {' '.join(rare[n * 50 : n * 50 + 50])}.",
+            source=source,
+        )
+        for n in range(120)
+    ]
+    answerer = Answerer(KnowledgeBase(tuple(passages)))
+    assert answerer.index.knows("council")
+    assert answerer.index.beginning("cou", 3)[0] == "council"

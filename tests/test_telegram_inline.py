@@ -10,19 +10,29 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import yaml
 from telegram_support import handled, running, write_handbook
 
 from bot import Service
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram, Fault
-from tests.test_telegram import PRIVATE, USER
+from tests.test_telegram import PRIVATE, USER, free_port, wait_for_port
 
 
 @pytest.fixture
 async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]:
     async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge"))):
         yield fake
+
+
+def with_passage(folder: Path, passage: dict[str, Any]) -> Path:
+    """The handbook in `folder` with one more passage."""
+    write_handbook(folder)
+    data = yaml.safe_load((folder / "handbook.yaml").read_text(encoding="utf-8"))
+    data["passages"].append(passage)
+    (folder / "handbook.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
 
 
 async def answered(fake: FakeTelegram, query: str) -> Call:
@@ -113,3 +123,84 @@ async def test_a_members_queries_wait_for_each_other_and_only_the_newest_is_answ
     await asyncio.sleep(0.3)
     answered_ids = [c.params["inline_query_id"] for c in bot.calls_of("answerInlineQuery")]
     assert answered_ids == [ids[0], ids[-1]]
+
+
+async def test_a_recipe_cut_for_inline_mode_is_still_code_not_fence_marks(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A block of code cut for one message is closed again: cut with its closing fence off, the
+    member's chat had shown "```sh" and every command as plain text."""
+    folder = with_passage(tmp_path / "knowledge", {"id": "build-recipe", "section": "Building", "text": RECIPE})
+    async with running(fake, Service.from_directory(folder)):
+        call = await answered(fake, "build from source")
+    [result] = [r for r in call.params["results"] if r["id"] == "build-recipe"]
+    text = result["input_message_content"]["message_text"]
+    assert "```" not in text
+    assert "<pre>" in text
+
+
+# 𝗠𝗮𝘁𝗵𝗲𝗺𝗮𝘁𝗶𝗰𝗮𝗹 bold letters, as "fancy font" generators paste them: each is one Python character but
+# two UTF-16 code units, which is what Telegram counts its 4096 in.
+FANCY = "𝗣𝗮𝘆 𝗯𝘆 𝗯𝗮𝗻𝗸 𝘁𝗿𝗮𝗻𝘀𝗳𝗲𝗿 "
+
+
+async def test_a_passage_of_astral_characters_does_not_spoil_the_whole_inline_answer(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Telegram counts its 4096 in UTF-16 units, where such a letter is two: a passage of them, cut
+    by characters, was "too long", and Telegram refused the whole answer, five results with it."""
+    text = "The membership fee is paid in January. " + FANCY * (2900 // len(FANCY))
+    assert len(text) <= 3000
+    folder = with_passage(tmp_path / "knowledge", {"id": "fee-fancy", "section": "Membership fee", "text": text})
+    async with running(fake, Service.from_directory(folder)):
+        call = await answered(fake, "membership fee")
+    assert fake.violations == []
+    assert call.status == 200
+    assert {r["id"] for r in call.params["results"]} >= {"membership-fee", "fee-fancy"}
+
+
+async def test_a_members_newest_query_is_answered_even_past_the_per_chat_bound(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A member's inline queries are not dropped past a chat's bound (256 waiting): the newest, the
+    one Telegram shows, had been dropped, and the 255 it overtook all searched and answered."""
+    fake.inject("answerInlineQuery", Fault(delay=2.0))  # the first answer is slow: the rest queue behind it
+    async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge"))):
+        typed = "membership fee is paid in january by bank transfer please tell me more about it " * 5
+        ids = [fake.inline(typed[: 3 + n], user=USER) for n in range(300)]
+        await fake.wait_for("answerInlineQuery", 2, timeout=20)
+        await asyncio.sleep(1.0)
+        answered_ids = [c.params["inline_query_id"] for c in fake.calls_of("answerInlineQuery")]
+    assert ids[-1] in answered_ids
+    assert len(answered_ids) <= 3  # overtaken queries are not searched
+
+
+async def test_an_older_query_arriving_late_does_not_overtake_the_newest(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A webhook takes Telegram's POSTs concurrently, so a member's queries can come out of order: the
+    newest is the highest update id, not the last to arrive ("membership" had been skipped for "membe")."""
+    secret = "review_Secret-19d"
+    port = free_port()
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    right = {"X-Telegram-Bot-Api-Secret-Token": secret}
+
+    def query(update_id: int, text: str) -> dict[str, Any]:
+        return {
+            "update_id": update_id,
+            "inline_query": {"id": str(update_id), "from": USER, "query": text, "offset": ""},
+        }
+
+    fake.inject("answerInlineQuery", Fault(delay=1.0))  # the first answer is slow: the others wait for it
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
+    async with running(fake, service, ready="setWebhook", **env), aiohttp.ClientSession() as http:
+        await wait_for_port(port)
+        url = f"http://127.0.0.1:{port}/tg"
+        for update in (query(100, "mem"), query(103, "membership"), query(102, "membe")):  # 103 overtook 102 on the way
+            async with http.post(url, json=update, headers=right) as posted:
+                assert posted.status == 200
+        await fake.wait_for("answerInlineQuery", 2)
+        await asyncio.sleep(0.5)
+        answered_ids = [c.params["inline_query_id"] for c in fake.calls_of("answerInlineQuery")]
+    assert "103" in answered_ids

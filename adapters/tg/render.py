@@ -67,15 +67,21 @@ def html_messages(parts: list[tuple[str | None, str | None]], limit: int = Messa
     return _pack(chunks, limit)
 
 
+def units(text: str) -> int:
+    """How long Telegram counts `text`: in UTF-16 code units, where an emoji or a rare CJK character
+    is two (a passage of them, counted in characters, was refused as "message is too long")."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _split_escaped(text: str, limit: int, cut: int | None = None) -> list[str]:
     """Split `text` (at most `cut` raw characters a piece) so that every escaped piece fits in `limit`."""
     pieces: list[str] = []
     for piece in split_message(text, cut or limit):
         escaped = html.escape(piece, quote=False)
-        if len(escaped) <= limit:
+        if units(escaped) <= limit:
             pieces.append(escaped)
-        else:  # escaping made it longer: cut the raw piece smaller, in proportion
-            smaller = max(1, min(len(piece) - 1, len(piece) * limit // len(escaped)))
+        else:  # escaping (or wide characters) made it longer: cut the raw piece smaller, in proportion
+            smaller = max(1, min(len(piece) - 1, len(piece) * limit // units(escaped)))
             pieces.extend(_split_escaped(piece, limit, smaller))
     return pieces
 
@@ -83,7 +89,7 @@ def _split_escaped(text: str, limit: int, cut: int | None = None) -> list[str]:
 def _pack(chunks: list[str], limit: int) -> list[str]:
     messages: list[str] = []
     for chunk in chunks:
-        if messages and len(messages[-1]) + 2 + len(chunk) <= limit:
+        if messages and units(messages[-1]) + 2 + units(chunk) <= limit:
             messages[-1] += "\n\n" + chunk
         else:
             messages.append(chunk)
@@ -100,8 +106,8 @@ def plain_messages(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list
     while True:
         pieces = html_messages([(text, None)], room)
         coded = [CODE_SPAN.sub(r"<code>\1</code>", piece) for piece in pieces]
-        if all(len(c) <= limit for c in coded) or room <= limit // 4:
-            return [c if len(c) <= limit else piece for c, piece in zip(coded, pieces, strict=True)]
+        if all(units(c) <= limit for c in coded) or room <= limit // 4:
+            return [c if units(c) <= limit else piece for c, piece in zip(coded, pieces, strict=True)]
         room -= limit // 8
 
 
@@ -128,14 +134,26 @@ def inline_result(answer: Answer) -> InlineQueryResultArticle:
 
 def one_message(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
     """The answer in one message of at most `limit` characters, its citation kept: a passage too long
-    for it is cut at a word and marked "…" (inline mode sends one message; the first of two had
-    left out the rest and the source)."""
+    for it is cut at a word and marked "…", a block of code cut inside closed again, so that it is
+    still code (inline mode sends one message; the first of two had left out the rest and the source)."""
     text = answer.passage_text or ""
     while True:
         pieces = render(dataclasses.replace(answer, passage_text=text), limit)
-        if len(pieces) == 1 or len(text) <= 1:
+        if len(pieces) == 1 or len(text) <= 2:
             return pieces[0]
-        text = clip(text, len(text) * 4 // 5)
+        text = _fenced(clip(text, max(2, len(text) * 9 // 10)))
+
+
+def _fenced(text: str) -> str:
+    """`text` with a fence of code it leaves open closed after it."""
+    opened = ""
+    for line in text.splitlines():
+        fence = re.match(r"`{3,}", line)
+        if fence and not opened:
+            opened = fence.group()
+        elif fence and line.strip() == opened:
+            opened = ""
+    return f"{text}\n{opened}" if opened else text
 
 
 def passage_ref(passage_id: str) -> str:
