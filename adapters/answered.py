@@ -39,7 +39,7 @@ class Sent(Generic[H, S]):
 
 @dataclass(frozen=True)
 class Plan(Generic[H, S]):
-    """How to turn the messages sent for a question into a new answer's: edit, then send, then delete."""
+    """How to turn the messages sent for a question into a new answer's: edit, delete, then send."""
 
     edit: tuple[tuple[H, S], ...]
     send: tuple[S, ...]
