@@ -125,3 +125,14 @@ def test_a_word_being_typed_reads_as_the_commonest_of_thousands_it_begins() -> N
     answerer = Answerer(KnowledgeBase(tuple(passages)))
     assert answerer.index.knows("council")
     assert answerer.index.beginning("cou", 3)[0] == "council"
+
+
+def test_a_word_being_typed_reads_as_a_synonym_groups_term_and_as_words_added_since() -> None:
+    """The passages' words, as written, are what a word being typed begins: the seed's "refug" is its
+    synonym group's term (it had completed to nothing), and a moderator's new word counts at once."""
+    answerer = Answerer.from_directory(ROOT / "knowledge")
+    assert answerer.index.analyze("refugees")[0] in answerer.index.beginning("refug")
+    assert answerer.index.beginning("zebr") == []
+    source = answerer.kb.passages[0].source
+    grown = answerer.with_added(Passage("zebra-1", "Zebras", "Zebras are striped horses.", source))
+    assert grown.index.beginning("zebr") == grown.index.analyze("zebras")

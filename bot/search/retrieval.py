@@ -148,12 +148,20 @@ def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1
     return terms, pieces
 
 
+def _inserted(words: list[str], new: Iterable[str]) -> list[str]:
+    """`words` (sorted) with `new` put in place: a copy in one C call, and a few insertions."""
+    found = list(words)
+    for word in sorted(new):
+        bisect.insort(found, word)
+    return found
+
+
 def query_terms(terms: Sequence[str]) -> list[str]:
     """What BM25 is asked for a question's terms: the terms and their pairs."""
     return [*terms, *pairs(list(terms))]
 
 
-MAX_BEGUN = 50_000  # terms a word being typed is read as at most (`Index.beginning`)
+MAX_BEGUN = 50_000  # words a word being typed is read as at most (`Index.beginning`)
 
 
 class Index:
@@ -212,16 +220,13 @@ class Index:
         new._surface.update(added)
         new._ids = self._ids.union(new_ids)
         new._speller = self._speller.extended(added, new_terms)
-        new._written = None
+        # the passages' words, if sorted already, with the new ones put in place (a sort of them all
+        # had held an answer in another thread for 27 ms at 100,000 passages)
+        new._written = None if self._written is None else _inserted(self._written, added.keys() - self._surface.keys())
         new._headings = self._headings.with_passages(passages, len(self.kb.passages), self.synonyms)
         new._listed = listed(passages, len(self.kb.passages), self._listed)
         new._titles = self._titles.with_passages(passages, self.synonyms)
         new._set_weights()
-        if (kept := self.__dict__.get("_sorted")) is not None:  # the words sorted once, not again
-            words = list(kept[1])  # one C copy; a few new words put in place
-            for term in sorted(t for t in new_terms if "~" not in t):
-                bisect.insort(words, term)
-            new._sorted = (new._scorer, words)
         return new
 
     def _set_weights(self) -> None:
@@ -264,26 +269,26 @@ class Index:
         return terms
 
     def beginning(self, start: str, limit: int = 3) -> list[str]:
-        """The terms passages hold that begin with `start`, three letters or more (a word still
-        being typed: "refug" of refugees, whose term is "refuge"), those most passages hold first,
-        at most `limit` (of the first `MAX_BEGUN` in alphabetical order: a synthetic 100,000 passages'
-        commonest three letters begin fewer)."""
+        """The terms of the passages' words that begin with `start`, three letters or more (a word
+        still being typed: "refug" of refugees, whose term is "refuge", or the seed's synonym group
+        of refugees and defectors), the commonest words first, at most `limit` (of the first
+        `MAX_BEGUN` words in alphabetical order: a synthetic 100,000 passages' commonest three
+        letters begin fewer)."""
         start = start.casefold()
         if len(start) < 3:
             return []
-        words = self._sorted_terms()
+        words = self._words()
         found = words[bisect.bisect_left(words, start) : bisect.bisect_left(words, start + "\U0010ffff")]
-        return heapq.nlargest(limit, found[:MAX_BEGUN], key=self._scorer.document_frequency)
+        terms: dict[str, None] = {}
+        for word in heapq.nlargest(4 * limit, found[:MAX_BEGUN], key=self._surface.__getitem__):
+            terms.update(dict.fromkeys(self.analyze(word)))  # a stop word ("these") gives none
+        return list(terms)[:limit]
 
-    def _sorted_terms(self) -> list[str]:
-        """The terms passages hold (not the word pairs), sorted; made once per index, on first use,
-        and carried into `with_added`'s index with its new terms put in place."""
-        kept = self.__dict__.get("_sorted")
-        if kept is None or kept[0] is not self._scorer:
-            kept = (self._scorer, sorted(t for t in self._scorer.vocabulary if "~" not in t))
-            self._sorted = kept
-        words: list[str] = kept[1]
-        return words
+    def _words(self) -> list[str]:
+        """The passages' words, sorted, made when first needed (and carried into `with_added`'s index)."""
+        if self._written is None:
+            self._written = sorted(self._surface)
+        return self._written
 
     def knows(self, term: str) -> bool:
         """True when a passage holds `term` (a term as `analyze` gives it)."""
@@ -319,9 +324,7 @@ class Index:
             return False
         if any(t in self._phrase_words or self._scorer.document_frequency(t) for t in terms):
             return False
-        if self._written is None:
-            self._written = sorted(self._surface)
-        words = self._written
+        words = self._words()
         for word in text.words(name):
             stem = word[: max(4, len(word) - 4)]
             at = bisect.bisect_left(words, stem)
