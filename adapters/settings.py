@@ -51,6 +51,14 @@ class Env:
             raise StartupError(f"{name} must not be negative")
         return value
 
+    def whole_numbers(self, name: str, what: str = "numbers") -> tuple[int, ...]:
+        """Whole numbers of 0 or more written "0,1" or "1234, 5678" (ASCII digits only); () when unset."""
+        raw = self.text(name)
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise StartupError(f"{name} must be comma-separated {what}, not {raw[:60]!r}")
+        return tuple(int(part) for part in parts)
+
     def number(self, name: str, default: float) -> float:
         """A finite number of 0 or more."""
         value = self._parsed(name, float, "a number")

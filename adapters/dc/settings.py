@@ -42,9 +42,8 @@ class Settings:
         if not token:
             raise StartupError("DISCORD_BOT_TOKEN is not set")
         count_text = env.text("DISCORD_SHARD_COUNT").lower()
-        ids_text = env.text("DISCORD_SHARD_IDS")
         count = None if count_text in ("", "auto") else env.whole("DISCORD_SHARD_COUNT", 0)
-        ids = _shard_ids(ids_text) if ids_text else None
+        ids = env.whole_numbers("DISCORD_SHARD_IDS") or None
         if ids is not None and count is None:
             raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
         if count is not None and (count < 1 or any(not 0 <= i < count for i in ids or ())):
@@ -60,23 +59,20 @@ class Settings:
             shard_ids=ids,
             defer_after=defer_after,
             guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
-            answer_forums=_channel_ids("DISCORD_ANSWER_FORUMS", env.text("DISCORD_ANSWER_FORUMS")),
+            answer_forums=_channel_ids(env),
         )
 
 
-def _channel_ids(name: str, text: str) -> frozenset[int]:
-    """Channel ids written "1234,5678" (Developer Mode, then right-click the channel, Copy Channel ID)."""
-    parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not all(part.isascii() and part.isdigit() and 0 < int(part) < 2**64 for part in parts):
-        raise StartupError(f"{name} must be comma-separated channel ids (numbers), not {text[:60]!r}")
-    return frozenset(int(part) for part in parts)
-
-
-def _shard_ids(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise StartupError(f"DISCORD_SHARD_IDS must be comma-separated numbers, not {text!r}") from None
+def _channel_ids(env: Env) -> frozenset[int]:
+    """DISCORD_ANSWER_FORUMS: channel ids written "1234,5678" (Developer Mode, then right-click the
+    channel, Copy Channel ID), each a snowflake (above 0, below 2**64)."""
+    what = "channel ids (numbers)"
+    ids = env.whole_numbers("DISCORD_ANSWER_FORUMS", what)
+    if not all(0 < i < 2**64 for i in ids):
+        raise StartupError(
+            f"DISCORD_ANSWER_FORUMS must be comma-separated {what}, not {env.text('DISCORD_ANSWER_FORUMS')[:60]!r}"
+        )
+    return frozenset(ids)
 
 
 def intents(settings: Settings) -> discord.Intents:
