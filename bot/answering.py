@@ -189,6 +189,7 @@ class _Memo:
     confidence: Confidence
     topics: dict[int, tuple[list[str], int]] = field(default_factory=dict)  # the help's, by their limit
     answers: dict[str, bool] = field(default_factory=dict)  # whether a section asked as written is answered
+    terms: dict[str, frozenset[str]] = field(default_factory=dict)  # an alternate question's, as analysed
 
     def serves(self, answerer: Answerer) -> bool:
         """Whether it was worked out for what `answerer` has now (the very objects: comparing
@@ -358,7 +359,7 @@ class Answerer:
             if ranked.matched <= 0:
                 continue
             passage = ranked.passage
-            asked = sorted(passage.questions, key=lambda q: -len(wanted.intersection(self.index.analyze(q))))
+            asked = sorted(passage.questions, key=lambda q: -len(wanted & self._terms_of(q)))
             section = () if is_frame(passage.section) or passage.section in passage.questions else (passage.section,)
             first += [*asked[:1], *(s for s in section if self._answers(s))]
             rest += asked[1:]
@@ -384,6 +385,13 @@ class Answerer:
         if section not in answers:
             answers[section] = self._answer(cut(section)).outcome is Outcome.ANSWERED
         return answers[section]
+
+    def _terms_of(self, question: str) -> frozenset[str]:
+        """An alternate question's terms, analysed once per version (not at each keystroke)."""
+        terms = self._memo().terms
+        if question not in terms:
+            terms[question] = frozenset(self.index.analyze(question))
+        return terms[question]
 
     def _memo(self) -> _Memo:
         """What this answerer works out once and keeps (the help's topics, which sections it answers),
