@@ -5,7 +5,7 @@ windows") expects the bot's reply to follow, as a person's would, rather than st
 the message no longer says. Each platform keeps one `Answered` per process: for every question
 answered in the last `window` (15 minutes), the question as read and the messages sent for it.
 An edit of such a question is answered again (the core's cooldown counts it as a question) and
-the bot's messages are edited in place (`plan`): one more message is sent, or one fewer is deleted,
+the bot's messages are edited in place (`rewrite`): one more message is sent, or one fewer is deleted,
 when the new answer needs another number of them. An edit that no longer asks the bot anything
 (a group message whose mention was taken out) deletes the replies. An older question's edit is
 left alone, and so is one that changes nothing the bot reads (Discord also reports a message as
@@ -37,15 +37,6 @@ class Sent(Generic[H, S]):
     handles: tuple[H, ...]  # the same messages as the platform names them, in order
 
 
-@dataclass(frozen=True)
-class Plan(Generic[H, S]):
-    """How to turn the messages sent for a question into a new answer's: edit, delete, then send."""
-
-    edit: tuple[tuple[H, S], ...]
-    send: tuple[S, ...]
-    delete: tuple[H, ...]
-
-
 async def rewrite(
     before: Sent[H, S],
     after: Sequence[S],
@@ -54,24 +45,18 @@ async def rewrite(
     delete: Callable[[H], Awaitable[None]],
     send: Callable[[list[S], bool], Awaitable[list[H]]],
 ) -> list[H]:
-    """Turn the messages sent for a question into a new answer's (`plan`), by the platform's own
-    `edit` (which gives the message's handle: a new one when it had to be sent anew), `delete` and
-    `send` (told whether what it sends opens the reply); returns the handles of the new answer's."""
-    todo = plan(before, after)
-    edited = {handle: await edit(handle, piece) for handle, piece in todo.edit}
-    for handle in todo.delete:
+    """Turn the messages sent for a question into a new answer's, by the platform's own `edit`
+    (which gives the message's handle: a new one when it had to be sent anew), `delete` and `send`
+    (told whether what it sends opens the reply): the messages sent are edited in order into the
+    new ones, those that read the same left alone; the old ones beyond the new are deleted, and the
+    new ones beyond the old sent. Returns the handles of the new answer's messages."""
+    kept = list(before.handles[: len(after)])
+    for at, (old, new) in enumerate(zip(before.pieces, after, strict=False)):
+        if new != old:
+            kept[at] = await edit(kept[at], new)
+    for handle in before.handles[len(after) :]:
         await delete(handle)
-    kept = [edited.get(handle, handle) for handle in before.handles[: len(after)]]
-    return kept + await send(list(todo.send), not kept)
-
-
-def plan(before: Sent[H, S], after: Sequence[S]) -> Plan[H, S]:
-    """Edit the messages sent in order into the new ones, leaving alone those that read the same;
-    send the new ones beyond them, delete the old ones beyond the new."""
-    pairs = zip(before.handles, before.pieces, after, strict=False)
-    edits = tuple((handle, new) for handle, old, new in pairs if new != old)
-    kept = len(before.handles)
-    return Plan(edit=edits, send=tuple(after[kept:]), delete=tuple(before.handles[len(after) :]))
+    return kept + await send(list(after[len(before.handles) :]), not kept)
 
 
 class Answered(Generic[H, S]):
@@ -82,9 +67,9 @@ class Answered(Generic[H, S]):
         self.bound = bound
         self._sent: OrderedDict[Hashable, Sent[H, S]] = OrderedDict()
 
-    def follows(self, asked_at: datetime, now: datetime | None = None) -> bool:
+    def follows(self, asked_at: datetime) -> bool:
         """Whether an edit of a question first sent at `asked_at` (aware) is followed."""
-        return (now or datetime.now(UTC)) - asked_at <= self.window
+        return datetime.now(UTC) - asked_at <= self.window
 
     def remember(self, key: Hashable, sent: Sent[H, S]) -> None:
         self._sent[key] = sent
@@ -97,6 +82,3 @@ class Answered(Generic[H, S]):
 
     def forget(self, key: Hashable) -> Sent[H, S] | None:
         return self._sent.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._sent)
