@@ -88,11 +88,15 @@ def _split_escaped(text: str, limit: int, cut: int | None = None) -> list[str]:
 
 def _pack(chunks: list[str], limit: int) -> list[str]:
     messages: list[str] = []
+    length = 0  # of the last message, in Telegram's units
     for chunk in chunks:
-        if messages and units(messages[-1]) + 2 + units(chunk) <= limit:
+        size = units(chunk)
+        if messages and length + 2 + size <= limit:
             messages[-1] += "\n\n" + chunk
+            length += 2 + size
         else:
             messages.append(chunk)
+            length = size
     return messages
 
 
