@@ -31,6 +31,12 @@ FORMATS = [
 ]
 
 
+def _page(suffix: str, parts: list[str], head: str = "") -> str:
+    """The parts as a page in the format of `suffix`: blocks apart, in an HTML page's main content."""
+    page = "\n\n".join(parts) + "\n"
+    return f"<html><head>{head}</head><body><main>{page}</main></body></html>" if suffix == "html" else page
+
+
 @pytest.mark.parametrize(("suffix", "title", "heading", "paragraph"), FORMATS)
 def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
     tmp_path: Path, suffix: str, title: str, heading: str, paragraph: str
@@ -47,9 +53,7 @@ def test_invisible_characters_written_as_entities_are_dropped_in_every_format(
         heading.format("&ZeroWidthSpace;"),
         paragraph.format("Members vote&#x2060;yearly, on Sun&shy;day."),
     ]
-    page = "\n\n".join(parts) + "\n"
-    page = f"<html><body><main>{page}</main></body></html>" if suffix == "html" else page
-    title_read, found = _imported(tmp_path / f"fees.{suffix}", page)
+    title_read, found = _imported(tmp_path / f"fees.{suffix}", _page(suffix, parts))
     assert title_read == "Club"
     assert found == [
         ("Rules", "Students pay halfprice and seniors pay nothing."),
@@ -77,11 +81,7 @@ def test_a_block_or_heading_of_marks_alone_that_the_loader_refuses_is_left_out(
         heading.format("".join(MARKS)),
         paragraph.format("Meetings are every Tuesday."),
     ]
-    page = "\n\n".join(parts) + "\n"
-    page = (
-        f"<html><head><title>&rlm;</title></head><body><main>{page}</main></body></html>" if suffix == "html" else page
-    )
-    assert _imported(tmp_path / f"rules.{suffix}", page) == (
+    assert _imported(tmp_path / f"rules.{suffix}", _page(suffix, parts, head="<title>&rlm;</title>")) == (
         "Club",
         [("Joining", "Anyone may join \u200ethe club."), ("Joining", "Meetings are every Tuesday.")],
     )
