@@ -8,6 +8,7 @@ limit and is to be told, whether a moderator may); blocking core calls go throug
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from typing import Any, TypeAlias
@@ -125,12 +126,14 @@ class Handlers:
         if message is None or message.text is None:
             return
         question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
-        if not question:
-            if await within_budget(self.service, context, message):
-                usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
-                await send_text(context, Target.for_message(message), usage)
-            return
-        await self.answer(message, context, question)
+        replied = None if question else pointed_at(message, context.bot.id)
+        if question:
+            await self.answer(message, context, question)
+        elif replied is not None:  # a bare /ask in reply to someone's question: that question
+            await self.answer(message, context, text_of(replied), pointed_target(message, replied))
+        elif await within_budget(self.service, context, message):
+            usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
+            await send_text(context, Target.for_message(message), usage)
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         """A /command the bot does not have, in a private chat: one line pointing to /help (groups: silence)."""
@@ -152,38 +155,49 @@ class Handlers:
             await self.answer(message, context, message.text)
         elif message.chat.type in GROUP_TYPES:
             question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
-            if question is not None:
+            replied = pointed_at(message, context.bot.id) if question == "" else None
+            if replied is not None:  # a bare mention in reply to someone's question: that question
+                await self.answer(message, context, text_of(replied), pointed_target(message, replied))
+            elif question is not None:
                 await self.answer(message, context, question)
 
-    async def answer(self, message: Message, context: Context, question: str) -> None:
-        await self.replies.answer(message, context, question)
+    async def answer(self, message: Message, context: Context, question: str, target: Target | None = None) -> None:
+        await self.replies.answer(message, context, question, target)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = update.edited_message
         if message is not None and message.text is not None and self.replies.answered.follows(message.date):
-            await self.replies.follow(message, context, self.asked_in(message, context))
+            asked = self.asked_in(message, context)
+            await self.replies.follow(message, context, *(asked or (None, None)))
 
-    def asked_in(self, message: Message, context: Context) -> str | None:
-        """The question a message asks the bot, as `on_text` and `on_ask` read it; None for any other
-        command, and in a group for a message not addressed to the bot. A command is what
+    def asked_in(self, message: Message, context: Context) -> tuple[str, Target] | None:
+        """The question a message asks the bot, as `on_text` and `on_ask` read it, and where its
+        answer goes; None for any other command (a bare `/ask` too, unless it points at a question),
+        and in a group for a message not addressed to the bot. A command is what
         python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the text,
         its name in any case ("/ASK@QABot ...")."""
         if sent_via_me(message, context):
             return None
         text = message.text or ""
+        question: str | None = None
         opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
         if opening:
             name, at, username = message.parse_entity(opening[0])[1:].partition("@")
             if name.casefold() != "ask" or (at and username.casefold() != context.bot.username.casefold()):
                 return None
-            return "".join(text.split(maxsplit=1)[1:]) or None
-        if message.chat.type == ChatType.PRIVATE:
-            return text
-        if message.chat.type in GROUP_TYPES:
-            return addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
-        return None
+            question = "".join(text.split(maxsplit=1)[1:])
+        elif message.chat.type == ChatType.PRIVATE:
+            question = text
+        elif message.chat.type in GROUP_TYPES:
+            question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
+        replied = pointed_at(message, context.bot.id) if question == "" else None
+        if replied is not None:  # a bare /ask or mention still points at the question it replies to
+            return text_of(replied), pointed_target(message, replied)
+        if question is None or (opening and not question):
+            return None
+        return question, Target.for_message(message)
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -275,6 +289,28 @@ def sent_via_me(message: Message, context: Context) -> bool:
     """Whether a member sent `message` through this bot's inline mode: the bot's own answer, picked
     from its inline results, and no question to it (in its private chat it had been asked again)."""
     return message.via_bot is not None and message.via_bot.id == context.bot.id
+
+
+def pointed_at(message: Message, bot_id: int) -> Message | None:
+    """The message that a bare `/ask` or a bare mention of the bot replies to: a member pointing the
+    bot at someone's question ("/ask" in reply to a newcomer's "how do i install it on windows?").
+    None for a reply to the bot itself, or to a message without text (in a forum topic, a message
+    replies to the topic's opening by default)."""
+    replied = message.reply_to_message
+    if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
+        return None
+    return replied if text_of(replied) else None
+
+
+def text_of(message: Message) -> str:
+    """A message's words: its text, or a photo's or a file's caption."""
+    return message.text or message.caption or ""
+
+
+def pointed_target(message: Message, replied: Message) -> Target:
+    """The answer to a question someone pointed the bot at replies to that question (its asker is
+    notified), in the chat and forum topic of the message that pointed."""
+    return dataclasses.replace(Target.for_message(message), reply_to=replied.message_id)
 
 
 def language_of(update: object) -> str:

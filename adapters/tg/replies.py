@@ -29,19 +29,22 @@ class Replies:
         self.service = service
         self.answered: Answered[int, Piece] = Answered()
 
-    async def answer(self, message: Message, context: Context, question: str) -> None:
-        """Answer one message, each of its questions in a reply of its own (see `Answer.replies`);
-        over a limit, the cooldown note or nothing, as the core decides."""
+    async def answer(self, message: Message, context: Context, question: str, target: Target | None = None) -> None:
+        """Answer one message, each of its questions in a reply of its own (see `Answer.replies`),
+        as a reply to it (or to `target`); over a limit, the cooldown note or nothing, as the core decides."""
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
         sent = pieces_of(answer)
-        handles = await send_pieces(context, Target.for_message(message), sent)
+        handles = await send_pieces(context, target or Target.for_message(message), sent)
         if answer.outcome is not Outcome.THROTTLED:
             self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
 
-    async def follow(self, message: Message, context: Context, question: str | None) -> None:
-        """The edit of `message`, which now asks `question` (None: it asks the bot nothing)."""
+    async def follow(
+        self, message: Message, context: Context, question: str | None, target: Target | None = None
+    ) -> None:
+        """The edit of `message`, which now asks `question` (None: it asks the bot nothing), its
+        answer a reply to it (or to `target`)."""
         key = (message.chat_id, message.message_id)
         before = self.answered.recall(key)
         if question is None:
@@ -55,7 +58,7 @@ class Replies:
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        target, after = Target.for_message(message), pieces_of(answer)
+        target, after = target or Target.for_message(message), pieces_of(answer)
         if before is None:  # not asked of the bot before the edit ("@QABot" added)
             handles = await send_pieces(context, target, after)
         else:
