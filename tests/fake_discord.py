@@ -298,6 +298,13 @@ class FakeDiscord:
             data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
         return self.interaction(2, data, user=user)
 
+    def message_command(self, name: str, target: Json, *, user: Json | None = None) -> Json:
+        """A message command (type 3, a message's Apps menu) used on `target`, which Discord hands
+        over whole, its content too, whatever the bot's intents."""
+        data: Json = {"id": self.next_id(), "name": name, "type": 3, "target_id": target["id"],
+                      "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
+        return self.interaction(2, data, user=user)
+
     def subcommand(self, group: str, name: str, *, user: Json | None = None, roles: tuple[str, ...] = (),
                    permissions: str = ALL_PERMISSIONS, **options: str | int) -> Json:  # fmt: skip
         """A slash command in a group (`/group name option:value`, type 2 with a type 1 option)."""
@@ -582,7 +589,15 @@ class FakeDiscord:
         if parts[0] == "webhooks" and method in ("POST", "PATCH"):
             return self._remember(self.bot_message(body)), 200
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
-            return [{**cmd, "id": self.next_id(), "application_id": self.app_id, "version": "1"} for cmd in body], 200
+            # as Discord gives them back: a message command's description is "" (it is sent none)
+            created = {
+                "type": 1,
+                "description": "",
+                "id": self.next_id(),
+                "application_id": self.app_id,
+                "version": "1",
+            }
+            return [{**created, **cmd} for cmd in body], 200
         return {"message": "404: Not Found", "code": 0}, 404
 
     def _refusal(self, method: str, path: str, body: Any) -> web.Response | None:

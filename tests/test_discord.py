@@ -480,12 +480,13 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
 
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
-    """`discord sync --guild ID` PUTs /ask, /help, /sources and the /kb group to that guild only."""
+    """`discord sync --guild ID` PUTs /ask, /help, /sources, the /kb group and "Answer this" to that guild only."""
     code = await asyncio.to_thread(sync.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})
     assert code == 0
     [put] = fake.find("PUT", "/applications/")
     assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
-    assert sorted(c["name"] for c in put.body) == ["ask", "help", "kb", "sources"]
+    assert sorted(c["name"] for c in put.body) == ["Answer this", "ask", "help", "kb", "sources"]
+    assert next(c for c in put.body if c["name"] == "Answer this")["type"] == 3  # in a message's Apps menu
     ask = next(c for c in put.body if c["name"] == "ask")
     assert ask["options"][0]["name"] == "question" and ask["options"][0]["required"]
 

@@ -24,7 +24,11 @@ from bot import Outcome, messages
 log = logging.getLogger(__name__)
 
 
-def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
+# The message command ("Apps" in a message's menu) that answers a member's message for them.
+ANSWER_THIS = "Answer this"
+
+
+def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group | app_commands.ContextMenu]:
     """Fresh command objects for one tree; their docstrings are what users see in Discord."""
 
     @app_commands.command(name="ask")
@@ -46,7 +50,11 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
         bot = host(interaction)
         await bot.guarded(interaction, budgeted(interaction, lambda: bot.service.sources_text(language(interaction))))
 
-    return [ask, help_, sources, build_kb_group()]
+    @app_commands.context_menu(name=ANSWER_THIS)
+    async def answer_this(interaction: discord.Interaction[discord.Client], message: discord.Message) -> None:
+        await host(interaction).guarded(interaction, answer_this_command(interaction, message))
+
+    return [ask, help_, sources, answer_this, build_kb_group()]
 
 
 CHOICE_CHARS = 100  # Discord's limit on an autocomplete choice's name and value
@@ -75,6 +83,18 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     answer = await bot.in_time(interaction, lambda: bot.service.ask(plain_question(question), who))
     for reply in answer.replies:  # a question each, when it asked several: the first responds, the rest follow up
         await respond(interaction, render(reply), ephemeral=answer.outcome is Outcome.THROTTLED)
+
+
+async def answer_this_command(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+    """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
+    the bot at a newcomer's question. Answered in the channel as /ask would answer it, the member
+    who pointed counting for the cooldown; a message without words gets a note only they see.
+    Discord gives a message command its message's text whatever the bot's intents."""
+    question = plain_question(message.content)
+    if not question.strip():
+        await tell(interaction, messages.say(messages.NOTHING_TO_ANSWER, messages.choose(language(interaction))))
+        return
+    await ask_command(interaction, question)
 
 
 async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str]) -> None:

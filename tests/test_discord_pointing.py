@@ -1,0 +1,61 @@
+"""A member points the bot at someone else's message: "Answer this" in the message's Apps menu
+answers it in the channel. The real discord.py against the fake gateway and REST API."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import Answerer, Service
+from tests.fake_discord import FakeDiscord
+from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
+
+ANSWER_THIS = "Answer this"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    """The core `online` runs on: a small knowledge base of its own, a fresh cooldown per test."""
+    return Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES)))
+
+
+async def test_answer_this_on_a_members_question_answers_it_in_the_channel(online: FakeDiscord) -> None:
+    newcomer = online.user("900000000000000001", name="newcomer")
+    question = online.message("are most of the defectors women", author=newcomer)  # no mention, no intent
+    await online.push("MESSAGE_CREATE", question)
+    helper = online.user("900000000000000002", name="helper")
+    interaction = online.message_command(ANSWER_THIS, question, user=helper)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["type"] == 4 and not call.body["data"].get("flags")  # in the channel, for everyone
+    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?"
+
+
+async def test_answer_this_on_a_message_without_words_tells_only_the_member_who_used_it(
+    online: FakeDiscord,
+) -> None:
+    image = {"id": "1", "filename": "a.png", "size": 1, "url": "https://cdn.example/a.png"}
+    picture = {**online.message(""), "attachments": [{**image, "proxy_url": image["url"]}]}
+    interaction = online.message_command(ANSWER_THIS, picture)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["flags"] & 64  # ephemeral
+    assert "no words" in call.body["data"]["content"]
+
+
+async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
+    online: FakeDiscord, service: Service
+) -> None:
+    helper = online.user("900000000000000003", name="busy helper")
+    question = online.message("are most of the defectors women")
+    interactions = [
+        online.message_command(ANSWER_THIS, question, user=helper) for _ in range(service.cooldown.burst + 1)
+    ]
+    for interaction in interactions:
+        await online.push("INTERACTION_CREATE", interaction)
+    calls: list[Any] = [await callback_for(online, i) for i in interactions]
+    await asyncio.sleep(0)
+    assert [bool(c.body["data"].get("flags", 0) & 64) for c in calls] == [False] * service.cooldown.burst + [True]
