@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.listening import main
+
+sys.exit(main())
