@@ -375,10 +375,14 @@ class FakeDiscord:
     async def push(self, event: str, data: Json, *, shard: int = 0) -> None:
         """Send an event on shard `shard`'s session; while it is disconnected, it waits for the RESUME.
         A message in a server reaches a client without the Message Content intent as Discord sends
-        it then: without its content (and embeds, attachments, components), unless it mentions the bot."""
+        it then: without its content (and embeds, attachments, components), unless it mentions the
+        bot; so does the message it replies to (`referenced_message`)."""
         session = self.live.get(shard) or self.shards[shard]
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not self._reads_content(session, data):
             data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+        replied = data.get("referenced_message") if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") else None
+        if replied and not self._reads_content(session, {"guild_id": data.get("guild_id"), **replied}):
+            data = {**data, "referenced_message": {**replied, "content": "", "embeds": [], "attachments": []}}
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot import Answerer, Service
+from tests.discord_support import ENV, connected
 from tests.fake_discord import FakeDiscord
 from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
 
@@ -59,3 +60,38 @@ async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
     calls: list[Any] = [await callback_for(online, i) for i in interactions]
     await asyncio.sleep(0)
     assert [bool(c.body["data"].get("flags", 0) & 64) for c in calls] == [False] * service.cooldown.burst + [True]
+
+
+def pointing(fake: FakeDiscord, at: dict[str, Any]) -> dict[str, Any]:
+    """A helper's reply to the member's message `at` that only pings the bot."""
+    helper = fake.user("900000000000000004", name="helper")
+    reply = fake.mention("", author=helper)
+    reference_to = {"message_id": at["id"], "channel_id": fake.channel_id, "guild_id": fake.guild_id}
+    return {**reply, "type": 19, "message_reference": reference_to, "referenced_message": at}
+
+
+async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_reply_to_it(
+    fake: FakeDiscord, service: Service
+) -> None:
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        question = fake.message("are most of the defectors women")
+        await fake.push("MESSAGE_CREATE", question)
+        await fake.push("MESSAGE_CREATE", pointing(fake, question))
+        post = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages")
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert str(post.body["message_reference"]["message_id"]) == question["id"]  # its asker sees the answer to it
+
+
+async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the_question(
+    online: FakeDiscord,
+) -> None:
+    """Discord withholds the text of the message replied to: the bot answers the bare mention as
+    any (the help), and "Answer this" is the way (docs/discord.md)."""
+    question = online.message("are most of the defectors women")
+    await online.push("MESSAGE_CREATE", question)
+    ping = pointing(online, question)
+    await online.push("MESSAGE_CREATE", ping)
+    post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
+    assert "embeds" not in post.body or not post.body["embeds"]  # no answer: the help's text
+    assert str(post.body["message_reference"]["message_id"]) == ping["id"]

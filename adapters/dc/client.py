@@ -124,7 +124,19 @@ class QABot(discord.Client):
             if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
             return None  # a reply with its ping off talks to the channel, not to the bot
-        return plain_question(message.content)
+        question = plain_question(message.content)
+        pointed = None if question else self.pointed_at(message)
+        return plain_question(pointed.content) if pointed is not None else question
+
+    def pointed_at(self, message: discord.Message) -> discord.Message | None:
+        """The member's message that a bare mention of the bot replies to: someone pointing the bot
+        at a newcomer's question. Discord gives the bot that message's text only with the Message
+        Content intent (or when it mentions the bot); without it, "Answer this" in the message's
+        Apps menu does the same. None for a reply to the bot, or to a message without words."""
+        replied = message.reference.resolved if message.reference is not None else None
+        if not isinstance(replied, discord.Message) or (self.user is not None and replied.author.id == self.user.id):
+            return None
+        return replied if plain_question(replied.content) else None
 
     def replies_to_me(self, message: discord.Message) -> bool:
         """Whether `message` is a reply to one of the bot's messages (Discord gives the one replied to)."""
@@ -143,7 +155,8 @@ class QABot(discord.Client):
         return plain_question(f"{thread.name}\n{message.content}".strip())
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        await self.replies.answer(message, question)
+        pointed = None if plain_question(message.content) else self.pointed_at(message)
+        await self.replies.answer(message, question, reply_to=pointed)  # a question pointed at gets the reply
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the

@@ -58,15 +58,16 @@ class Replies:
         """Whether the bot answered this message lately, or is answering it."""
         return self.pending(key) or self.answered.recall(key) is not None
 
-    async def answer(self, message: discord.Message, question: str) -> None:
-        """Answer `message`; over the asker's or the channel's limit, what the core says (or nothing)."""
+    async def answer(self, message: discord.Message, question: str, *, reply_to: discord.Message | None = None) -> None:
+        """Answer `message` (as a reply to it, or to `reply_to`: the question it points the bot at);
+        over the asker's or the channel's limit, what the core says (or nothing)."""
         key = (message.channel.id, message.id)
         answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
         sent = pieces_of(answer)
-        handles = await self._send(message, sent)
+        handles = await self._send(reply_to or message, sent)
         if answer.outcome is not Outcome.THROTTLED:
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles)))
 
