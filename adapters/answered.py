@@ -35,6 +35,9 @@ class Sent(Generic[H, S]):
     question: str
     pieces: tuple[S, ...]  # each message as sent, to compare with a new answer's
     handles: tuple[H, ...]  # the same messages as the platform names them, in order
+    # the message the answer replies to: the question's own, or one the member pointed the bot at
+    # (an edit that changes it gets its answer sent anew, as a reply to the new one)
+    to: Hashable = None
 
 
 async def rewrite(

@@ -95,3 +95,41 @@ async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the
     post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
     assert "embeds" not in post.body or not post.body["embeds"]  # no answer: the help's text
     assert str(post.body["message_reference"]["message_id"]) == ping["id"]
+
+
+def reference_of(call: Any) -> str | None:
+    ref = call.body.get("message_reference")
+    return str(ref["message_id"]) if ref else None
+
+
+async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
+    fake: FakeDiscord, service: Service
+) -> None:
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        question = fake.message("are most of the defectors women")
+        await fake.push("MESSAGE_CREATE", question)
+        pointers = [pointing(fake, question) for _ in range(service.cooldown.burst + 1)]
+        for ping in pointers:
+            await fake.push("MESSAGE_CREATE", ping)
+        note = await fake.wait_for(lambda c: c.method == "POST" and "asking quickly" in str(c.body.get("content")))
+    assert reference_of(note) == pointers[-1]["id"]
+
+
+async def test_a_bare_mention_edited_into_a_question_of_its_own_gets_an_answer_replying_to_it(
+    fake: FakeDiscord, service: Service
+) -> None:
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        question = fake.message("are most of the defectors women")
+        await fake.push("MESSAGE_CREATE", question)
+        ping = pointing(fake, question)
+        await fake.push("MESSAGE_CREATE", ping)
+        first = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+        await fake.push(
+            "MESSAGE_UPDATE", fake.edited(ping, f"<@{fake.bot_id}> what happens to refugees caught in china")
+        )
+        second = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == ping["id"])
+        deleted = await fake.wait_for(lambda c: c.method == "DELETE" and "/messages/" in c.path)
+    assert deleted.path.endswith(f"/{first.result['id']}") and second.body["embeds"]
+    assert fake.find("PATCH", "/channels/") == []

@@ -12,7 +12,7 @@ import pytest
 from telegram_support import handled, running, write_handbook
 
 from bot import Service
-from tests.fake_telegram import BOT_ID, BOT_USERNAME, FakeTelegram
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
 from tests.test_telegram import GROUP, OTHER, USER
 
 MEETING = "When do we meet?"
@@ -21,8 +21,13 @@ ASK_USAGE = "Ask like this"
 
 
 @pytest.fixture
-async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]:
-    async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge"))):
+def service(tmp_path: Path) -> Service:
+    return Service.from_directory(write_handbook(tmp_path / "knowledge"))
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, service: Service) -> AsyncIterator[FakeTelegram]:
+    async with running(fake, service):
         yield fake
 
 
@@ -89,12 +94,51 @@ async def test_a_bare_ask_in_a_forum_topic_does_not_point_at_the_topics_opening(
     assert ASK_USAGE in usage.text and int(usage.params["message_thread_id"]) == 7
 
 
-async def test_a_bare_ask_edited_into_a_question_of_its_own_gets_that_answer_in_place(bot: FakeTelegram) -> None:
+async def test_a_bare_ask_edited_into_a_question_of_its_own_gets_an_answer_replying_to_it(bot: FakeTelegram) -> None:
+    """The answer now answers the pointer's own question: left as a reply quoting the newcomer's
+    message, it would answer something that message never asked."""
     question = await said(bot, MEETING, user=OTHER)
     pointer = await said(bot, "/ask", reply_to=question)
     [answer] = bot.called("sendMessage")
     bot.edit(pointer, f"/ask {FEE}")
     await handled(bot, GROUP)
-    [edit] = bot.called("editMessageText")
-    assert int(edit.params["message_id"]) == answer.result["message_id"] and "20 euros" in edit.text
-    assert len(bot.called("sendMessage")) == 1
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [answer.result["message_id"]]
+    _, fee = bot.called("sendMessage")
+    assert "20 euros" in fee.text and replied_to(fee) == pointer["message_id"]
+
+
+def replied_to(call: Call) -> int | None:
+    reply = call.params.get("reply_parameters")
+    return int(reply["message_id"]) if reply else None
+
+
+async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
+    bot: FakeTelegram, service: Service
+) -> None:
+    question = await said(bot, MEETING, user=OTHER)
+    pointers = [await said(bot, "/ask", reply_to=question) for _ in range(service.cooldown.burst + 1)]
+    note = bot.called("sendMessage")[-1]
+    assert "asking quickly" in note.text and replied_to(note) == pointers[-1]["message_id"]
+
+
+async def test_the_bots_own_answer_shared_through_inline_mode_is_not_asked_again(bot: FakeTelegram) -> None:
+    via_me = {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME}
+    shared = await said(
+        bot, "Meetings\nWe meet every Thursday at 18:00 in the library hall.", user=OTHER, via_bot=via_me
+    )
+    await said(bot, "/ask", reply_to=shared)
+    [reply] = bot.called("sendMessage")
+    assert ASK_USAGE in reply.text
+
+
+async def test_an_ask_pointed_at_is_read_as_the_question_it_asks(bot: FakeTelegram) -> None:
+    """A newcomer's "/ask When do we meet?" that got nothing (sent while the bot was down): the
+    command is no word of the question. A bare /ask pointed at holds none: Telegram does not say
+    what that one replied to, so the pointer gets the usage line."""
+    command = [{"type": "bot_command", "offset": 0, "length": 4}]
+    asked = {"message_id": 555, "date": 0, "chat": GROUP, "from": OTHER, "text": f"/ask {MEETING}", "entities": command}
+    await said(bot, "/ask", reply_to=asked)
+    bare = {**asked, "message_id": 556, "text": "/ask"}
+    await said(bot, "/ask", reply_to=bare)
+    answer, usage = bot.called("sendMessage")
+    assert "every Thursday" in answer.text and ASK_USAGE in usage.text

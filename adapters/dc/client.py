@@ -183,8 +183,9 @@ class QABot(discord.Client):
                 await self._follow(message, question)
 
     async def _follow(self, message: discord.Message, question: str | None) -> None:
+        pointed = None if plain_question(message.content) else self.pointed_at(message)
         try:
-            await self.replies.follow(message, question)
+            await self.replies.follow(message, question, reply_to=pointed)
         except Exception:
             log.exception("Discord: failed to follow the edit of message %s", message.id)
 

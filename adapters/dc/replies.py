@@ -66,10 +66,12 @@ class Replies:
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
+        throttled = answer.outcome is Outcome.THROTTLED
+        to = message if reply_to is None or throttled else reply_to  # a cooldown note is the asker's
         sent = pieces_of(answer)
-        handles = await self._send(reply_to or message, sent)
-        if answer.outcome is not Outcome.THROTTLED:
-            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles)))
+        handles = await self._send(to, sent)
+        if not throttled:
+            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), to.id))
 
     async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author)."""
@@ -82,32 +84,39 @@ class Replies:
             handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
         return handles
 
-    async def follow(self, message: discord.Message, question: str | None) -> None:
-        """The edit of `message`, which now asks `question` (None: it asks the bot nothing)."""
+    async def follow(
+        self, message: discord.Message, question: str | None, *, reply_to: discord.Message | None = None
+    ) -> None:
+        """The edit of `message`, which now asks `question` (None: it asks the bot nothing), its
+        answer a reply to it (or to `reply_to`, the question it points the bot at)."""
         key = (message.channel.id, message.id)
         before = self.answered.recall(key)
         if question is None:
             if (gone := self.answered.forget(key)) is not None:
                 await self._delete(message.channel.id, gone.handles)
             return
-        if before is not None and before.question == question:
+        to = reply_to or message
+        if before is not None and before.question == question and before.to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
         who = asker(message.author.id, message.channel.id)
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         after = pieces_of(answer)
+        if before is not None and before.to != to.id:  # now answering another message: anew
+            await self._delete(message.channel.id, before.handles)
+            before = None
         if before is None:  # not asked of the bot before the edit (the mention added)
-            handles = await self._send(message, after)
+            handles = await self._send(to, after)
         else:
             handles = await rewrite(
                 before,
                 after,
                 edit=functools.partial(self._edit, message),
                 delete=lambda handle: self._delete(message.channel.id, [handle]),
-                send=lambda pieces, first: self._send(message, pieces, first=first),
+                send=lambda pieces, first: self._send(to, pieces, first=first),
             )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), to.id))
 
     async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
         """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""

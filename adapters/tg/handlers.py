@@ -299,12 +299,21 @@ def pointed_at(message: Message, bot_id: int) -> Message | None:
     replied = message.reply_to_message
     if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
         return None
+    if replied.via_bot is not None and replied.via_bot.id == bot_id:
+        return None  # the bot's own answer, shared through its inline mode
     return replied if text_of(replied) else None
 
 
 def text_of(message: Message) -> str:
-    """A message's words: its text, or a photo's or a file's caption."""
-    return message.text or message.caption or ""
+    """The question in a message pointed at: its text, or a photo's or a file's caption; of an
+    `/ask` command, what follows it ("" for another command, or a bare /ask: Telegram does not
+    say what that one replied to)."""
+    text = message.text or message.caption or ""
+    opening = [e for e in message.entities or message.caption_entities if e.type == MessageEntity.BOT_COMMAND]
+    if not opening or opening[0].offset != 0:
+        return text
+    name = text[1 : opening[0].length].partition("@")[0]
+    return text[opening[0].length :].strip() if name.casefold() == "ask" else ""
 
 
 def pointed_target(message: Message, replied: Message) -> Target:

@@ -35,10 +35,13 @@ class Replies:
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
+        throttled = answer.outcome is Outcome.THROTTLED
+        target = Target.for_message(message) if target is None or throttled else target  # a note is the asker's
         sent = pieces_of(answer)
-        handles = await send_pieces(context, target or Target.for_message(message), sent)
-        if answer.outcome is not Outcome.THROTTLED:
-            self.answered.remember((message.chat_id, message.message_id), Sent(question, tuple(sent), tuple(handles)))
+        handles = await send_pieces(context, target, sent)
+        if not throttled:
+            key = (message.chat_id, message.message_id)
+            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), target.reply_to))
 
     async def follow(
         self, message: Message, context: Context, question: str | None, target: Target | None = None
@@ -53,12 +56,17 @@ class Replies:
                 for handle in before.handles:
                     await delete(context, message.chat_id, handle)
             return
-        if before is not None and before.question == question:
+        target = target or Target.for_message(message)
+        if before is not None and before.question == question and before.to == target.reply_to:
             return  # nothing the bot reads has changed
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        target, after = target or Target.for_message(message), pieces_of(answer)
+        after = pieces_of(answer)
+        if before is not None and before.to != target.reply_to:  # now answering another message: anew
+            for handle in before.handles:
+                await delete(context, message.chat_id, handle)
+            before = None
         if before is None:  # not asked of the bot before the edit ("@QABot" added)
             handles = await send_pieces(context, target, after)
         else:
@@ -69,4 +77,4 @@ class Replies:
                 delete=functools.partial(delete, context, message.chat_id),
                 send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
             )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles)))
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), target.reply_to))
