@@ -4,6 +4,7 @@ answers it in the channel. The real discord.py against the fake gateway and REST
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,14 @@ async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
     assert [bool(c.body["data"].get("flags", 0) & 64) for c in calls] == [False] * service.cooldown.burst + [True]
 
 
+@pytest.fixture
+async def reading(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDiscord]:
+    """The bot with the Message Content intent (granted): it reads the message a reply is to."""
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        yield fake
+
+
 def pointing(fake: FakeDiscord, at: dict[str, Any]) -> dict[str, Any]:
     """A helper's reply to the member's message `at` that only pings the bot."""
     helper = fake.user("900000000000000004", name="helper")
@@ -70,15 +79,11 @@ def pointing(fake: FakeDiscord, at: dict[str, Any]) -> dict[str, Any]:
     return {**reply, "type": 19, "message_reference": reference_to, "referenced_message": at}
 
 
-async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_reply_to_it(
-    fake: FakeDiscord, service: Service
-) -> None:
-    fake.grant_message_content = True
-    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
-        question = fake.message("are most of the defectors women")
-        await fake.push("MESSAGE_CREATE", question)
-        await fake.push("MESSAGE_CREATE", pointing(fake, question))
-        post = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages")
+async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_reply_to_it(reading: FakeDiscord) -> None:
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
     assert post.body["embeds"][0]["title"] == "Who are the refugees?"
     assert str(post.body["message_reference"]["message_id"]) == question["id"]  # its asker sees the answer to it
 
@@ -103,33 +108,29 @@ def reference_of(call: Any) -> str | None:
 
 
 async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
-    fake: FakeDiscord, service: Service
+    reading: FakeDiscord, service: Service
 ) -> None:
-    fake.grant_message_content = True
-    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
-        question = fake.message("are most of the defectors women")
-        await fake.push("MESSAGE_CREATE", question)
-        pointers = [pointing(fake, question) for _ in range(service.cooldown.burst + 1)]
-        for ping in pointers:
-            await fake.push("MESSAGE_CREATE", ping)
-        note = await fake.wait_for(lambda c: c.method == "POST" and "asking quickly" in str(c.body.get("content")))
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    pointers = [pointing(reading, question) for _ in range(service.cooldown.burst + 1)]
+    for ping in pointers:
+        await reading.push("MESSAGE_CREATE", ping)
+    note = await reading.wait_for(lambda c: c.method == "POST" and "asking quickly" in str(c.body.get("content")))
     assert reference_of(note) == pointers[-1]["id"]
 
 
 async def test_a_bare_mention_edited_into_a_question_of_its_own_gets_an_answer_replying_to_it(
-    fake: FakeDiscord, service: Service
+    reading: FakeDiscord,
 ) -> None:
-    fake.grant_message_content = True
-    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
-        question = fake.message("are most of the defectors women")
-        await fake.push("MESSAGE_CREATE", question)
-        ping = pointing(fake, question)
-        await fake.push("MESSAGE_CREATE", ping)
-        first = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
-        await fake.push(
-            "MESSAGE_UPDATE", fake.edited(ping, f"<@{fake.bot_id}> what happens to refugees caught in china")
-        )
-        second = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == ping["id"])
-        deleted = await fake.wait_for(lambda c: c.method == "DELETE" and "/messages/" in c.path)
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    ping = pointing(reading, question)
+    await reading.push("MESSAGE_CREATE", ping)
+    first = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    await reading.push(
+        "MESSAGE_UPDATE", reading.edited(ping, f"<@{reading.bot_id}> what happens to refugees caught in china")
+    )
+    second = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == ping["id"])
+    deleted = await reading.wait_for(lambda c: c.method == "DELETE" and "/messages/" in c.path)
     assert deleted.path.endswith(f"/{first.result['id']}") and second.body["embeds"]
-    assert fake.find("PATCH", "/channels/") == []
+    assert reading.find("PATCH", "/channels/") == []

@@ -16,7 +16,6 @@ Written blind by a helper who never asked the bot (see README.md); measured in s
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.generalization import build_knowledge, contains, source_files
+from benchmarks.generalization import build_knowledge, contains, set_options, source_files
 from bot import Answerer
 
 HERE = Path(__file__).resolve().parent
@@ -146,15 +145,8 @@ def report(results: list[Result], set_name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.followups", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
-    parser.add_argument("--show", action="store_true", help="list what failed (dev only)")
-    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
-    args = parser.parse_args(argv)
-    if args.show and args.set_name == "blind":
-        print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
+    args = set_options("python -m benchmarks.followups", __doc__ or "", "list what failed", argv)
+    if args is None:
         return 2
     results = ask_all(args.set_name)
     if args.json:

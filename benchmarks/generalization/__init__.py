@@ -24,6 +24,7 @@ questions about another article, to be declined.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -413,9 +414,21 @@ def failures(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
+def set_options(prog: str, doc: str, shown: str, argv: list[str] | None) -> argparse.Namespace | None:
+    """The options of a benchmark over a question set: `--set dev|blind`, `--show` (what `shown`
+    lists, refused for the blind set, read only as totals) and `--json`; None once refused."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
+    parser.add_argument("--show", action="store_true", help=f"{shown} (dev only)")
+    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
+    args = parser.parse_args(argv)
+    if args.show and args.set_name == "blind":
+        print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
+        return None
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generalization", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=tuple(CORPORA), default=DEFAULT_CORPUS)
     parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")

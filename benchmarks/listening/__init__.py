@@ -21,7 +21,6 @@ The blind set is read only as totals: `--show` refuses it.
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.generalization import SETS, build_knowledge, contains, corpus_dir, load_questions, source_files
+from benchmarks.generalization import build_knowledge, contains, corpus_dir, load_questions, set_options, source_files
 from bot import Answer, Answerer, Outcome
 from bot.questions import INTERROGATIVE
 
@@ -110,15 +109,8 @@ def totals(heard: list[Heard]) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.listening", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
-    parser.add_argument("--show", action="store_true", help="list every message answered unasked (dev only)")
-    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
-    args = parser.parse_args(argv)
-    if args.show and args.set_name == "blind":
-        print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
+    args = set_options("python -m benchmarks.listening", __doc__ or "", "list every message answered unasked", argv)
+    if args is None:
         return 2
     corpus_dir("communities")
     heard = listen(args.set_name)
