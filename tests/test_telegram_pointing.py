@@ -142,3 +142,12 @@ async def test_an_ask_pointed_at_is_read_as_the_question_it_asks(bot: FakeTelegr
     await said(bot, "/ask", reply_to=bare)
     answer, usage = bot.called("sendMessage")
     assert "every Thursday" in answer.text and ASK_USAGE in usage.text
+
+
+async def test_the_part_of_a_long_message_the_member_quoted_is_the_question_pointed_at(bot: FakeTelegram) -> None:
+    question = await said(bot, f"hi all, new here! {MEETING} {FEE}", user=OTHER)  # all of it asks two things
+    quote = {"text": FEE, "position": 18 + len(MEETING) + 1, "is_manual": True}
+    await said(bot, "/ask", reply_to=question, quote=quote)
+    [answer] = bot.called("sendMessage")
+    assert "20 euros" in answer.text and "every Thursday" not in answer.text
+    assert replied_to(answer) == question["message_id"]

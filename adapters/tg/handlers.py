@@ -130,7 +130,7 @@ class Handlers:
         if question:
             await self.answer(message, context, question)
         elif replied is not None:  # a bare /ask in reply to someone's question: that question
-            await self.answer(message, context, text_of(replied), pointed_target(message, replied))
+            await self.answer(message, context, pointed_question(message, replied), pointed_target(message, replied))
         elif await within_budget(self.service, context, message):
             usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), usage)
@@ -157,7 +157,9 @@ class Handlers:
             question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
             replied = pointed_at(message, context.bot.id) if question == "" else None
             if replied is not None:  # a bare mention in reply to someone's question: that question
-                await self.answer(message, context, text_of(replied), pointed_target(message, replied))
+                await self.answer(
+                    message, context, pointed_question(message, replied), pointed_target(message, replied)
+                )
             elif question is not None:
                 await self.answer(message, context, question)
 
@@ -194,7 +196,7 @@ class Handlers:
             question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
         replied = pointed_at(message, context.bot.id) if question == "" else None
         if replied is not None:  # a bare /ask or mention still points at the question it replies to
-            return text_of(replied), pointed_target(message, replied)
+            return pointed_question(message, replied), pointed_target(message, replied)
         if question is None or (opening and not question):
             return None
         return question, Target.for_message(message)
@@ -314,6 +316,13 @@ def text_of(message: Message) -> str:
         return text
     name = text[1 : opening[0].length].partition("@")[0]
     return text[opening[0].length :].strip() if name.casefold() == "ask" else ""
+
+
+def pointed_question(message: Message, replied: Message) -> str:
+    """The question pointed at: the part of the message replied to that the member quoted (a long
+    message's one question), else all of it (see `text_of`)."""
+    quoted = message.quote.text.strip() if message.quote is not None else ""
+    return quoted or text_of(replied)
 
 
 def pointed_target(message: Message, replied: Message) -> Target:
