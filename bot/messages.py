@@ -36,6 +36,9 @@ HEDGE = N_("I'm not sure this answers exactly what you asked. The closest I have
 DONT_KNOW = N_("Sorry, I don't know that one. Send /help to see what I can answer.")
 ASK_USAGE = N_("Ask like this: /ask your question")
 NOTHING_TO_ANSWER = N_("That message has no words I could answer.")
+USE_ANSWER_THIS = N_(
+    "I can't read the message you replied to. To have me answer it, use Apps → Answer this in its menu."
+)
 HOW_TO_ASK_PRIVATE = N_("Just send me your question.")
 SOURCES_HEADER = N_("My answers come from:")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")

@@ -91,14 +91,14 @@ async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_rep
 async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the_question(
     online: FakeDiscord,
 ) -> None:
-    """Discord withholds the text of the message replied to: the bot answers the bare mention as
-    any (the help), and "Answer this" is the way (docs/discord.md)."""
+    """Discord withholds the text of the message replied to: the bot says it cannot read it, and
+    that "Answer this" in the message's menu is the way."""
     question = online.message("are most of the defectors women")
     await online.push("MESSAGE_CREATE", question)
     ping = pointing(online, question)
     await online.push("MESSAGE_CREATE", ping)
     post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
-    assert "embeds" not in post.body or not post.body["embeds"]  # no answer: the help's text
+    assert "Answer this" in post.body["content"] and not post.body.get("embeds")  # how to, not the help
     assert str(post.body["message_reference"]["message_id"]) == ping["id"]
 
 

@@ -156,7 +156,22 @@ class QABot(discord.Client):
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         pointed = None if plain_question(message.content) else self.pointed_at(message)
+        if pointed is None and not question and self.withheld_reply(message):
+            await self.replies.say(message, messages.say(messages.USE_ANSWER_THIS))
+            return
         await self.replies.answer(message, question, reply_to=pointed)  # a question pointed at gets the reply
+
+    def withheld_reply(self, message: discord.Message) -> bool:
+        """Whether `message` replies to a member's message whose text Discord withholds from the bot
+        (no Message Content intent): a bare mention there points at a question it cannot read."""
+        replied = message.reference.resolved if message.reference is not None else None
+        return (
+            not self.settings.message_content
+            and isinstance(replied, discord.Message)
+            and not replied.content
+            and self.user is not None
+            and replied.author.id != self.user.id
+        )
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the

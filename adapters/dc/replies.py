@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 import discord
 
 from adapters.answered import Answered, Sent, rewrite
-from adapters.dc.deliver import Piece, send_retrying
+from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
 from adapters.dc.render import render
 from adapters.platform import in_thread
@@ -72,6 +72,14 @@ class Replies:
         handles = await self._send(to, sent)
         if not throttled:
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), to.id))
+
+    async def say(self, message: discord.Message, text: str) -> None:
+        """A note of the bot's own as a reply to `message`, within the asker's and the channel's limits."""
+        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel.id))
+        if throttled is not None and throttled.silent:
+            return
+        reply = render(throttled) if throttled is not None else text_reply(text)
+        await self._send(message, [Piece.of(kwargs) for kwargs in reply.messages()])
 
     async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author)."""
