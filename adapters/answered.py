@@ -85,3 +85,12 @@ class Answered(Generic[H, S]):
 
     def forget(self, key: Hashable) -> Sent[H, S] | None:
         return self._sent.pop(key, None)
+
+    def answer_to(self, chat: Hashable, message: Hashable) -> Sent[H, S] | None:
+        """The newest answer sent lately in `chat` as a reply to `message` (keys being (chat,
+        message) pairs): a question asked, or pointed at by another member, that has its answer
+        already. A second member pointing the bot at it is shown that one."""
+        for key, sent in reversed(self._sent.items()):
+            if isinstance(key, tuple) and key[0] == chat and sent.to == message:
+                return sent
+        return None

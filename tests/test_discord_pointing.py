@@ -134,3 +134,15 @@ async def test_a_bare_mention_edited_into_a_question_of_its_own_gets_an_answer_r
     deleted = await reading.wait_for(lambda c: c.method == "DELETE" and "/messages/" in c.path)
     assert deleted.path.endswith(f"/{first.result['id']}") and second.body["embeds"]
     assert reading.find("PATCH", "/channels/") == []
+
+
+async def test_a_second_member_pointing_at_an_answered_question_is_shown_the_answer(reading: FakeDiscord) -> None:
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    answer = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    second = {**pointing(reading, question), "author": reading.user("900000000000000005", name="another helper")}
+    await reading.push("MESSAGE_CREATE", second)
+    note = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == str(answer.result["id"]))
+    assert "already" in note.body["content"]
+    assert len([c for c in reading.find("POST", "/channels/") if c.body.get("embeds")]) == 1  # answered once

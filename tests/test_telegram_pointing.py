@@ -151,3 +151,21 @@ async def test_the_part_of_a_long_message_the_member_quoted_is_the_question_poin
     [answer] = bot.called("sendMessage")
     assert "20 euros" in answer.text and "every Thursday" not in answer.text
     assert replied_to(answer) == question["message_id"]
+
+
+async def test_a_second_member_pointing_at_an_answered_question_is_shown_the_answer(bot: FakeTelegram) -> None:
+    """In a busy group two members point at one question a moment apart: the question is answered
+    once, and the second gets a note replying to that answer (tapping it shows the answer)."""
+    question = await said(bot, MEETING, user=OTHER)
+    await said(bot, "/ask", reply_to=question)
+    await said(bot, f"@{BOT_USERNAME}", user={"id": 4444, "is_bot": False, "first_name": "Cy"}, reply_to=question)
+    answer, note = bot.called("sendMessage")
+    assert replied_to(answer) == question["message_id"] and "every Thursday" in answer.text
+    assert replied_to(note) == answer.result["message_id"] and "already" in note.text
+
+
+async def test_pointing_at_a_question_the_bot_was_asked_directly_shows_that_answer(bot: FakeTelegram) -> None:
+    question = await said(bot, f"@{BOT_USERNAME} {MEETING}", user=OTHER)
+    await said(bot, "/ask", reply_to=question)
+    answer, note = bot.called("sendMessage")
+    assert replied_to(note) == answer.result["message_id"]

@@ -20,7 +20,7 @@ from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
 from adapters.dc.render import render
 from adapters.platform import in_thread
-from bot import Answer, Outcome, Service
+from bot import Answer, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,14 @@ class Replies:
 
     async def answer(self, message: discord.Message, question: str, *, reply_to: discord.Message | None = None) -> None:
         """Answer `message` (as a reply to it, or to `reply_to`: the question it points the bot at);
-        over the asker's or the channel's limit, what the core says (or nothing)."""
+        over the asker's or the channel's limit, what the core says (or nothing). A question pointed at
+        that has its answer already gets a note replying to that answer."""
+        earlier = self.answered.answer_to(message.channel.id, reply_to.id) if reply_to is not None else None
+        if earlier is not None and earlier.handles:
+            text = messages.say(messages.ANSWERED_ABOVE)
+            shown = self.client.get_partial_messageable(message.channel.id).get_partial_message(earlier.handles[0])
+            await self.say(message, text, to=shown)
+            return
         key = (message.channel.id, message.id)
         answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
@@ -73,15 +80,22 @@ class Replies:
         if not throttled:
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), to.id))
 
-    async def say(self, message: discord.Message, text: str) -> None:
-        """A note of the bot's own as a reply to `message`, within the asker's and the channel's limits."""
+    async def say(
+        self, message: discord.Message, text: str, *, to: discord.Message | discord.PartialMessage | None = None
+    ) -> None:
+        """A note of the bot's own as a reply to `message` (or `to`), within the asker's and the
+        channel's limits (over them, the cooldown note replies to `message`, or nothing)."""
         throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel.id))
         if throttled is not None and throttled.silent:
             return
         reply = render(throttled) if throttled is not None else text_reply(text)
-        await self._send(message, [Piece.of(kwargs) for kwargs in reply.messages()])
+        await self._send(
+            to if throttled is None and to is not None else message, [Piece.of(kw) for kw in reply.messages()]
+        )
 
-    async def _send(self, message: discord.Message, sent: list[Piece], *, first: bool = True) -> list[int]:
+    async def _send(
+        self, message: discord.Message | discord.PartialMessage, sent: list[Piece], *, first: bool = True
+    ) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author)."""
         handles = []
         for i, piece in enumerate(sent):

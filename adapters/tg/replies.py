@@ -9,6 +9,7 @@ one at a time (`ChatOrderProcessor`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from telegram import Message
@@ -16,8 +17,8 @@ from telegram.ext import ContextTypes
 
 from adapters.answered import Answered, Sent, rewrite
 from adapters.platform import in_thread
-from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces
-from bot import Outcome, Service
+from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces, send_text
+from bot import Outcome, Service, messages
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -31,7 +32,12 @@ class Replies:
 
     async def answer(self, message: Message, context: Context, question: str, target: Target | None = None) -> None:
         """Answer one message, each of its questions in a reply of its own (see `Answer.replies`),
-        as a reply to it (or to `target`); over a limit, the cooldown note or nothing, as the core decides."""
+        as a reply to it (or to `target`); over a limit, the cooldown note or nothing, as the core decides.
+        A question pointed at that has its answer already gets a note replying to that answer."""
+        earlier = self.answered.answer_to(message.chat_id, target.reply_to) if target is not None else None
+        if earlier is not None and earlier.handles and target is not None:
+            await self._answered_above(message, context, dataclasses.replace(target, reply_to=earlier.handles[0]))
+            return
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
@@ -42,6 +48,16 @@ class Replies:
         if not throttled:
             key = (message.chat_id, message.message_id)
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), target.reply_to))
+
+    async def _answered_above(self, message: Message, context: Context, answer: Target) -> None:
+        """Tell the member who pointed at an answered question where its answer is (a reply to it),
+        within their limits."""
+        who = asker_of(message)
+        throttled = await in_thread(self.service.throttle, who)
+        if throttled is None:
+            await send_text(context, answer, messages.say(messages.ANSWERED_ABOVE, messages.choose(who.language)))
+        elif not throttled.silent:
+            await send_text(context, Target.for_message(message), throttled.text)
 
     async def follow(
         self, message: Message, context: Context, question: str | None, target: Target | None = None
