@@ -3,7 +3,6 @@ answers it in the channel. The real discord.py against the fake gateway and REST
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,19 @@ from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
 ANSWER_THIS = "Answer this"
 
 
+def reference_of(call: Any) -> str | None:
+    """The message a POST replies to."""
+    ref = call.body.get("message_reference")
+    return str(ref["message_id"]) if ref else None
+
+
 @pytest.fixture
 def service(tmp_path: Path) -> Service:
     """The core `online` runs on: a small knowledge base of its own, a fresh cooldown per test."""
     return Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES)))
 
 
-async def test_answer_this_on_a_members_question_answers_it_in_the_channel(online: FakeDiscord) -> None:
+async def test_answer_this_on_a_members_question_answers_it_as_a_reply_to_it(online: FakeDiscord) -> None:
     newcomer = online.user("900000000000000001", name="newcomer")
     question = online.message("are most of the defectors women", author=newcomer)  # no mention, no intent
     await online.push("MESSAGE_CREATE", question)
@@ -32,8 +37,32 @@ async def test_answer_this_on_a_members_question_answers_it_in_the_channel(onlin
     interaction = online.message_command(ANSWER_THIS, question, user=helper)
     await online.push("INTERACTION_CREATE", interaction)
     call = await callback_for(online, interaction)
-    assert call.body["type"] == 4 and not call.body["data"].get("flags")  # in the channel, for everyone
-    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?"
+    [post] = [c for c in online.find("POST", f"/channels/{online.channel_id}/messages")]
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert reference_of(post) == question["id"]  # its asker sees the answer to it
+    assert call.body["data"]["flags"] & 64  # the member who used it is told where, only they see it
+    assert call.body["data"]["content"].endswith(f"/{online.channel_id}/{post.result['id']}")
+
+
+async def test_answer_this_without_the_permission_to_send_answers_in_its_response(online: FakeDiscord) -> None:
+    question = online.message("are most of the defectors women")
+    online.refuse_once("POST", f"/channels/{online.channel_id}/messages")
+    interaction = online.message_command(ANSWER_THIS, question)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?" and not call.body["data"].get("flags")
+
+
+async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(online: FakeDiscord) -> None:
+    question = online.message("are most of the defectors women")
+    first, second = (online.message_command(ANSWER_THIS, question) for _ in range(2))
+    await online.push("INTERACTION_CREATE", first)
+    await callback_for(online, first)
+    await online.push("INTERACTION_CREATE", second)
+    call = await callback_for(online, second)
+    [post] = online.find("POST", f"/channels/{online.channel_id}/messages")
+    assert "already" in call.body["data"]["content"] and call.body["data"]["flags"] & 64
+    assert call.body["data"]["content"].endswith(f"/{post.result['id']}")
 
 
 async def test_answer_this_on_a_message_without_words_tells_only_the_member_who_used_it(
@@ -52,15 +81,13 @@ async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
     online: FakeDiscord, service: Service
 ) -> None:
     helper = online.user("900000000000000003", name="busy helper")
-    question = online.message("are most of the defectors women")
-    interactions = [
-        online.message_command(ANSWER_THIS, question, user=helper) for _ in range(service.cooldown.burst + 1)
-    ]
+    questions = [online.message(f"are most of the defectors women {n}") for n in range(service.cooldown.burst + 1)]
+    interactions = [online.message_command(ANSWER_THIS, q, user=helper) for q in questions]
     for interaction in interactions:
         await online.push("INTERACTION_CREATE", interaction)
     calls: list[Any] = [await callback_for(online, i) for i in interactions]
-    await asyncio.sleep(0)
-    assert [bool(c.body["data"].get("flags", 0) & 64) for c in calls] == [False] * service.cooldown.burst + [True]
+    assert "asking quickly" in calls[-1].body["data"]["content"] and calls[-1].body["data"]["flags"] & 64
+    assert len(online.find("POST", f"/channels/{online.channel_id}/messages")) == service.cooldown.burst
 
 
 @pytest.fixture
@@ -100,11 +127,6 @@ async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the
     post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
     assert "Answer this" in post.body["content"] and not post.body.get("embeds")  # how to, not the help
     assert str(post.body["message_reference"]["message_id"]) == ping["id"]
-
-
-def reference_of(call: Any) -> str | None:
-    ref = call.body.get("message_reference")
-    return str(ref["message_id"]) if ref else None
 
 
 async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(

@@ -87,14 +87,38 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
 
 async def answer_this_command(interaction: discord.Interaction[Any], message: discord.Message) -> None:
     """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
-    the bot at a newcomer's question. Answered in the channel as /ask would answer it, the member
-    who pointed counting for the cooldown; a message without words gets a note only they see.
-    Discord gives a message command its message's text whatever the bot's intents."""
+    the bot at a newcomer's question. The answer replies to that message in the channel, as a
+    mention's would, and the member who used it is told where, only they see it; they count for the
+    cooldown. Without the permission to send there, the answer is the command's own response, as
+    /ask's. A message without words, or whose question has its answer already, gets a note only
+    they see. Discord gives a message command its message's text whatever the bot's intents."""
+    bot, said = host(interaction), messages.choose(language(interaction))
     question = plain_question(message.content)
-    if not question.strip():
-        await tell(interaction, messages.say(messages.NOTHING_TO_ANSWER, messages.choose(language(interaction))))
+    earlier = bot.replies.answered.answer_to(message.channel.id, message.id)
+    if not question or (earlier is not None and earlier.handles):
+        note = (
+            messages.say(messages.ANSWERED_ABOVE, said) if question else messages.say(messages.NOTHING_TO_ANSWER, said)
+        )
+        await tell(interaction, f"{note} {link(message, earlier.handles[0])}" if earlier and question else note)
         return
-    await ask_command(interaction, question)
+    who = interaction_asker(interaction)
+    answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who), ephemeral=True)
+    if answer.outcome is Outcome.THROTTLED:
+        await respond(interaction, render(answer), ephemeral=True)
+        return
+    try:
+        shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
+    except discord.Forbidden:  # no Send Messages there: the command's own response, as /ask's
+        for reply in answer.replies:
+            await respond(interaction, render(reply))
+        return
+    await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+
+
+def link(message: discord.Message, handle: int) -> str:
+    """The address of the bot's message `handle` in `message`'s channel (a click shows it)."""
+    where = message.guild.id if message.guild is not None else "@me"
+    return f"https://discord.com/channels/{where}/{message.channel.id}/{handle}"
 
 
 async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str]) -> None:

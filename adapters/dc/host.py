@@ -9,11 +9,14 @@ buttons reach it through this protocol, so that the client can import them and n
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import discord
 
 from bot import Asker, Service
+
+if TYPE_CHECKING:  # replies.py uses `asker` from here
+    from adapters.dc.replies import Replies
 
 T = TypeVar("T")
 PLATFORM = "discord"
@@ -23,6 +26,9 @@ PLATFORM = "discord"
 class Host(Protocol):
     @property
     def service(self) -> Service: ...
+
+    @property
+    def replies(self) -> Replies: ...
 
     async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None: ...
 

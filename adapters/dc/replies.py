@@ -80,6 +80,15 @@ class Replies:
         if not throttled:
             self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), to.id))
 
+    async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
+        """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
+        to their `message`, remembered under `key` (a question pointed at again is shown it);
+        returns the id of its first message."""
+        sent = pieces_of(answer)
+        handles = await self._send(message, sent)
+        self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), message.id))
+        return handles[0]
+
     async def say(
         self, message: discord.Message, text: str, *, to: discord.Message | discord.PartialMessage | None = None
     ) -> None:
