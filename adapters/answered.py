@@ -36,8 +36,8 @@ class Sent(Generic[H, S]):
     pieces: tuple[S, ...]  # each message as sent, to compare with a new answer's
     handles: tuple[H, ...]  # the same messages as the platform names them, in order
     # the message the answer replies to: the question's own, or one the member pointed the bot at
-    # (an edit that changes it gets its answer sent anew, as a reply to the new one)
-    to: Hashable = None
+    # (an edit that changes it gets its answer sent anew, as a reply to the new one); None: none
+    replies_to: H | None = None
 
 
 async def rewrite(
@@ -91,6 +91,6 @@ class Answered(Generic[H, S]):
         message) pairs): a question asked, or pointed at by another member, that has its answer
         already. A second member pointing the bot at it is shown that one."""
         for key, sent in reversed(self._sent.items()):
-            if isinstance(key, tuple) and key[0] == chat and sent.to == message:
+            if isinstance(key, tuple) and key[0] == chat and sent.replies_to == message:
                 return sent
         return None

@@ -381,8 +381,10 @@ class FakeDiscord:
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not self._reads_content(session, data):
             data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         replied = data.get("referenced_message") if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") else None
-        if replied and not self._reads_content(session, {"guild_id": data.get("guild_id"), **replied}):
-            data = {**data, "referenced_message": {**replied, "content": "", "embeds": [], "attachments": []}}
+        where = {"guild_id": data["guild_id"]} if "guild_id" in data else {}  # a DM's are read whole
+        if replied and not self._reads_content(session, {**replied, **where}):
+            hidden = {"content": "", "embeds": [], "attachments": [], "components": []}
+            data = {**data, "referenced_message": {**{k: v for k, v in replied.items() if k != "poll"}, **hidden}}
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()

@@ -3,6 +3,7 @@ answers it in the channel. The real discord.py against the fake gateway and REST
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,35 @@ async def test_a_second_member_pointing_at_an_answered_question_is_shown_the_ans
     note = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == str(answer.result["id"]))
     assert "already" in note.body["content"]
     assert len([c for c in reading.find("POST", "/channels/") if c.body.get("embeds")]) == 1  # answered once
+
+
+async def test_a_mention_edited_into_a_bare_one_at_a_withheld_question_gets_the_note(online: FakeDiscord) -> None:
+    """The edit reaches the same place a new message does: the note that points to Answer this."""
+    question = online.message("are most of the defectors women")
+    await online.push("MESSAGE_CREATE", question)
+    ping = {**pointing(online, question), "content": f"<@{online.bot_id}> what happens to refugees caught in china"}
+    await online.push("MESSAGE_CREATE", ping)
+    answer = await online.wait_for(lambda c: c.method == "POST" and reference_of(c) == ping["id"])
+    await online.push("MESSAGE_UPDATE", online.edited(ping, f"<@{online.bot_id}>"))
+    note = await online.wait_for(lambda c: c.method == "POST" and "Answer this" in str(c.body.get("content")))
+    deleted = await online.wait_for(lambda c: c.method == "DELETE")
+    assert reference_of(note) == ping["id"] and deleted.path.endswith(f"/{answer.result['id']}")
+
+
+async def test_answer_this_on_the_bots_own_message_tells_only_its_user(online: FakeDiscord) -> None:
+    own = online.bot_message({"content": "Sorry, I don't know that one. Send /help to see what I can answer."})
+    interaction = online.message_command(ANSWER_THIS, own)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["flags"] & 64 and "my own" in call.body["data"]["content"]
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
+
+
+async def test_the_fake_gives_the_message_a_dm_replies_to_whole(online: FakeDiscord) -> None:
+    """Discord gives a bot every DM's text without the intent, the message a DM replies to too."""
+    earlier = online.message("are most of the defectors women", dm=True)
+    reference_to = {"message_id": earlier["id"], "channel_id": earlier["channel_id"]}
+    reply = {**online.message("this one please", dm=True), "type": 19}
+    await online.push("MESSAGE_CREATE", {**reply, "referenced_message": earlier, "message_reference": reference_to})
+    frame = json.loads(online.live[0].sent[-1])
+    assert frame["d"]["referenced_message"]["content"] == "are most of the defectors women"

@@ -169,3 +169,18 @@ async def test_pointing_at_a_question_the_bot_was_asked_directly_shows_that_answ
     await said(bot, "/ask", reply_to=question)
     answer, note = bot.called("sendMessage")
     assert replied_to(note) == answer.result["message_id"]
+
+
+async def test_a_bare_ask_in_a_channel_posts_comments_does_not_point_at_the_post(bot: FakeTelegram) -> None:
+    """In a channel's discussion group, comments reply to the post's automatic forward by default,
+    as a forum topic's messages reply to its opening: the announcement is no question pointed at."""
+    channel = {"id": -1009999, "type": "channel", "title": "Community news"}
+    post = {
+        "message_id": 50, "date": int(time.time()), "chat": GROUP, "is_automatic_forward": True,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "sender_chat": channel,
+        "forward_origin": {"type": "channel", "date": int(time.time()), "message_id": 12, "chat": channel},
+        "text": "When do we meet from March? The new schedule is in the handbook.",
+    }  # fmt: skip
+    await said(bot, "/ask", reply_to=post)
+    [reply] = bot.called("sendMessage")
+    assert ASK_USAGE in reply.text

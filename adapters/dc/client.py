@@ -155,11 +155,24 @@ class QABot(discord.Client):
         return plain_question(f"{thread.name}\n{message.content}".strip())
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        pointed = None if plain_question(message.content) else self.pointed_at(message)
-        if pointed is None and not question and self.withheld_reply(message):
-            await self.replies.say(message, messages.say(messages.USE_ANSWER_THIS))
-            return
-        await self.replies.answer(message, question, reply_to=pointed)  # a question pointed at gets the reply
+        pointed, note = self.aimed(message)
+        if note is not None:
+            await self.replies.say(message, note)
+        else:
+            await self.replies.answer(message, question, reply_to=pointed)  # a question pointed at gets the reply
+
+    def aimed(self, message: discord.Message) -> tuple[discord.Message | None, str | None]:
+        """Where the answer to a message asking the bot goes, and what is said instead of it: a bare
+        mention in reply to a member's message answers that message's question, as a reply to it
+        (`pointed_at`); when Discord withholds that message's text (no Message Content intent), a
+        note says so and points to "Answer this". (None, None): an answer, as a reply to `message`."""
+        if plain_question(message.content):
+            return None, None  # a question of its own words
+        pointed = self.pointed_at(message)
+        if pointed is None and self.withheld_reply(message):
+            locale = message.guild.preferred_locale.value if message.guild is not None else ""
+            return None, messages.say(messages.USE_ANSWER_THIS, messages.choose(locale))
+        return pointed, None
 
     def withheld_reply(self, message: discord.Message) -> bool:
         """Whether `message` replies to a member's message whose text Discord withholds from the bot
@@ -198,9 +211,11 @@ class QABot(discord.Client):
                 await self._follow(message, question)
 
     async def _follow(self, message: discord.Message, question: str | None) -> None:
-        pointed = None if plain_question(message.content) else self.pointed_at(message)
+        pointed, note = self.aimed(message) if question is not None else (None, None)
         try:
-            await self.replies.follow(message, question, reply_to=pointed)
+            await self.replies.follow(message, None if note is not None else question, reply_to=pointed)
+            if note is not None:  # now a bare mention at a question Discord withholds: the note instead
+                await self.replies.say(message, note)
         except Exception:
             log.exception("Discord: failed to follow the edit of message %s", message.id)
 

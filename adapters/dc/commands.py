@@ -93,6 +93,9 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     /ask's. A message without words, or whose question has its answer already, gets a note only
     they see. Discord gives a message command its message's text whatever the bot's intents."""
     bot, said = host(interaction), messages.choose(language(interaction))
+    if interaction.client.user is not None and message.author.id == interaction.client.user.id:
+        await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
+        return
     question = plain_question(message.content)
     earlier = bot.replies.answered.answer_to(message.channel.id, message.id)
     if not question or (earlier is not None and earlier.handles):

@@ -127,14 +127,14 @@ class Replies:
                 await self._delete(message.channel.id, gone.handles)
             return
         to = reply_to or message
-        if before is not None and before.question == question and before.to == to.id:
+        if before is not None and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
         who = asker(message.author.id, message.channel.id)
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         after = pieces_of(answer)
-        if before is not None and before.to != to.id:  # now answering another message: anew
+        if before is not None and before.replies_to != to.id:  # now answering another message: anew
             await self._delete(message.channel.id, before.handles)
             before = None
         if before is None:  # not asked of the bot before the edit (the mention added)

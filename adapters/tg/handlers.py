@@ -297,12 +297,14 @@ def pointed_at(message: Message, bot_id: int) -> Message | None:
     """The message that a bare `/ask` or a bare mention of the bot replies to: a member pointing the
     bot at someone's question ("/ask" in reply to a newcomer's "how do i install it on windows?").
     None for a reply to the bot itself, or to a message without text (in a forum topic, a message
-    replies to the topic's opening by default)."""
+    replies to the topic's opening by default), or to a channel's post (its comments reply to it)."""
     replied = message.reply_to_message
     if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
         return None
     if replied.via_bot is not None and replied.via_bot.id == bot_id:
         return None  # the bot's own answer, shared through its inline mode
+    if replied.is_automatic_forward:
+        return None  # a channel's post in its discussion group, which comments reply to by default
     return replied if text_of(replied) else None
 
 

@@ -73,13 +73,13 @@ class Replies:
                     await delete(context, message.chat_id, handle)
             return
         target = target or Target.for_message(message)
-        if before is not None and before.question == question and before.to == target.reply_to:
+        if before is not None and before.question == question and before.replies_to == target.reply_to:
             return  # nothing the bot reads has changed
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         after = pieces_of(answer)
-        if before is not None and before.to != target.reply_to:  # now answering another message: anew
+        if before is not None and before.replies_to != target.reply_to:  # now answering another message: anew
             for handle in before.handles:
                 await delete(context, message.chat_id, handle)
             before = None

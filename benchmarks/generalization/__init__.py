@@ -414,10 +414,14 @@ def failures(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def set_options(prog: str, doc: str, shown: str, argv: list[str] | None) -> argparse.Namespace | None:
+def set_options(
+    prog: str, doc: str, shown: str, argv: list[str] | None, more: argparse.ArgumentParser | None = None
+) -> argparse.Namespace | None:
     """The options of a benchmark over a question set: `--set dev|blind`, `--show` (what `shown`
-    lists, refused for the blind set, read only as totals) and `--json`; None once refused."""
-    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    lists, refused for the blind set, read only as totals) and `--json`, and `more`'s own (a
+    parser made with add_help=False); None once refused or when the communities' corpus is missing
+    (the error said)."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0], parents=[more] if more else [])
     parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
     parser.add_argument("--show", action="store_true", help=f"{shown} (dev only)")
     parser.add_argument("--json", action="store_true", help="print the totals as JSON")
@@ -425,28 +429,24 @@ def set_options(prog: str, doc: str, shown: str, argv: list[str] | None) -> argp
     if args.show and args.set_name == "blind":
         print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
         return None
+    try:
+        corpus_dir(getattr(args, "corpus", "communities"))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.generalization", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", choices=tuple(CORPORA), default=DEFAULT_CORPUS)
-    parser.add_argument("--set", choices=SETS, default="dev", dest="set_name")
-    parser.add_argument("--show", action="store_true", help="list the failures (dev only)")
-    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
-    parser.add_argument(
+    more = argparse.ArgumentParser(add_help=False)
+    more.add_argument("--corpus", choices=tuple(CORPORA), default=DEFAULT_CORPUS)
+    more.add_argument(
         "--alone",
         action="store_true",
         help="import each source into a folder of its own; the other sources' questions are off-topic",
     )
-    args = parser.parse_args(argv)
-    if args.show and args.set_name == "blind":
-        print("refused: the blind set is read only as totals (drop --show)", file=sys.stderr)
-        return 2
-    try:
-        corpus_dir(args.corpus)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    args = set_options("python -m benchmarks.generalization", __doc__ or "", "list the failures", argv, more)
+    if args is None:
         return 2
     results = (ask_alone if args.alone else ask_all)(args.set_name, corpus=args.corpus)
     t = totals(results)

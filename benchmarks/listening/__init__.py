@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.generalization import build_knowledge, contains, corpus_dir, load_questions, set_options, source_files
+from benchmarks.generalization import build_knowledge, contains, load_questions, set_options, source_files
 from bot import Answer, Answerer, Outcome
 from bot.questions import INTERROGATIVE
 
@@ -112,7 +112,6 @@ def main(argv: list[str] | None = None) -> int:
     args = set_options("python -m benchmarks.listening", __doc__ or "", "list every message answered unasked", argv)
     if args is None:
         return 2
-    corpus_dir("communities")
     heard = listen(args.set_name)
     if args.show:
         for h in heard:
