@@ -90,7 +90,18 @@ class Answered(Generic[H, S]):
         """The newest answer sent lately in `chat` as a reply to `message` (keys being (chat,
         message) pairs): a question asked, or pointed at by another member, that has its answer
         already. A second member pointing the bot at it is shown that one."""
+        found = self.pointed_at(chat, message, asked=True)
+        return found[1] if found is not None else None
+
+    def pointed_at(
+        self, chat: Hashable, message: Hashable, *, asked: bool = False
+    ) -> tuple[Hashable, Sent[H, S]] | None:
+        """The newest answer that another message of `chat` got lately as a reply to `message` (a
+        member pointed the bot at it), with that message's key; `asked`: the answer `message` got
+        itself counts too."""
         for key, sent in reversed(self._sent.items()):
-            if isinstance(key, tuple) and key[0] == chat and sent.replies_to == message:
-                return sent
+            if not isinstance(key, tuple) or key[0] != chat or sent.replies_to != message:
+                continue
+            if asked or key[1] != message:
+                return key, sent
         return None

@@ -201,3 +201,29 @@ async def test_the_fake_gives_the_message_a_dm_replies_to_whole(online: FakeDisc
     await online.push("MESSAGE_CREATE", {**reply, "referenced_message": earlier, "message_reference": reference_to})
     frame = json.loads(online.live[0].sent[-1])
     assert frame["d"]["referenced_message"]["content"] == "are most of the defectors women"
+
+
+async def test_the_question_pointed_at_edited_or_deleted_by_its_asker_takes_its_answer_along(
+    reading: FakeDiscord,
+) -> None:
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    answer = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    await reading.push("MESSAGE_UPDATE", reading.edited(question, "what happens to refugees caught in china"))
+    edit = await reading.wait_for(lambda c: c.method == "PATCH")
+    assert edit.path.endswith(f"/{answer.result['id']}") and edit.body["embeds"][0]["title"] != "Who are the refugees?"
+    await reading.push("MESSAGE_DELETE", reading.deleted(question))
+    deleted = await reading.wait_for(lambda c: c.method == "DELETE")
+    assert deleted.path.endswith(f"/{answer.result['id']}")
+
+
+async def test_answer_this_follows_its_message_deleted(online: FakeDiscord) -> None:
+    question = online.message("are most of the defectors women")
+    interaction = online.message_command(ANSWER_THIS, question)
+    await online.push("INTERACTION_CREATE", interaction)
+    await callback_for(online, interaction)
+    [answer] = online.find("POST", f"/channels/{online.channel_id}/messages")
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    deleted = await online.wait_for(lambda c: c.method == "DELETE")
+    assert deleted.path.endswith(f"/{answer.result['id']}")

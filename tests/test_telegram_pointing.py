@@ -184,3 +184,16 @@ async def test_a_bare_ask_in_a_channel_posts_comments_does_not_point_at_the_post
     await said(bot, "/ask", reply_to=post)
     [reply] = bot.called("sendMessage")
     assert ASK_USAGE in reply.text
+
+
+async def test_the_question_pointed_at_edited_by_its_asker_gets_its_answer_edited(bot: FakeTelegram) -> None:
+    """The newcomer fixes their question after someone pointed the bot at it: the answer follows, as
+    it would had they asked the bot themselves."""
+    question = await said(bot, "When do we meat?", user=OTHER)
+    await said(bot, "/ask", reply_to=question)
+    [answer] = bot.called("sendMessage")
+    bot.edit(question, FEE)
+    await handled(bot, GROUP)
+    [edit] = bot.called("editMessageText")
+    assert int(edit.params["message_id"]) == answer.result["message_id"] and "20 euros" in edit.text
+    assert len(bot.called("sendMessage")) == 1

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
+from adapters.dc import pointing
 from adapters.dc.commands import QATree, build_commands
 from adapters.dc.deliver import tell
 from adapters.dc.host import language
@@ -87,8 +88,7 @@ class QABot(discord.Client):
             read = "their titles and first messages" if self.settings.message_content else "their titles alone"
             log.info("Discord: answering new posts in %d forum(s) by %s", len(self.settings.answer_forums), read)
 
-    # messages
-
+    # messages: mentions, DMs, forum posts; their edits and deletions
     async def on_message(self, message: discord.Message) -> None:
         question = self.question_in(message)
         if question is None or not self._order.admit(message.channel.id):
@@ -124,19 +124,8 @@ class QABot(discord.Client):
             if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
             return None  # a reply with its ping off talks to the channel, not to the bot
-        question = plain_question(message.content)
-        pointed = None if question else self.pointed_at(message)
-        return plain_question(pointed.content) if pointed is not None else question
-
-    def pointed_at(self, message: discord.Message) -> discord.Message | None:
-        """The member's message that a bare mention of the bot replies to: someone pointing the bot
-        at a newcomer's question. Discord gives the bot that message's text only with the Message
-        Content intent (or when it mentions the bot); without it, "Answer this" in the message's
-        Apps menu does the same. None for a reply to the bot, or to a message without words."""
-        replied = message.reference.resolved if message.reference is not None else None
-        if not isinstance(replied, discord.Message) or (self.user is not None and replied.author.id == self.user.id):
-            return None
-        return replied if plain_question(replied.content) else None
+        pointed = pointing.pointed_at(message, me.id)  # a bare mention replying to a member's question asks it
+        return plain_question(message.content) or (plain_question(pointed.content) if pointed else "")
 
     def replies_to_me(self, message: discord.Message) -> bool:
         """Whether `message` is a reply to one of the bot's messages (Discord gives the one replied to)."""
@@ -155,36 +144,8 @@ class QABot(discord.Client):
         return plain_question(f"{thread.name}\n{message.content}".strip())
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        pointed, note = self.aimed(message)
-        if note is not None:
-            await self.replies.say(message, note)
-        else:
-            await self.replies.answer(message, question, reply_to=pointed)  # a question pointed at gets the reply
-
-    def aimed(self, message: discord.Message) -> tuple[discord.Message | None, str | None]:
-        """Where the answer to a message asking the bot goes, and what is said instead of it: a bare
-        mention in reply to a member's message answers that message's question, as a reply to it
-        (`pointed_at`); when Discord withholds that message's text (no Message Content intent), a
-        note says so and points to "Answer this". (None, None): an answer, as a reply to `message`."""
-        if plain_question(message.content):
-            return None, None  # a question of its own words
-        pointed = self.pointed_at(message)
-        if pointed is None and self.withheld_reply(message):
-            locale = message.guild.preferred_locale.value if message.guild is not None else ""
-            return None, messages.say(messages.USE_ANSWER_THIS, messages.choose(locale))
-        return pointed, None
-
-    def withheld_reply(self, message: discord.Message) -> bool:
-        """Whether `message` replies to a member's message whose text Discord withholds from the bot
-        (no Message Content intent): a bare mention there points at a question it cannot read."""
-        replied = message.reference.resolved if message.reference is not None else None
-        return (
-            not self.settings.message_content
-            and isinstance(replied, discord.Message)
-            and not replied.content
-            and self.user is not None
-            and replied.author.id != self.user.id
-        )
+        to, note = pointing.aimed(message, self.user, self.settings.message_content)  # a question pointed at?
+        await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
@@ -199,8 +160,11 @@ class QABot(discord.Client):
         question = self.question_in(message, answered=before is not None)
         if question is None and self.replies_to_me(message):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
-        if (question is None and before is None and not self.replies.pending(key)) or (
-            before is not None and before.question == question
+        # a message someone pointed the bot at, edited by its author: its answer follows
+        pointed = question is None and before is None and self.replies.pointed_and_edited(message)
+        if not pointed and (
+            (question is None and before is None and not self.replies.pending(key))
+            or (before is not None and before.question == question)
         ):
             return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
@@ -208,13 +172,19 @@ class QABot(discord.Client):
         self._track()
         with self.replies.answering(message):  # a deletion meanwhile waits for what this sends
             async with self._order.turn(message.channel.id):
-                await self._follow(message, question)
+                await self._follow(message, question, pointed=pointed)
 
-    async def _follow(self, message: discord.Message, question: str | None) -> None:
-        pointed, note = self.aimed(message) if question is not None else (None, None)
+    async def _follow(self, message: discord.Message, question: str | None, *, pointed: bool = False) -> None:
+        """Follow the edit of a question (now asking `question`), or of a message pointed at (`pointed`)."""
+        to, note = (
+            (None, None) if question is None else pointing.aimed(message, self.user, self.settings.message_content)
+        )
         try:
-            await self.replies.follow(message, None if note is not None else question, reply_to=pointed)
-            if note is not None:  # now a bare mention at a question Discord withholds: the note instead
+            if pointed:
+                await self.replies.follow_pointed(message, plain_question(message.content))
+            else:
+                await self.replies.follow(message, None if note else question, reply_to=to)
+            if note:  # now a bare mention at a question Discord withholds: the note instead
                 await self.replies.say(message, note)
         except Exception:
             log.exception("Discord: failed to follow the edit of message %s", message.id)

@@ -9,17 +9,23 @@ buttons reach it through this protocol, so that the client can import them and n
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import discord
 
-from bot import Asker, Service
-
-if TYPE_CHECKING:  # replies.py uses `asker` from here
-    from adapters.dc.replies import Replies
+from adapters.answered import Answered
+from bot import Answer, Asker, Service
 
 T = TypeVar("T")
 PLATFORM = "discord"
+
+
+class Answers(Protocol):
+    """The replies sent lately in channels (`adapters.dc.replies.Replies`), as "Answer this" uses them."""
+
+    answered: Answered[int, Any]
+
+    async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int: ...
 
 
 @runtime_checkable
@@ -28,7 +34,7 @@ class Host(Protocol):
     def service(self) -> Service: ...
 
     @property
-    def replies(self) -> Replies: ...
+    def replies(self) -> Answers: ...
 
     async def guarded(self, interaction: discord.Interaction[Any], work: Awaitable[None]) -> None: ...
 

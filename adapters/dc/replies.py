@@ -18,6 +18,7 @@ import discord
 from adapters.answered import Answered, Sent, rewrite
 from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
+from adapters.dc.markup import plain_question
 from adapters.dc.render import render
 from adapters.platform import in_thread
 from bot import Answer, Outcome, Service, messages
@@ -55,8 +56,8 @@ class Replies:
         return key in self._answering
 
     def known(self, key: tuple[int, int]) -> bool:
-        """Whether the bot answered this message lately, or is answering it."""
-        return self.pending(key) or self.answered.recall(key) is not None
+        """Whether the bot answered this message lately (or an answer replies to it), or is answering it."""
+        return self.pending(key) or self.answered.answer_to(*key) is not None
 
     async def answer(self, message: discord.Message, question: str, *, reply_to: discord.Message | None = None) -> None:
         """Answer `message` (as a reply to it, or to `reply_to`: the question it points the bot at);
@@ -149,6 +150,35 @@ class Replies:
             )
         self.answered.remember(key, Sent(question, tuple(after), tuple(handles), to.id))
 
+    def pointed_and_edited(self, message: discord.Message) -> bool:
+        """Whether an edit of `message` changes the question someone pointed the bot at (its answer
+        then follows); never without the text, which Discord withholds without the intent."""
+        found = self.answered.pointed_at(message.channel.id, message.id)
+        question = plain_question(message.content)
+        return found is not None and bool(question) and found[1].question != question
+
+    async def follow_pointed(self, message: discord.Message, question: str) -> None:
+        """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
+        as its own question's would (the edit counts for its author's cooldown)."""
+        found = self.answered.pointed_at(message.channel.id, message.id)
+        if found is None:
+            return
+        key, before = found
+        if before.question == question:
+            return  # nothing the bot reads has changed
+        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id), quiet=True)
+        if answer.outcome is Outcome.THROTTLED:
+            return
+        after = pieces_of(answer)
+        handles = await rewrite(
+            before,
+            after,
+            edit=functools.partial(self._edit, message),
+            delete=lambda handle: self._delete(message.channel.id, [handle]),
+            send=lambda pieces, first: self._send(message, pieces, first=first),
+        )
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), message.id))
+
     async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
         """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""
         shown = self.client.get_partial_messageable(message.channel.id).get_partial_message(handle)
@@ -168,7 +198,11 @@ class Replies:
                 await send_retrying(channel.get_partial_message(handle).delete, f"deleting message {handle}")
 
     async def deleted(self, channel_id: int, message_id: int) -> None:
-        """The question `message_id` was deleted: so are the bot's replies to it."""
-        gone = self.answered.forget((channel_id, message_id))
-        if gone is not None:
-            await self._delete(channel_id, gone.handles)
+        """The question `message_id` was deleted: so are the bot's replies to it, and the answers
+        given to it when someone pointed the bot at it."""
+        gone = [self.answered.forget((channel_id, message_id))]
+        while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
+            gone.append(self.answered.forget(pointed[0]))
+        for sent in gone:
+            if sent is not None:
+                await self._delete(channel_id, sent.handles)

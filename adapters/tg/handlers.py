@@ -172,6 +172,8 @@ class Handlers:
         message = update.edited_message
         if message is not None and message.text is not None and self.replies.answered.follows(message.date):
             asked = self.asked_in(message, context)
+            if asked is None and await self.replies.follow_pointed(message, context, text_of(message)):
+                return  # a question someone pointed the bot at, edited by its asker: its answer follows
             await self.replies.follow(message, context, *(asked or (None, None)))
 
     def asked_in(self, message: Message, context: Context) -> tuple[str, Target] | None:
