@@ -38,6 +38,7 @@ class Sent(Generic[H, S]):
     # the message the answer replies to: the question's own, or one the member pointed the bot at
     # (an edit that changes it gets its answer sent anew, as a reply to the new one); None: none
     replies_to: H | None = None
+    quoted: bool = False  # the question is the part of the message replied to that the member quoted
 
 
 async def rewrite(
@@ -62,46 +63,55 @@ async def rewrite(
     return kept + await send(list(after[len(before.handles) :]), not kept)
 
 
+Key = tuple[Hashable, Hashable]  # (chat, message): where a question was asked, and its message
+
+
 class Answered(Generic[H, S]):
-    """The questions answered lately, by a key the platform chooses (its chat and message ids)."""
+    """The questions answered lately, each under the key of the message that asked (its chat and
+    message ids), and found as well by the message its answer replies to (one pointed at)."""
 
     def __init__(self, window: timedelta = WINDOW, bound: int = BOUND) -> None:
         self.window = window
         self.bound = bound
-        self._sent: OrderedDict[Hashable, Sent[H, S]] = OrderedDict()
+        self._sent: OrderedDict[Key, Sent[H, S]] = OrderedDict()
+        self._replying: dict[Key, list[Key]] = {}  # (chat, message replied to) -> the keys answered so, oldest first
 
     def follows(self, asked_at: datetime) -> bool:
         """Whether an edit of a question first sent at `asked_at` (aware) is followed."""
         return datetime.now(UTC) - asked_at <= self.window
 
-    def remember(self, key: Hashable, sent: Sent[H, S]) -> None:
+    def remember(self, key: Key, sent: Sent[H, S]) -> None:
+        self.forget(key)
         self._sent[key] = sent
-        self._sent.move_to_end(key)
+        self._replying.setdefault((key[0], sent.replies_to), []).append(key)
         while len(self._sent) > self.bound:
-            self._sent.popitem(last=False)
+            self.forget(next(iter(self._sent)))
 
-    def recall(self, key: Hashable) -> Sent[H, S] | None:
+    def recall(self, key: Key) -> Sent[H, S] | None:
         return self._sent.get(key)
 
-    def forget(self, key: Hashable) -> Sent[H, S] | None:
-        return self._sent.pop(key, None)
+    def forget(self, key: Key) -> Sent[H, S] | None:
+        sent = self._sent.pop(key, None)
+        if sent is not None:
+            keys = self._replying[(key[0], sent.replies_to)]
+            keys.remove(key)
+            if not keys:
+                del self._replying[(key[0], sent.replies_to)]
+        return sent
 
     def answer_to(self, chat: Hashable, message: Hashable) -> Sent[H, S] | None:
-        """The newest answer sent lately in `chat` as a reply to `message` (keys being (chat,
-        message) pairs): a question asked, or pointed at by another member, that has its answer
-        already. A second member pointing the bot at it is shown that one."""
-        found = self.pointed_at(chat, message, asked=True)
-        return found[1] if found is not None else None
+        """The newest answer sent lately in `chat` as a reply to `message`: a question asked, or
+        pointed at by another member, that has its answer already. A second member pointing the
+        bot at it is shown that one."""
+        keys = self._replying.get((chat, message))
+        return self._sent[keys[-1]] if keys else None
 
-    def pointed_at(
-        self, chat: Hashable, message: Hashable, *, asked: bool = False
-    ) -> tuple[Hashable, Sent[H, S]] | None:
+    def pointed_at(self, chat: Hashable, message: Hashable) -> tuple[Key, Sent[H, S]] | None:
         """The newest answer that another message of `chat` got lately as a reply to `message` (a
-        member pointed the bot at it), with that message's key; `asked`: the answer `message` got
-        itself counts too."""
-        for key, sent in reversed(self._sent.items()):
-            if not isinstance(key, tuple) or key[0] != chat or sent.replies_to != message:
-                continue
-            if asked or key[1] != message:
-                return key, sent
-        return None
+        member pointed the bot at it), with that message's key."""
+        keys = [k for k in self._replying.get((chat, message), ()) if k != (chat, message)]
+        return (keys[-1], self._sent[keys[-1]]) if keys else None
+
+    def known(self, chat: Hashable, message: Hashable) -> bool:
+        """Whether `message` got an answer lately, or an answer replies to it (it was pointed at)."""
+        return (chat, message) in self._sent or (chat, message) in self._replying

@@ -227,3 +227,88 @@ async def test_answer_this_follows_its_message_deleted(online: FakeDiscord) -> N
     await online.push("MESSAGE_DELETE", online.deleted(question))
     deleted = await online.wait_for(lambda c: c.method == "DELETE")
     assert deleted.path.endswith(f"/{answer.result['id']}")
+
+
+def answers(fake: FakeDiscord) -> list[Any]:
+    """The bot's answers posted in the channel (embeds), oldest first."""
+    return [c for c in fake.find("POST", f"/channels/{fake.channel_id}/messages") if c.body.get("embeds")]
+
+
+async def test_the_pointers_bare_mention_deleted_takes_its_answer_along(reading: FakeDiscord) -> None:
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    ping = pointing(reading, question)
+    await reading.push("MESSAGE_CREATE", ping)
+    answer = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    await reading.push("MESSAGE_DELETE", reading.deleted(ping))
+    deleted = await reading.wait_for(lambda c: c.method == "DELETE", timeout=3)
+    assert deleted.path.endswith(f"/{answer.result['id']}")
+
+
+@pytest.mark.parametrize("then", ["deleted", "edited"])
+async def test_the_question_pointed_at_changed_while_its_answer_goes_out_takes_it_along(
+    reading: FakeDiscord, then: str
+) -> None:
+    """The question pointed at is marked as being answered too: its deletion or edit waits for the
+    answer to be out, then finds it."""
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    reading.rest_delay = 0.5
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    post = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    if then == "deleted":
+        await reading.push("MESSAGE_DELETE", reading.deleted(question))
+    else:
+        await reading.push("MESSAGE_UPDATE", reading.edited(question, "what happens to refugees caught in china"))
+    changed = await reading.wait_for(lambda c: c.method == ("DELETE" if then == "deleted" else "PATCH"), timeout=4)
+    assert changed.path.endswith(f"/{post.result['id']}")
+
+
+async def test_answer_this_on_a_question_deleted_while_its_answer_goes_out_takes_it_along(
+    online: FakeDiscord,
+) -> None:
+    question = online.message("are most of the defectors women")
+    online.rest_delay = 0.5
+    interaction = online.message_command(ANSWER_THIS, question)
+    await online.push("INTERACTION_CREATE", interaction)
+    post = await online.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    await callback_for(online, interaction)
+    deleted = await online.wait_for(lambda c: c.method == "DELETE", timeout=3)
+    assert deleted.path.endswith(f"/{post.result['id']}")
+
+
+async def test_the_question_pointed_at_edited_to_ping_the_bot_is_not_answered_twice(reading: FakeDiscord) -> None:
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    pinged = reading.edited(question, f"<@{reading.bot_id}> what happens to refugees caught in china")
+    await reading.push("MESSAGE_UPDATE", pinged)
+    edit = await reading.wait_for(lambda c: c.method == "PATCH")
+    assert edit.body["embeds"] and len(answers(reading)) == 1  # the one answer, edited
+
+
+async def test_answer_this_where_the_bot_may_not_send_answers_in_its_own_response(online: FakeDiscord) -> None:
+    """The interaction says what the bot may do in the channel: without Send Messages the answer is
+    the command's response, for everyone to see, as /ask's (a deferral would have hidden it)."""
+    question = online.message("are most of the defectors women")
+    interaction = {**online.message_command(ANSWER_THIS, question), "app_permissions": str(1 << 10)}  # View only
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"] and not call.body["data"].get("flags")
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
+
+
+async def test_the_answered_above_note_speaks_the_servers_language(fake: FakeDiscord, service: Service) -> None:
+    plain = fake.guild
+    fake.guild = lambda: {**plain(), "preferred_locale": "ko"}  # type: ignore[method-assign]
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        question = fake.message("are most of the defectors women")
+        await fake.push("MESSAGE_CREATE", question)
+        await fake.push("MESSAGE_CREATE", pointing(fake, question))
+        answer = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+        await fake.push("MESSAGE_CREATE", pointing(fake, question))
+        note = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == str(answer.result["id"]))
+    assert "이미" in note.body["content"]

@@ -197,3 +197,21 @@ async def test_the_question_pointed_at_edited_by_its_asker_gets_its_answer_edite
     [edit] = bot.called("editMessageText")
     assert int(edit.params["message_id"]) == answer.result["message_id"] and "20 euros" in edit.text
     assert len(bot.called("sendMessage")) == 1
+
+
+async def test_an_edit_outside_the_quoted_part_keeps_answering_the_quoted_question(bot: FakeTelegram) -> None:
+    question = await said(bot, f"hi all, new here! {MEETING} {FEE}", user=OTHER)
+    quote = {"text": FEE, "position": 18 + len(MEETING) + 1, "is_manual": True}
+    await said(bot, "/ask", reply_to=question, quote=quote)
+    bot.edit(question, f"hi all, I'm new here! {MEETING} {FEE}")
+    await handled(bot, GROUP)
+    assert bot.called("editMessageText") == [] and len(bot.called("sendMessage")) == 1
+
+
+async def test_the_question_pointed_at_edited_to_mention_the_bot_is_not_answered_twice(bot: FakeTelegram) -> None:
+    question = await said(bot, MEETING, user=OTHER)
+    await said(bot, "/ask", reply_to=question)
+    bot.edit(question, f"@{BOT_USERNAME} {FEE}")
+    await handled(bot, GROUP)
+    [edit] = bot.called("editMessageText")
+    assert "20 euros" in edit.text and len(bot.called("sendMessage")) == 1

@@ -58,7 +58,7 @@ class QABot(discord.Client):
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._order = KeyedOrder()
-        self.replies = Replies(self, lambda: self.service)  # what each recent question got, for its edits
+        self.replies = Replies(self, lambda: self.service, self._order)  # what each question got, for its edits
         self.tree = QATree(self)
         for command in build_commands():
             self.tree.add_command(command)
@@ -94,13 +94,16 @@ class QABot(discord.Client):
         if question is None or not self._order.admit(message.channel.id):
             return
         self._track()
-        with self.replies.answering(message):
+        to, note = pointing.aimed(message, self.user, self.settings.message_content)  # a question pointed at?
+        with self.replies.answering(message, to):
             async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
-                await self._answer_or_apologize(message, question)
+                await self._answer_or_apologize(message, question, to, note)
 
-    async def _answer_or_apologize(self, message: discord.Message, question: str) -> None:
+    async def _answer_or_apologize(
+        self, message: discord.Message, question: str, to: discord.Message | None, note: str | None
+    ) -> None:
         try:
-            await self.answer_message(message, question)
+            await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
         except Exception:
             log.exception("Discord: failed to answer message %s", message.id)
             await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
@@ -143,10 +146,6 @@ class QABot(discord.Client):
             return None
         return plain_question(f"{thread.name}\n{message.content}".strip())
 
-    async def answer_message(self, message: discord.Message, question: str) -> None:
-        to, note = pointing.aimed(message, self.user, self.settings.message_content)  # a question pointed at?
-        await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
-
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays.
@@ -162,6 +161,7 @@ class QABot(discord.Client):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
         # a message someone pointed the bot at, edited by its author: its answer follows
         pointed = question is None and before is None and self.replies.pointed_and_edited(message)
+        pointed = pointed or (question is None and before is None and self.replies.pending(key))  # going out
         if not pointed and (
             (question is None and before is None and not self.replies.pending(key))
             or (before is not None and before.question == question)
@@ -180,9 +180,9 @@ class QABot(discord.Client):
             (None, None) if question is None else pointing.aimed(message, self.user, self.settings.message_content)
         )
         try:
-            if pointed:
+            if pointed and self.replies.answered.pointed_at(message.channel.id, message.id):
                 await self.replies.follow_pointed(message, plain_question(message.content))
-            else:
+            else:  # a question of its own (an edit while its answer went out, found once it is out)
                 await self.replies.follow(message, None if note else question, reply_to=to)
             if note:  # now a bare mention at a question Discord withholds: the note instead
                 await self.replies.say(message, note)

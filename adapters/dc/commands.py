@@ -89,9 +89,10 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
     the bot at a newcomer's question. The answer replies to that message in the channel, as a
     mention's would, and the member who used it is told where, only they see it; they count for the
-    cooldown. Without the permission to send there, the answer is the command's own response, as
-    /ask's. A message without words, or whose question has its answer already, gets a note only
-    they see. Discord gives a message command its message's text whatever the bot's intents."""
+    cooldown. Without the permission to send there (the interaction says), the answer is the
+    command's own response, as /ask's. A message without words, or whose question has its answer
+    already, gets a note only they see. Discord gives a message command its message's text whatever
+    the bot's intents."""
     bot, said = host(interaction), messages.choose(language(interaction))
     if interaction.client.user is not None and message.author.id == interaction.client.user.id:
         await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
@@ -104,17 +105,22 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
         )
         await tell(interaction, f"{note} {link(message, earlier.handles[0])}" if earlier and question else note)
         return
+    allowed = interaction.app_permissions
+    if not (allowed.send_messages_in_threads if isinstance(message.channel, discord.Thread) else allowed.send_messages):
+        await ask_command(interaction, question)  # no sending there: the command's own response, as /ask's
+        return
     who = interaction_asker(interaction)
-    answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who), ephemeral=True)
-    if answer.outcome is Outcome.THROTTLED:
-        await respond(interaction, render(answer), ephemeral=True)
-        return
-    try:
-        shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
-    except discord.Forbidden:  # no Send Messages there: the command's own response, as /ask's
-        for reply in answer.replies:
-            await respond(interaction, render(reply))
-        return
+    with bot.replies.answering(message):  # its deletion or edit meanwhile waits for the answer, then finds it
+        answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who), ephemeral=True)
+        if answer.outcome is Outcome.THROTTLED:
+            await respond(interaction, render(answer), ephemeral=True)
+            return
+        try:
+            shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
+        except discord.Forbidden:  # refused all the same: the answer only its user sees, if it was deferred
+            for reply in answer.replies:
+                await respond(interaction, render(reply))
+            return
     await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
 
 

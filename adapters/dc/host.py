@@ -9,6 +9,7 @@ buttons reach it through this protocol, so that the client can import them and n
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import discord
@@ -24,6 +25,8 @@ class Answers(Protocol):
     """The replies sent lately in channels (`adapters.dc.replies.Replies`), as "Answer this" uses them."""
 
     answered: Answered[int, Any]
+
+    def answering(self, *asked: discord.Message | None) -> AbstractContextManager[None]: ...
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int: ...
 

@@ -44,6 +44,11 @@ def aimed(
         return None, None  # a question of its own words
     pointed = pointed_at(message, me.id)
     if pointed is None and withheld(message, me.id, reads_content):
-        locale = message.guild.preferred_locale.value if message.guild is not None else ""
-        return None, messages.say(messages.USE_ANSWER_THIS, messages.choose(locale))
+        return None, messages.say(messages.USE_ANSWER_THIS, messages.choose(server_language(message)))
     return pointed, None
+
+
+def server_language(message: discord.Message) -> str:
+    """The language of the server a message is in ("ko"): a note of the bot's own, which answers no
+    question whose script could choose, speaks it."""
+    return message.guild.preferred_locale.value if message.guild is not None else ""

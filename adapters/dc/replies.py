@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
-from adapters.answered import Answered, Sent, rewrite
+from adapters.answered import Answered, Key, Sent, rewrite
+from adapters.dc import pointing
 from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
 from adapters.dc.markup import plain_question
 from adapters.dc.render import render
+from adapters.delivery import KeyedOrder
 from adapters.platform import in_thread
 from bot import Answer, Outcome, Service, messages
 
@@ -34,22 +36,23 @@ def pieces_of(answer: Answer) -> list[Piece]:
 class Replies:
     """The replies sent lately, and how they follow their questions; `service` gives the core."""
 
-    def __init__(self, client: discord.Client, service: Callable[[], Service]) -> None:
+    def __init__(self, client: discord.Client, service: Callable[[], Service], order: KeyedOrder) -> None:
         self.client = client
         self.service = service
+        self.order = order  # the client's: answers in a channel go out one at a time, in order
         self.answered: Answered[int, Piece] = Answered()
         self._answering: set[tuple[int, int]] = set()  # (channel, message) of the answers being worked on
 
     @contextlib.contextmanager
-    def answering(self, message: discord.Message) -> Iterator[None]:
-        """While the answer to `message` waits for its turn and goes out: an edit or a deletion of
-        the question meanwhile waits for it, and then finds what was sent."""
-        key = (message.channel.id, message.id)
-        self._answering.add(key)
+    def answering(self, *asked: discord.Message | None) -> Iterator[None]:
+        """While the answer to a message (and to the one it points the bot at) waits for its turn
+        and goes out: an edit or a deletion of either meanwhile waits for it, and then finds what was sent."""
+        keys = {(message.channel.id, message.id) for message in asked if message is not None}
+        self._answering |= keys
         try:
             yield
         finally:
-            self._answering.discard(key)
+            self._answering -= keys
 
     def pending(self, key: tuple[int, int]) -> bool:
         """Whether the answer to this message is being worked on (asked, or going out)."""
@@ -57,7 +60,7 @@ class Replies:
 
     def known(self, key: tuple[int, int]) -> bool:
         """Whether the bot answered this message lately (or an answer replies to it), or is answering it."""
-        return self.pending(key) or self.answered.answer_to(*key) is not None
+        return self.pending(key) or self.answered.known(*key)
 
     async def answer(self, message: discord.Message, question: str, *, reply_to: discord.Message | None = None) -> None:
         """Answer `message` (as a reply to it, or to `reply_to`: the question it points the bot at);
@@ -65,7 +68,7 @@ class Replies:
         that has its answer already gets a note replying to that answer."""
         earlier = self.answered.answer_to(message.channel.id, reply_to.id) if reply_to is not None else None
         if earlier is not None and earlier.handles:
-            text = messages.say(messages.ANSWERED_ABOVE)
+            text = messages.say(messages.ANSWERED_ABOVE, messages.choose(pointing.server_language(message)))
             shown = self.client.get_partial_messageable(message.channel.id).get_partial_message(earlier.handles[0])
             await self.say(message, text, to=shown)
             return
@@ -86,8 +89,9 @@ class Replies:
         to their `message`, remembered under `key` (a question pointed at again is shown it);
         returns the id of its first message."""
         sent = pieces_of(answer)
-        handles = await self._send(message, sent)
-        self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), message.id))
+        async with self.order.turn(message.channel.id):  # in the channel's order: a deletion waits for it
+            handles = await self._send(message, sent)
+            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), message.id))
         return handles[0]
 
     async def say(
@@ -121,8 +125,10 @@ class Replies:
     ) -> None:
         """The edit of `message`, which now asks `question` (None: it asks the bot nothing), its
         answer a reply to it (or to `reply_to`, the question it points the bot at)."""
-        key = (message.channel.id, message.id)
+        key: Key = (message.channel.id, message.id)
         before = self.answered.recall(key)
+        if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
+            key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         if question is None:
             if (gone := self.answered.forget(key)) is not None:
                 await self._delete(message.channel.id, gone.handles)
@@ -161,7 +167,7 @@ class Replies:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
         as its own question's would (the edit counts for its author's cooldown)."""
         found = self.answered.pointed_at(message.channel.id, message.id)
-        if found is None:
+        if found is None or not question:  # its text withheld (no Message Content intent): as it was
             return
         key, before = found
         if before.question == question:

@@ -15,7 +15,7 @@ import functools
 from telegram import Message
 from telegram.ext import ContextTypes
 
-from adapters.answered import Answered, Sent, rewrite
+from adapters.answered import Answered, Key, Sent, rewrite
 from adapters.platform import in_thread
 from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces, send_text
 from bot import Outcome, Service, messages
@@ -47,7 +47,8 @@ class Replies:
         handles = await send_pieces(context, target, sent)
         if not throttled:
             key = (message.chat_id, message.message_id)
-            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), target.reply_to))
+            quoted = target.reply_to != message.message_id and message.quote is not None  # a part pointed at
+            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), target.reply_to, quoted))
 
     async def follow_pointed(self, message: Message, context: Context, question: str) -> bool:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
@@ -57,8 +58,8 @@ class Replies:
         if found is None:
             return False
         key, before = found
-        if before.question == question:
-            return True  # nothing the bot reads has changed
+        if before.question == question or (before.quoted and before.question in question):
+            return True  # nothing the bot reads has changed (or not in the part someone quoted)
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return True
@@ -70,7 +71,7 @@ class Replies:
             delete=functools.partial(delete, context, message.chat_id),
             send=lambda pieces, _: send_pieces(context, target, pieces),
         )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), before.replies_to))
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), before.replies_to, before.quoted))
         return True
 
     async def _answered_above(self, message: Message, context: Context, answer: Target) -> None:
@@ -88,8 +89,10 @@ class Replies:
     ) -> None:
         """The edit of `message`, which now asks `question` (None: it asks the bot nothing), its
         answer a reply to it (or to `target`)."""
-        key = (message.chat_id, message.message_id)
+        key: Key = (message.chat_id, message.message_id)
         before = self.answered.recall(key)
+        if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
+            key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         if question is None:
             if before is not None:
                 self.answered.forget(key)
@@ -117,4 +120,5 @@ class Replies:
                 delete=functools.partial(delete, context, message.chat_id),
                 send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
             )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), target.reply_to))
+        quoted = target.reply_to != message.message_id and message.quote is not None
+        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), target.reply_to, quoted))
