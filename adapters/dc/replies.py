@@ -165,25 +165,10 @@ class Replies:
 
     async def follow_pointed(self, message: discord.Message, question: str) -> None:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
-        as its own question's would (the edit counts for its author's cooldown)."""
-        found = self.answered.pointed_at(message.channel.id, message.id)
-        if found is None or not question:  # its text withheld (no Message Content intent): as it was
-            return
-        key, before = found
-        if before.question == question:
-            return  # nothing the bot reads has changed
-        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id), quiet=True)
-        if answer.outcome is Outcome.THROTTLED:
-            return
-        after = pieces_of(answer)
-        handles = await rewrite(
-            before,
-            after,
-            edit=functools.partial(self._edit, message),
-            delete=lambda handle: self._delete(message.channel.id, [handle]),
-            send=lambda pieces, first: self._send(message, pieces, first=first),
-        )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), message.id))
+        as its own question's would (`follow` finds it by what it replies to; the edit counts for its
+        author's cooldown). Nothing when its text is withheld (no Message Content intent)."""
+        if question and self.answered.pointed_at(message.channel.id, message.id) is not None:
+            await self.follow(message, question)
 
     async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
         """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""

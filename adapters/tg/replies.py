@@ -52,26 +52,14 @@ class Replies:
 
     async def follow_pointed(self, message: Message, context: Context, question: str) -> bool:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
-        as its own question's would (the edit counts for its sender's cooldown). False when no
+        as its own question's would (`follow` finds it by what it replies to; the edit counts for its
+        sender's cooldown), unless the part someone quoted still reads the same. False when no
         answer replies to it."""
         found = self.answered.pointed_at(message.chat_id, message.message_id)
         if found is None:
             return False
-        key, before = found
-        if before.question == question or (before.quoted and before.question in question):
-            return True  # nothing the bot reads has changed (or not in the part someone quoted)
-        answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
-        if answer.outcome is Outcome.THROTTLED:
-            return True
-        target, after = Target.for_message(message), pieces_of(answer)
-        handles = await rewrite(
-            before,
-            after,
-            edit=functools.partial(edit, context, target),
-            delete=functools.partial(delete, context, message.chat_id),
-            send=lambda pieces, _: send_pieces(context, target, pieces),
-        )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), before.replies_to, before.quoted))
+        if not (found[1].quoted and found[1].question in question):
+            await self.follow(message, context, question)
         return True
 
     async def _answered_above(self, message: Message, context: Context, answer: Target) -> None:
