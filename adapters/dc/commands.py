@@ -98,12 +98,12 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
         await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
         return
     question = plain_question(message.content)
+    if not question:
+        await tell(interaction, messages.say(messages.NOTHING_TO_ANSWER, said))
+        return
     earlier = bot.replies.answered.answer_to(message.channel.id, message.id)
-    if not question or (earlier is not None and earlier.handles):
-        note = (
-            messages.say(messages.ANSWERED_ABOVE, said) if question else messages.say(messages.NOTHING_TO_ANSWER, said)
-        )
-        await tell(interaction, f"{note} {link(message, earlier.handles[0])}" if earlier and question else note)
+    if earlier is not None and earlier.handles:
+        await tell(interaction, f"{messages.say(messages.ANSWERED_ABOVE, said)} {link(message, earlier.handles[0])}")
         return
     allowed = interaction.app_permissions
     if not (allowed.send_messages_in_threads if isinstance(message.channel, discord.Thread) else allowed.send_messages):
@@ -116,6 +116,8 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
             await respond(interaction, render(answer), ephemeral=True)
             return
         try:
+            # remembered under the interaction's id (a snowflake too, never a message's): what it answers
+            # is found by the message replied to, and nothing ever edits an interaction
             shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
         except discord.Forbidden:  # refused all the same: the answer only its user sees, if it was deferred
             for reply in answer.replies:
