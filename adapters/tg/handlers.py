@@ -125,12 +125,9 @@ class Handlers:
         message = update.effective_message
         if message is None or message.text is None:
             return
-        question = "".join(message.text.split(maxsplit=1)[1:])  # everything after /ask or /ask@BotName
-        replied = None if question else pointed_at(message, context.bot.id)
-        if question:
-            await self.answer(message, context, question)
-        elif replied is not None:  # a bare /ask in reply to someone's question: that question
-            await self.answer(message, context, pointed_question(message, replied), pointed_target(message, replied))
+        asked = self.asked_in(message, context)  # what follows /ask, or the question a bare /ask replies to
+        if asked is not None:
+            await self.replies.answer(message, context, *asked)
         elif await within_budget(self.service, context, message):
             usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), usage)
@@ -149,22 +146,8 @@ class Handlers:
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or message.text is None or sent_via_me(message, context):
-            return
-        if message.chat.type == ChatType.PRIVATE:
-            await self.answer(message, context, message.text)
-        elif message.chat.type in GROUP_TYPES:
-            question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
-            replied = pointed_at(message, context.bot.id) if question == "" else None
-            if replied is not None:  # a bare mention in reply to someone's question: that question
-                await self.answer(
-                    message, context, pointed_question(message, replied), pointed_target(message, replied)
-                )
-            elif question is not None:
-                await self.answer(message, context, question)
-
-    async def answer(self, message: Message, context: Context, question: str, target: Target | None = None) -> None:
-        await self.replies.answer(message, context, question, target)
+        if message is not None and message.text is not None and (asked := self.asked_in(message, context)):
+            await self.replies.answer(message, context, *asked)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
@@ -177,9 +160,10 @@ class Handlers:
             await self.replies.follow(message, context, *(asked or (None, None)))
 
     def asked_in(self, message: Message, context: Context) -> tuple[str, Target] | None:
-        """The question a message asks the bot, as `on_text` and `on_ask` read it, and where its
-        answer goes; None for any other command (a bare `/ask` too, unless it points at a question),
-        and in a group for a message not addressed to the bot. A command is what
+        """The question a message asks the bot (in a private chat, every message; in a group, one
+        addressed to it; `/ask QUESTION`; a bare `/ask` or mention pointing at the member's message
+        it replies to), and where its answer goes; None for any other command (a bare `/ask` too,
+        unless it points at a question), and in a group for a message not addressed to the bot. A command is what
         python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the text,
         its name in any case ("/ASK@QABot ...")."""
         if sent_via_me(message, context):

@@ -30,25 +30,24 @@ class Replies:
         self.service = service
         self.answered: Answered[int, Piece] = Answered()
 
-    async def answer(self, message: Message, context: Context, question: str, target: Target | None = None) -> None:
+    async def answer(self, message: Message, context: Context, question: str, target: Target) -> None:
         """Answer one message, each of its questions in a reply of its own (see `Answer.replies`),
-        as a reply to it (or to `target`); over a limit, the cooldown note or nothing, as the core decides.
-        A question pointed at that has its answer already gets a note replying to that answer."""
-        earlier = self.answered.answer_to(message.chat_id, target.reply_to) if target is not None else None
-        if earlier is not None and earlier.handles and target is not None:
+        as a reply to `target` (it, or the question it points the bot at); over a limit, the cooldown
+        note or nothing, as the core decides. A question pointed at that has its answer already gets
+        a note replying to that answer."""
+        earlier = self.answered.answer_to(message.chat_id, target.reply_to) if pointing(message, target) else None
+        if earlier is not None and earlier.handles:
             await self._answered_above(message, context, dataclasses.replace(target, reply_to=earlier.handles[0]))
             return
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
         throttled = answer.outcome is Outcome.THROTTLED
-        target = Target.for_message(message) if target is None or throttled else target  # a note is the asker's
+        target = Target.for_message(message) if throttled else target  # a cooldown note is the asker's
         sent = pieces_of(answer)
         handles = await send_pieces(context, target, sent)
         if not throttled:
-            key = (message.chat_id, message.message_id)
-            quoted = target.reply_to != message.message_id and message.quote is not None  # a part pointed at
-            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), target.reply_to, quoted))
+            self._remember(message, Sent(question, tuple(sent), tuple(handles), target.reply_to))
 
     async def follow_pointed(self, message: Message, context: Context, question: str) -> bool:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
@@ -108,5 +107,16 @@ class Replies:
                 delete=functools.partial(delete, context, message.chat_id),
                 send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
             )
-        quoted = target.reply_to != message.message_id and message.quote is not None
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), target.reply_to, quoted))
+        self._remember(message, Sent(question, tuple(after), tuple(handles), target.reply_to), key)
+
+    def _remember(self, message: Message, sent: Sent[int, Piece], key: Key | None = None) -> None:
+        """What went out for `message` (under `key`: its own, or the one of the message that pointed
+        the bot at it); a question someone quoted is marked, so that an edit elsewhere in the
+        message it is part of changes nothing."""
+        quoted = pointing(message, Target(message.chat_id, None, sent.replies_to)) and message.quote is not None
+        self.answered.remember(key or (message.chat_id, message.message_id), dataclasses.replace(sent, quoted=quoted))
+
+
+def pointing(message: Message, target: Target) -> bool:
+    """Whether the answer to `message` goes to another message: the question it points the bot at."""
+    return target.reply_to is not None and target.reply_to != message.message_id
