@@ -159,12 +159,11 @@ class QABot(discord.Client):
         question = self.question_in(message, answered=before is not None)
         if question is None and self.replies_to_me(message):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
-        # a message someone pointed the bot at, edited by its author: its answer follows
-        pointed = question is None and before is None and self.replies.pointed_and_edited(message)
-        pointed = pointed or (question is None and before is None and self.replies.pending(key))  # going out
-        if not pointed and (
-            (question is None and before is None and not self.replies.pending(key))
-            or (before is not None and before.question == question)
+        # not asked of the bot: changes nothing, unless its answer is going out (a deletion waits for it),
+        # or someone pointed the bot at it and its author changed the question (its answer follows)
+        unasked = question is None and before is None
+        if (unasked and not self.replies.pending(key) and not self.replies.pointed_and_edited(message)) or (
+            before is not None and before.question == question
         ):
             return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
@@ -172,18 +171,18 @@ class QABot(discord.Client):
         self._track()
         with self.replies.answering(message):  # a deletion meanwhile waits for what this sends
             async with self._order.turn(message.channel.id):
-                await self._follow(message, question, pointed=pointed)
+                await self._follow(message, question)
 
-    async def _follow(self, message: discord.Message, question: str | None, *, pointed: bool = False) -> None:
-        """Follow the edit of a question (now asking `question`), or of a message pointed at (`pointed`)."""
+    async def _follow(self, message: discord.Message, question: str | None) -> None:
+        """Follow the edit of a question (now asking `question`), or of a message pointed at."""
         to, note = (
             (None, None) if question is None else pointing.aimed(message, self.user, self.settings.message_content)
         )
+        key, answered = (message.channel.id, message.id), self.replies.answered
+        if question is None and answered.recall(key) is None and answered.pointed_at(*key) is not None:
+            question = plain_question(message.content) or None  # pointed at: `follow` finds its answer
         try:
-            if pointed and self.replies.answered.pointed_at(message.channel.id, message.id):
-                await self.replies.follow_pointed(message, plain_question(message.content))
-            else:  # a question of its own (an edit while its answer went out, found once it is out)
-                await self.replies.follow(message, None if note else question, reply_to=to)
+            await self.replies.follow(message, None if note else question, reply_to=to)
             if note:  # now a bare mention at a question Discord withholds: the note instead
                 await self.replies.say(message, note)
         except Exception:

@@ -163,13 +163,6 @@ class Replies:
         question = plain_question(message.content)
         return found is not None and bool(question) and found[1].question != question
 
-    async def follow_pointed(self, message: discord.Message, question: str) -> None:
-        """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
-        as its own question's would (`follow` finds it by what it replies to; the edit counts for its
-        author's cooldown). Nothing when its text is withheld (no Message Content intent)."""
-        if question and self.answered.pointed_at(message.channel.id, message.id) is not None:
-            await self.follow(message, question)
-
     async def _edit(self, message: discord.Message, handle: int, piece: Piece) -> int:
         """Make the bot's message `handle` read as `piece`; one someone deleted is sent anew (its new id)."""
         shown = self.client.get_partial_messageable(message.channel.id).get_partial_message(handle)
