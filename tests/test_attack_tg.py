@@ -145,37 +145,6 @@ async def test_a_group_admins_moderation_commands_do_not_count_against_the_quest
     assert len(added) == 7, replies
 
 
-async def test_the_webhook_owner_refuses_a_strangers_huge_body_as_the_worker_does(
-    fake: FakeTelegram, knowledge: Path
-) -> None:
-    """Input: in webhook mode (the owner, TELEGRAM_WEBHOOK_OWNER unset; it listens on 0.0.0.0 by default)
-    a stranger POSTs a 4 MiB body without the secret header. Now: python-telegram-bot's tornado server
-    (max_body_size 100 MB) buffers the whole body before the secret is looked at, then answers 403: a
-    few concurrent 100 MB posts cost the bot hundreds of MB of memory. The worker's own server
-    (adapters/tg/webhook.py, MAX_BODY 1 MiB) refuses the same body with 413. Should: the owner bounds
-    the body the same way (413), an update being a few KB."""
-    import aiohttp
-
-    from tests.test_telegram import free_port, wait_for_port
-
-    port = free_port()
-    env = {
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
-        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
-        "TELEGRAM_WEBHOOK_PORT": str(port),
-        "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1",
-    }
-    svc = service(knowledge)
-    body = b'{"update_id": 1, "padding": "' + b"x" * (4 << 20) + b'"}'
-    headers = {"Content-Type": "application/json"}
-    async with running(fake, svc, ready="setWebhook", **env), aiohttp.ClientSession() as http:
-        await wait_for_port(port)
-        async with http.post(f"http://127.0.0.1:{port}/tg", data=body, headers=headers) as response:
-            status = response.status
-    svc.close()
-    assert status == 413
-
-
 async def test_a_bare_mention_replying_to_a_channel_post_gets_the_usage_line_as_a_bare_ask_does(
     fake: FakeTelegram, knowledge: Path
 ) -> None:

@@ -455,6 +455,33 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook
     assert not fake.called("getUpdates")
 
 
+async def test_the_webhook_owner_reads_no_strangers_body_and_at_most_a_mebibyte_of_telegrams(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """In webhook mode the owner (which listens on 0.0.0.0 by default) takes Telegram's POSTs on the
+    same server as a worker: a stranger's 4 MiB body without the secret is refused unread (403), and
+    even with the secret a body over 1 MiB is refused (413). python-telegram-bot's own server, which
+    the owner used before, read bodies of up to 100 MB before it looked at the secret."""
+    port = free_port()
+    secret = "s3cret-Token_1"
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    body = b'{"update_id": 1, "padding": "' + b"x" * (4 << 20) + b'"}'
+    headers = {"Content-Type": "application/json"}
+    async with running_bot(fake, handbook, ready="setWebhook", **env), aiohttp.ClientSession() as http:
+        await wait_for_port(port)
+        async with http.post(f"http://127.0.0.1:{port}/tg", data=body, headers=headers) as response:
+            stranger = response.status
+        signed = {**headers, "X-Telegram-Bot-Api-Secret-Token": secret}
+        async with http.post(f"http://127.0.0.1:{port}/tg", data=body, headers=signed) as response:
+            oversized = response.status
+    assert (stranger, oversized) == (403, 413)
+
+
 async def test_webhook_workers_share_one_registration(fake: FakeTelegram, handbook: Path) -> None:
     """Behind a proxy: the owner registers the webhook once; a worker with TELEGRAM_WEBHOOK_OWNER=no calls
     neither setWebhook nor deleteWebhook, yet answers what it is sent, with the same secret checks."""

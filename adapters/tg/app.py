@@ -36,7 +36,7 @@ COMMANDS = (
     BotCommand("ask", "Ask a question: /ask your question"),
     BotCommand("sources", "Where my answers come from"),
 )
-BOOTSTRAP_RETRIES = 5  # deleteWebhook / setWebhook at start, about 1, 1.5, 2.3... s apart
+BOOTSTRAP_RETRIES = 5  # deleteWebhook when polling starts, about 1, 1.5, 2.3... s apart
 
 
 def build_application(service: Service, settings: Settings) -> App:
@@ -71,9 +71,9 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
         await app.bot.request.shutdown()  # stopped while still logging in: nothing else was started
         log.info("Telegram bot stopped before it had logged in")
         return
-    receiver = Receiver(app, settings) if settings.webhook_url and not settings.webhook_owner else None
+    receiver = Receiver(app, settings) if settings.webhook_url else None
     try:
-        if receiver is None:
+        if settings.webhook_owner:
             await _set_commands(app, service, settings.retry)  # the owner sets the menu, as it sets the webhook
             await _start_updates(app, settings)
         await app.start()
@@ -176,19 +176,20 @@ async def _set_commands(app: App, service: Service, policy: RetryPolicy) -> None
 
 
 async def _start_updates(app: App, settings: Settings) -> None:
+    """The owner's way in: register the webhook (its POSTs are taken by the `Receiver`, as a worker's
+    are: python-telegram-bot's own server would buffer a stranger's body of up to 100 MB before
+    looking at the secret), or long-poll."""
     updater = app.updater
     if updater is None:
         raise StartupError("python-telegram-bot was built without an updater")
     if settings.webhook_url:
-        await updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
+        register = functools.partial(
+            app.bot.set_webhook,
+            url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
+        await send_with_retries(register, settings.retry, what="registering the webhook (setWebhook)")
     else:
         await updater.start_polling(
             timeout=settings.poll_timeout,

@@ -1,11 +1,12 @@
-"""A webhook worker that does not own the webhook: it takes Telegram's POSTs and leaves setWebhook to one other.
+"""The webhook's server: it takes Telegram's POSTs, checks the secret, and queues the updates.
 
 python-telegram-bot's `Updater.start_webhook` always calls setWebhook (and its server is not public
-API), so several workers behind one reverse proxy would each register the webhook at start. A worker
-started with TELEGRAM_WEBHOOK_OWNER=no runs this small aiohttp server instead, the way PTB's
-"custom webhook" example does: it checks Telegram's secret header, turns the body into an Update
-and puts it in the Application's update queue. One worker (the default) owns the webhook and
-registers it with the same URL and secret.
+API), so several workers behind one reverse proxy would each register the webhook at start; and its
+server reads a body of up to 100 MB before it looks at the secret. Every instance in webhook mode
+runs this small aiohttp server instead, the way PTB's "custom webhook" example does: it checks
+Telegram's secret header before reading the body, reads at most `MAX_BODY`, turns the body into an
+Update and puts it in the Application's update queue. One instance (the default) owns the webhook
+and registers it; workers started with TELEGRAM_WEBHOOK_OWNER=no leave that to it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ MAX_BODY = 1 << 20  # an update is a few KB; Telegram's own limit on a message i
 
 
 class Receiver:
-    """The worker's HTTP server: POST on the webhook path, with the secret, puts the update in the queue."""
+    """The HTTP server: POST on the webhook path, with the secret, puts the update in the queue."""
 
     def __init__(self, app: App, settings: Settings) -> None:
         self._app = app
@@ -36,11 +37,14 @@ class Receiver:
     async def start(self) -> None:
         server = web.Application(client_max_size=MAX_BODY)
         server.router.add_post(f"/{self._settings.webhook_path}", self._update)
-        self._runner = web.AppRunner(server, access_log=None)
+        # lingering_time=0: a body left unread (a stranger's, refused) is not read on and thrown away
+        # for up to 10 s after the reply, which a stop would wait for
+        self._runner = web.AppRunner(server, access_log=None, lingering_time=0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._settings.webhook_listen, self._settings.webhook_port).start()
         port = self._settings.webhook_port
-        log.info("Telegram webhook worker listening on port %d (setWebhook is another worker's)", port)
+        whose = "registered by this instance" if self._settings.webhook_owner else "setWebhook is another worker's"
+        log.info("Telegram webhook server listening on port %d (%s)", port, whose)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -50,7 +54,7 @@ class Receiver:
     async def _update(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")  # any bytes a stranger sends: compared as bytes
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._settings.webhook_secret.encode()):
-            return web.Response(status=403)
+            return web.Response(status=403)  # the body is never read
         try:
             data = json.loads(await request.read())
             update = Update.de_json(data, self._app.bot)
@@ -63,3 +67,4 @@ class Receiver:
             return web.Response(status=400)
         await self._app.update_queue.put(update)
         return web.Response()
+
