@@ -77,6 +77,9 @@ class Fault:
     hang: bool = False  # never answer: the call waits until the client gives up or the fake stops
 
 
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -110,6 +113,7 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
+    _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _stopping: bool = False
@@ -234,6 +238,11 @@ class FakeTelegram:
     def faults_left(self, method: str) -> int:
         return len(self._faults.get(method, []))
 
+    def migrate(self, chat: dict[str, Any], to: int) -> None:
+        """`chat`, a basic group, upgraded to the supergroup `to`: Telegram refuses whatever is sent to
+        the old id from then on, naming the new one."""
+        self._migrated[str(chat["id"])] = to
+
     def set_member(self, chat: dict[str, Any], user: dict[str, Any], status: str) -> None:
         """What getChatMember answers for `user` in `chat`: "creator", "administrator" or "member" (the default)."""
         self._members[(int(chat["id"]), int(user["id"]))] = status
@@ -269,6 +278,10 @@ class FakeTelegram:
             self.violations.append(f"{method} {description}: {json.dumps(params, ensure_ascii=False)[:300]}")
             self._record(Call(method, params, status))
             return _reply({"ok": False, "error_code": status, "description": description}, status)
+        if (to := self._migrated.get(str(params.get("chat_id")))) is not None:
+            self._record(Call(method, params, 400))
+            body = {"ok": False, "error_code": 400, "description": MIGRATED, "parameters": {"migrate_to_chat_id": to}}
+            return _reply(body, 400)
         if self._failures.get(method):
             status, body = self._failures[method].pop(0)
             self._record(Call(method, params, status))

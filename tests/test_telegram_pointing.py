@@ -171,9 +171,13 @@ async def test_pointing_at_a_question_the_bot_was_asked_directly_shows_that_answ
     assert replied_to(note) == answer.result["message_id"]
 
 
-async def test_a_bare_ask_in_a_channel_posts_comments_does_not_point_at_the_post(bot: FakeTelegram) -> None:
+@pytest.mark.parametrize("pointing", ["/ask", f"@{BOT_USERNAME}"], ids=["bare /ask", "bare mention"])
+async def test_a_bare_ask_or_mention_in_a_channel_posts_comments_does_not_point_at_the_post(
+    bot: FakeTelegram, pointing: str
+) -> None:
     """In a channel's discussion group, comments reply to the post's automatic forward by default,
-    as a forum topic's messages reply to its opening: the announcement is no question pointed at."""
+    as a forum topic's messages reply to its opening: the announcement is no question pointed at, and
+    a bare /ask or mention gets the usage line (a bare mention had got the greeting)."""
     channel = {"id": -1009999, "type": "channel", "title": "Community news"}
     post = {
         "message_id": 50, "date": int(time.time()), "chat": GROUP, "is_automatic_forward": True,
@@ -181,9 +185,16 @@ async def test_a_bare_ask_in_a_channel_posts_comments_does_not_point_at_the_post
         "forward_origin": {"type": "channel", "date": int(time.time()), "message_id": 12, "chat": channel},
         "text": "When do we meet from March? The new schedule is in the handbook.",
     }  # fmt: skip
-    await said(bot, "/ask", reply_to=post)
+    await said(bot, pointing, reply_to=post)
     [reply] = bot.called("sendMessage")
     assert ASK_USAGE in reply.text
+
+
+async def test_a_bare_mention_in_reply_to_the_bots_own_answer_gets_the_usage_line(bot: FakeTelegram) -> None:
+    await said(bot, f"@{BOT_USERNAME} {MEETING}")
+    [answer] = bot.called("sendMessage")
+    await said(bot, f"@{BOT_USERNAME}", reply_to=answer.result)
+    assert ASK_USAGE in bot.called("sendMessage")[1].text
 
 
 async def test_the_question_pointed_at_edited_by_its_asker_gets_its_answer_edited(bot: FakeTelegram) -> None:

@@ -455,6 +455,35 @@ async def test_a_user_who_blocked_the_bot_is_a_warning_not_an_error(
     assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_group_where_the_bot_may_not_write_is_a_warning_not_an_error(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The group's admins took the bot's right to send (or the topic is closed): Telegram's 400 "not
+    enough rights" is a WARNING with no apology attempt, as a chat that blocked the bot (it had been
+    an ERROR with a traceback for every question, and an apology refused again)."""
+    async with running(fake, core(knowledge)):
+        fake.fail_next("sendMessage", description="Bad Request: not enough rights to send text messages to the chat")
+        fake.message(GROUP, f"/ask@{BOT_USERNAME} {MEETING}", user=user(5303))
+        await telegram_support.handled(fake, GROUP)
+    assert len(fake.calls_of("sendMessage")) == 1
+    assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_answer_to_a_group_upgraded_to_a_supergroup_goes_to_the_supergroup(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """A basic group upgraded to a supergroup before the answer went out: Telegram refuses the old id
+    and names the new one, and the answer goes there (it had been lost, with an ERROR)."""
+    basic = {"id": -4321, "type": "group", "title": "Community (old group)"}
+    async with running(fake, core(knowledge)):
+        fake.message(basic, f"@{BOT_USERNAME} {MEETING}", user=user(5304))
+        fake.migrate(basic, -1004321)
+        await telegram_support.handled(fake, basic)
+    [answer] = fake.called("sendMessage")
+    assert answer.params["chat_id"] == "-1004321" and MEETING_WORDS in answer.text
+    assert "reply_parameters" not in answer.params  # the question's id was the old group's
+
+
 # --- load ---------------------------------------------------------------------------------------
 
 LOAD_QUESTIONS = [

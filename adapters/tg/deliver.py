@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 from telegram.request import HTTPXRequest
 
@@ -52,6 +52,19 @@ def transient(exc: BaseException) -> float | None:
     if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
         return 0.0
     return None
+
+
+def not_allowed(exc: BaseException) -> bool:
+    """Whether Telegram refused because the bot may not write there: blocked or removed (Forbidden),
+    or its right to send taken away by the group's admins, or a closed forum topic (a 400 that says
+    so). No apology can go there either."""
+    if isinstance(exc, Forbidden):
+        return True
+    reason = exc.message.lower() if isinstance(exc, BadRequest) else ""
+    return any(words in reason for words in _NOT_ALLOWED)
+
+
+_NOT_ALLOWED = ("not enough rights", "have no rights", "chat_write_forbidden", "topic_closed", "chat_restricted")
 
 
 async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
@@ -121,25 +134,37 @@ async def send(
 
 
 async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> list[int]:
-    """Send each piece in order, retried on transient faults; returns their message ids."""
-    policy = retry_policy(context)
+    """Send each piece in order, retried on transient faults; returns their message ids.
+
+    A group upgraded to a supergroup meanwhile (an admin made it public, say) has a new id, which
+    Telegram gives in its refusal: the pieces go there, without quoting (the question's id was the
+    old group's)."""
     ids = []
     for piece in sent:
-        quoted = target.reply_to if piece.quotes else None
-        reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
-        call = functools.partial(
-            context.bot.send_message,
-            chat_id=target.chat_id,
-            text=piece.text,
-            parse_mode=ParseMode.HTML,
-            message_thread_id=target.thread_id,
-            reply_parameters=reply,
-            reply_markup=piece.markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-        message = await send_with_retries(call, policy, what=f"sending to chat {target.chat_id}")
+        try:
+            message = await _send_piece(context, target, piece)
+        except ChatMigrated as exc:
+            log.info("chat %s became supergroup %s: replying there", target.chat_id, exc.new_chat_id)
+            target = Target(chat_id=exc.new_chat_id)
+            message = await _send_piece(context, target, piece)
         ids.append(message.message_id)
     return ids
+
+
+async def _send_piece(context: Context, target: Target, piece: Piece) -> Message:
+    quoted = target.reply_to if piece.quotes else None
+    reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
+    call = functools.partial(
+        context.bot.send_message,
+        chat_id=target.chat_id,
+        text=piece.text,
+        parse_mode=ParseMode.HTML,
+        message_thread_id=target.thread_id,
+        reply_parameters=reply,
+        reply_markup=piece.markup,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    return await send_with_retries(call, retry_policy(context), what=f"sending to chat {target.chat_id}")
 
 
 async def edit(context: Context, target: Target, message_id: int, piece: Piece) -> int:

@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -35,6 +35,7 @@ from adapters.tg.deliver import (
     acknowledge,
     asker_of,
     for_callback_answer,
+    not_allowed,
     retry_policy,
     send,
     send_text,
@@ -128,8 +129,14 @@ class Handlers:
         asked = self.asked_in(message, context)  # what follows /ask, or the question a bare /ask replies to
         if asked is not None:
             await self.replies.answer(message, context, *asked)
-        elif await within_budget(self.service, context, message):
-            usage = messages.say(messages.ASK_USAGE, messages.choose(language_of(update)))
+        else:
+            await self.usage(message, context)
+
+    async def usage(self, message: Message, context: Context) -> None:
+        """How to ask, within the member's budget."""
+        if await within_budget(self.service, context, message):
+            language = (message.from_user.language_code or "") if message.from_user else ""
+            usage = messages.say(messages.ASK_USAGE, messages.choose(language))
             await send_text(context, Target.for_message(message), usage)
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
@@ -146,8 +153,12 @@ class Handlers:
 
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is not None and message.text is not None and (asked := self.asked_in(message, context)):
+        if message is None or message.text is None:
+            return
+        if asked := self.asked_in(message, context):
             await self.replies.answer(message, context, *asked)
+        elif self.points_at_nothing(message, context):
+            await self.usage(message, context)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
@@ -183,9 +194,17 @@ class Handlers:
         replied = pointed_at(message, context.bot.id) if question == "" else None
         if replied is not None:  # a bare /ask or mention still points at the question it replies to
             return pointed_question(message, replied), pointed_target(message, replied)
-        if question is None or (opening and not question):
-            return None
+        if question is None or (not question and (opening or message.reply_to_message is not None)):
+            return None  # a bare /ask, or a bare /ask or mention in reply to what holds no question
         return question, Target.for_message(message)
+
+    def points_at_nothing(self, message: Message, context: Context) -> bool:
+        """Whether `message` is a bare mention of the bot in reply to a message that holds no question
+        for it (the bot's own answer, a channel's post): it gets the usage line, as a bare /ask does."""
+        if message.reply_to_message is None or message.chat.type not in GROUP_TYPES or sent_via_me(message, context):
+            return False
+        bare = addressed_question(message, bot_id=context.bot.id, username=context.bot.username) == ""
+        return bare and pointed_at(message, context.bot.id) is None
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -247,12 +266,13 @@ class Handlers:
     async def on_error(self, update: object, context: Context) -> None:
         """The one error handler: the log gets the traceback, the user a short apology.
 
-        A reply that could not be sent even after its retries, or to a chat that blocked the bot,
-        gets one line and no apology (it could not be sent either).
+        A reply that could not be sent even after its retries, or to a chat where the bot may not
+        write (it was blocked, or its right to send taken away), gets one line and no apology (it
+        could not be sent either).
         """
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
-        if isinstance(error, Forbidden):
+        if isinstance(error, TelegramError) and not_allowed(error):
             log.warning("Telegram update %s: not allowed to reply (%s)", update_id, error.message)
             return
         if error is not None and transient(error) is not None:

@@ -35,7 +35,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
+from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from bot import Asker, Request, Service
 

@@ -67,4 +67,3 @@ class Receiver:
             return web.Response(status=400)
         await self._app.update_queue.put(update)
         return web.Response()
-
