@@ -51,10 +51,23 @@ def every(_: str) -> bool:
             "how do i set the alarm? and what if i forget the code",
             ["how do i set the alarm?", "what if i forget the code"],
         ),
+        ("where is the venue ,\n and\t when do doors open", ["where is the venue", "when do doors open"]),
+        ("where is the venue , and also, when do doors open", ["where is the venue", "when do doors open"]),
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
     assert questions_in(message, every) == parts
+
+
+@pytest.mark.parametrize("blank", [" ", "\n", "\u00a0", "\u200e"], ids=["spaces", "newlines", "no-break", "LRM"])
+def test_a_long_run_of_blanks_is_read_in_one_pass(answerer: Answerer, blank: str) -> None:
+    """A run of 100,000 blanks with no question joined after it. The join's pattern had been tried at
+    each blank and gone back over the run each time: 10 s for a run of 1,000 (cubic in its length),
+    which held every thread of the bot; this run would have taken months, not the test's timeout.
+    A left-to-right mark becomes a space when the question is read, past the adapters' `split()`."""
+    message = "where is the venue" + blank * 100_000 + "x"
+    assert questions_in(message, every) == []
+    assert answerer.answer("refugees" + blank * 100_000 + "x").replies
 
 
 @pytest.mark.parametrize(
