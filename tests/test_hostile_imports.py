@@ -73,6 +73,10 @@ SLOW_ONCE = {
         "spans.md",
         "---\ntitle: x\n---\n" + "".join("`" * k + "x " for k in range(1, 800)) + "a" * 200_000,
     ),
+    # session 21's: a saved page's start tags never ended (the standard library's parser looked for
+    # each one's ">" to the page's end)
+    "a saved page's tags never ended": ("ended.html", "<html><body><p>" + "<a " * 100_000),
+    "a saved page's tags of quoted attributes never ended": ("quotes.html", "<p>" + "<a b='" * 50_000),
     # session 16's: MyST directives and MkDocs tabs
     "tables of contents never closed": ("toc.md", "```{toctree}\n" * 50_000),
     "notes nested thousands deep": ("notes.md", "".join("`" * (3 + i) + "{note}\n" for i in range(3_000)) + "x\n"),

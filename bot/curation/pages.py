@@ -25,7 +25,7 @@ def from_html(text: str) -> Article:
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
     above = text.count("\n") - page.count("\n")  # the lines of front matter over the page (notices' lines)
-    text = page
+    text = _tags_never_ended_as_text(page)
     spared: set[tuple[int, int]] = set()
     for _ in range(MAX_REREADS + 1):
         parser = _PageParser(spared=spared, own=own)
@@ -45,6 +45,17 @@ def from_html(text: str) -> Article:
             ),
         )
     return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
+
+
+def _tags_never_ended_as_text(page: str) -> str:
+    """`page` with each `<` that opens a tag after the last `>` written `&lt;`: text, as the parser
+    would read it in the end. The standard library's parser looks for the `>` of each such tag to
+    the page's end, so a page of "<a " repeated took time quadratic in its size (a minute for 48 KB)."""
+    end = page.rfind(">") + 1
+    return page[:end] + _TAG_OPENING.sub("&lt;", page[end:])
+
+
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z])")
 
 
 def _page_title(title: str) -> str | None:
