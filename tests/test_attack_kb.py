@@ -1,0 +1,93 @@
+"""Attacks on the knowledge folder, moderation and the command line on files: each test proves one defect."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ROOT
+from tests.support import child_env
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a fresh interpreter, as a moderator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env or child_env(),
+    )
+
+
+def test_history_of_a_broken_folder_with_an_unusable_gaps_database_is_one_line(kdir: Path, tmp_path: Path) -> None:
+    """Input: a knowledge file broken by a hand edit, and a gaps.sqlite3 in the data folder that is no
+    database (or a data folder that is a file); `kb history`, `kb gaps`, `kb stats`.
+    Now: `_read_alone` opens GapStore unguarded, so each command dies with a Python traceback
+    (sqlite3.DatabaseError "file is not a database" / FileExistsError) and exit 1 — even `kb history`,
+    which needs no gaps database at all.
+    Should: `kb history` show the history (docs/moderation.md: it works "also when a knowledge file is
+    broken"), and `kb gaps`/`kb stats` refuse in the documented one line ("The gaps database
+    (gaps.sqlite3 in the data folder) cannot be used: ..."), never a traceback."""
+    data = tmp_path / "data"
+    common = ["--knowledge", str(kdir), "--data", str(data)]
+    assert main(["kb", "add", "--section", "Parking", "--text", "Bikes go behind the hall.", *common], io.StringIO()) == 0
+    (data / "gaps.sqlite3").write_bytes(b"this is not an SQLite database, just text " * 50)
+    (kdir / "broken.yaml").write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
+    history = _run("kb", "history", *common)
+    assert "Traceback" not in history.stderr, history.stderr
+    assert history.returncode == 0 and "add parking" in history.stdout
+    for command in ("gaps", "stats"):
+        result = _run("kb", command, *common)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "The gaps database (gaps.sqlite3 in the data folder) cannot be used" in result.stderr
+
+
+def test_undo_of_removing_the_last_moderator_note_keeps_the_notes_own_title(kdir: Path, tmp_path: Path) -> None:
+    """Input: moderators.yaml renamed by hand as docs/moderation.md invites ("change its source.title in
+    the file to name it as your community does"), with one passage; `kb remove` of it (the file is
+    deleted), then `kb undo`.
+    Now: undo recreates moderators.yaml with the default source {title: "Moderator notes"}: the
+    community's title and publisher are silently gone, and members' citations change.
+    Should: `kb undo` put back what the remove took: the passage in a file with the source it had."""
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    notes = kdir / "moderators.yaml"
+    notes.write_text(
+        'source: {title: "Riverside Club notes", publisher: "Riverside Club"}\n'
+        "passages:\n  - id: parking\n    section: Parking\n    text: Bikes go behind the hall.\n",
+        encoding="utf-8",
+    )
+    assert main(["kb", "remove", "parking", *data], io.StringIO()) == 0
+    assert not notes.exists()
+    assert main(["kb", "undo", *data], io.StringIO()) == 0
+    restored = notes.read_text(encoding="utf-8")
+    assert "parking" in restored
+    assert "Riverside Club notes" in restored and "Moderator notes" not in restored, restored
+
+
+def test_a_data_dir_with_a_nul_byte_is_a_config_error_naming_the_entry(kdir: Path, tmp_path: Path) -> None:
+    """Input: a config file with `data_dir: "data\\0x"` (a NUL byte, as a bad template or escape leaves).
+    Now: every `kb` command dies with a traceback ("ValueError: embedded null byte" from mkdir), and
+    `doctor` says the folder is "ok ... it will be created at the first start".
+    Should: one line naming the file and the key, as for every other wrong value
+    (`config.yaml (data_dir): must be a folder path`), exit 2, no traceback."""
+    config = tmp_path / "config.yaml"
+    config.write_text('data_dir: "data\\0x"\n', encoding="utf-8")
+    env = {**child_env(), "QABOT_CONFIG": str(config)}
+    result = _run("kb", "history", "--knowledge", str(kdir), env=env)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2 and "(data_dir)" in result.stderr, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _no_data_at_root() -> None:
+    """A command run from the project's root must leave no data/ there."""
+    before = (ROOT / "data").exists()
+    yield
+    assert (ROOT / "data").exists() == before
