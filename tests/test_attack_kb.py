@@ -156,3 +156,39 @@ def test_publish_renumbers_a_long_taken_id_within_the_id_limit(kdir: Path, tmp_p
     out = io.StringIO()
     assert main(["kb", "publish", "club", *data], out) == 0
     assert "Published club.yaml" in out.getvalue()
+
+
+@pytest.mark.allow_error_logs  # the ERROR it logs now is part of the defect; the assertions say what is wrong
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("synonyms.yaml", "groups: [[photo, pics], [pics, images]]\n"), ("settings.yaml", "ranking: {k1: .nan}\n")],
+)
+def test_a_change_while_synonyms_or_settings_are_broken_is_refused_not_said_live(
+    kdir: Path, tmp_path: Path, name: str, text: str
+) -> None:
+    """Input: a running bot (Service) whose synonyms.yaml or settings.yaml a hand edit has just broken
+    (a phrase in two groups; a NaN), then a moderator's `kb add` of a new passage.
+    Now: the store checks the change with `knowledge.load`, which reads neither file, so the change is
+    written and recorded and the moderator is told "Added passage `parking`. It is live now."; the
+    reload after it fails on the broken file (logged at ERROR), and members never get the passage.
+    Should: as for a broken knowledge file (docs/moderation.md: "every change is refused until the
+    file is mended"), the change is refused naming the file, or it really is live."""
+    from bot.config import Config
+    from bot.curation.moderation import Refused
+    from bot.service import Asker, Service
+
+    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "data"))
+    try:
+        (kdir / name).write_text(text, encoding="utf-8")
+        try:
+            change = service.moderation.add(
+                Asker("cli", ""), section="Parking", text="Bicycles go in the racks behind the library."
+            )
+        except Refused as refused:
+            assert name in str(refused)
+            assert not (kdir / "moderators.yaml").exists()
+            return
+        answer = service.ask("Where do bicycles go?", Asker("telegram", "7", "7"))
+        assert answer.passage_id == change.passage_id, f"told {change.message!r}, but the passage is not live"
+    finally:
+        service.close()
