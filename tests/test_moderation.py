@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import subprocess
 import sys
@@ -337,6 +338,34 @@ def test_undo_promises_no_next_undo_that_would_be_refused(tmp_path: Path) -> Non
     with pytest.raises(Refused, match="without a passage"):
         service.moderation.undo(mod)
     service.close()
+
+
+def test_undo_of_removing_the_last_moderator_note_recreates_the_file_under_its_own_title(
+    kdir: Path, tmp_path: Path
+) -> None:
+    """moderators.yaml renamed by hand ("Riverside Club notes"), its one passage removed (the file goes),
+    then `kb undo`: the file came back as "Moderator notes", and members' citations changed with it.
+    An older record, written without the source, still undoes (under the default title)."""
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    notes = kdir / "moderators.yaml"
+    notes.write_text(
+        'source: {title: "Riverside Club notes", publisher: "Riverside Club"}\n'
+        "passages:\n  - id: parking\n    section: Parking\n    text: Bikes go behind the hall.\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["kb", "remove", "parking", *data], io.StringIO()) == 0
+    assert not notes.exists()
+    assert cli.main(["kb", "undo", *data], io.StringIO()) == 0
+    restored = notes.read_text(encoding="utf-8")
+    assert "parking" in restored
+    assert "Riverside Club notes" in restored and "Moderator notes" not in restored, restored
+    assert cli.main(["kb", "remove", "parking", *data], io.StringIO()) == 0
+    history = tmp_path / "data" / "history.jsonl"
+    lines = history.read_text(encoding="utf-8").splitlines()
+    older = {key: value for key, value in json.loads(lines[-1]).items() if key != "source"}
+    history.write_text("\n".join([*lines[:-1], json.dumps(older)]) + "\n", encoding="utf-8")
+    assert cli.main(["kb", "undo", *data], io.StringIO()) == 0
+    assert "Moderator notes" in notes.read_text(encoding="utf-8")
 
 
 def test_a_folder_of_yml_files_alone_is_no_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
