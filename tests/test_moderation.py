@@ -396,6 +396,31 @@ def test_cli_add_on_an_empty_folder_with_a_broken_settings_file_writes_nothing(
     assert name in capsys.readouterr().err and not (folder / "moderators.yaml").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "entry"),
+    [
+        ("synonyms.yaml", "groups: [[photo, pics], [pics, images]]\n", "(group 2)"),
+        ("settings.yaml", "ranking: {k1: .nan}\n", "(ranking.k1)"),
+    ],
+)
+def test_a_change_while_synonyms_or_settings_are_broken_is_refused_naming_the_file(
+    kdir: Path, tmp_path: Path, name: str, text: str, entry: str
+) -> None:
+    """A running bot's synonyms.yaml or settings.yaml broken by a hand edit, then `kb add`: the change was
+    written and said "live now", and the reload after it failed; it is refused, as for a broken knowledge file."""
+    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "data"))
+    try:
+        (kdir / name).write_text(text, encoding="utf-8")
+        with pytest.raises(Refused) as refused:
+            service.moderation.add(
+                Asker("cli", ""), section="Parking", text="Bicycles go in the racks behind the library."
+            )
+        assert name in str(refused.value) and entry in str(refused.value), refused.value
+        assert not (kdir / "moderators.yaml").exists()
+    finally:
+        service.close()
+
+
 def test_cli_add_and_edit_leave_out_a_repeated_question_and_say_so(seed_kdir: Path) -> None:
     """`--question` given twice (case aside) is stored once, and the reply names the repeats left out."""
     k = ("--knowledge", str(seed_kdir), "--data", str(seed_kdir.parent / "data"))
