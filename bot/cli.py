@@ -404,9 +404,11 @@ def _service(args: argparse.Namespace) -> Service:
     return Service.from_directory(args.knowledge, _config(args), guard=changes_finish_first)
 
 
-def _moderation(args: argparse.Namespace, gaps: GapStore | None = None) -> Moderation:
+def _moderation(
+    args: argparse.Namespace, gaps: GapStore | None = None, *, gaps_error: Exception | None = None
+) -> Moderation:
     """The folder's moderation without its knowledge loaded (publishing, a first addition, reading
-    the data folder alone)."""
+    the data folder alone); `gaps_error`: why the gaps database could not be opened."""
     config, folder = _config(args), Path(args.knowledge)
     history = History(config.data_folder(folder), knowledge=folder)
     return Moderation(
@@ -414,6 +416,7 @@ def _moderation(args: argparse.Namespace, gaps: GapStore | None = None) -> Moder
         config.moderators,
         history=history,
         gaps=gaps,
+        gaps_error=gaps_error,
         reload=lambda: None,
         analyze=str.split,
         guard=changes_finish_first,
@@ -475,8 +478,14 @@ _READ_ALONE = frozenset({"history", "gaps", "stats"})
 
 
 def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
-    """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded."""
-    gaps = GapStore(_config(args).data_folder(Path(args.knowledge)))
+    """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded.
+
+    A gaps database that cannot be opened (not a database, a data folder that is a file) refuses
+    `gaps` and `stats` in one line, as the bot does, and leaves `history`, which needs none of it."""
+    try:
+        gaps = GapStore(_config(args).data_folder(Path(args.knowledge)))
+    except (sqlite3.Error, OSError) as exc:
+        return perform(_moderation(args, gaps_error=exc), request, _asker(args))
     try:
         return perform(_moderation(args, gaps), request, _asker(args))
     finally:

@@ -164,6 +164,8 @@ def _config(path: Path, data: Any) -> Config:
     data_dir = table.get("data_dir")
     if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
         raise ConfigError(path, "must be a folder path", entry="data_dir")
+    if data_dir is not None and "\0" in data_dir:  # no file system takes one; every command died on it
+        raise ConfigError(path, "must be a folder path (it holds a NUL byte, \\0)", entry="data_dir")
     return Config(
         moderators=_moderators(path, table.get("moderators") or {}),
         data_dir=(path.resolve().parent / data_dir) if data_dir else None,

@@ -68,6 +68,10 @@ class Service:
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
         self.gaps: GapRecords | None
         self.gaps, gaps_error = (backend.records, None) if backend else _open_gaps(data, self.config.retention_days)
+        # A database locked by another process at start (a transaction open in an `sqlite3` shell, another
+        # instance's trim) is no damage: it is opened at its next use, once the lock is gone.
+        self._gaps_later = data if _passing(gaps_error) else None
+        self._gaps_opening = threading.Lock()
         history = History(data, knowledge=self.knowledge_dir) if data is not None else None
         self.moderation = Moderation(
             self.knowledge_dir,
@@ -176,6 +180,8 @@ class Service:
 
         The database first: the watcher may be in the middle of a reload, which it need not wait for.
         """
+        with self._gaps_opening:  # a database being opened late is closed below, not left open after
+            self._gaps_later = None
         if self._backend is not None:
             self._backend.close()
         elif self.gaps is not None:
@@ -272,12 +278,34 @@ class Service:
 
     def _record(self, write: Callable[[GapRecords], None]) -> None:
         """Write to the gaps database, when there is one; a failure only warns: answering goes on."""
-        if self.gaps is None:
+        gaps = self._open_gaps_later()
+        if gaps is None:
             return
         try:
-            write(self.gaps)
+            write(gaps)
         except (sqlite3.Error, OSError) as exc:
             self._gaps_unavailable(exc)
+
+    def _open_gaps_later(self) -> GapRecords | None:
+        """The gaps database, opened now if it was locked when the service started (and is free now).
+
+        One thread tries at a time; the others go on without it meanwhile, rather than each waiting
+        out SQLite's busy timeout. Damage found now is for good, as at start."""
+        folder = self._gaps_later
+        if self.gaps is not None or folder is None or not self._gaps_opening.acquire(blocking=False):
+            return self.gaps
+        try:
+            if self.gaps is None and self._gaps_later is not None:
+                self.gaps = self.moderation.gap_store = GapStore(folder, retention_days=self.config.retention_days)
+                self.moderation.gaps_error = self._gaps_later = None
+                log.info("gaps database opened in %s: it is no longer locked", folder)
+        except (sqlite3.Error, OSError) as exc:
+            if not _passing(exc):  # damage is for good, as at start; a lock still held: tried at the next use
+                log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
+                self.moderation.gaps_error, self._gaps_later = exc, None
+        finally:
+            self._gaps_opening.release()
+        return self.gaps
 
     def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
@@ -381,6 +409,7 @@ class Service:
 
     def moderate(self, request: Request, asker: Asker) -> Reply:
         """Run one moderation command for `asker` (blocking: call it off the event loop)."""
+        self._open_gaps_later()  # `kb gaps` once the lock of the start is gone, before any question
         with messages.speaking(messages.choose(asker.language, request.section or request.text or request.question)):
             return perform(self.moderation, request, asker)
 
@@ -429,8 +458,15 @@ def _open_gaps(folder: Path | None, retention_days: int) -> tuple[GapStore | Non
     try:
         return GapStore(folder, retention_days=retention_days), None
     except (sqlite3.Error, OSError) as exc:
-        log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
+        later = " until it is free" if _passing(exc) else ""
+        log.warning("gaps database unavailable in %s (answering goes on without it%s): %s", folder, later, exc)
         return None, exc
+
+
+def _passing(error: Exception | None) -> bool:
+    """Whether the gaps database could not be opened only because another connection held its lock."""
+    code = getattr(error, "sqlite_errorcode", None)  # an extended code holds the primary one in its low byte
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _besides_additions(files: Signature) -> Signature:

@@ -424,6 +424,26 @@ def test_history_gaps_and_stats_read_the_data_folder_when_a_file_is_broken(
     assert "not found" in capsys.readouterr().err
 
 
+def test_history_of_a_broken_folder_needs_no_gaps_database_and_gaps_refuse_in_one_line(
+    kdir: Path, tmp_path: Path
+) -> None:
+    """With a knowledge file broken and a gaps.sqlite3 that is no database, `kb history` still shows the
+    history (it needs no gaps database), and `kb gaps` and `kb stats` refuse in one line, never a traceback."""
+    data = tmp_path / "data"
+    common = ["--knowledge", str(kdir), "--data", str(data)]
+    added = ["kb", "add", "--section", "Parking", "--text", "Bikes go behind the hall.", *common]
+    assert main(added, io.StringIO()) == 0
+    (data / "gaps.sqlite3").write_bytes(b"this is not an SQLite database, just text " * 50)
+    (kdir / "broken.yaml").write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
+    history = run("kb", "history", *common)
+    assert "Traceback" not in history.stderr, history.stderr
+    assert history.returncode == 0 and "add parking" in history.stdout
+    for command in ("gaps", "stats"):
+        result = run("kb", command, *common)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "The gaps database (gaps.sqlite3 in the data folder) cannot be used" in result.stderr
+
+
 def test_kb_check_warns_of_a_source_address_discord_cannot_link(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`url: www.example.org/faq` passed `kb check`, and Discord then refused every answer of that source."""
     notes = kdir / "notes.yaml"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from adapters import runner
 from bot.config import DEFAULT_FILE, Config, ConfigError, config_path, load_config
 from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import child_env
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -77,6 +80,7 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("cooldown: {burst: 2, interval: .inf}\n", "(cooldown.interval)", "a number of at least 0"),
         (f"cooldown: {{burst: {'9' * 400}}}\n", "(cooldown.burst)", "a whole number of at least 1"),
         (f"shutdown_timeout: {'9' * 400}\n", "(shutdown_timeout)", "greater than 0"),
+        ('data_dir: "data\\0x"\n', "(data_dir)", "must be a folder path (it holds a NUL byte"),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:
@@ -95,6 +99,18 @@ def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: 
     code = runner.main(KNOWLEDGE, env={"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_CONFIG": str(path)})
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and str(path) in err and "moderators.telegram_users" in err
+
+
+def test_a_data_dir_with_a_nul_byte_stops_every_command_with_one_line(kdir: Path, tmp_path: Path) -> None:
+    """`data_dir: "data\\0x"` (a NUL byte, as a bad template or escape leaves) made every `kb` command die
+    with a traceback from mkdir; it is a config error naming the file and the key, exit 2."""
+    env = {**child_env(), "QABOT_CONFIG": str(write(tmp_path, 'data_dir: "data\\0x"\n'))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "history", "--knowledge", str(kdir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2 and "(data_dir)" in result.stderr, result.stderr
 
 
 def test_load_workers_is_a_whole_number_of_processes(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, knowledge
+from bot import Request, cli, knowledge
 from bot.config import Config
 from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
@@ -454,6 +454,39 @@ def test_a_gaps_database_damaged_inside_its_pages_is_refused_in_one_line(
     assert service.ask(PARKING[0], Asker("telegram", "2")).fallback  # recording fails, answering goes on
     assert service.ask("When does the community meet?", Asker("telegram", "2")).passage_id == "meetups"
     service.close()
+
+
+def test_a_gaps_database_locked_at_start_is_opened_once_the_lock_is_gone(kdir: Path, tmp_path: Path) -> None:
+    """Another process held the gaps database's write lock past SQLite's busy timeout when the service
+    started (an `sqlite3` shell with a transaction open): the service then ran without gaps for good.
+    A passing lock is no damage: once it is gone, a member's unanswered question is a gap."""
+    data = tmp_path / "data"
+    GapStore(data).close()  # the database exists, as after any earlier run
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys\n"
+         f"db = sqlite3.connect({str(data / 'gaps.sqlite3')!r}, isolation_level=None)\n"
+         "db.execute('BEGIN IMMEDIATE')\n"
+         "print('locked', flush=True)\n"
+         "sys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        service = Service.from_directory(kdir, Config(data_dir=data))
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    try:
+        before = service.moderate(Request("gaps"), Asker("cli", ""))  # a moderator's look, before any question
+        assert not before.refused and "No unanswered" in before.text, before.text
+        answer = service.ask("Where can I buy a railway season ticket?", Asker("telegram", "42", "42"))
+        assert answer.passage_id is None  # not answered: a gap
+        listing = service.moderation.gaps(Asker("cli", ""))
+        assert "railway season ticket" in listing, listing
+    finally:
+        service.close()
 
 
 def test_alias_of_typed_words_with_a_damaged_gaps_database_is_made_and_said(kdir: Path) -> None:

@@ -41,3 +41,13 @@ def test_numbering_skips_taken_ids() -> None:
     assert numbered("parking", set()) == "parking"
     assert numbered("parking", {"parking", "parking-2"}) == "parking-3"
     assert numbered("sleep", {"sleep-1"}, bare=False) == "sleep-2"
+
+
+def test_numbering_a_long_id_stays_within_the_id_limit() -> None:
+    """A 64-character base is cut short for its number (`a...a-1` had been 66 characters), and stays unique."""
+    long = "a" * MAX_ID_CHARS
+    first = numbered(long, {long}, bare=False)
+    assert first == "a" * (MAX_ID_CHARS - 2) + "-1" and ID_PATTERN.match(first)
+    assert numbered(long, {long, first}, bare=False) == "a" * (MAX_ID_CHARS - 2) + "-2"
+    assert len(numbered("b-" * 40, set(), bare=False)) <= MAX_ID_CHARS  # cut at a hyphen: no "--"
+    assert ID_PATTERN.match(numbered("ab-" * 30, set(), bare=False))

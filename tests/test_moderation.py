@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import subprocess
 import sys
@@ -339,6 +340,34 @@ def test_undo_promises_no_next_undo_that_would_be_refused(tmp_path: Path) -> Non
     service.close()
 
 
+def test_undo_of_removing_the_last_moderator_note_recreates_the_file_under_its_own_title(
+    kdir: Path, tmp_path: Path
+) -> None:
+    """moderators.yaml renamed by hand ("Riverside Club notes"), its one passage removed (the file goes),
+    then `kb undo`: the file came back as "Moderator notes", and members' citations changed with it.
+    An older record, written without the source, still undoes (under the default title)."""
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    notes = kdir / "moderators.yaml"
+    notes.write_text(
+        'source: {title: "Riverside Club notes", publisher: "Riverside Club"}\n'
+        "passages:\n  - id: parking\n    section: Parking\n    text: Bikes go behind the hall.\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["kb", "remove", "parking", *data], io.StringIO()) == 0
+    assert not notes.exists()
+    assert cli.main(["kb", "undo", *data], io.StringIO()) == 0
+    restored = notes.read_text(encoding="utf-8")
+    assert "parking" in restored
+    assert "Riverside Club notes" in restored and "Moderator notes" not in restored, restored
+    assert cli.main(["kb", "remove", "parking", *data], io.StringIO()) == 0
+    history = tmp_path / "data" / "history.jsonl"
+    lines = history.read_text(encoding="utf-8").splitlines()
+    older = {key: value for key, value in json.loads(lines[-1]).items() if key != "source"}
+    history.write_text("\n".join([*lines[:-1], json.dumps(older)]) + "\n", encoding="utf-8")
+    assert cli.main(["kb", "undo", *data], io.StringIO()) == 0
+    assert "Moderator notes" in notes.read_text(encoding="utf-8")
+
+
 def test_a_folder_of_yml_files_alone_is_no_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Knowledge named `events.yml` is not read: `kb check` named no file, and a first `kb add` wrote
     moderators.yaml beside it as if the folder were empty."""
@@ -365,6 +394,31 @@ def test_cli_add_on_an_empty_folder_with_a_broken_settings_file_writes_nothing(
     k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
     assert run_cli("kb", "add", "--section", "Parking", "--text", "Bicycles go behind the library.", *k)[0] == 2
     assert name in capsys.readouterr().err and not (folder / "moderators.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "entry"),
+    [
+        ("synonyms.yaml", "groups: [[photo, pics], [pics, images]]\n", "(group 2)"),
+        ("settings.yaml", "ranking: {k1: .nan}\n", "(ranking.k1)"),
+    ],
+)
+def test_a_change_while_synonyms_or_settings_are_broken_is_refused_naming_the_file(
+    kdir: Path, tmp_path: Path, name: str, text: str, entry: str
+) -> None:
+    """A running bot's synonyms.yaml or settings.yaml broken by a hand edit, then `kb add`: the change was
+    written and said "live now", and the reload after it failed; it is refused, as for a broken knowledge file."""
+    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "data"))
+    try:
+        (kdir / name).write_text(text, encoding="utf-8")
+        with pytest.raises(Refused) as refused:
+            service.moderation.add(
+                Asker("cli", ""), section="Parking", text="Bicycles go in the racks behind the library."
+            )
+        assert name in str(refused.value) and entry in str(refused.value), refused.value
+        assert not (kdir / "moderators.yaml").exists()
+    finally:
+        service.close()
 
 
 def test_cli_add_and_edit_leave_out_a_repeated_question_and_say_so(seed_kdir: Path) -> None:

@@ -100,6 +100,26 @@ def test_publish_renumbers_ids_taken_since_the_import(seed_kdir: Path) -> None:
     knowledge.load(seed_kdir)
 
 
+def test_publish_renumbers_a_taken_id_of_the_full_length_within_the_id_limit(kdir: Path, tmp_path: Path) -> None:
+    """A draft's id that a live 64-character id (`kb add --id`) has taken was numbered anew as 66 characters,
+    and the whole publish refused over an id the moderator never wrote; it is cut short to fit now."""
+    data = ["--knowledge", str(kdir), "--data", str(tmp_path / "data")]
+    long_id = "a" * 64
+    added = ["kb", "add", "--id", long_id, "--section", "Long", "--text", "A passage with a long id.", *data]
+    assert cli.main(added, io.StringIO()) == 0
+    drafts = kdir / "drafts"
+    drafts.mkdir()
+    (drafts / "club.yaml").write_text(
+        'source: {title: "Club handbook"}\npassages:\n'
+        f"  - id: {long_id}\n    section: Lockers\n    text: Lockers are in the basement, bring a padlock.\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert cli.main(["kb", "publish", "club", *data], out) == 0
+    assert "Published club.yaml" in out.getvalue()
+    assert f"{long_id} → {'a' * 62}-1" in out.getvalue()
+
+
 def test_publish_all_and_unknown_drafts(seed_kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--all` publishes every draft, one change each; an unknown draft is refused by name."""
     imported(seed_kdir, "first.md")

@@ -37,6 +37,7 @@ class Edit:
     before: Item | None
     after: Item | None
     passage_id: str
+    source: Item | None = None  # the source of the file it deletes, which undo puts back
 
 
 def revert(files: Files, last: Record) -> Edit:
@@ -56,7 +57,7 @@ def revert(files: Files, last: Record) -> Edit:
     if data is None:
         if last.file != MODERATOR_FILE:
             raise Refused(_("{file} is gone; the passage cannot be put back.").format(file=last.file))
-        data = {"source": dict(MODERATOR_SOURCE), "passages": []}
+        data = {"source": dict(last.source or MODERATOR_SOURCE), "passages": []}  # an older record has none
     passages = list(data.get("passages") or [])
     index = min(max(last.index, 0), len(passages))
     passages.insert(index, before)
@@ -78,10 +79,12 @@ def replace(files: Files, name: str, index: int, item: Item, after: Item | None)
                     id=item.get("id"), file=name
                 )
             )
-        changed: Files = {name: None}
-    else:
-        changed = {name: {**data, "passages": passages}}
-    return Edit(changed, name, index, normalized(item), after, str(item.get("id")))
+        source = data.get("source")  # kept with the change: undo recreates the file under its own title
+        return Edit(
+            {name: None}, name, index, normalized(item), after, str(item.get("id")),
+            source=dict(source) if isinstance(source, dict) else None,
+        )  # fmt: skip
+    return Edit({name: {**data, "passages": passages}}, name, index, normalized(item), after, str(item.get("id")))
 
 
 def all_items(files: Files) -> list[tuple[str, int, Item]]:

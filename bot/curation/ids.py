@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Container, Iterator
 
+from bot.knowledge import MAX_ID_CHARS
+
 SLUG_CHARS = 40  # room for a "-123" suffix and more within the 64-character limit
 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
@@ -78,8 +80,8 @@ def numbers(base: str, taken: Container[str]) -> Iterator[str]:
     skipped): numbering many passages of one section goes on from the last, not from 1 each time."""
     n = 1
     while True:
-        if f"{base}-{n}" not in taken:
-            yield f"{base}-{n}"
+        if with_number(base, n) not in taken:
+            yield with_number(base, n)
         n += 1
 
 
@@ -89,6 +91,13 @@ def numbered(base: str, taken: Container[str], *, bare: bool = True) -> str:
     if bare and base not in taken:
         return base
     n = 2 if bare else 1
-    while f"{base}-{n}" in taken:
+    while with_number(base, n) in taken:
         n += 1
-    return f"{base}-{n}"
+    return with_number(base, n)
+
+
+def with_number(base: str, n: int) -> str:
+    """`base-n`, within the id limit: a long base (a taken 64-character id numbered anew) is cut short
+    to make room for the number, which had given an id the loader then refused."""
+    suffix = f"-{n}"
+    return base[: MAX_ID_CHARS - len(suffix)].rstrip("-") + suffix

@@ -620,6 +620,7 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
         before=edit.before,
         after=edit.after,
         undoes=undoes,
+        source=edit.source,
     )
 
 

@@ -34,9 +34,10 @@ try:  # libyaml's parser is several times faster; the pure-Python one gives the 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from bot import knowledge
+from bot import knowledge, tuning, yamlfiles
 from bot.catalogue import N_, _
 from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.search import synonyms
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ class KnowledgeStore:
     def check(self) -> KnowledgeBase:
         """Load the folder as it is; raises StoreError when it has an error right now."""
         try:
-            return knowledge.load(self.directory)
+            return load_whole(self.directory)
         except KnowledgeError as exc:
             raise StoreError(f"the knowledge base has an error, fix it first: {exc.brief()}") from exc
 
@@ -230,14 +231,26 @@ class KnowledgeStore:
                     (folder / name).write_text(text, encoding="utf-8")
             if not knowledge.knowledge_files(folder):
                 raise StoreError(_(EMPTIED))
-            syn = self.directory / knowledge.SYNONYMS_FILE
-            if syn.is_file():
-                shutil.copyfile(syn, folder / syn.name)
+            for name in (knowledge.SYNONYMS_FILE, knowledge.SETTINGS_FILE):
+                if (self.directory / name).is_file():
+                    shutil.copyfile(self.directory / name, folder / name)
             try:
-                return knowledge.load(folder)
+                return load_whole(folder)
             except KnowledgeError as exc:
                 real = KnowledgeError(self.directory / exc.path.name, exc.message, entry=exc.entry, line=exc.line)
                 raise StoreError(f"that change would break the knowledge base: {real.message}") from exc
+
+
+def load_whole(folder: Path) -> KnowledgeBase:
+    """The folder's knowledge, its synonyms.yaml and settings.yaml checked too, as the bot loads them;
+    raises KnowledgeError. The knowledge loader alone reads neither: with one broken by a hand edit,
+    a change was written and said live, and the reload after it failed."""
+    tuning.load(folder)
+    try:
+        synonyms.load_groups(folder)
+    except yamlfiles.FileError as exc:
+        raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
+    return knowledge.load(folder)
 
 
 class _Dumper(yaml.SafeDumper):
