@@ -1,0 +1,168 @@
+"""Attack tests on the Discord adapter: each shows one defect, end to end against the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import Answerer, Service
+from tests.discord_support import connected, fake_discord_api
+from tests.fake_discord import Call, FakeDiscord
+from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
+
+pytestmark = pytest.mark.timeout(30)
+
+ANSWER_THIS = "Answer this"
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The fake Discord (conftest's `fake` serves only test_discord* modules)."""
+    async with fake_discord_api(monkeypatch) as server:
+        yield server
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    return Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES)))
+
+
+def posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
+    return fake.find("POST", f"/channels/{channel_id}/messages")
+
+
+@pytest.mark.allow_error_logs  # the refused answer's ERROR is the defect; the assertion below names it
+async def test_a_source_url_longer_than_discord_takes_does_not_sink_every_answer(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Input: a knowledge source whose `url` is a web address of 2,100 characters (it loads; `kb check`
+    only warns past 2,000), and a member asking a question its passage answers.
+    Now: the embed is sent with `url` over Discord's 2,048-character limit; Discord refuses the whole
+    message (50035), the answer is lost and the member gets the apology (ERROR logged).
+    Should: the answer go out, the embed without the link (as render already does for a url that is
+    no web address)."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    url = "https://example.org/" + "a" * 2080
+    data = {"source": {"title": "Refugee Handbook", "url": url}, "passages": TEST_PASSAGES}
+    (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    async with connected(fake, Service(Answerer.from_directory(folder))):
+        await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+        await fake.wait_for(lambda c: c is post and c.answered is not None)
+    assert post.status == 200, fake.violations
+    assert post.body["embeds"][0]["description"].startswith("Women make up the majority")
+
+
+async def test_answer_this_on_a_system_message_does_not_reply_to_it(online: FakeDiscord) -> None:
+    """Input: "Answer this" (the message command) used on a system message, "X started a thread: are
+    most defectors women" (type 18, THREAD_CREATED, whose `content` is the thread's name).
+    Now: the thread's name is answered as a question, and the answer is POSTed as a reply
+    (`message_reference`) to the system message, which Discord refuses ("Cannot reply to a system
+    message", 400 50035): the member gets the apology and an ERROR is logged. (on_message reads only
+    default and reply messages; answer_this_command checks no type.)
+    Should: a system message is no member's question: the member told so (only they see it), nothing
+    posted as a reply to it."""
+    system = {**online.message("are most defectors women"), "type": 18}
+    interaction = online.message_command(ANSWER_THIS, system)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    replies = [c for c in posts(online, online.channel_id) if (c.body.get("message_reference") or {}).get("message_id")
+               is not None and str(c.body["message_reference"]["message_id"]) == system["id"]]  # fmt: skip
+    assert replies == [], "replied to a system message"
+    assert call.body["data"]["flags"] & 64
+
+
+async def test_a_members_link_is_not_reposted_as_a_link_in_the_bots_reply(online: FakeDiscord) -> None:
+    """Input: a member mentions the bot with "Are most defectors women? And is
+    https://free-nitro.example/claim legit?" (one part answered, one not).
+    Now: the reply for the part not answered quotes it verbatim: "About “is
+    https://free-nitro.example/claim legit?”: Sorry, I don't know that one." The member's URL is a
+    live link in the bot's own message, and Discord unfurls it (the message does not suppress
+    embeds) into a preview card of the member's page under the bot's reply. The docs treat a masked
+    link quoted back as a defect for this reason ("had been a link in the bot's own message");
+    a plain URL has the same effect plus the preview.
+    Should: the quoted part is no link in the bot's message (the URL defused, or at the least
+    SUPPRESS_EMBEDS set so no preview of the member's page hangs under the bot's reply)."""
+    await online.push(
+        "MESSAGE_CREATE", online.mention("Are most defectors women? And is https://free-nitro.example/claim legit?")
+    )
+    await online.wait_for(lambda c: c.method == "POST" and "About" in str((c.body or {}).get("content")))
+    [note] = [c for c in posts(online, online.channel_id) if "About" in str(c.body.get("content"))]
+    content, flags = note.body["content"], note.body.get("flags") or 0
+    assert "https://free-nitro.example/claim" not in content or flags & (1 << 2), content
+
+
+async def test_a_stale_edit_form_does_not_drop_a_question_another_moderator_attached(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Input: moderator A opens `/kb edit id:education` (the form holds its one question); moderator B
+    then runs `/kb alias id:education question:Did defectors go to school?`; A adds a line
+    "What schooling did defectors have?" to the questions field and submits.
+    Now: the form's questions (as they were when it opened, plus A's line) replace the passage's,
+    and B's alias is gone, silently: A was told only that the passage was edited, B nothing.
+    Should: B's change kept (or A's stale form refused with a note that the passage changed since
+    the form opened)."""
+    from bot.config import Config, Moderators
+    from tests.test_discord_moderation import inputs, submit
+
+    moderator_b = fake.user("900000000000000061", name="mod-b")
+    config = Config(
+        moderators=Moderators(discord_users=frozenset({fake.user_id, moderator_b["id"]})), data_dir=tmp_path / "data"
+    )
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    async with connected(fake, service):
+        opened = fake.subcommand("kb", "edit", id="education")
+        await fake.push("INTERACTION_CREATE", opened)
+        modal = await callback_for(fake, opened)
+        assert modal.body["type"] == 9
+        before = inputs(modal)["questions"]["value"]
+        alias = fake.subcommand("kb", "alias", user=moderator_b, id="education", question="Did defectors go to school?")
+        await fake.push("INTERACTION_CREATE", alias)
+        await callback_for(fake, alias)
+        assert "Did defectors go to school?" in service.passage("education").questions  # B's alias is live
+        await submit(fake, modal, {"questions": before + "\nWhat schooling did defectors have?"})
+    questions = service.passage("education").questions
+    assert "What schooling did defectors have?" in questions  # A's line
+    assert "Did defectors go to school?" in questions, questions  # B's alias
+
+
+@pytest.mark.allow_error_logs  # the late callback's ERROR is the defect; the assertion below names it
+async def test_a_vote_press_is_acknowledged_in_time_while_the_gaps_database_is_busy(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Input: a 👎 press (`qa:v:-:education`) while the gaps database is held by another writer for a
+    few seconds (a second bot process or a `kb` command on the same data folder; SQLite waits up to
+    5 s for the lock).
+    Now: `vote` awaits `Service.vote` before acknowledging anything (no `in_time`, unlike /ask and
+    the /kb commands), so the callback reaches Discord after its 3-second window: 10062 Unknown
+    interaction, the member sees "This interaction failed", and an ERROR is logged (the apology
+    cannot be sent either). Suggestion and "Read on" presses (`choose`, which records the pick) and
+    /help's throttle share the un-deferred path.
+    Should: the press acknowledged within the window (deferred when the core is slow), as /ask is."""
+    from bot.config import Config
+
+    config = Config(data_dir=tmp_path / "data")
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    async with connected(fake, service):
+        holder = sqlite3.connect(tmp_path / "data" / "gaps.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process writing: the bot's write waits for it
+        try:
+            buttons = [
+                {"type": 2, "style": 2, "custom_id": f"qa:v:{sign}:education", "emoji": {"name": "x"}} for sign in "+-"
+            ]
+            answer = fake.bot_message({"content": "an answer", "components": [{"type": 1, "components": buttons}]})
+            press = fake.press("qa:v:-:education", answer)
+            await fake.push("INTERACTION_CREATE", press)
+            await asyncio.sleep(3.5)
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        call = await callback_for(fake, press)
+        await fake.wait_for(lambda c: c is call and c.answered is not None)
+    assert call.status == 200, fake.violations
