@@ -35,25 +35,6 @@ def posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
     return fake.find("POST", f"/channels/{channel_id}/messages")
 
 
-async def test_answer_this_on_a_system_message_does_not_reply_to_it(online: FakeDiscord) -> None:
-    """Input: "Answer this" (the message command) used on a system message, "X started a thread: are
-    most defectors women" (type 18, THREAD_CREATED, whose `content` is the thread's name).
-    Now: the thread's name is answered as a question, and the answer is POSTed as a reply
-    (`message_reference`) to the system message, which Discord refuses ("Cannot reply to a system
-    message", 400 50035): the member gets the apology and an ERROR is logged. (on_message reads only
-    default and reply messages; answer_this_command checks no type.)
-    Should: a system message is no member's question: the member told so (only they see it), nothing
-    posted as a reply to it."""
-    system = {**online.message("are most defectors women"), "type": 18}
-    interaction = online.message_command(ANSWER_THIS, system)
-    await online.push("INTERACTION_CREATE", interaction)
-    call = await callback_for(online, interaction)
-    replies = [c for c in posts(online, online.channel_id) if (c.body.get("message_reference") or {}).get("message_id")
-               is not None and str(c.body["message_reference"]["message_id"]) == system["id"]]  # fmt: skip
-    assert replies == [], "replied to a system message"
-    assert call.body["data"]["flags"] & 64
-
-
 async def test_a_members_link_is_not_reposted_as_a_link_in_the_bots_reply(online: FakeDiscord) -> None:
     """Input: a member mentions the bot with "Are most defectors women? And is
     https://free-nitro.example/claim legit?" (one part answered, one not).

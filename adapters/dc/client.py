@@ -19,7 +19,7 @@ import aiohttp
 import discord
 
 from adapters.dc import pointing
-from adapters.dc.commands import QATree, build_commands
+from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import tell
 from adapters.dc.host import language
 from adapters.dc.markup import plain_question
@@ -115,7 +115,7 @@ class QABot(discord.Client):
         me = self.user
         if me is None or message.author.bot or message.author.id == me.id:
             return None
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        if message.type not in ASKING_TYPES:
             return None
         if message.message_snapshots or (
             message.reference is not None and message.reference.type is discord.MessageReferenceType.forward
