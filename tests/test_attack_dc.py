@@ -35,26 +35,6 @@ def posts(fake: FakeDiscord, channel_id: str) -> list[Call]:
     return fake.find("POST", f"/channels/{channel_id}/messages")
 
 
-async def test_a_members_link_is_not_reposted_as_a_link_in_the_bots_reply(online: FakeDiscord) -> None:
-    """Input: a member mentions the bot with "Are most defectors women? And is
-    https://free-nitro.example/claim legit?" (one part answered, one not).
-    Now: the reply for the part not answered quotes it verbatim: "About “is
-    https://free-nitro.example/claim legit?”: Sorry, I don't know that one." The member's URL is a
-    live link in the bot's own message, and Discord unfurls it (the message does not suppress
-    embeds) into a preview card of the member's page under the bot's reply. The docs treat a masked
-    link quoted back as a defect for this reason ("had been a link in the bot's own message");
-    a plain URL has the same effect plus the preview.
-    Should: the quoted part is no link in the bot's message (the URL defused, or at the least
-    SUPPRESS_EMBEDS set so no preview of the member's page hangs under the bot's reply)."""
-    await online.push(
-        "MESSAGE_CREATE", online.mention("Are most defectors women? And is https://free-nitro.example/claim legit?")
-    )
-    await online.wait_for(lambda c: c.method == "POST" and "About" in str((c.body or {}).get("content")))
-    [note] = [c for c in posts(online, online.channel_id) if "About" in str(c.body.get("content"))]
-    content, flags = note.body["content"], note.body.get("flags") or 0
-    assert "https://free-nitro.example/claim" not in content or flags & (1 << 2), content
-
-
 async def test_a_stale_edit_form_does_not_drop_a_question_another_moderator_attached(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:

@@ -282,7 +282,21 @@ async def test_a_members_markdown_quoted_back_is_plain_text(online: FakeDiscord)
     path = f"/channels/{online.channel_id}/messages"
     await online.wait_for(lambda c: c.path == path and "About" in json.dumps(c.body))
     [note] = [c.body["content"] for c in online.find("POST", path) if c.body.get("content")]
-    assert "\\[Verify your account](https://evil.example/login)" in note
+    assert "\\[Verify your account](https\\://evil.example/login)" in note
+
+
+async def test_a_members_web_address_quoted_back_is_no_link_in_the_bots_reply(online: FakeDiscord) -> None:
+    """The part not answered, quoted back ("About “is https://… legit?”:"), made the member's address
+    a link in the bot's own message, and Discord previewed their page under the bot's reply: its
+    scheme's colon is escaped now (`https\\://…`, shown as typed, no link)."""
+    await online.push(
+        "MESSAGE_CREATE", online.mention("Are most defectors women? And is https://free-nitro.example/claim legit?")
+    )
+    await online.wait_for(lambda c: c.method == "POST" and "About" in str((c.body or {}).get("content")))
+    [note] = [c for c in channel_posts(online, online.channel_id) if "About" in str(c.body.get("content"))]
+    content, flags = note.body["content"], note.body.get("flags") or 0
+    assert "https://free-nitro.example/claim" not in content or flags & (1 << 2), content
+    assert "https\\://free-nitro.example/claim" in content
 
 
 @pytest.mark.parametrize(

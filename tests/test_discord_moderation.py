@@ -265,10 +265,10 @@ async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDi
     typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"
     assert "embeds" not in await ask(online, typed)
     listed = ephemeral_text(await kb(online, "gaps"))
-    assert "\\[discord.gift/free](https://evil.example/steal)" in listed
+    assert "\\[discord.gift/free](https\\://evil.example/steal)" in listed
     assert "\\*\\*now\\*\\*" in listed
     dismissed = ephemeral_text(await kb(online, "dismiss", gap="1"))  # the reply quotes it too
-    assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https://evil.example/steal)" in dismissed
+    assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https\\://evil.example/steal)" in dismissed
 
 
 async def test_long_reply_is_split_and_every_piece_is_ephemeral(
