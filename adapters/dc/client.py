@@ -252,8 +252,9 @@ class QABot(discord.Client):
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         task = asyncio.ensure_future(in_thread(work))
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-        if not done:
-            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        if not done:  # a button press without "thinking…": what it says (privately or not, or nothing) follows
+            pressed = interaction.type is discord.InteractionType.component
+            await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
         return await task
 
 

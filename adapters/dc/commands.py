@@ -140,8 +140,8 @@ async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str
 
     Over it, the cooldown note only the asker sees (a slash command cannot go unanswered), as for /ask.
     """
-    bot = host(interaction)
-    throttled = await in_thread(bot.service.throttle, interaction_asker(interaction))
+    bot, who = host(interaction), interaction_asker(interaction)
+    throttled = await bot.in_time(interaction, lambda: bot.service.throttle(who))  # shared cooldowns: a database
     if throttled is not None:
         await respond(interaction, render(throttled), ephemeral=True)
         return

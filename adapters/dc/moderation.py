@@ -18,7 +18,6 @@ from discord import app_commands
 
 from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, language
-from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
 
@@ -78,8 +77,11 @@ async def reply(interaction: discord.Interaction[Any], text: str) -> None:
 
 
 async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
-    """True (after replying with the core's refusal) unless the asker is a moderator."""
-    refusal = await in_thread(host(interaction).service.refusal, moderation_asker(interaction), action)
+    """True (after replying with the core's refusal) unless the asker is a moderator.
+
+    Asked on the event loop (the config's moderators, in memory): a form must be the interaction's
+    first response, so it cannot be deferred, nor wait for a worker thread busy with a slow database."""
+    refusal = host(interaction).service.refusal(moderation_asker(interaction), action)
     if refusal is not None:
         await reply(interaction, refusal)
     return refusal is not None
