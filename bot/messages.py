@@ -126,6 +126,14 @@ def no_change(passage_id: str) -> str:
     return _("Nothing changed: passage {id} stays as it was.").format(id=passage_id)
 
 
+def changed_since_opened(passage_id: str) -> str:
+    """A form submitted over a change someone made after it opened (Discord's /kb edit): saving it would undo that."""
+    return _(
+        "Passage `{id}` was changed since you opened this form; nothing was saved, so as not to undo that change. "
+        "Open /kb edit again to edit it as it is now."
+    ).format(id=passage_id)
+
+
 def added(passage_id: str, questions: Sequence[str] = ()) -> str:
     """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
     said = _("Added passage `{id}`. It is live now.").format(id=passage_id)

@@ -37,6 +37,9 @@ DISCORD_EPOCH_MS = 1420070400000  # the first millisecond of 2015: where snowfla
 # The callback types Discord accepts for each interaction type (discord.com/developers/docs,
 # "Interaction Response Type"): a command may not UPDATE_MESSAGE, a form submission may not open a form.
 CALLBACK_TYPES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+# The message types a reply may reference (default, reply, and a command's response); any other is
+# a system message ("X started a thread", a pin notice), and Discord refuses a reply to it.
+REPLYABLE_TYPES = {0, 19, 20, 23}
 
 
 @dataclass
@@ -96,6 +99,7 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.shards: list[Shard] = []
         self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
+        self.types: dict[str, int] = {}  # message id -> type, of the messages the bot was shown
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
         self.faults: list[Fault] = []
         self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
@@ -385,9 +389,13 @@ class FakeDiscord:
         if replied and not self._reads_content(session, {**replied, **where}):
             hidden = {"content": "", "embeds": [], "attachments": [], "components": []}
             data = {**data, "referenced_message": {**{k: v for k, v in replied.items() if k != "poll"}, **hidden}}
+        if event == "MESSAGE_CREATE":
+            self.types[data["id"]] = data["type"]
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()
+            targets = (data.get("data") or {}).get("resolved", {}).get("messages", {})  # a message command's
+            self.types.update((target_id, target["type"]) for target_id, target in targets.items())
         await self._dispatch(session, event, data)
 
     def _reads_content(self, session: Shard, data: Json) -> bool:
@@ -613,6 +621,8 @@ class FakeDiscord:
             self.violations.append(f"{method} {path}: {problem}")
             errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": problem}]}
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+        if (system := self._replies_to_system(method, path, body)) is not None:
+            return system
         if discord_route(method, path) == "POST /interactions/{interaction_id}/{interaction_token}/callback":
             return self._callback_refusal(path.split("/")[2], body)
         parts = path.strip("/").split("/")
@@ -621,6 +631,18 @@ class FakeDiscord:
             self.violations.append(f"{method} {path}: the interaction token has expired")
             return _json({"message": "Invalid Webhook Token", "code": 50027}, status=401)
         return None
+
+    def _replies_to_system(self, method: str, path: str, body: Any) -> web.Response | None:
+        """Discord's refusal of a message replying to a system message (see REPLYABLE_TYPES), or None."""
+        if discord_route(method, path) != "POST /channels/{channel_id}/messages":
+            return None
+        replied = str((body.get("message_reference") or {}).get("message_id"))
+        if self.types.get(replied, 0) in REPLYABLE_TYPES:
+            return None
+        self.violations.append(f"{method} {path}: a reply to system message {replied}")
+        errors = {"message_reference": {"_errors": [{"code": "REPLIES_CANNOT_REPLY_TO_SYSTEM_MESSAGE",
+                                                     "message": "Cannot reply to a system message"}]}}  # fmt: skip
+        return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
 
     def _callback_refusal(self, interaction_id: str, body: Json) -> web.Response | None:
         known = self.interactions.get(interaction_id)

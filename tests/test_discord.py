@@ -282,20 +282,44 @@ async def test_a_members_markdown_quoted_back_is_plain_text(online: FakeDiscord)
     path = f"/channels/{online.channel_id}/messages"
     await online.wait_for(lambda c: c.path == path and "About" in json.dumps(c.body))
     [note] = [c.body["content"] for c in online.find("POST", path) if c.body.get("content")]
-    assert "\\[Verify your account](https://evil.example/login)" in note
+    assert "\\[Verify your account](https\\://evil.example/login)" in note
 
 
-async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(fake: FakeDiscord, tmp_path: Path) -> None:
-    """A source `url: www.example.org/faq` (no scheme) made Discord refuse every embed of that
-    source (50035), and members got the apology for every answer from it."""
+async def test_a_members_web_address_quoted_back_is_no_link_in_the_bots_reply(online: FakeDiscord) -> None:
+    """The part not answered, quoted back ("About “is https://… legit?”:"), made the member's address
+    a link in the bot's own message, and Discord previewed their page under the bot's reply: its
+    scheme's colon is escaped now (`https\\://…`, shown as typed, no link)."""
+    await online.push(
+        "MESSAGE_CREATE", online.mention("Are most defectors women? And is https://free-nitro.example/claim legit?")
+    )
+    await online.wait_for(lambda c: c.method == "POST" and "About" in str((c.body or {}).get("content")))
+    [note] = [c for c in channel_posts(online, online.channel_id) if "About" in str(c.body.get("content"))]
+    content, flags = note.body["content"], note.body.get("flags") or 0
+    assert "https://free-nitro.example/claim" not in content or flags & (1 << 2), content
+    assert "https\\://free-nitro.example/claim" in content
+
+
+@pytest.mark.parametrize(
+    "url", ["www.example.org/faq", "https://example.org/" + "a" * 2080], ids=["no web address", "too long"]
+)
+async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(
+    fake: FakeDiscord, tmp_path: Path, url: str
+) -> None:
+    """A source `url: www.example.org/faq` (no scheme), or a web address longer than the 2,048
+    characters an embed's url may have (it loads; `kb check` only warns), made Discord refuse every
+    embed of that source (50035), and members got the apology for every answer from it."""
     folder = write_knowledge(tmp_path / "kb", TEST_PASSAGES[:1])
     data = yaml.safe_load((folder / "test.yaml").read_text(encoding="utf-8"))
-    data["source"]["url"] = "www.example.org/faq"
+    data["source"]["url"] = url
     (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     async with connected(fake, Service(Answerer.from_directory(folder))):
         await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
-    assert post.body["embeds"][0]["title"] == "Who are the refugees?" and "url" not in post.body["embeds"][0]
+        await fake.wait_for(lambda c: c is post and c.answered is not None)
+    assert post.status == 200, fake.violations
+    [embed] = post.body["embeds"]
+    assert embed["title"] == "Who are the refugees?" and "url" not in embed
+    assert embed["description"].startswith("Women make up the majority")
     assert fake.violations == []
 
 

@@ -220,6 +220,47 @@ async def test_edit_unchanged_or_unknown(online: FakeDiscord) -> None:
     assert "no passage with the id `nope`" in ephemeral_text(await kb(online, "edit", id="nope"))
 
 
+async def alias_as_another_moderator(fake: FakeDiscord, passage_id: str, question: str) -> None:
+    """`/kb alias` run by a second moderator (by role) while the first one's form is open."""
+    other = fake.user("900000000000000061", name="mod-b")
+    alias = fake.subcommand("kb", "alias", user=other, roles=(MODERATOR_ROLE,), id=passage_id, question=question)
+    await fake.push("INTERACTION_CREATE", alias)
+    assert "Attached" in ephemeral_text(await callback_for(fake, alias))
+
+
+async def test_an_edit_form_opened_before_another_moderators_change_is_not_saved_over_it(
+    online: FakeDiscord, service: Service
+) -> None:
+    """A form holds the passage as it was when it opened: saved after another moderator attached a
+    question, it dropped that question, silently. It is refused now, with a note to open it again,
+    and the form opened again holds the question."""
+    modal = await kb(online, "edit", id="education")
+    before = inputs(modal)["questions"]["value"]
+    await alias_as_another_moderator(online, "education", "Did defectors go to school?")
+    stale = await submit(online, modal, {"questions": before + "\nWhat schooling did defectors have?"})
+    assert "changed since you opened this form" in ephemeral_text(stale)
+    passage = service.passage("education")
+    assert passage is not None and passage.questions == ("How educated are defectors?", "Did defectors go to school?")
+    again = await kb(online, "edit", id="education")
+    await submit(
+        online, again, {"questions": inputs(again)["questions"]["value"] + "\nWhat schooling did defectors have?"}
+    )
+    passage = service.passage("education")
+    assert passage is not None and "What schooling did defectors have?" in passage.questions  # A's line
+    assert "Did defectors go to school?" in passage.questions  # B's alias
+
+
+async def test_an_edit_form_saves_what_nobody_changed_since_it_opened(online: FakeDiscord, service: Service) -> None:
+    """Another moderator's question attached meanwhile does not stop a form that changes only the text."""
+    modal = await kb(online, "edit", id="education")
+    await alias_as_another_moderator(online, "education", "Did defectors go to school?")
+    done = await submit(online, modal, {"text": "Most defectors finished middle school."})
+    assert "Edited passage `education`" in ephemeral_text(done)
+    passage = service.passage("education")
+    assert passage is not None and passage.text == "Most defectors finished middle school."
+    assert "Did defectors go to school?" in passage.questions
+
+
 async def test_alias_remove_undo_and_history(online: FakeDiscord) -> None:
     """alias makes a new wording answer; remove takes the passage away; undo brings it back; history lists it all."""
     question = "Did they go to school in the north?"
@@ -265,10 +306,10 @@ async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDi
     typed = "How do I claim the prize at [discord.gift/free](https://evil.example/steal) **now**?"
     assert "embeds" not in await ask(online, typed)
     listed = ephemeral_text(await kb(online, "gaps"))
-    assert "\\[discord.gift/free](https://evil.example/steal)" in listed
+    assert "\\[discord.gift/free](https\\://evil.example/steal)" in listed
     assert "\\*\\*now\\*\\*" in listed
     dismissed = ephemeral_text(await kb(online, "dismiss", gap="1"))  # the reply quotes it too
-    assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https://evil.example/steal)" in dismissed
+    assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https\\://evil.example/steal)" in dismissed
 
 
 async def test_long_reply_is_split_and_every_piece_is_ephemeral(

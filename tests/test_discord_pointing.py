@@ -78,6 +78,21 @@ async def test_answer_this_on_a_message_without_words_tells_only_the_member_who_
     assert "no words" in call.body["data"]["content"]
 
 
+async def test_answer_this_on_a_system_message_tells_only_the_member_who_used_it(online: FakeDiscord) -> None:
+    """ "X started a thread: <its name>" (type 18) holds Discord's words, not a member's question: its
+    name was answered, as a reply Discord refuses ("Cannot reply to a system message")."""
+    system = {**online.message("are most defectors women"), "type": 18}
+    interaction = online.message_command(ANSWER_THIS, system)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    replies = [
+        c for c in online.find("POST", f"/channels/{online.channel_id}/messages") if reference_of(c) == system["id"]
+    ]
+    assert replies == [], "replied to a system message"
+    assert call.body["data"]["flags"] & 64  # ephemeral
+    assert "no words" in call.body["data"]["content"]
+
+
 async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
     online: FakeDiscord, service: Service
 ) -> None:

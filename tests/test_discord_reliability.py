@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -32,7 +33,7 @@ from bot.cooldown import Cooldown
 from bot.curation.moderation import NOT_MODERATOR
 from bot.messages import APOLOGY, COOLDOWN, STALE_COMMAND
 from tests.conftest import ROOT
-from tests.discord_support import ENV, TOKEN, running
+from tests.discord_support import ENV, TOKEN, connected, running
 from tests.fake_discord import ALL_PERMISSIONS, Call, FakeDiscord
 from tests.support import Clock
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
@@ -197,6 +198,36 @@ def check_reply_is_safe(body: dict[str, Any], *, echo: bool = False) -> None:
     text = content + json.dumps(body.get("embeds") or [], ensure_ascii=False)
     assert all(len(e.get("description") or "") <= 4096 for e in body.get("embeds") or [])
     assert echo or not any(p in text for p in PINGS), text[:300]
+
+
+@pytest.mark.parametrize(("custom_id", "private"), [("qa:v:-:education", True), ("qa:p:education", False)],
+                         ids=["vote", "topic"])  # fmt: skip
+async def test_a_press_is_acknowledged_in_time_while_the_gaps_database_is_busy(
+    fake: FakeDiscord, tmp_path: Path, custom_id: str, private: bool
+) -> None:
+    """A 👎 or a topic pressed while another process writes to the gaps database (SQLite waits up to
+    5 s for its lock) was answered only after the write: past Discord's 3 seconds, "This
+    interaction failed" (10062). The press is deferred now, and what it says follows."""
+    config = Config(data_dir=tmp_path / "data")
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+    async with connected(fake, service):
+        holder = sqlite3.connect(tmp_path / "data" / "gaps.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process writing: the bot's write waits for it
+        try:
+            button = {"type": 2, "style": 2, "custom_id": custom_id, "label": "Schooling"}
+            press = fake.press(custom_id, fake.bot_message({"components": [{"type": 1, "components": [button]}]}))
+            await fake.push("INTERACTION_CREATE", press)
+            await asyncio.sleep(3.5)
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        call = await callback_for(fake, press)
+        follow_up = await fake.wait_for(lambda c: c.path == f"/webhooks/{fake.app_id}/{press['token']}")
+    service.close()
+    assert call.status == 200 and call.body["type"] == 6, (
+        fake.violations
+    )  # acknowledged, the button's message as it was
+    assert bool((follow_up.body.get("flags") or 0) & EPHEMERAL) is private
 
 
 async def test_hostile_messages_get_one_safe_reply_each(online: FakeDiscord) -> None:

@@ -137,6 +137,7 @@ EMBED = {"title": "t", "description": "d"}
         ({"allowed_mentions": {"parse": ["admins"]}}, "allowed_mentions"),
         ({"embeds": [{**EMBED, "url": "www.example.org/faq"}]}, "embeds.0.url"),
         ({"embeds": [{**EMBED, "url": "javascript:alert(1)"}]}, "embeds.0.url"),
+        ({"embeds": [{**EMBED, "url": "https://example.org/" + "a" * 2029}]}, "embeds.0.url"),
     ],
 )
 async def test_discord_refuses_a_bad_message(discord: FakeDiscord, body: dict[str, Any], words: str) -> None:
@@ -153,6 +154,18 @@ async def test_discord_tolerates_what_discord_py_always_sends(discord: FakeDisco
     status, _ = await rest(discord, "POST", f"/channels/{discord.channel_id}/messages", body)
     assert status == 200
     assert discord.violations == []
+
+
+async def test_discord_refuses_a_reply_to_a_system_message(discord: FakeDiscord) -> None:
+    """A reply to a message the bot was shown as a system message ("X started a thread", type 18):
+    400 Invalid Form Body (50035), "Cannot reply to a system message"."""
+    system = discord.next_id()
+    discord.types[system] = 18  # as if pushed to the bot (no gateway needed)
+    body = {"content": "an answer", "message_reference": {"message_id": system}}
+    status, answer = await rest(discord, "POST", f"/channels/{discord.channel_id}/messages", body)
+    assert (status, answer["code"]) == (400, 50035)
+    assert "Cannot reply to a system message" in json.dumps(answer["errors"])
+    assert len(discord.violations) == 1
 
 
 async def pushed(fake: FakeDiscord, kind: int = 2) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import aiohttp
 import discord
 
 from adapters.dc import pointing
-from adapters.dc.commands import QATree, build_commands
+from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import tell
 from adapters.dc.host import language
 from adapters.dc.markup import plain_question
@@ -115,7 +115,7 @@ class QABot(discord.Client):
         me = self.user
         if me is None or message.author.bot or message.author.id == me.id:
             return None
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        if message.type not in ASKING_TYPES:
             return None
         if message.message_snapshots or (
             message.reference is not None and message.reference.type is discord.MessageReferenceType.forward
@@ -252,8 +252,9 @@ class QABot(discord.Client):
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         task = asyncio.ensure_future(in_thread(work))
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-        if not done:
-            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        if not done:  # a button press without "thinking…": what it says (privately or not, or nothing) follows
+            pressed = interaction.type is discord.InteractionType.component
+            await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
         return await task
 
 

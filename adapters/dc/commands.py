@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # The message command ("Apps" in a message's menu) that answers a member's message for them.
 ANSWER_THIS = "Answer this"
+# The messages a member writes; any other is a system message ("X started a thread: <its name>"),
+# which asks nothing and which Discord refuses a reply to.
+ASKING_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group | app_commands.ContextMenu]:
@@ -90,15 +93,15 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     the bot at a newcomer's question. The answer replies to that message in the channel, as a
     mention's would, and the member who used it is told where, only they see it; they count for the
     cooldown. Without the permission to send there (the interaction says), the answer is the
-    command's own response, as /ask's. A message without words, or whose question has its answer
-    already, gets a note only they see. Discord gives a message command its message's text whatever
-    the bot's intents."""
+    command's own response, as /ask's. A message without words, a system message, or one whose
+    question has its answer already, gets a note only they see. Discord gives a message command its
+    message's text whatever the bot's intents."""
     bot, said = host(interaction), messages.choose(language(interaction))
     if interaction.client.user is not None and message.author.id == interaction.client.user.id:
         await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
         return
     question = plain_question(message.content)
-    if not question:
+    if not question or message.type not in ASKING_TYPES:  # a system message's text is Discord's, not a member's
         await tell(interaction, messages.say(messages.NOTHING_TO_ANSWER, said))
         return
     earlier = bot.replies.answered.answer_to(message.channel.id, message.id)
@@ -137,8 +140,8 @@ async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str
 
     Over it, the cooldown note only the asker sees (a slash command cannot go unanswered), as for /ask.
     """
-    bot = host(interaction)
-    throttled = await in_thread(bot.service.throttle, interaction_asker(interaction))
+    bot, who = host(interaction), interaction_asker(interaction)
+    throttled = await bot.in_time(interaction, lambda: bot.service.throttle(who))  # shared cooldowns: a database
     if throttled is not None:
         await respond(interaction, render(throttled), ephemeral=True)
         return

@@ -90,6 +90,12 @@ class Piece:
 _CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
 # A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
+# Someone's words quoted in the core's text (`bot.messages.quoted`), to the line's last closing
+# quote: a ” of their own does not end the quotation early.
+_QUOTATION = re.compile(r"“[^\n]*”")
+# What Discord makes a link, and previews under the message: discord.py's pattern for it (the
+# addresses its escape_markdown leaves alone), scheme and rest apart.
+_WEB_LINK = re.compile(r"(https?|steam)://([^\s<]+[^<.,:;\"')\]\s])")
 
 
 def shown(text: str) -> str:
@@ -98,8 +104,22 @@ def shown(text: str) -> str:
     is shown, never a link in the bot's message; the core's `ids` stay code. Members' backticks
     never reach here (`bot.messages.quoted` makes them apostrophes)."""
     return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else _UNESCAPED_BRACKET.sub(r"\\[", discord.utils.escape_markdown(piece))
+        piece if _CODE_SPAN.fullmatch(piece) else _QUOTATION.sub(_unlinked, _escaped(piece))
         for piece in _CODE_SPAN.split(text)
+    )
+
+
+def _escaped(text: str) -> str:
+    return _UNESCAPED_BRACKET.sub(r"\\[", discord.utils.escape_markdown(text))
+
+
+def _unlinked(quotation: re.Match[str]) -> str:
+    """Someone's words quoted back, their web addresses no links: the colon after the scheme escaped
+    (`https\\://…` reads as they wrote it), so the bot's message neither links to their page nor
+    previews it under the reply; the rest of the address, which escape_markdown left alone as a
+    link's, escaped now that it is text. A passage's own links, never quoted, stay links."""
+    return _WEB_LINK.sub(
+        lambda url: f"{url[1]}\\://{discord.utils.escape_markdown(url[2], ignore_links=False)}", quotation[0]
     )
 
 

@@ -18,7 +18,6 @@ from discord import app_commands
 
 from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, language
-from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
 
@@ -78,8 +77,11 @@ async def reply(interaction: discord.Interaction[Any], text: str) -> None:
 
 
 async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
-    """True (after replying with the core's refusal) unless the asker is a moderator."""
-    refusal = await in_thread(host(interaction).service.refusal, moderation_asker(interaction), action)
+    """True (after replying with the core's refusal) unless the asker is a moderator.
+
+    Asked on the event loop (the config's moderators, in memory): a form must be the interaction's
+    first response, so it cannot be deferred, nor wait for a worker thread busy with a slow database."""
+    refusal = host(interaction).service.refusal(moderation_asker(interaction), action)
     if refusal is not None:
         await reply(interaction, refusal)
     return refusal is not None
@@ -163,7 +165,24 @@ class EditModal(discord.ui.Modal):
                 interaction, reply(interaction, _in_language(interaction, messages.no_change, before.id))
             )
             return
-        await run(interaction, Request("edit", before.id, section, text, questions))
+        request = Request("edit", before.id, section, text, questions)
+        if _writes_over(request, before, host(interaction).service.passage(before.id)):
+            note = _in_language(interaction, messages.changed_since_opened, before.id)
+            await host(interaction).guarded(interaction, reply(interaction, note))
+            return
+        await run(interaction, request)
+
+
+def _writes_over(request: Request, opened: Passage, now: Passage | None) -> bool:
+    """Whether an edit form's `request` would undo a change made since the form opened on `opened`:
+    a field it sets that someone else (an alias, another form) changed meanwhile. The form holds
+    the passage as it was; saving it as it is would drop their change silently."""
+    if now is None:
+        return False  # removed meanwhile: the core says there is no such passage
+    return any(
+        getattr(request, field) is not None and getattr(now, field) != getattr(opened, field)
+        for field in ("section", "text", "questions")
+    )
 
 
 # the /kb group

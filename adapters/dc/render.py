@@ -14,7 +14,6 @@ import discord
 
 from adapters.dc.deliver import Reply, respond, shown, text_reply
 from adapters.dc.host import host, interaction_asker
-from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import WEB_ADDRESS, Answer, Outcome, messages
 from bot import shown as shown_title
@@ -22,6 +21,7 @@ from bot import shown as shown_title
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FOOTER_LIMIT = 2048
+URL_LIMIT = 2048  # an embed's url: longer, Discord refuses the whole message
 LABEL_LIMIT = 80
 MAX_SUGGESTIONS = 5
 
@@ -55,9 +55,15 @@ def answer_embed(answer: Answer) -> discord.Embed:
         source = answer.source  # its title and publisher cut as every citation cuts them
         footer = shown_title(source.title) + (f" — {shown_title(source.publisher)}" if source.publisher else "")
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
-        if WEB_ADDRESS.match(answer.source.url or ""):  # Discord refuses the whole embed for any other
-            embed.url = answer.source.url
+        if _linkable(source.url):
+            embed.url = source.url
     return embed
+
+
+def _linkable(url: str | None) -> bool:
+    """Whether an embed may link `url`: Discord refuses the whole message for an embed whose url is
+    no web address or is longer than it takes, so such a source is shown without its link."""
+    return url is not None and len(url) <= URL_LIMIT and WEB_ADDRESS.match(url) is not None
 
 
 def _described(answer: Answer) -> str:
@@ -124,16 +130,18 @@ class VoteButton(
 async def choose(interaction: discord.Interaction[Any], passage_id: str, *, reading_on: bool = False) -> None:
     """Answer a suggestion button (or "Read on ▸"); throttled or gone, the core's text only its presser
     sees, or (throttled and silent) nothing."""
-    who = interaction_asker(interaction)
-    answer = await in_thread(host(interaction).service.choose, passage_id, who, reading_on=reading_on)
+    bot, who = host(interaction), interaction_asker(interaction)
+    answer = await bot.in_time(interaction, lambda: bot.service.choose(passage_id, who, reading_on=reading_on))
     if answer.silent:
-        await interaction.response.defer()  # acknowledged, so the press does not show as failed
+        if not interaction.response.is_done():  # deferred already when the core was slow
+            await interaction.response.defer()  # acknowledged, so the press does not show as failed
         return
     private = answer.outcome in (Outcome.THROTTLED, Outcome.GONE)
     await respond(interaction, render(answer), ephemeral=private)
 
 
 async def vote(interaction: discord.Interaction[Any], passage_id: str, helpful: bool) -> None:
-    who = interaction_asker(interaction)
-    await in_thread(host(interaction).service.vote, passage_id, helpful, who)
+    """Record a press of 👍 or 👎, deferred while the gaps database is slow (another writer holds it)."""
+    bot, who = host(interaction), interaction_asker(interaction)
+    await bot.in_time(interaction, lambda: bot.service.vote(passage_id, helpful, who), ephemeral=True)
     await respond(interaction, text_reply(messages.say(messages.THANKS, messages.choose(who.language))), ephemeral=True)
