@@ -1,0 +1,219 @@
+"""Attacks on several instances sharing one PostgreSQL (session: pg)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.asker import Asker
+from bot.curation import Refused
+from bot.service import Service
+from tests import pg_support
+from tests.pg_support import run
+
+schema, url, services, role = pg_support.schema, pg_support.url, pg_support.services, pg_support.role  # the fixtures
+
+CLI = Asker(platform="cli", user_id="", name="tester")
+
+
+def _stale(service: Service) -> None:
+    """Stop `service` following the database: it keeps what it had, as an instance not caught up yet."""
+    assert service._backend is not None and service._backend.follower is not None
+    service._backend.follower.stop()
+    service._backend.follower.join(timeout=3)
+
+
+def test_an_edit_on_a_stale_instance_is_refused_after_a_remove_and_undo_elsewhere(
+    services: Callable[[], Service],
+) -> None:
+    """A edits passage P (version 2), removes it, and undoes the removal: P is back with A's text, but the
+    undo re-inserts its row, so its version is 1 again. B, which has not caught up and still shows P's
+    seeded text at version 1, edits P: now the edit is accepted and silently overwrites A's text, which
+    B's moderator never saw. It should be refused ("was just changed by another moderator"), as any edit
+    of a passage changed since the instance's view is (docs/scaling.md)."""
+    a, b = services(), services()
+    _stale(b)
+    pid = next(iter(a.passages())).id
+    a.moderation.edit(CLI, pid, text="Edited on instance A: the text B never saw.")
+    a.moderation.remove(CLI, pid)
+    a.moderation.undo(CLI)
+    assert a.passage(pid) is not None and "B never saw" in a.passage(pid).text  # type: ignore[union-attr]
+    with pytest.raises(Refused, match="just changed by another moderator"):
+        b.moderation.edit(CLI, pid, text="Edited on instance B, which still shows the seeded text.")
+
+
+def _two_files(folder: Path) -> Path:
+    """A knowledge folder of the bundled article and a small second article (`tips.yaml`)."""
+    import shutil
+
+    from tests.conftest import KNOWLEDGE
+
+    shutil.copytree(KNOWLEDGE, folder)
+    (folder / "tips.yaml").write_text(
+        'source:\n  title: "Walrus tips"\n  publisher: "The walrus society"\npassages:\n'
+        '  - id: walrus-food\n    section: "Walrus food"\n    text: "Walruses eat clams at the bottom of the sea."\n'
+        '  - id: walrus-sleep\n    section: "Walrus sleep"\n    text: "Walruses can sleep while floating."\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_nul_in_pushed_text_is_not_called_an_unreachable_database(url: str, tmp_path: Path) -> None:
+    """`kb push DIR` of a folder whose passage text holds a NUL (YAML "\\0", which the loader and the files
+    backend accept): PostgreSQL refuses the row, and the command says "The database is not reachable right
+    now" (and logs the database as unavailable) though it is reachable; it should name the real reason (or
+    store the text), as a refused change does elsewhere."""
+    folder = tmp_path / "edited"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "nul.yaml").write_text(
+        'source:\n  title: "T"\npassages:\n  - id: nul-text\n    section: "Nul"\n    text: "hello\\0world"\n',
+        encoding="utf-8",
+    )
+    knowledge.load(folder)  # the folder loads (`kb check` passes)
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        run("kb", "push", str(folder))
+    assert "not reachable" not in err.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database seeded (by `db init --seed`) from a folder of two articles; the CLI's too."""
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    code, out = run("db", "init", "--seed", "--knowledge", str(_two_files(tmp_path / "seed")))
+    assert code == 0 and "seeded from" in out, out
+    return address
+
+
+def test_undo_of_a_push_that_dropped_a_file_puts_its_passages_back(two_files_url: str, tmp_path: Path) -> None:
+    """`kb export`, delete tips.yaml from the export (a file dropped in git), `kb push`: two recorded
+    removals. docs/scaling.md: "undo takes them back one by one". Now the first `kb undo` is refused
+    ("tips.yaml is gone; the passage cannot be put back": the push deleted the source row and no record
+    keeps it), and since undo always tries the last change, every earlier change can no longer be undone
+    either. The undo should put the passage back (with its source), or the push should be undoable."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").unlink()
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 0 edited, 2 removed" in out, out
+    code, out = run("kb", "undo")
+    assert code == 0 and "gone" not in out, out
+    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
+    assert "walrus-sleep" in {p.id for p in knowledge.load(tmp_path / "after").passages}
+
+
+def _service(address: str, folder: Path, data: Path) -> Service:
+    from bot.config import Config
+
+    service = Service.from_directory(folder, Config(database_url=address, data_dir=data))
+    assert service._backend is not None and service._backend.follower is not None
+    assert service._backend.follower.connected.wait(5)
+    return service
+
+
+def test_a_pushed_source_title_reaches_the_running_instances(two_files_url: str, tmp_path: Path) -> None:
+    """A running instance; `kb push` of an export whose tips.yaml has a new `source.title` (what members
+    see in citations and /help). The push writes the new title but records no change and sends no NOTIFY,
+    so the running instance never reloads: even after it catches up it cites the old title until some
+    unrelated edit forces a full reload (a fresh instance cites the new one). It should serve the pushed
+    title after catching up, or the push should say it is not live."""
+    b = _service(two_files_url, tmp_path / "seed", tmp_path / "data-b")
+    try:
+        folder = tmp_path / "export"
+        assert run("kb", "export", str(folder))[0] == 0
+        tips = folder / "tips.yaml"
+        tips.write_text(tips.read_text(encoding="utf-8").replace("Walrus tips", "Pinniped tips"), encoding="utf-8")
+        code, out = run("kb", "push", str(folder))
+        assert code == 0, out
+        b._catch_up()  # what the follower does on a notification, or every 5 s without one
+        passage = b.passage("walrus-food")
+        assert passage is not None and passage.source.title == "Pinniped tips", passage
+    finally:
+        b.close()
+
+
+def test_a_schema_newer_than_the_code_is_not_called_behind(url: str) -> None:
+    """A rolling upgrade: a newer version applied migration 0007; this (older) version runs `db status` and
+    `db migrate`. Both say "behind (run `python -m bot db migrate`)", and `db migrate` applies nothing and
+    says the same again (status exits 1, the instance refuses to start with that line, doctor reports it
+    as an error): advice that can never be followed. It should say the database is newer than this
+    version of the bot (upgrade it), not tell the operator to migrate."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (7, 'from_the_future')")
+    code, out = run("db", "migrate")
+    assert code == 0 and "applied" not in out
+    assert "db migrate" not in out, out
+
+
+def test_a_push_of_an_older_export_does_not_drop_a_moderators_later_addition(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """The git round trip of docs/scaling.md: `kb export DIR`, fix a typo in DIR, `kb push DIR`. Meanwhile a
+    moderator added a passage from chat on a running instance. The push records a `remove` of the
+    moderator's passage and takes it out of every instance: the moderator's change is lost, and nobody is
+    told (the push prints "1 removed" among its own). The push should not undo changes made after the
+    export it was given (refuse, as a stale instance's edit is refused, or leave them be)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    code, out = run("kb", "push", str(folder))  # the export as it was (the typo fix aside)
+    assert code == 0, out
+    a._catch_up()
+    assert a.passage(pid) is not None, f"the moderator's passage is gone after the push: {out}"
+
+
+def test_question_records_queued_during_an_outage_are_not_dropped_silently_at_shutdown(
+    schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line to the database is cut; members ask 5 unanswered questions (queued, as docs/scaling.md
+    says: "kept while the database is away and written when it is back"); the instance is then stopped (a
+    deploy, a restart) before the database is back. `close()` tries one flush, fails, and throws the 5
+    records away without a word in the log (the one WARNING was "queued until the database is back").
+    The loss should at least be logged (how many records were dropped), if they cannot be kept."""
+    import logging
+
+    proxy = pg_support.Proxy()
+    try:
+        service = services(proxy.url(schema))
+        proxy.cut()
+        for n in range(5):
+            assert service.ask(
+                "how do I repair a carburettor on a motorbike", Asker(platform="telegram", user_id=str(n))
+            ).fallback
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            service.close()
+        proxy.restore()
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.storage")]
+        assert any("5" in line and ("lost" in line or "dropp" in line) for line in said), said
+    finally:
+        proxy.close()
+
+
+def test_export_into_a_folder_exported_before_leaves_no_file_the_database_no_longer_has(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """The git flow: `kb export REPO` after each round of moderation, commit, later `kb push REPO`. A
+    moderator adds a passage (moderators.yaml appears), REPO is exported, the moderator removes it again
+    (moderators.yaml is gone from the database), REPO is exported again. The second export writes the
+    database's files over REPO but leaves the stale moderators.yaml in it: REPO now loads with the removed
+    passage, and the next `kb push REPO` brings it back. The export should leave REPO holding exactly the
+    database's knowledge (remove source files the database does not hold, or refuse a non-empty folder)."""
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    repo = tmp_path / "repo"
+    assert run("kb", "export", str(repo))[0] == 0
+    a.moderation.remove(CLI, pid)
+    code, out = run("kb", "export", str(repo))
+    assert code == 0, out
+    assert pid not in {p.id for p in knowledge.load(repo).passages}, sorted(p.name for p in repo.iterdir())
