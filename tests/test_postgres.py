@@ -157,6 +157,22 @@ def test_concurrent_edits_of_one_passage_the_second_is_told(services: Callable[[
     assert kinds == ["seed", "edit", "edit"]  # seeded, then A, then B
 
 
+def test_an_edit_on_an_instance_behind_a_removal_and_its_undo_is_refused(services: Callable[[], Service]) -> None:
+    """A edits P, removes it and undoes the removal (P is inserted anew): B, which has not caught up and
+    shows P as seeded, is refused its edit, since P's version never repeats (it is not 1 again)."""
+    a, b = services(), services()
+    assert b._backend is not None and b._backend.follower is not None
+    b._backend.follower.stop()
+    b._backend.follower.join(timeout=3)
+    pid = next(iter(a.passages())).id
+    a.moderation.edit(CLI, pid, text="Edited on instance A: the text B never saw.")
+    a.moderation.remove(CLI, pid)
+    a.moderation.undo(CLI)
+    assert a.passage(pid) is not None and "B never saw" in a.passage(pid).text  # type: ignore[union-attr]
+    with pytest.raises(Refused, match="just changed by another moderator"):
+        b.moderation.edit(CLI, pid, text="Edited on instance B, which still shows the seeded text.")
+
+
 def test_undo_works_across_instances(services: Callable[[], Service]) -> None:
     """A adds, B undoes: the passage is gone on both."""
     a, b = services(), services()

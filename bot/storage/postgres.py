@@ -5,7 +5,9 @@ one transaction holding an advisory lock (one writer at a time across every inst
 change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
 when it commits. Nothing is acknowledged before the commit.
 
-Concurrent edits: each passage has a `version`. `known` is the versions this instance's index
+Concurrent edits: each passage has a `version`, drawn from one sequence by a trigger whenever its
+text changes or it is inserted (migration 0007), so it never repeats for a passage id, not even
+after a removal and its undo. `known` is the versions this instance's index
 shows, and those its own changes wrote (even when catching up right after one failed); a
 change to a passage whose version in the database differs (another instance changed it, and
 this one has not caught up) is refused, so a moderator never overwrites what they have not seen.
@@ -399,9 +401,7 @@ def _write_file(conn: Connection, name: str, data: Any, before: list[dict[str, A
         cur.executemany(
             "INSERT INTO passages (id, source, position, section, text, questions) VALUES (%s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (id) DO UPDATE SET source = EXCLUDED.source, position = EXCLUDED.position,"
-            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions,"
-            " version = passages.version + CASE WHEN (passages.section, passages.text, passages.questions)"
-            " IS DISTINCT FROM (EXCLUDED.section, EXCLUDED.text, EXCLUDED.questions) THEN 1 ELSE 0 END",
+            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions",
             rows,
         )
 
