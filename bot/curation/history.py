@@ -49,6 +49,7 @@ class Record:
     after: dict[str, Any] | None
     undoes: str | None = None  # for an undo: the id of the record it reverted
     folder: str | None = None  # the knowledge folder changed, resolved (None: written before it was kept)
+    source: dict[str, Any] | None = None  # a removal that took its whole file: the file's source, to put it back
 
     @staticmethod
     def new_id() -> str:
@@ -216,6 +217,8 @@ def _read_record(line: bytes) -> Record | None:
     if type(value["index"]) is not int or not all(_optional_text(value.get(k)) for k in ("undoes", "folder")):
         return None
     if not (_passage_or_file(value["before"]) and _passage_or_file(value["after"])):
+        return None
+    if not isinstance(value.get("source"), dict | None):
         return None
     return Record(**{key: item for key, item in value.items() if key in _FIELDS})
 

@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
-_RECORD_COLUMNS = "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes"
+_RECORD_COLUMNS = (
+    "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes, source"
+)
 
 Files = dict[str, Any]
 
@@ -201,7 +203,7 @@ class PostgresStore:
         """The change's row and its NOTIFY, in the change's own transaction (see `locked`)."""
         conn = self._transaction().conn
         row = conn.execute(
-            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " RETURNING seq",
             _record_row(record),
         ).fetchone()
@@ -340,7 +342,8 @@ def folder_documents(folder: Path) -> dict[str, Any]:
 
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:
-    """One record per passage added, edited (or moved to another file) or removed, old to new."""
+    """One record per passage added, edited (or moved to another file) or removed, old to new; a removal
+    that takes its whole file keeps the file's source, so that its undo can put the file back."""
 
     def located(files: Files) -> dict[str, tuple[str, int, dict[str, Any]]]:
         return {str(item["id"]): (name, i, item) for name, data in sorted(files.items()) for i, item in
@@ -356,13 +359,14 @@ def _differences(old: Files, new: Files, by: str) -> list[Record]:
             records.append(_pushed("edit", pid, name, index, was[2], item, by))
     for pid, (name, index, item) in before.items():
         if pid not in after:
-            records.append(_pushed("remove", pid, name, index, item, None, by))
+            source = None if name in new else old[name].get("source")  # the whole file goes
+            records.append(_pushed("remove", pid, name, index, item, None, by, source=source))
     return records
 
 
-def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str) -> Record:
+def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str, source: Any = None) -> Record:
     return Record(id=Record.new_id(), at=Record.now(), platform="cli", user_id="", name=by, chat_id="", kind=kind,
-                  passage_id=pid, file=file, index=index, before=before, after=after)  # fmt: skip
+                  passage_id=pid, file=file, index=index, before=before, after=after, source=source)  # fmt: skip
 
 
 def _read_files(conn: Connection) -> tuple[Files, dict[str, int]]:
@@ -427,11 +431,13 @@ def _last_seq(conn: Connection) -> int:
 def _record_row(r: Record) -> tuple[Any, ...]:
     before = None if r.before is None else Jsonb(r.before)
     after = None if r.after is None else Jsonb(r.after)
+    source = None if r.source is None else Jsonb(r.source)
     return (r.id, r.at, r.platform, r.user_id, r.name, r.chat_id, r.kind, r.passage_id, r.file, r.index, before,
-            after, r.undoes)  # fmt: skip
+            after, r.undoes, source)  # fmt: skip
 
 
 def _record(row: Any) -> Record:
-    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes) = row
+    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes, source) = row
     return Record(id=id_, at=at, platform=platform, user_id=user_id, name=name, chat_id=chat_id, kind=kind,
-                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes)  # fmt: skip
+                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes,
+                  source=source)  # fmt: skip

@@ -1,0 +1,51 @@
+"""The git round trip on PostgreSQL: `kb export DIR`, edit DIR, `kb push DIR`, and what running instances see."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from tests import pg_support
+from tests.conftest import KNOWLEDGE
+from tests.pg_support import run
+
+schema, url = pg_support.schema, pg_support.url  # the fixtures
+
+TIPS = (
+    'source:\n  title: "Walrus tips"\n  publisher: "The walrus society"\npassages:\n'
+    '  - id: walrus-food\n    section: "Walrus food"\n    text: "Walruses eat clams at the bottom of the sea."\n'
+    '  - id: walrus-sleep\n    section: "Walrus sleep"\n    text: "Walruses can sleep while floating."\n'
+)
+
+
+@pytest.fixture
+def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database seeded (by `db init --seed`) from the bundled article and a small second one, `tips.yaml`
+    (the folder is tmp_path/seed); the CLI's too."""
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    folder = tmp_path / "seed"
+    shutil.copytree(KNOWLEDGE, folder)
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, out = run("db", "init", "--seed", "--knowledge", str(folder))
+    assert code == 0 and "seeded from" in out, out
+    return address
+
+
+def test_undo_of_a_push_that_dropped_a_file_puts_the_file_back(two_files_url: str, tmp_path: Path) -> None:
+    """A push of an export without tips.yaml records two removals that keep the file's source: `kb undo`
+    puts the file back with its passage (it is not refused as "gone", which blocked every earlier undo)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").unlink()
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 0 edited, 2 removed" in out, out
+    code, out = run("kb", "undo")
+    assert code == 0 and "gone" not in out, out
+    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
+    after = knowledge.load(tmp_path / "after")
+    assert "walrus-sleep" in {p.id for p in after.passages}
+    assert after.get("walrus-sleep").source.title == "Walrus tips"  # type: ignore[union-attr]
