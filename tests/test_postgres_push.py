@@ -49,3 +49,27 @@ def test_undo_of_a_push_that_dropped_a_file_puts_the_file_back(two_files_url: st
     after = knowledge.load(tmp_path / "after")
     assert "walrus-sleep" in {p.id for p in after.passages}
     assert after.get("walrus-sleep").source.title == "Walrus tips"  # type: ignore[union-attr]
+
+
+def test_a_pushed_source_title_reaches_the_running_instances(
+    two_files_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A push whose only change is tips.yaml's `source.title` is a recorded change (kind `source`): a
+    running instance serves the new title once caught up, and `kb undo` passes over it."""
+    from bot.config import Config
+    from bot.service import Service
+
+    b = Service.from_directory(tmp_path / "seed", Config(database_url=two_files_url, data_dir=tmp_path / "data-b"))
+    try:
+        folder = tmp_path / "export"
+        assert run("kb", "export", str(folder))[0] == 0
+        tips = folder / "tips.yaml"
+        tips.write_text(tips.read_text(encoding="utf-8").replace("Walrus tips", "Pinniped tips"), encoding="utf-8")
+        code, out = run("kb", "push", str(folder))
+        assert code == 0 and "1 source(s) changed" in out, out
+        b._catch_up()  # what the follower does on a notification, or every 5 s without one
+        passage = b.passage("walrus-food")
+        assert passage is not None and passage.source.title == "Pinniped tips", passage
+        assert run("kb", "undo")[0] != 0 and "Nothing to undo" in capsys.readouterr().err
+    finally:
+        b.close()

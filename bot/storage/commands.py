@@ -139,8 +139,10 @@ def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
     with _store(url, Path(args.dir)) as store:
         records = store.push(Path(args.dir), by=_by(args))
-    kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove")}
-    print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed", file=out)
+    kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
+    sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
+    print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
+          file=out)  # fmt: skip
     return EXIT_OK
 
 

@@ -32,7 +32,7 @@ from psycopg_pool import PoolTimeout
 from bot import knowledge
 from bot.catalogue import _
 from bot.curation.edits import normalized
-from bot.curation.history import SEED, Record
+from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
 from bot.curation.store import EMPTIED, StoreError, dump
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
@@ -221,8 +221,9 @@ class PostgresStore:
     def last_undoable(self) -> Record | None:
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE kind NOT IN ('undo', '{SEED}')"
-                " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1"
+                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE NOT (kind = ANY(%s))"
+                " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1",
+                (list(UNDONE_NEVER),),
             ).fetchone()
         return _record(row) if row else None
 
@@ -343,7 +344,8 @@ def folder_documents(folder: Path) -> dict[str, Any]:
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:
     """One record per passage added, edited (or moved to another file) or removed, old to new; a removal
-    that takes its whole file keeps the file's source, so that its undo can put the file back."""
+    that takes its whole file keeps the file's source, so that its undo can put the file back. And one
+    per file kept whose source (title, publisher, ...) changed: recorded, every instance reloads it."""
 
     def located(files: Files) -> dict[str, tuple[str, int, dict[str, Any]]]:
         return {str(item["id"]): (name, i, item) for name, data in sorted(files.items()) for i, item in
@@ -361,6 +363,11 @@ def _differences(old: Files, new: Files, by: str) -> list[Record]:
         if pid not in after:
             source = None if name in new else old[name].get("source")  # the whole file goes
             records.append(_pushed("remove", pid, name, index, item, None, by, source=source))
+    for name in sorted(old.keys() & new.keys()):
+        was, now = old[name].get("source"), new[name].get("source")
+        if was != now:
+            records.append(_pushed(SOURCE, name, name, 0, {"source": was, "passages": None},
+                                   {"source": now, "passages": None}, by))  # fmt: skip
     return records
 
 
