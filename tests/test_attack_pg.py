@@ -134,20 +134,3 @@ def test_question_records_queued_during_an_outage_are_not_dropped_silently_at_sh
         proxy.close()
 
 
-def test_export_into_a_folder_exported_before_leaves_no_file_the_database_no_longer_has(
-    url: str, services: Callable[[], Service], tmp_path: Path
-) -> None:
-    """The git flow: `kb export REPO` after each round of moderation, commit, later `kb push REPO`. A
-    moderator adds a passage (moderators.yaml appears), REPO is exported, the moderator removes it again
-    (moderators.yaml is gone from the database), REPO is exported again. The second export writes the
-    database's files over REPO but leaves the stale moderators.yaml in it: REPO now loads with the removed
-    passage, and the next `kb push REPO` brings it back. The export should leave REPO holding exactly the
-    database's knowledge (remove source files the database does not hold, or refuse a non-empty folder)."""
-    a = services()
-    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
-    repo = tmp_path / "repo"
-    assert run("kb", "export", str(repo))[0] == 0
-    a.moderation.remove(CLI, pid)
-    code, out = run("kb", "export", str(repo))
-    assert code == 0, out
-    assert pid not in {p.id for p in knowledge.load(repo).passages}, sorted(p.name for p in repo.iterdir())

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot import knowledge
+from bot.asker import Asker
+from bot.service import Service
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run
 
-schema, url = pg_support.schema, pg_support.url  # the fixtures
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+
+CLI = Asker(platform="cli", user_id="", name="tester")
 
 TIPS = (
     'source:\n  title: "Walrus tips"\n  publisher: "The walrus society"\npassages:\n'
@@ -73,3 +78,21 @@ def test_a_pushed_source_title_reaches_the_running_instances(
         assert run("kb", "undo")[0] != 0 and "Nothing to undo" in capsys.readouterr().err
     finally:
         b.close()
+
+
+def test_an_export_into_a_folder_exported_before_removes_the_files_the_database_no_longer_holds(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """A moderator adds a passage (moderators.yaml appears), REPO is exported, the passage is removed, REPO
+    is exported again: moderators.yaml, which the first export wrote, is gone from REPO; a file of REPO
+    that no export wrote is left alone."""
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    repo = tmp_path / "repo"
+    assert run("kb", "export", str(repo))[0] == 0
+    (repo / "notes.txt").write_text("mine", encoding="utf-8")
+    a.moderation.remove(CLI, pid)
+    code, out = run("kb", "export", str(repo))
+    assert code == 0 and "removed what the database no longer holds: moderators.yaml" in out, out
+    assert pid not in {p.id for p in knowledge.load(repo).passages}, sorted(p.name for p in repo.iterdir())
+    assert (repo / "notes.txt").read_text(encoding="utf-8") == "mine"

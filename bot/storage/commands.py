@@ -127,11 +127,15 @@ def cmd_db_status(url: str, args: argparse.Namespace, out: TextIO) -> int:
 
 @_database_command
 def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.storage import exports
+
     with _store(url, Path(args.dir)) as store:
         snapshot = store.snapshot()
-    snapshot.write(Path(args.dir))
+    gone = exports.export(snapshot, Path(args.dir))
     count = sum(len(data.get("passages") or []) for data in snapshot.files.values())
     print(f"wrote {len(snapshot.files)} source file(s), {count} passages, into {args.dir}", file=out)
+    if gone:
+        print(f"removed what the database no longer holds: {', '.join(gone)}", file=out)
     return EXIT_OK
 
 
