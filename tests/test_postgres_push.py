@@ -96,3 +96,26 @@ def test_an_export_into_a_folder_exported_before_removes_the_files_the_database_
     assert code == 0 and "removed what the database no longer holds: moderators.yaml" in out, out
     assert pid not in {p.id for p in knowledge.load(repo).passages}, sorted(p.name for p in repo.iterdir())
     assert (repo / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_push_of_an_export_older_than_a_moderators_addition_is_refused_unless_forced(
+    url: str, services: Callable[[], Service], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb export DIR`; a moderator adds a passage from chat; `kb push DIR` (the export as it was) is refused,
+    naming the addition, and the moderator's passage stays; with --force it is pushed (the passage goes, as a
+    recorded removal), and DIR is then in step: pushing it again is not refused."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    code, out = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code == 1 and f"add {pid} by tester" in said and "--force" in said, said
+    a._catch_up()
+    assert a.passage(pid) is not None, f"the moderator's passage is gone after the push: {out}"
+    code, out = run("kb", "push", str(folder), "--force")
+    assert code == 0 and "1 removed" in out, out
+    a._catch_up()
+    assert a.passage(pid) is None
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 0 edited, 0 removed" in out, out

@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import knowledge
+from bot.knowledge import NOT_SOURCES
 from bot.storage.postgres import Snapshot
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,14 @@ def export(snapshot: Snapshot, folder: Path) -> list[str]:
         (folder / name).unlink(missing_ok=True)
     Marker(snapshot.seq, tuple(written)).write(folder)
     return gone
+
+
+def pushed(folder: Path, seq: int) -> None:
+    """After `kb push DIR`: the folder holds the database's knowledge as of change `seq`, its files the
+    database's own (so that pushing it again, edited, is not refused as an old export)."""
+    written = [path.name for path in knowledge.knowledge_files(folder)]
+    written += [name for name in sorted(NOT_SOURCES) if (folder / name).is_file()]
+    Marker(seq, tuple(sorted(written))).write(folder)
 
 
 def _ours(name: str) -> bool:

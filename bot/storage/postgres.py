@@ -56,6 +56,24 @@ class AlreadySeeded(Exception):
         self.sources = sources
 
 
+class Overtaken(Exception):
+    """`kb push` of an export taken at change `taken_at`, when `records` were made after it (the push would
+    take them back): nothing written."""
+
+    def __init__(self, taken_at: int, records: list[Record]):
+        super().__init__(f"{len(records)} change(s) made after change {taken_at}")
+        self.taken_at = taken_at
+        self.records = records
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What a push recorded, and the last change the database holds after it."""
+
+    records: list[Record]
+    seq: int
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The whole knowledge at one point of the change table (`seq`)."""
@@ -281,14 +299,16 @@ class PostgresStore:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
         return [(int(row[0]), _record(row[1:])) for row in rows], versions
 
-    def push(self, folder: Path, *, by: str, seed: bool = False) -> list[Record]:
+    def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
         differs (so `kb history` shows them and `undo` takes them back one by one), in one
         transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
         knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
         takes back (as a knowledge folder's first files have nothing to undo). Raises
         KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
-        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge."""
+        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
+        `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
+        were made after it, which the push would silently take back (None: no such check)."""
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
@@ -296,6 +316,8 @@ class PostgresStore:
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
+            if taken_at is not None:
+                self._not_overtaken(taken_at)
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
@@ -304,8 +326,16 @@ class PostgresStore:
                 self.commit(changed)
             for record in records:
                 self.append(record)
+            seq = _last_seq(self._transaction().conn)
         self.put_documents(folder_documents(folder))
-        return records
+        return Pushed(records, seq)
+
+    def _not_overtaken(self, taken_at: int) -> None:
+        rows = self._transaction().conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
+        ).fetchall()
+        if rows:
+            raise Overtaken(taken_at, [_record(row) for row in rows])
 
     def put_documents(self, documents: Mapping[str, Any]) -> None:
         """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
