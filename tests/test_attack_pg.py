@@ -42,27 +42,6 @@ def _two_files(folder: Path) -> Path:
     return folder
 
 
-def test_nul_in_pushed_text_is_not_called_an_unreachable_database(url: str, tmp_path: Path) -> None:
-    """`kb push DIR` of a folder whose passage text holds a NUL (YAML "\\0", which the loader and the files
-    backend accept): PostgreSQL refuses the row, and the command says "The database is not reachable right
-    now" (and logs the database as unavailable) though it is reachable; it should name the real reason (or
-    store the text), as a refused change does elsewhere."""
-    folder = tmp_path / "edited"
-    assert run("kb", "export", str(folder))[0] == 0
-    (folder / "nul.yaml").write_text(
-        'source:\n  title: "T"\npassages:\n  - id: nul-text\n    section: "Nul"\n    text: "hello\\0world"\n',
-        encoding="utf-8",
-    )
-    knowledge.load(folder)  # the folder loads (`kb check` passes)
-    import contextlib
-    import io
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        run("kb", "push", str(folder))
-    assert "not reachable" not in err.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A database seeded (by `db init --seed`) from a folder of two articles; the CLI's too."""

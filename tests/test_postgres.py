@@ -462,6 +462,23 @@ def test_an_edit_after_ones_own_edit_whose_catch_up_failed_is_accepted(
     wait_for(lambda: b.passage(pid).text == "Second edit by the same moderator, right after.", timeout=10)  # type: ignore[union-attr]
 
 
+@pytest.mark.allow_error_logs
+def test_a_change_the_database_refuses_is_not_called_an_unreachable_database(
+    schema: str, url: str, role: str, services: Callable[[], Service]
+) -> None:
+    """The database is reached but says no to a change (here the instance's role may not write `changes`):
+    the moderator is told the database refused it, not that it cannot be reached."""
+    import psycopg
+
+    b = services(pg_support.as_role(url, role))
+    pid = next(iter(b.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE INSERT ON {schema}.changes FROM {role}")
+        with pytest.raises(Refused, match="refused that change") as refused:
+            b.moderation.edit(CLI, pid, text="An edit the database will not take.")
+    assert "not reachable" not in str(refused.value)
+
+
 def test_after_an_outage_the_log_says_the_database_is_back_only_once_caught_up_and_that_comes_soon(
     url: str, role: str, services: Callable[[], Service]
 ) -> None:

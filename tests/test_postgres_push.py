@@ -119,3 +119,24 @@ def test_a_push_of_an_export_older_than_a_moderators_addition_is_refused_unless_
     assert a.passage(pid) is None
     code, out = run("kb", "push", str(folder))
     assert code == 0 and "0 added, 0 edited, 0 removed" in out, out
+
+
+def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A passage text holding a NUL (YAML "\\0", which PostgreSQL cannot store): the loader refuses it on
+    both backends, naming the file and the passage, and `kb push` says so; it does not call the database
+    unreachable."""
+    folder = tmp_path / "edited"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "nul.yaml").write_text(
+        'source:\n  title: "T"\npassages:\n  - id: nul-text\n    section: "Nul"\n    text: "hello\\0world"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(knowledge.KnowledgeError, match="cannot be stored") as refused:
+        knowledge.load(folder)
+    assert "nul.yaml" in str(refused.value) and "nul-text" in str(refused.value)
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code != 0 and "nul.yaml" in said and "cannot be stored" in said, said
+    assert "not reachable" not in said, said

@@ -30,7 +30,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
 from bot import knowledge
-from bot.catalogue import _
+from bot.catalogue import N_, _
 from bot.curation.edits import normalized
 from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
 from bot.curation.store import EMPTIED, StoreError, dump
@@ -40,6 +40,7 @@ from bot.storage.database import UNAVAILABLE, Connection, Database
 log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
+REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
 _RECORD_COLUMNS = (
     "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes, source"
@@ -136,9 +137,12 @@ class PostgresStore:
                         yield
                     finally:
                         self._local.tx = None
-            except (psycopg.Error, PoolTimeout) as exc:
+            except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
                 log.warning("a change was refused, the database is unavailable: %s", exc)
                 raise StoreError(_(UNAVAILABLE)) from exc
+            except psycopg.Error as exc:  # reached, and it said no (a right missing, a value it cannot hold)
+                log.error("a change was refused by the database: %s", exc)
+                raise StoreError(_(REFUSED)) from exc
             self._learn(tx)
 
     def _learn(self, tx: _Transaction) -> None:
