@@ -38,6 +38,27 @@ def test_migrations_apply_in_order_once_and_status_says_so(schema: str, monkeypa
     assert code == 0 and "passages: 0" in out
 
 
+def test_a_schema_newer_than_the_bot_is_called_newer_and_the_bot_runs_on_it(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """A rolling upgrade: a newer version applied a migration this one does not have. `db migrate` and
+    `db status` say the schema is newer than this version of the bot (not "behind, run db migrate", advice
+    that can never be followed), and an instance of this version starts on it (migrations only add)."""
+    import psycopg
+
+    from bot.storage import migrations
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (%s, 'from_the_future')", (migrations.latest() + 1,)
+        )
+    code, out = run("db", "migrate")
+    assert code == 0 and "applied" not in out
+    assert "db migrate" not in out and "newer than this version of the bot" in out, out
+    assert run("db", "status")[0] == 0
+    assert services().passages()
+
+
 def test_seed_then_export_gives_back_the_bundled_knowledge(url: str, tmp_path: Path) -> None:
     """`db init --seed` then `kb export DIR`: the folder loads to the same passages, synonyms and settings."""
     code, out = run("kb", "export", str(tmp_path / "out"))
