@@ -10,6 +10,7 @@ with a sentence.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import secrets
 import threading
@@ -76,7 +77,11 @@ class PostgresGapStore:
         self.database = database
         self.retention = retention_days * DAY
         self._clock = clock
-        self._queue: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        # (number, table, row): a flush takes off the queue the rows numbered up to the last it wrote, not
+        # as many as it wrote, since rows dropped meanwhile (a full queue) would make that count newer ones.
+        self._queue: collections.deque[tuple[int, str, tuple[Any, ...]]] = collections.deque()
+        self._numbers = itertools.count(1)
+        self._queue_lock = threading.Lock()  # held only to change or copy the queue: answers never wait long
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._halt = threading.Event()
@@ -114,18 +119,21 @@ class PostgresGapStore:
         self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
-        if len(self._queue) >= self.max_queued:
-            self._queue.popleft()
-            if not self._dropping:  # once per outage: this happens on every question until it is back
-                self._dropping = True
-                log.warning("the database has been away long: dropping the oldest queued question records")
-        self._queue.append((table, row))
+        dropping = False
+        with self._queue_lock:
+            if len(self._queue) >= self.max_queued:
+                self._queue.popleft()
+                dropping, self._dropping = not self._dropping, True  # said once per outage, not per question
+            self._queue.append((next(self._numbers), table, row))
+        if dropping:
+            log.warning("the database has been away long: dropping the oldest queued question records")
         self._wake.set()
 
     def flush(self) -> bool:
         """Insert what is queued; False (the rows stay queued) when the database is away."""
         with self._flush_lock:
-            batch = list(self._queue)
+            with self._queue_lock:
+                batch = list(self._queue)
             if not batch:
                 return True
             try:
@@ -134,7 +142,7 @@ class PostgresGapStore:
                     self._key = key
                     # The user's pseudonym is made here, with the database's secret: the queue holds
                     # (platform, user id) only in memory, never on disk.
-                    hashed = [(name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for name, row in batch]
+                    hashed = [(name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch]
                     questions = [row for name, row in hashed if name == "questions"]
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
@@ -150,8 +158,10 @@ class PostgresGapStore:
                     self._down = True
                     log.warning("question records queued until the database is back: %s", exc)
                 return False
-            for _ in batch:
-                self._queue.popleft()
+            written = batch[-1][0]
+            with self._queue_lock:
+                while self._queue and self._queue[0][0] <= written:
+                    self._queue.popleft()
             if self._down:
                 self._down = self._dropping = False
                 log.warning("the database is back; the queued question records are written")
