@@ -102,6 +102,29 @@ def test_records_queued_while_a_flush_waits_on_a_full_queue_are_kept_for_the_nex
     assert {"question 2", "question 3", "question 4"} <= written, written
 
 
+def test_records_that_cannot_be_written_at_shutdown_are_counted_in_the_log(
+    schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line is cut, 5 unanswered questions queue, and the instance is stopped before the database is
+    back: the records are lost (they are kept in memory only), and the log says how many."""
+    import logging
+
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        proxy.cut()
+        for n in range(5):
+            assert service.ask(UNKNOWN, Asker(platform="telegram", user_id=str(n))).fallback
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            service.close()
+        proxy.restore()
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.storage")]
+        assert any("5 question records" in line and "lost" in line for line in said), said
+    finally:
+        proxy.close()
+
+
 def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(
     services: Callable[[], Service], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,8 @@
 
 Answers never wait on the database: `record_question`, `record_pick` and `record_vote` only queue the row; a
 writer thread inserts the queue in batches, and while the database is away keeps the rows (up to
-`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second. The readings
+`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second; an instance stopped
+while it is away loses them, and its log says how many (they are kept in memory only). The readings
 (`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused
 with a sentence.
 """
@@ -185,10 +186,14 @@ class PostgresGapStore:
             log.warning("could not delete old question records now: %s", exc)
 
     def close(self) -> None:
+        """Stop the writer and write what is queued; what cannot be written now is lost, and the log says
+        how much (they are kept in memory only, so that no member's question waits on a disk)."""
         self._halt.set()
         self._wake.set()
         self._writer.join(timeout=2)
-        self.flush()
+        if not self.flush():
+            log.warning("%d question records could not be written before shutdown (the database is away): "
+                        "they are lost", len(self._queue))  # fmt: skip
 
     # -- reading, for moderators ----------------------------------------------------------------
 
