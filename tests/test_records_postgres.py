@@ -91,7 +91,10 @@ def test_records_queued_while_a_flush_waits_on_a_full_queue_are_kept_for_the_nex
         for n in range(3):
             store.record_question("telegram", str(n), f"question {n}", ["q"], None)
         with psycopg.connect(url, autocommit=True) as watcher:
-            waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO questions%%'"
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'INSERT INTO questions%%'"
+            )
             wait_for(lambda: watcher.execute(waiting).fetchone() == (1,))
         for n in range(3, 5):  # the queue is full: the oldest go
             store.record_question("telegram", str(n), f"question {n}", ["q"], None)

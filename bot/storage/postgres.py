@@ -335,7 +335,8 @@ class PostgresStore:
         return Pushed(records, seq)
 
     def _not_overtaken(self, taken_at: int) -> None:
-        rows = self._transaction().conn.execute(
+        conn = self._transaction().conn
+        rows = conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
         ).fetchall()
         if rows:

@@ -143,7 +143,9 @@ class PostgresGapStore:
                     self._key = key
                     # The user's pseudonym is made here, with the database's secret: the queue holds
                     # (platform, user id) only in memory, never on disk.
-                    hashed = [(name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch]
+                    hashed = [
+                        (name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch
+                    ]
                     questions = [row for name, row in hashed if name == "questions"]
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
