@@ -55,6 +55,9 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 _SOURCE_KEYS = {"title": True, "publisher": False, "url": False, "date": False}
 _PASSAGE_KEYS = {"id": True, "section": True, "text": True, "questions": False}
+# What no text may hold: NUL (YAML's "\0"), which PostgreSQL's text and jsonb refuse, and a lone
+# surrogate ("\ud800"), which no UTF-8 file or database can hold. Refused on both backends alike.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class KnowledgeError(FileError):
@@ -335,6 +338,8 @@ def _plain_passage(raw: Any, source: Source) -> Passage | None:
         return None
     if not all(type(q) is str and len(q) <= MAX_QUESTION_CHARS for q in questions) or not ID_PATTERN.match(pid):
         return None
+    if not (storable(section) and storable(text) and all(storable(q) for q in questions)):
+        return None
     section, text, asked = section.strip(), text.strip(), tuple(q.strip() for q in questions)
     if not (section and text and all(asked)) or shows_nothing(text) or shows_nothing(section):
         return None
@@ -363,6 +368,8 @@ def _checked_passage(path: Path, raw: Any, index: int, line: int | None, source:
         questions = []
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
         raise KnowledgeError(path, "'questions' must be a list of non-empty strings", entry=entry, line=line)
+    if not all(storable(q) for q in questions):
+        raise KnowledgeError(path, f"a question {_UNSTORED}", entry=entry, line=line)
     if len(questions) > MAX_QUESTIONS:
         raise KnowledgeError(
             path, f"{len(questions)} questions, more than the limit of {MAX_QUESTIONS}", entry=entry, line=line
@@ -405,8 +412,19 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
             raise KnowledgeError(
                 path, f"'{key}' is empty: it holds only characters that print as nothing", entry=entry, line=line
             )
+        if not storable(value):
+            raise KnowledgeError(path, f"'{key}' {_UNSTORED}", entry=entry, line=line)
         fields[key] = value
     return fields
+
+
+_UNSTORED = "holds a character that cannot be stored (NUL, \\0, or a lone surrogate such as \\ud800): remove it"
+
+
+def storable(value: str) -> bool:
+    """Whether `value` can be stored as it is, in a file and in PostgreSQL (see `_UNSTORABLE`); most text
+    is ASCII, which is known at once."""
+    return "\x00" not in value and (value.isascii() or not _UNSTORABLE.search(value))
 
 
 def shows_nothing(value: str) -> bool:

@@ -94,6 +94,8 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
         ("{id: x, section: S, text: T, questions: [1, '']}", "'questions' must be a list of non-empty strings"),
         ("{id: x, section: S, text: [a, b]}", "'text' must be text"),
         ("just a string", "(passage 1): a passage must be a mapping"),
+        ('{id: x, section: S, text: "a\\0b"}', "(x): 'text' holds a character that cannot be stored"),
+        ('{id: x, section: S, text: T, questions: ["a\\0"]}', "(x): a question holds a character that cannot"),
     ],
 )
 def test_bad_passage_is_named(tmp_path: Path, passage: str, expected: str) -> None:

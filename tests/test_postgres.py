@@ -38,6 +38,27 @@ def test_migrations_apply_in_order_once_and_status_says_so(schema: str, monkeypa
     assert code == 0 and "passages: 0" in out
 
 
+def test_a_schema_newer_than_the_bot_is_called_newer_and_the_bot_runs_on_it(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """A rolling upgrade: a newer version applied a migration this one does not have. `db migrate` and
+    `db status` say the schema is newer than this version of the bot (not "behind, run db migrate", advice
+    that can never be followed), and an instance of this version starts on it (migrations only add)."""
+    import psycopg
+
+    from bot.storage import migrations
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (%s, 'from_the_future')", (migrations.latest() + 1,)
+        )
+    code, out = run("db", "migrate")
+    assert code == 0 and "applied" not in out
+    assert "db migrate" not in out and "newer than this version of the bot" in out, out
+    assert run("db", "status")[0] == 0
+    assert services().passages()
+
+
 def test_seed_then_export_gives_back_the_bundled_knowledge(url: str, tmp_path: Path) -> None:
     """`db init --seed` then `kb export DIR`: the folder loads to the same passages, synonyms and settings."""
     code, out = run("kb", "export", str(tmp_path / "out"))
@@ -155,6 +176,22 @@ def test_concurrent_edits_of_one_passage_the_second_is_told(services: Callable[[
     wait_for(lambda: a.passage(pid) is not None and "instance B" in a.passage(pid).text)  # type: ignore[union-attr]
     kinds = [r.kind for r in a.moderation.history_log.records() if r.passage_id == pid]  # type: ignore[union-attr]
     assert kinds == ["seed", "edit", "edit"]  # seeded, then A, then B
+
+
+def test_an_edit_on_an_instance_behind_a_removal_and_its_undo_is_refused(services: Callable[[], Service]) -> None:
+    """A edits P, removes it and undoes the removal (P is inserted anew): B, which has not caught up and
+    shows P as seeded, is refused its edit, since P's version never repeats (it is not 1 again)."""
+    a, b = services(), services()
+    assert b._backend is not None and b._backend.follower is not None
+    b._backend.follower.stop()
+    b._backend.follower.join(timeout=3)
+    pid = next(iter(a.passages())).id
+    a.moderation.edit(CLI, pid, text="Edited on instance A: the text B never saw.")
+    a.moderation.remove(CLI, pid)
+    a.moderation.undo(CLI)
+    assert a.passage(pid) is not None and "B never saw" in a.passage(pid).text  # type: ignore[union-attr]
+    with pytest.raises(Refused, match="just changed by another moderator"):
+        b.moderation.edit(CLI, pid, text="Edited on instance B, which still shows the seeded text.")
 
 
 def test_undo_works_across_instances(services: Callable[[], Service]) -> None:
@@ -444,6 +481,23 @@ def test_an_edit_after_ones_own_edit_whose_catch_up_failed_is_accepted(
         finally:
             conn.execute(f"GRANT SELECT ON {schema}.changes TO {role}")
     wait_for(lambda: b.passage(pid).text == "Second edit by the same moderator, right after.", timeout=10)  # type: ignore[union-attr]
+
+
+@pytest.mark.allow_error_logs
+def test_a_change_the_database_refuses_is_not_called_an_unreachable_database(
+    schema: str, url: str, role: str, services: Callable[[], Service]
+) -> None:
+    """The database is reached but says no to a change (here the instance's role may not write `changes`):
+    the moderator is told the database refused it, not that it cannot be reached."""
+    import psycopg
+
+    b = services(pg_support.as_role(url, role))
+    pid = next(iter(b.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE INSERT ON {schema}.changes FROM {role}")
+        with pytest.raises(Refused, match="refused that change") as refused:
+            b.moderation.edit(CLI, pid, text="An edit the database will not take.")
+    assert "not reachable" not in str(refused.value)
 
 
 def test_after_an_outage_the_log_says_the_database_is_back_only_once_caught_up_and_that_comes_soon(

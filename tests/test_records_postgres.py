@@ -69,8 +69,63 @@ def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
     monkeypatch.setattr(store, "flush", lambda: False)  # the database is away
     for n in range(10):
         store.record_question("telegram", str(n), f"question {n}", ["q"], None)
-    assert [row[4] for _, row in store._queue] == ["question 7", "question 8", "question 9"]
+    assert [row[4] for _, _, row in store._queue] == ["question 7", "question 8", "question 9"]
     assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_records_queued_while_a_flush_waits_on_a_full_queue_are_kept_for_the_next(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """A flush of a full queue is under way (its insert waits on a lock), and questions keep coming: the
+    queue drops its oldest to take them. Once the flush is done, the newest records are still queued and
+    written by the next flush: the flush takes off what it wrote, not as many rows as it wrote."""
+    import psycopg
+
+    from bot.storage import records
+
+    store = services().gaps
+    assert isinstance(store, records.PostgresGapStore)
+    store.max_queued = 3  # this store only
+    with psycopg.connect(url) as holder:  # a transaction holding the table: the writer's insert waits on it
+        holder.execute("LOCK TABLE questions IN ACCESS EXCLUSIVE MODE")
+        for n in range(3):
+            store.record_question("telegram", str(n), f"question {n}", ["q"], None)
+        with psycopg.connect(url, autocommit=True) as watcher:
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'INSERT INTO questions%%'"
+            )
+            wait_for(lambda: watcher.execute(waiting).fetchone() == (1,))
+        for n in range(3, 5):  # the queue is full: the oldest go
+            store.record_question("telegram", str(n), f"question {n}", ["q"], None)
+        holder.rollback()
+    wait_for(lambda: store.flush() and not store._queue)
+    with psycopg.connect(url) as conn:
+        written = {row[0] for row in conn.execute("SELECT question FROM questions")}
+    assert {"question 2", "question 3", "question 4"} <= written, written
+
+
+def test_records_that_cannot_be_written_at_shutdown_are_counted_in_the_log(
+    schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line is cut, 5 unanswered questions queue, and the instance is stopped before the database is
+    back: the records are lost (they are kept in memory only), and the log says how many."""
+    import logging
+
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        proxy.cut()
+        for n in range(5):
+            assert service.ask(UNKNOWN, Asker(platform="telegram", user_id=str(n))).fallback
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            service.close()
+        proxy.restore()
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.storage")]
+        assert any("5 question records" in line and "lost" in line for line in said), said
+    finally:
+        proxy.close()
 
 
 def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(

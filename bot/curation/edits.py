@@ -55,9 +55,12 @@ def revert(files: Files, last: Record) -> Edit:
     before = dict(last.before or {})
     data = files.get(last.file)
     if data is None:
-        if last.file != MODERATOR_FILE:
+        if last.source is not None:  # the removal that took the whole file kept its source
+            data = {"source": dict(last.source), "passages": []}
+        elif last.file != MODERATOR_FILE:
             raise Refused(_("{file} is gone; the passage cannot be put back.").format(file=last.file))
-        data = {"source": dict(last.source or MODERATOR_SOURCE), "passages": []}  # an older record has none
+        else:
+            data = {"source": dict(MODERATOR_SOURCE), "passages": []}  # an older record keeps no source
     passages = list(data.get("passages") or [])
     index = min(max(last.index, 0), len(passages))
     passages.insert(index, before)

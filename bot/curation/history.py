@@ -41,7 +41,7 @@ class Record:
     user_id: str
     name: str
     chat_id: str
-    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo | seed
+    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo | seed | source
     passage_id: str
     file: str
     index: int  # the passage's position in its file (to put a removed passage back)
@@ -49,8 +49,9 @@ class Record:
     after: dict[str, Any] | None
     undoes: str | None = None  # for an undo: the id of the record it reverted
     folder: str | None = None  # the knowledge folder changed, resolved (None: written before it was kept)
-    # The source of the file the change deleted (its last passage removed), for undo to put it back
-    # as it was: a community's own title and publisher (None: no file deleted, or written before this).
+    # The source of the file the change deleted (a moderator's removal of its last passage, or a push
+    # that dropped the file), for undo to put it back as it was: a community's own title and
+    # publisher (None: no file deleted, or written before this was kept).
     source: dict[str, Any] | None = None
 
     @staticmethod
@@ -245,13 +246,17 @@ def _passage_or_file(value: object) -> bool:
 
 
 SEED = "seed"  # a database's first knowledge (`db init --seed`): in the history, never undone
+# A source's own fields (title, publisher, ...) changed by `kb push`: in the history, so that every
+# instance reloads; never undone (a push of the old ones puts them back). passage_id is the file.
+SOURCE = "source"
+UNDONE_NEVER = ("undo", SEED, SOURCE)
 TAIL_WINDOW = 64 * 1024  # bytes of history an undo reads first
 
 
 def _last_undoable(records: list[Record]) -> Record | None:
     undone = {r.undoes for r in records if r.kind == "undo"}
     for record in reversed(records):
-        if record.kind not in ("undo", SEED) and record.id not in undone:
+        if record.kind not in UNDONE_NEVER and record.id not in undone:
             return record
     return None
 
@@ -287,6 +292,8 @@ def _same_but_questions(before: dict[str, Any] | None, after: dict[str, Any] | N
 
 
 def _short(passage: dict[str, Any], limit: int = 160) -> str:
+    if "passages" in passage and passage["passages"] is None:  # a source's own fields
+        return str((passage.get("source") or {}).get("title", ""))
     if "passages" in passage:  # a whole file, published or unpublished
         count = len(passage["passages"] or [])
         return f"{(passage.get('source') or {}).get('title', '')} ({count} passage{'s' if count != 1 else ''})"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.config import DATABASE_VARIABLE, load_config
 
 if TYPE_CHECKING:
-    from bot.storage.postgres import PostgresStore
+    from bot.storage.postgres import Overtaken, PostgresStore
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 NO_DATABASE = f"error: no database configured: set {DATABASE_VARIABLE} or `database_url` in the config"
@@ -39,6 +39,7 @@ def add_commands(commands: argparse._SubParsersAction, kb: argparse._SubParsersA
     push = command(kb, "push", cmd_kb_push, "load a knowledge folder into the database, as recorded changes")
     push.add_argument("dir")
     push.add_argument("--by", help="the name the changes are recorded under (default: $USER)")
+    push.add_argument("--force", action="store_true", help="push even if changes were made after DIR's export")
 
 
 def _database_command(
@@ -82,7 +83,7 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
     if not sources:  # else, or when another `db init --seed` is first, nothing is written
         try:
             with _store(url, Path(args.knowledge)) as store:
-                records = store.push(Path(args.knowledge), by=_by(args), seed=True)
+                records = store.push(Path(args.knowledge), by=_by(args), seed=True).records
         except AlreadySeeded as exc:
             sources = exc.sources
         else:
@@ -127,20 +128,38 @@ def cmd_db_status(url: str, args: argparse.Namespace, out: TextIO) -> int:
 
 @_database_command
 def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.storage import exports
+
     with _store(url, Path(args.dir)) as store:
         snapshot = store.snapshot()
-    snapshot.write(Path(args.dir))
+    gone = exports.export(snapshot, Path(args.dir))
     count = sum(len(data.get("passages") or []) for data in snapshot.files.values())
     print(f"wrote {len(snapshot.files)} source file(s), {count} passages, into {args.dir}", file=out)
+    if gone:
+        print(f"removed what the database no longer holds: {', '.join(gone)}", file=out)
     return EXIT_OK
 
 
 @_database_command
 def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
-    with _store(url, Path(args.dir)) as store:
-        records = store.push(Path(args.dir), by=_by(args))
-    kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove")}
-    print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed", file=out)
+    from bot.storage import exports
+    from bot.storage.postgres import Overtaken
+
+    folder = Path(args.dir)
+    marker = exports.read(folder)
+    taken_at = None if marker is None or args.force else marker.taken_at
+    try:
+        with _store(url, folder) as store:
+            pushed = store.push(folder, by=_by(args), taken_at=taken_at)
+    except Overtaken as exc:
+        print(_overtaken(args.dir, exc), file=sys.stderr)
+        return EXIT_FAILED
+    exports.pushed(folder, pushed.seq)
+    records = pushed.records
+    kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
+    sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
+    print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
+          file=out)  # fmt: skip
     return EXIT_OK
 
 
@@ -154,6 +173,20 @@ def _store(url: str, folder: Path) -> Iterator[PostgresStore]:
         yield PostgresStore(database, folder)
     finally:
         database.close()
+
+
+def _overtaken(folder: str, exc: Overtaken) -> str:
+    """The refusal of a push of an old export: the changes it would take back, the newest last."""
+    lines = [f"error: {folder} was exported at change {exc.taken_at}; these changes were made since, and the push "
+             "would take them back:"]  # fmt: skip
+    lines += [f"  {r.at} {r.kind} {r.passage_id} by {r.name or r.platform}" for r in exc.records[-10:]]
+    if len(exc.records) > 10:
+        lines.insert(1, f"  ... and {len(exc.records) - 10} earlier")
+    lines.append(
+        f"Nothing was pushed. Export again (`kb export {folder}`) and make your edits on that, "
+        "or push with --force to take them back."
+    )
+    return "\n".join(lines)
 
 
 def _first_line(exc: Exception) -> str:

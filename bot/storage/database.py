@@ -26,17 +26,29 @@ Connection = psycopg.Connection[TupleRow]
 
 @dataclass(frozen=True)
 class Status:
+    """The migrations applied to the database, and the latest this version of the bot has."""
+
     applied: tuple[int, ...]
     latest: int
 
     @property
     def current(self) -> bool:
-        return bool(self.applied) and self.applied[-1] == self.latest
+        """Whether this version can run on the schema: all its migrations are applied. A newer schema
+        (a newer version migrated it, in a rolling upgrade) is fine too: migrations only add (see
+        `bot.storage.migrations`), so what this version reads and writes is still there."""
+        return bool(self.applied) and self.applied[-1] >= self.latest
+
+    @property
+    def newer(self) -> bool:
+        return bool(self.applied) and self.applied[-1] > self.latest
 
     def line(self) -> str:
         if not self.applied:
             return f"schema: not initialised (run `python -m bot db init`); latest migration {self.latest:04d}"
-        state = "up to date" if self.current else "behind (run `python -m bot db migrate`)"
+        if self.newer:
+            state = "newer than this version of the bot, which runs on it (migrations only add); upgrade the bot"
+        else:
+            state = "up to date" if self.current else "behind (run `python -m bot db migrate`)"
         return f"schema version {self.applied[-1]:04d}, latest {self.latest:04d}: {state}"
 
 

@@ -2,6 +2,10 @@
 
 Each applied file is a row in `schema_migrations`; `migrate` applies the missing ones in one
 transaction under an advisory lock, so two instances starting at once do not both apply them.
+
+A migration only adds (a table, a column with a default, an index, a trigger), never drops or
+renames: in a rolling upgrade the instances of the version before keep running on the newer
+schema, and one of them started then runs on it too (`database.Status.current`).
 """
 
 from __future__ import annotations

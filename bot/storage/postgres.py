@@ -5,7 +5,9 @@ one transaction holding an advisory lock (one writer at a time across every inst
 change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
 when it commits. Nothing is acknowledged before the commit.
 
-Concurrent edits: each passage has a `version`. `known` is the versions this instance's index
+Concurrent edits: each passage has a `version`, drawn from one sequence by a trigger whenever its
+text changes or it is inserted (migration 0007), so it never repeats for a passage id, not even
+after a removal and its undo. `known` is the versions this instance's index
 shows, and those its own changes wrote (even when catching up right after one failed); a
 change to a passage whose version in the database differs (another instance changed it, and
 this one has not caught up) is refused, so a moderator never overwrites what they have not seen.
@@ -28,9 +30,9 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
 from bot import knowledge
-from bot.catalogue import _
+from bot.catalogue import N_, _
 from bot.curation.edits import normalized
-from bot.curation.history import SEED, Record
+from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
 from bot.curation.store import EMPTIED, StoreError, dump
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
@@ -38,8 +40,11 @@ from bot.storage.database import UNAVAILABLE, Connection, Database
 log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
+REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
-_RECORD_COLUMNS = "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes"
+_RECORD_COLUMNS = (
+    "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes, source"
+)
 
 Files = dict[str, Any]
 
@@ -50,6 +55,24 @@ class AlreadySeeded(Exception):
     def __init__(self, sources: int):
         super().__init__(f"the database already holds {sources} source(s)")
         self.sources = sources
+
+
+class Overtaken(Exception):
+    """`kb push` of an export taken at change `taken_at`, when `records` were made after it (the push would
+    take them back): nothing written."""
+
+    def __init__(self, taken_at: int, records: list[Record]):
+        super().__init__(f"{len(records)} change(s) made after change {taken_at}")
+        self.taken_at = taken_at
+        self.records = records
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What a push recorded, and the last change the database holds after it."""
+
+    records: list[Record]
+    seq: int
 
 
 @dataclass(frozen=True)
@@ -114,9 +137,12 @@ class PostgresStore:
                         yield
                     finally:
                         self._local.tx = None
-            except (psycopg.Error, PoolTimeout) as exc:
+            except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
                 log.warning("a change was refused, the database is unavailable: %s", exc)
                 raise StoreError(_(UNAVAILABLE)) from exc
+            except psycopg.Error as exc:  # reached, and it said no (a right missing, a value it cannot hold)
+                log.error("a change was refused by the database: %s", exc)
+                raise StoreError(_(REFUSED)) from exc
             self._learn(tx)
 
     def _learn(self, tx: _Transaction) -> None:
@@ -199,7 +225,7 @@ class PostgresStore:
         """The change's row and its NOTIFY, in the change's own transaction (see `locked`)."""
         conn = self._transaction().conn
         row = conn.execute(
-            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " RETURNING seq",
             _record_row(record),
         ).fetchone()
@@ -217,8 +243,9 @@ class PostgresStore:
     def last_undoable(self) -> Record | None:
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE kind NOT IN ('undo', '{SEED}')"
-                " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1"
+                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE NOT (kind = ANY(%s))"
+                " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1",
+                (list(UNDONE_NEVER),),
             ).fetchone()
         return _record(row) if row else None
 
@@ -276,14 +303,16 @@ class PostgresStore:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
         return [(int(row[0]), _record(row[1:])) for row in rows], versions
 
-    def push(self, folder: Path, *, by: str, seed: bool = False) -> list[Record]:
+    def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
         differs (so `kb history` shows them and `undo` takes them back one by one), in one
         transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
         knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
         takes back (as a knowledge folder's first files have nothing to undo). Raises
         KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
-        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge."""
+        AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
+        `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
+        were made after it, which the push would silently take back (None: no such check)."""
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
@@ -291,6 +320,8 @@ class PostgresStore:
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
+            if taken_at is not None:
+                self._not_overtaken(taken_at)
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
@@ -299,8 +330,17 @@ class PostgresStore:
                 self.commit(changed)
             for record in records:
                 self.append(record)
+            seq = _last_seq(self._transaction().conn)
         self.put_documents(folder_documents(folder))
-        return records
+        return Pushed(records, seq)
+
+    def _not_overtaken(self, taken_at: int) -> None:
+        conn = self._transaction().conn
+        rows = conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
+        ).fetchall()
+        if rows:
+            raise Overtaken(taken_at, [_record(row) for row in rows])
 
     def put_documents(self, documents: Mapping[str, Any]) -> None:
         """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
@@ -338,7 +378,9 @@ def folder_documents(folder: Path) -> dict[str, Any]:
 
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:
-    """One record per passage added, edited (or moved to another file) or removed, old to new."""
+    """One record per passage added, edited (or moved to another file) or removed, old to new; a removal
+    that takes its whole file keeps the file's source, so that its undo can put the file back. And one
+    per file kept whose source (title, publisher, ...) changed: recorded, every instance reloads it."""
 
     def located(files: Files) -> dict[str, tuple[str, int, dict[str, Any]]]:
         return {str(item["id"]): (name, i, item) for name, data in sorted(files.items()) for i, item in
@@ -354,13 +396,19 @@ def _differences(old: Files, new: Files, by: str) -> list[Record]:
             records.append(_pushed("edit", pid, name, index, was[2], item, by))
     for pid, (name, index, item) in before.items():
         if pid not in after:
-            records.append(_pushed("remove", pid, name, index, item, None, by))
+            source = None if name in new else old[name].get("source")  # the whole file goes
+            records.append(_pushed("remove", pid, name, index, item, None, by, source=source))
+    for name in sorted(old.keys() & new.keys()):
+        was, now = old[name].get("source"), new[name].get("source")
+        if was != now:
+            records.append(_pushed(SOURCE, name, name, 0, {"source": was, "passages": None},
+                                   {"source": now, "passages": None}, by))  # fmt: skip
     return records
 
 
-def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str) -> Record:
+def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str, source: Any = None) -> Record:
     return Record(id=Record.new_id(), at=Record.now(), platform="cli", user_id="", name=by, chat_id="", kind=kind,
-                  passage_id=pid, file=file, index=index, before=before, after=after)  # fmt: skip
+                  passage_id=pid, file=file, index=index, before=before, after=after, source=source)  # fmt: skip
 
 
 def _read_files(conn: Connection) -> tuple[Files, dict[str, int]]:
@@ -399,9 +447,7 @@ def _write_file(conn: Connection, name: str, data: Any, before: list[dict[str, A
         cur.executemany(
             "INSERT INTO passages (id, source, position, section, text, questions) VALUES (%s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (id) DO UPDATE SET source = EXCLUDED.source, position = EXCLUDED.position,"
-            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions,"
-            " version = passages.version + CASE WHEN (passages.section, passages.text, passages.questions)"
-            " IS DISTINCT FROM (EXCLUDED.section, EXCLUDED.text, EXCLUDED.questions) THEN 1 ELSE 0 END",
+            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions",
             rows,
         )
 
@@ -427,11 +473,13 @@ def _last_seq(conn: Connection) -> int:
 def _record_row(r: Record) -> tuple[Any, ...]:
     before = None if r.before is None else Jsonb(r.before)
     after = None if r.after is None else Jsonb(r.after)
+    source = None if r.source is None else Jsonb(r.source)
     return (r.id, r.at, r.platform, r.user_id, r.name, r.chat_id, r.kind, r.passage_id, r.file, r.index, before,
-            after, r.undoes)  # fmt: skip
+            after, r.undoes, source)  # fmt: skip
 
 
 def _record(row: Any) -> Record:
-    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes) = row
+    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes, source) = row
     return Record(id=id_, at=at, platform=platform, user_id=user_id, name=name, chat_id=chat_id, kind=kind,
-                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes)  # fmt: skip
+                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes,
+                  source=source)  # fmt: skip

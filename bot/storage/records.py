@@ -2,7 +2,8 @@
 
 Answers never wait on the database: `record_question`, `record_pick` and `record_vote` only queue the row; a
 writer thread inserts the queue in batches, and while the database is away keeps the rows (up to
-`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second. The readings
+`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second; an instance stopped
+while it is away loses them, and its log says how many (they are kept in memory only). The readings
 (`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused
 with a sentence.
 """
@@ -10,6 +11,7 @@ with a sentence.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import secrets
 import threading
@@ -76,7 +78,11 @@ class PostgresGapStore:
         self.database = database
         self.retention = retention_days * DAY
         self._clock = clock
-        self._queue: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        # (number, table, row): a flush takes off the queue the rows numbered up to the last it wrote, not
+        # as many as it wrote, since rows dropped meanwhile (a full queue) would make that count newer ones.
+        self._queue: collections.deque[tuple[int, str, tuple[Any, ...]]] = collections.deque()
+        self._numbers = itertools.count(1)
+        self._queue_lock = threading.Lock()  # held only to change or copy the queue: answers never wait long
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._halt = threading.Event()
@@ -114,18 +120,21 @@ class PostgresGapStore:
         self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
-        if len(self._queue) >= self.max_queued:
-            self._queue.popleft()
-            if not self._dropping:  # once per outage: this happens on every question until it is back
-                self._dropping = True
-                log.warning("the database has been away long: dropping the oldest queued question records")
-        self._queue.append((table, row))
+        dropping = False
+        with self._queue_lock:
+            if len(self._queue) >= self.max_queued:
+                self._queue.popleft()
+                dropping, self._dropping = not self._dropping, True  # said once per outage, not per question
+            self._queue.append((next(self._numbers), table, row))
+        if dropping:
+            log.warning("the database has been away long: dropping the oldest queued question records")
         self._wake.set()
 
     def flush(self) -> bool:
         """Insert what is queued; False (the rows stay queued) when the database is away."""
         with self._flush_lock:
-            batch = list(self._queue)
+            with self._queue_lock:
+                batch = list(self._queue)
             if not batch:
                 return True
             try:
@@ -134,7 +143,9 @@ class PostgresGapStore:
                     self._key = key
                     # The user's pseudonym is made here, with the database's secret: the queue holds
                     # (platform, user id) only in memory, never on disk.
-                    hashed = [(name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for name, row in batch]
+                    hashed = [
+                        (name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch
+                    ]
                     questions = [row for name, row in hashed if name == "questions"]
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
@@ -150,8 +161,10 @@ class PostgresGapStore:
                     self._down = True
                     log.warning("question records queued until the database is back: %s", exc)
                 return False
-            for _ in batch:
-                self._queue.popleft()
+            written = batch[-1][0]
+            with self._queue_lock:
+                while self._queue and self._queue[0][0] <= written:
+                    self._queue.popleft()
             if self._down:
                 self._down = self._dropping = False
                 log.warning("the database is back; the queued question records are written")
@@ -175,10 +188,14 @@ class PostgresGapStore:
             log.warning("could not delete old question records now: %s", exc)
 
     def close(self) -> None:
+        """Stop the writer and write what is queued; what cannot be written now is lost, and the log says
+        how much (they are kept in memory only, so that no member's question waits on a disk)."""
         self._halt.set()
         self._wake.set()
         self._writer.join(timeout=2)
-        self.flush()
+        if not self.flush():
+            log.warning("%d question records could not be written before shutdown (the database is away): "
+                        "they are lost", len(self._queue))  # fmt: skip
 
     # -- reading, for moderators ----------------------------------------------------------------
 

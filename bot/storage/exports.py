@@ -1,0 +1,75 @@
+"""What `kb export DIR` leaves beside the files it writes: `.qabot-export`, the change the files were
+taken at and the names of the files it wrote.
+
+The names let a later export into the same folder (the git flow: export, commit, export again)
+remove the knowledge files the database no longer holds, and only those: a file the export did
+not write is never deleted. The change lets `kb push DIR` see changes made after the export
+(see `PostgresStore.push`). The name does not end in `.yaml`, so the loader never reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import knowledge
+from bot.knowledge import NOT_SOURCES
+from bot.storage.postgres import Snapshot
+
+log = logging.getLogger(__name__)
+
+MARKER = ".qabot-export"
+
+
+@dataclass(frozen=True)
+class Marker:
+    taken_at: int  # the last change (`changes.seq`) the folder's files hold
+    files: tuple[str, ...]  # the files the export (or push) left in the folder
+
+    def write(self, folder: Path) -> None:
+        content = {"taken_at": self.taken_at, "files": list(self.files)}
+        (folder / MARKER).write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+
+
+def read(folder: Path) -> Marker | None:
+    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING)."""
+    path = folder / MARKER
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        taken_at, files = value["taken_at"], value["files"]
+        if type(taken_at) is not int or not all(isinstance(name, str) for name in files):
+            raise TypeError("taken_at must be a whole number, files a list of names")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc)
+        return None
+    return Marker(taken_at, tuple(files))
+
+
+def export(snapshot: Snapshot, folder: Path) -> list[str]:
+    """Write `snapshot` into `folder` with its marker; remove the files the previous export (or push)
+    wrote that the snapshot no longer holds, and return their names."""
+    before = read(folder)
+    snapshot.write(folder)
+    written = sorted({**snapshot.files, **snapshot.documents})
+    gone = [name for name in (before.files if before else ()) if name not in written and _ours(name)]
+    for name in gone:
+        (folder / name).unlink(missing_ok=True)
+    Marker(snapshot.seq, tuple(written)).write(folder)
+    return gone
+
+
+def pushed(folder: Path, seq: int) -> None:
+    """After `kb push DIR`: the folder holds the database's knowledge as of change `seq`, its files the
+    database's own (so that pushing it again, edited, is not refused as an old export)."""
+    written = [path.name for path in knowledge.knowledge_files(folder)]
+    written += [name for name in sorted(NOT_SOURCES) if (folder / name).is_file()]
+    Marker(seq, tuple(sorted(written))).write(folder)
+
+
+def _ours(name: str) -> bool:
+    """Whether `name` (from the marker, which anyone can edit) is a knowledge file right in `folder`."""
+    return name == Path(name).name and name.endswith(".yaml") and not name.startswith(".")

@@ -1,0 +1,142 @@
+"""The git round trip on PostgreSQL: `kb export DIR`, edit DIR, `kb push DIR`, and what running instances see."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.asker import Asker
+from bot.service import Service
+from tests import pg_support
+from tests.conftest import KNOWLEDGE
+from tests.pg_support import run
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+
+CLI = Asker(platform="cli", user_id="", name="tester")
+
+TIPS = (
+    'source:\n  title: "Walrus tips"\n  publisher: "The walrus society"\npassages:\n'
+    '  - id: walrus-food\n    section: "Walrus food"\n    text: "Walruses eat clams at the bottom of the sea."\n'
+    '  - id: walrus-sleep\n    section: "Walrus sleep"\n    text: "Walruses can sleep while floating."\n'
+)
+
+
+@pytest.fixture
+def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database seeded (by `db init --seed`) from the bundled article and a small second one, `tips.yaml`
+    (the folder is tmp_path/seed); the CLI's too."""
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    folder = tmp_path / "seed"
+    shutil.copytree(KNOWLEDGE, folder)
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, out = run("db", "init", "--seed", "--knowledge", str(folder))
+    assert code == 0 and "seeded from" in out, out
+    return address
+
+
+def test_undo_of_a_push_that_dropped_a_file_puts_the_file_back(two_files_url: str, tmp_path: Path) -> None:
+    """A push of an export without tips.yaml records two removals that keep the file's source: `kb undo`
+    puts the file back with its passage (it is not refused as "gone", which blocked every earlier undo)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").unlink()
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 0 edited, 2 removed" in out, out
+    code, out = run("kb", "undo")
+    assert code == 0 and "gone" not in out, out
+    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
+    after = knowledge.load(tmp_path / "after")
+    assert "walrus-sleep" in {p.id for p in after.passages}
+    assert after.get("walrus-sleep").source.title == "Walrus tips"  # type: ignore[union-attr]
+
+
+def test_a_pushed_source_title_reaches_the_running_instances(
+    two_files_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A push whose only change is tips.yaml's `source.title` is a recorded change (kind `source`): a
+    running instance serves the new title once caught up, and `kb undo` passes over it."""
+    from bot.config import Config
+    from bot.service import Service
+
+    b = Service.from_directory(tmp_path / "seed", Config(database_url=two_files_url, data_dir=tmp_path / "data-b"))
+    try:
+        folder = tmp_path / "export"
+        assert run("kb", "export", str(folder))[0] == 0
+        tips = folder / "tips.yaml"
+        tips.write_text(tips.read_text(encoding="utf-8").replace("Walrus tips", "Pinniped tips"), encoding="utf-8")
+        code, out = run("kb", "push", str(folder))
+        assert code == 0 and "1 source(s) changed" in out, out
+        b._catch_up()  # what the follower does on a notification, or every 5 s without one
+        passage = b.passage("walrus-food")
+        assert passage is not None and passage.source.title == "Pinniped tips", passage
+        assert run("kb", "undo")[0] != 0 and "Nothing to undo" in capsys.readouterr().err
+    finally:
+        b.close()
+
+
+def test_an_export_into_a_folder_exported_before_removes_the_files_the_database_no_longer_holds(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """A moderator adds a passage (moderators.yaml appears), REPO is exported, the passage is removed, REPO
+    is exported again: moderators.yaml, which the first export wrote, is gone from REPO; a file of REPO
+    that no export wrote is left alone."""
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    repo = tmp_path / "repo"
+    assert run("kb", "export", str(repo))[0] == 0
+    (repo / "notes.txt").write_text("mine", encoding="utf-8")
+    a.moderation.remove(CLI, pid)
+    code, out = run("kb", "export", str(repo))
+    assert code == 0 and "removed what the database no longer holds: moderators.yaml" in out, out
+    assert pid not in {p.id for p in knowledge.load(repo).passages}, sorted(p.name for p in repo.iterdir())
+    assert (repo / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_push_of_an_export_older_than_a_moderators_addition_is_refused_unless_forced(
+    url: str, services: Callable[[], Service], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb export DIR`; a moderator adds a passage from chat; `kb push DIR` (the export as it was) is refused,
+    naming the addition, and the moderator's passage stays; with --force it is pushed (the passage goes, as a
+    recorded removal), and DIR is then in step: pushing it again is not refused."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    a = services()
+    pid = a.moderation.add(CLI, section="Walrus feeding", text="Walruses eat clams at dawn.").passage_id
+    code, out = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code == 1 and f"add {pid} by tester" in said and "--force" in said, said
+    a._catch_up()
+    assert a.passage(pid) is not None, f"the moderator's passage is gone after the push: {out}"
+    code, out = run("kb", "push", str(folder), "--force")
+    assert code == 0 and "1 removed" in out, out
+    a._catch_up()
+    assert a.passage(pid) is None
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 0 edited, 0 removed" in out, out
+
+
+def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A passage text holding a NUL (YAML "\\0", which PostgreSQL cannot store): the loader refuses it on
+    both backends, naming the file and the passage, and `kb push` says so; it does not call the database
+    unreachable."""
+    folder = tmp_path / "edited"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "nul.yaml").write_text(
+        'source:\n  title: "T"\npassages:\n  - id: nul-text\n    section: "Nul"\n    text: "hello\\0world"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(knowledge.KnowledgeError, match="cannot be stored") as refused:
+        knowledge.load(folder)
+    assert "nul.yaml" in str(refused.value) and "nul-text" in str(refused.value)
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code != 0 and "nul.yaml" in said and "cannot be stored" in said, said
+    assert "not reachable" not in said, said
