@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram_support import running, write_handbook
+from telegram_support import handled, running, write_handbook
 
 from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
@@ -372,6 +372,23 @@ async def test_a_group_admins_moderation_commands_spend_no_question_cooldown(
             await say(fake, GROUP, f"/kb_add@{BOT_USERNAME} Room {i} | Room {i} is on floor {i}.", user=ADMIN)
         added = [p.id for p in svc.passages() if p.section.startswith("Room ")]
     assert len(added) == 7
+
+
+async def test_a_members_flood_of_moderation_commands_makes_no_flood_of_lookups(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """Where a group's admins moderate, a member (no admin) sends 40 /kb_add with a cooldown of five at
+    once: the bot asks Telegram whether they administer the group only for the five within their
+    budget (getChatMember counts against the group's limits), and refuses them five times."""
+    moderators = Moderators(telegram_group_admins=True, telegram_admin_chats=frozenset({str(GROUP["id"])}))
+    config = {"moderators": moderators, "data_dir": backend.folder.parent / "data"}
+    svc = backend.service(**config, cooldown=CooldownSettings(burst=5, interval=600.0))
+    async with running(fake, svc, TELEGRAM_GROUP_RATE_LIMIT="0"):
+        for n in range(40):
+            fake.message(GROUP, f"/kb_add Room {n} | Room {n} is upstairs.", user=STRANGER)
+        await handled(fake, GROUP)
+    assert len(fake.called("getChatMember")) == 5
+    assert [shown(c) for c in fake.called("sendMessage")].count(NOT_MODERATOR) == 5
 
 
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(

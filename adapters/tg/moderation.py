@@ -201,11 +201,11 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         return
     command, args = command_of(message)
     target = Target.for_message(message)
-    # Moderators, a group's administrators among them where their rights count, spend no cooldown
-    # budget; anyone else does, before a usage line or a refusal.
-    asker = await moderation_asker(service, message, context)
-    if not await in_thread(service.is_moderator, asker) and not await within_budget(service, context, message):
-        return
+    asker = await exempt_asker(service, message, context)
+    if asker is None:  # anyone else spends the cooldown budget first, before a usage line, a refusal or a lookup
+        if not await within_budget(service, context, message):
+            return
+        asker = await moderation_asker(service, message, context)
     try:
         request = parse(command, args)
     except UsageError as exc:
@@ -225,8 +225,35 @@ def command_of(message: Message) -> tuple[str, str]:
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
 
 
-async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker:
-    """Who sent a moderation command; in a group, whether they administer it (asked only if it matters)."""
+async def exempt_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
+    """The sender, when they are a moderator who spends no cooldown budget on moderation: listed by
+    id, posting anonymously as the group, or an administrator of the group whom the last lookup found
+    so (asked again now: rights can be taken away). None for anyone else, who spends the budget before
+    the bot asks Telegram anything: getChatMember counts against the group's limits, and a member's
+    flood of /kb_ commands must not become a flood of lookups."""
+    asker = await moderation_asker(service, message, context, look_up=False)
+    if await in_thread(service.is_moderator, asker):
+        return asker
+    if message.from_user is None or (message.chat.id, message.from_user.id) not in _admins_found(context):
+        return None
+    asker = await moderation_asker(service, message, context)
+    return asker if await in_thread(service.is_moderator, asker) else None
+
+
+def _admins_found(context: ContextTypes.DEFAULT_TYPE) -> set[tuple[int, int]]:
+    """(chat, user) of the administrators a lookup found, for `exempt_asker`; a few a group."""
+    found = context.bot_data.setdefault(_ADMINS_FOUND, set()) if isinstance(context.bot_data, dict) else set()
+    return found if isinstance(found, set) else set()
+
+
+_ADMINS_FOUND = "admins found"
+
+
+async def moderation_asker(
+    service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE, *, look_up: bool = True
+) -> Asker:
+    """Who sent a moderation command; in a group, whether they administer it (asked of Telegram only if
+    it matters, and if `look_up`)."""
     user, chat = message.from_user, message.chat
     asker = Asker(
         platform=PLATFORM,
@@ -241,14 +268,16 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
         return replace(asker, admin=True)  # only an administrator can post anonymously as the group
     if user is None or await in_thread(service.is_moderator, asker):
         return asker
-    if not await in_thread(service.is_moderator, replace(asker, admin=True)):
+    if not look_up or not await in_thread(service.is_moderator, replace(asker, admin=True)):
         return asker  # admin rights do not count in this chat: no need to ask Telegram
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
     except TelegramError as exc:
         log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
         return asker
-    return replace(asker, admin=member.status in ADMIN_STATUSES)
+    admin = member.status in ADMIN_STATUSES
+    (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
+    return replace(asker, admin=admin)
 
 
 def display_name(message: Message) -> str:
