@@ -77,6 +77,8 @@ SLOW_ONCE = {
     # each one's ">" to the page's end)
     "a saved page's tags never ended": ("ended.html", "<html><body><p>" + "<a " * 100_000),
     "a saved page's tags of quoted attributes never ended": ("quotes.html", "<p>" + "<a b='" * 50_000),
+    "a saved page's end tags never ended": ("ends.html", "<html><body><p>Text.</p>" + "</a " * 130_000),
+    "a saved page's instructions never ended": ("marks.html", "<p>Text.</p>" + "<? " * 100_000 + "<![ " * 100_000),
     # session 16's: MyST directives and MkDocs tabs
     "tables of contents never closed": ("toc.md", "```{toctree}\n" * 50_000),
     "notes nested thousands deep": ("notes.md", "".join("`" * (3 + i) + "{note}\n" for i in range(3_000)) + "x\n"),

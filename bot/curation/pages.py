@@ -48,14 +48,16 @@ def from_html(text: str) -> Article:
 
 
 def _tags_never_ended_as_text(page: str) -> str:
-    """`page` with each `<` that opens a tag after the last `>` written `&lt;`: text, as the parser
-    would read it in the end. The standard library's parser looks for the `>` of each such tag to
-    the page's end, so a page of "<a " repeated took time quadratic in its size (a minute for 48 KB)."""
+    """`page` with each `<` after the last `>` written `&lt;`: text, as the parser would read it in
+    the end, but for a comment's opening (whose notice says the rest of the page is left out). The
+    standard library's parser looks for the `>` of each tag, end tag, declaration or instruction to
+    the page's end, so a page of "<a " or "</a " repeated took time quadratic in its size (a minute
+    for 48 KB)."""
     end = page.rfind(">") + 1
-    return page[:end] + _TAG_OPENING.sub("&lt;", page[end:])
+    return page[:end] + _OPENING.sub("&lt;", page[end:])
 
 
-_TAG_OPENING = re.compile(r"<(?=[A-Za-z])")
+_OPENING = re.compile(r"<(?!!--)")
 
 
 def _page_title(title: str) -> str | None:
