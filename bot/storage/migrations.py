@@ -5,7 +5,9 @@ transaction under an advisory lock, so two instances starting at once do not bot
 
 A migration only adds (a table, a column with a default, an index, a trigger), never drops or
 renames: in a rolling upgrade the instances of the version before keep running on the newer
-schema, and one of them started then runs on it too (`database.Status.current`).
+schema, and one of them started then runs on it too (`database.Status.current`). That holds from
+0008 on: versions before it start only on the exact schema they know (docs/scaling.md says to
+stop them for the upgrade to 0007 and 0008).
 """
 
 from __future__ import annotations
