@@ -1,0 +1,198 @@
+"""Review of the session-21 fixes: each test shows a defect a fix introduced or left."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tarfile
+import io
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram_support import fake_bot_api, handled, running, write_handbook
+
+from bot import Service
+from bot.curation import articles
+from bot.storage import exports
+from bot.storage.postgres import Snapshot
+from tests import pg_support
+from tests.pg_support import run
+from tests.test_hostile_files import loads_within
+from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
+from tests.fake_telegram import BOT_USERNAME, FakeTelegram
+
+
+
+@pytest.fixture
+async def tg(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API, as `fake` is in test_telegram* (this module is neither platform's)."""
+    async with fake_bot_api(caplog, check_requests=True) as telegram:
+        yield telegram
+
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+ROOT = Path(__file__).resolve().parent.parent
+
+TG_GROUP = {"id": -1007777, "type": "supergroup", "title": "Listed group"}
+TG_MEMBER = {"id": 5161, "is_bot": False, "first_name": "Flo"}
+
+
+async def test_a_members_flood_of_kb_commands_does_not_make_a_getchatmember_call_each(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    """Input: with `telegram_group_admins` on for a listed group, a plain member (not an admin) sends
+    40 `/kb_add` commands there, with the default-like cooldown (5 at once).
+    Now: adapters/tg/moderation.py on_moderation calls moderation_asker (getChatMember) before the
+    budget check, so every one of the 40 costs a getChatMember call to Telegram, unthrottled (the
+    code it replaced said: "before ... the admin lookup (getChatMember counts against the group's
+    rate limit too)").
+    Should: a member over the cooldown makes no more Bot API calls: at most one lookup per command
+    within the budget (5), not 40."""
+    moderators = Moderators(
+        telegram_group_admins=True, telegram_admin_chats=frozenset({str(TG_GROUP["id"])})
+    )
+    config = Config(
+        moderators=moderators,
+        data_dir=tmp_path / "data",
+        cooldown=CooldownSettings(burst=5, interval=600.0),
+        chat_cooldown=ChatCooldownSettings(burst=100, interval=600.0),
+    )
+    svc = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    try:
+        # the group rate limit lifted so that the test counts the calls instead of waiting on them (with
+        # it, 20 a minute, the 40 lookups hold the group's every answer for about two minutes)
+        async with running(tg, svc, TELEGRAM_GROUP_RATE_LIMIT="0"):
+            for n in range(40):
+                tg.message(TG_GROUP, f"/kb_add Room {n} | Room {n} is upstairs.", user=TG_MEMBER)
+            await handled(tg, TG_GROUP)
+    finally:
+        svc.close()
+    lookups = len(tg.called("getChatMember"))
+    assert lookups <= 6, f"{lookups} getChatMember calls for one member's 40 throttled commands"
+
+
+# --- kb import ---------------------------------------------------------------------------------
+
+
+def test_a_saved_page_of_end_tags_never_ended_is_read_in_linear_time(tmp_path: Path) -> None:
+    """Input: `kb import` of a saved page whose tail is "</a " repeated (1 MB), the sibling of the
+    "<a " page session 21 fixed.
+    Now: bot/curation/pages.py `_tags_never_ended_as_text` makes text only a `<` followed by a letter
+    (`_TAG_OPENING = <(?=[A-Za-z])`), so "</a" is still handed to html.parser, which looks for each
+    end tag's ">" to the page's end: quadratic (9 s for 400 KB here, about a minute for 1 MB; "<a " of
+    the same size takes 0.1 s).
+    Should: read in time linear in its size, as the "<a " page is (test_hostile_imports' limit)."""
+    path = tmp_path / "ended.html"
+    path.write_text("<html><body><p>Text.</p>" + "</a " * 250_000, encoding="utf-8")
+    assert loads_within(10, articles.read, path) is None
+
+
+# --- kb export / kb push: .qabot-export ------------------------------------------------------
+
+
+def _snapshot(title: str = "Tips") -> Snapshot:
+    data = {"source": {"title": title}, "passages": [{"id": "tip", "section": "Tip", "text": "Tip text."}]}
+    return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
+
+
+def test_an_export_marker_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Input: `kb push DIR` (or `kb export DIR`) where DIR/.qabot-export is a FIFO (or a symlink to
+    /dev/zero), as a repository can hold.
+    Now: bot/storage/exports.py read() does `path.read_text()`: on a FIFO it blocks for good (on
+    /dev/zero it reads until memory runs out); the knowledge loader refuses both without reading
+    (docs/reliability.md, hostile files: "only regular files are read").
+    Should: refused (or ignored with a WARNING) at once, as a knowledge file that is no regular file."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    os.mkfifo(folder / exports.MARKER)
+    try:
+        outcome = loads_within(5, exports.read, folder)
+    finally:  # let a blocked reader go: on Linux a FIFO opened read-write is a writer, never waited on
+        os.close(os.open(folder / exports.MARKER, os.O_RDWR))
+    assert outcome is None
+
+
+def test_kb_export_never_writes_outside_its_folder_through_a_symlink(tmp_path: Path) -> None:
+    """Input: a folder (a git checkout: git keeps symlinks) whose `tips.yaml` is a symlink to a file
+    outside it (here `victim.txt`; it could be ~/.bashrc), exported into with `kb export DIR`.
+    Now: bot/storage/exports.py export() -> Snapshot.write writes `(folder / name).write_text(...)`,
+    which follows the link and overwrites the file outside the folder (Marker.write does the same for
+    a `.qabot-export` that is a link). The loader itself refuses to read such a link.
+    Should: the file outside is left alone (the link replaced by a file, or the export refused)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("my own file\n", encoding="utf-8")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "tips.yaml").symlink_to(victim)
+    exports.export(_snapshot(), folder)
+    assert victim.read_text(encoding="utf-8") == "my own file\n"
+
+
+def test_kb_export_with_a_marker_naming_a_folder_is_one_line_not_a_traceback(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Input: DIR exported once; its `.qabot-export` (a file anyone edits, committed with DIR) names
+    `notes.yaml`, which in DIR is a folder; `kb export DIR` again.
+    Now: bot/storage/exports.py export() calls `(folder / name).unlink(missing_ok=True)` for it:
+    IsADirectoryError escapes `kb export` as a traceback (only psycopg and StoreError are caught).
+    Should: the entry is passed over (not a file the export wrote), or one line; exit code not a crash."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    marker = json.loads((folder / exports.MARKER).read_text(encoding="utf-8"))
+    marker["files"].append("notes.yaml")
+    (folder / exports.MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (folder / "notes.yaml").mkdir()
+    (folder / "notes.yaml" / "mine.txt").write_text("mine", encoding="utf-8")
+    try:
+        code, _ = run("kb", "export", str(folder))
+    except OSError as exc:
+        pytest.fail(f"kb export raised {exc!r}")
+    assert code in (0, 1)
+    assert (folder / "notes.yaml" / "mine.txt").exists()
+
+
+# --- PostgreSQL: rolling upgrade -----------------------------------------------------------------
+
+BEFORE = "02413de"  # the version before session 21's fixes, the one a rolling upgrade starts from
+
+
+def _run_version(tree: Path, url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGV` of the code in `tree` (no site: the editable install's finder would bring this checkout's)."""
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    code = (
+        f"import runpy, sys; sys.path[:0] = [{str(tree)!r}, {site!r}]; sys.argv = ['bot', *{list(argv)!r}];"
+        " runpy.run_module('bot', run_name='__main__')"
+    )
+    env = {**os.environ, "QABOT_DATABASE_URL": url, "PYTHONNOUSERSITE": "1"}
+    return subprocess.run([sys.executable, "-S", "-c", code], env=env, cwd=tree, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+
+
+def test_an_instance_of_the_version_before_still_starts_on_the_migrated_schema(url: str, tmp_path: Path) -> None:
+    """Input: a rolling upgrade: this version migrated the database (0007, 0008); an instance of the
+    version before (02413de) restarts meanwhile (a crash, a scale-out), or its operator runs `db status`.
+    Now: the version before compares the schema for equality (`Status.current`: applied[-1] == latest),
+    says "schema version 0008, latest 0006: behind (run `python -m bot db migrate`)" and does not start
+    (Backend.load raises). docs/scaling.md (changed in this session) says: "a rolling upgrade works: the
+    instances of the version before keep running on the newer schema, and `db status`, `db migrate` and
+    `doctor` on them say the schema is newer than that version of the bot (upgrade it) rather than behind".
+    Should: what the docs say, or the docs saying that only versions from this one on tolerate a newer
+    schema (the version before cannot start on 0008 and must be stopped before migrating)."""
+    try:
+        archive = subprocess.run(["git", "archive", BEFORE, "bot"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"the checkout's history has no {BEFORE}")
+    tree = tmp_path / "before"
+    tree.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    asked = _run_version(tree, url, "ask", "Why do North Koreans leave?")  # loads from the database, as a start does
+    status = _run_version(tree, url, "db", "status")
+    assert (asked.returncode, "behind" in status.stdout) == (0, False), asked.stderr + status.stdout
