@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 import os
 import subprocess
 import sys
 import tarfile
-import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from telegram_support import fake_bot_api, handled, running, write_handbook
 
 from bot import Service
+from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
 from bot.curation import articles
 from bot.storage import exports
 from bot.storage.postgres import Snapshot
 from tests import pg_support
+from tests.fake_telegram import FakeTelegram
 from tests.pg_support import run
 from tests.test_hostile_files import loads_within
-from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram
-
 
 
 @pytest.fixture
@@ -53,9 +50,7 @@ async def test_a_members_flood_of_kb_commands_does_not_make_a_getchatmember_call
     rate limit too)").
     Should: a member over the cooldown makes no more Bot API calls: at most one lookup per command
     within the budget (5), not 40."""
-    moderators = Moderators(
-        telegram_group_admins=True, telegram_admin_chats=frozenset({str(TG_GROUP["id"])})
-    )
+    moderators = Moderators(telegram_group_admins=True, telegram_admin_chats=frozenset({str(TG_GROUP["id"])}))
     config = Config(
         moderators=moderators,
         data_dir=tmp_path / "data",
