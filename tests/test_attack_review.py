@@ -75,7 +75,7 @@ async def test_a_members_flood_of_kb_commands_does_not_make_a_getchatmember_call
 
 
 def test_a_saved_page_of_end_tags_never_ended_is_read_in_linear_time(tmp_path: Path) -> None:
-    """Input: `kb import` of a saved page whose tail is "</a " repeated (1 MB), the sibling of the
+    """Input: `kb import` of a saved page whose tail is "</a " repeated (520 KB), the sibling of the
     "<a " page session 21 fixed.
     Now: bot/curation/pages.py `_tags_never_ended_as_text` makes text only a `<` followed by a letter
     (`_TAG_OPENING = <(?=[A-Za-z])`), so "</a" is still handed to html.parser, which looks for each
