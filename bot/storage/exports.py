@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
 from bot.knowledge import NOT_SOURCES
 from bot.storage.postgres import Snapshot
+from bot.yamlfiles import FileError, read_bytes
 
 log = logging.getLogger(__name__)
 
 MARKER = ".qabot-export"
+MAX_MARKER_BYTES = 16 * 1024 * 1024  # a name per file: far more than any knowledge folder needs
 
 
 @dataclass(frozen=True)
@@ -34,16 +37,23 @@ class Marker:
 
 
 def read(folder: Path) -> Marker | None:
-    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING)."""
+    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING).
+
+    Read as the loader reads knowledge files: only a regular file of bounded size, since a FIFO
+    (which a repository can hold) would block the command for good, and /dev/zero never ends.
+    """
     path = folder / MARKER
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        taken_at, files = value["taken_at"], value["files"]
-        if type(taken_at) is not int or not all(isinstance(name, str) for name in files):
-            raise TypeError("taken_at must be a whole number, files a list of names")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    try:
+        value = json.loads(read_bytes(path, MAX_MARKER_BYTES))
+        taken_at, files = value["taken_at"], value["files"]
+        if type(taken_at) is not int or type(files) is not list or not all(isinstance(n, str) for n in files):
+            raise TypeError("taken_at must be a whole number, files a list of names")
+    except FileError as exc:
+        log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc.message)
+        return None
+    except (ValueError, TypeError, KeyError) as exc:
         log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc)
         return None
     return Marker(taken_at, tuple(files))
