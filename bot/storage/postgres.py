@@ -33,7 +33,7 @@ from bot import knowledge
 from bot.catalogue import N_, _
 from bot.curation.edits import normalized
 from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
-from bot.curation.store import EMPTIED, StoreError, dump
+from bot.curation.store import EMPTIED, StoreError, dump, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
 
@@ -85,10 +85,12 @@ class Snapshot:
     seq: int
 
     def write(self, folder: Path) -> None:
-        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`."""
+        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
+        (a crash leaves the old file or the new one). A symlink there is replaced by the file, never
+        written through: the folder is often a checkout, and its link could lead to any file outside."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
-            (folder / name).write_text(dump(data), encoding="utf-8")
+            write_atomic(folder / name, dump(data))
 
 
 @dataclass
