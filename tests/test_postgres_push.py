@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -187,3 +188,37 @@ def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(
     assert other.read_text(encoding="utf-8") == "my other file\n"
     assert not (folder / "tips.yaml").is_symlink() and "Tip text." in (folder / "tips.yaml").read_text("utf-8")
     assert exports.read(folder) == exports.Marker(7, ("tips.yaml",))
+
+
+def test_an_export_passes_over_a_marker_entry_that_is_no_file_it_wrote(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DIR exported once; its `.qabot-export` (a file anyone edits) is made to name `notes.yaml`, a folder in
+    DIR, and a name holding a NUL: `kb export DIR` again passes over both (no traceback, the folder kept)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    marker = json.loads((folder / exports.MARKER).read_text(encoding="utf-8"))
+    marker["files"] += ["notes.yaml", "nul\0.yaml"]
+    (folder / exports.MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (folder / "notes.yaml").mkdir()
+    (folder / "notes.yaml" / "mine.txt").write_text("mine", encoding="utf-8")
+    try:
+        code, out = run("kb", "export", str(folder))
+    except OSError as exc:
+        pytest.fail(f"kb export raised {exc!r}")
+    assert code == 0 and "removed" not in out, out
+    assert (folder / "notes.yaml" / "mine.txt").exists()
+
+
+def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder in DIR where the export writes a file: `kb export DIR` fails with one line naming it (exit 1)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    name = exports.read(folder).files[0]  # type: ignore[union-attr]
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    code, _ = run("kb", "export", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and said == f"error: {folder / name}: Is a directory", said

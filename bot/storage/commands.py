@@ -64,6 +64,10 @@ def _database_command(
             print(f"error: {redacted(url)}: {_first_line(exc)}", file=sys.stderr)
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
+        except BrokenPipeError:  # the output closed: main's to handle, not a file of the command's
+            raise
+        except OSError as exc:  # a file in DIR (a folder where a file was, no right to write): its name, one line
+            print(f"error: {_os_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
 
     return run
@@ -187,6 +191,12 @@ def _overtaken(folder: str, exc: Overtaken) -> str:
         "or push with --force to take them back."
     )
     return "\n".join(lines)
+
+
+def _os_error(exc: OSError) -> str:
+    """The file and what is wrong; of a rename (a file written whole), the name it was to take."""
+    where = exc.filename2 or exc.filename
+    return f"{where}: {exc.strerror}" if where and exc.strerror else _first_line(exc)
 
 
 def _first_line(exc: Exception) -> str:

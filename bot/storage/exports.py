@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def export(snapshot: Snapshot, folder: Path) -> list[str]:
     before = read(folder)
     snapshot.write(folder)
     written = sorted({**snapshot.files, **snapshot.documents})
-    gone = [name for name in (before.files if before else ()) if name not in written and _ours(name)]
+    named = dict.fromkeys(before.files if before else ())  # each once, in the marker's order
+    gone = [name for name in named if name not in written and _ours(folder, name)]
     for name in gone:
         (folder / name).unlink(missing_ok=True)
     Marker(snapshot.seq, tuple(written)).write(folder)
@@ -82,6 +84,12 @@ def pushed(folder: Path, seq: int) -> None:
     Marker(seq, tuple(sorted(written))).write(folder)
 
 
-def _ours(name: str) -> bool:
-    """Whether `name` (from the marker, which anyone can edit) is a knowledge file right in `folder`."""
-    return name == Path(name).name and name.endswith(".yaml") and not name.startswith(".")
+def _ours(folder: Path, name: str) -> bool:
+    """Whether `name` (from the marker, which anyone can edit) is a knowledge file right in `folder`:
+    a regular file named `*.yaml`, not a folder, nor a link (the export never leaves one)."""
+    if name != Path(name).name or not name.endswith(".yaml") or name.startswith(".") or "\0" in name:
+        return False
+    try:
+        return stat.S_ISREG((folder / name).lstat().st_mode)
+    except OSError:  # gone already, or unreadable: not the export's to remove
+        return False
