@@ -222,3 +222,49 @@ def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
     code, _ = run("kb", "export", str(folder))
     said = capsys.readouterr().err.strip()
     assert code == 1 and said == f"error: {folder / name}: Is a directory", said
+
+
+@pytest.mark.allow_error_logs  # the database's refusal, logged as such
+def test_a_push_that_fails_midway_writes_nothing_so_the_folder_is_pushed_again_unrefused(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database refuses a push's synonyms.yaml (here a trigger says no), after its passages were
+    written: nothing of the push is kept, so once the fault is gone the same folder is pushed, not refused
+    as an export older than its own changes."""
+    import psycopg
+
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'no documents'; END $$;"
+            " CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON documents FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code == 1 and "refused" in said, said
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM passages WHERE source = 'tips.yaml'").fetchone() == (0,)
+        conn.execute("DROP TRIGGER refuse ON documents")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "2 added" in out, out + capsys.readouterr().err
+
+
+def test_a_push_whose_marker_cannot_be_written_says_it_was_made_and_what_the_next_needs(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `.qabot-export` that is a folder: the push is made (its marker passed over with a warning), and
+    the one line after says so, naming the marker, and that the folder's next push needs --force."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / exports.MARKER).unlink()
+    (folder / exports.MARKER).mkdir()
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and "2 added" in out, out
+    assert (
+        said == f"error: {folder / exports.MARKER}: Is a directory: pushed, but {exports.MARKER} not updated: "
+        f"the next push of {folder} needs --force"
+    ), said

@@ -158,12 +158,17 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
     except Overtaken as exc:
         print(_overtaken(args.dir, exc), file=sys.stderr)
         return EXIT_FAILED
-    exports.pushed(folder, pushed.seq)
     records = pushed.records
     kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
     sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
     print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
           file=out)  # fmt: skip
+    try:
+        exports.pushed(folder, pushed.seq)
+    except OSError as exc:  # the push is made; without its marker the folder's next push is refused as old
+        print(f"error: {_os_error(exc)}: pushed, but {exports.MARKER} not updated: the next push of {args.dir} "
+              "needs --force", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     return EXIT_OK
 
 

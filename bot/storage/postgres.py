@@ -318,6 +318,7 @@ class PostgresStore:
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
+        documents = folder_documents(folder)
         with self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
@@ -332,8 +333,9 @@ class PostgresStore:
                 self.commit(changed)
             for record in records:
                 self.append(record)
-            seq = _last_seq(self._transaction().conn)
-        self.put_documents(folder_documents(folder))
+            conn = self._transaction().conn
+            _put_documents(conn, documents)  # in the same transaction: the push commits whole or not at all
+            seq = _last_seq(conn)
         return Pushed(records, seq)
 
     def _not_overtaken(self, taken_at: int) -> None:
@@ -343,17 +345,6 @@ class PostgresStore:
         ).fetchall()
         if rows:
             raise Overtaken(taken_at, [_record(row) for row in rows])
-
-    def put_documents(self, documents: Mapping[str, Any]) -> None:
-        """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
-        with self.database.pool.connection() as conn, conn.transaction():
-            for name, data in documents.items():
-                conn.execute(
-                    "INSERT INTO documents (name, data) VALUES (%s, %s)"
-                    " ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
-                    (name, Jsonb(data)),
-                )
-            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
 
 
 def validate(files: Files) -> KnowledgeBase:
@@ -377,6 +368,16 @@ def folder_documents(folder: Path) -> dict[str, Any]:
         for name in sorted(NOT_SOURCES)
         if (folder / name).is_file()
     }
+
+
+def _put_documents(conn: Connection, documents: Mapping[str, Any]) -> None:
+    """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
+    for name, data in documents.items():
+        conn.execute(
+            "INSERT INTO documents (name, data) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
+            (name, Jsonb(data)),
+        )
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
 
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:
