@@ -251,6 +251,26 @@ def test_a_push_that_fails_midway_writes_nothing_so_the_folder_is_pushed_again_u
     assert code == 0 and "2 added" in out, out + capsys.readouterr().err
 
 
+def test_a_push_of_an_export_beyond_the_databases_last_change_is_refused_unless_forced(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An export whose `.qabot-export` names a change the database does not have (it was restored from a
+    backup since, and its new changes reuse the numbers): `kb push` cannot tell what it would take back, so
+    it refuses in one line and writes nothing; with --force it is pushed."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    marker = exports.read(folder)
+    assert marker is not None
+    exports.Marker(marker.taken_at + 5, marker.files).write(folder)
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and len(said.splitlines()) == 1 and "restored from a backup" in said, said
+    assert f"change {marker.taken_at + 5}" in said and "Nothing was pushed" in said, said
+    code, out = run("kb", "push", str(folder), "--force")
+    assert code == 0 and "2 added" in out, out
+
+
 def test_a_push_whose_marker_cannot_be_written_says_it_was_made_and_what_the_next_needs(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

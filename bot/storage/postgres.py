@@ -324,7 +324,7 @@ class PostgresStore:
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
             if taken_at is not None:
-                self._not_overtaken(taken_at)
+                self._not_overtaken(folder, taken_at)
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
@@ -338,8 +338,15 @@ class PostgresStore:
             seq = _last_seq(conn)
         return Pushed(records, seq)
 
-    def _not_overtaken(self, taken_at: int) -> None:
+    def _not_overtaken(self, folder: Path, taken_at: int) -> None:
         conn = self._transaction().conn
+        last = _last_seq(conn)
+        if taken_at > last:  # the changes made since the restore reuse the numbers: none could be told
+            raise StoreError(
+                f"{folder} was exported at change {taken_at}, but the database's last change is {last} (restored "
+                "from a backup, or another database), so the changes made since cannot be told. Nothing was "
+                "pushed. Export again and make your edits on that, or push with --force."
+            )
         rows = conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
         ).fetchall()
