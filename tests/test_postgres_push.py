@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +13,12 @@ import pytest
 from bot import knowledge
 from bot.asker import Asker
 from bot.service import Service
+from bot.storage import exports
+from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run
+from tests.test_hostile_files import loads_within
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -140,3 +145,146 @@ def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
     said = capsys.readouterr().err
     assert code != 0 and "nul.yaml" in said and "cannot be stored" in said, said
     assert "not reachable" not in said, said
+
+
+def _snapshot(title: str = "Tips") -> Snapshot:
+    data = {"source": {"title": title}, "passages": [{"id": "tip", "section": "Tip", "text": "Tip text."}]}
+    return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
+
+
+def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A `.qabot-export` that is a FIFO (a repository can hold one) or a link to /dev/zero is not read, as
+    the loader reads no such knowledge file: one WARNING naming it, at once, as if DIR had no marker."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    os.mkfifo(folder / exports.MARKER)
+    try:
+        outcome = loads_within(5, exports.read, folder)
+    finally:  # let a blocked reader go: on Linux a FIFO opened read-write is a writer, never waited on
+        os.close(os.open(folder / exports.MARKER, os.O_RDWR))
+    assert outcome is None
+    (folder / exports.MARKER).unlink()
+    (folder / exports.MARKER).symlink_to("/dev/zero")
+    assert loads_within(5, exports.read, folder) is None
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 2 and all(exports.MARKER in w and "not a regular file" in w for w in warned), warned
+
+
+def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(tmp_path: Path) -> None:
+    """DIR (a git checkout: git keeps symlinks) whose `tips.yaml` and `.qabot-export` are links to files
+    outside it (they could be ~/.bashrc): `kb export DIR` replaces the links with its files, and the
+    files outside are left alone."""
+    victim, other = tmp_path / "victim.txt", tmp_path / "other.txt"
+    victim.write_text("my own file\n", encoding="utf-8")
+    other.write_text("my other file\n", encoding="utf-8")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "tips.yaml").symlink_to(victim)
+    (folder / exports.MARKER).symlink_to(other)
+    exports.export(_snapshot(), folder)
+    assert victim.read_text(encoding="utf-8") == "my own file\n"
+    assert other.read_text(encoding="utf-8") == "my other file\n"
+    assert not (folder / "tips.yaml").is_symlink() and "Tip text." in (folder / "tips.yaml").read_text("utf-8")
+    assert exports.read(folder) == exports.Marker(7, ("tips.yaml",))
+
+
+def test_an_export_passes_over_a_marker_entry_that_is_no_file_it_wrote(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DIR exported once; its `.qabot-export` (a file anyone edits) is made to name `notes.yaml`, a folder in
+    DIR, and a name holding a NUL: `kb export DIR` again passes over both (no traceback, the folder kept)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    marker = json.loads((folder / exports.MARKER).read_text(encoding="utf-8"))
+    marker["files"] += ["notes.yaml", "nul\0.yaml"]
+    (folder / exports.MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (folder / "notes.yaml").mkdir()
+    (folder / "notes.yaml" / "mine.txt").write_text("mine", encoding="utf-8")
+    try:
+        code, out = run("kb", "export", str(folder))
+    except OSError as exc:
+        pytest.fail(f"kb export raised {exc!r}")
+    assert code == 0 and "removed" not in out, out
+    assert (folder / "notes.yaml" / "mine.txt").exists()
+
+
+def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder in DIR where the export writes a file: `kb export DIR` fails with one line naming it (exit 1)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    name = exports.read(folder).files[0]  # type: ignore[union-attr]
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    code, _ = run("kb", "export", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and said == f"error: {folder / name}: Is a directory", said
+
+
+@pytest.mark.allow_error_logs  # the database's refusal, logged as such
+def test_a_push_that_fails_midway_writes_nothing_so_the_folder_is_pushed_again_unrefused(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database refuses a push's synonyms.yaml (here a trigger says no), after its passages were
+    written: nothing of the push is kept, so once the fault is gone the same folder is pushed, not refused
+    as an export older than its own changes."""
+    import psycopg
+
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'no documents'; END $$;"
+            " CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON documents FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code == 1 and "refused" in said, said
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM passages WHERE source = 'tips.yaml'").fetchone() == (0,)
+        conn.execute("DROP TRIGGER refuse ON documents")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "2 added" in out, out + capsys.readouterr().err
+
+
+def test_a_push_of_an_export_beyond_the_databases_last_change_is_refused_unless_forced(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An export whose `.qabot-export` names a change the database does not have (it was restored from a
+    backup since, and its new changes reuse the numbers): `kb push` cannot tell what it would take back, so
+    it refuses in one line and writes nothing; with --force it is pushed."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    marker = exports.read(folder)
+    assert marker is not None
+    exports.Marker(marker.taken_at + 5, marker.files).write(folder)
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, _ = run("kb", "push", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and len(said.splitlines()) == 1 and "restored from a backup" in said, said
+    assert f"change {marker.taken_at + 5}" in said and "Nothing was pushed" in said, said
+    code, out = run("kb", "push", str(folder), "--force")
+    assert code == 0 and "2 added" in out, out
+
+
+def test_a_push_whose_marker_cannot_be_written_says_it_was_made_and_what_the_next_needs(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `.qabot-export` that is a folder: the push is made (its marker passed over with a warning), and
+    the one line after says so, naming the marker, and that the folder's next push needs --force."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / exports.MARKER).unlink()
+    (folder / exports.MARKER).mkdir()
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    said = capsys.readouterr().err.strip()
+    assert code == 1 and "2 added" in out, out
+    assert (
+        said == f"error: {folder / exports.MARKER}: Is a directory: pushed, but {exports.MARKER} not updated: "
+        f"the next push of {folder} needs --force"
+    ), said

@@ -64,6 +64,10 @@ def _database_command(
             print(f"error: {redacted(url)}: {_first_line(exc)}", file=sys.stderr)
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
+        except BrokenPipeError:  # the output closed: main's to handle, not a file of the command's
+            raise
+        except OSError as exc:  # a file in DIR (a folder where a file was, no right to write): its name, one line
+            print(f"error: {_os_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
 
     return run
@@ -154,12 +158,17 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
     except Overtaken as exc:
         print(_overtaken(args.dir, exc), file=sys.stderr)
         return EXIT_FAILED
-    exports.pushed(folder, pushed.seq)
     records = pushed.records
     kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
     sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
     print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
           file=out)  # fmt: skip
+    try:
+        exports.pushed(folder, pushed.seq)
+    except OSError as exc:  # the push is made; without its marker the folder's next push is refused as old
+        print(f"error: {_os_error(exc)}: pushed, but {exports.MARKER} not updated: the next push of {args.dir} "
+              "needs --force", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -187,6 +196,12 @@ def _overtaken(folder: str, exc: Overtaken) -> str:
         "or push with --force to take them back."
     )
     return "\n".join(lines)
+
+
+def _os_error(exc: OSError) -> str:
+    """The file and what is wrong; of a rename (a file written whole), the name it was to take."""
+    where = exc.filename2 or exc.filename
+    return f"{where}: {exc.strerror}" if where and exc.strerror else _first_line(exc)
 
 
 def _first_line(exc: Exception) -> str:

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
+from bot.curation.store import write_atomic
 from bot.knowledge import NOT_SOURCES
 from bot.storage.postgres import Snapshot
+from bot.yamlfiles import FileError, read_bytes
 
 log = logging.getLogger(__name__)
 
 MARKER = ".qabot-export"
+MAX_MARKER_BYTES = 16 * 1024 * 1024  # a name per file: far more than any knowledge folder needs
 
 
 @dataclass(frozen=True)
@@ -29,21 +34,29 @@ class Marker:
     files: tuple[str, ...]  # the files the export (or push) left in the folder
 
     def write(self, folder: Path) -> None:
+        """Replace the folder's marker whole (a link or a FIFO there too, never written through)."""
         content = {"taken_at": self.taken_at, "files": list(self.files)}
-        (folder / MARKER).write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+        write_atomic(folder / MARKER, json.dumps(content, indent=1) + "\n")
 
 
 def read(folder: Path) -> Marker | None:
-    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING)."""
+    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING).
+
+    Read as the loader reads knowledge files: only a regular file of bounded size, since a FIFO
+    (which a repository can hold) would block the command for good, and /dev/zero never ends.
+    """
     path = folder / MARKER
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        taken_at, files = value["taken_at"], value["files"]
-        if type(taken_at) is not int or not all(isinstance(name, str) for name in files):
-            raise TypeError("taken_at must be a whole number, files a list of names")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    try:
+        value = json.loads(read_bytes(path, MAX_MARKER_BYTES))
+        taken_at, files = value["taken_at"], value["files"]
+        if type(taken_at) is not int or type(files) is not list or not all(isinstance(n, str) for n in files):
+            raise TypeError("taken_at must be a whole number, files a list of names")
+    except FileError as exc:
+        log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc.message)
+        return None
+    except (ValueError, TypeError, KeyError) as exc:
         log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc)
         return None
     return Marker(taken_at, tuple(files))
@@ -55,7 +68,8 @@ def export(snapshot: Snapshot, folder: Path) -> list[str]:
     before = read(folder)
     snapshot.write(folder)
     written = sorted({**snapshot.files, **snapshot.documents})
-    gone = [name for name in (before.files if before else ()) if name not in written and _ours(name)]
+    named = dict.fromkeys(before.files if before else ())  # each once, in the marker's order
+    gone = [name for name in named if name not in written and _ours(folder, name)]
     for name in gone:
         (folder / name).unlink(missing_ok=True)
     Marker(snapshot.seq, tuple(written)).write(folder)
@@ -70,6 +84,12 @@ def pushed(folder: Path, seq: int) -> None:
     Marker(seq, tuple(sorted(written))).write(folder)
 
 
-def _ours(name: str) -> bool:
-    """Whether `name` (from the marker, which anyone can edit) is a knowledge file right in `folder`."""
-    return name == Path(name).name and name.endswith(".yaml") and not name.startswith(".")
+def _ours(folder: Path, name: str) -> bool:
+    """Whether `name` (from the marker, which anyone can edit) is a knowledge file right in `folder`:
+    a regular file named `*.yaml`, not a folder, nor a link (the export never leaves one)."""
+    if name != Path(name).name or not name.endswith(".yaml") or name.startswith(".") or "\0" in name:
+        return False
+    try:
+        return stat.S_ISREG((folder / name).lstat().st_mode)
+    except OSError:  # gone already, or unreadable: not the export's to remove
+        return False

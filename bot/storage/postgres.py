@@ -33,7 +33,7 @@ from bot import knowledge
 from bot.catalogue import N_, _
 from bot.curation.edits import normalized
 from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
-from bot.curation.store import EMPTIED, StoreError, dump
+from bot.curation.store import EMPTIED, StoreError, dump, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
 
@@ -85,10 +85,12 @@ class Snapshot:
     seq: int
 
     def write(self, folder: Path) -> None:
-        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`."""
+        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
+        (a crash leaves the old file or the new one). A symlink there is replaced by the file, never
+        written through: the folder is often a checkout, and its link could lead to any file outside."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
-            (folder / name).write_text(dump(data), encoding="utf-8")
+            write_atomic(folder / name, dump(data))
 
 
 @dataclass
@@ -316,12 +318,13 @@ class PostgresStore:
         knowledge.load(folder)
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
+        documents = folder_documents(folder)
         with self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
             if taken_at is not None:
-                self._not_overtaken(taken_at)
+                self._not_overtaken(folder, taken_at)
             records = _differences(old, new, by)
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
@@ -330,28 +333,25 @@ class PostgresStore:
                 self.commit(changed)
             for record in records:
                 self.append(record)
-            seq = _last_seq(self._transaction().conn)
-        self.put_documents(folder_documents(folder))
+            conn = self._transaction().conn
+            _put_documents(conn, documents)  # in the same transaction: the push commits whole or not at all
+            seq = _last_seq(conn)
         return Pushed(records, seq)
 
-    def _not_overtaken(self, taken_at: int) -> None:
+    def _not_overtaken(self, folder: Path, taken_at: int) -> None:
         conn = self._transaction().conn
+        last = _last_seq(conn)
+        if taken_at > last:  # the changes made since the restore reuse the numbers: none could be told
+            raise StoreError(
+                f"{folder} was exported at change {taken_at}, but the database's last change is {last} (restored "
+                "from a backup, or another database), so the changes made since cannot be told. Nothing was "
+                "pushed. Export again and make your edits on that, or push with --force."
+            )
         rows = conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
         ).fetchall()
         if rows:
             raise Overtaken(taken_at, [_record(row) for row in rows])
-
-    def put_documents(self, documents: Mapping[str, Any]) -> None:
-        """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
-        with self.database.pool.connection() as conn, conn.transaction():
-            for name, data in documents.items():
-                conn.execute(
-                    "INSERT INTO documents (name, data) VALUES (%s, %s)"
-                    " ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
-                    (name, Jsonb(data)),
-                )
-            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
 
 
 def validate(files: Files) -> KnowledgeBase:
@@ -375,6 +375,16 @@ def folder_documents(folder: Path) -> dict[str, Any]:
         for name in sorted(NOT_SOURCES)
         if (folder / name).is_file()
     }
+
+
+def _put_documents(conn: Connection, documents: Mapping[str, Any]) -> None:
+    """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
+    for name, data in documents.items():
+        conn.execute(
+            "INSERT INTO documents (name, data) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
+            (name, Jsonb(data)),
+        )
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
 
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:
