@@ -152,11 +152,9 @@ def _snapshot(title: str = "Tips") -> Snapshot:
     return Snapshot(files={"tips.yaml": data}, documents={}, versions={"tip": 1}, seq=7)
 
 
-def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_an_export_marker_that_is_no_regular_file_is_refused_not_waited_on(tmp_path: Path) -> None:
     """A `.qabot-export` that is a FIFO (a repository can hold one) or a link to /dev/zero is not read, as
-    the loader reads no such knowledge file: one WARNING naming it, at once, as if DIR had no marker."""
+    the loader reads no such knowledge file: refused at once, naming it."""
     folder = tmp_path / "export"
     folder.mkdir()
     os.mkfifo(folder / exports.MARKER)
@@ -164,12 +162,26 @@ def test_an_export_marker_that_is_no_regular_file_is_passed_over_not_waited_on(
         outcome = loads_within(5, exports.read, folder)
     finally:  # let a blocked reader go: on Linux a FIFO opened read-write is a writer, never waited on
         os.close(os.open(folder / exports.MARKER, os.O_RDWR))
-    assert outcome is None
     (folder / exports.MARKER).unlink()
     (folder / exports.MARKER).symlink_to("/dev/zero")
-    assert loads_within(5, exports.read, folder) is None
-    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warned) == 2 and all(exports.MARKER in w and "not a regular file" in w for w in warned), warned
+    refusals = [outcome, loads_within(5, exports.read, folder)]
+    assert all(isinstance(r, exports.Unreadable) for r in refusals), refusals
+    assert all(exports.MARKER in str(r) and "not a regular file" in str(r) for r in refusals)
+
+
+def test_a_push_whose_marker_cannot_be_read_is_refused_unless_forced(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A marker there but unreadable (damaged, a FIFO) cannot tell what changed since the export: the
+    push is refused in one line, as an old export is, and --force pushes all the same."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / exports.MARKER).write_text("{not json", encoding="utf-8")
+    capsys.readouterr()
+    assert run("kb", "push", str(folder))[0] == 1
+    said = capsys.readouterr().err
+    assert said.startswith(f"error: {folder / exports.MARKER}: ") and said.strip().endswith("push with --force")
+    assert run("kb", "push", str(folder), "--force")[0] == 0
 
 
 def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(tmp_path: Path) -> None:
@@ -274,14 +286,16 @@ def test_a_push_of_an_export_beyond_the_databases_last_change_is_refused_unless_
 def test_a_push_whose_marker_cannot_be_written_says_it_was_made_and_what_the_next_needs(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A `.qabot-export` that is a folder: the push is made (its marker passed over with a warning), and
-    the one line after says so, naming the marker, and that the folder's next push needs --force."""
+    """A `.qabot-export` that is a folder, pushed with --force (a marker that cannot be read refuses a
+    push without it): the push is made, and the one line after says so, naming the marker, and that
+    the folder's next push needs --force."""
     folder = tmp_path / "export"
     assert run("kb", "export", str(folder))[0] == 0
     (folder / exports.MARKER).unlink()
     (folder / exports.MARKER).mkdir()
     (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
-    code, out = run("kb", "push", str(folder))
+    capsys.readouterr()
+    code, out = run("kb", "push", str(folder), "--force")
     said = capsys.readouterr().err.strip()
     assert code == 1 and "2 added" in out, out
     assert (

@@ -150,8 +150,13 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
     from bot.storage.postgres import Overtaken
 
     folder = Path(args.dir)
-    marker = exports.read(folder)
-    taken_at = None if marker is None or args.force else marker.taken_at
+    try:
+        marker = None if args.force else exports.read(folder)
+    except exports.Unreadable as exc:  # what changed since the export cannot be told: no push on a guess
+        print(f"error: {exc}: the push cannot tell which changes were made since the export. Export "
+              f"again, or push with --force", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    taken_at = None if marker is None else marker.taken_at
     try:
         with _store(url, folder) as store:
             pushed = store.push(folder, by=_by(args), taken_at=taken_at)

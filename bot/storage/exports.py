@@ -39,8 +39,12 @@ class Marker:
         write_atomic(folder / MARKER, json.dumps(content, indent=1) + "\n")
 
 
+class Unreadable(ValueError):
+    """A marker that is there but cannot be read: `str(exc)` names it and says why."""
+
+
 def read(folder: Path) -> Marker | None:
-    """The folder's marker; None when it has none, or one that cannot be read (with a WARNING).
+    """The folder's marker; None when it has none. Unreadable for one that cannot be read.
 
     Read as the loader reads knowledge files: only a regular file of bounded size, since a FIFO
     (which a repository can hold) would block the command for good, and /dev/zero never ends.
@@ -54,18 +58,20 @@ def read(folder: Path) -> Marker | None:
         if type(taken_at) is not int or type(files) is not list or not all(isinstance(n, str) for n in files):
             raise TypeError("taken_at must be a whole number, files a list of names")
     except FileError as exc:
-        log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc.message)
-        return None
+        raise Unreadable(f"{path}: {exc.message}") from None
     except (ValueError, TypeError, KeyError) as exc:
-        log.warning("%s: not read (%s); as if the folder had not been exported into", path, exc)
-        return None
+        raise Unreadable(f"{path}: {exc}") from None
     return Marker(taken_at, tuple(files))
 
 
 def export(snapshot: Snapshot, folder: Path) -> list[str]:
     """Write `snapshot` into `folder` with its marker; remove the files the previous export (or push)
     wrote that the snapshot no longer holds, and return their names."""
-    before = read(folder)
+    try:
+        before = read(folder)
+    except Unreadable as exc:  # rewritten below; only the files it named are not removed
+        log.warning("%s; written anew, and no file the export wrote before is removed", exc)
+        before = None
     snapshot.write(folder)
     written = sorted({**snapshot.files, **snapshot.documents})
     named = dict.fromkeys(before.files if before else ())  # each once, in the marker's order
