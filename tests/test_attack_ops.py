@@ -1,0 +1,270 @@
+"""Attacks on running and operating the bot: the runner, doctor, the signed cache and its key,
+loading in worker processes, and the offline proof (`replay`, `calibrate`).
+
+Each test proves one defect and fails until it is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from adapters import runner
+from bot import cli
+from bot.search import loading
+from bot.search.cache import KEY_FILE, open_cache
+from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+from tests.fake_telegram import Fault, FakeTelegram
+from tests.support import ROOT, child_env
+from tests.test_loading import same_index, split_knowledge
+from tests.test_runner import StartBot, start_bot, telegram, telegram_env  # noqa: F401  (fixtures)
+from tests.test_telegram import free_port
+
+SECRET = "s3cret-Token_1"
+
+
+def _webhook_env(fake: FakeTelegram, port: int) -> dict[str, str]:
+    return {
+        **telegram_env(fake),
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_SEND_ATTEMPTS": "2",
+        "TELEGRAM_RETRY_DELAY": "0.1",
+    }
+
+
+@pytest.mark.parametrize("failure", ["port already in use", "setWebhook refused"])
+async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2(
+    start_bot: StartBot, telegram: FakeTelegram, failure: str  # noqa: F811
+) -> None:
+    """Input: `python -m adapters run` in webhook mode where the webhook cannot be set up: the
+    TELEGRAM_WEBHOOK_PORT is taken by another process (a second instance, a leftover), or the Bot API
+    keeps failing setWebhook (502) through every attempt.
+    Now: the OSError / telegram NetworkError escapes `runner.main` (only StartupError is caught) as a
+    Python traceback and the process exits 1, a code the runner does not document.
+    Should: one `error: ...` line naming the problem and exit code 2 ("could not start"), as every
+    other start-up failure does (docs: runner exit codes)."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        if failure == "port already in use":
+            env = _webhook_env(telegram, taken.getsockname()[1])
+        else:
+            telegram.inject("setWebhook", Fault(status=502), times=50)
+            env = _webhook_env(telegram, free_port())
+        bot = await start_bot(env, limit=5)
+        text = await bot.ended()
+    finally:
+        taken.close()
+    assert "Traceback" not in text, text[-2000:]
+    assert bot.process.returncode == runner.EXIT_UNUSABLE == 2, text[-2000:]
+    assert "\nerror: " in "\n" + text
+
+
+def test_calibrate_plot_to_a_folder_is_an_error_line_not_a_traceback(tmp_path: Path) -> None:
+    """Input: `python -m bot calibrate community-dev.yaml --plot curves.png --dry-run` where
+    `curves.png` is a folder (or in a folder that does not exist).
+    Now: matplotlib's IsADirectoryError escapes `cmd_calibrate` (only ImportError is caught around
+    `calibration.plot`) and the command dies with a traceback, exit 1.
+    Should: one `error:` line naming the path, exit 2, as every other unusable argument is told."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    plot = tmp_path / "curves.png"
+    plot.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "calibrate", str(TRANSCRIPTS / "community-dev.yaml"),
+         "--knowledge", str(folder), "--plot", str(plot), "--dry-run"],
+        capture_output=True, text=True, env=child_env(), cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") or "\nerror: " in done.stderr
+
+
+def test_doctor_reports_a_history_file_that_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Input: `python -m bot doctor --data DIR` where DIR/history.jsonl is a folder (a mistaken
+    `mkdir -p data/history.jsonl`, a bad volume mount).
+    Now: doctor checks the history file with `os.access(W_OK)`, which a folder passes: it reports
+    "ok data: DIR is writable" and no error, while every moderator's change is then refused
+    ("Cannot record the change in the history (is a directory)").
+    Should: an error line for history.jsonl (docs/reliability.md: doctor checks "the history file
+    writable"), exit code 1."""
+    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    data = tmp_path / "data"
+    (data / "history.jsonl").mkdir(parents=True)
+    import io
+
+    out = io.StringIO()
+    code = cli.main(["doctor", "--knowledge", str(kdir), "--data", str(data)], out=out)
+    # the same change doctor vouches for is refused:
+    refused = cli.main(
+        ["kb", "add", "--section", "Test", "--text", "A passage about the test venue and its hours.",
+         "--knowledge", str(kdir), "--data", str(data)],
+        out=io.StringIO(),
+    )  # fmt: skip
+    assert refused != 0
+    assert any(line.startswith("error") and "history" in line for line in out.getvalue().splitlines()), out.getvalue()
+    assert code == 1
+
+
+def test_two_starts_sharing_a_fresh_cache_folder_both_use_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Input: two bot processes (webhook workers, or the bot and a `kb` command) start at the same
+    moment with the same new QABOT_CACHE folder (four threads here, calling `open_cache` as each
+    process does, over a few fresh folders).
+    Now: `keyfile.load_or_create` creates the key file with O_EXCL and only then writes and fsyncs
+    its 32 bytes; the other starter finds the file, reads it still empty and refuses the whole cache
+    ("key is not a key of 32 bytes", WARNING "not using the cache"). The same function makes
+    `data/user-key`, so a start racing another there runs without the gaps database. A process
+    killed in that window leaves an empty key that refuses the cache (and the gaps) at every start.
+    Should: every starter gets the one key (write it to a temporary file and link/rename it into
+    place), and the cache is used by both."""
+    refused = 0
+    for trial in range(12):
+        folder = tmp_path / f"cache-{trial}"
+        got: list[object] = []
+        gate = threading.Barrier(4)
+
+        def start(folder: Path = folder, got: list[object] = got, gate: threading.Barrier = gate) -> None:
+            gate.wait()
+            got.append(open_cache(folder))
+
+        starters = [threading.Thread(target=start) for _ in range(4)]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        refused += sum(cache is None for cache in got)
+        assert len((folder / KEY_FILE).read_bytes()) == 32
+    assert refused == 0, f"{refused} of 48 starters refused a cache folder that is fine"
+    assert "not using the cache" not in caplog.text
+
+
+def test_cache_entries_of_a_symlink_swapped_release_are_not_kept_forever(tmp_path: Path) -> None:
+    """Input: a deploy that swaps `current -> releases/N` to a new copy of the same knowledge
+    (Capistrano-style), the bot started on `current` with QABOT_CACHE; five deploys.
+    Now: an entry is named after the file's resolved path, and only entries of the same path are
+    deleted (`PartCache.forget_others`), so every release leaves a full copy of every file's part
+    in the cache for good: 5 deploys of 3 files, 15 entries. At 100,000 passages that is hundreds
+    of MiB per deploy, never reclaimed.
+    Should: a file's superseded entries go whatever release folder it was read from; the cache
+    holds about one entry per live file (docs/performance.md: "an edited file leaves one entry, not
+    one per version")."""
+    cache = tmp_path / "cache"
+    releases = tmp_path / "releases"
+    original = split_knowledge(tmp_path / "source")
+    current = tmp_path / "current"
+    for n in range(5):
+        release = releases / f"r{n}"
+        shutil.copytree(original, release)
+        link = tmp_path / "current.new"
+        link.symlink_to(release)
+        os.replace(link, current)  # the atomic swap deploy tools do
+        loading.load(current, cache=cache, workers=1)
+    entries = list(cache.glob("part-*.pickle"))
+    assert len(entries) <= 2 * 3, f"{len(entries)} cache entries for 3 live files after 5 deploys"
+
+
+def test_worker_processes_do_not_import_modules_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Input: the bot (or `qabot`, whose own sys.path does not hold the working folder) started in a
+    folder that holds a `yaml.py`, reading a knowledge folder large enough for worker processes
+    (workers=2 here), with PYTHONPATH unset as usual.
+    Now: `loading._start` sets PYTHONPATH to "<package root>:" (the old, empty value joined on), and
+    an empty PYTHONPATH entry is the working folder: every worker puts it ahead of the standard
+    library and site-packages and runs the folder's `yaml.py` (here it writes a marker; it could be
+    anything, in a folder others can write to, such as /tmp). The docstring says `-P` keeps the
+    current folder off the workers' import path.
+    Should: workers import only the bot's own package and installed libraries; the marker is never
+    written."""
+    folder = split_knowledge(tmp_path / "kb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    marker = tmp_path / "ran"
+    (elsewhere / "yaml.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    monkeypatch.chdir(elsewhere)
+    index = loading.load(folder, workers=2)
+    monkeypatch.chdir(tmp_path)
+    same_index(index, loading.load(folder, workers=1))
+    assert not marker.exists(), "a worker imported yaml.py from the working folder"
+
+
+def _lol_bomb(levels: int) -> str:
+    """A transcript of a few hundred bytes whose `name` is an alias bomb of 10**levels strings."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    lines.append(f"name: *a{levels - 1}")
+    lines.append('turns:\n  - ask: "hello"\n  - ask: "When did the first refugees arrive?"')
+    return "\n".join(lines) + "\n"
+
+
+def test_replay_refuses_a_transcript_name_that_is_not_text(tmp_path: Path) -> None:
+    """Input: `python -m bot replay t.yaml` where t.yaml (about 450 bytes) holds `name: *bomb`, a
+    YAML alias of nested lists, 10**6 strings here (each further level of 10 aliases is ten times
+    more; 9 levels is over 7 GB).
+    Now: `transcripts.load` takes `str(data.get("name"))` without checking it is text: the repr of
+    the whole expanded structure (7 MB here) becomes the transcript's name and is printed on every
+    turn's line (and in every --json row); 8 levels printed 700 MB for one turn, 9 levels exhaust
+    memory. Knowledge and config files were made safe from such bombs (docs/reliability.md).
+    Should: a `name` that is not a short string is refused with the file, exit 2, as every other
+    malformed field of a transcript is."""
+    bomb = tmp_path / "t.yaml"
+    bomb.write_text(_lol_bomb(6), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "replay", str(bomb), "--knowledge", str(KNOWLEDGE)],
+        capture_output=True, text=True, env=child_env(), cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert len(done.stdout) < 10_000, f"{len(done.stdout)} characters printed for two turns"
+    assert done.returncode == 2 and "t.yaml" in done.stderr
+
+
+def test_replay_refuses_also_expecting_a_reply_a_message_never_gets(tmp_path: Path) -> None:
+    """Input: a turn whose `also` lists three further replies (a fourth reply), e.g. a message of four
+    questions.
+    Now: the transcript loads, and the turn fails every time with "no reply 4: the message was
+    answered in 1", whatever the knowledge: the bot answers at most MAX_QUESTIONS = 3 questions of
+    one message (bot/questions.py), a longer list as one message.
+    Should: refused at load with its file and turn, exit 2: docs/quality.md says "A transcript whose
+    expectation can never fail or never pass is refused with its file and turn"."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "name: four\nturns:\n"
+        '  - ask: "how many refugees are in south korea? what about the US? and in China? and Japan?"\n'
+        "    expect: {passage: numbers-south-korea}\n"
+        "    also:\n"
+        "      - {passage: numbers-united-states}\n"
+        "      - {fallback: false}\n"
+        "      - {fallback: false}\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["replay", str(path), "--knowledge", str(KNOWLEDGE)]) == 2
+
+
+def test_replay_json_rows_hold_exactly_the_documented_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Input: `python -m bot replay t.yaml --json` on a one-turn transcript.
+    Now: each row holds `read_on` besides the keys docs/quality.md lists ("exactly one JSON object per
+    turn with the keys transcript, ask, reply, outcome, passage_id, score, fallback, hedged, pass").
+    Should: the docs and the output agree (list `read_on` in docs/quality.md, or leave it out)."""
+    import json
+
+    path = tmp_path / "t.yaml"
+    path.write_text('name: one\nturns:\n  - ask: "What percentage of defectors are women?"\n', encoding="utf-8")
+    assert cli.main(["replay", str(path), "--json", "--knowledge", str(KNOWLEDGE)]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    documented = {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "pass"}
+    assert set(row) == documented
