@@ -21,8 +21,8 @@ from bot import cli
 from bot.search import loading
 from bot.search.cache import KEY_FILE, open_cache
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
-from tests.fake_telegram import Fault, FakeTelegram
-from tests.support import ROOT, child_env
+from tests.fake_telegram import FakeTelegram, Fault
+from tests.support import child_env
 from tests.test_loading import same_index, split_knowledge
 from tests.test_runner import StartBot, start_bot, telegram, telegram_env  # noqa: F401  (fixtures)
 from tests.test_telegram import free_port
@@ -268,3 +268,65 @@ def test_replay_json_rows_hold_exactly_the_documented_keys(tmp_path: Path, capsy
     [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     documented = {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "pass"}
     assert set(row) == documented
+
+
+def test_doctor_reports_a_user_key_the_bot_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Input: a data folder whose `user-key` others may read (mode 0644: restored from a backup,
+    copied with a umask of 022), then `python -m bot doctor --data DIR`.
+    Now: doctor says "ok data: gaps.sqlite3 opens and passes SQLite's quick check" and no error, while
+    the bot refuses the key and runs without the gaps database (WARNING), and `kb gaps` tells the
+    moderator "... user-key is readable by its group or by others (mode 644). `doctor` checks it."
+    Should: doctor names the key file as an error (or at least a warning), as the bot's own message
+    promises."""
+    import io
+
+    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    data = tmp_path / "data"
+    assert cli.main(["ask", "what is the capital of mars", "--record", "--data", str(data), "--knowledge", str(kdir)],
+                    out=io.StringIO()) == 0  # fmt: skip
+    (data / "user-key").chmod(0o644)
+    told = io.StringIO()
+    cli.main(["kb", "gaps", "--data", str(data), "--knowledge", str(kdir)], out=told)
+    out = io.StringIO()
+    cli.main(["doctor", "--knowledge", str(kdir), "--data", str(data)], out=out)
+    flagged = [line for line in out.getvalue().splitlines() if "user-key" in line and not line.startswith("ok")]
+    assert flagged, out.getvalue()
+
+
+def test_a_very_long_watch_interval_does_not_kill_the_knowledge_watcher(tmp_path: Path) -> None:
+    """Input: `watch_interval: 1e10` in the config (someone "turning the watcher off" with a huge
+    number; the documented way is 0). The config loads: `_number` checks only finite and >= 0.
+    Now: the watcher thread dies at once with OverflowError ("timestamp out of range for platform
+    time_t", from threading.Event.wait), a traceback on stderr; the bot runs on with no watcher. The
+    same holds for `shutdown_timeout: 1e10` in the runner's backstop timer thread.
+    Should: the config refuses the value with the file and key (or the wait is capped), and no
+    thread dies with a traceback."""
+    from bot.config import ConfigError, load_config
+    from bot.service import Service
+    from tests.support import small_kb, write_kb
+
+    kdir = write_kb(tmp_path / "knowledge", small_kb(questions=True))
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"watch_interval: 1.0e+10\ndata_dir: {tmp_path / 'data'}\n", encoding="utf-8")
+    try:
+        config = load_config(config_file)
+    except ConfigError:
+        return  # refused with the file and key: fine
+    died: list[BaseException | None] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: died.append(args.exc_value)
+    try:
+        service = Service.from_directory(kdir, config)
+        service.start_watching()
+        watcher = service._watcher
+        assert watcher is not None and watcher._thread is not None
+        watcher._thread.join(timeout=1)
+        alive = watcher._thread.is_alive()
+        service.close()
+    finally:
+        threading.excepthook = previous
+    assert not died, f"the watcher thread died: {died!r}"
+    assert alive
