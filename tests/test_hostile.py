@@ -205,8 +205,10 @@ def test_a_fresh_answerer_still_loads_after_all_that(kdir: Path) -> None:
 
 
 def test_every_hostile_piece_at_once_round_trips_through_a_change(service: Service, kdir: Path) -> None:
-    """A passage made of every hostile piece (YAML syntax, bidi, zero-width, emoji, Korean...) reads back exactly."""
-    text = "".join(p for p in PIECES if p not in ("\ud800", "\udfff"))
+    """A passage made of every hostile piece (YAML syntax, bidi, zero-width, emoji, Korean...) reads back
+    exactly; but the ones no store can hold (a NUL, which PostgreSQL refuses, and lone surrogates,
+    which UTF-8 cannot write), refused below."""
+    text = "".join(p for p in PIECES if p not in ("\x00", "\ud800", "\udfff"))
     section, question = "Sec " + text[:150], text[-250:]
     change = service.moderation.add(CLI, section=section, text=text, questions=[question])
     fresh = Service.from_directory(kdir)  # as a restart would see it
@@ -231,3 +233,11 @@ def test_lone_surrogates_are_answered_and_refused_cleanly(service: Service) -> N
         service.moderation.add(CLI, section="S", text=broken)
     with pytest.raises(Refused, match="cannot be saved"):
         service.moderation.alias(CLI, "meetups", broken)
+
+
+def test_a_nul_is_answered_and_refused_cleanly_in_a_change(service: Service) -> None:
+    """A NUL (PostgreSQL cannot store it, and a file holding one is refused) in a question: answered;
+    in a change: Refused, naming the field, on files as on the database."""
+    assert service.ask("why do people flee \x00 north korea", Asker("telegram", "1", "2")).text
+    with pytest.raises(Refused, match="'text' holds a character that cannot be stored"):
+        service.moderation.add(CLI, section="S", text="Doors open \x00 at nine.")
