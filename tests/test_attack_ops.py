@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -16,59 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters import runner
 from bot import cli
 from bot.search import loading
 from bot.search.cache import KEY_FILE, open_cache
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
-from tests.fake_telegram import FakeTelegram, Fault
 from tests.support import child_env
 from tests.test_loading import same_index, split_knowledge
-from tests.test_runner import StartBot, start_bot, telegram, telegram_env  # noqa: F401  (fixtures)
-from tests.test_telegram import free_port
-
-SECRET = "s3cret-Token_1"
-
-
-def _webhook_env(fake: FakeTelegram, port: int) -> dict[str, str]:
-    return {
-        **telegram_env(fake),
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
-        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
-        "TELEGRAM_WEBHOOK_PORT": str(port),
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_SEND_ATTEMPTS": "2",
-        "TELEGRAM_RETRY_DELAY": "0.1",
-    }
-
-
-@pytest.mark.parametrize("failure", ["port already in use", "setWebhook refused"])
-async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2(
-    start_bot: StartBot, telegram: FakeTelegram, failure: str  # noqa: F811
-) -> None:
-    """Input: `python -m adapters run` in webhook mode where the webhook cannot be set up: the
-    TELEGRAM_WEBHOOK_PORT is taken by another process (a second instance, a leftover), or the Bot API
-    keeps failing setWebhook (502) through every attempt.
-    Now: the OSError / telegram NetworkError escapes `runner.main` (only StartupError is caught) as a
-    Python traceback and the process exits 1, a code the runner does not document.
-    Should: one `error: ...` line naming the problem and exit code 2 ("could not start"), as every
-    other start-up failure does (docs: runner exit codes)."""
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    try:
-        if failure == "port already in use":
-            env = _webhook_env(telegram, taken.getsockname()[1])
-        else:
-            telegram.inject("setWebhook", Fault(status=502), times=50)
-            env = _webhook_env(telegram, free_port())
-        bot = await start_bot(env, limit=5)
-        text = await bot.ended()
-    finally:
-        taken.close()
-    assert "Traceback" not in text, text[-2000:]
-    assert bot.process.returncode == runner.EXIT_UNUSABLE == 2, text[-2000:]
-    assert "\nerror: " in "\n" + text
 
 
 def test_calibrate_plot_to_a_folder_is_an_error_line_not_a_traceback(tmp_path: Path) -> None:
