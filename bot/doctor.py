@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import os
 import re
 import sqlite3
 import tempfile
@@ -230,7 +229,9 @@ def check_data(folder: Path) -> list[Finding]:
 
 def _check_files(folder: Path) -> Iterable[Finding]:
     history = folder / HISTORY_FILE
-    if history.exists() and not os.access(history, os.W_OK):
+    if history.exists() and not history.is_file():  # a folder passes os.access(W_OK)
+        yield error("data", f"{history} is not a file: every change would be refused")
+    elif history.exists() and not _appendable(history):
         yield error("data", f"{history} is not writable: every change would be refused")
     database = folder / GAPS_FILE
     if not database.exists():
@@ -257,6 +258,15 @@ def _existing_parent(folder: Path) -> Path | None:
         if parent.exists():
             return parent
     return None
+
+
+def _appendable(path: Path) -> bool:
+    """Really open it to append, as a change does (writing nothing, so the file is left as it is)."""
+    try:
+        with path.open("ab"):
+            return True
+    except OSError:
+        return False
 
 
 def _writable(folder: Path) -> bool:

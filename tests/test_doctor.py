@@ -197,6 +197,22 @@ def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: 
     assert code == 1 and "gaps.sqlite3" in lines(out, "error")[0]
 
 
+def test_a_history_file_that_is_a_folder_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """history.jsonl made a folder (a mistaken mkdir, a bad volume mount) passes os.access(W_OK), but
+    every change is refused: doctor names it as an error, not "writable"."""
+    data = kdir.parent / "data"
+    (data / "history.jsonl").mkdir(parents=True)
+    code, out = run(kdir, "--data", str(data))
+    refused = cli.main(
+        ["kb", "add", "--section", "Test", "--text", "A passage about the test venue and its hours.",
+         "--knowledge", str(kdir), "--data", str(data)],
+        out=io.StringIO(),
+    )  # fmt: skip
+    assert refused != 0
+    assert any("history" in line for line in lines(out, "error")), out
+    assert code == 1
+
+
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [
