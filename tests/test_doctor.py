@@ -213,6 +213,20 @@ def test_a_history_file_that_is_a_folder_is_an_error(kdir: Path, env: pytest.Mon
     assert code == 1
 
 
+def test_a_user_key_the_bot_refuses_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """A data/user-key others may read (restored from a backup, copied under umask 022): the bot runs
+    without the gaps database and `kb gaps` points to doctor, so doctor names the key file."""
+    data = kdir.parent / "data"
+    asked = ["ask", "what is the capital of mars", "--record", "--data", str(data), "--knowledge", str(kdir)]
+    assert cli.main(asked, out=io.StringIO()) == 0
+    code, out = run(kdir, "--data", str(data))
+    assert code == 0 and "ok      data: user-key" in out
+    (data / "user-key").chmod(0o644)
+    code, out = run(kdir, "--data", str(data))
+    [flagged] = [line for line in lines(out, "error") if "user-key" in line]
+    assert "mode 644" in flagged and code == 1
+
+
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [
