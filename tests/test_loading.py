@@ -137,6 +137,23 @@ def test_edits_leave_one_cache_entry_per_file(tmp_path: Path) -> None:
     assert len(list(cache.glob("part-*.pickle"))) == 3
 
 
+def test_deploys_that_swap_a_symlink_leave_one_cache_entry_per_file(tmp_path: Path) -> None:
+    """Five deploys that swap `current -> releases/N` to a new copy of the knowledge, the bot started
+    on `current`: about one entry per live file, not one per file and release kept for good."""
+    cache = tmp_path / "cache"
+    original = split_knowledge(tmp_path / "source")
+    current = tmp_path / "current"
+    for n in range(5):
+        release = tmp_path / "releases" / f"r{n}"
+        shutil.copytree(original, release)
+        link = tmp_path / "current.new"
+        link.symlink_to(release)
+        os.replace(link, current)  # the atomic swap deploy tools do
+        loading.load(current, cache=cache, workers=1)
+    entries = list(cache.glob("part-*.pickle"))
+    assert len(entries) <= 2 * 3, f"{len(entries)} cache entries for 3 live files after 5 deploys"
+
+
 class _Planted:
     """A pickle that, when loaded, writes a file: what a local attacker would put in the cache."""
 

@@ -321,7 +321,9 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
     digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
     digest.update(code)
     digest.update(content)
-    place = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]  # which file: older entries go
+    # Which file, by the path the bot was given (symlinks not followed): a deploy that swaps
+    # `current -> releases/N` keeps each file's one entry (and hits it if the file is the same).
+    place = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:16]
     return content, f"part-{place}-{digest.hexdigest()[:40]}.pickle"
 
 
