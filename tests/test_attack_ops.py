@@ -14,36 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.search import loading
 from tests.conftest import KNOWLEDGE
 from tests.support import child_env
-from tests.test_loading import same_index, split_knowledge
-
-
-def test_worker_processes_do_not_import_modules_from_the_working_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Input: the bot (or `qabot`, whose own sys.path does not hold the working folder) started in a
-    folder that holds a `yaml.py`, reading a knowledge folder large enough for worker processes
-    (workers=2 here), with PYTHONPATH unset as usual.
-    Now: `loading._start` sets PYTHONPATH to "<package root>:" (the old, empty value joined on), and
-    an empty PYTHONPATH entry is the working folder: every worker puts it ahead of the standard
-    library and site-packages and runs the folder's `yaml.py` (here it writes a marker; it could be
-    anything, in a folder others can write to, such as /tmp). The docstring says `-P` keeps the
-    current folder off the workers' import path.
-    Should: workers import only the bot's own package and installed libraries; the marker is never
-    written."""
-    folder = split_knowledge(tmp_path / "kb")
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    marker = tmp_path / "ran"
-    (elsewhere / "yaml.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
-    monkeypatch.delenv("PYTHONPATH", raising=False)
-    monkeypatch.chdir(elsewhere)
-    index = loading.load(folder, workers=2)
-    monkeypatch.chdir(tmp_path)
-    same_index(index, loading.load(folder, workers=1))
-    assert not marker.exists(), "a worker imported yaml.py from the working folder"
 
 
 def _lol_bomb(levels: int) -> str:

@@ -154,6 +154,24 @@ def test_deploys_that_swap_a_symlink_leave_one_cache_entry_per_file(tmp_path: Pa
     assert len(entries) <= 2 * 3, f"{len(entries)} cache entries for 3 live files after 5 deploys"
 
 
+def test_worker_processes_import_nothing_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started in a folder holding a `yaml.py`, with PYTHONPATH unset, the workers import the real
+    PyYAML: the working folder is not on their import path (such a folder may be /tmp)."""
+    folder = split_knowledge(tmp_path / "kb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    marker = tmp_path / "ran"
+    (elsewhere / "yaml.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    monkeypatch.chdir(elsewhere)
+    index = loading.load(folder, workers=2)
+    monkeypatch.chdir(tmp_path)
+    same_index(index, loading.load(folder, workers=1))
+    assert not marker.exists(), "a worker imported yaml.py from the working folder"
+
+
 class _Planted:
     """A pickle that, when loaded, writes a file: what a local attacker would put in the cache."""
 
