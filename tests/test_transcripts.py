@@ -105,6 +105,7 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: null}}\n", "(turn 1): 'expect' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{}]}\n", "'also' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
+        ("name: [x, y]\nturns:\n  - {ask: hi}\n", "t.yaml (name): 'name' must be text, not a list"),
     ],
 )
 def test_unreadable_transcript_exits_2(
@@ -113,6 +114,27 @@ def test_unreadable_transcript_exits_2(
     """A transcript that cannot be read exits 2, naming the file and the turn."""
     assert main(["replay", str(write(tmp_path, text))]) == 2
     assert expected in capsys.readouterr().err
+
+
+def _alias_bomb(levels: int) -> str:
+    """A transcript of a few hundred bytes whose `name` is a YAML alias of 10**levels strings."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    lines.append(f"name: *a{levels - 1}")
+    lines.append('turns:\n  - ask: "hello"\n  - ask: "When did the first refugees arrive?"')
+    return "\n".join(lines) + "\n"
+
+
+def test_a_name_that_is_an_alias_bomb_is_refused_not_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `name` that is a nested list of a million strings (450 bytes of YAML aliases) is refused
+    with its file, exit 2, instead of being printed on every turn's line (9 levels: 7 GB)."""
+    assert main(["replay", str(write(tmp_path, _alias_bomb(6))), "--knowledge", str(KNOWLEDGE)]) == 2
+    captured = capsys.readouterr()
+    assert len(captured.out) < 10_000, f"{len(captured.out)} characters printed for two turns"
+    assert "t.yaml" in captured.err
 
 
 def test_missing_transcript_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

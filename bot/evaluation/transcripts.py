@@ -81,7 +81,16 @@ def load(path: Path) -> Transcript:
     for index, raw in enumerate(data["turns"]):
         where = {"entry": f"turn {index + 1}", "line": doc.line_of("turns", index)}
         turns.append(_turn(path, raw, where))
-    return Transcript(name=str(data.get("name") or path.stem), path=path, turns=tuple(turns))
+    return Transcript(name=_name(path, data.get("name")), path=path, turns=tuple(turns))
+
+
+def _name(path: Path, name: Any) -> str:
+    """The transcript's name, printed on every turn's line: text, or the file's own name if none."""
+    if name is None or name == "":
+        return path.stem
+    if not isinstance(name, str):  # a list (an alias bomb: millions of strings once printed), a number
+        raise TranscriptError(path, f"'name' must be text, not a {type(name).__name__}", entry="name")
+    return name
 
 
 def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
