@@ -15,28 +15,6 @@ from bot import cli
 from tests.conftest import KNOWLEDGE
 
 
-def test_replay_refuses_also_expecting_a_reply_a_message_never_gets(tmp_path: Path) -> None:
-    """Input: a turn whose `also` lists three further replies (a fourth reply), e.g. a message of four
-    questions.
-    Now: the transcript loads, and the turn fails every time with "no reply 4: the message was
-    answered in 1", whatever the knowledge: the bot answers at most MAX_QUESTIONS = 3 questions of
-    one message (bot/questions.py), a longer list as one message.
-    Should: refused at load with its file and turn, exit 2: docs/quality.md says "A transcript whose
-    expectation can never fail or never pass is refused with its file and turn"."""
-    path = tmp_path / "t.yaml"
-    path.write_text(
-        "name: four\nturns:\n"
-        '  - ask: "how many refugees are in south korea? what about the US? and in China? and Japan?"\n'
-        "    expect: {passage: numbers-south-korea}\n"
-        "    also:\n"
-        "      - {passage: numbers-united-states}\n"
-        "      - {fallback: false}\n"
-        "      - {fallback: false}\n",
-        encoding="utf-8",
-    )
-    assert cli.main(["replay", str(path), "--knowledge", str(KNOWLEDGE)]) == 2
-
-
 def test_replay_json_rows_hold_exactly_the_documented_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Input: `python -m bot replay t.yaml --json` on a one-turn transcript.
     Now: each row holds `read_on` besides the keys docs/quality.md lists ("exactly one JSON object per

@@ -105,6 +105,12 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: null}}\n", "(turn 1): 'expect' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{}]}\n", "'also' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
+        # a fourth reply: a message of more than MAX_QUESTIONS questions is answered as one
+        (
+            "name: x\nturns:\n  - {ask: hi}\n  - {ask: hi, expect: {fallback: no}, also: [{fallback: no}, "
+            "{fallback: no}, {fallback: no}]}\n",
+            "(turn 2): 'also' lists 3 further replies; a message gets at most 2",
+        ),
         ("name: [x, y]\nturns:\n  - {ask: hi}\n", "t.yaml (name): 'name' must be text, not a list"),
     ],
 )

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import yamlfiles
 from bot.answering import Answer, Answerer
+from bot.questions import MAX_QUESTIONS
 from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}
@@ -102,6 +103,10 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     also = raw.get("also", [])
     if not isinstance(also, list) or (not also and "also" in raw):
         raise TranscriptError(path, "'also' must be a list of expectations, one for each further reply", **where)
+    if len(also) > MAX_QUESTIONS - 1:  # a longer message is answered as one: such a turn could never pass
+        raise TranscriptError(
+            path, f"'also' lists {len(also)} further replies; a message gets at most {MAX_QUESTIONS - 1}", **where
+        )
     if raw.get("expect") is None:
         if also:
             raise TranscriptError(path, "'also' judges the replies after the first: give 'expect' too", **where)
