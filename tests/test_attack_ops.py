@@ -9,26 +9,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
-from bot import cli
-from tests.conftest import KNOWLEDGE
-
-
-def test_replay_json_rows_hold_exactly_the_documented_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Input: `python -m bot replay t.yaml --json` on a one-turn transcript.
-    Now: each row holds `read_on` besides the keys docs/quality.md lists ("exactly one JSON object per
-    turn with the keys transcript, ask, reply, outcome, passage_id, score, fallback, hedged, pass").
-    Should: the docs and the output agree (list `read_on` in docs/quality.md, or leave it out)."""
-    import json
-
-    path = tmp_path / "t.yaml"
-    path.write_text('name: one\nturns:\n  - ask: "What percentage of defectors are women?"\n', encoding="utf-8")
-    assert cli.main(["replay", str(path), "--json", "--knowledge", str(KNOWLEDGE)]) == 0
-    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    documented = {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "pass"}
-    assert set(row) == documented
-
 
 def test_a_very_long_watch_interval_does_not_kill_the_knowledge_watcher(tmp_path: Path) -> None:
     """Input: `watch_interval: 1e10` in the config (someone "turning the watcher off" with a huge

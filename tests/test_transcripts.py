@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot import Answerer
 from bot.cli import main
 from bot.evaluation import transcripts
-from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
 
 # For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was
 # measured when the floor was set, so a change that loses two questions in a set fails CI.
@@ -67,17 +68,34 @@ def test_replay_failure_exits_1_and_says_why(tmp_path: Path, capsys: pytest.Capt
     assert "FAIL [f]" in out and "reply lacks any of ['bananas']" in out
 
 
+def _documented_json_keys() -> set[str]:
+    """The keys docs/quality.md says each `replay --json` row holds."""
+    text = " ".join((ROOT / "docs" / "quality.md").read_text(encoding="utf-8").split())
+    listed = text.split("one JSON object per turn with the keys ", 1)[1].split(" (and `also`", 1)[0]
+    return set(re.findall(r"`(\w+)`", listed))
+
+
 def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`--json` prints exactly one JSON object per turn on stdout, the summary on stderr."""
+    """`--json` prints exactly one JSON object per turn on stdout, holding exactly the keys
+    docs/quality.md lists, and the summary on stderr."""
     assert main(["replay", str(write(tmp_path, PASSING)), "--json"]) == 0
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["pass"] for r in rows] == [True, True, None]
-    assert all(
-        set(r)
-        == {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "read_on", "pass"}
-        for r in rows
-    )
+    documented = {
+        "transcript",
+        "ask",
+        "reply",
+        "outcome",
+        "passage_id",
+        "score",
+        "fallback",
+        "hedged",
+        "read_on",
+        "pass",
+    }
+    assert _documented_json_keys() == documented
+    assert all(set(r) == documented for r in rows)
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
     assert "2 passed, 0 failed" in captured.err
 
