@@ -12,10 +12,11 @@ signal ends the process at once. Either way the core is closed first, as far as 
 `CLOSE_TIMEOUT` seconds: a moderator's change being written finishes, the gaps database is closed.
 
 Exit codes: 0 stopped cleanly; 2 could not start (no token, a bad config or knowledge file, a
-platform refused the login); 3 stopped, but a platform did not stop in time; 4 a platform
-stopped accepting its token while running (revoked or reset: one ERROR line says which; the
-other platforms are stopped too, so that a supervisor restarts or alerts); 128 + the signal's
-number (143 for SIGTERM, 130 for SIGINT) after a second signal.
+platform refused the login, a webhook port taken or setWebhook refused: one `error:` line); 3
+stopped, but a platform did not stop in time; 4 a platform stopped accepting its token while
+running (revoked or reset: one ERROR line says which; the other platforms are stopped too, so
+that a supervisor restarts or alerts); 128 + the signal's number (143 for SIGTERM, 130 for
+SIGINT) after a second signal.
 """
 
 from __future__ import annotations

@@ -220,6 +220,9 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     if not 0.0 <= args.decline <= 1.0:
         print("error: --decline is a share between 0 and 1 (0.9: decline 90% of off-topic questions)", file=sys.stderr)
         return EXIT_UNUSABLE
+    if args.plot and not args.plot.lower().endswith(".png"):  # the file drawn is the file named, and a PNG
+        print(f"error: --plot names the PNG file to draw to, ending in .png: not {args.plot}", file=sys.stderr)
+        return EXIT_UNUSABLE
     answerer = Answerer.from_directory(folder)
     try:
         result = calibration.calibrate(answerer, loaded, decline=args.decline)
@@ -238,6 +241,9 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             calibration.plot(result, args.plot)
         except ImportError:
             print("error: --plot needs matplotlib: pip install -e '.[plot]'", file=sys.stderr)
+            return EXIT_UNUSABLE
+        except OSError as exc:  # a folder of that name, a folder that does not exist, no right to write
+            print(f"error: cannot draw the curve to {args.plot}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_UNUSABLE
         print(f"curve drawn to {args.plot}", file=out)
     if args.dry_run:

@@ -8,6 +8,7 @@ tokens) never go here; they come from the environment. See `config.example.yaml`
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -26,6 +27,10 @@ DEFAULT_FILE = PROJECT_ROOT / "config.yaml"
 # Seconds `python -m adapters run` gives the platforms to stop after SIGTERM. Below Docker's 10 s
 # between SIGTERM and SIGKILL, so the bot leaves by itself and closes the core first.
 DEFAULT_SHUTDOWN_TIMEOUT = 8.0
+# The longest time setting: a week is more than any setting means, and far below what a thread can
+# wait (threading.TIMEOUT_MAX, about 292 years: longer raises OverflowError in the waiting thread).
+MAX_SECONDS = 7 * 86400.0
+MAX_RETENTION_DAYS = 36500  # a hundred years (a number of days too long for a float overflowed as seconds)
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -169,13 +174,13 @@ def _config(path: Path, data: Any) -> Config:
     return Config(
         moderators=_moderators(path, table.get("moderators") or {}),
         data_dir=(path.resolve().parent / data_dir) if data_dir else None,
-        retention_days=_number(path, table, "retention_days", 90, int, minimum=1),
-        watch_interval=_number(path, table, "watch_interval", 2.0, float, minimum=0.0),
+        retention_days=_number(path, table, "retention_days", 90, int, minimum=1, maximum=MAX_RETENTION_DAYS),
+        watch_interval=_seconds(path, table, "watch_interval", 2.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
         chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
         shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
         load_workers=_number(path, table, "load_workers", None, int, minimum=1),
-        reload_timeout=_number(path, table, "reload_timeout", 300.0, float, minimum=0.0),
+        reload_timeout=_seconds(path, table, "reload_timeout", 300.0),
         path=path,
         database_url=_database_url(path, table.get("database_url")),
     )
@@ -213,7 +218,7 @@ def _cooldown(path: Path, raw: Any) -> CooldownSettings:
     table = _mapping(path, raw, "cooldown", ("burst", "interval"))
     return CooldownSettings(
         burst=_number(path, table, "burst", 5, int, minimum=1, prefix="cooldown."),
-        interval=_number(path, table, "interval", 3.0, float, minimum=0.0, prefix="cooldown."),
+        interval=_seconds(path, table, "interval", 3.0, prefix="cooldown."),
     )
 
 
@@ -221,7 +226,7 @@ def _chat_cooldown(path: Path, raw: Any) -> ChatCooldownSettings:
     table = _mapping(path, raw, "chat_cooldown", ("burst", "interval"))
     return ChatCooldownSettings(
         burst=_number(path, table, "burst", 20, int, minimum=1, prefix="chat_cooldown."),
-        interval=_number(path, table, "interval", 1.0, float, minimum=0.0, prefix="chat_cooldown."),
+        interval=_seconds(path, table, "interval", 1.0, prefix="chat_cooldown."),
     )
 
 
@@ -261,16 +266,31 @@ _ID_NUMBER = re.compile(r"-?[0-9]{1,20}")  # a user, role, guild or chat id (a g
 
 
 def _number(
-    path: Path, table: dict[str, Any], key: str, default: Any, kind: type, *, minimum: float, prefix: str = ""
+    path: Path,
+    table: dict[str, Any],
+    key: str,
+    default: Any,
+    kind: type,
+    *,
+    minimum: float,
+    maximum: float = math.inf,
+    prefix: str = "",
 ) -> Any:
     value = table.get(key, default)
     if value is None:
         return default
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
-    if not ok or not yamlfiles.finite(value) or value < minimum:
+    if not ok or not yamlfiles.finite(value) or not minimum <= value <= maximum:
         what = "a whole number" if kind is int else "a number"
-        raise ConfigError(path, f"must be {what} of at least {minimum:g}", entry=prefix + key)
+        most = f" and at most {maximum:g}" if maximum < math.inf else ""
+        raise ConfigError(path, f"must be {what} of at least {minimum:g}{most}", entry=prefix + key)
     return kind(value)
+
+
+def _seconds(path: Path, table: dict[str, Any], key: str, default: float, *, prefix: str = "") -> float:
+    """A number of seconds from 0 to MAX_SECONDS."""
+    seconds: float = _number(path, table, key, default, float, minimum=0.0, maximum=MAX_SECONDS, prefix=prefix)
+    return seconds
 
 
 def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> float:
@@ -278,6 +298,11 @@ def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> 
     value = table.get(key, default)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value > 0 and yamlfiles.finite(value)):
-        raise ConfigError(path, f"must be a number of seconds greater than 0, such as {default:g}", entry=key)
+    number = not isinstance(value, bool) and isinstance(value, (int, float)) and yamlfiles.finite(value)
+    if not (number and 0 < value <= MAX_SECONDS):
+        raise ConfigError(
+            path,
+            f"must be a number of seconds greater than 0, such as {default:g}, and at most {MAX_SECONDS:g} (a week)",
+            entry=key,
+        )
     return float(value)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import os
 import re
 import sqlite3
 import tempfile
@@ -20,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import knowledge, tuning
+from bot import keyfile, knowledge, tuning
 from bot.answering import Answerer
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
+from bot.records.gaps import USER_KEY_FILE
 from bot.search import load_synonyms, synonym_clashes
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
@@ -230,8 +230,11 @@ def check_data(folder: Path) -> list[Finding]:
 
 def _check_files(folder: Path) -> Iterable[Finding]:
     history = folder / HISTORY_FILE
-    if history.exists() and not os.access(history, os.W_OK):
+    if history.exists() and not history.is_file():  # a folder passes os.access(W_OK)
+        yield error("data", f"{history} is not a file: every change would be refused")
+    elif history.exists() and not _appendable(history):
         yield error("data", f"{history} is not writable: every change would be refused")
+    yield from _check_user_key(folder / USER_KEY_FILE)
     database = folder / GAPS_FILE
     if not database.exists():
         yield ok("data", f"{database.name} will be created at the first start")
@@ -257,6 +260,28 @@ def _existing_parent(folder: Path) -> Path | None:
         if parent.exists():
             return parent
     return None
+
+
+def _check_user_key(path: Path) -> Iterable[Finding]:
+    """The key of the gaps' pseudonyms, read as the bot reads it: one it refuses keeps the gaps off."""
+    if not (path.exists() or path.is_symlink()):
+        return  # made at the first start
+    try:
+        keyfile.read(path)
+    except (keyfile.KeyFileError, OSError) as exc:
+        problem = str(exc) if isinstance(exc, keyfile.KeyFileError) else f"{path} cannot be read ({exc.strerror})"
+        yield error("data", f"{problem}: the bot refuses it and runs without the gaps database")
+    else:
+        yield ok("data", f"{path.name} is the bot's own, readable by no one else")
+
+
+def _appendable(path: Path) -> bool:
+    """Really open it to append, as a change does (writing nothing, so the file is left as it is)."""
+    try:
+        with path.open("ab"):
+            return True
+    except OSError:
+        return False
 
 
 def _writable(folder: Path) -> bool:

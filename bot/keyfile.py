@@ -1,13 +1,21 @@
 """Secret keys kept in a file beside the data they protect: made 0600 on first use, refused when
-another user owns the file or it is readable or writable by anyone else."""
+another user owns the file or it is readable or writable by anyone else.
+
+A new key is written whole to a temporary file and only then linked into place, so a process
+starting at the same moment never reads a key half written: it reads the first one linked.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 KEY_BYTES = 32
 
 
@@ -19,24 +27,56 @@ def load_or_create(path: Path) -> bytes:
     """The key in `path`, made (KEY_BYTES random bytes, mode 0600) if there is none; raises
     KeyFileError or OSError."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        pass
+        key = _read_trusted(path)
+    except FileNotFoundError:
+        _put_new_key(path, replace=False)
     else:
-        with os.fdopen(fd, "wb") as file:
-            file.write(secrets.token_bytes(KEY_BYTES))
-            file.flush()
-            os.fsync(file.fileno())
+        if key:
+            return _checked(path, key)
+        # Only a version before linking left one: killed between creating the file and writing it.
+        log.warning("%s is empty (a start was stopped while writing it): a new key replaces it", path)
+        _put_new_key(path, replace=True)
+    return read(path)
+
+
+def read(path: Path) -> bytes:
+    """The key in `path` as the bot would use it; raises KeyFileError, FileNotFoundError or OSError."""
+    return _checked(path, _read_trusted(path))
+
+
+def _read_trusted(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as file:
         info = os.fstat(file.fileno())
         check_owned(path, info, folder=False)
         if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
             raise KeyFileError(f"{path} is readable by its group or by others (mode {stat.S_IMODE(info.st_mode):o})")
-        key = file.read()
+        return file.read(KEY_BYTES + 1)
+
+
+def _checked(path: Path, key: bytes) -> bytes:
     if len(key) != KEY_BYTES:
         raise KeyFileError(f"{path} is not a key of {KEY_BYTES} bytes")
     return key
+
+
+def _put_new_key(path: Path, *, replace: bool) -> None:
+    """Write a new key whole (mode 0600, synced) beside `path`, then link it in: a key already there
+    (another process's, made meanwhile) is kept unless `replace`."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_bytes(KEY_BYTES))
+            file.flush()
+            os.fsync(file.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            with contextlib.suppress(FileExistsError):  # another start linked its key first: that one counts
+                os.link(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
 
 
 def check_owned(path: Path, info: os.stat_result, *, folder: bool) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Calibration, Cut, calibrate, examples, misleading
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+from tests.support import child_env
 
 DEV = [TRANSCRIPTS / "community-dev.yaml", TRANSCRIPTS / "community-questions.yaml"]
 
@@ -62,6 +65,23 @@ def test_plot_draws_a_png(folder: Path, tmp_path: Path) -> None:
     png = tmp_path / "curve.png"
     assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder), "--plot", str(png), "--dry-run"]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["curves.png", "curves"])
+def test_a_plot_it_cannot_draw_to_is_an_error_line_not_a_traceback(folder: Path, tmp_path: Path, name: str) -> None:
+    """--plot naming a folder, or a name without .png (once drawn to another file than it said):
+    one `error:` line naming it and exit 2."""
+    plot = tmp_path / name
+    plot.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "calibrate", str(DEV[0]),
+         "--knowledge", str(folder), "--plot", str(plot), "--dry-run"],
+        capture_output=True, text=True, env=child_env(), cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") or "\nerror: " in done.stderr
+    assert str(plot) in done.stderr
 
 
 def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

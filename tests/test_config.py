@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from adapters import runner
-from bot.config import DEFAULT_FILE, Config, ConfigError, config_path, load_config
+from bot.config import DEFAULT_FILE, MAX_SECONDS, Config, ConfigError, config_path, load_config
+from bot.service import Service
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.support import child_env
+from tests.support import child_env, small_kb, write_kb
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -81,6 +83,13 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         (f"cooldown: {{burst: {'9' * 400}}}\n", "(cooldown.burst)", "a whole number of at least 1"),
         (f"shutdown_timeout: {'9' * 400}\n", "(shutdown_timeout)", "greater than 0"),
         ('data_dir: "data\\0x"\n', "(data_dir)", "must be a folder path (it holds a NUL byte"),
+        # longer than a thread can wait: the watcher (or the runner's backstop timer) died of OverflowError
+        ("watch_interval: 1.0e+10\n", "(watch_interval)", "a number of at least 0 and at most 604800"),
+        ("shutdown_timeout: 1.0e+10\n", "(shutdown_timeout)", "and at most 604800 (a week)"),
+        ("reload_timeout: 1.0e+10\n", "(reload_timeout)", "at most 604800"),
+        ("cooldown: {burst: 2, interval: 1.0e+10}\n", "(cooldown.interval)", "at most 604800"),
+        ("chat_cooldown: {burst: 2, interval: 1.0e+10}\n", "(chat_cooldown.interval)", "at most 604800"),
+        (f"retention_days: {'9' * 30}\n", "(retention_days)", "a whole number of at least 1 and at most 36500"),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, where: str, what: str) -> None:
@@ -91,6 +100,28 @@ def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, text: str, wher
     message = str(caught.value)
     assert message.startswith(str(path)) and where in message and what in message
     assert "((" not in message
+
+
+def test_the_longest_watch_interval_keeps_the_knowledge_watcher_alive(tmp_path: Path) -> None:
+    """A week, the most `watch_interval` takes (someone "turning the watcher off" with a huge number;
+    the way is 0), is a wait the watcher thread can do: it runs on, and nothing dies."""
+    kdir = write_kb(tmp_path / "knowledge", small_kb(questions=True))
+    config = load_config(write(tmp_path, f"watch_interval: {MAX_SECONDS}\ndata_dir: {tmp_path / 'data'}\n"))
+    died: list[BaseException | None] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: died.append(args.exc_value)
+    try:
+        service = Service.from_directory(kdir, config)
+        service.start_watching()
+        watcher = service._watcher
+        assert watcher is not None and watcher._thread is not None
+        watcher._thread.join(timeout=1)
+        alive = watcher._thread.is_alive()
+        service.close()
+    finally:
+        threading.excepthook = previous
+    assert not died, f"the watcher thread died: {died!r}"
+    assert alive
 
 
 def test_the_runner_stops_on_a_bad_config_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

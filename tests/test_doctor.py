@@ -197,6 +197,36 @@ def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: 
     assert code == 1 and "gaps.sqlite3" in lines(out, "error")[0]
 
 
+def test_a_history_file_that_is_a_folder_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """history.jsonl made a folder (a mistaken mkdir, a bad volume mount) passes os.access(W_OK), but
+    every change is refused: doctor names it as an error, not "writable"."""
+    data = kdir.parent / "data"
+    (data / "history.jsonl").mkdir(parents=True)
+    code, out = run(kdir, "--data", str(data))
+    refused = cli.main(
+        ["kb", "add", "--section", "Test", "--text", "A passage about the test venue and its hours.",
+         "--knowledge", str(kdir), "--data", str(data)],
+        out=io.StringIO(),
+    )  # fmt: skip
+    assert refused != 0
+    assert any("history" in line for line in lines(out, "error")), out
+    assert code == 1
+
+
+def test_a_user_key_the_bot_refuses_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """A data/user-key others may read (restored from a backup, copied under umask 022): the bot runs
+    without the gaps database and `kb gaps` points to doctor, so doctor names the key file."""
+    data = kdir.parent / "data"
+    asked = ["ask", "what is the capital of mars", "--record", "--data", str(data), "--knowledge", str(kdir)]
+    assert cli.main(asked, out=io.StringIO()) == 0
+    code, out = run(kdir, "--data", str(data))
+    assert code == 0 and "ok      data: user-key" in out
+    (data / "user-key").chmod(0o644)
+    code, out = run(kdir, "--data", str(data))
+    [flagged] = [line for line in lines(out, "error") if "user-key" in line]
+    assert "mode 644" in flagged and code == 1
+
+
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [

@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from bot.answering import DEFAULT_KNOWLEDGE, Answerer
 from bot.config import Config
 from bot.knowledge import KnowledgeError
 from bot.search import loading, synonyms, text
-from bot.search.cache import CACHE_VARIABLE, KEY_FILE
+from bot.search.cache import CACHE_VARIABLE, KEY_FILE, open_cache
 from bot.search.retrieval import Index, Ranking
 from bot.service import Service
 
@@ -136,6 +137,41 @@ def test_edits_leave_one_cache_entry_per_file(tmp_path: Path) -> None:
     assert len(list(cache.glob("part-*.pickle"))) == 3
 
 
+def test_deploys_that_swap_a_symlink_leave_one_cache_entry_per_file(tmp_path: Path) -> None:
+    """Five deploys that swap `current -> releases/N` to a new copy of the knowledge, the bot started
+    on `current`: about one entry per live file, not one per file and release kept for good."""
+    cache = tmp_path / "cache"
+    original = split_knowledge(tmp_path / "source")
+    current = tmp_path / "current"
+    for n in range(5):
+        release = tmp_path / "releases" / f"r{n}"
+        shutil.copytree(original, release)
+        link = tmp_path / "current.new"
+        link.symlink_to(release)
+        os.replace(link, current)  # the atomic swap deploy tools do
+        loading.load(current, cache=cache, workers=1)
+    entries = list(cache.glob("part-*.pickle"))
+    assert len(entries) <= 2 * 3, f"{len(entries)} cache entries for 3 live files after 5 deploys"
+
+
+def test_worker_processes_import_nothing_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started in a folder holding a `yaml.py`, with PYTHONPATH unset, the workers import the real
+    PyYAML: the working folder is not on their import path (such a folder may be /tmp)."""
+    folder = split_knowledge(tmp_path / "kb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    marker = tmp_path / "ran"
+    (elsewhere / "yaml.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    monkeypatch.chdir(elsewhere)
+    index = loading.load(folder, workers=2)
+    monkeypatch.chdir(tmp_path)
+    same_index(index, loading.load(folder, workers=1))
+    assert not marker.exists(), "a worker imported yaml.py from the working folder"
+
+
 class _Planted:
     """A pickle that, when loaded, writes a file: what a local attacker would put in the cache."""
 
@@ -196,6 +232,44 @@ def test_a_cache_entry_of_another_user_is_ignored(tmp_path: Path, caplog: pytest
     with caplog.at_level(logging.WARNING, logger="bot.search.cache"):
         same_index(loading.load(folder, cache=cache), read)
     assert "belongs to user 65534" in caplog.text
+
+
+def test_starts_sharing_a_fresh_cache_folder_all_use_its_one_key(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Four starts at once on a new cache folder (webhook workers, the bot and a `kb` command), twelve
+    times: each gets the one key and uses the cache; none reads a key still being written."""
+    refused = 0
+    for trial in range(12):
+        folder = tmp_path / f"cache-{trial}"
+        got: list[object] = []
+        gate = threading.Barrier(4)
+
+        def start(folder: Path = folder, got: list[object] = got, gate: threading.Barrier = gate) -> None:
+            gate.wait()
+            got.append(open_cache(folder))
+
+        starters = [threading.Thread(target=start) for _ in range(4)]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        refused += sum(cache is None for cache in got)
+        assert len((folder / KEY_FILE).read_bytes()) == 32
+        assert [p.name for p in folder.iterdir()] == [KEY_FILE]  # no temporary key left behind
+    assert refused == 0, f"{refused} of 48 starters refused a cache folder that is fine"
+    assert "not using the cache" not in caplog.text
+
+
+def test_an_empty_key_left_by_a_killed_start_is_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An empty key file (an older version killed between creating and writing it) is replaced by a
+    new key with a WARNING, instead of refusing the cache at every start."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / KEY_FILE).touch(mode=0o600)
+    with caplog.at_level(logging.WARNING, logger="bot.keyfile"):
+        assert open_cache(cache) is not None
+    assert "is empty" in caplog.text and len((cache / KEY_FILE).read_bytes()) == 32
 
 
 def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path: Path) -> None:

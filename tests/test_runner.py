@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -295,3 +296,43 @@ async def test_both_platforms_stop_cleanly_and_quickly_with_exit_0(
     assert took < 10
     assert "stopped cleanly" in bot.text and "WARNING adapters" not in bot.text
     assert closed_cleanly(bot.data)
+
+
+def _webhook_env(fake: FakeTelegram, port: int) -> dict[str, str]:
+    """Telegram in webhook mode against `fake`, listening on `port`, with two quick attempts at each call."""
+    return {
+        **telegram_env(fake),
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1",
+        "TELEGRAM_SEND_ATTEMPTS": "2",
+        "TELEGRAM_RETRY_DELAY": "0.1",
+    }
+
+
+@pytest.mark.parametrize("failure", ["port already in use", "setWebhook refused"])
+async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2(
+    start_bot: StartBot, telegram: FakeTelegram, failure: str
+) -> None:
+    """A webhook port another process holds, or setWebhook failing (502) through every attempt: one
+    `error:` line and exit 2, as any start that fails, not a traceback and exit 1."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        if failure == "port already in use":
+            env = _webhook_env(telegram, taken.getsockname()[1])
+        else:
+            telegram.inject("setWebhook", Fault(status=502), times=50)
+            with socket.socket() as free:
+                free.bind(("127.0.0.1", 0))
+                port = free.getsockname()[1]
+            env = _webhook_env(telegram, port)
+        bot = await start_bot(env, limit=5)
+        text = await bot.ended()
+    finally:
+        taken.close()
+    assert "Traceback" not in text, text[-2000:]
+    assert bot.process.returncode == runner.EXIT_UNUSABLE == 2, text[-2000:]
+    assert "\nerror: " in "\n" + text

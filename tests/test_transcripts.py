@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot import Answerer
 from bot.cli import main
 from bot.evaluation import transcripts
-from tests.conftest import KNOWLEDGE, TRANSCRIPTS
+from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
 
 # For each transcript: (on-topic hit rate, off-topic decline rate), one question below what was
 # measured when the floor was set, so a change that loses two questions in a set fails CI.
@@ -67,17 +68,34 @@ def test_replay_failure_exits_1_and_says_why(tmp_path: Path, capsys: pytest.Capt
     assert "FAIL [f]" in out and "reply lacks any of ['bananas']" in out
 
 
+def _documented_json_keys() -> set[str]:
+    """The keys docs/quality.md says each `replay --json` row holds."""
+    text = " ".join((ROOT / "docs" / "quality.md").read_text(encoding="utf-8").split())
+    listed = text.split("one JSON object per turn with the keys ", 1)[1].split(" (and `also`", 1)[0]
+    return set(re.findall(r"`(\w+)`", listed))
+
+
 def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`--json` prints exactly one JSON object per turn on stdout, the summary on stderr."""
+    """`--json` prints exactly one JSON object per turn on stdout, holding exactly the keys
+    docs/quality.md lists, and the summary on stderr."""
     assert main(["replay", str(write(tmp_path, PASSING)), "--json"]) == 0
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["pass"] for r in rows] == [True, True, None]
-    assert all(
-        set(r)
-        == {"transcript", "ask", "reply", "outcome", "passage_id", "score", "fallback", "hedged", "read_on", "pass"}
-        for r in rows
-    )
+    documented = {
+        "transcript",
+        "ask",
+        "reply",
+        "outcome",
+        "passage_id",
+        "score",
+        "fallback",
+        "hedged",
+        "read_on",
+        "pass",
+    }
+    assert _documented_json_keys() == documented
+    assert all(set(r) == documented for r in rows)
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
     assert "2 passed, 0 failed" in captured.err
 
@@ -105,6 +123,13 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: null}}\n", "(turn 1): 'expect' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {fallback: no}, also: [{}]}\n", "'also' expects nothing"),
         ("name: x\nturns:\n  - {ask: hi, expect: {passage: rules, fallback: true}}\n", "(turn 1): 'passage' with"),
+        # a fourth reply: a message of more than MAX_QUESTIONS questions is answered as one
+        (
+            "name: x\nturns:\n  - {ask: hi}\n  - {ask: hi, expect: {fallback: no}, also: [{fallback: no}, "
+            "{fallback: no}, {fallback: no}]}\n",
+            "(turn 2): 'also' lists 3 further replies; a message gets at most 2",
+        ),
+        ("name: [x, y]\nturns:\n  - {ask: hi}\n", "t.yaml (name): 'name' must be text, not a list"),
     ],
 )
 def test_unreadable_transcript_exits_2(
@@ -113,6 +138,27 @@ def test_unreadable_transcript_exits_2(
     """A transcript that cannot be read exits 2, naming the file and the turn."""
     assert main(["replay", str(write(tmp_path, text))]) == 2
     assert expected in capsys.readouterr().err
+
+
+def _alias_bomb(levels: int) -> str:
+    """A transcript of a few hundred bytes whose `name` is a YAML alias of 10**levels strings."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    lines.append(f"name: *a{levels - 1}")
+    lines.append('turns:\n  - ask: "hello"\n  - ask: "When did the first refugees arrive?"')
+    return "\n".join(lines) + "\n"
+
+
+def test_a_name_that_is_an_alias_bomb_is_refused_not_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `name` that is a nested list of a million strings (450 bytes of YAML aliases) is refused
+    with its file, exit 2, instead of being printed on every turn's line (9 levels: 7 GB)."""
+    assert main(["replay", str(write(tmp_path, _alias_bomb(6))), "--knowledge", str(KNOWLEDGE)]) == 2
+    captured = capsys.readouterr()
+    assert len(captured.out) < 10_000, f"{len(captured.out)} characters printed for two turns"
+    assert "t.yaml" in captured.err
 
 
 def test_missing_transcript_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

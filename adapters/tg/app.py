@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Mapping
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
@@ -189,7 +189,11 @@ async def _start_updates(app: App, settings: Settings) -> None:
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        await send_with_retries(register, settings.retry, what="registering the webhook (setWebhook)")
+        try:
+            await send_with_retries(register, settings.retry, what="registering the webhook (setWebhook)")
+        except TelegramError as exc:  # the Bot API down through every retry, or a URL it refuses
+            said = exc.message if isinstance(exc, BadRequest) else type(exc).__name__  # Telegram's reason, or the kind
+            raise StartupError(f"could not register the webhook with Telegram (setWebhook): {said}") from None
     else:
         await updater.start_polling(
             timeout=settings.poll_timeout,

@@ -18,6 +18,7 @@ import logging
 from aiohttp import web
 from telegram import Update
 
+from adapters.platform import StartupError
 from adapters.tg.handlers import App
 from adapters.tg.settings import Settings
 
@@ -41,8 +42,14 @@ class Receiver:
         # for up to 10 s after the reply, which a stop would wait for
         self._runner = web.AppRunner(server, access_log=None, lingering_time=0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self._settings.webhook_listen, self._settings.webhook_port).start()
-        port = self._settings.webhook_port
+        listen, port = self._settings.webhook_listen, self._settings.webhook_port
+        try:
+            await web.TCPSite(self._runner, listen, port).start()
+        except OSError as exc:  # the port taken (another instance, a leftover), an address not of this host
+            said = exc.strerror or f"{type(exc).__name__} on {listen}:{port}"
+            raise StartupError(
+                f"the Telegram webhook server cannot listen (TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT): {said}"
+            ) from None
         whose = "registered by this instance" if self._settings.webhook_owner else "setWebhook is another worker's"
         log.info("Telegram webhook server listening on port %d (%s)", port, whose)
 

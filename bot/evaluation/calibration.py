@@ -224,5 +224,5 @@ def plot(result: Calibration, path: str) -> None:
     axes.grid(alpha=0.3)
     axes.legend(loc="lower left")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=100, format="png")  # to `path` itself: no extension added
     plt.close(figure)

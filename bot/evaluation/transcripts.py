@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import yamlfiles
 from bot.answering import Answer, Answerer
+from bot.questions import MAX_QUESTIONS
 from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}
@@ -81,7 +82,16 @@ def load(path: Path) -> Transcript:
     for index, raw in enumerate(data["turns"]):
         where = {"entry": f"turn {index + 1}", "line": doc.line_of("turns", index)}
         turns.append(_turn(path, raw, where))
-    return Transcript(name=str(data.get("name") or path.stem), path=path, turns=tuple(turns))
+    return Transcript(name=_name(path, data.get("name")), path=path, turns=tuple(turns))
+
+
+def _name(path: Path, name: Any) -> str:
+    """The transcript's name, printed on every turn's line: text, or the file's own name if none."""
+    if name is None or name == "":
+        return path.stem
+    if not isinstance(name, str):  # a list (an alias bomb: millions of strings once printed), a number
+        raise TranscriptError(path, f"'name' must be text, not a {type(name).__name__}", entry="name")
+    return name
 
 
 def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
@@ -93,6 +103,10 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     also = raw.get("also", [])
     if not isinstance(also, list) or (not also and "also" in raw):
         raise TranscriptError(path, "'also' must be a list of expectations, one for each further reply", **where)
+    if len(also) > MAX_QUESTIONS - 1:  # a longer message is answered as one: such a turn could never pass
+        raise TranscriptError(
+            path, f"'also' lists {len(also)} further replies; a message gets at most {MAX_QUESTIONS - 1}", **where
+        )
     if raw.get("expect") is None:
         if also:
             raise TranscriptError(path, "'also' judges the replies after the first: give 'expect' too", **where)

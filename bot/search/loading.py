@@ -216,12 +216,13 @@ def _start(workers: int) -> list[subprocess.Popen[bytes]]:
     A fresh interpreter is safe to start from a process that runs threads, and needs no
     `if __name__ == "__main__"` guard in whatever script started this one. `-P` keeps the
     current folder off its import path, so it imports this very package, not a `bot/` that
-    happens to be there.
+    happens to be there; PYTHONPATH gets no empty entry either (one means the current folder).
     """
     if not sys.executable or getattr(sys, "frozen", False):  # a frozen app's executable is the app
         raise OSError("no Python interpreter to start")
     package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    given = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, given]) if given else package_root}
     started: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(workers):
@@ -321,7 +322,9 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
     digest = hashlib.sha256(repr((ranking, sorted(syns.rewrites.items()), sorted(syns.written))).encode())
     digest.update(code)
     digest.update(content)
-    place = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]  # which file: older entries go
+    # Which file, by the path the bot was given (symlinks not followed): a deploy that swaps
+    # `current -> releases/N` keeps each file's one entry (and hits it if the file is the same).
+    place = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:16]
     return content, f"part-{place}-{digest.hexdigest()[:40]}.pickle"
 
 
