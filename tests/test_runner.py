@@ -316,7 +316,9 @@ async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2
     start_bot: StartBot, telegram: FakeTelegram, failure: str
 ) -> None:
     """A webhook port another process holds, or setWebhook failing (502) through every attempt: one
-    `error:` line and exit 2, as any start that fails, not a traceback and exit 1."""
+    `error:` line and exit 2, as any start that fails, not a traceback and exit 1. With the port taken
+    (a second owner started by mistake), the webhook is not registered again, with its own secret, over
+    the instance that listens there."""
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
@@ -336,3 +338,5 @@ async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2
     assert "Traceback" not in text, text[-2000:]
     assert bot.process.returncode == runner.EXIT_UNUSABLE == 2, text[-2000:]
     assert "\nerror: " in "\n" + text
+    if failure == "port already in use":  # not re-registered, with its secret, by an owner that cannot listen
+        assert not telegram.called("setWebhook")

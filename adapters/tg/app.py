@@ -73,12 +73,12 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
         return
     receiver = Receiver(app, settings) if settings.webhook_url else None
     try:
+        if receiver is not None:  # listening before the webhook is registered: a port taken (a second
+            await receiver.start()  # owner started by mistake) must not re-register it with its secret
         if settings.webhook_owner:
             await _set_commands(app, service, settings.retry)  # the owner sets the menu, as it sets the webhook
             await _start_updates(app, settings)
         await app.start()
-        if receiver is not None:
-            await receiver.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, _mode(settings))
         await _until_stopped_or_revoked(stop)
     finally:
