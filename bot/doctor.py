@@ -268,6 +268,8 @@ def _check_user_key(path: Path) -> Iterable[Finding]:
         return  # made at the first start
     try:
         keyfile.read(path)
+    except keyfile.EmptyKey:
+        yield warning("data", f"{path} is empty (a start was stopped while writing it): the next start replaces it")
     except (keyfile.KeyFileError, OSError) as exc:
         problem = str(exc) if isinstance(exc, keyfile.KeyFileError) else f"{path} cannot be read ({exc.strerror})"
         yield error("data", f"{problem}: the bot refuses it and runs without the gaps database")

@@ -8,6 +8,7 @@ starting at the same moment never reads a key half written: it reads the first o
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import secrets
@@ -35,8 +36,27 @@ def load_or_create(path: Path) -> bytes:
             return _checked(path, key)
         # Only a version before linking left one: killed between creating the file and writing it.
         log.warning("%s is empty (a start was stopped while writing it): a new key replaces it", path)
-        _put_new_key(path, replace=True)
+        _replace_empty(path)
     return read(path)
+
+
+def _replace_empty(path: Path) -> None:
+    """Replace the empty key in `path` with a new one, unless another start has replaced it meanwhile:
+    the empty file is locked while it is looked at again, so that of two starts finding it empty the
+    second reads the first one's key instead of replacing it too (each would use its own)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held = os.fstat(fd)
+        try:
+            now = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            _put_new_key(path, replace=False)
+            return
+        if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino) and held.st_size == 0:
+            _put_new_key(path, replace=True)
+    finally:
+        os.close(fd)  # the lock goes with it
 
 
 def read(path: Path) -> bytes:
@@ -54,7 +74,14 @@ def _read_trusted(path: Path) -> bytes:
         return file.read(KEY_BYTES + 1)
 
 
+class EmptyKey(KeyFileError):
+    """A key file of this user, trusted, but empty: a start of a version before linking was stopped
+    while writing it. `load_or_create` replaces it."""
+
+
 def _checked(path: Path, key: bytes) -> bytes:
+    if not key:
+        raise EmptyKey(f"{path} is empty")
     if len(key) != KEY_BYTES:
         raise KeyFileError(f"{path} is not a key of {KEY_BYTES} bytes")
     return key

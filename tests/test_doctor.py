@@ -227,6 +227,20 @@ def test_a_user_key_the_bot_refuses_is_an_error(kdir: Path, env: pytest.MonkeyPa
     assert "mode 644" in flagged and code == 1
 
 
+def test_an_empty_user_key_is_a_warning_as_the_bot_replaces_it(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """An empty data/user-key (an older version stopped while writing it) is replaced by the bot at its
+    next start, which runs with the gaps database: doctor warns, and does not fail a deploy over it."""
+    data = kdir.parent / "data"
+    data.mkdir()
+    (data / "user-key").touch(mode=0o600)
+    code, out = run(kdir, "--data", str(data))
+    [warned] = [line for line in lines(out, "warning") if "user-key" in line]
+    assert "the next start replaces it" in warned and code == 0, out
+    asked = ["ask", "what is the capital of mars", "--record", "--data", str(data), "--knowledge", str(kdir)]
+    assert cli.main(asked, out=io.StringIO()) == 0
+    assert len((data / "user-key").read_bytes()) == 32
+
+
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import knowledge
+from bot import keyfile, knowledge
 from bot.answering import DEFAULT_KNOWLEDGE, Answerer
 from bot.config import Config
 from bot.knowledge import KnowledgeError
@@ -270,6 +270,27 @@ def test_an_empty_key_left_by_a_killed_start_is_replaced(tmp_path: Path, caplog:
     with caplog.at_level(logging.WARNING, logger="bot.keyfile"):
         assert open_cache(cache) is not None
     assert "is empty" in caplog.text and len((cache / KEY_FILE).read_bytes()) == 32
+
+
+def test_starts_finding_one_empty_key_at_once_all_use_the_one_key_that_replaces_it(tmp_path: Path) -> None:
+    """Four starts at once find the empty key an older version left, twelve times: one replaces it,
+    the others read its key (each had replaced it with its own, and used a key the file no longer held)."""
+    for trial in range(12):
+        path = tmp_path / f"user-key-{trial}"
+        path.touch(mode=0o600)
+        got: list[bytes] = []
+        gate = threading.Barrier(4)
+
+        def start(path: Path = path, got: list[bytes] = got, gate: threading.Barrier = gate) -> None:
+            gate.wait()
+            got.append(keyfile.load_or_create(path))
+
+        starters = [threading.Thread(target=start) for _ in range(4)]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        assert got == [path.read_bytes()] * 4 and len(got[0]) == keyfile.KEY_BYTES
 
 
 def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path: Path) -> None:
