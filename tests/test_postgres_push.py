@@ -187,9 +187,13 @@ def test_a_push_whose_marker_cannot_be_read_is_refused_unless_forced(
 def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(tmp_path: Path) -> None:
     """DIR (a git checkout: git keeps symlinks) whose `tips.yaml` and `.qabot-export` are links to files
     outside it (they could be ~/.bashrc): `kb export DIR` replaces the links with its files, and the
-    files outside are left alone."""
+    files outside are left alone; the new files take nothing from them (another user's, mode 0666:
+    the exported knowledge had become anyone's to edit)."""
     victim, other = tmp_path / "victim.txt", tmp_path / "other.txt"
     victim.write_text("my own file\n", encoding="utf-8")
+    victim.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(victim, 65534, 65534)
     other.write_text("my other file\n", encoding="utf-8")
     folder = tmp_path / "export"
     folder.mkdir()
@@ -200,6 +204,8 @@ def test_an_export_replaces_a_symlink_in_its_folder_and_never_writes_through_it(
     assert other.read_text(encoding="utf-8") == "my other file\n"
     assert not (folder / "tips.yaml").is_symlink() and "Tip text." in (folder / "tips.yaml").read_text("utf-8")
     assert exports.read(folder) == exports.Marker(7, ("tips.yaml",))
+    written = (folder / "tips.yaml").lstat()
+    assert written.st_mode & 0o022 == 0 and written.st_uid == os.geteuid()
 
 
 def test_an_export_passes_over_a_marker_entry_that_is_no_file_it_wrote(

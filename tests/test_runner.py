@@ -311,7 +311,7 @@ def _webhook_env(fake: FakeTelegram, port: int) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("failure", ["port already in use", "setWebhook refused"])
+@pytest.mark.parametrize("failure", ["port already in use", "no such address", "setWebhook refused"])
 async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2(
     start_bot: StartBot, telegram: FakeTelegram, failure: str
 ) -> None:
@@ -325,6 +325,8 @@ async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2
     try:
         if failure == "port already in use":
             env = _webhook_env(telegram, taken.getsockname()[1])
+        elif failure == "no such address":  # a typo the name codec refuses: "label empty or too long"
+            env = {**_webhook_env(telegram, taken.getsockname()[1] + 1), "TELEGRAM_WEBHOOK_LISTEN": "127.0.0..1"}
         else:
             telegram.inject("setWebhook", Fault(status=502), times=50)
             with socket.socket() as free:
@@ -338,5 +340,5 @@ async def test_a_telegram_webhook_that_cannot_start_is_one_error_line_and_exit_2
     assert "Traceback" not in text, text[-2000:]
     assert bot.process.returncode == runner.EXIT_UNUSABLE == 2, text[-2000:]
     assert "\nerror: " in "\n" + text
-    if failure == "port already in use":  # not re-registered, with its secret, by an owner that cannot listen
+    if failure != "setWebhook refused":  # not registered, with its secret, by an owner that cannot listen
         assert not telegram.called("setWebhook")

@@ -45,8 +45,10 @@ class Receiver:
         listen, port = self._settings.webhook_listen, self._settings.webhook_port
         try:
             await web.TCPSite(self._runner, listen, port).start()
-        except OSError as exc:  # the port taken (another instance, a leftover), an address not of this host
-            said = exc.strerror or f"{type(exc).__name__} on {listen}:{port}"
+        except (OSError, UnicodeError) as exc:  # the port taken (another instance), an address not of this
+            # host, or no address at all ("127.0.0..1": the name codec refuses its empty label)
+            said = exc.strerror if isinstance(exc, OSError) else str(exc)
+            said = said or f"{type(exc).__name__} on {listen}:{port}"
             raise StartupError(
                 f"the Telegram webhook server cannot listen (TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT): {said}"
             ) from None

@@ -291,10 +291,14 @@ def write_atomic(target: Path, text: str) -> None:
 
 
 def _keep_mode(fd: int, target: Path) -> None:
-    """Give the new file the old one's permissions (and owner, when root) instead of mkstemp's 0600."""
+    """Give the new file the old one's permissions (and owner, when root) instead of mkstemp's 0600; a
+    link there is replaced as if no file were there, taking nothing from what it points to (another
+    user's file, world-writable)."""
     try:
-        st = target.stat()
+        st = target.lstat()
     except FileNotFoundError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
         os.fchmod(fd, NEW_FILE_MODE)
         return
     os.fchmod(fd, stat.S_IMODE(st.st_mode))
