@@ -308,3 +308,18 @@ def test_a_push_whose_marker_cannot_be_written_says_it_was_made_and_what_the_nex
         said == f"error: {folder / exports.MARKER}: Is a directory: pushed, but {exports.MARKER} not updated: "
         f"the next push of {folder} needs --force"
     ), said
+
+
+def test_a_push_of_a_nul_in_synonyms_is_refused_naming_the_file(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A synonym group holding a NUL ("meet\\0up"), which PostgreSQL refuses: the push is refused before
+    the database, in one line naming synonyms.yaml and its group, as a NUL in a passage is (it had been
+    an ERROR, and "the database refused that change")."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "synonyms.yaml").write_text('groups:\n  - ["meet\\0up", gathering]\n', encoding="utf-8")
+    capsys.readouterr()
+    assert run("kb", "push", str(folder))[0] != 0
+    said = capsys.readouterr().err
+    assert "synonyms.yaml" in said and "group 1" in said and "NUL" in said, said

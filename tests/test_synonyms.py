@@ -51,6 +51,7 @@ def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
         ("groups:\n  - [only one]\n", "synonyms.yaml:2 (group 1): a group must be a list of at least two"),
         ("groups:\n  - [a, b]\n  - nope\n", "synonyms.yaml:3 (group 2)"),
         ("groups: [a, b\n", "invalid YAML"),
+        ('groups:\n  - ["meet\\0up", gathering]\n', "synonyms.yaml:2 (group 1): a phrase holds a NUL"),
         ("words: []\n", "expected a mapping with one key, 'groups'"),
         (  # "korea" meant north korea, and the second group's "south korea" a term of its own
             'groups: [["north korea", "korea"], ["korea", "south korea"]]\n',

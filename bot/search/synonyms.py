@@ -131,6 +131,13 @@ def load_groups(directory: Path) -> list[list[str]]:
                 entry=f"group {index + 1}",
                 line=doc.line_of("groups", index),
             )
+        if any("\x00" in phrase for phrase in group):  # PostgreSQL refuses it, and it is no word
+            raise yamlfiles.FileError(
+                path,
+                "a phrase holds a NUL (\\0), which no store can hold: remove it",
+                entry=f"group {index + 1}",
+                line=doc.line_of("groups", index),
+            )
     for clash in _clashes(groups):
         if clash.written:
             raise yamlfiles.FileError(

@@ -33,7 +33,7 @@ from bot import knowledge
 from bot.catalogue import N_, _
 from bot.curation.edits import normalized
 from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
-from bot.curation.store import EMPTIED, StoreError, dump, write_atomic
+from bot.curation.store import EMPTIED, StoreError, dump, load_whole, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
 
@@ -315,7 +315,7 @@ class PostgresStore:
         AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
         were made after it, which the push would silently take back (None: no such check)."""
-        knowledge.load(folder)
+        load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
         paths = knowledge.knowledge_files(folder)
         new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
         documents = folder_documents(folder)
