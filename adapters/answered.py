@@ -99,12 +99,16 @@ class Answered(Generic[H, S]):
                 del self._replying[(key[0], sent.replies_to)]
         return sent
 
-    def answer_to(self, chat: Hashable, message: Hashable) -> Sent[H, S] | None:
+    def answer_to(self, chat: Hashable, message: Hashable, *, part: str | None = None) -> Sent[H, S] | None:
         """The newest answer sent lately in `chat` as a reply to `message`: a question asked, or
         pointed at by another member, that has its answer already. A second member pointing the
-        bot at it is shown that one."""
-        keys = self._replying.get((chat, message))
-        return self._sent[keys[-1]] if keys else None
+        bot at it is shown that one. An answer to a quoted part of the message counts only for
+        that `part` (a member quoting another question of it gets it answered)."""
+        for key in reversed(self._replying.get((chat, message), ())):
+            sent = self._sent[key]
+            if not sent.quoted or sent.question == part:
+                return sent
+        return None
 
     def pointed_at(self, chat: Hashable, message: Hashable) -> tuple[Key, Sent[H, S]] | None:
         """The newest answer that another message of `chat` got lately as a reply to `message` (a

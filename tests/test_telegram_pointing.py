@@ -226,3 +226,53 @@ async def test_the_question_pointed_at_edited_to_mention_the_bot_is_not_answered
     await handled(bot, GROUP)
     [edit] = bot.called("editMessageText")
     assert "20 euros" in edit.text and len(bot.called("sendMessage")) == 1
+
+
+CY = {"id": 4444, "is_bot": False, "first_name": "Cy"}
+
+
+async def test_a_second_member_quoting_another_question_of_the_message_gets_that_one_answered(
+    bot: FakeTelegram,
+) -> None:
+    """A newcomer's message asks two things; one member quotes the fee question, another the meeting
+    question: each part pointed at is answered (the second had been told "answered already")."""
+    text = f"hi all, new here! {MEETING} {FEE}"
+    question = await said(bot, text, user=OTHER)
+    await said(bot, "/ask", reply_to=question, quote={"text": FEE, "position": text.index(FEE), "is_manual": True})
+    meeting = {"text": MEETING, "position": text.index(MEETING), "is_manual": True}
+    await said(bot, "/ask", user=CY, reply_to=question, quote=meeting)
+    fee_answer, meeting_answer = bot.called("sendMessage")
+    assert "20 euros" in fee_answer.text and "every Thursday" in meeting_answer.text
+    await said(bot, "/ask", reply_to=question, quote=meeting)  # the same part again: answered already
+    assert "I answered that one already" in bot.called("sendMessage")[2].text
+
+
+async def test_a_caption_pointed_at_and_then_edited_gets_its_answer_edited(bot: FakeTelegram) -> None:
+    """A photo's caption pointed at, then fixed by its asker within the window: its answer follows, as a
+    text question's does (caption edits had not reached the bot's edit handler)."""
+    photo = [{"file_id": "AgAD", "file_unique_id": "u1", "width": 90, "height": 90}]
+    caption = {"message_id": 7001, "date": int(time.time()), "chat": GROUP, "from": OTHER, "photo": photo,
+               "caption": MEETING}  # fmt: skip
+    bot.push({"message": caption})
+    await handled(bot, GROUP)
+    await said(bot, "/ask", reply_to=caption)
+    [answer] = bot.called("sendMessage")
+    bot.push({"edited_message": {**caption, "caption": FEE, "edit_date": int(time.time())}})
+    await handled(bot, GROUP)
+    [edit] = bot.called("editMessageText")
+    assert int(edit.params["message_id"]) == answer.result["message_id"] and "20 euros" in edit.text
+
+
+async def test_an_edit_into_pointing_at_a_question_answered_already_shows_that_answer(bot: FakeTelegram) -> None:
+    """A member's own question in reply to a newcomer's, edited down to a bare mention that now points
+    at the newcomer's question, which has its answer already: their answer is deleted and they are
+    shown the one above, not sent a second copy of it."""
+    question = await said(bot, MEETING, user=OTHER)
+    await said(bot, "/ask", user=CY, reply_to=question)
+    ann = await said(bot, f"@{BOT_USERNAME} {FEE}", reply_to=question)
+    meeting, fee = bot.called("sendMessage")
+    bot.edit(ann, f"@{BOT_USERNAME}")
+    await handled(bot, GROUP)
+    [note] = bot.called("sendMessage")[2:]
+    assert "I answered that one already" in note.text and replied_to(note) == meeting.result["message_id"]
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [fee.result["message_id"]]

@@ -96,7 +96,11 @@ class Handlers:
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
         # A channel's post forwarded into its discussion group is edited there with the post: still no question.
-        edits = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~(FORWARDED & ~filters.ChatType.PRIVATE)
+        edits = (
+            filters.UpdateType.EDITED_MESSAGE
+            & (filters.TEXT | filters.CAPTION)
+            & ~(FORWARDED & ~filters.ChatType.PRIVATE)
+        )
         app.add_handler(MessageHandler(edits, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
@@ -164,11 +168,15 @@ class Handlers:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = update.edited_message
-        if message is not None and message.text is not None and self.replies.answered.follows(message.date):
-            asked = self.asked_in(message, context)
-            if asked is None and await self.replies.follow_pointed(message, context, text_of(message)):
-                return  # a question someone pointed the bot at, edited by its asker: its answer follows
-            await self.replies.follow(message, context, *(asked or (None, None)))
+        if message is None or not self.replies.answered.follows(message.date):
+            return
+        if message.text is None:  # a caption: asked of the bot only when someone pointed it at the message
+            await self.replies.follow_pointed(message, context, text_of(message))
+            return
+        asked = self.asked_in(message, context)
+        if asked is None and await self.replies.follow_pointed(message, context, text_of(message)):
+            return  # a question someone pointed the bot at, edited by its asker: its answer follows
+        await self.replies.follow(message, context, *(asked or (None, None)))
 
     def asked_in(self, message: Message, context: Context) -> tuple[str, Target] | None:
         """The question a message asks the bot (in a private chat, every message; in a group, one

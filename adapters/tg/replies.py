@@ -35,9 +35,7 @@ class Replies:
         as a reply to `target` (it, or the question it points the bot at); over a limit, the cooldown
         note or nothing, as the core decides. A question pointed at that has its answer already gets
         a note replying to that answer."""
-        earlier = self.answered.answer_to(message.chat_id, target.reply_to) if pointing(message, target) else None
-        if earlier is not None and earlier.handles:
-            await self._answered_above(message, context, dataclasses.replace(target, reply_to=earlier.handles[0]))
+        if await self._answered_already(message, context, question, target):
             return
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
@@ -59,6 +57,17 @@ class Replies:
             return False
         if not (found[1].quoted and found[1].question in question):
             await self.follow(message, context, question)
+        return True
+
+    async def _answered_already(self, message: Message, context: Context, question: str, target: Target) -> bool:
+        """Whether the question `message` points the bot at has its answer already (the whole message
+        answered, or the same part quoted): then the member gets a note replying to that answer."""
+        part = question if message.quote is not None else None
+        pointed = pointing(message, target)
+        earlier = self.answered.answer_to(message.chat_id, target.reply_to, part=part) if pointed else None
+        if earlier is None or not earlier.handles:
+            return False
+        await self._answered_above(message, context, dataclasses.replace(target, reply_to=earlier.handles[0]))
         return True
 
     async def _answered_above(self, message: Message, context: Context, answer: Target) -> None:
@@ -97,6 +106,9 @@ class Replies:
             for handle in before.handles:
                 await delete(context, message.chat_id, handle)
             before = None
+            if await self._answered_already(message, context, question, target):
+                self.answered.forget(key)  # pointing now at a question answered already: shown that one
+                return
         if before is None:  # not asked of the bot before the edit ("@QABot" added)
             handles = await send_pieces(context, target, after)
         else:
