@@ -24,6 +24,7 @@ does; `kb check`, `replay`, `calibrate`, `import` and `drafts` stay about the fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -35,7 +36,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
@@ -110,16 +111,22 @@ def replies_text(answer: Answer) -> str:
     return "\n\n".join(reply.text for reply in answer.replies)
 
 
-def _asking(args: argparse.Namespace) -> tuple[Answerer, Callable[[str], Answer]]:
+@contextlib.contextmanager
+def _asking(args: argparse.Namespace) -> Iterator[tuple[Answerer, Callable[[str], Answer]]]:
     """The answerer, and how a question is answered: with `--record`, through the service, which
     records a question not answered for sure in the gaps as the platforms do (asked from the command line
-    by this user), so that a moderator can try `kb gaps` and `kb alias` before going live."""
+    by this user), so that a moderator can try `kb gaps` and `kb alias` before going live. The service
+    is closed at the end: with a database its records are queued, and written then at the latest."""
     if not getattr(args, "record", False):
         answerer = _live_answerer(args)
-        return answerer, _in_its_language(answerer.answer)
+        yield answerer, _in_its_language(answerer.answer)
+        return
     service = _service(args)
     asker = Asker(CLI_PLATFORM, getpass.getuser())
-    return service.answerer, _in_its_language(lambda question: service.ask(question, asker))
+    try:
+        yield service.answerer, _in_its_language(lambda question: service.ask(question, asker))
+    finally:
+        service.close()
 
 
 def _in_its_language(ask: Callable[[str], Answer]) -> Callable[[str], Answer]:
@@ -134,7 +141,8 @@ def _in_its_language(ask: Callable[[str], Answer]) -> Callable[[str], Answer]:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    answer = _asking(args)[1](args.question)
+    with _asking(args) as (_, ask):
+        answer = ask(args.question)
     if args.json:
         print(json.dumps(_answer_json(args.question, answer), ensure_ascii=False), file=out)
     else:
@@ -143,7 +151,11 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    answerer, ask = _asking(args)
+    with _asking(args) as (answerer, ask):
+        return _chat(answerer, ask, out)
+
+
+def _chat(answerer: Answerer, ask: Callable[[str], Answer], out: TextIO) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask me anything about the knowledge base. End with Ctrl-D.", file=out)
@@ -328,9 +340,9 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
             print(f"warning: {name}:{notice.line}: {notice.text}", file=sys.stderr)
         if imported.made_folder:
             print(f"made the knowledge folder {folder} (it did not exist)", file=out)
-        draft = imported.draft
+        draft, plural = imported.draft, "" if imported.passages == 1 else "s"
         print(
-            f"wrote {imported.passages} draft passages to {draft}; review them, then "
+            f"wrote {imported.passages} draft passage{plural} to {draft}; review them, then "
             f"`kb publish {draft.name}{_naming(folder)}`",
             file=out,
         )

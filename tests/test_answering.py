@@ -495,3 +495,30 @@ def test_read_on_stays_in_its_file(tmp_path: Path) -> None:
     assert answerer.answer_passage("rules-contact").read_on is None  # type: ignore[union-attr]
     following = answerer.answer_passage("events-contact").read_on  # type: ignore[union-attr]
     assert following is not None and following.passage_id == "events-more"
+
+
+def test_a_topic_offered_from_numbered_steps_is_never_a_bare_step_number(tmp_path: Path) -> None:
+    """A how-to's numbered steps, imported as one passage, offered as a topic to "do you have a 3d
+    printer": its label is a sentence of words, not the step's number "3." that the question's "3"
+    matched ("Using the laser cutter: 3." had been the button)."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "laser.yaml").write_text(
+        "source: {title: Using the laser cutter}\n"
+        "passages:\n"
+        "  - id: laser-steps\n"
+        "    section: Introduction\n"
+        "    text: |-\n"
+        "      Before your first cut you need the laser induction.\n"
+        "      1. Book an induction slot on the wiki calendar.\n"
+        "      2. Turn on the air extraction before the laser itself.\n"
+        "      3. Load your design with LightBurn on the laptop next to the cutter.\n"
+        "      4. Run a test cut on scrap plywood.\n"
+        "  - id: parking\n"
+        "    section: Where do I park?\n"
+        "    text: There is free parking behind the building, on Mill Street.\n",
+        encoding="utf-8",
+    )
+    answer = Answerer.from_directory(folder).answer("do you have a 3d printer")
+    labels = [s.label for s in answer.suggestions]
+    assert labels and not any(label.rstrip(".").endswith(": 3") for label in labels), labels

@@ -236,7 +236,7 @@ def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: py
     draft = folder / "drafts" / "faq.yaml"
     assert capsys.readouterr().out.splitlines() == [
         f"made the knowledge folder {folder} (it did not exist)",
-        f"wrote 1 draft passages to {draft}; review them, then `kb publish faq.yaml --knowledge {folder}`",
+        f"wrote 1 draft passage to {draft}; review them, then `kb publish faq.yaml --knowledge {folder}`",
     ]  # the hint runs as written: without --knowledge it looked in the seed article's folder
     other = tmp_path / "hours.md"
     other.write_text("# Hours\n\n## Opening\n\nThe library opens at nine every morning.\n", encoding="utf-8")
@@ -466,3 +466,17 @@ def test_qabot_knowledge_names_the_folder_once_for_every_command(
     out = io.StringIO()
     assert main(["kb", "check"], out) == 0 and "2 passages in 1 file(s)" in out.getvalue()
     assert main(["kb", "check", "--knowledge", str(KNOWLEDGE)], io.StringIO()) == 0  # the flag still wins
+
+
+def test_chat_and_ask_record_their_gaps_on_either_backend(backend: Backend) -> None:
+    """`chat --record` and `ask --record`, then `kb gaps`, the step before going live, on files and on
+    PostgreSQL alike: the command closes its service, which writes the database's queued records (they
+    had been lost at the exit, nearly always)."""
+    asked = ["Is there a soldering iron I can borrow?", "Do you sell beer?"]
+    for question in asked[:1]:
+        chat = run("chat", "--record", "--knowledge", str(backend.folder), stdin=question + "\n")
+        assert chat.returncode == 0, chat.stderr
+    ask = run("ask", "--record", asked[1], "--knowledge", str(backend.folder))
+    assert ask.returncode == 0, ask.stderr
+    gaps = run("kb", "gaps", "--knowledge", str(backend.folder))
+    assert gaps.returncode == 0 and all(f"“{q}”" in gaps.stdout for q in asked), gaps.stdout

@@ -126,6 +126,23 @@ def test_a_push_of_an_export_older_than_a_moderators_addition_is_refused_unless_
     assert code == 0 and "0 added, 0 edited, 0 removed" in out, out
 
 
+def test_a_push_after_a_change_and_its_undo_is_not_refused(
+    url: str, services: Callable[[], Service], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb export DIR`; a moderator adds a passage and undoes it (the database is again as DIR holds it);
+    an edit in DIR is pushed: nothing would be taken back, so the push goes through (it had been refused
+    naming the addition and its undo, teaching operators to reach for --force)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    a = services()
+    a.moderation.add(CLI, section="Wifi", text="The wifi is HackNet.")
+    a.moderation.undo(CLI)
+    source = next(p for p in folder.glob("*.yaml") if "text: " in p.read_text(encoding="utf-8"))
+    source.write_text(source.read_text(encoding="utf-8").replace("text: ", "text: Updated. ", 1), encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "1 edited" in out, capsys.readouterr().err
+
+
 def test_a_nul_in_pushed_text_is_refused_naming_the_file_and_passage(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

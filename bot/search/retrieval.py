@@ -457,13 +457,15 @@ class Index:
 
     def best_sentence(self, terms: Sequence[str], passage: Passage) -> str:
         """The sentence of `passage` that holds the most of the question's weight (the first of
-        those that hold as much), to show which part of a passage a question matched."""
+        those that hold as much), to show which part of a passage a question matched; one of words,
+        never a list's bare number ("3." of a how-to's steps, which "a 3d printer" matched)."""
         sentences = text.split_sentences(passage.text)
         if not sentences:
             return passage.text
         asked = self._weights(terms)
         held = [sum(w for t, w in asked.items() if t in unit) for unit in self._units(passage)[: len(sentences)]]
-        return sentences[max(range(len(sentences)), key=lambda i: (held[i], -i))]
+        worded = [i for i, sentence in enumerate(sentences) if any(ch.isalpha() for ch in sentence)]
+        return sentences[max(worded or range(len(sentences)), key=lambda i: (held[i], -i))]
 
     def _units(self, passage: Passage) -> tuple[frozenset[str], ...]:
         """The terms of each sentence and each alternate question of a passage, remembered."""

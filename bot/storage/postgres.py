@@ -350,8 +350,16 @@ class PostgresStore:
         rows = conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
         ).fetchall()
-        if rows:
-            raise Overtaken(taken_at, [_record(row) for row in rows])
+        if left := _not_undone([_record(row) for row in rows]):
+            raise Overtaken(taken_at, left)
+
+
+def _not_undone(records: list[Record]) -> list[Record]:
+    """`records` without the changes undone among them, nor their undos: an addition taken back since
+    the export leaves the database as the export had it, and a push takes nothing back from it."""
+    ids = {r.id for r in records}
+    undone = {r.undoes for r in records if r.undoes in ids}
+    return [r for r in records if r.id not in undone and r.undoes not in undone]
 
 
 def validate(files: Files) -> KnowledgeBase:
