@@ -204,6 +204,26 @@ def test_undo_refuses_when_the_passage_changed_since(backend: Backend, seed_kdir
     assert article.read_text(encoding="utf-8") == text
 
 
+def test_an_edit_made_on_a_passage_as_it_was_is_refused_over_a_change_made_since(backend: Backend) -> None:
+    """An edit that carries the passage as the moderator's form showed it is checked under the
+    write's own lock: a field it sets that another moderator changed since (here an alias) is
+    refused, and their change stays; a field it leaves alone may have changed."""
+    service = moderated(backend)
+    a, b = Asker("cli", "", name="a"), Asker("cli", "", name="b")
+    pid = service.moderation.add(a, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION]).passage_id
+    opened = service.passage(pid)
+    assert opened is not None
+    service.moderation.alias(b, pid, "Where do we meet?")
+    with pytest.raises(Refused, match="changed since you opened"):
+        service.moderation.edit(a, pid, questions=[MEETUP_QUESTION, "Is the meetup free?"], opened=opened)
+    passage = service.passage(pid)
+    assert passage is not None and passage.questions == (MEETUP_QUESTION, "Where do we meet?")
+    service.moderation.edit(a, pid, text="The meetup is every first Sunday.", opened=opened)
+    passage = service.passage(pid)
+    assert passage is not None and passage.text == "The meetup is every first Sunday."
+    assert passage.questions == (MEETUP_QUESTION, "Where do we meet?")
+
+
 def test_a_broken_knowledge_file_blocks_changes_until_fixed(backend: Backend, seed_kdir: Path) -> None:
     """While a file has a YAML error, changes are refused with the file and line; nothing is written."""
     files_only(backend, "a YAML file on disk with a syntax error")

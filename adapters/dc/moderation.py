@@ -165,24 +165,8 @@ class EditModal(discord.ui.Modal):
                 interaction, reply(interaction, _in_language(interaction, messages.no_change, before.id))
             )
             return
-        request = Request("edit", before.id, section, text, questions)
-        if _writes_over(request, before, host(interaction).service.passage(before.id)):
-            note = _in_language(interaction, messages.changed_since_opened, before.id)
-            await host(interaction).guarded(interaction, reply(interaction, note))
-            return
-        await run(interaction, request)
-
-
-def _writes_over(request: Request, opened: Passage, now: Passage | None) -> bool:
-    """Whether an edit form's `request` would undo a change made since the form opened on `opened`:
-    a field it sets that someone else (an alias, another form) changed meanwhile. The form holds
-    the passage as it was; saving it as it is would drop their change silently."""
-    if now is None:
-        return False  # removed meanwhile: the core says there is no such passage
-    return any(
-        getattr(request, field) is not None and getattr(now, field) != getattr(opened, field)
-        for field in ("section", "text", "questions")
-    )
+        # the form holds the passage as it opened: the core refuses it over a change made since
+        await run(interaction, Request("edit", before.id, section, text, questions, opened=before))
 
 
 # the /kb group

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.asker import Asker
 from bot.curation.moderation import Change, Moderation, Refused
+from bot.knowledge import Passage
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Request:
     question: str = ""  # alias: the question (or a gap's id); dismiss: the gap; find: the words
     limit: int | None = None  # history, gaps: how many (None: the core's default)
     draft: str = ""  # publish: the draft's file name, as `kb drafts` lists it
+    # edit: the passage as the moderator's form showed it; a field the edit sets that changed since
+    # is refused, under the same lock as the write (see `Moderation.edit`)
+    opened: Passage | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _add(m: Moderation, asker: Asker, r: Request) -> Change:
 
 
 def _edit(m: Moderation, asker: Asker, r: Request) -> Change:
-    return m.edit(asker, r.passage_id or "", section=r.section, text=r.text, questions=r.questions)
+    return m.edit(asker, r.passage_id or "", section=r.section, text=r.text, questions=r.questions, opened=r.opened)
 
 
 def _history(m: Moderation, asker: Asker, r: Request) -> str:

@@ -122,6 +122,14 @@ def normalized(item: Item) -> Item:
     return make_item(str(item.get("id")), item.get("section", ""), item.get("text", ""), item.get("questions") or [])
 
 
+def changed_since(item: Item, opened: knowledge.Passage, fields: Item) -> bool:
+    """Whether a field of `fields` (those an edit sets) reads otherwise in `item`, the passage as its
+    file holds it now, than in `opened`, the passage as a form showed it: someone changed it since."""
+    now = normalized(item)
+    shown = make_item(opened.id, opened.section, opened.text, opened.questions)
+    return any(now.get(field) != shown.get(field) for field in fields)
+
+
 def new_id(section: str, text: str, taken: set[str]) -> str:
     """The section's slug, numbered if taken (`parking`, `parking-2`); the text's first words
     when the section has no letter to spell."""

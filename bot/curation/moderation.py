@@ -159,8 +159,11 @@ class Moderation:
         section: str | None = None,
         text: str | None = None,
         questions: Sequence[str] | None = None,
+        opened: Passage | None = None,
     ) -> Change:
-        """Change a passage's section, text and/or questions, in whichever file holds it."""
+        """Change a passage's section, text and/or questions, in whichever file holds it. With the
+        passage as a form showed it (`opened`), refused when a field this sets was changed since:
+        saving the form as it is would undo that change (another moderator's alias, an edit)."""
         self._authorize(asker, "edit")
         pid = edits.passage_id_field(passage_id)
         new: edits.Item = {}
@@ -176,6 +179,8 @@ class Moderation:
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
+            if opened is not None and edits.changed_since(item, opened, new):
+                raise Refused(messages.changed_since_opened(pid))
             after = edits.make_item(
                 pid,
                 new.get("section", item.get("section")),
