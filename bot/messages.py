@@ -76,8 +76,11 @@ def help_text(titles: Iterable[str], sections: Iterable[str], more: int = 0) -> 
     named = ", ".join(f"“{title}”" for title in titles)
     if not named:
         return say(NOTHING_KNOWN_YET)
+    listed = list(sections)
+    if not listed and not more:  # every section a frame: a page of a title and paragraphs, "Introduction"
+        return _("I answer questions about {sources}. Ask me in your own words.").format(sources=named)
     header = _("I answer questions about {sources}. Ask me about:").format(sources=named)
-    lines = [header, *(f"• {s}" for s in sections)]
+    lines = [header, *(f"• {s}" for s in listed)]
     if more:
         lines.append(
             ngettext(

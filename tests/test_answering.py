@@ -222,6 +222,19 @@ def test_topic_list_leaves_out_an_articles_frame(answerer: Answerer) -> None:
         assert frame in answerer.kb.sections() and f"• {frame}" not in listed
 
 
+def test_the_help_of_a_page_with_no_headings_invites_any_question() -> None:
+    """A page of a title and paragraphs imports as one "Introduction", which is no topic: its help
+    ended in "Ask me about:" and nothing under it; it now asks for a question in one's own words."""
+    club = Source(title="Riverside Bike Club")
+    kb = KnowledgeBase(
+        (
+            Passage("introduction-1", "Introduction", "We ride every Saturday at 9 am.", club),
+            Passage("introduction-2", "Introduction", "Membership costs 20 euros a year.", club),
+        )
+    )
+    assert Answerer(kb).help_text() == "I answer questions about “Riverside Bike Club”. Ask me in your own words."
+
+
 def test_a_long_topic_list_gives_an_faqs_questions_first_and_counts_the_rest() -> None:
     """A FAQ, a guide and a changelog in one folder listed 29 topics, release numbers first: the help lists
     twelve, the sections worded as questions first, and says how many more there are."""
