@@ -476,6 +476,26 @@ async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -
     assert last.body["data"]["flags"] & EPHEMERAL
 
 
+@pytest.mark.parametrize("command", ["ask", "help", "sources"])
+async def test_a_cooldown_note_after_a_public_deferral_is_shown_to_its_asker_alone(
+    fake: FakeDiscord, service: Service, command: str
+) -> None:
+    """Discord gives the first follow-up of a "thinking…" deferral the deferral's visibility, whatever
+    it asks: a slow command's cooldown note, an ephemeral follow-up, was shown to the whole channel.
+    The public deferral is deleted first; the note is a message of its own, only its asker sees it."""
+    options = {"question": "Are most defectors women?"} if command == "ask" else {}
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        for _ in range(service.cooldown.burst + 1):
+            await fake.push("INTERACTION_CREATE", fake.command(command, **options))
+        note = await fake.wait_for(lambda c: c.answered is not None and "asking quickly" in str(c.body))
+    token = note.path.split("/")[3]
+    [deleted] = fake.find("DELETE", f"/webhooks/{fake.app_id}/{token}/messages/@original")
+    assert note.method == "POST" and note.path == f"/webhooks/{fake.app_id}/{token}" and deleted.at < note.at
+    assert note.result["flags"] & EPHEMERAL  # as Discord shows it
+    assert fake.violations == []
+
+
 @pytest.mark.allow_error_logs
 async def test_failure_is_logged_and_apologized_for(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture

@@ -127,11 +127,37 @@ def text_reply(text: str) -> Reply:
     return Reply(pieces=tuple(split_message(text, CONTENT_LIMIT)) or ("…",))
 
 
+# `interaction.extras` key: the interaction was deferred with a public "thinking…", which its
+# first follow-up will become (see `defer`)
+PUBLIC_THINKING = "qa:public-thinking"
+
+
+async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+    """Acknowledge an interaction whose reply is not ready: "thinking…" for a command or a form (what
+    follows public, or only its user sees it), nothing shown for a button press (what it says follows
+    as a message of its own, private or not). Discord makes a thinking deferral's first follow-up the
+    deferral's message, as visible as the deferral whatever the follow-up asks: a public one is
+    remembered, so that a note only its user may see does not take its place (`_follow_up`)."""
+    pressed = interaction.type is discord.InteractionType.component
+    await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
+    if not pressed and not ephemeral:
+        interaction.extras[PUBLIC_THINKING] = True
+
+
+async def _follow_up(interaction: discord.Interaction[Any], kwargs: dict[str, Any], *, ephemeral: bool) -> None:
+    """A follow-up, as visible as asked: after a public "thinking…" that no follow-up has become yet,
+    a private one (a cooldown note, a refusal) first deletes it, and is then a message of its own;
+    sent as it was, the whole channel saw the note."""
+    if interaction.extras.pop(PUBLIC_THINKING, False) and ephemeral:
+        await interaction.delete_original_response()
+    await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+
+
 async def respond(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool = False) -> None:
     """Answer an interaction: the first message as its response, the rest as follow-ups."""
     for kwargs in reply.messages():
         if interaction.response.is_done():
-            await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+            await _follow_up(interaction, kwargs, ephemeral=ephemeral)
         else:
             await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
 
@@ -140,7 +166,7 @@ async def tell(interaction: discord.Interaction[Any], text: str) -> None:
     """Best effort: `text` to the user only; a failure to send it is logged, not raised."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
+            await _follow_up(interaction, {"content": text}, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
     except Exception as exc:
