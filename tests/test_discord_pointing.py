@@ -12,7 +12,7 @@ import pytest
 
 from bot import Answerer, Service
 from tests.discord_support import ENV, connected
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
 
 ANSWER_THIS = "Answer this"
@@ -45,13 +45,47 @@ async def test_answer_this_on_a_members_question_answers_it_as_a_reply_to_it(onl
     assert call.body["data"]["content"].endswith(f"/{online.channel_id}/{post.result['id']}")
 
 
-async def test_answer_this_without_the_permission_to_send_answers_in_its_response(online: FakeDiscord) -> None:
+async def test_answer_this_refused_in_the_channel_all_the_same_tells_its_user_privately(online: FakeDiscord) -> None:
+    """Discord refuses the answer for a reason the interaction did not show: its user is told so,
+    with the answer, only they see it (they may post it themselves)."""
     question = online.message("are most of the defectors women")
     online.refuse_once("POST", f"/channels/{online.channel_id}/messages")
     interaction = online.message_command(ANSWER_THIS, question)
     await online.push("INTERACTION_CREATE", interaction)
     call = await callback_for(online, interaction)
-    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?" and not call.body["data"].get("flags")
+    answer = await online.wait_for(lambda c: c.path.startswith(f"/webhooks/{online.app_id}/{interaction['token']}"))
+    assert "only you see" in call.body["data"]["content"] and call.body["data"]["flags"] & 64
+    assert answer.body["embeds"][0]["title"] == "Who are the refugees?" and answer.body["flags"] & 64
+
+
+async def test_answer_this_refused_after_its_deferral_keeps_every_answer_private(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """Deferred (privately, for the link it will give), then refused in the channel: the answer to
+    each question of the message went out as a follow-up without a flag, the first private as the
+    deferral, the next shown to everyone, and nothing said why."""
+    async with connected(fake, service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        question = fake.message("are most of the defectors women? and what jobs did defectors have?")
+        fake.refuse_once("POST", f"/channels/{fake.channel_id}/messages")
+        interaction = fake.message_command(ANSWER_THIS, question)
+        await fake.push("INTERACTION_CREATE", interaction)
+        path = f"/webhooks/{fake.app_id}/{interaction['token']}"
+        await fake.wait_for(lambda c: c.path == path and "Work" in json.dumps(c.body) and c.answered is not None)
+    assert (await callback_for(fake, interaction)).body == {"type": 5, "data": {"flags": 64}}
+    shown = [c for c in fake.find("POST", path)]
+    assert "only you see" in shown[0].body["content"]
+    assert [c.result["flags"] & 64 for c in shown] == [64, 64, 64]  # the note and both answers, as Discord shows them
+
+
+async def test_answer_this_without_read_message_history_answers_in_its_response(online: FakeDiscord) -> None:
+    """Discord refuses a reply from a bot without Read Message History (403, 160002), which the
+    interaction's permissions show: the answer is the command's response, as without Send Messages."""
+    online.app_permissions = str(int(ALL_PERMISSIONS) & ~(1 << 16))
+    interaction = online.message_command(ANSWER_THIS, online.message("are most of the defectors women"))
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"] and not call.body["data"].get("flags")
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
 
 
 async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(online: FakeDiscord) -> None:
