@@ -242,6 +242,48 @@ async def test_answer_this_on_the_bots_own_message_tells_only_its_user(online: F
     assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
 
 
+def from_a_program(fake: FakeDiscord, text: str, kind: str) -> dict[str, Any]:
+    """A message another bot wrote, or a webhook posted (a feed, an integration), as Discord sends
+    them: a webhook's author is the webhook, marked a bot, and it has no member."""
+    author = fake.user("900000000000000071", name="another bot" if kind == "bot" else "news feed", bot=True)
+    message = fake.message(text, author=author)
+    if kind == "bot":
+        return message
+    return {**{k: v for k, v in message.items() if k != "member"}, "webhook_id": author["id"]}
+
+
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+async def test_answer_this_on_another_programs_message_tells_only_its_user(online: FakeDiscord, kind: str) -> None:
+    """Another bot's text ("are most of the defectors women" in a quiz bot's round, a feed's
+    headline) was answered in the channel: the bot answers members' questions, and says so."""
+    interaction = online.message_command(ANSWER_THIS, from_a_program(online, "are most of the defectors women", kind))
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["flags"] & 64 and "from a bot" in call.body["data"]["content"]
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
+
+
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+async def test_a_bare_mention_at_another_programs_message_gets_the_note_not_an_answer(
+    reading: FakeDiscord, kind: str
+) -> None:
+    ping = pointing(reading, from_a_program(reading, "are most of the defectors women", kind))
+    await reading.push("MESSAGE_CREATE", ping)
+    post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
+    assert "from a bot" in post.body["content"] and not post.body.get("embeds")
+    assert reference_of(post) == ping["id"]
+
+
+async def test_without_the_intent_a_bare_mention_at_a_bots_message_gets_the_note_not_answer_this(
+    online: FakeDiscord,
+) -> None:
+    """Its text withheld, a bot's message was pointed to "Answer this", which refuses it too."""
+    ping = pointing(online, from_a_program(online, "are most of the defectors women", "bot"))
+    await online.push("MESSAGE_CREATE", ping)
+    post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
+    assert "from a bot" in post.body["content"] and "Answer this" not in post.body["content"]
+
+
 async def test_the_fake_gives_the_message_a_dm_replies_to_whole(online: FakeDiscord) -> None:
     """Discord gives a bot every DM's text without the intent, the message a DM replies to too."""
     earlier = online.message("are most of the defectors women", dm=True)
