@@ -299,6 +299,20 @@ async def test_a_members_web_address_quoted_back_is_no_link_in_the_bots_reply(on
     assert "https\\://free-nitro.example/claim" in content
 
 
+async def test_a_web_address_in_the_bots_own_quoted_words_stays_a_link(fake: FakeDiscord, tmp_path: Path) -> None:
+    """The help a bare mention gets names the sources in quotes (“Refugee Handbook”): a web address
+    in a source's title was escaped (`https\\://…`) as if a member had written it. Only members'
+    words quoted back lose their links."""
+    folder = write_knowledge(tmp_path / "kb", TEST_PASSAGES[:1])
+    data = yaml.safe_load((folder / "test.yaml").read_text(encoding="utf-8"))
+    data["source"]["title"] = "Handbook at https://example.org/handbook"
+    (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    async with connected(fake, Service(Answerer.from_directory(folder))):
+        await fake.push("MESSAGE_CREATE", fake.mention(""))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert "“Handbook at https://example.org/handbook”" in post.body["content"]
+
+
 @pytest.mark.parametrize(
     "url", ["www.example.org/faq", "https://example.org/" + "a" * 2080], ids=["no web address", "too long"]
 )

@@ -90,23 +90,31 @@ class Piece:
 _CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
 # A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
-# Someone's words quoted in the core's text (`bot.messages.quoted`), to the line's last closing
-# quote: a ” of their own does not end the quotation early.
+# People's words quoted in the core's text (`bot.messages.quoted`; a moderator's search words),
+# to the line's last closing quote: a ” of their own does not end the quotation early. The bot's
+# own words in quotes (its sources' titles in the help, a citation's section) are never looked at.
 _QUOTATION = re.compile(r"“[^\n]*”")
 # What Discord makes a link, and previews under the message: discord.py's pattern for it (the
 # addresses its escape_markdown leaves alone), scheme and rest apart.
 _WEB_LINK = re.compile(r"(https?|steam)://([^\s<]+[^<.,:;\"')\]\s])")
 
 
-def shown(text: str) -> str:
-    """The core's plain text as Discord shows it (a fallback, a moderation reply): what it quotes
-    (members' questions, passages' and moderators' text) with its Markdown escaped, so a masked link
-    is shown, never a link in the bot's message; the core's `ids` stay code. Members' backticks
-    never reach here (`bot.messages.quoted` makes them apostrophes)."""
+def shown(text: str, *, quotes_people: bool = True) -> str:
+    """The core's plain text as Discord shows it (a fallback, the help, a moderation reply): what it
+    quotes (members' questions, passages' and moderators' text) with its Markdown escaped, so a
+    masked link is shown, never a link in the bot's message; the core's `ids` stay code. In a text
+    that quotes people (`quotes_people`: a moderation reply, a fallback naming the part of a message
+    it cannot answer) their web addresses are no links either (`_unlinked`); in one that does not,
+    what is in quotes is the bot's own (a source's title in the help), and its links stay links.
+    Members' backticks never reach here (`bot.messages.quoted` makes them apostrophes)."""
     return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else _QUOTATION.sub(_unlinked, _escaped(piece))
+        piece if _CODE_SPAN.fullmatch(piece) else _unquoted(_escaped(piece), quotes_people)
         for piece in _CODE_SPAN.split(text)
     )
+
+
+def _unquoted(text: str, quotes_people: bool) -> str:
+    return _QUOTATION.sub(_unlinked, text) if quotes_people else text
 
 
 def _escaped(text: str) -> str:
