@@ -38,7 +38,9 @@ ASK_USAGE = N_("Ask like this: /ask your question")
 NOTHING_TO_ANSWER = N_("That message has no words I could answer.")
 ANSWERED_ABOVE = N_("I answered that one already: here.")
 ANSWERED_THERE = N_("Answered, as a reply to that message:")
+NOT_POSTED_THERE = N_("I couldn't post in that channel, so only you see the answer:")
 OWN_MESSAGE = N_("That is one of my own messages: there is no question in it for me to answer.")
+BOTS_MESSAGE = N_("That message is from a bot or an app: I answer members' questions.")
 USE_ANSWER_THIS = N_(
     "I can't read the message you replied to. To have me answer it, use Apps → Answer this in its menu."
 )

@@ -10,6 +10,12 @@ events pushed meanwhile are replayed as Discord does), `invalidate` sends INVALI
 `fail` answers the next REST calls on a path with 429 (`retry_after`, the `Via` and
 X-RateLimit-* headers discord.py reads) or a 5xx, `rest_delay` slows every REST answer, and
 `hang` leaves REST calls without any answer (until the client gives up or the fake closes).
+
+An interaction's messages are shown as Discord shows them: the first follow-up after a "thinking"
+deferral takes the deferral's place and its visibility, whatever flags it asks for (an ephemeral
+one after a public deferral is shown to everyone, and recorded as a violation); once the deferral's
+message is deleted, a follow-up is a message of its own. The bot's permissions in the channel
+(`app_permissions`) are what interactions carry and what a reply needs: Read Message History.
 """
 
 from __future__ import annotations
@@ -40,6 +46,20 @@ CALLBACK_TYPES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 # The message types a reply may reference (default, reply, and a command's response); any other is
 # a system message ("X started a thread", a pin notice), and Discord refuses a reply to it.
 REPLYABLE_TYPES = {0, 19, 20, 23}
+EPHEMERAL = 1 << 6
+READ_MESSAGE_HISTORY = 1 << 16  # without it Discord refuses any reply (403, 160002)
+DEFERRED_WITH_SOURCE = 5  # the "thinking…" deferral: its first follow-up becomes its message
+
+
+@dataclass
+class Response:
+    """How an interaction was acknowledged (its callback's type and flags), and whether its
+    "thinking…" message still waits for the follow-up that becomes it."""
+
+    kind: int
+    flags: int = 0
+    thinking: bool = False
+    deleted: bool = False
 
 
 @dataclass
@@ -115,6 +135,8 @@ class FakeDiscord:
         self.answer_window = 3.0  # seconds to acknowledge an interaction
         self.followup_window = 15 * 60.0  # seconds its token takes follow-ups and edits
         self.tokens: dict[str, float] = {}  # interaction token -> when the interaction was sent
+        self.responses: dict[str, Response] = {}  # interaction token -> how it was acknowledged
+        self.app_permissions = ALL_PERMISSIONS  # the bot's in the channel: interactions carry them
         self.identify_pauses = 0  # IDENTIFYs discord.py would have waited 5 s before (see discord_support)
         self._closing = asyncio.Event()
         self._ids = itertools.count(910000000000000000)
@@ -285,7 +307,7 @@ class FakeDiscord:
             "token": f"interaction-token-{self.next_id()}",
             "version": 1,
             "locale": "en-US",
-            "app_permissions": "2147483647",
+            "app_permissions": self.app_permissions,
             "attachment_size_limit": 8388608,
             "entitlements": [],
             "authorizing_integration_owners": {},
@@ -599,9 +621,13 @@ class FakeDiscord:
         if parts[0] == "channels" and parts[2:3] == ["messages"] and len(parts) == 4 and method in ("PATCH", "DELETE"):
             return self._change(method, parts[1], parts[3], body)
         if method == "POST" and parts[0] == "interactions" and parts[3:] == ["callback"]:
+            kind, flags = body["type"], (body.get("data") or {}).get("flags") or 0
+            self.responses[parts[2]] = Response(kind, flags, thinking=kind == DEFERRED_WITH_SOURCE)
             return {"interaction": {"id": parts[1], "type": 2}}, 200
+        if parts[0] == "webhooks" and method == "DELETE" and parts[3:] == ["messages", "@original"]:
+            return self._delete_original(parts[2])
         if parts[0] == "webhooks" and method in ("POST", "PATCH"):
-            return self._remember(self.bot_message(body)), 200
+            return self._remember(self._follow_up(method, path, parts[2], body)), 200
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             # as Discord gives them back: a message command's description is "" (it is sent none)
             created = {
@@ -614,6 +640,28 @@ class FakeDiscord:
             return [{**created, **cmd} for cmd in body], 200
         return {"message": "404: Not Found", "code": 0}, 404
 
+    def _follow_up(self, method: str, path: str, token: str, body: Json) -> Json:
+        """The message a follow-up (or an edit of the original response) shows: the first after a
+        "thinking…" deferral is the deferral's message, as visible as the deferral was."""
+        message = self.bot_message(body)
+        response = self.responses.get(token)
+        if response is None or not response.thinking or not (method == "POST" or path.endswith("/@original")):
+            return message
+        response.thinking = False
+        if body.get("flags", 0) & EPHEMERAL and not response.flags & EPHEMERAL:
+            self.violations.append(f"{method} {path}: an ephemeral follow-up shown to everyone (a public deferral's)")
+        return {**message, "flags": (message["flags"] & ~EPHEMERAL) | (response.flags & EPHEMERAL)}
+
+    def _delete_original(self, token: str) -> tuple[Any, int]:
+        """Delete an interaction's original response: its message, or its "thinking…" deferral, after
+        which a follow-up is a message of its own (discord-api-docs#2739). Unknown Message for none."""
+        response = self.responses.get(token)
+        if response is None or response.deleted or response.kind not in (4, DEFERRED_WITH_SOURCE):
+            self.violations.append(f"DELETE @original of interaction token {token}: it has no original message")
+            return {"message": "Unknown Message", "code": 10008}, 404
+        response.deleted, response.thinking = True, False
+        return None, 204
+
     def _refusal(self, method: str, path: str, body: Any) -> web.Response | None:
         """What Discord answers to a request it refuses (recorded as a violation), or None."""
         problem = discord_violation(method, path, body)
@@ -623,6 +671,8 @@ class FakeDiscord:
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
         if (system := self._replies_to_system(method, path, body)) is not None:
             return system
+        if (unread := self._reply_unread(method, path, body)) is not None:
+            return unread
         if discord_route(method, path) == "POST /interactions/{interaction_id}/{interaction_token}/callback":
             return self._callback_refusal(path.split("/")[2], body)
         parts = path.strip("/").split("/")
@@ -643,6 +693,15 @@ class FakeDiscord:
         errors = {"message_reference": {"_errors": [{"code": "REPLIES_CANNOT_REPLY_TO_SYSTEM_MESSAGE",
                                                      "message": "Cannot reply to a system message"}]}}  # fmt: skip
         return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+
+    def _reply_unread(self, method: str, path: str, body: Any) -> web.Response | None:
+        """Discord's refusal of a reply by a bot without Read Message History in the channel, or None."""
+        if discord_route(method, path) != "POST /channels/{channel_id}/messages" or not body.get("message_reference"):
+            return None
+        if int(self.app_permissions) & READ_MESSAGE_HISTORY:
+            return None
+        self.violations.append(f"{method} {path}: a reply without Read Message History")
+        return _json({"message": "Cannot reply without permission to read message history", "code": 160002}, 403)
 
     def _callback_refusal(self, interaction_id: str, body: Json) -> web.Response | None:
         known = self.interactions.get(interaction_id)

@@ -299,6 +299,20 @@ async def test_a_members_web_address_quoted_back_is_no_link_in_the_bots_reply(on
     assert "https\\://free-nitro.example/claim" in content
 
 
+async def test_a_web_address_in_the_bots_own_quoted_words_stays_a_link(fake: FakeDiscord, tmp_path: Path) -> None:
+    """The help a bare mention gets names the sources in quotes (“Refugee Handbook”): a web address
+    in a source's title was escaped (`https\\://…`) as if a member had written it. Only members'
+    words quoted back lose their links."""
+    folder = write_knowledge(tmp_path / "kb", TEST_PASSAGES[:1])
+    data = yaml.safe_load((folder / "test.yaml").read_text(encoding="utf-8"))
+    data["source"]["title"] = "Handbook at https://example.org/handbook"
+    (folder / "test.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    async with connected(fake, Service(Answerer.from_directory(folder))):
+        await fake.push("MESSAGE_CREATE", fake.mention(""))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert "“Handbook at https://example.org/handbook”" in post.body["content"]
+
+
 @pytest.mark.parametrize(
     "url", ["www.example.org/faq", "https://example.org/" + "a" * 2080], ids=["no web address", "too long"]
 )
@@ -474,6 +488,26 @@ async def test_cooldown_note_is_ephemeral(fake: FakeDiscord, service: Service) -
     assert all(call.body["data"]["embeds"] for call in answered)
     assert last.body["data"]["content"] == COOLDOWN
     assert last.body["data"]["flags"] & EPHEMERAL
+
+
+@pytest.mark.parametrize("command", ["ask", "help", "sources"])
+async def test_a_cooldown_note_after_a_public_deferral_is_shown_to_its_asker_alone(
+    fake: FakeDiscord, service: Service, command: str
+) -> None:
+    """Discord gives the first follow-up of a "thinking…" deferral the deferral's visibility, whatever
+    it asks: a slow command's cooldown note, an ephemeral follow-up, was shown to the whole channel.
+    The public deferral is deleted first; the note is a message of its own, only its asker sees it."""
+    options = {"question": "Are most defectors women?"} if command == "ask" else {}
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        for _ in range(service.cooldown.burst + 1):
+            await fake.push("INTERACTION_CREATE", fake.command(command, **options))
+        note = await fake.wait_for(lambda c: c.answered is not None and "asking quickly" in str(c.body))
+    token = note.path.split("/")[3]
+    [deleted] = fake.find("DELETE", f"/webhooks/{fake.app_id}/{token}/messages/@original")
+    assert note.method == "POST" and note.path == f"/webhooks/{fake.app_id}/{token}" and deleted.at < note.at
+    assert note.result["flags"] & EPHEMERAL  # as Discord shows it
+    assert fake.violations == []
 
 
 @pytest.mark.allow_error_logs

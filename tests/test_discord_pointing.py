@@ -12,7 +12,7 @@ import pytest
 
 from bot import Answerer, Service
 from tests.discord_support import ENV, connected
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
 
 ANSWER_THIS = "Answer this"
@@ -45,13 +45,47 @@ async def test_answer_this_on_a_members_question_answers_it_as_a_reply_to_it(onl
     assert call.body["data"]["content"].endswith(f"/{online.channel_id}/{post.result['id']}")
 
 
-async def test_answer_this_without_the_permission_to_send_answers_in_its_response(online: FakeDiscord) -> None:
+async def test_answer_this_refused_in_the_channel_all_the_same_tells_its_user_privately(online: FakeDiscord) -> None:
+    """Discord refuses the answer for a reason the interaction did not show: its user is told so,
+    with the answer, only they see it (they may post it themselves)."""
     question = online.message("are most of the defectors women")
     online.refuse_once("POST", f"/channels/{online.channel_id}/messages")
     interaction = online.message_command(ANSWER_THIS, question)
     await online.push("INTERACTION_CREATE", interaction)
     call = await callback_for(online, interaction)
-    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?" and not call.body["data"].get("flags")
+    answer = await online.wait_for(lambda c: c.path.startswith(f"/webhooks/{online.app_id}/{interaction['token']}"))
+    assert "only you see" in call.body["data"]["content"] and call.body["data"]["flags"] & 64
+    assert answer.body["embeds"][0]["title"] == "Who are the refugees?" and answer.body["flags"] & 64
+
+
+async def test_answer_this_refused_after_its_deferral_keeps_every_answer_private(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """Deferred (privately, for the link it will give), then refused in the channel: the answer to
+    each question of the message went out as a follow-up without a flag, the first private as the
+    deferral, the next shown to everyone, and nothing said why."""
+    async with connected(fake, service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        question = fake.message("are most of the defectors women? and what jobs did defectors have?")
+        fake.refuse_once("POST", f"/channels/{fake.channel_id}/messages")
+        interaction = fake.message_command(ANSWER_THIS, question)
+        await fake.push("INTERACTION_CREATE", interaction)
+        path = f"/webhooks/{fake.app_id}/{interaction['token']}"
+        await fake.wait_for(lambda c: c.path == path and "Work" in json.dumps(c.body) and c.answered is not None)
+    assert (await callback_for(fake, interaction)).body == {"type": 5, "data": {"flags": 64}}
+    shown = [c for c in fake.find("POST", path)]
+    assert "only you see" in shown[0].body["content"]
+    assert [c.result["flags"] & 64 for c in shown] == [64, 64, 64]  # the note and both answers, as Discord shows them
+
+
+async def test_answer_this_without_read_message_history_answers_in_its_response(online: FakeDiscord) -> None:
+    """Discord refuses a reply from a bot without Read Message History (403, 160002), which the
+    interaction's permissions show: the answer is the command's response, as without Send Messages."""
+    online.app_permissions = str(int(ALL_PERMISSIONS) & ~(1 << 16))
+    interaction = online.message_command(ANSWER_THIS, online.message("are most of the defectors women"))
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"] and not call.body["data"].get("flags")
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
 
 
 async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(online: FakeDiscord) -> None:
@@ -206,6 +240,48 @@ async def test_answer_this_on_the_bots_own_message_tells_only_its_user(online: F
     call = await callback_for(online, interaction)
     assert call.body["data"]["flags"] & 64 and "my own" in call.body["data"]["content"]
     assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
+
+
+def from_a_program(fake: FakeDiscord, text: str, kind: str) -> dict[str, Any]:
+    """A message another bot wrote, or a webhook posted (a feed, an integration), as Discord sends
+    them: a webhook's author is the webhook, marked a bot, and it has no member."""
+    author = fake.user("900000000000000071", name="another bot" if kind == "bot" else "news feed", bot=True)
+    message = fake.message(text, author=author)
+    if kind == "bot":
+        return message
+    return {**{k: v for k, v in message.items() if k != "member"}, "webhook_id": author["id"]}
+
+
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+async def test_answer_this_on_another_programs_message_tells_only_its_user(online: FakeDiscord, kind: str) -> None:
+    """Another bot's text ("are most of the defectors women" in a quiz bot's round, a feed's
+    headline) was answered in the channel: the bot answers members' questions, and says so."""
+    interaction = online.message_command(ANSWER_THIS, from_a_program(online, "are most of the defectors women", kind))
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["flags"] & 64 and "from a bot" in call.body["data"]["content"]
+    assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
+
+
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+async def test_a_bare_mention_at_another_programs_message_gets_the_note_not_an_answer(
+    reading: FakeDiscord, kind: str
+) -> None:
+    ping = pointing(reading, from_a_program(reading, "are most of the defectors women", kind))
+    await reading.push("MESSAGE_CREATE", ping)
+    post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
+    assert "from a bot" in post.body["content"] and not post.body.get("embeds")
+    assert reference_of(post) == ping["id"]
+
+
+async def test_without_the_intent_a_bare_mention_at_a_bots_message_gets_the_note_not_answer_this(
+    online: FakeDiscord,
+) -> None:
+    """Its text withheld, a bot's message was pointed to "Answer this", which refuses it too."""
+    ping = pointing(online, from_a_program(online, "are most of the defectors women", "bot"))
+    await online.push("MESSAGE_CREATE", ping)
+    post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
+    assert "from a bot" in post.body["content"] and "Answer this" not in post.body["content"]
 
 
 async def test_the_fake_gives_the_message_a_dm_replies_to_whole(online: FakeDiscord) -> None:

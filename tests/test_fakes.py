@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "1:strict"
@@ -108,7 +108,7 @@ async def rest(fake: FakeDiscord, verb: str, path: str, body: Any) -> tuple[int,
         aiohttp.ClientSession() as session,
         session.request(verb, fake.api_base + path, json=body, headers=headers) as response,
     ):
-        return response.status, json.loads(await response.read())
+        return response.status, json.loads(await response.read() or b"{}")  # a 204 has no body
 
 
 def button(custom_id: str) -> dict[str, Any]:
@@ -168,6 +168,17 @@ async def test_discord_refuses_a_reply_to_a_system_message(discord: FakeDiscord)
     assert len(discord.violations) == 1
 
 
+async def test_discord_refuses_a_reply_without_read_message_history(discord: FakeDiscord) -> None:
+    """A bot without Read Message History in the channel may send there, but not as a reply: 403 (160002)."""
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~(1 << 16))
+    path = f"/channels/{discord.channel_id}/messages"
+    body = {"content": "an answer", "message_reference": {"message_id": discord.next_id()}}
+    status, answer = await rest(discord, "POST", path, body)
+    assert (status, answer["code"]) == (403, 160002)
+    assert (await rest(discord, "POST", path, {"content": "not a reply"}))[0] == 200
+    assert len(discord.violations) == 1
+
+
 async def pushed(fake: FakeDiscord, kind: int = 2) -> dict[str, Any]:
     """An interaction as if pushed to the bot (no gateway needed): the fake now expects its callback."""
     interaction = fake.interaction(kind, {"id": fake.next_id(), "name": "ask", "type": 1})
@@ -220,6 +231,34 @@ async def test_discord_refuses_a_follow_up_after_the_token_expired(discord: Fake
     await asyncio.sleep(0.1)
     status, answer = await rest(discord, "POST", follow_up, {"content": "too late"})
     assert (status, answer["code"], answer["message"]) == (401, 50027, "Invalid Webhook Token")
+    assert len(discord.violations) == 1
+
+
+async def test_discord_shows_the_first_follow_up_after_a_public_deferral_to_everyone(discord: FakeDiscord) -> None:
+    """A "thinking…" deferral's first follow-up becomes its message, as visible as the deferral: asked
+    to be ephemeral after a public one, it is shown to everyone (a violation); the next one is a
+    message of its own, as visible as it asks."""
+    interaction = await pushed(discord)
+    assert (await rest(discord, "POST", callback_path(interaction), {"type": 5}))[0] == 200
+    follow_up = f"/webhooks/{discord.app_id}/{interaction['token']}"
+    status, first = await rest(discord, "POST", follow_up, {"content": "a note", "flags": 64})
+    assert status == 200 and not first["flags"] & 64
+    assert len(discord.violations) == 1 and "shown to everyone" in discord.violations[0]
+    assert (await rest(discord, "POST", follow_up, {"content": "another", "flags": 64}))[1]["flags"] & 64
+
+
+async def test_discord_makes_a_follow_up_after_the_deferral_is_deleted_a_message_of_its_own(
+    discord: FakeDiscord,
+) -> None:
+    """The deferral's message deleted, a follow-up keeps its own flags; a second deletion finds nothing (10008)."""
+    interaction = await pushed(discord)
+    assert (await rest(discord, "POST", callback_path(interaction), {"type": 5}))[0] == 200
+    follow_up = f"/webhooks/{discord.app_id}/{interaction['token']}"
+    assert (await rest(discord, "DELETE", f"{follow_up}/messages/@original", None))[0] == 204
+    status, note = await rest(discord, "POST", follow_up, {"content": "a note", "flags": 64})
+    assert status == 200 and note["flags"] & 64 and discord.violations == []
+    status, answer = await rest(discord, "DELETE", f"{follow_up}/messages/@original", None)
+    assert (status, answer["code"]) == (404, 10008)
     assert len(discord.violations) == 1
 
 

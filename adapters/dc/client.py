@@ -20,7 +20,7 @@ import discord
 
 from adapters.dc import pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
-from adapters.dc.deliver import tell
+from adapters.dc.deliver import defer, tell
 from adapters.dc.host import language
 from adapters.dc.markup import plain_question
 from adapters.dc.render import SuggestionButton, VoteButton
@@ -252,9 +252,8 @@ class QABot(discord.Client):
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         task = asyncio.ensure_future(in_thread(work))
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-        if not done:  # a button press without "thinking…": what it says (privately or not, or nothing) follows
-            pressed = interaction.type is discord.InteractionType.component
-            await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
+        if not done:
+            await defer(interaction, ephemeral=ephemeral)
         return await task
 
 

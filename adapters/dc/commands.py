@@ -13,6 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.dc import pointing
 from adapters.dc.deliver import respond, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.markup import plain_question
@@ -92,13 +93,17 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
     the bot at a newcomer's question. The answer replies to that message in the channel, as a
     mention's would, and the member who used it is told where, only they see it; they count for the
-    cooldown. Without the permission to send there (the interaction says), the answer is the
-    command's own response, as /ask's. A message without words, a system message, or one whose
-    question has its answer already, gets a note only they see. Discord gives a message command its
-    message's text whatever the bot's intents."""
+    cooldown. Without the permission to reply there (the interaction says, see `may_reply`), the
+    answer is the command's own response, as /ask's; refused there all the same, it is theirs alone,
+    with a note saying so. A message without words, a system message, one by a bot, an app or a
+    webhook, or one whose question has its answer already, gets a note only they see. Discord gives
+    a message command its message's text whatever the bot's intents."""
     bot, said = host(interaction), messages.choose(language(interaction))
     if interaction.client.user is not None and message.author.id == interaction.client.user.id:
         await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
+        return
+    if pointing.from_a_program(message):  # another bot's or app's, or a webhook's: no member asked it
+        await tell(interaction, messages.say(messages.BOTS_MESSAGE, said))
         return
     question = plain_question(message.content)
     if not question or message.type not in ASKING_TYPES:  # a system message's text is Discord's, not a member's
@@ -108,9 +113,8 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if earlier is not None and earlier.handles:
         await tell(interaction, f"{messages.say(messages.ANSWERED_ABOVE, said)} {link(message, earlier.handles[0])}")
         return
-    allowed = interaction.app_permissions
-    if not (allowed.send_messages_in_threads if isinstance(message.channel, discord.Thread) else allowed.send_messages):
-        await ask_command(interaction, question)  # no sending there: the command's own response, as /ask's
+    if not may_reply(interaction.app_permissions, message.channel):
+        await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
     who = interaction_asker(interaction)
     with bot.replies.answering(message):  # its deletion or edit meanwhile waits for the answer, then finds it
@@ -122,11 +126,20 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
             # remembered under the interaction's id (a snowflake too, never a message's): what it answers
             # is found by the message replied to, and nothing ever edits an interaction
             shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
-        except discord.Forbidden:  # refused all the same: the answer only its user sees, if it was deferred
+        except discord.Forbidden:  # refused all the same: said so, the answer only its user sees, as its deferral
+            await tell(interaction, messages.say(messages.NOT_POSTED_THERE, said))
             for reply in answer.replies:
-                await respond(interaction, render(reply))
+                await respond(interaction, render(reply), ephemeral=True)
             return
     await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+
+
+def may_reply(allowed: discord.Permissions, channel: object) -> bool:
+    """Whether the bot's permissions in `channel` (the interaction says which it has) let it answer a
+    message there as a reply: Send Messages (in Threads, in a thread), and Read Message History,
+    without which Discord refuses any reply (403, 160002) after "Answer this" was deferred."""
+    sends = allowed.send_messages_in_threads if isinstance(channel, discord.Thread) else allowed.send_messages
+    return sends and allowed.read_message_history
 
 
 def link(message: discord.Message, handle: int) -> str:

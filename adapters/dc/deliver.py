@@ -90,23 +90,31 @@ class Piece:
 _CODE_SPAN = re.compile(r"(`[^`\n]{1,200}`)")  # the core's ids and commands: `parking`, `/kb undo`
 # A "[" escape_markdown leaves, when the link it opens spans a code span: "[the `pip` guide](https://...)"
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
-# Someone's words quoted in the core's text (`bot.messages.quoted`), to the line's last closing
-# quote: a ” of their own does not end the quotation early.
+# People's words quoted in the core's text (`bot.messages.quoted`; a moderator's search words),
+# to the line's last closing quote: a ” of their own does not end the quotation early. The bot's
+# own words in quotes (its sources' titles in the help, a citation's section) are never looked at.
 _QUOTATION = re.compile(r"“[^\n]*”")
 # What Discord makes a link, and previews under the message: discord.py's pattern for it (the
 # addresses its escape_markdown leaves alone), scheme and rest apart.
 _WEB_LINK = re.compile(r"(https?|steam)://([^\s<]+[^<.,:;\"')\]\s])")
 
 
-def shown(text: str) -> str:
-    """The core's plain text as Discord shows it (a fallback, a moderation reply): what it quotes
-    (members' questions, passages' and moderators' text) with its Markdown escaped, so a masked link
-    is shown, never a link in the bot's message; the core's `ids` stay code. Members' backticks
-    never reach here (`bot.messages.quoted` makes them apostrophes)."""
+def shown(text: str, *, quotes_people: bool = True) -> str:
+    """The core's plain text as Discord shows it (a fallback, the help, a moderation reply): what it
+    quotes (members' questions, passages' and moderators' text) with its Markdown escaped, so a
+    masked link is shown, never a link in the bot's message; the core's `ids` stay code. In a text
+    that quotes people (`quotes_people`: a moderation reply, a fallback naming the part of a message
+    it cannot answer) their web addresses are no links either (`_unlinked`); in one that does not,
+    what is in quotes is the bot's own (a source's title in the help), and its links stay links.
+    Members' backticks never reach here (`bot.messages.quoted` makes them apostrophes)."""
     return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else _QUOTATION.sub(_unlinked, _escaped(piece))
+        piece if _CODE_SPAN.fullmatch(piece) else _unquoted(_escaped(piece), quotes_people)
         for piece in _CODE_SPAN.split(text)
     )
+
+
+def _unquoted(text: str, quotes_people: bool) -> str:
+    return _QUOTATION.sub(_unlinked, text) if quotes_people else text
 
 
 def _escaped(text: str) -> str:
@@ -127,11 +135,37 @@ def text_reply(text: str) -> Reply:
     return Reply(pieces=tuple(split_message(text, CONTENT_LIMIT)) or ("…",))
 
 
+# `interaction.extras` key: the interaction was deferred with a public "thinking…", which its
+# first follow-up will become (see `defer`)
+PUBLIC_THINKING = "qa:public-thinking"
+
+
+async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+    """Acknowledge an interaction whose reply is not ready: "thinking…" for a command or a form (what
+    follows public, or only its user sees it), nothing shown for a button press (what it says follows
+    as a message of its own, private or not). Discord makes a thinking deferral's first follow-up the
+    deferral's message, as visible as the deferral whatever the follow-up asks: a public one is
+    remembered, so that a note only its user may see does not take its place (`_follow_up`)."""
+    pressed = interaction.type is discord.InteractionType.component
+    await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
+    if not pressed and not ephemeral:
+        interaction.extras[PUBLIC_THINKING] = True
+
+
+async def _follow_up(interaction: discord.Interaction[Any], kwargs: dict[str, Any], *, ephemeral: bool) -> None:
+    """A follow-up, as visible as asked: after a public "thinking…" that no follow-up has become yet,
+    a private one (a cooldown note, a refusal) first deletes it, and is then a message of its own;
+    sent as it was, the whole channel saw the note."""
+    if interaction.extras.pop(PUBLIC_THINKING, False) and ephemeral:
+        await interaction.delete_original_response()
+    await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+
+
 async def respond(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool = False) -> None:
     """Answer an interaction: the first message as its response, the rest as follow-ups."""
     for kwargs in reply.messages():
         if interaction.response.is_done():
-            await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+            await _follow_up(interaction, kwargs, ephemeral=ephemeral)
         else:
             await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
 
@@ -140,7 +174,7 @@ async def tell(interaction: discord.Interaction[Any], text: str) -> None:
     """Best effort: `text` to the user only; a failure to send it is logged, not raised."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
+            await _follow_up(interaction, {"content": text}, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
     except Exception as exc:

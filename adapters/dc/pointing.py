@@ -9,13 +9,26 @@ from adapters.dc.markup import plain_question
 from bot import messages
 
 
+def from_a_program(message: discord.Message) -> bool:
+    """Whether a bot or an app wrote `message` (this bot too), or a webhook posted it (a feed, an
+    integration; Discord marks its author a bot as well): the bot answers members' questions, never
+    another program's text, which no member asked and which could set two bots answering each other."""
+    return message.author.bot or message.webhook_id is not None
+
+
+def replied_to(message: discord.Message) -> discord.Message | None:
+    """The message `message` replies to, as Discord gives it (None when it is gone or not given)."""
+    replied = message.reference.resolved if message.reference is not None else None
+    return replied if isinstance(replied, discord.Message) else None
+
+
 def pointed_at(message: discord.Message, bot_id: int) -> discord.Message | None:
     """The member's message that a bare mention of the bot replies to: someone pointing the bot at
     a newcomer's question. Discord gives the bot that message's text only with the Message Content
     intent (or when it mentions the bot); without it, "Answer this" in the message's Apps menu does
-    the same. None for a reply to the bot, or to a message without words."""
-    replied = message.reference.resolved if message.reference is not None else None
-    if not isinstance(replied, discord.Message) or replied.author.id == bot_id:
+    the same. None for a reply to the bot or to another bot or app, or to a message without words."""
+    replied = replied_to(message)
+    if replied is None or from_a_program(replied):
         return None
     return replied if plain_question(replied.content) else None
 
@@ -24,13 +37,8 @@ def withheld(message: discord.Message, bot_id: int, reads_content: bool) -> bool
     """Whether `message` replies to a member's message whose text Discord withholds from the bot
     (`reads_content`: it has the Message Content intent): a bare mention there points at a
     question it cannot read."""
-    replied = message.reference.resolved if message.reference is not None else None
-    return (
-        not reads_content
-        and isinstance(replied, discord.Message)
-        and not replied.content
-        and replied.author.id != bot_id
-    )
+    replied = replied_to(message)
+    return not reads_content and replied is not None and not replied.content and replied.author.id != bot_id
 
 
 def aimed(
@@ -39,12 +47,17 @@ def aimed(
     """Where the answer to a message asking the bot goes, and what is said instead of it: a bare
     mention in reply to a member's message answers that message's question, as a reply to it
     (`pointed_at`); when Discord withholds that message's text, a note says so and points to
-    "Answer this". (None, None): an answer, as a reply to `message`."""
+    "Answer this"; at another bot's or app's message, a note says the bot answers members'.
+    (None, None): an answer, as a reply to `message`."""
     if me is None or plain_question(message.content):
         return None, None  # a question of its own words
+    said = messages.choose(server_language(message))
+    replied = replied_to(message)
+    if replied is not None and replied.author.id != me.id and from_a_program(replied):
+        return None, messages.say(messages.BOTS_MESSAGE, said)  # its text withheld or not: no member's question
     pointed = pointed_at(message, me.id)
     if pointed is None and withheld(message, me.id, reads_content):
-        return None, messages.say(messages.USE_ANSWER_THIS, messages.choose(server_language(message)))
+        return None, messages.say(messages.USE_ANSWER_THIS, said)
     return pointed, None
 
 

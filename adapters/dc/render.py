@@ -39,8 +39,9 @@ def render(answer: Answer) -> Reply:
             ),
         )
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
-    # back as the part of their message not answered, was a link in the bot's own message.
-    reply = text_reply(shown(answer.text))
+    # back as the part of their message not answered, was a link in the bot's own message. Only a
+    # fallback quotes the member ("About “…”:"); the help's quotes hold the sources' titles.
+    reply = text_reply(shown(answer.text, quotes_people=answer.outcome is Outcome.FALLBACK))
     buttons = tuple(SuggestionButton(s.passage_id, s.label) for s in answer.suggestions[:MAX_SUGGESTIONS])
     return Reply(pieces=reply.pieces, buttons=buttons)
 
