@@ -10,10 +10,11 @@ from bot import messages
 
 
 def from_a_program(message: discord.Message) -> bool:
-    """Whether a bot or an app wrote `message` (this bot too), or a webhook posted it (a feed, an
-    integration; Discord marks its author a bot as well): the bot answers members' questions, never
-    another program's text, which no member asked and which could set two bots answering each other."""
-    return message.author.bot or message.webhook_id is not None
+    """Whether a bot or an app wrote `message` (this bot too): the bot answers members' questions,
+    never another program's text, which no member asked. A webhook's message is pointed at like a
+    member's (Discord marks its author a bot too): PluralKit posts its members' messages through
+    one, and chat bridges post the other side's people; a member who points at it asks for it."""
+    return message.author.bot and message.webhook_id is None
 
 
 def replied_to(message: discord.Message) -> discord.Message | None:
