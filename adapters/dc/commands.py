@@ -96,8 +96,9 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     cooldown. Without the permission to reply there (the interaction says, see `may_reply`), the
     answer is the command's own response, as /ask's; refused there all the same, it is theirs alone,
     with a note saying so. A message without words, a system message, one by a bot or an app (a
-    webhook's is a member's, as PluralKit posts it), or one whose question has its answer already, gets a note only they see. Discord gives
-    a message command its message's text whatever the bot's intents."""
+    webhook's is a member's, as PluralKit posts it), or one whose question has its answer already,
+    gets a note only they see. Discord gives a message command its message's text whatever the
+    bot's intents."""
     bot, said = host(interaction), messages.choose(language(interaction))
     if interaction.client.user is not None and message.author.id == interaction.client.user.id:
         await tell(interaction, messages.say(messages.OWN_MESSAGE, said))  # its own words are no question
