@@ -17,7 +17,17 @@ from telegram.ext import ContextTypes
 
 from adapters.answered import Answered, Key, Sent, Shown
 from adapters.platform import in_thread
-from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces, send_text
+from adapters.tg.deliver import (
+    GROUP_TYPES,
+    Piece,
+    Target,
+    asker_of,
+    delete,
+    edit,
+    pieces_of,
+    send_pieces,
+    send_text,
+)
 from bot import Outcome, Service, messages
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -33,8 +43,8 @@ class Replies:
     async def answer(self, message: Message, context: Context, question: str, target: Target) -> None:
         """Answer one message, each of its questions in a reply of its own (see `Answer.replies`),
         as a reply to `target` (it, or the question it points the bot at); over a limit, the cooldown
-        note or nothing, as the core decides. A question pointed at that has its answer already gets
-        a note replying to that answer."""
+        note or nothing, as the core decides. A question pointed at in a group that has its answer
+        already gets a note replying to that answer."""
         if await self._answered_already(message, context, question, target):
             return
         answer = await in_thread(self.service.ask, question, asker_of(message))
@@ -60,9 +70,10 @@ class Replies:
 
     async def _answered_already(self, message: Message, context: Context, question: str, target: Target) -> bool:
         """Whether the question `message` points the bot at has its answer already (the whole message
-        answered, or the same part quoted): then the member gets a note replying to that answer."""
+        answered, or the same part quoted): then the member gets a note replying to that answer. Never
+        in a private chat, where no one else can have answered: the member asks again, and is answered."""
         part = question if message.quote is not None else None
-        pointed = pointing(message, target)
+        pointed = pointing(message, target) and message.chat.type in GROUP_TYPES
         earlier = self.answered.answer_to(message.chat_id, target.reply_to, part=part) if pointed else None
         if earlier is None or not earlier.handles:
             return False
