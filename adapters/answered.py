@@ -7,7 +7,9 @@ answered in the last `window` (15 minutes), the question as read and the message
 An edit of such a question is answered again (the core's cooldown counts it as a question) and
 the bot's messages are edited in place (`rewrite`): one more message is sent, or one fewer is deleted,
 when the new answer needs another number of them. An edit that no longer asks the bot anything
-(a group message whose mention was taken out) deletes the replies. An older question's edit is
+(a group message whose mention was taken out) deletes the replies. What went out is counted one
+message at a time (`Shown`), so an answer that failed partway is remembered as far as it went and
+its question's edit replaces those messages as it would a whole answer's. An older question's edit is
 left alone, and so is one that changes nothing the bot reads (Discord also reports a message as
 edited when it adds a link's preview). At most `bound` questions are remembered (the oldest go
 first), so a flood cannot grow the memory.
@@ -41,6 +43,52 @@ class Sent(Generic[H, S]):
     quoted: bool = False  # the question is the part of the message replied to that the member quoted
 
 
+class Shown(Generic[H, S]):
+    """The messages out for one question as they read now, in order, kept up to date one message at
+    a time while they are sent, edited or deleted. An answer cut short (Telegram or Discord refused a
+    send after its first message went out) is so remembered as far as it went, and the question's
+    next edit (or its deletion, where the platform tells) still finds every message it left."""
+
+    def __init__(self, before: Sent[H, S] | None = None) -> None:
+        self.messages: list[tuple[H, S]] = list(zip(before.handles, before.pieces, strict=True)) if before else []
+
+    @property
+    def handles(self) -> tuple[H, ...]:
+        return tuple(handle for handle, _ in self.messages)
+
+    @property
+    def pieces(self) -> tuple[S, ...]:
+        return tuple(piece for _, piece in self.messages)
+
+    async def rewrite(
+        self,
+        after: Sequence[S],
+        *,
+        edit: Callable[[H, S], Awaitable[H]],
+        delete: Callable[[H], Awaitable[None]],
+        send: Callable[[list[S], bool], Awaitable[list[H]]],
+    ) -> None:
+        """Turn the messages into a new answer's, by the platform's own `edit` (which gives the
+        message's handle: a new one when it had to be sent anew), `delete` and `send` (given one
+        message at a time, and told whether it opens the reply): the messages are edited in order
+        into the new ones, those that read the same left alone; those beyond the new are deleted,
+        and the new ones beyond them sent."""
+        for at, new in enumerate(after[: len(self.messages)]):
+            handle, old = self.messages[at]
+            if new != old:
+                self.messages[at] = (await edit(handle, new), new)
+        await self.cut(len(after), delete)
+        for new in after[len(self.messages) :]:
+            [handle] = await send([new], not self.messages)
+            self.messages.append((handle, new))
+
+    async def cut(self, keep: int, delete: Callable[[H], Awaitable[None]]) -> None:
+        """Delete the messages after the first `keep` (all of them for 0), in order."""
+        while len(self.messages) > keep:
+            await delete(self.messages[keep][0])
+            del self.messages[keep]
+
+
 async def rewrite(
     before: Sent[H, S],
     after: Sequence[S],
@@ -49,18 +97,11 @@ async def rewrite(
     delete: Callable[[H], Awaitable[None]],
     send: Callable[[list[S], bool], Awaitable[list[H]]],
 ) -> list[H]:
-    """Turn the messages sent for a question into a new answer's, by the platform's own `edit`
-    (which gives the message's handle: a new one when it had to be sent anew), `delete` and `send`
-    (told whether what it sends opens the reply): the messages sent are edited in order into the
-    new ones, those that read the same left alone; the old ones beyond the new are deleted, and the
-    new ones beyond the old sent. Returns the handles of the new answer's messages."""
-    kept = list(before.handles[: len(after)])
-    for at, (old, new) in enumerate(zip(before.pieces, after, strict=False)):
-        if new != old:
-            kept[at] = await edit(kept[at], new)
-    for handle in before.handles[len(after) :]:
-        await delete(handle)
-    return kept + await send(list(after[len(before.handles) :]), not kept)
+    """`Shown.rewrite` of the messages sent for `before`, for a caller that keeps no record of a
+    rewrite cut short; returns the handles of the new answer's messages."""
+    shown = Shown(before)
+    await shown.rewrite(after, edit=edit, delete=delete, send=send)
+    return list(shown.handles)
 
 
 Key = tuple[Hashable, Hashable]  # (chat, message): where a question was asked, and its message

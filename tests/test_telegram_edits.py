@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,12 +18,14 @@ from telegram_support import handled, running, write_handbook
 
 from bot import Service
 from bot.messages import COOLDOWN
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault
 from tests.test_telegram import GROUP, PRIVATE, USER
 
 MEETING = "When do we meet?"
 FEE = "How much is the membership fee?"
 UNKNOWN = "What is the wifi password in the hall?"
+PARKING = "Where can I park my car?"
+FAST = {"TELEGRAM_SEND_ATTEMPTS": "2", "TELEGRAM_RETRY_DELAY": "0.05"}  # a failed send is given up quickly
 
 
 @pytest.fixture
@@ -30,6 +33,24 @@ async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]
     """The bot running on the handbook against `fake`, until the test ends."""
     async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge"))):
         yield fake
+
+
+@pytest.fixture
+async def hasty_bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]:
+    """The bot as `bot`, giving up a send after two quick attempts."""
+    async with running(fake, Service.from_directory(write_handbook(tmp_path / "knowledge")), **FAST):
+        yield fake
+
+
+def outage_after_next_send(fake: FakeTelegram) -> None:
+    """Telegram failing (500) every attempt at the message after the next one the bot sends: an
+    answer of several messages cut short after its first went out."""
+
+    def sent(_: Call) -> None:
+        fake.on_sent = None
+        fake.inject("sendMessage", Fault(status=500), int(FAST["TELEGRAM_SEND_ATTEMPTS"]))
+
+    fake.on_sent = sent
 
 
 async def asked(fake: FakeTelegram, chat: dict[str, object], text: str, **fields: object) -> dict[str, object]:
@@ -174,3 +195,43 @@ async def test_an_edited_ask_command_in_capitals_is_answered_anew(bot: FakeTeleg
     await edited(bot, GROUP, question, f"/ASK@{BOT_USERNAME} {FEE}")
     assert bot.called("deleteMessage") == []
     assert ["20 euros" in text for text in shown(bot, GROUP)] == [True]
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_replaced_when_its_question_is_edited(
+    hasty_bot: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An answer of two messages whose second could not be sent is remembered as far as it went:
+    the question's edit edits that message, and no stale answer stays above the new one."""
+    outage_after_next_send(hasty_bot)
+    question = await asked(hasty_bot, PRIVATE, f"{MEETING} {FEE}")
+    [meeting] = shown(hasty_bot, PRIVATE)
+    assert "every Thursday" in meeting
+    await edited(hasty_bot, PRIVATE, question, FEE)
+    [now] = shown(hasty_bot, PRIVATE)
+    assert "20 euros" in now and len(hasty_bot.called("editMessageText")) == 1
+    assert ["reply lost" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [True]
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_deleted_when_the_mention_is_taken_out(hasty_bot: FakeTelegram) -> None:
+    """A group question whose answer was cut short after its first message, edited so that it no
+    longer addresses the bot: that message is deleted, as a whole answer's would be."""
+    outage_after_next_send(hasty_bot)
+    question = await asked(hasty_bot, GROUP, f"@{BOT_USERNAME} {MEETING} {FEE}")
+    assert len(shown(hasty_bot, GROUP)) == 1
+    await edited(hasty_bot, GROUP, question, f"{MEETING} {FEE}")
+    assert shown(hasty_bot, GROUP) == []
+
+
+@pytest.mark.allow_error_logs
+async def test_an_edit_whose_answer_was_cut_short_is_remembered_as_far_as_it_went(hasty_bot: FakeTelegram) -> None:
+    """An edit into three questions: the first message edited, the second sent, the third refused.
+    The next edit finds both messages: back to one question, one message is left."""
+    question = await asked(hasty_bot, PRIVATE, MEETING)
+    outage_after_next_send(hasty_bot)
+    await edited(hasty_bot, PRIVATE, question, f"{MEETING} {FEE} {PARKING}")
+    assert len(shown(hasty_bot, PRIVATE)) == 2
+    await edited(hasty_bot, PRIVATE, question, FEE)
+    [now] = shown(hasty_bot, PRIVATE)
+    assert "20 euros" in now

@@ -391,6 +391,20 @@ async def test_a_members_flood_of_moderation_commands_makes_no_flood_of_lookups(
     assert [shown(c) for c in fake.called("sendMessage")].count(NOT_MODERATOR) == 5
 
 
+async def test_an_admin_whose_rights_were_taken_away_is_looked_up_once_and_refused(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """An administrator found so last time is asked about again (rights can be taken away): no longer
+    one, they spend the budget and are refused, after one lookup for the command (it had been two)."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True)):
+        as_admin = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+        fake.set_member(GROUP, ADMIN, "member")
+        as_member = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+    assert "Most asked passages" in shown(as_admin) and shown(as_member) == NOT_MODERATOR
+    assert len(fake.called("getChatMember")) == 2
+
+
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:

@@ -13,7 +13,7 @@ from telegram_support import handled, running, write_handbook
 
 from bot import Service
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
-from tests.test_telegram import GROUP, OTHER, USER
+from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 MEETING = "When do we meet?"
 FEE = "How much is the membership fee?"
@@ -275,4 +275,33 @@ async def test_an_edit_into_pointing_at_a_question_answered_already_shows_that_a
     await handled(bot, GROUP)
     [note] = bot.called("sendMessage")[2:]
     assert "I answered that one already" in note.text and replied_to(note) == meeting.result["message_id"]
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [fee.result["message_id"]]
+
+
+async def test_in_a_private_chat_a_question_asked_or_pointed_at_again_is_answered_again(bot: FakeTelegram) -> None:
+    """In a private chat no one else can have answered: a member pointing the bot at a question it
+    answered there, twice, or asking it again, gets the answer each time (it had been "I answered
+    that one already")."""
+    question = bot.message(PRIVATE, MEETING, user=USER)
+    for _ in range(2):
+        bot.message(PRIVATE, "/ask", user=USER, reply_to=question)
+    bot.message(PRIVATE, MEETING, user=USER)
+    await handled(bot, PRIVATE)
+    answers = bot.called("sendMessage")
+    assert len(answers) == 4 and all("every Thursday" in a.text for a in answers)
+    assert [replied_to(a) for a in answers] == [None, question["message_id"], question["message_id"], None]
+
+
+async def test_in_a_private_chat_an_edit_into_pointing_at_an_answered_question_answers_it(bot: FakeTelegram) -> None:
+    """A member's `/ask QUESTION` in their private chat, edited down to a bare `/ask` that points at
+    a question the bot answered there: its answer is replaced by that question's, not by a note."""
+    question = bot.message(PRIVATE, MEETING, user=USER)
+    bot.message(PRIVATE, "/ask", user=USER, reply_to=question)
+    ann = bot.message(PRIVATE, f"/ask {FEE}", user=USER, reply_to=question)
+    await handled(bot, PRIVATE)
+    fee = bot.called("sendMessage")[2]
+    bot.edit(ann, "/ask")
+    await handled(bot, PRIVATE)
+    [again] = bot.called("sendMessage")[3:]
+    assert "every Thursday" in again.text and replied_to(again) == question["message_id"]
     assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [fee.result["message_id"]]

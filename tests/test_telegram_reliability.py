@@ -484,6 +484,22 @@ async def test_an_answer_to_a_group_upgraded_to_a_supergroup_goes_to_the_supergr
     assert "reply_parameters" not in answer.params  # the question's id was the old group's
 
 
+async def test_an_answer_of_several_messages_to_an_upgraded_group_is_refused_once(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """An answer of two messages to a group upgraded meanwhile: Telegram's refusal of the old id is
+    heard once, and both messages go to the supergroup (the second was not sent to the old id again),
+    as does the answer to a question still queued from the old group."""
+    basic = {"id": -4322, "type": "group", "title": "Community (old group)"}
+    async with running(fake, core(knowledge)):
+        fake.message(basic, f"@{BOT_USERNAME} {MEETING} How much is the membership fee?", user=user(5305))
+        fake.message(basic, f"@{BOT_USERNAME} Where can I park my car?", user=user(5306))
+        fake.migrate(basic, -1004322)
+        await telegram_support.handled(fake, basic)
+    assert [c.status for c in fake.calls_of("sendMessage")] == [400, 200, 200, 200]
+    assert {c.params["chat_id"] for c in fake.called("sendMessage")} == {"-1004322"}
+
+
 # --- load ---------------------------------------------------------------------------------------
 
 LOAD_QUESTIONS = [

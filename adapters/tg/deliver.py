@@ -138,17 +138,31 @@ async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> li
 
     A group upgraded to a supergroup meanwhile (an admin made it public, say) has a new id, which
     Telegram gives in its refusal: the pieces go there, without quoting (the question's id was the
-    old group's)."""
+    old group's), and so does every later reply to the old group (`_upgraded`). The question stays in the old group under its old ids (the supergroup is another
+    chat, numbering its messages anew), and its members can no longer edit it there: the answer is
+    remembered under the question's own ids, which name another message in the supergroup."""
     ids = []
     for piece in sent:
+        target = _upgraded(context).get(target.chat_id, target)
         try:
             message = await _send_piece(context, target, piece)
         except ChatMigrated as exc:
             log.info("chat %s became supergroup %s: replying there", target.chat_id, exc.new_chat_id)
+            _upgraded(context)[target.chat_id] = Target(chat_id=exc.new_chat_id)
             target = Target(chat_id=exc.new_chat_id)
             message = await _send_piece(context, target, piece)
         ids.append(message.message_id)
     return ids
+
+
+def _upgraded(context: Context) -> dict[int, Target]:
+    """Where the replies to each group upgraded to a supergroup go (it refuses its old id for good): a
+    refusal heard once, not again for each message of an answer, or for the questions still queued."""
+    found = context.bot_data.setdefault(_UPGRADED, {}) if isinstance(context.bot_data, dict) else {}
+    return found if isinstance(found, dict) else {}
+
+
+_UPGRADED = "groups upgraded"
 
 
 async def _send_piece(context: Context, target: Target, piece: Piece) -> Message:

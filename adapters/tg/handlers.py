@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
@@ -69,6 +70,15 @@ class _Forwarded(filters.MessageFilter):
 FORWARDED = _Forwarded(name="forwarded")
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a message asks the bot: `question`, its answer a reply to `target`; no question when it
+    calls on the bot but asks nothing (a bare `/ask`), which gets the usage line."""
+
+    question: str | None
+    target: Target
+
+
 class Handlers:
     """The update handlers, holding the core they call."""
 
@@ -84,14 +94,14 @@ class Handlers:
         commands = only_messages & ~FORWARDED
         app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=commands))
         app.add_handler(CommandHandler("sources", self.on_sources, filters=commands))
-        app.add_handler(CommandHandler("ask", self.on_ask, filters=commands))
+        app.add_handler(CommandHandler("ask", self.on_question, filters=commands))
         moderation = functools.partial(on_moderation, self.service)
         app.add_handler(CommandHandler(list(USAGE), moderation, filters=commands))
         # A forwarded message in a group is someone else's words too, and a channel's post forwarded
         # into its discussion group ("Questions? Ask @QABot") is no member's question: not answered.
         # In a private chat a member forwards what they want answered.
         texts = only_messages & filters.TEXT & ~filters.COMMAND & ~(FORWARDED & ~filters.ChatType.PRIVATE)
-        app.add_handler(MessageHandler(texts, self.on_text))
+        app.add_handler(MessageHandler(texts, self.on_question))
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
@@ -126,16 +136,6 @@ class Handlers:
         if message is not None and await within_budget(self.service, context, message):
             await send_text(context, Target.for_message(message), self.service.sources_text(language_of(update)))
 
-    async def on_ask(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is None or message.text is None:
-            return
-        asked = self.asked_in(message, context)  # what follows /ask, or the question a bare /ask replies to
-        if asked is not None:
-            await self.replies.answer(message, context, *asked)
-        else:
-            await self.usage(message, context)
-
     async def usage(self, message: Message, context: Context) -> None:
         """How to ask, within the member's budget."""
         if await within_budget(self.service, context, message):
@@ -155,14 +155,19 @@ class Handlers:
             text = messages.say(messages.UNKNOWN_COMMAND, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), text)
 
-    async def on_text(self, update: Update, context: Context) -> None:
+    async def on_question(self, update: Update, context: Context) -> None:
+        """`/ask`, or a text: the question it asks the bot answered; one that calls on the bot but asks
+        nothing gets the usage line; anything else, silence (see `asked_in`)."""
         message = update.effective_message
         if message is None or message.text is None:
             return
-        if asked := self.asked_in(message, context):
-            await self.replies.answer(message, context, *asked)
-        elif self.points_at_nothing(message, context):
+        asked = self.asked_in(message, context)
+        if asked is None:
+            return
+        if asked.question is None:
             await self.usage(message, context)
+        else:
+            await self.replies.answer(message, context, asked.question, asked.target)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         """A question edited within the window: its answer edited to the new one, or deleted when the
@@ -174,17 +179,19 @@ class Handlers:
             await self.replies.follow_pointed(message, context, text_of(message))
             return
         asked = self.asked_in(message, context)
-        if asked is None and await self.replies.follow_pointed(message, context, text_of(message)):
+        question, target = (asked.question, asked.target) if asked is not None else (None, None)
+        if question is None and await self.replies.follow_pointed(message, context, text_of(message)):
             return  # a question someone pointed the bot at, edited by its asker: its answer follows
-        await self.replies.follow(message, context, *(asked or (None, None)))
+        await self.replies.follow(message, context, question, target)
 
-    def asked_in(self, message: Message, context: Context) -> tuple[str, Target] | None:
+    def asked_in(self, message: Message, context: Context) -> Asked | None:
         """The question a message asks the bot (in a private chat, every message; in a group, one
         addressed to it; `/ask QUESTION`; a bare `/ask` or mention pointing at the member's message
-        it replies to), and where its answer goes; None for any other command (a bare `/ask` too,
-        unless it points at a question), and in a group for a message not addressed to the bot. A command is what
-        python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the text,
-        its name in any case ("/ASK@QABot ...")."""
+        it replies to), and where its answer goes; no question for a bare `/ask`, or a bare `/ask`
+        or mention in reply to what holds no question (the bot's own answer, a channel's post); None
+        for any other command, and in a group for a message not addressed to the bot. A command is
+        what python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the
+        text, its name in any case ("/ASK@QABot ...")."""
         if sent_via_me(message, context):
             return None
         text = message.text or ""
@@ -199,20 +206,14 @@ class Handlers:
             question = text
         elif message.chat.type in GROUP_TYPES:
             question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
+        if question is None:
+            return None  # a group message not addressed to the bot
         replied = pointed_at(message, context.bot.id) if question == "" else None
         if replied is not None:  # a bare /ask or mention still points at the question it replies to
-            return pointed_question(message, replied), pointed_target(message, replied)
-        if question is None or (not question and (opening or message.reply_to_message is not None)):
-            return None  # a bare /ask, or a bare /ask or mention in reply to what holds no question
-        return question, Target.for_message(message)
-
-    def points_at_nothing(self, message: Message, context: Context) -> bool:
-        """Whether `message` is a bare mention of the bot in reply to a message that holds no question
-        for it (the bot's own answer, a channel's post): it gets the usage line, as a bare /ask does."""
-        if message.reply_to_message is None or message.chat.type not in GROUP_TYPES or sent_via_me(message, context):
-            return False
-        bare = addressed_question(message, bot_id=context.bot.id, username=context.bot.username) == ""
-        return bare and pointed_at(message, context.bot.id) is None
+            return Asked(pointed_question(message, replied), pointed_target(message, replied))
+        if not question and (opening or message.reply_to_message is not None):
+            return Asked(None, Target.for_message(message))  # a bare /ask or mention pointing at no question
+        return Asked(question, Target.for_message(message))
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query

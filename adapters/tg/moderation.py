@@ -201,11 +201,9 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         return
     command, args = command_of(message)
     target = Target.for_message(message)
-    asker = await exempt_asker(service, message, context)
-    if asker is None:  # anyone else spends the cooldown budget first, before a usage line, a refusal or a lookup
-        if not await within_budget(service, context, message):
-            return
-        asker = await moderation_asker(service, message, context)
+    asker = await moderation_asker(service, message, context)
+    if asker is None:  # over the cooldown budget: the note went instead, or nothing
+        return
     try:
         request = parse(command, args)
     except UsageError as exc:
@@ -225,51 +223,47 @@ def command_of(message: Message) -> tuple[str, str]:
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
 
 
-async def exempt_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
-    """The sender, when they are a moderator who spends no cooldown budget on moderation: listed by
-    id, posting anonymously as the group, or an administrator of the group whom the last lookup found
-    so (asked again now: rights can be taken away). None for anyone else, who spends the budget before
-    the bot asks Telegram anything: getChatMember counts against the group's limits, and a member's
-    flood of /kb_ commands must not become a flood of lookups."""
-    asker = await moderation_asker(service, message, context, look_up=False)
+async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
+    """Who sent a moderation command, as the core is to judge them; None when they are over their
+    cooldown budget (the note went instead, or nothing). A moderator spends no budget on moderation:
+    one listed by id, an administrator posting anonymously as the group, or an administrator of the
+    group whom the last lookup found so (asked again now: rights can be taken away). Anyone else
+    spends it before the bot asks Telegram anything: getChatMember counts against the group's limits,
+    and a member's flood of /kb_ commands must not become a flood of lookups. Telegram is asked only
+    where being an administrator would count (telegram_group_admins, in a listed group)."""
+    asker = sender_of(message)
     if await in_thread(service.is_moderator, asker):
         return asker
-    if message.from_user is None or (message.chat.id, message.from_user.id) not in _admins_found(context):
+    look_up = message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, replace(asker, admin=True))
+    if look_up and _found_admin(context, message):
+        asker, look_up = await _looked_up(context, message, asker), False
+        if asker.admin:
+            return asker
+    if not await within_budget(service, context, message):
         return None
-    asker = await moderation_asker(service, message, context)
-    return asker if await in_thread(service.is_moderator, asker) else None
+    return await _looked_up(context, message, asker) if look_up else asker
 
 
-def _admins_found(context: ContextTypes.DEFAULT_TYPE) -> set[tuple[int, int]]:
-    """(chat, user) of the administrators a lookup found, for `exempt_asker`; a few a group."""
-    found = context.bot_data.setdefault(_ADMINS_FOUND, set()) if isinstance(context.bot_data, dict) else set()
-    return found if isinstance(found, set) else set()
-
-
-_ADMINS_FOUND = "admins found"
-
-
-async def moderation_asker(
-    service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE, *, look_up: bool = True
-) -> Asker:
-    """Who sent a moderation command; in a group, whether they administer it (asked of Telegram only if
-    it matters, and if `look_up`)."""
+def sender_of(message: Message) -> Asker:
+    """The sender of a moderation command before anyone is looked up: one posting anonymously as
+    the group is one of its administrators (only they can)."""
     user, chat = message.from_user, message.chat
-    asker = Asker(
+    return Asker(
         platform=PLATFORM,
         user_id=str(user.id if user else chat.id),
         chat_id=str(chat.id),
         name=display_name(message),
+        admin=chat.type in GROUP_TYPES and message.sender_chat is not None and message.sender_chat.id == chat.id,
         language=(user.language_code or "") if user else "",
     )
-    if chat.type not in GROUP_TYPES:
+
+
+async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker:
+    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); as they
+    were when it cannot say."""
+    user, chat = message.from_user, message.chat
+    if user is None:
         return asker
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return replace(asker, admin=True)  # only an administrator can post anonymously as the group
-    if user is None or await in_thread(service.is_moderator, asker):
-        return asker
-    if not look_up or not await in_thread(service.is_moderator, replace(asker, admin=True)):
-        return asker  # admin rights do not count in this chat: no need to ask Telegram
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
     except TelegramError as exc:
@@ -278,6 +272,21 @@ async def moderation_asker(
     admin = member.status in ADMIN_STATUSES
     (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
     return replace(asker, admin=admin)
+
+
+def _found_admin(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
+    """Whether the last lookup found the sender an administrator of the group."""
+    user = message.from_user
+    return user is not None and (message.chat.id, user.id) in _admins_found(context)
+
+
+def _admins_found(context: ContextTypes.DEFAULT_TYPE) -> set[tuple[int, int]]:
+    """(chat, user) of the administrators a lookup found, for `moderation_asker`; a few a group."""
+    found = context.bot_data.setdefault(_ADMINS_FOUND, set()) if isinstance(context.bot_data, dict) else set()
+    return found if isinstance(found, set) else set()
+
+
+_ADMINS_FOUND = "admins found"
 
 
 def display_name(message: Message) -> str:

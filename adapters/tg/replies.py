@@ -1,10 +1,10 @@
 """The bot's replies to questions in Telegram chats: sent, and edited as their question is.
 
 `answer` sends a message's answer (in groups the first message of each reply quotes the
-question) and remembers what went out; `follow` edits it in place when the question is edited, or
-deletes it when the message no longer asks the bot (see adapters.answered). Telegram does not tell
-a bot of deleted messages, so a deleted question's answer stays. Updates of one chat reach these
-one at a time (`ChatOrderProcessor`).
+question) and remembers what went out (as far as it went, when Telegram failed partway); `follow`
+edits it in place when the question is edited, or deletes it when the message no longer asks the
+bot (see adapters.answered). Telegram does not tell a bot of deleted messages, so a deleted
+question's answer stays. Updates of one chat reach these one at a time (`ChatOrderProcessor`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,19 @@ import functools
 from telegram import Message
 from telegram.ext import ContextTypes
 
-from adapters.answered import Answered, Key, Sent, rewrite
+from adapters.answered import Answered, Key, Sent, Shown
 from adapters.platform import in_thread
-from adapters.tg.deliver import Piece, Target, asker_of, delete, edit, pieces_of, send_pieces, send_text
+from adapters.tg.deliver import (
+    GROUP_TYPES,
+    Piece,
+    Target,
+    asker_of,
+    delete,
+    edit,
+    pieces_of,
+    send_pieces,
+    send_text,
+)
 from bot import Outcome, Service, messages
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -33,19 +43,18 @@ class Replies:
     async def answer(self, message: Message, context: Context, question: str, target: Target) -> None:
         """Answer one message, each of its questions in a reply of its own (see `Answer.replies`),
         as a reply to `target` (it, or the question it points the bot at); over a limit, the cooldown
-        note or nothing, as the core decides. A question pointed at that has its answer already gets
-        a note replying to that answer."""
+        note or nothing, as the core decides. A question pointed at in a group that has its answer
+        already gets a note replying to that answer."""
         if await self._answered_already(message, context, question, target):
             return
         answer = await in_thread(self.service.ask, question, asker_of(message))
         if answer.silent:
             return
-        throttled = answer.outcome is Outcome.THROTTLED
-        target = Target.for_message(message) if throttled else target  # a cooldown note is the asker's
-        sent = pieces_of(answer)
-        handles = await send_pieces(context, target, sent)
-        if not throttled:
-            self._remember(message, Sent(question, tuple(sent), tuple(handles), target.reply_to))
+        if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
+            await send_pieces(context, Target.for_message(message), pieces_of(answer))
+            return
+        key: Key = (message.chat_id, message.message_id)
+        await self._show(message, context, key, Shown(), question, pieces_of(answer), target)
 
     async def follow_pointed(self, message: Message, context: Context, question: str) -> bool:
         """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
@@ -61,9 +70,10 @@ class Replies:
 
     async def _answered_already(self, message: Message, context: Context, question: str, target: Target) -> bool:
         """Whether the question `message` points the bot at has its answer already (the whole message
-        answered, or the same part quoted): then the member gets a note replying to that answer."""
+        answered, or the same part quoted): then the member gets a note replying to that answer. Never
+        in a private chat, where no one else can have answered: the member asks again, and is answered."""
         part = question if message.quote is not None else None
-        pointed = pointing(message, target)
+        pointed = pointing(message, target) and message.chat.type in GROUP_TYPES
         earlier = self.answered.answer_to(message.chat_id, target.reply_to, part=part) if pointed else None
         if earlier is None or not earlier.handles:
             return False
@@ -91,9 +101,7 @@ class Replies:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         if question is None:
             if before is not None:
-                self.answered.forget(key)
-                for handle in before.handles:
-                    await delete(context, message.chat_id, handle)
+                await self._withdraw(message, context, key, before)
             return
         target = target or Target.for_message(message)
         if before is not None and before.question == question and before.replies_to == target.reply_to:
@@ -101,32 +109,55 @@ class Replies:
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        after = pieces_of(answer)
         if before is not None and before.replies_to != target.reply_to:  # now answering another message: anew
-            for handle in before.handles:
-                await delete(context, message.chat_id, handle)
+            await self._withdraw(message, context, key, before)
             before = None
             if await self._answered_already(message, context, question, target):
-                self.answered.forget(key)  # pointing now at a question answered already: shown that one
-                return
-        if before is None:  # not asked of the bot before the edit ("@QABot" added)
-            handles = await send_pieces(context, target, after)
-        else:
-            handles = await rewrite(
-                before,
+                return  # pointing now at a question answered already: shown that one
+        # with no answer before the edit ("@QABot" added), every message is sent
+        await self._show(message, context, key, Shown(before), question, pieces_of(answer), target)
+
+    async def _show(
+        self,
+        message: Message,
+        context: Context,
+        key: Key,
+        shown: Shown[int, Piece],
+        question: str,
+        after: list[Piece],
+        target: Target,
+    ) -> None:
+        """Make the messages `shown` for `message` read as the answer `after` to `question`, replying to
+        `target`, and remember them under `key` (its own, or the one of the message that pointed the
+        bot at it) as they then are: when Telegram fails partway, as far as it went, so that the
+        question's next edit replaces them all. A question someone quoted is marked, so that an edit
+        elsewhere in the message it is part of changes nothing."""
+        try:
+            await shown.rewrite(
                 after,
                 edit=functools.partial(edit, context, target),
-                delete=functools.partial(delete, context, message.chat_id),
+                delete=functools.partial(delete, context, target.chat_id),
                 send=lambda pieces, _: send_pieces(context, target, pieces),  # each piece says if it quotes
             )
-        self._remember(message, Sent(question, tuple(after), tuple(handles), target.reply_to), key)
+        finally:
+            quoted = pointing(message, target) and message.quote is not None
+            self._keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted))
 
-    def _remember(self, message: Message, sent: Sent[int, Piece], key: Key | None = None) -> None:
-        """What went out for `message` (under `key`: its own, or the one of the message that pointed
-        the bot at it); a question someone quoted is marked, so that an edit elsewhere in the
-        message it is part of changes nothing."""
-        quoted = pointing(message, Target(message.chat_id, None, sent.replies_to)) and message.quote is not None
-        self.answered.remember(key or (message.chat_id, message.message_id), dataclasses.replace(sent, quoted=quoted))
+    async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
+        """Delete the messages sent for a question of `message`'s chat; any that a failure left stay
+        remembered, for its next edit."""
+        shown = Shown(before)
+        try:
+            await shown.cut(0, functools.partial(delete, context, message.chat_id))
+        finally:
+            self._keep(key, dataclasses.replace(before, pieces=shown.pieces, handles=shown.handles))
+
+    def _keep(self, key: Key, sent: Sent[int, Piece]) -> None:
+        """Remember `sent` under `key`, or forget the question when none of its messages is out."""
+        if sent.handles:
+            self.answered.remember(key, sent)
+        else:
+            self.answered.forget(key)
 
 
 def pointing(message: Message, target: Target) -> bool:
