@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import knowledge
 from bot.asker import Asker
@@ -263,7 +264,7 @@ def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
 def test_a_push_that_fails_midway_writes_nothing_so_the_folder_is_pushed_again_unrefused(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The database refuses a push's synonyms.yaml (here a trigger says no), after its passages were
+    """The database refuses a push's changed synonyms.yaml (here a trigger says no), after its passages were
     written: nothing of the push is kept, so once the fault is gone the same folder is pushed, not refused
     as an export older than its own changes."""
     import psycopg
@@ -271,6 +272,7 @@ def test_a_push_that_fails_midway_writes_nothing_so_the_folder_is_pushed_again_u
     folder = tmp_path / "export"
     assert run("kb", "export", str(folder))[0] == 0
     (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    _add_group(folder, ["walrus", "sea cow"])
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'no documents'; END $$;"
@@ -340,3 +342,133 @@ def test_a_push_of_a_nul_in_synonyms_is_refused_naming_the_file(
     assert run("kb", "push", str(folder))[0] != 0
     said = capsys.readouterr().err
     assert "synonyms.yaml" in said and "group 1" in said and "NUL" in said, said
+
+
+def _add_group(folder: Path, group: list[str]) -> None:
+    """Append a synonym group to DIR's synonyms.yaml, as an operator edits it."""
+    path = folder / "synonyms.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["groups"].append(group)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def _set_threshold(folder: Path, threshold: float) -> None:
+    path = folder / "settings.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["confidence"]["threshold"] = threshold
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
+def _stored(url: str, name: str) -> object:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT data FROM documents WHERE name = %s", (name,)).fetchone()
+    return None if row is None else row[0]
+
+
+def test_a_pushed_synonyms_change_is_in_the_history_and_reaches_running_instances_at_once(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """A push whose only change is a synonym group added is one recorded change (kind `push`): `kb history
+    synonyms.yaml` shows who pushed it and the group, and a running instance has it once caught up (it
+    had waited for some later edit); the same folder pushed again records nothing more."""
+    b = services()
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    _add_group(folder, ["walrus", "sea cow"])
+    code, out = run("kb", "push", str(folder), "--by", "bob")
+    assert code == 0 and "0 added, 0 edited, 0 removed, synonyms.yaml changed" in out, out
+    code, out = run("kb", "history", "synonyms.yaml")
+    assert code == 0 and "push synonyms.yaml by bob (cli)" in out and "+ group: walrus, sea cow" in out, out
+    b._catch_up()
+    assert ("walrus",) in b._answerer.index.synonyms.rewrites
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "changed" not in out, out
+    assert [r.kind for r in b.moderation.history_log.records()].count("push") == 1  # type: ignore[union-attr]
+
+
+def test_a_push_of_an_older_export_that_would_take_back_anothers_synonyms_is_refused_unless_forced(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Operators A and B export; B adds a synonym group and pushes; A's push of the older export (its
+    synonyms.yaml without B's group) is refused, naming B's push, and B's group stays; with --force it
+    is taken back, as a recorded change."""
+    mine, theirs = tmp_path / "a", tmp_path / "b"
+    assert run("kb", "export", str(mine))[0] == 0 and run("kb", "export", str(theirs))[0] == 0
+    _add_group(theirs, ["walrus", "sea cow"])
+    assert run("kb", "push", str(theirs), "--by", "bob")[0] == 0
+    capsys.readouterr()
+    code, _ = run("kb", "push", str(mine), "--by", "alice")
+    said = capsys.readouterr().err
+    assert code == 1 and "push synonyms.yaml by bob" in said and "--force" in said, said
+    assert ["walrus", "sea cow"] in _stored(url, "synonyms.yaml")["groups"]  # type: ignore[index]
+    code, out = run("kb", "push", str(mine), "--by", "alice", "--force")
+    assert code == 0 and "synonyms.yaml changed" in out, out
+    assert ["walrus", "sea cow"] not in _stored(url, "synonyms.yaml")["groups"]  # type: ignore[index]
+
+
+def test_undo_of_a_pushed_settings_change_puts_the_old_settings_back_on_every_instance(
+    url: str, services: Callable[[], Service], tmp_path: Path
+) -> None:
+    """settings.yaml pushed with another threshold: a moderator's undo on instance A puts the old settings
+    back, and instance B answers by them again once caught up; `kb history` shows the undo."""
+    a, b = services(), services()
+    before = b._answerer.confidence.threshold
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    _set_threshold(folder, before + 1.5)
+    assert run("kb", "push", str(folder))[0] == 0
+    b._catch_up()
+    assert b._answerer.confidence.threshold == before + 1.5
+    change = a.moderation.undo(CLI)
+    assert change.passage_id == "settings.yaml" and "Undid the push of `settings.yaml`" in change.message
+    b._catch_up()
+    assert b._answerer.confidence.threshold == before
+    code, out = run("kb", "history", "settings.yaml")
+    undo, _, put_back = out.splitlines()[:3]  # newest first: the undo, what it took out, what it put back
+    assert code == 0 and undo.endswith(" undo settings.yaml by tester (cli)"), out
+    assert put_back.startswith("  after:") and f'"threshold": {before}' in put_back, out
+
+
+def test_undo_of_a_push_that_added_synonyms_takes_the_file_out(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database seeded without synonyms.yaml; a push brings one: `kb undo` takes it out again (the next
+    export has none and removes the file it wrote), rather than leaving it or failing."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", pg_support.schema_url(pg_support.SERVER, schema))
+    seed = tmp_path / "seed"
+    shutil.copytree(KNOWLEDGE, seed)
+    synonyms = (seed / "synonyms.yaml").read_text(encoding="utf-8")
+    (seed / "synonyms.yaml").unlink()
+    assert run("db", "init", "--seed", "--knowledge", str(seed))[0] == 0
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "synonyms.yaml").write_text(synonyms, encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "synonyms.yaml changed" in out, out
+    code, out = run("kb", "undo")
+    assert code == 0 and "Undid the push of `synonyms.yaml`" in out, out
+    code, out = run("kb", "export", str(folder))
+    assert code == 0 and "removed what the database no longer holds: synonyms.yaml" in out, out
+
+
+def test_undo_of_a_pushed_synonyms_change_made_over_since_is_refused(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """synonyms.yaml pushed, then replaced without a record (as an instance of the version before pushes):
+    `kb undo` refuses in one sentence, naming the file, and leaves the newer synonyms as they are."""
+    import psycopg
+
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    _add_group(folder, ["walrus", "sea cow"])
+    assert run("kb", "push", str(folder))[0] == 0
+    newer = {"groups": [["manatee", "sea cow"]]}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE documents SET data = %s WHERE name = 'synonyms.yaml'", (json.dumps(newer),))
+    capsys.readouterr()
+    code, _ = run("kb", "undo")
+    said = capsys.readouterr().err
+    assert code != 0 and "synonyms.yaml was changed since that push" in said, said
+    assert _stored(url, "synonyms.yaml") == newer

@@ -15,6 +15,7 @@ import pytest
 
 from bot import cli, knowledge
 from bot.curation.history import FILE_NAME as HISTORY_FILE
+from bot.curation.store import KnowledgeStore, StoreError
 from bot.service import Service
 from tests.conftest import ROOT
 from tests.support import child_env, needs_read_only_mount, on_read_only_mount
@@ -175,3 +176,17 @@ def test_a_change_killed_while_it_is_checked_is_neither_made_nor_recorded(kdir: 
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         assert "was changed since" not in result.stderr
+
+
+def test_a_commit_of_synonyms_is_checked_with_them_not_the_folders_own(kdir: Path) -> None:
+    """A commit that replaces synonyms.yaml (as the undo of a pushed one does) is checked with the new file,
+    not with the folder's: a broken one is refused and the folder keeps its own; a good one is written."""
+    (kdir / "synonyms.yaml").write_text("groups:\n  - [meetup, gathering]\n", encoding="utf-8")
+    store = KnowledgeStore(kdir)
+    with store.locked():
+        store.read_files()
+        with pytest.raises(StoreError, match="a group must be"):
+            store.commit({"synonyms.yaml": {"groups": [["lonely"]]}})
+        assert store.read_documents() == {"synonyms.yaml": {"groups": [["meetup", "gathering"]]}}
+        store.commit({"synonyms.yaml": {"groups": [["meetup", "get-together"]]}})
+        assert store.read_documents() == {"synonyms.yaml": {"groups": [["meetup", "get-together"]]}}

@@ -16,7 +16,7 @@ import yaml
 from bot import knowledge
 from bot.catalogue import N_, _
 from bot.curation import ids
-from bot.curation.history import Record
+from bot.curation.history import DOCUMENT, Record
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
 
 Item = dict[str, Any]
@@ -66,6 +66,20 @@ def revert(files: Files, last: Record) -> Edit:
     passages.insert(index, before)
     data["passages"] = passages
     return Edit({last.file: data}, last.file, index, None, before, pid)
+
+
+def revert_push(documents: Files, last: Record) -> Edit:
+    """The change that puts back synonyms.yaml or settings.yaml as it was before the push `last` (no
+    such file: it goes); Refused when the file is no longer as that push left it."""
+    name = last.passage_id
+    now = {DOCUMENT: documents[name]} if name in documents else None
+    if now != last.after:
+        raise Refused(_("{file} was changed since that push; push the version you want instead.").format(file=name))
+    before = last.before
+    # An empty file (None, as an older push stored one) goes back as an empty mapping, which the loaders
+    # read alike: None here would delete the file, and the next undo would find it "changed since".
+    data = None if before is None else {} if before.get(DOCUMENT) is None else before[DOCUMENT]
+    return Edit({name: data}, name, 0, now, before, name)
 
 
 def replace(files: Files, name: str, index: int, item: Item, after: Item | None) -> Edit:

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from bot.knowledge import SYNONYMS_FILE
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "history.jsonl"
@@ -41,7 +43,8 @@ class Record:
     user_id: str
     name: str
     chat_id: str
-    kind: str  # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo | seed | source
+    # add | edit | remove | alias | publish (a whole file: passage_id is its name) | undo | seed | source | push
+    kind: str
     passage_id: str
     file: str
     index: int  # the passage's position in its file (to put a removed passage back)
@@ -249,6 +252,11 @@ SEED = "seed"  # a database's first knowledge (`db init --seed`): in the history
 # A source's own fields (title, publisher, ...) changed by `kb push`: in the history, so that every
 # instance reloads; never undone (a push of the old ones puts them back). passage_id is the file.
 SOURCE = "source"
+# synonyms.yaml or settings.yaml replaced by `kb push` (passage_id and file are its name); before and
+# after hold the file's data as {DOCUMENT: data}, None where there was no such file. Recorded so that
+# `kb history` shows it, a push of an older export is refused, and `kb undo` puts the old file back.
+PUSH = "push"
+DOCUMENT = "document"
 UNDONE_NEVER = ("undo", SEED, SOURCE)
 TAIL_WINDOW = 64 * 1024  # bytes of history an undo reads first
 
@@ -271,18 +279,67 @@ def render(records: list[Record]) -> str:
         head = f"{r.at} {r.kind} {r.passage_id} by {who}"
         if r.chat_id:
             head += f" in {r.chat_id}"
-        lines = [head]
-        if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
-            assert r.before is not None and r.after is not None
-            old, new = r.before.get("questions") or [], r.after.get("questions") or []
-            lines += [f"  - question: “{q}”" for q in old if q not in new]
-            lines += [f"  + question: “{q}”" for q in new if q not in old]
-        elif r.before is not None:
-            lines.append(f"  before: {_short(r.before)}")
-        if r.after is not None:
-            lines.append(f"  after:  {_short(r.after)}")
-        blocks.append("\n".join(lines))
+        document = _is_document(r.before) or _is_document(r.after)
+        blocks.append("\n".join([head, *(_document_lines(r) if document else _passage_lines(r))]))
     return "\n".join(blocks)
+
+
+def _passage_lines(r: Record) -> list[str]:
+    lines = []
+    if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
+        assert r.before is not None and r.after is not None
+        old, new = r.before.get("questions") or [], r.after.get("questions") or []
+        lines += [f"  - question: “{q}”" for q in old if q not in new]
+        lines += [f"  + question: “{q}”" for q in new if q not in old]
+    elif r.before is not None:
+        lines.append(f"  before: {_short(r.before)}")
+    if r.after is not None:
+        lines.append(f"  after:  {_short(r.after)}")
+    return lines
+
+
+def _is_document(value: dict[str, Any] | None) -> bool:
+    return value is not None and DOCUMENT in value
+
+
+def _document_lines(r: Record) -> list[str]:
+    """Of synonyms.yaml, the groups taken out and put in (what a reader looks for among hundreds), or how
+    many it has when the whole file comes or goes; of settings.yaml, its data before and after."""
+    old, new = (None if value is None else value.get(DOCUMENT) for value in (r.before, r.after))
+    synonyms = r.passage_id == SYNONYMS_FILE
+    if synonyms and r.before is not None and r.after is not None:
+        return _group_changes(_groups(old), _groups(new))
+    before, after = (_count(_groups(data)) if synonyms else _flow(data) for data in (old, new))
+    lines = [] if r.before is None else [f"  before: {before}"]
+    return lines + ([] if r.after is None else [f"  after:  {after}"])
+
+
+def _group_changes(old: list[Any], new: list[Any], most: int = 5) -> list[str]:
+    lines = []
+    for sign, these, others in (("-", old, new), ("+", new, old)):
+        gone = [group for group in these if group not in others]
+        lines += [f"  {sign} group: {_clipped(', '.join(map(str, group)))}" for group in gone[:most]]
+        if len(gone) > most:
+            lines.append(f"  {sign} … and {len(gone) - most} more")
+    return lines or ["  (the same groups, in another order)"]
+
+
+def _groups(data: Any) -> list[Any]:
+    groups = data.get("groups") if isinstance(data, dict) else None
+    return [group for group in groups if isinstance(group, list)] if isinstance(groups, list) else []
+
+
+def _count(groups: list[Any]) -> str:
+    return f"{len(groups)} synonym group{'s' if len(groups) != 1 else ''}"
+
+
+def _flow(data: Any) -> str:
+    return _clipped(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")))
+
+
+def _clipped(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _same_but_questions(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
@@ -301,5 +358,4 @@ def _short(passage: dict[str, Any], limit: int = 160) -> str:
     questions = passage.get("questions") or []
     if questions:
         text += f" (questions: {' | '.join(questions)})"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _clipped(text, limit)

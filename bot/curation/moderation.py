@@ -25,7 +25,7 @@ from bot.catalogue import _, ngettext
 from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
-from bot.curation.history import Record, render
+from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
@@ -370,7 +370,10 @@ class Moderation:
         return Change("undo", record.passage_id, message)
 
     def _reverted(self, files: Files, last: Record) -> edits.Edit:
-        """The change that takes `last` back (a publish: its file out, its draft back), or Refused."""
+        """The change that takes `last` back (a publish: its file out, its draft back; a push of synonyms.yaml
+        or settings.yaml: the file as it was), or Refused."""
+        if last.kind == PUSH:
+            return edits.revert_push(self._store().read_documents(), last)
         if last.kind == "publish":
             publishing.check_restorable(self._drafts_folder(), last)
             return publishing.unpublish(files, last)

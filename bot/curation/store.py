@@ -186,6 +186,15 @@ class KnowledgeStore:
         except (yaml.YAMLError, UnicodeDecodeError) as exc:  # edited by hand between the check and now
             raise StoreError("a knowledge file changed while it was being read; try again") from exc
 
+    def read_documents(self) -> dict[str, Any]:
+        """The parsed data of the folder's synonyms.yaml and settings.yaml, those there (call under `locked`,
+        after `read_files`, which checks them)."""
+        paths = [self.directory / name for name in sorted(knowledge.NOT_SOURCES)]
+        try:
+            return {p.name: yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader) for p in paths if p.is_file()}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise StoreError("a knowledge file changed while it was being read; try again") from exc
+
     def check(self) -> KnowledgeBase:
         """Load the folder as it is; raises StoreError when it has an error right now."""
         try:
@@ -232,7 +241,7 @@ class KnowledgeStore:
             if not knowledge.knowledge_files(folder):
                 raise StoreError(_(EMPTIED))
             for name in (knowledge.SYNONYMS_FILE, knowledge.SETTINGS_FILE):
-                if (self.directory / name).is_file():
+                if name not in texts and (self.directory / name).is_file():  # else the change's own
                     shutil.copyfile(self.directory / name, folder / name)
             try:
                 return load_whole(folder)

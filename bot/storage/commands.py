@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import DATABASE_VARIABLE, load_config
+from bot.knowledge import NOT_SOURCES
 
 if TYPE_CHECKING:
     from bot.storage.postgres import Overtaken, PostgresStore
@@ -91,7 +92,8 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
         except AlreadySeeded as exc:
             sources = exc.sources
         else:
-            print(f"seeded from {args.knowledge}: {len(records)} passages", file=out)
+            passages = sum(r.file not in NOT_SOURCES for r in records)  # not synonyms.yaml, settings.yaml
+            print(f"seeded from {args.knowledge}: {passages} passages", file=out)
             return EXIT_OK
     print(f"not seeded: already seeded (the database holds {sources} source(s)); `kb push` replaces them", file=out)
     return EXIT_OK
@@ -146,6 +148,7 @@ def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
 
 @_database_command
 def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.curation.history import PUSH
     from bot.storage import exports
     from bot.storage.postgres import Overtaken
 
@@ -166,6 +169,7 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
     records = pushed.records
     kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
     sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
+    sources += "".join(f", {r.passage_id} changed" for r in records if r.kind == PUSH)
     print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
           file=out)  # fmt: skip
     try:

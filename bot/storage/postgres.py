@@ -16,6 +16,7 @@ this one has not caught up) is refused, so a moderator never overwrites what the
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import tempfile
 import threading
@@ -32,7 +33,7 @@ from psycopg_pool import PoolTimeout
 from bot import knowledge
 from bot.catalogue import N_, _
 from bot.curation.edits import normalized
-from bot.curation.history import SEED, SOURCE, UNDONE_NEVER, Record
+from bot.curation.history import DOCUMENT, PUSH, SEED, SOURCE, UNDONE_NEVER, Record
 from bot.curation.store import EMPTIED, StoreError, dump, load_whole, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.storage.database import UNAVAILABLE, Connection, Database
@@ -174,15 +175,27 @@ class PostgresStore:
         tx.files, tx.versions = _read_files(tx.conn)
         return {name: _copy(data) for name, data in tx.files.items()}
 
+    def read_documents(self) -> dict[str, Any]:
+        return _read_documents(self._transaction().conn)
+
     def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = lambda: None) -> KnowledgeBase:
         tx = self._transaction()
-        merged = {**tx.files, **changed}
-        kb = validate({name: data for name, data in merged.items() if data is not None})
-        self._check_versions(tx, changed)
+        sources = {name: data for name, data in changed.items() if name not in NOT_SOURCES}
+        documents = {name: data for name, data in changed.items() if name in NOT_SOURCES}
+        merged = {**tx.files, **sources}
+        # The documents are checked with the files only when the change is theirs (a push, its undo).
+        checked = {**_read_documents(tx.conn), **documents} if documents else {}
+        kb = validate(
+            {name: data for name, data in merged.items() if data is not None},
+            {name: data for name, data in checked.items() if data is not None},
+        )
+        self._check_versions(tx, sources)
         recorded()  # in the same transaction: the change and its record commit together
-        for name, data in changed.items():
+        for name, data in sources.items():
             _write_file(tx.conn, name, data, _items(tx.files.get(name)))
-        self._note_written(tx, changed)
+        for name, data in documents.items():
+            _write_document(tx.conn, name, data)
+        self._note_written(tx, sources)
         return kb
 
     @staticmethod
@@ -290,8 +303,7 @@ class PostgresStore:
         with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             files, versions = _read_files(conn)
-            documents = {str(name): data for name, data in conn.execute("SELECT name, data FROM documents")}
-            return Snapshot(files, documents, versions, _last_seq(conn))
+            return Snapshot(files, _read_documents(conn), versions, _last_seq(conn))
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
@@ -307,10 +319,10 @@ class PostgresStore:
 
     def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
-        differs (so `kb history` shows them and `undo` takes them back one by one), in one
-        transaction; synonyms.yaml and settings.yaml are replaced as they are. `seed`: the first
-        knowledge of a new database (`db init --seed`), recorded as kind `seed`, which undo never
-        takes back (as a knowledge folder's first files have nothing to undo). Raises
+        differs (so `kb history` shows them and `undo` takes them back one by one), and one (kind
+        `push`) per synonyms.yaml or settings.yaml of the folder that differs, in one transaction.
+        `seed`: the first knowledge of a new database (`db init --seed`), recorded as kind `seed`,
+        which undo never takes back (as a knowledge folder's first files have nothing to undo). Raises
         KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
         AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
@@ -325,17 +337,20 @@ class PostgresStore:
                 raise AlreadySeeded(len(old))
             if taken_at is not None:
                 self._not_overtaken(folder, taken_at)
-            records = _differences(old, new, by)
+            now = self.read_documents()
+            pushed = {name: data for name, data in documents.items() if name not in now or now[name] != data}
+            records = _differences(old, new, by) + [
+                _pushed(PUSH, name, name, 0, {DOCUMENT: now[name]} if name in now else None, {DOCUMENT: data}, by)
+                for name, data in sorted(pushed.items())
+            ]
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
             changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
-            if changed:
-                self.commit(changed)
+            if changed or pushed:  # in the same transaction: the push commits whole or not at all
+                self.commit({**changed, **pushed})
             for record in records:
                 self.append(record)
-            conn = self._transaction().conn
-            _put_documents(conn, documents)  # in the same transaction: the push commits whole or not at all
-            seq = _last_seq(conn)
+            seq = _last_seq(self._transaction().conn)
         return Pushed(records, seq)
 
     def _not_overtaken(self, folder: Path, taken_at: int) -> None:
@@ -362,37 +377,43 @@ def _not_undone(records: list[Record]) -> list[Record]:
     return [r for r in records if r.id not in undone and r.undoes not in undone]
 
 
-def validate(files: Files) -> KnowledgeBase:
-    """Load `files` through the real loader (in a scratch folder); raises StoreError."""
+def validate(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
+    """Load `files`, with `documents` (synonyms.yaml, settings.yaml) where given, through the real loader
+    (in a scratch folder); raises StoreError."""
     if not files:
         raise StoreError(_(EMPTIED))
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
-        for name, data in files.items():
+        for name, data in {**files, **(documents or {})}.items():
             (folder / name).write_text(dump(data), encoding="utf-8")
         try:
-            return knowledge.load(folder)
+            return load_whole(folder)
         except KnowledgeError as exc:
             raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
 
 
 def folder_documents(folder: Path) -> dict[str, Any]:
-    """synonyms.yaml and settings.yaml of a knowledge folder, parsed, where present."""
-    return {
-        name: yaml.safe_load((folder / name).read_text(encoding="utf-8"))
-        for name in sorted(NOT_SOURCES)
-        if (folder / name).is_file()
-    }
+    """synonyms.yaml and settings.yaml of a knowledge folder, where present, parsed as PostgreSQL gives them
+    back (JSON), so that one pushed as it was compares equal. An empty file is an empty mapping, which both
+    loaders read alike: None would be no file (in `commit`, and in an undo that restores it)."""
+    parsed = {name: yaml.safe_load((folder / name).read_text(encoding="utf-8")) for name in sorted(NOT_SOURCES)
+              if (folder / name).is_file()}  # fmt: skip
+    return {name: {} if data is None else json.loads(json.dumps(data)) for name, data in parsed.items()}
 
 
-def _put_documents(conn: Connection, documents: Mapping[str, Any]) -> None:
-    """Replace synonyms.yaml and settings.yaml (not recorded as changes: they are not passages)."""
-    for name, data in documents.items():
-        conn.execute(
-            "INSERT INTO documents (name, data) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
-            (name, Jsonb(data)),
-        )
-    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "documents"))
+def _read_documents(conn: Connection) -> dict[str, Any]:
+    return {str(name): data for name, data in conn.execute("SELECT name, data FROM documents ORDER BY name")}
+
+
+def _write_document(conn: Connection, name: str, data: Any) -> None:
+    """Replace synonyms.yaml or settings.yaml (None: there is none)."""
+    if data is None:
+        conn.execute("DELETE FROM documents WHERE name = %s", (name,))
+        return
+    conn.execute(
+        "INSERT INTO documents (name, data) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
+        (name, Jsonb(data)),
+    )
 
 
 def _differences(old: Files, new: Files, by: str) -> list[Record]:

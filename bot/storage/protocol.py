@@ -32,9 +32,14 @@ class KnowledgeStorage(Protocol):
 
     def read_files(self) -> dict[str, Any]: ...
 
+    def read_documents(self) -> dict[str, Any]:
+        """synonyms.yaml and settings.yaml (name -> parsed data), those there; under `locked`."""
+        ...
+
     def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = ...) -> KnowledgeBase:
-        """Validate `changed` (file name -> data, None: delete), call `recorded` (the change's record goes
-        in), then write it; raises StoreError."""
+        """Validate `changed` (file name -> data, None: delete; synonyms.yaml and settings.yaml too, which
+        the undo of a push puts back), call `recorded` (the change's record goes in), then write it;
+        raises StoreError."""
         ...
 
     def hold(self, timeout: float) -> bool: ...
