@@ -138,9 +138,10 @@ async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> li
 
     A group upgraded to a supergroup meanwhile (an admin made it public, say) has a new id, which
     Telegram gives in its refusal: the pieces go there, without quoting (the question's id was the
-    old group's), and so does every later reply to the old group (`_upgraded`). The question stays in the old group under its old ids (the supergroup is another
-    chat, numbering its messages anew), and its members can no longer edit it there: the answer is
-    remembered under the question's own ids, which name another message in the supergroup."""
+    old group's), and so does every later reply to the old group (`_upgraded`). The question stays
+    in the old group under its old ids (the supergroup is another chat, numbering its messages
+    anew), and its members can no longer edit it there: the answer is remembered under the
+    question's own ids, which name another message in the supergroup."""
     ids = []
     for piece in sent:
         target = _upgraded(context).get(target.chat_id, target)
