@@ -340,3 +340,19 @@ def test_a_push_of_a_nul_in_synonyms_is_refused_naming_the_file(
     assert run("kb", "push", str(folder))[0] != 0
     said = capsys.readouterr().err
     assert "synonyms.yaml" in said and "group 1" in said and "NUL" in said, said
+
+
+def test_one_person_is_one_name_in_the_history_with_user_unset(
+    two_files_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With $USER unset (Docker, systemd), `kb add` and `kb push` record one login name (push had recorded "cli")."""
+    monkeypatch.delenv("USER", raising=False)
+    monkeypatch.setenv("LOGNAME", "ann")
+    assert run("kb", "add", "--section", "Walrus teeth", "--text", "Walruses use their tusks to climb.")[0] == 0
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").unlink()
+    assert run("kb", "push", str(folder))[0] == 0
+    code, out = run("kb", "history")
+    made = [line for line in out.splitlines() if " seed " not in line and " by " in line]  # the seed was the fixture's
+    assert code == 0 and len(made) == 3 and all(line.endswith(" by ann (cli)") for line in made), out
