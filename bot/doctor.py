@@ -103,6 +103,10 @@ def check_admin_places(config: Config) -> list[Finding]:
 
 TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35}")
 DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# What a token is often copied with: the Bot API's addresses put "bot" before it
+# (https://api.telegram.org/bot<token>/getMe), an Authorization header "Bot ".
+TELEGRAM_PREFIX = ("bot", "as the Bot API's addresses write it")
+DISCORD_PREFIX = ("Bot ", "as an Authorization header writes it")
 
 
 def check_telegram_token(env: Mapping[str, str]) -> Finding:
@@ -112,11 +116,10 @@ def check_telegram_token(env: Mapping[str, str]) -> Finding:
         return ok("telegram token", "TELEGRAM_BOT_TOKEN is not set: the Telegram bot will not start")
     if TELEGRAM_TOKEN.fullmatch(token):
         return ok("telegram token", f"TELEGRAM_BOT_TOKEN is set ({len(token)} characters) and looks right")
-    return error(
-        "telegram token",
-        f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram token: expected the bot's "
-        "number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)",
-    )
+    expected = "expected the bot's number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)"
+    slip = _pasting_slip(token, TELEGRAM_TOKEN, TELEGRAM_PREFIX)
+    return error("telegram token", f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram "
+                                   f"token: {slip or expected}")  # fmt: skip
 
 
 def check_discord_token(env: Mapping[str, str]) -> Finding:
@@ -125,11 +128,11 @@ def check_discord_token(env: Mapping[str, str]) -> Finding:
     if not token:
         return ok("discord token", "DISCORD_BOT_TOKEN is not set: the Discord bot will not start")
     if not DISCORD_TOKEN.fullmatch(token):
-        return error(
-            "discord token",
-            f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord bot token: expected three "
-            "parts of letters, digits, - and _ separated by dots (Reset Token on the Bot page and copy it again)",
-        )
+        expected = ("expected three parts of letters, digits, - and _ separated by dots (Reset Token on the Bot "
+                    "page and copy it again)")  # fmt: skip
+        slip = _pasting_slip(token, DISCORD_TOKEN, DISCORD_PREFIX)
+        return error("discord token", f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord "
+                                      f"bot token: {slip or expected}")  # fmt: skip
     if not _decodes_to_id(token.split(".", 1)[0]):
         return warning(
             "discord token",
@@ -137,6 +140,25 @@ def check_discord_token(env: Mapping[str, str]) -> Finding:
             "application id; is it a client secret instead of the bot token?",
         )
     return ok("discord token", f"DISCORD_BOT_TOKEN is set ({len(token)} characters) and looks right")
+
+
+def _pasting_slip(token: str, shape: re.Pattern[str], prefix: tuple[str, str]) -> str | None:
+    """How a token of the right shape was pasted wrong, and what to do, in words that never hold the
+    token: quotes that became part of the value, or the prefix it was copied with (in any case);
+    None when there is no right token inside."""
+    found, extra, inner = [], [], token
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+        found.append("is in quotes, which became part of the value (Docker's --env-file keeps them)")
+        extra.append("the quotes")
+        inner = inner[1:-1].strip()
+    word, where = prefix
+    if inner[: len(word)].lower() == word.lower():
+        found.append(f"begins with {inner[: len(word)]!r}, {where}")
+        extra.append(repr(inner[: len(word)]))
+        inner = inner[len(word) :].strip()
+    if not found or not shape.fullmatch(inner):
+        return None
+    return f"it {' and '.join(found)}; set the token alone, without {' and '.join(extra)}"
 
 
 def _decodes_to_id(part: str) -> bool:

@@ -92,6 +92,31 @@ def test_a_malformed_token_is_an_error_that_never_shows_the_token(
     assert value not in out and value.split(":")[-1] not in out
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "hint"),
+    [
+        ("TELEGRAM_BOT_TOKEN", f'"{TELEGRAM}"', "it is in quotes, which became part of the value"),
+        ("TELEGRAM_BOT_TOKEN", "bot" + TELEGRAM, "set the token alone, without 'bot'"),
+        (
+            "DISCORD_BOT_TOKEN",
+            "Bot " + DISCORD,
+            "as an Authorization header writes it; set the token alone, without 'Bot '",
+        ),
+        ("DISCORD_BOT_TOKEN", f"'Bot {DISCORD}'", "set the token alone, without the quotes and 'Bot '"),
+    ],
+    ids=["telegram-quoted", "telegram-bot-prefix", "discord-bot-prefix", "discord-quoted-bot-prefix"],
+)
+def test_a_token_pasted_with_quotes_or_a_prefix_gets_its_own_hint(
+    kdir: Path, env: pytest.MonkeyPatch, variable: str, value: str, hint: str
+) -> None:
+    """A right token in quotes or after "bot"/"Bot " gets a hint naming that slip, not the shape's; never shown."""
+    env.setenv(variable, value)
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    assert code == 1 and hint in line and "expected" not in line, line
+    assert not any(part in out for part in value.strip("'\"").replace(":", ".").replace(" ", ".").split(".")[1:])
+
+
 def test_a_token_of_the_right_shape_is_never_printed(kdir: Path, env: pytest.MonkeyPatch) -> None:
     """Well-formed tokens are reported by length only."""
     env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
