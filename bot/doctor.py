@@ -14,7 +14,7 @@ import enum
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -176,9 +176,13 @@ def check_some_token(env: Mapping[str, str]) -> Finding | None:
     return warning("tokens", "no bot token set: `python -m adapters run` will not start (the console `chat` works)")
 
 
-def start_errors(env: Mapping[str, str]) -> list[str]:
-    """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad webhook."""
-    findings = [check_telegram_token(env), check_discord_token(env), *check_webhook(env)]
+def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[str]:
+    """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad
+    webhook; of `platforms` only (`discord sync` asks about Discord alone, and so exits as `run` does)."""
+    findings = [
+        *((check_telegram_token(env), *check_webhook(env)) if "telegram" in platforms else ()),
+        *((check_discord_token(env),) if "discord" in platforms else ()),
+    ]
     return [finding.message for finding in findings if finding.level is Level.ERROR]
 
 

@@ -564,6 +564,20 @@ async def test_sync_with_a_rejected_token_exits_2(fake: FakeDiscord, capsys: pyt
     assert not fake.find("PUT", "/applications/")
 
 
+@pytest.mark.parametrize("token", ["not-a-token", "Bot " + TOKEN], ids=["wrong-shape", "bot-prefix"])
+async def test_sync_with_a_malformed_token_says_what_run_says(
+    fake: FakeDiscord, token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed token: `discord sync` prints run's (doctor's) shape error and exits 2, Discord is never asked."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": token, "TELEGRAM_BOT_TOKEN": "a Telegram token is no business of sync"}
+    code = await asyncio.to_thread(sync.sync_main, [], env)
+    (expected,) = doctor.start_errors({"DISCORD_BOT_TOKEN": token})
+    assert code == runner.EXIT_UNUSABLE and capsys.readouterr().err == f"error: {expected}\n"
+    assert not fake.calls
+
+
 async def test_korean_locale_gets_the_bots_sentences_in_korean(online: FakeDiscord) -> None:
     """Discord's interaction locale picks the catalogue: /help and a fallback /ask in Korean, passages as written."""
     help_ = {**online.command("help"), "locale": "ko"}
