@@ -1,9 +1,9 @@
 """`python -m bot doctor`: check the set-up offline and say what is wrong, in plain words.
 
 Each check is a small function that looks at one thing (the config file, a token's shape, the
-knowledge files, the data folder, the webhook settings) and returns frozen `Finding`s: ok,
-warning or error, one line each. Nothing here contacts Telegram or Discord, and a token is never
-shown: at most its length and whether its shape is right.
+knowledge files, the data folder, the webhook settings, the platforms' numeric variables) and
+returns frozen `Finding`s: ok, warning or error, one line each. Nothing here contacts Telegram or
+Discord, and a token is never shown: at most its length and whether its shape is right.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot import keyfile, knowledge, tuning
 from bot.answering import Answerer
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
+from bot.environment import number_problems
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
 from bot.records.gaps import USER_KEY_FILE
@@ -178,12 +179,31 @@ def check_some_token(env: Mapping[str, str]) -> Finding | None:
 
 def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[str]:
     """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad
-    webhook; of `platforms` only (`discord sync` asks about Discord alone, and so exits as `run` does)."""
+    webhook, a number out of its range; of `platforms` only (`discord sync` asks about Discord alone,
+    and so exits as `run` does)."""
     findings = [
         *((check_telegram_token(env), *check_webhook(env)) if "telegram" in platforms else ()),
         *((check_discord_token(env),) if "discord" in platforms else ()),
+        *(finding for finding in check_numbers(env) if finding.topic.split()[0] in platforms),
     ]
     return [finding.message for finding in findings if finding.level is Level.ERROR]
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def check_numbers(env: Mapping[str, str]) -> list[Finding]:
+    """Each numeric TELEGRAM_* or DISCORD_* variable out of its range (`bot.environment`): an error
+    when its platform's token is set (`run` would refuse to start), else a warning (not read yet)."""
+    findings = []
+    for platform in ("telegram", "discord"):
+        token = f"{platform.upper()}_BOT_TOKEN"
+        for problem in number_problems(env, f"{platform.upper()}_"):
+            if env.get(token, "").strip():
+                findings.append(error(f"{platform} settings", problem))
+            else:
+                findings.append(warning(f"{platform} settings", f"{problem} (unused while {token} is not set)"))
+    return findings
 
 
 # -- knowledge -------------------------------------------------------------------------------
@@ -350,9 +370,6 @@ def check_webhook(env: Mapping[str, str]) -> list[Finding]:
     if not url:
         return findings
     findings.append(_webhook_url(url))
-    port = env.get("TELEGRAM_WEBHOOK_PORT", "").strip()
-    if port and not (port.isdecimal() and 0 < int(port) < 65536):
-        findings.append(error("webhook", f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535), not {port!r}"))
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
     if secret and not _SECRET.fullmatch(secret):
         findings.append(
@@ -389,6 +406,7 @@ def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | Non
     if no_token is not None:
         findings.append(no_token)
     findings += check_webhook(env)
+    findings += check_numbers(env)
     findings += check_knowledge(knowledge_dir)
     findings += check_data(data_dir or config.data_folder(knowledge_dir))
     database = storage_commands.check_database(env.get(DATABASE_VARIABLE, "").strip() or config.database_url)

@@ -19,6 +19,7 @@ import yaml
 
 from adapters import runner
 from adapters.dc import sync
+from adapters.dc.settings import Settings
 from adapters.platform import StartupError
 from bot import KnowledgeBase, Passage, Service, Source
 from bot.answering import Answerer
@@ -535,6 +536,17 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
         await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
     assert sorted(s.identify["shard"] for s in fake.shards) == [[0, 2], [1, 2]]
     assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
+
+
+@pytest.mark.parametrize(("name", "value"), [("DISCORD_GUILD_READY_TIMEOUT", "61"), ("DISCORD_SHARD_COUNT", "10001")])
+def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str, value: str) -> None:
+    """DISCORD_GUILD_READY_TIMEOUT and DISCORD_SHARD_COUNT have upper bounds: one line naming each, `doctor`'s."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": TOKEN, name: value}
+    with pytest.raises(StartupError) as raised:
+        Settings.from_env(env)
+    assert [str(raised.value)] == doctor.start_errors(env) and str(raised.value).startswith(f"{name} must be ")
 
 
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
