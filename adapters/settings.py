@@ -1,19 +1,17 @@
 """Reading a platform's settings from the environment, the same way for every platform.
 
 `Env` reads one variable at a time: blank means the default, and a bad value is a StartupError
-naming the variable, so the bot says in one line what to fix and does not start.
+naming the variable, so the bot says in one line what to fix and does not start. A number's range
+is the core's (`bot.environment`), so that `python -m bot doctor` names a bad one before a start.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 
 from adapters.platform import StartupError
-
-T = TypeVar("T")
+from bot import BadNumber, read_number
 
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 _FALSE_WORDS = frozenset({"0", "false", "no"})
@@ -43,13 +41,9 @@ class Env:
         return word in _TRUE_WORDS
 
     def whole(self, name: str, default: int) -> int:
-        """A whole number of 0 or more."""
-        value = self._parsed(name, int, "a whole number")
-        if value is None:
-            return default
-        if value < 0:
-            raise StartupError(f"{name} must not be negative")
-        return value
+        """A whole number within the variable's bounds (`bot.environment`); `default` when unset or blank."""
+        value = self._bounded(name)
+        return default if value is None else int(value)
 
     def whole_numbers(self, name: str, what: str = "numbers") -> tuple[int, ...]:
         """Whole numbers of 0 or more written "0,1" or "1234, 5678" (ASCII digits only); () when unset."""
@@ -60,19 +54,12 @@ class Env:
         return tuple(int(part) for part in parts)
 
     def number(self, name: str, default: float) -> float:
-        """A finite number of 0 or more."""
-        value = self._parsed(name, float, "a number")
-        if value is None:
-            return default
-        if not 0 <= value < math.inf:
-            raise StartupError(f"{name} must be a number of 0 or more")
-        return value
+        """A number within the variable's bounds (`bot.environment`); `default` when unset or blank."""
+        value = self._bounded(name)
+        return default if value is None else float(value)
 
-    def _parsed(self, name: str, kind: Callable[[str], T], what: str) -> T | None:
-        raw = self.text(name)
-        if not raw:
-            return None
+    def _bounded(self, name: str) -> float | None:
         try:
-            return kind(raw)
-        except ValueError:
-            raise StartupError(f"{name} must be {what}, not {raw!r}") from None
+            return read_number(name, self.text(name))
+        except BadNumber as exc:  # the line `doctor` shows for it too
+            raise StartupError(str(exc)) from None

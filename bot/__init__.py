@@ -10,6 +10,7 @@ from bot.asker import Asker
 from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
 from bot.curation import Reply, Request
 from bot.doctor import start_errors
+from bot.environment import BadNumber, read_number
 from bot.knowledge import (
     MAX_ID_CHARS,
     MAX_SECTION_CHARS,
@@ -33,6 +34,7 @@ __all__ = [
     "Answer",
     "Answerer",
     "Asker",
+    "BadNumber",
     "Config",
     "ConfigError",
     "KnowledgeBase",
@@ -47,6 +49,7 @@ __all__ = [
     "cli",
     "load_config",
     "messages",
+    "read_number",
     "shown",
     "start_errors",
 ]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import getpass
 import json
 import logging
 import os
@@ -54,6 +53,7 @@ from bot.curation import (
     Request,
     StoreError,
     changes_finish_first,
+    command_line_moderator,
     gaps_unusable,
     importing,
     looks_like_gap,
@@ -122,7 +122,7 @@ def _asking(args: argparse.Namespace) -> Iterator[tuple[Answerer, Callable[[str]
         yield answerer, _in_its_language(answerer.answer)
         return
     service = _service(args)
-    asker = Asker(CLI_PLATFORM, getpass.getuser())
+    asker = Asker(CLI_PLATFORM, command_line_moderator())
     try:
         yield service.answerer, _in_its_language(lambda question: service.ask(question, asker))
     finally:
@@ -442,15 +442,7 @@ def _moderation(
 
 
 def _asker(args: argparse.Namespace) -> Asker:
-    name = getattr(args, "by", None) or os.environ.get("USER") or _login_name()
-    return Asker(platform=CLI_PLATFORM, user_id="", chat_id="", name=name)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
+    return Asker(platform=CLI_PLATFORM, user_id="", chat_id="", name=command_line_moderator(getattr(args, "by", None)))
 
 
 def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
@@ -631,7 +623,7 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
         p = command(sub, name, cmd_kb_moderate, help_)
         p.set_defaults(request=request)
         p.add_argument("--data", metavar="DIR", help="data folder for history and gaps (default: from the config)")
-        p.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: $USER)")
+        p.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: the login name)")
         return p
 
     def add_request(a: argparse.Namespace) -> Request:
@@ -687,7 +679,7 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
     publish.add_argument("--all", action="store_true", help="publish every draft, one change each")
     publish.add_argument("--data", metavar="DIR", help="data folder for the history (default: from the config)")
-    publish.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: $USER)")
+    publish.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: the login name)")
 
 
 class Terminated(Exception):

@@ -1,9 +1,9 @@
 """`python -m bot doctor`: check the set-up offline and say what is wrong, in plain words.
 
 Each check is a small function that looks at one thing (the config file, a token's shape, the
-knowledge files, the data folder, the webhook settings) and returns frozen `Finding`s: ok,
-warning or error, one line each. Nothing here contacts Telegram or Discord, and a token is never
-shown: at most its length and whether its shape is right.
+knowledge files, the data folder, the webhook settings, the platforms' numeric variables) and
+returns frozen `Finding`s: ok, warning or error, one line each. Nothing here contacts Telegram or
+Discord, and a token is never shown: at most its length and whether its shape is right.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import enum
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from bot import keyfile, knowledge, tuning
 from bot.answering import Answerer
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
+from bot.environment import number_problems
 from bot.knowledge import KnowledgeError
 from bot.records import GAPS_FILE
 from bot.records.gaps import USER_KEY_FILE
@@ -103,6 +104,10 @@ def check_admin_places(config: Config) -> list[Finding]:
 
 TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35}")
 DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# What a token is often copied with: the Bot API's addresses put "bot" before it
+# (https://api.telegram.org/bot<token>/getMe), an Authorization header "Bot ".
+TELEGRAM_PREFIX = ("bot", "as the Bot API's addresses write it")
+DISCORD_PREFIX = ("Bot ", "as an Authorization header writes it")
 
 
 def check_telegram_token(env: Mapping[str, str]) -> Finding:
@@ -112,11 +117,10 @@ def check_telegram_token(env: Mapping[str, str]) -> Finding:
         return ok("telegram token", "TELEGRAM_BOT_TOKEN is not set: the Telegram bot will not start")
     if TELEGRAM_TOKEN.fullmatch(token):
         return ok("telegram token", f"TELEGRAM_BOT_TOKEN is set ({len(token)} characters) and looks right")
-    return error(
-        "telegram token",
-        f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram token: expected the bot's "
-        "number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)",
-    )
+    expected = "expected the bot's number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)"
+    slip = _pasting_slip(token, TELEGRAM_TOKEN, TELEGRAM_PREFIX)
+    return error("telegram token", f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram "
+                                   f"token: {slip or expected}")  # fmt: skip
 
 
 def check_discord_token(env: Mapping[str, str]) -> Finding:
@@ -125,11 +129,11 @@ def check_discord_token(env: Mapping[str, str]) -> Finding:
     if not token:
         return ok("discord token", "DISCORD_BOT_TOKEN is not set: the Discord bot will not start")
     if not DISCORD_TOKEN.fullmatch(token):
-        return error(
-            "discord token",
-            f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord bot token: expected three "
-            "parts of letters, digits, - and _ separated by dots (Reset Token on the Bot page and copy it again)",
-        )
+        expected = ("expected three parts of letters, digits, - and _ separated by dots (Reset Token on the Bot "
+                    "page and copy it again)")  # fmt: skip
+        slip = _pasting_slip(token, DISCORD_TOKEN, DISCORD_PREFIX)
+        return error("discord token", f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord "
+                                      f"bot token: {slip or expected}")  # fmt: skip
     if not _decodes_to_id(token.split(".", 1)[0]):
         return warning(
             "discord token",
@@ -137,6 +141,25 @@ def check_discord_token(env: Mapping[str, str]) -> Finding:
             "application id; is it a client secret instead of the bot token?",
         )
     return ok("discord token", f"DISCORD_BOT_TOKEN is set ({len(token)} characters) and looks right")
+
+
+def _pasting_slip(token: str, shape: re.Pattern[str], prefix: tuple[str, str]) -> str | None:
+    """How a token of the right shape was pasted wrong, and what to do, in words that never hold the
+    token: quotes that became part of the value, or the prefix it was copied with (in any case);
+    None when there is no right token inside."""
+    found, extra, inner = [], [], token
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+        found.append("is in quotes, which became part of the value (Docker's --env-file keeps them)")
+        extra.append("the quotes")
+        inner = inner[1:-1].strip()
+    word, where = prefix
+    if inner[: len(word)].lower() == word.lower():
+        found.append(f"begins with {inner[: len(word)]!r}, {where}")
+        extra.append(repr(inner[: len(word)]))
+        inner = inner[len(word) :].strip()
+    if not found or not shape.fullmatch(inner):
+        return None
+    return f"it {' and '.join(found)}; set the token alone, without {' and '.join(extra)}"
 
 
 def _decodes_to_id(part: str) -> bool:
@@ -154,10 +177,33 @@ def check_some_token(env: Mapping[str, str]) -> Finding | None:
     return warning("tokens", "no bot token set: `python -m adapters run` will not start (the console `chat` works)")
 
 
-def start_errors(env: Mapping[str, str]) -> list[str]:
-    """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad webhook."""
-    findings = [check_telegram_token(env), check_discord_token(env), *check_webhook(env)]
+def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[str]:
+    """What `python -m adapters run` refuses to start with, in doctor's words: a malformed token, a bad
+    webhook, a number out of its range; of `platforms` only (`discord sync` asks about Discord alone,
+    and so exits as `run` does)."""
+    findings = [
+        *((check_telegram_token(env), *check_webhook(env)) if "telegram" in platforms else ()),
+        *((check_discord_token(env),) if "discord" in platforms else ()),
+        *(finding for finding in check_numbers(env) if finding.topic.split()[0] in platforms),
+    ]
     return [finding.message for finding in findings if finding.level is Level.ERROR]
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def check_numbers(env: Mapping[str, str]) -> list[Finding]:
+    """Each numeric TELEGRAM_* or DISCORD_* variable out of its range (`bot.environment`): an error
+    when its platform's token is set (`run` would refuse to start), else a warning (not read yet)."""
+    findings = []
+    for platform in ("telegram", "discord"):
+        token = f"{platform.upper()}_BOT_TOKEN"
+        for problem in number_problems(env, f"{platform.upper()}_"):
+            if env.get(token, "").strip():
+                findings.append(error(f"{platform} settings", problem))
+            else:
+                findings.append(warning(f"{platform} settings", f"{problem} (unused while {token} is not set)"))
+    return findings
 
 
 # -- knowledge -------------------------------------------------------------------------------
@@ -324,9 +370,6 @@ def check_webhook(env: Mapping[str, str]) -> list[Finding]:
     if not url:
         return findings
     findings.append(_webhook_url(url))
-    port = env.get("TELEGRAM_WEBHOOK_PORT", "").strip()
-    if port and not (port.isdecimal() and 0 < int(port) < 65536):
-        findings.append(error("webhook", f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535), not {port!r}"))
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
     if secret and not _SECRET.fullmatch(secret):
         findings.append(
@@ -363,6 +406,7 @@ def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | Non
     if no_token is not None:
         findings.append(no_token)
     findings += check_webhook(env)
+    findings += check_numbers(env)
     findings += check_knowledge(knowledge_dir)
     findings += check_data(data_dir or config.data_folder(knowledge_dir))
     database = storage_commands.check_database(env.get(DATABASE_VARIABLE, "").strip() or config.database_url)

@@ -2,22 +2,30 @@
 another user owns the file or it is readable or writable by anyone else.
 
 A new key is written whole to a temporary file and only then linked into place, so a process
-starting at the same moment never reads a key half written: it reads the first one linked.
+starting at the same moment never reads a key half written: it reads the first one linked. A start
+killed between the two leaves its temporary file (`.user-key.XXXXXXXX.tmp`); the next start removes
+it once it is a minute old.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import logging
 import os
+import re
 import secrets
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 KEY_BYTES = 32
+# A start writes its temporary key and links it within moments; one older than this was left by a
+# start that was stopped (killed between the two), and no start is still writing it.
+LEFTOVER_AGE = 60.0
 
 
 class KeyFileError(Exception):
@@ -26,7 +34,8 @@ class KeyFileError(Exception):
 
 def load_or_create(path: Path) -> bytes:
     """The key in `path`, made (KEY_BYTES random bytes, mode 0600) if there is none; raises
-    KeyFileError or OSError."""
+    KeyFileError or OSError. Temporary key files a stopped start left beside it are removed first."""
+    _remove_leftovers(path)
     try:
         key = _read_trusted(path)
     except FileNotFoundError:
@@ -104,6 +113,32 @@ def _put_new_key(path: Path, *, replace: bool) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _temporary_name(path: Path) -> re.Pattern[str]:
+    """The names `_put_new_key` gives its temporary files: mkstemp's 8 characters between our prefix and suffix."""
+    return re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(".tmp"))
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove the temporary key files a start killed between writing one and linking it left beside
+    `path` (each 0600, never read again): only files of exactly that name, of this user, no larger than
+    a key and older than LEFTOVER_AGE seconds, so that a start writing one right now keeps it."""
+    named = _temporary_name(path)
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            info = os.stat(leftover, follow_symlinks=False)
+            if not (named.fullmatch(leftover.name) and stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()):
+                continue
+            if info.st_size > KEY_BYTES or time.time() - info.st_mtime < LEFTOVER_AGE:
+                continue
+            leftover.unlink()
+        except FileNotFoundError:  # another start removed it first
+            continue
+        except OSError as exc:  # harmless: it is never read as a key
+            log.warning("cannot remove %s, left by a start that was stopped: %s", leftover, exc.strerror)
+        else:
+            log.warning("removed %s, a temporary key file left by a start that was stopped", leftover)
 
 
 def check_owned(path: Path, info: os.stat_result, *, folder: bool) -> None:

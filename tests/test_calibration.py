@@ -90,8 +90,50 @@ def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys:
     small.write_text('name: small\nturns:\n  - ask: "Who is Thae Yong-ho?"\n    expect: {contains: ["ambassador"]}\n')
     assert main(["calibrate", str(small), "--knowledge", str(folder)]) == 1
     err = capsys.readouterr().err
-    assert "too few judged turns" in err and "answers 0 right and 0 not" in err
-    assert "1 of the 1 judged turns are left out" in err  # the passage's own question: answered whatever the rule
+    assert "cannot fit a rule" in err and "have 0 it should answer and 0 it should not" in err
+    assert "1 of the 1 judged turns does not count" in err  # the passage's own question: answered whatever the rule
+
+
+ANSWERED = """
+  - ask: "do a lot of people in the DPRK actually want to get out?"
+    expect: {contains: ["wish to flee"]}
+  - ask: "how much do americans usually know about what happens to nk refugees?"
+    expect: {contains: ["most americans know little"]}
+  - ask: "is the world hearing more about escapee stories these days?"
+    expect: {contains: ["slowly becoming more familiar"]}
+  - ask: "biggest reason ppl leave nk?"
+    expect: {contains: ["economic hardship"]}
+"""
+DECLINED = """
+  - ask: "what's a good recipe for banana bread?"
+    expect: {fallback: true}
+  - ask: "who won the football world cup in 2018?"
+    expect: {fallback: true}
+  - ask: "how do I reset my router password?"
+    expect: {fallback: true}
+  - ask: "what time does the pharmacy close on sundays?"
+    expect: {fallback: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("turns", "counts", "add", "missing"),
+    [
+        (ANSWERED, "have 4 it should answer and 0 it should not", "Add 3 or more off-topic", "knowledge answers"),
+        (DECLINED, "have 0 it should answer and 3 it should not", "Add 3 or more questions the knowledge", "off-topic"),
+    ],
+    ids=["all-right", "all-declined"],  # of the declined, one no passage matches at all does not count
+)
+def test_a_one_sided_fit_says_what_is_missing_and_what_to_add(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], turns: str, counts: str, add: str, missing: str
+) -> None:
+    """Turns all answered right, or all to decline: the refusal counts each kind and names only the kind to add."""
+    one_sided = tmp_path / "one-sided.yaml"
+    one_sided.write_text("name: one-sided\nturns:" + turns, encoding="utf-8")
+    assert main(["calibrate", str(one_sided), "--knowledge", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot fit a rule: that needs at least 3 turns the bot should answer and 3 it")
+    assert counts in err and add in err and missing not in err and len(err.splitlines()) == 1, err
 
 
 def test_a_fit_that_weighs_a_closer_match_against_answering_is_named() -> None:

@@ -19,6 +19,7 @@ import yaml
 
 from adapters import runner
 from adapters.dc import sync
+from adapters.dc.settings import Settings
 from adapters.platform import StartupError
 from bot import KnowledgeBase, Passage, Service, Source
 from bot.answering import Answerer
@@ -537,6 +538,17 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
     assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
 
 
+@pytest.mark.parametrize(("name", "value"), [("DISCORD_GUILD_READY_TIMEOUT", "61"), ("DISCORD_SHARD_COUNT", "10001")])
+def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str, value: str) -> None:
+    """DISCORD_GUILD_READY_TIMEOUT and DISCORD_SHARD_COUNT have upper bounds: one line naming each, `doctor`'s."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": TOKEN, name: value}
+    with pytest.raises(StartupError) as raised:
+        Settings.from_env(env)
+    assert [str(raised.value)] == doctor.start_errors(env) and str(raised.value).startswith(f"{name} must be ")
+
+
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
     """`discord sync --guild ID` PUTs /ask, /help, /sources, the /kb group and "Answer this" to that guild only."""
     code = await asyncio.to_thread(sync.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})
@@ -562,6 +574,20 @@ async def test_sync_with_a_rejected_token_exits_2(fake: FakeDiscord, capsys: pyt
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "wrong-token-value" not in err
     assert not fake.find("PUT", "/applications/")
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "Bot " + TOKEN], ids=["wrong-shape", "bot-prefix"])
+async def test_sync_with_a_malformed_token_says_what_run_says(
+    fake: FakeDiscord, token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed token: `discord sync` prints run's (doctor's) shape error and exits 2, Discord is never asked."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": token, "TELEGRAM_BOT_TOKEN": "a Telegram token is no business of sync"}
+    code = await asyncio.to_thread(sync.sync_main, [], env)
+    (expected,) = doctor.start_errors({"DISCORD_BOT_TOKEN": token})
+    assert code == runner.EXIT_UNUSABLE and capsys.readouterr().err == f"error: {expected}\n"
+    assert not fake.calls
 
 
 async def test_korean_locale_gets_the_bots_sentences_in_korean(online: FakeDiscord) -> None:

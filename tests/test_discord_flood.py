@@ -47,7 +47,7 @@ async def test_help_and_sources_pass_the_cooldown(online: FakeDiscord) -> None:
 def test_a_deferral_later_than_discords_window_is_refused_at_start() -> None:
     """DISCORD_DEFER_AFTER=5 would answer a 4-second /ask after Discord forgot it (10062): refused at start."""
     env = {"DISCORD_BOT_TOKEN": "t", "DISCORD_DEFER_AFTER": "5"}
-    with pytest.raises(StartupError, match=r"DISCORD_DEFER_AFTER must be at most 2\.5"):
+    with pytest.raises(StartupError, match=r"DISCORD_DEFER_AFTER must be a number from 0 to 2\.5 \(seconds\)"):
         Settings.from_env(env)
     assert Settings.from_env({**env, "DISCORD_DEFER_AFTER": "2.5"}).defer_after == 2.5
 

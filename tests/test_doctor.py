@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 from pathlib import Path
 
@@ -90,6 +91,31 @@ def test_a_malformed_token_is_an_error_that_never_shows_the_token(
     [line] = lines(out, "error")
     assert expected in line and f"({len(value)} characters)" in line
     assert value not in out and value.split(":")[-1] not in out
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "hint"),
+    [
+        ("TELEGRAM_BOT_TOKEN", f'"{TELEGRAM}"', "it is in quotes, which became part of the value"),
+        ("TELEGRAM_BOT_TOKEN", "bot" + TELEGRAM, "set the token alone, without 'bot'"),
+        (
+            "DISCORD_BOT_TOKEN",
+            "Bot " + DISCORD,
+            "as an Authorization header writes it; set the token alone, without 'Bot '",
+        ),
+        ("DISCORD_BOT_TOKEN", f"'Bot {DISCORD}'", "set the token alone, without the quotes and 'Bot '"),
+    ],
+    ids=["telegram-quoted", "telegram-bot-prefix", "discord-bot-prefix", "discord-quoted-bot-prefix"],
+)
+def test_a_token_pasted_with_quotes_or_a_prefix_gets_its_own_hint(
+    kdir: Path, env: pytest.MonkeyPatch, variable: str, value: str, hint: str
+) -> None:
+    """A right token in quotes or after "bot"/"Bot " gets a hint naming that slip, not the shape's; never shown."""
+    env.setenv(variable, value)
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    assert code == 1 and hint in line and "expected" not in line, line
+    assert not any(part in out for part in value.strip("'\"").replace(":", ".").replace(" ", ".").split(".")[1:])
 
 
 def test_a_token_of_the_right_shape_is_never_printed(kdir: Path, env: pytest.MonkeyPatch) -> None:
@@ -246,9 +272,6 @@ def test_an_empty_user_key_is_a_warning_as_the_bot_replaces_it(kdir: Path, env: 
     [
         ({"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/telegram"}, "must be an https:// address"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org:9000/t"}, "Telegram only sends to ports"),
-        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "eighty"}, "port number"),
-        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "70000"}, "port number"),
-        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_PORT": "8²"}, "port number"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_SECRET": "no spaces!"}, "SECRET"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_OWNER": "maybe"}, "yes or no"),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_OWNER": "no"}, "WEBHOOK_SECRET"),
@@ -266,6 +289,54 @@ def test_bad_webhook_settings_are_named(
     assert code == 1
     [line] = lines(out, "error")
     assert line.startswith("error   webhook: ") and expected in line
+
+
+# each numeric variable: values out of its range, and the range the error names
+OUT_OF_RANGE = {
+    "TELEGRAM_RETRY_DELAY": (["1000"], "a number from 0 to 30 (seconds)"),
+    "TELEGRAM_POLL_TIMEOUT": (["61", "-1", "١٠"], "a whole number from 0 to 60 (seconds)"),  # ASCII digits only
+    "TELEGRAM_REQUEST_TIMEOUT": (["inf"], "a number from 0 to 300 (seconds)"),
+    "TELEGRAM_RATE_LIMIT": (["nan"], "a number from 0 to 1000 (calls a second; 0: no limit)"),
+    "TELEGRAM_WEBHOOK_PORT": (["70000", "eighty", "8²"], "a port number from 1 to 65535"),
+    "DISCORD_GUILD_READY_TIMEOUT": (["1e9"], "a number from 0 to 60 (seconds)"),
+    "DISCORD_SHARD_COUNT": (["0"], "a whole number from 1 to 10000 (shards), or auto"),
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [(name, v) for name, (values, _) in OUT_OF_RANGE.items() for v in values])
+def test_a_number_out_of_its_range_is_an_error_naming_it(
+    kdir: Path, env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    """A numeric TELEGRAM_*/DISCORD_* variable out of its range: one error line naming it, as `run` would say."""
+    for variable, given in (("TELEGRAM_BOT_TOKEN", TELEGRAM), ("DISCORD_BOT_TOKEN", DISCORD), (name, value)):
+        env.setenv(variable, given)
+    expected = f"{name} must be {OUT_OF_RANGE[name][1]}, not {value!r}"
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    assert code == 1 and line.startswith(f"error   {name.split('_')[0].lower()} settings: ") and expected in line
+    assert doctor.start_errors(dict(os.environ)) == [line.split(": ", 1)[1]]
+
+
+def test_a_bad_number_of_a_platform_without_its_token_is_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """TELEGRAM_RETRY_DELAY=1000 without a Telegram token is not read by `run`: a warning, and exit 0."""
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    env.setenv("TELEGRAM_RETRY_DELAY", "1000")
+    code, out = run(kdir)
+    assert code == 0 and not lines(out, "error")
+    assert any(
+        "TELEGRAM_RETRY_DELAY" in line and "unused while TELEGRAM_BOT_TOKEN" in line for line in lines(out, "warning")
+    )
+
+
+def test_numbers_at_their_bounds_and_auto_are_ok(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """The highest value of each range, a blank one, and DISCORD_SHARD_COUNT=auto pass."""
+    env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    for name, value in (("TELEGRAM_RETRY_DELAY", "30"), ("TELEGRAM_POLL_TIMEOUT", "60"), ("DISCORD_DEFER_AFTER", "2.5"),
+                        ("TELEGRAM_RATE_LIMIT", " "), ("DISCORD_SHARD_COUNT", "AUTO")):  # fmt: skip
+        env.setenv(name, value)
+    code, out = run(kdir)
+    assert code == 0 and not lines(out, "error") and "settings" not in out, out
 
 
 @pytest.mark.parametrize("owner", ["", "  ", "YES", "no"])

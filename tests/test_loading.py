@@ -9,6 +9,7 @@ import pickle
 import shutil
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -270,6 +271,29 @@ def test_an_empty_key_left_by_a_killed_start_is_replaced(tmp_path: Path, caplog:
     with caplog.at_level(logging.WARNING, logger="bot.keyfile"):
         assert open_cache(cache) is not None
     assert "is empty" in caplog.text and len((cache / KEY_FILE).read_bytes()) == 32
+
+
+def test_a_temporary_key_left_by_a_killed_start_is_removed_at_the_next_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A start killed between writing its temporary key and linking it left `.user-key.XXXXXXXX.tmp`:
+    the next start removes it once a minute old; a fresh one (a start writing it now) and any other name stay."""
+    path, an_hour_ago = tmp_path / "user-key", time.time() - 3600
+    left = tmp_path / ".user-key.k3y_0a9z.tmp"
+    kept = [tmp_path / name for name in (".user-key.abcdefgh.tmp.bak", ".user-key.abc.tmp", ".cache-key.abcdefgh.tmp",
+                                         ".user-key.ABCDEFGH.tmp", ".user-key.fresh123.tmp")]  # fmt: skip
+    for file in [left, *kept]:
+        file.write_bytes(b"k" * keyfile.KEY_BYTES)
+        file.chmod(0o600)
+        if file.name != ".user-key.fresh123.tmp":
+            os.utime(file, (an_hour_ago, an_hour_ago))
+    linked = tmp_path / ".user-key.link0000.tmp"
+    linked.symlink_to(kept[0])
+    os.utime(linked, (an_hour_ago, an_hour_ago), follow_symlinks=False)
+    with caplog.at_level(logging.WARNING, logger="bot.keyfile"):
+        assert len(keyfile.load_or_create(path)) == keyfile.KEY_BYTES
+    assert not left.exists() and all(file.exists() for file in kept) and linked.is_symlink()
+    assert f"removed {left}" in caplog.text
 
 
 def test_starts_finding_one_empty_key_at_once_all_use_the_one_key_that_replaces_it(tmp_path: Path) -> None:

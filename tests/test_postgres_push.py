@@ -472,3 +472,19 @@ def test_undo_of_a_pushed_synonyms_change_made_over_since_is_refused(
     said = capsys.readouterr().err
     assert code != 0 and "synonyms.yaml was changed since that push" in said, said
     assert _stored(url, "synonyms.yaml") == newer
+
+
+def test_one_person_is_one_name_in_the_history_with_user_unset(
+    two_files_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With $USER unset (Docker, systemd), `kb add` and `kb push` record one login name (push had recorded "cli")."""
+    monkeypatch.delenv("USER", raising=False)
+    monkeypatch.setenv("LOGNAME", "ann")
+    assert run("kb", "add", "--section", "Walrus teeth", "--text", "Walruses use their tusks to climb.")[0] == 0
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").unlink()
+    assert run("kb", "push", str(folder))[0] == 0
+    code, out = run("kb", "history")
+    made = [line for line in out.splitlines() if " seed " not in line and " by " in line]  # the seed was the fixture's
+    assert code == 0 and len(made) == 3 and all(line.endswith(" by ann (cli)") for line in made), out

@@ -98,8 +98,9 @@ def test_without_a_token_main_exits_2_before_anything_starts(
             {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
             "must be an https:// address",
         ),
+        ({"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_RETRY_DELAY": "1000"}, "must be a number from 0 to 30"),
     ],
-    ids=["telegram-token", "discord-token", "http-webhook"],
+    ids=["telegram-token", "discord-token", "http-webhook", "retry-delay"],
 )
 def test_run_refuses_what_doctor_calls_an_error_at_once(
     env: dict[str, str],

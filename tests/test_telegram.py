@@ -28,7 +28,7 @@ from adapters import runner
 from adapters.platform import StartupError
 from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
-from bot import Answer, Outcome, Service, cli
+from bot import Answer, Outcome, Service, cli, start_errors
 from bot.knowledge import Passage, Source
 from bot.messages import APOLOGY, COOLDOWN
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
@@ -549,6 +549,27 @@ def test_a_webhook_worker_needs_the_owners_url_and_secret(extra: dict[str, str],
     """Without the shared secret a non-owner could not tell Telegram's POSTs from anyone's: refused at start."""
     with pytest.raises(StartupError, match=expected):
         TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **extra})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_POLL_TIMEOUT", "61"),
+        ("TELEGRAM_MAX_RETRIES", "11"),
+        ("TELEGRAM_REQUEST_TIMEOUT", "301"),
+        ("TELEGRAM_SEND_ATTEMPTS", "21"),
+        ("TELEGRAM_RETRY_DELAY", "1000"),
+        ("TELEGRAM_RATE_LIMIT", "1e4"),
+        ("TELEGRAM_GROUP_RATE_LIMIT", "1001"),
+        ("TELEGRAM_WEBHOOK_PORT", "65536"),
+    ],
+)
+def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str, value: str) -> None:
+    """Each numeric TELEGRAM_* variable has an upper bound: above it, one line naming it, the line `doctor` prints."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, name: value}
+    with pytest.raises(StartupError) as raised:
+        TelegramSettings.from_env(env)
+    assert [str(raised.value)] == start_errors(env) and str(raised.value).startswith(f"{name} must be ")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ DISCORD_BOT_TOKEN (required), DISCORD_MESSAGE_CONTENT=1 (request the privileged 
 intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS ("0,1"),
 DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2, at most 2.5),
 DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2), DISCORD_ANSWER_FORUMS
-(forum channel ids whose every new post is answered without a mention: "1234,5678").
+(forum channel ids whose every new post is answered without a mention: "1234,5678"). The numbers'
+ranges are the core's (`bot.environment`), which `doctor` checks too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ import discord
 
 from adapters.platform import StartupError
 from adapters.settings import Env
-
-# An interaction must be acknowledged within 3 s; the deferral itself needs time to get there.
-MAX_DEFER_AFTER = 2.5
 
 
 @dataclass(frozen=True)
@@ -42,22 +40,19 @@ class Settings:
         if not token:
             raise StartupError("DISCORD_BOT_TOKEN is not set")
         count_text = env.text("DISCORD_SHARD_COUNT").lower()
-        count = None if count_text in ("", "auto") else env.whole("DISCORD_SHARD_COUNT", 0)
+        count = None if count_text in ("", "auto") else env.whole("DISCORD_SHARD_COUNT", 1)
         ids = env.whole_numbers("DISCORD_SHARD_IDS") or None
         if ids is not None and count is None:
             raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
-        if count is not None and (count < 1 or any(not 0 <= i < count for i in ids or ())):
+        if count is not None and any(not 0 <= i < count for i in ids or ()):
             raise StartupError("DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1")
-        defer_after = env.number("DISCORD_DEFER_AFTER", 2.0)
-        if defer_after > MAX_DEFER_AFTER:  # later, Discord has forgotten the interaction (10062)
-            raise StartupError(f"DISCORD_DEFER_AFTER must be at most {MAX_DEFER_AFTER:g} seconds")
         return cls(
             token=token,
             message_content=env.flag("DISCORD_MESSAGE_CONTENT"),
             sharded=bool(count_text),
             shard_count=count,
             shard_ids=ids,
-            defer_after=defer_after,
+            defer_after=env.number("DISCORD_DEFER_AFTER", 2.0),  # at most 2.5: Discord forgets it at 3 s (10062)
             guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
             answer_forums=_channel_ids(env),
         )

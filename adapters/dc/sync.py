@@ -17,6 +17,8 @@ import discord
 from adapters.dc.client import QABot, login
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
+from adapters.runner import EXIT_UNUSABLE
+from bot import start_errors
 
 
 def sync_main(argv: list[str], env: Mapping[str, str] | None = None) -> int:
@@ -24,12 +26,16 @@ def sync_main(argv: list[str], env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m adapters discord sync", description="register the slash commands")
     parser.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant) instead of globally")
     args = parser.parse_args(argv[1:] if argv[:1] == ["sync"] else argv)  # with or without the word "sync"
+    env = os.environ if env is None else env
+    if refused := start_errors(env, ["discord"]):  # as `run` does: a malformed token is not sent to Discord
+        print("\n".join(f"error: {reason}" for reason in refused), file=sys.stderr)
+        return EXIT_UNUSABLE
     try:
-        settings = Settings.from_env(os.environ if env is None else env)
+        settings = Settings.from_env(env)
         count = asyncio.run(_sync(settings, args.guild))
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     except discord.HTTPException as exc:
         print(f"error: Discord refused the command sync: HTTP {exc.status}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from bot.curation.moderation import (
     Change,
     Moderation,
     Refused,
+    command_line_moderator,
     gaps_unusable,
     looks_like_gap,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "Request",
     "StoreError",
     "changes_finish_first",
+    "command_line_moderator",
     "gaps_unusable",
     "looks_like_gap",
     "perform",

@@ -10,7 +10,9 @@ the next question (the service reloads before the method returns).
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -40,7 +42,20 @@ MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
 T = TypeVar("T")
 
-__all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused"]
+__all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused", "command_line_moderator"]
+
+
+def command_line_moderator(by: str | None = None) -> str:
+    """Who the command line's moderator is, the one name every command records: `--by`, else the
+    login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
+    with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
+    Docker or under systemd, one person showed in `kb history` as their login name and as "cli"."""
+    if by or os.environ.get("USER"):  # $USER first, as before: `su` can leave $LOGNAME the old user's
+        return by or os.environ["USER"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
+        return CLI_PLATFORM
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.confidence import Confidence, signals
 from bot.evaluation.transcripts import Transcript, judge
 
 DEFAULT_SIGNALS = ("coverage", "strength", "margin", "rivals")
+MIN_EACH = 3  # turns the bot should answer, and turns it should not, that a fit needs at the least
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,8 @@ def calibrate(
     found = examples(answerer, transcripts, names, floor)
     usable = [e for e in found if e.values is not None]  # neither declined nor answered whatever the weights
     right = sum(e.right for e in usable)
-    if right < 3 or len(usable) - right < 3:
-        raise ValueError(
-            f"too few judged turns to fit a rule: the best passage answers {right} right and {len(usable) - right} "
-            "not (at least 3 of each are needed); "
-            f"{len(found) - len(usable)} of the {len(found)} judged turns are left out, as the bot declines them "
-            "whatever the rule (nothing matched, too little of the question covered, another kind of thing than "
-            "asked, or a name no passage mentions) or answers them whatever it (a passage's own question)"
-        )
+    if right < MIN_EACH or len(usable) - right < MIN_EACH:
+        raise ValueError(one_sided(right, len(usable) - right, left_out=len(found) - len(usable), judged=len(found)))
     x = np.array([e.values for e in usable], dtype=np.float64)
     w = _logistic(x, np.array([e.right for e in usable], dtype=np.float64))
     weights = dict(zip(names, (float(v) for v in w[:-1]), strict=True))
@@ -157,6 +152,31 @@ def calibrate(
     # the folder's other settings (its hedge, whether unknown names decline) stay; a fitted rule has no band
     rule = replace(answerer.confidence, weights=weights, threshold=chosen.threshold, min_coverage=floor, band=None)
     return Calibration(rule, cuts, chosen, len(found))
+
+
+def one_sided(right: int, wrong: int, *, left_out: int, judged: int) -> str:
+    """Why there is nothing to fit, in plain words: a rule is a line between the turns the bot should
+    answer and those it should not, and needs some of each; what to add to the transcripts."""
+    missing = []
+    if right < MIN_EACH:
+        missing.append(f"{MIN_EACH - right} or more questions the knowledge answers, each with words its answer "
+                       "must hold (expect: {contains: [...]})")  # fmt: skip
+    if wrong < MIN_EACH:
+        missing.append(
+            f"{MIN_EACH - wrong} or more off-topic questions, which it should decline (expect: {{fallback: true}})"
+        )
+    text = (
+        f"cannot fit a rule: that needs at least {MIN_EACH} turns the bot should answer and {MIN_EACH} it should "
+        f"not, and these transcripts have {right} it should answer and {wrong} it should not. "
+        f"Add {' and '.join(missing)}."
+    )
+    if left_out:
+        counted = f"{left_out} of the {judged} judged turns " + ("does" if left_out == 1 else "do")
+        text += (
+            f" ({counted} not count: the bot answers or declines such a turn whatever the rule, as a passage's "
+            "own question, one that nothing or too little matches, or one that names something no passage mentions.)"
+        )
+    return text
 
 
 RAISING = ("coverage", "strength", "score")  # signals that a closer match raises: fitted below 0, the fit misleads

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import DATABASE_VARIABLE, load_config
+from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def add_commands(commands: argparse._SubParsersAction, kb: argparse._SubParsersA
     export.add_argument("dir")
     push = command(kb, "push", cmd_kb_push, "load a knowledge folder into the database, as recorded changes")
     push.add_argument("dir")
-    push.add_argument("--by", help="the name the changes are recorded under (default: $USER)")
+    push.add_argument("--by", help="the name the changes are recorded under (default: the login name)")
     push.add_argument("--force", action="store_true", help="push even if changes were made after DIR's export")
 
 
@@ -218,7 +218,7 @@ def _first_line(exc: Exception) -> str:
 
 
 def _by(args: argparse.Namespace) -> str:
-    return getattr(args, "by", None) or os.environ.get("USER") or "cli"
+    return command_line_moderator(getattr(args, "by", None))
 
 
 def check_database(url: str | None) -> tuple[str, str] | None:
