@@ -271,6 +271,22 @@ async def test_a_bare_mention_at_another_bots_message_gets_the_note_not_an_answe
     assert reference_of(post) == ping["id"]
 
 
+async def test_a_bare_mention_at_the_bots_own_command_response_does_not_answer_its_text(reading: FakeDiscord) -> None:
+    """Discord posts a command's response through a webhook (the app's id): a bare mention at the
+    bot's own /ask response was answered as a member's question, in reply to the bot itself."""
+    own = {
+        **reading.bot_message(
+            {"content": "Sorry, I don't know that one. Closest topics:\n• are most of the defectors women"}
+        ),
+        "type": 20,  # CHAT_INPUT_COMMAND: a slash command's response
+        "webhook_id": reading.app_id,
+    }
+    ping = pointing(reading, own)
+    await reading.push("MESSAGE_CREATE", ping)
+    post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
+    assert reference_of(post) == ping["id"] and not post.body.get("embeds")
+
+
 async def test_answer_this_on_a_webhooks_message_answers_it(online: FakeDiscord) -> None:
     """A webhook's message is often a person's (PluralKit posts its members' words through one, a
     bridge the other chat's): a member who points at it gets its answer, as for any member's."""

@@ -8,13 +8,21 @@ import discord
 from adapters.dc.markup import plain_question
 from bot import messages
 
+# What a person's words come as when a webhook posts them (PluralKit, a bridge): a command's
+# response, also posted through a webhook, has a type of its own (chat_input_command, ...).
+PEOPLES_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
 
 def from_a_program(message: discord.Message) -> bool:
     """Whether a bot or an app wrote `message` (this bot too): the bot answers members' questions,
     never another program's text, which no member asked. A webhook's message is pointed at like a
     member's (Discord marks its author a bot too): PluralKit posts its members' messages through
-    one, and chat bridges post the other side's people; a member who points at it asks for it."""
-    return message.author.bot and message.webhook_id is None
+    one, and chat bridges post the other side's people; a member who points at it asks for it. A
+    command's response is an app's, though Discord posts it through a webhook too (its own
+    message type; a person's is a plain message or a reply)."""
+    if not message.author.bot:
+        return False
+    return message.webhook_id is None or message.type not in PEOPLES_TYPES
 
 
 def replied_to(message: discord.Message) -> discord.Message | None:
@@ -29,7 +37,7 @@ def pointed_at(message: discord.Message, bot_id: int) -> discord.Message | None:
     intent (or when it mentions the bot); without it, "Answer this" in the message's Apps menu does
     the same. None for a reply to the bot or to another bot or app, or to a message without words."""
     replied = replied_to(message)
-    if replied is None or from_a_program(replied):
+    if replied is None or replied.author.id == bot_id or from_a_program(replied):
         return None
     return replied if plain_question(replied.content) else None
 
