@@ -5,7 +5,7 @@ windows") expects the bot's reply to follow, as a person's would, rather than st
 the message no longer says. Each platform keeps one `Answered` per process: for every question
 answered in the last `window` (15 minutes), the question as read and the messages sent for it.
 An edit of such a question is answered again (the core's cooldown counts it as a question) and
-the bot's messages are edited in place (`rewrite`): one more message is sent, or one fewer is deleted,
+the bot's messages are edited in place (`Shown.rewrite`): one more message is sent, or one fewer is deleted,
 when the new answer needs another number of them. An edit that no longer asks the bot anything
 (a group message whose mention was taken out) deletes the replies. What went out is counted one
 message at a time (`Shown`), so an answer that failed partway is remembered as far as it went and
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
@@ -89,21 +89,6 @@ class Shown(Generic[H, S]):
             del self.messages[keep]
 
 
-async def rewrite(
-    before: Sent[H, S],
-    after: Sequence[S],
-    *,
-    edit: Callable[[H, S], Awaitable[H]],
-    delete: Callable[[H], Awaitable[None]],
-    send: Callable[[list[S], bool], Awaitable[list[H]]],
-) -> list[H]:
-    """`Shown.rewrite` of the messages sent for `before`, for a caller that keeps no record of a
-    rewrite cut short; returns the handles of the new answer's messages."""
-    shown = Shown(before)
-    await shown.rewrite(after, edit=edit, delete=delete, send=send)
-    return list(shown.handles)
-
-
 Key = tuple[Hashable, Hashable]  # (chat, message): where a question was asked, and its message
 
 
@@ -127,6 +112,23 @@ class Answered(Generic[H, S]):
         self._replying.setdefault((key[0], sent.replies_to), []).append(key)
         while len(self._sent) > self.bound:
             self.forget(next(iter(self._sent)))
+
+    def keep(self, key: Key, sent: Sent[H, S]) -> None:
+        """Remember `sent` under `key` (the messages `Shown` counted out), or forget the question when
+        none of its messages is out."""
+        if sent.handles:
+            self.remember(key, sent)
+        else:
+            self.forget(key)
+
+    async def withdraw(self, key: Key, before: Sent[H, S], delete: Callable[[H], Awaitable[None]]) -> None:
+        """Delete the messages `before` that were sent for the question `key`, in order, by the
+        platform's `delete`; any that a failure left stay remembered, for the question's next edit."""
+        shown = Shown(before)
+        try:
+            await shown.cut(0, delete)
+        finally:
+            self.keep(key, replace(before, pieces=shown.pieces, handles=shown.handles))
 
     def recall(self, key: Key) -> Sent[H, S] | None:
         return self._sent.get(key)

@@ -8,8 +8,9 @@ MESSAGE_CREATE and INTERACTION_CREATE events as Discord would.
 Faults, as Discord produces them: `drop` closes a gateway connection (the client RESUMEs, and
 events pushed meanwhile are replayed as Discord does), `invalidate` sends INVALID_SESSION (op 9),
 `fail` answers the next REST calls on a path with 429 (`retry_after`, the `Via` and
-X-RateLimit-* headers discord.py reads) or a 5xx, `rest_delay` slows every REST answer, and
-`hang` leaves REST calls without any answer (until the client gives up or the fake closes).
+X-RateLimit-* headers discord.py reads) or a 5xx, `rest_delay` slows every REST answer,
+`hang` leaves REST calls without any answer (until the client gives up or the fake closes), and
+`on_posted` lets a test fault the message after one the bot posted (an answer cut short).
 
 An interaction's messages are shown as Discord shows them: the first follow-up after a "thinking"
 deferral takes the deferral's place and its visibility, whatever flags it asks for (an ephemeral
@@ -49,6 +50,7 @@ REPLYABLE_TYPES = {0, 19, 20, 23}
 EPHEMERAL = 1 << 6
 READ_MESSAGE_HISTORY = 1 << 16  # without it Discord refuses any reply (403, 160002)
 DEFERRED_WITH_SOURCE = 5  # the "thinking…" deferral: its first follow-up becomes its message
+POSTED = "POST /channels/{channel_id}/messages"  # a message the bot sends in a channel (see `on_posted`)
 
 
 @dataclass
@@ -123,6 +125,7 @@ class FakeDiscord:
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
         self.faults: list[Fault] = []
         self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
+        self.on_posted: Callable[[Call], None] | None = None  # called with each channel message posted, once answered
         self.extra_channels: list[str] = []  # more text channels in the guild
         self.live: dict[int, Shard] = {}  # shard id -> its current session
         self.resumes: list[Json] = []  # RESUME payloads received
@@ -575,6 +578,8 @@ class FakeDiscord:
             await asyncio.sleep(self.rest_delay)
         response = self._answer(request, call)
         call.status, call.answered = response.status, time.monotonic()
+        if self.on_posted is not None and call.status == 200 and discord_route(call.method, path) == POSTED:
+            self.on_posted(call)
         await self._notify()
         return response
 

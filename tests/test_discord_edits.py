@@ -244,3 +244,83 @@ async def test_a_message_edited_to_ask_the_bot_then_deleted_takes_its_answer(onl
     online.rest_delay = 0.0
     await settled(online)
     assert [c for c in posts(online) if reference(c) == chatter["id"] and str(c.result["id"]) in online.messages] == []
+
+
+JOBS = "What jobs did defectors have?"
+
+
+def refused_after_next_post(fake: FakeDiscord) -> None:
+    """Discord refusing (403) the message after the next one the bot posts, as it refuses a message
+    AutoMod blocks or one sent after the bot lost a permission: an answer of several messages cut
+    short after its first went out."""
+
+    def posted(_: Call) -> None:
+        fake.on_posted = None
+        fake.refuse_once("POST", f"/channels/{fake.channel_id}/messages")
+
+    fake.on_posted = posted
+
+
+def refused(fake: FakeDiscord) -> list[int]:
+    """The statuses of the bot's messages Discord refused in the channel."""
+    return [c.status for c in fake.find("POST", f"/channels/{fake.channel_id}/messages") if c.status >= 400]
+
+
+async def cut_short(fake: FakeDiscord, text: str) -> tuple[dict[str, Any], str]:
+    """A mention asking `text` (two questions), whose answer's second message Discord refused: the
+    message and the id of the one reply that went out."""
+    refused_after_next_post(fake)
+    question, reply = await asked(fake, text)
+    assert refused(fake) == [403]
+    return question, reply
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_replaced_when_its_question_is_edited(online: FakeDiscord) -> None:
+    """An answer of two messages whose second Discord refused is remembered as far as it went: the
+    question's edit edits that message, and no stale answer stays above a new one."""
+    question, reply = await cut_short(online, f"{WOMEN} {JOBS}")
+    assert online.messages[reply]["embeds"][0]["title"] == "Who are the refugees?"
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {CHINA}"))
+    await settled(online)
+    [edit] = edits(online)
+    assert edit.path.endswith(f"/messages/{reply}") and len(replies_to(online, question)) == 1
+    assert online.messages[reply]["embeds"][0]["title"] == "Life in hiding"
+
+
+@pytest.mark.allow_error_logs
+async def test_a_deleted_question_takes_an_answer_cut_short_with_it(online: FakeDiscord) -> None:
+    """A question whose answer Discord refused after its first message, then deleted: that message
+    is deleted with it, as a whole answer's would be."""
+    question, reply = await cut_short(online, f"{WOMEN} {JOBS}")
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    await settled(online)
+    [deleted] = deletes(online)
+    assert deleted.path.endswith(f"/messages/{reply}") and reply not in online.messages
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_deleted_when_the_mention_is_taken_out(online: FakeDiscord) -> None:
+    """A question whose answer was cut short after its first message, edited so that it no longer
+    mentions the bot: that message is deleted, as a whole answer's would be."""
+    question, reply = await cut_short(online, f"{WOMEN} {JOBS}")
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"{WOMEN} {JOBS}"))
+    await settled(online)
+    [deleted] = deletes(online)
+    assert deleted.path.endswith(f"/messages/{reply}") and reply not in online.messages
+
+
+@pytest.mark.allow_error_logs
+async def test_an_edit_whose_answer_was_cut_short_is_remembered_as_far_as_it_went(online: FakeDiscord) -> None:
+    """An edit into three questions: the first message left as it was, the second sent, the third
+    refused. The next edit finds both messages: back to one question, one message is left."""
+    question, reply = await asked(online, WOMEN)
+    refused_after_next_post(online)
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN} {JOBS} {CHINA}"))
+    await settled(online)
+    [second] = [c for c in posts(online) if (c.body.get("embeds") or [{}])[0].get("title") == "Work"]
+    assert refused(online) == [403]
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {CHINA}"))
+    await settled(online)
+    assert str(second.result["id"]) not in online.messages
+    assert online.messages[reply]["embeds"][0]["title"] == "Life in hiding"

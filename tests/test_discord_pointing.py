@@ -14,6 +14,7 @@ from bot import Answerer, Service
 from tests.discord_support import ENV, connected
 from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
+from tests.test_discord_edits import refused_after_next_post
 
 ANSWER_THIS = "Answer this"
 
@@ -428,3 +429,19 @@ async def test_the_answered_above_note_speaks_the_servers_language(fake: FakeDis
         await fake.push("MESSAGE_CREATE", pointing(fake, question))
         note = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == str(answer.result["id"]))
     assert "이미" in note.body["content"]
+
+
+async def test_answer_this_cut_short_in_the_channel_follows_its_message_deleted(online: FakeDiscord) -> None:
+    """Answered through "Answer this", a message of two questions whose second answer Discord refused
+    after the first went out: the message's deletion takes that first answer along."""
+    question = online.message("are most of the defectors women? and what jobs did defectors have?")
+    refused_after_next_post(online)
+    interaction = online.message_command(ANSWER_THIS, question)
+    await online.push("INTERACTION_CREATE", interaction)
+    path = f"/webhooks/{online.app_id}/{interaction['token']}"
+    await online.wait_for(lambda c: c.path == path and "Work" in json.dumps(c.body) and c.answered is not None)
+    [posted, refused] = online.find("POST", f"/channels/{online.channel_id}/messages")
+    assert refused.status == 403
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    deleted = await online.wait_for(lambda c: c.method == "DELETE", timeout=3)
+    assert deleted.path.endswith(f"/{posted.result['id']}")

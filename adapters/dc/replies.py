@@ -1,9 +1,10 @@
 """The bot's replies to messages in channels: sent, and edited or deleted as their question is.
 
 `answer` sends a message's answer, the first of its messages a reply to the question (pinging
-nobody), and remembers what went out; `follow` edits it in place when the question is edited
-(or deletes it when the message no longer asks the bot), and `deleted` deletes it with its
-question (see adapters.answered). The client calls them one at a time per channel.
+nobody), and remembers what went out (as far as it went, when Discord failed partway); `follow`
+edits it in place when the question is edited (or deletes it when the message no longer asks the
+bot), and `deleted` deletes it with its question (see adapters.answered). The client calls them
+one at a time per channel.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
-from adapters.answered import Answered, Key, Sent, rewrite
+from adapters.answered import Answered, Key, Sent, Shown
 from adapters.dc import pointing
 from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
@@ -77,21 +78,17 @@ class Replies:
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
-        throttled = answer.outcome is Outcome.THROTTLED
-        to = message if reply_to is None or throttled else reply_to  # a cooldown note is the asker's
-        sent = pieces_of(answer)
-        handles = await self._send(to, sent)
-        if not throttled:
-            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), to.id))
+        if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
+            await self._send(message, pieces_of(answer))
+            return
+        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message)
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
         """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
         to their `message`, remembered under `key` (a question pointed at again is shown it);
         returns the id of its first message."""
-        sent = pieces_of(answer)
         async with self.order.turn(message.channel.id):  # in the channel's order: a deletion waits for it
-            handles = await self._send(message, sent)
-            self.answered.remember(key, Sent(question, tuple(sent), tuple(handles), message.id))
+            handles = await self._show(key, Shown(), question, pieces_of(answer), message)
         return handles[0]
 
     async def say(
@@ -130,8 +127,8 @@ class Replies:
         if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         if question is None:
-            if (gone := self.answered.forget(key)) is not None:
-                await self._delete(message.channel.id, gone.handles)
+            if before is not None:
+                await self.answered.withdraw(key, before, lambda handle: self._delete(message.channel.id, [handle]))
             return
         to = reply_to or message
         if before is not None and before.question == question and before.replies_to == to.id:
@@ -140,21 +137,29 @@ class Replies:
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
-        after = pieces_of(answer)
         if before is not None and before.replies_to != to.id:  # now answering another message: anew
-            await self._delete(message.channel.id, before.handles)
+            await self.answered.withdraw(key, before, lambda handle: self._delete(message.channel.id, [handle]))
             before = None
-        if before is None:  # not asked of the bot before the edit (the mention added)
-            handles = await self._send(to, after)
-        else:
-            handles = await rewrite(
-                before,
+        # with no answer before the edit (the mention added), every message is sent
+        await self._show(key, Shown(before), question, pieces_of(answer), to)
+
+    async def _show(
+        self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message
+    ) -> tuple[int, ...]:
+        """Make the messages `shown` read as the answer `after` to `question`, its first message a
+        reply to `to`, and remember them under `key` (the question's message, or the interaction that
+        asked for it) as they then are: when Discord fails partway, as far as it went, so that the
+        question's next edit, or its deletion, finds them all. Returns their ids."""
+        try:
+            await shown.rewrite(
                 after,
-                edit=functools.partial(self._edit, message),
-                delete=lambda handle: self._delete(message.channel.id, [handle]),
+                edit=functools.partial(self._edit, to),
+                delete=lambda handle: self._delete(to.channel.id, [handle]),
                 send=lambda pieces, first: self._send(to, pieces, first=first),
             )
-        self.answered.remember(key, Sent(question, tuple(after), tuple(handles), to.id))
+        finally:
+            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, to.id))
+        return shown.handles
 
     def pointed_and_edited(self, message: discord.Message) -> bool:
         """Whether an edit of `message` changes the question someone pointed the bot at (its answer
