@@ -97,13 +97,15 @@ class Replies:
         answer a reply to it (or to `target`)."""
         key: Key = (message.chat_id, message.message_id)
         before = self.answered.recall(key)
+        target = target or Target.for_message(message)
         if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
+            if target.reply_to is None:  # a private chat's own target replies to nothing: it stays a reply
+                target = dataclasses.replace(target, reply_to=before.replies_to)
         if question is None:
             if before is not None:
                 await self._withdraw(message, context, key, before)
             return
-        target = target or Target.for_message(message)
         if before is not None and before.question == question and before.replies_to == target.reply_to:
             return  # nothing the bot reads has changed
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
