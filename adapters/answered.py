@@ -41,6 +41,9 @@ class Sent(Generic[H, S]):
     # (an edit that changes it gets its answer sent anew, as a reply to the new one); None: none
     replies_to: H | None = None
     quoted: bool = False  # the question is the part of the message replied to that the member quoted
+    # every message of the answer is out as it should read; False when a failure cut it short, so
+    # that an edit leaving the question the same still completes it (Telegram sets it)
+    complete: bool = True
 
 
 class Shown(Generic[H, S]):

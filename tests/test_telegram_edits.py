@@ -235,3 +235,31 @@ async def test_an_edit_whose_answer_was_cut_short_is_remembered_as_far_as_it_wen
     await edited(hasty_bot, PRIVATE, question, FEE)
     [now] = shown(hasty_bot, PRIVATE)
     assert "20 euros" in now
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_completed_by_its_questions_next_edit(hasty_bot: FakeTelegram) -> None:
+    """A group answer cut short is completed (the missing message sent) by an edit that leaves its question the same."""
+    outage_after_next_send(hasty_bot)
+    question = await asked(hasty_bot, GROUP, f"@{BOT_USERNAME} {MEETING} {FEE}")
+    assert len(shown(hasty_bot, GROUP)) == 1
+    await edited(hasty_bot, GROUP, question, f"{MEETING} {FEE} @{BOT_USERNAME}")  # the mention moved: the same question
+    now = shown(hasty_bot, GROUP)
+    assert len(now) == 2 and "every Thursday" in now[0] and "20 euros" in now[1], now
+    assert hasty_bot.calls_of("editMessageText") == []  # the message that went out reads the same
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_left_half_deleted_is_rewritten_when_its_question_asks_the_same_again(
+    hasty_bot: FakeTelegram,
+) -> None:
+    """The mention taken out and one deletion failing leaves half an answer; the mention put back restores it whole."""
+    question = await asked(hasty_bot, GROUP, f"@{BOT_USERNAME} {MEETING} {FEE}")
+    hasty_bot.inject("deleteMessage", Fault(status=200))  # the first message goes, the second stays
+    hasty_bot.inject("deleteMessage", Fault(status=500), int(FAST["TELEGRAM_SEND_ATTEMPTS"]))
+    await edited(hasty_bot, GROUP, question, f"{MEETING} {FEE}")
+    [left] = shown(hasty_bot, GROUP)
+    assert "20 euros" in left
+    await edited(hasty_bot, GROUP, question, f"@{BOT_USERNAME} {MEETING} {FEE}")
+    now = shown(hasty_bot, GROUP)
+    assert len(now) == 2 and "every Thursday" in now[0] and "20 euros" in now[1], now

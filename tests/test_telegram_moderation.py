@@ -25,7 +25,7 @@ from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, entities
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 MODERATOR = USER  # Ann, listed in the config
@@ -403,6 +403,19 @@ async def test_an_admin_whose_rights_were_taken_away_is_looked_up_once_and_refus
         as_member = await say(fake, GROUP, "/kb_stats", user=ADMIN)
     assert "Most asked passages" in shown(as_admin) and shown(as_member) == NOT_MODERATOR
     assert len(fake.called("getChatMember")) == 2
+
+
+async def test_an_admin_found_before_is_not_refused_over_one_failed_lookup(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """An administrator found so last time stays one when the next getChatMember fails (a 500), not refused."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True)):
+        as_found = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+        fake.inject("getChatMember", Fault(status=500))
+        while_failing = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+    assert "Most asked passages" in shown(as_found) and "Most asked passages" in shown(while_failing)
+    assert [c.status for c in fake.calls_of("getChatMember")] == [200, 500]  # one lookup a command, not retried
 
 
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(

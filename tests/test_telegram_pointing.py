@@ -305,3 +305,19 @@ async def test_in_a_private_chat_an_edit_into_pointing_at_an_answered_question_a
     [again] = bot.called("sendMessage")[3:]
     assert "every Thursday" in again.text and replied_to(again) == question["message_id"]
     assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [fee.result["message_id"]]
+
+
+async def test_in_a_private_chat_the_edit_of_a_caption_pointed_at_keeps_its_answer_a_reply(bot: FakeTelegram) -> None:
+    """In a private chat a pointed-at caption's edit edits its answer in place, still a reply to it, as in a group."""
+    photo: dict[str, object] = {
+        "message_id": 999, "date": int(time.time()), "chat": PRIVATE, "from": USER,
+        "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}], "caption": MEETING,
+    }  # fmt: skip
+    bot.message(PRIVATE, "/ask", user=USER, reply_to=photo)
+    await handled(bot, PRIVATE)
+    bot.push({"edited_message": {**photo, "caption": FEE, "edit_date": 1}})
+    await handled(bot, PRIVATE)
+    [answer] = bot.called("sendMessage")
+    [edit] = bot.called("editMessageText")
+    assert bot.called("deleteMessage") == [] and "20 euros" in edit.text
+    assert answer.params["reply_parameters"]["message_id"] == 999

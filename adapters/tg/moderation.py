@@ -259,8 +259,10 @@ def sender_of(message: Message) -> Asker:
 
 
 async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker:
-    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); as they
-    were when it cannot say."""
+    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); when it
+    cannot say (a 5xx, a timeout), as the last lookup found them: the last thing Telegram said, so an
+    administrator is not refused over one failed lookup, and no one else gains by it. Not retried:
+    one lookup a command, even in an outage (a member's commands must not become a flood of them)."""
     user, chat = message.from_user, message.chat
     if user is None:
         return asker
@@ -268,7 +270,7 @@ async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker
         member = await context.bot.get_chat_member(chat.id, user.id)
     except TelegramError as exc:
         log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
-        return asker
+        return replace(asker, admin=asker.admin or _found_admin(context, message))
     admin = member.status in ADMIN_STATUSES
     (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
     return replace(asker, admin=admin)

@@ -97,15 +97,21 @@ class Replies:
         answer a reply to it (or to `target`)."""
         key: Key = (message.chat_id, message.message_id)
         before = self.answered.recall(key)
+        target = target or Target.for_message(message)
         if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
+            if target.reply_to is None:  # a private chat's own target replies to nothing: it stays a reply
+                target = dataclasses.replace(target, reply_to=before.replies_to)
         if question is None:
             if before is not None:
                 await self._withdraw(message, context, key, before)
             return
-        target = target or Target.for_message(message)
-        if before is not None and before.question == question and before.replies_to == target.reply_to:
-            return  # nothing the bot reads has changed
+        if (
+            before is not None
+            and before.complete
+            and (before.question, before.replies_to) == (question, target.reply_to)
+        ):
+            return  # nothing the bot reads has changed, and its answer is all out
         answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
@@ -129,9 +135,10 @@ class Replies:
     ) -> None:
         """Make the messages `shown` for `message` read as the answer `after` to `question`, replying to
         `target`, and remember them under `key` (its own, or the one of the message that pointed the
-        bot at it) as they then are: when Telegram fails partway, as far as it went, so that the
-        question's next edit replaces them all. A question someone quoted is marked, so that an edit
-        elsewhere in the message it is part of changes nothing."""
+        bot at it) as they then are: when Telegram fails partway, as far as it went and marked
+        incomplete, so that the question's next edit replaces them all, or sends what is missing. A
+        question someone quoted is marked, so that an edit elsewhere in the message it is part of
+        changes nothing."""
         try:
             await shown.rewrite(
                 after,
@@ -141,16 +148,17 @@ class Replies:
             )
         finally:
             quoted = pointing(message, target) and message.quote is not None
-            self._keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted))
+            complete = shown.pieces == tuple(after)
+            self._keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted, complete))
 
     async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
         """Delete the messages sent for a question of `message`'s chat; any that a failure left stay
-        remembered, for its next edit."""
+        remembered, for its next edit (incomplete: asking the same again rewrites them)."""
         shown = Shown(before)
         try:
             await shown.cut(0, functools.partial(delete, context, message.chat_id))
         finally:
-            self._keep(key, dataclasses.replace(before, pieces=shown.pieces, handles=shown.handles))
+            self._keep(key, dataclasses.replace(before, pieces=shown.pieces, handles=shown.handles, complete=False))
 
     def _keep(self, key: Key, sent: Sent[int, Piece]) -> None:
         """Remember `sent` under `key`, or forget the question when none of its messages is out."""
