@@ -126,12 +126,13 @@ class Answered(Generic[H, S]):
 
     async def withdraw(self, key: Key, before: Sent[H, S], delete: Callable[[H], Awaitable[None]]) -> None:
         """Delete the messages `before` that were sent for the question `key`, in order, by the
-        platform's `delete`; any that a failure left stay remembered, for the question's next edit."""
+        platform's `delete`; any that a failure left stay remembered, for the question's next edit
+        (incomplete: asking the same again rewrites them)."""
         shown = Shown(before)
         try:
             await shown.cut(0, delete)
         finally:
-            self.keep(key, replace(before, pieces=shown.pieces, handles=shown.handles))
+            self.keep(key, replace(before, pieces=shown.pieces, handles=shown.handles, complete=False))
 
     def recall(self, key: Key) -> Sent[H, S] | None:
         return self._sent.get(key)

@@ -149,23 +149,11 @@ class Replies:
         finally:
             quoted = pointing(message, target) and message.quote is not None
             complete = shown.pieces == tuple(after)
-            self._keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted, complete))
+            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted, complete))
 
     async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
-        """Delete the messages sent for a question of `message`'s chat; any that a failure left stay
-        remembered, for its next edit (incomplete: asking the same again rewrites them)."""
-        shown = Shown(before)
-        try:
-            await shown.cut(0, functools.partial(delete, context, message.chat_id))
-        finally:
-            self._keep(key, dataclasses.replace(before, pieces=shown.pieces, handles=shown.handles, complete=False))
-
-    def _keep(self, key: Key, sent: Sent[int, Piece]) -> None:
-        """Remember `sent` under `key`, or forget the question when none of its messages is out."""
-        if sent.handles:
-            self.answered.remember(key, sent)
-        else:
-            self.answered.forget(key)
+        """Delete the messages sent for a question of `message`'s chat (see `Answered.withdraw`)."""
+        await self.answered.withdraw(key, before, functools.partial(delete, context, message.chat_id))
 
 
 def pointing(message: Message, target: Target) -> bool:
