@@ -159,12 +159,12 @@ class QABot(discord.Client):
         question = self.question_in(message, answered=before is not None)
         if question is None and self.replies_to_me(message):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
-        # not asked of the bot: changes nothing, unless its answer is going out (a deletion waits for it),
-        # or someone pointed the bot at it and its author changed the question (its answer follows)
-        unasked = question is None and before is None
-        if (unasked and not self.replies.pending(key) and not self.replies.pointed_and_edited(message)) or (
-            before is not None and before.question == question
-        ):
+        # not asked of the bot: changes nothing, unless someone pointed the bot at it and its author
+        # changed the question (its answer follows); asking what it was answered: nothing either. Not
+        # while an answer to it goes out (a deletion waits for it; an earlier edit's answer may differ):
+        # `Replies.follow` checks again in the channel's turn (A -> B -> A had kept B's answer)
+        unasked = question is None and before is None and not self.replies.pointed_and_edited(message)
+        if (unasked or (before is not None and before.question == question)) and not self.replies.pending(key):
             return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
             return
