@@ -26,7 +26,7 @@ from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
 from tests.discord_support import ENV, TOKEN, connected, running
-from tests.fake_discord import Call, FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, READ_MESSAGE_HISTORY, Call, FakeDiscord
 from tests.support import child_env
 
 pytestmark = pytest.mark.timeout(30)
@@ -160,6 +160,26 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     assert str(post.body["message_reference"]["message_id"]) == asked["id"]
     assert post.body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
+
+
+async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a_message_of_its_own(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """Without Read Message History Discord refuses every reply (403, 160002): the answer is not a reply."""
+    fake.app_permissions = str(int(ALL_PERMISSIONS) & ~READ_MESSAGE_HISTORY)  # what Discord checks
+    plain = fake.guild
+
+    def without_history() -> dict[str, Any]:  # what the bot knows of it: the server's roles
+        data = plain()
+        everyone = data["roles"][0]
+        data["roles"] = [{**everyone, "permissions": str(int(everyone["permissions"]) & ~READ_MESSAGE_HISTORY)}]
+        return data
+
+    fake.guild = without_history  # type: ignore[method-assign]
+    async with connected(fake, service):
+        await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.status is not None)
+    assert post.status == 200 and post.body["embeds"] and "message_reference" not in post.body
 
 
 async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDiscord) -> None:
