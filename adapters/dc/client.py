@@ -152,8 +152,8 @@ class QABot(discord.Client):
         Only an edit that changes what the bot was asked takes a place in the channel's queue: edits
         of members' chatter (a link's preview arriving) had filled it and a question was dropped."""
         message = payload.message
-        if message.author.bot or not self.replies.answered.follows(message.created_at):
-            return  # the bot's own edits come back as events too
+        if pointing.from_a_program(message) or not self.replies.answered.follows(message.created_at):
+            return  # the bot's own edits come back as events too; a webhook's (PluralKit's) are a person's
         key = (message.channel.id, message.id)
         before = self.replies.answered.recall(key)
         question = self.question_in(message, answered=before is not None)
