@@ -532,6 +532,21 @@ async def test_a_cooldown_note_after_a_public_deferral_is_shown_to_its_asker_alo
 
 
 @pytest.mark.allow_error_logs
+async def test_a_public_deferral_discord_failed_to_delete_is_deleted_before_the_next_private_note(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """The public "thinking…" not deleted (refused), the apology after it was shown to everyone as the deferral's."""
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        fake.fail("DELETE", f"/webhooks/{fake.app_id}/", status=403)  # the cooldown note's deletion of it
+        for _ in range(service.cooldown.burst + 1):
+            await fake.push("INTERACTION_CREATE", fake.command("ask", question="Are most defectors women?"))
+        apology = await fake.wait_for(lambda c: c.answered is not None and (c.body or {}).get("content") == APOLOGY)
+    assert [c.status for c in fake.find("DELETE", f"/webhooks/{fake.app_id}/")] == [403, 204]
+    assert apology.result["flags"] & EPHEMERAL  # as Discord shows it
+
+
+@pytest.mark.allow_error_logs
 async def test_failure_is_logged_and_apologized_for(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
