@@ -226,6 +226,30 @@ async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None
     assert channel_posts(online, online.channel_id) == []
 
 
+def proxied(fake: FakeDiscord, message: dict[str, Any]) -> dict[str, Any]:
+    """PluralKit's copy of a member's `message`, as Discord sends it: posted through a webhook, whose
+    author is the webhook (marked a bot, named as the member's persona), with no member."""
+    author = fake.user("900000000000000081", name="Ann (her system)", bot=True)
+    copy = fake.message(message["content"], author=author, mentions=message["mentions"])
+    return {**{k: v for k, v in copy.items() if k != "member"}, "webhook_id": author["id"]}
+
+
+async def test_a_pluralkit_members_mention_keeps_its_answer(online: FakeDiscord) -> None:
+    """PluralKit deletes a member's message, with its answer, and reposts it by webhook: the copy is answered."""
+    original = online.mention("Are most defectors women?")
+    await online.push("MESSAGE_CREATE", original)
+    copy = proxied(online, original)
+    await online.push("MESSAGE_CREATE", copy)
+    await online.push("MESSAGE_DELETE", online.deleted(original))
+    marker = online.mention("What jobs did defectors have?", author=online.user("800000000000000001", name="b"))
+    await online.push("MESSAGE_CREATE", marker)  # answered after the rest: a channel's events go in order
+    await online.wait_for(lambda c: c.status is not None and marker["id"] in json.dumps(c.body))
+    posts = channel_posts(online, online.channel_id)
+    answered = {str(c.body["message_reference"]["message_id"]): str(c.result["id"]) for c in posts}
+    assert answered[original["id"]] not in online.messages  # gone with its question
+    assert online.messages[answered[copy["id"]]]["embeds"][0]["title"] == "Who are the refugees?"
+
+
 async def test_a_forwarded_message_is_ignored(online: FakeDiscord) -> None:
     """A forward (a reference of type 1 with a snapshot) is someone else's words: neither answered nor run."""
     forwarded = online.message("", dm=True)

@@ -113,7 +113,7 @@ class QABot(discord.Client):
         the bot answered the message before it was edited, and a reply to the bot still asks it
         (Discord takes an edited reply's mentions from its new text alone: its ping is gone)."""
         me = self.user
-        if me is None or message.author.bot or message.author.id == me.id:
+        if me is None or message.author.id == me.id or pointing.from_a_program(message):
             return None
         if message.type not in ASKING_TYPES:
             return None
