@@ -26,7 +26,7 @@ from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
 from tests.discord_support import ENV, TOKEN, connected, running
-from tests.fake_discord import Call, FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, READ_MESSAGE_HISTORY, Call, FakeDiscord
 from tests.support import child_env
 
 pytestmark = pytest.mark.timeout(30)
@@ -162,6 +162,26 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
 
 
+async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a_message_of_its_own(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """Without Read Message History Discord refuses every reply (403, 160002): the answer is not a reply."""
+    fake.app_permissions = str(int(ALL_PERMISSIONS) & ~READ_MESSAGE_HISTORY)  # what Discord checks
+    plain = fake.guild
+
+    def without_history() -> dict[str, Any]:  # what the bot knows of it: the server's roles
+        data = plain()
+        everyone = data["roles"][0]
+        data["roles"] = [{**everyone, "permissions": str(int(everyone["permissions"]) & ~READ_MESSAGE_HISTORY)}]
+        return data
+
+    fake.guild = without_history  # type: ignore[method-assign]
+    async with connected(fake, service):
+        await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.status is not None)
+    assert post.status == 200 and post.body["embeds"] and "message_reference" not in post.body
+
+
 async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDiscord) -> None:
     """The passage is about refugees caught in China, not women: the embed opens with the hedge."""
     await online.push("MESSAGE_CREATE", online.mention("What happens to women caught in China?"))
@@ -204,6 +224,30 @@ async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None
     await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
     await asyncio.sleep(0.2)
     assert channel_posts(online, online.channel_id) == []
+
+
+def proxied(fake: FakeDiscord, message: dict[str, Any]) -> dict[str, Any]:
+    """PluralKit's copy of a member's `message`, as Discord sends it: posted through a webhook, whose
+    author is the webhook (marked a bot, named as the member's persona), with no member."""
+    author = fake.user("900000000000000081", name="Ann (her system)", bot=True)
+    copy = fake.message(message["content"], author=author, mentions=message["mentions"])
+    return {**{k: v for k, v in copy.items() if k != "member"}, "webhook_id": author["id"]}
+
+
+async def test_a_pluralkit_members_mention_keeps_its_answer(online: FakeDiscord) -> None:
+    """PluralKit deletes a member's message, with its answer, and reposts it by webhook: the copy is answered."""
+    original = online.mention("Are most defectors women?")
+    await online.push("MESSAGE_CREATE", original)
+    copy = proxied(online, original)
+    await online.push("MESSAGE_CREATE", copy)
+    await online.push("MESSAGE_DELETE", online.deleted(original))
+    marker = online.mention("What jobs did defectors have?", author=online.user("800000000000000001", name="b"))
+    await online.push("MESSAGE_CREATE", marker)  # answered after the rest: a channel's events go in order
+    await online.wait_for(lambda c: c.status is not None and marker["id"] in json.dumps(c.body))
+    posts = channel_posts(online, online.channel_id)
+    answered = {str(c.body["message_reference"]["message_id"]): str(c.result["id"]) for c in posts}
+    assert answered[original["id"]] not in online.messages  # gone with its question
+    assert online.messages[answered[copy["id"]]]["embeds"][0]["title"] == "Who are the refugees?"
 
 
 async def test_a_forwarded_message_is_ignored(online: FakeDiscord) -> None:
@@ -509,6 +553,21 @@ async def test_a_cooldown_note_after_a_public_deferral_is_shown_to_its_asker_alo
     assert note.method == "POST" and note.path == f"/webhooks/{fake.app_id}/{token}" and deleted.at < note.at
     assert note.result["flags"] & EPHEMERAL  # as Discord shows it
     assert fake.violations == []
+
+
+@pytest.mark.allow_error_logs
+async def test_a_public_deferral_discord_failed_to_delete_is_deleted_before_the_next_private_note(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """The public "thinking…" not deleted (refused), the apology after it was shown to everyone as the deferral's."""
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        fake.fail("DELETE", f"/webhooks/{fake.app_id}/", status=403)  # the cooldown note's deletion of it
+        for _ in range(service.cooldown.burst + 1):
+            await fake.push("INTERACTION_CREATE", fake.command("ask", question="Are most defectors women?"))
+        apology = await fake.wait_for(lambda c: c.answered is not None and (c.body or {}).get("content") == APOLOGY)
+    assert [c.status for c in fake.find("DELETE", f"/webhooks/{fake.app_id}/")] == [403, 204]
+    assert apology.result["flags"] & EPHEMERAL  # as Discord shows it
 
 
 @pytest.mark.allow_error_logs

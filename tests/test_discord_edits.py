@@ -167,6 +167,18 @@ async def test_a_question_deleted_while_its_answer_goes_out_takes_the_answer(onl
     assert str(reply.result["id"]) not in online.messages
 
 
+async def test_two_quick_edits_leave_the_answer_of_the_last(online: FakeDiscord) -> None:
+    """Edited A -> B -> A while B's answer goes out, a question ends with A's answer (B's had stayed)."""
+    question, reply = await asked(online, WOMEN)
+    online.rest_delay = 0.4
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {CHINA}"))
+    await online.wait_for(lambda c: c.method == "PATCH")  # B's answer going out
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN}"))
+    await settled(online)
+    online.rest_delay = 0.0
+    assert online.messages[reply]["embeds"][0]["title"] == "Who are the refugees?"
+
+
 async def test_questions_deleted_in_bulk_take_their_replies(online: FakeDiscord) -> None:
     """A purge, or a ban that deletes a member's messages, deletes them in one MESSAGE_DELETE_BULK."""
     question, reply = await asked(online, CHINA)

@@ -14,7 +14,7 @@ from bot import Answerer, Service
 from tests.discord_support import ENV, connected
 from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
-from tests.test_discord_edits import refused_after_next_post
+from tests.test_discord_edits import refused_after_next_post, settled
 
 ANSWER_THIS = "Answer this"
 
@@ -298,6 +298,18 @@ async def test_answer_this_on_a_webhooks_message_answers_it(online: FakeDiscord)
     await callback_for(online, interaction)
     post = await online.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{online.channel_id}/messages")
     assert "from a bot" not in str(post.body) and post.body.get("embeds")
+
+
+async def test_the_edit_of_a_webhooks_message_pointed_at_is_followed(reading: FakeDiscord) -> None:
+    """A webhook's message pointed at (PluralKit's), edited through its webhook, has its answer follow as a member's."""
+    question = from_a_program(reading, "are most of the defectors women", "webhook")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question))
+    answer = await reading.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+    await reading.push("MESSAGE_UPDATE", reading.edited(question, "what happens to refugees caught in china"))
+    await settled(reading)
+    [edit] = reading.find("PATCH", f"/channels/{reading.channel_id}/messages/{answer.result['id']}")
+    assert edit.body["embeds"][0]["title"] == "Life in hiding"
 
 
 async def test_without_the_intent_a_bare_mention_at_a_bots_message_gets_the_note_not_answer_this(

@@ -113,7 +113,7 @@ class QABot(discord.Client):
         the bot answered the message before it was edited, and a reply to the bot still asks it
         (Discord takes an edited reply's mentions from its new text alone: its ping is gone)."""
         me = self.user
-        if me is None or message.author.bot or message.author.id == me.id:
+        if me is None or message.author.id == me.id or pointing.from_a_program(message):
             return None
         if message.type not in ASKING_TYPES:
             return None
@@ -152,19 +152,19 @@ class QABot(discord.Client):
         Only an edit that changes what the bot was asked takes a place in the channel's queue: edits
         of members' chatter (a link's preview arriving) had filled it and a question was dropped."""
         message = payload.message
-        if message.author.bot or not self.replies.answered.follows(message.created_at):
-            return  # the bot's own edits come back as events too
+        if pointing.from_a_program(message) or not self.replies.answered.follows(message.created_at):
+            return  # the bot's own edits come back as events too; a webhook's (PluralKit's) are a person's
         key = (message.channel.id, message.id)
         before = self.replies.answered.recall(key)
         question = self.question_in(message, answered=before is not None)
         if question is None and self.replies_to_me(message):
             return  # a reply to the bot, its text withheld (no Message Content intent, no ping): as it was
-        # not asked of the bot: changes nothing, unless its answer is going out (a deletion waits for it),
-        # or someone pointed the bot at it and its author changed the question (its answer follows)
-        unasked = question is None and before is None
-        if (unasked and not self.replies.pending(key) and not self.replies.pointed_and_edited(message)) or (
-            before is not None and before.question == question
-        ):
+        # not asked of the bot: changes nothing, unless someone pointed the bot at it and its author
+        # changed the question (its answer follows); asking what it was answered: nothing either. Not
+        # while an answer to it goes out (a deletion waits for it; an earlier edit's answer may differ):
+        # `Replies.follow` checks again in the channel's turn (A -> B -> A had kept B's answer)
+        unasked = question is None and before is None and not self.replies.pointed_and_edited(message)
+        if (unasked or (before is not None and before.question == question)) and not self.replies.pending(key):
             return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
             return

@@ -155,10 +155,14 @@ async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = Fals
 async def _follow_up(interaction: discord.Interaction[Any], kwargs: dict[str, Any], *, ephemeral: bool) -> None:
     """A follow-up, as visible as asked: after a public "thinking…" that no follow-up has become yet,
     a private one (a cooldown note, a refusal) first deletes it, and is then a message of its own;
-    sent as it was, the whole channel saw the note."""
-    if interaction.extras.pop(PUBLIC_THINKING, False) and ephemeral:
+    sent as it was, the whole channel saw the note. The mark goes only once the "thinking…" is gone,
+    deleted or become a follow-up: a deletion Discord failed is tried again by the next private one
+    (the apology after that failure had become the public deferral's message)."""
+    if ephemeral and interaction.extras.get(PUBLIC_THINKING):
         await interaction.delete_original_response()
+        del interaction.extras[PUBLIC_THINKING]
     await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+    interaction.extras.pop(PUBLIC_THINKING, None)  # a public follow-up is the deferral's message now
 
 
 async def respond(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool = False) -> None:

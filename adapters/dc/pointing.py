@@ -15,11 +15,11 @@ PEOPLES_TYPES = frozenset({discord.MessageType.default, discord.MessageType.repl
 
 def from_a_program(message: discord.Message) -> bool:
     """Whether a bot or an app wrote `message` (this bot too): the bot answers members' questions,
-    never another program's text, which no member asked. A webhook's message is pointed at like a
-    member's (Discord marks its author a bot too): PluralKit posts its members' messages through
-    one, and chat bridges post the other side's people; a member who points at it asks for it. A
-    command's response is an app's, though Discord posts it through a webhook too (its own
-    message type; a person's is a plain message or a reply)."""
+    never another program's text, which no member asked. A webhook's message is a person's, pointed
+    at or asking the bot by mention like a member's (Discord marks its author a bot too): PluralKit
+    posts its members' messages through one (and deletes theirs, and the bot's answer with it), and
+    chat bridges post the other side's people. A command's response is an app's, though Discord
+    posts it through a webhook too (its own message type; a person's is a plain message or a reply)."""
     if not message.author.bot:
         return False
     return message.webhook_id is None or message.type not in PEOPLES_TYPES

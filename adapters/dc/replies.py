@@ -1,10 +1,11 @@
 """The bot's replies to messages in channels: sent, and edited or deleted as their question is.
 
 `answer` sends a message's answer, the first of its messages a reply to the question (pinging
-nobody), and remembers what went out (as far as it went, when Discord failed partway); `follow`
-edits it in place when the question is edited (or deletes it when the message no longer asks the
-bot), and `deleted` deletes it with its question (see adapters.answered). The client calls them
-one at a time per channel.
+nobody; where the bot may not read the channel's history, Discord takes no reply: not one), and
+remembers what went out (as far as it went, when Discord failed partway); `follow` edits it in
+place when the question is edited (or deletes it when the message no longer asks the bot), and
+`deleted` deletes it with its question (see adapters.answered). The client calls them one at a time
+per channel.
 """
 
 from __future__ import annotations
@@ -107,15 +108,26 @@ class Replies:
     async def _send(
         self, message: discord.Message | discord.PartialMessage, sent: list[Piece], *, first: bool = True
     ) -> list[int]:
-        """Send the pieces in order; the first replies to the question (without pinging its author)."""
-        handles = []
+        """Send the pieces in order; the first replies to the question (without pinging its author),
+        where the bot may reply (`may_reply`)."""
+        handles, replying = [], first and self.may_reply(message.channel.id)
         for i, piece in enumerate(sent):
             kwargs = {**piece.kwargs, "mention_author": False}
-            if i == 0 and first:
+            if i == 0 and replying:
                 kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
             send = functools.partial(message.channel.send, **kwargs)
             handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
         return handles
+
+    def may_reply(self, channel_id: int) -> bool:
+        """Whether Discord takes a reply from the bot in this channel: it refuses every one (403, 160002)
+        from a bot without Read Message History there, whose answers then go out as messages of their own."""
+        channel = self.client.get_channel(channel_id)
+        if isinstance(channel, discord.Thread):
+            channel = channel.parent  # a thread's permission is its channel's
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return True  # a DM, whose history the bot reads, or a channel it does not hold: Discord decides
+        return channel.permissions_for(channel.guild.me).read_message_history
 
     async def follow(
         self, message: discord.Message, question: str | None, *, reply_to: discord.Message | None = None
