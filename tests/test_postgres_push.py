@@ -13,6 +13,7 @@ import yaml
 
 from bot import knowledge
 from bot.asker import Asker
+from bot.curation.store import load_whole
 from bot.service import Service
 from bot.storage import exports
 from bot.storage.postgres import Snapshot
@@ -488,3 +489,21 @@ def test_one_person_is_one_name_in_the_history_with_user_unset(
     code, out = run("kb", "history")
     made = [line for line in out.splitlines() if " seed " not in line and " by " in line]  # the seed was the fixture's
     assert code == 0 and len(made) == 3 and all(line.endswith(" by ann (cli)") for line in made), out
+
+
+def test_a_push_of_files_the_loader_accepts_with_a_trailing_tab_is_no_traceback(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """settings.yaml and a source with a tab after a value (a hand edit the bot and `kb check` load) are pushed
+    as recorded changes, not a YAML ScannerError traceback (push parsed them with PyYAML's stricter parser)."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    settings = folder / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("threshold: 6.2", "threshold: 6.5\t"), "utf-8")
+    article = next(iter(knowledge.knowledge_files(folder)))
+    text = article.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("  title: "))
+    article.write_text(text.replace(title, title + " (abridged)\t"), encoding="utf-8")
+    assert load_whole(folder) is not None  # the bot's own loader takes them
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "1 source(s) changed, settings.yaml changed" in out, out + capsys.readouterr().err

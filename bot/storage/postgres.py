@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import yaml
 from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
-from bot import knowledge
+from bot import knowledge, yamlfiles
 from bot.catalogue import N_, _
 from bot.curation.edits import normalized
 from bot.curation.history import DOCUMENT, PUSH, SEED, SOURCE, UNDONE_NEVER, Record
@@ -328,8 +327,7 @@ class PostgresStore:
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
         were made after it, which the push would silently take back (None: no such check)."""
         load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
-        paths = knowledge.knowledge_files(folder)
-        new = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths}
+        new = {path.name: _parsed(path) for path in knowledge.knowledge_files(folder)}
         documents = folder_documents(folder)
         with self.locked():
             old = self.read_files()
@@ -396,9 +394,17 @@ def folder_documents(folder: Path) -> dict[str, Any]:
     """synonyms.yaml and settings.yaml of a knowledge folder, where present, parsed as PostgreSQL gives them
     back (JSON), so that one pushed as it was compares equal. An empty file is an empty mapping, which both
     loaders read alike: None would be no file (in `commit`, and in an undo that restores it)."""
-    parsed = {name: yaml.safe_load((folder / name).read_text(encoding="utf-8")) for name in sorted(NOT_SOURCES)
-              if (folder / name).is_file()}  # fmt: skip
+    parsed = {name: _parsed(folder / name) for name in sorted(NOT_SOURCES) if (folder / name).is_file()}
     return {name: {} if data is None else json.loads(json.dumps(data)) for name, data in parsed.items()}
+
+
+def _parsed(path: Path) -> Any:
+    """A file of the folder parsed as the loader parses it (libyaml, which takes what PyYAML's pure-Python
+    parser refuses, a tab after a value), so that a file `kb check` takes is pushed; raises KnowledgeError."""
+    try:
+        return yamlfiles.read(path).data
+    except yamlfiles.FileError as exc:  # edited between the check and now
+        raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
 
 
 def _read_documents(conn: Connection) -> dict[str, Any]:
