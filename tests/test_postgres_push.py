@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -507,3 +508,25 @@ def test_a_push_of_files_the_loader_accepts_with_a_trailing_tab_is_no_traceback(
     assert load_whole(folder) is not None  # the bot's own loader takes them
     code, out = run("kb", "push", str(folder))
     assert code == 0 and "1 source(s) changed, settings.yaml changed" in out, out + capsys.readouterr().err
+
+
+def _newest_block(name: str) -> list[str]:
+    """The newest change's block of `kb history NAME`: its head line and the indented lines under it."""
+    code, out = run("kb", "history", name)
+    assert code == 0, out
+    head, *rest = out.splitlines()
+    return [head, *itertools.takewhile(lambda line: line.startswith("  "), rest)]
+
+
+def test_history_of_a_phrase_added_to_a_long_synonym_group_shows_that_phrase(url: str, tmp_path: Path) -> None:
+    """A phrase added to the bundled first group (169 characters, clipped in a line) is shown: it had read the same."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    path = folder / "synonyms.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["groups"][0].append("the Hermit North")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "synonyms.yaml changed" in out, out
+    block = _newest_block("synonyms.yaml")
+    assert " push synonyms.yaml " in block[0] and block[1:] == ["  ~ group North Korea: + the Hermit North"], block

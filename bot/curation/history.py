@@ -19,6 +19,7 @@ import logging
 import os
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -314,19 +315,55 @@ def _document_lines(r: Record) -> list[str]:
     return lines + ([] if r.after is None else [f"  after:  {after}"])
 
 
-def _group_changes(old: list[Any], new: list[Any], most: int = 5) -> list[str]:
+def _group_changes(old: list[list[str]], new: list[list[str]], most: int = 5) -> list[str]:
+    """The groups taken out (-), put in (+) and changed (~: a group taken out and one put in that share a
+    phrase, shown by the phrases taken out and put in, since a long group's line is clipped before its end)."""
+    gone, came = [group for group in old if group not in new], [group for group in new if group not in old]
+    changed = _paired(gone, came)
+    paired = {id(group) for pair in changed for group in pair}
+    gone, came = [g for g in gone if id(g) not in paired], [g for g in came if id(g) not in paired]
     lines = []
-    for sign, these, others in (("-", old, new), ("+", new, old)):
-        gone = [group for group in these if group not in others]
-        lines += [f"  {sign} group: {_clipped(', '.join(map(str, group)))}" for group in gone[:most]]
-        if len(gone) > most:
-            lines.append(f"  {sign} … and {len(gone) - most} more")
+    for sign, shown in (
+        ("-", [f"group: {_clipped(', '.join(group))}" for group in gone]),
+        ("+", [f"group: {_clipped(', '.join(group))}" for group in came]),
+        ("~", [_group_change(was, now) for was, now in changed]),
+    ):
+        lines += [f"  {sign} {line}" for line in shown[:most]]
+        if len(shown) > most:
+            lines.append(f"  {sign} … and {len(shown) - most} more")
     return lines or ["  (the same groups, in another order)"]
 
 
-def _groups(data: Any) -> list[Any]:
+def _paired(gone: list[list[str]], came: list[list[str]]) -> list[tuple[list[str], list[str]]]:
+    """Each group taken out with the group put in that shares most of its phrases (the same group, changed);
+    through an index of phrases, since a push may replace a thousand groups."""
+    holding: dict[str, list[int]] = {}
+    for i, group in enumerate(came):
+        for phrase in set(group):
+            holding.setdefault(phrase, []).append(i)
+    pairs, taken = [], set()
+    for group in gone:
+        shared = Counter(i for phrase in set(group) for i in holding.get(phrase, ()) if i not in taken)
+        if shared:
+            i = shared.most_common(1)[0][0]
+            taken.add(i)
+            pairs.append((group, came[i]))
+    return pairs
+
+
+def _group_change(was: list[str], now: list[str]) -> str:
+    """A changed group, named by its first phrase kept: its phrases taken out and put in."""
+    name = next(phrase for phrase in now if phrase in was)
+    taken, put = [p for p in was if p not in now], [p for p in now if p not in was]
+    parts = ([f"- {', '.join(taken)}"] if taken else []) + ([f"+ {', '.join(put)}"] if put else [])
+    return _clipped(f"group {name}: {'; '.join(parts) or 'its phrases in another order'}")
+
+
+def _groups(data: Any) -> list[list[str]]:
     groups = data.get("groups") if isinstance(data, dict) else None
-    return [group for group in groups if isinstance(group, list)] if isinstance(groups, list) else []
+    if not isinstance(groups, list):
+        return []
+    return [[str(phrase) for phrase in group] for group in groups if isinstance(group, list)]
 
 
 def _count(groups: list[Any]) -> str:
