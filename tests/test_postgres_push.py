@@ -33,6 +33,16 @@ TIPS = (
     '  - id: walrus-sleep\n    section: "Walrus sleep"\n    text: "Walruses can sleep while floating."\n'
 )
 
+CALIBRATED = (  # settings.yaml as `calibrate` writes it for a folder: every signal weighed, band and hedge set
+    "ranking: {k1: 1.2, b: 0.75, focus: 0.5}\n"
+    "confidence:\n"
+    "  weights: {coverage: 3.9123, strength: 1.2345, margin: 0.5432, rivals: -0.1234, kind: 0.8765, score: 2.5432}\n"
+    "  threshold: 6.2\n"
+    "  min_coverage: 0\n"
+    "  hedge: 0.25\n"
+    "  band: 0.4\n"
+)
+
 
 @pytest.fixture
 def two_files_url(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -427,10 +437,9 @@ def test_undo_of_a_pushed_settings_change_puts_the_old_settings_back_on_every_in
     assert change.passage_id == "settings.yaml" and "Undid the push of `settings.yaml`" in change.message
     b._catch_up()
     assert b._answerer.confidence.threshold == before
-    code, out = run("kb", "history", "settings.yaml")
-    undo, _, put_back = out.splitlines()[:3]  # newest first: the undo, what it took out, what it put back
-    assert code == 0 and undo.endswith(" undo settings.yaml by tester (cli)"), out
-    assert put_back.startswith("  after:") and f'"threshold": {before}' in put_back, out
+    undo, *put_back = _newest_block("settings.yaml")
+    assert undo.endswith(" undo settings.yaml by tester (cli)"), undo
+    assert put_back == [f"  confidence.threshold: {before + 1.5} → {before}"], put_back
 
 
 def test_undo_of_a_push_that_added_synonyms_takes_the_file_out(
@@ -530,3 +539,16 @@ def test_history_of_a_phrase_added_to_a_long_synonym_group_shows_that_phrase(url
     assert code == 0 and "synonyms.yaml changed" in out, out
     block = _newest_block("synonyms.yaml")
     assert " push synonyms.yaml " in block[0] and block[1:] == ["  ~ group North Korea: + the Hermit North"], block
+
+
+def test_history_of_a_settings_push_shows_the_value_that_changed(url: str, tmp_path: Path) -> None:
+    """Calibrated settings pushed, then their threshold changed and pushed: history shows that value, old → new."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "settings.yaml").write_text(CALIBRATED, encoding="utf-8")
+    assert run("kb", "push", str(folder))[0] == 0
+    (folder / "settings.yaml").write_text(CALIBRATED.replace("threshold: 6.2", "threshold: 7.5"), encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "settings.yaml changed" in out, out
+    block = _newest_block("settings.yaml")
+    assert " push settings.yaml " in block[0] and block[1:] == ["  confidence.threshold: 6.2 → 7.5"], block

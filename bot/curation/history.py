@@ -20,6 +20,7 @@ import os
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -305,11 +306,14 @@ def _is_document(value: dict[str, Any] | None) -> bool:
 
 def _document_lines(r: Record) -> list[str]:
     """Of synonyms.yaml, the groups taken out and put in (what a reader looks for among hundreds), or how
-    many it has when the whole file comes or goes; of settings.yaml, its data before and after."""
+    many it has when the whole file comes or goes; of settings.yaml, the values that differ, or its data
+    when the whole file comes or goes."""
     old, new = (None if value is None else value.get(DOCUMENT) for value in (r.before, r.after))
     synonyms = r.passage_id == SYNONYMS_FILE
     if synonyms and r.before is not None and r.after is not None:
         return _group_changes(_groups(old), _groups(new))
+    if r.before is not None and r.after is not None:
+        return _setting_changes(old, new)
     before, after = (_count(_groups(data)) if synonyms else _flow(data) for data in (old, new))
     lines = [] if r.before is None else [f"  before: {before}"]
     return lines + ([] if r.after is None else [f"  after:  {after}"])
@@ -366,12 +370,38 @@ def _groups(data: Any) -> list[list[str]]:
     return [[str(phrase) for phrase in group] for group in groups if isinstance(group, list)]
 
 
+_UNSET = object()  # a setting the file does not hold: the bot's default applies
+
+
+def _setting_changes(old: Any, new: Any) -> list[str]:
+    """One line a value that differs, `confidence.threshold: 6.2 → 7.5`: calibrated settings are a dozen
+    numbers, and the one changed is lost in a clipped line of them all."""
+    differing = _differing(old or {}, new or {}, "")  # None: an empty file, as an older version stored it
+    lines = [f"  {path}: {_setting(was)} → {_setting(now)}" for path, was, now in differing]
+    return lines or ["  (the same settings, written otherwise)"]
+
+
+def _differing(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """The dotted paths whose values differ; a section one side lacks is read as empty (its values defaults)."""
+    if isinstance(old, dict) or isinstance(new, dict):
+        old, new = ({} if value is _UNSET else value for value in (old, new))
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(key for key in new if key not in old)]:
+            yield from _differing(old.get(key, _UNSET), new.get(key, _UNSET), f"{path}.{key}" if path else str(key))
+    elif old != new:
+        yield path or "settings", old, new
+
+
+def _setting(value: Any) -> str:
+    return "(default)" if value is _UNSET else _flow(value, 60)
+
+
 def _count(groups: list[Any]) -> str:
     return f"{len(groups)} synonym group{'s' if len(groups) != 1 else ''}"
 
 
-def _flow(data: Any) -> str:
-    return _clipped(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")))
+def _flow(data: Any, limit: int = 160) -> str:
+    return _clipped(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")), limit)
 
 
 def _clipped(text: str, limit: int = 160) -> str:
