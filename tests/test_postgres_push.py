@@ -552,3 +552,17 @@ def test_history_of_a_settings_push_shows_the_value_that_changed(url: str, tmp_p
     assert code == 0 and "settings.yaml changed" in out, out
     block = _newest_block("settings.yaml")
     assert " push settings.yaml " in block[0] and block[1:] == ["  confidence.threshold: 6.2 → 7.5"], block
+
+
+def test_an_empty_synonyms_pushed_over_an_older_versions_empty_one_records_nothing(url: str, tmp_path: Path) -> None:
+    """An empty synonyms.yaml an older version stored (JSON null), exported and pushed unchanged, records nothing."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:  # what the version before stored for an empty file
+        conn.execute("UPDATE documents SET data = 'null'::jsonb WHERE name = 'synonyms.yaml'")
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "changed" not in out, out
+    code, out = run("kb", "history", "synonyms.yaml")
+    assert code == 0 and " push synonyms.yaml " not in out, out

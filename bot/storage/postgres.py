@@ -408,7 +408,11 @@ def _parsed(path: Path) -> Any:
 
 
 def _read_documents(conn: Connection) -> dict[str, Any]:
-    return {str(name): data for name, data in conn.execute("SELECT name, data FROM documents ORDER BY name")}
+    """synonyms.yaml and settings.yaml as the database holds them. An empty file, which a version before
+    this one stored as JSON null, is an empty mapping, as `folder_documents` reads it (and both loaders
+    alike): else that file exported and pushed back unchanged was recorded as a change."""
+    rows = conn.execute("SELECT name, data FROM documents ORDER BY name")
+    return {str(name): {} if data is None else data for name, data in rows}
 
 
 def _write_document(conn: Connection, name: str, data: Any) -> None:
