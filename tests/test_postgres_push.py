@@ -566,3 +566,38 @@ def test_an_empty_synonyms_pushed_over_an_older_versions_empty_one_records_nothi
     assert code == 0 and "changed" not in out, out
     code, out = run("kb", "history", "synonyms.yaml")
     assert code == 0 and " push synonyms.yaml " not in out, out
+
+
+def test_a_synonyms_file_the_loader_accepts_is_pushed_not_refused_as_too_large(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 125 KB synonyms.yaml a group a line (under the loader's 128 KB) is pushed, exported and loaded, as written."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    lines = ["groups:"]
+    for g in range(1000):
+        lines.append("  - [" + ", ".join(f"w{g:04d}{chr(97 + i) * 3}" for i in range(12)) + "]")
+    (folder / "synonyms.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (folder / "synonyms.yaml").stat().st_size < 128 * 1024
+    load_whole(folder)  # the bot loads it
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "synonyms.yaml changed" in out, capsys.readouterr().err
+    again = tmp_path / "again"
+    assert run("kb", "export", str(again))[0] == 0
+    assert (again / "synonyms.yaml").read_text(encoding="utf-8").splitlines()[1] == "- [" + lines[1][5:]
+    load_whole(again)  # as every instance loads it
+
+
+def test_a_synonyms_file_under_the_limit_only_through_aliases_is_refused_naming_it(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Groups repeated by alias (`*a`), over 128 KB once written out as instances load them: refused in one line."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    group = "[" + ", ".join(f"phrase number {i:02d} of the one group" for i in range(50)) + "]"
+    (folder / "synonyms.yaml").write_text(f"groups:\n  - &a {group}\n" + "  - *a\n" * 99, encoding="utf-8")
+    load_whole(folder)  # the bot loads it
+    capsys.readouterr()
+    assert run("kb", "push", str(folder))[0] != 0
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "synonyms.yaml: " in said and "more than the limit of 131072" in said, said

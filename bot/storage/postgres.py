@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import yaml
 from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
@@ -35,6 +37,7 @@ from bot.curation.edits import normalized
 from bot.curation.history import DOCUMENT, PUSH, SEED, SOURCE, UNDONE_NEVER, Record
 from bot.curation.store import EMPTIED, StoreError, dump, load_whole, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
+from bot.search import synonyms
 from bot.storage.database import UNAVAILABLE, Connection, Database
 
 log = logging.getLogger(__name__)
@@ -90,7 +93,7 @@ class Snapshot:
         written through: the folder is often a checkout, and its link could lead to any file outside."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
-            write_atomic(folder / name, dump(data))
+            write_atomic(folder / name, _written(name, data))
 
 
 @dataclass
@@ -329,6 +332,8 @@ class PostgresStore:
         load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
         new = {path.name: _parsed(path) for path in knowledge.knowledge_files(folder)}
         documents = folder_documents(folder)
+        if knowledge.SYNONYMS_FILE in documents:
+            _within_limit(folder / knowledge.SYNONYMS_FILE, documents[knowledge.SYNONYMS_FILE])
         with self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
@@ -383,11 +388,31 @@ def validate(files: Files, documents: Mapping[str, Any] | None = None) -> Knowle
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
         for name, data in {**files, **(documents or {})}.items():
-            (folder / name).write_text(dump(data), encoding="utf-8")
+            (folder / name).write_text(_written(name, data), encoding="utf-8")
         try:
             return load_whole(folder)
         except KnowledgeError as exc:
             raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+
+
+def _written(name: str, data: Any) -> str:
+    """A file's text as the database writes it out (an export, every instance's load, the check of a change).
+    synonyms.yaml gets a group a line, as people write it (`- [photo, pics]`): a phrase a line made it a fifth
+    larger, so a file under the loader's limit came out over it, and its push was refused."""
+    if name != knowledge.SYNONYMS_FILE:
+        return dump(data)
+    text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=math.inf)
+    return text
+
+
+def _within_limit(path: Path, data: Any) -> None:
+    """Refuse synonyms.yaml that is over the loader's limit as every instance will read it (`_written`): a group a
+    line is no larger than a file written that way, but one made small by aliases (`*a`, each a whole group
+    written out) or by leaving out the spaces can come out larger; raises KnowledgeError naming the file."""
+    size, limit = len(_written(path.name, data).encode()), synonyms.MAX_BYTES
+    if size > limit:
+        said = f"{size} bytes as the database writes it out (a group a line, each alias written out)"
+        raise KnowledgeError(path, f"{said}, more than the limit of {limit}")
 
 
 def folder_documents(folder: Path) -> dict[str, Any]:
