@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.curation.history import DOCUMENT, PUSH, Record, render
+from tests.conftest import ROOT
+
+BEFORE_PUSHES = "dbf8c5a^"  # the version before `kb push` recorded synonyms.yaml and settings.yaml
 
 
 def _push(name: str, before: Any, after: Any) -> Record:
@@ -25,3 +35,26 @@ def test_a_phrase_moved_between_groups_shows_as_two_changed_groups_beside_those_
         "  ~ group photo: - images",
         "  ~ group compose: + images",
     ]
+
+
+def test_scaling_md_says_what_an_older_instances_history_shows_of_a_push(tmp_path: Path) -> None:
+    """The lines the version before shows under a push and its undo are those docs/scaling.md quotes (not "none")."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE_PUSHES, "bot"], capture_output=True)
+    if archive.returncode != 0:
+        pytest.skip(f"no {BEFORE_PUSHES} in this checkout (a shallow clone?)")
+    subprocess.run(["tar", "-x", "-C", str(tmp_path)], input=archive.stdout, check=True)
+    groups, settings = {"groups": [["a", "b"]]}, {"ranking": {"k1": 1.5}}
+    records = [
+        _push("synonyms.yaml", {"groups": []}, groups),
+        _push("settings.yaml", None, settings),
+        replace(_push("synonyms.yaml", groups, {"groups": []}), kind="undo"),
+        replace(_push("settings.yaml", settings, None), kind="undo"),
+    ]
+    script = "import json, sys\nfrom bot.curation.history import Record, render\n" \
+             "print(render([Record(**r) for r in json.load(sys.stdin)]))"  # fmt: skip
+    shown = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True,
+                           input=json.dumps([asdict(r) for r in records]))  # fmt: skip
+    under = {" ".join(line.split()) for line in shown.stdout.splitlines() if line.startswith("  ")}
+    said = " ".join((ROOT / "docs" / "scaling.md").read_text(encoding="utf-8").split())
+    assert under and all(f"`{line}`" in said for line in under), (under, shown.stdout)
+    assert "by its first line only" not in said
