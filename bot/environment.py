@@ -25,12 +25,20 @@ class Bounds:
     unit: str = "seconds"
     word: str = ""  # a word it may hold instead, read by the adapter itself (DISCORD_SHARD_COUNT=auto)
     what: str = ""  # what it is, when more than a number: "a port number"
+    zero: str = ""  # what 0 means, when 0 is allowed below `low`: "no limit"
 
     def kind(self) -> str:
         """How the error names what is wanted: "a whole number from 0 to 60 (seconds)"."""
         what = self.what or ("a whole number" if self.whole else "a number")
         unit = f" ({self.unit})" if self.unit else ""
-        return f"{what} from {self.low:g} to {self.high:g}{unit}" + (f", or {self.word}" if self.word else "")
+        kind = f"{what} from {self.low:g} to {self.high:g}{unit}"
+        if self.zero:
+            kind += f", or 0 ({self.zero})"
+        return kind + (f", or {self.word}" if self.word else "")
+
+    def holds(self, value: float) -> bool:
+        """Whether `value` is in range (NaN and the infinities are not), or the 0 allowed below it."""
+        return self.low <= value <= self.high or (bool(self.zero) and value == 0)
 
 
 NUMBERS: dict[str, Bounds] = {
@@ -42,9 +50,11 @@ NUMBERS: dict[str, Bounds] = {
     # the pauses double up to 30 s: 20 attempts already take about 8 minutes (0 counts as 1)
     "TELEGRAM_SEND_ATTEMPTS": Bounds(0, 20, whole=True, unit="attempts"),
     "TELEGRAM_RETRY_DELAY": Bounds(0, 30),  # a pause is at most 30 s (adapters.delivery.RetryPolicy.max_delay)
-    # Telegram allows about 30 a second (paid broadcasts up to 1,000); 0 lifts the limit
-    "TELEGRAM_RATE_LIMIT": Bounds(0, 1000, unit="calls a second; 0: no limit"),
-    "TELEGRAM_GROUP_RATE_LIMIT": Bounds(0, 1000, unit="messages a minute per group; 0: no limit"),
+    # Telegram allows about 30 a second (paid broadcasts up to 1,000); 0 lifts the limit (python-telegram-bot
+    # leaves a falsy rate unlimited). Between 0 and 1 aiolimiter's bucket holds less than the one call
+    # each send asks for: every reply was refused ("Can't acquire more than the maximum capacity").
+    "TELEGRAM_RATE_LIMIT": Bounds(1, 1000, unit="calls a second", zero="no limit"),
+    "TELEGRAM_GROUP_RATE_LIMIT": Bounds(1, 1000, unit="messages a minute per group", zero="no limit"),
     "TELEGRAM_WEBHOOK_PORT": Bounds(1, 65535, whole=True, unit="", what="a port number"),
     # Discord forgets an interaction not acknowledged within 3 s, and the deferral needs time to get there
     "DISCORD_DEFER_AFTER": Bounds(0, 2.5),
@@ -67,7 +77,7 @@ def read_number(name: str, raw: str) -> float | None:
         value = (int(raw) if bounds.whole else float(raw)) if raw.isascii() else math.nan
     except ValueError:
         value = math.nan
-    if not bounds.low <= value <= bounds.high:  # NaN, and the infinities, fail it too
+    if not bounds.holds(value):
         raise BadNumber(f"{name} must be {bounds.kind()}, not {raw[:20]!r}")
     return value
 

@@ -296,7 +296,8 @@ OUT_OF_RANGE = {
     "TELEGRAM_RETRY_DELAY": (["1000"], "a number from 0 to 30 (seconds)"),
     "TELEGRAM_POLL_TIMEOUT": (["61", "-1", "١٠"], "a whole number from 0 to 60 (seconds)"),  # ASCII digits only
     "TELEGRAM_REQUEST_TIMEOUT": (["inf"], "a number from 0 to 300 (seconds)"),
-    "TELEGRAM_RATE_LIMIT": (["nan"], "a number from 0 to 1000 (calls a second; 0: no limit)"),
+    "TELEGRAM_RATE_LIMIT": (["nan", "0.5", "-1"], "a number from 1 to 1000 (calls a second), or 0 (no limit)"),
+    "TELEGRAM_GROUP_RATE_LIMIT": (["0.99"], "a number from 1 to 1000 (messages a minute per group), or 0 (no limit)"),
     "TELEGRAM_WEBHOOK_PORT": (["70000", "eighty", "8²"], "a port number from 1 to 65535"),
     "DISCORD_GUILD_READY_TIMEOUT": (["1e9"], "a number from 0 to 60 (seconds)"),
     "DISCORD_SHARD_COUNT": (["0"], "a whole number from 1 to 10000 (shards), or auto"),
@@ -329,11 +330,12 @@ def test_a_bad_number_of_a_platform_without_its_token_is_a_warning(kdir: Path, e
 
 
 def test_numbers_at_their_bounds_and_auto_are_ok(kdir: Path, env: pytest.MonkeyPatch) -> None:
-    """The highest value of each range, a blank one, and DISCORD_SHARD_COUNT=auto pass."""
+    """The highest value of a range, the lowest, a blank one, 0 for no rate limit and DISCORD_SHARD_COUNT=auto pass."""
     env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
     env.setenv("DISCORD_BOT_TOKEN", DISCORD)
     for name, value in (("TELEGRAM_RETRY_DELAY", "30"), ("TELEGRAM_POLL_TIMEOUT", "60"), ("DISCORD_DEFER_AFTER", "2.5"),
-                        ("TELEGRAM_RATE_LIMIT", " "), ("DISCORD_SHARD_COUNT", "AUTO")):  # fmt: skip
+                        ("TELEGRAM_RATE_LIMIT", " "), ("TELEGRAM_GROUP_RATE_LIMIT", "0"),
+                        ("DISCORD_SHARD_COUNT", "AUTO"), ("TELEGRAM_WEBHOOK_PORT", "1")):  # fmt: skip
         env.setenv(name, value)
     code, out = run(kdir)
     assert code == 0 and not lines(out, "error") and "settings" not in out, out
