@@ -46,7 +46,9 @@ NUMBERS: dict[str, Bounds] = {
     "TELEGRAM_POLL_TIMEOUT": Bounds(0, 60, whole=True),
     # each retry of a 429 waits as long as Telegram asks: more would hold a reply for minutes
     "TELEGRAM_MAX_RETRIES": Bounds(0, 10, whole=True, unit="retries"),
-    "TELEGRAM_REQUEST_TIMEOUT": Bounds(0, 300),
+    # 0 timed every call out at once (the bot never logged in); half a second still suits a Local Bot API
+    # Server beside the bot (Telegram's own takes a few tenths of a second, hence the default of 5)
+    "TELEGRAM_REQUEST_TIMEOUT": Bounds(0.5, 300),
     # the pauses double up to 30 s: 20 attempts already take about 8 minutes (0 counts as 1)
     "TELEGRAM_SEND_ATTEMPTS": Bounds(0, 20, whole=True, unit="attempts"),
     "TELEGRAM_RETRY_DELAY": Bounds(0, 30),  # a pause is at most 30 s (adapters.delivery.RetryPolicy.max_delay)

@@ -295,7 +295,7 @@ def test_bad_webhook_settings_are_named(
 OUT_OF_RANGE = {
     "TELEGRAM_RETRY_DELAY": (["1000"], "a number from 0 to 30 (seconds)"),
     "TELEGRAM_POLL_TIMEOUT": (["61", "-1", "١٠"], "a whole number from 0 to 60 (seconds)"),  # ASCII digits only
-    "TELEGRAM_REQUEST_TIMEOUT": (["inf"], "a number from 0 to 300 (seconds)"),
+    "TELEGRAM_REQUEST_TIMEOUT": (["inf", "0", "0.1"], "a number from 0.5 to 300 (seconds)"),
     "TELEGRAM_RATE_LIMIT": (["nan", "0.5", "-1"], "a number from 1 to 1000 (calls a second), or 0 (no limit)"),
     "TELEGRAM_GROUP_RATE_LIMIT": (["0.99"], "a number from 1 to 1000 (messages a minute per group), or 0 (no limit)"),
     "TELEGRAM_WEBHOOK_PORT": (["70000", "eighty", "8²"], "a port number from 1 to 65535"),
