@@ -1,17 +1,17 @@
-"""The platforms' numeric environment variables (TELEGRAM_*, DISCORD_*): the range of each, and the
-one line that names a value out of it.
+"""The platforms' numeric environment variables (TELEGRAM_*, DISCORD_*): the range of each, the
+lists of ids (DISCORD_SHARD_IDS, DISCORD_ANSWER_FORUMS), and the one line that names a bad value.
 
-The adapters read them through `read_number` (`adapters.settings.Env`, which keeps the defaults),
-and `doctor` checks them with `number_problems`, so a bad value is named in the same words before a
-start and at it. Without an upper bound a slip went unnoticed: TELEGRAM_RETRY_DELAY=1000 (meant
-as milliseconds) made every pause the longest, 30 s, and DISCORD_GUILD_READY_TIMEOUT=600 held every
-start for ten minutes, without a word.
+The adapters read them through `read_number` (`adapters.settings.Env`, which keeps the defaults)
+and the lists' readers, and `doctor` checks them with `number_problems`, so a bad value is named in
+the same words before a start and at it. Without an upper bound a slip went unnoticed:
+TELEGRAM_RETRY_DELAY=1000 (meant as milliseconds) made every pause the longest, 30 s, and
+DISCORD_GUILD_READY_TIMEOUT=600 held every start for ten minutes, without a word.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -84,8 +84,53 @@ def read_number(name: str, raw: str) -> float | None:
     return value
 
 
+def read_whole_numbers(name: str, raw: str, what: str = "numbers") -> tuple[int, ...]:
+    """Whole numbers of 0 or more written "0,1" or "1234, 5678" (ASCII digits only: int() takes "١", an
+    Arabic-Indic one); () when blank; raises BadNumber."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise BadNumber(f"{name} must be comma-separated {what}, not {raw.strip()[:60]!r}")
+    return tuple(int(part) for part in parts)
+
+
+def read_shard_ids(env: Mapping[str, str]) -> tuple[int, ...] | None:
+    """DISCORD_SHARD_IDS ("0,1"), each below DISCORD_SHARD_COUNT, which must then be a number; None when
+    unset; raises BadNumber."""
+    ids = read_whole_numbers("DISCORD_SHARD_IDS", env.get("DISCORD_SHARD_IDS", ""))
+    if not ids:
+        return None
+    count = env.get("DISCORD_SHARD_COUNT", "").strip()
+    if count.lower() in ("", NUMBERS["DISCORD_SHARD_COUNT"].word):
+        raise BadNumber("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
+    try:
+        shards = read_number("DISCORD_SHARD_COUNT", count)
+    except BadNumber:
+        return ids  # the count's own line says what is wrong with it
+    if shards is not None and any(i >= shards for i in ids):
+        raise BadNumber("DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1")
+    return ids
+
+
+def read_answer_forums(env: Mapping[str, str]) -> frozenset[int]:
+    """DISCORD_ANSWER_FORUMS: channel ids written "1234,5678" (Developer Mode, then right-click the
+    channel, Copy Channel ID), each a snowflake (above 0, below 2**64); raises BadNumber."""
+    name, what = "DISCORD_ANSWER_FORUMS", "channel ids (numbers)"
+    raw = env.get(name, "")
+    ids = read_whole_numbers(name, raw, what)
+    if not all(0 < i < 2**64 for i in ids):
+        raise BadNumber(f"{name} must be comma-separated {what}, not {raw.strip()[:60]!r}")
+    return frozenset(ids)
+
+
+# the variables that hold lists, each with its reader (which may look at another variable too)
+LISTS: dict[str, Callable[[Mapping[str, str]], object]] = {
+    "DISCORD_SHARD_IDS": read_shard_ids,
+    "DISCORD_ANSWER_FORUMS": read_answer_forums,
+}
+
+
 def number_problems(env: Mapping[str, str], prefix: str) -> list[str]:
-    """The line for each variable whose name starts with `prefix` that holds a bad value."""
+    """The line for each variable whose name starts with `prefix` that holds a bad number or list."""
     problems = []
     for name, bounds in NUMBERS.items():
         raw = env.get(name, "").strip()
@@ -93,6 +138,12 @@ def number_problems(env: Mapping[str, str], prefix: str) -> list[str]:
             continue
         try:
             read_number(name, raw)
+        except BadNumber as exc:
+            problems.append(str(exc))
+    for name, read in LISTS.items():
+        try:
+            if name.startswith(prefix):
+                read(env)
         except BadNumber as exc:
             problems.append(str(exc))
     return problems

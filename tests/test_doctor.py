@@ -318,6 +318,21 @@ def test_a_number_out_of_its_range_is_an_error_naming_it(
     assert doctor.start_errors(dict(os.environ)) == [line.split(": ", 1)[1]]
 
 
+def test_a_shard_id_run_refuses_is_an_error_and_a_bad_count_is_named_once(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """DISCORD_SHARD_IDS=0,5 with a count of 2 is an error in run's words; with a bad count, the count's line alone."""
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    env.setenv("DISCORD_SHARD_COUNT", "2")
+    env.setenv("DISCORD_SHARD_IDS", "0,5")
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    said = "DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1"
+    assert code == 1 and line == f"error   discord settings: {said}", out
+    env.setenv("DISCORD_SHARD_COUNT", "two")
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    assert code == 1 and "DISCORD_SHARD_COUNT must be " in line and "DISCORD_SHARD_IDS" not in out, out
+
+
 def test_a_bad_number_of_a_platform_without_its_token_is_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
     """TELEGRAM_RETRY_DELAY=1000 without a Telegram token is not read by `run`: a warning, and exit 0."""
     env.setenv("DISCORD_BOT_TOKEN", DISCORD)
