@@ -298,6 +298,27 @@ def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: 
     assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
 
 
+def kb_add_by(kdir: Path, data: Path, *by: str) -> tuple[int, str]:
+    """`kb add` of one passage into `kdir`, its history in `data`, with `--by` and its name if given."""
+    return run_cli(
+        "kb", "add", "--knowledge", str(kdir), "--data", str(data), *(("--by", *by) if by else ()),
+        "--section", "Walrus teeth", "--text", "Walruses use their tusks to climb onto the ice.",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["--by", "$USER"])
+def test_a_name_that_is_not_utf8_is_recorded_with_its_bytes_written_out(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """A `--by` or $USER name from a Latin-1 terminal (b"j\\xf6rg") is recorded as `j\\xf6rg`; kb add had crashed."""
+    name = "j\udcf6rg"  # argv's and the environment's b"j\xf6rg", as Python decodes it
+    monkeypatch.setenv("USER", name if given == "$USER" else "ann")
+    data = tmp_path / "data"
+    code, out = kb_add_by(kdir, data, *([name] if given == "--by" else []))
+    assert code == 0, out
+    assert "by j\\xf6rg (cli)" in run_cli("kb", "history", "--knowledge", str(kdir), "--data", str(data))[1]
+
+
 def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
     folder = tmp_path / "community"

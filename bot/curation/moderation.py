@@ -51,11 +51,20 @@ def command_line_moderator(by: str | None = None) -> str:
     with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
     Docker or under systemd, one person showed in `kb history` as their login name and as "cli"."""
     if by or os.environ.get("USER"):  # $USER first, as before: `su` can leave $LOGNAME the old user's
-        return by or os.environ["USER"]
+        return _writable(by or os.environ["USER"])
     try:
-        return getpass.getuser()
+        return _writable(getpass.getuser())
     except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
         return CLI_PLATFORM
+
+
+def _writable(name: str) -> str:
+    """`name` with the bytes that were not UTF-8 written as `\\xf6`: argv and the environment hold them as
+    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one)."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that was no byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
