@@ -319,6 +319,19 @@ def test_a_name_that_is_not_utf8_is_recorded_with_its_bytes_written_out(
     assert "by j\\xf6rg (cli)" in run_cli("kb", "history", "--knowledge", str(kdir), "--data", str(data))[1]
 
 
+@pytest.mark.parametrize(("by", "user", "recorded"), [("   ", "ann", "ann"), (" bob ", "ann", "bob"), ("", " ", "cli")])
+def test_a_blank_name_is_not_given_and_a_name_is_stripped(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str, user: str, recorded: str
+) -> None:
+    """`--by "  "` means the login name, " bob " is bob, and a blank $USER with no other name is "cli", never blank."""
+    monkeypatch.setenv("USER", user)
+    monkeypatch.setenv("LOGNAME", " ")  # getpass.getuser() takes it before the password database
+    data = tmp_path / "data"
+    assert kb_add_by(kdir, data, by)[0] == 0
+    [record] = [json.loads(line) for line in (data / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["name"] == recorded, record
+
+
 def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
     folder = tmp_path / "community"

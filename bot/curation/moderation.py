@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +49,22 @@ def command_line_moderator(by: str | None = None) -> str:
     """Who the command line's moderator is, the one name every command records: `--by`, else the
     login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
     with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
-    Docker or under systemd, one person showed in `kb history` as their login name and as "cli"."""
-    if by or os.environ.get("USER"):  # $USER first, as before: `su` can leave $LOGNAME the old user's
-        return _writable(by or os.environ["USER"])
+    Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
+    A name is stripped, and a blank one counts as not given (`--by "  "` had recorded a blank name)."""
+    for given in _given_names(by):
+        if name := _writable(given).strip():
+            return name
+    return CLI_PLATFORM
+
+
+def _given_names(by: str | None) -> Iterator[str]:
+    """The names to try, in order; asked only as far as needed."""
+    yield by or ""
+    yield os.environ.get("USER", "")  # $USER before getpass's $LOGNAME: `su` can leave $LOGNAME the old user's
     try:
-        return _writable(getpass.getuser())
+        yield getpass.getuser()
     except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
-        return CLI_PLATFORM
+        return
 
 
 def _writable(name: str) -> str:
