@@ -332,6 +332,16 @@ def test_a_blank_name_is_not_given_and_a_name_is_stripped(
     assert record["name"] == recorded, record
 
 
+def test_a_name_is_one_line_in_the_history(kdir: Path, tmp_path: Path) -> None:
+    """A newline or escape in `--by` cannot fake a line of `kb history`: one line, control characters as spaces."""
+    data = tmp_path / "data"
+    fake = "2026-01-01T00:00:00+00:00 remove rules by admin (cli)"
+    assert kb_add_by(kdir, data, f"eve\n{fake}\r\x1b[2J")[0] == 0
+    code, out = run_cli("kb", "history", "--knowledge", str(kdir), "--data", str(data))
+    assert code == 0 and out.splitlines()[0].endswith(f" by eve {fake} [2J (cli)"), out
+    assert not any(line.startswith(fake) for line in out.splitlines()), out
+
+
 def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
     folder = tmp_path / "community"
