@@ -7,14 +7,16 @@ is the core's (`bot.environment`), so that `python -m bot doctor` names a bad on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from adapters.platform import StartupError
 from bot import BadNumber, read_number
 
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 _FALSE_WORDS = frozenset({"0", "false", "no"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,21 +47,18 @@ class Env:
         value = self._bounded(name)
         return default if value is None else int(value)
 
-    def whole_numbers(self, name: str, what: str = "numbers") -> tuple[int, ...]:
-        """Whole numbers of 0 or more written "0,1" or "1234, 5678" (ASCII digits only); () when unset."""
-        raw = self.text(name)
-        parts = [part.strip() for part in raw.split(",") if part.strip()]
-        if not all(part.isascii() and part.isdigit() for part in parts):
-            raise StartupError(f"{name} must be comma-separated {what}, not {raw[:60]!r}")
-        return tuple(int(part) for part in parts)
-
     def number(self, name: str, default: float) -> float:
         """A number within the variable's bounds (`bot.environment`); `default` when unset or blank."""
         value = self._bounded(name)
         return default if value is None else float(value)
 
-    def _bounded(self, name: str) -> float | None:
+    def checked(self, read: Callable[[Mapping[str, str]], T]) -> T:
+        """What the core's reader `read` (`bot.environment`) makes of the variables; a bad value is a
+        StartupError in the line `doctor` shows for it too."""
         try:
-            return read_number(name, self.text(name))
-        except BadNumber as exc:  # the line `doctor` shows for it too
+            return read(self.values)
+        except BadNumber as exc:
             raise StartupError(str(exc)) from None
+
+    def _bounded(self, name: str) -> float | None:
+        return self.checked(lambda values: read_number(name, values.get(name, "")))

@@ -10,7 +10,7 @@ from bot.asker import Asker
 from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
 from bot.curation import Reply, Request
 from bot.doctor import start_errors
-from bot.environment import BadNumber, read_number
+from bot.environment import BadNumber, read_answer_forums, read_number, read_shard_ids
 from bot.knowledge import (
     MAX_ID_CHARS,
     MAX_SECTION_CHARS,
@@ -49,7 +49,9 @@ __all__ = [
     "cli",
     "load_config",
     "messages",
+    "read_answer_forums",
     "read_number",
+    "read_shard_ids",
     "shown",
     "start_errors",
 ]

@@ -608,6 +608,26 @@ def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str
     assert [str(raised.value)] == doctor.start_errors(env) and str(raised.value).startswith(f"{name} must be ")
 
 
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,5"}, "must be numbers from 0 to DISCORD_SHARD_COUNT - 1"),
+        ({"DISCORD_SHARD_COUNT": "auto", "DISCORD_SHARD_IDS": "0"}, "needs DISCORD_SHARD_COUNT set to a number"),
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,one"}, "must be comma-separated numbers"),
+        ({"DISCORD_ANSWER_FORUMS": "12,0"}, "must be comma-separated channel ids"),
+    ],
+    ids=["id-above-count", "ids-without-count", "not-a-number", "forum-0"],
+)
+def test_a_bad_list_is_refused_at_start_in_doctors_words(extra: dict[str, str], words: str) -> None:
+    """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are checked in the core: `start_errors` says what run does."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": TOKEN, **extra}
+    with pytest.raises(StartupError) as raised:
+        Settings.from_env(env)
+    assert [str(raised.value)] == doctor.start_errors(env) and words in str(raised.value)
+
+
 async def test_sync_registers_commands_for_one_guild(fake: FakeDiscord) -> None:
     """`discord sync --guild ID` PUTs /ask, /help, /sources, the /kb group and "Answer this" to that guild only."""
     code = await asyncio.to_thread(sync.sync_main, ["sync", "--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN})

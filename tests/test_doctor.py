@@ -295,8 +295,9 @@ def test_bad_webhook_settings_are_named(
 OUT_OF_RANGE = {
     "TELEGRAM_RETRY_DELAY": (["1000"], "a number from 0 to 30 (seconds)"),
     "TELEGRAM_POLL_TIMEOUT": (["61", "-1", "١٠"], "a whole number from 0 to 60 (seconds)"),  # ASCII digits only
-    "TELEGRAM_REQUEST_TIMEOUT": (["inf"], "a number from 0 to 300 (seconds)"),
-    "TELEGRAM_RATE_LIMIT": (["nan"], "a number from 0 to 1000 (calls a second; 0: no limit)"),
+    "TELEGRAM_REQUEST_TIMEOUT": (["inf", "0", "0.1"], "a number from 0.5 to 300 (seconds)"),
+    "TELEGRAM_RATE_LIMIT": (["nan", "0.5", "-1"], "a number from 1 to 1000 (calls a second), or 0 (no limit)"),
+    "TELEGRAM_GROUP_RATE_LIMIT": (["0.99"], "a number from 1 to 1000 (messages a minute per group), or 0 (no limit)"),
     "TELEGRAM_WEBHOOK_PORT": (["70000", "eighty", "8²"], "a port number from 1 to 65535"),
     "DISCORD_GUILD_READY_TIMEOUT": (["1e9"], "a number from 0 to 60 (seconds)"),
     "DISCORD_SHARD_COUNT": (["0"], "a whole number from 1 to 10000 (shards), or auto"),
@@ -317,6 +318,21 @@ def test_a_number_out_of_its_range_is_an_error_naming_it(
     assert doctor.start_errors(dict(os.environ)) == [line.split(": ", 1)[1]]
 
 
+def test_a_shard_id_run_refuses_is_an_error_and_a_bad_count_is_named_once(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """DISCORD_SHARD_IDS=0,5 with a count of 2 is an error in run's words; with a bad count, the count's line alone."""
+    env.setenv("DISCORD_BOT_TOKEN", DISCORD)
+    env.setenv("DISCORD_SHARD_COUNT", "2")
+    env.setenv("DISCORD_SHARD_IDS", "0,5")
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    said = "DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1"
+    assert code == 1 and line == f"error   discord settings: {said}", out
+    env.setenv("DISCORD_SHARD_COUNT", "two")
+    code, out = run(kdir)
+    [line] = lines(out, "error")
+    assert code == 1 and "DISCORD_SHARD_COUNT must be " in line and "DISCORD_SHARD_IDS" not in out, out
+
+
 def test_a_bad_number_of_a_platform_without_its_token_is_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
     """TELEGRAM_RETRY_DELAY=1000 without a Telegram token is not read by `run`: a warning, and exit 0."""
     env.setenv("DISCORD_BOT_TOKEN", DISCORD)
@@ -329,11 +345,12 @@ def test_a_bad_number_of_a_platform_without_its_token_is_a_warning(kdir: Path, e
 
 
 def test_numbers_at_their_bounds_and_auto_are_ok(kdir: Path, env: pytest.MonkeyPatch) -> None:
-    """The highest value of each range, a blank one, and DISCORD_SHARD_COUNT=auto pass."""
+    """The highest value of a range, the lowest, a blank one, 0 for no rate limit and DISCORD_SHARD_COUNT=auto pass."""
     env.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
     env.setenv("DISCORD_BOT_TOKEN", DISCORD)
     for name, value in (("TELEGRAM_RETRY_DELAY", "30"), ("TELEGRAM_POLL_TIMEOUT", "60"), ("DISCORD_DEFER_AFTER", "2.5"),
-                        ("TELEGRAM_RATE_LIMIT", " "), ("DISCORD_SHARD_COUNT", "AUTO")):  # fmt: skip
+                        ("TELEGRAM_RATE_LIMIT", " "), ("TELEGRAM_GROUP_RATE_LIMIT", "0"),
+                        ("DISCORD_SHARD_COUNT", "AUTO"), ("TELEGRAM_WEBHOOK_PORT", "1")):  # fmt: skip
         env.setenv(name, value)
     code, out = run(kdir)
     assert code == 0 and not lines(out, "error") and "settings" not in out, out

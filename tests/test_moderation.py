@@ -298,6 +298,50 @@ def test_cli_data_option_puts_history_and_gaps_there(seed_kdir: Path, tmp_path: 
     assert (data / "history.jsonl").is_file() and not (seed_kdir.parent / "data" / "history.jsonl").exists()
 
 
+def kb_add_by(kdir: Path, data: Path, *by: str) -> tuple[int, str]:
+    """`kb add` of one passage into `kdir`, its history in `data`, with `--by` and its name if given."""
+    return run_cli(
+        "kb", "add", "--knowledge", str(kdir), "--data", str(data), *(("--by", *by) if by else ()),
+        "--section", "Walrus teeth", "--text", "Walruses use their tusks to climb onto the ice.",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["--by", "$USER"])
+def test_a_name_that_is_not_utf8_is_recorded_with_its_bytes_written_out(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """A `--by` or $USER name from a Latin-1 terminal (b"j\\xf6rg") is recorded as `j\\xf6rg`; kb add had crashed."""
+    name = "j\udcf6rg"  # argv's and the environment's b"j\xf6rg", as Python decodes it
+    monkeypatch.setenv("USER", name if given == "$USER" else "ann")
+    data = tmp_path / "data"
+    code, out = kb_add_by(kdir, data, *([name] if given == "--by" else []))
+    assert code == 0, out
+    assert "by j\\xf6rg (cli)" in run_cli("kb", "history", "--knowledge", str(kdir), "--data", str(data))[1]
+
+
+@pytest.mark.parametrize(("by", "user", "recorded"), [("   ", "ann", "ann"), (" bob ", "ann", "bob"), ("", " ", "cli")])
+def test_a_blank_name_is_not_given_and_a_name_is_stripped(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str, user: str, recorded: str
+) -> None:
+    """`--by "  "` means the login name, " bob " is bob, and a blank $USER with no other name is "cli", never blank."""
+    monkeypatch.setenv("USER", user)
+    monkeypatch.setenv("LOGNAME", " ")  # getpass.getuser() takes it before the password database
+    data = tmp_path / "data"
+    assert kb_add_by(kdir, data, by)[0] == 0
+    [record] = [json.loads(line) for line in (data / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["name"] == recorded, record
+
+
+def test_a_name_is_one_line_in_the_history(kdir: Path, tmp_path: Path) -> None:
+    """A newline or escape in `--by` cannot fake a line of `kb history`: one line, control characters as spaces."""
+    data = tmp_path / "data"
+    fake = "2026-01-01T00:00:00+00:00 remove rules by admin (cli)"
+    assert kb_add_by(kdir, data, f"eve\n{fake}\r\x1b[2J")[0] == 0
+    code, out = run_cli("kb", "history", "--knowledge", str(kdir), "--data", str(data))
+    assert code == 0 and out.splitlines()[0].endswith(f" by eve {fake} [2J (cli)"), out
+    assert not any(line.startswith(fake) for line in out.splitlines()), out
+
+
 def test_cli_add_on_an_empty_folder_writes_its_first_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A new community's first `kb add` creates moderators.yaml (recorded, answering); a refused one writes nothing."""
     folder = tmp_path / "community"

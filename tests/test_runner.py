@@ -99,8 +99,10 @@ def test_without_a_token_main_exits_2_before_anything_starts(
             "must be an https:// address",
         ),
         ({"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_RETRY_DELAY": "1000"}, "must be a number from 0 to 30"),
+        # 0 had timed out every call at once: the bot never logged in, and said only that it could not reach Telegram
+        ({"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_REQUEST_TIMEOUT": "0"}, "must be a number from 0.5 to 300"),
     ],
-    ids=["telegram-token", "discord-token", "http-webhook", "retry-delay"],
+    ids=["telegram-token", "discord-token", "http-webhook", "retry-delay", "request-timeout-0"],
 )
 def test_run_refuses_what_doctor_calls_an_error_at_once(
     env: dict[str, str],
@@ -109,7 +111,7 @@ def test_run_refuses_what_doctor_calls_an_error_at_once(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A malformed token or a non-HTTPS webhook: exit 2 with doctor's own line, before the knowledge even loads."""
+    """A malformed token, an http webhook, a number out of range: exit 2 with doctor's line, before anything loads."""
     from bot import doctor
 
     assert runner.main(tmp_path / "no-knowledge-here", env=env) == 2

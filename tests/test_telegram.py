@@ -573,6 +573,38 @@ def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str
 
 
 @pytest.mark.parametrize(
+    ("name", "unit"),
+    [("TELEGRAM_RATE_LIMIT", "calls a second"), ("TELEGRAM_GROUP_RATE_LIMIT", "messages a minute per group")],
+)
+def test_a_rate_limit_between_0_and_1_is_refused_at_start_in_doctors_words(name: str, unit: str) -> None:
+    """A rate limit of 0.5 (aiolimiter would refuse every send) stops the start in doctor's words; 0 does not."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, name: "0.5"}
+    with pytest.raises(StartupError) as raised:
+        TelegramSettings.from_env(env)
+    assert [str(raised.value)] == start_errors(env)
+    assert str(raised.value) == f"{name} must be a number from 1 to 1000 ({unit}), or 0 (no limit), not '0.5'"
+    assert not start_errors({**env, name: "0"})
+    TelegramSettings.from_env({**env, name: "0"})  # no StartupError
+
+
+@pytest.mark.parametrize(
+    ("name", "chat", "text"),
+    [
+        ("TELEGRAM_RATE_LIMIT", PRIVATE, ANSWERED_QUESTION),
+        ("TELEGRAM_GROUP_RATE_LIMIT", GROUP, f"@{BOT_USERNAME} when do we meet?"),
+    ],
+)
+async def test_the_lowest_rate_limit_still_answers(
+    fake: FakeTelegram, handbook: Path, name: str, chat: dict[str, object], text: str
+) -> None:
+    """A rate limit of 1, the lowest above 0, still lets replies through, in a private chat and in a group."""
+    async with running_bot(fake, handbook, **{name: "1"}):
+        fake.message(chat, text, user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert ANSWERED_WORDS in reply.text
+
+
+@pytest.mark.parametrize(
     ("given", "owner"),
     [(None, True), ("", True), ("YES", True), ("1", True), ("true", True), ("No", False), ("0", False)],
 )

@@ -5,7 +5,7 @@ intent), DISCORD_SHARD_COUNT ("auto" or a number) and DISCORD_SHARD_IDS ("0,1"),
 DISCORD_DEFER_AFTER (seconds before a slow slash command is deferred, default 2, at most 2.5),
 DISCORD_GUILD_READY_TIMEOUT (seconds to wait for guilds at start, default 2), DISCORD_ANSWER_FORUMS
 (forum channel ids whose every new post is answered without a mention: "1234,5678"). The numbers'
-ranges are the core's (`bot.environment`), which `doctor` checks too.
+ranges and the lists' readers are the core's (`bot.environment`), which `doctor` checks too.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import discord
 
 from adapters.platform import StartupError
 from adapters.settings import Env
+from bot import read_answer_forums, read_shard_ids
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,7 @@ class Settings:
             raise StartupError("DISCORD_BOT_TOKEN is not set")
         count_text = env.text("DISCORD_SHARD_COUNT").lower()
         count = None if count_text in ("", "auto") else env.whole("DISCORD_SHARD_COUNT", 1)
-        ids = env.whole_numbers("DISCORD_SHARD_IDS") or None
-        if ids is not None and count is None:
-            raise StartupError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")
-        if count is not None and any(not 0 <= i < count for i in ids or ()):
-            raise StartupError("DISCORD_SHARD_IDS must be numbers from 0 to DISCORD_SHARD_COUNT - 1")
+        ids = env.checked(read_shard_ids)
         return cls(
             token=token,
             message_content=env.flag("DISCORD_MESSAGE_CONTENT"),
@@ -54,20 +51,8 @@ class Settings:
             shard_ids=ids,
             defer_after=env.number("DISCORD_DEFER_AFTER", 2.0),  # at most 2.5: Discord forgets it at 3 s (10062)
             guild_ready_timeout=env.number("DISCORD_GUILD_READY_TIMEOUT", 2.0),
-            answer_forums=_channel_ids(env),
+            answer_forums=env.checked(read_answer_forums),
         )
-
-
-def _channel_ids(env: Env) -> frozenset[int]:
-    """DISCORD_ANSWER_FORUMS: channel ids written "1234,5678" (Developer Mode, then right-click the
-    channel, Copy Channel ID), each a snowflake (above 0, below 2**64)."""
-    what = "channel ids (numbers)"
-    ids = env.whole_numbers("DISCORD_ANSWER_FORUMS", what)
-    if not all(0 < i < 2**64 for i in ids):
-        raise StartupError(
-            f"DISCORD_ANSWER_FORUMS must be comma-separated {what}, not {env.text('DISCORD_ANSWER_FORUMS')[:60]!r}"
-        )
-    return frozenset(ids)
 
 
 def intents(settings: Settings) -> discord.Intents:

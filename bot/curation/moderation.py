@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,39 @@ def command_line_moderator(by: str | None = None) -> str:
     """Who the command line's moderator is, the one name every command records: `--by`, else the
     login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
     with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
-    Docker or under systemd, one person showed in `kb history` as their login name and as "cli"."""
-    if by or os.environ.get("USER"):  # $USER first, as before: `su` can leave $LOGNAME the old user's
-        return by or os.environ["USER"]
+    Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
+    A name is made one line (`_one_line`), and a blank one counts as not given (`--by "  "` had
+    recorded a blank name)."""
+    for given in _given_names(by):
+        if name := _one_line(_writable(given)):
+            return name
+    return CLI_PLATFORM
+
+
+def _one_line(name: str) -> str:
+    """`name` on one line: control characters as spaces, white space run together, none at either
+    end. A newline in `--by` had written a line of its own into `kb history`, one that could pass
+    for another change."""
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name).split())
+
+
+def _given_names(by: str | None) -> Iterator[str]:
+    """The names to try, in order; asked only as far as needed."""
+    yield by or ""
+    yield os.environ.get("USER", "")  # $USER before getpass's $LOGNAME: `su` can leave $LOGNAME the old user's
     try:
-        return getpass.getuser()
+        yield getpass.getuser()
     except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
-        return CLI_PLATFORM
+        return
+
+
+def _writable(name: str) -> str:
+    """`name` with the bytes that were not UTF-8 written as `\\xf6`: argv and the environment hold them as
+    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one)."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that was no byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
