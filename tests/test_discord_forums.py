@@ -93,7 +93,7 @@ def test_a_forum_list_that_is_not_channel_ids_stops_the_start_naming_the_variabl
 @pytest.mark.parametrize("value", ["x", "0,one", "١"])
 def test_shard_ids_are_read_as_the_forums_are_one_reader_for_both(value: str) -> None:
     """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are read by one reader of comma-separated numbers
-    (`Env.whole_numbers`): int() had taken "١" (an Arabic-Indic one) for a shard id."""
+    (`bot.environment.read_whole_numbers`): int() had taken "١" (an Arabic-Indic one) for a shard id."""
     with pytest.raises(StartupError, match="DISCORD_SHARD_IDS must be comma-separated numbers"):
         Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": value})
     assert Settings.from_env(
