@@ -42,7 +42,7 @@ class Sent(Generic[H, S]):
     replies_to: H | None = None
     quoted: bool = False  # the question is the part of the message replied to that the member quoted
     # every message of the answer is out as it should read; False when a failure cut it short, so
-    # that an edit leaving the question the same still completes it (Telegram sets it)
+    # that an edit leaving the question the same still completes it
     complete: bool = True
 
 

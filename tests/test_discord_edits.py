@@ -336,3 +336,40 @@ async def test_an_edit_whose_answer_was_cut_short_is_remembered_as_far_as_it_wen
     await settled(online)
     assert str(second.result["id"]) not in online.messages
     assert online.messages[reply]["embeds"][0]["title"] == "Life in hiding"
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_left_half_deleted_is_shown_whole_when_the_mention_is_put_back(online: FakeDiscord) -> None:
+    """Mention taken out, the second deletion refused: putting the mention back shows the whole answer again."""
+    question = online.mention(f"{WOMEN} {JOBS}")
+    await online.push("MESSAGE_CREATE", question)
+    await settled(online)
+    first, second = (str(c.result["id"]) for c in online.find("POST", f"/channels/{online.channel_id}/messages")[:2])
+    assert [str(c.result["id"]) for c in replies_to(online, question)] == [first]
+    online.refuse_once("DELETE", f"/channels/{online.channel_id}/messages/{second}")
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"{WOMEN} {JOBS}"))  # the mention taken out
+    await settled(online)
+    assert first not in online.messages and second in online.messages  # half the answer left
+    posts = f"/channels/{online.channel_id}/messages"
+    seen = len(online.find("POST", posts))
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN} {JOBS}"))
+    await settled(online)
+    new = [str(c.result["id"]) for c in online.find("POST", posts)[seen:] if c.status == 200]
+    ours = [i for i in [second, *new] if i in online.messages]
+    titles = sorted(online.messages[i]["embeds"][0]["title"] for i in ours)
+    assert titles.count("Who are the refugees?") == 2 and "Work" in titles, titles  # the marker's, and ours
+
+
+@pytest.mark.allow_error_logs
+async def test_an_answer_cut_short_is_completed_by_an_edit_leaving_the_question_the_same(
+    online: FakeDiscord,
+) -> None:
+    """An answer whose second message Discord refused gets it sent when its question is edited (the mention moved)."""
+    question, reply = await cut_short(online, f"{WOMEN} {JOBS}")
+    posts = f"/channels/{online.channel_id}/messages"
+    seen = len(online.find("POST", posts))
+    await online.push("MESSAGE_UPDATE", online.edited(question, f"{WOMEN} {JOBS} <@{online.bot_id}>"))
+    await settled(online)
+    new = [c for c in online.find("POST", posts)[seen:] if c.status == 200]
+    assert reply in online.messages
+    assert any((c.body.get("embeds") or [{}])[0].get("title") == "Work" for c in new), "the missing message"

@@ -164,7 +164,8 @@ class QABot(discord.Client):
         # while an answer to it goes out (a deletion waits for it; an earlier edit's answer may differ):
         # `Replies.follow` checks again in the channel's turn (A -> B -> A had kept B's answer)
         unasked = question is None and before is None and not self.replies.pointed_and_edited(message)
-        if (unasked or (before is not None and before.question == question)) and not self.replies.pending(key):
+        same = before is not None and before.complete and before.question == question
+        if (unasked or same) and not self.replies.pending(key):
             return  # nothing the bot was asked has changed
         if not self._order.admit(message.channel.id):
             return

@@ -143,7 +143,7 @@ class Replies:
                 await self.answered.withdraw(key, before, lambda handle: self._delete(message.channel.id, [handle]))
             return
         to = reply_to or message
-        if before is not None and before.question == question and before.replies_to == to.id:
+        if before is not None and before.complete and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
         who = asker(message.author.id, message.channel.id)
         answer = await in_thread(self.service().ask, question, who, quiet=True)
@@ -169,8 +169,9 @@ class Replies:
                 delete=lambda handle: self._delete(to.channel.id, [handle]),
                 send=lambda pieces, first: self._send(to, pieces, first=first),
             )
-        finally:
-            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, to.id))
+        finally:  # cut short, it is incomplete: an edit asking the same again sends what is missing
+            complete = shown.pieces == tuple(after)
+            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, to.id, complete=complete))
         return shown.handles
 
     def pointed_and_edited(self, message: discord.Message) -> bool:
