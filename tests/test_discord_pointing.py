@@ -288,6 +288,24 @@ async def test_a_bare_mention_at_the_bots_own_command_response_does_not_answer_i
     assert reference_of(post) == ping["id"] and not post.body.get("embeds")
 
 
+async def test_answer_this_on_another_apps_button_response_tells_only_its_user(online: FakeDiscord) -> None:
+    """Another app's response to a button press is a plain message posted through its webhook, which
+    Discord marks with the interaction it answers: an app's text, not a person's."""
+    response = {
+        **from_a_program(online, "are most of the defectors women", "webhook"),
+        "interaction_metadata": {
+            "id": online.next_id(),
+            "type": 3,  # MESSAGE_COMPONENT
+            "user": online.user("900000000000000072", name="presser"),
+            "authorizing_integration_owners": {},
+        },
+    }
+    interaction = online.message_command(ANSWER_THIS, response)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["flags"] & 64 and "from a bot" in call.body["data"]["content"]
+
+
 async def test_answer_this_on_a_webhooks_message_answers_it(online: FakeDiscord) -> None:
     """A webhook's message is often a person's (PluralKit posts its members' words through one, a
     bridge the other chat's): a member who points at it gets its answer, as for any member's."""

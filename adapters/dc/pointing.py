@@ -19,10 +19,11 @@ def from_a_program(message: discord.Message) -> bool:
     at or asking the bot by mention like a member's (Discord marks its author a bot too): PluralKit
     posts its members' messages through one (and deletes theirs, and the bot's answer with it), and
     chat bridges post the other side's people. A command's response is an app's, though Discord
-    posts it through a webhook too (its own message type; a person's is a plain message or a reply)."""
+    posts it through a webhook too (its own message type; a person's is a plain message or a reply),
+    and so is a response to a button (a plain message that Discord marks with its interaction)."""
     if not message.author.bot:
         return False
-    return message.webhook_id is None or message.type not in PEOPLES_TYPES
+    return message.webhook_id is None or message.type not in PEOPLES_TYPES or message.interaction_metadata is not None
 
 
 def replied_to(message: discord.Message) -> discord.Message | None:
