@@ -62,6 +62,7 @@ class Response:
     flags: int = 0
     thinking: bool = False
     deleted: bool = False
+    by_someone: bool = False  # deleted by a member with Manage Messages, not by the bot
 
 
 @dataclass
@@ -132,6 +133,8 @@ class FakeDiscord:
         self.received: list[str] = []  # every gateway frame the client sent, raw
         self.connections = 0  # websocket connections accepted
         self.hanging: list[tuple[str, str]] = []  # (method, path prefix) of REST calls never answered
+        # a moderator deletes each public "thinking…" as soon as it shows (`_delete_original` then finds none)
+        self.thinking_deleted_by_someone = False
         self.violations: list[str] = []  # requests real Discord would refuse
         self.interactions: dict[str, tuple[int, float]] = {}  # id -> (type, when it was pushed)
         self.acknowledged: set[str] = set()  # interaction ids with a callback
@@ -628,6 +631,8 @@ class FakeDiscord:
         if method == "POST" and parts[0] == "interactions" and parts[3:] == ["callback"]:
             kind, flags = body["type"], (body.get("data") or {}).get("flags") or 0
             self.responses[parts[2]] = Response(kind, flags, thinking=kind == DEFERRED_WITH_SOURCE)
+            if self.thinking_deleted_by_someone and kind == DEFERRED_WITH_SOURCE and not flags & EPHEMERAL:
+                self.responses[parts[2]] = Response(kind, flags, deleted=True, by_someone=True)
             return {"interaction": {"id": parts[1], "type": 2}}, 200
         if parts[0] == "webhooks" and method == "DELETE" and parts[3:] == ["messages", "@original"]:
             return self._delete_original(parts[2])
@@ -661,6 +666,8 @@ class FakeDiscord:
         """Delete an interaction's original response: its message, or its "thinking…" deferral, after
         which a follow-up is a message of its own (discord-api-docs#2739). Unknown Message for none."""
         response = self.responses.get(token)
+        if response is not None and response.by_someone:  # the bot could not know: no fault of its own
+            return {"message": "Unknown Message", "code": 10008}, 404
         if response is None or response.deleted or response.kind not in (4, DEFERRED_WITH_SOURCE):
             self.violations.append(f"DELETE @original of interaction token {token}: it has no original message")
             return {"message": "Unknown Message", "code": 10008}, 404

@@ -570,6 +570,21 @@ async def test_a_public_deferral_discord_failed_to_delete_is_deleted_before_the_
     assert apology.result["flags"] & EPHEMERAL  # as Discord shows it
 
 
+async def test_a_public_deferral_someone_deleted_leaves_the_private_note_private(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """A moderator deleted the public "thinking…" (the bot's deletion then finds nothing): the cooldown
+    note after it is still sent as a private message of its own, not lost."""
+    async with running(service, {**ENV, "DISCORD_DEFER_AFTER": "0"}):
+        await fake.wait_ready()
+        fake.thinking_deleted_by_someone = True
+        for _ in range(service.cooldown.burst + 1):
+            await fake.push("INTERACTION_CREATE", fake.command("ask", question="Are most defectors women?"))
+        note = await fake.wait_for(lambda c: c.answered is not None and "asking quickly" in str(c.body))
+    assert [c.status for c in fake.find("DELETE", f"/webhooks/{fake.app_id}/")] == [404]
+    assert note.result["flags"] & EPHEMERAL and fake.violations == []
+
+
 @pytest.mark.allow_error_logs
 async def test_failure_is_logged_and_apologized_for(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture

@@ -9,6 +9,7 @@ shared `adapters.delivery.KeyedOrder`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -159,7 +160,8 @@ async def _follow_up(interaction: discord.Interaction[Any], kwargs: dict[str, An
     deleted or become a follow-up: a deletion Discord failed is tried again by the next private one
     (the apology after that failure had become the public deferral's message)."""
     if ephemeral and interaction.extras.get(PUBLIC_THINKING):
-        await interaction.delete_original_response()
+        with contextlib.suppress(discord.NotFound):  # someone deleted the "thinking…": gone all the same
+            await interaction.delete_original_response()
         del interaction.extras[PUBLIC_THINKING]
     await interaction.followup.send(**kwargs, ephemeral=ephemeral)
     interaction.extras.pop(PUBLIC_THINKING, None)  # a public follow-up is the deferral's message now
