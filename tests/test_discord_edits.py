@@ -99,6 +99,19 @@ async def test_a_question_whose_mention_is_taken_out_loses_its_reply(online: Fak
     assert deleted.path.endswith(f"/messages/{reply}") and reply not in online.messages
 
 
+async def test_a_deleted_questions_replies_go_though_discord_refuses_one(online: FakeDiscord) -> None:
+    """A question answered in two messages is deleted and Discord refuses to delete the first: the
+    second is deleted all the same (it was forgotten, left in the channel for good)."""
+    question = online.mention(f"{WOMEN} {JOBS}")
+    await online.push("MESSAGE_CREATE", question)
+    await settled(online)
+    first, second = (str(c.result["id"]) for c in online.find("POST", f"/channels/{online.channel_id}/messages")[:2])
+    online.refuse_once("DELETE", f"/channels/{online.channel_id}/messages/{first}")
+    await online.push("MESSAGE_DELETE", online.deleted(question))
+    await settled(online)
+    assert first in online.messages and second not in online.messages
+
+
 async def test_a_deleted_question_takes_its_replies_with_it(online: FakeDiscord) -> None:
     question, reply = await asked(online, CHINA)
     await online.push("MESSAGE_DELETE", online.deleted(question))

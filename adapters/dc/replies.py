@@ -205,6 +205,8 @@ class Replies:
         gone = [self.answered.forget((channel_id, message_id))]
         while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
             gone.append(self.answered.forget(pointed[0]))
-        for sent in gone:
-            if sent is not None:
-                await self._delete(channel_id, sent.handles)
+        for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
+            try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
+                await self._delete(channel_id, [handle])
+            except discord.HTTPException as exc:
+                log.warning("Discord: could not delete reply %s to deleted question %s: %r", handle, message_id, exc)
