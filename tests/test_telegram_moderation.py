@@ -506,6 +506,7 @@ async def test_moderation_commands_are_in_the_menu_only_for_moderators(
         ("kb_alias", r"p-1 | what is a \| b", Request("alias", "p-1", question="what is a | b")),
         ("kb_history", "", Request("history")),
         ("kb_history", "p-1", Request("history", "p-1")),
+        ("kb_history", "synonyms.yaml", Request("history", "synonyms.yaml")),  # a push's, or a publish's file
         ("kb_gaps", "20", Request("gaps", limit=20)),
         ("kb_dismiss", "#2", Request("dismiss", question="#2")),
         ("kb_undo", "", Request("undo")),

@@ -50,6 +50,8 @@ _SPLIT = re.compile(r"(?<!\\)\|")  # a `|` that is not escaped
 QUESTION_SEPARATOR = ";"
 MAX_LIMIT = 50
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# what history is kept under: a passage's id, or a file's name (synonyms.yaml, a draft published)
+_HISTORY_OF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ID_FIRST = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*\|\s*|\s+|$)(.*)", re.DOTALL)
 _FIELD = re.compile(r"(section|text|questions|id)\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
 
@@ -107,8 +109,8 @@ def parse(command: str, args: str) -> Request:
             raise UsageError(command, "Give the passage id and the question to attach to it.")
         return Request(name, passage_id=passage_id, question=question.replace(ESCAPED_SEPARATOR, SEPARATOR))
     if command == "kb_history":
-        if args and not _ID.fullmatch(args):
-            raise UsageError(command, "Give one passage id, or nothing for the latest changes.")
+        if args and not _HISTORY_OF.fullmatch(args):
+            raise UsageError(command, "Give one passage id or file name, or nothing for the latest changes.")
         return Request(name, passage_id=args or None)
     if command == "kb_gaps":
         if args and not (args.isdecimal() and 1 <= int(args) <= MAX_LIMIT):
