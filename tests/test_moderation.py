@@ -224,6 +224,16 @@ def test_an_edit_made_on_a_passage_as_it_was_is_refused_over_a_change_made_since
     assert passage.questions == (MEETUP_QUESTION, "Where do we meet?")
 
 
+def test_a_moderators_name_with_a_lone_surrogate_is_recorded_not_a_traceback(backend: Backend) -> None:
+    """Telegram's JSON can carry a lone surrogate in a member's name ("\\ud800"), which no history
+    can store: the change was a traceback and not made; it is made, the name written out."""
+    service = moderated(backend, telegram_users=frozenset({"42"}))
+    mod = Asker("telegram", "42", "chat-1", name="Kim \ud800")
+    change = service.moderation.add(mod, section="Meetups", text=MEETUP_TEXT)
+    assert service.passage(change.passage_id) is not None
+    assert "Kim \\ud800" in service.moderation.history(mod)
+
+
 def test_a_broken_knowledge_file_blocks_changes_until_fixed(backend: Backend, seed_kdir: Path) -> None:
     """While a file has a YAML error, changes are refused with the file and line; nothing is written."""
     files_only(backend, "a YAML file on disk with a syntax error")

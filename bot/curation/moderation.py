@@ -78,7 +78,8 @@ def _given_names(by: str | None) -> Iterator[str]:
 
 def _writable(name: str) -> str:
     """`name` with the bytes that were not UTF-8 written as `\\xf6`: argv and the environment hold them as
-    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one)."""
+    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one);
+    any other lone surrogate (a platform's JSON "\\ud800" in a member's name) written as `\\ud800`."""
     try:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a lone surrogate that was no byte
@@ -661,7 +662,7 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
         at=Record.now(),
         platform=asker.platform,
         user_id=asker.user_id,
-        name=asker.name,
+        name=_writable(asker.name),  # a platform's name can carry a lone surrogate (a JSON "\ud800")
         chat_id=asker.chat_id,
         kind=kind,
         passage_id=edit.passage_id,
