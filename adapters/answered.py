@@ -85,6 +85,12 @@ class Shown(Generic[H, S]):
             [handle] = await send([new], not self.messages)
             self.messages.append((handle, new))
 
+    def sent(self, question: str, after: Sequence[S], replies_to: H | None, *, quoted: bool = False) -> Sent[H, S]:
+        """What is out now for `question`, whose answer is `after`: incomplete when a failure cut its
+        messages short, so that an edit asking the same again sends what is missing."""
+        pieces = self.pieces
+        return Sent(question, pieces, self.handles, replies_to, quoted, complete=pieces == tuple(after))
+
     async def cut(self, keep: int, delete: Callable[[H], Awaitable[None]]) -> None:
         """Delete the messages after the first `keep` (all of them for 0), in order."""
         while len(self.messages) > keep:

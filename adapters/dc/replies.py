@@ -13,11 +13,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 import discord
 
-from adapters.answered import Answered, Key, Sent, Shown
+from adapters.answered import Answered, Key, Shown
 from adapters.dc import pointing
 from adapters.dc.deliver import Piece, send_retrying, text_reply
 from adapters.dc.host import asker
@@ -140,7 +140,7 @@ class Replies:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         if question is None:
             if before is not None:
-                await self.answered.withdraw(key, before, lambda handle: self._delete(message.channel.id, [handle]))
+                await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             return
         to = reply_to or message
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
@@ -150,7 +150,7 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:
             return
         if before is not None and before.replies_to != to.id:  # now answering another message: anew
-            await self.answered.withdraw(key, before, lambda handle: self._delete(message.channel.id, [handle]))
+            await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
         await self._show(key, Shown(before), question, pieces_of(answer), to)
@@ -166,12 +166,11 @@ class Replies:
             await shown.rewrite(
                 after,
                 edit=functools.partial(self._edit, to),
-                delete=lambda handle: self._delete(to.channel.id, [handle]),
+                delete=functools.partial(self._delete, to.channel.id),
                 send=lambda pieces, first: self._send(to, pieces, first=first),
             )
-        finally:  # cut short, it is incomplete: an edit asking the same again sends what is missing
-            complete = shown.pieces == tuple(after)
-            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, to.id, complete=complete))
+        finally:
+            self.answered.keep(key, shown.sent(question, after, to.id))
         return shown.handles
 
     def pointed_and_edited(self, message: discord.Message) -> bool:
@@ -192,12 +191,11 @@ class Replies:
             return (await self._send(message, [piece], first=False))[0]
         return handle
 
-    async def _delete(self, channel_id: int, handles: Sequence[int]) -> None:
-        """Delete the bot's messages `handles`; one gone already is no failure."""
-        channel = self.client.get_partial_messageable(channel_id)
-        for handle in handles:
-            with contextlib.suppress(discord.NotFound):
-                await send_retrying(channel.get_partial_message(handle).delete, f"deleting message {handle}")
+    async def _delete(self, channel_id: int, handle: int) -> None:
+        """Delete the bot's message `handle`; one gone already is no failure."""
+        shown = self.client.get_partial_messageable(channel_id).get_partial_message(handle)
+        with contextlib.suppress(discord.NotFound):
+            await send_retrying(shown.delete, f"deleting message {handle}")
 
     async def deleted(self, channel_id: int, message_id: int) -> None:
         """The question `message_id` was deleted: so are the bot's replies to it, and the answers
@@ -207,6 +205,6 @@ class Replies:
             gone.append(self.answered.forget(pointed[0]))
         for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
-                await self._delete(channel_id, [handle])
+                await self._delete(channel_id, handle)
             except discord.HTTPException as exc:
                 log.warning("Discord: could not delete reply %s to deleted question %s: %r", handle, message_id, exc)

@@ -148,8 +148,7 @@ class Replies:
             )
         finally:
             quoted = pointing(message, target) and message.quote is not None
-            complete = shown.pieces == tuple(after)
-            self.answered.keep(key, Sent(question, shown.pieces, shown.handles, target.reply_to, quoted, complete))
+            self.answered.keep(key, shown.sent(question, after, target.reply_to, quoted=quoted))
 
     async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
         """Delete the messages sent for a question of `message`'s chat (see `Answered.withdraw`)."""
