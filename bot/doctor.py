@@ -184,7 +184,7 @@ def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram
     findings = [
         *((check_telegram_token(env), *check_webhook(env)) if "telegram" in platforms else ()),
         *((check_discord_token(env),) if "discord" in platforms else ()),
-        *(finding for finding in check_numbers(env) if finding.topic.split()[0] in platforms),
+        *check_numbers(env, platforms),
     ]
     return [finding.message for finding in findings if finding.level is Level.ERROR]
 
@@ -192,11 +192,11 @@ def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram
 # -- numbers ---------------------------------------------------------------------------------
 
 
-def check_numbers(env: Mapping[str, str]) -> list[Finding]:
-    """Each numeric TELEGRAM_* or DISCORD_* variable out of its range (`bot.environment`): an error
-    when its platform's token is set (`run` would refuse to start), else a warning (not read yet)."""
+def check_numbers(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[Finding]:
+    """Each numeric TELEGRAM_* or DISCORD_* variable of `platforms` out of its range (`bot.environment`):
+    an error when its platform's token is set (`run` would refuse to start), else a warning (not read yet)."""
     findings = []
-    for platform in ("telegram", "discord"):
+    for platform in platforms:
         token = f"{platform.upper()}_BOT_TOKEN"
         for problem in number_problems(env, f"{platform.upper()}_"):
             if env.get(token, "").strip():
