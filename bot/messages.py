@@ -118,6 +118,10 @@ BAD_OPTION = N_("I could not read one of that command's options; please check it
 # --- moderation --------------------------------------------------------------------------------
 
 NOT_MODERATOR = N_("Sorry, only moderators can change the knowledge base.")
+# a group's administrator may moderate, but the platform could not say now whether the sender is one
+ADMIN_UNCHECKED = N_(
+    "I couldn't check with Telegram whether you're an administrator here. Please try again in a moment."
+)
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")

@@ -19,7 +19,7 @@ from telegram_support import handled, running, write_handbook
 
 from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
-from bot import Request
+from bot import Request, messages
 from bot import knowledge as kb
 from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
@@ -416,6 +416,22 @@ async def test_an_admin_found_before_is_not_refused_over_one_failed_lookup(
         while_failing = await say(fake, GROUP, "/kb_stats", user=ADMIN)
     assert "Most asked passages" in shown(as_found) and "Most asked passages" in shown(while_failing)
     assert [c.status for c in fake.calls_of("getChatMember")] == [200, 500]  # one lookup a command, not retried
+
+
+async def test_a_sender_whose_first_lookup_fails_is_told_it_could_not_be_checked(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """When getChatMember fails for a sender never looked up before, they are told Telegram could not
+    say whether they are an administrator (not "only moderators can"), the command is not done, and
+    the next command asks again."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True)):
+        fake.inject("getChatMember", Fault(status=500))
+        while_failing = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+        after = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+    assert shown(while_failing) == messages.say(messages.ADMIN_UNCHECKED)
+    assert "Most asked passages" in shown(after)
+    assert [c.status for c in fake.calls_of("getChatMember")] == [500, 200]
 
 
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(

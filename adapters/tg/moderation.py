@@ -37,7 +37,7 @@ from telegram.ext import ContextTypes
 from adapters.platform import in_thread
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, send, send_text, within_budget
 from adapters.tg.render import plain_messages
-from bot import Asker, Request, Service
+from bot import Asker, Request, Service, messages
 
 log = logging.getLogger(__name__)
 
@@ -232,18 +232,28 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
     group whom the last lookup found so (asked again now: rights can be taken away). Anyone else
     spends it before the bot asks Telegram anything: getChatMember counts against the group's limits,
     and a member's flood of /kb_ commands must not become a flood of lookups. Telegram is asked only
-    where being an administrator would count (telegram_group_admins, in a listed group)."""
+    where being an administrator would count (telegram_group_admins, in a listed group). When
+    Telegram cannot say (a 5xx, a timeout) whether one it never found an administrator is one, the
+    sender is told so, and None is returned: "only moderators can" would be false for an
+    administrator, and the command is not done."""
     asker = sender_of(message)
     if await in_thread(service.is_moderator, asker):
         return asker
     look_up = message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, replace(asker, admin=True))
     if look_up and _found_admin(context, message):
-        asker, look_up = await _looked_up(context, message, asker), False
-        if asker.admin:
-            return asker
+        found = await _looked_up(context, message, asker)
+        if found is None or found.admin:  # could not look up a known administrator: still one
+            return replace(asker, admin=True) if found is None else found
+        asker, look_up = found, False
     if not await within_budget(service, context, message):
         return None
-    return await _looked_up(context, message, asker) if look_up else asker
+    if not look_up:
+        return asker
+    found = await _looked_up(context, message, asker)
+    if found is None:
+        unchecked = messages.say(messages.ADMIN_UNCHECKED, messages.choose(asker.language))
+        await send_text(context, Target.for_message(message), unchecked)
+    return found
 
 
 def sender_of(message: Message) -> Asker:
@@ -260,9 +270,9 @@ def sender_of(message: Message) -> Asker:
     )
 
 
-async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker:
-    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); when it
-    cannot say (a 5xx, a timeout), as the last lookup found them: the last thing Telegram said, so an
+async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker | None:
+    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); None when
+    it cannot say (a 5xx, a timeout): the caller keeps what the last lookup found, so an
     administrator is not refused over one failed lookup, and no one else gains by it. Not retried:
     one lookup a command, even in an outage (a member's commands must not become a flood of them)."""
     user, chat = message.from_user, message.chat
@@ -272,7 +282,7 @@ async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker
         member = await context.bot.get_chat_member(chat.id, user.id)
     except TelegramError as exc:
         log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
-        return replace(asker, admin=asker.admin or _found_admin(context, message))
+        return None
     admin = member.status in ADMIN_STATUSES
     (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
     return replace(asker, admin=admin)
