@@ -17,6 +17,7 @@ from bot import BadNumber, read_number
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 _FALSE_WORDS = frozenset({"0", "false", "no"})
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,11 @@ class Env:
 
     def whole(self, name: str, default: int) -> int:
         """A whole number within the variable's bounds (`bot.environment`); `default` when unset or blank."""
-        value = self._bounded(name)
-        return default if value is None else int(value)
+        return self._bounded(name, default, int)
 
     def number(self, name: str, default: float) -> float:
         """A number within the variable's bounds (`bot.environment`); `default` when unset or blank."""
-        value = self._bounded(name)
-        return default if value is None else float(value)
+        return self._bounded(name, default, float)
 
     def checked(self, read: Callable[[Mapping[str, str]], T]) -> T:
         """What the core's reader `read` (`bot.environment`) makes of the variables; a bad value is a
@@ -60,5 +59,7 @@ class Env:
         except BadNumber as exc:
             raise StartupError(str(exc)) from None
 
-    def _bounded(self, name: str) -> float | None:
-        return self.checked(lambda values: read_number(name, values.get(name, "")))
+    def _bounded(self, name: str, default: N, cast: Callable[[float], N]) -> N:
+        """`name`'s number as `cast` makes it, checked against its bounds; `default` when unset or blank."""
+        value = self.checked(lambda values: read_number(name, values.get(name, "")))
+        return default if value is None else cast(value)

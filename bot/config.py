@@ -8,7 +8,6 @@ tokens) never go here; they come from the environment. See `config.example.yaml`
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
+from bot.bounds import Bounds
 from bot.knowledge import is_packaged
 from bot.yamlfiles import FileError
 
@@ -31,6 +31,9 @@ DEFAULT_SHUTDOWN_TIMEOUT = 8.0
 # wait (threading.TIMEOUT_MAX, about 292 years: longer raises OverflowError in the waiting thread).
 MAX_SECONDS = 7 * 86400.0
 MAX_RETENTION_DAYS = 36500  # a hundred years (a number of days too long for a float overflowed as seconds)
+SECONDS = Bounds(0, MAX_SECONDS)  # an interval: 0 is none
+TIME_LIMIT = Bounds(0, MAX_SECONDS, low_inclusive=False)  # 0 is left out (`_time_limit`)
+COUNT = Bounds(1, whole=True)  # of workers, of questions in a burst
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -174,12 +177,12 @@ def _config(path: Path, data: Any) -> Config:
     return Config(
         moderators=_moderators(path, table.get("moderators") or {}),
         data_dir=(path.resolve().parent / data_dir) if data_dir else None,
-        retention_days=_number(path, table, "retention_days", 90, int, minimum=1, maximum=MAX_RETENTION_DAYS),
+        retention_days=_number(path, table, "retention_days", 90, Bounds(1, MAX_RETENTION_DAYS, whole=True)),
         watch_interval=_seconds(path, table, "watch_interval", 2.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
         chat_cooldown=_chat_cooldown(path, table.get("chat_cooldown") or {}),
         shutdown_timeout=_time_limit(path, table, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
-        load_workers=_number(path, table, "load_workers", None, int, minimum=1),
+        load_workers=_number(path, table, "load_workers", None, COUNT),
         reload_timeout=_seconds(path, table, "reload_timeout", 300.0),
         path=path,
         database_url=_database_url(path, table.get("database_url")),
@@ -217,7 +220,7 @@ def _moderators(path: Path, raw: Any) -> Moderators:
 def _cooldown(path: Path, raw: Any) -> CooldownSettings:
     table = _mapping(path, raw, "cooldown", ("burst", "interval"))
     return CooldownSettings(
-        burst=_number(path, table, "burst", 5, int, minimum=1, prefix="cooldown."),
+        burst=_number(path, table, "burst", 5, COUNT, prefix="cooldown."),
         interval=_seconds(path, table, "interval", 3.0, prefix="cooldown."),
     )
 
@@ -225,7 +228,7 @@ def _cooldown(path: Path, raw: Any) -> CooldownSettings:
 def _chat_cooldown(path: Path, raw: Any) -> ChatCooldownSettings:
     table = _mapping(path, raw, "chat_cooldown", ("burst", "interval"))
     return ChatCooldownSettings(
-        burst=_number(path, table, "burst", 20, int, minimum=1, prefix="chat_cooldown."),
+        burst=_number(path, table, "burst", 20, COUNT, prefix="chat_cooldown."),
         interval=_seconds(path, table, "interval", 1.0, prefix="chat_cooldown."),
     )
 
@@ -265,31 +268,19 @@ def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
 _ID_NUMBER = re.compile(r"-?[0-9]{1,20}")  # a user, role, guild or chat id (a group chat's is negative)
 
 
-def _number(
-    path: Path,
-    table: dict[str, Any],
-    key: str,
-    default: Any,
-    kind: type,
-    *,
-    minimum: float,
-    maximum: float = math.inf,
-    prefix: str = "",
-) -> Any:
+def _number(path: Path, table: dict[str, Any], key: str, default: Any, bounds: Bounds, *, prefix: str = "") -> Any:
+    """The number at `key`, within `bounds` (a whole one an int, any other a float); `default` when absent or null."""
     value = table.get(key, default)
     if value is None:
         return default
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or isinstance(value, int))
-    if not ok or not yamlfiles.finite(value) or not minimum <= value <= maximum:
-        what = "a whole number" if kind is int else "a number"
-        most = f" and at most {maximum:g}" if maximum < math.inf else ""
-        raise ConfigError(path, f"must be {what} of at least {minimum:g}{most}", entry=prefix + key)
-    return kind(value)
+    if not bounds.holds(value):
+        raise ConfigError(path, f"must be {bounds.noun()} of {bounds.limits()}", entry=prefix + key)
+    return int(value) if bounds.whole else float(value)
 
 
 def _seconds(path: Path, table: dict[str, Any], key: str, default: float, *, prefix: str = "") -> float:
     """A number of seconds from 0 to MAX_SECONDS."""
-    seconds: float = _number(path, table, key, default, float, minimum=0.0, maximum=MAX_SECONDS, prefix=prefix)
+    seconds: float = _number(path, table, key, default, SECONDS, prefix=prefix)
     return seconds
 
 
@@ -298,11 +289,8 @@ def _time_limit(path: Path, table: dict[str, Any], key: str, default: float) -> 
     value = table.get(key, default)
     if value is None:
         return default
-    number = not isinstance(value, bool) and isinstance(value, (int, float)) and yamlfiles.finite(value)
-    if not (number and 0 < value <= MAX_SECONDS):
+    if not TIME_LIMIT.holds(value):
         raise ConfigError(
-            path,
-            f"must be a number of seconds greater than 0, such as {default:g}, and at most {MAX_SECONDS:g} (a week)",
-            entry=key,
+            path, f"must be a number of seconds {TIME_LIMIT.limits(example=f'{default:g}')} (a week)", entry=key
         )
     return float(value)

@@ -14,11 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 import yaml
 
 from adapters import runner
 from adapters.dc import sync
+from adapters.dc.deliver import Allowed, allowed_in
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
 from bot import KnowledgeBase, Passage, Service, Source
@@ -180,6 +182,19 @@ async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a
         await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?"))
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.status is not None)
     assert post.status == 200 and post.body["embeds"] and "message_reference" not in post.body
+
+
+def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -> None:
+    """Send Messages lets the bot send (in a thread, Send Messages in Threads); Read Message History
+    lets what it sends reply to a message; an answer is a reply only with both."""
+    channel, thread = object(), discord.Thread.__new__(discord.Thread)  # only the kind of channel matters
+    both = discord.Permissions(send_messages=True, read_message_history=True)
+    assert allowed_in(both, channel) == Allowed(sends=True, refers=True) and allowed_in(both, channel).replies
+    assert allowed_in(both, thread) == Allowed(sends=False, refers=True) and not allowed_in(both, thread).replies
+    in_threads = discord.Permissions(send_messages_in_threads=True, read_message_history=True)
+    assert allowed_in(in_threads, thread).replies and not allowed_in(in_threads, channel).sends
+    unread = discord.Permissions(send_messages=True)
+    assert allowed_in(unread, channel) == Allowed(sends=True, refers=False) and not allowed_in(unread, channel).replies
 
 
 async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDiscord) -> None:

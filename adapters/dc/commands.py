@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters.dc import pointing
-from adapters.dc.deliver import respond, tell, text_reply
+from adapters.dc.deliver import allowed_in, respond, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.markup import plain_question
 from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
@@ -93,7 +93,7 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
     the bot at a newcomer's question. The answer replies to that message in the channel, as a
     mention's would, and the member who used it is told where, only they see it; they count for the
-    cooldown. Without the permission to reply there (the interaction says, see `may_reply`), the
+    cooldown. Without the permission to reply there (the interaction says, see `allowed_in`), the
     answer is the command's own response, as /ask's; refused there all the same, it is theirs alone,
     with a note saying so. A message without words, a system message, one by a bot or an app (a
     webhook's is a member's, as PluralKit posts it), or one whose question has its answer already,
@@ -114,7 +114,7 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if earlier is not None and earlier.handles:
         await tell(interaction, f"{messages.say(messages.ANSWERED_ABOVE, said)} {link(message, earlier.handles[0])}")
         return
-    if not may_reply(interaction.app_permissions, message.channel):
+    if not allowed_in(interaction.app_permissions, message.channel).replies:
         await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
     who = interaction_asker(interaction)
@@ -133,14 +133,6 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
                 await respond(interaction, render(reply), ephemeral=True)
             return
     await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
-
-
-def may_reply(allowed: discord.Permissions, channel: object) -> bool:
-    """Whether the bot's permissions in `channel` (the interaction says which it has) let it answer a
-    message there as a reply: Send Messages (in Threads, in a thread), and Read Message History,
-    without which Discord refuses any reply (403, 160002) after "Answer this" was deferred."""
-    sends = allowed.send_messages_in_threads if isinstance(channel, discord.Thread) else allowed.send_messages
-    return sends and allowed.read_message_history
 
 
 def link(message: discord.Message, handle: int) -> str:

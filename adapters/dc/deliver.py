@@ -42,6 +42,27 @@ async def send_retrying(send: Callable[[], Awaitable[T]], what: str, policy: Ret
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """What the bot's permissions in a channel let it send there (`allowed_in`)."""
+
+    sends: bool  # anything at all: Send Messages (in a thread, Send Messages in Threads)
+    refers: bool  # a message replying to another: Read Message History, without which Discord refuses any (403, 160002)
+
+    @property
+    def replies(self) -> bool:
+        """Whether it may answer a message there with a reply to it, not a message of its own."""
+        return self.sends and self.refers
+
+
+def allowed_in(permissions: discord.Permissions, channel: object) -> Allowed:
+    """What `permissions`, the bot's in `channel` wherever they come from (an interaction's
+    `app_permissions`, or the server's roles as the client holds them), let it send there."""
+    thread = isinstance(channel, discord.Thread)
+    sends = permissions.send_messages_in_threads if thread else permissions.send_messages
+    return Allowed(sends=sends, refers=permissions.read_message_history)
+
+
+@dataclass(frozen=True)
 class Reply:
     """One answer as Discord messages: text pieces and/or one embed, and buttons on the last."""
 

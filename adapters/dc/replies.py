@@ -19,7 +19,7 @@ import discord
 
 from adapters.answered import Answered, Key, Shown
 from adapters.dc import pointing
-from adapters.dc.deliver import Piece, send_retrying, text_reply
+from adapters.dc.deliver import Allowed, Piece, allowed_in, send_retrying, text_reply
 from adapters.dc.host import asker
 from adapters.dc.markup import plain_question
 from adapters.dc.render import render
@@ -109,8 +109,9 @@ class Replies:
         self, message: discord.Message | discord.PartialMessage, sent: list[Piece], *, first: bool = True
     ) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author),
-        where the bot may reply (`may_reply`)."""
-        handles, replying = [], first and self.may_reply(message.channel.id)
+        where Discord takes a reply from the bot (`allowed`). Whether it may send there at all is
+        Discord's to say: a refusal is the caller's to log."""
+        handles, replying = [], first and self.allowed(message.channel.id).refers
         for i, piece in enumerate(sent):
             kwargs = {**piece.kwargs, "mention_author": False}
             if i == 0 and replying:
@@ -119,15 +120,16 @@ class Replies:
             handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
         return handles
 
-    def may_reply(self, channel_id: int) -> bool:
-        """Whether Discord takes a reply from the bot in this channel: it refuses every one (403, 160002)
-        from a bot without Read Message History there, whose answers then go out as messages of their own."""
+    def allowed(self, channel_id: int) -> Allowed:
+        """What the bot may send in this channel, by the server's roles as the client holds them
+        (`deliver.allowed_in`). Discord refuses every reply (403, 160002) from a bot without Read
+        Message History there: its answers then go out as messages of their own. Everything in a DM,
+        whose history the bot reads, or in a channel it does not hold (Discord decides)."""
         channel = self.client.get_channel(channel_id)
-        if isinstance(channel, discord.Thread):
-            channel = channel.parent  # a thread's permission is its channel's
-        if not isinstance(channel, discord.abc.GuildChannel):
-            return True  # a DM, whose history the bot reads, or a channel it does not hold: Discord decides
-        return channel.permissions_for(channel.guild.me).read_message_history
+        held = channel.parent if isinstance(channel, discord.Thread) else channel  # a thread's are its channel's
+        if not isinstance(held, discord.abc.GuildChannel):
+            return Allowed(sends=True, refers=True)
+        return allowed_in(held.permissions_for(held.guild.me), channel)
 
     async def follow(
         self, message: discord.Message, question: str | None, *, reply_to: discord.Message | None = None
