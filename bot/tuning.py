@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from bot import yamlfiles
+from bot.bounds import Bounds
 from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, not_a_file
 from bot.search import Ranking
@@ -33,8 +34,15 @@ _RANKING_KEYS = ("variant", "k1", "b", "focus", "title")
 _CONFIDENCE_KEYS = {"weights", "threshold", "min_coverage", "hedge", "band", "names"}
 # Each number's range: far beyond any value tuned or fitted (a fitted weight or threshold is below
 # 10), and small enough that no score overflows (`k1: 1.0e+308` made ranking's products inf).
-_RANKING_RANGES = {"k1": (0.0, 100.0), "b": (0.0, 1.0), "focus": (0.0, 100.0), "title": (0.0, 100.0)}
+_RANKING_RANGES = {
+    "k1": Bounds(0.0, 100.0),
+    "b": Bounds(0.0, 1.0),
+    "focus": Bounds(0.0, 100.0),
+    "title": Bounds(0.0, 100.0),
+}
 MAX_RULE = 10_000.0  # a weight's, the threshold's and the band's size
+_RULE = Bounds(-MAX_RULE, MAX_RULE)
+_SHARE = Bounds(0.0, 1.0)
 # A number as YAML 1.2 writes it: YAML 1.1, which PyYAML reads, takes `1e308` and `1.5e3` for text.
 _NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
@@ -63,15 +71,15 @@ def load(directory: Path) -> Tuning:
     return Tuning(_ranking(path, data.get("ranking") or {}), _confidence(path, data.get("confidence")))
 
 
-def _number(path: Path, entry: str, value: Any, low: float = -MAX_RULE, high: float = MAX_RULE) -> float:
+def _number(path: Path, entry: str, value: Any, bounds: Bounds = _RULE) -> float:
     if isinstance(value, str) and _NUMBER.fullmatch(value):
         value = float(value)
     if type(value) not in (int, float):
         raise KnowledgeError(path, f"expected a number, got {type(value).__name__}", entry=entry)
     if not yamlfiles.finite(value):  # .nan would turn every comparison false, .inf every score into NaN
         raise KnowledgeError(path, f"expected a finite number, got {yamlfiles.shown(value)}", entry=entry)
-    if not low <= value <= high:
-        raise KnowledgeError(path, f"expected a number from {low:g} to {high:g}, got {value:g}", entry=entry)
+    if not bounds.holds(value):
+        raise KnowledgeError(path, f"expected a number {bounds.span()}, got {value:g}", entry=entry)
     return float(value)
 
 
@@ -85,7 +93,7 @@ def _ranking(path: Path, raw: Any) -> Ranking:
                 raise KnowledgeError(path, "expected okapi, plus or l", entry="ranking.variant")
             values[key] = value
         else:
-            values[key] = _number(path, f"ranking.{key}", value, *_RANKING_RANGES[key])
+            values[key] = _number(path, f"ranking.{key}", value, _RANKING_RANGES[key])
     return Ranking(**values)
 
 
@@ -109,7 +117,7 @@ def _confidence(path: Path, raw: Any) -> Confidence:
                 path, f"unknown signal; known: {', '.join(SIGNALS)}", entry=f"confidence.weights.{name}"
             )
         weights[name] = _number(path, f"confidence.weights.{name}", value)
-    floor = _number(path, "confidence.min_coverage", raw.get("min_coverage", Confidence.min_coverage), 0.0, 1.0)
+    floor = _number(path, "confidence.min_coverage", raw.get("min_coverage", Confidence.min_coverage), _SHARE)
     hedge = _number(path, "confidence.hedge", raw.get("hedge", Confidence.hedge))
     threshold = _number(path, "confidence.threshold", raw["threshold"])
     # a rule written without `band` hedges by the passage's lacking terms only
