@@ -430,6 +430,24 @@ async def test_help_and_sources_commands(online: FakeDiscord) -> None:
     assert "Refugee Handbook" in sources_call.body["data"]["content"]
 
 
+async def test_slash_help_escapes_markdown_as_the_help_of_a_mention_does(fake: FakeDiscord, tmp_path: Path) -> None:
+    """/help is plain text with its Markdown escaped, as the help a bare mention gets: a section "Using
+    __init__ files" showed as "Using init files" in bold and underline."""
+    dunder = [
+        {"id": "init-files", "section": "Using __init__ files", "text": "Every package folder holds an __init__.py."},
+        {"id": "star-args", "section": "Passing *args and **kwargs", "text": "Star arguments collect the rest."},
+    ]
+    service = Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", dunder)))
+    async with connected(fake, service):
+        await fake.push("MESSAGE_CREATE", fake.mention(""))
+        mention = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+        help_ = fake.command("help")
+        await fake.push("INTERACTION_CREATE", help_)
+        slash = await callback_for(fake, help_)
+    assert "\\_\\_init\\_\\_" in mention.body["content"]
+    assert "\\_\\_init\\_\\_" in slash.body["data"]["content"], slash.body["data"]["content"]
+
+
 async def test_fallback_offers_buttons_and_a_press_answers(online: FakeDiscord, service: Service) -> None:
     """An unknown question gets suggestion buttons; pressing one answers with that passage; the
     question's gap names the topic chosen, for moderators."""

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters.dc import pointing
-from adapters.dc.deliver import allowed_in, respond, tell, text_reply
+from adapters.dc.deliver import allowed_in, respond, shown, tell, text_reply
 from adapters.dc.host import host, interaction_asker, language
 from adapters.dc.markup import plain_question
 from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
@@ -151,7 +151,7 @@ async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str
     if throttled is not None:
         await respond(interaction, render(throttled), ephemeral=True)
         return
-    await respond(interaction, text_reply(text()))
+    await respond(interaction, text_reply(shown(text(), quotes_people=False)))  # the bot's own text: links stay
 
 
 class QATree(app_commands.CommandTree[discord.Client]):
