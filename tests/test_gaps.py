@@ -404,6 +404,20 @@ def test_rows_older_than_the_retention_period_are_deleted(tmp_path: Path) -> Non
     assert reopened.gaps() == []
 
 
+def test_a_bot_no_one_asks_lists_no_question_older_than_the_retention_period(tmp_path: Path) -> None:
+    """A running bot that records nothing (no one asks) still forgets on time: `kb gaps` and the stats
+    read after the retention period list nothing older than it."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    store.record_question("telegram", "1", "old question", ["old"], None)
+    store.record_question("telegram", "1", "", [], "meeting-times")
+    store.record_vote("telegram", "1", "meeting-times", helpful=False)
+    now[0] += 3 * DAY
+    assert store.gaps() == []
+    assert store.most_asked() == [] and store.most_downvoted() == [] and store.votes() == []
+    store.close()
+
+
 def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
     backend: Backend, kdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
