@@ -8,6 +8,7 @@ row of data, and text that browsers never show (an iframe's fallback, an unclose
 from __future__ import annotations
 
 from bot.curation import articles
+from bot.curation.importing import drafts_of
 
 
 def _read(page: str) -> list[tuple[str, str]]:
@@ -103,6 +104,22 @@ def test_an_iframes_fallback_text_is_not_read() -> None:
         "<p>Your browser does not support iframes.</p></iframe><p>Call us any day.</p></main>"
     )
     assert _read(page) == [("h2", "Contact"), ("", "12 Elm Street."), ("", "Call us any day.")]
+
+
+def html_texts(page: str) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from a saved web page."""
+    _title, found = drafts_of(articles.from_html(page))
+    return [(d.section, d.text) for d in found]
+
+
+def test_a_video_or_audio_elements_fallback_text_is_not_a_passage() -> None:
+    """What `<video>` and `<audio>` hold shows only in a browser that cannot play them, as an iframe's does."""
+    page = (
+        '<main><h2>Tour</h2><p>Watch the tour of the hall.</p><video controls src="tour.mp4">'
+        'Your browser does not support the video tag.</video><audio src="welcome.mp3">'
+        "<p>Your browser does not support audio.</p></audio><p>The hall seats 200.</p></main>"
+    )
+    assert html_texts(page) == [("Tour", "Watch the tour of the hall."), ("Tour", "The hall seats 200.")]
 
 
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:

@@ -68,10 +68,11 @@ def _page_title(title: str) -> str | None:
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
 # Left out with what is inside them; an <iframe>'s, <noembed>'s and <noframes>' content is the text a
-# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a passage).
+# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a
+# passage), and so is a <video>'s, an <audio>'s and a <canvas>'s when it cannot play or draw them.
 _SKIPPED = frozenset(
     {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog",
-     "iframe", "noembed", "noframes"}
+     "iframe", "noembed", "noframes", "video", "audio", "canvas"}
 )  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
