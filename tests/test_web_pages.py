@@ -122,6 +122,37 @@ def test_a_video_or_audio_elements_fallback_text_is_not_a_passage() -> None:
     assert html_texts(page) == [("Tour", "Watch the tour of the hall."), ("Tour", "The hall seats 200.")]
 
 
+def test_a_jekyll_pages_footnote_mark_and_back_link_are_not_glued_into_the_text() -> None:
+    """kramdown's footnotes (Jekyll, DPUB-ARIA `doc-noteref`/`doc-backlink`): "Wifi is free1" and a "↩" were served."""
+    page = (
+        '<main><h2>Wifi</h2><p>Wifi is free<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnote" '
+        'rel="footnote">1</a></sup> for members.</p><div class="footnotes" role="doc-endnotes"><ol>'
+        '<li id="fn:1" role="doc-endnote"><p>Ask the desk for the password.&nbsp;<a href="#fnref:1" '
+        'class="reversefootnote" role="doc-backlink">&#8617;</a></p></li></ol></div></main>'
+    )
+    found = html_texts(page)
+    assert [text for _, text in found if "free" in text] == ["Wifi is free for members."]
+    assert not any("↩" in text for _, text in found)
+
+
+def test_footnote_marks_of_other_site_generators_are_left_out_too() -> None:
+    """Pandoc, Python-Markdown (MkDocs), markdown-it and GitHub mark a footnote's reference and its back
+    link by other classes and attributes; the note's own text stays a passage."""
+    marks = [
+        ('<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a>',
+         '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a>'),
+        ('<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
+         '<a class="footnote-backref" href="#fnref:1" title="Jump back">&#8617;</a>'),
+        ('<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>',
+         '<a href="#fnref1" class="footnote-backref">↩︎</a>'),
+        ('<sup><a href="#user-content-fn-1" id="user-content-fnref-1" data-footnote-ref>1</a></sup>',
+         '<a href="#user-content-fnref-1" data-footnote-backref class="data-footnote-backref">↩</a>'),
+    ]  # fmt: skip
+    for mark, back in marks:
+        page = f"<main><h2>Wifi</h2><p>Wifi is free{mark} for members.</p><ol><li><p>Ask the desk.{back}</p></li></ol>"
+        assert [text for _, text in html_texts(page)] == ["Wifi is free for members.", "Ask the desk."], mark
+
+
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
     """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
     "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""

@@ -84,6 +84,13 @@ _VOID = frozenset("area base br col embed hr img input link meta source track wb
 # link, or a heading's permalink: a link of class "reference" (Sphinx writes every cross-reference so) is text.
 # "lang": the language VitePress prints over a code block ("shell"), which had opened every command's passage.
 _INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink", "lang"})  # headerlink: ¶
+# A footnote's mark in the text and the link back from the note ("↩"), as Markdown's site generators
+# write them: DPUB-ARIA's roles (kramdown, so Jekyll; Pandoc), the classes of Python-Markdown (MkDocs),
+# markdown-it, kramdown and GitHub, kramdown's `rel="footnote"` and GitHub's `data-footnote-*`. Read
+# as text, "Wifi is free1 for members." and a "↩" were served; the note itself is the article's.
+_NOTE_MARK_ROLES = frozenset({"doc-noteref", "doc-backlink"})
+_NOTE_MARK_CLASSES = frozenset({"footnote-ref", "footnote-backref", "footnote-back", "reversefootnote"})
+_NOTE_MARK_ATTRIBUTES = frozenset({"data-footnote-ref", "data-footnote-backref"})
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
@@ -133,12 +140,23 @@ def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> boo
     named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs, in_main=in_main)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
-        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
+        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words) or _is_note_mark(attrs)
     chrome_words = _CHROME if in_main else _CHROME | _CHROME_OUTSIDE_MAIN
     roles = _CHROME_ROLES if in_main else _CHROME_ROLES_OUTSIDE_MAIN
     if words & chrome_words or attrs.get("role", "").lower() in roles:
         return True
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
+
+
+def _is_note_mark(attrs: dict[str, str]) -> bool:
+    """A footnote's mark or the link back from its note (`_NOTE_MARK_ROLES`, ...)."""
+    classes = {word.lower() for word in attrs.get("class", "").split()}
+    return (
+        attrs.get("role", "").lower() in _NOTE_MARK_ROLES
+        or bool(classes & _NOTE_MARK_CLASSES)
+        or "footnote" in attrs.get("rel", "").lower().split()
+        or not _NOTE_MARK_ATTRIBUTES.isdisjoint(attrs)
+    )
 
 
 def _chrome_id(tag: str, attrs: dict[str, str], *, in_main: bool) -> list[str]:
