@@ -153,6 +153,25 @@ def test_footnote_marks_of_other_site_generators_are_left_out_too() -> None:
         assert [text for _, text in html_texts(page)] == ["Wifi is free for members.", "Ask the desk."], mark
 
 
+def test_a_headings_permalink_is_left_out_of_its_section() -> None:
+    """VuePress's `<a class="header-anchor">#</a>` and a "¶" self-link were read into the section ("# Install")."""
+    page = (
+        '<html><head><title>Guide</title></head><body><div class="theme-default-content">'
+        '<h2 id="install"><a href="#install" class="header-anchor">#</a> Install</h2>'
+        "<p>Run the installer and follow the prompts.</p>"
+        '<h2 id="faq">FAQ <a class="anchor" href="#faq">¶</a></h2><p>Ask us anything at the desk.</p>'
+        "</div></body></html>"
+    )
+    assert [section for section, _ in html_texts(page)] == ["Install", "FAQ"]
+
+
+def test_a_heading_that_is_all_a_link_to_itself_keeps_its_text() -> None:
+    """mdBook links each heading's whole text to the heading (`<a class="header" href="#install">`): that
+    link is the heading, not a permalink beside it."""
+    page = '<main><h2 id="install"><a class="header" href="#install">Install</a></h2><p>Run the installer.</p></main>'
+    assert html_texts(page) == [("Install", "Run the installer.")]
+
+
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
     """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
     "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""

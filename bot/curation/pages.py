@@ -9,7 +9,17 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.curation.blocks import LINKS_KEPT, Article, Block, Notice, address_of, code_text, oneline, row_sentence
+from bot.curation.blocks import (
+    LINKS_KEPT,
+    Article,
+    Block,
+    Notice,
+    address_of,
+    code_text,
+    oneline,
+    row_sentence,
+    visible,
+)
 from bot.curation.templates import site_page, template_notices, unread_front_matter
 
 
@@ -91,6 +101,10 @@ _INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "header
 _NOTE_MARK_ROLES = frozenset({"doc-noteref", "doc-backlink"})
 _NOTE_MARK_CLASSES = frozenset({"footnote-ref", "footnote-backref", "footnote-back", "reversefootnote"})
 _NOTE_MARK_ATTRIBUTES = frozenset({"data-footnote-ref", "data-footnote-backref"})
+# A heading's permalink ("#", "¶", "§" beside its text), by its class (VuePress's and VitePress's
+# `header-anchor`, GitHub's and rustdoc's `anchor`, AnchorJS's, Docusaurus's `hash-link`) or by
+# leading to the heading itself: "# Install" and "FAQ ¶" were sections.
+_PERMALINK_CLASSES = frozenset({"header-anchor", "anchor", "anchorjs-link", "hash-link"})
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
@@ -157,6 +171,12 @@ def _is_note_mark(attrs: dict[str, str]) -> bool:
         or "footnote" in attrs.get("rel", "").lower().split()
         or not _NOTE_MARK_ATTRIBUTES.isdisjoint(attrs)
     )
+
+
+def _is_permalink(attrs: dict[str, str], heading_id: str) -> bool:
+    """A link in a heading that leads to the heading itself (`_PERMALINK_CLASSES`)."""
+    classes = {word.lower() for word in attrs.get("class", "").split()}
+    return bool(classes & _PERMALINK_CLASSES) or (bool(heading_id) and attrs.get("href") == f"#{heading_id}")
 
 
 def _chrome_id(tag: str, attrs: dict[str, str], *, in_main: bool) -> list[str]:
@@ -267,6 +287,9 @@ class _PageParser(HTMLParser):
         self._main: _Open | None = None  # the main element we are in
         self._in_title = False
         self._heading = False
+        self._heading_id = ""  # the id of the heading being read
+        self._permalink: int | None = None  # where the text of a heading's permalink being read starts
+        self._permalinks: list[tuple[int, int]] = []  # where the heading's permalinks' texts are
         self._level = 0
         self._text: list[str] = []
         self._tables: list[_Table] = []  # the tables open, innermost last
@@ -314,12 +337,15 @@ class _PageParser(HTMLParser):
             self._main = _Open(tag)
         if tag == "a" and "href" in named:
             self._link = (named["href"], len(self._text))
+        if tag == "a" and self._heading and _is_permalink(named, self._heading_id):
+            self._permalink = len(self._text)
         if tag == "br":
             self._line_break()
         elif tag in _BLOCKS:
             self._flush()
             self._box_title = _is_box_title(named)
             self._heading = tag in _HEADINGS
+            self._heading_id = named.get("id", "") if self._heading else ""
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
             self._table_start(tag)
             self._list_start(tag, named)
@@ -356,6 +382,9 @@ class _PageParser(HTMLParser):
                 return  # else a parent's end: it also ends whatever holds the skipped element
         if tag == "a" and self._link is not None:
             self._link_end(*self._link)
+        if tag == "a" and self._permalink is not None:
+            self._permalinks.append((self._permalink, len(self._text)))
+            self._permalink = None
         if tag in _BLOCKS:
             self._flush()
             self._pre -= tag == "pre" and self._pre > 0
@@ -407,6 +436,14 @@ class _PageParser(HTMLParser):
         self._flush()
         self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
 
+    def _without_permalinks(self) -> None:
+        """The heading's text without its permalinks, unless one holds all of it: mdBook links each
+        heading's whole text to the heading itself, and that link is the heading."""
+        inside = {at for start, end in self._permalinks for at in range(start, end)}
+        if oneline(visible("".join(part for at, part in enumerate(self._text) if at not in inside))):
+            for at in inside:
+                self._text[at] = ""
+
     def _link_end(self, href: str, start: int) -> None:
         """A link's end: the place for its address (`address_of`), filled when the block ends with few links."""
         self._link = None
@@ -424,6 +461,10 @@ class _PageParser(HTMLParser):
         self._links.clear()
         self._linked = 0
         self._link = None
+        if self._heading:
+            self._without_permalinks()
+        self._permalink = None
+        self._permalinks.clear()
         code = bool(self._pre) and not self._heading
         text = code_text("".join(self._text)) if code else oneline("".join(self._text))
         self._text.clear()
