@@ -172,6 +172,17 @@ def test_a_heading_that_is_all_a_link_to_itself_keeps_its_text() -> None:
     assert html_texts(page) == [("Install", "Run the installer.")]
 
 
+def test_a_sections_own_header_in_the_main_content_keeps_its_heading() -> None:
+    """HTML5 heads a section with `<section><header><h2>`: inside `<main>` that header is the section's, not
+    the site's; its heading was left out, and every passage fell under "Introduction", which /help does not offer."""
+    page = (
+        "<html><head><title>Club</title></head><body><header><nav>Home</nav></header><main>"
+        "<section><header><h2>Parking</h2></header><p>Park on Elm Street.</p></section>"
+        "<section><header><h2>Fees</h2></header><p>A card costs five euros.</p></section></main></body></html>"
+    )
+    assert html_texts(page) == [("Parking", "Park on Elm Street."), ("Fees", "A card costs five euros.")]
+
+
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
     """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
     "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""

@@ -84,6 +84,9 @@ _SKIPPED = frozenset(
     {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog",
      "iframe", "noembed", "noframes", "video", "audio", "canvas"}
 )  # fmt: skip
+# ...but inside the page's main content an <aside> is a note of the article, and a <header> heads an
+# article or a section of it (`<section><header><h2>Parking</h2></header>`: its heading was lost).
+_OWN_IN_MAIN = frozenset({"aside", "header"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
@@ -267,8 +270,9 @@ class _PageParser(HTMLParser):
     """Collects a page's blocks (noting which are inside its main content) and `<title>`.
 
     An element left out is followed with what is open inside it (`_Skipped`); the main content by
-    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
-    out unless it stands inside the main content (a note of the article itself)."""
+    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` and a
+    `<header>` are left out unless they stand inside the main content (a note of the article itself,
+    the header of the article or of a section of it)."""
 
     def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None, own: bool = False) -> None:
         super().__init__(convert_charrefs=True)
@@ -320,9 +324,8 @@ class _PageParser(HTMLParser):
         by_attributes = self._chrome and tag not in _VOID and tag != "body"
         by_attributes = by_attributes and _is_chrome(tag, named, in_main=self._main is not None)
         by_attributes = by_attributes and self.getpos() not in self._spared
-        skipped = (
-            tag in _SKIPPED and not (tag == "aside" and self._main is not None) and not (tag == "header" and self._own)
-        )
+        skipped = tag in _SKIPPED and not (tag in _OWN_IN_MAIN and self._main is not None)
+        skipped = skipped and not (tag == "header" and self._own)
         if skipped or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
