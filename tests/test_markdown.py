@@ -69,7 +69,7 @@ def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_pa
     assert _imported(tmp_path / "venue.md", page) == [
         ("Hours", "Day: Monday Tuesday, Hours: 9-17 closed at noon."),
         ("Contact", "Call us at 555-1234 or email help@example.org. We answer within a day."),
-        ("Contact", "cell one cell two"),
+        ("Contact", "cell one, cell two."),
         ("Contact", "Press Ctrl+C to stop."),
     ]
 
@@ -106,3 +106,15 @@ def test_a_picture_with_a_title_alone_in_a_paragraph_is_left_out(tmp_path: Path)
         "![Step one](one.png 'One') ![Step two](two.png)\n\nFill in the form and press Send.\n"
     )
     assert _imported(tmp_path / "forms.md", page) == [("Forms", "Fill in the form and press Send.")]
+
+
+def test_an_html_table_in_a_markdown_page_is_read_as_a_table(tmp_path: Path) -> None:
+    """A README's `<table>` reads as a pipe table and a saved page's do ("Day: Tuesday, Hours: closed."),
+    not as one run of words in which "Tuesday closed Wednesday 10-14" says nothing clear."""
+    page = (
+        "# Venue\n\n## Hours\n\n<table>\n  <tr><th>Day</th><th>Hours</th></tr>\n"
+        "  <tr><td>Monday</td><td>9-17</td></tr>\n  <tr><td>Tuesday</td><td>closed</td></tr>\n"
+        "  <tr><td>Wednesday</td><td>10-14</td></tr>\n</table>\n"
+    )
+    [(_section, text)] = _imported(tmp_path / "venue.md", page)
+    assert "Day: Tuesday, Hours: closed." in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.curation import commonmark, dialects
+from bot.curation import commonmark, dialects, htmltables
 from bot.curation.blocks import (
     LINKS_KEPT,
     Article,
@@ -179,8 +179,11 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
-    for line in _tables_read(lines):
-        reader.read(line)
+    for line in htmltables.read(_tables_read(lines)):
+        if isinstance(line, str):
+            reader.read(line)
+        else:
+            reader.take(line)
     return Article(tuple(b for b in reader.finish() if b.text), title, notices)
 
 
@@ -294,6 +297,17 @@ class _MarkdownReader:
         else:
             self.quoted = (not self.lines or self.quoted) and quoted
             self.lines.append(line)
+
+    def take(self, blocks: tuple[Block, ...]) -> None:
+        """Blocks read apart (an HTML table's, `bot.curation.htmltables`), after what was open: a
+        table ends a paragraph, a list and indented code as any line at the margin does."""
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+            self.indented.clear()
+        self.flush()
+        self.list_indent = None
+        for block in blocks:
+            self._add(block)
 
     def _summary(self, raw: str) -> None:
         """A box's summary as a heading under the one the box is in, as the HTML reader reads it:

@@ -35,19 +35,7 @@ def from_html(text: str) -> Article:
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
     above = text.count("\n") - page.count("\n")  # the lines of front matter over the page (notices' lines)
-    text = _tags_never_ended_as_text(page)
-    spared: set[tuple[int, int]] = set()
-    for _ in range(MAX_REREADS + 1):
-        parser = _PageParser(spared=spared, own=own)
-        parser.feed(text)
-        parser.close()
-        if parser.swallowed is None:
-            break
-        spared.add(parser.swallowed)  # chrome left open to the end (a missing end tag): read again, as text
-    else:
-        parser = _PageParser(chrome=False)
-        parser.feed(text)
-        parser.close()
+    parser = _parsed(page, own=own)
     if parser.unclosed_comment:
         notices += (
             Notice(
@@ -55,6 +43,30 @@ def from_html(text: str) -> Article:
             ),
         )
     return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
+
+
+def html_blocks(fragment: str) -> list[Block]:
+    """The blocks of a piece of HTML in another format's page (a `<table>` in Markdown, see
+    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row."""
+    return _parsed(fragment).content()
+
+
+def _parsed(page: str, *, own: bool = False) -> _PageParser:
+    """The parser that has read `page`. Chrome left open to the page's end (a missing end tag) is
+    read again as text, up to MAX_REREADS times; then the page is read without chrome rules."""
+    text = _tags_never_ended_as_text(page)
+    spared: set[tuple[int, int]] = set()
+    for _ in range(MAX_REREADS + 1):
+        parser = _PageParser(spared=spared, own=own)
+        parser.feed(text)
+        parser.close()
+        if parser.swallowed is None:
+            return parser
+        spared.add(parser.swallowed)
+    parser = _PageParser(chrome=False)
+    parser.feed(text)
+    parser.close()
+    return parser
 
 
 def _tags_never_ended_as_text(page: str) -> str:
