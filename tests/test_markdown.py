@@ -118,3 +118,21 @@ def test_an_html_table_in_a_markdown_page_is_read_as_a_table(tmp_path: Path) -> 
     )
     [(_section, text)] = _imported(tmp_path / "venue.md", page)
     assert "Day: Tuesday, Hours: closed." in text
+
+
+def test_escaped_emphasis_marks_are_themselves(tmp_path: Path) -> None:
+    """Docs: "any punctuation escaped with a backslash is itself"; a pair of escaped marks was
+    read as emphasis around the backslashes, "The \\special\\ offer", "Define \\\\init\\\\ first"."""
+    page = "# Guide\n\n## Offers\n\nThe \\*special\\* offer ends today. Define \\_\\_init\\_\\_ first.\n"
+    assert [text for _, text in _imported(tmp_path / "guide.md", page)] == [
+        "The *special* offer ends today. Define __init__ first."
+    ]
+
+
+def test_an_escaped_backtick_opens_no_code_and_a_backslash_in_code_is_code(tmp_path: Path) -> None:
+    """Escapes and code spans are read left to right, as CommonMark reads them: "\\`" is a backtick,
+    and "`C:\\*`" keeps its backslash."""
+    page = "# Guide\n\n## Paths\n\nType \\`ls\\` or open `C:\\*` in [the \\[old\\] guide](https://example.org/a\\_b).\n"
+    assert [text for _, text in _imported(tmp_path / "guide.md", page)] == [
+        "Type `ls` or open C:\\* in the [old] guide (https://example.org/a_b)."
+    ]

@@ -538,9 +538,10 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
-    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
+    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop. So is
+    # punctuation escaped with a backslash, which no mark then reads: "\*special\*" is "*special*".
     code: list[str] = []
-    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
+    text = _ESCAPE_OR_CODE.sub(lambda m: _held(code, m["escaped"] or m["code"]), text.replace("\0", ""))
     if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
         text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
     text = _badges_as_links(text)
@@ -557,11 +558,13 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(\*\*|__)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
     text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
 
 
+# Punctuation escaped with a backslash ("Where can I use await\?"), or a code span, whichever starts
+# first: "\`" opens no code span, and in "`C:\*`" the backslash is code.
+_ESCAPE_OR_CODE = re.compile(rf"\\(?P<escaped>[!-/:-@\[-`{{-~])|(`{{1,3}})(?P<code>[^`].{{0,{SPAN}}}?)\2(?!`)")
 _TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^<>]*>")
 # Tags that set apart what is on either side of them, as a browser shows them: "555-1234<br>or
 # email" and "<td>cell one</td><td>cell two</td>" had read "555-1234or" and "cell onecell two".
