@@ -136,3 +136,10 @@ def test_an_escaped_backtick_opens_no_code_and_a_backslash_in_code_is_code(tmp_p
     assert [text for _, text in _imported(tmp_path / "guide.md", page)] == [
         "Type `ls` or open C:\\* in the [old] guide (https://example.org/a_b)."
     ]
+
+
+def test_a_backslash_hard_line_break_is_not_kept_as_a_backslash(tmp_path: Path) -> None:
+    """A CommonMark hard line break (a backslash ending the line) is no backslash: "Visit us at:\\ 12 Elm Street\\"."""
+    page = "# Guide\n\n## Address\n\nVisit us at:\\\n12 Elm Street\\\nSpringfield\n"
+    [(_section, text)] = _imported(tmp_path / "guide.md", page)
+    assert "\\" not in text and "12 Elm Street" in text

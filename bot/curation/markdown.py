@@ -368,7 +368,7 @@ class _MarkdownReader:
     def flush(self) -> None:
         """The paragraph or list item being read, ended."""
         if self.lines:
-            raw = " ".join(self.lines)
+            raw = " ".join(_without_hard_breaks(self.lines))
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
             title = None if self.mark else self._title(raw, plain)  # "* **Maintainer**" is an item of a list
@@ -396,6 +396,16 @@ class _MarkdownReader:
         if self.indented:
             self._add(Block(code_text("\n".join(self.indented)), code=True))
         return _with_notes(self.blocks, self.notes, self.cited)
+
+
+def _without_hard_breaks(lines: list[str]) -> list[str]:
+    """A paragraph's lines, a backslash that ends one before the next left out: CommonMark's hard line
+    break, read as a space as `<br>` is ("Visit us at:\\ 12 Elm Street\\" had kept them). An escaped
+    backslash ("C:\\\\") and one that ends the paragraph are text."""
+    last = len(lines) - 1
+    return [
+        line[:-1] if at < last and (len(line) - len(line.rstrip("\\"))) % 2 else line for at, line in enumerate(lines)
+    ]
 
 
 def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, int]) -> list[Block]:
