@@ -225,6 +225,24 @@ def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
     ]  # fmt: skip
 
 
+def test_a_table_with_header_cells_whose_cells_each_hold_one_paragraph_is_data() -> None:
+    """Jekyll's docs write each cell's text in a `<p>` under a header row: read as a layout, "_config.yml"
+    was a passage of one word, apart from what the file is for. A cell of two paragraphs still lays out."""
+    data = (
+        "<main><table><tr><th>File</th><th>Description</th></tr>"
+        "<tr><td><p><code>_config.yml</code></p></td><td><p>Stores configuration data.</p></td></tr>"
+        "<tr><td><p><code>_drafts</code></p></td><td><p>Drafts are unpublished posts.</p></td></tr></table></main>"
+    )
+    assert _read(data) == [
+        ("", "File: _config.yml, Description: Stores configuration data. File: _drafts, Description: Drafts are "
+         "unpublished posts."),
+    ]  # fmt: skip
+    two = data.replace(
+        "<p>Drafts are unpublished posts.</p>", "<p>Drafts are unpublished.</p><p>They have no date.</p>"
+    )
+    assert ("", "_drafts") in _read(two)
+
+
 def test_a_table_holding_a_layout_table_lays_out_the_page_too() -> None:
     """A page laid out by tables in tables keeps its paragraphs, the inner table's and the outer's (a
     row of the outer table is not read as a row of data)."""

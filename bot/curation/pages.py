@@ -520,7 +520,8 @@ class _PageParser(HTMLParser):
         elif table is not None and tag in ("td", "th"):
             table.open_cell(tag)
         elif table is not None and table.cell is not None and tag not in ("br", "hr", "div"):
-            table.layout = True  # a paragraph, list or heading in a cell: not a table of data
+            # a paragraph, list or heading in a cell: not a table of data (but see `_Table`: a cell's one <p>)
+            table.layout = table.layout or not (tag == "p" and table.first_paragraph())
         # (a <div> in a cell holds a line of it: "<div>People paying their own way</div><div>...": a
         # price table whose "Who?" cells held two was cut into 44 passages of one cell each)
 
@@ -575,12 +576,16 @@ class _Table:
     A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
     or prose of MIN_LAID_OUT characters parted by `<br><br>`, in a table without headers (an old club
     site's content cell beside its links: it was read as one row of data, the links first, its
-    paragraphs run together). A cell of two short lines parted so, a name over an email address, is data."""
+    paragraphs run together). A cell of two short lines parted so, a name over an email address, is data.
+    So is a cell of one paragraph in a table with header cells (Jekyll's docs write each cell's text in
+    a `<p>` under "File / Directory" and "Description": laid out, "_config.yml" had been a passage of
+    its own, apart from what the file is for); without header cells, a `<p>` in a cell lays it out."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
     layout: bool = False  # a cell holds blocks
+    paragraphs: set[tuple[int, int]] = field(default_factory=set)  # the cells (row, place) that hold a <p>
     parted: bool = False  # a <br><br> ended a paragraph of the open cell
     prose: list[tuple[int, int]] = field(default_factory=list)  # the cells (row, place) of paragraphs parted so
 
@@ -596,6 +601,13 @@ class _Table:
         self.cell = tag
         self.parted = False
 
+    def first_paragraph(self) -> bool:
+        """A `<p>` opens in the open cell: True when it is the cell's first."""
+        at = (len(self.rows) - 1, len(self.rows[-1]) - 1)
+        first = at not in self.paragraphs
+        self.paragraphs.add(at)
+        return first
+
     def part(self) -> None:
         """`<br><br>`: it parts paragraphs of the open cell when text stands before it and after it
         (not a cell's `<br>`s around one line)."""
@@ -609,13 +621,17 @@ class _Table:
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
 
     def lays_out(self) -> bool:
-        """Whether the table lays out the page (see the class): a cell holds blocks, or, in a table
-        without a header cell, a cell of paragraphs parted by `<br><br>` is MIN_LAID_OUT characters or
-        more (a page's prose; a contact cell's name over its address is shorter). Comparing it with
-        the cells beside it misread an old site's column of nine links as data of that length."""
+        """Whether the table lays out the page (see the class): a cell holds blocks (a paragraph, in a
+        table without a header cell), or, in such a table, a cell of paragraphs parted by `<br><br>` is
+        MIN_LAID_OUT characters or more (a page's prose; a contact cell's name over its address is
+        shorter). Comparing it with the cells beside it misread an old site's column of nine links as
+        data of that length."""
         if self.layout:
             return True
-        if not self.prose or any(head for row in self.rows for _, head in row):
+        headed = any(head for row in self.rows for _, head in row)
+        if self.paragraphs and not headed:
+            return True
+        if not self.prose or headed:
             return False
         return any(len(self.rows[at][place][0]) >= MIN_LAID_OUT for at, place in self.prose)
 
