@@ -69,7 +69,7 @@ def test_a_line_break_or_a_block_tag_keeps_the_words_on_either_side_apart(tmp_pa
     assert _imported(tmp_path / "venue.md", page) == [
         ("Hours", "Day: Monday Tuesday, Hours: 9-17 closed at noon."),
         ("Contact", "Call us at 555-1234 or email help@example.org. We answer within a day."),
-        ("Contact", "cell one cell two"),
+        ("Contact", "cell one, cell two."),
         ("Contact", "Press Ctrl+C to stop."),
     ]
 
@@ -106,3 +106,40 @@ def test_a_picture_with_a_title_alone_in_a_paragraph_is_left_out(tmp_path: Path)
         "![Step one](one.png 'One') ![Step two](two.png)\n\nFill in the form and press Send.\n"
     )
     assert _imported(tmp_path / "forms.md", page) == [("Forms", "Fill in the form and press Send.")]
+
+
+def test_an_html_table_in_a_markdown_page_is_read_as_a_table(tmp_path: Path) -> None:
+    """A README's `<table>` reads as a pipe table and a saved page's do ("Day: Tuesday, Hours: closed."),
+    not as one run of words in which "Tuesday closed Wednesday 10-14" says nothing clear."""
+    page = (
+        "# Venue\n\n## Hours\n\n<table>\n  <tr><th>Day</th><th>Hours</th></tr>\n"
+        "  <tr><td>Monday</td><td>9-17</td></tr>\n  <tr><td>Tuesday</td><td>closed</td></tr>\n"
+        "  <tr><td>Wednesday</td><td>10-14</td></tr>\n</table>\n"
+    )
+    [(_section, text)] = _imported(tmp_path / "venue.md", page)
+    assert "Day: Tuesday, Hours: closed." in text
+
+
+def test_escaped_emphasis_marks_are_themselves(tmp_path: Path) -> None:
+    """Docs: "any punctuation escaped with a backslash is itself"; a pair of escaped marks was
+    read as emphasis around the backslashes, "The \\special\\ offer", "Define \\\\init\\\\ first"."""
+    page = "# Guide\n\n## Offers\n\nThe \\*special\\* offer ends today. Define \\_\\_init\\_\\_ first.\n"
+    assert [text for _, text in _imported(tmp_path / "guide.md", page)] == [
+        "The *special* offer ends today. Define __init__ first."
+    ]
+
+
+def test_an_escaped_backtick_opens_no_code_and_a_backslash_in_code_is_code(tmp_path: Path) -> None:
+    """Escapes and code spans are read left to right, as CommonMark reads them: "\\`" is a backtick,
+    and "`C:\\*`" keeps its backslash."""
+    page = "# Guide\n\n## Paths\n\nType \\`ls\\` or open `C:\\*` in [the \\[old\\] guide](https://example.org/a\\_b).\n"
+    assert [text for _, text in _imported(tmp_path / "guide.md", page)] == [
+        "Type `ls` or open C:\\* in the [old] guide (https://example.org/a_b)."
+    ]
+
+
+def test_a_backslash_hard_line_break_is_not_kept_as_a_backslash(tmp_path: Path) -> None:
+    """A CommonMark hard line break (a backslash ending the line) is no backslash: "Visit us at:\\ 12 Elm Street\\"."""
+    page = "# Guide\n\n## Address\n\nVisit us at:\\\n12 Elm Street\\\nSpringfield\n"
+    [(_section, text)] = _imported(tmp_path / "guide.md", page)
+    assert "\\" not in text and "12 Elm Street" in text

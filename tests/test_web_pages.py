@@ -8,6 +8,7 @@ row of data, and text that browsers never show (an iframe's fallback, an unclose
 from __future__ import annotations
 
 from bot.curation import articles
+from bot.curation.importing import drafts_of
 
 
 def _read(page: str) -> list[tuple[str, str]]:
@@ -105,6 +106,83 @@ def test_an_iframes_fallback_text_is_not_read() -> None:
     assert _read(page) == [("h2", "Contact"), ("", "12 Elm Street."), ("", "Call us any day.")]
 
 
+def html_texts(page: str) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from a saved web page."""
+    _title, found = drafts_of(articles.from_html(page))
+    return [(d.section, d.text) for d in found]
+
+
+def test_a_video_or_audio_elements_fallback_text_is_not_a_passage() -> None:
+    """What `<video>` and `<audio>` hold shows only in a browser that cannot play them, as an iframe's does."""
+    page = (
+        '<main><h2>Tour</h2><p>Watch the tour of the hall.</p><video controls src="tour.mp4">'
+        'Your browser does not support the video tag.</video><audio src="welcome.mp3">'
+        "<p>Your browser does not support audio.</p></audio><p>The hall seats 200.</p></main>"
+    )
+    assert html_texts(page) == [("Tour", "Watch the tour of the hall."), ("Tour", "The hall seats 200.")]
+
+
+def test_a_jekyll_pages_footnote_mark_and_back_link_are_not_glued_into_the_text() -> None:
+    """kramdown's footnotes (Jekyll, DPUB-ARIA `doc-noteref`/`doc-backlink`): "Wifi is free1" and a "↩" were served."""
+    page = (
+        '<main><h2>Wifi</h2><p>Wifi is free<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnote" '
+        'rel="footnote">1</a></sup> for members.</p><div class="footnotes" role="doc-endnotes"><ol>'
+        '<li id="fn:1" role="doc-endnote"><p>Ask the desk for the password.&nbsp;<a href="#fnref:1" '
+        'class="reversefootnote" role="doc-backlink">&#8617;</a></p></li></ol></div></main>'
+    )
+    found = html_texts(page)
+    assert [text for _, text in found if "free" in text] == ["Wifi is free for members."]
+    assert not any("↩" in text for _, text in found)
+
+
+def test_footnote_marks_of_other_site_generators_are_left_out_too() -> None:
+    """Pandoc, Python-Markdown (MkDocs), markdown-it and GitHub mark a footnote's reference and its back
+    link by other classes and attributes; the note's own text stays a passage."""
+    marks = [
+        ('<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a>',
+         '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a>'),
+        ('<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
+         '<a class="footnote-backref" href="#fnref:1" title="Jump back">&#8617;</a>'),
+        ('<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>',
+         '<a href="#fnref1" class="footnote-backref">↩︎</a>'),
+        ('<sup><a href="#user-content-fn-1" id="user-content-fnref-1" data-footnote-ref>1</a></sup>',
+         '<a href="#user-content-fnref-1" data-footnote-backref class="data-footnote-backref">↩</a>'),
+    ]  # fmt: skip
+    for mark, back in marks:
+        page = f"<main><h2>Wifi</h2><p>Wifi is free{mark} for members.</p><ol><li><p>Ask the desk.{back}</p></li></ol>"
+        assert [text for _, text in html_texts(page)] == ["Wifi is free for members.", "Ask the desk."], mark
+
+
+def test_a_headings_permalink_is_left_out_of_its_section() -> None:
+    """VuePress's `<a class="header-anchor">#</a>` and a "¶" self-link were read into the section ("# Install")."""
+    page = (
+        '<html><head><title>Guide</title></head><body><div class="theme-default-content">'
+        '<h2 id="install"><a href="#install" class="header-anchor">#</a> Install</h2>'
+        "<p>Run the installer and follow the prompts.</p>"
+        '<h2 id="faq">FAQ <a class="anchor" href="#faq">¶</a></h2><p>Ask us anything at the desk.</p>'
+        "</div></body></html>"
+    )
+    assert [section for section, _ in html_texts(page)] == ["Install", "FAQ"]
+
+
+def test_a_heading_that_is_all_a_link_to_itself_keeps_its_text() -> None:
+    """mdBook links each heading's whole text to the heading (`<a class="header" href="#install">`): that
+    link is the heading, not a permalink beside it."""
+    page = '<main><h2 id="install"><a class="header" href="#install">Install</a></h2><p>Run the installer.</p></main>'
+    assert html_texts(page) == [("Install", "Run the installer.")]
+
+
+def test_a_sections_own_header_in_the_main_content_keeps_its_heading() -> None:
+    """HTML5 heads a section with `<section><header><h2>`: inside `<main>` that header is the section's, not
+    the site's; its heading was left out, and every passage fell under "Introduction", which /help does not offer."""
+    page = (
+        "<html><head><title>Club</title></head><body><header><nav>Home</nav></header><main>"
+        "<section><header><h2>Parking</h2></header><p>Park on Elm Street.</p></section>"
+        "<section><header><h2>Fees</h2></header><p>A card costs five euros.</p></section></main></body></html>"
+    )
+    assert html_texts(page) == [("Parking", "Park on Elm Street."), ("Fees", "A card costs five euros.")]
+
+
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:
     """A `<!--` without its `-->` hides everything after it in a browser; the import read it as the text
     "<!-- unclosed comment <h2>X" and the page after it. A closed comment is left out as before."""
@@ -145,6 +223,24 @@ def test_a_table_in_a_cell_of_a_table_of_data_is_read_in_that_cell() -> None:
         ("", "Day: Monday, Hours: 9-17. Day: Tuesday, Hours: Morning, 9-12; Afternoon, 14-18. "
              "Day: Wednesday, Hours: closed."),
     ]  # fmt: skip
+
+
+def test_a_table_with_header_cells_whose_cells_each_hold_one_paragraph_is_data() -> None:
+    """Jekyll's docs write each cell's text in a `<p>` under a header row: read as a layout, "_config.yml"
+    was a passage of one word, apart from what the file is for. A cell of two paragraphs still lays out."""
+    data = (
+        "<main><table><tr><th>File</th><th>Description</th></tr>"
+        "<tr><td><p><code>_config.yml</code></p></td><td><p>Stores configuration data.</p></td></tr>"
+        "<tr><td><p><code>_drafts</code></p></td><td><p>Drafts are unpublished posts.</p></td></tr></table></main>"
+    )
+    assert _read(data) == [
+        ("", "File: _config.yml, Description: Stores configuration data. File: _drafts, Description: Drafts are "
+         "unpublished posts."),
+    ]  # fmt: skip
+    two = data.replace(
+        "<p>Drafts are unpublished posts.</p>", "<p>Drafts are unpublished.</p><p>They have no date.</p>"
+    )
+    assert ("", "_drafts") in _read(two)
 
 
 def test_a_table_holding_a_layout_table_lays_out_the_page_too() -> None:

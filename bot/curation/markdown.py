@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.curation import commonmark, dialects
+from bot.curation import commonmark, dialects, htmltables
 from bot.curation.blocks import (
     LINKS_KEPT,
     Article,
@@ -179,8 +179,11 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
     defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
     reader = _MarkdownReader(defined)
-    for line in _tables_read(lines):
-        reader.read(line)
+    for line in htmltables.read(_tables_read(lines)):
+        if isinstance(line, str):
+            reader.read(line)
+        else:
+            reader.take(line)
     return Article(tuple(b for b in reader.finish() if b.text), title, notices)
 
 
@@ -295,6 +298,17 @@ class _MarkdownReader:
             self.quoted = (not self.lines or self.quoted) and quoted
             self.lines.append(line)
 
+    def take(self, blocks: tuple[Block, ...]) -> None:
+        """Blocks read apart (an HTML table's, `bot.curation.htmltables`), after what was open: a
+        table ends a paragraph, a list and indented code as any line at the margin does."""
+        if self.indented:
+            self._add(Block(code_text("\n".join(self.indented)), code=True))
+            self.indented.clear()
+        self.flush()
+        self.list_indent = None
+        for block in blocks:
+            self._add(block)
+
     def _summary(self, raw: str) -> None:
         """A box's summary as a heading under the one the box is in, as the HTML reader reads it:
         `<summary>Troubleshooting</summary>` had been a passage of its one word, apart from the
@@ -354,7 +368,7 @@ class _MarkdownReader:
     def flush(self) -> None:
         """The paragraph or list item being read, ended."""
         if self.lines:
-            raw = " ".join(self.lines)
+            raw = " ".join(_without_hard_breaks(self.lines))
             self._cite(raw)
             plain = inline_markdown(raw, notes=self.defined)
             title = None if self.mark else self._title(raw, plain)  # "* **Maintainer**" is an item of a list
@@ -382,6 +396,16 @@ class _MarkdownReader:
         if self.indented:
             self._add(Block(code_text("\n".join(self.indented)), code=True))
         return _with_notes(self.blocks, self.notes, self.cited)
+
+
+def _without_hard_breaks(lines: list[str]) -> list[str]:
+    """A paragraph's lines, a backslash that ends one before the next left out: CommonMark's hard line
+    break, read as a space as `<br>` is ("Visit us at:\\ 12 Elm Street\\" had kept them). An escaped
+    backslash ("C:\\\\") and one that ends the paragraph are text."""
+    last = len(lines) - 1
+    return [
+        line[:-1] if at < last and (len(line) - len(line.rstrip("\\"))) % 2 else line for at, line in enumerate(lines)
+    ]
 
 
 def _with_notes(blocks: list[Block], notes: dict[str, Block], cited: dict[str, int]) -> list[Block]:
@@ -524,9 +548,10 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
     # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
     # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
-    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop.
+    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop. So is
+    # punctuation escaped with a backslash, which no mark then reads: "\*special\*" is "*special*".
     code: list[str] = []
-    text = re.sub(rf"(`{{1,3}})([^`].{{0,{SPAN}}}?)\1(?!`)", lambda m: _held(code, m[2]), text.replace("\0", ""))
+    text = _ESCAPE_OR_CODE.sub(lambda m: _held(code, m["escaped"] or m["code"]), text.replace("\0", ""))
     if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
         text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
     text = _badges_as_links(text)
@@ -543,11 +568,13 @@ def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] 
     text = re.sub(rf"(\*\*|__)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
     text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # any punctuation escaped: "Where can I use await\?"
     text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
     return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
 
 
+# Punctuation escaped with a backslash ("Where can I use await\?"), or a code span, whichever starts
+# first: "\`" opens no code span, and in "`C:\*`" the backslash is code.
+_ESCAPE_OR_CODE = re.compile(rf"\\(?P<escaped>[!-/:-@\[-`{{-~])|(`{{1,3}})(?P<code>[^`].{{0,{SPAN}}}?)\2(?!`)")
 _TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^<>]*>")
 # Tags that set apart what is on either side of them, as a browser shows them: "555-1234<br>or
 # email" and "<td>cell one</td><td>cell two</td>" had read "555-1234or" and "cell onecell two".

@@ -9,7 +9,17 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.curation.blocks import LINKS_KEPT, Article, Block, Notice, address_of, code_text, oneline, row_sentence
+from bot.curation.blocks import (
+    LINKS_KEPT,
+    Article,
+    Block,
+    Notice,
+    address_of,
+    code_text,
+    oneline,
+    row_sentence,
+    visible,
+)
 from bot.curation.templates import site_page, template_notices, unread_front_matter
 
 
@@ -25,19 +35,7 @@ def from_html(text: str) -> Article:
     matter_title, page = site_page(text, html=True)
     own = page is not text  # the page's own content: the site's layout puts the chrome around it
     above = text.count("\n") - page.count("\n")  # the lines of front matter over the page (notices' lines)
-    text = _tags_never_ended_as_text(page)
-    spared: set[tuple[int, int]] = set()
-    for _ in range(MAX_REREADS + 1):
-        parser = _PageParser(spared=spared, own=own)
-        parser.feed(text)
-        parser.close()
-        if parser.swallowed is None:
-            break
-        spared.add(parser.swallowed)  # chrome left open to the end (a missing end tag): read again, as text
-    else:
-        parser = _PageParser(chrome=False)
-        parser.feed(text)
-        parser.close()
+    parser = _parsed(page, own=own)
     if parser.unclosed_comment:
         notices += (
             Notice(
@@ -45,6 +43,30 @@ def from_html(text: str) -> Article:
             ),
         )
     return Article(tuple(parser.content()), _page_title(parser.title) or matter_title, notices)
+
+
+def html_blocks(fragment: str) -> list[Block]:
+    """The blocks of a piece of HTML in another format's page (a `<table>` in Markdown, see
+    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row."""
+    return _parsed(fragment).content()
+
+
+def _parsed(page: str, *, own: bool = False) -> _PageParser:
+    """The parser that has read `page`. Chrome left open to the page's end (a missing end tag) is
+    read again as text, up to MAX_REREADS times; then the page is read without chrome rules."""
+    text = _tags_never_ended_as_text(page)
+    spared: set[tuple[int, int]] = set()
+    for _ in range(MAX_REREADS + 1):
+        parser = _PageParser(spared=spared, own=own)
+        parser.feed(text)
+        parser.close()
+        if parser.swallowed is None:
+            return parser
+        spared.add(parser.swallowed)
+    parser = _PageParser(chrome=False)
+    parser.feed(text)
+    parser.close()
+    return parser
 
 
 def _tags_never_ended_as_text(page: str) -> str:
@@ -68,11 +90,15 @@ def _page_title(title: str) -> str | None:
 
 MAX_REREADS = 8  # chrome elements left open to the end read again as text, before every chrome rule is dropped
 # Left out with what is inside them; an <iframe>'s, <noembed>'s and <noframes>' content is the text a
-# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a passage).
+# browser shows only when it cannot show the frame ("Your browser does not support iframes." was a
+# passage), and so is a <video>'s, an <audio>'s and a <canvas>'s when it cannot play or draw them.
 _SKIPPED = frozenset(
     {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "aside", "dialog",
-     "iframe", "noembed", "noframes"}
+     "iframe", "noembed", "noframes", "video", "audio", "canvas"}
 )  # fmt: skip
+# ...but inside the page's main content an <aside> is a note of the article, and a <header> heads an
+# article or a section of it (`<section><header><h2>Parking</h2></header>`: its heading was lost).
+_OWN_IN_MAIN = frozenset({"aside", "header"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"})
 _BLOCKS = _HEADINGS | set(
     "p li dd td th tr div section article main aside blockquote pre ul ol dl table figcaption br hr body form "
@@ -83,6 +109,17 @@ _VOID = frozenset("area base br col embed hr img input link meta source track wb
 # link, or a heading's permalink: a link of class "reference" (Sphinx writes every cross-reference so) is text.
 # "lang": the language VitePress prints over a code block ("shell"), which had opened every command's passage.
 _INLINE_CHROME = frozenset({"mw-editsection", "noprint", "mw-jump-link", "headerlink", "lang"})  # headerlink: ¶
+# A footnote's mark in the text and the link back from the note ("↩"), as Markdown's site generators
+# write them: DPUB-ARIA's roles (kramdown, so Jekyll; Pandoc), the classes of Python-Markdown (MkDocs),
+# markdown-it, kramdown and GitHub, kramdown's `rel="footnote"` and GitHub's `data-footnote-*`. Read
+# as text, "Wifi is free1 for members." and a "↩" were served; the note itself is the article's.
+_NOTE_MARK_ROLES = frozenset({"doc-noteref", "doc-backlink"})
+_NOTE_MARK_CLASSES = frozenset({"footnote-ref", "footnote-backref", "footnote-back", "reversefootnote"})
+_NOTE_MARK_ATTRIBUTES = frozenset({"data-footnote-ref", "data-footnote-backref"})
+# A heading's permalink ("#", "¶", "§" beside its text), by its class (VuePress's and VitePress's
+# `header-anchor`, GitHub's and rustdoc's `anchor`, AnchorJS's, Docusaurus's `hash-link`) or by
+# leading to the heading itself: "# Install" and "FAQ ¶" were sections.
+_PERMALINK_CLASSES = frozenset({"header-anchor", "anchor", "anchorjs-link", "hash-link"})
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
@@ -132,12 +169,29 @@ def _is_chrome(tag: str, attrs: dict[str, str], *, in_main: bool = False) -> boo
     named = [*attrs.get("class", "").split(), *_chrome_id(tag, attrs, in_main=in_main)]
     words = {word.lower() for word in named}
     if tag in _INLINE:
-        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words)
+        return bool(words & _INLINE_CHROME) or (tag == "sup" and "reference" in words) or _is_note_mark(attrs)
     chrome_words = _CHROME if in_main else _CHROME | _CHROME_OUTSIDE_MAIN
     roles = _CHROME_ROLES if in_main else _CHROME_ROLES_OUTSIDE_MAIN
     if words & chrome_words or attrs.get("role", "").lower() in roles:
         return True
     return any(_is_chrome_name(_name_parts(word), in_main=in_main) for word in named if word)
+
+
+def _is_note_mark(attrs: dict[str, str]) -> bool:
+    """A footnote's mark or the link back from its note (`_NOTE_MARK_ROLES`, ...)."""
+    classes = {word.lower() for word in attrs.get("class", "").split()}
+    return (
+        attrs.get("role", "").lower() in _NOTE_MARK_ROLES
+        or bool(classes & _NOTE_MARK_CLASSES)
+        or "footnote" in attrs.get("rel", "").lower().split()
+        or not _NOTE_MARK_ATTRIBUTES.isdisjoint(attrs)
+    )
+
+
+def _is_permalink(attrs: dict[str, str], heading_id: str) -> bool:
+    """A link in a heading that leads to the heading itself (`_PERMALINK_CLASSES`)."""
+    classes = {word.lower() for word in attrs.get("class", "").split()}
+    return bool(classes & _PERMALINK_CLASSES) or (bool(heading_id) and attrs.get("href") == f"#{heading_id}")
 
 
 def _chrome_id(tag: str, attrs: dict[str, str], *, in_main: bool) -> list[str]:
@@ -228,8 +282,9 @@ class _PageParser(HTMLParser):
     """Collects a page's blocks (noting which are inside its main content) and `<title>`.
 
     An element left out is followed with what is open inside it (`_Skipped`); the main content by
-    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` is left
-    out unless it stands inside the main content (a note of the article itself)."""
+    its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` and a
+    `<header>` are left out unless they stand inside the main content (a note of the article itself,
+    the header of the article or of a section of it)."""
 
     def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None, own: bool = False) -> None:
         super().__init__(convert_charrefs=True)
@@ -248,6 +303,9 @@ class _PageParser(HTMLParser):
         self._main: _Open | None = None  # the main element we are in
         self._in_title = False
         self._heading = False
+        self._heading_id = ""  # the id of the heading being read
+        self._permalink: int | None = None  # where the text of a heading's permalink being read starts
+        self._permalinks: list[tuple[int, int]] = []  # where the heading's permalinks' texts are
         self._level = 0
         self._text: list[str] = []
         self._tables: list[_Table] = []  # the tables open, innermost last
@@ -278,9 +336,8 @@ class _PageParser(HTMLParser):
         by_attributes = self._chrome and tag not in _VOID and tag != "body"
         by_attributes = by_attributes and _is_chrome(tag, named, in_main=self._main is not None)
         by_attributes = by_attributes and self.getpos() not in self._spared
-        skipped = (
-            tag in _SKIPPED and not (tag == "aside" and self._main is not None) and not (tag == "header" and self._own)
-        )
+        skipped = tag in _SKIPPED and not (tag in _OWN_IN_MAIN and self._main is not None)
+        skipped = skipped and not (tag == "header" and self._own)
         if skipped or by_attributes:
             if tag in _BLOCKS:  # a citation mark (<sup>) leaves its sentence whole
                 self._flush()
@@ -295,12 +352,15 @@ class _PageParser(HTMLParser):
             self._main = _Open(tag)
         if tag == "a" and "href" in named:
             self._link = (named["href"], len(self._text))
+        if tag == "a" and self._heading and _is_permalink(named, self._heading_id):
+            self._permalink = len(self._text)
         if tag == "br":
             self._line_break()
         elif tag in _BLOCKS:
             self._flush()
             self._box_title = _is_box_title(named)
             self._heading = tag in _HEADINGS
+            self._heading_id = named.get("id", "") if self._heading else ""
             self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
             self._table_start(tag)
             self._list_start(tag, named)
@@ -337,6 +397,9 @@ class _PageParser(HTMLParser):
                 return  # else a parent's end: it also ends whatever holds the skipped element
         if tag == "a" and self._link is not None:
             self._link_end(*self._link)
+        if tag == "a" and self._permalink is not None:
+            self._permalinks.append((self._permalink, len(self._text)))
+            self._permalink = None
         if tag in _BLOCKS:
             self._flush()
             self._pre -= tag == "pre" and self._pre > 0
@@ -388,6 +451,14 @@ class _PageParser(HTMLParser):
         self._flush()
         self.swallowed = self._skip_at if self._skip is not None and self._by_attributes else None
 
+    def _without_permalinks(self) -> None:
+        """The heading's text without its permalinks, unless one holds all of it: mdBook links each
+        heading's whole text to the heading itself, and that link is the heading."""
+        inside = {at for start, end in self._permalinks for at in range(start, end)}
+        if oneline(visible("".join(part for at, part in enumerate(self._text) if at not in inside))):
+            for at in inside:
+                self._text[at] = ""
+
     def _link_end(self, href: str, start: int) -> None:
         """A link's end: the place for its address (`address_of`), filled when the block ends with few links."""
         self._link = None
@@ -405,6 +476,10 @@ class _PageParser(HTMLParser):
         self._links.clear()
         self._linked = 0
         self._link = None
+        if self._heading:
+            self._without_permalinks()
+        self._permalink = None
+        self._permalinks.clear()
         code = bool(self._pre) and not self._heading
         text = code_text("".join(self._text)) if code else oneline("".join(self._text))
         self._text.clear()
@@ -445,7 +520,8 @@ class _PageParser(HTMLParser):
         elif table is not None and tag in ("td", "th"):
             table.open_cell(tag)
         elif table is not None and table.cell is not None and tag not in ("br", "hr", "div"):
-            table.layout = True  # a paragraph, list or heading in a cell: not a table of data
+            # a paragraph, list or heading in a cell: not a table of data (but see `_Table`: a cell's one <p>)
+            table.layout = table.layout or not (tag == "p" and table.first_paragraph())
         # (a <div> in a cell holds a line of it: "<div>People paying their own way</div><div>...": a
         # price table whose "Who?" cells held two was cut into 44 passages of one cell each)
 
@@ -500,12 +576,16 @@ class _Table:
     A table lays out the page when a cell holds blocks: paragraphs, lists, headings, a layout table,
     or prose of MIN_LAID_OUT characters parted by `<br><br>`, in a table without headers (an old club
     site's content cell beside its links: it was read as one row of data, the links first, its
-    paragraphs run together). A cell of two short lines parted so, a name over an email address, is data."""
+    paragraphs run together). A cell of two short lines parted so, a name over an email address, is data.
+    So is a cell of one paragraph in a table with header cells (Jekyll's docs write each cell's text in
+    a `<p>` under "File / Directory" and "Description": laid out, "_config.yml" had been a passage of
+    its own, apart from what the file is for); without header cells, a `<p>` in a cell lays it out."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
     cell: str | None = None
     layout: bool = False  # a cell holds blocks
+    paragraphs: set[tuple[int, int]] = field(default_factory=set)  # the cells (row, place) that hold a <p>
     parted: bool = False  # a <br><br> ended a paragraph of the open cell
     prose: list[tuple[int, int]] = field(default_factory=list)  # the cells (row, place) of paragraphs parted so
 
@@ -521,6 +601,13 @@ class _Table:
         self.cell = tag
         self.parted = False
 
+    def first_paragraph(self) -> bool:
+        """A `<p>` opens in the open cell: True when it is the cell's first."""
+        at = (len(self.rows) - 1, len(self.rows[-1]) - 1)
+        first = at not in self.paragraphs
+        self.paragraphs.add(at)
+        return first
+
     def part(self) -> None:
         """`<br><br>`: it parts paragraphs of the open cell when text stands before it and after it
         (not a cell's `<br>`s around one line)."""
@@ -534,13 +621,17 @@ class _Table:
         self.rows[-1][-1] = (f"{held} {text}".strip(), head)
 
     def lays_out(self) -> bool:
-        """Whether the table lays out the page (see the class): a cell holds blocks, or, in a table
-        without a header cell, a cell of paragraphs parted by `<br><br>` is MIN_LAID_OUT characters or
-        more (a page's prose; a contact cell's name over its address is shorter). Comparing it with
-        the cells beside it misread an old site's column of nine links as data of that length."""
+        """Whether the table lays out the page (see the class): a cell holds blocks (a paragraph, in a
+        table without a header cell), or, in such a table, a cell of paragraphs parted by `<br><br>` is
+        MIN_LAID_OUT characters or more (a page's prose; a contact cell's name over its address is
+        shorter). Comparing it with the cells beside it misread an old site's column of nine links as
+        data of that length."""
         if self.layout:
             return True
-        if not self.prose or any(head for row in self.rows for _, head in row):
+        headed = any(head for row in self.rows for _, head in row)
+        if self.paragraphs and not headed:
+            return True
+        if not self.prose or headed:
             return False
         return any(len(self.rows[at][place][0]) >= MIN_LAID_OUT for at, place in self.prose)
 
