@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import random
 import re
 import shutil
@@ -47,6 +49,13 @@ def _imported(path: Path, text: str) -> tuple[str | None, list[Draft]]:
 
 def _drafted(seed_kdir: Path, name: str) -> list[Passage]:
     return [p for p, _ in knowledge.read_file(seed_kdir / "drafts" / f"{name}.yaml")]
+
+
+def kb(folder: Path, *argv: str) -> tuple[int, str]:
+    """Run `kb ...` on `folder` in this process: its exit code and what it printed."""
+    out = io.StringIO()
+    code = main(["kb", *argv, "--knowledge", str(folder)], out=out)
+    return code, out.getvalue()
 
 
 def test_sentences_split_at_ends_not_at_abbreviations() -> None:
@@ -254,6 +263,35 @@ def test_two_articles_of_one_name_are_refused_by_the_article_that_came_second(tm
     with pytest.raises(FileError) as refused:
         import_article(tmp_path / "faq.md", folder)
     assert str(refused.value).startswith(f"{tmp_path / 'faq.md'}: its draft {folder / 'drafts' / 'faq.yaml'} already")
+
+
+def not_utf8_name(tmp_path: Path, stem: bytes, suffix: str) -> Path:
+    """A file name holding a Latin-1 byte, as an archive made on Windows unpacks on Linux."""
+    return tmp_path / os.fsdecode(stem + suffix.encode())
+
+
+def test_an_article_whose_file_name_is_not_utf8_drafts_a_file_that_loads(tmp_path: Path) -> None:
+    """An article without a heading, its file named `caf\\xe9.txt`, is drafted with a title that can be read back."""
+    article = not_utf8_name(tmp_path, b"caf\xe9", ".txt")
+    article.write_text("We meet on Tuesdays at seven. Bring a mug.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert kb(folder, "import", str(article))[0] == 0
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    passages = knowledge.read_file(draft)  # raised: invalid YAML, "found invalid Unicode character escape code"
+    assert passages and "\udce9" not in passages[0][0].source.title
+    assert passages[0][0].source.title == "Caf\ufffd"  # the byte no name in UTF-8 has, as an editor shows it
+
+
+def test_an_article_with_a_warning_and_a_file_name_not_utf8_is_drafted_without_a_traceback(tmp_path: Path) -> None:
+    """A warning kept in the draft's header names the file; a name not in UTF-8 must not crash the import."""
+    article = not_utf8_name(tmp_path, b"caf\xe9", ".md")
+    article.write_text("---\ntitle: [broken\n---\n\n# Caf\n\nWe meet on Tuesdays at seven.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))  # raised UnicodeEncodeError from write_atomic
+    assert code == 0
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    assert knowledge.read_file(draft)
+    assert "# Review: caf\ufffd.md:2: " in draft.read_text(encoding="utf-8")
 
 
 def test_korean_and_unspellable_sections_get_readable_ids() -> None:

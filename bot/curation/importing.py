@@ -389,6 +389,17 @@ def title_of_name(stem: str) -> str:
     return words.capitalize()
 
 
+def readable(name: str) -> str:
+    """A file's name as a draft can hold it. A name that is not UTF-8 (an archive made on Windows,
+    unpacked on Linux: `caf\\xe9.txt`) holds its odd bytes as lone surrogates, which no UTF-8 file
+    can: as the title, they made a draft that did not load; in its `# Review:` header, a traceback.
+    Each such byte is shown as U+FFFD, the mark an editor shows it with, for the moderator to correct."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return name.encode("utf-8", "replace").decode("utf-8")
+
+
 def _lead(heading: str) -> bool:
     """True for a heading that is a paragraph set large: two sentences or more, over 100 characters
     (a blog post's "## If you want to network ... you should volunteer. No, really, click that sign
@@ -559,14 +570,16 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
-            title = shown(title or title_of_name(path.stem))
+            title = shown(title or title_of_name(readable(path.stem)))
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
-            review = [f"{path.name}:{notice.line}: {notice.text}" for notice in article.notices]
+            review = [f"{readable(path.name)}:{notice.line}: {notice.text}" for notice in article.notices]
             write_atomic(target, to_yaml(title, found, update=update, review=review))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
+    except UnicodeError:  # a character no UTF-8 file holds: one line naming the article, never a traceback
+        raise FileError(path, "cannot be drafted: it holds a character that a UTF-8 file cannot") from None
     return Imported(target, len(found), made_folder, article.notices)
 
 
