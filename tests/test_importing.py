@@ -294,6 +294,18 @@ def test_an_article_with_a_warning_and_a_file_name_not_utf8_is_drafted_without_a
     assert "# Review: caf\ufffd.md:2: " in draft.read_text(encoding="utf-8")
 
 
+def test_a_knowledge_folder_whose_name_is_not_utf8_is_printed_escaped_not_as_a_traceback(tmp_path: Path) -> None:
+    """On a terminal that takes only UTF-8, "wrote 1 draft passage to k\\xe9/drafts/..." raised UnicodeEncodeError."""
+    article = tmp_path / "club.md"
+    article.write_text("# Club\n\nWe meet on Tuesdays at seven.\n", encoding="utf-8")
+    shown = io.BytesIO()
+    terminal = io.TextIOWrapper(shown, encoding="utf-8", errors="strict", write_through=True)
+    folder = not_utf8_name(tmp_path, b"k\xe9", "")
+    assert main(["kb", "import", str(article), "--knowledge", str(folder)], out=terminal) == 0
+    said = shown.getvalue().decode("utf-8")
+    assert f"wrote 1 draft passage to {tmp_path}/k\\udce9/drafts/club.yaml" in said
+
+
 def test_korean_and_unspellable_sections_get_readable_ids() -> None:
     """A Korean section is romanized, never `10` or `passage`; a Chinese one uses the file's name."""
     article = articles.from_markdown(
