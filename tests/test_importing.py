@@ -229,6 +229,23 @@ def test_a_utf16_article_as_notepad_saves_it_is_read(tmp_path: Path, encoding: s
     assert drafts_of(articles.read(article))[1][0].text == "We meet on Tuesdays — in the café."
 
 
+def test_a_utf32_file_is_read_or_refused_not_read_as_utf16(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A UTF-32 file begins with UTF-16's mark too (FF FE 00 00): it was read as UTF-16, NULs between its
+    letters, so its heading was lost into the text ("# Title Text is here.") and the title was the file's name."""
+    article = tmp_path / "club.md"
+    article.write_bytes("# Chess club\n\nWe meet on Tuesdays at seven.\n".encode("utf-32"))
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))
+    if code != 0:  # refused: one line naming the file
+        assert str(article) in capsys.readouterr().err
+        return
+    [(passage, _line)] = knowledge.read_file(folder / "drafts" / "club.yaml")
+    assert (passage.source.title, passage.text) == ("Chess club", "We meet on Tuesdays at seven.")
+    article.write_bytes(b"\x00\x00\xfe\xff" + "# Chess club\n\nWe meet at seven.\n".encode("utf-32-be"))
+    big_endian = Draft("introduction-1", "Introduction", "We meet at seven.")
+    assert drafts_of(articles.read(article)) == ("Chess club", [big_endian])
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"

@@ -55,7 +55,7 @@ def read_text(path: Path) -> str:
     kind = _document_kind(path, data)
     if kind is not None:
         raise FileError(path, f"{kind}, not a text article; save it as plain text, Markdown or a web page (HTML) first")
-    text = _utf16(path, data) if data.startswith(_UTF16_MARKS) else None
+    text = _unicode(path, data)
     if text is None and b"\x00" in data:
         raise FileError(path, "a binary file (it holds NUL bytes), not a text article")
     try:
@@ -68,18 +68,26 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# The byte-order marks of UTF-16, as Windows' Notepad saves "Unicode" text (its NUL bytes had made it "binary").
-_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+# The byte-order marks of UTF-32 and UTF-16, as Windows' Notepad saves "Unicode" text (its NUL bytes
+# had made it "binary"). UTF-32's first: its little-endian mark begins with UTF-16's (FF FE 00 00),
+# and a UTF-32 file read as UTF-16 had NULs between its letters and lost its heading into the text.
+_MARKS = (
+    ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32"),
+    ((b"\xff\xfe", b"\xfe\xff"), "UTF-16"),
+)
 
 
-def _utf16(path: Path, data: bytes) -> str:
-    """The text of a file that begins with a UTF-16 byte-order mark."""
-    try:
-        return data.decode("utf-16")
-    except UnicodeDecodeError as exc:
-        raise FileError(
-            path, f"not UTF-16 text (byte {exc.start}), though it begins as one; save it as UTF-8"
-        ) from None
+def _unicode(path: Path, data: bytes) -> str | None:
+    """The text of a file that begins with a UTF-32 or UTF-16 byte-order mark; None for another file."""
+    for marks, encoding in _MARKS:
+        if data.startswith(marks):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileError(
+                    path, f"not {encoding} text (byte {exc.start}), though it begins as one; save it as UTF-8"
+                ) from None
+    return None
 
 
 # Documents people save articles in that are not text, by how their bytes begin.
