@@ -246,6 +246,61 @@ def test_a_utf32_file_is_read_or_refused_not_read_as_utf16(tmp_path: Path, capsy
     assert drafts_of(articles.read(article)) == ("Chess club", [big_endian])
 
 
+MHTML = """From: <Saved by Blink>
+Snapshot-Content-Location: https://example.org/faq
+Subject: Library FAQ
+MIME-Version: 1.0
+Content-Type: multipart/related;
+\ttype="text/html";
+\tboundary="----MultipartBoundary--abc123----"
+
+
+------MultipartBoundary--abc123----
+Content-Type: text/html
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://example.org/faq
+
+<!DOCTYPE html><html><head><title>Library FAQ</title></head><body><main><h1>L=
+ibrary FAQ</h1><h2>Parking</h2><p>Bicycles go in the racks behind the libra=
+ry. Cars park on Elm Street.</p></main></body></html>
+------MultipartBoundary--abc123------
+"""
+
+
+def test_a_page_saved_as_a_single_file_is_read_or_refused_not_drafted_as_mime(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chrome's and Edge's "Webpage, Single File" (`.mhtml`) was drafted as plain text: its MIME headers
+    and its quoted-printable HTML ("<h1>L= ibrary FAQ</h1>") became passages."""
+    article = tmp_path / "saved.mhtml"
+    article.write_text(MHTML, encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))
+    if code != 0:  # refused, as a PDF is: one line naming the file
+        assert str(article) in capsys.readouterr().err
+        return
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    said = " ".join(p.text for p, _ in knowledge.read_file(draft))
+    assert "Content-Type" not in said and "<h1>" not in said
+    assert "Bicycles go in the racks behind the library." in said
+
+
+def test_a_single_file_page_is_known_by_its_headers_and_its_pages_own_charset(tmp_path: Path) -> None:
+    """Internet Explorer's `.mht`, or one renamed `.txt`, in the charset the page names: read as the web page."""
+    page = "<html><head><meta charset=windows-1252><title>Café</title></head><body><p>Crème brûlée is served.</p>"
+    mime = MHTML.split("------MultipartBoundary--abc123----\n")[0].encode()
+    part = b"------MultipartBoundary--abc123----\nContent-Type: text/html\n\n" + page.encode("cp1252")
+    article = tmp_path / "saved.txt"
+    article.write_bytes(mime + part + b"\n------MultipartBoundary--abc123------\n")
+    assert drafts_of(articles.read(article)) == (
+        "Café",
+        [Draft("introduction-1", "Introduction", "Crème brûlée is served.")],
+    )
+    article.write_bytes(mime)
+    with pytest.raises(FileError, match="with no web page in it"):
+        articles.read(article)
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"
