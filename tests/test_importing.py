@@ -337,6 +337,39 @@ def test_two_articles_of_one_name_are_refused_by_the_article_that_came_second(tm
     assert str(refused.value).startswith(f"{tmp_path / 'faq.md'}: its draft {folder / 'drafts' / 'faq.yaml'} already")
 
 
+def test_articles_named_in_chinese_and_japanese_each_get_a_draft(tmp_path: Path) -> None:
+    """`kb import docs/*.md` of a community that names its files in its own script: every name was the
+    draft `article.yaml`, so all but the first were refused (and the hint, `--update`, would replace it)."""
+    first, second = tmp_path / "常见问题.md", tmp_path / "よくある質問.md"
+    first.write_text("# 常见问题\n\n## 会员\n\n会员费每年十欧元。\n", encoding="utf-8")
+    second.write_text("# よくある質問\n\n## 駐車場\n\n駐車場はありません。\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(first), str(second))
+    assert code == 0
+    assert len(sorted((folder / "drafts").glob("*.yaml"))) == 2
+
+
+def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_updated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The title names the draft when the file's name cannot (`bicycles.yaml`), else `article`, numbered to
+    be free of drafts and live files alike; `--update` is refused: such a name is made up, no live file is its."""
+    folder = tmp_path / "knowledge"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "article.yaml").write_text("source: {title: Old}\npassages: []\n", encoding="utf-8")
+    for name, text in [
+        ("自行车.md", "# Bicycles\n\nRacks are behind the hall.\n"),
+        ("会员.md", "会员费每年十欧元。\n"),
+    ]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, said = kb(folder, "import", str(tmp_path / name))
+        assert code == 0 and "--update" not in said
+    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article-2.yaml", "bicycles.yaml"]
+    capsys.readouterr()
+    assert kb(folder, "import", str(tmp_path / "自行车.md"), "--update")[0] == 2
+    assert "name the article after the live file it replaces" in capsys.readouterr().err
+
+
 def not_utf8_name(tmp_path: Path, stem: bytes, suffix: str) -> Path:
     """A file name holding a Latin-1 byte, as an archive made on Windows unpacks on Linux."""
     return tmp_path / os.fsdecode(stem + suffix.encode())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -539,8 +540,16 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     `update`: the article is a new version of the live file of its name (an events page that
     changes every month; with a database the file is there, not in the folder): the draft may have
     that name, its ids are numbered as if that file were gone, and `kb publish` replaces the file
-    (or makes it live as any draft, if there is none by then)."""
+    (or makes it live as any draft, if there is none by then). An article whose name spells no
+    draft's name (`常见问题.md`) is named after its title, or `article`, numbered to be free (`_named`)."""
     article = articles.read(path)
+    spelled = ids.slug(path.stem, 60)
+    if update and not spelled:  # its name is made up anew each time: no live file is its own
+        raise FileError(
+            path,
+            "--update replaces the live file of the article's name, and this name has no letter a file's name is "
+            "spelled in; name the article after the live file it replaces (events.md for events.yaml)",
+        )
     made_folder = not knowledge_dir.exists()
     if made_folder:  # a new community starts from an imported article
         try:
@@ -550,13 +559,13 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             raise FileError(knowledge_dir, f"cannot make the knowledge folder ({reason})") from None
     elif not knowledge_dir.is_dir():
         raise FileError(knowledge_dir, "is not a folder; give the knowledge folder")
-    name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
+    name = f"{spelled or 'article'}.yaml"
     if name in OWN_FILES:  # an article named settings.md is not the folder's settings
         name = f"{name.removesuffix('.yaml')}-article.yaml"
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
-            for existing in (target,) if update else (target, live):
+            for existing in ((target,) if update else (target, live)) if spelled else ():
                 if existing.exists():
                     hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
                     kind = "its draft" if existing == target else "the live file"
@@ -571,6 +580,8 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
             title = shown(title or title_of_name(readable(path.stem)))
+            if not spelled:
+                target = knowledge_dir / DRAFTS_DIR / _named(knowledge_dir, ids.slug(title, 60) or "article")
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
@@ -581,6 +592,20 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     except UnicodeError:  # a character no UTF-8 file holds: one line naming the article, never a traceback
         raise FileError(path, "cannot be drafted: it holds a character that a UTF-8 file cannot") from None
     return Imported(target, len(found), made_folder, article.notices)
+
+
+def _named(knowledge_dir: Path, base: str) -> str:
+    """The first name of `base`, `base-2`, `base-3`, ... that no draft, live file or file of the folder's
+    own has: for an article whose file's name spells none. Every such article had been `article.yaml`,
+    and `kb import docs/*.md` of a community that names its files in Chinese drafted only the first
+    (suggesting `--update`, which would have replaced it with the next)."""
+    n = 1
+    while True:
+        name = f"{base}.yaml" if n == 1 else f"{ids.with_number(base, n)}.yaml"
+        places = (knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name)
+        if name not in OWN_FILES and not any(os.path.lexists(place) for place in places):
+            return name
+        n += 1
 
 
 def draft_files(knowledge_dir: Path) -> list[Path]:
