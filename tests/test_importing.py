@@ -1195,6 +1195,26 @@ def test_a_one_line_paragraph_ending_inside_quotes_is_no_heading() -> None:
     assert articles.heading_of("Why does ice float?") == "Why does ice float?"
 
 
+def test_a_chinese_sentence_in_plain_text_is_a_passage_not_a_heading(tmp_path: Path) -> None:
+    """A short line ending with "。" is a sentence, as one ending with "." is: a Chinese FAQ saved as text
+    was all headings, and refused ("no sentences found")."""
+    article = tmp_path / "faq.txt"
+    article.write_text(
+        "俱乐部常见问题\n\n会员\n\n会员费每年十欧元。\n\n停车\n\n自行车停在图书馆后面。\n", encoding="utf-8"
+    )
+    _title, found = drafts_of(articles.read(article))
+    assert [(d.section, d.text) for d in found] == [("会员", "会员费每年十欧元。"), ("停车", "自行车停在图书馆后面。")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["会员费每年十欧元。", "入场免费！", "请注意：", "他说：「好。」", "会员、访客，", "会員は無料です．", "続きは…"],
+)
+def test_a_line_ending_with_full_width_punctuation_is_no_heading(line: str) -> None:
+    """Chinese and Japanese close sentences and clauses with their own marks, inside their own quotes too."""
+    assert articles.heading_of(line) is None
+
+
 def test_citation_marks_go_only_where_an_article_is_cited_and_reference_sections_with_their_parts() -> None:
     """`[1]` after a word is a citation in a cited article ([1], [2] and [3] all there), and text otherwise;
     after a name with a dot or an underscore it is code and stays; a References section goes with its parts."""
