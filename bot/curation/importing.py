@@ -609,8 +609,11 @@ def _named(knowledge_dir: Path, base: str) -> str:
 
 
 def draft_files(knowledge_dir: Path) -> list[Path]:
-    """The drafts waiting in the knowledge folder, sorted by name."""
-    return sorted((knowledge_dir / DRAFTS_DIR).glob("*.yaml"))
+    """The drafts waiting in the knowledge folder, sorted by name. A hidden file is none (an editor's
+    lock or backup, Emacs's `.#faq.yaml` beside the draft being edited), nor is a symbolic link that
+    leads nowhere (that lock is one): `kb publish --all` stopped at it, and published no draft."""
+    found = (knowledge_dir / DRAFTS_DIR).glob("*.yaml")
+    return sorted(p for p in found if not p.name.startswith(".") and p.exists())
 
 
 def taken_ids(knowledge_dir: Path, *, leaving: Path | None = None) -> set[str]:
