@@ -155,6 +155,31 @@ def test_a_grid_table_is_a_table(tmp_path: Path) -> None:
     assert "Version: Godot 4.0" in joined and "a: one, b: two" in joined
 
 
+RST_ROOMS = "Venue guide\n===========\n\nRooms\n-----\n\n{table}\nThe hall is on the ground floor.\n"
+SIMPLE_TABLE = "=====  ========\nRoom   Capacity\n=====  ========\nHall   200\nAttic  12\n=====  ========\n"
+
+
+def test_a_simple_table_in_a_table_directive_is_read_as_the_table_alone_is(tmp_path: Path) -> None:
+    """Sphinx pages put a caption on a table with `.. table::`; the table it holds was dropped whole."""
+    indented = "".join(f"   {line}\n" for line in SIMPLE_TABLE.splitlines())
+    bare = _imported(tmp_path / "bare.rst", RST_ROOMS.format(table=SIMPLE_TABLE))
+    captioned = _imported(tmp_path / "captioned.rst", RST_ROOMS.format(table=f".. table:: Our rooms\n\n{indented}"))
+    assert ("Rooms", "Room: Hall, Capacity: 200. Room: Attic, Capacity: 12.") in bare
+    assert any("Room: Hall, Capacity: 200." in text for _, text in captioned)
+    assert captioned == bare  # its options too (`:widths: auto`) are left out, and its caption, a name for the table
+
+
+def test_a_grid_table_in_a_table_directive_is_a_table(tmp_path: Path) -> None:
+    """A grid table under `.. table::`, its options left out, reads as the grid table alone does."""
+    table = GRID.split("\n\n")[1]  # Godot's releases
+    indented = "".join(f"   {line}\n" for line in table.splitlines())
+    captioned = _texts(
+        tmp_path / "captioned.rst", f"Releases\n========\n\n.. table:: Godot\n   :widths: auto\n\n{indented}"
+    )
+    assert captioned == _texts(tmp_path / "release.rst", f"Releases\n========\n\n{table}\n")
+    assert any(text.startswith("Version: Godot 4.3, Released: August 2024") for text in captioned)
+
+
 SPHINX_PAGE = """\
 Versioning
 ==========

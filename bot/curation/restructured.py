@@ -237,18 +237,15 @@ class _Words:
             return ["", keep + self.inline(f"{VERSIONS[name].format(argument)}: {said}"), ""] if said else []
         if name == "seealso" and not _says_more(" ".join([argument, *body])):
             return []  # "See also" over references only says where to read ("device ids"), not what
+        if name == "table":  # a caption over a simple or a grid table: the table, read as it is alone
+            read = self._nested(code_text("\n".join(body)))
+            return ["", *(keep + line if line.strip() else line for line in read), ""]
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described:
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
             titled = bool(argument) and reading(name) == "titled"
             inner = [argument] if argument and not titled else []
-            said = code_text("\n".join([*inner, *body]))
-            if self.depth >= MAX_DEPTH:  # boxes in boxes, hundreds deep: the rest as a paragraph
-                read = [self.inline(" ".join(said.split()))]
-            else:
-                self.depth += 1
-                read = to_markdown(said, self).split("\n")
-                self.depth -= 1
+            read = self._nested(code_text("\n".join([*inner, *body])))
             if described:  # a setting's description, its warning and its default are one answer
                 read = _prose_joined(read)
             if titled:
@@ -260,6 +257,16 @@ class _Words:
                     read[first] = f"{lead} {read[first].strip()}"
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         return []
+
+    def _nested(self, said: str) -> list[str]:
+        """The Markdown lines of a directive's body, `said` in reStructuredText; past `MAX_DEPTH`
+        (boxes in boxes, hundreds deep) the rest as a paragraph."""
+        if self.depth >= MAX_DEPTH:
+            return [self.inline(" ".join(said.split()))]
+        self.depth += 1
+        read = to_markdown(said, self).split("\n")
+        self.depth -= 1
+        return read
 
     def inline(self, text: str) -> str:
         """reStructuredText's inline markup as Markdown's: literals as code, roles and references
