@@ -180,6 +180,36 @@ def test_a_grid_table_in_a_table_directive_is_a_table(tmp_path: Path) -> None:
     assert any(text.startswith("Version: Godot 4.3, Released: August 2024") for text in captioned)
 
 
+def test_a_list_table_is_not_dropped_whole(tmp_path: Path) -> None:
+    """`.. list-table::`, Sphinx's most used table, lost its every cell: the section "Hours" had no passage."""
+    found = _imported(
+        tmp_path / "venue.rst",
+        "Venue guide\n===========\n\nHours\n-----\n\n.. list-table:: Opening hours\n   :header-rows: 1\n\n"
+        "   * - Day\n     - Hours\n   * - Monday\n     - 9-17\n   * - Tuesday\n     - closed\n\n"
+        "Parking\n-------\n\nPark on Elm Street.\n",
+    )
+    hours = " ".join(text for section, text in found if section == "Hours")
+    assert "Tuesday" in hours and "closed" in hours
+    assert hours == "Day: Monday, Hours: 9-17. Day: Tuesday, Hours: closed."  # its header row names each cell
+
+
+def test_a_list_table_without_a_header_and_a_csv_table_read_as_tables(tmp_path: Path) -> None:
+    """A list-table's rows without a header are a list of rows, a cell's lines joined; a csv-table's cells
+    are read as CSV (quoted commas, `:header:`, `:delim:`), roles and all. Both had been left out whole."""
+    page = (
+        "Venue\n=====\n\nHours\n-----\n\n.. list-table::\n   :widths: 20 80\n\n"
+        "   * - Monday\n     - 9-17; the café\n       opens at ten.\n   *\n     - Sunday\n     - ``by appointment``\n\n"
+        'Fees\n----\n\n.. csv-table:: Fees\n   :header: "Ticket", "Price, euros"\n\n'
+        '   "Child, under 12", 5\n   Member, :ref:`free <members>`\n\n'
+        "Lockers\n-------\n\n.. csv-table::\n   :header-rows: 1\n   :delim: ;\n\n   Size;Price\n   Small;2\n"
+    )
+    assert _imported(tmp_path / "venue.rst", page) == [
+        ("Hours", "• Monday: 9-17; the café opens at ten.\n• Sunday: by appointment"),
+        ("Fees", "Ticket: Child, under 12, Price, euros: 5. Ticket: Member, Price, euros: free."),
+        ("Lockers", "Size: Small, Price: 2."),
+    ]
+
+
 SPHINX_PAGE = """\
 Versioning
 ==========

@@ -127,9 +127,12 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             continue
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
-            while body and _OPTION.match(body[0]):
-                body.pop(0)  # the directive's options (`:emphasize-lines:`, `:alt:`), not its text
-            out += words.directive((directive.group("name") or "").casefold(), directive.group("argument"), body, keep)
+            options: dict[str, str] = {}
+            while body and _OPTION.match(body[0]):  # the directive's options (`:emphasize-lines:`), not its text
+                option, _, value = body.pop(0).strip()[1:].partition(":")
+                options[option.casefold()] = value.strip()
+            name = (directive.group("name") or "").casefold()
+            out += words.directive(name, directive.group("argument"), body, keep, options)
             continue
         if item:
             listed = indent if listed < 0 else min(listed, indent)
@@ -224,10 +227,13 @@ class _Words:
                 if found is not None:
                     self.labels[target["label"].casefold()] = found[0]
 
-    def directive(self, name: str, argument: str | None, body: list[str], keep: str) -> list[str]:
+    def directive(
+        self, name: str, argument: str | None, body: list[str], keep: str, options: Mapping[str, str] | None = None
+    ) -> list[str]:
         """The Markdown lines a directive says: code as code; a note's text and a tab's or a
         container's contents, read as the reStructuredText they are; a version note in Sphinx's
-        words; a described object as its name over its description (`.. confval:: DEBUG`); nothing
+        words; a described object as its name over its description (`.. confval:: DEBUG`); a table
+        as a table (`.. table::`, `.. list-table::`, `.. csv-table::`, by its `options`); nothing
         for the others (images, tables of contents, includes, comments)."""
         argument = (argument or "").strip()
         if name in CODE or name == "code-tab":
@@ -240,6 +246,10 @@ class _Words:
         if name == "table":  # a caption over a simple or a grid table: the table, read as it is alone
             read = self._nested(code_text("\n".join(body)))
             return ["", *(keep + line if line.strip() else line for line in read), ""]
+        if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
+            table = code_text("\n".join(body)).split("\n")
+            rows = rsttables.listed if name == "list-table" else rsttables.delimited
+            return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described:
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
