@@ -210,6 +210,36 @@ def test_a_list_table_without_a_header_and_a_csv_table_read_as_tables(tmp_path: 
     ]
 
 
+def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
+    """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
+    the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""
+    said = _texts(
+        tmp_path / "glossary.rst",
+        "Glossary\n========\n\nTerms\n-----\n\nMembership\n   Costs ten euros a year.\n\n"
+        "Guest pass\n   Lets a friend in for one day.\n",
+    )
+    assert "Guest pass Lets" not in " ".join(said) and "Membership Costs" not in " ".join(said)
+    assert any("Lets a friend in for one day." in text for text in said)
+    assert said == ["• Membership: Costs ten euros a year.\n• Guest pass: Lets a friend in for one day."]  # a list
+
+
+def test_a_sphinx_glossary_reads_its_terms_and_a_notes_argument_goes_on_over_its_body(tmp_path: Path) -> None:
+    """`.. glossary::` was left out whole: its terms are a list, a term's classifier in brackets, a definition
+    holding a list or code. A note's first words going on over its next line stay one sentence, no term over it."""
+    page = (
+        "Guide\n=====\n\n.. note:: The server listens\n   on port 80.\n\nFees\n----\n\n.. glossary::\n   :sorted:\n\n"
+        "   Fee : euros\n      Ten a year, paid:\n\n      - at the desk\n      - online\n\n"
+        "   Locker\n      Lock it with::\n\n         lock --now\n"
+    )
+    assert _imported(tmp_path / "guide.rst", page) == [
+        ("Introduction", "The server listens on port 80."),
+        (
+            "Fees",
+            "• Fee (euros): Ten a year, paid:\n• at the desk\n• online\n• Locker: Lock it with:\n```\nlock --now\n```",
+        ),
+    ]
+
+
 SPHINX_PAGE = """\
 Versioning
 ==========

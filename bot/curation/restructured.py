@@ -134,6 +134,11 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             name = (directive.group("name") or "").casefold()
             out += words.directive(name, directive.group("argument"), body, keep, options)
             continue
+        if not para and not item and _defines(lines, at):  # a definition list's entry: "- Term: its definition"
+            body, at = _body(lines, at + 1, indent)
+            entry = _item(words.led(_term(line), words.nested(code_text("\n".join(body)))))
+            out += ["", *(keep + piece if piece.strip() else piece for piece in entry), ""]
+            continue
         if item:
             listed = indent if listed < 0 else min(listed, indent)
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
@@ -148,6 +153,30 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         at += 1
     flush()
     return "\n".join(out)
+
+
+def _defines(lines: list[str], at: int) -> bool:
+    """Whether the line at `at` is a definition list's term: a line of text with the definition
+    indented under it, no blank line between (a glossary's "Guest pass" over "   Lets a friend in").
+    Its lines had been read as one paragraph, the term glued into the sentence; now each entry is a
+    list's item, "Guest pass: Lets a friend in ...", and the list is read as any list is (one
+    passage with the line that opens it: Syncthing's "The following intervals are used ...")."""
+    line = lines[at]
+    if at + 1 >= len(lines) or not lines[at + 1].strip() or line.rstrip().endswith("::"):
+        return False
+    return indent_of(lines[at + 1]) > indent_of(line) and _DIRECTIVE.match(line) is None
+
+
+def _item(lines: list[str]) -> list[str]:
+    """Markdown `lines` as a list item: a mark on the first, the others indented under it."""
+    lines = lines[next((n for n, line in enumerate(lines) if line.strip()), 0) :]
+    return [f"- {line}" if n == 0 else f"  {line}" if line.strip() else line for n, line in enumerate(lines)]
+
+
+def _term(line: str) -> str:
+    """A definition list's term, its classifiers after it in brackets ("Fee : euros" is "Fee (euros)")."""
+    term, *classifiers = re.split(r"\s+:\s+", line.strip())
+    return f"{term} ({', '.join(classifiers)})" if classifiers else term
 
 
 def _after_fields(lines: list[str], at: int) -> int:
@@ -244,31 +273,37 @@ class _Words:
         if name == "seealso" and not _says_more(" ".join([argument, *body])):
             return []  # "See also" over references only says where to read ("device ids"), not what
         if name == "table":  # a caption over a simple or a grid table: the table, read as it is alone
-            read = self._nested(code_text("\n".join(body)))
+            read = self.nested(code_text("\n".join(body)))
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
             table = code_text("\n".join(body)).split("\n")
             rows = rsttables.listed if name == "list-table" else rsttables.delimited
             return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
-        if name in TEXT or name in CONTAINERS or described:
+        if name in TEXT or name in CONTAINERS or described or name == "glossary":
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
             titled = bool(argument) and reading(name) == "titled"
             inner = [argument] if argument and not titled else []
-            read = self._nested(code_text("\n".join([*inner, *body])))
+            # the body without its indent, so that an argument going on over it is not a term over a definition
+            apart = "\n\n" if body and not body[0].strip() else "\n"
+            read = self.nested(apart.join([*inner, code_text("\n".join(body))]))
             if described:  # a setting's description, its warning and its default are one answer
                 read = _prose_joined(read)
             if titled:
-                first = next((n for n, line in enumerate(read) if line.strip()), None)
-                lead = self.inline(argument).rstrip(":") + ":"
-                if first is None or read[first].lstrip().startswith(("```", "#")) or _ITEM.match(read[first]):
-                    read = [lead, *read]
-                else:
-                    read[first] = f"{lead} {read[first].strip()}"
+                read = self.led(argument, read)
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         return []
 
-    def _nested(self, said: str) -> list[str]:
+    def led(self, title: str, read: list[str]) -> list[str]:
+        """Markdown lines `read` led by `title` (its inline markup read): on the first paragraph
+        ("Windows: Double-click the installer."), over code, a heading, a list or a table."""
+        first = next((n for n, line in enumerate(read) if line.strip()), None)
+        lead = self.inline(title).rstrip(":") + ":"
+        if first is None or read[first].lstrip().startswith(("```", "#", "|")) or _ITEM.match(read[first]):
+            return [lead, *read]
+        return [*read[:first], f"{lead} {read[first].strip()}", *read[first + 1 :]]
+
+    def nested(self, said: str) -> list[str]:
         """The Markdown lines of a directive's body, `said` in reStructuredText; past `MAX_DEPTH`
         (boxes in boxes, hundreds deep) the rest as a paragraph."""
         if self.depth >= MAX_DEPTH:
