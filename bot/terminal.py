@@ -5,7 +5,8 @@ were written. Written to a terminal as they are, a question holding ESC[2J clear
 screen, ESC]0;...BEL retitled the window, and some terminals take such sequences as links or
 clipboard writes. Every control character but the newline and the tab, and the marks that reverse
 the direction of text (U+202E), are shown escaped instead, as JSON writes them (`\\u001b`,
-`\\u202e`), so that `--json` output stays JSON.
+`\\u202e`), so that `--json` output stays JSON. What the stream cannot encode (a path not in
+UTF-8, on a terminal that takes only UTF-8) is escaped as Python escapes it on standard error.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ class SafeOutput:
         self.stream = stream
 
     def write(self, text: str) -> int:
-        return self.stream.write(safe(text))
+        shown = safe(text)
+        try:
+            return self.stream.write(shown)
+        except UnicodeEncodeError:  # a folder's name not in UTF-8 (lone surrogates) on a strict stream: escaped
+            encoding = getattr(self.stream, "encoding", None) or "utf-8"
+            return self.stream.write(shown.encode(encoding, "backslashreplace").decode(encoding))
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, ... of the wrapped stream
         return getattr(self.stream, name)

@@ -155,6 +155,91 @@ def test_a_grid_table_is_a_table(tmp_path: Path) -> None:
     assert "Version: Godot 4.0" in joined and "a: one, b: two" in joined
 
 
+RST_ROOMS = "Venue guide\n===========\n\nRooms\n-----\n\n{table}\nThe hall is on the ground floor.\n"
+SIMPLE_TABLE = "=====  ========\nRoom   Capacity\n=====  ========\nHall   200\nAttic  12\n=====  ========\n"
+
+
+def test_a_simple_table_in_a_table_directive_is_read_as_the_table_alone_is(tmp_path: Path) -> None:
+    """Sphinx pages put a caption on a table with `.. table::`; the table it holds was dropped whole."""
+    indented = "".join(f"   {line}\n" for line in SIMPLE_TABLE.splitlines())
+    bare = _imported(tmp_path / "bare.rst", RST_ROOMS.format(table=SIMPLE_TABLE))
+    captioned = _imported(tmp_path / "captioned.rst", RST_ROOMS.format(table=f".. table:: Our rooms\n\n{indented}"))
+    assert ("Rooms", "Room: Hall, Capacity: 200. Room: Attic, Capacity: 12.") in bare
+    assert any("Room: Hall, Capacity: 200." in text for _, text in captioned)
+    assert captioned == bare  # its options too (`:widths: auto`) are left out, and its caption, a name for the table
+
+
+def test_a_grid_table_in_a_table_directive_is_a_table(tmp_path: Path) -> None:
+    """A grid table under `.. table::`, its options left out, reads as the grid table alone does."""
+    table = GRID.split("\n\n")[1]  # Godot's releases
+    indented = "".join(f"   {line}\n" for line in table.splitlines())
+    captioned = _texts(
+        tmp_path / "captioned.rst", f"Releases\n========\n\n.. table:: Godot\n   :widths: auto\n\n{indented}"
+    )
+    assert captioned == _texts(tmp_path / "release.rst", f"Releases\n========\n\n{table}\n")
+    assert any(text.startswith("Version: Godot 4.3, Released: August 2024") for text in captioned)
+
+
+def test_a_list_table_is_not_dropped_whole(tmp_path: Path) -> None:
+    """`.. list-table::`, Sphinx's most used table, lost its every cell: the section "Hours" had no passage."""
+    found = _imported(
+        tmp_path / "venue.rst",
+        "Venue guide\n===========\n\nHours\n-----\n\n.. list-table:: Opening hours\n   :header-rows: 1\n\n"
+        "   * - Day\n     - Hours\n   * - Monday\n     - 9-17\n   * - Tuesday\n     - closed\n\n"
+        "Parking\n-------\n\nPark on Elm Street.\n",
+    )
+    hours = " ".join(text for section, text in found if section == "Hours")
+    assert "Tuesday" in hours and "closed" in hours
+    assert hours == "Day: Monday, Hours: 9-17. Day: Tuesday, Hours: closed."  # its header row names each cell
+
+
+def test_a_list_table_without_a_header_and_a_csv_table_read_as_tables(tmp_path: Path) -> None:
+    """A list-table's rows without a header are a list of rows, a cell's lines joined; a csv-table's cells
+    are read as CSV (quoted commas, `:header:`, `:delim:`), roles and all. Both had been left out whole."""
+    page = (
+        "Venue\n=====\n\nHours\n-----\n\n.. list-table::\n   :widths: 20 80\n\n"
+        "   * - Monday\n     - 9-17; the café\n       opens at ten.\n   *\n     - Sunday\n     - ``by appointment``\n\n"
+        'Fees\n----\n\n.. csv-table:: Fees\n   :header: "Ticket", "Price, euros"\n\n'
+        '   "Child, under 12", 5\n   Member, :ref:`free <members>`\n\n'
+        "Lockers\n-------\n\n.. csv-table::\n   :header-rows: 1\n   :delim: ;\n\n   Size;Price\n   Small;2\n"
+    )
+    assert _imported(tmp_path / "venue.rst", page) == [
+        ("Hours", "• Monday: 9-17; the café opens at ten.\n• Sunday: by appointment"),
+        ("Fees", "Ticket: Child, under 12, Price, euros: 5. Ticket: Member, Price, euros: free."),
+        ("Lockers", "Size: Small, Price: 2."),
+    ]
+
+
+def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
+    """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
+    the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""
+    said = _texts(
+        tmp_path / "glossary.rst",
+        "Glossary\n========\n\nTerms\n-----\n\nMembership\n   Costs ten euros a year.\n\n"
+        "Guest pass\n   Lets a friend in for one day.\n",
+    )
+    assert "Guest pass Lets" not in " ".join(said) and "Membership Costs" not in " ".join(said)
+    assert any("Lets a friend in for one day." in text for text in said)
+    assert said == ["• Membership: Costs ten euros a year.\n• Guest pass: Lets a friend in for one day."]  # a list
+
+
+def test_a_sphinx_glossary_reads_its_terms_and_a_notes_argument_goes_on_over_its_body(tmp_path: Path) -> None:
+    """`.. glossary::` was left out whole: its terms are a list, a term's classifier in brackets, a definition
+    holding a list or code. A note's first words going on over its next line stay one sentence, no term over it."""
+    page = (
+        "Guide\n=====\n\n.. note:: The server listens\n   on port 80.\n\nFees\n----\n\n.. glossary::\n   :sorted:\n\n"
+        "   Fee : euros\n      Ten a year, paid:\n\n      - at the desk\n      - online\n\n"
+        "   Locker\n      Lock it with::\n\n         lock --now\n"
+    )
+    assert _imported(tmp_path / "guide.rst", page) == [
+        ("Introduction", "The server listens on port 80."),
+        (
+            "Fees",
+            "• Fee (euros): Ten a year, paid:\n• at the desk\n• online\n• Locker: Lock it with:\n```\nlock --now\n```",
+        ),
+    ]
+
+
 SPHINX_PAGE = """\
 Versioning
 ==========

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import random
 import re
 import shutil
@@ -47,6 +49,13 @@ def _imported(path: Path, text: str) -> tuple[str | None, list[Draft]]:
 
 def _drafted(seed_kdir: Path, name: str) -> list[Passage]:
     return [p for p, _ in knowledge.read_file(seed_kdir / "drafts" / f"{name}.yaml")]
+
+
+def kb(folder: Path, *argv: str) -> tuple[int, str]:
+    """Run `kb ...` on `folder` in this process: its exit code and what it printed."""
+    out = io.StringIO()
+    code = main(["kb", *argv, "--knowledge", str(folder)], out=out)
+    return code, out.getvalue()
 
 
 def test_sentences_split_at_ends_not_at_abbreviations() -> None:
@@ -220,6 +229,78 @@ def test_a_utf16_article_as_notepad_saves_it_is_read(tmp_path: Path, encoding: s
     assert drafts_of(articles.read(article))[1][0].text == "We meet on Tuesdays — in the café."
 
 
+def test_a_utf32_file_is_read_or_refused_not_read_as_utf16(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A UTF-32 file begins with UTF-16's mark too (FF FE 00 00): it was read as UTF-16, NULs between its
+    letters, so its heading was lost into the text ("# Title Text is here.") and the title was the file's name."""
+    article = tmp_path / "club.md"
+    article.write_bytes("# Chess club\n\nWe meet on Tuesdays at seven.\n".encode("utf-32"))
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))
+    if code != 0:  # refused: one line naming the file
+        assert str(article) in capsys.readouterr().err
+        return
+    [(passage, _line)] = knowledge.read_file(folder / "drafts" / "club.yaml")
+    assert (passage.source.title, passage.text) == ("Chess club", "We meet on Tuesdays at seven.")
+    article.write_bytes(b"\x00\x00\xfe\xff" + "# Chess club\n\nWe meet at seven.\n".encode("utf-32-be"))
+    big_endian = Draft("introduction-1", "Introduction", "We meet at seven.")
+    assert drafts_of(articles.read(article)) == ("Chess club", [big_endian])
+
+
+MHTML = """From: <Saved by Blink>
+Snapshot-Content-Location: https://example.org/faq
+Subject: Library FAQ
+MIME-Version: 1.0
+Content-Type: multipart/related;
+\ttype="text/html";
+\tboundary="----MultipartBoundary--abc123----"
+
+
+------MultipartBoundary--abc123----
+Content-Type: text/html
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://example.org/faq
+
+<!DOCTYPE html><html><head><title>Library FAQ</title></head><body><main><h1>L=
+ibrary FAQ</h1><h2>Parking</h2><p>Bicycles go in the racks behind the libra=
+ry. Cars park on Elm Street.</p></main></body></html>
+------MultipartBoundary--abc123------
+"""
+
+
+def test_a_page_saved_as_a_single_file_is_read_or_refused_not_drafted_as_mime(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chrome's and Edge's "Webpage, Single File" (`.mhtml`) was drafted as plain text: its MIME headers
+    and its quoted-printable HTML ("<h1>L= ibrary FAQ</h1>") became passages."""
+    article = tmp_path / "saved.mhtml"
+    article.write_text(MHTML, encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))
+    if code != 0:  # refused, as a PDF is: one line naming the file
+        assert str(article) in capsys.readouterr().err
+        return
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    said = " ".join(p.text for p, _ in knowledge.read_file(draft))
+    assert "Content-Type" not in said and "<h1>" not in said
+    assert "Bicycles go in the racks behind the library." in said
+
+
+def test_a_single_file_page_is_known_by_its_headers_and_its_pages_own_charset(tmp_path: Path) -> None:
+    """Internet Explorer's `.mht`, or one renamed `.txt`, in the charset the page names: read as the web page."""
+    page = "<html><head><meta charset=windows-1252><title>Café</title></head><body><p>Crème brûlée is served.</p>"
+    mime = MHTML.split("------MultipartBoundary--abc123----\n")[0].encode()
+    part = b"------MultipartBoundary--abc123----\nContent-Type: text/html\n\n" + page.encode("cp1252")
+    article = tmp_path / "saved.txt"
+    article.write_bytes(mime + part + b"\n------MultipartBoundary--abc123------\n")
+    assert drafts_of(articles.read(article)) == (
+        "Café",
+        [Draft("introduction-1", "Introduction", "Crème brûlée is served.")],
+    )
+    article.write_bytes(mime)
+    with pytest.raises(FileError, match="with no web page in it"):
+        articles.read(article)
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"
@@ -254,6 +335,80 @@ def test_two_articles_of_one_name_are_refused_by_the_article_that_came_second(tm
     with pytest.raises(FileError) as refused:
         import_article(tmp_path / "faq.md", folder)
     assert str(refused.value).startswith(f"{tmp_path / 'faq.md'}: its draft {folder / 'drafts' / 'faq.yaml'} already")
+
+
+def test_articles_named_in_chinese_and_japanese_each_get_a_draft(tmp_path: Path) -> None:
+    """`kb import docs/*.md` of a community that names its files in its own script: every name was the
+    draft `article.yaml`, so all but the first were refused (and the hint, `--update`, would replace it)."""
+    first, second = tmp_path / "常见问题.md", tmp_path / "よくある質問.md"
+    first.write_text("# 常见问题\n\n## 会员\n\n会员费每年十欧元。\n", encoding="utf-8")
+    second.write_text("# よくある質問\n\n## 駐車場\n\n駐車場はありません。\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(first), str(second))
+    assert code == 0
+    assert len(sorted((folder / "drafts").glob("*.yaml"))) == 2
+
+
+def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_updated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The title names the draft when the file's name cannot (`bicycles.yaml`), else `article`, numbered to
+    be free of drafts and live files alike; `--update` is refused: such a name is made up, no live file is its."""
+    folder = tmp_path / "knowledge"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "article.yaml").write_text("source: {title: Old}\npassages: []\n", encoding="utf-8")
+    for name, text in [
+        ("自行车.md", "# Bicycles\n\nRacks are behind the hall.\n"),
+        ("会员.md", "会员费每年十欧元。\n"),
+    ]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, said = kb(folder, "import", str(tmp_path / name))
+        assert code == 0 and "--update" not in said
+    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article-2.yaml", "bicycles.yaml"]
+    capsys.readouterr()
+    assert kb(folder, "import", str(tmp_path / "自行车.md"), "--update")[0] == 2
+    assert "name the article after the live file it replaces" in capsys.readouterr().err
+
+
+def not_utf8_name(tmp_path: Path, stem: bytes, suffix: str) -> Path:
+    """A file name holding a Latin-1 byte, as an archive made on Windows unpacks on Linux."""
+    return tmp_path / os.fsdecode(stem + suffix.encode())
+
+
+def test_an_article_whose_file_name_is_not_utf8_drafts_a_file_that_loads(tmp_path: Path) -> None:
+    """An article without a heading, its file named `caf\\xe9.txt`, is drafted with a title that can be read back."""
+    article = not_utf8_name(tmp_path, b"caf\xe9", ".txt")
+    article.write_text("We meet on Tuesdays at seven. Bring a mug.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert kb(folder, "import", str(article))[0] == 0
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    passages = knowledge.read_file(draft)  # raised: invalid YAML, "found invalid Unicode character escape code"
+    assert passages and "\udce9" not in passages[0][0].source.title
+    assert passages[0][0].source.title == "Caf\ufffd"  # the byte no name in UTF-8 has, as an editor shows it
+
+
+def test_an_article_with_a_warning_and_a_file_name_not_utf8_is_drafted_without_a_traceback(tmp_path: Path) -> None:
+    """A warning kept in the draft's header names the file; a name not in UTF-8 must not crash the import."""
+    article = not_utf8_name(tmp_path, b"caf\xe9", ".md")
+    article.write_text("---\ntitle: [broken\n---\n\n# Caf\n\nWe meet on Tuesdays at seven.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    code, _ = kb(folder, "import", str(article))  # raised UnicodeEncodeError from write_atomic
+    assert code == 0
+    [draft] = sorted((folder / "drafts").glob("*.yaml"))
+    assert knowledge.read_file(draft)
+    assert "# Review: caf\ufffd.md:2: " in draft.read_text(encoding="utf-8")
+
+
+def test_a_knowledge_folder_whose_name_is_not_utf8_is_printed_escaped_not_as_a_traceback(tmp_path: Path) -> None:
+    """On a terminal that takes only UTF-8, "wrote 1 draft passage to k\\xe9/drafts/..." raised UnicodeEncodeError."""
+    article = tmp_path / "club.md"
+    article.write_text("# Club\n\nWe meet on Tuesdays at seven.\n", encoding="utf-8")
+    shown = io.BytesIO()
+    terminal = io.TextIOWrapper(shown, encoding="utf-8", errors="strict", write_through=True)
+    folder = not_utf8_name(tmp_path, b"k\xe9", "")
+    assert main(["kb", "import", str(article), "--knowledge", str(folder)], out=terminal) == 0
+    said = shown.getvalue().decode("utf-8")
+    assert f"wrote 1 draft passage to {tmp_path}/k\\udce9/drafts/club.yaml" in said
 
 
 def test_korean_and_unspellable_sections_get_readable_ids() -> None:
@@ -1038,6 +1193,26 @@ def test_a_one_line_paragraph_ending_inside_quotes_is_no_heading() -> None:
     assert articles.heading_of('He said: "think of that."') is None
     assert articles.heading_of("It was built in 1890 (by hand.)") is None
     assert articles.heading_of("Why does ice float?") == "Why does ice float?"
+
+
+def test_a_chinese_sentence_in_plain_text_is_a_passage_not_a_heading(tmp_path: Path) -> None:
+    """A short line ending with "。" is a sentence, as one ending with "." is: a Chinese FAQ saved as text
+    was all headings, and refused ("no sentences found")."""
+    article = tmp_path / "faq.txt"
+    article.write_text(
+        "俱乐部常见问题\n\n会员\n\n会员费每年十欧元。\n\n停车\n\n自行车停在图书馆后面。\n", encoding="utf-8"
+    )
+    _title, found = drafts_of(articles.read(article))
+    assert [(d.section, d.text) for d in found] == [("会员", "会员费每年十欧元。"), ("停车", "自行车停在图书馆后面。")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["会员费每年十欧元。", "入场免费！", "请注意：", "他说：「好。」", "会员、访客，", "会員は無料です．", "続きは…"],
+)
+def test_a_line_ending_with_full_width_punctuation_is_no_heading(line: str) -> None:
+    """Chinese and Japanese close sentences and clauses with their own marks, inside their own quotes too."""
+    assert articles.heading_of(line) is None
 
 
 def test_citation_marks_go_only_where_an_article_is_cited_and_reference_sections_with_their_parts() -> None:

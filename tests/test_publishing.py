@@ -12,6 +12,9 @@ import yaml
 
 from bot import cli, knowledge
 from bot.answering import Answerer
+from bot.curation.edits import Refused
+from bot.curation.importing import draft_files
+from bot.curation.publishing import plan
 from bot.watcher import signature
 from tests.support import needs_read_only_mount, on_read_only_mount
 
@@ -177,6 +180,33 @@ def test_a_draft_broken_by_hand_is_refused_by_publish_with_its_line(
     capsys.readouterr()
     assert kb(seed_kdir, "publish", "broken")[0] != 0
     assert "drafts/broken.yaml:5 cannot be read: invalid YAML: did not find expected" in capsys.readouterr().err
+
+
+def test_an_editors_lock_file_among_the_drafts_does_not_stop_publish_all(tmp_path: Path) -> None:
+    """Emacs marks a draft being edited with `.#faq.yaml`, a symbolic link to nowhere; `kb publish --all`
+    stopped at it ("cannot be read") and published none of the real drafts. The live folder skips such links."""
+    article = tmp_path / "faq.md"
+    article.write_text("# FAQ\n\n## Parking\n\nPark on Elm Street.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert kb(folder, "import", str(article))[0] == 0
+    (folder / "drafts" / ".#faq.yaml").symlink_to("alice@host.4242:1700000000")
+    code, said = kb(folder, "publish", "--all")
+    assert code == 0, said
+    assert (folder / "faq.yaml").is_file()
+
+
+def test_hidden_files_and_links_to_nowhere_are_no_drafts_and_an_unreadable_one_is_said_once(seed_kdir: Path) -> None:
+    """An editor's backup (`.faq.yaml`) and a dangling link are not listed; a draft that cannot be read
+    was refused as "drafts/x.yaml cannot be read: cannot be read: No such file or directory"."""
+    imported(seed_kdir, "faq.md")
+    drafts = seed_kdir / "drafts"
+    (drafts / ".faq.yaml").write_text((drafts / "faq.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (drafts / "gone.yaml").symlink_to(drafts / "nowhere.yaml")
+    assert draft_files(seed_kdir) == [drafts / "faq.yaml"]
+    assert kb(seed_kdir, "drafts")[1].startswith("faq.yaml\t1\tLibrary FAQ")
+    with pytest.raises(Refused) as refused:
+        plan({}, drafts / "gone.yaml", {})
+    assert str(refused.value) == "drafts/gone.yaml cannot be read: No such file or directory"
 
 
 def test_undoing_the_publish_of_the_only_live_file_is_refused_with_what_to_do(

@@ -4,12 +4,16 @@ as headings and paragraphs of plain text (`bot.curation.blocks`), each format by
 
 `read` checks the file first and raises `FileError` naming it: missing, a folder, binary (NUL
 bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from the name
-(`.md`, `.html`), or from the text when it starts like an HTML page.
+(`.md`, `.html`), or from the text when it starts like an HTML page. A page saved as a single file
+(`.mhtml`, `.mht`: a MIME message, the page and its pictures) is read as the web page it holds.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+from email.message import EmailMessage
 from pathlib import Path
 
 from bot.curation import restructured
@@ -22,20 +26,23 @@ from bot.yamlfiles import FileError, read_bytes
 __all__ = ["MAX_ARTICLE_BYTES", "from_html", "from_markdown", "from_text", "heading_of", "inline_markdown", "read"]
 
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # a saved web page is a few megabytes at most
+MAX_SAVED_PAGE_BYTES = 64 * 1024 * 1024  # ... and as one file, with its pictures, a few tens
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SAVED_PAGE_SUFFIXES = {".mhtml", ".mht"}  # Chrome's and Edge's "Webpage, Single File"; Internet Explorer's
 RST_SUFFIXES = {".rst", ".rest"}
 MDX_SUFFIXES = {".mdx"}  # Markdown with components (Docusaurus, Starlight): see `bot.curation.dialects`
 
 
 def read(path: Path) -> Article:
     """The article in the file at `path`; raises FileError naming the file."""
-    text = read_text(path)
+    saved = path.suffix.lower() in SAVED_PAGE_SUFFIXES
+    data = _read_bytes(path, MAX_SAVED_PAGE_BYTES if saved else MAX_ARTICLE_BYTES)
+    if saved or _is_saved_page(data):
+        return _page(path, _text_of(path, _saved_page(path, data)))
+    text = _text_of(path, data)
     if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
-        try:
-            return from_html(text)
-        except AssertionError as exc:  # the standard library's parser gives up on some markup this way
-            raise FileError(path, f"cannot be read as a web page ({exc})") from None
+        return _page(path, text)
     if path.suffix.lower() in MARKDOWN_SUFFIXES | MDX_SUFFIXES:
         return from_markdown(text, mdx=path.suffix.lower() in MDX_SUFFIXES)
     if path.suffix.lower() in RST_SUFFIXES:
@@ -43,19 +50,36 @@ def read(path: Path) -> Article:
     return from_text(text)
 
 
+def _page(path: Path, text: str) -> Article:
+    try:
+        return from_html(text)
+    except AssertionError as exc:  # the standard library's parser gives up on some markup this way
+        raise FileError(path, f"cannot be read as a web page ({exc})") from None
+
+
 def read_text(path: Path) -> str:
     """The file's text without a byte-order mark; FileError when it is not a text file with content."""
+    return _text_of(path, _read_bytes(path, MAX_ARTICLE_BYTES))
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of the file at `path`; FileError when it is missing, a folder, or no regular file of
+    at most `limit` bytes (a FIFO, a device or a file past the limit is refused unread)."""
     if path.is_dir():
         raise FileError(path, "is a folder; give an article file (.txt, .md or .html)")
     if not path.exists() and path.is_symlink():  # "file not found" of a link that is there
         raise FileError(path, "a symbolic link that leads nowhere (a loop, or its target is gone)")
     if not path.exists():
         raise FileError(path, "file not found")
-    data = read_bytes(path, MAX_ARTICLE_BYTES)  # a FIFO, a device or a file past the limit is refused unread
+    return read_bytes(path, limit)
+
+
+def _text_of(path: Path, data: bytes) -> str:
+    """The text of a file's bytes without a byte-order mark; FileError when it is not text with content."""
     kind = _document_kind(path, data)
     if kind is not None:
         raise FileError(path, f"{kind}, not a text article; save it as plain text, Markdown or a web page (HTML) first")
-    text = _utf16(path, data) if data.startswith(_UTF16_MARKS) else None
+    text = _unicode(path, data)
     if text is None and b"\x00" in data:
         raise FileError(path, "a binary file (it holds NUL bytes), not a text article")
     try:
@@ -68,18 +92,26 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# The byte-order marks of UTF-16, as Windows' Notepad saves "Unicode" text (its NUL bytes had made it "binary").
-_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+# The byte-order marks of UTF-32 and UTF-16, as Windows' Notepad saves "Unicode" text (its NUL bytes
+# had made it "binary"). UTF-32's first: its little-endian mark begins with UTF-16's (FF FE 00 00),
+# and a UTF-32 file read as UTF-16 had NULs between its letters and lost its heading into the text.
+_MARKS = (
+    ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32"),
+    ((b"\xff\xfe", b"\xfe\xff"), "UTF-16"),
+)
 
 
-def _utf16(path: Path, data: bytes) -> str:
-    """The text of a file that begins with a UTF-16 byte-order mark."""
-    try:
-        return data.decode("utf-16")
-    except UnicodeDecodeError as exc:
-        raise FileError(
-            path, f"not UTF-16 text (byte {exc.start}), though it begins as one; save it as UTF-8"
-        ) from None
+def _unicode(path: Path, data: bytes) -> str | None:
+    """The text of a file that begins with a UTF-32 or UTF-16 byte-order mark; None for another file."""
+    for marks, encoding in _MARKS:
+        if data.startswith(marks):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileError(
+                    path, f"not {encoding} text (byte {exc.start}), though it begins as one; save it as UTF-8"
+                ) from None
+    return None
 
 
 # Documents people save articles in that are not text, by how their bytes begin.
@@ -100,3 +132,41 @@ def _document_kind(path: Path, data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return _ZIPPED.get(path.suffix.lower(), "a ZIP archive")
     return None
+
+
+_HEADER = re.compile(rb"[A-Za-z][\w-]{0,60}:")  # a MIME header's line: "MIME-Version: 1.0"
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]{1,40})", re.IGNORECASE)
+
+
+def _is_saved_page(data: bytes) -> bool:
+    """Whether a file begins as a page saved as a single file does, whatever its name: a MIME
+    message's headers ("From: <Saved by Blink>", "MIME-Version: 1.0") that say its parts are related
+    (`Content-Type: multipart/related`), the page and its pictures."""
+    head = data[:16384].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    lines = re.sub(rb"\n[ \t]+", b" ", head).split(b"\n")  # a header folded over lines is one
+    if not all(_HEADER.match(line) for line in lines):
+        return False
+    fields = {name.strip().lower(): value.strip().lower() for name, _, value in (x.partition(b":") for x in lines)}
+    return b"mime-version" in fields and fields.get(b"content-type", b"").startswith(b"multipart/related")
+
+
+def _saved_page(path: Path, data: bytes) -> bytes:
+    """The web page of a page saved as a single file (MHTML), in UTF-8, read with the standard
+    library's `email`. Drafted as plain text, its MIME headers and its quoted-printable HTML
+    ("<h1>L= ibrary FAQ</h1>") had been passages."""
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        page = message.get_body(preferencelist=("html",)) if isinstance(message, EmailMessage) else None
+        body = page.get_payload(decode=True) if page is not None else None
+        named = page.get_content_charset() if page is not None else None
+    except Exception:  # whatever the parser makes of a malformed message: parts nested past counting, ...
+        raise FileError(path, "cannot be read as a page saved as a single file (MHTML)") from None
+    if page is None or not isinstance(body, bytes):
+        raise FileError(path, "a page saved as a single file (MHTML) with no web page in it")
+    declared = _META_CHARSET.search(body[:4096])
+    charset = named or (declared[1].decode("ascii") if declared else "utf-8")
+    charset = "utf-8" if charset.casefold() in ("us-ascii", "ascii") else charset  # UTF-8 is ASCII and more
+    try:
+        return body.decode(charset).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        raise FileError(path, f"its web page is not {charset} text, as it says; save the page as HTML first") from None

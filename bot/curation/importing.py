@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -389,6 +390,17 @@ def title_of_name(stem: str) -> str:
     return words.capitalize()
 
 
+def readable(name: str) -> str:
+    """A file's name as a draft can hold it. A name that is not UTF-8 (an archive made on Windows,
+    unpacked on Linux: `caf\\xe9.txt`) holds its odd bytes as lone surrogates, which no UTF-8 file
+    can: as the title, they made a draft that did not load; in its `# Review:` header, a traceback.
+    Each such byte is shown as U+FFFD, the mark an editor shows it with, for the moderator to correct."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return name.encode("utf-8", "replace").decode("utf-8")
+
+
 def _lead(heading: str) -> bool:
     """True for a heading that is a paragraph set large: two sentences or more, over 100 characters
     (a blog post's "## If you want to network ... you should volunteer. No, really, click that sign
@@ -528,8 +540,16 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     `update`: the article is a new version of the live file of its name (an events page that
     changes every month; with a database the file is there, not in the folder): the draft may have
     that name, its ids are numbered as if that file were gone, and `kb publish` replaces the file
-    (or makes it live as any draft, if there is none by then)."""
+    (or makes it live as any draft, if there is none by then). An article whose name spells no
+    draft's name (`常见问题.md`) is named after its title, or `article`, numbered to be free (`_named`)."""
     article = articles.read(path)
+    spelled = ids.slug(path.stem, 60)
+    if update and not spelled:  # its name is made up anew each time: no live file is its own
+        raise FileError(
+            path,
+            "--update replaces the live file of the article's name, and this name has no letter a file's name is "
+            "spelled in; name the article after the live file it replaces (events.md for events.yaml)",
+        )
     made_folder = not knowledge_dir.exists()
     if made_folder:  # a new community starts from an imported article
         try:
@@ -539,13 +559,13 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             raise FileError(knowledge_dir, f"cannot make the knowledge folder ({reason})") from None
     elif not knowledge_dir.is_dir():
         raise FileError(knowledge_dir, "is not a folder; give the knowledge folder")
-    name = f"{ids.slug(path.stem, 60) or 'article'}.yaml"
+    name = f"{spelled or 'article'}.yaml"
     if name in OWN_FILES:  # an article named settings.md is not the folder's settings
         name = f"{name.removesuffix('.yaml')}-article.yaml"
     target, live = knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name
     try:
         with KnowledgeStore(knowledge_dir).locked():  # ids are checked against what is there now
-            for existing in (target,) if update else (target, live):
+            for existing in ((target,) if update else (target, live)) if spelled else ():
                 if existing.exists():
                     hint = "" if existing == target else " (`kb import --update` makes a new version of it)"
                     kind = "its draft" if existing == target else "the live file"
@@ -559,20 +579,41 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
             title, found = drafts_of(article, taken=taken, fallback=fallback)
             if not found:
                 raise FileError(path, "no sentences found to make passages from")
-            title = shown(title or title_of_name(path.stem))
+            title = shown(title or title_of_name(readable(path.stem)))
+            if not spelled:
+                target = knowledge_dir / DRAFTS_DIR / _named(knowledge_dir, ids.slug(title, 60) or "article")
             if target.parent.exists() and not target.parent.is_dir():
                 raise FileError(target.parent, "is a file, not the drafts folder; move it away and import again")
             target.parent.mkdir(exist_ok=True)
-            review = [f"{path.name}:{notice.line}: {notice.text}" for notice in article.notices]
+            review = [f"{readable(path.name)}:{notice.line}: {notice.text}" for notice in article.notices]
             write_atomic(target, to_yaml(title, found, update=update, review=review))
     except (StoreError, OSError) as exc:
         raise FileError(target, f"cannot write the draft: {exc}") from None
+    except UnicodeError:  # a character no UTF-8 file holds: one line naming the article, never a traceback
+        raise FileError(path, "cannot be drafted: it holds a character that a UTF-8 file cannot") from None
     return Imported(target, len(found), made_folder, article.notices)
 
 
+def _named(knowledge_dir: Path, base: str) -> str:
+    """The first name of `base`, `base-2`, `base-3`, ... that no draft, live file or file of the folder's
+    own has: for an article whose file's name spells none. Every such article had been `article.yaml`,
+    and `kb import docs/*.md` of a community that names its files in Chinese drafted only the first
+    (suggesting `--update`, which would have replaced it with the next)."""
+    n = 1
+    while True:
+        name = f"{base}.yaml" if n == 1 else f"{ids.with_number(base, n)}.yaml"
+        places = (knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name)
+        if name not in OWN_FILES and not any(os.path.lexists(place) for place in places):
+            return name
+        n += 1
+
+
 def draft_files(knowledge_dir: Path) -> list[Path]:
-    """The drafts waiting in the knowledge folder, sorted by name."""
-    return sorted((knowledge_dir / DRAFTS_DIR).glob("*.yaml"))
+    """The drafts waiting in the knowledge folder, sorted by name. A hidden file is none (an editor's
+    lock or backup, Emacs's `.#faq.yaml` beside the draft being edited), nor is a symbolic link that
+    leads nowhere (that lock is one): `kb publish --all` stopped at it, and published no draft."""
+    found = (knowledge_dir / DRAFTS_DIR).glob("*.yaml")
+    return sorted(p for p in found if not p.name.startswith(".") and p.exists())
 
 
 def taken_ids(knowledge_dir: Path, *, leaving: Path | None = None) -> set[str]:

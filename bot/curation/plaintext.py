@@ -126,6 +126,10 @@ def _question_over_answer(raw: str) -> tuple[str, str] | None:
 # A line that ends a sentence (. ! ? … or the colon that opens a list), perhaps inside closing
 # quotes or brackets, perhaps followed by citation marks ("... in 1898.[4]").
 _ENDS_SENTENCE = re.compile(r"[.!?…:][\"”’')\]]*(?:\[\w{1,4}\])*$")
+# A line that ends with the punctuation of a sentence or a clause: no heading. A Chinese FAQ saved
+# as text ("会员费每年十欧元。") had been all headings, and refused for want of sentences.
+# (Chinese and Japanese write their marks full width, and close quotes with 」 and 』.)
+_CLOSED = re.compile(r"[.!:;,。｡．！；：，、…][\"”’')\]」』）】〉》]*$")
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s")
@@ -209,7 +213,7 @@ def heading_of(block: str) -> str | None:
     title = _marked_title(line)
     if title is not None:
         return title
-    if len(line) <= 100 and not re.search(r"[.!:;,][\"”’')\]]*$", line.strip()):
+    if len(line) <= 100 and not _CLOSED.search(line.strip()):
         return line.strip()  # a short line without closing punctuation reads as a heading
     return None
 

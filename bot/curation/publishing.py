@@ -67,7 +67,8 @@ def plan(
     except FileError as exc:
         raise Refused(
             _("{file} cannot be read: {error}").format(
-                file=f"{DRAFTS_DIR}/{draft.name}" + (f":{exc.line}" if exc.line else ""), error=exc.message
+                file=f"{DRAFTS_DIR}/{draft.name}" + (f":{exc.line}" if exc.line else ""),
+                error=exc.message.removeprefix("cannot be read: "),  # said once: "cannot be read: cannot be read:"
             )
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):

@@ -127,9 +127,17 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             continue
         if directive is not None:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
-            while body and _OPTION.match(body[0]):
-                body.pop(0)  # the directive's options (`:emphasize-lines:`, `:alt:`), not its text
-            out += words.directive((directive.group("name") or "").casefold(), directive.group("argument"), body, keep)
+            options: dict[str, str] = {}
+            while body and _OPTION.match(body[0]):  # the directive's options (`:emphasize-lines:`), not its text
+                option, _, value = body.pop(0).strip()[1:].partition(":")
+                options[option.casefold()] = value.strip()
+            name = (directive.group("name") or "").casefold()
+            out += words.directive(name, directive.group("argument"), body, keep, options)
+            continue
+        if not para and not item and _defines(lines, at):  # a definition list's entry: "- Term: its definition"
+            body, at = _body(lines, at + 1, indent)
+            entry = _item(words.led(_term(line), words.nested(code_text("\n".join(body)))))
+            out += ["", *(keep + piece if piece.strip() else piece for piece in entry), ""]
             continue
         if item:
             listed = indent if listed < 0 else min(listed, indent)
@@ -145,6 +153,30 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
         at += 1
     flush()
     return "\n".join(out)
+
+
+def _defines(lines: list[str], at: int) -> bool:
+    """Whether the line at `at` is a definition list's term: a line of text with the definition
+    indented under it, no blank line between (a glossary's "Guest pass" over "   Lets a friend in").
+    Its lines had been read as one paragraph, the term glued into the sentence; now each entry is a
+    list's item, "Guest pass: Lets a friend in ...", and the list is read as any list is (one
+    passage with the line that opens it: Syncthing's "The following intervals are used ...")."""
+    line = lines[at]
+    if at + 1 >= len(lines) or not lines[at + 1].strip() or line.rstrip().endswith("::"):
+        return False
+    return indent_of(lines[at + 1]) > indent_of(line) and _DIRECTIVE.match(line) is None
+
+
+def _item(lines: list[str]) -> list[str]:
+    """Markdown `lines` as a list item: a mark on the first, the others indented under it."""
+    lines = lines[next((n for n, line in enumerate(lines) if line.strip()), 0) :]
+    return [f"- {line}" if n == 0 else f"  {line}" if line.strip() else line for n, line in enumerate(lines)]
+
+
+def _term(line: str) -> str:
+    """A definition list's term, its classifiers after it in brackets ("Fee : euros" is "Fee (euros)")."""
+    term, *classifiers = re.split(r"\s+:\s+", line.strip())
+    return f"{term} ({', '.join(classifiers)})" if classifiers else term
 
 
 def _after_fields(lines: list[str], at: int) -> int:
@@ -224,10 +256,13 @@ class _Words:
                 if found is not None:
                     self.labels[target["label"].casefold()] = found[0]
 
-    def directive(self, name: str, argument: str | None, body: list[str], keep: str) -> list[str]:
+    def directive(
+        self, name: str, argument: str | None, body: list[str], keep: str, options: Mapping[str, str] | None = None
+    ) -> list[str]:
         """The Markdown lines a directive says: code as code; a note's text and a tab's or a
         container's contents, read as the reStructuredText they are; a version note in Sphinx's
-        words; a described object as its name over its description (`.. confval:: DEBUG`); nothing
+        words; a described object as its name over its description (`.. confval:: DEBUG`); a table
+        as a table (`.. table::`, `.. list-table::`, `.. csv-table::`, by its `options`); nothing
         for the others (images, tables of contents, includes, comments)."""
         argument = (argument or "").strip()
         if name in CODE or name == "code-tab":
@@ -237,29 +272,46 @@ class _Words:
             return ["", keep + self.inline(f"{VERSIONS[name].format(argument)}: {said}"), ""] if said else []
         if name == "seealso" and not _says_more(" ".join([argument, *body])):
             return []  # "See also" over references only says where to read ("device ids"), not what
+        if name == "table":  # a caption over a simple or a grid table: the table, read as it is alone
+            read = self.nested(code_text("\n".join(body)))
+            return ["", *(keep + line if line.strip() else line for line in read), ""]
+        if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
+            table = code_text("\n".join(body)).split("\n")
+            rows = rsttables.listed if name == "list-table" else rsttables.delimited
+            return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
-        if name in TEXT or name in CONTAINERS or described:
+        if name in TEXT or name in CONTAINERS or described or name == "glossary":
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text
             titled = bool(argument) and reading(name) == "titled"
             inner = [argument] if argument and not titled else []
-            said = code_text("\n".join([*inner, *body]))
-            if self.depth >= MAX_DEPTH:  # boxes in boxes, hundreds deep: the rest as a paragraph
-                read = [self.inline(" ".join(said.split()))]
-            else:
-                self.depth += 1
-                read = to_markdown(said, self).split("\n")
-                self.depth -= 1
+            # the body without its indent, so that an argument going on over it is not a term over a definition
+            apart = "\n\n" if body and not body[0].strip() else "\n"
+            read = self.nested(apart.join([*inner, code_text("\n".join(body))]))
             if described:  # a setting's description, its warning and its default are one answer
                 read = _prose_joined(read)
             if titled:
-                first = next((n for n, line in enumerate(read) if line.strip()), None)
-                lead = self.inline(argument).rstrip(":") + ":"
-                if first is None or read[first].lstrip().startswith(("```", "#")) or _ITEM.match(read[first]):
-                    read = [lead, *read]
-                else:
-                    read[first] = f"{lead} {read[first].strip()}"
+                read = self.led(argument, read)
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         return []
+
+    def led(self, title: str, read: list[str]) -> list[str]:
+        """Markdown lines `read` led by `title` (its inline markup read): on the first paragraph
+        ("Windows: Double-click the installer."), over code, a heading, a list or a table."""
+        first = next((n for n, line in enumerate(read) if line.strip()), None)
+        lead = self.inline(title).rstrip(":") + ":"
+        if first is None or read[first].lstrip().startswith(("```", "#", "|")) or _ITEM.match(read[first]):
+            return [lead, *read]
+        return [*read[:first], f"{lead} {read[first].strip()}", *read[first + 1 :]]
+
+    def nested(self, said: str) -> list[str]:
+        """The Markdown lines of a directive's body, `said` in reStructuredText; past `MAX_DEPTH`
+        (boxes in boxes, hundreds deep) the rest as a paragraph."""
+        if self.depth >= MAX_DEPTH:
+            return [self.inline(" ".join(said.split()))]
+        self.depth += 1
+        read = to_markdown(said, self).split("\n")
+        self.depth -= 1
+        return read
 
     def inline(self, text: str) -> str:
         """reStructuredText's inline markup as Markdown's: literals as code, roles and references

@@ -1,12 +1,18 @@
 """reStructuredText's tables (`bot.curation.restructured`) as Markdown: a simple table
 (`=====  =====` borders) and a grid table (`+-----+-----+` borders), a pipe table under a header
-row, else a list of rows. Their borders and cells had been paragraphs of "=====" and "+----+"."""
+row, else a list of rows. Their borders and cells had been paragraphs of "=====" and "+----+".
+So are the tables Sphinx pages write as directives: `.. list-table::` (a list of rows, each a list
+of cells) and `.. csv-table::`, which had been left out whole."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from bot.curation.blocks import indent_of
 
 TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
 BOLD = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")  # a cell, or a line, all in bold
@@ -65,6 +71,84 @@ def grid(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[
     if header is None and rows and all(BOLD.match(cell) for cell in rows[0] if cell):
         header, rows = [BOLD.sub(r"\g<text>", cell) for cell in rows[0]], rows[1:]
     return _table(header, rows, inline), at
+
+
+_BULLET = re.compile(r"(?P<indent>[ ]*)[*+-](?:[ ]+(?P<rest>.*))?$")  # "* - Day", "  - Hours", "-"
+
+
+def listed(lines: list[str], options: Mapping[str, str], inline: Callable[[str], str]) -> list[str]:
+    """A `.. list-table::`'s body (its common indent dropped) as Markdown: each item of the outer
+    list a row, each item of its inner list a cell (`* - Day` over `  - Hours`), a cell's further
+    lines joined to it; its `:header-rows:` the header."""
+    rows: list[list[list[str]]] = []
+    cell_indent: int | None = None  # where the cells' marks stand in the row being read
+    for raw in lines:
+        line = raw.expandtabs(4).rstrip()
+        bullet = _BULLET.match(line)
+        if bullet and indent_of(line) == 0:  # a row; "* - Day" holds its first cell too
+            rows.append([])
+            rest = bullet["rest"] or ""
+            cell = _BULLET.match(rest)
+            cell_indent = bullet.start("rest") if cell and bullet["rest"] else None
+            if cell or rest:
+                rows[-1].append([(cell["rest"] or "") if cell else rest])
+        elif rows and bullet and cell_indent in (None, indent_of(line)):
+            cell_indent = indent_of(line)
+            rows[-1].append([bullet["rest"] or ""])
+        elif rows and line.strip():  # a cell's further line: more of its text
+            if not rows[-1]:
+                rows[-1].append([])
+            rows[-1][-1].append(line.strip())
+    cells = [[" ".join(part for part in cell if part) for cell in row] for row in rows]
+    return _headed(cells, _count(options.get("header-rows")), None, inline)
+
+
+def delimited(lines: list[str], options: Mapping[str, str], inline: Callable[[str], str]) -> list[str]:
+    """A `.. csv-table::`'s body (its common indent dropped) as Markdown, read as its options say:
+    `:header:` (a row of its own, in CSV), `:header-rows:`, `:delim:` (a character, `tab` or
+    `space`), `:quote:`, `:escape:`, and `:keepspace:`. A table kept in another file (`:file:`,
+    `:url:`) has no body here, and gives nothing."""
+    delim = options.get("delim") or ","
+    delim = {"tab": "\t", "space": " ", "comma": ","}.get(delim, delim[0])
+    quote, escape = (options.get("quote") or '"')[0], (options.get("escape") or "")[:1] or None
+
+    def read(text: str) -> list[list[str]]:
+        found = csv.reader(
+            io.StringIO(text),
+            delimiter=delim,
+            quotechar=quote,
+            escapechar=escape,
+            skipinitialspace="keepspace" not in options,
+        )
+        return [[cell.strip() for cell in row] for row in found if any(cell.strip() for cell in row)]
+
+    try:
+        rows = read("\n".join(lines))
+        header = next(iter(read(options.get("header") or "")), None)  # `:header: "Day", "Hours"`
+    except csv.Error:  # a quote never closed past the field limit, a delimiter CSV cannot take
+        rows, header = [[line.strip()] for line in lines if line.strip()], None
+    return _headed(rows, _count(options.get("header-rows")), header, inline)
+
+
+def _count(value: str | None) -> int:
+    """A directive's count (`:header-rows: 1`); 0 when it is none."""
+    return int(value) if value and value.strip().isdigit() else 0
+
+
+def _headed(
+    rows: list[list[str]], header_rows: int, header: list[str] | None, inline: Callable[[str], str]
+) -> list[str]:
+    """A table's rows under its header: `header`, else its first `header_rows` rows, their cells
+    joined column by column; every row as wide as the header (a row's cells past it go on its last)."""
+    if header is None and header_rows and rows:
+        heads, rows = rows[:header_rows], rows[header_rows:]
+        width = max(map(len, heads))
+        header = [" ".join(h[at] for h in heads if at < len(h) and h[at]) for at in range(width)]
+    if header:
+        width = len(header)
+        rows = [[*row[: width - 1], " ".join(row[width - 1 :])] if len(row) > width else row for row in rows]
+        rows = [row + [""] * (width - len(row)) for row in rows]
+    return _table(header or None, [row for row in rows if any(row)], inline)
 
 
 def _cells(line: str, columns: list[int]) -> list[str]:
