@@ -144,6 +144,17 @@ class KnowledgeBase:
         return tuple((source, tuple(sections)) for source, sections in found.items())
 
 
+DRAFTS_DIR = "drafts"  # where `kb import` puts the drafts a moderator publishes
+
+
+def draft_files(knowledge_dir: Path) -> list[Path]:
+    """The drafts waiting in the knowledge folder, sorted by name. A hidden file is none (an editor's
+    lock or backup, Emacs's `.#faq.yaml` beside the draft being edited), nor is a symbolic link that
+    leads nowhere (that lock is one): `kb publish --all` stopped at it, and published no draft."""
+    found = (knowledge_dir / DRAFTS_DIR).glob("*.yaml")
+    return sorted(p for p in found if not p.name.startswith(".") and p.exists())
+
+
 def knowledge_files(directory: Path) -> list[Path]:
     """The source files of a knowledge folder, sorted by name."""
     return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES and inside(p, directory))
@@ -247,7 +258,7 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
     if outside:
         log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:
-        drafts = len(list((directory / "drafts").glob("*.yaml"))) if (directory / "drafts").is_dir() else 0
+        drafts = len(draft_files(directory))
         waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
         named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
         misnamed = f"; not read: {', '.join(named)} (name each *.yaml)" if named else ""

@@ -158,6 +158,14 @@ def test_a_folder_of_drafts_only_says_they_wait_to_be_published(tmp_path: Path) 
     assert "1 draft(s) in drafts/ wait to be published (`kb publish --all`)" in load_error(tmp_path)
 
 
+def test_an_editors_lock_among_the_drafts_is_not_counted_as_one(tmp_path: Path) -> None:
+    """Emacs's lock `.#faq.yaml` (a link to nowhere) beside the draft being edited is no draft waiting."""
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "faq.yaml").write_text("source: {title: FAQ}\npassages: []\n", encoding="utf-8")
+    (tmp_path / "drafts" / ".#faq.yaml").symlink_to("ann@host.1234:1700000000")
+    assert "1 draft(s) in drafts/ wait to be published" in load_error(tmp_path)
+
+
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     """Python-object tags are refused: knowledge files cannot run code."""
     write(tmp_path, "k.yaml", "!!python/object/apply:os.system ['true']\n")

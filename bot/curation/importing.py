@@ -31,7 +31,7 @@ MAX_SENTENCES = 8
 MAX_PASSAGE_CHARS = 1000
 SHORT_PASSAGE_CHARS = 400  # short passages of one section with code are packed up to this (`packed`)
 MAX_INTRO_CHARS = 200  # a list's opening line ("We serve:") is repeated atop each passage of a long list when shorter
-DRAFTS_DIR = "drafts"
+DRAFTS_DIR = knowledge.DRAFTS_DIR
 DEFAULT_SECTION = "Introduction"
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
 # The second header line of a draft made by `kb import --update`: `kb publish` then replaces the
@@ -608,12 +608,7 @@ def _named(knowledge_dir: Path, base: str) -> str:
         n += 1
 
 
-def draft_files(knowledge_dir: Path) -> list[Path]:
-    """The drafts waiting in the knowledge folder, sorted by name. A hidden file is none (an editor's
-    lock or backup, Emacs's `.#faq.yaml` beside the draft being edited), nor is a symbolic link that
-    leads nowhere (that lock is one): `kb publish --all` stopped at it, and published no draft."""
-    found = (knowledge_dir / DRAFTS_DIR).glob("*.yaml")
-    return sorted(p for p in found if not p.name.startswith(".") and p.exists())
+draft_files = knowledge.draft_files
 
 
 def taken_ids(knowledge_dir: Path, *, leaving: Path | None = None) -> set[str]:
