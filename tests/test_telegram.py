@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram_support import TOKEN, assert_no_token, bot_process, running, write_handbook
+from telegram_support import TOKEN, assert_no_token, bot_process, handled, running, write_handbook
 
 from adapters import runner
 from adapters.platform import StartupError
@@ -97,6 +97,37 @@ async def test_a_message_of_two_questions_gets_a_reply_for_each(fake: FakeTelegr
     assert first.text.startswith("<b>Meetings</b>") and "every Thursday" in first.text
     assert second.text.startswith("<b>Membership</b>") and "20 euros" in second.text
     assert [b["callback_data"] for b in second.buttons()] == ["v:+:membership-fee", "v:-:membership-fee"]
+
+
+async def test_telegram_a_screenshot_sent_with_its_question_as_caption_is_answered(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """A member sends the bot a photo captioned "How much is the membership fee?" in a private chat: it is
+    answered, as the same caption is when someone points the bot at it (it was ignored, no reply at all)."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 7, "date": int(time.time()), "chat": PRIVATE, "from": USER,
+                               "photo": photo, "caption": "How much is the membership fee?"}})  # fmt: skip
+        await handled(fake, PRIVATE)
+    replies = [call.text for call in fake.called("sendMessage")]
+    assert any("20 euros" in text for text in replies), replies
+
+
+async def test_a_caption_addressed_to_the_bot_in_a_group_is_answered_and_one_that_is_not_is_left(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """In a group a caption is read as a text is: answered when it mentions the bot, silence when it does not."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    mention = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 8, "date": int(time.time()), "chat": GROUP, "from": USER,
+                               "photo": photo, "caption": "When do we meet?"}})  # fmt: skip
+        fake.push({"message": {"message_id": 9, "date": int(time.time()), "chat": GROUP, "from": USER,
+                               "photo": photo, "caption": f"@{BOT_USERNAME} How much is the membership fee?",
+                               "caption_entities": [mention]}})  # fmt: skip
+        await handled(fake, GROUP)
+    [answer] = fake.called("sendMessage")
+    assert "20 euros" in answer.text and answer.params["reply_parameters"]["message_id"] == 9
 
 
 async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
