@@ -406,6 +406,39 @@ async def test_user_html_is_escaped(fake: FakeTelegram, handbook: Path) -> None:
         assert set(re.findall(r"</?\w+", call.text)) <= {"<b", "</b", "<i", "</i"}
 
 
+CODE = re.compile(r"<(code|pre)>.*?</\1>", re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    ("planted", "word"),
+    [("https://free-nitro.com/claim", "free-nitro"), ("@alice_admin", "alice")],
+    ids=["address", "username"],
+)
+async def test_telegram_a_members_address_or_username_quoted_back_is_no_link_or_mention(
+    fake: FakeTelegram, handbook: Path, planted: str, word: str
+) -> None:
+    """The part of a message not answered is quoted back ("About “is https://… legit?”:"); Telegram makes an
+    address in a bot's text a link and an @username a mention that notifies its user, so the member's words
+    became a link, or a ping, in the bot's own message (Discord's reply unlinks addresses for that reason)."""
+    asked = f"@{BOT_USERNAME} When do we meet? And is {planted} legit?"
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, asked, user=USER)
+        _, note = await fake.wait_for("sendMessage", 2)
+    assert "About" in note.text and word in note.text  # still quoted, as the member wrote it
+    outside_code = html.unescape(CODE.sub("", note.text))
+    assert planted not in outside_code, note.text
+
+
+def test_only_the_quoted_words_are_marked_as_code_the_topics_below_stay_as_they_were() -> None:
+    """In the quoted line an address, a path or a /command becomes code; the fallback under it is escaped as before."""
+    text = "About “see x.org/a & /start, or /usr/bin?”:\n• Parking at club.org & more"
+    answer = Answer(text=text, outcome=Outcome.FALLBACK, asked="see x.org/a & /start, or /usr/bin?")
+    assert render.render(answer) == [
+        "About “see <code>x.org/a</code> &amp; <code>/start</code>, or <code>/usr/bin</code>?”:"
+        "\n• Parking at club.org &amp; more"
+    ]
+
+
 async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTelegram, handbook: Path) -> None:
     """A 429 with retry_after on sendMessage: the bot waits and sends the reply once."""
     fake.fail_next("sendMessage", retry_after=1)
