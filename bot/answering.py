@@ -252,11 +252,11 @@ class Answerer:
         answer for each that is answered ("where is the venue? and is there wifi?"), and for each
         that is not, when another is, the fallback that says which one is not (see `bot.questions`).
         The answer is the first of them; `also` holds the rest."""
-        question = cut(question)
-        whole = self._answer(question)
+        lines = _cut(question)  # its line breaks kept, for telling its questions apart
+        whole = self._answer(lines.replace("\n", " "))
         if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
             return whole
-        parts = questions_in(question, self._says_enough)
+        parts = questions_in(lines, self._says_enough)
         if not parts:
             return whole
         answers = [self._answer(part) for part in parts]
@@ -513,9 +513,16 @@ _ADDRESSED = re.compile(r"^\s*(?:@\w{1,64}[,:](?:\s+|$))+|(?<![\w@])@\w{0,60}bot
 
 def cut(question: str) -> str:
     """The part of a question the bot reads: normalized, without markup tags or the mention that
-    addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
+    addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more), on one line."""
+    return _cut(question).replace("\n", " ")
+
+
+def _cut(question: str) -> str:
+    """`cut`'s text, its line breaks kept (`bot.questions` reads a line written as a question as a
+    question of its own); every other control character a space, as `normalize` makes it."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
-    return _ADDRESSED.sub(" ", normalize(text))[:MAX_QUESTION_CHARS].strip()
+    lines = "\n".join(normalize(line) for line in text.split("\n"))
+    return _ADDRESSED.sub(" ", lines)[:MAX_QUESTION_CHARS].strip()
 
 
 def _written_as_a_question(text: str) -> bool:
