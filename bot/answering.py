@@ -23,7 +23,7 @@ from bot import chat, messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source, shown
-from bot.questions import questions_in
+from bot.questions import QUESTION_MARKS, questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
     QUESTION_WORDS,
@@ -169,8 +169,8 @@ def help_topics(sections: Sequence[Sequence[str]], limit: int = HELP_TOPICS) -> 
     total = sum(len(group) for group in offered)
     if total <= limit:
         return [section for group in offered for section in group], 0
-    asked = _in_turn([[s for s in group if s.rstrip().endswith("?")] for group in offered])
-    others = _in_turn([[s for s in group if not s.rstrip().endswith("?")] for group in offered])
+    asked = _in_turn([[s for s in group if s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
+    others = _in_turn([[s for s in group if not s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
     return (asked + others)[:limit], total - limit
 
 
@@ -528,7 +528,7 @@ def _cut(question: str) -> str:
 def _written_as_a_question(text: str) -> bool:
     """Ends with a question mark and does not begin in lower case: "Why do they flee?", "몇 시에
     여나요?", "¿A qué hora?", "3D printing?", not a member's "hours?"."""
-    return text.rstrip().endswith(("?", "？")) and not text.lstrip()[:1].islower()
+    return text.rstrip().endswith(QUESTION_MARKS) and not text.lstrip()[:1].islower()
 
 
 def _topic_of(passage: Passage) -> str:

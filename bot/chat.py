@@ -7,6 +7,8 @@ from __future__ import annotations
 import enum
 import re
 
+from bot.questions import QUESTION_MARKS
+
 WORD = re.compile(r"[^\W\d_]+")  # the words of a message, for telling chat from questions
 
 SMALL_TALK_WORDS = frozenset(
@@ -60,7 +62,7 @@ _THANKING = SMALL_TALK_WORDS | THANKED_WORDS
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
-_ASKS = re.compile(r"[?？¿]")  # a question mark of any script
+_ASKS = re.compile(f"[{''.join(QUESTION_MARKS)}¿]")  # a question mark of any script
 
 
 def kind(question: str) -> Kind | None:

@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable
 
 MAX_QUESTIONS = 3  # parts answered at most: a longer list is a flood, answered as one message
+# What ends a question: "?", the full-width "？" (Chinese, Japanese) and the Arabic "؟" (Arabic, Persian, Urdu).
+QUESTION_MARKS = ("?", "？", "؟")
 
-# Where a question ends and more follows: after "?" (also full-width), with no word right after.
-_ENDED = re.compile(r"(?<=[?？])\s+")
+# Where a question ends and more follows: after a question mark, with no word right after.
+_ENDED = re.compile(rf"(?<=[{''.join(QUESTION_MARKS)}])\s+")
 # Where a second question is joined on: "and", "also", "plus" (after a comma or not), then what
 # begins a question ("how", "where", "can", "is", ...): "where is the venue and when does it open".
 _ASKING = r"how|what|whats|where|when|why|who|which|can|could|do|does|is|are|should|will"
@@ -83,15 +85,18 @@ def _lines(message: str) -> list[str]:
     one before it with a space (the message as the rest of the core reads it, on one line)."""
     lines: list[list[str]] = []
     for line in message.split("\n"):
-        written = line.strip()
-        if not lines or (not written.endswith(":") and (written.endswith(("?", "？")) or _LINE_ASKING.match(written))):
-            lines.append([line])
-        else:
+        if lines and not _asks_on_its_line(line.strip()):
             lines[-1].append(line)
+        else:
+            lines.append([line])
     return [" ".join(group) for group in lines]
+
+
+def _asks_on_its_line(line: str) -> bool:
+    return not line.endswith(":") and (line.endswith(QUESTION_MARKS) or _LINE_ASKING.match(line) is not None)
 
 
 def _asks(part: str) -> bool:
     """True for a part written as a question: it ends with "?" or begins as one ("how do I ..."),
     not what follows a question to say more of it ("... ? i remember something like that")."""
-    return part.endswith(("?", "？")) or _BEGINS_ASKING.match(part) is not None
+    return part.endswith(QUESTION_MARKS) or _BEGINS_ASKING.match(part) is not None

@@ -134,7 +134,7 @@ def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -
 
 @pytest.mark.parametrize(
     "question",
-    ["fair?", "fair？", "is there a fair?", "is there a fair", "what is a wish", "is it true", "no food?"],
+    ["fair?", "fair？", "fair؟", "is there a fair?", "is there a fair", "what is a wish", "is it true", "no food?"],
 )
 def test_a_question_of_reaction_like_words_is_still_a_question(answerer: Answerer, question: str) -> None:
     """ "fair", "right" or "no" can be what is asked about: with a question mark or other words, a
@@ -246,6 +246,15 @@ def test_a_long_topic_list_gives_an_faqs_questions_first_and_counts_the_rest() -
     assert listed[1:11] == [f"• Can I do thing {n}?" for n in range(10)]
     assert listed[11:13] == ["• v1.9.0", "• v1.8.0"]
     assert listed[13:] == ["…and 8 more topics: ask in your own words."]
+
+
+def test_an_faqs_questions_in_arabic_or_full_width_are_listed_first_too() -> None:
+    """A question ends with "؟" in Arabic and "？" in Chinese: such an FAQ's questions come first, as "?" ones do."""
+    source = Source(title="FAQ")
+    steps = [Passage(f"step-{n}", f"Step {n}", f"Do step {n}.", source) for n in range(12)]
+    asked = [Passage("ar", "كم رسوم العضوية؟", "عشرون يورو.", source), Passage("zh", "会费多少？", "二十欧元", source)]
+    listed = Answerer(KnowledgeBase((*steps, *asked))).help_text().splitlines()
+    assert listed[1:3] == ["• كم رسوم العضوية؟", "• 会费多少？"]
 
 
 def test_a_long_topic_list_takes_each_document_in_turn() -> None:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from telegram_support import write_handbook
 
 from bot import Answerer, Asker, Outcome, Service, cli
@@ -128,6 +129,27 @@ def test_two_questions_on_two_lines_without_question_marks_get_a_reply_each(answ
     questions, each answered, not one "Sorry, I don't know that one"."""
     answer = answerer.answer("When do we meet\nHow much is the membership fee")
     assert [reply.passage_id for reply in answer.replies] == ["meeting-times", "membership-fee"], answer.text
+
+
+ARABIC = [
+    {"id": "meetings", "section": "الاجتماعات", "text": "نلتقي كل يوم خميس في الساعة السادسة مساء في قاعة المكتبة.",
+     "questions": ["متى نلتقي؟"]},
+    {"id": "fee", "section": "العضوية", "text": "رسوم العضوية السنوية عشرون يورو تدفع في يناير.",
+     "questions": ["كم رسوم العضوية؟"]},
+]  # fmt: skip
+
+
+def test_two_questions_ending_in_the_arabic_question_mark_get_a_reply_each(tmp_path: Path) -> None:
+    """Arabic, Persian and Urdu end a question with "؟": two such questions in one message get a reply
+    each, as with "?" or "？" (the first was dropped without a word, only the fee answered)."""
+    source = {"title": "دليل النادي", "publisher": "The Club"}
+    (tmp_path / "club.yaml").write_text(
+        yaml.safe_dump({"source": source, "passages": ARABIC}, allow_unicode=True), "utf-8"
+    )
+    answerer = Answerer.from_directory(tmp_path)
+    assert answerer.answer("متى نلتقي في القاعة؟").passage_id == "meetings"
+    answer = answerer.answer("متى نلتقي في القاعة؟ كم رسوم العضوية السنوية؟")
+    assert [reply.passage_id for reply in answer.replies] == ["meetings", "fee"], answer.text
 
 
 def test_the_question_not_known_is_named_in_its_fallback(answerer: Answerer) -> None:
