@@ -34,6 +34,7 @@ from bot.search import (
     cache_folder,
     load,
     normalize,
+    only_addresses,
 )
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Outcome(enum.Enum):
     ANSWERED = "answered"  # a passage was chosen
     FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
     SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
-    EMPTY = "empty"  # nothing to answer: empty or only punctuation
+    EMPTY = "empty"  # nothing to answer: empty or only punctuation (the help), or only a link (a note)
     THROTTLED = "throttled"  # over a cooldown limit: `silent` says whether the user is told
     GONE = "gone"  # a suggestion pressed for a passage that is no longer there
 
@@ -291,6 +292,8 @@ class Answerer:
         """The answer to one question, already cut."""
         if not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
+        if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
+            return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
         said = chat.kind(question)
         if said is chat.Kind.THANKS:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)

@@ -35,7 +35,10 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
         assert a.passage_id is None and a.text.startswith(f"{said}Sorry, I don't know that one.")
         assert all(answerer.kb.get(s.passage_id) and s.label in a.text for s in a.suggestions)
     else:
-        notes = (answerer.help_text(), messages.say(messages.WELCOME), messages.say(messages.BANTER))
+        notes = (
+            answerer.help_text(),
+            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.LINK_ALONE)),
+        )
         assert a.passage_id is None and a.text in notes
     for more in a.also:
         assert_coherent(answerer, more)
