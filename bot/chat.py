@@ -48,6 +48,20 @@ REACTION_WORDS = frozenset(
 )
 
 
+# A request for help in plain words, as a whole message (its words, case-folded, one space apart): "can
+# you help me?", "i need help", "can I ask a question?", "what is this bot?" each got "Sorry, I don't
+# know that one", their words besides "help" no small talk ("what do i need" and "what is this
+# called" still ask). Set phrases rather than more small-talk words for that reason.
+HELP_REQUEST = re.compile(
+    r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody|anybody) )?(?:please )?help(?: me| us)?"
+    r"(?: out)?(?: please| pls| plz)?"
+    r"|i (?:need|want|would like|d like|could use)(?: some| your)? help(?: please| pls| plz)?"
+    r"|(?:can|could|may) i ask(?: you)?(?: (?:a |some )?questions?| something| anything)?"
+    r"|what (?:is|s|are) (?:this|you)(?: bot| thing)?|what (?:is|s) this bot for"
+    r"|what (?:does|can) (?:this|the|you)(?: bot)? do|how (?:do|can) i use (?:this|you|the bot)(?: bot)?"
+)
+
+
 class Kind(enum.Enum):
     """What kind of chat a message is."""
 
@@ -71,13 +85,16 @@ def kind(question: str) -> Kind | None:
     - THANKS: it thanks and asks nothing ("thanks, that worked!!" got "I don't know that one"
       and topics; "Thanks, is it fixed now?" asks).
     - BANTER: laughs and presence alone (the twelve topics of the help were a lot for a "lol").
-    - SMALL_TALK: a greeting, a request for help or banter, at most six words.
+    - SMALL_TALK: a greeting, a request for help or banter, at most six words; a request for help
+      in plain words (`HELP_REQUEST`).
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
       words ("good morning from berlin 👋", "hi all, new here")."""
     found = WORD.findall(question.casefold())
     if not found:
         return None
     words = set(found)
+    if HELP_REQUEST.fullmatch(" ".join(found)):
+        return Kind.SMALL_TALK
     asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS

@@ -115,6 +115,27 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
     assert "Who are the North Korean refugees?" in a.text
 
 
+HELP_REQUESTS = ["can you help me?", "help me", "i need help", "can I ask a question?", "what is this bot?"]
+
+
+@pytest.mark.parametrize("asked", HELP_REQUESTS)
+def test_asking_for_help_in_plain_words_gets_the_help(seed_kdir: Path, asked: str) -> None:
+    """A request for help in plain words ("can you help me?") gets the help, as "help please" does, not
+    "Sorry, I don't know that one"."""
+    answerer = Answerer.from_directory(seed_kdir)
+    answer = answerer.answer(asked)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+    assert answer.text == answerer.answer("help please").text
+
+
+@pytest.mark.parametrize(
+    "asked", ["what do i need", "what is this called", "help me understand why they flee", "how do i use it"]
+)
+def test_a_question_in_the_words_of_a_request_for_help_is_still_a_question(answerer: Answerer, asked: str) -> None:
+    """Only the set phrases of a request for help are one: the same words asking more are a question."""
+    assert answerer.answer(asked).outcome in (Outcome.ANSWERED, Outcome.FALLBACK)
+
+
 @pytest.mark.parametrize(
     "banter", ["lol", "anyone here?", "anyone around?", "gn guys", "haha ok", "ok nvm i figured it out", "never mind"]
 )
