@@ -27,11 +27,13 @@ ASKING_WORDS = frozenset("help what can do who how know".split())
 # What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
 THANKED_WORDS = frozenset(
     "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
-    " finally man mate dude again".split()
+    " finally man mate dude again and".split()
 )
-# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
-# topics, was a lot to post in a group for a "lol".
-BANTER_WORDS = frozenset(
+# A goodbye: "bye", "ok thanks bye", "see you later" got "Sorry, I don't know that one".
+FAREWELL_WORDS = frozenset("bye byee byebye goodbye goodnight cya ttyl farewell later see ya soon take care".split())
+# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?", a goodbye. The whole help,
+# twelve topics, was a lot to post in a group for a "lol".
+BANTER_WORDS = FAREWELL_WORDS | frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
     " nvm nevermind never mind figured out i solved sorted".split()
@@ -66,13 +68,13 @@ class Kind(enum.Enum):
     """What kind of chat a message is."""
 
     THANKS = "thanks"  # "thanks!", "thanks, that worked!!"
-    BANTER = "banter"  # laughs and presence: "lol", "anyone here?", "gn guys"
+    BANTER = "banter"  # laughs, presence and goodbyes: "lol", "anyone here?", "gn guys", "bye"
     SMALL_TALK = "small_talk"  # a greeting or a request for help, and nothing else
     GREETING = "greeting"  # a greeting with other words: chat unless they name a topic (the Answerer's to say)
 
 
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
-_THANKING = SMALL_TALK_WORDS | THANKED_WORDS
+_THANKING = SMALL_TALK_WORDS | THANKED_WORDS | FAREWELL_WORDS  # "thanks, bye!"
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
@@ -84,7 +86,7 @@ def kind(question: str) -> Kind | None:
 
     - THANKS: it thanks and asks nothing ("thanks, that worked!!" got "I don't know that one"
       and topics; "Thanks, is it fixed now?" asks).
-    - BANTER: laughs and presence alone (the twelve topics of the help were a lot for a "lol").
+    - BANTER: laughs, presence and goodbyes alone (the twelve topics of the help were a lot for a "lol").
     - SMALL_TALK: a greeting, a request for help or banter, at most six words; a request for help
       in plain words (`HELP_REQUEST`).
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
@@ -99,7 +101,8 @@ def kind(question: str) -> Kind | None:
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS
     if len(found) <= 6 and words <= _TALK:
-        return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
+        leaving = words & FAREWELL_WORDS and not asks  # "good bye": a goodbye, though "good" greets
+        return Kind.BANTER if leaving or (words & BANTER_WORDS and not words & _NOT_BANTER) else Kind.SMALL_TALK
     if len(found) <= 4 and not asks and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:

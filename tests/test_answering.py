@@ -145,6 +145,22 @@ def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter:
     assert a.outcome is Outcome.SMALL_TALK and a.text == "😄 Ask me a question any time; /help lists what I can answer."
 
 
+@pytest.mark.parametrize("said", ["bye", "thanks, bye!", "ok thanks bye"])
+def test_a_goodbye_is_not_told_i_dont_know_that_one(seed_kdir: Path, said: str) -> None:
+    """A member who says goodbye (and thanks) asked nothing: a short note, not "Sorry, I don't know that one"."""
+    answer = Answerer.from_directory(seed_kdir).answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [("good bye", messages.BANTER), ("see you later!", messages.BANTER), ("thanks and bye", messages.WELCOME)],
+)
+def test_a_goodbye_gets_one_line_and_a_thanks_with_it_a_welcome(answerer: Answerer, said: str, note: str) -> None:
+    """A goodbye gets the one line banter gets, not the help ("good" greets); with thanks, "You're welcome!"."""
+    assert answerer.answer(said).text == messages.say(note)
+
+
 @pytest.mark.parametrize(
     "reaction", ["true", "word!", "not yet", "i wish", "same", "yep, exactly", "simply", "oof", "fair enough", "right"]
 )
