@@ -290,11 +290,11 @@ class Answerer:
 
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
-        if not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
+        said = chat.kind(question)  # an emoji alone too: a reaction
+        if said is None and not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
             return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
-        said = chat.kind(question)
         if said is chat.Kind.THANKS:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.BANTER:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 
 from bot.questions import QUESTION_MARKS
 
@@ -64,6 +65,10 @@ HELP_REQUEST = re.compile(
 )
 
 
+# An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
+THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
+
+
 class Kind(enum.Enum):
     """What kind of chat a message is."""
 
@@ -90,10 +95,13 @@ def kind(question: str) -> Kind | None:
     - SMALL_TALK: a greeting, a request for help or banter, at most six words; a request for help
       in plain words (`HELP_REQUEST`).
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
-      words ("good morning from berlin 👋", "hi all, new here")."""
+      words ("good morning from berlin 👋", "hi all, new here").
+
+    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), else BANTER (a 😂 in a
+    group had got the whole help, twelve topics)."""
     found = WORD.findall(question.casefold())
     if not found:
-        return None
+        return _reaction(question)
     words = set(found)
     if HELP_REQUEST.fullmatch(" ".join(found)):
         return Kind.SMALL_TALK
@@ -108,6 +116,13 @@ def kind(question: str) -> Kind | None:
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
         return Kind.GREETING
     return None
+
+
+def _reaction(question: str) -> Kind | None:
+    """The kind of a message of no words: a reaction when it holds an emoji (a symbol), else None."""
+    if not any(unicodedata.category(ch) == "So" for ch in question):
+        return None
+    return Kind.THANKS if any(ch in THANKS_EMOJI for ch in question) else Kind.BANTER
 
 
 def is_small_talk(question: str) -> bool:

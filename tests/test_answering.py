@@ -161,6 +161,28 @@ def test_a_goodbye_gets_one_line_and_a_thanks_with_it_a_welcome(answerer: Answer
     assert answerer.answer(said).text == messages.say(note)
 
 
+@pytest.mark.parametrize("said", ["🙏", "👍", "❤️"])
+def test_an_emoji_reaction_gets_a_line_not_the_whole_help(seed_kdir: Path, said: str) -> None:
+    """A 🙏 or 👍 (in a group, a reply to the bot's answer) is a reaction, as "true" and "lol" are: one
+    line, not every topic of the help posted into the group."""
+    answerer = Answerer.from_directory(seed_kdir)
+    answer = answerer.answer(said)
+    assert answer.text != answerer.help_text(), answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [("🙏", messages.WELCOME), ("👍🏽", messages.WELCOME), ("❤️!", messages.WELCOME), ("😂😂", messages.BANTER),
+     ("👋", messages.BANTER)],
+)  # fmt: skip
+def test_an_emoji_that_thanks_gets_a_welcome_and_another_the_banter_line(
+    answerer: Answerer, said: str, note: str
+) -> None:
+    """Emoji with no word: "You're welcome!" for one that thanks (🙏, a heart, 👍), the banter line for the rest."""
+    answer = answerer.answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK and answer.text == messages.say(note)
+
+
 @pytest.mark.parametrize(
     "reaction", ["true", "word!", "not yet", "i wish", "same", "yep, exactly", "simply", "oof", "fair enough", "right"]
 )
