@@ -23,7 +23,7 @@ from bot import chat, messages
 from bot import tuning as tuning_file
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source, shown
-from bot.questions import questions_in
+from bot.questions import QUESTION_MARKS, questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
     QUESTION_WORDS,
@@ -34,6 +34,7 @@ from bot.search import (
     cache_folder,
     load,
     normalize,
+    only_addresses,
 )
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Outcome(enum.Enum):
     ANSWERED = "answered"  # a passage was chosen
     FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
     SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
-    EMPTY = "empty"  # nothing to answer: empty or only punctuation
+    EMPTY = "empty"  # nothing to answer: empty or only punctuation (the help), or only a link (a note)
     THROTTLED = "throttled"  # over a cooldown limit: `silent` says whether the user is told
     GONE = "gone"  # a suggestion pressed for a passage that is no longer there
 
@@ -169,8 +170,8 @@ def help_topics(sections: Sequence[Sequence[str]], limit: int = HELP_TOPICS) -> 
     total = sum(len(group) for group in offered)
     if total <= limit:
         return [section for group in offered for section in group], 0
-    asked = _in_turn([[s for s in group if s.rstrip().endswith("?")] for group in offered])
-    others = _in_turn([[s for s in group if not s.rstrip().endswith("?")] for group in offered])
+    asked = _in_turn([[s for s in group if s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
+    others = _in_turn([[s for s in group if not s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
     return (asked + others)[:limit], total - limit
 
 
@@ -252,11 +253,11 @@ class Answerer:
         answer for each that is answered ("where is the venue? and is there wifi?"), and for each
         that is not, when another is, the fallback that says which one is not (see `bot.questions`).
         The answer is the first of them; `also` holds the rest."""
-        question = cut(question)
-        whole = self._answer(question)
+        lines = _cut(question)  # its line breaks kept, for telling its questions apart
+        whole = self._answer(lines.replace("\n", " "))
         if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
             return whole
-        parts = questions_in(question, self._says_enough)
+        parts = questions_in(lines, self._says_enough)
         if not parts:
             return whole
         answers = [self._answer(part) for part in parts]
@@ -289,9 +290,11 @@ class Answerer:
 
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
-        if not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
+        said = chat.kind(question)  # an emoji alone too: a reaction
+        if said is None and not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
-        said = chat.kind(question)
+        if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
+            return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
         if said is chat.Kind.THANKS:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.BANTER:
@@ -513,15 +516,22 @@ _ADDRESSED = re.compile(r"^\s*(?:@\w{1,64}[,:](?:\s+|$))+|(?<![\w@])@\w{0,60}bot
 
 def cut(question: str) -> str:
     """The part of a question the bot reads: normalized, without markup tags or the mention that
-    addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more)."""
+    addresses it, at most MAX_QUESTION_CHARS (a flood says nothing more), on one line."""
+    return _cut(question).replace("\n", " ")
+
+
+def _cut(question: str) -> str:
+    """`cut`'s text, its line breaks kept (`bot.questions` reads a line written as a question as a
+    question of its own); every other control character a space, as `normalize` makes it."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
-    return _ADDRESSED.sub(" ", normalize(text))[:MAX_QUESTION_CHARS].strip()
+    lines = "\n".join(normalize(line) for line in text.split("\n"))
+    return _ADDRESSED.sub(" ", lines)[:MAX_QUESTION_CHARS].strip()
 
 
 def _written_as_a_question(text: str) -> bool:
     """Ends with a question mark and does not begin in lower case: "Why do they flee?", "몇 시에
     여나요?", "¿A qué hora?", "3D printing?", not a member's "hours?"."""
-    return text.rstrip().endswith(("?", "？")) and not text.lstrip()[:1].islower()
+    return text.rstrip().endswith(QUESTION_MARKS) and not text.lstrip()[:1].islower()
 
 
 def _topic_of(passage: Passage) -> str:

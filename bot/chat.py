@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
+
+from bot.questions import QUESTION_MARKS
 
 WORD = re.compile(r"[^\W\d_]+")  # the words of a message, for telling chat from questions
 
@@ -25,11 +28,13 @@ ASKING_WORDS = frozenset("help what can do who how know".split())
 # What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
 THANKED_WORDS = frozenset(
     "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
-    " finally man mate dude again".split()
+    " finally man mate dude again and".split()
 )
-# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
-# topics, was a lot to post in a group for a "lol".
-BANTER_WORDS = frozenset(
+# A goodbye: "bye", "ok thanks bye", "see you later" got "Sorry, I don't know that one".
+FAREWELL_WORDS = frozenset("bye byee byebye goodbye goodnight cya ttyl farewell later see ya soon take care".split())
+# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?", a goodbye. The whole help,
+# twelve topics, was a lot to post in a group for a "lol".
+BANTER_WORDS = FAREWELL_WORDS | frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
     " nvm nevermind never mind figured out i solved sorted".split()
@@ -46,21 +51,39 @@ REACTION_WORDS = frozenset(
 )
 
 
+# A request for help in plain words, as a whole message (its words, case-folded, one space apart): "can
+# you help me?", "i need help", "can I ask a question?", "what is this bot?" each got "Sorry, I don't
+# know that one", their words besides "help" no small talk ("what do i need" and "what is this
+# called" still ask). Set phrases rather than more small-talk words for that reason.
+HELP_REQUEST = re.compile(
+    r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody|anybody) )?(?:please )?help(?: me| us)?"
+    r"(?: out)?(?: please| pls| plz)?"
+    r"|i (?:need|want|would like|d like|could use)(?: some| your)? help(?: please| pls| plz)?"
+    r"|(?:can|could|may) i ask(?: you)?(?: (?:a |some )?questions?| something| anything)?"
+    r"|what (?:is|s|are) (?:this|you)(?: bot| thing)?|what (?:is|s) this bot for"
+    r"|what (?:does|can) (?:this|the|you)(?: bot)? do|how (?:do|can) i use (?:this|you|the bot)(?: bot)?"
+)
+
+
+# An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
+THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
+
+
 class Kind(enum.Enum):
     """What kind of chat a message is."""
 
     THANKS = "thanks"  # "thanks!", "thanks, that worked!!"
-    BANTER = "banter"  # laughs and presence: "lol", "anyone here?", "gn guys"
+    BANTER = "banter"  # laughs, presence and goodbyes: "lol", "anyone here?", "gn guys", "bye"
     SMALL_TALK = "small_talk"  # a greeting or a request for help, and nothing else
     GREETING = "greeting"  # a greeting with other words: chat unless they name a topic (the Answerer's to say)
 
 
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
-_THANKING = SMALL_TALK_WORDS | THANKED_WORDS
+_THANKING = SMALL_TALK_WORDS | THANKED_WORDS | FAREWELL_WORDS  # "thanks, bye!"
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
-_ASKS = re.compile(r"[?？¿]")  # a question mark of any script
+_ASKS = re.compile(f"[{''.join(QUESTION_MARKS)}¿]")  # a question mark of any script
 
 
 def kind(question: str) -> Kind | None:
@@ -68,24 +91,38 @@ def kind(question: str) -> Kind | None:
 
     - THANKS: it thanks and asks nothing ("thanks, that worked!!" got "I don't know that one"
       and topics; "Thanks, is it fixed now?" asks).
-    - BANTER: laughs and presence alone (the twelve topics of the help were a lot for a "lol").
-    - SMALL_TALK: a greeting, a request for help or banter, at most six words.
+    - BANTER: laughs, presence and goodbyes alone (the twelve topics of the help were a lot for a "lol").
+    - SMALL_TALK: a greeting, a request for help or banter, at most six words; a request for help
+      in plain words (`HELP_REQUEST`).
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
-      words ("good morning from berlin 👋", "hi all, new here")."""
+      words ("good morning from berlin 👋", "hi all, new here").
+
+    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), else BANTER (a 😂 in a
+    group had got the whole help, twelve topics)."""
     found = WORD.findall(question.casefold())
     if not found:
-        return None
+        return _reaction(question)
     words = set(found)
+    if HELP_REQUEST.fullmatch(" ".join(found)):
+        return Kind.SMALL_TALK
     asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS
     if len(found) <= 6 and words <= _TALK:
-        return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
+        leaving = words & FAREWELL_WORDS and not asks  # "good bye": a goodbye, though "good" greets
+        return Kind.BANTER if leaving or (words & BANTER_WORDS and not words & _NOT_BANTER) else Kind.SMALL_TALK
     if len(found) <= 4 and not asks and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
         return Kind.GREETING
     return None
+
+
+def _reaction(question: str) -> Kind | None:
+    """The kind of a message of no words: a reaction when it holds an emoji (a symbol), else None."""
+    if not any(unicodedata.category(ch) == "So" for ch in question):
+        return None
+    return Kind.THANKS if any(ch in THANKS_EMOJI for ch in question) else Kind.BANTER
 
 
 def is_small_talk(question: str) -> bool:

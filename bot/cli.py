@@ -168,13 +168,15 @@ def _chat(answerer: Answerer, ask: Callable[[str], Answer], out: TextIO) -> int:
         if not line.strip():
             continue
         question = line.rstrip("\n")
-        reply = console_command(answerer, question.strip())
+        reply = console_command(answerer, question.strip(), ask)
         print(reply if reply is not None else replies_text(ask(question)), file=out)
         print(file=out, flush=True)
 
 
-def console_command(answerer: Answerer, line: str) -> str | None:
-    """The reply to a /command typed in the console, as in a private Telegram chat; None if not one."""
+def console_command(answerer: Answerer, line: str, ask: Callable[[str], Answer]) -> str | None:
+    """The reply to a /command typed in the console, as in a private Telegram chat; None if not one.
+    `/ask QUESTION` is asked as a question typed plain is (`ask`: with `--record`, through the service,
+    which records it in the gaps when not answered for sure; it had gone to the answerer, unrecorded)."""
     if not line.startswith("/"):
         return None
     command = line.split(maxsplit=1)[0][1:].partition("@")[0].casefold()
@@ -185,7 +187,7 @@ def console_command(answerer: Answerer, line: str) -> str | None:
             return "\n".join([messages.say(messages.SOURCES_HEADER), *answerer.source_lines()])
         if command == "ask":
             question = "".join(line.split(maxsplit=1)[1:])
-            return replies_text(answerer.answer(question)) if question else messages.say(messages.ASK_USAGE)
+            return replies_text(ask(question)) if question else messages.say(messages.ASK_USAGE)
         return messages.say(messages.UNKNOWN_COMMAND)
 
 

@@ -36,6 +36,7 @@ HEDGE = N_("I'm not sure this answers exactly what you asked. The closest I have
 DONT_KNOW = N_("Sorry, I don't know that one. Send /help to see what I can answer.")
 ASK_USAGE = N_("Ask like this: /ask your question")
 NOTHING_TO_ANSWER = N_("That message has no words I could answer.")
+LINK_ALONE = N_("I can't open links or files. Ask me your question in words; /help lists what I can answer.")
 ANSWERED_ABOVE = N_("I answered that one already: here.")
 ANSWERED_THERE = N_("Answered, as a reply to that message:")
 NOT_POSTED_THERE = N_("I couldn't post in that channel, so only you see the answer:")

@@ -2,8 +2,9 @@
 
 A member often asks two things at once. Ranked as one, the message gets the passage that holds
 most of both, or none, since no passage holds all of it. `questions_in` cuts a message where one
-question ends ("?") and where a second is joined on ("... and where can I park"); the Answerer
-answers each part that says enough on its own (see `Answerer.answer`).
+question ends ("?"), where a second is joined on ("... and where can I park") and where a line
+written as a question begins ("When do we meet" above "How much is the fee", no "?" in chat); the
+Answerer answers each part that says enough on its own (see `Answerer.answer`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import re
 from collections.abc import Callable
 
 MAX_QUESTIONS = 3  # parts answered at most: a longer list is a flood, answered as one message
+# What ends a question: "?", the full-width "？" (Chinese, Japanese) and the Arabic "؟" (Arabic, Persian, Urdu).
+QUESTION_MARKS = ("?", "？", "؟")
 
-# Where a question ends and more follows: after "?" (also full-width), with no word right after.
-_ENDED = re.compile(r"(?<=[?？])\s+")
+# Where a question ends and more follows: after a question mark, with no word right after.
+_ENDED = re.compile(rf"(?<=[{''.join(QUESTION_MARKS)}])\s+")
 # Where a second question is joined on: "and", "also", "plus" (after a comma or not), then what
 # begins a question ("how", "where", "can", "is", ...): "where is the venue and when does it open".
 _ASKING = r"how|what|whats|where|when|why|who|which|can|could|do|does|is|are|should|will"
@@ -50,6 +53,10 @@ INTERROGATIVE = re.compile(
 _JOINED = re.compile(
     rf"(?:^|(?<!\s)(?:\s*+,)?\s++)(?:and|also|plus)(?:,?\s++also)?,?\s++(?=(?:{_JOINED_ASKING})\b)", re.IGNORECASE
 )
+# A line that begins as a joined question does ("How much is the fee", "can I park there"), or that
+# ends with a question mark: written as a question of its own, though chat often leaves out the "?".
+# Not one that ends with a colon: "What I tried:" introduces the lines under it.
+_LINE_ASKING = re.compile(rf"(?:{_JOINED_ASKING})\b", re.IGNORECASE)
 
 
 def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
@@ -59,8 +66,9 @@ def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
     Answerer: three words and a term besides question words), and a later part only when it names
     what it asks about rather than pointing back ("... and when did he get out"): "how and why did
     they flee?", "how do I install it? on windows?" and "did an nk diplomat defect? i remember
-    something like that" are one question each."""
-    parts = [p for piece in _ENDED.split(message.strip()) for p in _JOINED.split(piece)]
+    something like that" are one question each. A line written as a question is a part of its own;
+    a line that is not is read with the line before it, as if on one line."""
+    parts = [p for line in _lines(message) for piece in _ENDED.split(line.strip()) for p in _JOINED.split(piece)]
     asked = [_LEADING_JOIN.sub("", p.strip()) for p in parts if p.strip()]  # "... alarm? and what if ..."
     asked = [p for p in asked if p]
     if len(asked) < 2 or len(asked) > MAX_QUESTIONS:
@@ -72,7 +80,23 @@ def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
     return asked
 
 
+def _lines(message: str) -> list[str]:
+    """The lines of `message`, each line not written as a question (see `_LINE_ASKING`) joined to the
+    one before it with a space (the message as the rest of the core reads it, on one line)."""
+    lines: list[list[str]] = []
+    for line in message.split("\n"):
+        if lines and not _asks_on_its_line(line.strip()):
+            lines[-1].append(line)
+        else:
+            lines.append([line])
+    return [" ".join(group) for group in lines]
+
+
+def _asks_on_its_line(line: str) -> bool:
+    return not line.endswith(":") and (line.endswith(QUESTION_MARKS) or _LINE_ASKING.match(line) is not None)
+
+
 def _asks(part: str) -> bool:
     """True for a part written as a question: it ends with "?" or begins as one ("how do I ..."),
     not what follows a question to say more of it ("... ? i remember something like that")."""
-    return part.endswith(("?", "？")) or _BEGINS_ASKING.match(part) is not None
+    return part.endswith(QUESTION_MARKS) or _BEGINS_ASKING.match(part) is not None

@@ -35,7 +35,10 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
         assert a.passage_id is None and a.text.startswith(f"{said}Sorry, I don't know that one.")
         assert all(answerer.kb.get(s.passage_id) and s.label in a.text for s in a.suggestions)
     else:
-        notes = (answerer.help_text(), messages.say(messages.WELCOME), messages.say(messages.BANTER))
+        notes = (
+            answerer.help_text(),
+            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.LINK_ALONE)),
+        )
         assert a.passage_id is None and a.text in notes
     for more in a.also:
         assert_coherent(answerer, more)
@@ -112,6 +115,27 @@ def test_small_talk_gets_help_not_a_passage(answerer: Answerer, greeting: str) -
     assert "Who are the North Korean refugees?" in a.text
 
 
+HELP_REQUESTS = ["can you help me?", "help me", "i need help", "can I ask a question?", "what is this bot?"]
+
+
+@pytest.mark.parametrize("asked", HELP_REQUESTS)
+def test_asking_for_help_in_plain_words_gets_the_help(seed_kdir: Path, asked: str) -> None:
+    """A request for help in plain words ("can you help me?") gets the help, as "help please" does, not
+    "Sorry, I don't know that one"."""
+    answerer = Answerer.from_directory(seed_kdir)
+    answer = answerer.answer(asked)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+    assert answer.text == answerer.answer("help please").text
+
+
+@pytest.mark.parametrize(
+    "asked", ["what do i need", "what is this called", "help me understand why they flee", "how do i use it"]
+)
+def test_a_question_in_the_words_of_a_request_for_help_is_still_a_question(answerer: Answerer, asked: str) -> None:
+    """Only the set phrases of a request for help are one: the same words asking more are a question."""
+    assert answerer.answer(asked).outcome in (Outcome.ANSWERED, Outcome.FALLBACK)
+
+
 @pytest.mark.parametrize(
     "banter", ["lol", "anyone here?", "anyone around?", "gn guys", "haha ok", "ok nvm i figured it out", "never mind"]
 )
@@ -119,6 +143,44 @@ def test_banter_gets_a_short_note_not_the_topic_list(answerer: Answerer, banter:
     """ "lol" got "Sorry, I don't know that one", and then the twelve topics of the help: a lot for a group."""
     a = answerer.answer(banter)
     assert a.outcome is Outcome.SMALL_TALK and a.text == "😄 Ask me a question any time; /help lists what I can answer."
+
+
+@pytest.mark.parametrize("said", ["bye", "thanks, bye!", "ok thanks bye"])
+def test_a_goodbye_is_not_told_i_dont_know_that_one(seed_kdir: Path, said: str) -> None:
+    """A member who says goodbye (and thanks) asked nothing: a short note, not "Sorry, I don't know that one"."""
+    answer = Answerer.from_directory(seed_kdir).answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [("good bye", messages.BANTER), ("see you later!", messages.BANTER), ("thanks and bye", messages.WELCOME)],
+)
+def test_a_goodbye_gets_one_line_and_a_thanks_with_it_a_welcome(answerer: Answerer, said: str, note: str) -> None:
+    """A goodbye gets the one line banter gets, not the help ("good" greets); with thanks, "You're welcome!"."""
+    assert answerer.answer(said).text == messages.say(note)
+
+
+@pytest.mark.parametrize("said", ["🙏", "👍", "❤️"])
+def test_an_emoji_reaction_gets_a_line_not_the_whole_help(seed_kdir: Path, said: str) -> None:
+    """A 🙏 or 👍 (in a group, a reply to the bot's answer) is a reaction, as "true" and "lol" are: one
+    line, not every topic of the help posted into the group."""
+    answerer = Answerer.from_directory(seed_kdir)
+    answer = answerer.answer(said)
+    assert answer.text != answerer.help_text(), answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [("🙏", messages.WELCOME), ("👍🏽", messages.WELCOME), ("❤️!", messages.WELCOME), ("😂😂", messages.BANTER),
+     ("👋", messages.BANTER)],
+)  # fmt: skip
+def test_an_emoji_that_thanks_gets_a_welcome_and_another_the_banter_line(
+    answerer: Answerer, said: str, note: str
+) -> None:
+    """Emoji with no word: "You're welcome!" for one that thanks (🙏, a heart, 👍), the banter line for the rest."""
+    answer = answerer.answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK and answer.text == messages.say(note)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +196,7 @@ def test_a_reaction_is_banter_not_a_passage(answerer: Answerer, reaction: str) -
 
 @pytest.mark.parametrize(
     "question",
-    ["fair?", "fair？", "is there a fair?", "is there a fair", "what is a wish", "is it true", "no food?"],
+    ["fair?", "fair？", "fair؟", "is there a fair?", "is there a fair", "what is a wish", "is it true", "no food?"],
 )
 def test_a_question_of_reaction_like_words_is_still_a_question(answerer: Answerer, question: str) -> None:
     """ "fair", "right" or "no" can be what is asked about: with a question mark or other words, a
@@ -246,6 +308,15 @@ def test_a_long_topic_list_gives_an_faqs_questions_first_and_counts_the_rest() -
     assert listed[1:11] == [f"• Can I do thing {n}?" for n in range(10)]
     assert listed[11:13] == ["• v1.9.0", "• v1.8.0"]
     assert listed[13:] == ["…and 8 more topics: ask in your own words."]
+
+
+def test_an_faqs_questions_in_arabic_or_full_width_are_listed_first_too() -> None:
+    """A question ends with "؟" in Arabic and "？" in Chinese: such an FAQ's questions come first, as "?" ones do."""
+    source = Source(title="FAQ")
+    steps = [Passage(f"step-{n}", f"Step {n}", f"Do step {n}.", source) for n in range(12)]
+    asked = [Passage("ar", "كم رسوم العضوية؟", "عشرون يورو.", source), Passage("zh", "会费多少？", "二十欧元", source)]
+    listed = Answerer(KnowledgeBase((*steps, *asked))).help_text().splitlines()
+    assert listed[1:3] == ["• كم رسوم العضوية؟", "• 会费多少？"]
 
 
 def test_a_long_topic_list_takes_each_document_in_turn() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import Service
 from bot.cli import main
 from tests import pg_support
 from tests.backends import Backend, backend, files_only
@@ -225,6 +226,23 @@ def test_a_piped_chat_that_records_is_never_throttled(
     assert "asking quickly" not in capsys.readouterr().out
     assert main(["kb", "gaps", "--knowledge", str(folder), "--data", data]) == 0
     assert "×12" in capsys.readouterr().out
+
+
+def test_ask_typed_in_a_recording_console_chat_is_recorded_as_a_gap(
+    kdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chat --record` records a question not answered, typed plain or as `/ask ...`, as the platforms do."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("what is the wifi password?\n/ask where is the bicycle parking?\n"))
+    out = io.StringIO()
+    assert main(["chat", "--record", "--knowledge", str(kdir)], out=out) == 0
+    service = Service.from_directory(kdir)
+    try:
+        assert service.gaps is not None
+        asked = [q for gap in service.gaps.gaps() for q in gap.questions]
+    finally:
+        service.close()
+    assert "what is the wifi password?" in asked
+    assert "where is the bicycle parking?" in asked
 
 
 def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

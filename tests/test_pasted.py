@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot import Answerer, Outcome
@@ -110,3 +112,27 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, q
 def test_what_counts_as_pasted(question: str, found: list[str]) -> None:
     assert [piece for piece, was_pasted in pasted.pieces(question) if was_pasted] == found
     assert "".join(piece for piece, _ in pasted.pieces(question)) == question
+
+
+def test_a_message_that_is_only_a_video_link_is_not_answered_with_a_passage(seed_kdir: Path) -> None:
+    """A member who sends only a YouTube link asks nothing: no passage about women defectors for it."""
+    answer = Answerer.from_directory(seed_kdir).answer("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    assert answer.outcome is not Outcome.ANSWERED, answer.text
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["https://www.youtube.com/watch?v=dQw4w9WgXcQ", "(https://example.org/a)!", "/usr/src/app/library/", "a@b.org"],
+)
+def test_a_link_or_path_sent_alone_gets_a_note_that_the_bot_cannot_open_it(guide: Answerer, sent: str) -> None:
+    """Nothing but an address or a path: a short note (the bot reads no links), not a passage, nor a gap to record."""
+    answer = guide.answer(sent)
+    assert answer.outcome is Outcome.EMPTY and answer.text.startswith("I can't open links or files.")
+
+
+@pytest.mark.parametrize(
+    "asked", ["config.yaml", "EACCES: open '/usr/src/app/IMG_0412.jpg'", "is www.example.org safe?"]
+)
+def test_a_file_name_alone_or_a_link_with_words_is_still_a_question(guide: Answerer, asked: str) -> None:
+    """A file's name may be what is asked about, and words around a link ask about it: each is read as a question."""
+    assert guide.answer(asked).outcome in (Outcome.ANSWERED, Outcome.FALLBACK)

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from telegram_support import write_handbook
 
 from bot import Answerer, Asker, Outcome, Service, cli
@@ -53,6 +54,9 @@ def every(_: str) -> bool:
         ),
         ("where is the venue ,\n and\t when do doors open", ["where is the venue", "when do doors open"]),
         ("where is the venue , and also, when do doors open", ["where is the venue", "when do doors open"]),
+        ("where is the venue\nwhen do the doors open", ["where is the venue", "when do the doors open"]),
+        ("where is the\nvenue\n\nCan I park a car", ["where is the venue", "Can I park a car"]),
+        ("where is the venue\nbring a friend?", ["where is the venue", "bring a friend?"]),
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
@@ -81,6 +85,8 @@ def test_a_long_run_of_blanks_is_read_in_one_pass(answerer: Answerer, blank: str
         "what is hanawon and how long do they stay there?",  # "there" is Hanawon: not asked alone
         "how long was kang in the camp? when did he get out?",
         "did an nk diplomat defect? i remember something like that",  # no second question
+        "My card was charged twice\nhow do I get a refund",  # a line of what it is about, then the question
+        "How do I reset my password\nWhat I tried:\nthe link in the email",  # "What I tried:" is no question
         "? ".join(["x"] * (MAX_QUESTIONS + 1)) + "?",  # a list, not questions to answer one by one
     ],
 )
@@ -116,6 +122,34 @@ def test_the_seed_answers_each_question_of_a_message(message: str, passages: lis
     before a verb) answered by halves."""
     answer = Answerer.from_directory(KNOWLEDGE).answer(message)
     assert [r.passage_id for r in answer.replies] == passages
+
+
+def test_two_questions_on_two_lines_without_question_marks_get_a_reply_each(answerer: Answerer) -> None:
+    """Chat often leaves out the "?": "When do we meet" and "How much is the membership fee" on two lines are two
+    questions, each answered, not one "Sorry, I don't know that one"."""
+    answer = answerer.answer("When do we meet\nHow much is the membership fee")
+    assert [reply.passage_id for reply in answer.replies] == ["meeting-times", "membership-fee"], answer.text
+
+
+ARABIC = [
+    {"id": "meetings", "section": "الاجتماعات", "text": "نلتقي كل يوم خميس في الساعة السادسة مساء في قاعة المكتبة.",
+     "questions": ["متى نلتقي؟"]},
+    {"id": "fee", "section": "العضوية", "text": "رسوم العضوية السنوية عشرون يورو تدفع في يناير.",
+     "questions": ["كم رسوم العضوية؟"]},
+]  # fmt: skip
+
+
+def test_two_questions_ending_in_the_arabic_question_mark_get_a_reply_each(tmp_path: Path) -> None:
+    """Arabic, Persian and Urdu end a question with "؟": two such questions in one message get a reply
+    each, as with "?" or "？" (the first was dropped without a word, only the fee answered)."""
+    source = {"title": "دليل النادي", "publisher": "The Club"}
+    (tmp_path / "club.yaml").write_text(
+        yaml.safe_dump({"source": source, "passages": ARABIC}, allow_unicode=True), "utf-8"
+    )
+    answerer = Answerer.from_directory(tmp_path)
+    assert answerer.answer("متى نلتقي في القاعة؟").passage_id == "meetings"
+    answer = answerer.answer("متى نلتقي في القاعة؟ كم رسوم العضوية السنوية؟")
+    assert [reply.passage_id for reply in answer.replies] == ["meetings", "fee"], answer.text
 
 
 def test_the_question_not_known_is_named_in_its_fallback(answerer: Answerer) -> None:

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram_support import TOKEN, assert_no_token, bot_process, running, write_handbook
+from telegram_support import TOKEN, assert_no_token, bot_process, handled, running, write_handbook
 
 from adapters import runner
 from adapters.platform import StartupError
@@ -97,6 +97,37 @@ async def test_a_message_of_two_questions_gets_a_reply_for_each(fake: FakeTelegr
     assert first.text.startswith("<b>Meetings</b>") and "every Thursday" in first.text
     assert second.text.startswith("<b>Membership</b>") and "20 euros" in second.text
     assert [b["callback_data"] for b in second.buttons()] == ["v:+:membership-fee", "v:-:membership-fee"]
+
+
+async def test_telegram_a_screenshot_sent_with_its_question_as_caption_is_answered(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """A member sends the bot a photo captioned "How much is the membership fee?" in a private chat: it is
+    answered, as the same caption is when someone points the bot at it (it was ignored, no reply at all)."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 7, "date": int(time.time()), "chat": PRIVATE, "from": USER,
+                               "photo": photo, "caption": "How much is the membership fee?"}})  # fmt: skip
+        await handled(fake, PRIVATE)
+    replies = [call.text for call in fake.called("sendMessage")]
+    assert any("20 euros" in text for text in replies), replies
+
+
+async def test_a_caption_addressed_to_the_bot_in_a_group_is_answered_and_one_that_is_not_is_left(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """In a group a caption is read as a text is: answered when it mentions the bot, silence when it does not."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    mention = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 8, "date": int(time.time()), "chat": GROUP, "from": USER,
+                               "photo": photo, "caption": "When do we meet?"}})  # fmt: skip
+        fake.push({"message": {"message_id": 9, "date": int(time.time()), "chat": GROUP, "from": USER,
+                               "photo": photo, "caption": f"@{BOT_USERNAME} How much is the membership fee?",
+                               "caption_entities": [mention]}})  # fmt: skip
+        await handled(fake, GROUP)
+    [answer] = fake.called("sendMessage")
+    assert "20 euros" in answer.text and answer.params["reply_parameters"]["message_id"] == 9
 
 
 async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
@@ -373,6 +404,39 @@ async def test_user_html_is_escaped(fake: FakeTelegram, handbook: Path) -> None:
         assert "<script>" not in call.text and "<a " not in call.text and "</i> what" not in call.text
         assert not re.search(r"&(?!amp;|lt;|gt;)", call.text)
         assert set(re.findall(r"</?\w+", call.text)) <= {"<b", "</b", "<i", "</i"}
+
+
+CODE = re.compile(r"<(code|pre)>.*?</\1>", re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    ("planted", "word"),
+    [("https://free-nitro.com/claim", "free-nitro"), ("@alice_admin", "alice")],
+    ids=["address", "username"],
+)
+async def test_telegram_a_members_address_or_username_quoted_back_is_no_link_or_mention(
+    fake: FakeTelegram, handbook: Path, planted: str, word: str
+) -> None:
+    """The part of a message not answered is quoted back ("About “is https://… legit?”:"); Telegram makes an
+    address in a bot's text a link and an @username a mention that notifies its user, so the member's words
+    became a link, or a ping, in the bot's own message (Discord's reply unlinks addresses for that reason)."""
+    asked = f"@{BOT_USERNAME} When do we meet? And is {planted} legit?"
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, asked, user=USER)
+        _, note = await fake.wait_for("sendMessage", 2)
+    assert "About" in note.text and word in note.text  # still quoted, as the member wrote it
+    outside_code = html.unescape(CODE.sub("", note.text))
+    assert planted not in outside_code, note.text
+
+
+def test_only_the_quoted_words_are_marked_as_code_the_topics_below_stay_as_they_were() -> None:
+    """In the quoted line an address, a path or a /command becomes code; the fallback under it is escaped as before."""
+    text = "About “see x.org/a & /start, or /usr/bin?”:\n• Parking at club.org & more"
+    answer = Answer(text=text, outcome=Outcome.FALLBACK, asked="see x.org/a & /start, or /usr/bin?")
+    assert render.render(answer) == [
+        "About “see <code>x.org/a</code> &amp; <code>/start</code>, or <code>/usr/bin</code>?”:"
+        "\n• Parking at club.org &amp; more"
+    ]
 
 
 async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTelegram, handbook: Path) -> None:

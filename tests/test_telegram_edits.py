@@ -70,6 +70,20 @@ def shown(fake: FakeTelegram, chat: dict[str, object]) -> list[str]:
     return [m["text"] for (chat_id, _), m in sorted(fake.sent.items()) if chat_id == chat["id"]]
 
 
+async def test_a_screenshots_caption_edited_in_a_private_chat_gets_its_answer_edited(bot: FakeTelegram) -> None:
+    """A photo's caption asked in a private chat and then fixed: its answer is edited to the new question's."""
+    photo = {"message_id": 31, "date": int(time.time()), "chat": PRIVATE, "from": USER, "caption": MEETING,
+             "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}  # fmt: skip
+    bot.push({"message": photo})
+    await handled(bot, PRIVATE)
+    [answer] = bot.called("sendMessage")
+    bot.push({"edited_message": {**photo, "caption": FEE, "edit_date": int(time.time())}})
+    await handled(bot, PRIVATE)
+    [edit] = bot.called("editMessageText")
+    assert "every Thursday" in answer.text and int(edit.params["message_id"]) == answer.result["message_id"]
+    assert "20 euros" in edit.text and len(bot.called("sendMessage")) == 1
+
+
 async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same_message(bot: FakeTelegram) -> None:
     question = await asked(bot, PRIVATE, UNKNOWN)
     [declined] = bot.called("sendMessage")

@@ -1,9 +1,10 @@
 """The Telegram update handlers: an update in, one call on the core, the rendered Answer out.
 
-Private chats: every text message is a question. Groups: the bot answers only when addressed
-(`@BotName question`, a reply to one of its messages, or `/ask question`) and stays silent
-otherwise. The core decides everything else (what to answer, whether the asker is over a
-limit and is to be told, whether a moderator may); blocking core calls go through `in_thread`.
+Private chats: every text message (or a photo's or a file's caption) is a question. Groups: the
+bot answers only when addressed (`@BotName question`, a reply to one of its messages, or `/ask
+question`) and stays silent otherwise. The core decides everything else (what to answer, whether
+the asker is over a limit and is to be told, whether a moderator may); blocking core calls go
+through `in_thread`.
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ class Handlers:
         app.add_handler(CommandHandler(list(USAGE), moderation, filters=commands))
         # A forwarded message in a group is someone else's words too, and a channel's post forwarded
         # into its discussion group ("Questions? Ask @QABot") is no member's question: not answered.
-        # In a private chat a member forwards what they want answered.
-        texts = only_messages & filters.TEXT & ~filters.COMMAND & ~(FORWARDED & ~filters.ChatType.PRIVATE)
+        # In a private chat a member forwards what they want answered. A screenshot's caption asks as a text does.
+        asking = filters.TEXT | filters.CAPTION
+        texts = only_messages & asking & ~filters.COMMAND & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         app.add_handler(MessageHandler(texts, self.on_question))
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
@@ -159,7 +161,7 @@ class Handlers:
         """`/ask`, or a text: the question it asks the bot answered; one that calls on the bot but asks
         nothing gets the usage line; anything else, silence (see `asked_in`)."""
         message = update.effective_message
-        if message is None or message.text is None:
+        if message is None or (message.text is None and message.caption is None):
             return
         asked = self.asked_in(message, context)
         if asked is None:
@@ -175,9 +177,6 @@ class Handlers:
         message = update.edited_message
         if message is None or not self.replies.answered.follows(message.date):
             return
-        if message.text is None:  # a caption: asked of the bot only when someone pointed it at the message
-            await self.replies.follow_pointed(message, context, text_of(message))
-            return
         asked = self.asked_in(message, context)
         question, target = (asked.question, asked.target) if asked is not None else (None, None)
         if question is None and await self.replies.follow_pointed(message, context, text_of(message)):
@@ -191,14 +190,15 @@ class Handlers:
         or mention in reply to what holds no question (the bot's own answer, a channel's post); None
         for any other command, and in a group for a message not addressed to the bot. A command is
         what python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the
-        text, its name in any case ("/ASK@QABot ...")."""
+        text, its name in any case ("/ASK@QABot ..."); a caption is read as a text is."""
         if sent_via_me(message, context):
             return None
-        text = message.text or ""
+        text = message.text or message.caption or ""
         question: str | None = None
-        opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
+        entities = message.entities or message.caption_entities
+        opening = [e for e in entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
         if opening:
-            name, at, username = message.parse_entity(opening[0])[1:].partition("@")
+            name, at, username = text[1 : opening[0].length].partition("@")
             if name.casefold() != "ask" or (at and username.casefold() != context.bot.username.casefold()):
                 return None
             question = "".join(text.split(maxsplit=1)[1:])
@@ -358,10 +358,11 @@ def addressed_question(message: Message, *, bot_id: int, username: str) -> str |
     """The question in a group message meant for the bot, or None when it is not addressed.
 
     Addressed means: it mentions @username (or links the bot by id), or replies to the bot.
-    The mention itself is taken out of the question.
+    The mention itself is taken out of the question; a caption is read as a text is.
     """
-    text = message.text or ""
-    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    text = message.text or message.caption or ""
+    parse = message.parse_entities if message.text else message.parse_caption_entities
+    mentions = parse([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
     ours = [
         found
         for entity, found in mentions.items()

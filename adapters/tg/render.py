@@ -30,15 +30,46 @@ BUTTON_LABEL_LIMIT = 60
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 # A fenced block, as kb import writes it: the fence may be longer than three when the code holds one.
 CODE_BLOCK = re.compile(r"^(`{3,})[^\n`]*\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
+# What Telegram makes a link, or a mention that notifies its user, in a bot's text: an address (with
+# its scheme, or a bare domain and its path), an email address or @username, a /command or a path;
+# the punctuation that follows one is the sentence's.
+_ENDS = r"[^\s“”\"]*(?<![.,;:!?'’)\]])"
+LINKABLE = re.compile(
+    rf"\b[a-z][a-z0-9+.-]*://{_ENDS}|\b(?:[\w-]+\.)+[a-z]{{2,}}\b(?:[/:?#]{_ENDS})?"
+    rf"|[\w.+-]*@\w{_ENDS}|(?<![\w/.])/\w{_ENDS}",
+    re.IGNORECASE,
+)
 
 
 def render(answer: Answer, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """The answer as Telegram HTML messages, each at most `limit` characters including markup."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_text is not None:
         parts = [(answer.hedge, "i"), (answer.section, "b"), *_with_code(answer.passage_text), (answer.citation, "i")]
+    elif answer.outcome is Outcome.FALLBACK and answer.asked:
+        return _quoting(answer.text, limit)
     else:
         parts = [(answer.text, None)]
     return html_messages(parts, limit)
+
+
+def _quoting(text: str, limit: int) -> list[str]:
+    """The fallback for one question of several, whose first line quotes the member's words ("About
+    “is https://… legit?”:"): an address or an @username in them as code, which Telegram neither links
+    nor makes a mention (the bot's own message had linked a member's address, or pinged a member)."""
+    line, _, rest = text.partition("\n")
+    pieces, at = [], 0
+    for found in LINKABLE.finditer(line):
+        pieces += [_escaped(line[at : found.start()]), f"<code>{_escaped(found.group())}</code>"]
+        at = found.end()
+    head = "".join([*pieces, _escaped(line[at:])])
+    if units(head) > limit // 2:  # a quote is sixty characters, cut: never so long
+        return html_messages([(text, None)], limit)
+    body = html_messages([(rest, None)], limit - units(head) - 1)
+    return [f"{head}\n{body[0]}", *body[1:]] if body else [head]
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _with_code(text: str) -> list[tuple[str | None, str | None]]:

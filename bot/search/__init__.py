@@ -16,6 +16,7 @@ The rest of the core uses only what this face exports.
 from bot.search.cache import cache_folder
 from bot.search.headings import wording_of
 from bot.search.loading import load
+from bot.search.pasted import only_addresses
 from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import clashes as synonym_clashes
@@ -36,6 +37,7 @@ __all__ = [
     "load",
     "load_synonyms",
     "normalize",
+    "only_addresses",
     "passage_tokens",
     "query_terms",
     "synonym_clashes",

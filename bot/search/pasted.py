@@ -25,19 +25,22 @@ _ENDINGS = (
 )
 _SEGMENT = r"[\w.@%+\-]++"  # possessive: a segment is never read again in part
 LONGEST = 200  # characters of a word the patterns read: longer, it is pasted whole (see `pieces`)
+_ADDRESSES = (
+    r"(?:https?|ftp|file|ssh|git)://\S+",  # a web address
+    r"\bwww\.\S+",
+    r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
+    # a path: from the root, home, here or a drive ("/usr/src", "~/photos", "C:\Users") ...
+    # (two parts at least from the root: "/help" and "/start" are a chat's commands)
+    rf"(?<![\w/\\])(?:(?:[A-Za-z]:|~|\.{{1,2}})[/\\]{_SEGMENT}|[/\\]{_SEGMENT}[/\\]{_SEGMENT})"
+    rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
+    # ... or relative, with two separators or more and a part a person would not write
+    # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
+    rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w)){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+)
 PASTED = re.compile(
     "|".join(
         (
-            r"(?:https?|ftp|file|ssh|git)://\S+",  # a web address
-            r"\bwww\.\S+",
-            r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
-            # a path: from the root, home, here or a drive ("/usr/src", "~/photos", "C:\Users") ...
-            # (two parts at least from the root: "/help" and "/start" are a chat's commands)
-            rf"(?<![\w/\\])(?:(?:[A-Za-z]:|~|\.{{1,2}})[/\\]{_SEGMENT}|[/\\]{_SEGMENT}[/\\]{_SEGMENT})"
-            rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
-            # ... or relative, with two separators or more and a part a person would not write
-            # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
-            rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w)){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+            *_ADDRESSES,
             # a file's name, with its line and column; not a name written as one ("Node.js", "Vue.js")
             rf"(?<![\w\-.])(?![A-Z][a-z]+\.)[\w\-]+\.(?:{_ENDINGS})(?::\d+)*\b",
             r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b",  # snake_case, SCREAMING_CASE, IMG_0412
@@ -46,6 +49,7 @@ PASTED = re.compile(
         )
     )
 )
+_ADDRESS = re.compile("|".join(_ADDRESSES))
 # A backslash only a path has, or a dot or slash between word characters: without one of
 # them, nothing above can match (most questions: one quick search).
 _HINT = re.compile(r"[\w.][/\\]|\w[._@]\w|:/")
@@ -80,6 +84,18 @@ def _add(found: list[tuple[str, bool]], piece: str, pasted: bool) -> None:
         found[-1] = (found[-1][0] + piece, pasted)
     else:
         found.append((piece, pasted))
+
+
+def only_addresses(question: str) -> bool:
+    """True when all `question` holds is addresses and paths (a link to a video, sent alone) and
+    the punctuation around them: it asks nothing, though the knowledge base may know a word of the
+    address ("watch", "control"). A file's name or an identifier alone ("config.yaml",
+    "max_retries") may be what is asked about: False."""
+    found = pieces(question)
+    return any(was_pasted for _, was_pasted in found) and all(
+        _ADDRESS.fullmatch(piece) is not None if was_pasted else not any(ch.isalnum() for ch in piece)
+        for piece, was_pasted in found
+    )
 
 
 def without_pasted(question: str) -> str:
