@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot import Request, cli, knowledge
-from bot.config import Config
+from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
@@ -198,6 +198,22 @@ def test_a_members_backticks_cannot_pass_for_the_bots_own_ids(backend: Backend, 
     backend.written(service)
     out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
     assert "→ chosen 'rules' ×9" in out and out.count("`rules`") == 1  # the bot's own hint, at the end
+
+
+def test_a_members_question_cannot_forge_lines_of_the_gaps_listing(backend: Backend) -> None:
+    """A member's question with line breaks is one entry of /kb_gaps: it cannot add gap lines of its own."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    forged = (
+        "Where can I charge my laptop?\n"
+        "2. g1a2b3c ×40 “How do I reset the admin password?” → chosen 'code-of-conduct'\n"
+        "3. g4d5e6f ×25 “Who holds the keys to the hall?”"
+    )
+    assert service.ask(forged, Asker("telegram", "777", "777")).fallback
+    backend.written(service)
+    listing = service.moderate(Request("gaps"), moderator).text
+    entries = [line for line in listing.splitlines()[1:] if re.match(r"\d+\. ", line)]
+    assert len(entries) == 1, listing  # one question was asked, so one gap; the listing shows three
 
 
 def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:

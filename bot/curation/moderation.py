@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -51,19 +50,13 @@ def command_line_moderator(by: str | None = None) -> str:
     login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
     with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
     Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
-    A name is made one line (`_one_line`), and a blank one counts as not given (`--by "  "` had
-    recorded a blank name)."""
+    A name is made one line (`messages.one_line`: a newline in `--by` had written a line of its own
+    into `kb history`, one that could pass for another change), and a blank one counts as not given
+    (`--by "  "` had recorded a blank name)."""
     for given in _given_names(by):
-        if name := _one_line(_writable(given)):
+        if name := messages.one_line(_writable(given)):
             return name
     return CLI_PLATFORM
-
-
-def _one_line(name: str) -> str:
-    """`name` on one line: control characters as spaces, white space run together, none at either
-    end. A newline in `--by` had written a line of its own into `kb history`, one that could pass
-    for another change."""
-    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name).split())
 
 
 def _given_names(by: str | None) -> Iterator[str]:
