@@ -139,6 +139,8 @@ ADMIN_UNCHECKED = N_(
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
+# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too
+GAPS_IN_PRIVATE = N_("The list holds what members asked: send /kb_gaps to me in a private chat.")
 
 
 def no_passage(passage_id: str) -> str:

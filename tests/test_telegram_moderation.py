@@ -314,6 +314,22 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
     assert shown(empty) == "No unanswered questions recorded."
 
 
+async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator's /kb_gaps in a group does not post there what members asked the bot in their private chats."""
+    private = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, private, user=STRANGER)
+        in_group = await say(fake, GROUP, "/kb_gaps", user=MODERATOR)
+        in_private = await say(fake, MODERATOR_CHAT, "/kb_gaps")
+    sent = fake.called("sendMessage")
+    to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
+    assert not any("1234 5678" in text for text in to_group), to_group
+    assert shown(in_group) == "The list holds what members asked: send /kb_gaps to me in a private chat."
+    assert "1234 5678" in shown(in_private)  # where the list goes
+
+
 @pytest.mark.parametrize("group_admins", [False, True])
 async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
     fake: FakeTelegram, backend: Backend, knowledge: Path, group_admins: bool

@@ -211,6 +211,10 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     except UsageError as exc:
         await send_text(context, target, str(exc))
         return
+    if request.command == "gaps" and message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, asker):
+        # the list quotes what members asked, in their private chats too: not for a group to read
+        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, messages.choose(asker.language)))
+        return
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))
 
