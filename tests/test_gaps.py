@@ -121,6 +121,37 @@ def test_alias_attaches_the_gaps_other_wordings_of_the_same_words(tmp_path: Path
     service.close()
 
 
+def test_a_gap_is_aliased_though_one_of_its_wordings_is_over_the_question_limit(backend: Backend) -> None:
+    """`kb alias ID 1` attaches a gap's top wording though another member's wording of it is over 300 characters."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    for user, question in [("1", "where is the wifi password"), ("1", "Where is the wifi password?"),
+                           ("2", "where is the wifi password" + "?" * 300)]:  # fmt: skip
+        assert service.ask(question, Asker("telegram", user, user)).fallback, question
+    backend.written(service)
+    reply = service.moderate(Request("alias", passage_id="meetups", question="1"), moderator)
+    assert not reply.refused, reply.text  # refused: "The question is 326 characters; the limit is 300."
+    stored = backend.load().get("meetups")
+    assert stored is not None and "where is the wifi password" in [q.casefold() for q in stored.questions]
+    assert not any(len(q) > 300 for q in stored.questions)
+
+
+def test_a_gap_whose_most_asked_wording_is_over_the_limit_is_aliased_by_its_next(backend: Backend) -> None:
+    """A gap's wording too long to store, though asked most, is left out: alias attaches the next one; a
+    gap of such wordings alone is refused with the limit."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    long = "where is the wifi password" + "?" * 300
+    for user, question in [("1", long), ("2", long), ("3", "where is the wifi password"),
+                           ("4", "is there a dress code" + "!" * 300)]:  # fmt: skip
+        assert service.ask(question, Asker("telegram", user, user)).fallback, question
+    backend.written(service)
+    reply = service.moderate(Request("alias", passage_id="meetups", question="1"), moderator)
+    assert reply.text.startswith("Attached “where is the wifi password” to `meetups`."), reply.text
+    refused = service.moderate(Request("alias", passage_id="rules", question="1"), moderator)
+    assert refused.refused and refused.text == "The question is 321 characters; the limit is 300.", refused.text
+
+
 def test_alias_of_typed_words_keeps_open_a_recorded_wording_still_not_answered(tmp_path: Path) -> None:
     """`kb alias ID --text WORDS` took a recorded question of the same words off the gaps, still declined."""
     kdir = write_kb(tmp_path / "knowledge", PLUGINS)

@@ -31,7 +31,7 @@ from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import GAPS_FILE, term_key
+from bot.records import GAPS_FILE, Gap, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
@@ -254,12 +254,7 @@ class Moderation:
             gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
-        first = gap.questions[0] if gap else question
-        # The gap's other wordings of the same words ("how to install plugins?" beside "how do i
-        # install plugin?") are one question, closed with it: attached too, or they stay unanswered.
-        key = next((k for k, q in gap.asked if q == first), None) if gap else None
-        same = [q for k, q in gap.asked if k == key and q != first] if gap else []
-        wording, *others = dict.fromkeys(edits.question_fields([first, *same][:MAX_WORDINGS]))
+        wording, *others = _gap_wordings(gap) if gap else edits.question_fields([question])
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
@@ -593,6 +588,32 @@ class Moderation:
                 self.gap_store.close_gap(keys, how)
             except Exception as exc:  # the change itself is done; a stale gap is harmless
                 log.warning("could not close gap %s: %s", sorted(keys), exc)
+
+
+def _gap_wordings(gap: Gap) -> list[str]:
+    """The wordings of `gap` that `alias` attaches: its first that can be stored, and the gap's other
+    wordings of the same words ("how to install plugins?" beside "how do i install plugin?" are one
+    question, closed with it: attached too, or they stay unanswered), at most MAX_WORDINGS in all.
+    They are members' words: one over the question limit, or that cannot be stored, is left out (one
+    member's 326 characters had refused the whole alias), and the gap is refused only when none can be."""
+    refusals: list[Refused] = []
+    for first in gap.questions:
+        try:
+            wording = edits.question_fields([first])[0]
+        except Refused as exc:
+            refusals.append(exc)
+            continue
+        key = next((k for k, q in gap.asked if q == first), None)
+        wordings = [wording]
+        for other in (q for k, q in gap.asked if k == key and q != first):
+            if len(dict.fromkeys(wordings)) >= MAX_WORDINGS:
+                break
+            try:
+                wordings += edits.question_fields([other])
+            except Refused:
+                continue
+        return list(dict.fromkeys(wordings))
+    raise refusals[0]  # a gap has a wording: none could be stored
 
 
 def _check_history(history: ChangeLog) -> None:
