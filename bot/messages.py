@@ -206,6 +206,12 @@ def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
     )
 
 
+def still_gets(question: str, other: str) -> str:
+    """A question given to a passage by `add` or `edit` that, asked now, gets another passage (as
+    `aliased` says it): another passage lists the same question, and comes first."""
+    return _("Asked now, {wording} still gets `{other}`.").format(wording=quoted(question), other=other)
+
+
 def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 

@@ -185,7 +185,8 @@ class Moderation:
             return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
-        return Change("add", record.passage_id, messages.added(record.passage_id, qs) + messages.repeats(repeats))
+        said = messages.added(record.passage_id, qs) + messages.repeats(repeats)
+        return Change("add", record.passage_id, said + self._elsewhere(qs, record.passage_id))
 
     def edit(
         self,
@@ -228,7 +229,21 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
-        return Change("edit", pid, messages.edited(pid) + messages.repeats(repeats))
+        said = messages.edited(pid) + messages.repeats(repeats)
+        return Change("edit", pid, said + self._elsewhere(new.get("questions", ()), pid))
+
+    def _elsewhere(self, questions: Sequence[str], pid: str) -> str:
+        """A line for each of the questions given to passage `pid` that, asked now, gets another passage
+        (one that lists the same question first), or nothing: the confirmation had said only that the
+        passage was live, and the question went on getting the other."""
+        if self._ask is None:
+            return ""
+        lines = []
+        for question in questions:
+            got = self._ask(question)
+            if got is not None and got != pid:
+                lines.append("\n" + messages.still_gets(question, got))
+        return "".join(lines)
 
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
