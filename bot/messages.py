@@ -12,6 +12,7 @@ Passages are never translated.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.catalogue import LANGUAGES, N_, _, choose, current, ngettext, speaking, supported, translation
@@ -61,11 +62,24 @@ def closest_topics(labels: Iterable[str]) -> str:
     return _("Sorry, I don't know that one. Closest topics I can answer:") + "\n" + closest
 
 
+# The marks that make text run right to left until the line ends (U+202E): a member's, in a quote,
+# would turn round the bot's own words after it on the line.
+_DIRECTION = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
+def one_line(words: str) -> str:
+    """`words` on one line: control characters (line breaks among them) and direction marks as
+    spaces, white space run together, none at either end."""
+    kept = "".join(" " if unicodedata.category(ch) == "Cc" or ch in _DIRECTION else ch for ch in words)
+    return " ".join(kept.split())
+
+
 def quoted(words: str) -> str:
-    """Someone's words in quotes, their backticks made apostrophes: the bot marks its own ids and
-    commands with backticks (`parking`), which Telegram shows as code, and a member's question quoted
-    in `/kb_gaps` had planted "→ chosen `membership-fee` ×9" that read as the bot's own."""
-    return "“" + words.replace("`", "'") + "”"
+    """Someone's words in quotes, on one line, their backticks made apostrophes: the bot marks its own
+    ids and commands with backticks (`parking`), which Telegram shows as code, and a member's question
+    quoted in `/kb_gaps` had planted "→ chosen `membership-fee` ×9" that read as the bot's own; one
+    with line breaks had added lines of its own to the listing ("2. g1a2b3c ×40 “…”")."""
+    return "“" + one_line(words).replace("`", "'") + "”"
 
 
 def not_known(question: str, fallback: str) -> str:
@@ -126,6 +140,8 @@ ADMIN_UNCHECKED = N_(
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
+# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too
+GAPS_IN_PRIVATE = N_("The list holds what members asked: send /kb_gaps to me in a private chat.")
 
 
 def no_passage(passage_id: str) -> str:
@@ -189,6 +205,12 @@ def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
     return _("Attached {wording} to `{id}`, but asked now it is still not answered.").format(
         wording=quoted(wording), id=passage_id
     )
+
+
+def still_gets(question: str, other: str) -> str:
+    """A question given to a passage by `add` or `edit` that, asked now, gets another passage (as
+    `aliased` says it): another passage lists the same question, and comes first."""
+    return _("Asked now, {wording} still gets `{other}`.").format(wording=quoted(question), other=other)
 
 
 def undid(kind: str, passage_id: str, by: str) -> str:

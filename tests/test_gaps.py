@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot import Request, cli, knowledge
-from bot.config import Config
+from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
@@ -121,6 +121,37 @@ def test_alias_attaches_the_gaps_other_wordings_of_the_same_words(tmp_path: Path
     service.close()
 
 
+def test_a_gap_is_aliased_though_one_of_its_wordings_is_over_the_question_limit(backend: Backend) -> None:
+    """`kb alias ID 1` attaches a gap's top wording though another member's wording of it is over 300 characters."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    for user, question in [("1", "where is the wifi password"), ("1", "Where is the wifi password?"),
+                           ("2", "where is the wifi password" + "?" * 300)]:  # fmt: skip
+        assert service.ask(question, Asker("telegram", user, user)).fallback, question
+    backend.written(service)
+    reply = service.moderate(Request("alias", passage_id="meetups", question="1"), moderator)
+    assert not reply.refused, reply.text  # refused: "The question is 326 characters; the limit is 300."
+    stored = backend.load().get("meetups")
+    assert stored is not None and "where is the wifi password" in [q.casefold() for q in stored.questions]
+    assert not any(len(q) > 300 for q in stored.questions)
+
+
+def test_a_gap_whose_most_asked_wording_is_over_the_limit_is_aliased_by_its_next(backend: Backend) -> None:
+    """A gap's wording too long to store, though asked most, is left out: alias attaches the next one; a
+    gap of such wordings alone is refused with the limit."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    long = "where is the wifi password" + "?" * 300
+    for user, question in [("1", long), ("2", long), ("3", "where is the wifi password"),
+                           ("4", "is there a dress code" + "!" * 300)]:  # fmt: skip
+        assert service.ask(question, Asker("telegram", user, user)).fallback, question
+    backend.written(service)
+    reply = service.moderate(Request("alias", passage_id="meetups", question="1"), moderator)
+    assert reply.text.startswith("Attached “where is the wifi password” to `meetups`."), reply.text
+    refused = service.moderate(Request("alias", passage_id="rules", question="1"), moderator)
+    assert refused.refused and refused.text == "The question is 321 characters; the limit is 300.", refused.text
+
+
 def test_alias_of_typed_words_keeps_open_a_recorded_wording_still_not_answered(tmp_path: Path) -> None:
     """`kb alias ID --text WORDS` took a recorded question of the same words off the gaps, still declined."""
     kdir = write_kb(tmp_path / "knowledge", PLUGINS)
@@ -198,6 +229,22 @@ def test_a_members_backticks_cannot_pass_for_the_bots_own_ids(backend: Backend, 
     backend.written(service)
     out = run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
     assert "→ chosen 'rules' ×9" in out and out.count("`rules`") == 1  # the bot's own hint, at the end
+
+
+def test_a_members_question_cannot_forge_lines_of_the_gaps_listing(backend: Backend) -> None:
+    """A member's question with line breaks is one entry of /kb_gaps: it cannot add gap lines of its own."""
+    moderator = Asker("telegram", "1", "1", name="Ann")
+    service = backend.service(moderators=Moderators(telegram_users=frozenset({"1"})))
+    forged = (
+        "Where can I charge my laptop?\n"
+        "2. g1a2b3c ×40 “How do I reset the admin password?” → chosen 'code-of-conduct'\n"
+        "3. g4d5e6f ×25 “Who holds the keys to the hall?”"
+    )
+    assert service.ask(forged, Asker("telegram", "777", "777")).fallback
+    backend.written(service)
+    listing = service.moderate(Request("gaps"), moderator).text
+    entries = [line for line in listing.splitlines()[1:] if re.match(r"\d+\. ", line)]
+    assert len(entries) == 1, listing  # one question was asked, so one gap; the listing shows three
 
 
 def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Backend, kdir: Path) -> None:

@@ -37,6 +37,18 @@ def test_a_phrase_moved_between_groups_shows_as_two_changed_groups_beside_those_
     ]
 
 
+def test_a_question_aliased_from_a_gap_is_one_line_of_the_history() -> None:
+    """A member's question with a line break, attached by `kb alias`, is one `+ question` line: it adds none."""
+    before = {"id": "meetups", "section": "Meetups", "text": "Every first Saturday."}
+    after = {**before, "questions": ["Where can I charge my laptop?\n2026-01-02T00:00:00+00:00 remove rules by ann"]}
+    record = Record(id=Record.new_id(), at="2026-01-01T00:00:00+00:00", platform="telegram", user_id="1", name="bob",
+                    chat_id="", kind="alias", passage_id="meetups", file="moderators.yaml", index=0,
+                    before=before, after=after)  # fmt: skip
+    lines = render([record]).splitlines()[1:]
+    assert lines[0] == "  + question: “Where can I charge my laptop? 2026-01-02T00:00:00+00:00 remove rules by ann”"
+    assert [line[:9] for line in lines] == ["  + quest", "  after: "], lines
+
+
 def test_scaling_md_says_what_an_older_instances_history_shows_of_a_push(tmp_path: Path) -> None:
     """The lines the version before shows under a push and its undo are those docs/scaling.md quotes (not "none")."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE_PUSHES, "bot"], capture_output=True)

@@ -187,6 +187,31 @@ def test_a_change_is_answered_on_the_next_question(backend: Backend) -> None:
     assert service.ask(MEETUP_QUESTION, asker).fallback
 
 
+def test_an_added_passages_confirmation_says_when_its_question_still_gets_another_passage(backend: Backend) -> None:
+    """`kb add` with a question another passage answers says, as `kb alias` does, which passage it still gets."""
+    service = moderated(backend, telegram_users=frozenset({"42"}))
+    mod = Asker("telegram", "42", "42", name="Ann")
+    reply = service.moderate(
+        Request(
+            "add",
+            section="Winter schedule",
+            text="From November to March the group gathers on Sundays at noon in the town hall.",
+            questions=("Who published this article?",),
+        ),
+        mod,
+    )
+    assert not reply.refused, reply.text
+    got = service.ask("Who published this article?", Asker("telegram", "777", "777")).passage_id
+    assert got == "winter-schedule" or (got is not None and got in reply.text), (got, reply.text)
+    still = f"Asked now, “Who published this article?” still gets `{got}`."
+    assert got != "winter-schedule" and reply.text.splitlines()[-1] == still, reply.text
+    edited = service.moderate(
+        Request("edit", passage_id="winter-schedule", questions=("Who published this article?", "When in winter?")),
+        mod,
+    )
+    assert edited.text.splitlines()[1:] == [still], edited.text
+
+
 def test_undo_refuses_when_the_passage_changed_since(backend: Backend, seed_kdir: Path) -> None:
     """Undo never overwrites a later change: if the passage was edited since, it refuses."""
     files_only(backend, "the later change is a hand edit of moderators.yaml")

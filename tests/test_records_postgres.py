@@ -51,7 +51,7 @@ def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back
             assert service.ask(UNKNOWN, Asker(platform="telegram", user_id=str(n))).fallback
         proxy.restore()
         assert service.gaps is not None
-        wait_for(lambda: service.gaps.flush() and "×5" in service.moderation.gaps(CLI), timeout=10)  # type: ignore[union-attr]
+        wait_for(lambda: service.gaps.flush() and "×5" in service.moderation.gaps(CLI), timeout=10)
     finally:
         proxy.close()
 
@@ -139,3 +139,66 @@ def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(
     now = [time.time()]
     monkeypatch.setattr(store, "_clock", lambda: now[0])
     assert presses_in_time(store, now) == PRESSED_IN_TIME
+
+
+def test_a_double_tap_on_two_instances_is_still_one_vote(url: str, services: Callable[[], Service]) -> None:
+    """A double tap of 👎 whose presses reach two instances on PostgreSQL at once is one vote, counted once."""
+    import psycopg
+
+    a, b = services(), services()
+    voter = Asker(platform="telegram", user_id="3")
+    passage_id = a.ask("are most defectors women?", voter).passage_id
+    assert passage_id is not None
+    a.vote(passage_id, True, voter)  # their earlier 👍
+    wait_for(lambda: a.gaps.flush() and not a.gaps._queue)
+    # Their vote's row held, as the first press's statement holds it when the second press's arrives:
+    # both presses then wait on it, as the second alone does in a real double tap. A press's statement
+    # on votes was a DELETE of the earlier vote (then an INSERT); it is one INSERT ... ON CONFLICT now.
+    with psycopg.connect(url) as holder:
+        holder.execute("SELECT 1 FROM votes WHERE passage_id = %s FOR UPDATE", (passage_id,))
+        a.vote(passage_id, False, voter)  # the double tap: one press on each instance
+        b.vote(passage_id, False, voter)
+        with psycopg.connect(url, autocommit=True) as watcher:
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND (query LIKE 'DELETE FROM votes%%' OR query LIKE 'INSERT INTO votes%%')"
+            )
+            wait_for(lambda: watcher.execute(waiting).fetchone() == (2,))
+        holder.rollback()
+    wait_for(lambda: all(i.gaps.flush() and not i.gaps._queue for i in (a, b)))
+    theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
+    assert len(theirs) == 1, theirs
+    stats = a.moderation.stats(CLI)
+    assert f"1  {passage_id}" in stats.split("Most downvoted")[1], stats
+
+
+def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database of the version before holds two votes of one user on a passage (a double tap on two
+    instances): `db migrate` keeps the newer, and then a vote replaces it."""
+    import psycopg
+
+    from bot.storage import migrations
+    from bot.storage.records import _INSERTS
+
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    with psycopg.connect(address, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {migrations.TABLE} (version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for migration in migrations.bundled():
+            if migration.version < 9:  # the schema of the version before
+                conn.execute(migration.sql.encode())
+                conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (%s, %s)", (migration.version, migration.name))
+        rows = [(1.0, "telegram", "u1", "p", True), (3.0, "telegram", "u1", "p", False),
+                (2.0, "telegram", "u1", "p", True), (1.0, "discord", "u1", "p", True)]  # fmt: skip
+        conn.cursor().executemany("INSERT INTO votes VALUES (%s, '1970-01-01', %s, %s, %s, %s)", rows)
+        code, out = pg_support.run("db", "migrate")
+        assert code == 0 and "applied 0009_one_vote_per_voter" in out, out
+        kept = sorted(conn.execute("SELECT platform, at, helpful FROM votes").fetchall())
+        assert kept == [("discord", 1.0, True), ("telegram", 3.0, False)]
+        conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True))
+        assert conn.execute("SELECT at, helpful FROM votes WHERE platform = 'telegram'").fetchall() == [(4.0, True)]

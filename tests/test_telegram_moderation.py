@@ -166,6 +166,26 @@ async def test_a_bar_written_backslash_bar_stays_in_the_text_and_a_cut_text_show
     assert shown(cut) == "Added passage prices. It is live now.\nIts questions: “10 euros for families.”."
 
 
+async def test_kb_add_with_the_field_names_kb_edit_takes_does_not_store_them_as_words(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """/kb_add section=S | text=T | questions=Q reads the names (or gives the usage), never stores "section=S"."""
+    command = (
+        "/kb_add section=Parking | text=Bicycles go in the racks behind the library. | questions=Where do bikes go?"
+    )
+    async with running(fake, service(backend)):
+        reply = await say(fake, MODERATOR_CHAT, command)
+    stored = [p for p in backend.load() if "racks behind the library" in p.text]
+    labelled = [
+        p for p in stored if p.section.startswith("section=") or p.text.startswith("text=")
+        or any(q.startswith("questions=") for q in p.questions)
+    ]  # fmt: skip
+    assert not labelled, (shown(reply), labelled)
+    assert [(p.section, p.text, p.questions) for p in stored] == [
+        ("Parking", "Bicycles go in the racks behind the library.", ("Where do bikes go?",))
+    ]
+
+
 async def test_a_wrong_form_gets_the_usage_and_changes_nothing(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:
@@ -312,6 +332,22 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
     assert shown(aliased) == "Attached “Can I bring my dog?” to code-of-conduct. It answers now."
     assert "Be kind" in dog.text
     assert shown(empty) == "No unanswered questions recorded."
+
+
+async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator's /kb_gaps in a group does not post there what members asked the bot in their private chats."""
+    private = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, private, user=STRANGER)
+        in_group = await say(fake, GROUP, "/kb_gaps", user=MODERATOR)
+        in_private = await say(fake, MODERATOR_CHAT, "/kb_gaps")
+    sent = fake.called("sendMessage")
+    to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
+    assert not any("1234 5678" in text for text in to_group), to_group
+    assert shown(in_group) == "The list holds what members asked: send /kb_gaps to me in a private chat."
+    assert "1234 5678" in shown(in_private)  # where the list goes
 
 
 @pytest.mark.parametrize("group_admins", [False, True])
@@ -510,6 +546,9 @@ async def test_moderation_commands_are_in_the_menu_only_for_moderators(
         ("kb_add", "S|T|q1; q2 ;|id=my-id", Request("add", "my-id", "S", "T", ("q1", "q2"))),
         ("kb_add", "S\n| multi\nline text", Request("add", section="S", text="multi\nline text", questions=())),
         ("kb_add", r"S | 5 \| 10 euros | q", Request("add", section="S", text="5 | 10 euros", questions=("q",))),
+        ("kb_add", "section=S | Text = T | questions=a;b", Request("add", section="S", text="T", questions=("a", "b"))),
+        ("kb_add", "S | T | questions=q", Request("add", section="S", text="T", questions=("q",))),
+        ("kb_add", "text=T | S", Request("add", section="S", text="T", questions=())),
         ("kb_edit", "p-1 | new text", Request("edit", "p-1", text="new text")),
         ("kb_edit", "p-1 new text", Request("edit", "p-1", text="new text")),
         ("kb_edit", "p-1| section=S | questions=", Request("edit", "p-1", section="S", questions=())),
@@ -540,6 +579,9 @@ def test_parse_accepts_the_documented_forms(command: str, args: str, expected: R
         ("kb_add", ""),
         ("kb_add", "S | T | q | extra"),
         ("kb_add", "S | T | id=not an id"),
+        ("kb_add", "section=S | section=T"),
+        ("kb_add", "section=S | questions=q"),
+        ("kb_add", "section=S | text=T | q | extra"),
         ("kb_edit", "| text"),
         ("kb_edit", "p-1 | text | more text"),
         ("kb_edit", "p-1 | id=other"),

@@ -4,6 +4,7 @@ A Telegram command is a single message, so the fields of a command are separated
 and alternate questions by `;`; `\\|` writes a `|` inside a field (`ps aux \\| grep bot`):
 
     /kb_add SECTION | TEXT [| QUESTION ; QUESTION ...] [| id=ID]
+    /kb_add section=SECTION | text=TEXT [| questions=QUESTION ; QUESTION] [| id=ID]
     /kb_edit ID | TEXT
     /kb_edit ID | section=SECTION | text=TEXT | questions=QUESTION ; QUESTION
     /kb_remove ID
@@ -57,6 +58,7 @@ _FIELD = re.compile(r"(section|text|questions|id)\s*=\s*(.*)", re.IGNORECASE | r
 
 USAGE = {
     "kb_add": "/kb_add SECTION | TEXT | QUESTION ; QUESTION\n"
+    "or /kb_add section=SECTION | text=TEXT | questions=Q ; Q\n"
     "(the questions are optional; add | id=ID to choose the passage id; write \\| for a | inside the text)",
     "kb_edit": "/kb_edit ID | NEW TEXT\nor /kb_edit ID | section=NEW SECTION | text=NEW TEXT | questions=Q ; Q\n"
     "(any of the three; questions= with nothing after it removes them all; write \\| for a | inside the text)",
@@ -132,23 +134,33 @@ def parse(command: str, args: str) -> Request:
 
 
 def _add(args: str) -> Request:
-    parts = _parts(args)
+    """SECTION | TEXT | QUESTIONS in that order, or named as /kb_edit names them (`section=`, `text=`,
+    `questions=`, which had been stored as words: a section "section=Parking"); the parts without a
+    name fill the fields not named, in that order."""
     passage_id = None
+    named: dict[str, str] = {}
     unlabelled: list[str] = []
-    for part in parts:
+    for part in _parts(args):
         field = _FIELD.fullmatch(part)
-        if field and field.group(1).lower() == "id":
-            passage_id = field.group(2).strip()
-            if not _ID.fullmatch(passage_id):
-                raise UsageError("kb_add", "An id is made of letters, digits and dashes.")
-        else:
+        if field is None:
             unlabelled.append(part)
-    if len(unlabelled) > 3:
+            continue
+        name, value = field.group(1).lower(), field.group(2).strip()
+        if name in named:
+            raise UsageError("kb_add", "Give each field once.")
+        named[name] = value
+    if "id" in named:
+        passage_id = named.pop("id")
+        if not _ID.fullmatch(passage_id):
+            raise UsageError("kb_add", "An id is made of letters, digits and dashes.")
+    free = [name for name in ("section", "text", "questions") if name not in named]
+    if len(unlabelled) > len(free):
         raise UsageError("kb_add", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
-    if len(unlabelled) < 2 or not all(unlabelled[:2]):
+    named.update(zip(free, unlabelled, strict=False))
+    if not named.get("section") or not named.get("text"):
         raise UsageError("kb_add", "Give the section and the text, separated by |.")
-    questions = _questions(unlabelled[2]) if len(unlabelled) == 3 else ()
-    return Request("add", passage_id=passage_id, section=unlabelled[0], text=unlabelled[1], questions=questions)
+    questions = _questions(named["questions"]) if "questions" in named else ()
+    return Request("add", passage_id=passage_id, section=named["section"], text=named["text"], questions=questions)
 
 
 def _edit(args: str) -> Request:
@@ -210,6 +222,10 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         request = parse(command, args)
     except UsageError as exc:
         await send_text(context, target, str(exc))
+        return
+    if request.command == "gaps" and message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, asker):
+        # the list quotes what members asked, in their private chats too: not for a group to read
+        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, messages.choose(asker.language)))
         return
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))

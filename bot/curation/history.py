@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from bot.knowledge import SYNONYMS_FILE
+from bot.messages import quoted
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +292,8 @@ def _passage_lines(r: Record) -> list[str]:
     if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
         assert r.before is not None and r.after is not None
         old, new = r.before.get("questions") or [], r.after.get("questions") or []
-        lines += [f"  - question: “{q}”" for q in old if q not in new]
-        lines += [f"  + question: “{q}”" for q in new if q not in old]
+        lines += [f"  - question: {quoted(q)}" for q in old if q not in new]  # a member's words, from a gap
+        lines += [f"  + question: {quoted(q)}" for q in new if q not in old]
     elif r.before is not None:
         lines.append(f"  before: {_short(r.before)}")
     if r.after is not None:

@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
-from bot.records import GAPS_FILE, term_key
+from bot.records import GAPS_FILE, Gap, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature
 
@@ -51,19 +50,13 @@ def command_line_moderator(by: str | None = None) -> str:
     login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
     with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
     Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
-    A name is made one line (`_one_line`), and a blank one counts as not given (`--by "  "` had
-    recorded a blank name)."""
+    A name is made one line (`messages.one_line`: a newline in `--by` had written a line of its own
+    into `kb history`, one that could pass for another change), and a blank one counts as not given
+    (`--by "  "` had recorded a blank name)."""
     for given in _given_names(by):
-        if name := _one_line(_writable(given)):
+        if name := messages.one_line(_writable(given)):
             return name
     return CLI_PLATFORM
-
-
-def _one_line(name: str) -> str:
-    """`name` on one line: control characters as spaces, white space run together, none at either
-    end. A newline in `--by` had written a line of its own into `kb history`, one that could pass
-    for another change."""
-    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name).split())
 
 
 def _given_names(by: str | None) -> Iterator[str]:
@@ -192,7 +185,8 @@ class Moderation:
             return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
 
         record = self._apply(asker, "add", plan)
-        return Change("add", record.passage_id, messages.added(record.passage_id, qs) + messages.repeats(repeats))
+        said = messages.added(record.passage_id, qs) + messages.repeats(repeats)
+        return Change("add", record.passage_id, said + self._elsewhere(qs, record.passage_id))
 
     def edit(
         self,
@@ -235,7 +229,21 @@ class Moderation:
             return edits.replace(files, name, index, item, after)
 
         self._apply(asker, "edit", plan)
-        return Change("edit", pid, messages.edited(pid) + messages.repeats(repeats))
+        said = messages.edited(pid) + messages.repeats(repeats)
+        return Change("edit", pid, said + self._elsewhere(new.get("questions", ()), pid))
+
+    def _elsewhere(self, questions: Sequence[str], pid: str) -> str:
+        """A line for each of the questions given to passage `pid` that, asked now, gets another passage
+        (one that lists the same question first), or nothing: the confirmation had said only that the
+        passage was live, and the question went on getting the other."""
+        if self._ask is None:
+            return ""
+        lines = []
+        for question in questions:
+            got = self._ask(question)
+            if got is not None and got != pid:
+                lines.append("\n" + messages.still_gets(question, got))
+        return "".join(lines)
 
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
@@ -261,12 +269,7 @@ class Moderation:
             gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
-        first = gap.questions[0] if gap else question
-        # The gap's other wordings of the same words ("how to install plugins?" beside "how do i
-        # install plugin?") are one question, closed with it: attached too, or they stay unanswered.
-        key = next((k for k, q in gap.asked if q == first), None) if gap else None
-        same = [q for k, q in gap.asked if k == key and q != first] if gap else []
-        wording, *others = dict.fromkeys(edits.question_fields([first, *same][:MAX_WORDINGS]))
+        wording, *others = _gap_wordings(gap) if gap else edits.question_fields([question])
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
@@ -600,6 +603,32 @@ class Moderation:
                 self.gap_store.close_gap(keys, how)
             except Exception as exc:  # the change itself is done; a stale gap is harmless
                 log.warning("could not close gap %s: %s", sorted(keys), exc)
+
+
+def _gap_wordings(gap: Gap) -> list[str]:
+    """The wordings of `gap` that `alias` attaches: its first that can be stored, and the gap's other
+    wordings of the same words ("how to install plugins?" beside "how do i install plugin?" are one
+    question, closed with it: attached too, or they stay unanswered), at most MAX_WORDINGS in all.
+    They are members' words: one over the question limit, or that cannot be stored, is left out (one
+    member's 326 characters had refused the whole alias), and the gap is refused only when none can be."""
+    refusals: list[Refused] = []
+    for first in gap.questions:
+        try:
+            wording = edits.question_fields([first])[0]
+        except Refused as exc:
+            refusals.append(exc)
+            continue
+        key = next((k for k, q in gap.asked if q == first), None)
+        wordings = [wording]
+        for other in (q for k, q in gap.asked if k == key and q != first):
+            if len(dict.fromkeys(wordings)) >= MAX_WORDINGS:
+                break
+            try:
+                wordings += edits.question_fields([other])
+            except Refused:
+                continue
+        return list(dict.fromkeys(wordings))
+    raise refusals[0]  # a gap has a wording: none could be stored
 
 
 def _check_history(history: ChangeLog) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot import knowledge
 from bot.answering import Answer, Answerer
 from bot.curation.importing import DRAFTS_DIR, draft_files
+from bot.messages import quoted
 from bot.records import Gap
 
 _LEFT_OUT = {DRAFTS_DIR, "originals"}
@@ -65,7 +66,9 @@ def report(verdicts: list[Verdict], *, drafts: bool, limit: int | None = None) -
     state = "with the drafts published" if drafts else "as the knowledge is now"
     answered = [v for v in verdicts if v.answered]
     hedged = [v for v in verdicts if v.answer.hedged]
-    lines = [f"{v.gap.id} ×{v.gap.count} “{v.gap.questions[0]}” -> {_chosen(v.answer)}" for v in answered + hedged]
+    lines = [
+        f"{v.gap.id} ×{v.gap.count} {quoted(v.gap.questions[0])} -> {_chosen(v.answer)}" for v in answered + hedged
+    ]
     more = f" ({len(hedged)} more only with a hedge)" if hedged else ""
     asked = f"the {len(verdicts)} most asked open gaps" if limit is not None and len(verdicts) >= limit else None
     whole = f"{asked} (--limit for more)" if asked else f"{len(verdicts)} open gap(s)"

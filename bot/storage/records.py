@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 100_000
 _INSERTS = {
     "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-    "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s)",
+    # one vote per user and passage (migration 0009's key): a new one replaces the user's earlier vote
+    "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (platform, user_hash, passage_id)"
+    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
@@ -55,8 +57,6 @@ _PICK = (
     " AND strpos(offered, ' ' || %s || ' ') > 0 ORDER BY at DESC LIMIT 1)"
 )
 
-
-_FORMER_VOTE = "DELETE FROM votes WHERE platform = %s AND user_hash = %s AND passage_id = %s"
 _SECRET = "user-key"
 
 
@@ -151,7 +151,6 @@ class PostgresGapStore:
                         cur.executemany(_INSERTS["questions"], questions)
                     for name, row in hashed:
                         if name == "votes":  # one vote per user and passage: the last one counts
-                            cur.execute(_FORMER_VOTE, row[2:5])
                             cur.execute(_INSERTS["votes"], row)
                         elif name == "picks":  # after the questions of the batch: a press follows its question
                             at, place, who, passage_id = row[0], row[2], row[3], row[4]
