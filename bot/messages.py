@@ -140,8 +140,14 @@ ADMIN_UNCHECKED = N_(
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
-# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too
+# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too,
+# so it goes to the moderator's private chat with the bot
 GAPS_IN_PRIVATE = N_("The list holds what members asked: send /kb_gaps to me in a private chat.")
+GAPS_SENT_PRIVATELY = N_("The list holds what members asked, so I sent it to you in our private chat.")
+GAPS_START_FIRST = N_(
+    "The list holds what members asked, so I send it privately, but Telegram does not let me write to you "
+    "first: open a private chat with me, press Start, then send /kb_gaps here again."
+)
 
 
 def no_passage(passage_id: str) -> str:

@@ -113,6 +113,7 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
+    _unstarted: set[int] = field(default_factory=set)  # users who never opened a chat with the bot
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
@@ -171,6 +172,8 @@ class FakeTelegram:
         as `sender_chat` (a channel, or the group for an anonymous admin) when given; `fields`: more
         of the Message object's fields (`forward_origin`, `is_automatic_forward`)."""
         self._chats[chat["id"]] = chat
+        if chat.get("type") == "private":
+            self._unstarted.discard(int(chat["id"]))  # writing to the bot opens the chat
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -243,6 +246,11 @@ class FakeTelegram:
         the old id from then on, naming the new one."""
         self._migrated[str(chat["id"])] = to
 
+    def never_started(self, user: dict[str, Any]) -> None:
+        """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
+        there (403), until they send it a message."""
+        self._unstarted.add(int(user["id"]))
+
     def set_member(self, chat: dict[str, Any], user: dict[str, Any], status: str) -> None:
         """What getChatMember answers for `user` in `chat`: "creator", "administrator" or "member" (the default)."""
         self._members[(int(chat["id"]), int(user["id"]))] = status
@@ -296,8 +304,8 @@ class FakeTelegram:
             call.status = 409
             return _reply({"ok": False, "error_code": 409, "description": CONFLICT}, 409)
         except _Refused as refused:
-            call.status = 400
-            return _reply({"ok": False, "error_code": 400, "description": str(refused)}, 400)
+            call.status = refused.status
+            return _reply({"ok": False, "error_code": refused.status, "description": str(refused)}, refused.status)
         self._answered(call)
         return _reply({"ok": True, "result": call.result})
 
@@ -393,6 +401,8 @@ class FakeTelegram:
 
     def _sent(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        if chat_id in self._unstarted:
+            raise _Refused("Forbidden: bot can't initiate conversation with a user", 403)
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
         message = {
             "message_id": next(self._message_ids),
@@ -448,7 +458,11 @@ class _Conflict(Exception):
 
 
 class _Refused(Exception):
-    """A call Telegram answers with 400 and this description."""
+    """A call Telegram answers with `status` (400 unless given) and this description."""
+
+    def __init__(self, description: str, status: int = 400):
+        super().__init__(description)
+        self.status = status
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

@@ -334,20 +334,46 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
     assert shown(empty) == "No unanswered questions recorded."
 
 
+async def ask_in_group(fake: FakeTelegram, text: str, user: dict[str, Any], replies: int) -> list[Call]:
+    """Send `text` in the group and wait for the `replies` messages the bot sends for it, wherever they go."""
+    before = len(fake.called("sendMessage"))
+    fake.message(GROUP, text, user=user)
+    return (await fake.wait_for("sendMessage", before + replies))[before:]
+
+
 async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private(
     fake: FakeTelegram, backend: Backend
 ) -> None:
-    """A moderator's /kb_gaps in a group does not post there what members asked the bot in their private chats."""
+    """A moderator's /kb_gaps in a group does not post there what members asked the bot in their private
+    chats: the list goes to the moderator's private chat, and the group reads one line saying so."""
     private = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
     async with running(fake, service(backend)):
         await say(fake, STRANGER_CHAT, private, user=STRANGER)
-        in_group = await say(fake, GROUP, "/kb_gaps", user=MODERATOR)
-        in_private = await say(fake, MODERATOR_CHAT, "/kb_gaps")
-    sent = fake.called("sendMessage")
+        sent = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=2)
     to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
-    assert not any("1234 5678" in text for text in to_group), to_group
-    assert shown(in_group) == "The list holds what members asked: send /kb_gaps to me in a private chat."
-    assert "1234 5678" in shown(in_private)  # where the list goes
+    to_moderator = [shown(call) for call in sent if str(call.params["chat_id"]) == str(MODERATOR["id"])]
+    assert to_group == ["The list holds what members asked, so I sent it to you in our private chat."]
+    assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
+
+
+async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_says_how_to(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """Telegram lets a bot write only to a user who opened a chat with it: a group administrator's /kb_gaps
+    says to open one (the list stays out of the group), and once they have, the list reaches them."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    fake.never_started(ADMIN)
+    async with running(fake, service(backend, group_admins=True)):
+        await say(fake, STRANGER_CHAT, "My phone is +31 6 1234 5678, is the wifi free?", user=STRANGER)
+        [refusal] = await ask_in_group(fake, "/kb_gaps", ADMIN, replies=1)
+        await say(fake, {"id": ADMIN["id"], "type": "private"}, "/start", user=ADMIN)
+        sent = await ask_in_group(fake, "/kb_gaps", ADMIN, replies=2)
+    assert str(refusal.params["chat_id"]) == str(GROUP["id"]) and "press Start" in shown(refusal)
+    assert "1234 5678" not in shown(refusal)
+    to_admin = [c.status for c in fake.calls_of("sendMessage") if str(c.params["chat_id"]) == str(ADMIN["id"])]
+    assert to_admin[:1] == [403]
+    assert [str(call.params["chat_id"]) for call in sent] == [str(ADMIN["id"]), str(GROUP["id"])]
+    assert "1234 5678" in shown(sent[0])
 
 
 @pytest.mark.parametrize("group_admins", [False, True])

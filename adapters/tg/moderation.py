@@ -32,7 +32,7 @@ from dataclasses import replace
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatMemberStatus, MessageEntityType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
@@ -224,11 +224,32 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         await send_text(context, target, str(exc))
         return
     if request.command == "gaps" and message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, asker):
-        # the list quotes what members asked, in their private chats too: not for a group to read
-        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, messages.choose(asker.language)))
+        await _gaps_in_private(service, context, message, request, asker)
         return
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))
+
+
+async def _gaps_in_private(
+    service: Service, context: ContextTypes.DEFAULT_TYPE, message: Message, request: Request, asker: Asker
+) -> None:
+    """A moderator's /kb_gaps in a group: the list quotes what members asked, in their private chats
+    too, so it goes to the moderator's private chat with the bot (a group administrator is a moderator
+    only in the group: there they ask for it), and the group reads one line saying so. Telegram lets a
+    bot write only to a user who has opened a chat with it; one who has not is told to. An anonymous
+    administrator, posting as the group, has no private chat to send it to."""
+    language = messages.choose(asker.language)
+    target, user = Target.for_message(message), message.from_user
+    if user is None or message.sender_chat is not None:
+        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, language))
+        return
+    reply = await in_thread(service.moderate, request, asker)
+    try:
+        await send(context, Target(chat_id=user.id), plain_messages(reply.text))
+    except Forbidden:
+        await send_text(context, target, messages.say(messages.GAPS_START_FIRST, language))
+        return
+    await send_text(context, target, messages.say(messages.GAPS_SENT_PRIVATELY, language))
 
 
 def command_of(message: Message) -> tuple[str, str]:
