@@ -197,6 +197,15 @@ def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -
     assert allowed_in(unread, channel) == Allowed(sends=True, refers=False) and not allowed_in(unread, channel).replies
 
 
+def test_a_thread_the_client_has_not_cached_is_a_thread_for_the_bots_permissions() -> None:
+    """A forum post or thread not in the client's cache comes as a PartialMessageable of a thread's type:
+    there Send Messages in Threads, not Send Messages, lets the bot send."""
+    uncached = discord.PartialMessageable(state=None, id=1, type=discord.ChannelType.public_thread)  # type: ignore[arg-type]
+    in_threads = discord.Permissions(send_messages_in_threads=True, read_message_history=True)
+    assert allowed_in(in_threads, uncached).replies
+    assert not allowed_in(discord.Permissions(send_messages=True, read_message_history=True), uncached).sends
+
+
 async def test_a_hedged_answer_says_so_in_italics_atop_the_embed(online: FakeDiscord) -> None:
     """The passage is about refugees caught in China, not women: the embed opens with the hedge."""
     await online.push("MESSAGE_CREATE", online.mention("What happens to women caught in China?"))

@@ -114,7 +114,7 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if earlier is not None and earlier.handles:
         await tell(interaction, f"{messages.say(messages.ANSWERED_ABOVE, said)} {link(message, earlier.handles[0])}")
         return
-    if not allowed_in(interaction.app_permissions, message.channel).replies:
+    if not allowed_in(interaction.app_permissions, interaction.channel or message.channel).replies:
         await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
     who = interaction_asker(interaction)

@@ -54,10 +54,16 @@ class Allowed:
         return self.sends and self.refers
 
 
+_THREADS = frozenset(
+    {discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread}
+)
+
+
 def allowed_in(permissions: discord.Permissions, channel: object) -> Allowed:
     """What `permissions`, the bot's in `channel` wherever they come from (an interaction's
-    `app_permissions`, or the server's roles as the client holds them), let it send there."""
-    thread = isinstance(channel, discord.Thread)
+    `app_permissions`, or the server's roles as the client holds them), let it send there. A thread
+    the client has not cached is a PartialMessageable of a thread's type, and a thread all the same."""
+    thread = isinstance(channel, discord.Thread) or getattr(channel, "type", None) in _THREADS
     sends = permissions.send_messages_in_threads if thread else permissions.send_messages
     return Allowed(sends=sends, refers=permissions.read_message_history)
 
