@@ -30,11 +30,9 @@ THANKED_WORDS = frozenset(
     "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
     " finally man mate dude again and".split()
 )
-# A goodbye: "bye", "ok thanks bye", "see you later" got "Sorry, I don't know that one".
-FAREWELL_WORDS = frozenset("bye byee byebye goodbye goodnight cya ttyl farewell later see ya soon take care".split())
-# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?", a goodbye. The whole help,
-# twelve topics, was a lot to post in a group for a "lol".
-BANTER_WORDS = FAREWELL_WORDS | frozenset(
+# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
+# topics, was a lot to post in a group for a "lol".
+BANTER_WORDS = frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
     " nvm nevermind never mind figured out i solved sorted".split()
@@ -62,9 +60,29 @@ HELP_REQUEST = re.compile(
     r"|(?:can|could|may) i ask(?: you)?(?: (?:a |some )?questions?| something| anything)?"
     r"|what (?:is|s|are) (?:this|you)(?: bot| thing)?|what (?:is|s) this bot for"
     r"|what (?:does|can) (?:this|the|you)(?: bot)? do|how (?:do|can) i use (?:this|you|the bot)(?: bot)?"
+    # Korean: "도움이 필요해요" (I need help), "도와줄 수 있어요?", "이 봇은 뭐예요?" (what is this bot?)
+    r"|도움이? (?:필요해요|필요합니다|필요해)|도와(?:줘|줘요|주세요|주실 수 있나요|줄 수 있어요|줄 수 있나요)"
+    r"|(?:이 )?(?:봇은|봇이|건|거) (?:뭐예요|뭐에요|뭐야|뭔가요|무엇인가요)|뭐 하는 봇이에요"
+    r"|(?:무엇을|뭘) 할 수 있(?:어요|나요)|어떻게 (?:사용하나요|써요|쓰나요)"
 )
 
 
+# A goodbye, as a whole phrase of a message's words (case-folded, one space apart): "bye", "ok thanks bye",
+# "see you tomorrow", "have a nice day", "안녕히 계세요" got "Sorry, I don't know that one". Phrases, as
+# HELP_REQUEST is: its words alone were small talk for a while, and "What can I see?" and "What do I
+# take?", a passage's own questions, got the help instead of their answer.
+FAREWELL = re.compile(
+    r"(?<!\S)(?:"
+    r"bye(?: bye)*|byee+|byebye|bye for now|good ?bye|good ?night|night night|cya|ttyl|farewell|laters?"
+    r"|take care|peace out|gotta go|got to go|gtg|g2g|i (?:have|need) to go(?: now)?|(?:until|till) next time"
+    r"|(?:see|catch|talk to) (?:you|ya|u|y all|yall)(?: all| guys| everyone)?"
+    r"(?: (?:later|soon|tomorrow|tmrw|tonight|then|again|around|in a (?:bit|while)|on \w+|next \w+))?"
+    r"|talk (?:later|soon|tomorrow)"
+    r"|(?:have|enjoy) (?:a|your)(?: (?:nice|good|great|lovely|wonderful))? (?:day|evening|night|weekend|week|one)"
+    r"|안녕히 (?:계세요|가세요|주무세요|계십시오|가십시오)|잘 ?가(?:요|세요)?|잘 있어(?:요)?"
+    r"|(?:또|다음에|내일) (?:봐|봐요|봬요|뵙겠습니다|만나요)|수고하세요|수고하셨습니다"
+    r")(?!\S)"
+)
 # An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
 THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
 
@@ -79,7 +97,7 @@ class Kind(enum.Enum):
 
 
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
-_THANKING = SMALL_TALK_WORDS | THANKED_WORDS | FAREWELL_WORDS  # "thanks, bye!"
+_THANKING = SMALL_TALK_WORDS | THANKED_WORDS
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
@@ -102,15 +120,19 @@ def kind(question: str) -> Kind | None:
     found = WORD.findall(question.casefold())
     if not found:
         return _reaction(question)
-    words = set(found)
-    if HELP_REQUEST.fullmatch(" ".join(found)):
+    said = " ".join(found)
+    if HELP_REQUEST.fullmatch(said):
         return Kind.SMALL_TALK
+    rest = FAREWELL.sub(" ", said).split()  # what a goodbye says besides goodbye: "ok thanks bye"
+    leaving = len(rest) < len(found)
+    words = set(rest)
     asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS
+    if leaving and len(rest) <= 6 and words <= _TALK and not words & ASKING_WORDS:
+        return Kind.BANTER  # "good bye", "see you tomorrow guys": a goodbye, though "good" and "guys" greet
     if len(found) <= 6 and words <= _TALK:
-        leaving = words & FAREWELL_WORDS and not asks  # "good bye": a goodbye, though "good" greets
-        return Kind.BANTER if leaving or (words & BANTER_WORDS and not words & _NOT_BANTER) else Kind.SMALL_TALK
+        return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
     if len(found) <= 4 and not asks and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
