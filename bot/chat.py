@@ -25,10 +25,10 @@ THANKS_WORDS = frozenset(
 )
 GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm morning evening 안녕 안녕하세요".split())
 ASKING_WORDS = frozenset("help what can do who how know".split())
-# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
+# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now", "답변 감사합니다").
 THANKED_WORDS = frozenset(
     "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
-    " finally man mate dude again and".split()
+    " finally man mate dude again and 답변 도와주셔서 알려주셔서 정말".split()
 )
 # Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
 # topics, was a lot to post in a group for a "lol".
@@ -83,6 +83,16 @@ FAREWELL = re.compile(
     r"|(?:또|다음에|내일) (?:봐|봐요|봬요|뵙겠습니다|만나요)|수고하세요|수고하셨습니다"
     r")(?!\S)"
 )
+# What a thanks is for: "thanks *for the help*!", "thank you *for your quick answer*", "thanks *in
+# advance*" ("help" asks, so "thanks for the help!" got "Sorry, I don't know that one").
+THANKED_FOR = re.compile(
+    r"(?<!\S)(?:for (?:all )?(?:the |your |this |that |ur )?"
+    r"(?:(?:quick|fast|great|detailed|helpful|kind|clear|prompt|speedy|nice|good|awesome) )?"
+    r"(?:help|helping|answers?|repl(?:y|ies)|info|information|tips?|explanation|assistance|support|response|time|links?)"
+    r"|for everything|in advance)(?!\S)"
+)
+
+
 # An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
 THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
 
@@ -125,6 +135,8 @@ def kind(question: str) -> Kind | None:
         return Kind.SMALL_TALK
     rest = FAREWELL.sub(" ", said).split()  # what a goodbye says besides goodbye: "ok thanks bye"
     leaving = len(rest) < len(found)
+    if THANKS_WORDS.intersection(rest):
+        rest = THANKED_FOR.sub(" ", " ".join(rest)).split()  # "thanks for the help!": "help" asks nothing there
     words = set(rest)
     asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:

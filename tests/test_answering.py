@@ -271,6 +271,13 @@ def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, than
     assert a.outcome is Outcome.SMALL_TALK and a.text == "You're welcome!"
 
 
+@pytest.mark.parametrize("said", ["thanks for the help!", "thank you for your help", "thanks for the quick answer"])
+def test_thanks_for_the_help_gets_youre_welcome(handbook: Answerer, said: str) -> None:
+    """The commonest thanks, "thanks for the help!", gets "You're welcome!" as "thanks!" does, not "I don't know"."""
+    answer = handbook.answer(said)
+    assert answer.text == messages.say(messages.WELCOME), answer.text
+
+
 @pytest.mark.parametrize(
     "question", ["thanks, but how do they escape?", "that worked, why do they flee?", "Thanks, is it fixed now?"]
 )
