@@ -131,6 +131,35 @@ def test_two_questions_on_two_lines_without_question_marks_get_a_reply_each(answ
     assert [reply.passage_id for reply in answer.replies] == ["meeting-times", "membership-fee"], answer.text
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "Where exactly can I park my car when I come to the meeting on a\nrainy Thursday evening?",
+        "How much is the membership fee for the people\nwho joined the group in March?",
+    ],
+    ids=["ends-with-question-mark", "relative-clause"],
+)
+def test_one_question_wrapped_over_two_lines_is_not_cut_in_two(answerer: Answerer, asked: str) -> None:
+    """One sentence wrapped over two lines (an email's hard wrap, a phone's Enter) is one question: its
+    second line is not quoted back on its own ("About “rainy Thursday evening?”: Sorry, I don't know that one")."""
+    tail = asked.partition("\n")[2]
+    answer = answerer.answer(asked)
+    assert all(r.asked != tail for r in answer.replies), [r.text for r in answer.replies]
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("who do I talk to\nHow much is the membership fee?", ["who do I talk to", "How much is the membership fee?"]),
+        ("where is the venue on\nwhen do the doors open", ["where is the venue on", "when do the doors open"]),
+    ],
+)
+def test_a_line_in_a_questions_word_order_still_begins_a_question(message: str, parts: list[str]) -> None:
+    """A guard for the wrapped lines above: a line that begins as a question ("How much is", "when do") is
+    one of its own, even under a line that ends with "to" or "on"."""
+    assert questions_in(message, every) == parts
+
+
 ARABIC = [
     {"id": "meetings", "section": "الاجتماعات", "text": "نلتقي كل يوم خميس في الساعة السادسة مساء في قاعة المكتبة.",
      "questions": ["متى نلتقي؟"]},
