@@ -254,6 +254,8 @@ class Answerer:
         that is not, when another is, the fallback that says which one is not (see `bot.questions`).
         The answer is the first of them; `also` holds the rest."""
         lines = _cut(question)  # its line breaks kept, for telling its questions apart
+        if not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
+            lines = chat.without_chat_lines(lines, self._chatting)  # "Hello!" over the questions, "Thanks, Ann" under
         whole = self._answer(lines.replace("\n", " "))
         if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
             return whole
@@ -312,6 +314,14 @@ class Answerer:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
+
+    def _chatting(self, text: str) -> bool:
+        """True for chat that `_answer` gives a note and no passage: thanks, banter, help, or a greeting
+        that names no topic."""
+        said = chat.kind(text)
+        return said in (chat.Kind.THANKS, chat.Kind.BANTER, chat.Kind.SMALL_TALK) or (
+            said is chat.Kind.GREETING and not self._names_a_topic(text)
+        )
 
     def _names_a_topic(self, greeting: str) -> bool:
         """True when a greeting's words are the knowledge base's ("hello, refund policy": a

@@ -1,5 +1,6 @@
 """Chat that is not a question: greetings, thanks, help, laughs and presence, and a greeting
-before a question. The Answerer replies to these with a note, never a passage.
+before a question or on the lines around a message's questions (a sign-off and a name under
+them). The Answerer replies to these with a note, never a passage.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 
 from bot.questions import QUESTION_MARKS
 
@@ -177,3 +179,61 @@ def without_greeting(question: str) -> str:
     if found is None or not is_small_talk(found.group("greeting")):
         return question
     return question[found.end() :]
+
+
+# What a message is signed off with, on a line of its own above the sender's name ("Best regards,"
+# / "Ann"), besides thanks and goodbyes; and the line that opens an email's signature, "-- ".
+SIGN_OFF = re.compile(
+    r"(?:(?:best|kind|warm|warmest|many|with) )?(?:regards|wishes|thanks)|sincerely|(?:yours )?(?:truly|sincerely)"
+    r"|all the best|best|br|tia|cheers|xo|xx"
+)
+_SIGNATURE = re.compile(r"\s*(?:--|—|–)\s*")
+NAME_WORDS = 3  # a sender's name under a sign-off: "Ann", "Ann Smith", "Ann (treasurer)"
+
+
+def without_chat_lines(message: str, chatting: Callable[[str], bool] = is_small_talk) -> str:
+    """`message` without the lines of chat around what it asks, each of which `chatting` (a line that,
+    sent alone, would get a note and no answer): those above it ("Hello!" over two questions had
+    made the first part no question, and only one was answered), and the closing under it ("Thanks,"
+    and the name under that, "Best regards", a signature after "-- ", which had been read as part
+    of the last question). Unchanged when that would leave nothing, or when it has one line."""
+    lines = message.split("\n")
+    if len(lines) < 2:
+        return message
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or chatting(lines[start])):
+        start += 1
+    end = _closing(lines, chatting)
+    kept = "\n".join(lines[start:end]).strip()
+    return kept if kept and start < end else message
+
+
+def _closing(lines: list[str], chatting: Callable[[str], bool]) -> int:
+    """Where the closing of a message's `lines` begins (their number when it has none): a signature
+    ("-- " and what follows), else its last lines of chat or sign-off, and at most two short lines
+    under them (the sender's name)."""
+    end = next((at for at, line in enumerate(lines) if at and _SIGNATURE.fullmatch(line)), len(lines))
+    at = end
+    while at and not lines[at - 1].strip():
+        at -= 1
+    names = at
+    while names and _a_name(lines[names - 1]) and at - names < 2:
+        names -= 1
+    for start in (names, at):  # under a sign-off, a name; else the sign-off alone, or nothing
+        closing = start
+        while closing and (not lines[closing - 1].strip() or _closes(lines[closing - 1], chatting)):
+            closing -= 1
+        if closing < start:
+            return closing
+    return end
+
+
+def _closes(line: str, chatting: Callable[[str], bool]) -> bool:
+    """True for a line a message is closed with: chat ("Thanks!", "bye") or a sign-off ("Best regards,")."""
+    return chatting(line) or SIGN_OFF.fullmatch(" ".join(WORD.findall(line.casefold()))) is not None
+
+
+def _a_name(line: str) -> bool:
+    """True for a line that may be a sender's name: a few words, asking nothing, none of them chat."""
+    words = WORD.findall(line.casefold())
+    return 0 < len(words) <= NAME_WORDS and not _ASKS.search(line) and not _TALK.intersection(words)
