@@ -429,6 +429,15 @@ async def test_telegram_a_members_address_or_username_quoted_back_is_no_link_or_
     assert planted not in outside_code, note.text
 
 
+async def test_telegram_a_cyrillic_domain_quoted_back_is_code(fake: FakeTelegram, handbook: Path) -> None:
+    """An address in a member's words quoted back is code, no link: "сайт-клуба.рф", which Telegram links
+    as it links "club.org", as well (only domains ending in Latin letters were made code)."""
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, f"@{BOT_USERNAME} When do we meet? And is сайт-клуба.рф legit?", user=USER)
+        _, note = await fake.wait_for("sendMessage", 2)
+    assert "About" in note.text and "<code>сайт-клуба.рф</code>" in note.text, note.text
+
+
 def test_only_the_quoted_words_are_marked_as_code_the_topics_below_stay_as_they_were() -> None:
     """In the quoted line an address, a path or a /command becomes code; the fallback under it is escaped as before."""
     text = "About “see x.org/a & /start, or /usr/bin?”:\n• Parking at club.org & more"
