@@ -293,7 +293,8 @@ class Answerer:
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
         said = chat.kind(question)  # an emoji alone too: a reaction
-        if said is None and not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
+        no_words = said is None and not chat.WORD.search(question)
+        if no_words and (not any(ch.isdigit() for ch in question) or _DATE.fullmatch(question)):  # "12/03/2024" too
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
             return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
@@ -512,6 +513,10 @@ class Answerer:
             terms=terms,
         )
 
+
+# A date alone ("12/03/2024", "2024-03-12"): no path, nor a question about its numbers (the seed's
+# "December 12" had answered it).
+_DATE = re.compile(r"\s*\d{1,4}([./-])\d{1,2}\1\d{1,4}[\s.!?]*")
 
 # Markup pasted into a question ("<b>flee</b>"): the tags are not words of the question.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")

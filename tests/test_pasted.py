@@ -107,6 +107,7 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, q
         ("e.g. the U.S.A. or i.e. Mr. Smith", []),
         ("Node.js and Vue.js, cat/dog/bird.", []),
         ("does it run on Node.js? or Vue.js?", []),  # a question mark after a name: no address
+        ("on 12/03/2024 or 2024/03/12", []),  # a date: no path
         # a domain and its path, without the scheme, in any script
         ("see youtu.be/x1 or сайт-клуба.рф/новости", ["youtu.be/x1", "сайт-клуба.рф/новости"]),
         ("what is the price?", []),
@@ -140,6 +141,14 @@ def test_a_link_without_its_scheme_sent_alone_gets_the_links_note(seed_kdir: Pat
     chosen by a word of the address ("watch")."""
     answer = Answerer.from_directory(seed_kdir).answer(link)
     assert answer.text == messages.say(messages.LINK_ALONE), answer.text
+
+
+@pytest.mark.parametrize("date", ["12/03/2024", "2024-03-12"])
+def test_a_date_sent_alone_is_no_link_nor_a_question_about_its_numbers(guide: Answerer, date: str) -> None:
+    """A date alone is no path ("I can't open links or files" had answered it), nor a question about its
+    numbers (the seed's "December 12" had): it asks nothing, and gets the help as punctuation alone does."""
+    answer = guide.answer(date)
+    assert (answer.outcome, answer.text) == (Outcome.EMPTY, guide.help_text()), answer.text
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,10 @@ _ADDRESSES = (
     # (two parts at least from the root: "/help" and "/start" are a chat's commands)
     rf"(?<![\w/\\])(?:(?:[A-Za-z]:|~|\.{{1,2}})[/\\]{_SEGMENT}|[/\\]{_SEGMENT}[/\\]{_SEGMENT})"
     rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
-    # ... or relative, with two separators or more and a part a person would not write
-    # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
-    rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w)){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+    # ... or relative, with two separators or more, a letter and a part a person would not write
+    # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP", nor a date: "12/03/2024")
+    rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w))(?=[\w.@%+\-/\\]*[^\W\d_])"
+    rf"{_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
 )
 PASTED = re.compile(
     "|".join(
