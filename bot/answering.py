@@ -302,6 +302,8 @@ class Answerer:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.BANTER:
             return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
+        if said is chat.Kind.UPSET:  # no cheerful 😄 for a 😡 or a 😢
+            return Answer(text=messages.say(messages.ASK_ANY_TIME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.SMALL_TALK or (said is chat.Kind.GREETING and not self._names_a_topic(question)):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         question = chat.without_greeting(question)
@@ -320,7 +322,7 @@ class Answerer:
         """True for chat that `_answer` gives a note and no passage: thanks, banter, help, or a greeting
         that names no topic."""
         said = chat.kind(text)
-        return said in (chat.Kind.THANKS, chat.Kind.BANTER, chat.Kind.SMALL_TALK) or (
+        return said in (chat.Kind.THANKS, chat.Kind.BANTER, chat.Kind.UPSET, chat.Kind.SMALL_TALK) or (
             said is chat.Kind.GREETING and not self._names_a_topic(text)
         )
 

@@ -97,6 +97,8 @@ THANKED_FOR = re.compile(
 
 # An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
 THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
+# An emoji of anger, sorrow or disapproval: a 😡 or a 👎 at the bot's answer got "😄 Ask me a question any time".
+UPSET_EMOJI = frozenset("😡😠🤬😤😢😭😞😔😟😥😰😩😫😖😣😓😕🙁☹😒🙄👎💔🤦")
 
 
 class Kind(enum.Enum):
@@ -106,6 +108,7 @@ class Kind(enum.Enum):
     BANTER = "banter"  # laughs, presence and goodbyes: "lol", "anyone here?", "gn guys", "bye"
     SMALL_TALK = "small_talk"  # a greeting or a request for help, and nothing else
     GREETING = "greeting"  # a greeting with other words: chat unless they name a topic (the Answerer's to say)
+    UPSET = "upset"  # an emoji of anger, sorrow or disapproval alone: 😡, 😢, 👎
 
 
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
@@ -127,8 +130,8 @@ def kind(question: str) -> Kind | None:
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
       words ("good morning from berlin 👋", "hi all, new here").
 
-    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), else BANTER (a 😂 in a
-    group had got the whole help, twelve topics)."""
+    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), UPSET for one of anger,
+    sorrow or disapproval (😡, 😢, 👎), else BANTER (a 😂 in a group had got the whole help, twelve topics)."""
     found = WORD.findall(question.casefold())
     if not found:
         return _reaction(question)
@@ -158,12 +161,14 @@ def _reaction(question: str) -> Kind | None:
     """The kind of a message of no words: a reaction when it holds an emoji (a symbol), else None."""
     if not any(unicodedata.category(ch) == "So" for ch in question):
         return None
-    return Kind.THANKS if any(ch in THANKS_EMOJI for ch in question) else Kind.BANTER
+    if any(ch in THANKS_EMOJI for ch in question):
+        return Kind.THANKS
+    return Kind.UPSET if any(ch in UPSET_EMOJI for ch in question) else Kind.BANTER
 
 
 def is_small_talk(question: str) -> bool:
     """True for chat that asks nothing a passage answers: thanks, banter, a greeting or help alone."""
-    return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.SMALL_TALK)
+    return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.UPSET, Kind.SMALL_TALK)
 
 
 # A greeting before the question: "good morning! why do ...", "hi all, how do I ...". A full stop,

@@ -53,7 +53,7 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
     else:
         notes = (
             answerer.help_text(),
-            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.LINK_ALONE)),
+            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.ASK_ANY_TIME, messages.LINK_ALONE)),
         )
         assert a.passage_id is None and a.text in notes
     for more in a.also:
@@ -236,6 +236,14 @@ def test_an_emoji_that_thanks_gets_a_welcome_and_another_the_banter_line(
     """Emoji with no word: "You're welcome!" for one that thanks (🙏, a heart, 👍), the banter line for the rest."""
     answer = answerer.answer(said)
     assert answer.outcome is Outcome.SMALL_TALK and answer.text == messages.say(note)
+
+
+@pytest.mark.parametrize("said", ["😡", "😢", "👎", "👎🏻"])
+def test_an_upset_emoji_gets_no_cheerful_line(answerer: Answerer, said: str) -> None:
+    """A 😡 or a 👎 at the bot's answer, or a 😢, is not met with "😄 Ask me a question any time": the same
+    line, without the grin."""
+    answer = answerer.answer(said)
+    assert (answer.outcome, answer.text) == (Outcome.SMALL_TALK, messages.say(messages.ASK_ANY_TIME)), answer.text
 
 
 @pytest.mark.parametrize(
