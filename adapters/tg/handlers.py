@@ -111,11 +111,12 @@ class Handlers:
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         files_alone = only_messages & FILES & ~filters.CAPTION & filters.ChatType.PRIVATE  # in a group: silence
         app.add_handler(MessageHandler(files_alone, self.on_file))
-        # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
-        # A channel's post forwarded into its discussion group is edited there with the post: still no question.
+        # An edited question gets its answer edited (see adapters.answered); an edited command is never run again;
+        # a photo whose caption is removed asks nothing any more. A channel's post forwarded into its discussion
+        # group is edited there with the post: still no question.
         edits = (
             filters.UpdateType.EDITED_MESSAGE
-            & (filters.TEXT | filters.CAPTION)
+            & (filters.TEXT | filters.CAPTION | FILES)
             & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         )
         app.add_handler(MessageHandler(edits, self.on_edited))
@@ -192,7 +193,8 @@ class Handlers:
             return
         asked = self.asked_in(message, context)
         question, target = (asked.question, asked.target) if asked is not None else (None, None)
-        if question is None and await self.replies.follow_pointed(message, context, text_of(message)):
+        pointed = text_of(message) or None  # None: a photo whose caption was removed asks nothing
+        if question is None and await self.replies.follow_pointed(message, context, pointed):
             return  # a question someone pointed the bot at, edited by its asker: its answer follows
         await self.replies.follow(message, context, question, target)
 
@@ -204,8 +206,8 @@ class Handlers:
         for any other command, and in a group for a message not addressed to the bot. A command is
         what python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the
         text, its name in any case ("/ASK@QABot ..."); a caption is read as a text is."""
-        if sent_via_me(message, context):
-            return None
+        if sent_via_me(message, context) or (message.text is None and message.caption is None):
+            return None  # the bot's own answer, or a photo without its caption (removed by an edit): no question
         text = message.text or message.caption or ""
         question: str | None = None
         entities = message.entities or message.caption_entities
