@@ -22,11 +22,13 @@ from bot.knowledge import (
     Source,
     shown,
 )
+from bot.search import DOMAIN
 from bot.service import Service
 
 __all__ = [
     "DEFAULT_KNOWLEDGE",
     "DEFAULT_SHUTDOWN_TIMEOUT",
+    "DOMAIN",
     "MAX_ID_CHARS",
     "MAX_SECTION_CHARS",
     "MAX_TEXT_CHARS",

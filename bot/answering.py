@@ -254,6 +254,8 @@ class Answerer:
         that is not, when another is, the fallback that says which one is not (see `bot.questions`).
         The answer is the first of them; `also` holds the rest."""
         lines = _cut(question)  # its line breaks kept, for telling its questions apart
+        if not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
+            lines = chat.without_chat_lines(lines, self._chatting)  # "Hello!" over the questions, "Thanks, Ann" under
         whole = self._answer(lines.replace("\n", " "))
         if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
             return whole
@@ -291,7 +293,8 @@ class Answerer:
     def _answer(self, question: str) -> Answer:
         """The answer to one question, already cut."""
         said = chat.kind(question)  # an emoji alone too: a reaction
-        if said is None and not chat.WORD.search(question) and not any(ch.isdigit() for ch in question):
+        no_words = said is None and not chat.WORD.search(question)
+        if no_words and (not any(ch.isdigit() for ch in question) or _DATE.fullmatch(question)):  # "12/03/2024" too
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
             return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
@@ -299,6 +302,8 @@ class Answerer:
             return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.BANTER:
             return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
+        if said is chat.Kind.UPSET:  # no cheerful 😄 for a 😡 or a 😢
+            return Answer(text=messages.say(messages.ASK_ANY_TIME), outcome=Outcome.SMALL_TALK)
         if said is chat.Kind.SMALL_TALK or (said is chat.Kind.GREETING and not self._names_a_topic(question)):
             return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
         question = chat.without_greeting(question)
@@ -312,6 +317,14 @@ class Answerer:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
+
+    def _chatting(self, text: str) -> bool:
+        """True for chat that `_answer` gives a note and no passage: thanks, banter, help, or a greeting
+        that names no topic."""
+        said = chat.kind(text)
+        return said in (chat.Kind.THANKS, chat.Kind.BANTER, chat.Kind.UPSET, chat.Kind.SMALL_TALK) or (
+            said is chat.Kind.GREETING and not self._names_a_topic(text)
+        )
 
     def _names_a_topic(self, greeting: str) -> bool:
         """True when a greeting's words are the knowledge base's ("hello, refund policy": a
@@ -502,6 +515,10 @@ class Answerer:
             terms=terms,
         )
 
+
+# A date alone ("12/03/2024", "2024-03-12"): no path, nor a question about its numbers (the seed's
+# "December 12" had answered it).
+_DATE = re.compile(r"\s*\d{1,4}([./-])\d{1,2}\1\d{1,4}[\s.!?]*")
 
 # Markup pasted into a question ("<b>flee</b>"): the tags are not words of the question.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")

@@ -1,5 +1,6 @@
 """Chat that is not a question: greetings, thanks, help, laughs and presence, and a greeting
-before a question. The Answerer replies to these with a note, never a passage.
+before a question or on the lines around a message's questions (a sign-off and a name under
+them). The Answerer replies to these with a note, never a passage.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 
 from bot.questions import QUESTION_MARKS
 
@@ -25,16 +27,14 @@ THANKS_WORDS = frozenset(
 )
 GREETINGS = frozenset("hi hello hey heya hiya yo howdy greetings good gm morning evening 안녕 안녕하세요".split())
 ASKING_WORDS = frozenset("help what can do who how know".split())
-# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now").
+# What a thanks says besides thanks ("thanks, that worked", "ty, got it, makes sense now", "답변 감사합니다").
 THANKED_WORDS = frozenset(
     "that this it worked works perfect awesome amazing brilliant got makes sense solved fixed helped helps useful now"
-    " finally man mate dude again and".split()
+    " finally man mate dude again and 답변 도와주셔서 알려주셔서 정말".split()
 )
-# A goodbye: "bye", "ok thanks bye", "see you later" got "Sorry, I don't know that one".
-FAREWELL_WORDS = frozenset("bye byee byebye goodbye goodnight cya ttyl farewell later see ya soon take care".split())
-# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?", a goodbye. The whole help,
-# twelve topics, was a lot to post in a group for a "lol".
-BANTER_WORDS = FAREWELL_WORDS | frozenset(
+# Chat that asks nothing and greets no one: a laugh, "gn", "anyone here?". The whole help, twelve
+# topics, was a lot to post in a group for a "lol".
+BANTER_WORDS = frozenset(
     "lol lmao haha hahaha hehe xd rofl gn nite night anyone anybody someone here around alive awake"
     # a question taken back: "ok nvm i figured it out" got "Sorry, I don't know that one"
     " nvm nevermind never mind figured out i solved sorted".split()
@@ -62,11 +62,43 @@ HELP_REQUEST = re.compile(
     r"|(?:can|could|may) i ask(?: you)?(?: (?:a |some )?questions?| something| anything)?"
     r"|what (?:is|s|are) (?:this|you)(?: bot| thing)?|what (?:is|s) this bot for"
     r"|what (?:does|can) (?:this|the|you)(?: bot)? do|how (?:do|can) i use (?:this|you|the bot)(?: bot)?"
+    # Korean: "도움이 필요해요" (I need help), "도와줄 수 있어요?", "이 봇은 뭐예요?" (what is this bot?)
+    r"|도움이? (?:필요해요|필요합니다|필요해)|도와(?:줘|줘요|주세요|주실 수 있나요|줄 수 있어요|줄 수 있나요)"
+    r"|(?:이 )?(?:봇은|봇이|건|거) (?:뭐예요|뭐에요|뭐야|뭔가요|무엇인가요)|뭐 하는 봇이에요"
+    r"|(?:무엇을|뭘) 할 수 있(?:어요|나요)|어떻게 (?:사용하나요|써요|쓰나요)"
+)
+
+
+# A goodbye, as a whole phrase of a message's words (case-folded, one space apart): "bye", "ok thanks bye",
+# "see you tomorrow", "have a nice day", "안녕히 계세요" got "Sorry, I don't know that one". Phrases, as
+# HELP_REQUEST is: its words alone were small talk for a while, and "What can I see?" and "What do I
+# take?", a passage's own questions, got the help instead of their answer.
+FAREWELL = re.compile(
+    r"(?<!\S)(?:"
+    r"bye(?: bye)*|byee+|byebye|bye for now|good ?bye|good ?night|night night|cya|ttyl|farewell|laters?"
+    r"|take care|peace out|gotta go|got to go|gtg|g2g|i (?:have|need) to go(?: now)?|(?:until|till) next time"
+    r"|(?:see|catch|talk to) (?:you|ya|u|y all|yall)(?: all| guys| everyone)?"
+    r"(?: (?:later|soon|tomorrow|tmrw|tonight|then|again|around|in a (?:bit|while)|on \w+|next \w+))?"
+    r"|talk (?:later|soon|tomorrow)"
+    r"|(?:have|enjoy) (?:a|your)(?: (?:nice|good|great|lovely|wonderful))? (?:day|evening|night|weekend|week|one)"
+    r"|안녕히 (?:계세요|가세요|주무세요|계십시오|가십시오)|잘 ?가(?:요|세요)?|잘 있어(?:요)?"
+    r"|(?:또|다음에|내일) (?:봐|봐요|봬요|뵙겠습니다|만나요)|수고하세요|수고하셨습니다"
+    r")(?!\S)"
+)
+# What a thanks is for: "thanks *for the help*!", "thank you *for your quick answer*", "thanks *in
+# advance*" ("help" asks, so "thanks for the help!" got "Sorry, I don't know that one").
+THANKED_FOR = re.compile(
+    r"(?<!\S)(?:for (?:all )?(?:the |your |this |that |ur )?"
+    r"(?:(?:quick|fast|great|detailed|helpful|kind|clear|prompt|speedy|nice|good|awesome) )?"
+    r"(?:help|helping|answers?|repl(?:y|ies)|info|information|tips?|explanation|assistance|support|response|time|links?)"
+    r"|for everything|in advance)(?!\S)"
 )
 
 
 # An emoji that thanks, sent alone in reply to an answer: folded hands, a heart, a thumbs up.
 THANKS_EMOJI = frozenset("🙏❤♥💕💖💗💓💞💙💚💛💜🧡🖤🤍🤎🩷🩵🩶😊🥰🤗🫶👍👌🤝")
+# An emoji of anger, sorrow or disapproval: a 😡 or a 👎 at the bot's answer got "😄 Ask me a question any time".
+UPSET_EMOJI = frozenset("😡😠🤬😤😢😭😞😔😟😥😰😩😫😖😣😓😕🙁☹😒🙄👎💔🤦")
 
 
 class Kind(enum.Enum):
@@ -76,10 +108,11 @@ class Kind(enum.Enum):
     BANTER = "banter"  # laughs, presence and goodbyes: "lol", "anyone here?", "gn guys", "bye"
     SMALL_TALK = "small_talk"  # a greeting or a request for help, and nothing else
     GREETING = "greeting"  # a greeting with other words: chat unless they name a topic (the Answerer's to say)
+    UPSET = "upset"  # an emoji of anger, sorrow or disapproval alone: 😡, 😢, 👎
 
 
 _TALK = SMALL_TALK_WORDS | BANTER_WORDS
-_THANKING = SMALL_TALK_WORDS | THANKED_WORDS | FAREWELL_WORDS  # "thanks, bye!"
+_THANKING = SMALL_TALK_WORDS | THANKED_WORDS
 _NOT_BANTER = GREETINGS | ASKING_WORDS
 
 
@@ -97,20 +130,26 @@ def kind(question: str) -> Kind | None:
     - GREETING: it begins with a greeting and asks nothing: no "?", no asking word, at most eight
       words ("good morning from berlin 👋", "hi all, new here").
 
-    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), else BANTER (a 😂 in a
-    group had got the whole help, twelve topics)."""
+    Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), UPSET for one of anger,
+    sorrow or disapproval (😡, 😢, 👎), else BANTER (a 😂 in a group had got the whole help, twelve topics)."""
     found = WORD.findall(question.casefold())
     if not found:
         return _reaction(question)
-    words = set(found)
-    if HELP_REQUEST.fullmatch(" ".join(found)):
+    said = " ".join(found)
+    if HELP_REQUEST.fullmatch(said):
         return Kind.SMALL_TALK
+    rest = FAREWELL.sub(" ", said).split()  # what a goodbye says besides goodbye: "ok thanks bye"
+    leaving = len(rest) < len(found)
+    if THANKS_WORDS.intersection(rest):
+        rest = THANKED_FOR.sub(" ", " ".join(rest)).split()  # "thanks for the help!": "help" asks nothing there
+    words = set(rest)
     asks = bool(_ASKS.search(question)) or bool(words & ASKING_WORDS)
     if words & THANKS_WORDS and not asks and words <= _THANKING:
         return Kind.THANKS
+    if leaving and len(rest) <= 6 and words <= _TALK and not words & ASKING_WORDS:
+        return Kind.BANTER  # "good bye", "see you tomorrow guys": a goodbye, though "good" and "guys" greet
     if len(found) <= 6 and words <= _TALK:
-        leaving = words & FAREWELL_WORDS and not asks  # "good bye": a goodbye, though "good" greets
-        return Kind.BANTER if leaving or (words & BANTER_WORDS and not words & _NOT_BANTER) else Kind.SMALL_TALK
+        return Kind.BANTER if words & BANTER_WORDS and not words & _NOT_BANTER else Kind.SMALL_TALK
     if len(found) <= 4 and not asks and words <= REACTION_WORDS:
         return Kind.BANTER
     if found[0] in GREETINGS and len(found) <= 8 and not asks:
@@ -122,12 +161,14 @@ def _reaction(question: str) -> Kind | None:
     """The kind of a message of no words: a reaction when it holds an emoji (a symbol), else None."""
     if not any(unicodedata.category(ch) == "So" for ch in question):
         return None
-    return Kind.THANKS if any(ch in THANKS_EMOJI for ch in question) else Kind.BANTER
+    if any(ch in THANKS_EMOJI for ch in question):
+        return Kind.THANKS
+    return Kind.UPSET if any(ch in UPSET_EMOJI for ch in question) else Kind.BANTER
 
 
 def is_small_talk(question: str) -> bool:
     """True for chat that asks nothing a passage answers: thanks, banter, a greeting or help alone."""
-    return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.SMALL_TALK)
+    return kind(question) in (Kind.THANKS, Kind.BANTER, Kind.UPSET, Kind.SMALL_TALK)
 
 
 # A greeting before the question: "good morning! why do ...", "hi all, how do I ...". A full stop,
@@ -143,3 +184,61 @@ def without_greeting(question: str) -> str:
     if found is None or not is_small_talk(found.group("greeting")):
         return question
     return question[found.end() :]
+
+
+# What a message is signed off with, on a line of its own above the sender's name ("Best regards,"
+# / "Ann"), besides thanks and goodbyes; and the line that opens an email's signature, "-- ".
+SIGN_OFF = re.compile(
+    r"(?:(?:best|kind|warm|warmest|many|with) )?(?:regards|wishes|thanks)|sincerely|(?:yours )?(?:truly|sincerely)"
+    r"|all the best|best|br|tia|cheers|xo|xx"
+)
+_SIGNATURE = re.compile(r"\s*(?:--|—|–)\s*")
+NAME_WORDS = 3  # a sender's name under a sign-off: "Ann", "Ann Smith", "Ann (treasurer)"
+
+
+def without_chat_lines(message: str, chatting: Callable[[str], bool] = is_small_talk) -> str:
+    """`message` without the lines of chat around what it asks, each of which `chatting` (a line that,
+    sent alone, would get a note and no answer): those above it ("Hello!" over two questions had
+    made the first part no question, and only one was answered), and the closing under it ("Thanks,"
+    and the name under that, "Best regards", a signature after "-- ", which had been read as part
+    of the last question). Unchanged when that would leave nothing, or when it has one line."""
+    lines = message.split("\n")
+    if len(lines) < 2:
+        return message
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or chatting(lines[start])):
+        start += 1
+    end = _closing(lines, chatting)
+    kept = "\n".join(lines[start:end]).strip()
+    return kept if kept and start < end else message
+
+
+def _closing(lines: list[str], chatting: Callable[[str], bool]) -> int:
+    """Where the closing of a message's `lines` begins (their number when it has none): a signature
+    ("-- " and what follows), else its last lines of chat or sign-off, and at most two short lines
+    under them (the sender's name)."""
+    end = next((at for at, line in enumerate(lines) if at and _SIGNATURE.fullmatch(line)), len(lines))
+    at = end
+    while at and not lines[at - 1].strip():
+        at -= 1
+    names = at
+    while names and _a_name(lines[names - 1]) and at - names < 2:
+        names -= 1
+    for start in (names, at):  # under a sign-off, a name; else the sign-off alone, or nothing
+        closing = start
+        while closing and (not lines[closing - 1].strip() or _closes(lines[closing - 1], chatting)):
+            closing -= 1
+        if closing < start:
+            return closing
+    return end
+
+
+def _closes(line: str, chatting: Callable[[str], bool]) -> bool:
+    """True for a line a message is closed with: chat ("Thanks!", "bye") or a sign-off ("Best regards,")."""
+    return chatting(line) or SIGN_OFF.fullmatch(" ".join(WORD.findall(line.casefold()))) is not None
+
+
+def _a_name(line: str) -> bool:
+    """True for a line that may be a sender's name: a few words, asking nothing, none of them chat."""
+    words = WORD.findall(line.casefold())
+    return 0 < len(words) <= NAME_WORDS and not _ASKS.search(line) and not _TALK.intersection(words)

@@ -33,6 +33,7 @@ TOPIC_GONE = N_("Sorry, that topic is no longer in my knowledge base. Send /help
 THANKS = N_("Thanks for the feedback!")
 WELCOME = N_("You're welcome!")
 BANTER = N_("😄 Ask me a question any time; /help lists what I can answer.")
+ASK_ANY_TIME = N_("Ask me a question any time; /help lists what I can answer.")  # the banter line, not cheerful
 HEDGE = N_("I'm not sure this answers exactly what you asked. The closest I have:")
 DONT_KNOW = N_("Sorry, I don't know that one. Send /help to see what I can answer.")
 ASK_USAGE = N_("Ask like this: /ask your question")

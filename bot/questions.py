@@ -57,6 +57,22 @@ _JOINED = re.compile(
 # ends with a question mark: written as a question of its own, though chat often leaves out the "?".
 # Not one that ends with a colon: "What I tried:" introduces the lines under it.
 _LINE_ASKING = re.compile(rf"(?:{_JOINED_ASKING})\b", re.IGNORECASE)
+# A sentence wrapped over two lines (an email's hard wrap, a phone's Enter) goes on where the line
+# above ends with no closing punctuation, and either ends with a word no sentence ends with ("... on
+# a" / "rainy Thursday evening?") or the line begins, in lower case, a clause of the sentence ("... for
+# the people" / "who joined in March?"); not where the line begins in a question's word order ("...
+# to" / "how much is the fee", "... venue" / "when do the doors open").
+_CLOSED = (".", "!", ":", ";", "…", *QUESTION_MARKS)
+_OPEN_END = re.compile(
+    r"\b(?:a|an|the|of|to|in|on|at|for|from|with|by|about|into|onto|and|or|but|my|your|our|their|if|than)\Z",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"(?:who|whom|whose|which|that|what|where|when|while|because|since|so|than|to)\b")
+_QUESTION_ORDER = re.compile(
+    rf"(?:what|where|who|how|when|why|which)(?:'s|s)?\s+(?:{_AUX}|much|many|long|often|far|old|to)\b"
+    rf"|(?:{_AUX}|may)\s+(?:i|we|you|they|he|she|it|there|the|a|an|my|our|your)\b",
+    re.IGNORECASE,
+)
 
 
 def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
@@ -67,7 +83,8 @@ def questions_in(message: str, says_enough: Callable[[str], bool]) -> list[str]:
     what it asks about rather than pointing back ("... and when did he get out"): "how and why did
     they flee?", "how do I install it? on windows?" and "did an nk diplomat defect? i remember
     something like that" are one question each. A line written as a question is a part of its own;
-    a line that is not is read with the line before it, as if on one line."""
+    a line that is not, or that goes on with the sentence above it, is read with the line before it,
+    as if on one line."""
     parts = [p for line in _lines(message) for piece in _ENDED.split(line.strip()) for p in _JOINED.split(piece)]
     asked = [_LEADING_JOIN.sub("", p.strip()) for p in parts if p.strip()]  # "... alarm? and what if ..."
     asked = [p for p in asked if p]
@@ -84,12 +101,21 @@ def _lines(message: str) -> list[str]:
     """The lines of `message`, each line not written as a question (see `_LINE_ASKING`) joined to the
     one before it with a space (the message as the rest of the core reads it, on one line)."""
     lines: list[list[str]] = []
+    above = ""
     for line in message.split("\n"):
-        if lines and not _asks_on_its_line(line.strip()):
+        if lines and (not _asks_on_its_line(line.strip()) or _goes_on(above, line.strip())):
             lines[-1].append(line)
         else:
             lines.append([line])
+        above = line.strip()
     return [" ".join(group) for group in lines]
+
+
+def _goes_on(above: str, line: str) -> bool:
+    """True for a `line` that goes on with the sentence of the line `above` it (see `_OPEN_END`)."""
+    if not above or above.endswith(_CLOSED) or _QUESTION_ORDER.match(line):
+        return False
+    return _OPEN_END.search(above) is not None or _CLAUSE.match(line) is not None
 
 
 def _asks_on_its_line(line: str) -> bool:

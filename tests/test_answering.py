@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,12 +16,27 @@ from bot.confidence import answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE
+from tests.telegram_support import write_handbook
 
 
 @pytest.fixture(scope="module")
 def answerer() -> Answerer:
     """The answerer on the project's knowledge folder, shared by this module (answering changes nothing)."""
     return Answerer.from_directory(KNOWLEDGE)
+
+
+@pytest.fixture
+def handbook(tmp_path: Path) -> Answerer:
+    """The Telegram tests' handbook (meetings, membership fee, conduct, parking)."""
+    return Answerer.from_directory(write_handbook(tmp_path / "handbook"))
+
+
+def write_folder(folder: Path, passages: list[dict[str, object]], title: str = "Open Day Guide") -> Path:
+    """A knowledge folder of one source, `title`, holding `passages`."""
+    folder.mkdir(parents=True)
+    data = {"source": {"title": title, "publisher": "The Museum"}, "passages": passages}
+    (folder / "guide.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
 
 
 def assert_coherent(answerer: Answerer, a: Answer) -> None:
@@ -37,7 +53,7 @@ def assert_coherent(answerer: Answerer, a: Answer) -> None:
     else:
         notes = (
             answerer.help_text(),
-            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.LINK_ALONE)),
+            *(messages.say(m) for m in (messages.WELCOME, messages.BANTER, messages.ASK_ANY_TIME, messages.LINK_ALONE)),
         )
         assert a.passage_id is None and a.text in notes
     for more in a.also:
@@ -161,6 +177,45 @@ def test_a_goodbye_gets_one_line_and_a_thanks_with_it_a_welcome(answerer: Answer
     assert answerer.answer(said).text == messages.say(note)
 
 
+OPEN_DAY = [
+    {"id": "exhibits", "section": "Exhibits", "questions": ["What can I see?"],
+     "text": "On the open day you can see the steam engines, the old printing press and the map room."},
+    {"id": "packing", "section": "What to bring", "questions": ["What do I take?"],
+     "text": "Take a water bottle, sturdy shoes and a rain jacket: the tour is outdoors."},
+    {"id": "tickets", "section": "Tickets", "questions": ["How much is a ticket?"],
+     "text": "Tickets cost 5 euros at the door; children under 12 go free."},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("asked", "passage"), [("What can I see?", "exhibits"), ("What do I take?", "packing")])
+def test_a_question_worded_with_a_goodbyes_words_is_answered_not_given_the_help(
+    tmp_path: Path, asked: str, passage: str
+) -> None:
+    """ "What can I see?", a passage's own alternate question, is answered with that passage, as before
+    "see" and "take" became goodbye words, not with the help's list of topics."""
+    answer = Answerer.from_directory(write_folder(tmp_path / "kb", OPEN_DAY)).answer(asked)
+    assert (answer.outcome, answer.passage_id) == (Outcome.ANSWERED, passage), answer.text
+
+
+@pytest.mark.parametrize("said", ["see you tomorrow", "talk to you later", "see you next week", "have a nice day"])
+def test_a_common_goodbye_is_not_told_i_dont_know_that_one(handbook: Answerer, said: str) -> None:
+    """A goodbye asks nothing: "see you tomorrow" gets the line "see you later" gets, not "Sorry, I don't know"."""
+    answer = handbook.answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["안녕히 계세요", "잘 가요", "도움이 필요해요", "이 봇은 뭐예요?"],
+    ids=["goodbye", "bye", "i-need-help", "what-is-this-bot"],
+)
+def test_a_korean_goodbye_or_request_for_help_is_not_told_i_dont_know_that_one(handbook: Answerer, said: str) -> None:
+    """Korean chat is read as English chat is (the word lists hold Korean greetings and thanks): "안녕히
+    계세요" (goodbye) and "도움이 필요해요" (I need help) get the goodbye's line or the help, not "I don't know"."""
+    answer = handbook.answer(said)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+
+
 @pytest.mark.parametrize("said", ["🙏", "👍", "❤️"])
 def test_an_emoji_reaction_gets_a_line_not_the_whole_help(seed_kdir: Path, said: str) -> None:
     """A 🙏 or 👍 (in a group, a reply to the bot's answer) is a reaction, as "true" and "lol" are: one
@@ -181,6 +236,14 @@ def test_an_emoji_that_thanks_gets_a_welcome_and_another_the_banter_line(
     """Emoji with no word: "You're welcome!" for one that thanks (🙏, a heart, 👍), the banter line for the rest."""
     answer = answerer.answer(said)
     assert answer.outcome is Outcome.SMALL_TALK and answer.text == messages.say(note)
+
+
+@pytest.mark.parametrize("said", ["😡", "😢", "👎", "👎🏻"])
+def test_an_upset_emoji_gets_no_cheerful_line(answerer: Answerer, said: str) -> None:
+    """A 😡 or a 👎 at the bot's answer, or a 😢, is not met with "😄 Ask me a question any time": the same
+    line, without the grin."""
+    answer = answerer.answer(said)
+    assert (answer.outcome, answer.text) == (Outcome.SMALL_TALK, messages.say(messages.ASK_ANY_TIME)), answer.text
 
 
 @pytest.mark.parametrize(
@@ -214,6 +277,13 @@ def test_thanks_gets_a_short_welcome_not_the_topic_list(answerer: Answerer, than
     know that one" and three topics; a typed "@botname" before it made it a question)."""
     a = answerer.answer(thanks)
     assert a.outcome is Outcome.SMALL_TALK and a.text == "You're welcome!"
+
+
+@pytest.mark.parametrize("said", ["thanks for the help!", "thank you for your help", "thanks for the quick answer"])
+def test_thanks_for_the_help_gets_youre_welcome(handbook: Answerer, said: str) -> None:
+    """The commonest thanks, "thanks for the help!", gets "You're welcome!" as "thanks!" does, not "I don't know"."""
+    answer = handbook.answer(said)
+    assert answer.text == messages.say(messages.WELCOME), answer.text
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, Outcome
+from bot import Answerer, Outcome, messages
 from bot.search import pasted
 
 GUIDE = """\
@@ -106,6 +106,10 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, q
         ("type /help or /start", []),
         ("e.g. the U.S.A. or i.e. Mr. Smith", []),
         ("Node.js and Vue.js, cat/dog/bird.", []),
+        ("does it run on Node.js? or Vue.js?", []),  # a question mark after a name: no address
+        ("on 12/03/2024 or 2024/03/12", []),  # a date: no path
+        # a domain and its path, without the scheme, in any script
+        ("see youtu.be/x1 or сайт-клуба.рф/новости", ["youtu.be/x1", "сайт-клуба.рф/новости"]),
         ("what is the price?", []),
     ],
 )
@@ -128,6 +132,23 @@ def test_a_link_or_path_sent_alone_gets_a_note_that_the_bot_cannot_open_it(guide
     """Nothing but an address or a path: a short note (the bot reads no links), not a passage, nor a gap to record."""
     answer = guide.answer(sent)
     assert answer.outcome is Outcome.EMPTY and answer.text.startswith("I can't open links or files.")
+
+
+@pytest.mark.parametrize("link", ["youtube.com/watch?v=dQw4w9WgXcQ", "m.youtube.com/watch?v=dQw4w9WgXcQ"])
+def test_a_link_without_its_scheme_sent_alone_gets_the_links_note(seed_kdir: Path, link: str) -> None:
+    """A video's link sent alone, as a phone's share sheet or a typist writes it (no "https://"), asks
+    nothing: it gets "I can't open links or files", as the same link with its scheme does, not topics
+    chosen by a word of the address ("watch")."""
+    answer = Answerer.from_directory(seed_kdir).answer(link)
+    assert answer.text == messages.say(messages.LINK_ALONE), answer.text
+
+
+@pytest.mark.parametrize("date", ["12/03/2024", "2024-03-12"])
+def test_a_date_sent_alone_is_no_link_nor_a_question_about_its_numbers(guide: Answerer, date: str) -> None:
+    """A date alone is no path ("I can't open links or files" had answered it), nor a question about its
+    numbers (the seed's "December 12" had): it asks nothing, and gets the help as punctuation alone does."""
+    answer = guide.answer(date)
+    assert (answer.outcome, answer.text) == (Outcome.EMPTY, guide.help_text()), answer.text
 
 
 @pytest.mark.parametrize(

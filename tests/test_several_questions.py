@@ -16,7 +16,7 @@ import pytest
 import yaml
 from telegram_support import write_handbook
 
-from bot import Answerer, Asker, Outcome, Service, cli
+from bot import Answerer, Asker, Outcome, Service, chat, cli, messages
 from bot.questions import MAX_QUESTIONS, questions_in
 from tests.conftest import KNOWLEDGE
 
@@ -129,6 +129,72 @@ def test_two_questions_on_two_lines_without_question_marks_get_a_reply_each(answ
     questions, each answered, not one "Sorry, I don't know that one"."""
     answer = answerer.answer("When do we meet\nHow much is the membership fee")
     assert [reply.passage_id for reply in answer.replies] == ["meeting-times", "membership-fee"], answer.text
+
+
+def test_a_greeting_on_its_own_line_does_not_lose_a_question(answerer: Answerer) -> None:
+    """ "Hello!" on the line above two questions: both are answered, as they are when the greeting is on
+    their line (only the fee was answered, with a hedge, and the meeting time was dropped without a word)."""
+    answer = answerer.answer("Hello!\nWhen do we meet?\nHow much is the membership fee?")
+    given = {r.passage_id for r in answer.replies}
+    assert given == {"meeting-times", "membership-fee"}, [r.text for r in answer.replies]
+
+
+def test_a_signature_under_the_last_question_is_not_read_as_part_of_it(answerer: Answerer) -> None:
+    """A signature ("Thanks,", "Ann") under two questions is no part of the second: the fee is answered, not
+    quoted back with the signature glued on ("About “How much is the membership fee Thanks, Ann”: Sorry...")."""
+    answer = answerer.answer("When do we meet\nHow much is the membership fee\n\nThanks,\nAnn")
+    texts = [r.text for r in answer.replies]
+    assert "membership-fee" in {r.passage_id for r in answer.replies}, texts
+    assert not any("Thanks" in r.asked for r in answer.replies), texts
+
+
+@pytest.mark.parametrize(
+    ("message", "kept"),
+    [
+        ("Hi all,\n\nWhen do we meet?\n\nBest regards,\nAnn Smith", "When do we meet?"),
+        ("When do we meet?\n-- \nAnn Smith\nTreasurer, Chess Club", "When do we meet?"),
+        ("When do we meet?\nThanks in advance!", "When do we meet?"),
+        ("When do we meet?\nParking lot B\nAnn", "When do we meet?\nParking lot B\nAnn"),  # no sign-off: no name
+        ("Hello!\nThanks", "Hello!\nThanks"),  # nothing but chat: left as it is
+    ],
+)
+def test_the_chat_around_a_messages_questions_is_left_out(message: str, kept: str) -> None:
+    """A greeting above, a sign-off and the name under it, or an email's signature: not what is asked."""
+    assert chat.without_chat_lines(message) == kept
+
+
+def test_a_thanks_over_a_line_that_says_more_is_still_a_thanks(answerer: Answerer) -> None:
+    """A guard for the lines of chat left out: "Thanks!" above "That worked" is all one thanks."""
+    assert answerer.answer("Thanks!\nThat worked").text == messages.say(messages.WELCOME)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "Where exactly can I park my car when I come to the meeting on a\nrainy Thursday evening?",
+        "How much is the membership fee for the people\nwho joined the group in March?",
+    ],
+    ids=["ends-with-question-mark", "relative-clause"],
+)
+def test_one_question_wrapped_over_two_lines_is_not_cut_in_two(answerer: Answerer, asked: str) -> None:
+    """One sentence wrapped over two lines (an email's hard wrap, a phone's Enter) is one question: its
+    second line is not quoted back on its own ("About “rainy Thursday evening?”: Sorry, I don't know that one")."""
+    tail = asked.partition("\n")[2]
+    answer = answerer.answer(asked)
+    assert all(r.asked != tail for r in answer.replies), [r.text for r in answer.replies]
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("who do I talk to\nHow much is the membership fee?", ["who do I talk to", "How much is the membership fee?"]),
+        ("where is the venue on\nwhen do the doors open", ["where is the venue on", "when do the doors open"]),
+    ],
+)
+def test_a_line_in_a_questions_word_order_still_begins_a_question(message: str, parts: list[str]) -> None:
+    """A guard for the wrapped lines above: a line that begins as a question ("How much is", "when do") is
+    one of its own, even under a line that ends with "to" or "on"."""
+    assert questions_in(message, every) == parts
 
 
 ARABIC = [

@@ -30,7 +30,7 @@ from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
 from bot import Answer, Outcome, Service, cli, start_errors
 from bot.knowledge import Passage, Source
-from bot.messages import APOLOGY, COOLDOWN
+from bot.messages import APOLOGY, COOLDOWN, LINK_ALONE
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
@@ -128,6 +128,28 @@ async def test_a_caption_addressed_to_the_bot_in_a_group_is_answered_and_one_tha
         await handled(fake, GROUP)
     [answer] = fake.called("sendMessage")
     assert "20 euros" in answer.text and answer.params["reply_parameters"]["message_id"] == 9
+
+
+async def test_telegram_a_file_sent_alone_in_a_private_chat_gets_a_reply(fake: FakeTelegram, handbook: Path) -> None:
+    """A member sends the bot a log file (or a screenshot) without a caption in a private chat: it says it
+    cannot open files ("I can't open links or files. Ask me your question in words"), not nothing at all."""
+    document = {"file_id": "d1", "file_unique_id": "u1", "file_name": "error.log", "mime_type": "text/plain"}
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 7, "date": int(time.time()), "chat": PRIVATE, "from": USER,
+                               "document": document}})  # fmt: skip
+        await handled(fake, PRIVATE)
+    [note] = fake.called("sendMessage")
+    assert html.unescape(note.text) == LINK_ALONE, note.text
+
+
+async def test_a_photo_sent_alone_in_a_group_gets_no_reply(fake: FakeTelegram, handbook: Path) -> None:
+    """In a group a photo without a caption is no one's question to the bot: silence, as for any chatter."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    async with running_bot(fake, handbook):
+        fake.push({"message": {"message_id": 8, "date": int(time.time()), "chat": GROUP, "from": USER,
+                               "photo": photo}})  # fmt: skip
+        await handled(fake, GROUP)
+    assert fake.called("sendMessage") == []
 
 
 async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handbook: Path) -> None:
@@ -427,6 +449,15 @@ async def test_telegram_a_members_address_or_username_quoted_back_is_no_link_or_
     assert "About" in note.text and word in note.text  # still quoted, as the member wrote it
     outside_code = html.unescape(CODE.sub("", note.text))
     assert planted not in outside_code, note.text
+
+
+async def test_telegram_a_cyrillic_domain_quoted_back_is_code(fake: FakeTelegram, handbook: Path) -> None:
+    """An address in a member's words quoted back is code, no link: "сайт-клуба.рф", which Telegram links
+    as it links "club.org", as well (only domains ending in Latin letters were made code)."""
+    async with running_bot(fake, handbook):
+        fake.message(GROUP, f"@{BOT_USERNAME} When do we meet? And is сайт-клуба.рф legit?", user=USER)
+        _, note = await fake.wait_for("sendMessage", 2)
+    assert "About" in note.text and "<code>сайт-клуба.рф</code>" in note.text, note.text
 
 
 def test_only_the_quoted_words_are_marked_as_code_the_topics_below_stay_as_they_were() -> None:

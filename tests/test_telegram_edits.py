@@ -117,6 +117,36 @@ async def test_a_group_question_whose_mention_is_taken_out_loses_its_reply(bot: 
     assert len(bot.called("deleteMessage")) == 1 and len(bot.called("sendMessage")) == 1
 
 
+async def test_telegram_a_caption_removed_from_a_photo_in_a_group_loses_its_answer(bot: FakeTelegram) -> None:
+    """A photo captioned "@QABot When do we meet?" whose caption is then removed no longer addresses the
+    bot: its answer is deleted, as when the mention is taken out (the edit, without a caption, was ignored)."""
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    mention = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
+    sent = {"message_id": 77, "date": int(time.time()), "chat": GROUP, "from": USER, "photo": photo,
+            "caption": f"@{BOT_USERNAME} When do we meet?", "caption_entities": [mention]}  # fmt: skip
+    bot.push({"message": sent})
+    [answer] = await bot.wait_for("sendMessage")
+    uncaptioned = {k: v for k, v in sent.items() if k not in ("caption", "caption_entities")}
+    bot.push({"edited_message": {**uncaptioned, "edit_date": int(time.time())}})
+    await handled(bot, GROUP)
+    assert "18:00" in answer.text
+    deleted = [c.params["message_id"] for c in bot.called("deleteMessage")]
+    assert deleted == [str(answer.result["message_id"])], deleted
+
+
+async def test_a_caption_removed_from_a_photo_in_a_private_chat_loses_its_answer(bot: FakeTelegram) -> None:
+    """In a private chat too a photo left without its caption asks nothing: its answer is deleted, not edited
+    into the help (nor into the note for a file sent alone)."""
+    photo = {"message_id": 32, "date": int(time.time()), "chat": PRIVATE, "from": USER, "caption": MEETING,
+             "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}  # fmt: skip
+    bot.push({"message": photo})
+    [answer] = await bot.wait_for("sendMessage")
+    bot.push({"edited_message": {**{k: v for k, v in photo.items() if k != "caption"}, "edit_date": int(time.time())}})
+    await handled(bot, PRIVATE)
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [answer.result["message_id"]]
+    assert bot.calls_of("editMessageText") == [] and shown(bot, PRIVATE) == []
+
+
 async def test_a_group_message_edited_to_mention_the_bot_is_answered_then(bot: FakeTelegram) -> None:
     question = await asked(bot, GROUP, MEETING)
     assert bot.called("sendMessage") == []  # not addressed: silence

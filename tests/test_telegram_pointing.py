@@ -210,6 +210,21 @@ async def test_the_question_pointed_at_edited_by_its_asker_gets_its_answer_edite
     assert len(bot.called("sendMessage")) == 1
 
 
+async def test_the_photo_pointed_at_whose_caption_is_removed_loses_its_answer(bot: FakeTelegram) -> None:
+    """A photo's caption someone pointed the bot at, then removed by its asker, asks nothing: its answer is
+    deleted (not edited into the help)."""
+    photo = {
+        "message_id": 98, "date": int(time.time()), "chat": GROUP, "from": OTHER, "caption": FEE,
+        "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+    }  # fmt: skip
+    await said(bot, "/ask", reply_to=photo)
+    [answer] = bot.called("sendMessage")
+    bot.push({"edited_message": {**{k: v for k, v in photo.items() if k != "caption"}, "edit_date": int(time.time())}})
+    await handled(bot, GROUP)
+    assert [int(c.params["message_id"]) for c in bot.called("deleteMessage")] == [answer.result["message_id"]]
+    assert bot.called("editMessageText") == []
+
+
 async def test_an_edit_outside_the_quoted_part_keeps_answering_the_quoted_question(bot: FakeTelegram) -> None:
     question = await said(bot, f"hi all, new here! {MEETING} {FEE}", user=OTHER)
     quote = {"text": FEE, "position": 18 + len(MEETING) + 1, "is_manual": True}

@@ -1,8 +1,9 @@
 """The Telegram update handlers: an update in, one call on the core, the rendered Answer out.
 
-Private chats: every text message (or a photo's or a file's caption) is a question. Groups: the
-bot answers only when addressed (`@BotName question`, a reply to one of its messages, or `/ask
-question`) and stays silent otherwise. The core decides everything else (what to answer, whether
+Private chats: every text message (or a photo's or a file's caption) is a question; a photo or a
+file without one gets a note that the bot opens no files. Groups: the bot answers only when
+addressed (`@BotName question`, a reply to one of its messages, or `/ask question`) and stays
+silent otherwise. The core decides everything else (what to answer, whether
 the asker is over a limit and is to be told, whether a moderator may); blocking core calls go
 through `in_thread`.
 """
@@ -69,6 +70,8 @@ class _Forwarded(filters.MessageFilter):
 
 
 FORWARDED = _Forwarded(name="forwarded")
+# What a member sends that the bot cannot open: a photo, a file, a video, a recording.
+FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,14 @@ class Handlers:
         app.add_handler(MessageHandler(texts, self.on_question))
         private_commands = commands & filters.COMMAND & filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
-        # An edited question gets its answer edited (see adapters.answered); an edited command is never run again.
-        # A channel's post forwarded into its discussion group is edited there with the post: still no question.
+        files_alone = only_messages & FILES & ~filters.CAPTION & filters.ChatType.PRIVATE  # in a group: silence
+        app.add_handler(MessageHandler(files_alone, self.on_file))
+        # An edited question gets its answer edited (see adapters.answered); an edited command is never run again;
+        # a photo whose caption is removed asks nothing any more. A channel's post forwarded into its discussion
+        # group is edited there with the post: still no question.
         edits = (
             filters.UpdateType.EDITED_MESSAGE
-            & (filters.TEXT | filters.CAPTION)
+            & (filters.TEXT | filters.CAPTION | FILES)
             & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         )
         app.add_handler(MessageHandler(edits, self.on_edited))
@@ -157,6 +163,14 @@ class Handlers:
             text = messages.say(messages.UNKNOWN_COMMAND, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), text)
 
+    async def on_file(self, update: Update, context: Context) -> None:
+        """A photo or a file sent without a caption in a private chat: the note that the bot opens no
+        links or files (it had got no reply at all), within the member's budget."""
+        message = update.effective_message
+        if message is not None and await within_budget(self.service, context, message):
+            note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
+            await send_text(context, Target.for_message(message), note)
+
     async def on_question(self, update: Update, context: Context) -> None:
         """`/ask`, or a text: the question it asks the bot answered; one that calls on the bot but asks
         nothing gets the usage line; anything else, silence (see `asked_in`)."""
@@ -179,7 +193,8 @@ class Handlers:
             return
         asked = self.asked_in(message, context)
         question, target = (asked.question, asked.target) if asked is not None else (None, None)
-        if question is None and await self.replies.follow_pointed(message, context, text_of(message)):
+        pointed = text_of(message) or None  # None: a photo whose caption was removed asks nothing
+        if question is None and await self.replies.follow_pointed(message, context, pointed):
             return  # a question someone pointed the bot at, edited by its asker: its answer follows
         await self.replies.follow(message, context, question, target)
 
@@ -191,8 +206,8 @@ class Handlers:
         for any other command, and in a group for a message not addressed to the bot. A command is
         what python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the
         text, its name in any case ("/ASK@QABot ..."); a caption is read as a text is."""
-        if sent_via_me(message, context):
-            return None
+        if sent_via_me(message, context) or (message.text is None and message.caption is None):
+            return None  # the bot's own answer, or a photo without its caption (removed by an edit): no question
         text = message.text or message.caption or ""
         question: str | None = None
         entities = message.entities or message.caption_entities

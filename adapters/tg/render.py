@@ -23,7 +23,7 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 
 from adapters.rendering import clip, split_message
-from bot import Answer, Outcome, Passage
+from bot import DOMAIN, Answer, Outcome, Passage
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
 BUTTON_LABEL_LIMIT = 60
@@ -31,11 +31,12 @@ CODE_SPAN = re.compile(r"`([^`\n]+)`")
 # A fenced block, as kb import writes it: the fence may be longer than three when the code holds one.
 CODE_BLOCK = re.compile(r"^(`{3,})[^\n`]*\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 # What Telegram makes a link, or a mention that notifies its user, in a bot's text: an address (with
-# its scheme, or a bare domain and its path), an email address or @username, a /command or a path;
-# the punctuation that follows one is the sentence's.
+# its scheme, or a bare domain of any script, "club.org", "сайт-клуба.рф", and its path: the core's
+# DOMAIN), an email address or @username, a /command or a path; the punctuation that follows one is
+# the sentence's.
 _ENDS = r"[^\s“”\"]*(?<![.,;:!?'’)\]])"
 LINKABLE = re.compile(
-    rf"\b[a-z][a-z0-9+.-]*://{_ENDS}|\b(?:[\w-]+\.)+[a-z]{{2,}}\b(?:[/:?#]{_ENDS})?"
+    rf"\b[a-z][a-z0-9+.-]*://{_ENDS}|\b{DOMAIN}\b(?:[/:?#]{_ENDS})?"
     rf"|[\w.+-]*@\w{_ENDS}|(?<![\w/.])/\w{_ENDS}",
     re.IGNORECASE,
 )

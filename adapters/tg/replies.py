@@ -56,15 +56,15 @@ class Replies:
         key: Key = (message.chat_id, message.message_id)
         await self._show(message, context, key, Shown(), question, pieces_of(answer), target)
 
-    async def follow_pointed(self, message: Message, context: Context, question: str) -> bool:
-        """The edit of a message someone pointed the bot at, now asking `question`: its answer follows
-        as its own question's would (`follow` finds it by what it replies to; the edit counts for its
-        sender's cooldown), unless the part someone quoted still reads the same. False when no
-        answer replies to it."""
+    async def follow_pointed(self, message: Message, context: Context, question: str | None) -> bool:
+        """The edit of a message someone pointed the bot at, now asking `question` (None: nothing, a photo
+        whose caption was removed): its answer follows as its own question's would (`follow` finds it by
+        what it replies to; the edit counts for its sender's cooldown), unless the part someone quoted
+        still reads the same. False when no answer replies to it."""
         found = self.answered.pointed_at(message.chat_id, message.message_id)
         if found is None:
             return False
-        if not (found[1].quoted and found[1].question in question):
+        if question is None or not (found[1].quoted and found[1].question in question):
             await self.follow(message, context, question)
         return True
 
@@ -98,7 +98,7 @@ class Replies:
         key: Key = (message.chat_id, message.message_id)
         before = self.answered.recall(key)
         target = target or Target.for_message(message)
-        if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
+        if before is None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
             if target.reply_to is None:  # a private chat's own target replies to nothing: it stays a reply
                 target = dataclasses.replace(target, reply_to=before.replies_to)

@@ -16,7 +16,7 @@ The rest of the core uses only what this face exports.
 from bot.search.cache import cache_folder
 from bot.search.headings import wording_of
 from bot.search.loading import load
-from bot.search.pasted import only_addresses
+from bot.search.pasted import DOMAIN, only_addresses
 from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import clashes as synonym_clashes
@@ -24,6 +24,7 @@ from bot.search.synonyms import load as load_synonyms
 from bot.search.text import MAX_QUESTION_CHARS, QUESTION_WORDS, STOP_WORDS, normalize
 
 __all__ = [
+    "DOMAIN",
     "MAX_QUESTION_CHARS",
     "QUESTION_WORDS",
     "RIVALS",

@@ -25,17 +25,24 @@ _ENDINGS = (
 )
 _SEGMENT = r"[\w.@%+\-]++"  # possessive: a segment is never read again in part
 LONGEST = 200  # characters of a word the patterns read: longer, it is pasted whole (see `pieces`)
+# A domain name: its labels, then a top-level domain of letters of any script ("youtube.com",
+# "сайт-клуба.рф"). With a path after it, an address without its scheme ("youtube.com/watch?v=...",
+# as a phone's share sheet or a typist writes it); Telegram's adapter also quotes one alone as code,
+# since Telegram links it (adapters/tg/render.py).
+DOMAIN = r"(?:[\w-]++\.)++[^\W\d_]{2,}+"
 _ADDRESSES = (
     r"(?:https?|ftp|file|ssh|git)://\S+",  # a web address
     r"\bwww\.\S+",
+    rf"(?<![\w.@%+\-/\\]){DOMAIN}(?:/|[?#](?=\S))\S*",  # ... without its scheme (not "Node.js?")
     r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
     # a path: from the root, home, here or a drive ("/usr/src", "~/photos", "C:\Users") ...
     # (two parts at least from the root: "/help" and "/start" are a chat's commands)
     rf"(?<![\w/\\])(?:(?:[A-Za-z]:|~|\.{{1,2}})[/\\]{_SEGMENT}|[/\\]{_SEGMENT}[/\\]{_SEGMENT})"
     rf"(?:[/\\]{_SEGMENT})*[/\\]?(?::\d+)*",
-    # ... or relative, with two separators or more and a part a person would not write
-    # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP")
-    rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w)){_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
+    # ... or relative, with two separators or more, a letter and a part a person would not write
+    # ("node_modules/typeorm/driver.js", "photos/2023/img.jpg"; not "TCP/IP/UDP", nor a date: "12/03/2024")
+    rf"(?<![\w.@%+\-/\\])(?=[\w.@%+\-/\\]*(?:[\d_]|\.\w))(?=[\w.@%+\-/\\]*[^\W\d_])"
+    rf"{_SEGMENT}(?:[/\\]{_SEGMENT}){{2,}}(?::\d+)*",
 )
 PASTED = re.compile(
     "|".join(
