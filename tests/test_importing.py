@@ -301,6 +301,37 @@ def test_a_single_file_page_is_known_by_its_headers_and_its_pages_own_charset(tm
         articles.read(article)
 
 
+def _mhtml(part_headers: str, page: bytes) -> bytes:
+    """A page saved as a single file, as Chrome writes one: MIME headers, the page's part, the end."""
+    head = (
+        "From: <Saved by Blink>\nSubject: Club FAQ\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/related;\n\ttype="text/html";\n\tboundary="----B0UND----"\n\n\n'
+        f"------B0UND----\n{part_headers}\n\n"
+    )
+    return head.encode() + page + b"\n------B0UND------\n"
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from the article at `path`."""
+    _title, found = drafts_of(articles.read(path))
+    return [(draft.section, draft.text) for draft in found]
+
+
+CLUB_PAGE = b"<html><body><main><h1>Club FAQ</h1><h2>Fees</h2><p>We meet on Tuesdays at seven.</p></main></body></html>"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "utf-8\x00"])
+def test_a_saved_page_whose_charset_python_cannot_decode_with_is_refused_naming_the_file(
+    tmp_path: Path, charset: str
+) -> None:
+    """A charset Python cannot decode a page with (`undefined`, `punycode`, a NUL) is refused as an unknown one is."""
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml(f'Content-Type: text/html; charset="{charset}"', CLUB_PAGE))
+    with pytest.raises(FileError) as refused:  # raised UnicodeError / ValueError: a traceback from `kb import`
+        articles.read(article)
+    assert str(refused.value).startswith(str(article))
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"

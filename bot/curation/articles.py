@@ -168,5 +168,6 @@ def _saved_page(path: Path, data: bytes) -> bytes:
     charset = "utf-8" if charset.casefold() in ("us-ascii", "ascii") else charset  # UTF-8 is ASCII and more
     try:
         return body.decode(charset).encode("utf-8")
-    except (LookupError, UnicodeDecodeError):
-        raise FileError(path, f"its web page is not {charset} text, as it says; save the page as HTML first") from None
+    except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
+        shown = ascii(charset)[1:-1][:60]
+        raise FileError(path, f"its web page is not {shown} text, as it says; save the page as HTML first") from None
