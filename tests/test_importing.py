@@ -332,6 +332,19 @@ def test_a_saved_page_whose_charset_python_cannot_decode_with_is_refused_naming_
     assert str(refused.value).startswith(str(article))
 
 
+def test_a_saved_page_labelled_iso_8859_1_is_read_as_browsers_read_it(tmp_path: Path) -> None:
+    """A page labelled ISO-8859-1 is windows-1252 to browsers: its ’ € — “ ” are not C1 control characters."""
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        "<title>Club FAQ</title></head><body><main><h1>Club FAQ</h1><h2>Fees</h2>"
+        "<p>It’s 10 € a year — “cheap”.</p></main></body></html>"
+    ).encode("cp1252")
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml("Content-Type: text/html; charset=ISO-8859-1", page))
+    # drafted as "It\x92s 10 \x80 a year \x97 \x93cheap\x94.", and `kb publish` made it live so
+    assert _texts(article) == [("Fees", "It’s 10 € a year — “cheap”.")]
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"

@@ -165,9 +165,34 @@ def _saved_page(path: Path, data: bytes) -> bytes:
         raise FileError(path, "a page saved as a single file (MHTML) with no web page in it")
     declared = _META_CHARSET.search(body[:4096])
     charset = named or (declared[1].decode("ascii") if declared else "utf-8")
-    charset = "utf-8" if charset.casefold() in ("us-ascii", "ascii") else charset  # UTF-8 is ASCII and more
     try:
-        return body.decode(charset).encode("utf-8")
+        return _decoded(body, charset).encode("utf-8")
     except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
         shown = ascii(charset)[1:-1][:60]
         raise FileError(path, f"its web page is not {shown} text, as it says; save the page as HTML first") from None
+
+
+# The labels browsers read as windows-1252 (the WHATWG Encoding Standard's): to them a page labelled
+# ISO-8859-1 or ASCII is windows-1252, and Python's latin-1 made its ’ € — “ ” C1 control characters.
+_WINDOWS_1252_LABELS = frozenset(
+    {"ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100", "iso8859-1",
+     "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252", "x-cp1252"}
+)  # fmt: skip
+_ASCII_LABELS = frozenset({"ansi_x3.4-1968", "ascii", "us-ascii"})
+# windows-1252 as browsers decode it: the five bytes Python's cp1252 leaves undefined are the C1
+# characters of their number, so no page fails to decode.
+_WINDOWS_1252 = {byte: bytes([byte]).decode("cp1252", "ignore") or chr(byte) for byte in range(0x80, 0xA0)}
+
+
+def _decoded(body: bytes, charset: str) -> str:
+    """A saved page's bytes in the charset it names, read as browsers read that label (see
+    `_WINDOWS_1252_LABELS`); but a page said to be ASCII that is UTF-8 is UTF-8, which is ASCII and more."""
+    label = charset.strip().casefold()
+    if label in _ASCII_LABELS:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if label in _WINDOWS_1252_LABELS:
+        return body.decode("latin-1").translate(_WINDOWS_1252)
+    return body.decode(charset)
