@@ -345,6 +345,20 @@ def test_a_saved_page_labelled_iso_8859_1_is_read_as_browsers_read_it(tmp_path: 
     assert _texts(article) == [("Fees", "It’s 10 € a year — “cheap”.")]
 
 
+def test_a_notice_of_a_saved_page_names_a_line_of_the_file_it_is_at(tmp_path: Path) -> None:
+    """A notice of an .mhtml names the line of that file it is at, not the line of the page inside it."""
+    page = (
+        b"<html><head><title>Club FAQ</title></head><body><main>\n<h1>Club FAQ</h1>\n<h2>Fees</h2>\n"
+        b"<p>The fee is ten euros a year.</p>\n<!-- old fees\n<h2>Parking</h2>\n<p>Park behind the hall.</p>\n"
+        b"</main></body></html>"
+    )
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml("Content-Type: text/html", page))
+    [notice] = articles.read(article).notices
+    at = next(n for n, line in enumerate(article.read_text(encoding="utf-8").split("\n"), 1) if "<!--" in line)
+    assert notice.line == at  # said line 5 of saved.mhtml, which is its "Content-Type: multipart/related" header
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"

@@ -10,14 +10,15 @@ bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import re
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from pathlib import Path
 
 from bot.curation import restructured
-from bot.curation.blocks import Article, visible
+from bot.curation.blocks import Article, Notice, visible
 from bot.curation.markdown import from_markdown, inline_markdown
 from bot.curation.pages import from_html
 from bot.curation.plaintext import from_text, heading_of
@@ -39,7 +40,10 @@ def read(path: Path) -> Article:
     saved = path.suffix.lower() in SAVED_PAGE_SUFFIXES
     data = _read_bytes(path, MAX_SAVED_PAGE_BYTES if saved else MAX_ARTICLE_BYTES)
     if saved or _is_saved_page(data):
-        return _page(path, _text_of(path, _saved_page(path, data)))
+        page, lines = _saved_page(path, data)
+        article = _page(path, _text_of(path, page))
+        at = [Notice(lines[min(notice.line, len(lines)) - 1], notice.text) for notice in article.notices]
+        return dataclasses.replace(article, notices=tuple(at))  # at the lines of the file, not of the page in it
     text = _text_of(path, data)
     if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
         return _page(path, text)
@@ -150,15 +154,17 @@ def _is_saved_page(data: bytes) -> bool:
     return b"mime-version" in fields and fields.get(b"content-type", b"").startswith(b"multipart/related")
 
 
-def _saved_page(path: Path, data: bytes) -> bytes:
+def _saved_page(path: Path, data: bytes) -> tuple[bytes, list[int]]:
     """The web page of a page saved as a single file (MHTML), in UTF-8, read with the standard
-    library's `email`. Drafted as plain text, its MIME headers and its quoted-printable HTML
-    ("<h1>L= ibrary FAQ</h1>") had been passages."""
+    library's `email`, and the line of the file each of its lines is at (`_lines_in_file`). Drafted
+    as plain text, its MIME headers and its quoted-printable HTML ("<h1>L= ibrary FAQ</h1>") had
+    been passages."""
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
         page = message.get_body(preferencelist=("html",)) if isinstance(message, EmailMessage) else None
         body = page.get_payload(decode=True) if page is not None else None
         named = page.get_content_charset() if page is not None else None
+        lines = _lines_in_file(data, message, page) if page is not None else []
     except Exception:  # whatever the parser makes of a malformed message: parts nested past counting, ...
         raise FileError(path, "cannot be read as a page saved as a single file (MHTML)") from None
     if page is None or not isinstance(body, bytes):
@@ -166,10 +172,32 @@ def _saved_page(path: Path, data: bytes) -> bytes:
     declared = _META_CHARSET.search(body[:4096])
     charset = named or (declared[1].decode("ascii") if declared else "utf-8")
     try:
-        return _decoded(body, charset).encode("utf-8")
+        return _decoded(body, charset).encode("utf-8"), lines
     except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
         shown = ascii(charset)[1:-1][:60]
         raise FileError(path, f"its web page is not {shown} text, as it says; save the page as HTML first") from None
+
+
+def _lines_in_file(data: bytes, message: EmailMessage, page: MIMEPart) -> list[int]:
+    """The line of the file (from 1) each line of the saved page's part is at: one a line from where
+    its body starts (after the delimiter line of its place among the parts and its headers), but
+    where quoted-printable goes on over a soft line break (a line ending with "="); base64's lines
+    are all at the body's start. Read as the page's own, a notice's line was one of the MIME headers."""
+    lines = data.split(b"\n")
+    parts = list(message.walk())  # in the order the file holds them, each after a delimiter but the first
+    place = next(at for at, part in enumerate(parts) if part is page)
+    delimiters = {f"--{boundary}".encode("ascii", "surrogateescape") for p in parts if (boundary := p.get_boundary())}
+    opened = [at for at, line in enumerate(lines) if line.rstrip(b" \t\r") in delimiters]
+    head = opened[place - 1] + 1 if 0 < place <= len(opened) else 0
+    start = next((at + 1 for at in range(head, len(lines)) if not lines[at].strip(b"\r")), head)
+    end = next((at for at in opened if at > start), len(lines))
+    encoding = str(page.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "base64":
+        return [start + 1]
+    if encoding != "quoted-printable":
+        return list(range(start + 1, end + 1))
+    soft = [at for at in range(start, end) if not lines[at].rstrip(b" \t\r").endswith(b"=")]
+    return [start + 1] + [at + 2 for at in soft]
 
 
 # The labels browsers read as windows-1252 (the WHATWG Encoding Standard's): to them a page labelled
