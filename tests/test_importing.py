@@ -359,6 +359,13 @@ def test_a_notice_of_a_saved_page_names_a_line_of_the_file_it_is_at(tmp_path: Pa
     assert notice.line == at  # said line 5 of saved.mhtml, which is its "Content-Type: multipart/related" header
 
 
+def test_a_web_page_saved_under_an_mhtml_name_is_still_read_as_the_page_it_is(tmp_path: Path) -> None:
+    """An HTML page named `.mhtml` was read as the page it is; now it is refused, "with no web page in it"."""
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(b"<!DOCTYPE html>\n" + CLUB_PAGE)
+    assert _texts(article) == [("Fees", "We meet on Tuesdays at seven.")]
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"

@@ -5,7 +5,8 @@ as headings and paragraphs of plain text (`bot.curation.blocks`), each format by
 `read` checks the file first and raises `FileError` naming it: missing, a folder, binary (NUL
 bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from the name
 (`.md`, `.html`), or from the text when it starts like an HTML page. A page saved as a single file
-(`.mhtml`, `.mht`: a MIME message, the page and its pictures) is read as the web page it holds.
+(`.mhtml`, `.mht`: a MIME message, the page and its pictures) is read as the web page it holds;
+under such a name, a file that begins with markup (no MIME headers) is the web page it is.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ def read(path: Path) -> Article:
     """The article in the file at `path`; raises FileError naming the file."""
     saved = path.suffix.lower() in SAVED_PAGE_SUFFIXES
     data = _read_bytes(path, MAX_SAVED_PAGE_BYTES if saved else MAX_ARTICLE_BYTES)
-    if saved or _is_saved_page(data):
+    if _is_saved_page(data) or (saved and not _MARKUP.match(data)):
         page, lines = _saved_page(path, data)
         article = _page(path, _text_of(path, page))
         at = [Notice(lines[min(notice.line, len(lines)) - 1], notice.text) for notice in article.notices]
         return dataclasses.replace(article, notices=tuple(at))  # at the lines of the file, not of the page in it
+    if len(data) > MAX_ARTICLE_BYTES:  # a web page under a saved page's name, read as the page it is
+        raise FileError(path, f"{len(data)} bytes, more than the limit of {MAX_ARTICLE_BYTES}")
     text = _text_of(path, data)
-    if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
+    html = path.suffix.lower() in HTML_SUFFIXES or saved
+    if html or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
         return _page(path, text)
     if path.suffix.lower() in MARKDOWN_SUFFIXES | MDX_SUFFIXES:
         return from_markdown(text, mdx=path.suffix.lower() in MDX_SUFFIXES)
@@ -139,6 +143,9 @@ def _document_kind(path: Path, data: bytes) -> str | None:
 
 
 _HEADER = re.compile(rb"[A-Za-z][\w-]{0,60}:")  # a MIME header's line: "MIME-Version: 1.0"
+# A file that begins with markup, not with a MIME message's headers: a web page (under an .mhtml
+# name it was refused, "a page saved as a single file with no web page in it").
+_MARKUP = re.compile(rb"(?:\xef\xbb\xbf)?\s*<")
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]{1,40})", re.IGNORECASE)
 
 
