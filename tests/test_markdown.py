@@ -120,6 +120,24 @@ def test_an_html_table_in_a_markdown_page_is_read_as_a_table(tmp_path: Path) -> 
     assert "Day: Tuesday, Hours: closed." in text
 
 
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from the article at `path`."""
+    _title, found = drafts_of(articles.read(path))
+    return [(draft.section, draft.text) for draft in found]
+
+
+def test_an_html_table_in_markdown_is_not_left_out_as_a_sites_chrome(tmp_path: Path) -> None:
+    """A README's `<table class="menu">` is the article's own table: it was read as words, now it is left out whole."""
+    article = tmp_path / "cafe.md"
+    article.write_text(
+        "# Café\n\n## Menu\n\n"
+        '<table class="menu">\n<tr><th>Dish</th><th>Price</th></tr>\n'
+        "<tr><td>Soup of the day</td><td>4 euros</td></tr>\n</table>\n",
+        encoding="utf-8",
+    )
+    assert _texts(article) == [("Menu", "Dish: Soup of the day, Price: 4 euros.")]
+
+
 def test_escaped_emphasis_marks_are_themselves(tmp_path: Path) -> None:
     """Docs: "any punctuation escaped with a backslash is itself"; a pair of escaped marks was
     read as emphasis around the backslashes, "The \\special\\ offer", "Define \\\\init\\\\ first"."""

@@ -47,8 +47,13 @@ def from_html(text: str) -> Article:
 
 def html_blocks(fragment: str) -> list[Block]:
     """The blocks of a piece of HTML in another format's page (a `<table>` in Markdown, see
-    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row."""
-    return _parsed(fragment).content()
+    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row. It is
+    the article's own content, so no class, id or role makes it a site's chrome (a README's
+    `<table class="menu">` of dishes was left out whole); `<script>`, `<style>` and the like still are."""
+    parser = _PageParser(chrome=False)
+    parser.feed(_tags_never_ended_as_text(fragment))
+    parser.close()
+    return parser.content()
 
 
 def _parsed(page: str, *, own: bool = False) -> _PageParser:
