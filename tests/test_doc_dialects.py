@@ -210,6 +210,21 @@ def test_a_list_table_without_a_header_and_a_csv_table_read_as_tables(tmp_path: 
     ]
 
 
+def test_a_csv_table_cell_quoted_over_two_lines_stays_one_cell(tmp_path: Path) -> None:
+    """A quoted CSV cell may hold a line break (docutils reads it so): its second line became a row of its own."""
+    found = _imported(
+        tmp_path / "hours.rst",
+        "Club\n====\n\nHours\n-----\n\n"
+        '.. csv-table:: Opening hours\n   :header: "Day", "Hours"\n\n'
+        '   "Monday", "9-12 in the morning\n   and 14-17 in the afternoon"\n'
+        '   "Tuesday", "closed"\n',
+    )
+    # drafted: "Day: Monday, Hours: 9-12 in the morning. Day: and 14-17 in the afternoon. Day: Tuesday, ..."
+    assert found == [
+        ("Hours", "Day: Monday, Hours: 9-12 in the morning and 14-17 in the afternoon. Day: Tuesday, Hours: closed.")
+    ]
+
+
 def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
     """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
     the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""
