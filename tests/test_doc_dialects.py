@@ -225,6 +225,22 @@ def test_a_csv_table_cell_quoted_over_two_lines_stays_one_cell(tmp_path: Path) -
     ]
 
 
+def test_a_table_directives_option_continued_on_the_next_line_is_read_whole(tmp_path: Path) -> None:
+    """A `:header:` continued on an indented line is read whole; its rest and `:widths:` became rows."""
+    found = _imported(
+        tmp_path / "fees.rst",
+        "Club\n====\n\nFees\n----\n\n"
+        ".. csv-table:: Membership fees\n"
+        '   :header: "Membership type", "Price per year",\n'
+        '            "What it includes"\n'
+        "   :widths: 20, 20, 60\n\n"
+        '   "Single", "10 euros", "Entry to every meeting"\n',
+    )
+    assert found == [
+        ("Fees", "Membership type: Single, Price per year: 10 euros, What it includes: Entry to every meeting.")
+    ]
+
+
 def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
     """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
     the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""

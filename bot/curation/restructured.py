@@ -129,7 +129,10 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
             options: dict[str, str] = {}
             while body and _OPTION.match(body[0]):  # the directive's options (`:emphasize-lines:`), not its text
-                option, _, value = body.pop(0).strip()[1:].partition(":")
+                written = body.pop(0)
+                option, _, value = written.strip()[1:].partition(":")
+                while body and body[0].strip() and indent_of(body[0]) > indent_of(written):  # its value goes on
+                    value = f"{value} {body.pop(0).strip()}"
                 options[option.casefold()] = value.strip()
             name = (directive.group("name") or "").casefold()
             out += words.directive(name, directive.group("argument"), body, keep, options)
