@@ -241,6 +241,17 @@ def test_a_table_directives_option_continued_on_the_next_line_is_read_whole(tmp_
     ]
 
 
+def test_a_header_rows_option_that_is_no_number_is_no_header_not_a_traceback(tmp_path: Path) -> None:
+    """`:header-rows: ²` (a digit to `str.isdigit`, not to `int`) was a ValueError's traceback from `kb import`;
+    a count that is no number is no header, as a word there is."""
+    found = _imported(
+        tmp_path / "lockers.rst",
+        "Club\n====\n\nLockers\n-------\n\n.. list-table::\n   :header-rows: ²\n\n"
+        "   * - Size\n     - Price\n   * - Small\n     - 2\n",
+    )
+    assert found == [("Lockers", "• Size: Price\n• Small: 2")]
+
+
 def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
     """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
     the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""

@@ -135,8 +135,9 @@ _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")  # in a quoted cell: its lines are o
 
 
 def _count(value: str | None) -> int:
-    """A directive's count (`:header-rows: 1`); 0 when it is none."""
-    return int(value) if value and value.strip().isdigit() else 0
+    """A directive's count (`:header-rows: 1`); 0 when it is none (`isdecimal`: "²" is a digit to
+    `isdigit`, and `int` refused it with a traceback)."""
+    return int(value) if value and value.strip().isdecimal() else 0
 
 
 def _headed(
