@@ -252,6 +252,22 @@ def test_a_header_rows_option_that_is_no_number_is_no_header_not_a_traceback(tmp
     assert found == [("Lockers", "• Size: Price\n• Small: 2")]
 
 
+def test_a_glossary_entry_of_two_terms_keeps_them_apart_from_the_definition(tmp_path: Path) -> None:
+    """A glossary entry of several terms, a line each, keeps them out of the definition's sentence."""
+    text = "\n".join(
+        _texts(
+            tmp_path / "glossary.rst",
+            "Club\n====\n\nGlossary\n--------\n\n"
+            ".. glossary::\n\n"
+            "   Guest pass\n   Day pass\n      Lets a friend in for one day.\n\n"
+            "   Member card\n      Your card, with your photo.\n",
+        )
+    )
+    # drafted: "Guest pass Day pass Lets a friend in for one day.", the terms glued into the sentence
+    assert "Day pass Lets" not in text
+    assert "Member card: Your card, with your photo." in text
+
+
 def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
     """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
     the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""
