@@ -417,8 +417,8 @@ def test_articles_named_in_chinese_and_japanese_each_get_a_draft(tmp_path: Path)
 def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_updated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The title names the draft when the file's name cannot (`bicycles.yaml`), else `article`, numbered to
-    be free of drafts and live files alike; `--update` is refused: such a name is made up, no live file is its."""
+    """The title names the draft when the file's name cannot (`bicycles--1.yaml`), else `article`, numbered apart
+    from every name an article's own spells; `--update` is refused: such a name is made up, no live file is its."""
     folder = tmp_path / "knowledge"
     (folder / "drafts").mkdir(parents=True)
     (folder / "article.yaml").write_text("source: {title: Old}\npassages: []\n", encoding="utf-8")
@@ -429,10 +429,32 @@ def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_up
         (tmp_path / name).write_text(text, encoding="utf-8")
         code, said = kb(folder, "import", str(tmp_path / name))
         assert code == 0 and "--update" not in said
-    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article-2.yaml", "bicycles.yaml"]
+    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article--1.yaml", "bicycles--1.yaml"]
     capsys.readouterr()
     assert kb(folder, "import", str(tmp_path / "自行车.md"), "--update")[0] == 2
     assert "name the article after the live file it replaces" in capsys.readouterr().err
+
+
+def test_an_article_is_not_offered_update_of_a_file_another_article_was_named_after(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A live file named after another article's title is not offered to `faq.md` as its own to `--update`."""
+    chinese, english = tmp_path / "常见问题.md", tmp_path / "faq.md"
+    chinese.write_text("# FAQ\n\n## 会员\n\n会员费每年十欧元。\n", encoding="utf-8")
+    english.write_text("# FAQ\n\n## Fees\n\nThe fee is ten euros a year.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert kb(folder, "import", str(chinese))[0] == 0
+    assert kb(folder, "publish", "faq--1")[0] == 0  # (the review published `faq`: a title's name is apart now)
+    capsys.readouterr()
+    code, _ = kb(folder, "import", str(english))
+    # refused: "the live file faq.yaml already exists; ... (`kb import --update` makes a new version of it)";
+    # following the hint replaced the Chinese FAQ with the English one ("It replaced the earlier version")
+    assert code == 0 or "--update" not in capsys.readouterr().err
+    assert code == 0 and sorted(p.name for p in folder.glob("*.yaml")) == ["faq--1.yaml"]
+    assert kb(folder, "publish", "faq")[0] == 0 and sorted(p.name for p in folder.glob("*.yaml")) == [
+        "faq--1.yaml",
+        "faq.yaml",
+    ]
 
 
 def not_utf8_name(tmp_path: Path, stem: bytes, suffix: str) -> Path:
