@@ -210,6 +210,64 @@ def test_a_list_table_without_a_header_and_a_csv_table_read_as_tables(tmp_path: 
     ]
 
 
+def test_a_csv_table_cell_quoted_over_two_lines_stays_one_cell(tmp_path: Path) -> None:
+    """A quoted CSV cell may hold a line break (docutils reads it so): its second line became a row of its own."""
+    found = _imported(
+        tmp_path / "hours.rst",
+        "Club\n====\n\nHours\n-----\n\n"
+        '.. csv-table:: Opening hours\n   :header: "Day", "Hours"\n\n'
+        '   "Monday", "9-12 in the morning\n   and 14-17 in the afternoon"\n'
+        '   "Tuesday", "closed"\n',
+    )
+    # drafted: "Day: Monday, Hours: 9-12 in the morning. Day: and 14-17 in the afternoon. Day: Tuesday, ..."
+    assert found == [
+        ("Hours", "Day: Monday, Hours: 9-12 in the morning and 14-17 in the afternoon. Day: Tuesday, Hours: closed.")
+    ]
+
+
+def test_a_table_directives_option_continued_on_the_next_line_is_read_whole(tmp_path: Path) -> None:
+    """A `:header:` continued on an indented line is read whole; its rest and `:widths:` became rows."""
+    found = _imported(
+        tmp_path / "fees.rst",
+        "Club\n====\n\nFees\n----\n\n"
+        ".. csv-table:: Membership fees\n"
+        '   :header: "Membership type", "Price per year",\n'
+        '            "What it includes"\n'
+        "   :widths: 20, 20, 60\n\n"
+        '   "Single", "10 euros", "Entry to every meeting"\n',
+    )
+    assert found == [
+        ("Fees", "Membership type: Single, Price per year: 10 euros, What it includes: Entry to every meeting.")
+    ]
+
+
+def test_a_header_rows_option_that_is_no_number_is_no_header_not_a_traceback(tmp_path: Path) -> None:
+    """`:header-rows: ²` (a digit to `str.isdigit`, not to `int`) was a ValueError's traceback from `kb import`;
+    a count that is no number is no header, as a word there is."""
+    found = _imported(
+        tmp_path / "lockers.rst",
+        "Club\n====\n\nLockers\n-------\n\n.. list-table::\n   :header-rows: ²\n\n"
+        "   * - Size\n     - Price\n   * - Small\n     - 2\n",
+    )
+    assert found == [("Lockers", "• Size: Price\n• Small: 2")]
+
+
+def test_a_glossary_entry_of_two_terms_keeps_them_apart_from_the_definition(tmp_path: Path) -> None:
+    """A glossary entry of several terms, a line each, keeps them out of the definition's sentence."""
+    text = "\n".join(
+        _texts(
+            tmp_path / "glossary.rst",
+            "Club\n====\n\nGlossary\n--------\n\n"
+            ".. glossary::\n\n"
+            "   Guest pass\n   Day pass\n      Lets a friend in for one day.\n\n"
+            "   Member card\n      Your card, with your photo.\n",
+        )
+    )
+    # drafted: "Guest pass Day pass Lets a friend in for one day.", the terms glued into the sentence
+    assert "Day pass Lets" not in text
+    assert "Member card: Your card, with your photo." in text
+
+
 def test_a_restructuredtext_definition_list_keeps_its_term_apart_from_its_definition(tmp_path: Path) -> None:
     """A glossary's "Guest pass" over its indented definition read "Guest pass Lets a friend in for one day.":
     the term glued into the sentence, as no HTML page's `<dt>` or described setting is."""

@@ -301,6 +301,71 @@ def test_a_single_file_page_is_known_by_its_headers_and_its_pages_own_charset(tm
         articles.read(article)
 
 
+def _mhtml(part_headers: str, page: bytes) -> bytes:
+    """A page saved as a single file, as Chrome writes one: MIME headers, the page's part, the end."""
+    head = (
+        "From: <Saved by Blink>\nSubject: Club FAQ\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/related;\n\ttype="text/html";\n\tboundary="----B0UND----"\n\n\n'
+        f"------B0UND----\n{part_headers}\n\n"
+    )
+    return head.encode() + page + b"\n------B0UND------\n"
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from the article at `path`."""
+    _title, found = drafts_of(articles.read(path))
+    return [(draft.section, draft.text) for draft in found]
+
+
+CLUB_PAGE = b"<html><body><main><h1>Club FAQ</h1><h2>Fees</h2><p>We meet on Tuesdays at seven.</p></main></body></html>"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "utf-8\x00"])
+def test_a_saved_page_whose_charset_python_cannot_decode_with_is_refused_naming_the_file(
+    tmp_path: Path, charset: str
+) -> None:
+    """A charset Python cannot decode a page with (`undefined`, `punycode`, a NUL) is refused as an unknown one is."""
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml(f'Content-Type: text/html; charset="{charset}"', CLUB_PAGE))
+    with pytest.raises(FileError) as refused:  # raised UnicodeError / ValueError: a traceback from `kb import`
+        articles.read(article)
+    assert str(refused.value).startswith(str(article))
+
+
+def test_a_saved_page_labelled_iso_8859_1_is_read_as_browsers_read_it(tmp_path: Path) -> None:
+    """A page labelled ISO-8859-1 is windows-1252 to browsers: its ’ € — “ ” are not C1 control characters."""
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        "<title>Club FAQ</title></head><body><main><h1>Club FAQ</h1><h2>Fees</h2>"
+        "<p>It’s 10 € a year — “cheap”.</p></main></body></html>"
+    ).encode("cp1252")
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml("Content-Type: text/html; charset=ISO-8859-1", page))
+    # drafted as "It\x92s 10 \x80 a year \x97 \x93cheap\x94.", and `kb publish` made it live so
+    assert _texts(article) == [("Fees", "It’s 10 € a year — “cheap”.")]
+
+
+def test_a_notice_of_a_saved_page_names_a_line_of_the_file_it_is_at(tmp_path: Path) -> None:
+    """A notice of an .mhtml names the line of that file it is at, not the line of the page inside it."""
+    page = (
+        b"<html><head><title>Club FAQ</title></head><body><main>\n<h1>Club FAQ</h1>\n<h2>Fees</h2>\n"
+        b"<p>The fee is ten euros a year.</p>\n<!-- old fees\n<h2>Parking</h2>\n<p>Park behind the hall.</p>\n"
+        b"</main></body></html>"
+    )
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml("Content-Type: text/html", page))
+    [notice] = articles.read(article).notices
+    at = next(n for n, line in enumerate(article.read_text(encoding="utf-8").split("\n"), 1) if "<!--" in line)
+    assert notice.line == at  # said line 5 of saved.mhtml, which is its "Content-Type: multipart/related" header
+
+
+def test_a_web_page_saved_under_an_mhtml_name_is_still_read_as_the_page_it_is(tmp_path: Path) -> None:
+    """An HTML page named `.mhtml` was read as the page it is; now it is refused, "with no web page in it"."""
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(b"<!DOCTYPE html>\n" + CLUB_PAGE)
+    assert _texts(article) == [("Fees", "We meet on Tuesdays at seven.")]
+
+
 def test_a_word_document_is_named_as_such(tmp_path: Path) -> None:
     """A .docx (a ZIP inside) is refused as a Word document, with what to save it as."""
     article = tmp_path / "faq.docx"
@@ -352,8 +417,8 @@ def test_articles_named_in_chinese_and_japanese_each_get_a_draft(tmp_path: Path)
 def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_updated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The title names the draft when the file's name cannot (`bicycles.yaml`), else `article`, numbered to
-    be free of drafts and live files alike; `--update` is refused: such a name is made up, no live file is its."""
+    """The title names the draft when the file's name cannot (`bicycles--1.yaml`), else `article`, numbered apart
+    from every name an article's own spells; `--update` is refused: such a name is made up, no live file is its."""
     folder = tmp_path / "knowledge"
     (folder / "drafts").mkdir(parents=True)
     (folder / "article.yaml").write_text("source: {title: Old}\npassages: []\n", encoding="utf-8")
@@ -364,10 +429,32 @@ def test_a_name_no_id_can_spell_is_named_after_the_title_or_article_and_never_up
         (tmp_path / name).write_text(text, encoding="utf-8")
         code, said = kb(folder, "import", str(tmp_path / name))
         assert code == 0 and "--update" not in said
-    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article-2.yaml", "bicycles.yaml"]
+    assert sorted(p.name for p in (folder / "drafts").glob("*.yaml")) == ["article--1.yaml", "bicycles--1.yaml"]
     capsys.readouterr()
     assert kb(folder, "import", str(tmp_path / "自行车.md"), "--update")[0] == 2
     assert "name the article after the live file it replaces" in capsys.readouterr().err
+
+
+def test_an_article_is_not_offered_update_of_a_file_another_article_was_named_after(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A live file named after another article's title is not offered to `faq.md` as its own to `--update`."""
+    chinese, english = tmp_path / "常见问题.md", tmp_path / "faq.md"
+    chinese.write_text("# FAQ\n\n## 会员\n\n会员费每年十欧元。\n", encoding="utf-8")
+    english.write_text("# FAQ\n\n## Fees\n\nThe fee is ten euros a year.\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    assert kb(folder, "import", str(chinese))[0] == 0
+    assert kb(folder, "publish", "faq--1")[0] == 0  # (the review published `faq`: a title's name is apart now)
+    capsys.readouterr()
+    code, _ = kb(folder, "import", str(english))
+    # refused: "the live file faq.yaml already exists; ... (`kb import --update` makes a new version of it)";
+    # following the hint replaced the Chinese FAQ with the English one ("It replaced the earlier version")
+    assert code == 0 or "--update" not in capsys.readouterr().err
+    assert code == 0 and sorted(p.name for p in folder.glob("*.yaml")) == ["faq--1.yaml"]
+    assert kb(folder, "publish", "faq")[0] == 0 and sorted(p.name for p in folder.glob("*.yaml")) == [
+        "faq--1.yaml",
+        "faq.yaml",
+    ]
 
 
 def not_utf8_name(tmp_path: Path, stem: bytes, suffix: str) -> Path:

@@ -120,6 +120,48 @@ def test_an_html_table_in_a_markdown_page_is_read_as_a_table(tmp_path: Path) -> 
     assert "Day: Tuesday, Hours: closed." in text
 
 
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from the article at `path`."""
+    _title, found = drafts_of(articles.read(path))
+    return [(draft.section, draft.text) for draft in found]
+
+
+def test_an_html_table_in_markdown_is_not_left_out_as_a_sites_chrome(tmp_path: Path) -> None:
+    """A README's `<table class="menu">` is the article's own table: it was read as words, now it is left out whole."""
+    article = tmp_path / "cafe.md"
+    article.write_text(
+        "# Café\n\n## Menu\n\n"
+        '<table class="menu">\n<tr><th>Dish</th><th>Price</th></tr>\n'
+        "<tr><td>Soup of the day</td><td>4 euros</td></tr>\n</table>\n",
+        encoding="utf-8",
+    )
+    assert _texts(article) == [("Menu", "Dish: Soup of the day, Price: 4 euros.")]
+
+
+def test_an_html_table_inside_a_list_item_leaves_the_numbered_steps_whole(tmp_path: Path) -> None:
+    """An HTML table indented under step 1 leaves the numbered steps whole, step 1 keeping its number."""
+    article = tmp_path / "join.md"
+    article.write_text(
+        "# Club\n\n## Steps\n\n"
+        "1. Fill in the form at the desk.\n"
+        "   <table><tr><th>Field</th><th>Example</th></tr><tr><td>Name</td><td>Jane Doe</td></tr></table>\n"
+        "   Then hand it to the librarian, who stamps it.\n"
+        "2. Pay the fee of ten euros.\n"
+        "3. Collect your card.\n",
+        encoding="utf-8",
+    )
+    said = "\n".join(text for _section, text in _texts(article))
+    # CommonMark and GitHub read the table as step 1's; before today it was words of step 1, the steps whole.
+    # drafted: "Fill in the form at the desk." / "Field: Name, ..." / "Then hand it ...\n2. Pay the fee ...\n3. ..."
+    assert "1. Fill in the form at the desk." in said
+    # The review's `"stamps it.\n2. Pay the fee" not in said` refused step 1 ending with its own last sentence,
+    # as it did before today too; what it meant: that sentence is step 1's, no paragraph heading steps 2 and 3.
+    assert said == (
+        "1. Fill in the form at the desk. Field: Name, Example: Jane Doe. Then hand it to the librarian, who stamps"
+        " it.\n2. Pay the fee of ten euros.\n3. Collect your card."
+    )
+
+
 def test_escaped_emphasis_marks_are_themselves(tmp_path: Path) -> None:
     """Docs: "any punctuation escaped with a backslash is itself"; a pair of escaped marks was
     read as emphasis around the backslashes, "The \\special\\ offer", "Define \\\\init\\\\ first"."""

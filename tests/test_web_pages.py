@@ -7,6 +7,8 @@ row of data, and text that browsers never show (an iframe's fallback, an unclose
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.curation import articles
 from bot.curation.importing import drafts_of
 
@@ -181,6 +183,39 @@ def test_a_sections_own_header_in_the_main_content_keeps_its_heading() -> None:
         "<section><header><h2>Fees</h2></header><p>A card costs five euros.</p></section></main></body></html>"
     )
     assert html_texts(page) == [("Parking", "Park on Elm Street."), ("Fees", "A card costs five euros.")]
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The (section, text) of each passage `kb import` would draft from the article at `path`."""
+    _title, found = drafts_of(articles.read(path))
+    return [(draft.section, draft.text) for draft in found]
+
+
+JEKYLL_POST = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Club rules | Chess Club</title></head>
+<body><header class="site-header" role="banner"><a class="site-title" href="/">Chess Club</a></header>
+<main class="page-content" aria-label="Content"><div class="wrapper">
+<article class="post h-entry" itemscope itemtype="http://schema.org/BlogPosting">
+  <header class="post-header">
+    <h1 class="post-title p-name" itemprop="name headline">Club rules</h1>
+    <p class="post-meta"><time class="dt-published" datetime="2024-03-03T10:00:00+00:00">Mar 3, 2024
+      </time>• <span itemprop="author"><span class="p-author h-card" itemprop="name">Jane Doe</span></span></p>
+  </header>
+  <div class="post-content e-content" itemprop="articleBody">
+<h2 id="fees">Fees</h2>
+<p>The fee is ten euros a year.</p>
+  </div>
+</article>
+</div></main><footer class="site-footer h-card"></footer></body></html>
+"""
+
+
+def test_a_posts_date_and_author_in_its_header_are_not_a_passage(tmp_path: Path) -> None:
+    """The date and author in a post's `<header>` (Jekyll's default theme) are not a passage, as before."""
+    article = tmp_path / "rules.html"
+    article.write_text(JEKYLL_POST, encoding="utf-8")
+    # drafted: ("Introduction", "Mar 3, 2024 • Jane Doe") before the rules; before today's change, only the rules
+    assert _texts(article) == [("Fees", "The fee is ten euros a year.")]
 
 
 def test_a_comment_never_closed_hides_the_rest_of_the_page_as_in_a_browser() -> None:

@@ -8,13 +8,15 @@ nested tables counted, when what it holds is HTML as CommonMark reads it: a blan
 block, and a line after it that does not begin with a tag is Markdown (GitHub shows the Markdown of
 a cell set off by blank lines, a README's `<td>` over a blank line and `- item`) or, indented,
 code. Such a table is left to the Markdown reader, as before, and so is a table never ended. Each
-line is looked at once.
+line is looked at once. A table comes with how far its first line is indented: under a list item
+it is the item's (`bot.curation.markdown`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bot.curation import commonmark
 from bot.curation.blocks import Block
@@ -26,8 +28,16 @@ _CLOSES = re.compile(r"</table\s*>", re.IGNORECASE)
 _TAG = re.compile(r"^ {0,3}<")  # after a blank line, a line that goes on with the table's HTML
 
 
-def read(lines: list[str]) -> Iterator[str | tuple[Block, ...]]:
-    """`lines`, each HTML table among them as its blocks (`bot.curation.pages.html_blocks`)."""
+@dataclass(frozen=True)
+class Table:
+    """An HTML table read: its blocks, and how far its first line is indented."""
+
+    blocks: tuple[Block, ...]
+    indent: int
+
+
+def read(lines: list[str]) -> Iterator[str | Table]:
+    """`lines`, each HTML table among them as a `Table` of its blocks (`bot.curation.pages.html_blocks`)."""
     code = commonmark.code_lines(lines)
     at = 0
     while at < len(lines):
@@ -37,7 +47,7 @@ def read(lines: list[str]) -> Iterator[str | tuple[Block, ...]]:
             continue
         end, html = _table_end(lines, at)
         if html:
-            yield tuple(html_blocks("\n".join(lines[at:end])))
+            yield Table(tuple(html_blocks("\n".join(lines[at:end]))), len(lines[at]) - len(lines[at].lstrip(" ")))
         else:
             yield from lines[at:end]
         at = end

@@ -541,7 +541,7 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
     changes every month; with a database the file is there, not in the folder): the draft may have
     that name, its ids are numbered as if that file were gone, and `kb publish` replaces the file
     (or makes it live as any draft, if there is none by then). An article whose name spells no
-    draft's name (`常见问题.md`) is named after its title, or `article`, numbered to be free (`_named`)."""
+    draft's name (`常见问题.md`) is named after its title, or `article`, numbered apart (`_named`)."""
     article = articles.read(path)
     spelled = ids.slug(path.stem, 60)
     if update and not spelled:  # its name is made up anew each time: no live file is its own
@@ -595,15 +595,17 @@ def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> 
 
 
 def _named(knowledge_dir: Path, base: str) -> str:
-    """The first name of `base`, `base-2`, `base-3`, ... that no draft, live file or file of the folder's
-    own has: for an article whose file's name spells none. Every such article had been `article.yaml`,
-    and `kb import docs/*.md` of a community that names its files in Chinese drafted only the first
-    (suggesting `--update`, which would have replaced it with the next)."""
+    """The first name of `base--1`, `base--2`, ... that no draft or live file has: for an article whose
+    file's name spells none. Every such article had been `article.yaml`, and `kb import docs/*.md` of
+    a community that names its files in Chinese drafted only the first (suggesting `--update`, which
+    would have replaced it with the next). The two hyphens keep such names apart from every name an
+    article's own spells (`ids.slug` joins words with one): `常见问题.md`, titled "FAQ", had taken
+    `faq.yaml`, and `kb import faq.md` was then offered `--update` of it, which replaced that FAQ."""
     n = 1
     while True:
-        name = f"{base}.yaml" if n == 1 else f"{ids.with_number(base, n)}.yaml"
+        name = f"{base}--{n}.yaml"
         places = (knowledge_dir / DRAFTS_DIR / name, knowledge_dir / name)
-        if name not in OWN_FILES and not any(os.path.lexists(place) for place in places):
+        if not any(os.path.lexists(place) for place in places):
             return name
         n += 1
 

@@ -26,6 +26,7 @@ from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
 from bot.curation.templates import site_page, template_notices, unread_front_matter
 from bot.questions import INTERROGATIVE
 
+_ESCAPABLE = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: escaped with a backslash, each is itself
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
 
@@ -298,9 +299,17 @@ class _MarkdownReader:
             self.quoted = (not self.lines or self.quoted) and quoted
             self.lines.append(line)
 
-    def take(self, blocks: tuple[Block, ...]) -> None:
-        """Blocks read apart (an HTML table's, `bot.curation.htmltables`), after what was open: a
-        table ends a paragraph, a list and indented code as any line at the margin does."""
+    def take(self, table: htmltables.Table) -> None:
+        """An HTML table's blocks, read apart (`bot.curation.htmltables`), after what was open: a
+        table ends a paragraph, a list and indented code as any line at the margin does. Indented
+        under a list item being read, a table of paragraphs (a table of data: its sentences) is the
+        item's, as CommonMark reads it: its text goes on the item's, and the list goes on (the table
+        had ended the list, and the item's next line headed the steps after it)."""
+        blocks = table.blocks
+        plain = all(not block.heading and not block.code for block in blocks)
+        if plain and self.mark and self.lines and self.list_indent is not None and table.indent > self.list_indent:
+            self.lines += [_ESCAPABLE.sub(r"\\\g<0>", block.text) for block in blocks]  # plain text, not Markdown
+            return
         if self.indented:
             self._add(Block(code_text("\n".join(self.indented)), code=True))
             self.indented.clear()

@@ -47,8 +47,13 @@ def from_html(text: str) -> Article:
 
 def html_blocks(fragment: str) -> list[Block]:
     """The blocks of a piece of HTML in another format's page (a `<table>` in Markdown, see
-    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row."""
-    return _parsed(fragment).content()
+    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row. It is
+    the article's own content, so no class, id or role makes it a site's chrome (a README's
+    `<table class="menu">` of dishes was left out whole); `<script>`, `<style>` and the like still are."""
+    parser = _PageParser(chrome=False)
+    parser.feed(_tags_never_ended_as_text(fragment))
+    parser.close()
+    return parser.content()
 
 
 def _parsed(page: str, *, own: bool = False) -> _PageParser:
@@ -284,7 +289,8 @@ class _PageParser(HTMLParser):
     An element left out is followed with what is open inside it (`_Skipped`); the main content by
     its tag's depth: the end tag of the same name at the same depth closes it. An `<aside>` and a
     `<header>` are left out unless they stand inside the main content (a note of the article itself,
-    the header of the article or of a section of it)."""
+    the header of the article or of a section of it); of such a `<header>` only the headings are
+    read (a post's date and author under its title, Jekyll's `post-meta`, had been a passage)."""
 
     def __init__(self, *, chrome: bool = True, spared: set[tuple[int, int]] | None = None, own: bool = False) -> None:
         super().__init__(convert_charrefs=True)
@@ -301,6 +307,7 @@ class _PageParser(HTMLParser):
         self._by_attributes = False  # the element being left out was chosen by class, id or role
         self._skip: _Skipped | None = None  # the element being left out
         self._main: _Open | None = None  # the main element we are in
+        self._header: _Open | None = None  # a <header> inside it: only its headings are read
         self._in_title = False
         self._heading = False
         self._heading_id = ""  # the id of the heading being read
@@ -345,6 +352,10 @@ class _PageParser(HTMLParser):
             self._by_attributes = by_attributes and tag not in _SKIPPED
             self._skip_at = self.getpos()
             return
+        if self._header is not None:
+            self._header.enter(tag)
+        elif tag == "header" and self._main is not None and not self._own:
+            self._header = _Open(tag)
         if self._main is not None:
             self._main.enter(tag)
         elif tag not in _VOID and _is_main(tag, named):
@@ -409,9 +420,11 @@ class _PageParser(HTMLParser):
                 self._lists.pop()
             if tag in ("li", "ul", "ol"):
                 self._item = ""  # an item without text (an image) gives its mark to nothing after it
+        if self._header is not None and self._header.leave(tag):
+            self._header = None
         if self._main is not None and self._main.leave(tag):
             self._flush()
-            self._main = None
+            self._main = self._header = None
 
     def parse_marked_section(self, i: int, report: bool = True) -> int:
         """`<![if ...]>` and `<![CDATA[...]]>` as the standard parser reads them; any other `<![`
@@ -443,7 +456,7 @@ class _PageParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title = oneline(self.title + " " + data)
-        elif self._skip is None:
+        elif self._skip is None and (self._header is None or self._heading):
             self._text.append(data)
 
     def close(self) -> None:

@@ -129,7 +129,10 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             body, at = _body(lines, at + 1, len(directive.group("indent")))
             options: dict[str, str] = {}
             while body and _OPTION.match(body[0]):  # the directive's options (`:emphasize-lines:`), not its text
-                option, _, value = body.pop(0).strip()[1:].partition(":")
+                written = body.pop(0)
+                option, _, value = written.strip()[1:].partition(":")
+                while body and body[0].strip() and indent_of(body[0]) > indent_of(written):  # its value goes on
+                    value = f"{value} {body.pop(0).strip()}"
                 options[option.casefold()] = value.strip()
             name = (directive.group("name") or "").casefold()
             out += words.directive(name, directive.group("argument"), body, keep, options)
@@ -286,7 +289,8 @@ class _Words:
             inner = [argument] if argument and not titled else []
             # the body without its indent, so that an argument going on over it is not a term over a definition
             apart = "\n\n" if body and not body[0].strip() else "\n"
-            read = self.nested(apart.join([*inner, code_text("\n".join(body))]))
+            text = code_text("\n".join(body))
+            read = self.nested(apart.join([*inner, _glossary_terms(text) if name == "glossary" else text]))
             if described:  # a setting's description, its warning and its default are one answer
                 read = _prose_joined(read)
             if titled:
@@ -404,6 +408,25 @@ def _title_at(lines: list[str], at: int) -> tuple[str, tuple[str, bool], int] | 
     if under and len(lines[at + 1].rstrip()) >= len(line.rstrip()) and (at == 0 or not lines[at - 1].strip()):
         return line.strip(), (under.group(1), False), 2
     return None
+
+
+def _glossary_terms(text: str) -> str:
+    """A glossary's text with each entry of several terms, a line each over one definition ("Guest
+    pass" over "Day pass" over the indented text, as Sphinx's glossary allows), on one term's line:
+    "Guest pass, Day pass". The lines had been read as a paragraph with the definition, "Guest pass
+    Day pass Lets a friend in for one day."."""
+    lines, out, at = text.split("\n"), [], 0
+    while at < len(lines):
+        end = at
+        while end < len(lines) and lines[end].strip() and not indent_of(lines[end]):
+            end += 1
+        defined = end < len(lines) and lines[end].strip() and indent_of(lines[end]) > 0
+        if end - at > 1 and defined:
+            out.append(", ".join(line.strip() for line in lines[at:end]))
+        else:
+            out += lines[at : max(end, at + 1)]
+        at = max(end, at + 1)
+    return "\n".join(out)
 
 
 def _body(lines: list[str], at: int, indent: int) -> tuple[list[str], int]:

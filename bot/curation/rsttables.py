@@ -106,8 +106,9 @@ def listed(lines: list[str], options: Mapping[str, str], inline: Callable[[str],
 def delimited(lines: list[str], options: Mapping[str, str], inline: Callable[[str], str]) -> list[str]:
     """A `.. csv-table::`'s body (its common indent dropped) as Markdown, read as its options say:
     `:header:` (a row of its own, in CSV), `:header-rows:`, `:delim:` (a character, `tab` or
-    `space`), `:quote:`, `:escape:`, and `:keepspace:`. A table kept in another file (`:file:`,
-    `:url:`) has no body here, and gives nothing."""
+    `space`), `:quote:`, `:escape:`, and `:keepspace:`. A quoted cell may go on over lines, as
+    docutils reads it: they are one text. A table kept in another file (`:file:`, `:url:`) has no
+    body here, and gives nothing."""
     delim = options.get("delim") or ","
     delim = {"tab": "\t", "space": " ", "comma": ","}.get(delim, delim[0])
     quote, escape = (options.get("quote") or '"')[0], (options.get("escape") or "")[:1] or None
@@ -120,7 +121,7 @@ def delimited(lines: list[str], options: Mapping[str, str], inline: Callable[[st
             escapechar=escape,
             skipinitialspace="keepspace" not in options,
         )
-        return [[cell.strip() for cell in row] for row in found if any(cell.strip() for cell in row)]
+        return [[_LINE_BREAK.sub(" ", cell.strip()) for cell in row] for row in found if any(c.strip() for c in row)]
 
     try:
         rows = read("\n".join(lines))
@@ -130,9 +131,13 @@ def delimited(lines: list[str], options: Mapping[str, str], inline: Callable[[st
     return _headed(rows, _count(options.get("header-rows")), header, inline)
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")  # in a quoted cell: its lines are one text (it had ended the row)
+
+
 def _count(value: str | None) -> int:
-    """A directive's count (`:header-rows: 1`); 0 when it is none."""
-    return int(value) if value and value.strip().isdigit() else 0
+    """A directive's count (`:header-rows: 1`); 0 when it is none (`isdecimal`: "²" is a digit to
+    `isdigit`, and `int` refused it with a traceback)."""
+    return int(value) if value and value.strip().isdecimal() else 0
 
 
 def _headed(
