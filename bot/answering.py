@@ -254,7 +254,7 @@ class Answerer:
         that is not, when another is, the fallback that says which one is not (see `bot.questions`).
         The answer is the first of them; `also` holds the rest."""
         lines = _cut(question)  # its line breaks kept, for telling its questions apart
-        if not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
+        if "\n" in lines and not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
             lines = chat.without_chat_lines(lines, self._chatting)  # "Hello!" over the questions, "Thanks, Ann" under
         whole = self._answer(lines.replace("\n", " "))
         if whole.outcome not in (Outcome.ANSWERED, Outcome.FALLBACK):
