@@ -219,6 +219,12 @@ def still_gets(question: str, other: str) -> str:
     return _("Asked now, {wording} still gets `{other}`.").format(wording=quoted(question), other=other)
 
 
+def still_unanswered(question: str) -> str:
+    """A question given to a passage by `add` or `edit` that, asked now, gets no answer at all (as
+    `aliased` says it): too few of its words are the passage's, or it is too short to match."""
+    return _("Asked now, {wording} is still not answered.").format(wording=quoted(question))
+
+
 def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
