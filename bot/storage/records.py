@@ -44,9 +44,11 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 100_000
 _INSERTS = {
     "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-    # one vote per user and passage (migration 0009's key): a new one replaces the user's earlier vote
+    # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
+    # and an older one, written late (its instance queued it while the database was away), does not
+    # replace a newer one: the last press counts, whichever instance writes it first.
     "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (platform, user_hash, passage_id)"
-    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful",
+    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful WHERE votes.at <= EXCLUDED.at",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
