@@ -496,6 +496,51 @@ def test_stats_and_votes_count_nothing_older_than_the_retention_period_between_d
     store.close()
 
 
+def test_kb_gaps_would_answer_keeps_questions_for_the_configured_retention_period(
+    tmp_path: Path, kdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `retention_days: 365` in the config, `kb gaps --would-answer` deletes no question younger than
+    that: it opens the gaps database with the default 90 days, whose purge deletes what the config keeps."""
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"retention_days: 365\ndata_dir: {data}\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(config))
+    old = GapStore(data, retention_days=365, clock=lambda: time.time() - 200 * DAY)
+    old.record_question("telegram", "1", "do you sell tickets at the door", ["ticket", "door"], None)
+    old.close()
+    out = io.StringIO()
+    assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(kdir)], out=out) == 0, out.getvalue()
+    kept = GapStore(data, retention_days=365)
+    try:
+        assert [g.questions[0] for g in kept.gaps()] == ["do you sell tickets at the door"]
+    finally:
+        kept.close()
+
+
+@pytest.mark.parametrize("command", [["gaps"], ["stats"], ["history"]])
+def test_kb_commands_reading_the_data_folder_alone_keep_the_configured_retention_period(
+    tmp_path: Path, kdir: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A folder whose knowledge does not load: `kb gaps`, `kb stats` and `kb history` read the data folder
+    alone, and open the gaps database with the config's `retention_days`, not the default 90 days, whose
+    purge deleted a question the config keeps."""
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"retention_days: 365\ndata_dir: {data}\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(config))
+    old = GapStore(data, retention_days=365, clock=lambda: time.time() - 200 * DAY)
+    old.record_question("telegram", "1", "do you sell tickets at the door", ["ticket", "door"], None)
+    old.close()
+    (kdir / "broken.yaml").write_text("passages: [\n", encoding="utf-8")  # a hand edit gone wrong
+    out = io.StringIO()
+    assert cli.main(["kb", *command, "--knowledge", str(kdir)], out=out) == 0, out.getvalue()
+    kept = GapStore(data, retention_days=365)
+    try:
+        assert [g.questions[0] for g in kept.gaps()] == ["do you sell tickets at the door"]
+    finally:
+        kept.close()
+
+
 def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
     backend: Backend, kdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
