@@ -142,12 +142,27 @@ NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other
 NO_GAPS = N_("No unanswered questions recorded.")
 # a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too,
 # so it goes to the moderator's private chat with the bot
-GAPS_IN_PRIVATE = N_("The list holds what members asked: send /kb_gaps to me in a private chat.")
 GAPS_SENT_PRIVATELY = N_("The list holds what members asked, so I sent it to you in our private chat.")
 GAPS_START_FIRST = N_(
     "The list holds what members asked, so I send it privately, but Telegram does not let me write to you "
     "first: open a private chat with me, press Start, then send /kb_gaps here again."
 )
+
+
+def posting_anonymously(command: str, *, listed: bool) -> str:
+    """An administrator posting anonymously, as the group, has no private chat the reply could go to; as
+    themselves they are an administrator of the group, a moderator there (`listed`: the config also
+    names moderators by id, who may send it in a private chat)."""
+    if listed:
+        return _(
+            "My reply quotes what members asked, so I send it only to a private chat, and you are posting "
+            "anonymously: send {command} here as yourself, not anonymously, or, if the config lists you as "
+            "a moderator, to me in a private chat."
+        ).format(command=command)
+    return _(
+        "My reply quotes what members asked, so I send it only to a private chat, and you are posting "
+        "anonymously: send {command} here as yourself, not anonymously."
+    ).format(command=command)
 
 
 def no_passage(passage_id: str) -> str:

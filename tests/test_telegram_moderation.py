@@ -33,6 +33,8 @@ MODERATOR_CHAT = PRIVATE
 STRANGER = OTHER  # Bo, not a moderator
 STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
 ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy", "username": "cy_admin"}
+ADMIN_CHAT = {"id": ADMIN["id"], "type": "private", "first_name": "Cy"}
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
 WIFI_QUESTION = "What is the wifi password?"
 
@@ -51,13 +53,14 @@ def kb_folder(knowledge: Path) -> Path:
     return knowledge
 
 
-def service(backend: Backend, *, group_admins: bool = False) -> Service:
+def service(backend: Backend, *, group_admins: bool = False, listed: bool = True) -> Service:
     """The core with Ann as the one moderator by id, a data folder in the test's tmp_path, no cooldown in the way.
 
-    With `group_admins`, the admins of GROUP (the one chat the config names) are moderators there.
+    With `group_admins`, the admins of GROUP (the one chat the config names) are moderators there; without
+    `listed`, no one is a moderator by id.
     """
     moderators = Moderators(
-        telegram_users=frozenset({str(MODERATOR["id"])}),
+        telegram_users=frozenset({str(MODERATOR["id"])} if listed else ()),
         telegram_group_admins=group_admins,
         telegram_admin_chats=frozenset({str(GROUP["id"])}),
     )
@@ -374,6 +377,22 @@ async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_s
     assert to_admin[:1] == [403]
     assert [str(call.params["chat_id"]) for call in sent] == [str(ADMIN["id"]), str(GROUP["id"])]
     assert "1234 5678" in shown(sent[0])
+
+
+async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_refused(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """Where a group's admins moderate (no one listed by id), an anonymous admin's /kb_gaps in the group is
+    told a way that works: the advice "send /kb_gaps to me in a private chat" ends in "only moderators can"."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        before = len(fake.called("sendMessage"))
+        message = {"message_id": 77, "date": 0, "chat": GROUP, "from": ANONYMOUS, "text": "/kb_gaps"}
+        fake.push({"message": {**message, "sender_chat": GROUP, "entities": entities("/kb_gaps")}})
+        [advice] = (await fake.wait_for("sendMessage", before + 1))[before:]
+        followed = await say(fake, ADMIN_CHAT, "/kb_gaps", user=ADMIN)  # the advice followed, by the admin
+    dead_end = "to me in a private chat" in shown(advice) and shown(followed) == NOT_MODERATOR
+    assert not dead_end, (shown(advice), shown(followed))
 
 
 @pytest.mark.parametrize("group_admins", [False, True])

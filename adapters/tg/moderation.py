@@ -237,11 +237,14 @@ async def _gaps_in_private(
     too, so it goes to the moderator's private chat with the bot (a group administrator is a moderator
     only in the group: there they ask for it), and the group reads one line saying so. Telegram lets a
     bot write only to a user who has opened a chat with it; one who has not is told to. An anonymous
-    administrator, posting as the group, has no private chat to send it to."""
+    administrator, posting as the group, has no private chat to send it to: they are told to send it
+    as themselves (or, if moderators are listed by id, in a private chat), and nothing is done."""
     language = messages.choose(asker.language)
     target, user = Target.for_message(message), message.from_user
     if user is None or message.sender_chat is not None:
-        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, language))
+        with messages.speaking(language):
+            advice = messages.posting_anonymously("/kb_gaps", listed=bool(service.moderator_ids(PLATFORM)))
+        await send_text(context, target, advice)
         return
     reply = await in_thread(service.moderate, request, asker)
     try:
