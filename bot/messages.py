@@ -140,13 +140,25 @@ ADMIN_UNCHECKED = N_(
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
-# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too,
-# so it goes to the moderator's private chat with the bot
-GAPS_SENT_PRIVATELY = N_("The list holds what members asked, so I sent it to you in our private chat.")
-GAPS_START_FIRST = N_(
-    "The list holds what members asked, so I send it privately, but Telegram does not let me write to you "
-    "first: open a private chat with me, press Start, then send /kb_gaps here again."
-)
+# A moderator's /kb_gaps, /kb_dismiss or /kb_alias in a Telegram group: the reply quotes what members
+# asked, in their private chats too, so it goes to the moderator's private chat with the bot, and the
+# group reads one of these.
+SENT_PRIVATELY = N_("My reply quotes what members asked, so I sent it to you in our private chat.")
+
+
+def not_sent_privately(command: str, *, done: bool) -> str:
+    """Why the reply to `command` did not reach the moderator's private chat: Telegram lets a bot write
+    only to a user who opened a chat with it. `done`: the command was done (a gap dismissed or aliased),
+    so it is not to be sent again; else it is, once the chat is open."""
+    if done:
+        return _(
+            "Done, but my reply quotes what members asked, so I send it only to our private chat, and Telegram "
+            "does not let me write to you first: open a private chat with me and press Start to get such replies."
+        )
+    return _(
+        "My reply quotes what members asked, so I send it only to our private chat, but Telegram does not let "
+        "me write to you first: open a private chat with me, press Start, then send {command} here again."
+    ).format(command=command)
 
 
 def posting_anonymously(command: str, *, listed: bool) -> str:

@@ -37,6 +37,7 @@ ADMIN_CHAT = {"id": ADMIN["id"], "type": "private", "first_name": "Cy"}
 ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
 WIFI_QUESTION = "What is the wifi password?"
+PRIVATE_QUESTION = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -355,7 +356,7 @@ async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private
         sent = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=2)
     to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
     to_moderator = [shown(call) for call in sent if str(call.params["chat_id"]) == str(MODERATOR["id"])]
-    assert to_group == ["The list holds what members asked, so I sent it to you in our private chat."]
+    assert to_group == ["My reply quotes what members asked, so I sent it to you in our private chat."]
     assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
 
 
@@ -379,6 +380,28 @@ async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_s
     assert "1234 5678" in shown(sent[0])
 
 
+async def test_a_group_admins_dismiss_and_alias_in_the_group_do_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A group admin (a moderator only in the group) must dismiss or alias gaps there; the group is not shown
+    a member's private question, which /kb_gaps now keeps out of the group for that very reason."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        await say(fake, STRANGER_CHAT, "My address is 12 Elm Street, is there a cloakroom?", user=STRANGER)
+        await say(fake, ADMIN_CHAT, "/start", user=ADMIN)  # the admin's private chat is open
+        before = len(fake.called("sendMessage"))
+        fake.message(GROUP, "/kb_gaps", user=ADMIN)
+        await fake.wait_for("sendMessage", before + 2)
+        dismissed = await say(fake, GROUP, "/kb_dismiss 1", user=ADMIN)
+        aliased = await say(fake, GROUP, "/kb_alias code-of-conduct | 1", user=ADMIN)
+    to_group = [shown(c) for c in fake.called("sendMessage") if str(c.params["chat_id"]) == str(GROUP["id"])]
+    assert shown(dismissed).startswith("Dismissed") or "private" in shown(dismissed), shown(dismissed)
+    assert shown(aliased).startswith("Attached") or "private" in shown(aliased), shown(aliased)
+    leaked = [text for text in to_group if "1234 5678" in text or "12 Elm Street" in text]
+    assert not leaked, leaked
+
+
 async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_refused(
     fake: FakeTelegram, backend: Backend
 ) -> None:
@@ -393,6 +416,24 @@ async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_r
         followed = await say(fake, ADMIN_CHAT, "/kb_gaps", user=ADMIN)  # the advice followed, by the admin
     dead_end = "to me in a private chat" in shown(advice) and shown(followed) == NOT_MODERATOR
     assert not dead_end, (shown(advice), shown(followed))
+
+
+async def test_a_gap_dismissed_in_a_group_by_an_admin_the_bot_cannot_write_to_is_dismissed_and_said_so(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A group administrator who never opened a chat with the bot dismisses a gap in the group: the gap is
+    dismissed, and the group reads that it was done and how to get such replies, without the gap's words,
+    and without "send it again" (a second /kb_dismiss 1 would dismiss the next gap)."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    fake.never_started(ADMIN)
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        [line] = await ask_in_group(fake, "/kb_dismiss 1", ADMIN, replies=1)
+        await say(fake, ADMIN_CHAT, "/start", user=ADMIN)
+        listing, _ = await ask_in_group(fake, "/kb_gaps", ADMIN, replies=2)
+    assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done, but my reply quotes")
+    assert "press Start" in shown(line) and "again" not in shown(line) and "1234 5678" not in shown(line)
+    assert str(listing.params["chat_id"]) == str(ADMIN["id"]) and shown(listing) == "No unanswered questions recorded."
 
 
 @pytest.mark.parametrize("group_admins", [False, True])

@@ -72,6 +72,12 @@ USAGE = {
     "kb_find": "/kb_find WORDS (the passages that match, with the ids the other commands take)",
 }
 
+# The commands whose reply may quote what members asked the bot, in their private chats too: /kb_gaps
+# lists their questions, /kb_dismiss names the gap in its words, /kb_alias attaches a gap's wordings (or
+# typed words with a recorded wording) and names those still open. Sent in a group, the reply goes to
+# the moderator's private chat with the bot (`_in_private`).
+QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias"})
+
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
     BotCommand("kb_edit", "Edit a passage: ID | section=... | text=... | questions=..."),
@@ -223,36 +229,38 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     except UsageError as exc:
         await send_text(context, target, str(exc))
         return
-    if request.command == "gaps" and message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, asker):
-        await _gaps_in_private(service, context, message, request, asker)
+    private = request.command in QUOTES_MEMBERS and message.chat.type in GROUP_TYPES
+    if private and await in_thread(service.is_moderator, asker):
+        await _in_private(service, context, message, request, asker)
         return
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))
 
 
-async def _gaps_in_private(
+async def _in_private(
     service: Service, context: ContextTypes.DEFAULT_TYPE, message: Message, request: Request, asker: Asker
 ) -> None:
-    """A moderator's /kb_gaps in a group: the list quotes what members asked, in their private chats
-    too, so it goes to the moderator's private chat with the bot (a group administrator is a moderator
-    only in the group: there they ask for it), and the group reads one line saying so. Telegram lets a
-    bot write only to a user who has opened a chat with it; one who has not is told to. An anonymous
-    administrator, posting as the group, has no private chat to send it to: they are told to send it
-    as themselves (or, if moderators are listed by id, in a private chat), and nothing is done."""
-    language = messages.choose(asker.language)
-    target, user = Target.for_message(message), message.from_user
-    if user is None or message.sender_chat is not None:
-        with messages.speaking(language):
-            advice = messages.posting_anonymously("/kb_gaps", listed=bool(service.moderator_ids(PLATFORM)))
-        await send_text(context, target, advice)
-        return
-    reply = await in_thread(service.moderate, request, asker)
-    try:
-        await send(context, Target(chat_id=user.id), plain_messages(reply.text))
-    except Forbidden:
-        await send_text(context, target, messages.say(messages.GAPS_START_FIRST, language))
-        return
-    await send_text(context, target, messages.say(messages.GAPS_SENT_PRIVATELY, language))
+    """A moderator's command in a group whose reply quotes what members asked, in their private chats
+    too (`QUOTES_MEMBERS`): the reply goes to the moderator's private chat with the bot (a group
+    administrator is a moderator only in the group: there they send it), and the group reads one line
+    saying so. Telegram lets a bot write only to a user who has opened a chat with it; the group reads
+    how to, and whether the command was done. An anonymous administrator, posting as the group, has
+    no private chat: they are told to send it as themselves (or, if moderators are listed by id, in a
+    private chat), and nothing is done."""
+    target, user, command = Target.for_message(message), message.from_user, f"/{PREFIX}{request.command}"
+    with messages.speaking(messages.choose(asker.language)):
+        if user is None or message.sender_chat is not None:
+            listed = bool(service.moderator_ids(PLATFORM))
+            await send_text(context, target, messages.posting_anonymously(command, listed=listed))
+            return
+        reply = await in_thread(service.moderate, request, asker)
+        try:
+            await send(context, Target(chat_id=user.id), plain_messages(reply.text))
+        except Forbidden:
+            done = request.command != "gaps" and not reply.refused
+            await send_text(context, target, messages.not_sent_privately(command, done=done))
+            return
+        await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
 
 def command_of(message: Message) -> tuple[str, str]:
