@@ -146,15 +146,25 @@ NO_GAPS = N_("No unanswered questions recorded.")
 SENT_PRIVATELY = N_("My reply quotes what members asked, so I sent it to you in our private chat.")
 
 
-def not_sent_privately(command: str, *, done: bool) -> str:
+def not_sent_privately(command: str, *, blocked: bool, done: bool) -> str:
     """Why the reply to `command` did not reach the moderator's private chat: Telegram lets a bot write
-    only to a user who opened a chat with it. `done`: the command was done (a gap dismissed or aliased),
-    so it is not to be sent again; else it is, once the chat is open."""
+    only to a user who opened a chat with it (and has not blocked it). `done`: the command was done
+    (a gap dismissed or aliased), so it is not to be sent again; else it is, once the chat is open."""
+    if done and blocked:
+        return _(
+            "Done, but my reply quotes what members asked, so I send it only to our private chat, and you have "
+            "blocked me there: unblock me to get such replies."
+        )
     if done:
         return _(
             "Done, but my reply quotes what members asked, so I send it only to our private chat, and Telegram "
             "does not let me write to you first: open a private chat with me and press Start to get such replies."
         )
+    if blocked:
+        return _(
+            "My reply quotes what members asked, so I send it only to our private chat, but you have blocked me "
+            "there: unblock me, then send {command} here again."
+        ).format(command=command)
     return _(
         "My reply quotes what members asked, so I send it only to our private chat, but Telegram does not let "
         "me write to you first: open a private chat with me, press Start, then send {command} here again."

@@ -436,6 +436,23 @@ async def test_a_gap_dismissed_in_a_group_by_an_admin_the_bot_cannot_write_to_is
     assert str(listing.params["chat_id"]) == str(ADMIN["id"]) and shown(listing) == "No unanswered questions recorded."
 
 
+async def test_a_moderator_who_blocked_the_bot_is_told_to_unblock_it_not_to_press_start(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator who blocked the bot sends /kb_gaps in the group: Telegram refuses the private reply ("bot
+    was blocked by the user"), and the group reads to unblock the bot (there is no Start to press), the
+    list kept out of it; once unblocked (Restart sends /start), the list reaches them."""
+    fake.blocked(MODERATOR)
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        [line] = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=1)
+        await say(fake, MODERATOR_CHAT, "/start")
+        sent = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=2)
+    assert "you have blocked me there: unblock me, then send /kb_gaps here again." in shown(line)
+    assert "press Start" not in shown(line) and "1234 5678" not in shown(line)
+    assert "1234 5678" in shown(sent[0])
+
+
 @pytest.mark.parametrize("group_admins", [False, True])
 async def test_a_group_admin_is_a_moderator_only_when_the_config_says_so(
     fake: FakeTelegram, backend: Backend, knowledge: Path, group_admins: bool

@@ -243,10 +243,10 @@ async def _in_private(
     """A moderator's command in a group whose reply quotes what members asked, in their private chats
     too (`QUOTES_MEMBERS`): the reply goes to the moderator's private chat with the bot (a group
     administrator is a moderator only in the group: there they send it), and the group reads one line
-    saying so. Telegram lets a bot write only to a user who has opened a chat with it; the group reads
-    how to, and whether the command was done. An anonymous administrator, posting as the group, has
-    no private chat: they are told to send it as themselves (or, if moderators are listed by id, in a
-    private chat), and nothing is done."""
+    saying so. Telegram lets a bot write only to a user who has opened a chat with it and not blocked
+    it; the group reads how to, and whether the command was done. An anonymous administrator, posting
+    as the group, has no private chat: they are told to send it as themselves (or, if moderators are
+    listed by id, in a private chat), and nothing is done."""
     target, user, command = Target.for_message(message), message.from_user, f"/{PREFIX}{request.command}"
     with messages.speaking(messages.choose(asker.language)):
         if user is None or message.sender_chat is not None:
@@ -256,9 +256,9 @@ async def _in_private(
         reply = await in_thread(service.moderate, request, asker)
         try:
             await send(context, Target(chat_id=user.id), plain_messages(reply.text))
-        except Forbidden:
-            done = request.command != "gaps" and not reply.refused
-            await send_text(context, target, messages.not_sent_privately(command, done=done))
+        except Forbidden as exc:
+            blocked, done = "blocked" in exc.message.lower(), request.command != "gaps" and not reply.refused
+            await send_text(context, target, messages.not_sent_privately(command, blocked=blocked, done=done))
             return
         await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
