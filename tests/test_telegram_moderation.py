@@ -573,6 +573,24 @@ async def test_a_sender_whose_first_lookup_fails_is_told_it_could_not_be_checked
     assert [c.status for c in fake.calls_of("getChatMember")] == [500, 200]
 
 
+async def test_a_sender_telegram_refuses_to_look_up_for_good_is_no_administrator(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """A lookup Telegram refuses for good (400 "user not found": not in the group, or no longer) says the
+    sender is no administrator, also one found so before: they are refused as members are, where "could
+    not check, try again" (for a 5xx or a timeout, which may pass) would never come right."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True)):
+        fake.fail_next("getChatMember", description="Bad Request: user not found")
+        stranger = await say(fake, GROUP, "/kb_stats", user=STRANGER)
+        as_admin = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+        fake.fail_next("getChatMember", description="Bad Request: user not found")  # Cy left the group
+        gone = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+    assert shown(stranger) == NOT_MODERATOR and shown(gone) == NOT_MODERATOR
+    assert "Most asked passages" in shown(as_admin)
+    assert [c.status for c in fake.calls_of("getChatMember")] == [400, 200, 400]
+
+
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:

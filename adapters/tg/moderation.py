@@ -32,7 +32,7 @@ from dataclasses import replace
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatMemberStatus, MessageEntityType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
@@ -281,7 +281,7 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
     spends it before the bot asks Telegram anything: getChatMember counts against the group's limits,
     and a member's flood of /kb_ commands must not become a flood of lookups. Telegram is asked only
     where being an administrator would count (telegram_group_admins, in a listed group). When
-    Telegram cannot say (a 5xx, a timeout) whether one it never found an administrator is one, the
+    Telegram cannot say now (a 5xx, a timeout) whether one it never found an administrator is one, the
     sender is told so, and None is returned: "only moderators can" would be false for an
     administrator, and the command is not done."""
     asker = sender_of(message)
@@ -319,19 +319,25 @@ def sender_of(message: Message) -> Asker:
 
 
 async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker | None:
-    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); None when
-    it cannot say (a 5xx, a timeout): the caller keeps what the last lookup found, so an
-    administrator is not refused over one failed lookup, and no one else gains by it. Not retried:
-    one lookup a command, even in an outage (a member's commands must not become a flood of them)."""
+    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); not one when
+    Telegram refuses the lookup for good (a 400 such as "user not found": they left the group; a 403);
+    None when it cannot say now (a 5xx, a timeout, the network, a 429): the caller keeps what the last
+    lookup found, so an administrator is not refused over one failed lookup, and no one else gains by
+    it. Not retried: one lookup a command, even in an outage (a member's commands must not become a
+    flood of them)."""
     user, chat = message.from_user, message.chat
     if user is None:
         return asker
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
+    except (BadRequest, Forbidden) as exc:  # before TelegramError: BadRequest is a NetworkError too
+        log.info("user %s in chat %s is no administrator, Telegram says: %s", user.id, chat.id, exc.message)
+        admin = False
     except TelegramError as exc:
         log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
         return None
-    admin = member.status in ADMIN_STATUSES
+    else:
+        admin = member.status in ADMIN_STATUSES
     (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
     return replace(asker, admin=admin)
 
