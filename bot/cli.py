@@ -495,13 +495,19 @@ def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
     A gaps database that cannot be opened (not a database, a data folder that is a file) refuses
     `gaps` and `stats` in one line, as the bot does, and leaves `history`, which needs none of it."""
     try:
-        gaps = GapStore(_config(args).data_folder(Path(args.knowledge)))
+        gaps = _gap_store(_config(args), Path(args.knowledge))
     except (sqlite3.Error, OSError) as exc:
         return perform(_moderation(args, gaps_error=exc), request, _asker(args))
     try:
         return perform(_moderation(args, gaps), request, _asker(args))
     finally:
         gaps.close()
+
+
+def _gap_store(config: Config, folder: Path) -> GapStore:
+    """The gaps database of `folder`'s data folder, kept for the config's `retention_days`: opening it
+    deletes what is older, and the default 90 days deleted questions a longer period keeps."""
+    return GapStore(config.data_folder(folder), retention_days=config.retention_days)
 
 
 def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
@@ -522,7 +528,7 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
             backend.close()
     else:
         try:
-            store = GapStore(config.data_folder(folder))
+            store = _gap_store(config, folder)
             try:
                 gaps = store.gaps(limit=args.limit)
             finally:

@@ -141,14 +141,51 @@ ADMIN_UNCHECKED = N_(
 NOTHING_TO_UNDO = N_("Nothing to undo.")
 NOTHING_EARLIER = N_("Nothing earlier to undo.")  # after an undo, when no other change is left to undo
 NO_GAPS = N_("No unanswered questions recorded.")
-# a moderator's /kb_gaps in a Telegram group: the list quotes what members asked, in private chats too,
-# so it goes to the moderator's private chat with the bot
-GAPS_IN_PRIVATE = N_("The list holds what members asked: send /kb_gaps to me in a private chat.")
-GAPS_SENT_PRIVATELY = N_("The list holds what members asked, so I sent it to you in our private chat.")
-GAPS_START_FIRST = N_(
-    "The list holds what members asked, so I send it privately, but Telegram does not let me write to you "
-    "first: open a private chat with me, press Start, then send /kb_gaps here again."
-)
+# A moderator's /kb_gaps, /kb_dismiss or /kb_alias in a Telegram group: the reply quotes what members
+# asked, in their private chats too, so it goes to the moderator's private chat with the bot, and the
+# group reads one of these.
+SENT_PRIVATELY = N_("My reply quotes what members asked, so I sent it to you in our private chat.")
+
+
+def not_sent_privately(command: str, *, blocked: bool, done: bool) -> str:
+    """Why the reply to `command` did not reach the moderator's private chat: Telegram lets a bot write
+    only to a user who opened a chat with it (and has not blocked it). `done`: the command was done
+    (a gap dismissed or aliased), so it is not to be sent again; else it is, once the chat is open."""
+    if done and blocked:
+        return _(
+            "Done, but my reply quotes what members asked, so I send it only to our private chat, and you have "
+            "blocked me there: unblock me to get such replies."
+        )
+    if done:
+        return _(
+            "Done, but my reply quotes what members asked, so I send it only to our private chat, and Telegram "
+            "does not let me write to you first: open a private chat with me and press Start to get such replies."
+        )
+    if blocked:
+        return _(
+            "My reply quotes what members asked, so I send it only to our private chat, but you have blocked me "
+            "there: unblock me, then send {command} here again."
+        ).format(command=command)
+    return _(
+        "My reply quotes what members asked, so I send it only to our private chat, but Telegram does not let "
+        "me write to you first: open a private chat with me, press Start, then send {command} here again."
+    ).format(command=command)
+
+
+def posting_anonymously(command: str, *, listed: bool) -> str:
+    """An administrator posting anonymously, as the group, has no private chat the reply could go to; as
+    themselves they are an administrator of the group, a moderator there (`listed`: the config also
+    names moderators by id, who may send it in a private chat)."""
+    if listed:
+        return _(
+            "My reply quotes what members asked, so I send it only to a private chat, and you are posting "
+            "anonymously: send {command} here as yourself, not anonymously, or, if the config lists you as "
+            "a moderator, to me in a private chat."
+        ).format(command=command)
+    return _(
+        "My reply quotes what members asked, so I send it only to a private chat, and you are posting "
+        "anonymously: send {command} here as yourself, not anonymously."
+    ).format(command=command)
 
 
 def no_passage(passage_id: str) -> str:
@@ -218,6 +255,12 @@ def still_gets(question: str, other: str) -> str:
     """A question given to a passage by `add` or `edit` that, asked now, gets another passage (as
     `aliased` says it): another passage lists the same question, and comes first."""
     return _("Asked now, {wording} still gets `{other}`.").format(wording=quoted(question), other=other)
+
+
+def still_unanswered(question: str) -> str:
+    """A question given to a passage by `add` or `edit` that, asked now, gets no answer at all (as
+    `aliased` says it): too few of its words are the passage's, or it is too short to match."""
+    return _("Asked now, {wording} is still not answered.").format(wording=quoted(question))
 
 
 def undid(kind: str, passage_id: str, by: str) -> str:

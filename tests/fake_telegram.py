@@ -113,7 +113,8 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
-    _unstarted: set[int] = field(default_factory=set)  # users who never opened a chat with the bot
+    # users whose private chat with the bot refuses what it sends (never opened, or the bot blocked): why
+    _closed: dict[int, str] = field(default_factory=dict)
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
@@ -173,7 +174,7 @@ class FakeTelegram:
         of the Message object's fields (`forward_origin`, `is_automatic_forward`)."""
         self._chats[chat["id"]] = chat
         if chat.get("type") == "private":
-            self._unstarted.discard(int(chat["id"]))  # writing to the bot opens the chat
+            self._closed.pop(int(chat["id"]), None)  # writing to the bot opens the chat (or unblocks it: Restart)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -249,7 +250,12 @@ class FakeTelegram:
     def never_started(self, user: dict[str, Any]) -> None:
         """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
         there (403), until they send it a message."""
-        self._unstarted.add(int(user["id"]))
+        self._closed[int(user["id"])] = NEVER_STARTED
+
+    def blocked(self, user: dict[str, Any]) -> None:
+        """`user` blocked the bot: Telegram refuses what the bot sends them (403, another description),
+        until they unblock it (its Restart button sends /start: a message to the bot)."""
+        self._closed[int(user["id"])] = BLOCKED
 
     def set_member(self, chat: dict[str, Any], user: dict[str, Any], status: str) -> None:
         """What getChatMember answers for `user` in `chat`: "creator", "administrator" or "member" (the default)."""
@@ -401,8 +407,8 @@ class FakeTelegram:
 
     def _sent(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
-        if chat_id in self._unstarted:
-            raise _Refused("Forbidden: bot can't initiate conversation with a user", 403)
+        if chat_id in self._closed:
+            raise _Refused(self._closed[chat_id], 403)
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
         message = {
             "message_id": next(self._message_ids),
@@ -445,6 +451,8 @@ class FakeTelegram:
 
 
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
+BLOCKED = "Forbidden: bot was blocked by the user"
 
 
 NOT_MODIFIED = (

@@ -465,6 +465,82 @@ def test_a_bot_no_one_asks_lists_no_question_older_than_the_retention_period(tmp
     store.close()
 
 
+def test_kb_gaps_lists_no_question_older_than_the_retention_period_between_daily_purges(tmp_path: Path) -> None:
+    """`kb gaps` read after a question passed `retention_days` lists it no more, whenever the last purge
+    was: the purge before reading runs at most once a day, so a question up to a day past the period
+    is still listed (and `kb stats` counts it)."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    store.record_question("telegram", "1", "do you sell tickets at the door", ["ticket", "door"], None)
+    now[0] += 1.5 * DAY
+    assert [g.questions[0] for g in store.gaps()] == ["do you sell tickets at the door"]  # 1.5 days old: kept
+    now[0] += 0.9 * DAY  # 2.4 days old now, past the 2 days; the last purge was 0.9 days ago
+    assert store.gaps() == [], [g.questions for g in store.gaps()]
+    store.close()
+
+
+def test_stats_and_votes_count_nothing_older_than_the_retention_period_between_daily_purges(tmp_path: Path) -> None:
+    """Past `retention_days`, a question, its vote and its day are out of `kb stats` and the votes read,
+    though the daily purge has not yet deleted them."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    store.record_question("telegram", "1", "", [], "meeting-times")
+    store.record_question("telegram", "1", "old question", ["old"], None)
+    store.record_vote("telegram", "1", "meeting-times", helpful=False)
+    now[0] += 1.5 * DAY
+    store.record_question("telegram", "2", "newer question", ["newer"], None)  # purges: nothing is 2 days old
+    now[0] += 0.9 * DAY  # the first rows are 2.4 days old, the purge 0.9 days ago
+    assert [g.questions[0] for g in store.gaps()] == ["newer question"]
+    assert store.most_asked() == [] and store.most_downvoted() == [] and store.votes() == []
+    assert [(n, f) for _, n, f, _ in store.fallback_by_day()] == [(1, 1)]
+    store.close()
+
+
+def test_kb_gaps_would_answer_keeps_questions_for_the_configured_retention_period(
+    tmp_path: Path, kdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `retention_days: 365` in the config, `kb gaps --would-answer` deletes no question younger than
+    that: it opens the gaps database with the default 90 days, whose purge deletes what the config keeps."""
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"retention_days: 365\ndata_dir: {data}\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(config))
+    old = GapStore(data, retention_days=365, clock=lambda: time.time() - 200 * DAY)
+    old.record_question("telegram", "1", "do you sell tickets at the door", ["ticket", "door"], None)
+    old.close()
+    out = io.StringIO()
+    assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(kdir)], out=out) == 0, out.getvalue()
+    kept = GapStore(data, retention_days=365)
+    try:
+        assert [g.questions[0] for g in kept.gaps()] == ["do you sell tickets at the door"]
+    finally:
+        kept.close()
+
+
+@pytest.mark.parametrize("command", [["gaps"], ["stats"], ["history"]])
+def test_kb_commands_reading_the_data_folder_alone_keep_the_configured_retention_period(
+    tmp_path: Path, kdir: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A folder whose knowledge does not load: `kb gaps`, `kb stats` and `kb history` read the data folder
+    alone, and open the gaps database with the config's `retention_days`, not the default 90 days, whose
+    purge deleted a question the config keeps."""
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"retention_days: 365\ndata_dir: {data}\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(config))
+    old = GapStore(data, retention_days=365, clock=lambda: time.time() - 200 * DAY)
+    old.record_question("telegram", "1", "do you sell tickets at the door", ["ticket", "door"], None)
+    old.close()
+    (kdir / "broken.yaml").write_text("passages: [\n", encoding="utf-8")  # a hand edit gone wrong
+    out = io.StringIO()
+    assert cli.main(["kb", *command, "--knowledge", str(kdir)], out=out) == 0, out.getvalue()
+    kept = GapStore(data, retention_days=365)
+    try:
+        assert [g.questions[0] for g in kept.gaps()] == ["do you sell tickets at the door"]
+    finally:
+        kept.close()
+
+
 def test_an_unusable_data_folder_only_warns_and_answering_goes_on(
     backend: Backend, kdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.asker import Asker
+from bot.records.gaps import DAY
 from bot.service import Service
 from tests import pg_support
 from tests.pg_support import Proxy, wait_for
@@ -170,6 +171,52 @@ def test_a_double_tap_on_two_instances_is_still_one_vote(url: str, services: Cal
     assert len(theirs) == 1, theirs
     stats = a.moderation.stats(CLI)
     assert f"1  {passage_id}" in stats.split("Most downvoted")[1], stats
+
+
+def test_gaps_stats_and_votes_read_nothing_older_than_the_retention_period_between_daily_purges(
+    services: Callable[[], Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in SQLite (test_gaps.py): past `retention_days` a question and a vote are out of `kb gaps`, `kb stats`
+    and the votes read, though the writer's daily purge has not yet deleted them."""
+    from bot.storage import records
+
+    service = services()
+    store = service.gaps
+    assert isinstance(store, records.PostgresGapStore)
+    voter = Asker(platform="telegram", user_id="3")
+    assert service.ask(UNKNOWN, voter).fallback
+    passage_id = service.ask("are most defectors women?", voter).passage_id
+    assert passage_id is not None
+    service.vote(passage_id, False, voter)
+    wait_for(lambda: store.flush() and not store._queue)
+    assert store.gaps() and store.votes() and store.most_asked() and store.most_downvoted()
+    later = time.time() + store.retention + 0.4 * DAY
+    monkeypatch.setattr(store, "_purged", later)  # the writer purged "just now": not again for a day
+    monkeypatch.setattr(store, "_clock", lambda: later)
+    assert store.gaps() == [] and store.votes() == []
+    assert store.most_asked() == [] and store.most_downvoted() == [] and store.fallback_by_day() == []
+
+
+def test_a_vote_written_late_by_another_instance_does_not_replace_the_voters_later_vote(
+    services: Callable[[], Service],
+) -> None:
+    """The last press counts, as migration 0009 keeps the newest: a 👎 pressed on instance B while B's line
+    to the database is down, then a 👍 pressed on A, leave the 👍 once B writes its queue; the INSERT ...
+    ON CONFLICT DO UPDATE replaces the row with whichever press is written last, older or not."""
+    a, b = services(), services()
+    voter = Asker(platform="telegram", user_id="3")
+    passage_id = a.ask("are most defectors women?", voter).passage_id
+    assert passage_id is not None
+    held = b.gaps
+    assert held is not None and a.gaps is not None
+    held.flush = lambda: False  # type: ignore[method-assign]  # B cannot reach the database: its rows queue
+    b.vote(passage_id, False, voter)  # pressed first
+    a.vote(passage_id, True, voter)  # pressed after, on A
+    wait_for(lambda: a.gaps.flush() and not a.gaps._queue)  # type: ignore[union-attr,attr-defined]
+    del held.flush  # B's line is back: its queue is written
+    wait_for(lambda: held.flush() and not held._queue)  # type: ignore[attr-defined]
+    theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
+    assert len(theirs) == 1 and theirs[0].helpful, theirs
 
 
 def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(

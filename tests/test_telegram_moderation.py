@@ -33,8 +33,11 @@ MODERATOR_CHAT = PRIVATE
 STRANGER = OTHER  # Bo, not a moderator
 STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
 ADMIN = {"id": 4545, "is_bot": False, "first_name": "Cy", "username": "cy_admin"}
+ADMIN_CHAT = {"id": ADMIN["id"], "type": "private", "first_name": "Cy"}
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 OWNER = {"id": 4646, "is_bot": False, "first_name": "Di"}
 WIFI_QUESTION = "What is the wifi password?"
+PRIVATE_QUESTION = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -51,13 +54,14 @@ def kb_folder(knowledge: Path) -> Path:
     return knowledge
 
 
-def service(backend: Backend, *, group_admins: bool = False) -> Service:
+def service(backend: Backend, *, group_admins: bool = False, listed: bool = True) -> Service:
     """The core with Ann as the one moderator by id, a data folder in the test's tmp_path, no cooldown in the way.
 
-    With `group_admins`, the admins of GROUP (the one chat the config names) are moderators there.
+    With `group_admins`, the admins of GROUP (the one chat the config names) are moderators there; without
+    `listed`, no one is a moderator by id.
     """
     moderators = Moderators(
-        telegram_users=frozenset({str(MODERATOR["id"])}),
+        telegram_users=frozenset({str(MODERATOR["id"])} if listed else ()),
         telegram_group_admins=group_admins,
         telegram_admin_chats=frozenset({str(GROUP["id"])}),
     )
@@ -352,7 +356,7 @@ async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private
         sent = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=2)
     to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
     to_moderator = [shown(call) for call in sent if str(call.params["chat_id"]) == str(MODERATOR["id"])]
-    assert to_group == ["The list holds what members asked, so I sent it to you in our private chat."]
+    assert to_group == ["My reply quotes what members asked, so I sent it to you in our private chat."]
     assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
 
 
@@ -373,6 +377,79 @@ async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_s
     to_admin = [c.status for c in fake.calls_of("sendMessage") if str(c.params["chat_id"]) == str(ADMIN["id"])]
     assert to_admin[:1] == [403]
     assert [str(call.params["chat_id"]) for call in sent] == [str(ADMIN["id"]), str(GROUP["id"])]
+    assert "1234 5678" in shown(sent[0])
+
+
+async def test_a_group_admins_dismiss_and_alias_in_the_group_do_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A group admin (a moderator only in the group) must dismiss or alias gaps there; the group is not shown
+    a member's private question, which /kb_gaps now keeps out of the group for that very reason."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        await say(fake, STRANGER_CHAT, "My address is 12 Elm Street, is there a cloakroom?", user=STRANGER)
+        await say(fake, ADMIN_CHAT, "/start", user=ADMIN)  # the admin's private chat is open
+        before = len(fake.called("sendMessage"))
+        fake.message(GROUP, "/kb_gaps", user=ADMIN)
+        await fake.wait_for("sendMessage", before + 2)
+        dismissed = await say(fake, GROUP, "/kb_dismiss 1", user=ADMIN)
+        aliased = await say(fake, GROUP, "/kb_alias code-of-conduct | 1", user=ADMIN)
+    to_group = [shown(c) for c in fake.called("sendMessage") if str(c.params["chat_id"]) == str(GROUP["id"])]
+    assert shown(dismissed).startswith("Dismissed") or "private" in shown(dismissed), shown(dismissed)
+    assert shown(aliased).startswith("Attached") or "private" in shown(aliased), shown(aliased)
+    leaked = [text for text in to_group if "1234 5678" in text or "12 Elm Street" in text]
+    assert not leaked, leaked
+
+
+async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_refused(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """Where a group's admins moderate (no one listed by id), an anonymous admin's /kb_gaps in the group is
+    told a way that works: the advice "send /kb_gaps to me in a private chat" ends in "only moderators can"."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        before = len(fake.called("sendMessage"))
+        message = {"message_id": 77, "date": 0, "chat": GROUP, "from": ANONYMOUS, "text": "/kb_gaps"}
+        fake.push({"message": {**message, "sender_chat": GROUP, "entities": entities("/kb_gaps")}})
+        [advice] = (await fake.wait_for("sendMessage", before + 1))[before:]
+        followed = await say(fake, ADMIN_CHAT, "/kb_gaps", user=ADMIN)  # the advice followed, by the admin
+    dead_end = "to me in a private chat" in shown(advice) and shown(followed) == NOT_MODERATOR
+    assert not dead_end, (shown(advice), shown(followed))
+
+
+async def test_a_gap_dismissed_in_a_group_by_an_admin_the_bot_cannot_write_to_is_dismissed_and_said_so(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A group administrator who never opened a chat with the bot dismisses a gap in the group: the gap is
+    dismissed, and the group reads that it was done and how to get such replies, without the gap's words,
+    and without "send it again" (a second /kb_dismiss 1 would dismiss the next gap)."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    fake.never_started(ADMIN)
+    async with running(fake, service(backend, group_admins=True, listed=False)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        [line] = await ask_in_group(fake, "/kb_dismiss 1", ADMIN, replies=1)
+        await say(fake, ADMIN_CHAT, "/start", user=ADMIN)
+        listing, _ = await ask_in_group(fake, "/kb_gaps", ADMIN, replies=2)
+    assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done, but my reply quotes")
+    assert "press Start" in shown(line) and "again" not in shown(line) and "1234 5678" not in shown(line)
+    assert str(listing.params["chat_id"]) == str(ADMIN["id"]) and shown(listing) == "No unanswered questions recorded."
+
+
+async def test_a_moderator_who_blocked_the_bot_is_told_to_unblock_it_not_to_press_start(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator who blocked the bot sends /kb_gaps in the group: Telegram refuses the private reply ("bot
+    was blocked by the user"), and the group reads to unblock the bot (there is no Start to press), the
+    list kept out of it; once unblocked (Restart sends /start), the list reaches them."""
+    fake.blocked(MODERATOR)
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        [line] = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=1)
+        await say(fake, MODERATOR_CHAT, "/start")
+        sent = await ask_in_group(fake, "/kb_gaps", MODERATOR, replies=2)
+    assert "you have blocked me there: unblock me, then send /kb_gaps here again." in shown(line)
+    assert "press Start" not in shown(line) and "1234 5678" not in shown(line)
     assert "1234 5678" in shown(sent[0])
 
 
@@ -494,6 +571,24 @@ async def test_a_sender_whose_first_lookup_fails_is_told_it_could_not_be_checked
     assert shown(while_failing) == messages.say(messages.ADMIN_UNCHECKED)
     assert "Most asked passages" in shown(after)
     assert [c.status for c in fake.calls_of("getChatMember")] == [500, 200]
+
+
+async def test_a_sender_telegram_refuses_to_look_up_for_good_is_no_administrator(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """A lookup Telegram refuses for good (400 "user not found": not in the group, or no longer) says the
+    sender is no administrator, also one found so before: they are refused as members are, where "could
+    not check, try again" (for a 5xx or a timeout, which may pass) would never come right."""
+    fake.set_member(GROUP, ADMIN, "administrator")
+    async with running(fake, service(backend, group_admins=True)):
+        fake.fail_next("getChatMember", description="Bad Request: user not found")
+        stranger = await say(fake, GROUP, "/kb_stats", user=STRANGER)
+        as_admin = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+        fake.fail_next("getChatMember", description="Bad Request: user not found")  # Cy left the group
+        gone = await say(fake, GROUP, "/kb_stats", user=ADMIN)
+    assert shown(stranger) == NOT_MODERATOR and shown(gone) == NOT_MODERATOR
+    assert "Most asked passages" in shown(as_admin)
+    assert [c.status for c in fake.calls_of("getChatMember")] == [400, 200, 400]
 
 
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(

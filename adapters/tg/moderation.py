@@ -32,7 +32,7 @@ from dataclasses import replace
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatMemberStatus, MessageEntityType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
@@ -71,6 +71,12 @@ USAGE = {
     "kb_dismiss": "/kb_dismiss GAP (a gap's id or number, as /kb_gaps lists it)",
     "kb_find": "/kb_find WORDS (the passages that match, with the ids the other commands take)",
 }
+
+# The commands whose reply may quote what members asked the bot, in their private chats too: /kb_gaps
+# lists their questions, /kb_dismiss names the gap in its words, /kb_alias attaches a gap's wordings (or
+# typed words with a recorded wording) and names those still open. Sent in a group, the reply goes to
+# the moderator's private chat with the bot (`_in_private`).
+QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias"})
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
@@ -223,33 +229,38 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     except UsageError as exc:
         await send_text(context, target, str(exc))
         return
-    if request.command == "gaps" and message.chat.type in GROUP_TYPES and await in_thread(service.is_moderator, asker):
-        await _gaps_in_private(service, context, message, request, asker)
+    private = request.command in QUOTES_MEMBERS and message.chat.type in GROUP_TYPES
+    if private and await in_thread(service.is_moderator, asker):
+        await _in_private(service, context, message, request, asker)
         return
     reply = await in_thread(service.moderate, request, asker)
     await send(context, target, plain_messages(reply.text))
 
 
-async def _gaps_in_private(
+async def _in_private(
     service: Service, context: ContextTypes.DEFAULT_TYPE, message: Message, request: Request, asker: Asker
 ) -> None:
-    """A moderator's /kb_gaps in a group: the list quotes what members asked, in their private chats
-    too, so it goes to the moderator's private chat with the bot (a group administrator is a moderator
-    only in the group: there they ask for it), and the group reads one line saying so. Telegram lets a
-    bot write only to a user who has opened a chat with it; one who has not is told to. An anonymous
-    administrator, posting as the group, has no private chat to send it to."""
-    language = messages.choose(asker.language)
-    target, user = Target.for_message(message), message.from_user
-    if user is None or message.sender_chat is not None:
-        await send_text(context, target, messages.say(messages.GAPS_IN_PRIVATE, language))
-        return
-    reply = await in_thread(service.moderate, request, asker)
-    try:
-        await send(context, Target(chat_id=user.id), plain_messages(reply.text))
-    except Forbidden:
-        await send_text(context, target, messages.say(messages.GAPS_START_FIRST, language))
-        return
-    await send_text(context, target, messages.say(messages.GAPS_SENT_PRIVATELY, language))
+    """A moderator's command in a group whose reply quotes what members asked, in their private chats
+    too (`QUOTES_MEMBERS`): the reply goes to the moderator's private chat with the bot (a group
+    administrator is a moderator only in the group: there they send it), and the group reads one line
+    saying so. Telegram lets a bot write only to a user who has opened a chat with it and not blocked
+    it; the group reads how to, and whether the command was done. An anonymous administrator, posting
+    as the group, has no private chat: they are told to send it as themselves (or, if moderators are
+    listed by id, in a private chat), and nothing is done."""
+    target, user, command = Target.for_message(message), message.from_user, f"/{PREFIX}{request.command}"
+    with messages.speaking(messages.choose(asker.language)):
+        if user is None or message.sender_chat is not None:
+            listed = bool(service.moderator_ids(PLATFORM))
+            await send_text(context, target, messages.posting_anonymously(command, listed=listed))
+            return
+        reply = await in_thread(service.moderate, request, asker)
+        try:
+            await send(context, Target(chat_id=user.id), plain_messages(reply.text))
+        except Forbidden as exc:
+            blocked, done = "blocked" in exc.message.lower(), request.command != "gaps" and not reply.refused
+            await send_text(context, target, messages.not_sent_privately(command, blocked=blocked, done=done))
+            return
+        await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
 
 def command_of(message: Message) -> tuple[str, str]:
@@ -270,7 +281,7 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
     spends it before the bot asks Telegram anything: getChatMember counts against the group's limits,
     and a member's flood of /kb_ commands must not become a flood of lookups. Telegram is asked only
     where being an administrator would count (telegram_group_admins, in a listed group). When
-    Telegram cannot say (a 5xx, a timeout) whether one it never found an administrator is one, the
+    Telegram cannot say now (a 5xx, a timeout) whether one it never found an administrator is one, the
     sender is told so, and None is returned: "only moderators can" would be false for an
     administrator, and the command is not done."""
     asker = sender_of(message)
@@ -308,19 +319,25 @@ def sender_of(message: Message) -> Asker:
 
 
 async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker | None:
-    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); None when
-    it cannot say (a 5xx, a timeout): the caller keeps what the last lookup found, so an
-    administrator is not refused over one failed lookup, and no one else gains by it. Not retried:
-    one lookup a command, even in an outage (a member's commands must not become a flood of them)."""
+    """`asker`, an administrator of the group or not as Telegram says now (getChatMember); not one when
+    Telegram refuses the lookup for good (a 400 such as "user not found": they left the group; a 403);
+    None when it cannot say now (a 5xx, a timeout, the network, a 429): the caller keeps what the last
+    lookup found, so an administrator is not refused over one failed lookup, and no one else gains by
+    it. Not retried: one lookup a command, even in an outage (a member's commands must not become a
+    flood of them)."""
     user, chat = message.from_user, message.chat
     if user is None:
         return asker
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
+    except (BadRequest, Forbidden) as exc:  # before TelegramError: BadRequest is a NetworkError too
+        log.info("user %s in chat %s is no administrator, Telegram says: %s", user.id, chat.id, exc.message)
+        admin = False
     except TelegramError as exc:
         log.warning("could not look up user %s in chat %s: %s", user.id, chat.id, type(exc).__name__)
         return None
-    admin = member.status in ADMIN_STATUSES
+    else:
+        admin = member.status in ADMIN_STATUSES
     (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
     return replace(asker, admin=admin)
 

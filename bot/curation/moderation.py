@@ -234,14 +234,17 @@ class Moderation:
 
     def _elsewhere(self, questions: Sequence[str], pid: str) -> str:
         """A line for each of the questions given to passage `pid` that, asked now, gets another passage
-        (one that lists the same question first), or nothing: the confirmation had said only that the
-        passage was live, and the question went on getting the other."""
+        (one that lists the same question first) or no answer at all, as `alias` says it; nothing for
+        those it answers: the confirmation had said only that the passage was live, and the question
+        went on getting the other, or "I don't know"."""
         if self._ask is None:
             return ""
         lines = []
         for question in questions:
             got = self._ask(question)
-            if got is not None and got != pid:
+            if got is None:
+                lines.append("\n" + messages.still_unanswered(question))
+            elif got != pid:
                 lines.append("\n" + messages.still_gets(question, got))
         return "".join(lines)
 

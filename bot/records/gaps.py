@@ -4,7 +4,8 @@ Only a keyed hash of the user id is stored (`bot.records.feedback.hash_user`, HM
 USER_KEY_FILE), never the id or a name; the wording is kept
 for unanswered questions only (answered ones count towards their passage; a hedged answer is both:
 its passage counts, marked hedged, and its wording stays a gap). Rows older than the
-retention period are deleted when the database is opened and then once a day. Unanswered
+retention period are deleted when the database is opened and then once a day, and no read counts
+them meanwhile. Unanswered
 questions are grouped by their analyzed terms (the same terms the index ranks with): questions
 whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
 from the group's most common term set, so it stays the same between listings) for `alias` and
@@ -114,10 +115,11 @@ def gap_id(key: str) -> str:
     return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
-# (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL)
+# (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL),
+# asked since the cutoff given as `{since}` (SQLite's "?", psycopg's "%s"; see `GapStore._since`)
 CHOSEN = (
-    f"SELECT terms, picked, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' AND picked IS NOT NULL"
-    f" AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
+    f"SELECT terms, picked, COUNT(*) FROM questions WHERE at >= {{since}} AND ({OPEN}) AND terms != ''"
+    f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
 _ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
@@ -288,21 +290,24 @@ class GapStore:
             self._db.execute("COMMIT")
 
     def votes(self) -> list[Vote]:
-        """Every vote kept, oldest first (user ids hashed)."""
-        self._expire()
+        """Every vote of the retention period, oldest first (user ids hashed)."""
+        since = self._since()
         with self._lock:
-            rows = self._db.execute("SELECT passage_id, helpful, platform, user_hash, at FROM votes ORDER BY at")
+            rows = self._db.execute(
+                "SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= ? ORDER BY at", (since,)
+            )
             return [Vote(pid, bool(helpful), platform, user, at) for pid, helpful, platform, user, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
-        """Open gaps (not aliased or dismissed), most asked first."""
-        self._expire()
+        """Open gaps (not aliased or dismissed) of the retention period, most asked first."""
+        since = self._since()
         with self._lock:
             rows = self._db.execute(
-                f"SELECT terms, question, COUNT(*) FROM questions WHERE ({OPEN}) AND terms != '' "
-                f"AND {NOT_CLOSED} GROUP BY terms, question"
+                f"SELECT terms, question, COUNT(*) FROM questions WHERE at >= ? AND ({OPEN}) AND terms != '' "
+                f"AND {NOT_CLOSED} GROUP BY terms, question",
+                (since,),
             ).fetchall()
-            picks = self._db.execute(CHOSEN).fetchall()
+            picks = self._db.execute(CHOSEN.format(since="?"), (since,)).fetchall()
         return group(rows, picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
@@ -322,26 +327,29 @@ class GapStore:
 
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         """(passage, questions it answered, how many of them with a hedge), most asked first."""
-        self._expire()
+        since = self._since()
         with self._lock:
             rows = self._db.execute(
-                "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE passage_id IS NOT NULL "
+                "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
                 "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-                (limit,),
+                (since, limit),
             ).fetchall()
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
     def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        return self._pairs(
-            "SELECT passage_id, COUNT(*) AS n FROM votes WHERE helpful = 0 "
-            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-            limit,
-        )
+        since = self._since()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT passage_id, COUNT(*) AS n FROM votes WHERE at >= ? AND helpful = 0 "
+                "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+                (since, limit),
+            ).fetchall()
+        return [(str(p), int(n)) for p, n in rows]
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
-        questions, oldest first."""
-        since = self._expire() - days * DAY
+        questions, oldest first (none older than the retention period)."""
+        since = self._since(days * DAY)
         with self._lock:
             rows = self._db.execute(
                 "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
@@ -350,16 +358,13 @@ class GapStore:
             ).fetchall()
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
-    def _pairs(self, sql: str, limit: int) -> list[tuple[str, int]]:
-        self._expire()
-        with self._lock:
-            return [(str(p), int(n)) for p, n in self._db.execute(sql, (limit,)).fetchall()]
-
-    def _expire(self) -> float:
-        """Now, with the rows past the retention period deleted first (once a day) before moderators
-        read: a bot that no one asks anything records nothing, and its `kb gaps` listed questions
-        older than the period. A read-only database cannot delete them; its readers see them."""
-        return self._clock() if self.read_only else self._now_purging()
+    def _since(self, period: float | None = None) -> float:
+        """The oldest moment a read counts: `period` before now, never more than the retention period.
+        The purge that deletes older rows runs at most once a day (at the first read or record after a
+        day), and between two purges `kb gaps` listed a question up to a day past the period. Those
+        rows are deleted first, once a day, unless the database is read-only (its readers skip them alike)."""
+        now = self._clock() if self.read_only else self._now_purging()
+        return now - (self.retention if period is None else min(period, self.retention))
 
     def _now_purging(self) -> float:
         now = self._clock()

@@ -44,9 +44,11 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 100_000
 _INSERTS = {
     "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-    # one vote per user and passage (migration 0009's key): a new one replaces the user's earlier vote
+    # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
+    # and an older one, written late (its instance queued it while the database was away), does not
+    # replace a newer one: the last press counts, whichever instance writes it first.
     "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (platform, user_hash, passage_id)"
-    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful",
+    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful WHERE votes.at <= EXCLUDED.at",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
@@ -197,17 +199,23 @@ class PostgresGapStore:
                         "they are lost", len(self._queue))  # fmt: skip
 
     # -- reading, for moderators ----------------------------------------------------------------
+    # Every read counts the rows of the retention period only (`_since`): the writer deletes older ones
+    # once a day, and between two purges `kb gaps` listed a question up to a day past the period.
 
     def votes(self) -> list[Vote]:
-        rows = self._rows("SELECT passage_id, helpful, platform, user_hash, at FROM votes ORDER BY at")
+        rows = self._rows(
+            "SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= %s ORDER BY at", self._since()
+        )
         return [Vote(str(p), bool(h), str(pl), str(u), float(at)) for p, h, pl, u, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
+        since = self._since()
         rows = self._rows(
-            f"SELECT terms, question, count(*) FROM questions WHERE ({OPEN}) AND terms <> ''"
-            f" AND {NOT_CLOSED} GROUP BY terms, question"
+            f"SELECT terms, question, count(*) FROM questions WHERE at >= %s AND ({OPEN}) AND terms <> ''"
+            f" AND {NOT_CLOSED} GROUP BY terms, question",
+            since,
         )
-        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN)]
+        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN.format(since="%s"), since)]
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
@@ -233,28 +241,32 @@ class PostgresGapStore:
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         rows = self._rows(
             "SELECT passage_id, count(*) AS n, count(*) FILTER (WHERE hedged) FROM questions"
-            " WHERE passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+            " WHERE at >= %s AND passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+            self._since(),
             limit,
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
     def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        return self._pairs(
-            "SELECT passage_id, count(*) AS n FROM votes WHERE NOT helpful"
+        rows = self._rows(
+            "SELECT passage_id, count(*) AS n FROM votes WHERE at >= %s AND NOT helpful"
             " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
+            self._since(),
             limit,
         )
+        return [(str(p), int(n)) for p, n in rows]
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
             "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL), count(*) FILTER (WHERE hedged)"
             " FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
-            self._clock() - days * DAY,
+            self._since(days * DAY),
         )
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
-    def _pairs(self, statement: str, limit: int) -> list[tuple[str, int]]:
-        return [(str(p), int(n)) for p, n in self._rows(statement, limit)]
+    def _since(self, period: float | None = None) -> float:
+        """The oldest moment a read counts: `period` before now, never more than the retention period."""
+        return self._clock() - (self.retention if period is None else min(period, self.retention))
 
     def _rows(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         self.flush()  # what this instance queued counts too
