@@ -239,6 +239,10 @@ def _closes(line: str, chatting: Callable[[str], bool]) -> bool:
 
 
 def _a_name(line: str) -> bool:
-    """True for a line that may be a sender's name: a few words, asking nothing, none of them chat."""
+    """True for a line that may be a sender's name: a few words, asking nothing, none of them chat,
+    and no sign-off ("Best regards," over "Ann" had been two lines of a name, and the closing above
+    them, the question, was no closing: nothing was left out)."""
     words = WORD.findall(line.casefold())
+    if SIGN_OFF.fullmatch(" ".join(words)):
+        return False
     return 0 < len(words) <= NAME_WORDS and not _ASKS.search(line) and not _TALK.intersection(words)

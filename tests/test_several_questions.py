@@ -289,3 +289,12 @@ def test_the_part_not_answered_is_named_in_its_first_words(answerer: Answerer) -
     [_, note] = answerer.answer(f"When do we meet? and {long}").replies
     quoted = note.text.split("”", 1)[0].removeprefix("About “")
     assert len(quoted) <= 61 and quoted.endswith("…") and long.startswith(quoted[:-1])
+
+
+@pytest.mark.parametrize("sign_off", ["Best regards,", "Regards,", "Best,", "Kind regards", "Sincerely,"])
+def test_a_sign_off_right_under_the_question_is_left_out_with_the_name(answerer: Answerer, sign_off: str) -> None:
+    """A sign-off right under the question (no blank line) and the name under it are not part of the question."""
+    message = f"How much is the membership fee?\n{sign_off}\nAnn"
+    assert chat.without_chat_lines(message) == "How much is the membership fee?"
+    answer = answerer.answer(message)
+    assert answer.outcome is Outcome.ANSWERED and answer.passage_id == "membership-fee", answer.text
