@@ -157,3 +157,18 @@ def test_a_date_sent_alone_is_no_link_nor_a_question_about_its_numbers(guide: An
 def test_a_file_name_alone_or_a_link_with_words_is_still_a_question(guide: Answerer, asked: str) -> None:
     """A file's name may be what is asked about, and words around a link ask about it: each is read as a question."""
     assert guide.answer(asked).outcome in (Outcome.ANSWERED, Outcome.FALLBACK)
+
+
+def test_a_technology_name_with_a_slash_is_no_link(tmp_path: Path) -> None:
+    """ "Node.js/Express" sent alone is a question about Node.js and Express, answered as before, not a link."""
+    (tmp_path / "kb.yaml").write_text(
+        'source: {title: "T", publisher: "P", url: null}\n'
+        "passages:\n"
+        "  - id: nodejs\n"
+        '    section: "Stack"\n'
+        '    text: "The site is built with Node.js and Express, deployed on Fly."\n'
+        '    questions: ["Which framework does the site use?"]\n',
+        encoding="utf-8",
+    )
+    answer = Answerer.from_directory(tmp_path).answer("Node.js/Express")
+    assert answer.outcome is Outcome.ANSWERED and answer.passage_id == "nodejs", answer.text

@@ -33,7 +33,9 @@ DOMAIN = r"(?:[\w-]++\.)++[^\W\d_]{2,}+"
 _ADDRESSES = (
     r"(?:https?|ftp|file|ssh|git)://\S+",  # a web address
     r"\bwww\.\S+",
-    rf"(?<![\w.@%+\-/\\]){DOMAIN}(?:/|[?#](?=\S))\S*",  # ... without its scheme (not "Node.js?")
+    # ... without its scheme (not "Node.js?"), nor a name written as one before a slash ("Node.js/Express"),
+    # unless what follows the slash is an address's ("Google.com/maps?q=park")
+    rf"(?<![\w.@%+\-/\\])(?:(?![A-Z][a-z]+\.){DOMAIN}(?:/|[?#](?=\S))|{DOMAIN}(?:/(?=\S*[/.?=#&%])|[?#](?=\S)))\S*",
     r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",  # a mail address
     # a path: from the root, home, here or a drive ("/usr/src", "~/photos", "C:\Users") ...
     # (two parts at least from the root: "/help" and "/start" are a chat's commands)
