@@ -145,6 +145,8 @@ NO_GAPS = N_("No unanswered questions recorded.")
 # asked, in their private chats too, so it goes to the moderator's private chat with the bot, and the
 # group reads one of these.
 SENT_PRIVATELY = N_("My reply quotes what members asked, so I sent it to you in our private chat.")
+# the reply to a moderator's dismissal or alias, done, that Telegram would not take to their private chat now
+DONE_NOT_SENT = N_("Done, but I could not send my reply to our private chat just now: /kb_gaps shows the list.")
 
 
 def not_sent_privately(command: str, *, blocked: bool, done: bool) -> str:

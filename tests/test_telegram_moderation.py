@@ -763,3 +763,14 @@ async def test_help_lists_the_moderation_commands_to_a_moderator_only(
     assert "For moderators (send one alone to see how it is written): /kb_add /kb_edit" in shown(mine)
     assert "/kb_find" in shown(mine)
     assert "/kb_" not in shown(theirs)
+
+
+async def test_a_dismiss_whose_private_reply_telegram_refuses_with_a_400_still_says_it_was_done(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """/kb_dismiss in a group, private reply refused with 400 "chat not found": the group reads it was done."""
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        fake.fail_next("sendMessage", description="Bad Request: chat not found")
+        [line] = await ask_in_group(fake, "/kb_dismiss 1", MODERATOR, replies=1)
+    assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done"), shown(line)

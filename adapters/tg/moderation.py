@@ -254,11 +254,18 @@ async def _in_private(
             await send_text(context, target, messages.posting_anonymously(command, listed=listed))
             return
         reply = await in_thread(service.moderate, request, asker)
+        done = request.command != "gaps" and not reply.refused
         try:
             await send(context, Target(chat_id=user.id), plain_messages(reply.text))
-        except Forbidden as exc:
-            blocked, done = "blocked" in exc.message.lower(), request.command != "gaps" and not reply.refused
+        except (Forbidden, BadRequest) as exc:  # never started, blocked, or "chat not found"
+            blocked = "blocked" in exc.message.lower()
             await send_text(context, target, messages.not_sent_privately(command, blocked=blocked, done=done))
+            return
+        except TelegramError as exc:  # an outage the retries did not outlast: a dismissal done is not redone
+            if not done:
+                raise
+            log.warning("could not send the reply to %s privately: %s", command, type(exc).__name__)
+            await send_text(context, target, messages.say(messages.DONE_NOT_SENT))
             return
         await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
