@@ -14,7 +14,7 @@ import itertools
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -298,14 +298,9 @@ class Answerer:
             return Answer(text=self.help_text(), outcome=Outcome.EMPTY)
         if only_addresses(question):  # a video's link sent alone got a passage holding a word of its address
             return Answer(text=messages.say(messages.LINK_ALONE), outcome=Outcome.EMPTY)
-        if said is chat.Kind.THANKS:
-            return Answer(text=messages.say(messages.WELCOME), outcome=Outcome.SMALL_TALK)
-        if said is chat.Kind.BANTER:
-            return Answer(text=messages.say(messages.BANTER), outcome=Outcome.SMALL_TALK)
-        if said is chat.Kind.UPSET:  # no cheerful 😄 for a 😡 or a 😢
-            return Answer(text=messages.say(messages.ASK_ANY_TIME), outcome=Outcome.SMALL_TALK)
-        if said is chat.Kind.SMALL_TALK or (said is chat.Kind.GREETING and not self._names_a_topic(question)):
-            return Answer(text=self.help_text(), outcome=Outcome.SMALL_TALK)
+        note = self._note(question, said)
+        if note is not None:
+            return Answer(text=note(), outcome=Outcome.SMALL_TALK)
         question = chat.without_greeting(question)
         terms = self.index.analyze(question)
         ranked = self.index.rank(terms, question=question)
@@ -318,13 +313,23 @@ class Answerer:
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
         return self._fallback(ranked, tuple(terms))
 
-    def _chatting(self, text: str) -> bool:
-        """True for chat that `_answer` gives a note and no passage: thanks, banter, help, or a greeting
+    def _note(self, text: str, said: chat.Kind | None) -> Callable[[], str] | None:
+        """The note `_answer` gives chat of kind `said` instead of a passage (made when called), or None
+        for a question: thanks, banter, an upset emoji (no cheerful 😄 for a 😡), help, or a greeting
         that names no topic."""
-        said = chat.kind(text)
-        return said in (chat.Kind.THANKS, chat.Kind.BANTER, chat.Kind.UPSET, chat.Kind.SMALL_TALK) or (
-            said is chat.Kind.GREETING and not self._names_a_topic(text)
-        )
+        if said is chat.Kind.THANKS:
+            return partial(messages.say, messages.WELCOME)
+        if said is chat.Kind.BANTER:
+            return partial(messages.say, messages.BANTER)
+        if said is chat.Kind.UPSET:
+            return partial(messages.say, messages.ASK_ANY_TIME)
+        if said is chat.Kind.SMALL_TALK or (said is chat.Kind.GREETING and not self._names_a_topic(text)):
+            return self.help_text
+        return None
+
+    def _chatting(self, text: str) -> bool:
+        """True for a line of chat: one `_answer` would give a note and no passage (see `_note`)."""
+        return self._note(text, chat.kind(text)) is not None
 
     def _names_a_topic(self, greeting: str) -> bool:
         """True when a greeting's words are the knowledge base's ("hello, refund policy": a

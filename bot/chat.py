@@ -235,7 +235,12 @@ def _closing(lines: list[str], chatting: Callable[[str], bool]) -> int:
 
 def _closes(line: str, chatting: Callable[[str], bool]) -> bool:
     """True for a line a message is closed with: chat ("Thanks!", "bye") or a sign-off ("Best regards,")."""
-    return chatting(line) or SIGN_OFF.fullmatch(" ".join(WORD.findall(line.casefold()))) is not None
+    return chatting(line) or _signs_off(line)
+
+
+def _signs_off(line: str) -> bool:
+    """True for a line of a sign-off alone: "Best regards,", "Cheers"."""
+    return SIGN_OFF.fullmatch(" ".join(WORD.findall(line.casefold()))) is not None
 
 
 def _a_name(line: str) -> bool:
@@ -243,6 +248,5 @@ def _a_name(line: str) -> bool:
     and no sign-off ("Best regards," over "Ann" had been two lines of a name, and the closing above
     them, the question, was no closing: nothing was left out)."""
     words = WORD.findall(line.casefold())
-    if SIGN_OFF.fullmatch(" ".join(words)):
-        return False
-    return 0 < len(words) <= NAME_WORDS and not _ASKS.search(line) and not _TALK.intersection(words)
+    fits = 0 < len(words) <= NAME_WORDS and not _ASKS.search(line) and not _TALK.intersection(words)
+    return fits and not _signs_off(line)
