@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bot.keyfile import KeyFileError, load_or_create
@@ -291,12 +292,8 @@ class GapStore:
 
     def votes(self) -> list[Vote]:
         """Every vote of the retention period, oldest first (user ids hashed)."""
-        since = self._since()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= ? ORDER BY at", (since,)
-            )
-            return [Vote(pid, bool(helpful), platform, user, at) for pid, helpful, platform, user, at in rows]
+        rows = self._read("SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= ? ORDER BY at")
+        return [Vote(pid, bool(helpful), platform, user, at) for pid, helpful, platform, user, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         """Open gaps (not aliased or dismissed) of the retention period, most asked first."""
@@ -327,36 +324,36 @@ class GapStore:
 
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         """(passage, questions it answered, how many of them with a hedge), most asked first."""
-        since = self._since()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
-                "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-                (since, limit),
-            ).fetchall()
+        rows = self._read(
+            "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
+            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+            limit,
+        )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
     def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        since = self._since()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT passage_id, COUNT(*) AS n FROM votes WHERE at >= ? AND helpful = 0 "
-                "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-                (since, limit),
-            ).fetchall()
+        rows = self._read(
+            "SELECT passage_id, COUNT(*) AS n FROM votes WHERE at >= ? AND helpful = 0 "
+            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
+            limit,
+        )
         return [(str(p), int(n)) for p, n in rows]
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
         questions, oldest first (none older than the retention period)."""
-        since = self._since(days * DAY)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
-                "GROUP BY day ORDER BY day",
-                (since,),
-            ).fetchall()
+        rows = self._read(
+            "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
+            "GROUP BY day ORDER BY day",
+            period=days * DAY,
+        )
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
+
+    def _read(self, sql: str, *params: object, period: float | None = None) -> list[Any]:
+        """The rows of `sql`, whose first parameter is the oldest moment a read counts (`_since`)."""
+        since = self._since(period)
+        with self._lock:
+            return self._db.execute(sql, (since, *params)).fetchall()
 
     def _since(self, period: float | None = None) -> float:
         """The oldest moment a read counts: `period` before now, never more than the retention period.
