@@ -79,6 +79,19 @@ def test_abbreviations_inside_a_sentence_do_not_end_it() -> None:
     ]
 
 
+def test_sentences_end_at_the_marks_of_other_scripts() -> None:
+    """Chinese and Japanese sentences end at 。！？ with no space after them, Arabic ones at ؟."""
+    assert split_sentences("难民有多少？大约三万人。「他们去了韩国。」然后呢") == [
+        "难民有多少？",
+        "大约三万人。",
+        "「他们去了韩国。」",
+        "然后呢",
+    ]
+    japanese = split_sentences("日本語の文です。 次の文です。 He said so.")
+    assert japanese == ["日本語の文です。", "次の文です。", "He said so."]
+    assert split_sentences("كم عدد اللاجئين؟ حوالي ثلاثين ألفا.") == ["كم عدد اللاجئين؟", "حوالي ثلاثين ألفا."]
+
+
 def test_headings_become_sections_and_paragraphs_passages() -> None:
     """Markdown and numbered headings become sections; long paragraphs are cut into passages."""
     article = "# Title\n\nIntro one. Intro two.\n\n## First part\n\nA. B. C. D.\n\n2. Second part\n\nE.\n"

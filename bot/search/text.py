@@ -441,8 +441,13 @@ def pairs(terms: list[str], window: int = 5) -> list[str]:
 # nor abbreviations that end with a full stop inside a sentence ("i.e. TCP", "Dr. Kang", "vs.
 # Python"). The checks look back from the punctuation, so they run only where there is some (a
 # pattern that looked back at every character cost 0.1 ms a paragraph).
+# The Arabic "؟" ends one as "?" does. The full-width marks of Chinese and Japanese ("。", "！", "？")
+# end one with or without a space after them (those scripts put none), their closing quotes and
+# brackets kept with the sentence they close.
 _NOT_AFTER = ("[A-Z]", "Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g")
-_SENTENCE_END = re.compile(r"([.!?]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=\S)")
+_SENTENCE_END = re.compile(r"([.!?؟]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=\S)")
+_WIDE_MARKS = "。！？"
+_ANY_END = re.compile(_SENTENCE_END.pattern + rf"|([{_WIDE_MARKS}]+[」』”’）)]*)\s*(?=\S)")
 _OPENING = frozenset("\"“‘'")
 
 
@@ -455,9 +460,10 @@ def split_sentences(paragraph: str) -> list[str]:
     paragraph = " ".join(paragraph.split())
     sentences: list[str] = []
     start = 0
-    for end in _SENTENCE_END.finditer(paragraph):
-        if _starts_sentence(paragraph[end.end()]):
-            sentences.append(paragraph[start : end.end(1)])
+    wide = any(mark in paragraph for mark in _WIDE_MARKS)  # the longer pattern costs half again as much
+    for end in (_ANY_END if wide else _SENTENCE_END).finditer(paragraph):
+        if end.lastindex == 2 or _starts_sentence(paragraph[end.end()]):
+            sentences.append(paragraph[start : end.end(end.lastindex or 1)])
             start = end.end()
     if paragraph[start:]:
         sentences.append(paragraph[start:])
