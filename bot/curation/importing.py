@@ -2,7 +2,7 @@
 moderator to review.
 
 Headings become sections, paragraphs become passages of up to eight sentences (about 1,000
-characters: a paragraph), and ids are made from the section (`bot.curation.ids`), unique across
+characters: a paragraph), and ids are made from the section (`bot.ids`), unique across
 the whole knowledge folder, drafts included.
 A draft is written to `drafts/` in the knowledge folder, which the loader does not read: it is
 not served until a moderator publishes it (`bot.curation.publishing`). This is the path the seed article
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import knowledge
-from bot.curation import articles, ids
+from bot import ids, knowledge
+from bot.curation import articles
 from bot.curation.blocks import Article, Block, Notice, visible
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError, Passage, clipped, shown, shows_nothing

@@ -15,9 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot import knowledge, yamlfiles
+from bot import ids, knowledge, yamlfiles
 from bot.catalogue import _
-from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, UPDATE_MARK, draft_files, is_update
