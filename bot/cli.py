@@ -56,6 +56,7 @@ from bot.curation import (
     command_line_moderator,
     gaps_unusable,
     importing,
+    is_update,
     looks_like_gap,
     perform,
     write_atomic,
@@ -360,7 +361,7 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
     listed = importing.list_drafts(Path(args.knowledge))
     for draft in listed:
-        update = "\t(--update: replaces the live file of its name)" if importing.is_update(draft.path) else ""
+        update = "\t(--update: replaces the live file of its name)" if is_update(draft.path) else ""
         print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}{update}", file=out)
         for point in draft.review:  # what to look at before `kb publish`
             print(f"\treview: {point}", file=out)

@@ -23,6 +23,7 @@ from bot.curation.moderation import (
     gaps_unusable,
     looks_like_gap,
 )
+from bot.curation.publishing import is_update
 from bot.curation.shutdown import changes_finish_first
 from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, KnowledgeStore, StoreError, write_atomic
 
@@ -44,6 +45,7 @@ __all__ = [
     "changes_finish_first",
     "command_line_moderator",
     "gaps_unusable",
+    "is_update",
     "looks_like_gap",
     "perform",
     "write_atomic",

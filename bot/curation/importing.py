@@ -22,6 +22,7 @@ from pathlib import Path
 from bot import ids, knowledge
 from bot.curation import articles
 from bot.curation.blocks import Article, Block, Notice, visible
+from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK
 from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError, Passage, clipped, shown, shows_nothing
 from bot.search.text import split_sentences
@@ -33,10 +34,6 @@ SHORT_PASSAGE_CHARS = 400  # short passages of one section with code are packed 
 MAX_INTRO_CHARS = 200  # a list's opening line ("We serve:") is repeated atop each passage of a long list when shorter
 DRAFTS_DIR = knowledge.DRAFTS_DIR
 DEFAULT_SECTION = "Introduction"
-DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
-# The second header line of a draft made by `kb import --update`: `kb publish` then replaces the
-# live file of its name (a comment, as a knowledge file takes no other top-level key).
-UPDATE_MARK = "# A new version of the live file of this name: `kb publish` replaces it, `kb undo` puts it back.\n"
 
 
 class NameTaken(FileError):
@@ -522,16 +519,6 @@ def _topic_alone(text: str) -> bool:
     """A passage of at most three words that ends no sentence: a box's "Note", a table's "Day" alone
     ("Ten euros." is an answer, and so is a Chinese sentence, which has no spaces but ends with "。")."""
     return len(text.split()) <= 3 and not text.rstrip().endswith((".", "!", "?", "。", "！", "？", "```"))
-
-
-def is_update(draft: Path) -> bool:
-    """Whether a draft was made by `kb import --update` (its header says so)."""
-    try:
-        with draft.open(encoding="utf-8") as file:
-            head = [file.readline(), file.readline()]
-    except (OSError, UnicodeDecodeError):
-        return False
-    return UPDATE_MARK in head
 
 
 def import_article(path: Path, knowledge_dir: Path, *, update: bool = False) -> Imported:
