@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from bot import Answerer, knowledge
 from bot.cli import main
-from bot.curation import articles
-from bot.curation.importing import (
+from bot.imports import articles
+from bot.imports.importing import (
     MAX_PASSAGE_CHARS,
     MAX_SENTENCES,
     SHORT_PASSAGE_CHARS,

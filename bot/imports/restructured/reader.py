@@ -15,7 +15,7 @@ address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
 <https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
 page names it, a name the page links (`Blender_`) its name. Read as plain text, its markup leaked
 into the passages ("``brew``", ":doc:") and a code line was read as a heading. Tables:
-`bot.curation.rsttables`.
+`bot.imports.restructured.tables`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.curation import rsttables
-from bot.curation.blocks import code_text, indent_of
-from bot.curation.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS, reading
+from bot.imports.blocks import code_text, indent_of
+from bot.imports.restructured import tables
+from bot.imports.restructured.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS, reading
 
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
@@ -96,9 +96,9 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             listed = -1
             continue
         indent = indent_of(line)
-        if rsttables.TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
+        if tables.TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
             flush()
-            read = rsttables.simple if rsttables.TABLE_BORDER.match(line) else rsttables.grid
+            read = tables.simple if tables.TABLE_BORDER.match(line) else tables.grid
             rows, at = read(lines, at, words.inline)
             out += ["", *(keep + row for row in rows), ""]
             continue
@@ -231,7 +231,7 @@ def _says_more(text: str) -> bool:
 def _unbolded(line: str) -> str:
     """A paragraph all in bold without its marks: reStructuredText's sections are underlined, and a
     bold line is a remark, not the heading Markdown would read it as (a list item in bold is an item)."""
-    bold = rsttables.BOLD.match(line)
+    bold = tables.BOLD.match(line)
     return bold["text"] if bold else line
 
 
@@ -280,7 +280,7 @@ class _Words:
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
             table = code_text("\n".join(body)).split("\n")
-            rows = rsttables.listed if name == "list-table" else rsttables.delimited
+            rows = tables.listed if name == "list-table" else tables.delimited
             return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described or name == "glossary":

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import ids, knowledge
-from bot.curation import articles
-from bot.curation.blocks import Article, Block, Notice, visible
-from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK
-from bot.curation.store import OWN_FILES, KnowledgeStore, StoreError, dump, write_atomic
+from bot.curation import DRAFT_HEADER, OWN_FILES, UPDATE_MARK, KnowledgeStore, StoreError, dump, write_atomic
+from bot.imports import articles
+from bot.imports.blocks import Article, Block, Notice, visible
 from bot.knowledge import MAX_SECTION_CHARS, MAX_TEXT_CHARS, KnowledgeError, Passage, clipped, shown, shows_nothing
 from bot.search.text import split_sentences
 from bot.yamlfiles import FileError

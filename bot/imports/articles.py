@@ -1,5 +1,5 @@
 """Reading an article for `kb import`: plain text, Markdown, reStructuredText or a saved HTML page,
-as headings and paragraphs of plain text (`bot.curation.blocks`), each format by its reader:
+as headings and paragraphs of plain text (`bot.imports.blocks`), each format by its reader:
 `plaintext`, `markdown`, `restructured` (as the Markdown it says) and `pages`.
 
 `read` checks the file first and raises `FileError` naming it: missing, a folder, binary (NUL
@@ -18,11 +18,11 @@ import re
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
 
-from bot.curation import restructured
-from bot.curation.blocks import Article, Notice, visible
-from bot.curation.markdown import from_markdown, inline_markdown
-from bot.curation.pages import from_html
-from bot.curation.plaintext import from_text, heading_of
+from bot.imports import restructured
+from bot.imports.blocks import Article, Notice, visible
+from bot.imports.markdown import from_markdown, inline_markdown
+from bot.imports.pages import from_html
+from bot.imports.plaintext import from_text, heading_of
 from bot.yamlfiles import FileError, read_bytes
 
 __all__ = ["MAX_ARTICLE_BYTES", "from_html", "from_markdown", "from_text", "heading_of", "inline_markdown", "read"]
@@ -33,7 +33,7 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SAVED_PAGE_SUFFIXES = {".mhtml", ".mht"}  # Chrome's and Edge's "Webpage, Single File"; Internet Explorer's
 RST_SUFFIXES = {".rst", ".rest"}
-MDX_SUFFIXES = {".mdx"}  # Markdown with components (Docusaurus, Starlight): see `bot.curation.dialects`
+MDX_SUFFIXES = {".mdx"}  # Markdown with components (Docusaurus, Starlight): see `bot.imports.markdown.dialects`
 
 
 def read(path: Path) -> Article:

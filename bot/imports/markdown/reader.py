@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.curation import commonmark, dialects, htmltables
-from bot.curation.blocks import (
+from bot.imports.blocks import (
     LINKS_KEPT,
     Article,
     Block,
@@ -22,8 +21,9 @@ from bot.curation.blocks import (
     row_sentence,
     with_address,
 )
-from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
-from bot.curation.templates import site_page, template_notices, unread_front_matter
+from bot.imports.markdown import commonmark, dialects, htmltables
+from bot.imports.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
+from bot.imports.templates import site_page, template_notices, unread_front_matter
 from bot.questions import INTERROGATIVE
 
 _ESCAPABLE = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: escaped with a backslash, each is itself
@@ -172,7 +172,7 @@ def from_markdown(text: str, *, mdx: bool = False) -> Article:
     Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
     out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
     (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
-    MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
+    MDX does), are read as the Markdown they hold (`bot.imports.markdown.dialects`)."""
     notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     title, text = site_page(text)
     text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
@@ -300,7 +300,7 @@ class _MarkdownReader:
             self.lines.append(line)
 
     def take(self, table: htmltables.Table) -> None:
-        """An HTML table's blocks, read apart (`bot.curation.htmltables`), after what was open: a
+        """An HTML table's blocks, read apart (`bot.imports.markdown.htmltables`), after what was open: a
         table ends a paragraph, a list and indented code as any line at the margin does. Indented
         under a list item being read, a table of paragraphs (a table of data: its sentences) is the
         item's, as CommonMark reads it: its text goes on the item's, and the list goes on (the table

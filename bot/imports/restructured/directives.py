@@ -1,5 +1,5 @@
-"""Sphinx's directives by what their body is, for reStructuredText (`bot.curation.restructured`) and
-for MyST Markdown's fences of them (```` ```{note} ````, `bot.curation.dialects`).
+"""Sphinx's directives by what their body is, for reStructuredText (`bot.imports.restructured`) and
+for MyST Markdown's fences of them (```` ```{note} ````, `bot.imports.markdown.dialects`).
 
 Any other directive (images, tables of contents, includes, raw markup) says nothing a member asks.
 """

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.curation.blocks import (
+from bot.imports.blocks import (
     LINKS_KEPT,
     Article,
     Block,
@@ -20,7 +20,7 @@ from bot.curation.blocks import (
     row_sentence,
     visible,
 )
-from bot.curation.templates import site_page, template_notices, unread_front_matter
+from bot.imports.templates import site_page, template_notices, unread_front_matter
 
 
 def from_html(text: str) -> Article:
@@ -29,7 +29,7 @@ def from_html(text: str) -> Article:
     `role="main"`, an id such as `content`); scripts, styles, navigation, headers, footers and the
     chrome that wikis and sites mark by class or id (tables of contents, info boxes, navigation
     boxes, edit links, citation marks, reference lists) are left out. A site's page with front
-    matter (`bot.curation.templates`) is read as the site shows it, titled by its front matter when
+    matter (`bot.imports.templates`) is read as the site shows it, titled by its front matter when
     it has no `<title>`."""
     notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
     matter_title, page = site_page(text, html=True)
@@ -47,7 +47,7 @@ def from_html(text: str) -> Article:
 
 def html_blocks(fragment: str) -> list[Block]:
     """The blocks of a piece of HTML in another format's page (a `<table>` in Markdown, see
-    `bot.curation.htmltables`), read as a web page's are: a table of data is a sentence a row. It is
+    `bot.imports.markdown.htmltables`), read as a web page's are: a table of data is a sentence a row. It is
     the article's own content, so no class, id or role makes it a site's chrome (a README's
     `<table class="menu">` of dishes was left out whole); `<script>`, `<style>` and the like still are."""
     parser = _PageParser(chrome=False)
