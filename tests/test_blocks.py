@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from bot.imports import articles
 from bot.imports.blocks import decoded
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 
 INVISIBLE = ("&#8203;", "&#x200b;", "&ZeroWidthSpace;", "&#xFEFF;", "&#x2060;", "&shy;")
 

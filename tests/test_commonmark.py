@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.imports import articles
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 from bot.imports.markdown.commonmark import MAX_LINKED, written_plainly
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.imports import articles
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 
 
 def _imported(path: Path, text: str) -> tuple[str | None, list[tuple[str, str]]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.imports import articles
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 
 
 def _imported(path: Path, text: str) -> list[tuple[str, str]]:

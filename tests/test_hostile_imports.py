@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.imports import articles
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 from bot.yamlfiles import FileError
 from tests.test_hostile_files import loads_within
 

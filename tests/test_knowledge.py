@@ -9,7 +9,7 @@ import pytest
 
 from bot import knowledge
 from bot.imports.articles import heading_of
-from bot.imports.importing import split_sentences
+from bot.imports.passages import split_sentences
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
 

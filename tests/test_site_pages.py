@@ -14,7 +14,8 @@ import pytest
 
 from bot.cli import main
 from bot.imports import articles
-from bot.imports.importing import drafts_of, title_of_name
+from bot.imports.draftfiles import title_of_name
+from bot.imports.drafts import drafts_of
 from bot.imports.templates import rendered
 
 FRONT = "---\nlayout: base\ntitle: Opportunity Grants\npermalink: /grants/\n---\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.imports import articles
-from bot.imports.importing import drafts_of
+from bot.imports.drafts import drafts_of
 
 
 def _read(page: str) -> list[tuple[str, str]]:

@@ -7,12 +7,14 @@
     restructured/  reStructuredText, and Sphinx's directives and roles (which MyST borrows)
     pages/         a saved web page (HTML): its main content, its chrome left out
     templates      a static site's page as its source holds it: front matter, Liquid, Pelican metadata
-    importing      an article into a draft knowledge file in `drafts/`, and the drafts listed
+    passages       a section's paragraphs, lists and code cut into passages
+    drafts         an article's draft passages: its title, sections and ids; what is no knowledge left out
+    draftfiles     `kb import`: the draft written into `drafts/` under the store's lock, named, listed
 
 A draft is written under the knowledge store's lock (`bot.curation`), whose `kb publish` makes it
 live. The rest of the core uses only what this face exports.
 """
 
-from bot.imports.importing import DraftFile, Imported, NameTaken, import_article, list_drafts
+from bot.imports.draftfiles import DraftFile, Imported, NameTaken, import_article, list_drafts
 
 __all__ = ["DraftFile", "Imported", "NameTaken", "import_article", "list_drafts"]
