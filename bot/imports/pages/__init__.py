@@ -1,6 +1,9 @@
 """A saved web page (HTML) read for `kb import`: its main content, its chrome left out.
 
     reader  the page's blocks and title, and a piece of HTML in another format's page
+    parser  the standard library's HTML parser, collecting blocks, title, lists, links and tables
+    chrome  HTML's elements by kind, and what of a page is the site's chrome, not the article
+    tables  a table of data a sentence a row; a table that lays out the page read as its blocks
 
 The rest of `bot.imports` uses only what this face exports.
 """
