@@ -5,7 +5,7 @@
     plaintext      plain text, and the headings any format's text may carry
     markdown/      Markdown, and the dialects documentation sites write (MDX, boxes, MyST)
     restructured/  reStructuredText, and Sphinx's directives and roles (which MyST borrows)
-    pages/         a saved web page (HTML): its main content, its chrome left out
+    pages/         a saved web page (HTML, MHTML): its main content, its chrome left out
     templates      a static site's page as its source holds it: front matter, Liquid, Pelican metadata
     passages       a section's paragraphs, lists and code cut into passages
     drafts         an article's draft passages: its title, sections and ids; what is no knowledge left out

@@ -19,10 +19,8 @@ from bot.curation import DRAFT_HEADER, OWN_FILES, UPDATE_MARK, KnowledgeStore, S
 from bot.imports import articles
 from bot.imports.blocks import Notice
 from bot.imports.drafts import Draft, drafts_of
-from bot.knowledge import KnowledgeError, Passage, shown
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, Passage, draft_files, shown
 from bot.yamlfiles import FileError
-
-DRAFTS_DIR = knowledge.DRAFTS_DIR
 
 
 class NameTaken(FileError):
@@ -199,9 +197,6 @@ def _named(knowledge_dir: Path, base: str) -> str:
         if not any(os.path.lexists(place) for place in places):
             return name
         n += 1
-
-
-draft_files = knowledge.draft_files
 
 
 def taken_ids(knowledge_dir: Path, *, leaving: Path | None = None) -> set[str]:
