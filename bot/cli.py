@@ -40,7 +40,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import doctor, messages, terminal, tuning
+from bot import doctor, imports, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
@@ -55,13 +55,13 @@ from bot.curation import (
     changes_finish_first,
     command_line_moderator,
     gaps_unusable,
-    importing,
+    is_update,
     looks_like_gap,
     perform,
     write_atomic,
 )
 from bot.evaluation import calibration, review, transcripts
-from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
+from bot.knowledge import DRAFTS_DIR, SETTINGS_FILE, KnowledgeError, draft_files, knowledge_files
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 from bot.storage import commands as storage_commands
@@ -325,15 +325,15 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
     drafted: dict[Path, str] = {}  # the drafts this command wrote, and from which article
     for name in args.file:
         try:
-            imported = importing.import_article(Path(name), folder, update=args.update)
+            imported = imports.import_article(Path(name), folder, update=args.update)
         except FileError as exc:  # the article, the folder or the draft, by name
-            taken = exc.existing if isinstance(exc, importing.NameTaken) else None
+            taken = exc.existing if isinstance(exc, imports.NameTaken) else None
             if taken in drafted:  # two articles of one name: the draft is the other's
                 print(f"error: {name}: its draft {taken.name} was just written from {drafted[taken]}; "
                       "rename one of the two articles", file=sys.stderr)  # fmt: skip
             else:
                 print(f"error: {exc}", file=sys.stderr)
-            if exc.path in (folder, folder / importing.DRAFTS_DIR):  # no article can go there
+            if exc.path in (folder, folder / DRAFTS_DIR):  # no article can go there
                 return EXIT_UNUSABLE
             refused += 1
             continue
@@ -358,14 +358,14 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_drafts(args: argparse.Namespace, out: TextIO) -> int:
-    listed = importing.list_drafts(Path(args.knowledge))
+    listed = imports.list_drafts(Path(args.knowledge))
     for draft in listed:
-        update = "\t(--update: replaces the live file of its name)" if importing.is_update(draft.path) else ""
+        update = "\t(--update: replaces the live file of its name)" if is_update(draft.path) else ""
         print(f"{draft.path.name}\t{draft.passages}\t{draft.error or draft.title}{update}", file=out)
         for point in draft.review:  # what to look at before `kb publish`
             print(f"\treview: {point}", file=out)
     if not listed:
-        print(f"No drafts in {Path(args.knowledge) / importing.DRAFTS_DIR}; `kb import FILE` makes one.", file=out)
+        print(f"No drafts in {Path(args.knowledge) / DRAFTS_DIR}; `kb import FILE` makes one.", file=out)
     return EXIT_OK
 
 
@@ -373,7 +373,7 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     if bool(args.file) == args.all:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
-    names = [p.name for p in importing.draft_files(Path(args.knowledge))] if args.all else [args.file]
+    names = [p.name for p in draft_files(Path(args.knowledge))] if args.all else [args.file]
     if not _config(args).database_url:  # without loading the index: the draft may be the folder's first file
         moderation = _moderation(args)
         return _published(names, lambda name: moderation.publish(_asker(args), name).message, out)

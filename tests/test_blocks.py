@@ -1,4 +1,4 @@
-"""What every reader makes of an article's text, whatever its format (bot/curation/blocks.py):
+"""What every reader makes of an article's text, whatever its format (bot/imports/blocks.py):
 entities are their characters, and characters that print as nothing are dropped; each case one
 an outside tester found read wrong."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.curation import articles
-from bot.curation.blocks import decoded
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.blocks import decoded
+from bot.imports.drafts import drafts_of
 
 INVISIBLE = ("&#8203;", "&#x200b;", "&ZeroWidthSpace;", "&#xFEFF;", "&#x2060;", "&shy;")
 

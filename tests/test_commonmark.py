@@ -1,5 +1,5 @@
 """CommonMark's reference links and a list item that opens with a fence, read before the Markdown
-reader (bot/curation/commonmark.py); each case one a reviewer found read wrong."""
+reader (bot/imports/markdown/commonmark.py); each case one a reviewer found read wrong."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.curation import articles
-from bot.curation.commonmark import MAX_LINKED, written_plainly
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
+from bot.imports.markdown.commonmark import MAX_LINKED, written_plainly
 
 
 def _imported(path: Path, text: str) -> list[tuple[str, str]]:

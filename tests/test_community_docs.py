@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
 
 
 def _imported(path: Path, text: str) -> tuple[str | None, list[tuple[str, str]]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import Answerer, Outcome
-from bot.curation.importing import import_article
+from bot.imports import import_article
 from bot.knowledge import KnowledgeBase, Passage, Source
 from tests.test_discord import TEST_PASSAGES, write_knowledge
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
 
 
 def _imported(path: Path, text: str) -> list[tuple[str, str]]:
@@ -581,7 +581,7 @@ def test_myst_roles_labels_and_comments_read_as_sphinx_shows_them(tmp_path: Path
 
 
 def test_mkdocs_tabs_open_or_selected_are_tabs() -> None:
-    from bot.curation.dialects import plain
+    from bot.imports.markdown.dialects import plain
 
     assert plain('===+! "uv"\n\n    Run uv add foo.\n').strip() == "uv: Run uv add foo."
     assert plain('===!+ "pip"\n\n    Run pip install foo.\n').strip() == "pip: Run pip install foo."

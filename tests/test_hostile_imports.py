@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
 from bot.yamlfiles import FileError
 from tests.test_hostile_files import loads_within
 

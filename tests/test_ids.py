@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.curation.ids import numbered, romanize, slug
+from bot.ids import numbered, romanize, slug
 from bot.knowledge import ID_PATTERN, MAX_ID_CHARS
 
 

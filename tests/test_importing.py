@@ -18,17 +18,9 @@ from hypothesis import strategies as st
 
 from bot import Answerer, knowledge
 from bot.cli import main
-from bot.curation import articles
-from bot.curation.importing import (
-    MAX_PASSAGE_CHARS,
-    MAX_SENTENCES,
-    SHORT_PASSAGE_CHARS,
-    Draft,
-    drafts,
-    drafts_of,
-    import_article,
-    split_sentences,
-)
+from bot.imports import articles, import_article
+from bot.imports.drafts import Draft, drafts, drafts_of
+from bot.imports.passages import MAX_PASSAGE_CHARS, MAX_SENTENCES, SHORT_PASSAGE_CHARS, split_sentences
 from bot.knowledge import ID_PATTERN, Passage
 from bot.yamlfiles import FileError
 from tests.conftest import KNOWLEDGE

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge
-from bot.curation.articles import heading_of
-from bot.curation.importing import split_sentences
+from bot.imports.articles import heading_of
+from bot.imports.passages import split_sentences
 from bot.knowledge import KnowledgeError
 from tests.conftest import KNOWLEDGE
 

@@ -1,12 +1,12 @@
 """HTML and GitHub's marks inside a Markdown page, read as a browser shows the page
-(bot/curation/markdown.py); each case one an outside tester found read wrong."""
+(bot/imports/markdown/); each case one an outside tester found read wrong."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
 
 
 def _imported(path: Path, text: str) -> list[tuple[str, str]]:

@@ -13,8 +13,8 @@ import yaml
 from bot import cli, knowledge
 from bot.answering import Answerer
 from bot.curation.edits import Refused
-from bot.curation.importing import draft_files
 from bot.curation.publishing import plan
+from bot.knowledge import draft_files
 from bot.watcher import signature
 from tests.support import needs_read_only_mount, on_read_only_mount
 

@@ -9,9 +9,10 @@ import pytest
 
 import bot
 from bot import Answerer, Asker, Outcome, Request, Service, messages
+from bot import imports as importing
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.cooldown import Cooldown
-from bot.curation import CLI_PLATFORM, COMMANDS, Moderation, importing
+from bot.curation import CLI_PLATFORM, COMMANDS, Moderation
 from tests.backends import Backend, backend
 from tests.support import Clock, small_kb, write_kb
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.curation import articles
-from bot.curation.importing import drafts_of, title_of_name
-from bot.curation.templates import rendered
+from bot.imports import articles
+from bot.imports.draftfiles import title_of_name
+from bot.imports.drafts import drafts_of
+from bot.imports.templates import rendered
 
 FRONT = "---\nlayout: base\ntitle: Opportunity Grants\npermalink: /grants/\n---\n"
 

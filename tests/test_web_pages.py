@@ -1,4 +1,4 @@
-"""`kb import` of a saved web page (`bot.curation.pages`): what a reader sees in a browser is read.
+"""`kb import` of a saved web page (`bot.imports.pages`): what a reader sees in a browser is read.
 
 An outside test (session 18) found whole sections of documentation left out as if they were the
 site's chrome, a nested table cut into a passage a cell, an old club site's layout table read as one
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.curation import articles
-from bot.curation.importing import drafts_of
+from bot.imports import articles
+from bot.imports.drafts import drafts_of
 
 
 def _read(page: str) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@
     store       the knowledge folder's lock, validation and atomic writes
     history     the append-only record of changes, which undo reads
     shutdown    a change in progress finishes before the process stops
+    publishing  `kb publish`: a draft of `kb import` made live as one recorded, undoable change
 
 The rest of the core uses only what this face exports.
 """
@@ -23,16 +24,28 @@ from bot.curation.moderation import (
     gaps_unusable,
     looks_like_gap,
 )
+from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK, is_update
 from bot.curation.shutdown import changes_finish_first
-from bot.curation.store import MODERATOR_FILE, STALE_TEMP_GLOB, KnowledgeStore, StoreError, write_atomic
+from bot.curation.store import (
+    MODERATOR_FILE,
+    OWN_FILES,
+    STALE_TEMP_GLOB,
+    KnowledgeStore,
+    StoreError,
+    dump,
+    write_atomic,
+)
 
 __all__ = [
     "CLI_PLATFORM",
     "COMMANDS",
+    "DRAFT_HEADER",
     "HISTORY_FILE",
     "MODERATOR_FILE",
     "NOT_MODERATOR",
+    "OWN_FILES",
     "STALE_TEMP_GLOB",
+    "UPDATE_MARK",
     "Change",
     "History",
     "KnowledgeStore",
@@ -43,7 +56,9 @@ __all__ = [
     "StoreError",
     "changes_finish_first",
     "command_line_moderator",
+    "dump",
     "gaps_unusable",
+    "is_update",
     "looks_like_gap",
     "perform",
     "write_atomic",

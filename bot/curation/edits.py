@@ -13,9 +13,8 @@ from typing import Any
 
 import yaml
 
-from bot import knowledge
+from bot import ids, knowledge
 from bot.catalogue import N_, _
-from bot.curation import ids
 from bot.curation.history import DOCUMENT, Record
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
 

@@ -28,9 +28,8 @@ from bot.config import Moderators
 from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
-from bot.curation.importing import DRAFTS_DIR
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
-from bot.knowledge import KnowledgeBase, Passage
+from bot.knowledge import DRAFTS_DIR, KnowledgeBase, Passage
 from bot.records import GAPS_FILE, Gap, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature, signature

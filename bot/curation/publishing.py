@@ -6,6 +6,9 @@ are numbered anew), the store validates and writes it, the history records it (k
 the file's name in place of a passage id, the whole file as `after`), and the draft is removed.
 Undo (`unpublish`) takes the file out of the live folder and `restore` puts the draft back, as
 long as the file is still as it was published.
+
+A draft's header lines are defined here: `kb import` writes them (`DRAFT_HEADER`, and `UPDATE_MARK`
+for a new version of a live file), publishing reads them (`is_update`) and writes them back on undo.
 """
 
 from __future__ import annotations
@@ -15,15 +18,28 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot import knowledge, yamlfiles
+from bot import ids, knowledge, yamlfiles
 from bot.catalogue import _
-from bot.curation import ids
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
-from bot.curation.importing import DRAFT_HEADER, DRAFTS_DIR, UPDATE_MARK, draft_files, is_update
 from bot.curation.store import OWN_FILES, dump, write_atomic
-from bot.knowledge import KnowledgeError
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.yamlfiles import FileError
+
+DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
+# The second header line of a draft made by `kb import --update`: `kb publish` then replaces the
+# live file of its name (a comment, as a knowledge file takes no other top-level key).
+UPDATE_MARK = "# A new version of the live file of this name: `kb publish` replaces it, `kb undo` puts it back.\n"
+
+
+def is_update(draft: Path) -> bool:
+    """Whether a draft was made by `kb import --update` (its header says so)."""
+    try:
+        with draft.open(encoding="utf-8") as file:
+            head = [file.readline(), file.readline()]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return UPDATE_MARK in head
 
 
 def draft_path(knowledge_dir: Path, name: str) -> Path:

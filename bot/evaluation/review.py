@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot import knowledge
 from bot.answering import Answer, Answerer
-from bot.curation.importing import DRAFTS_DIR, draft_files
+from bot.knowledge import DRAFTS_DIR, draft_files
 from bot.messages import quoted
 from bot.records import Gap
 

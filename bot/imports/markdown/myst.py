@@ -1,4 +1,4 @@
-"""MyST's inline markup, as Sphinx shows it (its fenced directives: `bot.curation.dialects`).
+"""MyST's inline markup, as Sphinx shows it (its fenced directives: `bot.imports.markdown.dialects`).
 
 - A role (`` {doc}`the install guide <install>` ``, `` {py:func}`~pkg.connect` ``) is its text:
   "the install guide", "connect"; it had been "{doc}the install guide". A page or a label named
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.curation.restructured import role_text
+from bot.imports.restructured import role_text
 
 _ROLE = re.compile(r"\{(?P<name>[\w:-]{1,40}+)\}`(?P<body>[^`\n]{0,300}+)`")
 _LABEL = re.compile(r"^\(([\w .:-]{1,100}+)\)=$")
@@ -53,5 +53,5 @@ def labels_of(text: str) -> dict[str, str]:
 
 def roles_read(line: str, labels: Mapping[str, str] | None = None) -> str:
     """`line` with each role as the text Sphinx prints for it, read as reStructuredText's are
-    (`bot.curation.restructured.role_text`); `labels`: the page's (`labels_of`)."""
+    (`bot.imports.restructured.role_text`); `labels`: the page's (`labels_of`)."""
     return _ROLE.sub(lambda m: role_text(m["name"].rsplit(":", 1)[-1], m["body"], labels), line)

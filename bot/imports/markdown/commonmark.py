@@ -1,5 +1,5 @@
-"""Two CommonMark forms, written the way the Markdown reader (`bot.curation.markdown`) reads them,
-before it (and `bot.curation.dialects`) reads the page:
+"""Two CommonMark forms, written the way the Markdown reader (`bot.imports.markdown`) reads them,
+before it (and `bot.imports.markdown.dialects`) reads the page:
 
 - **Reference links**: `[install Python]`, `[the guide][guide]` and `[guide][]`, with their
   definition (`[install python]: https://...`, the address on the same line or the next), are
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.curation.blocks import closes_fence
+from bot.imports.blocks import closes_fence
 
 MAX_ADDRESS = 2000
 MAX_LINKED = 1000

@@ -1,4 +1,4 @@
-"""reStructuredText's tables (`bot.curation.restructured`) as Markdown: a simple table
+"""reStructuredText's tables (`bot.imports.restructured`) as Markdown: a simple table
 (`=====  =====` borders) and a grid table (`+-----+-----+` borders), a pipe table under a header
 row, else a list of rows. Their borders and cells had been paragraphs of "=====" and "+----+".
 So are the tables Sphinx pages write as directives: `.. list-table::` (a list of rows, each a list
@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping
 
-from bot.curation.blocks import indent_of
+from bot.imports.blocks import indent_of
 
 TABLE_BORDER = re.compile(r"^\s*=+(?:[ ]+=+)+\s*$")  # a simple table's border: "=====  =========="
 BOLD = re.compile(r"^\*\*(?P<text>[^*]{1,300})\*\*$")  # a cell, or a line, all in bold

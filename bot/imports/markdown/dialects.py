@@ -1,5 +1,5 @@
 """Markdown as documentation sites extend it, made the Markdown it holds (`plain`), before the
-Markdown reader reads it (`bot.curation.markdown`).
+Markdown reader reads it (`bot.imports.markdown`).
 
 - **Boxes** ("admonitions"): Docusaurus's, Starlight's and VitePress's `:::note[Title]` (or
   `:::note Title`) ... `:::`, MkDocs's `!!! tip "Title"` over a body indented four spaces (boxes
@@ -34,9 +34,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.curation import myst
-from bot.curation.blocks import closes_fence
-from bot.curation.directives import CODE, VERSIONS, reading
+from bot.imports.blocks import closes_fence
+from bot.imports.markdown import myst
+from bot.imports.restructured import CODE, VERSIONS, reading
 
 # the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
 BOXES = frozenset(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.curation.blocks import Article, Block, decoded, oneline
+from bot.imports.blocks import Article, Block, decoded, oneline
 from bot.search.text import split_sentences
 
 # Heading patterns take the rest of the line whole; what closes it (trailing "#" or "=" marks,

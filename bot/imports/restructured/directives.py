@@ -1,10 +1,13 @@
-"""Sphinx's directives by what their body is, for reStructuredText (`bot.curation.restructured`) and
-for MyST Markdown's fences of them (```` ```{note} ````, `bot.curation.dialects`).
+"""Sphinx's directives by what their body is, for reStructuredText (`bot.imports.restructured`) and
+for MyST Markdown's fences of them (```` ```{note} ````, `bot.imports.markdown.dialects`).
 
 Any other directive (images, tables of contents, includes, raw markup) says nothing a member asks.
+A glossary's entries of several terms are read on one line (`glossary_terms`).
 """
 
 from __future__ import annotations
+
+from bot.imports.blocks import indent_of
 
 CODE = frozenset({"code", "code-block", "sourcecode", "code-cell"})
 # A box whose body is the page's text; only an admonition's argument is a title.
@@ -56,3 +59,22 @@ def reading(name: str) -> str:
     if name in TEXT:
         return "text"
     return "untitled" if name in UNTITLED else "code"
+
+
+def glossary_terms(text: str) -> str:
+    """A glossary's text with each entry of several terms, a line each over one definition ("Guest
+    pass" over "Day pass" over the indented text, as Sphinx's glossary allows), on one term's line:
+    "Guest pass, Day pass". The lines had been read as a paragraph with the definition, "Guest pass
+    Day pass Lets a friend in for one day."."""
+    lines, out, at = text.split("\n"), [], 0
+    while at < len(lines):
+        end = at
+        while end < len(lines) and lines[end].strip() and not indent_of(lines[end]):
+            end += 1
+        defined = end < len(lines) and lines[end].strip() and indent_of(lines[end]) > 0
+        if end - at > 1 and defined:
+            out.append(", ".join(line.strip() for line in lines[at:end]))
+        else:
+            out += lines[at : max(end, at + 1)]
+        at = max(end, at + 1)
+    return "\n".join(out)

@@ -1,40 +1,27 @@
-"""Markdown read for `kb import` (`from_markdown`): headings, paragraphs and list items, code
-(fenced or indented), tables as a sentence a row, footnotes at the end of the section that cites
-them; front matter, link definitions, comments, scripts and styles and a site's template tags
-left out; inline markup made plain text (`inline_markdown`), a link keeping its address where a
-chat reply needs it.
+"""Markdown read a line at a time (`MarkdownReader`): headings (`#`, underlined, an HTML heading on
+a line of its own, a short line all in bold, a box's `<summary>`), paragraphs and list items, code
+(fenced or indented), quotes read as the Markdown they hold, and footnotes at the end of the section
+that cites them; link definitions, attribute lists and template tag lines left out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from bot.curation import commonmark, dialects, htmltables
-from bot.curation.blocks import (
-    LINKS_KEPT,
-    Article,
-    Block,
-    code_text,
-    decoded,
-    indent_of,
-    oneline,
-    row_sentence,
-    with_address,
-)
-from bot.curation.plaintext import EMPTY_HEADING, MD_HEADING, SETEXT, md_heading
-from bot.curation.templates import site_page, template_notices, unread_front_matter
+from bot.imports.blocks import Block, code_text, indent_of
+from bot.imports.markdown import htmltables
+from bot.imports.markdown.inline import NOTE_MARK, inline_markdown
+from bot.imports.plaintext import EMPTY_HEADING, SETEXT, md_heading
 from bot.questions import INTERROGATIVE
 
 _ESCAPABLE = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: escaped with a backslash, each is itself
-_MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
+MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")
 
 
-_MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ANY_FENCE = re.compile(r"^([ \t]*+)(`{3,}|~{3,})")  # how far it is indented, and its mark
 
 
-def _fence_after(line: str, fenced: str, indent: int = 3) -> str:
+def fence_after(line: str, fenced: str, indent: int = 3) -> str:
     """The fence open after `line`, given the one open before it ("" outside code): a fence opens a
     block of code, and only a fence of its own mark, as long or longer and with nothing after it,
     closes it; a shorter one inside ("```python" in a "````" block) is code. A fence may be
@@ -55,26 +42,16 @@ _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S")
 # A footnote: written "[^1]: ..." (GitHub's), or a paragraph that begins with its anchor
 # ('<a name="1"><sup>1</sup></a> ...', Homebrew's); cited "[^1]" or "<sup>[1](#1)</sup>".
 # (An anchor that holds no <sup> is a place to link to, not a note: its paragraph stays where it is.)
-_NOTE = re.compile(
+NOTE = re.compile(
     r"^\s{0,3}(?:\[\^([^\]\s]{1,32})\]:\s*"
     r"|<a\b[^<>]{0,200}?\b(?:name|id)=[\"']?([\w.-]{1,32})[\"']?[^<>]{0,200}>\s*<sup>[^<>]{0,32}</sup>\s*</a>\s*)"
 )
-
-
-_NOTE_MARK = re.compile(r"\[\^([^\]\s]{1,32})\]|<sup>\s*\[[^\]]{0,32}\]\(#([\w.-]{1,32})\)\s*</sup>")
 
 
 _MD_ATTRIBUTES = re.compile(r"^\s{0,3}\{:[^{}]*\}\s*$")  # kramdown's attribute list: {:toc}, {: .note}
 
 
 _MD_TOC = re.compile(r"^\s{0,3}\{:\s*toc\s*\}\s*$")
-
-
-# An attribute list inside a line ("## Setup {#setup}", "Text {: .note}"), not "{:ok, pid}".
-_MD_INLINE_ATTRIBUTES = re.compile(r"\{:\s*(?:toc|[.#][\w-]+|[\w-]+=)[^{}]{0,200}\}|\{#[\w-]{1,64}\}")
-
-
-_MD_HIGHLIGHT = re.compile(r"^\s{0,3}\{%-?\s*(?:end)?highlight\b[^%]{0,100}-?%\}\s*$")  # Jekyll's code: a fence
 
 
 _MD_LIQUID = re.compile(r"^\s{0,3}\{%.*%\}\s*$")  # a site template's tag line: {% include note.html %}
@@ -85,110 +62,12 @@ _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a quote's marks: "> ", ">> "
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<title>[^*_].*?)\1$")
 
 
-def _without_comments(text: str) -> str:
-    """`text` without its HTML comments (`<!-- ... -->`); a `<!--` never closed stays as written
-    (it may be text: "comments start with `<!--`"). A pattern would search every opening for its
-    end: quadratic on many openings."""
-    kept: list[str] = []
-    at = 0
-    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
-        kept.append(text[at:start])
-        at = end + 3
-    kept.append(text[at:])
-    return "".join(kept)
-
-
-# HTML elements a browser never shows, left out with what they hold: a calendar widget's script and
-# style were a passage members were served. (Written in a code span, "`<script>`", a tag is text.)
-_HIDDEN = re.compile(r"(?<!`)<(script|style|template|noscript)\b[^<>]{0,2000}>", re.IGNORECASE)
-
-
-def _without_hidden(text: str) -> str:
-    """`text` without its `_HIDDEN` elements, from the tag that opens one to the tag that ends it;
-    one never ended stays as written. A missing end tag is searched for once."""
-    kept: list[str] = []
-    at = 0
-    missing: set[str] = set()
-    while (found := _HIDDEN.search(text, at)) is not None:
-        name = found[1].lower()
-        end = None if name in missing else re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, found.end())
-        if end is None:
-            missing.add(name)
-            kept.append(text[at : found.end()])
-        else:
-            kept.append(text[at : found.start()])
-        at = found.end() if end is None else end.end()
-    kept.append(text[at:])
-    return "".join(kept)
-
-
-# A box's tags (`<details>`, `<summary>Troubleshooting</summary>`, `</details>`), each set on a line of
-# its own for the reader (`_MarkdownReader.read`), which reads the summary as a heading.
-_DETAILS_TAG = re.compile(r"<details\b[^<>]{0,200}>|</details\s*>|<summary\b[^<>]{0,200}>.{0,300}?</summary\s*>", re.I)
 _DETAILS_OPEN = re.compile(r"^\s*<details\b[^<>]{0,200}>\s*$", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"^\s*</details\s*>\s*$", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*<summary\b[^<>]{0,200}>(?P<title>.{0,300}?)</summary\s*>\s*$", re.IGNORECASE)
 
 
-def _details_apart(text: str) -> str:
-    """`text` with a box's tags on lines of their own (`_DETAILS_TAG`)."""
-    return _DETAILS_TAG.sub(lambda found: f"\n{found[0]}\n", text)
-
-
-def _in_prose(text: str, change: Callable[[str], str]) -> str:
-    """`text` with `change` made to its prose: its code, as the reader reads it (`_code_lines`: fenced,
-    in `<pre>`, indented; and its code spans), is set aside and put back as written, so that a
-    `<script>` in code, which a README's "paste this into your page" shows, stays in it. Code inside
-    what `change` takes out (a script's indented lines) goes with it."""
-    held: list[str] = []
-
-    def hold(code: str) -> str:
-        held.append(code)
-        return f"\0{len(held) - 1}\0"
-
-    lines = text.split("\n")
-    prose = "\n".join(
-        hold(line) if code else line.replace("\0", "\0x\0")
-        for line, code in zip(lines, _code_lines(lines), strict=True)
-    )
-    prose = _CODE_SPAN.sub(lambda found: hold(found[0]), prose)
-    return re.sub(r"\0(\d+|x)\0", lambda found: "\0" if found[1] == "x" else held[int(found[1])], change(prose))
-
-
-def _code_lines(lines: list[str]) -> list[bool]:
-    """For each line, whether it is code as the reader reads it: fenced or in `<pre>`
-    (`commonmark.code_lines`), or indented code where no paragraph goes on (`_MarkdownReader.read`)."""
-    reader = _MarkdownReader(frozenset())
-    fenced = commonmark.code_lines(lines)
-    return [reader.read(_MD_HIGHLIGHT.sub("```", line)) or pre for line, pre in zip(lines, fenced, strict=True)]
-
-
-def from_markdown(text: str, *, mdx: bool = False) -> Article:
-    """Markdown: `#` and underlined headings, paragraphs and list items, markup made plain text.
-    Fenced code, and code indented four spaces, is kept line by line as a block of code; link
-    definitions, HTML comments and what a browser never shows (`_without_hidden`) are left out; a
-    short line all in bold is a heading, and so is a box's `<summary>` (`_MarkdownReader._summary`);
-    a footnote ends the section that cites it (`_with_notes`).
-    Front matter (the `---` YAML or `+++` TOML block that static-site pages begin with) is left
-    out too, and its `title` is the article's. A pipe table is a paragraph of a sentence a row
-    (`_tables_read`). Boxes, and MDX's imports and components (`mdx`, or a page that begins as
-    MDX does), are read as the Markdown they hold (`bot.curation.dialects`)."""
-    notices = tuple(filter(None, [unread_front_matter(text)])) + template_notices(text)
-    title, text = site_page(text)
-    text = dialects.plain(commonmark.written_plainly(text), mdx=mdx)
-    text = _in_prose(_without_comments(text), lambda prose: _details_apart(_without_hidden(prose)))
-    lines = [_MD_HIGHLIGHT.sub("```", line) for line in text.split("\n")]
-    defined = frozenset(next(filter(None, found.groups())) for found in map(_NOTE.match, lines) if found)
-    reader = _MarkdownReader(defined)
-    for line in htmltables.read(_tables_read(lines)):
-        if isinstance(line, str):
-            reader.read(line)
-        else:
-            reader.take(line)
-    return Article(tuple(b for b in reader.finish() if b.text), title, notices)
-
-
-class _MarkdownReader:
+class MarkdownReader:
     """Markdown read a line at a time (`from_markdown`): the blocks so far and what is open."""
 
     def __init__(self, defined: frozenset[str]):
@@ -235,7 +114,7 @@ class _MarkdownReader:
             self.indented.clear()
         if not self.fenced:  # under a list item a fence may be indented as far as the item's text, and three more
             self.fence_indent = 3 if self.list_indent is None else self.list_indent + 7
-        was, self.fenced = self.fenced, _fence_after(line, self.fenced, self.fence_indent)
+        was, self.fenced = self.fenced, fence_after(line, self.fenced, self.fence_indent)
         if was and self.fenced:
             self.code.append(line)
         elif was:
@@ -250,7 +129,7 @@ class _MarkdownReader:
         elif not self.lines and line.strip() and indent_of(line) >= self._code_indent():
             self.indent = self._code_indent()
             self.indented.append(line)
-        elif note := _NOTE.match(line):
+        elif note := NOTE.match(line):
             self.flush()
             self.noting = next(filter(None, note.groups()))
             self.lines.append(line[note.end() :])
@@ -285,7 +164,7 @@ class _MarkdownReader:
             self.mark = ""  # an item read as a heading ("- Tea" over "---") leaves its mark to nothing
         elif not line.strip() or SETEXT.match(line) or _RULE.match(line):  # a blank line, or a rule
             self.flush()
-        elif item := _MD_ITEM.match(line):
+        elif item := MD_ITEM.match(line):
             self.flush()
             indent = indent_of(line)
             if self.list_indent is None or indent < self.list_indent:
@@ -300,7 +179,7 @@ class _MarkdownReader:
             self.lines.append(line)
 
     def take(self, table: htmltables.Table) -> None:
-        """An HTML table's blocks, read apart (`bot.curation.htmltables`), after what was open: a
+        """An HTML table's blocks, read apart (`bot.imports.markdown.htmltables`), after what was open: a
         table ends a paragraph, a list and indented code as any line at the margin does. Indented
         under a list item being read, a table of paragraphs (a table of data: its sentences) is the
         item's, as CommonMark reads it: its text goes on the item's, and the list goes on (the table
@@ -342,7 +221,7 @@ class _MarkdownReader:
 
     def _cite(self, raw: str) -> None:
         """Note where the footnotes `raw` cites are cited first: at the block it is about to be."""
-        for found in _NOTE_MARK.findall(raw):
+        for found in NOTE_MARK.findall(raw):
             name = next(filter(None, found))
             if name in self.defined:
                 self.cited.setdefault(name, len(self.blocks))
@@ -463,137 +342,3 @@ def _headline(text: str) -> bool:
     """True when a line all in bold can be a heading: short, one sentence at most. A bold note of
     three sentences ("**Note: From v3.3.0 onward, ...**") became a section cut off at 80 characters."""
     return len(text.strip()) <= MAX_BOLD_HEADING and not re.search(r"[.!?]\s+\S", text.strip())
-
-
-_TABLE_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-
-
-_TABLE_RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
-
-
-def _cells(line: str) -> list[str]:
-    """The cells of a pipe-table row, as plain text (an escaped pipe, `\\|`, is text)."""
-    row = line.strip()
-    row = row[1:] if row.startswith("|") else row
-    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    return [inline_markdown(cell.replace("\\|", "|")) for cell in _TABLE_CELL_SPLIT.split(row)]
-
-
-def _is_table_rule(line: str) -> bool:
-    """The line under a pipe table's header: `|---|:---:|`."""
-    return "|" in line and all(_TABLE_RULE_CELL.match(cell) for cell in _cells(line))
-
-
-def _starts_block(line: str) -> bool:
-    """A line that begins something else than a table row: a heading, a fence, a list item, a quote, a rule."""
-    return bool(
-        MD_HEADING.match(line) or _MD_FENCE.match(line) or _MD_ITEM.match(line) or SETEXT.match(line)
-    ) or line.lstrip().startswith(">")
-
-
-def _tables_read(lines: list[str]) -> list[str]:
-    """The lines with each pipe table (a header row, its rule, the rows under it) made one
-    paragraph of a sentence a row, each cell named by its column: `| Monday | 9-17 |` under
-    `| Day | Hours |` reads "Day: Monday, Hours: 9-17." (so a question that names the column finds
-    the row, and the reply reads as text, not as pipes and dashes)."""
-    out: list[str] = []
-    at = 0
-    fenced = ""  # code is kept as written, pipes and all
-    while at < len(lines):
-        was, fenced = fenced, _fence_after(lines[at], fenced)
-        if not was and not fenced and "|" in lines[at] and at + 1 < len(lines) and _is_table_rule(lines[at + 1]):
-            header = _cells(lines[at])
-            at += 2
-            sentences = []
-            while at < len(lines) and "|" in lines[at] and lines[at].strip() and not _starts_block(lines[at]):
-                sentences.append(row_sentence(header, [_linked(cell) for cell in _cells(lines[at])]))
-                at += 1
-            out += ["", " ".join(filter(None, sentences)) or row_sentence([], header), ""]
-        else:
-            out.append(lines[at])
-            at += 1
-    return out
-
-
-SPAN = 300  # characters an emphasis or code span may hold; a longer one is left as written
-# A code span as the reader reads one (`inline_markdown`): its lines in one paragraph, no blank line in it.
-_CODE_SPAN = re.compile(rf"(`{{1,3}})([^`\0\n](?:[^\0\n]|\n(?![ \t]*\n)){{0,{SPAN}}}?)\1(?!`)")
-
-
-# An image that is a link, as a README's badges are: `[![Discord](badge.svg)](https://discord.gg/x)`.
-_LINKED_IMAGE = re.compile(r"\[!\[(?P<alt>[^\[\]]{0,200})\]\([^()\s]{0,2000}\)\]\((?P<href>[^()\s]{1,2000})\)")
-
-
-def _badges_as_links(text: str) -> str:
-    """Each linked image as a link by its description: a badge says where it leads."""
-    return _LINKED_IMAGE.sub(lambda m: f"[{m['alt']}]({m['href']})", text)
-
-
-def _linked(cell: str) -> str:
-    """A table cell with its links as text and address, when it holds at most LINKS_KEPT: a
-    README's table of Discord invites read "Non Developer: Discord Discord", counted with the row's
-    other links."""
-    cell = _badges_as_links(cell)
-    if len(_MD_LINK.findall(cell)) > LINKS_KEPT:
-        return cell
-    return _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if not m[1] else m[0], cell)
-
-
-_MD_LINK = re.compile(
-    r"(!?)\[([^\[\]]*)\]\(\s*+<?([^()\s<>]*+(?:\([^()\s]*\)[^()\s<>]*+)*+)>?(?:\s++(?:\"[^\"]*+\"|'[^']*+'|\([^()]*+\)))?\s*+\)"
-)
-
-
-# A wiki's link (MediaWiki, Gollum, Obsidian): `[[Vetting|vetted]]` reads "vetted", `[[Incubation Room]]` its name.
-_WIKI_LINK = re.compile(r"\[\[(?P<target>[^\[\]|]{1,200})(?:\|(?P<label>[^\[\]|]{1,200}))?\]\]")
-
-
-def inline_markdown(text: str, *, addresses: bool = True, notes: frozenset[str] = frozenset()) -> str:
-    """Markdown inline markup as the reader sees it: link and image text kept, marks dropped, text
-    struck out left out (`~~Saturday~~ Sunday`: it is no longer so), tags that end a line or a
-    cell read as a space (`_BREAKING`). With
-    `addresses`, a paragraph of at most LINKS_KEPT links keeps where they lead (`with_address`); a
-    paragraph with more is a wiki's or a README's prose of cross-references, and keeps their text.
-    A footnote's mark is dropped where the page writes the note (`notes`): "[^0-9]" is a pattern."""
-    # Each pattern stops at what cannot be inside its span (another bracket, another tag) or after
-    # SPAN characters: one left open ("[[[[", "**x **x ...") must not make the search quadratic.
-    # Code is read first and kept as written: `library/<user>/` is a path, not a tag to drop. So is
-    # punctuation escaped with a backslash, which no mark then reads: "\*special\*" is "*special*".
-    code: list[str] = []
-    text = _ESCAPE_OR_CODE.sub(lambda m: _held(code, m["escaped"] or m["code"]), text.replace("\0", ""))
-    if notes:  # a footnote's mark: the note follows its section (`_with_notes`)
-        text = _NOTE_MARK.sub(lambda m: "" if (m[1] or m[2]) in notes else m[0], text)
-    text = _badges_as_links(text)
-    keep = addresses and len(_MD_LINK.findall(text)) <= LINKS_KEPT
-    text = _MD_LINK.sub(lambda m: with_address(m[2], m[3]) if keep and not m[1] else m[2], text)
-    text = re.sub(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # [text](url) that the above did not read
-    text = re.sub(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]", r"\1", text)  # [text][ref]
-    text = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"\1", text)  # <https://...>
-    text = re.sub(r"<(?:mailto:)?([^<>\s@]{1,64}@[^<>\s@]{1,255}\.[^<>\s@]{1,63})>", r"\1", text)  # <info@example.org>
-    text = _WIKI_LINK.sub(lambda m: m["label"] or m["target"], text)
-    text = _TAG.sub(lambda m: " " if m[1].lower() in _BREAKING else "", text)  # inline HTML tags
-    text = _MD_INLINE_ATTRIBUTES.sub("", text)
-    text = re.sub(rf"~~(?=\S).{{1,{SPAN}}}?(?<=\S)~~", "", text)  # struck out: no longer so
-    text = re.sub(rf"(\*\*|__)(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\1", r"\2", text)
-    text = re.sub(rf"(?<![\w*])\*(?=\S)(.{{1,{SPAN}}}?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(rf"(?<!\w)_(?=\S)(.{{1,{SPAN}}}?)(?<=\S)_(?!\w)", r"\1", text)
-    text = decoded(text)  # "Jekyll &amp; macOS", after tags: "&lt;here&gt;" is text (code is as written)
-    return oneline(re.sub(r"\0(\d+)\0", lambda m: code[int(m[1])], text))
-
-
-# Punctuation escaped with a backslash ("Where can I use await\?"), or a code span, whichever starts
-# first: "\`" opens no code span, and in "`C:\*`" the backslash is code.
-_ESCAPE_OR_CODE = re.compile(rf"\\(?P<escaped>[!-/:-@\[-`{{-~])|(`{{1,3}})(?P<code>[^`].{{0,{SPAN}}}?)\2(?!`)")
-_TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^<>]*>")
-# Tags that set apart what is on either side of them, as a browser shows them: "555-1234<br>or
-# email" and "<td>cell one</td><td>cell two</td>" had read "555-1234or" and "cell onecell two".
-_BREAKING = frozenset(
-    "br p div li ul ol dl dt dd table tr td th thead tbody tfoot caption h1 h2 h3 h4 h5 h6 hr "
-    "blockquote pre section article aside header footer main nav figure figcaption details summary center".split()
-)
-
-
-def _held(code: list[str], span: str) -> str:
-    """A code span set aside while the markup around it is read, and the mark of its place."""
-    code.append(span)
-    return f"\0{len(code) - 1}\0"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from bot.curation.blocks import Notice
+from bot.imports.blocks import Notice
 
 _FRONT = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -198,7 +198,7 @@ def hugo(text: str) -> str:
     """A Hugo page's Markdown as the site shows it: a box's shortcodes ({{% note %}} ...
     {{% /note %}}, {{% warning title="x" %}}) and a tab's ({{< tab tabID="pipx" >}}, named in its
     {{< tabs tabID1="pipx" tabName1="With pipx" >}}) made `:::` boxes, which the Markdown reader
-    reads as text after its title (`bot.curation.dialects`); a link to a page of the site
+    reads as text after its title (`bot.imports.markdown.dialects`); a link to a page of the site
     ({{< relref "docs" >}}) links to it; any other shortcode is left out. Poetry's notes had each
     made a passage "{} ... {}", and its links "[Introduction]( "Introduction")"."""
     names: dict[str, str] = {}

@@ -1,5 +1,5 @@
-"""HTML tables in a Markdown page (`bot.curation.markdown`), read as a saved web page's are
-(`bot.curation.pages`): a README's `<table>` of opening hours reads "Day: Tuesday, Hours: closed."
+"""HTML tables in a Markdown page (`bot.imports.markdown`), read as a saved web page's are
+(`bot.imports.pages`): a README's `<table>` of opening hours reads "Day: Tuesday, Hours: closed."
 as a pipe table's row does; its tags dropped, it had been one run of words ("Day Hours Monday 9-17
 Tuesday closed Wednesday 10-14") in which no row said what it was.
 
@@ -9,7 +9,7 @@ block, and a line after it that does not begin with a tag is Markdown (GitHub sh
 a cell set off by blank lines, a README's `<td>` over a blank line and `- item`) or, indented,
 code. Such a table is left to the Markdown reader, as before, and so is a table never ended. Each
 line is looked at once. A table comes with how far its first line is indented: under a list item
-it is the item's (`bot.curation.markdown`).
+it is the item's (`bot.imports.markdown`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.curation import commonmark
-from bot.curation.blocks import Block
-from bot.curation.pages import html_blocks
+from bot.imports.blocks import Block
+from bot.imports.markdown import commonmark
+from bot.imports.pages import html_blocks
 
 _START = re.compile(r"^ {0,3}<table\b", re.IGNORECASE)
 _OPENS = re.compile(r"<table\b", re.IGNORECASE)
@@ -37,7 +37,7 @@ class Table:
 
 
 def read(lines: list[str]) -> Iterator[str | Table]:
-    """`lines`, each HTML table among them as a `Table` of its blocks (`bot.curation.pages.html_blocks`)."""
+    """`lines`, each HTML table among them as a `Table` of its blocks (`bot.imports.pages.html_blocks`)."""
     code = commonmark.code_lines(lines)
     at = 0
     while at < len(lines):

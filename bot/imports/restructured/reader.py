@@ -15,7 +15,7 @@ address: ":ref:`the install guide <install>`" is "the install guide", "`Docs
 <https://example.org>`_" a link to it, `~a.b.Context` is "Context", a label its title where the
 page names it, a name the page links (`Blender_`) its name. Read as plain text, its markup leaked
 into the passages ("``brew``", ":doc:") and a code line was read as a heading. Tables:
-`bot.curation.rsttables`.
+`bot.imports.restructured.tables`; roles: `roles`; directives: `directives`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.curation import rsttables
-from bot.curation.blocks import code_text, indent_of
-from bot.curation.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS, reading
+from bot.imports.blocks import code_text, indent_of
+from bot.imports.restructured import tables
+from bot.imports.restructured.directives import CODE, CONTAINERS, DESCRIPTIONS, TEXT, VERSIONS, glossary_terms, reading
+from bot.imports.restructured.roles import role_text
 
 MAX_DEPTH = 8  # directives read inside directives; deeper, their text is a paragraph
 
@@ -39,11 +40,8 @@ _GRID_BORDER = re.compile(r"^\s*\+(?:-+\+)+\s*$|^\s*\+(?:=+\+)+\s*$")  # a grid 
 _LINK_TARGET = re.compile(r"^\.\.\s+_(?P<name>[^:`]{1,100}):\s+(?P<address>(?:https?|mailto|ftp):\S{1,300})$")
 # Blender_ of `.. _Blender: https://...`, not in an address ("wiki/Python_(programming_language)")
 _REFERENCE = re.compile(r"(?<![\w`/.#=(-])(?P<name>[A-Za-z][\w.+-]{0,99}?)__?(?![\w(])")
-_PLACEHOLDER = re.compile(r"<[^<>\s]{1,100}>")  # "<password>", not "Actions > Settings"
-_DOTTED = re.compile(r"^~[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")  # ~folder.versioning.params.keep
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)]|#\.)\s+\S")
 _ROLE = re.compile(r"(?::[\w.-]{1,40}){1,2}:`(?P<body>[^`]{0,300})`")  # :ref:`text <target>`, :py:class:`~a.B`
-_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]*)>$", re.DOTALL)  # "the guide <install>"
 _LINK = re.compile(r"`([^`<]{1,300}?)\s{0,50}<((?:https?|mailto|ftp)://?[^`>]{1,300})>`__?")  # `Docs <https://...>`_
 _NAMED = re.compile(r"`([^`<]{1,300}?)\s{0,50}(?:<[^`>]{0,300}>)?`__?")  # `text`_, `text <target>`_
 _LITERAL = re.compile(r"``(.{1,300}?)``")
@@ -57,10 +55,6 @@ _NOTE = re.compile(rf"^\.\.\s+\[{_NOTE_LABEL}\](?:\s+(?P<text>.*))?$")
 # The space before it too ("the rules [1]_." is "the rules."), from where the run of spaces begins: a
 # search from each of 100,000 spaces was quadratic.
 _NOTE_MARK = re.compile(rf"(?<!\s)(?P<space>\s*+)\[{_NOTE_LABEL}\]_")
-_ISSUE_ROLES = frozenset({"issue", "pr", "ghissue", "gh"})
-# Roles that name a Python object, whose target "~" shortens and "." makes relative; a file's
-# `:file:`.venv`` keeps its dot.
-_OBJECT_ROLES = frozenset("class meth func attr obj data exc mod const type".split())
 
 
 def to_markdown(text: str, words: _Words | None = None) -> str:
@@ -96,9 +90,9 @@ def to_markdown(text: str, words: _Words | None = None) -> str:
             listed = -1
             continue
         indent = indent_of(line)
-        if rsttables.TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
+        if tables.TABLE_BORDER.match(line) or _GRID_BORDER.match(line):
             flush()
-            read = rsttables.simple if rsttables.TABLE_BORDER.match(line) else rsttables.grid
+            read = tables.simple if tables.TABLE_BORDER.match(line) else tables.grid
             rows, at = read(lines, at, words.inline)
             out += ["", *(keep + row for row in rows), ""]
             continue
@@ -231,7 +225,7 @@ def _says_more(text: str) -> bool:
 def _unbolded(line: str) -> str:
     """A paragraph all in bold without its marks: reStructuredText's sections are underlined, and a
     bold line is a remark, not the heading Markdown would read it as (a list item in bold is an item)."""
-    bold = rsttables.BOLD.match(line)
+    bold = tables.BOLD.match(line)
     return bold["text"] if bold else line
 
 
@@ -280,7 +274,7 @@ class _Words:
             return ["", *(keep + line if line.strip() else line for line in read), ""]
         if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
             table = code_text("\n".join(body)).split("\n")
-            rows = rsttables.listed if name == "list-table" else rsttables.delimited
+            rows = tables.listed if name == "list-table" else tables.delimited
             return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described or name == "glossary":
@@ -290,7 +284,7 @@ class _Words:
             # the body without its indent, so that an argument going on over it is not a term over a definition
             apart = "\n\n" if body and not body[0].strip() else "\n"
             text = code_text("\n".join(body))
-            read = self.nested(apart.join([*inner, _glossary_terms(text) if name == "glossary" else text]))
+            read = self.nested(apart.join([*inner, glossary_terms(text) if name == "glossary" else text]))
             if described:  # a setting's description, its warning and its default are one answer
                 read = _prose_joined(read)
             if titled:
@@ -367,33 +361,6 @@ class _Words:
         return role_text(role, match["body"], self.labels)
 
 
-def role_text(role: str, body: str, labels: Mapping[str, str] | None = None) -> str:
-    """A role as Sphinx prints it (reStructuredText's `:ref:`...`` and MyST's `{ref}`...``): its
-    explicit text ("the guide" of `the guide <install>`); else its target, only the last part after
-    "~" (`~ext.commands.Context` is "Context"), a label by the title it names (`labels`, the page's)
-    or its words, a document by its name (`../cli/pip_config` is "pip config", `topics/index`
-    "topics"), an issue by its number."""
-    body, role = body.strip(), role.casefold()
-    explicit = _EXPLICIT.match(body)
-    if explicit is not None and explicit["text"]:
-        text = explicit["text"]  # "<password>" of `<password> <gui.password>` is a placeholder, not a tag
-        return f"`{text}`" if _PLACEHOLDER.search(text) else text
-    target = explicit["target"] if explicit is not None else body
-    if role in _ISSUE_ROLES:
-        return f"#{target}"
-    if role == "ref":
-        target = target.lstrip("~!")
-        return (labels or {}).get(target.casefold(), target.replace("_", " ").replace("-", " "))
-    if role == "doc":
-        parts = [p for p in re.split(r"[/:]", target.lstrip("~!")) if p.strip(".") and p != "index"]
-        return parts[-1].replace("_", " ").replace("-", " ") if parts else target
-    if role not in _OBJECT_ROLES and not _DOTTED.match(target):  # "~a.b.c" is "c"; "~/.config" a path
-        return target.lstrip("!")
-    short = target.startswith("~")
-    target = target.lstrip("~!").lstrip(".")
-    return target.rsplit(".", 1)[-1] if short else target
-
-
 def _title_at(lines: list[str], at: int) -> tuple[str, tuple[str, bool], int] | None:
     """The section title at line `at` (its text, its style: mark and whether overlined, and the
     lines it takes), or None. An underline at least as long as the title's text, of one mark."""
@@ -408,25 +375,6 @@ def _title_at(lines: list[str], at: int) -> tuple[str, tuple[str, bool], int] | 
     if under and len(lines[at + 1].rstrip()) >= len(line.rstrip()) and (at == 0 or not lines[at - 1].strip()):
         return line.strip(), (under.group(1), False), 2
     return None
-
-
-def _glossary_terms(text: str) -> str:
-    """A glossary's text with each entry of several terms, a line each over one definition ("Guest
-    pass" over "Day pass" over the indented text, as Sphinx's glossary allows), on one term's line:
-    "Guest pass, Day pass". The lines had been read as a paragraph with the definition, "Guest pass
-    Day pass Lets a friend in for one day."."""
-    lines, out, at = text.split("\n"), [], 0
-    while at < len(lines):
-        end = at
-        while end < len(lines) and lines[end].strip() and not indent_of(lines[end]):
-            end += 1
-        defined = end < len(lines) and lines[end].strip() and indent_of(lines[end]) > 0
-        if end - at > 1 and defined:
-            out.append(", ".join(line.strip() for line in lines[at:end]))
-        else:
-            out += lines[at : max(end, at + 1)]
-        at = max(end, at + 1)
-    return "\n".join(out)
 
 
 def _body(lines: list[str], at: int, indent: int) -> tuple[list[str], int]:
