@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.dc import pointing
+from adapters.dc import moderation, pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import defer, tell
 from adapters.dc.host import language
@@ -73,10 +73,12 @@ class QABot(discord.Client):
         # Buttons sent by an earlier run of the bot keep working: their ids match these templates.
         self.add_dynamic_items(SuggestionButton, VoteButton)
 
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await moderation.submitted(interaction)  # a /kb form, read by its id whenever it was opened
+
     async def close(self) -> None:
-        # discord.py waits a moment after READY for the guilds before it dispatches `ready`; closed
-        # within that moment, its waiting task outlives the client and then fails on the closed loop
-        # ("Task exception was never retrieved"). Stop it with the client.
+        # discord.py's task waiting for the guilds after READY outlives a client closed meanwhile, and
+        # then fails on the closed loop ("Task exception was never retrieved"): stop it with the client.
         ready_task = getattr(self._connection, "_ready_task", None)
         if isinstance(ready_task, asyncio.Task) and not ready_task.done():
             ready_task.cancel()
@@ -106,7 +108,7 @@ class QABot(discord.Client):
             await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
         except Exception:
             log.exception("Discord: failed to answer message %s", message.id)
-            await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
+            await self.replies.apologize(message, question)
 
     def question_in(self, message: discord.Message, *, answered: bool = False) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot. `answered`:
@@ -210,12 +212,6 @@ class QABot(discord.Client):
                     await self.replies.deleted(channel_id, message_id)
                 except Exception:
                     log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
-
-    async def _send_quietly(self, message: discord.Message, text: str) -> None:
-        try:
-            await message.channel.send(text)
-        except Exception as exc:  # the apology is best effort: the failure is logged above
-            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
 
     def _track(self) -> None:
         """Remember the running handler, so that stopping lets it finish its reply first."""

@@ -120,6 +120,13 @@ class Replies:
             handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
         return handles
 
+    async def apologize(self, message: discord.Message, question: str) -> None:
+        """The apology for an answer that failed (the failure is the caller's to log): best effort."""
+        try:
+            await message.channel.send(messages.say(messages.APOLOGY, messages.choose(None, question)))
+        except Exception as exc:
+            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
+
     def allowed(self, channel_id: int) -> Allowed:
         """What the bot may send in this channel, by the server's roles as the client holds them
         (`deliver.allowed_in`). Discord refuses every reply (403, 160002) from a bot without Read
