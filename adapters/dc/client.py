@@ -247,7 +247,11 @@ class QABot(discord.Client):
         self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
     ) -> T:
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
-        task = asyncio.ensure_future(in_thread(work))
+        return await self.acknowledged(interaction, in_thread(work), ephemeral=ephemeral)
+
+    async def acknowledged(self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool) -> T:
+        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed."""
+        task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
         if not done:
             await defer(interaction, ephemeral=ephemeral)

@@ -15,12 +15,12 @@ from discord import app_commands
 
 from adapters.dc import pointing
 from adapters.dc.deliver import allowed_in, respond, shown, tell, text_reply
-from adapters.dc.host import host, interaction_asker, language
+from adapters.dc.host import Host, host, interaction_asker, language
 from adapters.dc.markup import plain_question
 from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
 from adapters.dc.render import render
 from adapters.platform import in_thread
-from bot import Outcome, messages
+from bot import Answer, Asker, Outcome, messages
 
 log = logging.getLogger(__name__)
 
@@ -117,22 +117,35 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if not allowed_in(interaction.app_permissions, interaction.channel or message.channel).replies:
         await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
-    who = interaction_asker(interaction)
+    key = (message.channel.id, interaction.id)  # a snowflake too, never a message's: nothing edits an interaction
     with bot.replies.answering(message):  # its deletion or edit meanwhile waits for the answer, then finds it
-        answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who), ephemeral=True)
-        if answer.outcome is Outcome.THROTTLED:
-            await respond(interaction, render(answer), ephemeral=True)
-            return
-        try:
-            # remembered under the interaction's id (a snowflake too, never a message's): what it answers
-            # is found by the message replied to, and nothing ever edits an interaction
-            shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
-        except discord.Forbidden:  # refused all the same: said so, the answer only its user sees, as its deferral
-            await tell(interaction, messages.say(messages.NOT_POSTED_THERE, said))
-            for reply in answer.replies:
-                await respond(interaction, render(reply), ephemeral=True)
-            return
-    await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+        # the channel's earlier answers may hold its turn for seconds (Discord failing them, retried):
+        # the wait is deferred like the core's, within Discord's 3 seconds
+        work = _posted(bot, message, question, interaction_asker(interaction), key)
+        answer, shown = await bot.acknowledged(interaction, work, ephemeral=True)
+    if answer.outcome is Outcome.THROTTLED:
+        await respond(interaction, render(answer), ephemeral=True)
+    elif shown is None:  # refused all the same: said so, the answer only its user sees, as its deferral
+        await tell(interaction, messages.say(messages.NOT_POSTED_THERE, said))
+        for reply in answer.replies:
+            await respond(interaction, render(reply), ephemeral=True)
+    else:
+        await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+
+
+async def _posted(
+    bot: Host, message: discord.Message, question: str, who: Asker, key: tuple[int, int]
+) -> tuple[Answer, int | None]:
+    """The answer to `question` and, unless over a limit or refused in the channel, the id of its
+    first message there, a reply to `message`, remembered under `key`: what it answers is found by
+    the message replied to. Nothing here responds to the interaction, which may be deferred meanwhile."""
+    answer = await in_thread(bot.service.ask, question, who)
+    if answer.outcome is Outcome.THROTTLED:
+        return answer, None
+    try:
+        return answer, await bot.replies.post(message, question, answer, key=key)
+    except discord.Forbidden:
+        return answer, None
 
 
 def link(message: discord.Message, handle: int) -> str:

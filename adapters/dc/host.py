@@ -2,8 +2,9 @@
 
 The client (`adapters.dc.client.QABot`) holds the Service and runs every interaction's work
 (`guarded`: tracked for a clean stop, failures logged and apologized for; `in_time`: blocking
-core calls off the event loop, deferred when slow). The modules that define commands and
-buttons reach it through this protocol, so that the client can import them and not the reverse.
+core calls off the event loop, deferred when slow; `acknowledged`: any other wait, deferred so).
+The modules that define commands and buttons reach it through this protocol, so that the client
+can import them and not the reverse.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class Host(Protocol):
 
     async def in_time(
         self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
+    ) -> T: ...
+
+    async def acknowledged(
+        self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool
     ) -> T: ...
 
     async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None: ...
