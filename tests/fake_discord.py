@@ -39,6 +39,9 @@ Json = dict[str, Any]
 API_PREFIX = "/api/v10"
 MESSAGE_CONTENT_INTENT = 1 << 15
 ALL_PERMISSIONS = "2147483647"
+# What the invite link of docs/discord.md grants, the bot's in every channel of the fake's server: View
+# Channels, Send Messages, Send Messages in Threads, Embed Links, Read Message History.
+INVITED = "274877991936"
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
 DISCORD_EPOCH_MS = 1420070400000  # the first millisecond of 2015: where snowflakes count from
 # The callback types Discord accepts for each interaction type (discord.com/developers/docs,
@@ -204,7 +207,7 @@ class FakeDiscord:
         return {"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
 
     def guild(self) -> Json:
-        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": "68608", "position": 0, "color": 0,
+        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": INVITED, "position": 0, "color": 0,
                     "hoist": False, "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
         channel = {"id": self.channel_id, "type": 0, "name": "questions", "position": 0, "guild_id": self.guild_id,
                    "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip

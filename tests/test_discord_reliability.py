@@ -578,7 +578,7 @@ async def test_token_never_in_logs_or_anything_sent(
         await fake.wait_ready()
         fake.fail("POST", f"/channels/{fake.dm_channel_id}/messages", 503)
         fake.fail("POST", "/interactions/", 429)
-        fake.refuse_once("POST", f"/channels/{fake.channel_id}/messages")
+        fake.fail("POST", f"/channels/{fake.channel_id}/messages", 400)  # a failure: the apology follows
         message, mention = fake.message(QUESTION, dm=True), fake.mention(QUESTION)
         ask = fake.command("ask", question=QUESTION)
         for event, data in (("MESSAGE_CREATE", message), ("MESSAGE_CREATE", mention), ("INTERACTION_CREATE", ask)):

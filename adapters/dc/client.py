@@ -99,16 +99,7 @@ class QABot(discord.Client):
         to, note = pointing.aimed(message, self.user, self.settings.message_content)  # a question pointed at?
         with self.replies.answering(message, to):
             async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
-                await self._answer_or_apologize(message, question, to, note)
-
-    async def _answer_or_apologize(
-        self, message: discord.Message, question: str, to: discord.Message | None, note: str | None
-    ) -> None:
-        try:
-            await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
-        except Exception:
-            log.exception("Discord: failed to answer message %s", message.id)
-            await self.replies.apologize(message, question)
+                await self.replies.respond(message, question, to=to, note=note)
 
     def question_in(self, message: discord.Message, *, answered: bool = False) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot. `answered`:
@@ -188,6 +179,8 @@ class QABot(discord.Client):
             await self.replies.follow(message, None if note else question, reply_to=to)
             if note:  # now a bare mention at a question Discord withholds: the note instead
                 await self.replies.say(message, note)
+        except discord.Forbidden as exc:  # Discord's to say, for reasons the roles the client holds do not show
+            log.warning("Discord: may not follow the edit of message %s: %s", message.id, exc)
         except Exception:
             log.exception("Discord: failed to follow the edit of message %s", message.id)
 
