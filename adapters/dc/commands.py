@@ -7,7 +7,7 @@ Their docstrings are what users see in Discord. The moderators' /kb group is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import discord
@@ -170,12 +170,28 @@ async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str
 class QATree(app_commands.CommandTree[discord.Client]):
     """The command tree, with the one error path for anything that escaped a command."""
 
+    async def _call(self, interaction: discord.Interaction[discord.Client]) -> None:
+        # discord.py logs an autocomplete it cannot run as an ERROR with a traceback, and answers
+        # nothing: one for an option this version does not complete (renamed since the last sync),
+        # typed into key by key, takes the error path instead, as a command it does not have does
+        if interaction.type is discord.InteractionType.autocomplete:
+            data: Mapping[str, Any] = interaction.data or {}
+            command, focused = interaction.command, _focused(list(data.get("options") or []))
+            if isinstance(command, app_commands.Command) and not any(
+                p.display_name == focused and p.autocomplete for p in command.parameters
+            ):
+                raise app_commands.CommandSignatureMismatch(command)
+        await super()._call(interaction)
+
     async def on_error(
         self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
     ) -> None:
         # A command Discord has but this version does not (commands not synced since an update),
         # or an option value that does not fit: the user's side, told plainly, not an ERROR.
-        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+        if interaction.type is discord.InteractionType.autocomplete:  # Discord takes only choices here
+            log.warning("Discord: autocomplete %s for an unknown or changed command: %s", interaction.id, error)
+            await no_choices(interaction)
+        elif isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
             log.warning("Discord: interaction %s for an unknown or changed command: %s", interaction.id, error)
             await tell(interaction, messages.say(messages.STALE_COMMAND, messages.choose(language(interaction))))
         elif isinstance(error, app_commands.TransformerError):
@@ -183,3 +199,21 @@ class QATree(app_commands.CommandTree[discord.Client]):
             await tell(interaction, messages.say(messages.BAD_OPTION, messages.choose(language(interaction))))
         else:
             await host(interaction).apologize(interaction, error)
+
+
+def _focused(options: list[Any]) -> str | None:
+    """The name of the option being typed into, in a command's options or a subcommand's."""
+    for option in options:
+        if option.get("focused"):
+            return str(option.get("name"))
+        if (inner := _focused(list(option.get("options") or []))) is not None:
+            return inner
+    return None
+
+
+async def no_choices(interaction: discord.Interaction[Any]) -> None:
+    """Best effort: no suggestions for what is being typed (a failure to send them is logged)."""
+    try:
+        await interaction.response.autocomplete([])
+    except Exception as exc:
+        log.warning("Discord: could not answer autocomplete %s: %r", interaction.id, exc)
