@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS, FakeDiscord
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "1:strict"
@@ -176,6 +176,26 @@ async def test_discord_refuses_a_reply_without_read_message_history(discord: Fak
     status, answer = await rest(discord, "POST", path, body)
     assert (status, answer["code"]) == (403, 160002)
     assert (await rest(discord, "POST", path, {"content": "not a reply"}))[0] == 200
+    assert len(discord.violations) == 1
+
+
+@pytest.mark.parametrize(("in_thread", "needed", "other"), [(False, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS),
+                                                          (True, SEND_MESSAGES_IN_THREADS, SEND_MESSAGES)],
+                         ids=["channel", "thread"])  # fmt: skip
+async def test_discord_refuses_a_message_from_a_bot_without_send_messages(
+    discord: FakeDiscord, in_thread: bool, needed: int, other: int
+) -> None:
+    """A bot without Send Messages in a channel (in a thread, Send Messages in Threads) gets 403 Missing
+    Permissions (50013) for a message there, not 200; without the other one it may send; in a DM, always."""
+    channel = discord.next_id() if in_thread else discord.channel_id
+    if in_thread:
+        discord.threads.add(channel)  # as if pushed to the bot (THREAD_CREATE)
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~needed)
+    status, answer = await rest(discord, "POST", f"/channels/{channel}/messages", {"content": "hi"})
+    assert (status, answer["code"]) == (403, 50013)
+    assert (await rest(discord, "POST", f"/channels/{discord.dm_channel_id}/messages", {"content": "hi"}))[0] == 200
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~other)
+    assert (await rest(discord, "POST", f"/channels/{channel}/messages", {"content": "hi"}))[0] == 200
     assert len(discord.violations) == 1
 
 
