@@ -288,6 +288,23 @@ async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     assert post.body["embeds"][0]["description"].startswith("Refugees in China must remain")
 
 
+@pytest.mark.parametrize("typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK"])
+async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_ask(
+    fake: FakeDiscord, seed_kdir: Path, typed: str
+) -> None:
+    """A member who types "/ask why do people flee North Korea?" in a DM (as on Telegram, or sent
+    before Discord's command picker caught it) gets the answer the question gets, not "I don't know"
+    over the word "ask"."""
+    service = Service(Answerer.from_directory(seed_kdir))
+    try:
+        async with connected(fake, service):
+            await fake.push("MESSAGE_CREATE", fake.message(f"{typed} Why do people flee North Korea?", dm=True))
+            post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+    finally:
+        service.close()
+    assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
+
+
 async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
     """A plain channel message, the bot's own message and another bot's mention get no reply."""
     await online.push("MESSAGE_CREATE", online.message("Are most defectors women?"))

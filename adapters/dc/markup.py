@@ -1,4 +1,5 @@
-"""Discord's markup in a message or a slash command's text option, which asks nothing."""
+"""Discord's markup in a message or a slash command's text option, and a "/ask" typed before a
+question: what asks nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ _MARKUP = re.compile(
 )
 
 
+# "/ask" typed as text before the question (as Telegram has it, "/ask@QABot" too, or sent before
+# Discord's command picker caught it): what follows is the question. Left in, "ask" was weighed as
+# a word of it, and "/ask why do people flee?" was declined.
+_ASK = re.compile(r"/ask(?:@\S*)?(?: |$)", re.IGNORECASE)
+
+
 def plain_question(content: str) -> str:
-    """A message's text as the question it asks, without Discord's markup (`_MARKUP`)."""
-    return " ".join(_MARKUP.sub(" ", content).split())
+    """A message's text as the question it asks, without Discord's markup (`_MARKUP`) and without
+    a leading "/ask" (`_ASK`)."""
+    plain = " ".join(_MARKUP.sub(" ", content).split())
+    return plain[asked.end() :] if (asked := _ASK.match(plain)) else plain
