@@ -288,6 +288,28 @@ async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     assert post.body["embeds"][0]["description"].startswith("Refugees in China must remain")
 
 
+@pytest.mark.parametrize(
+    "markup",
+    ["</ask:1234567890123456789>", "</kb add:1234567890123456789>", "<id:customize>", "<id:browse>", "<id:guide>",
+     "<id:linked-roles:1234567890123456789>"],
+    ids=["command-mention", "subcommand-mention", "server-guide", "channels-and-roles", "guide", "linked-role"],
+)  # fmt: skip
+async def test_discord_markup_around_a_question_is_not_read_as_its_words(
+    fake: FakeDiscord, seed_kdir: Path, markup: str
+) -> None:
+    """A member's message with a command mention or a link to the server's own pages, clickable in
+    Discord, gets the answer it gets without it, not "I don't know" over the words "ask",
+    "customize" or an id."""
+    service = Service(Answerer.from_directory(seed_kdir))
+    try:
+        async with connected(fake, service):
+            await fake.push("MESSAGE_CREATE", fake.mention(f"Why do people flee North Korea? {markup}"))
+            post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    finally:
+        service.close()
+    assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
+
+
 @pytest.mark.parametrize("typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK"])
 async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_ask(
     fake: FakeDiscord, seed_kdir: Path, typed: str
