@@ -60,8 +60,12 @@ def host(interaction: discord.Interaction[Any]) -> Host:
     return client
 
 
-def asker(user_id: int, channel_id: int | None, language: str = "") -> Asker:
-    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(channel_id or ""), language=language)
+def asker(user_id: int, channel: discord.abc.Snowflake | None, language: str = "") -> Asker:
+    """Who asked, and where. A DM has only its member's own limit, not a channel's as well: the core
+    reads a chat whose id is the user's as a private one (a Telegram private chat's is)."""
+    private = getattr(channel, "type", None) is discord.ChannelType.private
+    where = user_id if private else channel.id if channel is not None else ""
+    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(where), language=language)
 
 
 def language(interaction: discord.Interaction[Any]) -> str:
@@ -70,4 +74,4 @@ def language(interaction: discord.Interaction[Any]) -> str:
 
 
 def interaction_asker(interaction: discord.Interaction[Any]) -> Asker:
-    return asker(interaction.user.id, interaction.channel_id, language(interaction))
+    return asker(interaction.user.id, interaction.channel, language(interaction))

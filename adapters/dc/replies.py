@@ -76,7 +76,7 @@ class Replies:
             await self.say(message, text, to=shown)
             return
         key = (message.channel.id, message.id)
-        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
+        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel))
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
@@ -98,7 +98,7 @@ class Replies:
     ) -> None:
         """A note of the bot's own as a reply to `message` (or `to`), within the asker's and the
         channel's limits (over them, the cooldown note replies to `message`, or nothing)."""
-        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel.id))
+        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel))
         if throttled is not None and throttled.silent:
             return
         reply = render(throttled) if throttled is not None else text_reply(text)
@@ -184,7 +184,7 @@ class Replies:
         to = reply_to or message
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
-        who = asker(message.author.id, message.channel.id)
+        who = asker(message.author.id, message.channel)
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
