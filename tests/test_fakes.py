@@ -290,3 +290,22 @@ async def test_discord_refuses_a_bad_command_sync(discord: FakeDiscord) -> None:
         status, answer = await rest(discord, "PUT", path, [command])
         assert (status, answer["code"]) == (400, 50035), command
         assert len(discord.violations) == 1
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [{"name": "Are most defectors women?", "value": "w" * 101}],
+        [{"name": f"q{n}", "value": f"q{n}"} for n in range(26)],
+    ],
+    ids=["value-over-100", "26-choices"],
+)
+async def test_discord_refuses_an_autocomplete_choice_over_its_limits(
+    discord: FakeDiscord, choices: list[dict[str, str]]
+) -> None:
+    """Discord takes a string choice's value up to 100 characters (its vendored OpenAPI says 6000, for
+    an option's typed value), and 25 choices: the fake answers more as Discord does, 400 (50035)."""
+    typed = await pushed(discord, kind=4)
+    status, answer = await rest(discord, "POST", callback_path(typed), {"type": 8, "data": {"choices": choices}})
+    assert (status, answer.get("code")) == (400, 50035), answer
+    assert len(discord.violations) == 1
