@@ -130,6 +130,8 @@ def source_line(title: str, publisher: str | None, url: str | None) -> str:
 
 STALE_COMMAND = N_("That command has changed since your Discord app loaded it; please try it again.")
 BAD_OPTION = N_("I could not read one of that command's options; please check it and try again.")
+# a Discord form opened before the bot was updated, which it can no longer read: what was typed goes back
+FORM_EXPIRED = N_("That form can no longer be saved (it was opened before the bot was updated). What you typed:")
 
 # --- moderation --------------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ An interaction's messages are shown as Discord shows them: the first follow-up a
 deferral takes the deferral's place and its visibility, whatever flags it asks for (an ephemeral
 one after a public deferral is shown to everyone, and recorded as a violation); once the deferral's
 message is deleted, a follow-up is a message of its own. The bot's permissions in the channel
-(`app_permissions`) are what interactions carry and what a reply needs: Read Message History.
+(`app_permissions`) are what interactions carry and what a message in the server needs: Send Messages
+(in a thread, Send Messages in Threads), and for a reply Read Message History.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ Json = dict[str, Any]
 
 API_PREFIX = "/api/v10"
 MESSAGE_CONTENT_INTENT = 1 << 15
-ALL_PERMISSIONS = "2147483647"
+ALL_PERMISSIONS = str((1 << 51) - 1)  # every permission Discord defines (Send Messages in Threads is 1 << 38)
+# What the invite link of docs/discord.md grants, the bot's in every channel of the fake's server: View
+# Channels, Send Messages, Send Messages in Threads, Embed Links, Read Message History.
+INVITED = "274877991936"
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
 DISCORD_EPOCH_MS = 1420070400000  # the first millisecond of 2015: where snowflakes count from
 # The callback types Discord accepts for each interaction type (discord.com/developers/docs,
@@ -49,6 +53,7 @@ CALLBACK_TYPES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 REPLYABLE_TYPES = {0, 19, 20, 23}
 EPHEMERAL = 1 << 6
 READ_MESSAGE_HISTORY = 1 << 16  # without it Discord refuses any reply (403, 160002)
+SEND_MESSAGES, SEND_MESSAGES_IN_THREADS = 1 << 11, 1 << 38  # without it no message at all (403, 50013)
 DEFERRED_WITH_SOURCE = 5  # the "thinking…" deferral: its first follow-up becomes its message
 POSTED = "POST /channels/{channel_id}/messages"  # a message the bot sends in a channel (see `on_posted`)
 
@@ -123,6 +128,7 @@ class FakeDiscord:
         self.shards: list[Shard] = []
         self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
         self.types: dict[str, int] = {}  # message id -> type, of the messages the bot was shown
+        self.threads: set[str] = set()  # ids of the threads (forum posts) pushed to the bot
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
         self.faults: list[Fault] = []
         self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
@@ -204,7 +210,7 @@ class FakeDiscord:
         return {"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
 
     def guild(self) -> Json:
-        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": "68608", "position": 0, "color": 0,
+        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": INVITED, "position": 0, "color": 0,
                     "hoist": False, "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
         channel = {"id": self.channel_id, "type": 0, "name": "questions", "position": 0, "guild_id": self.guild_id,
                    "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
@@ -419,6 +425,8 @@ class FakeDiscord:
             data = {**data, "referenced_message": {**{k: v for k, v in replied.items() if k != "poll"}, **hidden}}
         if event == "MESSAGE_CREATE":
             self.types[data["id"]] = data["type"]
+        if event == "THREAD_CREATE":
+            self.threads.add(data["id"])
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()
@@ -681,6 +689,8 @@ class FakeDiscord:
             self.violations.append(f"{method} {path}: {problem}")
             errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": problem}]}
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+        if (unsent := self._unsent(method, path)) is not None:
+            return unsent
         if (system := self._replies_to_system(method, path, body)) is not None:
             return system
         if (unread := self._reply_unread(method, path, body)) is not None:
@@ -705,6 +715,20 @@ class FakeDiscord:
         errors = {"message_reference": {"_errors": [{"code": "REPLIES_CANNOT_REPLY_TO_SYSTEM_MESSAGE",
                                                      "message": "Cannot reply to a system message"}]}}  # fmt: skip
         return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+
+    def _unsent(self, method: str, path: str) -> web.Response | None:
+        """Discord's refusal of a message in a channel of the server (not a DM) from a bot without Send
+        Messages there (in a thread, Send Messages in Threads), or None."""
+        if discord_route(method, path) != "POST /channels/{channel_id}/messages":
+            return None
+        channel = path.split("/")[2]
+        needed = SEND_MESSAGES_IN_THREADS if channel in self.threads else SEND_MESSAGES
+        if channel not in {self.channel_id, self.forum_id, *self.extra_channels, *self.threads}:
+            return None  # a DM: the bot may always answer there
+        if int(self.app_permissions) & needed:
+            return None
+        self.violations.append(f"{method} {path}: a message without the permission to send it there")
+        return _json({"message": "Missing Permissions", "code": 50013}, 403)
 
     def _reply_unread(self, method: str, path: str, body: Any) -> web.Response | None:
         """Discord's refusal of a reply by a bot without Read Message History in the channel, or None."""

@@ -7,7 +7,7 @@ does and record it; the shared `fake` fixture fails the test if any was recorded
 The specs carry the types, required fields and most limits; limits stated only in prose in the
 Bot API documentation (text 1-4096 characters after entity parsing, callback_data 1-64 bytes,
 what HTML Telegram parses) and Discord's bot limits (2000 characters of content, 6000 over all
-embeds) are written here.
+embeds, 100 in a string choice's value) are written here.
 """
 
 from __future__ import annotations
@@ -268,6 +268,12 @@ _TOLERATED = {
 }
 
 
+# Limits Discord's documentation states and its spec does not: a string choice's value (a suggestion
+# of an autocomplete, a registered option's choice) holds at most 100 characters, where the spec
+# says 6000 (an option's typed value).
+_STATED_LENGTHS = {("ApplicationCommandOptionStringChoice", "value"): 100}
+
+
 def _schema_problem(value: Any, schema: dict[str, Any], where: str, name: str = "") -> str | None:
     """A JSON Schema subset (the keywords Discord's spec uses) with unknown properties refused."""
     if "$ref" in schema:
@@ -292,6 +298,8 @@ def _schema_problem(value: Any, schema: dict[str, Any], where: str, name: str = 
                 if (name, key) in _TOLERATED:
                     continue
                 return f"{where or 'body'}: unknown field {key!r} ({name})"
+            if isinstance(item, str) and len(item) > _STATED_LENGTHS.get((name, key), len(item)):
+                return f"{f'{where}.{key}' if where else key}: BASE_TYPE_BAD_LENGTH ({len(item)} characters)"
             if (problem := _schema_problem(item, properties[key], f"{where}.{key}" if where else key)) is not None:
                 return problem
         missing = [key for key in schema.get("required", []) if key not in value]

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.timeout(30)
 BASE_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
 MESSAGE_CONTENT = 1 << 15
 EPHEMERAL = 1 << 6
+SEND_MESSAGES = 1 << 11
 
 
 TEST_PASSAGES = [
@@ -184,6 +185,61 @@ async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a
     assert post.status == 200 and post.body["embeds"] and "message_reference" not in post.body
 
 
+def lacking(fake: FakeDiscord, permission: int) -> None:
+    """The bot lacks `permission` in the server's channels: in the roles it is shown, and in what
+    Discord checks (and interactions carry: `app_permissions`)."""
+    fake.app_permissions = str(int(ALL_PERMISSIONS) & ~permission)
+    plain = fake.guild
+
+    def guild() -> dict[str, Any]:
+        data = plain()
+        everyone = data["roles"][0]
+        data["roles"] = [{**everyone, "permissions": str(int(everyone["permissions"]) & ~permission)}]
+        return data
+
+    fake.guild = guild  # type: ignore[method-assign]
+
+
+async def test_a_mention_in_a_channel_where_the_bot_may_not_send_logs_no_traceback(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator whose bot may read but not write in #announcements gets no ERROR and traceback in
+    the log for every member who mentions it there: one INFO line, and nothing sent Discord would refuse."""
+    lacking(fake, SEND_MESSAGES)
+    fake.fail("POST", f"/channels/{fake.channel_id}/messages", status=403, times=5)  # as Discord answers it
+
+    def said() -> list[int]:
+        return [
+            r.levelno for r in caplog.records if r.name == "adapters.dc.replies" and "may not send" in r.getMessage()
+        ]
+
+    async with connected(fake, service):
+        for question in ("Are most defectors women?", "How educated are defectors?"):
+            await fake.push("MESSAGE_CREATE", fake.mention(question))
+        async with asyncio.timeout(5):
+            while not said():  # the first mention's turn in the channel; the second's follows at once
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [] and fake.find("POST", f"/channels/{fake.channel_id}/messages") == []
+    assert said() == [logging.INFO]  # once for the channel
+
+
+async def test_a_mention_discord_refuses_all_the_same_is_a_warning_without_an_apology(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord refuses the answer for a reason the roles the bot holds do not show (it was timed out):
+    a WARNING without a traceback, and no apology, which Discord would refuse as well."""
+    online.refuse_once("POST", f"/channels/{online.channel_id}/messages")
+    await online.push("MESSAGE_CREATE", online.mention("Are most defectors women?"))
+    marker = online.mention("How educated are defectors?", author=online.user("900000000000000071", name="marker"))
+    await online.push("MESSAGE_CREATE", marker)  # answered after the first message is done with, apology and all
+    await online.wait_for(lambda c: str((c.body or {}).get("message_reference", {}).get("message_id")) == marker["id"])
+    [warning] = [r for r in caplog.records if r.name == "adapters.dc.replies" and r.levelno == logging.WARNING]
+    assert "may not answer" in warning.getMessage() and warning.exc_info is None
+    assert [c.status for c in online.find("POST", f"/channels/{online.channel_id}/messages")] == [403, 200]
+
+
 def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -> None:
     """Send Messages lets the bot send (in a thread, Send Messages in Threads); Read Message History
     lets what it sends reply to a message; an answer is a reply only with both."""
@@ -230,6 +286,45 @@ async def test_dm_is_answered_without_a_mention(online: FakeDiscord) -> None:
     await online.push("MESSAGE_CREATE", online.message("What happens to refugees caught in China?", dm=True))
     post = await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
     assert post.body["embeds"][0]["description"].startswith("Refugees in China must remain")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["</ask:1234567890123456789>", "</kb add:1234567890123456789>", "<id:customize>", "<id:browse>", "<id:guide>",
+     "<id:linked-roles:1234567890123456789>"],
+    ids=["command-mention", "subcommand-mention", "server-guide", "channels-and-roles", "guide", "linked-role"],
+)  # fmt: skip
+async def test_discord_markup_around_a_question_is_not_read_as_its_words(
+    fake: FakeDiscord, seed_kdir: Path, markup: str
+) -> None:
+    """A member's message with a command mention or a link to the server's own pages, clickable in
+    Discord, gets the answer it gets without it, not "I don't know" over the words "ask",
+    "customize" or an id."""
+    service = Service(Answerer.from_directory(seed_kdir))
+    try:
+        async with connected(fake, service):
+            await fake.push("MESSAGE_CREATE", fake.mention(f"Why do people flee North Korea? {markup}"))
+            post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    finally:
+        service.close()
+    assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
+
+
+@pytest.mark.parametrize("typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK"])
+async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_ask(
+    fake: FakeDiscord, seed_kdir: Path, typed: str
+) -> None:
+    """A member who types "/ask why do people flee North Korea?" in a DM (as on Telegram, or sent
+    before Discord's command picker caught it) gets the answer the question gets, not "I don't know"
+    over the word "ask"."""
+    service = Service(Answerer.from_directory(seed_kdir))
+    try:
+        async with connected(fake, service):
+            await fake.push("MESSAGE_CREATE", fake.message(f"{typed} Why do people flee North Korea?", dm=True))
+            post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+    finally:
+        service.close()
+    assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
 async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
@@ -631,17 +726,18 @@ async def test_a_public_deferral_someone_deleted_leaves_the_private_note_private
 async def test_failure_is_logged_and_apologized_for(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """When Discord refuses the answer, the traceback is logged and the user gets the apology."""
+    """When Discord fails the answer, the traceback is logged and the user gets the apology (a 403,
+    which the apology would get too, is a WARNING: see the test above)."""
     async with running(service, ENV):
         await fake.wait_ready()
         path = f"/channels/{fake.dm_channel_id}/messages"
-        fake.refuse_once("POST", path)  # the answer is refused with 403; the apology goes through
+        fake.fail("POST", path, status=400)  # the answer fails; the apology goes through
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?", dm=True))
         apology = await fake.wait_for(lambda c: c.body is not None and c.body.get("content") == APOLOGY)
     assert apology.path == path
     assert [c.body.get("embeds") is not None for c in fake.find("POST", path)] == [True, False]
     [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert failure.name == "adapters.dc.client" and failure.exc_info is not None
+    assert failure.name == "adapters.dc.replies" and failure.exc_info is not None
 
 
 async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Service) -> None:

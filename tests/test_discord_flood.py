@@ -1,4 +1,5 @@
-"""Discord under pressure: /help and /sources pass the core's budget; slow answers are acknowledged in time."""
+"""Discord under pressure: /help and /sources pass the core's budget; slow answers are acknowledged in time;
+a DM has only its member's own limit."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import pytest
 
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
-from bot import Service
+from bot import Answerer, Service
 from bot.config import ChatCooldownSettings, Config, CooldownSettings
+from bot.cooldown import Cooldown
 from bot.messages import COOLDOWN
-from tests.fake_discord import FakeDiscord
+from tests.discord_support import connected
+from tests.fake_discord import Call, FakeDiscord
 from tests.telegram_support import write_handbook
 
 EPHEMERAL = 1 << 6
@@ -60,3 +63,41 @@ async def test_a_slow_answer_is_deferred_within_the_window(online: FakeDiscord, 
     await online.push("INTERACTION_CREATE", interaction)
     await online.wait_for(lambda c: c.path.startswith(f"/webhooks/{online.app_id}/{interaction['token']}"))
     assert online.violations == []
+
+
+@pytest.mark.parametrize("asked", ["message", "command"])
+async def test_a_direct_message_has_only_the_members_own_limit(fake: FakeDiscord, kdir: Path, asked: str) -> None:
+    """config.example.yaml: "private chats have only the per-user limit". A member asking five
+    questions in a DM (as messages, or /ask there), within their own limit of eight, gets five
+    answers: the channel limit, set for busy server channels, does not apply to their DM."""
+    user, channel = Cooldown(burst=8, interval=3), Cooldown(burst=3, interval=60)
+    service = Service(Answerer.from_directory(kdir), cooldown=user, chat_cooldown=channel)
+    try:
+        async with connected(fake, service):
+            sent = [in_a_dm(fake, asked) for _ in range(5)]
+            for event in sent:
+                await fake.push("MESSAGE_CREATE" if asked == "message" else "INTERACTION_CREATE", event)
+            replies = [await fake.wait_for(lambda c, e=event: answers(c, fake, e)) for event in sent]
+    finally:
+        service.close()
+    bodies = [c.body if asked == "message" else c.body["data"] for c in replies]
+    assert [bool(b.get("embeds")) for b in bodies] == [True] * 5, [b.get("content") for b in bodies]
+
+
+def in_a_dm(fake: FakeDiscord, asked: str) -> dict[str, object]:
+    """A question in the member's DM with the bot: a message, or an /ask interaction from there."""
+    if asked == "message":
+        return fake.message("When do we meet?", dm=True)
+    command = fake.command("ask", question="When do we meet?")
+    del command["guild_id"], command["member"]
+    dm = {"id": fake.dm_channel_id, "type": 1, "recipients": [fake.user()]}
+    return {**command, "channel_id": fake.dm_channel_id, "channel": dm, "user": fake.user(), "context": 1}
+
+
+def answers(call: Call, fake: FakeDiscord, event: dict[str, object]) -> bool:
+    if "token" in event:
+        return call.path == f"/interactions/{event['id']}/{event['token']}/callback"
+    return (
+        call.path == f"/channels/{fake.dm_channel_id}/messages"
+        and str((call.body.get("message_reference") or {}).get("message_id")) == event["id"]
+    )

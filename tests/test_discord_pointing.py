@@ -78,6 +78,26 @@ async def test_answer_this_refused_after_its_deferral_keeps_every_answer_private
     assert [c.result["flags"] & 64 for c in shown] == [64, 64, 64]  # the note and both answers, as Discord shows them
 
 
+async def test_answer_this_behind_a_busy_channel_is_acknowledged_within_discords_three_seconds(
+    online: FakeDiscord,
+) -> None:
+    """A member who uses *Answer this* while the channel's earlier answer is still going out (Discord
+    failing it with 503, retried after 1, 2 and 4 s) gets the command acknowledged in time and then
+    the link to the answer, not "This interaction failed": the wait for the channel's turn is deferred."""
+    online.fail("POST", f"/channels/{online.channel_id}/messages", status=503, times=3)
+    await online.push("MESSAGE_CREATE", online.mention("Are most defectors women?"))
+    helper = online.user("900000000000000070", name="helper")
+    pointed = online.message_command(ANSWER_THIS, online.message("how educated are defectors"), user=helper)
+    await online.push("INTERACTION_CREATE", pointed)
+    path = f"/interactions/{pointed['id']}/{pointed['token']}/callback"
+    acknowledged = await online.wait_for(lambda c: c.path == path and c.answered is not None, timeout=15)
+    told = await online.wait_for(lambda c: c.path == f"/webhooks/{online.app_id}/{pointed['token']}", timeout=15)
+    late, online.violations[:] = list(online.violations), []  # said here, not by the strict_fakes check
+    assert acknowledged.status == 200 and acknowledged.body == {"type": 5, "data": {"flags": 64}}, late
+    [_, answer] = [c for c in online.find("POST", f"/channels/{online.channel_id}/messages") if c.status == 200]
+    assert told.body["content"].endswith(f"/{online.channel_id}/{answer.result['id']}") and told.body["flags"] & 64
+
+
 async def test_answer_this_without_read_message_history_answers_in_its_response(online: FakeDiscord) -> None:
     """Discord refuses a reply from a bot without Read Message History (403, 160002), which the
     interaction's permissions show: the answer is the command's response, as without Send Messages."""

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fake_discord import ALL_PERMISSIONS, FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS, FakeDiscord
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "1:strict"
@@ -179,6 +179,26 @@ async def test_discord_refuses_a_reply_without_read_message_history(discord: Fak
     assert len(discord.violations) == 1
 
 
+@pytest.mark.parametrize(("in_thread", "needed", "other"), [(False, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS),
+                                                          (True, SEND_MESSAGES_IN_THREADS, SEND_MESSAGES)],
+                         ids=["channel", "thread"])  # fmt: skip
+async def test_discord_refuses_a_message_from_a_bot_without_send_messages(
+    discord: FakeDiscord, in_thread: bool, needed: int, other: int
+) -> None:
+    """A bot without Send Messages in a channel (in a thread, Send Messages in Threads) gets 403 Missing
+    Permissions (50013) for a message there, not 200; without the other one it may send; in a DM, always."""
+    channel = discord.next_id() if in_thread else discord.channel_id
+    if in_thread:
+        discord.threads.add(channel)  # as if pushed to the bot (THREAD_CREATE)
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~needed)
+    status, answer = await rest(discord, "POST", f"/channels/{channel}/messages", {"content": "hi"})
+    assert (status, answer["code"]) == (403, 50013)
+    assert (await rest(discord, "POST", f"/channels/{discord.dm_channel_id}/messages", {"content": "hi"}))[0] == 200
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~other)
+    assert (await rest(discord, "POST", f"/channels/{channel}/messages", {"content": "hi"}))[0] == 200
+    assert len(discord.violations) == 1
+
+
 async def pushed(fake: FakeDiscord, kind: int = 2) -> dict[str, Any]:
     """An interaction as if pushed to the bot (no gateway needed): the fake now expects its callback."""
     interaction = fake.interaction(kind, {"id": fake.next_id(), "name": "ask", "type": 1})
@@ -270,3 +290,22 @@ async def test_discord_refuses_a_bad_command_sync(discord: FakeDiscord) -> None:
         status, answer = await rest(discord, "PUT", path, [command])
         assert (status, answer["code"]) == (400, 50035), command
         assert len(discord.violations) == 1
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [{"name": "Are most defectors women?", "value": "w" * 101}],
+        [{"name": f"q{n}", "value": f"q{n}"} for n in range(26)],
+    ],
+    ids=["value-over-100", "26-choices"],
+)
+async def test_discord_refuses_an_autocomplete_choice_over_its_limits(
+    discord: FakeDiscord, choices: list[dict[str, str]]
+) -> None:
+    """Discord takes a string choice's value up to 100 characters (its vendored OpenAPI says 6000, for
+    an option's typed value), and 25 choices: the fake answers more as Discord does, 400 (50035)."""
+    typed = await pushed(discord, kind=4)
+    status, answer = await rest(discord, "POST", callback_path(typed), {"type": 8, "data": {"choices": choices}})
+    assert (status, answer.get("code")) == (400, 50035), answer
+    assert len(discord.violations) == 1

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.dc import pointing
+from adapters.dc import moderation, pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import defer, tell
 from adapters.dc.host import language
@@ -73,10 +73,12 @@ class QABot(discord.Client):
         # Buttons sent by an earlier run of the bot keep working: their ids match these templates.
         self.add_dynamic_items(SuggestionButton, VoteButton)
 
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await moderation.submitted(interaction)  # a /kb form, read by its id whenever it was opened
+
     async def close(self) -> None:
-        # discord.py waits a moment after READY for the guilds before it dispatches `ready`; closed
-        # within that moment, its waiting task outlives the client and then fails on the closed loop
-        # ("Task exception was never retrieved"). Stop it with the client.
+        # discord.py's task waiting for the guilds after READY outlives a client closed meanwhile, and
+        # then fails on the closed loop ("Task exception was never retrieved"): stop it with the client.
         ready_task = getattr(self._connection, "_ready_task", None)
         if isinstance(ready_task, asyncio.Task) and not ready_task.done():
             ready_task.cancel()
@@ -97,16 +99,7 @@ class QABot(discord.Client):
         to, note = pointing.aimed(message, self.user, self.settings.message_content)  # a question pointed at?
         with self.replies.answering(message, to):
             async with self._order.turn(message.channel.id):  # answers in a channel keep the questions' order
-                await self._answer_or_apologize(message, question, to, note)
-
-    async def _answer_or_apologize(
-        self, message: discord.Message, question: str, to: discord.Message | None, note: str | None
-    ) -> None:
-        try:
-            await (self.replies.say(message, note) if note else self.replies.answer(message, question, reply_to=to))
-        except Exception:
-            log.exception("Discord: failed to answer message %s", message.id)
-            await self._send_quietly(message, messages.say(messages.APOLOGY, messages.choose(None, question)))
+                await self.replies.respond(message, question, to=to, note=note)
 
     def question_in(self, message: discord.Message, *, answered: bool = False) -> str | None:
         """The question a message asks the bot, or None if it is not meant for the bot. `answered`:
@@ -186,6 +179,8 @@ class QABot(discord.Client):
             await self.replies.follow(message, None if note else question, reply_to=to)
             if note:  # now a bare mention at a question Discord withholds: the note instead
                 await self.replies.say(message, note)
+        except discord.Forbidden as exc:  # Discord's to say, for reasons the roles the client holds do not show
+            log.warning("Discord: may not follow the edit of message %s: %s", message.id, exc)
         except Exception:
             log.exception("Discord: failed to follow the edit of message %s", message.id)
 
@@ -210,12 +205,6 @@ class QABot(discord.Client):
                     await self.replies.deleted(channel_id, message_id)
                 except Exception:
                     log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
-
-    async def _send_quietly(self, message: discord.Message, text: str) -> None:
-        try:
-            await message.channel.send(text)
-        except Exception as exc:  # the apology is best effort: the failure is logged above
-            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
 
     def _track(self) -> None:
         """Remember the running handler, so that stopping lets it finish its reply first."""
@@ -251,7 +240,11 @@ class QABot(discord.Client):
         self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
     ) -> T:
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
-        task = asyncio.ensure_future(in_thread(work))
+        return await self.acknowledged(interaction, in_thread(work), ephemeral=ephemeral)
+
+    async def acknowledged(self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool) -> T:
+        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed."""
+        task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
         if not done:
             await defer(interaction, ephemeral=ephemeral)

@@ -7,7 +7,7 @@ Their docstrings are what users see in Discord. The moderators' /kb group is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import discord
@@ -15,12 +15,12 @@ from discord import app_commands
 
 from adapters.dc import pointing
 from adapters.dc.deliver import allowed_in, respond, shown, tell, text_reply
-from adapters.dc.host import host, interaction_asker, language
+from adapters.dc.host import Host, host, interaction_asker, language
 from adapters.dc.markup import plain_question
 from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
 from adapters.dc.render import render
 from adapters.platform import in_thread
-from bot import Outcome, messages
+from bot import Answer, Asker, Outcome, messages
 
 log = logging.getLogger(__name__)
 
@@ -117,22 +117,35 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if not allowed_in(interaction.app_permissions, interaction.channel or message.channel).replies:
         await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
-    who = interaction_asker(interaction)
+    key = (message.channel.id, interaction.id)  # a snowflake too, never a message's: nothing edits an interaction
     with bot.replies.answering(message):  # its deletion or edit meanwhile waits for the answer, then finds it
-        answer = await bot.in_time(interaction, lambda: bot.service.ask(question, who), ephemeral=True)
-        if answer.outcome is Outcome.THROTTLED:
-            await respond(interaction, render(answer), ephemeral=True)
-            return
-        try:
-            # remembered under the interaction's id (a snowflake too, never a message's): what it answers
-            # is found by the message replied to, and nothing ever edits an interaction
-            shown = await bot.replies.post(message, question, answer, key=(message.channel.id, interaction.id))
-        except discord.Forbidden:  # refused all the same: said so, the answer only its user sees, as its deferral
-            await tell(interaction, messages.say(messages.NOT_POSTED_THERE, said))
-            for reply in answer.replies:
-                await respond(interaction, render(reply), ephemeral=True)
-            return
-    await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+        # the channel's earlier answers may hold its turn for seconds (Discord failing them, retried):
+        # the wait is deferred like the core's, within Discord's 3 seconds
+        work = _posted(bot, message, question, interaction_asker(interaction), key)
+        answer, shown = await bot.acknowledged(interaction, work, ephemeral=True)
+    if answer.outcome is Outcome.THROTTLED:
+        await respond(interaction, render(answer), ephemeral=True)
+    elif shown is None:  # refused all the same: said so, the answer only its user sees, as its deferral
+        await tell(interaction, messages.say(messages.NOT_POSTED_THERE, said))
+        for reply in answer.replies:
+            await respond(interaction, render(reply), ephemeral=True)
+    else:
+        await tell(interaction, f"{messages.say(messages.ANSWERED_THERE, said)} {link(message, shown)}")
+
+
+async def _posted(
+    bot: Host, message: discord.Message, question: str, who: Asker, key: tuple[int, int]
+) -> tuple[Answer, int | None]:
+    """The answer to `question` and, unless over a limit or refused in the channel, the id of its
+    first message there, a reply to `message`, remembered under `key`: what it answers is found by
+    the message replied to. Nothing here responds to the interaction, which may be deferred meanwhile."""
+    answer = await in_thread(bot.service.ask, question, who)
+    if answer.outcome is Outcome.THROTTLED:
+        return answer, None
+    try:
+        return answer, await bot.replies.post(message, question, answer, key=key)
+    except discord.Forbidden:
+        return answer, None
 
 
 def link(message: discord.Message, handle: int) -> str:
@@ -157,12 +170,28 @@ async def budgeted(interaction: discord.Interaction[Any], text: Callable[[], str
 class QATree(app_commands.CommandTree[discord.Client]):
     """The command tree, with the one error path for anything that escaped a command."""
 
+    async def _call(self, interaction: discord.Interaction[discord.Client]) -> None:
+        # discord.py logs an autocomplete it cannot run as an ERROR with a traceback, and answers
+        # nothing: one for an option this version does not complete (renamed since the last sync),
+        # typed into key by key, takes the error path instead, as a command it does not have does
+        if interaction.type is discord.InteractionType.autocomplete:
+            data: Mapping[str, Any] = interaction.data or {}
+            command, focused = interaction.command, _focused(list(data.get("options") or []))
+            if isinstance(command, app_commands.Command) and not any(
+                p.display_name == focused and p.autocomplete for p in command.parameters
+            ):
+                raise app_commands.CommandSignatureMismatch(command)
+        await super()._call(interaction)
+
     async def on_error(
         self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
     ) -> None:
         # A command Discord has but this version does not (commands not synced since an update),
         # or an option value that does not fit: the user's side, told plainly, not an ERROR.
-        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+        if interaction.type is discord.InteractionType.autocomplete:  # Discord takes only choices here
+            log.warning("Discord: autocomplete %s for an unknown or changed command: %s", interaction.id, error)
+            await no_choices(interaction)
+        elif isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
             log.warning("Discord: interaction %s for an unknown or changed command: %s", interaction.id, error)
             await tell(interaction, messages.say(messages.STALE_COMMAND, messages.choose(language(interaction))))
         elif isinstance(error, app_commands.TransformerError):
@@ -170,3 +199,21 @@ class QATree(app_commands.CommandTree[discord.Client]):
             await tell(interaction, messages.say(messages.BAD_OPTION, messages.choose(language(interaction))))
         else:
             await host(interaction).apologize(interaction, error)
+
+
+def _focused(options: list[Any]) -> str | None:
+    """The name of the option being typed into, in a command's options or a subcommand's."""
+    for option in options:
+        if option.get("focused"):
+            return str(option.get("name"))
+        if (inner := _focused(list(option.get("options") or []))) is not None:
+            return inner
+    return None
+
+
+async def no_choices(interaction: discord.Interaction[Any]) -> None:
+    """Best effort: no suggestions for what is being typed (a failure to send them is logged)."""
+    try:
+        await interaction.response.autocomplete([])
+    except Exception as exc:
+        log.warning("Discord: could not answer autocomplete %s: %r", interaction.id, exc)

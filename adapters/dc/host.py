@@ -2,8 +2,9 @@
 
 The client (`adapters.dc.client.QABot`) holds the Service and runs every interaction's work
 (`guarded`: tracked for a clean stop, failures logged and apologized for; `in_time`: blocking
-core calls off the event loop, deferred when slow). The modules that define commands and
-buttons reach it through this protocol, so that the client can import them and not the reverse.
+core calls off the event loop, deferred when slow; `acknowledged`: any other wait, deferred so).
+The modules that define commands and buttons reach it through this protocol, so that the client
+can import them and not the reverse.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ class Host(Protocol):
         self, interaction: discord.Interaction[Any], work: Callable[[], T], *, ephemeral: bool = False
     ) -> T: ...
 
+    async def acknowledged(
+        self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool
+    ) -> T: ...
+
     async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None: ...
 
 
@@ -55,8 +60,12 @@ def host(interaction: discord.Interaction[Any]) -> Host:
     return client
 
 
-def asker(user_id: int, channel_id: int | None, language: str = "") -> Asker:
-    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(channel_id or ""), language=language)
+def asker(user_id: int, channel: discord.abc.Snowflake | None, language: str = "") -> Asker:
+    """Who asked, and where. A DM has only its member's own limit, not a channel's as well: the core
+    reads a chat whose id is the user's as a private one (a Telegram private chat's is)."""
+    private = getattr(channel, "type", None) is discord.ChannelType.private
+    where = user_id if private else channel.id if channel is not None else ""
+    return Asker(platform=PLATFORM, user_id=str(user_id), chat_id=str(where), language=language)
 
 
 def language(interaction: discord.Interaction[Any]) -> str:
@@ -65,4 +74,4 @@ def language(interaction: discord.Interaction[Any]) -> str:
 
 
 def interaction_asker(interaction: discord.Interaction[Any]) -> Asker:
-    return asker(interaction.user.id, interaction.channel_id, language(interaction))
+    return asker(interaction.user.id, interaction.channel, language(interaction))

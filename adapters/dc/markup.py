@@ -1,18 +1,30 @@
-"""Discord's markup in a message or a slash command's text option, which asks nothing."""
+"""Discord's markup in a message or a slash command's text option, and a "/ask" typed before a
+question: what asks nothing."""
 
 from __future__ import annotations
 
 import re
 
 # Discord's markup in a message, which asks nothing: custom emoji (<:meeple:123>), mentions of
-# users (the bot's own included), roles and channels (<@123>, <@&123>, <#123>), timestamps
-# (<t:1700000000:R>), @everyone / @here, and the bars of a spoiler (||text||: the text is kept).
-# Left in, "meeple" or "everyone" weighed as words no passage knows and turned answers into declines.
+# users (the bot's own included), roles and channels (<@123>, <@&123>, <#123>), of slash commands
+# (</ask:123>, </kb add:123>) and of the server's own pages (<id:customize>, <id:browse>,
+# <id:guide>, <id:linked-roles:123>), timestamps (<t:1700000000:R>), @everyone / @here, and the
+# bars of a spoiler (||text||: the text is kept). Left in, "meeple", "everyone" or "customize"
+# weighed as words no passage knows and turned answers into declines.
 _MARKUP = re.compile(
     r"<a?:\w{1,32}:\d{1,20}>|<(?:@[!&]?|#)\d{1,20}>|<t:-?\d{1,13}(?::[tTdDfFR])?>|@(?:everyone|here)\b|\|\|"
+    r"|</[-'\w]{1,32}(?: [-'\w]{1,32}){0,2}:\d{1,20}>|<id:(?:customize|browse|guide|linked-roles(?::\d{1,20})?)>"
 )
 
 
+# "/ask" typed as text before the question (as Telegram has it, "/ask@QABot" too, or sent before
+# Discord's command picker caught it): what follows is the question. Left in, "ask" was weighed as
+# a word of it, and "/ask why do people flee?" was declined.
+_ASK = re.compile(r"/ask(?:@\S*)?(?: |$)", re.IGNORECASE)
+
+
 def plain_question(content: str) -> str:
-    """A message's text as the question it asks, without Discord's markup (`_MARKUP`)."""
-    return " ".join(_MARKUP.sub(" ", content).split())
+    """A message's text as the question it asks, without Discord's markup (`_MARKUP`) and without
+    a leading "/ask" (`_ASK`)."""
+    plain = " ".join(_MARKUP.sub(" ", content).split())
+    return plain[asked.end() :] if (asked := _ASK.match(plain)) else plain

@@ -4,13 +4,16 @@ Thin like the rest of the adapter: a command or a submitted modal becomes one `R
 `Service.moderate` (the core decides who may, and refuses everyone else), run off the event loop, and the
 core's reply goes back to the moderator only (every reply is ephemeral). The asker carries the
 member's role ids and whether the member has the Manage Server permission, so the core can apply
-the `moderators` settings of the config file.
+the `moderators` settings of the config file. The add and edit forms are kept nowhere while they
+are open: a submission is read by its form's id (`submitted`), after a restart as before it.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import discord
@@ -88,8 +91,12 @@ async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
 
 
 async def _open(interaction: discord.Interaction[Any], modal: discord.ui.Modal, action: str) -> None:
-    """Open a modal for a moderator; anyone else gets the core's refusal instead, before typing anything."""
+    """Open a modal for a moderator; anyone else gets the core's refusal instead, before typing anything.
+
+    discord.py is told not to listen for it (`stop`): it would drop a submission after a restart or
+    its timeout ("This interaction failed", the moderator's text lost); `submitted` reads it by its id."""
     if not await _refused(interaction, action):
+        modal.stop()
         await interaction.response.send_modal(modal)
 
 
@@ -114,59 +121,109 @@ def questions_in(value: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (value or "").splitlines() if line.strip())
 
 
-class AddModal(discord.ui.Modal, title="Add a passage"):
+# The forms' ids: all a submission needs. An edit form's holds the passage's id and a digest of
+# each field as the form showed it (`_digests`): the change a moderator made, and whether someone
+# changed the passage since the form opened, are read from it and the passage as it is now.
+ADD_FORM, EDIT_FORM = "qa:add", "qa:edit:"
+FIELDS = ("section", "text", "questions")
+
+
+def add_form() -> discord.ui.Modal:
     """Section, text, questions (one per line) and an optional id for a new passage."""
+    form = discord.ui.Modal(title="Add a passage", custom_id=ADD_FORM)
+    form.add_item(_input("Section", "section", max_length=MAX_SECTION_CHARS))
+    form.add_item(_input("Text", "text", long=True, max_length=MAX_TEXT_CHARS))
+    form.add_item(_input("Questions people ask, one per line", "questions", long=True, required=False))
+    placeholder = "made from the section if empty"
+    return form.add_item(
+        _input("Id (optional)", "id", required=False, max_length=MAX_ID_CHARS, placeholder=placeholder)
+    )
 
-    def __init__(self) -> None:
-        super().__init__(timeout=15 * 60)
-        self.section = _input("Section", "section", max_length=MAX_SECTION_CHARS)
-        self.text = _input("Text", "text", long=True, max_length=MAX_TEXT_CHARS)
-        self.questions = _input("Questions people ask, one per line", "questions", long=True, required=False)
-        self.passage_id = _input(
-            "Id (optional)", "id", required=False, max_length=MAX_ID_CHARS, placeholder="made from the section if empty"
+
+def edit_form(passage: Passage) -> discord.ui.Modal:
+    """The passage's section, text and questions, pre-filled; only what the moderator changes is saved."""
+    shown = _shown(passage)
+    form = discord.ui.Modal(title=clip(f"Edit {passage.id}", TITLE_LIMIT), custom_id=_edit_id(passage.id, shown))
+    form.add_item(_input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS))
+    form.add_item(_input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
+    # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
+    if len(shown["questions"]) <= INPUT_LIMIT:
+        label = "Questions people ask, one per line"
+        form.add_item(_input(label, "questions", default=shown["questions"], long=True, required=False))
+    return form
+
+
+def _shown(passage: Passage) -> dict[str, str]:
+    """A passage's fields as an edit form shows them."""
+    return {"section": passage.section, "text": passage.text, "questions": "\n".join(passage.questions)}
+
+
+def _digest(field: str, value: str) -> str:
+    """Eight characters that change when the field's value does (its questions: one per line, blank lines dropped)."""
+    read = "\n".join(questions_in(value)) if field == "questions" else value
+    return base64.urlsafe_b64encode(hashlib.blake2b(read.encode(), digest_size=6).digest()).decode()
+
+
+def _edit_id(passage_id: str, shown: Mapping[str, str]) -> str:
+    """qa:edit:<digests>:<passage id>: at most 97 characters of the 100 Discord takes."""
+    return EDIT_FORM + "".join(_digest(field, shown[field]) for field in FIELDS) + ":" + passage_id
+
+
+async def submitted(interaction: discord.Interaction[Any]) -> None:
+    """A form submitted (an interaction of any other kind is not this function's): a /kb add or
+    edit form read by its id, whenever it was opened; one of no form the bot knows (opened before
+    an update) gets the moderator's own text back, so that nothing they typed is lost."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    data: Mapping[str, Any] = interaction.data or {}
+    form, values = str(data.get("custom_id", "")), _values(data.get("components") or [])
+    if form == ADD_FORM:
+        passage_id = values.get("id", "").strip() or None
+        request = Request(
+            "add", passage_id, values.get("section"), values.get("text"), questions_in(values.get("questions"))
         )
-        for item in (self.section, self.text, self.questions, self.passage_id):
-            self.add_item(item)
+        await run(interaction, request)
+    elif form.startswith(EDIT_FORM) and ":" in form[len(EDIT_FORM) :]:
+        digests, _, passage_id = form[len(EDIT_FORM) :].partition(":")
+        await host(interaction).guarded(interaction, _edited(interaction, passage_id, digests, values))
+    else:
+        log.info("Discord: a submitted form the bot does not know (%.40s): its text sent back", form)
+        typed = "\n\n".join(value for value in values.values() if value.strip())
+        said = messages.say(messages.FORM_EXPIRED, messages.choose(language(interaction)))
+        await host(interaction).guarded(interaction, reply(interaction, f"{said}\n\n{shown(typed)}"))
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        section, text, questions = self.section.value, self.text.value, questions_in(self.questions.value)
-        passage_id = self.passage_id.value.strip() or None
-        await run(interaction, Request("add", passage_id, section, text, questions))
+
+def _values(components: list[Any]) -> dict[str, str]:
+    """A submitted form's text inputs by id, each in a label or (the older layout) an action row."""
+    found: dict[str, str] = {}
+    for component in components:
+        for item in component.get("components") or [component.get("component") or component]:
+            if "custom_id" in item:
+                found[str(item["custom_id"])] = str(item.get("value") or "")
+    return found
 
 
-class EditModal(discord.ui.Modal):
-    """The passage's section, text and questions, pre-filled; only what the moderator changed is sent."""
-
-    def __init__(self, passage: Passage) -> None:
-        super().__init__(title=clip(f"Edit {passage.id}", TITLE_LIMIT), timeout=15 * 60)
-        self.passage = passage
-        self.section = _input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS)
-        self.text = _input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS)
-        self.add_item(self.section).add_item(self.text)
-        joined = "\n".join(passage.questions)
-        # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
-        self.questions = (
-            _input("Questions people ask, one per line", "questions", default=joined, long=True, required=False)
-            if len(joined) <= INPUT_LIMIT
-            else None
-        )
-        if self.questions is not None:
-            self.add_item(self.questions)
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        before = self.passage
-        section = self.section.value if self.section.value != before.section else None
-        text = self.text.value if self.text.value != before.text else None
-        questions = questions_in(self.questions.value) if self.questions is not None else None
-        if questions == before.questions:
-            questions = None
-        if section is None and text is None and questions is None:
-            await host(interaction).guarded(
-                interaction, reply(interaction, _in_language(interaction, messages.no_change, before.id))
-            )
-            return
-        # the form holds the passage as it opened: the core refuses it over a change made since
-        await run(interaction, Request("edit", before.id, section, text, questions, opened=before))
+async def _edited(interaction: discord.Interaction[Any], passage_id: str, digests: str, values: dict[str, str]) -> None:
+    """Save what the moderator changed in an edit form: a field whose digest differs from the one the
+    form opened with. Refused when someone changed such a field since (it differs now from what the
+    form showed): saving would undo their change. The core checks it again under its lock."""
+    opened = dict(zip(FIELDS, (digests[at : at + 8] for at in range(0, 24, 8)), strict=True))
+    changed = {
+        field: values[field] for field in FIELDS if field in values and _digest(field, values[field]) != opened[field]
+    }
+    if not changed:
+        await reply(interaction, _in_language(interaction, messages.no_change, passage_id))
+        return
+    if await _refused(interaction, "edit"):
+        return
+    now = host(interaction).service.passage(passage_id)
+    if now is not None and any(_digest(field, _shown(now)[field]) != opened[field] for field in changed):
+        await reply(interaction, _in_language(interaction, messages.changed_since_opened, passage_id))
+        return
+    questions = questions_in(changed["questions"]) if "questions" in changed else None
+    await _moderate(
+        interaction, Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
+    )
 
 
 # the /kb group
@@ -191,7 +248,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="add")
     async def add(interaction: discord.Interaction[Any]) -> None:
         """Add a passage (opens a form)."""
-        await host(interaction).guarded(interaction, _open(interaction, AddModal(), "add"))
+        await host(interaction).guarded(interaction, _open(interaction, add_form(), "add"))
 
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
@@ -264,7 +321,7 @@ def build_kb_group() -> app_commands.Group:
 async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
     passage = host(interaction).service.passage(passage_id)
     if passage is not None:
-        await _open(interaction, EditModal(passage), "edit")
+        await _open(interaction, edit_form(passage), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
         await reply(interaction, _in_language(interaction, messages.no_passage, _quoted(passage_id)))
 

@@ -44,6 +44,7 @@ class Replies:
         self.order = order  # the client's: answers in a channel go out one at a time, in order
         self.answered: Answered[int, Piece] = Answered()
         self._answering: set[tuple[int, int]] = set()  # (channel, message) of the answers being worked on
+        self._silenced: set[int] = set()  # channels the bot may not send in, said so in the log
 
     @contextlib.contextmanager
     def answering(self, *asked: discord.Message | None) -> Iterator[None]:
@@ -75,7 +76,7 @@ class Replies:
             await self.say(message, text, to=shown)
             return
         key = (message.channel.id, message.id)
-        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel.id))
+        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel))
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
@@ -97,7 +98,7 @@ class Replies:
     ) -> None:
         """A note of the bot's own as a reply to `message` (or `to`), within the asker's and the
         channel's limits (over them, the cooldown note replies to `message`, or nothing)."""
-        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel.id))
+        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel))
         if throttled is not None and throttled.silent:
             return
         reply = render(throttled) if throttled is not None else text_reply(text)
@@ -110,7 +111,7 @@ class Replies:
     ) -> list[int]:
         """Send the pieces in order; the first replies to the question (without pinging its author),
         where Discord takes a reply from the bot (`allowed`). Whether it may send there at all is
-        Discord's to say: a refusal is the caller's to log."""
+        checked before the question is asked (`respond`); a refusal all the same is the caller's to log."""
         handles, replying = [], first and self.allowed(message.channel.id).refers
         for i, piece in enumerate(sent):
             kwargs = {**piece.kwargs, "mention_author": False}
@@ -119,6 +120,42 @@ class Replies:
             send = functools.partial(message.channel.send, **kwargs)
             handles.append((await send_retrying(send, f"the reply to message {message.id}")).id)
         return handles
+
+    async def respond(
+        self, message: discord.Message, question: str, *, to: discord.Message | None, note: str | None
+    ) -> None:
+        """Answer `message` (as a reply to it, or to `to`: the question it points the bot at), or say
+        `note` instead, where the bot may send (`sends`). A failure is logged with its traceback and
+        apologized for; a refusal from Discord (403: its permissions there changed since the client
+        heard, or it is timed out) is said at WARNING, with no apology, which Discord would refuse too."""
+        if not self.sends(message.channel.id):
+            return
+        try:
+            await (self.say(message, note) if note else self.answer(message, question, reply_to=to))
+        except discord.Forbidden as exc:
+            log.warning("Discord: may not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
+        except Exception:
+            log.exception("Discord: failed to answer message %s", message.id)
+            await self.apologize(message, question)
+
+    def sends(self, channel_id: int) -> bool:
+        """Whether the bot may send in this channel (`allowed`). Where it may not (a channel it reads
+        but may not write in, #announcements), what members ask it there is not even asked of the
+        core, and the log says so at INFO once, until it may send there again."""
+        if self.allowed(channel_id).sends:
+            self._silenced.discard(channel_id)
+            return True
+        if channel_id not in self._silenced:
+            self._silenced.add(channel_id)
+            log.info("Discord: may not send messages in channel %s: what it is asked there goes unanswered", channel_id)
+        return False
+
+    async def apologize(self, message: discord.Message, question: str) -> None:
+        """The apology for an answer that failed (the failure is the caller's to log): best effort."""
+        try:
+            await message.channel.send(messages.say(messages.APOLOGY, messages.choose(None, question)))
+        except Exception as exc:
+            log.warning("Discord: could not send the apology to channel %s: %r", message.channel.id, exc)
 
     def allowed(self, channel_id: int) -> Allowed:
         """What the bot may send in this channel, by the server's roles as the client holds them
@@ -147,7 +184,7 @@ class Replies:
         to = reply_to or message
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
-        who = asker(message.author.id, message.channel.id)
+        who = asker(message.author.id, message.channel)
         answer = await in_thread(self.service().ask, question, who, quiet=True)
         if answer.outcome is Outcome.THROTTLED:
             return
