@@ -51,7 +51,10 @@ class Service:
         knowledge_dir: str | Path | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         backend: PostgresBackend | None = None,
+        loaded: Signature | None = None,
     ):
+        """`loaded`: the knowledge folder's signature taken before `answerer` was read from it (a file
+        saved during the load then differs from it and goes live at the watcher's next check); None: now."""
         self._answerer = answerer
         self._backend = backend
         self._lock = threading.Lock()
@@ -62,7 +65,9 @@ class Service:
         self.chat_cooldown = chat_cooldown or Cooldown(burst=chat.burst, interval=chat.interval)
         folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
         self.knowledge_dir = Path(folder) if folder is not None else None
-        self._loaded: Signature | None = signature(self.knowledge_dir) if self.knowledge_dir else None
+        if loaded is None and self.knowledge_dir is not None:
+            loaded = signature(self.knowledge_dir)
+        self._loaded: Signature | None = loaded
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
@@ -103,8 +108,9 @@ class Service:
         workers = config.load_workers if config else None
         if config is not None and config.database_url:
             return cls._from_database(config, directory, guard)
+        before = signature(Path(directory))  # before the load, as `reload` takes it: a file saved meanwhile differs
         answerer = Answerer.from_directory(directory, workers=workers, empty=True)
-        return cls(answerer, config=config, knowledge_dir=directory, guard=guard)
+        return cls(answerer, config=config, knowledge_dir=directory, guard=guard, loaded=before)
 
     # -- the PostgreSQL backend (bot.storage): chosen when the config names a database ----------
 
