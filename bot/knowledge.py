@@ -152,12 +152,19 @@ def draft_files(knowledge_dir: Path) -> list[Path]:
     lock or backup, Emacs's `.#faq.yaml` beside the draft being edited), nor is a symbolic link that
     leads nowhere (that lock is one): `kb publish --all` stopped at it, and published no draft."""
     found = (knowledge_dir / DRAFTS_DIR).glob("*.yaml")
-    return sorted(p for p in found if not p.name.startswith(".") and p.exists())
+    return sorted(p for p in found if not hidden(p) and p.exists())
+
+
+def hidden(path: Path) -> bool:
+    """A hidden file is never knowledge: an editor's lock or backup (`.#faq.yaml`), or the resource fork that
+    macOS writes beside each file on a shared drive or in an archive (`._faq.yaml`, binary: it stopped the start)."""
+    return path.name.startswith(".")
 
 
 def knowledge_files(directory: Path) -> list[Path]:
-    """The source files of a knowledge folder, sorted by name."""
-    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_SOURCES and inside(p, directory))
+    """The source files of a knowledge folder, sorted by name (hidden ones are none)."""
+    found = directory.glob("*.yaml")
+    return sorted(p for p in found if p.name not in NOT_SOURCES and not hidden(p) and inside(p, directory))
 
 
 def unread(directory: Path) -> list[str]:
@@ -174,7 +181,7 @@ def unread(directory: Path) -> list[str]:
 
 def _misnamed(path: Path) -> bool:
     """A file named as knowledge is, but for its ending: `faq.yml`, `FAQ.YAML`."""
-    return path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and path.is_file()
+    return path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and not hidden(path) and path.is_file()
 
 
 # A source's `url` as a link can take it: Discord refuses a whole answer whose embed links anything else.
@@ -254,7 +261,7 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
     if not directory.is_dir():
         raise KnowledgeError(directory, "knowledge folder not found")
     files = knowledge_files(directory)
-    outside = sorted(p.name for p in directory.glob("*.yaml") if not inside(p, directory))
+    outside = sorted(p.name for p in directory.glob("*.yaml") if not hidden(p) and not inside(p, directory))
     if outside:
         log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:

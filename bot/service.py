@@ -51,7 +51,10 @@ class Service:
         knowledge_dir: str | Path | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         backend: PostgresBackend | None = None,
+        loaded: Signature | None = None,
     ):
+        """`loaded`: the knowledge folder's signature taken before `answerer` was read from it (a file
+        saved during the load then differs from it and goes live at the watcher's next check); None: now."""
         self._answerer = answerer
         self._backend = backend
         self._lock = threading.Lock()
@@ -62,7 +65,9 @@ class Service:
         self.chat_cooldown = chat_cooldown or Cooldown(burst=chat.burst, interval=chat.interval)
         folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
         self.knowledge_dir = Path(folder) if folder is not None else None
-        self._loaded: Signature | None = signature(self.knowledge_dir) if self.knowledge_dir else None
+        if loaded is None and self.knowledge_dir is not None:
+            loaded = signature(self.knowledge_dir)
+        self._loaded: Signature | None = loaded
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
@@ -79,7 +84,7 @@ class Service:
             history=backend.store if backend else history,
             gaps=self.gaps,
             gaps_error=gaps_error,
-            reload=self._catch_up if backend else self._reload_after_change,
+            reload=(lambda: self._catch_up(boxed=False)) if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
             find=lambda words, limit: self._answerer.find(words, limit),
@@ -103,8 +108,9 @@ class Service:
         workers = config.load_workers if config else None
         if config is not None and config.database_url:
             return cls._from_database(config, directory, guard)
+        before = signature(Path(directory))  # before the load, as `reload` takes it: a file saved meanwhile differs
         answerer = Answerer.from_directory(directory, workers=workers, empty=True)
-        return cls(answerer, config=config, knowledge_dir=directory, guard=guard)
+        return cls(answerer, config=config, knowledge_dir=directory, guard=guard, loaded=before)
 
     # -- the PostgreSQL backend (bot.storage): chosen when the config names a database ----------
 
@@ -124,12 +130,13 @@ class Service:
         backend.follow(service._catch_up)
         return service
 
-    def _catch_up(self) -> None:
-        """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY)."""
+    def _catch_up(self, *, boxed: bool = True) -> None:
+        """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY);
+        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`)."""
         if self._backend is None:
             return
         with self._reload_lock:
-            extended = self._backend.catch_up(self._answerer)
+            extended = self._backend.catch_up(self._answerer, boxed=boxed)
             if extended is not None:
                 self.replace_answerer(extended)
 
@@ -145,6 +152,9 @@ class Service:
     def reload(self) -> None:
         """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays),
         also when it takes longer than `reload_timeout` seconds."""
+        self._reload(self.config.reload_timeout or None)
+
+    def _reload(self, time_limit: float | None) -> None:
         if self._backend is not None:
             with self._reload_lock:
                 self.replace_answerer(self._backend.load())
@@ -153,9 +163,8 @@ class Service:
             return
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
             before = signature(self.knowledge_dir)
-            loaded = Answerer.from_directory(
-                self.knowledge_dir, workers=self.config.load_workers, time_limit=self.config.reload_timeout or None
-            )
+            workers = self.config.load_workers
+            loaded = Answerer.from_directory(self.knowledge_dir, workers=workers, time_limit=time_limit)
             self.replace_answerer(loaded)
             self._loaded = before
 
@@ -225,8 +234,11 @@ class Service:
         self._reload_after_change()
 
     def _reload_after_change(self) -> None:
+        """A moderator's change, live before they are told "It is live now.": not time-boxed by `reload_timeout`
+        (a reload given up on a busy machine left it written and said live while members got the old text). Its
+        check has just loaded the whole folder, unboxed, so this load takes about as long."""
         try:
-            self.reload()
+            self._reload(None)
         except knowledge.KnowledgeError as exc:  # the change was validated; only a hand edit can do this
             log.error("knowledge not reloaded after a change: %s", exc)
 

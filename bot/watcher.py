@@ -49,9 +49,11 @@ class Backoff:
 
 
 def signature(directory: Path) -> Signature:
-    """What identifies the folder's YAML files as they are now."""
+    """What identifies the folder's YAML files as they are now (a hidden one, never read, is not one of them)."""
     found = []
     for path in sorted(Path(directory).glob("*.yaml")):
+        if knowledge.hidden(path):
+            continue
         try:
             st = path.stat()
         except OSError:  # gone between listing and stat: the next poll sees the folder as it is

@@ -94,6 +94,23 @@ def test_too_few_turns_are_refused_clearly(folder: Path, tmp_path: Path, capsys:
     assert "1 of the 1 judged turns does not count" in err  # the passage's own question: answered whatever the rule
 
 
+def test_a_turn_that_expects_a_passage_the_knowledge_lacks_is_named_and_nothing_is_written(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A turn expecting a passage id that does not exist (a typo) is named with its file, turn and id, as
+    `replay` names it, and no rule fitted on it as a wrong answer is written (exit 2)."""
+    before = (folder / "settings.yaml").read_text(encoding="utf-8")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(
+        'name: typo\nturns:\n  - ask: "Why do North Koreans flee?"\n    expect: {passage: why-they-fleee}\n',
+        encoding="utf-8",
+    )
+    assert main(["calibrate", *map(str, DEV), str(typo), "--knowledge", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{typo}:3 (turn 1): expects passage `why-they-fleee`, which is not in the knowledge base" in err
+    assert (folder / "settings.yaml").read_text(encoding="utf-8") == before
+
+
 ANSWERED = """
   - ask: "do a lot of people in the DPRK actually want to get out?"
     expect: {contains: ["wish to flee"]}

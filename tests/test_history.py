@@ -1,18 +1,25 @@
-"""`kb history`'s account of a change (bot.curation.history.render), read as a moderator reads it."""
+"""`kb history`'s account of a change (bot.curation.history.render), read as a moderator reads it, and the
+history file that knowledge folders side by side share."""
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.config import Config
+from bot.curation import Request
 from bot.curation.history import DOCUMENT, PUSH, Record, render
+from bot.service import Asker, Service
 from tests.conftest import ROOT
+from tests.support import small_kb, write_kb
 
 BEFORE_PUSHES = "dbf8c5a^"  # the version before `kb push` recorded synonyms.yaml and settings.yaml
 
@@ -70,3 +77,37 @@ def test_scaling_md_says_what_an_older_instances_history_shows_of_a_push(tmp_pat
     said = " ".join((ROOT / "docs" / "scaling.md").read_text(encoding="utf-8").split())
     assert under and all(f"`{line}`" in said for line in under), (under, shown.stdout)
     assert "by its first line only" not in said
+
+
+def test_a_change_refused_in_one_folder_keeps_the_history_line_of_a_sibling_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two knowledge folders sharing the data folder (a live one and a staging copy): a change refused in one,
+    whose history line is taken back, never takes back the line of a change made meanwhile in the other."""
+    live = write_kb(tmp_path / "live", small_kb(questions=True, rules=True))
+    staging = write_kb(tmp_path / "staging", small_kb(questions=True, rules=True))
+    config, ann = Config(data_dir=tmp_path / "data"), Asker("cli", "", name="ann")
+    live_service, staging_service = Service.from_directory(live, config), Service.from_directory(staging, config)
+    real_mkstemp = tempfile.mkstemp
+    staged: list[str] = []
+
+    def live_folder_refuses(*args: Any, **kwargs: Any) -> Any:
+        if Path(kwargs.get("dir") or "").resolve() == live.resolve():
+            if not staged:  # after the live change's line, before its file: a change in the staging copy
+                staged.append(staging_service.moderate(Request("edit", "rules", text="Be kind, always."), ann).text)
+            raise PermissionError(errno.EACCES, "Permission denied")  # the live folder is not writable
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", live_folder_refuses)
+    try:
+        refused = live_service.moderate(Request("edit", "meetups", text="Meetups moved online."), ann)
+        monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)
+        assert refused.refused and staged and "Edited" in staged[0]
+        history = staging_service.moderate(Request("history"), ann).text
+        undo = staging_service.moderate(Request("undo"), ann)
+        assert "meetups" not in live_service.moderate(Request("history"), ann).text  # the refused change's is gone
+    finally:
+        live_service.close()
+        staging_service.close()
+    assert "edit rules" in history, f"the staging copy's change left the history: {history!r}"
+    assert not undo.refused and "edit of `rules`" in undo.text, undo.text

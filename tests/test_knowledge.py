@@ -11,6 +11,7 @@ from bot import knowledge
 from bot.imports.articles import heading_of
 from bot.imports.passages import split_sentences
 from bot.knowledge import KnowledgeError
+from bot.watcher import signature
 from tests.conftest import KNOWLEDGE
 
 GOOD_SOURCE = 'source: {title: "T", publisher: "P", url: null}\n'
@@ -164,6 +165,16 @@ def test_an_editors_lock_among_the_drafts_is_not_counted_as_one(tmp_path: Path) 
     (tmp_path / "drafts" / "faq.yaml").write_text("source: {title: FAQ}\npassages: []\n", encoding="utf-8")
     (tmp_path / "drafts" / ".#faq.yaml").symlink_to("ann@host.1234:1700000000")
     assert "1 draft(s) in drafts/ wait to be published" in load_error(tmp_path)
+
+
+def test_a_macos_resource_fork_file_does_not_stop_the_knowledge_loading(kdir: Path) -> None:
+    """A folder copied from a Mac (an archive, a shared drive) holds `._notes.yaml`, the resource fork macOS
+    writes beside each file: the folder still loads, as hidden drafts are skipped, and the watcher sees no change."""
+    before = signature(kdir)
+    (kdir / "._notes.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02")
+    (kdir / "._faq.yml").write_bytes(b"\x00\x05\x16\x07")  # not named among the files it does not read
+    assert {p.id for p in knowledge.load(kdir)} == {"meetups", "rules"}
+    assert signature(kdir) == before and knowledge.unread(kdir) == []
 
 
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,4 +216,33 @@ def test_a_hand_edit_saved_while_a_moderator_adds_still_goes_live(tmp_path: Path
     finally:
         service.stop_watching()
         adding.join(timeout=60)
+        service.close()
+
+
+def test_a_hand_edit_saved_while_the_bot_starts_goes_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A knowledge file saved by hand while the bot loads at start-up (seconds on a large folder) goes live at
+    the watcher's next check, as a hand edit at any other time does: the watcher had taken it for loaded."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    notes = folder / "notes.yaml"
+    notes.write_text(NOTES, encoding="utf-8")
+    real_open = os.open
+    saved: list[bool] = []
+
+    def open_then_save(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        fd = real_open(path, flags, *args, **kwargs)
+        if not saved and Path(path).name == "notes.yaml":  # the loader has the file open: the operator saves now
+            saved.append(True)
+            replace_text(notes, NOTES.replace("first Saturday", "second Sunday"))
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_save)
+    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
+    monkeypatch.setattr(os, "open", real_open)
+    assert saved, "the knowledge file was never opened"
+    member = Asker("cli", "member")  # the console's user: no cooldown in the way of asking until it is live
+    service.start_watching(interval=0.05)
+    try:
+        assert wait_for(lambda: "second Sunday" in service.ask("When is the next community meetup?", member).text)
+    finally:
         service.close()

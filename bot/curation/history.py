@@ -5,6 +5,9 @@ passage, the file, and the passage before and after (None where it did not exist
 its line commit together or not at all: under the knowledge store's lock the line is appended
 and flushed to disk (fsync) first, then the files are written, and if they cannot be the line
 is taken back (`take_back`). A write the disk refuses (full: ENOSPC) leaves the file as it was.
+Knowledge folders side by side share the file, each under a lock of its own: appending and taking
+back hold `flock` on the file itself, and a line is taken back by its record's id, never by cutting
+the file at an offset (which took another folder's line appended meanwhile with it).
 A last line cut short (a crash, a disk that filled up mid-line) is cut off at the next append,
 so the next record is never glued to it; when reading, unreadable lines are skipped with a WARNING
 naming the file and line: not UTF-8, not JSON, or not a record (a field missing or of the wrong
@@ -14,6 +17,8 @@ type). A key this version does not know (one a newer version wrote) is left out,
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import itertools
 import json
 import logging
 import os
@@ -24,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from bot.knowledge import SYNONYMS_FILE
 from bot.messages import quoted
@@ -81,19 +86,38 @@ class History:
         self.path = Path(folder) / FILE_NAME
         self.knowledge = str(Path(knowledge).resolve()) if knowledge is not None else None
         self.rotate_at = rotate_at
+        self._marks = itertools.count(1)
+        self._appended: dict[int, str] = {}  # mark -> the id of the record appended (the latest few)
 
     def _ours(self, records: list[Record]) -> list[Record]:
         if self.knowledge is None:
             return records
         return [r for r in records if r.folder is None or r.folder == self.knowledge]
 
-    def _rotate(self) -> None:
-        """Past `rotate_at` bytes, the file is kept as `history-<time>.jsonl` and a new one begun:
-        `kb history` and `undo` read the current file only, so neither grows without end."""
+    @contextlib.contextmanager
+    def _locked(self, mode: Literal["a+b", "r+b"] = "a+b") -> Iterator[BinaryIO]:
+        """The history file open in `mode`, held with `flock` against every other writer: another knowledge
+        folder's (each has a lock of its own) and another process's. The file locked is the one at `path`:
+        one set aside meanwhile (`_rotate`) is let go, and the new one locked."""
+        while True:
+            file = self.path.open(mode)
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+                with contextlib.suppress(FileNotFoundError):
+                    if os.fstat(file.fileno()).st_ino == self.path.stat().st_ino:
+                        break
+            except BaseException:
+                file.close()
+                raise
+            file.close()  # closing lets the flock go
         try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            return
+            yield file
+        finally:
+            file.close()
+
+    def _rotate(self, size: int) -> bool:
+        """Past `rotate_at` bytes (`size`), the file is kept as `history-<time>.jsonl` and a new one begun:
+        `kb history` and `undo` read the current file only, so neither grows without end."""
         if size >= self.rotate_at:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
             number = 0
@@ -101,35 +125,60 @@ class History:
                 number += 1  # several in one second: never replace an archive
             os.replace(self.path, archive)
             log.info("history rotated: %s kept as %s", self.path.name, archive.name)
+            return True
+        return False
 
     def append(self, record: Record) -> int:
-        """Add one record and force it to disk; returns the file's length before it (for `take_back`).
+        """Add one record and force it to disk; returns a mark for `take_back`.
 
         A torn last line is cut off first. Raises OSError when the disk refuses, having cut off
         what it wrote, so that the file is as it was.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._rotate()
         if record.folder is None and self.knowledge is not None:
             record = replace(record, folder=self.knowledge)
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
-        with self.path.open("a+b") as file:
-            mark = self._whole_lines(file)
+        with self._locked() as file:
+            if self._rotate(file.seek(0, os.SEEK_END)):
+                return self.append(record)  # into the new file, locked afresh
+            end = self._whole_lines(file)
             try:
                 file.write(line)
                 file.flush()
                 os.fsync(file.fileno())
             except OSError:
                 with contextlib.suppress(OSError):  # if even this fails, the next append cuts it
-                    file.truncate(mark)
+                    file.truncate(end)
                 raise
+        mark = next(self._marks)
+        self._appended[mark] = record.id
+        self._appended.pop(mark - KEPT_MARKS, None)  # a change takes back its own line at once, if at all
         return mark
 
     def take_back(self, mark: int) -> None:
-        """Remove what was appended after `mark` (a change whose files could not be written)."""
-        with self.path.open("r+b") as file:
-            file.truncate(mark)
-            os.fsync(file.fileno())
+        """Remove the record appended as `mark` (a change whose files could not be written), and no other:
+        found by its id, it is cut off when it is the last line, else blanked where it is (a line of spaces,
+        which readers skip), so that the lines around it, another folder's among them, stay as they are."""
+        record_id = self._appended.pop(mark, None)
+        if record_id is None:
+            return
+        try:
+            with self._locked("r+b") as file:
+                data = file.read()
+                start = _line_of(data, record_id)
+                if start is None:  # set aside with the older history meanwhile, which kb history and undo do not read
+                    log.warning("%s: the record %s to take back is no longer in it", self.path.name, record_id)
+                    return
+                end = data.find(b"\n", start)
+                if end < 0 or end + 1 == len(data):
+                    file.truncate(start)
+                else:
+                    file.seek(start)
+                    file.write(b" " * (end - start))
+                    file.flush()
+                os.fsync(file.fileno())
+        except FileNotFoundError:
+            log.warning("%s: gone, with the record %s to take back", self.path.name, record_id)
 
     def _whole_lines(self, file: BinaryIO) -> int:
         """The length of the file's complete lines, cutting off a torn last line if there is one."""
@@ -204,6 +253,22 @@ class History:
                     window *= 2
         except FileNotFoundError:
             return None
+
+
+KEPT_MARKS = 64  # the latest marks of appended records that `take_back` still knows
+
+
+def _line_of(data: bytes, record_id: str) -> int | None:
+    """Where the line of the record `record_id` starts in `data`, the last one if several, or None."""
+    wanted = json.dumps(record_id).encode("utf-8")
+    found = data.rfind(wanted)
+    while found >= 0:
+        start, end = data.rfind(b"\n", 0, found) + 1, data.find(b"\n", found)  # -1 + 1: the first line
+        record = _read_record(data[start : end if end >= 0 else len(data)])
+        if record is not None and record.id == record_id:
+            return start
+        found = data.rfind(wanted, 0, start)
+    return None
 
 
 _TEXTS = ("id", "at", "platform", "user_id", "name", "chat_id", "kind", "passage_id", "file")

@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answering import Answerer
 from bot.confidence import Confidence, signals
-from bot.evaluation.transcripts import Transcript, judge
+from bot.evaluation.transcripts import Transcript, check_passages, judge
 
 DEFAULT_SIGNALS = ("coverage", "strength", "margin", "rivals")
 MIN_EACH = 3  # turns the bot should answer, and turns it should not, that a fit needs at the least
@@ -69,8 +69,12 @@ class Calibration:
 def examples(
     answerer: Answerer, transcripts: Iterable[Transcript], names: Sequence[str], min_coverage: float = 0.0
 ) -> list[Example]:
+    """The judged turns; raises UnknownPassage (a KnowledgeError) for a turn expecting a passage the knowledge
+    lacks: a typo'd id had been fitted on as a wrong answer, and the rule written, without a word."""
     found = []
+    known = {passage.id for passage in answerer.kb}
     for transcript in transcripts:
+        check_passages(transcript, known)
         for turn in transcript.turns:
             # the rule decides on the message's best passage: the first reply's expectation judges it
             turn = replace(turn, also=())
@@ -131,7 +135,7 @@ def calibrate(
     decline: float = 0.9,
 ) -> Calibration:
     """Fit the rule (keeping the answerer's `min_coverage`); raises ValueError when the
-    transcripts cannot support a fit."""
+    transcripts cannot support a fit, UnknownPassage when a turn expects a passage the knowledge lacks."""
     floor = answerer.confidence.min_coverage
     found = examples(answerer, transcripts, names, floor)
     usable = [e for e in found if e.values is not None]  # neither declined nor answered whatever the weights

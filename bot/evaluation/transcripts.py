@@ -10,12 +10,13 @@ expectations, the next ones in order.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
 from bot.answering import Answer, Answerer
+from bot.knowledge import KnowledgeError
 from bot.questions import MAX_QUESTIONS
 from bot.yamlfiles import FileError
 
@@ -24,6 +25,12 @@ _EXPECT_KEYS = {"contains", "passage", "fallback"}
 
 class TranscriptError(FileError):
     """A transcript that cannot be read; names the file and the turn."""
+
+
+class UnknownPassage(TranscriptError, KnowledgeError):
+    """A turn expecting a passage the knowledge base lacks (a typo, a passage removed since): `replay` counts
+    it failed, `calibrate` refuses it (it would be fitted on as a wrong answer). A KnowledgeError too: the
+    transcript and the knowledge do not go together, and the command line says so in one line, exit 2."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Turn:
     expect: Expectation | None
     # the further replies of a message of several questions, in order (`Answer.also`)
     also: tuple[Expectation, ...] = ()
+    line: int | None = field(default=None, compare=False)  # where it starts in its file, for errors
 
 
 @dataclass(frozen=True)
@@ -110,9 +118,10 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     if raw.get("expect") is None:
         if also:
             raise TranscriptError(path, "'also' judges the replies after the first: give 'expect' too", **where)
-        return Turn(ask=raw["ask"], expect=None)
+        return Turn(ask=raw["ask"], expect=None, line=where["line"])
     further = tuple(_expectation(path, e, "also", where) for e in also)
-    return Turn(ask=raw["ask"], expect=_expectation(path, raw["expect"], "expect", where), also=further)
+    expect = _expectation(path, raw["expect"], "expect", where)
+    return Turn(ask=raw["ask"], expect=expect, also=further, line=where["line"])
 
 
 def _expectation(path: Path, expect: Any, key: str, where: dict[str, Any]) -> Expectation:
@@ -156,13 +165,27 @@ def judge(turn: Turn, answer: Answer, known: Container[str] | None = None) -> tu
     return not problems, tuple(problems)
 
 
+def check_passages(transcript: Transcript, known: Container[str]) -> None:
+    """Raise UnknownPassage, naming the file, the turn and the id, at the first expectation of `transcript`
+    that names a passage not in `known` (the knowledge base's passage ids)."""
+    for number, turn in enumerate(transcript.turns, start=1):
+        for expect in (turn.expect, *turn.also) if turn.expect is not None else ():
+            if expect.passage is not None and expect.passage not in known:
+                said = f"{_lacking(expect.passage)} (`kb list` gives the ids)"
+                raise UnknownPassage(transcript.path, said, entry=f"turn {number}", line=turn.line)
+
+
+def _lacking(passage: str) -> str:
+    return f"expects passage `{passage}`, which is not in the knowledge base"
+
+
 def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -> list[str]:
     problems = []
     reply = answer.text.casefold()
     if expect.contains and not any(c.casefold() in reply for c in expect.contains):
         problems.append(f"reply lacks any of {list(expect.contains)}")
     if expect.passage is not None and known is not None and expect.passage not in known:
-        problems.append(f"expects passage `{expect.passage}`, which is not in the knowledge base")
+        problems.append(_lacking(expect.passage))
     elif expect.passage is not None and answer.passage_id != expect.passage:
         problems.append(f"chose {answer.passage_id}, expected {expect.passage}")
     # A turn that expects a decline is met by an answer that says it may not answer exactly that

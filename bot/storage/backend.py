@@ -77,11 +77,12 @@ class PostgresBackend:
             self.records = PostgresGapStore(self.database, retention_days=self.retention_days)
         return self.records
 
-    def catch_up(self, answerer: Answerer) -> Answerer | None:
+    def catch_up(self, answerer: Answerer, *, boxed: bool = True) -> Answerer | None:
         """`answerer` with the changes it has not seen, or None; never raises. When the database cannot be
-        read, `behind` says so (the follower tries again every `retry` seconds) and the log says it once."""
+        read, `behind` says so (the follower tries again every `retry` seconds) and the log says it once.
+        `boxed`: a reload gives up past `reload_timeout` (see `Replica.catch_up`)."""
         try:
-            extended = self.replica.catch_up(answerer)
+            extended = self.replica.catch_up(answerer, boxed=boxed)
         except psycopg.Error as exc:
             if not self.behind:
                 log.warning("could not catch up with the database now (trying again every %gs): %s", self.retry,

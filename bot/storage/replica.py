@@ -44,7 +44,8 @@ class Replica:
     keeping the index it had, and is tried again later and later: after `CATCH_UP_EVERY` seconds,
     then twice as long each time, at most 15 minutes apart (`bot.watcher.Backoff`, as the file
     watcher does). The load
-    at start-up has no limit: there is nothing to answer from until it is done.
+    at start-up has no limit: there is nothing to answer from until it is done; nor has the reload
+    after this instance's own change, whose moderator is told it is live.
     """
 
     def __init__(self, store: PostgresStore, *, workers: int | None = None, time_limit: float | None = None):
@@ -68,9 +69,10 @@ class Replica:
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
         return answerer
 
-    def catch_up(self, answerer: Answerer) -> Answerer | None:
+    def catch_up(self, answerer: Answerer, *, boxed: bool = True) -> Answerer | None:
         """`answerer` with the changes made since the last one applied, or None when there are none
-        (or when a reload timed out a moment ago, or times out now)."""
+        (or when a reload timed out a moment ago, or times out now). `boxed=False`: the instance's own
+        change, which its moderator is told is live: a reload has no time limit and waits out no backoff."""
         changes, versions = self.store.changes_since(self.seq)
         if not changes:
             return None
@@ -87,13 +89,13 @@ class Replica:
                 self.store.caught_up(versions)
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
-        return self._reload()
+        return self._reload(boxed)
 
-    def _reload(self) -> Answerer | None:
-        if self._backoff.waiting():
+    def _reload(self, boxed: bool) -> Answerer | None:
+        if boxed and self._backoff.waiting():
             return None  # timed out a moment ago: wait before loading the same changes again
         try:
-            loaded = self.load(self.time_limit)
+            loaded = self.load(self.time_limit if boxed else None)
         except knowledge.LoadTimeout as exc:  # the moment's fault, not the knowledge's: again, later and later
             wait = self._backoff.failed()
             log.error("knowledge not reloaded from the database, still answering from the last good version: "
