@@ -16,7 +16,7 @@ from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import Database, connect, redacted, status
+from bot.storage.database import SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
 from bot.storage.replica import Follower, Replica, scratch_folder
@@ -64,9 +64,8 @@ class PostgresBackend:
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(
-                    f"{where} holds no knowledge yet: seed it from a knowledge folder with `python -m bot db init "
-                    "--seed --knowledge DIR` (give the folder its first passages first, with QABOT_DATABASE_URL and "
-                    "database_url unset: `kb add`, or `kb import` and `kb publish`)"
+                    f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
+                    "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
                 ) from exc
             raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
 
