@@ -19,7 +19,7 @@ from bot.storage.budgets import SharedCooldown
 from bot.storage.database import SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
-from bot.storage.replica import Follower, Replica, scratch_folder
+from bot.storage.replica import SCRATCH_ROOM, Follower, Replica, scratch_folder
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class PostgresBackend:
             return self.replica.load()
         except psycopg.Error as exc:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
+        except OSError as exc:  # a full disk: one line, as for every start that fails (the copy is removed)
+            shutil.rmtree(self.store.directory, ignore_errors=True)
+            raise BackendError(f"cannot copy the knowledge from {where} into {self.store.directory}: "
+                               f"{exc.strerror or _first_line(exc)} ({SCRATCH_ROOM})") from exc  # fmt: skip
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(

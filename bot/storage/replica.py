@@ -56,12 +56,16 @@ class Replica:
         self._backoff = Backoff(CATCH_UP_EVERY)
 
     def load(self, time_limit: float | None = None) -> Answerer:
-        """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError
-        (LoadTimeout past `time_limit` seconds)."""
+        """The whole knowledge from the database, as a new index; raises psycopg.Error, KnowledgeError
+        (LoadTimeout past `time_limit` seconds) or OSError (the scratch folder cannot be written)."""
         snapshot = self.store.snapshot()
         folder = self.store.directory
         shutil.rmtree(folder, ignore_errors=True)
-        snapshot.write(folder)
+        try:
+            snapshot.write(folder)
+        except OSError:  # a full disk: a part-written copy would only take the room that is missing
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
         self.seq = snapshot.seq
         self.store.caught_up(snapshot.versions)
@@ -107,6 +111,10 @@ def _passages(name: str, source: dict[str, Any], items: list[dict[str, Any]]) ->
     """The added items as the loader reads them from their file (the same Source, the same checks)."""
     content = dump({"source": source, "passages": items}).encode()
     return [passage for passage, _ in knowledge.read_file(Path(name), content)]
+
+
+# What an operator does when the scratch folder cannot be written (a full disk): said with the error
+SCRATCH_ROOM = "each instance loads the knowledge from a copy there, under TMPDIR: make room, or point TMPDIR elsewhere"
 
 
 def scratch_folder() -> Path:
