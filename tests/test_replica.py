@@ -5,17 +5,38 @@ A full disk is the real OS event: a soft RLIMIT_FSIZE makes a write past it fail
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from bot.service import Service
+from bot.storage.replica import Follower
 from tests import pg_support
+from tests.pg_support import wait_for
 from tests.support import child_env
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
 SMALL_FILES = 8 * 1024  # bytes: the bundled article's knowledge file (30 KB) cannot be written past it
+
+
+@contextlib.contextmanager
+def full_disk() -> Iterator[None]:
+    """Writes of this process past SMALL_FILES bytes fail with an OSError, as on a full disk (the
+    soft RLIMIT_FSIZE; Python ignores SIGXFSZ, so the write raises instead of the process dying)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (SMALL_FILES, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 
 
 def _cli(*argv: str, limit: int | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,3 +61,47 @@ def test_a_full_temporary_disk_at_start_up_is_one_error_line_not_a_traceback(url
     [line] = done.stderr.splitlines()
     assert line.startswith("error: ") and f"into {tmp_path}" in line and "File too large" in line, line
     assert list(tmp_path.iterdir()) == []
+
+
+def _text(service: Service, pid: str) -> str:
+    passage = service.passage(pid)
+    return passage.text if passage is not None else ""
+
+
+@pytest.mark.allow_error_logs  # the full disk is an ERROR: the instance's knowledge falls behind until there is room
+def test_a_catch_up_that_hits_a_full_disk_does_not_stop_the_instance_following_for_good(
+    services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An instance whose temporary folder filled up for a moment applies the moderators' changes again once
+    there is room, as after a database outage; the log says so once, naming the folder."""
+    b = services()
+    pid = next(iter(b.passages())).id
+    with full_disk():  # another process (a moderator's `kb edit`) writes normally meanwhile
+        assert _cli("kb", "edit", pid, "--text", "The first edit, made while B's disk was full.").returncode == 0
+        time.sleep(2)  # B is notified, and its reload cannot write the knowledge into its scratch folder
+    assert _cli("kb", "edit", pid, "--text", "The second edit, made once there was room again.").returncode == 0
+    wait_for(lambda: "once there was room" in _text(b, pid), timeout=15)
+    assert caplog.text.count("cannot copy it into") == 1 and "File too large" in caplog.text
+
+
+@pytest.mark.allow_error_logs  # the fault is logged at ERROR, with its traceback
+def test_a_follower_whose_catch_up_raises_follows_on(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """An exception out of a catch-up (a fault of the bot's own) is logged once with its traceback, and the
+    follower connects and catches up again after `retry` seconds: it never stops following for good."""
+    calls: list[int] = []
+
+    def on_change(conn: Any) -> bool:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise RuntimeError("a fault of the bot's own")
+        return True
+
+    follower = Follower(url, on_change, retry=0.1)
+    follower.start()
+    try:
+        wait_for(lambda: len(calls) >= 3 and follower.connected.is_set())
+        assert follower.is_alive()
+        assert caplog.text.count("following the database's changes failed") == 1 and "RuntimeError" in caplog.text
+    finally:
+        follower.stop()
+        follower.join(timeout=2)

@@ -24,6 +24,9 @@ from bot.storage.replica import SCRATCH_ROOM, Follower, Replica, scratch_folder
 log = logging.getLogger(__name__)
 
 
+NOT_APPLIED = "could not apply the database's changes, answering from the knowledge loaded before"
+
+
 class BackendError(Exception):
     """The database cannot be used at start-up; the message says why, without the password."""
 
@@ -48,7 +51,8 @@ class PostgresBackend:
         self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
         self.retry = retry
         self.follower: Follower | None = None
-        self.behind = False  # the last catch-up could not read the database
+        self.behind = False  # the last catch-up could not apply the changes: tried again every `retry` seconds
+        self._failing: type[Exception] | None = None  # how it failed (said once in the log)
 
     def load(self) -> Answerer:
         """The knowledge as an index; raises BackendError when the database cannot give it."""
@@ -81,24 +85,42 @@ class PostgresBackend:
         return self.records
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
-        """`answerer` with the changes it has not seen, or None; never raises. When the database cannot be
-        read, `behind` says so (the follower tries again every `retry` seconds) and the log says it once."""
+        """`answerer` with the changes it has not seen, or None; never raises. When they cannot be applied
+        now (the database cannot be read, the scratch folder's disk is full, a fault of the bot's own),
+        `behind` says so (the follower tries again every `retry` seconds) and the log says it once."""
         try:
             extended = self.replica.catch_up(answerer)
         except psycopg.Error as exc:
-            if not self.behind:
-                log.warning("could not catch up with the database now (trying again every %gs): %s", self.retry,
-                            _first_line(exc))  # fmt: skip
-            self.behind = True
+            said = "could not catch up with the database now (trying again every %gs): %s"
+            self._fell_behind(psycopg.Error, logging.WARNING, said, self.retry, _first_line(exc))
             return None
         except KnowledgeError as exc:
             log.error("the database's knowledge does not load: %s", exc)
-            self.behind = False  # it was read: trying again every second would only repeat this
+            self.behind, self._failing = False, None  # it was read: trying again every second would only repeat this
             return None
+        except OSError as exc:  # the copy cannot be written (a full disk): tried again, as after an outage
+            said = f"{NOT_APPLIED}: cannot copy it into %s: %s (%s; trying again every %gs)"
+            reason = exc.strerror or _first_line(exc)
+            self._fell_behind(OSError, logging.ERROR, said, self.store.directory, reason, SCRATCH_ROOM, self.retry)
+            return None
+        except Exception:  # a fault of the bot's own: logged with its traceback, and tried again all the same
+            said = f"{NOT_APPLIED} (trying again every %gs)"
+            self._fell_behind(Exception, logging.ERROR, said, self.retry, exc_info=True)
+            return None
+        self._failing = None
         if self.behind:
             self.behind = False
             log.info("caught up with the database again")
         return extended
+
+    def _fell_behind(
+        self, failing: type[Exception], level: int, message: str, *args: object, exc_info: bool = False
+    ) -> None:
+        """A catch-up failed: logged once for as long as it fails the same way, and tried again."""
+        if self._failing is not failing:
+            log.log(level, message, *args, exc_info=exc_info)
+        self._failing = failing
+        self.behind = True
 
     def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
         """The per-user and per-chat budgets, shared by every instance."""

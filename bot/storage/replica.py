@@ -140,6 +140,7 @@ class Follower(threading.Thread):
         self._halt = threading.Event()
         self._down = False
         self._behind = False  # the last catch-up failed
+        self._failed = False  # an exception of the bot's own ended the last connection (logged once)
 
     def stop(self) -> None:
         self._halt.set()
@@ -153,6 +154,13 @@ class Follower(threading.Thread):
                 if not self._down:
                     self._down = True
                     log.warning("lost the database (answering from memory; retrying every %gs): %s", self.retry, exc)
+                self._halt.wait(self.retry)
+            except Exception:  # a fault of the bot's own must not end the following for good: again, after a pause
+                self.connected.clear()
+                if not self._failed:
+                    self._failed = True
+                    log.exception("following the database's changes failed (answering from memory; trying again "
+                                  "every %gs)", self.retry)  # fmt: skip
                 self._halt.wait(self.retry)
 
     def _follow(self) -> None:
@@ -186,6 +194,7 @@ class Follower(threading.Thread):
 
     def _catch_up(self, conn: psycopg.Connection[Any]) -> None:
         self._behind = not self.on_change(conn)
+        self._failed = self._failed and self._behind
         if self._down and not self._behind:
             self._down = False
             log.warning("the database is back; caught up with the changes made meanwhile")
