@@ -19,6 +19,7 @@ import pytest
 from bot.service import Service
 from bot.storage.replica import Follower
 from tests import pg_support
+from tests.conftest import KNOWLEDGE
 from tests.pg_support import wait_for
 from tests.support import child_env
 
@@ -105,3 +106,41 @@ def test_a_follower_whose_catch_up_raises_follows_on(url: str, caplog: pytest.Lo
     finally:
         follower.stop()
         follower.join(timeout=2)
+
+
+INSTANCE = """
+import sys, time
+from bot.config import Config
+from bot.service import Service
+service = Service.from_directory(sys.argv[1], Config(database_url=sys.argv[2], data_dir=sys.argv[3]))
+print("ready", flush=True)
+if sys.argv[4] == "wait":
+    time.sleep(60)
+service.close()
+"""
+
+
+def test_an_instance_killed_and_started_again_leaves_no_copy_of_the_knowledge_behind(url: str, tmp_path: Path) -> None:
+    """An instance killed (OOM, SIGKILL after a stop timed out) and started again does not leave a copy of the
+    knowledge per crash in the temporary folder; a start never removes the copy of an instance that runs."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**child_env(), "TMPDIR": str(temporary)}
+
+    def instance(how: str) -> subprocess.Popen[str]:
+        argv = [sys.executable, "-c", INSTANCE, str(KNOWLEDGE), url, str(tmp_path / "data"), how]
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
+
+    def started_and_stopped() -> list[str]:
+        restarted = instance("stop")
+        out, _ = restarted.communicate(timeout=60)
+        assert restarted.returncode == 0 and out.strip() == "ready"
+        return sorted(path.name for path in temporary.iterdir())
+
+    running = instance("wait")
+    assert running.stdout is not None and running.stdout.readline().strip() == "ready"
+    [kept] = started_and_stopped()  # the running instance's copy
+    assert any((temporary / kept).iterdir())
+    running.kill()
+    running.communicate(timeout=10)
+    assert started_and_stopped() == []

@@ -6,7 +6,6 @@ Imported only when `database_url` is set, so the default needs neither psycopg n
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,8 @@ from bot.storage.budgets import SharedCooldown
 from bot.storage.database import SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
-from bot.storage.replica import SCRATCH_ROOM, Follower, Replica, scratch_folder
+from bot.storage.replica import Follower, Replica
+from bot.storage.scratch import ROOM, Scratch
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ class PostgresBackend:
         self.url = url
         self.database = Database(url)
         self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
-        self.store = PostgresStore(self.database, scratch_folder())
+        self.scratch = Scratch()  # made by `load`: a full disk is then one line, not a traceback
+        self.store = PostgresStore(self.database, self.scratch.folder)
         self.replica = Replica(self.store, workers=workers, time_limit=reload_timeout)
         self.retention_days = retention_days
         self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
@@ -62,13 +63,13 @@ class PostgresBackend:
                 state = status(conn)
             if not state.current:
                 raise BackendError(f"{where}: {state.line()}")
+            self.scratch.make()
             return self.replica.load()
         except psycopg.Error as exc:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
-        except OSError as exc:  # a full disk: one line, as for every start that fails (the copy is removed)
-            shutil.rmtree(self.store.directory, ignore_errors=True)
+        except OSError as exc:  # a full disk: one line, as for every start that fails (no part-written copy kept)
             raise BackendError(f"cannot copy the knowledge from {where} into {self.store.directory}: "
-                               f"{exc.strerror or _first_line(exc)} ({SCRATCH_ROOM})") from exc  # fmt: skip
+                               f"{exc.strerror or _first_line(exc)} ({ROOM})") from exc  # fmt: skip
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(
@@ -101,7 +102,7 @@ class PostgresBackend:
         except OSError as exc:  # the copy cannot be written (a full disk): tried again, as after an outage
             said = f"{NOT_APPLIED}: cannot copy it into %s: %s (%s; trying again every %gs)"
             reason = exc.strerror or _first_line(exc)
-            self._fell_behind(OSError, logging.ERROR, said, self.store.directory, reason, SCRATCH_ROOM, self.retry)
+            self._fell_behind(OSError, logging.ERROR, said, self.store.directory, reason, ROOM, self.retry)
             return None
         except Exception:  # a fault of the bot's own: logged with its traceback, and tried again all the same
             said = f"{NOT_APPLIED} (trying again every %gs)"
@@ -150,7 +151,7 @@ class PostgresBackend:
             self.records.close()  # before the pool it writes through
         self.database.close()
         self.budgets.close()
-        shutil.rmtree(self.store.directory, ignore_errors=True)
+        self.scratch.remove()
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,7 +1,7 @@
 """This instance's copy of the knowledge in PostgreSQL, and the thread that keeps it current.
 
 The index answers from memory and never waits on the database. `Replica.load` reads a snapshot
-into a private scratch folder and builds the index from it, as from any knowledge folder;
+into this process's scratch folder (`bot.storage.scratch`) and builds the index from it, as from any knowledge folder;
 `Replica.catch_up` applies the changes after the last one it applied: additions at the end of
 the last file extend the live index (`Answerer.with_added`), anything else reloads.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -111,15 +110,6 @@ def _passages(name: str, source: dict[str, Any], items: list[dict[str, Any]]) ->
     """The added items as the loader reads them from their file (the same Source, the same checks)."""
     content = dump({"source": source, "passages": items}).encode()
     return [passage for passage, _ in knowledge.read_file(Path(name), content)]
-
-
-# What an operator does when the scratch folder cannot be written (a full disk): said with the error
-SCRATCH_ROOM = "each instance loads the knowledge from a copy there, under TMPDIR: make room, or point TMPDIR elsewhere"
-
-
-def scratch_folder() -> Path:
-    """A private folder the index is loaded from (each process its own: they may share a data folder)."""
-    return Path(tempfile.mkdtemp(prefix="qabot-postgres-"))
 
 
 CATCH_UP_EVERY = 5.0  # seconds without a notification after which the follower checks and catches up
