@@ -1,9 +1,10 @@
 """This instance's copy of the knowledge in PostgreSQL, and the thread that keeps it current.
 
 The index answers from memory and never waits on the database. `Replica.load` reads a snapshot
-into this process's scratch folder (`bot.storage.scratch`) and builds the index from it, as from any knowledge folder;
-`Replica.catch_up` applies the changes after the last one it applied: additions at the end of
-the last file extend the live index (`Answerer.with_added`), anything else reloads.
+into this process's scratch folder (`bot.storage.scratch`) and builds the index from it, as from
+any knowledge folder; `Replica.catch_up` applies the changes after the last one it applied:
+additions at the end of the last file (each at the position after the one before) extend the
+live index (`Answerer.with_added`), anything else reloads.
 
 `Follower` is a thread with its own connection that LISTENs on the change channel and calls
 back on every notification, and also after every (re)connection, so that a notification missed
@@ -52,6 +53,7 @@ class Replica:
         self.workers = workers
         self.time_limit = time_limit
         self._sources: dict[str, dict[str, Any]] = {}
+        self._lengths: dict[str, int] = {}  # how many passages each file has in the live index
         self._backoff = Backoff(CATCH_UP_EVERY)
 
     def load(self, time_limit: float | None = None) -> Answerer:
@@ -69,6 +71,7 @@ class Replica:
         self.seq = snapshot.seq
         self.store.caught_up(snapshot.versions)
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
+        self._lengths = {name: len(data.get("passages") or []) for name, data in snapshot.files.items()}
         return answerer
 
     def catch_up(self, answerer: Answerer) -> Answerer | None:
@@ -77,8 +80,12 @@ class Replica:
         changes, versions = self.store.changes_since(self.seq)
         if not changes:
             return None
+        # Only additions at the end of the last file, each after the one before: the index extended with
+        # them is the one a load gives. One pushed between two passages would be read on from the wrong one.
         last = max(self._sources) if self._sources else None
-        added = [r.after for _, r in changes if r.kind == "add" and r.file == last and r.after]
+        length = self._lengths.get(last, 0) if last is not None else 0
+        added = [r.after for n, (_, r) in enumerate(changes)
+                 if r.kind == "add" and r.file == last and r.after and r.index == length + n]  # fmt: skip
         if len(added) == len(changes) and last is not None:
             try:
                 passages = _passages(last, self._sources[last], added)
@@ -87,6 +94,7 @@ class Replica:
                 log.warning("could not extend the index with %d added passages; reloading", len(added))
             else:
                 self.seq = changes[-1][0]
+                self._lengths[last] = length + len(added)
                 self.store.caught_up(versions)
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
