@@ -65,3 +65,21 @@ def test_without_the_database_the_budgets_are_the_instances_own(schema: str, url
         assert outcomes.count(Outcome.ANSWERED) == 5 and outcomes.count(Outcome.THROTTLED) == 3
     finally:
         proxy.close()
+
+
+def test_the_shared_cooldown_keeps_no_members_platform_id_in_the_database(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """The database holds members only under pseudonyms, as questions and votes are: a budget is keyed by
+    the asker's keyed hash (the database's `user-key`), never their Telegram id, nor the chat's id."""
+    import psycopg
+
+    from bot.records.feedback import hash_user
+
+    service = services()
+    service.ask(QUESTION, Asker(platform="telegram", user_id="424242424", chat_id="-100777"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        keys = sorted(str(row[0]) for row in conn.execute("SELECT key FROM budgets"))
+        secret = conn.execute("SELECT value FROM secrets WHERE name = 'user-key'").fetchone()
+    assert keys and not [key for key in keys if "424242424" in key or "100777" in key], keys
+    assert secret is not None and f"user:{hash_user('telegram', '424242424', bytes(secret[0]))}" in keys

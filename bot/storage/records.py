@@ -13,7 +13,6 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,7 +36,7 @@ from bot.records.gaps import (
     storable,
     term_key,
 )
-from bot.storage.database import UNAVAILABLE, Database
+from bot.storage.database import UNAVAILABLE, Database, user_key
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +57,6 @@ _PICK = (
     " AND user_hash = %s AND at >= %s AND at <= %s AND passage_id IS NULL"
     " AND strpos(offered, ' ' || %s || ' ') > 0 ORDER BY at DESC LIMIT 1)"
 )
-
-_SECRET = "user-key"
-
-
-def _user_key(conn: psycopg.Connection[Any]) -> bytes:
-    """The shared secret of the user pseudonyms, made by the first instance that needs it."""
-    conn.execute(
-        "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-        (_SECRET, secrets.token_bytes(32)),
-    )
-    row = conn.execute("SELECT value FROM secrets WHERE name = %s", (_SECRET,)).fetchone()
-    assert row is not None  # inserted just now, or by another instance before
-    return bytes(row[0])
 
 
 class PostgresGapStore:
@@ -141,7 +127,7 @@ class PostgresGapStore:
                 return True
             try:
                 with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                    key = self._key or _user_key(conn)
+                    key = self._key or user_key(conn)
                     self._key = key
                     # The user's pseudonym is made here, with the database's secret: the queue holds
                     # (platform, user id) only in memory, never on disk.
