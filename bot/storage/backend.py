@@ -124,7 +124,10 @@ class PostgresBackend:
         self.behind = True
 
     def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
-        """The per-user and per-chat budgets, shared by every instance."""
+        """The per-user and per-chat budgets, shared by every instance; the records' daily purge deletes
+        those idle long enough to be full again."""
+        if self.records is not None:
+            self.records.purge_budgets({"user": user.burst * user.interval, "chat": chat.burst * chat.interval})
         pool = self.budgets.pool
         return (
             SharedCooldown(pool, scope="user", burst=user.burst, interval=user.interval),
