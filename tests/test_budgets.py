@@ -65,3 +65,49 @@ def test_without_the_database_the_budgets_are_the_instances_own(schema: str, url
         assert outcomes.count(Outcome.ANSWERED) == 5 and outcomes.count(Outcome.THROTTLED) == 3
     finally:
         proxy.close()
+
+
+def test_the_shared_cooldown_keeps_no_members_platform_id_in_the_database(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """The database holds members only under pseudonyms, as questions and votes are: a budget is keyed by
+    the asker's keyed hash (the database's `user-key`), never their Telegram id, nor the chat's id."""
+    import psycopg
+
+    from bot.records.feedback import hash_user
+
+    service = services()
+    service.ask(QUESTION, Asker(platform="telegram", user_id="424242424", chat_id="-100777"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        keys = sorted(str(row[0]) for row in conn.execute("SELECT key FROM budgets"))
+        secret = conn.execute("SELECT value FROM secrets WHERE name = 'user-key'").fetchone()
+    assert keys and not [key for key in keys if "424242424" in key or "100777" in key], keys
+    assert secret is not None and f"user:{hash_user('telegram', '424242424', bytes(secret[0]))}" in keys
+
+
+def test_idle_cooldown_budgets_do_not_pile_up_in_the_database(url: str, services: Callable[[], Service]) -> None:
+    """The shared cooldown forgets idle users and chats, as one instance's own buckets do (`Cooldown` prunes
+    full ones): a raid of 150,000 accounts a day ago leaves no row once an instance has started."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:  # a raid of 150,000 accounts, a day ago
+        conn.execute(
+            "INSERT INTO budgets (key, tokens, last) SELECT 'user:telegram:raider-' || n, 5, "
+            "extract(epoch FROM now()) - 86400 FROM generate_series(1, 150000) AS n"
+        )
+    service = services()
+    for n in range(20):
+        service.ask(QUESTION, Asker(platform="telegram", user_id=f"member-{n}", chat_id="-100"))
+
+    def idle() -> int:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM budgets WHERE last < extract(epoch FROM now()) - 3600").fetchone()
+        return int(row[0]) if row else 0
+
+    deadline = time.monotonic() + 10
+    while idle() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert idle() == 0
+    with psycopg.connect(url, autocommit=True) as conn:  # the members who just asked keep their budgets
+        row = conn.execute("SELECT count(*) FROM budgets WHERE key LIKE 'user:%'").fetchone()
+    assert row is not None and row[0] == 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters import runner
+from bot.config import _TOP_KEYS as TOP_KEYS
 from bot.config import DEFAULT_FILE, MAX_SECONDS, Config, ConfigError, config_path, load_config
 from bot.service import Service
 from tests.conftest import KNOWLEDGE, ROOT
@@ -43,6 +45,16 @@ def test_the_example_file_loads_and_ids_become_strings(tmp_path: Path) -> None:
     assert config.moderators.telegram_users == {"123", "456"}
     assert config.moderators.discord_roles == {"789"}
     assert config.data_folder(KNOWLEDGE) == tmp_path / "state"
+
+
+def test_the_example_file_documents_every_key_database_url_too(tmp_path: Path) -> None:
+    """config.example.yaml, which the README says documents every key, has each the config takes (the
+    commented ones too: `database_url`, which docs/scaling.md tells operators to set), and loads uncommented."""
+    text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
+    uncommented = re.sub(r"^# ([a-z_]+:)", r"\1", text, flags=re.M)
+    assert set(re.findall(r"^([a-z_]+):", uncommented, flags=re.M)) == set(TOP_KEYS)
+    config = load_config(write(tmp_path, uncommented), env={})
+    assert config.database_url and config.database_url.startswith("postgresql://")
 
 
 def test_shutdown_timeout_takes_whole_and_fractional_seconds(tmp_path: Path) -> None:

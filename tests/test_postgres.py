@@ -330,8 +330,25 @@ def test_doctor_checks_the_database_and_its_schema_version(schema: str, monkeypa
     assert behind.level is doctor.Level.ERROR and "not initialised" in behind.message
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
     assert run("db", "migrate")[0] == 0
+    assert run("db", "init", "--seed", "--knowledge", str(KNOWLEDGE))[0] == 0
     current = finding(address)
     assert current.level is doctor.Level.OK and "up to date" in current.message
+
+
+def test_doctor_calls_an_unseeded_database_an_error_since_the_bot_will_not_start_on_it(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db init` without `--seed`: doctor says the bot will not start and what to run, as `run` refuses
+    ("holds no knowledge yet"), not "ok ... up to date" and exit 0."""
+    address = schema_url(SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    assert run("db", "init")[0] == 0
+    code, out = run("ask", "Why do North Koreans flee?")
+    assert code == 2  # the bot refuses to start on it: "holds no knowledge yet"
+    code, out = run("doctor")
+    assert code == 1, out
+    line = next(line for line in out.splitlines() if line.startswith("error   database:"))
+    assert "holds no knowledge yet" in line and "db init --seed" in line, line
 
 
 WRITER = """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import shutil
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from bot.storage import exports
 from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
-from tests.pg_support import run
+from tests.pg_support import run, wait_for
 from tests.test_hostile_files import loads_within
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
@@ -96,6 +97,36 @@ def test_a_pushed_source_title_reaches_the_running_instances(
         assert run("kb", "undo")[0] != 0 and "Nothing to undo" in capsys.readouterr().err
     finally:
         b.close()
+
+
+def test_a_passage_pushed_into_the_middle_of_a_section_reads_on_alike_on_every_instance(
+    url: str, services: Callable[[], Service], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A step pushed between two passages of one section is offered by "Read on" on the instance that was
+    running, as on a new one (it reloads); one pushed at the end of the last file still extends the index."""
+    b = services()
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    path = next(p for p in folder.glob("*.yaml") if p.name not in knowledge.NOT_SOURCES)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data["passages"]
+    at = next(i for i in range(len(items) - 1) if items[i]["section"] == items[i + 1]["section"])
+    before = items[at]
+    items.insert(at + 1, {"id": "a-pushed-step", "section": before["section"], "text": "A step pushed in between."})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "1 added, 0 edited, 0 removed" in out, out
+    wait_for(lambda: b.passage("a-pushed-step") is not None)
+    fresh = services()
+    for instance in (fresh, b):
+        following = instance.answerer.kb.following(before["id"])
+        assert following is not None and following.id == "a-pushed-step", following
+    caplog.set_level(logging.DEBUG, logger="bot.storage.replica")
+    items.append({"id": "a-last-step", "section": items[-1]["section"], "text": "A step pushed at the very end."})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert run("kb", "push", str(folder))[0] == 0
+    wait_for(lambda: b.passage("a-last-step") is not None)
+    assert "by extending the index" in caplog.text
 
 
 def test_an_export_into_a_folder_exported_before_removes_the_files_the_database_no_longer_holds(

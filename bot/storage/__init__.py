@@ -5,6 +5,7 @@
     database    the pool and the schema's state          (needs the `postgres` extra)
     postgres    the knowledge and history in PostgreSQL  (needs the `postgres` extra)
     exports     what `kb export` leaves in its folder: the change it was taken at, the files it wrote
+    scratch     each process's folder under TMPDIR the knowledge is loaded from; those of dead ones go
     replica     this instance's in-memory copy, kept up to date by LISTEN/NOTIFY
     records     gaps and votes in PostgreSQL, written by a thread (answers never wait)
     budgets     the cooldown budgets shared by every instance

@@ -6,7 +6,6 @@ Imported only when `database_url` is set, so the default needs neither psycopg n
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -16,12 +15,16 @@ from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import Database, connect, redacted, status
+from bot.storage.database import SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
-from bot.storage.replica import Follower, Replica, scratch_folder
+from bot.storage.replica import Follower, Replica
+from bot.storage.scratch import ROOM, Scratch
 
 log = logging.getLogger(__name__)
+
+
+NOT_APPLIED = "could not apply the database's changes, answering from the knowledge loaded before"
 
 
 class BackendError(Exception):
@@ -42,13 +45,15 @@ class PostgresBackend:
         self.url = url
         self.database = Database(url)
         self.budgets = Database(url, max_size=8, check=False, durable=False)  # cooldown checks: one trip each
-        self.store = PostgresStore(self.database, scratch_folder())
+        self.scratch = Scratch()  # made by `load`: a full disk is then one line, not a traceback
+        self.store = PostgresStore(self.database, self.scratch.folder)
         self.replica = Replica(self.store, workers=workers, time_limit=reload_timeout)
         self.retention_days = retention_days
         self.records: PostgresGapStore | None = None  # opened once the schema is known to be there
         self.retry = retry
         self.follower: Follower | None = None
-        self.behind = False  # the last catch-up could not read the database
+        self.behind = False  # the last catch-up could not apply the changes: tried again every `retry` seconds
+        self._failing: type[Exception] | None = None  # how it failed (said once in the log)
 
     def load(self) -> Answerer:
         """The knowledge as an index; raises BackendError when the database cannot give it."""
@@ -58,15 +63,18 @@ class PostgresBackend:
                 state = status(conn)
             if not state.current:
                 raise BackendError(f"{where}: {state.line()}")
+            self.scratch.make()
             return self.replica.load()
         except psycopg.Error as exc:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
+        except OSError as exc:  # a full disk: one line, as for every start that fails (no part-written copy kept)
+            raise BackendError(f"cannot copy the knowledge from {where} into {self.store.directory}: "
+                               f"{exc.strerror or _first_line(exc)} ({ROOM})") from exc  # fmt: skip
         except KnowledgeError as exc:
             if self.replica.seq == 0 and not self.store.known:
                 raise BackendError(
-                    f"{where} holds no knowledge yet: seed it from a knowledge folder with `python -m bot db init "
-                    "--seed --knowledge DIR` (give the folder its first passages first, with QABOT_DATABASE_URL and "
-                    "database_url unset: `kb add`, or `kb import` and `kb publish`)"
+                    f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
+                    "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
                 ) from exc
             raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
 
@@ -78,28 +86,49 @@ class PostgresBackend:
         return self.records
 
     def catch_up(self, answerer: Answerer, *, boxed: bool = True) -> Answerer | None:
-        """`answerer` with the changes it has not seen, or None; never raises. When the database cannot be
-        read, `behind` says so (the follower tries again every `retry` seconds) and the log says it once.
+        """`answerer` with the changes it has not seen, or None; never raises. When they cannot be applied
+        now (the database cannot be read, the scratch folder's disk is full, a fault of the bot's own),
+        `behind` says so (the follower tries again every `retry` seconds) and the log says it once.
         `boxed`: a reload gives up past `reload_timeout` (see `Replica.catch_up`)."""
         try:
             extended = self.replica.catch_up(answerer, boxed=boxed)
         except psycopg.Error as exc:
-            if not self.behind:
-                log.warning("could not catch up with the database now (trying again every %gs): %s", self.retry,
-                            _first_line(exc))  # fmt: skip
-            self.behind = True
+            said = "could not catch up with the database now (trying again every %gs): %s"
+            self._fell_behind(psycopg.Error, logging.WARNING, said, self.retry, _first_line(exc))
             return None
         except KnowledgeError as exc:
             log.error("the database's knowledge does not load: %s", exc)
-            self.behind = False  # it was read: trying again every second would only repeat this
+            self.behind, self._failing = False, None  # it was read: trying again every second would only repeat this
             return None
+        except OSError as exc:  # the copy cannot be written (a full disk): tried again, as after an outage
+            said = f"{NOT_APPLIED}: cannot copy it into %s: %s (%s; trying again every %gs)"
+            reason = exc.strerror or _first_line(exc)
+            self._fell_behind(OSError, logging.ERROR, said, self.store.directory, reason, ROOM, self.retry)
+            return None
+        except Exception:  # a fault of the bot's own: logged with its traceback, and tried again all the same
+            said = f"{NOT_APPLIED} (trying again every %gs)"
+            self._fell_behind(Exception, logging.ERROR, said, self.retry, exc_info=True)
+            return None
+        self._failing = None
         if self.behind:
             self.behind = False
             log.info("caught up with the database again")
         return extended
 
+    def _fell_behind(
+        self, failing: type[Exception], level: int, message: str, *args: object, exc_info: bool = False
+    ) -> None:
+        """A catch-up failed: logged once for as long as it fails the same way, and tried again."""
+        if self._failing is not failing:
+            log.log(level, message, *args, exc_info=exc_info)
+        self._failing = failing
+        self.behind = True
+
     def cooldowns(self, user: CooldownSettings, chat: ChatCooldownSettings) -> tuple[SharedCooldown, SharedCooldown]:
-        """The per-user and per-chat budgets, shared by every instance."""
+        """The per-user and per-chat budgets, shared by every instance; the records' daily purge deletes
+        those idle long enough to be full again."""
+        if self.records is not None:
+            self.records.purge_budgets({"user": user.burst * user.interval, "chat": chat.burst * chat.interval})
         pool = self.budgets.pool
         return (
             SharedCooldown(pool, scope="user", burst=user.burst, interval=user.interval),
@@ -126,7 +155,7 @@ class PostgresBackend:
             self.records.close()  # before the pool it writes through
         self.database.close()
         self.budgets.close()
-        shutil.rmtree(self.store.directory, ignore_errors=True)
+        self.scratch.remove()
 
 
 def _first_line(exc: Exception) -> str:

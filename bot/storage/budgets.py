@@ -2,6 +2,8 @@
 
 `SharedCooldown` is a `Cooldown` whose buckets live in the `budgets` table; each check is one
 atomic statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) computed on the server's clock.
+A member's bucket is keyed by their pseudonym, as their questions and votes are (`hash_user`, with
+the database's secret), never by their platform id.
 Answers never wait on the database: with no connection free within `wait` seconds, or an error,
 the check falls back to this instance's own buckets (the parent class) for `pause` seconds.
 """
@@ -16,7 +18,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from bot.cooldown import Cooldown
-from bot.storage.database import Connection
+from bot.records.feedback import hash_user
+from bot.storage.database import Connection, user_key
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class SharedCooldown(Cooldown):
         self._down = False
         self._state = threading.Lock()
         self._untold: set[str] = set()  # keys whose last `allow` here found them not told
+        self._secret: bytes | None = None  # of the pseudonyms, read from the database on the first check
 
     def allow(self, key: str) -> bool:
         row = self._row(_ALLOW, key)
@@ -108,9 +112,11 @@ class SharedCooldown(Cooldown):
         self._untold.discard(key)
         if time.monotonic() < self._local_until:
             return None
-        params = {"key": f"{self.scope}:{key}", "burst": float(self.burst), "interval": max(self.interval, 1e-9)}
         try:
             with self.pool.connection(timeout=self.wait) as conn:
+                self._secret = secret = self._secret or user_key(conn)
+                burst, interval = float(self.burst), max(self.interval, 1e-9)
+                params = {"key": self._row_key(key, secret), "burst": burst, "interval": interval}
                 cursor = conn.execute(statement, params)
                 row = cursor.fetchone() if cursor.description else None
         except psycopg.Error as exc:
@@ -120,6 +126,11 @@ class SharedCooldown(Cooldown):
             self._down = False
             log.warning("cooldown budgets are shared through the database again")
         return tuple(row) if row else ()
+
+    def _row_key(self, key: str, secret: bytes) -> str:
+        """The row of `key` ("platform:id"): the scope and the pseudonym, as questions and votes have it."""
+        platform, _, who = key.partition(":")
+        return f"{self.scope}:{hash_user(platform, who, secret)}"
 
     def _fall_back(self, exc: Exception) -> None:
         with self._state:

@@ -228,12 +228,16 @@ def check_database(url: str | None) -> tuple[str, str] | None:
     try:
         import psycopg
 
-        from bot.storage.database import connect, redacted, status
+        from bot.storage.database import SEED_IT, connect, redacted, status
     except ImportError:
         return "error", "database_url is set, but psycopg is not installed: pip install '.[postgres]'"
     try:
         with connect(url) as conn:
             state = status(conn)
+            row = conn.execute("SELECT count(*) FROM passages").fetchone() if state.current else None
     except psycopg.Error as exc:
         return "error", f"cannot reach {redacted(url)}: {_first_line(exc)}"
-    return ("ok" if state.current else "error"), f"{redacted(url)}: {state.line()}"
+    line = f"{redacted(url)}: {state.line()}"
+    if row is not None and not row[0]:  # `db init` without --seed: the bot refuses to start on it
+        return "error", f"{line}, but it holds no knowledge yet, so the bot will not start on it: {SEED_IT}"
+    return ("ok" if state.current else "error"), line

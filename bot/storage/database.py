@@ -7,6 +7,7 @@ connection the server dropped (a restart, `pg_terminate_backend`) is replaced, n
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 import psycopg
@@ -19,9 +20,12 @@ from bot.storage import migrations
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
+# What to do about a database without knowledge, on which the bot does not start (its error, and doctor's)
+SEED_IT = "seed it from a knowledge folder with `python -m bot db init --seed --knowledge DIR`"
 UNAVAILABLE = N_("The database is not reachable right now, so changes are refused (answers go on); try again soon.")
 
 Connection = psycopg.Connection[TupleRow]
+_USER_KEY = "user-key"  # its name in `secrets`
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,20 @@ def connect(url: str) -> Connection:
 
 def status(conn: Connection) -> Status:
     return Status(tuple(migrations.applied(conn)), migrations.latest())
+
+
+def user_key(conn: Connection) -> bytes:
+    """The shared secret of the members' pseudonyms (questions, votes, cooldown budgets), made by the first
+    instance that needs it; made durably also through a connection whose commits do not wait for the disk."""
+    with conn.transaction():
+        conn.execute("SET LOCAL synchronous_commit = on")
+        conn.execute(
+            "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
+            (_USER_KEY, secrets.token_bytes(32)),
+        )
+        row = conn.execute("SELECT value FROM secrets WHERE name = %s", (_USER_KEY,)).fetchone()
+    assert row is not None  # inserted just now, or by another instance before
+    return bytes(row[0])
 
 
 def redacted(url: str) -> str:

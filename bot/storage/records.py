@@ -13,10 +13,9 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -37,7 +36,7 @@ from bot.records.gaps import (
     storable,
     term_key,
 )
-from bot.storage.database import UNAVAILABLE, Database
+from bot.storage.database import UNAVAILABLE, Database, user_key
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +58,7 @@ _PICK = (
     " AND strpos(offered, ' ' || %s || ' ') > 0 ORDER BY at DESC LIMIT 1)"
 )
 
-_SECRET = "user-key"
-
-
-def _user_key(conn: psycopg.Connection[Any]) -> bytes:
-    """The shared secret of the user pseudonyms, made by the first instance that needs it."""
-    conn.execute(
-        "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-        (_SECRET, secrets.token_bytes(32)),
-    )
-    row = conn.execute("SELECT value FROM secrets WHERE name = %s", (_SECRET,)).fetchone()
-    assert row is not None  # inserted just now, or by another instance before
-    return bytes(row[0])
+_IDLE_BUDGETS = "DELETE FROM budgets WHERE key LIKE %s AND last < extract(epoch FROM statement_timestamp()) - %s"
 
 
 class PostgresGapStore:
@@ -91,6 +79,7 @@ class PostgresGapStore:
         self._down = False
         self._dropping = False
         self._purged = 0.0
+        self._budgets: dict[str, float] = {}  # scope of the cooldown budgets: seconds idle after which one is full
         self._key: bytes | None = None
         self.max_queued = MAX_QUEUED
         self._writer = threading.Thread(target=self._write_loop, name="qabot-postgres-records", daemon=True)
@@ -141,7 +130,7 @@ class PostgresGapStore:
                 return True
             try:
                 with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                    key = self._key or _user_key(conn)
+                    key = self._key or user_key(conn)
                     self._key = key
                     # The user's pseudonym is made here, with the database's secret: the queue holds
                     # (platform, user id) only in memory, never on disk.
@@ -178,12 +167,21 @@ class PostgresGapStore:
             if self.flush() and self._clock() - self._purged >= DAY:
                 self._purge()
 
+    def purge_budgets(self, full_after: Mapping[str, float]) -> None:
+        """Have the daily purge delete the cooldown budgets idle long enough to be full again (`full_after`:
+        the seconds for each scope, burst x interval): such a row counts as no row, and without this one
+        stayed for every account that ever asked. The next purge comes at once."""
+        self._budgets = dict(full_after)
+        self._purged = 0.0
+
     def _purge(self) -> None:
         cutoff = self._clock() - self.retention
         try:
             with self.database.pool.connection() as conn:
                 for table in ("questions", "votes", "closed"):
                     conn.execute(f"DELETE FROM {table} WHERE at < %s", (cutoff,))
+                for scope, idle in self._budgets.items():  # on the server's clock, as the budgets count
+                    conn.execute(_IDLE_BUDGETS, (f"{scope}:%", idle))
             self._purged = self._clock()
         except psycopg.Error as exc:
             log.warning("could not delete old question records now: %s", exc)

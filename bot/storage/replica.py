@@ -1,9 +1,10 @@
 """This instance's copy of the knowledge in PostgreSQL, and the thread that keeps it current.
 
 The index answers from memory and never waits on the database. `Replica.load` reads a snapshot
-into a private scratch folder and builds the index from it, as from any knowledge folder;
-`Replica.catch_up` applies the changes after the last one it applied: additions at the end of
-the last file extend the live index (`Answerer.with_added`), anything else reloads.
+into this process's scratch folder (`bot.storage.scratch`) and builds the index from it, as from
+any knowledge folder; `Replica.catch_up` applies the changes after the last one it applied:
+additions at the end of the last file (each at the position after the one before) extend the
+live index (`Answerer.with_added`), anything else reloads.
 
 `Follower` is a thread with its own connection that LISTENs on the change channel and calls
 back on every notification, and also after every (re)connection, so that a notification missed
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -54,19 +54,25 @@ class Replica:
         self.workers = workers
         self.time_limit = time_limit
         self._sources: dict[str, dict[str, Any]] = {}
+        self._lengths: dict[str, int] = {}  # how many passages each file has in the live index
         self._backoff = Backoff(CATCH_UP_EVERY)
 
     def load(self, time_limit: float | None = None) -> Answerer:
-        """The whole knowledge from the database, as a new index; raises psycopg.Error or KnowledgeError
-        (LoadTimeout past `time_limit` seconds)."""
+        """The whole knowledge from the database, as a new index; raises psycopg.Error, KnowledgeError
+        (LoadTimeout past `time_limit` seconds) or OSError (the scratch folder cannot be written)."""
         snapshot = self.store.snapshot()
         folder = self.store.directory
         shutil.rmtree(folder, ignore_errors=True)
-        snapshot.write(folder)
+        try:
+            snapshot.write(folder)
+        except OSError:  # a full disk: a part-written copy would only take the room that is missing
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
         self.seq = snapshot.seq
         self.store.caught_up(snapshot.versions)
         self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
+        self._lengths = {name: len(data.get("passages") or []) for name, data in snapshot.files.items()}
         return answerer
 
     def catch_up(self, answerer: Answerer, *, boxed: bool = True) -> Answerer | None:
@@ -76,8 +82,12 @@ class Replica:
         changes, versions = self.store.changes_since(self.seq)
         if not changes:
             return None
+        # Only additions at the end of the last file, each after the one before: the index extended with
+        # them is the one a load gives. One pushed between two passages would be read on from the wrong one.
         last = max(self._sources) if self._sources else None
-        added = [r.after for _, r in changes if r.kind == "add" and r.file == last and r.after]
+        length = self._lengths.get(last, 0) if last is not None else 0
+        added = [r.after for n, (_, r) in enumerate(changes)
+                 if r.kind == "add" and r.file == last and r.after and r.index == length + n]  # fmt: skip
         if len(added) == len(changes) and last is not None:
             try:
                 passages = _passages(last, self._sources[last], added)
@@ -86,6 +96,7 @@ class Replica:
                 log.warning("could not extend the index with %d added passages; reloading", len(added))
             else:
                 self.seq = changes[-1][0]
+                self._lengths[last] = length + len(added)
                 self.store.caught_up(versions)
                 log.debug("applied changes up to %d by extending the index", self.seq)
                 return extended
@@ -111,11 +122,6 @@ def _passages(name: str, source: dict[str, Any], items: list[dict[str, Any]]) ->
     return [passage for passage, _ in knowledge.read_file(Path(name), content)]
 
 
-def scratch_folder() -> Path:
-    """A private folder the index is loaded from (each process its own: they may share a data folder)."""
-    return Path(tempfile.mkdtemp(prefix="qabot-postgres-"))
-
-
 CATCH_UP_EVERY = 5.0  # seconds without a notification after which the follower checks and catches up
 
 
@@ -134,6 +140,7 @@ class Follower(threading.Thread):
         self._halt = threading.Event()
         self._down = False
         self._behind = False  # the last catch-up failed
+        self._failed = False  # an exception of the bot's own ended the last connection (logged once)
 
     def stop(self) -> None:
         self._halt.set()
@@ -147,6 +154,13 @@ class Follower(threading.Thread):
                 if not self._down:
                     self._down = True
                     log.warning("lost the database (answering from memory; retrying every %gs): %s", self.retry, exc)
+                self._halt.wait(self.retry)
+            except Exception:  # a fault of the bot's own must not end the following for good: again, after a pause
+                self.connected.clear()
+                if not self._failed:
+                    self._failed = True
+                    log.exception("following the database's changes failed (answering from memory; trying again "
+                                  "every %gs)", self.retry)  # fmt: skip
                 self._halt.wait(self.retry)
 
     def _follow(self) -> None:
@@ -180,6 +194,7 @@ class Follower(threading.Thread):
 
     def _catch_up(self, conn: psycopg.Connection[Any]) -> None:
         self._behind = not self.on_change(conn)
+        self._failed = self._failed and self._behind
         if self._down and not self._behind:
             self._down = False
             log.warning("the database is back; caught up with the changes made meanwhile")

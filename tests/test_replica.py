@@ -1,0 +1,146 @@
+"""This instance's copy of the database's knowledge: loading it into its scratch folder, following the changes.
+
+A full disk is the real OS event: a soft RLIMIT_FSIZE makes a write past it fail with EFBIG.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.service import Service
+from bot.storage.replica import Follower
+from tests import pg_support
+from tests.conftest import KNOWLEDGE
+from tests.pg_support import wait_for
+from tests.support import child_env
+
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
+
+SMALL_FILES = 8 * 1024  # bytes: the bundled article's knowledge file (30 KB) cannot be written past it
+
+
+@contextlib.contextmanager
+def full_disk() -> Iterator[None]:
+    """Writes of this process past SMALL_FILES bytes fail with an OSError, as on a full disk (the
+    soft RLIMIT_FSIZE; Python ignores SIGXFSZ, so the write raises instead of the process dying)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (SMALL_FILES, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def _cli(*argv: str, limit: int | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGV` in a child process (its writes limited to `limit` bytes, as on a full disk;
+    its temporary files in `tmp`)."""
+
+    def limited() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (hard if limit is None else limit, hard))
+
+    env = {**child_env(), **({"TMPDIR": str(tmp)} if tmp else {})}
+    argv = (sys.executable, "-m", "bot", *argv)
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, preexec_fn=limited)
+
+
+def test_a_full_temporary_disk_at_start_up_is_one_error_line_not_a_traceback(url: str, tmp_path: Path) -> None:
+    """Starting (or asking) with a database while the disk is full: one line naming the scratch folder and
+    the reason, exit 2 as every other start that fails, no traceback, and no part-written copy left."""
+    done = _cli("ask", "Why do North Koreans flee?", limit=SMALL_FILES, tmp=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr[-600:]
+    assert done.returncode == 2, done.stderr[-600:]
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: ") and f"into {tmp_path}" in line and "File too large" in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+def _text(service: Service, pid: str) -> str:
+    passage = service.passage(pid)
+    return passage.text if passage is not None else ""
+
+
+@pytest.mark.allow_error_logs  # the full disk is an ERROR: the instance's knowledge falls behind until there is room
+def test_a_catch_up_that_hits_a_full_disk_does_not_stop_the_instance_following_for_good(
+    services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An instance whose temporary folder filled up for a moment applies the moderators' changes again once
+    there is room, as after a database outage; the log says so once, naming the folder."""
+    b = services()
+    pid = next(iter(b.passages())).id
+    with full_disk():  # another process (a moderator's `kb edit`) writes normally meanwhile
+        assert _cli("kb", "edit", pid, "--text", "The first edit, made while B's disk was full.").returncode == 0
+        time.sleep(2)  # B is notified, and its reload cannot write the knowledge into its scratch folder
+    assert _cli("kb", "edit", pid, "--text", "The second edit, made once there was room again.").returncode == 0
+    wait_for(lambda: "once there was room" in _text(b, pid), timeout=15)
+    assert caplog.text.count("cannot copy it into") == 1 and "File too large" in caplog.text
+
+
+@pytest.mark.allow_error_logs  # the fault is logged at ERROR, with its traceback
+def test_a_follower_whose_catch_up_raises_follows_on(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """An exception out of a catch-up (a fault of the bot's own) is logged once with its traceback, and the
+    follower connects and catches up again after `retry` seconds: it never stops following for good."""
+    calls: list[int] = []
+
+    def on_change(conn: Any) -> bool:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise RuntimeError("a fault of the bot's own")
+        return True
+
+    follower = Follower(url, on_change, retry=0.1)
+    follower.start()
+    try:
+        wait_for(lambda: len(calls) >= 3 and follower.connected.is_set())
+        assert follower.is_alive()
+        assert caplog.text.count("following the database's changes failed") == 1 and "RuntimeError" in caplog.text
+    finally:
+        follower.stop()
+        follower.join(timeout=2)
+
+
+INSTANCE = """
+import sys, time
+from bot.config import Config
+from bot.service import Service
+service = Service.from_directory(sys.argv[1], Config(database_url=sys.argv[2], data_dir=sys.argv[3]))
+print("ready", flush=True)
+if sys.argv[4] == "wait":
+    time.sleep(60)
+service.close()
+"""
+
+
+def test_an_instance_killed_and_started_again_leaves_no_copy_of_the_knowledge_behind(url: str, tmp_path: Path) -> None:
+    """An instance killed (OOM, SIGKILL after a stop timed out) and started again does not leave a copy of the
+    knowledge per crash in the temporary folder; a start never removes the copy of an instance that runs."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**child_env(), "TMPDIR": str(temporary)}
+
+    def instance(how: str) -> subprocess.Popen[str]:
+        argv = [sys.executable, "-c", INSTANCE, str(KNOWLEDGE), url, str(tmp_path / "data"), how]
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
+
+    def started_and_stopped() -> list[str]:
+        restarted = instance("stop")
+        out, _ = restarted.communicate(timeout=60)
+        assert restarted.returncode == 0 and out.strip() == "ready"
+        return sorted(path.name for path in temporary.iterdir())
+
+    running = instance("wait")
+    assert running.stdout is not None and running.stdout.readline().strip() == "ready"
+    [kept] = started_and_stopped()  # the running instance's copy
+    assert any((temporary / kept).iterdir())
+    running.kill()
+    running.communicate(timeout=10)
+    assert started_and_stopped() == []
