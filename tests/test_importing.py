@@ -84,6 +84,13 @@ def test_sentences_end_at_the_marks_of_other_scripts() -> None:
     assert split_sentences("كم عدد اللاجئين؟ حوالي ثلاثين ألفا.") == ["كم عدد اللاجئين؟", "حوالي ثلاثين ألفا."]
 
 
+def test_a_long_chinese_paragraph_is_cut_at_its_sentence_ends_and_kept_without_spaces() -> None:
+    """A Chinese paragraph of nine sentences makes two passages of whole sentences, no space added."""
+    sentences = [f"这是第{n}句话。" for n in "一二三四五六七八九"]
+    _, found = drafts("# 常见问题\n\n" + "".join(sentences) + "\n")
+    assert [d.text for d in found] == ["".join(sentences[:8]), sentences[8]]
+
+
 def test_headings_become_sections_and_paragraphs_passages() -> None:
     """Markdown and numbered headings become sections; long paragraphs are cut into passages."""
     article = "# Title\n\nIntro one. Intro two.\n\n## First part\n\nA. B. C. D.\n\n2. Second part\n\nE.\n"

@@ -11,7 +11,7 @@ import re
 
 from bot.imports.blocks import Block
 from bot.knowledge import MAX_TEXT_CHARS
-from bot.search.text import split_sentences
+from bot.search.text import join_sentences, split_sentences
 
 MAX_SENTENCES = 8
 MAX_PASSAGE_CHARS = 1000
@@ -26,12 +26,12 @@ def group_sentences(sentences: list[str]) -> list[str]:
     passages: list[str] = []
     current: list[str] = []
     for sentence in sentences:
-        if current and (len(current) >= MAX_SENTENCES or len(" ".join([*current, sentence])) > MAX_PASSAGE_CHARS):
-            passages.append(" ".join(current))
+        if current and (len(current) >= MAX_SENTENCES or len(join_sentences([*current, sentence])) > MAX_PASSAGE_CHARS):
+            passages.append(join_sentences(current))
             current = []
         current.append(sentence)
     if current:
-        passages.append(" ".join(current))
+        passages.append(join_sentences(current))
     return [piece for passage in passages for piece in _within(passage, MAX_TEXT_CHARS)]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
 
@@ -453,6 +453,17 @@ _OPENING = frozenset("\"“‘'")
 
 def _starts_sentence(ch: str) -> bool:
     return ch in _OPENING or ch.isdecimal() or (ch.isalpha() and not ch.islower())
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    """Sentences as one text, a space between them, but none after a full-width mark: Chinese and
+    Japanese put none ("大约三万人。他们去了韩国。")."""
+    parts: list[str] = []
+    for before, sentence in zip(["", *sentences], sentences, strict=False):
+        if parts and not before.rstrip("」』”’）)").endswith(tuple(_WIDE_MARKS)):
+            parts.append(" ")
+        parts.append(sentence)
+    return "".join(parts)
 
 
 def split_sentences(paragraph: str) -> list[str]:
