@@ -24,6 +24,7 @@ This package's face: `main` runs one command, `build_parser` is the parser that 
 extends, `closed_pipe` the quiet stop when standard output closes, `positive_int` an option's type.
 """
 
-from bot.cli.shell import build_parser, closed_pipe, main, positive_int
+from bot.cli.exits import closed_pipe
+from bot.cli.shell import build_parser, main, positive_int
 
 __all__ = ["build_parser", "closed_pipe", "main", "positive_int"]

@@ -21,6 +21,7 @@ from typing import TextIO, cast
 
 from bot import doctor, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
@@ -48,24 +49,9 @@ from bot.yamlfiles import FileError
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
-EXIT_TERMINATED = 128 + signal.SIGTERM
-EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 # Set once, the community's folder for every command: a `kb gaps` without `--knowledge` had listed a
 # community's questions against the bundled article, and `kb alias` attached one there.
 KNOWLEDGE_VARIABLE = "QABOT_KNOWLEDGE"
-
-
-def closed_pipe() -> int:
-    """The reader of standard output went away (`| head -1`): stop quietly, as Unix tools do.
-
-    Python ignores SIGPIPE, so a write raises BrokenPipeError instead; standard output is pointed at
-    the null device so that the interpreter's last flush at exit cannot raise it a second time.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return EXIT_CLOSED_PIPE
 
 
 def _answer_json(question: str, answer: Answer) -> dict[str, object]:
