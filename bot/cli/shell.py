@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -21,18 +20,16 @@ from typing import TextIO, cast
 
 from bot import doctor, messages, terminal, tuning
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot.cli import opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
-from bot.config import Config, ConfigError, load_config
+from bot.config import ConfigError
 from bot.curation import (
     CLI_PLATFORM,
-    History,
     KnowledgeStore,
-    Moderation,
     Refused,
     Reply,
     Request,
     StoreError,
-    changes_finish_first,
     command_line_moderator,
     gaps_unusable,
     importing,
@@ -42,8 +39,7 @@ from bot.curation import (
 )
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
-from bot.records import GapStore
-from bot.service import Asker, Service, open_database
+from bot.service import Asker, open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
@@ -83,10 +79,10 @@ def _asking(args: argparse.Namespace) -> Iterator[tuple[Answerer, Callable[[str]
     by this user), so that a moderator can try `kb gaps` and `kb alias` before going live. The service
     is closed at the end: with a database its records are queued, and written then at the latest."""
     if not getattr(args, "record", False):
-        answerer = _live_answerer(args)
+        answerer = opening.live_answerer(args)
         yield answerer, _in_its_language(answerer.answer)
         return
-    service = _service(args)
+    service = opening.service(args)
     asker = Asker(CLI_PLATFORM, command_line_moderator())
     try:
         yield service.answerer, _in_its_language(lambda question: service.ask(question, asker))
@@ -165,7 +161,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
     results = []
-    for result in transcripts.replay(_answerer(args), loaded):
+    for result in transcripts.replay(opening.answerer(args), loaded):
         results.append(result)
         if args.json:
             row = {"transcript": result.transcript, **_answer_json(result.turn.ask, result.answer)}
@@ -271,7 +267,7 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
-    for passage in _live_answerer(args).kb:
+    for passage in opening.live_answerer(args).kb:
         text = passage.text if len(passage.text) <= 70 else passage.text[:69] + "…"
         print(f"{passage.id}\t{passage.section}\t{text}", file=out)
     return EXIT_OK
@@ -339,12 +335,14 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
     names = [p.name for p in importing.draft_files(Path(args.knowledge))] if args.all else [args.file]
-    if not _config(args).database_url:  # without loading the index: the draft may be the folder's first file
-        moderation = _moderation(args)
-        return _published(names, lambda name: moderation.publish(_asker(args), name).message, out)
-    service = _service(args)  # the drafts are this folder's files; they go live in the database
+    if not opening.config(args).database_url:  # without loading the index: the draft may be the folder's first file
+        moderation = opening.moderation(args)
+        return _published(names, lambda name: moderation.publish(opening.asker(args), name).message, out)
+    service = opening.service(args)  # the drafts are this folder's files; they go live in the database
     try:
-        return _published(names, lambda name: service.moderate(Request("publish", draft=name), _asker(args)), out)
+        return _published(
+            names, lambda name: service.moderate(Request("publish", draft=name), opening.asker(args)), out
+        )
     finally:
         service.close()  # its database threads and scratch folder end with the command
 
@@ -378,40 +376,6 @@ def positive_int(value: str) -> int:
     return number
 
 
-def _config(args: argparse.Namespace) -> Config:
-    config = load_config()
-    if getattr(args, "data", None):
-        config = dataclasses.replace(config, data_dir=Path(args.data))
-    return config
-
-
-def _service(args: argparse.Namespace) -> Service:
-    return Service.from_directory(args.knowledge, _config(args), guard=changes_finish_first)
-
-
-def _moderation(
-    args: argparse.Namespace, gaps: GapStore | None = None, *, gaps_error: Exception | None = None
-) -> Moderation:
-    """The folder's moderation without its knowledge loaded (publishing, a first addition, reading
-    the data folder alone); `gaps_error`: why the gaps database could not be opened."""
-    config, folder = _config(args), Path(args.knowledge)
-    history = History(config.data_folder(folder), knowledge=folder)
-    return Moderation(
-        folder,
-        config.moderators,
-        history=history,
-        gaps=gaps,
-        gaps_error=gaps_error,
-        reload=lambda: None,
-        analyze=str.split,
-        guard=changes_finish_first,
-    )
-
-
-def _asker(args: argparse.Namespace) -> Asker:
-    return Asker(platform=CLI_PLATFORM, user_id="", chat_id="", name=command_line_moderator(getattr(args, "by", None)))
-
-
 def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     """One moderation command (`args.request` makes its Request), run through the core's command table."""
     request: Request = args.request(args)
@@ -435,16 +399,16 @@ def _moderated(args: argparse.Namespace, request: Request) -> Reply:
     """`request` run through the service of the knowledge folder; `kb history`, `gaps` and `stats` of a
     folder whose knowledge does not load (a file broken by a hand edit) from the data folder alone."""
     try:
-        service = _service(args)
+        service = opening.service(args)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
         broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
-        if request.command not in _READ_ALONE or _config(args).database_url or not broken:
+        if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:
             raise
         print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
               file=sys.stderr)  # fmt: skip
         return _read_alone(args, request)
     try:
-        return service.moderate(request, _asker(args))
+        return service.moderate(request, opening.asker(args))
     finally:
         service.close()  # on PostgreSQL: its threads and pools, before the command returns
 
@@ -460,19 +424,13 @@ def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
     A gaps database that cannot be opened (not a database, a data folder that is a file) refuses
     `gaps` and `stats` in one line, as the bot does, and leaves `history`, which needs none of it."""
     try:
-        gaps = _gap_store(_config(args), Path(args.knowledge))
+        gaps = opening.gap_store(opening.config(args), Path(args.knowledge))
     except (sqlite3.Error, OSError) as exc:
-        return perform(_moderation(args, gaps_error=exc), request, _asker(args))
+        return perform(opening.moderation(args, gaps_error=exc), request, opening.asker(args))
     try:
-        return perform(_moderation(args, gaps), request, _asker(args))
+        return perform(opening.moderation(args, gaps), request, opening.asker(args))
     finally:
         gaps.close()
-
-
-def _gap_store(config: Config, folder: Path) -> GapStore:
-    """The gaps database of `folder`'s data folder, kept for the config's `retention_days`: opening it
-    deletes what is older, and the default 90 days deleted questions a longer period keeps."""
-    return GapStore(config.data_folder(folder), retention_days=config.retention_days)
 
 
 def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
@@ -482,7 +440,7 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
             print("error: --drafts goes with --would-answer", file=sys.stderr)
             return EXIT_UNUSABLE
         return cmd_kb_moderate(args, out)
-    folder, config = Path(args.knowledge), _config(args)
+    folder, config = Path(args.knowledge), opening.config(args)
     if config.database_url:  # the database's gaps, asked of the database's knowledge (and the folder's drafts)
         backend, answerer = open_database(config)
         try:
@@ -493,7 +451,7 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
             backend.close()
     else:
         try:
-            store = _gap_store(config, folder)
+            store = opening.gap_store(config, folder)
             try:
                 gaps = store.gaps(limit=args.limit)
             finally:
@@ -510,22 +468,6 @@ def _with_drafts(folder: Path, *, live: Path) -> Answerer:
     """The `live` knowledge files with every draft of `folder` published, loaded from a scratch copy."""
     with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
         return Answerer.from_directory(review.published_copy(folder, Path(copy), live))
-
-
-def _answerer(args: argparse.Namespace) -> Answerer:
-    """The knowledge of the folder, for `replay` (a folder of no knowledge yet is an error there: nothing to prove)."""
-    return Answerer.from_directory(args.knowledge)
-
-
-def _live_answerer(args: argparse.Namespace) -> Answerer:
-    """The knowledge the bot answers from: the database's when one is configured (as every instance
-    loads it), else the folder's. For `ask`, `chat` and `kb list`."""
-    config = _config(args)
-    if not config.database_url:  # a new community's folder of no knowledge yet answers nothing, as the bot does
-        return Answerer.from_directory(args.knowledge, empty=True)
-    backend, answerer = open_database(config)
-    backend.close()  # the knowledge stays loaded; nothing follows the database for one command
-    return answerer
 
 
 Command = Callable[..., argparse.ArgumentParser]
