@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -13,24 +12,23 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import doctor, messages, terminal, tuning
-from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot import doctor, terminal, tuning
+from bot.answering import DEFAULT_KNOWLEDGE, Answerer
 from bot.cli import opening
+from bot.cli.asking import answer_json, cmd_ask, cmd_chat, cmd_kb_list
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
 from bot.config import ConfigError
 from bot.curation import (
-    CLI_PLATFORM,
     KnowledgeStore,
     Refused,
     Reply,
     Request,
     StoreError,
-    command_line_moderator,
     gaps_unusable,
     importing,
     looks_like_gap,
@@ -39,7 +37,7 @@ from bot.curation import (
 )
 from bot.evaluation import calibration, review, transcripts
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, knowledge_files
-from bot.service import Asker, open_database
+from bot.service import open_database
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
@@ -48,108 +46,6 @@ log = logging.getLogger(__name__)
 # Set once, the community's folder for every command: a `kb gaps` without `--knowledge` had listed a
 # community's questions against the bundled article, and `kb alias` attached one there.
 KNOWLEDGE_VARIABLE = "QABOT_KNOWLEDGE"
-
-
-def _answer_json(question: str, answer: Answer) -> dict[str, object]:
-    """One answer as JSON; a message of several questions adds the answers to the others under `also`."""
-    row: dict[str, object] = {
-        "ask": question,
-        "reply": answer.text,
-        "outcome": answer.outcome.value,
-        "passage_id": answer.passage_id,
-        "score": round(answer.score, 4),
-        "fallback": answer.fallback,
-        "hedged": answer.hedged,
-        "read_on": answer.read_on.passage_id if answer.read_on else None,  # the section's next passage
-    }
-    if answer.also:
-        row["also"] = [_answer_json(more.asked, more) for more in answer.also]
-    return row
-
-
-def replies_text(answer: Answer) -> str:
-    """The text of every reply to a message (one for each question it asked), as the console shows them."""
-    return "\n\n".join(reply.text for reply in answer.replies)
-
-
-@contextlib.contextmanager
-def _asking(args: argparse.Namespace) -> Iterator[tuple[Answerer, Callable[[str], Answer]]]:
-    """The answerer, and how a question is answered: with `--record`, through the service, which
-    records a question not answered for sure in the gaps as the platforms do (asked from the command line
-    by this user), so that a moderator can try `kb gaps` and `kb alias` before going live. The service
-    is closed at the end: with a database its records are queued, and written then at the latest."""
-    if not getattr(args, "record", False):
-        answerer = opening.live_answerer(args)
-        yield answerer, _in_its_language(answerer.answer)
-        return
-    service = opening.service(args)
-    asker = Asker(CLI_PLATFORM, command_line_moderator())
-    try:
-        yield service.answerer, _in_its_language(lambda question: service.ask(question, asker))
-    finally:
-        service.close()
-
-
-def _in_its_language(ask: Callable[[str], Answer]) -> Callable[[str], Answer]:
-    """`ask` replying in the language of `LANG`, or else of the question's script, as the platforms
-    reply in the user's: a Korean question on the command line was answered "Sorry, I don't know"."""
-
-    def asked(question: str) -> Answer:
-        with messages.speaking(messages.choose(os.environ.get("LANG", "").partition(".")[0], question)):
-            return ask(question)
-
-    return asked
-
-
-def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    with _asking(args) as (_, ask):
-        answer = ask(args.question)
-    if args.json:
-        print(json.dumps(_answer_json(args.question, answer), ensure_ascii=False), file=out)
-    else:
-        print(replies_text(answer), file=out)
-    return EXIT_OK
-
-
-def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    with _asking(args) as (answerer, ask):
-        return _chat(answerer, ask, out)
-
-
-def _chat(answerer: Answerer, ask: Callable[[str], Answer], out: TextIO) -> int:
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print("Ask me anything about the knowledge base. End with Ctrl-D.", file=out)
-    while True:
-        if interactive:
-            print("> ", end="", file=out, flush=True)
-        line = sys.stdin.readline()
-        if not line:
-            return EXIT_OK
-        if not line.strip():
-            continue
-        question = line.rstrip("\n")
-        reply = console_command(answerer, question.strip(), ask)
-        print(reply if reply is not None else replies_text(ask(question)), file=out)
-        print(file=out, flush=True)
-
-
-def console_command(answerer: Answerer, line: str, ask: Callable[[str], Answer]) -> str | None:
-    """The reply to a /command typed in the console, as in a private Telegram chat; None if not one.
-    `/ask QUESTION` is asked as a question typed plain is (`ask`: with `--record`, through the service,
-    which records it in the gaps when not answered for sure; it had gone to the answerer, unrecorded)."""
-    if not line.startswith("/"):
-        return None
-    command = line.split(maxsplit=1)[0][1:].partition("@")[0].casefold()
-    with messages.speaking(messages.choose(os.environ.get("LANG", "").partition(".")[0], line)):
-        if command in ("start", "help"):
-            return f"{answerer.help_text()}\n\n{messages.say(messages.HOW_TO_ASK_PRIVATE)}"
-        if command == "sources":
-            return "\n".join([messages.say(messages.SOURCES_HEADER), *answerer.source_lines()])
-        if command == "ask":
-            question = "".join(line.split(maxsplit=1)[1:])
-            return replies_text(ask(question)) if question else messages.say(messages.ASK_USAGE)
-        return messages.say(messages.UNKNOWN_COMMAND)
 
 
 def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
@@ -164,7 +60,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     for result in transcripts.replay(opening.answerer(args), loaded):
         results.append(result)
         if args.json:
-            row = {"transcript": result.transcript, **_answer_json(result.turn.ask, result.answer)}
+            row = {"transcript": result.transcript, **answer_json(result.turn.ask, result.answer)}
             row["pass"] = result.passed
             print(json.dumps(row, ensure_ascii=False), file=out)
         else:
@@ -264,13 +160,6 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
     findings = doctor.run_checks(Path(args.knowledge), os.environ, Path(args.data) if args.data else None)
     print(doctor.report(findings), file=out)
     return doctor.exit_code(findings)
-
-
-def cmd_kb_list(args: argparse.Namespace, out: TextIO) -> int:
-    for passage in opening.live_answerer(args).kb:
-        text = passage.text if len(passage.text) <= 70 else passage.text[:69] + "…"
-        print(f"{passage.id}\t{passage.section}\t{text}", file=out)
-    return EXIT_OK
 
 
 def _naming(folder: Path) -> str:
