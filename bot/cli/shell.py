@@ -16,10 +16,11 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import doctor, terminal
+from bot import terminal
 from bot.answering import DEFAULT_KNOWLEDGE, Answerer
 from bot.cli import opening
 from bot.cli.asking import cmd_ask, cmd_chat, cmd_kb_list
+from bot.cli.checking import cmd_doctor, cmd_kb_check
 from bot.cli.evaluating import cmd_calibrate, cmd_replay
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
 from bot.config import ConfigError
@@ -43,20 +44,6 @@ log = logging.getLogger(__name__)
 # Set once, the community's folder for every command: a `kb gaps` without `--knowledge` had listed a
 # community's questions against the bundled article, and `kb alias` attached one there.
 KNOWLEDGE_VARIABLE = "QABOT_KNOWLEDGE"
-
-
-def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = Answerer.from_directory(args.knowledge, empty=True)  # a folder of no knowledge yet: a warning
-    for _, warning in doctor.knowledge_warnings(Path(args.knowledge), answerer.kb):
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"ok: {answerer.summary()}", file=out)
-    return EXIT_OK
-
-
-def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
-    findings = doctor.run_checks(Path(args.knowledge), os.environ, Path(args.data) if args.data else None)
-    print(doctor.report(findings), file=out)
-    return doctor.exit_code(findings)
 
 
 def _naming(folder: Path) -> str:
