@@ -25,6 +25,7 @@ extends, `closed_pipe` the quiet stop when standard output closes, `positive_int
 """
 
 from bot.cli.exits import closed_pipe
-from bot.cli.shell import build_parser, main, positive_int
+from bot.cli.parser import build_parser, positive_int
+from bot.cli.shell import main
 
 __all__ = ["build_parser", "closed_pipe", "main", "positive_int"]
