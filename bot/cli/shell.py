@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TextIO, cast
 
-from bot import terminal
+from bot.cli import terminal
 from bot.cli.exits import EXIT_FAILED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
