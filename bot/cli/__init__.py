@@ -20,8 +20,21 @@ moderator: whoever has a shell here owns the files anyway. With a database confi
 `chat`, `kb list`, `kb gaps` and the moderation commands use the database's knowledge, as the bot
 does; `kb check`, `replay`, `calibrate`, `import` and `drafts` stay about the folder's files.
 
-This package's face: `main` runs one command, `build_parser` is the parser that `adapters.cli`
-extends, `closed_pipe` the quiet stop when standard output closes, `positive_int` an option's type.
+The rest may use only this face: `main`, `build_parser` (which `adapters.cli` extends),
+`closed_pipe` and `positive_int`. The modules behind it:
+
+    shell       `main`: one command parsed and run; SIGTERM, a closed pipe and errors as exit codes
+    parser      every command, its options, and the function it runs
+    asking      `ask`, `chat` (and the console's /commands), `kb list`
+    evaluating  `replay`, `calibrate`
+    checking    `doctor`, `kb check`
+    drafts      `kb import`, `kb drafts`, `kb publish`
+    moderating  `kb add`, `edit`, `remove`, `alias`, `history`, `undo`, `gaps`, `stats`, `dismiss`, `find`
+    opening     what a command opens from its options: the config, the service, the moderation, the answerer
+    exits       the exit codes, and the quiet stop when standard output closes
+    terminal    what the command line prints, its control characters escaped
+
+`db ...`, `kb export` and `kb push` are the storage's (`bot.storage.commands`), added to this parser.
 """
 
 from bot.cli.exits import closed_pipe
