@@ -10,12 +10,10 @@ the next question (the service reloads before the method returns).
 
 from __future__ import annotations
 
-import getpass
 import logging
-import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from bot.curation import edits, publishing
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
+from bot.curation.moderators import may_moderate, writable
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
 from bot.knowledge import KnowledgeBase, Passage
 from bot.records import GAPS_FILE, Gap, term_key
@@ -37,46 +36,11 @@ from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
 
-CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
 MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
 T = TypeVar("T")
 
-__all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused", "command_line_moderator"]
-
-
-def command_line_moderator(by: str | None = None) -> str:
-    """Who the command line's moderator is, the one name every command records: `--by`, else the
-    login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
-    with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
-    Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
-    A name is made one line (`messages.one_line`: a newline in `--by` had written a line of its own
-    into `kb history`, one that could pass for another change), and a blank one counts as not given
-    (`--by "  "` had recorded a blank name)."""
-    for given in _given_names(by):
-        if name := messages.one_line(_writable(given)):
-            return name
-    return CLI_PLATFORM
-
-
-def _given_names(by: str | None) -> Iterator[str]:
-    """The names to try, in order; asked only as far as needed."""
-    yield by or ""
-    yield os.environ.get("USER", "")  # $USER before getpass's $LOGNAME: `su` can leave $LOGNAME the old user's
-    try:
-        yield getpass.getuser()
-    except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
-        return
-
-
-def _writable(name: str) -> str:
-    """`name` with the bytes that were not UTF-8 written as `\\xf6`: argv and the environment hold them as
-    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one);
-    any other lone surrogate (a platform's JSON "\\ud800" in a member's name) written as `\\ud800`."""
-    try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate that was no byte
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+__all__ = ["Change", "Moderation", "Refused"]
 
 
 @dataclass(frozen=True)
@@ -131,16 +95,7 @@ class Moderation:
     # -- who --------------------------------------------------------------------------------
 
     def is_moderator(self, asker: Asker) -> bool:
-        m = self.moderators
-        if asker.platform == CLI_PLATFORM:
-            return True
-        if asker.platform == "telegram":
-            admin = m.telegram_group_admins and asker.admin and asker.chat_id in m.telegram_admin_chats
-            return asker.user_id in m.telegram_users or admin
-        if asker.platform == "discord":
-            admin = m.discord_manage_server and asker.admin and asker.guild_id in m.discord_admin_guilds
-            return asker.user_id in m.discord_users or bool(m.discord_roles.intersection(asker.roles)) or admin
-        return False
+        return may_moderate(self.moderators, asker)
 
     def require(self, asker: Asker, action: str = "command") -> None:
         """Raise Refused (and log the attempt) unless `asker` is a moderator, e.g. before a form opens."""
@@ -694,7 +649,7 @@ def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Re
         at=Record.now(),
         platform=asker.platform,
         user_id=asker.user_id,
-        name=_writable(asker.name),  # a platform's name can carry a lone surrogate (a JSON "\ud800")
+        name=writable(asker.name),  # a platform's name can carry a lone surrogate (a JSON "\ud800")
         chat_id=asker.chat_id,
         kind=kind,
         passage_id=edit.passage_id,
