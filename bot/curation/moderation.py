@@ -23,16 +23,16 @@ from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _, ngettext
 from bot.config import Moderators
-from bot.curation import edits, publishing
+from bot.curation import edits, publishing, transaction
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
-from bot.curation.moderators import may_moderate, writable
-from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
-from bot.knowledge import KnowledgeBase, Passage
+from bot.curation.moderators import may_moderate
+from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError
+from bot.knowledge import Passage
 from bot.records import GAPS_FILE, Gap, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
-from bot.watcher import Signature, signature
+from bot.watcher import Signature
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ class Moderation:
         renamed: dict[str, str] = {}
         dropped: list[str] = []
         repeated: dict[str, int] = {}
-        removed = _Behind(draft.unlink)
+        removed = transaction.Behind(draft.unlink)
         record = self._apply(
             asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=removed
         )
@@ -347,7 +347,7 @@ class Moderation:
             if undone[0].kind == "publish":
                 publishing.restore(self._drafts_folder(), undone[0])
 
-        restored = _Behind(restore)
+        restored = transaction.Behind(restore)
         going: list[bool] = []  # whether the next undo would go through, tried under the same lock
 
         def finish() -> None:
@@ -486,31 +486,13 @@ class Moderation:
         done: Callable[[], None] | None = None,  # after the change is recorded, still under the lock
     ) -> Record:
         store, history = self._store(), self._history()
-        try:
-            with store.locked(), self._guard():  # the command line: a SIGTERM now ends the process after it
-                before: Signature | None = signature(store.directory)
-                files = store.read_files()
-                if signature(store.directory) != before:  # a hand edit while the files were read: reload
-                    before = None
-                _check_history(history)
-                edit = plan(files)
-                record = _record(asker, kind, edit, undoes() if undoes else None)
-                kb = _commit_recorded(store, edit, history, record)
-                after = signature(store.directory)
-                if done is not None:
-                    _finish(done, kind)
-        except StoreError as exc:
-            raise Refused(_sentence(str(exc))) from exc
-        except OSError as exc:
-            log.warning("kb %s refused: %s", kind, exc)
-            raise Refused(_sentence(disk_message(exc))) from exc
-        log.info("kb %s %s by %s user %s", kind, record.passage_id, asker.platform, asker.user_id)
-        passage = kb.get(record.passage_id) if kind == "add" else None
+        made = transaction.apply(store, history, asker, kind, plan, guard=self._guard, undoes=undoes, done=done)
+        passage = made.kb.get(made.record.passage_id) if kind == "add" else None
         if passage is not None and self._added is not None:
-            self._added(passage, before, after)  # an addition can extend the live index instead of rebuilding
+            self._added(passage, made.before, made.after)  # an addition can extend the live index instead of rebuilding
         else:
             self._reload()
-        return record
+        return made.record
 
     def _store(self) -> KnowledgeStorage:
         if self.store is None:
@@ -589,79 +571,6 @@ def _gap_wordings(gap: Gap) -> list[str]:
     raise refusals[0]  # a gap has a wording: none could be stored
 
 
-def _check_history(history: ChangeLog) -> None:
-    try:
-        history.check_writable()
-    except OSError as exc:
-        log.warning("cannot write the history file %s: %s", history.path, exc)
-        reason = (exc.strerror or "not writable").lower()
-        raise Refused(
-            _("Cannot record the change in the history ({reason}). Nothing was changed.").format(reason=reason)
-        ) from exc
-
-
-def _commit_recorded(store: KnowledgeStorage, edit: edits.Edit, history: ChangeLog, record: Record) -> KnowledgeBase:
-    """Write the change and its record together or not at all: the change is checked, then the record
-    is written (an OSError such as a full disk then changes nothing), then the files; if they fail,
-    the record is taken back. Checked first: a kill -9 during the check (a copy of the whole folder
-    loaded through the loader, the slow part) had left a change recorded that was never made, and
-    every later `kb undo` refused it."""
-    marks: list[int] = []
-    try:
-        return store.commit(edit.changed, recorded=lambda: marks.append(history.append(record)))
-    except BaseException:
-        if not marks:
-            raise
-        try:
-            history.take_back(marks[0])
-        except OSError as exc:
-            log.warning("kb %s of %s failed, and its history line could not be taken back: %s",
-                        record.kind, record.passage_id, exc)  # fmt: skip
-        raise
-
-
-def _finish(done: Callable[[], None], kind: str) -> None:
-    try:
-        done()
-    except OSError as exc:  # the change is made and recorded: only the draft folder is behind
-        log.warning("kb %s made, but the drafts folder was not updated: %s", kind, exc)
-
-
-class _Behind:
-    """A step on `drafts/` after a change is made (the draft removed, or written back), and whether it
-    failed: the moderator's reply must not say what did not happen."""
-
-    def __init__(self, step: Callable[[], None]) -> None:
-        self.step = step
-        self.failed: OSError | None = None
-
-    def __call__(self) -> None:
-        try:
-            self.step()
-        except OSError as exc:
-            self.failed = exc
-            raise
-
-
-def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Record:
-    return Record(
-        id=Record.new_id(),
-        at=Record.now(),
-        platform=asker.platform,
-        user_id=asker.user_id,
-        name=writable(asker.name),  # a platform's name can carry a lone surrogate (a JSON "\ud800")
-        chat_id=asker.chat_id,
-        kind=kind,
-        passage_id=edit.passage_id,
-        file=edit.file,
-        index=edit.index,
-        before=edit.before,
-        after=edit.after,
-        undoes=undoes,
-        source=edit.source,
-    )
-
-
 def _hedged(count: int) -> str:
     """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
     return " " + _("({count} hedged)").format(count=count) if count else ""
@@ -677,8 +586,3 @@ def gaps_unusable(error: Exception) -> str:
 def looks_like_gap(value: str) -> bool:
     """True for what names a gap: its number in `gaps` (3, #3) or its id (g5c1d0e)."""
     return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
-
-
-def _sentence(message: str) -> str:
-    message = message.strip()
-    return (message[:1].upper() + message[1:]) if message else _("That change could not be made.")
