@@ -11,8 +11,6 @@ the next question (the service reloads before the method returns).
 from __future__ import annotations
 
 import logging
-import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -23,20 +21,19 @@ from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _, ngettext
 from bot.config import Moderators
-from bot.curation import edits, publishing, transaction
+from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.moderators import may_moderate
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError
 from bot.knowledge import Passage
-from bot.records import GAPS_FILE, Gap, term_key
+from bot.records import term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature
 
 log = logging.getLogger(__name__)
 
-MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
 T = TypeVar("T")
 
@@ -223,11 +220,11 @@ class Moderation:
         self._authorize(asker, "alias")
         pid = edits.passage_id_field(passage_id)
         gap = None
-        if not free_text and looks_like_gap(question):
+        if not free_text and unanswered.looks_like_gap(question):
             gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
-        wording, *others = _gap_wordings(gap) if gap else edits.question_fields([question])
+        wording, *others = unanswered.wordings(gap) if gap else edits.question_fields([question])
 
         def plan(files: Files) -> edits.Edit:
             name, index, item = edits.find(files, pid)
@@ -241,8 +238,9 @@ class Moderation:
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
         self._apply(asker, "alias", plan)
-        open_ = self._still_open(gap.asked if gap else self._recorded(next(iter(keys))), pid)
-        self._close_gap(keys - {k for k, _ in open_}, "aliased")
+        asked = gap.asked if gap else unanswered.recorded(self.gap_store, next(iter(keys)))
+        open_ = unanswered.still_open(asked, pid, self._ask)
+        unanswered.close(self.gap_store, keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
         if others:
@@ -250,33 +248,6 @@ class Moderation:
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
-
-    def _recorded(self, key: str) -> tuple[tuple[str, str], ...]:
-        """The open gaps' wordings recorded with the term set `key`: `kb alias ID --text WORDS`
-        closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
-        if self.gap_store is None:
-            return ()
-        try:
-            listing = self.gap_store.gaps(limit=10_000)
-        except sqlite3.Error as exc:  # the alias is made: its own words are closed, nothing else is known
-            log.warning("kb alias made, but the gaps database cannot be read: %s", exc)
-            return ()
-        return tuple((k, q) for gap in listing for k, q in gap.asked if k == key)
-
-    def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
-        """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
-        asked now do not get passage `pid`, a term set open while one of its wordings is: a gap
-        groups questions that share words ("how much does the cloud version cost", "does the cloud
-        version have servers in the us"), and aliasing one closed them all, the other still
-        unanswered and gone from `kb gaps`. By the recorded term sets, not the wordings analysed
-        again: the alias itself can change how a wording is read."""
-        if self._ask is None:
-            return []
-        open_: dict[str, str] = {}  # each term set with a wording not answered (one wording is enough)
-        for key, question in asked:
-            if key not in open_ and self._ask(question) != pid:
-                open_[key] = question
-        return list(open_.items())
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
@@ -411,31 +382,7 @@ class Moderation:
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
         found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
-        if not found:
-            return messages.say(messages.NO_GAPS)
-        alias, dismiss = messages.command(asker.platform, "alias"), messages.command(asker.platform, "dismiss")
-        lines = [
-            _(
-                "Unanswered questions, most asked first ({alias} PASSAGE_ID GAP_ID answers one; {dismiss} GAP_ID):"
-            ).format(alias=alias, dismiss=dismiss)
-        ]
-        for number, gap in enumerate(found, start=1):
-            line = f"{number}. {gap.id} ×{gap.count} {messages.quoted(gap.questions[0])}"
-            if len(gap.questions) > 1:
-                others = "; ".join(map(messages.quoted, gap.questions[1:3]))
-                line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
-            chosen = [(pid, n) for pid, n in gap.chosen if self._live(pid)]  # a passage removed since is none
-            closest = [] if chosen or not self._find else self._find(gap.questions[0], 1)
-            if chosen:  # what its askers pressed among the closest topics: the likeliest id to alias it to
-                line += " → " + _("chosen") + " " + ", ".join(f"`{pid}` ×{n}" for pid, n in chosen[:2])
-            elif closest:  # the passage its words match best: the id to alias it to, if it answers it
-                line += " → " + _("closest") + f" `{closest[0].id}`"
-            lines.append(line)
-        return "\n".join(lines)
-
-    def _live(self, passage_id: str) -> bool:
-        """Whether a passage of that id is in the live knowledge (True when this cannot be looked up)."""
-        return self._find is None or any(p.id == passage_id for p in self._find(passage_id, 1))
+        return unanswered.listing(found, asker.platform, self._find)
 
     def find(self, asker: Asker, words: str, limit: int = 5) -> str:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator
@@ -458,14 +405,7 @@ class Moderation:
         asked, downvoted, days = self._using_gaps(
             lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
         )
-        none = "  " + _("(none yet)")
-        lines = [_("Most asked passages:")]
-        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
-        lines.append(_("Most downvoted passages (👎):"))
-        lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
-        lines.append(_("Unanswered questions per day (last 14 days):"))
-        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]
-        return "\n".join(lines)
+        return unanswered.statistics(asked, downvoted, days)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
@@ -525,64 +465,4 @@ class Moderation:
             ) from exc
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
-        """`use` of the gaps database, refused when there is none or it fails: a database damaged
-        inside its pages still opens, and then every query fails with SQLite's reason."""
-        if self.gap_store is None and self.gaps_error is not None:  # it could not be opened: say why
-            raise Refused(gaps_unusable(self.gaps_error))
-        if self.gap_store is None:
-            raise Refused(_("The gaps database is not available (see the log)."))
-        try:
-            return use(self.gap_store)
-        except sqlite3.Error as exc:
-            log.warning("the gaps database cannot be used: %s", exc)
-            raise Refused(gaps_unusable(exc)) from exc
-
-    def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
-        if self.gap_store is not None and keys:
-            try:
-                self.gap_store.close_gap(keys, how)
-            except Exception as exc:  # the change itself is done; a stale gap is harmless
-                log.warning("could not close gap %s: %s", sorted(keys), exc)
-
-
-def _gap_wordings(gap: Gap) -> list[str]:
-    """The wordings of `gap` that `alias` attaches: its first that can be stored, and the gap's other
-    wordings of the same words ("how to install plugins?" beside "how do i install plugin?" are one
-    question, closed with it: attached too, or they stay unanswered), at most MAX_WORDINGS in all.
-    They are members' words: one over the question limit, or that cannot be stored, is left out (one
-    member's 326 characters had refused the whole alias), and the gap is refused only when none can be."""
-    refusals: list[Refused] = []
-    for first in gap.questions:
-        try:
-            wording = edits.question_fields([first])[0]
-        except Refused as exc:
-            refusals.append(exc)
-            continue
-        key = next((k for k, q in gap.asked if q == first), None)
-        wordings = [wording]
-        for other in (q for k, q in gap.asked if k == key and q != first):
-            if len(dict.fromkeys(wordings)) >= MAX_WORDINGS:
-                break
-            try:
-                wordings += edits.question_fields([other])
-            except Refused:
-                continue
-        return list(dict.fromkeys(wordings))
-    raise refusals[0]  # a gap has a wording: none could be stored
-
-
-def _hedged(count: int) -> str:
-    """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
-    return " " + _("({count} hedged)").format(count=count) if count else ""
-
-
-def gaps_unusable(error: Exception) -> str:
-    """The refusal when the gaps database opens but cannot be used (damaged pages, a read-only folder)."""
-    return _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
-        file=GAPS_FILE, error=error
-    )
-
-
-def looks_like_gap(value: str) -> bool:
-    """True for what names a gap: its number in `gaps` (3, #3) or its id (g5c1d0e)."""
-    return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
+        return unanswered.using(self.gap_store, self.gaps_error, use)
