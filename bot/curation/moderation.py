@@ -26,7 +26,7 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
 from bot.curation.importing import DRAFTS_DIR
 from bot.curation.moderators import may_moderate
-from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError
+from bot.curation.store import KnowledgeStore, StoreError
 from bot.knowledge import Passage
 from bot.records import term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
@@ -126,17 +126,7 @@ class Moderation:
         qs, repeats = edits.distinct(edits.question_fields(questions))
         wanted = edits.passage_id_field(passage_id) if passage_id else None
 
-        def plan(files: Files) -> edits.Edit:
-            taken = {str(item.get("id")) for _, _, item in edits.all_items(files)}
-            if wanted and wanted in taken:
-                raise Refused(_("The id `{id}` is already used; choose another.").format(id=wanted))
-            pid = wanted or edits.new_id(section, text, taken)
-            data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
-            item = edits.make_item(pid, section, text, qs)
-            data["passages"] = [*(data.get("passages") or []), item]
-            return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
-
-        record = self._apply(asker, "add", plan)
+        record = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
         said = messages.added(record.passage_id, qs) + messages.repeats(repeats)
         return Change("add", record.passage_id, said + self._elsewhere(qs, record.passage_id))
 
@@ -166,21 +156,7 @@ class Moderation:
         if not new:
             raise Refused(_("Nothing to change: give a new section, text or questions."))
 
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            if opened is not None and edits.changed_since(item, opened, new):
-                raise Refused(messages.changed_since_opened(pid))
-            after = edits.make_item(
-                pid,
-                new.get("section", item.get("section")),
-                new.get("text", item.get("text")),
-                new["questions"] if "questions" in new else list(item.get("questions") or []),
-            )
-            if edits.normalized(after) == edits.normalized(item):
-                raise Refused(_("`{id}` already reads like that; nothing changed.").format(id=pid))
-            return edits.replace(files, name, index, item, after)
-
-        self._apply(asker, "edit", plan)
+        self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))
         said = messages.edited(pid) + messages.repeats(repeats)
         return Change("edit", pid, said + self._elsewhere(new.get("questions", ()), pid))
 
@@ -205,11 +181,7 @@ class Moderation:
         self._authorize(asker, "remove")
         pid = edits.passage_id_field(passage_id)
 
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            return edits.replace(files, name, index, item, None)
-
-        self._apply(asker, "remove", plan)
+        self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))
         return Change("remove", pid, messages.removed(pid, asker.platform))
 
     def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
@@ -226,18 +198,9 @@ class Moderation:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
         wording, *others = unanswered.wordings(gap) if gap else edits.question_fields([question])
 
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            existing = list(item.get("questions") or [])
-            if wording.casefold() in (q.casefold() for q in existing):
-                raise Refused(_("`{id}` already has that question.").format(id=pid))
-            added = [w for w in (wording, *others) if w.casefold() not in (q.casefold() for q in existing)]
-            after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
-            return edits.replace(files, name, index, item, after)
-
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
-        self._apply(asker, "alias", plan)
+        self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))
         asked = gap.asked if gap else unanswered.recorded(self.gap_store, next(iter(keys)))
         open_ = unanswered.still_open(asked, pid, self._ask)
         unanswered.close(self.gap_store, keys - {k for k, _ in open_}, "aliased")
