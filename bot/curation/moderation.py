@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from bot import messages
 from bot.asker import Asker
-from bot.catalogue import _, ngettext
+from bot.catalogue import _
 from bot.config import Moderators
 from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
@@ -224,45 +224,17 @@ class Moderation:
             asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=removed
         )
         count = len((record.after or {}).get("passages") or [])
-        message = ngettext(
-            "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
-        ).format(draft=draft.name, count=count)
+        message = messages.published(draft.name, count)
         if removed.failed is not None:
-            message += " " + _(
-                "Its draft could not be removed ({error}): delete {folder}/{draft} by hand, or `kb undo` refuses."
-            ).format(error=removed.failed.strerror or removed.failed, folder=DRAFTS_DIR, draft=draft.name)
+            message += " " + messages.draft_not_removed(removed.failed, DRAFTS_DIR, draft.name)
         if record.before is not None:  # a new version (`kb import --update`)
-            message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
             edited, gone, back = publishing.replaced_changes(self._history().records(), record)
-            if edited:
-                message += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
-                    ids=", ".join(f"`{pid}`" for pid in edited)
-                )
-            if gone:
-                message += " " + _(
-                    "The new version no longer has passages edited since the last publish: {ids}."
-                ).format(ids=", ".join(f"`{pid}`" for pid in gone))
-            if back:
-                message += " " + _("It brings back passages removed since the last publish: {ids}.").format(
-                    ids=", ".join(f"`{pid}`" for pid in back)
-                )
-            if dropped:
-                message += " " + _("No passage of the new version kept these questions: {questions}.").format(
-                    questions="; ".join(map(messages.quoted, dropped))
-                )
+            message += " " + messages.replaced(edited, gone, back, dropped)
         half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
         if half:
-            message += " " + _(
-                "Most of its passages are live already, word for word, in {files}: the same article twice? "
-                "`kb undo` takes this one out."
-            ).format(files=", ".join(half))
+            message += " " + messages.published_twice(half)
         if renamed:
-            message += (
-                " "
-                + _("Ids already taken were renumbered:")
-                + " "
-                + ", ".join(f"{a} → {b}" for a, b in renamed.items())
-            )
+            message += " " + messages.renumbered(renamed)
         return Change("publish", record.passage_id, message)
 
     def undo(self, asker: Asker) -> Change:
