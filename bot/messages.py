@@ -318,6 +318,17 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
+def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool) -> str:
+    """What an undone publish left: its draft back in `folder` (or why not), or, when it had replaced
+    an earlier version, that version live again."""
+    if not_restored is not None:
+        return _(
+            "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
+            "record of the publish (history.jsonl in the data folder)."
+        ).format(folder=folder, error=not_restored.strerror or not_restored)
+    return _("The earlier version is live again.") if replaced else _("It is a draft again.")
+
+
 def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:
     """What the next undo would take back (else NOTHING_EARLIER): a second undo had silently taken
     back another moderator's alias."""

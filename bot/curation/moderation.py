@@ -263,14 +263,8 @@ class Moderation:
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
-        if last.kind == "publish" and restored.failed is not None:
-            message += " " + _(
-                "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
-                "record of the publish (history.jsonl in the data folder)."
-            ).format(folder=DRAFTS_DIR, error=restored.failed.strerror or restored.failed)
-        elif last.kind == "publish":
-            again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
-            message += " " + again
+        if last.kind == "publish":
+            message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=last.before is not None)
         following = self._history().last_undoable()
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
