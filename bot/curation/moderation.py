@@ -1,11 +1,13 @@
-"""Moderators curate the knowledge base: add, edit, remove, alias, undo; history, gaps and stats.
+"""Moderators curate the knowledge base: add, edit, remove, alias, publish, undo; history, gaps, stats.
 
-Every public method checks who is asking first (here, once, for every platform), logs a refused
-attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
-block (file I/O, the store's lock, an index rebuild): every surface reaches them through the
-command table (`bot.curation.commands`, `Service.moderate`), the platforms from a worker thread.
-A change is written with `bot.curation.store`, recorded in `bot.curation.history`, and live for
-the next question (the service reloads before the method returns).
+Every public method checks who is asking first (here, once, for every platform, by the rule in
+`bot.curation.moderators`), logs a refused attempt at WARNING and raises `Refused`, whose text is a
+short reply safe to show. The methods block (file I/O, the store's lock, an index rebuild): every
+surface reaches them through the command table (`bot.curation.commands`, `Service.moderate`), the
+platforms from a worker thread. What a change does to the files is worked out by `bot.curation.edits`;
+`bot.curation.transaction` makes and records it (with `bot.curation.store` and `bot.curation.history`),
+and it is live for the next question (the service reloads before the method returns). The gaps are
+read and closed through `bot.curation.unanswered`.
 """
 
 from __future__ import annotations
@@ -379,19 +381,7 @@ class Moderation:
         return self.history_log
 
     def _reading_history(self, read: Callable[[ChangeLog], T]) -> T:
-        """`read` of the history, refused in a sentence naming the file when it cannot be read
-        (a folder of that name, a data folder that is a file, an I/O error)."""
-        history = self._history()
-        try:
-            return read(history)
-        except OSError as exc:
-            log.warning("cannot read the history file %s: %s", history.path, exc)
-            reason = (exc.strerror or "unreadable").lower()
-            raise Refused(
-                _("Cannot read the history ({file} in the data folder): {reason}.").format(
-                    file=history.path.name, reason=reason
-                )
-            ) from exc
+        return transaction.read_history(self._history(), read)
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
         return unanswered.using(self.gap_store, self.gaps_error, use)

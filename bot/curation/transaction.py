@@ -1,7 +1,7 @@
 """One change, made safely: planned from the files under the folder's lock (and the command line's
 signal guard), recorded in the history and written together or not at all; a step on `drafts/`
 after it (`Behind`) whose failure is told, not raised. What it leaves is a `Made`, which the
-moderation makes live."""
+moderation makes live. A history that cannot be written, or read, is refused in one sentence."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.asker import Asker
 from bot.catalogue import _
@@ -22,6 +23,8 @@ from bot.storage.protocol import ChangeLog, KnowledgeStorage
 from bot.watcher import Signature, signature
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,21 @@ def apply(
         raise Refused(_sentence(disk_message(exc))) from exc
     log.info("kb %s %s by %s user %s", kind, record.passage_id, asker.platform, asker.user_id)
     return Made(record, kb, before, after)
+
+
+def read_history(history: ChangeLog, read: Callable[[ChangeLog], T]) -> T:
+    """`read` of the history, refused in a sentence naming the file when it cannot be read
+    (a folder of that name, a data folder that is a file, an I/O error)."""
+    try:
+        return read(history)
+    except OSError as exc:
+        log.warning("cannot read the history file %s: %s", history.path, exc)
+        reason = (exc.strerror or "unreadable").lower()
+        raise Refused(
+            _("Cannot read the history ({file} in the data folder): {reason}.").format(
+                file=history.path.name, reason=reason
+            )
+        ) from exc
 
 
 def _check_history(history: ChangeLog) -> None:
