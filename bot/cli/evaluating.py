@@ -79,16 +79,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     objections = calibration.objections(result)
     for objection in objections:
         print(f"warning: {objection}", file=sys.stderr)
-    if args.plot:
-        try:
-            calibration.plot(result, args.plot)
-        except ImportError:
-            print("error: --plot needs matplotlib: pip install -e '.[plot]'", file=sys.stderr)
-            return EXIT_UNUSABLE
-        except OSError as exc:  # a folder of that name, a folder that does not exist, no right to write
-            print(f"error: cannot draw the curve to {args.plot}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
-        print(f"curve drawn to {args.plot}", file=out)
+    if args.plot and not _drawn(result, args.plot, out):
+        return EXIT_UNUSABLE
     if args.dry_run:
         return EXIT_OK
     if objections and not args.force:
@@ -98,8 +90,27 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    return _write_rule(folder, result, args.files, out)
+
+
+def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
+    """The precision-coverage curve drawn to `plot`; False (said on standard error) when it cannot be."""
+    try:
+        calibration.plot(result, plot)
+    except ImportError:
+        print("error: --plot needs matplotlib: pip install -e '.[plot]'", file=sys.stderr)
+        return False
+    except OSError as exc:  # a folder of that name, a folder that does not exist, no right to write
+        print(f"error: cannot draw the curve to {plot}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    print(f"curve drawn to {plot}", file=out)
+    return True
+
+
+def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO) -> int:
+    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it."""
     current = tuning.load(folder)
-    names = " ".join(Path(name).name for name in args.files)
+    names = " ".join(Path(name).name for name in files)
     text = tuning.dump(
         tuning.Tuning(current.ranking, result.confidence),
         f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
