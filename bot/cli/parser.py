@@ -32,6 +32,7 @@ def positive_int(value: str) -> int:
 
 
 Command = Callable[..., argparse.ArgumentParser]
+Moderated = Callable[[str, Callable[[argparse.Namespace], Request], str], argparse.ArgumentParser]
 
 
 def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, argparse._SubParsersAction, Command]:  # type: ignore[type-arg]
@@ -39,23 +40,35 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     `--knowledge`), so that the adapters' command line (`adapters.cli`) can add its own."""
     parser = argparse.ArgumentParser(prog=prog, description="Answers questions from a knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _core_commands(commands)
+    kb = commands.add_parser("kb", help="knowledge-base tools", description="knowledge-base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    _kb_commands(kb_commands)
+    _moderation_commands(kb_commands)
+    storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push
+    return parser, commands, command
 
-    def command(
-        sub: argparse._SubParsersAction,  # type: ignore[type-arg]
-        name: str,
-        func: Callable[..., int],
-        help_: str,
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument(
-            "--knowledge",
-            default=os.environ.get(KNOWLEDGE_VARIABLE) or str(DEFAULT_KNOWLEDGE),
-            metavar="DIR",
-            help=f"knowledge folder (default: ${KNOWLEDGE_VARIABLE}, else the bundled article)",
-        )
-        p.set_defaults(func=func)
-        return p
 
+def command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    func: Callable[..., int],
+    help_: str,
+) -> argparse.ArgumentParser:
+    """The command `name` added to `sub`, running `func`, with the `--knowledge` every command takes."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    p.add_argument(
+        "--knowledge",
+        default=os.environ.get(KNOWLEDGE_VARIABLE) or str(DEFAULT_KNOWLEDGE),
+        metavar="DIR",
+        help=f"knowledge folder (default: ${KNOWLEDGE_VARIABLE}, else the bundled article)",
+    )
+    p.set_defaults(func=func)
+    return p
+
+
+def _core_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`ask`, `chat`, `replay`, `calibrate`, `doctor`."""
     ask = command(commands, "ask", cmd_ask, "answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -77,8 +90,9 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
     check = command(commands, "doctor", cmd_doctor, "check the set-up offline: config, tokens, knowledge, data folder")
     check.add_argument("--data", metavar="DIR", help="data folder to check (default: from the config)")
 
-    kb = commands.add_parser("kb", help="knowledge-base tools", description="knowledge-base tools")
-    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+
+def _kb_commands(kb_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`kb check`, `kb list`, `kb import`, `kb drafts`."""
     command(kb_commands, "check", cmd_kb_check, "validate the knowledge files")
     command(kb_commands, "list", cmd_kb_list, "list passages: id, section, text")
     imp = command(kb_commands, "import", cmd_kb_import, "draft passages from text, Markdown or HTML articles")
@@ -89,18 +103,30 @@ def build_parser(prog: str = "python -m bot") -> tuple[argparse.ArgumentParser, 
         help="a new version of a published article: `kb publish` replaces the live file of its name",
     )
     command(kb_commands, "drafts", cmd_kb_drafts, "list the drafts waiting to be published: file, passages, title")
-    _moderation_commands(kb_commands, command)
-    storage_commands.add_commands(commands, kb_commands, command)  # db ..., kb export, kb push
-    return parser, commands, command
 
 
-def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> None:  # type: ignore[type-arg]
+def _moderation_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The moderation commands, each making the Request (`args.request`) that `cmd_kb_moderate` runs,
+    and `kb publish`."""
+
     def mod(name: str, request: Callable[[argparse.Namespace], Request], help_: str) -> argparse.ArgumentParser:
         p = command(sub, name, cmd_kb_moderate, help_)
         p.set_defaults(request=request)
         p.add_argument("--data", metavar="DIR", help="data folder for history and gaps (default: from the config)")
         p.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: the login name)")
         return p
+
+    _change_commands(mod)
+    _recorded_commands(mod)
+    publish = command(sub, "publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
+    publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
+    publish.add_argument("--all", action="store_true", help="publish every draft, one change each")
+    publish.add_argument("--data", metavar="DIR", help="data folder for the history (default: from the config)")
+    publish.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: the login name)")
+
+
+def _change_commands(mod: Moderated) -> None:
+    """`kb add`, `kb edit`, `kb remove`, `kb alias`."""
 
     def add_request(a: argparse.Namespace) -> Request:
         return Request("add", a.id, a.section, a.text, tuple(a.question or ()))
@@ -130,6 +156,11 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     alias.add_argument("id", metavar="ID")
     alias.add_argument("gap", nargs="?", metavar="GAP", help="a gap id from `kb gaps` (3 or g5c1d0e)")
     alias.add_argument("--text", metavar="QUESTION", help="attach these words as a question")
+
+
+def _recorded_commands(mod: Moderated) -> None:
+    """The commands on what is recorded, the history and the gaps: `kb history`, `kb undo`, `kb gaps`,
+    `kb stats`, `kb dismiss`; and `kb find`."""
     history = mod("history", lambda a: Request("history", a.id, limit=a.limit), "the recorded changes, newest first")
     history.add_argument("id", nargs="?", metavar="ID")
     history.add_argument("--limit", type=positive_int, default=20)
@@ -151,8 +182,3 @@ def _moderation_commands(sub: argparse._SubParsersAction, command: Command) -> N
     )
     find.add_argument("words", nargs="+", metavar="WORD")
     find.add_argument("--limit", type=positive_int, default=5)
-    publish = command(sub, "publish", cmd_kb_publish, "make a draft of `kb import` live (undo makes it a draft again)")
-    publish.add_argument("file", nargs="?", metavar="FILE", help="the draft, as `kb drafts` lists it")
-    publish.add_argument("--all", action="store_true", help="publish every draft, one change each")
-    publish.add_argument("--data", metavar="DIR", help="data folder for the history (default: from the config)")
-    publish.add_argument("--by", metavar="NAME", help="who makes the change, for the history (default: the login name)")
