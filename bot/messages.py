@@ -13,7 +13,7 @@ Passages are never translated.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.catalogue import LANGUAGES, N_, _, choose, current, ngettext, speaking, supported, translation
 
@@ -267,8 +267,68 @@ def still_unanswered(question: str) -> str:
     return _("Asked now, {wording} is still not answered.").format(wording=quoted(question))
 
 
+def published(draft: str, count: int) -> str:
+    return ngettext(
+        "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
+    ).format(draft=draft, count=count)
+
+
+def draft_not_removed(error: OSError, folder: str, draft: str) -> str:
+    """A draft published whose file in `folder` could not be removed: the next `kb undo` refuses until it is."""
+    return _("Its draft could not be removed ({error}): delete {folder}/{draft} by hand, or `kb undo` refuses.").format(
+        error=error.strerror or error, folder=folder, draft=draft
+    )
+
+
+def replaced(edited: Sequence[str], gone: Sequence[str], back: Sequence[str], dropped: Sequence[str]) -> str:
+    """A new version published over the live one (`kb import --update`): what it takes back of the
+    changes made since the last publish, and the questions no passage of it kept."""
+    said = _("It replaced the earlier version; `kb undo` puts that back.")
+    if edited:
+        said += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
+            ids=", ".join(f"`{pid}`" for pid in edited)
+        )
+    if gone:
+        said += " " + _("The new version no longer has passages edited since the last publish: {ids}.").format(
+            ids=", ".join(f"`{pid}`" for pid in gone)
+        )
+    if back:
+        said += " " + _("It brings back passages removed since the last publish: {ids}.").format(
+            ids=", ".join(f"`{pid}`" for pid in back)
+        )
+    if dropped:
+        said += " " + _("No passage of the new version kept these questions: {questions}.").format(
+            questions="; ".join(map(quoted, dropped))
+        )
+    return said
+
+
+def published_twice(files: Sequence[str]) -> str:
+    """Most of a published draft's passages were live already, word for word, in these files."""
+    return _(
+        "Most of its passages are live already, word for word, in {files}: the same article twice? "
+        "`kb undo` takes this one out."
+    ).format(files=", ".join(files))
+
+
+def renumbered(renamed: Mapping[str, str]) -> str:
+    """The ids of a published draft that were taken already, and what they became."""
+    return _("Ids already taken were renumbered:") + " " + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+
+
 def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
+
+
+def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool) -> str:
+    """What an undone publish left: its draft back in `folder` (or why not), or, when it had replaced
+    an earlier version, that version live again."""
+    if not_restored is not None:
+        return _(
+            "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
+            "record of the publish (history.jsonl in the data folder)."
+        ).format(folder=folder, error=not_restored.strerror or not_restored)
+    return _("The earlier version is live again.") if replaced else _("It is a draft again.")
 
 
 def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:

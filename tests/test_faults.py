@@ -15,10 +15,9 @@ import pytest
 
 from bot import cli, knowledge
 from bot.config import Config
-from bot.curation import changes_finish_first, store
+from bot.curation import CLI_PLATFORM, changes_finish_first, store
 from bot.curation.edits import Refused
 from bot.curation.history import FILE_NAME as HISTORY_FILE
-from bot.curation.moderation import CLI_PLATFORM
 from bot.service import Asker, Service
 from tests.conftest import ROOT
 from tests.support import child_env

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot import answering, knowledge
 from bot.answering import Answerer, Outcome
-from bot.curation.moderation import CLI_PLATFORM, Refused
+from bot.curation import CLI_PLATFORM, Refused
 from bot.search.text import MAX_QUESTION_CHARS
 from bot.service import Asker, Service
 from tests.support import small_kb, write_kb

@@ -13,8 +13,7 @@ import pytest
 from bot import Answerer, knowledge
 from bot.config import Config, ConfigError, Moderators, load_config
 from bot.cooldown import Admission, Cooldown
-from bot.curation import Request
-from bot.curation.moderation import CLI_PLATFORM, NOT_MODERATOR, Refused
+from bot.curation import CLI_PLATFORM, NOT_MODERATOR, Refused, Request
 from bot.evaluation import transcripts
 from bot.search import synonyms
 from bot.service import Asker, Service

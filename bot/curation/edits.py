@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bot import ids, knowledge
+from bot import ids, knowledge, messages
 from bot.catalogue import N_, _
 from bot.curation.history import DOCUMENT, Record
 from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, dump
@@ -37,6 +37,54 @@ class Edit:
     after: Item | None
     passage_id: str
     source: Item | None = None  # the source of the file it deletes, which undo puts back
+
+
+def add_passage(files: Files, section: str, text: str, questions: Sequence[str], wanted: str | None) -> Edit:
+    """A new passage at the end of the moderators' file (made on first use), under the id `wanted`
+    (Refused when taken) or one made from its section and text."""
+    taken = {str(item.get("id")) for _, _, item in all_items(files)}
+    if wanted and wanted in taken:
+        raise Refused(_("The id `{id}` is already used; choose another.").format(id=wanted))
+    pid = wanted or new_id(section, text, taken)
+    data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
+    item = make_item(pid, section, text, questions)
+    data["passages"] = [*(data.get("passages") or []), item]
+    return Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
+
+
+def edit_passage(files: Files, pid: str, new: Item, opened: knowledge.Passage | None) -> Edit:
+    """Passage `pid`, in whichever file holds it, with the fields `new` sets; Refused when it would
+    read the same, or when one of those fields was changed since `opened` (the passage as a form showed it)."""
+    name, index, item = find(files, pid)
+    if opened is not None and changed_since(item, opened, new):
+        raise Refused(messages.changed_since_opened(pid))
+    after = make_item(
+        pid,
+        new.get("section", item.get("section")),
+        new.get("text", item.get("text")),
+        new["questions"] if "questions" in new else list(item.get("questions") or []),
+    )
+    if normalized(after) == normalized(item):
+        raise Refused(_("`{id}` already reads like that; nothing changed.").format(id=pid))
+    return replace(files, name, index, item, after)
+
+
+def remove_passage(files: Files, pid: str) -> Edit:
+    """Passage `pid` out of whichever file holds it."""
+    name, index, item = find(files, pid)
+    return replace(files, name, index, item, None)
+
+
+def attach_questions(files: Files, pid: str, wordings: Sequence[str]) -> Edit:
+    """Passage `pid` with `wordings` added to its questions, those it has (case aside) left out;
+    Refused when it has the first already."""
+    name, index, item = find(files, pid)
+    existing = list(item.get("questions") or [])
+    if wordings[0].casefold() in (q.casefold() for q in existing):
+        raise Refused(_("`{id}` already has that question.").format(id=pid))
+    added = [w for w in wordings if w.casefold() not in (q.casefold() for q in existing)]
+    after = make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
+    return replace(files, name, index, item, after)
 
 
 def revert(files: Files, last: Record) -> Edit:

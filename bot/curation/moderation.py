@@ -1,21 +1,19 @@
-"""Moderators curate the knowledge base: add, edit, remove, alias, undo; history, gaps and stats.
+"""Moderators curate the knowledge base: add, edit, remove, alias, publish, undo; history, gaps, stats.
 
-Every public method checks who is asking first (here, once, for every platform), logs a refused
-attempt at WARNING and raises `Refused`, whose text is a short reply safe to show. The methods
-block (file I/O, the store's lock, an index rebuild): every surface reaches them through the
-command table (`bot.curation.commands`, `Service.moderate`), the platforms from a worker thread.
-A change is written with `bot.curation.store`, recorded in `bot.curation.history`, and live for
-the next question (the service reloads before the method returns).
+Every public method checks who is asking first (here, once, for every platform, by the rule in
+`bot.curation.moderators`), logs a refused attempt at WARNING and raises `Refused`, whose text is a
+short reply safe to show. The methods block (file I/O, the store's lock, an index rebuild): every
+surface reaches them through the command table (`bot.curation.commands`, `Service.moderate`), the
+platforms from a worker thread. What a change does to the files is worked out by `bot.curation.edits`;
+`bot.curation.transaction` makes and records it (with `bot.curation.store` and `bot.curation.history`),
+and it is live for the next question (the service reloads before the method returns). The gaps are
+read and closed through `bot.curation.unanswered`.
 """
 
 from __future__ import annotations
 
-import getpass
 import logging
-import os
-import re
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,59 +21,24 @@ from typing import TypeVar
 
 from bot import messages
 from bot.asker import Asker
-from bot.catalogue import _, ngettext
+from bot.catalogue import _
 from bot.config import Moderators
-from bot.curation import edits, publishing
+from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record, render
-from bot.curation.store import MODERATOR_FILE, MODERATOR_SOURCE, KnowledgeStore, StoreError, disk_message
-from bot.knowledge import DRAFTS_DIR, KnowledgeBase, Passage
-from bot.records import GAPS_FILE, Gap, term_key
+from bot.curation.moderators import may_moderate
+from bot.curation.store import KnowledgeStore, StoreError
+from bot.knowledge import DRAFTS_DIR, Passage
+from bot.records import term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
-from bot.watcher import Signature, signature
+from bot.watcher import Signature
 
 log = logging.getLogger(__name__)
 
-CLI_PLATFORM = "cli"  # the command line: whoever has a shell owns the files
-MAX_WORDINGS = 5  # wordings of one gap's question that `alias` attaches at once
 NOT_MODERATOR = messages.NOT_MODERATOR
 T = TypeVar("T")
 
-__all__ = ["CLI_PLATFORM", "Change", "Moderation", "Refused", "command_line_moderator"]
-
-
-def command_line_moderator(by: str | None = None) -> str:
-    """Who the command line's moderator is, the one name every command records: `--by`, else the
-    login name (`$USER`, `$LOGNAME`, then the password database), else "cli" (a container's user
-    with no name). `kb add` and `kb push` had each asked their own way: with `$USER` unset, as in
-    Docker or under systemd, one person showed in `kb history` as their login name and as "cli".
-    A name is made one line (`messages.one_line`: a newline in `--by` had written a line of its own
-    into `kb history`, one that could pass for another change), and a blank one counts as not given
-    (`--by "  "` had recorded a blank name)."""
-    for given in _given_names(by):
-        if name := messages.one_line(_writable(given)):
-            return name
-    return CLI_PLATFORM
-
-
-def _given_names(by: str | None) -> Iterator[str]:
-    """The names to try, in order; asked only as far as needed."""
-    yield by or ""
-    yield os.environ.get("USER", "")  # $USER before getpass's $LOGNAME: `su` can leave $LOGNAME the old user's
-    try:
-        yield getpass.getuser()
-    except (KeyError, OSError):  # no name anywhere: a uid without a passwd entry
-        return
-
-
-def _writable(name: str) -> str:
-    """`name` with the bytes that were not UTF-8 written as `\\xf6`: argv and the environment hold them as
-    lone surrogates (a Latin-1 terminal's "jörg"), which no history can store (kb add crashed on one);
-    any other lone surrogate (a platform's JSON "\\ud800" in a member's name) written as `\\ud800`."""
-    try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate that was no byte
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+__all__ = ["Change", "Moderation", "Refused"]
 
 
 @dataclass(frozen=True)
@@ -130,16 +93,7 @@ class Moderation:
     # -- who --------------------------------------------------------------------------------
 
     def is_moderator(self, asker: Asker) -> bool:
-        m = self.moderators
-        if asker.platform == CLI_PLATFORM:
-            return True
-        if asker.platform == "telegram":
-            admin = m.telegram_group_admins and asker.admin and asker.chat_id in m.telegram_admin_chats
-            return asker.user_id in m.telegram_users or admin
-        if asker.platform == "discord":
-            admin = m.discord_manage_server and asker.admin and asker.guild_id in m.discord_admin_guilds
-            return asker.user_id in m.discord_users or bool(m.discord_roles.intersection(asker.roles)) or admin
-        return False
+        return may_moderate(self.moderators, asker)
 
     def require(self, asker: Asker, action: str = "command") -> None:
         """Raise Refused (and log the attempt) unless `asker` is a moderator, e.g. before a form opens."""
@@ -173,17 +127,7 @@ class Moderation:
         qs, repeats = edits.distinct(edits.question_fields(questions))
         wanted = edits.passage_id_field(passage_id) if passage_id else None
 
-        def plan(files: Files) -> edits.Edit:
-            taken = {str(item.get("id")) for _, _, item in edits.all_items(files)}
-            if wanted and wanted in taken:
-                raise Refused(_("The id `{id}` is already used; choose another.").format(id=wanted))
-            pid = wanted or edits.new_id(section, text, taken)
-            data = files.get(MODERATOR_FILE) or {"source": dict(MODERATOR_SOURCE), "passages": []}
-            item = edits.make_item(pid, section, text, qs)
-            data["passages"] = [*(data.get("passages") or []), item]
-            return edits.Edit({MODERATOR_FILE: data}, MODERATOR_FILE, len(data["passages"]) - 1, None, item, pid)
-
-        record = self._apply(asker, "add", plan)
+        record = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
         said = messages.added(record.passage_id, qs) + messages.repeats(repeats)
         return Change("add", record.passage_id, said + self._elsewhere(qs, record.passage_id))
 
@@ -213,21 +157,7 @@ class Moderation:
         if not new:
             raise Refused(_("Nothing to change: give a new section, text or questions."))
 
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            if opened is not None and edits.changed_since(item, opened, new):
-                raise Refused(messages.changed_since_opened(pid))
-            after = edits.make_item(
-                pid,
-                new.get("section", item.get("section")),
-                new.get("text", item.get("text")),
-                new["questions"] if "questions" in new else list(item.get("questions") or []),
-            )
-            if edits.normalized(after) == edits.normalized(item):
-                raise Refused(_("`{id}` already reads like that; nothing changed.").format(id=pid))
-            return edits.replace(files, name, index, item, after)
-
-        self._apply(asker, "edit", plan)
+        self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))
         said = messages.edited(pid) + messages.repeats(repeats)
         return Change("edit", pid, said + self._elsewhere(new.get("questions", ()), pid))
 
@@ -252,11 +182,7 @@ class Moderation:
         self._authorize(asker, "remove")
         pid = edits.passage_id_field(passage_id)
 
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            return edits.replace(files, name, index, item, None)
-
-        self._apply(asker, "remove", plan)
+        self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))
         return Change("remove", pid, messages.removed(pid, asker.platform))
 
     def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
@@ -267,26 +193,18 @@ class Moderation:
         self._authorize(asker, "alias")
         pid = edits.passage_id_field(passage_id)
         gap = None
-        if not free_text and looks_like_gap(question):
+        if not free_text and unanswered.looks_like_gap(question):
             gap = self._using_gaps(lambda gaps: gaps.find(question))
             if gap is None:
                 raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
-        wording, *others = _gap_wordings(gap) if gap else edits.question_fields([question])
-
-        def plan(files: Files) -> edits.Edit:
-            name, index, item = edits.find(files, pid)
-            existing = list(item.get("questions") or [])
-            if wording.casefold() in (q.casefold() for q in existing):
-                raise Refused(_("`{id}` already has that question.").format(id=pid))
-            added = [w for w in (wording, *others) if w.casefold() not in (q.casefold() for q in existing)]
-            after = edits.make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
-            return edits.replace(files, name, index, item, after)
+        wording, *others = unanswered.wordings(gap) if gap else edits.question_fields([question])
 
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
-        self._apply(asker, "alias", plan)
-        open_ = self._still_open(gap.asked if gap else self._recorded(next(iter(keys))), pid)
-        self._close_gap(keys - {k for k, _ in open_}, "aliased")
+        self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))
+        asked = gap.asked if gap else unanswered.recorded(self.gap_store, next(iter(keys)))
+        open_ = unanswered.still_open(asked, pid, self._ask)
+        unanswered.close(self.gap_store, keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got)
         if others:
@@ -295,33 +213,6 @@ class Moderation:
             said += "\n" + messages.left_open([q for _, q in open_])
         return Change("alias", pid, said)
 
-    def _recorded(self, key: str) -> tuple[tuple[str, str], ...]:
-        """The open gaps' wordings recorded with the term set `key`: `kb alias ID --text WORDS`
-        closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
-        if self.gap_store is None:
-            return ()
-        try:
-            listing = self.gap_store.gaps(limit=10_000)
-        except sqlite3.Error as exc:  # the alias is made: its own words are closed, nothing else is known
-            log.warning("kb alias made, but the gaps database cannot be read: %s", exc)
-            return ()
-        return tuple((k, q) for gap in listing for k, q in gap.asked if k == key)
-
-    def _still_open(self, asked: Sequence[tuple[str, str]], pid: str) -> list[tuple[str, str]]:
-        """The questions of a gap (each term set as recorded, and a wording of it: `Gap.asked`) that
-        asked now do not get passage `pid`, a term set open while one of its wordings is: a gap
-        groups questions that share words ("how much does the cloud version cost", "does the cloud
-        version have servers in the us"), and aliasing one closed them all, the other still
-        unanswered and gone from `kb gaps`. By the recorded term sets, not the wordings analysed
-        again: the alias itself can change how a wording is read."""
-        if self._ask is None:
-            return []
-        open_: dict[str, str] = {}  # each term set with a wording not answered (one wording is enough)
-        for key, question in asked:
-            if key not in open_ and self._ask(question) != pid:
-                open_[key] = question
-        return list(open_.items())
-
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
         self._authorize(asker, "publish")  # the draft is a file of this folder, whatever stores the knowledge
@@ -329,50 +220,22 @@ class Moderation:
         renamed: dict[str, str] = {}
         dropped: list[str] = []
         repeated: dict[str, int] = {}
-        removed = _Behind(draft.unlink)
+        removed = transaction.Behind(draft.unlink)
         record = self._apply(
             asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=removed
         )
         count = len((record.after or {}).get("passages") or [])
-        message = ngettext(
-            "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
-        ).format(draft=draft.name, count=count)
+        message = messages.published(draft.name, count)
         if removed.failed is not None:
-            message += " " + _(
-                "Its draft could not be removed ({error}): delete {folder}/{draft} by hand, or `kb undo` refuses."
-            ).format(error=removed.failed.strerror or removed.failed, folder=DRAFTS_DIR, draft=draft.name)
+            message += " " + messages.draft_not_removed(removed.failed, DRAFTS_DIR, draft.name)
         if record.before is not None:  # a new version (`kb import --update`)
-            message += " " + _("It replaced the earlier version; `kb undo` puts that back.")
             edited, gone, back = publishing.replaced_changes(self._history().records(), record)
-            if edited:
-                message += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
-                    ids=", ".join(f"`{pid}`" for pid in edited)
-                )
-            if gone:
-                message += " " + _(
-                    "The new version no longer has passages edited since the last publish: {ids}."
-                ).format(ids=", ".join(f"`{pid}`" for pid in gone))
-            if back:
-                message += " " + _("It brings back passages removed since the last publish: {ids}.").format(
-                    ids=", ".join(f"`{pid}`" for pid in back)
-                )
-            if dropped:
-                message += " " + _("No passage of the new version kept these questions: {questions}.").format(
-                    questions="; ".join(map(messages.quoted, dropped))
-                )
+            message += " " + messages.replaced(edited, gone, back, dropped)
         half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
         if half:
-            message += " " + _(
-                "Most of its passages are live already, word for word, in {files}: the same article twice? "
-                "`kb undo` takes this one out."
-            ).format(files=", ".join(half))
+            message += " " + messages.published_twice(half)
         if renamed:
-            message += (
-                " "
-                + _("Ids already taken were renumbered:")
-                + " "
-                + ", ".join(f"{a} → {b}" for a, b in renamed.items())
-            )
+            message += " " + messages.renumbered(renamed)
         return Change("publish", record.passage_id, message)
 
     def undo(self, asker: Asker) -> Change:
@@ -391,7 +254,7 @@ class Moderation:
             if undone[0].kind == "publish":
                 publishing.restore(self._drafts_folder(), undone[0])
 
-        restored = _Behind(restore)
+        restored = transaction.Behind(restore)
         going: list[bool] = []  # whether the next undo would go through, tried under the same lock
 
         def finish() -> None:
@@ -401,14 +264,8 @@ class Moderation:
         record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
-        if last.kind == "publish" and restored.failed is not None:
-            message += " " + _(
-                "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
-                "record of the publish (history.jsonl in the data folder)."
-            ).format(folder=DRAFTS_DIR, error=restored.failed.strerror or restored.failed)
-        elif last.kind == "publish":
-            again = _("It is a draft again.") if last.before is None else _("The earlier version is live again.")
-            message += " " + again
+        if last.kind == "publish":
+            message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=last.before is not None)
         following = self._history().last_undoable()
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
@@ -455,31 +312,7 @@ class Moderation:
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
         found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
-        if not found:
-            return messages.say(messages.NO_GAPS)
-        alias, dismiss = messages.command(asker.platform, "alias"), messages.command(asker.platform, "dismiss")
-        lines = [
-            _(
-                "Unanswered questions, most asked first ({alias} PASSAGE_ID GAP_ID answers one; {dismiss} GAP_ID):"
-            ).format(alias=alias, dismiss=dismiss)
-        ]
-        for number, gap in enumerate(found, start=1):
-            line = f"{number}. {gap.id} ×{gap.count} {messages.quoted(gap.questions[0])}"
-            if len(gap.questions) > 1:
-                others = "; ".join(map(messages.quoted, gap.questions[1:3]))
-                line += " (" + _("also") + f" {others}{'…' if len(gap.questions) > 3 else ''})"
-            chosen = [(pid, n) for pid, n in gap.chosen if self._live(pid)]  # a passage removed since is none
-            closest = [] if chosen or not self._find else self._find(gap.questions[0], 1)
-            if chosen:  # what its askers pressed among the closest topics: the likeliest id to alias it to
-                line += " → " + _("chosen") + " " + ", ".join(f"`{pid}` ×{n}" for pid, n in chosen[:2])
-            elif closest:  # the passage its words match best: the id to alias it to, if it answers it
-                line += " → " + _("closest") + f" `{closest[0].id}`"
-            lines.append(line)
-        return "\n".join(lines)
-
-    def _live(self, passage_id: str) -> bool:
-        """Whether a passage of that id is in the live knowledge (True when this cannot be looked up)."""
-        return self._find is None or any(p.id == passage_id for p in self._find(passage_id, 1))
+        return unanswered.listing(found, asker.platform, self._find)
 
     def find(self, asker: Asker, words: str, limit: int = 5) -> str:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator
@@ -502,14 +335,7 @@ class Moderation:
         asked, downvoted, days = self._using_gaps(
             lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
         )
-        none = "  " + _("(none yet)")
-        lines = [_("Most asked passages:")]
-        lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
-        lines.append(_("Most downvoted passages (👎):"))
-        lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
-        lines.append(_("Unanswered questions per day (last 14 days):"))
-        lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]
-        return "\n".join(lines)
+        return unanswered.statistics(asked, downvoted, days)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
@@ -530,31 +356,13 @@ class Moderation:
         done: Callable[[], None] | None = None,  # after the change is recorded, still under the lock
     ) -> Record:
         store, history = self._store(), self._history()
-        try:
-            with store.locked(), self._guard():  # the command line: a SIGTERM now ends the process after it
-                before: Signature | None = signature(store.directory)
-                files = store.read_files()
-                if signature(store.directory) != before:  # a hand edit while the files were read: reload
-                    before = None
-                _check_history(history)
-                edit = plan(files)
-                record = _record(asker, kind, edit, undoes() if undoes else None)
-                kb = _commit_recorded(store, edit, history, record)
-                after = signature(store.directory)
-                if done is not None:
-                    _finish(done, kind)
-        except StoreError as exc:
-            raise Refused(_sentence(str(exc))) from exc
-        except OSError as exc:
-            log.warning("kb %s refused: %s", kind, exc)
-            raise Refused(_sentence(disk_message(exc))) from exc
-        log.info("kb %s %s by %s user %s", kind, record.passage_id, asker.platform, asker.user_id)
-        passage = kb.get(record.passage_id) if kind == "add" else None
+        made = transaction.apply(store, history, asker, kind, plan, guard=self._guard, undoes=undoes, done=done)
+        passage = made.kb.get(made.record.passage_id) if kind == "add" else None
         if passage is not None and self._added is not None:
-            self._added(passage, before, after)  # an addition can extend the live index instead of rebuilding
+            self._added(passage, made.before, made.after)  # an addition can extend the live index instead of rebuilding
         else:
             self._reload()
-        return record
+        return made.record
 
     def _store(self) -> KnowledgeStorage:
         if self.store is None:
@@ -572,157 +380,7 @@ class Moderation:
         return self.history_log
 
     def _reading_history(self, read: Callable[[ChangeLog], T]) -> T:
-        """`read` of the history, refused in a sentence naming the file when it cannot be read
-        (a folder of that name, a data folder that is a file, an I/O error)."""
-        history = self._history()
-        try:
-            return read(history)
-        except OSError as exc:
-            log.warning("cannot read the history file %s: %s", history.path, exc)
-            reason = (exc.strerror or "unreadable").lower()
-            raise Refused(
-                _("Cannot read the history ({file} in the data folder): {reason}.").format(
-                    file=history.path.name, reason=reason
-                )
-            ) from exc
+        return transaction.read_history(self._history(), read)
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
-        """`use` of the gaps database, refused when there is none or it fails: a database damaged
-        inside its pages still opens, and then every query fails with SQLite's reason."""
-        if self.gap_store is None and self.gaps_error is not None:  # it could not be opened: say why
-            raise Refused(gaps_unusable(self.gaps_error))
-        if self.gap_store is None:
-            raise Refused(_("The gaps database is not available (see the log)."))
-        try:
-            return use(self.gap_store)
-        except sqlite3.Error as exc:
-            log.warning("the gaps database cannot be used: %s", exc)
-            raise Refused(gaps_unusable(exc)) from exc
-
-    def _close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
-        if self.gap_store is not None and keys:
-            try:
-                self.gap_store.close_gap(keys, how)
-            except Exception as exc:  # the change itself is done; a stale gap is harmless
-                log.warning("could not close gap %s: %s", sorted(keys), exc)
-
-
-def _gap_wordings(gap: Gap) -> list[str]:
-    """The wordings of `gap` that `alias` attaches: its first that can be stored, and the gap's other
-    wordings of the same words ("how to install plugins?" beside "how do i install plugin?" are one
-    question, closed with it: attached too, or they stay unanswered), at most MAX_WORDINGS in all.
-    They are members' words: one over the question limit, or that cannot be stored, is left out (one
-    member's 326 characters had refused the whole alias), and the gap is refused only when none can be."""
-    refusals: list[Refused] = []
-    for first in gap.questions:
-        try:
-            wording = edits.question_fields([first])[0]
-        except Refused as exc:
-            refusals.append(exc)
-            continue
-        key = next((k for k, q in gap.asked if q == first), None)
-        wordings = [wording]
-        for other in (q for k, q in gap.asked if k == key and q != first):
-            if len(dict.fromkeys(wordings)) >= MAX_WORDINGS:
-                break
-            try:
-                wordings += edits.question_fields([other])
-            except Refused:
-                continue
-        return list(dict.fromkeys(wordings))
-    raise refusals[0]  # a gap has a wording: none could be stored
-
-
-def _check_history(history: ChangeLog) -> None:
-    try:
-        history.check_writable()
-    except OSError as exc:
-        log.warning("cannot write the history file %s: %s", history.path, exc)
-        reason = (exc.strerror or "not writable").lower()
-        raise Refused(
-            _("Cannot record the change in the history ({reason}). Nothing was changed.").format(reason=reason)
-        ) from exc
-
-
-def _commit_recorded(store: KnowledgeStorage, edit: edits.Edit, history: ChangeLog, record: Record) -> KnowledgeBase:
-    """Write the change and its record together or not at all: the change is checked, then the record
-    is written (an OSError such as a full disk then changes nothing), then the files; if they fail,
-    the record is taken back. Checked first: a kill -9 during the check (a copy of the whole folder
-    loaded through the loader, the slow part) had left a change recorded that was never made, and
-    every later `kb undo` refused it."""
-    marks: list[int] = []
-    try:
-        return store.commit(edit.changed, recorded=lambda: marks.append(history.append(record)))
-    except BaseException:
-        if not marks:
-            raise
-        try:
-            history.take_back(marks[0])
-        except OSError as exc:
-            log.warning("kb %s of %s failed, and its history line could not be taken back: %s",
-                        record.kind, record.passage_id, exc)  # fmt: skip
-        raise
-
-
-def _finish(done: Callable[[], None], kind: str) -> None:
-    try:
-        done()
-    except OSError as exc:  # the change is made and recorded: only the draft folder is behind
-        log.warning("kb %s made, but the drafts folder was not updated: %s", kind, exc)
-
-
-class _Behind:
-    """A step on `drafts/` after a change is made (the draft removed, or written back), and whether it
-    failed: the moderator's reply must not say what did not happen."""
-
-    def __init__(self, step: Callable[[], None]) -> None:
-        self.step = step
-        self.failed: OSError | None = None
-
-    def __call__(self) -> None:
-        try:
-            self.step()
-        except OSError as exc:
-            self.failed = exc
-            raise
-
-
-def _record(asker: Asker, kind: str, edit: edits.Edit, undoes: str | None) -> Record:
-    return Record(
-        id=Record.new_id(),
-        at=Record.now(),
-        platform=asker.platform,
-        user_id=asker.user_id,
-        name=_writable(asker.name),  # a platform's name can carry a lone surrogate (a JSON "\ud800")
-        chat_id=asker.chat_id,
-        kind=kind,
-        passage_id=edit.passage_id,
-        file=edit.file,
-        index=edit.index,
-        before=edit.before,
-        after=edit.after,
-        undoes=undoes,
-        source=edit.source,
-    )
-
-
-def _hedged(count: int) -> str:
-    """ " (3 hedged)" after a stats line whose answers were given with a hedge, or nothing."""
-    return " " + _("({count} hedged)").format(count=count) if count else ""
-
-
-def gaps_unusable(error: Exception) -> str:
-    """The refusal when the gaps database opens but cannot be used (damaged pages, a read-only folder)."""
-    return _("The gaps database ({file} in the data folder) cannot be used: {error}. `doctor` checks it.").format(
-        file=GAPS_FILE, error=error
-    )
-
-
-def looks_like_gap(value: str) -> bool:
-    """True for what names a gap: its number in `gaps` (3, #3) or its id (g5c1d0e)."""
-    return bool(re.fullmatch(r"#?\d{1,4}|g[0-9a-f]{6}", value.strip().lower()))
-
-
-def _sentence(message: str) -> str:
-    message = message.strip()
-    return (message[:1].upper() + message[1:]) if message else _("That change could not be made.")
+        return unanswered.using(self.gap_store, self.gaps_error, use)

@@ -1,0 +1,131 @@
+"""Proving the answers offline: `replay` judges transcripts' turns, `calibrate` fits when to answer
+from them and writes the rule into the folder's settings.yaml."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot import tuning
+from bot.answering import Answerer
+from bot.cli import opening
+from bot.cli.asking import answer_json
+from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
+from bot.curation import KnowledgeStore, StoreError, write_atomic
+from bot.evaluation import calibration, transcripts
+from bot.knowledge import SETTINGS_FILE
+from bot.yamlfiles import FileError
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = []
+    for name in args.files:
+        try:
+            loaded.append(transcripts.load(Path(name)))
+        except FileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
+    results = []
+    for result in transcripts.replay(opening.answerer(args), loaded):
+        results.append(result)
+        if args.json:
+            row = {"transcript": result.transcript, **answer_json(result.turn.ask, result.answer)}
+            row["pass"] = result.passed
+            print(json.dumps(row, ensure_ascii=False), file=out)
+        else:
+            print(_replay_line(result), file=out)
+    summary = transcripts.Summary.of(results)
+    print(summary, file=sys.stderr if args.json else out)
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def _replay_line(result: transcripts.Result) -> str:
+    mark = {True: "PASS", False: "FAIL", None: "----"}[result.passed]
+    chosen = result.answer.passage_id or "(declined)"
+    if result.answer.hedged:
+        chosen += " (hedged)"
+    line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen} ({result.answer.score:.2f})"
+    if result.problems:
+        line += "  " + "; ".join(result.problems)
+    return line
+
+
+def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    folder = Path(args.knowledge)
+    try:
+        loaded = [transcripts.load(Path(name)) for name in args.files]
+    except FileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if not 0.0 <= args.decline <= 1.0:
+        print("error: --decline is a share between 0 and 1 (0.9: decline 90% of off-topic questions)", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.plot and not args.plot.lower().endswith(".png"):  # the file drawn is the file named, and a PNG
+        print(f"error: --plot names the PNG file to draw to, ending in .png: not {args.plot}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    answerer = Answerer.from_directory(folder)
+    try:
+        result = calibration.calibrate(answerer, loaded, decline=args.decline)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{result.examples} judged turns; precision and coverage at each cut:", file=out)
+    print(calibration.table(result), file=out)
+    weights = ", ".join(f"{name} {weight:.3f}" for name, weight in result.confidence.weights.items())
+    print(f"rule: {weights}; threshold {result.confidence.threshold:.3f}", file=out)
+    objections = calibration.objections(result)
+    for objection in objections:
+        print(f"warning: {objection}", file=sys.stderr)
+    if args.plot and not _drawn(result, args.plot, out):
+        return EXIT_UNUSABLE
+    if args.dry_run:
+        return EXIT_OK
+    if objections and not args.force:
+        print(
+            f"error: not written: the rule you have stays in {folder / SETTINGS_FILE}; add transcript turns, "
+            "or --force to write this one anyway",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return _write_rule(folder, result, args.files, out)
+
+
+def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
+    """The precision-coverage curve drawn to `plot`; False (said on standard error) when it cannot be."""
+    try:
+        calibration.plot(result, plot)
+    except ImportError:
+        print("error: --plot needs matplotlib: pip install -e '.[plot]'", file=sys.stderr)
+        return False
+    except OSError as exc:  # a folder of that name, a folder that does not exist, no right to write
+        print(f"error: cannot draw the curve to {plot}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    print(f"curve drawn to {plot}", file=out)
+    return True
+
+
+def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO) -> int:
+    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it."""
+    current = tuning.load(folder)
+    names = " ".join(Path(name).name for name in files)
+    text = tuning.dump(
+        tuning.Tuning(current.ranking, result.confidence),
+        f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
+    )
+    target = folder / SETTINGS_FILE
+    backup = folder / tuning.BACKUP_FILE
+    try:
+        with KnowledgeStore(folder).locked():  # as every change to the folder (and never the package's own)
+            replaced = target.read_text(encoding="utf-8") if target.is_file() else None
+            if replaced is not None:  # a hand-written rule and its comments are not lost
+                write_atomic(backup, replaced)
+            write_atomic(target, text)
+    except (StoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    kept = f"; the one it replaces is kept in {backup}" if replaced is not None else ""
+    print(f"wrote {target}{kept}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
+    return EXIT_OK

@@ -1,0 +1,115 @@
+"""The moderation commands from the command line: `kb add`, `edit`, `remove`, `alias`, `history`,
+`undo`, `gaps` (and `gaps --would-answer`), `stats`, `dismiss`, `find`, each a `Request` run through
+the core's command table; the history, gaps and stats of a folder whose knowledge does not load are
+read from the data folder alone."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from bot.answering import Answerer
+from bot.cli import opening
+from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
+from bot.curation import Reply, Request, gaps_unusable, looks_like_gap, perform
+from bot.evaluation import review
+from bot.knowledge import KnowledgeError, knowledge_files
+from bot.service import open_database
+
+
+def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
+    """One moderation command (`args.request` makes its Request), run through the core's command table."""
+    request: Request = args.request(args)
+    if request.command == "alias" and (request.text is None) == (not request.question):
+        print("error: give a gap id from `kb gaps` (kb alias ID 3), or the question with --text", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
+        print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
+        return EXIT_UNUSABLE
+    reply = _moderated(args, request)
+    if reply.refused:
+        print(f"error: {reply.text}", file=sys.stderr)
+        return EXIT_FAILED
+    print(reply.text, file=out)
+    if request.command == "add" and reply.change is not None:
+        print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
+    return EXIT_OK
+
+
+def _moderated(args: argparse.Namespace, request: Request) -> Reply:
+    """`request` run through the service of the knowledge folder; `kb history`, `gaps` and `stats` of a
+    folder whose knowledge does not load (a file broken by a hand edit) from the data folder alone."""
+    try:
+        service = opening.service(args)
+    except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
+        broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
+        if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:
+            raise
+        print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
+              file=sys.stderr)  # fmt: skip
+        return _read_alone(args, request)
+    try:
+        return service.moderate(request, opening.asker(args))
+    finally:
+        service.close()  # on PostgreSQL: its threads and pools, before the command returns
+
+
+# What the data folder answers without the knowledge: the history of changes, the gaps (without the
+# closest passage each would take), the statistics.
+_READ_ALONE = frozenset({"history", "gaps", "stats"})
+
+
+def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
+    """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded.
+
+    A gaps database that cannot be opened (not a database, a data folder that is a file) refuses
+    `gaps` and `stats` in one line, as the bot does, and leaves `history`, which needs none of it."""
+    try:
+        gaps = opening.gap_store(opening.config(args), Path(args.knowledge))
+    except (sqlite3.Error, OSError) as exc:
+        return perform(opening.moderation(args, gaps_error=exc), request, opening.asker(args))
+    try:
+        return perform(opening.moderation(args, gaps), request, opening.asker(args))
+    finally:
+        gaps.close()
+
+
+def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
+    """`kb gaps`, or with --would-answer the open gaps asked again of the knowledge (and its drafts)."""
+    if not args.would_answer:
+        if args.drafts:
+            print("error: --drafts goes with --would-answer", file=sys.stderr)
+            return EXIT_UNUSABLE
+        return cmd_kb_moderate(args, out)
+    folder, config = Path(args.knowledge), opening.config(args)
+    if config.database_url:  # the database's gaps, asked of the database's knowledge (and the folder's drafts)
+        backend, answerer = open_database(config)
+        try:
+            gaps = backend.open_records().gaps(limit=args.limit)
+            if args.drafts:  # the database's knowledge as files: they go when the backend closes
+                answerer = _with_drafts(folder, live=backend.store.directory)
+        finally:
+            backend.close()
+    else:
+        try:
+            store = opening.gap_store(config, folder)
+            try:
+                gaps = store.gaps(limit=args.limit)
+            finally:
+                store.close()
+        except (sqlite3.Error, OSError) as exc:  # damaged pages: the database opens, and reading it fails
+            print(f"error: {gaps_unusable(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+        answerer = _with_drafts(folder, live=folder) if args.drafts else Answerer.from_directory(folder, empty=True)
+    print(review.report(review.replay_gaps(answerer, gaps), drafts=args.drafts, limit=args.limit), file=out)
+    return EXIT_OK
+
+
+def _with_drafts(folder: Path, *, live: Path) -> Answerer:
+    """The `live` knowledge files with every draft of `folder` published, loaded from a scratch copy."""
+    with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
+        return Answerer.from_directory(review.published_copy(folder, Path(copy), live))

@@ -1,0 +1,73 @@
+"""The command line's shell: one command parsed, run, and its errors turned into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import TextIO, cast
+
+from bot.cli import terminal
+from bot.cli.exits import EXIT_FAILED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
+from bot.cli.parser import build_parser
+from bot.config import ConfigError
+from bot.curation import Refused
+from bot.knowledge import KnowledgeError
+
+
+class Terminated(Exception):
+    """SIGTERM arrived: the command stops where it is (never inside a change, see bot.curation.shutdown)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+PLATFORM_COMMANDS = ("run", "discord", "bench")  # on the adapters' side: `python -m adapters`
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, parser: argparse.ArgumentParser | None = None
+) -> int:
+    """Run one command; `parser` is the adapters' fuller one when called from `adapters.cli`."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if parser is None and argv[:1] and argv[0] in PLATFORM_COMMANDS:
+        said = " ".join(argv[:2] if argv[0] == "discord" else argv[:1])
+        print(f"error: `{said}` is part of the full command line: use `python -m adapters {said}` (or `qabot {said}`)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_UNUSABLE
+    args = (parser or build_parser()[0]).parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    out = cast(TextIO, terminal.SafeOutput(out or sys.stdout))  # stored text may hold a terminal's escapes
+    try:
+        code = int(args.func(args, out))
+        out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return code
+    except BrokenPipeError:
+        return closed_pipe()
+    except Terminated:
+        print(
+            "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED
+    except (KnowledgeError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Refused as exc:  # `kb publish`, which is not in the moderation command table
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
