@@ -41,7 +41,8 @@ from types import FrameType
 from typing import TextIO, cast
 
 from bot import doctor, messages, terminal, tuning
-from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer
+from bot.answering import DEFAULT_KNOWLEDGE, Answerer
+from bot.answers import Answer
 from bot.config import Config, ConfigError, load_config
 from bot.curation import (
     CLI_PLATFORM,
