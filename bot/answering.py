@@ -2,28 +2,27 @@
 
 The Answerer picks the best passage, answers only when confident, and otherwise says plainly
 that it does not know and offers the closest topics. Greetings, thanks and requests for help get
-a short note about what the bot can answer, never a random passage.
+a short note about what the bot can answer, never a random passage. The Answer and its wording
+are `bot.answers`'s, the topics offered `bot.topics`'s.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import enum
-import itertools
 import logging
 import re
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from bot import chat, messages
 from bot import tuning as tuning_file
+from bot.answers import Answer, Outcome, giving, offering
 from bot.confidence import Confidence, Decision, answers_the_kind
-from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, Source, shown
-from bot.questions import QUESTION_MARKS, questions_in
+from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
+from bot.questions import questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
     QUESTION_WORDS,
@@ -36,6 +35,7 @@ from bot.search import (
     normalize,
     only_addresses,
 )
+from bot.topics import HELP_TOPICS, clipped, help_topics, is_frame
 
 log = logging.getLogger(__name__)
 
@@ -48,137 +48,7 @@ def _default_knowledge() -> Path:
 
 
 DEFAULT_KNOWLEDGE = _default_knowledge()
-
-
-class Outcome(enum.Enum):
-    """What kind of reply an Answer is."""
-
-    ANSWERED = "answered"  # a passage was chosen
-    FALLBACK = "fallback"  # nothing matched well enough: the bot says it does not know
-    SMALL_TALK = "small_talk"  # greeting, thanks or help: what the bot can answer
-    EMPTY = "empty"  # nothing to answer: empty or only punctuation (the help), or only a link (a note)
-    THROTTLED = "throttled"  # over a cooldown limit: `silent` says whether the user is told
-    GONE = "gone"  # a suggestion pressed for a passage that is no longer there
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A topic offered when the bot does not know: a question the passage answers."""
-
-    passage_id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The reply to one question, as every platform adapter receives it."""
-
-    text: str
-    outcome: Outcome
-    passage_id: str | None = None
-    score: float = 0.0
-    coverage: float = 0.0
-    section: str | None = None
-    passage_text: str | None = None
-    source: Source | None = None
-    suggestions: tuple[Suggestion, ...] = ()
-    silent: bool = False  # THROTTLED only: the user was told already (or the chat is flooding): send nothing
-    # the question as analysed (FALLBACK, or hedged), for the record of questions not answered for sure
-    terms: tuple[str, ...] = ()
-    # ANSWERED only: the sentence that says the passage may not answer exactly what was asked (the
-    # passage lacks a term the question leans on, see `Confidence.hedge`); `text` begins with it
-    hedge: str | None = None
-    # A message that asked several questions ("where is the venue? and is there wifi?"): the one
-    # this answer is for, and the answers to the others, in the message's order, each sent as a
-    # reply of its own (see `replies`). Empty for a message of one question.
-    asked: str = ""
-    also: tuple[Answer, ...] = ()
-    # ANSWERED only: the passage after this one in the same section (an imported section cut into
-    # passages: a procedure's later steps, the rest of an FAQ's answer), offered as one more button
-    read_on: Suggestion | None = None
-
-    @property
-    def replies(self) -> tuple[Answer, ...]:
-        """The answers to send, in order: this one, then one for each further question of the message."""
-        return (self, *self.also)
-
-    @property
-    def hedged(self) -> bool:
-        """True when the answer says it may not answer exactly what was asked."""
-        return self.hedge is not None
-
-    @property
-    def fallback(self) -> bool:
-        """True when no passage was chosen."""
-        return self.passage_id is None
-
-    @property
-    def citation(self) -> str | None:
-        """The short citation line that ends an answered reply."""
-        if self.source is None or self.section is None:
-            return None
-        return citation(self.section, self.source)
-
-
-def citation(section: str, source: Source) -> str:
-    return f"— {shown(source.title)}, “{section}”"
-
-
 QUOTED_CHARS = 60  # of a member's question not answered, quoted in the reply: enough to tell which it was
-LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
-# Sections every article has that answer nothing a user would ask: left out of the topic list.
-FRAME_SECTIONS = frozenset(
-    [
-        "introduction",
-        "conclusion",
-        "conclusions",
-        "editor s note",
-        "editors note",
-        "editor note",
-        "about this article",
-        "foreword",
-        "preface",
-        "acknowledgements",
-        "acknowledgments",
-        "references",
-        "notes",
-    ]
-)
-
-
-HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections
-
-
-def is_frame(section: str) -> bool:
-    """True for an article's frame (Introduction, Conclusion, Editor's Note, ...), which answers nothing asked."""
-    return " ".join(chat.WORD.findall(section.casefold())) in FRAME_SECTIONS
-
-
-def topics(sections: list[str]) -> list[str]:
-    """The sections worth offering as topics: not an article's frame."""
-    return [s for s in sections if not is_frame(s)]
-
-
-def help_topics(sections: Sequence[Sequence[str]], limit: int = HELP_TOPICS) -> tuple[list[str], int]:
-    """The topics the help lists, and how many more there are, from the sections of each source:
-    with more than `limit`, the sections worded as questions first (an FAQ's, which a member may
-    ask as they are), then the others, each taken from the sources in turn, in the order of the
-    knowledge. A folder of a FAQ, a guide and a changelog listed 29, release numbers first and
-    "Steps" among them; one of five documents listed six headings of its code of conduct (the
-    first file by name) and hid the troubleshooting page's under "…and 30 more"."""
-    offered = [topics(list(group)) for group in sections]
-    total = sum(len(group) for group in offered)
-    if total <= limit:
-        return [section for group in offered for section in group], 0
-    asked = _in_turn([[s for s in group if s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
-    others = _in_turn([[s for s in group if not s.rstrip().endswith(QUESTION_MARKS)] for group in offered])
-    return (asked + others)[:limit], total - limit
-
-
-def _in_turn(groups: list[list[str]]) -> list[str]:
-    """The groups' items taken one from each group in turn: [[a, b], [c]] -> [a, c, b]."""
-    found = [item for round_ in itertools.zip_longest(*groups) for item in round_ if item is not None]
-    return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -270,7 +140,7 @@ class Answerer:
                 given.discard(answer.passage_id)  # two parts answered by one passage: it is sent once
                 replies.append(dataclasses.replace(answer, asked=part))
             elif answer.outcome is Outcome.FALLBACK:
-                said = messages.not_known(_clipped(part, QUOTED_CHARS), answer.text)  # a member's words, cut short
+                said = messages.not_known(clipped(part, QUOTED_CHARS), answer.text)  # a member's words, cut short
                 replies.append(dataclasses.replace(answer, asked=part, text=said))
         # A part not answered that the answers speak to ("... any idea how to fix it?") is no question of its own.
         given_passages = [p for r in replies if r.passage_id and (p := self.kb.get(r.passage_id)) is not None]
@@ -311,7 +181,7 @@ class Answerer:
         if decision is not Decision.DECLINE:
             hedged = decision is Decision.HEDGE
             return self.answered(ranked[0], hedged=hedged, terms=tuple(terms) if hedged else ())
-        return self._fallback(ranked, tuple(terms))
+        return offering(self.index, ranked, tuple(terms))
 
     def _note(self, text: str, said: chat.Kind | None) -> Callable[[], str] | None:
         """The note `_answer` gives chat of kind `said` instead of a passage (made when called), or None
@@ -470,55 +340,7 @@ class Answerer:
     def answered(self, best: Ranked, *, hedged: bool = False, terms: tuple[str, ...] = ()) -> Answer:
         """The Answer that replies with `best`'s passage (`hedged`: saying it may not answer exactly that;
         `terms`: the question as analysed, kept for a hedged answer)."""
-        passage = best.passage
-        hedge = messages.say(messages.HEDGE) if hedged else None
-        reply = f"{passage.text}\n\n{citation(passage.section, passage.source)}"
-        following = self.kb.following(passage.id)
-        return Answer(
-            text=f"{hedge}\n\n{reply}" if hedge else reply,
-            hedge=hedge,
-            terms=terms,
-            outcome=Outcome.ANSWERED,
-            passage_id=passage.id,
-            score=best.score,
-            coverage=best.coverage,
-            section=passage.section,
-            passage_text=passage.text,
-            source=passage.source,
-            read_on=Suggestion(following.id, messages.say(messages.READ_ON)) if following else None,
-        )
-
-    def _suggestion(self, passage: Passage, terms: tuple[str, ...], *, alone: bool = False) -> Suggestion:
-        """A passage offered as a topic: its first alternate question written as one ("Why do
-        they flee?", not a member's "hours?" that a moderator aliased to it); the question its
-        section asks, when it is the only topic offered of that section (an FAQ's "Does Syncthing
-        support syncing between folders on the same system?": a sentence of its answer after it,
-        cut, said less); or its section and the sentence the question matched best (an imported
-        passage has no alternate questions)."""
-        written = next((q for q in passage.questions if _written_as_a_question(q)), None)
-        if written is not None:
-            return Suggestion(passage_id=passage.id, label=written)
-        if alone and _written_as_a_question(passage.section) and len(passage.section) <= LABEL_CHARS:
-            return Suggestion(passage_id=passage.id, label=passage.section)
-        sentence = self.index.best_sentence(terms, passage)
-        return Suggestion(passage_id=passage.id, label=_clipped(f"{_topic_of(passage)}: {sentence}"))
-
-    def _fallback(self, ranked: list[Ranked], terms: tuple[str, ...]) -> Answer:
-        offered = [r.passage for r in ranked if r.score > 0]
-        sections = Counter((p.source, p.section) for p in offered)
-        suggestions = tuple(self._suggestion(p, terms, alone=sections[p.source, p.section] == 1) for p in offered)
-        text = (
-            messages.closest_topics(s.label for s in suggestions) if suggestions else messages.say(messages.DONT_KNOW)
-        )
-        best = ranked[0] if ranked else None
-        return Answer(
-            text=text,
-            outcome=Outcome.FALLBACK,
-            score=best.score if best else 0.0,
-            coverage=best.coverage if best else 0.0,
-            suggestions=suggestions,
-            terms=terms,
-        )
+        return giving(best, self.kb.following(best.passage.id), hedged=hedged, terms=terms)
 
 
 # A date alone ("12/03/2024", "2024-03-12"): no path, nor a question about its numbers (the seed's
@@ -548,23 +370,3 @@ def _cut(question: str) -> str:
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
     lines = "\n".join(normalize(line) for line in text.split("\n"))
     return _ADDRESSED.sub(" ", lines)[:MAX_QUESTION_CHARS].strip()
-
-
-def _written_as_a_question(text: str) -> bool:
-    """Ends with a question mark and does not begin in lower case: "Why do they flee?", "몇 시에
-    여나요?", "¿A qué hora?", "3D printing?", not a member's "hours?"."""
-    return text.rstrip().endswith(QUESTION_MARKS) and not text.lstrip()[:1].islower()
-
-
-def _topic_of(passage: Passage) -> str:
-    """What a topic offered is named by: its section, or its source's title for an article's frame
-    ("Introduction" was offered for five documents of one folder, each alike)."""
-    return shown(passage.source.title) if is_frame(passage.section) else passage.section
-
-
-def _clipped(text: str, limit: int = LABEL_CHARS) -> str:
-    """`text` cut at the last word that ends within `limit` characters, marked with "…"."""
-    if len(text) <= limit:
-        return text
-    cut_at = text.rfind(" ", 0, limit)
-    return f"{text[: cut_at if cut_at > limit // 2 else limit].rstrip(' ,;:')}…"

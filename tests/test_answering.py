@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import Answer, Answerer, Outcome, chat, messages
-from bot.answering import LABEL_CHARS, cut
+from bot.answering import cut
 from bot.confidence import answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
+from bot.topics import LABEL_CHARS
 from tests.conftest import KNOWLEDGE
 from tests.telegram_support import write_handbook
 

@@ -15,7 +15,8 @@ from bot import knowledge
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import Passage, Source
 from bot.search import scoring, synonyms
-from bot.search.retrieval import VARIANTS, Index, Ranking, passage_tokens, query_terms
+from bot.search.documents import passage_tokens, query_terms
+from bot.search.retrieval import VARIANTS, Index, Ranking
 from bot.search.scoring import Scorer
 
 SETTINGS = [

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from bot import messages
-from bot.answering import Answer, Answerer
+from bot.answering import Answerer
+from bot.answers import Answer
 from bot.cli import opening
 from bot.cli.exits import EXIT_OK
 from bot.curation import CLI_PLATFORM, command_line_moderator

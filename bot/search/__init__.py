@@ -4,6 +4,8 @@
     synonyms   the knowledge folder's synonym groups, folded on both sides
     spelling   corrections of misspelt question words to words the passages use
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
+    documents  each passage as the BM25 document it is indexed as, and what BM25 is asked
+    focus      how much of a question one sentence holds: the order of BM25's best, coverage
     retrieval  the Index: a knowledge base's passages ranked for a question
     headings   what a passage's heading and its source's title say (a question in a heading's words)
     pasted     what a member pastes into a question (paths, addresses, file names): only known words read
@@ -14,10 +16,11 @@ The rest of the core uses only what this face exports.
 """
 
 from bot.search.cache import cache_folder
+from bot.search.documents import passage_tokens, query_terms
 from bot.search.headings import wording_of
 from bot.search.loading import load
 from bot.search.pasted import DOMAIN, only_addresses
-from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking, passage_tokens, query_terms
+from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import clashes as synonym_clashes
 from bot.search.synonyms import load as load_synonyms

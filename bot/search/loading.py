@@ -1,7 +1,7 @@
 """Loading a knowledge folder into an index fast, however large: files read side by side.
 
 Reading a source file is parsing its YAML, checking its passages and counting their terms for
-BM25 (`bot.search.retrieval.count`). Files do not depend on each other, so a large knowledge base (an
+BM25 (`bot.search.documents.count`). Files do not depend on each other, so a large knowledge base (an
 imported wiki) is read by worker processes, a file at a time each, and the parent joins their
 parts in file order: the result is exactly that of reading the files one by one (tests hold it to
 that). A small one is read here, in this process, where starting workers would cost more.
@@ -39,7 +39,7 @@ import yaml
 
 from bot import knowledge, yamlfiles
 from bot.knowledge import Passage
-from bot.search import retrieval, scoring, spelling, synonyms, text
+from bot.search import documents, retrieval, scoring, spelling, synonyms, text
 from bot.search.cache import PartCache, open_cache
 from bot.search.retrieval import Index, Ranking
 from bot.search.scoring import Counts, Numbering
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # Below this many bytes of files, workers cost more to start (about half a second) than they save.
 PARALLEL_BYTES = 8 << 20
-_CODE_MODULES = (text, synonyms, spelling, scoring, retrieval, knowledge, yamlfiles, sys.modules[__name__])
+_CODE_MODULES = (text, synonyms, spelling, scoring, documents, retrieval, knowledge, yamlfiles, sys.modules[__name__])
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def read_part(path: Path, syns: Synonyms, ranking: Ranking, cache: PartCache | N
         part = cache.read(name) if cache and name else None
         if not isinstance(part, FilePart):  # a miss, or an entry of the wrong type: read the file
             passages = knowledge.read_file(path, content)  # the bytes the cache key was made of
-            counts, words = retrieval.count((p for p, _ in passages), syns, ranking)
+            counts, words = documents.count((p for p, _ in passages), syns, ranking.question_weight)
             part = FilePart(passages, counts, words)
             if cache and name:
                 cache.write(name, part)

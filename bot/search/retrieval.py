@@ -1,9 +1,10 @@
-"""Ranking passages for a question with BM25.
+"""Ranking passages for a question with BM25: the Index.
 
-Each passage is one BM25 document made of its section, its text and its alternate questions.
-Alternate questions are written the way people ask, so a question asked in other words than the
-article's still finds its passage. Synonyms are folded on both sides before anything is counted.
-Scores are rank-bm25's, computed from precomputed sparse weights (see `bot.search.scoring`).
+Each passage is one BM25 document made of its section, its text and its alternate questions
+(`bot.search.documents`). Alternate questions are written the way people ask, so a question asked
+in other words than the article's still finds its passage. Synonyms are folded on both sides before
+anything is counted. Scores are rank-bm25's, computed from precomputed sparse weights (see
+`bot.search.scoring`); the best few are then ordered by their focus (`bot.search.focus`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,11 +22,12 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from bot.knowledge import KnowledgeBase, Passage
 from bot.search import pasted, text
+from bot.search.documents import count, documents_of, query_terms
+from bot.search.focus import Focus, Weights
 from bot.search.headings import Headings, Titles, home_of, listed, wording_of
 from bot.search.scoring import Counts, Floats, Scorer
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
-from bot.search.text import QUESTION_WORDS, is_cjk, pairs
 
 # A word written with a capital inside a sentence: a name ("Kathmandu", "UNESCO", "O'Brien").
 _NAME = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
@@ -34,7 +35,6 @@ _SENTENCE_OPENERS = frozenset(".?!:;\"“‘'(")
 
 RERANK = 5  # how many of BM25's best passages the focus may reorder
 RIVALS = 2  # how many of the passages after one are weighed as its rivals (see `Ranked.rivals`)
-UNIT_MEMO = 4096  # passages whose sentences' terms are remembered (about 3 KB each), read when first ranked first
 
 # rank-bm25, the definition of the scores; used by the oracle tests and the benchmark.
 VARIANTS = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}
@@ -116,49 +116,12 @@ def _same_text(one: Passage, other: Passage) -> bool:
     return one.text == other.text or one.text.casefold().split() == other.text.casefold().split()
 
 
-class _Weights(dict[str, float]):
-    """A question's terms and their weights in coverage, with their sum, worked out once a question."""
-
-    def __init__(self, weights: Mapping[str, float]):
-        super().__init__(weights)
-        self.total = sum(weights.values())
-
-
-def passage_tokens(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> list[str]:
-    """The terms a passage is indexed under: its words, and word pairs of its section and questions.
-
-    Pairs (see `bot.search.text.pairs`) are kept to the short fields, where words that stand together
-    say what is asked; the body text gets none, which keeps a large knowledge base small.
-    """
-    return passage_terms(passage, synonyms, question_weight)[0]
-
-
-def passage_terms(passage: Passage, synonyms: Synonyms, question_weight: int = 1) -> tuple[list[str], list[str]]:
-    """`passage_tokens`, and the pieces of text it is written with (see `bot.search.text.read`)."""
-    tokens, pieces = text.read(passage.section)
-    section = synonyms.fold(tokens)
-    tokens, body = text.read(passage.text)
-    terms = section + pairs(section) + synonyms.fold(tokens)
-    pieces += body
-    for question in passage.questions:
-        tokens, asked = text.read(question)
-        folded = synonyms.fold(tokens)
-        terms += (folded + pairs(folded)) * question_weight
-        pieces += asked
-    return terms, pieces
-
-
 def _inserted(words: list[str], new: Iterable[str]) -> list[str]:
     """`words` (sorted) with `new` put in place: a copy in one C call, and a few insertions."""
     found = list(words)
     for word in sorted(new):
         bisect.insort(found, word)
     return found
-
-
-def query_terms(terms: Sequence[str]) -> list[str]:
-    """What BM25 is asked for a question's terms: the terms and their pairs."""
-    return [*terms, *pairs(list(terms))]
 
 
 MAX_BEGUN = 50_000  # words a word being typed is read as at most (`Index.beginning`)
@@ -182,7 +145,7 @@ class Index:
         self.ranking = ranking or Ranking()
         table: dict[str, str] | None = None
         if built is None:
-            counts, self._surface = count(kb.passages, synonyms, self.ranking)
+            counts, self._surface = count(kb.passages, synonyms, self.ranking.question_weight)
             self._scorer = self.ranking.scorer([counts])
         else:
             self._scorer, self._surface, table = built
@@ -190,12 +153,11 @@ class Index:
         known = self._scorer.vocabulary.keys() | self._phrase_words
         self._speller = Speller(spelled_words(self._surface, synonyms), known, table=table)
         self._ids = frozenset(p.id for p in kb)
-        self._unit_memo: dict[tuple[str, str, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
         self._written: list[str] | None = None  # the passages' words, sorted, made when first needed
         self._headings = Headings().with_passages(kb.passages, 0, self.synonyms)
         self._listed: dict[tuple[str, ...], tuple[int, ...]] = listed(kb.passages, 0)
         self._titles = Titles().with_passages(kb.passages, synonyms)
-        self._set_weights()
+        self._focus = Focus(self._scorer, synonyms, len(kb))
 
     def with_added(self, *passages: Passage) -> Index:
         """This index with `passages` appended, as if built from scratch, in a fraction of the time.
@@ -212,7 +174,7 @@ class Index:
         new.__dict__.update(self.__dict__)
         new.kb = replace(self.kb, passages=self.kb.passages + passages)
         pieces: Counter[str] = Counter()
-        documents = list(_documents(passages, self.synonyms, self.ranking.question_weight, pieces))
+        documents = list(documents_of(passages, self.synonyms, self.ranking.question_weight, pieces))
         added = text.written(pieces)
         new._scorer = self._scorer.with_added(documents)
         new_terms = {t for doc in documents for t in doc if t not in self._scorer.vocabulary}
@@ -226,18 +188,8 @@ class Index:
         new._headings = self._headings.with_passages(passages, len(self.kb.passages), self.synonyms)
         new._listed = listed(passages, len(self.kb.passages), self._listed)
         new._titles = self._titles.with_passages(passages, self.synonyms)
-        new._set_weights()
+        new._focus = self._focus.extended(new._scorer, len(new.kb))
         return new
-
-    def _set_weights(self) -> None:
-        n = len(self.kb)
-        self._n_weight = n
-        # Weight of a term in coverage: plain inverse document frequency, never negative, and the
-        # same high weight for a term no passage has (the question asks about something unknown).
-        self._unknown_weight = math.log((n + 1) / 0.5)
-        # An unknown character bigram of Korean, Chinese or Japanese is mostly a grammatical
-        # ending or a pair across two words, not a topic: it weighs like a very common term.
-        self._unknown_cjk_weight = math.log((n + 1) / (n / 2 + 0.5))
 
     def scores(self, terms: Sequence[str]) -> list[float]:
         """Every passage's BM25 score for the question terms (and their pairs), in passage order."""
@@ -348,15 +300,15 @@ class Index:
             chosen.append(headed)
         listers = self._listed.get(said, ()) if said else ()
         chosen += [doc for doc in listers if doc not in chosen]  # a moderator's alias, however BM25 ranks it
-        asked = _Weights(self._weights(terms))
+        asked = Weights(self._focus.weights(terms))
         covered: dict[int, tuple[float, float]] = {}  # each passage's coverage and lacking, worked out once
 
         def match(doc: int) -> tuple[float, float]:
             if doc not in covered:
-                covered[doc] = self._match(asked, doc)
+                covered[doc] = self._focus.match(asked, doc)
             return covered[doc]
 
-        keys, focus = self._keys(asked, ordered, chosen, weight, lambda doc: match(doc)[0])
+        keys, focus = self._focus.keys(asked, ordered, chosen, weight, lambda doc: match(doc)[0], self.kb.passages)
         order = sorted(range(len(chosen)), key=lambda at: -keys[at])  # stable: BM25's order on ties
         listed = self._listing(listers, [chosen[at] for at in order], match, headed) if said else None
         if listed is not None:  # one of its own questions, word for word: it comes first
@@ -406,103 +358,20 @@ class Index:
                 return place
         return docs.index(headed) if headed is not None else None
 
-    def _keys(
-        self,
-        asked: _Weights,
-        matched: Floats,
-        chosen: list[int],
-        weight: float,
-        coverage: Callable[[int], float],
-    ) -> tuple[list[float], list[float]]:
-        """Each chosen passage's order key (its score as a share of the best, plus `weight` times its
-        focus) and its focus. The focus is read for the first passage, and after it only for a passage
-        that could still take the first place: its share plus `weight` times its coverage (the focus
-        is never more: a sentence holds at most what its passage holds) above the best key so far.
-        A passage left unread keeps that bound as its key (so the margin over it is never overstated;
-        it is the margin over the runner-up's best possible key, not over its key) and a focus of 0.
-        Mostly one passage is read: a cold read tokenizes its sentences. With `weight` 0 none is."""
-        first = float(matched[chosen[0]])
-        scale = 1.0 / first if first > 0 else 0.0
-        keys: list[float] = []
-        focus: list[float] = []
-        best = -math.inf
-        for at, i in enumerate(chosen):
-            share = float(matched[i]) * scale
-            bound = share + weight * coverage(i) if at and weight else share
-            read = weight > 0 and (at == 0 or bound > best)
-            f = self.focus(asked, self.kb.passages[i]) if read else 0.0
-            key = share + weight * f if read else bound
-            keys.append(key)
-            focus.append(f)
-            best = max(best, key)
-        return keys, focus
-
     def focus(self, asked: Mapping[str, float], passage: Passage) -> float:
         """The largest share of the question's weight that one sentence or alternate question holds."""
-        asked = asked if isinstance(asked, _Weights) else _Weights(asked)
-        if not asked.total:
-            return 0.0
-        held = (sum(w for t, w in asked.items() if t in unit) for unit in self._units(passage))
-        return max(held, default=0.0) / asked.total
+        return self._focus.focus(asked, passage)
 
     def held_by(self, terms: Sequence[str], passages: Iterable[Passage]) -> float:
-        """The share of the weight of `terms` (question words aside; a term no passage knows weighs
-        the most) that `passages` hold together, as the coverage weighs it; 1.0 for no such term."""
-        asked = self._weights(terms)
-        total = sum(asked.values())
-        if not total:
-            return 1.0
-        units = frozenset().union(*(unit for passage in passages for unit in self._units(passage)))
-        return sum(w for t, w in asked.items() if t in units) / total
+        """The share of the weight of `terms` that `passages` hold together (see `Focus.held_by`)."""
+        return self._focus.held_by(terms, passages)
 
     def best_sentence(self, terms: Sequence[str], passage: Passage) -> str:
-        """The sentence of `passage` that holds the most of the question's weight (the first of
-        those that hold as much), to show which part of a passage a question matched; one of words,
-        never a list's bare number ("3." of a how-to's steps, which "a 3d printer" matched)."""
-        sentences = text.split_sentences(passage.text)
-        if not sentences:
-            return passage.text
-        asked = self._weights(terms)
-        held = [sum(w for t, w in asked.items() if t in unit) for unit in self._units(passage)[: len(sentences)]]
-        worded = [i for i, sentence in enumerate(sentences) if any(ch.isalpha() for ch in sentence)]
-        return sentences[max(worded or range(len(sentences)), key=lambda i: (held[i], -i))]
-
-    def _units(self, passage: Passage) -> tuple[frozenset[str], ...]:
-        """The terms of each sentence and each alternate question of a passage, remembered."""
-        key = (passage.id, passage.text, passage.questions)
-        found = self._unit_memo.get(key)
-        if found is None:
-            pieces = [*text.split_sentences(passage.text), *passage.questions]
-            # as the index reads them: "wifi" of "Wi-Fi" too, folded as a synonym
-            found = tuple(frozenset(self.synonyms.fold(text.tokenize(p, keep_stop=True, joined=True))) for p in pieces)
-            if len(self._unit_memo) >= UNIT_MEMO:
-                self._unit_memo.clear()
-            self._unit_memo[key] = found
-        return found
+        """The sentence of `passage` that holds the most of the question's weight (see `Focus.best_sentence`)."""
+        return self._focus.best_sentence(terms, passage)
 
     def _weights(self, terms: Sequence[str]) -> dict[str, float]:
-        return {t: self._term_weight(t) for t in set(terms) - QUESTION_WORDS}
-
-    def _match(self, asked: _Weights, doc: int) -> tuple[float, float]:
-        """The share of the question's weight the passage holds, and the largest share one term
-        it does not hold carries."""
-        if not asked.total:
-            return 0.0, 0.0
-        held = lacking = 0.0
-        for term, weight in asked.items():
-            if self._scorer.holds(term, doc):
-                held += weight
-            else:
-                lacking = max(lacking, weight)
-        return held / asked.total, lacking / asked.total
-
-    def _term_weight(self, term: str) -> float:
-        frequency = self._scorer.document_frequency(term)
-        if frequency:
-            return math.log((self._n_weight + 1) / (frequency + 0.5))
-        if term[:1].isdigit():  # a number no passage has ("... in 2024") must not veto a match
-            return 0.0  # (it costs 2 of 37 near misses declined on the blind generalization set)
-        return self._unknown_cjk_weight if is_cjk(term) else self._unknown_weight
+        return self._focus.weights(terms)
 
 
 def _best(scores: Floats, k: int) -> list[int]:
@@ -522,23 +391,3 @@ def spelled_words(surface: Counter[str], synonyms: Synonyms) -> Counter[str]:
     """The words spelling corrections may turn a question's word into: the passages' words, and
     those of synonyms, since a question may misspell a word only a synonym has ("clampdwn")."""
     return surface + Counter(synonyms.written) if synonyms.written else surface
-
-
-def count(passages: Iterable[Passage], synonyms: Synonyms, ranking: Ranking) -> tuple[Counts, Counter[str]]:
-    """The passages' terms counted for BM25, and the words they are written with, counted.
-
-    This is most of the work of building an index, and it can be done for each file apart.
-    """
-    pieces: Counter[str] = Counter()
-    counts = Counts.of(_documents(passages, synonyms, ranking.question_weight, pieces))
-    return counts, text.written(pieces)
-
-
-def _documents(
-    passages: Iterable[Passage], synonyms: Synonyms, question_weight: int, pieces: Counter[str]
-) -> Iterator[list[str]]:
-    """Each passage's terms, counting the pieces of text it is written with into `pieces`."""
-    for passage in passages:
-        terms, written = passage_terms(passage, synonyms, question_weight)
-        pieces.update(written)
-        yield terms

@@ -4,6 +4,8 @@
     migrations  the schema as versioned plain-SQL files, applied in order
     database    the pool and the schema's state          (needs the `postgres` extra)
     postgres    the knowledge and history in PostgreSQL  (needs the `postgres` extra)
+    tables      its tables row by row: sources and passages as knowledge files, documents, change records
+    folders     a knowledge folder as the database takes it: parsed, checked, written out, pushed as changes
     exports     what `kb export` leaves in its folder: the change it was taken at, the files it wrote
     scratch     each process's folder under TMPDIR the knowledge is loaded from; those of dead ones go
     replica     this instance's in-memory copy, kept up to date by LISTEN/NOTIFY

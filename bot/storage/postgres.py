@@ -16,10 +16,7 @@ this one has not caught up) is refused, so a moderator never overwrites what the
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import math
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,29 +24,22 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import yaml
-from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
-from bot import knowledge, yamlfiles
+from bot import knowledge
 from bot.catalogue import N_, _
-from bot.curation.edits import normalized
-from bot.curation.history import DOCUMENT, PUSH, SEED, SOURCE, UNDONE_NEVER, Record
-from bot.curation.store import EMPTIED, StoreError, dump, load_whole, write_atomic
-from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
-from bot.search import synonyms
+from bot.curation.history import DOCUMENT, PUSH, SEED, UNDONE_NEVER, Record
+from bot.curation.store import StoreError, load_whole, write_atomic
+from bot.knowledge import NOT_SOURCES, KnowledgeBase
+from bot.storage import folders, tables
 from bot.storage.database import UNAVAILABLE, Connection, Database
+from bot.storage.tables import RECORD_COLUMNS, Files
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
 REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
-_RECORD_COLUMNS = (
-    "id, at, platform, user_id, name, chat_id, kind, passage_id, file, position, before, after, undoes, source"
-)
-
-Files = dict[str, Any]
 
 
 class AlreadySeeded(Exception):
@@ -93,7 +83,7 @@ class Snapshot:
         written through: the folder is often a checkout, and its link could lead to any file outside."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
-            write_atomic(folder / name, _written(name, data))
+            write_atomic(folder / name, folders.written(name, data))
 
 
 @dataclass
@@ -174,11 +164,11 @@ class PostgresStore:
 
     def read_files(self) -> Files:
         tx = self._transaction()
-        tx.files, tx.versions = _read_files(tx.conn)
+        tx.files, tx.versions = tables.read_files(tx.conn)
         return {name: _copy(data) for name, data in tx.files.items()}
 
     def read_documents(self) -> dict[str, Any]:
-        return _read_documents(self._transaction().conn)
+        return tables.read_documents(self._transaction().conn)
 
     def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = lambda: None) -> KnowledgeBase:
         tx = self._transaction()
@@ -186,17 +176,17 @@ class PostgresStore:
         documents = {name: data for name, data in changed.items() if name in NOT_SOURCES}
         merged = {**tx.files, **sources}
         # The documents are checked with the files only when the change is theirs (a push, its undo).
-        checked = {**_read_documents(tx.conn), **documents} if documents else {}
-        kb = validate(
+        checked = {**tables.read_documents(tx.conn), **documents} if documents else {}
+        kb = folders.validate(
             {name: data for name, data in merged.items() if data is not None},
             {name: data for name, data in checked.items() if data is not None},
         )
         self._check_versions(tx, sources)
         recorded()  # in the same transaction: the change and its record commit together
         for name, data in sources.items():
-            _write_file(tx.conn, name, data, _items(tx.files.get(name)))
+            tables.write_file(tx.conn, name, data, tables.passages_of(tx.files.get(name)))
         for name, data in documents.items():
-            _write_document(tx.conn, name, data)
+            tables.write_document(tx.conn, name, data)
         self._note_written(tx, sources)
         return kb
 
@@ -204,8 +194,8 @@ class PostgresStore:
     def _note_written(tx: _Transaction, changed: Mapping[str, Any]) -> None:
         """The versions of the passages the change itself made or changed, and those it removed (for `_learn`);
         not of the others in the same files, which this instance may not have seen yet."""
-        old = {str(item["id"]): item for name in changed for item in _items(tx.files.get(name))}
-        new = {str(item["id"]): item for data in changed.values() for item in _items(data)}
+        old = {str(item["id"]): item for name in changed for item in tables.passages_of(tx.files.get(name))}
+        new = {str(item["id"]): item for data in changed.values() for item in tables.passages_of(data)}
         made = sorted(pid for pid, item in new.items() if old.get(pid) != item)
         tx.gone |= old.keys() - new.keys()
         if not made:
@@ -217,8 +207,8 @@ class PostgresStore:
         if self.known is None:
             return
         for name, data in changed.items():
-            old = {str(item["id"]): item for item in _items(tx.files.get(name))}
-            new = {str(item["id"]): item for item in _items(data)}
+            old = {str(item["id"]): item for item in tables.passages_of(tx.files.get(name))}
+            new = {str(item["id"]): item for item in tables.passages_of(data)}
             for pid in old:
                 if new.get(pid) == old[pid] or pid not in self.known:
                     continue
@@ -242,9 +232,9 @@ class PostgresStore:
         """The change's row and its NOTIFY, in the change's own transaction (see `locked`)."""
         conn = self._transaction().conn
         row = conn.execute(
-            f"INSERT INTO changes ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO changes ({RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " RETURNING seq",
-            _record_row(record),
+            tables.row_of(record),
         ).fetchone()
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(row[0] if row else "")))
         return 0
@@ -254,17 +244,17 @@ class PostgresStore:
 
     def records(self) -> list[Record]:
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM changes ORDER BY seq").fetchall()
-        return [_record(row) for row in rows]
+            rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes ORDER BY seq").fetchall()
+        return [tables.record_of(row) for row in rows]
 
     def last_undoable(self) -> Record | None:
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM changes c WHERE NOT (kind = ANY(%s))"
+                f"SELECT {RECORD_COLUMNS} FROM changes c WHERE NOT (kind = ANY(%s))"
                 " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) ORDER BY seq DESC LIMIT 1",
                 (list(UNDONE_NEVER),),
             ).fetchone()
-        return _record(row) if row else None
+        return tables.record_of(row) if row else None
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -304,20 +294,20 @@ class PostgresStore:
         """The whole knowledge, its versions and the last change, as of one moment."""
         with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            files, versions = _read_files(conn)
-            return Snapshot(files, _read_documents(conn), versions, _last_seq(conn))
+            files, versions = tables.read_files(conn)
+            return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
         with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             rows = conn.execute(
-                f"SELECT seq, {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
+                f"SELECT seq, {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
             ).fetchall()
             versions: dict[str, int] = {}
             if rows:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
-        return [(int(row[0]), _record(row[1:])) for row in rows], versions
+        return [(int(row[0]), tables.record_of(row[1:])) for row in rows], versions
 
     def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
@@ -330,10 +320,10 @@ class PostgresStore:
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
         were made after it, which the push would silently take back (None: no such check)."""
         load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
-        new = {path.name: _parsed(path) for path in knowledge.knowledge_files(folder)}
-        documents = folder_documents(folder)
+        new = {path.name: folders.parsed_file(path) for path in knowledge.knowledge_files(folder)}
+        documents = folders.folder_documents(folder)
         if knowledge.SYNONYMS_FILE in documents:
-            _within_limit(folder / knowledge.SYNONYMS_FILE, documents[knowledge.SYNONYMS_FILE])
+            folders.within_limit(folder / knowledge.SYNONYMS_FILE, documents[knowledge.SYNONYMS_FILE])
         with self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
@@ -342,8 +332,10 @@ class PostgresStore:
                 self._not_overtaken(folder, taken_at)
             now = self.read_documents()
             pushed = {name: data for name, data in documents.items() if name not in now or now[name] != data}
-            records = _differences(old, new, by) + [
-                _pushed(PUSH, name, name, 0, {DOCUMENT: now[name]} if name in now else None, {DOCUMENT: data}, by)
+            records = folders.differences(old, new, by) + [
+                folders.push_record(
+                    PUSH, name, name, 0, {DOCUMENT: now[name]} if name in now else None, {DOCUMENT: data}, by
+                )
                 for name, data in sorted(pushed.items())
             ]
             if seed:
@@ -353,181 +345,21 @@ class PostgresStore:
                 self.commit({**changed, **pushed})
             for record in records:
                 self.append(record)
-            seq = _last_seq(self._transaction().conn)
+            seq = tables.last_seq(self._transaction().conn)
         return Pushed(records, seq)
 
     def _not_overtaken(self, folder: Path, taken_at: int) -> None:
         conn = self._transaction().conn
-        last = _last_seq(conn)
+        last = tables.last_seq(conn)
         if taken_at > last:  # the changes made since the restore reuse the numbers: none could be told
             raise StoreError(
                 f"{folder} was exported at change {taken_at}, but the database's last change is {last} (restored "
                 "from a backup, or another database), so the changes made since cannot be told. Nothing was "
                 "pushed. Export again and make your edits on that, or push with --force."
             )
-        rows = conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)
-        ).fetchall()
-        if left := _not_undone([_record(row) for row in rows]):
+        rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)).fetchall()
+        if left := folders.not_undone([tables.record_of(row) for row in rows]):
             raise Overtaken(taken_at, left)
-
-
-def _not_undone(records: list[Record]) -> list[Record]:
-    """`records` without the changes undone among them, nor their undos: an addition taken back since
-    the export leaves the database as the export had it, and a push takes nothing back from it."""
-    ids = {r.id for r in records}
-    undone = {r.undoes for r in records if r.undoes in ids}
-    return [r for r in records if r.id not in undone and r.undoes not in undone]
-
-
-def validate(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
-    """Load `files`, with `documents` (synonyms.yaml, settings.yaml) where given, through the real loader
-    (in a scratch folder); raises StoreError."""
-    if not files:
-        raise StoreError(_(EMPTIED))
-    with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
-        folder = Path(scratch)
-        for name, data in {**files, **(documents or {})}.items():
-            (folder / name).write_text(_written(name, data), encoding="utf-8")
-        try:
-            return load_whole(folder)
-        except KnowledgeError as exc:
-            raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
-
-
-def _written(name: str, data: Any) -> str:
-    """A file's text as the database writes it out (an export, every instance's load, the check of a change).
-    synonyms.yaml gets a group a line, as people write it (`- [photo, pics]`): a phrase a line made it a fifth
-    larger, so a file under the loader's limit came out over it, and its push was refused."""
-    if name != knowledge.SYNONYMS_FILE:
-        return dump(data)
-    text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=math.inf)
-    return text
-
-
-def _within_limit(path: Path, data: Any) -> None:
-    """Refuse synonyms.yaml that is over the loader's limit as every instance will read it (`_written`): a group a
-    line is no larger than a file written that way, but one made small by aliases (`*a`, each a whole group
-    written out) or by leaving out the spaces can come out larger; raises KnowledgeError naming the file."""
-    size, limit = len(_written(path.name, data).encode()), synonyms.MAX_BYTES
-    if size > limit:
-        said = f"{size} bytes as the database writes it out (a group a line, each alias written out)"
-        raise KnowledgeError(path, f"{said}, more than the limit of {limit}")
-
-
-def folder_documents(folder: Path) -> dict[str, Any]:
-    """synonyms.yaml and settings.yaml of a knowledge folder, where present, parsed as PostgreSQL gives them
-    back (JSON), so that one pushed as it was compares equal. An empty file is an empty mapping, which both
-    loaders read alike: None would be no file (in `commit`, and in an undo that restores it)."""
-    parsed = {name: _parsed(folder / name) for name in sorted(NOT_SOURCES) if (folder / name).is_file()}
-    return {name: {} if data is None else json.loads(json.dumps(data)) for name, data in parsed.items()}
-
-
-def _parsed(path: Path) -> Any:
-    """A file of the folder parsed as the loader parses it (libyaml, which takes what PyYAML's pure-Python
-    parser refuses, a tab after a value), so that a file `kb check` takes is pushed; raises KnowledgeError."""
-    try:
-        return yamlfiles.read(path).data
-    except yamlfiles.FileError as exc:  # edited between the check and now
-        raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
-
-
-def _read_documents(conn: Connection) -> dict[str, Any]:
-    """synonyms.yaml and settings.yaml as the database holds them. An empty file, which a version before
-    this one stored as JSON null, is an empty mapping, as `folder_documents` reads it (and both loaders
-    alike): else that file exported and pushed back unchanged was recorded as a change."""
-    rows = conn.execute("SELECT name, data FROM documents ORDER BY name")
-    return {str(name): {} if data is None else data for name, data in rows}
-
-
-def _write_document(conn: Connection, name: str, data: Any) -> None:
-    """Replace synonyms.yaml or settings.yaml (None: there is none)."""
-    if data is None:
-        conn.execute("DELETE FROM documents WHERE name = %s", (name,))
-        return
-    conn.execute(
-        "INSERT INTO documents (name, data) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
-        (name, Jsonb(data)),
-    )
-
-
-def _differences(old: Files, new: Files, by: str) -> list[Record]:
-    """One record per passage added, edited (or moved to another file) or removed, old to new; a removal
-    that takes its whole file keeps the file's source, so that its undo can put the file back. And one
-    per file kept whose source (title, publisher, ...) changed: recorded, every instance reloads it."""
-
-    def located(files: Files) -> dict[str, tuple[str, int, dict[str, Any]]]:
-        return {str(item["id"]): (name, i, item) for name, data in sorted(files.items()) for i, item in
-                enumerate(_items(data))}  # fmt: skip
-
-    before, after = located(old), located(new)
-    records = []
-    for pid, (name, index, item) in after.items():
-        was = before.get(pid)
-        if was is None:
-            records.append(_pushed("add", pid, name, index, None, item, by))
-        elif was[0] != name or normalized(was[2]) != normalized(item):
-            records.append(_pushed("edit", pid, name, index, was[2], item, by))
-    for pid, (name, index, item) in before.items():
-        if pid not in after:
-            source = None if name in new else old[name].get("source")  # the whole file goes
-            records.append(_pushed("remove", pid, name, index, item, None, by, source=source))
-    for name in sorted(old.keys() & new.keys()):
-        was, now = old[name].get("source"), new[name].get("source")
-        if was != now:
-            records.append(_pushed(SOURCE, name, name, 0, {"source": was, "passages": None},
-                                   {"source": now, "passages": None}, by))  # fmt: skip
-    return records
-
-
-def _pushed(kind: str, pid: str, file: str, index: int, before: Any, after: Any, by: str, source: Any = None) -> Record:
-    return Record(id=Record.new_id(), at=Record.now(), platform="cli", user_id="", name=by, chat_id="", kind=kind,
-                  passage_id=pid, file=file, index=index, before=before, after=after, source=source)  # fmt: skip
-
-
-def _read_files(conn: Connection) -> tuple[Files, dict[str, int]]:
-    files: Files = {str(name): {"source": source, "passages": []} for name, source in conn.execute(
-        "SELECT name, source FROM sources ORDER BY name")}  # fmt: skip
-    versions: dict[str, int] = {}
-    rows = conn.execute(
-        "SELECT source, id, section, text, questions, version FROM passages ORDER BY source, position"
-    ).fetchall()
-    for source, pid, section, text, questions, version in rows:
-        item: dict[str, Any] = {"id": pid, "section": section, "text": text}
-        if questions:
-            item["questions"] = list(questions)
-        files[str(source)]["passages"].append(item)
-        versions[str(pid)] = int(version)
-    return files, versions
-
-
-def _write_file(conn: Connection, name: str, data: Any, before: list[dict[str, Any]]) -> None:
-    if data is None:
-        conn.execute("DELETE FROM sources WHERE name = %s", (name,))
-        return
-    conn.execute(
-        "INSERT INTO sources (name, source) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source",
-        (name, Jsonb(data.get("source") or {})),
-    )
-    items = _items(data)
-    conn.execute("DELETE FROM passages WHERE source = %s AND NOT (id = ANY(%s))", (name, [str(i["id"]) for i in items]))
-    old = {str(item["id"]): (position, item) for position, item in enumerate(before)}
-    rows = [
-        (str(item["id"]), name, position, item["section"], item["text"], Jsonb(list(item.get("questions") or [])))
-        for position, item in enumerate(items)
-        if old.get(str(item["id"])) != (position, item)
-    ]
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO passages (id, source, position, section, text, questions) VALUES (%s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET source = EXCLUDED.source, position = EXCLUDED.position,"
-            " section = EXCLUDED.section, text = EXCLUDED.text, questions = EXCLUDED.questions",
-            rows,
-        )
-
-
-def _items(data: Any) -> list[dict[str, Any]]:
-    return list((data or {}).get("passages") or [])
 
 
 def _copy(data: Any) -> Any:
@@ -537,23 +369,3 @@ def _copy(data: Any) -> Any:
     if isinstance(data, list):
         return [_copy(v) for v in data]
     return data
-
-
-def _last_seq(conn: Connection) -> int:
-    row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _record_row(r: Record) -> tuple[Any, ...]:
-    before = None if r.before is None else Jsonb(r.before)
-    after = None if r.after is None else Jsonb(r.after)
-    source = None if r.source is None else Jsonb(r.source)
-    return (r.id, r.at, r.platform, r.user_id, r.name, r.chat_id, r.kind, r.passage_id, r.file, r.index, before,
-            after, r.undoes, source)  # fmt: skip
-
-
-def _record(row: Any) -> Record:
-    (id_, at, platform, user_id, name, chat_id, kind, passage_id, file, index, before, after, undoes, source) = row
-    return Record(id=id_, at=at, platform=platform, user_id=user_id, name=name, chat_id=chat_id, kind=kind,
-                  passage_id=passage_id, file=file, index=index, before=before, after=after, undoes=undoes,
-                  source=source)  # fmt: skip

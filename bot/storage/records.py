@@ -197,23 +197,21 @@ class PostgresGapStore:
                         "they are lost", len(self._queue))  # fmt: skip
 
     # -- reading, for moderators ----------------------------------------------------------------
-    # Every read counts the rows of the retention period only (`_since`): the writer deletes older ones
-    # once a day, and between two purges `kb gaps` listed a question up to a day past the period.
+    # Every read goes through `_rows`, which counts the rows of the retention period only: the writer deletes
+    # older ones once a day, and between two purges `kb gaps` listed a question up to a day past the period.
 
     def votes(self) -> list[Vote]:
-        rows = self._rows(
-            "SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= %s ORDER BY at", self._since()
-        )
+        rows = self._rows("SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= %s ORDER BY at")
         return [Vote(str(p), bool(h), str(pl), str(u), float(at)) for p, h, pl, u, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
-        since = self._since()
+        since = self._since()  # one moment for both statements
         rows = self._rows(
             f"SELECT terms, question, count(*) FROM questions WHERE at >= %s AND ({OPEN}) AND terms <> ''"
             f" AND {NOT_CLOSED} GROUP BY terms, question",
-            since,
+            since=since,
         )
-        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN.format(since="%s"), since)]
+        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN.format(since="%s"), since=since)]
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
@@ -240,7 +238,6 @@ class PostgresGapStore:
         rows = self._rows(
             "SELECT passage_id, count(*) AS n, count(*) FILTER (WHERE hedged) FROM questions"
             " WHERE at >= %s AND passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
-            self._since(),
             limit,
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
@@ -249,7 +246,6 @@ class PostgresGapStore:
         rows = self._rows(
             "SELECT passage_id, count(*) AS n FROM votes WHERE at >= %s AND NOT helpful"
             " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
-            self._since(),
             limit,
         )
         return [(str(p), int(n)) for p, n in rows]
@@ -258,7 +254,7 @@ class PostgresGapStore:
         rows = self._rows(
             "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL), count(*) FILTER (WHERE hedged)"
             " FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
-            self._since(days * DAY),
+            since=self._since(days * DAY),
         )
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
@@ -266,11 +262,14 @@ class PostgresGapStore:
         """The oldest moment a read counts: `period` before now, never more than the retention period."""
         return self._clock() - (self.retention if period is None else min(period, self.retention))
 
-    def _rows(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
-        self.flush()  # what this instance queued counts too
+    def _rows(self, statement: str, *params: Any, since: float | None = None) -> list[tuple[Any, ...]]:
+        """The rows of `statement`, whose first parameter is the oldest moment a read counts: `since`, by
+        default the start of the retention period (`_since`). What this instance queued counts too."""
+        since = self._since() if since is None else since
+        self.flush()
         try:
             with self.database.pool.connection() as conn:
-                return conn.execute(statement, params or None).fetchall()
+                return conn.execute(statement, (since, *params)).fetchall()
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
 
