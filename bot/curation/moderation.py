@@ -303,10 +303,11 @@ class Moderation:
         records = self._reading_history(lambda history: history.records())
         if limit < 1:
             raise Refused(_("The limit is a whole number of at least 1."))
-        if passage_id:
-            records = [r for r in records if r.passage_id == passage_id.strip()]
+        wanted = edits.quoted_id(passage_id)  # not checked as an id: a push's or a publish's file has one too
+        if wanted:
+            records = [r for r in records if r.passage_id == wanted]
             if not records:
-                return _("No changes recorded for `{id}`.").format(id=passage_id.strip()[:64])
+                return _("No changes recorded for `{id}`.").format(id=wanted[:64])
         return render(records[-limit:])
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
