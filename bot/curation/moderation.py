@@ -266,7 +266,11 @@ class Moderation:
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         if last.kind == "publish":
             message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=last.before is not None)
-        following = self._history().last_undoable()
+        try:
+            following = self._history().last_undoable()
+        except (StoreError, OSError) as exc:  # the undo is made and recorded: only what comes before it is unknown
+            log.warning("kb undo made, but the change before it cannot be read now: %s", exc)
+            return Change("undo", record.passage_id, message)
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
         elif going and going[0]:  # not a promise of an undo that would be refused (the last passage, ...)
