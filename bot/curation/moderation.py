@@ -25,7 +25,8 @@ from bot.catalogue import _
 from bot.config import Moderators
 from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
-from bot.curation.history import PUSH, Record, render
+from bot.curation.history import PUSH, Record
+from bot.curation.historytext import render
 from bot.curation.moderators import may_moderate
 from bot.curation.store import KnowledgeStore, StoreError
 from bot.knowledge import DRAFTS_DIR, Passage
