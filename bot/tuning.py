@@ -16,6 +16,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, not_a_file
 from bot.search import Ranking
 
-BACKUP_FILE = SETTINGS_FILE + ".bak"  # the settings `calibrate` replaced last, kept beside them
+BACKUP_FILE = SETTINGS_FILE + ".bak"  # the settings `calibrate` replaced, kept beside them (see `backup_for`)
+CALIBRATED = "Written by `python -m bot calibrate"  # how the settings `calibrate` writes begin
 _RANKING_KEYS = ("variant", "k1", "b", "focus", "title")
 _CONFIDENCE_KEYS = {"weights", "threshold", "min_coverage", "hedge", "band", "names"}
 # Each number's range: far beyond any value tuned or fitted (a fitted weight or threshold is below
@@ -154,3 +156,33 @@ def dump(tuning: Tuning, comment: str = "") -> str:
         data["confidence"]["names"] = False
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + yaml.safe_dump(data, sort_keys=False)
+
+
+def calibrated(text: str) -> bool:
+    """Whether a settings file's text is as `calibrate` wrote it: its one line of header, then the rule
+    as `dump` writes it, no comment, key or layout of a hand edit added."""
+    header, _, body = text.partition("\n")
+    if not header.startswith("# " + CALIBRATED):
+        return False
+    try:
+        return header + "\n" + yaml.safe_dump(yaml.safe_load(body), sort_keys=False) == text
+    except yaml.YAMLError:
+        return False
+
+
+def backup_for(directory: Path, replaced: str) -> Path:
+    """Where `calibrate` keeps the settings it replaces (`replaced`): settings.yaml.bak, else .bak.1, .bak.2, ...,
+    the first that is free, already holds them or holds `calibrate`'s own output; a rule written or edited by
+    hand, once kept, is never written over (a second run had put the first run's fit in its place)."""
+    n = 0
+    while True:
+        path = Path(directory) / (BACKUP_FILE + (f".{n}" if n else ""))
+        if not os.path.lexists(path):
+            return path
+        try:
+            text = path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            text = None
+        if text is not None and (text == replaced or calibrated(text)):
+            return path
+        n += 1

@@ -315,3 +315,29 @@ def test_a_fit_without_off_topic_turns_is_not_written_without_force(
     assert "kept in" in capsys.readouterr().out
     assert (folder / "settings.yaml.bak").read_bytes() == before
     assert (folder / "settings.yaml").read_bytes() != before
+
+
+def test_a_hand_written_settings_file_survives_calibrate_run_twice(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-written settings.yaml survives calibrate run twice (the first run's fit had been kept as .bak by the
+    second, the hand-written rule and its comments gone): the output names the file each replaced one went to."""
+    settings = folder / "settings.yaml"
+    hand = "# tuned by hand for our community, see the wiki\n" + settings.read_text(encoding="utf-8")
+    settings.write_text(hand, encoding="utf-8")
+    outs = []
+    for _ in range(3):
+        assert main(["calibrate", *map(str, DEV), "--knowledge", str(folder)]) == 0
+        outs.append(capsys.readouterr().out)
+    assert (folder / "settings.yaml.bak").read_text(encoding="utf-8") == hand
+    assert f"kept in {folder / 'settings.yaml.bak'}:" in outs[0]
+    fitted = (folder / "settings.yaml").read_text(encoding="utf-8")
+    assert (folder / "settings.yaml.bak.1").read_text(encoding="utf-8") == fitted  # the third run's: no .bak.2
+    assert tuning.calibrated(fitted) and not tuning.calibrated(hand)
+    assert not tuning.calibrated(fitted.replace("\nconfidence:", "\n# ours\nconfidence:"))  # a comment by hand
+    assert all(f"kept in {folder / 'settings.yaml.bak.1'}:" in out for out in outs[1:])
+    assert sorted(p.name for p in folder.glob("settings.yaml*")) == [
+        "settings.yaml",
+        "settings.yaml.bak",
+        "settings.yaml.bak.1",
+    ]

@@ -1,4 +1,4 @@
-"""`kb history`'s account of a change (bot.curation.history.render), read as a moderator reads it, and the
+"""`kb history`'s account of a change (bot.curation.historytext.render), read as a moderator reads it, and the
 history file that knowledge folders side by side share."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 
 from bot.config import Config
 from bot.curation import Request
-from bot.curation.history import DOCUMENT, PUSH, Record, render
+from bot.curation.history import DOCUMENT, PUSH, Record
+from bot.curation.historytext import render
 from bot.service import Asker, Service
 from tests.conftest import ROOT
 from tests.support import small_kb, write_kb

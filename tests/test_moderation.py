@@ -610,3 +610,13 @@ def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
         )
     code, out = run_cli("kb", "find", "getting-here", *k)  # the start of ids: its words are stop words
     assert code == 0 and [line.split("`")[1] for line in out.splitlines()[1:3]] == ["getting-here-1", "getting-here-2"]
+
+
+def test_kb_history_takes_the_id_as_the_replies_quote_it(kdir: Path) -> None:
+    """`kb history` takes a passage id copied from a reply ("Edited passage `rules`."), backticks and all, as
+    `kb edit`, `kb remove` and `kb alias` do."""
+    k = ("--knowledge", str(kdir))
+    code, out = run_cli("kb", "edit", "`rules`", "--text", "Be kind and stay on topic.", *k)
+    assert code == 0 and "Edited passage `rules`." in out
+    code, out = run_cli("kb", "history", "`rules`", *k)
+    assert code == 0 and "edit rules" in out, out

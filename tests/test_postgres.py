@@ -14,7 +14,7 @@ import pytest
 from bot import knowledge
 from bot.asker import Asker
 from bot.config import Config
-from bot.curation import Change, Refused
+from bot.curation import Change, Refused, Request
 from bot.service import Service
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
@@ -225,6 +225,21 @@ def test_database_unreachable_answers_go_on_changes_refused_then_accepted(
             later = accepted_once_the_pool_is_back(b)
             wait_for(lambda: a.passage(later.passage_id) is not None)
         assert flow.asked > 0 and flow.failures == []
+    finally:
+        proxy.close()
+
+
+def test_kb_history_while_the_database_is_away_is_refused_in_a_sentence(
+    schema: str, url: str, services: Callable[[], Service]
+) -> None:
+    """A moderator asking for the history while the database is unreachable gets the outage's sentence, as a
+    change does, not an exception out of the core."""
+    proxy = Proxy()
+    try:
+        b = services(proxy.url(schema))
+        proxy.cut()
+        reply = b.moderate(Request("history"), CLI)
+        assert reply.refused and "database is not reachable" in reply.text
     finally:
         proxy.close()
 

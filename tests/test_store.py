@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli, knowledge
+from bot.config import Config
+from bot.curation import Reply, Request
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.store import KnowledgeStore, StoreError
-from bot.service import Service
+from bot.service import Asker, Service
 from tests.conftest import ROOT
 from tests.support import child_env, needs_read_only_mount, on_read_only_mount
 
@@ -190,3 +193,40 @@ def test_a_commit_of_synonyms_is_checked_with_them_not_the_folders_own(kdir: Pat
         assert store.read_documents() == {"synonyms.yaml": {"groups": [["meetup", "gathering"]]}}
         store.commit({"synonyms.yaml": {"groups": [["meetup", "get-together"]]}})
         assert store.read_documents() == {"synonyms.yaml": {"groups": [["meetup", "get-together"]]}}
+
+
+def test_a_hand_edit_saved_while_a_moderator_changes_the_same_file_is_not_overwritten(tmp_path: Path) -> None:
+    """An operator's hand edit, saved while a moderator's edit of another passage of the file is being checked,
+    is still in the file afterwards and the change is refused: it is never silently written over."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    passages = [{"id": f"filler-{n}", "section": f"Filler {n}", "text": f"Filler passage {n}."} for n in range(20_000)]
+    handbook = folder / "handbook.yaml"  # large enough that checking a change takes a while, as a real handbook
+    handbook.write_text(json.dumps({"source": {"title": "Handbook"}, "passages": passages}), encoding="utf-8")
+    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
+    replies: list[Reply] = []
+    editing = threading.Thread(
+        target=lambda: replies.append(
+            service.moderate(Request("edit", "filler-1", text="Edited from chat."), Asker("cli", "", name="ann"))
+        )
+    )
+    checking = Path(tempfile.gettempdir()).glob
+    editing.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(checking(f"qabot-check-{os.getpid()}-*")) and editing.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert editing.is_alive(), "the change ended before its check was seen"
+        edited = handbook.read_text(encoding="utf-8").replace("Filler passage 7.", "Edited by hand.")
+        handbook.with_suffix(".partial").write_text(edited, encoding="utf-8")
+        os.replace(handbook.with_suffix(".partial"), handbook)  # saved as editors save: a new file, then rename
+    finally:
+        editing.join(timeout=120)
+        service.close()
+    saved = knowledge.load(folder)
+    hand = saved.get("filler-7")
+    assert hand is not None and hand.text == "Edited by hand.", "the operator's hand edit was written over"
+    assert replies[0].refused and "changed by hand" in replies[0].text, replies[0].text
+    assert saved.get("filler-1").text == "Filler passage 1."  # type: ignore[union-attr]
+    history = tmp_path / "data" / HISTORY_FILE
+    assert not history.exists() or "Edited from chat." not in history.read_text(encoding="utf-8")

@@ -116,16 +116,17 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
         f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
     )
     target = folder / SETTINGS_FILE
-    backup = folder / tuning.BACKUP_FILE
+    backup = None
     try:
         with KnowledgeStore(folder).locked():  # as every change to the folder (and never the package's own)
             replaced = target.read_text(encoding="utf-8") if target.is_file() else None
-            if replaced is not None:  # a hand-written rule and its comments are not lost
+            if replaced is not None:  # a hand-written rule and its comments are not lost, nor one kept before
+                backup = tuning.backup_for(folder, replaced)
                 write_atomic(backup, replaced)
             write_atomic(target, text)
     except (StoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    kept = f"; the one it replaces is kept in {backup}" if replaced is not None else ""
+    kept = f"; the one it replaces is kept in {backup}" if backup is not None else ""
     print(f"wrote {target}{kept}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
     return EXIT_OK

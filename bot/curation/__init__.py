@@ -6,6 +6,7 @@
     edits       the change itself, as a pure function of the files it applies to
     store       the knowledge folder's lock, validation and atomic writes
     history     the append-only record of changes, which undo reads
+    historytext `kb history`'s text: each recorded change as a moderator reads it
     shutdown    a change in progress finishes before the process stops
     publishing  `kb publish`: a draft of `kb import` made live as one recorded, undoable change
     unanswered  the gaps as moderators work on them: the list, stats, what an alias attaches

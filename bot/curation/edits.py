@@ -257,8 +257,13 @@ def distinct(questions: Sequence[str]) -> tuple[list[str], list[str]]:
     return list(kept.values()), repeats
 
 
+def quoted_id(value: str | None) -> str:
+    """An id (or a file's name) as given, also as copied from a reply that quotes it as code (`rules`)."""
+    return str(value or "").strip().strip("`")
+
+
 def passage_id_field(value: str) -> str:
-    pid = str(value or "").strip().strip("`")
+    pid = quoted_id(value)
     if len(pid) > knowledge.MAX_ID_CHARS:
         raise Refused(
             _("The {field} is {length} characters; the limit is {limit}.").format(

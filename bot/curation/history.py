@@ -12,6 +12,7 @@ A last line cut short (a crash, a disk that filled up mid-line) is cut off at th
 so the next record is never glued to it; when reading, unreadable lines are skipped with a WARNING
 naming the file and line: not UTF-8, not JSON, or not a record (a field missing or of the wrong
 type). A key this version does not know (one a newer version wrote) is left out, not the record.
+How `kb history` shows the records is `bot.curation.historytext`'s.
 """
 
 from __future__ import annotations
@@ -24,15 +25,11 @@ import logging
 import os
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
-
-from bot.knowledge import SYNONYMS_FILE
-from bot.messages import quoted
 
 log = logging.getLogger(__name__)
 
@@ -277,8 +274,8 @@ _REQUIRED = frozenset((*_TEXTS, "index", "before", "after"))
 
 
 def _read_record(line: bytes) -> Record | None:
-    """The record one line holds, or None when it holds none: not UTF-8, not JSON, or a field
-    missing or of a type `render` and `undo` cannot use ("before": "oops", "index": "notint").
+    """The record one line holds, or None when it holds none: not UTF-8, not JSON, or a field missing or
+    of a type `kb history` (`bot.curation.historytext`) and `undo` cannot use ("before": "oops", "index": "notint").
     Keys this version does not know are left out: a newer version's record is still undone."""
     try:
         value = json.loads(line.decode("utf-8"))
@@ -335,160 +332,3 @@ def _last_undoable(records: list[Record]) -> Record | None:
         if record.kind not in UNDONE_NEVER and record.id not in undone:
             return record
     return None
-
-
-def render(records: list[Record]) -> str:
-    """Plain text, newest first, one short block per change."""
-    if not records:
-        return "No changes recorded yet."
-    blocks = []
-    for r in reversed(records):
-        who = f"{r.name or '?'} ({r.platform} {r.user_id})" if r.user_id else f"{r.name or '?'} ({r.platform})"
-        head = f"{r.at} {r.kind} {r.passage_id} by {who}"
-        if r.chat_id:
-            head += f" in {r.chat_id}"
-        document = _is_document(r.before) or _is_document(r.after)
-        blocks.append("\n".join([head, *(_document_lines(r) if document else _passage_lines(r))]))
-    return "\n".join(blocks)
-
-
-def _passage_lines(r: Record) -> list[str]:
-    lines = []
-    if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
-        assert r.before is not None and r.after is not None
-        old, new = r.before.get("questions") or [], r.after.get("questions") or []
-        lines += [f"  - question: {quoted(q)}" for q in old if q not in new]  # a member's words, from a gap
-        lines += [f"  + question: {quoted(q)}" for q in new if q not in old]
-    elif r.before is not None:
-        lines.append(f"  before: {_short(r.before)}")
-    if r.after is not None:
-        lines.append(f"  after:  {_short(r.after)}")
-    return lines
-
-
-def _is_document(value: dict[str, Any] | None) -> bool:
-    return value is not None and DOCUMENT in value
-
-
-def _document_lines(r: Record) -> list[str]:
-    """Of synonyms.yaml, the groups taken out and put in (what a reader looks for among hundreds), or how
-    many it has when the whole file comes or goes; of settings.yaml, the values that differ, or its data
-    when the whole file comes or goes."""
-    old, new = (None if value is None else value.get(DOCUMENT) for value in (r.before, r.after))
-    synonyms = r.passage_id == SYNONYMS_FILE
-    if synonyms and r.before is not None and r.after is not None:
-        return _group_changes(_groups(old), _groups(new))
-    if r.before is not None and r.after is not None:
-        return _setting_changes(old, new)
-    before, after = (_count(_groups(data)) if synonyms else _flow(data) for data in (old, new))
-    lines = [] if r.before is None else [f"  before: {before}"]
-    return lines + ([] if r.after is None else [f"  after:  {after}"])
-
-
-def _group_changes(old: list[list[str]], new: list[list[str]], most: int = 5) -> list[str]:
-    """The groups taken out (-), put in (+) and changed (~: a group taken out and one put in that share a
-    phrase, shown by the phrases taken out and put in, since a long group's line is clipped before its end)."""
-    gone, came = [group for group in old if group not in new], [group for group in new if group not in old]
-    changed = _paired(gone, came)
-    paired = {id(group) for pair in changed for group in pair}
-    gone, came = [g for g in gone if id(g) not in paired], [g for g in came if id(g) not in paired]
-    lines = []
-    for sign, shown in (
-        ("-", [f"group: {_clipped(', '.join(group))}" for group in gone]),
-        ("+", [f"group: {_clipped(', '.join(group))}" for group in came]),
-        ("~", [_group_change(was, now) for was, now in changed]),
-    ):
-        lines += [f"  {sign} {line}" for line in shown[:most]]
-        if len(shown) > most:
-            lines.append(f"  {sign} … and {len(shown) - most} more")
-    return lines or ["  (the same groups, in another order)"]
-
-
-def _paired(gone: list[list[str]], came: list[list[str]]) -> list[tuple[list[str], list[str]]]:
-    """Each group taken out with the group put in that shares most of its phrases (the same group, changed);
-    through an index of phrases, since a push may replace a thousand groups."""
-    holding: dict[str, list[int]] = {}
-    for i, group in enumerate(came):
-        for phrase in set(group):
-            holding.setdefault(phrase, []).append(i)
-    pairs, taken = [], set()
-    for group in gone:
-        shared = Counter(i for phrase in set(group) for i in holding.get(phrase, ()) if i not in taken)
-        if shared:
-            i = shared.most_common(1)[0][0]
-            taken.add(i)
-            pairs.append((group, came[i]))
-    return pairs
-
-
-def _group_change(was: list[str], now: list[str]) -> str:
-    """A changed group, named by its first phrase kept: its phrases taken out and put in."""
-    name = next(phrase for phrase in now if phrase in was)
-    taken, put = [p for p in was if p not in now], [p for p in now if p not in was]
-    parts = ([f"- {', '.join(taken)}"] if taken else []) + ([f"+ {', '.join(put)}"] if put else [])
-    return _clipped(f"group {name}: {'; '.join(parts) or 'its phrases in another order'}")
-
-
-def _groups(data: Any) -> list[list[str]]:
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, list):
-        return []
-    return [[str(phrase) for phrase in group] for group in groups if isinstance(group, list)]
-
-
-_UNSET = object()  # a setting the file does not hold: the bot's default applies
-
-
-def _setting_changes(old: Any, new: Any) -> list[str]:
-    """One line a value that differs, `confidence.threshold: 6.2 → 7.5`: calibrated settings are a dozen
-    numbers, and the one changed is lost in a clipped line of them all."""
-    differing = _differing(old or {}, new or {}, "")  # None: an empty file, as an older version stored it
-    lines = [f"  {path}: {_setting(was)} → {_setting(now)}" for path, was, now in differing]
-    return lines or ["  (the same settings, written otherwise)"]
-
-
-def _differing(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
-    """The dotted paths whose values differ; a section one side lacks is read as empty (its values defaults)."""
-    if isinstance(old, dict) or isinstance(new, dict):
-        old, new = ({} if value is _UNSET else value for value in (old, new))
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in [*old, *(key for key in new if key not in old)]:
-            yield from _differing(old.get(key, _UNSET), new.get(key, _UNSET), f"{path}.{key}" if path else str(key))
-    elif old != new:
-        yield path or "settings", old, new
-
-
-def _setting(value: Any) -> str:
-    return "(default)" if value is _UNSET else _flow(value, 60)
-
-
-def _count(groups: list[Any]) -> str:
-    return f"{len(groups)} synonym group{'s' if len(groups) != 1 else ''}"
-
-
-def _flow(data: Any, limit: int = 160) -> str:
-    return _clipped(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")), limit)
-
-
-def _clipped(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _same_but_questions(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
-    if before is None or after is None or "passages" in before or "passages" in after:
-        return False
-    return all(before.get(k) == after.get(k) for k in ("section", "text"))
-
-
-def _short(passage: dict[str, Any], limit: int = 160) -> str:
-    if "passages" in passage and passage["passages"] is None:  # a source's own fields
-        return str((passage.get("source") or {}).get("title", ""))
-    if "passages" in passage:  # a whole file, published or unpublished
-        count = len(passage["passages"] or [])
-        return f"{(passage.get('source') or {}).get('title', '')} ({count} passage{'s' if count != 1 else ''})"
-    text = f"[{passage.get('section', '')}] {passage.get('text', '')}"
-    questions = passage.get("questions") or []
-    if questions:
-        text += f" (questions: {' | '.join(questions)})"
-    return _clipped(text, limit)

@@ -25,7 +25,8 @@ from bot.catalogue import _
 from bot.config import Moderators
 from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
-from bot.curation.history import PUSH, Record, render
+from bot.curation.history import PUSH, Record
+from bot.curation.historytext import render
 from bot.curation.moderators import may_moderate
 from bot.curation.store import KnowledgeStore, StoreError
 from bot.knowledge import DRAFTS_DIR, Passage
@@ -266,7 +267,11 @@ class Moderation:
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         if last.kind == "publish":
             message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=last.before is not None)
-        following = self._history().last_undoable()
+        try:
+            following = self._history().last_undoable()
+        except (StoreError, OSError) as exc:  # the undo is made and recorded: only what comes before it is unknown
+            log.warning("kb undo made, but the change before it cannot be read now: %s", exc)
+            return Change("undo", record.passage_id, message)
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
         elif going and going[0]:  # not a promise of an undo that would be refused (the last passage, ...)
@@ -303,10 +308,11 @@ class Moderation:
         records = self._reading_history(lambda history: history.records())
         if limit < 1:
             raise Refused(_("The limit is a whole number of at least 1."))
-        if passage_id:
-            records = [r for r in records if r.passage_id == passage_id.strip()]
+        wanted = edits.quoted_id(passage_id)  # not checked as an id: a push's or a publish's file has one too
+        if wanted:
+            records = [r for r in records if r.passage_id == wanted]
             if not records:
-                return _("No changes recorded for `{id}`.").format(id=passage_id.strip()[:64])
+                return _("No changes recorded for `{id}`.").format(id=wanted[:64])
         return render(records[-limit:])
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:

@@ -8,7 +8,8 @@ A `KnowledgeStore` owns the knowledge folder for writers:
 - `commit()` checks the changed files through the real loader (so a bad change can never break
   the knowledge base), then writes each one atomically: a temporary file in the same folder,
   flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
-  never half of one.
+  never half of one. A file saved by hand since it was read (editors take no lock) refuses the
+  change instead: written from the first read, it would have lost the hand edit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -76,6 +77,14 @@ EMPTIED = N_(
     "That change would leave the knowledge base without a passage, and the bot would answer nothing: "
     "edit the passage instead, or add another first."
 )
+
+# A file the change writes was saved by hand after it was read (the check takes seconds on a large folder):
+# written from the first read, the change would silently lose the hand edit.
+CHANGED_BY_HAND = N_(
+    "the knowledge file {file} was changed by hand while this change was being saved, so nothing was changed: "
+    "try again."
+)
+Stamp = tuple[int, int, int]  # a file as it was read: size, mtime_ns, inode
 
 CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
 STALE_CHECK_AGE = 3600.0  # seconds: a scratch copy without a pid (older versions) this old is left over
@@ -133,6 +142,7 @@ class KnowledgeStore:
 
     def __init__(self, directory: Path):
         self.directory = Path(directory).resolve()
+        self._read: dict[str, Stamp | None] | None = None  # the files as the change under way read them
         with self._registry_lock:
             self._thread_lock = self._thread_locks.setdefault(self.directory, threading.Lock())
             if not KnowledgeStore._checks_cleaned:
@@ -157,8 +167,10 @@ class KnowledgeStore:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 self._remove_stale_temps()
+                self._read = None
                 yield
             finally:
+                self._read = None
                 os.close(fd)  # closing releases the flock
 
     def hold(self, timeout: float) -> bool:
@@ -181,8 +193,10 @@ class KnowledgeStore:
         """The parsed data of every knowledge file, by file name (call under `locked`)."""
         if self._files():  # an empty folder has nothing to check: its first file is being written
             self.check()
+        # A name not read is a file that was not there: one saved by hand since is not written over either.
+        self._read = {name: _stamp(self.directory / name) for name in knowledge.NOT_SOURCES}
         try:
-            return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) for path in self._files()}
+            return {path.name: self._parse(path) for path in self._files()}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:  # edited by hand between the check and now
             raise StoreError("a knowledge file changed while it was being read; try again") from exc
 
@@ -191,9 +205,28 @@ class KnowledgeStore:
         after `read_files`, which checks them)."""
         paths = [self.directory / name for name in sorted(knowledge.NOT_SOURCES)]
         try:
-            return {p.name: yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader) for p in paths if p.is_file()}
+            return {p.name: self._parse(p) for p in paths if p.is_file()}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise StoreError("a knowledge file changed while it was being read; try again") from exc
+
+    def _parse(self, path: Path) -> Any:
+        """A file's data, and its stamp as read (of the open file: a save by hand just after is not taken for it)."""
+        with path.open(encoding="utf-8") as file:
+            st = os.fstat(file.fileno())
+            data = yaml.load(file.read(), Loader=_Loader)
+        if self._read is None:
+            self._read = {}
+        self._read[path.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+        return data
+
+    def _not_changed_by_hand(self, names: Iterable[str]) -> None:
+        """StoreError when a file to be written is not as it was read: changed, made or deleted by hand since."""
+        if self._read is None:  # nothing was read under this lock: no first read to lose a hand edit to
+            return
+        for name in names:
+            if _stamp(self.directory / name) != self._read.get(name):
+                log.warning("a change to %s was refused: the file was saved by hand while the change was checked", name)
+                raise StoreError(_(CHANGED_BY_HAND).format(file=name))
 
     def check(self) -> KnowledgeBase:
         """Load the folder as it is; raises StoreError when it has an error right now."""
@@ -212,6 +245,7 @@ class KnowledgeStore:
             log.warning("cannot check the change to %s: %s", self.directory, exc)
             raise StoreError(disk_message(exc)) from exc
         recorded()  # after the check, the slow part: a kill -9 during it had left a change recorded, not made
+        self._not_changed_by_hand(texts)  # after the check too, just before the writes (its line is taken back)
         for name, text in texts.items():
             target = self.directory / name
             try:
@@ -248,6 +282,15 @@ class KnowledgeStore:
             except KnowledgeError as exc:
                 real = KnowledgeError(self.directory / exc.path.name, exc.message, entry=exc.entry, line=exc.line)
                 raise StoreError(f"that change would break the knowledge base: {real.message}") from exc
+
+
+def _stamp(path: Path) -> Stamp | None:
+    """What identifies a file as it is now (None: there is none), as `read_files` stamps what it read."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def load_whole(folder: Path) -> KnowledgeBase:

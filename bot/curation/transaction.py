@@ -74,9 +74,13 @@ def apply(
 
 def read_history(history: ChangeLog, read: Callable[[ChangeLog], T]) -> T:
     """`read` of the history, refused in a sentence naming the file when it cannot be read
-    (a folder of that name, a data folder that is a file, an I/O error)."""
+    (a folder of that name, a data folder that is a file, an I/O error), or in the store's own
+    sentence (a PostgreSQL database that is not reachable)."""
     try:
         return read(history)
+    except StoreError as exc:
+        log.warning("cannot read the history (%s): %s", history.path, exc)
+        raise Refused(_sentence(str(exc))) from exc
     except OSError as exc:
         log.warning("cannot read the history file %s: %s", history.path, exc)
         reason = (exc.strerror or "unreadable").lower()
