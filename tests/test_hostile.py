@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import answering, knowledge
+from bot import knowledge
 from bot.answering import Answerer
+from bot.answering import answerer as answering
 from bot.answers import Outcome
 from bot.curation import CLI_PLATFORM, Refused
 from bot.search.text import MAX_QUESTION_CHARS

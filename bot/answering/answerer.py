@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 def _default_knowledge() -> Path:
     """The project's knowledge/ folder in a checkout (or an editable install); else the copy that `pip install .`
     ships inside the package as `bot/seed` (see pyproject.toml), so that an installed `qabot chat` has knowledge."""
-    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    checkout = Path(__file__).resolve().parents[2] / "knowledge"
     return checkout if checkout.is_dir() else PACKAGED_SEED
 
 
