@@ -1,15 +1,20 @@
 """Answering a message: a question in, one frozen Answer out.
 
     answerer   the Answerer: the best passage when confident, else an honest fallback
+    answers    the Answer it returns: a passage, or the closest topics, and their wording
 
 The rest of the core uses only what this face exports.
 """
 
 from bot.answering.answerer import DEFAULT_KNOWLEDGE, QUOTED_CHARS, Answerer, cut
+from bot.answering.answers import Answer, Outcome, Suggestion
 
 __all__ = [
     "DEFAULT_KNOWLEDGE",
     "QUOTED_CHARS",
+    "Answer",
     "Answerer",
+    "Outcome",
+    "Suggestion",
     "cut",
 ]

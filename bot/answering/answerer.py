@@ -3,7 +3,7 @@
 The Answerer picks the best passage, answers only when confident, and otherwise says plainly
 that it does not know and offers the closest topics. Greetings, thanks and requests for help get
 a short note about what the bot can answer, never a random passage. The Answer and its wording
-are `bot.answers`'s, the topics offered `bot.topics`'s.
+are `bot.answering.answers`'s, the topics offered `bot.topics`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot import chat, messages
 from bot import tuning as tuning_file
-from bot.answers import Answer, Outcome, giving, offering
+from bot.answering.answers import Answer, Outcome, giving, offering
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
 from bot.questions import questions_in

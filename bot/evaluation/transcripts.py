@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
-from bot.answering import Answerer
-from bot.answers import Answer
+from bot.answering import Answer, Answerer
 from bot.knowledge import KnowledgeError
 from bot.questions import MAX_QUESTIONS
 from bot.yamlfiles import FileError
