@@ -3,7 +3,7 @@
 The Answerer picks the best passage, answers only when confident, and otherwise says plainly
 that it does not know and offers the closest topics. Greetings, thanks and requests for help get
 a short note about what the bot can answer, never a random passage. The Answer and its wording
-are `bot.answering.answers`'s, the topics offered `bot.topics`'s.
+are `bot.answering.answers`'s, the topics offered `bot.answering.topics`'s.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from bot import chat, messages
 from bot import tuning as tuning_file
 from bot.answering.answers import Answer, Outcome, giving, offering
+from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
 from bot.questions import questions_in
@@ -35,7 +36,6 @@ from bot.search import (
     normalize,
     only_addresses,
 )
-from bot.topics import HELP_TOPICS, clipped, help_topics, is_frame
 
 log = logging.getLogger(__name__)
 
