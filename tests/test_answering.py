@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import Answer, Answerer, Outcome, chat, messages
-from bot.answering import cut
+from bot import Answer, Answerer, Outcome, messages
+from bot.answering import chat, cut
 from bot.answering.topics import LABEL_CHARS
 from bot.confidence import answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source

@@ -16,7 +16,8 @@ import pytest
 import yaml
 from telegram_support import write_handbook
 
-from bot import Answerer, Asker, Outcome, Service, chat, cli, messages
+from bot import Answerer, Asker, Outcome, Service, cli, messages
+from bot.answering import chat
 from bot.questions import MAX_QUESTIONS, questions_in
 from tests.conftest import KNOWLEDGE
 

@@ -3,6 +3,7 @@
     answerer   the Answerer: the best passage when confident, else an honest fallback
     answers    the Answer it returns: a passage, or the closest topics, and their wording
     topics     the topics the bot offers: the frame left out, the help's list, a topic's label
+    chat       chat that is no question: greetings, thanks, help, laughs, reactions, sign-offs
 
 The rest of the core uses only what this face exports.
 """

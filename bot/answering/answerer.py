@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from bot import chat, messages
+from bot import messages
 from bot import tuning as tuning_file
+from bot.answering import chat
 from bot.answering.answers import Answer, Outcome, giving, offering
 from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
 from bot.confidence import Confidence, Decision, answers_the_kind

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from bot import chat
+from bot.answering import chat
 from bot.knowledge import Passage, shown
 from bot.questions import QUESTION_MARKS
 
