@@ -18,7 +18,7 @@ from telegram_support import write_handbook
 
 from bot import Answerer, Asker, Outcome, Service, cli, messages
 from bot.answering import chat
-from bot.questions import MAX_QUESTIONS, questions_in
+from bot.answering.questions import MAX_QUESTIONS, questions_in
 from tests.conftest import KNOWLEDGE
 
 TWO = "When do we meet? and how much is the membership fee?"

@@ -3,7 +3,7 @@
 The Answerer picks the best passage, answers only when confident, and otherwise says plainly
 that it does not know and offers the closest topics. Greetings, thanks and requests for help get
 a short note about what the bot can answer, never a random passage. The Answer and its wording
-are `bot.answering.answers`'s, the topics offered `bot.answering.topics`'s.
+are `answers.py`'s, the topics offered `topics.py`'s.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from bot import messages
 from bot import tuning as tuning_file
 from bot.answering import chat
 from bot.answering.answers import Answer, Outcome, giving, offering
+from bot.answering.questions import questions_in
 from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
 from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
-from bot.questions import questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
     QUESTION_WORDS,
@@ -122,7 +122,7 @@ class Answerer:
     def answer(self, question: str) -> Answer:
         """Answer `question`; never raises on any string. A message of several questions gets an
         answer for each that is answered ("where is the venue? and is there wifi?"), and for each
-        that is not, when another is, the fallback that says which one is not (see `bot.questions`).
+        that is not, when another is, the fallback that says which one is not (see `questions.py`).
         The answer is the first of them; `also` holds the rest."""
         lines = _cut(question)  # its line breaks kept, for telling its questions apart
         if "\n" in lines and not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
@@ -366,7 +366,7 @@ def cut(question: str) -> str:
 
 
 def _cut(question: str) -> str:
-    """`cut`'s text, its line breaks kept (`bot.questions` reads a line written as a question as a
+    """`cut`'s text, its line breaks kept (`questions.py` reads a line written as a question as a
     question of its own); every other control character a space, as `normalize` makes it."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
     lines = "\n".join(normalize(line) for line in text.split("\n"))
