@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bot import Answer, Answerer, Outcome, messages
 from bot.answering import chat, cut
+from bot.answering.confidence import answers_the_kind
 from bot.answering.topics import LABEL_CHARS
-from bot.confidence import answers_the_kind
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
 from tests.conftest import KNOWLEDGE

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from bot import Answerer, tuning
+from bot.answering import Confidence
 from bot.cli import main
-from bot.confidence import Confidence
 from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Calibration, Cut, calibrate, examples, misleading
 from bot.knowledge import KnowledgeError

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import Answerer, Outcome, messages, tuning
+from bot.answering import Confidence
 from bot.cli import main
-from bot.confidence import Confidence
 from bot.evaluation import transcripts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Passage, Source
 from tests.conftest import KNOWLEDGE

@@ -5,12 +5,14 @@
     topics     the topics the bot offers: the frame left out, the help's list, a topic's label
     questions  the questions one message asks: "how much is a ticket? is there wifi?" asks two
     chat       chat that is no question: greetings, thanks, help, laughs, reactions, sign-offs
+    confidence when a match is good enough to answer: a linear rule on signals of the match
 
 The rest of the core uses only what this face exports.
 """
 
 from bot.answering.answerer import DEFAULT_KNOWLEDGE, QUOTED_CHARS, Answerer, cut
 from bot.answering.answers import Answer, Outcome, Suggestion
+from bot.answering.confidence import Confidence, signals
 from bot.answering.questions import INTERROGATIVE, MAX_QUESTIONS
 
 __all__ = [
@@ -20,7 +22,9 @@ __all__ = [
     "QUOTED_CHARS",
     "Answer",
     "Answerer",
+    "Confidence",
     "Outcome",
     "Suggestion",
     "cut",
+    "signals",
 ]

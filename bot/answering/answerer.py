@@ -21,9 +21,9 @@ from bot import messages
 from bot import tuning as tuning_file
 from bot.answering import chat
 from bot.answering.answers import Answer, Outcome, giving, offering
+from bot.answering.confidence import Confidence, Decision, answers_the_kind
 from bot.answering.questions import questions_in
 from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
-from bot.confidence import Confidence, Decision, answers_the_kind
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
 from bot.search import (
     MAX_QUESTION_CHARS,
