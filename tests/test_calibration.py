@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import Answerer, tuning
-from bot.answering import Confidence
+from bot import Answerer
+from bot.answering import Confidence, tuning
 from bot.cli import main
 from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Calibration, Cut, calibrate, examples, misleading

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, Outcome, messages, tuning
-from bot.answering import Confidence
+from bot import Answerer, Outcome, messages
+from bot.answering import Confidence, tuning
 from bot.cli import main
 from bot.evaluation import transcripts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Passage, Source

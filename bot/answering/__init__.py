@@ -6,10 +6,12 @@
     questions  the questions one message asks: "how much is a ticket? is there wifi?" asks two
     chat       chat that is no question: greetings, thanks, help, laughs, reactions, sign-offs
     confidence when a match is good enough to answer: a linear rule on signals of the match
+    tuning     a knowledge folder's own settings.yaml: its ranking and its confidence rule
 
 The rest of the core uses only what this face exports.
 """
 
+from bot.answering import tuning
 from bot.answering.answerer import DEFAULT_KNOWLEDGE, QUOTED_CHARS, Answerer, cut
 from bot.answering.answers import Answer, Outcome, Suggestion
 from bot.answering.confidence import Confidence, signals
@@ -27,4 +29,5 @@ __all__ = [
     "Suggestion",
     "cut",
     "signals",
+    "tuning",
 ]

@@ -18,8 +18,8 @@ from functools import partial
 from pathlib import Path
 
 from bot import messages
-from bot import tuning as tuning_file
 from bot.answering import chat
+from bot.answering import tuning as tuning_file
 from bot.answering.answers import Answer, Outcome, giving, offering
 from bot.answering.confidence import Confidence, Decision, answers_the_kind
 from bot.answering.questions import questions_in
@@ -96,7 +96,7 @@ class Answerer:
         time_limit: float | None = None,
         empty: bool = False,
     ) -> Answerer:
-        """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `bot.tuning`;
+        """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `tuning.py`;
         `ranking` and `confidence` override the latter); raises KnowledgeError.
         `workers`: processes that read a large folder (see `bot.search.load`); `cache`: the folder
         of read files kept for the next start (`bot.search.cache`; None: $QABOT_CACHE, if set);
