@@ -5,8 +5,7 @@ only what is listed here.
 """
 
 from bot import cli, messages
-from bot.answering import DEFAULT_KNOWLEDGE, Answerer
-from bot.answers import Answer, Outcome, Suggestion
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, Suggestion
 from bot.asker import Asker
 from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
 from bot.curation import Reply, Request

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import keyfile, knowledge, tuning
-from bot.answering import Answerer
+from bot import keyfile, knowledge
+from bot.answering import Answerer, tuning
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.environment import number_problems

@@ -38,7 +38,7 @@ MAX_QUESTION_CHARS = 300
 MAX_QUESTIONS = 100
 MAX_FOLDER_BYTES = 512 * 1024 * 1024  # all source files together (one file: yamlfiles.MAX_FILE_BYTES)
 SYNONYMS_FILE = "synonyms.yaml"  # the knowledge folder's synonyms (see bot.search.synonyms), not a source
-SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.tuning), not a source
+SETTINGS_FILE = "settings.yaml"  # how the folder is ranked and when it answers (see bot.answering.tuning), not a source
 NOT_SOURCES = frozenset({SYNONYMS_FILE, SETTINGS_FILE})
 # The copy of the seed knowledge that `pip install .` ships inside the package (see pyproject.toml):
 # read as the default knowledge of an installed bot, never written (an upgrade would replace it).

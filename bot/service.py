@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import knowledge, messages
-from bot.answering import DEFAULT_KNOWLEDGE, Answerer
-from bot.answers import Answer, Outcome
+from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown

@@ -10,12 +10,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import Answer, Answerer, Outcome, chat, messages
-from bot.answering import cut
-from bot.confidence import answers_the_kind
+from bot import Answer, Answerer, Outcome, messages
+from bot.answering import chat, cut
+from bot.answering.confidence import answers_the_kind
+from bot.answering.topics import LABEL_CHARS
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search import MAX_QUESTION_CHARS
-from bot.topics import LABEL_CHARS
 from tests.conftest import KNOWLEDGE
 from tests.telegram_support import write_handbook
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import budgets
-from bot.answers import Outcome
+from bot.answering import Outcome
 from bot.asker import Asker
 from bot.service import Service
 from tests import pg_support

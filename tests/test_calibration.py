@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import Answerer, tuning
+from bot import Answerer
+from bot.answering import Confidence, tuning
 from bot.cli import main
-from bot.confidence import Confidence
 from bot.evaluation import transcripts
 from bot.evaluation.calibration import DEFAULT_SIGNALS, Calibration, Cut, calibrate, examples, misleading
 from bot.knowledge import KnowledgeError

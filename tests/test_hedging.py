@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, Outcome, messages, tuning
+from bot import Answerer, Outcome, messages
+from bot.answering import Confidence, tuning
 from bot.cli import main
-from bot.confidence import Confidence
 from bot.evaluation import transcripts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Passage, Source
 from tests.conftest import KNOWLEDGE

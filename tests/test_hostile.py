@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import answering, knowledge
-from bot.answering import Answerer
-from bot.answers import Outcome
+from bot import knowledge
+from bot.answering import Answerer, Outcome
+from bot.answering import answerer as answering
 from bot.curation import CLI_PLATFORM, Refused
 from bot.search.text import MAX_QUESTION_CHARS
 from bot.service import Asker, Service

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import Answerer, Outcome
-from bot.confidence import Confidence, signals
+from bot.answering import Confidence, signals
 
 GARDEN = """\
 source: {title: "Garden Club Notes", publisher: "The Garden Club", url: null}

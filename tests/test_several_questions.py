@@ -16,8 +16,9 @@ import pytest
 import yaml
 from telegram_support import write_handbook
 
-from bot import Answerer, Asker, Outcome, Service, chat, cli, messages
-from bot.questions import MAX_QUESTIONS, questions_in
+from bot import Answerer, Asker, Outcome, Service, cli, messages
+from bot.answering import chat
+from bot.answering.questions import MAX_QUESTIONS, questions_in
 from tests.conftest import KNOWLEDGE
 
 TWO = "When do we meet? and how much is the membership fee?"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answerer, Outcome, tuning
+from bot import Answerer, Outcome
+from bot.answering import tuning
 from tests.conftest import KNOWLEDGE
 from tests.telegram_support import write_handbook
 

@@ -76,7 +76,7 @@ class Result:
     question: Question
     passage_id: str | None
     passage_text: str | None
-    hedged: bool = False  # answered, saying it may not answer exactly that (see bot.confidence)
+    hedged: bool = False  # answered, saying it may not answer exactly that (see bot.answering.confidence)
     offered: tuple[str, ...] = ()  # declined: the texts of the closest topics offered as buttons
     read_on: str | None = None  # answered: the text of the section's next passage, a "Read on ▸" press away
 

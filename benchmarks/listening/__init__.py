@@ -30,7 +30,7 @@ import yaml
 
 from benchmarks.generalization import build_knowledge, contains, load_questions, set_options, source_files
 from bot import Answer, Answerer, Outcome
-from bot.questions import INTERROGATIVE
+from bot.answering import INTERROGATIVE
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("chatter", "members", "near")

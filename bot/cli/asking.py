@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from bot import messages
-from bot.answering import Answerer
-from bot.answers import Answer
+from bot.answering import Answer, Answerer
 from bot.cli import opening
 from bot.cli.exits import EXIT_OK
 from bot.curation import CLI_PLATFORM, command_line_moderator

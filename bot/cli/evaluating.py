@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot import tuning
-from bot.answering import Answerer
+from bot.answering import Answerer, tuning
 from bot.cli import opening
 from bot.cli.asking import answer_json
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE

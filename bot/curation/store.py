@@ -35,7 +35,8 @@ try:  # libyaml's parser is several times faster; the pure-Python one gives the 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from bot import knowledge, tuning, yamlfiles
+from bot import knowledge, yamlfiles
+from bot.answering import tuning
 from bot.catalogue import N_, _
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms

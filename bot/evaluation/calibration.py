@@ -1,7 +1,7 @@
 """Fitting the confidence rule for one knowledge folder from its own transcripts.
 
 Each judged turn of the transcripts is ranked as the bot would rank it; its best passage's
-signals (see `bot.confidence`) are the features, and the label is whether answering with that
+signals (see `bot.answering.confidence`) are the features, and the label is whether answering with that
 passage would meet the turn's expectation (a turn that expects a fallback is never right to
 answer). A logistic regression gives the weights. The threshold is the lowest at which the
 off-topic turns are declined at least as often as asked (`decline`), or the regression's 0.5
@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.answering import Answerer
-from bot.confidence import Confidence, signals
+from bot.answering import Answerer, Confidence, signals
 from bot.evaluation.transcripts import Transcript, check_passages, judge
 
 DEFAULT_SIGNALS = ("coverage", "strength", "margin", "rivals")

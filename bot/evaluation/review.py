@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
-from bot.answering import Answerer
-from bot.answers import Answer
+from bot.answering import Answer, Answerer
 from bot.knowledge import DRAFTS_DIR, draft_files
 from bot.messages import quoted
 from bot.records import Gap

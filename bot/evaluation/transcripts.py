@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
-from bot.answering import Answerer
-from bot.answers import Answer
+from bot.answering import MAX_QUESTIONS, Answer, Answerer
 from bot.knowledge import KnowledgeError
-from bot.questions import MAX_QUESTIONS
 from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}

@@ -72,7 +72,7 @@ class Ranking:
 class Ranked:
     """A passage with its BM25 score and how much of the question it covers (0..1).
 
-    The other fields describe the match for the confidence rule (see `bot.confidence`):
+    The other fields describe the match for the confidence rule (see `bot.answering.confidence`):
     `matched` is the part of `score` from the question terms the passage holds (without the part
     every passage gets), `runner_up` the next passage's matched score, on the scale of `matched`
     (when the focus reorders passages, the next one's order key in units of this one's `matched`),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
+from bot.answering import INTERROGATIVE
 from bot.imports.blocks import Block, code_text, indent_of
 from bot.imports.markdown import htmltables
 from bot.imports.markdown.inline import NOTE_MARK, inline_markdown
 from bot.imports.plaintext import EMPTY_HEADING, SETEXT, md_heading
-from bot.questions import INTERROGATIVE
 
 _ESCAPABLE = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: escaped with a backslash, each is itself
 MD_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,3})[.)])\s+(?P<rest>.*)$")

@@ -9,9 +9,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot import messages
+from bot.answering.topics import LABEL_CHARS, clipped, topic_of, written_as_a_question
 from bot.knowledge import Passage, Source, shown
 from bot.search import Index, Ranked
-from bot.topics import LABEL_CHARS, clipped, topic_of, written_as_a_question
 
 
 class Outcome(enum.Enum):

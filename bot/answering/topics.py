@@ -7,9 +7,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from bot import chat
+from bot.answering import chat
+from bot.answering.questions import QUESTION_MARKS
 from bot.knowledge import Passage, shown
-from bot.questions import QUESTION_MARKS
 
 LABEL_CHARS = 90  # a topic offered without an alternate question: its section and a sentence, cut
 HELP_TOPICS = 12  # topics the help lists; a folder of imported guides has dozens of sections

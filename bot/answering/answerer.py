@@ -3,7 +3,7 @@
 The Answerer picks the best passage, answers only when confident, and otherwise says plainly
 that it does not know and offers the closest topics. Greetings, thanks and requests for help get
 a short note about what the bot can answer, never a random passage. The Answer and its wording
-are `bot.answers`'s, the topics offered `bot.topics`'s.
+are `answers.py`'s, the topics offered `topics.py`'s.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from bot import chat, messages
-from bot import tuning as tuning_file
-from bot.answers import Answer, Outcome, giving, offering
-from bot.confidence import Confidence, Decision, answers_the_kind
+from bot import messages
+from bot.answering import chat
+from bot.answering import tuning as tuning_file
+from bot.answering.answers import Answer, Outcome, giving, offering
+from bot.answering.confidence import Confidence, Decision, answers_the_kind
+from bot.answering.questions import questions_in
+from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
-from bot.questions import questions_in
 from bot.search import (
     MAX_QUESTION_CHARS,
     QUESTION_WORDS,
@@ -35,7 +37,6 @@ from bot.search import (
     normalize,
     only_addresses,
 )
-from bot.topics import HELP_TOPICS, clipped, help_topics, is_frame
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 def _default_knowledge() -> Path:
     """The project's knowledge/ folder in a checkout (or an editable install); else the copy that `pip install .`
     ships inside the package as `bot/seed` (see pyproject.toml), so that an installed `qabot chat` has knowledge."""
-    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    checkout = Path(__file__).resolve().parents[2] / "knowledge"
     return checkout if checkout.is_dir() else PACKAGED_SEED
 
 
@@ -95,7 +96,7 @@ class Answerer:
         time_limit: float | None = None,
         empty: bool = False,
     ) -> Answerer:
-        """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `bot.tuning`;
+        """Load the knowledge folder (and its optional synonyms.yaml and settings.yaml, see `tuning.py`;
         `ranking` and `confidence` override the latter); raises KnowledgeError.
         `workers`: processes that read a large folder (see `bot.search.load`); `cache`: the folder
         of read files kept for the next start (`bot.search.cache`; None: $QABOT_CACHE, if set);
@@ -121,7 +122,7 @@ class Answerer:
     def answer(self, question: str) -> Answer:
         """Answer `question`; never raises on any string. A message of several questions gets an
         answer for each that is answered ("where is the venue? and is there wifi?"), and for each
-        that is not, when another is, the fallback that says which one is not (see `bot.questions`).
+        that is not, when another is, the fallback that says which one is not (see `questions.py`).
         The answer is the first of them; `also` holds the rest."""
         lines = _cut(question)  # its line breaks kept, for telling its questions apart
         if "\n" in lines and not self._chatting(lines.replace("\n", " ")):  # "Thanks!" over "That worked" thanks
@@ -365,7 +366,7 @@ def cut(question: str) -> str:
 
 
 def _cut(question: str) -> str:
-    """`cut`'s text, its line breaks kept (`bot.questions` reads a line written as a question as a
+    """`cut`'s text, its line breaks kept (`questions.py` reads a line written as a question as a
     question of its own); every other control character a space, as `normalize` makes it."""
     text = _TAG.sub(" ", str(question)[: MAX_QUESTION_CHARS * 4])
     lines = "\n".join(normalize(line) for line in text.split("\n"))

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from bot.questions import QUESTION_MARKS
+from bot.answering.questions import QUESTION_MARKS
 
 WORD = re.compile(r"[^\W\d_]+")  # the words of a message, for telling chat from questions
 

@@ -31,7 +31,7 @@ community-style corpus keeps at most 12% of its on-topic questions answered wron
 at least 88% of its off-topic ones, and every encyclopedia set declines at least 90% of the
 questions about other articles (see docs/quality.md). `python -m bot calibrate` fits them for one
 knowledge folder from its own transcripts and writes them to the folder's settings file (see
-`bot.tuning`).
+`tuning.py`).
 """
 
 from __future__ import annotations

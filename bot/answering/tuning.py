@@ -1,7 +1,7 @@
 """A knowledge folder's own settings: how it is ranked and when the bot answers from it.
 
 `settings.yaml` in the knowledge folder is optional; without it the defaults hold (tuned on
-imported documents without alternate questions, see `bot.confidence`). `python -m bot calibrate`
+imported documents without alternate questions, see `confidence.py`). `python -m bot calibrate`
 writes it from the folder's own transcripts; it can also be edited by hand:
 
     ranking: {k1: 1.2, b: 0.75, focus: 0}
@@ -25,8 +25,8 @@ from typing import Any
 import yaml
 
 from bot import yamlfiles
+from bot.answering.confidence import SIGNALS, Confidence, RuleError
 from bot.bounds import Bounds
-from bot.confidence import SIGNALS, Confidence, RuleError
 from bot.knowledge import SETTINGS_FILE, KnowledgeError, not_a_file
 from bot.search import Ranking
 
