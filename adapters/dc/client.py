@@ -177,7 +177,7 @@ class QABot(discord.Client):
             question = plain_question(message.content) or None  # pointed at: `follow` finds its answer
         try:
             await self.replies.follow(message, None if note else question, reply_to=to)
-            if note:  # now a bare mention at a question Discord withholds: the note instead
+            if note and self.replies.sends(message.channel.id):  # a bare mention at a question withheld: the note
                 await self.replies.say(message, note)
         except discord.Forbidden as exc:  # Discord's to say, for reasons the roles the client holds do not show
             log.warning("Discord: may not follow the edit of message %s: %s", message.id, exc)
