@@ -158,6 +158,17 @@ async def test_modal_submitted_by_a_non_moderator_is_refused(online: FakeDiscord
     assert len(service.answerer.kb) == len(TEST_PASSAGES)
 
 
+async def test_an_edit_form_submitted_unchanged_by_a_non_moderator_is_refused(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Someone not a moderator who submits an edit form as it was (demoted while it was open, or
+    replaying it) gets the refusal, logged at WARNING with their id, not "Nothing changed" unlogged."""
+    modal = await kb(online, "edit", id="jobs")
+    said = ephemeral_text(await submit(online, modal, {}, user=stranger(online), permissions=NO_MANAGE_SERVER))
+    warned = [r for r in caplog.records if r.name == "bot.curation.moderation" and r.levelno == logging.WARNING]
+    assert said == NOT_MODERATOR and warned, said
+
+
 async def test_role_moderator_is_allowed(online: FakeDiscord, service: Service) -> None:
     """A member holding a role listed in moderators.discord_roles may moderate."""
     who = {"user": stranger(online), "roles": (MODERATOR_ROLE,), "permissions": NO_MANAGE_SERVER}

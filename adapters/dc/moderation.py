@@ -206,15 +206,16 @@ def _values(components: list[Any]) -> dict[str, str]:
 async def _edited(interaction: discord.Interaction[Any], passage_id: str, digests: str, values: dict[str, str]) -> None:
     """Save what the moderator changed in an edit form: a field whose digest differs from the one the
     form opened with. Refused when someone changed such a field since (it differs now from what the
-    form showed): saving would undo their change. The core checks it again under its lock."""
+    form showed): saving would undo their change. The core checks it again under its lock. Anyone
+    not a moderator gets the refusal, whatever the form holds."""
+    if await _refused(interaction, "edit"):
+        return
     opened = dict(zip(FIELDS, (digests[at : at + 8] for at in range(0, 24, 8)), strict=True))
     changed = {
         field: values[field] for field in FIELDS if field in values and _digest(field, values[field]) != opened[field]
     }
     if not changed:
         await reply(interaction, _in_language(interaction, messages.no_change, passage_id))
-        return
-    if await _refused(interaction, "edit"):
         return
     now = host(interaction).service.passage(passage_id)
     if now is not None and any(_digest(field, _shown(now)[field]) != opened[field] for field in changed):
