@@ -261,6 +261,28 @@ async def test_an_edit_form_opened_before_another_moderators_change_is_not_saved
     assert "Did defectors go to school?" in passage.questions  # B's alias
 
 
+async def test_an_edit_form_refused_over_a_change_made_since_gives_the_moderator_their_text_back(
+    online: FakeDiscord,
+) -> None:
+    """A moderator whose rewrite is refused because someone changed the passage while their form was
+    open gets what they typed back, as a form the bot no longer reads does: not a note alone, their rewrite gone."""
+    rewrite = "Most defectors finished secondary school in the North; many went on to study in the South."
+    mine = await kb(online, "edit", id="education")
+    theirs = await kb(online, "edit", id="education")  # a second form, saved first
+    assert "Edited" in ephemeral_text(await submit(online, theirs, {"text": "Most defectors left school early."}))
+    said = ephemeral_text(await submit(online, mine, {"text": rewrite}))
+    assert "changed since you opened this form" in said
+    assert rewrite in said.replace("\\", ""), said
+
+
+async def test_an_add_form_the_core_refuses_gives_the_moderator_their_text_back(online: FakeDiscord) -> None:
+    """An add form refused by the core (its id not one) says why, then what the moderator typed."""
+    text = "Bicycle parking is behind the library, free for everyone."
+    modal = await kb(online, "add")
+    said = ephemeral_text(await submit(online, modal, {"section": "Bicycles", "text": text, "id": "Bikes!"}))
+    assert "is not a passage id" in said and text in said.replace("\\", "") and "Bicycles" in said, said
+
+
 async def test_an_edit_form_saves_what_nobody_changed_since_it_opened(online: FakeDiscord, service: Service) -> None:
     """Another moderator's question attached meanwhile does not stop a form that changes only the text."""
     modal = await kb(online, "edit", id="education")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import discord
@@ -67,11 +67,21 @@ async def run(interaction: discord.Interaction[Any], request: Request) -> None:
     await host(interaction).guarded(interaction, _moderate(interaction, request))
 
 
-async def _moderate(interaction: discord.Interaction[Any], request: Request) -> None:
+async def _moderate(interaction: discord.Interaction[Any], request: Request, typed: Iterable[str] = ()) -> None:
+    """Run `request` on the core and reply with its text; refused, with what was `typed` into its form."""
     bot, asker = host(interaction), moderation_asker(interaction)
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
-    await reply(interaction, shown(result.text))
+    said = shown(result.text)
+    await reply(interaction, _typed_back(interaction, said, typed) if result.refused else said)
+
+
+def _typed_back(interaction: discord.Interaction[Any], said: str, typed: Iterable[str]) -> str:
+    """`said`, then what the moderator typed into a form that saved nothing, so that none of it is lost."""
+    kept = "\n\n".join(value for value in typed if value.strip())
+    if not kept:
+        return said
+    return f"{said}\n\n{messages.say(messages.TYPED_BACK, messages.choose(language(interaction)))}\n\n{shown(kept)}"
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
@@ -182,7 +192,7 @@ async def submitted(interaction: discord.Interaction[Any]) -> None:
         request = Request(
             "add", passage_id, values.get("section"), values.get("text"), questions_in(values.get("questions"))
         )
-        await run(interaction, request)
+        await host(interaction).guarded(interaction, _added(interaction, request, values))
     elif form.startswith(EDIT_FORM) and ":" in form[len(EDIT_FORM) :]:
         digests, _, passage_id = form[len(EDIT_FORM) :].partition(":")
         await host(interaction).guarded(interaction, _edited(interaction, passage_id, digests, values))
@@ -203,11 +213,18 @@ def _values(components: list[Any]) -> dict[str, str]:
     return found
 
 
+async def _added(interaction: discord.Interaction[Any], request: Request, values: dict[str, str]) -> None:
+    """Add the passage of an add form; refused (an id taken, or not one), with what was typed back."""
+    if not await _refused(interaction, "add"):  # anyone else gets the refusal alone, as before the form opened
+        await _moderate(interaction, request, (values.get(field, "") for field in (*FIELDS, "id")))
+
+
 async def _edited(interaction: discord.Interaction[Any], passage_id: str, digests: str, values: dict[str, str]) -> None:
     """Save what the moderator changed in an edit form: a field whose digest differs from the one the
     form opened with. Refused when someone changed such a field since (it differs now from what the
     form showed): saving would undo their change. The core checks it again under its lock. Anyone
-    not a moderator gets the refusal, whatever the form holds."""
+    not a moderator gets the refusal, whatever the form holds; a moderator refused for any reason
+    gets what they changed back."""
     if await _refused(interaction, "edit"):
         return
     opened = dict(zip(FIELDS, (digests[at : at + 8] for at in range(0, 24, 8)), strict=True))
@@ -219,12 +236,12 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
         return
     now = host(interaction).service.passage(passage_id)
     if now is not None and any(_digest(field, _shown(now)[field]) != opened[field] for field in changed):
-        await reply(interaction, _in_language(interaction, messages.changed_since_opened, passage_id))
+        said = _in_language(interaction, messages.changed_since_opened, passage_id)
+        await reply(interaction, _typed_back(interaction, said, changed.values()))
         return
     questions = questions_in(changed["questions"]) if "questions" in changed else None
-    await _moderate(
-        interaction, Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
-    )
+    request = Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
+    await _moderate(interaction, request, changed.values())
 
 
 # the /kb group
