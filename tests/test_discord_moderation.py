@@ -224,6 +224,27 @@ async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeD
     assert (record.kind, record.platform, record.name, record.user_id) == ("edit", "discord", "asker", online.user_id)
 
 
+async def test_a_korean_moderators_kb_forms_are_in_korean(online: FakeDiscord) -> None:
+    """A moderator whose Discord speaks Korean gets /kb add's and /kb edit's forms (title, labels,
+    placeholder) in Korean, as the replies are; the edit form's fields still hold the passage."""
+    opened = {}
+    for name, options in [("add", {}), ("edit", {"id": "jobs"})]:
+        interaction = online.subcommand("kb", name, **options)
+        interaction["locale"] = "ko"
+        await online.push("INTERACTION_CREATE", interaction)
+        opened[name] = await callback_for(online, interaction)
+    add, edit = inputs(opened["add"]), inputs(opened["edit"])
+    assert opened["add"].body["data"]["title"] == "항목 추가" and opened["edit"].body["data"]["title"] == "jobs 수정"
+    assert [field["label"] for field in add.values()] == [
+        "섹션",
+        "본문",
+        "사람들이 묻는 질문(한 줄에 하나씩)",
+        "ID(선택)",
+    ]
+    assert add["id"]["placeholder"] == "비워 두면 섹션 이름으로 만듭니다" and edit["section"]["label"] == "섹션"
+    assert edit["section"]["value"] == "Work"
+
+
 async def test_edit_unchanged_or_unknown(online: FakeDiscord) -> None:
     """A modal saved as it was changes nothing; an unknown id gets a short note instead of a modal."""
     modal = await kb(online, "edit", id="jobs")

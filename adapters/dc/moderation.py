@@ -11,6 +11,7 @@ are open: a submission is read by its form's id (`submitted`), after a restart a
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -138,29 +139,44 @@ ADD_FORM, EDIT_FORM = "qa:add", "qa:edit:"
 FIELDS = ("section", "text", "questions")
 
 
-def add_form() -> discord.ui.Modal:
-    """Section, text, questions (one per line) and an optional id for a new passage."""
-    form = discord.ui.Modal(title="Add a passage", custom_id=ADD_FORM)
-    form.add_item(_input("Section", "section", max_length=MAX_SECTION_CHARS))
-    form.add_item(_input("Text", "text", long=True, max_length=MAX_TEXT_CHARS))
-    form.add_item(_input("Questions people ask, one per line", "questions", long=True, required=False))
-    placeholder = "made from the section if empty"
-    return form.add_item(
-        _input("Id (optional)", "id", required=False, max_length=MAX_ID_CHARS, placeholder=placeholder)
-    )
+# The forms' own words, in the moderator's language as the replies are (`_words`).
+ADD_TITLE, EDIT_TITLE = messages.N_("Add a passage"), messages.N_("Edit {id}")
+SECTION, TEXT, QUESTIONS = (
+    messages.N_("Section"),
+    messages.N_("Text"),
+    messages.N_("Questions people ask, one per line"),
+)
+ID, ID_HINT = messages.N_("Id (optional)"), messages.N_("made from the section if empty")
 
 
-def edit_form(passage: Passage) -> discord.ui.Modal:
-    """The passage's section, text and questions, pre-filled; only what the moderator changes is saved."""
-    shown = _shown(passage)
-    form = discord.ui.Modal(title=clip(f"Edit {passage.id}", TITLE_LIMIT), custom_id=_edit_id(passage.id, shown))
-    form.add_item(_input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS))
-    form.add_item(_input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
+def add_form(language: str = "") -> discord.ui.Modal:
+    """Section, text, questions (one per line) and an optional id for a new passage, its words in
+    `language` (the moderator's Discord locale)."""
+    say = _words(language)
+    form = discord.ui.Modal(title=say(ADD_TITLE), custom_id=ADD_FORM)
+    form.add_item(_input(say(SECTION), "section", max_length=MAX_SECTION_CHARS))
+    form.add_item(_input(say(TEXT), "text", long=True, max_length=MAX_TEXT_CHARS))
+    form.add_item(_input(say(QUESTIONS), "questions", long=True, required=False))
+    return form.add_item(_input(say(ID), "id", required=False, max_length=MAX_ID_CHARS, placeholder=say(ID_HINT)))
+
+
+def edit_form(passage: Passage, language: str = "") -> discord.ui.Modal:
+    """The passage's section, text and questions, pre-filled, the form's own words in `language`;
+    only what the moderator changes is saved."""
+    say, shown = _words(language), _shown(passage)
+    title = clip(say(EDIT_TITLE).format(id=passage.id), TITLE_LIMIT)
+    form = discord.ui.Modal(title=title, custom_id=_edit_id(passage.id, shown))
+    form.add_item(_input(say(SECTION), "section", default=passage.section, max_length=MAX_SECTION_CHARS))
+    form.add_item(_input(say(TEXT), "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
     # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
     if len(shown["questions"]) <= INPUT_LIMIT:
-        label = "Questions people ask, one per line"
-        form.add_item(_input(label, "questions", default=shown["questions"], long=True, required=False))
+        form.add_item(_input(say(QUESTIONS), "questions", default=shown["questions"], long=True, required=False))
     return form
+
+
+def _words(language: str) -> Callable[[str], str]:
+    """A form's words (the marked sentences above) in `language`, or English."""
+    return functools.partial(messages.say, language=messages.choose(language))
 
 
 def _shown(passage: Passage) -> dict[str, str]:
@@ -266,7 +282,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="add")
     async def add(interaction: discord.Interaction[Any]) -> None:
         """Add a passage (opens a form)."""
-        await host(interaction).guarded(interaction, _open(interaction, add_form(), "add"))
+        await host(interaction).guarded(interaction, _open(interaction, add_form(language(interaction)), "add"))
 
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
@@ -339,7 +355,7 @@ def build_kb_group() -> app_commands.Group:
 async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
     passage = host(interaction).service.passage(passage_id)
     if passage is not None:
-        await _open(interaction, edit_form(passage), "edit")
+        await _open(interaction, edit_form(passage, language(interaction)), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
         await reply(interaction, _in_language(interaction, messages.no_passage, _quoted(passage_id)))
 
