@@ -132,6 +132,8 @@ STALE_COMMAND = N_("That command has changed since your Discord app loaded it; p
 BAD_OPTION = N_("I could not read one of that command's options; please check it and try again.")
 # a Discord form opened before the bot was updated, which it can no longer read: what was typed goes back
 FORM_EXPIRED = N_("That form can no longer be saved (it was opened before the bot was updated). What you typed:")
+# a Discord form whose change was refused (changed since it opened, an id taken): what was typed goes back
+TYPED_BACK = N_("What you typed:")
 
 # --- moderation --------------------------------------------------------------------------------
 

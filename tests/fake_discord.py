@@ -723,18 +723,24 @@ class FakeDiscord:
             return None
         channel = path.split("/")[2]
         needed = SEND_MESSAGES_IN_THREADS if channel in self.threads else SEND_MESSAGES
-        if channel not in {self.channel_id, self.forum_id, *self.extra_channels, *self.threads}:
+        if not self._in_server(channel):
             return None  # a DM: the bot may always answer there
         if int(self.app_permissions) & needed:
             return None
         self.violations.append(f"{method} {path}: a message without the permission to send it there")
         return _json({"message": "Missing Permissions", "code": 50013}, 403)
 
+    def _in_server(self, channel: str) -> bool:
+        """Whether `channel` is one of the server's (a channel, the forum, a thread), not a DM: the
+        bot's permissions there are the server's, and a DM has none to lack."""
+        return channel in {self.channel_id, self.forum_id, *self.extra_channels, *self.threads}
+
     def _reply_unread(self, method: str, path: str, body: Any) -> web.Response | None:
-        """Discord's refusal of a reply by a bot without Read Message History in the channel, or None."""
+        """Discord's refusal of a reply by a bot without Read Message History in a channel of the
+        server (in a DM, a server permission, it may always reply), or None."""
         if discord_route(method, path) != "POST /channels/{channel_id}/messages" or not body.get("message_reference"):
             return None
-        if int(self.app_permissions) & READ_MESSAGE_HISTORY:
+        if not self._in_server(path.split("/")[2]) or int(self.app_permissions) & READ_MESSAGE_HISTORY:
             return None
         self.violations.append(f"{method} {path}: a reply without Read Message History")
         return _json({"message": "Cannot reply without permission to read message history", "code": 160002}, 403)

@@ -327,6 +327,24 @@ async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_a
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
+async def test_ask_typed_as_text_in_a_server_channel_is_asked_when_the_bot_reads_it(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """With the Message Content intent, a member's "/ask Are most defectors women?" typed as text in a
+    server channel (sent before Discord's command picker caught it) is answered as a reply to it; the
+    channel's other messages, a question or a word that begins with "/ask", are not."""
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?"))
+        await fake.push("MESSAGE_CREATE", fake.message("/asking around: are most defectors women?"))
+        asked = fake.message("/ask Are most defectors women?")
+        await fake.push("MESSAGE_CREATE", asked)
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+        await asyncio.sleep(0.2)
+    assert post.body.get("embeds") and str(post.body["message_reference"]["message_id"]) == asked["id"]
+    assert len(channel_posts(fake, fake.channel_id)) == 1
+
+
 async def test_messages_not_for_the_bot_are_ignored(online: FakeDiscord) -> None:
     """A plain channel message, the bot's own message and another bot's mention get no reply."""
     await online.push("MESSAGE_CREATE", online.message("Are most defectors women?"))

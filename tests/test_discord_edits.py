@@ -4,6 +4,7 @@ against the fake gateway, which answers Unknown Message (404) for a message that
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -17,7 +18,7 @@ from bot import Service
 from bot.messages import COOLDOWN
 from tests.discord_support import ENV, connected
 from tests.fake_discord import Call, FakeDiscord
-from tests.test_discord import TEST_PASSAGES, custom_ids, write_knowledge
+from tests.test_discord import SEND_MESSAGES, TEST_PASSAGES, custom_ids, lacking, write_knowledge
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -130,6 +131,22 @@ async def test_a_message_edited_to_mention_the_bot_is_answered_then(online: Fake
     await settled(online)
     [reply] = replies_to(online, plain)
     assert reply.body["embeds"][0]["title"] == "Who are the refugees?"
+
+
+async def test_an_edited_mention_where_the_bot_may_not_send_is_neither_asked_nor_sent(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Where the bot may read but not send (#announcements), an edited mention is left unanswered as
+    a new one is: nothing is sent that Discord refuses (403)."""
+    lacking(fake, SEND_MESSAGES)
+    async with connected(fake, Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))):
+        question = fake.mention(WOMEN)
+        await fake.push("MESSAGE_CREATE", question)
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, f"<@{fake.bot_id}> How educated are defectors?"))
+        with contextlib.suppress(TimeoutError):  # nothing comes: wait as long as an answer would take
+            await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages", timeout=2)
+    refused, fake.violations[:] = list(fake.violations), []  # said here, not by the strict_fakes check
+    assert fake.find("POST", f"/channels/{fake.channel_id}/messages") == [] and refused == []
 
 
 async def test_an_edit_long_after_the_question_is_left_alone(online: FakeDiscord) -> None:

@@ -158,6 +158,17 @@ async def test_modal_submitted_by_a_non_moderator_is_refused(online: FakeDiscord
     assert len(service.answerer.kb) == len(TEST_PASSAGES)
 
 
+async def test_an_edit_form_submitted_unchanged_by_a_non_moderator_is_refused(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Someone not a moderator who submits an edit form as it was (demoted while it was open, or
+    replaying it) gets the refusal, logged at WARNING with their id, not "Nothing changed" unlogged."""
+    modal = await kb(online, "edit", id="jobs")
+    said = ephemeral_text(await submit(online, modal, {}, user=stranger(online), permissions=NO_MANAGE_SERVER))
+    warned = [r for r in caplog.records if r.name == "bot.curation.moderation" and r.levelno == logging.WARNING]
+    assert said == NOT_MODERATOR and warned, said
+
+
 async def test_role_moderator_is_allowed(online: FakeDiscord, service: Service) -> None:
     """A member holding a role listed in moderators.discord_roles may moderate."""
     who = {"user": stranger(online), "roles": (MODERATOR_ROLE,), "permissions": NO_MANAGE_SERVER}
@@ -213,6 +224,27 @@ async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeD
     assert (record.kind, record.platform, record.name, record.user_id) == ("edit", "discord", "asker", online.user_id)
 
 
+async def test_a_korean_moderators_kb_forms_are_in_korean(online: FakeDiscord) -> None:
+    """A moderator whose Discord speaks Korean gets /kb add's and /kb edit's forms (title, labels,
+    placeholder) in Korean, as the replies are; the edit form's fields still hold the passage."""
+    opened = {}
+    for name, options in [("add", {}), ("edit", {"id": "jobs"})]:
+        interaction = online.subcommand("kb", name, **options)
+        interaction["locale"] = "ko"
+        await online.push("INTERACTION_CREATE", interaction)
+        opened[name] = await callback_for(online, interaction)
+    add, edit = inputs(opened["add"]), inputs(opened["edit"])
+    assert opened["add"].body["data"]["title"] == "항목 추가" and opened["edit"].body["data"]["title"] == "jobs 수정"
+    assert [field["label"] for field in add.values()] == [
+        "섹션",
+        "본문",
+        "사람들이 묻는 질문(한 줄에 하나씩)",
+        "ID(선택)",
+    ]
+    assert add["id"]["placeholder"] == "비워 두면 섹션 이름으로 만듭니다" and edit["section"]["label"] == "섹션"
+    assert edit["section"]["value"] == "Work"
+
+
 async def test_edit_unchanged_or_unknown(online: FakeDiscord) -> None:
     """A modal saved as it was changes nothing; an unknown id gets a short note instead of a modal."""
     modal = await kb(online, "edit", id="jobs")
@@ -248,6 +280,28 @@ async def test_an_edit_form_opened_before_another_moderators_change_is_not_saved
     passage = service.passage("education")
     assert passage is not None and "What schooling did defectors have?" in passage.questions  # A's line
     assert "Did defectors go to school?" in passage.questions  # B's alias
+
+
+async def test_an_edit_form_refused_over_a_change_made_since_gives_the_moderator_their_text_back(
+    online: FakeDiscord,
+) -> None:
+    """A moderator whose rewrite is refused because someone changed the passage while their form was
+    open gets what they typed back, as a form the bot no longer reads does: not a note alone, their rewrite gone."""
+    rewrite = "Most defectors finished secondary school in the North; many went on to study in the South."
+    mine = await kb(online, "edit", id="education")
+    theirs = await kb(online, "edit", id="education")  # a second form, saved first
+    assert "Edited" in ephemeral_text(await submit(online, theirs, {"text": "Most defectors left school early."}))
+    said = ephemeral_text(await submit(online, mine, {"text": rewrite}))
+    assert "changed since you opened this form" in said
+    assert rewrite in said.replace("\\", ""), said
+
+
+async def test_an_add_form_the_core_refuses_gives_the_moderator_their_text_back(online: FakeDiscord) -> None:
+    """An add form refused by the core (its id not one) says why, then what the moderator typed."""
+    text = "Bicycle parking is behind the library, free for everyone."
+    modal = await kb(online, "add")
+    said = ephemeral_text(await submit(online, modal, {"section": "Bicycles", "text": text, "id": "Bikes!"}))
+    assert "is not a passage id" in said and text in said.replace("\\", "") and "Bicycles" in said, said
 
 
 async def test_an_edit_form_saves_what_nobody_changed_since_it_opened(online: FakeDiscord, service: Service) -> None:

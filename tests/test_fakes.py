@@ -179,6 +179,14 @@ async def test_discord_refuses_a_reply_without_read_message_history(discord: Fak
     assert len(discord.violations) == 1
 
 
+async def test_discord_takes_a_reply_in_a_dm_whatever_the_bots_server_permissions(discord: FakeDiscord) -> None:
+    """Read Message History is a server permission: in a DM a bot without it in the server replies all the same."""
+    discord.app_permissions = str(int(ALL_PERMISSIONS) & ~(1 << 16))
+    body = {"content": "an answer", "message_reference": {"message_id": discord.next_id()}}
+    status, answer = await rest(discord, "POST", f"/channels/{discord.dm_channel_id}/messages", body)
+    assert status == 200 and discord.violations == [], answer
+
+
 @pytest.mark.parametrize(("in_thread", "needed", "other"), [(False, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS),
                                                           (True, SEND_MESSAGES_IN_THREADS, SEND_MESSAGES)],
                          ids=["channel", "thread"])  # fmt: skip

@@ -22,7 +22,7 @@ from adapters.dc import moderation, pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import defer, tell
 from adapters.dc.host import language
-from adapters.dc.markup import plain_question
+from adapters.dc.markup import plain_question, typed_ask
 from adapters.dc.render import SuggestionButton, VoteButton
 from adapters.dc.replies import Replies
 from adapters.dc.settings import Settings, intents
@@ -116,7 +116,8 @@ class QABot(discord.Client):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if (posted := self.post_in(message)) is not None:  # pinging the bot or not, asked by its title too
             return posted
-        if message.guild is not None and not any(u.id == me.id for u in message.mentions):
+        named = any(u.id == me.id for u in message.mentions) or typed_ask(message.content)  # "/ask" typed as text
+        if message.guild is not None and not named:
             if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
             return None  # a reply with its ping off talks to the channel, not to the bot
@@ -177,7 +178,7 @@ class QABot(discord.Client):
             question = plain_question(message.content) or None  # pointed at: `follow` finds its answer
         try:
             await self.replies.follow(message, None if note else question, reply_to=to)
-            if note:  # now a bare mention at a question Discord withholds: the note instead
+            if note and self.replies.sends(message.channel.id):  # a bare mention at a question withheld: the note
                 await self.replies.say(message, note)
         except discord.Forbidden as exc:  # Discord's to say, for reasons the roles the client holds do not show
             log.warning("Discord: may not follow the edit of message %s: %s", message.id, exc)

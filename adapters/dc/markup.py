@@ -1,5 +1,5 @@
 """Discord's markup in a message or a slash command's text option, and a "/ask" typed before a
-question: what asks nothing."""
+question: what asks nothing (though a "/ask" says whom the message asks)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ _MARKUP = re.compile(
 # Discord's command picker caught it): what follows is the question. Left in, "ask" was weighed as
 # a word of it, and "/ask why do people flee?" was declined.
 _ASK = re.compile(r"/ask(?:@\S*)?(?: |$)", re.IGNORECASE)
+
+
+# "/ask" typed as text at the start of a server message that does not mention the bot: the command
+# that Discord's picker did not catch, meant for the bot (a message it reads only with the Message
+# Content intent). "/ask@name", Telegram's way of naming one bot of several, may name another.
+_TYPED_ASK = re.compile(r"\s*/ask(?:\s|$)", re.IGNORECASE)
+
+
+def typed_ask(content: str) -> bool:
+    """Whether a message begins with "/ask" typed as text: it asks the bot, mention or not."""
+    return _TYPED_ASK.match(content) is not None
 
 
 def plain_question(content: str) -> str:

@@ -11,9 +11,10 @@ are open: a submission is read by its form's id (`submitted`), after a restart a
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import discord
@@ -67,11 +68,21 @@ async def run(interaction: discord.Interaction[Any], request: Request) -> None:
     await host(interaction).guarded(interaction, _moderate(interaction, request))
 
 
-async def _moderate(interaction: discord.Interaction[Any], request: Request) -> None:
+async def _moderate(interaction: discord.Interaction[Any], request: Request, typed: Iterable[str] = ()) -> None:
+    """Run `request` on the core and reply with its text; refused, with what was `typed` into its form."""
     bot, asker = host(interaction), moderation_asker(interaction)
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
-    await reply(interaction, shown(result.text))
+    said = shown(result.text)
+    await reply(interaction, _typed_back(interaction, said, typed) if result.refused else said)
+
+
+def _typed_back(interaction: discord.Interaction[Any], said: str, typed: Iterable[str]) -> str:
+    """`said`, then what the moderator typed into a form that saved nothing, so that none of it is lost."""
+    kept = "\n\n".join(value for value in typed if value.strip())
+    if not kept:
+        return said
+    return f"{said}\n\n{messages.say(messages.TYPED_BACK, messages.choose(language(interaction)))}\n\n{shown(kept)}"
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
@@ -128,29 +139,44 @@ ADD_FORM, EDIT_FORM = "qa:add", "qa:edit:"
 FIELDS = ("section", "text", "questions")
 
 
-def add_form() -> discord.ui.Modal:
-    """Section, text, questions (one per line) and an optional id for a new passage."""
-    form = discord.ui.Modal(title="Add a passage", custom_id=ADD_FORM)
-    form.add_item(_input("Section", "section", max_length=MAX_SECTION_CHARS))
-    form.add_item(_input("Text", "text", long=True, max_length=MAX_TEXT_CHARS))
-    form.add_item(_input("Questions people ask, one per line", "questions", long=True, required=False))
-    placeholder = "made from the section if empty"
-    return form.add_item(
-        _input("Id (optional)", "id", required=False, max_length=MAX_ID_CHARS, placeholder=placeholder)
-    )
+# The forms' own words, in the moderator's language as the replies are (`_words`).
+ADD_TITLE, EDIT_TITLE = messages.N_("Add a passage"), messages.N_("Edit {id}")
+SECTION, TEXT, QUESTIONS = (
+    messages.N_("Section"),
+    messages.N_("Text"),
+    messages.N_("Questions people ask, one per line"),
+)
+ID, ID_HINT = messages.N_("Id (optional)"), messages.N_("made from the section if empty")
 
 
-def edit_form(passage: Passage) -> discord.ui.Modal:
-    """The passage's section, text and questions, pre-filled; only what the moderator changes is saved."""
-    shown = _shown(passage)
-    form = discord.ui.Modal(title=clip(f"Edit {passage.id}", TITLE_LIMIT), custom_id=_edit_id(passage.id, shown))
-    form.add_item(_input("Section", "section", default=passage.section, max_length=MAX_SECTION_CHARS))
-    form.add_item(_input("Text", "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
+def add_form(language: str = "") -> discord.ui.Modal:
+    """Section, text, questions (one per line) and an optional id for a new passage, its words in
+    `language` (the moderator's Discord locale)."""
+    say = _words(language)
+    form = discord.ui.Modal(title=say(ADD_TITLE), custom_id=ADD_FORM)
+    form.add_item(_input(say(SECTION), "section", max_length=MAX_SECTION_CHARS))
+    form.add_item(_input(say(TEXT), "text", long=True, max_length=MAX_TEXT_CHARS))
+    form.add_item(_input(say(QUESTIONS), "questions", long=True, required=False))
+    return form.add_item(_input(say(ID), "id", required=False, max_length=MAX_ID_CHARS, placeholder=say(ID_HINT)))
+
+
+def edit_form(passage: Passage, language: str = "") -> discord.ui.Modal:
+    """The passage's section, text and questions, pre-filled, the form's own words in `language`;
+    only what the moderator changes is saved."""
+    say, shown = _words(language), _shown(passage)
+    title = clip(say(EDIT_TITLE).format(id=passage.id), TITLE_LIMIT)
+    form = discord.ui.Modal(title=title, custom_id=_edit_id(passage.id, shown))
+    form.add_item(_input(say(SECTION), "section", default=passage.section, max_length=MAX_SECTION_CHARS))
+    form.add_item(_input(say(TEXT), "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
     # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
     if len(shown["questions"]) <= INPUT_LIMIT:
-        label = "Questions people ask, one per line"
-        form.add_item(_input(label, "questions", default=shown["questions"], long=True, required=False))
+        form.add_item(_input(say(QUESTIONS), "questions", default=shown["questions"], long=True, required=False))
     return form
+
+
+def _words(language: str) -> Callable[[str], str]:
+    """A form's words (the marked sentences above) in `language`, or English."""
+    return functools.partial(messages.say, language=messages.choose(language))
 
 
 def _shown(passage: Passage) -> dict[str, str]:
@@ -182,7 +208,7 @@ async def submitted(interaction: discord.Interaction[Any]) -> None:
         request = Request(
             "add", passage_id, values.get("section"), values.get("text"), questions_in(values.get("questions"))
         )
-        await run(interaction, request)
+        await host(interaction).guarded(interaction, _added(interaction, request, values))
     elif form.startswith(EDIT_FORM) and ":" in form[len(EDIT_FORM) :]:
         digests, _, passage_id = form[len(EDIT_FORM) :].partition(":")
         await host(interaction).guarded(interaction, _edited(interaction, passage_id, digests, values))
@@ -203,10 +229,20 @@ def _values(components: list[Any]) -> dict[str, str]:
     return found
 
 
+async def _added(interaction: discord.Interaction[Any], request: Request, values: dict[str, str]) -> None:
+    """Add the passage of an add form; refused (an id taken, or not one), with what was typed back."""
+    if not await _refused(interaction, "add"):  # anyone else gets the refusal alone, as before the form opened
+        await _moderate(interaction, request, (values.get(field, "") for field in (*FIELDS, "id")))
+
+
 async def _edited(interaction: discord.Interaction[Any], passage_id: str, digests: str, values: dict[str, str]) -> None:
     """Save what the moderator changed in an edit form: a field whose digest differs from the one the
     form opened with. Refused when someone changed such a field since (it differs now from what the
-    form showed): saving would undo their change. The core checks it again under its lock."""
+    form showed): saving would undo their change. The core checks it again under its lock. Anyone
+    not a moderator gets the refusal, whatever the form holds; a moderator refused for any reason
+    gets what they changed back."""
+    if await _refused(interaction, "edit"):
+        return
     opened = dict(zip(FIELDS, (digests[at : at + 8] for at in range(0, 24, 8)), strict=True))
     changed = {
         field: values[field] for field in FIELDS if field in values and _digest(field, values[field]) != opened[field]
@@ -214,16 +250,14 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
     if not changed:
         await reply(interaction, _in_language(interaction, messages.no_change, passage_id))
         return
-    if await _refused(interaction, "edit"):
-        return
     now = host(interaction).service.passage(passage_id)
     if now is not None and any(_digest(field, _shown(now)[field]) != opened[field] for field in changed):
-        await reply(interaction, _in_language(interaction, messages.changed_since_opened, passage_id))
+        said = _in_language(interaction, messages.changed_since_opened, passage_id)
+        await reply(interaction, _typed_back(interaction, said, changed.values()))
         return
     questions = questions_in(changed["questions"]) if "questions" in changed else None
-    await _moderate(
-        interaction, Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
-    )
+    request = Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
+    await _moderate(interaction, request, changed.values())
 
 
 # the /kb group
@@ -248,7 +282,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="add")
     async def add(interaction: discord.Interaction[Any]) -> None:
         """Add a passage (opens a form)."""
-        await host(interaction).guarded(interaction, _open(interaction, add_form(), "add"))
+        await host(interaction).guarded(interaction, _open(interaction, add_form(language(interaction)), "add"))
 
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
@@ -321,7 +355,7 @@ def build_kb_group() -> app_commands.Group:
 async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
     passage = host(interaction).service.passage(passage_id)
     if passage is not None:
-        await _open(interaction, edit_form(passage), "edit")
+        await _open(interaction, edit_form(passage, language(interaction)), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
         await reply(interaction, _in_language(interaction, messages.no_passage, _quoted(passage_id)))
 

@@ -172,12 +172,14 @@ class Replies:
         self, message: discord.Message, question: str | None, *, reply_to: discord.Message | None = None
     ) -> None:
         """The edit of `message`, which now asks `question` (None: it asks the bot nothing), its
-        answer a reply to it (or to `reply_to`, the question it points the bot at)."""
+        answer a reply to it (or to `reply_to`, the question it points the bot at). Where the bot may
+        not send (`sends`), the question is not asked of the core, as a new one is not, and an answer
+        from before, which no longer answers it, is withdrawn."""
         key: Key = (message.channel.id, message.id)
         before = self.answered.recall(key)
         if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
-        if question is None:
+        if question is None or not self.sends(message.channel.id):
             if before is not None:
                 await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             return
