@@ -413,6 +413,26 @@ def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path:
         Service.from_directory(KNOWLEDGE, config)
 
 
+def _break_a_passage(url: str) -> None:
+    """A row the loader refuses (an empty text), as an operator's SQL by hand or another version would write."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE passages SET text = '' WHERE id = (SELECT min(id) FROM passages)")
+
+
+def test_a_seeded_database_whose_knowledge_does_not_load_is_not_called_empty_at_start(url: str, tmp_path: Path) -> None:
+    """An operator whose database holds 60-odd passages, one the loader refuses, is told what fails, not to seed it."""
+    from bot.config import ConfigError
+
+    _break_a_passage(url)
+    with pytest.raises(ConfigError) as refused:  # the start's one-line error
+        Service.from_directory(KNOWLEDGE, Config(database_url=url, data_dir=tmp_path / "data"))
+    said = str(refused.value)
+    assert "holds no knowledge yet" not in said and "is empty" in said, said
+    assert ".yaml:" in said and "kb export" in said and "/qabot-postgres-" not in said, said  # the file, the mend
+
+
 def test_kb_publish_puts_a_folders_draft_into_the_database(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,10 +15,10 @@ from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import SEED_IT, Database, connect, redacted, status
+from bot.storage.database import MEND_IT, SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
-from bot.storage.replica import Follower, Replica
+from bot.storage.replica import Follower, Replica, Unseeded
 from bot.storage.scratch import ROOM, Scratch
 
 log = logging.getLogger(__name__)
@@ -70,13 +70,13 @@ class PostgresBackend:
         except OSError as exc:  # a full disk: one line, as for every start that fails (no part-written copy kept)
             raise BackendError(f"cannot copy the knowledge from {where} into {self.store.directory}: "
                                f"{exc.strerror or _first_line(exc)} ({ROOM})") from exc  # fmt: skip
-        except KnowledgeError as exc:
-            if self.replica.seq == 0 and not self.store.known:
-                raise BackendError(
-                    f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
-                    "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
-                ) from exc
-            raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
+        except Unseeded as exc:  # decided by what the database holds, not by a load that failed
+            raise BackendError(
+                f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
+                "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
+            ) from exc
+        except KnowledgeError as exc:  # the file and entry as `kb export` writes them, not the scratch folder
+            raise BackendError(f"the knowledge in {where} does not load: {exc.brief()} ({MEND_IT})") from exc
 
     def open_records(self) -> PostgresGapStore:
         """The gaps and votes, with their writer thread: after `load`, so that it never writes (or deletes

@@ -77,6 +77,11 @@ class Snapshot:
     versions: dict[str, int]
     seq: int
 
+    @property
+    def empty(self) -> bool:
+        """No passages at all: a database given its schema and never seeded (`db init` without `--seed`)."""
+        return not any(tables.passages_of(data) for data in self.files.values())
+
     def write(self, folder: Path) -> None:
         """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
         (a crash leaves the old file or the new one). A symlink there is replaced by the file, never

@@ -37,6 +37,10 @@ from bot.watcher import Backoff
 log = logging.getLogger(__name__)
 
 
+class Unseeded(knowledge.KnowledgeError):
+    """The database holds no passages (never seeded): nothing to load, and nothing wrong with a passage."""
+
+
 class Replica:
     """The last change applied (`seq`) and the sources the live index was built with.
 
@@ -59,8 +63,11 @@ class Replica:
 
     def load(self, time_limit: float | None = None) -> Answerer:
         """The whole knowledge from the database, as a new index; raises psycopg.Error, KnowledgeError
-        (LoadTimeout past `time_limit` seconds) or OSError (the scratch folder cannot be written)."""
+        (LoadTimeout past `time_limit` seconds, Unseeded when it holds no passage) or OSError (the
+        scratch folder cannot be written)."""
         snapshot = self.store.snapshot()
+        if snapshot.empty:
+            raise Unseeded(self.store.path, "the database holds no passages")
         folder = self.store.directory
         shutil.rmtree(folder, ignore_errors=True)
         try:
