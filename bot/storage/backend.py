@@ -96,8 +96,9 @@ class PostgresBackend:
             said = "could not catch up with the database now (trying again every %gs): %s"
             self._fell_behind(psycopg.Error, logging.WARNING, said, self.retry, _first_line(exc))
             return None
-        except KnowledgeError as exc:
-            log.error("the database's knowledge does not load: %s", exc)
+        except KnowledgeError as exc:  # said once: tried again at the next change (see `Replica.catch_up`)
+            log.error("the database's knowledge does not load, answering from the knowledge loaded before until a "
+                      "later change: %s (%s)", exc.brief(), MEND_IT)  # fmt: skip
             self.behind, self._failing = False, None  # it was read: trying again every second would only repeat this
             return None
         except OSError as exc:  # the copy cannot be written (a full disk): tried again, as after an outage
