@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 
+from bot import knowledge
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
@@ -64,7 +65,7 @@ class PostgresBackend:
             if not state.current:
                 raise BackendError(f"{where}: {state.line()}")
             self.scratch.make()
-            return self.replica.load()
+            answerer = self.replica.load()
         except psycopg.Error as exc:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
         except OSError as exc:  # a full disk: one line, as for every start that fails (no part-written copy kept)
@@ -77,6 +78,11 @@ class PostgresBackend:
             ) from exc
         except KnowledgeError as exc:  # the file and entry as `kb export` writes them, not the scratch folder
             raise BackendError(f"the knowledge in {where} does not load: {exc.brief()} ({MEND_IT})") from exc
+        for name in self.replica.unread():  # as `kb check` warns of a folder's
+            log.warning("%s: the database's %s is not read (hidden), so its passages are not served: rename it "
+                        "%s (`kb export DIR`, rename it there, `kb push DIR`)", where, name,
+                        knowledge.readable_name(name))  # fmt: skip
+        return answerer
 
     def open_records(self) -> PostgresGapStore:
         """The gaps and votes, with their writer thread: after `load`, so that it never writes (or deletes

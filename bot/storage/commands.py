@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot import knowledge
 from bot.config import DATABASE_VARIABLE, load_config
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
@@ -86,6 +87,7 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
         row = conn.execute("SELECT count(*) FROM sources").fetchone()
     sources = row[0] if row else 0
     if not sources:  # else, or when another `db init --seed` is first, nothing is written
+        _warn_unread(Path(args.knowledge))
         try:
             with _store(url, Path(args.knowledge)) as store:
                 records = store.push(Path(args.knowledge), by=_by(args), seed=True).records
@@ -160,6 +162,7 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
               f"again, or push with --force", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     taken_at = None if marker is None else marker.taken_at
+    _warn_unread(folder)
     try:
         with _store(url, folder) as store:
             pushed = store.push(folder, by=_by(args), taken_at=taken_at)
@@ -179,6 +182,13 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
               "needs --force", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _warn_unread(folder: Path) -> None:
+    """The files of `folder` that look like knowledge but are not read, so not pushed (`faq.yml`, `.faq.yaml`),
+    as `kb check` warns of them."""
+    for said in knowledge.unread(folder):
+        print(f"warning: {said} (not pushed)", file=sys.stderr)
 
 
 @contextlib.contextmanager

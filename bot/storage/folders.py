@@ -76,6 +76,19 @@ def parsed_file(path: Path) -> Any:
         raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
 
 
+def none_left_unread(folder: Path, old: Files, new: Files) -> None:
+    """Refuse a push that would remove the passages of a source the database holds under the name of a file
+    that `folder` holds but does not read (`.faq.yaml`, hidden: pushed before hidden files were skipped, and
+    written so by `kb export`); raises StoreError, nothing written."""
+    for name in sorted(old.keys() - new.keys()):
+        if knowledge.hidden(Path(name)) and (folder / name).is_file():
+            raise StoreError(
+                f"{folder / name}: not read (hidden), so the push would remove its {len(passages_of(old[name]))} "
+                f"passage(s) from the database. Nothing was pushed: rename it {knowledge.readable_name(name)} "
+                "(its passages move there), and push again."
+            )
+
+
 def differences(old: Files, new: Files, by: str) -> list[Record]:
     """One record per passage added, edited (or moved to another file) or removed, old to new; a removal
     that takes its whole file keeps the file's source, so that its undo can put the file back. And one

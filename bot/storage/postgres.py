@@ -333,6 +333,7 @@ class PostgresStore:
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
+            folders.none_left_unread(folder, old, new)
             if taken_at is not None:
                 self._not_overtaken(folder, taken_at)
             now = self.read_documents()

@@ -80,6 +80,11 @@ class Replica:
         self._lengths = {name: len(data.get("passages") or []) for name, data in snapshot.files.items()}
         return answerer
 
+    def unread(self) -> list[str]:
+        """The sources loaded last whose names the loader does not read: a hidden one (`.faq.yaml`), pushed
+        before hidden files were skipped."""
+        return [name for name in self._sources if knowledge.hidden(Path(name))]
+
     def _index(self, snapshot: Snapshot, time_limit: float | None) -> Answerer:
         if snapshot.empty:
             raise Unseeded(self.store.path, "the database holds no passages")
