@@ -29,14 +29,20 @@ def validate(files: Files, documents: Mapping[str, Any] | None = None) -> Knowle
     (in a scratch folder); raises StoreError."""
     if not files:
         raise StoreError(_(EMPTIED))
+    try:
+        return loaded(files, documents)
+    except KnowledgeError as exc:
+        raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+
+
+def loaded(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
+    """`files` and `documents` loaded as every instance loads them, from a scratch folder removed after;
+    raises KnowledgeError (its file named as the database names it) or OSError (the folder cannot be written)."""
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
         for name, data in {**files, **(documents or {})}.items():
             (folder / name).write_text(written(name, data), encoding="utf-8")
-        try:
-            return load_whole(folder)
-        except KnowledgeError as exc:
-            raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+        return load_whole(folder)
 
 
 def written(name: str, data: Any) -> str:

@@ -91,6 +91,14 @@ class Snapshot:
             write_atomic(folder / name, folders.written(name, data))
 
 
+def read_snapshot(conn: Connection) -> Snapshot:
+    """The whole knowledge through `conn`, as of one moment (one transaction)."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        files, versions = tables.read_files(conn)
+        return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
+
+
 @dataclass
 class _Transaction:
     conn: Connection
@@ -297,10 +305,8 @@ class PostgresStore:
 
     def snapshot(self) -> Snapshot:
         """The whole knowledge, its versions and the last change, as of one moment."""
-        with self._reading() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            files, versions = tables.read_files(conn)
-            return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
+        with self._reading() as conn:
+            return read_snapshot(conn)
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
