@@ -411,7 +411,7 @@ def run_checks(knowledge_dir: Path, env: Mapping[str, str], data_dir: Path | Non
     findings += check_data(data_dir or config.data_folder(knowledge_dir))
     database = storage_commands.check_database(env.get(DATABASE_VARIABLE, "").strip() or config.database_url)
     if database is not None:
-        findings.append((ok if database[0] == "ok" else error)("database", database[1]))
+        findings.append({"ok": ok, "warning": warning}.get(database[0], error)("database", database[1]))
     return findings
 
 

@@ -157,8 +157,14 @@ def draft_files(knowledge_dir: Path) -> list[Path]:
 
 def hidden(path: Path) -> bool:
     """A hidden file is never knowledge: an editor's lock or backup (`.#faq.yaml`), or the resource fork that
-    macOS writes beside each file on a shared drive or in an archive (`._faq.yaml`, binary: it stopped the start)."""
+    macOS writes beside each file on a shared drive or in an archive (`._faq.yaml`, binary: it stopped the start).
+    Any other hidden one named as knowledge is (`.faq.yaml`, read before) is warned of (`unread`)."""
     return path.name.startswith(".")
+
+
+# The hidden files left beside a knowledge file, never meant to be read, and so never warned of: macOS's
+# resource fork (`._faq.yaml`), an editor's lock or backup (Emacs's `.#faq.yaml`, `.~faq.yaml`).
+LEFT_BESIDE = (".#", "._", ".~")
 
 
 def knowledge_files(directory: Path) -> list[Path]:
@@ -169,19 +175,30 @@ def knowledge_files(directory: Path) -> list[Path]:
 
 def unread(directory: Path) -> list[str]:
     """A warning for each file of a knowledge folder that looks like knowledge but is not read: only
-    `*.yaml` is (`faq.yml`, `FAQ.YAML` were left out while `kb check` said ok)."""
+    `*.yaml` is (`faq.yml`, `FAQ.YAML` were left out while `kb check` said ok), and no hidden file
+    (`.faq.yaml`, which was read before resource forks were skipped, left the bot without a word)."""
     if not directory.is_dir():
         return []
     return [
-        f"{path}: not read (only *.yaml files are): name it {path.stem}.yaml"
+        f"{path}: not read (hidden): rename it {readable_name(path.name)}"
+        if hidden(path)
+        else f"{path}: not read (only *.yaml files are): name it {readable_name(path.name)}"
         for path in sorted(directory.iterdir())
         if _misnamed(path)
     ]
 
 
+def readable_name(name: str) -> str:
+    """The name under which a file that is not read would be: `faq.yaml` for `faq.yml`, `.faq.yaml`."""
+    return f"{Path(name.lstrip('.')).stem}.yaml"
+
+
 def _misnamed(path: Path) -> bool:
-    """A file named as knowledge is, but for its ending: `faq.yml`, `FAQ.YAML`."""
-    return path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml" and not hidden(path) and path.is_file()
+    """A file named as knowledge is but for its ending (`faq.yml`, `FAQ.YAML`) or its leading dot (`.faq.yaml`),
+    and no file left beside one (`LEFT_BESIDE`)."""
+    if path.suffix.lower() not in (".yaml", ".yml") or path.name.startswith(LEFT_BESIDE):
+        return False
+    return (path.suffix != ".yaml" or hidden(path)) and path.is_file()
 
 
 # A source's `url` as a link can take it: Discord refuses a whole answer whose embed links anything else.
@@ -268,7 +285,8 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
         drafts = len(draft_files(directory))
         waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
         named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
-        misnamed = f"; not read: {', '.join(named)} (name each *.yaml)" if named else ""
+        dot = ", without its leading dot" if any(name.startswith(".") for name in named) else ""
+        misnamed = f"; not read: {', '.join(named)} (name each *.yaml{dot})" if named else ""
         problem = KnowledgeError(directory, f"no knowledge files (*.yaml) in this folder{waiting}{misnamed}")
         if not (empty and knows_nothing_yet(directory)):
             raise problem

@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,8 @@ class Service:
         if loaded is None and self.knowledge_dir is not None:
             loaded = signature(self.knowledge_dir)
         self._loaded: Signature | None = loaded
+        self._written: Signature | None = None  # the folder as a moderator's change left it, its reload to follow
+        self._writing = False  # a moderator's change is being written (one at a time: under the folder's lock)
         self._watcher: KnowledgeWatcher | None = None
         self._gaps_failed = False
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
@@ -89,7 +91,7 @@ class Service:
             ask=lambda question: self._answerer.answer(question).passage_id,
             find=lambda words, limit: self._answerer.find(words, limit),
             added=None if backend else self._extend_after_add,
-            guard=guard,
+            guard=lambda: self._changing(guard),
             store=backend.store if backend else None,
         )
 
@@ -150,11 +152,25 @@ class Service:
             self._answerer = answerer
 
     def reload(self) -> None:
-        """Load the knowledge folder again and swap it in; raises KnowledgeError (the old one stays),
-        also when it takes longer than `reload_timeout` seconds."""
-        self._reload(self.config.reload_timeout or None)
+        """Load the knowledge folder again and swap it in, unless it is as loaded; raises KnowledgeError
+        (the old one stays), also when it takes longer than `reload_timeout` seconds. The folder as a
+        moderator's change writes it is left to that change's own reload, which is not time-boxed: the
+        watcher's could only give up on it, and log a change said live as not reloaded."""
+        self._reload(self.config.reload_timeout or None, watching=True)
 
-    def _reload(self, time_limit: float | None) -> None:
+    @contextmanager
+    def _changing(self, guard: Callable[[], AbstractContextManager[object]]) -> Iterator[None]:
+        """Around a moderator's change being written (inside the folder's lock): `_writing`, then `_written`."""
+        self._writing = True
+        try:
+            with guard():
+                yield
+            if self._backend is None and self.knowledge_dir is not None:
+                self._written = signature(self.knowledge_dir)
+        finally:
+            self._writing = False
+
+    def _reload(self, time_limit: float | None, *, watching: bool = False) -> None:
         if self._backend is not None:
             with self._reload_lock:
                 self.replace_answerer(self._backend.load())
@@ -163,6 +179,8 @@ class Service:
             return
         with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
             before = signature(self.knowledge_dir)
+            if before == self._loaded or (watching and (self._writing or before == self._written)):
+                return  # loaded while this waited, or a moderator's change whose own reload loads it
             workers = self.config.load_workers
             loaded = Answerer.from_directory(self.knowledge_dir, workers=workers, time_limit=time_limit)
             self.replace_answerer(loaded)
@@ -221,7 +239,8 @@ class Service:
             files = knowledge.knowledge_files(self.knowledge_dir)
             last = files[-1].name if files else None
             alone = before is not None and _besides_additions(before) == _besides_additions(after)
-            if alone and self._loaded == before and last == MODERATOR_FILE:  # no hand edit meanwhile
+            # No hand edit meanwhile: not while the files were read, nor once they were written (`_written`)
+            if alone and self._loaded == before and self._written == after and last == MODERATOR_FILE:
                 try:
                     extended = self._answerer.with_added(passage)
                 except ValueError:  # the id is already live after all: rebuild below
@@ -239,8 +258,11 @@ class Service:
         check has just loaded the whole folder, unboxed, so this load takes about as long."""
         try:
             self._reload(None)
-        except knowledge.KnowledgeError as exc:  # the change was validated; only a hand edit can do this
-            log.error("knowledge not reloaded after a change: %s", exc)
+        except BaseException as exc:
+            self._written = None  # not loaded: the watcher's to try again, and report, as it does any hand edit
+            if not isinstance(exc, knowledge.KnowledgeError):
+                raise
+            log.error("knowledge not reloaded after a change: %s", exc)  # validated: only a hand edit does this
 
     def ask(self, question: str, asker: Asker, *, quiet: bool = False) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.

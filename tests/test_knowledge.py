@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 
 from bot import knowledge
+from bot.cli import main
 from bot.imports.articles import heading_of
 from bot.imports.passages import split_sentences
 from bot.knowledge import KnowledgeError
 from bot.watcher import signature
 from tests.conftest import KNOWLEDGE
+from tests.support import small_kb, write_kb
 
 GOOD_SOURCE = 'source: {title: "T", publisher: "P", url: null}\n'
 
@@ -175,6 +178,30 @@ def test_a_macos_resource_fork_file_does_not_stop_the_knowledge_loading(kdir: Pa
     (kdir / "._faq.yml").write_bytes(b"\x00\x05\x16\x07")  # not named among the files it does not read
     assert {p.id for p in knowledge.load(kdir)} == {"meetups", "rules"}
     assert signature(kdir) == before and knowledge.unread(kdir) == []
+
+
+FAQ = (
+    'source: {title: "FAQ"}\npassages:\n  - id: parking\n    section: "Parking"\n'
+    '    text: "Free parking is behind the library, entrance on Mill Street."\n'
+)
+
+
+def test_a_hidden_knowledge_file_that_is_no_resource_fork_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A moderator whose passages sit in `.faq.yaml` (served before the upgrade) hears from `kb check` it is unread;
+    the resource fork and an editor's lock beside it are still passed over without a word."""
+    folder = write_kb(tmp_path / "knowledge", small_kb())
+    (folder / ".faq.yaml").write_text(FAQ, encoding="utf-8")
+    (folder / "._faq.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02")
+    (folder / ".#faq.yaml").symlink_to("ann@host.1234:1700000000")
+    assert main(["kb", "check", "--knowledge", str(folder)], out=io.StringIO()) == 0
+    said = capsys.readouterr().err
+    assert f"warning: {folder / '.faq.yaml'}: not read (hidden): rename it faq.yaml" in said, said
+    assert "._faq.yaml" not in said and ".#faq.yaml" not in said, said
+    (folder / "notes.yaml").unlink()  # `.faq.yaml` alone: knowledge meant to be read, no new community's folder
+    with pytest.raises(KnowledgeError, match=r"not read: \.faq\.yaml \(name each \*\.yaml, without its leading dot"):
+        knowledge.folder_files(folder, empty=True)
 
 
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:

@@ -428,6 +428,61 @@ def test_start_up_on_an_unready_database_says_what_to_run(schema: str, tmp_path:
         Service.from_directory(KNOWLEDGE, config)
 
 
+def _break_a_passage(url: str) -> None:
+    """A row the loader refuses (an empty text), as an operator's SQL by hand or another version would write."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE passages SET text = '' WHERE id = (SELECT min(id) FROM passages)")
+
+
+def test_a_seeded_database_whose_knowledge_does_not_load_is_not_called_empty_at_start(url: str, tmp_path: Path) -> None:
+    """An operator whose database holds 60-odd passages, one the loader refuses, is told what fails, not to seed it."""
+    from bot.config import ConfigError
+
+    _break_a_passage(url)
+    with pytest.raises(ConfigError) as refused:  # the start's one-line error
+        Service.from_directory(KNOWLEDGE, Config(database_url=url, data_dir=tmp_path / "data"))
+    said = str(refused.value)
+    assert "holds no knowledge yet" not in said and "is empty" in said, said
+    assert ".yaml:" in said and "kb export" in said and "/qabot-postgres-" not in said, said  # the file, the mend
+
+
+def test_doctor_reports_a_database_the_bot_will_not_start_on(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's `doctor` says error, not "ok ... up to date", for a database whose knowledge cannot load,
+    naming the file and entry as the start does; it loads it from a temporary copy it removes."""
+    import tempfile
+
+    _break_a_passage(url)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # TMPDIR, as this process has read it
+    code, out = run("doctor", "--knowledge", str(KNOWLEDGE), "--data", str(tmp_path / "data"))
+    database = [line for line in out.splitlines() if " database: " in line]
+    assert code == 1 and not [line for line in database if line.startswith("ok")], database
+    [line] = database
+    assert "the bot will not start on it" in line and "'text' is empty" in line and ".yaml:" in line, line
+    assert list(temporary.iterdir()) == []
+
+
+def test_doctor_warns_of_a_database_source_no_instance_reads(url: str, tmp_path: Path) -> None:
+    """A database seeded by a version that read hidden files holds `.faq.yaml`, whose passages no instance
+    serves: `doctor` warns, naming it and the name to give it."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("""INSERT INTO sources (name, source) VALUES ('.faq.yaml', '{"title": "FAQ"}')""")
+        conn.execute(
+            "INSERT INTO passages (id, source, position, section, text, questions) VALUES"
+            " ('parking', '.faq.yaml', 0, 'Parking', 'Free parking is behind the library.', '[]')"
+        )
+    code, out = run("doctor", "--knowledge", str(KNOWLEDGE), "--data", str(tmp_path / "data"))
+    [line] = [line for line in out.splitlines() if " database: " in line]
+    assert code == 0 and line.startswith("warning") and ".faq.yaml (rename it faq.yaml)" in line, line
+
+
 def test_kb_publish_puts_a_folders_draft_into_the_database(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -632,3 +632,32 @@ def test_a_synonyms_file_under_the_limit_only_through_aliases_is_refused_naming_
     assert run("kb", "push", str(folder))[0] != 0
     said = capsys.readouterr().err
     assert said.count("\n") == 1 and "synonyms.yaml: " in said and "more than the limit of 131072" in said, said
+
+
+def test_a_hidden_source_is_warned_of_at_start_and_never_removed_by_a_push_that_does_not_read_it(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database seeded before hidden files were skipped holds `.faq.yaml`: an instance starting on it warns
+    that its passages are not served; a push of its export (`.faq.yaml` there) is refused rather than removing
+    them, and says to rename it; renamed, the push moves them and they are served."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:  # as `db init --seed` of a version before wrote it
+        conn.execute("""INSERT INTO sources (name, source) VALUES ('.faq.yaml', '{"title": "FAQ"}')""")
+        conn.execute(
+            "INSERT INTO passages (id, source, position, section, text, questions) VALUES"
+            " ('parking', '.faq.yaml', 0, 'Parking', 'Free parking is behind the library.', '[]')"
+        )
+    code, out = run("ask", "Where can I park?")
+    assert code == 0 and "database's .faq.yaml is not read (hidden)" in caplog.text, caplog.text
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0 and (folder / ".faq.yaml").is_file()
+    code, out = run("kb", "push", str(folder))
+    said = capsys.readouterr().err
+    assert code == 1 and "not read (hidden)" in said and "1 passage(s)" in said and "rename it faq.yaml" in said
+    assert f"warning: {folder / '.faq.yaml'}: not read (hidden): rename it faq.yaml (not pushed)" in said, said
+    (folder / ".faq.yaml").rename(folder / "faq.yaml")
+    code, out = run("kb", "push", str(folder))
+    assert code == 0 and "0 added, 1 edited, 0 removed" in out, out
+    code, out = run("ask", "Where can I park?", "--json")
+    assert code == 0 and json.loads(out)["passage_id"] == "parking", out

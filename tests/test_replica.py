@@ -6,6 +6,7 @@ A full disk is the real OS event: a soft RLIMIT_FSIZE makes a write past it fail
 from __future__ import annotations
 
 import contextlib
+import logging
 import resource
 import subprocess
 import sys
@@ -106,6 +107,44 @@ def test_a_follower_whose_catch_up_raises_follows_on(url: str, caplog: pytest.Lo
     finally:
         follower.stop()
         follower.join(timeout=2)
+
+
+def _by_hand(url: str, pid: str, text: str, change: str) -> None:
+    """An operator's SQL: `pid`'s text set to `text`, recorded as a change (`change`), and the instances notified."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE passages SET text = %s WHERE id = %s", (text, pid))
+        conn.execute(
+            "INSERT INTO changes (id, at, platform, user_id, name, chat_id, kind, passage_id, file, position)"
+            " SELECT %s, '2026-01-01T00:00:00+00:00', 'cli', '', 'ops', '', 'edit', id, source, position"
+            " FROM passages WHERE id = %s",
+            (change, pid),
+        )
+        conn.execute("SELECT pg_notify('qabot_changes', 'x')")
+
+
+@pytest.mark.allow_error_logs  # one ERROR is expected: the test counts them
+def test_a_database_knowledge_that_does_not_load_is_not_reported_again_every_few_seconds(
+    url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator whose database holds a change the loader refuses gets one ERROR, not one at every quiet
+    check (every 5 s); the next change is tried (a mend goes live)."""
+    b = services()
+    pid = next(iter(b.passages())).id
+    _by_hand(url, pid, "", "handmade01")  # a row the loader refuses (an empty text)
+
+    def said() -> list[str]:
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        return [message for message in errors if "does not load" in message]
+
+    wait_for(lambda: len(said()) == 1)
+    for _ in range(2):
+        b._catch_up()  # as the follower's quiet checks do, every 5 s
+    assert len(said()) == 1, f"{len(said())} ERRORs: {said()[-1]}"
+    assert "'text' is empty" in said()[0] and "kb export" in said()[0], said()[0]
+    _by_hand(url, pid, "Mended by hand.", "handmade02")
+    wait_for(lambda: _text(b, pid) == "Mended by hand.")
 
 
 INSTANCE = """

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 
 from bot.config import ChatCooldownSettings, Config, CooldownSettings
+from bot.curation import Request
 from bot.knowledge import KnowledgeError
 from bot.service import Asker, Service
 from bot.watcher import KnowledgeWatcher
+from tests.conftest import KNOWLEDGE
 
 NOTES = """\
 source: {title: "Test notes"}
@@ -246,3 +249,26 @@ def test_a_hand_edit_saved_while_the_bot_starts_goes_live(tmp_path: Path, monkey
         assert wait_for(lambda: "second Sunday" in service.ask("When is the next community meetup?", member).text)
     finally:
         service.close()
+
+
+@pytest.mark.allow_error_logs  # the defect is an ERROR: the test counts them itself
+def test_a_moderators_change_does_not_set_the_watcher_reloading_it_again_and_logging_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator whose reloads outrun reload_timeout gets no "not reloaded" ERROR for a change live already."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data", reload_timeout=1e-9))
+    service.start_watching(interval=0.01)
+    moderator = Asker("cli", "", name="ann")
+    try:
+        pid = next(iter(service.passages())).id
+        for n in range(3):
+            edited = service.moderate(Request("edit", pid, text=f"Edited by the moderator, take {n}."), moderator)
+            assert "It is live now." in edited.text
+            assert service.passage(pid).text == f"Edited by the moderator, take {n}."  # type: ignore[union-attr]
+        time.sleep(0.3)  # the watcher's checks (every 0.01 s) see each change written
+    finally:
+        service.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, f"the watcher reloaded a change already live, and said it was not: {errors[0]}"

@@ -11,14 +11,15 @@ from typing import Any
 
 import psycopg
 
+from bot import knowledge
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import SEED_IT, Database, connect, redacted, status
+from bot.storage.database import MEND_IT, SEED_IT, Database, connect, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
-from bot.storage.replica import Follower, Replica
+from bot.storage.replica import Follower, Replica, Unseeded
 from bot.storage.scratch import ROOM, Scratch
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,24 @@ class PostgresBackend:
             if not state.current:
                 raise BackendError(f"{where}: {state.line()}")
             self.scratch.make()
-            return self.replica.load()
+            answerer = self.replica.load()
         except psycopg.Error as exc:
             raise BackendError(f"cannot load the knowledge from {where}: {_first_line(exc)}") from exc
         except OSError as exc:  # a full disk: one line, as for every start that fails (no part-written copy kept)
             raise BackendError(f"cannot copy the knowledge from {where} into {self.store.directory}: "
                                f"{exc.strerror or _first_line(exc)} ({ROOM})") from exc  # fmt: skip
-        except KnowledgeError as exc:
-            if self.replica.seq == 0 and not self.store.known:
-                raise BackendError(
-                    f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
-                    "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
-                ) from exc
-            raise BackendError(f"the knowledge in {where} does not load: {exc.message}") from exc
+        except Unseeded as exc:  # decided by what the database holds, not by a load that failed
+            raise BackendError(
+                f"{where} holds no knowledge yet: {SEED_IT} (give the folder its first passages first, with "
+                "QABOT_DATABASE_URL and database_url unset: `kb add`, or `kb import` and `kb publish`)"
+            ) from exc
+        except KnowledgeError as exc:  # the file and entry as `kb export` writes them, not the scratch folder
+            raise BackendError(f"the knowledge in {where} does not load: {exc.brief()} ({MEND_IT})") from exc
+        for name in self.replica.unread():  # as `kb check` warns of a folder's
+            log.warning("%s: the database's %s is not read (hidden), so its passages are not served: rename it "
+                        "%s (`kb export DIR`, rename it there, `kb push DIR`)", where, name,
+                        knowledge.readable_name(name))  # fmt: skip
+        return answerer
 
     def open_records(self) -> PostgresGapStore:
         """The gaps and votes, with their writer thread: after `load`, so that it never writes (or deletes
@@ -96,8 +102,9 @@ class PostgresBackend:
             said = "could not catch up with the database now (trying again every %gs): %s"
             self._fell_behind(psycopg.Error, logging.WARNING, said, self.retry, _first_line(exc))
             return None
-        except KnowledgeError as exc:
-            log.error("the database's knowledge does not load: %s", exc)
+        except KnowledgeError as exc:  # said once: tried again at the next change (see `Replica.catch_up`)
+            log.error("the database's knowledge does not load, answering from the knowledge loaded before until a "
+                      "later change: %s (%s)", exc.brief(), MEND_IT)  # fmt: skip
             self.behind, self._failing = False, None  # it was read: trying again every second would only repeat this
             return None
         except OSError as exc:  # the copy cannot be written (a full disk): tried again, as after an outage

@@ -12,8 +12,9 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from bot import knowledge
 from bot.config import DATABASE_VARIABLE, load_config
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
@@ -86,6 +87,7 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
         row = conn.execute("SELECT count(*) FROM sources").fetchone()
     sources = row[0] if row else 0
     if not sources:  # else, or when another `db init --seed` is first, nothing is written
+        _warn_unread(Path(args.knowledge))
         try:
             with _store(url, Path(args.knowledge)) as store:
                 records = store.push(Path(args.knowledge), by=_by(args), seed=True).records
@@ -160,6 +162,7 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
               f"again, or push with --force", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     taken_at = None if marker is None else marker.taken_at
+    _warn_unread(folder)
     try:
         with _store(url, folder) as store:
             pushed = store.push(folder, by=_by(args), taken_at=taken_at)
@@ -179,6 +182,13 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
               "needs --force", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _warn_unread(folder: Path) -> None:
+    """The files of `folder` that look like knowledge but are not read, so not pushed (`faq.yml`, `.faq.yaml`),
+    as `kb check` warns of them."""
+    for said in knowledge.unread(folder):
+        print(f"warning: {said} (not pushed)", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -222,22 +232,47 @@ def _by(args: argparse.Namespace) -> str:
 
 
 def check_database(url: str | None) -> tuple[str, str] | None:
-    """For `doctor`: None without a database; else ("ok" | "error", the line to show)."""
+    """For `doctor`: None without a database; else ("ok" | "warning" | "error", the line to show). Its
+    knowledge is loaded as the bot's start loads it (from a copy in a temporary folder, removed after)."""
     if not url:
         return None
     try:
         import psycopg
 
         from bot.storage.database import SEED_IT, connect, redacted, status
+        from bot.storage.postgres import read_snapshot
     except ImportError:
         return "error", "database_url is set, but psycopg is not installed: pip install '.[postgres]'"
     try:
         with connect(url) as conn:
             state = status(conn)
-            row = conn.execute("SELECT count(*) FROM passages").fetchone() if state.current else None
+            snapshot = read_snapshot(conn) if state.current else None
     except psycopg.Error as exc:
         return "error", f"cannot reach {redacted(url)}: {_first_line(exc)}"
     line = f"{redacted(url)}: {state.line()}"
-    if row is not None and not row[0]:  # `db init` without --seed: the bot refuses to start on it
+    if snapshot is None:
+        return "error", line
+    if snapshot.empty:  # `db init` without --seed: the bot refuses to start on it
         return "error", f"{line}, but it holds no knowledge yet, so the bot will not start on it: {SEED_IT}"
-    return ("ok" if state.current else "error"), line
+    return _loading(line, snapshot.files, snapshot.documents)
+
+
+def _loading(line: str, files: dict[str, Any], documents: dict[str, Any]) -> tuple[str, str]:
+    """Doctor's word on the database's knowledge as the bot's start would load it."""
+    from bot.knowledge import KnowledgeError
+    from bot.storage import folders
+    from bot.storage.database import MEND_IT
+
+    try:
+        folders.loaded(files, documents)
+    except KnowledgeError as exc:
+        said = f"its knowledge does not load: {exc.brief()} ({MEND_IT})"
+        return "error", f"{line}, but the bot will not start on it: {said}"
+    except OSError as exc:  # a full temporary disk: the bot's start would fail on it too
+        return "error", f"{line}, but its knowledge cannot be checked: {_os_error(exc)}"
+    hidden = [name for name in sorted(files) if knowledge.hidden(Path(name))]
+    if hidden:  # pushed by a version that read hidden files: the bot starts, without their passages
+        names = ", ".join(f"{name} (rename it {knowledge.readable_name(name)})" for name in hidden)
+        mend = "`kb export DIR`, rename it there, `kb push DIR`"
+        return "warning", f"{line}, but not read (hidden), so its passages are not served: {names}; {mend}"
+    return "ok", line

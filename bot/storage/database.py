@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
 # What to do about a database without knowledge, on which the bot does not start (its error, and doctor's)
 SEED_IT = "seed it from a knowledge folder with `python -m bot db init --seed --knowledge DIR`"
+# ... and about one whose knowledge does not load (a row written by hand, or by another version)
+MEND_IT = "mend it: `python -m bot kb export DIR`, correct that file in DIR, then `python -m bot kb push DIR`"
 UNAVAILABLE = N_("The database is not reachable right now, so changes are refused (answers go on); try again soon.")
 
 Connection = psycopg.Connection[TupleRow]

@@ -29,14 +29,20 @@ def validate(files: Files, documents: Mapping[str, Any] | None = None) -> Knowle
     (in a scratch folder); raises StoreError."""
     if not files:
         raise StoreError(_(EMPTIED))
+    try:
+        return loaded(files, documents)
+    except KnowledgeError as exc:
+        raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+
+
+def loaded(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
+    """`files` and `documents` loaded as every instance loads them, from a scratch folder removed after;
+    raises KnowledgeError (its file named as the database names it) or OSError (the folder cannot be written)."""
     with tempfile.TemporaryDirectory(prefix="qabot-check-") as scratch:
         folder = Path(scratch)
         for name, data in {**files, **(documents or {})}.items():
             (folder / name).write_text(written(name, data), encoding="utf-8")
-        try:
-            return load_whole(folder)
-        except KnowledgeError as exc:
-            raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+        return load_whole(folder)
 
 
 def written(name: str, data: Any) -> str:
@@ -74,6 +80,19 @@ def parsed_file(path: Path) -> Any:
         return yamlfiles.read(path).data
     except yamlfiles.FileError as exc:  # edited between the check and now
         raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
+
+
+def none_left_unread(folder: Path, old: Files, new: Files) -> None:
+    """Refuse a push that would remove the passages of a source the database holds under the name of a file
+    that `folder` holds but does not read (`.faq.yaml`, hidden: pushed before hidden files were skipped, and
+    written so by `kb export`); raises StoreError, nothing written."""
+    for name in sorted(old.keys() - new.keys()):
+        if knowledge.hidden(Path(name)) and (folder / name).is_file():
+            raise StoreError(
+                f"{folder / name}: not read (hidden), so the push would remove its {len(passages_of(old[name]))} "
+                f"passage(s) from the database. Nothing was pushed: rename it {knowledge.readable_name(name)} "
+                "(its passages move there), and push again."
+            )
 
 
 def differences(old: Files, new: Files, by: str) -> list[Record]:

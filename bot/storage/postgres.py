@@ -77,6 +77,11 @@ class Snapshot:
     versions: dict[str, int]
     seq: int
 
+    @property
+    def empty(self) -> bool:
+        """No passages at all: a database given its schema and never seeded (`db init` without `--seed`)."""
+        return not any(tables.passages_of(data) for data in self.files.values())
+
     def write(self, folder: Path) -> None:
         """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
         (a crash leaves the old file or the new one). A symlink there is replaced by the file, never
@@ -84,6 +89,14 @@ class Snapshot:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
             write_atomic(folder / name, folders.written(name, data))
+
+
+def read_snapshot(conn: Connection) -> Snapshot:
+    """The whole knowledge through `conn`, as of one moment (one transaction)."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        files, versions = tables.read_files(conn)
+        return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
 
 
 @dataclass
@@ -292,10 +305,8 @@ class PostgresStore:
 
     def snapshot(self) -> Snapshot:
         """The whole knowledge, its versions and the last change, as of one moment."""
-        with self._reading() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            files, versions = tables.read_files(conn)
-            return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
+        with self._reading() as conn:
+            return read_snapshot(conn)
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
@@ -328,6 +339,7 @@ class PostgresStore:
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
+            folders.none_left_unread(folder, old, new)
             if taken_at is not None:
                 self._not_overtaken(folder, taken_at)
             now = self.read_documents()

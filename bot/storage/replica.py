@@ -31,10 +31,14 @@ from bot.answering import Answerer
 from bot.curation.store import dump
 from bot.knowledge import Passage
 from bot.storage.database import CONNECT_TIMEOUT
-from bot.storage.postgres import CHANNEL, PostgresStore
+from bot.storage.postgres import CHANNEL, PostgresStore, Snapshot
 from bot.watcher import Backoff
 
 log = logging.getLogger(__name__)
+
+
+class Unseeded(knowledge.KnowledgeError):
+    """The database holds no passages (never seeded): nothing to load, and nothing wrong with a passage."""
 
 
 class Replica:
@@ -51,6 +55,7 @@ class Replica:
     def __init__(self, store: PostgresStore, *, workers: int | None = None, time_limit: float | None = None):
         self.store = store
         self.seq = 0
+        self.refused: int | None = None  # the last change when the knowledge last failed to load
         self.workers = workers
         self.time_limit = time_limit
         self._sources: dict[str, dict[str, Any]] = {}
@@ -59,8 +64,30 @@ class Replica:
 
     def load(self, time_limit: float | None = None) -> Answerer:
         """The whole knowledge from the database, as a new index; raises psycopg.Error, KnowledgeError
-        (LoadTimeout past `time_limit` seconds) or OSError (the scratch folder cannot be written)."""
+        (LoadTimeout past `time_limit` seconds, Unseeded when it holds no passage) or OSError (the
+        scratch folder cannot be written)."""
         snapshot = self.store.snapshot()
+        try:
+            answerer = self._index(snapshot, time_limit)
+        except knowledge.LoadTimeout:  # the moment's fault: tried again (see `_reload`)
+            raise
+        except knowledge.KnowledgeError:
+            self.refused = snapshot.seq  # the knowledge as of this change does not load: not tried again
+            raise
+        self.seq, self.refused = snapshot.seq, None
+        self.store.caught_up(snapshot.versions)
+        self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
+        self._lengths = {name: len(data.get("passages") or []) for name, data in snapshot.files.items()}
+        return answerer
+
+    def unread(self) -> list[str]:
+        """The sources loaded last whose names the loader does not read: a hidden one (`.faq.yaml`), pushed
+        before hidden files were skipped."""
+        return [name for name in self._sources if knowledge.hidden(Path(name))]
+
+    def _index(self, snapshot: Snapshot, time_limit: float | None) -> Answerer:
+        if snapshot.empty:
+            raise Unseeded(self.store.path, "the database holds no passages")
         folder = self.store.directory
         shutil.rmtree(folder, ignore_errors=True)
         try:
@@ -68,19 +95,15 @@ class Replica:
         except OSError:  # a full disk: a part-written copy would only take the room that is missing
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        answerer = Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
-        self.seq = snapshot.seq
-        self.store.caught_up(snapshot.versions)
-        self._sources = {name: dict(data.get("source") or {}) for name, data in snapshot.files.items()}
-        self._lengths = {name: len(data.get("passages") or []) for name, data in snapshot.files.items()}
-        return answerer
+        return Answerer.from_directory(folder, workers=self.workers, time_limit=time_limit)
 
     def catch_up(self, answerer: Answerer, *, boxed: bool = True) -> Answerer | None:
         """`answerer` with the changes made since the last one applied, or None when there are none
         (or when a reload timed out a moment ago, or times out now). `boxed=False`: the instance's own
-        change, which its moderator is told is live: a reload has no time limit and waits out no backoff."""
+        change, which its moderator is told is live: a reload has no time limit and waits out no backoff.
+        Knowledge that did not load (KnowledgeError, raised once) is not loaded again until a later change."""
         changes, versions = self.store.changes_since(self.seq)
-        if not changes:
+        if not changes or changes[-1][0] == self.refused:
             return None
         # Only additions at the end of the last file, each after the one before: the index extended with
         # them is the one a load gives. One pushed between two passages would be read on from the wrong one.
