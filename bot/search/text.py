@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 
 import snowballstemmer
 
@@ -447,7 +447,8 @@ def pairs(terms: list[str], window: int = 5) -> list[str]:
 _NOT_AFTER = ("[A-Z]", "Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g")
 _SENTENCE_END = re.compile(r"([.!?؟]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=\S)")
 _WIDE_MARKS = "。！？"
-_ANY_END = re.compile(_SENTENCE_END.pattern + rf"|([{_WIDE_MARKS}]+[」』”’）)]*)\s*(?=\S)")
+_WIDE_CLOSING = "」』”’）)"  # what closes a quote or an aside after such a mark, kept with its sentence
+_ANY_END = re.compile(_SENTENCE_END.pattern + rf"|([{_WIDE_MARKS}]+[{_WIDE_CLOSING}]*)\s*(?=\S)")
 _OPENING = frozenset("\"“‘'")
 
 
@@ -458,11 +459,9 @@ def _starts_sentence(ch: str) -> bool:
 def join_sentences(sentences: Sequence[str]) -> str:
     """Sentences as one text, a space between them, but none after a full-width mark: Chinese and
     Japanese put none ("大约三万人。他们去了韩国。")."""
-    parts: list[str] = []
-    for before, sentence in zip(["", *sentences], sentences, strict=False):
-        if parts and not before.rstrip("」』”’）)").endswith(tuple(_WIDE_MARKS)):
-            parts.append(" ")
-        parts.append(sentence)
+    parts = list(sentences[:1])
+    for before, sentence in pairwise(sentences):
+        parts.append(sentence if before.rstrip(_WIDE_CLOSING).endswith(tuple(_WIDE_MARKS)) else " " + sentence)
     return "".join(parts)
 
 
