@@ -19,7 +19,7 @@ from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, ask_alone, evalua
 FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
     # hedged % min, near misses declined or hedged % min); a hedged answer says it may not answer
-    # exactly what was asked (bot.confidence.Confidence.hedge and .band)
+    # exactly what was asked (bot.answering.confidence.Confidence.hedge and .band)
     ("generalization", "dev"): (43.0, 9.5, 86.5, 93.0, 87.0),  # measured 46.6, 6.1, 87.7, 95.2, 90.4
     ("generalization", "blind"): (39.0, 9.0, 87.0, 91.5, 85.0),  # measured 46.3, 6.8, 90.0, 95.7, 91.9
     ("encyclopedia", "dev"): (78.5, 3.5, 88.5, 94.5, 79.0),  # measured 81.6, 1.8, 90.6, 96.7, 83.3

@@ -1,6 +1,6 @@
 """When other passages hold the question's words as fully as the best one, the words do not tell
 which passage is asked about: the rule weighs the best passage's rivals (`Ranked.rivals`, the
-`rivals` signal of `bot.confidence`) against answering, and the asker gets the closest topics
+`rivals` signal of `bot.answering.confidence`) against answering, and the asker gets the closest topics
 instead of a guess."""
 
 from __future__ import annotations

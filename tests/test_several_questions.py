@@ -1,6 +1,6 @@
 """A message that asks two or three questions gets an answer to each, each a reply of its own.
 
-The core cuts the message (`bot.questions`), answers each part that says enough alone, and says
+The core cuts the message (`bot.answering.questions`), answers each part that says enough alone, and says
 which part it does not know; the adapters send one reply per answer, and the record of gaps gets
 the part not answered, in its own words. What Telegram and Discord send for it is tested beside
 their other replies (`test_telegram.py`, `test_discord.py`). Asked as one, such a message got the passage that holds

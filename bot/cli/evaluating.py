@@ -112,7 +112,7 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
     names = " ".join(Path(name).name for name in files)
     text = tuning.dump(
         tuning.Tuning(current.ranking, result.confidence),
-        f"Written by `python -m bot calibrate {names}` (see bot/tuning.py).",
+        f"Written by `python -m bot calibrate {names}` (see bot/answering/tuning.py).",
     )
     target = folder / SETTINGS_FILE
     backup = None
