@@ -150,7 +150,7 @@ def test_a_folder_over_its_total_size_cap_is_refused_before_reading(
     kdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Many files each under their cap: the folder's total is capped too, checked before anything is parsed."""
-    monkeypatch.setattr(knowledge, "MAX_FOLDER_BYTES", 1000)
+    monkeypatch.setattr(knowledge.folder, "MAX_FOLDER_BYTES", 1000)
     for n in range(3):
         (kdir / f"extra{n}.yaml").write_text("# " + "x" * 500 + "\n", encoding="utf-8")
     with pytest.raises(knowledge.KnowledgeError, match="more than the limit of 1000"):
