@@ -146,6 +146,55 @@ def test_asking_for_help_in_plain_words_gets_the_help(seed_kdir: Path, asked: st
 
 
 @pytest.mark.parametrize(
+    "asked",
+    ["what's your name?", "whats your name", "who made you?", "are you human?", "how old are you", "이름이 뭐예요?"],
+)
+def test_a_question_about_the_bot_itself_gets_the_help(seed_kdir: Path, asked: str) -> None:
+    """ "What's your name?" got the passage that names an ambassador: no knowledge base answers a question
+    about the bot itself, and the help says what the bot is."""
+    answerer = Answerer.from_directory(seed_kdir)
+    answer = answerer.answer(asked)
+    assert answer.outcome is Outcome.SMALL_TALK, answer.text
+    assert answer.text == answerer.answer("help please").text
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["what time is it?", "What time is it now", "whats the date today", "how's the weather?", "what is 17 times 23",
+     "what's 12*4?", "17 x 23 =", "지금 몇 시예요?"],
+)  # fmt: skip
+def test_the_time_the_weather_or_a_sum_gets_a_short_note_not_a_passage(seed_kdir: Path, asked: str) -> None:
+    """ "What time is it?" got the passage that says "three times the national average", and "what is 17
+    times 23" the same: the bot cannot know the moment nor is it a calculator, so it gets the one line
+    banter gets, not a passage and not the whole help."""
+    answer = Answerer.from_directory(seed_kdir).answer(asked)
+    assert (answer.outcome, answer.text) == (Outcome.SMALL_TALK, messages.say(messages.BANTER))
+
+
+@pytest.mark.parametrize(
+    ("asked", "passage"),
+    [("What time does the meetup start?", "meetups"), ("what is the date of the meetup", "meetups")],
+)
+def test_a_question_about_a_time_in_the_knowledge_is_still_answered(tmp_path: Path, asked: str, passage: str) -> None:
+    """Only the set phrases about the moment are chat: a question about a time or a date that the
+    knowledge gives is answered from it."""
+    meetup = {
+        "id": "meetups",
+        "section": "Meetups",
+        "questions": ["What time does the meetup start?"],
+        "text": "The monthly meetup is on the first Friday of each month; its date and time are on the calendar.",
+    }
+    answer = Answerer.from_directory(write_folder(tmp_path / "kb", [meetup, *OPEN_DAY])).answer(asked)
+    assert (answer.outcome, answer.passage_id) == (Outcome.ANSWERED, passage), answer.text
+
+
+@pytest.mark.parametrize("said", ["12/03/2024", "10/10", "2024-05-01"])
+def test_a_date_or_a_score_alone_is_no_sum(seed_kdir: Path, said: str) -> None:
+    """A date or a score sent alone is not taken for a sum: it gets what it got before (the help)."""
+    assert Answerer.from_directory(seed_kdir).answer(said).outcome is not Outcome.SMALL_TALK
+
+
+@pytest.mark.parametrize(
     "asked", ["what do i need", "what is this called", "help me understand why they flee", "how do i use it"]
 )
 def test_a_question_in_the_words_of_a_request_for_help_is_still_a_question(answerer: Answerer, asked: str) -> None:

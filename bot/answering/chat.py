@@ -69,6 +69,36 @@ HELP_REQUEST = re.compile(
 )
 
 
+# A question about the bot itself, as a whole phrase of a message's words: "what's your name?", "who made
+# you?", "are you human?". No knowledge base answers them, and "what's your name" got the passage that
+# names an ambassador. They get the help, which says what the bot is.
+ABOUT_THE_BOT = re.compile(
+    r"(?:(?:hey|hi|hello|so|ok|okay) )?(?:bot )?"
+    r"(?:what(?: is| s|s) your name|who (?:made|created|built|programmed|wrote|owns|runs) (?:you|this bot|the bot)"
+    r"|are (?:you|u) (?:a )?(?:human|real|person|real person|robot|bot|ai|an ai|chatgpt|gpt|alive)"
+    r"|how old are (?:you|u)|where are (?:you|u) from)(?: bot)?"
+    # Korean: "이름이 뭐예요?" (what is your name?), "누가 만들었어요?" (who made you?)
+    r"|(?:너|당신)?(?:의 )?이름이 (?:뭐예요|뭐에요|뭐야|뭔가요|무엇인가요)|누가 (?:만들었어요|만들었나요|만들었어)"
+)
+# A question about the moment, which the bot cannot know, as a whole phrase: "what time is it?", "what's
+# the date today?", "how's the weather?". "what time is it" got the passage that says "three times the
+# national average". They get the short note banter gets.
+THE_MOMENT = re.compile(
+    r"(?:(?:hey|hi|so|ok|okay|anyone know|does anyone know|do you know|can you tell me) )?"
+    r"(?:what time is it|what(?: is| s|s) the time|what(?: is| s|s) the (?:date|day)|what(?: is| s|s) today s date"
+    r"|what (?:day|date) is (?:it|today)|what(?: is| s|s| does) the weather(?: like| look like)?"
+    r"|how(?: is| s|s) the weather)"
+    r"(?: (?:now|right now|rn|today|there|here|pls|please))*"
+    # Korean: "지금 몇 시예요?" (what time is it?), "오늘 며칠이에요?" (what is the date today?)
+    r"|(?:지금 )?몇 시(?:예요|에요|야|인가요)|오늘 (?:며칠|무슨 요일)(?:이에요|예요|이야|인가요)"
+)
+# Sums asked of the bot: "what is 17 times 23?" got the passage that says "three times". A sum alone
+# needs "=" or "?" after it, so that a date or a score ("12/03/2024", "10/10") is not one.
+_NUMBER = r"-?\d+(?:[.,]\d+)?"
+_SUMMED = rf"{_NUMBER}(?:\s*(?:times|plus|minus|x|multiplied by|divided by|[*+×÷/-])\s*{_NUMBER})+"
+SUM = re.compile(rf"\s*(?:what(?:['’]s|s| is)\s+{_SUMMED}\s*[?=!]*|{_SUMMED}\s*[=?][?=!]*)\s*", re.IGNORECASE)
+
+
 # A goodbye, as a whole phrase of a message's words (case-folded, one space apart): "bye", "ok thanks bye",
 # "see you tomorrow", "have a nice day", "안녕히 계세요" got "Sorry, I don't know that one". Phrases, as
 # HELP_REQUEST is: its words alone were small talk for a while, and "What can I see?" and "What do I
@@ -132,12 +162,16 @@ def kind(question: str) -> Kind | None:
 
     Emoji and no word is a reaction: THANKS for one that thanks (🙏, ❤️, 👍), UPSET for one of anger,
     sorrow or disapproval (😡, 😢, 👎), else BANTER (a 😂 in a group had got the whole help, twelve topics)."""
+    if SUM.fullmatch(question):
+        return Kind.BANTER
     found = WORD.findall(question.casefold())
     if not found:
         return _reaction(question)
     said = " ".join(found)
-    if HELP_REQUEST.fullmatch(said):
+    if HELP_REQUEST.fullmatch(said) or ABOUT_THE_BOT.fullmatch(said):
         return Kind.SMALL_TALK
+    if THE_MOMENT.fullmatch(said):
+        return Kind.BANTER
     rest = FAREWELL.sub(" ", said).split()  # what a goodbye says besides goodbye: "ok thanks bye"
     leaving = len(rest) < len(found)
     if THANKS_WORDS.intersection(rest):
