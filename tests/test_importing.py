@@ -404,6 +404,32 @@ def test_a_saved_pages_charset_is_read_as_browsers_read_its_label(
     assert _texts(article) == [("Fees", words)]
 
 
+@pytest.mark.parametrize(
+    ("label", "words", "data"), _BROWSERS_CHARSETS, ids=[label for label, *_ in _BROWSERS_CHARSETS]
+)
+def test_a_web_page_not_in_utf_8_is_read_in_the_charset_its_markup_names(
+    tmp_path: Path, label: str, words: str, data: bytes
+) -> None:
+    """A page saved as "HTML only" keeps its charset (a Chinese page GBK): it was refused as "not UTF-8 text"."""
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}">'.encode()
+    article = tmp_path / "faq.html"
+    article.write_bytes(page + b"</head><body><main><h1>FAQ</h1><h2>Fees</h2><p>" + data + b"</p></main></body></html>")
+    assert _texts(article) == [("Fees", words)]
+
+
+def test_a_web_page_whose_bytes_are_not_in_the_charset_it_names_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """A page not in the charset it names, or not UTF-8 and naming none, is refused in one line naming the file."""
+    article = tmp_path / "faq.html"
+    article.write_bytes(b"<html><head><meta charset=euc-kr></head><body><p>Caf\xe9 \xff</p></body></html>")
+    with pytest.raises(FileError, match="its web page is not euc-kr text, as it says; save it as UTF-8") as refused:
+        articles.read(article)
+    assert str(refused.value).startswith(str(article))
+    for head in (b"<html><head>", b"<html><head><meta charset=utf-8>"):
+        article.write_bytes(head + b"</head><body><p>Caf\xe9 au lait.</p></body></html>")
+        with pytest.raises(FileError, match="not UTF-8 text"):
+            articles.read(article)
+
+
 @pytest.mark.parametrize("charset", ["iso-2022-kr", "hz-gb-2312", "csiso2022kr"])
 def test_a_saved_page_in_a_charset_browsers_do_not_read_is_refused_naming_the_file(
     tmp_path: Path, charset: str

@@ -10,7 +10,8 @@
 The rest of `bot.imports` uses only what this face exports.
 """
 
+from bot.imports.pages.charsets import page_in_utf8
 from bot.imports.pages.mhtml import is_saved_page, saved_page
 from bot.imports.pages.reader import from_html, html_blocks
 
-__all__ = ["from_html", "html_blocks", "is_saved_page", "saved_page"]
+__all__ = ["from_html", "html_blocks", "is_saved_page", "page_in_utf8", "saved_page"]

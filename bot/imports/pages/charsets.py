@@ -6,7 +6,9 @@ browser reads (as GBK), `euc-kr` the syllables windows-949 adds, `shift_jis` Win
 `iso-8859-1` makes windows-1252's ’ € — “ ” C1 control characters, `iso-8859-9` is not
 windows-1254. `decoded` reads a label as the standard does, each encoding with the Python codec
 that decodes it as browsers do (or the closest there is), and a label the standard does not have
-with Python's codec of that name, if any.
+with Python's codec of that name, if any. `kb import` reads a page saved as a single file (MHTML) in
+the charset its part's header or its markup names (`in_utf8`), and a web page (`.html`) that is not
+UTF-8 in the one its markup names (`page_in_utf8`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+from pathlib import Path
 
-__all__ = ["Unreadable", "declared", "decoded", "encoding"]
+from bot.yamlfiles import FileError
+
+__all__ = ["Unreadable", "declared", "decoded", "encoding", "in_utf8", "page_in_utf8"]
 
 
 class Unreadable(ValueError):
@@ -96,6 +101,7 @@ _CODECS = {
 _MENDED = {"KOI8-U": {0xAE: "ў", 0xBE: "Ў"}, "windows-1255": {0xCA: "\u05ba"}}
 _MULTI_BYTE = frozenset({"UTF-8", "GBK", "gb18030", "Big5", "EUC-JP", "ISO-2022-JP", "Shift_JIS", "EUC-KR",
                          "UTF-16BE", "UTF-16LE"})  # fmt: skip
+_UTF_8_IN_A_PAGE = frozenset({"UTF-8", "UTF-16BE", "UTF-16LE"})
 _ASCII_LABELS = frozenset({"ansi_x3.4-1968", "ascii", "us-ascii"})
 _BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "UTF-8"), (b"\xfe\xff", "UTF-16BE"), (b"\xff\xfe", "UTF-16LE"))
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]{1,40})", re.IGNORECASE)
@@ -133,7 +139,7 @@ def decoded(data: bytes, label: str, *, in_page: bool = False) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    if in_page and name in ("UTF-16BE", "UTF-16LE"):
+    if in_page and name in _UTF_8_IN_A_PAGE:
         name = "UTF-8"
     if in_page and name == "x-user-defined":
         name = "windows-1252"
@@ -143,6 +149,32 @@ def decoded(data: bytes, label: str, *, in_page: bool = False) -> str:
         return _gb18030(data)
     table = _single_byte(name)
     return codecs.charmap_decode(data, "strict", table)[0] if table is not None else data.decode(_CODECS[name])
+
+
+def in_utf8(path: Path, data: bytes, label: str, *, in_page: bool, advice: str) -> bytes:
+    """The page's bytes (`data`, of the file at `path`) in UTF-8, decoded as `decoded` does; FileError
+    naming the file when browsers would not read it or its bytes are not in the charset it names."""
+    shown = ascii(label)[1:-1][:60]
+    try:
+        return decoded(data, label, in_page=in_page).encode("utf-8")
+    except Unreadable:
+        raise FileError(path, f"its web page is in {shown}, which browsers do not read; save it as UTF-8") from None
+    except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
+        raise FileError(path, f"its web page is not {shown} text, as it says; {advice}") from None
+
+
+def page_in_utf8(path: Path, data: bytes) -> bytes:
+    """A web page's bytes in UTF-8: as they are when they are UTF-8 (or binary, or name no charset: the
+    file is then refused as not UTF-8), else decoded in the charset the page's markup names, as a
+    browser reads a page opened from a disk (a page saved as "HTML only" keeps its charset: a Chinese
+    page in GBK had been refused as not UTF-8)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        label = declared(data)  # one that says UTF-8 (UTF-16 is UTF-8 in a page) is refused as not UTF-8
+        if label is not None and encoding(label) not in _UTF_8_IN_A_PAGE and b"\x00" not in data:
+            return in_utf8(path, data, label, in_page=True, advice="save it as UTF-8 first")
+    return data
 
 
 @functools.cache

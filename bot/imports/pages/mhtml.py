@@ -45,13 +45,9 @@ def saved_page(path: Path, data: bytes) -> tuple[bytes, list[int]]:
     if page is None or not isinstance(body, bytes):
         raise FileError(path, "a page saved as a single file (MHTML) with no web page in it")
     charset = named or charsets.declared(body) or "utf-8"
-    shown = ascii(charset)[1:-1][:60]
-    try:  # as browsers read its label (`charsets`): the part's header's, else the one its markup names
-        return charsets.decoded(body, charset, in_page=not named).encode("utf-8"), lines
-    except charsets.Unreadable:
-        raise FileError(path, f"its web page is in {shown}, which browsers do not read; save it as UTF-8") from None
-    except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
-        raise FileError(path, f"its web page is not {shown} text, as it says; save the page as HTML first") from None
+    # as browsers read its label: the part's header's, else the one its markup names
+    advice = "save the page as HTML first"
+    return charsets.in_utf8(path, body, charset, in_page=not named, advice=advice), lines
 
 
 def _lines_in_file(data: bytes, message: EmailMessage, page: MIMEPart) -> list[int]:
