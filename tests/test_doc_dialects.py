@@ -649,3 +649,66 @@ def test_a_citation_another_page_defines_keeps_its_mark_as_the_page_shows_it(tmp
         ("Fees", "The fee was decided at the 2019 meeting [CIT2019]. It is paid at the desk, in cash [#]."),
         ("Fees", "Or by card."),
     ]
+
+
+MYST_HOURS = """\
+# Venue guide
+
+## Hours
+
+```{list-table} Opening hours
+:header-rows: 1
+:widths: 20 40
+
+* - Day
+  - Hours
+* - Monday
+  - 9-17, closed for
+    {doc}`lunch <lunch>`
+- - Saturday
+  - Closed
+```
+
+After the table.
+"""
+
+
+def test_a_myst_list_table_is_a_table_a_sentence_a_row(tmp_path: Path) -> None:
+    """MyST's ```` ```{list-table} ```` was a titled box over a list: its caption a line of its own and
+    each cell an item ("- Day", "Hours"); it reads as reStructuredText's `.. list-table::` does."""
+    rst = "Venue guide\n===========\n\nHours\n-----\n\n.. list-table:: Opening hours\n   :header-rows: 1\n\n"
+    rst += "   * - Day\n     - Hours\n   * - Monday\n     - 9-17, closed for\n       lunch\n"
+    rst += "   * - Saturday\n     - Closed\n\nAfter the table.\n"
+    expected = [
+        ("Hours", "Day: Monday, Hours: 9-17, closed for lunch. Day: Saturday, Hours: Closed."),
+        ("Hours", "After the table."),
+    ]
+    assert _imported(tmp_path / "rst.rst", rst) == expected
+    assert _imported(tmp_path / "hours.md", MYST_HOURS) == expected
+    colons = MYST_HOURS.replace("```{list-table}", ":::{list-table}").replace("```\n", ":::\n")
+    yaml_options = colons.replace(":header-rows: 1\n:widths: 20 40\n", "---\nheader-rows: 1\nwidths: 20 40\n---\n")
+    assert _imported(tmp_path / "colons.md", yaml_options) == expected
+    headless = MYST_HOURS.replace(":header-rows: 1\n", "")
+    assert _texts(tmp_path / "headless.md", headless)[0] == (
+        "• Day: Hours\n• Monday: 9-17, closed for lunch\n• Saturday: Closed"
+    )
+
+
+def test_a_myst_table_and_csv_table_are_tables_without_their_caption(tmp_path: Path) -> None:
+    """A `{table}`'s caption was a passage of its own ("Fees by member:"), and a `{csv-table}` was code."""
+    page = "# Library\n\n## Fees\n\n```{table} Fees by member\n:align: center\n\n| Member | Fee |\n|---|---|\n"
+    page += '| Adult | 10 € |\n| Child | free |\n```\n\n## Rooms\n\n```{csv-table} Rooms\n:header: "Room", "Seats"\n'
+    page += ':widths: 10 10\n\n"Blue", 12\n"Red, upstairs", 30\n```\n'
+    assert _imported(tmp_path / "library.md", page) == [
+        ("Fees", "Member: Adult, Fee: 10 €. Member: Child, Fee: free."),
+        ("Rooms", "Room: Blue, Seats: 12. Room: Red, upstairs, Seats: 30."),
+    ]
+
+
+def test_a_myst_list_table_that_never_closes_takes_only_its_own_line(tmp_path: Path) -> None:
+    """Without its closing fence, a list-table is read as before and does not take the rest of the page."""
+    page = MYST_HOURS.replace("```\n\nAfter", "\n## Parking\n\nPark behind the hall.\n\nAfter")
+    assert _imported(tmp_path / "t.md", page)[-2:] == [
+        ("Parking", "Park behind the hall."),
+        ("Parking", "After the table."),
+    ]

@@ -332,7 +332,7 @@ def _texts(path: Path) -> list[tuple[str, str]]:
 CLUB_PAGE = b"<html><body><main><h1>Club FAQ</h1><h2>Fees</h2><p>We meet on Tuesdays at seven.</p></main></body></html>"
 
 
-@pytest.mark.parametrize("charset", ["undefined", "punycode", "utf-8\x00"])
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "utf-8\x00", "x-no-such-charset"])
 def test_a_saved_page_whose_charset_python_cannot_decode_with_is_refused_naming_the_file(
     tmp_path: Path, charset: str
 ) -> None:
@@ -355,6 +355,101 @@ def test_a_saved_page_labelled_iso_8859_1_is_read_as_browsers_read_it(tmp_path: 
     article.write_bytes(_mhtml("Content-Type: text/html; charset=ISO-8859-1", page))
     # drafted as "It\x92s 10 \x80 a year \x97 \x93cheap\x94.", and `kb publish` made it live so
     assert _texts(article) == [("Fees", "It’s 10 € a year — “cheap”.")]
+
+
+# A page in each family of charsets that Python's codec of the label's name decodes otherwise than
+# browsers do: the label, the page's words, the bytes it is saved in.
+_BROWSERS_CHARSETS = [
+    ("gb2312", "朱镕基 10€", "朱镕基".encode("gbk") + b" 10\x80"),  # GBK's 镕, and its € in one byte
+    ("x-gbk", "朱镕基 10€", "朱镕基".encode("gbk") + b" 10\x80"),
+    ("euc-kr", "똠방각하", "똠방각하".encode("cp949")),  # windows-949's 똠
+    ("ks_c_5601-1987", "똠방각하", "똠방각하".encode("cp949")),
+    ("iso-8859-9", "İstanbul’da 10 € — “ucuz”", "İstanbul’da 10 € — “ucuz”".encode("cp1254")),  # windows-1254
+    ("latin5", "İstanbul’da 10 € — “ucuz”", "İstanbul’da 10 € — “ucuz”".encode("cp1254")),
+    ("tis-620", "ราคา 100 € … ‘ดี’", "ราคา 100 € … ‘ดี’".encode("cp874")),  # windows-874
+    ("iso-8859-11", "ราคา 100 € … ‘ดี’", "ราคา 100 € … ‘ดี’".encode("cp874")),
+    ("shift_jis", "営業時間 9:00～17:00 ①", "営業時間 9:00～17:00 ①".encode("cp932")),  # Windows' ～ and ①
+    ("windows-31j", "営業時間 9:00～17:00 ①", "営業時間 9:00～17:00 ①".encode("cp932")),
+    ("big5", "佢哋講嘢啱唔啱", "佢哋講嘢啱唔啱".encode("big5hkscs")),  # Big5-HKSCS's Cantonese
+]
+
+
+def _python_reads(data: bytes, label: str) -> str | None:
+    """What Python's codec of the label's name makes of the bytes: None when it refuses them or has no such codec."""
+    try:
+        return data.decode(label)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+@pytest.mark.parametrize("where", ["header", "meta", "http-equiv"])
+@pytest.mark.parametrize(
+    ("label", "words", "data"), _BROWSERS_CHARSETS, ids=[label for label, *_ in _BROWSERS_CHARSETS]
+)
+def test_a_saved_pages_charset_is_read_as_browsers_read_its_label(
+    tmp_path: Path, where: str, label: str, words: str, data: bytes
+) -> None:
+    """A label was Python's codec of its name, not the encoding browsers read it as: gb2312, euc-kr refused the
+    page; iso-8859-9, tis-620, shift_jis and big5 made other characters of it (the WHATWG Encoding Standard)."""
+    assert _python_reads(data, label) != words  # the page is one a codec of the label's name misreads
+    meta = {
+        "header": b"",
+        "meta": f"<meta charset={label.upper()}>".encode(),
+        "http-equiv": f'<meta http-equiv="Content-Type" content="text/html; charset={label}">'.encode(),
+    }[where]
+    page = b"<html><head>" + meta + b"<title>FAQ</title></head><body><main><h1>FAQ</h1><h2>Fees</h2><p>"
+    header = f"Content-Type: text/html; charset={label}" if where == "header" else "Content-Type: text/html"
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml(header, page + data + b"</p></main></body></html>"))
+    assert _texts(article) == [("Fees", words)]
+
+
+@pytest.mark.parametrize(
+    ("label", "words", "data"), _BROWSERS_CHARSETS, ids=[label for label, *_ in _BROWSERS_CHARSETS]
+)
+def test_a_web_page_not_in_utf_8_is_read_in_the_charset_its_markup_names(
+    tmp_path: Path, label: str, words: str, data: bytes
+) -> None:
+    """A page saved as "HTML only" keeps its charset (a Chinese page GBK): it was refused as "not UTF-8 text"."""
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}">'.encode()
+    article = tmp_path / "faq.html"
+    article.write_bytes(page + b"</head><body><main><h1>FAQ</h1><h2>Fees</h2><p>" + data + b"</p></main></body></html>")
+    assert _texts(article) == [("Fees", words)]
+
+
+def test_a_web_page_whose_bytes_are_not_in_the_charset_it_names_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """A page not in the charset it names, or not UTF-8 and naming none, is refused in one line naming the file."""
+    article = tmp_path / "faq.html"
+    article.write_bytes(b"<html><head><meta charset=euc-kr></head><body><p>Caf\xe9 \xff</p></body></html>")
+    with pytest.raises(FileError, match="its web page is not euc-kr text, as it says; save it as UTF-8") as refused:
+        articles.read(article)
+    assert str(refused.value).startswith(str(article))
+    for head in (b"<html><head>", b"<html><head><meta charset=utf-8>"):
+        article.write_bytes(head + b"</head><body><p>Caf\xe9 au lait.</p></body></html>")
+        with pytest.raises(FileError, match="not UTF-8 text"):
+            articles.read(article)
+
+
+@pytest.mark.parametrize("charset", ["iso-2022-kr", "hz-gb-2312", "csiso2022kr"])
+def test_a_saved_page_in_a_charset_browsers_do_not_read_is_refused_naming_the_file(
+    tmp_path: Path, charset: str
+) -> None:
+    """A charset browsers show as one "�" (the standard's "replacement": ISO-2022-KR, HZ) is refused in one line."""
+    article = tmp_path / "saved.mhtml"
+    article.write_bytes(_mhtml(f"Content-Type: text/html; charset={charset}", CLUB_PAGE))
+    with pytest.raises(FileError, match="which browsers do not read") as refused:
+        articles.read(article)
+    assert str(refused.value).startswith(str(article))
+
+
+def test_a_saved_pages_utf_16_label_in_its_markup_is_utf_8_and_a_byte_order_mark_comes_first(tmp_path: Path) -> None:
+    """A page that names UTF-16 in its ASCII markup is UTF-8 to a browser, and a byte-order mark outranks any label."""
+    article = tmp_path / "saved.mhtml"
+    page = "<html><head><meta charset=utf-16></head><body><main><h2>Fees</h2><p>Ten euros (10 €).</p></main></body>"
+    article.write_bytes(_mhtml("Content-Type: text/html", page.encode("utf-8")))
+    assert _texts(article) == [("Fees", "Ten euros (10 €).")]
+    article.write_bytes(_mhtml("Content-Type: text/html; charset=windows-1252", b"\xef\xbb\xbf" + page.encode()))
+    assert _texts(article) == [("Fees", "Ten euros (10 €).")]
 
 
 def test_a_notice_of_a_saved_page_names_a_line_of_the_file_it_is_at(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 as headings and paragraphs of plain text (`bot.imports.blocks`), each format by its reader:
 `plaintext`, `markdown`, `restructured` (as the Markdown it says) and `pages`.
 
-`read` checks the file first and raises `FileError` naming it: missing, a folder, binary (NUL
-bytes, or not UTF-8), empty. A byte-order mark is dropped. The format comes from the name
-(`.md`, `.html`), or from the text when it starts like an HTML page. A page saved as a single file
-(`.mhtml`, `.mht`: a MIME message, the page and its pictures) is read as the web page it holds
-(`bot.imports.pages.mhtml`); under such a name, a file that begins with markup (no MIME headers) is
-the web page it is.
+`read` checks the file first and raises `FileError` naming it: missing, a folder, binary (NUL bytes,
+or not UTF-8: a web page may be in the charset its markup names), empty. A byte-order mark is
+dropped. The format comes from the name (`.md`, `.html`), or from the text when it starts like an
+HTML page. A page saved as a single file (`.mhtml`, `.mht`: a MIME message, the page and its
+pictures) is read as the web page it holds (`bot.imports.pages.mhtml`); under such a name, a file
+that begins with markup (no MIME headers) is the web page it is.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.imports import restructured
 from bot.imports.blocks import Article, Notice, visible
 from bot.imports.markdown import from_markdown, inline_markdown
-from bot.imports.pages import from_html, is_saved_page, saved_page
+from bot.imports.pages import from_html, is_saved_page, page_in_utf8, saved_page
 from bot.imports.plaintext import from_text, heading_of
 from bot.yamlfiles import FileError, read_bytes
 
@@ -45,8 +45,10 @@ def read(path: Path) -> Article:
         return dataclasses.replace(article, notices=tuple(at))  # at the lines of the file, not of the page in it
     if len(data) > MAX_ARTICLE_BYTES:  # a web page under a saved page's name, read as the page it is
         raise FileError(path, f"{len(data)} bytes, more than the limit of {MAX_ARTICLE_BYTES}")
-    text = _text_of(path, data)
     html = path.suffix.lower() in HTML_SUFFIXES or saved
+    if html or _PAGE.match(data):  # in the charset its markup names, when it is not UTF-8
+        data = page_in_utf8(path, data)
+    text = _text_of(path, data)
     if html or re.match(r"\s*<(!doctype html|html)\b", text, re.IGNORECASE):
         return _page(path, text)
     if path.suffix.lower() in MARKDOWN_SUFFIXES | MDX_SUFFIXES:
@@ -143,3 +145,5 @@ def _document_kind(path: Path, data: bytes) -> str | None:
 # A file that begins with markup, not with a MIME message's headers: a web page (under an .mhtml
 # name it was refused, "a page saved as a single file with no web page in it").
 _MARKUP = re.compile(rb"(?:\xef\xbb\xbf)?\s*<")
+# A file that starts like an HTML page, whatever its name.
+_PAGE = re.compile(rb"\s*<(!doctype html|html)\b", re.IGNORECASE)

@@ -20,8 +20,9 @@ Markdown reader reads it (`bot.imports.markdown`).
 - **MyST** (Markdown for Sphinx): a fence of a directive (```` ```{note} ```` ... ```` ``` ````,
   `:::{tip}` ... `:::`) is read as Sphinx shows it: a box's or a tab's text after its title
   (```` ```{tab-item} Linux ````, ```` ```{admonition} Title ````), a version note in Sphinx's
-  words ("New in version 3.2: ..."), code as code; its options (`:class: tip`) are left out, and so
-  is any other directive (```` ```{toctree} ````, images, includes), which says nothing a member asks.
+  words ("New in version 3.2: ..."), code as code, a table (```` ```{list-table} ````, `{csv-table}`)
+  a table, as reStructuredText's; its options (`:class: tip`) are left out, and so is any other
+  directive (```` ```{toctree} ````, images, includes), which says nothing a member asks.
 - **MkDocs's content tabs** (`=== "Linux"` over a body indented four spaces): the label leads the
   tab's text, as a box's title does; they had been read as code.
 
@@ -34,9 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.imports.blocks import closes_fence
+from bot.imports.blocks import closes_fence, code_text
 from bot.imports.markdown import myst
-from bot.imports.restructured import CODE, VERSIONS, reading
+from bot.imports.restructured import CODE, TABLES, VERSIONS, directive_table, reading
 
 # the kinds of box the sites name (Docusaurus, Starlight, VitePress, MkDocs Material, GitHub's, Sphinx's)
 BOXES = frozenset(
@@ -95,6 +96,7 @@ class _Plain:
         self.title = ""  # a box's or a tab's title, waiting for the first line of its text
         self.skipping = ""  # the fence of a MyST directive that says nothing (a table of contents), "" when none
         self.skipped: list[str] = []  # its lines: read again if it never closes
+        self.table = ""  # ... or of a table written as a directive (`{list-table}`), read when it closes
         self.unclosed = False  # one never closed: the others are read as code, as before MyST was read
         self.options = False  # just after a MyST directive opened: its option lines are left out
         self.yaml = False  # inside its options written as a `---` block
@@ -165,13 +167,15 @@ class _Plain:
             if opened:
                 self._read_again()
             else:
-                self.skipping, self.skipped = "", []
+                if self.table:
+                    self._table(self.skipped[1:-1])
+                self.skipping, self.skipped, self.table = "", [], ""
 
     def _read_again(self) -> None:
         """A directive left out never closed: it takes only its own line, and what followed is read
         again, any other such directive as code (as before MyST's were read)."""
         rest = self.skipped[1:]
-        self.skipping, self.skipped, self.unclosed = "", [], True
+        self.skipping, self.skipped, self.unclosed, self.table = "", [], True, ""
         for line in rest:
             self.read(line)
 
@@ -236,7 +240,9 @@ class _Plain:
         title, a version note in Sphinx's words) or, for a note, its argument its first words."""
         how, argument = reading(name), argument.strip()
         self.options = True
-        if how == "silent" and not self.unclosed:
+        if name in TABLES and not self.unclosed:  # read whole when it closes, as a table
+            self.skipping, self.skipped, self.table = mark, [line], name
+        elif how == "silent" and not self.unclosed:
             self.skipping, self.skipped = mark, [line]
         elif how in ("code", "silent"):  # ```{code-block} python, ```{pip-cli}: code as Markdown's
             language = argument.split()[0] if name in CODE and argument else ""
@@ -251,6 +257,15 @@ class _Plain:
                 self._box(argument if how == "titled" else "")
                 if how == "text" and argument:
                     self._text(argument)
+
+    def _table(self, lines: list[str]) -> None:
+        """A `{list-table}` or a `{csv-table}` (`self.table`), its body `lines`, as Markdown: a pipe
+        table under its header, a sentence a row, read by its options as reStructuredText's are; its
+        caption left out, as `{table}`'s. Its rows had been a list of items "- Day" and "Hours"."""
+        options, body = myst.options_of(code_text("\n".join(lines)).split("\n"))
+        table = code_text("\n".join(body)).split("\n")
+        self._end()
+        self.out += [*directive_table(self.table, table, options, lambda cell: myst.roles_read(cell, self.labels)), ""]
 
     def _box(self, title: str) -> None:
         """A box opens (or, with no kind, closes): what came before ends; its title leads its text."""

@@ -6,6 +6,8 @@
   title it names, which is in another file.
 - A label over a heading (`(install-target)=`) and a comment line (`% a remark`) are not text:
   they had been a passage, and a remark glued to the next paragraph.
+- A directive's options (`:header-rows: 1` lines, or a `---` YAML block of `header-rows: 1`), which
+  a table's directive is read by (`options_of`).
 
 Only a page that writes MyST (a directive fence, or a role) is read so: in other Markdown a line
 may begin with "%".
@@ -22,6 +24,7 @@ _ROLE = re.compile(r"\{(?P<name>[\w:-]{1,40}+)\}`(?P<body>[^`\n]{0,300}+)`")
 _LABEL = re.compile(r"^\(([\w .:-]{1,100}+)\)=$")
 _HEADING = re.compile(r"^#{1,6}[ \t]++([^\n]{1,300}+)$")
 _MARKUP_LINE = re.compile(r"^(?:\([\w .:-]{1,100}+\)=[ \t]*+|%[^\n]*+)$")
+_OPTION = re.compile(r"^[ \t]*+:(?P<name>[\w-]{1,40}+):(?:[ \t]++(?P<value>[^\n]*+))?$")  # ":header-rows: 1"
 _WRITES_MYST = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}|:{3,})[ \t]*\{[\w:-]{1,40}\}|\{[\w:-]{1,40}\}`", re.MULTILINE)
 
 
@@ -55,3 +58,21 @@ def roles_read(line: str, labels: Mapping[str, str] | None = None) -> str:
     """`line` with each role as the text Sphinx prints for it, read as reStructuredText's are
     (`bot.imports.restructured.role_text`); `labels`: the page's (`labels_of`)."""
     return _ROLE.sub(lambda m: role_text(m["name"].rsplit(":", 1)[-1], m["body"], labels), line)
+
+
+def options_of(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A directive's options, by name, and the lines of its body after them: `:name: value` lines
+    at its start, or a YAML block of `name: value` lines between two `---` lines."""
+    options: dict[str, str] = {}
+    at = 0
+    closing = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), 0) if lines[:1] == ["---"] else 0
+    if closing:
+        for line in lines[1:closing]:
+            name, colon, value = line.partition(":")
+            if colon and name.strip():
+                options[name.strip()] = value.strip()
+        at = closing + 1
+    while at < len(lines) and (option := _OPTION.match(lines[at])):
+        options[option["name"]] = (option["value"] or "").strip()
+        at += 1
+    return options, lines[at:]

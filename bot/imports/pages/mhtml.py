@@ -11,10 +11,10 @@ import re
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
 
+from bot.imports.pages import charsets
 from bot.yamlfiles import FileError
 
 _HEADER = re.compile(rb"[A-Za-z][\w-]{0,60}:")  # a MIME header's line: "MIME-Version: 1.0"
-_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]{1,40})", re.IGNORECASE)
 
 
 def is_saved_page(data: bytes) -> bool:
@@ -44,13 +44,10 @@ def saved_page(path: Path, data: bytes) -> tuple[bytes, list[int]]:
         raise FileError(path, "cannot be read as a page saved as a single file (MHTML)") from None
     if page is None or not isinstance(body, bytes):
         raise FileError(path, "a page saved as a single file (MHTML) with no web page in it")
-    declared = _META_CHARSET.search(body[:4096])
-    charset = named or (declared[1].decode("ascii") if declared else "utf-8")
-    try:
-        return _decoded(body, charset).encode("utf-8"), lines
-    except (LookupError, ValueError):  # unknown, not for text (`undefined`, `punycode`), or with a NUL in its name
-        shown = ascii(charset)[1:-1][:60]
-        raise FileError(path, f"its web page is not {shown} text, as it says; save the page as HTML first") from None
+    charset = named or charsets.declared(body) or "utf-8"
+    # as browsers read its label: the part's header's, else the one its markup names
+    advice = "save the page as HTML first"
+    return charsets.in_utf8(path, body, charset, in_page=not named, advice=advice), lines
 
 
 def _lines_in_file(data: bytes, message: EmailMessage, page: MIMEPart) -> list[int]:
@@ -73,29 +70,3 @@ def _lines_in_file(data: bytes, message: EmailMessage, page: MIMEPart) -> list[i
         return list(range(start + 1, end + 1))
     soft = [at for at in range(start, end) if not lines[at].rstrip(b" \t\r").endswith(b"=")]
     return [start + 1] + [at + 2 for at in soft]
-
-
-# The labels browsers read as windows-1252 (the WHATWG Encoding Standard's): to them a page labelled
-# ISO-8859-1 or ASCII is windows-1252, and Python's latin-1 made its ’ € — “ ” C1 control characters.
-_WINDOWS_1252_LABELS = frozenset(
-    {"ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100", "iso8859-1",
-     "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252", "x-cp1252"}
-)  # fmt: skip
-_ASCII_LABELS = frozenset({"ansi_x3.4-1968", "ascii", "us-ascii"})
-# windows-1252 as browsers decode it: the five bytes Python's cp1252 leaves undefined are the C1
-# characters of their number, so no page fails to decode.
-_WINDOWS_1252 = {byte: bytes([byte]).decode("cp1252", "ignore") or chr(byte) for byte in range(0x80, 0xA0)}
-
-
-def _decoded(body: bytes, charset: str) -> str:
-    """A saved page's bytes in the charset it names, read as browsers read that label (see
-    `_WINDOWS_1252_LABELS`); but a page said to be ASCII that is UTF-8 is UTF-8, which is ASCII and more."""
-    label = charset.strip().casefold()
-    if label in _ASCII_LABELS:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    if label in _WINDOWS_1252_LABELS:
-        return body.decode("latin-1").translate(_WINDOWS_1252)
-    return body.decode(charset)

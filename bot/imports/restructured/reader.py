@@ -272,10 +272,9 @@ class _Words:
         if name == "table":  # a caption over a simple or a grid table: the table, read as it is alone
             read = self.nested(code_text("\n".join(body)))
             return ["", *(keep + line if line.strip() else line for line in read), ""]
-        if name in ("list-table", "csv-table"):  # its caption left out, as `.. table::`'s is
+        if name in tables.DIRECTIVES:  # its caption left out, as `.. table::`'s is
             table = code_text("\n".join(body)).split("\n")
-            rows = tables.listed if name == "list-table" else tables.delimited
-            return ["", *(keep + row for row in rows(table, options or {}, self.inline)), ""]
+            return ["", *(keep + row for row in tables.directive(name, table, options or {}, self.inline)), ""]
         described = ":" in name or name in DESCRIPTIONS
         if name in TEXT or name in CONTAINERS or described or name == "glossary":
             # a title ("Externally Visible Server", a tab's "Windows", a setting's name) leads its text

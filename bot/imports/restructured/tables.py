@@ -73,6 +73,15 @@ def grid(lines: list[str], at: int, inline: Callable[[str], str]) -> tuple[list[
     return _table(header, rows, inline), at
 
 
+DIRECTIVES = frozenset({"list-table", "csv-table"})  # the tables Sphinx's pages write as directives
+
+
+def directive(name: str, lines: list[str], options: Mapping[str, str], inline: Callable[[str], str]) -> list[str]:
+    """A table written as a directive (one of `DIRECTIVES`, reStructuredText's or MyST's), its body
+    `lines` with their common indent dropped, as Markdown: `listed` or `delimited`, by its `options`."""
+    return (listed if name == "list-table" else delimited)(lines, options, inline)
+
+
 _BULLET = re.compile(r"(?P<indent>[ ]*)[*+-](?:[ ]+(?P<rest>.*))?$")  # "* - Day", "  - Hours", "-"
 
 
