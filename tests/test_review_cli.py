@@ -61,6 +61,7 @@ def test_ctrl_c_during_kb_add_still_tells_the_moderator_the_passage_was_added(
     assert "parking" in said, f"nothing tells the moderator the passage was added: {said!r}"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.xfail(strict=True, reason="review: a failed write to stdout after `kb add` is a traceback and exit 1")
 def test_kb_add_whose_output_cannot_be_written_does_not_claim_the_change_was_refused(kdir: Path) -> None:
     """`kb add ... > ids.txt` on a full disk: the passage is added and live, then printing its id fails with
@@ -115,17 +116,16 @@ def test_doctor_checks_the_gaps_database_of_a_folder_whose_path_holds_a_hash(tmp
 @pytest.mark.xfail(strict=True, reason="review: doctor calls a data folder that is a dangling symlink fine")
 def test_doctor_reports_a_data_folder_that_is_a_dangling_symbolic_link(tmp_path: Path) -> None:
     """`data` is a symbolic link to a volume that is not mounted: `doctor` says "does not exist yet; it will be
-    created at the first start" (ok), while every change is then refused ("Cannot record the change in the history
-    (file exists)") and no gap is recorded. doctor should name the broken link as an error."""
+    created at the first start" (ok, exit 0), while every change is then refused ("Cannot record the change in the
+    history (file exists)") and no gap is recorded. doctor should name the broken link as an error (or the bot
+    should be able to use it, as doctor promised)."""
     kdir = write_kb(tmp_path / "knowledge", small_kb())
     (tmp_path / "data").symlink_to(tmp_path / "volume" / "qabot-data")
-    refused = io.StringIO()
-    assert main(["kb", "add", *ADDED, "--knowledge", str(kdir)], refused) == 1  # what the operator meets later
     out = io.StringIO()
-    code = main(["doctor", "--knowledge", str(kdir)], out)
+    checked = main(["doctor", "--knowledge", str(kdir)], out)
     data_lines = [line for line in out.getvalue().splitlines() if " data: " in line]
-    assert code == 1, data_lines
-    assert any(line.startswith("error") for line in data_lines)
+    added = main(["kb", "add", *ADDED, "--knowledge", str(kdir)], io.StringIO())  # what the operator meets later
+    assert checked == 1 or added == 0, f"doctor said {data_lines}, and then `kb add` was refused"
 
 
 @pytest.mark.xfail(strict=True, reason="review: `kb gaps --would-answer --drafts` names a deleted scratch copy")
@@ -185,3 +185,64 @@ def test_bench_json_to_a_folder_that_does_not_exist_is_one_error_line(
         pytest.fail(f"a traceback after the whole run: {exc!r}")
     assert code == 2
     assert str(target) in capsys.readouterr().err
+
+
+@pytest.mark.xfail(strict=True, reason="review: each `kb gaps --would-answer --drafts` adds cache entries for good")
+def test_would_answer_with_drafts_does_not_grow_the_cache_at_each_run(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With QABOT_CACHE set (docs/performance.md: each file keeps one entry), every run of `kb gaps --would-answer
+    --drafts` loads the knowledge from a new scratch folder, and each of its files leaves an entry named after that
+    folder, never read again nor deleted: a moderator who runs it daily on a large folder fills the disk. Running it
+    again on the same files should add nothing."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("QABOT_CACHE", str(cache))
+    draft = kdir / "drafts" / "bikes.yaml"
+    draft.parent.mkdir()
+    draft.write_text(
+        'source: {title: "Bikes"}\npassages:\n  - id: bikes\n    section: Bikes\n    text: "Racks behind it."\n',
+        encoding="utf-8",
+    )
+    counts = []
+    for _ in range(3):
+        assert main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO()) == 0
+        counts.append(len(list(cache.glob("*.pickle"))))
+    assert counts[0] > 0  # the cache is in use
+    assert counts[2] == counts[0], f"cache entries after each run: {counts}"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="review: with a database, calibrate says the running bot reloads the rule itself"
+)
+def test_calibrate_with_a_database_does_not_say_the_running_bot_reloads_the_rule(
+    seed_kdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With QABOT_DATABASE_URL set, every instance loads settings.yaml from the database (docs/scaling.md), yet
+    `calibrate` writes the folder's file and says "the bot uses it from its next load (a running bot reloads by
+    itself)": the operator waits for a rule that never goes live. It should say that `kb push` puts it live."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", "postgresql://qabot@127.0.0.1:1/qabot")  # calibrate connects to nothing
+    assert main(["calibrate", str(DEV), "--knowledge", str(seed_kdir)]) == 0
+    out = capsys.readouterr().out
+    assert "reloads by itself" not in out, out
+    assert "kb push" in out
+
+
+@pytest.mark.xfail(
+    strict=True, reason="review: every change in a knowledge folder whose path is not UTF-8 is a traceback"
+)
+def test_a_change_in_a_folder_whose_path_is_not_utf8_is_made(tmp_path: Path) -> None:
+    """A community's folder copied from a Latin-1 machine, `/srv/caf\\xe9-club/knowledge`: every `kb add`, `kb edit`,
+    `kb publish` (and every change from chat) ends in a UnicodeEncodeError traceback while the history line, which
+    records the folder's path, is written, so no moderator can change anything. The path should be recorded
+    written out (as a moderator's name not in UTF-8 is: `j\\xf6rg`), and the change made."""
+    home = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9-club"))
+    home.mkdir()
+    kdir = write_kb(home / "knowledge", small_kb())
+    out = io.StringIO()
+    try:
+        code = main(["kb", "add", *ADDED, "--knowledge", str(kdir)], out)
+    except UnicodeError as exc:
+        pytest.fail(f"a traceback: {exc!r}")
+    assert code == 0
+    assert out.getvalue().splitlines()[-1] == "parking"
+    assert "add parking" in history(kdir)
