@@ -785,12 +785,14 @@ def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,5"}, "must be numbers from 0 to DISCORD_SHARD_COUNT - 1"),
         ({"DISCORD_SHARD_COUNT": "auto", "DISCORD_SHARD_IDS": "0"}, "needs DISCORD_SHARD_COUNT set to a number"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,one"}, "must be comma-separated numbers"),
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0, 0"}, "name each shard once, not '0, 0' (shard 0 twice)"),
         ({"DISCORD_ANSWER_FORUMS": "12,0"}, "must be comma-separated channel ids"),
     ],
-    ids=["id-above-count", "ids-without-count", "not-a-number", "forum-0"],
+    ids=["id-above-count", "ids-without-count", "not-a-number", "id-twice", "forum-0"],
 )
 def test_a_bad_list_is_refused_at_start_in_doctors_words(extra: dict[str, str], words: str) -> None:
-    """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are checked in the core: `start_errors` says what run does."""
+    """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are checked in the core: `start_errors` says what run does
+    (DISCORD_SHARD_IDS=0,0 had identified shard 0 twice, and every message in its guilds was answered twice)."""
     from bot import doctor
 
     env = {"DISCORD_BOT_TOKEN": TOKEN, **extra}
