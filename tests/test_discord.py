@@ -310,13 +310,15 @@ async def test_discord_markup_around_a_question_is_not_read_as_its_words(
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
-@pytest.mark.parametrize("typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK"])
+@pytest.mark.parametrize(
+    "typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK", "/ask:", "/Ask@QABot:", "<@900000000000000002> /ask:"]
+)
 async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_ask(
     fake: FakeDiscord, seed_kdir: Path, typed: str
 ) -> None:
     """A member who types "/ask why do people flee North Korea?" in a DM (as on Telegram, or sent
-    before Discord's command picker caught it) gets the answer the question gets, not "I don't know"
-    over the word "ask"."""
+    before Discord's command picker caught it), or "/ask: why ...", gets the answer the question gets,
+    not "I don't know" over the word "ask" ("/ask:" had been left in the question)."""
     service = Service(Answerer.from_directory(seed_kdir))
     try:
         async with connected(fake, service):
@@ -327,17 +329,19 @@ async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_a
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
+@pytest.mark.parametrize("typed", ["/ask ", "/ask: ", "/ask:"])
 async def test_ask_typed_as_text_in_a_server_channel_is_asked_when_the_bot_reads_it(
-    fake: FakeDiscord, service: Service
+    fake: FakeDiscord, service: Service, typed: str
 ) -> None:
     """With the Message Content intent, a member's "/ask Are most defectors women?" typed as text in a
-    server channel (sent before Discord's command picker caught it) is answered as a reply to it; the
-    channel's other messages, a question or a word that begins with "/ask", are not."""
+    server channel (sent before Discord's command picker caught it), or "/ask: Are ...", is answered
+    as a reply to it ("/ask:" had gone unanswered); the channel's other messages, a question or a
+    word that begins with "/ask", are not."""
     fake.grant_message_content = True
     async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?"))
         await fake.push("MESSAGE_CREATE", fake.message("/asking around: are most defectors women?"))
-        asked = fake.message("/ask Are most defectors women?")
+        asked = fake.message(f"{typed}Are most defectors women?")
         await fake.push("MESSAGE_CREATE", asked)
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
         await asyncio.sleep(0.2)
