@@ -23,7 +23,7 @@ from adapters.dc import sync
 from adapters.dc.deliver import Allowed, allowed_in
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
-from bot import KnowledgeBase, Passage, Service, Source
+from bot import KnowledgeBase, Passage, Service, Source, messages
 from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
@@ -327,6 +327,29 @@ async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_a
     finally:
         service.close()
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
+
+
+@pytest.mark.parametrize("typed", ["/ask", "/ask:", "/ask@QABot", "<@900000000000000002> /ask"])
+async def test_ask_typed_alone_gets_the_one_line_usage_not_the_help(online: FakeDiscord, typed: str) -> None:
+    """A member who types "/ask" with no question in a DM is told how to ask in one line, as on Telegram
+    (it had got the whole help, its list of topics and sources)."""
+    await online.push("MESSAGE_CREATE", online.message(typed, dm=True))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
+    assert post.body.get("content") == messages.say(messages.ASK_USAGE) and not post.body.get("embeds")
+
+
+async def test_ask_typed_alone_in_a_server_channel_gets_the_usage_as_a_reply(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """With the Message Content intent, "/ask" alone typed in a server channel gets the usage line as a
+    reply to it (it had got the whole help there)."""
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        asked = fake.message("/ask")
+        await fake.push("MESSAGE_CREATE", asked)
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert post.body.get("content") == messages.say(messages.ASK_USAGE)
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
 
 
 @pytest.mark.parametrize("typed", ["/ask ", "/ask: ", "/ask:"])

@@ -1,5 +1,6 @@
 """Discord's markup in a message or a slash command's text option, and a "/ask" typed before a
-question: what asks nothing (though a "/ask" says whom the message asks)."""
+question: what asks nothing (though a "/ask" says whom the message asks, and one alone that it
+asks nothing yet)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,16 @@ def typed_ask(content: str) -> bool:
 def plain_question(content: str) -> str:
     """A message's text as the question it asks, without Discord's markup (`_MARKUP`) and without
     a leading "/ask" or "/ask:" (`_ASK`)."""
-    plain = " ".join(_MARKUP.sub(" ", content).split())
+    plain = _unmarked(content)
     return plain[asked.end() :] if (asked := _ASK.match(plain)) else plain
+
+
+def bare_ask(content: str) -> bool:
+    """Whether a message is "/ask" typed as text with no question after it (a mention aside): the
+    member is to be told how to ask, not given the help a bare mention gets."""
+    return _ASK.fullmatch(_unmarked(content)) is not None
+
+
+def _unmarked(content: str) -> str:
+    """`content` without Discord's markup, its spaces made one."""
+    return " ".join(_MARKUP.sub(" ", content).split())
