@@ -94,11 +94,16 @@ def read_whole_numbers(name: str, raw: str, what: str = "numbers") -> tuple[int,
 
 
 def read_shard_ids(env: Mapping[str, str]) -> tuple[int, ...] | None:
-    """DISCORD_SHARD_IDS ("0,1"), each below DISCORD_SHARD_COUNT, which must then be a number; None when
-    unset; raises BadNumber."""
-    ids = read_whole_numbers("DISCORD_SHARD_IDS", env.get("DISCORD_SHARD_IDS", ""))
+    """DISCORD_SHARD_IDS ("0,1"), each once and below DISCORD_SHARD_COUNT, which must then be a number; None
+    when unset; raises BadNumber."""
+    raw = env.get("DISCORD_SHARD_IDS", "")
+    ids = read_whole_numbers("DISCORD_SHARD_IDS", raw)
     if not ids:
         return None
+    # a shard listed twice is identified twice: each of its guilds' messages would be answered twice
+    if twice := sorted({i for i in ids if ids.count(i) > 1}):
+        named = f"shard{'s' if len(twice) > 1 else ''} {', '.join(map(str, twice))} twice"
+        raise BadNumber(f"DISCORD_SHARD_IDS must name each shard once, not {raw.strip()[:60]!r} ({named})")
     count = env.get("DISCORD_SHARD_COUNT", "").strip()
     if count.lower() in ("", NUMBERS["DISCORD_SHARD_COUNT"].word):
         raise BadNumber("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT set to a number")

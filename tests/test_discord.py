@@ -23,7 +23,7 @@ from adapters.dc import sync
 from adapters.dc.deliver import Allowed, allowed_in
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
-from bot import KnowledgeBase, Passage, Service, Source
+from bot import KnowledgeBase, Passage, Service, Source, messages
 from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
@@ -310,13 +310,15 @@ async def test_discord_markup_around_a_question_is_not_read_as_its_words(
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
-@pytest.mark.parametrize("typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK"])
+@pytest.mark.parametrize(
+    "typed", ["/ask", "/ask@QABot", "<@900000000000000002> /ASK", "/ask:", "/Ask@QABot:", "<@900000000000000002> /ask:"]
+)
 async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_ask(
     fake: FakeDiscord, seed_kdir: Path, typed: str
 ) -> None:
     """A member who types "/ask why do people flee North Korea?" in a DM (as on Telegram, or sent
-    before Discord's command picker caught it) gets the answer the question gets, not "I don't know"
-    over the word "ask"."""
+    before Discord's command picker caught it), or "/ask: why ...", gets the answer the question gets,
+    not "I don't know" over the word "ask" ("/ask:" had been left in the question)."""
     service = Service(Answerer.from_directory(seed_kdir))
     try:
         async with connected(fake, service):
@@ -327,17 +329,42 @@ async def test_ask_typed_as_text_in_a_direct_message_is_asked_without_the_word_a
     assert post.body.get("embeds"), f"declined: {post.body.get('content', '')[:80]!r}"
 
 
-async def test_ask_typed_as_text_in_a_server_channel_is_asked_when_the_bot_reads_it(
+@pytest.mark.parametrize("typed", ["/ask", "/ask:", "/ask@QABot", "<@900000000000000002> /ask"])
+async def test_ask_typed_alone_gets_the_one_line_usage_not_the_help(online: FakeDiscord, typed: str) -> None:
+    """A member who types "/ask" with no question in a DM is told how to ask in one line, as on Telegram
+    (it had got the whole help, its list of topics and sources)."""
+    await online.push("MESSAGE_CREATE", online.message(typed, dm=True))
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.dm_channel_id}/messages")
+    assert post.body.get("content") == messages.say(messages.ASK_USAGE) and not post.body.get("embeds")
+
+
+async def test_ask_typed_alone_in_a_server_channel_gets_the_usage_as_a_reply(
     fake: FakeDiscord, service: Service
 ) -> None:
+    """With the Message Content intent, "/ask" alone typed in a server channel gets the usage line as a
+    reply to it (it had got the whole help there)."""
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        asked = fake.message("/ask")
+        await fake.push("MESSAGE_CREATE", asked)
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert post.body.get("content") == messages.say(messages.ASK_USAGE)
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
+
+
+@pytest.mark.parametrize("typed", ["/ask ", "/ask: ", "/ask:"])
+async def test_ask_typed_as_text_in_a_server_channel_is_asked_when_the_bot_reads_it(
+    fake: FakeDiscord, service: Service, typed: str
+) -> None:
     """With the Message Content intent, a member's "/ask Are most defectors women?" typed as text in a
-    server channel (sent before Discord's command picker caught it) is answered as a reply to it; the
-    channel's other messages, a question or a word that begins with "/ask", are not."""
+    server channel (sent before Discord's command picker caught it), or "/ask: Are ...", is answered
+    as a reply to it ("/ask:" had gone unanswered); the channel's other messages, a question or a
+    word that begins with "/ask", are not."""
     fake.grant_message_content = True
     async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
         await fake.push("MESSAGE_CREATE", fake.message("Are most defectors women?"))
         await fake.push("MESSAGE_CREATE", fake.message("/asking around: are most defectors women?"))
-        asked = fake.message("/ask Are most defectors women?")
+        asked = fake.message(f"{typed}Are most defectors women?")
         await fake.push("MESSAGE_CREATE", asked)
         post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
         await asyncio.sleep(0.2)
@@ -785,12 +812,14 @@ def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,5"}, "must be numbers from 0 to DISCORD_SHARD_COUNT - 1"),
         ({"DISCORD_SHARD_COUNT": "auto", "DISCORD_SHARD_IDS": "0"}, "needs DISCORD_SHARD_COUNT set to a number"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,one"}, "must be comma-separated numbers"),
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0, 0"}, "name each shard once, not '0, 0' (shard 0 twice)"),
         ({"DISCORD_ANSWER_FORUMS": "12,0"}, "must be comma-separated channel ids"),
     ],
-    ids=["id-above-count", "ids-without-count", "not-a-number", "forum-0"],
+    ids=["id-above-count", "ids-without-count", "not-a-number", "id-twice", "forum-0"],
 )
 def test_a_bad_list_is_refused_at_start_in_doctors_words(extra: dict[str, str], words: str) -> None:
-    """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are checked in the core: `start_errors` says what run does."""
+    """DISCORD_SHARD_IDS and DISCORD_ANSWER_FORUMS are checked in the core: `start_errors` says what run does
+    (DISCORD_SHARD_IDS=0,0 had identified shard 0 twice, and every message in its guilds was answered twice)."""
     from bot import doctor
 
     env = {"DISCORD_BOT_TOKEN": TOKEN, **extra}

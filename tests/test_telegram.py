@@ -172,6 +172,22 @@ async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handboo
     assert ANSWERED_WORDS.lower() in by_question[command["message_id"]]
 
 
+@pytest.mark.parametrize(
+    ("chat", "typed"),
+    [(PRIVATE, "/ask:"), (PRIVATE, "/ask: "), (GROUP, f"/ask@{BOT_USERNAME}:")],
+    ids=["private", "space", "group"],
+)
+async def test_ask_with_a_colon_asks_what_follows_it(
+    fake: FakeTelegram, handbook: Path, chat: dict[str, Any], typed: str
+) -> None:
+    """ "/ask:parking" (Telegram ends the command at the colon) asks "parking": it had asked what followed
+    the first space, nothing here, and got the usage line instead of the answer."""
+    async with running_bot(fake, handbook):
+        fake.message(chat, f"{typed}parking", user=USER)
+        [reply] = await fake.wait_for("sendMessage")
+    assert "Elm street" in reply.text, reply.text
+
+
 async def test_a_forwarded_post_is_answered_in_a_private_chat_never_in_a_group(
     fake: FakeTelegram, handbook: Path
 ) -> None:

@@ -307,3 +307,35 @@ async def test_an_answer_left_half_deleted_is_rewritten_when_its_question_asks_t
     await edited(hasty_bot, GROUP, question, f"@{BOT_USERNAME} {MEETING} {FEE}")
     now = shown(hasty_bot, GROUP)
     assert len(now) == 2 and "every Thursday" in now[0] and "20 euros" in now[1], now
+
+
+async def test_a_question_edited_after_its_group_became_a_supergroup_is_answered_there(bot: FakeTelegram) -> None:
+    """A question answered in a basic group, edited after the group was upgraded to a supergroup (the
+    edit still queued from the old group): Telegram refuses to edit the old answer there (400, naming
+    the supergroup), and the new answer goes to the supergroup; it had been an ERROR with a traceback."""
+    basic = {"id": -4323, "type": "group", "title": "Community (old group)"}
+    question = await asked(bot, basic, f"@{BOT_USERNAME} {MEETING}")
+    bot.migrate(basic, -1004323)
+    await edited(bot, basic, question, f"@{BOT_USERNAME} {FEE}")
+    assert [(c.method, c.status) for c in bot.calls if c.method in ("editMessageText", "sendMessage")] == [
+        ("sendMessage", 200),
+        ("editMessageText", 400),
+        ("sendMessage", 200),
+    ]
+    [_, anew] = bot.called("sendMessage")
+    assert anew.params["chat_id"] == "-1004323" and "20 euros" in anew.text
+
+
+async def test_a_question_taken_back_after_its_group_became_a_supergroup_leaves_its_answer_quietly(
+    bot: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The mention taken out of a question in a basic group upgraded meanwhile: Telegram refuses to
+    delete the answer in the old group (400, naming the supergroup), which stays, said at INFO (it had
+    been an ERROR with a traceback, and an apology)."""
+    basic = {"id": -4324, "type": "group", "title": "Community (old group)"}
+    question = await asked(bot, basic, f"@{BOT_USERNAME} {MEETING}")
+    bot.migrate(basic, -1004324)
+    await edited(bot, basic, question, MEETING)
+    assert [c.status for c in bot.calls_of("deleteMessage")] == [400]
+    assert len(bot.calls_of("sendMessage")) == 1  # no apology
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -573,6 +573,33 @@ async def test_a_sender_whose_first_lookup_fails_is_told_it_could_not_be_checked
     assert [c.status for c in fake.calls_of("getChatMember")] == [500, 200]
 
 
+async def test_an_admins_command_from_a_group_that_became_a_supergroup_is_checked_and_answered_there(
+    fake: FakeTelegram, backend: Backend, knowledge: Path
+) -> None:
+    """A group admin's /kb_stats from a basic group upgraded to a supergroup meanwhile: Telegram refuses
+    getChatMember for the old id (400, naming the supergroup), the admin is looked up in the supergroup
+    (the same people administer it) and answered there; they had been told Telegram could not say
+    whether they are an admin, and the next command was refused the same way again."""
+    basic = {"id": -4325, "type": "group", "title": "Community (old group)"}
+    supergroup = {"id": -1004325, "type": "supergroup", "title": "Community"}
+    moderators = Moderators(telegram_group_admins=True, telegram_admin_chats=frozenset({str(basic["id"])}))
+    svc = backend.service(moderators=moderators, data_dir=backend.folder.parent / "data")
+    fake.set_member(supergroup, ADMIN, "administrator")
+    async with running(fake, svc):
+        fake.message(basic, "/kb_stats", user=ADMIN)
+        fake.migrate(basic, supergroup["id"])
+        fake.message(basic, "/kb_stats", user=ADMIN)  # still queued from the old group
+        await handled(fake, basic)
+    assert [(c.params["chat_id"], c.status) for c in fake.calls_of("getChatMember")] == [
+        ("-4325", 400),
+        ("-1004325", 200),
+        ("-1004325", 200),
+    ]
+    replies = fake.called("sendMessage")
+    assert [c.params["chat_id"] for c in replies] == ["-1004325", "-1004325"]
+    assert all("Most asked passages" in shown(c) for c in replies), [shown(c) for c in replies]
+
+
 async def test_a_sender_telegram_refuses_to_look_up_for_good_is_no_administrator(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:

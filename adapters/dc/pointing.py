@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import discord
 
-from adapters.dc.markup import plain_question
+from adapters.dc.markup import bare_ask, plain_question
 from bot import messages
 
 # What a person's words come as when a webhook posts them (PluralKit, a bridge): a command's
@@ -57,8 +57,8 @@ def aimed(
     """Where the answer to a message asking the bot goes, and what is said instead of it: a bare
     mention in reply to a member's message answers that message's question, as a reply to it
     (`pointed_at`); when Discord withholds that message's text, a note says so and points to
-    "Answer this"; at another bot's or app's message, a note says the bot answers members'.
-    (None, None): an answer, as a reply to `message`."""
+    "Answer this"; at another bot's or app's message, a note says the bot answers members'; a bare
+    "/ask" pointing at no question gets the usage line. (None, None): an answer, as a reply to `message`."""
     if me is None or plain_question(message.content):
         return None, None  # a question of its own words
     said = messages.choose(server_language(message))
@@ -68,6 +68,8 @@ def aimed(
     pointed = pointed_at(message, me.id)
     if pointed is None and withheld(message, me.id, reads_content):
         return None, messages.say(messages.USE_ANSWER_THIS, said)
+    if pointed is None and bare_ask(message.content):  # "/ask" and no question: how to ask, as on Telegram
+        return None, messages.say(messages.ASK_USAGE, said)
     return pointed, None
 
 

@@ -148,9 +148,7 @@ async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> li
         try:
             message = await _send_piece(context, target, piece)
         except ChatMigrated as exc:
-            log.info("chat %s became supergroup %s: replying there", target.chat_id, exc.new_chat_id)
-            _upgraded(context)[target.chat_id] = Target(chat_id=exc.new_chat_id)
-            target = Target(chat_id=exc.new_chat_id)
+            target = upgraded(context, target.chat_id, exc)
             message = await _send_piece(context, target, piece)
         ids.append(message.message_id)
     return ids
@@ -161,6 +159,23 @@ def _upgraded(context: Context) -> dict[int, Target]:
     refusal heard once, not again for each message of an answer, or for the questions still queued."""
     found = context.bot_data.setdefault(_UPGRADED, {}) if isinstance(context.bot_data, dict) else {}
     return found if isinstance(found, dict) else {}
+
+
+def upgraded(context: Context, chat_id: int, refusal: ChatMigrated) -> Target:
+    """Where replies to `chat_id` go from now on: Telegram refused it, a group upgraded to the supergroup
+    its refusal names (every call naming the old id is refused so: a send, an edit, a deletion, a lookup)."""
+    log.info("chat %s became supergroup %s: replying there", chat_id, refusal.new_chat_id)
+    _upgraded(context)[chat_id] = moved = Target(chat_id=refusal.new_chat_id)
+    return moved
+
+
+async def in_chat(context: Context, chat_id: int, call: Callable[[int], Awaitable[T]]) -> T:
+    """`call` for the chat, given its id, or the supergroup's it was upgraded to (`upgraded`), once
+    Telegram has said so: refused for the old id, it is made again with the new one."""
+    try:
+        return await call(_upgraded(context).get(chat_id, Target(chat_id)).chat_id)
+    except ChatMigrated as exc:
+        return await call(upgraded(context, chat_id, exc).chat_id)
 
 
 _UPGRADED = "groups upgraded"
@@ -184,7 +199,10 @@ async def _send_piece(context: Context, target: Target, piece: Piece) -> Message
 
 async def edit(context: Context, target: Target, message_id: int, piece: Piece) -> int:
     """Make a message the bot sent read as `piece`; returns its id, or the id of the message sent in
-    its place when it cannot be edited any more (someone deleted it)."""
+    its place when it cannot be edited any more (someone deleted it, or it stays in a group upgraded
+    to a supergroup meanwhile: the new reading goes to the supergroup)."""
+    if target.chat_id in _upgraded(context):
+        return (await send_pieces(context, target, [piece]))[0]
     call = functools.partial(
         context.bot.edit_message_text,
         piece.text,
@@ -196,6 +214,9 @@ async def edit(context: Context, target: Target, message_id: int, piece: Piece) 
     )
     try:
         await send_with_retries(call, retry_policy(context), what=f"editing message {message_id}")
+    except ChatMigrated as exc:
+        upgraded(context, target.chat_id, exc)
+        return (await send_pieces(context, target, [piece]))[0]
     except BadRequest as exc:
         if "not modified" in exc.message:
             return message_id
@@ -205,11 +226,17 @@ async def edit(context: Context, target: Target, message_id: int, piece: Piece) 
 
 
 async def delete(context: Context, chat_id: int, message_id: int) -> None:
-    """Delete a message the bot sent; best effort (one already gone is no failure)."""
+    """Delete a message the bot sent; best effort (one already gone is no failure, nor one left in a
+    group upgraded to a supergroup, which takes no more calls)."""
+    if chat_id in _upgraded(context):
+        log.info("could not delete message %s in chat %s: it became a supergroup", message_id, chat_id)
+        return
     call = functools.partial(context.bot.delete_message, chat_id=chat_id, message_id=message_id)
     try:
         await send_with_retries(call, retry_policy(context), what=f"deleting message {message_id}")
-    except BadRequest as exc:
+    except (BadRequest, ChatMigrated) as exc:
+        if isinstance(exc, ChatMigrated):
+            upgraded(context, chat_id, exc)
         log.info("could not delete message %s in chat %s: %s", message_id, chat_id, exc.message)
 
 

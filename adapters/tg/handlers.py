@@ -216,7 +216,7 @@ class Handlers:
             name, at, username = text[1 : opening[0].length].partition("@")
             if name.casefold() != "ask" or (at and username.casefold() != context.bot.username.casefold()):
                 return None
-            question = "".join(text.split(maxsplit=1)[1:])
+            question = after_command(text, opening[0].length)
         elif message.chat.type == ChatType.PRIVATE:
             question = text
         elif message.chat.type in GROUP_TYPES:
@@ -347,7 +347,12 @@ def text_of(message: Message) -> str:
     if not opening or opening[0].offset != 0:
         return text
     name = text[1 : opening[0].length].partition("@")[0]
-    return text[opening[0].length :].strip() if name.casefold() == "ask" else ""
+    return after_command(text, opening[0].length) if name.casefold() == "ask" else ""
+
+
+def after_command(text: str, length: int) -> str:
+    """What follows a command `length` long: Telegram ends one at a colon, "/ask:parking" asks "parking"."""
+    return text[length:].strip().removeprefix(":").lstrip()
 
 
 def pointed_question(message: Message, replied: Message) -> str:

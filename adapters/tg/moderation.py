@@ -36,7 +36,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, send, send_text, within_budget
+from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, in_chat, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from bot import Asker, Request, Service, messages
 
@@ -335,8 +335,8 @@ async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker
     user, chat = message.from_user, message.chat
     if user is None:
         return asker
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
+    try:  # in a group upgraded to a supergroup, the supergroup: the same people administer it
+        member = await in_chat(context, chat.id, lambda chat_id: context.bot.get_chat_member(chat_id, user.id))
     except (BadRequest, Forbidden) as exc:  # before TelegramError: BadRequest is a NetworkError too
         log.info("user %s in chat %s is no administrator, Telegram says: %s", user.id, chat.id, exc.message)
         admin = False
