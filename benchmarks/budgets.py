@@ -12,6 +12,7 @@ the database is touched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,8 +56,10 @@ def _figures(service: Service, checks: int) -> dict[str, dict[str, float]]:
     return {"admit": _timed(checks, admit), "ask": _timed(checks, ask)}
 
 
-def measure(url: str, checks: int) -> dict[str, Any]:
-    """The figures on files and on a fresh schema of `url`'s database."""
+@contextlib.contextmanager
+def seeded_schema(url: str) -> Iterator[str]:
+    """The URL of a new schema of `url`'s database, made with `db init --seed` from the bundled
+    knowledge, and dropped afterwards: nothing else in the database is touched."""
     import psycopg
 
     schema = f"qabot_bench_{uuid.uuid4().hex[:12]}"
@@ -76,21 +79,26 @@ def measure(url: str, checks: int) -> dict[str, Any]:
                 os.environ["QABOT_DATABASE_URL"] = before
         if seeded != 0:
             raise RuntimeError(f"db init --seed failed in schema {schema}")
-        results: dict[str, Any] = {}
-        with tempfile.TemporaryDirectory(prefix="qabot-budgets-") as data:
-            for name, config in (
-                ("files", Config(data_dir=Path(data) / "files")),
-                ("postgres", Config(data_dir=Path(data) / "postgres", database_url=address)),
-            ):
-                service = Service.from_directory(DEFAULT_KNOWLEDGE, config)
-                try:
-                    results[name] = _figures(service, checks)
-                finally:
-                    service.close()
-        return results
+        yield address
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def measure(url: str, checks: int) -> dict[str, Any]:
+    """The figures on files and on a fresh schema of `url`'s database."""
+    results: dict[str, Any] = {}
+    with seeded_schema(url) as address, tempfile.TemporaryDirectory(prefix="qabot-budgets-") as data:
+        for name, config in (
+            ("files", Config(data_dir=Path(data) / "files")),
+            ("postgres", Config(data_dir=Path(data) / "postgres", database_url=address)),
+        ):
+            service = Service.from_directory(DEFAULT_KNOWLEDGE, config)
+            try:
+                results[name] = _figures(service, checks)
+            finally:
+                service.close()
+    return results
 
 
 def table(results: dict[str, Any]) -> str:

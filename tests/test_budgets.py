@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import budgets
+from benchmarks import budgets, propagation
 from bot.answering import Outcome
 from bot.asker import Asker
 from bot.service import Service
@@ -48,6 +48,25 @@ def test_the_budget_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Pa
     assert set(figures) == {"files", "postgres"}
     for row in figures.values():
         assert {"admit", "ask"} == set(row) and all(0 < c["median_ms"] <= c["p99_ms"] for c in row.values())
+    assert schemas() <= before
+
+
+def test_the_propagation_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Path) -> None:
+    """`python -m benchmarks.propagation` (how soon instance B serves a change made on A; figures in
+    docs/scaling.md) runs at a tiny size, reports both delays, and drops the schema it made."""
+    import psycopg
+
+    def schemas() -> set[str]:
+        with psycopg.connect(pg_support.SERVER, autocommit=True) as conn:
+            rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qabot_bench_%'").fetchall()
+        return {row[0] for row in rows}
+
+    before = schemas()
+    report = tmp_path / "propagation.json"
+    assert propagation.main(["--url", pg_support.SERVER, "--changes", "3", "--json", str(report)]) == 0
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert set(figures) == {"from_command", "from_acknowledgement"}
+    assert all(0 <= row["median_ms"] <= row["p99_ms"] for row in figures.values())
     assert schemas() <= before
 
 
