@@ -20,8 +20,9 @@ from bot import Answerer, knowledge
 from bot.cli import main
 from bot.imports import articles, import_article
 from bot.imports.drafts import Draft, drafts, drafts_of
-from bot.imports.passages import MAX_PASSAGE_CHARS, MAX_SENTENCES, SHORT_PASSAGE_CHARS, split_sentences
+from bot.imports.passages import MAX_PASSAGE_CHARS, MAX_SENTENCES, SHORT_PASSAGE_CHARS
 from bot.knowledge import ID_PATTERN, Passage
+from bot.search.sentences import split_sentences
 from bot.yamlfiles import FileError
 from tests.conftest import KNOWLEDGE
 

@@ -11,8 +11,8 @@ import pytest
 from bot import knowledge
 from bot.cli import main
 from bot.imports.articles import heading_of
-from bot.imports.passages import split_sentences
 from bot.knowledge import KnowledgeError
+from bot.search.sentences import split_sentences
 from bot.watcher import signature
 from tests.conftest import KNOWLEDGE
 from tests.support import small_kb, write_kb

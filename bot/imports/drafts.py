@@ -16,7 +16,7 @@ from bot.imports import articles
 from bot.imports.blocks import Article, Block, visible
 from bot.imports.passages import MAX_PASSAGE_CHARS, packed, passages_of
 from bot.knowledge import MAX_SECTION_CHARS, clipped, shows_nothing
-from bot.search.text import split_sentences
+from bot.search.sentences import split_sentences
 
 DEFAULT_SECTION = "Introduction"
 

@@ -11,7 +11,7 @@ import re
 
 from bot.imports.blocks import Block
 from bot.knowledge import MAX_TEXT_CHARS
-from bot.search.text import join_sentences, split_sentences
+from bot.search.sentences import join_sentences, split_sentences
 
 MAX_SENTENCES = 8
 MAX_PASSAGE_CHARS = 1000

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.imports.blocks import Article, Block, decoded, oneline
-from bot.search.text import split_sentences
+from bot.search.sentences import split_sentences
 
 # Heading patterns take the rest of the line whole; what closes it (trailing "#" or "=" marks,
 # spaces) is cut off in `md_heading` and `_marked_title`: a pattern that weighed every way to

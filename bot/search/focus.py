@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from bot.knowledge import Passage
 from bot.search import text
 from bot.search.scoring import Floats, Scorer
+from bot.search.sentences import split_sentences
 from bot.search.synonyms import Synonyms
 from bot.search.text import QUESTION_WORDS, is_cjk
 
@@ -109,7 +110,7 @@ class Focus:
         """The sentence of `passage` that holds the most of the question's weight (the first of
         those that hold as much), to show which part of a passage a question matched; one of words,
         never a list's bare number ("3." of a how-to's steps, which "a 3d printer" matched)."""
-        sentences = text.split_sentences(passage.text)
+        sentences = split_sentences(passage.text)
         if not sentences:
             return passage.text
         asked = self.weights(terms)
@@ -122,7 +123,7 @@ class Focus:
         key = (passage.id, passage.text, passage.questions)
         found = self._unit_memo.get(key)
         if found is None:
-            pieces = [*text.split_sentences(passage.text), *passage.questions]
+            pieces = [*split_sentences(passage.text), *passage.questions]
             # as the index reads them: "wifi" of "Wi-Fi" too, folded as a synonym
             found = tuple(frozenset(self._synonyms.fold(text.tokenize(p, keep_stop=True, joined=True))) for p in pieces)
             if len(self._unit_memo) >= UNIT_MEMO:

@@ -26,6 +26,7 @@ from bot.search.documents import count, documents_of, query_terms
 from bot.search.focus import Focus, Weights
 from bot.search.headings import Headings, Titles, home_of, listed, wording_of
 from bot.search.scoring import Counts, Floats, Scorer
+from bot.search.sentences import split_sentences
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
 
@@ -256,7 +257,7 @@ class Index:
         answered by a passage that merely shares its other words."""
         if not any(ch.isupper() for ch in question[1:]):  # most chat is written in lower case
             return ()
-        sentences = text.split_sentences(pasted.without_pasted(question))
+        sentences = split_sentences(pasted.without_pasted(question))
         asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences
         found = []
         for sentence in asking:
