@@ -41,6 +41,7 @@ READ_ONLY = str((1 << 10) | (1 << 16) | (1 << 31))
 
 @pytest.fixture
 def dc_service(tmp_path: Path) -> Service:
+    """A small knowledge base of the test's own, its gaps database beside it; nobody a moderator."""
     return Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES)))
 
 
@@ -150,6 +151,7 @@ BOS_PRIVATE_QUESTION = "My phone is +31 6 1234 5678, can someone call me about t
 
 @pytest.fixture
 async def telegram(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
+    """A fresh fake Bot API; afterwards, the token is in no log record nor request."""
     async with fake_bot_api(caplog, check_requests=True) as fake:
         yield fake
 
