@@ -1,0 +1,353 @@
+"""An outside review of security and abuse: what a hostile or careless member, moderator or
+operator can make the bot do. Each test proves one defect found today and is marked xfail (strict)
+until it is mended; its docstring says the defect. The real python-telegram-bot and discord.py
+against the fakes in tests/, the core through its public face, nothing of ours mocked."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import io
+import logging
+import os
+import re
+import sqlite3
+import stat
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import Answerer, Asker, ConfigError, Request, Service, cli, load_config
+from bot.config import Config, CooldownSettings, Moderators
+from bot.curation import CLI_PLATFORM
+from bot.records import GAPS_FILE, GapStore
+from tests import pg_support
+from tests.discord_support import connected, fake_discord_api
+from tests.fake_discord import FakeDiscord
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_support import fake_bot_api, handled, running, write_handbook
+from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
+from tests.test_discord_edits import settled
+
+pytestmark = pytest.mark.timeout(60)
+schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the PostgreSQL fixtures
+
+# A member's permissions in a read-only channel (announcements, or a member muted there by an
+# overwrite): View Channel, Read Message History and Use Application Commands, not Send Messages.
+READ_ONLY = str((1 << 10) | (1 << 16) | (1 << 31))
+
+
+@pytest.fixture
+def dc_service(tmp_path: Path) -> Service:
+    """A small knowledge base of the test's own, its gaps database beside it; nobody a moderator."""
+    return Service(Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES)))
+
+
+@pytest.fixture
+async def discord_online(monkeypatch: pytest.MonkeyPatch, dc_service: Service) -> AsyncIterator[FakeDiscord]:
+    """The bot on `dc_service`, connected to a fresh fake Discord."""
+    async with fake_discord_api(monkeypatch) as fake, connected(fake, dc_service):
+        yield fake
+
+
+def read_only(interaction: dict[str, Any]) -> dict[str, Any]:
+    """`interaction` from a member who may read the channel but not send messages in it."""
+    interaction["member"]["permissions"] = READ_ONLY
+    return interaction
+
+
+@pytest.mark.xfail(strict=True, reason="review: Answer this posts where its user may not send")
+async def test_answer_this_does_not_post_for_a_member_who_may_not_send_in_the_channel(
+    discord_online: FakeDiscord,
+) -> None:
+    """A member muted in a channel (or any member of a read-only one, such as #announcements) uses
+    *Answer this* on a message there, and the bot posts its answer in the channel as a plain reply
+    that does not show who asked for it: the bot posts for them where they may not. It should answer
+    them alone (or as the command's own response, which Discord shows as theirs), as it does where
+    the bot itself may not send."""
+    fake = discord_online
+    announcement = fake.message("are most of the defectors women", author=fake.user("900000000000000031", name="mod"))
+    muted = fake.user("900000000000000032", name="muted")
+    interaction = read_only(fake.message_command("Answer this", announcement, user=muted))
+    await fake.push("INTERACTION_CREATE", interaction)
+    await callback_for(fake, interaction)
+    assert fake.find("POST", f"/channels/{fake.channel_id}/messages") == []
+
+
+@pytest.mark.xfail(strict=True, reason="review: a deleted question's words stay in the gaps")
+async def test_a_question_its_member_deleted_is_not_kept_for_the_moderators(
+    discord_online: FakeDiscord, dc_service: Service
+) -> None:
+    """A member asks the bot in a channel with their phone number in the question, sees it posted
+    publicly, and deletes it: the bot deletes its reply (it follows the deletion), but the gaps
+    database keeps the deleted words, and `/kb gaps` shows them to every moderator for
+    `retention_days`. A question its asker deleted should leave the gaps with it."""
+    fake = discord_online
+    question = fake.mention("My number is +31 6 1234 5678, can someone call me about the capital of Peru?")
+    await fake.push("MESSAGE_CREATE", question)
+    await settled(fake)
+    await fake.push("MESSAGE_DELETE", fake.deleted(question))
+    await settled(fake)
+    assert [c for c in fake.find("DELETE", f"/channels/{fake.channel_id}/messages/") if c.status == 204]
+    listed = dc_service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+    assert "1234 5678" not in listed, listed
+
+
+@pytest.mark.xfail(strict=True, reason="review: /kb id suggestions for anyone, a full scan on the event loop")
+async def test_kb_id_suggestions_are_not_computed_for_a_member_who_is_not_a_moderator(
+    discord_online: FakeDiscord,
+) -> None:
+    """Any member can type into `/kb remove id:` (Discord shows the group to everyone): each
+    keystroke makes the bot go through every passage's id and section on its event loop, not in a
+    worker thread as `/ask`'s suggestions are (about 300 ms a keystroke at a million passages, 15 ms
+    at 100,000, during which no other event is handled), and offers the ids to someone the group
+    then refuses. A member who is not a moderator should get no suggestions, before any scan."""
+    fake = discord_online
+    typed = {"name": "id", "type": 3, "value": "scho", "focused": True}
+    data = {
+        "id": fake.next_id(),
+        "name": "kb",
+        "type": 1,
+        "options": [{"name": "remove", "type": 1, "options": [typed]}],
+    }
+    interaction = fake.interaction(4, data, user=fake.user("900000000000000041", name="member"))
+    await fake.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(fake, interaction)
+    assert call.body["type"] == 8
+    assert call.body["data"]["choices"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="review: answered questions grow the gaps database without bound")
+def test_answered_questions_do_not_grow_the_gaps_database_without_bound(tmp_path: Path) -> None:
+    """Unanswered questions are capped (`max_unanswered`, docs/reliability.md: "anyone can add to the
+    gaps table"), but every answered question adds a row of its own (about 92 bytes) for the whole
+    retention period: one account asking an answerable question at its cooldown (one every 3 s, and a
+    DM has no channel limit) adds 2.6 million rows, some 240 MB, in 90 days, and each account more;
+    `kb stats` reads them all. What the stats need (questions per passage, per day) is bounded by
+    passages and days, not by how often one member asks."""
+    store = GapStore(tmp_path / "data", max_unanswered=100)
+    try:
+        for _ in range(3000):
+            store.record_question("discord", "1234", "", [], "meetups")
+        assert store.most_asked() == [("meetups", 3000, 0)]
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "data" / GAPS_FILE) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = sum(db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables)
+    assert rows <= 1000, f"{rows} rows for one member's 3,000 answered questions"
+
+
+# Telegram: Ann moderates (listed by id), Bo is a member; the group is a supergroup.
+ANN = {"id": 4242, "is_bot": False, "first_name": "Ann"}
+ANN_CHAT = {"id": 4242, "type": "private", "first_name": "Ann"}
+BO = {"id": 4343, "is_bot": False, "first_name": "Bo"}
+BO_CHAT = {"id": 4343, "type": "private", "first_name": "Bo"}
+GROUP = {"id": -1001234, "type": "supergroup", "title": "Community"}
+BOS_PRIVATE_QUESTION = "My phone is +31 6 1234 5678, can someone call me about the wifi password?"
+
+
+@pytest.fixture
+async def telegram(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeTelegram]:
+    """A fresh fake Bot API; afterwards, the token is in no log record nor request."""
+    async with fake_bot_api(caplog, check_requests=True) as fake:
+        yield fake
+
+
+def tg_service(tmp_path: Path, **config: Any) -> Service:
+    """The handbook, Ann the one moderator by id, a data folder of the test's own, no cooldown in the way."""
+    moderators = Moderators(telegram_users=frozenset({str(ANN["id"])}))
+    settings = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    return Service.from_directory(write_handbook(tmp_path / "knowledge"), dataclasses.replace(settings, **config))
+
+
+async def said(fake: FakeTelegram, chat: dict[str, Any], text: str, user: dict[str, Any]) -> list[str]:
+    """Send one message and return the text of every message the bot sent for it, as a user reads it."""
+    before = len(fake.called("sendMessage"))
+    fake.message(chat, text, user=user)
+    await fake.wait_for("sendMessage", before + 1)
+    await handled(fake, chat)
+    return [html.unescape(re.sub(r"<[^>]+>", "", call.text)) for call in fake.called("sendMessage")[before:]]
+
+
+@pytest.mark.xfail(strict=True, reason="review: /kb_history in a group publishes members' private questions")
+async def test_kb_history_in_a_group_does_not_publish_what_members_asked_in_private(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """A member asks the bot privately with their phone number in the question; the moderator aliases
+    that gap (in private, as /kb_alias of a gap sent in a group would be). Later the moderator sends
+    /kb_history in the group: the history's "+ question:" line quotes the member's words to the whole
+    group, the very words /kb_gaps, /kb_dismiss and /kb_alias keep out of groups. Its reply should go
+    to the moderator's private chat as theirs do."""
+    async with running(telegram, tg_service(tmp_path)):
+        await said(telegram, BO_CHAT, BOS_PRIVATE_QUESTION, BO)
+        await said(telegram, ANN_CHAT, "/kb_alias code-of-conduct | 1", ANN)
+        shown = await said(telegram, GROUP, "/kb_history", ANN)
+    to_group = [call.text for call in telegram.called("sendMessage") if str(call.params["chat_id"]) == str(GROUP["id"])]
+    assert shown and not any("1234 5678" in text for text in to_group), to_group
+
+
+@pytest.mark.xfail(strict=True, reason="review: the log names every private asker by platform id")
+async def test_the_log_does_not_name_who_asked_in_a_private_chat(
+    telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The gaps database keeps members only under keyed pseudonyms, and the shared cooldown was
+    changed not to keep platform ids (session 24); yet every question logs "telegram asked (CHAT):
+    outcome=... passage=...", at INFO, the level `python -m adapters run` logs at, and a private
+    chat's id is its member's user id (a Discord DM's is made so too). The log, kept by journald or
+    Docker for as long as they keep it, says which member asked what, when, and what they got,
+    by their platform id. It should name them as the database does, or not at all."""
+    caplog.set_level(logging.INFO)
+    async with running(telegram, tg_service(tmp_path)):
+        await said(telegram, BO_CHAT, "When do we meet?", BO)
+        await said(telegram, BO_CHAT, BOS_PRIVATE_QUESTION, BO)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith(("bot", "adapters"))]
+    assert not [line for line in ours if str(BO["id"]) in line], ours
+
+
+@pytest.mark.xfail(strict=True, reason="review: Discord /kb refusals are unlimited, each a WARNING")
+async def test_a_members_flood_of_kb_commands_on_discord_is_held_to_their_cooldown(
+    discord_online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member who is not a moderator sends `/kb undo` over and over: every one is refused and
+    logged at WARNING ("refused kb undo: discord user ..."), with no limit, so one member fills the
+    operator's log (and the bot answers each). On Telegram the same refusals count against the
+    member's cooldown ("anyone else's do, usage lines and refusals alike", docs/telegram.md), so a
+    flood gets a few refusals and one cooldown note; on Discord it should too."""
+    fake, member = discord_online, discord_online.user("900000000000000051", name="member")
+    caplog.set_level(logging.WARNING)
+    undo = {"name": "kb", "type": 1, "options": [{"name": "undo", "type": 1}]}
+    floods = [fake.interaction(2, {"id": fake.next_id(), **undo}, user=member) for _ in range(20)]
+    for interaction in floods:
+        await fake.push("INTERACTION_CREATE", interaction)
+    for interaction in floods:
+        await callback_for(fake, interaction)
+    refused = [r for r in caplog.records if r.getMessage().startswith("refused kb undo")]
+    assert len(refused) <= 6, f"{len(refused)} WARNING lines for one member's 20 /kb undo"
+
+
+# The placeholders Telegram sends `from` for a message posted as a chat, the same in every group:
+# an administrator posting anonymously (as the group), and anyone posting as a channel of theirs.
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+STRANGERS_GROUP = {"id": -1009999, "type": "supergroup", "title": "Anyone's group"}
+
+
+def posted_as(fake: FakeTelegram, group: dict[str, Any], text: str, *, channel: bool) -> None:
+    """`text` sent in `group` by one of its administrators posting anonymously (as the group), or by a
+    member posting as a channel of theirs (each group's member a channel of their own)."""
+    if channel:
+        own = {"id": group["id"] - 7, "type": "channel", "title": "A member's channel"}
+        fake.message(group, text, user=CHANNEL_BOT, sender_chat=own)
+    else:
+        fake.message(group, text, user=ANONYMOUS, sender_chat=group)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="review: a refusal logs a placeholder's id that, listed, opens moderation to all"
+)
+@pytest.mark.parametrize("channel", [False, True], ids=["anonymous-admin", "as-a-channel"])
+async def test_listing_the_id_a_refusal_logs_for_a_chat_posting_makes_no_stranger_a_moderator(
+    telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture, channel: bool
+) -> None:
+    """docs/moderation.md: "to learn a moderator's id, have them send a /kb_ command; the refusal is
+    logged with it". A group's administrator posting anonymously (or a member posting as their
+    channel) does so, and the log names user 1087968824, GroupAnonymousBot (or 136817688,
+    Channel_Bot): the placeholder every such message of every group comes from. The operator lists
+    that id in moderators.telegram_users, and the config takes it: from then on anyone posting so in
+    any group (anyone can make one and add the bot) changes the knowledge. The refusal should not
+    name the placeholder as the sender, nor the config take it, nor the core match it."""
+    async with running(telegram, tg_service(tmp_path)):
+        posted_as(telegram, GROUP, "/kb_remove parking", channel=channel)
+        await telegram.wait_for("sendMessage")
+        await handled(telegram, GROUP)
+    [refusal] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused kb remove")]
+    logged = refusal.split(" user ")[1].split(" ")[0]  # "refused kb remove: telegram user ID in CHAT is not ..."
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"moderators:\n  telegram_users: ['{logged}']\ndata_dir: data\n", encoding="utf-8")
+    try:
+        config = load_config(config_file)
+    except ConfigError:
+        return  # the config refuses the id: nobody gains by it
+    service = Service.from_directory(tmp_path / "knowledge", config)
+    async with running(telegram, service):
+        posted_as(telegram, STRANGERS_GROUP, "/kb_remove parking", channel=channel)
+        await telegram.wait_for("sendMessage", len(telegram.called("sendMessage")) + 1)
+        await handled(telegram, STRANGERS_GROUP)
+    assert service.passage("parking") is not None, "a stranger posting as a chat removed a passage"
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask of most systems' users and services (022): new files readable by everyone."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.mark.xfail(strict=True, reason="review: the gaps database is readable by every local user")
+@pytest.mark.usefixtures("usual_umask")
+def test_what_members_asked_is_not_readable_by_other_users_of_the_machine(tmp_path: Path) -> None:
+    """`user-key` is made 0600 and refused when others may read it, so that no one else on the machine
+    can trace a pseudonym; but the gaps database beside it, which holds what members asked the bot
+    word for word (a phone number, an address), is made with the process's umask: 0644 in a 0755
+    folder under the usual 022, readable by every user of a shared host. It should be no more
+    readable than the key that guards its pseudonyms."""
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), Config(data_dir=tmp_path / "data"))
+    try:
+        service.ask(BOS_PRIVATE_QUESTION, Asker("telegram", str(BO["id"]), str(BO["id"])))
+    finally:
+        service.close()
+    database, folder = tmp_path / "data" / GAPS_FILE, tmp_path / "data"
+    store = GapStore(folder)
+    try:
+        assert any("1234 5678" in q for g in store.gaps() for q in g.questions)  # recorded, word for word
+    finally:
+        store.close()
+    readable = stat.S_IMODE(database.stat().st_mode) & 0o044
+    enterable = stat.S_IMODE(folder.stat().st_mode) & 0o011
+    assert not (readable and enterable), f"gaps.sqlite3 {oct(database.stat().st_mode)} in {oct(folder.stat().st_mode)}"
+
+
+@pytest.mark.xfail(strict=True, reason="review: a malformed database URL prints and logs its password")
+@pytest.mark.parametrize("command", [["doctor"], ["kb", "list"]], ids=["doctor", "kb-list"])
+def test_a_database_url_psycopg_cannot_parse_shows_no_password(
+    command: list[str],
+    kdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An operator puts a password holding a `%` into QABOT_DATABASE_URL without encoding it (or leaves
+    an IPv6 host's `]` out). The bot means to show the URL only without its password (`redacted`, "the
+    message says why, without the password"), but adds the library's reason, which quotes the part it
+    could not read: `doctor` prints "cannot reach (an unparsable URL): invalid percent-encoded token:
+    "50%off-S3CRET"", the output people paste when asking for help, and every other command logs it
+    again at each try of the connection pool. The reason should be shown without the URL's text."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", "postgresql://qabot:50%off-S3CRET@127.0.0.1:1/qabot")
+    out = io.StringIO()
+    cli.main([*command, "--knowledge", str(kdir)], out=out)
+    shown = out.getvalue() + capsys.readouterr().err + "\n".join(r.getMessage() for r in caplog.records)
+    assert "S3CRET" not in shown, shown
+
+
+@pytest.mark.xfail(strict=True, reason="review: on PostgreSQL unanswered questions are not bounded")
+def test_unanswered_questions_are_bounded_on_postgresql_too(services: Callable[[], Service]) -> None:
+    """docs/reliability.md: "Unanswered questions are bounded. Anyone can add to the gaps table by
+    asking what the bot cannot answer, so it keeps at most 50,000 unanswered questions
+    (`GapStore.max_unanswered`)". On PostgreSQL (`database_url`, several instances) the records have
+    no such bound: every unanswered question any member asks stays for `retention_days`, and `kb gaps`
+    groups them all. Held to a bound of 300 here, as tests/test_gaps.py holds the SQLite store."""
+    service = services()
+    store = service.gaps
+    assert store is not None
+    store.max_unanswered = 300  # type: ignore[attr-defined]  # the bound the docs name, small for the test
+    for n in range(1000):
+        store.record_question("telegram", str(n), f"question {n}", [f"term{n}"], None)
+    assert store.flush()  # type: ignore[attr-defined]
+    kept = sum(g.count for g in store.gaps(limit=100_000))
+    assert kept < 300 + 256, f"{kept} unanswered questions kept"
