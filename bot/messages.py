@@ -210,9 +210,10 @@ def changed_since_opened(passage_id: str) -> str:
     ).format(id=passage_id)
 
 
-def added(passage_id: str, questions: Sequence[str] = ()) -> str:
-    """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
-    said = _("Added passage `{id}`. It is live now.").format(id=passage_id)
+def added(passage_id: str, questions: Sequence[str] = (), *, live: bool = True) -> str:
+    """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here.
+    Not `live`: saved, and `not_live` says why members do not get it yet."""
+    said = (_("Added passage `{id}`. It is live now.") if live else _("Added passage `{id}`.")).format(id=passage_id)
     if questions:
         said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(map(quoted, questions)))
     return said
@@ -226,8 +227,32 @@ def repeats(questions: Sequence[str]) -> str:
     return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(map(quoted, questions)))
 
 
-def edited(passage_id: str) -> str:
-    return _("Edited passage `{id}`. It is live now.").format(id=passage_id)
+def edited(passage_id: str, *, live: bool = True) -> str:
+    return (_("Edited passage `{id}`. It is live now.") if live else _("Edited passage `{id}`.")).format(id=passage_id)
+
+
+def not_live(problem: str, *, watched: bool) -> str:
+    """A change saved whose reload failed on a file a hand edit broke meanwhile (`problem`: the file, the
+    entry and what is wrong, as `kb check` says it): members get the earlier knowledge until it is mended;
+    then the watcher loads it (`watched`), or, with `watch_interval: 0`, the next change or a restart."""
+    if watched:
+        return _(
+            "It is saved, but not live yet: the knowledge folder does not load ({problem}). Members get the "
+            "earlier knowledge until that file is mended; it goes live then."
+        ).format(problem=problem)
+    return _(
+        "It is saved, but not live yet: the knowledge folder does not load ({problem}). Members get the "
+        "earlier knowledge until that file is mended; it goes live at the next change after that, or at a restart "
+        "(watch_interval is 0)."
+    ).format(problem=problem)
+
+
+# A change committed to PostgreSQL whose catch-up right after could not read the database: the follower
+# applies it once the database can be read again.
+NOT_LIVE_DATABASE = N_(
+    "It is saved, but not live yet: the database cannot be read right now. Members get the earlier knowledge "
+    "until it can; it goes live then."
+)
 
 
 def command(platform: str, name: str) -> str:
@@ -244,8 +269,11 @@ def no_gap(gap: str, platform: str) -> str:
     return _("No open gap `{gap}`; `{gaps}` lists them.").format(gap=gap, gaps=command(platform, "gaps"))
 
 
-def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
-    """The question attached, and what it gets asked now (`answered_by`: the passage, None: none)."""
+def aliased(wording: str, passage_id: str, answered_by: str | None, *, live: bool = True) -> str:
+    """The question attached, and what it gets asked now (`answered_by`: the passage, None: none); not
+    `live`: only attached, since asked now it gets what the earlier knowledge gives."""
+    if not live:
+        return _("Attached {wording} to `{id}`.").format(wording=quoted(wording), id=passage_id)
     if answered_by == passage_id:
         return _("Attached {wording} to `{id}`. It answers now.").format(wording=quoted(wording), id=passage_id)
     if answered_by is not None:  # another passage lists the same question
@@ -269,7 +297,11 @@ def still_unanswered(question: str) -> str:
     return _("Asked now, {wording} is still not answered.").format(wording=quoted(question))
 
 
-def published(draft: str, count: int) -> str:
+def published(draft: str, count: int, *, live: bool = True) -> str:
+    if not live:
+        return ngettext("Published {draft}: {count} passage.", "Published {draft}: {count} passages.", count).format(
+            draft=draft, count=count
+        )
     return ngettext(
         "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
     ).format(draft=draft, count=count)
@@ -322,15 +354,17 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
-def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool) -> str:
+def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool, live: bool = True) -> str:
     """What an undone publish left: its draft back in `folder` (or why not), or, when it had replaced
-    an earlier version, that version live again."""
+    an earlier version, that version live again (not `live`: back, not live yet)."""
     if not_restored is not None:
         return _(
             "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
             "record of the publish (history.jsonl in the data folder)."
         ).format(folder=folder, error=not_restored.strerror or not_restored)
-    return _("The earlier version is live again.") if replaced else _("It is a draft again.")
+    if replaced:
+        return _("The earlier version is live again.") if live else _("The earlier version is back.")
+    return _("It is a draft again.")
 
 
 def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:
