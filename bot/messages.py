@@ -314,10 +314,18 @@ def draft_not_removed(error: OSError, folder: str, draft: str) -> str:
     )
 
 
-def replaced(edited: Sequence[str], gone: Sequence[str], back: Sequence[str], dropped: Sequence[str]) -> str:
+def replaced(
+    edited: Sequence[str], gone: Sequence[str], back: Sequence[str], dropped: Sequence[str], *, listed: bool = True
+) -> str:
     """A new version published over the live one (`kb import --update`): what it takes back of the
-    changes made since the last publish, and the questions no passage of it kept."""
+    changes made since the last publish (not `listed`: the history could not be read just after the
+    publish), and the questions no passage of it kept."""
     said = _("It replaced the earlier version; `kb undo` puts that back.")
+    if not listed:
+        said += " " + _(
+            "The history could not be read just now, so the changes made since the last publish that it takes "
+            "back are not listed: `kb history` shows them."
+        )
     if edited:
         said += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
             ids=", ".join(f"`{pid}`" for pid in edited)

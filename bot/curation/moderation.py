@@ -233,8 +233,7 @@ class Moderation:
         if removed.failed is not None:
             message += " " + messages.draft_not_removed(removed.failed, DRAFTS_DIR, draft.name)
         if record.before is not None:  # a new version (`kb import --update`)
-            edited, gone, back = publishing.replaced_changes(self._history().records(), record)
-            message += " " + messages.replaced(edited, gone, back, dropped)
+            message += " " + publishing.replacement(self._history(), record, dropped)
         half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
         if half:
             message += " " + messages.published_twice(half)
