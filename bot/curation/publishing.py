@@ -24,7 +24,7 @@ from bot import ids, knowledge, messages, yamlfiles
 from bot.catalogue import _
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
-from bot.curation.store import OWN_FILES, StoreError, dump, write_atomic
+from bot.curation.store import OWN_FILES, StoreError, dump, load_whole, write_atomic
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.storage.protocol import ChangeLog
 from bot.yamlfiles import FileError
@@ -177,6 +177,17 @@ def _text_of(passage: dict[str, Any]) -> object:
 
 def _place_of(passage: dict[str, Any]) -> object:
     return (passage.get("id"), passage.get("section")) if passage else None
+
+
+def goes_live(folder: Path, *, watched: bool) -> str | None:
+    """After a change made with no index of its own (the command line's `kb publish`): None when the folder
+    loads as a running bot's watcher will load it, else the sentence that says why it is not live yet (another
+    file saved by hand in the moment after the change's check: it had been said live, and no bot served it)."""
+    try:
+        load_whole(folder)
+    except KnowledgeError as exc:
+        return messages.not_live(exc.brief(), watched=watched)
+    return None
 
 
 def replacement(history: ChangeLog, published: Record, dropped: Sequence[str]) -> str:
