@@ -683,3 +683,24 @@ def test_a_publish_whose_history_cannot_be_read_right_after_its_commit_is_told_m
         wait_for(lambda: any("new shed" in p.text for p in service.passages()), timeout=10)
     finally:
         service.close()
+
+
+def test_an_alias_whose_gaps_cannot_be_read_right_after_its_commit_is_told_attached_not_refused(
+    schema: str, url: str, role: str, services: Callable[[], Service]
+) -> None:
+    """`kb alias ID --text WORDS` reads the open gaps after its commit, to close those the words answer: a database
+    that could not be read in that moment answered the alias, made, as refused ("The database is not reachable
+    right now, so changes are refused"), so that the moderator took it for not made. Now it is told attached.
+    (The moment is made by the instance's role losing the right to read `questions`.)"""
+    import psycopg
+
+    b = services(pg_support.as_role(url, role))
+    pid = next(iter(b.passages())).id
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"REVOKE SELECT ON {schema}.questions FROM {role}")
+        try:
+            reply = b.moderate(Request("alias", pid, text="where do defectors go first"), CLI)
+        finally:
+            conn.execute(f"GRANT SELECT ON {schema}.questions TO {role}")
+    assert not reply.refused and reply.text.startswith(f"Attached “where do defectors go first” to `{pid}`"), reply
+    assert "where do defectors go first" in b.passage(pid).questions  # type: ignore[union-attr]
