@@ -211,8 +211,7 @@ def changed_since_opened(passage_id: str) -> str:
 
 
 def added(passage_id: str, questions: Sequence[str] = (), *, live: bool = True) -> str:
-    """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here.
-    Not `live`: saved, and `not_live` says why members do not get it yet."""
+    """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
     said = (_("Added passage `{id}`. It is live now.") if live else _("Added passage `{id}`.")).format(id=passage_id)
     if questions:
         said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(map(quoted, questions)))
@@ -232,9 +231,8 @@ def edited(passage_id: str, *, live: bool = True) -> str:
 
 
 def not_live(problem: str, *, watched: bool) -> str:
-    """A change saved whose reload failed on a file a hand edit broke meanwhile (`problem`: the file, the
-    entry and what is wrong, as `kb check` says it): members get the earlier knowledge until it is mended;
-    then the watcher loads it (`watched`), or, with `watch_interval: 0`, the next change or a restart."""
+    """A change saved whose reload failed on a file a hand edit broke meanwhile (`problem`, as `kb check` says it);
+    once mended the watcher loads it (`watched`), or, with `watch_interval: 0`, the next change or a restart."""
     if watched:
         return _(
             "It is saved, but not live yet: the knowledge folder does not load ({problem}). Members get the "
@@ -247,8 +245,7 @@ def not_live(problem: str, *, watched: bool) -> str:
     ).format(problem=problem)
 
 
-# A change committed to PostgreSQL whose catch-up right after could not read the database: the follower
-# applies it once the database can be read again.
+# A change committed to PostgreSQL whose catch-up right after could not read the database (the follower applies it).
 NOT_LIVE_DATABASE = N_(
     "It is saved, but not live yet: the database cannot be read right now. Members get the earlier knowledge "
     "until it can; it goes live then."
@@ -270,8 +267,7 @@ def no_gap(gap: str, platform: str) -> str:
 
 
 def aliased(wording: str, passage_id: str, answered_by: str | None, *, live: bool = True) -> str:
-    """The question attached, and what it gets asked now (`answered_by`: the passage, None: none); not
-    `live`: only attached, since asked now it gets what the earlier knowledge gives."""
+    """The question attached, and what it gets asked now (`answered_by`: the passage, None: none)."""
     if not live:
         return _("Attached {wording} to `{id}`.").format(wording=quoted(wording), id=passage_id)
     if answered_by == passage_id:
@@ -298,13 +294,13 @@ def still_unanswered(question: str) -> str:
 
 
 def published(draft: str, count: int, *, live: bool = True) -> str:
-    if not live:
-        return ngettext("Published {draft}: {count} passage.", "Published {draft}: {count} passages.", count).format(
-            draft=draft, count=count
+    if live:
+        said = ngettext(
+            "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
         )
-    return ngettext(
-        "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
-    ).format(draft=draft, count=count)
+    else:
+        said = ngettext("Published {draft}: {count} passage.", "Published {draft}: {count} passages.", count)
+    return said.format(draft=draft, count=count)
 
 
 def draft_not_removed(error: OSError, folder: str, draft: str) -> str:
