@@ -132,23 +132,22 @@ class Service:
         backend.follow(service._catch_up)
         return service
 
-    def _catch_up(self, *, boxed: bool = True) -> None:
+    def _catch_up(self, *, boxed: bool = True) -> bool:
         """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY);
-        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`)."""
+        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`).
+        False when they could not be applied now (the backend is `behind`, as this catch-up left it)."""
         if self._backend is None:
-            return
+            return True
         with self._reload_lock:
             extended = self._backend.catch_up(self._answerer, boxed=boxed)
             if extended is not None:
                 self.replace_answerer(extended)
+            return not self._backend.behind
 
     def _catch_up_after_change(self) -> str | None:
         """This instance's own change applied, which the moderator is told is live; else (the database
         could not be read right after the commit) why not yet: the follower applies it once it can."""
-        self._catch_up(boxed=False)
-        if self._backend is not None and self._backend.behind:
-            return messages.say(messages.NOT_LIVE_DATABASE)
-        return None
+        return None if self._catch_up(boxed=False) else messages.say(messages.NOT_LIVE_DATABASE)
 
     @property
     def answerer(self) -> Answerer:
