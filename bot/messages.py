@@ -210,9 +210,9 @@ def changed_since_opened(passage_id: str) -> str:
     ).format(id=passage_id)
 
 
-def added(passage_id: str, questions: Sequence[str] = ()) -> str:
+def added(passage_id: str, questions: Sequence[str] = (), *, live: bool = True) -> str:
     """The new passage's id, and the questions it was given: a Telegram text cut by a `|` shows here."""
-    said = _("Added passage `{id}`. It is live now.").format(id=passage_id)
+    said = (_("Added passage `{id}`. It is live now.") if live else _("Added passage `{id}`.")).format(id=passage_id)
     if questions:
         said += "\n" + _("Its questions: {questions}.").format(questions="; ".join(map(quoted, questions)))
     return said
@@ -226,8 +226,30 @@ def repeats(questions: Sequence[str]) -> str:
     return "\n" + _("Left out as repeats: {questions}.").format(questions="; ".join(map(quoted, questions)))
 
 
-def edited(passage_id: str) -> str:
-    return _("Edited passage `{id}`. It is live now.").format(id=passage_id)
+def edited(passage_id: str, *, live: bool = True) -> str:
+    return (_("Edited passage `{id}`. It is live now.") if live else _("Edited passage `{id}`.")).format(id=passage_id)
+
+
+def not_live(problem: str, *, watched: bool) -> str:
+    """A change saved whose reload failed on a file a hand edit broke meanwhile (`problem`, as `kb check` says it);
+    once mended the watcher loads it (`watched`), or, with `watch_interval: 0`, the next change or a restart."""
+    if watched:
+        return _(
+            "It is saved, but not live yet: the knowledge folder does not load ({problem}). Members get the "
+            "earlier knowledge until that file is mended; it goes live then."
+        ).format(problem=problem)
+    return _(
+        "It is saved, but not live yet: the knowledge folder does not load ({problem}). Members get the "
+        "earlier knowledge until that file is mended; it goes live at the next change after that, or at a restart "
+        "(watch_interval is 0)."
+    ).format(problem=problem)
+
+
+# A change committed to PostgreSQL whose catch-up right after could not read the database (the follower applies it).
+NOT_LIVE_DATABASE = N_(
+    "It is saved, but not live yet: the database cannot be read right now. Members get the earlier knowledge "
+    "until it can; it goes live then."
+)
 
 
 def command(platform: str, name: str) -> str:
@@ -244,8 +266,10 @@ def no_gap(gap: str, platform: str) -> str:
     return _("No open gap `{gap}`; `{gaps}` lists them.").format(gap=gap, gaps=command(platform, "gaps"))
 
 
-def aliased(wording: str, passage_id: str, answered_by: str | None) -> str:
+def aliased(wording: str, passage_id: str, answered_by: str | None, *, live: bool = True) -> str:
     """The question attached, and what it gets asked now (`answered_by`: the passage, None: none)."""
+    if not live:
+        return _("Attached {wording} to `{id}`.").format(wording=quoted(wording), id=passage_id)
     if answered_by == passage_id:
         return _("Attached {wording} to `{id}`. It answers now.").format(wording=quoted(wording), id=passage_id)
     if answered_by is not None:  # another passage lists the same question
@@ -269,10 +293,14 @@ def still_unanswered(question: str) -> str:
     return _("Asked now, {wording} is still not answered.").format(wording=quoted(question))
 
 
-def published(draft: str, count: int) -> str:
-    return ngettext(
-        "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
-    ).format(draft=draft, count=count)
+def published(draft: str, count: int, *, live: bool = True) -> str:
+    if live:
+        said = ngettext(
+            "Published {draft}: {count} passage, live now.", "Published {draft}: {count} passages, live now.", count
+        )
+    else:
+        said = ngettext("Published {draft}: {count} passage.", "Published {draft}: {count} passages.", count)
+    return said.format(draft=draft, count=count)
 
 
 def draft_not_removed(error: OSError, folder: str, draft: str) -> str:
@@ -282,10 +310,18 @@ def draft_not_removed(error: OSError, folder: str, draft: str) -> str:
     )
 
 
-def replaced(edited: Sequence[str], gone: Sequence[str], back: Sequence[str], dropped: Sequence[str]) -> str:
+def replaced(
+    edited: Sequence[str], gone: Sequence[str], back: Sequence[str], dropped: Sequence[str], *, listed: bool = True
+) -> str:
     """A new version published over the live one (`kb import --update`): what it takes back of the
-    changes made since the last publish, and the questions no passage of it kept."""
+    changes made since the last publish (not `listed`: the history could not be read just after the
+    publish), and the questions no passage of it kept."""
     said = _("It replaced the earlier version; `kb undo` puts that back.")
+    if not listed:
+        said += " " + _(
+            "The history could not be read just now, so the changes made since the last publish that it takes "
+            "back are not listed: `kb history` shows them."
+        )
     if edited:
         said += " " + _("The new text replaces edits made since the last publish: {ids}.").format(
             ids=", ".join(f"`{pid}`" for pid in edited)
@@ -322,15 +358,17 @@ def undid(kind: str, passage_id: str, by: str) -> str:
     return _("Undid the {kind} of `{id}` by {by}.").format(kind=kind, id=passage_id, by=by)
 
 
-def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool) -> str:
+def unpublished(not_restored: OSError | None, folder: str, *, replaced: bool, live: bool = True) -> str:
     """What an undone publish left: its draft back in `folder` (or why not), or, when it had replaced
-    an earlier version, that version live again."""
+    an earlier version, that version live again (not `live`: back, not live yet)."""
     if not_restored is not None:
         return _(
             "Its draft could not be written back to {folder}/ ({error}); its text is kept in the history's "
             "record of the publish (history.jsonl in the data folder)."
         ).format(folder=folder, error=not_restored.strerror or not_restored)
-    return _("The earlier version is live again.") if replaced else _("It is a draft again.")
+    if replaced:
+        return _("The earlier version is live again.") if live else _("The earlier version is back.")
+    return _("It is a draft again.")
 
 
 def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:

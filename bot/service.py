@@ -86,7 +86,7 @@ class Service:
             history=backend.store if backend else history,
             gaps=self.gaps,
             gaps_error=gaps_error,
-            reload=(lambda: self._catch_up(boxed=False)) if backend else self._reload_after_change,
+            reload=self._catch_up_after_change if backend else self._reload_after_change,
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
             find=lambda words, limit: self._answerer.find(words, limit),
@@ -132,15 +132,22 @@ class Service:
         backend.follow(service._catch_up)
         return service
 
-    def _catch_up(self, *, boxed: bool = True) -> None:
+    def _catch_up(self, *, boxed: bool = True) -> bool:
         """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY);
-        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`)."""
+        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`).
+        False when they could not be applied now (the backend is `behind`, as this catch-up left it)."""
         if self._backend is None:
-            return
+            return True
         with self._reload_lock:
             extended = self._backend.catch_up(self._answerer, boxed=boxed)
             if extended is not None:
                 self.replace_answerer(extended)
+            return not self._backend.behind
+
+    def _catch_up_after_change(self) -> str | None:
+        """This instance's own change applied, which the moderator is told is live; else (the database
+        could not be read right after the commit) why not yet: the follower applies it once it can."""
+        return None if self._catch_up(boxed=False) else messages.say(messages.NOT_LIVE_DATABASE)
 
     @property
     def answerer(self) -> Answerer:
@@ -224,7 +231,7 @@ class Service:
         store = self.moderation.store
         return store is None or store.hold(timeout)
 
-    def _extend_after_add(self, passage: Passage, before: Signature | None, after: Signature) -> None:
+    def _extend_after_add(self, passage: Passage, before: Signature | None, after: Signature) -> str | None:
         """Go live with one added passage: extend the index when the live one is exactly `before`, and
         the change wrote nothing but moderators.yaml (`after`); None: the folder changed while it was read.
 
@@ -234,7 +241,7 @@ class Service:
         (moderators.yaml is the last file); otherwise everything is reloaded.
         """
         if self.knowledge_dir is None:
-            return
+            return None
         with self._reload_lock:
             files = knowledge.knowledge_files(self.knowledge_dir)
             last = files[-1].name if files else None
@@ -249,13 +256,14 @@ class Service:
                     self.replace_answerer(extended)
                     self._loaded = after
                     log.debug("extended the live index with %s", passage.id)
-                    return
-        self._reload_after_change()
+                    return None
+        return self._reload_after_change()
 
-    def _reload_after_change(self) -> None:
+    def _reload_after_change(self) -> str | None:
         """A moderator's change, live before they are told "It is live now.": not time-boxed by `reload_timeout`
         (a reload given up on a busy machine left it written and said live while members got the old text). Its
-        check has just loaded the whole folder, unboxed, so this load takes about as long."""
+        check has just loaded the whole folder, unboxed, so this load takes about as long. When another file,
+        saved by hand meanwhile, stops the load: the sentence that says so (the change stays written), else None."""
         try:
             self._reload(None)
         except BaseException as exc:
@@ -263,6 +271,8 @@ class Service:
             if not isinstance(exc, knowledge.KnowledgeError):
                 raise
             log.error("knowledge not reloaded after a change: %s", exc)  # validated: only a hand edit does this
+            return messages.not_live(exc.brief(), watched=self.config.watch_interval > 0)
+        return None
 
     def ask(self, question: str, asker: Asker, *, quiet: bool = False) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.

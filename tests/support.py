@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,26 @@ def on_read_only_mount(folder: Path, shell: str, timeout: float = 60) -> subproc
         ["unshare", "-m", "sh", "-c", command], cwd=ROOT, env=child_env(), capture_output=True, text=True,
         timeout=timeout, check=False,
     )  # fmt: skip
+
+
+# A second knowledge file for a hand edit to break (`HOUSE_RULES[:60]` is cut inside its passage: invalid YAML).
+HOUSE_RULES = """\
+source: {title: "House rules"}
+passages:
+  - id: quiet
+    section: "Quiet"
+    text: "Quiet after eight."
+"""
+
+
+def saving_by_hand(path: Path, text: list[str]) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """A guard around a moderator's change that, on leaving it (the change checked and written, its reload
+    to come), saves `path` as an editor would, once, with what `text` holds then (nothing: no save)."""
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        yield
+        if text:
+            path.write_text(text.pop(), encoding="utf-8")
+
+    return guard

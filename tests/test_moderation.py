@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.service import Asker, Service
+from bot.watcher import KnowledgeWatcher
 from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.support import small_kb
+from tests.support import HOUSE_RULES, saving_by_hand, small_kb
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
 
@@ -620,3 +622,72 @@ def test_kb_history_takes_the_id_as_the_replies_quote_it(kdir: Path) -> None:
     assert code == 0 and "Edited passage `rules`." in out
     code, out = run_cli("kb", "history", "`rules`", *k)
     assert code == 0 and "edit rules" in out, out
+
+
+Live = dict[str, knowledge.Passage]
+NOT_LIVE: dict[str, tuple[Request, str, Callable[[Live], bool]]] = {  # the command, its reply, the change made live
+    "edit": (Request("edit", "meetups", text="On Sundays now."), "Edited passage `meetups`.",
+             lambda live: live["meetups"].text == "On Sundays now."),
+    "add": (Request("add", section="Parking", text="Park behind the library.", passage_id="parking"), "`parking`",
+            lambda live: live["parking"].text == "Park behind the library."),
+    "alias": (Request("alias", "meetups", text="where do we gather"), "where do we gather",
+              lambda live: "where do we gather" in live["meetups"].questions),
+    "remove": (Request("remove", "rules"), "Removed passage `rules`.", lambda live: "rules" not in live),
+    "undo": (Request("undo"), "Undid the edit of `meetups`", lambda live: "first Saturday" in live["meetups"].text),
+}  # fmt: skip
+
+
+@pytest.mark.allow_error_logs  # the half-saved file is logged at ERROR, as an operator must see it
+@pytest.mark.parametrize("command", list(NOT_LIVE))
+def test_a_change_whose_reload_another_files_hand_edit_breaks_is_said_saved_not_live_and_goes_live_once_mended(
+    kdir: Path, command: str
+) -> None:
+    """A change saved while a hand edit half-saved rules.yaml (after its check, before its reload) was told
+    "It is live now." while members kept the old text; now it is told saved but not live yet, naming the file,
+    and goes live at the watcher's check once the file is mended."""
+    rules = kdir / "rules.yaml"
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    hand: list[str] = []
+    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"), guard=saving_by_hand(rules, hand))
+    ann = Asker("cli", "", name="ann")
+    if command == "undo":  # the change to undo, made while nothing is broken
+        assert "It is live now." in service.moderate(Request("edit", "meetups", text="Sundays now."), ann).text
+    before = {p.id: p for p in service.passages()}
+    request, said, made = NOT_LIVE[command]
+    hand.append(HOUSE_RULES[:60])  # cut inside the passage: invalid YAML
+    reply = service.moderate(request, ann)
+
+    assert not reply.refused and said in reply.text
+    assert "live now" not in reply.text and "It answers now" not in reply.text, reply.text
+    assert "not live yet" in reply.text and "rules.yaml:" in reply.text, reply.text
+    assert reply.change is not None and not reply.change.live
+    assert {p.id: p for p in service.passages()} == before  # members get the old knowledge meanwhile
+    watcher = KnowledgeWatcher(kdir, reload=service.reload, loaded=lambda: service._loaded)
+    assert not watcher.poll()  # still broken: nothing goes live
+    rules.write_text(HOUSE_RULES, encoding="utf-8")  # mended
+    assert watcher.poll()
+    live = {p.id: p for p in service.passages()}
+    assert made(live) and live == {p.id: p for p in knowledge.load(kdir)}  # the change, not taken back
+    service.close()
+
+
+@pytest.mark.allow_error_logs  # the half-saved file is logged at ERROR, as an operator must see it
+def test_with_the_watcher_off_a_change_not_live_yet_is_said_to_go_live_at_the_next_change_and_does(
+    kdir: Path,
+) -> None:
+    """With `watch_interval: 0` nothing loads a mended file by itself, so "it goes live then" would not come
+    true: the reply says the next change after the mend (or a restart) makes it live, and the next change does."""
+    rules = kdir / "rules.yaml"
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    hand = [HOUSE_RULES[:60]]
+    config = Config(data_dir=kdir.parent / "data", watch_interval=0)
+    service = Service.from_directory(kdir, config, guard=saving_by_hand(rules, hand))
+    ann = Asker("cli", "", name="ann")
+    edited = service.moderate(Request("edit", "meetups", text="On Sundays now."), ann)
+    assert "not live yet" in edited.text and "at the next change after that, or at a restart" in edited.text
+    rules.write_text(HOUSE_RULES, encoding="utf-8")  # mended
+    service.start_watching()  # off: nothing watches
+    assert service.passage("meetups").text != "On Sundays now."  # type: ignore[union-attr]
+    assert "It is live now." in service.moderate(Request("edit", "rules", text="Be kind."), ann).text
+    assert service.passage("meetups").text == "On Sundays now."  # type: ignore[union-attr]
+    service.close()

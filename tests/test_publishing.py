@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,13 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import cli, knowledge
+from bot import Request, cli, knowledge
 from bot.answering import Answerer
+from bot.asker import Asker
+from bot.config import Config
 from bot.curation.edits import Refused
 from bot.curation.publishing import plan
 from bot.knowledge import draft_files
-from bot.watcher import signature
-from tests.support import needs_read_only_mount, on_read_only_mount
+from bot.service import Service
+from bot.watcher import KnowledgeWatcher, signature
+from tests.support import HOUSE_RULES, needs_read_only_mount, on_read_only_mount, saving_by_hand
 
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 
@@ -424,3 +428,64 @@ def test_a_short_answer_or_a_chinese_sentence_is_no_topic_alone_to_review(seed_k
     """ "Ten euros." answers a question, and a Chinese sentence has no spaces: neither is a topic alone."""
     imported(seed_kdir, "fees.md", "# Fees\n\n## How much?\n\nTen euros.\n\n## 会费\n\n会费每年十欧元，在前台支付。\n")
     assert kb(seed_kdir, "drafts")[1] == "fees.yaml\t2\tFees\n"
+
+
+@pytest.mark.allow_error_logs  # the half-saved file is logged at ERROR, as an operator must see it
+def test_a_publish_or_its_undo_whose_reload_a_hand_edit_breaks_is_said_saved_not_live_and_goes_live_once_mended(
+    seed_kdir: Path,
+) -> None:
+    """A draft published while a hand edit half-saved rules.yaml (after the check, before the reload) was told
+    "live now" while members got none of it; so was the earlier version an undo put back. Now each is told
+    saved but not live yet, naming the file, and goes live at the watcher's check once the file is mended."""
+    rules = seed_kdir / "rules.yaml"
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    imported(seed_kdir, "events.md", "# Events\n\n## Weekly\n\nQuiz night is on Monday.\n")
+    assert kb(seed_kdir, "publish", "events")[0] == 0
+    (seed_kdir.parent / "events.md").write_text("# Events\n\n## Weekly\n\nQuiz night is on Tuesday.\n")
+    assert kb(seed_kdir, "import", str(seed_kdir.parent / "events.md"), "--update")[0] == 0
+    hand: list[str] = []
+    data = seed_kdir.parent / "data"
+    service = Service.from_directory(seed_kdir, Config(data_dir=data), guard=saving_by_hand(rules, hand))
+    watcher = KnowledgeWatcher(seed_kdir, reload=service.reload, loaded=lambda: service._loaded)
+    ann = Asker("cli", "", name="ann")
+    try:
+        for request, said, now in [
+            (Request("publish", draft="events"), "Published events.yaml: 1 passage. ", "Tuesday"),
+            (Request("undo"), "Undid the publish of `events.yaml` by ann. The earlier version is back.", "Monday"),
+        ]:
+            hand.append(HOUSE_RULES[:60])
+            reply = service.moderate(request, ann)
+            assert reply.text.startswith(said) and "live" not in reply.text.splitlines()[0], reply.text
+            assert "It is saved, but not live yet" in reply.text and "rules.yaml:" in reply.text, reply.text
+            assert now not in service.passage("weekly-1").text  # type: ignore[union-attr]
+            assert not watcher.poll()  # still broken: nothing goes live
+            rules.write_text(HOUSE_RULES, encoding="utf-8")  # mended
+            assert watcher.poll() and now in service.passage("weekly-1").text  # type: ignore[union-attr]
+    finally:
+        service.close()
+
+
+def test_kb_publish_on_the_command_line_says_live_only_when_the_folder_loads(
+    seed_kdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's `kb publish` loads no index of its own and said "live now" whatever the running bot
+    would find: with another file half-saved by hand in the moment after its check, the bot served none of it.
+    Now it says published but not live yet, naming the file; the draft is published all the same."""
+    rules = seed_kdir / "rules.yaml"
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    imported(seed_kdir, "library-faq.md")
+    real_unlink = os.unlink
+
+    def unlink_then_save(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
+        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(path).name == "library-faq.yaml":  # the draft, removed once the file is written: a hand edit now
+            rules.write_text(HOUSE_RULES[:60], encoding="utf-8")
+
+    monkeypatch.setattr(os, "unlink", unlink_then_save)
+    code, out = kb(seed_kdir, "publish", "library-faq")
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert code == 0 and out.startswith("Published library-faq.yaml: 1 passage.\nIt is saved, but not live yet: "
+                                        "the knowledge folder does not load (rules.yaml:5: "), out  # fmt: skip
+    assert (seed_kdir / "library-faq.yaml").is_file() and not (seed_kdir / "drafts" / "library-faq.yaml").exists()
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    assert Answerer.from_directory(seed_kdir).answer("Where do bicycles go?").passage_id == "parking-1"

@@ -26,6 +26,7 @@ from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities
+from tests.support import HOUSE_RULES, saving_by_hand
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 MODERATOR = USER  # Ann, listed in the config
@@ -270,6 +271,30 @@ async def test_edit_alias_remove_undo_and_history_through_telegram(
     assert "every Thursday" in history and "every Friday" in history  # before and after
     assert all(kind in shown(latest) for kind in ("undo code-of-conduct", "remove code-of-conduct", "alias parking"))
     assert shown(missing) == "No passage with the id no-such-passage."
+
+
+@pytest.mark.allow_error_logs  # the half-saved file is logged at ERROR, as an operator must see it
+async def test_an_edit_whose_reload_a_hand_edit_breaks_is_said_saved_not_live_in_chat(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """/kb_edit saved while a hand edit half-saved rules.yaml (after its check, before its reload) was answered
+    "It is live now." while members kept the old text; the moderator now reads it is saved, not live yet, and
+    which file stops it."""
+    rules = knowledge / "rules.yaml"
+    rules.write_text(HOUSE_RULES, encoding="utf-8")
+    moderators = Moderators(telegram_users=frozenset({str(MODERATOR["id"])}))
+    data, burst = knowledge.parent / "data", CooldownSettings(burst=100)
+    config = Config(moderators=moderators, data_dir=data, cooldown=burst, watch_interval=600)  # no check meanwhile
+    bot = Service.from_directory(knowledge, config, guard=saving_by_hand(rules, [HOUSE_RULES[:60]]))
+    async with running(fake, bot):
+        edited = await say(fake, MODERATOR_CHAT, "/kb_edit meeting-times | We meet every Friday at 19:00 downstairs.")
+        asked = await say(fake, STRANGER_CHAT, "When do we meet?", user=STRANGER)
+    [said, why] = shown(edited).splitlines()
+    assert said == "Edited passage meeting-times."
+    assert why.startswith("It is saved, but not live yet: the knowledge folder does not load (rules.yaml:5: ")
+    assert why.endswith("Members get the earlier knowledge until that file is mended; it goes live then.")
+    assert "every Thursday" in asked.text
+    assert "every Friday" in (knowledge / "handbook.yaml").read_text(encoding="utf-8")  # saved all the same
 
 
 async def test_a_damaged_gaps_database_is_refused_in_chat_and_members_are_answered(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.answering import Answerer
 from bot.config import Config, load_config
-from bot.curation import CLI_PLATFORM, History, Moderation, changes_finish_first, command_line_moderator
+from bot.curation import CLI_PLATFORM, History, Moderation, changes_finish_first, command_line_moderator, goes_live
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
 
@@ -29,7 +29,8 @@ def moderation(
     args: argparse.Namespace, gaps: GapStore | None = None, *, gaps_error: Exception | None = None
 ) -> Moderation:
     """The folder's moderation without its knowledge loaded (publishing, a first addition, reading
-    the data folder alone); `gaps_error`: why the gaps database could not be opened."""
+    the data folder alone); `gaps_error`: why the gaps database could not be opened. A change is said
+    live once the folder loads, as the running bot's watcher then loads it (`goes_live`)."""
     settings, folder = config(args), Path(args.knowledge)
     history = History(settings.data_folder(folder), knowledge=folder)
     return Moderation(
@@ -38,7 +39,7 @@ def moderation(
         history=history,
         gaps=gaps,
         gaps_error=gaps_error,
-        reload=lambda: None,
+        reload=lambda: goes_live(folder, watched=settings.watch_interval > 0),
         analyze=str.split,
         guard=changes_finish_first,
     )

@@ -19,7 +19,7 @@ from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
 from bot.curation.moderation import NOT_MODERATOR, Change, Moderation, Refused
 from bot.curation.moderators import CLI_PLATFORM, command_line_moderator
-from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK, is_update
+from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK, goes_live, is_update
 from bot.curation.shutdown import changes_finish_first
 from bot.curation.store import (
     MODERATOR_FILE,
@@ -54,6 +54,7 @@ __all__ = [
     "command_line_moderator",
     "dump",
     "gaps_unusable",
+    "goes_live",
     "is_update",
     "looks_like_gap",
     "perform",

@@ -6,8 +6,9 @@ short reply safe to show. The methods block (file I/O, the store's lock, an inde
 surface reaches them through the command table (`bot.curation.commands`, `Service.moderate`), the
 platforms from a worker thread. What a change does to the files is worked out by `bot.curation.edits`;
 `bot.curation.transaction` makes and records it (with `bot.curation.store` and `bot.curation.history`),
-and it is live for the next question (the service reloads before the method returns). The gaps are
-read and closed through `bot.curation.unanswered`.
+and it is live for the next question (the service reloads before the method returns), or the reply
+says why not yet (a file another hand broke meanwhile). The gaps are read and closed through
+`bot.curation.unanswered`.
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ __all__ = ["Change", "Moderation", "Refused"]
 
 @dataclass(frozen=True)
 class Change:
-    """A change that was made and is live."""
+    """A change that was made, and is live unless its reload failed (`message` then says why)."""
 
     kind: str  # add | edit | remove | alias | publish | undo
     passage_id: str
     message: str
+    live: bool = True
 
 
 class Moderation:
@@ -61,11 +63,11 @@ class Moderation:
         *,
         history: ChangeLog | None,
         gaps: GapRecords | None,
-        reload: Callable[[], None],
+        reload: Callable[[], str | None],
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
         find: Callable[[str, int], Sequence[Passage]] | None = None,
-        added: Callable[[Passage, Signature | None, Signature], None] | None = None,
+        added: Callable[[Passage, Signature | None, Signature], str | None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
         gaps_error: Exception | None = None,
@@ -75,7 +77,8 @@ class Moderation:
         `store`: another backend than the knowledge folder's files (see `bot.storage`). `ask` gives
         the passage that answers a question now (None: none), so that `alias` can say whether the
         attached question is answered; `find` the passages that best match some words, best first
-        (for `find`, the way to a passage's id from chat)."""
+        (for `find`, the way to a passage's id from chat). `reload` and `added` make a change live, or
+        return the sentence that says why it is saved but not live yet."""
         self.moderators = moderators
         self.knowledge_dir = knowledge_dir  # where `kb import` leaves drafts, whatever stores the live knowledge
         self.store: KnowledgeStorage | None = store
@@ -128,9 +131,9 @@ class Moderation:
         qs, repeats = edits.distinct(edits.question_fields(questions))
         wanted = edits.passage_id_field(passage_id) if passage_id else None
 
-        record = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
-        said = messages.added(record.passage_id, qs) + messages.repeats(repeats)
-        return Change("add", record.passage_id, said + self._elsewhere(qs, record.passage_id))
+        record, held = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
+        said = messages.added(record.passage_id, qs, live=held is None) + messages.repeats(repeats)
+        return _told("add", record.passage_id, said + self._elsewhere(qs, record.passage_id, held), held)
 
     def edit(
         self,
@@ -158,16 +161,16 @@ class Moderation:
         if not new:
             raise Refused(_("Nothing to change: give a new section, text or questions."))
 
-        self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))
-        said = messages.edited(pid) + messages.repeats(repeats)
-        return Change("edit", pid, said + self._elsewhere(new.get("questions", ()), pid))
+        held = self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))[1]
+        said = messages.edited(pid, live=held is None) + messages.repeats(repeats)
+        return _told("edit", pid, said + self._elsewhere(new.get("questions", ()), pid, held), held)
 
-    def _elsewhere(self, questions: Sequence[str], pid: str) -> str:
+    def _elsewhere(self, questions: Sequence[str], pid: str, held: str | None) -> str:
         """A line for each of the questions given to passage `pid` that, asked now, gets another passage
         (one that lists the same question first) or no answer at all, as `alias` says it; nothing for
         those it answers: the confirmation had said only that the passage was live, and the question
-        went on getting the other, or "I don't know"."""
-        if self._ask is None:
+        went on getting the other, or "I don't know". Nothing while the change is not live (`held`)."""
+        if self._ask is None or held is not None:
             return ""
         lines = []
         for question in questions:
@@ -183,8 +186,8 @@ class Moderation:
         self._authorize(asker, "remove")
         pid = edits.passage_id_field(passage_id)
 
-        self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))
-        return Change("remove", pid, messages.removed(pid, asker.platform))
+        held = self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))[1]
+        return _told("remove", pid, messages.removed(pid, asker.platform), held)
 
     def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
@@ -202,17 +205,17 @@ class Moderation:
 
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
-        self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))
+        held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
         asked = gap.asked if gap else unanswered.recorded(self.gap_store, next(iter(keys)))
         open_ = unanswered.still_open(asked, pid, self._ask)
         unanswered.close(self.gap_store, keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
-        said = messages.aliased(wording, pid, got)
+        said = messages.aliased(wording, pid, got, live=held is None)
         if others:
             said += "\n" + messages.also_attached(others)
         if open_:
             said += "\n" + messages.left_open([q for _, q in open_])
-        return Change("alias", pid, said)
+        return _told("alias", pid, said, held)
 
     def publish(self, asker: Asker, name: str) -> Change:
         """Make a draft of `kb import` live (ids taken since are numbered anew); undo makes it a draft again."""
@@ -222,22 +225,21 @@ class Moderation:
         dropped: list[str] = []
         repeated: dict[str, int] = {}
         removed = transaction.Behind(draft.unlink)
-        record = self._apply(
+        record, held = self._apply(
             asker, "publish", lambda files: publishing.plan(files, draft, renamed, dropped, repeated), done=removed
         )
         count = len((record.after or {}).get("passages") or [])
-        message = messages.published(draft.name, count)
+        message = messages.published(draft.name, count, live=held is None)
         if removed.failed is not None:
             message += " " + messages.draft_not_removed(removed.failed, DRAFTS_DIR, draft.name)
         if record.before is not None:  # a new version (`kb import --update`)
-            edited, gone, back = publishing.replaced_changes(self._history().records(), record)
-            message += " " + messages.replaced(edited, gone, back, dropped)
+            message += " " + publishing.replacement(self._history(), record, dropped)
         half = [other for other, n in sorted(repeated.items()) if n * 2 >= max(count, 1)]
         if half:
             message += " " + messages.published_twice(half)
         if renamed:
             message += " " + messages.renumbered(renamed)
-        return Change("publish", record.passage_id, message)
+        return _told("publish", record.passage_id, message, held)
 
     def undo(self, asker: Asker) -> Change:
         """Revert the last change that is not itself an undo (repeat to go further back)."""
@@ -262,22 +264,23 @@ class Moderation:
             restored()
             going.append(self._next_undo_goes())
 
-        record = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
+        record, held = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
         message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
         if last.kind == "publish":
-            message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=last.before is not None)
+            replaced = last.before is not None
+            message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=replaced, live=held is None)
         try:
             following = self._history().last_undoable()
         except (StoreError, OSError) as exc:  # the undo is made and recorded: only what comes before it is unknown
             log.warning("kb undo made, but the change before it cannot be read now: %s", exc)
-            return Change("undo", record.passage_id, message)
+            return _told("undo", record.passage_id, message, held)
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
         elif going and going[0]:  # not a promise of an undo that would be refused (the last passage, ...)
             name = following.name or following.platform
             message += "\n" + messages.next_undo(following.kind, following.passage_id, name, asker.platform)
-        return Change("undo", record.passage_id, message)
+        return _told("undo", record.passage_id, message, held)
 
     def _reverted(self, files: Files, last: Record) -> edits.Edit:
         """The change that takes `last` back (a publish: its file out, its draft back; a push of synonyms.yaml
@@ -360,15 +363,14 @@ class Moderation:
         plan: Callable[[Files], edits.Edit],
         undoes: Callable[[], str] | None = None,
         done: Callable[[], None] | None = None,  # after the change is recorded, still under the lock
-    ) -> Record:
+    ) -> tuple[Record, str | None]:
+        """The change made and recorded, and None when it is live, else the sentence that says why not yet."""
         store, history = self._store(), self._history()
         made = transaction.apply(store, history, asker, kind, plan, guard=self._guard, undoes=undoes, done=done)
         passage = made.kb.get(made.record.passage_id) if kind == "add" else None
-        if passage is not None and self._added is not None:
-            self._added(passage, made.before, made.after)  # an addition can extend the live index instead of rebuilding
-        else:
-            self._reload()
-        return made.record
+        if passage is not None and self._added is not None:  # an addition can extend the live index, not rebuild
+            return made.record, self._added(passage, made.before, made.after)
+        return made.record, self._reload()
 
     def _store(self) -> KnowledgeStorage:
         if self.store is None:
@@ -390,3 +392,8 @@ class Moderation:
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
         return unanswered.using(self.gap_store, self.gaps_error, use)
+
+
+def _told(kind: str, passage_id: str, said: str, held: str | None) -> Change:
+    """The change and what the moderator is told, with why it is not live yet when its reload failed (`held`)."""
+    return Change(kind, passage_id, said + ("\n" + held if held else ""), live=held is None)

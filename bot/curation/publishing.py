@@ -13,18 +13,23 @@ for a new version of a live file), publishing reads them (`is_update`) and write
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import ids, knowledge, yamlfiles
+from bot import ids, knowledge, messages, yamlfiles
 from bot.catalogue import _
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
-from bot.curation.store import OWN_FILES, dump, write_atomic
+from bot.curation.store import OWN_FILES, StoreError, dump, load_whole, write_atomic
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
+from bot.storage.protocol import ChangeLog
 from bot.yamlfiles import FileError
+
+log = logging.getLogger(__name__)
 
 DRAFT_HEADER = "# Draft passages made by `kb import`: review ids, sections and splits, add questions.\n"
 # The second header line of a draft made by `kb import --update`: `kb publish` then replaces the
@@ -172,6 +177,29 @@ def _text_of(passage: dict[str, Any]) -> object:
 
 def _place_of(passage: dict[str, Any]) -> object:
     return (passage.get("id"), passage.get("section")) if passage else None
+
+
+def goes_live(folder: Path, *, watched: bool) -> str | None:
+    """After a change made with no index of its own (the command line's `kb publish`): None when the folder
+    loads as a running bot's watcher will load it, else the sentence that says why it is not live yet (another
+    file saved by hand in the moment after the change's check: it had been said live, and no bot served it)."""
+    try:
+        load_whole(folder)
+    except KnowledgeError as exc:
+        return messages.not_live(exc.brief(), watched=watched)
+    return None
+
+
+def replacement(history: ChangeLog, published: Record, dropped: Sequence[str]) -> str:
+    """What the moderator reads of a new version just published: what it takes back (`replaced_changes`),
+    or, when the history cannot be read in the moment after the publish (a database gone just then, which
+    had raised out of the command made), that the publish is made and those changes are not listed."""
+    try:
+        records = history.records()
+    except (StoreError, OSError) as exc:
+        log.warning("kb publish made, but the history cannot be read now: %s", exc)
+        return messages.replaced((), (), (), dropped, listed=False)
+    return messages.replaced(*replaced_changes(records, published), dropped)
 
 
 def replaced_changes(records: list[Record], published: Record) -> tuple[list[str], list[str], list[str]]:

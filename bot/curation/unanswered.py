@@ -93,8 +93,8 @@ def recorded(store: GapRecords | None, key: str) -> tuple[tuple[str, str], ...]:
         return ()
     try:
         listed = store.gaps(limit=10_000)
-    except sqlite3.Error as exc:  # the alias is made: its own words are closed, nothing else is known
-        log.warning("kb alias made, but the gaps database cannot be read: %s", exc)
+    except (sqlite3.Error, Refused) as exc:  # the alias is made: its own words are closed, nothing else is known
+        log.warning("kb alias made, but the gaps database cannot be read: %s", exc)  # (PostgreSQL's: Refused)
         return ()
     return tuple((k, q) for gap in listed for k, q in gap.asked if k == key)
 

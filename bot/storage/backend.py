@@ -142,7 +142,7 @@ class PostgresBackend:
             SharedCooldown(pool, scope="chat", burst=chat.burst, interval=chat.interval),
         )
 
-    def follow(self, on_change: Callable[[], None]) -> None:
+    def follow(self, on_change: Callable[[], object]) -> None:
         """Call `on_change` (which calls `catch_up`) on every change, in a thread that reads the changes
         through its own connection."""
 
