@@ -47,10 +47,11 @@ async def start(fake: FakeTelegram, address: str, tmp_path: Path, name: str) -> 
     )  # fmt: skip
 
 
-async def test_a_passage_added_through_one_process_is_answered_by_the_other_within_a_second(
+async def test_a_passage_added_through_one_process_is_answered_by_the_other(
     url: str, fakes: tuple[FakeTelegram, FakeTelegram], tmp_path: Path
 ) -> None:
-    """/kb_add on process A's Telegram; from A's confirmation, B's Telegram answers with it in under 1 s."""
+    """/kb_add on process A's Telegram; after A's confirmation, B's Telegram answers with it (how soon is
+    a figure of `python -m benchmarks.propagation`, never a timed test)."""
     a, b = fakes
     processes = [await start(a, url, tmp_path, "a"), await start(b, url, tmp_path, "b")]
     try:
@@ -60,17 +61,13 @@ async def test_a_passage_added_through_one_process_is_answered_by_the_other_with
         a.message(MOD_CHAT, "/kb_add Walrus diet | Walruses eat clams, mostly at dawn.", user=MOD)
         confirmed = await a.wait_for("sendMessage", count=2, timeout=30)
         assert "It is live now" in confirmed[-1].text
-        loop = asyncio.get_running_loop()
-        start_time = loop.time()
         for attempt in range(10):
             b.message(ANN_CHAT, "what do walruses eat?", user=ANN)
             replies = await b.wait_for("sendMessage", count=2 + attempt, timeout=10)
             if "clams" in replies[-1].text:
                 break
             await asyncio.sleep(0.1)
-        elapsed = loop.time() - start_time
-        assert "clams" in replies[-1].text and elapsed < 1.0, (elapsed, replies[-1].text)
-        print(f"\nfrom A's confirmation to B's answer with the new passage: {elapsed * 1000:.0f} ms")
+        assert "clams" in replies[-1].text, replies[-1].text
     finally:
         for process in processes:
             process.terminate()
