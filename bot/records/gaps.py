@@ -6,10 +6,8 @@ for unanswered questions only (answered ones count towards their passage; a hedg
 its passage counts, marked hedged, and its wording stays a gap). Rows older than the
 retention period are deleted when the database is opened and then once a day, and no read counts
 them meanwhile. Unanswered
-questions are grouped by their analyzed terms (the same terms the index ranks with): questions
-whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
-from the group's most common term set, so it stays the same between listings) for `alias` and
-`dismiss`.
+questions are grouped by their analyzed terms (the same terms the index ranks with) into gaps, with
+a short id for `alias` and `dismiss` (`bot.records.grouping`).
 
 A member shown the closest topics who presses one within `PICK_WINDOW` marks it on that
 question (`record_pick`): a gap then names the passages its askers chose, the likeliest id to
@@ -18,16 +16,12 @@ alias it to.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import os
 import sqlite3
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,18 +29,17 @@ from urllib.parse import quote
 
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, hash_user
-from bot.search.text import QUESTION_WORDS
+from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
 
 log = logging.getLogger(__name__)
+
+__all__ = ["SIMILAR", "Gap", "GapStore", "gap_id", "group", "term_key"]
 
 FILE_NAME = "gaps.sqlite3"
 # The secret the user pseudonyms are keyed with, beside the database: made 0600 on first start.
 # Whoever has it (and the database) can test a known user id; without it, nobody can.
 USER_KEY_FILE = "user-key"
 DAY = 86400.0
-SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap, when they share
-# two terms or more: one shared word is not one question ("hours?" and "opening hours" are two
-# gaps, and so are "bring my own games" and "how many games"; aliasing one closed the other)
 # Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
@@ -79,29 +72,6 @@ CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how
 """
 
 
-@dataclass(frozen=True)
-class Gap:
-    """Unanswered questions that ask the same thing, most asked first."""
-
-    id: str
-    count: int
-    questions: tuple[str, ...]  # distinct wordings, most frequent first
-    asked: tuple[tuple[str, str], ...] = ()  # each term set it groups with each of its wordings, most asked first
-    chosen: tuple[tuple[str, int], ...] = ()  # (passage, presses) of the closest topics its askers chose, most first
-
-    @property
-    def keys(self) -> frozenset[str]:
-        """The term sets it groups."""
-        return frozenset(key for key, _ in self.asked)
-
-
-def term_key(terms: Sequence[str]) -> str:
-    """The canonical form of a question's terms: sorted, distinct, space-separated, without the
-    question words ("where can i park my car" and "is there car parking near the library?" are one
-    gap: "where" says how it is asked, not what about)."""
-    return " ".join(sorted(set(terms) - QUESTION_WORDS))
-
-
 def storable(text: str) -> str:
     """`text` as SQLite can store it: a lone surrogate (which UTF-8 cannot encode) becomes "?"."""
     return text.encode("utf-8", "replace").decode("utf-8")
@@ -110,10 +80,6 @@ def storable(text: str) -> str:
 def offered_ids(passage_ids: Sequence[str]) -> str:
     """The closest topics offered, as stored: " a b c " (ids never hold a space), "" for none."""
     return f" {' '.join(passage_ids)} " if passage_ids else ""
-
-
-def gap_id(key: str) -> str:
-    return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
 # (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL),
@@ -379,71 +345,6 @@ def _reading(uri: str) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def group(rows: Sequence[tuple[str, str, int]], picks: Sequence[tuple[str, str, int]] = ()) -> list[Gap]:
-    """Group (term key, wording, count) rows by term overlap; biggest groups first. `picks`, (term
-    key, passage, presses) rows, give each gap the passages its askers chose.
-
-    Term sets are taken most asked first; each joins the earliest group whose first term set
-    overlaps it by Jaccard >= SIMILAR in two terms or more, or starts one. Which groups can match is found by prefix
-    filtering: with every set's terms in one order, rarest first, two sets that overlap that much
-    share a term among the first few of each, so a set is compared only with the groups indexed
-    under those terms, not with every group (100,000 distinct questions group in about a second).
-    """
-    by_key: dict[str, Counter[str]] = {}
-    for key, question, count in rows:
-        by_key.setdefault(key, Counter())[question] += int(count)
-    keys = sorted(by_key, key=lambda k: (-sum(by_key[k].values()), k))
-    term_sets = {key: set(key.split()) for key in keys}
-    frequency = Counter(term for terms in term_sets.values() for term in terms)
-    groups: list[tuple[str, set[str], list[str]]] = []  # (representative key, terms, member keys)
-    by_prefix_term: dict[str, list[int]] = {}  # term -> groups whose representative's prefix holds it
-    for key in keys:
-        terms = term_sets[key]
-        prefix = _prefix(terms, frequency)
-        candidates = sorted({g for term in prefix for g in by_prefix_term.get(term, ())})
-        for g in candidates:
-            if _similar(terms, groups[g][1]):
-                groups[g][2].append(key)
-                break
-        else:
-            for term in prefix:
-                by_prefix_term.setdefault(term, []).append(len(groups))
-            groups.append((key, terms, [key]))
-    chosen_by_key: dict[str, Counter[str]] = {}
-    for key, passage_id, count in picks:
-        chosen_by_key.setdefault(key, Counter())[passage_id] += int(count)
-    gaps = []
-    for representative, _, members in groups:
-        wordings: Counter[str] = Counter()
-        chosen: Counter[str] = Counter()
-        for key in members:
-            wordings.update(by_key[key])
-            chosen.update(chosen_by_key.get(key, ()))
-        gaps.append(
-            Gap(
-                id=gap_id(representative),
-                count=sum(wordings.values()),
-                questions=tuple(q for q, _ in wordings.most_common()),
-                asked=tuple((key, question) for key in members for question, _ in by_key[key].most_common()),
-                chosen=tuple(sorted(chosen.items(), key=lambda item: (-item[1], item[0]))),
-            )
-        )
-    gaps.sort(key=lambda g: (-g.count, g.id))
-    return gaps
-
-
-def _prefix(terms: set[str], frequency: Counter[str]) -> list[str]:
-    """The first |x| - ceil(SIMILAR * |x|) + 1 terms of x, rarest first: two sets with Jaccard at
-    least SIMILAR share a term among their prefixes."""
-    ordered = sorted(terms, key=lambda t: (frequency[t], t))
-    return ordered[: len(ordered) - math.ceil(SIMILAR * len(ordered)) + 1] if ordered else []
-
-
-def _similar(a: set[str], b: set[str]) -> bool:
-    shared = len(a & b)
-    return shared >= 2 and shared / len(a | b) >= SIMILAR
 
 
 def _day(at: float) -> str:
