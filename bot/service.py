@@ -264,20 +264,26 @@ class Service:
                 raise
             log.error("knowledge not reloaded after a change: %s", exc)  # validated: only a hand edit does this
 
-    def ask(self, question: str, asker: Asker, *, quiet: bool = False) -> Answer:
+    def ask(
+        self, question: str, asker: Asker, *, quiet: bool = False, message: str = "", edited: bool = False
+    ) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.
         `quiet`: over a limit, the answer is silent and the cooldown note is kept for a later question
         (an edited question, whose earlier answer stays: the note, sent nowhere, had left the member's
-        next question without any reply).
+        next question without any reply). `message`: the platform's id of the message whose words are
+        asked (unique in the asker's chat); `edited`: it was edited, and what it asked before is
+        forgotten in the records for what it asks now (`kb gaps` holds what was last asked).
 
         The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
         with messages.speaking(messages.choose(asker.language, question)):
-            return self._ask(question, asker, quiet)
+            return self._ask(question, asker, quiet, f"{asker.chat_id}/{message}" if message else "", edited)
 
-    def _ask(self, question: str, asker: Asker, quiet: bool) -> Answer:
+    def _ask(self, question: str, asker: Asker, quiet: bool, message: str, edited: bool) -> Answer:
         throttled = self.throttle(asker, quiet=quiet)
         if throttled is not None:
             return throttled
+        if edited and message:
+            self._record(lambda gaps: gaps.forget_asked(asker.platform, message))
         answer = self._answerer.answer(question)
         for reply in answer.replies:  # one for each question, when the message asked several
             log.info(
@@ -290,10 +296,10 @@ class Service:
                 reply.hedged,
             )
             if reply.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
-                self._record_question(reply.asked or question, asker, reply)
+                self._record_question(reply.asked or question, asker, reply, message)
         return answer
 
-    def _record_question(self, question: str, asker: Asker, answer: Answer) -> None:
+    def _record_question(self, question: str, asker: Asker, answer: Answer, message: str = "") -> None:
         # An answered question counts for its passage, and its wording is not kept. An unanswered
         # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
         # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
@@ -307,6 +313,7 @@ class Service:
                 answer.passage_id,
                 hedged=answer.hedged,
                 offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
+                message=message,
             )
         )
 

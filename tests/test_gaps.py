@@ -179,6 +179,24 @@ def test_alias_keeps_open_a_question_the_alias_itself_makes_read_otherwise(backe
     assert overnight in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
 
 
+def test_an_edited_question_replaces_what_its_message_asked_in_the_records(backend: Backend) -> None:
+    """A question edited by its member stayed in the records in its first words too: a gap beside the
+    words they settled on, and, edited until answered, still a gap and counted again for its passage."""
+    service = backend.service()
+    member, elsewhere = Asker("telegram", "7", "-100"), Asker("telegram", "8", "-200")
+    assert service.ask(FOOD, member, message="41").fallback
+    assert service.ask(PARKING[0], member, message="41", edited=True).fallback
+    service.ask(PARKING[1], member, message="41", edited=True, quiet=True)
+    service.ask(PARKING[2], member, message="42")  # another message keeps what it asked
+    service.ask(FOOD, elsewhere, message="41")  # and so does message 41 of another chat
+    answered = service.ask("When does the community meet?", member, message="43")
+    service.ask("When does the community meet? Thanks!", member, message="43", edited=True)
+    backend.written(service)
+    assert service.gaps is not None
+    assert {frozenset(gap.questions) for gap in service.gaps.gaps()} == {frozenset({FOOD}), frozenset(PARKING[1:])}
+    assert service.gaps.most_asked() == [(str(answered.passage_id), 1, 0)]
+
+
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
     ask_unanswered(backend)

@@ -44,7 +44,10 @@ DAY = 86400.0
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
-QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered"
+QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered, asked_in"
+# The questions a message asked, found again when it is edited (`forget_asked`): a keyed hash of its chat and
+# message ids, like the user's (with the ids, the wording would lead to who asked); '' where there is no message.
+FORGET_ASKED = "DELETE FROM questions WHERE asked_in = {key} AND asked_in != ''"
 # A press of one of the closest topics counts for the asker's unanswered question of at most this
 # long ago that offered it (the buttons stay under the reply; a press a day later is another matter).
 PICK_WINDOW = 3600.0
@@ -59,7 +62,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
-    offered TEXT NOT NULL DEFAULT '', picked TEXT
+    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS votes (
@@ -77,6 +80,11 @@ def storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def message_key(platform: str, message: str, key: bytes) -> str:
+    """How the message a question was asked in ("chat/message") is stored: keyed, as a user is; "" for none."""
+    return hash_user(platform, f"message {message}", key) if message else ""
+
+
 def offered_ids(passage_ids: Sequence[str]) -> str:
     """The closest topics offered, as stored: " a b c " (ids never hold a space), "" for none."""
     return f" {' '.join(passage_ids)} " if passage_ids else ""
@@ -88,7 +96,11 @@ CHOSEN = (
     f"SELECT terms, picked, COUNT(*) FROM questions WHERE at >= {{since}} AND ({OPEN}) AND terms != ''"
     f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
-_ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
+_ADDED_COLUMNS = (
+    ("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"),
+    ("asked_in", "TEXT NOT NULL DEFAULT ''"),
+)  # fmt: skip
+_ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
     "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
@@ -150,8 +162,9 @@ class GapStore:
 
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
-        kept with their passage), `offered` and `picked` (the closest topics and the one pressed).
-        Another process opening it at the same moment may have given them already."""
+        kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
+        `asked_in` (the message that asked). Another process opening it at the same moment may have given
+        them already."""
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
         for column, kind in _ADDED_COLUMNS:
             if column in columns:
@@ -161,6 +174,7 @@ class GapStore:
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
+        self._db.execute(_ADDED_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -188,18 +202,20 @@ class GapStore:
         passage_id: str | None,
         hedged: bool = False,
         offered: Sequence[str] = (),
+        message: str = "",
     ) -> None:
         """One answered (with its passage) or unanswered (passage None) question; `hedged`: answered with
         its passage but not for sure, so its wording and terms are kept as for an unanswered one;
-        `offered`: the closest topics an unanswered one was given (see `record_pick`)."""
+        `offered`: the closest topics an unanswered one was given (see `record_pick`); `message`: the
+        chat's and the message's ids ("chat/message"; "" for none), which `forget_asked` finds it by."""
         now = self._now_purging()
         row = (
             now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
-            offered_ids(offered),
+            offered_ids(offered), message_key(platform, message, self._key),
         )  # fmt: skip
         with self._lock:
-            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
                 if self._unanswered_since_trim >= _TRIM_EVERY:
@@ -228,6 +244,15 @@ class GapStore:
                 raise
             self._db.execute("COMMIT")
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
+
+    def forget_asked(self, platform: str, message: str) -> None:
+        """Forget what `message` ("chat/message") asked: it was edited, and what it asks now is recorded
+        instead. `kb gaps` holds the words a member settled on, not their first try, and a question
+        edited until it was answered is no gap (nor counted twice for its passage)."""
+        key = message_key(platform, message, self._key)
+        if key:
+            with self._lock:
+                self._db.execute(FORGET_ASKED.format(key="?"), (key,))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of

@@ -81,7 +81,10 @@ class GapRecords(Protocol):
         passage_id: str | None,
         hedged: bool = False,
         offered: Sequence[str] = (),
+        message: str = "",
     ) -> None: ...
+
+    def forget_asked(self, platform: str, message: str) -> None: ...
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None: ...
 

@@ -26,12 +26,14 @@ from bot.records.feedback import Vote, hash_user
 from bot.records.gaps import (
     CHOSEN,
     DAY,
+    FORGET_ASKED,
     NOT_CLOSED,
     OPEN,
     PICK_WINDOW,
     QUESTION_COLUMNS,
     Gap,
     group,
+    message_key,
     offered_ids,
     storable,
     term_key,
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
 _INSERTS = {
-    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
     # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
     # and an older one, written late (its instance queued it while the database was away), does not
     # replace a newer one: the last press counts, whichever instance writes it first.
@@ -96,11 +98,18 @@ class PostgresGapStore:
         passage_id: str | None,
         hedged: bool = False,
         offered: Sequence[str] = (),
+        message: str = "",
     ) -> None:
         now = self._clock()
         self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
                                 _text(term_key(terms)), None if passage_id is None else _text(passage_id),
-                                hedged, offered_ids(offered)))  # fmt: skip
+                                hedged, offered_ids(offered), (platform, message)))  # fmt: skip
+
+    def forget_asked(self, platform: str, message: str) -> None:
+        """Queued as the questions are, so that it forgets what the message asked before and never what it
+        asks after the edit (see `bot.records.gaps.GapStore.forget_asked`)."""
+        if message:
+            self._put("forgets", (platform, message))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
@@ -132,12 +141,16 @@ class PostgresGapStore:
                 with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                     key = self._key or user_key(conn)
                     self._key = key
-                    # The user's pseudonym is made here, with the database's secret: the queue holds
-                    # (platform, user id) only in memory, never on disk.
-                    hashed = [
-                        (name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch
-                    ]
-                    questions = [row for name, row in hashed if name == "questions"]
+                    hashed = [(name, _hashed(name, row, key)) for _, name, row in batch]
+                    questions: list[tuple[Any, ...]] = []
+                    for name, row in hashed:  # in order: an edit forgets what its message asked before
+                        if name == "forgets":
+                            if questions:
+                                cur.executemany(_INSERTS["questions"], questions)
+                            questions = []
+                            cur.execute(FORGET_ASKED.format(key="%s"), row)
+                        elif name == "questions":
+                            questions.append(row)
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
                     for name, row in hashed:
@@ -272,6 +285,15 @@ class PostgresGapStore:
                 return conn.execute(statement, (since, *params)).fetchall()
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
+
+
+def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
+    """A queued row as written: the user's pseudonym and the message's key are made here, with the
+    database's secret (the queue holds the platform's ids only in memory, never on disk)."""
+    if name == "forgets":
+        return (message_key(row[0], row[1], key),)
+    row = (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])
+    return (*row[:9], message_key(row[9][0], row[9][1], key)) if name == "questions" else row
 
 
 def _text(value: str) -> str:
