@@ -90,6 +90,7 @@ class Service:
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
             find=lambda words, limit: self._answerer.find(words, limit),
+            text=lambda passage_id: passage.text if (passage := self.passage(passage_id)) else None,
             added=None if backend else self._extend_after_add,
             guard=lambda: self._changing(guard),
             store=backend.store if backend else None,
@@ -412,9 +413,10 @@ class Service:
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a
-        passage that does not exist (a forged or stale button) is dropped after a set look-up."""
-        if passage_id in self._answerer.kb:
-            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful))
+        passage that does not exist (a forged or stale button) is dropped after a set look-up. It counts
+        for the passage's text as it is now: rewritten, the passage starts anew (`kb stats`)."""
+        if (voted := self.passage(passage_id)) is not None:
+            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful, voted.text))
 
     def _gaps_unavailable(self, exc: Exception) -> None:
         if not self._gaps_failed:  # once: a full disk would otherwise log on every question

@@ -268,5 +268,5 @@ def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
         assert code == 0 and "applied 0009_one_vote_per_voter" in out, out
         kept = sorted(conn.execute("SELECT platform, at, helpful FROM votes").fetchall())
         assert kept == [("discord", 1.0, True), ("telegram", 3.0, False)]
-        conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True))
+        conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True, ""))
         assert conn.execute("SELECT at, helpful FROM votes WHERE platform = 'telegram'").fetchall() == [(4.0, True)]

@@ -65,6 +65,7 @@ class Moderation:
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
         find: Callable[[str, int], Sequence[Passage]] | None = None,
+        text: Callable[[str], str | None] | None = None,  # a live passage's text: `stats` counts 👎 on it
         added: Callable[[Passage, Signature | None, Signature], None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
@@ -90,6 +91,7 @@ class Moderation:
         self._analyze = analyze
         self._ask = ask
         self._find = find
+        self._text = text
 
     # -- who --------------------------------------------------------------------------------
 
@@ -339,7 +341,7 @@ class Moderation:
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
         asked, downvoted, days = self._using_gaps(
-            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
+            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(current=self._text), gaps.fallback_by_day())
         )
         return unanswered.statistics(asked, downvoted, days)
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.keyfile import KeyFileError, load_or_create
-from bot.records.feedback import Vote, hash_user
+from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS questions (
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS votes (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
+    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL, text_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
 CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
@@ -97,9 +97,13 @@ CHOSEN = (
     f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
 _ADDED_COLUMNS = (
-    ("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"),
-    ("asked_in", "TEXT NOT NULL DEFAULT ''"),
+    ("questions", "hedged", "INTEGER NOT NULL DEFAULT 0"), ("questions", "offered", "TEXT NOT NULL DEFAULT ''"),
+    ("questions", "picked", "TEXT"), ("questions", "asked_in", "TEXT NOT NULL DEFAULT ''"),
+    ("votes", "text_key", "TEXT NOT NULL DEFAULT ''"),
 )  # fmt: skip
+VOTE_COLUMNS = "at, day, platform, user_hash, passage_id, helpful, text_key"
+# (passage, text voted on, 👎) of the retention period, for `feedback.downvoted` (SQLite's and PostgreSQL's)
+DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {since} AND NOT helpful GROUP BY 1, 2"
 _ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
@@ -163,14 +167,18 @@ class GapStore:
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
         kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
-        `asked_in` (the message that asked). Another process opening it at the same moment may have given
-        them already."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        for column, kind in _ADDED_COLUMNS:
-            if column in columns:
+        `asked_in` (the message that asked); and of its votes, `text_key` (the text voted on). Another process
+        opening it at the same moment may have given them already."""
+        columns = {
+            (table, row[1])
+            for table in ("questions", "votes")
+            for row in self._db.execute(f"PRAGMA table_info({table})")
+        }
+        for table, column, kind in _ADDED_COLUMNS:
+            if (table, column) in columns:
                 continue
             try:
-                self._db.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
@@ -266,16 +274,17 @@ class GapStore:
                 (storable(passage_id), storable(platform), who, now - PICK_WINDOW, now, storable(passage_id)),
             )
 
-    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
-        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts)."""
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
+        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts).
+        `text`: the passage's text voted on, for which alone it counts (see `feedback.downvoted`)."""
         now = self._now_purging()
         who = hash_user(platform, user_id, self._key)
-        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful))
+        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful), text_key(text))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: the two statements are one change
             try:
                 self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
-                self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+                self._db.execute(f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -322,13 +331,12 @@ class GapStore:
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
-    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        rows = self._read(
-            "SELECT passage_id, COUNT(*) AS n FROM votes WHERE at >= ? AND helpful = 0 "
-            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-            limit,
-        )
-        return [(str(p), int(n)) for p, n in rows]
+    def most_downvoted(
+        self, limit: int = 5, current: Callable[[str], str | None] | None = None
+    ) -> list[tuple[str, int]]:
+        """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
+        rows = self._read(DOWNVOTES.format(since="?"))
+        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had

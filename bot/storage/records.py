@@ -22,15 +22,17 @@ import psycopg
 
 from bot.catalogue import _
 from bot.curation.edits import Refused
-from bot.records.feedback import Vote, hash_user
+from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.gaps import (
     CHOSEN,
     DAY,
+    DOWNVOTES,
     FORGET_ASKED,
     NOT_CLOSED,
     OPEN,
     PICK_WINDOW,
     QUESTION_COLUMNS,
+    VOTE_COLUMNS,
     Gap,
     group,
     message_key,
@@ -48,8 +50,10 @@ _INSERTS = {
     # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
     # and an older one, written late (its instance queued it while the database was away), does not
     # replace a newer one: the last press counts, whichever instance writes it first.
-    "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (platform, user_hash, passage_id)"
-    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful WHERE votes.at <= EXCLUDED.at",
+    # The text voted on goes with it (migration 0011), for which alone it counts.
+    "votes": f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (platform, user_hash, passage_id) DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day,"
+    " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
@@ -115,9 +119,10 @@ class PostgresGapStore:
         now = self._clock()
         self._put("picks", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id)))
 
-    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
         now = self._clock()
-        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
+        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful,
+                            text_key(text)))  # fmt: skip
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
         dropping = False
@@ -255,13 +260,11 @@ class PostgresGapStore:
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
-    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        rows = self._rows(
-            "SELECT passage_id, count(*) AS n FROM votes WHERE at >= %s AND NOT helpful"
-            " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
-            limit,
-        )
-        return [(str(p), int(n)) for p, n in rows]
+    def most_downvoted(
+        self, limit: int = 5, current: Callable[[str], str | None] | None = None
+    ) -> list[tuple[str, int]]:
+        rows = self._rows(DOWNVOTES.format(since="%s"))
+        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
