@@ -315,7 +315,7 @@ class Moderation:
             records = [r for r in records if r.passage_id == wanted]
             if not records:
                 return _("No changes recorded for `{id}`.").format(id=wanted[:64])
-        return render(records[-limit:])
+        return render(records[-limit:], private=asker.private, platform=asker.platform)
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
