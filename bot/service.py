@@ -90,6 +90,7 @@ class Service:
             analyze=lambda question: self._answerer.index.analyze(question),
             ask=lambda question: self._answerer.answer(question).passage_id,
             find=lambda words, limit: self._answerer.find(words, limit),
+            text=lambda passage_id: passage.text if (passage := self.passage(passage_id)) else None,
             added=None if backend else self._extend_after_add,
             guard=lambda: self._changing(guard),
             store=backend.store if backend else None,
@@ -274,20 +275,26 @@ class Service:
             return messages.not_live(exc.brief(), watched=self.config.watch_interval > 0)
         return None
 
-    def ask(self, question: str, asker: Asker, *, quiet: bool = False) -> Answer:
+    def ask(
+        self, question: str, asker: Asker, *, quiet: bool = False, message: str = "", edited: bool = False
+    ) -> Answer:
         """Answer a question, or say the asker is over a limit (THROTTLED); never raises on any string.
         `quiet`: over a limit, the answer is silent and the cooldown note is kept for a later question
         (an edited question, whose earlier answer stays: the note, sent nowhere, had left the member's
-        next question without any reply).
+        next question without any reply). `message`: the platform's id of the message whose words are
+        asked (unique in the asker's chat); `edited`: it was edited, and what it asked before is
+        forgotten in the records for what it asks now (`kb gaps` holds what was last asked).
 
         The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
         with messages.speaking(messages.choose(asker.language, question)):
-            return self._ask(question, asker, quiet)
+            return self._ask(question, asker, quiet, f"{asker.chat_id}/{message}" if message else "", edited)
 
-    def _ask(self, question: str, asker: Asker, quiet: bool) -> Answer:
+    def _ask(self, question: str, asker: Asker, quiet: bool, message: str, edited: bool) -> Answer:
         throttled = self.throttle(asker, quiet=quiet)
         if throttled is not None:
             return throttled
+        if edited and message:
+            self._record(lambda gaps: gaps.forget_asked(asker.platform, message))
         answer = self._answerer.answer(question)
         for reply in answer.replies:  # one for each question, when the message asked several
             log.info(
@@ -300,10 +307,10 @@ class Service:
                 reply.hedged,
             )
             if reply.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
-                self._record_question(reply.asked or question, asker, reply)
+                self._record_question(reply.asked or question, asker, reply, message)
         return answer
 
-    def _record_question(self, question: str, asker: Asker, answer: Answer) -> None:
+    def _record_question(self, question: str, asker: Asker, answer: Answer, message: str = "") -> None:
         # An answered question counts for its passage, and its wording is not kept. An unanswered
         # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
         # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
@@ -317,6 +324,7 @@ class Service:
                 answer.passage_id,
                 hedged=answer.hedged,
                 offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
+                message=message,
             )
         )
 
@@ -415,9 +423,10 @@ class Service:
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a
-        passage that does not exist (a forged or stale button) is dropped after a set look-up."""
-        if passage_id in self._answerer.kb:
-            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful))
+        passage that does not exist (a forged or stale button) is dropped after a set look-up. It counts
+        for the passage's text as it is now: rewritten, the passage starts anew (`kb stats`)."""
+        if (voted := self.passage(passage_id)) is not None:
+            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful, voted.text))
 
     def _gaps_unavailable(self, exc: Exception) -> None:
         if not self._gaps_failed:  # once: a full disk would otherwise log on every question

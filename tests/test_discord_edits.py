@@ -403,3 +403,21 @@ async def test_an_answer_cut_short_is_completed_by_an_edit_leaving_the_question_
     new = [c for c in online.find("POST", posts)[seen:] if c.status == 200]
     assert reply in online.messages
     assert any((c.body.get("embeds") or [{}])[0].get("title") == "Work" for c in new), "the missing message"
+
+
+async def test_a_question_edited_until_answered_leaves_no_gap_in_its_first_words(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A question reworded after "I don't know" stayed a gap in its first words, whatever it asked at last;
+    reworded again, `kb gaps` holds its last words only, and answered, none."""
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+    async with connected(fake, service):
+        question, _ = await asked(fake, UNKNOWN)
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, f"<@{fake.bot_id}> What is the capital of Chile?"))
+        await settled(fake)
+        assert service.gaps is not None
+        assert [gap.questions for gap in service.gaps.gaps()] == [("What is the capital of Chile?",)]
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, f"<@{fake.bot_id}> {CHINA}"))
+        await settled(fake)
+        assert service.gaps.gaps() == []
+        assert [edit.body["embeds"] for edit in edits(fake)][-1]  # answered now

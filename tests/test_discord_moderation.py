@@ -391,6 +391,26 @@ async def test_alias_remove_undo_and_history(online: FakeDiscord) -> None:
         assert kind in history
 
 
+def in_a_dm(interaction: dict[str, Any]) -> dict[str, Any]:
+    """`interaction` as Discord sends it from the member's DM with the bot: no guild, the user not a member."""
+    dm = "900000000000000077"
+    moved = {k: v for k, v in interaction.items() if k not in ("guild_id", "member")}
+    return {**moved, "user": interaction["member"]["user"], "channel_id": dm, "context": 1,
+            "channel": {"id": dm, "type": 1, "recipients": [interaction["member"]["user"]]}}  # fmt: skip
+
+
+async def test_kb_history_leaves_an_aliased_question_out_in_a_channel_and_shows_it_in_a_dm(online: FakeDiscord) -> None:
+    """`/kb history` in a server's channel quoted a question aliased from members' words (asked in DMs too); it
+    leaves it out there, saying where it shows them, and shows it to the moderator in a DM with the bot."""
+    question = "Did they go to school in the north?"
+    assert "Attached" in ephemeral_text(await kb(online, "alias", id="education", question=question))
+    in_channel = ephemeral_text(await kb(online, "history", id="education"))
+    assert "school in the north" not in in_channel and "`/kb history` in a private chat" in in_channel
+    interaction = in_a_dm(online.subcommand("kb", "history", id="education"))
+    await online.push("INTERACTION_CREATE", interaction)
+    assert "school in the north" in ephemeral_text(await callback_for(online, interaction))
+
+
 async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> None:
     """An unanswered question shows in /kb gaps; /kb stats answers; /kb dismiss closes the gap."""
     assert "embeds" not in await ask(online, "Where is the nearest swimming pool?")

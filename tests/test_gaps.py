@@ -179,6 +179,24 @@ def test_alias_keeps_open_a_question_the_alias_itself_makes_read_otherwise(backe
     assert overnight in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
 
 
+def test_an_edited_question_replaces_what_its_message_asked_in_the_records(backend: Backend) -> None:
+    """A question edited by its member stayed in the records in its first words too: a gap beside the
+    words they settled on, and, edited until answered, still a gap and counted again for its passage."""
+    service = backend.service()
+    member, elsewhere = Asker("telegram", "7", "-100"), Asker("telegram", "8", "-200")
+    assert service.ask(FOOD, member, message="41").fallback
+    assert service.ask(PARKING[0], member, message="41", edited=True).fallback
+    service.ask(PARKING[1], member, message="41", edited=True, quiet=True)
+    service.ask(PARKING[2], member, message="42")  # another message keeps what it asked
+    service.ask(FOOD, elsewhere, message="41")  # and so does message 41 of another chat
+    answered = service.ask("When does the community meet?", member, message="43")
+    service.ask("When does the community meet? Thanks!", member, message="43", edited=True)
+    backend.written(service)
+    assert service.gaps is not None
+    assert {frozenset(gap.questions) for gap in service.gaps.gaps()} == {frozenset({FOOD}), frozenset(PARKING[1:])}
+    assert service.gaps.most_asked() == [(str(answered.passage_id), 1, 0)]
+
+
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
     ask_unanswered(backend)
@@ -422,6 +440,35 @@ def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend,
     assert "1  meetups" in asked
     assert "2  rules" in downvoted and "meetups" not in downvoted
     assert re.search(r"\d{4}-\d\d-\d\d  4/5 \(80%\)", out)
+
+
+def test_downvotes_count_for_a_passages_text_until_a_moderator_rewrites_it(backend: Backend, kdir: Path) -> None:
+    """👎 given to a passage's old text stayed counted after `kb edit` rewrote it: `kb stats` blamed the
+    new text for the old one's faults. Now they count for the text voted on; its own text back (an undo),
+    they count again, and an edit of its questions alone keeps them."""
+    service = backend.service()
+    for user in ("1", "2", "3"):
+        service.vote("rules", False, Asker("telegram", user))
+    backend.written(service)
+
+    def downvoted() -> str:
+        code, out = run_cli("kb", "stats", "--knowledge", str(kdir))
+        assert code == 0, out
+        return out.split("Most downvoted")[1].split("Unanswered")[0]
+
+    assert "3  rules" in downvoted()
+    assert run_cli("kb", "edit", "rules", "--question", "What are the rules?", "--knowledge", str(kdir))[0] == 0
+    assert "3  rules" in downvoted()  # the same text: its votes stay
+    assert run_cli("kb", "edit", "rules", "--text", "Be kind. No spam.", "--knowledge", str(kdir))[0] == 0
+    assert "rules" not in downvoted()
+    fresh = backend.service()
+    fresh.vote("rules", False, Asker("discord", "9"))
+    fresh.vote("rules", False, Asker("telegram", "1"))  # a voter of the old text votes on the new one
+    backend.written(fresh)
+    assert "2  rules" in downvoted()
+    assert run_cli("kb", "undo", "--knowledge", str(kdir))[0] == 0  # the old text back, and its votes
+    assert "2  rules" in downvoted()  # voter 1's latest vote was on the new text: theirs counts there
+    assert downvoted().startswith(" passages (👎 on their text as it is now):")  # the listing says so
 
 
 def test_the_database_holds_hashed_user_ids_and_never_a_name(backend: Backend) -> None:
@@ -797,6 +844,28 @@ def test_a_gaps_database_made_before_hedges_were_kept_opens_and_keeps_its_rows(t
         assert [g.chosen for g in store.gaps() if g.questions[0] == "food?"] == [(("meetups", 1),)]
         assert store.most_asked() == [("meetups", 1, 1)]
         assert [day[1:] for day in store.fallback_by_day()] == [(3, 2, 1)]
+    finally:
+        store.close()
+
+
+def test_votes_of_a_gaps_database_made_before_they_kept_their_text_count_for_the_text_now(tmp_path: Path) -> None:
+    """A gaps.sqlite3 whose votes kept no text gets the column on opening; its votes count for the
+    passage's text as it is now, and a vote on another text does not."""
+    (tmp_path / "data").mkdir()
+    old = sqlite3.connect(tmp_path / "data" / "gaps.sqlite3")
+    old.execute(
+        "CREATE TABLE votes (at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,"
+        " passage_id TEXT NOT NULL, helpful INTEGER NOT NULL)"
+    )
+    old.execute("INSERT INTO votes VALUES (?, '2026-01-01', 'telegram', 'h', 'rules', 0)", (time.time(),))
+    old.commit()
+    old.close()
+    store = GapStore(tmp_path / "data")
+    try:
+        store.record_vote("telegram", "2", "rules", False, "Be kind.")
+        store.record_vote("telegram", "3", "rules", False, "Be kind, and no spam.")
+        assert store.most_downvoted(current={"rules": "Be kind, and no spam."}.get) == [("rules", 2)]
+        assert store.most_downvoted() == [("rules", 3)]  # no text known: every vote counts
     finally:
         store.close()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
+from bot.config import Config, Moderators
 from bot.curation import Request
 from bot.curation.history import DOCUMENT, PUSH, Record
 from bot.curation.historytext import render
@@ -112,3 +112,27 @@ def test_a_change_refused_in_one_folder_keeps_the_history_line_of_a_sibling_fold
         staging_service.close()
     assert "edit rules" in history, f"the staging copy's change left the history: {history!r}"
     assert not undo.refused and "edit of `rules`" in undo.text, undo.text
+
+
+def test_a_members_question_aliased_is_not_shown_to_a_group_by_kb_history(tmp_path: Path) -> None:
+    """A member's question asked in a private chat and aliased from its gap was quoted by `/kb_history` run
+    in a group, to the whole group; its words are shown in a private chat with the moderator only."""
+    kdir = write_kb(tmp_path / "knowledge", small_kb(rules=True))
+    service = Service.from_directory(kdir, Config(moderators=Moderators(telegram_users=frozenset({"42"}))))
+    secret = "Can I bring my cousin Jae-won who just got out of prison?"
+    try:
+        assert service.ask(secret, Asker("telegram", "7", "7")).fallback  # in the member's private chat
+        moderator, in_group = Asker("telegram", "42", "42", name="mod"), Asker("telegram", "42", "-1001", name="mod")
+        assert not service.moderate(Request("alias", "rules", question="1"), moderator).refused
+        changed = service.moderate(Request("edit", "rules", text="Be kind. Guests are welcome."), moderator)
+        assert not changed.refused
+        in_private = service.moderate(Request("history"), moderator).text
+        shown = service.moderate(Request("history"), in_group).text
+        one = service.moderate(Request("history", "rules"), in_group).text
+    finally:
+        service.close()
+    assert "Jae-won" in in_private  # the moderator's own chat: in full
+    assert "Jae-won" not in shown and "Jae-won" not in one  # the alias line, and the edit's questions after it
+    assert "alias rules" in shown and "edit rules" in shown and "Guests are welcome" in shown
+    assert "private chat" in shown.splitlines()[-1]  # and it says where they are shown
+    assert shown.count("/kb_history") == 1

@@ -57,6 +57,27 @@ def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back
         proxy.close()
 
 
+def test_a_question_and_its_edit_queued_together_are_written_as_its_last_words(
+    schema: str, services: Callable[[], Service]
+) -> None:
+    """A question and its member's edit queued in one batch while the line was cut: the edit forgets the
+    first words before the last are written, never after, so `kb gaps` holds the last words alone."""
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        member = Asker(platform="telegram", user_id="5", chat_id="-100")
+        proxy.cut()
+        assert service.ask(UNKNOWN, member, message="9").fallback
+        assert service.ask(f"{UNKNOWN} please", member, message="9", edited=True).fallback
+        assert service.ask("how do I tune a carburettor", member, message="9", edited=True).fallback
+        proxy.restore()
+        assert service.gaps is not None
+        wait_for(lambda: service.gaps.flush(), timeout=10)  # type: ignore[union-attr]
+        assert [gap.questions for gap in service.gaps.gaps()] == [("how do I tune a carburettor",)]
+    finally:
+        proxy.close()
+
+
 def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
     services: Callable[[], Service], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -247,5 +268,5 @@ def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
         assert code == 0 and "applied 0009_one_vote_per_voter" in out, out
         kept = sorted(conn.execute("SELECT platform, at, helpful FROM votes").fetchall())
         assert kept == [("discord", 1.0, True), ("telegram", 3.0, False)]
-        conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True))
+        conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True, ""))
         assert conn.execute("SELECT at, helpful FROM votes WHERE platform = 'telegram'").fetchall() == [(4.0, True)]

@@ -339,3 +339,52 @@ async def test_a_question_taken_back_after_its_group_became_a_supergroup_leaves_
     assert [c.status for c in bot.calls_of("deleteMessage")] == [400]
     assert len(bot.calls_of("sendMessage")) == 1  # no apology
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.fixture
+async def recording(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Service]]:
+    """The bot as `bot`, with the service whose gaps database it records into."""
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
+    async with running(fake, service):
+        yield fake, service
+
+
+async def test_a_question_reworded_while_unanswered_is_a_gap_in_its_last_words(
+    recording: tuple[FakeTelegram, Service],
+) -> None:
+    """An unanswered question edited to other unanswered words was listed by `kb gaps` in its first words."""
+    bot, service = recording
+    question = await asked(bot, GROUP, f"@{BOT_USERNAME} What is the wifi code?")
+    await edited(bot, GROUP, question, f"@{BOT_USERNAME} {UNKNOWN}")
+    assert service.gaps is not None
+    assert [gap.questions for gap in service.gaps.gaps()] == [(UNKNOWN,)]
+
+
+async def test_a_question_edited_until_answered_is_no_gap_and_counts_once_for_its_passage(
+    recording: tuple[FakeTelegram, Service],
+) -> None:
+    """An unanswered question edited into one the bot answers stayed a gap, and each edit counted for the stats."""
+    bot, service = recording
+    question = await asked(bot, PRIVATE, UNKNOWN)
+    await edited(bot, PRIVATE, question, MEETING)
+    await edited(bot, PRIVATE, question, f"{MEETING} Thanks!")
+    assert "every Thursday" in shown(bot, PRIVATE)[0]
+    assert service.gaps is not None
+    assert service.gaps.gaps() == []
+    assert service.gaps.most_asked() == [("meeting-times", 1, 0)]
+
+
+async def test_a_question_someone_pointed_the_bot_at_counts_in_its_askers_last_words(
+    recording: tuple[FakeTelegram, Service],
+) -> None:
+    """A question answered because someone pointed the bot at it, then edited by its asker, stayed a gap
+    in its first words."""
+    bot, service = recording
+    question = await asked(bot, GROUP, UNKNOWN)  # not addressed to the bot: not answered
+    pointer = bot.message(GROUP, f"@{BOT_USERNAME}", user={"id": 77, "is_bot": False, "first_name": "Helper"},
+                          reply_to_message=question)  # fmt: skip
+    await handled(bot, GROUP)
+    assert pointer and "every Thursday" not in shown(bot, GROUP)[0]
+    await edited(bot, GROUP, question, MEETING)
+    assert "every Thursday" in shown(bot, GROUP)[0]
+    assert service.gaps is not None and service.gaps.gaps() == []

@@ -139,7 +139,7 @@ async def _posted(
     """The answer to `question` and, unless over a limit or refused in the channel, the id of its
     first message there, a reply to `message`, remembered under `key`: what it answers is found by
     the message replied to. Nothing here responds to the interaction, which may be deferred meanwhile."""
-    answer = await in_thread(bot.service.ask, question, who)
+    answer = await in_thread(bot.service.ask, question, who, message=str(message.id))  # its edit replaces it
     if answer.outcome is Outcome.THROTTLED:
         return answer, None
     try:

@@ -39,10 +39,12 @@ def moderation_asker(interaction: discord.Interaction[Any]) -> Asker:
     """The asker with what the core needs to decide: user id, name, role ids, Manage Server."""
     user = interaction.user
     perms = interaction.permissions  # resolved for the member in this channel; empty in DMs
+    # a DM is the user's own chat, as `host.asker` makes it: the core shows members' words only there
+    private = getattr(interaction.channel, "type", None) is discord.ChannelType.private
     return Asker(
         platform=PLATFORM,
         user_id=str(user.id),
-        chat_id=str(interaction.channel_id or ""),
+        chat_id=str(user.id if private else interaction.channel_id or ""),
         name=user.display_name,
         roles=_role_ids(user),
         admin=isinstance(user, discord.Member) and (perms.manage_guild or perms.administrator),

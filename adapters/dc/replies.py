@@ -76,7 +76,8 @@ class Replies:
             await self.say(message, text, to=shown)
             return
         key = (message.channel.id, message.id)
-        answer = await in_thread(self.service().ask, question, asker(message.author.id, message.channel))
+        who, asked = asker(message.author.id, message.channel), str((reply_to or message).id)
+        answer = await in_thread(self.service().ask, question, who, message=asked)  # an edit of it replaces it
         if answer.silent:  # over the user's or the channel's limit, and told already (the core's call)
             log.info("Discord: not answering message %s in %s: over the limit", message.id, message.channel.id)
             return
@@ -187,7 +188,7 @@ class Replies:
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
         who = asker(message.author.id, message.channel)
-        answer = await in_thread(self.service().ask, question, who, quiet=True)
+        answer = await in_thread(self.service().ask, question, who, quiet=True, message=str(to.id), edited=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         if before is not None and before.replies_to != to.id:  # now answering another message: anew

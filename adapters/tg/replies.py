@@ -47,7 +47,7 @@ class Replies:
         already gets a note replying to that answer."""
         if await self._answered_already(message, context, question, target):
             return
-        answer = await in_thread(self.service.ask, question, asker_of(message))
+        answer = await in_thread(self.service.ask, question, asker_of(message), message=asked_message(message, target))
         if answer.silent:
             return
         if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
@@ -112,7 +112,8 @@ class Replies:
             and (before.question, before.replies_to) == (question, target.reply_to)
         ):
             return  # nothing the bot reads has changed, and its answer is all out
-        answer = await in_thread(self.service.ask, question, asker_of(message), quiet=True)
+        who, asked = asker_of(message), asked_message(message, target)
+        answer = await in_thread(self.service.ask, question, who, quiet=True, message=asked, edited=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         if before is not None and before.replies_to != target.reply_to:  # now answering another message: anew
@@ -153,6 +154,12 @@ class Replies:
     async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
         """Delete the messages sent for a question of `message`'s chat (see `Answered.withdraw`)."""
         await self.answered.withdraw(key, before, functools.partial(delete, context, message.chat_id))
+
+
+def asked_message(message: Message, target: Target) -> str:
+    """The id of the message whose words are asked: the one `message` points the bot at, or itself. Its
+    edit replaces what it asked in the core's records (`kb gaps` holds a question's last words)."""
+    return str(target.reply_to if target.reply_to is not None else message.message_id)
 
 
 def pointing(message: Message, target: Target) -> bool:

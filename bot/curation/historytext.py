@@ -5,6 +5,10 @@ taken out and put in); a push of synonyms.yaml the groups taken out, put in and 
 of settings.yaml the values that differ. Lines are clipped so that a long passage or a push of a
 thousand groups stays a short block. The records themselves, and the file they are kept in, are
 `bot.curation.history`'s.
+
+A passage's questions may be a member's words (`kb alias` attaches a gap's wordings, asked in
+private chats too): outside a private chat with the moderator (a group, a public channel) they are
+left out, and the history says where it shows them.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from bot.catalogue import _
 from bot.curation.history import DOCUMENT, Record
 from bot.knowledge import SYNONYMS_FILE
-from bot.messages import quoted
+from bot.messages import command, quoted
 
 
-def render(records: list[Record]) -> str:
-    """Plain text, newest first, one short block per change."""
+def render(records: list[Record], *, private: bool = True, platform: str = "cli") -> str:
+    """Plain text, newest first, one short block per change. Not `private` (asked in a group or a
+    public channel), the passages' questions are left out, and the last line says so."""
     if not records:
         return "No changes recorded yet."
     blocks = []
@@ -30,22 +36,45 @@ def render(records: list[Record]) -> str:
         if r.chat_id:
             head += f" in {r.chat_id}"
         document = _is_document(r.before) or _is_document(r.after)
-        blocks.append("\n".join([head, *(_document_lines(r) if document else _passage_lines(r))]))
+        blocks.append("\n".join([head, *(_document_lines(r) if document else _passage_lines(r, private))]))
+    if not private and any(_questions_of(r) for r in records):
+        blocks.append(_questions_left_out(platform))
     return "\n".join(blocks)
 
 
-def _passage_lines(r: Record) -> list[str]:
+def _questions_left_out(platform: str) -> str:
+    return _(
+        "Questions are left out here: they may be members' words, asked in private. `{history}` in a private "
+        "chat with me shows them."
+    ).format(history=command(platform, "history"))
+
+
+def _passage_lines(r: Record, private: bool) -> list[str]:
     lines = []
     if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
         assert r.before is not None and r.after is not None
         old, new = r.before.get("questions") or [], r.after.get("questions") or []
-        lines += [f"  - question: {quoted(q)}" for q in old if q not in new]  # a member's words, from a gap
-        lines += [f"  + question: {quoted(q)}" for q in new if q not in old]
+        # a member's words, from a gap: only in a private chat with the moderator
+        shown = quoted if private else (lambda question: _left_out())
+        lines += [f"  - question: {shown(q)}" for q in old if q not in new]
+        lines += [f"  + question: {shown(q)}" for q in new if q not in old]
     elif r.before is not None:
-        lines.append(f"  before: {_short(r.before)}")
+        lines.append(f"  before: {_short(r.before, private=private)}")
     if r.after is not None:
-        lines.append(f"  after:  {_short(r.after)}")
+        lines.append(f"  after:  {_short(r.after, private=private)}")
     return lines
+
+
+def _left_out() -> str:
+    return "(" + _("its words left out here") + ")"
+
+
+def _questions_of(r: Record) -> bool:
+    """Whether the record shows a passage's questions (which a group's history leaves out)."""
+    return any(
+        isinstance(value, dict) and DOCUMENT not in value and "passages" not in value and value.get("questions")
+        for value in (r.before, r.after)
+    )
 
 
 def _is_document(value: dict[str, Any] | None) -> bool:
@@ -163,7 +192,7 @@ def _same_but_questions(before: dict[str, Any] | None, after: dict[str, Any] | N
     return all(before.get(k) == after.get(k) for k in ("section", "text"))
 
 
-def _short(passage: dict[str, Any], limit: int = 160) -> str:
+def _short(passage: dict[str, Any], limit: int = 160, *, private: bool = True) -> str:
     if "passages" in passage and passage["passages"] is None:  # a source's own fields
         return str((passage.get("source") or {}).get("title", ""))
     if "passages" in passage:  # a whole file, published or unpublished
@@ -171,6 +200,8 @@ def _short(passage: dict[str, Any], limit: int = 160) -> str:
         return f"{(passage.get('source') or {}).get('title', '')} ({count} passage{'s' if count != 1 else ''})"
     text = f"[{passage.get('section', '')}] {passage.get('text', '')}"
     questions = passage.get("questions") or []
-    if questions:
+    if questions and not private:
+        text += f" (questions: {len(questions)}, {_('their words left out here')})"
+    elif questions:
         text += f" (questions: {' | '.join(questions)})"
     return _clipped(text, limit)

@@ -67,6 +67,7 @@ class Moderation:
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
         find: Callable[[str, int], Sequence[Passage]] | None = None,
+        text: Callable[[str], str | None] | None = None,  # a live passage's text: `stats` counts 👎 on it
         added: Callable[[Passage, Signature | None, Signature], str | None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
@@ -93,6 +94,7 @@ class Moderation:
         self._analyze = analyze
         self._ask = ask
         self._find = find
+        self._text = text
 
     # -- who --------------------------------------------------------------------------------
 
@@ -316,7 +318,7 @@ class Moderation:
             records = [r for r in records if r.passage_id == wanted]
             if not records:
                 return _("No changes recorded for `{id}`.").format(id=wanted[:64])
-        return render(records[-limit:])
+        return render(records[-limit:], private=asker.private, platform=asker.platform)
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
@@ -342,7 +344,7 @@ class Moderation:
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
         asked, downvoted, days = self._using_gaps(
-            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(), gaps.fallback_by_day())
+            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(current=self._text), gaps.fallback_by_day())
         )
         return unanswered.statistics(asked, downvoted, days)
 

@@ -79,7 +79,7 @@ def statistics(
     none = "  " + _("(none yet)")
     lines = [_("Most asked passages:")]
     lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
-    lines.append(_("Most downvoted passages (👎):"))
+    lines.append(_("Most downvoted passages (👎 on their text as it is now):"))
     lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
     lines.append(_("Unanswered questions per day (last 14 days):"))
     lines += [f"  {day}  {f}/{n} ({100 * f / n:.0f}%){_hedged(h)}" for day, n, f, h in days] or [none]

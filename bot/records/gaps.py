@@ -6,10 +6,8 @@ for unanswered questions only (answered ones count towards their passage; a hedg
 its passage counts, marked hedged, and its wording stays a gap). Rows older than the
 retention period are deleted when the database is opened and then once a day, and no read counts
 them meanwhile. Unanswered
-questions are grouped by their analyzed terms (the same terms the index ranks with): questions
-whose term sets overlap enough (Jaccard) are one gap, with a short id (`g` + 6 hex digits, taken
-from the group's most common term set, so it stays the same between listings) for `alias` and
-`dismiss`.
+questions are grouped by their analyzed terms (the same terms the index ranks with) into gaps, with
+a short id for `alias` and `dismiss` (`bot.records.grouping`).
 
 A member shown the closest topics who presses one within `PICK_WINDOW` marks it on that
 question (`record_pick`): a gap then names the passages its askers chose, the likeliest id to
@@ -18,40 +16,38 @@ alias it to.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import os
 import sqlite3
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bot.keyfile import KeyFileError, load_or_create
-from bot.records.feedback import Vote, hash_user
-from bot.search.text import QUESTION_WORDS
+from bot.records.feedback import Vote, downvoted, hash_user, text_key
+from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
 
 log = logging.getLogger(__name__)
+
+__all__ = ["SIMILAR", "Gap", "GapStore", "gap_id", "group", "term_key"]
 
 FILE_NAME = "gaps.sqlite3"
 # The secret the user pseudonyms are keyed with, beside the database: made 0600 on first start.
 # Whoever has it (and the database) can test a known user id; without it, nobody can.
 USER_KEY_FILE = "user-key"
 DAY = 86400.0
-SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap, when they share
-# two terms or more: one shared word is not one question ("hours?" and "opening hours" are two
-# gaps, and so are "bring my own games" and "how many games"; aliasing one closed the other)
 # Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
 MAX_UNANSWERED = 50_000
 _TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
-QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered"
+QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered, asked_in"
+# The questions a message asked, found again when it is edited (`forget_asked`): a keyed hash of its chat and
+# message ids, like the user's (with the ids, the wording would lead to who asked); '' where there is no message.
+FORGET_ASKED = "DELETE FROM questions WHERE asked_in = {key} AND asked_in != ''"
 # A press of one of the closest topics counts for the asker's unanswered question of at most this
 # long ago that offered it (the buttons stay under the reply; a press a day later is another matter).
 PICK_WINDOW = 3600.0
@@ -66,12 +62,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
-    offered TEXT NOT NULL DEFAULT '', picked TEXT
+    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS votes (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
+    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL, text_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
 CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
@@ -79,41 +75,19 @@ CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how
 """
 
 
-@dataclass(frozen=True)
-class Gap:
-    """Unanswered questions that ask the same thing, most asked first."""
-
-    id: str
-    count: int
-    questions: tuple[str, ...]  # distinct wordings, most frequent first
-    asked: tuple[tuple[str, str], ...] = ()  # each term set it groups with each of its wordings, most asked first
-    chosen: tuple[tuple[str, int], ...] = ()  # (passage, presses) of the closest topics its askers chose, most first
-
-    @property
-    def keys(self) -> frozenset[str]:
-        """The term sets it groups."""
-        return frozenset(key for key, _ in self.asked)
-
-
-def term_key(terms: Sequence[str]) -> str:
-    """The canonical form of a question's terms: sorted, distinct, space-separated, without the
-    question words ("where can i park my car" and "is there car parking near the library?" are one
-    gap: "where" says how it is asked, not what about)."""
-    return " ".join(sorted(set(terms) - QUESTION_WORDS))
-
-
 def storable(text: str) -> str:
     """`text` as SQLite can store it: a lone surrogate (which UTF-8 cannot encode) becomes "?"."""
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def message_key(platform: str, message: str, key: bytes) -> str:
+    """How the message a question was asked in ("chat/message") is stored: keyed, as a user is; "" for none."""
+    return hash_user(platform, f"message {message}", key) if message else ""
+
+
 def offered_ids(passage_ids: Sequence[str]) -> str:
     """The closest topics offered, as stored: " a b c " (ids never hold a space), "" for none."""
     return f" {' '.join(passage_ids)} " if passage_ids else ""
-
-
-def gap_id(key: str) -> str:
-    return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
 # (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL),
@@ -122,7 +96,15 @@ CHOSEN = (
     f"SELECT terms, picked, COUNT(*) FROM questions WHERE at >= {{since}} AND ({OPEN}) AND terms != ''"
     f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
-_ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
+_ADDED_COLUMNS = (
+    ("questions", "hedged", "INTEGER NOT NULL DEFAULT 0"), ("questions", "offered", "TEXT NOT NULL DEFAULT ''"),
+    ("questions", "picked", "TEXT"), ("questions", "asked_in", "TEXT NOT NULL DEFAULT ''"),
+    ("votes", "text_key", "TEXT NOT NULL DEFAULT ''"),
+)  # fmt: skip
+VOTE_COLUMNS = "at, day, platform, user_hash, passage_id, helpful, text_key"
+# (passage, text voted on, 👎) of the retention period, for `feedback.downvoted` (SQLite's and PostgreSQL's)
+DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {since} AND NOT helpful GROUP BY 1, 2"
+_ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
     "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
@@ -184,17 +166,23 @@ class GapStore:
 
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
-        kept with their passage), `offered` and `picked` (the closest topics and the one pressed).
-        Another process opening it at the same moment may have given them already."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        for column, kind in _ADDED_COLUMNS:
-            if column in columns:
+        kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
+        `asked_in` (the message that asked); and of its votes, `text_key` (the text voted on). Another process
+        opening it at the same moment may have given them already."""
+        columns = {
+            (table, row[1])
+            for table in ("questions", "votes")
+            for row in self._db.execute(f"PRAGMA table_info({table})")
+        }
+        for table, column, kind in _ADDED_COLUMNS:
+            if (table, column) in columns:
                 continue
             try:
-                self._db.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
+        self._db.execute(_ADDED_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -222,18 +210,20 @@ class GapStore:
         passage_id: str | None,
         hedged: bool = False,
         offered: Sequence[str] = (),
+        message: str = "",
     ) -> None:
         """One answered (with its passage) or unanswered (passage None) question; `hedged`: answered with
         its passage but not for sure, so its wording and terms are kept as for an unanswered one;
-        `offered`: the closest topics an unanswered one was given (see `record_pick`)."""
+        `offered`: the closest topics an unanswered one was given (see `record_pick`); `message`: the
+        chat's and the message's ids ("chat/message"; "" for none), which `forget_asked` finds it by."""
         now = self._now_purging()
         row = (
             now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
-            offered_ids(offered),
+            offered_ids(offered), message_key(platform, message, self._key),
         )  # fmt: skip
         with self._lock:
-            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
                 if self._unanswered_since_trim >= _TRIM_EVERY:
@@ -263,6 +253,15 @@ class GapStore:
             self._db.execute("COMMIT")
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
 
+    def forget_asked(self, platform: str, message: str) -> None:
+        """Forget what `message` ("chat/message") asked: it was edited, and what it asks now is recorded
+        instead. `kb gaps` holds the words a member settled on, not their first try, and a question
+        edited until it was answered is no gap (nor counted twice for its passage)."""
+        key = message_key(platform, message, self._key)
+        if key:
+            with self._lock:
+                self._db.execute(FORGET_ASKED.format(key="?"), (key,))
+
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of
         the last `PICK_WINDOW` that offered it (a later press replaces an earlier one); a press that
@@ -275,16 +274,17 @@ class GapStore:
                 (storable(passage_id), storable(platform), who, now - PICK_WINDOW, now, storable(passage_id)),
             )
 
-    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
-        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts)."""
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
+        """One vote per user and passage: a new one replaces the user's earlier vote (the last counts).
+        `text`: the passage's text voted on, for which alone it counts (see `feedback.downvoted`)."""
         now = self._now_purging()
         who = hash_user(platform, user_id, self._key)
-        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful))
+        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful), text_key(text))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: the two statements are one change
             try:
                 self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
-                self._db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)", row)
+                self._db.execute(f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -331,13 +331,12 @@ class GapStore:
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
-    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        rows = self._read(
-            "SELECT passage_id, COUNT(*) AS n FROM votes WHERE at >= ? AND helpful = 0 "
-            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-            limit,
-        )
-        return [(str(p), int(n)) for p, n in rows]
+    def most_downvoted(
+        self, limit: int = 5, current: Callable[[str], str | None] | None = None
+    ) -> list[tuple[str, int]]:
+        """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
+        rows = self._read(DOWNVOTES.format(since="?"))
+        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
@@ -379,71 +378,6 @@ def _reading(uri: str) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def group(rows: Sequence[tuple[str, str, int]], picks: Sequence[tuple[str, str, int]] = ()) -> list[Gap]:
-    """Group (term key, wording, count) rows by term overlap; biggest groups first. `picks`, (term
-    key, passage, presses) rows, give each gap the passages its askers chose.
-
-    Term sets are taken most asked first; each joins the earliest group whose first term set
-    overlaps it by Jaccard >= SIMILAR in two terms or more, or starts one. Which groups can match is found by prefix
-    filtering: with every set's terms in one order, rarest first, two sets that overlap that much
-    share a term among the first few of each, so a set is compared only with the groups indexed
-    under those terms, not with every group (100,000 distinct questions group in about a second).
-    """
-    by_key: dict[str, Counter[str]] = {}
-    for key, question, count in rows:
-        by_key.setdefault(key, Counter())[question] += int(count)
-    keys = sorted(by_key, key=lambda k: (-sum(by_key[k].values()), k))
-    term_sets = {key: set(key.split()) for key in keys}
-    frequency = Counter(term for terms in term_sets.values() for term in terms)
-    groups: list[tuple[str, set[str], list[str]]] = []  # (representative key, terms, member keys)
-    by_prefix_term: dict[str, list[int]] = {}  # term -> groups whose representative's prefix holds it
-    for key in keys:
-        terms = term_sets[key]
-        prefix = _prefix(terms, frequency)
-        candidates = sorted({g for term in prefix for g in by_prefix_term.get(term, ())})
-        for g in candidates:
-            if _similar(terms, groups[g][1]):
-                groups[g][2].append(key)
-                break
-        else:
-            for term in prefix:
-                by_prefix_term.setdefault(term, []).append(len(groups))
-            groups.append((key, terms, [key]))
-    chosen_by_key: dict[str, Counter[str]] = {}
-    for key, passage_id, count in picks:
-        chosen_by_key.setdefault(key, Counter())[passage_id] += int(count)
-    gaps = []
-    for representative, _, members in groups:
-        wordings: Counter[str] = Counter()
-        chosen: Counter[str] = Counter()
-        for key in members:
-            wordings.update(by_key[key])
-            chosen.update(chosen_by_key.get(key, ()))
-        gaps.append(
-            Gap(
-                id=gap_id(representative),
-                count=sum(wordings.values()),
-                questions=tuple(q for q, _ in wordings.most_common()),
-                asked=tuple((key, question) for key in members for question, _ in by_key[key].most_common()),
-                chosen=tuple(sorted(chosen.items(), key=lambda item: (-item[1], item[0]))),
-            )
-        )
-    gaps.sort(key=lambda g: (-g.count, g.id))
-    return gaps
-
-
-def _prefix(terms: set[str], frequency: Counter[str]) -> list[str]:
-    """The first |x| - ceil(SIMILAR * |x|) + 1 terms of x, rarest first: two sets with Jaccard at
-    least SIMILAR share a term among their prefixes."""
-    ordered = sorted(terms, key=lambda t: (frequency[t], t))
-    return ordered[: len(ordered) - math.ceil(SIMILAR * len(ordered)) + 1] if ordered else []
-
-
-def _similar(a: set[str], b: set[str]) -> bool:
-    shared = len(a & b)
-    return shared >= 2 and shared / len(a | b) >= SIMILAR
 
 
 def _day(at: float) -> str:

@@ -22,16 +22,20 @@ import psycopg
 
 from bot.catalogue import _
 from bot.curation.edits import Refused
-from bot.records.feedback import Vote, hash_user
+from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.gaps import (
     CHOSEN,
     DAY,
+    DOWNVOTES,
+    FORGET_ASKED,
     NOT_CLOSED,
     OPEN,
     PICK_WINDOW,
     QUESTION_COLUMNS,
+    VOTE_COLUMNS,
     Gap,
     group,
+    message_key,
     offered_ids,
     storable,
     term_key,
@@ -42,12 +46,14 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
 _INSERTS = {
-    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
     # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
     # and an older one, written late (its instance queued it while the database was away), does not
     # replace a newer one: the last press counts, whichever instance writes it first.
-    "votes": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (platform, user_hash, passage_id)"
-    " DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day, helpful = EXCLUDED.helpful WHERE votes.at <= EXCLUDED.at",
+    # The text voted on goes with it (migration 0011), for which alone it counts.
+    "votes": f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (platform, user_hash, passage_id) DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day,"
+    " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at",
 }
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
@@ -96,19 +102,27 @@ class PostgresGapStore:
         passage_id: str | None,
         hedged: bool = False,
         offered: Sequence[str] = (),
+        message: str = "",
     ) -> None:
         now = self._clock()
         self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
                                 _text(term_key(terms)), None if passage_id is None else _text(passage_id),
-                                hedged, offered_ids(offered)))  # fmt: skip
+                                hedged, offered_ids(offered), (platform, message)))  # fmt: skip
+
+    def forget_asked(self, platform: str, message: str) -> None:
+        """Queued as the questions are, so that it forgets what the message asked before and never what it
+        asks after the edit (see `bot.records.gaps.GapStore.forget_asked`)."""
+        if message:
+            self._put("forgets", (platform, message))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
         self._put("picks", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id)))
 
-    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool) -> None:
+    def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
         now = self._clock()
-        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful))
+        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful,
+                            text_key(text)))  # fmt: skip
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
         dropping = False
@@ -132,12 +146,16 @@ class PostgresGapStore:
                 with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                     key = self._key or user_key(conn)
                     self._key = key
-                    # The user's pseudonym is made here, with the database's secret: the queue holds
-                    # (platform, user id) only in memory, never on disk.
-                    hashed = [
-                        (name, (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])) for _, name, row in batch
-                    ]
-                    questions = [row for name, row in hashed if name == "questions"]
+                    hashed = [(name, _hashed(name, row, key)) for _, name, row in batch]
+                    questions: list[tuple[Any, ...]] = []
+                    for name, row in hashed:  # in order: an edit forgets what its message asked before
+                        if name == "forgets":
+                            if questions:
+                                cur.executemany(_INSERTS["questions"], questions)
+                            questions = []
+                            cur.execute(FORGET_ASKED.format(key="%s"), row)
+                        elif name == "questions":
+                            questions.append(row)
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
                     for name, row in hashed:
@@ -242,13 +260,11 @@ class PostgresGapStore:
         )
         return [(str(p), int(n), int(h)) for p, n, h in rows]
 
-    def most_downvoted(self, limit: int = 5) -> list[tuple[str, int]]:
-        rows = self._rows(
-            "SELECT passage_id, count(*) AS n FROM votes WHERE at >= %s AND NOT helpful"
-            " GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
-            limit,
-        )
-        return [(str(p), int(n)) for p, n in rows]
+    def most_downvoted(
+        self, limit: int = 5, current: Callable[[str], str | None] | None = None
+    ) -> list[tuple[str, int]]:
+        rows = self._rows(DOWNVOTES.format(since="%s"))
+        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
@@ -272,6 +288,15 @@ class PostgresGapStore:
                 return conn.execute(statement, (since, *params)).fetchall()
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
+
+
+def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
+    """A queued row as written: the user's pseudonym and the message's key are made here, with the
+    database's secret (the queue holds the platform's ids only in memory, never on disk)."""
+    if name == "forgets":
+        return (message_key(row[0], row[1], key),)
+    row = (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])
+    return (*row[:9], message_key(row[9][0], row[9][1], key)) if name == "questions" else row
 
 
 def _text(value: str) -> str:
