@@ -566,6 +566,33 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook
     assert not fake.called("getUpdates")
 
 
+async def test_a_webhook_url_ending_in_a_slash_still_gets_its_updates(fake: FakeTelegram, handbook: Path) -> None:
+    """An operator sets TELEGRAM_WEBHOOK_URL=https://bot.example.org/telegram/ (a trailing slash, as
+    URLs are often written): setWebhook registers it, so Telegram POSTs to /telegram/, but the bot
+    serves only /telegram and answers 404: it never hears a message, and nothing says why."""
+    port, secret = free_port(), "s3cret-Token_1"
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    message = {"message_id": 5, "date": int(time.time()), "chat": PRIVATE, "from": USER, "text": "When do we meet?"}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with running(fake, Service.from_directory(handbook), ready="setWebhook", **env):
+        await wait_for_port(port)
+        [registered] = fake.called("setWebhook")
+        path = registered.params["url"].removeprefix("https://bot.example.org")  # where Telegram POSTs
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}{path}"
+            async with http.post(url, json={"update_id": 1, "message": message}, headers=headers) as posted:
+                status = posted.status
+        if status == 200:
+            await fake.wait_for("sendMessage")
+    assert status == 200
+    assert "every Thursday" in fake.called("sendMessage")[0].text
+
+
 async def test_the_webhook_owner_reads_no_strangers_body_and_at_most_a_mebibyte_of_telegrams(
     fake: FakeTelegram, handbook: Path
 ) -> None:
