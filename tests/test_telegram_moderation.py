@@ -402,6 +402,29 @@ async def test_a_group_admins_dismiss_and_alias_in_the_group_do_not_publish_what
     assert not leaked, leaked
 
 
+async def test_kb_history_in_a_group_does_not_publish_what_a_member_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """Bo asks the bot privately about a discount for his disability card; a moderator attaches that
+    gap to a passage with /kb_alias (whose reply is kept private for this very reason). Later the
+    moderator sends /kb_history in the group: the reply quoted Bo's private words to everyone there
+    ("+ question: “Is there a discount for my disability benefits card?”")."""
+    private_words = "Is there a discount for my disability benefits card?"
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, private_words, user=STRANGER)
+        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias membership-fee | 1")
+        await say(fake, MODERATOR_CHAT, "/start")  # the moderator's private chat is open
+        before = len(fake.called("sendMessage"))
+        fake.message(GROUP, "/kb_history membership-fee", user=MODERATOR)
+        await handled(fake, GROUP)
+    assert "disability" in shown(aliased)  # the alias was made, privately
+    replies = fake.called("sendMessage")[before:]
+    in_group = [shown(c) for c in replies if str(c.params["chat_id"]) == str(GROUP["id"])]
+    in_private = [shown(c) for c in replies if str(c.params["chat_id"]) == str(MODERATOR_CHAT["id"])]
+    assert in_group and not any("disability" in text for text in in_group), in_group
+    assert any("disability" in text for text in in_private), in_private  # the moderator still reads it
+
+
 async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_refused(
     fake: FakeTelegram, backend: Backend
 ) -> None:

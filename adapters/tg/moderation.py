@@ -74,9 +74,11 @@ USAGE = {
 
 # The commands whose reply may quote what members asked the bot, in their private chats too: /kb_gaps
 # lists their questions, /kb_dismiss names the gap in its words, /kb_alias attaches a gap's wordings (or
-# typed words with a recorded wording) and names those still open. Sent in a group, the reply goes to
-# the moderator's private chat with the bot (`_in_private`).
-QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias"})
+# typed words with a recorded wording) and names those still open, /kb_history shows the questions a
+# change attached (an alias's). Sent in a group, the reply goes to the moderator's private chat with the
+# bot (`_in_private`).
+QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})
+READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the private chat is open
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
@@ -254,7 +256,7 @@ async def _in_private(
             await send_text(context, target, messages.posting_anonymously(command, listed=listed))
             return
         reply = await in_thread(service.moderate, request, asker)
-        done = request.command != "gaps" and not reply.refused
+        done = request.command not in READ_ONLY and not reply.refused
         try:
             await send(context, Target(chat_id=user.id), plain_messages(reply.text))
         except (Forbidden, BadRequest) as exc:  # never started, blocked, or "chat not found"
