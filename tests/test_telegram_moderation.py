@@ -25,7 +25,7 @@ from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities, utf16_len
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 MODERATOR = USER  # Ann, listed in the config
@@ -168,6 +168,26 @@ async def test_a_bar_written_backslash_bar_stays_in_the_text_and_a_cut_text_show
     stored = backend.load().get("commands")
     assert stored is not None and stored.text == "Run ps aux | grep bot to find it."
     assert shown(cut) == "Added passage prices. It is live now.\nIts questions: “10 euros for families.”."
+
+
+async def test_kb_add_keeps_the_address_of_a_linked_word(fake: FakeTelegram, backend: Backend) -> None:
+    """A moderator writes "/kb_add Signup | Register here before Friday." with "here" linked to the
+    sign-up page (Ctrl+K in Telegram, a text_link): the bot stored "Register here before Friday."
+    without the address, so members were told to register "here" with nowhere to go."""
+    address = "https://club.example.org/signup"
+    text = "/kb_add Signup | Register 👉 here before Friday. Rules: https://club.example.org/rules"
+    links = [
+        {"type": "text_link", "offset": utf16_len(text[: text.index("here")]), "length": 4, "url": address},
+        {"type": "text_link", "offset": utf16_len(text[: text.index("https")]), "length": 30, "url": text[-30:]},
+    ]  # the second: a link whose words are its address, as a client makes of a pasted URL
+    async with running(fake, service(backend)):
+        fake.message(MODERATOR_CHAT, text, user=MODERATOR, entities=entities(text) + links)
+        await handled(fake, MODERATOR_CHAT)
+    [reply] = fake.called("sendMessage")
+    stored = backend.load().get("signup")
+    assert shown(reply) == "Added passage signup. It is live now."
+    assert stored is not None
+    assert stored.text == f"Register 👉 here ({address}) before Friday. Rules: https://club.example.org/rules"
 
 
 async def test_kb_add_with_the_field_names_kb_edit_takes_does_not_store_them_as_words(

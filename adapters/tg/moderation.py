@@ -276,10 +276,26 @@ def command_of(message: Message) -> tuple[str, str]:
     """The command of `message`, without `/` and `@BotName`, and the text after it, as Telegram marks
     it: a command ends at the first character that is not a letter, digit or `_`, so
     "/kb_remove.parking" is /kb_remove with ".parking" after it (given its usage line)."""
-    text = message.text or ""
+    text = with_addresses(message)
     entity = next((e for e in message.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), None)
     marked = message.parse_entity(entity) if entity is not None else (text.split(maxsplit=1) or [""])[0]
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
+
+
+def with_addresses(message: Message) -> str:
+    """The text of `message` with the address of each word linked in it (a text_link: Ctrl+K in
+    Telegram) written after the word, "Register here (https://...)": a passage is stored as plain
+    text, and the word alone would send members nowhere. A link whose words are its address stays as it is."""
+    text = message.text or ""
+    links = [e for e in message.entities if e.type == MessageEntityType.TEXT_LINK and e.url]
+    if not links:
+        return text
+    units = text.encode("utf-16-le")  # entity offsets count UTF-16 code units, two bytes each
+    for link in sorted(links, key=lambda e: e.offset + e.length, reverse=True):
+        end = 2 * (link.offset + link.length)
+        if units[2 * link.offset : end].decode("utf-16-le", "replace").strip() != link.url:
+            units = units[:end] + f" ({link.url})".encode("utf-16-le") + units[end:]
+    return units.decode("utf-16-le", "replace")
 
 
 async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
