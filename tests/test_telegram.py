@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import io
+import logging
 import re
 import signal
 import socket
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from telegram_support import TOKEN, assert_no_token, bot_process, handled, running, write_handbook
 
 from adapters import runner
-from adapters.platform import StartupError
+from adapters.platform import StartupError, TokenRevoked
 from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
 from bot import Answer, Outcome, Service, cli, start_errors
@@ -300,6 +301,45 @@ def test_a_token_revoked_while_running_exits_4_with_one_line(handbook: Path) -> 
     [line] = [line for line in err.splitlines() if " ERROR " in line]
     assert "no longer accepts TELEGRAM_BOT_TOKEN" in line and line.endswith("exiting with code 4")
     assert "Traceback" not in err and TOKEN not in err
+
+
+@pytest.mark.allow_error_logs
+async def test_a_token_revoked_in_webhook_mode_stops_the_bot_as_in_polling_mode(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The token is revoked with @BotFather while the bot runs behind a webhook. Telegram still posts
+    updates to the webhook, but refuses every reply with 401: the bot logs an ERROR with a traceback
+    for each update ("handling Telegram update 1 failed"), tries an apology that fails too, and runs
+    on, deaf and dumb, where in polling mode it stops with exit code 4 and the one line that says
+    to set the new token (adapters/runner.py: code 4, "a platform stopped accepting its token")."""
+    port, secret = free_port(), "s3cret-Token_1"
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    message = {"message_id": 5, "date": int(time.time()), "chat": PRIVATE, "from": USER, "text": "When do we meet?"}
+    stop = asyncio.Event()
+    serving = asyncio.create_task(runner.serve(Service.from_directory(handbook), env, stop))
+    try:
+        await fake.wait_for("setWebhook")
+        await wait_for_port(port)
+        fake.token = "123456:revoked-with-botfather-0123456789"  # every call of the old token: 401
+        async with aiohttp.ClientSession() as http:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            url = f"http://127.0.0.1:{port}/tg"
+            async with http.post(url, json={"update_id": 1, "message": message}, headers=headers) as posted:
+                assert posted.status == 200
+        done, _ = await asyncio.wait({serving}, timeout=5)  # a bound on a hang, not a timing
+    finally:
+        stop.set()
+        await asyncio.wait({serving}, timeout=10)
+    tracebacks = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert done and isinstance(serving.exception(), TokenRevoked), tracebacks
+    assert not tracebacks
 
 
 async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, handbook: Path) -> None:

@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
-from adapters.tg.deliver import PLATFORM, ChatOrderProcessor, QuietRequest, send_with_retries
+from adapters.tg.deliver import PLATFORM, TOKEN_REVOKED, ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
 from adapters.tg.settings import Settings
@@ -59,6 +59,7 @@ def build_application(service: Service, settings: Settings) -> App:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
     app.bot_data["retry"] = settings.retry
+    app.bot_data[TOKEN_REVOKED] = asyncio.Event()
     Handlers(service).install(app)
     return app
 
@@ -80,7 +81,7 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             await _start_updates(app, settings)
         await app.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, _mode(settings))
-        await _until_stopped_or_revoked(stop)
+        await _until_stopped_or_revoked(stop, app.bot_data[TOKEN_REVOKED])
     finally:
         if receiver is not None:
             await receiver.stop()
@@ -102,22 +103,32 @@ def _mode(settings: Settings) -> str:
 POLLING_TASK = "Updater:start_polling:polling_task"  # the name python-telegram-bot gives its polling loop
 
 
-async def _until_stopped_or_revoked(stop: asyncio.Event) -> None:
-    """Wait for `stop`; raise TokenRevoked if polling ends on a 401 first (PTB then stops polling for good)."""
+async def _until_stopped_or_revoked(stop: asyncio.Event, refused: asyncio.Event) -> None:
+    """Wait for `stop`; raise TokenRevoked if Telegram refuses the token first (401): polling ends on
+    it (PTB then stops polling for good), or a handler's call was refused (`refused`, set by the
+    error handler: behind a webhook, updates still come, and no reply can go out)."""
     polling = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)  # None: a webhook
-    if polling is None:
-        await stop.wait()
-        return
-    stopping = asyncio.ensure_future(stop.wait())
+    waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(refused.wait())}
     try:
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits | ({polling} if polling else set()), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopping.cancel()
-    if polling.done() and not polling.cancelled() and isinstance(polling.exception(), InvalidToken):
-        raise TokenRevoked(
-            "Telegram no longer accepts TELEGRAM_BOT_TOKEN (401 Unauthorized from getUpdates): revoked or "
-            "replaced with @BotFather? Set the new token"
-        )
+        for waiting in waits:
+            waiting.cancel()
+    if (
+        polling is not None
+        and polling.done()
+        and not polling.cancelled()
+        and isinstance(polling.exception(), InvalidToken)
+    ):
+        refused_by = "getUpdates"
+    elif refused.is_set():
+        refused_by = "a reply"
+    else:
+        return
+    raise TokenRevoked(
+        f"Telegram no longer accepts TELEGRAM_BOT_TOKEN (401 Unauthorized from {refused_by}): revoked or "
+        "replaced with @BotFather? Set the new token"
+    )
 
 
 class _NoTokenTraceback(logging.Filter):

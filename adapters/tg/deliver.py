@@ -14,6 +14,7 @@ python-telegram-bot makes different:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import json
@@ -80,6 +81,17 @@ def for_callback_answer(policy: RetryPolicy) -> RetryPolicy:
         max_delay=2.0,
         within=CALLBACK_ANSWER_WINDOW,
     )
+
+
+TOKEN_REVOKED = "token revoked"  # in bot_data: the asyncio.Event set when Telegram refuses the token (401)
+
+
+def token_revoked(context: Context) -> None:
+    """Say that Telegram refused the token in a handler's call (revoked with @BotFather): the bot
+    stops as when polling is refused (`adapters.tg.app`), and not for each update again."""
+    event = context.bot_data.get(TOKEN_REVOKED) if isinstance(context.bot_data, dict) else None
+    if isinstance(event, asyncio.Event):
+        event.set()
 
 
 def retry_policy(context: Context) -> RetryPolicy:

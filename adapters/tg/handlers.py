@@ -15,7 +15,7 @@ import logging
 from typing import Any, TypeAlias
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -41,6 +41,7 @@ from adapters.tg.deliver import (
     send,
     send_text,
     send_with_retries,
+    token_revoked,
     transient,
     within_budget,
 )
@@ -249,10 +250,14 @@ class Handlers:
 
         A reply that could not be sent even after its retries, or to a chat where the bot may not
         write (it was blocked, or its right to send taken away), gets one line and no apology (it
-        could not be sent either).
+        could not be sent either); a token Telegram refuses stops the bot (`token_revoked`).
         """
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
+        if isinstance(error, InvalidToken):  # revoked with @BotFather: the bot stops, saying so in one line
+            log.debug("Telegram update %s: the token was refused", update_id)
+            token_revoked(context)
+            return
         if isinstance(error, TelegramError) and not_allowed(error):
             log.warning("Telegram update %s: not allowed to reply (%s)", update_id, error.message)
             return
