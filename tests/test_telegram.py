@@ -143,6 +143,33 @@ async def test_telegram_a_file_sent_alone_in_a_private_chat_gets_a_reply(fake: F
     assert html.unescape(note.text) == LINK_ALONE, note.text
 
 
+async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake: FakeTelegram, handbook: Path) -> None:
+    """A member sends the bot three screenshots at once captioned "How much is the membership fee?":
+    Telegram delivers an album as one message per photo (one media_group_id), the caption on the
+    first. The bot answered, then told the member twice "I can't open links or files. Ask me your
+    question in words", which they just did; four screenshots without a caption got four such notes."""
+    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+
+    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
+        when = int(time.time())
+        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
+                "media_group_id": album, **fields}  # fmt: skip
+
+    async with running_bot(fake, handbook):
+        fake.push({"message": photo(7, "a1", caption="How much is the membership fee?")})
+        for i in range(2):
+            fake.push({"message": photo(8 + i, "a1")})
+        await handled(fake, PRIVATE)
+        captioned = [html.unescape(c.text) for c in fake.called("sendMessage")]
+        for i in range(4):
+            fake.push({"message": photo(20 + i, "a2")})
+        fake.push({"message": photo(30, "a3")})  # another album: its own note
+        await handled(fake, PRIVATE)
+        uncaptioned = [html.unescape(c.text) for c in fake.called("sendMessage")][len(captioned) :]
+    assert len(captioned) == 1 and "20 euros" in captioned[0], captioned
+    assert uncaptioned == [LINK_ALONE, LINK_ALONE], uncaptioned
+
+
 async def test_a_photo_sent_alone_in_a_group_gets_no_reply(fake: FakeTelegram, handbook: Path) -> None:
     """In a group a photo without a caption is no one's question to the bot: silence, as for any chatter."""
     photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]

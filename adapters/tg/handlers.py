@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import OrderedDict
 from typing import Any, TypeAlias
 
 from telegram import CallbackQuery, Message, Update
@@ -73,6 +74,27 @@ FORWARDED = _Forwarded(name="forwarded")
 FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
 
 
+class Albums:
+    """The albums seen lately, by chat and media_group_id: Telegram delivers an album (photos sent
+    at once) as one message per photo, in order, the caption on the first. A few hundred kept."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._seen: OrderedDict[tuple[int, str], None] = OrderedDict()
+        self._size = size
+
+    def first(self, message: Message) -> bool:
+        """Whether `message` is of no album, or the first of its album seen (then remembered)."""
+        if message.media_group_id is None:
+            return True
+        key = (message.chat_id, message.media_group_id)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
 class Handlers:
     """The update handlers, holding the core they call."""
 
@@ -80,6 +102,7 @@ class Handlers:
         self.service = service
         self.refs = RefTable()
         self.replies = Replies(service)  # what each recent question got, for its edits
+        self.albums = Albums()
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -155,9 +178,12 @@ class Handlers:
 
     async def on_file(self, update: Update, context: Context) -> None:
         """A photo or a file sent without a caption in a private chat: the note that the bot opens no
-        links or files (it had got no reply at all), within the member's budget."""
+        links or files (it had got no reply at all), within the member's budget; for an album (several
+        photos sent at once, one message each), one note, and none when the album's caption asked."""
         message = update.effective_message
-        if message is not None and await within_budget(self.service, context, message):
+        if message is None or not self.albums.first(message):  # an album's other photos: one note is enough
+            return
+        if await within_budget(self.service, context, message):
             note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), note)
 
@@ -167,6 +193,7 @@ class Handlers:
         message = update.effective_message
         if message is None or (message.text is None and message.caption is None):
             return
+        self.albums.first(message)  # a captioned photo of an album: its other photos ask nothing more
         asked = asked_in(message, context.bot)
         if asked is None:
             return
