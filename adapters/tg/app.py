@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
+from adapters.tg.asking import needs_turn
 from adapters.tg.deliver import PLATFORM, TOKEN_REVOKED, ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
@@ -47,17 +48,19 @@ def build_application(service: Service, settings: Settings) -> App:
         max_retries=settings.max_retries,
     )
     timeout = settings.request_timeout
+    processor = ChatOrderProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(limiter)
-        .concurrent_updates(ChatOrderProcessor())
+        .concurrent_updates(processor)
         .request(QuietRequest(connection_pool_size=256, read_timeout=timeout, write_timeout=timeout))
         .get_updates_request(QuietRequest(read_timeout=timeout, write_timeout=timeout))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
+    processor.needs_turn = functools.partial(needs_turn, bot=app.bot)  # a group's chatter waits for nothing
     app.bot_data["retry"] = settings.retry
     app.bot_data[TOKEN_REVOKED] = asyncio.Event()
     Handlers(service).install(app)

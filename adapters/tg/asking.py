@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from telegram import Bot, Message, MessageEntity
+from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 
 from adapters.tg.deliver import GROUP_TYPES, Target
@@ -131,3 +131,20 @@ def addressed_question(message: Message, *, bot_id: int, username: str) -> str |
     for found in ours:
         text = text.replace(found, " ")
     return " ".join(text.split())
+
+
+def needs_turn(update: object, bot: Bot) -> bool:
+    """Whether an update may need a reply, or may change one (then it waits for its chat's turn, see
+    `ChatOrderProcessor`): all but a new group message that neither opens with a command nor is
+    addressed to the bot, which is the group's own chatter, answered by silence. With privacy mode
+    off a bot receives all of a busy group's messages: those must not fill the chat's queue while
+    one reply is held up, and have a later question to the bot dropped."""
+    message = update.message if isinstance(update, Update) else None
+    if message is None or message.chat.type not in GROUP_TYPES:
+        return True  # a private chat's message, an edit (its answer may follow), a button press...
+    if message.text is None and message.caption is None:
+        return False  # a photo or a file without a caption: nothing for the bot in a group
+    entities = message.entities or message.caption_entities
+    if any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities):
+        return True
+    return addressed_question(message, bot_id=bot.id, username=bot.username) is not None

@@ -319,13 +319,16 @@ class ChatOrderProcessor(BaseUpdateProcessor):
     `do_process_update` without waiting; `KeyedOrder` serves each chat first come, first served.
     `max_concurrent_updates` bounds the updates in progress or waiting for their chat, and
     `per_chat` those of one chat: a chat's updates beyond it are dropped (one log line), so that
-    a flooding group never holds the slots other chats need.
+    a flooding group never holds the slots other chats need. An update that needs no reply
+    (`needs_turn` says so: a group's chatter, not addressed to the bot) takes no place in its
+    chat's queue: it is handled at once, and silently.
     """
 
     def __init__(self, max_concurrent_updates: int = 4096, per_chat: int = 256):
         super().__init__(max_concurrent_updates)
         self._order = KeyedOrder(per_chat)
         self._newest: dict[Hashable, int] = {}  # a member's inline queries: the last one arrived
+        self.needs_turn: Callable[[object], bool] = lambda update: True  # set once the bot is built
 
     def superseded(self, update: Update) -> bool:
         """Whether a newer inline query of the same member came after this one: a query a
@@ -334,7 +337,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_of(update)
-        if chat_id is None:
+        if chat_id is None or not self.needs_turn(update):
             await coroutine
             return
         query = update.update_id if isinstance(update, Update) and update.inline_query is not None else None
