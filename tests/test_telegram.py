@@ -465,6 +465,30 @@ async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegra
     assert words.count("<gauges>") == 52 and words.count("<valves>") == 53  # 52 sentences, and the section
 
 
+async def test_a_long_answer_to_a_comment_stays_under_the_channel_post(fake: FakeTelegram, tmp_path: Path) -> None:
+    """In a channel's discussion group, a member comments on a post "@QABot How do pipes and valves
+    carry water?". The answer takes two messages: the first replied to the comment, so it showed
+    under the post; the second was sent to the group replying to nothing, so it landed in the
+    group's main chat, away from the comments (Telegram keeps a message in a comment thread only
+    when it replies into it; a bot cannot name the thread)."""
+    channel = {"id": -1009999, "type": "channel", "title": "Community news"}
+    post = {
+        "message_id": 50, "date": int(time.time()), "chat": GROUP, "sender_chat": channel, "is_automatic_forward": True,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "text": "Our plumbing guide is out.",
+    }  # fmt: skip
+    question = f"@{BOT_USERNAME} How do pipes and valves carry water?"
+    async with running_bot(fake, long_knowledge(tmp_path)):
+        comment = fake.message(GROUP, question, user=OTHER, reply_to=post, message_thread_id=50)
+        fake.message(GROUP, question, user=USER)  # the same in the group's main chat
+        await handled(fake, GROUP)
+    sent = fake.called("sendMessage")
+    under_post = [c for c in sent if c.params.get("reply_parameters", {}).get("message_id") == comment["message_id"]]
+    in_main_chat = sent[len(under_post) :]
+    assert len(under_post) >= 2  # the answer takes several messages, each one a reply into the comments
+    assert "reply_parameters" in in_main_chat[0].params  # in the main chat: the first quotes the question
+    assert all("reply_parameters" not in c.params for c in in_main_chat[1:])  # the rest follow it, unquoted
+
+
 async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tmp_path: Path) -> None:
     """A Markdown guide imported with `kb import`: the fenced commands stay under the line that introduces
     them, and Telegram gets them as <pre> (shown as code to copy), their `<` and `&` escaped."""

@@ -102,11 +102,15 @@ def retry_policy(context: Context) -> RetryPolicy:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only)."""
+    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only);
+    `threaded`: every message of the reply answers it, not only the first, for a question in a thread
+    of replies (a channel post's comments): Telegram keeps a message there only when it replies into
+    it, and a bot cannot name the thread otherwise."""
 
     chat_id: int
     thread_id: int | None = None
     reply_to: int | None = None
+    threaded: bool = False
 
     @classmethod
     def for_message(cls, message: Message) -> Target:
@@ -115,6 +119,7 @@ class Target:
             chat_id=message.chat_id,
             thread_id=message.message_thread_id if message.is_topic_message else None,
             reply_to=message.message_id if in_group else None,
+            threaded=in_group and message.message_thread_id is not None and not message.is_topic_message,
         )
 
 
@@ -194,7 +199,7 @@ _UPGRADED = "groups upgraded"
 
 
 async def _send_piece(context: Context, target: Target, piece: Piece) -> Message:
-    quoted = target.reply_to if piece.quotes else None
+    quoted = target.reply_to if piece.quotes or target.threaded else None
     reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
     call = functools.partial(
         context.bot.send_message,
