@@ -591,6 +591,28 @@ async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTele
     assert ANSWERED_WORDS in reply.text
 
 
+@pytest.mark.allow_error_logs
+async def test_telegram_max_retries_bounds_the_retries_of_a_refused_reply(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator sets TELEGRAM_MAX_RETRIES=1 ("how often a reply refused with 429 is retried",
+    docs/telegram.md). Telegram answers 429 three times: the reply is sent four times (the rate
+    limiter's retry, then the network retries of TELEGRAM_SEND_ATTEMPTS on top), and each time the
+    rate limiter gives up it logs an ERROR with a traceback, though the reply is sent again after.
+    It should be retried once, then lost with the one "reply lost" line, no traceback."""
+    async with running(fake, Service.from_directory(handbook), TELEGRAM_MAX_RETRIES="1"):
+        for _ in range(3):
+            fake.fail_next("sendMessage", retry_after=1)
+        fake.message(PRIVATE, "When do we meet?", user=USER)
+        await handled(fake, PRIVATE)
+    attempts = fake.calls_of("sendMessage")
+    tracebacks = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert (len(attempts), tracebacks) == (2, [])
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "Telegram update 1: reply lost, Telegram still failing after retries (RetryAfter)"
+    ]
+
+
 async def test_cooldown_sends_one_polite_note(fake: FakeTelegram, handbook: Path) -> None:
     """A user flooding the bot gets five answers, then one cooldown note, then silence."""
     async with running_bot(fake, handbook):

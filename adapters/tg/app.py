@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Mapping
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
@@ -142,6 +142,20 @@ class _NoTokenTraceback(logging.Filter):
 
 
 logging.getLogger("telegram.ext").addFilter(_NoTokenTraceback())  # where PTB's polling loop logs
+
+
+class _RateLimitGivenUp(logging.Filter):
+    """`AIORateLimiter` logs an ERROR with a traceback when it gives up on a 429 after TELEGRAM_MAX_RETRIES,
+    and raises: the caller says what was lost (the error handler's "reply lost" line), so it is a WARNING here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RetryAfter):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RateLimitGivenUp())
 
 
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:

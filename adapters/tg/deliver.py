@@ -69,7 +69,14 @@ _NOT_ALLOWED = ("not enough rights", "have no rights", "chat_write_forbidden", "
 
 
 async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
-    return await with_retries(call, policy, transient, what=what)
+    """`call`, again after the failures that pass (`transient`) but a 429: python-telegram-bot's
+    `AIORateLimiter` has waited out TELEGRAM_MAX_RETRIES of them already, and its last one is final
+    (retried here too, a reply refused with 429 three times had been sent four times with 1 retry)."""
+    return await with_retries(call, policy, _passing, what=what)
+
+
+def _passing(exc: BaseException) -> float | None:
+    return None if isinstance(exc, RetryAfter) else transient(exc)
 
 
 def for_callback_answer(policy: RetryPolicy) -> RetryPolicy:
