@@ -844,3 +844,29 @@ async def test_a_dismiss_whose_private_reply_telegram_refuses_with_a_400_still_s
         fake.fail_next("sendMessage", description="Bad Request: chat not found")
         [line] = await ask_in_group(fake, "/kb_dismiss 1", MODERATOR, replies=1)
     assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done"), shown(line)
+
+
+async def test_a_moderators_edited_command_is_not_dropped_without_a_word(fake: FakeTelegram, backend: Backend) -> None:
+    """A moderator sends "/kb_add Parking | Bikes go in the racks behnd the library.", sees the typo
+    and edits the message to fix it. docs/telegram.md chose that an edited command never runs again,
+    but the moderator was not told: the passage kept "behnd", and nothing showed that the fix was
+    not applied (a moderator's change lost in silence). They are told once; a stranger is not."""
+    typo = "/kb_add Parking | Bikes go in the racks behnd the library."
+    fixed = "/kb_add Parking | Bikes go in the racks behind the library."
+    async with running(fake, service(backend)):
+        sent = fake.message(MODERATOR_CHAT, typo, user=MODERATOR)
+        await handled(fake, MODERATOR_CHAT)
+        fake.edit(sent, fixed)
+        fake.edit(sent, fixed + " Really.")  # edited again: told once is enough
+        await handled(fake, MODERATOR_CHAT)
+        refused = fake.message(STRANGER_CHAT, "/kb_remove parking", user=STRANGER)
+        await handled(fake, STRANGER_CHAT)
+        fake.edit(refused, "/kb_remove meeting-times")
+        await handled(fake, STRANGER_CHAT)
+    added, told, stranger = [shown(c) for c in fake.called("sendMessage")]
+    assert added.startswith("Added passage")
+    assert told == (
+        "Edits of a command are not applied: /kb_add was not run again. Send the corrected command as a new message."
+    )
+    assert stranger == NOT_MODERATOR
+    assert [p.text for p in backend.load() if "racks" in p.text] == ["Bikes go in the racks behnd the library."]

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any, TypeAlias
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
@@ -46,7 +47,7 @@ from adapters.tg.deliver import (
     transient,
     within_budget,
 )
-from adapters.tg.moderation import USAGE, on_moderation
+from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
 from bot import Answer, Asker, Outcome, Service, messages
@@ -74,25 +75,27 @@ FORWARDED = _Forwarded(name="forwarded")
 FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
 
 
-class Albums:
-    """The albums seen lately, by chat and media_group_id: Telegram delivers an album (photos sent
-    at once) as one message per photo, in order, the caption on the first. A few hundred kept."""
+class Seen:
+    """Keys seen lately (an album's, a message's), the oldest forgotten past `size`: to do a thing once
+    for what Telegram sends in several updates (an album: one message per photo, the caption on the
+    first; a command edited several times)."""
 
     def __init__(self, size: int = 512) -> None:
-        self._seen: OrderedDict[tuple[int, str], None] = OrderedDict()
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
         self._size = size
 
-    def first(self, message: Message) -> bool:
-        """Whether `message` is of no album, or the first of its album seen (then remembered)."""
-        if message.media_group_id is None:
-            return True
-        key = (message.chat_id, message.media_group_id)
+    def first(self, key: Hashable) -> bool:
+        """Whether `key` is seen here for the first time (then remembered)."""
         if key in self._seen:
             return False
         self._seen[key] = None
         if len(self._seen) > self._size:
             self._seen.popitem(last=False)
         return True
+
+    def first_of_album(self, message: Message) -> bool:
+        """Whether `message` is of no album, or the first of its album seen."""
+        return message.media_group_id is None or self.first(("album", message.chat_id, message.media_group_id))
 
 
 class Handlers:
@@ -102,7 +105,7 @@ class Handlers:
         self.service = service
         self.refs = RefTable()
         self.replies = Replies(service)  # what each recent question got, for its edits
-        self.albums = Albums()
+        self.seen = Seen()  # the albums and edited commands seen lately
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -181,7 +184,7 @@ class Handlers:
         links or files (it had got no reply at all), within the member's budget; for an album (several
         photos sent at once, one message each), one note, and none when the album's caption asked."""
         message = update.effective_message
-        if message is None or not self.albums.first(message):  # an album's other photos: one note is enough
+        if message is None or not self.seen.first_of_album(message):  # an album's other photos: one note is enough
             return
         if await within_budget(self.service, context, message):
             note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
@@ -193,7 +196,7 @@ class Handlers:
         message = update.effective_message
         if message is None or (message.text is None and message.caption is None):
             return
-        self.albums.first(message)  # a captioned photo of an album: its other photos ask nothing more
+        self.seen.first_of_album(message)  # a captioned photo of an album: its other photos ask nothing more
         asked = asked_in(message, context.bot)
         if asked is None:
             return
@@ -206,7 +209,9 @@ class Handlers:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = update.edited_message
-        if message is None or not self.replies.answered.follows(message.date):
+        if message is None or await self._edited_command(message, context):
+            return
+        if not self.replies.answered.follows(message.date):
             return
         asked = asked_in(message, context.bot)
         question, target = (asked.question, asked.target) if asked is not None else (None, None)
@@ -214,6 +219,23 @@ class Handlers:
         if question is None and await self.replies.follow_pointed(message, context, pointed):
             return  # a question someone pointed the bot at, edited by its asker: its answer follows
         await self.replies.follow(message, context, question, target)
+
+    async def _edited_command(self, message: Message, context: Context) -> bool:
+        """Whether `message` is a /kb_* command edited: it is not run again (docs/telegram.md), and its
+        sender, a moderator, is told so once for that message, to send it anew: their fix is not lost in
+        silence. Anyone else was refused the command already: no reply."""
+        opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
+        if not opening:
+            return False
+        command, _, username = message.parse_entity(opening[0])[1:].partition("@")
+        if command.lower() not in USAGE or (username and username.casefold() != context.bot.username.casefold()):
+            return False
+        if not self.seen.first(("edited", message.chat_id, message.message_id)):
+            return True
+        asker = await moderation_asker(self.service, message, context)
+        if asker is not None and await in_thread(self.service.is_moderator, asker):
+            await send_text(context, Target.for_message(message), EDITED_COMMAND.format(command=f"/{command.lower()}"))
+        return True
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
