@@ -181,6 +181,12 @@ async def _initialize(app: App, settings: Settings) -> None:
     except InvalidToken:  # its message holds the token: never show it
         await app.bot.request.shutdown()
         raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except RetryAfter:  # the rate limiter waited out TELEGRAM_MAX_RETRIES of them already
+        await app.bot.request.shutdown()
+        raise StartupError(
+            "Telegram kept refusing to log in (getMe) with 429 Too Many Requests, past TELEGRAM_MAX_RETRIES: "
+            "start the bot again later"
+        ) from None
     except NetworkError as exc:
         await app.bot.request.shutdown()
         where = settings.base_url or "api.telegram.org"
