@@ -17,10 +17,13 @@ class Asker:
     admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
     language: str = ""  # the user's language tag (Telegram language_code, Discord locale), if the platform says
     guild_id: str = ""  # the Discord server (guild) the message came from; empty elsewhere
+    # The reply goes to the user's private chat with the bot, wherever the message came from (Telegram
+    # sends a group's /kb_history there): what only a private chat may show is shown.
+    answered_privately: bool = False
 
     @property
     def private(self) -> bool:
         """Whether it came from a private chat with the bot: every platform gives a private chat the
         user's own id as its chat id (Telegram does; the Discord adapter does for a DM); the command
-        line's has no chat."""
-        return not self.chat_id or self.chat_id == self.user_id
+        line's has no chat; or its reply goes to one (`answered_privately`)."""
+        return self.answered_privately or not self.chat_id or self.chat_id == self.user_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import io
+import logging
 import re
 import signal
 import socket
@@ -25,12 +26,12 @@ from hypothesis import strategies as st
 from telegram_support import TOKEN, assert_no_token, bot_process, handled, running, write_handbook
 
 from adapters import runner
-from adapters.platform import StartupError
+from adapters.platform import StartupError, TokenRevoked
 from adapters.tg import render
 from adapters.tg.settings import Settings as TelegramSettings
 from bot import Answer, Outcome, Service, cli, start_errors
 from bot.knowledge import Passage, Source
-from bot.messages import APOLOGY, COOLDOWN, LINK_ALONE
+from bot.messages import APOLOGY, ASK_USAGE, COOLDOWN, LINK_ALONE
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, serving_in_thread
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
@@ -142,6 +143,33 @@ async def test_telegram_a_file_sent_alone_in_a_private_chat_gets_a_reply(fake: F
     assert html.unescape(note.text) == LINK_ALONE, note.text
 
 
+async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake: FakeTelegram, handbook: Path) -> None:
+    """A member sends the bot three screenshots at once captioned "How much is the membership fee?":
+    Telegram delivers an album as one message per photo (one media_group_id), the caption on the
+    first. The bot answered, then told the member twice "I can't open links or files. Ask me your
+    question in words", which they just did; four screenshots without a caption got four such notes."""
+    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+
+    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
+        when = int(time.time())
+        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
+                "media_group_id": album, **fields}  # fmt: skip
+
+    async with running_bot(fake, handbook):
+        fake.push({"message": photo(7, "a1", caption="How much is the membership fee?")})
+        for i in range(2):
+            fake.push({"message": photo(8 + i, "a1")})
+        await handled(fake, PRIVATE)
+        captioned = [html.unescape(c.text) for c in fake.called("sendMessage")]
+        for i in range(4):
+            fake.push({"message": photo(20 + i, "a2")})
+        fake.push({"message": photo(30, "a3")})  # another album: its own note
+        await handled(fake, PRIVATE)
+        uncaptioned = [html.unescape(c.text) for c in fake.called("sendMessage")][len(captioned) :]
+    assert len(captioned) == 1 and "20 euros" in captioned[0], captioned
+    assert uncaptioned == [LINK_ALONE, LINK_ALONE], uncaptioned
+
+
 async def test_a_photo_sent_alone_in_a_group_gets_no_reply(fake: FakeTelegram, handbook: Path) -> None:
     """In a group a photo without a caption is no one's question to the bot: silence, as for any chatter."""
     photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
@@ -174,8 +202,8 @@ async def test_group_is_answered_only_when_addressed(fake: FakeTelegram, handboo
 
 @pytest.mark.parametrize(
     ("chat", "typed"),
-    [(PRIVATE, "/ask:"), (PRIVATE, "/ask: "), (GROUP, f"/ask@{BOT_USERNAME}:")],
-    ids=["private", "space", "group"],
+    [(PRIVATE, "/ask:"), (PRIVATE, "/ask: "), (GROUP, f"/ask@{BOT_USERNAME}:"), (GROUP, "/ask:")],
+    ids=["private", "space", "group", "group without the bot's name"],
 )
 async def test_ask_with_a_colon_asks_what_follows_it(
     fake: FakeTelegram, handbook: Path, chat: dict[str, Any], typed: str
@@ -185,7 +213,7 @@ async def test_ask_with_a_colon_asks_what_follows_it(
     async with running_bot(fake, handbook):
         fake.message(chat, f"{typed}parking", user=USER)
         [reply] = await fake.wait_for("sendMessage")
-    assert "Elm street" in reply.text, reply.text
+    assert ASK_USAGE not in reply.text and "Elm street" in reply.text, reply.text
 
 
 async def test_a_forwarded_post_is_answered_in_a_private_chat_never_in_a_group(
@@ -302,6 +330,45 @@ def test_a_token_revoked_while_running_exits_4_with_one_line(handbook: Path) -> 
     assert "Traceback" not in err and TOKEN not in err
 
 
+@pytest.mark.allow_error_logs
+async def test_a_token_revoked_in_webhook_mode_stops_the_bot_as_in_polling_mode(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The token is revoked with @BotFather while the bot runs behind a webhook. Telegram still posts
+    updates to the webhook, but refuses every reply with 401: the bot logs an ERROR with a traceback
+    for each update ("handling Telegram update 1 failed"), tries an apology that fails too, and runs
+    on, deaf and dumb, where in polling mode it stops with exit code 4 and the one line that says
+    to set the new token (adapters/runner.py: code 4, "a platform stopped accepting its token")."""
+    port, secret = free_port(), "s3cret-Token_1"
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    message = {"message_id": 5, "date": int(time.time()), "chat": PRIVATE, "from": USER, "text": "When do we meet?"}
+    stop = asyncio.Event()
+    serving = asyncio.create_task(runner.serve(Service.from_directory(handbook), env, stop))
+    try:
+        await fake.wait_for("setWebhook")
+        await wait_for_port(port)
+        fake.token = "123456:revoked-with-botfather-0123456789"  # every call of the old token: 401
+        async with aiohttp.ClientSession() as http:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            url = f"http://127.0.0.1:{port}/tg"
+            async with http.post(url, json={"update_id": 1, "message": message}, headers=headers) as posted:
+                assert posted.status == 200
+        done, _ = await asyncio.wait({serving}, timeout=5)  # a bound on a hang, not a timing
+    finally:
+        stop.set()
+        await asyncio.wait({serving}, timeout=10)
+    tracebacks = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert done and isinstance(serving.exception(), TokenRevoked), tracebacks
+    assert not tracebacks
+
+
 async def test_feedback_press_is_recorded_and_acknowledged(fake: FakeTelegram, handbook: Path) -> None:
     """A 👎 press is recorded by the core and gets a thank-you toast."""
     async with running_bot(fake, handbook) as service:
@@ -396,6 +463,30 @@ async def test_long_answer_is_split_under_4096_with_whole_tags(fake: FakeTelegra
     assert sent[-1].buttons() and not any(c.buttons() for c in sent[:-1])
     words = " ".join(visible(c) for c in sent).split()
     assert words.count("<gauges>") == 52 and words.count("<valves>") == 53  # 52 sentences, and the section
+
+
+async def test_a_long_answer_to_a_comment_stays_under_the_channel_post(fake: FakeTelegram, tmp_path: Path) -> None:
+    """In a channel's discussion group, a member comments on a post "@QABot How do pipes and valves
+    carry water?". The answer takes two messages: the first replied to the comment, so it showed
+    under the post; the second was sent to the group replying to nothing, so it landed in the
+    group's main chat, away from the comments (Telegram keeps a message in a comment thread only
+    when it replies into it; a bot cannot name the thread)."""
+    channel = {"id": -1009999, "type": "channel", "title": "Community news"}
+    post = {
+        "message_id": 50, "date": int(time.time()), "chat": GROUP, "sender_chat": channel, "is_automatic_forward": True,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "text": "Our plumbing guide is out.",
+    }  # fmt: skip
+    question = f"@{BOT_USERNAME} How do pipes and valves carry water?"
+    async with running_bot(fake, long_knowledge(tmp_path)):
+        comment = fake.message(GROUP, question, user=OTHER, reply_to=post, message_thread_id=50)
+        fake.message(GROUP, question, user=USER)  # the same in the group's main chat
+        await handled(fake, GROUP)
+    sent = fake.called("sendMessage")
+    under_post = [c for c in sent if c.params.get("reply_parameters", {}).get("message_id") == comment["message_id"]]
+    in_main_chat = sent[len(under_post) :]
+    assert len(under_post) >= 2  # the answer takes several messages, each one a reply into the comments
+    assert "reply_parameters" in in_main_chat[0].params  # in the main chat: the first quotes the question
+    assert all("reply_parameters" not in c.params for c in in_main_chat[1:])  # the rest follow it, unquoted
 
 
 async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tmp_path: Path) -> None:
@@ -500,6 +591,28 @@ async def test_retry_after_is_waited_out_and_the_reply_still_goes(fake: FakeTele
     assert ANSWERED_WORDS in reply.text
 
 
+@pytest.mark.allow_error_logs
+async def test_telegram_max_retries_bounds_the_retries_of_a_refused_reply(
+    fake: FakeTelegram, handbook: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator sets TELEGRAM_MAX_RETRIES=1 ("how often a reply refused with 429 is retried",
+    docs/telegram.md). Telegram answers 429 three times: the reply is sent four times (the rate
+    limiter's retry, then the network retries of TELEGRAM_SEND_ATTEMPTS on top), and each time the
+    rate limiter gives up it logs an ERROR with a traceback, though the reply is sent again after.
+    It should be retried once, then lost with the one "reply lost" line, no traceback."""
+    async with running(fake, Service.from_directory(handbook), TELEGRAM_MAX_RETRIES="1"):
+        for _ in range(3):
+            fake.fail_next("sendMessage", retry_after=1)
+        fake.message(PRIVATE, "When do we meet?", user=USER)
+        await handled(fake, PRIVATE)
+    attempts = fake.calls_of("sendMessage")
+    tracebacks = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert (len(attempts), tracebacks) == (2, [])
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "Telegram update 1: reply lost, Telegram still failing after retries (RetryAfter)"
+    ]
+
+
 async def test_cooldown_sends_one_polite_note(fake: FakeTelegram, handbook: Path) -> None:
     """A user flooding the bot gets five answers, then one cooldown note, then silence."""
     async with running_bot(fake, handbook):
@@ -564,6 +677,33 @@ async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook
     assert registered.params["secret_token"] == secret
     assert len(fake.called("sendMessage")) == 1 and ANSWERED_WORDS in reply.text
     assert not fake.called("getUpdates")
+
+
+async def test_a_webhook_url_ending_in_a_slash_still_gets_its_updates(fake: FakeTelegram, handbook: Path) -> None:
+    """An operator sets TELEGRAM_WEBHOOK_URL=https://bot.example.org/telegram/ (a trailing slash, as
+    URLs are often written): setWebhook registers it, so Telegram POSTs to /telegram/, but the bot
+    serves only /telegram and answers 404: it never hears a message, and nothing says why."""
+    port, secret = free_port(), "s3cret-Token_1"
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+    }
+    message = {"message_id": 5, "date": int(time.time()), "chat": PRIVATE, "from": USER, "text": "When do we meet?"}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with running(fake, Service.from_directory(handbook), ready="setWebhook", **env):
+        await wait_for_port(port)
+        [registered] = fake.called("setWebhook")
+        path = registered.params["url"].removeprefix("https://bot.example.org")  # where Telegram POSTs
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}{path}"
+            async with http.post(url, json={"update_id": 1, "message": message}, headers=headers) as posted:
+                status = posted.status
+        if status == 200:
+            await fake.wait_for("sendMessage")
+    assert status == 200
+    assert "every Thursday" in fake.called("sendMessage")[0].text
 
 
 async def test_the_webhook_owner_reads_no_strangers_body_and_at_most_a_mebibyte_of_telegrams(

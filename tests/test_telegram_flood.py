@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault
 from telegram_support import handled, running, write_handbook
 
 from bot import Service
@@ -143,3 +143,25 @@ async def test_a_groups_anonymous_admins_have_their_own_cooldown_and_the_groups(
     finally:
         service.close()
     assert len(sent_to(fake, GROUP)) == 3  # the group's two answers and one note
+
+
+async def test_a_busy_groups_chatter_during_a_slow_reply_does_not_drop_a_later_question(
+    fake: FakeTelegram, service: Service
+) -> None:
+    """With privacy mode off (docs/telegram.md allows it: the bot then receives all the group's
+    traffic and answers only what is addressed to it), a busy group chats on while one answer is held
+    up by Telegram (a slow sendMessage). Every message waited for its chat's turn, and past 256
+    waiting the bot dropped whatever came: the question addressed to it after the chatter was never
+    answered, nor told anything, though the chatter needed no reply."""
+    fake.inject("sendMessage", Fault(delay=8.0))  # the first answer is slow to go out (answered after 8 s)
+    async with running(fake, service, TELEGRAM_REQUEST_TIMEOUT="30"):
+        fake.message(GROUP, f"@{BOT_USERNAME} When do we meet?", user=ASKER)
+        for i in range(300):
+            fake.message(GROUP, f"chatting among ourselves, line {i}", user=MEMBER)
+        last = fake.message(GROUP, f"@{BOT_USERNAME} How much is the membership fee?", user=MEMBER)
+        await fake.wait_for("sendMessage", timeout=30)  # the slow answer is out: the chat's queue drains
+        await handled(fake, GROUP)
+    answered = [c for c in fake.called("sendMessage") if c.params.get("reply_parameters")]
+    replied_to = [int(c.params["reply_parameters"]["message_id"]) for c in answered]
+    assert last["message_id"] in replied_to, replied_to
+    assert len(answered) == 2  # the chatter got no reply

@@ -25,7 +25,7 @@ from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram, Fault, entities, utf16_len
 from tests.support import HOUSE_RULES, saving_by_hand
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
@@ -169,6 +169,26 @@ async def test_a_bar_written_backslash_bar_stays_in_the_text_and_a_cut_text_show
     stored = backend.load().get("commands")
     assert stored is not None and stored.text == "Run ps aux | grep bot to find it."
     assert shown(cut) == "Added passage prices. It is live now.\nIts questions: “10 euros for families.”."
+
+
+async def test_kb_add_keeps_the_address_of_a_linked_word(fake: FakeTelegram, backend: Backend) -> None:
+    """A moderator writes "/kb_add Signup | Register here before Friday." with "here" linked to the
+    sign-up page (Ctrl+K in Telegram, a text_link): the bot stored "Register here before Friday."
+    without the address, so members were told to register "here" with nowhere to go."""
+    address = "https://club.example.org/signup"
+    text = "/kb_add Signup | Register 👉 here before Friday. Rules: https://club.example.org/rules"
+    links = [
+        {"type": "text_link", "offset": utf16_len(text[: text.index("here")]), "length": 4, "url": address},
+        {"type": "text_link", "offset": utf16_len(text[: text.index("https")]), "length": 30, "url": text[-30:]},
+    ]  # the second: a link whose words are its address, as a client makes of a pasted URL
+    async with running(fake, service(backend)):
+        fake.message(MODERATOR_CHAT, text, user=MODERATOR, entities=entities(text) + links)
+        await handled(fake, MODERATOR_CHAT)
+    [reply] = fake.called("sendMessage")
+    stored = backend.load().get("signup")
+    assert shown(reply) == "Added passage signup. It is live now."
+    assert stored is not None
+    assert stored.text == f"Register 👉 here ({address}) before Friday. Rules: https://club.example.org/rules"
 
 
 async def test_kb_add_with_the_field_names_kb_edit_takes_does_not_store_them_as_words(
@@ -425,6 +445,29 @@ async def test_a_group_admins_dismiss_and_alias_in_the_group_do_not_publish_what
     assert shown(aliased).startswith("Attached") or "private" in shown(aliased), shown(aliased)
     leaked = [text for text in to_group if "1234 5678" in text or "12 Elm Street" in text]
     assert not leaked, leaked
+
+
+async def test_kb_history_in_a_group_does_not_publish_what_a_member_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """Bo asks the bot privately about a discount for his disability card; a moderator attaches that
+    gap to a passage with /kb_alias (whose reply is kept private for this very reason). Later the
+    moderator sends /kb_history in the group: the reply quoted Bo's private words to everyone there
+    ("+ question: “Is there a discount for my disability benefits card?”")."""
+    private_words = "Is there a discount for my disability benefits card?"
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, private_words, user=STRANGER)
+        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias membership-fee | 1")
+        await say(fake, MODERATOR_CHAT, "/start")  # the moderator's private chat is open
+        before = len(fake.called("sendMessage"))
+        fake.message(GROUP, "/kb_history membership-fee", user=MODERATOR)
+        await handled(fake, GROUP)
+    assert "disability" in shown(aliased)  # the alias was made, privately
+    replies = fake.called("sendMessage")[before:]
+    in_group = [shown(c) for c in replies if str(c.params["chat_id"]) == str(GROUP["id"])]
+    in_private = [shown(c) for c in replies if str(c.params["chat_id"]) == str(MODERATOR_CHAT["id"])]
+    assert in_group and not any("disability" in text for text in in_group), in_group
+    assert any("disability" in text for text in in_private), in_private  # the moderator still reads it
 
 
 async def test_an_anonymous_admin_is_not_sent_to_a_private_chat_where_they_are_refused(
@@ -826,3 +869,29 @@ async def test_a_dismiss_whose_private_reply_telegram_refuses_with_a_400_still_s
         fake.fail_next("sendMessage", description="Bad Request: chat not found")
         [line] = await ask_in_group(fake, "/kb_dismiss 1", MODERATOR, replies=1)
     assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done"), shown(line)
+
+
+async def test_a_moderators_edited_command_is_not_dropped_without_a_word(fake: FakeTelegram, backend: Backend) -> None:
+    """A moderator sends "/kb_add Parking | Bikes go in the racks behnd the library.", sees the typo
+    and edits the message to fix it. docs/telegram.md chose that an edited command never runs again,
+    but the moderator was not told: the passage kept "behnd", and nothing showed that the fix was
+    not applied (a moderator's change lost in silence). They are told once; a stranger is not."""
+    typo = "/kb_add Parking | Bikes go in the racks behnd the library."
+    fixed = "/kb_add Parking | Bikes go in the racks behind the library."
+    async with running(fake, service(backend)):
+        sent = fake.message(MODERATOR_CHAT, typo, user=MODERATOR)
+        await handled(fake, MODERATOR_CHAT)
+        fake.edit(sent, fixed)
+        fake.edit(sent, fixed + " Really.")  # edited again: told once is enough
+        await handled(fake, MODERATOR_CHAT)
+        refused = fake.message(STRANGER_CHAT, "/kb_remove parking", user=STRANGER)
+        await handled(fake, STRANGER_CHAT)
+        fake.edit(refused, "/kb_remove meeting-times")
+        await handled(fake, STRANGER_CHAT)
+    added, told, stranger = [shown(c) for c in fake.called("sendMessage")]
+    assert added.startswith("Added passage")
+    assert told == (
+        "Edits of a command are not applied: /kb_add was not run again. Send the corrected command as a new message."
+    )
+    assert stranger == NOT_MODERATOR
+    assert [p.text for p in backend.load() if "racks" in p.text] == ["Bikes go in the racks behnd the library."]

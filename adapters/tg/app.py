@@ -15,12 +15,13 @@ import logging
 from collections.abc import Awaitable, Mapping
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
-from adapters.tg.deliver import PLATFORM, ChatOrderProcessor, QuietRequest, send_with_retries
+from adapters.tg.asking import needs_turn
+from adapters.tg.deliver import PLATFORM, TOKEN_REVOKED, ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
 from adapters.tg.settings import Settings
@@ -47,18 +48,21 @@ def build_application(service: Service, settings: Settings) -> App:
         max_retries=settings.max_retries,
     )
     timeout = settings.request_timeout
+    processor = ChatOrderProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(limiter)
-        .concurrent_updates(ChatOrderProcessor())
+        .concurrent_updates(processor)
         .request(QuietRequest(connection_pool_size=256, read_timeout=timeout, write_timeout=timeout))
         .get_updates_request(QuietRequest(read_timeout=timeout, write_timeout=timeout))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
+    processor.needs_turn = functools.partial(needs_turn, bot=app.bot)  # a group's chatter waits for nothing
     app.bot_data["retry"] = settings.retry
+    app.bot_data[TOKEN_REVOKED] = asyncio.Event()
     Handlers(service).install(app)
     return app
 
@@ -80,7 +84,7 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
             await _start_updates(app, settings)
         await app.start()
         log.info("Telegram bot @%s is running (%s)", app.bot.username, _mode(settings))
-        await _until_stopped_or_revoked(stop)
+        await _until_stopped_or_revoked(stop, app.bot_data[TOKEN_REVOKED])
     finally:
         if receiver is not None:
             await receiver.stop()
@@ -102,22 +106,32 @@ def _mode(settings: Settings) -> str:
 POLLING_TASK = "Updater:start_polling:polling_task"  # the name python-telegram-bot gives its polling loop
 
 
-async def _until_stopped_or_revoked(stop: asyncio.Event) -> None:
-    """Wait for `stop`; raise TokenRevoked if polling ends on a 401 first (PTB then stops polling for good)."""
+async def _until_stopped_or_revoked(stop: asyncio.Event, refused: asyncio.Event) -> None:
+    """Wait for `stop`; raise TokenRevoked if Telegram refuses the token first (401): polling ends on
+    it (PTB then stops polling for good), or a handler's call was refused (`refused`, set by the
+    error handler: behind a webhook, updates still come, and no reply can go out)."""
     polling = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)  # None: a webhook
-    if polling is None:
-        await stop.wait()
-        return
-    stopping = asyncio.ensure_future(stop.wait())
+    waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(refused.wait())}
     try:
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits | ({polling} if polling else set()), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopping.cancel()
-    if polling.done() and not polling.cancelled() and isinstance(polling.exception(), InvalidToken):
-        raise TokenRevoked(
-            "Telegram no longer accepts TELEGRAM_BOT_TOKEN (401 Unauthorized from getUpdates): revoked or "
-            "replaced with @BotFather? Set the new token"
-        )
+        for waiting in waits:
+            waiting.cancel()
+    if (
+        polling is not None
+        and polling.done()
+        and not polling.cancelled()
+        and isinstance(polling.exception(), InvalidToken)
+    ):
+        refused_by = "getUpdates"
+    elif refused.is_set():
+        refused_by = "a reply"
+    else:
+        return
+    raise TokenRevoked(
+        f"Telegram no longer accepts TELEGRAM_BOT_TOKEN (401 Unauthorized from {refused_by}): revoked or "
+        "replaced with @BotFather? Set the new token"
+    )
 
 
 class _NoTokenTraceback(logging.Filter):
@@ -128,6 +142,20 @@ class _NoTokenTraceback(logging.Filter):
 
 
 logging.getLogger("telegram.ext").addFilter(_NoTokenTraceback())  # where PTB's polling loop logs
+
+
+class _RateLimitGivenUp(logging.Filter):
+    """`AIORateLimiter` logs an ERROR with a traceback when it gives up on a 429 after TELEGRAM_MAX_RETRIES,
+    and raises: the caller says what was lost (the error handler's "reply lost" line), so it is a WARNING here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RetryAfter):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RateLimitGivenUp())
 
 
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
@@ -153,6 +181,12 @@ async def _initialize(app: App, settings: Settings) -> None:
     except InvalidToken:  # its message holds the token: never show it
         await app.bot.request.shutdown()
         raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except RetryAfter:  # the rate limiter waited out TELEGRAM_MAX_RETRIES of them already
+        await app.bot.request.shutdown()
+        raise StartupError(
+            "Telegram kept refusing to log in (getMe) with 429 Too Many Requests, past TELEGRAM_MAX_RETRIES: "
+            "start the bot again later"
+        ) from None
     except NetworkError as exc:
         await app.bot.request.shutdown()
         where = settings.base_url or "api.telegram.org"

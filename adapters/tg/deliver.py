@@ -14,6 +14,7 @@ python-telegram-bot makes different:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import json
@@ -68,7 +69,14 @@ _NOT_ALLOWED = ("not enough rights", "have no rights", "chat_write_forbidden", "
 
 
 async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
-    return await with_retries(call, policy, transient, what=what)
+    """`call`, again after the failures that pass (`transient`) but a 429: python-telegram-bot's
+    `AIORateLimiter` has waited out TELEGRAM_MAX_RETRIES of them already, and its last one is final
+    (retried here too, a reply refused with 429 three times had been sent four times with 1 retry)."""
+    return await with_retries(call, policy, _passing, what=what)
+
+
+def _passing(exc: BaseException) -> float | None:
+    return None if isinstance(exc, RetryAfter) else transient(exc)
 
 
 def for_callback_answer(policy: RetryPolicy) -> RetryPolicy:
@@ -82,6 +90,17 @@ def for_callback_answer(policy: RetryPolicy) -> RetryPolicy:
     )
 
 
+TOKEN_REVOKED = "token revoked"  # in bot_data: the asyncio.Event set when Telegram refuses the token (401)
+
+
+def token_revoked(context: Context) -> None:
+    """Say that Telegram refused the token in a handler's call (revoked with @BotFather): the bot
+    stops as when polling is refused (`adapters.tg.app`), and not for each update again."""
+    event = context.bot_data.get(TOKEN_REVOKED) if isinstance(context.bot_data, dict) else None
+    if isinstance(event, asyncio.Event):
+        event.set()
+
+
 def retry_policy(context: Context) -> RetryPolicy:
     """The retries configured for this bot (`build_application` keeps them in bot_data)."""
     policy = context.bot_data.get("retry") if isinstance(context.bot_data, dict) else None
@@ -90,11 +109,15 @@ def retry_policy(context: Context) -> RetryPolicy:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only)."""
+    """Where a reply goes: the chat, the forum topic, and the message it answers (groups only);
+    `threaded`: every message of the reply answers it, not only the first, for a question in a thread
+    of replies (a channel post's comments): Telegram keeps a message there only when it replies into
+    it, and a bot cannot name the thread otherwise."""
 
     chat_id: int
     thread_id: int | None = None
     reply_to: int | None = None
+    threaded: bool = False
 
     @classmethod
     def for_message(cls, message: Message) -> Target:
@@ -103,6 +126,7 @@ class Target:
             chat_id=message.chat_id,
             thread_id=message.message_thread_id if message.is_topic_message else None,
             reply_to=message.message_id if in_group else None,
+            threaded=in_group and message.message_thread_id is not None and not message.is_topic_message,
         )
 
 
@@ -182,7 +206,7 @@ _UPGRADED = "groups upgraded"
 
 
 async def _send_piece(context: Context, target: Target, piece: Piece) -> Message:
-    quoted = target.reply_to if piece.quotes else None
+    quoted = target.reply_to if piece.quotes or target.threaded else None
     reply = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted else None
     call = functools.partial(
         context.bot.send_message,
@@ -307,13 +331,16 @@ class ChatOrderProcessor(BaseUpdateProcessor):
     `do_process_update` without waiting; `KeyedOrder` serves each chat first come, first served.
     `max_concurrent_updates` bounds the updates in progress or waiting for their chat, and
     `per_chat` those of one chat: a chat's updates beyond it are dropped (one log line), so that
-    a flooding group never holds the slots other chats need.
+    a flooding group never holds the slots other chats need. An update that needs no reply
+    (`needs_turn` says so: a group's chatter, not addressed to the bot) takes no place in its
+    chat's queue: it is handled at once, and silently.
     """
 
     def __init__(self, max_concurrent_updates: int = 4096, per_chat: int = 256):
         super().__init__(max_concurrent_updates)
         self._order = KeyedOrder(per_chat)
         self._newest: dict[Hashable, int] = {}  # a member's inline queries: the last one arrived
+        self.needs_turn: Callable[[object], bool] = lambda update: True  # set once the bot is built
 
     def superseded(self, update: Update) -> bool:
         """Whether a newer inline query of the same member came after this one: a query a
@@ -322,7 +349,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_of(update)
-        if chat_id is None:
+        if chat_id is None or not self.needs_turn(update):
             await coroutine
             return
         query = update.update_id if isinstance(update, Update) and update.inline_query is not None else None

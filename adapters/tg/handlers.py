@@ -5,20 +5,19 @@ file without one gets a note that the bot opens no files. Groups: the bot answer
 addressed (`@BotName question`, a reply to one of its messages, or `/ask question`) and stays
 silent otherwise. The core decides everything else (what to answer, whether
 the asker is over a limit and is to be told, whether a moderator may); blocking core calls go
-through `in_thread`.
+through `in_thread`. What a message asks the bot is read in `adapters.tg.asking`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any, TypeAlias
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
-from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -30,6 +29,7 @@ from telegram.ext import (
 )
 
 from adapters.platform import in_thread
+from adapters.tg.asking import asked_in, text_of
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
@@ -43,10 +43,11 @@ from adapters.tg.deliver import (
     send,
     send_text,
     send_with_retries,
+    token_revoked,
     transient,
     within_budget,
 )
-from adapters.tg.moderation import USAGE, on_moderation
+from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
 from bot import Answer, Asker, Outcome, Service, messages
@@ -74,13 +75,27 @@ FORWARDED = _Forwarded(name="forwarded")
 FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
 
 
-@dataclass(frozen=True)
-class Asked:
-    """What a message asks the bot: `question`, its answer a reply to `target`; no question when it
-    calls on the bot but asks nothing (a bare `/ask`), which gets the usage line."""
+class Seen:
+    """Keys seen lately (an album's, a message's), the oldest forgotten past `size`: to do a thing once
+    for what Telegram sends in several updates (an album: one message per photo, the caption on the
+    first; a command edited several times)."""
 
-    question: str | None
-    target: Target
+    def __init__(self, size: int = 512) -> None:
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self._size = size
+
+    def first(self, key: Hashable) -> bool:
+        """Whether `key` is seen here for the first time (then remembered)."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+    def first_of_album(self, message: Message) -> bool:
+        """Whether `message` is of no album, or the first of its album seen."""
+        return message.media_group_id is None or self.first(("album", message.chat_id, message.media_group_id))
 
 
 class Handlers:
@@ -90,6 +105,7 @@ class Handlers:
         self.service = service
         self.refs = RefTable()
         self.replies = Replies(service)  # what each recent question got, for its edits
+        self.seen = Seen()  # the albums and edited commands seen lately
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -165,9 +181,12 @@ class Handlers:
 
     async def on_file(self, update: Update, context: Context) -> None:
         """A photo or a file sent without a caption in a private chat: the note that the bot opens no
-        links or files (it had got no reply at all), within the member's budget."""
+        links or files (it had got no reply at all), within the member's budget; for an album (several
+        photos sent at once, one message each), one note, and none when the album's caption asked."""
         message = update.effective_message
-        if message is not None and await within_budget(self.service, context, message):
+        if message is None or not self.seen.first_of_album(message):  # an album's other photos: one note is enough
+            return
+        if await within_budget(self.service, context, message):
             note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), note)
 
@@ -177,7 +196,8 @@ class Handlers:
         message = update.effective_message
         if message is None or (message.text is None and message.caption is None):
             return
-        asked = self.asked_in(message, context)
+        self.seen.first_of_album(message)  # a captioned photo of an album: its other photos ask nothing more
+        asked = asked_in(message, context.bot)
         if asked is None:
             return
         if asked.question is None:
@@ -189,46 +209,33 @@ class Handlers:
         """A question edited within the window: its answer edited to the new one, or deleted when the
         message no longer asks the bot (see adapters.answered). Over the asker's limit, the answer stays."""
         message = update.edited_message
-        if message is None or not self.replies.answered.follows(message.date):
+        if message is None or await self._edited_command(message, context):
             return
-        asked = self.asked_in(message, context)
+        if not self.replies.answered.follows(message.date):
+            return
+        asked = asked_in(message, context.bot)
         question, target = (asked.question, asked.target) if asked is not None else (None, None)
         pointed = text_of(message) or None  # None: a photo whose caption was removed asks nothing
         if question is None and await self.replies.follow_pointed(message, context, pointed):
             return  # a question someone pointed the bot at, edited by its asker: its answer follows
         await self.replies.follow(message, context, question, target)
 
-    def asked_in(self, message: Message, context: Context) -> Asked | None:
-        """The question a message asks the bot (in a private chat, every message; in a group, one
-        addressed to it; `/ask QUESTION`; a bare `/ask` or mention pointing at the member's message
-        it replies to), and where its answer goes; no question for a bare `/ask`, or a bare `/ask`
-        or mention in reply to what holds no question (the bot's own answer, a channel's post); None
-        for any other command, and in a group for a message not addressed to the bot. A command is
-        what python-telegram-bot's CommandHandler takes for one: a bot_command entity opening the
-        text, its name in any case ("/ASK@QABot ..."); a caption is read as a text is."""
-        if sent_via_me(message, context) or (message.text is None and message.caption is None):
-            return None  # the bot's own answer, or a photo without its caption (removed by an edit): no question
-        text = message.text or message.caption or ""
-        question: str | None = None
-        entities = message.entities or message.caption_entities
-        opening = [e for e in entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
-        if opening:
-            name, at, username = text[1 : opening[0].length].partition("@")
-            if name.casefold() != "ask" or (at and username.casefold() != context.bot.username.casefold()):
-                return None
-            question = after_command(text, opening[0].length)
-        elif message.chat.type == ChatType.PRIVATE:
-            question = text
-        elif message.chat.type in GROUP_TYPES:
-            question = addressed_question(message, bot_id=context.bot.id, username=context.bot.username)
-        if question is None:
-            return None  # a group message not addressed to the bot
-        replied = pointed_at(message, context.bot.id) if question == "" else None
-        if replied is not None:  # a bare /ask or mention still points at the question it replies to
-            return Asked(pointed_question(message, replied), pointed_target(message, replied))
-        if not question and (opening or message.reply_to_message is not None):
-            return Asked(None, Target.for_message(message))  # a bare /ask or mention pointing at no question
-        return Asked(question, Target.for_message(message))
+    async def _edited_command(self, message: Message, context: Context) -> bool:
+        """Whether `message` is a /kb_* command edited: it is not run again (docs/telegram.md), and its
+        sender, a moderator, is told so once for that message, to send it anew: their fix is not lost in
+        silence. Anyone else was refused the command already: no reply."""
+        opening = [e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0]
+        if not opening:
+            return False
+        command, _, username = message.parse_entity(opening[0])[1:].partition("@")
+        if command.lower() not in USAGE or (username and username.casefold() != context.bot.username.casefold()):
+            return False
+        if not self.seen.first(("edited", message.chat_id, message.message_id)):
+            return True
+        asker = await moderation_asker(self.service, message, context)
+        if asker is not None and await in_thread(self.service.is_moderator, asker):
+            await send_text(context, Target.for_message(message), EDITED_COMMAND.format(command=f"/{command.lower()}"))
+        return True
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -292,10 +299,14 @@ class Handlers:
 
         A reply that could not be sent even after its retries, or to a chat where the bot may not
         write (it was blocked, or its right to send taken away), gets one line and no apology (it
-        could not be sent either).
+        could not be sent either); a token Telegram refuses stops the bot (`token_revoked`).
         """
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
+        if isinstance(error, InvalidToken):  # revoked with @BotFather: the bot stops, saying so in one line
+            log.debug("Telegram update %s: the token was refused", update_id)
+            token_revoked(context)
+            return
         if isinstance(error, TelegramError) and not_allowed(error):
             log.warning("Telegram update %s: not allowed to reply (%s)", update_id, error.message)
             return
@@ -317,82 +328,7 @@ class Handlers:
             log.warning("could not send the apology to chat %s: %s", target.chat_id, type(exc).__name__)
 
 
-def sent_via_me(message: Message, context: Context) -> bool:
-    """Whether a member sent `message` through this bot's inline mode: the bot's own answer, picked
-    from its inline results, and no question to it (in its private chat it had been asked again)."""
-    return message.via_bot is not None and message.via_bot.id == context.bot.id
-
-
-def pointed_at(message: Message, bot_id: int) -> Message | None:
-    """The message that a bare `/ask` or a bare mention of the bot replies to: a member pointing the
-    bot at someone's question ("/ask" in reply to a newcomer's "how do i install it on windows?").
-    None for a reply to the bot itself, or to a message without text (in a forum topic, a message
-    replies to the topic's opening by default), or to a channel's post (its comments reply to it)."""
-    replied = message.reply_to_message
-    if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
-        return None
-    if replied.via_bot is not None and replied.via_bot.id == bot_id:
-        return None  # the bot's own answer, shared through its inline mode
-    if replied.is_automatic_forward:
-        return None  # a channel's post in its discussion group, which comments reply to by default
-    return replied if text_of(replied) else None
-
-
-def text_of(message: Message) -> str:
-    """The question in a message pointed at: its text, or a photo's or a file's caption; of an
-    `/ask` command, what follows it ("" for another command, or a bare /ask: Telegram does not
-    say what that one replied to)."""
-    text = message.text or message.caption or ""
-    opening = [e for e in message.entities or message.caption_entities if e.type == MessageEntity.BOT_COMMAND]
-    if not opening or opening[0].offset != 0:
-        return text
-    name = text[1 : opening[0].length].partition("@")[0]
-    return after_command(text, opening[0].length) if name.casefold() == "ask" else ""
-
-
-def after_command(text: str, length: int) -> str:
-    """What follows a command `length` long: Telegram ends one at a colon, "/ask:parking" asks "parking"."""
-    return text[length:].strip().removeprefix(":").lstrip()
-
-
-def pointed_question(message: Message, replied: Message) -> str:
-    """The question pointed at: the part of the message replied to that the member quoted (a long
-    message's one question), else all of it (see `text_of`)."""
-    quoted = message.quote.text.strip() if message.quote is not None else ""
-    return quoted or text_of(replied)
-
-
-def pointed_target(message: Message, replied: Message) -> Target:
-    """The answer to a question someone pointed the bot at replies to that question (its asker is
-    notified), in the chat and forum topic of the message that pointed."""
-    return dataclasses.replace(Target.for_message(message), reply_to=replied.message_id)
-
-
 def language_of(update: object) -> str:
     """The sender's Telegram language_code ("ko", "en"), which picks the language of the bot's sentences."""
     user = update.effective_user if isinstance(update, Update) else None
     return (user.language_code or "") if user is not None else ""
-
-
-def addressed_question(message: Message, *, bot_id: int, username: str) -> str | None:
-    """The question in a group message meant for the bot, or None when it is not addressed.
-
-    Addressed means: it mentions @username (or links the bot by id), or replies to the bot.
-    The mention itself is taken out of the question; a caption is read as a text is.
-    """
-    text = message.text or message.caption or ""
-    parse = message.parse_entities if message.text else message.parse_caption_entities
-    mentions = parse([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    ours = [
-        found
-        for entity, found in mentions.items()
-        if (entity.type == MessageEntity.MENTION and found.casefold() == f"@{username}".casefold())
-        or (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id)
-    ]
-    replied = message.reply_to_message
-    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
-    if not ours and not to_bot:
-        return None
-    for found in ours:
-        text = text.replace(found, " ")
-    return " ".join(text.split())

@@ -74,9 +74,16 @@ USAGE = {
 
 # The commands whose reply may quote what members asked the bot, in their private chats too: /kb_gaps
 # lists their questions, /kb_dismiss names the gap in its words, /kb_alias attaches a gap's wordings (or
-# typed words with a recorded wording) and names those still open. Sent in a group, the reply goes to
-# the moderator's private chat with the bot (`_in_private`).
-QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias"})
+# typed words with a recorded wording) and names those still open, /kb_history shows the questions a
+# change attached (an alias's). Sent in a group, the reply goes to the moderator's private chat with the
+# bot (`_in_private`).
+QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})
+READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the private chat is open
+
+# The reply to a command edited (once a message): it is never run again, as sent or as edited.
+EDITED_COMMAND = (
+    "Edits of a command are not applied: {command} was not run again. Send the corrected command as a new message."
+)
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
@@ -253,8 +260,8 @@ async def _in_private(
             listed = bool(service.moderator_ids(PLATFORM))
             await send_text(context, target, messages.posting_anonymously(command, listed=listed))
             return
-        reply = await in_thread(service.moderate, request, asker)
-        done = request.command != "gaps" and not reply.refused
+        reply = await in_thread(service.moderate, request, replace(asker, answered_privately=True))
+        done = request.command not in READ_ONLY and not reply.refused
         try:
             await send(context, Target(chat_id=user.id), plain_messages(reply.text))
         except (Forbidden, BadRequest) as exc:  # never started, blocked, or "chat not found"
@@ -274,10 +281,26 @@ def command_of(message: Message) -> tuple[str, str]:
     """The command of `message`, without `/` and `@BotName`, and the text after it, as Telegram marks
     it: a command ends at the first character that is not a letter, digit or `_`, so
     "/kb_remove.parking" is /kb_remove with ".parking" after it (given its usage line)."""
-    text = message.text or ""
+    text = with_addresses(message)
     entity = next((e for e in message.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), None)
     marked = message.parse_entity(entity) if entity is not None else (text.split(maxsplit=1) or [""])[0]
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
+
+
+def with_addresses(message: Message) -> str:
+    """The text of `message` with the address of each word linked in it (a text_link: Ctrl+K in
+    Telegram) written after the word, "Register here (https://...)": a passage is stored as plain
+    text, and the word alone would send members nowhere. A link whose words are its address stays as it is."""
+    text = message.text or ""
+    links = [e for e in message.entities if e.type == MessageEntityType.TEXT_LINK and e.url]
+    if not links:
+        return text
+    units = text.encode("utf-16-le")  # entity offsets count UTF-16 code units, two bytes each
+    for link in sorted(links, key=lambda e: e.offset + e.length, reverse=True):
+        end = 2 * (link.offset + link.length)
+        if units[2 * link.offset : end].decode("utf-16-le", "replace").strip() != link.url:
+            units = units[:end] + f" ({link.url})".encode("utf-16-le") + units[end:]
+    return units.decode("utf-16-le", "replace")
 
 
 async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:

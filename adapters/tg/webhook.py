@@ -37,7 +37,10 @@ class Receiver:
 
     async def start(self) -> None:
         server = web.Application(client_max_size=MAX_BODY)
-        server.router.add_post(f"/{self._settings.webhook_path}", self._update)
+        path = f"/{self._settings.webhook_path}"
+        server.router.add_post(path, self._update)
+        if path != "/":  # the URL registered may end in "/" or not (TELEGRAM_WEBHOOK_URL as the operator wrote it)
+            server.router.add_post(f"{path}/", self._update)
         # lingering_time=0: a body left unread (a stranger's, refused) is not read on and thrown away
         # for up to 10 s after the reply, which a stop would wait for
         self._runner = web.AppRunner(server, access_log=None, lingering_time=0)
