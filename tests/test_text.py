@@ -54,6 +54,16 @@ def test_stop_words_dropped() -> None:
     assert tokenize("What is the number of the defectors?") == ["number", "defector"]
 
 
+def test_a_stop_words_other_forms_are_dropped_too() -> None:
+    """ "going", "saying", "knowing" stem to stop words ("go", "say", "know"): they are no terms either."""
+    assert tokenize("Refugees going, saying and knowing") == tokenize("refugees") == ["refuge"]
+
+
+def test_a_possessive_is_read_as_its_word() -> None:
+    """ "the children's school" is about the child's school: the "'s" comes off before the irregular form is read."""
+    assert tokenize("the children's school") == tokenize("the child school") == ["child", "school"]
+
+
 def test_question_words_kept() -> None:
     """'where', 'when', 'who' and 'why' say what kind of answer is wanted, so they stay."""
     assert tokenize("Where do they go?") == ["where"]
