@@ -58,10 +58,18 @@ def every(_: str) -> bool:
         ("where is the venue\nwhen do the doors open", ["where is the venue", "when do the doors open"]),
         ("where is the\nvenue\n\nCan I park a car", ["where is the venue", "Can I park a car"]),
         ("where is the venue\nbring a friend?", ["where is the venue", "bring a friend?"]),
+        ("where is the venue? but is there wifi?", ["where is the venue?", "is there wifi?"]),
+        ("when do we meet? so how much is the fee?", ["when do we meet?", "how much is the fee?"]),
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
     assert questions_in(message, every) == parts
+
+
+def test_four_questions_are_a_list_answered_as_one_message() -> None:
+    """Two or three questions are answered one by one; a fourth makes the message a list (a flood), asked as one."""
+    assert questions_in("a? b? c?", every) == ["a?", "b?", "c?"]
+    assert questions_in("a? b? c? d?", every) == []
 
 
 @pytest.mark.parametrize("blank", [" ", "\n", "\u00a0", "\u200e"], ids=["spaces", "newlines", "no-break", "LRM"])
