@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot import Answerer
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search.synonyms import Synonyms
-from bot.search.text import normalize, read, tokenize, words, written
+from bot.search.text import normalize, pairs, read, split_sentences, tokenize, words, written
 
 
 def test_case_folded_and_stemmed() -> None:
@@ -165,6 +165,8 @@ def test_chat_shorthand_for_you_is_a_stop_word_but_the_letter_u_stays() -> None:
     assert tokenize('the "U"-shaped valley, a u-turn, the U boat') == letters
     assert tokenize("menu") == ["menu"]
     assert tokenize("in the u.s. and the u.k.") == ["u", "s", "u", "k"]  # letters, as they always were
+    # as synonyms' phrases are matched, stop words kept: "ur" is "your", not "you"
+    assert tokenize("can u bring ur dog", keep_stop=True) == tokenize("can you bring your dog", keep_stop=True)
 
 
 def test_hangul_does_not_vanish() -> None:
@@ -177,6 +179,31 @@ def test_han_and_kana_do_not_vanish() -> None:
     """Chinese and Japanese runs are split into bigrams too."""
     assert tokenize("脱北者") == ["脱北", "北者"]
     assert tokenize("ひらがな") == ["ひら", "らが", "がな"]
+
+
+def test_a_word_of_one_korean_or_chinese_character_is_a_term() -> None:
+    """A run too short for a bigram ("물", water; "北", north) is a term of its own, not dropped."""
+    assert tokenize("물 값") == ["물", "값"]
+    assert tokenize("北") == ["北"]
+
+
+def test_pairs_are_of_words_up_to_five_apart_in_either_order() -> None:
+    """A word pairs with each of the next five, one term for both orders ("flee~whi" of "why flee" and "flee why")."""
+    found = pairs(["a", "b", "c", "d", "e", "f", "g"])
+    assert "a~f" in found and "a~g" not in found and len(found) == 20
+    assert pairs(["whi", "flee"]) == pairs(["flee", "whi"]) == ["flee~whi"]
+
+
+def test_an_initial_or_an_abbreviation_ends_no_sentence() -> None:
+    """A single capital with a full stop ("U.S.", "J. Smith") ends no sentence; a sentence's own full stop does."""
+    assert split_sentences("The U.S. Army helped them. Then they left.") == [
+        "The U.S. Army helped them.",
+        "Then they left.",
+    ]
+    assert split_sentences("He met J. Smith in Seoul. Then they left.") == [
+        "He met J. Smith in Seoul.",
+        "Then they left.",
+    ]
 
 
 def test_control_and_zero_width_characters_removed() -> None:
