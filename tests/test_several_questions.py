@@ -60,6 +60,7 @@ def every(_: str) -> bool:
         ("where is the venue\nbring a friend?", ["where is the venue", "bring a friend?"]),
         ("where is the venue? but is there wifi?", ["where is the venue?", "is there wifi?"]),
         ("when do we meet? so how much is the fee?", ["when do we meet?", "how much is the fee?"]),
+        ("When do we meet.\nwhich room do we use", ["When do we meet.", "which room do we use"]),  # "." closes
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
