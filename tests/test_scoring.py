@@ -244,3 +244,18 @@ def test_a_question_that_names_an_article_finds_its_paragraph_that_says_he() -> 
         assert [(r.passage.id, r.score, r.runner_up) for r in one.rank(one.analyze(asked))] == [
             (r.passage.id, r.score, r.runner_up) for r in plain.rank(plain.analyze(asked))
         ]
+
+
+def test_a_question_word_the_passage_lacks_costs_no_coverage() -> None:
+    """ "Why do refugees flee?" is wholly held by a passage that says refugees flee: "why" says what kind of
+    answer is wanted, and ranks, but is not a word the passage must hold."""
+    source = Source(title="Notes")
+    kb = knowledge.KnowledgeBase(
+        (
+            Passage("fleeing", "Fleeing", "Refugees flee hunger and the camps.", source),
+            Passage("food", "Food", "Rice is rationed.", source),
+        )
+    )
+    index = Index(kb, synonyms.Synonyms())
+    best = index.rank(index.analyze("Why do refugees flee?"))[0]
+    assert (best.passage.id, best.coverage, best.lacking) == ("fleeing", 1.0, 0.0)
