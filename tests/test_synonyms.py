@@ -45,6 +45,15 @@ def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
     assert synonyms.load(tmp_path).rewrites == {}
 
 
+def test_a_synonyms_file_linked_from_outside_the_folder_is_not_read(tmp_path: Path) -> None:
+    """synonyms.yaml as a link to a file outside the knowledge folder is left unread, as if missing."""
+    (tmp_path / "elsewhere.yaml").write_text("groups:\n  - [a, b]\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "synonyms.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    assert synonyms.load(folder).rewrites == {}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
