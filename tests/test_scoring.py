@@ -259,3 +259,30 @@ def test_a_question_word_the_passage_lacks_costs_no_coverage() -> None:
     index = Index(kb, synonyms.Synonyms())
     best = index.rank(index.analyze("Why do refugees flee?"))[0]
     assert (best.passage.id, best.coverage, best.lacking) == ("fleeing", 1.0, 0.0)
+
+
+def _notes_index() -> tuple[Index, tuple[Passage, ...]]:
+    source = Source(title="Notes")
+    passages = (
+        Passage("wifi", "Internet", "The Wi-Fi password is on the wall. Refugees flee. Refugees flee again.", source),
+        Passage("food", "Food", "Rice is rationed. Soup is served.", source),
+        Passage("camp", "Camps", "Prison camps hold many.", source),
+    )
+    return Index(knowledge.KnowledgeBase(passages), synonyms.Synonyms()), passages
+
+
+def test_lacking_is_the_share_of_the_one_heaviest_term_a_passage_lacks() -> None:
+    """A passage lacking two terms of a quarter each lacks a quarter (one term the question leans on),
+    not half: the hedge is about one missing word, not about coverage."""
+    index, _ = _notes_index()
+    best = index.rank(index.analyze("rice soup prison camps"))[0]
+    assert (best.passage.id, best.coverage, best.lacking) == ("camp", 0.5, 0.25)
+
+
+def test_the_focus_and_the_shown_sentence_read_sentences_as_the_index_does() -> None:
+    """A sentence's "Wi-Fi" holds the question's "wifi" (the focus reads joined words too); of sentences
+    holding the question alike the first is shown; nothing to weigh (question words alone) is held in full."""
+    index, passages = _notes_index()
+    assert index.focus({"wifi": 1.0}, passages[0]) == 1.0
+    assert index.best_sentence(index.analyze("refugees flee"), passages[0]) == "Refugees flee."
+    assert index.held_by([], passages[:1]) == index.held_by(index.analyze("why"), passages[:1]) == 1.0
