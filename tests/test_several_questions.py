@@ -98,6 +98,8 @@ def test_a_long_run_of_blanks_is_read_in_one_pass(answerer: Answerer, blank: str
         "My card was charged twice\nhow do I get a refund",  # a line of what it is about, then the question
         "How do I reset my password\nWhat I tried:\nthe link in the email",  # "What I tried:" is no question
         "? ".join(["x"] * (MAX_QUESTIONS + 1)) + "?",  # a list, not questions to answer one by one
+        "When do we meet? Parking fees?",  # two words say too little to be asked alone
+        "When do we meet? Why, when and where?",  # question words alone say nothing to answer
     ],
 )
 def test_one_question_is_not_cut(answerer: Answerer, message: str) -> None:
