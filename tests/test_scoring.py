@@ -286,3 +286,20 @@ def test_the_focus_and_the_shown_sentence_read_sentences_as_the_index_does() -> 
     assert index.focus({"wifi": 1.0}, passages[0]) == 1.0
     assert index.best_sentence(index.analyze("refugees flee"), passages[0]) == "Refugees flee."
     assert index.held_by([], passages[:1]) == index.held_by(index.analyze("why"), passages[:1]) == 1.0
+
+
+def test_a_passages_section_is_indexed_with_its_word_pairs() -> None:
+    """ "Why people leave" as a section gives the pair of its words, as an alternate question does, so a
+    question asking both together prefers it over a passage holding them far apart."""
+    passage = Passage("leaving", "Why people leave", "Hunger drives them out.", Source(title="Notes"))
+    assert "leav~whi" in passage_tokens(passage, synonyms.Synonyms())
+
+
+def test_passages_added_with_one_id_twice_are_refused() -> None:
+    """`with_added` refuses two new passages of one id, as it refuses an id already taken."""
+    index, passages = _notes_index()
+    new = Passage("parking", "Parking", "Park behind the hall.", Source(title="Notes"))
+    with pytest.raises(ValueError, match="duplicate passage id 'parking'"):
+        index.with_added(new, new)
+    with pytest.raises(ValueError, match="duplicate passage id 'food'"):
+        index.with_added(passages[1])
