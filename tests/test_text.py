@@ -340,3 +340,4 @@ def test_a_question_s_option_that_loses_a_stop_word_is_also_the_word_it_makes() 
         "where is get-pip"
     )
     assert "noon" not in analyze("no-one replied, --no-one either")
+    assert "getpip" not in analyze("where is get-pip")  # no passage here holds it: no term of the question
