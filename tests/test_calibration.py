@@ -228,6 +228,26 @@ def test_a_bad_settings_file_names_the_file_and_the_entry(folder: Path) -> None:
         Answerer.from_directory(folder)
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (
+            "ranking: {k1: 1}\nconfidense: {}\n",
+            r"settings\.yaml: expected a mapping with 'ranking' and/or 'confidence'",
+        ),
+        (
+            "confidence:\n  weights: {coverage: 1}\n",
+            r"settings\.yaml \(confidence\): expected 'weights' \(a mapping\), 'threshold'",
+        ),
+    ],
+)
+def test_a_misspelt_key_or_a_rule_without_its_threshold_is_named(folder: Path, text: str, named: str) -> None:
+    """A misspelt top-level key is refused, not ignored; a rule with no threshold names its entry, no crash."""
+    (folder / "settings.yaml").write_text(text)
+    with pytest.raises(KnowledgeError, match=named):
+        Answerer.from_directory(folder)
+
+
 def test_settings_file_is_not_a_source(folder: Path) -> None:
     """settings.yaml is read as settings, never as a knowledge source."""
     assert all(p.name != "settings.yaml" for p in Answerer.from_directory(folder).kb.files)

@@ -125,6 +125,7 @@ def test_a_word_being_typed_reads_as_the_commonest_of_thousands_it_begins() -> N
     answerer = Answerer(KnowledgeBase(tuple(passages)))
     assert answerer.index.knows("council")
     assert answerer.index.beginning("cou", 3)[0] == "council"
+    assert len(answerer.index.beginning("cou", 3)) == 3  # at most `limit`, however many words begin so
 
 
 def test_a_word_being_typed_reads_as_a_synonym_groups_term_and_as_words_added_since() -> None:

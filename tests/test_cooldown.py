@@ -140,3 +140,12 @@ def test_an_interval_of_zero_means_no_limit(clock: Clock) -> None:
     """interval: 0 in the config lifts the limit rather than dividing by zero."""
     bucket = Cooldown(burst=1, interval=0.0, clock=clock)
     assert all(bucket.allow("k") for _ in range(5))
+
+
+def test_forgetting_idle_keys_keeps_a_bucket_still_refilling(clock: Clock) -> None:
+    """Past max_keys only full buckets are forgotten: a flooder half refilled keeps its debt, not a fresh burst."""
+    bucket = Cooldown(burst=3, interval=1.0, clock=clock, max_keys=2)
+    assert [bucket.allow("flooder") for _ in range(4)] == [True, True, True, False]
+    clock.now += 1.5  # one and a half questions back, far from full (three take 3 s)
+    assert bucket.allow("a") and bucket.allow("b")  # the table passes max_keys: idle keys are forgotten
+    assert [bucket.allow("flooder") for _ in range(3)] == [True, False, False]

@@ -45,6 +45,7 @@ def test_a_near_miss_is_answered_with_the_closest_passage_and_a_hedge(
     assert a.outcome is Outcome.ANSWERED and a.passage_id == passage and a.hedged
     assert a.hedge == HEDGE
     assert a.text == f"{HEDGE}\n\n{a.passage_text}\n\n{a.citation}"
+    assert a.terms  # the question as analysed: a hedged answer is recorded as not answered for sure
 
 
 @pytest.mark.parametrize(

@@ -51,3 +51,20 @@ def test_numbering_a_long_id_stays_within_the_id_limit() -> None:
     assert numbered(long, {long, first}, bare=False) == "a" * (MAX_ID_CHARS - 2) + "-2"
     assert len(numbered("b-" * 40, set(), bare=False)) <= MAX_ID_CHARS  # cut at a hyphen: no "--"
     assert ID_PATTERN.match(numbered("ab-" * 30, set(), bare=False))
+
+
+def test_a_heading_of_exactly_the_limit_is_kept_whole() -> None:
+    """A slug as long as the limit is not cut: only one longer loses its last word."""
+    assert slug("Refugees settle in South Korea each year") == "refugees-settle-in-south-korea-each-year"
+    assert slug("Refugees settle in South Korea each years") == "refugees-settle-in-south-korea-each"
+
+
+def test_a_first_word_longer_than_the_limit_is_cut_not_dropped() -> None:
+    """A heading made of one very long word still gives a readable slug: the word cut at the limit."""
+    word = "pneumonoultramicroscopicsilicovolcanoconiosis"
+    assert slug(f"{word.capitalize()} explained") == word[:40]
+
+
+def test_the_first_number_of_a_taken_id_is_two() -> None:
+    """`base` taken and nothing else: the next id is `base-2`, not a later number."""
+    assert numbered("parking", {"parking"}) == "parking-2"

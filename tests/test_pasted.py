@@ -111,11 +111,22 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, q
         # a domain and its path, without the scheme, in any script
         ("see youtu.be/x1 or сайт-клуба.рф/новости", ["youtu.be/x1", "сайт-клуба.рф/новости"]),
         ("what is the price?", []),
+        # beside a file's name: a chat command is still no path, four hex digits no hash
+        ("type /help or /start in config.yaml", ["config.yaml"]),
+        ("code b12c in app.py", ["app.py"]),
     ],
 )
 def test_what_counts_as_pasted(question: str, found: list[str]) -> None:
     assert [piece for piece, was_pasted in pasted.pieces(question) if was_pasted] == found
     assert "".join(piece for piece, _ in pasted.pieces(question)) == question
+
+
+def test_a_word_longer_than_the_patterns_read_is_pasted_whole_when_it_looks_pasted() -> None:
+    """A word of more than 200 characters is not searched (the patterns would read it at length): with a
+    slash or a dot between letters it is pasted whole, else it is words."""
+    long_path = "/".join(["folder"] * 40)
+    assert [p for p, was_pasted in pasted.pieces(f"why does {long_path} fail") if was_pasted] == [long_path]
+    assert [p for p, was_pasted in pasted.pieces(f"why does {'x' * 300} fail") if was_pasted] == []
 
 
 def test_a_message_that_is_only_a_video_link_is_not_answered_with_a_passage(seed_kdir: Path) -> None:

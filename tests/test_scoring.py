@@ -244,3 +244,62 @@ def test_a_question_that_names_an_article_finds_its_paragraph_that_says_he() -> 
         assert [(r.passage.id, r.score, r.runner_up) for r in one.rank(one.analyze(asked))] == [
             (r.passage.id, r.score, r.runner_up) for r in plain.rank(plain.analyze(asked))
         ]
+
+
+def test_a_question_word_the_passage_lacks_costs_no_coverage() -> None:
+    """ "Why do refugees flee?" is wholly held by a passage that says refugees flee: "why" says what kind of
+    answer is wanted, and ranks, but is not a word the passage must hold."""
+    source = Source(title="Notes")
+    kb = knowledge.KnowledgeBase(
+        (
+            Passage("fleeing", "Fleeing", "Refugees flee hunger and the camps.", source),
+            Passage("food", "Food", "Rice is rationed.", source),
+        )
+    )
+    index = Index(kb, synonyms.Synonyms())
+    best = index.rank(index.analyze("Why do refugees flee?"))[0]
+    assert (best.passage.id, best.coverage, best.lacking) == ("fleeing", 1.0, 0.0)
+
+
+def _notes_index() -> tuple[Index, tuple[Passage, ...]]:
+    source = Source(title="Notes")
+    passages = (
+        Passage("wifi", "Internet", "The Wi-Fi password is on the wall. Refugees flee. Refugees flee again.", source),
+        Passage("food", "Food", "Rice is rationed. Soup is served.", source),
+        Passage("camp", "Camps", "Prison camps hold many.", source),
+    )
+    return Index(knowledge.KnowledgeBase(passages), synonyms.Synonyms()), passages
+
+
+def test_lacking_is_the_share_of_the_one_heaviest_term_a_passage_lacks() -> None:
+    """A passage lacking two terms of a quarter each lacks a quarter (one term the question leans on),
+    not half: the hedge is about one missing word, not about coverage."""
+    index, _ = _notes_index()
+    best = index.rank(index.analyze("rice soup prison camps"))[0]
+    assert (best.passage.id, best.coverage, best.lacking) == ("camp", 0.5, 0.25)
+
+
+def test_the_focus_and_the_shown_sentence_read_sentences_as_the_index_does() -> None:
+    """A sentence's "Wi-Fi" holds the question's "wifi" (the focus reads joined words too); of sentences
+    holding the question alike the first is shown; nothing to weigh (question words alone) is held in full."""
+    index, passages = _notes_index()
+    assert index.focus({"wifi": 1.0}, passages[0]) == 1.0
+    assert index.best_sentence(index.analyze("refugees flee"), passages[0]) == "Refugees flee."
+    assert index.held_by([], passages[:1]) == index.held_by(index.analyze("why"), passages[:1]) == 1.0
+
+
+def test_a_passages_section_is_indexed_with_its_word_pairs() -> None:
+    """ "Why people leave" as a section gives the pair of its words, as an alternate question does, so a
+    question asking both together prefers it over a passage holding them far apart."""
+    passage = Passage("leaving", "Why people leave", "Hunger drives them out.", Source(title="Notes"))
+    assert "leav~whi" in passage_tokens(passage, synonyms.Synonyms())
+
+
+def test_passages_added_with_one_id_twice_are_refused() -> None:
+    """`with_added` refuses two new passages of one id, as it refuses an id already taken."""
+    index, passages = _notes_index()
+    new = Passage("parking", "Parking", "Park behind the hall.", Source(title="Notes"))
+    with pytest.raises(ValueError, match="duplicate passage id 'parking'"):
+        index.with_added(new, new)
+    with pytest.raises(ValueError, match="duplicate passage id 'food'"):
+        index.with_added(passages[1])

@@ -58,10 +58,19 @@ def every(_: str) -> bool:
         ("where is the venue\nwhen do the doors open", ["where is the venue", "when do the doors open"]),
         ("where is the\nvenue\n\nCan I park a car", ["where is the venue", "Can I park a car"]),
         ("where is the venue\nbring a friend?", ["where is the venue", "bring a friend?"]),
+        ("where is the venue? but is there wifi?", ["where is the venue?", "is there wifi?"]),
+        ("when do we meet? so how much is the fee?", ["when do we meet?", "how much is the fee?"]),
+        ("When do we meet.\nwhich room do we use", ["When do we meet.", "which room do we use"]),  # "." closes
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
     assert questions_in(message, every) == parts
+
+
+def test_four_questions_are_a_list_answered_as_one_message() -> None:
+    """Two or three questions are answered one by one; a fourth makes the message a list (a flood), asked as one."""
+    assert questions_in("a? b? c?", every) == ["a?", "b?", "c?"]
+    assert questions_in("a? b? c? d?", every) == []
 
 
 @pytest.mark.parametrize("blank", [" ", "\n", "\u00a0", "\u200e"], ids=["spaces", "newlines", "no-break", "LRM"])
@@ -89,6 +98,8 @@ def test_a_long_run_of_blanks_is_read_in_one_pass(answerer: Answerer, blank: str
         "My card was charged twice\nhow do I get a refund",  # a line of what it is about, then the question
         "How do I reset my password\nWhat I tried:\nthe link in the email",  # "What I tried:" is no question
         "? ".join(["x"] * (MAX_QUESTIONS + 1)) + "?",  # a list, not questions to answer one by one
+        "When do we meet? Parking fees?",  # two words say too little to be asked alone
+        "When do we meet? Why, when and where?",  # question words alone say nothing to answer
     ],
 )
 def test_one_question_is_not_cut(answerer: Answerer, message: str) -> None:

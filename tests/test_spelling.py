@@ -77,3 +77,28 @@ def test_a_word_only_a_synonym_has_is_a_correction_too() -> None:
     kb = KnowledgeBase((Passage("border", "Border", "Border security was tightened in 2015.", source),))
     index = Index(kb, Synonyms.from_groups([["security", "clampdown", "crackdown"]]))
     assert index.analyze("is there a clampdwn at the border") == index.analyze("security at the border")
+
+
+def test_an_irregular_form_is_never_corrected_to_a_word_it_is_one_edit_from() -> None:
+    """ "taken" is not a typo of the passages' "token", nor "chose" of "chase": irregular forms are words."""
+    s = Speller(["token", "chase"], {stem("token"), stem("chase")})
+    assert (s("taken"), s("chose")) == ("taken", "chose")
+
+
+def test_of_two_words_one_edit_away_the_commoner_is_chosen() -> None:
+    """ "braad" is one edit from "bread" and from "broad": the word the passages use more wins."""
+    s = Speller(["bread", "bread", "bread", "broad"], {stem("bread"), stem("broad")})
+    assert s("braad") == "bread"
+    assert Speller(["broad", "broad", "bread"], {stem("bread"), stem("broad")})("braad") == "broad"
+
+
+def test_a_typo_may_be_corrected_to_a_four_letter_word() -> None:
+    """A five-letter typo is one edit from a four-letter word of the passages too: "parrk" is "park"."""
+    assert Speller(["park"], {stem("park")})("parrk") == "park"
+
+
+def test_an_extended_speller_still_corrects_to_the_words_it_had() -> None:
+    """Passages added later share spelling keys with the old words ("brad" of "bread" and "broad"): the
+    old words stay candidates, and the commoner wins as in a speller built with all of them."""
+    s = Speller(["bread", "bread"], {stem("bread")}).extended(["broad"], {stem("broad")})
+    assert s("braad") == "bread" == Speller(["bread", "bread", "broad"], {stem("bread"), stem("broad")})("braad")

@@ -45,6 +45,15 @@ def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
     assert synonyms.load(tmp_path).rewrites == {}
 
 
+def test_a_synonyms_file_linked_from_outside_the_folder_is_not_read(tmp_path: Path) -> None:
+    """synonyms.yaml as a link to a file outside the knowledge folder is left unread, as if missing."""
+    (tmp_path / "elsewhere.yaml").write_text("groups:\n  - [a, b]\n", encoding="utf-8")
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "synonyms.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    assert synonyms.load(folder).rewrites == {}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -53,6 +62,8 @@ def test_missing_file_means_no_synonyms(tmp_path: Path) -> None:
         ("groups: [a, b\n", "invalid YAML"),
         ('groups:\n  - ["meet\\0up", gathering]\n', "synonyms.yaml:2 (group 1): a phrase holds a NUL"),
         ("words: []\n", "expected a mapping with one key, 'groups'"),
+        ("groups:\n  - [" + "a" * 81 + ", b]\n", "(group 1): a group must be a list of at least two non-empty"),
+        ("groups:\n" + "  - [a, b]\n" * 1001, "1001 groups, more than the limit of 1000"),
         (  # "korea" meant north korea, and the second group's "south korea" a term of its own
             'groups: [["north korea", "korea"], ["korea", "south korea"]]\n',
             "synonyms.yaml:1 (group 2): 'korea' is in group 1 (north korea) and group 2 (korea)",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot import Answerer
 from bot.knowledge import KnowledgeBase, Passage, Source
 from bot.search.synonyms import Synonyms
-from bot.search.text import normalize, read, tokenize, words, written
+from bot.search.text import join_sentences, normalize, pairs, read, split_sentences, tokenize, words, written
 
 
 def test_case_folded_and_stemmed() -> None:
@@ -52,6 +52,16 @@ def test_the_seed_reads_the_authorities_as_a_government_not_a_book() -> None:
 def test_stop_words_dropped() -> None:
     """Words that say nothing about the subject are not terms."""
     assert tokenize("What is the number of the defectors?") == ["number", "defector"]
+
+
+def test_a_stop_words_other_forms_are_dropped_too() -> None:
+    """ "going", "saying", "knowing" stem to stop words ("go", "say", "know"): they are no terms either."""
+    assert tokenize("Refugees going, saying and knowing") == tokenize("refugees") == ["refuge"]
+
+
+def test_a_possessive_is_read_as_its_word() -> None:
+    """ "the children's school" is about the child's school: the "'s" comes off before the irregular form is read."""
+    assert tokenize("the children's school") == tokenize("the child school") == ["child", "school"]
 
 
 def test_question_words_kept() -> None:
@@ -124,6 +134,23 @@ def test_irregular_forms_meet_their_verb() -> None:
     assert tokenize("rose") == tokenize("rising")
 
 
+IRREGULAR_PAIRS = """
+    whos:who left:leave went:go gone:go ran:run risen:rise fell:fall fallen:fall took:take taken:take
+    came:come became:become made:make sent:send spent:spend sold:sell caught:catch kept:keep held:hold
+    brought:bring paid:pay grew:grow grown:grow began:begin begun:begin wrote:write written:write
+    lives:life children:child women:woman men:man wives:wife housewives:housewife fought:fight
+    stolen:steal got:get gotten:get said:say told:tell knew:know known:know done:do lost:lose hid:hide
+    hidden:hide bought:buy sought:seek chose:choose chosen:choose thought:think
+""".split()
+
+
+@pytest.mark.parametrize(("form", "base"), [pair.split(":") for pair in IRREGULAR_PAIRS])
+def test_each_irregular_form_is_one_term_with_its_base(form: str, base: str) -> None:
+    """ "children" finds "child", "sought" "seek", "told" is a stop word as "tell" is: the stemmer alone
+    keeps each irregular form apart (a question in one form missed a passage in the other)."""
+    assert tokenize(form) == tokenize(base)
+
+
 def test_capital_us_is_the_country() -> None:
     """'US' and 'U.S.' are the country; 'us' is a pronoun and dropped."""
     assert tokenize("the US") == tokenize("the U.S.") == ["usa"]
@@ -138,6 +165,8 @@ def test_chat_shorthand_for_you_is_a_stop_word_but_the_letter_u_stays() -> None:
     assert tokenize('the "U"-shaped valley, a u-turn, the U boat') == letters
     assert tokenize("menu") == ["menu"]
     assert tokenize("in the u.s. and the u.k.") == ["u", "s", "u", "k"]  # letters, as they always were
+    # as synonyms' phrases are matched, stop words kept: "ur" is "your", not "you"
+    assert tokenize("can u bring ur dog", keep_stop=True) == tokenize("can you bring your dog", keep_stop=True)
 
 
 def test_hangul_does_not_vanish() -> None:
@@ -150,6 +179,63 @@ def test_han_and_kana_do_not_vanish() -> None:
     """Chinese and Japanese runs are split into bigrams too."""
     assert tokenize("脱北者") == ["脱北", "北者"]
     assert tokenize("ひらがな") == ["ひら", "らが", "がな"]
+
+
+def test_a_word_of_one_korean_or_chinese_character_is_a_term() -> None:
+    """A run too short for a bigram ("물", water; "北", north) is a term of its own, not dropped."""
+    assert tokenize("물 값") == ["물", "값"]
+    assert tokenize("北") == ["北"]
+
+
+def test_pairs_are_of_words_up_to_five_apart_in_either_order() -> None:
+    """A word pairs with each of the next five, one term for both orders ("flee~whi" of "why flee" and "flee why")."""
+    found = pairs(["a", "b", "c", "d", "e", "f", "g"])
+    assert "a~f" in found and "a~g" not in found and len(found) == 20
+    assert pairs(["whi", "flee"]) == pairs(["flee", "whi"]) == ["flee~whi"]
+
+
+def test_an_initial_or_an_abbreviation_ends_no_sentence() -> None:
+    """A single capital with a full stop ("U.S.", "J. Smith") ends no sentence; a sentence's own full stop does."""
+    assert split_sentences("The U.S. Army helped them. Then they left.") == [
+        "The U.S. Army helped them.",
+        "Then they left.",
+    ]
+    assert split_sentences("He met J. Smith in Seoul. Then they left.") == [
+        "He met J. Smith in Seoul.",
+        "Then they left.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        ("Mr. Kim fled. He arrived.", ["Mr. Kim fled.", "He arrived."]),
+        ("They fled in 1998. 27,000 came later.", ["They fled in 1998.", "27,000 came later."]),
+        ("그들은 떠났다. 북한을 떠났다.", ["그들은 떠났다.", "북한을 떠났다."]),
+        ("他们走了。「我们也走。」好。", ["他们走了。", "「我们也走。」", "好。"]),
+    ],
+)
+def test_a_sentence_begins_with_a_capital_a_digit_a_caseless_letter_or_an_opening_quote(
+    paragraph: str, sentences: list[str]
+) -> None:
+    """After "Mr." no sentence ends; after a full stop, one begins with a number or a Hangul word, and
+    after a full-width mark with anything, an opening 「 too (a closing 」 stays with its sentence)."""
+    assert split_sentences(paragraph) == sentences
+
+
+def test_sentences_are_joined_with_a_space_but_none_after_a_full_width_mark() -> None:
+    """Chinese and Japanese put no space after 。 (nor after the 」 that closes a quote); other scripts do."""
+    assert join_sentences(["大约三万人。", "他们去了韩国。"]) == "大约三万人。他们去了韩国。"
+    assert join_sentences(["他说：「走。」", "好。"]) == "他说：「走。」好。"
+    assert join_sentences(["One.", "Two."]) == "One. Two."
+
+
+@pytest.mark.xfail(strict=True, reason="review: a closing 」 after a paragraph's last 。 is split off as a sentence")
+def test_a_closing_quote_that_ends_a_paragraph_stays_with_its_sentence() -> None:
+    """ "他说：「走。」" is one sentence, as it is mid-paragraph; at the paragraph's end the 」 became a
+    sentence of its own (the pattern backtracks off the bracket to find a character after it), and
+    an import that cuts a long paragraph there makes a passage of "」" alone."""
+    assert split_sentences("他们走了。他说：「走。」") == ["他们走了。", "他说：「走。」"]
 
 
 def test_control_and_zero_width_characters_removed() -> None:
@@ -254,3 +340,4 @@ def test_a_question_s_option_that_loses_a_stop_word_is_also_the_word_it_makes() 
         "where is get-pip"
     )
     assert "noon" not in analyze("no-one replied, --no-one either")
+    assert "getpip" not in analyze("where is get-pip")  # no passage here holds it: no term of the question
