@@ -15,12 +15,13 @@ from itertools import pairwise
 # pattern that looked back at every character cost 0.1 ms a paragraph).
 # The Arabic "؟" ends one as "?" does. The full-width marks of Chinese and Japanese ("。", "！", "？")
 # end one with or without a space after them (those scripts put none), their closing quotes and
-# brackets kept with the sentence they close.
+# brackets kept with the sentence they close, also at a paragraph's end (the run of them is possessive:
+# backing off the last 」 to find a character after the mark made the 」 a sentence, and a passage, alone).
 _NOT_AFTER = ("[A-Z]", "Mr", "Mrs", "Dr", "Ms", "St", "vs", "etc", "cf", r"i\.e", r"e\.g")
 _SENTENCE_END = re.compile(r"([.!?؟]" + "".join(rf"(?<!\b{a}[.!?])" for a in _NOT_AFTER) + r"[\"”’']?)\s+(?=\S)")
 _WIDE_MARKS = "。！？"
 _WIDE_CLOSING = "」』”’）)"  # what closes a quote or an aside after such a mark, kept with its sentence
-_ANY_END = re.compile(_SENTENCE_END.pattern + rf"|([{_WIDE_MARKS}]+[{_WIDE_CLOSING}]*)\s*(?=\S)")
+_ANY_END = re.compile(_SENTENCE_END.pattern + rf"|([{_WIDE_MARKS}]+[{_WIDE_CLOSING}]*+)\s*(?=\S)")
 _OPENING = frozenset("\"“‘'")
 
 
