@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from tests.support import child_env
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
 CLI = Asker(CLI_PLATFORM, "", name="faults")
+ADDED = ["--section", "Parking", "--text", "Bikes go in the racks behind the library."]
 
 
 def history_adds(kdir: Path) -> list[str]:
@@ -71,6 +73,28 @@ def test_a_sigterm_in_the_middle_of_a_write_waits_for_the_change_to_finish(
         service.close()
     assert ran == [["bikes"]]  # delivered once, after the history line was written
     assert_clean(kdir, [change.passage_id])
+
+
+def test_ctrl_c_during_kb_add_still_tells_the_moderator_the_passage_was_added(
+    kdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C pressed while `kb add` writes: the change is finished and live, and the command said nothing
+    before exit 130, so the moderator took it for not made and added it again (`parking-2`); it says the reply
+    and the new id first. (The signal is raised from inside the write; the real write then runs.)"""
+    real = store.write_atomic
+
+    def interrupted(target: Path, text: str) -> None:
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C, arriving mid-change
+        real(target, text)
+
+    monkeypatch.setattr(store, "write_atomic", interrupted)
+    out = io.StringIO()
+    code = cli.main(["kb", "add", *ADDED, "--knowledge", str(kdir)], out)
+    monkeypatch.undo()
+    assert history_adds(kdir) == ["parking"]  # the change was made, and recorded
+    assert code == 130
+    assert out.getvalue().splitlines()[-1] == "parking", "nothing told the moderator the passage was added"
+    assert "interrupted" in capsys.readouterr().err
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:

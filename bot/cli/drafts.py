@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot import imports
 from bot.answering import DEFAULT_KNOWLEDGE
-from bot.cli import opening
+from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Refused, Reply, Request, is_update
 from bot.knowledge import DRAFTS_DIR, draft_files
@@ -81,19 +81,21 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
     names = [p.name for p in draft_files(Path(args.knowledge))] if args.all else [args.file]
+    held = interrupts.Held()  # a Ctrl-C during a publish stops the command once its reply is printed
     if not opening.config(args).database_url:  # without loading the index: the draft may be the folder's first file
-        moderation = opening.moderation(args)
-        return _published(names, lambda name: moderation.publish(opening.asker(args), name).message, out)
-    service = opening.service(args)  # the drafts are this folder's files; they go live in the database
+        moderation = opening.moderation(args, guard=held.change)
+        return _published(names, lambda name: moderation.publish(opening.asker(args), name).message, out, held)
+    service = opening.service(args, held.change)  # the drafts are this folder's files; they go live in the database
     try:
         return _published(
-            names, lambda name: service.moderate(Request("publish", draft=name), opening.asker(args)), out
+            names, lambda name: service.moderate(Request("publish", draft=name), opening.asker(args)), out, held
         )
     finally:
         service.close()  # its database threads and scratch folder end with the command
+        held.deliver()
 
 
-def _published(names: list[str], publish: Callable[[str], Reply | str], out: TextIO) -> int:
+def _published(names: list[str], publish: Callable[[str], Reply | str], out: TextIO, held: interrupts.Held) -> int:
     """Publish the drafts one by one, stopping at the first refused: the error says which drafts were
     not tried, so that `--all` with one broken draft among many does not look like all or nothing."""
     for at, name in enumerate(names):
@@ -108,4 +110,5 @@ def _published(names: list[str], publish: Callable[[str], Reply | str], out: Tex
             print(f"error: {text}{untried}", file=sys.stderr)
             return EXIT_FAILED
         print(text, file=out)
+        held.deliver()
     return EXIT_OK

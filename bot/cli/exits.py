@@ -7,6 +7,7 @@ import signal
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C
 EXIT_TERMINATED = 128 + signal.SIGTERM
 EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer
-from bot.cli import opening
+from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Reply, Request, gaps_unusable, looks_like_gap, perform
 from bot.evaluation import review
@@ -30,21 +30,26 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    reply = _moderated(args, request)
-    if reply.refused:
-        print(f"error: {reply.text}", file=sys.stderr)
-        return EXIT_FAILED
-    print(reply.text, file=out)
-    if request.command == "add" and reply.change is not None:
-        print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
-    return EXIT_OK
-
-
-def _moderated(args: argparse.Namespace, request: Request) -> Reply:
-    """`request` run through the service of the knowledge folder; `kb history`, `gaps` and `stats` of a
-    folder whose knowledge does not load (a file broken by a hand edit) from the data folder alone."""
+    held = interrupts.Held()  # a Ctrl-C pressed during the change stops the command once its reply is out
     try:
-        service = opening.service(args)
+        reply = _moderated(args, request, held)
+        if reply.refused:
+            print(f"error: {reply.text}", file=sys.stderr)
+            return EXIT_FAILED
+        print(reply.text, file=out)
+        if request.command == "add" and reply.change is not None:
+            print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
+        return EXIT_OK
+    finally:
+        held.deliver()
+
+
+def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held) -> Reply:
+    """`request` run through the service of the knowledge folder (`held` keeps a signal that arrives in the
+    change); `kb history`, `gaps` and `stats` of a folder whose knowledge does not load (a file broken by a
+    hand edit) from the data folder alone."""
+    try:
+        service = opening.service(args, held.change)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
         broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
         if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:

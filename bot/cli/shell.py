@@ -12,7 +12,7 @@ from types import FrameType
 from typing import TextIO, cast
 
 from bot.cli import terminal
-from bot.cli.exits import EXIT_FAILED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
+from bot.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
 from bot.curation import Refused
@@ -63,7 +63,8 @@ def main(
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        print("error: interrupted; no change was left half-done (`kb history` shows what was made)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
