@@ -212,6 +212,22 @@ def test_a_full_disk_refuses_the_change_and_leaves_the_knowledge_as_it_was(kdir:
     assert folder_bytes(kdir) == before
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device whose writes fail with ENOSPC")
+def test_kb_add_whose_output_cannot_be_written_does_not_claim_the_change_was_refused(kdir: Path) -> None:
+    """`kb add ... > ids.txt` on a full disk: the passage was added, then printing its id ended in a traceback
+    and exit 1, which says "a change was refused" (a script retried and added it twice); it is one `error:`
+    line and exit 74."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "kb", "add", *ADDED, "--knowledge", str(kdir)],
+            cwd=ROOT, env=child_env(), stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert history_adds(kdir) == ["parking"]  # made
+    assert result.returncode == 74, result.stderr
+    assert result.stderr.startswith("error: the output could not be written (No space left on device)")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
 def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdir: Path) -> None:
     """A record cut short mid-line (a crash, a full disk) is cut off at the next change, never glued to it."""
     service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"))
