@@ -341,3 +341,25 @@ def test_a_hand_written_settings_file_survives_calibrate_run_twice(
         "settings.yaml.bak",
         "settings.yaml.bak.1",
     ]
+
+
+def test_calibrate_never_writes_over_a_rule_edited_by_hand(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule calibrate wrote, then tuned by hand (threshold 5.0), was kept in .bak.1 by the next run and written
+    over by the one after, taken for calibrate's own output since it kept calibrate's header and layout."""
+    settings = folder / "settings.yaml"
+    assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    text = settings.read_text(encoding="utf-8")
+    fitted = next(line for line in text.splitlines() if line.strip().startswith("threshold:"))
+    hand = text.replace(fitted, "  threshold: 5.0")
+    assert hand != text and tuning.calibrated(text) and not tuning.calibrated(hand)
+    settings.write_text(hand, encoding="utf-8")
+    for _ in range(2):
+        assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    capsys.readouterr()
+    assert (folder / "settings.yaml.bak.1").read_text(encoding="utf-8") == hand
+    assert sorted(p.name for p in folder.glob("settings.yaml*")) == [
+        "settings.yaml",
+        "settings.yaml.bak",  # the seed's own rule
+        "settings.yaml.bak.1",  # the hand-tuned one
+        "settings.yaml.bak.2",  # the second run's fit, which the third replaced
+    ]

@@ -110,10 +110,7 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
     """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it."""
     current = tuning.load(folder)
     names = " ".join(Path(name).name for name in files)
-    text = tuning.dump(
-        tuning.Tuning(current.ranking, result.confidence),
-        f"Written by `python -m bot calibrate {names}` (see bot/answering/tuning.py).",
-    )
+    text = tuning.calibrated_text(tuning.Tuning(current.ranking, result.confidence), names)
     target = folder / SETTINGS_FILE
     backup = None
     try:
