@@ -286,7 +286,8 @@ def _check_files(folder: Path) -> Iterable[Finding]:
         yield ok("data", f"{database.name} will be created at the first start")
         return
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        # as a URI, percent-encoded: a `#` or `?` in the path had cut it (`/srv/c#-club` opened `/srv/c`)
+        connection = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
         try:
             result = connection.execute("PRAGMA quick_check").fetchone()
         finally:
