@@ -212,6 +212,19 @@ def test_a_data_path_that_is_a_file_is_an_error(kdir: Path, env: pytest.MonkeyPa
     assert code == 1 and "is a file, not a folder" in out
 
 
+def test_a_data_folder_that_is_a_dangling_symbolic_link_is_an_error(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """`data` a symbolic link to a volume not mounted was "does not exist yet; it will be created at the first
+    start" (ok, exit 0), while every change was then refused and no gap recorded."""
+    data = kdir.parent / "data"
+    data.symlink_to(kdir.parent / "volume" / "qabot-data")
+    code, out = run(kdir)
+    added = cli.main(["kb", "add", "--section", "Parking", "--text", "Bikes go in the racks behind the library.",
+                      "--knowledge", str(kdir)], out=io.StringIO())  # fmt: skip
+    assert added != 0  # what the operator meets later, and what doctor must warn of
+    assert code == 1
+    assert "symbolic link" in lines(out, "error")[0] and "volume/qabot-data" in lines(out, "error")[0], out
+
+
 def test_a_damaged_gaps_database_is_an_error_and_a_good_one_ok(kdir: Path, env: pytest.MonkeyPatch) -> None:
     """The gaps database must open as SQLite; garbage in its place is named."""
     data = kdir.parent / "data"
