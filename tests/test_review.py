@@ -81,3 +81,16 @@ def test_would_answer_with_drafts_does_not_grow_the_cache_at_each_run(
     for _ in range(3):
         assert main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO()) == 0
     assert sorted(p.name for p in cache.glob("*.pickle")) == before
+
+
+def test_would_answer_with_drafts_names_the_broken_draft_itself(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A draft with a typo (`txt:` for `text:`): `kb gaps --would-answer --drafts` named
+    `/tmp/qabot-drafts-XXXX/bikes.yaml`, a scratch copy already deleted; it names `knowledge/drafts/bikes.yaml`."""
+    draft = kdir / "drafts" / "bikes.yaml"
+    draft.parent.mkdir()
+    draft.write_text(DRAFT.replace("    text:", "    txt:"), encoding="utf-8")
+    code = main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "qabot-drafts-" not in err, err
+    assert err.startswith(f"error: {draft}:"), err

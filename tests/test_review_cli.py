@@ -34,24 +34,6 @@ def history(kdir: Path) -> str:
     return out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="review: `kb gaps --would-answer --drafts` names a deleted scratch copy")
-def test_would_answer_with_drafts_names_the_broken_draft_itself(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A draft has a typo (`txt:` for `text:`): `kb gaps --would-answer --drafts` fails naming
-    `/tmp/qabot-drafts-XXXX/bikes.yaml`, a scratch copy already deleted, so the moderator cannot open the file the
-    error is about. It should name the draft, `knowledge/drafts/bikes.yaml`, as `kb drafts` does."""
-    draft = kdir / "drafts" / "bikes.yaml"
-    draft.parent.mkdir()
-    draft.write_text(
-        'source: {title: "Bikes"}\npassages:\n  - id: bikes\n    section: Bikes\n    txt: "Racks behind it."\n',
-        encoding="utf-8",
-    )
-    code = main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO())
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "qabot-drafts-" not in err, err
-    assert str(draft) in err or "drafts/bikes.yaml" in err
-
-
 @pytest.mark.xfail(strict=True, reason="review: `kb publish --all` in a mistyped folder says nothing and exits 0")
 def test_publish_all_in_a_folder_that_does_not_exist_says_so(tmp_path: Path) -> None:
     """`kb publish --all --knowledge comunity` (a typo): nothing is printed and the exit code is 0, so the operator

@@ -17,7 +17,7 @@ from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Reply, Request, gaps_unusable, looks_like_gap, perform
 from bot.evaluation import review
-from bot.knowledge import KnowledgeError, knowledge_files
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files
 from bot.search import cache_folder
 from bot.service import open_database
 
@@ -123,4 +123,22 @@ def _with_drafts(folder: Path, *, live: Path) -> Answerer:
     deleted, filled the cache a little more at every run."""
     with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as scratch:
         copy = review.published_copy(folder, Path(scratch) / "knowledge", live)
-        return Answerer.from_directory(copy, cache=Path(scratch) / "cache" if cache_folder() else None)
+        try:
+            return Answerer.from_directory(copy, cache=Path(scratch) / "cache" if cache_folder() else None)
+        except KnowledgeError as exc:  # named as the moderator knows it, not as the copy, gone once this returns
+            raise _as_published(exc, copy, folder, live) from None
+
+
+def _as_published(exc: KnowledgeError, copy: Path, folder: Path, live: Path) -> KnowledgeError:
+    """`exc` with each file of the scratch `copy` it names written as the one it was copied from: the
+    draft `folder/drafts/NAME` (a draft replaces the live file of its name), else the live file."""
+
+    def original(path: Path) -> Path:
+        draft = folder / DRAFTS_DIR / path.name
+        return draft if draft.exists() else live / path.name
+
+    message = exc.message
+    for copied in copy.iterdir():
+        message = message.replace(str(copied), str(original(copied)))
+    path = original(exc.path) if exc.path.parent == copy else exc.path
+    return type(exc)(path, message, entry=exc.entry, line=exc.line)
