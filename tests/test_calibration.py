@@ -363,3 +363,15 @@ def test_calibrate_never_writes_over_a_rule_edited_by_hand(folder: Path, capsys:
         "settings.yaml.bak.1",  # the hand-tuned one
         "settings.yaml.bak.2",  # the second run's fit, which the third replaced
     ]
+
+
+def test_calibrate_with_a_database_says_kb_push_puts_the_rule_live(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With QABOT_DATABASE_URL set every instance loads settings.yaml from the database, yet `calibrate` said
+    "a running bot reloads by itself" of the folder's file: the operator waited for a rule that never went live."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", "postgresql://qabot@127.0.0.1:1/qabot")  # calibrate connects to nothing
+    assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "reloads by itself" not in out, out
+    assert f"`python -m bot kb push {folder}` puts it live" in out, out

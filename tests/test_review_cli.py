@@ -76,22 +76,6 @@ def test_bench_json_to_a_folder_that_does_not_exist_is_one_error_line(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="review: with a database, calibrate says the running bot reloads the rule itself"
-)
-def test_calibrate_with_a_database_does_not_say_the_running_bot_reloads_the_rule(
-    seed_kdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """With QABOT_DATABASE_URL set, every instance loads settings.yaml from the database (docs/scaling.md), yet
-    `calibrate` writes the folder's file and says "the bot uses it from its next load (a running bot reloads by
-    itself)": the operator waits for a rule that never goes live. It should say that `kb push` puts it live."""
-    monkeypatch.setenv("QABOT_DATABASE_URL", "postgresql://qabot@127.0.0.1:1/qabot")  # calibrate connects to nothing
-    assert main(["calibrate", str(DEV), "--knowledge", str(seed_kdir)]) == 0
-    out = capsys.readouterr().out
-    assert "reloads by itself" not in out, out
-    assert "kb push" in out
-
-
-@pytest.mark.xfail(
     strict=True, reason="review: every change in a knowledge folder whose path is not UTF-8 is a traceback"
 )
 def test_a_change_in_a_folder_whose_path_is_not_utf8_is_made(tmp_path: Path) -> None:

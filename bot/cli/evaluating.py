@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -89,7 +90,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    return _write_rule(folder, result, args.files, out)
+    return _write_rule(folder, result, args.files, out, database=bool(opening.config(args).database_url))
 
 
 def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
@@ -106,8 +107,9 @@ def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
     return True
 
 
-def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO) -> int:
-    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it."""
+def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO, *, database: bool) -> int:
+    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it; with
+    `database` (QABOT_DATABASE_URL set) every instance loads the database's settings: `kb push` puts it live."""
     current = tuning.load(folder)
     names = " ".join(Path(name).name for name in files)
     text = tuning.calibrated_text(tuning.Tuning(current.ranking, result.confidence), names)
@@ -124,5 +126,11 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     kept = f"; the one it replaces is kept in {backup}" if backup is not None else ""
-    print(f"wrote {target}{kept}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
+    if database:
+        live = (
+            f"`python -m bot kb push {shlex.quote(str(folder))}` puts it live (the bot loads the database's settings)"
+        )
+    else:
+        live = "the bot uses it from its next load (a running bot reloads by itself)"
+    print(f"wrote {target}{kept}: {live}", file=out)
     return EXIT_OK
