@@ -15,7 +15,7 @@ from bot.answering import DEFAULT_KNOWLEDGE
 from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Refused, Reply, Request, is_update
-from bot.knowledge import DRAFTS_DIR, draft_files
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.yamlfiles import FileError
 
 
@@ -80,7 +80,13 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     if bool(args.file) == args.all:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
-    names = [p.name for p in draft_files(Path(args.knowledge))] if args.all else [args.file]
+    folder = Path(args.knowledge)
+    if args.all and not folder.is_dir():  # a mistyped --knowledge had printed nothing, exit 0
+        raise KnowledgeError(folder, "knowledge folder not found")
+    names = [p.name for p in draft_files(folder)] if args.all else [args.file]
+    if not names:
+        print(f"No drafts in {folder / DRAFTS_DIR}: nothing published (`kb import FILE` makes one).", file=out)
+        return EXIT_OK
     held = interrupts.Held()  # a Ctrl-C during a publish stops the command once its reply is printed
     if not opening.config(args).database_url:  # without loading the index: the draft may be the folder's first file
         moderation = opening.moderation(args, guard=held.change)
