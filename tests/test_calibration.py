@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -375,3 +376,20 @@ def test_calibrate_with_a_database_says_kb_push_puts_the_rule_live(
     out = capsys.readouterr().out
     assert "reloads by itself" not in out, out
     assert f"`python -m bot kb push {folder}` puts it live" in out, out
+
+
+def test_calibrate_on_a_transcript_whose_name_is_not_utf8_writes_the_rule(folder: Path, tmp_path: Path) -> None:
+    """A transcript saved as `caf\\xe9.yaml` on a Latin-1 machine: `calibrate` wrote settings.yaml.bak, then crashed
+    in a traceback (exit 1, "a fit refused") on the name in settings.yaml's header; it writes it out (`caf\\xe9`)."""
+    transcript = os.fsencode(tmp_path) + b"/caf\xe9.yaml"
+    with open(transcript, "wb") as file:
+        file.write(DEV[0].read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "calibrate", transcript, "--knowledge", str(folder)],
+        env=child_env(), cwd=tmp_path, capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0 and "Traceback" not in err, err
+    written = (folder / "settings.yaml").read_text(encoding="utf-8")
+    assert written.startswith("# Written by `python -m bot calibrate caf\\xe9.yaml` ")
+    assert tuning.calibrated(written) and tuning.load(folder).confidence.threshold != 0

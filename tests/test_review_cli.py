@@ -33,21 +33,6 @@ def history(kdir: Path) -> str:
     return out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="review: calibrate on a transcript named in Latin-1 is a traceback")
-def test_calibrate_on_a_transcript_whose_name_is_not_utf8(seed_kdir: Path, tmp_path: Path) -> None:
-    """A transcript saved as `caf\\xe9.yaml` from a Latin-1 machine: `calibrate` fits, writes settings.yaml.bak, then
-    crashes with a UnicodeEncodeError on the name it puts in settings.yaml's header line (exit 1, "a fit refused").
-    The name should be written out (`caf\\xe9`) as other names are, and the rule written."""
-    transcript = os.fsencode(tmp_path) + b"/caf\xe9.yaml"
-    with open(transcript, "wb") as file:
-        file.write(DEV.read_bytes())
-    result = run("calibrate", transcript, "--knowledge", str(seed_kdir))
-    err = result.stderr.decode("utf-8", "replace")
-    assert "Traceback" not in err, err
-    assert result.returncode == 0
-    assert "calibrate caf" in (seed_kdir / "settings.yaml").read_text(encoding="utf-8")
-
-
 @pytest.mark.xfail(
     strict=True, reason="review: every change in a knowledge folder whose path is not UTF-8 is a traceback"
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer, tuning
-from bot.cli import opening
+from bot.cli import opening, terminal
 from bot.cli.asking import answer_json
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import KnowledgeStore, StoreError, write_atomic
@@ -111,7 +112,9 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
     """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it; with
     `database` (QABOT_DATABASE_URL set) every instance loads the database's settings: `kb push` puts it live."""
     current = tuning.load(folder)
-    names = " ".join(Path(name).name for name in files)
+    # written out as a moderator's name is: a name not in UTF-8 (`caf\xe9.yaml`) had failed the write,
+    # a newline in one would have ended the header line
+    names = " ".join(terminal.safe(os.fsencode(Path(name).name).decode("utf-8", "backslashreplace")) for name in files)
     text = tuning.calibrated_text(tuning.Tuning(current.ranking, result.confidence), names)
     target = folder / SETTINGS_FILE
     backup = None
