@@ -301,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--million", action="store_true", help="add a knowledge base of 1,000,000 passages")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(args_in)
+    problem = _unwritable(Path(args.json)) if args.json else None
+    if problem:  # said before the run, which takes minutes at a million passages, not after it
+        print(f"error: --json {args.json}: {problem}", file=sys.stderr)
+        return 2
     sizes = [*args.sizes] + ([MILLION] if args.million else [])
     results = []
     with tempfile.TemporaryDirectory(prefix="qabot-bench-") as tmp:
@@ -308,8 +312,26 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_size(size, args.questions, Path(tmp)))
             print(table(results[-1:]).splitlines()[-1] if len(results) > 1 else table(results), flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps({"sizes": results}, indent=2) + "\n", encoding="utf-8")
+        figures = json.dumps({"sizes": results}, indent=2) + "\n"
+        try:
+            Path(args.json).write_text(figures, encoding="utf-8")
+        except OSError as exc:  # made unwritable during the run: the figures are not lost
+            print(f"error: --json {args.json}: cannot write it ({exc.strerror or exc}); the figures:", file=sys.stderr)
+            print(figures, end="")
+            return 2
     return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the figures could not be written to `path` (None: they can)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist" if not folder.exists() else f"{folder} is not a folder"
+    if path.is_dir():
+        return "it is a folder"
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        return f"no right to write {'it' if path.exists() else 'in ' + str(folder)}"
+    return None
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import os
 import re
 import sqlite3
 import tempfile
@@ -262,6 +263,10 @@ def check_data(folder: Path) -> list[Finding]:
     """The data folder exists (or can be created) and is writable; the gaps database opens."""
     if folder.exists() and not folder.is_dir():
         return [error("data", f"{folder} is a file, not a folder: history and gaps cannot be kept")]
+    if folder.is_symlink() and not folder.exists():  # mkdir cannot make it: every change would be refused
+        target = os.readlink(folder)
+        return [error("data", f"{folder} is a symbolic link to {target}, which does not exist (a volume not mounted?): "
+                      "changes would be refused and gaps not recorded")]  # fmt: skip
     if not folder.exists():
         parent = _existing_parent(folder)
         if parent is not None and not parent.is_dir():
@@ -286,7 +291,8 @@ def _check_files(folder: Path) -> Iterable[Finding]:
         yield ok("data", f"{database.name} will be created at the first start")
         return
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        # as a URI, percent-encoded: a `#` or `?` in the path had cut it (`/srv/c#-club` opened `/srv/c`)
+        connection = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
         try:
             result = connection.execute("PRAGMA quick_check").fetchone()
         finally:

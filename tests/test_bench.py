@@ -47,3 +47,17 @@ def test_bad_sizes_are_one_usage_error(sizes: str, capsys: pytest.CaptureFixture
         main(["bench", "--sizes", sizes])
     assert ended.value.code == 2
     assert "error: argument --sizes:" in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_bench_json_to_a_folder_that_does_not_exist_is_one_error_line_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bench --million --json results/bench.json` without a results/ folder ran to the end (many minutes) and
+    then died in a FileNotFoundError traceback, the figures lost: it is one `error:` line, exit 2, before the run."""
+    from adapters.cli import main
+
+    target = tmp_path / "results" / "bench.json"
+    assert main(["bench", "--sizes", "100", "--questions", "5", "--json", str(target)]) == 2
+    said = capsys.readouterr()
+    assert said.err == f"error: --json {target}: the folder {target.parent} does not exist\n"
+    assert said.out == ""  # nothing was run

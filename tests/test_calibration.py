@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -361,3 +362,54 @@ def test_a_hand_written_settings_file_survives_calibrate_run_twice(
         "settings.yaml.bak",
         "settings.yaml.bak.1",
     ]
+
+
+def test_calibrate_never_writes_over_a_rule_edited_by_hand(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule calibrate wrote, then tuned by hand (threshold 5.0), was kept in .bak.1 by the next run and written
+    over by the one after, taken for calibrate's own output since it kept calibrate's header and layout."""
+    settings = folder / "settings.yaml"
+    assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    text = settings.read_text(encoding="utf-8")
+    fitted = next(line for line in text.splitlines() if line.strip().startswith("threshold:"))
+    hand = text.replace(fitted, "  threshold: 5.0")
+    assert hand != text and tuning.calibrated(text) and not tuning.calibrated(hand)
+    settings.write_text(hand, encoding="utf-8")
+    for _ in range(2):
+        assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    capsys.readouterr()
+    assert (folder / "settings.yaml.bak.1").read_text(encoding="utf-8") == hand
+    assert sorted(p.name for p in folder.glob("settings.yaml*")) == [
+        "settings.yaml",
+        "settings.yaml.bak",  # the seed's own rule
+        "settings.yaml.bak.1",  # the hand-tuned one
+        "settings.yaml.bak.2",  # the second run's fit, which the third replaced
+    ]
+
+
+def test_calibrate_with_a_database_says_kb_push_puts_the_rule_live(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With QABOT_DATABASE_URL set every instance loads settings.yaml from the database, yet `calibrate` said
+    "a running bot reloads by itself" of the folder's file: the operator waited for a rule that never went live."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", "postgresql://qabot@127.0.0.1:1/qabot")  # calibrate connects to nothing
+    assert main(["calibrate", str(DEV[0]), "--knowledge", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "reloads by itself" not in out, out
+    assert f"`python -m bot kb push {folder}` puts it live" in out, out
+
+
+def test_calibrate_on_a_transcript_whose_name_is_not_utf8_writes_the_rule(folder: Path, tmp_path: Path) -> None:
+    """A transcript saved as `caf\\xe9.yaml` on a Latin-1 machine: `calibrate` wrote settings.yaml.bak, then crashed
+    in a traceback (exit 1, "a fit refused") on the name in settings.yaml's header; it writes it out (`caf\\xe9`)."""
+    transcript = os.fsencode(tmp_path) + b"/caf\xe9.yaml"
+    with open(transcript, "wb") as file:
+        file.write(DEV[0].read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "calibrate", transcript, "--knowledge", str(folder)],
+        env=child_env(), cwd=tmp_path, capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0 and "Traceback" not in err, err
+    written = (folder / "settings.yaml").read_text(encoding="utf-8")
+    assert written.startswith("# Written by `python -m bot calibrate caf\\xe9.yaml` ")
+    assert tuning.calibrated(written) and tuning.load(folder).confidence.threshold != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from tests.support import child_env
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
 CLI = Asker(CLI_PLATFORM, "", name="faults")
+ADDED = ["--section", "Parking", "--text", "Bikes go in the racks behind the library."]
 
 
 def history_adds(kdir: Path) -> list[str]:
@@ -71,6 +73,28 @@ def test_a_sigterm_in_the_middle_of_a_write_waits_for_the_change_to_finish(
         service.close()
     assert ran == [["bikes"]]  # delivered once, after the history line was written
     assert_clean(kdir, [change.passage_id])
+
+
+def test_ctrl_c_during_kb_add_still_tells_the_moderator_the_passage_was_added(
+    kdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C pressed while `kb add` writes: the change is finished and live, and the command said nothing
+    before exit 130, so the moderator took it for not made and added it again (`parking-2`); it says the reply
+    and the new id first. (The signal is raised from inside the write; the real write then runs.)"""
+    real = store.write_atomic
+
+    def interrupted(target: Path, text: str) -> None:
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C, arriving mid-change
+        real(target, text)
+
+    monkeypatch.setattr(store, "write_atomic", interrupted)
+    out = io.StringIO()
+    code = cli.main(["kb", "add", *ADDED, "--knowledge", str(kdir)], out)
+    monkeypatch.undo()
+    assert history_adds(kdir) == ["parking"]  # the change was made, and recorded
+    assert code == 130
+    assert out.getvalue().splitlines()[-1] == "parking", "nothing told the moderator the passage was added"
+    assert "interrupted" in capsys.readouterr().err
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:
@@ -186,6 +210,22 @@ def test_a_full_disk_refuses_the_change_and_leaves_the_knowledge_as_it_was(kdir:
     finally:
         service.close()
     assert folder_bytes(kdir) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device whose writes fail with ENOSPC")
+def test_kb_add_whose_output_cannot_be_written_does_not_claim_the_change_was_refused(kdir: Path) -> None:
+    """`kb add ... > ids.txt` on a full disk: the passage was added, then printing its id ended in a traceback
+    and exit 1, which says "a change was refused" (a script retried and added it twice); it is one `error:`
+    line and exit 74."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "kb", "add", *ADDED, "--knowledge", str(kdir)],
+            cwd=ROOT, env=child_env(), stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert history_adds(kdir) == ["parking"]  # made
+    assert result.returncode == 74, result.stderr
+    assert result.stderr.startswith("error: the output could not be written (No space left on device)")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_a_torn_last_history_line_is_cut_off_and_history_and_undo_still_work(kdir: Path) -> None:

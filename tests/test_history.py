@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,25 @@ def test_a_question_aliased_from_a_gap_is_one_line_of_the_history() -> None:
     lines = render([record]).splitlines()[1:]
     assert lines[0] == "  + question: “Where can I charge my laptop? 2026-01-02T00:00:00+00:00 remove rules by ann”"
     assert [line[:9] for line in lines] == ["  + quest", "  after: "], lines
+
+
+def test_a_change_in_a_folder_whose_path_is_not_utf8_is_made_and_recorded(tmp_path: Path) -> None:
+    """In `/srv/caf\\xe9-club/knowledge` (a folder copied from a Latin-1 machine) every change ended in a
+    UnicodeEncodeError while its history line, which names the folder, was written: no moderator could change
+    anything. The path is recorded written out (`caf\\xe9`), the change made, and undone by that folder."""
+    home = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9-club"))
+    home.mkdir()
+    kdir = write_kb(home / "knowledge", small_kb())
+    service, ann = Service.from_directory(kdir, Config(data_dir=home / "data")), Asker("cli", "", name="ann")
+    try:
+        added = service.moderate(Request("add", section="Parking", text="Bikes go in the racks."), ann)
+        (line,) = (home / "data" / "history.jsonl").read_text(encoding="utf-8").splitlines()
+        undone = service.moderate(Request("undo"), ann)
+    finally:
+        service.close()
+    assert not added.refused and added.change is not None and added.change.passage_id == "parking", added.text
+    assert json.loads(line)["folder"] == f"{tmp_path.resolve()}/caf\\xe9-club/knowledge"
+    assert not undone.refused, undone.text  # the record is this folder's
 
 
 def test_scaling_md_says_what_an_older_instances_history_shows_of_a_push(tmp_path: Path) -> None:

@@ -186,6 +186,19 @@ def test_a_draft_broken_by_hand_is_refused_by_publish_with_its_line(
     assert "drafts/broken.yaml:5 cannot be read: invalid YAML: did not find expected" in capsys.readouterr().err
 
 
+def test_publish_all_in_a_folder_that_does_not_exist_or_has_no_drafts_says_so(
+    tmp_path: Path, kdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb publish --all --knowledge comunity` (a typo) printed nothing and exited 0, so the operator believed the
+    drafts live: it says the folder is not found (exit 2), and a folder without drafts that nothing was published."""
+    assert cli.main(["kb", "publish", "--all", "--knowledge", str(tmp_path / "comunity")], io.StringIO()) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'comunity'}: knowledge folder not found\n"
+    out = io.StringIO()
+    assert cli.main(["kb", "publish", "--all", "--knowledge", str(kdir)], out) == 0
+    assert out.getvalue() == f"No drafts in {kdir / 'drafts'}: nothing published (`kb import FILE` makes one).\n"
+    assert not (tmp_path / "comunity").exists()
+
+
 def test_an_editors_lock_file_among_the_drafts_does_not_stop_publish_all(tmp_path: Path) -> None:
     """Emacs marks a draft being edited with `.#faq.yaml`, a symbolic link to nowhere; `kb publish --all`
     stopped at it ("cannot be read") and published none of the real drafts. The live folder skips such links."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,34 @@ def test_drafts_needs_would_answer(kdir: Path, tmp_path: Path, capsys: pytest.Ca
     """`kb gaps --drafts` alone is refused with one line."""
     assert main(["kb", "gaps", "--drafts", "--knowledge", str(kdir), "--data", str(tmp_path)]) == 2
     assert capsys.readouterr().err == "error: --drafts goes with --would-answer\n"
+
+
+def test_would_answer_with_drafts_does_not_grow_the_cache_at_each_run(
+    kdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With QABOT_CACHE set, each `kb gaps --would-answer --drafts` loaded the knowledge from a new scratch
+    folder and left one cache entry per file, named after that folder, never read nor deleted: a daily run on a
+    large folder filled the disk. Runs on the same files now leave the cache as it was."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("QABOT_CACHE", str(cache))
+    (kdir / "drafts").mkdir()
+    (kdir / "drafts" / "parking.yaml").write_text(DRAFT, encoding="utf-8")
+    assert main(["kb", "list", "--knowledge", str(kdir)], io.StringIO()) == 0  # the live files' entries
+    before = sorted(p.name for p in cache.glob("*.pickle"))
+    assert before  # the cache is in use
+    for _ in range(3):
+        assert main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO()) == 0
+    assert sorted(p.name for p in cache.glob("*.pickle")) == before
+
+
+def test_would_answer_with_drafts_names_the_broken_draft_itself(kdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A draft with a typo (`txt:` for `text:`): `kb gaps --would-answer --drafts` named
+    `/tmp/qabot-drafts-XXXX/bikes.yaml`, a scratch copy already deleted; it names `knowledge/drafts/bikes.yaml`."""
+    draft = kdir / "drafts" / "bikes.yaml"
+    draft.parent.mkdir()
+    draft.write_text(DRAFT.replace("    text:", "    txt:"), encoding="utf-8")
+    code = main(["kb", "gaps", "--would-answer", "--drafts", "--knowledge", str(kdir)], io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "qabot-drafts-" not in err, err
+    assert err.startswith(f"error: {draft}:"), err

@@ -16,6 +16,7 @@ writes it from the folder's own transcripts; it can also be edited by hand:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -158,16 +159,23 @@ def dump(tuning: Tuning, comment: str = "") -> str:
     return header + yaml.safe_dump(data, sort_keys=False)
 
 
+def calibrated_text(tuning: Tuning, names: str) -> str:
+    """The settings file's text as `calibrate` writes it from transcripts `names`: one line of header that
+    carries a mark of the rule below it (`fit` and the start of its SHA-256), then the rule."""
+    body = dump(tuning)
+    return f"# {CALIBRATED} {names}` (see bot/answering/tuning.py; fit {_fit_mark(body)}).\n" + body
+
+
+def _fit_mark(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def calibrated(text: str) -> bool:
-    """Whether a settings file's text is as `calibrate` wrote it: its one line of header, then the rule
-    as `dump` writes it, no comment, key or layout of a hand edit added."""
+    """Whether a settings file's text is as `calibrate` wrote it and no hand has touched it since: its header's
+    mark is that of the rule below it. A number edited by hand keeps the layout `dump` writes (a threshold
+    tuned to 5.0 had been taken for calibrate's own and written over), but not the mark."""
     header, _, body = text.partition("\n")
-    if not header.startswith("# " + CALIBRATED):
-        return False
-    try:
-        return header + "\n" + yaml.safe_dump(yaml.safe_load(body), sort_keys=False) == text
-    except yaml.YAMLError:
-        return False
+    return header.startswith("# " + CALIBRATED) and header.endswith(f"; fit {_fit_mark(body)}).")
 
 
 def backup_for(directory: Path, replaced: str) -> Path:

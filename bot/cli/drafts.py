@@ -12,10 +12,10 @@ from typing import TextIO
 
 from bot import imports
 from bot.answering import DEFAULT_KNOWLEDGE
-from bot.cli import opening
+from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Refused, Reply, Request, is_update
-from bot.knowledge import DRAFTS_DIR, draft_files
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.yamlfiles import FileError
 
 
@@ -80,20 +80,28 @@ def cmd_kb_publish(args: argparse.Namespace, out: TextIO) -> int:
     if bool(args.file) == args.all:
         print("error: give one draft to publish, or --all", file=sys.stderr)
         return EXIT_UNUSABLE
-    names = [p.name for p in draft_files(Path(args.knowledge))] if args.all else [args.file]
+    folder = Path(args.knowledge)
+    if args.all and not folder.is_dir():  # a mistyped --knowledge had printed nothing, exit 0
+        raise KnowledgeError(folder, "knowledge folder not found")
+    names = [p.name for p in draft_files(folder)] if args.all else [args.file]
+    if not names:
+        print(f"No drafts in {folder / DRAFTS_DIR}: nothing published (`kb import FILE` makes one).", file=out)
+        return EXIT_OK
+    held = interrupts.Held()  # a Ctrl-C during a publish stops the command once its reply is printed
     if not opening.config(args).database_url:  # without loading the index: the draft may be the folder's first file
-        moderation = opening.moderation(args)
-        return _published(names, lambda name: moderation.publish(opening.asker(args), name).message, out)
-    service = opening.service(args)  # the drafts are this folder's files; they go live in the database
+        moderation = opening.moderation(args, guard=held.change)
+        return _published(names, lambda name: moderation.publish(opening.asker(args), name).message, out, held)
+    service = opening.service(args, held.change)  # the drafts are this folder's files; they go live in the database
     try:
         return _published(
-            names, lambda name: service.moderate(Request("publish", draft=name), opening.asker(args)), out
+            names, lambda name: service.moderate(Request("publish", draft=name), opening.asker(args)), out, held
         )
     finally:
         service.close()  # its database threads and scratch folder end with the command
+        held.deliver()
 
 
-def _published(names: list[str], publish: Callable[[str], Reply | str], out: TextIO) -> int:
+def _published(names: list[str], publish: Callable[[str], Reply | str], out: TextIO, held: interrupts.Held) -> int:
     """Publish the drafts one by one, stopping at the first refused: the error says which drafts were
     not tried, so that `--all` with one broken draft among many does not look like all or nothing."""
     for at, name in enumerate(names):
@@ -108,4 +116,5 @@ def _published(names: list[str], publish: Callable[[str], Reply | str], out: Tex
             print(f"error: {text}{untried}", file=sys.stderr)
             return EXIT_FAILED
         print(text, file=out)
+        held.deliver()
     return EXIT_OK

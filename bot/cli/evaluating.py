@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer, tuning
-from bot.cli import opening
+from bot.cli import opening, terminal
 from bot.cli.asking import answer_json
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import KnowledgeStore, StoreError, write_atomic
@@ -89,7 +91,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    return _write_rule(folder, result, args.files, out)
+    return _write_rule(folder, result, args.files, out, database=bool(opening.config(args).database_url))
 
 
 def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
@@ -106,14 +108,14 @@ def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
     return True
 
 
-def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO) -> int:
-    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it."""
+def _write_rule(folder: Path, result: calibration.Calibration, files: list[str], out: TextIO, *, database: bool) -> int:
+    """The fitted rule written into the folder's settings.yaml, the one it replaces kept beside it; with
+    `database` (QABOT_DATABASE_URL set) every instance loads the database's settings: `kb push` puts it live."""
     current = tuning.load(folder)
-    names = " ".join(Path(name).name for name in files)
-    text = tuning.dump(
-        tuning.Tuning(current.ranking, result.confidence),
-        f"Written by `python -m bot calibrate {names}` (see bot/answering/tuning.py).",
-    )
+    # written out as a moderator's name is: a name not in UTF-8 (`caf\xe9.yaml`) had failed the write,
+    # a newline in one would have ended the header line
+    names = " ".join(terminal.safe(os.fsencode(Path(name).name).decode("utf-8", "backslashreplace")) for name in files)
+    text = tuning.calibrated_text(tuning.Tuning(current.ranking, result.confidence), names)
     target = folder / SETTINGS_FILE
     backup = None
     try:
@@ -127,5 +129,11 @@ def _write_rule(folder: Path, result: calibration.Calibration, files: list[str],
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     kept = f"; the one it replaces is kept in {backup}" if backup is not None else ""
-    print(f"wrote {target}{kept}: the bot uses it from its next load (a running bot reloads by itself)", file=out)
+    if database:
+        live = (
+            f"`python -m bot kb push {shlex.quote(str(folder))}` puts it live (the bot loads the database's settings)"
+        )
+    else:
+        live = "the bot uses it from its next load (a running bot reloads by itself)"
+    print(f"wrote {target}{kept}: {live}", file=out)
     return EXIT_OK

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer
-from bot.cli import opening
+from bot.cli import interrupts, opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
 from bot.curation import Reply, Request, gaps_unusable, looks_like_gap, perform
 from bot.evaluation import review
-from bot.knowledge import KnowledgeError, knowledge_files
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files
+from bot.search import cache_folder
 from bot.service import open_database
 
 
@@ -30,21 +31,26 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
     if request.command == "alias" and request.text is None and not looks_like_gap(request.question):
         print(f"error: {request.question!r} is not a gap id; to attach it as a question, use --text", file=sys.stderr)
         return EXIT_UNUSABLE
-    reply = _moderated(args, request)
-    if reply.refused:
-        print(f"error: {reply.text}", file=sys.stderr)
-        return EXIT_FAILED
-    print(reply.text, file=out)
-    if request.command == "add" and reply.change is not None:
-        print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
-    return EXIT_OK
-
-
-def _moderated(args: argparse.Namespace, request: Request) -> Reply:
-    """`request` run through the service of the knowledge folder; `kb history`, `gaps` and `stats` of a
-    folder whose knowledge does not load (a file broken by a hand edit) from the data folder alone."""
+    held = interrupts.Held()  # a Ctrl-C pressed during the change stops the command once its reply is out
     try:
-        service = opening.service(args)
+        reply = _moderated(args, request, held)
+        if reply.refused:
+            print(f"error: {reply.text}", file=sys.stderr)
+            return EXIT_FAILED
+        print(reply.text, file=out)
+        if request.command == "add" and reply.change is not None:
+            print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
+        return EXIT_OK
+    finally:
+        held.deliver()
+
+
+def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held) -> Reply:
+    """`request` run through the service of the knowledge folder (`held` keeps a signal that arrives in the
+    change); `kb history`, `gaps` and `stats` of a folder whose knowledge does not load (a file broken by a
+    hand edit) from the data folder alone."""
+    try:
+        service = opening.service(args, held.change)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
         broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
         if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:
@@ -110,6 +116,29 @@ def cmd_kb_gaps(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _with_drafts(folder: Path, *, live: Path) -> Answerer:
-    """The `live` knowledge files with every draft of `folder` published, loaded from a scratch copy."""
-    with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as copy:
-        return Answerer.from_directory(review.published_copy(folder, Path(copy), live))
+    """The `live` knowledge files with every draft of `folder` published, loaded from a scratch copy.
+
+    With QABOT_CACHE set, the copy is read through a scratch cache that goes with it: the cache names an
+    entry after the file's path, and the entries of each run's new scratch folder, never read again nor
+    deleted, filled the cache a little more at every run."""
+    with tempfile.TemporaryDirectory(prefix="qabot-drafts-") as scratch:
+        copy = review.published_copy(folder, Path(scratch) / "knowledge", live)
+        try:
+            return Answerer.from_directory(copy, cache=Path(scratch) / "cache" if cache_folder() else None)
+        except KnowledgeError as exc:  # named as the moderator knows it, not as the copy, gone once this returns
+            raise _as_published(exc, copy, folder, live) from None
+
+
+def _as_published(exc: KnowledgeError, copy: Path, folder: Path, live: Path) -> KnowledgeError:
+    """`exc` with each file of the scratch `copy` it names written as the one it was copied from: the
+    draft `folder/drafts/NAME` (a draft replaces the live file of its name), else the live file."""
+
+    def original(path: Path) -> Path:
+        draft = folder / DRAFTS_DIR / path.name
+        return draft if draft.exists() else live / path.name
+
+    message = exc.message
+    for copied in copy.iterdir():
+        message = message.replace(str(copied), str(original(copied)))
+    path = original(exc.path) if exc.path.parent == copy else exc.path
+    return type(exc)(path, message, entry=exc.entry, line=exc.line)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.answering import Answerer
@@ -12,6 +14,8 @@ from bot.config import Config, load_config
 from bot.curation import CLI_PLATFORM, History, Moderation, changes_finish_first, command_line_moderator, goes_live
 from bot.records import GapStore
 from bot.service import Asker, Service, open_database
+
+Guard = Callable[[], AbstractContextManager[object]]
 
 
 def config(args: argparse.Namespace) -> Config:
@@ -21,12 +25,18 @@ def config(args: argparse.Namespace) -> Config:
     return config
 
 
-def service(args: argparse.Namespace) -> Service:
-    return Service.from_directory(args.knowledge, config(args), guard=changes_finish_first)
+def service(args: argparse.Namespace, guard: Guard = changes_finish_first) -> Service:
+    """The folder's service; `guard` is entered around each change (`interrupts.Held.change` keeps a
+    Ctrl-C that arrives in it until the reply is printed)."""
+    return Service.from_directory(args.knowledge, config(args), guard=guard)
 
 
 def moderation(
-    args: argparse.Namespace, gaps: GapStore | None = None, *, gaps_error: Exception | None = None
+    args: argparse.Namespace,
+    gaps: GapStore | None = None,
+    *,
+    gaps_error: Exception | None = None,
+    guard: Guard = changes_finish_first,
 ) -> Moderation:
     """The folder's moderation without its knowledge loaded (publishing, a first addition, reading
     the data folder alone); `gaps_error`: why the gaps database could not be opened. A change is said
@@ -41,7 +51,7 @@ def moderation(
         gaps_error=gaps_error,
         reload=lambda: goes_live(folder, watched=settings.watch_interval > 0),
         analyze=str.split,
-        guard=changes_finish_first,
+        guard=guard,
     )
 
 

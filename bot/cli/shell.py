@@ -12,7 +12,7 @@ from types import FrameType
 from typing import TextIO, cast
 
 from bot.cli import terminal
-from bot.cli.exits import EXIT_FAILED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe
+from bot.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe, output_failed
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
 from bot.curation import Refused
@@ -50,6 +50,8 @@ def main(
         return code
     except BrokenPipeError:
         return closed_pipe()
+    except terminal.OutputFailed as exc:
+        return output_failed(str(exc))
     except Terminated:
         print(
             "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",
@@ -63,7 +65,8 @@ def main(
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        print("error: interrupted; no change was left half-done (`kb history` shows what was made)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -23,8 +23,17 @@ def safe(text: str) -> str:
     return text.translate(_ESCAPED)
 
 
+class OutputFailed(Exception):
+    """Standard output refused a write (a full disk, an I/O error), not the command: what it did is done."""
+
+    def __init__(self, error: OSError):
+        self.error = error
+        super().__init__(error.strerror or str(error))
+
+
 class SafeOutput:
-    """A text stream that writes everything through `safe` to the stream it wraps."""
+    """A text stream that writes everything through `safe` to the stream it wraps; a write or flush
+    the stream refuses raises OutputFailed (a closed pipe stays BrokenPipeError: a quiet stop)."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -32,10 +41,23 @@ class SafeOutput:
     def write(self, text: str) -> int:
         shown = safe(text)
         try:
-            return self.stream.write(shown)
-        except UnicodeEncodeError:  # a folder's name not in UTF-8 (lone surrogates) on a strict stream: escaped
-            encoding = getattr(self.stream, "encoding", None) or "utf-8"
-            return self.stream.write(shown.encode(encoding, "backslashreplace").decode(encoding))
+            try:
+                return self.stream.write(shown)
+            except UnicodeEncodeError:  # a folder's name not in UTF-8 (lone surrogates) on a strict stream: escaped
+                encoding = getattr(self.stream, "encoding", None) or "utf-8"
+                return self.stream.write(shown.encode(encoding, "backslashreplace").decode(encoding))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc) from exc
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, ... of the wrapped stream
         return getattr(self.stream, name)

@@ -81,7 +81,9 @@ class History:
 
     def __init__(self, folder: Path, *, knowledge: Path | None = None, rotate_at: int = ROTATE_AT):
         self.path = Path(folder) / FILE_NAME
-        self.knowledge = str(Path(knowledge).resolve()) if knowledge is not None else None
+        resolved = os.fsencode(Path(knowledge).resolve()) if knowledge is not None else None
+        # a path not in UTF-8 written out (`/srv/caf\xe9-club`), as a JSON line in UTF-8 can hold it (append crashed)
+        self.knowledge = resolved.decode("utf-8", "backslashreplace") if resolved is not None else None
         self.rotate_at = rotate_at
         self._marks = itertools.count(1)
         self._appended: dict[int, str] = {}  # mark -> the id of the record appended (the latest few)
