@@ -261,10 +261,21 @@ def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
             )
         if not _ID_NUMBER.fullmatch(written):
             raise ConfigError(path, f"{yamlfiles.shown(written)} is not an id (a number)", entry=entry)
+        if entry == "moderators.telegram_users" and written in TELEGRAM_PLACEHOLDERS:
+            raise ConfigError(path, f"{written} is {TELEGRAM_PLACEHOLDERS[written]}", entry=entry)
         ids.add(written)
     return frozenset(ids)
 
 
+# The senders Telegram puts in `from` of a message posted as a chat, the same in every group: listed,
+# anyone posting so in any group (anyone can make one and add the bot) would be a moderator.
+TELEGRAM_PLACEHOLDERS = {
+    "1087968824": "GroupAnonymousBot, Telegram's placeholder for every group's anonymous admins, in every "
+    "group: it names no one (count a group's admins with telegram_group_admins and telegram_admin_chats)",
+    "136817688": "Channel_Bot, Telegram's placeholder for anyone posting as a channel, in every group: it "
+    "names no one (have the moderator send the command as themselves)",
+    "777000": "Telegram's own service account, which forwards every linked channel's posts: it names no one",
+}
 _ID_NUMBER = re.compile(r"-?[0-9]{1,20}")  # a user, role, guild or chat id (a group chat's is negative)
 
 

@@ -78,6 +78,9 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
         # a username never matches an update's sender: the moderator would be refused for good
         ("moderators:\n  telegram_users: ['@alice']\n", "(moderators.telegram_users)", "'@alice' is a username"),
+        # Telegram's placeholder senders, the same in every group: listed, anyone posting so moderates
+        ("moderators:\n  telegram_users: [1087968824]\n", "(moderators.telegram_users)", "GroupAnonymousBot"),
+        ("moderators:\n  telegram_users: ['136817688']\n", "(moderators.telegram_users)", "posting as a channel"),
         ("moderators:\n  discord_roles: [Admins]\n", "(moderators.discord_roles)", "'Admins' is not an id"),
         ("moderators:\n  discord_manage_server: yes please\n", "(moderators.discord_manage_server)", "true or false"),
         ("retention_days: 0\n", "(retention_days)", "at least 1"),
