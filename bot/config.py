@@ -134,7 +134,40 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     $QABOT_DATABASE_URL, when set, overrides the file's `database_url`."""
     config = _load_file(path or config_path(env))
     url = (os.environ if env is None else env).get(DATABASE_VARIABLE, "").strip()
-    return dataclasses.replace(config, database_url=url, database_url_from_environment=True) if url else config
+    if url:
+        config = dataclasses.replace(config, database_url=url, database_url_from_environment=True)
+    _check_readable(config)
+    return config
+
+
+def _check_readable(config: Config) -> None:
+    """Refuse a database URL psycopg cannot read, before anything uses it, with a reason of our own:
+    the library's quotes the part it could not read, often the password (a `%` not encoded), and had
+    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool."""
+    if config.database_url and not readable_url(config.database_url):
+        raise config.database_error(UNREADABLE_URL) from None
+
+
+def readable_url(url: str) -> bool:
+    """Whether psycopg can read `url` (True without psycopg: the database cannot be used at all then,
+    which is said where it would be). Its reason is not kept: it quotes the URL's text."""
+    try:
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        return True
+    try:
+        conninfo_to_dict(url)
+    except ProgrammingError:
+        return False
+    return True
+
+
+UNREADABLE_URL = (
+    "psycopg cannot read this URL (not shown: it may hold the password); percent-encode the special "
+    "characters of the user name and password (% as %25, @ as %40, : as %3A, / as %2F) and put an IPv6 "
+    "host in brackets, [::1]"
+)
 
 
 def _load_file(path: Path | None) -> Config:
