@@ -33,10 +33,6 @@ from tests.test_discord_edits import settled
 pytestmark = pytest.mark.timeout(60)
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the PostgreSQL fixtures
 
-# A member's permissions in a read-only channel (announcements, or a member muted there by an
-# overwrite): View Channel, Read Message History and Use Application Commands, not Send Messages.
-READ_ONLY = str((1 << 10) | (1 << 16) | (1 << 31))
-
 
 @pytest.fixture
 def dc_service(tmp_path: Path) -> Service:
@@ -49,30 +45,6 @@ async def discord_online(monkeypatch: pytest.MonkeyPatch, dc_service: Service) -
     """The bot on `dc_service`, connected to a fresh fake Discord."""
     async with fake_discord_api(monkeypatch) as fake, connected(fake, dc_service):
         yield fake
-
-
-def read_only(interaction: dict[str, Any]) -> dict[str, Any]:
-    """`interaction` from a member who may read the channel but not send messages in it."""
-    interaction["member"]["permissions"] = READ_ONLY
-    return interaction
-
-
-@pytest.mark.xfail(strict=True, reason="review: Answer this posts where its user may not send")
-async def test_answer_this_does_not_post_for_a_member_who_may_not_send_in_the_channel(
-    discord_online: FakeDiscord,
-) -> None:
-    """A member muted in a channel (or any member of a read-only one, such as #announcements) uses
-    *Answer this* on a message there, and the bot posts its answer in the channel as a plain reply
-    that does not show who asked for it: the bot posts for them where they may not. It should answer
-    them alone (or as the command's own response, which Discord shows as theirs), as it does where
-    the bot itself may not send."""
-    fake = discord_online
-    announcement = fake.message("are most of the defectors women", author=fake.user("900000000000000031", name="mod"))
-    muted = fake.user("900000000000000032", name="muted")
-    interaction = read_only(fake.message_command("Answer this", announcement, user=muted))
-    await fake.push("INTERACTION_CREATE", interaction)
-    await callback_for(fake, interaction)
-    assert fake.find("POST", f"/channels/{fake.channel_id}/messages") == []
 
 
 @pytest.mark.xfail(strict=True, reason="review: a deleted question's words stay in the gaps")
