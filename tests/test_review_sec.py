@@ -66,30 +66,6 @@ async def test_a_question_its_member_deleted_is_not_kept_for_the_moderators(
     assert "1234 5678" not in listed, listed
 
 
-@pytest.mark.xfail(strict=True, reason="review: /kb id suggestions for anyone, a full scan on the event loop")
-async def test_kb_id_suggestions_are_not_computed_for_a_member_who_is_not_a_moderator(
-    discord_online: FakeDiscord,
-) -> None:
-    """Any member can type into `/kb remove id:` (Discord shows the group to everyone): each
-    keystroke makes the bot go through every passage's id and section on its event loop, not in a
-    worker thread as `/ask`'s suggestions are (about 300 ms a keystroke at a million passages, 15 ms
-    at 100,000, during which no other event is handled), and offers the ids to someone the group
-    then refuses. A member who is not a moderator should get no suggestions, before any scan."""
-    fake = discord_online
-    typed = {"name": "id", "type": 3, "value": "scho", "focused": True}
-    data = {
-        "id": fake.next_id(),
-        "name": "kb",
-        "type": 1,
-        "options": [{"name": "remove", "type": 1, "options": [typed]}],
-    }
-    interaction = fake.interaction(4, data, user=fake.user("900000000000000041", name="member"))
-    await fake.push("INTERACTION_CREATE", interaction)
-    call = await callback_for(fake, interaction)
-    assert call.body["type"] == 8
-    assert call.body["data"]["choices"] == []
-
-
 @pytest.mark.xfail(strict=True, reason="review: answered questions grow the gaps database without bound")
 def test_answered_questions_do_not_grow_the_gaps_database_without_bound(tmp_path: Path) -> None:
     """Unanswered questions are capped (`max_unanswered`, docs/reliability.md: "anyone can add to the

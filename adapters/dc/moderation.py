@@ -22,6 +22,7 @@ from discord import app_commands
 
 from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, language
+from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
 
@@ -264,10 +265,19 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
 
 
 async def passage_ids(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete for passage ids: ids and sections that contain what was typed so far."""
+    """Autocomplete for passage ids, for a moderator: ids and sections that contain what was typed so
+    far, found in a worker thread (every passage is gone through). Anyone else, whom the command
+    refuses, gets none, before any scan: each keystroke had been a scan on the event loop."""
+    service = host(interaction).service
+    if not service.is_moderator(moderation_asker(interaction)):
+        return []
     typed = current.strip().lower()
+    return await in_thread(lambda: _ids_like(service.passages(), typed))
+
+
+def _ids_like(passages: Iterable[Passage], typed: str) -> list[app_commands.Choice[str]]:
     choices = []
-    for passage in host(interaction).service.passages():
+    for passage in passages:
         if typed in passage.id or typed in passage.section.lower():
             choices.append(app_commands.Choice(name=clip(f"{passage.id} — {passage.section}", 100), value=passage.id))
             if len(choices) == CHOICES_LIMIT:
