@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import io
 import logging
+import os
 import random
 import re
 import sqlite3
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -653,6 +655,7 @@ def test_alias_to_a_gap_without_a_gaps_database_says_it_is_not_available(kdir: P
 
 _KILLED_WRITER = """
 import os, sys
+from collections.abc import Iterator
 from pathlib import Path
 from bot.records.gaps import GapStore
 GapStore(Path(sys.argv[1])).record_question("telegram", "1", "Where can I park my car?", ["park", "car"], None)
@@ -864,3 +867,31 @@ def test_the_unanswered_questions_kept_are_bounded(tmp_path: Path) -> None:
         assert "question 0" not in {q for g in store.gaps(limit=100_000) for q in g.questions}
     finally:
         store.close()
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask of most systems' users and services (022): new files readable by everyone."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_what_members_asked_is_not_readable_by_other_users_of_the_machine(kdir: Path, tmp_path: Path) -> None:
+    """The gaps database, which holds what members asked word for word (a phone number), and the
+    history beside it had been made with the process's umask, 0644 in a 0755 folder under the usual
+    022, readable by every user of a shared host: they are made 0600 in a 0700 folder, as `user-key`."""
+    folder = tmp_path / "data"
+    service = Service.from_directory(kdir, Config(data_dir=folder, moderators=Moderators()))
+    try:
+        service.ask("My phone is +31 6 1234 5678, when are the meetups?", Asker("telegram", "4343", "4343"))
+        service.moderate(Request("alias", "meetups", question="when do people gather"), Asker("cli", ""))
+    finally:
+        service.close()
+    made = [folder / name for name in ("gaps.sqlite3", "gaps.sqlite3-wal", "history.jsonl") if (folder / name).exists()]
+    assert folder / "history.jsonl" in made and folder / "gaps.sqlite3" in made
+    assert {oct(stat.S_IMODE(path.stat().st_mode)) for path in made} == {"0o600"}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

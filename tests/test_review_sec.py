@@ -8,11 +8,9 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-import os
 import re
 import sqlite3
-import stat
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,40 +150,6 @@ async def test_the_log_does_not_name_who_asked_in_a_private_chat(
         await said(telegram, BO_CHAT, BOS_PRIVATE_QUESTION, BO)
     ours = [r.getMessage() for r in caplog.records if r.name.startswith(("bot", "adapters"))]
     assert not [line for line in ours if str(BO["id"]) in line], ours
-
-
-@pytest.fixture
-def usual_umask() -> Iterator[None]:
-    """The umask of most systems' users and services (022): new files readable by everyone."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
-
-
-@pytest.mark.xfail(strict=True, reason="review: the gaps database is readable by every local user")
-@pytest.mark.usefixtures("usual_umask")
-def test_what_members_asked_is_not_readable_by_other_users_of_the_machine(tmp_path: Path) -> None:
-    """`user-key` is made 0600 and refused when others may read it, so that no one else on the machine
-    can trace a pseudonym; but the gaps database beside it, which holds what members asked the bot
-    word for word (a phone number, an address), is made with the process's umask: 0644 in a 0755
-    folder under the usual 022, readable by every user of a shared host. It should be no more
-    readable than the key that guards its pseudonyms."""
-    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), Config(data_dir=tmp_path / "data"))
-    try:
-        service.ask(BOS_PRIVATE_QUESTION, Asker("telegram", str(BO["id"]), str(BO["id"])))
-    finally:
-        service.close()
-    database, folder = tmp_path / "data" / GAPS_FILE, tmp_path / "data"
-    store = GapStore(folder)
-    try:
-        assert any("1234 5678" in q for g in store.gaps() for q in g.questions)  # recorded, word for word
-    finally:
-        store.close()
-    readable = stat.S_IMODE(database.stat().st_mode) & 0o044
-    enterable = stat.S_IMODE(folder.stat().st_mode) & 0o011
-    assert not (readable and enterable), f"gaps.sqlite3 {oct(database.stat().st_mode)} in {oct(folder.stat().st_mode)}"
 
 
 @pytest.mark.xfail(strict=True, reason="review: on PostgreSQL unanswered questions are not bounded")

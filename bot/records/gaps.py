@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, hash_user
 from bot.search.text import QUESTION_WORDS
@@ -152,7 +153,7 @@ class GapStore:
         self.retention = retention_days * DAY
         self._clock = clock
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        datafiles.make_folder(self.path.parent)  # 0700 when made: what members asked is in it
         try:
             self._key = load_or_create(self.path.parent / USER_KEY_FILE)
         except KeyFileError as exc:
@@ -163,6 +164,7 @@ class GapStore:
             self._db = self._open_read_only()
             log.warning("%s: the data folder is not writable, so the gaps database is only read", self.path)
             return
+        datafiles.make_file(self.path)  # 0600 when made, whatever the umask (its -wal and -shm follow it)
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
