@@ -17,3 +17,8 @@ class Asker:
     admin: bool = False  # Telegram group admin / Discord "Manage Server", as the adapter saw it
     language: str = ""  # the user's language tag (Telegram language_code, Discord locale), if the platform says
     guild_id: str = ""  # the Discord server (guild) the message came from; empty elsewhere
+
+    @property
+    def private(self) -> bool:
+        """Whether they asked in a private chat (a DM): its id is then the member's own."""
+        return not self.chat_id or self.chat_id == self.user_id

@@ -293,7 +293,7 @@ class Service:
             log.info(
                 "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
                 asker.platform,
-                asker.chat_id or "-",
+                "a private chat" if asker.private else asker.chat_id,  # a DM's id is its member's: never logged
                 reply.outcome.value,
                 reply.passage_id,
                 reply.score,
