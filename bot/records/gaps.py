@@ -50,7 +50,7 @@ SIMILAR = 0.5  # Jaccard overlap of term sets at which two questions are one gap
 # gaps, and so are "bring my own games" and "how many games"; aliasing one closed the other)
 # Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
 MAX_UNANSWERED = 50_000
-_TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
+TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
 QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered"
 # A press of one of the closest topics counts for the asker's unanswered question of at most this
@@ -238,7 +238,7 @@ class GapStore:
             self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
-                if self._unanswered_since_trim >= _TRIM_EVERY:
+                if self._unanswered_since_trim >= TRIM_EVERY:
                     self._unanswered_since_trim = 0
                     self._trim()
 
