@@ -320,6 +320,14 @@ class Service:
             )
         )
 
+    def forget_question(self, question: str, asker: Asker) -> None:
+        """`asker` deleted the message that asked `question`: the wording the gaps keep of it goes too
+        (`kb gaps` had shown a deleted question's words, a phone number, for `retention_days`). What
+        was recorded is found as `ask` found it: the message's questions, each as it was asked."""
+        answer = self._answerer.answer(question)
+        asked = sorted({question, *(reply.asked for reply in answer.replies if reply.asked)})
+        self._record(lambda gaps: gaps.forget_question(asker.platform, asker.user_id, asked))
+
     def _record(self, write: Callable[[GapRecords], None]) -> None:
         """Write to the gaps database, when there is one; a failure only warns: answering goes on."""
         gaps = self._open_gaps_later()

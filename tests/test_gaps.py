@@ -63,6 +63,20 @@ def test_gaps_group_similar_questions_and_rank_them_by_count(backend: Backend, k
     assert lines[2].endswith(" → closest `meetups`") and "closest" not in lines[1]
 
 
+def test_a_question_its_member_deleted_leaves_the_gaps_and_anothers_stays(backend: Backend) -> None:
+    """`Service.forget_question`: the wording of a question its asker deleted goes from the gaps, on
+    every backend; another member's same words, and the asker's other questions, stay."""
+    service = ask_unanswered(backend)
+    service.ask("Where can I park? My number is 555 0101", Asker("telegram", "100", "chat"))
+    backend.written(service)
+    assert "555 0101" in service.moderate(Request("gaps"), Asker("cli", "")).text
+    service.forget_question("Where can I park? My number is 555 0101", Asker("telegram", "100", "chat"))
+    service.forget_question(PARKING[1], Asker("telegram", "999", "chat"))  # not theirs: nothing goes
+    backend.written(service)
+    listed = service.moderate(Request("gaps"), Asker("cli", "")).text
+    assert "555 0101" not in listed and "×3" in listed, listed
+
+
 def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(backend: Backend, kdir: Path) -> None:
     """`kb alias ID GAP` attaches the gap's question to the passage: it answers, and the gap is closed."""
     service = ask_unanswered(backend)
