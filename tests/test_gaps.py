@@ -909,3 +909,24 @@ def test_what_members_asked_is_not_readable_by_other_users_of_the_machine(kdir: 
     assert folder / "history.jsonl" in made and folder / "gaps.sqlite3" in made
     assert {oct(stat.S_IMODE(path.stat().st_mode)) for path in made} == {"0o600"}
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_answered_questions_do_not_grow_the_gaps_database_without_bound(tmp_path: Path) -> None:
+    """Unanswered questions are capped, but every answered question had added a row of its own for the
+    whole retention period (one account asking at its cooldown: 2.6 million rows in 90 days). What the
+    stats need (questions per passage, per day) is kept as counts: one row per member, passage and day."""
+    store = GapStore(tmp_path / "data", max_unanswered=100)
+    try:
+        for _ in range(3000):
+            store.record_question("discord", "1234", "", [], "meetups")
+        store.record_question("discord", "1234", "when is the meetup", ["meetup"], "meetups", hedged=True)
+        store.record_question("discord", "5678", "", [], "meetups")
+        assert store.most_asked() == [("meetups", 3002, 1)]
+        [(_, asked, unanswered, hedged)] = store.fallback_by_day()
+        assert (asked, unanswered, hedged) == (3002, 0, 1)
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "data" / "gaps.sqlite3") as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = sum(db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables)
+    assert rows <= 10, f"{rows} rows for 3,002 answered questions of two members"

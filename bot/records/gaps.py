@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS questions (
     offered TEXT NOT NULL DEFAULT '', picked TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
+CREATE INDEX IF NOT EXISTS questions_answered ON questions (user_hash, day, passage_id) WHERE question = '';
 CREATE TABLE IF NOT EXISTS votes (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     passage_id TEXT NOT NULL, helpful INTEGER NOT NULL
@@ -123,7 +124,19 @@ CHOSEN = (
     f"SELECT terms, picked, COUNT(*) FROM questions WHERE at >= {{since}} AND ({OPEN}) AND terms != ''"
     f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
 )
-_ADDED_COLUMNS = (("hedged", "INTEGER NOT NULL DEFAULT 0"), ("offered", "TEXT NOT NULL DEFAULT ''"), ("picked", "TEXT"))
+_ADDED_COLUMNS = (
+    ("hedged", "INTEGER NOT NULL DEFAULT 0"),
+    ("offered", "TEXT NOT NULL DEFAULT ''"),
+    ("picked", "TEXT"),
+    ("n", "INTEGER NOT NULL DEFAULT 1"),  # questions a row counts: one member's answered ones of a passage a day
+)
+# An answered question counts on its asker's row for that passage and day, if there is one: what the
+# stats need is bounded by members, passages and days, not by how often one member asks (each had
+# been a row of its own, 2.6 million in 90 days for one account asking at its cooldown).
+_COUNTED = (
+    "UPDATE questions SET n = n + 1 WHERE rowid = (SELECT rowid FROM questions WHERE user_hash = ? AND day = ?"
+    " AND passage_id = ? AND platform = ? AND question = '' AND hedged = 0 LIMIT 1)"
+)
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
     "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
@@ -235,6 +248,9 @@ class GapStore:
             offered_ids(offered),
         )  # fmt: skip
         with self._lock:
+            counted = passage_id is not None and not hedged and not row[4]
+            if counted and self._db.execute(_COUNTED, (row[3], row[1], row[6], row[2])).rowcount:
+                return
             self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
@@ -337,7 +353,7 @@ class GapStore:
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         """(passage, questions it answered, how many of them with a hedge), most asked first."""
         rows = self._read(
-            "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
+            "SELECT passage_id, SUM(n) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
             "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
             limit,
         )
@@ -355,7 +371,7 @@ class GapStore:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
         questions, oldest first (none older than the retention period)."""
         rows = self._read(
-            "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
+            "SELECT day, SUM(n), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
             "GROUP BY day ORDER BY day",
             period=days * DAY,
         )
