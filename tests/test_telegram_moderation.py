@@ -385,6 +385,22 @@ async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private
     assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
 
 
+async def test_kb_history_in_a_group_does_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A gap aliased in private puts the member's words into the history ("+ question: ..."); a
+    moderator's /kb_history in a group had quoted them to the whole group, the words /kb_gaps keeps
+    out of groups: its reply goes to the moderator's private chat as /kb_gaps' does."""
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 1")
+        sent = await ask_in_group(fake, "/kb_history", MODERATOR, replies=2)
+    to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
+    to_moderator = [shown(call) for call in sent if str(call.params["chat_id"]) == str(MODERATOR["id"])]
+    assert to_group == ["My reply quotes what members asked, so I sent it to you in our private chat."]
+    assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
+
+
 async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_says_how_to(
     fake: FakeTelegram, backend: Backend
 ) -> None:

@@ -76,7 +76,7 @@ USAGE = {
 # lists their questions, /kb_dismiss names the gap in its words, /kb_alias attaches a gap's wordings (or
 # typed words with a recorded wording) and names those still open. Sent in a group, the reply goes to
 # the moderator's private chat with the bot (`_in_private`).
-QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias"})
+QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})  # history: the questions aliased
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
@@ -254,7 +254,7 @@ async def _in_private(
             await send_text(context, target, messages.posting_anonymously(command, listed=listed))
             return
         reply = await in_thread(service.moderate, request, asker)
-        done = request.command != "gaps" and not reply.refused
+        done = request.command not in ("gaps", "history") and not reply.refused  # the two that only read
         try:
             await send(context, Target(chat_id=user.id), plain_messages(reply.text))
         except (Forbidden, BadRequest) as exc:  # never started, blocked, or "chat not found"
