@@ -134,7 +134,40 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     $QABOT_DATABASE_URL, when set, overrides the file's `database_url`."""
     config = _load_file(path or config_path(env))
     url = (os.environ if env is None else env).get(DATABASE_VARIABLE, "").strip()
-    return dataclasses.replace(config, database_url=url, database_url_from_environment=True) if url else config
+    if url:
+        config = dataclasses.replace(config, database_url=url, database_url_from_environment=True)
+    _check_readable(config)
+    return config
+
+
+def _check_readable(config: Config) -> None:
+    """Refuse a database URL psycopg cannot read, before anything uses it, with a reason of our own:
+    the library's quotes the part it could not read, often the password (a `%` not encoded), and had
+    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool."""
+    if config.database_url and not readable_url(config.database_url):
+        raise config.database_error(UNREADABLE_URL) from None
+
+
+def readable_url(url: str) -> bool:
+    """Whether psycopg can read `url` (True without psycopg: the database cannot be used at all then,
+    which is said where it would be). Its reason is not kept: it quotes the URL's text."""
+    try:
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        return True
+    try:
+        conninfo_to_dict(url)
+    except ProgrammingError:
+        return False
+    return True
+
+
+UNREADABLE_URL = (
+    "psycopg cannot read this URL (not shown: it may hold the password); percent-encode the special "
+    "characters of the user name and password (% as %25, @ as %40, : as %3A, / as %2F) and put an IPv6 "
+    "host in brackets, [::1]"
+)
 
 
 def _load_file(path: Path | None) -> Config:
@@ -261,10 +294,21 @@ def _ids(path: Path, raw: Any, entry: str) -> frozenset[str]:
             )
         if not _ID_NUMBER.fullmatch(written):
             raise ConfigError(path, f"{yamlfiles.shown(written)} is not an id (a number)", entry=entry)
+        if entry == "moderators.telegram_users" and written in TELEGRAM_PLACEHOLDERS:
+            raise ConfigError(path, f"{written} is {TELEGRAM_PLACEHOLDERS[written]}", entry=entry)
         ids.add(written)
     return frozenset(ids)
 
 
+# The senders Telegram puts in `from` of a message posted as a chat, the same in every group: listed,
+# anyone posting so in any group (anyone can make one and add the bot) would be a moderator.
+TELEGRAM_PLACEHOLDERS = {
+    "1087968824": "GroupAnonymousBot, Telegram's placeholder for every group's anonymous admins, in every "
+    "group: it names no one (count a group's admins with telegram_group_admins and telegram_admin_chats)",
+    "136817688": "Channel_Bot, Telegram's placeholder for anyone posting as a channel, in every group: it "
+    "names no one (have the moderator send the command as themselves)",
+    "777000": "Telegram's own service account, which forwards every linked channel's posts: it names no one",
+}
 _ID_NUMBER = re.compile(r"-?[0-9]{1,20}")  # a user, role, guild or chat id (a group chat's is negative)
 
 

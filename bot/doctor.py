@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import keyfile, knowledge
+from bot import datafiles, keyfile, knowledge
 from bot.answering import Answerer, tuning
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
@@ -276,7 +276,14 @@ def check_data(folder: Path) -> list[Finding]:
         return [ok("data", f"{folder} does not exist yet; it will be created at the first start")]
     if not _writable(folder):
         return [error("data", f"{folder} is not writable: changes would be refused and gaps not recorded")]
-    return [ok("data", f"{folder} is writable"), *_check_files(folder)]
+    return [ok("data", f"{folder} is writable"), *_check_files(folder), *_check_private(folder)]
+
+
+def _check_private(folder: Path) -> Iterable[Finding]:
+    """A warning for each file of what members wrote that other users of the machine can read."""
+    for shown in datafiles.exposed(folder, (GAPS_FILE, f"{GAPS_FILE}-wal", HISTORY_FILE)):
+        yield warning("data", f"{shown} holds what members wrote and other users of this machine can read it: "
+                      f"`chmod 600` it (or `chmod 700 {folder}`)")  # fmt: skip
 
 
 def _check_files(folder: Path) -> Iterable[Finding]:

@@ -300,7 +300,7 @@ class Service:
             log.info(
                 "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
                 asker.platform,
-                asker.chat_id or "-",
+                "a private chat" if asker.private else asker.chat_id,  # a DM's id is its member's: never logged
                 reply.outcome.value,
                 reply.passage_id,
                 reply.score,
@@ -327,6 +327,14 @@ class Service:
                 message=message,
             )
         )
+
+    def forget_question(self, question: str, asker: Asker) -> None:
+        """`asker` deleted the message that asked `question`: the wording the gaps keep of it goes too
+        (`kb gaps` had shown a deleted question's words, a phone number, for `retention_days`). What
+        was recorded is found as `ask` found it: the message's questions, each as it was asked."""
+        answer = self._answerer.answer(question)
+        asked = sorted({question, *(reply.asked for reply in answer.replies if reply.asked)})
+        self._record(lambda gaps: gaps.forget_question(asker.platform, asker.user_id, asked))
 
     def _record(self, write: Callable[[GapRecords], None]) -> None:
         """Write to the gaps database, when there is one; a failure only warns: answering goes on."""

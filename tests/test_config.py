@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -78,6 +79,9 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
         ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
         # a username never matches an update's sender: the moderator would be refused for good
         ("moderators:\n  telegram_users: ['@alice']\n", "(moderators.telegram_users)", "'@alice' is a username"),
+        # Telegram's placeholder senders, the same in every group: listed, anyone posting so moderates
+        ("moderators:\n  telegram_users: [1087968824]\n", "(moderators.telegram_users)", "GroupAnonymousBot"),
+        ("moderators:\n  telegram_users: ['136817688']\n", "(moderators.telegram_users)", "posting as a channel"),
         ("moderators:\n  discord_roles: [Admins]\n", "(moderators.discord_roles)", "'Admins' is not an id"),
         ("moderators:\n  discord_manage_server: yes please\n", "(moderators.discord_manage_server)", "true or false"),
         ("retention_days: 0\n", "(retention_days)", "at least 1"),
@@ -194,3 +198,32 @@ def test_a_database_that_cannot_be_used_is_named_where_its_url_came_from(
     err = capsys.readouterr().err.strip()
     where = "QABOT_DATABASE_URL (environment)" if given_by == "environment" else f"{path} (database_url)"
     assert err.startswith(f"error: {where}: cannot load the knowledge from {url}"), err
+
+
+UNREADABLE = "postgresql://qabot:50%off-S3CRET@127.0.0.1:1/qabot"  # a `%` in the password not encoded
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["kb", "list"], ["db", "status"], ["run"]])
+def test_a_database_url_psycopg_cannot_parse_shows_no_password(
+    command: list[str],
+    kdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A password holding an unencoded `%` in QABOT_DATABASE_URL had `doctor` print (and every other
+    command print or log at each try of the pool) psycopg's reason, which quotes the password; the
+    URL is refused with a reason of the bot's own, naming where it came from, without its text."""
+    pytest.importorskip("psycopg")
+    from bot import cli
+
+    monkeypatch.setenv("QABOT_DATABASE_URL", UNREADABLE)
+    out = io.StringIO()
+    if command == ["run"]:
+        env = {"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_DATABASE_URL": UNREADABLE, "QABOT_CONFIG": ""}
+        assert runner.main(kdir, env=env) == 2
+    else:
+        cli.main([*command, "--knowledge", str(kdir)], out=out)
+    shown = out.getvalue() + capsys.readouterr().err + "\n".join(r.getMessage() for r in caplog.records)
+    assert "S3CRET" not in shown and "off-" not in shown, shown
+    assert "QABOT_DATABASE_URL (environment)" in shown and "percent-encode" in shown, shown

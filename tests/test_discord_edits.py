@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from adapters.dc.deliver import shown
-from bot import Service
+from bot import Asker, Request, Service
+from bot.curation import CLI_PLATFORM
 from bot.messages import COOLDOWN
 from tests.discord_support import ENV, connected
 from tests.fake_discord import Call, FakeDiscord
@@ -122,6 +123,26 @@ async def test_a_deleted_question_takes_its_replies_with_it(online: FakeDiscord)
     await online.push("MESSAGE_DELETE", online.deleted(question))  # told twice: nothing more to delete
     await settled(online)
     assert len(deletes(online)) == 1
+
+
+async def test_a_question_its_member_deleted_is_not_kept_for_the_moderators(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A member asked the bot in a channel with their phone number in the question and deleted it:
+    the bot deleted its reply, but the gaps kept the deleted words and `/kb gaps` showed them to every
+    moderator for `retention_days`. A question its asker deleted leaves the gaps with it (another's
+    question stays)."""
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+    async with connected(fake, service):
+        kept = fake.mention("Can someone tell me about the capital of Peru?", author=fake.user("900000000000000061"))
+        await fake.push("MESSAGE_CREATE", kept)
+        question = fake.mention("My number is +31 6 1234 5678, can someone call me about the capital of Peru?")
+        await fake.push("MESSAGE_CREATE", question)
+        await settled(fake)
+        assert "1234 5678" in service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+        await fake.push("MESSAGE_DELETE", fake.deleted(question))
+        await settled(fake)
+        assert [c for c in deletes(fake) if c.status == 204]
+        listed = service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+    assert "1234 5678" not in listed and "tell me about the capital of Peru" in listed, listed
 
 
 async def test_a_message_edited_to_mention_the_bot_is_answered_then(online: FakeDiscord) -> None:

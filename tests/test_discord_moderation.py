@@ -485,6 +485,35 @@ async def test_id_autocomplete_offers_matching_passages(online: FakeDiscord) -> 
     assert [c["value"] for c in call.body["data"]["choices"]] == ["education"]
 
 
+async def test_kb_id_suggestions_are_not_computed_for_a_member_who_is_not_a_moderator(online: FakeDiscord) -> None:
+    """Anyone could type into `/kb remove id:` (Discord shows the group to everyone) and have the bot
+    go through every passage on its event loop at each keystroke, offering the ids to someone the
+    group then refuses: a member who is not a moderator gets no suggestions."""
+    data = {"id": online.next_id(), "name": "kb", "type": 1, "options": [
+        {"name": "remove", "type": 1, "options": [{"name": "id", "type": 3, "value": "scho", "focused": True}]},
+    ]}  # fmt: skip
+    interaction = online.interaction(4, data, user=stranger(online), permissions=NO_MANAGE_SERVER)
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["type"] == 8 and call.body["data"]["choices"] == []
+
+
+@pytest.mark.parametrize("command", ["undo", "add"])
+async def test_a_members_flood_of_kb_commands_is_held_to_their_cooldown(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture, command: str
+) -> None:
+    """A member who is not a moderator sending `/kb undo` (or opening `/kb add`) over and over got a
+    refusal and a WARNING ("refused kb undo: discord user ...") for every one, without limit: as on
+    Telegram, refusals count against their cooldown, so a flood gets a few and then the cooldown note."""
+    floods = [online.subcommand("kb", command, user=stranger(online), permissions=NO_MANAGE_SERVER) for _ in range(20)]
+    for interaction in floods:
+        await online.push("INTERACTION_CREATE", interaction)
+    said = [ephemeral_text(await callback_for(online, interaction)) for interaction in floods]
+    refused = [r for r in caplog.records if r.getMessage().startswith(f"refused kb {command}")]
+    assert 1 <= len(refused) <= 6, f"{len(refused)} WARNING lines for one member's 20 /kb {command}"
+    assert said.count(NOT_MODERATOR) == len(refused) and "asking quickly" in said[-1], said
+
+
 async def test_sync_registers_the_kb_group(fake: FakeDiscord) -> None:
     """`discord sync` registers /kb with its subcommands and their options."""
     assert await asyncio.to_thread(sync.sync_main, ["--guild", fake.guild_id], {"DISCORD_BOT_TOKEN": TOKEN}) == 0

@@ -467,6 +467,35 @@ async def test_answer_this_where_the_bot_may_not_send_answers_in_its_own_respons
     assert online.find("POST", f"/channels/{online.channel_id}/messages") == []
 
 
+# A member's permissions in a read-only channel (announcements, or a member muted there by an
+# overwrite): View Channel, Read Message History and Use Application Commands, not Send Messages.
+READ_ONLY = str((1 << 10) | (1 << 16) | (1 << 31))
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["channel", "thread"])
+async def test_answer_this_does_not_post_for_a_member_who_may_not_send_in_the_channel(
+    online: FakeDiscord, in_thread: bool
+) -> None:
+    """A member muted in a channel (or any member of a read-only one, such as #announcements) used
+    *Answer this* there and the bot posted its answer in the channel for them, a reply that does not
+    show who asked: the answer is now the command's own response, only they see it. In a thread it
+    is their Send Messages in Threads that counts (here they have Send Messages only)."""
+    if in_thread:
+        thread, announcement = online.post("Defectors", "are most of the defectors women")
+        await online.push("THREAD_CREATE", thread)
+    else:
+        announcement = online.message("are most of the defectors women", author=online.user("900000000000000031"))
+    interaction = online.message_command(ANSWER_THIS, announcement, user=online.user("900000000000000032"))
+    if in_thread:
+        where = {key: thread[key] for key in ("id", "type", "guild_id", "parent_id", "name", "thread_metadata")}
+        interaction.update(channel_id=thread["id"], channel=where)
+    interaction["member"]["permissions"] = str(int(READ_ONLY) | (1 << 11)) if in_thread else READ_ONLY
+    await online.push("INTERACTION_CREATE", interaction)
+    call = await callback_for(online, interaction)
+    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?" and call.body["data"]["flags"] & 64
+    assert online.find("POST", f"/channels/{announcement['channel_id']}/messages") == []
+
+
 async def test_the_answered_above_note_speaks_the_servers_language(fake: FakeDiscord, service: Service) -> None:
     plain = fake.guild
     fake.guild = lambda: {**plain(), "preferred_locale": "ko"}  # type: ignore[method-assign]

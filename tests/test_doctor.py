@@ -504,3 +504,18 @@ def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
     asked = io.StringIO()
     assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(folder)], out=asked) == 0
     assert asked.getvalue().startswith("0 of 0 open gap(s) would be answered")
+
+
+def test_files_of_what_members_wrote_that_others_can_read_are_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """A gaps database or history made readable by other users of the machine (by an older version,
+    under the usual umask) is a warning naming the file, its mode and the chmod that mends it."""
+    data = kdir.parent / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    sqlite3.connect(data / "gaps.sqlite3").close()
+    (data / "gaps.sqlite3").chmod(0o644)
+    code, out = run(kdir, "--data", str(data))
+    [warned] = [line for line in lines(out, "warning") if "other users" in line]
+    assert code == 0 and f"{data / 'gaps.sqlite3'} (mode 644)" in warned and "chmod 600" in warned
+    (data / "gaps.sqlite3").chmod(0o600)
+    assert not [line for line in lines(run(kdir, "--data", str(data))[1], "warning") if "other users" in line]

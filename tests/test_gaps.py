@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import io
 import logging
+import os
 import random
 import re
 import sqlite3
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,20 @@ def test_gaps_group_similar_questions_and_rank_them_by_count(backend: Backend, k
     assert re.match(r"2\. g[0-9a-f]{6} ×1 “Is there food at the meetup\?”", lines[2])
     # with the passage its words match best, the id to alias it to; parking matches none
     assert lines[2].endswith(" → closest `meetups`") and "closest" not in lines[1]
+
+
+def test_a_question_its_member_deleted_leaves_the_gaps_and_anothers_stays(backend: Backend) -> None:
+    """`Service.forget_question`: the wording of a question its asker deleted goes from the gaps, on
+    every backend; another member's same words, and the asker's other questions, stay."""
+    service = ask_unanswered(backend)
+    service.ask("Where can I park? My number is 555 0101", Asker("telegram", "100", "chat"))
+    backend.written(service)
+    assert "555 0101" in service.moderate(Request("gaps"), Asker("cli", "")).text
+    service.forget_question("Where can I park? My number is 555 0101", Asker("telegram", "100", "chat"))
+    service.forget_question(PARKING[1], Asker("telegram", "999", "chat"))  # not theirs: nothing goes
+    backend.written(service)
+    listed = service.moderate(Request("gaps"), Asker("cli", "")).text
+    assert "555 0101" not in listed and "×3" in listed, listed
 
 
 def test_aliasing_a_gap_makes_it_answer_and_takes_it_off_the_list(backend: Backend, kdir: Path) -> None:
@@ -700,6 +716,7 @@ def test_alias_to_a_gap_without_a_gaps_database_says_it_is_not_available(kdir: P
 
 _KILLED_WRITER = """
 import os, sys
+from collections.abc import Iterator
 from pathlib import Path
 from bot.records.gaps import GapStore
 GapStore(Path(sys.argv[1])).record_question("telegram", "1", "Where can I park my car?", ["park", "car"], None)
@@ -933,3 +950,52 @@ def test_the_unanswered_questions_kept_are_bounded(tmp_path: Path) -> None:
         assert "question 0" not in {q for g in store.gaps(limit=100_000) for q in g.questions}
     finally:
         store.close()
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask of most systems' users and services (022): new files readable by everyone."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_what_members_asked_is_not_readable_by_other_users_of_the_machine(kdir: Path, tmp_path: Path) -> None:
+    """The gaps database, which holds what members asked word for word (a phone number), and the
+    history beside it had been made with the process's umask, 0644 in a 0755 folder under the usual
+    022, readable by every user of a shared host: they are made 0600 in a 0700 folder, as `user-key`."""
+    folder = tmp_path / "data"
+    service = Service.from_directory(kdir, Config(data_dir=folder, moderators=Moderators()))
+    try:
+        service.ask("My phone is +31 6 1234 5678, when are the meetups?", Asker("telegram", "4343", "4343"))
+        service.moderate(Request("alias", "meetups", question="when do people gather"), Asker("cli", ""))
+    finally:
+        service.close()
+    made = [folder / name for name in ("gaps.sqlite3", "gaps.sqlite3-wal", "history.jsonl") if (folder / name).exists()]
+    assert folder / "history.jsonl" in made and folder / "gaps.sqlite3" in made
+    assert {oct(stat.S_IMODE(path.stat().st_mode)) for path in made} == {"0o600"}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_answered_questions_do_not_grow_the_gaps_database_without_bound(tmp_path: Path) -> None:
+    """Unanswered questions are capped, but every answered question had added a row of its own for the
+    whole retention period (one account asking at its cooldown: 2.6 million rows in 90 days). What the
+    stats need (questions per passage, per day) is kept as counts: one row per member, passage and day."""
+    store = GapStore(tmp_path / "data", max_unanswered=100)
+    try:
+        for _ in range(3000):
+            store.record_question("discord", "1234", "", [], "meetups")
+        store.record_question("discord", "1234", "when is the meetup", ["meetup"], "meetups", hedged=True)
+        store.record_question("discord", "5678", "", [], "meetups")
+        assert store.most_asked() == [("meetups", 3002, 1)]
+        [(_, asked, unanswered, hedged)] = store.fallback_by_day()
+        assert (asked, unanswered, hedged) == (3002, 0, 1)
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "data" / "gaps.sqlite3") as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = sum(db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables)
+    assert rows <= 10, f"{rows} rows for 3,002 answered questions of two members"

@@ -15,6 +15,7 @@ from bot.asker import Asker
 from bot.config import Config
 from bot.curation import Change, Refused, Request
 from bot.service import Service
+from bot.storage.records import PostgresGapStore
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import SERVER, Proxy, run, schema_url, wait_for
@@ -362,6 +363,7 @@ import sys
 from bot.asker import Asker
 from bot.config import Config
 from bot.service import Service
+from bot.storage.records import PostgresGapStore
 service = Service.from_directory(sys.argv[1], Config(database_url=sys.argv[2], data_dir=sys.argv[3]))
 for n in range(10_000):
     change = service.moderation.add(Asker(platform="cli", user_id="", name="writer"),
@@ -695,3 +697,20 @@ def test_an_alias_whose_gaps_cannot_be_read_right_after_its_commit_is_told_attac
             conn.execute(f"GRANT SELECT ON {schema}.questions TO {role}")
     assert not reply.refused and reply.text.startswith(f"Attached “where do defectors go first” to `{pid}`"), reply
     assert "where do defectors go first" in b.passage(pid).questions  # type: ignore[union-attr]
+
+
+def test_unanswered_questions_are_bounded_on_postgresql_too(services: Callable[[], Service]) -> None:
+    """docs/reliability.md: anyone can add to the gaps table, so the bot keeps at most `max_unanswered`
+    unanswered questions; on PostgreSQL the records had no such bound, every unanswered question any
+    member asked staying for `retention_days`. Held to a bound of 300 here, as tests/test_gaps.py
+    holds the SQLite store; a hedged one keeps its count for its passage, without its wording."""
+    store = services().gaps
+    assert isinstance(store, PostgresGapStore)
+    store.max_unanswered = 300  # the bound the docs name, small for the test
+    store.record_question("telegram", "hedger", "when is the first meetup", ["first", "meetup"], "meetups", True)
+    for n in range(1000):
+        store.record_question("telegram", str(n), f"question {n}", [f"term{n}"], None)
+    assert store.flush()
+    kept = sum(g.count for g in store.gaps(limit=100_000))
+    assert 300 <= kept < 300 + 256, f"{kept} unanswered questions kept"
+    assert ("meetups", 1, 1) in store.most_asked()  # the hedged one, let go of its wording, still counts

@@ -430,3 +430,24 @@ def test_json_output_stays_json_with_a_members_control_characters(kdir: Path) ->
     out = io.StringIO()
     assert cli.main(["ask", ESCAPES + "\x7f", "--json", "--knowledge", str(kdir)], out=out) == 0
     assert json.loads(out.getvalue())["ask"] == ESCAPES + "\x7f"
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+def test_the_log_does_not_name_who_asked_in_a_private_chat(
+    kdir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, platform: str
+) -> None:
+    """Every question logged "telegram asked (CHAT): outcome=... passage=..." at INFO, and a private
+    chat's id is its member's user id (a Discord DM's is made so too): the log said which member asked
+    what, when, and what they got, by platform id, though the gaps database keeps only pseudonyms. A
+    private chat is logged as such; a group, whose id names no one, by its id."""
+    caplog.set_level(logging.INFO)
+    service = Service.from_directory(kdir, Config(data_dir=tmp_path / "data"))
+    try:
+        service.ask("When are the meetups?", Asker(platform, "4343", "4343"))
+        service.ask("What about parking spaces?", Asker(platform, "4343", "4343"))
+        service.ask("When are the meetups?", Asker(platform, "4444", "-1001234"))
+    finally:
+        service.close()
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith(("bot", "adapters"))]
+    assert not [line for line in ours if "4343" in line], ours
+    assert [line for line in ours if "asked (a private chat)" in line] and [line for line in ours if "-1001234" in line]

@@ -21,7 +21,7 @@ from adapters.tg.moderation import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
 from bot import Request, messages
 from bot import knowledge as kb
-from bot.config import Config, CooldownSettings, Moderators
+from bot.config import Config, ConfigError, CooldownSettings, Moderators, load_config
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Asker, Service
 from tests.backends import Backend, backend, files_only
@@ -405,6 +405,22 @@ async def test_kb_gaps_in_a_group_does_not_publish_what_members_asked_in_private
     assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
 
 
+async def test_kb_history_in_a_group_does_not_publish_what_members_asked_in_private(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A gap aliased in private puts the member's words into the history ("+ question: ..."); a
+    moderator's /kb_history in a group had quoted them to the whole group, the words /kb_gaps keeps
+    out of groups: its reply goes to the moderator's private chat as /kb_gaps' does."""
+    async with running(fake, service(backend)):
+        await say(fake, STRANGER_CHAT, PRIVATE_QUESTION, user=STRANGER)
+        await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 1")
+        sent = await ask_in_group(fake, "/kb_history", MODERATOR, replies=2)
+    to_group = [shown(call) for call in sent if str(call.params["chat_id"]) == str(GROUP["id"])]
+    to_moderator = [shown(call) for call in sent if str(call.params["chat_id"]) == str(MODERATOR["id"])]
+    assert to_group == ["My reply quotes what members asked, so I sent it to you in our private chat."]
+    assert len(to_moderator) == 1 and "1234 5678" in to_moderator[0]
+
+
 async def test_kb_gaps_from_a_group_admin_who_never_opened_a_chat_with_the_bot_says_how_to(
     fake: FakeTelegram, backend: Backend
 ) -> None:
@@ -689,7 +705,8 @@ async def test_a_sender_telegram_refuses_to_look_up_for_good_is_no_administrator
 async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:
-    """A command posted anonymously as the group is from one of its admins; one posted as a channel is not."""
+    """A command posted anonymously as the group is from one of its admins; one posted as a channel is
+    not, and Telegram is not asked about its placeholder sender."""
     anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     channel_bot = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
     channel = {"id": -1009999, "type": "channel", "title": "News"}
@@ -702,7 +719,7 @@ async def test_an_anonymous_admin_of_the_group_counts_as_its_admin(
     as_group, as_channel = fake.called("sendMessage")
     assert "Most asked passages" in shown(as_group)
     assert shown(as_channel) == NOT_MODERATOR
-    assert [c.params["user_id"] for c in fake.called("getChatMember")] == [str(channel_bot["id"])]
+    assert not fake.called("getChatMember")
 
 
 async def test_admins_of_a_strangers_group_are_not_moderators(
@@ -720,6 +737,50 @@ async def test_admins_of_a_strangers_group_are_not_moderators(
     assert shown(by_creator) == NOT_MODERATOR and shown(as_group) == NOT_MODERATOR
     assert not fake.called("getChatMember")
     assert backend.load().get("code-of-conduct") is not None
+
+
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+
+
+def posted_as(fake: FakeTelegram, group: dict[str, Any], text: str, *, channel: bool) -> None:
+    """`text` sent in `group` by one of its administrators posting anonymously (as the group), or by a
+    member posting as a channel of theirs (each group's member a channel of their own)."""
+    if channel:
+        own = {"id": group["id"] - 7, "type": "channel", "title": "A member's channel"}
+        fake.message(group, text, user=CHANNEL_BOT, sender_chat=own)
+    else:
+        fake.message(group, text, user=ANONYMOUS, sender_chat=group)
+
+
+@pytest.mark.parametrize("channel", [False, True], ids=["anonymous-admin", "as-a-channel"])
+async def test_listing_the_id_a_refusal_logs_for_a_chat_posting_makes_no_stranger_a_moderator(
+    fake: FakeTelegram, tmp_path: Path, knowledge: Path, caplog: pytest.LogCaptureFixture, channel: bool
+) -> None:
+    """A refusal of a command posted as a chat (an anonymous administrator, or a member posting as their
+    channel) had logged Telegram's placeholder sender (1087968824 GroupAnonymousBot, 136817688
+    Channel_Bot), the same in every group: listed as docs/moderation.md says, it made anyone posting so
+    in any group a moderator. Neither the id logged nor the config nor the core lets a stranger in."""
+    strangers_group = {"id": -1009999, "type": "supergroup", "title": "Anyone's group"}
+    plain = Config(data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    async with running(fake, Service.from_directory(knowledge, plain)):
+        posted_as(fake, GROUP, "/kb_remove code-of-conduct", channel=channel)
+        await fake.wait_for("sendMessage")
+        await handled(fake, GROUP)
+    [refusal] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused kb remove")]
+    logged = refusal.split(" user ")[1].split(" ")[0]  # "refused kb remove: telegram user ID in CHAT is not ..."
+    assert logged not in {str(ANONYMOUS["id"]), str(CHANNEL_BOT["id"])}, refusal
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"moderators:\n  telegram_users: ['{logged}']\ndata_dir: data\n", encoding="utf-8")
+    try:
+        config = load_config(config_file)
+    except ConfigError:
+        return  # the config refuses the id: nobody gains by it
+    listed = Service.from_directory(knowledge, config)
+    async with running(fake, listed):
+        posted_as(fake, strangers_group, "/kb_remove code-of-conduct", channel=channel)
+        await fake.wait_for("sendMessage", len(fake.called("sendMessage")) + 1)
+        await handled(fake, strangers_group)
+    assert listed.passage("code-of-conduct") is not None, "a stranger posting as a chat removed a passage"
 
 
 FORWARDS = {

@@ -76,8 +76,8 @@ async def questions_like(interaction: discord.Interaction[Any], current: str) ->
     return [app_commands.Choice(name=label, value=label) for label in fitting][:CHOICES_LIMIT]
 
 
-async def ask_command(interaction: discord.Interaction[Any], question: str) -> None:
-    """Answer /ask; over a limit, the cooldown note only its asker sees.
+async def ask_command(interaction: discord.Interaction[Any], question: str, *, privately: bool = False) -> None:
+    """Answer /ask; over a limit, the cooldown note only its asker sees (`privately`: all of it).
 
     The note goes even when the core says silent: a slash command has no silent answer (left
     unanswered, Discord shows the user a failure), and an ephemeral note adds nothing to the channel.
@@ -85,15 +85,18 @@ async def ask_command(interaction: discord.Interaction[Any], question: str) -> N
     bot = host(interaction)
     who = interaction_asker(interaction)
     answer = await bot.in_time(interaction, lambda: bot.service.ask(plain_question(question), who))
+    hidden = privately or answer.outcome is Outcome.THROTTLED
     for reply in answer.replies:  # a question each, when it asked several: the first responds, the rest follow up
-        await respond(interaction, render(reply), ephemeral=answer.outcome is Outcome.THROTTLED)
+        await respond(interaction, render(reply), ephemeral=hidden)
 
 
 async def answer_this_command(interaction: discord.Interaction[Any], message: discord.Message) -> None:
     """Answer a member's message for them (a message's Apps menu, "Answer this"): someone pointing
     the bot at a newcomer's question. The answer replies to that message in the channel, as a
     mention's would, and the member who used it is told where, only they see it; they count for the
-    cooldown. Without the permission to reply there (the interaction says, see `allowed_in`), the
+    cooldown. A member who may not send there themselves (muted, a read-only channel) gets the
+    answer as the command's own response, only they see it: the bot does not post where they may
+    not. Without the bot's permission to reply there (the interaction says, see `allowed_in`), the
     answer is the command's own response, as /ask's; refused there all the same, it is theirs alone,
     with a note saying so. A message without words, a system message, one by a bot or an app (a
     webhook's is a member's, as PluralKit posts it), or one whose question has its answer already,
@@ -114,7 +117,11 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     if earlier is not None and earlier.handles:
         await tell(interaction, f"{messages.say(messages.ANSWERED_ABOVE, said)} {link(message, earlier.handles[0])}")
         return
-    if not allowed_in(interaction.app_permissions, interaction.channel or message.channel).replies:
+    where = interaction.channel or message.channel
+    if interaction.guild_id is not None and not allowed_in(interaction.permissions, where).sends:
+        await ask_command(interaction, question, privately=True)  # muted there: the bot does not post for them
+        return
+    if not allowed_in(interaction.app_permissions, where).replies:
         await ask_command(interaction, question)  # no replying there: the command's own response, as /ask's
         return
     key = (message.channel.id, interaction.id)  # a snowflake too, never a message's: nothing edits an interaction

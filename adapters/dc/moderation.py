@@ -21,7 +21,8 @@ import discord
 from discord import app_commands
 
 from adapters.dc.deliver import respond, shown, text_reply
-from adapters.dc.host import PLATFORM, host, language
+from adapters.dc.host import PLATFORM, host, interaction_asker, language
+from adapters.platform import in_thread
 from adapters.rendering import clip
 from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
 
@@ -73,6 +74,8 @@ async def run(interaction: discord.Interaction[Any], request: Request) -> None:
 async def _moderate(interaction: discord.Interaction[Any], request: Request, typed: Iterable[str] = ()) -> None:
     """Run `request` on the core and reply with its text; refused, with what was `typed` into its form."""
     bot, asker = host(interaction), moderation_asker(interaction)
+    if not bot.service.is_moderator(asker) and await _over_budget(interaction):
+        return
     # The core writes files and rebuilds the index: off the event loop, deferred if slow.
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
     said = shown(result.text)
@@ -93,14 +96,32 @@ async def reply(interaction: discord.Interaction[Any], text: str) -> None:
 
 
 async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
-    """True (after replying with the core's refusal) unless the asker is a moderator.
+    """True (after replying with the core's refusal, or over their cooldown its note) unless the asker
+    is a moderator.
 
     Asked on the event loop (the config's moderators, in memory): a form must be the interaction's
     first response, so it cannot be deferred, nor wait for a worker thread busy with a slow database."""
-    refusal = host(interaction).service.refusal(moderation_asker(interaction), action)
+    service, asker = host(interaction).service, moderation_asker(interaction)
+    if service.is_moderator(asker):
+        return False
+    if await _over_budget(interaction):  # one who is not: the reply may wait for the budget (no form follows)
+        return True
+    refusal = service.refusal(asker, action)
     if refusal is not None:
         await reply(interaction, refusal)
     return refusal is not None
+
+
+async def _over_budget(interaction: discord.Interaction[Any]) -> bool:
+    """For a member who is not a moderator: whether they are over their cooldown, then told so (only
+    they see it) instead of refused. Their refusals count against it as on Telegram, so a flood of
+    /kb commands gets a few refusals (each a WARNING in the log), not one each."""
+    bot, who = host(interaction), interaction_asker(interaction)
+    throttled = await bot.in_time(interaction, lambda: bot.service.throttle(who), ephemeral=True)
+    if throttled is None:
+        return False
+    await reply(interaction, throttled.text)
+    return True
 
 
 async def _open(interaction: discord.Interaction[Any], modal: discord.ui.Modal, action: str) -> None:
@@ -266,10 +287,19 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
 
 
 async def passage_ids(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete for passage ids: ids and sections that contain what was typed so far."""
+    """Autocomplete for passage ids, for a moderator: ids and sections that contain what was typed so
+    far, found in a worker thread (every passage is gone through). Anyone else, whom the command
+    refuses, gets none, before any scan: each keystroke had been a scan on the event loop."""
+    service = host(interaction).service
+    if not service.is_moderator(moderation_asker(interaction)):
+        return []
     typed = current.strip().lower()
+    return await in_thread(lambda: _ids_like(service.passages(), typed))
+
+
+def _ids_like(passages: Iterable[Passage], typed: str) -> list[app_commands.Choice[str]]:
     choices = []
-    for passage in host(interaction).service.passages():
+    for passage in passages:
         if typed in passage.id or typed in passage.section.lower():
             choices.append(app_commands.Choice(name=clip(f"{passage.id} — {passage.section}", 100), value=passage.id))
             if len(choices) == CHOICES_LIMIT:

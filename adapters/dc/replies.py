@@ -20,12 +20,12 @@ import discord
 from adapters.answered import Answered, Key, Shown
 from adapters.dc import pointing
 from adapters.dc.deliver import Allowed, Piece, allowed_in, send_retrying, text_reply
-from adapters.dc.host import asker
+from adapters.dc.host import PLATFORM, asker
 from adapters.dc.markup import plain_question
 from adapters.dc.render import render
 from adapters.delivery import KeyedOrder
 from adapters.platform import in_thread
-from bot import Answer, Outcome, Service, messages
+from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
             await self._send(message, pieces_of(answer))
             return
-        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message)
+        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message, by=message.author.id)
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
         """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
@@ -195,15 +195,17 @@ class Replies:
             await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
-        await self._show(key, Shown(before), question, pieces_of(answer), to)
+        await self._show(key, Shown(before), question, pieces_of(answer), to, by=message.author.id)
 
     async def _show(
-        self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message
-    ) -> tuple[int, ...]:
+        self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message, *,
+        by: int | None = None,
+    ) -> tuple[int, ...]:  # fmt: skip
         """Make the messages `shown` read as the answer `after` to `question`, its first message a
         reply to `to`, and remember them under `key` (the question's message, or the interaction that
         asked for it) as they then are: when Discord fails partway, as far as it went, so that the
-        question's next edit, or its deletion, finds them all. Returns their ids."""
+        question's next edit, or its deletion, finds them all. Returns their ids. `by`: the member
+        who asked in that message, whose question the core forgets when they delete it."""
         try:
             await shown.rewrite(
                 after,
@@ -212,7 +214,7 @@ class Replies:
                 send=lambda pieces, first: self._send(to, pieces, first=first),
             )
         finally:
-            self.answered.keep(key, shown.sent(question, after, to.id))
+            self.answered.keep(key, shown.sent(question, after, to.id, by="" if by is None else str(by)))
         return shown.handles
 
     def pointed_and_edited(self, message: discord.Message) -> bool:
@@ -245,6 +247,9 @@ class Replies:
         gone = [self.answered.forget((channel_id, message_id))]
         while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
             gone.append(self.answered.forget(pointed[0]))
+        own = gone[0]
+        if own is not None and own.by:  # its asker took their words back: the gaps let them go too
+            await in_thread(self.service().forget_question, own.question, Asker(PLATFORM, own.by))
         for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)

@@ -36,7 +36,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, in_chat, send, send_text, within_budget
+from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, in_chat, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from bot import Asker, Request, Service, messages
 
@@ -335,17 +335,14 @@ async def moderation_asker(service: Service, message: Message, context: ContextT
 
 
 def sender_of(message: Message) -> Asker:
-    """The sender of a moderation command before anyone is looked up: one posting anonymously as
-    the group is one of its administrators (only they can)."""
-    user, chat = message.from_user, message.chat
-    return Asker(
-        platform=PLATFORM,
-        user_id=str(user.id if user else chat.id),
-        chat_id=str(chat.id),
-        name=display_name(message),
-        admin=chat.type in GROUP_TYPES and message.sender_chat is not None and message.sender_chat.id == chat.id,
-        language=(user.language_code or "") if user else "",
-    )
+    """The sender of a moderation command before anyone is looked up, as `asker_of` has them: one
+    posting as a chat is that chat, never `from_user` (then Telegram's placeholder bot, the same in
+    every group: listed by the id a refusal logged, it made anyone posting so anywhere a moderator).
+    One posting anonymously as the group is one of its administrators (only they can), so counts
+    only where the config counts that group's administrators."""
+    chat = message.chat
+    as_group = chat.type in GROUP_TYPES and message.sender_chat is not None and message.sender_chat.id == chat.id
+    return asker_of(message, name=display_name(message), admin=as_group)
 
 
 async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker: Asker) -> Asker | None:
@@ -356,7 +353,7 @@ async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker
     it. Not retried: one lookup a command, even in an outage (a member's commands must not become a
     flood of them)."""
     user, chat = message.from_user, message.chat
-    if user is None:
+    if user is None or message.sender_chat is not None:  # posted as a chat: `user` is a placeholder
         return asker
     try:  # in a group upgraded to a supergroup, the supergroup: the same people administer it
         member = await in_chat(context, chat.id, lambda chat_id: context.bot.get_chat_member(chat_id, user.id))

@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from bot import datafiles
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "history.jsonl"
@@ -133,7 +135,7 @@ class History:
         A torn last line is cut off first. Raises OSError when the disk refuses, having cut off
         what it wrote, so that the file is as it was.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        datafiles.make_file(self.path)  # 0600 (its folder 0700) when made: it quotes members' questions
         if record.folder is None and self.knowledge is not None:
             record = replace(record, folder=self.knowledge)
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
@@ -201,7 +203,7 @@ class History:
 
     def check_writable(self) -> None:
         """Raise OSError now if the history file cannot be appended to (before changing anything)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        datafiles.make_file(self.path)
         with self.path.open("a", encoding="utf-8"):
             pass
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
@@ -42,7 +43,7 @@ USER_KEY_FILE = "user-key"
 DAY = 86400.0
 # Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
 MAX_UNANSWERED = 50_000
-_TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
+TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
 
 QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered, asked_in"
 # The questions a message asked, found again when it is edited (`forget_asked`): a keyed hash of its chat and
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS questions (
     offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
+CREATE INDEX IF NOT EXISTS questions_answered ON questions (user_hash, day, passage_id) WHERE question = '';
 CREATE TABLE IF NOT EXISTS votes (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     passage_id TEXT NOT NULL, helpful INTEGER NOT NULL, text_key TEXT NOT NULL DEFAULT ''
@@ -100,11 +102,19 @@ _ADDED_COLUMNS = (
     ("questions", "hedged", "INTEGER NOT NULL DEFAULT 0"), ("questions", "offered", "TEXT NOT NULL DEFAULT ''"),
     ("questions", "picked", "TEXT"), ("questions", "asked_in", "TEXT NOT NULL DEFAULT ''"),
     ("votes", "text_key", "TEXT NOT NULL DEFAULT ''"),
+    ("questions", "n", "INTEGER NOT NULL DEFAULT 1"),  # answered questions a row counts (`_COUNTED`)
 )  # fmt: skip
 VOTE_COLUMNS = "at, day, platform, user_hash, passage_id, helpful, text_key"
 # (passage, text voted on, 👎) of the retention period, for `feedback.downvoted` (SQLite's and PostgreSQL's)
 DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {since} AND NOT helpful GROUP BY 1, 2"
 _ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
+# An answered question counts on its asker's row for that passage and day, if there is one: what the
+# stats need is bounded by members, passages and days, not by how often one member asks (each had
+# been a row of its own, 2.6 million in 90 days for one account asking at its cooldown).
+_COUNTED = (
+    "UPDATE questions SET n = n + 1 WHERE rowid = (SELECT rowid FROM questions WHERE user_hash = ? AND day = ?"
+    " AND passage_id = ? AND platform = ? AND question = '' AND hedged = 0 LIMIT 1)"
+)
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
     "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
@@ -134,7 +144,7 @@ class GapStore:
         self.retention = retention_days * DAY
         self._clock = clock
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        datafiles.make_folder(self.path.parent)  # 0700 when made: what members asked is in it
         try:
             self._key = load_or_create(self.path.parent / USER_KEY_FILE)
         except KeyFileError as exc:
@@ -145,6 +155,7 @@ class GapStore:
             self._db = self._open_read_only()
             log.warning("%s: the data folder is not writable, so the gaps database is only read", self.path)
             return
+        datafiles.make_file(self.path)  # 0600 when made, whatever the umask (its -wal and -shm follow it)
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -223,10 +234,13 @@ class GapStore:
             offered_ids(offered), message_key(platform, message, self._key),
         )  # fmt: skip
         with self._lock:
+            counted = passage_id is not None and not hedged and not row[4]
+            if counted and self._db.execute(_COUNTED, (row[3], row[1], row[6], row[2])).rowcount:
+                return
             self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
-                if self._unanswered_since_trim >= _TRIM_EVERY:
+                if self._unanswered_since_trim >= TRIM_EVERY:
                     self._unanswered_since_trim = 0
                     self._trim()
 
@@ -261,6 +275,16 @@ class GapStore:
         if key:
             with self._lock:
                 self._db.execute(FORGET_ASKED.format(key="?"), (key,))
+
+    def forget_question(self, platform: str, user_id: str, questions: Sequence[str]) -> None:
+        """Delete the wording of these `questions` the user asked (they deleted their message)."""
+        who = hash_user(platform, user_id, self._key)
+        with self._lock:
+            for question in {storable(q[:500]) for q in questions if q}:
+                self._db.execute(
+                    "DELETE FROM questions WHERE platform = ? AND user_hash = ? AND question = ?",
+                    (storable(platform), who, question),
+                )
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of
@@ -325,7 +349,7 @@ class GapStore:
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         """(passage, questions it answered, how many of them with a hedge), most asked first."""
         rows = self._read(
-            "SELECT passage_id, COUNT(*) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
+            "SELECT passage_id, SUM(n) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
             "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
             limit,
         )
@@ -342,7 +366,7 @@ class GapStore:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
         questions, oldest first (none older than the retention period)."""
         rows = self._read(
-            "SELECT day, COUNT(*), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
+            "SELECT day, SUM(n), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
             "GROUP BY day ORDER BY day",
             period=days * DAY,
         )

@@ -28,10 +28,12 @@ from bot.records.gaps import (
     DAY,
     DOWNVOTES,
     FORGET_ASKED,
+    MAX_UNANSWERED,
     NOT_CLOSED,
     OPEN,
     PICK_WINDOW,
     QUESTION_COLUMNS,
+    TRIM_EVERY,
     VOTE_COLUMNS,
     Gap,
     group,
@@ -67,6 +69,21 @@ _PICK = (
 _IDLE_BUDGETS = "DELETE FROM budgets WHERE key LIKE %s AND last < extract(epoch FROM statement_timestamp()) - %s"
 
 
+def _trim(cur: psycopg.Cursor[Any], bound: int) -> None:
+    """`GapStore._trim` on PostgreSQL: keep the wording of at most `bound` unanswered (or hedged)
+    questions, letting the oldest go: an unanswered one goes whole, a hedged one keeps its count for
+    its passage without its wording."""
+    worded = f"({OPEN}) AND question <> ''"
+    row = cur.execute(
+        f"SELECT at FROM questions WHERE {worded} ORDER BY at DESC LIMIT 1 OFFSET %s", (bound,)
+    ).fetchone()
+    if row is None:
+        return
+    let_go = cur.execute(f"DELETE FROM questions WHERE {worded} AND passage_id IS NULL AND at <= %s", row).rowcount
+    let_go += cur.execute(f"UPDATE questions SET question = '', terms = '' WHERE {worded} AND at <= %s", row).rowcount
+    log.warning("more than %d unanswered questions: the %d oldest were let go", bound, let_go)
+
+
 class PostgresGapStore:
     """The gaps and votes of one database; thread-safe."""
 
@@ -88,6 +105,8 @@ class PostgresGapStore:
         self._budgets: dict[str, float] = {}  # scope of the cooldown budgets: seconds idle after which one is full
         self._key: bytes | None = None
         self.max_queued = MAX_QUEUED
+        self.max_unanswered = MAX_UNANSWERED  # as `GapStore`'s: anyone can add to the gaps
+        self._unanswered_since_trim = 0  # written by this instance: each checks the bound every TRIM_EVERY
         self._writer = threading.Thread(target=self._write_loop, name="qabot-postgres-records", daemon=True)
         self._writer.start()
 
@@ -114,6 +133,21 @@ class PostgresGapStore:
         asks after the edit (see `bot.records.gaps.GapStore.forget_asked`)."""
         if message:
             self._put("forgets", (platform, message))
+
+    def forget_question(self, platform: str, user_id: str, questions: Sequence[str]) -> None:
+        """Delete the wording of these `questions` the user asked (they deleted their message), after
+        writing what is queued (it may be among it); the database away, it stays, and the log says so."""
+        wordings = sorted({_text(q[:500]) for q in questions if q})
+        try:
+            self.flush()
+            with self.database.pool.connection() as conn:
+                who = hash_user(platform, user_id, self._key or user_key(conn))
+                conn.execute(
+                    "DELETE FROM questions WHERE platform = %s AND user_hash = %s AND question = ANY(%s)",
+                    (_text(platform), who, wordings),
+                )
+        except psycopg.Error as exc:
+            log.warning("could not forget a deleted question now: %s", exc)
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
@@ -158,6 +192,9 @@ class PostgresGapStore:
                             questions.append(row)
                     if questions:
                         cur.executemany(_INSERTS["questions"], questions)
+                    unanswered = self._unanswered_since_trim + sum(1 for r in questions if r[6] is None or r[7])
+                    if unanswered >= TRIM_EVERY:
+                        _trim(cur, self.max_unanswered)
                     for name, row in hashed:
                         if name == "votes":  # one vote per user and passage: the last one counts
                             cur.execute(_INSERTS["votes"], row)
@@ -169,6 +206,7 @@ class PostgresGapStore:
                     self._down = True
                     log.warning("question records queued until the database is back: %s", exc)
                 return False
+            self._unanswered_since_trim = 0 if unanswered >= TRIM_EVERY else unanswered
             written = batch[-1][0]
             with self._queue_lock:
                 while self._queue and self._queue[0][0] <= written:
