@@ -1,11 +1,10 @@
 """The Discord surface of moderation: the `/kb` command group and its add and edit modals.
 
-Thin like the rest of the adapter: a command or a submitted modal becomes one `Request` for
-`Service.moderate` (the core decides who may, and refuses everyone else), run off the event loop, and the
-core's reply goes back to the moderator only (every reply is ephemeral). The asker carries the
-member's role ids and whether the member has the Manage Server permission, so the core can apply
-the `moderators` settings of the config file. The add and edit forms are kept nowhere while they
-are open: a submission is read by its form's id (`submitted`), after a restart as before it.
+Thin like the rest of the adapter: a command or a submitted modal becomes one `Request` for `Service.moderate`
+(the core decides who may, and refuses everyone else), run off the event loop, and the core's reply goes back to
+the moderator only (ephemeral). The asker carries the member's role ids and whether they have Manage Server, for
+the config's `moderators` settings. The add and edit forms are kept nowhere while they are open: a submission is
+read by its form's id (`submitted`), after a restart as before it.
 """
 
 from __future__ import annotations
@@ -97,10 +96,8 @@ async def reply(interaction: discord.Interaction[Any], text: str) -> None:
 
 async def _refused(interaction: discord.Interaction[Any], action: str) -> bool:
     """True (after replying with the core's refusal, or over their cooldown its note) unless the asker
-    is a moderator.
-
-    Asked on the event loop (the config's moderators, in memory): a form must be the interaction's
-    first response, so it cannot be deferred, nor wait for a worker thread busy with a slow database."""
+    is a moderator. Asked on the event loop (the config's moderators, in memory): a form must be the
+    interaction's first response, so it cannot be deferred, nor wait for a worker thread busy with a slow database."""
     service, asker = host(interaction).service, moderation_asker(interaction)
     if service.is_moderator(asker):
         return False
