@@ -112,23 +112,44 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.budgets", description=__doc__.split("\n\n")[0])
+def database_main(
+    argv: list[str] | None,
+    prog: str,
+    doc: str,
+    count: tuple[str, int, str],
+    measure: Callable[[str, int], dict[str, Any]],
+    table: Callable[[dict[str, Any]], str],
+) -> int:
+    """The command line of a benchmark on a database (this one's and `benchmarks.propagation`'s): `--url`,
+    one count (`count`: its flag, default and help), `--json`; exit code 2 on a bad argument."""
+    flag, default, about = count
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("QABOT_DATABASE_URL"), help="a PostgreSQL database")
-    parser.add_argument("--checks", type=int, default=2000, help="checks and questions per backend")
+    parser.add_argument(f"--{flag}", type=int, default=default, help=about)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if not args.url:
         print("error: give --url postgresql://... or set QABOT_DATABASE_URL", file=sys.stderr)
         return 2
-    if args.checks < 1:
-        print("error: --checks must be at least 1", file=sys.stderr)
+    if getattr(args, flag) < 1:
+        print(f"error: --{flag} must be at least 1", file=sys.stderr)
         return 2
-    results = measure(args.url, args.checks)
+    results = measure(args.url, getattr(args, flag))
     print(table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return database_main(
+        argv,
+        "python -m benchmarks.budgets",
+        __doc__,
+        ("checks", 2000, "checks and questions per backend"),
+        measure,
+        table,
+    )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,6 @@ timed test: the tests prove that B gets every change, not how fast.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench import latency
-from benchmarks.budgets import seeded_schema
+from benchmarks.budgets import database_main, seeded_schema
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.asker import Asker
 from bot.config import Config
@@ -84,22 +81,14 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.propagation", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default=os.environ.get("QABOT_DATABASE_URL"), help="a PostgreSQL database")
-    parser.add_argument("--changes", type=int, default=100, help="passages added on instance A")
-    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    args = parser.parse_args(argv)
-    if not args.url:
-        print("error: give --url postgresql://... or set QABOT_DATABASE_URL", file=sys.stderr)
-        return 2
-    if args.changes < 1:
-        print("error: --changes must be at least 1", file=sys.stderr)
-        return 2
-    results = measure(args.url, args.changes)
-    print(table(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
-    return 0
+    return database_main(
+        argv,
+        "python -m benchmarks.propagation",
+        __doc__,
+        ("changes", 100, "passages added on instance A"),
+        measure,
+        table,
+    )
 
 
 if __name__ == "__main__":
