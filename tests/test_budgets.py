@@ -20,6 +20,15 @@ schema, url, services = pg_support.schema, pg_support.url, pg_support.services  
 QUESTION = "are most defectors women?"
 
 
+def schemas() -> set[str]:
+    """The benchmarks' schemas in the test database (each benchmark drops its own)."""
+    import psycopg
+
+    with psycopg.connect(pg_support.SERVER, autocommit=True) as conn:
+        rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qabot_bench_%'").fetchall()
+    return {row[0] for row in rows}
+
+
 def test_a_user_flooding_two_instances_gets_one_budget(services: Callable[[], Service]) -> None:
     """Ten questions from one user, alternately to A and B: the five of the burst are answered, the
     note is sent once (by whichever instance refused first), the rest are silent."""
@@ -35,13 +44,6 @@ def test_a_user_flooding_two_instances_gets_one_budget(services: Callable[[], Se
 def test_the_budget_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Path) -> None:
     """`python -m benchmarks.budgets` (what the shared check costs; figures in docs/scaling.md) runs at a
     tiny size, reports both backends, and drops the schema it made. It is a benchmark, never a timed test."""
-    import psycopg
-
-    def schemas() -> set[str]:
-        with psycopg.connect(pg_support.SERVER, autocommit=True) as conn:
-            rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qabot_bench_%'").fetchall()
-        return {row[0] for row in rows}
-
     before = schemas()
     report = tmp_path / "budgets.json"
     assert budgets.main(["--url", pg_support.SERVER, "--checks", "5", "--json", str(report)]) == 0
@@ -55,13 +57,6 @@ def test_the_budget_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Pa
 def test_the_propagation_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Path) -> None:
     """`python -m benchmarks.propagation` (how soon instance B serves a change made on A; figures in
     docs/scaling.md) runs at a tiny size, reports both delays, and drops the schema it made."""
-    import psycopg
-
-    def schemas() -> set[str]:
-        with psycopg.connect(pg_support.SERVER, autocommit=True) as conn:
-            rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qabot_bench_%'").fetchall()
-        return {row[0] for row in rows}
-
     before = schemas()
     report = tmp_path / "propagation.json"
     assert propagation.main(["--url", pg_support.SERVER, "--changes", "3", "--json", str(report)]) == 0
