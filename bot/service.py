@@ -14,23 +14,22 @@ writes, an index rebuild): adapters call them off the event loop (`adapters.thre
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import knowledge, messages
+from bot import messages
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config
 from bot.cooldown import Admission, Cooldown
-from bot.curation import CLI_PLATFORM, MODERATOR_FILE, Change, History, Moderation, Refused, Reply, Request, perform
+from bot.curation import CLI_PLATFORM, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
-from bot.records import GapStore
+from bot.live import LiveKnowledge
+from bot.records import Recorder
 from bot.storage.protocol import GapRecords
-from bot.watcher import KnowledgeWatcher, Signature, signature
+from bot.watcher import Signature, signature
 
 if TYPE_CHECKING:
     from bot.storage.backend import PostgresBackend
@@ -55,46 +54,33 @@ class Service:
     ):
         """`loaded`: the knowledge folder's signature taken before `answerer` was read from it (a file
         saved during the load then differs from it and goes live at the watcher's next check); None: now."""
-        self._answerer = answerer
         self._backend = backend
-        self._lock = threading.Lock()
-        self._reload_lock = threading.Lock()
         self.config = config or Config()
         self.cooldown = cooldown or Cooldown(burst=self.config.cooldown.burst, interval=self.config.cooldown.interval)
         chat = self.config.chat_cooldown
         self.chat_cooldown = chat_cooldown or Cooldown(burst=chat.burst, interval=chat.interval)
         folder = knowledge_dir or (answerer.kb.files[0].parent if answerer.kb.files else None)
         self.knowledge_dir = Path(folder) if folder is not None else None
-        if loaded is None and self.knowledge_dir is not None:
-            loaded = signature(self.knowledge_dir)
-        self._loaded: Signature | None = loaded
-        self._written: Signature | None = None  # the folder as a moderator's change left it, its reload to follow
-        self._writing = False  # a moderator's change is being written (one at a time: under the folder's lock)
-        self._watcher: KnowledgeWatcher | None = None
-        self._gaps_failed = False
+        self.live = LiveKnowledge(answerer, self.config, self.knowledge_dir, backend=backend, loaded=loaded)
         data = self.config.data_folder(self.knowledge_dir) if self.knowledge_dir else self.config.data_dir
-        self.gaps: GapRecords | None
-        self.gaps, gaps_error = (backend.records, None) if backend else _open_gaps(data, self.config.retention_days)
-        # A database locked by another process at start (a transaction open in an `sqlite3` shell, another
-        # instance's trim) is no damage: it is opened at its next use, once the lock is gone.
-        self._gaps_later = data if _passing(gaps_error) else None
-        self._gaps_opening = threading.Lock()
+        self.recorder = Recorder(data, self.config.retention_days, records=backend.records if backend else None)
         history = History(data, knowledge=self.knowledge_dir) if data is not None else None
         self.moderation = Moderation(
             self.knowledge_dir,
             self.config.moderators,
             history=backend.store if backend else history,
-            gaps=self.gaps,
-            gaps_error=gaps_error,
-            reload=self._catch_up_after_change if backend else self._reload_after_change,
-            analyze=lambda question: self._answerer.index.analyze(question),
-            ask=lambda question: self._answerer.answer(question).passage_id,
-            find=lambda words, limit: self._answerer.find(words, limit),
+            gaps=self.recorder.gaps,
+            gaps_error=self.recorder.error,
+            reload=self.live.after_change,
+            analyze=lambda question: self.answerer.index.analyze(question),
+            ask=lambda question: self.answerer.answer(question).passage_id,
+            find=lambda words, limit: self.answerer.find(words, limit),
             text=lambda passage_id: passage.text if (passage := self.passage(passage_id)) else None,
-            added=None if backend else self._extend_after_add,
-            guard=lambda: self._changing(guard),
+            added=None if backend else self.live.after_add,
+            guard=lambda: self.live.changing(guard),
             store=backend.store if backend else None,
         )
+        self.recorder.opened = self._gaps_opened
 
     @classmethod
     def from_directory(
@@ -115,8 +101,6 @@ class Service:
         answerer = Answerer.from_directory(directory, workers=workers, empty=True)
         return cls(answerer, config=config, knowledge_dir=directory, guard=guard, loaded=before)
 
-    # -- the PostgreSQL backend (bot.storage): chosen when the config names a database ----------
-
     @classmethod
     def _from_database(
         cls, config: Config, directory: str | Path, guard: Callable[[], AbstractContextManager[object]]
@@ -130,84 +114,40 @@ class Service:
             answerer, cooldown=user, chat_cooldown=chat, config=config, knowledge_dir=directory, guard=guard,
             backend=backend,
         )  # fmt: skip
-        backend.follow(service._catch_up)
+        backend.follow(service.live.catch_up)
         return service
 
-    def _catch_up(self, *, boxed: bool = True) -> bool:
-        """Apply the database's changes this instance has not applied yet (after its own, and on NOTIFY);
-        `boxed=False` after its own, which the moderator is told is live (see `_reload_after_change`).
-        False when they could not be applied now (the backend is `behind`, as this catch-up left it)."""
-        if self._backend is None:
-            return True
-        with self._reload_lock:
-            extended = self._backend.catch_up(self._answerer, boxed=boxed)
-            if extended is not None:
-                self.replace_answerer(extended)
-            return not self._backend.behind
-
-    def _catch_up_after_change(self) -> str | None:
-        """This instance's own change applied, which the moderator is told is live; else (the database
-        could not be read right after the commit) why not yet: the follower applies it once it can."""
-        return None if self._catch_up(boxed=False) else messages.say(messages.NOT_LIVE_DATABASE)
+    # -- the live knowledge (`bot.live`) and the record (`bot.records.recorder`) -----------------
 
     @property
     def answerer(self) -> Answerer:
-        return self._answerer
+        return self.live.answerer
 
     def replace_answerer(self, answerer: Answerer) -> None:
         """Swap in a rebuilt knowledge base; questions in flight finish on the old one."""
-        with self._lock:
-            self._answerer = answerer
+        self.live.replace(answerer)
 
     def reload(self) -> None:
-        """Load the knowledge folder again and swap it in, unless it is as loaded; raises KnowledgeError
-        (the old one stays), also when it takes longer than `reload_timeout` seconds. The folder as a
-        moderator's change writes it is left to that change's own reload, which is not time-boxed: the
-        watcher's could only give up on it, and log a change said live as not reloaded."""
-        self._reload(self.config.reload_timeout or None, watching=True)
-
-    @contextmanager
-    def _changing(self, guard: Callable[[], AbstractContextManager[object]]) -> Iterator[None]:
-        """Around a moderator's change being written (inside the folder's lock): `_writing`, then `_written`."""
-        self._writing = True
-        try:
-            with guard():
-                yield
-            if self._backend is None and self.knowledge_dir is not None:
-                self._written = signature(self.knowledge_dir)
-        finally:
-            self._writing = False
-
-    def _reload(self, time_limit: float | None, *, watching: bool = False) -> None:
-        if self._backend is not None:
-            with self._reload_lock:
-                self.replace_answerer(self._backend.load())
-            return
-        if self.knowledge_dir is None:
-            return
-        with self._reload_lock:  # one rebuild at a time, so an older load never replaces a newer one
-            before = signature(self.knowledge_dir)
-            if before == self._loaded or (watching and (self._writing or before == self._written)):
-                return  # loaded while this waited, or a moderator's change whose own reload loads it
-            workers = self.config.load_workers
-            loaded = Answerer.from_directory(self.knowledge_dir, workers=workers, time_limit=time_limit)
-            self.replace_answerer(loaded)
-            self._loaded = before
+        """Load the knowledge folder again and swap it in (see `LiveKnowledge.reload`)."""
+        self.live.reload()
 
     def start_watching(self, interval: float | None = None) -> None:
         """Reload by itself when the knowledge files change (a thread polling every few seconds)."""
-        interval = self.config.watch_interval if interval is None else interval
-        if self.knowledge_dir is None or interval <= 0 or self._watcher is not None or self._backend is not None:
-            return
-        self._watcher = KnowledgeWatcher(
-            self.knowledge_dir, reload=self.reload, loaded=lambda: self._loaded, interval=interval
-        )
-        self._watcher.start()
+        self.live.start_watching(interval)
 
     def stop_watching(self) -> None:
-        if self._watcher is not None:
-            self._watcher.stop()
-            self._watcher = None
+        self.live.stop_watching()
+
+    @property
+    def gaps(self) -> GapRecords | None:
+        """The record of questions and votes, when there is one (see `Recorder`)."""
+        return self.recorder.gaps
+
+    def _gaps_opened(self, gaps: GapRecords | None, error: Exception | None) -> None:
+        """The gaps database opened late, or found damaged for good: moderators' commands use it from now."""
+        if gaps is not None:
+            self.moderation.gap_store = gaps
+        self.moderation.gaps_error = error
 
     def close(self) -> None:
         """Close the gaps database and stop the watcher (at shutdown); with PostgreSQL, the backend,
@@ -215,12 +155,9 @@ class Service:
 
         The database first: the watcher may be in the middle of a reload, which it need not wait for.
         """
-        with self._gaps_opening:  # a database being opened late is closed below, not left open after
-            self._gaps_later = None
+        self.recorder.close()
         if self._backend is not None:
             self._backend.close()
-        elif self.gaps is not None:
-            self.gaps.close()
         self.stop_watching()
 
     def hold_changes(self, timeout: float) -> bool:
@@ -232,48 +169,7 @@ class Service:
         store = self.moderation.store
         return store is None or store.hold(timeout)
 
-    def _extend_after_add(self, passage: Passage, before: Signature | None, after: Signature) -> str | None:
-        """Go live with one added passage: extend the index when the live one is exactly `before`, and
-        the change wrote nothing but moderators.yaml (`after`); None: the folder changed while it was read.
-
-        `Answerer.with_added` is much cheaper than a rebuild and does not hold the GIL for long, so
-        answers in other threads keep flowing. It gives the same index as a rebuild only when the
-        live knowledge base is the one the change was made on and the passage lands at its end
-        (moderators.yaml is the last file); otherwise everything is reloaded.
-        """
-        if self.knowledge_dir is None:
-            return None
-        with self._reload_lock:
-            files = knowledge.knowledge_files(self.knowledge_dir)
-            last = files[-1].name if files else None
-            alone = before is not None and _besides_additions(before) == _besides_additions(after)
-            # No hand edit meanwhile: not while the files were read, nor once they were written (`_written`)
-            if alone and self._loaded == before and self._written == after and last == MODERATOR_FILE:
-                try:
-                    extended = self._answerer.with_added(passage)
-                except ValueError:  # the id is already live after all: rebuild below
-                    log.warning("could not extend the index with %s; reloading", passage.id)
-                else:
-                    self.replace_answerer(extended)
-                    self._loaded = after
-                    log.debug("extended the live index with %s", passage.id)
-                    return None
-        return self._reload_after_change()
-
-    def _reload_after_change(self) -> str | None:
-        """A moderator's change, live before they are told "It is live now.": not time-boxed by `reload_timeout`
-        (a reload given up on a busy machine left it written and said live while members got the old text). Its
-        check has just loaded the whole folder, unboxed, so this load takes about as long. When another file,
-        saved by hand meanwhile, stops the load: the sentence that says so (the change stays written), else None."""
-        try:
-            self._reload(None)
-        except BaseException as exc:
-            self._written = None  # not loaded: the watcher's to try again, and report, as it does any hand edit
-            if not isinstance(exc, knowledge.KnowledgeError):
-                raise
-            log.error("knowledge not reloaded after a change: %s", exc)  # validated: only a hand edit does this
-            return messages.not_live(exc.brief(), watched=self.config.watch_interval > 0)
-        return None
+    # -- members: questions, topics chosen, votes ------------------------------------------------
 
     def ask(
         self, question: str, asker: Asker, *, quiet: bool = False, message: str = "", edited: bool = False
@@ -294,8 +190,8 @@ class Service:
         if throttled is not None:
             return throttled
         if edited and message:
-            self._record(lambda gaps: gaps.forget_asked(asker.platform, message))
-        answer = self._answerer.answer(question)
+            self.recorder.write(lambda gaps: gaps.forget_asked(asker.platform, message))
+        answer = self.answerer.answer(question)
         for reply in answer.replies:  # one for each question, when the message asked several
             log.info(
                 "%s asked (%s): outcome=%s passage=%s score=%.2f hedged=%s",
@@ -315,7 +211,7 @@ class Service:
         # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
         # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
         gap = answer.fallback or answer.hedged
-        self._record(
+        self.recorder.write(
             lambda gaps: gaps.record_question(
                 asker.platform,
                 asker.user_id,
@@ -332,40 +228,9 @@ class Service:
         """`asker` deleted the message that asked `question`: the wording the gaps keep of it goes too
         (`kb gaps` had shown a deleted question's words, a phone number, for `retention_days`). What
         was recorded is found as `ask` found it: the message's questions, each as it was asked."""
-        answer = self._answerer.answer(question)
+        answer = self.answerer.answer(question)
         asked = sorted({question, *(reply.asked for reply in answer.replies if reply.asked)})
-        self._record(lambda gaps: gaps.forget_question(asker.platform, asker.user_id, asked))
-
-    def _record(self, write: Callable[[GapRecords], None]) -> None:
-        """Write to the gaps database, when there is one; a failure only warns: answering goes on."""
-        gaps = self._open_gaps_later()
-        if gaps is None:
-            return
-        try:
-            write(gaps)
-        except (sqlite3.Error, OSError) as exc:
-            self._gaps_unavailable(exc)
-
-    def _open_gaps_later(self) -> GapRecords | None:
-        """The gaps database, opened now if it was locked when the service started (and is free now).
-
-        One thread tries at a time; the others go on without it meanwhile, rather than each waiting
-        out SQLite's busy timeout. Damage found now is for good, as at start."""
-        folder = self._gaps_later
-        if self.gaps is not None or folder is None or not self._gaps_opening.acquire(blocking=False):
-            return self.gaps
-        try:
-            if self.gaps is None and self._gaps_later is not None:
-                self.gaps = self.moderation.gap_store = GapStore(folder, retention_days=self.config.retention_days)
-                self.moderation.gaps_error = self._gaps_later = None
-                log.info("gaps database opened in %s: it is no longer locked", folder)
-        except (sqlite3.Error, OSError) as exc:
-            if not _passing(exc):  # damage is for good, as at start; a lock still held: tried at the next use
-                log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
-                self.moderation.gaps_error, self._gaps_later = exc, None
-        finally:
-            self._gaps_opening.release()
-        return self.gaps
+        self.recorder.write(lambda gaps: gaps.forget_question(asker.platform, asker.user_id, asked))
 
     def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
@@ -378,7 +243,7 @@ class Service:
         throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
-        answer = self._answerer.answer_passage(passage_id)
+        answer = self.answerer.answer_passage(passage_id)
         if answer is None:
             return Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
         if not reading_on:
@@ -387,7 +252,7 @@ class Service:
 
     def _record_pick(self, passage_id: str, asker: Asker) -> None:
         """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
-        self._record(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
+        self.recorder.write(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
 
     def throttle(self, asker: Asker, *, quiet: bool = False) -> Answer | None:
         """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
@@ -434,43 +299,40 @@ class Service:
         passage that does not exist (a forged or stale button) is dropped after a set look-up. It counts
         for the passage's text as it is now: rewritten, the passage starts anew (`kb stats`)."""
         if (voted := self.passage(passage_id)) is not None:
-            self._record(lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful, voted.text))
-
-    def _gaps_unavailable(self, exc: Exception) -> None:
-        if not self._gaps_failed:  # once: a full disk would otherwise log on every question
-            self._gaps_failed = True
-            log.warning("cannot record in the gaps database (answering goes on): %s", exc)
+            self.recorder.write(
+                lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful, voted.text)
+            )
 
     def help_text(self, language: str = "") -> str:
         """What the bot answers, in `language` (a platform's tag; English when the catalogue lacks it)."""
         with messages.speaking(messages.choose(language)):
-            return self._answerer.help_text()
+            return self.answerer.help_text()
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
         """Questions to ask, for a member still typing `typed` (see `Answerer.completions`)."""
-        return self._answerer.completions(typed, limit)
+        return self.answerer.completions(typed, limit)
 
     def search(self, words: str, limit: int = 5) -> list[Answer]:
         """The passages that match `words` best, as answers to pick from (see `Answerer.search`)."""
-        return self._answerer.search(words, limit)
+        return self.answerer.search(words, limit)
 
     def sources_text(self, language: str = "") -> str:
         lines = [messages.say(messages.SOURCES_HEADER, messages.choose(language))]
-        return "\n".join(lines + self._answerer.source_lines())
+        return "\n".join(lines + self.answerer.source_lines())
 
     # -- for the platforms: what they may know of the knowledge base and of moderation ----------
 
     def passage(self, passage_id: str) -> Passage | None:
         """The live passage with this id, or None."""
-        return self._answerer.kb.get(passage_id)
+        return self.answerer.kb.get(passage_id)
 
     def passages(self) -> Sequence[Passage]:
         """The live passages, in knowledge-file order: the same object until the knowledge changes."""
-        return self._answerer.kb.passages
+        return self.answerer.kb.passages
 
     def moderate(self, request: Request, asker: Asker) -> Reply:
         """Run one moderation command for `asker` (blocking: call it off the event loop)."""
-        self._open_gaps_later()  # `kb gaps` once the lock of the start is gone, before any question
+        self.recorder.open_later()  # `kb gaps` once the lock of the start is gone, before any question
         with messages.speaking(messages.choose(asker.language, request.section or request.text or request.question)):
             return perform(self.moderation, request, asker)
 
@@ -509,32 +371,6 @@ def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
     except BackendError as exc:
         backend.close()
         raise config.database_error(str(exc)) from None
-
-
-def _open_gaps(folder: Path | None, retention_days: int) -> tuple[GapStore | None, Exception | None]:
-    """The gaps database, or None (with a WARNING) and why, when it cannot be opened (moderators are
-    told the same reason whether the damage shows at opening or at a query)."""
-    if folder is None:
-        return None, None
-    try:
-        return GapStore(folder, retention_days=retention_days), None
-    except (sqlite3.Error, OSError) as exc:
-        later = " until it is free" if _passing(exc) else ""
-        log.warning("gaps database unavailable in %s (answering goes on without it%s): %s", folder, later, exc)
-        return None, exc
-
-
-def _passing(error: Exception | None) -> bool:
-    """Whether the gaps database could not be opened only because another connection held its lock."""
-    code = getattr(error, "sqlite_errorcode", None)  # an extended code holds the primary one in its low byte
-    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _besides_additions(files: Signature) -> Signature:
-    """The folder's files but moderators.yaml, which an addition writes: a hand edit of another file
-    while a moderator's addition was checked (a second or more in a large folder) had been taken into
-    the watcher's view of what is live, without being loaded, and never went live."""
-    return tuple(entry for entry in files if entry[0] != MODERATOR_FILE)
 
 
 __all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]

@@ -129,7 +129,7 @@ def test_the_longest_watch_interval_keeps_the_knowledge_watcher_alive(tmp_path: 
     try:
         service = Service.from_directory(kdir, config)
         service.start_watching()
-        watcher = service._watcher
+        watcher = service.live._watcher
         assert watcher is not None and watcher._thread is not None
         watcher._thread.join(timeout=1)
         alive = watcher._thread.is_alive()

@@ -343,7 +343,7 @@ def test_additions_extend_the_live_index_exactly_as_a_rebuild_would(
 ) -> None:
     """The fast path for additions (Index.with_added; files only, PostgreSQL catches up from the
     changes instead) ranks every question like a fresh load."""
-    caplog.set_level(logging.DEBUG, logger="bot.service")
+    caplog.set_level(logging.DEBUG, logger="bot.live")
     service = moderated(backend)
     cli_user = Asker("cli", "", name="t")
     service.moderation.add(cli_user, section="Meetups", text=MEETUP_TEXT, questions=[MEETUP_QUESTION])
@@ -662,7 +662,7 @@ def test_a_change_whose_reload_another_files_hand_edit_breaks_is_said_saved_not_
     assert "not live yet" in reply.text and "rules.yaml:" in reply.text, reply.text
     assert reply.change is not None and not reply.change.live
     assert {p.id: p for p in service.passages()} == before  # members get the old knowledge meanwhile
-    watcher = KnowledgeWatcher(kdir, reload=service.reload, loaded=lambda: service._loaded)
+    watcher = KnowledgeWatcher(kdir, reload=service.reload, loaded=lambda: service.live.loaded)
     assert not watcher.poll()  # still broken: nothing goes live
     rules.write_text(HOUSE_RULES, encoding="utf-8")  # mended
     assert watcher.poll()

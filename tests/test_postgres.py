@@ -163,7 +163,7 @@ def test_concurrent_edits_of_one_passage_the_second_is_told(services: Callable[[
     a.moderation.edit(CLI, pid, text="Edited on instance A, first.")
     with pytest.raises(Refused, match="just changed by another moderator"):
         b.moderation.edit(CLI, pid, text="Edited on instance B, without having seen A's edit.")
-    b._catch_up()
+    b.live.catch_up()
     assert b.passage(pid) is not None and b.passage(pid).text == "Edited on instance A, first."  # type: ignore[union-attr]
     b.moderation.edit(CLI, pid, text="Edited on instance B, after seeing A's edit.")
     wait_for(lambda: a.passage(pid) is not None and "instance B" in a.passage(pid).text)  # type: ignore[union-attr]
@@ -526,16 +526,16 @@ def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and
         def timeouts() -> list[str]:
             return [r.getMessage() for r in caplog.records if "not reloaded from the database" in r.getMessage()]
 
-        b._catch_up()
+        b.live.catch_up()
         assert b.passage(pid) == before and len(timeouts()) == 1 and timeouts()[0].endswith("(again in 0.2 s)")
-        b._catch_up()  # a moment later: not tried again yet
+        b.live.catch_up()  # a moment later: not tried again yet
         assert len(timeouts()) == 1
         time.sleep(0.3)
-        b._catch_up()
+        b.live.catch_up()
         assert b.passage(pid) == before and timeouts()[-1].endswith("(again in 0.4 s)")
         b._backend.replica.time_limit = None  # the moment passes: the next reload fits
         time.sleep(0.5)
-        b._catch_up()
+        b.live.catch_up()
         assert b.passage(pid) is not None and b.passage(pid).text == "Edited on A while B's reloads time out."  # type: ignore[union-attr]
     finally:
         b.close()

@@ -91,7 +91,7 @@ def test_a_pushed_source_title_reaches_the_running_instances(
         tips.write_text(tips.read_text(encoding="utf-8").replace("Walrus tips", "Pinniped tips"), encoding="utf-8")
         code, out = run("kb", "push", str(folder))
         assert code == 0 and "1 source(s) changed" in out, out
-        b._catch_up()  # what the follower does on a notification, or every 5 s without one
+        b.live.catch_up()  # what the follower does on a notification, or every 5 s without one
         passage = b.passage("walrus-food")
         assert passage is not None and passage.source.title == "Pinniped tips", passage
         assert run("kb", "undo")[0] != 0 and "Nothing to undo" in capsys.readouterr().err
@@ -160,11 +160,11 @@ def test_a_push_of_an_export_older_than_a_moderators_addition_is_refused_unless_
     code, out = run("kb", "push", str(folder))
     said = capsys.readouterr().err
     assert code == 1 and f"add {pid} by tester" in said and "--force" in said, said
-    a._catch_up()
+    a.live.catch_up()
     assert a.passage(pid) is not None, f"the moderator's passage is gone after the push: {out}"
     code, out = run("kb", "push", str(folder), "--force")
     assert code == 0 and "1 removed" in out, out
-    a._catch_up()
+    a.live.catch_up()
     assert a.passage(pid) is None
     code, out = run("kb", "push", str(folder))
     assert code == 0 and "0 added, 0 edited, 0 removed" in out, out
@@ -424,8 +424,8 @@ def test_a_pushed_synonyms_change_is_in_the_history_and_reaches_running_instance
     assert code == 0 and "0 added, 0 edited, 0 removed, synonyms.yaml changed" in out, out
     code, out = run("kb", "history", "synonyms.yaml")
     assert code == 0 and "push synonyms.yaml by bob (cli)" in out and "+ group: walrus, sea cow" in out, out
-    b._catch_up()
-    assert ("walrus",) in b._answerer.index.synonyms.rewrites
+    b.live.catch_up()
+    assert ("walrus",) in b.answerer.index.synonyms.rewrites
     code, out = run("kb", "push", str(folder))
     assert code == 0 and "changed" not in out, out
     assert [r.kind for r in b.moderation.history_log.records()].count("push") == 1  # type: ignore[union-attr]
@@ -457,17 +457,17 @@ def test_undo_of_a_pushed_settings_change_puts_the_old_settings_back_on_every_in
     """settings.yaml pushed with another threshold: a moderator's undo on instance A puts the old settings
     back, and instance B answers by them again once caught up; `kb history` shows the undo."""
     a, b = services(), services()
-    before = b._answerer.confidence.threshold
+    before = b.answerer.confidence.threshold
     folder = tmp_path / "export"
     assert run("kb", "export", str(folder))[0] == 0
     _set_threshold(folder, before + 1.5)
     assert run("kb", "push", str(folder))[0] == 0
-    b._catch_up()
-    assert b._answerer.confidence.threshold == before + 1.5
+    b.live.catch_up()
+    assert b.answerer.confidence.threshold == before + 1.5
     change = a.moderation.undo(CLI)
     assert change.passage_id == "settings.yaml" and "Undid the push of `settings.yaml`" in change.message
-    b._catch_up()
-    assert b._answerer.confidence.threshold == before
+    b.live.catch_up()
+    assert b.answerer.confidence.threshold == before
     undo, *put_back = _newest_block("settings.yaml")
     assert undo.endswith(" undo settings.yaml by tester (cli)"), undo
     assert put_back == [f"  confidence.threshold: {before + 1.5} → {before}"], put_back

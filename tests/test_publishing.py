@@ -459,7 +459,7 @@ def test_a_publish_or_its_undo_whose_reload_a_hand_edit_breaks_is_said_saved_not
     hand: list[str] = []
     data = seed_kdir.parent / "data"
     service = Service.from_directory(seed_kdir, Config(data_dir=data), guard=saving_by_hand(rules, hand))
-    watcher = KnowledgeWatcher(seed_kdir, reload=service.reload, loaded=lambda: service._loaded)
+    watcher = KnowledgeWatcher(seed_kdir, reload=service.reload, loaded=lambda: service.live.loaded)
     ann = Asker("cli", "", name="ann")
     try:
         for request, said, now in [

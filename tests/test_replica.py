@@ -140,7 +140,7 @@ def test_a_database_knowledge_that_does_not_load_is_not_reported_again_every_few
 
     wait_for(lambda: len(said()) == 1)
     for _ in range(2):
-        b._catch_up()  # as the follower's quiet checks do, every 5 s
+        b.live.catch_up()  # as the follower's quiet checks do, every 5 s
     assert len(said()) == 1, f"{len(said())} ERRORs: {said()[-1]}"
     assert "'text' is empty" in said()[0] and "kb export" in said()[0], said()[0]
     _by_hand(url, pid, "Mended by hand.", "handmade02")

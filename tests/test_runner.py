@@ -75,7 +75,7 @@ def test_shutting_down_closes_the_service(tmp_path: Path, caplog: pytest.LogCapt
     service.start_watching(interval=60)
     assert service.gaps is not None
     runner.shut_down(service)
-    assert service._watcher is None
+    assert not service.live.watching
     with pytest.raises(Exception, match="closed"):
         service.gaps.gaps()
     assert any(r.levelno == logging.INFO and r.getMessage() == "stopped cleanly" for r in caplog.records)

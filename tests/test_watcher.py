@@ -181,7 +181,7 @@ def test_a_reload_that_runs_past_reload_timeout_gives_up_and_the_last_knowledge_
         tries.append(1)
         service.reload()
 
-    watcher = KnowledgeWatcher(folder, reload=reload, loaded=lambda: service._loaded, interval=0.5)
+    watcher = KnowledgeWatcher(folder, reload=reload, loaded=lambda: service.live.loaded, interval=0.5)
     assert not watcher.poll() and not watcher.poll()
     assert len(tries) == 1  # tried again only after a wait (doubling, up to 15 minutes), not at every check
     time.sleep(0.55)

@@ -2,11 +2,13 @@
 
     gaps      unanswered questions grouped into gaps, outcomes per day and votes, in SQLite
     feedback  a 👍 / 👎 on an answer, and the pseudonym a user is stored under
+    recorder  writing to the record without ever holding up an answer
 
 The rest of the core uses only what this face exports.
 """
 
 from bot.records.gaps import FILE_NAME as GAPS_FILE
 from bot.records.gaps import Gap, GapStore, term_key
+from bot.records.recorder import Recorder
 
-__all__ = ["GAPS_FILE", "Gap", "GapStore", "term_key"]
+__all__ = ["GAPS_FILE", "Gap", "GapStore", "Recorder", "term_key"]
