@@ -158,6 +158,20 @@ class _RateLimitGivenUp(logging.Filter):
 logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RateLimitGivenUp())
 
 
+class _PulledAtStop(logging.Filter):
+    """PTB logs CRITICAL when a long poll returns updates after its Updater was told to stop (a busy
+    chat's backlog at shutdown). Nothing is lost: they were not confirmed, Telegram sends them again
+    at the next start. It is an INFO line here, so that a clean stop does not page an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.CRITICAL and record.getMessage().startswith("Updater stopped unexpectedly"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+logging.getLogger("telegram.ext.Updater").addFilter(_PulledAtStop())
+
+
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
     """Await `work` unless `stop` is set first (then cancel it); True when `work` finished."""
     task = asyncio.ensure_future(work)
