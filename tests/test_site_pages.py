@@ -138,7 +138,7 @@ def _unbounded_backtracking(pattern: re.Pattern[str]) -> list[str]:
         for op, av in items:
             if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and av[1] == _constants.MAXREPEAT:  # type: ignore[index]
                 found.append(f"{op} in {pattern.pattern!r}")
-            for part in av if isinstance(av, (tuple, list)) else ():
+            for part in av if isinstance(av, (tuple, list)) else (av,):  # an atomic group's is one SubPattern
                 if isinstance(part, _parser.SubPattern):
                     walk(part)
                 elif isinstance(part, list):  # a branch's alternatives
