@@ -224,6 +224,25 @@ async def test_edit_opens_a_prefilled_modal_and_saves_only_changes(online: FakeD
     assert (record.kind, record.platform, record.name, record.user_id) == ("edit", "discord", "asker", online.user_id)
 
 
+async def test_an_edit_form_with_digests_of_another_size_still_saves_only_changes(
+    online: FakeDiscord, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digests' size is said once (`DIGEST_BYTES`): at 9 bytes the form's id holds three 12-character
+    digests, and the submission is read by that width: the new section saved, the text and questions kept."""
+    from adapters.dc import moderation
+
+    monkeypatch.setattr(moderation, "DIGEST_BYTES", 9)
+    modal = await kb(online, "edit", id="jobs")
+    form, digests, passage_id = modal.body["data"]["custom_id"].rsplit(":", 2)
+    assert (form, len(digests), passage_id) == ("qa:edit", 3 * 12, "jobs")
+    done = await submit(online, modal, {"section": "Jobs"})
+    assert "Edited passage `jobs`" in ephemeral_text(done)
+    passage = service.passage("jobs")
+    assert passage is not None and passage.section == "Jobs"
+    assert passage.text == "Many defectors worked in factories or farms before leaving."
+    assert passage.questions == ("What jobs did defectors have?",)
+
+
 async def test_a_korean_moderators_kb_forms_are_in_korean(online: FakeDiscord) -> None:
     """A moderator whose Discord speaks Korean gets /kb add's and /kb edit's forms (title, labels,
     placeholder) in Korean, as the replies are; the edit form's fields still hold the passage."""

@@ -473,7 +473,17 @@ def test_doctor_warns_of_a_database_source_no_instance_reads(url: str, tmp_path:
         )
     code, out = run("doctor", "--knowledge", str(KNOWLEDGE), "--data", str(tmp_path / "data"))
     [line] = [line for line in out.splitlines() if " database: " in line]
-    assert code == 0 and line.startswith("warning") and ".faq.yaml (rename it faq.yaml)" in line, line
+    assert code == 0 and line.startswith("warning"), line
+    assert "but the database's .faq.yaml is not read (hidden)" in line and "rename it faq.yaml" in line, line
+
+
+def test_the_warning_of_sources_no_instance_reads_names_each_and_its_new_name() -> None:
+    """One sentence for the start's log and `doctor`: every hidden source, and the name to give each."""
+    from bot.storage.database import not_served
+
+    said = not_served([".faq.yaml", ".rules.yml", ".venue.yaml"])
+    assert said.startswith("the database's .faq.yaml, .rules.yml and .venue.yaml are not read (hidden)"), said
+    assert "so their passages are not served: rename them faq.yaml, rules.yaml and venue.yaml (" in said, said
 
 
 def test_kb_publish_puts_a_folders_draft_into_the_database(

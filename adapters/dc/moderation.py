@@ -153,19 +153,17 @@ def questions_in(value: str | None) -> tuple[str, ...]:
 
 
 # The forms' ids: all a submission needs. An edit form's holds the passage's id and a digest of
-# each field as the form showed it (`_digests`): the change a moderator made, and whether someone
+# each field as the form showed it (`_digest`): the change a moderator made, and whether someone
 # changed the passage since the form opened, are read from it and the passage as it is now.
 ADD_FORM, EDIT_FORM = "qa:add", "qa:edit:"
 FIELDS = ("section", "text", "questions")
+DIGEST_BYTES = 6  # a field's digest: 8 characters of base64, the width `_edited` reads them by
 
 
 # The forms' own words, in the moderator's language as the replies are (`_words`).
 ADD_TITLE, EDIT_TITLE = messages.N_("Add a passage"), messages.N_("Edit {id}")
-SECTION, TEXT, QUESTIONS = (
-    messages.N_("Section"),
-    messages.N_("Text"),
-    messages.N_("Questions people ask, one per line"),
-)
+SECTION, TEXT = messages.N_("Section"), messages.N_("Text")
+QUESTIONS = messages.N_("Questions people ask, one per line")
 ID, ID_HINT = messages.N_("Id (optional)"), messages.N_("made from the section if empty")
 
 
@@ -205,9 +203,9 @@ def _shown(passage: Passage) -> dict[str, str]:
 
 
 def _digest(field: str, value: str) -> str:
-    """Eight characters that change when the field's value does (its questions: one per line, blank lines dropped)."""
+    """Characters (`DIGEST_BYTES` in base64) that change when the field's value does (its questions: one per line)."""
     read = "\n".join(questions_in(value)) if field == "questions" else value
-    return base64.urlsafe_b64encode(hashlib.blake2b(read.encode(), digest_size=6).digest()).decode()
+    return base64.urlsafe_b64encode(hashlib.blake2b(read.encode(), digest_size=DIGEST_BYTES).digest()).decode()
 
 
 def _edit_id(passage_id: str, shown: Mapping[str, str]) -> str:
@@ -263,7 +261,8 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
     gets what they changed back."""
     if await _refused(interaction, "edit"):
         return
-    opened = dict(zip(FIELDS, (digests[at : at + 8] for at in range(0, 24, 8)), strict=True))
+    width = len(_digest("text", ""))  # every digest's, as `_digest` makes them
+    opened = {field: digests[n * width : (n + 1) * width] for n, field in enumerate(FIELDS)}
     changed = {
         field: values[field] for field in FIELDS if field in values and _digest(field, values[field]) != opened[field]
     }

@@ -123,7 +123,7 @@ def template_notices(text: str) -> tuple[Notice, ...]:
     at = 0
     while (found := _OPENS.search(body, at)) is not None:
         values += [m.start() for m in _EXPRESSION.finditer(body, at, found.start())]
-        end = re.compile(rf"\{{%-?\s*end{found.group(1)}\s*-?%\}}").search(body, found.end())
+        end = _closing(found.group(1)).search(body, found.end())
         if end is None and found.group(1) == "comment":
             line = text.count("\n", 0, start + found.start()) + 1
             notices.append(Notice(line, "a {% comment %} is never closed: the rest of the page is left out"))
@@ -163,15 +163,25 @@ def metadata(text: str) -> tuple[str | None, str]:
     return fields.get("title") or None, rest
 
 
+# The patterns that read a template never backtrack far: a repeat gives back what it took only
+# within a bound ({0,300}?); an open-ended one (`\s*+`, `[^\n]*+`) keeps what it took (possessive),
+# so no hostile page makes a match try its ways through a long run (tests/test_site_pages.py).
 # A Liquid tag ({% if x %}, {%- include a.html -%}), of a line or a few (a formatter wraps long
 # ones); Jekyll's {% highlight %} is left for the Markdown reader, which reads it as code.
-_TAG = re.compile(r"\{%-?(?!\s*(?:end)?highlight\b)[^%]{0,300}?-?%\}")
+_TAG = re.compile(r"\{%-?(?!\s*+(?:end)?highlight\b)[^%]{0,300}?-?%\}")
 # A Liquid expression: an object's path, perhaps with filters ({{ page.title }}, {{ site.email |
 # downcase }}); not a Go template's ({{ .Values.drink }}, {{ if .x }}), which a page may show.
-_EXPRESSION = re.compile(r"\{\{-?\s*[A-Za-z_'\"][\w.'\"\[\]-]{0,200}\s*(?:\|[^{}]{0,200})?-?\}\}")
+_EXPRESSION = re.compile(r"\{\{-?\s*+[A-Za-z_'\"][\w.'\"\[\]-]{0,200}\s*+(?:\|[^{}]{0,200})?-?\}\}")
 # Hugo's shortcodes: {{< figure src="x" >}}, {{% note %}}, and their ends.
 _SHORTCODE = re.compile(r"\{\{<[^{}]{0,300}?>\}\}|\{\{%[^{}]{0,300}?%\}\}")
-_OPENS = re.compile(r"\{%-?\s*(comment|raw)\s*-?%\}")
+_OPENS = re.compile(r"\{%-?\s*+(comment|raw)\s*+-?%\}")
+
+
+def _closing(name: str) -> re.Pattern[str]:
+    """The tag that ends a `{% comment %}` or `{% raw %}` block: `{% endcomment %}`, `{%- endraw -%}`."""
+    return re.compile(rf"\{{%-?\s*+end{name}\s*+-?%\}}")
+
+
 # A Hugo shortcode on a line of its own, opening or closing one that holds text ({{% note %}} ...
 # {{% /note %}}, {{< tab tabID="pipx" >}}) or standing alone ({{< figure src="x" >}}).
 _HUGO_LINE = re.compile(
@@ -233,7 +243,7 @@ def rendered(text: str, *, spans: bool = True) -> str:
     return _outside_code(text, _liquid, code=lambda block: _RAW_MARK.sub("", block), spans=spans)
 
 
-_RAW_MARK = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+_RAW_MARK = re.compile(r"\{%-?\s*+(?:end)?raw\s*+-?%\}")
 
 
 def _liquid(text: str) -> str:
@@ -243,8 +253,7 @@ def _liquid(text: str) -> str:
     at = 0
     while (found := _OPENS.search(text, at)) is not None:
         out.append(_without_tags(text[at : found.start()]))
-        closing = re.compile(rf"\{{%-?\s*end{found.group(1)}\s*-?%\}}")
-        end = closing.search(text, found.end())
+        end = _closing(found.group(1)).search(text, found.end())
         inner_end, at = (end.start(), end.end()) if end is not None else (len(text), len(text))
         if found.group(1) == "raw":
             out.append(text[found.end() : inner_end])
@@ -258,7 +267,7 @@ def _without_tags(text: str) -> str:
 
 # Where code begins: a fence line, an inline code span, or an HTML <pre> or <code>.
 _CODE = re.compile(
-    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*$|(?P<span>`+)|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
+    r"^[ \t]{0,3}(?P<fence>`{3,}+|~{3,}+)[^\n]*+$|(?P<span>`++)|<(?P<tag>pre|code)\b", re.MULTILINE | re.IGNORECASE
 )
 SPAN_CHARS = 1_000  # an inline code span ends within this many characters, in its paragraph
 
@@ -278,7 +287,7 @@ def _outside_code(
         end: re.Match[str] | None
         if found.group("fence"):
             fence = found.group("fence")
-            closing = rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$"
+            closing = rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}+[ \t]*+$"
             end = re.compile(closing, re.MULTILINE).search(text, found.end())
         elif found.group("span"):  # within its paragraph, and short: a span is a few words of code
             window = text[found.end() : found.end() + SPAN_CHARS].split("\n\n", 1)[0] if spans else ""
@@ -287,7 +296,7 @@ def _outside_code(
             if inner is not None:
                 end = re.compile(re.escape(found.group("span"))).match(text, found.end() + inner.start())
         else:
-            closing = rf"</{found.group('tag').lower()}\s*>"
+            closing = rf"</{found.group('tag').lower()}\s*+>"
             end = None if closing in missing else re.compile(closing, re.IGNORECASE).search(text, found.end())
             if end is None:
                 missing.add(closing)

@@ -11,12 +11,11 @@ from typing import Any
 
 import psycopg
 
-from bot import knowledge
 from bot.answering import Answerer
 from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.knowledge import KnowledgeError
 from bot.storage.budgets import SharedCooldown
-from bot.storage.database import MEND_IT, SEED_IT, Database, connect, redacted, status
+from bot.storage.database import MEND_IT, SEED_IT, Database, connect, not_served, redacted, status
 from bot.storage.postgres import PostgresStore
 from bot.storage.records import PostgresGapStore
 from bot.storage.replica import Follower, Replica, Unseeded
@@ -78,10 +77,8 @@ class PostgresBackend:
             ) from exc
         except KnowledgeError as exc:  # the file and entry as `kb export` writes them, not the scratch folder
             raise BackendError(f"the knowledge in {where} does not load: {exc.brief()} ({MEND_IT})") from exc
-        for name in self.replica.unread():  # as `kb check` warns of a folder's
-            log.warning("%s: the database's %s is not read (hidden), so its passages are not served: rename it "
-                        "%s (`kb export DIR`, rename it there, `kb push DIR`)", where, name,
-                        knowledge.readable_name(name))  # fmt: skip
+        if unread := self.replica.unread():  # as `kb check` warns of a folder's
+            log.warning("%s: %s", where, not_served(unread))
         return answerer
 
     def open_records(self) -> PostgresGapStore:

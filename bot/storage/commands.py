@@ -263,7 +263,7 @@ def _loading(line: str, files: dict[str, Any], documents: dict[str, Any]) -> tup
     """Doctor's word on the database's knowledge as the bot's start would load it."""
     from bot.knowledge import KnowledgeError
     from bot.storage import folders
-    from bot.storage.database import MEND_IT
+    from bot.storage.database import MEND_IT, not_served
 
     try:
         folders.loaded(files, documents)
@@ -274,7 +274,5 @@ def _loading(line: str, files: dict[str, Any], documents: dict[str, Any]) -> tup
         return "error", f"{line}, but its knowledge cannot be checked: {_os_error(exc)}"
     hidden = [name for name in sorted(files) if knowledge.hidden(Path(name))]
     if hidden:  # pushed by a version that read hidden files: the bot starts, without their passages
-        names = ", ".join(f"{name} (rename it {knowledge.readable_name(name)})" for name in hidden)
-        mend = "`kb export DIR`, rename it there, `kb push DIR`"
-        return "warning", f"{line}, but not read (hidden), so its passages are not served: {names}; {mend}"
+        return "warning", f"{line}, but {not_served(hidden)}"
     return "ok", line

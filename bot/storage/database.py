@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -15,6 +16,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from bot.catalogue import N_
+from bot.knowledge.folder import readable_name
 from bot.storage import migrations
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,24 @@ CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
 SEED_IT = "seed it from a knowledge folder with `python -m bot db init --seed --knowledge DIR`"
 # ... and about one whose knowledge does not load (a row written by hand, or by another version)
 MEND_IT = "mend it: `python -m bot kb export DIR`, correct that file in DIR, then `python -m bot kb push DIR`"
+
+
+def not_served(names: Sequence[str]) -> str:
+    """The warning that the database holds sources no instance reads (a hidden `.faq.yaml`, pushed by a
+    version that read hidden files), and what to do: said in the log at start and by `doctor`."""
+    is_, its, them = ("is", "its", "it") if len(names) == 1 else ("are", "their", "them")
+    renamed = _listed([readable_name(name) for name in names])
+    return (
+        f"the database's {_listed(names)} {is_} not read (hidden), so {its} passages are not served: "
+        f"rename {them} {renamed} (`kb export DIR`, rename {them} there, `kb push DIR`)"
+    )
+
+
+def _listed(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 UNAVAILABLE = N_("The database is not reachable right now, so changes are refused (answers go on); try again soon.")
 
 Connection = psycopg.Connection[TupleRow]
