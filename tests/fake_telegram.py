@@ -116,6 +116,8 @@ class FakeTelegram:
     # users whose private chat with the bot refuses what it sends (never opened, or the bot blocked): why
     _closed: dict[int, str] = field(default_factory=dict)
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
+    # the thread of each message a member sent in one (a forum topic, a channel post's comments): a reply joins it
+    _threads: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _stopping: bool = False
@@ -189,6 +191,8 @@ class FakeTelegram:
         if sender_chat is not None:
             message["sender_chat"] = sender_chat
         message.update(fields)
+        if "message_thread_id" in message:
+            self._threads[(int(chat["id"]), message["message_id"])] = _thread_of(message)
         self.push({"message": message})
         return message
 
@@ -419,6 +423,13 @@ class FakeTelegram:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        replied = params.get("reply_parameters", {}).get("message_id")
+        if params.get("message_thread_id"):  # sent into a forum topic
+            message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
+        elif (thread := self._threads.get((chat_id, int(replied or 0)))) is not None:
+            message.update(thread)  # a reply to a message in a thread is in that thread
+        if "message_thread_id" in message:
+            self._threads[(chat_id, message["message_id"])] = _thread_of(message)
         self.sent[(chat_id, message["message_id"])] = message
         return message
 
@@ -471,6 +482,11 @@ class _Refused(Exception):
     def __init__(self, description: str, status: int = 400):
         super().__init__(description)
         self.status = status
+
+
+def _thread_of(message: dict[str, Any]) -> dict[str, Any]:
+    """The fields that put a message in its thread (a forum topic's, or a channel post's comments)."""
+    return {k: message[k] for k in ("message_thread_id", "is_topic_message") if k in message}
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

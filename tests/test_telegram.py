@@ -504,6 +504,31 @@ async def test_a_long_answer_to_a_comment_stays_under_the_channel_post(fake: Fak
     assert all("reply_parameters" not in c.params for c in in_main_chat[1:])  # the rest follow it, unquoted
 
 
+async def test_a_long_topic_pressed_in_a_channel_posts_comments_stays_under_the_post(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A member commenting on a channel post asks what the bot does not know and presses the topic it
+    offers: the passage took two messages, and only the first stayed in the comments; the second,
+    replying to nothing, landed in the group's main chat (as answers to questions had, until session 25)."""
+    channel = {"id": -1009999, "type": "channel", "title": "Community news"}
+    post = {
+        "message_id": 50, "date": int(time.time()), "chat": GROUP, "sender_chat": channel, "is_automatic_forward": True,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "text": "Our plumbing guide is out.",
+    }  # fmt: skip
+    async with running_bot(fake, long_knowledge(tmp_path)):
+        question = f"@{BOT_USERNAME} Which brand of valves should I buy for gas?"
+        fake.message(GROUP, question, user=OTHER, reply_to=post, message_thread_id=50)
+        [declined] = await fake.wait_for("sendMessage")
+        [pipes] = [b["callback_data"] for b in declined.buttons() if "pipes and valves" in b["text"]]
+        fake.press(declined.result, pipes, user=OTHER)
+        await fake.wait_for("sendMessage", 3)
+        await handled(fake, GROUP)
+    chosen = fake.called("sendMessage")[1:]
+    assert len(chosen) >= 2 and "Pipes &amp;" in chosen[0].text  # the passage takes several messages
+    replies_to = [c.params.get("reply_parameters", {}).get("message_id") for c in chosen]
+    assert replies_to == [declined.result["message_id"]] * len(chosen)  # each one a reply into the comments
+
+
 async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tmp_path: Path) -> None:
     """A Markdown guide imported with `kb import`: the fenced commands stay under the line that introduces
     them, and Telegram gets them as <pre> (shown as code to copy), their `<` and `&` escaped."""

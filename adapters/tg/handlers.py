@@ -268,12 +268,10 @@ class Handlers:
         shown = query.message
         if shown is None:  # a button on an inline-mode message: there is no chat to answer in
             return
-        topic = isinstance(shown, Message) and shown.is_topic_message
-        target = Target(
-            chat_id=shown.chat.id,
-            thread_id=shown.message_thread_id if topic and isinstance(shown, Message) else None,
-            reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None,
-        )
+        if isinstance(shown, Message):  # in its forum topic, or every message a reply into its comment thread
+            target = Target.for_message(shown)
+        else:  # too old for Telegram to say more of it than its chat and id
+            target = Target(shown.chat.id, reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None)
         await send(context, target, render(answer), keyboard(answer))
 
     async def on_inline(self, update: Update, context: Context) -> None:
