@@ -251,6 +251,28 @@ class FakeTelegram:
         the old id from then on, naming the new one."""
         self._migrated[str(chat["id"])] = to
 
+    def upgrade(
+        self,
+        chat: dict[str, Any],
+        to: int,
+        *,
+        user: dict[str, Any],
+        said: tuple[str, ...] = ("migrate_to_chat_id", "migrate_from_chat_id"),
+    ) -> None:
+        """`user` upgraded `chat`, a basic group, to the supergroup `to`, as Telegram tells the bot: what is
+        sent to the old id is refused from then on (`migrate`), and the service messages in `said` come,
+        `migrate_to_chat_id` in the old group, then `migrate_from_chat_id` in the supergroup."""
+        self.migrate(chat, to)
+        supergroup = {"id": to, "type": "supergroup", "title": chat.get("title", "")}
+        self._chats[to] = supergroup
+        now = int(time.time())
+        if "migrate_to_chat_id" in said:
+            told = {"message_id": next(self._message_ids), "date": now, "chat": chat, "from": user}
+            self.push({"message": {**told, "migrate_to_chat_id": to}})
+        if "migrate_from_chat_id" in said:
+            told = {"message_id": 1, "date": now, "chat": supergroup, "from": user, "sender_chat": supergroup}
+            self.push({"message": {**told, "migrate_from_chat_id": chat["id"]}})
+
     def never_started(self, user: dict[str, Any]) -> None:
         """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
         there (403), until they send it a message."""

@@ -50,6 +50,7 @@ from adapters.tg.deliver import (
 from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
+from adapters.tg.upgrades import on_upgraded
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ class Handlers:
             & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         )
         app.add_handler(MessageHandler(edits, self.on_edited))
+        app.add_handler(MessageHandler(only_messages & filters.StatusUpdate.MIGRATE, on_upgraded))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
