@@ -165,10 +165,35 @@ async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake
         for i in range(4):
             fake.push({"message": photo(20 + i, "a2")})
         fake.push({"message": photo(30, "a3")})  # another album: its own note
+        await fake.wait_for("sendMessage", len(captioned) + 2)  # each note once the album's photos have all come
         await handled(fake, PRIVATE)
         uncaptioned = [html.unescape(c.text) for c in fake.called("sendMessage")][len(captioned) :]
     assert len(captioned) == 1 and "20 euros" in captioned[0], captioned
     assert uncaptioned == [LINK_ALONE, LINK_ALONE], uncaptioned
+
+
+async def test_an_album_captioned_on_a_later_photo_gets_its_answer_and_no_note(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """An album whose caption is on its second photo (clients put it on the first, but the Bot API lets
+    any carry it): its first photo had got "I can't open links or files" before the caption's answer.
+    Another album sent after it, without a caption, gets its one note after the first album's decision."""
+    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+
+    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
+        when = int(time.time())
+        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
+                "media_group_id": album, **fields}  # fmt: skip
+
+    async with running_bot(fake, handbook):
+        fake.push({"message": photo(7, "b1")})
+        fake.push({"message": photo(8, "b1", caption="How much is the membership fee?")})
+        fake.push({"message": photo(9, "b1")})
+        fake.push({"message": photo(20, "b2")})
+        await fake.wait_for("sendMessage", 2)
+        await handled(fake, PRIVATE)
+    replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
+    assert len(replies) == 2 and "20 euros" in replies[0] and replies[1] == LINK_ALONE, replies
 
 
 async def test_a_photo_sent_alone_in_a_group_gets_no_reply(fake: FakeTelegram, handbook: Path) -> None:

@@ -332,12 +332,12 @@ class ChatOrderProcessor(BaseUpdateProcessor):
         if query is not None:  # the newest by its id: behind a webhook, queries can arrive out of order
             self._newest[chat_id] = max(query, self._newest.get(chat_id, query))
         try:
-            await self._in_turn(chat_id, coroutine, bounded=query is None)
+            await self.in_turn(chat_id, coroutine, bounded=query is None)
         finally:
             if query is not None and self._newest.get(chat_id) == query:
                 del self._newest[chat_id]  # the member's last query done: nothing kept
 
-    async def _in_turn(self, chat_id: Hashable, coroutine: Awaitable[Any], *, bounded: bool = True) -> None:
+    async def in_turn(self, chat_id: Hashable, coroutine: Awaitable[Any], *, bounded: bool = True) -> None:
         """Run `coroutine` in the chat's turn; past the chat's bound it is dropped, unless not
         `bounded`: a member's inline queries, of which the newest must be answered, and every one
         it overtook returns at once (`superseded`)."""
