@@ -116,6 +116,8 @@ class FakeTelegram:
     # users whose private chat with the bot refuses what it sends (never opened, or the bot blocked): why
     _closed: dict[int, str] = field(default_factory=dict)
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
+    # the thread of each message a member sent in one (a forum topic, a channel post's comments): a reply joins it
+    _threads: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _stopping: bool = False
@@ -189,6 +191,8 @@ class FakeTelegram:
         if sender_chat is not None:
             message["sender_chat"] = sender_chat
         message.update(fields)
+        if "message_thread_id" in message:
+            self._threads[(int(chat["id"]), message["message_id"])] = _thread_of(message)
         self.push({"message": message})
         return message
 
@@ -246,6 +250,28 @@ class FakeTelegram:
         """`chat`, a basic group, upgraded to the supergroup `to`: Telegram refuses whatever is sent to
         the old id from then on, naming the new one."""
         self._migrated[str(chat["id"])] = to
+
+    def upgrade(
+        self,
+        chat: dict[str, Any],
+        to: int,
+        *,
+        user: dict[str, Any],
+        said: tuple[str, ...] = ("migrate_to_chat_id", "migrate_from_chat_id"),
+    ) -> None:
+        """`user` upgraded `chat`, a basic group, to the supergroup `to`, as Telegram tells the bot: what is
+        sent to the old id is refused from then on (`migrate`), and the service messages in `said` come,
+        `migrate_to_chat_id` in the old group, then `migrate_from_chat_id` in the supergroup."""
+        self.migrate(chat, to)
+        supergroup = {"id": to, "type": "supergroup", "title": chat.get("title", "")}
+        self._chats[to] = supergroup
+        now = int(time.time())
+        if "migrate_to_chat_id" in said:
+            told = {"message_id": next(self._message_ids), "date": now, "chat": chat, "from": user}
+            self.push({"message": {**told, "migrate_to_chat_id": to}})
+        if "migrate_from_chat_id" in said:
+            told = {"message_id": 1, "date": now, "chat": supergroup, "from": user, "sender_chat": supergroup}
+            self.push({"message": {**told, "migrate_from_chat_id": chat["id"]}})
 
     def never_started(self, user: dict[str, Any]) -> None:
         """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
@@ -419,6 +445,13 @@ class FakeTelegram:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        replied = params.get("reply_parameters", {}).get("message_id")
+        if params.get("message_thread_id"):  # sent into a forum topic
+            message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
+        elif (thread := self._threads.get((chat_id, int(replied or 0)))) is not None:
+            message.update(thread)  # a reply to a message in a thread is in that thread
+        if "message_thread_id" in message:
+            self._threads[(chat_id, message["message_id"])] = _thread_of(message)
         self.sent[(chat_id, message["message_id"])] = message
         return message
 
@@ -471,6 +504,11 @@ class _Refused(Exception):
     def __init__(self, description: str, status: int = 400):
         super().__init__(description)
         self.status = status
+
+
+def _thread_of(message: dict[str, Any]) -> dict[str, Any]:
+    """The fields that put a message in its thread (a forum topic's, or a channel post's comments)."""
+    return {k: message[k] for k in ("message_thread_id", "is_topic_message") if k in message}
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

@@ -165,10 +165,35 @@ async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake
         for i in range(4):
             fake.push({"message": photo(20 + i, "a2")})
         fake.push({"message": photo(30, "a3")})  # another album: its own note
+        await fake.wait_for("sendMessage", len(captioned) + 2)  # each note once the album's photos have all come
         await handled(fake, PRIVATE)
         uncaptioned = [html.unescape(c.text) for c in fake.called("sendMessage")][len(captioned) :]
     assert len(captioned) == 1 and "20 euros" in captioned[0], captioned
     assert uncaptioned == [LINK_ALONE, LINK_ALONE], uncaptioned
+
+
+async def test_an_album_captioned_on_a_later_photo_gets_its_answer_and_no_note(
+    fake: FakeTelegram, handbook: Path
+) -> None:
+    """An album whose caption is on its second photo (clients put it on the first, but the Bot API lets
+    any carry it): its first photo had got "I can't open links or files" before the caption's answer.
+    Another album sent after it, without a caption, gets its one note after the first album's decision."""
+    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+
+    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
+        when = int(time.time())
+        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
+                "media_group_id": album, **fields}  # fmt: skip
+
+    async with running_bot(fake, handbook):
+        fake.push({"message": photo(7, "b1")})
+        fake.push({"message": photo(8, "b1", caption="How much is the membership fee?")})
+        fake.push({"message": photo(9, "b1")})
+        fake.push({"message": photo(20, "b2")})
+        await fake.wait_for("sendMessage", 2)
+        await handled(fake, PRIVATE)
+    replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
+    assert len(replies) == 2 and "20 euros" in replies[0] and replies[1] == LINK_ALONE, replies
 
 
 async def test_a_photo_sent_alone_in_a_group_gets_no_reply(fake: FakeTelegram, handbook: Path) -> None:
@@ -502,6 +527,31 @@ async def test_a_long_answer_to_a_comment_stays_under_the_channel_post(fake: Fak
     assert len(under_post) >= 2  # the answer takes several messages, each one a reply into the comments
     assert "reply_parameters" in in_main_chat[0].params  # in the main chat: the first quotes the question
     assert all("reply_parameters" not in c.params for c in in_main_chat[1:])  # the rest follow it, unquoted
+
+
+async def test_a_long_topic_pressed_in_a_channel_posts_comments_stays_under_the_post(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A member commenting on a channel post asks what the bot does not know and presses the topic it
+    offers: the passage took two messages, and only the first stayed in the comments; the second,
+    replying to nothing, landed in the group's main chat (as answers to questions had, until session 25)."""
+    channel = {"id": -1009999, "type": "channel", "title": "Community news"}
+    post = {
+        "message_id": 50, "date": int(time.time()), "chat": GROUP, "sender_chat": channel, "is_automatic_forward": True,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"}, "text": "Our plumbing guide is out.",
+    }  # fmt: skip
+    async with running_bot(fake, long_knowledge(tmp_path)):
+        question = f"@{BOT_USERNAME} Which brand of valves should I buy for gas?"
+        fake.message(GROUP, question, user=OTHER, reply_to=post, message_thread_id=50)
+        [declined] = await fake.wait_for("sendMessage")
+        [pipes] = [b["callback_data"] for b in declined.buttons() if "pipes and valves" in b["text"]]
+        fake.press(declined.result, pipes, user=OTHER)
+        await fake.wait_for("sendMessage", 3)
+        await handled(fake, GROUP)
+    chosen = fake.called("sendMessage")[1:]
+    assert len(chosen) >= 2 and "Pipes &amp;" in chosen[0].text  # the passage takes several messages
+    replies_to = [c.params.get("reply_parameters", {}).get("message_id") for c in chosen]
+    assert replies_to == [declined.result["message_id"]] * len(chosen)  # each one a reply into the comments
 
 
 async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tmp_path: Path) -> None:

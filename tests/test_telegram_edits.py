@@ -326,6 +326,23 @@ async def test_a_question_edited_after_its_group_became_a_supergroup_is_answered
     assert anew.params["chat_id"] == "-1004323" and "20 euros" in anew.text
 
 
+async def test_a_question_edited_after_telegram_announced_its_groups_upgrade_is_answered_without_a_refusal(
+    bot: FakeTelegram,
+) -> None:
+    """A question answered in a basic group, edited after Telegram said the group became a supergroup
+    (its service message): the new answer goes to the supergroup at once; the bot had first tried to
+    edit the old answer, which Telegram refused."""
+    basic = {"id": -4326, "type": "group", "title": "Community (old group)"}
+    question = await asked(bot, basic, f"@{BOT_USERNAME} {MEETING}")
+    bot.upgrade(basic, -1004326, user=USER)
+    await edited(bot, basic, question, f"@{BOT_USERNAME} {FEE}")
+    assert [(c.method, c.params["chat_id"], c.status) for c in bot.calls if "chat_id" in c.params] == [
+        ("sendMessage", "-4326", 200),
+        ("sendMessage", "-1004326", 200),
+    ]
+    assert "20 euros" in bot.called("sendMessage")[1].text
+
+
 async def test_a_question_taken_back_after_its_group_became_a_supergroup_leaves_its_answer_quietly(
     bot: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:

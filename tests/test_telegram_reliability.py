@@ -500,6 +500,23 @@ async def test_an_answer_of_several_messages_to_an_upgraded_group_is_refused_onc
     assert {c.params["chat_id"] for c in fake.called("sendMessage")} == {"-1004322"}
 
 
+@pytest.mark.parametrize("said", ["migrate_to_chat_id", "migrate_from_chat_id"])
+async def test_an_upgrade_telegram_announced_sends_the_answer_to_the_supergroup_without_a_refusal(
+    fake: FakeTelegram, knowledge: Path, said: str
+) -> None:
+    """A basic group upgraded to a supergroup while a question from it waits for its answer: Telegram
+    says so in a service message (in the old group, or in the supergroup), and the answer goes straight
+    to the supergroup; the bot had learnt it only from the refusal of a send to the old id."""
+    basic = {"id": -4325, "type": "group", "title": "Community (old group)"}
+    async with running(fake, core(knowledge)):
+        fake.message(basic, f"@{BOT_USERNAME} {MEETING}", user=user(5307))
+        fake.upgrade(basic, -1004325, user=user(5308), said=(said,))
+        await telegram_support.handled(fake, basic)
+        await telegram_support.handled(fake, {"id": -1004325, "type": "supergroup"})
+    assert [(c.params["chat_id"], c.status) for c in fake.calls_of("sendMessage")] == [("-1004325", 200)]
+    assert MEETING_WORDS in fake.called("sendMessage")[0].text
+
+
 # --- load ---------------------------------------------------------------------------------------
 
 LOAD_QUESTIONS = [

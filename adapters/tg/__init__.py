@@ -2,9 +2,11 @@
 
     app         the main module: build the Application, run it, stop it (`serve`)
     handlers    updates in, calls on the core, rendered answers out
+    albums      an album's photos as one message: its caption on any of them, or one note
     moderation  the /kb_* commands: their one-line forms, menu and handler
     render      an Answer as Telegram HTML and inline buttons
     deliver     where a reply goes, sending it retried, one update at a time per chat
+    upgrades    groups upgraded to supergroups, whose replies go to the supergroup
     settings    the TELEGRAM_* environment variables
 
 Named `tg`, not `telegram`: a package of that name would shadow the library.

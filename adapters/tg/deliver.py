@@ -32,6 +32,7 @@ from telegram.request import HTTPXRequest
 from adapters.delivery import KeyedOrder, RetryPolicy, with_retries
 from adapters.platform import in_thread
 from adapters.tg.render import html_messages, keyboard, render
+from adapters.tg.upgrades import moved_to, upgraded
 from bot import Answer, Asker, Service
 
 log = logging.getLogger(__name__)
@@ -162,47 +163,22 @@ async def send_pieces(context: Context, target: Target, sent: list[Piece]) -> li
 
     A group upgraded to a supergroup meanwhile (an admin made it public, say) has a new id, which
     Telegram gives in its refusal: the pieces go there, without quoting (the question's id was the
-    old group's), and so does every later reply to the old group (`_upgraded`). The question stays
+    old group's), and so does every later reply to the old group. The question stays
     in the old group under its old ids (the supergroup is another chat, numbering its messages
     anew), and its members can no longer edit it there: the answer is remembered under the
-    question's own ids, which name another message in the supergroup."""
+    question's own ids, which name another message in the supergroup. Told of the upgrade already
+    (`adapters.tg.upgrades`), the pieces go to the supergroup at once."""
     ids = []
     for piece in sent:
-        target = _upgraded(context).get(target.chat_id, target)
+        if (moved := moved_to(context, target.chat_id)) is not None:
+            target = Target(chat_id=moved)
         try:
             message = await _send_piece(context, target, piece)
         except ChatMigrated as exc:
-            target = upgraded(context, target.chat_id, exc)
+            target = Target(chat_id=upgraded(context, target.chat_id, exc))
             message = await _send_piece(context, target, piece)
         ids.append(message.message_id)
     return ids
-
-
-def _upgraded(context: Context) -> dict[int, Target]:
-    """Where the replies to each group upgraded to a supergroup go (it refuses its old id for good): a
-    refusal heard once, not again for each message of an answer, or for the questions still queued."""
-    found = context.bot_data.setdefault(_UPGRADED, {}) if isinstance(context.bot_data, dict) else {}
-    return found if isinstance(found, dict) else {}
-
-
-def upgraded(context: Context, chat_id: int, refusal: ChatMigrated) -> Target:
-    """Where replies to `chat_id` go from now on: Telegram refused it, a group upgraded to the supergroup
-    its refusal names (every call naming the old id is refused so: a send, an edit, a deletion, a lookup)."""
-    log.info("chat %s became supergroup %s: replying there", chat_id, refusal.new_chat_id)
-    _upgraded(context)[chat_id] = moved = Target(chat_id=refusal.new_chat_id)
-    return moved
-
-
-async def in_chat(context: Context, chat_id: int, call: Callable[[int], Awaitable[T]]) -> T:
-    """`call` for the chat, given its id, or the supergroup's it was upgraded to (`upgraded`), once
-    Telegram has said so: refused for the old id, it is made again with the new one."""
-    try:
-        return await call(_upgraded(context).get(chat_id, Target(chat_id)).chat_id)
-    except ChatMigrated as exc:
-        return await call(upgraded(context, chat_id, exc).chat_id)
-
-
-_UPGRADED = "groups upgraded"
 
 
 async def _send_piece(context: Context, target: Target, piece: Piece) -> Message:
@@ -225,7 +201,7 @@ async def edit(context: Context, target: Target, message_id: int, piece: Piece) 
     """Make a message the bot sent read as `piece`; returns its id, or the id of the message sent in
     its place when it cannot be edited any more (someone deleted it, or it stays in a group upgraded
     to a supergroup meanwhile: the new reading goes to the supergroup)."""
-    if target.chat_id in _upgraded(context):
+    if moved_to(context, target.chat_id) is not None:
         return (await send_pieces(context, target, [piece]))[0]
     call = functools.partial(
         context.bot.edit_message_text,
@@ -252,7 +228,7 @@ async def edit(context: Context, target: Target, message_id: int, piece: Piece) 
 async def delete(context: Context, chat_id: int, message_id: int) -> None:
     """Delete a message the bot sent; best effort (one already gone is no failure, nor one left in a
     group upgraded to a supergroup, which takes no more calls)."""
-    if chat_id in _upgraded(context):
+    if moved_to(context, chat_id) is not None:
         log.info("could not delete message %s in chat %s: it became a supergroup", message_id, chat_id)
         return
     call = functools.partial(context.bot.delete_message, chat_id=chat_id, message_id=message_id)
@@ -356,12 +332,12 @@ class ChatOrderProcessor(BaseUpdateProcessor):
         if query is not None:  # the newest by its id: behind a webhook, queries can arrive out of order
             self._newest[chat_id] = max(query, self._newest.get(chat_id, query))
         try:
-            await self._in_turn(chat_id, coroutine, bounded=query is None)
+            await self.in_turn(chat_id, coroutine, bounded=query is None)
         finally:
             if query is not None and self._newest.get(chat_id) == query:
                 del self._newest[chat_id]  # the member's last query done: nothing kept
 
-    async def _in_turn(self, chat_id: Hashable, coroutine: Awaitable[Any], *, bounded: bool = True) -> None:
+    async def in_turn(self, chat_id: Hashable, coroutine: Awaitable[Any], *, bounded: bool = True) -> None:
         """Run `coroutine` in the chat's turn; past the chat's bound it is dropped, unless not
         `bounded`: a member's inline queries, of which the newest must be answered, and every one
         it overtook returns at once (`superseded`)."""

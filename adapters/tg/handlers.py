@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 
 from adapters.platform import in_thread
+from adapters.tg.albums import Albums
 from adapters.tg.asking import asked_in, text_of
 from adapters.tg.deliver import (
     GROUP_TYPES,
@@ -50,6 +51,7 @@ from adapters.tg.deliver import (
 from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
+from adapters.tg.upgrades import on_upgraded
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
@@ -76,9 +78,8 @@ FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | f
 
 
 class Seen:
-    """Keys seen lately (an album's, a message's), the oldest forgotten past `size`: to do a thing once
-    for what Telegram sends in several updates (an album: one message per photo, the caption on the
-    first; a command edited several times)."""
+    """Keys seen lately (a message's), the oldest forgotten past `size`: to do a thing once for what
+    Telegram sends in several updates (a command edited several times; an album is `Albums`')."""
 
     def __init__(self, size: int = 512) -> None:
         self._seen: OrderedDict[Hashable, None] = OrderedDict()
@@ -93,10 +94,6 @@ class Seen:
             self._seen.popitem(last=False)
         return True
 
-    def first_of_album(self, message: Message) -> bool:
-        """Whether `message` is of no album, or the first of its album seen."""
-        return message.media_group_id is None or self.first(("album", message.chat_id, message.media_group_id))
-
 
 class Handlers:
     """The update handlers, holding the core they call."""
@@ -105,7 +102,8 @@ class Handlers:
         self.service = service
         self.refs = RefTable()
         self.replies = Replies(service)  # what each recent question got, for its edits
-        self.seen = Seen()  # the albums and edited commands seen lately
+        self.seen = Seen()  # the edited commands seen lately
+        self.albums = Albums()  # an album's note, once all its parts have come
 
     def install(self, app: App) -> None:
         only_messages = filters.UpdateType.MESSAGE
@@ -136,6 +134,7 @@ class Handlers:
             & ~(FORWARDED & ~filters.ChatType.PRIVATE)
         )
         app.add_handler(MessageHandler(edits, self.on_edited))
+        app.add_handler(MessageHandler(only_messages & filters.StatusUpdate.MIGRATE, on_upgraded))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
@@ -182,10 +181,17 @@ class Handlers:
     async def on_file(self, update: Update, context: Context) -> None:
         """A photo or a file sent without a caption in a private chat: the note that the bot opens no
         links or files (it had got no reply at all), within the member's budget; for an album (several
-        photos sent at once, one message each), one note, and none when the album's caption asked."""
+        photos sent at once, one message each), one note once all its photos have come, and none when
+        the caption of any of them asked (see `Albums`)."""
         message = update.effective_message
-        if message is None or not self.seen.first_of_album(message):  # an album's other photos: one note is enough
+        if message is None:
             return
+        if message.media_group_id is not None:
+            self.albums.note_once(update, context, functools.partial(self._no_files, message, update, context))
+        else:
+            await self._no_files(message, update, context)
+
+    async def _no_files(self, message: Message, update: Update, context: Context) -> None:
         if await within_budget(self.service, context, message):
             note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
             await send_text(context, Target.for_message(message), note)
@@ -196,7 +202,7 @@ class Handlers:
         message = update.effective_message
         if message is None or (message.text is None and message.caption is None):
             return
-        self.seen.first_of_album(message)  # a captioned photo of an album: its other photos ask nothing more
+        self.albums.asked(message)  # a captioned photo of an album: its other photos ask nothing more
         asked = asked_in(message, context.bot)
         if asked is None:
             return
@@ -268,12 +274,10 @@ class Handlers:
         shown = query.message
         if shown is None:  # a button on an inline-mode message: there is no chat to answer in
             return
-        topic = isinstance(shown, Message) and shown.is_topic_message
-        target = Target(
-            chat_id=shown.chat.id,
-            thread_id=shown.message_thread_id if topic and isinstance(shown, Message) else None,
-            reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None,
-        )
+        if isinstance(shown, Message):  # in its forum topic, or every message a reply into its comment thread
+            target = Target.for_message(shown)
+        else:  # too old for Telegram to say more of it than its chat and id
+            target = Target(shown.chat.id, reply_to=shown.message_id if shown.chat.type in GROUP_TYPES else None)
         await send(context, target, render(answer), keyboard(answer))
 
     async def on_inline(self, update: Update, context: Context) -> None:

@@ -36,8 +36,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, in_chat, send, send_text, within_budget
+from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.render import plain_messages
+from adapters.tg.upgrades import in_chat
 from bot import Asker, Request, Service, messages
 
 log = logging.getLogger(__name__)
