@@ -213,6 +213,23 @@ def test_an_edited_question_replaces_what_its_message_asked_in_the_records(backe
     assert service.gaps.most_asked() == [(str(answered.passage_id), 1, 0)]
 
 
+def test_an_edited_answered_question_leaves_the_row_it_was_counted_on(backend: Backend) -> None:
+    """A member's answered questions of one passage and day are one counted row; an edit of one of them that
+    now asks something else takes its count off that row (it had stayed: `kb stats` counted it twice)."""
+    service = backend.service()
+    member = Asker("telegram", "7", "-100")
+    passage_id = service.ask("When does the community meet?", member, message="51").passage_id
+    assert passage_id is not None
+    for message in ("52", "53"):
+        assert service.ask("When does the community meet?", member, message=message).passage_id == passage_id
+    assert service.ask(FOOD, member, message="52", edited=True).fallback  # the second, counted on the first's row
+    assert service.ask(FOOD, member, message="51", edited=True).fallback  # the first, whose row holds them
+    backend.written(service)
+    assert service.gaps is not None
+    assert service.gaps.most_asked() == [(passage_id, 1, 0)]
+    assert [(asked, unanswered) for _, asked, unanswered, _ in service.gaps.fallback_by_day()] == [(3, 2)]
+
+
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
     """`kb dismiss 2` takes the second gap off the list and leaves the first."""
     ask_unanswered(backend)
