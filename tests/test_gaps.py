@@ -24,7 +24,7 @@ import pytest
 from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
-from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
+from bot.records.gaps import DAY, EDITS_FOLLOWED, PICK_WINDOW, USER_KEY_FILE, GapStore, group
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
@@ -228,6 +228,30 @@ def test_an_edited_answered_question_leaves_the_row_it_was_counted_on(backend: B
     assert service.gaps is not None
     assert service.gaps.most_asked() == [(passage_id, 1, 0)]
     assert [(asked, unanswered) for _, asked, unanswered, _ in service.gaps.fallback_by_day()] == [(3, 2)]
+
+
+def test_a_members_answered_questions_of_a_passage_and_day_are_one_counted_row(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both backends a member's answered questions of one passage in one day are one row with a count
+    (PostgreSQL wrote a row each); the message each came from is kept for the hour an edit may reach it."""
+    service = backend.service()
+    store = service.gaps
+    assert store is not None
+    for n in range(200):
+        store.record_question("discord", "1234", "", [], "meetups", message=f"dm/{n}")
+    store.record_question("discord", "1234", "when is the meetup", ["meetup"], "meetups", hedged=True)
+    store.record_question("discord", "5678", "", [], "meetups")
+    backend.written(service)
+    assert store.most_asked() == [("meetups", 202, 1)]
+    assert [(asked, unanswered, hedged) for _, asked, unanswered, hedged in store.fallback_by_day()] == [(202, 0, 1)]
+    assert backend.rows("questions") == 3  # the hedged one keeps its wording: a row of its own
+    assert backend.rows("counted") == 200
+    later = time.time() + EDITS_FOLLOWED + 60
+    monkeypatch.setattr(store, "_clock", lambda: later)  # an hour on: no edit reaches those messages now
+    store.record_question("discord", "1234", "", [], "meetups", message="dm/200")
+    backend.written(service)
+    assert backend.rows("counted") == 1 and store.most_asked() == [("meetups", 203, 1)]
 
 
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
