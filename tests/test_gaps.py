@@ -24,7 +24,16 @@ import pytest
 from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
-from bot.records.gaps import DAY, EDITS_FOLLOWED, PICK_WINDOW, USER_KEY_FILE, GapStore, group
+from bot.records.gaps import (
+    DAY,
+    EDITS_FOLLOWED,
+    PICK_WINDOW,
+    QUESTION_COLUMNS,
+    USER_KEY_FILE,
+    GapStore,
+    group,
+    message_key,
+)
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
@@ -252,6 +261,25 @@ def test_a_members_answered_questions_of_a_passage_and_day_are_one_counted_row(
     store.record_question("discord", "1234", "", [], "meetups", message="dm/200")
     backend.written(service)
     assert backend.rows("counted") == 1 and store.most_asked() == [("meetups", 203, 1)]
+
+
+def test_an_edit_of_the_first_message_on_a_row_counted_by_session_25_takes_one_off_it(tmp_path: Path) -> None:
+    """Session 25's gaps database kept the first message's key on the row its later questions were counted
+    on: an edit of that message deleted the row, and every question on it. Now it takes its own one off."""
+    store = GapStore(tmp_path / "data")
+    try:
+        key = message_key("telegram", "-100/51", store._key)
+        store._db.execute(
+            f"INSERT INTO questions ({QUESTION_COLUMNS}, n)"
+            " VALUES (?, ?, 'telegram', 'h', '', '', 'meetups', 0, '', ?, 3)",
+            (time.time(), time.strftime("%Y-%m-%d", time.gmtime()), key),
+        )
+        store.forget_asked("telegram", "-100/51")
+        assert store.most_asked() == [("meetups", 2, 0)]
+        store.forget_asked("telegram", "-100/51")  # no longer its key: nothing more goes
+        assert store.most_asked() == [("meetups", 2, 0)]
+    finally:
+        store.close()
 
 
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:
