@@ -263,6 +263,13 @@ def test_a_members_answered_questions_of_a_passage_and_day_are_one_counted_row(
     assert backend.rows("counted") == 1 and store.most_asked() == [("meetups", 203, 1)]
 
 
+def test_a_counted_questions_message_is_kept_as_long_as_the_adapters_follow_its_edits() -> None:
+    """The core keeps the message of a question counted on a row at least as long as an edit of it is followed."""
+    from adapters.answered import WINDOW
+
+    assert WINDOW.total_seconds() <= EDITS_FOLLOWED
+
+
 def test_an_edit_of_the_first_message_on_a_row_counted_by_session_25_takes_one_off_it(tmp_path: Path) -> None:
     """Session 25's gaps database kept the first message's key on the row its later questions were counted
     on: an edit of that message deleted the row, and every question on it. Now it takes its own one off."""

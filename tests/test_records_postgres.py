@@ -40,6 +40,25 @@ def test_gaps_and_votes_from_two_instances_are_one_record(services: Callable[[],
     assert "carburettor" not in b.moderation.gaps(CLI)
 
 
+def test_a_members_answered_questions_on_two_instances_count_on_one_row_and_an_edit_on_either_takes_one_off(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """One member's answered questions of a passage on A and on B are one row counting them (the key of
+    migration 0012); an edit that B handles of a message A counted takes that one off the row."""
+    import psycopg
+
+    a, b = services(), services()
+    member = Asker(platform="telegram", user_id="3", chat_id="-100")
+    for message, service in (("1", a), ("2", b), ("3", a)):
+        assert service.ask("are most defectors women?", member, message=message).passage_id is not None
+    wait_for(lambda: all(i.gaps.flush() and not i.gaps._queue for i in (a, b)))  # type: ignore[union-attr,attr-defined]
+    assert b.ask(UNKNOWN, member, message="3", edited=True).fallback
+    wait_for(lambda: b.gaps.flush() and not b.gaps._queue)  # type: ignore[union-attr,attr-defined]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT n FROM questions WHERE passage_id IS NOT NULL").fetchall() == [(2,)]
+    assert [(asked, unanswered) for _, asked, unanswered, _ in a.gaps.fallback_by_day()] == [(3, 1)]  # type: ignore[union-attr]
+
+
 def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back(
     schema: str, url: str, services: Callable[[], Service]
 ) -> None:

@@ -349,14 +349,14 @@ class PostgresGapStore:
 def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert these questions (hashed, as `_hashed` makes them): an answered one counts on its asker's row
     for its passage and day (`_COUNT`), its message kept in `counted`; any other is a row of its own."""
-    counted = [row for row in rows if row[6] is not None and not row[7] and not row[4]]
-    own = [row for row in rows if not (row[6] is not None and not row[7] and not row[4])]
+    own = [row for row in rows if row[6] is None or row[7] or row[4]]  # no passage, hedged, or worded
     if own:
         cur.executemany(_INSERTS["questions"], own)
+    counted = [row for row in rows if not (row[6] is None or row[7] or row[4])]
     if counted:
-        cur.executemany(
-            _COUNT, [(at, day, place, who, passage_id) for at, day, place, who, _, _, passage_id, *_ in counted]
-        )
+        # in one order on every instance: two batches counting on the same rows wait on each other, never deadlock
+        counts = sorted((place, who, day, passage_id, at) for at, day, place, who, _, _, passage_id, *_ in counted)
+        cur.executemany(_COUNT, [(at, day, place, who, passage_id) for place, who, day, passage_id, at in counts])
         keyed = [(row[0], row[9], row[2], row[3], row[1], row[6]) for row in counted if row[9]]
         if keyed:
             cur.executemany(_COUNTED_IN, keyed)
