@@ -9,6 +9,7 @@ and the schema is dropped afterwards. A test that is about files by nature calls
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import sqlite3
@@ -95,8 +96,20 @@ class Backend:
 
         assert self.database_url is not None
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            tables = ("questions", "votes", "closed")
+            tables = ("questions", "votes", "closed", "counted")
             return "\n".join(repr(row) for table in tables for row in conn.execute(f"SELECT * FROM {table}"))
+
+    def rows(self, table: str) -> int:
+        """How many rows a table of the question records holds (`questions`, `votes`, `closed`, `counted`)."""
+        if not self.postgres:
+            with contextlib.closing(sqlite3.connect(self.folder.parent / "data" / gaps.FILE_NAME)) as db:
+                return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        import psycopg
+
+        assert self.database_url is not None
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            return int(row[0]) if row else 0
 
     def close(self) -> None:
         for service in self.made:

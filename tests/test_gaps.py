@@ -24,7 +24,16 @@ import pytest
 from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
-from bot.records.gaps import DAY, PICK_WINDOW, USER_KEY_FILE, GapStore, group
+from bot.records.gaps import (
+    DAY,
+    EDITS_FOLLOWED,
+    PICK_WINDOW,
+    QUESTION_COLUMNS,
+    USER_KEY_FILE,
+    GapStore,
+    group,
+    message_key,
+)
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only
@@ -211,6 +220,73 @@ def test_an_edited_question_replaces_what_its_message_asked_in_the_records(backe
     assert service.gaps is not None
     assert {frozenset(gap.questions) for gap in service.gaps.gaps()} == {frozenset({FOOD}), frozenset(PARKING[1:])}
     assert service.gaps.most_asked() == [(str(answered.passage_id), 1, 0)]
+
+
+def test_an_edited_answered_question_leaves_the_row_it_was_counted_on(backend: Backend) -> None:
+    """A member's answered questions of one passage and day are one counted row; an edit of one of them that
+    now asks something else takes its count off that row (it had stayed: `kb stats` counted it twice)."""
+    service = backend.service()
+    member = Asker("telegram", "7", "-100")
+    passage_id = service.ask("When does the community meet?", member, message="51").passage_id
+    assert passage_id is not None
+    for message in ("52", "53"):
+        assert service.ask("When does the community meet?", member, message=message).passage_id == passage_id
+    assert service.ask(FOOD, member, message="52", edited=True).fallback  # the second, counted on the first's row
+    assert service.ask(FOOD, member, message="51", edited=True).fallback  # the first, whose row holds them
+    backend.written(service)
+    assert service.gaps is not None
+    assert service.gaps.most_asked() == [(passage_id, 1, 0)]
+    assert [(asked, unanswered) for _, asked, unanswered, _ in service.gaps.fallback_by_day()] == [(3, 2)]
+
+
+def test_a_members_answered_questions_of_a_passage_and_day_are_one_counted_row(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both backends a member's answered questions of one passage in one day are one row with a count
+    (PostgreSQL wrote a row each); the message each came from is kept for the hour an edit may reach it."""
+    service = backend.service()
+    store = service.gaps
+    assert store is not None
+    for n in range(200):
+        store.record_question("discord", "1234", "", [], "meetups", message=f"dm/{n}")
+    store.record_question("discord", "1234", "when is the meetup", ["meetup"], "meetups", hedged=True)
+    store.record_question("discord", "5678", "", [], "meetups")
+    backend.written(service)
+    assert store.most_asked() == [("meetups", 202, 1)]
+    assert [(asked, unanswered, hedged) for _, asked, unanswered, hedged in store.fallback_by_day()] == [(202, 0, 1)]
+    assert backend.rows("questions") == 3  # the hedged one keeps its wording: a row of its own
+    assert backend.rows("counted") == 200
+    later = time.time() + EDITS_FOLLOWED + 60
+    monkeypatch.setattr(store, "_clock", lambda: later)  # an hour on: no edit reaches those messages now
+    store.record_question("discord", "1234", "", [], "meetups", message="dm/200")
+    backend.written(service)
+    assert backend.rows("counted") == 1 and store.most_asked() == [("meetups", 203, 1)]
+
+
+def test_a_counted_questions_message_is_kept_as_long_as_the_adapters_follow_its_edits() -> None:
+    """The core keeps the message of a question counted on a row at least as long as an edit of it is followed."""
+    from adapters.answered import WINDOW
+
+    assert WINDOW.total_seconds() <= EDITS_FOLLOWED
+
+
+def test_an_edit_of_the_first_message_on_a_row_counted_by_session_25_takes_one_off_it(tmp_path: Path) -> None:
+    """Session 25's gaps database kept the first message's key on the row its later questions were counted
+    on: an edit of that message deleted the row, and every question on it. Now it takes its own one off."""
+    store = GapStore(tmp_path / "data")
+    try:
+        key = message_key("telegram", "-100/51", store._key)
+        store._db.execute(
+            f"INSERT INTO questions ({QUESTION_COLUMNS}, n)"
+            " VALUES (?, ?, 'telegram', 'h', '', '', 'meetups', 0, '', ?, 3)",
+            (time.time(), time.strftime("%Y-%m-%d", time.gmtime()), key),
+        )
+        store.forget_asked("telegram", "-100/51")
+        assert store.most_asked() == [("meetups", 2, 0)]
+        store.forget_asked("telegram", "-100/51")  # no longer its key: nothing more goes
+        assert store.most_asked() == [("meetups", 2, 0)]
+    finally:
+        store.close()
 
 
 def test_dismissing_a_gap_by_number(backend: Backend, kdir: Path) -> None:

@@ -314,9 +314,9 @@ def test_a_server_side_outage_answers_from_memory_refuses_changes_and_catches_up
     with psycopg.connect(url, autocommit=True) as conn:
 
         def stored() -> tuple[int, int]:
-            row = conn.execute("SELECT count(*) FILTER (WHERE passage_id IS NOT NULL), count(*) FILTER"
+            row = conn.execute("SELECT sum(coalesce(n, 1)) FILTER (WHERE passage_id IS NOT NULL), count(*) FILTER"
                                " (WHERE passage_id IS NULL) FROM questions").fetchone()  # fmt: skip
-            return (int(row[0]), int(row[1])) if row else (0, 0)
+            return (int(row[0] or 0), int(row[1])) if row else (0, 0)
 
         wait_for(lambda: records.flush() and stored() == (asked, 5), timeout=10)  # type: ignore[attr-defined]
     assert "×5" in a.moderation.gaps(CLI)

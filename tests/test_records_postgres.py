@@ -40,6 +40,25 @@ def test_gaps_and_votes_from_two_instances_are_one_record(services: Callable[[],
     assert "carburettor" not in b.moderation.gaps(CLI)
 
 
+def test_a_members_answered_questions_on_two_instances_count_on_one_row_and_an_edit_on_either_takes_one_off(
+    url: str, services: Callable[[], Service]
+) -> None:
+    """One member's answered questions of a passage on A and on B are one row counting them (the key of
+    migration 0012); an edit that B handles of a message A counted takes that one off the row."""
+    import psycopg
+
+    a, b = services(), services()
+    member = Asker(platform="telegram", user_id="3", chat_id="-100")
+    for message, service in (("1", a), ("2", b), ("3", a)):
+        assert service.ask("are most defectors women?", member, message=message).passage_id is not None
+    wait_for(lambda: all(i.gaps.flush() and not i.gaps._queue for i in (a, b)))  # type: ignore[union-attr,attr-defined]
+    assert b.ask(UNKNOWN, member, message="3", edited=True).fallback
+    wait_for(lambda: b.gaps.flush() and not b.gaps._queue)  # type: ignore[union-attr,attr-defined]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT n FROM questions WHERE passage_id IS NOT NULL").fetchall() == [(2,)]
+    assert [(asked, unanswered) for _, asked, unanswered, _ in a.gaps.fallback_by_day()] == [(3, 1)]  # type: ignore[union-attr]
+
+
 def test_questions_asked_while_the_database_is_away_are_recorded_when_it_is_back(
     schema: str, url: str, services: Callable[[], Service]
 ) -> None:
@@ -270,3 +289,63 @@ def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
         assert kept == [("discord", 1.0, True), ("telegram", 3.0, False)]
         conn.execute(_INSERTS["votes"], (4.0, "1970-01-01", "telegram", "u1", "p", True, ""))
         assert conn.execute("SELECT at, helpful FROM votes WHERE platform = 'telegram'").fetchall() == [(4.0, True)]
+
+
+def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_before_is_still_counted(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0012 in a rolling upgrade: the answered questions written one row each become one counted row
+    per member, passage and day, but those of the last hour that hold their message (an edit may still forget
+    them); an instance of the version before, inserting and forgetting a row each beside this one, is counted right."""
+    import psycopg
+
+    from bot.records.gaps import FORGET_ASKED
+    from bot.storage import migrations
+    from bot.storage.database import Database
+    from bot.storage.records import _COUNT, _INSERTS, PostgresGapStore, _day
+
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    now = time.time()
+    day = _day(now)
+    with psycopg.connect(address, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {migrations.TABLE} (version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for migration in migrations.bundled():
+            if migration.version < 12:  # the schema of the version before
+                conn.execute(migration.sql.encode())
+                conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (%s, %s)", (migration.version, migration.name))
+
+        def old_instance_asks(at: float, passage_id: str | None, asked_in: str, hedged: bool = False) -> None:
+            question = "when do we meet" if passage_id is None or hedged else ""
+            row = (at, day, "telegram", "u1", question, "meet" if question else "", passage_id, hedged, "",
+                   asked_in)  # fmt: skip
+            conn.execute(_INSERTS["questions"], row)
+
+        for at in (now - 7000, now - 6000, now - 5000):
+            old_instance_asks(at, "meetups", "")  # slash commands: no message
+        old_instance_asks(now - 4000, "meetups", "k-old")  # past any edit
+        old_instance_asks(now - 60, "meetups", "k-recent")  # an edit may still come
+        old_instance_asks(now - 50, "meetups", "k-hedged", hedged=True)
+        old_instance_asks(now - 40, None, "k-gap")
+        code, out = pg_support.run("db", "migrate")
+        assert code == 0 and "applied 0012_counted_answers" in out, out
+        answered = "SELECT asked_in, n FROM questions WHERE passage_id IS NOT NULL AND NOT hedged ORDER BY asked_in, n"
+        assert conn.execute(answered).fetchall() == [("", 4), ("k-recent", None)]
+        old_instance_asks(now - 30, "meetups", "")  # the version before, still running: no clash with the key
+        old_instance_asks(now - 20, "meetups", "k-later")
+        conn.execute(FORGET_ASKED.format(key="%s"), ("k-later",))  # and its edit of that message
+        conn.execute(_COUNT, (now, day, "telegram", "u1", "meetups"))  # this version: onto the folded row
+        assert conn.execute(answered).fetchall() == [("", 5), ("", None), ("k-recent", None)]
+        database = Database(address)
+        store = PostgresGapStore(database)
+        try:
+            store.record_question("telegram", "1", "", [], "meetups", message="1/2")
+            assert store.most_asked() == [("meetups", 9, 1)]  # 5 folded, k-recent, the later one, hedged, new
+            by_day = store.fallback_by_day()
+            assert (sum(row[1] for row in by_day), sum(row[2] for row in by_day)) == (10, 1)
+        finally:
+            store.close()
+            database.close()

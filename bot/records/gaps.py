@@ -21,7 +21,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,12 @@ CREATE TABLE IF NOT EXISTS votes (
 CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
 CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
 CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counted (
+    at REAL NOT NULL, asked_in TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL, day TEXT NOT NULL,
+    passage_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS counted_asked_in ON counted (asked_in);
+CREATE INDEX IF NOT EXISTS counted_at ON counted (at);
 """
 
 
@@ -110,11 +117,23 @@ DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {since
 _ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
 # An answered question counts on its asker's row for that passage and day, if there is one: what the
 # stats need is bounded by members, passages and days, not by how often one member asks (each had
-# been a row of its own, 2.6 million in 90 days for one account asking at its cooldown).
-_COUNTED = (
-    "UPDATE questions SET n = n + 1 WHERE rowid = (SELECT rowid FROM questions WHERE user_hash = ? AND day = ?"
-    " AND passage_id = ? AND platform = ? AND question = '' AND hedged = 0 LIMIT 1)"
+# been a row of its own, 2.6 million in 90 days for one account asking at its cooldown). That row holds
+# no message key: which message each question was counted from is in `counted` (`EDITS_FOLLOWED`).
+_COUNTING_ROW = (
+    "SELECT rowid FROM questions WHERE user_hash = ? AND day = ? AND passage_id = ? AND platform = ? AND question = ''"
+    " AND hedged = 0 AND asked_in = '' ORDER BY n DESC LIMIT 1"
 )
+_COUNTED = f"UPDATE questions SET n = n + 1 WHERE rowid = ({_COUNTING_ROW})"
+_UNCOUNTED = f"UPDATE questions SET n = n - 1 WHERE rowid = ({_COUNTING_ROW})"
+_EMPTIED = "DELETE FROM questions WHERE user_hash = ? AND day = ? AND passage_id = ? AND question = '' AND n <= 0"
+# The message an answered question was counted from, kept while an edit of it can still come: the
+# adapters follow an edit for 15 minutes (adapters/answered.py), and its `forget_asked` then takes the
+# question's count off its row. Past this only the count stays: a key kept longer would be a row a question again.
+EDITS_FOLLOWED = 3600.0
+COUNTED_COLUMNS = "at, asked_in, platform, user_hash, day, passage_id"
+# A row counted on first by a session 25 database holds its first message's key: an edit of that message takes
+# one off its count (it had deleted the row, and every question counted on it).
+_FIRST_UNCOUNTED = "UPDATE questions SET n = n - 1, asked_in = '' WHERE asked_in = ? AND n > 1"
 # The asker's latest question within the window that offered the passage pressed (SQLite's form).
 _PICKED_FROM = (
     "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
@@ -207,6 +226,7 @@ class GapStore:
             gone = self._db.execute("DELETE FROM questions WHERE at < ?", (cutoff,)).rowcount
             gone += self._db.execute("DELETE FROM votes WHERE at < ?", (cutoff,)).rowcount
             self._db.execute("DELETE FROM closed WHERE at < ?", (cutoff,))
+            self._db.execute("DELETE FROM counted WHERE at < ?", (now - EDITS_FOLLOWED,))
             self._purged = now
         if gone:
             log.info("deleted %d gap/vote rows older than %d days", gone, self.retention // DAY)
@@ -234,8 +254,8 @@ class GapStore:
             offered_ids(offered), message_key(platform, message, self._key),
         )  # fmt: skip
         with self._lock:
-            counted = passage_id is not None and not hedged and not row[4]
-            if counted and self._db.execute(_COUNTED, (row[3], row[1], row[6], row[2])).rowcount:
+            if passage_id is not None and not hedged and not row[4]:
+                self._count(row)
                 return
             self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if passage_id is None or hedged:
@@ -243,6 +263,33 @@ class GapStore:
                 if self._unanswered_since_trim >= TRIM_EVERY:
                     self._unanswered_since_trim = 0
                     self._trim()
+
+    def _count(self, row: tuple[Any, ...]) -> None:
+        """Count an answered question (under the lock): one more on its asker's row for its passage and
+        day, or a row of its own; its message, if any, is kept in `counted` for `EDITS_FOLLOWED`."""
+        at, day, platform, who, passage_id, key = row[0], row[1], row[2], row[3], row[6], row[9]
+        with self._immediate():
+            if not self._db.execute(_COUNTED, (who, day, passage_id, platform)).rowcount:
+                self._db.execute(
+                    f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row[:9], "")
+                )
+            if key:
+                self._db.execute("DELETE FROM counted WHERE at < ?", (at - EDITS_FOLLOWED,))
+                self._db.execute(
+                    f"INSERT INTO counted ({COUNTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                    (at, key, platform, who, day, passage_id),
+                )
+
+    @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One transaction, its write lock taken at once (the connection autocommits each statement)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _trim(self) -> None:
         """Keep the wording of at most `max_unanswered` unanswered (or hedged) questions, letting the
@@ -252,8 +299,7 @@ class GapStore:
         over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {worded}").fetchone()[0]
         over -= self.max_unanswered
         if over > 0:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._immediate():
                 (cutoff,) = self._db.execute(
                     f"SELECT at FROM questions WHERE {worded} ORDER BY at LIMIT 1 OFFSET ?", (over - 1,)
                 ).fetchone()
@@ -261,19 +307,24 @@ class GapStore:
                 self._db.execute(
                     f"UPDATE questions SET question = '', terms = '' WHERE {worded} AND at <= ?", (cutoff,)
                 )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
 
     def forget_asked(self, platform: str, message: str) -> None:
         """Forget what `message` ("chat/message") asked: it was edited, and what it asks now is recorded
         instead. `kb gaps` holds the words a member settled on, not their first try, and a question
-        edited until it was answered is no gap (nor counted twice for its passage)."""
+        edited until it was answered is no gap (nor counted twice for its passage). An answered question
+        counted on its asker's row leaves that row's count."""
         key = message_key(platform, message, self._key)
         if key:
-            with self._lock:
+            with self._lock, self._immediate():
+                rows = self._db.execute(
+                    "SELECT user_hash, day, passage_id, platform FROM counted WHERE asked_in = ?", (key,)
+                ).fetchall()
+                for who, day, passage_id, place in rows:  # a message of several questions: one off for each
+                    self._db.execute(_UNCOUNTED, (who, day, passage_id, place))
+                    self._db.execute(_EMPTIED, (who, day, passage_id))
+                self._db.execute("DELETE FROM counted WHERE asked_in = ?", (key,))
+                self._db.execute(_FIRST_UNCOUNTED, (key,))
                 self._db.execute(FORGET_ASKED.format(key="?"), (key,))
 
     def forget_question(self, platform: str, user_id: str, questions: Sequence[str]) -> None:
@@ -304,15 +355,9 @@ class GapStore:
         now = self._now_purging()
         who = hash_user(platform, user_id, self._key)
         row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful), text_key(text))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: the two statements are one change
-            try:
-                self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
-                self._db.execute(f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, self._immediate():  # the two statements are one change
+            self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
+            self._db.execute(f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
 
     def votes(self) -> list[Vote]:
         """Every vote of the retention period, oldest first (user ids hashed)."""

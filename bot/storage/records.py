@@ -25,8 +25,10 @@ from bot.curation.edits import Refused
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.gaps import (
     CHOSEN,
+    COUNTED_COLUMNS,
     DAY,
     DOWNVOTES,
+    EDITS_FOLLOWED,
     FORGET_ASKED,
     MAX_UNANSWERED,
     NOT_CLOSED,
@@ -57,6 +59,22 @@ _INSERTS = {
     " ON CONFLICT (platform, user_hash, passage_id) DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day,"
     " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at",
 }
+# An answered question counts on its asker's row for that passage and day (migration 0012's key), as in
+# `bot.records.gaps.GapStore`: its wording is '' and the row holds no message key (its message goes to `counted`).
+_COUNT = (
+    f"INSERT INTO questions ({QUESTION_COLUMNS}, n) VALUES (%s, %s, %s, %s, '', '', %s, false, '', '', 1)"
+    " ON CONFLICT (platform, user_hash, day, passage_id) WHERE n IS NOT NULL AND question = '' AND NOT hedged"
+    " DO UPDATE SET n = questions.n + 1"
+)
+_COUNTED_IN = f"INSERT INTO counted ({COUNTED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
+# An edit of a message counted on a row: (questions it counted, platform, user, day, passage), off the row;
+# the row goes once it counts none.
+_ROW = (
+    "platform = %s AND user_hash = %s AND day = %s AND passage_id = %s AND n IS NOT NULL AND question = ''"
+    " AND NOT hedged"
+)
+_UNCOUNT = f"UPDATE questions SET n = n - %s WHERE {_ROW}"
+_EMPTIED = f"DELETE FROM questions WHERE {_ROW} AND n <= 0"
 # A press of one of the closest topics marks the asker's latest question that offered it (see
 # `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
 # question asked after the press: one batch inserts its questions before its presses.
@@ -182,17 +200,17 @@ class PostgresGapStore:
                     self._key = key
                     hashed = [(name, _hashed(name, row, key)) for _, name, row in batch]
                     questions: list[tuple[Any, ...]] = []
+                    unanswered = self._unanswered_since_trim
                     for name, row in hashed:  # in order: an edit forgets what its message asked before
                         if name == "forgets":
-                            if questions:
-                                cur.executemany(_INSERTS["questions"], questions)
+                            _write_questions(cur, questions)
                             questions = []
-                            cur.execute(FORGET_ASKED.format(key="%s"), row)
+                            _forget_asked(cur, row[0])
                         elif name == "questions":
                             questions.append(row)
-                    if questions:
-                        cur.executemany(_INSERTS["questions"], questions)
-                    unanswered = self._unanswered_since_trim + sum(1 for r in questions if r[6] is None or r[7])
+                            unanswered += row[6] is None or row[7]
+                    _write_questions(cur, questions)
+                    cur.execute("DELETE FROM counted WHERE at < %s", (self._clock() - EDITS_FOLLOWED,))
                     if unanswered >= TRIM_EVERY:
                         _trim(cur, self.max_unanswered)
                     for name, row in hashed:
@@ -292,7 +310,7 @@ class PostgresGapStore:
 
     def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
         rows = self._rows(
-            "SELECT passage_id, count(*) AS n, count(*) FILTER (WHERE hedged) FROM questions"
+            "SELECT passage_id, sum(coalesce(n, 1)) AS n, count(*) FILTER (WHERE hedged) FROM questions"
             " WHERE at >= %s AND passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
             limit,
         )
@@ -306,8 +324,8 @@ class PostgresGapStore:
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
-            "SELECT day, count(*), count(*) FILTER (WHERE passage_id IS NULL), count(*) FILTER (WHERE hedged)"
-            " FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
+            "SELECT day, sum(coalesce(n, 1)), count(*) FILTER (WHERE passage_id IS NULL),"
+            " count(*) FILTER (WHERE hedged) FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
             since=self._since(days * DAY),
         )
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
@@ -326,6 +344,34 @@ class PostgresGapStore:
                 return conn.execute(statement, (since, *params)).fetchall()
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
+
+
+def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert these questions (hashed, as `_hashed` makes them): an answered one counts on its asker's row
+    for its passage and day (`_COUNT`), its message kept in `counted`; any other is a row of its own."""
+    own = [row for row in rows if row[6] is None or row[7] or row[4]]  # no passage, hedged, or worded
+    if own:
+        cur.executemany(_INSERTS["questions"], own)
+    counted = [row for row in rows if not (row[6] is None or row[7] or row[4])]
+    if counted:
+        # in one order on every instance: two batches counting on the same rows wait on each other, never deadlock
+        counts = sorted((place, who, day, passage_id, at) for at, day, place, who, _, _, passage_id, *_ in counted)
+        cur.executemany(_COUNT, [(at, day, place, who, passage_id) for place, who, day, passage_id, at in counts])
+        keyed = [(row[0], row[9], row[2], row[3], row[1], row[6]) for row in counted if row[9]]
+        if keyed:
+            cur.executemany(_COUNTED_IN, keyed)
+
+
+def _forget_asked(cur: psycopg.Cursor[Any], key: str) -> None:
+    """`GapStore.forget_asked` on PostgreSQL: the answered questions of message `key` leave the rows they were
+    counted on, and the rows it asked of its own (gaps, and answered ones the version before wrote) go."""
+    gone = cur.execute(
+        "DELETE FROM counted WHERE asked_in = %s RETURNING platform, user_hash, day, passage_id", (key,)
+    ).fetchall()
+    for row, questions in collections.Counter(gone).items():  # a message of several questions: one off for each
+        cur.execute(_UNCOUNT, (questions, *row))
+        cur.execute(_EMPTIED, row)
+    cur.execute(FORGET_ASKED.format(key="%s"), (key,))
 
 
 def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
