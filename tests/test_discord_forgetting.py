@@ -1,0 +1,88 @@
+"""A Discord message deleted, or edited so that it no longer asks the bot, takes what it asked out of
+the record (`kb gaps`), by its key: real discord.py against the fake gateway, on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import pytest
+
+from adapters.dc.host import asker
+from bot import Asker, Request, Service
+from bot.curation import CLI_PLATFORM
+from tests.backends import Backend, backend
+from tests.discord_support import connected
+from tests.fake_discord import FakeDiscord
+from tests.test_discord import TEST_PASSAGES, write_knowledge
+from tests.test_discord_edits import deletes, replies_to, settled
+
+pytestmark = pytest.mark.timeout(30)
+assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
+
+PHONE = "My number is +31 6 1234 5678, can someone call me about the capital of Peru?"
+
+
+@pytest.fixture
+def kb_folder(tmp_path: Path) -> Path:
+    """The knowledge `backend` serves here: TEST_PASSAGES."""
+    return write_knowledge(tmp_path / "kb", TEST_PASSAGES)
+
+
+def gaps(backend: Backend, service: Service) -> str:
+    """`kb gaps` as a moderator reads it, once what the bot recorded is stored."""
+    backend.written(service)
+    return service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+
+
+async def test_a_deleted_question_takes_only_its_own_words_from_the_record(fake: FakeDiscord, backend: Backend) -> None:
+    """A member asks the same words in two messages and deletes one: the other message's stays (the
+    deletion had forgotten every question of the member in those words)."""
+    service = backend.service()
+    async with connected(fake, service):
+        first, second = fake.mention(PHONE), fake.mention(PHONE)
+        for question in (first, second):
+            await fake.push("MESSAGE_CREATE", question)
+        await settled(fake)
+        await fake.push("MESSAGE_DELETE", fake.deleted(first))
+        await settled(fake)
+        [reply] = replies_to(fake, first)
+        assert [c.path.rpartition("/")[2] for c in deletes(fake)] == [str(reply.result["id"])]  # its reply alone
+        listed = gaps(backend, service)
+    assert f"×1 “{PHONE}”" in listed, listed
+
+
+async def test_a_question_deleted_after_a_restart_leaves_the_record(fake: FakeDiscord, backend: Backend) -> None:
+    """A question asked before the bot restarted, and deleted since, leaves the record: its key is
+    rebuilt from the event (the channel's id and the message's), in a server's channel and in a DM,
+    whose member Discord names when asked (a DM's questions are keyed by the member, not the channel)."""
+    service = backend.service()
+    in_channel, in_dm = fake.mention(PHONE), fake.message(f"{PHONE} (in a DM)", dm=True)
+    member = int(fake.user_id)
+    channel = discord.Object(int(fake.channel_id))  # the server's channel, as `asker` reads one: its id
+    service.ask(PHONE, asker(member, channel), message=in_channel["id"])  # as the bot asked it before the restart
+    service.ask(in_dm["content"], Asker("discord", fake.user_id, fake.user_id), message=in_dm["id"])
+    assert "1234 5678" in gaps(backend, service)
+    async with connected(fake, service):
+        await fake.push("MESSAGE_DELETE", fake.deleted(in_channel))
+        await fake.push("MESSAGE_DELETE", fake.deleted(in_dm))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}" and c.method == "GET")
+        await settled(fake)
+        listed = gaps(backend, service)
+    assert "1234 5678" not in listed, listed
+
+
+async def test_a_question_whose_mention_is_taken_out_leaves_the_record(fake: FakeDiscord, backend: Backend) -> None:
+    """Edited so that it no longer mentions the bot, a question loses its reply and its record: `kb gaps`
+    had kept the words the member took back from the bot."""
+    service = backend.service()
+    async with connected(fake, service):
+        question = fake.mention(PHONE)
+        await fake.push("MESSAGE_CREATE", question)
+        await settled(fake)
+        assert "1234 5678" in gaps(backend, service)
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, PHONE))
+        await settled(fake)
+        assert len(deletes(fake)) == 1
+        listed = gaps(backend, service)
+    assert "1234 5678" not in listed, listed
