@@ -12,10 +12,11 @@ from adapters.dc.host import asker
 from bot import Asker, Request, Service
 from bot.curation import CLI_PLATFORM
 from tests.backends import Backend, backend
-from tests.discord_support import connected
+from tests.discord_support import ENV, connected
 from tests.fake_discord import FakeDiscord
 from tests.test_discord import TEST_PASSAGES, write_knowledge
 from tests.test_discord_edits import deletes, replies_to, settled
+from tests.test_discord_pointing import pointing
 
 pytestmark = pytest.mark.timeout(30)
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
@@ -82,6 +83,27 @@ async def test_a_question_whose_mention_is_taken_out_leaves_the_record(fake: Fak
         await settled(fake)
         assert "1234 5678" in gaps(backend, service)
         await fake.push("MESSAGE_UPDATE", fake.edited(question, PHONE))
+        await settled(fake)
+        assert len(deletes(fake)) == 1
+        listed = gaps(backend, service)
+    assert "1234 5678" not in listed, listed
+
+
+async def test_a_mention_pointing_at_a_question_deleted_takes_that_asking_from_the_record(
+    fake: FakeDiscord, backend: Backend
+) -> None:
+    """A helper's bare mention in reply to a member's question asked the bot that question's words; the
+    helper deletes the mention: its answer goes, and so does the record of that asking."""
+    service = backend.service()
+    fake.grant_message_content = True
+    async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+        question = fake.message(PHONE)
+        ping = pointing(fake, question)
+        await fake.push("MESSAGE_CREATE", question)
+        await fake.push("MESSAGE_CREATE", ping)
+        await settled(fake)
+        assert "1234 5678" in gaps(backend, service)
+        await fake.push("MESSAGE_DELETE", fake.deleted(ping))
         await settled(fake)
         assert len(deletes(fake)) == 1
         listed = gaps(backend, service)

@@ -255,8 +255,10 @@ class Replies:
             return
         async with self.order.turn(channel_id):
             for message_id in asked:
-                try:
-                    await self.forget(chat, [message_id])
+                try:  # one that pointed the bot at another message asked that message's words: they go too
+                    own = self.answered.recall((channel_id, message_id))
+                    pointed = own.replies_to if own is not None and own.replies_to is not None else message_id
+                    await self.forget(chat, sorted({message_id, pointed}))
                     await self._take_back(channel_id, message_id)
                 except Exception:
                     log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
