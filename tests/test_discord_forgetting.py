@@ -108,3 +108,40 @@ async def test_a_mention_pointing_at_a_question_deleted_takes_that_asking_from_t
         assert len(deletes(fake)) == 1
         listed = gaps(backend, service)
     assert "1234 5678" not in listed, listed
+
+
+async def test_a_dm_question_deleted_leaves_the_record_without_asking_discord(
+    fake: FakeDiscord, backend: Backend
+) -> None:
+    """A question asked in a DM and deleted while the bot runs: its member is known from the message
+    itself, as discord.py holds it, so Discord is not asked whose DM it is."""
+    service = backend.service()
+    async with connected(fake, service):
+        question = fake.message(PHONE, dm=True)
+        await fake.push("MESSAGE_CREATE", question)
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
+        await fake.push("MESSAGE_DELETE", fake.deleted(question))
+        await fake.wait_for(lambda c: c.method == "DELETE" and c.path.startswith(f"/channels/{fake.dm_channel_id}/"))
+        listed = gaps(backend, service)
+    assert "1234 5678" not in listed, listed
+    assert fake.find("GET", f"/channels/{fake.dm_channel_id}") == []
+
+
+async def test_a_dm_whose_member_discord_does_not_name_keeps_its_record_and_says_so(
+    fake: FakeDiscord, backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a restart, Discord refusing to say whose DM a deleted message was in: a WARNING says the
+    message stays recorded, and nothing fails."""
+    service = backend.service()
+    in_dm = fake.message(PHONE, dm=True)
+    service.ask(PHONE, Asker("discord", fake.user_id, fake.user_id), message=in_dm["id"])
+    fake.refuse_once("GET", f"/channels/{fake.dm_channel_id}")
+    async with connected(fake, service):
+        await fake.push("MESSAGE_DELETE", fake.deleted(in_dm))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}" and c.method == "GET")
+        await settled(fake)
+        listed = gaps(backend, service)
+    assert "1234 5678" in listed
+    assert any(
+        "its deleted message stays recorded" in r.getMessage() for r in caplog.records if r.levelname == "WARNING"
+    )

@@ -15,6 +15,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 
+import aiohttp
 import discord
 
 from adapters.answered import Answered, Key, Shown
@@ -270,15 +271,12 @@ class Replies:
         restart). None for the bot's own message in a DM, or when Discord does not say."""
         if guild_id is not None:
             return str(channel_id)
-        if cached is not None:
-            return (
-                None
-                if self.client.user is not None and cached.author.id == self.client.user.id
-                else str(cached.author.id)
-            )
+        if cached is not None:  # the bot's own message asked nothing
+            mine = self.client.user is not None and cached.author.id == self.client.user.id
+            return None if mine else str(cached.author.id)
         try:
             channel = await self.client.fetch_channel(channel_id)
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, discord.InvalidData, aiohttp.ClientError, OSError) as exc:
             log.warning(
                 "Discord: no member known for DM channel %s: its deleted message stays recorded: %s", channel_id, exc
             )
@@ -301,5 +299,5 @@ class Replies:
         for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, discord.InvalidData, aiohttp.ClientError, OSError) as exc:
                 log.warning("Discord: could not delete reply %s to deleted question %s: %r", handle, message_id, exc)
