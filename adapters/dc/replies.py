@@ -247,14 +247,15 @@ class Replies:
     ) -> None:
         """Messages deleted: what they asked the bot leaves the record, by the key `Service.ask` gave it
         (any message's, the bot knowing it asked or not: after a restart too), and the replies to those
-        answered lately go, after the answers under way in the channel (one deleted while its answer
-        was going out had kept it, and what it asked had been recorded after the deletion)."""
-        chat = await self.chat_of(channel_id, guild_id, cached)
+        answered lately go, in the channel's turn, after the answers under way there (one deleted
+        while its answer was going out had kept it, and what it asked had been recorded after)."""
         asked = [m for m in message_ids if self.known((channel_id, m))]
-        await self.forget(chat, [m for m in message_ids if m not in asked])
-        if not asked:
+        if not asked:  # no reply to take back: no place in the channel's queue either (chatter deleted)
+            await self.forget(await self.chat_of(channel_id, guild_id, cached), sorted(message_ids))
             return
         async with self.order.turn(channel_id):
+            chat = await self.chat_of(channel_id, guild_id, cached)
+            await self.forget(chat, sorted(set(message_ids) - set(asked)))
             for message_id in asked:
                 try:  # one that pointed the bot at another message asked that message's words: they go too
                     own = self.answered.recall((channel_id, message_id))
