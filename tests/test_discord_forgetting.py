@@ -155,3 +155,20 @@ async def test_a_dm_whose_member_discord_does_not_name_keeps_its_record_and_says
     assert any(
         "its deleted message stays recorded" in r.getMessage() for r in caplog.records if r.levelname == "WARNING"
     )
+
+
+async def test_the_record_goes_though_discord_refuses_to_delete_the_reply(fake: FakeDiscord, backend: Backend) -> None:
+    """The mention taken out while Discord refuses to delete the reply (403): the reply stays, and the
+    record goes all the same (it had waited on the deletion)."""
+    service = backend.service()
+    async with connected(fake, service):
+        question = fake.mention(PHONE)
+        await fake.push("MESSAGE_CREATE", question)
+        await settled(fake)
+        [reply] = replies_to(fake, question)
+        fake.refuse_once("DELETE", f"/channels/{fake.channel_id}/messages/{reply.result['id']}")
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, PHONE))
+        await settled(fake)
+        assert str(reply.result["id"]) in fake.messages
+        listed = gaps(backend, service)
+    assert "1234 5678" not in listed, listed

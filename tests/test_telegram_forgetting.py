@@ -13,7 +13,7 @@ from telegram_support import handled, running, write_handbook
 from bot import Asker, Request, Service
 from bot.curation import CLI_PLATFORM
 from tests.backends import Backend, backend
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram
+from tests.fake_telegram import BOT_USERNAME, FakeTelegram, Fault
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL
@@ -88,5 +88,21 @@ async def test_a_mention_pointing_at_a_question_taken_out_leaves_the_record(
         fake.edit(pointer, "never mind")
         await handled(fake, GROUP)
         assert deleted(fake) == [str(answer.result["message_id"])]
+        listed = gaps(backend, service)
+    assert "555 0101" not in listed, listed
+
+
+@pytest.mark.allow_error_logs
+async def test_the_record_goes_though_telegram_fails_to_delete_the_reply(fake: FakeTelegram, backend: Backend) -> None:
+    """The mention taken out while Telegram fails every attempt at deleting the reply: the reply stays
+    (its failure logged), and the record goes all the same (it had waited on the deletion)."""
+    service = backend.service()
+    async with running(fake, service, TELEGRAM_SEND_ATTEMPTS="2", TELEGRAM_RETRY_DELAY="0.05"):
+        question = fake.message(GROUP, f"@{BOT_USERNAME} {PHONE}", user=USER)
+        await handled(fake, GROUP)
+        fake.inject("deleteMessage", Fault(status=500), 2)
+        fake.edit(question, PHONE)
+        await handled(fake, GROUP)
+        assert [c.status for c in fake.calls_of("deleteMessage")] == [500, 500] and fake.called("deleteMessage") == []
         listed = gaps(backend, service)
     assert "555 0101" not in listed, listed

@@ -183,9 +183,9 @@ class Replies:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
         who = asker(message.author.id, message.channel)
         if question is None or not self.sends(message.channel.id):
-            if before is not None:  # it asks the bot nothing now: its answer and its record go
-                await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
+            if before is not None:  # it asks the bot nothing now: its record and its answer go
                 await in_thread(self.service().forget_asked, who, str(before.replies_to))
+                await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             return
         to = reply_to or message
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
@@ -194,8 +194,8 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:
             return
         if before is not None and before.replies_to != to.id:  # now answering another message: anew
-            await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             await in_thread(self.service().forget_asked, who, str(before.replies_to))  # no longer asked
+            await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
         await self._show(key, Shown(before), question, pieces_of(answer), to)
