@@ -300,5 +300,5 @@ class Replies:
         for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)
-            except (discord.HTTPException, discord.InvalidData, aiohttp.ClientError, OSError) as exc:
+            except discord.HTTPException as exc:
                 log.warning("Discord: could not delete reply %s to deleted question %s: %r", handle, message_id, exc)
