@@ -44,7 +44,6 @@ class Sent(Generic[H, S]):
     # every message of the answer is out as it should read; False when a failure cut it short, so
     # that an edit leaving the question the same still completes it
     complete: bool = True
-    by: str = ""  # the user the core recorded the question under ("": not known), to forget it with the question
 
 
 class Shown(Generic[H, S]):
@@ -86,13 +85,11 @@ class Shown(Generic[H, S]):
             [handle] = await send([new], not self.messages)
             self.messages.append((handle, new))
 
-    def sent(
-        self, question: str, after: Sequence[S], replies_to: H | None, *, quoted: bool = False, by: str = ""
-    ) -> Sent[H, S]:
-        """What is out now for `question`, whose answer is `after`, asked by `by`: incomplete when a failure
-        cut its messages short, so that an edit asking the same again sends what is missing."""
+    def sent(self, question: str, after: Sequence[S], replies_to: H | None, *, quoted: bool = False) -> Sent[H, S]:
+        """What is out now for `question`, whose answer is `after`: incomplete when a failure cut its
+        messages short, so that an edit asking the same again sends what is missing."""
         pieces = self.pieces
-        return Sent(question, pieces, self.handles, replies_to, quoted, complete=pieces == tuple(after), by=by)
+        return Sent(question, pieces, self.handles, replies_to, quoted, complete=pieces == tuple(after))
 
     async def cut(self, keep: int, delete: Callable[[H], Awaitable[None]]) -> None:
         """Delete the messages after the first `keep` (all of them for 0), in order."""

@@ -183,7 +183,7 @@ class Service:
 
         The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
         with messages.speaking(messages.choose(asker.language, question)):
-            return self._ask(question, asker, quiet, f"{asker.chat_id}/{message}" if message else "", edited)
+            return self._ask(question, asker, quiet, asked_key(asker, message), edited)
 
     def _ask(self, question: str, asker: Asker, quiet: bool, message: str, edited: bool) -> Answer:
         throttled = self.throttle(asker, quiet=quiet)
@@ -224,13 +224,14 @@ class Service:
             )
         )
 
-    def forget_question(self, question: str, asker: Asker) -> None:
-        """`asker` deleted the message that asked `question`: the wording the gaps keep of it goes too
-        (`kb gaps` had shown a deleted question's words, a phone number, for `retention_days`). What
-        was recorded is found as `ask` found it: the message's questions, each as it was asked."""
-        answer = self.answerer.answer(question)
-        asked = sorted({question, *(reply.asked for reply in answer.replies if reply.asked)})
-        self.recorder.write(lambda gaps: gaps.forget_question(asker.platform, asker.user_id, asked))
+    def forget_asked(self, asker: Asker, message: str) -> None:
+        """Forget what the message `message` (its id in `asker`'s chat, as given to `ask`) asked: it
+        was deleted, or an edit made it stop asking the bot. Its rows leave the record by the key `ask`
+        gave them, whoever asked and in whatever words (`kb gaps` had shown a deleted question's words,
+        a phone number, for `retention_days`); only `asker`'s platform and chat count."""
+        key = asked_key(asker, message)
+        if key:
+            self.recorder.write(lambda gaps: gaps.forget_asked(asker.platform, key))
 
     def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
@@ -352,6 +353,11 @@ class Service:
         """The user ids the config file names as moderators on `platform` ("telegram" or "discord")."""
         moderators = self.config.moderators
         return moderators.telegram_users if platform == "telegram" else moderators.discord_users
+
+
+def asked_key(asker: Asker, message: str) -> str:
+    """The key a message's questions are recorded by: its chat's id and its own ("" for no message)."""
+    return f"{asker.chat_id}/{message}" if message else ""
 
 
 def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:

@@ -632,6 +632,8 @@ class FakeDiscord:
         if (method, path) == ("GET", "/gateway/bot"):
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
             return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}, 200
+        if (method, parts[0], parts[1:]) == ("GET", "channels", [self.dm_channel_id]):  # the member's DM with the bot
+            return {"id": self.dm_channel_id, "type": 1, "recipients": [self.user()], "last_message_id": None}, 200
         if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
             return self._remember(self.bot_message(body, channel_id=parts[1])), 200
         if parts[0] == "channels" and parts[2:3] == ["messages"] and len(parts) == 4 and method in ("PATCH", "DELETE"):

@@ -186,26 +186,14 @@ class QABot(discord.Client):
             log.exception("Discord: failed to follow the edit of message %s", message.id)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        """A question deleted within the window takes the bot's replies with it."""
-        await self._deleted(payload.channel_id, {payload.message_id})
+        """A deleted message takes what it asked the bot out of the record, and its replies with it."""
+        self._track()
+        await self.replies.deleted(payload.channel_id, {payload.message_id}, payload.guild_id, payload.cached_message)
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        """Questions deleted together (a purge, a ban that deletes a member's messages) take theirs too."""
-        await self._deleted(payload.channel_id, payload.message_ids)
-
-    async def _deleted(self, channel_id: int, message_ids: set[int]) -> None:
-        """Delete the replies to these questions, after the answers under way in the channel (one
-        deleted while its answer was going out had kept it)."""
-        asked = [m for m in message_ids if self.replies.known((channel_id, m))]
-        if not asked:
-            return
+        """Messages deleted together (a purge, a ban that deletes a member's messages): each as one alone."""
         self._track()
-        async with self._order.turn(channel_id):
-            for message_id in asked:
-                try:
-                    await self.replies.deleted(channel_id, message_id)
-                except Exception:
-                    log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
+        await self.replies.deleted(payload.channel_id, payload.message_ids, payload.guild_id)
 
     def _track(self) -> None:
         """Remember the running handler, so that stopping lets it finish its reply first."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
+import aiohttp
 import discord
 
 from adapters.answered import Answered, Key, Shown
@@ -84,7 +85,7 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
             await self._send(message, pieces_of(answer))
             return
-        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message, by=message.author.id)
+        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message)
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
         """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
@@ -180,32 +181,32 @@ class Replies:
         before = self.answered.recall(key)
         if before is None and question is not None and (pointed := self.answered.pointed_at(*key)) is not None:
             key, before = pointed  # answered when someone pointed the bot at it: that answer follows
+        who = asker(message.author.id, message.channel)
         if question is None or not self.sends(message.channel.id):
-            if before is not None:
+            if before is not None:  # it asks the bot nothing now: its record and its answer go
+                await in_thread(self.service().forget_asked, who, str(before.replies_to))
                 await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             return
         to = reply_to or message
         if before is not None and before.complete and before.question == question and before.replies_to == to.id:
             return  # nothing the bot reads has changed (Discord added a link's preview)
-        who = asker(message.author.id, message.channel)
         answer = await in_thread(self.service().ask, question, who, quiet=True, message=str(to.id), edited=True)
         if answer.outcome is Outcome.THROTTLED:
             return
         if before is not None and before.replies_to != to.id:  # now answering another message: anew
+            await in_thread(self.service().forget_asked, who, str(before.replies_to))  # no longer asked
             await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
-        await self._show(key, Shown(before), question, pieces_of(answer), to, by=message.author.id)
+        await self._show(key, Shown(before), question, pieces_of(answer), to)
 
     async def _show(
-        self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message, *,
-        by: int | None = None,
-    ) -> tuple[int, ...]:  # fmt: skip
+        self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message
+    ) -> tuple[int, ...]:
         """Make the messages `shown` read as the answer `after` to `question`, its first message a
         reply to `to`, and remember them under `key` (the question's message, or the interaction that
         asked for it) as they then are: when Discord fails partway, as far as it went, so that the
-        question's next edit, or its deletion, finds them all. Returns their ids. `by`: the member
-        who asked in that message, whose question the core forgets when they delete it."""
+        question's next edit, or its deletion, finds them all. Returns their ids."""
         try:
             await shown.rewrite(
                 after,
@@ -214,7 +215,7 @@ class Replies:
                 send=lambda pieces, first: self._send(to, pieces, first=first),
             )
         finally:
-            self.answered.keep(key, shown.sent(question, after, to.id, by="" if by is None else str(by)))
+            self.answered.keep(key, shown.sent(question, after, to.id))
         return shown.handles
 
     def pointed_and_edited(self, message: discord.Message) -> bool:
@@ -241,15 +242,61 @@ class Replies:
         with contextlib.suppress(discord.NotFound):
             await send_retrying(shown.delete, f"deleting message {handle}")
 
-    async def deleted(self, channel_id: int, message_id: int) -> None:
-        """The question `message_id` was deleted: so are the bot's replies to it, and the answers
-        given to it when someone pointed the bot at it."""
+    async def deleted(
+        self, channel_id: int, message_ids: set[int], guild_id: int | None, cached: discord.Message | None = None
+    ) -> None:
+        """Messages deleted: what they asked the bot leaves the record, by the key `Service.ask` gave it
+        (any message's, the bot knowing it asked or not: after a restart too), and the replies to those
+        answered lately go, in the channel's turn, after the answers under way there (one deleted
+        while its answer was going out had kept it, and what it asked had been recorded after)."""
+        asked = [m for m in message_ids if self.known((channel_id, m))]
+        if not asked:  # no reply to take back: no place in the channel's queue either (chatter deleted)
+            await self.forget(await self.chat_of(channel_id, guild_id, cached), sorted(message_ids))
+            return
+        async with self.order.turn(channel_id):
+            chat = await self.chat_of(channel_id, guild_id, cached)
+            await self.forget(chat, sorted(set(message_ids) - set(asked)))
+            for message_id in asked:
+                try:  # one that pointed the bot at another message asked that message's words: they go too
+                    own = self.answered.recall((channel_id, message_id))
+                    pointed = own.replies_to if own is not None and own.replies_to is not None else message_id
+                    await self.forget(chat, sorted({message_id, pointed}))
+                    await self._take_back(channel_id, message_id)
+                except Exception:
+                    log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
+
+    async def chat_of(self, channel_id: int, guild_id: int | None, cached: discord.Message | None) -> str | None:
+        """The chat a deleted message's questions were recorded in (`host.asker`): a server channel's
+        (or thread's) own id; a DM's member's, which the event does not name: the message's author, as
+        discord.py cached it, else the DM channel's member, as Discord gives it (one request, after a
+        restart). None for the bot's own message in a DM, or when Discord does not say."""
+        if guild_id is not None:
+            return str(channel_id)
+        if cached is not None:  # the bot's own message asked nothing
+            mine = self.client.user is not None and cached.author.id == self.client.user.id
+            return None if mine else str(cached.author.id)
+        try:
+            channel = await self.client.fetch_channel(channel_id)
+        except (discord.HTTPException, discord.InvalidData, aiohttp.ClientError, OSError) as exc:
+            log.warning(
+                "Discord: no member known for DM channel %s: its deleted message stays recorded: %s", channel_id, exc
+            )
+            return None
+        member = getattr(channel, "recipient", None)
+        return str(member.id) if member is not None else None
+
+    async def forget(self, chat: str | None, message_ids: Sequence[int]) -> None:
+        """Forget what these messages of `chat` asked the bot (`Service.forget_asked`); None: nothing."""
+        if chat is not None:
+            for message_id in message_ids:
+                await in_thread(self.service().forget_asked, Asker(PLATFORM, "", chat), str(message_id))
+
+    async def _take_back(self, channel_id: int, message_id: int) -> None:
+        """The bot's replies to the deleted question `message_id` go, and the answers given to it when
+        someone pointed the bot at it."""
         gone = [self.answered.forget((channel_id, message_id))]
         while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
             gone.append(self.answered.forget(pointed[0]))
-        own = gone[0]
-        if own is not None and own.by:  # its asker took their words back: the gaps let them go too
-            await in_thread(self.service().forget_question, own.question, Asker(PLATFORM, own.by))
         for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)

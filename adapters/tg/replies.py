@@ -152,7 +152,10 @@ class Replies:
             self.answered.keep(key, shown.sent(question, after, target.reply_to, quoted=quoted))
 
     async def _withdraw(self, message: Message, context: Context, key: Key, before: Sent[int, Piece]) -> None:
-        """Delete the messages sent for a question of `message`'s chat (see `Answered.withdraw`)."""
+        """Delete the messages sent for a question of `message`'s chat (see `Answered.withdraw`), which
+        the message, edited, no longer asks: what it asked leaves the record (`Service.forget_asked`)."""
+        asked = before.replies_to if before.replies_to is not None else key[1]  # as `asked_message` gave it
+        await in_thread(self.service.forget_asked, asker_of(message), str(asked))  # first: Telegram may refuse below
         await self.answered.withdraw(key, before, functools.partial(delete, context, message.chat_id))
 
 

@@ -327,16 +327,6 @@ class GapStore:
                 self._db.execute(_FIRST_UNCOUNTED, (key,))
                 self._db.execute(FORGET_ASKED.format(key="?"), (key,))
 
-    def forget_question(self, platform: str, user_id: str, questions: Sequence[str]) -> None:
-        """Delete the wording of these `questions` the user asked (they deleted their message)."""
-        who = hash_user(platform, user_id, self._key)
-        with self._lock:
-            for question in {storable(q[:500]) for q in questions if q}:
-                self._db.execute(
-                    "DELETE FROM questions WHERE platform = ? AND user_hash = ? AND question = ?",
-                    (storable(platform), who, question),
-                )
-
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of
         the last `PICK_WINDOW` that offered it (a later press replaces an earlier one); a press that

@@ -152,21 +152,6 @@ class PostgresGapStore:
         if message:
             self._put("forgets", (platform, message))
 
-    def forget_question(self, platform: str, user_id: str, questions: Sequence[str]) -> None:
-        """Delete the wording of these `questions` the user asked (they deleted their message), after
-        writing what is queued (it may be among it); the database away, it stays, and the log says so."""
-        wordings = sorted({_text(q[:500]) for q in questions if q})
-        try:
-            self.flush()
-            with self.database.pool.connection() as conn:
-                who = hash_user(platform, user_id, self._key or user_key(conn))
-                conn.execute(
-                    "DELETE FROM questions WHERE platform = %s AND user_hash = %s AND question = ANY(%s)",
-                    (_text(platform), who, wordings),
-                )
-        except psycopg.Error as exc:
-            log.warning("could not forget a deleted question now: %s", exc)
-
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
         self._put("picks", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id)))
