@@ -1,7 +1,8 @@
 """Question transcripts and their replay: the offline proof of what the bot answers.
 
 A transcript is YAML: `name`, then `turns`, each with `ask` and an optional `expect` holding any
-of `contains` (any one of the strings must appear in the reply, case-insensitive), `passage`
+of `contains` (any one of the strings must appear in what the reply says, its citation aside,
+case-insensitive; alone, it expects an answer), `passage`
 (the id that must be chosen) and `fallback` (true or false). A message of several questions gets a
 reply each (`Answer.replies`): `expect` judges the first, and `also`, a list of such
 expectations, the next ones in order.
@@ -178,11 +179,22 @@ def _lacking(passage: str) -> str:
     return f"expects passage `{passage}`, which is not in the knowledge base"
 
 
+def _said(answer: Answer) -> str:
+    """What a reply says, for `contains`: its text without the citation that ends an answer (the title of
+    the source and the section, which every answer from that source holds: "refugees" had met any)."""
+    citation = answer.citation
+    return answer.text.removesuffix(f"\n\n{citation}") if citation else answer.text
+
+
 def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -> list[str]:
     problems = []
-    reply = answer.text.casefold()
+    reply = _said(answer).casefold()
     if expect.contains and not any(c.casefold() in reply for c in expect.contains):
         problems.append(f"reply lacks any of {list(expect.contains)}")
+    # `contains` alone expects an answer (it counts as on-topic): a decline's topics, or the help's, hold the
+    # words of many passages, and a decline had met it through them, counted an on-topic hit
+    if expect.contains and expect.fallback is None and answer.fallback:
+        problems.append("declined instead of answering (`fallback: true` judges the words of a decline)")
     if expect.passage is not None and known is not None and expect.passage not in known:
         problems.append(_lacking(expect.passage))
     elif expect.passage is not None and answer.passage_id != expect.passage:

@@ -1,0 +1,45 @@
+"""The offline harness attacked as an outsider would: transcripts that must fail do, and odd input is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def write(folder: Path, text: str, name: str = "t.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_decline_does_not_meet_contains_through_the_topics_it_offers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A football question is declined with "Who is Yeonmi Park?" among its topics: `contains: [Yeonmi Park]`
+    expects an answer, so the turn fails and is no on-topic hit (it had passed, a hit)."""
+    text = 'name: t\nturns:\n  - ask: "Who won the football match yesterday?"\n    expect: {contains: [Yeonmi Park]}\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL [t]") and "declined instead of answering" in out
+    assert "on-topic hit rate 0/1" in out
+
+
+def test_an_answer_does_not_meet_contains_through_its_citation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every answer of the seed ends with its citation, the article's title: `contains` judges what the reply
+    says, so a word only the title holds ("Five Things") does not pass it (any answer had)."""
+    text = 'name: t\nturns:\n  - ask: "What share of defectors are women?"\n    expect: {contains: [Five Things]}\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 1
+    assert "reply lacks any of ['Five Things']" in capsys.readouterr().out
+
+
+def test_contains_with_fallback_true_judges_the_words_of_the_decline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fallback: true` with `contains` still judges what a decline says."""
+    text = 'name: t\nturns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true, contains: ["don\'t know"]}\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 0, capsys.readouterr().out
