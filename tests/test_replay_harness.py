@@ -43,3 +43,11 @@ def test_contains_with_fallback_true_judges_the_words_of_the_decline(
     """`fallback: true` with `contains` still judges what a decline says."""
     text = 'name: t\nturns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true, contains: ["don\'t know"]}\n'
     assert main(["replay", str(write(tmp_path, text))]) == 0, capsys.readouterr().out
+
+
+def test_a_korean_question_is_replayed_as_the_bot_answers_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bot declines a Korean question in Korean (`ask` and the platforms do); replay had judged the English."""
+    text = 'name: t\nturns:\n  - ask: "피자 맛집 추천해 주세요"\n    expect: {fallback: true, contains: ["죄송"]}\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 0, capsys.readouterr().out

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import yamlfiles
+from bot import messages, yamlfiles
 from bot.answering import MAX_QUESTIONS, Answer, Answerer
 from bot.knowledge import KnowledgeError
 from bot.yamlfiles import FileError
@@ -209,11 +209,13 @@ def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -
 
 
 def replay(answerer: Answerer, transcripts: Iterable[Transcript]) -> Iterator[Result]:
-    """Ask every turn of every transcript, in order."""
+    """Ask every turn of every transcript, in order, each answered in its question's language as the
+    platforms answer a member whose own they do not have (a Korean question had been declined in English)."""
     known = {passage.id for passage in answerer.kb}
     for transcript in transcripts:
         for turn in transcript.turns:
-            answer = answerer.answer(turn.ask)
+            with messages.speaking(messages.choose(None, turn.ask)):
+                answer = answerer.answer(turn.ask)
             passed, problems = judge(turn, answer, known)
             yield Result(transcript.name, turn, answer, passed, problems)
 
