@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from tests.conftest import KNOWLEDGE, ROOT
 
 
 def write(folder: Path, text: str, name: str = "t.yaml") -> Path:
@@ -51,3 +53,23 @@ def test_a_korean_question_is_replayed_as_the_bot_answers_it(
     """The bot declines a Korean question in Korean (`ask` and the platforms do); replay had judged the English."""
     text = 'name: t\nturns:\n  - ask: "피자 맛집 추천해 주세요"\n    expect: {fallback: true, contains: ["죄송"]}\n'
     assert main(["replay", str(write(tmp_path, text))]) == 0, capsys.readouterr().out
+
+
+def test_the_same_transcript_given_twice_is_replayed_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file named twice (a glob and its own name) is replayed once, said on standard error: its turns had
+    counted twice in the summary."""
+    text = 'name: t\nturns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true}\n'
+    path = write(tmp_path, text)
+    again = os.path.join(tmp_path, ".", "t.yaml")
+    assert main(["replay", str(path), again]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("PASS [t]") == 1 and "1 passed, 0 failed" in captured.out
+    assert f"note: {again}: the same file as {path}: read once" in captured.err
+
+
+def test_calibrate_counts_a_transcript_given_twice_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`calibrate` fits each turn once, however often its file is named."""
+    dev = ROOT / "tests" / "transcripts" / "community-dev.yaml"
+    assert main(["calibrate", str(dev), str(dev), "--knowledge", str(KNOWLEDGE), "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("100 judged turns") and "the same file as" in captured.err

@@ -21,14 +21,31 @@ from bot.knowledge import SETTINGS_FILE
 from bot.yamlfiles import FileError
 
 
-def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
-    loaded = []
-    for name in args.files:
+def _loaded(files: list[str]) -> list[transcripts.Transcript] | None:
+    """The transcripts named, each file once (a glob and a name had counted its turns twice, said on
+    standard error); None when one cannot be read, the error said."""
+    loaded: dict[tuple[int, int], transcripts.Transcript] = {}
+    for name in files:
         try:
-            loaded.append(transcripts.load(Path(name)))
+            transcript = transcripts.load(Path(name))
+            info = os.stat(name)
         except FileError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
+            return None
+        except OSError as exc:  # gone since it was read
+            print(f"error: {terminal.safe(name)}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
+            return None
+        first = loaded.setdefault((info.st_dev, info.st_ino), transcript)
+        if first is not transcript:
+            said = f"{terminal.safe(name)}: the same file as {terminal.safe(str(first.path))}: read once"
+            print(f"note: {said}", file=sys.stderr)
+    return list(loaded.values())
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _loaded(args.files)
+    if loaded is None:
+        return EXIT_UNUSABLE
     results = []
     for result in transcripts.replay(opening.answerer(args), loaded):
         results.append(result)
@@ -56,10 +73,8 @@ def _replay_line(result: transcripts.Result) -> str:
 
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     folder = Path(args.knowledge)
-    try:
-        loaded = [transcripts.load(Path(name)) for name in args.files]
-    except FileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    loaded = _loaded(args.files)
+    if loaded is None:
         return EXIT_UNUSABLE
     if not 0.0 <= args.decline <= 1.0:
         print("error: --decline is a share between 0 and 1 (0.9: decline 90% of off-topic questions)", file=sys.stderr)
