@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import child_env
 
 
 def write(folder: Path, text: str, name: str = "t.yaml") -> Path:
@@ -73,3 +77,47 @@ def test_calibrate_counts_a_transcript_given_twice_once(tmp_path: Path, capsys: 
     assert main(["calibrate", str(dev), str(dev), "--knowledge", str(KNOWLEDGE), "--dry-run"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("100 judged turns") and "the same file as" in captured.err
+
+
+@pytest.mark.parametrize("command", [["replay"], ["calibrate", "--dry-run"]])
+def test_a_transcript_of_no_turns_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """`turns: []` proves nothing: exit 2 naming the file (replay had passed it, exit 0)."""
+    path = write(tmp_path, "name: t\nturns: []\n")
+    assert main([*command, str(path), "--knowledge", str(KNOWLEDGE)]) == 2
+    assert f"{path} (turns): no turns" in capsys.readouterr().err
+
+
+def test_json_stays_utf8_for_a_transcript_named_in_other_bytes(tmp_path: Path) -> None:
+    """A transcript without `name` is named by its file; a file name not in UTF-8 (b"n\\xff.yaml") had been
+    written out as its raw byte, and `--json` was no longer UTF-8 (nor JSON)."""
+    name = os.fsdecode(b"n\xff.yaml")
+    write(tmp_path, 'turns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true}\n', name)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "replay", "--json", name],
+        cwd=tmp_path,
+        capture_output=True,
+        env=child_env(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert rows[0]["transcript"] == "n\\xff"
+
+
+def test_aliases_that_repeat_a_long_question_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A question of 20,000 characters repeated by an alias in 300 turns (26 KB of YAML) would print 6 MB and
+    ask 300 long questions: turns holding more text than their file are refused, naming it."""
+    lines = ['name: t\nturns:\n  - ask: &q "' + "why do they flee " * 1200 + '"', *["  - ask: *q"] * 300]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    assert main(["replay", str(path), "--knowledge", str(KNOWLEDGE)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"{path} (turns): " in captured.err and "aliases" in captured.err
+
+
+def test_a_few_aliases_are_still_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A turn written once and asked again by its alias is a transcript like any other."""
+    text = 'name: t\nturns:\n  - &pizza {ask: "Best pizza in town?", expect: {fallback: true}}\n  - *pizza\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out

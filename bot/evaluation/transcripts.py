@@ -10,6 +10,7 @@ expectations, the next ones in order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,23 +81,44 @@ class Result:
 def load(path: Path) -> Transcript:
     """Read and check one transcript file, or raise TranscriptError naming file and turn."""
     try:
-        doc = yamlfiles.read(path)
+        content = yamlfiles.read_bytes(path)
+        doc = yamlfiles.read(path, content)
     except FileError as exc:
         raise TranscriptError(exc.path, exc.message, line=exc.line) from None
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise TranscriptError(path, "expected a mapping with 'name' and a list of 'turns'")
+    if not data["turns"]:  # it had passed, exit 0: a harness that cannot fail
+        raise TranscriptError(path, "no turns: a transcript that asks nothing proves nothing", entry="turns")
     turns = []
     for index, raw in enumerate(data["turns"]):
         where = {"entry": f"turn {index + 1}", "line": doc.line_of("turns", index)}
         turns.append(_turn(path, raw, where))
+    held = sum(_text_held(turn) for turn in turns)
+    if held > len(content):  # written out, every character of a turn is in the file: aliases repeat them
+        raise TranscriptError(
+            path,
+            f"its turns hold {held:,} characters of questions and expectations, more than the file's "
+            f"{len(content):,} bytes: YAML aliases (*name) repeat them; write each turn out",
+            entry="turns",
+        )
     return Transcript(name=_name(path, data.get("name")), path=path, turns=tuple(turns))
 
 
+def _text_held(turn: Turn) -> int:
+    """The characters of a turn's question and expectations: what replaying it asks, prints and compares.
+    Aliases can repeat a long question in thousands of turns (300 of 20,000 characters in a file of 26 KB
+    had printed 6 MB), as they did a `name`."""
+    expectations = (turn.expect, *turn.also) if turn.expect is not None else ()
+    expected = sum(sum(map(len, e.contains)) + len(e.passage or "") for e in expectations)
+    return len(turn.ask) + expected
+
+
 def _name(path: Path, name: Any) -> str:
-    """The transcript's name, printed on every turn's line: text, or the file's own name if none."""
+    """The transcript's name, printed on every turn's line: text, or the file's own name if none (a name
+    not in UTF-8, b"n\\xff", as Python writes it: its raw byte had made `--json` no UTF-8)."""
     if name is None or name == "":
-        return path.stem
+        return os.fsencode(path.stem).decode("utf-8", "backslashreplace")
     if not isinstance(name, str):  # a list (an alias bomb: millions of strings once printed), a number
         raise TranscriptError(path, f"'name' must be text, not a {type(name).__name__}", entry="name")
     return name
