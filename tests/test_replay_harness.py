@@ -121,3 +121,12 @@ def test_a_few_aliases_are_still_read(tmp_path: Path, capsys: pytest.CaptureFixt
     text = 'name: t\nturns:\n  - &pizza {ask: "Best pizza in town?", expect: {fallback: true}}\n  - *pizza\n'
     assert main(["replay", str(write(tmp_path, text))]) == 0
     assert "2 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_each_reply_of_a_message_shows_on_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A message of two questions shows both passages on its line, so that a change of the second shows
+    between two replays (the line had shown the first alone)."""
+    text = 'name: t\nturns:\n  - ask: "how many refugees are in south korea? what about the US?"\n'
+    assert main(["replay", str(write(tmp_path, text))]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "-> numbers-south-korea (" in line and "+ numbers-united-states (" in line

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.answering import Answerer, tuning
+from bot.answering import Answer, Answerer, tuning
 from bot.cli import opening, terminal
 from bot.cli.asking import answer_json
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
@@ -61,14 +61,19 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _replay_line(result: transcripts.Result) -> str:
+    """The turn's mark, its question and what each reply chose (a message of several questions: one after
+    another, joined by " + ", so that a change of the second shows between two replays), and what it missed."""
     mark = {True: "PASS", False: "FAIL", None: "----"}[result.passed]
-    chosen = result.answer.passage_id or "(declined)"
-    if result.answer.hedged:
-        chosen += " (hedged)"
-    line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen} ({result.answer.score:.2f})"
+    chosen = " + ".join(_chosen(reply) for reply in result.answer.replies)
+    line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen}"
     if result.problems:
         line += "  " + "; ".join(result.problems)
     return line
+
+
+def _chosen(answer: Answer) -> str:
+    chosen = answer.passage_id or "(declined)"
+    return f"{chosen}{' (hedged)' if answer.hedged else ''} ({answer.score:.2f})"
 
 
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
