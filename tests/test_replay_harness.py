@@ -130,3 +130,17 @@ def test_each_reply_of_a_message_shows_on_its_line(tmp_path: Path, capsys: pytes
     assert main(["replay", str(write(tmp_path, text))]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert "-> numbers-south-korea (" in line and "+ numbers-united-states (" in line
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device whose writes fail with ENOSPC")
+def test_a_json_summary_that_cannot_be_written_exits_74_not_1(tmp_path: Path) -> None:
+    """`replay --json` writes its summary to standard error: on a full disk it had ended in a traceback and
+    exit 1, which says a turn failed (every turn passed); it is exit 74, the rows written."""
+    path = write(tmp_path, 'name: t\nturns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true}\n')
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "replay", "--json", str(path)],
+            cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=full, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 74
+    assert json.loads(done.stdout)["pass"] is True

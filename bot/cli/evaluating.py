@@ -56,7 +56,9 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(_replay_line(result), file=out)
     summary = transcripts.Summary.of(results)
-    print(summary, file=sys.stderr if args.json else out)
+    # with --json the summary is the output on standard error: a write it refuses is exit 74, as one to `out`
+    # (a traceback had ended it with exit 1, which says that a turn failed)
+    print(summary, file=terminal.SafeOutput(sys.stderr) if args.json else out)
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
