@@ -144,3 +144,20 @@ def test_a_json_summary_that_cannot_be_written_exits_74_not_1(tmp_path: Path) ->
         )  # fmt: skip
     assert done.returncode == 74
     assert json.loads(done.stdout)["pass"] is True
+
+
+@pytest.mark.parametrize("ask", ['""', '"  "'])
+def test_a_turn_that_asks_nothing_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], ask: str) -> None:
+    """No member can send an empty message: a blank `ask` is named (it had passed any `fallback: true`)."""
+    path = write(tmp_path, f"name: t\nturns:\n  - ask: {ask}\n    expect: {{fallback: true}}\n")
+    assert main(["replay", str(path)]) == 2
+    assert f"{path}:3 (turn 1): 'ask' is empty" in capsys.readouterr().err
+
+
+def test_a_name_too_long_to_print_on_every_line_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The name is printed on each turn's line: one of 100,000 characters over 200 turns (120 KB of YAML) had
+    printed 20 MB; a name is refused past 200 characters, naming the file."""
+    path = write(tmp_path, f"name: {'n' * 100_000}\nturns:\n" + "  - ask: hello\n" * 200)
+    assert main(["replay", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"{path} (name): 'name' is 100000 characters" in captured.err

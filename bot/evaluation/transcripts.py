@@ -22,6 +22,7 @@ from bot.knowledge import KnowledgeError
 from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}
+MAX_NAME = 200  # characters of a transcript's name
 
 
 class TranscriptError(FileError):
@@ -121,12 +122,17 @@ def _name(path: Path, name: Any) -> str:
         return os.fsencode(path.stem).decode("utf-8", "backslashreplace")
     if not isinstance(name, str):  # a list (an alias bomb: millions of strings once printed), a number
         raise TranscriptError(path, f"'name' must be text, not a {type(name).__name__}", entry="name")
+    if len(name) > MAX_NAME:  # printed on every line: 100,000 characters over 200 turns had printed 20 MB
+        said = f"'name' is {len(name)} characters; it is printed on every turn's line: at most {MAX_NAME}"
+        raise TranscriptError(path, said, entry="name")
     return name
 
 
 def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     if not isinstance(raw, dict) or not isinstance(raw.get("ask"), str):
         raise TranscriptError(path, "a turn needs 'ask' with the question as text", **where)
+    if not raw["ask"].strip():  # no member can send an empty message; it had passed any `fallback: true`
+        raise TranscriptError(path, "'ask' is empty: give the question as a member would send it", **where)
     unknown = set(raw) - {"ask", "expect", "also"}
     if unknown:
         raise TranscriptError(path, f"unknown key(s) in turn: {', '.join(sorted(map(str, unknown)))}", **where)
