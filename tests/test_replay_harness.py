@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.support import child_env
+from tests.support import child_env, write_kb
 
 
 def write(folder: Path, text: str, name: str = "t.yaml") -> Path:
@@ -161,3 +161,16 @@ def test_a_name_too_long_to_print_on_every_line_is_refused(tmp_path: Path, capsy
     assert main(["replay", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and f"{path} (name): 'name' is 100000 characters" in captured.err
+
+
+def test_contains_reads_a_passage_across_its_line_breaks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An imported list keeps its line breaks ("...executed:\\n• asdf plugin add"): `contains` compares words
+    as the benchmarks do, whitespace taken as one space, so a fact copied from the page as one line passes."""
+    kb = write_kb(
+        tmp_path / "kb",
+        "source: {title: Plugins}\npassages:\n  - id: sync\n    section: Sync\n"
+        '    text: "Sync events occur when these commands are executed:\\n• asdf plugin add\\n• asdf plugin list"\n',
+    )
+    fact = '"executed: • asdf plugin add"'
+    text = f'name: t\nturns:\n  - ask: "when do sync events occur?"\n    expect: {{contains: [{fact}]}}\n'
+    assert main(["replay", str(write(tmp_path, text)), "--knowledge", str(kb)]) == 0, capsys.readouterr().out
