@@ -68,7 +68,18 @@ def test_the_same_transcript_given_twice_is_replayed_once(tmp_path: Path, capsys
     assert main(["replay", str(path), again]) == 0
     captured = capsys.readouterr()
     assert captured.out.count("PASS [t]") == 1 and "1 passed, 0 failed" in captured.out
-    assert f"note: {again}: the same file as {path}: read once" in captured.err
+    assert f"note: {again}: the same transcript as {path}: read once" in captured.err
+
+
+def test_a_copy_of_a_transcript_is_replayed_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/transcripts/ and ../shared/transcripts/ both hold community-questions.yaml: given both (two
+    globs), its turns had counted twice; a transcript of the same name and turns is replayed once."""
+    text = 'name: t\nturns:\n  - ask: "Best pizza in town?"\n    expect: {fallback: true}\n'
+    (tmp_path / "copy").mkdir()
+    path, copy = write(tmp_path, text), write(tmp_path / "copy", text)
+    assert main(["replay", str(path), str(copy)]) == 0
+    captured = capsys.readouterr()
+    assert "1 passed, 0 failed" in captured.out and f"{copy}: the same transcript as {path}" in captured.err
 
 
 def test_calibrate_counts_a_transcript_given_twice_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,7 +87,7 @@ def test_calibrate_counts_a_transcript_given_twice_once(tmp_path: Path, capsys: 
     dev = ROOT / "tests" / "transcripts" / "community-dev.yaml"
     assert main(["calibrate", str(dev), str(dev), "--knowledge", str(KNOWLEDGE), "--dry-run"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("100 judged turns") and "the same file as" in captured.err
+    assert captured.out.startswith("100 judged turns") and "the same transcript as" in captured.err
 
 
 @pytest.mark.parametrize("command", [["replay"], ["calibrate", "--dry-run"]])

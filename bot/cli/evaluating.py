@@ -22,22 +22,19 @@ from bot.yamlfiles import FileError
 
 
 def _loaded(files: list[str]) -> list[transcripts.Transcript] | None:
-    """The transcripts named, each file once (a glob and a name had counted its turns twice, said on
-    standard error); None when one cannot be read, the error said."""
-    loaded: dict[tuple[int, int], transcripts.Transcript] = {}
+    """The transcripts named, each once: a file named twice (a glob and its name) or a copy of it (the same
+    name and turns: tests/transcripts/ and ../shared/transcripts/ hold one) had counted its turns twice.
+    Said on standard error; None when one cannot be read, the error said."""
+    loaded: dict[tuple[str, tuple[transcripts.Turn, ...]], transcripts.Transcript] = {}
     for name in files:
         try:
             transcript = transcripts.load(Path(name))
-            info = os.stat(name)
         except FileError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return None
-        except OSError as exc:  # gone since it was read
-            print(f"error: {terminal.safe(name)}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
-            return None
-        first = loaded.setdefault((info.st_dev, info.st_ino), transcript)
+        first = loaded.setdefault((transcript.name, transcript.turns), transcript)
         if first is not transcript:
-            said = f"{terminal.safe(name)}: the same file as {terminal.safe(str(first.path))}: read once"
+            said = f"{terminal.safe(name)}: the same transcript as {terminal.safe(str(first.path))}: read once"
             print(f"note: {said}", file=sys.stderr)
     return list(loaded.values())
 
