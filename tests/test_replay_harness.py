@@ -185,3 +185,21 @@ def test_contains_reads_a_passage_across_its_line_breaks(tmp_path: Path, capsys:
     fact = '"executed: • asdf plugin add"'
     text = f'name: t\nturns:\n  - ask: "when do sync events occur?"\n    expect: {{contains: [{fact}]}}\n'
     assert main(["replay", str(write(tmp_path, text)), "--knowledge", str(kb)]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("command", "turn"),
+    [
+        (["replay"], '{ask: hi, "\\e]0;owned\\a\\e[2J": 1}'),  # an unknown key, named in the error
+        (["calibrate", "--dry-run"], '{ask: hi, expect: {passage: "\\e[2Jx"}}'),  # a passage the knowledge lacks
+    ],
+)
+def test_an_error_shows_a_transcripts_escapes_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], turn: str
+) -> None:
+    """A transcript someone else wrote is no way into the terminal: the key or id its error names had reached
+    standard error raw (ESC]0;...BEL retitled the window, ESC[2J cleared the screen); shown as \\u001b."""
+    path = write(tmp_path, f"name: t\nturns:\n  - {turn}\n")
+    assert main([*command, str(path), "--knowledge", str(KNOWLEDGE)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\\u001b[2J" in err, err

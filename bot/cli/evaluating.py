@@ -29,8 +29,8 @@ def _loaded(files: list[str]) -> list[transcripts.Transcript] | None:
     for name in files:
         try:
             transcript = transcripts.load(Path(name))
-        except FileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        except FileError as exc:  # it may quote the file's text: a key, an id (ESC[2J had cleared the screen)
+            print(f"error: {terminal.safe(str(exc))}", file=sys.stderr)
             return None
         first = loaded.setdefault((transcript.name, transcript.turns), transcript)
         if first is not transcript:
