@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -203,3 +204,13 @@ def test_an_error_shows_a_transcripts_escapes_escaped(
     assert main([*command, str(path), "--knowledge", str(KNOWLEDGE)]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err and "\\u001b[2J" in err, err
+
+
+def test_the_rule_written_names_a_transcript_given_twice_once(tmp_path: Path) -> None:
+    """The header of the settings.yaml `calibrate` writes names the transcripts it was fitted on, each once."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    dev = ROOT / "tests" / "transcripts" / "community-dev.yaml"
+    assert main(["calibrate", str(dev), str(dev), "--knowledge", str(folder)]) == 0
+    header = (folder / "settings.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert header.count("community-dev.yaml") == 1, header

@@ -110,7 +110,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    return _write_rule(folder, result, args.files, out, database=bool(opening.config(args).database_url))
+    fitted_on = [str(transcript.path) for transcript in loaded]  # each once, as it was read
+    return _write_rule(folder, result, fitted_on, out, database=bool(opening.config(args).database_url))
 
 
 def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:
