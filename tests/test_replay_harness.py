@@ -214,3 +214,14 @@ def test_the_rule_written_names_a_transcript_given_twice_once(tmp_path: Path) ->
     assert main(["calibrate", str(dev), str(dev), "--knowledge", str(folder)]) == 0
     header = (folder / "settings.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert header.count("community-dev.yaml") == 1, header
+
+
+def test_a_transcript_too_large_to_read_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as YAML a transcript takes over a hundred times its size in memory (6.5 MB of turns: 800 MB and
+    48 s before the first question): one past 4 MiB is refused with its size, as knowledge files past theirs."""
+    path = tmp_path / "t.yaml"
+    path.write_bytes(b"name: t\nturns:\n  - ask: hi\n" + b"#" * (4 * 1024 * 1024))
+    assert main(["replay", str(path)]) == 2
+    assert f"{path}: {path.stat().st_size} bytes, more than the limit of 4194304" in capsys.readouterr().err

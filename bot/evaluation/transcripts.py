@@ -23,6 +23,9 @@ from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}
 MAX_NAME = 200  # characters of a transcript's name
+# Read as YAML, a transcript takes over a hundred times its size in memory (6.5 MB of short turns: 800 MB and
+# 48 s before the first question); some 40,000 turns, where the bundled ones have 100
+MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
 
 
 class TranscriptError(FileError):
@@ -82,7 +85,7 @@ class Result:
 def load(path: Path) -> Transcript:
     """Read and check one transcript file, or raise TranscriptError naming file and turn."""
     try:
-        content = yamlfiles.read_bytes(path)
+        content = yamlfiles.read_bytes(path, MAX_TRANSCRIPT_BYTES)
         doc = yamlfiles.read(path, content)
     except FileError as exc:
         raise TranscriptError(exc.path, exc.message, line=exc.line) from None
