@@ -97,3 +97,30 @@ def test_a_corpus_that_is_not_built_is_a_clear_error(
     assert main(["--corpus", "crowd", "--set", "dev"]) == 2
     err = capsys.readouterr().err
     assert "corpus 'crowd' is not built" in err and "benchmarks/crowd/SOURCES.md" in err
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        ("{ask: how do i join, fakt: fill in the form, source: club}", "unknown key(s): fakt"),
+        ("{ask: how do i join}", "give 'fact' and 'source' (on-topic) or 'kind' (off-topic)"),
+        ("{ask: best pizza, kind: nearmiss}", "'kind' must be one of near-miss, unrelated, other-article"),
+        ("{fact: fill in the form, source: club}", "needs 'ask' with the question as text"),
+        ("{ask: how do i join, fact: fill in the form, fact: the form, source: club}", "duplicate key 'fact'"),
+    ],
+)
+def test_a_question_set_entry_that_is_wrong_is_named_not_counted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], item: str, said: str
+) -> None:
+    """A community's own question set with a misspelt key (`fakt:`) had counted that on-topic question as
+    off-topic, of no kind, and a missing `ask` was a traceback: exit 2, naming the file and the question."""
+    community = tmp_path / "communities" / "club"
+    (community / "sources").mkdir(parents=True)
+    (community / "sources" / "club.md").write_text("# Joining\n\nFill in the form to join.\n", encoding="utf-8")
+    questions = f"- {{ask: is there a fee, kind: near-miss}}\n- {item}\n"
+    (community / "dev.yaml").write_text(questions, encoding="utf-8")
+    monkeypatch.setitem(CORPORA, "communities", tmp_path / "communities")
+    assert main(["--corpus", "communities", "--set", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {community / 'dev.yaml'}" in err and said in err, err
+    assert "(question 2)" in err or "duplicate" in err

@@ -199,6 +199,16 @@ def test_bundled_transcripts_meet_the_quality_floor(name: str) -> None:
         assert met / summary.off_topic >= NEAR_MISSES - 1e-9, str(summary)
 
 
+def test_every_floor_is_a_share_a_transcript_can_miss() -> None:
+    """Each floor is a share above 0 and at most 1, and each transcript has one at least: a floor of 26/25, or
+    written as text, fails every run whatever the bot answers, and one of 0 or none at all never does."""
+    for name, floors in FLOORS.items():
+        assert any(floor is not None for floor in floors), name
+        for floor in floors:
+            assert floor is None or (type(floor) is float and 0 < floor <= 1), (name, floor)
+    assert 0 < NEAR_MISSES <= 1
+
+
 def test_every_transcript_has_a_floor() -> None:
     """A transcript added to tests/transcripts/ gets a floor, so CI holds the bot to it too."""
     assert {path.stem for path in TRANSCRIPTS.glob("*.yaml")} == set(FLOORS)

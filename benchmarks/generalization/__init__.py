@@ -33,7 +33,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
+from bot import yamlfiles
+from bot.yamlfiles import FileError
 
 HERE = Path(__file__).resolve().parent
 CORPORA = {
@@ -233,12 +234,29 @@ def load_questions(set_name: str, corpus: str = DEFAULT_CORPUS) -> list[Question
 
 
 def _questions(path: Path, group: str | None = None) -> list[Question]:
-    questions = []
-    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
-        fields = {str(k): (str(v) if v is not None else None) for k, v in item.items()}
-        ask, fact, source, kind = fields["ask"] or "", fields.get("fact"), fields.get("source"), fields.get("kind")
-        questions.append(Question(ask=ask, fact=fact, source=source, kind=kind, group=group))
-    return questions
+    """The questions of a set's file, or FileError naming the file and the question: a community's own set
+    with a misspelt key (`fakt:`) had counted an on-topic question as off-topic, of no kind."""
+    data = yamlfiles.read(path).data  # a key written twice is an error, not the second one in silence
+    if not isinstance(data, list):
+        raise FileError(path, "expected a list of questions, each {ask, fact, source} or {ask, kind}")
+    return [_question(path, item, f"question {number}", group) for number, item in enumerate(data, start=1)]
+
+
+def _question(path: Path, item: object, entry: str, group: str | None) -> Question:
+    if not isinstance(item, dict) or not isinstance(item.get("ask"), str) or not item["ask"].strip():
+        raise FileError(path, "a question needs 'ask' with the question as text", entry=entry)
+    unknown = sorted(map(str, set(item) - {"ask", "fact", "source", "kind"}))
+    if unknown:
+        raise FileError(path, f"unknown key(s): {', '.join(unknown)}", entry=entry)
+    fields = {str(k): (str(v) if v is not None else None) for k, v in item.items()}
+    fact, source, kind = fields.get("fact"), fields.get("source"), fields.get("kind")
+    if (fact is None or source is None) == (kind is None):
+        raise FileError(path, "give 'fact' and 'source' (on-topic) or 'kind' (off-topic), not both", entry=entry)
+    if fact is not None and not fact.strip():  # every passage holds "": any answer had been right
+        raise FileError(path, "'fact' is empty: give the words the answering passage holds", entry=entry)
+    if kind is not None and kind not in OFF_TOPIC_KINDS:
+        raise FileError(path, f"'kind' must be one of {', '.join(OFF_TOPIC_KINDS)}", entry=entry)
+    return Question(ask=fields["ask"] or "", fact=fact, source=source, kind=kind, group=group)
 
 
 SOURCE_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".rst"})
@@ -448,7 +466,11 @@ def main(argv: list[str] | None = None) -> int:
     args = set_options("python -m benchmarks.generalization", __doc__ or "", "list the failures", argv, more)
     if args is None:
         return 2
-    results = (ask_alone if args.alone else ask_all)(args.set_name, corpus=args.corpus)
+    try:
+        results = (ask_alone if args.alone else ask_all)(args.set_name, corpus=args.corpus)
+    except FileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     t = totals(results)
     if args.json:
         head = (

@@ -21,6 +21,7 @@ The blind set is read only as totals: `--show` refuses it.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ import yaml
 from benchmarks.generalization import build_knowledge, contains, load_questions, set_options, source_files
 from bot import Answer, Answerer, Outcome
 from bot.answering import INTERROGATIVE
+from bot.yamlfiles import FileError
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("chatter", "members", "near")
@@ -112,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     args = set_options("python -m benchmarks.listening", __doc__ or "", "list every message answered unasked", argv)
     if args is None:
         return 2
-    heard = listen(args.set_name)
+    try:
+        heard = listen(args.set_name)
+    except FileError as exc:  # a community's question set named with its entry (`benchmarks.generalization`)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.show:
         for h in heard:
             if h.answer is not None:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.answering import Answerer, tuning
+from bot.answering import Answer, Answerer, tuning
 from bot.cli import opening, terminal
 from bot.cli.asking import answer_json
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
@@ -21,14 +21,28 @@ from bot.knowledge import SETTINGS_FILE
 from bot.yamlfiles import FileError
 
 
-def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
-    loaded = []
-    for name in args.files:
+def _loaded(files: list[str]) -> list[transcripts.Transcript] | None:
+    """The transcripts named, each once: a file named twice (a glob and its name) or a copy of it (the same
+    name and turns: tests/transcripts/ and ../shared/transcripts/ hold one) had counted its turns twice.
+    Said on standard error; None when one cannot be read, the error said."""
+    loaded: dict[tuple[str, tuple[transcripts.Turn, ...]], transcripts.Transcript] = {}
+    for name in files:
         try:
-            loaded.append(transcripts.load(Path(name)))
-        except FileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
+            transcript = transcripts.load(Path(name))
+        except FileError as exc:  # it may quote the file's text: a key, an id (ESC[2J had cleared the screen)
+            print(f"error: {terminal.safe(str(exc))}", file=sys.stderr)
+            return None
+        first = loaded.setdefault((transcript.name, transcript.turns), transcript)
+        if first is not transcript:
+            said = f"{terminal.safe(name)}: the same transcript as {terminal.safe(str(first.path))}: read once"
+            print(f"note: {said}", file=sys.stderr)
+    return list(loaded.values())
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _loaded(args.files)
+    if loaded is None:
+        return EXIT_UNUSABLE
     results = []
     for result in transcripts.replay(opening.answerer(args), loaded):
         results.append(result)
@@ -39,27 +53,32 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(_replay_line(result), file=out)
     summary = transcripts.Summary.of(results)
-    print(summary, file=sys.stderr if args.json else out)
+    # with --json the summary is the output on standard error: a write it refuses is exit 74, as one to `out`
+    # (a traceback had ended it with exit 1, which says that a turn failed)
+    print(summary, file=terminal.SafeOutput(sys.stderr) if args.json else out)
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 def _replay_line(result: transcripts.Result) -> str:
+    """The turn's mark, its question and what each reply chose (a message of several questions: one after
+    another, joined by " + ", so that a change of the second shows between two replays), and what it missed."""
     mark = {True: "PASS", False: "FAIL", None: "----"}[result.passed]
-    chosen = result.answer.passage_id or "(declined)"
-    if result.answer.hedged:
-        chosen += " (hedged)"
-    line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen} ({result.answer.score:.2f})"
+    chosen = " + ".join(_chosen(reply) for reply in result.answer.replies)
+    line = f"{mark} [{result.transcript}] {result.turn.ask!r} -> {chosen}"
     if result.problems:
         line += "  " + "; ".join(result.problems)
     return line
 
 
+def _chosen(answer: Answer) -> str:
+    chosen = answer.passage_id or "(declined)"
+    return f"{chosen}{' (hedged)' if answer.hedged else ''} ({answer.score:.2f})"
+
+
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     folder = Path(args.knowledge)
-    try:
-        loaded = [transcripts.load(Path(name)) for name in args.files]
-    except FileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    loaded = _loaded(args.files)
+    if loaded is None:
         return EXIT_UNUSABLE
     if not 0.0 <= args.decline <= 1.0:
         print("error: --decline is a share between 0 and 1 (0.9: decline 90% of off-topic questions)", file=sys.stderr)
@@ -91,7 +110,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    return _write_rule(folder, result, args.files, out, database=bool(opening.config(args).database_url))
+    fitted_on = [str(transcript.path) for transcript in loaded]  # each once, as it was read
+    return _write_rule(folder, result, fitted_on, out, database=bool(opening.config(args).database_url))
 
 
 def _drawn(result: calibration.Calibration, plot: str, out: TextIO) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -26,11 +27,12 @@ def closed_pipe() -> int:
 def output_failed(problem: str) -> int:
     """Standard output refused a write (`> file` on a full disk): one line on standard error, and not
     exit 1, which says that a change was refused, while the change was made (a script retried it)."""
-    print(
-        f"error: the output could not be written ({problem}); what the command did is done "
-        "(`kb history` shows any change made)",
-        file=sys.stderr,
-    )
+    with contextlib.suppress(OSError):  # standard error on the full disk too: the exit code says it
+        print(
+            f"error: the output could not be written ({problem}); what the command did is done "
+            "(`kb history` shows any change made)",
+            file=sys.stderr,
+        )
     _drop_output()  # what stays in the buffer would fail again at exit, as a traceback and exit 120
     return EXIT_OUTPUT_FAILED
 

@@ -58,8 +58,8 @@ def main(
             file=sys.stderr,
         )
         return EXIT_TERMINATED
-    except (KnowledgeError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (KnowledgeError, ConfigError) as exc:  # it may quote a file's text (a transcript's passage id)
+        print(f"error: {terminal.safe(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except Refused as exc:  # `kb publish`, which is not in the moderation command table
         print(f"error: {exc}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Question transcripts and their replay: the offline proof of what the bot answers.
 
 A transcript is YAML: `name`, then `turns`, each with `ask` and an optional `expect` holding any
-of `contains` (any one of the strings must appear in the reply, case-insensitive), `passage`
+of `contains` (any one of the strings must appear in what the reply says, its citation aside,
+case-insensitive; alone, it expects an answer), `passage`
 (the id that must be chosen) and `fallback` (true or false). A message of several questions gets a
 reply each (`Answer.replies`): `expect` judges the first, and `also`, a list of such
 expectations, the next ones in order.
@@ -9,17 +10,22 @@ expectations, the next ones in order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import yamlfiles
+from bot import messages, yamlfiles
 from bot.answering import MAX_QUESTIONS, Answer, Answerer
 from bot.knowledge import KnowledgeError
 from bot.yamlfiles import FileError
 
 _EXPECT_KEYS = {"contains", "passage", "fallback"}
+MAX_NAME = 200  # characters of a transcript's name
+# Read as YAML, a transcript takes over a hundred times its size in memory (6.5 MB of short turns: 800 MB and
+# 48 s before the first question); some 40,000 turns, where the bundled ones have 100
+MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
 
 
 class TranscriptError(FileError):
@@ -79,31 +85,57 @@ class Result:
 def load(path: Path) -> Transcript:
     """Read and check one transcript file, or raise TranscriptError naming file and turn."""
     try:
-        doc = yamlfiles.read(path)
+        content = yamlfiles.read_bytes(path, MAX_TRANSCRIPT_BYTES)
+        doc = yamlfiles.read(path, content)
     except FileError as exc:
         raise TranscriptError(exc.path, exc.message, line=exc.line) from None
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise TranscriptError(path, "expected a mapping with 'name' and a list of 'turns'")
+    if not data["turns"]:  # it had passed, exit 0: a harness that cannot fail
+        raise TranscriptError(path, "no turns: a transcript that asks nothing proves nothing", entry="turns")
     turns = []
     for index, raw in enumerate(data["turns"]):
         where = {"entry": f"turn {index + 1}", "line": doc.line_of("turns", index)}
         turns.append(_turn(path, raw, where))
+    held = sum(_text_held(turn) for turn in turns)
+    if held > len(content):  # written out, every character of a turn is in the file: aliases repeat them
+        raise TranscriptError(
+            path,
+            f"its turns hold {held:,} characters of questions and expectations, more than the file's "
+            f"{len(content):,} bytes: YAML aliases (*name) repeat them; write each turn out",
+            entry="turns",
+        )
     return Transcript(name=_name(path, data.get("name")), path=path, turns=tuple(turns))
 
 
+def _text_held(turn: Turn) -> int:
+    """The characters of a turn's question and expectations: what replaying it asks, prints and compares.
+    Aliases can repeat a long question in thousands of turns (300 of 20,000 characters in a file of 26 KB
+    had printed 6 MB), as they did a `name`."""
+    expectations = (turn.expect, *turn.also) if turn.expect is not None else ()
+    expected = sum(sum(map(len, e.contains)) + len(e.passage or "") for e in expectations)
+    return len(turn.ask) + expected
+
+
 def _name(path: Path, name: Any) -> str:
-    """The transcript's name, printed on every turn's line: text, or the file's own name if none."""
+    """The transcript's name, printed on every turn's line: text, or the file's own name if none (a name
+    not in UTF-8, b"n\\xff", as Python writes it: its raw byte had made `--json` no UTF-8)."""
     if name is None or name == "":
-        return path.stem
+        return os.fsencode(path.stem).decode("utf-8", "backslashreplace")
     if not isinstance(name, str):  # a list (an alias bomb: millions of strings once printed), a number
         raise TranscriptError(path, f"'name' must be text, not a {type(name).__name__}", entry="name")
+    if len(name) > MAX_NAME:  # printed on every line: 100,000 characters over 200 turns had printed 20 MB
+        said = f"'name' is {len(name)} characters; it is printed on every turn's line: at most {MAX_NAME}"
+        raise TranscriptError(path, said, entry="name")
     return name
 
 
 def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
     if not isinstance(raw, dict) or not isinstance(raw.get("ask"), str):
         raise TranscriptError(path, "a turn needs 'ask' with the question as text", **where)
+    if not raw["ask"].strip():  # no member can send an empty message; it had passed any `fallback: true`
+        raise TranscriptError(path, "'ask' is empty: give the question as a member would send it", **where)
     unknown = set(raw) - {"ask", "expect", "also"}
     if unknown:
         raise TranscriptError(path, f"unknown key(s) in turn: {', '.join(sorted(map(str, unknown)))}", **where)
@@ -178,11 +210,28 @@ def _lacking(passage: str) -> str:
     return f"expects passage `{passage}`, which is not in the knowledge base"
 
 
+def _said(answer: Answer) -> str:
+    """What a reply says, for `contains`: its text without the citation that ends an answer (the title of
+    the source and the section, which every answer from that source holds: "refugees" had met any)."""
+    citation = answer.citation
+    return answer.text.removesuffix(f"\n\n{citation}") if citation else answer.text
+
+
+def _words(text: str) -> str:
+    """`text` as `contains` compares it: case-folded, every run of whitespace one space (an imported list keeps
+    its line breaks, and a fact copied from the page as one line had failed; the benchmarks compare so too)."""
+    return " ".join(text.casefold().split())
+
+
 def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -> list[str]:
     problems = []
-    reply = answer.text.casefold()
-    if expect.contains and not any(c.casefold() in reply for c in expect.contains):
+    reply = _words(_said(answer))
+    if expect.contains and not any(_words(c) in reply for c in expect.contains):
         problems.append(f"reply lacks any of {list(expect.contains)}")
+    # `contains` alone expects an answer (it counts as on-topic): a decline's topics, or the help's, hold the
+    # words of many passages, and a decline had met it through them, counted an on-topic hit
+    if expect.contains and expect.fallback is None and answer.fallback:
+        problems.append("declined instead of answering (`fallback: true` judges the words of a decline)")
     if expect.passage is not None and known is not None and expect.passage not in known:
         problems.append(_lacking(expect.passage))
     elif expect.passage is not None and answer.passage_id != expect.passage:
@@ -197,11 +246,13 @@ def _missed(expect: Expectation, answer: Answer, known: Container[str] | None) -
 
 
 def replay(answerer: Answerer, transcripts: Iterable[Transcript]) -> Iterator[Result]:
-    """Ask every turn of every transcript, in order."""
+    """Ask every turn of every transcript, in order, each answered in its question's language as the
+    platforms answer a member whose own they do not have (a Korean question had been declined in English)."""
     known = {passage.id for passage in answerer.kb}
     for transcript in transcripts:
         for turn in transcript.turns:
-            answer = answerer.answer(turn.ask)
+            with messages.speaking(messages.choose(None, turn.ask)):
+                answer = answerer.answer(turn.ask)
             passed, problems = judge(turn, answer, known)
             yield Result(transcript.name, turn, answer, passed, problems)
 
