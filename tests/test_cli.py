@@ -246,15 +246,15 @@ def test_ask_typed_in_a_recording_console_chat_is_recorded_as_a_gap(
 
 
 def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing knowledge folder is made and said so (an existing one is not); one that cannot be made,
-    or a file given as the folder, is one `error:` line naming the folder."""
+    """A missing knowledge folder is made and said so (an existing one is not), the one passage drafted called
+    "it"; a folder that cannot be made, or a file given as the folder, is one `error:` line naming the folder."""
     article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"
     article.write_text("# FAQ\n\n## Parking\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
     assert main(["kb", "import", str(article), "--knowledge", str(folder)]) == 0
     draft = folder / "drafts" / "faq.yaml"
     assert capsys.readouterr().out.splitlines() == [
         f"made the knowledge folder {folder} (it did not exist)",
-        f"wrote 1 draft passage to {draft}; review them, then `kb publish faq.yaml --knowledge {folder}`",
+        f"wrote 1 draft passage to {draft}; review it, then `kb publish faq.yaml --knowledge {folder}`",
     ]  # the hint runs as written: without --knowledge it looked in the seed article's folder
     other = tmp_path / "hours.md"
     other.write_text("# Hours\n\n## Opening\n\nThe library opens at nine every morning.\n", encoding="utf-8")
