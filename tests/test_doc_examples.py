@@ -93,3 +93,12 @@ def test_every_documented_command_runs(tmp_path: Path) -> None:
 def test_each_skip_matches_a_documented_example(start: str) -> None:
     """A reason to skip is kept only while an example it covers is in the docs."""
     assert any(COMMAND.fullmatch(c) and re.sub(r".*-m ", "", c).startswith(start) for _, c in examples())
+
+
+@pytest.mark.parametrize("start", sorted(SKIPPED))
+def test_testing_md_names_each_skip(start: str) -> None:
+    """docs/testing.md's account of this test names every kind of example it skips (`adapters run`, `db`)."""
+    account = (
+        (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").partition("**The documentation's examples run.**")
+    )
+    assert f"`{start.removeprefix('bot ')}`" in account[2].split("\n\n")[0]
