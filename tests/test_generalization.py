@@ -10,11 +10,13 @@ improves."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, ask_alone, evaluate, main, totals
+from tests.conftest import ROOT
 
 FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
@@ -97,3 +99,10 @@ def test_a_corpus_that_is_not_built_is_a_clear_error(
     assert main(["--corpus", "crowd", "--set", "dev"]) == 2
     err = capsys.readouterr().err
     assert "corpus 'crowd' is not built" in err and "benchmarks/crowd/SOURCES.md" in err
+
+
+def test_the_usage_in_quality_md_offers_every_corpus() -> None:
+    """docs/quality.md's command line for the sets lists each corpus `--corpus` takes (it lacked two)."""
+    quality = (ROOT / "docs" / "quality.md").read_text(encoding="utf-8")
+    usage = re.search(r"python -m benchmarks\.generalization \[--corpus ([\w|-]+)\]", quality)
+    assert usage is not None and usage.group(1).split("|") == list(CORPORA)
