@@ -358,6 +358,20 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0 and "Yeonmi Park" in result.stdout
 
 
+def test_the_console_script_calls_itself_qabot_in_its_usage() -> None:
+    """`qabot --help` and a usage error of `qabot` name `qabot` (they said `python -m adapters`, a command the
+    operator of an installed bot had not typed); `python -m adapters` keeps its own name."""
+    script = shutil.which("qabot", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("package not installed with its console script")
+    helped = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    refused = subprocess.run([script, "kb", "edit"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: qabot "), helped.stdout
+    assert refused.returncode == 2 and refused.stderr.startswith("usage: qabot kb edit "), refused.stderr
+    module = subprocess.run([sys.executable, "-m", "adapters", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert module.stdout.startswith("usage: python -m adapters ")
+
+
 @pytest.mark.parametrize("kb_folder", ["small"], indirect=True)
 def test_alias_takes_an_open_gap_or_explicit_text(backend: Backend, kdir: Path, tmp_path: Path) -> None:
     """`kb alias P 99` with no gap 99 is refused; words are attached only with --text; history shows what differs."""
