@@ -33,8 +33,8 @@ def cmd_discord_sync(args: argparse.Namespace, out: TextIO) -> int:
     return sync_main(["--guild", str(args.guild)] if args.guild else [])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser, commands, command = cli.build_parser(prog="python -m adapters")
+def build_parser(prog: str = "python -m adapters") -> argparse.ArgumentParser:
+    parser, commands, command = cli.build_parser(prog=prog)
     commands.add_parser("bench", help="benchmark answering at several knowledge-base sizes (see --help)")
     command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
     discord = commands.add_parser("discord", help="Discord set-up", description="Discord set-up")
@@ -55,4 +55,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return code
         except BrokenPipeError:
             return cli.closed_pipe()
-    return cli.main(argv, out, parser=build_parser())
+    console_script = Path(sys.argv[0]).name == "qabot"  # its usage lines name what the operator typed
+    return cli.main(argv, out, parser=build_parser("qabot" if console_script else "python -m adapters"))

@@ -30,10 +30,6 @@ class Env:
         """The stripped value, or `default` when unset or blank."""
         return self.values.get(name, "").strip() or default
 
-    def flag(self, name: str) -> bool:
-        """True for 1, true or yes (any case)."""
-        return self.text(name).lower() in _TRUE_WORDS
-
     def yes_no(self, name: str, default: bool) -> bool:
         """True for 1, true or yes, False for 0, false or no (any case); `default` when unset or blank."""
         word = self.text(name).lower()

@@ -150,7 +150,12 @@ def _check_readable(config: Config) -> None:
 
 def readable_url(url: str) -> bool:
     """Whether psycopg can read `url` (True without psycopg: the database cannot be used at all then,
-    which is said where it would be). Its reason is not kept: it quotes the URL's text."""
+    which is said where it would be). Its reason is not kept: it quotes the URL's text. An `@` left
+    unencoded in the password is refused too: psycopg reads the rest of the password as the host, and
+    the messages that show the URL without its password would show that part of it."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() in ("postgres", "postgresql") and re.split(r"[/?#]", rest, maxsplit=1)[0].count("@") > 1:
+        return False
     try:
         from psycopg import ProgrammingError
         from psycopg.conninfo import conninfo_to_dict

@@ -193,13 +193,22 @@ def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram
 # -- numbers ---------------------------------------------------------------------------------
 
 
+SWITCHES = ("DISCORD_MESSAGE_CONTENT",)  # yes or no (1/0, true/false); TELEGRAM_WEBHOOK_OWNER: check_webhook
+
+
 def check_numbers(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[Finding]:
-    """Each numeric TELEGRAM_* or DISCORD_* variable of `platforms` out of its range (`bot.environment`):
-    an error when its platform's token is set (`run` would refuse to start), else a warning (not read yet)."""
+    """Each numeric TELEGRAM_* or DISCORD_* variable of `platforms` out of its range (`bot.environment`), and
+    each switch that is no yes or no: an error when its platform's token is set (`run` would refuse to
+    start), else a warning (not read yet)."""
     findings = []
     for platform in platforms:
-        token = f"{platform.upper()}_BOT_TOKEN"
-        for problem in number_problems(env, f"{platform.upper()}_"):
+        token, prefix = f"{platform.upper()}_BOT_TOKEN", f"{platform.upper()}_"
+        switches = [
+            f"{name} must be yes or no, not {value[:20]!r}"
+            for name in SWITCHES
+            if name.startswith(prefix) and (value := env.get(name, "").strip().lower()) and value not in _YES | _NO
+        ]
+        for problem in [*number_problems(env, prefix), *switches]:
             if env.get(token, "").strip():
                 findings.append(error(f"{platform} settings", problem))
             else:

@@ -246,15 +246,15 @@ def test_ask_typed_in_a_recording_console_chat_is_recorded_as_a_gap(
 
 
 def test_kb_import_makes_a_missing_folder_or_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing knowledge folder is made and said so (an existing one is not); one that cannot be made,
-    or a file given as the folder, is one `error:` line naming the folder."""
+    """A missing knowledge folder is made and said so (an existing one is not), the one passage drafted called
+    "it"; a folder that cannot be made, or a file given as the folder, is one `error:` line naming the folder."""
     article, folder = tmp_path / "faq.md", tmp_path / "new" / "knowledge"
     article.write_text("# FAQ\n\n## Parking\n\nBicycles go in the racks behind the library.\n", encoding="utf-8")
     assert main(["kb", "import", str(article), "--knowledge", str(folder)]) == 0
     draft = folder / "drafts" / "faq.yaml"
     assert capsys.readouterr().out.splitlines() == [
         f"made the knowledge folder {folder} (it did not exist)",
-        f"wrote 1 draft passage to {draft}; review them, then `kb publish faq.yaml --knowledge {folder}`",
+        f"wrote 1 draft passage to {draft}; review it, then `kb publish faq.yaml --knowledge {folder}`",
     ]  # the hint runs as written: without --knowledge it looked in the seed article's folder
     other = tmp_path / "hours.md"
     other.write_text("# Hours\n\n## Opening\n\nThe library opens at nine every morning.\n", encoding="utf-8")
@@ -356,6 +356,20 @@ def test_console_script_is_installed() -> None:
         pytest.skip("package not installed with its console script")
     result = subprocess.run([script, "ask", "Who is Yeonmi Park?"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "Yeonmi Park" in result.stdout
+
+
+def test_the_console_script_calls_itself_qabot_in_its_usage() -> None:
+    """`qabot --help` and a usage error of `qabot` name `qabot` (they said `python -m adapters`, a command the
+    operator of an installed bot had not typed); `python -m adapters` keeps its own name."""
+    script = shutil.which("qabot", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("package not installed with its console script")
+    helped = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    refused = subprocess.run([script, "kb", "edit"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: qabot "), helped.stdout
+    assert refused.returncode == 2 and refused.stderr.startswith("usage: qabot kb edit "), refused.stderr
+    module = subprocess.run([sys.executable, "-m", "adapters", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert module.stdout.startswith("usage: python -m adapters ")
 
 
 @pytest.mark.parametrize("kb_folder", ["small"], indirect=True)

@@ -200,11 +200,17 @@ def test_a_database_that_cannot_be_used_is_named_where_its_url_came_from(
     assert err.startswith(f"error: {where}: cannot load the knowledge from {url}"), err
 
 
-UNREADABLE = "postgresql://qabot:50%off-S3CRET@127.0.0.1:1/qabot"  # a `%` in the password not encoded
+UNREADABLE = [
+    "postgresql://qabot:50%off-S3CRET@127.0.0.1:1/qabot",  # a `%` in the password not encoded
+    "postgresql://qabot:off@S3CRET@127.0.0.1:1/qabot",  # an `@`: psycopg read "S3CRET@127.0.0.1" as the host
+    "postgresql://qabot:off-S3CRET@[::1:1/qabot",  # an IPv6 host's bracket not closed
+]
 
 
+@pytest.mark.parametrize("url", UNREADABLE, ids=["percent", "at-sign", "bracket"])
 @pytest.mark.parametrize("command", [["doctor"], ["kb", "list"], ["db", "status"], ["run"]])
 def test_a_database_url_psycopg_cannot_parse_shows_no_password(
+    url: str,
     command: list[str],
     kdir: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -212,15 +218,16 @@ def test_a_database_url_psycopg_cannot_parse_shows_no_password(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A password holding an unencoded `%` in QABOT_DATABASE_URL had `doctor` print (and every other
-    command print or log at each try of the pool) psycopg's reason, which quotes the password; the
-    URL is refused with a reason of the bot's own, naming where it came from, without its text."""
+    command print or log at each try of the pool) psycopg's reason, which quotes the password; one
+    holding an `@` had the rest of it shown as the host that could not be reached. The URL is refused
+    with a reason of the bot's own, naming where it came from, without its text."""
     pytest.importorskip("psycopg")
     from bot import cli
 
-    monkeypatch.setenv("QABOT_DATABASE_URL", UNREADABLE)
+    monkeypatch.setenv("QABOT_DATABASE_URL", url)
     out = io.StringIO()
     if command == ["run"]:
-        env = {"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_DATABASE_URL": UNREADABLE, "QABOT_CONFIG": ""}
+        env = {"TELEGRAM_BOT_TOKEN": "123:abc", "QABOT_DATABASE_URL": url, "QABOT_CONFIG": ""}
         assert runner.main(kdir, env=env) == 2
     else:
         cli.main([*command, "--knowledge", str(kdir)], out=out)

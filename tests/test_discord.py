@@ -903,3 +903,17 @@ def test_an_embeds_footer_shows_a_long_title_and_publisher_cut_as_citations_cut_
     assert answer is not None
     title, publisher = (answer_embed(answer).footer.text or "").split(" — ")
     assert len(title) == len(publisher) == 200 and title.endswith("…") and publisher.endswith("…")
+
+
+@pytest.mark.parametrize("value", ["on", "enabled"])
+def test_a_message_content_setting_that_is_no_yes_or_no_is_refused_at_start(value: str) -> None:
+    """DISCORD_MESSAGE_CONTENT=on stops the start with one line naming it, `doctor`'s (it had been read as off,
+    silently, and the bot then saw no server message's text)."""
+    from bot import doctor
+
+    env = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_MESSAGE_CONTENT": value}
+    with pytest.raises(StartupError, match=rf"^DISCORD_MESSAGE_CONTENT must be yes or no, not '{value}'$") as raised:
+        Settings.from_env(env)
+    assert doctor.start_errors(env) == [str(raised.value)]
+    assert Settings.from_env({"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_MESSAGE_CONTENT": "yes"}).message_content
+    assert not Settings.from_env({"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_MESSAGE_CONTENT": "0"}).message_content

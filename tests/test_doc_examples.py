@@ -1,5 +1,5 @@
 """Every command example in a fenced block of README.md and docs/*.md runs as written (or is skipped, with why),
-on a temporary copy of the knowledge folder, its data folder beside it."""
+on a temporary copy of the knowledge folder, its data folder beside it; so does every fenced Python example."""
 
 from __future__ import annotations
 
@@ -93,3 +93,24 @@ def test_every_documented_command_runs(tmp_path: Path) -> None:
 def test_each_skip_matches_a_documented_example(start: str) -> None:
     """A reason to skip is kept only while an example it covers is in the docs."""
     assert any(COMMAND.fullmatch(c) and re.sub(r".*-m ", "", c).startswith(start) for _, c in examples())
+
+
+@pytest.mark.parametrize("start", sorted(SKIPPED))
+def test_testing_md_names_each_skip(start: str) -> None:
+    """docs/testing.md's account of this test names every kind of example it skips (`adapters run`, `db`)."""
+    account = (
+        (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").partition("**The documentation's examples run.**")
+    )
+    assert f"`{start.removeprefix('bot ')}`" in account[2].split("\n\n")[0]
+
+
+def test_every_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each fenced `python` block of README.md and docs/*.md runs as written, from the project's root (the README's
+    Python API: `Answerer.from_directory("knowledge")`, an answer's fields, a reply for each question)."""
+    monkeypatch.chdir(ROOT)
+    blocks = [
+        (doc.name, body) for doc in DOCS for lang, body in FENCE.findall(doc.read_text("utf-8")) if lang == "python"
+    ]
+    for where, body in blocks:
+        exec(compile(body, where, "exec"), {"__name__": "__doc_example__"})
+    assert blocks and "North Korean refugees" in capsys.readouterr().out

@@ -67,3 +67,41 @@ def test_the_doctor_sample_counts_the_bundled_knowledge(tmp_path: Path) -> None:
     (line,) = [f for f in doctor.run_checks(ROOT / "knowledge", {}, tmp_path) if f.topic == "knowledge"]
     sample = re.search(r"^ok {6}knowledge: (.*)$", (ROOT / "docs" / "reliability.md").read_text(), re.MULTILINE)
     assert sample is not None and sample.group(1) == line.message
+
+
+def _mapped_modules() -> set[str]:
+    """The modules docs/architecture.md's two maps name, as paths: `bot/search/cache`, `adapters/tg/webhook`."""
+    named = set()
+    for block in FENCE.findall((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")):
+        lines = block.splitlines()[1:-1]
+        if lines and lines[0].startswith("bot/"):  # `package/   module module ...   what it holds`, at column 66
+            packages = ["bot"]
+            for line in lines:
+                left = line[:66] if line[64:66] == "  " and not line.startswith("bot/") else line
+                folder = re.match(r"( *)(\w+)/", left)
+                if folder:
+                    packages = [*packages[: len(folder.group(1)) // 2], folder.group(2)]
+                words = re.sub(r"\(.*?\)|\w+/", " ", left).split()
+                named.update("/".join([*packages, word]) for word in words)
+        elif lines and lines[0] == "adapters/":  # one file a line, indented under its folder
+            folders = ["adapters"]
+            for line in lines[1:]:
+                depth, name = (len(line) - len(line.lstrip())) // 2, line.split()[0]
+                folders = folders[:depth]
+                if name.endswith("/"):
+                    folders.append(name.strip("/"))
+                elif name.endswith(".py"):
+                    named.add("/".join([*folders, name.removesuffix(".py")]))
+    return named
+
+
+@pytest.mark.parametrize("package", ["bot", "adapters"])
+def test_the_architecture_maps_name_every_module(package: str) -> None:
+    """Every module of bot/ and adapters/ is named in docs/architecture.md's maps (a new one is added there too)."""
+    mapped = _mapped_modules()
+    modules = {
+        str(path.relative_to(ROOT).with_suffix(""))
+        for path in (ROOT / package).rglob("*.py")
+        if path.name != "__init__.py" or path.parent == ROOT / package
+    }
+    assert sorted(modules - mapped) == []

@@ -10,11 +10,13 @@ improves."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, ask_alone, evaluate, main, totals
+from tests.conftest import ROOT
 
 FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
@@ -124,3 +126,10 @@ def test_a_question_set_entry_that_is_wrong_is_named_not_counted(
     err = capsys.readouterr().err
     assert f"error: {community / 'dev.yaml'}" in err and said in err, err
     assert "(question 2)" in err or "duplicate" in err
+
+
+def test_the_usage_in_quality_md_offers_every_corpus() -> None:
+    """docs/quality.md's command line for the sets lists each corpus `--corpus` takes (it lacked two)."""
+    quality = (ROOT / "docs" / "quality.md").read_text(encoding="utf-8")
+    usage = re.search(r"python -m benchmarks\.generalization \[--corpus ([\w|-]+)\]", quality)
+    assert usage is not None and usage.group(1).split("|") == list(CORPORA)

@@ -45,7 +45,7 @@ class Settings:
         ids = env.checked(read_shard_ids)
         return cls(
             token=token,
-            message_content=env.flag("DISCORD_MESSAGE_CONTENT"),
+            message_content=env.yes_no("DISCORD_MESSAGE_CONTENT", False),
             sharded=bool(count_text),
             shard_count=count,
             shard_ids=ids,

@@ -91,13 +91,22 @@ class Article:
     qas: list[Asked]
 
 
+class NotTheSource(Exception):
+    """GIT_DIR does not hold the source file at its commit (no repository there, or another one)."""
+
+
 def read(git_dir: str) -> list[dict[str, Any]]:
-    blob = subprocess.run(
-        ["git", "--git-dir", git_dir, "rev-parse", f"{ORIGIN_COMMIT}:{ORIGIN_PATH}"],
+    found = subprocess.run(
+        ["git", "--git-dir", git_dir, "rev-parse", "--verify", "--quiet", f"{ORIGIN_COMMIT}:{ORIGIN_PATH}"],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.strip()
+    )
+    if found.returncode != 0:
+        raise NotTheSource(
+            f"{git_dir}: no {ORIGIN_PATH} at commit {ORIGIN_COMMIT[:12]} there: give the .git folder of a clone of "
+            f"https://github.com/{ORIGIN_REPO} (see benchmarks/crowd/SOURCES.md)"
+        )
+    blob = found.stdout.strip()
     if blob != ORIGIN_BLOB:
         raise SystemExit(f"{ORIGIN_PATH} at {ORIGIN_COMMIT} is blob {blob}, expected {ORIGIN_BLOB}")
     raw = subprocess.run(
@@ -173,10 +182,18 @@ def dump(items: list[dict[str, str]], set_name: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    usage = "\n\n".join(__doc__.split("\n\n")[2:5])  # where the data is, the command line, what GIT_DIR is
+    if argv in (["-h"], ["--help"]):
+        print(usage)
+        return 0
     if len(argv) != 1:
-        print(__doc__.split("\n\n")[2], file=sys.stderr)
+        print(usage, file=sys.stderr)
         return 2
-    data = read(argv[0])
+    try:
+        data = read(argv[0])
+    except NotTheSource as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     articles: list[Article] = []
     stems: set[str] = set()
     for entry in data:

@@ -49,9 +49,10 @@ def cmd_kb_import(args: argparse.Namespace, out: TextIO) -> int:
             print(f"warning: {name}:{notice.line}: {notice.text}", file=sys.stderr)
         if imported.made_folder:
             print(f"made the knowledge folder {folder} (it did not exist)", file=out)
-        draft, plural = imported.draft, "" if imported.passages == 1 else "s"
+        draft, one = imported.draft, imported.passages == 1
         print(
-            f"wrote {imported.passages} draft passage{plural} to {draft}; review them, then "
+            f"wrote {imported.passages} draft passage{'' if one else 's'} to {draft}; "
+            f"review {'it' if one else 'them'}, then "
             f"`kb publish {draft.name}{_naming(folder)}`",
             file=out,
         )
