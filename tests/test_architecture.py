@@ -1,4 +1,5 @@
-"""The shape of the code: the core never reaches out, the adapters use only its face, no circles, small files."""
+"""The shape of the code: the core never reaches out, the adapters use only its face, no circles, small files;
+and every test says what it shows."""
 
 from __future__ import annotations
 
@@ -154,3 +155,33 @@ def test_adapter_files_do_not_shadow_their_libraries() -> None:
     """No adapter module or package is named telegram or discord."""
     names = {p.stem for p in (ROOT / "adapters").rglob("*.py")} | {p.name for p in (ROOT / "adapters").iterdir()}
     assert not names & {"telegram", "discord", "telegram.py", "discord.py"}
+
+
+def unsaid(source: str) -> list[str]:
+    """The tests pytest collects from `source` (its `test*` functions, and those of its `Test*` classes) that
+    have no docstring."""
+    tree = ast.parse(source)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name.startswith("Test")]
+    found = [*tree.body, *(node for cls in classes for node in cls.body)]
+    functions = [node for node in found if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return [node.name for node in functions if node.name.startswith("test") and ast.get_docstring(node) is None]
+
+
+def test_every_test_says_in_its_docstring_what_it_shows() -> None:
+    """Each test function in tests/ has a docstring naming the behaviour it proves (the house style)."""
+    files = sorted((ROOT / "tests").glob("test_*.py"))
+    assert len(files) > 50
+    found = {f"{path.name}::{name}" for path in files for name in unsaid(path.read_text(encoding="utf-8"))}
+    assert found == set()
+
+
+def test_the_docstring_check_finds_a_test_without_one() -> None:
+    """The docstring check is not vacuous: a test function, async or in a test class, without one is named."""
+    source = (
+        'def test_said() -> None:\n    """Says."""\n\n'
+        "def test_unsaid() -> None:\n    pass\n\n"
+        "async def test_unsaid_async() -> None:\n    pass\n\n"
+        "def helper() -> None:\n    pass\n\n"
+        "class TestThings:\n    def test_in_class(self) -> None:\n        pass\n"
+    )
+    assert unsaid(source) == ["test_unsaid", "test_unsaid_async", "test_in_class"]
