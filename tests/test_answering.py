@@ -340,6 +340,7 @@ def test_thanks_for_the_help_gets_youre_welcome(handbook: Answerer, said: str) -
     "question", ["thanks, but how do they escape?", "that worked, why do they flee?", "Thanks, is it fixed now?"]
 )
 def test_a_thanks_that_asks_more_is_a_question(answerer: Answerer, question: str) -> None:
+    """A thanks that goes on to ask more is a question, not small talk."""
     assert answerer.answer(question).outcome is not Outcome.SMALL_TALK
 
 
@@ -370,6 +371,8 @@ def test_a_greeting_that_names_a_topic_is_a_question(answerer: Answerer, questio
 
 
 def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answerer) -> None:
+    """The mention that addresses a question (the bot's or a member's) is not part of it; the bot's name alone gets the
+    help."""
     plain = answerer.answer("Why do North Koreans flee?")
     for addressed in ("@RefugeeFactsBot, why do North Koreans flee?", "@alice: why do North Koreans flee?"):
         assert answerer.answer(addressed).text == plain.text
@@ -378,6 +381,7 @@ def test_the_mention_that_addresses_a_question_is_not_part_of_it(answerer: Answe
 
 @pytest.mark.parametrize("asked", ["@media print styles are ignored", "@Override annotation error"])
 def test_a_word_with_an_at_sign_that_addresses_no_one_stays(asked: str) -> None:
+    """A word with an at sign that addresses no one (a CSS rule, a Java annotation) stays in the question."""
     assert cut(asked) == asked  # a CSS rule and a Java annotation are what is asked about
 
 
@@ -658,6 +662,8 @@ def test_an_answer_offers_the_next_passage_of_its_section_to_read_on() -> None:
 
 
 def test_a_reply_offers_no_read_on_to_a_passage_another_reply_of_the_message_sends() -> None:
+    """A reply offers no read-on to a passage another reply of the same message sends; the last reply offers the next
+    passage."""
     guide = Source(title="Install guide")
     kb = KnowledgeBase(
         passages=(

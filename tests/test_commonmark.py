@@ -22,6 +22,8 @@ LINKS = "[docs]: https://example.org/docs\n[1]: https://example.org/one\n"
 
 
 def test_code_is_never_a_link_and_a_definition_in_code_defines_nothing() -> None:
+    """Code is never a link, and a link definition inside code defines nothing: brackets in code and in plain words stay
+    as written."""
     page = "# T\n\nSee [docs].\n\n    name = sys.argv[1]\n\n> ```\n> x = y[1]\n> ```\n\n<pre>\nz = w[1]\n</pre>\n\n"
     page += "```\n[ERROR]: https://log.example.org\n```\n\nIt said [ERROR] and [[docs]].\n\n" + LINKS
     plain = written_plainly(page)
@@ -48,6 +50,7 @@ def test_an_item_opening_with_inline_code_is_an_item_and_one_opening_a_fence_hol
 
 
 def test_a_definition_over_a_word_that_is_no_address_leaves_the_word() -> None:
+    """A link definition whose destination is no address leaves the word it defines as it is."""
     assert "word" in written_plainly("# T\n\n[Bot]:\n    word\n\nText [Bot].\n")
 
 

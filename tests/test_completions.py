@@ -40,11 +40,13 @@ def test_the_word_still_being_typed_counts_as_the_words_it_begins(answerer: Answ
 
 
 def test_with_nothing_typed_the_topics_the_help_lists_are_offered(answerer: Answerer) -> None:
+    """With nothing typed, the topics the help lists are offered; words that match nothing get none."""
     assert answerer.completions("") == ["Who are the refugees?", "Life in hiding", "Schooling", "Work"]
     assert answerer.completions("zzzz qqqq") == []
 
 
 def test_each_wording_is_offered_once_at_most_as_many_as_asked(answerer: Answerer) -> None:
+    """Each wording is offered once (whatever its case), and no more are offered than asked for."""
     offered = answerer.completions("defectors", limit=3)
     assert len(offered) == len({o.casefold() for o in offered}) <= 3
 

@@ -547,6 +547,7 @@ async def test_a_source_address_discord_refuses_is_left_out_of_the_embed(
 
 
 async def test_ask_of_two_questions_follows_up_with_the_second(online: FakeDiscord) -> None:
+    """`/ask` of two questions answers the first in its response and follows up with the answer to the second."""
     interaction = online.command("ask", question="Are most defectors women? and what jobs did defectors have?")
     await online.push("INTERACTION_CREATE", interaction)
     follow_up = await online.wait_for(lambda c: c.path == f"/webhooks/{online.app_id}/{interaction['token']}")

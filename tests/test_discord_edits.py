@@ -71,6 +71,8 @@ async def asked(fake: FakeDiscord, text: str, **extra: Any) -> tuple[dict[str, A
 
 
 async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same_message(online: FakeDiscord) -> None:
+    """A question reworded after "I don't know" gets the answer in the same message: its text replaced by the answer's
+    embed and vote buttons."""
     question, reply = await asked(online, UNKNOWN)
     assert online.messages[reply]["content"] and not online.messages[reply]["embeds"]  # declined: text
     await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN}"))
@@ -86,6 +88,8 @@ async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same
 
 
 async def test_an_edit_that_changes_nothing_the_bot_reads_edits_nothing(online: FakeDiscord) -> None:
+    """An edit that changes nothing the bot reads (a link's preview, the same question without its capital and question
+    mark) edits nothing."""
     question, _ = await asked(online, WOMEN)
     await online.push("MESSAGE_UPDATE", online.edited(question, question["content"]))  # a link's preview came
     await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> are most defectors women"))
@@ -94,6 +98,7 @@ async def test_an_edit_that_changes_nothing_the_bot_reads_edits_nothing(online: 
 
 
 async def test_a_question_whose_mention_is_taken_out_loses_its_reply(online: FakeDiscord) -> None:
+    """A question edited so that it no longer mentions the bot has its reply deleted."""
     question, reply = await asked(online, WOMEN)
     await online.push("MESSAGE_UPDATE", online.edited(question, WOMEN))
     await settled(online)
@@ -115,6 +120,7 @@ async def test_a_deleted_questions_replies_go_though_discord_refuses_one(online:
 
 
 async def test_a_deleted_question_takes_its_replies_with_it(online: FakeDiscord) -> None:
+    """A deleted question takes its reply with it, once, though Discord tells of the deletion twice."""
     question, reply = await asked(online, CHINA)
     await online.push("MESSAGE_DELETE", online.deleted(question))
     await settled(online)
@@ -146,6 +152,7 @@ async def test_a_question_its_member_deleted_is_not_kept_for_the_moderators(fake
 
 
 async def test_a_message_edited_to_mention_the_bot_is_answered_then(online: FakeDiscord) -> None:
+    """A message edited to mention the bot is answered then, as a reply to it."""
     plain = online.message(WOMEN)
     await online.push("MESSAGE_CREATE", plain)
     await online.push("MESSAGE_UPDATE", online.edited(plain, f"{WOMEN} <@{online.bot_id}>"))
@@ -171,6 +178,7 @@ async def test_an_edited_mention_where_the_bot_may_not_send_is_neither_asked_nor
 
 
 async def test_an_edit_long_after_the_question_is_left_alone(online: FakeDiscord) -> None:
+    """An edit made long after the question (twenty minutes) is left alone."""
     question, _ = await asked(online, UNKNOWN, sent_at=time.time() - 20 * 60)
     await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN}"))
     await settled(online)
@@ -178,6 +186,8 @@ async def test_an_edit_long_after_the_question_is_left_alone(online: FakeDiscord
 
 
 async def test_a_reply_someone_deleted_is_sent_anew_when_the_question_is_edited(online: FakeDiscord) -> None:
+    """A reply someone deleted is sent anew when its question is edited (Discord refuses the edit of a deleted message
+    with 404)."""
     question, reply = await asked(online, UNKNOWN)
     del online.messages[reply]  # a moderator deleted the bot's reply
     await online.push("MESSAGE_UPDATE", online.edited(question, f"<@{online.bot_id}> {WOMEN}"))

@@ -44,6 +44,8 @@ async def answer_in(fake: FakeDiscord, thread: dict[str, Any]) -> Call:
 
 
 async def test_a_new_post_is_answered_from_its_title_and_its_text(fake: FakeDiscord, service: Service) -> None:
+    """A new post in a listed forum is answered from its title and its text, as a reply to its first message, pinging no
+    one."""
     fake.grant_message_content = True
     async with connected(fake, service, forum_env(fake, DISCORD_MESSAGE_CONTENT="1")):
         thread, starter = await posted(fake, "Question about China", "What happens to refugees caught there?")
@@ -56,6 +58,7 @@ async def test_a_new_post_is_answered_from_its_title_and_its_text(fake: FakeDisc
 async def test_without_the_message_content_intent_a_post_is_asked_by_its_title(
     fake: FakeDiscord, service: Service
 ) -> None:
+    """Without the Message Content intent a forum post is asked by its title."""
     async with connected(fake, service, forum_env(fake)):
         thread, _ = await posted(fake, "Are most defectors women?", "(the body the bot cannot read)")
         reply = await answer_in(fake, thread)
@@ -65,6 +68,8 @@ async def test_without_the_message_content_intent_a_post_is_asked_by_its_title(
 async def test_only_a_posts_first_message_in_a_listed_forum_is_asked_without_a_mention(
     fake: FakeDiscord, service: Service
 ) -> None:
+    """Only a post's first message, in a listed forum, is asked without a mention: a later message needs one, and
+    another forum's post is left alone."""
     fake.grant_message_content = True
     async with connected(fake, service, forum_env(fake, DISCORD_MESSAGE_CONTENT="1")):
         elsewhere, first = fake.post("Are most defectors women?", "in another forum", forum_id="900000000000000099")
@@ -86,6 +91,7 @@ async def test_only_a_posts_first_message_in_a_listed_forum_is_asked_without_a_m
 
 @pytest.mark.parametrize("value", ["help", "12,x", "-5", "١٢٣"])
 def test_a_forum_list_that_is_not_channel_ids_stops_the_start_naming_the_variable(value: str) -> None:
+    """A DISCORD_ANSWER_FORUMS that is not comma-separated channel ids stops the start, naming the variable."""
     with pytest.raises(StartupError, match="DISCORD_ANSWER_FORUMS must be comma-separated channel ids"):
         Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_ANSWER_FORUMS": value})
 
@@ -102,6 +108,7 @@ def test_shard_ids_are_read_as_the_forums_are_one_reader_for_both(value: str) ->
 
 
 def test_no_forum_is_answered_unless_listed() -> None:
+    """No forum is answered unless DISCORD_ANSWER_FORUMS lists it (spaces and a trailing comma allowed)."""
     assert Settings.from_env({"DISCORD_BOT_TOKEN": "x"}).answer_forums == frozenset()
     listed = Settings.from_env({"DISCORD_BOT_TOKEN": "x", "DISCORD_ANSWER_FORUMS": " 12, 34 ,"})
     assert listed.answer_forums == frozenset({12, 34})

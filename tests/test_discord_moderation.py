@@ -442,6 +442,8 @@ async def test_gaps_stats_and_dismiss(online: FakeDiscord, service: Service) -> 
 
 
 async def test_find_gives_the_ids_of_the_passages_that_match(online: FakeDiscord) -> None:
+    """`/kb find` gives the ids of the passages that match, their text quoted (markdown escaped) and their ids as
+    code."""
     found = ephemeral_text(await kb(online, "find", words="schooling"))
     # the passages' text is quoted, not rendered: its markdown escaped; the core's ids stay code
     assert found.startswith("Passages matching") and "\n`education` Schooling:" in found

@@ -32,6 +32,8 @@ def service(tmp_path: Path) -> Service:
 
 
 async def test_answer_this_on_a_members_question_answers_it_as_a_reply_to_it(online: FakeDiscord) -> None:
+    """*Answer this* on a member's question that did not address the bot answers it in the channel, replying to it; only
+    the member who used it is told where the answer is."""
     newcomer = online.user("900000000000000001", name="newcomer")
     question = online.message("are most of the defectors women", author=newcomer)  # no mention, no intent
     await online.push("MESSAGE_CREATE", question)
@@ -110,6 +112,8 @@ async def test_answer_this_without_read_message_history_answers_in_its_response(
 
 
 async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(online: FakeDiscord) -> None:
+    """*Answer this* on a question the bot already answered posts nothing new: its user alone is told where that answer
+    is."""
     question = online.message("are most of the defectors women")
     first, second = (online.message_command(ANSWER_THIS, question) for _ in range(2))
     await online.push("INTERACTION_CREATE", first)
@@ -124,6 +128,8 @@ async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(onl
 async def test_answer_this_on_a_message_without_words_tells_only_the_member_who_used_it(
     online: FakeDiscord,
 ) -> None:
+    """*Answer this* on a message without words (a picture) is told, to the member who used it only, that there are no
+    words to answer."""
     image = {"id": "1", "filename": "a.png", "size": 1, "url": "https://cdn.example/a.png"}
     picture = {**online.message(""), "attachments": [{**image, "proxy_url": image["url"]}]}
     interaction = online.message_command(ANSWER_THIS, picture)
@@ -151,6 +157,8 @@ async def test_answer_this_on_a_system_message_tells_only_the_member_who_used_it
 async def test_answer_this_counts_for_the_cooldown_of_the_member_who_used_it(
     online: FakeDiscord, service: Service
 ) -> None:
+    """*Answer this* counts against the cooldown of the member who used it: past their burst they alone are told they
+    are asking quickly, and nothing more is posted."""
     helper = online.user("900000000000000003", name="busy helper")
     questions = [online.message(f"are most of the defectors women {n}") for n in range(service.cooldown.burst + 1)]
     interactions = [online.message_command(ANSWER_THIS, q, user=helper) for q in questions]
@@ -178,6 +186,7 @@ def pointing(fake: FakeDiscord, at: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_reply_to_it(reading: FakeDiscord) -> None:
+    """A bare mention of the bot in reply to a member's question answers that question, as a reply to it."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     await reading.push("MESSAGE_CREATE", pointing(reading, question))
@@ -203,6 +212,8 @@ async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the
 async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
     reading: FakeDiscord, service: Service
 ) -> None:
+    """The cooldown note of a member who points too often replies to their last mention, not to the question pointed
+    at."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     pointers = [pointing(reading, question) for _ in range(service.cooldown.burst + 1)]
@@ -215,6 +226,8 @@ async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
 async def test_a_bare_mention_edited_into_a_question_of_its_own_gets_an_answer_replying_to_it(
     reading: FakeDiscord,
 ) -> None:
+    """A bare mention edited into a question of its own: the answer to the question pointed at is deleted and the new
+    question's answer replies to the mention."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     ping = pointing(reading, question)
@@ -230,6 +243,8 @@ async def test_a_bare_mention_edited_into_a_question_of_its_own_gets_an_answer_r
 
 
 async def test_a_second_member_pointing_at_an_answered_question_is_shown_the_answer(reading: FakeDiscord) -> None:
+    """A second member pointing at a question already answered is shown that answer (a note replying to it), not given
+    it again."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     await reading.push("MESSAGE_CREATE", pointing(reading, question))
@@ -255,6 +270,8 @@ async def test_a_mention_edited_into_a_bare_one_at_a_withheld_question_gets_the_
 
 
 async def test_answer_this_on_the_bots_own_message_tells_only_its_user(online: FakeDiscord) -> None:
+    """*Answer this* on the bot's own message tells only the member who used it that it is the bot's own, and posts
+    nothing."""
     own = online.bot_message({"content": "Sorry, I don't know that one. Send /help to see what I can answer."})
     interaction = online.message_command(ANSWER_THIS, own)
     await online.push("INTERACTION_CREATE", interaction)
@@ -373,6 +390,7 @@ async def test_the_fake_gives_the_message_a_dm_replies_to_whole(online: FakeDisc
 async def test_the_question_pointed_at_edited_or_deleted_by_its_asker_takes_its_answer_along(
     reading: FakeDiscord,
 ) -> None:
+    """The question pointed at, edited by its asker, has its answer edited; deleted, has its answer deleted."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     await reading.push("MESSAGE_CREATE", pointing(reading, question))
@@ -386,6 +404,7 @@ async def test_the_question_pointed_at_edited_or_deleted_by_its_asker_takes_its_
 
 
 async def test_answer_this_follows_its_message_deleted(online: FakeDiscord) -> None:
+    """The message *Answer this* answered, once deleted, takes its answer along."""
     question = online.message("are most of the defectors women")
     interaction = online.message_command(ANSWER_THIS, question)
     await online.push("INTERACTION_CREATE", interaction)
@@ -402,6 +421,7 @@ def answers(fake: FakeDiscord) -> list[Any]:
 
 
 async def test_the_pointers_bare_mention_deleted_takes_its_answer_along(reading: FakeDiscord) -> None:
+    """The pointer's bare mention, once deleted, takes the answer it asked for along."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     ping = pointing(reading, question)
@@ -434,6 +454,8 @@ async def test_the_question_pointed_at_changed_while_its_answer_goes_out_takes_i
 async def test_answer_this_on_a_question_deleted_while_its_answer_goes_out_takes_it_along(
     online: FakeDiscord,
 ) -> None:
+    """A question deleted while the answer *Answer this* asked for is still going out has that answer deleted once it is
+    posted."""
     question = online.message("are most of the defectors women")
     online.rest_delay = 0.5
     interaction = online.message_command(ANSWER_THIS, question)
@@ -446,6 +468,7 @@ async def test_answer_this_on_a_question_deleted_while_its_answer_goes_out_takes
 
 
 async def test_the_question_pointed_at_edited_to_ping_the_bot_is_not_answered_twice(reading: FakeDiscord) -> None:
+    """The question pointed at, edited to mention the bot, has its one answer edited, not a second answer posted."""
     question = reading.message("are most of the defectors women")
     await reading.push("MESSAGE_CREATE", question)
     await reading.push("MESSAGE_CREATE", pointing(reading, question))
@@ -497,6 +520,7 @@ async def test_answer_this_does_not_post_for_a_member_who_may_not_send_in_the_ch
 
 
 async def test_the_answered_above_note_speaks_the_servers_language(fake: FakeDiscord, service: Service) -> None:
+    """The note that a question was answered above speaks the server's preferred language (Korean here)."""
     plain = fake.guild
     fake.guild = lambda: {**plain(), "preferred_locale": "ko"}  # type: ignore[method-assign]
     fake.grant_message_content = True

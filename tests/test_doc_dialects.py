@@ -82,6 +82,7 @@ def test_an_mdx_page_is_read_without_its_imports_and_components(tmp_path: Path, 
 
 
 def test_a_markdown_page_that_only_mentions_import_is_not_mdx(tmp_path: Path) -> None:
+    """A Markdown page that only mentions the word import (and a tag-like word) is read as Markdown, not as MDX."""
     texts = _texts(tmp_path / "notes.md", "# Notes\n\nimport your photos first.\n\n<Tabs> is a word here.\n")
     assert texts == ["import your photos first.", "<Tabs> is a word here."] or texts == [
         "import your photos first.",
@@ -329,6 +330,8 @@ ______
 
 
 def test_sphinx_names_comments_and_references_read_as_sphinx_prints_them(tmp_path: Path) -> None:
+    """Sphinx's named links, comments and references read as Sphinx prints them: comments and see-also references left
+    out."""
     texts = _texts(tmp_path / "versioning.rst", SPHINX_PAGE)
     assert (
         "We officially support scenes made in Blender (https://www.blender.org/) and maintain plugins for "
@@ -341,6 +344,7 @@ def test_sphinx_names_comments_and_references_read_as_sphinx_prints_them(tmp_pat
 
 
 def test_a_rule_of_underscores_is_no_passage(tmp_path: Path) -> None:
+    """A thematic break made of underscores (or stars) is no passage."""
     texts = _texts(tmp_path / "tools.md", "# Editors\n\n______\n\nUse any editor.\n\n* * *\n")
     assert texts == ["Use any editor."]
 
@@ -365,6 +369,7 @@ def test_code_inside_an_indented_box_or_a_tab_closes(tmp_path: Path) -> None:
     ],
 )
 def test_an_mdx_export_of_several_lines_is_left_out_and_the_page_read(tmp_path: Path, code: str) -> None:
+    """An MDX export spanning several lines is left out, and the rest of the page is read."""
     page = (
         f"import Tabs from '@theme/Tabs';\n\n{code}\n\n# Installing\n\nDownload the installer.\n\n{{/* truncate */}}\n"
     )
@@ -386,6 +391,7 @@ def test_a_title_leads_the_paragraph_it_is_over(tmp_path: Path) -> None:
 
 
 def test_mkdocs_boxes_nested_inline_in_a_list_or_tabbed(tmp_path: Path) -> None:
+    """MkDocs boxes nested, inline or with a tab-indented body each read as their title and text."""
     page = '# N\n\n!!! note "Outer"\n    Outer text.\n\n    !!! warning "Inner"\n        Inner text is here.\n\n'
     page += '!!! info inline end "Side"\n    Side text.\n\n!!! tip\n\tTabbed body.\n'
     assert _texts(tmp_path / "n.md", page) == [
@@ -397,6 +403,7 @@ def test_mkdocs_boxes_nested_inline_in_a_list_or_tabbed(tmp_path: Path) -> None:
 
 
 def test_a_fence_named_error_or_example_is_code(tmp_path: Path) -> None:
+    """A fence named `error` (or `example`) is code: its lines are kept as they are, not read as headings or lists."""
     page = "# E\n\n## Trace\n\n```error\nTraceback\n# not a heading\n- not a list\n```\n"
     assert _imported(tmp_path / "e.md", page) == [("Trace", "```\nTraceback\n# not a heading\n- not a list\n```")]
 
@@ -555,6 +562,7 @@ def test_a_myst_directive_is_read_by_what_it_holds_in_either_form(tmp_path: Path
 
 
 def test_a_pandoc_fenced_div_is_still_a_box_without_its_attributes(tmp_path: Path) -> None:
+    """A Pandoc fenced div is read as a box, its attributes left out."""
     page = "# T\n\n## Backups\n\n::: {.callout-note}\nBack up your data first.\n:::\n"
     assert _imported(tmp_path / "t.md", page) == [("Backups", "Back up your data first.")]
 
@@ -567,6 +575,8 @@ def test_an_unclosed_directive_left_out_is_not_closed_by_the_next_code(tmp_path:
 
 
 def test_myst_roles_labels_and_comments_read_as_sphinx_shows_them(tmp_path: Path) -> None:
+    """MyST roles, target labels and comments read as Sphinx shows them: a role's text or its target's title, no label
+    or comment."""
     page = "# T\n\n(install-target)=\n## Install\n\n% a remark for the writers\n"
     page += "Read the {doc}`install guide <installation>` and call {py:func}`~pkg.connect`, see {term}`wheel`.\n"
     page += "Use the {doc}`../cli/pip_config` command, in {doc}`topics/index`, and {ref}`install-target`.\n\n"
@@ -581,6 +591,7 @@ def test_myst_roles_labels_and_comments_read_as_sphinx_shows_them(tmp_path: Path
 
 
 def test_mkdocs_tabs_open_or_selected_are_tabs() -> None:
+    """MkDocs tabs marked open or selected (`===+!`, `===!+`) read as tabs: the title, then the body."""
     from bot.imports.markdown.dialects import plain
 
     assert plain('===+! "uv"\n\n    Run uv add foo.\n').strip() == "uv: Run uv add foo."

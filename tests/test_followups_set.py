@@ -14,6 +14,8 @@ from benchmarks.followups import KINDS, load, main
 
 @pytest.mark.parametrize("set_name", ["dev", "blind"])
 def test_each_part_holds_every_kind_for_every_community(set_name: str) -> None:
+    """Each part of the follow-ups set holds 36 conversations, twelve of every kind and six of every community, each
+    with the facts its kind needs."""
     conversations = load(set_name)
     assert len(conversations) == 36
     assert Counter(c.kind for c in conversations) == dict.fromkeys(KINDS, 12)
@@ -24,6 +26,7 @@ def test_each_part_holds_every_kind_for_every_community(set_name: str) -> None:
 
 
 def test_a_conversation_without_a_kind_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conversation without a kind is refused, naming the file, the conversation and the key."""
     import benchmarks.followups as followups
 
     (tmp_path / "dev.yaml").write_text("- group: pip\n  first: {ask: a, fact: b}\n  then: {ask: c}\n", encoding="utf-8")
@@ -33,5 +36,6 @@ def test_a_conversation_without_a_kind_is_named(tmp_path: Path, monkeypatch: pyt
 
 
 def test_show_refuses_the_blind_part(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--show` refuses the follow-ups set's blind part."""
     assert main(["--set", "blind", "--show"]) == 2
     assert "refused" in capsys.readouterr().err

@@ -46,6 +46,8 @@ SMALL = {"encyclopedia-seeking", "encyclopedia-paraphrase", "communities"}
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("corpus", "set_name"), sorted(FLOORS))
 def test_generalization_floors(corpus: str, set_name: str) -> None:
+    """Each corpus and set meets its floors: enough questions of each kind, and right, wrong, declined and met shares
+    within their floors."""
     t = evaluate(set_name, corpus)
     right, wrong, declined, met, near_miss_met = FLOORS[(corpus, set_name)]
     if corpus in SMALL:
@@ -81,12 +83,14 @@ def test_one_source_alone_is_answered_as_in_the_whole_corpus(corpus: str) -> Non
 
 
 def test_show_refuses_the_blind_set(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--show` refuses the blind set."""
     assert main(["--set", "blind", "--show"]) == 2
     assert "refused" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("corpus", [c for c in CORPORA if c != DEFAULT_CORPUS])
 def test_show_refuses_every_blind_set(corpus: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--show` refuses the blind set of every other corpus too."""
     assert main(["--corpus", corpus, "--set", "blind", "--show"]) == 2
     assert "refused" in capsys.readouterr().err
 

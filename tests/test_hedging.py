@@ -52,6 +52,7 @@ def test_a_near_miss_is_answered_with_the_closest_passage_and_a_hedge(
     "question", ["Why do North Koreans flee?", "What percentage of defectors are women?", "Who is Thae Yong-ho?"]
 )
 def test_a_question_the_passage_holds_is_answered_without_a_hedge(answerer: Answerer, question: str) -> None:
+    """A question the passage plainly holds is answered without a hedge."""
     a = answerer.answer(question)
     assert a.outcome is Outcome.ANSWERED and not a.hedged and a.hedge is None
     assert not a.text.startswith(HEDGE)
@@ -65,6 +66,7 @@ def test_the_default_rule_hedges_an_imported_folder_too(handbook: Path) -> None:
 
 
 def test_the_hedge_is_said_in_the_askers_language(answerer: Answerer) -> None:
+    """The hedge is said in the asker's language, ahead of the answer."""
     with messages.speaking("ko"):
         a = answerer.answer("who is the president of the victims of communism foundation?")
     assert a.hedged and a.hedge == messages.say(messages.HEDGE, "ko") != HEDGE
@@ -72,6 +74,7 @@ def test_the_hedge_is_said_in_the_askers_language(answerer: Answerer) -> None:
 
 
 def test_hedge_1_in_settings_never_hedges(tmp_path: Path) -> None:
+    """`hedge: 1` in settings.yaml turns hedging off: a question that is hedged by default is answered plainly."""
     folder = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, folder)
     settings = folder / "settings.yaml"
@@ -89,6 +92,7 @@ def test_hedge_1_in_settings_never_hedges(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_rule_setting_names_the_file_and_the_entry(tmp_path: Path, setting: str, value: str) -> None:
+    """A bad hedge, band or names setting fails the load, naming settings.yaml and the entry."""
     folder = write_handbook(tmp_path / "knowledge")
     (folder / "settings.yaml").write_text(
         f"confidence:\n  weights: {{coverage: 1}}\n  threshold: 0.5\n  {setting}: {value}\n", encoding="utf-8"
@@ -113,6 +117,7 @@ def test_a_hedged_answer_meets_an_expected_decline_and_an_expected_answer(answer
 
 
 def test_the_replay_summary_counts_hedges_apart(answerer: Answerer) -> None:
+    """The replay summary counts hedged answers apart: off-topic declined, off-topic hedged and on-topic hedged."""
     turns = (
         transcripts.Turn("where's the venue for the december 12 voc talk?", transcripts.Expectation(fallback=True)),
         transcripts.Turn("What's the best pizza in town?", transcripts.Expectation(fallback=True)),
@@ -143,6 +148,8 @@ def test_answers_just_above_the_threshold_are_hedged_by_the_band(handbook: Path)
 
 
 def test_a_rule_is_checked_when_made() -> None:
+    """A confidence rule is checked when it is made: a hedge outside (0, 1] or a negative band is refused; the band
+    defaults to 0.4."""
     assert Confidence(threshold=6.2).band == 0.4  # the band is above any threshold
     for bad in ({"hedge": 0.0}, {"hedge": 1.5}, {"band": -0.1}):
         with pytest.raises(ValueError, match=r"hedge|band"):
@@ -151,6 +158,7 @@ def test_a_rule_is_checked_when_made() -> None:
 
 @pytest.mark.parametrize("band", [None, 0.4, 1.25])
 def test_the_settings_file_keeps_the_band(tmp_path: Path, band: float | None) -> None:
+    """A confidence rule written to settings.yaml reads back the same, its band (set or not) included."""
     rule = Confidence(weights={"coverage": 1.0, "margin": 2.0}, threshold=2.5, min_coverage=0.3, hedge=0.3, band=band)
     folder = write_handbook(tmp_path / "knowledge")
     (folder / "settings.yaml").write_text(tuning.dump(tuning.Tuning(confidence=rule)), encoding="utf-8")
@@ -159,11 +167,13 @@ def test_the_settings_file_keeps_the_band(tmp_path: Path, band: float | None) ->
 
 @pytest.mark.parametrize("filler", ["exactly", "roughly", "nowadays"])
 def test_a_filler_adverb_does_not_hedge(answerer: Answerer, filler: str) -> None:
+    """A filler adverb (exactly, roughly, nowadays) in a question does not make its answer hedged."""
     assert not answerer.answer(f"Who {filler} is Thae Yong-ho?").hedged
     assert not answerer.answer(f"What percentage of defectors are women, {filler}?").hedged
 
 
 def test_replay_marks_a_hedged_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`replay` marks a hedged answer as hedged in its output."""
     path = tmp_path / "t.yaml"
     path.write_text(
         'name: t\nturns:\n  - ask: "where\'s the venue for the december 12 voc talk?"\n    expect: {fallback: true}\n',

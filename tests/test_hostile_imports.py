@@ -110,6 +110,8 @@ SLOW_ONCE = {
 
 @pytest.mark.parametrize(("name", "text"), SLOW_ONCE.values(), ids=SLOW_ONCE.keys())
 def test_pathological_markup_is_read_in_linear_time(tmp_path: Path, name: str, text: str) -> None:
+    """Markup that once made an import's patterns backtrack (cubic or quadratic) is read, or refused, within the test's
+    limit."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     error = loads_within(20, articles.read, path)
@@ -154,6 +156,7 @@ def test_an_article_of_many_passages_is_numbered_in_linear_time() -> None:
 
 
 def test_numbering_skips_ids_that_are_taken_and_goes_on_after_them() -> None:
+    """An import's numbering skips the ids already taken and goes on after them."""
     article = articles.from_text("One a.\n\nTwo b.\n\nThree c.\n\nFour d.")
     ids = [d.id for d in drafts_of(article, taken={"introduction-2", "introduction-3"})[1]]
     assert ids == ["introduction-1", "introduction-4", "introduction-5", "introduction-6"]

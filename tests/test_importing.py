@@ -225,6 +225,7 @@ def test_every_import_error_names_the_file(tmp_path: Path, content: bytes | None
 
 
 def test_a_symbolic_link_loop_is_named_as_one_not_as_a_missing_file(tmp_path: Path) -> None:
+    """A symbolic link loop is named as a link that leads nowhere, not as a missing file."""
     article = tmp_path / "loop1.md"
     article.symlink_to(tmp_path / "loop2.md")
     (tmp_path / "loop2.md").symlink_to(article)
@@ -673,6 +674,7 @@ def test_a_text_readme_with_gapped_underlines_and_no_title(tmp_path: Path) -> No
 
 
 def test_a_title_with_a_colon_and_a_year_is_still_a_title(tmp_path: Path) -> None:
+    """A title holding a colon and a year is still a title; a heading that is a field (Version:, Updated:) is not."""
     assert _imported(tmp_path / "roadmap.md", "# Roadmap: 2025 and beyond\n\nWe ship twice a year.\n")[0] == (
         "Roadmap: 2025 and beyond"
     )
@@ -726,6 +728,7 @@ FAQ_LAYOUTS = {
 
 @pytest.mark.parametrize(("faq", "expected"), FAQ_LAYOUTS.values(), ids=FAQ_LAYOUTS.keys())
 def test_a_faq_in_plain_text_gives_each_answer_under_its_question(faq: str, expected: list[tuple[str, str]]) -> None:
+    """A FAQ in plain text, in each layout, gives each answer under its own question."""
     title, found = drafts(faq)
     assert title == "Library FAQ"
     assert [(d.section, d.text) for d in found] == expected
@@ -743,6 +746,7 @@ def test_wrapped_prose_with_questions_on_lines_of_their_own_stays_one_paragraph(
 
 
 def test_a_link_whose_address_holds_brackets_keeps_all_of_it() -> None:
+    """A Markdown link whose address holds brackets keeps the whole address."""
     said = articles.inline_markdown("See [Python](https://docs.example.org/Python_(language)).")
     assert said == "See Python (https://docs.example.org/Python_(language))."
 
@@ -1185,6 +1189,7 @@ def test_code_that_shows_a_fence_keeps_it(tmp_path: Path) -> None:
 
 
 def test_code_longer_than_a_passage_is_cut_between_lines_each_part_fenced(tmp_path: Path) -> None:
+    """Code longer than a passage is cut between its lines, each part fenced, and no line is lost."""
     lines = [f"setting_{n} = {'x' * 60}" for n in range(120)]
     found = _imported(tmp_path / "config.md", "# Config\n\nThe whole file:\n\n```\n" + "\n".join(lines) + "\n```\n")[1]
     assert len(found) > 1 and all(len(d.text) <= 3000 for d in found)
@@ -1195,6 +1200,7 @@ def test_code_longer_than_a_passage_is_cut_between_lines_each_part_fenced(tmp_pa
 
 
 def test_a_web_pages_pre_is_code_kept_line_by_line(tmp_path: Path) -> None:
+    """A web page's `<pre>` is code kept line by line, in a fence, with its entities decoded."""
     page = (
         "<html><body><main><h1>Guide</h1><h2>Update</h2><p>Then run:</p>"
         "<pre><code>docker compose pull\n  docker compose up -d &amp;&amp; echo ok\n</code></pre>"
@@ -1207,11 +1213,14 @@ def test_a_web_pages_pre_is_code_kept_line_by_line(tmp_path: Path) -> None:
 
 
 def test_a_heading_keeps_only_its_links_text() -> None:
+    """A heading that is a link keeps only the link's text."""
     page = articles.from_markdown("# Guide\n\n## [Install](https://example.org/install)\n\nRun the installer.\n")
     assert [b.text for b in page.blocks] == ["Guide", "Install", "Run the installer."]
 
 
 def test_a_web_page_keeps_the_addresses_of_a_paragraph_with_few_links() -> None:
+    """A web page keeps the addresses of a paragraph with few links, and drops those of a paragraph made of links, of an
+    image and of a link that is its own text."""
     page = articles.from_html(
         "<main><h2><a href='https://example.org/#plans'>Plans</a></h2>"
         "<p>Read <a href='https://example.org/install'>the guide</a> or "

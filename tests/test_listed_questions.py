@@ -55,6 +55,8 @@ def run_cli(*argv: str) -> tuple[int, str]:
 
 
 def test_a_listed_question_is_answered_although_every_passage_holds_its_words(tmp_path: Path) -> None:
+    """A question a passage lists is answered although every passage holds its words, whatever its case or chat
+    spelling; a different question with the same words is not."""
     unlisted = Answerer.from_directory(garden_folder(tmp_path / "unlisted", HIKING))
     assert unlisted.answer(WHEN).outcome is Outcome.FALLBACK
     listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(HIKING, "saturdays", WHEN)))
@@ -148,6 +150,8 @@ def test_a_headings_number_is_not_asked_with() -> None:
 
 
 def test_a_question_with_a_word_the_heading_lacks_is_left_to_the_rule() -> None:
+    """A question with a word the heading lacks, or whose words head two sections, or a one-word heading (a topic), is
+    left to the confidence rule."""
     asked = "is the mobile app free"
     [best, *_] = Answerer(FAQ).index.rank(Answerer(FAQ).index.analyze(asked), question=asked)
     assert not best.listed
@@ -192,6 +196,7 @@ def test_a_heading_repeated_in_one_source_says_nothing() -> None:
 
 
 def test_a_passage_added_live_is_found_by_its_heading() -> None:
+    """A passage added live is found by its heading, as one loaded from the folder."""
     docker = Passage("docker-1", "Can I use Docker?", "Yes, Shutterbox ships an image.", SHUTTERBOX)
     added = Answerer(FAQ).with_added(docker)
     assert added.answer("can i use docker").passage_id == "docker-1"
@@ -207,6 +212,8 @@ def test_a_listed_question_is_the_candidate_the_answer_gives(tmp_path: Path) -> 
 
 
 def test_a_question_that_only_shares_words_with_the_listed_one_is_left_to_the_rule(tmp_path: Path) -> None:
+    """A question that only shares words with the listed one is left to the rule; the listed one itself is taken as
+    listed."""
     listed = Answerer.from_directory(garden_folder(tmp_path / "listed", listing(GARDEN + RIVALS, "watering", QUESTION)))
     other = "When do I water the tomatoes in the shed?"
     [best, *_] = listed.index.rank(listed.index.analyze(other), question=other)
@@ -231,6 +238,8 @@ def test_the_passage_that_lists_the_question_comes_first(tmp_path: Path) -> None
 
 
 def test_alias_makes_the_question_answer_and_says_so(tmp_path: Path) -> None:
+    """`kb alias` lists a question under a passage: asked afterwards it gets that passage, and the command says it
+    answers now."""
     folder = garden_folder(tmp_path / "k", HIKING)
     k = ("--knowledge", str(folder))
     assert run_cli("ask", WHEN, *k)[1].startswith("Sorry")
@@ -252,6 +261,8 @@ def test_alias_makes_the_question_answer_and_says_so(tmp_path: Path) -> None:
 def test_alias_says_when_the_question_is_still_not_answered_by_the_passage(
     tmp_path: Path, question: str, says: str
 ) -> None:
+    """`kb alias` attaches the question but says when asking it still does not give the passage (another passage comes
+    first, or none)."""
     folder = garden_folder(tmp_path / "k", listing(GARDEN + RIVALS, "seedlings", QUESTION))
     k = ("--knowledge", str(folder), "--data", str(tmp_path / "data"))
     code, out = run_cli("kb", "alias", "watering", "--text", question, *k)
@@ -260,6 +271,7 @@ def test_alias_says_when_the_question_is_still_not_answered_by_the_passage(
 
 
 def test_calibration_counts_a_listed_question_as_answered_and_fits_nothing_on_it(tmp_path: Path) -> None:
+    """Calibration counts a listed question as answered right and fits the rule on none of its signals."""
     folder = garden_folder(tmp_path / "k", listing(HIKING, "saturdays", WHEN))
     transcript = tmp_path / "t.yaml"
     transcript.write_text(f'name: t\nturns:\n  - ask: "{WHEN}"\n    expect: {{passage: saturdays}}\n', encoding="utf-8")

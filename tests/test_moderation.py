@@ -597,6 +597,8 @@ def test_default_ids_are_the_sections_slug_numbered_if_taken(backend: Backend, s
 
 
 def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
+    """`kb find` gives passage ids for words or for an id (whatever its case, or its start), and says when nothing
+    matches."""
     k = ("--knowledge", str(seed_kdir))
     code, out = run_cli("kb", "find", "In", "Order", "to", "Live", *k)
     assert code == 0 and out.splitlines()[1].startswith("`yeonmi-park` Introduction: ")

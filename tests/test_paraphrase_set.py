@@ -31,6 +31,8 @@ def _asks(folder: Path) -> set[str]:
 
 
 def test_counts() -> None:
+    """The paraphrase set's counts hold: the same number asked of every article, its off-topic kinds, 600 in all with
+    65% to dev, none twice."""
     counted = parts(CORPUS)
     on, kinds = counted.on, counted.kinds
     assert on == dict.fromkeys((p.stem for p in source_files(CORPUS)), PER_ARTICLE), on
@@ -40,6 +42,7 @@ def test_counts() -> None:
 
 
 def test_no_question_is_one_of_the_other_encyclopedia_sets() -> None:
+    """No question of the paraphrase set is one of the other encyclopedia sets' (counted, never shown)."""
     ours = _asks(HERE)
     for other in (ENCYCLOPEDIA, ENCYCLOPEDIA / "seeking"):
         shared = ours & _asks(other)

@@ -57,17 +57,21 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 def test_a_pasted_error_is_answered_by_the_passage_about_the_error(
     guide: Answerer, question: str, passage_id: str
 ) -> None:
+    """A pasted error with paths and code locations is answered, unhedged, by the passage about the error."""
     answer = guide.answer(question)
     assert answer.outcome is Outcome.ANSWERED and answer.passage_id == passage_id
     assert not answer.hedged
 
 
 def test_the_same_words_without_the_paths_were_always_answered(guide: Answerer) -> None:
+    """The error's own words without the pasted paths find the same passage (what the pasted parts must not take
+    away)."""
     # what the pasted parts must not take away: the error's own words alone find the passage
     assert guide.answer("EACCES: permission denied, open photo").passage_id == "permission-denied"
 
 
 def test_a_pasted_part_the_knowledge_base_knows_still_counts(guide: Answerer) -> None:
+    """A pasted part whose words the knowledge holds still counts; the asker's own folders do not."""
     terms = guide.index.analyze("where do I put /opt/shutterbox/config.yaml")
     assert "config" in terms and "yaml" in terms  # words of the guide, kept
     assert "opt" not in terms  # the asker's machine, dropped
@@ -75,6 +79,7 @@ def test_a_pasted_part_the_knowledge_base_knows_still_counts(guide: Answerer) ->
 
 
 def test_a_pasted_path_names_nothing_the_question_asks_about(guide: Answerer) -> None:
+    """A pasted path names nothing the question asks about; a real unknown name still does."""
     assert guide.index.unknown_names("Permission denied on /Volumes/Photos/Library, why?") == ()
     assert guide.index.unknown_names("Does it run on FreeBSD?") == ("FreeBSD",)
 
@@ -117,6 +122,8 @@ def test_a_question_about_something_unknown_is_still_declined(guide: Answerer, q
     ],
 )
 def test_what_counts_as_pasted(question: str, found: list[str]) -> None:
+    """What counts as pasted (paths, addresses, code names, hashes) and what stays words (slashes in prose, chat
+    commands, abbreviations, dates); the pieces make up the whole question."""
     assert [piece for piece, was_pasted in pasted.pieces(question) if was_pasted] == found
     assert "".join(piece for piece, _ in pasted.pieces(question)) == question
 

@@ -153,6 +153,8 @@ def test_an_article_named_like_the_folders_own_files_gets_a_draft_of_another_nam
 
 
 def test_a_draft_named_like_the_folders_own_file_is_not_published(seed_kdir: Path) -> None:
+    """A draft renamed like one of the folder's own files (settings.yaml) is not published, and that file is left as it
+    was."""
     imported(seed_kdir, "library-faq.md")
     (seed_kdir / "drafts" / "library-faq.yaml").rename(seed_kdir / "drafts" / "settings.yaml")  # renamed by hand
     before = (seed_kdir / "settings.yaml").read_bytes()

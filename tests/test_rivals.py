@@ -62,6 +62,7 @@ def rivalled(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 
 
 def test_rivals_are_the_next_passages_holding_as_much_of_the_question(alone: Answerer, rivalled: Answerer) -> None:
+    """A passage's rivals are the next passages holding as much of the question, counted in its signals."""
     [best, *_] = alone.index.rank(alone.index.analyze(QUESTION))
     assert (best.passage.id, best.coverage, best.rivals) == ("watering", 1.0, 0)
     ranked = rivalled.index.rank(rivalled.index.analyze(QUESTION))
@@ -72,11 +73,13 @@ def test_rivals_are_the_next_passages_holding_as_much_of_the_question(alone: Ans
 
 
 def test_one_passage_holding_the_question_is_answered(alone: Answerer) -> None:
+    """A question only one passage holds whole is answered with that passage."""
     answer = alone.answer(QUESTION)
     assert answer.outcome is Outcome.ANSWERED and answer.passage_id == "watering"
 
 
 def test_passages_holding_the_question_alike_are_offered_as_topics_not_guessed(rivalled: Answerer) -> None:
+    """Passages holding the question alike are offered as topics, not guessed between."""
     answer = rivalled.answer(QUESTION)
     assert answer.outcome is Outcome.FALLBACK and answer.passage_id is None
     assert {s.passage_id for s in answer.suggestions} == {"watering", "seedlings", "rain-barrel"}

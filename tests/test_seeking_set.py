@@ -13,6 +13,8 @@ CORPUS = "encyclopedia-seeking"
 
 
 def test_counts() -> None:
+    """The seeking set's counts hold: 25 to 40 asked of every article (277 in all), its off-topic kinds, 247 in dev and
+    133 blind, none twice."""
     counted = parts(CORPUS)
     on, kinds = counted.on, counted.kinds
     assert set(on) == {p.stem for p in source_files(CORPUS)}, on

@@ -64,6 +64,8 @@ def every(_: str) -> bool:
     ],
 )
 def test_a_message_is_cut_where_a_question_ends_or_another_is_joined_on(message: str, parts: list[str]) -> None:
+    """A message is cut where a question ends (a question mark, a line, a full stop) or where another is joined on (and,
+    also, but, so)."""
     assert questions_in(message, every) == parts
 
 
@@ -103,6 +105,8 @@ def test_a_long_run_of_blanks_is_read_in_one_pass(answerer: Answerer, blank: str
     ],
 )
 def test_one_question_is_not_cut(answerer: Answerer, message: str) -> None:
+    """One question is not cut: a context sentence, a part that says nothing alone, a list of many, or words too few to
+    be asked alone."""
     assert questions_in(message, answerer._says_enough) == []
 
 
@@ -110,6 +114,7 @@ def test_one_question_is_not_cut(answerer: Answerer, message: str) -> None:
 
 
 def test_two_questions_get_two_answers_in_the_message_order(answerer: Answerer) -> None:
+    """Two questions in one message get two answers, in the message's order; one question gets no others."""
     answer = answerer.answer(TWO)
     assert [(r.outcome, r.passage_id, r.asked) for r in answer.replies] == [
         (Outcome.ANSWERED, "meeting-times", "When do we meet?"),
@@ -231,6 +236,7 @@ def test_two_questions_ending_in_the_arabic_question_mark_get_a_reply_each(tmp_p
 
 
 def test_the_question_not_known_is_named_in_its_fallback(answerer: Answerer) -> None:
+    """The part of a message the bot does not know is named in its fallback, after the answer to the part it knows."""
     answer = answerer.answer("Where can I park my car? Is there a sauna in the hall?")
     first, second = answer.replies
     assert first.passage_id == "parking"
@@ -245,6 +251,7 @@ def test_a_part_that_says_nothing_alone_leaves_the_message_one_question(answerer
 
 
 def test_parts_answered_by_one_passage_give_it_once(answerer: Answerer) -> None:
+    """Two parts answered by the same passage give that passage once."""
     answer = answerer.answer("How much is the membership fee? when is the fee paid?")
     assert [r.passage_id for r in answer.replies] == ["membership-fee"]
 
@@ -274,6 +281,7 @@ def test_a_part_the_answer_speaks_to_is_no_question_of_its_own(tmp_path: Path) -
 
 
 def test_the_console_shows_every_reply_and_json_lists_them(handbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`ask` on the console shows every reply, and `ask --json` lists the further ones under `also`."""
     assert cli.main(["ask", "--knowledge", str(handbook), "--json", TWO]) == 0
     row = json.loads(capsys.readouterr().out)
     assert (row["outcome"], row["passage_id"]) == ("answered", "meeting-times")
@@ -286,6 +294,7 @@ def test_the_console_shows_every_reply_and_json_lists_them(handbook: Path, capsy
 
 
 def test_the_gaps_get_the_part_not_answered_in_its_own_words(tmp_path: Path) -> None:
+    """Only the part of a message not answered goes to the gaps, in its own words."""
     service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
     assert service.gaps is not None
     service.ask("When do we meet? Is there a sauna in the hall?", Asker("telegram", "1", "1"))

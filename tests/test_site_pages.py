@@ -31,6 +31,8 @@ def _passages(path: Path, text: str) -> tuple[str | None, list[str]]:
 
 
 def test_a_markdown_page_reads_as_its_site_shows_it(tmp_path: Path) -> None:
+    """A Markdown page of a static site reads as the site shows it: its title from the front matter, comments gone,
+    variables left out, the text of an `if` kept."""
     page = FRONT + (
         "{% comment %}\nOur grant application is open until May 15th.\n{% endcomment %}\n"
         "The grant application window is now closed.\n\n"
@@ -77,6 +79,8 @@ def test_values_the_site_fills_in_and_a_comment_never_closed_are_named_at_import
 
 
 def test_an_html_page_loses_its_front_matter_tags_and_comments_and_takes_its_title(tmp_path: Path) -> None:
+    """An HTML page of a static site loses its front matter, template tags and comments, and takes its title from the
+    front matter."""
     page = FRONT.replace("Opportunity Grants", "Code of Conduct") + (
         "<h1>{{ page.heading }}</h1>\n<p>Be kind to everyone.</p>\n"
         "{% comment %}<p>Call 201-899-4189.</p>{% endcomment %}\n"
@@ -102,6 +106,7 @@ def test_a_page_without_front_matter_keeps_its_braces(tmp_path: Path) -> None:
 
 
 def test_a_comment_left_open_hides_the_rest_as_on_the_site() -> None:
+    """A template comment left open hides the rest of the page, as it does on the site."""
     assert rendered("Shown.\n{% comment %}\nNever shown.\n") == "Shown.\n"
 
 
@@ -200,6 +205,7 @@ def test_wiki_links_and_mail_autolinks_read_as_their_words(tmp_path: Path) -> No
 
 
 def test_a_title_from_a_files_name_keeps_its_capitals() -> None:
+    """A title made from a file's name keeps its capitals, and a slug gets a capital first letter."""
     assert title_of_name("Welcome to Protospace") == "Welcome to Protospace"
     assert title_of_name("distribution-readme") == "Distribution readme"
 

@@ -579,6 +579,8 @@ async def test_an_imported_guides_commands_arrive_as_code(fake: FakeTelegram, tm
 
 
 def test_code_that_shows_a_fence_is_one_pre() -> None:
+    """A code block that shows a fence (a longer fence around it) renders as one `<pre>`, the inner fence kept as text
+    and escaped."""
     answer = Answer(
         text="", outcome=Outcome.ANSWERED, passage_id="write", section="Writing code",
         passage_text="Write:\n````\n```python\nprint(1 < 2)\n```\n````\nThat is all.",

@@ -85,6 +85,8 @@ async def test_a_screenshots_caption_edited_in_a_private_chat_gets_its_answer_ed
 
 
 async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same_message(bot: FakeTelegram) -> None:
+    """A question reworded after "I don't know" gets the answer in the same message (edited, with its vote buttons),
+    nothing new in the chat."""
     question = await asked(bot, PRIVATE, UNKNOWN)
     [declined] = bot.called("sendMessage")
     assert "every Thursday" not in declined.text and declined.buttons()  # declined, topics offered
@@ -98,6 +100,7 @@ async def test_a_question_reworded_after_i_dont_know_gets_the_answer_in_the_same
 
 
 async def test_an_edit_that_gives_the_same_answer_edits_nothing(bot: FakeTelegram) -> None:
+    """An edit whose answer is the one already shown edits nothing (and the same text again is not even asked)."""
     question = await asked(bot, PRIVATE, MEETING)
     await edited(bot, PRIVATE, question, "when do we meet")
     await edited(bot, PRIVATE, question, "when do we meet")  # the same text again: not even asked
@@ -106,6 +109,8 @@ async def test_an_edit_that_gives_the_same_answer_edits_nothing(bot: FakeTelegra
 
 
 async def test_a_group_question_whose_mention_is_taken_out_loses_its_reply(bot: FakeTelegram) -> None:
+    """A group question edited so that it no longer mentions the bot has its reply deleted; further edits without a
+    mention do nothing."""
     question = await asked(bot, GROUP, f"@{BOT_USERNAME} {MEETING}")
     [reply] = bot.called("sendMessage")
     assert reply.params["reply_parameters"]["message_id"] == question["message_id"]
@@ -148,6 +153,7 @@ async def test_a_caption_removed_from_a_photo_in_a_private_chat_loses_its_answer
 
 
 async def test_a_group_message_edited_to_mention_the_bot_is_answered_then(bot: FakeTelegram) -> None:
+    """A group message edited to mention the bot is answered then, as a reply to it."""
     question = await asked(bot, GROUP, MEETING)
     assert bot.called("sendMessage") == []  # not addressed: silence
     await edited(bot, GROUP, question, f"{MEETING} @{BOT_USERNAME}")
@@ -157,6 +163,7 @@ async def test_a_group_message_edited_to_mention_the_bot_is_answered_then(bot: F
 
 
 async def test_an_edited_ask_command_is_answered_anew_and_other_commands_never_run_again(bot: FakeTelegram) -> None:
+    """An edited `/ask` is answered anew in the same message; other commands edited never run again."""
     question = await asked(bot, GROUP, f"/ask@{BOT_USERNAME} {UNKNOWN}")
     await edited(bot, GROUP, question, f"/ask@{BOT_USERNAME} {FEE}")
     [edit] = bot.called("editMessageText")
@@ -169,6 +176,8 @@ async def test_an_edited_ask_command_is_answered_anew_and_other_commands_never_r
 
 
 async def test_an_answer_of_two_questions_edited_to_one_keeps_one_message(bot: FakeTelegram) -> None:
+    """An answer to two questions edited to ask one keeps one message (the other deleted); edited back to two, one more
+    is sent."""
     question = await asked(bot, PRIVATE, f"{MEETING} {FEE}")
     first, second = bot.called("sendMessage")
     await edited(bot, PRIVATE, question, FEE)
@@ -182,12 +191,15 @@ async def test_an_answer_of_two_questions_edited_to_one_keeps_one_message(bot: F
 
 
 async def test_an_edit_long_after_the_question_is_left_alone(bot: FakeTelegram) -> None:
+    """An edit made long after the question (twenty minutes) is left alone."""
     question = await asked(bot, PRIVATE, UNKNOWN, date=int(time.time()) - 20 * 60)
     await edited(bot, PRIVATE, question, MEETING)
     assert bot.calls_of("editMessageText") == [] and len(bot.called("sendMessage")) == 1
 
 
 async def test_a_reply_someone_deleted_is_sent_anew_when_the_question_is_edited(bot: FakeTelegram) -> None:
+    """A reply someone deleted is sent anew when its question is edited (Telegram refuses the edit of a deleted
+    message)."""
     question = await asked(bot, PRIVATE, UNKNOWN)
     bot.sent.clear()  # an admin deleted the bot's reply
     await edited(bot, PRIVATE, question, MEETING)
@@ -198,6 +210,8 @@ async def test_a_reply_someone_deleted_is_sent_anew_when_the_question_is_edited(
 
 
 async def test_edits_count_against_the_askers_limit_and_over_it_the_answer_stays(bot: FakeTelegram) -> None:
+    """Edits count against the asker's limit: a flood of edits is cut short, and over the limit the last answer stays
+    without a cooldown note."""
     question = await asked(bot, PRIVATE, UNKNOWN)
     for text in (MEETING, FEE, UNKNOWN, MEETING, FEE, UNKNOWN, MEETING, FEE):
         bot.edit(question, text)

@@ -47,6 +47,8 @@ def results(call: Call) -> list[dict[str, Any]]:
 
 
 async def test_an_inline_query_offers_the_passages_that_match_it_best_first(bot: FakeTelegram) -> None:
+    """An inline query offers the passages that match it, the best first, each an article with its section, the start of
+    its text and the message it sends (HTML with the citation, no link preview)."""
     [first, *rest] = results(await answered(bot, "membership fee"))
     assert first["type"] == "article" and first["id"] == "membership-fee"
     assert first["title"] == "Membership"
@@ -60,6 +62,7 @@ async def test_an_inline_query_offers_the_passages_that_match_it_best_first(bot:
 
 
 async def test_an_inline_query_of_nothing_known_offers_nothing_and_sends_nothing(bot: FakeTelegram) -> None:
+    """An inline query of nothing, or of nothing the knowledge holds, offers nothing and sends nothing."""
     assert results(await answered(bot, "")) == []
     assert results(await answered(bot, "quantum chromodynamics")) == []
     assert bot.called("sendMessage") == []

@@ -913,6 +913,7 @@ def test_plain_messages_escape_mark_ids_as_code_and_split() -> None:
 async def test_help_lists_the_moderation_commands_to_a_moderator_only(
     fake: FakeTelegram, backend: Backend, knowledge: Path
 ) -> None:
+    """`/help` lists the moderation commands to a moderator, and to no one else."""
     async with running(fake, service(backend)):
         mine = await say(fake, MODERATOR_CHAT, "/help")
         theirs = await say(fake, STRANGER_CHAT, "/help", user=STRANGER)

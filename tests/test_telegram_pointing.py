@@ -39,6 +39,8 @@ async def said(fake: FakeTelegram, text: str, *, user: dict[str, object] = USER,
 
 
 async def test_a_bare_ask_in_reply_to_a_members_question_answers_it_as_a_reply_to_it(bot: FakeTelegram) -> None:
+    """A bare `/ask` in reply to a member's question (which did not address the bot) answers that question, as a reply
+    to it."""
     question = await said(bot, MEETING, user=OTHER)
     assert bot.called("sendMessage") == []  # not addressed to the bot
     await said(bot, f"/ask@{BOT_USERNAME}", reply_to=question)
@@ -48,6 +50,7 @@ async def test_a_bare_ask_in_reply_to_a_members_question_answers_it_as_a_reply_t
 
 
 async def test_a_bare_mention_in_reply_to_a_members_question_answers_it(bot: FakeTelegram) -> None:
+    """A bare mention of the bot in reply to a member's question answers it, as a reply to it."""
     question = await said(bot, "how much do members pay a year", user=OTHER)
     await said(bot, f"@{BOT_USERNAME}", reply_to=question)
     [answer] = bot.called("sendMessage")
@@ -58,6 +61,8 @@ async def test_a_bare_mention_in_reply_to_a_members_question_answers_it(bot: Fak
 async def test_a_question_of_its_own_in_reply_to_someone_is_asked_not_the_message_replied_to(
     bot: FakeTelegram,
 ) -> None:
+    """A mention with a question of its own, in reply to someone's message, answers its own question (replying to it),
+    not the message replied to."""
     question = await said(bot, MEETING, user=OTHER)
     pointer = await said(bot, f"@{BOT_USERNAME} {FEE}", reply_to=question)
     [answer] = bot.called("sendMessage")
@@ -66,6 +71,7 @@ async def test_a_question_of_its_own_in_reply_to_someone_is_asked_not_the_messag
 
 
 async def test_a_photos_caption_is_the_question_pointed_at(bot: FakeTelegram) -> None:
+    """`/ask` in reply to a photo asks its caption, and the answer replies to the photo."""
     photo = {
         "message_id": 99, "date": int(time.time()), "chat": GROUP, "from": OTHER, "caption": FEE,
         "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
@@ -76,6 +82,7 @@ async def test_a_photos_caption_is_the_question_pointed_at(bot: FakeTelegram) ->
 
 
 async def test_a_bare_ask_in_reply_to_the_bot_or_to_nothing_gets_the_usage_line(bot: FakeTelegram) -> None:
+    """A bare `/ask` in reply to nothing, or to the bot's own answer, gets the usage line, not an answer."""
     await said(bot, "/ask")
     await said(bot, f"@{BOT_USERNAME} {MEETING}")
     answer = bot.called("sendMessage")[-1]
@@ -85,6 +92,8 @@ async def test_a_bare_ask_in_reply_to_the_bot_or_to_nothing_gets_the_usage_line(
 
 
 async def test_a_bare_ask_in_a_forum_topic_does_not_point_at_the_topics_opening(bot: FakeTelegram) -> None:
+    """A bare `/ask` in a forum topic, whose messages all reply to the topic's opening, gets the usage line in that
+    topic."""
     opening = {
         "message_id": 7, "date": int(time.time()), "chat": {**GROUP, "is_forum": True}, "from": OTHER,
         "forum_topic_created": {"name": "Help", "icon_color": 7322096},
@@ -115,6 +124,8 @@ def replied_to(call: Call) -> int | None:
 async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
     bot: FakeTelegram, service: Service
 ) -> None:
+    """The cooldown note of a member who points too often replies to their last `/ask`, not to the question pointed
+    at."""
     question = await said(bot, MEETING, user=OTHER)
     pointers = [await said(bot, "/ask", reply_to=question) for _ in range(service.cooldown.burst + 1)]
     note = bot.called("sendMessage")[-1]
@@ -122,6 +133,8 @@ async def test_the_pointers_cooldown_note_replies_to_them_not_to_the_question(
 
 
 async def test_the_bots_own_answer_shared_through_inline_mode_is_not_asked_again(bot: FakeTelegram) -> None:
+    """`/ask` in reply to the bot's own answer shared by a member through inline mode gets the usage line, not the
+    answer again."""
     via_me = {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME}
     shared = await said(
         bot, "Meetings\nWe meet every Thursday at 18:00 in the library hall.", user=OTHER, via_bot=via_me
@@ -145,6 +158,7 @@ async def test_an_ask_pointed_at_is_read_as_the_question_it_asks(bot: FakeTelegr
 
 
 async def test_the_part_of_a_long_message_the_member_quoted_is_the_question_pointed_at(bot: FakeTelegram) -> None:
+    """`/ask` in reply to a quoted part of a long message asks only the part quoted."""
     question = await said(bot, f"hi all, new here! {MEETING} {FEE}", user=OTHER)  # all of it asks two things
     quote = {"text": FEE, "position": 18 + len(MEETING) + 1, "is_manual": True}
     await said(bot, "/ask", reply_to=question, quote=quote)
@@ -165,6 +179,7 @@ async def test_a_second_member_pointing_at_an_answered_question_is_shown_the_ans
 
 
 async def test_pointing_at_a_question_the_bot_was_asked_directly_shows_that_answer(bot: FakeTelegram) -> None:
+    """Pointing at a question the bot was asked directly gets a note replying to that answer, not a second answer."""
     question = await said(bot, f"@{BOT_USERNAME} {MEETING}", user=OTHER)
     await said(bot, "/ask", reply_to=question)
     answer, note = bot.called("sendMessage")
@@ -191,6 +206,7 @@ async def test_a_bare_ask_or_mention_in_a_channel_posts_comments_does_not_point_
 
 
 async def test_a_bare_mention_in_reply_to_the_bots_own_answer_gets_the_usage_line(bot: FakeTelegram) -> None:
+    """A bare mention in reply to the bot's own answer gets the usage line."""
     await said(bot, f"@{BOT_USERNAME} {MEETING}")
     [answer] = bot.called("sendMessage")
     await said(bot, f"@{BOT_USERNAME}", reply_to=answer.result)
@@ -226,6 +242,8 @@ async def test_the_photo_pointed_at_whose_caption_is_removed_loses_its_answer(bo
 
 
 async def test_an_edit_outside_the_quoted_part_keeps_answering_the_quoted_question(bot: FakeTelegram) -> None:
+    """An edit of the message pointed at outside the part quoted changes nothing: the quoted question's answer
+    stands."""
     question = await said(bot, f"hi all, new here! {MEETING} {FEE}", user=OTHER)
     quote = {"text": FEE, "position": 18 + len(MEETING) + 1, "is_manual": True}
     await said(bot, "/ask", reply_to=question, quote=quote)
@@ -235,6 +253,8 @@ async def test_an_edit_outside_the_quoted_part_keeps_answering_the_quoted_questi
 
 
 async def test_the_question_pointed_at_edited_to_mention_the_bot_is_not_answered_twice(bot: FakeTelegram) -> None:
+    """The question pointed at, edited to mention the bot with a new question, has its one answer edited, not a second
+    one sent."""
     question = await said(bot, MEETING, user=OTHER)
     await said(bot, "/ask", reply_to=question)
     bot.edit(question, f"@{BOT_USERNAME} {FEE}")

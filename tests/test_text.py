@@ -38,12 +38,15 @@ def test_a_word_the_stemmer_folds_into_another_words_stem_keeps_its_own(word: st
 
 
 def test_the_overridden_words_still_share_a_stem_with_their_own_forms() -> None:
+    """The words whose stems are overridden still share a stem with their own forms (and Snowball's own stems are
+    kept)."""
     assert tokenize("authority authorities") == ["authorit", "authorit"]
     assert tokenize("experiment experiments experimental") == ["experiment"] * 3
     assert tokenize("authoritarian authoritarianism") == ["authoritarian"] * 2  # Snowball's own, kept
 
 
 def test_the_seed_reads_the_authorities_as_a_government_not_a_book() -> None:
+    """The bundled knowledge reads "the authorities" as a government, not as a book's author."""
     answerer = Answerer.from_directory()
     assert answerer.answer("what do the authorities do to defectors they catch?").passage_id != "yeonmi-park"
     assert answerer.answer("who authorized the crackdown on defectors?").passage_id != "yeonmi-park"
@@ -159,6 +162,8 @@ def test_capital_us_is_the_country() -> None:
 
 
 def test_chat_shorthand_for_you_is_a_stop_word_but_the_letter_u_stays() -> None:
+    """Chat shorthand for you and your (u, ur) is a stop word, as the words are; the letter u in a word or an
+    abbreviation stays."""
     assert tokenize("when do u hike? can u bring ur dog") == tokenize("when do you hike? can you bring your dog")
     assert tokenize("u there") == []
     assert tokenize("U-shaped valleys") == ["u", "shape", "valley"]

@@ -36,10 +36,14 @@ def handbook(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 def test_the_names_a_question_asks_about_that_no_passage_mentions(
     handbook: Answerer, question: str, names: tuple[str, ...]
 ) -> None:
+    """The names a question asks about that no passage mentions: capitalized words the handbook lacks, not a sentence's
+    first word, a lower-case word, a stem or a spelling it knows, nor a name in a sentence that does not ask."""
     assert handbook.index.unknown_names(question) == names
 
 
 def test_a_question_about_an_unknown_name_is_declined_with_the_closest_topics(handbook: Answerer) -> None:
+    """A question about a name no passage mentions is declined with the closest topics, and the name is kept among the
+    gap's terms."""
     known = handbook.answer("Where can I park my car?")
     assert known.outcome is Outcome.ANSWERED and known.passage_id == "parking"
     unknown = handbook.answer("Where can I park my Tesla car?")
@@ -49,6 +53,8 @@ def test_a_question_about_an_unknown_name_is_declined_with_the_closest_topics(ha
 
 
 def test_names_false_in_settings_answers_by_the_rule_alone(tmp_path: Path) -> None:
+    """`names: false` in settings.yaml answers by the confidence rule alone, and reads back; without it the unknown name
+    declines."""
     folder = write_handbook(tmp_path / "knowledge")
     settings = "confidence:\n  weights: {coverage: 1.29, strength: 1.71, margin: 1.8}\n  threshold: 3.1\n"
     (folder / "settings.yaml").write_text(settings + "  names: false\n", encoding="utf-8")
@@ -70,12 +76,14 @@ def test_names_false_in_settings_answers_by_the_rule_alone(tmp_path: Path) -> No
     ],
 )
 def test_names_the_seed_article_knows_in_any_form_are_not_unknown(question: str) -> None:
+    """Names the bundled article holds, in any of their forms, are not unknown, and their questions are answered."""
     answerer = Answerer.from_directory(KNOWLEDGE)
     assert answerer.index.unknown_names(question) == ()
     assert answerer.answer(question).outcome is Outcome.ANSWERED
 
 
 def test_a_passage_added_later_makes_its_names_known(handbook: Answerer) -> None:
+    """A passage added later makes the names it mentions known."""
     from bot.knowledge import Passage
 
     parking = handbook.kb.get("parking")
