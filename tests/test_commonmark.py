@@ -50,7 +50,7 @@ def test_an_item_opening_with_inline_code_is_an_item_and_one_opening_a_fence_hol
 
 
 def test_a_definition_over_a_word_that_is_no_address_leaves_the_word() -> None:
-    """A link definition whose destination is no address leaves the word it defines as it is."""
+    """A link definition whose destination is a word, not an address, defines nothing: its lines stay as text."""
     assert "word" in written_plainly("# T\n\n[Bot]:\n    word\n\nText [Bot].\n")
 
 

@@ -531,7 +531,7 @@ def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(tmp_p
 
 
 def test_a_press_for_a_passage_removed_since_names_the_closest_instead(backend: Backend, kdir: Path) -> None:
-    """A topic pressed for a passage removed since shows, in `kb gaps`, the closest passage instead."""
+    """`kb gaps` shows the topic a member pressed; once that passage is removed, it names the closest one instead."""
     service = backend.service()
     asker = Asker("telegram", "51", "chat")
     assert "rules" in [s.passage_id for s in service.ask(FOOD, asker).suggestions]

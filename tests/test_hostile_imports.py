@@ -110,8 +110,8 @@ SLOW_ONCE = {
 
 @pytest.mark.parametrize(("name", "text"), SLOW_ONCE.values(), ids=SLOW_ONCE.keys())
 def test_pathological_markup_is_read_in_linear_time(tmp_path: Path, name: str, text: str) -> None:
-    """Markup that once made an import's patterns backtrack (cubic or quadratic) is read, or refused, within the test's
-    limit."""
+    """Markup that once made an import's patterns backtrack (cubic or quadratic time) is read without error within
+    the test's limit."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     error = loads_within(20, articles.read, path)
