@@ -128,8 +128,8 @@ async def test_answer_this_on_an_answered_question_shows_where_its_answer_is(onl
 async def test_answer_this_on_a_message_without_words_tells_only_the_member_who_used_it(
     online: FakeDiscord,
 ) -> None:
-    """*Answer this* on a message without words (a picture) is told, to the member who used it only, that there are no
-    words to answer."""
+    """*Answer this* on a message without words (a picture) tells only the member who used it that there are no words
+    to answer."""
     image = {"id": "1", "filename": "a.png", "size": 1, "url": "https://cdn.example/a.png"}
     picture = {**online.message(""), "attachments": [{**image, "proxy_url": image["url"]}]}
     interaction = online.message_command(ANSWER_THIS, picture)

@@ -114,7 +114,7 @@ def test_one_question_is_not_cut(answerer: Answerer, message: str) -> None:
 
 
 def test_two_questions_get_two_answers_in_the_message_order(answerer: Answerer) -> None:
-    """Two questions in one message get two answers, in the message's order; one question gets no others."""
+    """Two questions in one message get two answers, in the message's order; a message of one question gets one."""
     answer = answerer.answer(TWO)
     assert [(r.outcome, r.passage_id, r.asked) for r in answer.replies] == [
         (Outcome.ANSWERED, "meeting-times", "When do we meet?"),
