@@ -13,6 +13,13 @@ from types import FrameType
 
 from bot.curation.shutdown import HELD
 
+_made = [0]  # the changes this process's commands made, each counted as `Held.change` is entered
+
+
+def changes_made() -> int:
+    """How many changes this process's commands have made so far (compared before and after one)."""
+    return _made[0]
+
 
 class Held:
     """The signals that arrived during this command's changes, for `deliver` once the reply is out."""
@@ -26,6 +33,7 @@ class Held:
     @contextlib.contextmanager
     def change(self) -> Iterator[None]:
         """The guard entered around each change (see `Moderation`): signals are kept, not delivered."""
+        _made[0] += 1  # so that a stop or a full disk names `kb history` only after a change
         if threading.current_thread() is not threading.main_thread():  # handlers run in the main thread only
             yield
             return
