@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -547,3 +548,17 @@ def test_the_kb_check_summary_counts_one_in_the_singular(tmp_path: Path) -> None
     done = kb_check(write_kb(tmp_path / "knowledge", small_kb(questions=True)))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 1 passage in 1 file, 1 section, 1 alternate question, ")
+
+
+def test_every_variable_doctor_checks_by_name_is_documented_as_checked() -> None:
+    """`doctor` checks TELEGRAM_WEBHOOK_OWNER, but neither docs/reliability.md nor docs/telegram.md said so:
+    each variable bot/doctor.py names is in reliability.md, and each TELEGRAM_* one in a telegram.md
+    paragraph that names `doctor`."""
+    named = set(
+        re.findall(r'"((?:TELEGRAM|DISCORD)_[A-Z_]+)"', (ROOT / "bot" / "doctor.py").read_text(encoding="utf-8"))
+    )
+    reliability = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(named) if name not in reliability] == []
+    paragraphs = (ROOT / "docs" / "telegram.md").read_text(encoding="utf-8").split("\n\n")
+    checked = " ".join(p for p in paragraphs if "`doctor`" in p or "bot doctor" in p)
+    assert [name for name in sorted(named) if name.startswith("TELEGRAM_") and name not in checked] == []
