@@ -10,6 +10,7 @@ improves."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -149,3 +150,17 @@ def test_show_to_a_full_disk_is_one_line_and_exit_74() -> None:
     assert done.returncode == 74, done.stderr
     assert done.stderr.startswith("error: the output could not be written (No space left on device)")
     assert len(done.stderr.splitlines()) == 1 and "kb history" not in done.stderr
+
+
+def test_show_into_a_closed_pipe_stops_quietly_with_141() -> None:
+    """`--show | head -1` had ended in a BrokenPipeError traceback and exit 1; it stops quietly, as Unix tools do."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.generalization", "--show"],
+            cwd=ROOT, env=child_env(), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""
