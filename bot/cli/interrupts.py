@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM during a command's change: held back while the change is made (as
 `bot.curation.changes_finish_first` does), then kept until the command has printed its reply, so that
 the moderator learns what was made (a new passage's id) before the command stops. A signal that
-arrives outside a change (waiting for the lock, loading the knowledge) stops the command at once."""
+arrives outside a change (waiting for the lock, loading the knowledge) stops the command at once.
+The changes are counted (`changes_made`), so that a stop names `kb history` only after one."""
 
 from __future__ import annotations
 
