@@ -49,11 +49,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (see benchmarks/bench.py)
         from benchmarks import bench
 
-        try:
-            code = int(bench.main(argv[1:]))
-            sys.stdout.flush()
-            return code
-        except BrokenPipeError:
-            return cli.closed_pipe()
+        return cli.run_printing(lambda: int(bench.main(argv[1:])))  # a full disk: exit 74, one line
     console_script = Path(sys.argv[0]).name == "qabot"  # its usage lines name what the operator typed
     return cli.main(argv, out, parser=build_parser("qabot" if console_script else "python -m adapters"))

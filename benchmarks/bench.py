@@ -44,7 +44,7 @@ from adapters.runner import settle, tune_interpreter
 from benchmarks.synthetic import Corpus, generate
 from bot import knowledge
 from bot.answering import Answerer
-from bot.cli import positive_int
+from bot.cli import positive_int, run_printing
 from bot.search import VARIANTS, passage_tokens, query_terms
 
 CACHE_VARIABLE = "QABOT_CACHE"  # bot.search.loading's, named here so older code can be measured too
@@ -335,4 +335,4 @@ def _unwritable(path: Path) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_printing(main))

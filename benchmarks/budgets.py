@@ -29,6 +29,7 @@ from benchmarks.bench import latency
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.asker import Asker
 from bot.cli import main as bot_main
+from bot.cli import run_printing
 from bot.config import Config
 from bot.service import Service
 
@@ -153,4 +154,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_printing(main))

@@ -22,6 +22,7 @@ from benchmarks.bench import latency
 from benchmarks.budgets import database_main, seeded_schema
 from bot.answering import DEFAULT_KNOWLEDGE
 from bot.asker import Asker
+from bot.cli import run_printing
 from bot.config import Config
 from bot.service import Service
 
@@ -92,4 +93,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_printing(main))

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.cli import main
 from tests import pg_support
 from tests.backends import Backend, backend, files_only
 from tests.conftest import KNOWLEDGE, ROOT, TRANSCRIPTS
-from tests.support import small_kb
+from tests.support import child_env, small_kb
 
 schema = pg_support.schema  # the fixture: an empty schema of the test's own
 assert backend  # the fixture: each test taking `backend` runs on the files and on PostgreSQL ($QABOT_DATABASE_URL)
@@ -496,7 +497,7 @@ def test_qabot_knowledge_names_the_folder_once_for_every_command(
     assert main(["ask", "When does the community meet?", "--json", "--data", str(tmp_path / "d")], out) == 0
     assert json.loads(out.getvalue())["passage_id"] == "meetups"  # the folder's own passage
     out = io.StringIO()
-    assert main(["kb", "check"], out) == 0 and "2 passages in 1 file(s)" in out.getvalue()
+    assert main(["kb", "check"], out) == 0 and "2 passages in 1 file," in out.getvalue()
     assert main(["kb", "check", "--knowledge", str(KNOWLEDGE)], io.StringIO()) == 0  # the flag still wins
 
 
@@ -512,3 +513,64 @@ def test_chat_and_ask_record_their_gaps_on_either_backend(backend: Backend) -> N
     assert ask.returncode == 0, ask.stderr
     gaps = run("kb", "gaps", "--knowledge", str(backend.folder))
     assert gaps.returncode == 0 and all(f"“{q}”" in gaps.stdout for q in asked), gaps.stdout
+
+
+needs_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, whose writes fail with ENOSPC")
+
+
+def run_into_full(*args: str, stream: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` with `stream` ("stdout" or "stderr") written to a full disk, the other kept."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        outputs = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: full}
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT, env=child_env(), text=True, timeout=120, check=False, **outputs,  # type: ignore[call-overload]
+        )  # fmt: skip
+
+
+@needs_full
+def test_an_error_line_a_full_disk_refuses_leaves_the_commands_own_exit_code(tmp_path: Path) -> None:
+    """`kb check` of a folder not there, its error line refused (2>/dev/full), had ended in a traceback and exit 1
+    ("a change was refused"); it is exit 2, unusable input, as with the line written."""
+    done = run_into_full("kb", "check", "--knowledge", str(tmp_path / "missing"), stream="stderr")
+    assert done.returncode == 2 and done.stdout == ""
+
+
+@needs_full
+def test_a_warning_a_full_disk_refuses_after_the_work_is_done_is_exit_74(kdir: Path) -> None:
+    """`kb check` warns of `faq.yml` (not read) on standard error: refused there, it had been a traceback and exit 1
+    after the summary was printed; the check was done, nothing could be said: exit 74, the summary kept."""
+    (kdir / "faq.yml").write_text("passages: []\n", encoding="utf-8")
+    done = run_into_full("kb", "check", "--knowledge", str(kdir), stream="stderr")
+    assert done.returncode == 74 and done.stdout.startswith("ok: 2 passages")
+
+
+@needs_full
+def test_a_full_disk_names_kb_history_only_after_a_change(kdir: Path) -> None:
+    """`replay > file` on a full disk changed nothing: its line had pointed at `kb history` as `kb add`'s does."""
+    transcript = kdir.parent / "t.yaml"
+    transcript.write_text('name: t\nturns:\n  - ask: "When does the community meet?"\n', encoding="utf-8")
+    replayed = run_into_full("replay", str(transcript), "--knowledge", str(kdir), stream="stdout")
+    assert replayed.returncode == 74 and "could not be written" in replayed.stderr
+    assert "kb history" not in replayed.stderr
+    add = ["kb", "add", "--section", "S", "--text", "Some text.", "--knowledge", str(kdir)]
+    added = run_into_full(*add, stream="stdout")
+    assert added.returncode == 74 and "`kb history` shows the change made" in added.stderr
+
+
+def test_ctrl_c_names_kb_history_only_after_a_change(kdir: Path) -> None:
+    """Ctrl-C in `chat` (which changes nothing) had pointed at `kb history` for "what was made"; it says only
+    that nothing was left half-done."""
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--knowledge", str(kdir)],
+        cwd=ROOT, env=child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert chat.stdin is not None and chat.stdout is not None
+    chat.stdin.write("When does the community meet?\n")
+    chat.stdin.flush()
+    while chat.stdout.readline().strip():  # the reply, up to the blank line after it: chat waits for the next
+        pass
+    chat.send_signal(signal.SIGINT)
+    err = chat.communicate(timeout=60)[1]
+    assert chat.returncode == 130, err
+    assert err == "error: interrupted; no change was left half-done\n"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot import cli, doctor
 from bot.doctor import Level
-from tests.support import small_kb, write_kb
+from tests.conftest import ROOT
+from tests.support import child_env, small_kb, write_kb
 
 TELEGRAM = "123456789:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # digits, colon, 35 characters
 DISCORD = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -58,7 +62,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
     assert not lines(out, "error") and not lines(out, "warning"), out
     assert "2 moderator id(s)" in out
     assert "bot.example.org" in out and "/telegram" not in out  # the host, never the webhook's path
-    assert "2 passages in 1 file(s)" in out and "2 synonym phrases" in out  # the kb check summary
+    assert "2 passages in 1 file," in out and "2 synonym phrases" in out  # the kb check summary
     assert out.rstrip().endswith("doctor: all good")
 
 
@@ -500,7 +504,7 @@ def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
     assert f"warning knowledge: {folder}: no knowledge files yet: the bot starts, and declines every question" in out
     checked = io.StringIO()  # and `kb check`, which a deployment may run first, does not stop it
     assert cli.main(["kb", "check", "--knowledge", str(folder)], out=checked) == 0
-    assert checked.getvalue().startswith("ok: 0 passages in 0 file(s)")
+    assert checked.getvalue().startswith("ok: 0 passages in 0 files,")
     asked = io.StringIO()
     assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(folder)], out=asked) == 0
     assert asked.getvalue().startswith("0 of 0 open gap(s) would be answered")
@@ -519,3 +523,42 @@ def test_files_of_what_members_wrote_that_others_can_read_are_a_warning(kdir: Pa
     assert code == 0 and f"{data / 'gaps.sqlite3'} (mode 644)" in warned and "chmod 600" in warned
     (data / "gaps.sqlite3").chmod(0o600)
     assert not [line for line in lines(run(kdir, "--data", str(data))[1], "warning") if "other users" in line]
+
+
+def kb_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot kb check --knowledge FOLDER`, run as a moderator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "check", "--knowledge", str(folder)],
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_kb_check_of_an_empty_folder_warns_in_one_plain_line(tmp_path: Path) -> None:
+    """`kb check` of a new community's empty folder had warned in a timestamped log line: one `warning:` line."""
+    folder = tmp_path / "community"
+    folder.mkdir()
+    done = kb_check(folder)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"warning: {folder}: {doctor.NOTHING_YET}\n"
+    assert done.stdout == "ok: 0 passages in 0 files, 0 sections, 0 alternate questions, 0 synonym phrases\n"
+
+
+def test_the_kb_check_summary_counts_one_in_the_singular(tmp_path: Path) -> None:
+    """One passage in one file had been "1 passages in 1 file(s), 1 sections": each count agrees with its noun."""
+    done = kb_check(write_kb(tmp_path / "knowledge", small_kb(questions=True)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: 1 passage in 1 file, 1 section, 1 alternate question, ")
+
+
+def test_every_variable_doctor_checks_by_name_is_documented_as_checked() -> None:
+    """`doctor` checks TELEGRAM_WEBHOOK_OWNER, but neither docs/reliability.md nor docs/telegram.md said so:
+    each variable bot/doctor.py names is in reliability.md, and each TELEGRAM_* one in a telegram.md
+    paragraph that names `doctor`."""
+    named = set(
+        re.findall(r'"((?:TELEGRAM|DISCORD)_[A-Z_]+)"', (ROOT / "bot" / "doctor.py").read_text(encoding="utf-8"))
+    )
+    reliability = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(named) if name not in reliability] == []
+    paragraphs = (ROOT / "docs" / "telegram.md").read_text(encoding="utf-8").split("\n\n")
+    checked = " ".join(p for p in paragraphs if "`doctor`" in p or "bot doctor" in p)
+    assert [name for name in sorted(named) if name.startswith("TELEGRAM_") and name not in checked] == []

@@ -10,13 +10,17 @@ improves."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.generalization import CORPORA, DEFAULT_CORPUS, ask_alone, evaluate, main, totals
 from tests.conftest import ROOT
+from tests.support import child_env
 
 FLOORS = {
     # (corpus, set): (right % min, wrong % max, off-topic declined % min, off-topic declined or
@@ -137,3 +141,30 @@ def test_the_usage_in_quality_md_offers_every_corpus() -> None:
     quality = (ROOT / "docs" / "quality.md").read_text(encoding="utf-8")
     usage = re.search(r"python -m benchmarks\.generalization \[--corpus ([\w|-]+)\]", quality)
     assert usage is not None and usage.group(1).split("|") == list(CORPORA)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, whose writes fail with ENOSPC")
+def test_show_to_a_full_disk_is_one_line_and_exit_74() -> None:
+    """`--show > file` on a full disk had ended in a traceback and exit 1; it ends as the bot's commands do."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.generalization", "--show"],
+            cwd=ROOT, env=child_env(), stdout=full, stderr=subprocess.PIPE, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    assert done.returncode == 74, done.stderr
+    assert done.stderr.startswith("error: the output could not be written (No space left on device)")
+    assert len(done.stderr.splitlines()) == 1 and "kb history" not in done.stderr
+
+
+def test_show_into_a_closed_pipe_stops_quietly_with_141() -> None:
+    """`--show | head -1` had ended in a BrokenPipeError traceback and exit 1; it stops quietly, as Unix tools do."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.generalization", "--show"],
+            cwd=ROOT, env=child_env(), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""

@@ -14,7 +14,7 @@ from bot.imports.articles import heading_of
 from bot.knowledge import KnowledgeError
 from bot.search.sentences import split_sentences
 from bot.watcher import signature
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, TRANSCRIPTS
 from tests.support import small_kb, write_kb
 
 GOOD_SOURCE = 'source: {title: "T", publisher: "P", url: null}\n'
@@ -218,3 +218,12 @@ def test_an_unquoted_date_is_refused_with_how_to_write_it(tmp_path: Path) -> Non
     )
     with pytest.raises(KnowledgeError, match=r"'date' must be text: quote it \(\"2024-05-01\"\)"):
         knowledge.load(tmp_path)
+
+
+def test_a_folder_of_transcripts_given_as_knowledge_is_named_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--knowledge tests/transcripts` had said only "unknown top-level key(s): name, turns": the error says the
+    file looks like a transcript, which `replay` takes, not knowledge."""
+    assert main(["ask", "hello", "--knowledge", str(TRANSCRIPTS)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {TRANSCRIPTS}/") and "looks like a transcript" in err
+    assert "`replay`" in err and len(err.splitlines()) == 1

@@ -69,6 +69,18 @@ def test_replay_failure_exits_1_and_says_why(tmp_path: Path, capsys: pytest.Capt
     assert "FAIL [f]" in out and "reply lacks any of ['bananas']" in out
 
 
+def test_replay_json_says_why_a_turn_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A `--json` row had said `"pass": false` and not why: its `reason` holds the words the text line gives."""
+    failing = 'name: f\nturns:\n  - ask: "Why do North Koreans flee?"\n    expect: {contains: ["bananas"]}\n'
+    path = write(tmp_path, failing)
+    assert main(["replay", str(path)]) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert main(["replay", str(path), "--json"]) == 1
+    row = json.loads(capsys.readouterr().out)
+    assert row["pass"] is False and row["reason"] == "reply lacks any of ['bananas']"
+    assert line.endswith("  " + row["reason"])
+
+
 def _documented_json_keys() -> set[str]:
     """The keys docs/quality.md says each `replay --json` row holds."""
     text = " ".join((ROOT / "docs" / "quality.md").read_text(encoding="utf-8").split())
@@ -94,10 +106,12 @@ def test_replay_json_is_one_object_per_turn(tmp_path: Path, capsys: pytest.Captu
         "hedged",
         "read_on",
         "pass",
+        "reason",
     }
     assert _documented_json_keys() == documented
     assert all(set(r) == documented for r in rows)
     assert rows[0]["passage_id"] == "women-majority" and rows[1]["fallback"] is True
+    assert [r["reason"] for r in rows] == [None, None, None]  # passed, passed, not judged
     assert "2 passed, 0 failed" in captured.err
 
 

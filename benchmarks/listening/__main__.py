@@ -1,5 +1,6 @@
 import sys
 
 from benchmarks.listening import main
+from bot.cli import run_printing
 
-sys.exit(main())
+sys.exit(run_printing(main))

@@ -312,11 +312,15 @@ class Answerer:
     def summary(self) -> str:
         """One line about what is loaded, as `kb check` and `doctor` print it."""
         kb = self.kb
-        return (
-            f"{len(kb)} passages in {len(kb.files)} file(s), {len(kb.sections())} sections, "
-            f"{sum(len(p.questions) for p in kb)} alternate questions, "
-            f"{len(self.index.synonyms.rewrites)} synonym phrases"
+        counts = (
+            (len(kb), "passage"),
+            (len(kb.files), "file"),
+            (len(kb.sections()), "section"),
+            (sum(len(p.questions) for p in kb), "alternate question"),
+            (len(self.index.synonyms.rewrites), "synonym phrase"),
         )
+        said = [f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts]  # "1 passages" had read oddly
+        return f"{said[0]} in {said[1]}, {', '.join(said[2:])}"
 
     def help_text(self) -> str:
         listed, more = self._help_topics(HELP_TOPICS)

@@ -49,6 +49,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             row = {"transcript": result.transcript, **answer_json(result.turn.ask, result.answer)}
             row["pass"] = result.passed
+            row["reason"] = "; ".join(result.problems) or None  # why it failed, as the text line says it
             print(json.dumps(row, ensure_ascii=False), file=out)
         else:
             print(_replay_line(result), file=out)

@@ -6,6 +6,9 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
+
+from bot.cli import terminal
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C
@@ -24,15 +27,14 @@ def closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
-def output_failed(problem: str) -> int:
+def output_failed(problem: str, *, changed: bool = False) -> int:
     """Standard output refused a write (`> file` on a full disk): one line on standard error, and not
-    exit 1, which says that a change was refused, while the change was made (a script retried it)."""
+    exit 1, which says that a change was refused, while the change was made (a script retried it).
+    `kb history` is named only after a change (`changed`): it has nothing to show of `replay` or `ask`."""
+    shown = " (`kb history` shows the change made)" if changed else ""
     with contextlib.suppress(OSError):  # standard error on the full disk too: the exit code says it
-        print(
-            f"error: the output could not be written ({problem}); what the command did is done "
-            "(`kb history` shows any change made)",
-            file=sys.stderr,
-        )
+        print(f"error: the output could not be written ({problem}); what the command did is done{shown}",
+              file=sys.stderr)  # fmt: skip
     _drop_output()  # what stays in the buffer would fail again at exit, as a traceback and exit 120
     return EXIT_OUTPUT_FAILED
 
@@ -46,3 +48,44 @@ def _drop_output() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fileno)
     os.close(devnull)
+
+
+@contextlib.contextmanager
+def error_lines() -> Iterator[terminal.ErrorLines]:
+    """Standard error for one command, as `terminal.ErrorLines`: a line it refuses leaves the exit code
+    to the command (1, 2: what a script needs to know), and a command that succeeded, its warnings
+    unsaid, ends with 74 (see `ended`)."""
+    errors = terminal.ErrorLines(sys.stderr)
+    sys.stderr = errors  # a text stream as far as print and logging go
+    try:
+        yield errors
+    finally:
+        sys.stderr = errors.stream
+
+
+def ended(code: int, errors: terminal.ErrorLines, *, changed: bool = False) -> int:
+    """The exit code of a command that returned `code`: 74 if it succeeded but standard error refused
+    a line (nothing could be said), else `code` (a failure stays one though its line was lost)."""
+    if code == EXIT_OK and errors.refused is not None:
+        return output_failed(errors.refused, changed=changed)
+    return code
+
+
+def run_printing(main: Callable[[], int]) -> int:
+    """`main` (a benchmark's, which prints with print) ended as the bot's commands end: a closed pipe
+    quietly with 141, an output a full disk refuses with one line and 74 (it had been a traceback and
+    exit 1), an error line standard error refuses as `ended` says."""
+    stdout = sys.stdout
+    sys.stdout = terminal.Output(stdout)  # raises OutputFailed, not OSError
+    try:
+        with error_lines() as errors:
+            try:
+                code = main()
+                sys.stdout.flush()
+            except BrokenPipeError:
+                return closed_pipe()
+            except terminal.OutputFailed as exc:
+                return output_failed(str(exc))
+            return ended(code, errors)
+    finally:
+        sys.stdout = stdout

@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM during a command's change: held back while the change is made (as
 `bot.curation.changes_finish_first` does), then kept until the command has printed its reply, so that
 the moderator learns what was made (a new passage's id) before the command stops. A signal that
-arrives outside a change (waiting for the lock, loading the knowledge) stops the command at once."""
+arrives outside a change (waiting for the lock, loading the knowledge) stops the command at once.
+The changes are counted (`changes_made`), so that a stop names `kb history` only after one."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from collections.abc import Iterator
 from types import FrameType
 
 from bot.curation.shutdown import HELD
+
+_made = [0]  # the changes this process's commands made, each counted as `Held.change` is entered
+
+
+def changes_made() -> int:
+    """How many changes this process's commands have made so far (compared before and after one)."""
+    return _made[0]
 
 
 class Held:
@@ -26,6 +34,7 @@ class Held:
     @contextlib.contextmanager
     def change(self) -> Iterator[None]:
         """The guard entered around each change (see `Moderation`): signals are kept, not delivered."""
+        _made[0] += 1  # so that a stop or a full disk names `kb history` only after a change
         if threading.current_thread() is not threading.main_thread():  # handlers run in the main thread only
             yield
             return

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TextIO, cast
 
-from bot.cli import terminal
-from bot.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNUSABLE, closed_pipe, output_failed
+from bot.cli import exits, interrupts, terminal
+from bot.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNUSABLE
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
 from bot.curation import Refused
@@ -44,19 +44,28 @@ def main(
     args = (parser or build_parser()[0]).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     out = cast(TextIO, terminal.SafeOutput(out or sys.stdout))  # stored text may hold a terminal's escapes
+    begun = interrupts.changes_made()
+    try:
+        with exits.error_lines() as errors:
+            return exits.ended(_run(args, out, begun), errors, changed=interrupts.changes_made() > begun)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, out: TextIO, begun: int) -> int:
+    """The command's exit code, its errors said in one line on standard error; `kb history` is named
+    only once a change was made (after `begun` changes): it has nothing to show of `replay` or `ask`."""
     try:
         code = int(args.func(args, out))
         out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
         return code
     except BrokenPipeError:
-        return closed_pipe()
+        return exits.closed_pipe()
     except terminal.OutputFailed as exc:
-        return output_failed(str(exc))
+        return exits.output_failed(str(exc), changed=interrupts.changes_made() > begun)
     except Terminated:
-        print(
-            "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)",
-            file=sys.stderr,
-        )
+        print(f"error: stopped by SIGTERM; {_left(begun)}", file=sys.stderr)
         return EXIT_TERMINATED
     except (KnowledgeError, ConfigError) as exc:  # it may quote a file's text (a transcript's passage id)
         print(f"error: {terminal.safe(str(exc))}", file=sys.stderr)
@@ -65,11 +74,14 @@ def main(
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("error: interrupted; no change was left half-done (`kb history` shows what was made)", file=sys.stderr)
+        print(f"error: interrupted; {_left(begun)}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+
+
+def _left(begun: int) -> str:
+    """What a stopped command left, and after a change where to see it."""
+    shown = " (`kb history` shows what was made)" if interrupts.changes_made() > begun else ""
+    return f"no change was left half-done{shown}"
 
 
 def _main_thread() -> bool:

@@ -31,21 +31,16 @@ class OutputFailed(Exception):
         super().__init__(error.strerror or str(error))
 
 
-class SafeOutput:
-    """A text stream that writes everything through `safe` to the stream it wraps; a write or flush
-    the stream refuses raises OutputFailed (a closed pipe stays BrokenPipeError: a quiet stop)."""
+class Output:
+    """A text stream whose writes and flushes the stream refuses raise OutputFailed (a closed pipe stays
+    BrokenPipeError: a quiet stop)."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
 
     def write(self, text: str) -> int:
-        shown = safe(text)
         try:
-            try:
-                return self.stream.write(shown)
-            except UnicodeEncodeError:  # a folder's name not in UTF-8 (lone surrogates) on a strict stream: escaped
-                encoding = getattr(self.stream, "encoding", None) or "utf-8"
-                return self.stream.write(shown.encode(encoding, "backslashreplace").decode(encoding))
+            return self.stream.write(text)
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -59,5 +54,43 @@ class SafeOutput:
         except OSError as exc:
             raise OutputFailed(exc) from exc
 
-    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, ... of the wrapped stream
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno, ... of the wrapped stream
+        return getattr(self.stream, name)
+
+
+class SafeOutput(Output):
+    """An Output that writes everything through `safe`."""
+
+    def write(self, text: str) -> int:
+        shown = safe(text)
+        try:
+            return super().write(shown)
+        except UnicodeEncodeError:  # a folder's name not in UTF-8 (lone surrogates) on a strict stream: escaped
+            encoding = getattr(self.stream, "encoding", None) or "utf-8"
+            return super().write(shown.encode(encoding, "backslashreplace").decode(encoding))
+
+
+class ErrorLines:
+    """Standard error during one command: a line it refuses (a full disk) is kept out of the way, not
+    raised, so that the command's own exit code stands; an error line on a full disk had ended every
+    command in a traceback and exit 1. `refused` says why the last refused write failed."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.refused: str | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:  # a closed pipe too: nothing more can be said there
+            self.refused = exc.strerror or str(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self.refused = exc.strerror or str(exc)
+
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)

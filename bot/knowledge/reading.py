@@ -67,6 +67,12 @@ def _load_file(path: Path, content: bytes | None = None) -> Iterator[tuple[Passa
     if not isinstance(data, dict):
         raise KnowledgeError(path, "expected a mapping with 'source' and 'passages'")
     unknown = sorted(set(map(str, data)) - {"source", "passages"})
+    if "turns" in unknown and "passages" not in data:  # `--knowledge tests/transcripts`: said as such
+        raise KnowledgeError(
+            path,
+            "this looks like a transcript (`name`, `turns`), which `replay` takes, not knowledge "
+            "(`source`, `passages`): is --knowledge the folder meant?",
+        )
     if unknown:
         raise KnowledgeError(path, f"unknown top-level key(s): {', '.join(unknown)}")
     source = _source(path, data.get("source"))
