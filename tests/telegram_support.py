@@ -112,12 +112,12 @@ async def handled(fake: FakeTelegram, chat: dict[str, Any]) -> None:
 
 
 @contextmanager
-def bot_process(fake: FakeTelegram, knowledge: Path) -> Iterator[subprocess.Popen[str]]:
+def bot_process(fake: FakeTelegram, knowledge: Path, stderr: Any = subprocess.PIPE) -> Iterator[subprocess.Popen[str]]:
     """`python -m adapters run` in its own process against `fake` (a `serving_in_thread` one); killed at the end."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     env.pop("DISCORD_BOT_TOKEN", None)
     command = [sys.executable, "-m", "adapters", "run", "--knowledge", str(knowledge)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=stderr, text=True)
     try:
         yield process
     finally:

@@ -772,6 +772,18 @@ def test_sigterm_lets_replies_in_flight_go_out_then_exits_0(knowledge: Path) -> 
     assert TOKEN not in err and "Traceback" not in err and " ERROR " not in err
 
 
+def test_a_bot_whose_log_a_full_disk_refuses_still_stops_with_0(knowledge: Path) -> None:
+    """A bot's exit code tells its supervisor why it stopped: a clean stop is 0 though its log lines went
+    nowhere (standard error on a full disk), not 74, which would have it restarted into the same disk."""
+    with serving_in_thread(TOKEN) as fake, open("/dev/full", "w") as disk, bot_process(fake, knowledge, disk) as bot:
+        deadline = time.monotonic() + 30
+        while not fake.called("getUpdates") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=20)
+    assert bot.returncode == 0
+
+
 def test_updates_pulled_while_stopping_are_an_info_line_not_critical(caplog: pytest.LogCaptureFixture) -> None:
     """PTB's CRITICAL for a poll that returned a busy chat's backlog after stop was called is INFO:
     nothing is lost (Telegram sends them again at the next start), and it had failed a flood test."""

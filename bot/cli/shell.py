@@ -47,7 +47,10 @@ def main(
     begun = interrupts.changes_made()
     try:
         with exits.error_lines() as errors:
-            return exits.ended(_run(args, out, begun), errors, changed=interrupts.changes_made() > begun)
+            code = _run(args, out, begun)
+            if argv[:1] == ["run"]:  # a bot's code tells its supervisor why it stopped; a log line lost is no reason
+                return code
+            return exits.ended(code, errors, changed=interrupts.changes_made() > begun)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
