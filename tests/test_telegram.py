@@ -144,27 +144,27 @@ async def test_telegram_a_file_sent_alone_in_a_private_chat_gets_a_reply(fake: F
     assert html.unescape(note.text) == LINK_ALONE, note.text
 
 
+def album_photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
+    """One photo of album `album` from USER in the private chat, as Telegram delivers an album's parts."""
+    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    return {"message_id": message_id, "date": int(time.time()), "chat": PRIVATE, "from": USER, "photo": shot,
+            "media_group_id": album, **fields}  # fmt: skip
+
+
 async def test_an_album_of_screenshots_is_one_question_not_a_note_per_photo(fake: FakeTelegram, handbook: Path) -> None:
     """A member sends the bot three screenshots at once captioned "How much is the membership fee?":
     Telegram delivers an album as one message per photo (one media_group_id), the caption on the
     first. The bot answered, then told the member twice "I can't open links or files. Ask me your
     question in words", which they just did; four screenshots without a caption got four such notes."""
-    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
-
-    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
-        when = int(time.time())
-        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
-                "media_group_id": album, **fields}  # fmt: skip
-
     async with running_bot(fake, handbook):
-        fake.push({"message": photo(7, "a1", caption="How much is the membership fee?")})
+        fake.push({"message": album_photo(7, "a1", caption="How much is the membership fee?")})
         for i in range(2):
-            fake.push({"message": photo(8 + i, "a1")})
+            fake.push({"message": album_photo(8 + i, "a1")})
         await handled(fake, PRIVATE)
         captioned = [html.unescape(c.text) for c in fake.called("sendMessage")]
         for i in range(4):
-            fake.push({"message": photo(20 + i, "a2")})
-        fake.push({"message": photo(30, "a3")})  # another album: its own note
+            fake.push({"message": album_photo(20 + i, "a2")})
+        fake.push({"message": album_photo(30, "a3")})  # another album: its own note
         await fake.wait_for("sendMessage", len(captioned) + 2)  # each note once the album's photos have all come
         await handled(fake, PRIVATE)
         uncaptioned = [html.unescape(c.text) for c in fake.called("sendMessage")][len(captioned) :]
@@ -178,18 +178,11 @@ async def test_an_album_captioned_on_a_later_photo_gets_its_answer_and_no_note(
     """An album whose caption is on its second photo (clients put it on the first, but the Bot API lets
     any carry it): its first photo had got "I can't open links or files" before the caption's answer.
     Another album sent after it, without a caption, gets its one note after the first album's decision."""
-    shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
-
-    def photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
-        when = int(time.time())
-        return {"message_id": message_id, "date": when, "chat": PRIVATE, "from": USER, "photo": shot,
-                "media_group_id": album, **fields}  # fmt: skip
-
     async with running_bot(fake, handbook):
-        fake.push({"message": photo(7, "b1")})
-        fake.push({"message": photo(8, "b1", caption="How much is the membership fee?")})
-        fake.push({"message": photo(9, "b1")})
-        fake.push({"message": photo(20, "b2")})
+        fake.push({"message": album_photo(7, "b1")})
+        fake.push({"message": album_photo(8, "b1", caption="How much is the membership fee?")})
+        fake.push({"message": album_photo(9, "b1")})
+        fake.push({"message": album_photo(20, "b2")})
         await fake.wait_for("sendMessage", 2)
         await handled(fake, PRIVATE)
     replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
