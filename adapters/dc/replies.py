@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 
 import aiohttp
 import discord
@@ -261,7 +261,7 @@ class Replies:
                     own = self.answered.recall((channel_id, message_id))
                     pointed = own.replies_to if own is not None and own.replies_to is not None else message_id
                     await self.forget(chat, sorted({message_id, pointed}))
-                    await self._take_back(channel_id, message_id)
+                    await self._take_back(channel_id, message_id, gone=message_ids)
                 except Exception:
                     log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
 
@@ -291,13 +291,15 @@ class Replies:
             for message_id in message_ids:
                 await in_thread(self.service().forget_asked, Asker(PLATFORM, "", chat), str(message_id))
 
-    async def _take_back(self, channel_id: int, message_id: int) -> None:
+    async def _take_back(self, channel_id: int, message_id: int, *, gone: Set[int] = frozenset()) -> None:
         """The bot's replies to the deleted question `message_id` go, and the answers given to it when
-        someone pointed the bot at it."""
-        gone = [self.answered.forget((channel_id, message_id))]
+        someone pointed the bot at it; those deleted with it (`gone`: a purge takes the bot's answers
+        too) are not asked of Discord again (each had been an Unknown Message, a request spent)."""
+        taken = [self.answered.forget((channel_id, message_id))]
         while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
-            gone.append(self.answered.forget(pointed[0]))
-        for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
+            taken.append(self.answered.forget(pointed[0]))
+        handles = (handle for sent in taken if sent is not None for handle in sent.handles)
+        for handle in (handle for handle in handles if handle not in gone):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)
             except discord.HTTPException as exc:
