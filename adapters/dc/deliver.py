@@ -62,9 +62,13 @@ _THREADS = frozenset(
 def allowed_in(permissions: discord.Permissions, channel: object) -> Allowed:
     """What `permissions`, the bot's in `channel` wherever they come from (an interaction's
     `app_permissions`, or the server's roles as the client holds them), let it send there. A thread
-    the client has not cached is a PartialMessageable of a thread's type, and a thread all the same."""
+    the client has not cached is a PartialMessageable of a thread's type, and a thread all the same.
+    In a locked thread (a help post a moderator closed) Discord takes messages only from those with
+    Manage Threads (400, 160005, Thread is locked): without it the bot may not send there."""
     thread = isinstance(channel, discord.Thread) or getattr(channel, "type", None) in _THREADS
     sends = permissions.send_messages_in_threads if thread else permissions.send_messages
+    if isinstance(channel, discord.Thread) and channel.locked and not permissions.manage_threads:
+        sends = False
     return Allowed(sends=sends, refers=permissions.read_message_history)
 
 
