@@ -17,8 +17,8 @@ deferral takes the deferral's place and its visibility, whatever flags it asks f
 one after a public deferral is shown to everyone, and recorded as a violation); once the deferral's
 message is deleted, a follow-up is a message of its own. The bot's permissions in the channel
 (`app_permissions`) are what interactions carry and what a message in the server needs: Send Messages
-(in a thread, Send Messages in Threads; in a locked thread, Manage Threads too), and for a reply
-Read Message History.
+(in a thread, Send Messages in Threads; in a locked thread, Manage Threads too), for an embed Embed
+Links, and for a reply Read Message History.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ REPLYABLE_TYPES = {0, 19, 20, 23}
 EPHEMERAL = 1 << 6
 READ_MESSAGE_HISTORY = 1 << 16  # without it Discord refuses any reply (403, 160002)
 SEND_MESSAGES, SEND_MESSAGES_IN_THREADS = 1 << 11, 1 << 38  # without it no message at all (403, 50013)
+EMBED_LINKS = 1 << 14  # without it Discord shows no embed of the bot's: refused alone (403), else dropped
 MANAGE_THREADS = 1 << 34  # in a locked thread, only those with it may send (else 160005, Thread is locked)
 DEFERRED_WITH_SOURCE = 5  # the "thinking…" deferral: its first follow-up becomes its message
 POSTED = "POST /channels/{channel_id}/messages"  # a message the bot sends in a channel (see `on_posted`)
@@ -701,6 +702,8 @@ class FakeDiscord:
             return unsent
         if (locked := self._locked(method, path)) is not None:
             return locked
+        if (unembedded := self._unembedded(method, path, body)) is not None:
+            return unembedded
         if (system := self._replies_to_system(method, path, body)) is not None:
             return system
         if (unread := self._reply_unread(method, path, body)) is not None:
@@ -749,6 +752,23 @@ class FakeDiscord:
             return None
         self.violations.append(f"{method} {path}: a message in a locked thread without Manage Threads")
         return _json({"message": "Thread is locked", "code": 160005}, 400)
+
+    def _unembedded(self, method: str, path: str, body: Any) -> web.Response | None:
+        """An embed sent or edited in by a bot without Embed Links in a channel of the server (not a DM):
+        Discord refuses a message that has nothing else (403, Missing Permissions) and drops the embed
+        from one that has text (discord-api-docs#2601, #5648); either way no member sees it. Or None."""
+        route = discord_route(method, path)
+        if route not in (POSTED, "PATCH /channels/{channel_id}/messages/{message_id}") or not isinstance(body, dict):
+            return None
+        if not body.get("embeds") or not self._in_server(path.split("/")[2]):
+            return None
+        if int(self.app_permissions) & EMBED_LINKS:
+            return None
+        self.violations.append(f"{method} {path}: an embed without Embed Links (no one sees it)")
+        if not body.get("content"):
+            return _json({"message": "Missing Permissions", "code": 50013}, 403)
+        body["embeds"] = []  # the message goes, its embed dropped
+        return None
 
     def _in_server(self, channel: str) -> bool:
         """Whether `channel` is one of the server's (a channel, the forum, a thread), not a DM: the

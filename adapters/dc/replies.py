@@ -31,9 +31,10 @@ from bot import Answer, Asker, Outcome, Service, messages
 log = logging.getLogger(__name__)
 
 
-def pieces_of(answer: Answer) -> list[Piece]:
-    """Every message of an answer, each of its replies (one per question of the message) in turn."""
-    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply).messages()]
+def pieces_of(answer: Answer, *, embeds: bool = True) -> list[Piece]:
+    """Every message of an answer, each of its replies (one per question of the message) in turn;
+    without embeds where the bot may not embed (`Allowed.embeds`)."""
+    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply, embeds=embeds).messages()]
 
 
 class Replies:
@@ -85,14 +86,16 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
             await self._send(message, pieces_of(answer))
             return
-        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message)
+        embeds = self.allowed(message.channel.id).embeds
+        await self._show(key, Shown(), question, pieces_of(answer, embeds=embeds), reply_to or message)
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
         """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
         to their `message`, remembered under `key` (a question pointed at again is shown it);
         returns the id of its first message."""
         async with self.order.turn(message.channel.id):  # in the channel's order: a deletion waits for it
-            handles = await self._show(key, Shown(), question, pieces_of(answer), message)
+            embeds = self.allowed(message.channel.id).embeds
+            handles = await self._show(key, Shown(), question, pieces_of(answer, embeds=embeds), message)
         return handles[0]
 
     async def say(
@@ -198,7 +201,8 @@ class Replies:
             await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
-        await self._show(key, Shown(before), question, pieces_of(answer), to)
+        after = pieces_of(answer, embeds=self.allowed(message.channel.id).embeds)
+        await self._show(key, Shown(before), question, after, to)
 
     async def _show(
         self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message
