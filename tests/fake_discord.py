@@ -133,6 +133,7 @@ class FakeDiscord:
         self.types: dict[str, int] = {}  # message id -> type, of the messages the bot was shown
         self.threads: set[str] = set()  # ids of the threads (forum posts) pushed to the bot
         self.locked: set[str] = set()  # those of them a moderator locked (THREAD_CREATE or THREAD_UPDATE says)
+        self.gone: set[str] = set()  # channels and threads deleted (Unknown Channel), told to the bot or not yet
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
         self.faults: list[Fault] = []
         self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
@@ -431,6 +432,8 @@ class FakeDiscord:
             self.types[data["id"]] = data["type"]
         if event == "THREAD_CREATE":
             self.threads.add(data["id"])
+        if event in ("THREAD_DELETE", "CHANNEL_DELETE"):
+            self.gone.add(data["id"])
         if event in ("THREAD_CREATE", "THREAD_UPDATE"):
             locked = (data.get("thread_metadata") or {}).get("locked")
             (self.locked.add if locked else self.locked.discard)(data["id"])
@@ -632,6 +635,8 @@ class FakeDiscord:
 
     def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")
+        if parts[0] == "channels" and parts[1] in self.gone:  # deleted, its messages with it
+            return {"message": "Unknown Channel", "code": 10003}, 404
         if (method, path) == ("GET", "/users/@me"):
             return self.bot_user(), 200
         if (method, path) == ("GET", "/oauth2/applications/@me"):

@@ -13,7 +13,8 @@ import pytest
 from adapters.dc.commands import ANSWER_THIS
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
-from bot import Service
+from bot import Asker, Request, Service
+from bot.curation import CLI_PLATFORM
 from tests.discord_support import ENV, connected
 from tests.fake_discord import INVITED, Call, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, write_knowledge
@@ -175,3 +176,25 @@ async def test_answer_this_in_a_locked_post_is_the_commands_own_response(fake: F
         call = await fake.wait_for(lambda c: c.path.startswith(f"/interactions/{interaction['id']}/"))
     assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?"
     assert fake.find("POST", f"/channels/{thread['id']}/messages") == []
+
+
+async def test_a_post_deleted_before_its_answer_went_out_is_no_failure(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member deletes their new post (its thread) while the bot answers it: Discord answers the
+    answer with Unknown Channel (404). That is no failure of the bot's: no ERROR with a traceback, no
+    apology sent after it into the channel that is gone, and what the post asked leaves the record
+    (Discord sends no MESSAGE_DELETE for the messages of a deleted thread)."""
+    async with connected(fake, service, forum_env(fake)):
+        thread, starter = fake.post("My number is 555 0199, what is the capital of Peru?", "(its text)")
+        await fake.push("THREAD_CREATE", thread)
+        fake.gone.add(thread["id"])  # deleted on Discord's side; THREAD_DELETE is on its way
+        await fake.push("MESSAGE_CREATE", starter)
+        await fake.wait_for(lambda c: c.path == f"/channels/{thread['id']}/messages" and c.answered is not None)
+        await fake.push("THREAD_DELETE", {k: thread[k] for k in ("id", "guild_id", "parent_id", "type")})
+        marker = fake.mention("Are most defectors women?")  # the bot is done with the post once this is answered
+        await fake.push("MESSAGE_CREATE", marker)
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.answered is not None)
+    [answer] = fake.find("POST", f"/channels/{thread['id']}/messages")
+    assert answer.status == 404
+    assert "555 0199" not in service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text

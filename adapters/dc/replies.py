@@ -30,6 +30,8 @@ from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_CHANNEL = 10003  # Discord's code for a channel (or thread) that is not there: deleted
+
 
 def pieces_of(answer: Answer, *, embeds: bool = True) -> list[Piece]:
     """Every message of an answer, each of its replies (one per question of the message) in turn;
@@ -132,14 +134,22 @@ class Replies:
         """Answer `message` (as a reply to it, or to `to`: the question it points the bot at), or say
         `note` instead, where the bot may send (`sends`). A failure is logged with its traceback and
         apologized for; a refusal from Discord (403: its permissions there changed since the client
-        heard, or it is timed out) is said at WARNING, with no apology, which Discord would refuse too."""
+        heard, or it is timed out) is said at WARNING, with no apology, which Discord would refuse too.
+        A channel deleted meanwhile (a member deleting their new post, its thread) is no failure: said at
+        INFO, and what the message asked leaves the record, as a deleted message's does (Discord tells
+        of no deletion of a deleted thread's messages)."""
         if not self.sends(message.channel.id):
             return
         try:
             await (self.say(message, note) if note else self.answer(message, question, reply_to=to))
         except discord.Forbidden as exc:
             log.warning("Discord: may not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
+                log.info("Discord: channel %s is gone: message %s goes unanswered", message.channel.id, message.id)
+                who = asker(message.author.id, message.channel)
+                await in_thread(self.service().forget_asked, who, str((to or message).id))
+                return
             log.exception("Discord: failed to answer message %s", message.id)
             await self.apologize(message, question)
 
