@@ -17,7 +17,8 @@ deferral takes the deferral's place and its visibility, whatever flags it asks f
 one after a public deferral is shown to everyone, and recorded as a violation); once the deferral's
 message is deleted, a follow-up is a message of its own. The bot's permissions in the channel
 (`app_permissions`) are what interactions carry and what a message in the server needs: Send Messages
-(in a thread, Send Messages in Threads), and for a reply Read Message History.
+(in a thread, Send Messages in Threads; in a locked thread, Manage Threads too), for an embed Embed
+Links, and for a reply Read Message History.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ REPLYABLE_TYPES = {0, 19, 20, 23}
 EPHEMERAL = 1 << 6
 READ_MESSAGE_HISTORY = 1 << 16  # without it Discord refuses any reply (403, 160002)
 SEND_MESSAGES, SEND_MESSAGES_IN_THREADS = 1 << 11, 1 << 38  # without it no message at all (403, 50013)
+EMBED_LINKS = 1 << 14  # without it Discord shows no embed of the bot's: refused alone (403), else dropped
+MANAGE_THREADS = 1 << 34  # in a locked thread, only those with it may send (else 160005, Thread is locked)
 DEFERRED_WITH_SOURCE = 5  # the "thinking…" deferral: its first follow-up becomes its message
 POSTED = "POST /channels/{channel_id}/messages"  # a message the bot sends in a channel (see `on_posted`)
 
@@ -129,6 +132,8 @@ class FakeDiscord:
         self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
         self.types: dict[str, int] = {}  # message id -> type, of the messages the bot was shown
         self.threads: set[str] = set()  # ids of the threads (forum posts) pushed to the bot
+        self.locked: set[str] = set()  # those of them a moderator locked (THREAD_CREATE or THREAD_UPDATE says)
+        self.gone: set[str] = set()  # channels and threads deleted (Unknown Channel), told to the bot or not yet
         self.refusals: list[tuple[str, str]] = []  # (method, path) to answer once with 403
         self.faults: list[Fault] = []
         self.rest_delay = 0.0  # seconds before every REST answer (replies "in flight")
@@ -427,6 +432,11 @@ class FakeDiscord:
             self.types[data["id"]] = data["type"]
         if event == "THREAD_CREATE":
             self.threads.add(data["id"])
+        if event in ("THREAD_DELETE", "CHANNEL_DELETE"):
+            self.gone.add(data["id"])
+        if event in ("THREAD_CREATE", "THREAD_UPDATE"):
+            locked = (data.get("thread_metadata") or {}).get("locked")
+            (self.locked.add if locked else self.locked.discard)(data["id"])
         if event == "INTERACTION_CREATE":
             self.interactions[data["id"]] = (data["type"], time.monotonic())
             self.tokens[str(data.get("token"))] = time.monotonic()
@@ -625,6 +635,8 @@ class FakeDiscord:
 
     def _route(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")
+        if parts[0] == "channels" and parts[1] in self.gone:  # deleted, its messages with it
+            return {"message": "Unknown Channel", "code": 10003}, 404
         if (method, path) == ("GET", "/users/@me"):
             return self.bot_user(), 200
         if (method, path) == ("GET", "/oauth2/applications/@me"):
@@ -693,6 +705,10 @@ class FakeDiscord:
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
         if (unsent := self._unsent(method, path)) is not None:
             return unsent
+        if (locked := self._locked(method, path)) is not None:
+            return locked
+        if (unembedded := self._unembedded(method, path, body)) is not None:
+            return unembedded
         if (system := self._replies_to_system(method, path, body)) is not None:
             return system
         if (unread := self._reply_unread(method, path, body)) is not None:
@@ -731,6 +747,33 @@ class FakeDiscord:
             return None
         self.violations.append(f"{method} {path}: a message without the permission to send it there")
         return _json({"message": "Missing Permissions", "code": 50013}, 403)
+
+    def _locked(self, method: str, path: str) -> web.Response | None:
+        """Discord's refusal of a message in a locked thread (a help post a moderator closed) from a bot
+        without Manage Threads, whatever else it may do there; or None."""
+        if discord_route(method, path) != POSTED or path.split("/")[2] not in self.locked:
+            return None
+        if int(self.app_permissions) & MANAGE_THREADS:
+            return None
+        self.violations.append(f"{method} {path}: a message in a locked thread without Manage Threads")
+        return _json({"message": "Thread is locked", "code": 160005}, 400)
+
+    def _unembedded(self, method: str, path: str, body: Any) -> web.Response | None:
+        """An embed sent or edited in by a bot without Embed Links in a channel of the server (not a DM):
+        Discord refuses a message that has nothing else (403, Missing Permissions) and drops the embed
+        from one that has text (discord-api-docs#2601, #5648); either way no member sees it. Or None."""
+        route = discord_route(method, path)
+        if route not in (POSTED, "PATCH /channels/{channel_id}/messages/{message_id}") or not isinstance(body, dict):
+            return None
+        if not body.get("embeds") or not self._in_server(path.split("/")[2]):
+            return None
+        if int(self.app_permissions) & EMBED_LINKS:
+            return None
+        self.violations.append(f"{method} {path}: an embed without Embed Links (no one sees it)")
+        if not body.get("content"):
+            return _json({"message": "Missing Permissions", "code": 50013}, 403)
+        body["embeds"] = []  # the message goes, its embed dropped
+        return None
 
     def _in_server(self, channel: str) -> bool:
         """Whether `channel` is one of the server's (a channel, the forum, a thread), not a DM: the

@@ -28,7 +28,7 @@ from bot.answering import Answerer
 from bot.messages import APOLOGY, COOLDOWN, THANKS
 from tests.conftest import KNOWLEDGE
 from tests.discord_support import ENV, TOKEN, connected, running
-from tests.fake_discord import ALL_PERMISSIONS, READ_MESSAGE_HISTORY, Call, FakeDiscord
+from tests.fake_discord import ALL_PERMISSIONS, EMBED_LINKS, READ_MESSAGE_HISTORY, Call, FakeDiscord
 from tests.support import child_env
 
 pytestmark = pytest.mark.timeout(30)
@@ -200,6 +200,23 @@ def lacking(fake: FakeDiscord, permission: int) -> None:
     fake.guild = guild  # type: ignore[method-assign]
 
 
+async def test_where_the_bot_may_not_embed_its_answer_is_text(fake: FakeDiscord, service: Service) -> None:
+    """A channel whose overwrites take Embed Links from the bot (or a server that never granted it):
+    Discord shows none of its embeds there (one alone it refuses, 403), and the answer had gone
+    unseen. The answer is text there: the passage and its citation, with the vote buttons; and an
+    edited question's answer is edited as text too."""
+    lacking(fake, EMBED_LINKS)
+    async with connected(fake, service):
+        question = fake.mention("Are most defectors women?")
+        await fake.push("MESSAGE_CREATE", question)
+        answer = await fake.wait_for(lambda c: c.method == "POST" and c.answered is not None)
+        await fake.push("MESSAGE_UPDATE", fake.edited(question, f"<@{fake.bot_id}> What jobs did defectors have?"))
+        edit = await fake.wait_for(lambda c: c.method == "PATCH" and c.answered is not None)
+    assert answer.status == 200 and not answer.body.get("embeds")
+    assert "Women make up the majority" in answer.body["content"] and answer.body["components"]
+    assert edit.status == 200 and not edit.body.get("embeds") and "Work" in edit.body["content"]
+
+
 async def test_a_mention_in_a_channel_where_the_bot_may_not_send_logs_no_traceback(
     fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -242,15 +259,16 @@ async def test_a_mention_discord_refuses_all_the_same_is_a_warning_without_an_ap
 
 def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -> None:
     """Send Messages lets the bot send (in a thread, Send Messages in Threads); Read Message History
-    lets what it sends reply to a message; an answer is a reply only with both."""
+    lets what it sends reply to a message; an answer is a reply only with both; Embed Links lets it embed."""
     channel, thread = object(), discord.Thread.__new__(discord.Thread)  # only the kind of channel matters
     both = discord.Permissions(send_messages=True, read_message_history=True)
-    assert allowed_in(both, channel) == Allowed(sends=True, refers=True) and allowed_in(both, channel).replies
-    assert allowed_in(both, thread) == Allowed(sends=False, refers=True) and not allowed_in(both, thread).replies
+    assert allowed_in(both, channel) == Allowed(True, True, embeds=False) and allowed_in(both, channel).replies
+    assert allowed_in(both, thread) == Allowed(False, True, embeds=False) and not allowed_in(both, thread).replies
     in_threads = discord.Permissions(send_messages_in_threads=True, read_message_history=True)
     assert allowed_in(in_threads, thread).replies and not allowed_in(in_threads, channel).sends
     unread = discord.Permissions(send_messages=True)
-    assert allowed_in(unread, channel) == Allowed(sends=True, refers=False) and not allowed_in(unread, channel).replies
+    assert allowed_in(unread, channel) == Allowed(True, False, embeds=False) and not allowed_in(unread, channel).replies
+    assert allowed_in(discord.Permissions(send_messages=True, embed_links=True), channel).embeds
 
 
 def test_a_thread_the_client_has_not_cached_is_a_thread_for_the_bots_permissions() -> None:

@@ -249,6 +249,22 @@ async def test_questions_deleted_in_bulk_take_their_replies(online: FakeDiscord)
     assert reply not in online.messages and len(deletes(online)) == 1
 
 
+async def test_a_purge_that_took_the_answers_too_sends_no_deletion_of_its_own(online: FakeDiscord) -> None:
+    """A moderator's purge deletes the questions and the bot's answers in one MESSAGE_DELETE_BULK: the
+    bot asks Discord to delete none of those answers again (each was an Unknown Message, 404, spent
+    from the channel's deletion rate limit), and an answer left out of the purge still goes."""
+    first, first_reply = await asked(online, CHINA)
+    second, second_reply = await asked(online, WOMEN, author=online.user("800000000000000001", name="other"))
+    purged = [first["id"], first_reply, second["id"]]  # the purge stopped short of the second answer
+    for message_id in purged:
+        online.messages.pop(message_id, None)  # gone from the channel, as Discord deletes them
+    bulk = {"ids": purged, "channel_id": first["channel_id"], "guild_id": first["guild_id"]}
+    await online.push("MESSAGE_DELETE_BULK", bulk)
+    await settled(online)
+    tried = [c.path.rsplit("/", 1)[1] for c in online.find("DELETE", f"/channels/{online.channel_id}/messages/")]
+    assert tried == [second_reply] and second_reply not in online.messages
+
+
 async def test_edits_of_chatter_never_crowd_out_a_question(online: FakeDiscord) -> None:
     """Edits of messages not for the bot (a link's preview arriving) take no place in the channel's
     queue: 260 of them while a reply is slow to go out had filled it, and a question was dropped."""

@@ -4,16 +4,19 @@ message's content only as Discord does (with the Message Content intent, or when
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from adapters.dc.commands import ANSWER_THIS
 from adapters.dc.settings import Settings
 from adapters.platform import StartupError
-from bot import Service
+from bot import Asker, Request, Service
+from bot.curation import CLI_PLATFORM
 from tests.discord_support import ENV, connected
-from tests.fake_discord import Call, FakeDiscord
+from tests.fake_discord import INVITED, Call, FakeDiscord
 from tests.test_discord import TEST_PASSAGES, write_knowledge
 
 pytestmark = pytest.mark.timeout(30)
@@ -124,3 +127,74 @@ async def test_a_post_that_mentions_the_bot_is_asked_by_its_title_too(fake: Fake
         await fake.push("MESSAGE_CREATE", starter)
         reply = await answer_in(fake, thread)
     assert reply.body["embeds"][0]["title"] == "Who are the refugees?"
+
+
+def locked(thread: dict[str, Any]) -> dict[str, Any]:
+    """The THREAD_UPDATE payload of `thread` locked by a moderator (a help post closed as solved)."""
+    return {**thread, "thread_metadata": {**thread["thread_metadata"], "locked": True}}
+
+
+async def test_a_mention_in_a_locked_post_is_neither_asked_nor_sent(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A moderator (who may still write there) mentions the bot in a help post they locked: Discord
+    refuses a message there from a bot without Manage Threads, so the bot sends nothing and does not
+    ask the core (which would have recorded the question), as in a channel where it may not send."""
+    fake.app_permissions = INVITED  # what the invite link grants: no Manage Threads
+    async with connected(fake, service):
+        thread, _ = fake.post("Schooling", "How educated are defectors?")
+        await fake.push("THREAD_CREATE", thread)
+        await fake.push("THREAD_UPDATE", locked(thread))
+        await fake.push("MESSAGE_CREATE", fake.mention("Are most defectors women?", channel_id=thread["id"]))
+        async with asyncio.timeout(5):
+            while not in_thread(fake, thread) and not fake.violations and not said_silent(caplog, thread):
+                await asyncio.sleep(0.02)
+    assert fake.find("POST", f"/channels/{thread['id']}/messages") == []
+    assert not [r for r in caplog.records if r.name == "bot.service" and "asked" in r.getMessage()]
+
+
+def said_silent(caplog: pytest.LogCaptureFixture, thread: dict[str, Any]) -> bool:
+    """Whether the log said the bot may not send in `thread`."""
+    return any("may not send" in r.getMessage() and thread["id"] in r.getMessage() for r in caplog.records)
+
+
+async def test_answer_this_in_a_locked_post_is_the_commands_own_response(fake: FakeDiscord, service: Service) -> None:
+    """A moderator uses *Answer this* on a question in a help post they locked: the bot may not post
+    there, so the answer is the command's own response (as where it may not send), not a reply
+    Discord refuses and an apology."""
+    fake.app_permissions = INVITED
+    async with connected(fake, service):
+        thread, starter = fake.post("Defectors", "are most of the defectors women")
+        await fake.push("THREAD_CREATE", thread)
+        await fake.push("THREAD_UPDATE", locked(thread))
+        interaction = fake.message_command(ANSWER_THIS, starter)
+        where = {key: thread[key] for key in ("id", "type", "guild_id", "parent_id", "name")}
+        interaction.update(
+            channel_id=thread["id"], channel={**where, "thread_metadata": locked(thread)["thread_metadata"]}
+        )
+        await fake.push("INTERACTION_CREATE", interaction)
+        call = await fake.wait_for(lambda c: c.path.startswith(f"/interactions/{interaction['id']}/"))
+    assert call.body["data"]["embeds"][0]["title"] == "Who are the refugees?"
+    assert fake.find("POST", f"/channels/{thread['id']}/messages") == []
+
+
+async def test_a_post_deleted_before_its_answer_went_out_is_no_failure(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member deletes their new post (its thread) while the bot answers it: Discord answers the
+    answer with Unknown Channel (404). That is no failure of the bot's: no ERROR with a traceback, no
+    apology sent after it into the channel that is gone, and what the post asked leaves the record
+    (Discord sends no MESSAGE_DELETE for the messages of a deleted thread)."""
+    async with connected(fake, service, forum_env(fake)):
+        thread, starter = fake.post("My number is 555 0199, what is the capital of Peru?", "(its text)")
+        await fake.push("THREAD_CREATE", thread)
+        fake.gone.add(thread["id"])  # deleted on Discord's side; THREAD_DELETE is on its way
+        await fake.push("MESSAGE_CREATE", starter)
+        await fake.wait_for(lambda c: c.path == f"/channels/{thread['id']}/messages" and c.answered is not None)
+        await fake.push("THREAD_DELETE", {k: thread[k] for k in ("id", "guild_id", "parent_id", "type")})
+        marker = fake.mention("Are most defectors women?")  # the bot is done with the post once this is answered
+        await fake.push("MESSAGE_CREATE", marker)
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.answered is not None)
+    [answer] = fake.find("POST", f"/channels/{thread['id']}/messages")
+    assert answer.status == 404
+    assert "555 0199" not in service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text

@@ -47,6 +47,7 @@ class Allowed:
 
     sends: bool  # anything at all: Send Messages (in a thread, Send Messages in Threads)
     refers: bool  # a message replying to another: Read Message History, without which Discord refuses any (403, 160002)
+    embeds: bool = True  # Embed Links: without it Discord shows none of the bot's embeds (one alone: 403)
 
     @property
     def replies(self) -> bool:
@@ -62,10 +63,14 @@ _THREADS = frozenset(
 def allowed_in(permissions: discord.Permissions, channel: object) -> Allowed:
     """What `permissions`, the bot's in `channel` wherever they come from (an interaction's
     `app_permissions`, or the server's roles as the client holds them), let it send there. A thread
-    the client has not cached is a PartialMessageable of a thread's type, and a thread all the same."""
+    the client has not cached is a PartialMessageable of a thread's type, and a thread all the same.
+    In a locked thread (a help post a moderator closed) Discord takes messages only from those with
+    Manage Threads (400, 160005, Thread is locked): without it the bot may not send there."""
     thread = isinstance(channel, discord.Thread) or getattr(channel, "type", None) in _THREADS
     sends = permissions.send_messages_in_threads if thread else permissions.send_messages
-    return Allowed(sends=sends, refers=permissions.read_message_history)
+    if getattr(channel, "locked", False) is True and not permissions.manage_threads:  # a Thread's; none uncached
+        sends = False
+    return Allowed(sends=sends, refers=permissions.read_message_history, embeds=permissions.embed_links)
 
 
 @dataclass(frozen=True)

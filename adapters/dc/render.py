@@ -26,18 +26,20 @@ LABEL_LIMIT = 80
 MAX_SUGGESTIONS = 5
 
 
-def render(answer: Answer) -> Reply:
-    """The Discord form of an Answer: an embed for a passage, text and buttons otherwise."""
+def render(answer: Answer, *, embeds: bool = True) -> Reply:
+    """The Discord form of an Answer: an embed for a passage, text and buttons otherwise. Where the bot
+    may not embed (`embeds`: Embed Links, which Discord needs to show any embed of the bot's), a
+    passage is text too: the passage and its citation, as the core words it."""
     if answer.outcome is Outcome.ANSWERED and answer.passage_id and answer.passage_text:
         more = answer.read_on  # the section goes on in the next passage: pressed as a topic is
-        return Reply(
-            embed=answer_embed(answer),
-            buttons=(
-                VoteButton(answer.passage_id, True),
-                VoteButton(answer.passage_id, False),
-                *((SuggestionButton(more.passage_id, more.label, reading_on=True),) if more else ()),
-            ),
+        buttons = (
+            VoteButton(answer.passage_id, True),
+            VoteButton(answer.passage_id, False),
+            *((SuggestionButton(more.passage_id, more.label, reading_on=True),) if more else ()),
         )
+        if not embeds:
+            return Reply(pieces=text_reply(answer.text).pieces, buttons=buttons)
+        return Reply(embed=answer_embed(answer), buttons=buttons)
     # Plain text, whatever it quotes: a member's "[Verify your account](https://evil.example)", quoted
     # back as the part of their message not answered, was a link in the bot's own message. Only a
     # fallback quotes the member ("About “…”:"); the help's quotes hold the sources' titles.

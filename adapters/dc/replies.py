@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 
 import aiohttp
 import discord
@@ -30,10 +30,13 @@ from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_CHANNEL = 10003  # Discord's code for a channel (or thread) that is not there: deleted
 
-def pieces_of(answer: Answer) -> list[Piece]:
-    """Every message of an answer, each of its replies (one per question of the message) in turn."""
-    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply).messages()]
+
+def pieces_of(answer: Answer, *, embeds: bool = True) -> list[Piece]:
+    """Every message of an answer, each of its replies (one per question of the message) in turn;
+    without embeds where the bot may not embed (`Allowed.embeds`)."""
+    return [Piece.of(kwargs) for reply in answer.replies for kwargs in render(reply, embeds=embeds).messages()]
 
 
 class Replies:
@@ -85,14 +88,16 @@ class Replies:
         if answer.outcome is Outcome.THROTTLED:  # the cooldown note is the asker's, and nothing to follow
             await self._send(message, pieces_of(answer))
             return
-        await self._show(key, Shown(), question, pieces_of(answer), reply_to or message)
+        embeds = self.allowed(message.channel.id).embeds
+        await self._show(key, Shown(), question, pieces_of(answer, embeds=embeds), reply_to or message)
 
     async def post(self, message: discord.Message, question: str, answer: Answer, *, key: tuple[int, int]) -> int:
         """Send `answer` to `question`, asked for someone else (see `answer_this_command`), as a reply
         to their `message`, remembered under `key` (a question pointed at again is shown it);
         returns the id of its first message."""
         async with self.order.turn(message.channel.id):  # in the channel's order: a deletion waits for it
-            handles = await self._show(key, Shown(), question, pieces_of(answer), message)
+            embeds = self.allowed(message.channel.id).embeds
+            handles = await self._show(key, Shown(), question, pieces_of(answer, embeds=embeds), message)
         return handles[0]
 
     async def say(
@@ -129,14 +134,22 @@ class Replies:
         """Answer `message` (as a reply to it, or to `to`: the question it points the bot at), or say
         `note` instead, where the bot may send (`sends`). A failure is logged with its traceback and
         apologized for; a refusal from Discord (403: its permissions there changed since the client
-        heard, or it is timed out) is said at WARNING, with no apology, which Discord would refuse too."""
+        heard, or it is timed out) is said at WARNING, with no apology, which Discord would refuse too.
+        A channel deleted meanwhile (a member deleting their new post, its thread) is no failure: said at
+        INFO, and what the message asked leaves the record, as a deleted message's does (Discord tells
+        of no deletion of a deleted thread's messages)."""
         if not self.sends(message.channel.id):
             return
         try:
             await (self.say(message, note) if note else self.answer(message, question, reply_to=to))
         except discord.Forbidden as exc:
             log.warning("Discord: may not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
+                log.info("Discord: channel %s is gone: message %s goes unanswered", message.channel.id, message.id)
+                who = asker(message.author.id, message.channel)
+                await in_thread(self.service().forget_asked, who, str((to or message).id))
+                return
             log.exception("Discord: failed to answer message %s", message.id)
             await self.apologize(message, question)
 
@@ -198,7 +211,8 @@ class Replies:
             await self.answered.withdraw(key, before, functools.partial(self._delete, message.channel.id))
             before = None
         # with no answer before the edit (the mention added), every message is sent
-        await self._show(key, Shown(before), question, pieces_of(answer), to)
+        after = pieces_of(answer, embeds=self.allowed(message.channel.id).embeds)
+        await self._show(key, Shown(before), question, after, to)
 
     async def _show(
         self, key: Key, shown: Shown[int, Piece], question: str, after: list[Piece], to: discord.Message
@@ -261,7 +275,7 @@ class Replies:
                     own = self.answered.recall((channel_id, message_id))
                     pointed = own.replies_to if own is not None and own.replies_to is not None else message_id
                     await self.forget(chat, sorted({message_id, pointed}))
-                    await self._take_back(channel_id, message_id)
+                    await self._take_back(channel_id, message_id, gone=message_ids)
                 except Exception:
                     log.exception("Discord: failed to delete the replies to deleted message %s", message_id)
 
@@ -291,13 +305,15 @@ class Replies:
             for message_id in message_ids:
                 await in_thread(self.service().forget_asked, Asker(PLATFORM, "", chat), str(message_id))
 
-    async def _take_back(self, channel_id: int, message_id: int) -> None:
+    async def _take_back(self, channel_id: int, message_id: int, *, gone: Set[int] = frozenset()) -> None:
         """The bot's replies to the deleted question `message_id` go, and the answers given to it when
-        someone pointed the bot at it."""
-        gone = [self.answered.forget((channel_id, message_id))]
+        someone pointed the bot at it; those deleted with it (`gone`: a purge takes the bot's answers
+        too) are not asked of Discord again (each had been an Unknown Message, a request spent)."""
+        taken = [self.answered.forget((channel_id, message_id))]
         while (pointed := self.answered.pointed_at(channel_id, message_id)) is not None:
-            gone.append(self.answered.forget(pointed[0]))
-        for handle in (handle for sent in gone if sent is not None for handle in sent.handles):
+            taken.append(self.answered.forget(pointed[0]))
+        handles = (handle for sent in taken if sent is not None for handle in sent.handles)
+        for handle in (handle for handle in handles if handle not in gone):
             try:  # each on its own: one Discord refuses leaves the others to delete, the question never returns
                 await self._delete(channel_id, handle)
             except discord.HTTPException as exc:
