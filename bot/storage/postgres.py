@@ -3,7 +3,9 @@
 `PostgresStore` is both the write path's `KnowledgeStorage` and its `ChangeLog`: `locked()` opens
 one transaction holding an advisory lock (one writer at a time across every instance), the
 change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
-when it commits. Nothing is acknowledged before the commit.
+when it commits. Nothing is acknowledged before the commit. The notice names its schema (`notice_schema`):
+every schema of the database notifies on the one channel, which the instances of the version before
+this one listen on, and a follower passes over another schema's notices.
 
 Concurrent edits: each passage has a `version`, drawn from one sequence by a trigger whenever its
 text changes or it is inserted (migration 0007), so it never repeats for a passage id, not even
@@ -16,6 +18,7 @@ this one has not caught up) is refused, so a moderator never overwrites what the
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +41,9 @@ from bot.storage.tables import RECORD_COLUMNS, Files
 log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
+# A change's notice: its schema and sequence number, as JSON. The versions before this one notified the bare
+# number and never read a payload (any notice on CHANNEL wakes them), so they wake on this one as on theirs.
+_NOTIFY = "SELECT pg_notify(%s, json_build_object('schema', current_schema(), 'seq', %s::bigint)::text)"
 REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
 
@@ -249,7 +255,7 @@ class PostgresStore:
             " RETURNING seq",
             tables.row_of(record),
         ).fetchone()
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(row[0] if row else "")))
+        conn.execute(_NOTIFY, (CHANNEL, row[0] if row else None))
         return 0
 
     def take_back(self, mark: int) -> None:
@@ -372,6 +378,17 @@ class PostgresStore:
         rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)).fetchall()
         if left := folders.not_undone([tables.record_of(row) for row in rows]):
             raise Overtaken(taken_at, left)
+
+
+def notice_schema(payload: str) -> str | None:
+    """The schema a notice on CHANNEL names, or None when it names none: a bare sequence number, from an
+    instance of the version before this one, or an operator's NOTIFY by hand (either may be of any schema)."""
+    try:
+        notice = json.loads(payload)
+    except ValueError:
+        return None
+    named = notice.get("schema") if isinstance(notice, dict) else None
+    return named if isinstance(named, str) else None
 
 
 def _copy(data: Any) -> Any:
