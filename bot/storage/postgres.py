@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -326,7 +327,15 @@ class PostgresStore:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
         return [(int(row[0]), tables.record_of(row[1:])) for row in rows], versions
 
-    def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
+    def push(
+        self,
+        folder: Path,
+        *,
+        by: str,
+        seed: bool = False,
+        taken_at: int | None = None,
+        guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+    ) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
         differs (so `kb history` shows them and `undo` takes them back one by one), and one (kind
         `push`) per synonyms.yaml or settings.yaml of the folder that differs, in one transaction.
@@ -335,13 +344,16 @@ class PostgresStore:
         KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
         AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
-        were made after it, which the push would silently take back (None: no such check)."""
+        were made after it, which the push would silently take back (None: no such check). `guard` is entered
+        once the push has something to write, and left after its commit (the command line's counts the change
+        and keeps a signal that arrives meanwhile until its reply is out, as around a moderator's change);
+        a push that changes nothing never enters it."""
         load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
         new = {path.name: folders.parsed_file(path) for path in knowledge.knowledge_files(folder)}
         documents = folders.folder_documents(folder)
         if knowledge.SYNONYMS_FILE in documents:
             folders.within_limit(folder / knowledge.SYNONYMS_FILE, documents[knowledge.SYNONYMS_FILE])
-        with self.locked():
+        with contextlib.ExitStack() as writing, self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
@@ -359,6 +371,8 @@ class PostgresStore:
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
             changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+            if records or changed or pushed:  # left once `locked` has committed (`writing` was entered before it)
+                writing.enter_context(guard())
             if changed or pushed:  # in the same transaction: the push commits whole or not at all
                 self.commit({**changed, **pushed})
             for record in records:
