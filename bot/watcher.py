@@ -27,21 +27,23 @@ class Backoff:
     """When to try again a reload that timed out (the moment's fault, not the knowledge's): after
     `first` seconds, then twice as long each time the same state (`key`) times out again, at most
     `MAX_RETRY_WAIT` apart. A different state is tried at once. Used by the file watcher (the key:
-    the files' signature) and by the database replica (one key: whatever changed since)."""
+    the files' signature) and by the database replica (one key: whatever changed since). `clock`: the
+    seconds the waits are measured on (a test's, moved by hand)."""
 
-    def __init__(self, first: float):
+    def __init__(self, first: float, *, clock: Callable[[], float] = time.monotonic):
         self.first = first
+        self.clock = clock
         self._late: tuple[object, float, float] | None = None  # the state that timed out, retry after, wait
 
     def waiting(self, key: object = None) -> bool:
         """True while `key` timed out a moment ago and its wait has not passed."""
-        return self._late is not None and self._late[0] == key and time.monotonic() < self._late[1]
+        return self._late is not None and self._late[0] == key and self.clock() < self._late[1]
 
     def failed(self, key: object = None) -> float:
         """Note that `key` timed out; returns how long to wait before trying it again."""
         late = self._late
         wait = min(MAX_RETRY_WAIT, 2 * late[2]) if late is not None and late[0] == key else self.first
-        self._late = (key, time.monotonic() + wait, wait)
+        self._late = (key, self.clock() + wait, wait)
         return wait
 
     def succeeded(self) -> None:

@@ -21,6 +21,7 @@ from bot.storage.records import PostgresGapStore
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import SERVER, Proxy, run, schema_url, wait_for
+from tests.support import Clock
 
 schema, url, services, role = pg_support.schema, pg_support.url, pg_support.services, pg_support.role  # the fixtures
 
@@ -520,8 +521,10 @@ def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     """An edit makes B reload the database's knowledge; past `reload_timeout` B keeps answering from
-    what it had, says so once, waits before trying again and waits twice as long after the next time
-    out; once a reload fits in the time, the edit is live. B's start-up load is not boxed."""
+    what it had, says so once, tries no reload again before its wait is over (counted: one line per
+    reload tried, on a clock the test moves by hand) and waits twice as long after the next time out;
+    once a reload fits in the time, the edit is live. B's start-up load is not boxed. (The test had
+    slept, and assumed that two catch-ups came within the 0.2 s wait: a slow moment failed it.)"""
     from bot.storage import replica
 
     monkeypatch.setattr(replica, "CATCH_UP_EVERY", 0.2)  # the first wait, shortened for the test
@@ -531,23 +534,30 @@ def test_a_reload_past_reload_timeout_keeps_the_knowledge_and_is_tried_later_and
         assert b._backend is not None and b._backend.follower is not None
         b._backend.follower.stop()  # this test says when B catches up
         b._backend.follower.join(timeout=3)
+        clock = Clock()
+        b._backend.replica._backoff.clock = clock  # the only clock its waits are measured on
         pid = next(iter(a.passages())).id
         before = b.passage(pid)
         a.moderation.edit(CLI, pid, text="Edited on A while B's reloads time out.")
 
-        def timeouts() -> list[str]:
+        def timeouts() -> list[str]:  # one for each reload tried (each times out)
             return [r.getMessage() for r in caplog.records if "not reloaded from the database" in r.getMessage()]
 
         b.live.catch_up()
         assert b.passage(pid) == before and len(timeouts()) == 1 and timeouts()[0].endswith("(again in 0.2 s)")
-        b.live.catch_up()  # a moment later: not tried again yet
+        clock.now += 0.125
+        b.live.catch_up()  # within the wait: not tried again
         assert len(timeouts()) == 1
-        time.sleep(0.3)
+        clock.now += 0.125  # 0.25 s after the first time out: past its wait
         b.live.catch_up()
-        assert b.passage(pid) == before and timeouts()[-1].endswith("(again in 0.4 s)")
+        assert b.passage(pid) == before and len(timeouts()) == 2 and timeouts()[-1].endswith("(again in 0.4 s)")
+        clock.now += 0.375  # past the first wait again, within the doubled one: not tried again
+        b.live.catch_up()
+        assert len(timeouts()) == 2
         b._backend.replica.time_limit = None  # the moment passes: the next reload fits
-        time.sleep(0.5)
+        clock.now += 0.125  # past the doubled wait
         b.live.catch_up()
+        assert len(timeouts()) == 2
         assert b.passage(pid) is not None and b.passage(pid).text == "Edited on A while B's reloads time out."  # type: ignore[union-attr]
     finally:
         b.close()

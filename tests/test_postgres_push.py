@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import logging
 import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from bot import knowledge
 from bot.asker import Asker
+from bot.cli import main
 from bot.curation.store import load_whole
 from bot.service import Service
 from bot.storage import exports
@@ -22,6 +26,7 @@ from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run, wait_for
+from tests.test_cli import needs_full, run_into_full
 from tests.test_hostile_files import loads_within
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
@@ -661,3 +666,112 @@ def test_a_hidden_source_is_warned_of_at_start_and_never_removed_by_a_push_that_
     assert code == 0 and "0 added, 1 edited, 0 removed" in out, out
     code, out = run("ask", "Where can I park?", "--json")
     assert code == 0 and json.loads(out)["passage_id"] == "parking", out
+
+
+class TermAt(io.StringIO):
+    """A command's standard output that brings SIGTERM as the command prints a line holding `said` (the
+    signal from outside, at that moment: after what the command changed, before its reply is out)."""
+
+    def __init__(self, said: str):
+        super().__init__()
+        self.said = said
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.said in text:
+            signal.raise_signal(signal.SIGTERM)
+        return written
+
+
+def stopped(capsys: pytest.CaptureFixture[str], said: str, *argv: str) -> str:
+    """`python -m bot ARGV` in this process, stopped by SIGTERM as it prints `said`: its error line."""
+    capsys.readouterr()
+    assert main(list(argv), out=TermAt(said)) == 143
+    return capsys.readouterr().err
+
+
+def test_a_push_stopped_by_sigterm_names_kb_history_only_when_it_changed_something(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM as `kb push` prints what it pushed: a push that changed passages points at `kb history`, as
+    `kb add` does (it had said only that nothing was left half-done, as if nothing was made); a push of a
+    folder as the database holds it changed nothing, and does not."""
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    err = stopped(capsys, "pushed ", "kb", "push", str(folder))
+    assert err == "error: stopped by SIGTERM; no change was left half-done\n", err
+    edited = next(folder.glob("five-things-*.yaml"))
+    data = yaml.safe_load(edited.read_text(encoding="utf-8"))
+    data["passages"][0]["text"] += " Edited once more."
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    err = stopped(capsys, "pushed ", "kb", "push", "--force", str(folder))
+    assert err == "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)\n", err
+    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
+    assert any("Edited once more." in p.text for p in knowledge.load(tmp_path / "after").passages)
+
+
+def test_a_seed_stopped_by_sigterm_names_kb_history_only_when_it_seeded(
+    schema: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM as `db init --seed` says what it did: the seed, recorded change by change, points at `kb history`;
+    a second `db init --seed`, which finds the database seeded and writes nothing, does not."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", pg_support.schema_url(pg_support.SERVER, schema))
+    seed = ("db", "init", "--seed", "--knowledge", str(KNOWLEDGE))
+    err = stopped(capsys, "seeded from", *seed)
+    assert err == "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)\n", err
+    err = stopped(capsys, "not seeded", *seed)
+    assert err == "error: stopped by SIGTERM; no change was left half-done\n", err
+
+
+def test_a_sigterm_during_a_push_waits_for_it_and_its_reply(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM while `kb push` writes its passages (raised from inside the write, which then runs): the push is
+    made whole and its reply printed before the command stops, and the stop names `kb history`, as a SIGTERM
+    during `kb add` does."""
+    from bot.storage import tables
+
+    folder = tmp_path / "export"
+    assert run("kb", "export", str(folder))[0] == 0
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    real = tables.write_file
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        signal.raise_signal(signal.SIGTERM)  # arrives mid-push
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "write_file", interrupted)
+    out = io.StringIO()
+    capsys.readouterr()
+    assert main(["kb", "push", str(folder)], out=out) == 143
+    monkeypatch.setattr(tables, "write_file", real)  # (not `undo`, which would unset the database's URL too)
+    assert out.getvalue().startswith(f"pushed {folder}: 2 added"), out.getvalue()
+    err = capsys.readouterr().err
+    assert err == "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)\n", err
+    assert run("kb", "export", str(tmp_path / "after"))[0] == 0
+    assert {"walrus-food", "walrus-sleep"} <= {p.id for p in knowledge.load(tmp_path / "after").passages}
+
+
+@needs_full
+def test_a_push_or_seed_whose_reply_a_full_disk_refuses_names_kb_history_only_after_a_change(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db init --seed` and `kb push` with standard output on a full disk: exit 74, and the line points at
+    `kb history` when the command changed something (it had not, as for a command that changes nothing), and
+    not when it did not (a second seed, a push of the folder as the database holds it)."""
+    monkeypatch.setenv("QABOT_DATABASE_URL", pg_support.schema_url(pg_support.SERVER, schema))
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # standard output on a file is buffered, as it is run
+    seed = ("db", "init", "--seed", "--knowledge", str(KNOWLEDGE))
+    folder = tmp_path / "export"
+    lines = []
+    for argv in (seed, seed, ("kb", "export", str(folder)), ("kb", "push", str(folder))):
+        if argv[1] == "export":
+            assert run(*argv)[0] == 0
+            continue
+        done = run_into_full(*argv, stream="stdout")
+        lines.append(done.stderr)
+        assert done.returncode == 74 and "could not be written" in done.stderr, done.stderr
+    assert ["`kb history` shows the change made" in line for line in lines] == [True, False, False], lines
+    (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
+    done = run_into_full("kb", "push", str(folder), stream="stdout")
+    assert done.returncode == 74 and "`kb history` shows the change made" in done.stderr, done.stderr

@@ -20,6 +20,7 @@ from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
 
 if TYPE_CHECKING:
+    from bot.cli.interrupts import Held
     from bot.storage.postgres import Overtaken, PostgresStore
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -88,15 +89,18 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
     sources = row[0] if row else 0
     if not sources:  # else, or when another `db init --seed` is first, nothing is written
         _warn_unread(Path(args.knowledge))
+        held = _held()
         try:
             with _store(url, Path(args.knowledge)) as store:
-                records = store.push(Path(args.knowledge), by=_by(args), seed=True).records
+                records = store.push(Path(args.knowledge), by=_by(args), seed=True, guard=held.change).records
         except AlreadySeeded as exc:
             sources = exc.sources
         else:
             passages = sum(r.file not in NOT_SOURCES for r in records)  # not synonyms.yaml, settings.yaml
             print(f"seeded from {args.knowledge}: {passages} passages", file=out)
             return EXIT_OK
+        finally:
+            held.deliver()
     print(f"not seeded: already seeded (the database holds {sources} source(s)); `kb push` replaces them", file=out)
     return EXIT_OK
 
@@ -150,9 +154,7 @@ def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
 
 @_database_command
 def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.curation.history import PUSH
     from bot.storage import exports
-    from bot.storage.postgres import Overtaken
 
     folder = Path(args.dir)
     try:
@@ -163,9 +165,23 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILED
     taken_at = None if marker is None else marker.taken_at
     _warn_unread(folder)
+    held = _held()
+    try:
+        return _pushed(url, args, out, held, taken_at)
+    finally:
+        held.deliver()
+
+
+def _pushed(url: str, args: argparse.Namespace, out: TextIO, held: Held, taken_at: int | None) -> int:
+    """The push of `args.dir` and its reply; `held` is entered around its writing (see `PostgresStore.push`)."""
+    from bot.curation.history import PUSH
+    from bot.storage import exports
+    from bot.storage.postgres import Overtaken
+
+    folder = Path(args.dir)
     try:
         with _store(url, folder) as store:
-            pushed = store.push(folder, by=_by(args), taken_at=taken_at)
+            pushed = store.push(folder, by=_by(args), taken_at=taken_at, guard=held.change)
     except Overtaken as exc:
         print(_overtaken(args.dir, exc), file=sys.stderr)
         return EXIT_FAILED
@@ -182,6 +198,14 @@ def cmd_kb_push(url: str, args: argparse.Namespace, out: TextIO) -> int:
               "needs --force", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _held() -> Held:
+    """The command line's guard of a change: it counts the change, so that a stop or a full disk names
+    `kb history` after it, and keeps a signal that arrives during it until the reply is out."""
+    from bot.cli.interrupts import Held
+
+    return Held()
 
 
 def _warn_unread(folder: Path) -> None:

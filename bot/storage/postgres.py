@@ -3,7 +3,9 @@
 `PostgresStore` is both the write path's `KnowledgeStorage` and its `ChangeLog`: `locked()` opens
 one transaction holding an advisory lock (one writer at a time across every instance), the
 change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
-when it commits. Nothing is acknowledged before the commit.
+when it commits. Nothing is acknowledged before the commit. The notice names its schema (`notice_schema`):
+every schema of the database notifies on the one channel, which the instances of the version before
+this one listen on, and a follower passes over another schema's notices.
 
 Concurrent edits: each passage has a `version`, drawn from one sequence by a trigger whenever its
 text changes or it is inserted (migration 0007), so it never repeats for a passage id, not even
@@ -16,9 +18,11 @@ this one has not caught up) is refused, so a moderator never overwrites what the
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,9 @@ from bot.storage.tables import RECORD_COLUMNS, Files
 log = logging.getLogger(__name__)
 
 CHANNEL = "qabot_changes"
+# A change's notice: its schema and sequence number, as JSON. The versions before this one notified the bare
+# number and never read a payload (any notice on CHANNEL wakes them), so they wake on this one as on theirs.
+_NOTIFY = "SELECT pg_notify(%s, json_build_object('schema', current_schema(), 'seq', %s::bigint)::text)"
 REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
 
@@ -249,7 +256,7 @@ class PostgresStore:
             " RETURNING seq",
             tables.row_of(record),
         ).fetchone()
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(row[0] if row else "")))
+        conn.execute(_NOTIFY, (CHANNEL, row[0] if row else None))
         return 0
 
     def take_back(self, mark: int) -> None:
@@ -320,7 +327,15 @@ class PostgresStore:
                 versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
         return [(int(row[0]), tables.record_of(row[1:])) for row in rows], versions
 
-    def push(self, folder: Path, *, by: str, seed: bool = False, taken_at: int | None = None) -> Pushed:
+    def push(
+        self,
+        folder: Path,
+        *,
+        by: str,
+        seed: bool = False,
+        taken_at: int | None = None,
+        guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+    ) -> Pushed:
         """Make the database's knowledge that of `folder`, one recorded change per passage that
         differs (so `kb history` shows them and `undo` takes them back one by one), and one (kind
         `push`) per synonyms.yaml or settings.yaml of the folder that differs, in one transaction.
@@ -329,13 +344,16 @@ class PostgresStore:
         KnowledgeError for a folder that does not load, StoreError when the database is unavailable,
         AlreadySeeded (nothing written) for a `seed` of a database that already holds knowledge.
         `taken_at`: the last change the folder was exported at; Overtaken (nothing written) when changes
-        were made after it, which the push would silently take back (None: no such check)."""
+        were made after it, which the push would silently take back (None: no such check). `guard` is entered
+        once the push has something to write, and left after its commit (the command line's counts the change
+        and keeps a signal that arrives meanwhile until its reply is out, as around a moderator's change);
+        a push that changes nothing never enters it."""
         load_whole(folder)  # its synonyms.yaml and settings.yaml too, as the bot will load them
         new = {path.name: folders.parsed_file(path) for path in knowledge.knowledge_files(folder)}
         documents = folders.folder_documents(folder)
         if knowledge.SYNONYMS_FILE in documents:
             folders.within_limit(folder / knowledge.SYNONYMS_FILE, documents[knowledge.SYNONYMS_FILE])
-        with self.locked():
+        with contextlib.ExitStack() as writing, self.locked():
             old = self.read_files()
             if seed and old:  # another `db init --seed` was first (checked under the writers' lock)
                 raise AlreadySeeded(len(old))
@@ -353,6 +371,8 @@ class PostgresStore:
             if seed:
                 records = [replace(r, kind=SEED) for r in records]
             changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+            if records or changed or pushed:  # left once `locked` has committed (`writing` was entered before it)
+                writing.enter_context(guard())
             if changed or pushed:  # in the same transaction: the push commits whole or not at all
                 self.commit({**changed, **pushed})
             for record in records:
@@ -372,6 +392,17 @@ class PostgresStore:
         rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)).fetchall()
         if left := folders.not_undone([tables.record_of(row) for row in rows]):
             raise Overtaken(taken_at, left)
+
+
+def notice_schema(payload: str) -> str | None:
+    """The schema a notice on CHANNEL names, or None when it names none: a bare sequence number, from an
+    instance of the version before this one, or an operator's NOTIFY by hand (either may be of any schema)."""
+    try:
+        notice = json.loads(payload)
+    except ValueError:
+        return None
+    named = notice.get("schema") if isinstance(notice, dict) else None
+    return named if isinstance(named, str) else None
 
 
 def _copy(data: Any) -> Any:

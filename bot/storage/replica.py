@@ -7,7 +7,8 @@ additions at the end of the last file (each at the position after the one before
 live index (`Answerer.with_added`), anything else reloads.
 
 `Follower` is a thread with its own connection that LISTENs on the change channel and calls
-back on every notification, and also after every (re)connection, so that a notification missed
+back on every notification of its own schema's changes (another schema's, on the same channel, is
+passed over), and also after every (re)connection, so that a notification missed
 while the connection was down loses nothing. When the server is gone it retries every
 `retry` seconds, logging the outage once; it says the database is back only once it has caught
 up, and a catch-up that failed is tried again every `retry` seconds until one succeeds.
@@ -19,7 +20,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from bot.answering import Answerer
 from bot.curation.store import dump
 from bot.knowledge import Passage
 from bot.storage.database import CONNECT_TIMEOUT
-from bot.storage.postgres import CHANNEL, PostgresStore, Snapshot
+from bot.storage.postgres import CHANNEL, PostgresStore, Snapshot, notice_schema
 from bot.watcher import Backoff
 
 log = logging.getLogger(__name__)
@@ -199,11 +200,13 @@ class Follower(threading.Thread):
             keepalives_count=3,
         ) as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            row = conn.execute("SELECT current_schema()").fetchone()
+            schema: str | None = row[0] if row else None  # where this instance's changes are made
             self._catch_up(conn)  # whatever was missed while not listening
             self.connected.set()
             quiet_since = tried = time.monotonic()
             while not self._halt.is_set():
-                if any(True for _ in conn.notifies(timeout=0.5, stop_after=1)):
+                if self._ours(conn.notifies(timeout=0.5, stop_after=1), schema):
                     self._catch_up(conn)
                     quiet_since = tried = time.monotonic()
                 elif self._behind and time.monotonic() - tried >= self.retry:
@@ -214,6 +217,19 @@ class Follower(threading.Thread):
                     conn.execute("SELECT 1")
                     self._catch_up(conn)  # and a notification lost on the way is caught up here
                     quiet_since = tried = time.monotonic()
+
+    @staticmethod
+    def _ours(notices: Iterable[psycopg.Notify], schema: str | None) -> bool:
+        """Whether any of the notices that came (all of one packet: those not read are lost) may be of a change
+        in `schema`; another schema sharing the database notifies on the same channel."""
+        ours = False
+        for notice in notices:
+            named = notice_schema(notice.payload)
+            if named is None or schema is None or named == schema:
+                ours = True
+            else:
+                log.debug("passed over a change notice of schema %s", named)
+        return ours
 
     def _catch_up(self, conn: psycopg.Connection[Any]) -> None:
         self._behind = not self.on_change(conn)
