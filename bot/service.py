@@ -69,8 +69,7 @@ class Service:
             self.knowledge_dir,
             self.config.moderators,
             history=backend.store if backend else history,
-            gaps=self.recorder.gaps,
-            gaps_error=self.recorder.error,
+            gaps=self.recorder,
             reload=self.live.after_change,
             analyze=lambda question: self.answerer.index.analyze(question),
             ask=lambda question: self.answerer.answer(question).passage_id,
@@ -80,7 +79,6 @@ class Service:
             guard=lambda: self.live.changing(guard),
             store=backend.store if backend else None,
         )
-        self.recorder.opened = self._gaps_opened
 
     @classmethod
     def from_directory(
@@ -142,12 +140,6 @@ class Service:
     def gaps(self) -> GapRecords | None:
         """The record of questions and votes, when there is one (see `Recorder`)."""
         return self.recorder.gaps
-
-    def _gaps_opened(self, gaps: GapRecords | None, error: Exception | None) -> None:
-        """The gaps database opened late, or found damaged for good: moderators' commands use it from now."""
-        if gaps is not None:
-            self.moderation.gap_store = gaps
-        self.moderation.gaps_error = error
 
     def close(self) -> None:
         """Close the gaps database and stop the watcher (at shutdown); with PostgreSQL, the backend,

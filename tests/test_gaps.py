@@ -24,16 +24,8 @@ import pytest
 from bot import Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
-from bot.records.gaps import (
-    DAY,
-    EDITS_FOLLOWED,
-    PICK_WINDOW,
-    QUESTION_COLUMNS,
-    USER_KEY_FILE,
-    GapStore,
-    group,
-    message_key,
-)
+from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group, message_key
+from bot.records.sql import EDITS_FOLLOWED, PICK_WINDOW, QUESTION_COLUMNS
 from bot.service import Asker, Service
 from bot.storage.protocol import GapRecords
 from tests.backends import Backend, backend, files_only

@@ -299,10 +299,11 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
     them); an instance of the version before, inserting and forgetting a row each beside this one, is counted right."""
     import psycopg
 
-    from bot.records.gaps import FORGET_ASKED
+    from bot.records.sql import FORGET_ASKED, POSTGRES, POSTGRES_COUNTED
+    from bot.records.sql import day as _day
     from bot.storage import migrations
     from bot.storage.database import Database
-    from bot.storage.records import _COUNT, _INSERTS, PostgresGapStore, _day
+    from bot.storage.records import _INSERTS, PostgresGapStore
 
     address = pg_support.schema_url(pg_support.SERVER, schema)
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
@@ -336,8 +337,8 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
         assert conn.execute(answered).fetchall() == [("", 4), ("k-recent", None)]
         old_instance_asks(now - 30, "meetups", "")  # the version before, still running: no clash with the key
         old_instance_asks(now - 20, "meetups", "k-later")
-        conn.execute(FORGET_ASKED.format(key="%s"), ("k-later",))  # and its edit of that message
-        conn.execute(_COUNT, (now, day, "telegram", "u1", "meetups"))  # this version: onto the folded row
+        conn.execute(POSTGRES(FORGET_ASKED), ("k-later",))  # and its edit of that message
+        conn.execute(POSTGRES_COUNTED, (now, day, "telegram", "u1", "meetups"))  # this version: onto the folded row
         assert conn.execute(answered).fetchall() == [("", 5), ("", None), ("k-recent", None)]
         database = Database(address)
         store = PostgresGapStore(database)

@@ -31,7 +31,7 @@ from bot.curation.historytext import render
 from bot.curation.moderators import may_moderate
 from bot.curation.store import KnowledgeStore, StoreError
 from bot.knowledge import DRAFTS_DIR, Passage
-from bot.records import term_key
+from bot.records import Recorder, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature
 
@@ -62,7 +62,7 @@ class Moderation:
         moderators: Moderators,
         *,
         history: ChangeLog | None,
-        gaps: GapRecords | None,
+        gaps: Recorder | GapRecords | None,
         reload: Callable[[], str | None],
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
@@ -75,7 +75,9 @@ class Moderation:
     ):
         """`guard` is entered around every write: the command line passes
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
-        `store`: another backend than the knowledge folder's files (see `bot.storage`). `ask` gives
+        `store`: another backend than the knowledge folder's files (see `bot.storage`). `gaps`: the
+        service's `Recorder`, read at each use (it may open the database late), or a database the caller
+        opened and closes, with why it could not be opened in `gaps_error` (the command line's). `ask` gives
         the passage that answers a question now (None: none), so that `alias` can say whether the
         attached question is answered; `find` the passages that best match some words, best first
         (for `find`, the way to a passage's id from chat). `reload` and `added` make a change live, or
@@ -86,8 +88,7 @@ class Moderation:
         if store is None and knowledge_dir is not None:
             self.store = KnowledgeStore(knowledge_dir)
         self.history_log = history
-        self.gap_store = gaps
-        self.gaps_error = gaps_error  # why the gaps database could not be opened, if it could not
+        self.records = gaps if isinstance(gaps, Recorder) else Recorder.given(gaps, gaps_error)
         self._reload = reload
         self._guard = guard
         self._added = added
@@ -208,9 +209,9 @@ class Moderation:
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
         held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
-        asked = gap.asked if gap else unanswered.recorded(self.gap_store, next(iter(keys)))
+        asked = gap.asked if gap else unanswered.recorded(self.records.gaps, next(iter(keys)))
         open_ = unanswered.still_open(asked, pid, self._ask)
-        unanswered.close(self.gap_store, keys - {k for k, _ in open_}, "aliased")
+        unanswered.close(self.records.gaps, keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now
         said = messages.aliased(wording, pid, got, live=held is None)
         if others:
@@ -393,7 +394,7 @@ class Moderation:
         return transaction.read_history(self._history(), read)
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
-        return unanswered.using(self.gap_store, self.gaps_error, use)
+        return unanswered.using(self.records.gaps, self.records.error, use)
 
 
 def _told(kind: str, passage_id: str, said: str, held: str | None) -> Change:

@@ -1,6 +1,7 @@
 """What people asked and thought of the answers: the record moderators learn from.
 
     gaps      unanswered questions grouped into gaps, outcomes per day and votes, in SQLite
+    sql       the record's SQL and the rules of its rows, for SQLite and PostgreSQL alike
     feedback  a 👍 / 👎 on an answer, and the pseudonym a user is stored under
     recorder  writing to the record without ever holding up an answer
 

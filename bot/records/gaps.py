@@ -1,13 +1,13 @@
 """What goes unanswered: questions, their outcomes and 👍/👎, in an embedded SQLite database.
 
 Only a keyed hash of the user id is stored (`bot.records.feedback.hash_user`, HMAC with the secret in
-USER_KEY_FILE), never the id or a name; the wording is kept
-for unanswered questions only (answered ones count towards their passage; a hedged answer is both:
-its passage counts, marked hedged, and its wording stays a gap). Rows older than the
-retention period are deleted when the database is opened and then once a day, and no read counts
-them meanwhile. Unanswered
-questions are grouped by their analyzed terms (the same terms the index ranks with) into gaps, with
-a short id for `alias` and `dismiss` (`bot.records.grouping`).
+USER_KEY_FILE), never the id or a name; the wording is kept for unanswered questions only (answered
+ones count towards their passage; a hedged answer is both: its passage counts, marked hedged, and its
+wording stays a gap). Rows older than the retention period are deleted when the database is opened
+and then once a day, and no read counts them meanwhile. Unanswered questions are grouped by their
+analyzed terms (the same terms the index ranks with) into gaps, with a short id for `alias` and
+`dismiss` (`bot.records.grouping`). The SQL, and the rules of the rows that PostgreSQL's record
+(`bot.storage.records`) follows too, are in `bot.records.sql`.
 
 A member shown the closest topics who presses one within `PICK_WINDOW` marks it on that
 question (`record_pick`): a gap then names the passages its askers chose, the likeliest id to
@@ -23,15 +23,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
+from bot.records import sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
+from bot.records.sql import DAY, SQLITE, counted, counted_entry, message_key, offered_ids, storable
 
 log = logging.getLogger(__name__)
 
@@ -41,104 +42,6 @@ FILE_NAME = "gaps.sqlite3"
 # The secret the user pseudonyms are keyed with, beside the database: made 0600 on first start.
 # Whoever has it (and the database) can test a known user id; without it, nobody can.
 USER_KEY_FILE = "user-key"
-DAY = 86400.0
-# Unanswered questions kept at most (anyone can add them): past it, the oldest go first.
-MAX_UNANSWERED = 50_000
-TRIM_EVERY = 256  # unanswered questions recorded between two checks of the bound
-
-QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered, asked_in"
-# The questions a message asked, found again when it is edited (`forget_asked`): a keyed hash of its chat and
-# message ids, like the user's (with the ids, the wording would lead to who asked); '' where there is no message.
-FORGET_ASKED = "DELETE FROM questions WHERE asked_in = {key} AND asked_in != ''"
-# A press of one of the closest topics counts for the asker's unanswered question of at most this
-# long ago that offered it (the buttons stay under the reply; a press a day later is another matter).
-PICK_WINDOW = 3600.0
-# The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge
-# (the same SQL in SQLite, where `hedged` is 0 or 1, and in PostgreSQL, where it is a boolean).
-OPEN = "passage_id IS NULL OR hedged"
-# Not closed since it was asked: dismissing or aliasing a gap closes the questions asked until then,
-# and one asked again later and still not answered is a gap again (else `kb gaps` said "No unanswered
-# questions recorded" for good while members got "I don't know" after its passage was removed).
-NOT_CLOSED = "NOT EXISTS (SELECT 1 FROM closed WHERE closed.terms = questions.terms AND closed.at >= questions.at)"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
-    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
-CREATE INDEX IF NOT EXISTS questions_answered ON questions (user_hash, day, passage_id) WHERE question = '';
-CREATE TABLE IF NOT EXISTS votes (
-    at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
-    passage_id TEXT NOT NULL, helpful INTEGER NOT NULL, text_key TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
-CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
-CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counted (
-    at REAL NOT NULL, asked_in TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL, day TEXT NOT NULL,
-    passage_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS counted_asked_in ON counted (asked_in);
-CREATE INDEX IF NOT EXISTS counted_at ON counted (at);
-"""
-
-
-def storable(text: str) -> str:
-    """`text` as SQLite can store it: a lone surrogate (which UTF-8 cannot encode) becomes "?"."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def message_key(platform: str, message: str, key: bytes) -> str:
-    """How the message a question was asked in ("chat/message") is stored: keyed, as a user is; "" for none."""
-    return hash_user(platform, f"message {message}", key) if message else ""
-
-
-def offered_ids(passage_ids: Sequence[str]) -> str:
-    """The closest topics offered, as stored: " a b c " (ids never hold a space), "" for none."""
-    return f" {' '.join(passage_ids)} " if passage_ids else ""
-
-
-# (term set, passage, presses) of the open questions' closest topics pressed (SQLite and PostgreSQL),
-# asked since the cutoff given as `{since}` (SQLite's "?", psycopg's "%s"; see `GapStore._since`)
-CHOSEN = (
-    f"SELECT terms, picked, COUNT(*) FROM questions WHERE at >= {{since}} AND ({OPEN}) AND terms != ''"
-    f" AND picked IS NOT NULL AND {NOT_CLOSED} GROUP BY terms, picked"  # a gap open again counts its own presses only
-)
-_ADDED_COLUMNS = (
-    ("questions", "hedged", "INTEGER NOT NULL DEFAULT 0"), ("questions", "offered", "TEXT NOT NULL DEFAULT ''"),
-    ("questions", "picked", "TEXT"), ("questions", "asked_in", "TEXT NOT NULL DEFAULT ''"),
-    ("votes", "text_key", "TEXT NOT NULL DEFAULT ''"),
-    ("questions", "n", "INTEGER NOT NULL DEFAULT 1"),  # answered questions a row counts (`_COUNTED`)
-)  # fmt: skip
-VOTE_COLUMNS = "at, day, platform, user_hash, passage_id, helpful, text_key"
-# (passage, text voted on, 👎) of the retention period, for `feedback.downvoted` (SQLite's and PostgreSQL's)
-DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {since} AND NOT helpful GROUP BY 1, 2"
-_ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
-# An answered question counts on its asker's row for that passage and day, if there is one: what the
-# stats need is bounded by members, passages and days, not by how often one member asks (each had
-# been a row of its own, 2.6 million in 90 days for one account asking at its cooldown). That row holds
-# no message key: which message each question was counted from is in `counted` (`EDITS_FOLLOWED`).
-_COUNTING_ROW = (
-    "SELECT rowid FROM questions WHERE user_hash = ? AND day = ? AND passage_id = ? AND platform = ? AND question = ''"
-    " AND hedged = 0 AND asked_in = '' ORDER BY n DESC LIMIT 1"
-)
-_COUNTED = f"UPDATE questions SET n = n + 1 WHERE rowid = ({_COUNTING_ROW})"
-_UNCOUNTED = f"UPDATE questions SET n = n - 1 WHERE rowid = ({_COUNTING_ROW})"
-_EMPTIED = "DELETE FROM questions WHERE user_hash = ? AND day = ? AND passage_id = ? AND question = '' AND n <= 0"
-# The message an answered question was counted from, kept while an edit of it can still come: the
-# adapters follow an edit for 15 minutes (adapters/answered.py), and its `forget_asked` then takes the
-# question's count off its row. Past this only the count stays: a key kept longer would be a row a question again.
-EDITS_FOLLOWED = 3600.0
-COUNTED_COLUMNS = "at, asked_in, platform, user_hash, day, passage_id"
-# A row counted on first by a session 25 database holds its first message's key: an edit of that message takes
-# one off its count (it had deleted the row, and every question counted on it).
-_FIRST_UNCOUNTED = "UPDATE questions SET n = n - 1, asked_in = '' WHERE asked_in = ? AND n > 1"
-# The asker's latest question within the window that offered the passage pressed (SQLite's form).
-_PICKED_FROM = (
-    "SELECT rowid FROM questions WHERE platform = ? AND user_hash = ? AND at >= ? AND at <= ? AND passage_id IS NULL"
-    " AND instr(offered, ' ' || ? || ' ') > 0 ORDER BY at DESC LIMIT 1"
-)
 
 
 class GapStore:
@@ -155,7 +58,7 @@ class GapStore:
         *,
         retention_days: int = 90,
         clock: Callable[[], float] = time.time,
-        max_unanswered: int = MAX_UNANSWERED,
+        max_unanswered: int = sql.MAX_UNANSWERED,
     ):
         self.path = Path(folder) / FILE_NAME
         self.max_unanswered = max_unanswered
@@ -178,7 +81,7 @@ class GapStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(sql.SQLITE_SCHEMA)
         self._add_columns()
         self.purge()
 
@@ -204,7 +107,7 @@ class GapStore:
             for table in ("questions", "votes")
             for row in self._db.execute(f"PRAGMA table_info({table})")
         }
-        for table, column, kind in _ADDED_COLUMNS:
+        for table, column, kind in sql.SQLITE_ADDED_COLUMNS:
             if (table, column) in columns:
                 continue
             try:
@@ -212,7 +115,7 @@ class GapStore:
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute(_ADDED_INDEXES)
+        self._db.execute(sql.SQLITE_ADDED_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -223,10 +126,10 @@ class GapStore:
         now = self._clock()
         cutoff = now - self.retention
         with self._lock:
-            gone = self._db.execute("DELETE FROM questions WHERE at < ?", (cutoff,)).rowcount
-            gone += self._db.execute("DELETE FROM votes WHERE at < ?", (cutoff,)).rowcount
-            self._db.execute("DELETE FROM closed WHERE at < ?", (cutoff,))
-            self._db.execute("DELETE FROM counted WHERE at < ?", (now - EDITS_FOLLOWED,))
+            gone = self._db.execute(SQLITE(sql.OLDER, table="questions"), (cutoff,)).rowcount
+            gone += self._db.execute(SQLITE(sql.OLDER, table="votes"), (cutoff,)).rowcount
+            self._db.execute(SQLITE(sql.OLDER, table="closed"), (cutoff,))
+            self._db.execute(SQLITE(sql.OLDER, table="counted"), (now - sql.EDITS_FOLLOWED,))
             self._purged = now
         if gone:
             log.info("deleted %d gap/vote rows older than %d days", gone, self.retention // DAY)
@@ -249,36 +152,32 @@ class GapStore:
         chat's and the message's ids ("chat/message"; "" for none), which `forget_asked` finds it by."""
         now = self._now_purging()
         row = (
-            now, _day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
+            now, sql.day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
             offered_ids(offered), message_key(platform, message, self._key),
         )  # fmt: skip
         with self._lock:
-            if passage_id is not None and not hedged and not row[4]:
+            if counted(row):
                 self._count(row)
                 return
-            self._db.execute(f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute(SQLITE(sql.INSERT_QUESTION), row)
             if passage_id is None or hedged:
                 self._unanswered_since_trim += 1
-                if self._unanswered_since_trim >= TRIM_EVERY:
+                if self._unanswered_since_trim >= sql.TRIM_EVERY:
                     self._unanswered_since_trim = 0
                     self._trim()
 
     def _count(self, row: tuple[Any, ...]) -> None:
         """Count an answered question (under the lock): one more on its asker's row for its passage and
-        day, or a row of its own; its message, if any, is kept in `counted` for `EDITS_FOLLOWED`."""
+        day, or a row of its own; its message, if any, is kept in `counted` for `EDITS_FOLLOWED` (the
+        rules: `bot.records.sql`)."""
         at, day, platform, who, passage_id, key = row[0], row[1], row[2], row[3], row[6], row[9]
         with self._immediate():
-            if not self._db.execute(_COUNTED, (who, day, passage_id, platform)).rowcount:
-                self._db.execute(
-                    f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row[:9], "")
-                )
+            if not self._db.execute(sql.SQLITE_COUNTED, (who, day, passage_id, platform)).rowcount:
+                self._db.execute(SQLITE(sql.INSERT_QUESTION), (*row[:9], ""))
             if key:
-                self._db.execute("DELETE FROM counted WHERE at < ?", (at - EDITS_FOLLOWED,))
-                self._db.execute(
-                    f"INSERT INTO counted ({COUNTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                    (at, key, platform, who, day, passage_id),
-                )
+                self._db.execute(SQLITE(sql.OLDER, table="counted"), (at - sql.EDITS_FOLLOWED,))
+                self._db.execute(SQLITE(sql.INSERT_COUNTED), counted_entry(row))
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
@@ -295,18 +194,15 @@ class GapStore:
         """Keep the wording of at most `max_unanswered` unanswered (or hedged) questions, letting the
         oldest go (under the lock): an unanswered one goes whole, a hedged one keeps its count for its
         passage without its wording."""
-        worded = f"({OPEN}) AND question != ''"
-        over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {worded}").fetchone()[0]
+        over = self._db.execute(f"SELECT COUNT(*) FROM questions WHERE {sql.WORDED}").fetchone()[0]
         over -= self.max_unanswered
         if over > 0:
             with self._immediate():
                 (cutoff,) = self._db.execute(
-                    f"SELECT at FROM questions WHERE {worded} ORDER BY at LIMIT 1 OFFSET ?", (over - 1,)
+                    f"SELECT at FROM questions WHERE {sql.WORDED} ORDER BY at LIMIT 1 OFFSET ?", (over - 1,)
                 ).fetchone()
-                self._db.execute(f"DELETE FROM questions WHERE {worded} AND passage_id IS NULL AND at <= ?", (cutoff,))
-                self._db.execute(
-                    f"UPDATE questions SET question = '', terms = '' WHERE {worded} AND at <= ?", (cutoff,)
-                )
+                self._db.execute(SQLITE(sql.TRIM_UNANSWERED), (cutoff,))
+                self._db.execute(SQLITE(sql.TRIM_HEDGED), (cutoff,))
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
 
     def forget_asked(self, platform: str, message: str) -> None:
@@ -321,11 +217,11 @@ class GapStore:
                     "SELECT user_hash, day, passage_id, platform FROM counted WHERE asked_in = ?", (key,)
                 ).fetchall()
                 for who, day, passage_id, place in rows:  # a message of several questions: one off for each
-                    self._db.execute(_UNCOUNTED, (who, day, passage_id, place))
-                    self._db.execute(_EMPTIED, (who, day, passage_id))
+                    self._db.execute(sql.SQLITE_UNCOUNTED, (who, day, passage_id, place))
+                    self._db.execute(SQLITE(sql.EMPTIED), (place, who, day, passage_id))
                 self._db.execute("DELETE FROM counted WHERE asked_in = ?", (key,))
-                self._db.execute(_FIRST_UNCOUNTED, (key,))
-                self._db.execute(FORGET_ASKED.format(key="?"), (key,))
+                self._db.execute(sql.SQLITE_FIRST_UNCOUNTED, (key,))
+                self._db.execute(SQLITE(sql.FORGET_ASKED), (key,))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of
@@ -335,8 +231,8 @@ class GapStore:
         who = hash_user(platform, user_id, self._key)
         with self._lock:
             self._db.execute(
-                f"UPDATE questions SET picked = ? WHERE rowid = ({_PICKED_FROM})",
-                (storable(passage_id), storable(platform), who, now - PICK_WINDOW, now, storable(passage_id)),
+                SQLITE(sql.PICK),
+                (storable(passage_id), storable(platform), who, now - sql.PICK_WINDOW, now, storable(passage_id)),
             )
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
@@ -344,26 +240,22 @@ class GapStore:
         `text`: the passage's text voted on, for which alone it counts (see `feedback.downvoted`)."""
         now = self._now_purging()
         who = hash_user(platform, user_id, self._key)
-        row = (now, _day(now), storable(platform), who, storable(passage_id), int(helpful), text_key(text))
+        row = (now, sql.day(now), storable(platform), who, storable(passage_id), int(helpful), text_key(text))
         with self._lock, self._immediate():  # the two statements are one change
             self._db.execute("DELETE FROM votes WHERE platform = ? AND user_hash = ? AND passage_id = ?", row[2:5])
-            self._db.execute(f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute(SQLITE(sql.INSERT_VOTE), row)
 
     def votes(self) -> list[Vote]:
         """Every vote of the retention period, oldest first (user ids hashed)."""
-        rows = self._read("SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= ? ORDER BY at")
+        rows = self._read(SQLITE(sql.VOTES))
         return [Vote(pid, bool(helpful), platform, user, at) for pid, helpful, platform, user, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         """Open gaps (not aliased or dismissed) of the retention period, most asked first."""
         since = self._since()
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT terms, question, COUNT(*) FROM questions WHERE at >= ? AND ({OPEN}) AND terms != '' "
-                f"AND {NOT_CLOSED} GROUP BY terms, question",
-                (since,),
-            ).fetchall()
-            picks = self._db.execute(CHOSEN.format(since="?"), (since,)).fetchall()
+            rows = self._db.execute(SQLITE(sql.GAP_ROWS), (since,)).fetchall()
+            picks = self._db.execute(SQLITE(sql.CHOSEN), (since,)).fetchall()
         return group(rows, picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
@@ -394,7 +286,7 @@ class GapStore:
         self, limit: int = 5, current: Callable[[str], str | None] | None = None
     ) -> list[tuple[str, int]]:
         """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
-        rows = self._read(DOWNVOTES.format(since="?"))
+        rows = self._read(SQLITE(sql.DOWNVOTES))
         return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
@@ -407,11 +299,11 @@ class GapStore:
         )
         return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
-    def _read(self, sql: str, *params: object, period: float | None = None) -> list[Any]:
-        """The rows of `sql`, whose first parameter is the oldest moment a read counts (`_since`)."""
+    def _read(self, statement: str, *params: object, period: float | None = None) -> list[Any]:
+        """The rows of `statement`, whose first parameter is the oldest moment a read counts (`_since`)."""
         since = self._since(period)
         with self._lock:
-            return self._db.execute(sql, (since, *params)).fetchall()
+            return self._db.execute(statement, (since, *params)).fetchall()
 
     def _since(self, period: float | None = None) -> float:
         """The oldest moment a read counts: `period` before now, never more than the retention period.
@@ -437,7 +329,3 @@ def _reading(uri: str) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def _day(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d")

@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Opened = Callable[["GapRecords | None", "Exception | None"], None]
-
 
 class Recorder:
-    """The gaps database, when there is one, and why not when it could not be opened (`error`)."""
+    """The gaps database, when there is one, and why not when it could not be opened (`error`).
+
+    Whoever reads the database reads it here, at each use (`Moderation` among them): one opened late
+    is then theirs at once, with nothing to tell them."""
 
     def __init__(self, folder: Path | None, retention_days: int, *, records: GapRecords | None = None):
         """`records`: a database's records, opened by its backend (which closes them); else the
@@ -41,7 +42,14 @@ class Recorder:
         self._retention_days = retention_days
         self._opening = threading.Lock()
         self._failed = False
-        self.opened: Opened = lambda gaps, error: None  # told when a late opening succeeds or fails for good
+
+    @classmethod
+    def given(cls, gaps: GapRecords | None, error: Exception | None = None) -> Recorder:
+        """A database its caller opened and closes (the command line's), or why it could not (`error`):
+        nothing is opened later."""
+        recorder = cls(None, 0, records=gaps)
+        recorder.error = error
+        return recorder
 
     def write(self, write: Callable[[GapRecords], None]) -> None:
         """Write to the gaps database, when there is one; a failure only warns: answering goes on."""
@@ -65,13 +73,11 @@ class Recorder:
             if self.gaps is None and self._later is not None:
                 self.gaps = GapStore(folder, retention_days=self._retention_days)
                 self.error = self._later = None
-                self.opened(self.gaps, None)
                 log.info("gaps database opened in %s: it is no longer locked", folder)
         except (sqlite3.Error, OSError) as exc:
             if not passing(exc):  # damage is for good, as at start; a lock still held: tried at the next use
                 log.warning("gaps database unavailable in %s (answering goes on without it): %s", folder, exc)
                 self.error, self._later = exc, None
-                self.opened(None, exc)
         finally:
             self._opening.release()
         return self.gaps

@@ -22,68 +22,37 @@ import psycopg
 
 from bot.catalogue import _
 from bot.curation.edits import Refused
+from bot.records import sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
-from bot.records.gaps import (
-    CHOSEN,
-    COUNTED_COLUMNS,
+from bot.records.grouping import Gap, group, term_key
+from bot.records.sql import (
     DAY,
-    DOWNVOTES,
     EDITS_FOLLOWED,
-    FORGET_ASKED,
     MAX_UNANSWERED,
-    NOT_CLOSED,
-    OPEN,
     PICK_WINDOW,
-    QUESTION_COLUMNS,
+    POSTGRES,
     TRIM_EVERY,
-    VOTE_COLUMNS,
-    Gap,
-    group,
+    count_order,
+    counted,
+    counted_entry,
     message_key,
     offered_ids,
     storable,
-    term_key,
 )
 from bot.storage.database import UNAVAILABLE, Database, user_key
 
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
-_INSERTS = {
-    "questions": f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-    # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
-    # and an older one, written late (its instance queued it while the database was away), does not
-    # replace a newer one: the last press counts, whichever instance writes it first.
-    # The text voted on goes with it (migration 0011), for which alone it counts.
-    "votes": f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+# One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
+# and an older one, written late (its instance queued it while the database was away), does not
+# replace a newer one: the last press counts, whichever instance writes it first.
+# The text voted on goes with it (migration 0011), for which alone it counts.
+_LAST_VOTE_COUNTS = (
     " ON CONFLICT (platform, user_hash, passage_id) DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day,"
-    " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at",
-}
-# An answered question counts on its asker's row for that passage and day (migration 0012's key), as in
-# `bot.records.gaps.GapStore`: its wording is '' and the row holds no message key (its message goes to `counted`).
-_COUNT = (
-    f"INSERT INTO questions ({QUESTION_COLUMNS}, n) VALUES (%s, %s, %s, %s, '', '', %s, false, '', '', 1)"
-    " ON CONFLICT (platform, user_hash, day, passage_id) WHERE n IS NOT NULL AND question = '' AND NOT hedged"
-    " DO UPDATE SET n = questions.n + 1"
+    " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at"
 )
-_COUNTED_IN = f"INSERT INTO counted ({COUNTED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
-# An edit of a message counted on a row: (questions it counted, platform, user, day, passage), off the row;
-# the row goes once it counts none.
-_ROW = (
-    "platform = %s AND user_hash = %s AND day = %s AND passage_id = %s AND n IS NOT NULL AND question = ''"
-    " AND NOT hedged"
-)
-_UNCOUNT = f"UPDATE questions SET n = n - %s WHERE {_ROW}"
-_EMPTIED = f"DELETE FROM questions WHERE {_ROW} AND n <= 0"
-# A press of one of the closest topics marks the asker's latest question that offered it (see
-# `bot.records.gaps.GapStore.record_pick`): (passage, platform, user, since, until, passage). Not a
-# question asked after the press: one batch inserts its questions before its presses.
-_PICK = (
-    "UPDATE questions SET picked = %s WHERE ctid = (SELECT ctid FROM questions WHERE platform = %s"
-    " AND user_hash = %s AND at >= %s AND at <= %s AND passage_id IS NULL"
-    " AND strpos(offered, ' ' || %s || ' ') > 0 ORDER BY at DESC LIMIT 1)"
-)
-
+_INSERTS = {"questions": POSTGRES(sql.INSERT_QUESTION), "votes": POSTGRES(sql.INSERT_VOTE) + _LAST_VOTE_COUNTS}
 _IDLE_BUDGETS = "DELETE FROM budgets WHERE key LIKE %s AND last < extract(epoch FROM statement_timestamp()) - %s"
 
 
@@ -91,14 +60,13 @@ def _trim(cur: psycopg.Cursor[Any], bound: int) -> None:
     """`GapStore._trim` on PostgreSQL: keep the wording of at most `bound` unanswered (or hedged)
     questions, letting the oldest go: an unanswered one goes whole, a hedged one keeps its count for
     its passage without its wording."""
-    worded = f"({OPEN}) AND question <> ''"
     row = cur.execute(
-        f"SELECT at FROM questions WHERE {worded} ORDER BY at DESC LIMIT 1 OFFSET %s", (bound,)
+        f"SELECT at FROM questions WHERE {sql.WORDED} ORDER BY at DESC LIMIT 1 OFFSET %s", (bound,)
     ).fetchone()
     if row is None:
         return
-    let_go = cur.execute(f"DELETE FROM questions WHERE {worded} AND passage_id IS NULL AND at <= %s", row).rowcount
-    let_go += cur.execute(f"UPDATE questions SET question = '', terms = '' WHERE {worded} AND at <= %s", row).rowcount
+    let_go = cur.execute(POSTGRES(sql.TRIM_UNANSWERED), row).rowcount
+    let_go += cur.execute(POSTGRES(sql.TRIM_HEDGED), row).rowcount
     log.warning("more than %d unanswered questions: the %d oldest were let go", bound, let_go)
 
 
@@ -142,7 +110,7 @@ class PostgresGapStore:
         message: str = "",
     ) -> None:
         now = self._clock()
-        self._put("questions", (now, _day(now), _text(platform), (platform, user_id), _text(question[:500]),
+        self._put("questions", (now, sql.day(now), _text(platform), (platform, user_id), _text(question[:500]),
                                 _text(term_key(terms)), None if passage_id is None else _text(passage_id),
                                 hedged, offered_ids(offered), (platform, message)))  # fmt: skip
 
@@ -154,11 +122,11 @@ class PostgresGapStore:
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
-        self._put("picks", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id)))
+        self._put("picks", (now, sql.day(now), _text(platform), (platform, user_id), _text(passage_id)))
 
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
         now = self._clock()
-        self._put("votes", (now, _day(now), _text(platform), (platform, user_id), _text(passage_id), helpful,
+        self._put("votes", (now, sql.day(now), _text(platform), (platform, user_id), _text(passage_id), helpful,
                             text_key(text)))  # fmt: skip
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
@@ -195,7 +163,7 @@ class PostgresGapStore:
                             questions.append(row)
                             unanswered += row[6] is None or row[7]
                     _write_questions(cur, questions)
-                    cur.execute("DELETE FROM counted WHERE at < %s", (self._clock() - EDITS_FOLLOWED,))
+                    cur.execute(POSTGRES(sql.OLDER, table="counted"), (self._clock() - EDITS_FOLLOWED,))
                     if unanswered >= TRIM_EVERY:
                         _trim(cur, self.max_unanswered)
                     for name, row in hashed:
@@ -203,7 +171,7 @@ class PostgresGapStore:
                             cur.execute(_INSERTS["votes"], row)
                         elif name == "picks":  # after the questions of the batch: a press follows its question
                             at, place, who, passage_id = row[0], row[2], row[3], row[4]
-                            cur.execute(_PICK, (passage_id, place, who, at - PICK_WINDOW, at, passage_id))
+                            cur.execute(POSTGRES(sql.PICK), (passage_id, place, who, at - PICK_WINDOW, at, passage_id))
             except psycopg.Error as exc:
                 if not self._down:
                     self._down = True
@@ -237,8 +205,8 @@ class PostgresGapStore:
         cutoff = self._clock() - self.retention
         try:
             with self.database.pool.connection() as conn:
-                for table in ("questions", "votes", "closed"):
-                    conn.execute(f"DELETE FROM {table} WHERE at < %s", (cutoff,))
+                for table in sql.PURGED:
+                    conn.execute(POSTGRES(sql.OLDER, table=table), (cutoff,))
                 for scope, idle in self._budgets.items():  # on the server's clock, as the budgets count
                     conn.execute(_IDLE_BUDGETS, (f"{scope}:%", idle))
             self._purged = self._clock()
@@ -260,17 +228,13 @@ class PostgresGapStore:
     # older ones once a day, and between two purges `kb gaps` listed a question up to a day past the period.
 
     def votes(self) -> list[Vote]:
-        rows = self._rows("SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= %s ORDER BY at")
+        rows = self._rows(POSTGRES(sql.VOTES))
         return [Vote(str(p), bool(h), str(pl), str(u), float(at)) for p, h, pl, u, at in rows]
 
     def gaps(self, limit: int = 10) -> list[Gap]:
         since = self._since()  # one moment for both statements
-        rows = self._rows(
-            f"SELECT terms, question, count(*) FROM questions WHERE at >= %s AND ({OPEN}) AND terms <> ''"
-            f" AND {NOT_CLOSED} GROUP BY terms, question",
-            since=since,
-        )
-        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(CHOSEN.format(since="%s"), since=since)]
+        rows = self._rows(POSTGRES(sql.GAP_ROWS), since=since)
+        picks = [(str(t), str(p), int(n)) for t, p, n in self._rows(POSTGRES(sql.CHOSEN), since=since)]
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
@@ -304,7 +268,7 @@ class PostgresGapStore:
     def most_downvoted(
         self, limit: int = 5, current: Callable[[str], str | None] | None = None
     ) -> list[tuple[str, int]]:
-        rows = self._rows(DOWNVOTES.format(since="%s"))
+        rows = self._rows(POSTGRES(sql.DOWNVOTES))
         return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
@@ -333,18 +297,17 @@ class PostgresGapStore:
 
 def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert these questions (hashed, as `_hashed` makes them): an answered one counts on its asker's row
-    for its passage and day (`_COUNT`), its message kept in `counted`; any other is a row of its own."""
-    own = [row for row in rows if row[6] is None or row[7] or row[4]]  # no passage, hedged, or worded
+    for its passage and day, its message kept in `counted`; any other is a row of its own (the rules and
+    their order: `bot.records.sql`)."""
+    own = [row for row in rows if not counted(row)]
     if own:
         cur.executemany(_INSERTS["questions"], own)
-    counted = [row for row in rows if not (row[6] is None or row[7] or row[4])]
-    if counted:
-        # in one order on every instance: two batches counting on the same rows wait on each other, never deadlock
-        counts = sorted((place, who, day, passage_id, at) for at, day, place, who, _, _, passage_id, *_ in counted)
-        cur.executemany(_COUNT, [(at, day, place, who, passage_id) for place, who, day, passage_id, at in counts])
-        keyed = [(row[0], row[9], row[2], row[3], row[1], row[6]) for row in counted if row[9]]
+    counts = sorted((row for row in rows if counted(row)), key=count_order)
+    if counts:
+        cur.executemany(sql.POSTGRES_COUNTED, [(row[0], row[1], row[2], row[3], row[6]) for row in counts])
+        keyed = [counted_entry(row) for row in counts if row[9]]
         if keyed:
-            cur.executemany(_COUNTED_IN, keyed)
+            cur.executemany(POSTGRES(sql.INSERT_COUNTED), keyed)
 
 
 def _forget_asked(cur: psycopg.Cursor[Any], key: str) -> None:
@@ -354,9 +317,9 @@ def _forget_asked(cur: psycopg.Cursor[Any], key: str) -> None:
         "DELETE FROM counted WHERE asked_in = %s RETURNING platform, user_hash, day, passage_id", (key,)
     ).fetchall()
     for row, questions in collections.Counter(gone).items():  # a message of several questions: one off for each
-        cur.execute(_UNCOUNT, (questions, *row))
-        cur.execute(_EMPTIED, row)
-    cur.execute(FORGET_ASKED.format(key="%s"), (key,))
+        cur.execute(sql.POSTGRES_UNCOUNTED, (questions, *row))
+        cur.execute(POSTGRES(sql.EMPTIED), row)
+    cur.execute(POSTGRES(sql.FORGET_ASKED), (key,))
 
 
 def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
@@ -371,7 +334,3 @@ def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
 def _text(value: str) -> str:
     """`value` as PostgreSQL stores text: no lone surrogate, no NUL."""
     return storable(value).replace("\x00", "?")
-
-
-def _day(at: float) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(at))
