@@ -399,9 +399,7 @@ def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Bac
         encoding="utf-8",
     )
     limited = run_cli("kb", "gaps", "--would-answer", "--limit", "1", *k)[1].splitlines()
-    assert (
-        limited[-1] == "1 of the 1 most asked open gap (--limit for more) would be answered as the knowledge is now."
-    )
+    assert limited[-1] == "1 of the 1 most asked open gap (--limit for more) would be answered as the knowledge is now."
     out = run_cli("kb", "gaps", "--would-answer", "--drafts", *k)[1]
     assert "-> parking" in out and "-> food" in out and "2 of 2 open gaps would be answered with the drafts" in out
 
