@@ -36,7 +36,13 @@ def cmd_discord_sync(args: argparse.Namespace, out: TextIO) -> int:
 def build_parser(prog: str = "python -m adapters") -> argparse.ArgumentParser:
     parser, commands, command = cli.build_parser(prog=prog)
     commands.add_parser("bench", help="benchmark answering at several knowledge-base sizes (see --help)")
-    command(commands, "run", cmd_run, "start the Telegram and/or Discord bots (tokens from the environment)")
+    command(
+        commands,
+        "run",
+        cmd_run,
+        "start the Telegram and/or Discord bots (tokens from the environment)",
+        output=cli.Output.LOG,  # its code tells a supervisor why it stopped; a log line lost is no reason for 74
+    )
     discord = commands.add_parser("discord", help="Discord set-up", description="Discord set-up")
     discord_commands = discord.add_subparsers(dest="discord_command", required=True, metavar="DISCORD_COMMAND")
     sync = command(discord_commands, "sync", cmd_discord_sync, "register the slash commands (DISCORD_BOT_TOKEN)")

@@ -190,6 +190,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translation(current()).ngettext(singular, plural, n)
 
 
+def noun(count: int, singular: str, plural: str | None = None) -> str:
+    """The noun that agrees with `count` in English: `singular` for 1, else `plural` (`singular` + "s").
+
+    For the lines only an operator reads (the command line, `doctor`, the log, a file's error), which
+    the catalogue does not translate; "gap(s)" had made every count read as a guess."""
+    return singular if count == 1 else plural or singular + "s"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`count` and its noun, agreeing in English: "1 open gap", "0 open gaps", "2 open gaps"."""
+    return f"{count} {noun(count, singular, plural)}"
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalogue; it is translated where it is shown (`_`)."""
     return message

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import yamlfiles
 from bot.bounds import Bounds
+from bot.catalogue import noun
 from bot.knowledge import is_packaged
 from bot.yamlfiles import FileError
 
@@ -276,7 +277,8 @@ def _mapping(path: Path, raw: Any, entry: str, allowed: tuple[str, ...]) -> dict
         raise ConfigError(path, "must be a mapping", entry=entry)
     unknown = sorted(str(k) for k in raw if k not in allowed)
     if unknown:
-        raise ConfigError(path, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})", entry=entry)
+        said = f"unknown {noun(len(unknown), 'key')} {', '.join(unknown)}"
+        raise ConfigError(path, f"{said} (allowed: {', '.join(allowed)})", entry=entry)
     return {str(k): v for k, v in raw.items()}
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from bot import datafiles, keyfile, knowledge
 from bot.answering import Answerer, tuning
+from bot.catalogue import counted
 from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.environment import number_problems
@@ -82,7 +83,7 @@ def check_config(env: Mapping[str, str]) -> tuple[Finding, Config]:
     count = len(m.telegram_users) + len(m.discord_users) + len(m.discord_roles)
     admins = [name for name, on in (("Telegram group admins", m.telegram_group_admins),
                                     ("Discord Manage Server", m.discord_manage_server)) if on]  # fmt: skip
-    who = f"{count} moderator id(s)" + (f" plus {' and '.join(admins)}" if admins else "")
+    who = counted(count, "moderator id") + (f" plus {' and '.join(admins)}" if admins else "")
     return ok("config", f"{path} is valid: {who}"), config
 
 
@@ -260,7 +261,8 @@ def check_knowledge(folder: Path) -> list[Finding]:
     stale = sorted(p.name for p in folder.glob(STALE_TEMP_GLOB))
     if stale:
         names = ", ".join(stale[:3])
-        message = f"{len(stale)} temporary file(s) left by an interrupted write ({names}); the next change removes them"
+        left = counted(len(stale), "temporary file")
+        message = f"{left} left by an interrupted write ({names}); the next change removes them"
         findings.append(warning("knowledge", message))
     return findings
 
@@ -441,7 +443,8 @@ def report(findings: list[Finding]) -> str:
     """The lines to print, ending with a count of errors and warnings."""
     errors = sum(f.level is Level.ERROR for f in findings)
     warnings = sum(f.level is Level.WARNING for f in findings)
-    verdict = "all good" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
+    counts = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
+    verdict = "all good" if not errors and not warnings else counts
     return "\n".join([*(f.line() for f in findings), f"doctor: {verdict}"])
 
 

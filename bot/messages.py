@@ -15,9 +15,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.catalogue import LANGUAGES, N_, _, choose, current, ngettext, speaking, supported, translation
+from bot.catalogue import LANGUAGES, N_, _, choose, counted, current, ngettext, speaking, supported, translation
 
-__all__ = ["LANGUAGES", "N_", "_", "choose", "current", "ngettext", "say", "speaking", "supported"]
+__all__ = ["LANGUAGES", "N_", "_", "choose", "counted", "current", "ngettext", "say", "speaking", "supported"]
 
 
 def say(message: str, language: str | None = None) -> str:

@@ -558,6 +558,30 @@ def test_a_full_disk_names_kb_history_only_after_a_change(kdir: Path) -> None:
     assert added.returncode == 74 and "`kb history` shows the change made" in added.stderr
 
 
+# A command added as `adapters.cli` adds `run`: it warns on standard error and succeeds.
+DECLARED = """
+import sys
+from bot import cli
+
+parser, commands, command = cli.build_parser()
+command(commands, "tail", lambda args, out: print("warning: a line", file=sys.stderr) or 0, "h", output=cli.Output.{0})
+sys.exit(cli.main(["tail"], parser=parser))
+"""
+
+
+@needs_full
+@pytest.mark.parametrize(("declared", "code"), [("LOG", 0), ("PRODUCT", 74)])
+def test_a_command_declaring_its_output_a_log_keeps_its_code_when_its_lines_are_lost(declared: str, code: int) -> None:
+    """A new command that declares its output a log (as `run` does) ends with its own code though standard error
+    refused its line; the same command declaring its output its product ends with 74. No command is named."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", DECLARED.format(declared)],
+            cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=full, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == code, done.stdout
+
+
 def test_ctrl_c_names_kb_history_only_after_a_change(kdir: Path) -> None:
     """Ctrl-C in `chat` (which changes nothing) had pointed at `kb history` for "what was made"; it says only
     that nothing was left half-done."""

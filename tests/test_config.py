@@ -73,9 +73,9 @@ def test_qabot_config_names_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "where", "what"),
     [
-        ("moderatorz: {}\n", "(top level)", "unknown key(s) moderatorz"),
+        ("moderatorz: {}\n", "(top level)", "unknown key moderatorz"),
         ("[1, 2]\n", "(top level)", "must be a mapping"),
-        ("moderators:\n  telegram_user: [1]\n", "(moderators)", "unknown key(s) telegram_user"),
+        ("moderators:\n  telegram_user: [1]\n", "(moderators)", "unknown key telegram_user"),
         ("moderators:\n  telegram_users: 123\n", "(moderators.telegram_users)", "must be a list of ids"),
         # a username never matches an update's sender: the moderator would be refused for good
         ("moderators:\n  telegram_users: ['@alice']\n", "(moderators.telegram_users)", "'@alice' is a username"),

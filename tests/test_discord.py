@@ -119,6 +119,21 @@ async def test_ready_handshake_requests_only_the_intents_it_needs(
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
 
 
+async def test_the_ready_lines_count_guilds_and_forums_in_words_that_agree(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log at start had said "in 1 guild(s)" and "in 2 forum(s)": one guild, two forums, each noun agreeing."""
+    caplog.set_level(logging.INFO, logger="adapters.dc.client")
+    said: list[str] = []
+    async with running(service, {**ENV, "DISCORD_ANSWER_FORUMS": "12,34"}):
+        await fake.wait_ready()
+        while len(said) < 2:  # on_ready logs after GUILD_CREATE reached the client
+            await asyncio.sleep(0.01)
+            said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Discord: ")]
+    assert said[0].startswith("Discord: ready as ") and said[0].endswith(" in 1 guild")
+    assert said[1] == "Discord: answering new posts in 2 forums by their titles alone"
+
+
 async def test_message_content_intent_when_configured(fake: FakeDiscord, service: Service) -> None:
     """DISCORD_MESSAGE_CONTENT=1 adds the privileged intent to IDENTIFY."""
     fake.grant_message_content = True

@@ -60,7 +60,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
     code, out = run(kdir)
     assert code == 0, out
     assert not lines(out, "error") and not lines(out, "warning"), out
-    assert "2 moderator id(s)" in out
+    assert "2 moderator ids" in out
     assert "bot.example.org" in out and "/telegram" not in out  # the host, never the webhook's path
     assert "2 passages in 1 file," in out and "2 synonym phrases" in out  # the kb check summary
     assert out.rstrip().endswith("doctor: all good")
@@ -144,7 +144,7 @@ def test_a_discord_token_whose_first_part_is_not_an_id_is_a_warning(kdir: Path, 
     ("config", "expected"),
     [
         ("moderators: {telegram_users: 5}\n", "(moderators.telegram_users): must be a list of ids"),
-        ("colour: blue\n", "unknown key(s) colour"),
+        ("colour: blue\n", "unknown key colour"),
         ("moderators: [\n", "invalid YAML"),
     ],
 )
@@ -507,7 +507,7 @@ def test_an_empty_folder_is_a_warning_that_the_bot_starts_knowing_nothing(
     assert checked.getvalue().startswith("ok: 0 passages in 0 files,")
     asked = io.StringIO()
     assert cli.main(["kb", "gaps", "--would-answer", "--knowledge", str(folder)], out=asked) == 0
-    assert asked.getvalue().startswith("0 of 0 open gap(s) would be answered")
+    assert asked.getvalue().startswith("0 of 0 open gaps would be answered")
 
 
 def test_files_of_what_members_wrote_that_others_can_read_are_a_warning(kdir: Path, env: pytest.MonkeyPatch) -> None:

@@ -379,23 +379,21 @@ def test_would_answer_asks_the_open_gaps_of_the_knowledge_as_stored(backend: Bac
     k = ("--knowledge", str(kdir))
     assert run_cli("kb", "gaps", "--would-answer", *k) == (
         0,
-        "0 of 2 open gap(s) would be answered as the knowledge is now.\n",
+        "0 of 2 open gaps would be answered as the knowledge is now.\n",
     )
     text = "Cars park on Elm Street, behind the library: there is room for your car."
     assert run_cli("kb", "add", "--section", "Parking", "--text", text, "--id", "parking", *k)[0] == 0
     lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
-    assert re.fullmatch(r"g[0-9a-f]{6} ×3 “.*” -> parking", lines[0]) and lines[1].startswith("1 of 2 open gap(s)")
+    assert re.fullmatch(r"g[0-9a-f]{6} ×3 “.*” -> parking", lines[0]) and lines[1].startswith("1 of 2 open gaps")
     (kdir / "drafts").mkdir()
     (kdir / "drafts" / "food.yaml").write_text(
         'source: {title: "Food"}\npassages:\n  - {id: food, section: Food, text: "There is food at every meetup."}\n',
         encoding="utf-8",
     )
     limited = run_cli("kb", "gaps", "--would-answer", "--limit", "1", *k)[1].splitlines()
-    assert (
-        limited[-1] == "1 of the 1 most asked open gaps (--limit for more) would be answered as the knowledge is now."
-    )
+    assert limited[-1] == "1 of the 1 most asked open gap (--limit for more) would be answered as the knowledge is now."
     out = run_cli("kb", "gaps", "--would-answer", "--drafts", *k)[1]
-    assert "-> parking" in out and "-> food" in out and "2 of 2 open gap(s) would be answered with the drafts" in out
+    assert "-> parking" in out and "-> food" in out and "2 of 2 open gaps would be answered with the drafts" in out
 
 
 def test_a_hedged_answer_is_a_gap_too(backend: Backend, kdir: Path) -> None:
@@ -410,7 +408,7 @@ def test_a_hedged_answer_is_a_gap_too(backend: Backend, kdir: Path) -> None:
     assert re.search(r"1\. g[0-9a-f]{6} ×1 “When does the community meet in winter\?”", run_cli("kb", "gaps", *k)[1])
     lines = run_cli("kb", "gaps", "--would-answer", *k)[1].splitlines()
     assert re.fullmatch(r"g[0-9a-f]{6} ×1 “.*” -> meetups \(hedged\)", lines[0])
-    assert lines[1] == "0 of 1 open gap(s) would be answered as the knowledge is now (1 more only with a hedge)."
+    assert lines[1] == "0 of 1 open gap would be answered as the knowledge is now (1 more only with a hedge)."
     stats = run_cli("kb", "stats", *k)[1]
     assert "   2  meetups (1 hedged)" in stats
     assert re.search(r"\d{4}-\d\d-\d\d  0/2 \(0%\) \(1 hedged\)", stats)

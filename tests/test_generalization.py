@@ -112,7 +112,7 @@ def test_a_corpus_that_is_not_built_is_a_clear_error(
 @pytest.mark.parametrize(
     ("item", "said"),
     [
-        ("{ask: how do i join, fakt: fill in the form, source: club}", "unknown key(s): fakt"),
+        ("{ask: how do i join, fakt: fill in the form, source: club}", "unknown key: fakt"),
         ("{ask: how do i join}", "give 'fact' and 'source' (on-topic) or 'kind' (off-topic)"),
         ("{ask: best pizza, kind: nearmiss}", "'kind' must be one of near-miss, unrelated, other-article"),
         ("{fact: fill in the form, source: club}", "needs 'ask' with the question as text"),

@@ -4,14 +4,19 @@ read in time linear in its size; never a traceback, a hang, or minutes on a few 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import CodeType, FrameType
 
 import pytest
 
+from bot import ids
 from bot.imports import articles
 from bot.imports.drafts import drafts_of
 from bot.yamlfiles import FileError
-from tests.test_hostile_files import loads_within
+from tests.test_hostile_files import loads_within, watching
 
 # Each of these took seconds to minutes (some cubic, the others quadratic in the size) before its
 # pattern was made linear; at this size they would not end within the test's limit.
@@ -145,14 +150,40 @@ def test_a_marked_section_the_standard_parser_cannot_read_is_skipped(tmp_path: P
     assert texts[-1:] == ["It closes at five."] or declaration == "<!["  # an open `<![` swallows the rest
 
 
+class RunawayWork(Exception):
+    """More calls of a function than the input's size allows."""
+
+
+@contextmanager
+def calls_of(code: CodeType, budget: int) -> Iterator[list[int]]:
+    """Count the calls of the function of `code` inside the block (the interpreter's profile hook, which
+    only watches); past `budget` the call raises RunawayWork, so that runaway work ends the test at once."""
+    counted = [0]
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            counted[0] += 1
+            if counted[0] > budget:
+                raise RunawayWork(f"more than {budget} calls of {code.co_name}")
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield counted
+    finally:
+        sys.setprofile(previous)
+
+
 def test_an_article_of_many_passages_is_numbered_in_linear_time() -> None:
-    """Each passage's id used to be searched from `-1` up: quadratic in a section's passages."""
+    """Each passage's id used to be searched from `-1` up: quadratic in a section's passages. The ids tried
+    (`ids.with_number` calls) are counted: at most two per passage."""
     article = articles.from_text("\n\n".join(f"Paragraph number {n} says something." for n in range(30_000)))
-    found: list[object] = []
-    assert loads_within(20, lambda: found.extend(drafts_of(article)[1])) is None
-    ids = [d.id for d in found]  # type: ignore[attr-defined]
-    assert ids[:2] == ["introduction-1", "introduction-2"] and ids[-1] == "introduction-30000"
-    assert len(set(ids)) == 30_000
+    with calls_of(ids.with_number.__code__, budget=60_000) as tried:
+        found = drafts_of(article)[1]
+    assert 30_000 <= tried[0] <= 60_000
+    ids_ = [d.id for d in found]
+    assert ids_[:2] == ["introduction-1", "introduction-2"] and ids_[-1] == "introduction-30000"
+    assert len(set(ids_)) == 30_000
 
 
 def test_numbering_skips_ids_that_are_taken_and_goes_on_after_them() -> None:
@@ -164,7 +195,8 @@ def test_numbering_skips_ids_that_are_taken_and_goes_on_after_them() -> None:
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "large"])
 def test_only_a_regular_file_of_bounded_size_is_read(tmp_path: Path, kind: str) -> None:
-    """A FIFO blocked the import for good, /dev/zero filled the memory: both are refused unread."""
+    """A FIFO blocked the import for good, /dev/zero filled the memory: both are refused unread, and no open of
+    them waits (counted)."""
     if kind == "fifo":
         path = tmp_path / "pipe.md"
         os.mkfifo(path)
@@ -174,6 +206,8 @@ def test_only_a_regular_file_of_bounded_size_is_read(tmp_path: Path, kind: str) 
         path = tmp_path / "huge.txt"
         with path.open("wb") as file:
             file.truncate(articles.MAX_ARTICLE_BYTES + 1)  # sparse: no disk needed
-    error = loads_within(10, articles.read, path)
-    assert isinstance(error, FileError) and error.path == path
+    with watching(path) as opens, pytest.raises(FileError) as raised:
+        articles.read(path)
+    error = raised.value
+    assert error.path == path and opens.waiting == 0
     assert ("not a regular file" if kind != "large" else "more than the limit") in str(error)

@@ -93,7 +93,7 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
         ("{id: x, section: S, text: '  '}", "(x): 'text' is empty"),
         ('{id: x, section: S, text: "\\u200b \\u00ad\\u2060"}', "(x): 'text' is empty: it holds only characters"),
         ('{id: x, section: "\\ufeff", text: T}', "(x): 'section' is empty: it holds only characters"),
-        ("{id: x, section: S, text: T, colour: red}", "(x): unknown key(s) colour"),
+        ("{id: x, section: S, text: T, colour: red}", "(x): unknown key colour"),
         ("{id: Bad_Id, section: S, text: T}", "id 'Bad_Id' must be lowercase letters"),
         ("{id: x, section: S, text: T, questions: [1, '']}", "'questions' must be a list of non-empty strings"),
         ("{id: x, section: S, text: [a, b]}", "'text' must be text"),
@@ -121,7 +121,7 @@ def test_oversized_text_is_refused(tmp_path: Path) -> None:
     [
         ("passages: []\n", "'source' must be a mapping"),
         (GOOD_SOURCE + "passages: []\n", "'passages' must be a non-empty list"),
-        (GOOD_SOURCE + "passages: [{id: x, section: S, text: T}]\nextra: 1\n", "unknown top-level key(s): extra"),
+        (GOOD_SOURCE + "passages: [{id: x, section: S, text: T}]\nextra: 1\n", "unknown top-level key: extra"),
         (
             'source: {publisher: "P"}\npassages: [{id: x, section: S, text: T}]\n',
             "(source): missing required field 'title'",
@@ -159,7 +159,7 @@ def test_a_folder_of_drafts_only_says_they_wait_to_be_published(tmp_path: Path) 
     """A new moderator's folder after `kb import` holds only drafts: the error says to publish them."""
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "faq.yaml").write_text("source: {title: FAQ}\npassages: []\n", encoding="utf-8")
-    assert "1 draft(s) in drafts/ wait to be published (`kb publish --all`)" in load_error(tmp_path)
+    assert "1 draft in drafts/ waits to be published (`kb publish --all`)" in load_error(tmp_path)
 
 
 def test_an_editors_lock_among_the_drafts_is_not_counted_as_one(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_an_editors_lock_among_the_drafts_is_not_counted_as_one(tmp_path: Path) 
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "faq.yaml").write_text("source: {title: FAQ}\npassages: []\n", encoding="utf-8")
     (tmp_path / "drafts" / ".#faq.yaml").symlink_to("ann@host.1234:1700000000")
-    assert "1 draft(s) in drafts/ wait to be published" in load_error(tmp_path)
+    assert "1 draft in drafts/ waits to be published" in load_error(tmp_path)
 
 
 def test_a_macos_resource_fork_file_does_not_stop_the_knowledge_loading(kdir: Path) -> None:

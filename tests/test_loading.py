@@ -87,7 +87,7 @@ def test_an_error_in_a_worker_names_the_file_and_line(tmp_path: Path) -> None:
     first_item = next(n for n, line in enumerate(broken.read_text().splitlines(), 1) if line.startswith("- id:"))
     assert raised.value.path == broken
     assert raised.value.line == first_item
-    assert "unknown key(s) sektion" in str(raised.value)
+    assert "unknown key sektion" in str(raised.value)
 
 
 def test_a_duplicate_id_across_files_names_the_second_file(tmp_path: Path) -> None:

@@ -97,4 +97,4 @@ def test_a_plain_install_answers_from_its_packaged_knowledge(tmp_path: Path) -> 
     doctor = subprocess.run(
         [str(qabot), "doctor"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=unset
     )
-    assert f"{tmp_path / 'config.yaml'} is valid: 1 moderator id(s)" in doctor.stdout, doctor.stdout + doctor.stderr
+    assert f"{tmp_path / 'config.yaml'} is valid: 1 moderator id" in doctor.stdout, doctor.stdout + doctor.stderr

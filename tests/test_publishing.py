@@ -431,8 +431,8 @@ def test_kb_drafts_says_what_to_review_before_publishing(seed_kdir: Path) -> Non
         "install.yaml\t4\tInstall",
         "\treview: install.md:6: 1 value the site fills in ({{ ... }}) left out of the text; review the sentences "
         "they stood in",
-        "\treview: 1 passage(s) of a few words, a topic alone, e.g. `linux-2`: “Note”",
-        "\treview: 1 passage(s) repeat another word for word, e.g. `macos-1` = `linux-3`",
+        "\treview: 1 passage of a few words, a topic alone, e.g. `linux-2`: “Note”",
+        "\treview: 1 passage repeats another word for word, e.g. `macos-1` = `linux-3`",
         "plain.yaml\t1\tLibrary FAQ",
     ]
     assert kb(seed_kdir, "publish", "install")[0] == 0

@@ -39,12 +39,12 @@ def test_would_answer_lists_the_gaps_a_draft_answers(
     common = ["--knowledge", str(kdir), "--data", str(data)]
 
     assert main(["kb", "gaps", "--would-answer", *common]) == 0
-    assert capsys.readouterr().out == "0 of 2 open gap(s) would be answered as the knowledge is now.\n"
+    assert capsys.readouterr().out == "0 of 2 open gaps would be answered as the knowledge is now.\n"
 
     assert main(["kb", "gaps", "--would-answer", "--drafts", *common]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].endswith("×2 “where do bicycles go” -> bicycles")
-    assert lines[1] == "1 of 2 open gap(s) would be answered with the drafts published."
+    assert lines[1] == "1 of 2 open gaps would be answered with the drafts published."
     assert not (kdir / "parking.yaml").exists()  # nothing was published
 
 

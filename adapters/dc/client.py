@@ -85,10 +85,11 @@ class QABot(discord.Client):
         await super().close()
 
     async def on_ready(self) -> None:
-        log.info("Discord: ready as %s in %d guild(s)", self.user, len(self.guilds))
+        log.info("Discord: ready as %s in %s", self.user, messages.counted(len(self.guilds), "guild"))
         if self.settings.answer_forums:
             read = "their titles and first messages" if self.settings.message_content else "their titles alone"
-            log.info("Discord: answering new posts in %d forum(s) by %s", len(self.settings.answer_forums), read)
+            forums = messages.counted(len(self.settings.answer_forums), "forum")
+            log.info("Discord: answering new posts in %s by %s", forums, read)
 
     # messages: mentions, DMs, forum posts; their edits and deletions
     async def on_message(self, message: discord.Message) -> None:
@@ -208,7 +209,7 @@ class QABot(discord.Client):
         deadline = loop.time() + timeout
         # Questions that arrive meanwhile are answered too: wait until nothing is left.
         while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
-            log.info("Discord: finishing %d answer(s) before closing", len(pending))
+            log.info("Discord: finishing %s before closing", messages.counted(len(pending), "answer"))
             await asyncio.wait(pending, timeout=deadline - loop.time())
 
     # interactions (see adapters.dc.host: what commands, buttons and forms use of the client)

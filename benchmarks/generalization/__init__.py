@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot import yamlfiles
+from bot.catalogue import noun
 from bot.yamlfiles import FileError
 
 HERE = Path(__file__).resolve().parent
@@ -247,7 +248,7 @@ def _question(path: Path, item: object, entry: str, group: str | None) -> Questi
         raise FileError(path, "a question needs 'ask' with the question as text", entry=entry)
     unknown = sorted(map(str, set(item) - {"ask", "fact", "source", "kind"}))
     if unknown:
-        raise FileError(path, f"unknown key(s): {', '.join(unknown)}", entry=entry)
+        raise FileError(path, f"unknown {noun(len(unknown), 'key')}: {', '.join(unknown)}", entry=entry)
     fields = {str(k): (str(v) if v is not None else None) for k, v in item.items()}
     fact, source, kind = fields.get("fact"), fields.get("source"), fields.get("kind")
     if (fact is None or source is None) == (kind is None):

@@ -24,6 +24,7 @@ from bot.answering.answers import Answer, Outcome, giving, offering
 from bot.answering.confidence import Confidence, Decision, answers_the_kind
 from bot.answering.questions import questions_in
 from bot.answering.topics import HELP_TOPICS, clipped, help_topics, is_frame
+from bot.catalogue import counted
 from bot.knowledge import PACKAGED_SEED, KnowledgeBase, Passage, shown
 from bot.search import (
     MAX_QUESTION_CHARS,
@@ -319,7 +320,7 @@ class Answerer:
             (sum(len(p.questions) for p in kb), "alternate question"),
             (len(self.index.synonyms.rewrites), "synonym phrase"),
         )
-        said = [f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts]  # "1 passages" had read oddly
+        said = [counted(count, noun) for count, noun in counts]  # "1 passages" had read oddly
         return f"{said[0]} in {said[1]}, {', '.join(said[2:])}"
 
     def help_text(self) -> str:

@@ -43,6 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bot.catalogue import noun
 from bot.knowledge import Passage
 from bot.search import RIVALS, Ranked
 
@@ -140,7 +141,8 @@ class Confidence:
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
         if unknown:
-            raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {', '.join(SIGNALS)}")
+            said = f"unknown {noun(len(unknown), 'signal')} {', '.join(sorted(unknown))}"
+            raise ValueError(f"{said}; known: {', '.join(SIGNALS)}")
         object.__setattr__(self, "weights", _frozen(self.weights))
         if not 0 < self.hedge <= 1:
             raise RuleError("hedge", f"hedge must be a share above 0 and at most 1 (1: never), not {self.hedge}")

@@ -21,7 +21,9 @@ moderator: whoever has a shell here owns the files anyway. With a database confi
 does; `kb check`, `replay`, `calibrate`, `import` and `drafts` stay about the folder's files.
 
 The rest may use only this face: `main`, `build_parser` (which `adapters.cli` extends),
-`closed_pipe`, `positive_int` and `run_printing` (a benchmark's `main` ended as these commands end).
+`Output` (what a command's output is, declared as it is added: a log keeps its exit code when
+standard error refuses a line), `closed_pipe`, `positive_int` and `run_printing` (a benchmark's
+`main` ended as these commands end).
 The modules behind it:
 
     shell       `main`: one command parsed and run; SIGTERM, a closed pipe and errors as exit codes
@@ -38,8 +40,8 @@ The modules behind it:
 `db ...`, `kb export` and `kb push` are the storage's (`bot.storage.commands`), added to this parser.
 """
 
-from bot.cli.exits import closed_pipe, run_printing
+from bot.cli.exits import Output, closed_pipe, run_printing
 from bot.cli.parser import build_parser, positive_int
 from bot.cli.shell import main
 
-__all__ = ["build_parser", "closed_pipe", "main", "positive_int", "run_printing"]
+__all__ = ["Output", "build_parser", "closed_pipe", "main", "positive_int", "run_printing"]

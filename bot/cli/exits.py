@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import signal
 import sys
@@ -15,6 +16,14 @@ EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C
 EXIT_TERMINATED = 128 + signal.SIGTERM
 EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`... | head -1`)
 EXIT_OUTPUT_FAILED = 74  # EX_IOERR (sysexits.h): the output could not be written, the work itself was done
+
+
+class Output(enum.Enum):
+    """What a command's output is to whoever ran it, declared where the command is registered
+    (`bot.cli.parser.command`, with `output=`); `ended` reads it."""
+
+    PRODUCT = "product"  # a report, a listing, a change's reply: a warning standard error refuses is exit 74
+    LOG = "log"  # a running bot's log: its code tells its supervisor why it stopped; a line lost is no reason
 
 
 def closed_pipe() -> int:
@@ -63,10 +72,11 @@ def error_lines() -> Iterator[terminal.ErrorLines]:
         sys.stderr = errors.stream
 
 
-def ended(code: int, errors: terminal.ErrorLines, *, changed: bool = False) -> int:
+def ended(code: int, errors: terminal.ErrorLines, *, output: Output = Output.PRODUCT, changed: bool = False) -> int:
     """The exit code of a command that returned `code`: 74 if it succeeded but standard error refused
-    a line (nothing could be said), else `code` (a failure stays one though its line was lost)."""
-    if code == EXIT_OK and errors.refused is not None:
+    a line (nothing could be said), else `code` (a failure stays one though its line was lost). A
+    command whose output is a log (`Output.LOG`: `run`) keeps its code: its log is not what it made."""
+    if code == EXIT_OK and errors.refused is not None and output is Output.PRODUCT:
         return output_failed(errors.refused, changed=changed)
     return code
 

@@ -11,6 +11,7 @@ from bot.cli.asking import cmd_ask, cmd_chat, cmd_kb_list
 from bot.cli.checking import cmd_doctor, cmd_kb_check
 from bot.cli.drafts import cmd_kb_drafts, cmd_kb_import, cmd_kb_publish
 from bot.cli.evaluating import cmd_calibrate, cmd_replay
+from bot.cli.exits import Output
 from bot.cli.moderating import cmd_kb_gaps, cmd_kb_moderate
 from bot.curation import Request
 from bot.storage import commands as storage_commands
@@ -54,8 +55,12 @@ def command(
     name: str,
     func: Callable[..., int],
     help_: str,
+    *,
+    output: Output = Output.PRODUCT,
 ) -> argparse.ArgumentParser:
-    """The command `name` added to `sub`, running `func`, with the `--knowledge` every command takes."""
+    """The command `name` added to `sub`, running `func`, with the `--knowledge` every command takes;
+    `output` declares what its output is: its product (a report, a listing, a change's reply), or a
+    log (`Output.LOG`, a running bot's), which keeps its exit code when standard error refuses a line."""
     p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
     p.add_argument(
         "--knowledge",
@@ -63,7 +68,7 @@ def command(
         metavar="DIR",
         help=f"knowledge folder (default: ${KNOWLEDGE_VARIABLE}, else the bundled article)",
     )
-    p.set_defaults(func=func)
+    p.set_defaults(func=func, output=output)
     return p
 
 

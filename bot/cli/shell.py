@@ -48,9 +48,8 @@ def main(
     try:
         with exits.error_lines() as errors:
             code = _run(args, out, begun)
-            if argv[:1] == ["run"]:  # a bot's code tells its supervisor why it stopped; a log line lost is no reason
-                return code
-            return exits.ended(code, errors, changed=interrupts.changes_made() > begun)
+            output = getattr(args, "output", exits.Output.PRODUCT)  # as its parser declared it (`parser.command`)
+            return exits.ended(code, errors, output=output, changed=interrupts.changes_made() > begun)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

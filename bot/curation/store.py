@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from bot import knowledge, yamlfiles
 from bot.answering import tuning
-from bot.catalogue import N_, _
+from bot.catalogue import N_, _, counted
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 
@@ -113,7 +113,7 @@ def remove_stale_checks(folder: Path) -> int:
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
     if removed:
-        log.info("removed %d scratch folder(s) left by writers that were stopped", removed)
+        log.info("removed %s left by writers that were stopped", counted(removed, "scratch folder"))
     return removed
 
 

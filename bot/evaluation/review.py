@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import knowledge
 from bot.answering import Answer, Answerer
+from bot.catalogue import counted
 from bot.knowledge import DRAFTS_DIR, draft_files
 from bot.messages import quoted
 from bot.records import Gap
@@ -70,7 +71,8 @@ def report(verdicts: list[Verdict], *, drafts: bool, limit: int | None = None) -
         f"{v.gap.id} ×{v.gap.count} {quoted(v.gap.questions[0])} -> {_chosen(v.answer)}" for v in answered + hedged
     ]
     more = f" ({len(hedged)} more only with a hedge)" if hedged else ""
-    asked = f"the {len(verdicts)} most asked open gaps" if limit is not None and len(verdicts) >= limit else None
-    whole = f"{asked} (--limit for more)" if asked else f"{len(verdicts)} open gap(s)"
+    most = f"the {counted(len(verdicts), 'most asked open gap')}"
+    asked = most if limit is not None and len(verdicts) >= limit else None
+    whole = f"{asked} (--limit for more)" if asked else counted(len(verdicts), "open gap")
     lines.append(f"{len(answered)} of {whole} would be answered {state}{more}.")
     return "\n".join(lines)

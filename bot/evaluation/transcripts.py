@@ -18,6 +18,7 @@ from typing import Any
 
 from bot import messages, yamlfiles
 from bot.answering import MAX_QUESTIONS, Answer, Answerer
+from bot.catalogue import noun
 from bot.knowledge import KnowledgeError
 from bot.yamlfiles import FileError
 
@@ -138,7 +139,8 @@ def _turn(path: Path, raw: Any, where: dict[str, Any]) -> Turn:
         raise TranscriptError(path, "'ask' is empty: give the question as a member would send it", **where)
     unknown = set(raw) - {"ask", "expect", "also"}
     if unknown:
-        raise TranscriptError(path, f"unknown key(s) in turn: {', '.join(sorted(map(str, unknown)))}", **where)
+        keys = ", ".join(sorted(map(str, unknown)))
+        raise TranscriptError(path, f"unknown {noun(len(unknown), 'key')} in turn: {keys}", **where)
     also = raw.get("also", [])
     if not isinstance(also, list) or (not also and "also" in raw):
         raise TranscriptError(path, "'also' must be a list of expectations, one for each further reply", **where)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import ids, knowledge
+from bot.catalogue import counted, noun
 from bot.curation import DRAFT_HEADER, OWN_FILES, UPDATE_MARK, KnowledgeStore, StoreError, dump, write_atomic
 from bot.imports import articles
 from bot.imports.blocks import Notice
@@ -101,7 +102,8 @@ def review_points(path: Path, passages: Sequence[Passage]) -> tuple[str, ...]:
     points = [line.removeprefix(REVIEW_MARK).strip() for line in head if line.startswith(REVIEW_MARK)]
     short = [p for p in passages if _topic_alone(p.text)]
     if short:
-        points.append(f"{len(short)} passage(s) of a few words, a topic alone, e.g. `{short[0].id}`: “{short[0].text}”")
+        few = counted(len(short), "passage")
+        points.append(f"{few} of a few words, a topic alone, e.g. `{short[0].id}`: “{short[0].text}”")
     seen: dict[str, str] = {}
     repeated: list[tuple[str, str]] = []
     for passage in passages:
@@ -112,7 +114,8 @@ def review_points(path: Path, passages: Sequence[Passage]) -> tuple[str, ...]:
             seen[key] = passage.id
     if repeated:
         points.append(
-            f"{len(repeated)} passage(s) repeat another word for word, e.g. `{repeated[0][0]}` = `{repeated[0][1]}`"
+            f"{counted(len(repeated), 'passage')} {noun(len(repeated), 'repeats', 'repeat')} another word for word, "
+            f"e.g. `{repeated[0][0]}` = `{repeated[0][1]}`"
         )
     return tuple(points)
 

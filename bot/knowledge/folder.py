@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from bot import yamlfiles
+from bot.catalogue import counted, noun
 from bot.knowledge.passages import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ def folder_files(directory: Path, *, empty: bool = False) -> list[Path]:
         log.warning("not following symbolic links out of the knowledge folder: %s", ", ".join(outside))
     if not files:
         drafts = len(draft_files(directory))
-        waiting = f"; {drafts} draft(s) in drafts/ wait to be published (`kb publish --all`)" if drafts else ""
+        wait = f"{counted(drafts, 'draft')} in drafts/ {noun(drafts, 'waits', 'wait')} to be published"
+        waiting = f"; {wait} (`kb publish --all`)" if drafts else ""
         named = [p.name for p in sorted(directory.iterdir()) if _misnamed(p)][:3]
         dot = ", without its leading dot" if any(name.startswith(".") for name in named) else ""
         misnamed = f"; not read: {', '.join(named)} (name each *.yaml{dot})" if named else ""

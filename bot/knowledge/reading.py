@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlfiles
+from bot.catalogue import noun
 from bot.knowledge.folder import folder_files
 from bot.knowledge.passages import (
     ID_PATTERN,
@@ -74,7 +75,7 @@ def _load_file(path: Path, content: bytes | None = None) -> Iterator[tuple[Passa
             "(`source`, `passages`): is --knowledge the folder meant?",
         )
     if unknown:
-        raise KnowledgeError(path, f"unknown top-level key(s): {', '.join(unknown)}")
+        raise KnowledgeError(path, f"unknown top-level {noun(len(unknown), 'key')}: {', '.join(unknown)}")
     source = _source(path, data.get("source"))
     items = data.get("passages")
     if not isinstance(items, list) or not items:
@@ -161,8 +162,9 @@ def _fields(path: Path, raw: dict[Any, Any], keys: dict[str, bool], *, entry: st
     unknown = sorted(str(k) for k in raw if k not in keys)
     if unknown:
         raise KnowledgeError(
-            path, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(keys)})", entry=entry, line=line
-        )
+            path, f"unknown {noun(len(unknown), 'key')} {', '.join(unknown)} (allowed: {', '.join(keys)})",
+            entry=entry, line=line,
+        )  # fmt: skip
     fields: dict[str, Any] = {}
     for key, required in keys.items():
         value = raw.get(key)
