@@ -95,7 +95,7 @@ def test_a_pushed_source_title_reaches_the_running_instances(
         tips = folder / "tips.yaml"
         tips.write_text(tips.read_text(encoding="utf-8").replace("Walrus tips", "Pinniped tips"), encoding="utf-8")
         code, out = run("kb", "push", str(folder))
-        assert code == 0 and "1 source(s) changed" in out, out
+        assert code == 0 and "1 source changed" in out, out
         b.live.catch_up()  # what the follower does on a notification, or every 5 s without one
         passage = b.passage("walrus-food")
         assert passage is not None and passage.source.title == "Pinniped tips", passage
@@ -552,7 +552,7 @@ def test_a_push_of_files_the_loader_accepts_with_a_trailing_tab_is_no_traceback(
     article.write_text(text.replace(title, title + " (abridged)\t"), encoding="utf-8")
     assert load_whole(folder) is not None  # the bot's own loader takes them
     code, out = run("kb", "push", str(folder))
-    assert code == 0 and "1 source(s) changed, settings.yaml changed" in out, out + capsys.readouterr().err
+    assert code == 0 and "1 source changed, settings.yaml changed" in out, out + capsys.readouterr().err
 
 
 def _newest_block(name: str) -> list[str]:
@@ -659,7 +659,7 @@ def test_a_hidden_source_is_warned_of_at_start_and_never_removed_by_a_push_that_
     assert run("kb", "export", str(folder))[0] == 0 and (folder / ".faq.yaml").is_file()
     code, out = run("kb", "push", str(folder))
     said = capsys.readouterr().err
-    assert code == 1 and "not read (hidden)" in said and "1 passage(s)" in said and "rename it faq.yaml" in said
+    assert code == 1 and "not read (hidden)" in said and "1 passage from the database" in said and "rename it faq.yaml" in said
     assert f"warning: {folder / '.faq.yaml'}: not read (hidden): rename it faq.yaml (not pushed)" in said, said
     (folder / ".faq.yaml").rename(folder / "faq.yaml")
     code, out = run("kb", "push", str(folder))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import knowledge
+from bot.catalogue import counted
 from bot.config import DATABASE_VARIABLE, UNREADABLE_URL, load_config, readable_url
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
@@ -97,11 +98,12 @@ def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
             sources = exc.sources
         else:
             passages = sum(r.file not in NOT_SOURCES for r in records)  # not synonyms.yaml, settings.yaml
-            print(f"seeded from {args.knowledge}: {passages} passages", file=out)
+            print(f"seeded from {args.knowledge}: {counted(passages, 'passage')}", file=out)
             return EXIT_OK
         finally:
             held.deliver()
-    print(f"not seeded: already seeded (the database holds {sources} source(s)); `kb push` replaces them", file=out)
+    holds = counted(sources, "source")
+    print(f"not seeded: already seeded (the database holds {holds}); `kb push` replaces them", file=out)
     return EXIT_OK
 
 
@@ -146,7 +148,8 @@ def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
         snapshot = store.snapshot()
     gone = exports.export(snapshot, Path(args.dir))
     count = sum(len(data.get("passages") or []) for data in snapshot.files.values())
-    print(f"wrote {len(snapshot.files)} source file(s), {count} passages, into {args.dir}", file=out)
+    files = counted(len(snapshot.files), "source file")
+    print(f"wrote {files}, {counted(count, 'passage')}, into {args.dir}", file=out)
     if gone:
         print(f"removed what the database no longer holds: {', '.join(gone)}", file=out)
     return EXIT_OK
@@ -187,7 +190,7 @@ def _pushed(url: str, args: argparse.Namespace, out: TextIO, held: Held, taken_a
         return EXIT_FAILED
     records = pushed.records
     kinds = {kind: sum(r.kind == kind for r in records) for kind in ("add", "edit", "remove", "source")}
-    sources = f", {kinds['source']} source(s) changed" if kinds["source"] else ""
+    sources = f", {counted(kinds['source'], 'source')} changed" if kinds["source"] else ""
     sources += "".join(f", {r.passage_id} changed" for r in records if r.kind == PUSH)
     print(f"pushed {args.dir}: {kinds['add']} added, {kinds['edit']} edited, {kinds['remove']} removed{sources}",
           file=out)  # fmt: skip

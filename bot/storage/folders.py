@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot import knowledge, yamlfiles
-from bot.catalogue import _
+from bot.catalogue import _, counted
 from bot.curation.edits import normalized
 from bot.curation.history import SOURCE, Record
 from bot.curation.store import EMPTIED, StoreError, dump, load_whole
@@ -88,9 +88,10 @@ def none_left_unread(folder: Path, old: Files, new: Files) -> None:
     written so by `kb export`); raises StoreError, nothing written."""
     for name in sorted(old.keys() - new.keys()):
         if knowledge.hidden(Path(name)) and (folder / name).is_file():
+            held = counted(len(passages_of(old[name])), "passage")
             raise StoreError(
-                f"{folder / name}: not read (hidden), so the push would remove its {len(passages_of(old[name]))} "
-                f"passage(s) from the database. Nothing was pushed: rename it {knowledge.readable_name(name)} "
+                f"{folder / name}: not read (hidden), so the push would remove its {held} "
+                f"from the database. Nothing was pushed: rename it {knowledge.readable_name(name)} "
                 "(its passages move there), and push again."
             )
 

@@ -31,7 +31,7 @@ import psycopg
 from psycopg_pool import PoolTimeout
 
 from bot import knowledge
-from bot.catalogue import N_, _
+from bot.catalogue import N_, _, counted
 from bot.curation.history import DOCUMENT, PUSH, SEED, UNDONE_NEVER, Record
 from bot.curation.store import StoreError, load_whole, write_atomic
 from bot.knowledge import NOT_SOURCES, KnowledgeBase
@@ -53,7 +53,7 @@ class AlreadySeeded(Exception):
     """`db init --seed` of a database that already holds `sources` source files (another was first)."""
 
     def __init__(self, sources: int):
-        super().__init__(f"the database already holds {sources} source(s)")
+        super().__init__(f"the database already holds {counted(sources, 'source')}")
         self.sources = sources
 
 
@@ -62,7 +62,7 @@ class Overtaken(Exception):
     take them back): nothing written."""
 
     def __init__(self, taken_at: int, records: list[Record]):
-        super().__init__(f"{len(records)} change(s) made after change {taken_at}")
+        super().__init__(f"{counted(len(records), 'change')} made after change {taken_at}")
         self.taken_at = taken_at
         self.records = records
 
