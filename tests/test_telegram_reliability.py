@@ -469,6 +469,23 @@ async def test_a_group_where_the_bot_may_not_write_is_a_warning_not_an_error(
     assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize("gone", ["closed", "deleted"])
+async def test_a_forum_topic_closed_or_deleted_before_the_answer_is_a_warning_not_an_error(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture, gone: str
+) -> None:
+    """A question asked in a forum topic that an admin then closes or deletes (Telegram refuses the
+    answer: TOPIC_CLOSED, "message thread not found"): one WARNING, no apology sent after it into the
+    General topic or anywhere, no ERROR (a deleted topic had been an ERROR with a traceback, and the
+    fake had taken the apology into the topic gone)."""
+    forum = {**GROUP, "is_forum": True}
+    async with telegram_support.running(fake, core(knowledge)):
+        fake.message(forum, f"@{BOT_USERNAME} {MEETING}", user=user(5309), message_thread_id=7, is_topic_message=True)
+        (fake.close_topic if gone == "closed" else fake.delete_topic)(forum, 7)
+        await telegram_support.handled(fake, forum)
+    assert [c.status for c in fake.calls_of("sendMessage")] == [400]
+    assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
+
+
 async def test_an_answer_to_a_group_upgraded_to_a_supergroup_goes_to_the_supergroup(
     fake: FakeTelegram, knowledge: Path
 ) -> None:
