@@ -191,6 +191,35 @@ async def test_kb_add_keeps_the_address_of_a_linked_word(fake: FakeTelegram, bac
     assert stored.text == f"Register 👉 here ({address}) before Friday. Rules: https://club.example.org/rules"
 
 
+async def test_kb_add_keeps_a_block_of_code_as_code_and_its_pipes_as_written(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator pastes a command between ``` in Telegram, which sends the text without the backticks
+    and marks it `pre` (and `code` for one between single backticks): the bot had stored the command as
+    prose, and read its `|` as a field separator, refusing a right command ("more parts than fields").
+    The block is stored fenced, as `kb import` stores code, its `|` kept; members get it as code."""
+    text = (
+        "/kb_add Finding the bot | Find it with:\nps aux | grep qabot\n"
+        "then stop it with kill PID, or pkill -f qabot | wc -l."
+    )
+    code = "ps aux | grep qabot"
+    inline = "pkill -f qabot | wc -l"
+    marks = [
+        {"type": "pre", "offset": utf16_len(text[: text.index(code)]), "length": utf16_len(code), "language": "sh"},
+        {"type": "code", "offset": utf16_len(text[: text.index(inline)]), "length": utf16_len(inline)},
+    ]
+    async with running(fake, service(backend)):
+        fake.message(MODERATOR_CHAT, text, user=MODERATOR, entities=entities(text) + marks)
+        await handled(fake, MODERATOR_CHAT)
+        await say(fake, STRANGER_CHAT, "How do I find the bot?", user=STRANGER)
+    added, answer = fake.called("sendMessage")
+    stored = backend.load().get("finding-the-bot")
+    assert shown(added) == "Added passage finding-the-bot. It is live now."
+    assert stored is not None
+    assert stored.text == f"Find it with:\n```\n{code}\n```\nthen stop it with kill PID, or {inline}."
+    assert f"<pre>{html.escape(code)}</pre>" in answer.text
+
+
 async def test_kb_add_with_the_field_names_kb_edit_takes_does_not_store_them_as_words(
     fake: FakeTelegram, backend: Backend
 ) -> None:
