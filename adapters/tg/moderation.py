@@ -39,6 +39,7 @@ from adapters.platform import in_thread
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from adapters.tg.upgrades import in_chat
+from adapters.tg.written import ESCAPED_SEPARATOR, SEPARATOR, as_written
 from bot import Asker, Request, Service, messages
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 PREFIX = "kb_"
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
-SEPARATOR = "|"
-ESCAPED_SEPARATOR = "\\|"  # a `|` inside a field
 _SPLIT = re.compile(r"(?<!\\)\|")  # a `|` that is not escaped
 QUESTION_SEPARATOR = ";"
 MAX_LIMIT = 50
@@ -286,44 +285,6 @@ def command_of(message: Message) -> tuple[str, str]:
     entity = next((e for e in message.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), None)
     marked = message.parse_entity(entity) if entity is not None else (text.split(maxsplit=1) or [""])[0]
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
-
-
-def as_written(message: Message) -> str:
-    """The text of `message` as its moderator wrote it, where Telegram took marks out into entities: the
-    address of each word linked in it (a text_link: Ctrl+K) written after the word, "Register here
-    (https://...)" (a passage is plain text, and the word alone would send members nowhere; a link whose
-    words are its address stays as it is); a block of code (``` in the app, sent as a `pre` entity without
-    them) fenced again on lines of its own, as `kb import` stores code, which members get as code; and
-    every `|` in code (a `pre` or a `code` entity) written `\\|`, a `|` of the command's text, not a field
-    separator ("ps aux | grep bot" had split a right command into too many fields)."""
-    text = message.text or ""
-    marked = [e for e in message.entities if (e.type == MessageEntityType.TEXT_LINK and e.url) or e.type in _CODE]
-    units = text.encode("utf-16-le")  # entity offsets count UTF-16 code units, two bytes each
-    for entity in sorted(marked, key=lambda e: e.offset, reverse=True):  # the last first: offsets before it hold
-        start, end = 2 * entity.offset, 2 * (entity.offset + entity.length)
-        words = units[start:end].decode("utf-16-le", "replace")
-        if entity.type == MessageEntityType.TEXT_LINK:
-            written = words if words.strip() == entity.url else f"{words} ({entity.url})"
-        else:
-            before, after = units[:start].decode("utf-16-le", "replace"), units[end:].decode("utf-16-le", "replace")
-            written = _code(words, block=entity.type == MessageEntityType.PRE, before=before, after=after)
-        units = units[:start] + written.encode("utf-16-le") + units[end:]
-    return units.decode("utf-16-le", "replace")
-
-
-_CODE = frozenset({MessageEntityType.PRE, MessageEntityType.CODE})
-
-
-def _code(words: str, *, block: bool, before: str, after: str) -> str:
-    """Code as the command's text holds it: its `|` escaped; a block between fences on lines of their own
-    (longer than any run of backticks in it)."""
-    code = words.replace(SEPARATOR, ESCAPED_SEPARATOR)
-    if not block:
-        return code
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
-    opening = "" if not before or before.endswith("\n") else "\n"
-    closing = "" if not after or after.startswith("\n") else "\n"
-    return f"{opening}{fence}\n{code.strip(chr(10))}\n{fence}{closing}"
 
 
 async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
