@@ -73,8 +73,16 @@ class _Forwarded(filters.MessageFilter):
 
 
 FORWARDED = _Forwarded(name="forwarded")
-# What a member sends that the bot cannot open: a photo, a file, a video, a recording.
-FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
+# What a member sends that the bot cannot open: a photo, a file, a video, a recording (a round video too).
+FILES = (
+    filters.PHOTO
+    | filters.Document.ALL
+    | filters.VIDEO
+    | filters.AUDIO
+    | filters.VOICE
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+)
 
 
 class Seen:
@@ -125,6 +133,8 @@ class Handlers:
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         files_alone = only_messages & FILES & ~filters.CAPTION & filters.ChatType.PRIVATE  # in a group: silence
         app.add_handler(MessageHandler(files_alone, self.on_file))
+        stickers = only_messages & filters.Sticker.ALL & filters.ChatType.PRIVATE  # in a group: silence
+        app.add_handler(MessageHandler(stickers, self.on_sticker))
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again;
         # a photo whose caption is removed asks nothing any more. A channel's post forwarded into its discussion
         # group is edited there with the post: still no question.
@@ -190,6 +200,14 @@ class Handlers:
             self.albums.note_once(update, context, functools.partial(self._no_files, message, update, context))
         else:
             await self._no_files(message, update, context)
+
+    async def on_sticker(self, update: Update, context: Context) -> None:
+        """A sticker in a private chat, asked as its emoji, as a typed emoji is (a 👍 after an answer gets
+        "You're welcome!"; it had got nothing at all); one without an emoji as a smile."""
+        message = update.effective_message
+        if message is not None and message.sticker is not None:
+            emoji = message.sticker.emoji or "🙂"
+            await self.replies.answer(message, context, emoji, Target.for_message(message))
 
     async def _no_files(self, message: Message, update: Update, context: Context) -> None:
         if await within_budget(self.service, context, message):
