@@ -962,6 +962,22 @@ async def test_a_dismiss_whose_private_reply_telegram_refuses_with_a_400_still_s
     assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done"), shown(line)
 
 
+async def test_a_korean_moderator_is_told_in_korean_that_an_edited_command_was_not_run(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator whose Telegram is in Korean edits a /kb_add: the note that it was not run again is
+    in Korean, as every other sentence to them is (it was the one English sentence, written in the
+    adapter, outside the catalogue)."""
+    korean = {**MODERATOR, "language_code": "ko"}
+    async with running(fake, service(backend)):
+        sent = fake.message(MODERATOR_CHAT, "/kb_add Parking | Bikes go in the racks behnd the library.", user=korean)
+        await handled(fake, MODERATOR_CHAT)
+        fake.edit(sent, "/kb_add Parking | Bikes go in the racks behind the library.")
+        await handled(fake, MODERATOR_CHAT)
+    told = shown(fake.called("sendMessage")[-1])
+    assert "/kb_add" in told and re.search("[\uac00-\ud7a3]", told) and "Edits of a command" not in told, told
+
+
 async def test_a_moderators_edited_command_is_not_dropped_without_a_word(fake: FakeTelegram, backend: Backend) -> None:
     """A moderator sends "/kb_add Parking | Bikes go in the racks behnd the library.", sees the typo
     and edits the message to fix it. docs/telegram.md chose that an edited command never runs again,

@@ -48,7 +48,7 @@ from adapters.tg.deliver import (
     transient,
     within_budget,
 )
-from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
+from adapters.tg.moderation import USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
 from adapters.tg.upgrades import on_upgraded
@@ -258,7 +258,9 @@ class Handlers:
             return True
         asker = await moderation_asker(self.service, message, context)
         if asker is not None and await in_thread(self.service.is_moderator, asker):
-            await send_text(context, Target.for_message(message), EDITED_COMMAND.format(command=f"/{command.lower()}"))
+            with messages.speaking(messages.choose(asker.language)):
+                told = messages.edited_command(f"/{command.lower()}")
+            await send_text(context, Target.for_message(message), told)
         return True
 
     async def on_button(self, update: Update, context: Context) -> None:

@@ -80,10 +80,6 @@ USAGE = {
 QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})
 READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the private chat is open
 
-# The reply to a command edited (once a message): it is never run again, as sent or as edited.
-EDITED_COMMAND = (
-    "Edits of a command are not applied: {command} was not run again. Send the corrected command as a new message."
-)
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
