@@ -113,7 +113,7 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
-    # users whose private chat with the bot refuses what it sends (never opened, or the bot blocked): why
+    # chats refusing what the bot sends (a private chat never opened, the bot blocked; a group it left): why
     _closed: dict[int, str] = field(default_factory=dict)
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
     # the thread of each message a member sent in one (a forum topic, a channel post's comments): a reply joins it
@@ -286,6 +286,31 @@ class FakeTelegram:
         for key, message in list(self.sent.items()):
             if key[0] == int(chat["id"]) and message.get("message_thread_id") == thread_id:
                 del self.sent[key]
+
+    def remove_bot(self, chat: dict[str, Any], *, by: dict[str, Any]) -> None:
+        """`by` removed the bot from the group `chat`: Telegram refuses what the bot sends there (403) and tells
+        it so (a my_chat_member update), until it is added again (`add_bot`)."""
+        self._closed[int(chat["id"])] = KICKED
+        self._membership(chat, by, "member", "kicked")
+
+    def add_bot(self, chat: dict[str, Any], *, by: dict[str, Any]) -> None:
+        """`by` added the bot to the group `chat` again: its sends are taken there again."""
+        self._closed.pop(int(chat["id"]), None)
+        self._membership(chat, by, "left", "member")
+
+    def _membership(self, chat: dict[str, Any], by: dict[str, Any], old: str, new: str) -> None:
+        me = {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME}
+        self.push(
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": by,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": old, "user": me},
+                    "new_chat_member": {"status": new, "user": me, **({"until_date": 0} if new == "kicked" else {})},
+                }
+            }
+        )
 
     def never_started(self, user: dict[str, Any]) -> None:
         """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
@@ -504,6 +529,7 @@ TOPIC_DELETED = "Bad Request: message thread not found"  # what Telegram answers
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
 BLOCKED = "Forbidden: bot was blocked by the user"
+KICKED = "Forbidden: bot was kicked from the supergroup chat"
 
 
 NOT_MODIFIED = (

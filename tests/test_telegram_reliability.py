@@ -486,6 +486,26 @@ async def test_a_forum_topic_closed_or_deleted_before_the_answer_is_a_warning_no
     assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
 
 
+async def test_the_bot_removed_from_a_group_and_added_again_answers_there_again(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An admin removes the bot from a group while two questions from it wait for their answers, then adds
+    it again: the two answers Telegram refuses (403, kicked) are a WARNING each, with no retry, no apology
+    and no ERROR; the question asked once it is back is answered there as usual."""
+    async with telegram_support.running(fake, core(knowledge)):
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(5310))
+        fake.message(GROUP, f"@{BOT_USERNAME} Where can I park my car?", user=user(5311))
+        fake.remove_bot(GROUP, by=user(5312))
+        await telegram_support.handled(fake, GROUP)
+        fake.add_bot(GROUP, by=user(5312))
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(5310))
+        await telegram_support.handled(fake, GROUP)
+    assert [c.status for c in fake.calls_of("sendMessage")] == [403, 403, 200]
+    assert MEETING_WORDS in fake.called("sendMessage")[0].text
+    refused = [r for r in caplog.records if r.levelname == "WARNING" and "not allowed to reply" in r.getMessage()]
+    assert len(refused) == 2 and all("kicked" in r.getMessage() for r in refused)
+
+
 async def test_an_answer_to_a_group_upgraded_to_a_supergroup_goes_to_the_supergroup(
     fake: FakeTelegram, knowledge: Path
 ) -> None:
