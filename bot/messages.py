@@ -153,6 +153,13 @@ SENT_PRIVATELY = N_("My reply quotes what members asked, so I sent it to you in 
 DONE_NOT_SENT = N_("Done, but I could not send my reply to our private chat just now: /kb_gaps shows the list.")
 
 
+def edited_command(command: str) -> str:
+    """The note to a moderator who edited a Telegram command (`/kb_add`): an edited command never runs again."""
+    return _(
+        "Edits of a command are not applied: {command} was not run again. Send the corrected command as a new message."
+    ).format(command=command)
+
+
 def not_sent_privately(command: str, *, blocked: bool, done: bool) -> str:
     """Why the reply to `command` did not reach the moderator's private chat: Telegram lets a bot write
     only to a user who opened a chat with it (and has not blocked it). `done`: the command was done

@@ -113,11 +113,13 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _members: dict[tuple[int, int], str] = field(default_factory=dict)
-    # users whose private chat with the bot refuses what it sends (never opened, or the bot blocked): why
+    # chats refusing what the bot sends (a private chat never opened, the bot blocked; a group it left): why
     _closed: dict[int, str] = field(default_factory=dict)
     _migrated: dict[str, int] = field(default_factory=dict)  # a basic group's id -> its supergroup's
     # the thread of each message a member sent in one (a forum topic, a channel post's comments): a reply joins it
     _threads: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # forum topics an admin closed or deleted, by (chat id, message_thread_id): what Telegram refuses there
+    _topics: dict[tuple[int, int], str] = field(default_factory=dict)
     # the messages the bot sent and has not deleted, by (chat id, message id): what it may edit
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _stopping: bool = False
@@ -272,6 +274,43 @@ class FakeTelegram:
         if "migrate_from_chat_id" in said:
             told = {"message_id": 1, "date": now, "chat": supergroup, "from": user, "sender_chat": supergroup}
             self.push({"message": {**told, "migrate_from_chat_id": chat["id"]}})
+
+    def close_topic(self, chat: dict[str, Any], thread_id: int) -> None:
+        """An admin closed the forum topic `thread_id` of `chat`: Telegram refuses what the bot sends into it."""
+        self._topics[(int(chat["id"]), thread_id)] = TOPIC_CLOSED
+
+    def delete_topic(self, chat: dict[str, Any], thread_id: int) -> None:
+        """An admin deleted the forum topic `thread_id` of `chat`, and every message in it (the bot's too):
+        Telegram refuses what the bot sends into it, and its messages there can no longer be edited or deleted."""
+        self._topics[(int(chat["id"]), thread_id)] = TOPIC_DELETED
+        for key, message in list(self.sent.items()):
+            if key[0] == int(chat["id"]) and message.get("message_thread_id") == thread_id:
+                del self.sent[key]
+
+    def remove_bot(self, chat: dict[str, Any], *, by: dict[str, Any]) -> None:
+        """`by` removed the bot from the group `chat`: Telegram refuses what the bot sends there (403) and tells
+        it so (a my_chat_member update), until it is added again (`add_bot`)."""
+        self._closed[int(chat["id"])] = KICKED
+        self._membership(chat, by, "member", "kicked")
+
+    def add_bot(self, chat: dict[str, Any], *, by: dict[str, Any]) -> None:
+        """`by` added the bot to the group `chat` again: its sends are taken there again."""
+        self._closed.pop(int(chat["id"]), None)
+        self._membership(chat, by, "left", "member")
+
+    def _membership(self, chat: dict[str, Any], by: dict[str, Any], old: str, new: str) -> None:
+        me = {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME}
+        self.push(
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": by,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": old, "user": me},
+                    "new_chat_member": {"status": new, "user": me, **({"until_date": 0} if new == "kicked" else {})},
+                }
+            }
+        )
 
     def never_started(self, user: dict[str, Any]) -> None:
         """`user` never opened a private chat with the bot: Telegram refuses what the bot sends them
@@ -436,6 +475,8 @@ class FakeTelegram:
         if chat_id in self._closed:
             raise _Refused(self._closed[chat_id], 403)
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
+        if (gone := self._topics.get((chat_id, int(params.get("message_thread_id") or 0)))) is not None:
+            raise _Refused(gone)
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -483,9 +524,12 @@ class FakeTelegram:
         return member
 
 
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
+TOPIC_DELETED = "Bad Request: message thread not found"  # what Telegram answers for a topic deleted
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
 BLOCKED = "Forbidden: bot was blocked by the user"
+KICKED = "Forbidden: bot was kicked from the supergroup chat"
 
 
 NOT_MODIFIED = (

@@ -144,6 +144,24 @@ async def test_telegram_a_file_sent_alone_in_a_private_chat_gets_a_reply(fake: F
     assert html.unescape(note.text) == LINK_ALONE, note.text
 
 
+async def test_a_sticker_or_a_round_video_in_a_private_chat_gets_a_reply(fake: FakeTelegram, handbook: Path) -> None:
+    """A member answers the bot with a 👍 sticker, or records a round video message (a video note), in a
+    private chat: the sticker is taken as its emoji ("You're welcome!", as a 👍 typed is), the video gets the
+    note a voice message gets; both had got nothing at all. In a group, both stay unanswered."""
+    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False, "emoji": "👍"}  # fmt: skip
+    video_note = {"file_id": "v1", "file_unique_id": "u2", "length": 240, "duration": 4}
+    async with running_bot(fake, handbook):
+        for n, (chat, sent) in enumerate(
+            [(chat, sent) for chat in (GROUP, PRIVATE) for sent in ({"sticker": sticker}, {"video_note": video_note})]
+        ):
+            fake.push({"message": {"message_id": 70 + n, "date": int(time.time()), "chat": chat, "from": USER, **sent}})
+        await handled(fake, GROUP)
+        await handled(fake, PRIVATE)
+    thanks, note = (html.unescape(c.text) for c in fake.called("sendMessage"))
+    assert thanks == "You're welcome!" and note == LINK_ALONE
+
+
 def album_photo(message_id: int, album: str, **fields: Any) -> dict[str, Any]:
     """One photo of album `album` from USER in the private chat, as Telegram delivers an album's parts."""
     shot = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]

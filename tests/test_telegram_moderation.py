@@ -191,6 +191,35 @@ async def test_kb_add_keeps_the_address_of_a_linked_word(fake: FakeTelegram, bac
     assert stored.text == f"Register 👉 here ({address}) before Friday. Rules: https://club.example.org/rules"
 
 
+async def test_kb_add_keeps_a_block_of_code_as_code_and_its_pipes_as_written(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator pastes a command between ``` in Telegram, which sends the text without the backticks
+    and marks it `pre` (and `code` for one between single backticks): the bot had stored the command as
+    prose, and read its `|` as a field separator, refusing a right command ("more parts than fields").
+    The block is stored fenced, as `kb import` stores code, its `|` kept; members get it as code."""
+    text = (
+        "/kb_add Finding the bot | Find it with:\nps aux | grep qabot\n"
+        "then stop it with kill PID, or pkill -f qabot | wc -l."
+    )
+    code = "ps aux | grep qabot"
+    inline = "pkill -f qabot | wc -l"
+    marks = [
+        {"type": "pre", "offset": utf16_len(text[: text.index(code)]), "length": utf16_len(code), "language": "sh"},
+        {"type": "code", "offset": utf16_len(text[: text.index(inline)]), "length": utf16_len(inline)},
+    ]
+    async with running(fake, service(backend)):
+        fake.message(MODERATOR_CHAT, text, user=MODERATOR, entities=entities(text) + marks)
+        await handled(fake, MODERATOR_CHAT)
+        await say(fake, STRANGER_CHAT, "How do I find the bot?", user=STRANGER)
+    added, answer = fake.called("sendMessage")
+    stored = backend.load().get("finding-the-bot")
+    assert shown(added) == "Added passage finding-the-bot. It is live now."
+    assert stored is not None
+    assert stored.text == f"Find it with:\n```\n{code}\n```\nthen stop it with kill PID, or {inline}."
+    assert f"<pre>{html.escape(code)}</pre>" in answer.text
+
+
 async def test_kb_add_with_the_field_names_kb_edit_takes_does_not_store_them_as_words(
     fake: FakeTelegram, backend: Backend
 ) -> None:
@@ -931,6 +960,22 @@ async def test_a_dismiss_whose_private_reply_telegram_refuses_with_a_400_still_s
         fake.fail_next("sendMessage", description="Bad Request: chat not found")
         [line] = await ask_in_group(fake, "/kb_dismiss 1", MODERATOR, replies=1)
     assert str(line.params["chat_id"]) == str(GROUP["id"]) and shown(line).startswith("Done"), shown(line)
+
+
+async def test_a_korean_moderator_is_told_in_korean_that_an_edited_command_was_not_run(
+    fake: FakeTelegram, backend: Backend
+) -> None:
+    """A moderator whose Telegram is in Korean edits a /kb_add: the note that it was not run again is
+    in Korean, as every other sentence to them is (it was the one English sentence, written in the
+    adapter, outside the catalogue)."""
+    korean = {**MODERATOR, "language_code": "ko"}
+    async with running(fake, service(backend)):
+        sent = fake.message(MODERATOR_CHAT, "/kb_add Parking | Bikes go in the racks behnd the library.", user=korean)
+        await handled(fake, MODERATOR_CHAT)
+        fake.edit(sent, "/kb_add Parking | Bikes go in the racks behind the library.")
+        await handled(fake, MODERATOR_CHAT)
+    told = shown(fake.called("sendMessage")[-1])
+    assert "/kb_add" in told and re.search("[\uac00-\ud7a3]", told) and "Edits of a command" not in told, told
 
 
 async def test_a_moderators_edited_command_is_not_dropped_without_a_word(fake: FakeTelegram, backend: Backend) -> None:

@@ -469,6 +469,43 @@ async def test_a_group_where_the_bot_may_not_write_is_a_warning_not_an_error(
     assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize("gone", ["closed", "deleted"])
+async def test_a_forum_topic_closed_or_deleted_before_the_answer_is_a_warning_not_an_error(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture, gone: str
+) -> None:
+    """A question asked in a forum topic that an admin then closes or deletes (Telegram refuses the
+    answer: TOPIC_CLOSED, "message thread not found"): one WARNING, no apology sent after it into the
+    General topic or anywhere, no ERROR (a deleted topic had been an ERROR with a traceback, and the
+    fake had taken the apology into the topic gone)."""
+    forum = {**GROUP, "is_forum": True}
+    async with telegram_support.running(fake, core(knowledge)):
+        fake.message(forum, f"@{BOT_USERNAME} {MEETING}", user=user(5309), message_thread_id=7, is_topic_message=True)
+        (fake.close_topic if gone == "closed" else fake.delete_topic)(forum, 7)
+        await telegram_support.handled(fake, forum)
+    assert [c.status for c in fake.calls_of("sendMessage")] == [400]
+    assert any(r.levelname == "WARNING" and "not allowed to reply" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_bot_removed_from_a_group_and_added_again_answers_there_again(
+    fake: FakeTelegram, knowledge: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An admin removes the bot from a group while two questions from it wait for their answers, then adds
+    it again: the two answers Telegram refuses (403, kicked) are a WARNING each, with no retry, no apology
+    and no ERROR; the question asked once it is back is answered there as usual."""
+    async with telegram_support.running(fake, core(knowledge)):
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(5310))
+        fake.message(GROUP, f"@{BOT_USERNAME} Where can I park my car?", user=user(5311))
+        fake.remove_bot(GROUP, by=user(5312))
+        await telegram_support.handled(fake, GROUP)
+        fake.add_bot(GROUP, by=user(5312))
+        fake.message(GROUP, f"@{BOT_USERNAME} {MEETING}", user=user(5310))
+        await telegram_support.handled(fake, GROUP)
+    assert [c.status for c in fake.calls_of("sendMessage")] == [403, 403, 200]
+    assert MEETING_WORDS in fake.called("sendMessage")[0].text
+    refused = [r for r in caplog.records if r.levelname == "WARNING" and "not allowed to reply" in r.getMessage()]
+    assert len(refused) == 2 and all("kicked" in r.getMessage() for r in refused)
+
+
 async def test_an_answer_to_a_group_upgraded_to_a_supergroup_goes_to_the_supergroup(
     fake: FakeTelegram, knowledge: Path
 ) -> None:

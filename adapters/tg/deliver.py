@@ -58,15 +58,23 @@ def transient(exc: BaseException) -> float | None:
 
 def not_allowed(exc: BaseException) -> bool:
     """Whether Telegram refused because the bot may not write there: blocked or removed (Forbidden),
-    or its right to send taken away by the group's admins, or a closed forum topic (a 400 that says
-    so). No apology can go there either."""
+    or its right to send taken away by the group's admins, or a forum topic closed or deleted (a 400 that
+    says so: "message thread not found" for a deleted one). No apology can go there either."""
     if isinstance(exc, Forbidden):
         return True
     reason = exc.message.lower() if isinstance(exc, BadRequest) else ""
     return any(words in reason for words in _NOT_ALLOWED)
 
 
-_NOT_ALLOWED = ("not enough rights", "have no rights", "chat_write_forbidden", "topic_closed", "chat_restricted")
+_NOT_ALLOWED = (
+    "not enough rights",
+    "have no rights",
+    "chat_write_forbidden",
+    "topic_closed",
+    "topic_deleted",
+    "message thread not found",
+    "chat_restricted",
+)
 
 
 async def send_with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:

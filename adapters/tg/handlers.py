@@ -48,7 +48,7 @@ from adapters.tg.deliver import (
     transient,
     within_budget,
 )
-from adapters.tg.moderation import EDITED_COMMAND, USAGE, moderation_asker, on_moderation
+from adapters.tg.moderation import USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
 from adapters.tg.upgrades import on_upgraded
@@ -73,8 +73,16 @@ class _Forwarded(filters.MessageFilter):
 
 
 FORWARDED = _Forwarded(name="forwarded")
-# What a member sends that the bot cannot open: a photo, a file, a video, a recording.
-FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE | filters.ANIMATION
+# What a member sends that the bot cannot open: a photo, a file, a video, a recording (a round video too).
+FILES = (
+    filters.PHOTO
+    | filters.Document.ALL
+    | filters.VIDEO
+    | filters.AUDIO
+    | filters.VOICE
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+)
 
 
 class Seen:
@@ -125,6 +133,8 @@ class Handlers:
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         files_alone = only_messages & FILES & ~filters.CAPTION & filters.ChatType.PRIVATE  # in a group: silence
         app.add_handler(MessageHandler(files_alone, self.on_file))
+        stickers = only_messages & filters.Sticker.ALL & filters.ChatType.PRIVATE  # in a group: silence
+        app.add_handler(MessageHandler(stickers, self.on_sticker))
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again;
         # a photo whose caption is removed asks nothing any more. A channel's post forwarded into its discussion
         # group is edited there with the post: still no question.
@@ -191,6 +201,14 @@ class Handlers:
         else:
             await self._no_files(message, update, context)
 
+    async def on_sticker(self, update: Update, context: Context) -> None:
+        """A sticker in a private chat, asked as its emoji, as a typed emoji is (a 👍 after an answer gets
+        "You're welcome!"; it had got nothing at all); one without an emoji as a smile."""
+        message = update.effective_message
+        if message is not None and message.sticker is not None:
+            emoji = message.sticker.emoji or "🙂"
+            await self.replies.answer(message, context, emoji, Target.for_message(message))
+
     async def _no_files(self, message: Message, update: Update, context: Context) -> None:
         if await within_budget(self.service, context, message):
             note = messages.say(messages.LINK_ALONE, messages.choose(language_of(update)))
@@ -240,7 +258,9 @@ class Handlers:
             return True
         asker = await moderation_asker(self.service, message, context)
         if asker is not None and await in_thread(self.service.is_moderator, asker):
-            await send_text(context, Target.for_message(message), EDITED_COMMAND.format(command=f"/{command.lower()}"))
+            with messages.speaking(messages.choose(asker.language)):
+                told = messages.edited_command(f"/{command.lower()}")
+            await send_text(context, Target.for_message(message), told)
         return True
 
     async def on_button(self, update: Update, context: Context) -> None:

@@ -39,6 +39,7 @@ from adapters.platform import in_thread
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.render import plain_messages
 from adapters.tg.upgrades import in_chat
+from adapters.tg.written import ESCAPED_SEPARATOR, SEPARATOR, as_written
 from bot import Asker, Request, Service, messages
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 PREFIX = "kb_"
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
-SEPARATOR = "|"
-ESCAPED_SEPARATOR = "\\|"  # a `|` inside a field
 _SPLIT = re.compile(r"(?<!\\)\|")  # a `|` that is not escaped
 QUESTION_SEPARATOR = ";"
 MAX_LIMIT = 50
@@ -81,10 +80,6 @@ USAGE = {
 QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})
 READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the private chat is open
 
-# The reply to a command edited (once a message): it is never run again, as sent or as edited.
-EDITED_COMMAND = (
-    "Edits of a command are not applied: {command} was not run again. Send the corrected command as a new message."
-)
 
 MODERATION_COMMANDS = (
     BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
@@ -282,26 +277,10 @@ def command_of(message: Message) -> tuple[str, str]:
     """The command of `message`, without `/` and `@BotName`, and the text after it, as Telegram marks
     it: a command ends at the first character that is not a letter, digit or `_`, so
     "/kb_remove.parking" is /kb_remove with ".parking" after it (given its usage line)."""
-    text = with_addresses(message)
+    text = as_written(message)
     entity = next((e for e in message.entities if e.type == MessageEntityType.BOT_COMMAND and e.offset == 0), None)
     marked = message.parse_entity(entity) if entity is not None else (text.split(maxsplit=1) or [""])[0]
     return marked[1:].partition("@")[0].lower(), text[len(marked) :]
-
-
-def with_addresses(message: Message) -> str:
-    """The text of `message` with the address of each word linked in it (a text_link: Ctrl+K in
-    Telegram) written after the word, "Register here (https://...)": a passage is stored as plain
-    text, and the word alone would send members nowhere. A link whose words are its address stays as it is."""
-    text = message.text or ""
-    links = [e for e in message.entities if e.type == MessageEntityType.TEXT_LINK and e.url]
-    if not links:
-        return text
-    units = text.encode("utf-16-le")  # entity offsets count UTF-16 code units, two bytes each
-    for link in sorted(links, key=lambda e: e.offset + e.length, reverse=True):
-        end = 2 * (link.offset + link.length)
-        if units[2 * link.offset : end].decode("utf-16-le", "replace").strip() != link.url:
-            units = units[:end] + f" ({link.url})".encode("utf-16-le") + units[end:]
-    return units.decode("utf-16-le", "replace")
 
 
 async def moderation_asker(service: Service, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Asker | None:
