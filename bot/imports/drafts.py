@@ -56,6 +56,7 @@ def drafts_of(
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     run: list[Block] = []  # the paragraphs and list items read since the last heading
     sectioned = False  # a section has begun
+    answering = False  # the section is a question marked "Q:", and its answer not yet read
 
     def take_run() -> None:
         base = _id_base(section, fallback)
@@ -76,6 +77,7 @@ def drafts_of(
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
             heading = _QUESTION_MARK.sub("", uncite(block.text))
+            answering = heading != uncite(block.text)
             if shows_nothing(heading):
                 continue  # a heading of citation marks alone heads nothing
             take_run()
@@ -97,6 +99,9 @@ def drafts_of(
         if skipping is not None:
             continue
         text = block.text if block.code else uncite(block.text)
+        if answering and not block.code:
+            text = _ANSWER_MARK.sub("", text)
+        answering = False
         if not shows_nothing(text) and not _EDIT_LINK.match(text):
             run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
@@ -142,6 +147,9 @@ def _names(title: str, heading: str) -> bool:
 # A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
 # helper?", as it is asked (the question typed word for word was declined: "q" was a word of it).
 _QUESTION_MARK = re.compile(r"^(?:Q|Question)\s?[:.)]\s+(?=\S)")
+# Its answer's mark, at the start of the first paragraph under such a question: "A: We meet on
+# Tuesdays." is "We meet on Tuesdays." (every reply had begun "A: ").
+_ANSWER_MARK = re.compile(r"^(?:A|Answer)\s?[:.)]\s+(?=\S)")
 
 # A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 _EDIT_LINK = re.compile(

@@ -1,0 +1,66 @@
+"""A new community's first day with `kb import`, from outside: the pages a club, a school or an
+allotment association really saves (a Google Docs export, a plain-text FAQ of "Q:" and "A:" lines),
+imported, published and asked through the command line as docs/importing.md says. The pages are
+in tests/firstday/."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from bot import Answerer, knowledge
+from bot.cli import main
+
+PAGES = Path(__file__).parent / "firstday"
+
+
+def kb(folder: Path, *argv: str) -> tuple[int, str]:
+    """Run `kb ...` on `folder` in this process: its exit code and what it printed."""
+    out = io.StringIO()
+    code = main(["kb", *argv, "--knowledge", str(folder)], out=out)
+    return code, out.getvalue()
+
+
+def _published(tmp_path: Path, name: str) -> tuple[Path, dict[str, knowledge.Passage]]:
+    """The page `name` imported and published into a new folder: the folder and its passages by id."""
+    tmp_path.mkdir(exist_ok=True)
+    page = tmp_path / name
+    shutil.copy(PAGES / name, page)
+    folder = tmp_path / "kb"
+    assert kb(folder, "import", str(page))[0] == 0
+    assert kb(folder, "publish", "--all")[0] == 0
+    passages = {p.id: p for p, _ in knowledge.read_file(folder / f"{page.stem}.yaml")}
+    return folder, passages
+
+
+def test_a_faq_answer_is_its_words_without_the_a_mark(tmp_path: Path) -> None:
+    """A FAQ of "Q:" and "A:" lines, in plain text or Markdown: the "Q:" was left out of the question
+    but every answer began "A: " (or "Answer: "), and so did every reply the bot gave."""
+    for name in ["chess-club-faq.txt", "choir-faq.md"]:
+        folder, passages = _published(tmp_path / name.replace(".", "-"), name)
+        texts = [p.text for p in passages.values()]
+        assert texts and not [t for t in texts if t.startswith(("A:", "Answer:"))], texts
+    folder, passages = _published(tmp_path / "again", "chess-club-faq.txt")
+    reply = Answerer.from_directory(folder).answer("Is there parking?").text
+    assert reply.startswith("Yes, free parking is available behind the community centre after 6pm.")
+
+
+def test_a_google_docs_table_is_one_passage_of_its_rows(tmp_path: Path) -> None:
+    """Google Docs exports a table with no header cells and each cell's text in a `<p>`: it was read
+    as a table that lays out the page, and the lunch times became eight passages of one cell each
+    ("Grade", "11:00 - 11:30"), none saying whose lunch it was."""
+    _, passages = _published(tmp_path, "parent-handbook.html")
+    schedule = [p.text for p in passages.values() if p.section == "Lunch schedule"]
+    assert schedule == [
+        "Grade, Lunch time. Kindergarten, 11:00 - 11:30. Grades 1-3, 11:30 - 12:00. Grades 4-5, 12:00 - 12:30."
+    ]
+
+
+def test_a_google_docs_link_shows_where_it_leads_not_googles_redirect(tmp_path: Path) -> None:
+    """Google Docs exports every link through its redirect (`https://www.google.com/url?q=...&sa=D&...`):
+    each reply showed that tracking address, not the school's payment page."""
+    _, passages = _published(tmp_path, "parent-handbook.html")
+    lunch = next(p.text for p in passages.values() if p.section == "Lunch")
+    assert "the parent portal (https://pay.maplewood.example.org/)." in lunch
+    assert "google.com" not in lunch
