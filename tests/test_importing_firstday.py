@@ -64,3 +64,15 @@ def test_a_google_docs_link_shows_where_it_leads_not_googles_redirect(tmp_path: 
     lunch = next(p.text for p in passages.values() if p.section == "Lunch")
     assert "the parent portal (https://pay.maplewood.example.org/)." in lunch
     assert "google.com" not in lunch
+
+
+def test_a_google_docs_title_paragraph_titles_the_article(tmp_path: Path) -> None:
+    """Google Docs exports no `<title>`, and writes the document's title as `<p class="title">`: the
+    handbook was titled by its file's name ("Parent handbook" in every citation) and its title was an
+    "Introduction" passage of four words."""
+    _, passages = _published(tmp_path, "parent-handbook.html")
+    folder = tmp_path / "kb"
+    assert knowledge.read_file(folder / "parent-handbook.yaml")[0][0].source.title == (
+        "Maplewood Elementary Parent Handbook"
+    )
+    assert "Maplewood Elementary Parent Handbook" not in [p.text for p in passages.values()]
