@@ -119,7 +119,7 @@ class PageParser(HTMLParser):
             titled = tag == "p" and "title" in named.get("class", "").split()
             self._heading = tag in HEADINGS or titled
             self._heading_id = named.get("id", "") if self._heading else ""
-            self._level = 1 if titled else int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
+            self._level = 1 if titled else int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: deepest
             self._table_start(tag)
             self._list_start(tag, named)
             self._pre += tag == "pre"
