@@ -76,3 +76,31 @@ def test_a_google_docs_title_paragraph_titles_the_article(tmp_path: Path) -> Non
         "Maplewood Elementary Parent Handbook"
     )
     assert "Maplewood Elementary Parent Handbook" not in [p.text for p in passages.values()]
+
+
+def test_a_markdown_faq_of_a_bold_question_over_its_answer_heads_the_answer_with_it(tmp_path: Path) -> None:
+    """A Markdown FAQ that writes each question in bold on the line over its answer (one paragraph):
+    a bold line alone is a heading (docs/importing.md), but a bold question with its answer under it
+    was a passage of "Introduction", the question typed word for word declined, and a bold line
+    that asks nothing stays the paragraph it opens."""
+    folder, passages = _published(tmp_path, "photo-society-faq.md")
+    assert [(p.section, p.text) for p in passages.values()] == [
+        ("Introduction", "Bring your own tripod. The club's two tripods are for the studio nights only."),
+        ("How do I join?", "Fill in the form at any meeting and pay the 20 euro fee."),
+        ("Can I borrow a camera?", "Yes, members can borrow one of our three cameras for a week."),
+    ]
+    reply = Answerer.from_directory(folder).answer("How do I join?").text
+    assert reply.startswith("Fill in the form at any meeting")
+
+
+def test_a_wordpress_posts_sharing_buttons_comments_and_sidebar_are_no_passages(tmp_path: Path) -> None:
+    """A parish's WordPress post, as themes built on Underscores save it (`<div id="content">` around
+    the post and the sidebar): its "Share this:" and "Like this:" buttons (Jetpack's), a reader's
+    comment, the "Leave a Reply" form and the sidebar's "Recent Posts" were seven passages, and
+    Margaret's question under the post was served as an answer."""
+    folder, passages = _published(tmp_path, "parish-fete.html")
+    assert [(p.section, p.text) for p in passages.values()] == [
+        ("Introduction", "Our summer fete will be held on Saturday 6 July from 11am to 4pm on the church field."),
+        ("Introduction", "There will be a cake stall, a tombola, a dog show and pony rides. Entry is free."),
+        ("Volunteers", "We need volunteers to help set up on Friday evening. Please sign up at the back of the church."),
+    ]
