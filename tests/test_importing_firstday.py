@@ -102,5 +102,28 @@ def test_a_wordpress_posts_sharing_buttons_comments_and_sidebar_are_no_passages(
     assert [(p.section, p.text) for p in passages.values()] == [
         ("Introduction", "Our summer fete will be held on Saturday 6 July from 11am to 4pm on the church field."),
         ("Introduction", "There will be a cake stall, a tombola, a dog show and pony rides. Entry is free."),
-        ("Volunteers", "We need volunteers to help set up on Friday evening. Please sign up at the back of the church."),
+        (
+            "Volunteers",
+            "We need volunteers to help set up on Friday evening. Please sign up at the back of the church.",
+        ),
     ]
+    assert "Bertie" not in Answerer.from_directory(folder).answer("Will the dog show have a class for older dogs?").text
+
+
+def test_a_faq_in_another_language_has_its_question_and_answer_marks_left_out(tmp_path: Path) -> None:
+    """A German FAQ writes "F:" (Frage) and "A:" (Antwort), a Spanish one "P:" (Pregunta) and "R:"
+    (Respuesta), a French one "Q :" and "R :" (Réponse): the marks stayed in the sections and the
+    answers ("F: Wann ist Spielabend?"), and the question typed word for word was declined."""
+    expected = {
+        "schachverein-faq.txt": ("Wann ist Spielabend?", "Jeden Freitag ab 19 Uhr im Vereinsheim."),
+        "montana-faq.txt": (
+            "¿Cuándo salen las excursiones?",
+            "Salimos todos los domingos a las 8:00 desde la plaza mayor.",
+        ),
+        "chorale-faq.txt": ("Faut-il savoir lire la musique ?", "Non, beaucoup de choristes apprennent à l'oreille."),
+    }
+    for name, (section, text) in expected.items():
+        folder, passages = _published(tmp_path / name.replace(".", "-"), name)
+        first = next(iter(passages.values()))
+        assert (first.section, first.text) == (section, text)
+        assert Answerer.from_directory(folder).answer(section).text.startswith(text)

@@ -145,11 +145,18 @@ def _names(title: str, heading: str) -> bool:
 
 
 # A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
-# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it).
-_QUESTION_MARK = re.compile(r"^(?:Q|Question)\s?[:.)]\s+(?=\S)")
+# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it). In
+# other languages: "Frage", "Pregunta", "Pergunta", "Domanda", "Vraag", and their first letters before
+# a question ("F: Wann ist Training?", "P: ¿Cuándo salimos?").
+_QUESTION_MARK = re.compile(
+    r"^(?:(?:Q|Question|Frage|Pregunta|Pergunta|Domanda|Vraag)\s?[:.)]\s+(?=\S)|[FPDV]\s?[:.)]\s+(?=.*[?？]\s*$))"
+)
 # Its answer's mark, at the start of the first paragraph under such a question: "A: We meet on
-# Tuesdays." is "We meet on Tuesdays." (every reply had begun "A: ").
-_ANSWER_MARK = re.compile(r"^(?:A|Answer)\s?[:.)]\s+(?=\S)")
+# Tuesdays." is "We meet on Tuesdays." (every reply had begun "A: "); "R : Non" of a French FAQ
+# (Réponse; Respuesta, Resposta, Risposta), "Antwort", "Antwoord".
+_ANSWER_MARK = re.compile(
+    r"^(?:A|Answer|R|Antwort|Antwoord|R[ée]ponse|Respuesta|Resposta|Risposta)\s?:\s+(?=\S)"
+)  # a colon only: "a) the red one" under "Q: Which kit do I buy?" is the answer's own list
 
 # A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 _EDIT_LINK = re.compile(
