@@ -127,3 +127,17 @@ def test_a_faq_in_another_language_has_its_question_and_answer_marks_left_out(tm
         first = next(iter(passages.values()))
         assert (first.section, first.text) == (section, text)
         assert Answerer.from_directory(folder).answer(section).text.startswith(text)
+
+
+def test_a_notion_callouts_icon_is_no_passage(tmp_path: Path) -> None:
+    """Notion's HTML export sets a callout's icon in a block of its own beside its text: "💡" was a
+    passage, and /help offered it as a topic. A paragraph of no letter or digit says nothing; the
+    callout's text, the toggles' questions over their answers and the table of loot stay."""
+    _, passages = _published(tmp_path, "guild-handbook.html")
+    assert [(p.section, p.text) for p in passages.values()] == [
+        ("Raid nights", "We raid on Wednesday and Sunday at 20:00 server time. Be online 15 minutes early."),
+        ("Raid nights", "Flasks and food are provided by the guild bank."),
+        ("Loot rules", "Rank, Loot priority. Raider, First. Trial, Second."),
+        ("How do I apply?", "Post in #applications with your character name and logs."),
+        ("Can alts join?", "Yes, alts of members can join at any time."),
+    ]

@@ -102,6 +102,8 @@ def drafts_of(
         if answering and not block.code:
             text = _ANSWER_MARK.sub("", text)
         answering = False
+        if _symbols_only(text, block):
+            continue  # a callout's icon ("💡", beside its text in Notion's export) says nothing
         if not shows_nothing(text) and not _EDIT_LINK.match(text):
             run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
@@ -115,6 +117,12 @@ def _shown(blocks: Iterable[Block]) -> Iterator[Block]:
         text = visible(block.text)
         if not shows_nothing(text):
             yield block if text == block.text else dataclasses.replace(block, text=text)
+
+
+def _symbols_only(text: str, block: Block) -> bool:
+    """True for a paragraph of no letter or digit, neither code nor a list's item: an icon, an arrow,
+    a row of stars ("💡", "→"). It had been a passage, and /help offered it as a topic."""
+    return not block.code and not block.item and re.search(r"\w", text) is None
 
 
 def _lead(heading: str) -> bool:
