@@ -141,3 +141,16 @@ def test_a_notion_callouts_icon_is_no_passage(tmp_path: Path) -> None:
         ("How do I apply?", "Post in #applications with your character name and logs."),
         ("Can alts join?", "Yes, alts of members can join at any time."),
     ]
+
+
+def test_a_faq_of_numbered_questions_keeps_each_question_over_its_answer(tmp_path: Path) -> None:
+    """A scout group's FAQ numbers its marks ("Q1." over "A1."): "Q1." read as a sentence of its own,
+    so the first question was no heading, and it and its answer were two "Introduction" passages, the
+    pair split; the marks stayed in the sections and answers that were read."""
+    folder, passages = _published(tmp_path, "scouts-faq.txt")
+    assert [(p.section, p.text) for p in passages.values()] == [
+        ("What age can my child join?", "Beavers start at 6, Cubs at 8 and Scouts at 10 and a half."),
+        ("How much are subs?", "Subs are 25 pounds a term, with a discount for siblings."),
+    ]
+    reply = Answerer.from_directory(folder).answer("What age can my child join?").text
+    assert reply.startswith("Beavers start at 6")

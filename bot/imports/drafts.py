@@ -15,6 +15,7 @@ from bot import ids
 from bot.imports import articles
 from bot.imports.blocks import Article, Block, visible
 from bot.imports.passages import MAX_PASSAGE_CHARS, packed, passages_of
+from bot.imports.plaintext import answered, question_mark
 from bot.knowledge import MAX_SECTION_CHARS, clipped, shows_nothing
 from bot.search.sentences import split_sentences
 
@@ -56,7 +57,7 @@ def drafts_of(
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     run: list[Block] = []  # the paragraphs and list items read since the last heading
     sectioned = False  # a section has begun
-    answering = False  # the section is a question marked "Q:", and its answer not yet read
+    answering = ""  # the mark after "Q" of a section that is a question so marked, its answer not yet read
 
     def take_run() -> None:
         base = _id_base(section, fallback)
@@ -76,8 +77,9 @@ def drafts_of(
         if block.heading and _lead(block.text):
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
-            heading = _QUESTION_MARK.sub("", uncite(block.text))
-            answering = heading != uncite(block.text)
+            marked = question_mark(uncite(block.text))
+            heading = uncite(block.text)[marked.end() :] if marked else uncite(block.text)
+            answering = (marked["mark"] or marked["letter"]) if marked else ""
             if shows_nothing(heading):
                 continue  # a heading of citation marks alone heads nothing
             take_run()
@@ -100,8 +102,8 @@ def drafts_of(
             continue
         text = block.text if block.code else uncite(block.text)
         if answering and not block.code:
-            text = _ANSWER_MARK.sub("", text)
-        answering = False
+            text = answered(text, answering)
+        answering = ""
         if _symbols_only(text, block):
             continue  # a callout's icon ("💡", beside its text in Notion's export) says nothing
         if not shows_nothing(text) and not _EDIT_LINK.match(text):
@@ -151,20 +153,6 @@ def _names(title: str, heading: str) -> bool:
     folded, head = title.casefold().strip(), heading.casefold().strip()
     return bool(head) and (folded == head or bool(re.match(re.escape(head) + r"\s*[-|–—:·•]\s", folded + " ")))
 
-
-# A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
-# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it). In
-# other languages: "Frage", "Pregunta", "Pergunta", "Domanda", "Vraag", and their first letters before
-# a question ("F: Wann ist Training?", "P: ¿Cuándo salimos?").
-_QUESTION_MARK = re.compile(
-    r"^(?:(?:Q|Question|Frage|Pregunta|Pergunta|Domanda|Vraag)\s?[:.)]\s+(?=\S)|[FPDV]\s?[:.)]\s+(?=.*[?？]\s*$))"
-)
-# Its answer's mark, at the start of the first paragraph under such a question: "A: We meet on
-# Tuesdays." is "We meet on Tuesdays." (every reply had begun "A: "); "R : Non" of a French FAQ
-# (Réponse; Respuesta, Resposta, Risposta), "Antwort", "Antwoord".
-_ANSWER_MARK = re.compile(
-    r"^(?:A|Answer|R|Antwort|Antwoord|R[ée]ponse|Respuesta|Resposta|Risposta)\s?:\s+(?=\S)"
-)  # a colon only: "a) the red one" under "Q: Which kit do I buy?" is the answer's own list
 
 # A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 _EDIT_LINK = re.compile(
