@@ -154,3 +154,35 @@ def test_a_faq_of_numbered_questions_keeps_each_question_over_its_answer(tmp_pat
     ]
     reply = Answerer.from_directory(folder).answer("What age can my child join?").text
     assert reply.startswith("Beavers start at 6")
+
+
+def test_a_word_pages_lists_are_lists(tmp_path: Path) -> None:
+    """Word's "Save as Web Page" writes a list as paragraphs of class `MsoListParagraph...`, each
+    beginning with its bullet ("·") or number and spaces: each item was a passage of its own,
+    "· Each booking is for one hour." not saying what it was about. A list is one passage, as
+    everywhere else, its items marked as the page shows them."""
+    _, passages = _published(tmp_path, "tennis-rules.htm")
+    assert [(p.section, p.text) for p in passages.values()] == [
+        ("Introduction", "All members must follow these rules on the courts."),
+        (
+            "Court bookings",
+            "• Courts can be booked up to 7 days ahead.\n• Each booking is for one hour.\n"
+            "• Unused bookings are released after 10 minutes.",
+        ),
+        ("Dress code", "Non-marking tennis shoes must be worn on all courts."),
+        ("Guests", "1. Sign the guest book at the clubhouse.\n2. Pay the 5 pound guest fee."),
+    ]
+
+
+def test_an_empty_word_list_paragraph_marks_nothing_after_it(tmp_path: Path) -> None:
+    """A Word list paragraph left empty (`<p class=MsoListParagraph></p>`) gives its item's mark to no
+    paragraph after it: "o" and "-" that begin the next paragraph are its words."""
+    page = (
+        "<html><body><h2>Kit</h2><p class=MsoListParagraph></p><p class=MsoNormal>o and x are the marks.</p>"
+        "<p class=MsoListParagraph>- Bring a racket.</p></body></html>"
+    )
+    (tmp_path / "kit.htm").write_text(page, encoding="utf-8")
+    folder = tmp_path / "kb"
+    assert kb(folder, "import", str(tmp_path / "kit.htm"))[0] == 0
+    drafted = [p.text for p, _ in knowledge.read_file(folder / "drafts" / "kit.yaml")]
+    assert drafted == ["o and x are the marks.", "Bring a racket."]
