@@ -10,6 +10,7 @@ import html
 import itertools
 import re
 import textwrap
+import urllib.parse
 from dataclasses import dataclass
 
 
@@ -120,11 +121,27 @@ def address_of(label: str, href: str) -> str:
     text: a web address, or the email address or phone number of a `mailto:` or `tel:` link; ""
     for a link within the site, a wiki's link to another of its articles (saved pages make them
     absolute), a link without text (an image's), or text that says where already."""
-    href = href.strip()
+    href = _unredirected(href.strip())
     if not label.strip() or not _ADDRESS.fullmatch(href) or "/wiki/" in href:  # a wiki's link to another article
         return ""
     shown = re.sub(r"^(?:mailto|tel):", "", href, flags=re.IGNORECASE)
     return "" if _bare(label) == _bare(shown) else shown
+
+
+# Google's redirect, which Google Docs puts around every link of an exported document:
+# "https://www.google.com/url?q=https://example.org/&sa=D&source=editors&ust=...&usg=...".
+_REDIRECT = re.compile(r"https?://(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?/url\?(?P<query>\S*)", re.IGNORECASE)
+
+
+def _unredirected(href: str) -> str:
+    """Where a link through Google's redirect leads (its `q`, or `url`): a reply had shown the
+    redirect's tracking address instead of the page the document links."""
+    match = _REDIRECT.fullmatch(href)
+    if match is None:
+        return href
+    query = urllib.parse.parse_qs(match["query"])
+    target = (query.get("q") or query.get("url") or [""])[0]
+    return target if _ADDRESS.fullmatch(target) else href
 
 
 def _bare(address: str) -> str:

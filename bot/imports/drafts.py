@@ -15,6 +15,7 @@ from bot import ids
 from bot.imports import articles
 from bot.imports.blocks import Article, Block, visible
 from bot.imports.passages import MAX_PASSAGE_CHARS, packed, passages_of
+from bot.imports.plaintext import answered, question_mark
 from bot.knowledge import MAX_SECTION_CHARS, clipped, shows_nothing
 from bot.search.sentences import split_sentences
 
@@ -56,6 +57,7 @@ def drafts_of(
     skipping: int | None = None  # the level of a section that lists sources or links, while inside it
     run: list[Block] = []  # the paragraphs and list items read since the last heading
     sectioned = False  # a section has begun
+    answering = ""  # the mark after "Q" of a section that is a question so marked, its answer not yet read
 
     def take_run() -> None:
         base = _id_base(section, fallback)
@@ -75,7 +77,9 @@ def drafts_of(
         if block.heading and _lead(block.text):
             block = Block(block.text)  # a page's lead set as a heading: a paragraph of the section it is in
         if block.heading:
-            heading = _QUESTION_MARK.sub("", uncite(block.text))
+            marked = question_mark(uncite(block.text))
+            heading = uncite(block.text)[marked.end() :] if marked else uncite(block.text)
+            answering = (marked["mark"] or marked["letter"]) if marked else ""
             if shows_nothing(heading):
                 continue  # a heading of citation marks alone heads nothing
             take_run()
@@ -97,6 +101,11 @@ def drafts_of(
         if skipping is not None:
             continue
         text = block.text if block.code else uncite(block.text)
+        if answering and not block.code:
+            text = answered(text, answering)
+        answering = ""
+        if _symbols_only(text, block):
+            continue  # a callout's icon ("💡", beside its text in Notion's export) says nothing
         if not shows_nothing(text) and not _EDIT_LINK.match(text):
             run.append(Block(text, item=block.item, code=block.code, nested=block.nested))
     take_run()
@@ -110,6 +119,12 @@ def _shown(blocks: Iterable[Block]) -> Iterator[Block]:
         text = visible(block.text)
         if not shows_nothing(text):
             yield block if text == block.text else dataclasses.replace(block, text=text)
+
+
+def _symbols_only(text: str, block: Block) -> bool:
+    """True for a paragraph of no letter or digit, neither code nor a list's item: an icon, an arrow,
+    a row of stars ("💡", "→"). It had been a passage, and /help offered it as a topic."""
+    return not block.code and not block.item and re.search(r"\w", text) is None
 
 
 def _lead(heading: str) -> bool:
@@ -138,10 +153,6 @@ def _names(title: str, heading: str) -> bool:
     folded, head = title.casefold().strip(), heading.casefold().strip()
     return bool(head) and (folded == head or bool(re.match(re.escape(head) + r"\s*[-|–—:·•]\s", folded + " ")))
 
-
-# A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
-# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it).
-_QUESTION_MARK = re.compile(r"^(?:Q|Question)\s?[:.)]\s+(?=\S)")
 
 # A site's link to edit the page, alone in its paragraph: "Improve this page (https://github.com/...)".
 _EDIT_LINK = re.compile(

@@ -117,7 +117,7 @@ def _question_over_answer(raw: str) -> tuple[str, str] | None:
     the rest; else None. (Asked of a block that is not paragraph lines, `_line_blocks`.)"""
     first, _, rest = raw.strip().partition("\n")
     first = first.strip()
-    single = first.endswith("?") and len(split_sentences(first)) == 1 and not _LIST_ITEM.match(first)
+    single = first.endswith("?") and len(split_sentences(_unmarked(first))) == 1 and not _LIST_ITEM.match(first)
     if not single or not rest.strip() or heading_of(first) is None:
         return None
     return first, rest
@@ -130,6 +130,42 @@ _ENDS_SENTENCE = re.compile(r"[.!?…:][\"”’')\]]*(?:\[\w{1,4}\])*$")
 # as text ("会员费每年十欧元。") had been all headings, and refused for want of sentences.
 # (Chinese and Japanese write their marks full width, and close quotes with 」 and 』.)
 _CLOSED = re.compile(r"[.!:;,。｡．！；：，、…][\"”’')\]」』）】〉》]*$")
+
+
+# A FAQ's mark before its question: "Q: How do I become a helper?" is the section "How do I become a
+# helper?", as it is asked (the question typed word for word was declined: "q" was a word of it), and
+# so is "Q1. What age can my child join?" (numbered: "Q1." had been read as a sentence, and the
+# question as no heading). In other languages: "Frage", "Pregunta", "Pergunta", "Domanda", "Vraag",
+# and their first letters before a question ("F: Wann ist Training?", "P: ¿Cuándo salimos?").
+QUESTION_MARK = re.compile(
+    r"^(?:(?:Q|Question|Frage|Pregunta|Pergunta|Domanda|Vraag)\d{0,3}\s?(?P<mark>[:.)])\s+(?=\S)"
+    r"|[FPDV]\d{0,3}\s?(?P<letter>[:.)])\s+(?=.*[?？]\s*$))"
+)
+# Its answer's mark, at the start of the first paragraph under such a question: "A: We meet on
+# Tuesdays." is "We meet on Tuesdays." (every reply had begun "A: "); "R : Non" of a French FAQ
+# (Réponse; Respuesta, Resposta, Risposta), "Antwort", "Antwoord"; "A1." under "Q1.".
+_ANSWER_MARK = re.compile(
+    r"^(?:A|Answer|R|Antwort|Antwoord|R[ée]ponse|Respuesta|Resposta|Risposta)\d{0,3}\s?(?P<mark>[:.)])\s+(?=\S)"
+)
+
+
+def question_mark(line: str) -> re.Match[str] | None:
+    """The mark before a FAQ's question ("Q: ", "Q1. ", "F: "), if the line begins with one."""
+    return QUESTION_MARK.match(line)
+
+
+def _unmarked(line: str) -> str:
+    """A question's line without its FAQ's mark: "Q1." is no sentence of "Q1. What age can my child join?"."""
+    marked = question_mark(line)
+    return line[marked.end() :] if marked else line
+
+
+def answered(text: str, mark: str) -> str:
+    """An answer's text without its mark, under a question marked with `mark` (":", "." or ")"): a
+    colon always, "A." or "A)" only after "Q." or "Q)" ("a) the red one" under "Q: Which kit do I
+    buy?" is the answer's own list)."""
+    found = _ANSWER_MARK.match(text)
+    return text[found.end() :] if found and found["mark"] in {":", mark} else text
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s")
@@ -191,7 +227,7 @@ def _line_headings(lines: list[str]) -> list[str | None]:
         None
         if _LIST_ITEM.match(line)
         else heading_of(line)
-        if len(line) < widest / 2 or (line.endswith("?") and len(split_sentences(line)) == 1)
+        if len(line) < widest / 2 or (line.endswith("?") and len(split_sentences(_unmarked(line))) == 1)
         else None
         for line in lines
     ]

@@ -255,6 +255,10 @@ class MarkdownReader:
 
     def flush(self) -> None:
         """The paragraph or list item being read, ended."""
+        asked = _asked_in_bold(_without_hard_breaks(self.lines)[0]) if len(self.lines) > 1 and not self.mark else None
+        if asked is not None and not self.noting:  # a FAQ's question in bold over its answer: its heading
+            self._add(Block(inline_markdown(asked, addresses=False), True))
+            del self.lines[0]
         if self.lines:
             raw = " ".join(_without_hard_breaks(self.lines))
             self._cite(raw)
@@ -336,6 +340,15 @@ def _heading_line(line: str) -> tuple[str, int] | None:
         return title, len(line.lstrip()) - len(line.lstrip().lstrip("#"))
     html = _HTML_HEADING.match(line)
     return (html["title"].strip(), int(html["level"])) if html else None
+
+
+def _asked_in_bold(line: str) -> str | None:
+    """The question of a paragraph's first line all in bold that asks, over the answer on the lines
+    under it ("**How do I join?**" over "Fill in the form ..."): a FAQ so written had been an
+    "Introduction" of question-and-answer passages. A bold line that asks nothing opens its paragraph."""
+    bold = _MD_BOLD_LINE.match(line.strip())
+    asked = bold is not None and _headline(line) and bold.group("title").rstrip().endswith("?")
+    return bold.group("title") if bold is not None and asked else None
 
 
 def _headline(text: str) -> bool:

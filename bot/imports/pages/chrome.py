@@ -49,13 +49,17 @@ _INLINE = frozenset(
 _OPTIONAL_END = {"p": BLOCKS, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th", "tr"},
                  "th": {"td", "th", "tr"}, "tr": {"tr"}, "head": BLOCKS | {"body"}}  # fmt: skip
 # Class or id words of page chrome: left out with everything inside them. A wiki's boxes and marks (a
-# stub's notice, `asbox`; a "Part of a series" sidebar, `nomobile`), a table of contents and the site's
-# navigation are chrome wherever they stand...
+# stub's notice, `asbox`; a "Part of a series" sidebar, `nomobile`), a table of contents, the site's
+# navigation, and a WordPress post's buttons, comments and widgets (themes built on Underscores put the
+# sidebar in `<div id="content">`, the main content: a reader's comment had been served as an answer)
+# are chrome wherever they stand...
 _CHROME = frozenset(
     """toc navbox vertical-navbox infobox ambox asbox hatnote noprint nomobile mw-editsection mw-jump-link reflist
     refbegin mw-references-wrap catlinks printfooter mw-navigation sitesub contentsub jump-to-nav cookie-banner
-    skip-link site-footer site-header cc-window cc-banner cc-revoke""".split()
-)
+    skip-link site-footer site-header cc-window cc-banner cc-revoke
+    sharedaddy jp-relatedposts jetpack-likes-widget-wrapper comments comments-area comment-respond comment-list
+    commentlist widget-area""".split()
+)  # WordPress's: Jetpack's sharing and likes and related posts, the comments and their form, a sidebar
 # ...these words only outside the page's main content: inside it they name the article's own parts (a
 # café's `<div class="menu">` of dishes was left out, and the "Metadata" keys of a tool's settings).
 _CHROME_OUTSIDE_MAIN = frozenset({"menu", "sidebar", "metadata", "reference", "references", "footer"})

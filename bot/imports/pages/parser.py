@@ -115,9 +115,11 @@ class PageParser(HTMLParser):
         elif tag in BLOCKS:
             self._flush()
             self._box_title = is_box_title(named)
-            self._heading = tag in HEADINGS
+            # Google Docs' title, which it exports as no <title> but `<p class="c3 title">`, is an <h1>
+            titled = tag == "p" and "title" in named.get("class", "").split()
+            self._heading = tag in HEADINGS or titled
             self._heading_id = named.get("id", "") if self._heading else ""
-            self._level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: the deepest
+            self._level = 1 if titled else int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 6  # dt, summary: deepest
             self._table_start(tag)
             self._list_start(tag, named)
             self._pre += tag == "pre"
@@ -249,6 +251,8 @@ class PageParser(HTMLParser):
         if text and self._lead:  # the box's title leads its first paragraph (a heading or code: it is dropped)
             lead, self._lead = self._lead, ""
             text = text if self._heading or code else f"{lead[:1].upper()}{lead[1:]}: {text}"
+        if self._item == _WORD_ITEM:  # (an empty one marks nothing after it)
+            text, self._item = word_item(text) if text else (text, "")
         if text:
             item = "" if self._heading or code else self._item
             block = Block(text, self._heading, self._level if self._heading else 0, item, code)
@@ -267,6 +271,8 @@ class PageParser(HTMLParser):
             listed = self._lists[-1] if self._lists else _List(numbered=False)
             self._item = f"{listed.next}." if listed.numbered else "•"
             listed.next += 1
+        elif tag == "p" and any(word.startswith("MsoListParagraph") for word in named.get("class", "").split()):
+            self._item = _WORD_ITEM  # Word's list item: its mark is the start of its text (`_flush`)
 
     def _table_start(self, tag: str) -> None:
         """Follow tables: their rows and cells, and whether a cell holds blocks (a table for layout)."""
@@ -312,6 +318,23 @@ _COMMENT_END = re.compile(r"--!?>")
 _ABRUPT_COMMENT_END = re.compile(r"-?>")
 
 MAX_BOX_TITLE = 80  # characters: a longer "title" is text of its own
+
+# Word's "Save as Web Page" writes a list's item as a paragraph (`class=MsoListParagraphCxSpFirst`) that
+# begins with its bullet (Symbol's "·", Wingdings' "§" or "Ø", Courier's "o") or its number, then spaces:
+# each item had been a passage of its own, "· Each booking is for one hour." alone.
+_WORD_ITEM = "\0word"
+_WORD_MARK = re.compile(r"(?:[·•§Øo▪■□◦\-–]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)])\s+(?=\S)")
+
+
+def word_item(text: str) -> tuple[str, str]:
+    """A Word list paragraph's text and its item's mark ("•", or "2." as numbered), or its text and ""
+    when it begins with no mark (a paragraph Word styled as a list's)."""
+    mark = _WORD_MARK.match(text)
+    if mark is None:
+        return text, ""
+    shown = mark.group().strip()
+    return text[mark.end() :], shown if shown[0].isalnum() or shown[0] == "(" else "•"
+
 
 _OL_START = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits: "²" is a digit to str.isdigit, not to int()
 

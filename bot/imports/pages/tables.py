@@ -23,7 +23,8 @@ class Table:
     paragraphs run together). A cell of two short lines parted so, a name over an email address, is data.
     So is a cell of one paragraph in a table with header cells (Jekyll's docs write each cell's text in
     a `<p>` under "File / Directory" and "Description": laid out, "_config.yml" had been a passage of
-    its own, apart from what the file is for); without header cells, a `<p>` in a cell lays it out."""
+    its own, apart from what the file is for); without header cells, a `<p>` in a cell lays it out,
+    but in a grid of one `<p>` in every cell (`gridded`: Google Docs' tables)."""
 
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)  # each cell's text, and whether a <th>
     cells: list[int] = field(default_factory=list)  # indexes of the blocks its cells made
@@ -73,11 +74,22 @@ class Table:
         if self.layout:
             return True
         headed = any(head for row in self.rows for _, head in row)
-        if self.paragraphs and not headed:
+        if self.paragraphs and not headed and not self.gridded():
             return True
         if not self.prose or headed:
             return False
         return any(len(self.rows[at][place][0]) >= MIN_LAID_OUT for at, place in self.prose)
+
+    def gridded(self) -> bool:
+        """Whether the table is a grid of one paragraph a cell: two rows or more, each of the same two
+        cells or more, each cell's text in one `<p>`. Google Docs exports every table so, with no
+        header cells: read as a layout, a school's lunch times were a passage a cell ("Grade",
+        "11:00 - 11:30"). A page laid out by a table has a cell without a `<p>` (its column of links)
+        or a row of another width."""
+        rows = [row for row in self.rows if row]
+        widths = {len(row) for row in rows}
+        cells = {(at, place) for at, row in enumerate(self.rows) for place in range(len(row))}
+        return len(rows) >= 2 and len(widths) == 1 and min(widths) >= 2 and cells == self.paragraphs
 
     def text(self, *, within: bool = False) -> str:
         """A sentence a row, cells named by the header row: the first row of headers (an empty corner
