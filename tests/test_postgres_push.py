@@ -659,7 +659,8 @@ def test_a_hidden_source_is_warned_of_at_start_and_never_removed_by_a_push_that_
     assert run("kb", "export", str(folder))[0] == 0 and (folder / ".faq.yaml").is_file()
     code, out = run("kb", "push", str(folder))
     said = capsys.readouterr().err
-    assert code == 1 and "not read (hidden)" in said and "1 passage from the database" in said and "rename it faq.yaml" in said
+    assert code == 1 and "not read (hidden)" in said and "1 passage from the database" in said, said
+    assert "rename it faq.yaml" in said, said
     assert f"warning: {folder / '.faq.yaml'}: not read (hidden): rename it faq.yaml (not pushed)" in said, said
     (folder / ".faq.yaml").rename(folder / "faq.yaml")
     code, out = run("kb", "push", str(folder))
