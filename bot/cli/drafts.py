@@ -12,9 +12,9 @@ from typing import TextIO
 
 from bot import imports
 from bot.answering import DEFAULT_KNOWLEDGE
-from bot.cli import interrupts, opening
+from bot.cli import opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
-from bot.curation import Refused, Reply, Request, is_update
+from bot.curation import Refused, Reply, Request, interrupts, is_update
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.yamlfiles import FileError
 

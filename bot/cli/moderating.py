@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer
-from bot.cli import interrupts, opening
+from bot.cli import opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
-from bot.curation import Reply, Request, gaps_unusable, looks_like_gap, perform
+from bot.curation import Reply, Request, gaps_unusable, interrupts, looks_like_gap, perform
 from bot.evaluation import review
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files
 from bot.search import cache_folder

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TextIO, cast
 
-from bot.cli import exits, interrupts, terminal
+from bot.cli import exits, terminal
 from bot.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNUSABLE
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
-from bot.curation import Refused
+from bot.curation import Refused, interrupts
 from bot.knowledge import KnowledgeError
 
 

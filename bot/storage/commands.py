@@ -21,7 +21,7 @@ from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
 
 if TYPE_CHECKING:
-    from bot.cli.interrupts import Held
+    from bot.curation.interrupts import Held
     from bot.storage.postgres import Overtaken, PostgresStore
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -206,7 +206,7 @@ def _pushed(url: str, args: argparse.Namespace, out: TextIO, held: Held, taken_a
 def _held() -> Held:
     """The command line's guard of a change: it counts the change, so that a stop or a full disk names
     `kb history` after it, and keeps a signal that arrives during it until the reply is out."""
-    from bot.cli.interrupts import Held
+    from bot.curation.interrupts import Held
 
     return Held()
 
