@@ -74,6 +74,15 @@ class Cooldown:
         self._buckets = {k: b for k, b in self._buckets.items() if now - b.last < idle}
         self._prune_at = max(self.max_keys, 2 * len(self._buckets))
 
+    def keep(self, key: str, tokens: float, told: bool) -> None:
+        """Hold `key`'s bucket as another keeper has it now (`SharedCooldown`: the database's), so that
+        this one, when it must decide alone, goes on from there and not from a full bucket."""
+        now = self.clock()
+        with self._lock:
+            self._buckets[key] = _Bucket(min(float(self.burst), max(tokens, 0.0)), now, told)
+            if len(self._buckets) > self._prune_at:
+                self._prune(now)
+
     def give_back(self, key: str) -> None:
         """Return the question `allow` just took from `key` (another limit refused it after all)."""
         with self._lock:

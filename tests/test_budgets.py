@@ -83,6 +83,24 @@ def test_without_the_database_the_budgets_are_the_instances_own(schema: str, url
         proxy.close()
 
 
+def test_a_budget_spent_through_the_database_stays_spent_when_the_line_is_cut(
+    schema: str, url: str, services: Callable[[], Service]
+) -> None:
+    """A member who used their burst through the database, then floods while the line is cut, is held by the
+    instance's own bucket as the database left it: it had been full, so a cut (or a check that met a busy
+    pool) gave them a second burst."""
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        asker = Asker(platform="telegram", user_id="8")
+        spent = [service.ask(QUESTION, asker).outcome for _ in range(5)]
+        proxy.cut()
+        cut = [service.ask(QUESTION, asker).outcome for _ in range(3)]
+        assert spent == [Outcome.ANSWERED] * 5 and cut == [Outcome.THROTTLED] * 3, cut
+    finally:
+        proxy.close()
+
+
 def test_the_shared_cooldown_keeps_no_members_platform_id_in_the_database(
     url: str, services: Callable[[], Service]
 ) -> None:

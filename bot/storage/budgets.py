@@ -5,7 +5,9 @@ atomic statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) computed on th
 A member's bucket is keyed by their pseudonym, as their questions and votes are (`hash_user`, with
 the database's secret), never by their platform id.
 Answers never wait on the database: with no connection free within `wait` seconds, or an error,
-the check falls back to this instance's own buckets (the parent class) for `pause` seconds.
+the check falls back to this instance's own buckets (the parent class) for `pause` seconds. Each
+shared check leaves this instance's bucket of the key as the database has it, so a member who has
+spent their burst does not get a fresh one from a fallback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import cast
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -33,7 +36,7 @@ ON CONFLICT (key) DO UPDATE SET
     tokens = {_REFILLED} - CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END,
     told = b.told AND {_REFILLED} < %(burst)s,
     last = {_NOW}
-RETURNING result, told"""
+RETURNING result, told, tokens"""
 
 _TELL = f"""
 INSERT INTO budgets AS b (key, tokens, last, told, result) VALUES (%(key)s, %(burst)s, {_NOW}, true, true)
@@ -77,11 +80,13 @@ class SharedCooldown(Cooldown):
         row = self._row(_ALLOW, key)
         if row is None:
             return super().allow(key)
-        if not row[1]:  # not told: the `welcome` that follows has nothing to do (one round trip less)
+        allowed, told, tokens = row
+        super().keep(key, cast(float, tokens), bool(told))  # a check that must fall back goes on from here
+        if not told:  # not told: the `welcome` that follows has nothing to do (one round trip less)
             if len(self._untold) > self.max_keys:
                 self._untold.clear()
             self._untold.add(key)
-        return bool(row[0])
+        return bool(allowed)
 
     def tell(self, key: str) -> bool:
         result = self._one(_TELL, key)
@@ -99,8 +104,8 @@ class SharedCooldown(Cooldown):
             super().welcome(key)
 
     def give_back(self, key: str) -> None:
-        if self._one(_GIVE_BACK, key) is None:
-            super().give_back(key)
+        self._one(_GIVE_BACK, key)
+        super().give_back(key)  # this instance's bucket, kept in step with the database's (see `allow`)
 
     def _one(self, statement: str, key: str) -> bool | None:
         """The statement's boolean (False when it returned no row); None: use the local buckets."""
