@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -32,6 +33,8 @@ from bot.cli import main as bot_main
 from bot.cli import run_printing
 from bot.config import Config
 from bot.service import Service
+
+log = logging.getLogger(__name__)
 
 QUESTION = "are most defectors women?"
 
@@ -68,6 +71,7 @@ def seeded_schema(url: str) -> Iterator[str]:
     address = f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
+    log.info("made schema %s", schema)
     try:
         before = os.environ.get("QABOT_DATABASE_URL")
         os.environ["QABOT_DATABASE_URL"] = address  # where `db init` applies the schema
@@ -84,6 +88,7 @@ def seeded_schema(url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        log.info("dropped schema %s", schema)
 
 
 def measure(url: str, checks: int) -> dict[str, Any]:

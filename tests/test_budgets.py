@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from benchmarks import budgets, propagation
 from bot.answering import Outcome
@@ -29,6 +32,11 @@ def schemas() -> set[str]:
     return {row[0] for row in rows}
 
 
+def made(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The schemas this test's benchmark made, as it logs them (another run at the same time makes its own)."""
+    return [str(r.args[0]) for r in caplog.records if r.name == "benchmarks.budgets" and r.msg == "made schema %s"]
+
+
 def test_a_user_flooding_two_instances_gets_one_budget(services: Callable[[], Service]) -> None:
     """Ten questions from one user, alternately to A and B: the five of the burst are answered, the
     note is sent once (by whichever instance refused first), the rest are silent."""
@@ -41,29 +49,35 @@ def test_a_user_flooding_two_instances_gets_one_budget(services: Callable[[], Se
     assert [o.silent for o in throttled] == [False, True, True, True, True]
 
 
-def test_the_budget_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Path) -> None:
+def test_the_budget_benchmark_runs_in_a_schema_of_its_own(
+    url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """`python -m benchmarks.budgets` (what the shared check costs; figures in docs/scaling.md) runs at a
     tiny size, reports both backends, and drops the schema it made. It is a benchmark, never a timed test."""
-    before = schemas()
+    caplog.set_level(logging.INFO, logger="benchmarks.budgets")
     report = tmp_path / "budgets.json"
     assert budgets.main(["--url", pg_support.SERVER, "--checks", "5", "--json", str(report)]) == 0
     figures = json.loads(report.read_text(encoding="utf-8"))
     assert set(figures) == {"files", "postgres"}
     for row in figures.values():
         assert {"admit", "ask"} == set(row) and all(0 < c["median_ms"] <= c["p99_ms"] for c in row.values())
-    assert schemas() <= before
+    [schema] = made(caplog)
+    assert schema.startswith("qabot_bench_") and schema not in schemas()
 
 
-def test_the_propagation_benchmark_runs_in_a_schema_of_its_own(url: str, tmp_path: Path) -> None:
+def test_the_propagation_benchmark_runs_in_a_schema_of_its_own(
+    url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """`python -m benchmarks.propagation` (how soon instance B serves a change made on A; figures in
     docs/scaling.md) runs at a tiny size, reports both delays, and drops the schema it made."""
-    before = schemas()
+    caplog.set_level(logging.INFO, logger="benchmarks.budgets")
     report = tmp_path / "propagation.json"
     assert propagation.main(["--url", pg_support.SERVER, "--changes", "3", "--json", str(report)]) == 0
     figures = json.loads(report.read_text(encoding="utf-8"))
     assert set(figures) == {"from_command", "from_acknowledgement"}
     assert all(0 <= row["median_ms"] <= row["p99_ms"] for row in figures.values())
-    assert schemas() <= before
+    [schema] = made(caplog)
+    assert schema.startswith("qabot_bench_") and schema not in schemas()
 
 
 def test_without_the_database_the_budgets_are_the_instances_own(schema: str, url: str,
