@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.answering import Answerer
 from bot.config import Config, load_config
 from bot.curation import CLI_PLATFORM, History, Moderation, changes_finish_first, command_line_moderator, goes_live
-from bot.records import GapStore
+from bot.records import GapStore, Recorder
 from bot.service import Asker, Service, open_database
 
 Guard = Callable[[], AbstractContextManager[object]]
@@ -47,8 +47,7 @@ def moderation(
         folder,
         settings.moderators,
         history=history,
-        gaps=gaps,
-        gaps_error=gaps_error,
+        gaps=Recorder.given(gaps, gaps_error),
         reload=lambda: goes_live(folder, watched=settings.watch_interval > 0),
         analyze=str.split,
         guard=guard,

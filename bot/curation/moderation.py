@@ -62,7 +62,7 @@ class Moderation:
         moderators: Moderators,
         *,
         history: ChangeLog | None,
-        gaps: Recorder | GapRecords | None,
+        gaps: Recorder,
         reload: Callable[[], str | None],
         analyze: Callable[[str], list[str]],
         ask: Callable[[str], str | None] | None = None,
@@ -71,13 +71,12 @@ class Moderation:
         added: Callable[[Passage, Signature | None, Signature], str | None] | None = None,
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         store: KnowledgeStorage | None = None,
-        gaps_error: Exception | None = None,
     ):
         """`guard` is entered around every write: the command line passes
         `shutdown.changes_finish_first`, so that a signal ends it between changes, never inside one.
         `store`: another backend than the knowledge folder's files (see `bot.storage`). `gaps`: the
-        service's `Recorder`, read at each use (it may open the database late), or a database the caller
-        opened and closes, with why it could not be opened in `gaps_error` (the command line's). `ask` gives
+        gaps database, read at each use: the service's `Recorder` (it may open the database late), or the
+        command line's (`Recorder.given`). `ask` gives
         the passage that answers a question now (None: none), so that `alias` can say whether the
         attached question is answered; `find` the passages that best match some words, best first
         (for `find`, the way to a passage's id from chat). `reload` and `added` make a change live, or
@@ -88,7 +87,7 @@ class Moderation:
         if store is None and knowledge_dir is not None:
             self.store = KnowledgeStore(knowledge_dir)
         self.history_log = history
-        self.records = gaps if isinstance(gaps, Recorder) else Recorder.given(gaps, gaps_error)
+        self.records = gaps
         self._reload = reload
         self._guard = guard
         self._added = added
