@@ -48,6 +48,7 @@ from adapters.tg.deliver import (
     transient,
     within_budget,
 )
+from adapters.tg.links import linked_passage
 from adapters.tg.moderation import USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
@@ -118,7 +119,8 @@ class Handlers:
         # A command in a forwarded message is someone else's words: it is never run (a moderator
         # forwarding "/kb_remove parking" must not remove it under their name).
         commands = only_messages & ~FORWARDED
-        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=commands))
+        app.add_handler(CommandHandler("start", self.on_start, filters=commands))
+        app.add_handler(CommandHandler("help", self.on_help, filters=commands))
         app.add_handler(CommandHandler("sources", self.on_sources, filters=commands))
         app.add_handler(CommandHandler("ask", self.on_question, filters=commands))
         moderation = functools.partial(on_moderation, self.service)
@@ -163,6 +165,22 @@ class Handlers:
                     listed = " ".join(f"/{command}" for command in USAGE)
                     how += f"\n\n{messages.say(messages.MODERATOR_COMMANDS)} {listed}"
         await send_text(context, Target.for_message(message), f"{self.service.help_text(language)}\n\n{how}")
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        """/start: the welcome (the help); from a start link naming a live passage (t.me/QABot?start=parking,
+        `adapters.tg.links`), that passage's answer, as a question's would be (its payload had been ignored).
+        Any other payload gets the welcome: a link to a passage removed since is no error."""
+        message = update.effective_message
+        passage_id = linked_passage(message.text or "") if message is not None else None
+        if message is None or passage_id is None or self.service.passage(passage_id) is None:
+            await self.on_help(update, context)
+            return
+        # reading_on: opening a link is no topic chosen for a question the bot could not answer
+        answer = await in_thread(self.service.choose, passage_id, asker_of(message), reading_on=True)
+        if answer.outcome is Outcome.GONE:  # removed since the look-up above
+            await self.on_help(update, context)
+        elif not answer.silent:  # the answer, or the cooldown note
+            await send(context, Target.for_message(message), render(answer), keyboard(answer))
 
     async def on_sources(self, update: Update, context: Context) -> None:
         message = update.effective_message

@@ -37,6 +37,7 @@ from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
+from adapters.tg.links import with_links
 from adapters.tg.render import plain_messages
 from adapters.tg.upgrades import in_chat
 from adapters.tg.written import ESCAPED_SEPARATOR, SEPARATOR, as_written
@@ -237,7 +238,15 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         await _in_private(service, context, message, request, asker)
         return
     reply = await in_thread(service.moderate, request, asker)
-    await send(context, target, plain_messages(reply.text))
+    text = reply.text
+    if request.command == "find" and not reply.refused:  # each passage's start link, to pin or share
+        text = with_links(text, context.bot.username, lambda found: _section(service, found))
+    await send(context, target, plain_messages(text))
+
+
+def _section(service: Service, passage_id: str) -> str | None:
+    passage = service.passage(passage_id)
+    return passage.section if passage is not None else None
 
 
 async def _in_private(

@@ -1,0 +1,103 @@
+"""Deep links to one answer, t.me/<bot>?start=<passage id>: the real bot and core against the fake Bot API.
+
+Telegram opens the bot's private chat on such a link and sends `/start PAYLOAD` when the member presses
+Start (a group's link, `?startgroup=PAYLOAD`, sends `/start@Bot PAYLOAD` there): a payload naming a live
+passage opens on its answer, anything else gets the welcome.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from telegram_support import handled, running, write_handbook
+
+from adapters.tg.links import link, linked_passage
+from bot.config import Config, CooldownSettings, Moderators
+from bot.service import Service
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
+
+STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """The handbook, a folder of the test's own."""
+    return write_handbook(tmp_path / "knowledge")
+
+
+def core(knowledge: Path) -> Service:
+    """The core with Ann (USER) as the one moderator, its data beside the knowledge, no cooldown in the way."""
+    moderators = Moderators(telegram_users=frozenset({str(USER["id"])}))
+    config = Config(moderators=moderators, data_dir=knowledge.parent / "data", cooldown=CooldownSettings(burst=100))
+    return Service.from_directory(knowledge, config)
+
+
+def shown(call: Call) -> str:
+    """The text a user sees: markup removed, entities unescaped."""
+    return html.unescape(re.sub(r"</?(b|i|code|pre)>", "", call.text))
+
+
+async def replies_to(fake: FakeTelegram, chat: dict[str, object], texts: list[str]) -> list[Call]:
+    """Send each of `texts` from Bo in `chat` and return the bot's replies to them."""
+    before = len(fake.called("sendMessage"))
+    for text in texts:
+        fake.message(chat, text, user=OTHER)
+    await handled(fake, chat)
+    return fake.called("sendMessage")[before:]
+
+
+async def test_a_start_link_naming_a_passage_opens_the_bot_on_that_answer(fake: FakeTelegram, knowledge: Path) -> None:
+    """A member opens t.me/QABot?start=parking (pinned by a moderator): the bot answers with the parking
+    passage as it answers a question, section, citation and 👍 / 👎, not with the welcome (the payload was ignored)."""
+    async with running(fake, core(knowledge)):
+        [answer] = await replies_to(fake, STRANGER_CHAT, ["/start parking"])
+    assert answer.text.startswith("<b>Getting there</b>") and "Elm street" in answer.text
+    assert "<i>— Community Handbook, “Getting there”</i>" in answer.text
+    assert [b["callback_data"] for b in answer.buttons()] == ["v:+:parking", "v:-:parking"]
+
+
+async def test_a_group_start_link_answers_in_the_group_as_a_reply(fake: FakeTelegram, knowledge: Path) -> None:
+    """t.me/QABot?startgroup=membership-fee sends `/start@QABot membership-fee` in the group the member
+    chose: the passage is the reply to it; a payload written in capitals names the same passage."""
+    async with running(fake, core(knowledge)):
+        answers = await replies_to(fake, GROUP, [f"/start@{BOT_USERNAME} membership-fee", "/start MEMBERSHIP-FEE"])
+    assert [a.text.startswith("<b>Membership</b>") for a in answers] == [True, True]
+    assert all("reply_parameters" in a.params for a in answers)
+
+
+async def test_an_unknown_or_malformed_start_payload_gets_the_welcome(fake: FakeTelegram, knowledge: Path) -> None:
+    """A link to a passage removed since, a payload Telegram would not send (too long, a `.`), or words after
+    /start: each gets the welcome a bare /start gets, never an error or an "I don't know"."""
+    payloads = ["no-such-passage", "a" * 65, "parking.html", "parking please", "-"]
+    async with running(fake, core(knowledge)):
+        [welcome] = await replies_to(fake, STRANGER_CHAT, ["/start"])
+        replies = await replies_to(fake, STRANGER_CHAT, [f"/start {payload}" for payload in payloads])
+    assert "Meetings" in shown(welcome)
+    assert [r.text for r in replies] == [welcome.text] * len(payloads)
+
+
+async def test_kb_find_gives_a_moderator_each_passages_link(fake: FakeTelegram, knowledge: Path) -> None:
+    """A moderator who wants to pin a link to the parking answer finds its id with /kb_find: each passage
+    found comes with its link, t.me/QABot?start=ID; a member's /kb_find is refused, with no link."""
+    async with running(fake, core(knowledge)):
+        [found] = await replies_to(fake, STRANGER_CHAT, ["/kb_find parking"])  # Bo, no moderator: refused
+        fake.message(PRIVATE, "/kb_find parking", user=USER)
+        await handled(fake, PRIVATE)
+        moderators = fake.called("sendMessage")[-1]
+    assert "t.me/" not in found.text
+    lines = shown(moderators).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("parking "))
+    assert lines[at + 1] == f"https://t.me/{BOT_USERNAME}?start=parking", lines
+
+
+def test_a_passage_id_is_a_start_payload_telegram_takes() -> None:
+    """Every id the knowledge base allows (a-z, 0-9, '-', at most 64) is a payload Telegram sends back
+    whole ([A-Za-z0-9_-], at most 64), so the link opens on the passage it names."""
+    longest = "a" * 62 + "-b"
+    assert link("QABot", longest) == f"https://t.me/QABot?start={longest}"
+    assert linked_passage(f"/start {longest}") == longest
+    assert linked_passage("/start") is None and linked_passage("/start a b") is None
