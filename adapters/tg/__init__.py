@@ -4,6 +4,7 @@
     handlers    updates in, calls on the core, rendered answers out
     albums      an album's photos as one message: its caption on any of them, or one note
     moderation  the /kb_* commands: their one-line forms, menu and handler
+    links       start links to one answer, t.me/<bot>?start=<passage id>
     written     a command's text as its moderator wrote it: links' addresses, code's fences put back
     render      an Answer as Telegram HTML and inline buttons
     deliver     where a reply goes, sending it retried, one update at a time per chat
