@@ -208,6 +208,32 @@ class FakeTelegram:
         self.push({"edited_message": edited})
         return edited
 
+    def share(self, chat: dict[str, Any], kind: str, *, user: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """Queue a message from `user` in `chat` that shares a `kind` of `SHARED` (a location, a venue, a
+        contact, a poll, a dice) and holds no text, as Telegram delivers one: a venue carries its location
+        in `location` too; `fields` add to the shared object (`live_period`: a live location)."""
+        self._chats[chat["id"]] = chat
+        shared = {**SHARED[kind], **fields}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            kind: shared,
+        }
+        if kind == "venue":
+            message["location"] = shared["location"]
+        self.push({"message": message})
+        return message
+
+    def move(self, message: dict[str, Any], latitude: float, longitude: float) -> dict[str, Any]:
+        """Queue the update of a live location `message` (as `share()` returned it): Telegram reports each
+        as an edit of the message, the same id and date, the new place and an `edit_date`."""
+        moved = {**message, "location": {**message["location"], "latitude": latitude, "longitude": longitude}}
+        moved["edit_date"] = int(time.time())
+        self.push({"edited_message": moved})
+        return moved
+
     def inline(self, query: str, *, user: dict[str, Any]) -> str:
         """Queue an inline query (`@QABot query` typed in any chat); returns its id."""
         query_id = str(next(self._ids))
@@ -523,6 +549,27 @@ class FakeTelegram:
             member.update(can_manage_chat=True, can_delete_messages=True, can_change_info=True, can_invite_users=True)
         return member
 
+
+_PLACE = {"latitude": 52.3731, "longitude": 4.8922}
+# What a member can share that holds no text, each with the fields the Bot API requires of it (tests/specs)
+SHARED: dict[str, dict[str, Any]] = {
+    "location": _PLACE,
+    "venue": {"location": _PLACE, "title": "Public Library", "address": "Oosterdokskade 143"},
+    "contact": {"phone_number": "+31 6 1234 5678", "first_name": "Cy", "user_id": 4545},
+    "poll": {
+        "id": "5001",
+        "question": "When shall we meet?",
+        "options": [{"persistent_id": str(n), "text": day, "voter_count": 0} for n, day in enumerate(["Thu", "Fri"])],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": True,
+        "members_only": False,
+    },
+    "dice": {"emoji": "🎲", "value": 4},
+}
 
 TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
 TOPIC_DELETED = "Bad Request: message thread not found"  # what Telegram answers for a topic deleted

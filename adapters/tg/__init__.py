@@ -3,6 +3,7 @@
     app         the main module: build the Application, run it, stop it (`serve`)
     handlers    updates in, calls on the core, rendered answers out
     albums      an album's photos as one message: its caption on any of them, or one note
+    shared      a location, a contact or a poll shared in a private chat: its one-line note
     moderation  the /kb_* commands: their one-line forms, menu and handler
     links       start links to one answer, t.me/<bot>?start=<passage id>
     written     a command's text as its moderator wrote it: links' addresses, code's fences put back

@@ -52,6 +52,7 @@ from adapters.tg.links import linked_passage
 from adapters.tg.moderation import USAGE, moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
+from adapters.tg.shared import SHARED, on_shared
 from adapters.tg.upgrades import on_upgraded
 from bot import Answer, Asker, Outcome, Service, messages
 
@@ -135,8 +136,10 @@ class Handlers:
         app.add_handler(MessageHandler(private_commands, self.on_unknown_command))  # after every known command
         files_alone = only_messages & FILES & ~filters.CAPTION & filters.ChatType.PRIVATE  # in a group: silence
         app.add_handler(MessageHandler(files_alone, self.on_file))
-        stickers = only_messages & filters.Sticker.ALL & filters.ChatType.PRIVATE  # in a group: silence
+        stickers = only_messages & (filters.Sticker.ALL | filters.Dice.ALL) & filters.ChatType.PRIVATE  # group: silence
         app.add_handler(MessageHandler(stickers, self.on_sticker))
+        shared = only_messages & SHARED & filters.ChatType.PRIVATE  # a location, a contact, a poll; group: silence
+        app.add_handler(MessageHandler(shared, functools.partial(on_shared, self.service)))
         # An edited question gets its answer edited (see adapters.answered); an edited command is never run again;
         # a photo whose caption is removed asks nothing any more. A channel's post forwarded into its discussion
         # group is edited there with the post: still no question.
@@ -221,11 +224,14 @@ class Handlers:
 
     async def on_sticker(self, update: Update, context: Context) -> None:
         """A sticker in a private chat, asked as its emoji, as a typed emoji is (a 👍 after an answer gets
-        "You're welcome!"; it had got nothing at all); one without an emoji as a smile."""
+        "You're welcome!"; it had got nothing at all); one without an emoji as a smile. A dice thrown (🎲, 🎯,
+        🎰...) is its emoji too (it had got nothing either)."""
         message = update.effective_message
         if message is not None and message.sticker is not None:
             emoji = message.sticker.emoji or "🙂"
             await self.replies.answer(message, context, emoji, Target.for_message(message))
+        elif message is not None and message.dice is not None:
+            await self.replies.answer(message, context, message.dice.emoji, Target.for_message(message))
 
     async def _no_files(self, message: Message, update: Update, context: Context) -> None:
         if await within_budget(self.service, context, message):

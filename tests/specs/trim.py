@@ -4,7 +4,7 @@ Run from the project folder with the folder holding the full specs (see tests/sp
 
     .venv/bin/python tests/specs/trim.py /path/to/specs
 
-It writes `telegram.json` (the methods below and every type their fields name, transitively) and
+It writes `telegram.json` (the methods and types below and every type their fields name, transitively) and
 `discord.json` (the routes below with their JSON request schemas and every component schema
 they reference, transitively).
 """
@@ -24,6 +24,8 @@ TELEGRAM_METHODS = [
     "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "getChatMember", "close", "logOut",
     "editMessageText", "deleteMessage", "answerInlineQuery",
 ]  # fmt: skip
+# what a member's message may share that the bot answers with a note (the fake sends them: tests/fake_telegram.py)
+TELEGRAM_TYPES = ["Location", "Venue", "Contact", "Poll", "Dice"]
 DISCORD_ROUTES = [
     ("get", "/users/@me"),
     ("get", "/oauth2/applications/@me"),
@@ -43,7 +45,7 @@ DISCORD_ROUTES = [
 def trim_telegram(full: dict[str, Any]) -> dict[str, Any]:
     methods = {name: full["methods"][name] for name in TELEGRAM_METHODS}
     types: dict[str, Any] = {}
-    todo = [t for m in methods.values() for f in m.get("fields", []) for t in f["types"]]
+    todo = TELEGRAM_TYPES + [t for m in methods.values() for f in m.get("fields", []) for t in f["types"]]
     while todo:
         name = re.sub(r"^(Array of )+", "", todo.pop())
         if name in types or name not in full["types"]:
