@@ -5,6 +5,11 @@ and Telegram refuses every call naming the old one for good (a send, an edit, a 
 with `ChatMigrated` naming the new. The bot learns of an upgrade from Telegram's service messages,
 `migrate_to_chat_id` in the old group and `migrate_from_chat_id` in the supergroup (`on_upgraded`),
 or else from the first refusal (`upgraded`); either way, each later call goes to the supergroup at once.
+
+What it learnt is kept in memory only (bot_data, no persistence): after a restart the first call naming
+the old group is refused once more, and that refusal teaches it again, the call made at once for the
+supergroup. Nothing is lost for one refused call per old group and restart (tests/test_telegram_upgrades.py),
+and no file of state has to be kept in step with Telegram's own.
 """
 
 from __future__ import annotations
