@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from telegram_support import handled, running, write_handbook
 
-from adapters.tg.links import link, linked_passage
+from adapters.tg.links import link, linked_passage, with_links
 from bot.config import Config, CooldownSettings, Moderators
 from bot.service import Service
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
@@ -101,3 +101,25 @@ def test_a_passage_id_is_a_start_payload_telegram_takes() -> None:
     assert link("QABot", longest) == f"https://t.me/QABot?start={longest}"
     assert linked_passage(f"/start {longest}") == longest
     assert linked_passage("/start") is None and linked_passage("/start a b") is None
+
+
+def test_a_passages_text_that_opens_a_line_with_an_id_gets_no_link_of_its_own() -> None:
+    """/kb_find shows a passage's text, which may run over lines and open one with `parking` in backticks:
+    only an entry (an id the knowledge base has, then its section) gets a link, after all of its lines."""
+    found = "\n".join(
+        [
+            "Passages matching “bikes”, best first:",
+            "`rules` Conduct: Lock bikes.",
+            "`parking` is out back.",
+            "`parking` Getting there: Racks.",
+        ]
+    )
+    sections = {"rules": "Conduct", "parking": "Getting there"}
+    assert with_links(found, "QABot", sections.get).splitlines() == [
+        "Passages matching “bikes”, best first:",
+        "`rules` Conduct: Lock bikes.",
+        "`parking` is out back.",
+        "https://t.me/QABot?start=rules",
+        "`parking` Getting there: Racks.",
+        "https://t.me/QABot?start=parking",
+    ]
