@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.config import Moderators
 from bot.service import Service
-from tests.backends import Backend, backend
+from tests.backends import Backend, backend, files_only
 from tests.discord_support import connected, fake_discord_api
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram
@@ -154,3 +155,29 @@ async def test_a_question_given_with_kb_edit_on_the_command_line_takes_its_gap_o
     assert "Women make up" in await community.mia("Do more women than men escape?")
     gaps = await community.bob("gaps")
     assert "“Do women or men pay the brokers?”" in gaps and "escape" not in gaps, gaps
+
+
+async def test_a_gap_whose_words_a_hand_edit_gave_the_passage_is_closed_by_alias_not_refused(
+    community: Community,
+) -> None:
+    """Mia's question is a gap; someone adds her words to the passage's questions by hand (the watcher
+    loads it); Bob's `/kb alias` of the gap, which still lists it, closes it: it had been refused
+    ("already has that question") and the gap stayed listed, with no way but dismiss."""
+    files_only(community.backend, "a hand edit of a knowledge file")
+    assert "Women make up" not in await community.mia("Do more women than men escape?")
+    path = community.backend.folder / "test.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["passages"][0]["questions"].append("Do more women than men escape?")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    community.service.reload()  # as the watcher does
+    assert "Women make up" in await community.mia("Do more women than men escape?")
+    gaps = await community.bob("gaps")
+    assert "1. " in gaps and "escape" in gaps, gaps
+
+    said = await community.bob("alias", id="women-majority", question="1")
+    assert "already has" in said and "closed" in said, said
+    assert "escape" not in await community.bob("gaps")
+    assert community.backend.load().get("women-majority").questions == (
+        "Are most defectors women?",
+        "Do more women than men escape?",
+    )

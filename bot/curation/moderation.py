@@ -203,7 +203,7 @@ class Moderation:
         held = self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))[1]
         return _told("remove", pid, messages.removed(pid, asker.platform), held)
 
-    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
+    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change | str:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
 
         What looks like a gap reference (`3`, `#3`, `g5c1d0e`) must name an open gap; words that
@@ -219,7 +219,12 @@ class Moderation:
 
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
-        held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
+        try:
+            held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
+        except edits.AlreadyAsked:  # given by hand, or asked of an instance not yet reloaded: the gap is closed
+            if gap is None or not (said := unanswered.close_asked(self.records.gaps, gap, pid, self._ask)):
+                raise
+            return said  # no change: the files are as they were, nothing recorded
         asked = gap.asked if gap else unanswered.recorded(self.records.gaps, keys)
         open_ = unanswered.still_open(asked, pid, self._ask)
         unanswered.close(self.records.gaps, keys - {k for k, _ in open_}, "aliased")

@@ -128,6 +128,18 @@ def close_answered(store: GapRecords | None, keys: Collection[str], pid: str, as
     close(store, answered, "aliased")
 
 
+def close_asked(store: GapRecords | None, gap: Gap, pid: str, ask: Callable[[str], str | None] | None) -> str:
+    """`kb alias` of a gap whose wording passage `pid` lists already (a hand edit gave it, or a member asked
+    an instance not reloaded yet): the gap's questions it answers now closed, and the reply; "" when it
+    answers none of them (the refusal stands). The alias had been refused and the gap stayed listed."""
+    open_ = still_open(gap.asked, pid, ask)
+    if ask is None or len({key for key, _ in open_}) == len(gap.keys):
+        return ""
+    close(store, gap.keys - {key for key, _ in open_}, "aliased")
+    said = messages.already_asked(gap.questions[0], pid)
+    return said + ("\n" + messages.left_open([q for _, q in open_]) if open_ else "")
+
+
 def close(store: GapRecords | None, keys: frozenset[str] | set[str], how: str) -> None:
     """Close the gaps of these term sets, if any; a failure is logged (the change itself is done)."""
     if store is not None and keys:
