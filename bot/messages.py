@@ -288,6 +288,13 @@ def aliased(wording: str, passage_id: str, answered_by: str | None, *, live: boo
     )
 
 
+def already_asked(wording: str, passage_id: str) -> str:
+    """`kb alias` of a gap whose wording the passage lists already: nothing attached, the gap closed."""
+    return _("`{id}` already has {wording}, and it answers it now: the gap is closed.").format(
+        wording=quoted(wording), id=passage_id
+    )
+
+
 def still_gets(question: str, other: str) -> str:
     """A question given to a passage by `add` or `edit` that, asked now, gets another passage (as
     `aliased` says it): another passage lists the same question, and comes first."""

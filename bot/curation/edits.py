@@ -26,6 +26,10 @@ class Refused(Exception):
     """A moderation request that was not carried out; str() is a short reply for the user."""
 
 
+class AlreadyAsked(Refused):
+    """`alias` refused: the passage lists that question already (a gap of its words may still be listed)."""
+
+
 @dataclass(frozen=True)
 class Edit:
     """What a change does to the files, worked out under the lock."""
@@ -81,7 +85,7 @@ def attach_questions(files: Files, pid: str, wordings: Sequence[str]) -> Edit:
     name, index, item = find(files, pid)
     existing = list(item.get("questions") or [])
     if wordings[0].casefold() in (q.casefold() for q in existing):
-        raise Refused(_("`{id}` already has that question.").format(id=pid))
+        raise AlreadyAsked(_("`{id}` already has that question.").format(id=pid))
     added = [w for w in wordings if w.casefold() not in (q.casefold() for q in existing)]
     after = make_item(pid, item.get("section"), item.get("text"), [*existing, *added])
     return replace(files, name, index, item, after)

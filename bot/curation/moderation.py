@@ -133,7 +133,9 @@ class Moderation:
         qs, repeats = edits.distinct(edits.question_fields(questions))
         wanted = edits.passage_id_field(passage_id) if passage_id else None
 
+        keys = self._keys(qs)  # read before the change, which may change how they are read, as `alias` does
         record, held = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
+        self._close_answered(keys, record.passage_id, held)
         said = messages.added(record.passage_id, qs, live=held is None) + messages.repeats(repeats)
         return _told("add", record.passage_id, said + self._elsewhere(qs, record.passage_id, held), held)
 
@@ -163,9 +165,19 @@ class Moderation:
         if not new:
             raise Refused(_("Nothing to change: give a new section, text or questions."))
 
+        keys = self._keys(new.get("questions", ()))
         held = self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))[1]
+        self._close_answered(keys, pid, held)
         said = messages.edited(pid, live=held is None) + messages.repeats(repeats)
         return _told("edit", pid, said + self._elsewhere(new.get("questions", ()), pid, held), held)
+
+    def _keys(self, questions: Sequence[str]) -> set[str]:
+        return {term_key(self._analyze(question)) for question in questions}
+
+    def _close_answered(self, keys: set[str], pid: str, held: str | None) -> None:
+        """The gaps asked in the words of the questions just given `pid`, closed where it answers them now."""
+        if self._ask is not None and held is None:
+            unanswered.close_answered(self.records.gaps, keys, pid, self._ask)
 
     def _elsewhere(self, questions: Sequence[str], pid: str, held: str | None) -> str:
         """A line for each of the questions given to passage `pid` that, asked now, gets another passage
@@ -191,7 +203,7 @@ class Moderation:
         held = self._apply(asker, "remove", lambda files: edits.remove_passage(files, pid))[1]
         return _told("remove", pid, messages.removed(pid, asker.platform), held)
 
-    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change:
+    def alias(self, asker: Asker, passage_id: str, question: str, *, free_text: bool = False) -> Change | str:
         """Attach a question (or an open gap, by its id) to a passage, so that it answers it.
 
         What looks like a gap reference (`3`, `#3`, `g5c1d0e`) must name an open gap; words that
@@ -207,8 +219,13 @@ class Moderation:
 
         # The typed words' term set, read before the alias: the alias may change how they are read.
         keys = gap.keys if gap else frozenset({term_key(self._analyze(wording))})
-        held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
-        asked = gap.asked if gap else unanswered.recorded(self.records.gaps, next(iter(keys)))
+        try:
+            held = self._apply(asker, "alias", lambda files: edits.attach_questions(files, pid, [wording, *others]))[1]
+        except edits.AlreadyAsked:  # given by hand, or asked of an instance not yet reloaded: the gap is closed
+            if gap is None or not (said := unanswered.close_asked(self.records.gaps, gap, pid, self._ask)):
+                raise
+            return said  # no change: the files are as they were, nothing recorded
+        asked = gap.asked if gap else unanswered.recorded(self.records.gaps, keys)
         open_ = unanswered.still_open(asked, pid, self._ask)
         unanswered.close(self.records.gaps, keys - {k for k, _ in open_}, "aliased")
         got = self._ask(wording) if self._ask else pid  # asked again, of the knowledge as it is now

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
 from bot import messages
@@ -86,17 +86,18 @@ def statistics(
     return "\n".join(lines)
 
 
-def recorded(store: GapRecords | None, key: str) -> tuple[tuple[str, str], ...]:
-    """The open gaps' wordings recorded with the term set `key`: `kb alias ID --text WORDS`
-    closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined)."""
-    if store is None:
+def recorded(store: GapRecords | None, keys: Collection[str]) -> tuple[tuple[str, str], ...]:
+    """The open gaps' wordings recorded with one of the term sets `keys`: `kb alias ID --text WORDS`
+    closes them with WORDS ("what is openrct2" closed "what even is openrct2", still declined), and
+    so do `kb add` and `kb edit` with the questions they give."""
+    if store is None or not keys:
         return ()
     try:
         listed = store.gaps(limit=10_000)
     except (sqlite3.Error, Refused) as exc:  # the alias is made: its own words are closed, nothing else is known
-        log.warning("kb alias made, but the gaps database cannot be read: %s", exc)  # (PostgreSQL's: Refused)
+        log.warning("kb change made, but the gaps database cannot be read: %s", exc)  # (PostgreSQL's: Refused)
         return ()
-    return tuple((k, q) for gap in listed for k, q in gap.asked if k == key)
+    return tuple((k, q) for gap in listed for k, q in gap.asked if k in keys)
 
 
 def still_open(
@@ -115,6 +116,28 @@ def still_open(
         if key not in open_ and ask(question) != pid:
             open_[key] = question
     return list(open_.items())
+
+
+def close_answered(store: GapRecords | None, keys: Collection[str], pid: str, ask: Callable[[str], str | None]) -> None:
+    """Close the open gaps asked in the words of the questions a change gave passage `pid` (`keys`: their
+    term sets, read before it) that, asked now, get `pid`: a moderator who answers members' question
+    by adding a passage with their words as its question had seen it stay in `kb gaps`, pointing at
+    that very passage, and `kb alias` of it refused ("already has that question")."""
+    asked = recorded(store, keys)
+    answered = {key for key, _ in asked} - {key for key, _ in still_open(asked, pid, ask)}
+    close(store, answered, "aliased")
+
+
+def close_asked(store: GapRecords | None, gap: Gap, pid: str, ask: Callable[[str], str | None] | None) -> str:
+    """`kb alias` of a gap whose wording passage `pid` lists already (a hand edit gave it, or a member asked
+    an instance not reloaded yet): the gap's questions it answers now closed, and the reply; "" when it
+    answers none of them (the refusal stands). The alias had been refused and the gap stayed listed."""
+    open_ = still_open(gap.asked, pid, ask)
+    if ask is None or len({key for key, _ in open_}) == len(gap.keys):
+        return ""
+    close(store, gap.keys - {key for key, _ in open_}, "aliased")
+    said = messages.already_asked(gap.questions[0], pid)
+    return said + ("\n" + messages.left_open([q for _, q in open_]) if open_ else "")
 
 
 def close(store: GapRecords | None, keys: frozenset[str] | set[str], how: str) -> None:
