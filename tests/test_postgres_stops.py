@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import knowledge
 from bot.cli import main
 from tests import pg_support
+from tests.conftest import KNOWLEDGE
+from tests.test_cli import needs_full, run_into_full
 from tests.test_postgres_push import TIPS, TermAt
 
 schema, url, role = pg_support.schema, pg_support.url, pg_support.role  # the fixtures
@@ -88,3 +91,23 @@ def test_a_refused_push_stopped_by_sigterm_does_not_name_kb_history(
     err = stopped_after_refusal(monkeypatch, "kb", "push", str(folder))
     assert "database refused that change" in err and "stopped by SIGTERM" in err and SHOWN not in err, err
     assert "walrus-food" not in pg_support.run("kb", "list")[1]
+
+
+@needs_full
+def test_a_seed_whose_first_line_a_full_disk_refuses_still_seeds_and_says_so(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db init --seed` with standard output unbuffered (PYTHONUNBUFFERED=1) on a full disk: its first line (a
+    migration applied) is refused, and the seed is made all the same, so exit 74, "what the command did is done"
+    and the pointer at `kb history` are true (it had stopped at that line, before seeding, and said so)."""
+    import psycopg
+
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")  # each line written as it is printed: the first one fails
+    done = run_into_full("db", "init", "--seed", "--knowledge", str(KNOWLEDGE), stream="stdout")
+    assert done.returncode == 74, done.stderr
+    assert "what the command did is done (`kb history` shows the change made)" in done.stderr, done.stderr
+    with psycopg.connect(address, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM passages").fetchone()
+    assert row is not None and row[0] == len(knowledge.load(KNOWLEDGE).passages)
