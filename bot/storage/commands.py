@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import io
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from bot import knowledge
 from bot.catalogue import counted
-from bot.cli.terminal import OutputFailed
 from bot.config import DATABASE_VARIABLE, UNREADABLE_URL, load_config, readable_url
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
+from bot.storage.report import Report
 
 if TYPE_CHECKING:
     from bot.curation.interrupts import Held
@@ -81,36 +80,10 @@ def _database_command(
 
 @_database_command
 def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
-    report = _Unstopped(out)
+    report = Report(out)
     code = _initialised(url, args, cast(TextIO, report))
     report.said()
     return code
-
-
-class _Unstopped(io.TextIOBase):
-    """`out` for a command whose work goes on past a line the output refuses. `db init --seed` with standard
-    output unbuffered (PYTHONUNBUFFERED=1) on a full disk had stopped at its first line, a migration applied,
-    before seeding, and ended with exit 74, "what the command did is done". The first refusal is kept (later
-    lines are dropped) and `said` raises it once the work is done: exit 74 then tells the truth. A closed pipe
-    (`| head -1`) still stops the command at once, as Unix tools stop."""
-
-    def __init__(self, out: TextIO):
-        super().__init__()
-        self.out = out
-        self.refused: OutputFailed | None = None
-
-    def write(self, text: str) -> int:
-        if self.refused is None:
-            try:
-                return self.out.write(text)
-            except OutputFailed as exc:
-                self.refused = exc
-        return len(text)
-
-    def said(self) -> None:
-        """Raise the refusal the output met, if it met one (the command's work is done by now)."""
-        if self.refused is not None:
-            raise self.refused
 
 
 def _initialised(url: str, args: argparse.Namespace, out: TextIO) -> int:
