@@ -193,7 +193,7 @@ def test_a_busy_pool_is_not_a_database_that_is_down(url: str, caplog: pytest.Log
     database = Database(url, max_size=1, check=False, durable=False)  # one connection: easy to hold busy
     try:
         database.pool.wait(timeout=5)
-        cooldown = SharedCooldown(database.pool, scope="user", burst=2, interval=600, clock=clock)
+        cooldown = SharedCooldown(database.pool, scope="user", burst=2, interval=600, stuck=600, clock=clock)
         assert [cooldown.allow("telegram:9") for _ in range(2)] == [True, True]  # the burst, spent through the database
         assert budget_rows(url) == 1
         with database.pool.connection():  # the pool's only connection, busy elsewhere
@@ -245,3 +245,33 @@ def test_a_pool_that_cannot_connect_is_still_the_database_down(
                     "couldn't get a connection after 0.05 sec"),
         ("WARNING", "cooldown budgets are shared through the database again"),
     ], said  # fmt: skip
+
+
+def test_a_pool_that_lends_no_connection_for_seconds_is_the_database_not_answering(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Checks that got no connection for `stuck` seconds, none through meanwhile (connections hung in their
+    statements: a line dropping packets, a locked table), are not a busy pool, though no connection attempt
+    fails: the database is not answering, and the log says so as for an outage, then that it is back."""
+    from bot.storage.budgets import SharedCooldown
+    from bot.storage.database import Database
+
+    caplog.set_level(logging.INFO, logger="bot.storage.budgets")
+    database = Database(url, max_size=1, check=False, durable=False)
+    try:
+        database.pool.wait(timeout=5)
+        cooldown = SharedCooldown(database.pool, scope="user", burst=2, interval=600, pause=0.0, stuck=0.2)
+        assert cooldown.allow("telegram:9")
+        with database.pool.connection():  # held: no check gets through
+            assert cooldown.allow("telegram:9")  # the first without a connection: a busy pool, so far
+            time.sleep(0.3)  # past `stuck`
+            assert not cooldown.allow("telegram:9")
+        assert cooldown.allow("telegram:13") and budget_rows(url) == 2
+    finally:
+        database.close()
+    said = [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records if r.name == "bot.storage.budgets"]
+    assert said == [
+        ("INFO", "cooldown budgets"),
+        ("WARNING", "cooldown budgets are this instance's own until the database is back"),
+        ("WARNING", "cooldown budgets are shared through the database again"),
+    ], said
