@@ -14,9 +14,10 @@ from benchmarks import budgets, propagation
 from bot.answering import Outcome
 from bot.asker import Asker
 from bot.service import Service
-from bot.storage.database import CONNECT_TIMEOUT
+from bot.storage.budgets import SharedCooldown
 from tests import pg_support
-from tests.pg_support import Proxy
+from tests.pg_support import Proxy, wait_for
+from tests.support import Clock
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -80,21 +81,30 @@ def test_the_propagation_benchmark_runs_in_a_schema_of_its_own(
     assert schema.startswith("qabot_bench_") and schema not in schemas()
 
 
-def test_without_the_database_the_budgets_are_the_instances_own(schema: str, url: str,
-                                                                services: Callable[[], Service]) -> None:  # fmt: skip
-    """The line is cut: questions are answered without waiting for the database (eight of them take less
-    than one connection attempt's timeout together), limited by the instance's own buckets."""
+def test_without_the_database_the_budgets_are_the_instances_own(
+    schema: str, url: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line is cut: questions are answered without waiting for the database, limited by the instance's own
+    buckets; the check asks the pool for a connection once in its retry window (here longer than any run, so
+    counted, not timed: it had asserted eight questions within one connect timeout), not on every question,
+    and the log says once that the database is lost."""
     proxy = Proxy()
     try:
         service = services(proxy.url(schema))
+        assert service.ask(QUESTION, Asker(platform="telegram", user_id="6")).passage_id  # the pool has connected
+        assert service._backend is not None and isinstance(service.cooldown, SharedCooldown)
+        service.cooldown.pause = 3600.0  # the retry window: one try, then the instance's own buckets
+        pool = service._backend.budgets.pool
+        before = pool.get_stats().get("requests_num", 0)
         proxy.cut()
         asker = Asker(platform="telegram", user_id="7")
-        start = time.perf_counter()
         outcomes = [service.ask(QUESTION, asker).outcome for _ in range(8)]
-        assert time.perf_counter() - start < CONNECT_TIMEOUT  # one wait for the server would take this long
         assert outcomes.count(Outcome.ANSWERED) == 5 and outcomes.count(Outcome.THROTTLED) == 3
+        assert pool.get_stats().get("requests_num", 0) - before == 1  # eight questions, one try of the line
     finally:
         proxy.close()
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.storage.budgets"]
+    assert len(said) == 1 and said[0].startswith("cooldown budgets are this instance's own until"), said
 
 
 def test_a_budget_spent_through_the_database_stays_spent_when_the_line_is_cut(
@@ -159,3 +169,109 @@ def test_idle_cooldown_budgets_do_not_pile_up_in_the_database(url: str, services
     with psycopg.connect(url, autocommit=True) as conn:  # the members who just asked keep their budgets
         row = conn.execute("SELECT count(*) FROM budgets WHERE key LIKE 'user:%'").fetchone()
     assert row is not None and row[0] == 20
+
+
+def budget_rows(url: str) -> int:
+    """How many members' budgets the database holds."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM budgets WHERE key LIKE 'user:%'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_busy_pool_is_not_a_database_that_is_down(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Every connection of the budgets' pool held by others (a flood of commands): each check is answered by the
+    instance's own bucket as the database left it, with no "until the database is back" WARNING and no "again"
+    line, and one INFO line for a minute of such checks (the next counts those since); the check after a
+    connection is free is shared again (it had waited out the second of an outage)."""
+    from bot.storage.budgets import SharedCooldown
+    from bot.storage.database import Database
+
+    caplog.set_level(logging.INFO, logger="bot.storage.budgets")
+    clock = Clock()
+    database = Database(url, max_size=1, check=False, durable=False)  # one connection: easy to hold busy
+    try:
+        database.pool.wait(timeout=5)
+        cooldown = SharedCooldown(database.pool, scope="user", burst=2, interval=600, stuck=600, clock=clock)
+        assert [cooldown.allow("telegram:9") for _ in range(2)] == [True, True]  # the burst, spent through the database
+        assert budget_rows(url) == 1
+        with database.pool.connection():  # the pool's only connection, busy elsewhere
+            spent = [cooldown.allow("telegram:9") for _ in range(4)]
+            newcomer = cooldown.allow("telegram:10")
+            clock.now += 61  # a minute later, still busy
+            later = cooldown.allow("telegram:10")
+        assert spent == [False] * 4 and newcomer and later  # the spent burst stays spent; a newcomer has theirs
+        assert budget_rows(url) == 1  # the newcomer's checks were this instance's own
+        assert cooldown.allow("telegram:11") and budget_rows(url) == 2  # shared again at once
+    finally:
+        database.close()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.storage.budgets"]
+    assert said == [
+        ("INFO", "cooldown budgets: every connection of the pool was busy, so 1 check was this instance's own "
+                 "(the database is up; a line a minute at most)"),
+        ("INFO", "cooldown budgets: every connection of the pool was busy, so 5 checks were this instance's own "
+                 "(the database is up; a line a minute at most)"),
+    ], said  # fmt: skip
+
+
+def test_a_pool_that_cannot_connect_is_still_the_database_down(
+    schema: str, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pool whose connection attempts are refused also answers a check with "no connection in time", as a
+    busy one does: that is the database down, as before (a WARNING once, this instance's own buckets, no line
+    about a busy pool), and the first check that gets through once it is back says so."""
+    from bot.storage.budgets import SharedCooldown
+    from bot.storage.database import Database
+
+    caplog.set_level(logging.INFO, logger="bot.storage.budgets")
+    proxy = Proxy()
+    proxy.cut()  # every connection refused
+    database = Database(proxy.url(schema), max_size=1, check=False, durable=False)
+    try:
+        pool = database.pool
+        wait_for(lambda: pool.get_stats().get("connections_errors", 0) >= 1)
+        cooldown = SharedCooldown(pool, scope="user", burst=2, interval=600, pause=0.0)  # every check tries the pool
+        assert [cooldown.allow("telegram:5") for _ in range(3)] == [True, True, False]  # the instance's own
+        assert budget_rows(url) == 0
+        proxy.restore()
+        wait_for(lambda: cooldown.allow("telegram:12") is not None and budget_rows(url) == 1, timeout=30)
+    finally:
+        database.close()
+        proxy.close()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.storage.budgets"]
+    assert said == [
+        ("WARNING", "cooldown budgets are this instance's own until the database is back: "
+                    "couldn't get a connection after 0.05 sec"),
+        ("WARNING", "cooldown budgets are shared through the database again"),
+    ], said  # fmt: skip
+
+
+def test_a_pool_that_lends_no_connection_for_seconds_is_the_database_not_answering(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Checks that got no connection for `stuck` seconds, none through meanwhile (connections hung in their
+    statements: a line dropping packets, a locked table), are not a busy pool, though no connection attempt
+    fails: the database is not answering, and the log says so as for an outage, then that it is back."""
+    from bot.storage.budgets import SharedCooldown
+    from bot.storage.database import Database
+
+    caplog.set_level(logging.INFO, logger="bot.storage.budgets")
+    database = Database(url, max_size=1, check=False, durable=False)
+    try:
+        database.pool.wait(timeout=5)
+        cooldown = SharedCooldown(database.pool, scope="user", burst=2, interval=600, pause=0.0, stuck=0.2)
+        assert cooldown.allow("telegram:9")
+        with database.pool.connection():  # held: no check gets through
+            assert cooldown.allow("telegram:9")  # the first without a connection: a busy pool, so far
+            time.sleep(0.3)  # past `stuck`
+            assert not cooldown.allow("telegram:9")
+        assert cooldown.allow("telegram:13") and budget_rows(url) == 2
+    finally:
+        database.close()
+    said = [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records if r.name == "bot.storage.budgets"]
+    assert said == [
+        ("INFO", "cooldown budgets"),
+        ("WARNING", "cooldown budgets are this instance's own until the database is back"),
+        ("WARNING", "cooldown budgets are shared through the database again"),
+    ], said

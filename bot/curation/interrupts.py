@@ -2,7 +2,9 @@
 `bot.curation.changes_finish_first` does), then kept until the command has printed its reply, so that
 the moderator learns what was made (a new passage's id) before the command stops. A signal that
 arrives outside a change (waiting for the lock, loading the knowledge) stops the command at once.
-The changes are counted (`changes_made`), so that a stop names `kb history` only after one."""
+The changes are counted (`changes_made`), so that a stop names `kb history` only after one: a change is
+counted when its guard is left without an error, once it is written (a push: committed), never when it
+was refused (by the plan, or by the database) in the guard."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from types import FrameType
 
 from bot.curation.shutdown import HELD
 
-_made = [0]  # the changes this process's commands made, each counted as `Held.change` is entered
+_made = [0]  # the changes this process's commands made, each counted as `Held.change` is left without an error
 
 
 def changes_made() -> int:
@@ -34,9 +36,9 @@ class Held:
     @contextlib.contextmanager
     def change(self) -> Iterator[None]:
         """The guard entered around each change (see `Moderation`): signals are kept, not delivered."""
-        _made[0] += 1  # so that a stop or a full disk names `kb history` only after a change
         if threading.current_thread() is not threading.main_thread():  # handlers run in the main thread only
             yield
+            _made[0] += 1
             return
         previous = {sig: signal.getsignal(sig) for sig in HELD}
         held = [sig for sig, handler in previous.items() if handler is not None]  # None: set outside Python
@@ -47,6 +49,9 @@ class Held:
         finally:
             for sig in held:
                 signal.signal(sig, previous[sig])
+        # Reached only when the change did not raise: a stop or a full disk names `kb history` only after one
+        # (counted as it began, a `kb add` the database then refused had named it).
+        _made[0] += 1
 
     def deliver(self) -> None:
         """Deliver what arrived during the changes, to the command's own handlers (Ctrl-C: exit 130)."""

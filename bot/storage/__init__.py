@@ -13,6 +13,7 @@
     budgets     the cooldown budgets shared by every instance
     backend     all of the above as the Service holds it
     commands    `db init | migrate | status`, `kb export`, `kb push`, doctor's database check
+    report      what `db init` prints: a line the output refuses does not stop the seed
 
 Only `protocol` is imported by the rest of the core unconditionally: without a database setting
 nothing here touches psycopg.

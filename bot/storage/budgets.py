@@ -5,9 +5,17 @@ atomic statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) computed on th
 A member's bucket is keyed by their pseudonym, as their questions and votes are (`hash_user`, with
 the database's secret), never by their platform id.
 Answers never wait on the database: with no connection free within `wait` seconds, or an error,
-the check falls back to this instance's own buckets (the parent class) for `pause` seconds. Each
-shared check leaves this instance's bucket of the key as the database has it, so a member who has
-spent their burst does not get a fresh one from a fallback.
+the check falls back to this instance's own buckets (the parent class). Each shared check leaves
+this instance's bucket of the key as the database has it, so a member who has spent their burst
+does not get a fresh one from a fallback.
+
+A database that is down (an error, a pool whose connection attempts fail, or checks that got no
+connection for `stuck` seconds, none through) is logged once as a WARNING, and the buckets are this
+instance's own for `pause` seconds at a time until a check gets through ("shared ... again"). A busy
+pool is not that: every connection lent to other checks (a flood of commands), none failing, checks
+getting through. Its check is this instance's own, the next one tries the pool again, and an INFO
+line at most a minute says how many were (the database is fine, nothing is lost: a pool too small
+for the load, if it comes every minute).
 """
 
 from __future__ import annotations
@@ -15,14 +23,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import cast
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
+from bot.catalogue import counted
 from bot.cooldown import Cooldown
 from bot.records.feedback import hash_user
-from bot.storage.database import Connection, user_key
+from bot.storage.database import CONNECT_TIMEOUT, Connection, user_key
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +61,8 @@ _TOLD = f"SELECT b.told AND {_REFILLED} < %(burst)s FROM budgets b WHERE key = %
 _WELCOME = "UPDATE budgets SET told = false WHERE key = %(key)s AND told"
 _GIVE_BACK = "UPDATE budgets SET tokens = least(%(burst)s::float8, tokens + 1) WHERE key = %(key)s"
 
+BUSY_EVERY = 60.0  # seconds: at most one line this often says that checks met a busy pool
+
 
 class SharedCooldown(Cooldown):
     """Token buckets shared through PostgreSQL, under `scope` (so the user and chat limits never mix)."""
@@ -64,17 +76,26 @@ class SharedCooldown(Cooldown):
         interval: float = 3.0,
         wait: float = 0.05,
         pause: float = 1.0,
+        stuck: float = CONNECT_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
     ):
-        super().__init__(burst=burst, interval=interval)
+        """`stuck`: seconds of checks that got no connection, none through, after which the pool is the
+        database not answering (connections hung in their statements make no failed attempt), not busy."""
+        super().__init__(burst=burst, interval=interval, clock=clock)
         self.pool = pool
         self.scope = scope
         self.wait = wait
         self.pause = pause
+        self.stuck = stuck
         self._local_until = 0.0
         self._down = False
         self._state = threading.Lock()
         self._untold: set[str] = set()  # keys whose last `allow` here found them not told
         self._secret: bytes | None = None  # of the pseudonyms, read from the database on the first check
+        self._errors = 0  # the pool's failed connection attempts when a check last got through
+        self._no_connection: float | None = None  # when checks began to get none, since one got through
+        self._busy = 0  # checks that met a busy pool since the last line said so
+        self._busy_said: float | None = None  # when that line was logged
 
     def allow(self, key: str) -> bool:
         row = self._row(_ALLOW, key)
@@ -124,13 +145,44 @@ class SharedCooldown(Cooldown):
                 params = {"key": self._row_key(key, secret), "burst": burst, "interval": interval}
                 cursor = conn.execute(statement, params)
                 row = cursor.fetchone() if cursor.description else None
+        except PoolTimeout as exc:  # every connection lent, or none can be made: the pool's attempts tell
+            if self._down or self._connection_errors() > self._errors or self._stuck():
+                self._fall_back(exc)
+            else:
+                self._met_busy()
+            return None
         except psycopg.Error as exc:
             self._fall_back(exc)
             return None
+        self._errors, self._no_connection = self._connection_errors(), None
         if self._down:
             self._down = False
             log.warning("cooldown budgets are shared through the database again")
         return tuple(row) if row else ()
+
+    def _connection_errors(self) -> int:
+        """How many of the pool's attempts to connect have failed so far (psycopg_pool counts them)."""
+        return self.pool.get_stats().get("connections_errors", 0)
+
+    def _stuck(self) -> bool:
+        """Whether checks have got no connection for `stuck` seconds, none through meanwhile."""
+        now = time.monotonic()
+        since = self._no_connection = self._no_connection or now
+        return now - since > self.stuck
+
+    def _met_busy(self) -> None:
+        """A check met every connection busy and no attempt failing: this instance's own, said at most a minute."""
+        with self._state:
+            self._busy += 1
+            now = self.clock()
+            if self._busy_said is not None and now - self._busy_said < BUSY_EVERY:
+                return
+            checks, self._busy, self._busy_said = self._busy, 0, now
+        were = "was" if checks == 1 else "were"
+        log.info(
+            "cooldown budgets: every connection of the pool was busy, so %s %s this instance's own "
+            "(the database is up; a line a minute at most)", counted(checks, "check"), were,
+        )  # fmt: skip
 
     def _row_key(self, key: str, secret: bytes) -> str:
         """The row of `key` ("platform:id"): the scope and the pseudonym, as questions and votes have it."""

@@ -12,13 +12,14 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from bot import knowledge
 from bot.catalogue import counted
 from bot.config import DATABASE_VARIABLE, UNREADABLE_URL, load_config, readable_url
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
+from bot.storage.report import Report
 
 if TYPE_CHECKING:
     from bot.curation.interrupts import Held
@@ -79,6 +80,13 @@ def _database_command(
 
 @_database_command
 def cmd_db_init(url: str, args: argparse.Namespace, out: TextIO) -> int:
+    report = Report(out)
+    code = _initialised(url, args, cast(TextIO, report))
+    report.said()
+    return code
+
+
+def _initialised(url: str, args: argparse.Namespace, out: TextIO) -> int:
     _migrate(url, out)
     if not args.seed:
         return EXIT_OK
