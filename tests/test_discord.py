@@ -180,6 +180,27 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
 
 
+async def test_a_mention_of_the_bots_own_role_is_answered_as_a_mention_of_the_bot(online: FakeDiscord) -> None:
+    """A member who picks the bot's managed role from the autocomplete (`<@&ROLE>`) asks the bot, as `<@BOT>` does."""
+    asked = online.mention_role("Are most defectors women?")
+    assert asked["mention_roles"] == [online.bot_role_id] and asked["mentions"] == []  # as Discord sends it
+    await online.push("MESSAGE_CREATE", asked)
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
+
+
+async def test_a_mention_of_another_role_asks_the_bot_nothing(online: FakeDiscord) -> None:
+    """Only the bot's own managed role asks it: a mention of another role, or of another bot's managed role, does not."""
+    for role in (online.helpers_role_id, online.other_bot_role_id):
+        await online.push("MESSAGE_CREATE", online.mention_role("Are most defectors women?", role_id=role))
+    marker = online.mention("What jobs did defectors have?")  # answered after them: a channel's events go in order
+    await online.push("MESSAGE_CREATE", marker)
+    await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages" and c.answered is not None)
+    [post] = channel_posts(online, online.channel_id)
+    assert str(post.body["message_reference"]["message_id"]) == marker["id"]
+
+
 async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a_message_of_its_own(
     fake: FakeDiscord, service: Service
 ) -> None:

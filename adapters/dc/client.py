@@ -117,7 +117,7 @@ class QABot(discord.Client):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if (posted := self.post_in(message)) is not None:  # pinging the bot or not, asked by its title too
             return posted
-        named = any(u.id == me.id for u in message.mentions) or typed_ask(message.content)  # "/ask" typed as text
+        named = pointing.names(message, me.id) or typed_ask(message.content)  # "/ask" typed as text
         if message.guild is not None and not named:
             if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
