@@ -196,6 +196,17 @@ class QABot(discord.Client):
         self._track()
         await self.replies.deleted(payload.channel_id, payload.message_ids, payload.guild_id)
 
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A thread deleted (a forum post removed; discord.py tells of a deleted channel's threads it holds as
+        well): Discord sends no deletion of its messages, so what was asked in it leaves the record here."""
+        self._track()
+        await self.replies.gone(payload.thread_id)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A server channel deleted: what was asked in it leaves the record, as a deleted thread's does."""
+        self._track()
+        await self.replies.gone(channel.id)
+
     def _track(self) -> None:
         """Remember the running handler, so that stopping lets it finish its reply first."""
         task = asyncio.current_task()

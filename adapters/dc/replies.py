@@ -299,6 +299,13 @@ class Replies:
         member = getattr(channel, "recipient", None)
         return str(member.id) if member is not None else None
 
+    async def gone(self, channel_id: int) -> None:
+        """A server channel or thread deleted: what was asked in it leaves the record (`Service.forget_chat`;
+        its chat is its own id, `host.asker`), in its turn, after the answers under way there (one Discord
+        then refuses, Unknown Channel, forgets its own message: `respond`)."""
+        async with self.order.turn(channel_id):
+            await in_thread(self.service().forget_chat, Asker(PLATFORM, "", str(channel_id)))
+
     async def forget(self, chat: str | None, message_ids: Sequence[int]) -> None:
         """Forget what these messages of `chat` asked the bot (`Service.forget_asked`); None: nothing."""
         if chat is not None:
