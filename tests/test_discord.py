@@ -293,6 +293,21 @@ async def test_a_mention_discord_refuses_all_the_same_is_a_warning_without_an_ap
     assert [c.status for c in online.find("POST", f"/channels/{online.channel_id}/messages")] == [403, 200]
 
 
+@pytest.mark.allow_error_logs  # the failure's ERROR, checked below
+async def test_a_not_found_other_than_unknown_channel_is_a_failure_with_an_apology(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only Unknown Channel (a post deleted meanwhile) is no failure: any other 404 on an answer is logged with its
+    traceback and apologized for."""
+    online.fail("POST", f"/channels/{online.channel_id}/messages", status=404)
+    await online.push("MESSAGE_CREATE", online.mention("Are most defectors women?"))
+    await online.wait_for(lambda c: c.status == 200 and c.path == f"/channels/{online.channel_id}/messages")
+    [error] = [r for r in caplog.records if r.name == "adapters.dc.replies" and r.levelno == logging.ERROR]
+    assert "failed to answer" in error.getMessage() and error.exc_info is not None
+    [_, apology] = online.find("POST", f"/channels/{online.channel_id}/messages")
+    assert apology.body["content"] == APOLOGY
+
+
 def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -> None:
     """Send Messages lets the bot send (in a thread, Send Messages in Threads); Read Message History
     lets what it sends reply to a message; an answer is a reply only with both; Embed Links lets it embed."""
