@@ -213,7 +213,7 @@ class Service:
                 hedged=answer.hedged,
                 offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
                 message=message,
-                chat=asker.chat_id,
+                chat="" if asker.private else asker.chat_id,  # a private chat never goes (`forget_chat`)
             )
         )
 

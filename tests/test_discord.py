@@ -191,7 +191,7 @@ async def test_a_mention_of_the_bots_own_role_is_answered_as_a_mention_of_the_bo
 
 
 async def test_a_mention_of_another_role_asks_the_bot_nothing(online: FakeDiscord) -> None:
-    """Only the bot's own managed role asks it: a mention of another role, or of another bot's managed role, does not."""
+    """Only the bot's own managed role asks it: a mention of another role, or of another bot's, does not."""
     for role in (online.helpers_role_id, online.other_bot_role_id):
         await online.push("MESSAGE_CREATE", online.mention_role("Are most defectors women?", role_id=role))
     marker = online.mention("What jobs did defectors have?")  # answered after them: a channel's events go in order

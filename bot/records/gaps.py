@@ -100,9 +100,9 @@ class GapStore:
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
         kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
-        `asked_in` (the message that asked), `asked_chat` (the chat it was asked in: of `counted` too); and of its
-        votes, `text_key` (the text voted on). Another process
-        opening it at the same moment may have given them already."""
+        `asked_in` (the message that asked), `asked_chat` (the chat it was asked in: of `counted` too); and of
+        its votes, `text_key` (the text voted on). Another process opening it at the same moment may have given
+        them already."""
         columns = {
             (table, row[1])
             for table in ("questions", "votes", "counted")

@@ -139,9 +139,7 @@ def day(at: float) -> str:
 # The adapters follow an edit for 15 minutes (adapters/answered.py): past this only the count stays
 # (a key kept longer would be a row a question again).
 EDITS_FOLLOWED = 3600.0
-INSERT_COUNTED = (
-    "INSERT INTO counted (" + COUNTED_COLUMNS + ", asked_chat) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
-)
+INSERT_COUNTED = "INSERT INTO counted (" + COUNTED_COLUMNS + ", asked_chat) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
 # The row gone once it counts none: (platform, user, day, passage). Only a row counted on holds 0 or less.
 EMPTIED = (
     "DELETE FROM questions WHERE platform = {p} AND user_hash = {p} AND day = {p} AND passage_id = {p}"
@@ -201,7 +199,8 @@ SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
-    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT '', asked_chat TEXT NOT NULL DEFAULT ''
+    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT '',
+    asked_chat TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE INDEX IF NOT EXISTS questions_answered ON questions (user_hash, day, passage_id) WHERE question = '';
