@@ -213,6 +213,7 @@ class Service:
                 hedged=answer.hedged,
                 offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
                 message=message,
+                chat="" if asker.private else asker.chat_id,  # a private chat never goes (`forget_chat`)
             )
         )
 
@@ -224,6 +225,12 @@ class Service:
         key = asked_key(asker, message)
         if key:
             self.recorder.write(lambda gaps: gaps.forget_asked(asker.platform, key))
+
+    def forget_chat(self, asker: Asker) -> None:
+        """Forget what was asked in `asker`'s chat (its platform and chat id): the chat is gone (a deleted
+        Discord thread or channel), and the platform tells of no deletion of its messages (`forget_asked`)."""
+        if asker.chat_id:
+            self.recorder.write(lambda gaps: gaps.forget_chat(asker.platform, asker.chat_id))
 
     def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.

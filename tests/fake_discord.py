@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,6 +128,11 @@ class FakeDiscord:
         self.user_id = "900000000000000006"
         self.forum_id = "900000000000000008"  # a forum channel (type 15): each post a thread
         self.other_bot_id = "900000000000000007"
+        # The roles of the server: the one Discord made for the bot when it was added (managed, its tags naming
+        # the bot; members pick it from the mention autocomplete), another bot's, and one of members.
+        self.bot_role_id = "900000000000000009"
+        self.other_bot_role_id = "900000000000000010"
+        self.helpers_role_id = "900000000000000011"
         self.calls: list[Call] = []
         self.shards: list[Shard] = []
         self.messages: dict[str, Json] = {}  # message id -> payload, of messages the bot sent
@@ -212,11 +218,26 @@ class FakeDiscord:
         return self.user(self.bot_id, name="qa-bot", bot=True)
 
     def member(self, user: Json) -> Json:
-        return {"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
+        roles = [self.bot_role_id] if user["id"] == self.bot_id else []  # the bot holds its managed role
+        return {"user": user, "roles": roles, "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
 
-    def guild(self) -> Json:
+    def roles(self) -> list[Json]:
+        """The server's roles. The invite's permissions are @everyone's here, so that a test taking one from the
+        channel takes it from the bot; the bot's managed role adds none."""
         everyone = {"id": self.guild_id, "name": "@everyone", "permissions": INVITED, "position": 0, "color": 0,
                     "hoist": False, "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
+        mine = {**everyone, "id": self.bot_role_id, "name": "qa-bot", "permissions": "0", "position": 1,
+                "managed": True, "mentionable": True, "tags": {"bot_id": self.bot_id}}  # fmt: skip
+        others = {**mine, "id": self.other_bot_role_id, "name": "other-bot", "tags": {"bot_id": self.other_bot_id}}
+        helpers = {**mine, "id": self.helpers_role_id, "name": "helpers", "managed": False, "tags": {}}
+        return [everyone, mine, others, helpers]
+
+    def roles_in(self, content: str) -> list[str]:
+        """The server's roles that `content` mentions (`<@&id>`), as Discord lists them in `mention_roles`."""
+        known = {role["id"] for role in self.roles()} - {self.guild_id}
+        return [role for role in dict.fromkeys(re.findall(r"<@&(\d+)>", content)) if role in known]
+
+    def guild(self) -> Json:
         channel = {"id": self.channel_id, "type": 0, "name": "questions", "position": 0, "guild_id": self.guild_id,
                    "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
         return {
@@ -224,7 +245,7 @@ class FakeDiscord:
             "name": "Test guild",
             "icon": None,
             "owner_id": self.user_id,
-            "roles": [everyone],
+            "roles": self.roles(),
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -259,7 +280,7 @@ class FakeDiscord:
             "tts": False,
             "mention_everyone": "@everyone" in content,
             "mentions": mentions or [],
-            "mention_roles": [],
+            "mention_roles": [] if dm else self.roles_in(content),
             "attachments": [],
             "embeds": [],
             "pinned": False,
@@ -278,6 +299,11 @@ class FakeDiscord:
             f"<@{self.bot_id}> {text}", mentions=[self.bot_user()], author=author, channel_id=channel_id,
             sent_at=sent_at,
         )  # fmt: skip
+
+    def mention_role(self, text: str, *, role_id: str | None = None, author: Json | None = None) -> Json:
+        """A guild message that mentions the bot's managed role (or `role_id`), as `<@&id> text`: no user is
+        mentioned, the role is in `mention_roles`."""
+        return self.message(f"<@&{role_id or self.bot_role_id}> {text}", author=author)
 
     def post(self, title: str, content: str, *, forum_id: str | None = None) -> tuple[Json, Json]:
         """A new post in the forum (or `forum_id`): the THREAD_CREATE payload of its thread, titled
@@ -298,7 +324,9 @@ class FakeDiscord:
         """The MESSAGE_UPDATE payload of a member's `message` edited to `content` (with the mentions
         it then holds, as Discord resolves them: the bot's, written `<@id>`)."""
         mentions = [self.bot_user()] if f"<@{self.bot_id}>" in content else []
-        return {**message, "content": content, "mentions": mentions, "edited_timestamp": TIMESTAMP}
+        roles = self.roles_in(content) if "guild_id" in message else []
+        return {**message, "content": content, "mentions": mentions, "mention_roles": roles,
+                "edited_timestamp": TIMESTAMP}  # fmt: skip
 
     def deleted(self, message: Json) -> Json:
         """The MESSAGE_DELETE payload of `message`."""
@@ -446,8 +474,9 @@ class FakeDiscord:
 
     def _reads_content(self, session: Shard, data: Json) -> bool:
         """Whether Discord gives this session a message's content: with the intent, in a DM, from
-        the bot itself, or mentioning the bot."""
+        the bot itself, or mentioning the bot (or a role it holds: its managed role)."""
         mentioned = any(user.get("id") == self.bot_id for user in data.get("mentions") or [])
+        mentioned = mentioned or self.bot_role_id in (data.get("mention_roles") or [])
         ours = (data.get("author") or {}).get("id") == self.bot_id
         granted = int(session.identify.get("intents") or 0) & MESSAGE_CONTENT_INTENT
         return bool(granted) or "guild_id" not in data or ours or mentioned

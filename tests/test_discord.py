@@ -180,6 +180,27 @@ async def test_mention_is_answered_with_an_embed(online: FakeDiscord) -> None:
     assert custom_ids(post.body) == ["qa:v:+:women-majority", "qa:v:-:women-majority"]
 
 
+async def test_a_mention_of_the_bots_own_role_is_answered_as_a_mention_of_the_bot(online: FakeDiscord) -> None:
+    """A member who picks the bot's managed role from the autocomplete (`<@&ROLE>`) asks the bot, as `<@BOT>` does."""
+    asked = online.mention_role("Are most defectors women?")
+    assert asked["mention_roles"] == [online.bot_role_id] and asked["mentions"] == []  # as Discord sends it
+    await online.push("MESSAGE_CREATE", asked)
+    post = await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages")
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
+
+
+async def test_a_mention_of_another_role_asks_the_bot_nothing(online: FakeDiscord) -> None:
+    """Only the bot's own managed role asks it: a mention of another role, or of another bot's, does not."""
+    for role in (online.helpers_role_id, online.other_bot_role_id):
+        await online.push("MESSAGE_CREATE", online.mention_role("Are most defectors women?", role_id=role))
+    marker = online.mention("What jobs did defectors have?")  # answered after them: a channel's events go in order
+    await online.push("MESSAGE_CREATE", marker)
+    await online.wait_for(lambda c: c.path == f"/channels/{online.channel_id}/messages" and c.answered is not None)
+    [post] = channel_posts(online, online.channel_id)
+    assert str(post.body["message_reference"]["message_id"]) == marker["id"]
+
+
 async def test_a_mention_where_the_bot_may_not_read_history_gets_its_answer_as_a_message_of_its_own(
     fake: FakeDiscord, service: Service
 ) -> None:
@@ -270,6 +291,21 @@ async def test_a_mention_discord_refuses_all_the_same_is_a_warning_without_an_ap
     [warning] = [r for r in caplog.records if r.name == "adapters.dc.replies" and r.levelno == logging.WARNING]
     assert "may not answer" in warning.getMessage() and warning.exc_info is None
     assert [c.status for c in online.find("POST", f"/channels/{online.channel_id}/messages")] == [403, 200]
+
+
+@pytest.mark.allow_error_logs  # the failure's ERROR, checked below
+async def test_a_not_found_other_than_unknown_channel_is_a_failure_with_an_apology(
+    online: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only Unknown Channel (a post deleted meanwhile) is no failure: any other 404 on an answer is logged with its
+    traceback and apologized for."""
+    online.fail("POST", f"/channels/{online.channel_id}/messages", status=404)
+    await online.push("MESSAGE_CREATE", online.mention("Are most defectors women?"))
+    await online.wait_for(lambda c: c.status == 200 and c.path == f"/channels/{online.channel_id}/messages")
+    [error] = [r for r in caplog.records if r.name == "adapters.dc.replies" and r.levelno == logging.ERROR]
+    assert "failed to answer" in error.getMessage() and error.exc_info is not None
+    [_, apology] = online.find("POST", f"/channels/{online.channel_id}/messages")
+    assert apology.body["content"] == APOLOGY
 
 
 def test_the_bots_permissions_say_whether_it_may_send_and_whether_as_a_reply() -> None:

@@ -161,6 +161,23 @@ async def test_a_message_edited_to_mention_the_bot_is_answered_then(online: Fake
     assert reply.body["embeds"][0]["title"] == "Who are the refugees?"
 
 
+async def test_a_message_edited_to_mention_the_bots_role_is_answered_and_edited_to_another_role_loses_it(
+    online: FakeDiscord,
+) -> None:
+    """A message edited to mention the bot's managed role is answered then; edited to mention another role instead,
+    it no longer asks the bot, and its reply goes."""
+    plain = online.message(WOMEN)
+    await online.push("MESSAGE_CREATE", plain)
+    await online.push("MESSAGE_UPDATE", online.edited(plain, f"{WOMEN} <@&{online.bot_role_id}>"))
+    await settled(online)
+    [reply] = replies_to(online, plain)
+    assert reply.body["embeds"][0]["title"] == "Who are the refugees?"
+    await online.push("MESSAGE_UPDATE", online.edited(plain, f"{WOMEN} <@&{online.helpers_role_id}>"))
+    await settled(online)
+    [deleted] = deletes(online)
+    assert deleted.path.endswith(f"/messages/{reply.result['id']}")
+
+
 async def test_an_edited_mention_where_the_bot_may_not_send_is_neither_asked_nor_sent(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:

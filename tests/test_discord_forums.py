@@ -5,6 +5,7 @@ message's content only as Discord does (with the Message Content intent, or when
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,54 @@ async def test_a_post_deleted_before_its_answer_went_out_is_no_failure(
     [answer] = fake.find("POST", f"/channels/{thread['id']}/messages")
     assert answer.status == 404
     assert "555 0199" not in service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+
+
+def gaps_listed(service: Service) -> str:
+    return service.moderate(Request("gaps"), Asker(CLI_PLATFORM, "")).text
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Return once `condition` holds (the bot handles an event in a task of its own, which sends nothing)."""
+    async with asyncio.timeout(10):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_a_deleted_post_takes_what_was_asked_in_it_out_of_the_record(fake: FakeDiscord, service: Service) -> None:
+    """A post answered, then deleted (THREAD_DELETE): Discord tells of no deletion of its messages, and what was asked
+    there had stayed in the record (`kb gaps` showed a phone number for `retention_days`). The thread's going takes
+    its questions, the post's and a mention's in it; what was asked in another channel stays."""
+    async with connected(fake, service, forum_env(fake)):
+        thread, _ = await posted(fake, "My number is 555 0199, what is the capital of Peru?", "(its text)")
+        await answer_in(fake, thread)
+        later = fake.mention("and the capital of Chile, call me on 555 0200", channel_id=thread["id"])
+        await fake.push("MESSAGE_CREATE", later)
+        await fake.push("MESSAGE_CREATE", fake.mention("Can someone tell me about the capital of Peru?"))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.answered is not None)
+        await until(lambda: "555 0200" in gaps_listed(service))
+        assert "555 0199" in gaps_listed(service)
+        await fake.push("THREAD_DELETE", {k: thread[k] for k in ("id", "guild_id", "parent_id", "type")})
+        await until(lambda: "555 0199" not in gaps_listed(service))
+        listed = gaps_listed(service)
+    assert "555 0200" not in listed and "tell me about the capital of Peru" in listed, listed
+
+
+async def test_a_deleted_forum_takes_what_was_asked_in_its_posts_out_of_the_record(
+    fake: FakeDiscord, service: Service
+) -> None:
+    """A forum deleted (CHANNEL_DELETE) takes its posts with it: what was asked in them leaves the record, and what was
+    asked in a channel of its own deleted too; another channel's stays."""
+    fake.extra_channels.append("900000000000000012")
+    async with connected(fake, service, forum_env(fake)):
+        thread, _ = await posted(fake, "My number is 555 0199, what is the capital of Peru?", "(its text)")
+        await answer_in(fake, thread)
+        other = fake.mention("the capital of Chile, call me on 555 0200", channel_id="900000000000000012")
+        await fake.push("MESSAGE_CREATE", other)
+        await fake.push("MESSAGE_CREATE", fake.mention("Can someone tell me about the capital of Peru?"))
+        await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages" and c.answered is not None)
+        await until(lambda: "555 0200" in gaps_listed(service) and "555 0199" in gaps_listed(service))
+        for channel in (fake.forum_id, "900000000000000012"):
+            await fake.push("CHANNEL_DELETE", {"id": channel, "guild_id": fake.guild_id, "type": 0, "name": "gone"})
+        await until(lambda: "555 0199" not in gaps_listed(service) and "555 0200" not in gaps_listed(service))
+        listed = gaps_listed(service)
+    assert "tell me about the capital of Peru" in listed, listed

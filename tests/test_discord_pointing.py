@@ -177,10 +177,10 @@ async def reading(fake: FakeDiscord, service: Service) -> AsyncIterator[FakeDisc
         yield fake
 
 
-def pointing(fake: FakeDiscord, at: dict[str, Any]) -> dict[str, Any]:
-    """A helper's reply to the member's message `at` that only pings the bot."""
+def pointing(fake: FakeDiscord, at: dict[str, Any], *, by_role: bool = False) -> dict[str, Any]:
+    """A helper's reply to the member's message `at` that only pings the bot (`by_role`: its managed role)."""
     helper = fake.user("900000000000000004", name="helper")
-    reply = fake.mention("", author=helper)
+    reply = fake.mention_role("", author=helper) if by_role else fake.mention("", author=helper)
     reference_to = {"message_id": at["id"], "channel_id": fake.channel_id, "guild_id": fake.guild_id}
     return {**reply, "type": 19, "message_reference": reference_to, "referenced_message": at}
 
@@ -193,6 +193,17 @@ async def test_a_bare_mention_in_reply_to_a_members_question_answers_it_as_a_rep
     post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
     assert post.body["embeds"][0]["title"] == "Who are the refugees?"
     assert str(post.body["message_reference"]["message_id"]) == question["id"]  # its asker sees the answer to it
+
+
+async def test_a_bare_mention_of_the_bots_role_in_reply_to_a_members_question_answers_it(reading: FakeDiscord) -> None:
+    """A bare mention of the bot's managed role in reply to a member's question answers that question, as the
+    bot's own mention does."""
+    question = reading.message("are most of the defectors women")
+    await reading.push("MESSAGE_CREATE", question)
+    await reading.push("MESSAGE_CREATE", pointing(reading, question, by_role=True))
+    post = await reading.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{reading.channel_id}/messages")
+    assert post.body["embeds"][0]["title"] == "Who are the refugees?"
+    assert str(post.body["message_reference"]["message_id"]) == question["id"]
 
 
 async def test_without_the_message_content_intent_a_bare_mention_cannot_read_the_question(

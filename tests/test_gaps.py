@@ -219,6 +219,30 @@ def test_alias_keeps_open_a_question_the_alias_itself_makes_read_otherwise(backe
     assert overnight in run_cli("kb", "gaps", "--knowledge", str(kdir))[1]
 
 
+def test_a_deleted_chat_takes_what_was_asked_in_it_and_nothing_else(backend: Backend) -> None:
+    """`Service.forget_chat`: a chat that is gone (a deleted Discord thread, whose messages' deletions nobody tells)
+    takes what was asked in it out of the record, on every backend: its gaps, a slash command's among them, and its
+    answered questions' counts; another chat's stay, and so does the same chat id's on another platform. A private
+    chat, which never goes (its id the member's), is not recorded at all."""
+    service = backend.service()
+    thread = Asker("discord", "100", "555")
+    assert service.ask("Where can I park? My number is 555 0101", thread, message="7").fallback
+    assert service.ask(PARKING[1], thread).fallback  # `/ask` in the thread: no message of its own
+    assert service.ask("When does the community meet?", thread, message="9").passage_id is not None
+    service.ask(FOOD, Asker("discord", "100", "556"), message="7")  # another chat: stays
+    service.ask(FOOD, Asker("telegram", "100", "555"), message="7")  # chat 555 of another platform: stays
+    service.ask("Where can I park in winter?", Asker("discord", "555", "555"), message="8")  # member 555's DM
+    backend.written(service)
+    assert service.gaps is not None and service.gaps.most_asked()
+    asked = {question for gap in service.gaps.gaps() for question in gap.questions}
+    assert {PARKING[1], "Where can I park? My number is 555 0101"} <= asked
+    service.forget_chat(Asker("discord", "", "555"))
+    backend.written(service)
+    assert {q for gap in service.gaps.gaps() for q in gap.questions} == {FOOD, "Where can I park in winter?"}
+    assert sorted(gap.count for gap in service.gaps.gaps()) == [1, 2]
+    assert service.gaps.most_asked() == []
+
+
 def test_an_edited_question_replaces_what_its_message_asked_in_the_records(backend: Backend) -> None:
     """A question edited by its member stayed in the records in its first words too: a gap beside the
     words they settled on, and, edited until answered, still a gap and counted again for its passage."""
@@ -973,6 +997,31 @@ def test_votes_of_a_gaps_database_made_before_they_kept_their_text_count_for_the
         store.record_vote("telegram", "3", "rules", False, "Be kind, and no spam.")
         assert store.most_downvoted(current={"rules": "Be kind, and no spam."}.get) == [("rules", 2)]
         assert store.most_downvoted() == [("rules", 3)]  # no text known: every vote counts
+    finally:
+        store.close()
+
+
+def test_a_gaps_database_made_before_chats_were_kept_gets_them_and_forgets_a_chat_asked_in_since(
+    tmp_path: Path,
+) -> None:
+    """A gaps.sqlite3 whose questions and `counted` entries kept no chat gets the column on opening; a chat that goes
+    then takes what was asked in it since, and the rows written before stay."""
+    GapStore(tmp_path / "data").close()
+    with sqlite3.connect(tmp_path / "data" / "gaps.sqlite3") as conn:
+        for table in ("questions", "counted"):
+            conn.execute(f"DROP INDEX {table}_asked_chat")
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN asked_chat")
+        conn.execute(
+            "INSERT INTO questions (at, day, platform, user_hash, question, terms, passage_id, asked_in)"
+            " VALUES (?, ?, 'discord', 'h', 'where to park', 'park', NULL, 'k')",
+            (time.time(), time.strftime("%Y-%m-%d", time.gmtime())),
+        )
+    store = GapStore(tmp_path / "data")
+    try:
+        store.record_question("discord", "1", "food?", ["food"], None, message="555/1", chat="555")
+        store.record_question("discord", "1", "", [], "meetups", message="555/2", chat="555")
+        store.forget_chat("discord", "555")
+        assert [g.questions for g in store.gaps()] == [("where to park",)] and store.most_asked() == []
     finally:
         store.close()
 

@@ -299,11 +299,13 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
     them); an instance of the version before, inserting and forgetting a row each beside this one, is counted right."""
     import psycopg
 
-    from bot.records.sql import FORGET_ASKED, POSTGRES, POSTGRES_COUNTED
+    from bot.records.sql import FORGET_ASKED, POSTGRES, POSTGRES_COUNTED, QUESTION_COLUMNS
     from bot.records.sql import day as _day
     from bot.storage import migrations
     from bot.storage.database import Database
-    from bot.storage.records import _INSERTS, PostgresGapStore
+    from bot.storage.records import PostgresGapStore
+
+    old_insert = f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES ({', '.join(['%s'] * 10)})"  # its ten columns
 
     address = pg_support.schema_url(pg_support.SERVER, schema)
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
@@ -323,7 +325,7 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
             question = "when do we meet" if passage_id is None or hedged else ""
             row = (at, day, "telegram", "u1", question, "meet" if question else "", passage_id, hedged, "",
                    asked_in)  # fmt: skip
-            conn.execute(_INSERTS["questions"], row)
+            conn.execute(old_insert, row)
 
         for at in (now - 7000, now - 6000, now - 5000):
             old_instance_asks(at, "meetups", "")  # slash commands: no message

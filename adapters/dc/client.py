@@ -117,7 +117,7 @@ class QABot(discord.Client):
             return None  # a forwarded message is someone else's words, never a question or command to run
         if (posted := self.post_in(message)) is not None:  # pinging the bot or not, asked by its title too
             return posted
-        named = any(u.id == me.id for u in message.mentions) or typed_ask(message.content)  # "/ask" typed as text
+        named = pointing.names(message, me.id) or typed_ask(message.content)  # "/ask" typed as text
         if message.guild is not None and not named:
             if answered and self.replies_to_me(message) and message.content.strip():
                 return plain_question(message.content)
@@ -195,6 +195,17 @@ class QABot(discord.Client):
         """Messages deleted together (a purge, a ban that deletes a member's messages): each as one alone."""
         self._track()
         await self.replies.deleted(payload.channel_id, payload.message_ids, payload.guild_id)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A thread deleted (a forum post removed; discord.py tells of a deleted channel's threads it holds as
+        well): Discord sends no deletion of its messages, so what was asked in it leaves the record here."""
+        self._track()
+        await self.replies.gone(payload.thread_id)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A server channel deleted: what was asked in it leaves the record, as a deleted thread's does."""
+        self._track()
+        await self.replies.gone(channel.id)
 
     def _track(self) -> None:
         """Remember the running handler, so that stopping lets it finish its reply first."""

@@ -1,5 +1,5 @@
-"""A member pointing the bot at someone else's question on Discord: a bare mention of the bot in
-reply to it (the message command "Answer this" is `adapters.dc.commands`)."""
+"""A member pointing the bot at someone else's question on Discord: a bare mention of the bot (or of
+its managed role, `names`) in reply to it (the message command "Answer this" is `adapters.dc.commands`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def from_a_program(message: discord.Message) -> bool:
     if not message.author.bot:
         return False
     return message.webhook_id is None or message.type not in PEOPLES_TYPES or message.interaction_metadata is not None
+
+
+def names(message: discord.Message, bot_id: int) -> bool:
+    """Whether `message` mentions the bot: its user (`<@BOT>`), or in a server the role Discord made for
+    it when it was added (`<@&ROLE>`, managed, its tags naming the bot: `Guild.self_role`), which members
+    often pick from the mention autocomplete instead of the bot. Never another role, though the bot
+    may hold it, nor another bot's managed role."""
+    if any(user.id == bot_id for user in message.mentions):
+        return True
+    return any(role.tags is not None and role.tags.bot_id == bot_id for role in message.role_mentions)
 
 
 def replied_to(message: discord.Message) -> discord.Message | None:

@@ -144,14 +144,15 @@ class Replies:
             await (self.say(message, note) if note else self.answer(message, question, reply_to=to))
         except discord.Forbidden as exc:
             log.warning("Discord: may not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
-        except Exception as exc:
-            if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
-                log.info("Discord: channel %s is gone: message %s goes unanswered", message.channel.id, message.id)
-                who = asker(message.author.id, message.channel)
-                await in_thread(self.service().forget_asked, who, str((to or message).id))
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_CHANNEL:  # anything else not found is a failure like any other
+                await self.failed(message, question)
                 return
-            log.exception("Discord: failed to answer message %s", message.id)
-            await self.apologize(message, question)
+            log.info("Discord: channel %s is gone: message %s goes unanswered", message.channel.id, message.id)
+            who = asker(message.author.id, message.channel)
+            await in_thread(self.service().forget_asked, who, str((to or message).id))
+        except Exception:
+            await self.failed(message, question)
 
     def sends(self, channel_id: int) -> bool:
         """Whether the bot may send in this channel (`allowed`). Where it may not (a channel it reads
@@ -164,6 +165,12 @@ class Replies:
             self._silenced.add(channel_id)
             log.info("Discord: may not send messages in channel %s: what it is asked there goes unanswered", channel_id)
         return False
+
+    async def failed(self, message: discord.Message, question: str) -> None:
+        """The answer to `message` failed (called while its exception is handled): logged with the traceback,
+        and apologized for."""
+        log.exception("Discord: failed to answer message %s", message.id)
+        await self.apologize(message, question)
 
     async def apologize(self, message: discord.Message, question: str) -> None:
         """The apology for an answer that failed (the failure is the caller's to log): best effort."""
@@ -298,6 +305,13 @@ class Replies:
             return None
         member = getattr(channel, "recipient", None)
         return str(member.id) if member is not None else None
+
+    async def gone(self, channel_id: int) -> None:
+        """A server channel or thread deleted: what was asked in it leaves the record (`Service.forget_chat`;
+        its chat is its own id, `host.asker`), in its turn, after the answers under way there (one Discord
+        then refuses, Unknown Channel, forgets its own message: `respond`)."""
+        async with self.order.turn(channel_id):
+            await in_thread(self.service().forget_chat, Asker(PLATFORM, "", str(channel_id)))
 
     async def forget(self, chat: str | None, message_ids: Sequence[int]) -> None:
         """Forget what these messages of `chat` asked the bot (`Service.forget_asked`); None: nothing."""

@@ -32,7 +32,7 @@ from bot.keyfile import KeyFileError, load_or_create
 from bot.records import sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
-from bot.records.sql import DAY, SQLITE, counted, counted_entry, message_key, offered_ids, storable
+from bot.records.sql import DAY, SQLITE, chat_key, counted, counted_entry, keyed, message_key, offered_ids, storable
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,12 @@ class GapStore:
     def _add_columns(self) -> None:
         """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
         kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
-        `asked_in` (the message that asked); and of its votes, `text_key` (the text voted on). Another process
-        opening it at the same moment may have given them already."""
+        `asked_in` (the message that asked), `asked_chat` (the chat it was asked in: of `counted` too); and of
+        its votes, `text_key` (the text voted on). Another process opening it at the same moment may have given
+        them already."""
         columns = {
             (table, row[1])
-            for table in ("questions", "votes")
+            for table in ("questions", "votes", "counted")
             for row in self._db.execute(f"PRAGMA table_info({table})")
         }
         for table, column, kind in sql.SQLITE_ADDED_COLUMNS:
@@ -115,7 +116,7 @@ class GapStore:
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute(sql.SQLITE_ADDED_INDEXES)
+        self._db.executescript(sql.SQLITE_ADDED_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -145,16 +146,18 @@ class GapStore:
         hedged: bool = False,
         offered: Sequence[str] = (),
         message: str = "",
+        chat: str = "",
     ) -> None:
         """One answered (with its passage) or unanswered (passage None) question; `hedged`: answered with
         its passage but not for sure, so its wording and terms are kept as for an unanswered one;
         `offered`: the closest topics an unanswered one was given (see `record_pick`); `message`: the
-        chat's and the message's ids ("chat/message"; "" for none), which `forget_asked` finds it by."""
+        chat's and the message's ids ("chat/message"; "" for none), which `forget_asked` finds it by;
+        `chat`: the chat's id ("" for none), which `forget_chat` finds it by."""
         now = self._now_purging()
         row = (
             now, sql.day(now), storable(platform), hash_user(platform, user_id, self._key), storable(question[:500]),
             storable(term_key(terms)), None if passage_id is None else storable(passage_id), int(hedged),
-            offered_ids(offered), message_key(platform, message, self._key),
+            offered_ids(offered), message_key(platform, message, self._key), chat_key(platform, chat, self._key),
         )  # fmt: skip
         with self._lock:
             if counted(row):
@@ -171,11 +174,11 @@ class GapStore:
         """Count an answered question (under the lock): one more on its asker's row for its passage and
         day, or a row of its own; its message, if any, is kept in `counted` for `EDITS_FOLLOWED` (the
         rules: `bot.records.sql`)."""
-        at, day, platform, who, passage_id, key = row[0], row[1], row[2], row[3], row[6], row[9]
+        at, day, platform, who, passage_id = row[0], row[1], row[2], row[3], row[6]
         with self._immediate():
             if not self._db.execute(sql.SQLITE_COUNTED, (who, day, passage_id, platform)).rowcount:
-                self._db.execute(SQLITE(sql.INSERT_QUESTION), (*row[:9], ""))
-            if key:
+                self._db.execute(SQLITE(sql.INSERT_QUESTION), (*row[:9], "", ""))
+            if keyed(row):
                 self._db.execute(SQLITE(sql.OLDER, table="counted"), (at - sql.EDITS_FOLLOWED,))
                 self._db.execute(SQLITE(sql.INSERT_COUNTED), counted_entry(row))
 
@@ -213,15 +216,30 @@ class GapStore:
         key = message_key(platform, message, self._key)
         if key:
             with self._lock, self._immediate():
-                rows = self._db.execute(
-                    "SELECT user_hash, day, passage_id, platform FROM counted WHERE asked_in = ?", (key,)
-                ).fetchall()
-                for who, day, passage_id, place in rows:  # a message of several questions: one off for each
-                    self._db.execute(sql.SQLITE_UNCOUNTED, (who, day, passage_id, place))
-                    self._db.execute(SQLITE(sql.EMPTIED), (place, who, day, passage_id))
-                self._db.execute("DELETE FROM counted WHERE asked_in = ?", (key,))
+                self._uncount("asked_in", key)
                 self._db.execute(sql.SQLITE_FIRST_UNCOUNTED, (key,))
                 self._db.execute(SQLITE(sql.FORGET_ASKED), (key,))
+
+    def forget_chat(self, platform: str, chat: str) -> None:
+        """Forget what was asked in `chat` (its id), which is gone (a deleted Discord thread, whose messages'
+        deletions are never told), as `forget_asked` does a message's: its gaps, and its answered questions'
+        counts of the last hour (an older count stays on its asker's row, which names no chat)."""
+        key = chat_key(platform, chat, self._key)
+        if key:
+            with self._lock, self._immediate():
+                self._uncount("asked_chat", key)
+                self._db.execute(SQLITE(sql.FORGET_CHAT), (key,))
+
+    def _uncount(self, column: str, key: str) -> None:
+        """Take the answered questions whose `counted` entry holds `key` in `column` (FORGOTTEN_BY) off their rows."""
+        assert column in sql.FORGOTTEN_BY
+        rows = self._db.execute(
+            f"SELECT user_hash, day, passage_id, platform FROM counted WHERE {column} = ?", (key,)
+        ).fetchall()
+        for who, day, passage_id, place in rows:  # a message of several questions: one off for each
+            self._db.execute(sql.SQLITE_UNCOUNTED, (who, day, passage_id, place))
+            self._db.execute(SQLITE(sql.EMPTIED), (place, who, day, passage_id))
+        self._db.execute(f"DELETE FROM counted WHERE {column} = ?", (key,))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         """A member pressed one of the closest topics: it marks their latest unanswered question of

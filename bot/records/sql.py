@@ -5,7 +5,7 @@ A statement both databases run is one template: `{p}` stands for a parameter, an
 `POSTGRES(...)` gives the statement as it runs there (`Dialect`: what else differs is a row's own id
 and the function that finds a text in another). A statement that differs in more than its dialect
 is written out for each, side by side, under the rule it serves. How a value is stored (`storable`,
-`message_key`, `offered_ids`, `day`) is here too. PostgreSQL's tables are made by its migrations
+`message_key`, `chat_key`, `offered_ids`, `day`) is here too. PostgreSQL's tables are made by its migrations
 (`bot/storage/migrations/`), SQLite's here (`SQLITE_SCHEMA`).
 """
 
@@ -46,8 +46,12 @@ POSTGRES = Dialect(p="%s", row="ctid", contains="strpos")
 QUESTION_COLUMNS = "at, day, platform, user_hash, question, terms, passage_id, hedged, offered, asked_in"
 VOTE_COLUMNS = "at, day, platform, user_hash, passage_id, helpful, text_key"
 COUNTED_COLUMNS = "at, asked_in, platform, user_hash, day, passage_id"
+# A question's row is QUESTION_COLUMNS and then `asked_chat` (the chat it was asked in, `forget_chat`), as a
+# `counted` entry is COUNTED_COLUMNS and then `asked_chat`: an instance of the version before, which inserts
+# the ten (or six) columns, leaves it '' (PostgreSQL's migration 0013).
 INSERT_QUESTION = (
-    "INSERT INTO questions (" + QUESTION_COLUMNS + ") VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    "INSERT INTO questions (" + QUESTION_COLUMNS + ", asked_chat)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
 )
 INSERT_VOTE = "INSERT INTO votes (" + VOTE_COLUMNS + ") VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
 # Rows older than the retention period (`{table}`: questions, votes, closed), and `counted` past EDITS_FOLLOWED.
@@ -89,6 +93,11 @@ TRIM_HEDGED = f"UPDATE questions SET question = '', terms = '' WHERE {WORDED} AN
 # The questions a message asked, found again when it is edited (`forget_asked`): a keyed hash of its chat and
 # message ids, like the user's (with the ids, the wording would lead to who asked); '' where there is no message.
 FORGET_ASKED = "DELETE FROM questions WHERE asked_in = {p} AND asked_in != ''"
+# The questions asked in a chat that is gone (`forget_chat`: a deleted Discord thread or channel, whose messages'
+# deletions Discord never tells): a keyed hash of the chat's id, as the message's is; '' where there is no chat.
+FORGET_CHAT = "DELETE FROM questions WHERE asked_chat = {p} AND asked_chat != ''"
+# How a `counted` entry is found: by its message (an edit, a deletion) or by its chat (one gone).
+FORGOTTEN_BY = ("asked_in", "asked_chat")
 
 
 def storable(text: str) -> str:
@@ -100,6 +109,11 @@ def storable(text: str) -> str:
 def message_key(platform: str, message: str, key: bytes) -> str:
     """How the message a question was asked in ("chat/message") is stored: keyed, as a user is; "" for none."""
     return hash_user(platform, f"message {message}", key) if message else ""
+
+
+def chat_key(platform: str, chat: str, key: bytes) -> str:
+    """How the chat a question was asked in (its id) is stored: keyed, as its message is; "" for none."""
+    return hash_user(platform, f"chat {chat}", key) if chat else ""
 
 
 def offered_ids(passage_ids: Sequence[str]) -> str:
@@ -125,7 +139,7 @@ def day(at: float) -> str:
 # The adapters follow an edit for 15 minutes (adapters/answered.py): past this only the count stays
 # (a key kept longer would be a row a question again).
 EDITS_FOLLOWED = 3600.0
-INSERT_COUNTED = "INSERT INTO counted (" + COUNTED_COLUMNS + ") VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+INSERT_COUNTED = "INSERT INTO counted (" + COUNTED_COLUMNS + ", asked_chat) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
 # The row gone once it counts none: (platform, user, day, passage). Only a row counted on holds 0 or less.
 EMPTIED = (
     "DELETE FROM questions WHERE platform = {p} AND user_hash = {p} AND day = {p} AND passage_id = {p}"
@@ -164,8 +178,14 @@ def counted(row: Sequence[Any]) -> bool:
 
 
 def counted_entry(row: Sequence[Any]) -> tuple[Any, ...]:
-    """The `counted` row (COUNTED_COLUMNS' order) of a question counted on a row, whose message's key it holds."""
-    return (row[0], row[9], row[2], row[3], row[1], row[6])
+    """The `counted` row (COUNTED_COLUMNS' order, then `asked_chat`) of a question counted on a row, whose
+    message's and chat's keys it holds."""
+    return (row[0], row[9], row[2], row[3], row[1], row[6], row[10])
+
+
+def keyed(row: Sequence[Any]) -> bool:
+    """Whether a question counted on a row is kept in `counted`: it has a message or a chat to be forgotten by."""
+    return bool(row[9] or row[10])
 
 
 def count_order(row: Sequence[Any]) -> tuple[Any, ...]:
@@ -179,7 +199,8 @@ SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,
     question TEXT NOT NULL, terms TEXT NOT NULL, passage_id TEXT, hedged INTEGER NOT NULL DEFAULT 0,
-    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT ''
+    offered TEXT NOT NULL DEFAULT '', picked TEXT, asked_in TEXT NOT NULL DEFAULT '',
+    asked_chat TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE INDEX IF NOT EXISTS questions_answered ON questions (user_hash, day, passage_id) WHERE question = '';
@@ -192,7 +213,7 @@ CREATE INDEX IF NOT EXISTS votes_voter ON votes (user_hash, passage_id);
 CREATE TABLE IF NOT EXISTS closed (terms TEXT PRIMARY KEY, at REAL NOT NULL, how TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counted (
     at REAL NOT NULL, asked_in TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL, day TEXT NOT NULL,
-    passage_id TEXT NOT NULL
+    passage_id TEXT NOT NULL, asked_chat TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS counted_asked_in ON counted (asked_in);
 CREATE INDEX IF NOT EXISTS counted_at ON counted (at);
@@ -202,5 +223,10 @@ SQLITE_ADDED_COLUMNS = (
     ("questions", "picked", "TEXT"), ("questions", "asked_in", "TEXT NOT NULL DEFAULT ''"),
     ("votes", "text_key", "TEXT NOT NULL DEFAULT ''"),
     ("questions", "n", "INTEGER NOT NULL DEFAULT 1"),  # answered questions a row counts
+    ("questions", "asked_chat", "TEXT NOT NULL DEFAULT ''"), ("counted", "asked_chat", "TEXT NOT NULL DEFAULT ''"),
 )  # fmt: skip
-SQLITE_ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != ''"
+SQLITE_ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS questions_asked_in ON questions (asked_in) WHERE asked_in != '';
+CREATE INDEX IF NOT EXISTS questions_asked_chat ON questions (asked_chat) WHERE asked_chat != '';
+CREATE INDEX IF NOT EXISTS counted_asked_chat ON counted (asked_chat) WHERE asked_chat != '';
+"""

@@ -32,9 +32,11 @@ from bot.records.sql import (
     PICK_WINDOW,
     POSTGRES,
     TRIM_EVERY,
+    chat_key,
     count_order,
     counted,
     counted_entry,
+    keyed,
     message_key,
     offered_ids,
     storable,
@@ -108,17 +110,24 @@ class PostgresGapStore:
         hedged: bool = False,
         offered: Sequence[str] = (),
         message: str = "",
+        chat: str = "",
     ) -> None:
         now = self._clock()
         self._put("questions", (now, sql.day(now), _text(platform), (platform, user_id), _text(question[:500]),
                                 _text(term_key(terms)), None if passage_id is None else _text(passage_id),
-                                hedged, offered_ids(offered), (platform, message)))  # fmt: skip
+                                hedged, offered_ids(offered), (platform, message), (platform, chat)))  # fmt: skip
 
     def forget_asked(self, platform: str, message: str) -> None:
         """Queued as the questions are, so that it forgets what the message asked before and never what it
         asks after the edit (see `bot.records.gaps.GapStore.forget_asked`)."""
         if message:
             self._put("forgets", (platform, message))
+
+    def forget_chat(self, platform: str, chat: str) -> None:
+        """Queued as the questions are: what was asked in the chat before it went (see
+        `bot.records.gaps.GapStore.forget_chat`)."""
+        if chat:
+            self._put("forgotten chats", (platform, chat))
 
     def record_pick(self, platform: str, user_id: str, passage_id: str) -> None:
         now = self._clock()
@@ -155,10 +164,10 @@ class PostgresGapStore:
                     questions: list[tuple[Any, ...]] = []
                     unanswered = self._unanswered_since_trim
                     for name, row in hashed:  # in order: an edit forgets what its message asked before
-                        if name == "forgets":
+                        if name in _FORGETTING:
                             _write_questions(cur, questions)
                             questions = []
-                            _forget_asked(cur, row[0])
+                            _forget(cur, _FORGETTING[name], row[0])
                         elif name == "questions":
                             questions.append(row)
                             unanswered += row[6] is None or row[7]
@@ -305,30 +314,40 @@ def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) 
     counts = sorted((row for row in rows if counted(row)), key=count_order)
     if counts:
         cur.executemany(sql.POSTGRES_COUNTED, [(row[0], row[1], row[2], row[3], row[6]) for row in counts])
-        keyed = [counted_entry(row) for row in counts if row[9]]
-        if keyed:
-            cur.executemany(POSTGRES(sql.INSERT_COUNTED), keyed)
+        entries = [counted_entry(row) for row in counts if keyed(row)]
+        if entries:
+            cur.executemany(POSTGRES(sql.INSERT_COUNTED), entries)
 
 
-def _forget_asked(cur: psycopg.Cursor[Any], key: str) -> None:
-    """`GapStore.forget_asked` on PostgreSQL: the answered questions of message `key` leave the rows they were
-    counted on, and the rows it asked of its own (gaps, and answered ones the version before wrote) go."""
+# What a queued forgetting finds its rows by: a message's key (an edit, a deletion) or a chat's (one gone).
+_FORGETTING = {"forgets": "asked_in", "forgotten chats": "asked_chat"}
+_FORGOTTEN = {"asked_in": sql.FORGET_ASKED, "asked_chat": sql.FORGET_CHAT}
+
+
+def _forget(cur: psycopg.Cursor[Any], column: str, key: str) -> None:
+    """`GapStore.forget_asked` (`column` asked_in) or `forget_chat` (asked_chat) on PostgreSQL: the answered
+    questions of the message or chat `key` leave the rows they were counted on, and the rows it asked of its
+    own (gaps, and answered ones the version before wrote) go."""
     gone = cur.execute(
-        "DELETE FROM counted WHERE asked_in = %s RETURNING platform, user_hash, day, passage_id", (key,)
+        f"DELETE FROM counted WHERE {column} = %s RETURNING platform, user_hash, day, passage_id", (key,)
     ).fetchall()
     for row, questions in collections.Counter(gone).items():  # a message of several questions: one off for each
         cur.execute(sql.POSTGRES_UNCOUNTED, (questions, *row))
         cur.execute(POSTGRES(sql.EMPTIED), row)
-    cur.execute(POSTGRES(sql.FORGET_ASKED), (key,))
+    cur.execute(POSTGRES(_FORGOTTEN[column]), (key,))
 
 
 def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
-    """A queued row as written: the user's pseudonym and the message's key are made here, with the
-    database's secret (the queue holds the platform's ids only in memory, never on disk)."""
+    """A queued row as written: the user's pseudonym and the message's and chat's keys are made here, with
+    the database's secret (the queue holds the platform's ids only in memory, never on disk)."""
     if name == "forgets":
         return (message_key(row[0], row[1], key),)
+    if name == "forgotten chats":
+        return (chat_key(row[0], row[1], key),)
     row = (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])
-    return (*row[:9], message_key(row[9][0], row[9][1], key)) if name == "questions" else row
+    if name != "questions":
+        return row
+    return (*row[:9], message_key(row[9][0], row[9][1], key), chat_key(row[10][0], row[10][1], key))
 
 
 def _text(value: str) -> str:
