@@ -1,11 +1,14 @@
-"""The documentation: the README stays short, and no relative link in it or in docs/ is broken."""
+"""The documentation: the README stays short, no relative link in it or in docs/ is broken, and every variable,
+config key, command and option it names is the code's."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 
@@ -105,3 +108,185 @@ def test_the_architecture_maps_name_every_module(package: str) -> None:
         if path.name != "__init__.py" or path.parent == ROOT / package
     }
     assert sorted(modules - mapped) == []
+
+
+# What the docs name, checked against the code: a variable, a config key or an option renamed on one side only
+# had left an operator following the docs to the letter with a setting silently ignored or a command refused.
+
+VARIABLE = re.compile(r"\b(?:QABOT|TELEGRAM|DISCORD)_[A-Z0-9_]*[A-Z0-9]\b")
+
+
+def _docs_text() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+
+
+def _read_variables(*folders: str) -> set[str]:
+    """The variables the code of `folders` names in a string: `"QABOT_CONFIG"`, `env.text("TELEGRAM_WEBHOOK_URL")`
+    (not an option's metavar, `metavar="DISCORD_COMMAND"`)."""
+    names = set()
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*.py"):
+            for literal in re.findall(r"""(?<!metavar=)["']([A-Z][A-Z0-9_]+)["']""", path.read_text(encoding="utf-8")):
+                if VARIABLE.fullmatch(literal):
+                    names.add(literal)
+    return names
+
+
+def test_every_variable_the_docs_name_is_read_by_the_code() -> None:
+    """Each QABOT_/TELEGRAM_/DISCORD_ variable the docs tell an operator to set is read somewhere (a doc's
+    misspelt or retired variable would be set and silently ignored)."""
+    documented = set(VARIABLE.findall(_docs_text()))
+    assert sorted(documented - _read_variables("bot", "adapters", "benchmarks", "tests")) == []
+
+
+def test_every_variable_the_bot_reads_is_documented() -> None:
+    """Each variable bot/ and adapters/ read is named in README.md or docs/ (a metavar, DISCORD_COMMAND, is none)."""
+    read = _read_variables("bot", "adapters")
+    assert sorted(read - set(VARIABLE.findall(_docs_text()))) == []
+
+
+def _variable_table(doc: str) -> dict[str, str]:
+    """A platform page's table of variables: name -> its row's text."""
+    rows = re.findall(r"^\| `((?:TELEGRAM|DISCORD)_[A-Z_]+)` \|(.*)$", (ROOT / "docs" / doc).read_text(), re.MULTILINE)
+    return dict(rows)
+
+
+@pytest.mark.parametrize(("doc", "prefix"), [("telegram.md", "TELEGRAM_"), ("discord.md", "DISCORD_")])
+def test_each_platform_table_lists_every_variable_with_its_range(doc: str, prefix: str) -> None:
+    """telegram.md's and discord.md's tables name every variable their adapter reads, and a range a row gives
+    ("0 to 60") is the one bot/environment.py holds the variable to."""
+    from bot.environment import NUMBERS
+
+    table = _variable_table(doc)
+    read = {name for name in _read_variables("adapters", "bot") if name.startswith(prefix)}
+    assert sorted(read - set(table)) == []
+    wrong = []
+    for name, variable in NUMBERS.items():
+        if name.startswith(prefix):
+            span = variable.bounds.span().removeprefix("from ")
+            if not re.search(rf"[(;] ?{re.escape(span)}\b(?!\.)", table[name]):
+                wrong.append(f"{name}: {span} not in {table[name]!r}")
+    assert wrong == []
+
+
+def _config_keys() -> set[str]:
+    """Every key bot/config.py accepts, dotted: `moderators.telegram_users`, `cooldown.burst`."""
+    from bot import config
+
+    keys = set(config._TOP_KEYS)
+    keys |= {f"moderators.{key}" for key in (*config._MODERATOR_LISTS, *config._MODERATOR_FLAGS)}
+    keys |= {f"{table}.{key}" for table in ("cooldown", "chat_cooldown") for key in ("burst", "interval")}
+    return keys
+
+
+def _uncommented_example() -> str:
+    """config.example.yaml with its commented-out keys (`# data_dir: data`) written in."""
+    text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
+    return re.sub(r"^# ([a-z_]+: )", r"\1", text, flags=re.MULTILINE)
+
+
+def test_config_example_names_every_key_and_loads(tmp_path: Path) -> None:
+    """config.example.yaml "documents every key": each key the loader accepts is in it, and with its
+    commented-out keys written in, it loads as it stands."""
+    from bot.config import load_config
+
+    example = tmp_path / "config.yaml"
+    example.write_text(_uncommented_example(), encoding="utf-8")
+    config = load_config(example, env={})
+    assert config.load_workers == 2 and config.data_dir == tmp_path / "data"
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    named = {str(key) for key in data} | {
+        f"{key}.{sub}" for key, value in data.items() if isinstance(value, dict) for sub in value
+    }
+    assert sorted(_config_keys() - named) == []
+
+
+def test_every_config_example_in_the_docs_loads(tmp_path: Path) -> None:
+    """Each YAML block of the docs that is a config file (its keys the config's) is accepted by the loader."""
+    from bot.config import load_config
+
+    blocks = []
+    for doc in DOCS:
+        for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", doc.read_text(encoding="utf-8"), re.M | re.S):
+            data = yaml.safe_load(body) if lang in ("yaml", "yml") else None
+            if isinstance(data, dict) and {"moderators", "cooldown"} & set(data):
+                path = tmp_path / f"{doc.stem}-{len(blocks)}.yaml"
+                path.write_text(body, encoding="utf-8")
+                blocks.append(load_config(path, env={}))
+    assert blocks  # moderation.md's "Who is a moderator" block at least
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next((dict(a.choices) for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {})
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {option for action in parser._actions for option in action.option_strings}
+
+
+def _command(words: list[str], group: list[str]) -> tuple[list[str], argparse.ArgumentParser] | None:
+    """The command the words name in `python -m adapters`' parser (`kb gaps` -> its parser), or under the
+    group of the command before them (`edit` after `kb add`); None when they name none."""
+    from adapters.cli import build_parser
+
+    for base in ([], group):
+        parser, path = build_parser(), list(base)
+        for name in base:
+            parser = _subcommands(parser)[name]
+        for word in words:
+            if word not in _subcommands(parser):
+                break
+            parser, path = _subcommands(parser)[word], [*path, word]
+        if len(path) > len(base) and not _subcommands(parser):
+            return path, parser
+    return None
+
+
+def _check_usage(written: str, group: list[str], problems: list[str], where: str) -> list[str]:
+    """Check one written command (`kb gaps --would-answer [--drafts]`): it names a command and every option it
+    shows is that command's; returns its group, for a short name after it (`edit`)."""
+    words = re.findall(r"(?<![-\w])[a-z][a-z-]*", written.split("--")[0])
+    found = _command(words, group)
+    if found is None:
+        problems.append(f"{where}: `{written}` names no command")
+        return group
+    path, parser = found
+    bench = path == ["bench"]  # parses its own options (benchmarks/bench.py)
+    options = _options(parser) | ({"--sizes", "--questions", "--million", "--json"} if bench else set())
+    problems += [
+        f"{where}: `{written}`: no option {o}" for o in re.findall(r"--[a-z][a-z-]*", written) if o not in options
+    ]
+    return path[:-1]
+
+
+def test_every_command_the_readme_and_docs_write_exists_with_its_options() -> None:
+    """Each command of the README's tables and of the docs' `python -m bot|adapters ...` (inline, or indented
+    as code) names a command of the command line, and every --option written with it is one of its options."""
+    problems: list[str] = []
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = readme[readme.index("## Commands") : readme.index("## The knowledge base")]
+    for row in re.findall(r"^\| (`.*?) \| ", commands, re.MULTILINE):
+        group: list[str] = []
+        for span in re.findall(r"`([^`]+)`", row):
+            if span.startswith("--"):  # `ask`, `chat` `--record [--data DIR]`: options of the commands before
+                continue
+            group = _check_usage(span, group, problems, "README.md")
+    moderation = (ROOT / "docs" / "moderation.md").read_text(encoding="utf-8")
+    for span in re.findall(r"^\| `(kb [^`]+)` \|", moderation, re.MULTILINE):
+        _check_usage(span, [], problems, "moderation.md")
+    program = r"(?:\.venv/bin/)?(?:python3? -m (?:bot|adapters)|qabot) "
+    written = re.compile(rf"`{program}([^`]*)`|^    {program}([^#\n]*)", re.MULTILINE)  # inline, or indented code
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:  # CHANGELOG.md names old ones
+        for inline, indented in written.findall(_prose(doc)):
+            command = " ".join((inline or indented).split())
+            if command and not command.endswith("...") and command != "COMMAND":
+                _check_usage(command, [], problems, doc.name)
+    assert problems == []
+
+
+def test_the_command_check_catches_a_renamed_option() -> None:
+    """The check above sees a wrong option and a wrong command (a broken pattern would pass every doc)."""
+    problems: list[str] = []
+    _check_usage("kb gaps --would-answer --draft", [], problems, "x")
+    _check_usage("kb gap", [], problems, "x")
+    assert problems == ["x: `kb gaps --would-answer --draft`: no option --draft", "x: `kb gap` names no command"]
