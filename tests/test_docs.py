@@ -1,5 +1,4 @@
-"""The documentation: the README stays short, no relative link in it or in docs/ is broken, and every variable,
-config key, command and option it names is the code's."""
+"""The documentation: the README short, its links whole, every variable, config key, command and option real."""
 
 from __future__ import annotations
 
@@ -290,3 +289,36 @@ def test_the_command_check_catches_a_renamed_option() -> None:
     _check_usage("kb gaps --would-answer --draft", [], problems, "x")
     _check_usage("kb gap", [], problems, "x")
     assert problems == ["x: `kb gaps --would-answer --draft`: no option --draft", "x: `kb gap` names no command"]
+
+
+def _readme_map() -> dict[Path, str]:
+    """The README's map of the code: each folder whose lines there name modules (`name.py`) -> those lines."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = FENCE.findall(readme[readme.index("## Map of the code") :])[0].splitlines()[1:-1]
+    folders: dict[Path, str] = {}
+    stack: list[str] = []
+    for line in block:
+        if line[:25].strip():  # an entry: `  name.py   what it holds`, indented under its folder
+            stack = stack[: (len(line) - len(line.lstrip())) // 2]
+            if line.split()[0].endswith("/"):
+                stack.append(line.split()[0].strip("/"))
+                folder = ROOT.joinpath(*stack[:-1])
+                folders[folder] = folders.get(folder, "") + " " + line.split()[0]
+                continue
+        folder = ROOT.joinpath(*stack)  # a line of description goes on the folder's own text
+        folders[folder] = folders.get(folder, "") + "\n" + line
+    return {folder: text for folder, text in folders.items() if re.search(r"\w\.py\b", text)}
+
+
+def test_the_readme_map_names_every_module_of_the_folders_it_lists() -> None:
+    """A folder the README's map lists module by module (bot/cli/, bot/curation/, benchmarks/...) names each of its
+    modules there, in an entry or a parenthesis (the complete map, docs/architecture.md's, is checked above)."""
+    folders = _readme_map()
+    assert ROOT / "bot" / "curation" in folders and ROOT / "benchmarks" in folders
+    missing = [
+        str(module.relative_to(ROOT))
+        for folder, text in folders.items()
+        for module in sorted(folder.glob("*.py"))
+        if module.stem not in ("__init__", "__main__") and not re.search(rf"\b{module.stem}\b", text)
+    ]
+    assert missing == []
