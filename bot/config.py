@@ -177,10 +177,12 @@ UNREADABLE_URL = (
 
 
 def _load_file(path: Path | None) -> Config:
-    if path is None:
+    if path is None or str(path) == os.devnull:  # QABOT_CONFIG=/dev/null: no config file, as an empty one
         return Config()
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(path, "config file not found")
+    if path.is_dir():  # QABOT_CONFIG=/etc/qabot: it had been "not found", though it is there
+        raise ConfigError(path, "a folder, not a file (name the config file in it, such as config.yaml)")
     try:
         data = yamlfiles.read(path, limit=MAX_CONFIG_BYTES).data
     except FileError as exc:
@@ -208,14 +210,9 @@ _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
 def _config(path: Path, data: Any) -> Config:
     table = _mapping(path, data, "top level", _TOP_KEYS)
-    data_dir = table.get("data_dir")
-    if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
-        raise ConfigError(path, "must be a folder path", entry="data_dir")
-    if data_dir is not None and "\0" in data_dir:  # no file system takes one; every command died on it
-        raise ConfigError(path, "must be a folder path (it holds a NUL byte, \\0)", entry="data_dir")
     return Config(
         moderators=_moderators(path, table.get("moderators") or {}),
-        data_dir=(path.resolve().parent / data_dir) if data_dir else None,
+        data_dir=_data_dir(path, table.get("data_dir")),
         retention_days=_number(path, table, "retention_days", 90, Bounds(1, MAX_RETENTION_DAYS, whole=True)),
         watch_interval=_seconds(path, table, "watch_interval", 2.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
@@ -226,6 +223,21 @@ def _config(path: Path, data: Any) -> Config:
         path=path,
         database_url=_database_url(path, table.get("database_url")),
     )
+
+
+def _data_dir(path: Path, raw: Any) -> Path | None:
+    """`data_dir` as a folder: relative to the config file's folder, `~` the home folder (it had made a folder
+    named "~" beside the config)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(path, "must be a folder path", entry="data_dir")
+    if "\0" in raw:  # no file system takes one; every command died on it
+        raise ConfigError(path, "must be a folder path (it holds a NUL byte, \\0)", entry="data_dir")
+    try:
+        return path.resolve().parent / Path(raw).expanduser()
+    except RuntimeError:  # `~someone` of no such user
+        raise ConfigError(path, f"{yamlfiles.shown(raw)}: no such home folder", entry="data_dir") from None
 
 
 def _database_url(path: Path, raw: Any) -> str | None:
