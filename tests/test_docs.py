@@ -322,3 +322,12 @@ def test_the_readme_map_names_every_module_of_the_folders_it_lists() -> None:
         if module.stem not in ("__init__", "__main__") and not re.search(rf"\b{module.stem}\b", text)
     ]
     assert missing == []
+
+
+def test_testing_md_names_every_suite_that_runs_on_both_backends() -> None:
+    """docs/testing.md's list of the suites run on files and on PostgreSQL is the test files taking `backend`."""
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(test_\w+\.py)`", text.partition("The suites that do:")[2].partition(";")[0]))
+    takes = re.compile(r"^(?:async )?def test_\w+\([^)]*\bbackend: Backend", re.MULTILINE)
+    taking = {path.name for path in (ROOT / "tests").glob("test_*.py") if takes.search(path.read_text())}
+    assert sorted(taking ^ listed) == []
