@@ -331,3 +331,19 @@ def test_testing_md_names_every_suite_that_runs_on_both_backends() -> None:
     takes = re.compile(r"^(?:async )?def test_\w+\([^)]*\bbackend: Backend", re.MULTILINE)
     taking = {path.name for path in (ROOT / "tests").glob("test_*.py") if takes.search(path.read_text())}
     assert sorted(taking ^ listed) == []
+
+
+def test_the_platform_pages_list_every_moderation_command() -> None:
+    """telegram.md's `/kb_*` table holds the commands the bot registers, discord.md's `/kb ...` table the /kb
+    group's, each with the options Discord shows (`/kb alias id: question:`), neither more nor fewer."""
+    from adapters.dc.moderation import build_kb_group
+    from adapters.tg.moderation import MODERATION_COMMANDS
+
+    telegram = (ROOT / "docs" / "telegram.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"^\| `/(kb_\w+)", telegram, re.MULTILINE)) == {c.command for c in MODERATION_COMMANDS}
+    discord = (ROOT / "docs" / "discord.md").read_text(encoding="utf-8")
+    rows = {name: written for name, written in re.findall(r"^\| `/kb (\w+)([^`]*)`", discord, re.MULTILINE)}
+    group = {command.name: command for command in build_kb_group().commands}
+    assert set(rows) == set(group)
+    for name, command in group.items():
+        assert set(re.findall(r"(\w+):", rows[name])) == {p.display_name for p in command.parameters}, name
