@@ -347,3 +347,14 @@ def test_the_platform_pages_list_every_moderation_command() -> None:
     assert set(rows) == set(group)
     for name, command in group.items():
         assert set(re.findall(r"(\w+):", rows[name])) == {p.display_name for p in command.parameters}, name
+
+
+def test_config_example_shows_the_defaults(tmp_path: Path) -> None:
+    """config.example.yaml says "without a file the defaults below apply": read as it stands, it is the defaults."""
+    import dataclasses
+
+    from bot.config import Config, load_config
+
+    example = tmp_path / "config.yaml"
+    example.write_text((ROOT / "config.example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert dataclasses.replace(load_config(example, env={}), path=None) == Config()
