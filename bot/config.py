@@ -144,9 +144,13 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 def _check_readable(config: Config) -> None:
     """Refuse a database URL psycopg cannot read, before anything uses it, with a reason of our own:
     the library's quotes the part it could not read, often the password (a `%` not encoded), and had
-    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool."""
-    if config.database_url and not readable_url(config.database_url):
-        raise config.database_error(UNREADABLE_URL) from None
+    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool. One that is no
+    postgresql:// URL at all (mysql://, no scheme, a typo) is told the form wanted instead (a key=value
+    conninfo psycopg reads still passes)."""
+    url = config.database_url
+    if url and not readable_url(url):
+        postgres = url.lower().startswith(("postgresql://", "postgres://"))
+        raise config.database_error(UNREADABLE_URL if postgres else URL_FORM) from None
 
 
 def readable_url(url: str) -> bool:
@@ -169,6 +173,7 @@ def readable_url(url: str) -> bool:
     return True
 
 
+URL_FORM = "must be a postgresql://user@host:port/database URL"
 UNREADABLE_URL = (
     "psycopg cannot read this URL (not shown: it may hold the password); percent-encode the special "
     "characters of the user name and password (% as %25, @ as %40, : as %3A, / as %2F) and put an IPv6 "
@@ -244,7 +249,7 @@ def _database_url(path: Path, raw: Any) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str) or not raw.strip().startswith(("postgresql://", "postgres://")):
-        raise ConfigError(path, "must be a postgresql://user@host:port/database URL", entry="database_url")
+        raise ConfigError(path, URL_FORM, entry="database_url")
     return raw.strip()
 
 

@@ -61,3 +61,20 @@ def test_a_data_dir_of_an_unknown_users_home_is_one_line(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as refused:
         load_config(config_file, env={})
     assert str(refused.value) == f"{config_file} (data_dir): '~nosuchuser-qabot/data': no such home folder"
+
+
+@pytest.mark.parametrize("url", ["mysql://qabot@db.example/qabot", "127.0.0.1:5432/qabot", "postgresq://db.example/q"])
+def test_a_database_url_of_another_kind_is_told_the_form_wanted(url: str) -> None:
+    """QABOT_DATABASE_URL that is no PostgreSQL URL at all (another scheme, none, a typo) is told the form wanted, as
+    the config file's `database_url` is, not to percent-encode its password."""
+    pytest.importorskip("psycopg")
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, env={"QABOT_DATABASE_URL": url, "QABOT_CONFIG": os.devnull})
+    assert str(refused.value) == "QABOT_DATABASE_URL (environment): must be a postgresql://user@host:port/database URL"
+
+
+def test_a_postgresql_url_psycopg_cannot_read_still_says_to_percent_encode() -> None:
+    """A postgresql:// URL with an `@` left in its password keeps the advice that mends it."""
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, env={"QABOT_DATABASE_URL": "postgresql://u:p@ss@db/q", "QABOT_CONFIG": os.devnull})
+    assert "percent-encode" in str(refused.value) and "p@ss" not in str(refused.value)
