@@ -147,10 +147,16 @@ def _check_readable(config: Config) -> None:
     been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool. One that is no
     postgresql:// URL at all (mysql://, no scheme, a typo) is told the form wanted instead (a key=value
     conninfo psycopg reads still passes)."""
-    url = config.database_url
-    if url and not readable_url(url):
-        postgres = url.lower().startswith(("postgresql://", "postgres://"))
-        raise config.database_error(UNREADABLE_URL if postgres else URL_FORM) from None
+    problem = url_problem(config.database_url) if config.database_url else None
+    if problem:
+        raise config.database_error(problem) from None
+
+
+def url_problem(url: str) -> str | None:
+    """Why psycopg cannot use `url`, in words that do not quote it (URL_FORM or UNREADABLE_URL); None if it can."""
+    if readable_url(url):
+        return None
+    return UNREADABLE_URL if url.lower().startswith(("postgresql://", "postgres://")) else URL_FORM
 
 
 def readable_url(url: str) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
+from tests.conftest import ROOT
 from tests.support import small_kb
 
 
@@ -78,3 +79,19 @@ def test_a_postgresql_url_psycopg_cannot_read_still_says_to_percent_encode() -> 
     with pytest.raises(ConfigError) as refused:
         load_config(None, env={"QABOT_DATABASE_URL": "postgresql://u:p@ss@db/q", "QABOT_CONFIG": os.devnull})
     assert "percent-encode" in str(refused.value) and "p@ss" not in str(refused.value)
+
+
+def test_doctor_tells_a_database_url_of_another_kind_the_form_wanted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`doctor` with QABOT_DATABASE_URL=mysql://... names the form wanted on its database line too, not encoding."""
+    pytest.importorskip("psycopg")
+    from bot import doctor
+
+    env = {"QABOT_DATABASE_URL": "mysql://qabot@db.example/qabot", "QABOT_CONFIG": os.devnull}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    found = [
+        f.message for f in doctor.run_checks(ROOT / "knowledge", env, tmp_path) if f.topic in ("config", "database")
+    ]
+    assert found and all("postgresql://user@host:port/database URL" in m and "percent" not in m for m in found), found
