@@ -358,3 +358,27 @@ def test_config_example_shows_the_defaults(tmp_path: Path) -> None:
     example = tmp_path / "config.yaml"
     example.write_text((ROOT / "config.example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert dataclasses.replace(load_config(example, env={}), path=None) == Config()
+
+
+def test_the_readmes_duplicate_id_example_is_what_kb_check_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README.md's example error of a duplicate id is the line `kb check` prints for that file, line and id
+    (it named extra.yaml, which is read before the article's file, so the error names the article's instead)."""
+    import shutil
+
+    from bot.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = re.search(
+        r"`(knowledge/(\S+):(\d+) \((\S+)\): duplicate id, already used in five-things-\.\.\.\.yaml)`", readme
+    )
+    assert sample is not None
+    name, line, passage = sample.group(2), int(sample.group(3)), sample.group(4)
+    knowledge = Path(shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge"))
+    padding = "".join(f"  - {{id: filler-{n}, section: S, text: T}}\n" for n in range(line - 3))
+    (knowledge / name).write_text(f"source: {{title: Notes}}\npassages:\n{padding}  - id: {passage}\n    section: S\n"
+                                  "    text: T\n", encoding="utf-8")  # fmt: skip
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 2
+    said = capsys.readouterr().err.strip().replace(f"{tmp_path}/", "").replace("about-north-korean-refugees", "...")
+    assert said == f"error: {sample.group(1)}"
