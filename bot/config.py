@@ -118,8 +118,8 @@ def config_path(env: Mapping[str, str] | None = None) -> Path | None:
     the working directory (an installed bot), the first present."""
     env = os.environ if env is None else env
     named = env.get(CONFIG_VARIABLE, "").strip()
-    if named:
-        return Path(named)
+    if named:  # `~` as the home folder: a systemd unit's Environment= (or a quoted export) leaves it to us
+        return Path(os.path.expanduser(named))
     return next((path for path in config_places() if path.is_file()), None)
 
 

@@ -95,3 +95,21 @@ def test_doctor_tells_a_database_url_of_another_kind_the_form_wanted(
         f.message for f in doctor.run_checks(ROOT / "knowledge", env, tmp_path) if f.topic in ("config", "database")
     ]
     assert found and all("postgresql://user@host:port/database URL" in m and "percent" not in m for m in found), found
+
+
+def test_qabot_config_and_knowledge_written_with_a_tilde_are_under_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QABOT_CONFIG="~/qabot/config.yaml" and QABOT_KNOWLEDGE="~/community", as a systemd unit's Environment= or a
+    quoted export leaves them (no shell expands the ~), name the files in the home folder, as `data_dir` does."""
+    home = tmp_path / "home"
+    (home / "qabot").mkdir(parents=True)
+    (home / "qabot" / "config.yaml").write_text("retention_days: 30\n", encoding="utf-8")
+    (home / "community").mkdir()
+    (home / "community" / "notes.yaml").write_text(small_kb(), encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("QABOT_CONFIG", "~/qabot/config.yaml")
+    monkeypatch.setenv("QABOT_KNOWLEDGE", "~/community")
+    assert load_config().retention_days == 30
+    assert main(["ask", "When is the meetup?"]) == 0
+    assert "first Saturday" in capsys.readouterr().out
