@@ -382,3 +382,22 @@ def test_the_readmes_duplicate_id_example_is_what_kb_check_says(
     assert main(["kb", "check", "--knowledge", str(knowledge)]) == 2
     said = capsys.readouterr().err.strip().replace(f"{tmp_path}/", "").replace("about-north-korean-refugees", "...")
     assert said == f"error: {sample.group(1)}"
+
+
+def test_the_readmes_exit_code_tables_are_the_codes_the_code_defines() -> None:
+    """README.md's two exit-code tables (`adapters run`, `bot COMMAND`) list exactly the codes each defines."""
+    from adapters import runner
+    from bot.cli import exits
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Exit codes") : readme.index("## Documentation")]
+    run_table, bot_table = (
+        re.findall(r"^\| ([\d /]+) \|", part, re.MULTILINE) for part in section.split("`python -m bot")
+    )
+    listed = [{int(code) for row in table for code in row.split("/")} for table in (run_table, bot_table)]
+    defined = [
+        {value for name, value in vars(module).items() if name.startswith("EXIT_") and isinstance(value, int)}
+        for module in (runner, exits)
+    ]
+    assert listed[0] == defined[0] | {exits.EXIT_INTERRUPTED, exits.EXIT_TERMINATED}  # a second signal: 130 / 143
+    assert listed[1] == defined[1]
