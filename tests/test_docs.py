@@ -401,3 +401,26 @@ def test_the_readmes_exit_code_tables_are_the_codes_the_code_defines() -> None:
     ]
     assert listed[0] == defined[0] | {exits.EXIT_INTERRUPTED, exits.EXIT_TERMINATED}  # a second signal: 130 / 143
     assert listed[1] == defined[1]
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+def test_each_platform_tables_defaults_are_the_adapters(platform: str) -> None:
+    """A default the variables' table gives as a value (`10`, `0.0.0.0`) is the one the adapter's settings take."""
+    import importlib
+
+    prefix = f"{platform.upper()}_"
+    settings = importlib.import_module(f"adapters.{'tg' if platform == 'telegram' else 'dc'}.settings")
+    read = settings.Settings.from_env({f"{prefix}BOT_TOKEN": "x"})
+    wrong = []
+    for name, row in _variable_table(f"{platform}.md").items():
+        default = re.match(r" `([^`]+)` \|", row)
+        attribute = name.removeprefix(prefix).lower()
+        if default and hasattr(read, attribute):
+            value = getattr(read, attribute)
+            if isinstance(value, bool):
+                shown = "yes" if value else "no"
+            else:
+                shown = f"{value:g}" if isinstance(value, float) else str(value)
+            if default.group(1) != shown:
+                wrong.append(f"{name}: the table says {default.group(1)}, the adapter takes {shown}")
+    assert wrong == []
