@@ -118,8 +118,8 @@ def config_path(env: Mapping[str, str] | None = None) -> Path | None:
     the working directory (an installed bot), the first present."""
     env = os.environ if env is None else env
     named = env.get(CONFIG_VARIABLE, "").strip()
-    if named:
-        return Path(named)
+    if named:  # `~` as the home folder: a systemd unit's Environment= (or a quoted export) leaves it to us
+        return Path(os.path.expanduser(named))
     return next((path for path in config_places() if path.is_file()), None)
 
 
@@ -144,9 +144,19 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 def _check_readable(config: Config) -> None:
     """Refuse a database URL psycopg cannot read, before anything uses it, with a reason of our own:
     the library's quotes the part it could not read, often the password (a `%` not encoded), and had
-    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool."""
-    if config.database_url and not readable_url(config.database_url):
-        raise config.database_error(UNREADABLE_URL) from None
+    been printed by `doctor` and every `kb`/`db` command and logged at each try of the pool. One that is no
+    postgresql:// URL at all (mysql://, no scheme, a typo) is told the form wanted instead (a key=value
+    conninfo psycopg reads still passes)."""
+    problem = url_problem(config.database_url) if config.database_url else None
+    if problem:
+        raise config.database_error(problem) from None
+
+
+def url_problem(url: str) -> str | None:
+    """Why psycopg cannot use `url`, in words that do not quote it (URL_FORM or UNREADABLE_URL); None if it can."""
+    if readable_url(url):
+        return None
+    return UNREADABLE_URL if url.lower().startswith(("postgresql://", "postgres://")) else URL_FORM
 
 
 def readable_url(url: str) -> bool:
@@ -169,6 +179,7 @@ def readable_url(url: str) -> bool:
     return True
 
 
+URL_FORM = "must be a postgresql://user@host:port/database URL"
 UNREADABLE_URL = (
     "psycopg cannot read this URL (not shown: it may hold the password); percent-encode the special "
     "characters of the user name and password (% as %25, @ as %40, : as %3A, / as %2F) and put an IPv6 "
@@ -177,10 +188,12 @@ UNREADABLE_URL = (
 
 
 def _load_file(path: Path | None) -> Config:
-    if path is None:
+    if path is None or str(path) == os.devnull:  # QABOT_CONFIG=/dev/null: no config file, as an empty one
         return Config()
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(path, "config file not found")
+    if path.is_dir():  # QABOT_CONFIG=/etc/qabot: it had been "not found", though it is there
+        raise ConfigError(path, "a folder, not a file (name the config file in it, such as config.yaml)")
     try:
         data = yamlfiles.read(path, limit=MAX_CONFIG_BYTES).data
     except FileError as exc:
@@ -208,14 +221,9 @@ _MODERATOR_FLAGS = ("telegram_group_admins", "discord_manage_server")
 
 def _config(path: Path, data: Any) -> Config:
     table = _mapping(path, data, "top level", _TOP_KEYS)
-    data_dir = table.get("data_dir")
-    if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
-        raise ConfigError(path, "must be a folder path", entry="data_dir")
-    if data_dir is not None and "\0" in data_dir:  # no file system takes one; every command died on it
-        raise ConfigError(path, "must be a folder path (it holds a NUL byte, \\0)", entry="data_dir")
     return Config(
         moderators=_moderators(path, table.get("moderators") or {}),
-        data_dir=(path.resolve().parent / data_dir) if data_dir else None,
+        data_dir=_data_dir(path, table.get("data_dir")),
         retention_days=_number(path, table, "retention_days", 90, Bounds(1, MAX_RETENTION_DAYS, whole=True)),
         watch_interval=_seconds(path, table, "watch_interval", 2.0),
         cooldown=_cooldown(path, table.get("cooldown") or {}),
@@ -228,11 +236,26 @@ def _config(path: Path, data: Any) -> Config:
     )
 
 
+def _data_dir(path: Path, raw: Any) -> Path | None:
+    """`data_dir` as a folder: relative to the config file's folder, `~` the home folder (it had made a folder
+    named "~" beside the config)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(path, "must be a folder path", entry="data_dir")
+    if "\0" in raw:  # no file system takes one; every command died on it
+        raise ConfigError(path, "must be a folder path (it holds a NUL byte, \\0)", entry="data_dir")
+    try:
+        return path.resolve().parent / Path(raw).expanduser()
+    except RuntimeError:  # `~someone` of no such user
+        raise ConfigError(path, f"{yamlfiles.shown(raw)}: no such home folder", entry="data_dir") from None
+
+
 def _database_url(path: Path, raw: Any) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str) or not raw.strip().startswith(("postgresql://", "postgres://")):
-        raise ConfigError(path, "must be a postgresql://user@host:port/database URL", entry="database_url")
+        raise ConfigError(path, URL_FORM, entry="database_url")
     return raw.strip()
 
 

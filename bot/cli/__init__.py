@@ -14,8 +14,8 @@ The commands that start platforms or load the benchmark (`run`, `discord sync`, 
 adapters' side: `python -m adapters` (the `qabot` script) is this command line plus those, so the
 core never imports a platform. `python -m bot run` says so in one line and exits with 2.
 
-Every command takes `--knowledge DIR` (default: the project's knowledge/ folder); the moderation
-commands also take `--data DIR` (default: the config's data_dir). The command line counts as a
+Every command takes `--knowledge DIR` (default: $QABOT_KNOWLEDGE, else the project's knowledge/ folder); the
+moderation commands also take `--data DIR` (default: the config's data_dir). The command line counts as a
 moderator: whoever has a shell here owns the files anyway. With a database configured, `ask`,
 `chat`, `kb list`, `kb gaps` and the moderation commands use the database's knowledge, as the bot
 does; `kb check`, `replay`, `calibrate`, `import` and `drafts` stay about the folder's files.

@@ -64,7 +64,7 @@ def command(
     p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
     p.add_argument(
         "--knowledge",
-        default=os.environ.get(KNOWLEDGE_VARIABLE) or str(DEFAULT_KNOWLEDGE),
+        default=os.path.expanduser(os.environ.get(KNOWLEDGE_VARIABLE, "")) or str(DEFAULT_KNOWLEDGE),  # ~: home
         metavar="DIR",
         help=f"knowledge folder (default: ${KNOWLEDGE_VARIABLE}, else the bundled article)",
     )

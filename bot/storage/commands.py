@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from bot import knowledge
 from bot.catalogue import counted
-from bot.config import DATABASE_VARIABLE, UNREADABLE_URL, load_config, readable_url
+from bot.config import DATABASE_VARIABLE, load_config, url_problem
 from bot.curation import command_line_moderator
 from bot.knowledge import NOT_SOURCES
 from bot.storage.report import Report
@@ -278,8 +278,8 @@ def check_database(url: str | None) -> tuple[str, str] | None:
         from bot.storage.postgres import read_snapshot
     except ImportError:
         return "error", "database_url is set, but psycopg is not installed: pip install '.[postgres]'"
-    if not readable_url(url):  # psycopg's reason would quote the URL, password and all
-        return "error", f"cannot use the database URL: {UNREADABLE_URL}"
+    if url_problem(url):  # psycopg's reason would quote the URL, password and all
+        return "error", f"cannot use the database URL: {url_problem(url)}"
     try:
         with connect(url) as conn:
             state = status(conn)
