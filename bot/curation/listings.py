@@ -69,7 +69,7 @@ class Listings:
         with self._lock:
             listing = self._lists.get(_who(asker)) if number is not None else None
         if number is None or listing is None or (number > len(listing.shown) and listing.cut):
-            return gaps.find(reference)  # an id, or no list remembered: today's order
+            return gaps.find(reference)  # an id, no list remembered, or past its lines kept: today's order
         if number < 1 or not listing.shown:  # "No open gap": there is no such number
             return None
         if number > len(listing.shown):
