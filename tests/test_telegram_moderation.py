@@ -384,7 +384,7 @@ async def test_gaps_stats_and_dismiss_through_telegram(fake: FakeTelegram, backe
         cloakroom = re.search(r"\b(g[0-9a-f]{6}) ×2 “Is there a cloakroom", shown(gaps))
         assert cloakroom, shown(gaps)
         dismissed = await say(fake, MODERATOR_CHAT, f"/kb_dismiss {cloakroom.group(1)}")
-        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 1")
+        aliased = await say(fake, MODERATOR_CHAT, "/kb_alias code-of-conduct | 2")  # the dog, as the list showed
         dog = await say(fake, STRANGER_CHAT, "Can I bring my dog?", user=STRANGER)
         empty = await say(fake, MODERATOR_CHAT, "/kb_gaps 5")
         gone = await say(fake, MODERATOR_CHAT, "/kb_dismiss 99")

@@ -28,10 +28,11 @@ from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
 from bot.curation.history import PUSH, Record
 from bot.curation.historytext import render
+from bot.curation.listings import Listings
 from bot.curation.moderators import may_moderate
 from bot.curation.store import KnowledgeStore, StoreError
 from bot.knowledge import DRAFTS_DIR, Passage
-from bot.records import Recorder, term_key
+from bot.records import Gap, Recorder, term_key
 from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature
 
@@ -95,6 +96,7 @@ class Moderation:
         self._ask = ask
         self._find = find
         self._text = text
+        self.listings = Listings()  # each moderator's last `gaps`: the gap a number they give means
 
     # -- who --------------------------------------------------------------------------------
 
@@ -137,7 +139,8 @@ class Moderation:
         record, held = self._apply(asker, "add", lambda files: edits.add_passage(files, section, text, qs, wanted))
         self._close_answered(keys, record.passage_id, held)
         said = messages.added(record.passage_id, qs, live=held is None) + messages.repeats(repeats)
-        return _told("add", record.passage_id, said + self._elsewhere(qs, record.passage_id, held), held)
+        said += unanswered.elsewhere(qs, record.passage_id, self._ask, held)
+        return _told("add", record.passage_id, said, held)
 
     def edit(
         self,
@@ -169,7 +172,7 @@ class Moderation:
         held = self._apply(asker, "edit", lambda files: edits.edit_passage(files, pid, new, opened))[1]
         self._close_answered(keys, pid, held)
         said = messages.edited(pid, live=held is None) + messages.repeats(repeats)
-        return _told("edit", pid, said + self._elsewhere(new.get("questions", ()), pid, held), held)
+        return _told("edit", pid, said + unanswered.elsewhere(new.get("questions", ()), pid, self._ask, held), held)
 
     def _keys(self, questions: Sequence[str]) -> set[str]:
         return {term_key(self._analyze(question)) for question in questions}
@@ -178,22 +181,6 @@ class Moderation:
         """The gaps asked in the words of the questions just given `pid`, closed where it answers them now."""
         if self._ask is not None and held is None:
             unanswered.close_answered(self.records.gaps, keys, pid, self._ask)
-
-    def _elsewhere(self, questions: Sequence[str], pid: str, held: str | None) -> str:
-        """A line for each of the questions given to passage `pid` that, asked now, gets another passage
-        (one that lists the same question first) or no answer at all, as `alias` says it; nothing for
-        those it answers: the confirmation had said only that the passage was live, and the question
-        went on getting the other, or "I don't know". Nothing while the change is not live (`held`)."""
-        if self._ask is None or held is not None:
-            return ""
-        lines = []
-        for question in questions:
-            got = self._ask(question)
-            if got is None:
-                lines.append("\n" + messages.still_unanswered(question))
-            elif got != pid:
-                lines.append("\n" + messages.still_gets(question, got))
-        return "".join(lines)
 
     def remove(self, asker: Asker, passage_id: str) -> Change:
         """Remove a passage from whichever file holds it."""
@@ -212,9 +199,7 @@ class Moderation:
         pid = edits.passage_id_field(passage_id)
         gap = None
         if not free_text and unanswered.looks_like_gap(question):
-            gap = self._using_gaps(lambda gaps: gaps.find(question))
-            if gap is None:
-                raise Refused(messages.no_gap(question.strip()[:20], asker.platform))
+            gap = self._gap(asker, question)
         wording, *others = unanswered.wordings(gap) if gap else edits.question_fields([question])
 
         # The typed words' term set, read before the alias: the alias may change how they are read.
@@ -340,6 +325,7 @@ class Moderation:
     def gaps(self, asker: Asker, limit: int = 10) -> str:
         self._authorize(asker, "gaps")
         found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
+        self.listings.remember(asker, found)
         return unanswered.listing(found, asker.platform, self._find)
 
     def find(self, asker: Asker, words: str, limit: int = 5) -> str:
@@ -367,9 +353,7 @@ class Moderation:
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
-        found = self._using_gaps(lambda gaps: gaps.find(gap))
-        if found is None:
-            raise Refused(messages.no_gap(gap.strip()[:20], asker.platform))
+        found = self._gap(asker, gap)
         self._using_gaps(lambda gaps: gaps.close_gap(found.keys, "dismissed"))  # not closed: not "Dismissed"
         return messages.dismissed(found.id, found.questions[0], found.count)
 
@@ -411,6 +395,13 @@ class Moderation:
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
         return unanswered.using(self.records.gaps, self.records.error, use)
+
+    def _gap(self, asker: Asker, reference: str) -> Gap:
+        """The open gap `reference` names (`3`, `#3`, `g5c1d0e`): a number as `asker`'s last list showed it."""
+        found = self._using_gaps(lambda gaps: self.listings.gap(asker, reference, gaps))
+        if found is None:
+            raise Refused(messages.no_gap(reference.strip()[:20], asker.platform))
+        return found
 
 
 def _told(kind: str, passage_id: str, said: str, held: str | None) -> Change:

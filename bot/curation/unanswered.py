@@ -118,6 +118,23 @@ def still_open(
     return list(open_.items())
 
 
+def elsewhere(questions: Sequence[str], pid: str, ask: Callable[[str], str | None] | None, held: str | None) -> str:
+    """A line for each of the questions given to passage `pid` that, asked now, gets another passage
+    (one that lists the same question first) or no answer at all, as `alias` says it; nothing for
+    those it answers: the confirmation had said only that the passage was live, and the question
+    went on getting the other, or "I don't know". Nothing while the change is not live (`held`)."""
+    if ask is None or held is not None:
+        return ""
+    lines = []
+    for question in questions:
+        got = ask(question)
+        if got is None:
+            lines.append("\n" + messages.still_unanswered(question))
+        elif got != pid:
+            lines.append("\n" + messages.still_gets(question, got))
+    return "".join(lines)
+
+
 def close_answered(store: GapRecords | None, keys: Collection[str], pid: str, ask: Callable[[str], str | None]) -> None:
     """Close the open gaps asked in the words of the questions a change gave passage `pid` (`keys`: their
     term sets, read before it) that, asked now, get `pid`: a moderator who answers members' question
