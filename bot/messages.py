@@ -394,8 +394,8 @@ def next_undo(kind: str, passage_id: str, by: str, platform: str) -> str:
 
 
 def dismissed(gap_id: str, question: str, count: int) -> str:
-    """Which gap was dismissed, in its words: gap numbers move as gaps close, and "dismiss 55"
-    may not be the gap read a moment before."""
+    """Which gap was dismissed, in its words: a number read in today's order (no list of the
+    moderator's remembered) may not be the gap read a moment before."""
     return ngettext(
         "Dismissed gap {gap} {question} ({count} question).",
         "Dismissed gap {gap} {question} ({count} questions).",
