@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from bot import datafiles, keyfile, knowledge
 from bot.answering import Answerer, tuning
 from bot.catalogue import counted
-from bot.config import DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
+from bot.config import CONFIG_VARIABLE, DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
 from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
 from bot.environment import number_problems
 from bot.knowledge import KnowledgeError
@@ -69,16 +69,21 @@ def error(topic: str, message: str) -> Finding:
 # -- configuration ---------------------------------------------------------------------------
 
 
+DEFAULTS = "the defaults apply (nobody in chat is a moderator)"
+
+
 def check_config(env: Mapping[str, str]) -> tuple[Finding, Config]:
     """The config file: none (defaults), read and valid, or what is wrong with it."""
     path = config_path(env)
     if path is None:
         looked = " or ".join(str(place) for place in config_places())
-        return ok("config", f"no config file ({looked}); the defaults apply (nobody in chat is a moderator)"), Config()
+        return ok("config", f"no config file ({looked}); {DEFAULTS}"), Config()
     try:
-        config = load_config(path)
+        config = load_config(path, env)
     except ConfigError as exc:
         return error("config", str(exc)), Config()
+    if str(path) == os.devnull:  # the defaults, said so (it had been "/dev/null is valid: 0 moderator ids")
+        return ok("config", f"{CONFIG_VARIABLE}={path}: no config file; {DEFAULTS}"), config
     m = config.moderators
     count = len(m.telegram_users) + len(m.discord_users) + len(m.discord_roles)
     admins = [name for name, on in (("Telegram group admins", m.telegram_group_admins),

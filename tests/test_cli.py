@@ -598,3 +598,55 @@ def test_ctrl_c_names_kb_history_only_after_a_change(kdir: Path) -> None:
     err = chat.communicate(timeout=60)[1]
     assert chat.returncode == 130, err
     assert err == "error: interrupted; no change was left half-done\n"
+
+
+def test_a_data_folder_that_is_a_file_is_one_error_line_not_a_log_record(tmp_path: Path) -> None:
+    """`kb gaps --data FILE` says why in its one `error:` line; the gaps store's log record ("gaps database
+    unavailable", with its time and logger) that had come before it, saying the same, is left out."""
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    done = run("kb", "gaps", "--data", str(tmp_path / "afile"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: The gaps database") and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_the_first_passage_of_an_empty_folder_is_added_without_a_warning(tmp_path: Path) -> None:
+    """`kb add` on a folder of no knowledge yet: the log's "every question is declined until a moderator adds a
+    passage", moot as it adds one, had been printed as a WARNING record; standard error stays empty."""
+    (tmp_path / "kb").mkdir()
+    add = [
+        "kb",
+        "add",
+        "--section",
+        "S",
+        "--text",
+        "Hello.",
+        "--knowledge",
+        str(tmp_path / "kb"),
+        "--data",
+        str(tmp_path),
+    ]
+    done = run(*add)
+    assert done.returncode == 0 and done.stdout.startswith("Added passage"), done.stderr
+    assert done.stderr == ""
+
+
+def test_a_one_shot_commands_warning_is_a_plain_note(tmp_path: Path) -> None:
+    """`kb list` of a folder of no knowledge yet says so in one `warning:` line: no time, no level, no logger."""
+    (tmp_path / "kb").mkdir()
+    done = run("kb", "list", "--knowledge", str(tmp_path / "kb"))
+    declined = f"warning: {tmp_path / 'kb'}: no knowledge files (*.yaml) in this folder: every question is declined"
+    assert done.returncode == 0 and done.stderr.startswith(declined) and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_a_note_is_said_before_the_output_that_follows_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bot.cli.main` says a warning logged during the command, as a note, before the output written after it."""
+    (tmp_path / "kb").mkdir()
+    seen: list[str] = []
+
+    class Watched(io.StringIO):
+        def write(self, text: str) -> int:
+            seen.append(capsys.readouterr().err)  # standard error so far, at the output's first line
+            return super().write(text)
+
+    assert main(["ask", "Anything?", "--knowledge", str(tmp_path / "kb")], Watched()) == 0
+    assert seen[0].startswith(f"warning: {tmp_path / 'kb'}: no knowledge files"), seen

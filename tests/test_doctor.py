@@ -562,3 +562,26 @@ def test_every_variable_doctor_checks_by_name_is_documented_as_checked() -> None
     paragraphs = (ROOT / "docs" / "telegram.md").read_text(encoding="utf-8").split("\n\n")
     checked = " ".join(p for p in paragraphs if "`doctor`" in p or "bot doctor" in p)
     assert [name for name in sorted(named) if name.startswith("TELEGRAM_") and name not in checked] == []
+
+
+def test_the_config_is_read_with_the_environment_doctor_is_given(tmp_path: Path, env: pytest.MonkeyPatch) -> None:
+    """`check_config(env)` reads $QABOT_DATABASE_URL of `env`, not of os.environ: a bad URL in the process's
+    environment had been reported for an environment that names a good one."""
+    config = tmp_path / "config.yaml"
+    config.write_text("", encoding="utf-8")
+    env.setenv("QABOT_DATABASE_URL", "mysql://nobody@example.org/db")
+    given = {"QABOT_CONFIG": str(config), "QABOT_DATABASE_URL": "postgresql://qabot@127.0.0.1:5432/qabot"}
+    finding, loaded = doctor.check_config(given)
+    assert finding.level is Level.OK, finding.line()
+    assert loaded.database_url == "postgresql://qabot@127.0.0.1:5432/qabot"
+
+
+def test_the_null_device_as_the_config_is_said_to_mean_the_defaults(kdir: Path, env: pytest.MonkeyPatch) -> None:
+    """QABOT_CONFIG=/dev/null had been "/dev/null is valid: 0 moderator ids"; doctor says it means the defaults."""
+    env.setenv("QABOT_CONFIG", os.devnull)
+    code, out = run(kdir)
+    assert code == 0, out
+    config_line = next(line for line in out.splitlines() if "config" in line)
+    assert config_line == (
+        f"ok      config: QABOT_CONFIG={os.devnull}: no config file; the defaults apply (nobody in chat is a moderator)"
+    )

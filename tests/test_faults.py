@@ -342,8 +342,9 @@ def test_a_history_that_cannot_be_read_is_refused_in_one_line_naming_it(
 
 
 _LIMITED_ADD = """
-import resource, signal, sys
+import logging, resource, signal, sys
 from bot import cli
+logging.basicConfig(level=logging.WARNING)  # the log, which says which write failed: `kb add` says only its error line
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
 add = ["kb", "add", "--section", "Long", "--text", sys.argv[2], "--id", "long"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -327,6 +328,21 @@ async def test_both_platforms_stop_cleanly_within_the_limit_with_exit_0(
     assert bot.said_in_order("SIGTERM received", "Discord: closed", "stopped cleanly"), bot.text[-3000:]
     assert "WARNING adapters" not in bot.text  # no platform reached the limit, no second signal
     assert closed_cleanly(bot.data)
+
+
+async def test_runs_log_keeps_its_time_level_and_logger_on_every_line(
+    start_bot: StartBot, telegram: FakeTelegram
+) -> None:
+    """`run`'s output is a log (`Output.LOG`): every line has its time, level and logger, unlike a one-shot
+    command's plain `warning:` notes (tests/test_cli.py)."""
+    bot = await start_bot(telegram_env(telegram), limit=30)
+    await bot.wait_for_line("Telegram bot @QABot is running")
+    await bot.stop()
+    lines = bot.text.splitlines()
+    assert bot.process.returncode == 0 and lines, bot.text[-3000:]
+    logged = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING|ERROR) [\w.]+: ")
+    assert [line for line in lines if not logged.match(line)] == []
+    assert any(" INFO adapters.runner: " in line for line in lines)
 
 
 def _webhook_env(fake: FakeTelegram, port: int) -> dict[str, str]:

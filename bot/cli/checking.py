@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from bot import doctor, knowledge
 from bot.answering import Answerer
 from bot.cli.exits import EXIT_OK
+from bot.cli.terminal import unlogged
 
 
 def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -21,7 +20,7 @@ def cmd_kb_check(args: argparse.Namespace, out: TextIO) -> int:
     nothing_yet = knowledge.knows_nothing_yet(folder)
     if nothing_yet:  # a folder of no knowledge yet: a warning in doctor's words, not the running bot's log line
         print(f"warning: {folder}: {doctor.NOTHING_YET}", file=sys.stderr)
-    with _unlogged("bot.knowledge.folder") if nothing_yet else contextlib.nullcontext():
+    with unlogged("bot.knowledge.folder") if nothing_yet else contextlib.nullcontext():
         answerer = Answerer.from_directory(folder, empty=True)
     for _, warning in doctor.knowledge_warnings(Path(args.knowledge), answerer.kb):
         print(f"warning: {warning}", file=sys.stderr)
@@ -33,18 +32,3 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
     findings = doctor.run_checks(Path(args.knowledge), os.environ, Path(args.data) if args.data else None)
     print(doctor.report(findings), file=out)
     return doctor.exit_code(findings)
-
-
-@contextlib.contextmanager
-def _unlogged(name: str) -> Iterator[None]:
-    """The WARNING lines of the logger `name` left out while the block runs: said once, plainly, already."""
-    logger = logging.getLogger(name)
-
-    def said(record: logging.LogRecord) -> bool:
-        return record.levelno != logging.WARNING
-
-    logger.addFilter(said)
-    try:
-        yield
-    finally:
-        logger.removeFilter(said)

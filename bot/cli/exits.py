@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import logging
 import os
 import signal
 import sys
@@ -60,15 +61,21 @@ def _drop_output() -> None:
 
 
 @contextlib.contextmanager
-def error_lines() -> Iterator[terminal.ErrorLines]:
+def error_lines(notes: terminal.Notes | None = None) -> Iterator[terminal.ErrorLines]:
     """Standard error for one command, as `terminal.ErrorLines`: a line it refuses leaves the exit code
     to the command (1, 2: what a script needs to know), and a command that succeeded, its warnings
-    unsaid, ends with 74 (see `ended`)."""
-    errors = terminal.ErrorLines(sys.stderr)
+    unsaid, ends with 74 (see `ended`). With `notes`, what is logged meanwhile is said through them."""
+    errors = terminal.ErrorLines(sys.stderr, notes)
     sys.stderr = errors  # a text stream as far as print and logging go
+    root = logging.getLogger()
+    if notes is not None:
+        root.addHandler(notes)
     try:
         yield errors
     finally:
+        if notes is not None:
+            root.removeHandler(notes)
+            notes.say()  # said already unless the command raised
         sys.stderr = errors.stream
 
 

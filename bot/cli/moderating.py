@@ -6,6 +6,7 @@ read from the data folder alone."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import sys
 import tempfile
@@ -15,9 +16,10 @@ from typing import TextIO
 from bot.answering import Answerer
 from bot.cli import opening
 from bot.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
+from bot.cli.terminal import unlogged
 from bot.curation import Reply, Request, gaps_unusable, interrupts, looks_like_gap, perform
 from bot.evaluation import review
-from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files
+from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files, knows_nothing_yet
 from bot.search import cache_folder
 from bot.service import open_database
 
@@ -49,8 +51,10 @@ def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held
     """`request` run through the service of the knowledge folder (`held` keeps a signal that arrives in the
     change); `kb history`, `gaps` and `stats` of a folder whose knowledge does not load (a file broken by a
     hand edit) from the data folder alone."""
+    first = request.command == "add" and knows_nothing_yet(Path(args.knowledge))  # "declined until ... adds": moot
     try:
-        service = opening.service(args, held.change)
+        with unlogged("bot.knowledge.folder") if first else contextlib.nullcontext():
+            service = opening.service(args, held.change)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
         broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
         if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:

@@ -34,7 +34,6 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, parser: argparse.ArgumentParser | None = None
 ) -> int:
     """Run one command; `parser` is the adapters' fuller one when called from `adapters.cli`."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
     if parser is None and argv[:1] and argv[0] in PLATFORM_COMMANDS:
         said = " ".join(argv[:2] if argv[0] == "discord" else argv[:1])
@@ -42,17 +41,31 @@ def main(
               file=sys.stderr)  # fmt: skip
         return EXIT_UNUSABLE
     args = (parser or build_parser()[0]).parse_args(argv)
+    output = getattr(args, "output", exits.Output.PRODUCT)  # as its parser declared it (`parser.command`)
+    notes = _logging(output)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
-    out = cast(TextIO, terminal.SafeOutput(out or sys.stdout))  # stored text may hold a terminal's escapes
+    held = notes.say if notes is not None else None  # the notes held are said before a line of output
+    out = cast(TextIO, terminal.SafeOutput(out or sys.stdout, before=held))  # stored text may hold escapes
     begun = interrupts.changes_made()
     try:
-        with exits.error_lines() as errors:
+        with exits.error_lines(notes) as errors:
             code = _run(args, out, begun)
-            output = getattr(args, "output", exits.Output.PRODUCT)  # as its parser declared it (`parser.command`)
+            if notes is not None:
+                notes.say()  # now, so that a note standard error refuses counts in `ended`
             return exits.ended(code, errors, output=output, changed=interrupts.changes_made() > begun)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _logging(output: exits.Output) -> terminal.Notes | None:
+    """How the core's log reaches whoever ran the command: a running bot's (`Output.LOG`: `run`) is a
+    log, each line with its time, level and logger; a one-shot command's warnings are its own lines,
+    `warning: ...` (`terminal.Notes`, which the command's error line leaves out: it says why already)."""
+    if output is exits.Output.LOG:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return None
+    return terminal.Notes()
 
 
 def _run(args: argparse.Namespace, out: TextIO, begun: int) -> int:

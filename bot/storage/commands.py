@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from bot import knowledge
 from bot.catalogue import counted
-from bot.config import DATABASE_VARIABLE, load_config, url_problem
+from bot.config import DATABASE_VARIABLE, load_config
 from bot.curation import command_line_moderator
+from bot.databaseurls import url_problem
 from bot.knowledge import NOT_SOURCES
 from bot.storage.report import Report
 
