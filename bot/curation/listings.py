@@ -6,7 +6,9 @@ another member's question (the former 3) and closed that gap for good. So each m
 is remembered here (number -> gap), per platform and user, in memory: a number is read in it, and a
 gap closed since is refused by name, never another acted on. Without a list remembered (after a
 restart, on another instance, on the command line, which keeps nothing between runs) a number is
-read in today's order, as before. A gap id (g3fa9c1) is read the same everywhere.
+read in today's order, as before. A list is kept until the moderator's next one, however old: an
+instance holding an older list of theirs reads a number in it (docs/moderation.md). A gap id (g3fa9c1)
+is read the same everywhere.
 """
 
 from __future__ import annotations
