@@ -90,9 +90,10 @@ def _who(asker: Asker) -> tuple[str, str]:
 
 
 def _number(reference: str) -> int | None:
-    """The gap number `reference` gives (`3`, `#3`), or None (an id, or anything else)."""
+    """The gap number `reference` gives (`3`, `#3`, `３` from a CJK keyboard: any decimal digits, as
+    `GapRecords.find` reads them), or None (an id, or anything else)."""
     value = reference.strip().lstrip("#")
-    return int(value) if value.isascii() and value.isdecimal() else None
+    return int(value) if value.isdecimal() else None
 
 
 def _lead(gap: Gap) -> str:
