@@ -244,3 +244,15 @@ def test_the_command_line_reads_a_number_in_todays_order(backend: Backend, kb_fo
     out = io.StringIO()
     assert main(["kb", "dismiss", "1", "--knowledge", str(kb_folder)], out=out) == 0
     assert out.getvalue().startswith("Dismissed gap") and BIKES in out.getvalue(), out.getvalue()
+
+
+def test_a_number_in_full_width_digits_is_read_in_the_moderators_own_list(backend: Backend) -> None:
+    """A Japanese or Chinese keyboard types ２ for 2: Ann's `/kb_dismiss ２` after Cy closed gap 1 is her 2, bikes,
+    as her `2` is (it had been read in today's order, where 2 is the dog gap, and dismissed that for good)."""
+    service = moderated(backend, "1", "2")
+    assert [BIKES in line for line in listed(mod(service, "1", "gaps"))] == [False, True, False]
+    mod(service, "2", "gaps")
+    assert mod(service, "2", "dismiss", "1").startswith("Dismissed gap")  # Cy: the cloakroom
+    said = mod(service, "1", "dismiss", "２")
+    assert said.startswith("Dismissed gap") and BIKES in said, said
+    assert DOG in mod(service, "1", "gaps")

@@ -6,7 +6,9 @@ another member's question (the former 3) and closed that gap for good. So each m
 is remembered here (number -> gap), per platform and user, in memory: a number is read in it, and a
 gap closed since is refused by name, never another acted on. Without a list remembered (after a
 restart, on another instance, on the command line, which keeps nothing between runs) a number is
-read in today's order, as before. A gap id (g3fa9c1) is read the same everywhere.
+read in today's order, as before. A list is kept until the moderator's next one, however old: an
+instance holding an older list of theirs reads a number in it (docs/moderation.md). A gap id (g3fa9c1)
+is read the same everywhere.
 """
 
 from __future__ import annotations
@@ -88,9 +90,10 @@ def _who(asker: Asker) -> tuple[str, str]:
 
 
 def _number(reference: str) -> int | None:
-    """The gap number `reference` gives (`3`, `#3`), or None (an id, or anything else)."""
+    """The gap number `reference` gives (`3`, `#3`, `３` from a CJK keyboard: any decimal digits, as
+    `GapRecords.find` reads them), or None (an id, or anything else)."""
     value = reference.strip().lstrip("#")
-    return int(value) if value.isascii() and value.isdecimal() else None
+    return int(value) if value.isdecimal() else None
 
 
 def _lead(gap: Gap) -> str:

@@ -10,12 +10,12 @@ this instance's bucket of the key as the database has it, so a member who has sp
 does not get a fresh one from a fallback.
 
 A database that is down (an error, a pool whose connection attempts fail, or checks that got no
-connection for `stuck` seconds, none through) is logged once as a WARNING, and the buckets are this
-instance's own for `pause` seconds at a time until a check gets through ("shared ... again"). A busy
-pool is not that: every connection lent to other checks (a flood of commands), none failing, checks
-getting through. Its check is this instance's own, the next one tries the pool again, and an INFO
-line at most a minute says how many were (the database is fine, nothing is lost: a pool too small
-for the load, if it comes every minute).
+connection for `stuck` seconds, none through and the pool lending none meanwhile) is logged once as
+a WARNING, and the buckets are this instance's own for `pause` seconds at a time until a check gets
+through ("shared ... again"). A busy pool is not that: every connection lent to other checks (a
+flood of commands), none failing, checks getting through. Its check is this instance's own, the
+next one tries the pool again, and an INFO line at most a minute says how many were (the database
+is fine, nothing is lost: a pool too small for the load, if it comes every minute).
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class SharedCooldown(Cooldown):
         self._secret: bytes | None = None  # of the pseudonyms, read from the database on the first check
         self._errors = 0  # the pool's failed connection attempts when a check last got through
         self._no_connection: float | None = None  # when checks began to get none, since one got through
+        self._lent = 0  # the connections the pool had lent (to anyone) when that began
         self._busy = 0  # checks that met a busy pool since the last line said so
         self._busy_said: float | None = None  # when that line was logged
 
@@ -165,10 +166,15 @@ class SharedCooldown(Cooldown):
         return self.pool.get_stats().get("connections_errors", 0)
 
     def _stuck(self) -> bool:
-        """Whether checks have got no connection for `stuck` seconds, none through meanwhile."""
-        now = time.monotonic()
-        since = self._no_connection = self._no_connection or now
-        return now - since > self.stuck
+        """Whether checks have got no connection for `stuck` seconds, none through meanwhile, and the pool lent
+        none to anyone meanwhile either: connections lent since are a pool that moves, busy (the window had
+        spanned an idle while after a flood, and the next flood's first busy check was taken for an outage)."""
+        now, stats = time.monotonic(), self.pool.get_stats()
+        lent = stats.get("requests_num", 0) - stats.get("requests_errors", 0)  # requests that got a connection
+        with self._state:
+            if self._no_connection is None or lent != self._lent:
+                self._no_connection, self._lent = now, lent
+            return now - self._no_connection > self.stuck
 
     def _met_busy(self) -> None:
         """A check met every connection busy and no attempt failing: this instance's own, said at most a minute."""
