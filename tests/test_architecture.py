@@ -66,6 +66,20 @@ def test_core_never_imports_a_platform_or_reaches_outward() -> None:
     assert offenders == []
 
 
+def test_only_the_cores_face_and_entry_point_import_the_command_line() -> None:
+    """bot/cli/ is the shell over the core: no module below it (storage, curation, records...) imports it; only
+    the package's face (`bot/__init__.py`) and `python -m bot` do (storage's report had imported its OutputFailed)."""
+    outer = {ROOT / "bot" / "__init__.py", ROOT / "bot" / "__main__.py"}
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if path not in outer and (ROOT / "bot" / "cli") not in path.parents
+        for name in imported(path, {"bot.cli"})
+        if name == "bot.cli" or name.startswith("bot.cli.")
+    ]
+    assert offenders == []
+
+
 def test_the_check_sees_an_importlib_string(tmp_path: Path) -> None:
     """The scan above would catch the old `importlib.import_module("adapters.runner")`."""
     sample = tmp_path / "sample.py"

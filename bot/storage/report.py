@@ -9,24 +9,25 @@ from __future__ import annotations
 import io
 from typing import TextIO
 
-from bot.cli.terminal import OutputFailed
-
 
 class Report(io.TextIOBase):
     """`out`, whose first refusal is kept (later lines are dropped) and raised by `said` once the work is done,
     so that exit 74 tells the truth. A closed pipe (`| head -1`) still stops the command at once, as Unix tools
-    stop."""
+    stop. What a refusal is, is the output's to say (the command line's wraps a full disk in its own
+    `OutputFailed`): storage does not import the command line above it."""
 
     def __init__(self, out: TextIO):
         super().__init__()
         self.out = out
-        self.refused: OutputFailed | None = None
+        self.refused: Exception | None = None
 
     def write(self, text: str) -> int:
         if self.refused is None:
             try:
                 return self.out.write(text)
-            except OutputFailed as exc:
+            except BrokenPipeError:
+                raise
+            except Exception as exc:  # the output's refusal: the command line's OutputFailed, or an OSError
                 self.refused = exc
         return len(text)
 
