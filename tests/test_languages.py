@@ -1,0 +1,135 @@
+"""Members and moderators who do not write English: what the platforms show them is in their language.
+
+Through the fakes, with the real libraries: the slash commands Discord shows a Korean member, the
+menu Telegram shows one, and a Korean moderator's replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.dc import sync
+from bot import messages
+from bot.config import Config, CooldownSettings, Moderators
+from bot.service import Service
+from tests.discord_support import TOKEN as DISCORD_TOKEN
+from tests.discord_support import fake_discord_api
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_support import fake_bot_api, handled, running, write_handbook
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+KOREAN_USER = {"id": 4242, "is_bot": False, "first_name": "Min", "language_code": "ko"}
+PRIVATE = {"id": 4242, "type": "private", "first_name": "Min"}
+
+
+def korean(text: str | None) -> bool:
+    """Whether `text` is written in Korean: Hangul in it, and no English word of four letters or more
+    (a /command is no English word)."""
+    words = re.sub(r"/\w+", "", text or "")
+    return HANGUL.search(words) is not None and not re.search("[A-Za-z]{4,}", words)
+
+
+def described(commands: list[dict[str, Any]], where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every command, subcommand and option of a synced command list, with its path."""
+    found = []
+    for command in commands:
+        path = f"{where}/{command['name']}"
+        found.append((path, command))
+        found += described(command.get("options") or [], path)
+    return found
+
+
+async def test_discord_shows_a_korean_member_every_command_and_option_in_korean(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every description `discord sync` registers has a Korean localization, the message command its
+    Korean name, and /ask's option a Korean name: a Korean Discord showed them all in English."""
+    async with fake_discord_api(monkeypatch) as fake:
+        code = await asyncio.to_thread(sync.sync_main, ["sync"], {"DISCORD_BOT_TOKEN": DISCORD_TOKEN})
+        [put] = fake.find("PUT", "/applications/")
+    assert code == 0
+    for path, command in described(put.body):
+        if command.get("description"):
+            assert korean((command.get("description_localizations") or {}).get("ko")), path
+    answer_this = next(c for c in put.body if c["name"] == "Answer this")
+    assert korean(answer_this["name_localizations"]["ko"])
+    ask = next(c for c in put.body if c["name"] == "ask")
+    assert ask["options"][0]["name_localizations"]["ko"] == "질문"
+    assert answer_this["name_localizations"]["ko"] in messages.say(messages.USE_ANSWER_THIS, "ko")
+
+
+def commands_of(params: dict[str, Any]) -> list[dict[str, str]]:
+    commands = params["commands"]
+    return json.loads(commands) if isinstance(commands, str) else commands  # type: ignore[no-any-return]
+
+
+def scope_of(params: dict[str, Any]) -> dict[str, Any]:
+    scope = params.get("scope") or {"type": "default"}
+    return json.loads(scope) if isinstance(scope, str) else scope  # type: ignore[no-any-return]
+
+
+async def test_telegram_menu_has_a_korean_version_for_members_and_moderators(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram shows a user the menu set for their language: the bot sets a Korean one beside the
+    English, for everyone and in each moderator's chat (a chat's English menu hides the default Korean one)."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), Config(moderators=moderators))
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        pass
+    menus = {(scope_of(c.params)["type"], c.params.get("language_code") or ""): c for c in fake.called("setMyCommands")}
+    assert set(menus) == {("default", ""), ("default", "ko"), ("chat", ""), ("chat", "ko")}
+    for (_, language), call in menus.items():
+        descriptions = [c["description"] for c in commands_of(call.params)]
+        assert all(korean(d) for d in descriptions) if language == "ko" else not any(map(HANGUL.search, descriptions))
+    assert len(commands_of(menus["chat", "ko"].params)) > len(commands_of(menus["default", "ko"].params))
+
+
+async def test_a_korean_moderators_empty_history_is_in_korean(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """/kb_history before any change: "No changes recorded yet." was the one English line a Korean moderator got."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        fake.message(PRIVATE, "/kb_history", user=KOREAN_USER)
+        await handled(fake, PRIVATE)
+    [reply] = fake.called("sendMessage")
+    assert korean(html.unescape(reply.text)), reply.text
+
+
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [("ko", "ko"), ("ko-KR", "ko"), ("ko_KR", "ko"), ("KO", "ko"), ("xx", "en"), ("fr", "en"), ("", "en")],
+)
+async def test_a_telegram_members_regional_or_unknown_language_picks_korean_or_english(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, language_code: str, expected: str
+) -> None:
+    """A regional tag of Korean is Korean; a language the catalogue lacks (or none) is English, and no error."""
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
+    user = {**KOREAN_USER, "language_code": language_code}
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        fake.message(PRIVATE, "What is the wifi password in the hall?", user=user)
+        await handled(fake, PRIVATE)
+    [reply] = fake.called("sendMessage")
+    assert html.unescape(reply.text).startswith(messages.say(messages.DONT_KNOW, expected).split(".")[0])
+
+
+async def test_a_question_in_another_script_gets_a_clear_dont_know_in_the_members_language(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Korean, Cyrillic, Arabic and emoji questions against an English knowledge base: the fallback, never a crash."""
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"))
+    questions = ["회비는 얼마예요?", "Сколько стоит членство?", "كم رسوم العضوية؟", "💸❓"]
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        for question in questions:
+            fake.message(PRIVATE, question, user=KOREAN_USER)
+            await handled(fake, PRIVATE)
+    replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
+    assert len(replies) == len(questions) and all(korean(r.split("\n")[0]) for r in replies), replies
