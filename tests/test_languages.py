@@ -21,7 +21,7 @@ from bot.config import Config, CooldownSettings, Moderators
 from bot.service import Service
 from tests.discord_support import TOKEN as DISCORD_TOKEN
 from tests.discord_support import fake_discord_api
-from tests.fake_telegram import FakeTelegram
+from tests import spec_check
 from tests.telegram_support import fake_bot_api, handled, running, write_handbook
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -32,7 +32,7 @@ PRIVATE = {"id": 4242, "type": "private", "first_name": "Min"}
 def korean(text: str | None) -> bool:
     """Whether `text` is written in Korean: Hangul in it, and no English word of four letters or more
     (a /command is no English word)."""
-    words = re.sub(r"/\w+", "", text or "")
+    words = re.sub(r"/kb \w+|/\w+", "", text or "")
     return HANGUL.search(words) is not None and not re.search("[A-Za-z]{4,}", words)
 
 
@@ -65,6 +65,23 @@ async def test_discord_shows_a_korean_member_every_command_and_option_in_korean(
     assert answer_this["name_localizations"]["ko"] in messages.say(messages.USE_ANSWER_THIS, "ko")
 
 
+@pytest.mark.parametrize(
+    ("localized", "refused"),
+    [
+        ({"name_localizations": {"ko": "질문"}}, False),
+        ({"name_localizations": {"ko": "Question"}}, True),  # upper case where the script has it
+        ({"name_localizations": {"ko": "두 단어"}}, True),  # a space
+        ({"description_localizations": {"kr": "질문"}}, True),  # no such Discord locale
+    ],
+)
+def test_the_fake_discord_refuses_the_localizations_discord_refuses(localized: dict[str, Any], refused: bool) -> None:
+    """An option's localized name follows the name rule, and localizations are keyed by Discord's locales."""
+    option = {"type": 3, "name": "question", "description": "What?", **localized}
+    body = [{"name": "ask", "description": "Ask.", "type": 1, "options": [option]}]
+    problem = spec_check.discord_violation("PUT", "/applications/1/commands", body)
+    assert (problem is not None) == refused, problem
+
+
 def commands_of(params: dict[str, Any]) -> list[dict[str, str]]:
     commands = params["commands"]
     return json.loads(commands) if isinstance(commands, str) else commands  # type: ignore[no-any-return]
@@ -88,7 +105,9 @@ async def test_telegram_menu_has_a_korean_version_for_members_and_moderators(
     assert set(menus) == {("default", ""), ("default", "ko"), ("chat", ""), ("chat", "ko")}
     for (_, language), call in menus.items():
         descriptions = [c["description"] for c in commands_of(call.params)]
-        assert all(korean(d) for d in descriptions) if language == "ko" else not any(map(HANGUL.search, descriptions))
+        english = [messages.say(d, "en") for d in descriptions]  # a msgid is its own English
+        # the field names /kb_edit takes (section=, text=) stay as typed: Hangul, and no sentence left English
+        assert all(HANGUL.search(d) for d in descriptions) if language == "ko" else not any(map(HANGUL.search, english))
     assert len(commands_of(menus["chat", "ko"].params)) > len(commands_of(menus["default", "ko"].params))
 
 

@@ -82,17 +82,18 @@ QUOTES_MEMBERS = frozenset({"gaps", "dismiss", "alias", "history"})
 READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the private chat is open
 
 
+N_ = messages.N_  # marks the menu's descriptions for the catalogue
 MODERATION_COMMANDS = (
-    BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
-    BotCommand("kb_edit", "Edit a passage: ID | section=... | text=... | questions=..."),
-    BotCommand("kb_remove", "Remove a passage: ID"),
-    BotCommand("kb_alias", "Attach a question or gap to a passage: ID | QUESTION"),
-    BotCommand("kb_history", "Recent changes, or one passage's: [ID]"),
-    BotCommand("kb_undo", "Revert the last change"),
-    BotCommand("kb_gaps", "Questions the bot could not answer"),
-    BotCommand("kb_stats", "Most asked, most downvoted, fallback rate"),
-    BotCommand("kb_dismiss", "Dismiss an unanswered question: GAP"),
-    BotCommand("kb_find", "Find passages and their ids: WORDS"),
+    BotCommand("kb_add", N_("Add a passage: SECTION | TEXT | QUESTION ; QUESTION")),
+    BotCommand("kb_edit", N_("Edit a passage: ID | section=... | text=... | questions=...")),
+    BotCommand("kb_remove", N_("Remove a passage: ID")),
+    BotCommand("kb_alias", N_("Attach a question or gap to a passage: ID | QUESTION")),
+    BotCommand("kb_history", N_("Recent changes, or one passage's: [ID]")),
+    BotCommand("kb_undo", N_("Revert the last change")),
+    BotCommand("kb_gaps", N_("Questions the bot could not answer")),
+    BotCommand("kb_stats", N_("Most asked, most downvoted, fallback rate")),
+    BotCommand("kb_dismiss", N_("Dismiss an unanswered question: GAP")),
+    BotCommand("kb_find", N_("Find passages and their ids: WORDS")),
 )
 
 
