@@ -19,9 +19,9 @@ from adapters.dc import sync
 from bot import messages
 from bot.config import Config, CooldownSettings, Moderators
 from bot.service import Service
+from tests import spec_check
 from tests.discord_support import TOKEN as DISCORD_TOKEN
 from tests.discord_support import fake_discord_api
-from tests import spec_check
 from tests.telegram_support import fake_bot_api, handled, running, write_handbook
 
 HANGUL = re.compile("[\uac00-\ud7a3]")

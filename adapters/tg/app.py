@@ -221,10 +221,12 @@ async def _set_commands(app: App, service: Service, policy: RetryPolicy) -> None
             log.warning("could not set the command menu (%s): %s", language, type(exc).__name__)
     for user_id in sorted(service.moderator_ids(PLATFORM)):
         for language in messages.LANGUAGES:  # a chat's menu hides the default one, of any language: both
-            menu = in_language(COMMANDS + MODERATION_COMMANDS, language)
+            scoped = in_language(COMMANDS + MODERATION_COMMANDS, language)
             try:
                 await app.bot.set_my_commands(
-                    menu, scope=BotCommandScopeChat(int(user_id)), language_code=None if language == "en" else language
+                    scoped,
+                    scope=BotCommandScopeChat(int(user_id)),
+                    language_code=None if language == "en" else language,
                 )
             except (TelegramError, ValueError) as exc:  # e.g. a moderator who never opened a chat with the bot
                 log.warning("no moderation menu for Telegram user %s: %s", user_id, type(exc).__name__)
