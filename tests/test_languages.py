@@ -152,3 +152,22 @@ async def test_a_question_in_another_script_gets_a_clear_dont_know_in_the_member
             await handled(fake, PRIVATE)
     replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
     assert len(replies) == len(questions) and all(korean(r.split("\n")[0]) for r in replies), replies
+
+
+async def test_a_korean_moderators_command_in_a_wrong_form_is_explained_in_korean(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What is wrong with a /kb_* command and its right form, in Korean: both had been English
+    ("Which passage? Give its id.\\nUsage: /kb_remove ID"), the field names it takes (section=) aside."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    wrong = ["/kb_remove", "/kb_gaps 99", "/kb_undo now", "/kb_dismiss", "/kb_find", "/kb_alias parking"]
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        for command in [*wrong, "/kb_add Parking", "/kb_edit parking | text="]:
+            fake.message(PRIVATE, command, user=KOREAN_USER)
+            await handled(fake, PRIVATE)
+    replies = [html.unescape(c.text) for c in fake.called("sendMessage")]
+    assert len(replies) == len(wrong) + 2
+    assert all(korean(reply) for reply in replies[: len(wrong)]), replies
+    assert all(HANGUL.search(reply) and "Usage" not in reply and "Give" not in reply for reply in replies), replies
