@@ -171,3 +171,20 @@ async def test_a_korean_moderators_command_in_a_wrong_form_is_explained_in_korea
     assert len(replies) == len(wrong) + 2
     assert all(korean(reply) for reply in replies[: len(wrong)]), replies
     assert all(HANGUL.search(reply) and "Usage" not in reply and "Give" not in reply for reply in replies), replies
+
+
+async def test_a_korean_moderators_undo_names_the_change_in_korean(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/kb_undo had said "Min의 `wi-fi` alias을(를) 되돌렸습니다.": an English word in a Korean sentence."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    commands = ["/kb_add Wi-Fi | The password is on the fridge.", "/kb_alias wi-fi | wifi password please", "/kb_undo"]
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        for command in [*commands, "/kb_undo"]:
+            fake.message(PRIVATE, command, user=KOREAN_USER)
+            await handled(fake, PRIVATE)
+    *_, first, second = [html.unescape(re.sub("<[^>]+>", "", c.text)) for c in fake.called("sendMessage")]
+    assert korean(first) and "연결" in first and "추가" in first, first  # the alias undone, the add next
+    assert korean(second) and "추가" in second, second
