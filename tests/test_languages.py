@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from adapters.dc import sync
-from bot import messages
+from bot import Answerer, messages
 from bot.config import Config, CooldownSettings, Moderators
 from bot.service import Service
 from tests import spec_check
+from tests.discord_support import ENV, connected, fake_discord_api
 from tests.discord_support import TOKEN as DISCORD_TOKEN
-from tests.discord_support import fake_discord_api
 from tests.telegram_support import fake_bot_api, handled, running, write_handbook
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -188,3 +188,28 @@ async def test_a_korean_moderators_undo_names_the_change_in_korean(
     *_, first, second = [html.unescape(re.sub("<[^>]+>", "", c.text)) for c in fake.called("sendMessage")]
     assert korean(first) and "연결" in first and "추가" in first, first  # the alias undone, the add next
     assert korean(second) and "추가" in second, second
+
+
+async def test_the_cooldown_note_in_place_of_a_note_to_a_korean_server_is_korean(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In a server whose language is Korean, the note that a question was answered above is Korean; the
+    cooldown note that stands in for it, to a helper pointing too quickly, had been English."""
+    from tests.test_discord import TEST_PASSAGES, write_knowledge
+    from tests.test_discord_pointing import pointing, reference_of
+
+    answerer = Answerer.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES))
+    service = Service(answerer, config=Config(cooldown=CooldownSettings(burst=1, interval=600)))
+    async with fake_discord_api(monkeypatch) as fake:
+        plain = fake.guild
+        fake.guild = lambda: {**plain(), "preferred_locale": "ko"}  # type: ignore[method-assign]
+        fake.grant_message_content = True
+        async with connected(fake, service, {**ENV, "DISCORD_MESSAGE_CONTENT": "1"}):
+            question = fake.message("are most of the defectors women")
+            await fake.push("MESSAGE_CREATE", question)
+            await fake.push("MESSAGE_CREATE", pointing(fake, question))
+            await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == question["id"])
+            again = pointing(fake, question)
+            await fake.push("MESSAGE_CREATE", again)
+            note = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == again["id"])
+    assert note.body["content"] == messages.say(messages.COOLDOWN, "ko")
