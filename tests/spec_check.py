@@ -53,6 +53,24 @@ def telegram_violation(method: str, params: dict[str, Any]) -> tuple[int, str] |
             return 400, f"Bad Request: {problem}"
     if method == "answerInlineQuery":
         return _inline_problem(params["results"])
+    if method == "setMyCommands":
+        return _menu_problem(params)
+    return None
+
+
+def _menu_problem(params: dict[str, Any]) -> tuple[int, str] | None:
+    """What BotCommand's and setMyCommands' descriptions state in prose: a command 1-32 lower-case
+    letters, digits and underscores, a description 1-256 characters, a two-letter language code."""
+    commands = params["commands"]
+    if isinstance(commands, str):
+        commands = json.loads(commands)
+    for command in commands:
+        if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]):
+            return 400, "Bad Request: BOT_COMMAND_INVALID"
+        if not 1 <= len(command["description"]) <= 256:
+            return 400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+    if params.get("language_code") not in (None, "") and not re.fullmatch(r"[a-z]{2}", params["language_code"]):
+        return 400, "Bad Request: LANG_CODE_INVALID"
     return None
 
 

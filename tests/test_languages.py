@@ -82,6 +82,23 @@ def test_the_fake_discord_refuses_the_localizations_discord_refuses(localized: d
     assert (problem is not None) == refused, problem
 
 
+@pytest.mark.parametrize(
+    ("commands", "language_code", "refused"),
+    [
+        ([{"command": "ask", "description": "질문하기"}], "ko", False),
+        ([{"command": "ask", "description": "질" * 257}], "ko", True),  # over 256 characters
+        ([{"command": "질문", "description": "질문하기"}], "ko", True),  # a command is lower-case English
+        ([{"command": "ask", "description": "질문하기"}], "ko-KR", True),  # two letters, ISO 639-1
+    ],
+)
+def test_the_fake_telegram_refuses_the_menus_telegram_refuses(
+    commands: list[dict[str, str]], language_code: str, refused: bool
+) -> None:
+    """A menu's commands, descriptions and language code as the Bot API's documentation limits them."""
+    problem = spec_check.telegram_violation("setMyCommands", {"commands": commands, "language_code": language_code})
+    assert (problem is not None) == refused, problem
+
+
 def commands_of(params: dict[str, Any]) -> list[dict[str, str]]:
     commands = params["commands"]
     return json.loads(commands) if isinstance(commands, str) else commands  # type: ignore[no-any-return]
@@ -213,3 +230,21 @@ async def test_the_cooldown_note_in_place_of_a_note_to_a_korean_server_is_korean
             await fake.push("MESSAGE_CREATE", again)
             note = await fake.wait_for(lambda c: c.method == "POST" and reference_of(c) == again["id"])
     assert note.body["content"] == messages.say(messages.COOLDOWN, "ko")
+
+
+def test_korean_counts_have_one_form_and_english_two() -> None:
+    """Korean has one plural form: every Korean plural entry has exactly one, used for 0, 1 and 21; English agrees."""
+    from bot.catalogue import LOCALES, parse_po
+
+    entries = parse_po((LOCALES / "ko.po").read_text(encoding="utf-8"))
+    assert "nplurals=1; plural=0;" in entries[""]
+    plural = [msgstr for msgid, msgstr in entries.items() if "\0" in msgid]
+    assert plural and all("\0" not in msgstr for msgstr in plural)
+    with messages.speaking("ko"):
+        assert [messages.dismissed("g1", "q", n).rsplit("(", 1)[1] for n in (0, 1, 21)] == [
+            "질문 0개).",
+            "질문 1개).",
+            "질문 21개).",
+        ]
+    with messages.speaking("en"):
+        assert [messages.dismissed("g1", "q", n).split("(")[1] for n in (1, 2)] == ["1 question).", "2 questions)."]
