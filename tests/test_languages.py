@@ -248,3 +248,43 @@ def test_korean_counts_have_one_form_and_english_two() -> None:
         ]
     with messages.speaking("en"):
         assert [messages.dismissed("g1", "q", n).split("(")[1] for n in (1, 2)] == ["1 question).", "2 questions)."]
+
+
+def emoji_knowledge(folder: Path) -> Path:
+    """A Korean passage of 2,989 characters, 1,494 of them emoji (two UTF-16 code units each): fewer
+    than 4,096 characters with its heading and citation, more as Telegram counts."""
+    text = ("물 💧💧💧 관 🚰🚰🚰 " * 300)[:2990].strip()
+    folder.mkdir()
+    lines = [
+        'source: {title: "배관 안내 🚰", publisher: null, url: null}',
+        "passages:",
+        "  - id: pipes",
+        '    section: "배관 & <밸브> 💧"',
+        f'    text: "{text}"',
+        '    questions: ["물은 관을 따라 어떻게 흐르나요?"]',
+        "  - id: taps",
+        '    section: "수도꼭지"',
+        '    text: "수도꼭지는 싱크대의 물을 열고 닫습니다."',
+    ]
+    (folder / "pipes.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+async def test_a_korean_emoji_heavy_answer_fits_telegrams_limit_as_telegram_counts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Split by UTF-16 code units, every message of the answer is taken (the fake refuses one over 4,096
+    as Telegram counts), and none of the passage is lost between them."""
+    service = Service.from_directory(emoji_knowledge(tmp_path / "knowledge"))
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        fake.message(PRIVATE, "물은 관을 따라 어떻게 흐르나요?", user=KOREAN_USER)
+        await handled(fake, PRIVATE)
+    sent = fake.calls_of("sendMessage")
+    assert len(sent) >= 2 and all(c.status == 200 for c in sent)
+    assert all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in sent)
+    html_text = "".join(c.text for c in sent)
+    assert len(html_text) < 4096 < len(html_text.encode("utf-16-le")) // 2  # one message, counted in characters
+    passage = service.passage("pipes")
+    assert passage is not None
+    shown = "".join(html.unescape(re.sub("<[^>]+>", "", c.text)) for c in sent)
+    assert shown.count("💧") == passage.text.count("💧") + 2  # and the section's, as heading and in the citation
