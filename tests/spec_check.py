@@ -53,6 +53,24 @@ def telegram_violation(method: str, params: dict[str, Any]) -> tuple[int, str] |
             return 400, f"Bad Request: {problem}"
     if method == "answerInlineQuery":
         return _inline_problem(params["results"])
+    if method == "setMyCommands":
+        return _menu_problem(params)
+    return None
+
+
+def _menu_problem(params: dict[str, Any]) -> tuple[int, str] | None:
+    """What BotCommand's and setMyCommands' descriptions state in prose: a command 1-32 lower-case
+    letters, digits and underscores, a description 1-256 characters, a two-letter language code."""
+    commands = params["commands"]
+    if isinstance(commands, str):
+        commands = json.loads(commands)
+    for command in commands:
+        if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]):
+            return 400, "Bad Request: BOT_COMMAND_INVALID"
+        if not 1 <= len(command["description"]) <= 256:
+            return 400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+    if params.get("language_code") not in (None, "") and not re.fullmatch(r"[a-z]{2}", params["language_code"]):
+        return 400, "Bad Request: LANG_CODE_INVALID"
     return None
 
 
@@ -368,12 +386,25 @@ def _discord_limits(body: Any) -> str | None:
 _NAME = re.compile(r"^[-_'\w]{1,32}$")  # Discord's rule for chat input command and option names
 
 
+# The locales Discord takes as a key of name_localizations and description_localizations
+_LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th "
+    "zh-CN ja zh-TW ko".split()
+)
+
+
 def _command_names_problem(commands: list[Any], where: str) -> str | None:
-    """Names of slash commands and their options: 1-32 lower-case word characters (in prose only)."""
+    """Names of slash commands and their options, in every language they are localized to: 1-32
+    lower-case word characters (in prose only); localizations keyed by Discord's locales."""
     for i, command in enumerate(commands):
-        name = str(command.get("name", ""))
-        if command.get("type", 1) == 1 and (not _NAME.match(name) or name != name.lower()):
-            return f"{where}{i}.name: APPLICATION_COMMAND_INVALID_NAME ({name[:40]!r})"
+        localized = command.get("name_localizations") or {}
+        for key in [*localized, *(command.get("description_localizations") or {})]:
+            if key not in _LOCALES:
+                return f"{where}{i}: {key!r} is not a valid locale (INVALID_LOCALE)"
+        for name in [str(command.get("name", "")), *map(str, localized.values())]:
+            chat_input = command.get("type", 1) == 1 or bool(where)  # an option's name, whatever its type
+            if chat_input and (not _NAME.match(name) or name != name.lower()):
+                return f"{where}{i}.name: APPLICATION_COMMAND_INVALID_NAME ({name[:40]!r})"
         if problem := _command_names_problem(command.get("options") or [], f"{where}{i}.options."):
             return problem
     return None

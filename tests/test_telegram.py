@@ -862,7 +862,7 @@ async def test_webhook_workers_share_one_registration(fake: FakeTelegram, handbo
         await fake.wait_for("sendMessage", 2)
         await asyncio.sleep(0.2)
     assert len(fake.called("setWebhook")) == 1 and not fake.called("deleteWebhook")
-    assert len(fake.called("setMyCommands")) == 1  # the menu, too, is the owner's
+    assert len(fake.called("setMyCommands")) == 2  # the menu (English, Korean), too, is the owner's
     assert len(fake.called("sendMessage")) == 2 and not fake.called("getUpdates")
 
 

@@ -838,7 +838,7 @@ async def test_moderation_commands_are_in_the_menu_only_for_moderators(
     """The public menu has no /kb_* command; the moderator's private chat gets them as well."""
     async with running(fake, service(backend)):
         pass
-    public, scoped = fake.called("setMyCommands")
+    public, _, scoped, _ = fake.called("setMyCommands")  # each in English, then Korean
     assert [c["command"] for c in public.params["commands"]] == ["start", "help", "ask", "sources"]
     assert "scope" not in public.params
     assert scoped.params["scope"] == {"type": "chat", "chat_id": MODERATOR["id"]}

@@ -22,6 +22,7 @@ from adapters.dc import moderation, pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import defer, tell
 from adapters.dc.host import language
+from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
 from adapters.dc.render import SuggestionButton, VoteButton
 from adapters.dc.replies import Replies
@@ -70,6 +71,7 @@ class QABot(discord.Client):
         return self._service
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator())  # what `discord sync` registers in Korean too
         # Buttons sent by an earlier run of the bot keep working: their ids match these templates.
         self.add_dynamic_items(SuggestionButton, VoteButton)
 

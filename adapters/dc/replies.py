@@ -104,8 +104,10 @@ class Replies:
         self, message: discord.Message, text: str, *, to: discord.Message | discord.PartialMessage | None = None
     ) -> None:
         """A note of the bot's own as a reply to `message` (or `to`), within the asker's and the
-        channel's limits (over them, the cooldown note replies to `message`, or nothing)."""
-        throttled = await in_thread(self.service().throttle, asker(message.author.id, message.channel))
+        channel's limits (over them, the cooldown note replies to `message`, or nothing), which speaks
+        the server's language, as the notes do."""
+        who = asker(message.author.id, message.channel, pointing.server_language(message))
+        throttled = await in_thread(self.service().throttle, who)
         if throttled is not None and throttled.silent:
             return
         reply = render(throttled) if throttled is not None else text_reply(text)

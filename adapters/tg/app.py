@@ -26,16 +26,16 @@ from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
 from adapters.tg.settings import Settings
 from adapters.tg.webhook import Receiver
-from bot import Service
+from bot import Service, messages
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and URLs hold the token
 
 COMMANDS = (
-    BotCommand("start", "What I can answer and how to ask"),
-    BotCommand("help", "What I can answer and how to ask"),
-    BotCommand("ask", "Ask a question: /ask your question"),
-    BotCommand("sources", "Where my answers come from"),
+    BotCommand("start", messages.N_("What I can answer and how to ask")),
+    BotCommand("help", messages.N_("What I can answer and how to ask")),
+    BotCommand("ask", messages.N_("Ask a question: /ask your question")),
+    BotCommand("sources", messages.N_("Where my answers come from")),
 )
 BOOTSTRAP_RETRIES = 5  # deleteWebhook when polling starts, about 1, 1.5, 2.3... s apart
 
@@ -212,15 +212,30 @@ async def _set_commands(app: App, service: Service, policy: RetryPolicy) -> None
 
     The menu is a convenience, not a permission: the core checks every command whoever sends it.
     """
-    try:
-        await send_with_retries(functools.partial(app.bot.set_my_commands, COMMANDS), policy, what="setting the menu")
-    except TelegramError as exc:  # the bot answers without a menu; the next start sets it again
-        log.warning("could not set the command menu: %s", type(exc).__name__)
-    for user_id in sorted(service.moderator_ids(PLATFORM)):
+    for language in messages.LANGUAGES:  # Telegram shows a user the menu of their language, else the English
+        code = None if language == "en" else language
         try:
-            await app.bot.set_my_commands(COMMANDS + MODERATION_COMMANDS, scope=BotCommandScopeChat(int(user_id)))
-        except (TelegramError, ValueError) as exc:  # e.g. a moderator who never opened a chat with the bot
-            log.warning("no moderation menu for Telegram user %s: %s", user_id, type(exc).__name__)
+            menu = functools.partial(app.bot.set_my_commands, in_language(COMMANDS, language), language_code=code)
+            await send_with_retries(menu, policy, what="setting the menu")
+        except TelegramError as exc:  # the bot answers without a menu; the next start sets it again
+            log.warning("could not set the command menu (%s): %s", language, type(exc).__name__)
+    for user_id in sorted(service.moderator_ids(PLATFORM)):
+        for language in messages.LANGUAGES:  # a chat's menu hides the default one, of any language: both
+            scoped = in_language(COMMANDS + MODERATION_COMMANDS, language)
+            try:
+                await app.bot.set_my_commands(
+                    scoped,
+                    scope=BotCommandScopeChat(int(user_id)),
+                    language_code=None if language == "en" else language,
+                )
+            except (TelegramError, ValueError) as exc:  # e.g. a moderator who never opened a chat with the bot
+                log.warning("no moderation menu for Telegram user %s: %s", user_id, type(exc).__name__)
+                break
+
+
+def in_language(commands: tuple[BotCommand, ...], language: str) -> tuple[BotCommand, ...]:
+    """The menu's commands with their descriptions in `language` (the catalogue's)."""
+    return tuple(BotCommand(c.command, messages.say(c.description, language)) for c in commands)
 
 
 async def _start_updates(app: App, settings: Settings) -> None:

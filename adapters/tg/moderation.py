@@ -57,20 +57,25 @@ _HISTORY_OF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ID_FIRST = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*\|\s*|\s+|$)(.*)", re.DOTALL)
 _FIELD = re.compile(r"(section|text|questions|id)\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
 
+N_ = messages.N_  # marks the usages and the menu's descriptions for the catalogue
 USAGE = {
-    "kb_add": "/kb_add SECTION | TEXT | QUESTION ; QUESTION\n"
-    "or /kb_add section=SECTION | text=TEXT | questions=Q ; Q\n"
-    "(the questions are optional; add | id=ID to choose the passage id; write \\| for a | inside the text)",
-    "kb_edit": "/kb_edit ID | NEW TEXT\nor /kb_edit ID | section=NEW SECTION | text=NEW TEXT | questions=Q ; Q\n"
-    "(any of the three; questions= with nothing after it removes them all; write \\| for a | inside the text)",
+    "kb_add": N_(
+        "/kb_add SECTION | TEXT | QUESTION ; QUESTION\n"
+        "or /kb_add section=SECTION | text=TEXT | questions=Q ; Q\n"
+        "(the questions are optional; add | id=ID to choose the passage id; write \\| for a | inside the text)"
+    ),
+    "kb_edit": N_(
+        "/kb_edit ID | NEW TEXT\nor /kb_edit ID | section=NEW SECTION | text=NEW TEXT | questions=Q ; Q\n"
+        "(any of the three; questions= with nothing after it removes them all; write \\| for a | inside the text)"
+    ),
     "kb_remove": "/kb_remove ID",
-    "kb_alias": "/kb_alias ID | QUESTION\n(or a gap's id or number from /kb_gaps instead of the question)",
-    "kb_history": "/kb_history or /kb_history ID",
+    "kb_alias": N_("/kb_alias ID | QUESTION\n(or a gap's id or number from /kb_gaps instead of the question)"),
+    "kb_history": N_("/kb_history or /kb_history ID"),
     "kb_undo": "/kb_undo",
-    "kb_gaps": "/kb_gaps or /kb_gaps N (how many, up to 50)",
+    "kb_gaps": N_("/kb_gaps or /kb_gaps N (how many, up to 50)"),
     "kb_stats": "/kb_stats",
-    "kb_dismiss": "/kb_dismiss GAP (a gap's id or number, as /kb_gaps lists it)",
-    "kb_find": "/kb_find WORDS (the passages that match, with the ids the other commands take)",
+    "kb_dismiss": N_("/kb_dismiss GAP (a gap's id or number, as /kb_gaps lists it)"),
+    "kb_find": N_("/kb_find WORDS (the passages that match, with the ids the other commands take)"),
 }
 
 # The commands whose reply may quote what members asked the bot, in their private chats too: /kb_gaps
@@ -83,24 +88,34 @@ READ_ONLY = frozenset({"gaps", "history"})  # nothing done: sent again once the 
 
 
 MODERATION_COMMANDS = (
-    BotCommand("kb_add", "Add a passage: SECTION | TEXT | QUESTION ; QUESTION"),
-    BotCommand("kb_edit", "Edit a passage: ID | section=... | text=... | questions=..."),
-    BotCommand("kb_remove", "Remove a passage: ID"),
-    BotCommand("kb_alias", "Attach a question or gap to a passage: ID | QUESTION"),
-    BotCommand("kb_history", "Recent changes, or one passage's: [ID]"),
-    BotCommand("kb_undo", "Revert the last change"),
-    BotCommand("kb_gaps", "Questions the bot could not answer"),
-    BotCommand("kb_stats", "Most asked, most downvoted, fallback rate"),
-    BotCommand("kb_dismiss", "Dismiss an unanswered question: GAP"),
-    BotCommand("kb_find", "Find passages and their ids: WORDS"),
+    BotCommand("kb_add", N_("Add a passage: SECTION | TEXT | QUESTION ; QUESTION")),
+    BotCommand("kb_edit", N_("Edit a passage: ID | section=... | text=... | questions=...")),
+    BotCommand("kb_remove", N_("Remove a passage: ID")),
+    BotCommand("kb_alias", N_("Attach a question or gap to a passage: ID | QUESTION")),
+    BotCommand("kb_history", N_("Recent changes, or one passage's: [ID]")),
+    BotCommand("kb_undo", N_("Revert the last change")),
+    BotCommand("kb_gaps", N_("Questions the bot could not answer")),
+    BotCommand("kb_stats", N_("Most asked, most downvoted, fallback rate")),
+    BotCommand("kb_dismiss", N_("Dismiss an unanswered question: GAP")),
+    BotCommand("kb_find", N_("Find passages and their ids: WORDS")),
 )
 
 
-class UsageError(ValueError):
-    """A command in the wrong form; `str(exc)` is the reply: what is wrong and the right form."""
+TOO_MANY_PARTS = N_("More parts than fields: write {escaped} for a | inside the text.")
+USAGE_IS = N_("Usage:")
 
-    def __init__(self, command: str, problem: str):
-        super().__init__(f"{problem}\nUsage: {USAGE[command]}")
+
+class UsageError(ValueError):
+    """A command in the wrong form: what is wrong (a catalogue sentence, `values` put in) and the
+    right form; `said` in the sender's language, `str(exc)` in English."""
+
+    def __init__(self, command: str, problem: str, /, **values: str | int):
+        self.command, self.problem, self.values = command, problem, values
+        super().__init__(self.said("en"))
+
+    def said(self, language: str) -> str:
+        problem = messages.say(self.problem, language).format(**self.values)
+        return f"{problem}\n{messages.say(USAGE_IS, language)} {messages.say(USAGE[self.command], language)}"
 
 
 def parse(command: str, args: str) -> Request:
@@ -113,32 +128,32 @@ def parse(command: str, args: str) -> Request:
         return _edit(args)
     if command == "kb_remove":
         if not _ID.fullmatch(args):
-            raise UsageError(command, "Which passage? Give its id.")
+            raise UsageError(command, N_("Which passage? Give its id."))
         return Request(name, passage_id=args)
     if command == "kb_alias":
         passage_id, question = _id_and_rest(command, args)
         if not question:
-            raise UsageError(command, "Give the passage id and the question to attach to it.")
+            raise UsageError(command, N_("Give the passage id and the question to attach to it."))
         return Request(name, passage_id=passage_id, question=question.replace(ESCAPED_SEPARATOR, SEPARATOR))
     if command == "kb_history":
         if args and not _HISTORY_OF.fullmatch(args):
-            raise UsageError(command, "Give one passage id or file name, or nothing for the latest changes.")
+            raise UsageError(command, N_("Give one passage id or file name, or nothing for the latest changes."))
         return Request(name, passage_id=args or None)
     if command == "kb_gaps":
         if args and not (args.isdecimal() and 1 <= int(args) <= MAX_LIMIT):
-            raise UsageError(command, f"Give a number from 1 to {MAX_LIMIT}, or nothing.")
+            raise UsageError(command, N_("Give a number from 1 to {limit}, or nothing."), limit=MAX_LIMIT)
         return Request(name, limit=int(args) if args else None)
     if command == "kb_dismiss":
         if not args:
-            raise UsageError(command, "Which gap? Give its id or number from /kb_gaps.")
+            raise UsageError(command, N_("Which gap? Give its id or number from /kb_gaps."))
         return Request(name, question=args)
     if command == "kb_find":
         if not args:
-            raise UsageError(command, "Give some words of the passage.")
+            raise UsageError(command, N_("Give some words of the passage."))
         return Request(name, question=args)
     if command in ("kb_undo", "kb_stats"):
         if args:
-            raise UsageError(command, f"/{command} takes nothing after it.")
+            raise UsageError(command, N_("{command} takes nothing after it."), command=f"/{command}")
         return Request(name)
     raise ValueError(f"not a moderation command: {command}")
 
@@ -157,18 +172,18 @@ def _add(args: str) -> Request:
             continue
         name, value = field.group(1).lower(), field.group(2).strip()
         if name in named:
-            raise UsageError("kb_add", "Give each field once.")
+            raise UsageError("kb_add", N_("Give each field once."))
         named[name] = value
     if "id" in named:
         passage_id = named.pop("id")
         if not _ID.fullmatch(passage_id):
-            raise UsageError("kb_add", "An id is made of letters, digits and dashes.")
+            raise UsageError("kb_add", N_("An id is made of letters, digits and dashes."))
     free = [name for name in ("section", "text", "questions") if name not in named]
     if len(unlabelled) > len(free):
-        raise UsageError("kb_add", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
+        raise UsageError("kb_add", TOO_MANY_PARTS, escaped=ESCAPED_SEPARATOR)
     named.update(zip(free, unlabelled, strict=False))
     if not named.get("section") or not named.get("text"):
-        raise UsageError("kb_add", "Give the section and the text, separated by |.")
+        raise UsageError("kb_add", N_("Give the section and the text, separated by |."))
     questions = _questions(named["questions"]) if "questions" in named else ()
     return Request("add", passage_id=passage_id, section=named["section"], text=named["text"], questions=questions)
 
@@ -180,16 +195,16 @@ def _edit(args: str) -> Request:
         field = _FIELD.fullmatch(part)
         name, value = (field.group(1).lower(), field.group(2).strip()) if field else ("text", part)
         if not field and i > 0 and "text" in values:  # "ID | new text | more": a | in the text
-            raise UsageError("kb_edit", f"More parts than fields: write {ESCAPED_SEPARATOR} for a | inside the text.")
+            raise UsageError("kb_edit", TOO_MANY_PARTS, escaped=ESCAPED_SEPARATOR)
         if not field and i > 0:  # "ID | section=Bikes | Bikes go ...": the text's name is missing
-            raise UsageError("kb_edit", "Give each field once, as field=value, after the id (text=...).")
+            raise UsageError("kb_edit", N_("Give each field once, as field=value, after the id (text=...)."))
         if name == "id" or name in values:
-            raise UsageError("kb_edit", "Give each field once, as field=value, after the id.")
+            raise UsageError("kb_edit", N_("Give each field once, as field=value, after the id."))
         if not value and name != "questions":
-            raise UsageError("kb_edit", f"The new {name} is empty.")
+            raise UsageError("kb_edit", N_("The new {name} is empty."), name=name)
         values[name] = value
     if not values:
-        raise UsageError("kb_edit", "Say what to change.")
+        raise UsageError("kb_edit", N_("Say what to change."))
     questions = _questions(values["questions"]) if "questions" in values else None
     return Request(
         "edit", passage_id=passage_id, section=values.get("section"), text=values.get("text"), questions=questions
@@ -200,7 +215,7 @@ def _id_and_rest(command: str, args: str) -> tuple[str, str]:
     """The passage id (the first word) and what follows it, without a leading `|`."""
     match = _ID_FIRST.fullmatch(args)
     if match is None:
-        raise UsageError(command, "Start with the passage id.")
+        raise UsageError(command, N_("Start with the passage id."))
     return match.group(1), match.group(2).strip()
 
 
@@ -231,7 +246,8 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     try:
         request = parse(command, args)
     except UsageError as exc:
-        await send_text(context, target, str(exc))
+        language = message.from_user.language_code if message.from_user else None
+        await send_text(context, target, exc.said(messages.choose(language)))
         return
     private = request.command in QUOTES_MEMBERS and message.chat.type in GROUP_TYPES
     if private and await in_thread(service.is_moderator, asker):

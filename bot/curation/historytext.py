@@ -28,7 +28,7 @@ def render(records: list[Record], *, private: bool = True, platform: str = "cli"
     """Plain text, newest first, one short block per change. Not `private` (asked in a group or a
     public channel), the passages' questions are left out, and the last line says so."""
     if not records:
-        return "No changes recorded yet."
+        return _("No changes recorded yet.")
     blocks = []
     for r in reversed(records):
         who = f"{r.name or '?'} ({r.platform} {r.user_id})" if r.user_id else f"{r.name or '?'} ({r.platform})"

@@ -270,7 +270,7 @@ class Moderation:
 
         record, held = self._apply(asker, "undo", plan, undoes=lambda: undone[0].id, done=finish)
         last = undone[0]
-        message = messages.undid(last.kind, last.passage_id, last.name or last.platform)
+        message = messages.undid(messages.say(last.kind), last.passage_id, last.name or last.platform)
         if last.kind == "publish":
             replaced = last.before is not None
             message += " " + messages.unpublished(restored.failed, DRAFTS_DIR, replaced=replaced, live=held is None)
@@ -282,8 +282,8 @@ class Moderation:
         if following is None:
             message += "\n" + messages.say(messages.NOTHING_EARLIER)
         elif going and going[0]:  # not a promise of an undo that would be refused (the last passage, ...)
-            name = following.name or following.platform
-            message += "\n" + messages.next_undo(following.kind, following.passage_id, name, asker.platform)
+            name, kind = following.name or following.platform, messages.say(following.kind)
+            message += "\n" + messages.next_undo(kind, following.passage_id, name, asker.platform)
         return _told("undo", record.passage_id, message, held)
 
     def _reverted(self, files: Files, last: Record) -> edits.Edit:
