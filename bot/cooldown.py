@@ -3,7 +3,7 @@
 A bucket also remembers whether a key was told it is over its limit, so that a flood gets one
 note instead of one per question: `tell` is True once per episode. An episode ends when the
 bucket has refilled completely (the key stopped flooding) or when `welcome` says the key was let
-through again. `Admission` is what the core makes of both limits for the adapters.
+through again. `Admission` is what the core makes of both limits for the adapters (`admit`).
 """
 
 from __future__ import annotations
@@ -117,3 +117,27 @@ class Cooldown:
         refill = (now - bucket.last) / self.interval if self.interval > 0 else float(self.burst)
         tokens = min(float(self.burst), bucket.tokens + refill)
         return _Bucket(tokens, now, bucket.told and tokens < self.burst)
+
+
+def admit(users: Cooldown, chats: Cooldown, user: str, chat: str | None, *, quiet: bool = False) -> Admission:
+    """Whether `user` (in `chat`, None for a private chat: only the user's limit) is answered, or, over
+    a limit, sent the cooldown note now or left in silence.
+
+    The user's limit is taken first, so a member held back by it never uses up the chat's
+    allowance; a question the chat's limit refuses is given back to the user. A user hears
+    the note once until they are let through again. When the chat's shared limit refuses,
+    the chat hears it once until that limit has refilled, and while it has not, nobody in the
+    chat hears it again: in a flood by many members a note each would only add to the flood.
+    `quiet`: refused, SILENT, and nobody counts as told.
+    """
+    if not users.allow(user):
+        if quiet or (chat is not None and chats.told(chat)):
+            return Admission.SILENT
+        return Admission.NOTIFY if users.tell(user) else Admission.SILENT
+    if chat is None or chats.allow(chat):
+        users.welcome(user)
+        return Admission.ASK
+    users.give_back(user)
+    if quiet:
+        return Admission.SILENT
+    return Admission.NOTIFY if chats.tell(chat) else Admission.SILENT

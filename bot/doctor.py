@@ -3,67 +3,63 @@
 Each check is a small function that looks at one thing (the config file, a token's shape, the
 knowledge files, the data folder, the webhook settings, the platforms' numeric variables) and
 returns frozen `Finding`s: ok, warning or error, one line each. Nothing here contacts Telegram or
-Discord, and a token is never shown: at most its length and whether its shape is right.
+Discord, and a token is never shown: at most its length and whether its shape is right. The checks
+of the tokens and of the data folder, and the `Finding` itself, are in `bot/checks/`; this module
+holds the others, runs them all in order (`run_checks`) and reports (`report`, `exit_code`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import enum
 import os
 import re
-import sqlite3
-import tempfile
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import datafiles, keyfile, knowledge
+from bot import knowledge
 from bot.answering import Answerer, tuning
 from bot.catalogue import counted
+from bot.checks import (
+    Finding,
+    Level,
+    check_data,
+    check_discord_token,
+    check_some_token,
+    check_telegram_token,
+    error,
+    ok,
+    warning,
+)
 from bot.config import CONFIG_VARIABLE, DATABASE_VARIABLE, Config, ConfigError, config_path, config_places, load_config
-from bot.curation import HISTORY_FILE, STALE_TEMP_GLOB
+from bot.curation import STALE_TEMP_GLOB
 from bot.environment import number_problems
 from bot.knowledge import KnowledgeError
-from bot.records import GAPS_FILE
-from bot.records.gaps import USER_KEY_FILE
 from bot.search import load_synonyms, synonym_clashes
 from bot.storage import commands as storage_commands
 from bot.yamlfiles import FileError
 
-
-class Level(enum.Enum):
-    """How bad a finding is; any ERROR makes `doctor` exit 1."""
-
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the report: what was checked, and what was found."""
-
-    level: Level
-    topic: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.level.value:<7} {self.topic}: {self.message}"
-
-
-def ok(topic: str, message: str) -> Finding:
-    return Finding(Level.OK, topic, message)
-
-
-def warning(topic: str, message: str) -> Finding:
-    return Finding(Level.WARNING, topic, message)
-
-
-def error(topic: str, message: str) -> Finding:
-    return Finding(Level.ERROR, topic, message)
+__all__ = [  # the checks of bot/checks/ stay importable from here, where the command line and tests look for them
+    "NOTHING_YET",
+    "Finding",
+    "Level",
+    "check_admin_places",
+    "check_config",
+    "check_data",
+    "check_discord_token",
+    "check_knowledge",
+    "check_numbers",
+    "check_some_token",
+    "check_telegram_token",
+    "check_webhook",
+    "error",
+    "exit_code",
+    "knowledge_warnings",
+    "ok",
+    "report",
+    "run_checks",
+    "start_errors",
+    "warning",
+]
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -107,81 +103,7 @@ def check_admin_places(config: Config) -> list[Finding]:
     return [warning("config", line) for line in unplaced]
 
 
-# -- tokens ----------------------------------------------------------------------------------
-
-TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35}")
-DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-# What a token is often copied with: the Bot API's addresses put "bot" before it
-# (https://api.telegram.org/bot<token>/getMe), an Authorization header "Bot ".
-TELEGRAM_PREFIX = ("bot", "as the Bot API's addresses write it")
-DISCORD_PREFIX = ("Bot ", "as an Authorization header writes it")
-
-
-def check_telegram_token(env: Mapping[str, str]) -> Finding:
-    """TELEGRAM_BOT_TOKEN: digits, a colon, 35 characters of A-Z a-z 0-9 _ -."""
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
-        return ok("telegram token", "TELEGRAM_BOT_TOKEN is not set: the Telegram bot will not start")
-    if TELEGRAM_TOKEN.fullmatch(token):
-        return ok("telegram token", f"TELEGRAM_BOT_TOKEN is set ({len(token)} characters) and looks right")
-    expected = "expected the bot's number, a colon and 35 letters, digits, - or _ (copy it again from @BotFather)"
-    slip = _pasting_slip(token, TELEGRAM_TOKEN, TELEGRAM_PREFIX)
-    return error("telegram token", f"TELEGRAM_BOT_TOKEN ({len(token)} characters) does not look like a Telegram "
-                                   f"token: {slip or expected}")  # fmt: skip
-
-
-def check_discord_token(env: Mapping[str, str]) -> Finding:
-    """DISCORD_BOT_TOKEN: three dot-separated base64url parts, the first the application's id."""
-    token = env.get("DISCORD_BOT_TOKEN", "").strip()
-    if not token:
-        return ok("discord token", "DISCORD_BOT_TOKEN is not set: the Discord bot will not start")
-    if not DISCORD_TOKEN.fullmatch(token):
-        expected = ("expected three parts of letters, digits, - and _ separated by dots (Reset Token on the Bot "
-                    "page and copy it again)")  # fmt: skip
-        slip = _pasting_slip(token, DISCORD_TOKEN, DISCORD_PREFIX)
-        return error("discord token", f"DISCORD_BOT_TOKEN ({len(token)} characters) does not look like a Discord "
-                                      f"bot token: {slip or expected}")  # fmt: skip
-    if not _decodes_to_id(token.split(".", 1)[0]):
-        return warning(
-            "discord token",
-            f"DISCORD_BOT_TOKEN ({len(token)} characters) has three parts, but the first does not decode to an "
-            "application id; is it a client secret instead of the bot token?",
-        )
-    return ok("discord token", f"DISCORD_BOT_TOKEN is set ({len(token)} characters) and looks right")
-
-
-def _pasting_slip(token: str, shape: re.Pattern[str], prefix: tuple[str, str]) -> str | None:
-    """How a token of the right shape was pasted wrong, and what to do, in words that never hold the
-    token: quotes that became part of the value, or the prefix it was copied with (in any case);
-    None when there is no right token inside."""
-    found, extra, inner = [], [], token
-    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
-        found.append("is in quotes, which became part of the value (Docker's --env-file keeps them)")
-        extra.append("the quotes")
-        inner = inner[1:-1].strip()
-    word, where = prefix
-    if inner[: len(word)].lower() == word.lower():
-        found.append(f"begins with {inner[: len(word)]!r}, {where}")
-        extra.append(repr(inner[: len(word)]))
-        inner = inner[len(word) :].strip()
-    if not found or not shape.fullmatch(inner):
-        return None
-    return f"it {' and '.join(found)}; set the token alone, without {' and '.join(extra)}"
-
-
-def _decodes_to_id(part: str) -> bool:
-    try:
-        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return decoded.isdigit()
-
-
-def check_some_token(env: Mapping[str, str]) -> Finding | None:
-    """A warning when neither token is set: `run` would refuse to start."""
-    if any(env.get(name, "").strip() for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")):
-        return None
-    return warning("tokens", "no bot token set: `python -m adapters run` will not start (the console `chat` works)")
+# -- what `run` refuses --------------------------------------------------------------------
 
 
 def start_errors(env: Mapping[str, str], platforms: Collection[str] = ("telegram", "discord")) -> list[str]:
@@ -270,104 +192,6 @@ def check_knowledge(folder: Path) -> list[Finding]:
         message = f"{left} left by an interrupted write ({names}); the next change removes them"
         findings.append(warning("knowledge", message))
     return findings
-
-
-# -- data folder -----------------------------------------------------------------------------
-
-
-def check_data(folder: Path) -> list[Finding]:
-    """The data folder exists (or can be created) and is writable; the gaps database opens."""
-    if folder.exists() and not folder.is_dir():
-        return [error("data", f"{folder} is a file, not a folder: history and gaps cannot be kept")]
-    if folder.is_symlink() and not folder.exists():  # mkdir cannot make it: every change would be refused
-        target = os.readlink(folder)
-        return [error("data", f"{folder} is a symbolic link to {target}, which does not exist (a volume not mounted?): "
-                      "changes would be refused and gaps not recorded")]  # fmt: skip
-    if not folder.exists():
-        parent = _existing_parent(folder)
-        if parent is not None and not parent.is_dir():
-            return [error("data", f"{folder} cannot be created: {parent} is a file, not a folder")]
-        if parent is None or not _writable(parent):
-            return [error("data", f"{folder} does not exist and cannot be created (no write access to {parent})")]
-        return [ok("data", f"{folder} does not exist yet; it will be created at the first start")]
-    if not _writable(folder):
-        return [error("data", f"{folder} is not writable: changes would be refused and gaps not recorded")]
-    return [ok("data", f"{folder} is writable"), *_check_files(folder), *_check_private(folder)]
-
-
-def _check_private(folder: Path) -> Iterable[Finding]:
-    """A warning for each file of what members wrote that other users of the machine can read."""
-    for shown in datafiles.exposed(folder, (GAPS_FILE, f"{GAPS_FILE}-wal", HISTORY_FILE)):
-        yield warning("data", f"{shown} holds what members wrote and other users of this machine can read it: "
-                      f"`chmod 600` it (or `chmod 700 {folder}`)")  # fmt: skip
-
-
-def _check_files(folder: Path) -> Iterable[Finding]:
-    history = folder / HISTORY_FILE
-    if history.exists() and not history.is_file():  # a folder passes os.access(W_OK)
-        yield error("data", f"{history} is not a file: every change would be refused")
-    elif history.exists() and not _appendable(history):
-        yield error("data", f"{history} is not writable: every change would be refused")
-    yield from _check_user_key(folder / USER_KEY_FILE)
-    database = folder / GAPS_FILE
-    if not database.exists():
-        yield ok("data", f"{database.name} will be created at the first start")
-        return
-    try:
-        # as a URI, percent-encoded: a `#` or `?` in the path had cut it (`/srv/c#-club` opened `/srv/c`)
-        connection = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
-        try:
-            result = connection.execute("PRAGMA quick_check").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error as exc:
-        yield error("data", f"{database} cannot be opened as an SQLite database: {exc}")
-        return
-    if result is None or result[0] != "ok":
-        problem = result[0] if result else "no answer"
-        yield error("data", f"{database} is damaged ({problem}); move it away to start anew")
-    else:
-        yield ok("data", f"{database.name} opens and passes SQLite's quick check")
-
-
-def _existing_parent(folder: Path) -> Path | None:
-    for parent in folder.absolute().parents:
-        if parent.exists():
-            return parent
-    return None
-
-
-def _check_user_key(path: Path) -> Iterable[Finding]:
-    """The key of the gaps' pseudonyms, read as the bot reads it: one it refuses keeps the gaps off."""
-    if not (path.exists() or path.is_symlink()):
-        return  # made at the first start
-    try:
-        keyfile.read(path)
-    except keyfile.EmptyKey:
-        yield warning("data", f"{path} is empty (a start was stopped while writing it): the next start replaces it")
-    except (keyfile.KeyFileError, OSError) as exc:
-        problem = str(exc) if isinstance(exc, keyfile.KeyFileError) else f"{path} cannot be read ({exc.strerror})"
-        yield error("data", f"{problem}: the bot refuses it and runs without the gaps database")
-    else:
-        yield ok("data", f"{path.name} is the bot's own, readable by no one else")
-
-
-def _appendable(path: Path) -> bool:
-    """Really open it to append, as a change does (writing nothing, so the file is left as it is)."""
-    try:
-        with path.open("ab"):
-            return True
-    except OSError:
-        return False
-
-
-def _writable(folder: Path) -> bool:
-    """Really try (os.access says yes to root even on a read-only mount)."""
-    try:
-        with tempfile.TemporaryFile(dir=folder, prefix=".doctor-"):
-            return True
-    except OSError:
-        return False
 
 
 # -- webhook ---------------------------------------------------------------------------------

@@ -19,15 +19,16 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import messages
+from bot import messages, recording
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config
-from bot.cooldown import Admission, Cooldown
+from bot.cooldown import Admission, Cooldown, admit
 from bot.curation import CLI_PLATFORM, Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
 from bot.live import LiveKnowledge
 from bot.records import Recorder
+from bot.storage.opening import open_database
 from bot.storage.protocol import GapRecords
 from bot.watcher import Signature, signature
 
@@ -175,14 +176,14 @@ class Service:
 
         The bot's own sentences are in the asker's language, or the question's (`messages.choose`)."""
         with messages.speaking(messages.choose(asker.language, question)):
-            return self._ask(question, asker, quiet, asked_key(asker, message), edited)
+            return self._ask(question, asker, quiet, recording.asked_key(asker, message), edited)
 
     def _ask(self, question: str, asker: Asker, quiet: bool, message: str, edited: bool) -> Answer:
         throttled = self.throttle(asker, quiet=quiet)
         if throttled is not None:
             return throttled
         if edited and message:
-            self.recorder.write(lambda gaps: gaps.forget_asked(asker.platform, message))
+            recording.forget_asked(self.recorder, asker, message)
         answer = self.answerer.answer(question)
         for reply in answer.replies:  # one for each question, when the message asked several
             log.info(
@@ -195,42 +196,23 @@ class Service:
                 reply.hedged,
             )
             if reply.outcome in (Outcome.ANSWERED, Outcome.FALLBACK):
-                self._record_question(reply.asked or question, asker, reply, message)
+                recording.record_question(self.recorder, reply.asked or question, asker, reply, message)
         return answer
-
-    def _record_question(self, question: str, asker: Asker, answer: Answer, message: str = "") -> None:
-        # An answered question counts for its passage, and its wording is not kept. An unanswered
-        # or hedged one (the bot only had the closest passage) is a gap: its wording is kept, and
-        # the terms as analysed, never all of a 100 KB message; a hedged one counts for its passage too.
-        gap = answer.fallback or answer.hedged
-        self.recorder.write(
-            lambda gaps: gaps.record_question(
-                asker.platform,
-                asker.user_id,
-                question if gap else "",
-                list(answer.terms) if gap else [],
-                answer.passage_id,
-                hedged=answer.hedged,
-                offered=[s.passage_id for s in answer.suggestions] if answer.fallback else (),
-                message=message,
-                chat="" if asker.private else asker.chat_id,  # a private chat never goes (`forget_chat`)
-            )
-        )
 
     def forget_asked(self, asker: Asker, message: str) -> None:
         """Forget what the message `message` (its id in `asker`'s chat, as given to `ask`) asked: it
         was deleted, or an edit made it stop asking the bot. Its rows leave the record by the key `ask`
         gave them, whoever asked and in whatever words (`kb gaps` had shown a deleted question's words,
         a phone number, for `retention_days`); only `asker`'s platform and chat count."""
-        key = asked_key(asker, message)
+        key = recording.asked_key(asker, message)
         if key:
-            self.recorder.write(lambda gaps: gaps.forget_asked(asker.platform, key))
+            recording.forget_asked(self.recorder, asker, key)
 
     def forget_chat(self, asker: Asker) -> None:
         """Forget what was asked in `asker`'s chat (its platform and chat id): the chat is gone (a deleted
         Discord thread or channel), and the platform tells of no deletion of its messages (`forget_asked`)."""
         if asker.chat_id:
-            self.recorder.write(lambda gaps: gaps.forget_chat(asker.platform, asker.chat_id))
+            recording.forget_chat(self.recorder, asker)
 
     def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
@@ -247,12 +229,8 @@ class Service:
         if answer is None:
             return Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
         if not reading_on:
-            self._record_pick(passage_id, asker)
+            recording.record_pick(self.recorder, passage_id, asker)
         return answer
-
-    def _record_pick(self, passage_id: str, asker: Asker) -> None:
-        """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
-        self.recorder.write(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
 
     def throttle(self, asker: Asker, *, quiet: bool = False) -> Answer | None:
         """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
@@ -268,13 +246,8 @@ class Service:
         return Answer(text=text, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
 
     def admit(self, asker: Asker, *, quiet: bool = False) -> Admission:
-        """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it).
-
-        The user's limit is taken first, so a member held back by it never uses up the chat's
-        allowance; a question the chat's limit refuses is given back to the user. A user hears
-        the note once until they are let through again. When the chat's shared limit refuses,
-        the chat hears it once until that limit has refilled, and while it has not, nobody in the
-        chat hears it again: in a flood by many members a note each would only add to the flood.
+        """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it):
+        the user's limit and, outside a private chat, the chat's, by the rule of `bot.cooldown.admit`.
         `quiet`: refused, SILENT, and nobody counts as told (see `ask`).
         """
         if asker.platform == CLI_PLATFORM:  # the console's own user, perhaps piping a transcript: no flood to stop
@@ -282,26 +255,14 @@ class Service:
         user = f"{asker.platform}:{asker.user_id}"
         private = not asker.chat_id or asker.chat_id == asker.user_id  # a private chat has only the user's limit
         chat = None if private else f"{asker.platform}:{asker.chat_id}"
-        if not self.cooldown.allow(user):
-            if quiet or (chat is not None and self.chat_cooldown.told(chat)):
-                return Admission.SILENT
-            return Admission.NOTIFY if self.cooldown.tell(user) else Admission.SILENT
-        if chat is None or self.chat_cooldown.allow(chat):
-            self.cooldown.welcome(user)
-            return Admission.ASK
-        self.cooldown.give_back(user)
-        if quiet:
-            return Admission.SILENT
-        return Admission.NOTIFY if self.chat_cooldown.tell(chat) else Admission.SILENT
+        return admit(self.cooldown, self.chat_cooldown, user, chat, quiet=quiet)
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a
         passage that does not exist (a forged or stale button) is dropped after a set look-up. It counts
         for the passage's text as it is now: rewritten, the passage starts anew (`kb stats`)."""
         if (voted := self.passage(passage_id)) is not None:
-            self.recorder.write(
-                lambda gaps: gaps.record_vote(asker.platform, asker.user_id, passage_id, helpful, voted.text)
-            )
+            recording.record_vote(self.recorder, asker, passage_id, helpful, voted.text)
 
     def help_text(self, language: str = "") -> str:
         """What the bot answers, in `language` (a platform's tag; English when the catalogue lacks it)."""
@@ -352,30 +313,6 @@ class Service:
         """The user ids the config file names as moderators on `platform` ("telegram" or "discord")."""
         moderators = self.config.moderators
         return moderators.telegram_users if platform == "telegram" else moderators.discord_users
-
-
-def asked_key(asker: Asker, message: str) -> str:
-    """The key a message's questions are recorded by: its chat's id and its own ("" for no message)."""
-    return f"{asker.chat_id}/{message}" if message else ""
-
-
-def open_database(config: Config) -> tuple[PostgresBackend, Answerer]:
-    """The database the config names and the knowledge loaded from it: for a Service, which follows
-    it, or for a command that only reads it and then closes the backend. Raises ConfigError (the
-    backend closed) when the database cannot be used."""
-    from bot.storage.backend import BackendError, PostgresBackend  # psycopg only when configured
-
-    backend = PostgresBackend(
-        str(config.database_url),
-        workers=config.load_workers,
-        retention_days=config.retention_days,
-        reload_timeout=config.reload_timeout or None,
-    )
-    try:
-        return backend, backend.load()
-    except BackendError as exc:
-        backend.close()
-        raise config.database_error(str(exc)) from None
 
 
 __all__ = ["Admission", "Asker", "Change", "Moderation", "Refused", "Reply", "Request", "Service", "open_database"]

@@ -67,10 +67,12 @@ def test_no_refusal_or_constant_bypasses_the_catalogue() -> None:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Refused" and node.args:
                     assert not isinstance(node.args[0], (ast.Constant, ast.JoinedStr)), f"{path}:{node.lineno}"
-    module = ast.parse((ROOT / "bot" / "messages.py").read_text(encoding="utf-8"))
-    for node in module.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            pytest.fail(f"bot/messages.py:{node.lineno}: a sentence not marked with N_")
+    for name in ("messages.py", "moderatormessages.py"):  # the catalogue's two modules: members', moderators'
+        module = ast.parse((ROOT / "bot" / name).read_text(encoding="utf-8"))
+        for node in module.body:
+            value = node.value if isinstance(node, ast.Assign) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                pytest.fail(f"bot/{name}:{node.lineno}: a sentence not marked with N_")
 
 
 def test_the_po_compiles_to_what_gettext_reads() -> None:

@@ -12,6 +12,7 @@
     records     gaps and votes in PostgreSQL, written by a thread (answers never wait)
     budgets     the cooldown budgets shared by every instance
     backend     all of the above as the Service holds it
+    opening     the database a config names, opened, and its knowledge loaded (for the Service and commands)
     commands    `db init | migrate | status`, `kb export`, `kb push`, doctor's database check
     report      what `db init` prints: a line the output refuses does not stop the seed
 
