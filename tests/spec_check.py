@@ -323,6 +323,14 @@ def _schema_problem(value: Any, schema: dict[str, Any], where: str, name: str = 
         missing = [key for key in schema.get("required", []) if key not in value]
         if missing:
             return f"{where or 'body'}.{missing[0]}: BASE_TYPE_REQUIRED"
+    if isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):  # a localization's values
+        if len(value) > schema.get("maxProperties", len(value)):
+            return f"{where}: BASE_TYPE_BAD_LENGTH ({len(value)} entries)"
+        for key, item in value.items():
+            if key in schema.get("properties", {}):
+                continue
+            if (problem := _schema_problem(item, schema["additionalProperties"], f"{where}.{key}")) is not None:
+                return problem
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             if (problem := _schema_problem(item, schema["items"], f"{where}.{i}")) is not None:
