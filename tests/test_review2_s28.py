@@ -57,3 +57,10 @@ def test_a_korean_moderators_undo_of_a_push_names_it_in_korean(
     reply = services().moderate(Request("undo"), Asker("cli", "", name="민", language="ko"))
     assert not reply.refused and "synonyms.yaml" in reply.text, reply.text
     assert "push" not in reply.text and "되돌렸습니다" in reply.text, reply.text
+
+
+def test_the_fake_telegram_refuses_a_menu_of_more_than_100_commands() -> None:
+    """setMyCommands takes at most 100 commands (the Bot API's prose): 101 had been set by the fake."""
+    menu = [{"command": f"c{n}", "description": "A command."} for n in range(101)]
+    assert spec_check.telegram_violation("setMyCommands", {"commands": menu}) is not None
+    assert spec_check.telegram_violation("setMyCommands", {"commands": menu[:100]}) is None
