@@ -59,11 +59,13 @@ def telegram_violation(method: str, params: dict[str, Any]) -> tuple[int, str] |
 
 
 def _menu_problem(params: dict[str, Any]) -> tuple[int, str] | None:
-    """What BotCommand's and setMyCommands' descriptions state in prose: a command 1-32 lower-case
-    letters, digits and underscores, a description 1-256 characters, a two-letter language code."""
+    """What BotCommand's and setMyCommands' descriptions state in prose: at most 100 commands, a command
+    1-32 lower-case letters, digits and underscores, a description 1-256 characters, a two-letter language code."""
     commands = params["commands"]
     if isinstance(commands, str):
         commands = json.loads(commands)
+    if len(commands) > 100:
+        return 400, "Bad Request: BOT_COMMANDS_TOO_MUCH"
     for command in commands:
         if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]):
             return 400, "Bad Request: BOT_COMMAND_INVALID"
