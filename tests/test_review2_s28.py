@@ -3,6 +3,7 @@ Korean moderator's undo of a `kb push`."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,13 @@ from typing import Any
 import pytest
 
 from bot.asker import Asker
+from bot.config import Config, CooldownSettings, Moderators
 from bot.curation import Request
 from bot.service import Service
 from tests import pg_support, spec_check
 from tests.pg_support import run
+from tests.telegram_support import fake_bot_api, handled, running, write_handbook
+from tests.test_languages import HANGUL, PRIVATE
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -64,3 +68,19 @@ def test_the_fake_telegram_refuses_a_menu_of_more_than_100_commands() -> None:
     menu = [{"command": f"c{n}", "description": "A command."} for n in range(101)]
     assert spec_check.telegram_violation("setMyCommands", {"commands": menu}) is not None
     assert spec_check.telegram_violation("setMyCommands", {"commands": menu[:100]}) is None
+
+
+async def test_a_wrong_kb_command_in_korean_words_is_explained_in_korean(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A moderator whose Telegram gives no language writes Korean words: the core answers a right
+    /kb_* command in the words' language, and a wrong one had been explained in English."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    no_language = {"id": 4242, "is_bot": False, "first_name": "Min"}
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        fake.message(PRIVATE, "/kb_add 주차", user=no_language)  # a section and no text
+        await handled(fake, PRIVATE)
+    [reply] = [html.unescape(c.text) for c in fake.called("sendMessage")]
+    assert HANGUL.search(reply.split("\n")[0]) and "Usage" not in reply and "Give" not in reply, reply
