@@ -247,7 +247,7 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         request = parse(command, args)
     except UsageError as exc:
         language = message.from_user.language_code if message.from_user else None
-        await send_text(context, target, exc.said(messages.choose(language)))
+        await send_text(context, target, exc.said(messages.choose(language, args)))  # as the core chooses
         return
     private = request.command in QUOTES_MEMBERS and message.chat.type in GROUP_TYPES
     if private and await in_thread(service.is_moderator, asker):
