@@ -8,6 +8,7 @@ and submitted (interaction type 5) as Discord would, and every reply must be eph
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from adapters.dc import sync
 from bot.config import Config, CooldownSettings, Moderators
-from bot.curation.moderation import NOT_MODERATOR, Moderation
+from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
 from tests.backends import Backend, backend
 from tests.discord_support import ENV, TOKEN, connected, running
@@ -469,12 +470,16 @@ async def test_gaps_show_users_masked_links_and_markdown_as_typed(online: FakeDi
     assert dismissed.startswith("Dismissed gap") and "\\[discord.gift/free](https\\://evil.example/steal)" in dismissed
 
 
-async def test_long_reply_is_split_and_every_piece_is_ephemeral(
-    online: FakeDiscord, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A reply over 2000 characters goes out as ephemeral pieces: the callback and follow-ups."""
-    monkeypatch.setattr(Moderation, "history", lambda self, asker, passage_id=None, limit=10: "line\n" * 900)
-    interaction = online.subcommand("kb", "history")
+async def test_long_reply_is_split_and_every_piece_is_ephemeral(online: FakeDiscord) -> None:
+    """A reply over 2000 characters (thirty long unanswered questions listed) goes out as ephemeral pieces:
+    the callback and follow-ups."""
+    for n in range(20):  # each of its own made-up words, by its own member: twenty gaps, none throttled
+        words = ["".join(chr(97 + b % 26) for b in hashlib.sha256(f"{n} {k}".encode()).digest()[:7]) for k in range(5)]
+        asked = f"Where do the {words[0]} and {words[1]} keep the {words[2]} of {words[3]} for the {words[4]} night?"
+        interaction = online.command("ask", question=asked, user=online.user(str(900000000000000200 + n)))
+        await online.push("INTERACTION_CREATE", interaction)
+        await callback_for(online, interaction)
+    interaction = online.subcommand("kb", "gaps", count=20)
     await online.push("INTERACTION_CREATE", interaction)
     first = await callback_for(online, interaction)
     follow_up = await online.wait_for(lambda c: c.path == f"/webhooks/{online.app_id}/{interaction['token']}")
