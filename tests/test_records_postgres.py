@@ -98,20 +98,25 @@ def test_a_question_and_its_edit_queued_together_are_written_as_its_last_words(
 
 
 def test_a_long_outage_keeps_the_newest_records_and_says_so_once(
-    services: Callable[[], Service], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Over the queue's limit the oldest records go, with one WARNING for the whole outage."""
+    """The line is cut for long: over the queue's limit the oldest records go, with one WARNING for the whole
+    outage."""
     from bot.storage import records
 
-    service = services()
-    store = service.gaps
-    assert isinstance(store, records.PostgresGapStore)
-    store.max_queued = 3  # this store only: stores of other tests still running keep theirs
-    monkeypatch.setattr(store, "flush", lambda: False)  # the database is away
-    for n in range(10):
-        store.record_question("telegram", str(n), f"question {n}", ["q"], None)
-    assert [row[4] for _, _, row in store._queue] == ["question 7", "question 8", "question 9"]
-    assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1
+    proxy = Proxy()
+    try:
+        store = services(proxy.url(schema)).gaps
+        assert isinstance(store, records.PostgresGapStore)
+        store.max_queued = 3  # this store only: stores of other tests still running keep theirs
+        proxy.cut()  # the database is away
+        for n in range(10):
+            store.record_question("telegram", str(n), f"question {n}", ["q"], None)
+        assert [row[4] for _, _, row in store._queue] == ["question 7", "question 8", "question 9"]
+        assert sum("dropping the oldest" in r.getMessage() for r in caplog.records) == 1
+        proxy.restore()
+    finally:
+        proxy.close()
 
 
 def test_records_queued_while_a_flush_waits_on_a_full_queue_are_kept_for_the_next(
