@@ -20,6 +20,7 @@ import yarl
 from adapters import runner
 from bot.service import Service
 from tests.fake_discord import FakeDiscord
+from tests.fake_telegram import FakeTelegram
 
 TOKEN = "MTIzNDU2Nzg5.fake-test-token.NOT-A-REAL-SECRET-x9Qz"
 ENV = {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_GUILD_READY_TIMEOUT": "0.05"}
@@ -64,3 +65,26 @@ async def connected(fake: FakeDiscord, service: Service, env: Mapping[str, str] 
     async with running(service, env):
         await fake.wait_ready()
         yield fake
+
+
+@asynccontextmanager
+async def on_both_platforms(
+    fake: FakeDiscord, service: Service, *, discord_token: str, telegram_token: str
+) -> AsyncIterator[FakeTelegram]:
+    """`service` run on Discord (connected to `fake`) and on Telegram (a fake Bot API started here, and
+    yielded) at once, as `python -m adapters run` with both tokens set runs it, until the block ends."""
+    telegram = FakeTelegram(telegram_token)
+    await telegram.start()
+    env = {
+        "DISCORD_BOT_TOKEN": discord_token,
+        "DISCORD_GUILD_READY_TIMEOUT": "0.05",
+        "TELEGRAM_BOT_TOKEN": telegram_token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TELEGRAM_POLL_TIMEOUT": "5",
+    }
+    try:
+        async with connected(fake, service, env):
+            await telegram.wait_for("getUpdates")
+            yield telegram
+    finally:
+        await telegram.stop()

@@ -18,7 +18,7 @@ import pytest
 from bot.config import Config, Moderators
 from bot.curation.moderation import NOT_MODERATOR
 from bot.service import Service
-from tests.discord_support import connected, fake_discord_api
+from tests.discord_support import fake_discord_api, on_both_platforms
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import Call as TelegramCall
 from tests.fake_telegram import FakeTelegram
@@ -47,25 +47,13 @@ class Both:
 async def both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AsyncIterator[Both]:
     """Both bots running through the runner on one Service; the Discord fake's user is a moderator."""
     async with fake_discord_api(monkeypatch, DISCORD_TOKEN) as fake_discord:
-        fake_telegram = FakeTelegram(TELEGRAM_TOKEN)
-        await fake_telegram.start()
         config = Config(
             moderators=Moderators(discord_users=frozenset({fake_discord.user_id})), data_dir=tmp_path / "data"
         )
         service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
-        env = {
-            "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
-            "DISCORD_GUILD_READY_TIMEOUT": "0.05",
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-            "TELEGRAM_POLL_TIMEOUT": "5",
-        }
-        try:
-            async with connected(fake_discord, service, env):
-                await fake_telegram.wait_for("getUpdates")
-                yield Both(fake_discord, fake_telegram, service)
-        finally:
-            await fake_telegram.stop()
+        both = on_both_platforms(fake_discord, service, discord_token=DISCORD_TOKEN, telegram_token=TELEGRAM_TOKEN)
+        async with both as fake_telegram:
+            yield Both(fake_discord, fake_telegram, service)
 
 
 async def telegram_reply(fake: FakeTelegram, text: str) -> TelegramCall:

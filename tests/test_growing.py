@@ -24,7 +24,7 @@ from bot.cli import main
 from bot.config import Moderators
 from bot.service import Service
 from tests.backends import Backend, backend, files_only
-from tests.discord_support import connected, fake_discord_api
+from tests.discord_support import fake_discord_api, on_both_platforms
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram
 from tests.test_discord import EPHEMERAL, TEST_PASSAGES, callback_for, write_knowledge
@@ -91,25 +91,13 @@ class Community:
 async def community(backend: Backend, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AsyncIterator[Community]:
     """Both bots running on one Service; Ann moderates on Telegram, the fake Discord's user (Bob) on Discord."""
     async with fake_discord_api(monkeypatch, DISCORD_TOKEN) as fake_discord:
-        fake_telegram = FakeTelegram(TELEGRAM_TOKEN)
-        await fake_telegram.start()
         moderators = Moderators(
             telegram_users=frozenset({str(ANN["id"])}), discord_users=frozenset({fake_discord.user_id})
         )
         service = backend.service(moderators=moderators, data_dir=tmp_path / "data")
-        env = {
-            "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
-            "DISCORD_GUILD_READY_TIMEOUT": "0.05",
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-            "TELEGRAM_POLL_TIMEOUT": "5",
-        }
-        try:
-            async with connected(fake_discord, service, env):
-                await fake_telegram.wait_for("getUpdates")
-                yield Community(fake_telegram, fake_discord, service, backend)
-        finally:
-            await fake_telegram.stop()
+        both = on_both_platforms(fake_discord, service, discord_token=DISCORD_TOKEN, telegram_token=TELEGRAM_TOKEN)
+        async with both as fake_telegram:
+            yield Community(fake_telegram, fake_discord, service, backend)
 
 
 def listed(gaps: str) -> list[str]:
