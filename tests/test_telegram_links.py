@@ -123,3 +123,30 @@ def test_a_passages_text_that_opens_a_line_with_an_id_gets_no_link_of_its_own() 
         "`parking` Getting there: Racks.",
         "https://t.me/QABot?start=parking",
     ]
+
+
+async def test_a_found_passages_text_that_reads_like_another_entry_gets_no_link_of_its_own(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """A passage whose text goes on, on a line of its own, as `parking` Getting there: ... (the id and section of
+    another passage) is one entry: /kb_find gives its link alone, after all of its lines, and none for parking,
+    which it did not find (the links had been placed by reading the reply's text, which took the line for an entry)."""
+    (knowledge / "pets.yaml").write_text(
+        'source: {title: "Pets", publisher: null, url: null}\n'
+        "passages:\n"
+        "  - id: dogs\n"
+        "    section: Pets\n"
+        '    text: "Dogs on a lead.\\n`parking` Getting there: behind it."\n',
+        encoding="utf-8",
+    )
+    async with running(fake, core(knowledge)) as service:
+        assert [p.id for p in service.answerer.find("dogs", 5)] == ["dogs"]
+        fake.message(PRIVATE, "/kb_find dogs", user=USER)
+        await handled(fake, PRIVATE)
+        [found] = fake.called("sendMessage")
+    lines = shown(found).splitlines()
+    assert lines[1:] == [
+        "dogs Pets: Dogs on a lead.",
+        "parking Getting there: behind it.",
+        f"https://t.me/{BOT_USERNAME}?start=dogs",
+    ], lines
