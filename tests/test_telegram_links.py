@@ -16,6 +16,8 @@ from telegram_support import handled, running, write_handbook
 
 from adapters.tg.links import link, linked_passage, with_links
 from bot.config import Config, CooldownSettings, Moderators
+from bot.curation.found import found
+from bot.knowledge import Passage, Source
 from bot.service import Service
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
@@ -105,20 +107,19 @@ def test_a_passage_id_is_a_start_payload_telegram_takes() -> None:
 
 def test_a_passages_text_that_opens_a_line_with_an_id_gets_no_link_of_its_own() -> None:
     """/kb_find shows a passage's text, which may run over lines and open one with `parking` in backticks:
-    only an entry (an id the knowledge base has, then its section) gets a link, after all of its lines."""
-    found = "\n".join(
-        [
-            "Passages matching “bikes”, best first:",
-            "`rules` Conduct: Lock bikes.",
-            "`parking` is out back.",
-            "`parking` Getting there: Racks.",
-        ]
-    )
-    sections = {"rules": "Conduct", "parking": "Getting there"}
-    assert with_links(found, "QABot", sections.get).splitlines() == [
+    each passage the core found gets its link after all of its entry's lines, and nothing else does."""
+    handbook = Source(title="Handbook")
+    rules = Passage(id="rules", section="Conduct", text="Lock bikes.\n`parking` is out back.", source=handbook)
+    parking = Passage(id="parking", section="Getting there", text="Racks.", source=handbook)
+    listed = found("Passages matching “bikes”, best first:", [rules, parking])
+    assert listed.text.splitlines() == [
         "Passages matching “bikes”, best first:",
         "`rules` Conduct: Lock bikes.",
         "`parking` is out back.",
+        "`parking` Getting there: Racks.",
+    ]
+    assert with_links(listed, "QABot").splitlines() == [
+        *listed.text.splitlines()[:3],
         "https://t.me/QABot?start=rules",
         "`parking` Getting there: Racks.",
         "https://t.me/QABot?start=parking",

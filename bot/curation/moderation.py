@@ -23,6 +23,7 @@ from bot.asker import Asker
 from bot.catalogue import _
 from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
+from bot.curation.found import Found, found
 from bot.curation.history import PUSH, Record
 from bot.curation.historytext import render
 from bot.curation.machinery import Machinery
@@ -281,21 +282,17 @@ class Moderation(Machinery):
         self.listings.remember(asker, found)
         return unanswered.listing(found, asker.platform, self._find)
 
-    def find(self, asker: Asker, words: str, limit: int = 5) -> str:
+    def find(self, asker: Asker, words: str, limit: int = 5) -> Found:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator
         in chat learns the id to give `edit`, `alias` or `remove`."""
         self._authorize(asker, "find")
         words = " ".join(words.split())[:300]
         if not words:
             raise Refused(_("Give some words of the passage to find."))
-        found = self._find(words, max(1, min(limit, 20))) if self._find else []
-        if not found:
-            return _("No passage matches “{words}”.").format(words=words)
-        lines = [_("Passages matching “{words}”, best first:").format(words=words)]
-        for passage in found:
-            text = passage.text if len(passage.text) <= 80 else passage.text[:79] + "…"
-            lines.append(f"`{passage.id}` {passage.section}: {text}")
-        return "\n".join(lines)
+        passages = self._find(words, max(1, min(limit, 20))) if self._find else []
+        if not passages:
+            return Found(_("No passage matches “{words}”.").format(words=words))
+        return found(_("Passages matching “{words}”, best first:").format(words=words), passages)
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
