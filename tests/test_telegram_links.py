@@ -151,3 +151,22 @@ async def test_a_found_passages_text_that_reads_like_another_entry_gets_no_link_
         "parking Getting there: behind it.",
         f"https://t.me/{BOT_USERNAME}?start=dogs",
     ], lines
+
+
+async def test_an_answer_opened_from_a_link_counts_in_kb_stats_as_opened_not_as_a_question(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """Members who open t.me/QABot?start=parking got that answer: /kb_stats counts each opening for the passage,
+    apart from the questions (the link asked nothing: neither "Most asked" nor the unanswered share of the day
+    moves); it had counted nothing, so a moderator could not see that a pinned link was used."""
+    async with running(fake, core(knowledge)):
+        await replies_to(fake, STRANGER_CHAT, ["/start parking", "/start PARKING", "/start no-such-passage"])
+        await replies_to(fake, GROUP, [f"/start@{BOT_USERNAME} membership-fee"])
+        fake.message(PRIVATE, "/kb_stats", user=USER)
+        await handled(fake, PRIVATE)
+        stats = shown(fake.called("sendMessage")[-1]).splitlines()
+    assert stats[:2] == ["Most asked passages:", "  (none yet)"], stats
+    at = stats.index("Answers opened from a link:")
+    assert stats[at + 1 : at + 3] == ["     2  parking", "     1  membership-fee"], stats
+    day = stats.index("Unanswered questions per day (last 14 days):")
+    assert stats[day + 1] == "  (none yet)", stats
