@@ -178,8 +178,8 @@ class Handlers:
         if message is None or passage_id is None or self.service.passage(passage_id) is None:
             await self.on_help(update, context)
             return
-        # reading_on: opening a link is no topic chosen for a question the bot could not answer
-        answer = await in_thread(self.service.choose, passage_id, asker_of(message), reading_on=True)
+        # linked: no topic chosen for a question the bot could not answer; counted in kb stats as a link opened
+        answer = await in_thread(self.service.choose, passage_id, asker_of(message), linked=True)
         if answer.outcome is Outcome.GONE:  # removed since the look-up above
             await self.on_help(update, context)
         elif not answer.silent:  # the answer, or the cooldown note

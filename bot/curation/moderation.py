@@ -296,10 +296,15 @@ class Moderation(Machinery):
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
-        asked, downvoted, days = self._using_gaps(
-            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(current=self._text), gaps.fallback_by_day())
+        asked, downvoted, opened, days = self._using_gaps(
+            lambda gaps: (
+                gaps.most_asked(),
+                gaps.most_downvoted(current=self._text),
+                gaps.most_opened(),
+                gaps.fallback_by_day(),
+            )
         )
-        return unanswered.statistics(asked, downvoted, days)
+        return unanswered.statistics(asked, downvoted, days, opened)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")
