@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from pathlib import Path
 
 import pytest
 from telegram_support import handled, running, write_handbook
 
 from adapters.tg.links import link, linked_passage, with_links
+from bot import Asker, Request
 from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.found import found
 from bot.knowledge import Passage, Source
 from bot.service import Service
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
@@ -170,3 +172,38 @@ async def test_an_answer_opened_from_a_link_counts_in_kb_stats_as_opened_not_as_
     assert stats[at + 1 : at + 3] == ["     2  parking", "     1  membership-fee"], stats
     day = stats.index("Unanswered questions per day (last 14 days):")
     assert stats[day + 1] == "  (none yet)", stats
+
+
+async def test_a_bare_start_replying_to_another_bots_message_in_a_group_is_left_to_that_bot(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """In a group, a bare `/start` (a payload too), `/help` or `/sources` replying to another bot's message is
+    that bot's command, which Telegram delivers here too (this bot spoke last, or privacy mode is off): no reply
+    (the welcome, or the parking answer, had gone to the group, and the link opening was counted). Addressed to
+    this bot (`/start@QABot`), or replying to a member, to this bot, to an anonymous administrator (posting as the
+    group, Telegram's placeholder bot its sender) or in a forum topic another bot opened, it is answered."""
+    now = int(time.time())
+    quiz = {"id": 5555, "is_bot": True, "first_name": "Quiz", "username": "QuizBot"}
+    quizzes = {"message_id": 5, "date": now, "chat": GROUP, "from": quiz, "text": "Send /start to play!"}
+    members = {"message_id": 6, "date": now, "chat": GROUP, "from": USER, "text": "Welcome, Bo!"}
+    mine = {"message_id": 7, "date": now, "chat": GROUP, "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA"}}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    admins = {"message_id": 8, "date": now, "chat": GROUP, "from": anonymous, "sender_chat": GROUP, "text": "Hi"}
+    topic = {"message_id": 9, "date": now, "chat": {**GROUP, "is_forum": True}, "from": quiz,
+             "forum_topic_created": {"name": "Quiz", "icon_color": 7322096}}  # fmt: skip
+    async with running(fake, core(knowledge)) as service:
+        for text in ["/start", "/start parking", "/help", "/sources", "/START"]:
+            fake.message(GROUP, text, user=OTHER, reply_to=quizzes)
+        await handled(fake, GROUP)
+        left = fake.called("sendMessage")
+        fake.message(GROUP, f"/start@{BOT_USERNAME} parking", user=OTHER, reply_to=quizzes)
+        for replied in (members, {**mine, "text": "We meet on Thursdays."}, admins):
+            fake.message(GROUP, "/start", user=OTHER, reply_to=replied)
+        fake.message(GROUP, "/start", user=OTHER, reply_to=topic, message_thread_id=9, is_topic_message=True)
+        await handled(fake, GROUP)
+        answered = fake.called("sendMessage")
+        stats = service.moderate(Request("stats"), Asker(platform="cli", user_id="ann")).text
+    assert left == [], [c.text for c in left]
+    assert answered[0].text.startswith("<b>Getting there</b>"), answered[0].text
+    assert [shown(c).startswith(shown(answered[1])) for c in answered[1:]] == [True] * 4
+    assert "Meetings" in shown(answered[1]) and "1  parking" in stats, stats
