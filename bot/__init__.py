@@ -8,7 +8,7 @@ from bot import cli, messages
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome, Suggestion
 from bot.asker import Asker
 from bot.config import DEFAULT_SHUTDOWN_TIMEOUT, Config, ConfigError, load_config
-from bot.curation import Reply, Request
+from bot.curation import Found, FoundPassage, Reply, Request
 from bot.doctor import start_errors
 from bot.environment import BadNumber, read_answer_forums, read_number, read_shard_ids
 from bot.knowledge import (
@@ -39,6 +39,8 @@ __all__ = [
     "BadNumber",
     "Config",
     "ConfigError",
+    "Found",
+    "FoundPassage",
     "KnowledgeBase",
     "KnowledgeError",
     "Outcome",

@@ -1,5 +1,6 @@
 """What the record keeps of members' traffic, written through the `Recorder` (answering never waits
-for it): each question answered or not, the topic a member pressed, a vote, and what it forgets when
+for it): each question answered or not, the topic a member pressed, an answer opened from a link to
+it, a vote, and what it forgets when
 a message or a whole chat is gone. The `Service` calls these for every platform.
 """
 
@@ -39,6 +40,12 @@ def record_question(recorder: Recorder, question: str, asker: Asker, answer: Ans
 def record_pick(recorder: Recorder, passage_id: str, asker: Asker) -> None:
     """The topic pressed marks the asker's question that offered it: `kb gaps` names what members chose."""
     recorder.write(lambda gaps: gaps.record_pick(asker.platform, asker.user_id, passage_id))
+
+
+def record_opened(recorder: Recorder, passage_id: str, asker: Asker) -> None:
+    """An answer opened from a link to its passage: counted for it in `kb stats`, apart from the questions
+    (none was asked), and not under whom."""
+    recorder.write(lambda gaps: gaps.record_opened(asker.platform, passage_id))
 
 
 def record_vote(recorder: Recorder, asker: Asker, passage_id: str, helpful: bool, text: str) -> None:

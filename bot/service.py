@@ -214,21 +214,25 @@ class Service:
         if asker.chat_id:
             recording.forget_chat(self.recorder, asker)
 
-    def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False) -> Answer:
+    def choose(self, passage_id: str, asker: Asker, *, reading_on: bool = False, linked: bool = False) -> Answer:
         """The answer for a suggestion the user picked: THROTTLED over a limit, GONE if the passage is.
         `reading_on`: a "Read on ▸" press, the next passage of an answer's section, which is no topic
-        chosen for a question not answered (recorded as one, it replaced the topic the member had chosen)."""
+        chosen for a question not answered (recorded as one, it replaced the topic the member had chosen).
+        `linked`: opened from a link to the passage (Telegram's start link): no topic chosen either, and
+        counted in `kb stats` as an answer opened so, apart from the questions asked."""
         with messages.speaking(messages.choose(asker.language)):
-            return self._choose(passage_id, asker, reading_on=reading_on)
+            return self._choose(passage_id, asker, reading_on=reading_on, linked=linked)
 
-    def _choose(self, passage_id: str, asker: Asker, *, reading_on: bool) -> Answer:
+    def _choose(self, passage_id: str, asker: Asker, *, reading_on: bool, linked: bool) -> Answer:
         throttled = self.throttle(asker)
         if throttled is not None:
             return throttled
         answer = self.answerer.answer_passage(passage_id)
         if answer is None:
             return Answer(text=messages.say(messages.TOPIC_GONE), outcome=Outcome.GONE)
-        if not reading_on:
+        if linked:
+            recording.record_opened(self.recorder, passage_id, asker)
+        elif not reading_on:
             recording.record_pick(self.recorder, passage_id, asker)
         return answer
 

@@ -96,11 +96,11 @@ class Backend:
 
         assert self.database_url is not None
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            tables = ("questions", "votes", "closed", "counted")
+            tables = ("questions", "votes", "closed", "counted", "opened")
             return "\n".join(repr(row) for table in tables for row in conn.execute(f"SELECT * FROM {table}"))
 
     def rows(self, table: str) -> int:
-        """How many rows a table of the question records holds (`questions`, `votes`, `closed`, `counted`)."""
+        """How many rows a table of the question records holds (`questions`, `votes`, `closed`, `counted`, `opened`)."""
         if not self.postgres:
             with contextlib.closing(sqlite3.connect(self.folder.parent / "data" / gaps.FILE_NAME)) as db:
                 return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

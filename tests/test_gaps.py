@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Request, cli, knowledge
+from bot import Outcome, Request, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group, message_key
@@ -572,6 +572,47 @@ def test_stats_show_most_asked_downvoted_and_the_fallback_rate(backend: Backend,
     assert re.search(r"\d{4}-\d\d-\d\d  4/5 \(80%\)", out)
 
 
+def test_answers_opened_from_a_link_count_apart_from_the_questions(backend: Backend, kdir: Path) -> None:
+    """An answer opened from a link to its passage (Telegram's start link) counts for it in `kb stats`, under
+    its own heading: no question was asked, so neither "Most asked" nor a day's questions count it. One row a
+    day, platform and passage holds the count, and no one's pseudonym; a passage gone counts nothing."""
+    service = backend.service()
+    member, other = Asker("telegram", "4141", "4141"), Asker("telegram", "4242", "-100")
+    for asker in (member, member, other):
+        assert service.choose("meetups", asker, linked=True).outcome is Outcome.ANSWERED
+    assert service.choose("rules", other, linked=True).outcome is Outcome.ANSWERED
+    assert service.choose("no-such-passage", member, linked=True).outcome is Outcome.GONE
+    answered = service.ask("When does the community meet?", member)
+    backend.written(service)
+    store = service.gaps
+    assert store is not None and answered.passage_id == "meetups"
+    assert store.most_opened() == [("meetups", 3), ("rules", 1)] and store.most_opened(limit=1) == [("meetups", 3)]
+    assert store.most_asked() == [("meetups", 1, 0)]
+    assert [day[1:] for day in store.fallback_by_day()] == [(1, 0, 0)]
+    assert backend.rows("opened") == 2
+    code, out = run_cli("kb", "stats", "--knowledge", str(kdir))
+    assert code == 0 and "Answers opened from a link:\n     3  meetups\n     1  rules\n" in out, out
+    opened = [line for line in backend.stored_records().splitlines() if "opened" in line or "rules" in line]
+    assert opened and not any("4141" in line or "4242" in line for line in opened), opened
+
+
+def test_links_opened_count_nothing_older_than_the_retention_period(tmp_path: Path) -> None:
+    """A day's count of links opened is out of `kb stats` once that day passed `retention_days`, and deleted
+    by the daily purge, as a question is."""
+    now = [1_000_000.0]
+    store = GapStore(tmp_path, retention_days=2, clock=lambda: now[0])
+    store.record_opened("telegram", "meetups")
+    now[0] += 1.5 * DAY
+    store.record_opened("telegram", "rules")
+    assert store.most_opened() == [("meetups", 1), ("rules", 1)]
+    now[0] += 0.9 * DAY  # the first is 2.4 days old, the last purge 0.9 days ago
+    assert store.most_opened() == [("rules", 1)]
+    now[0] += 0.2 * DAY
+    store.record_opened("telegram", "rules")  # a day after the last purge: it purges
+    assert store._db.execute("SELECT passage_id, n FROM opened").fetchall() == [("rules", 1), ("rules", 1)]
+    store.close()
+
+
 def test_downvotes_count_for_a_passages_text_until_a_moderator_rewrites_it(backend: Backend, kdir: Path) -> None:
     """👎 given to a passage's old text stayed counted after `kb edit` rewrote it: `kb stats` blamed the
     new text for the old one's faults. Now they count for the text voted on; its own text back (an undo),
@@ -869,6 +910,22 @@ def test_gaps_and_stats_read_a_read_only_data_folder(kdir: Path, writer: str) ->
         " database. `doctor` checks it."
     ]
     assert "Traceback" not in result.stderr
+
+
+@needs_read_only_mount
+def test_stats_read_a_read_only_database_the_version_before_made(kdir: Path) -> None:
+    """A gaps database made before links opened were counted (no `opened` table), in a data folder mounted
+    read-only, where opening it cannot add the table: `kb stats` reads it all the same, with no links opened
+    (it would have been refused: "no such table: opened")."""
+    data = kdir.parent / "data"
+    service = Service.from_directory(kdir)
+    assert service.ask("When does the community meet?", Asker("telegram", "1")).passage_id == "meetups"
+    service.close()
+    with sqlite3.connect(data / "gaps.sqlite3") as db:
+        db.execute("DROP TABLE opened")
+    result = on_read_only_mount(data, f"{sys.executable} -m bot kb stats --knowledge {kdir}", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1  meetups" in result.stdout and "opened" not in result.stdout, result.stdout
 
 
 def test_user_pseudonyms_are_keyed_with_a_secret_of_the_data_folder(tmp_path: Path) -> None:

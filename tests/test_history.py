@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot import messages
 from bot.config import Config, Moderators
 from bot.curation import Request
 from bot.curation.history import DOCUMENT, PUSH, Record
@@ -56,6 +58,47 @@ def test_a_question_aliased_from_a_gap_is_one_line_of_the_history() -> None:
     lines = render([record]).splitlines()[1:]
     assert lines[0] == "  + question: “Where can I charge my laptop? 2026-01-02T00:00:00+00:00 remove rules by ann”"
     assert [line[:9] for line in lines] == ["  + quest", "  after: "], lines
+
+
+def test_a_files_change_reads_in_the_moderators_language_and_english_stays_as_it_was() -> None:
+    """A push of synonyms.yaml or settings.yaml, and a draft published, labelled in Korean for a Korean moderator
+    (groups, counts, defaults, "and N more", the kind); the same records read in English exactly as before."""
+    groups = {"groups": [["photo", "pics"], ["a", "b"], *([f"w{n}", f"v{n}"] for n in range(6))]}
+    records = [
+        _push("synonyms.yaml", {"groups": [["photo", "pics", "images"]]}, groups),
+        _push("synonyms.yaml", None, groups),
+        _push("settings.yaml", {"confidence": {"threshold": 6.2}}, {"ranking": {"k1": 1.5}}),
+        _push("settings.yaml", {"ranking": {}}, {}),
+        replace(_push("faq.yaml", None, None), kind="publish", after={"source": {"title": "FAQ"}, "passages": [{}]}),
+    ]
+    with messages.speaking("en"):
+        english = render(records).splitlines()
+    with messages.speaking("ko"):
+        korean = render(records)
+    assert english == [
+        "2026-01-01T00:00:00+00:00 publish faq.yaml by bob (cli)",
+        "  after:  FAQ (1 passage)",
+        "2026-01-01T00:00:00+00:00 push settings.yaml by bob (cli)",
+        "  (the same settings, written otherwise)",
+        "2026-01-01T00:00:00+00:00 push settings.yaml by bob (cli)",
+        "  confidence.threshold: 6.2 → (default)",
+        "  ranking.k1: (default) → 1.5",
+        "2026-01-01T00:00:00+00:00 push synonyms.yaml by bob (cli)",
+        "  after:  8 synonym groups",
+        "2026-01-01T00:00:00+00:00 push synonyms.yaml by bob (cli)",
+        "  + group: a, b",
+        "  + group: w0, v0",
+        "  + group: w1, v1",
+        "  + group: w2, v2",
+        "  + group: w3, v3",
+        "  + … and 2 more",
+        "  ~ group photo: - images",
+    ]
+    labels = re.sub(r"\b[\w-]+\.yaml\b", "", korean)  # the files' names are names
+    for english_word in ("after", "passage", "settings", "default", "synonym", "group", "more", "publish", "push"):
+        assert english_word not in labels, (english_word, korean)
+    assert "변경 후: FAQ (항목 1개)" in korean and "동의어 묶음 8개" in korean and "(기본값)" in korean, korean
+    assert "  + … 외 2개" in korean and "  ~ 묶음 photo: - images" in korean, korean
 
 
 def test_a_change_in_a_folder_whose_path_is_not_utf8_is_made_and_recorded(tmp_path: Path) -> None:

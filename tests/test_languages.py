@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.dc import sync
-from bot import Answerer, messages
+from bot import Answerer, Asker, Request, messages
 from bot.config import Config, CooldownSettings, Moderators
 from bot.service import Service
 from tests import spec_check
@@ -205,6 +205,63 @@ async def test_a_korean_moderators_undo_names_the_change_in_korean(
     *_, first, second = [html.unescape(re.sub("<[^>]+>", "", c.text)) for c in fake.called("sendMessage")]
     assert korean(first) and "연결" in first and "추가" in first, first  # the alias undone, the add next
     assert korean(second) and "추가" in second, second
+
+
+WIFI_CHANGES = [  # a Korean moderator's passage: added with its id, a question attached, its text rewritten
+    "/kb_add 와이파이 | 비밀번호는 냉장고에 있습니다. | id=wf",
+    "/kb_alias wf | 와이파이 비번은 뭐예요?",
+    "/kb_edit wf | 비밀번호는 문 옆에 있습니다.",
+]
+
+
+def korean_history(text: str) -> bool:
+    """Whether every line of a history is Korean: its labels, kinds and sentences (the platform a change came
+    from is named as the config names it, `telegram` or `discord`)."""
+    lines = re.sub(r"\b(telegram|discord)\b", "", text).splitlines()
+    return len(lines) > 1 and all(korean(line) for line in lines)
+
+
+async def test_a_korean_moderators_history_on_telegram_is_korean_labels_and_all(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/kb_history's records as a Korean moderator reads them: the kind of each change, who and where, "before:",
+    "after:" and "+ question:" had stayed English ("edit wf by Min (telegram 4242) in 4242") around Korean text."""
+    moderators = Moderators(telegram_users=frozenset({"4242"}))
+    config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+    service = Service.from_directory(write_handbook(tmp_path / "knowledge"), config)
+    async with fake_bot_api(caplog) as fake, running(fake, service):
+        for command in [*WIFI_CHANGES, "/kb_history wf"]:
+            fake.message(PRIVATE, command, user=KOREAN_USER)
+            await handled(fake, PRIVATE)
+    *_, history = [html.unescape(re.sub("<[^>]+>", "", c.text)) for c in fake.called("sendMessage")]
+    assert korean_history(history), history
+    assert "수정" in history and "질문 연결" in history and "추가" in history, history  # edit, alias, add
+    assert "변경 전:" in history and "변경 후:" in history and "+ 질문: “와이파이 비번은 뭐예요?”" in history, history
+
+
+async def test_a_korean_moderators_history_on_discord_is_korean_labels_and_all(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """/kb history from a moderator whose Discord speaks Korean, in a server's channel (the questions left out):
+    its records' labels had stayed English there too, around the Korean of the rest."""
+    from tests.test_discord import TEST_PASSAGES, callback_for, write_knowledge
+    from tests.test_discord_moderation import ephemeral_text
+
+    async with fake_discord_api(monkeypatch) as fake:
+        moderators = Moderators(discord_users=frozenset({fake.user_id}))
+        config = Config(moderators=moderators, data_dir=tmp_path / "data", cooldown=CooldownSettings(burst=100))
+        service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), config)
+        cli = Asker(platform="cli", user_id="", name="ann")
+        service.moderate(Request("add", passage_id="wf", section="와이파이", text="비밀번호는 냉장고에 있습니다."), cli)
+        service.moderate(Request("alias", passage_id="wf", question="와이파이 비번은 뭐예요?"), cli)
+        service.moderate(Request("edit", passage_id="wf", text="비밀번호는 문 옆에 있습니다."), cli)
+        async with connected(fake, service):
+            interaction = fake.subcommand("kb", "history", id="wf")
+            interaction["locale"] = "ko"
+            await fake.push("INTERACTION_CREATE", interaction)
+            history = ephemeral_text(await callback_for(fake, interaction))
+    assert korean_history(history), history
+    assert "변경 전:" in history and "+ 질문: (여기서는 문구를 뺐습니다)" in history, history
 
 
 async def test_the_cooldown_note_in_place_of_a_note_to_a_korean_server_is_korean(

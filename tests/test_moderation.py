@@ -616,6 +616,25 @@ def test_cli_find_gives_passage_ids_for_words_or_an_id(seed_kdir: Path) -> None:
     assert code == 0 and [line.split("`")[1] for line in out.splitlines()[1:3]] == ["getting-here-1", "getting-here-2"]
 
 
+def test_find_hands_the_platforms_the_passages_found_as_data(seed_kdir: Path) -> None:
+    """`find`'s Reply holds the passages found as data (`found`: each id beside its entry, best first), the
+    text made from it, so that a platform adds to each passage (Telegram: its start link) without reading
+    the text; a refusal, and every other command, holds none."""
+    service = Service.from_directory(seed_kdir, Config(data_dir=seed_kdir.parent / "data"))
+    cli_user = Asker(platform="cli", user_id="ann")
+    reply = service.moderate(Request("find", question="life in south korea", limit=2), cli_user)
+    assert reply.found is not None and reply.text == reply.found.text
+    assert reply.text.splitlines() == [reply.found.heading, *(p.entry for p in reply.found.passages)]
+    ids = [p.passage_id for p in reply.found.passages]
+    assert len(ids) == 2 and ids[0] == "life-in-south-korea"
+    assert all(p.entry.startswith(f"`{p.passage_id}` ") for p in reply.found.passages)
+    none = service.moderate(Request("find", question="zebra"), cli_user)
+    assert none.found is not None and none.found.passages == () and none.text == "No passage matches “zebra”."
+    refused = service.moderate(Request("find", question="korea"), Asker(platform="telegram", user_id="1"))
+    assert refused.refused and refused.found is None
+    assert service.moderate(Request("stats"), cli_user).found is None
+
+
 def test_kb_history_takes_the_id_as_the_replies_quote_it(kdir: Path) -> None:
     """`kb history` takes a passage id copied from a reply ("Edited passage `rules`."), backticks and all, as
     `kb edit`, `kb remove` and `kb alias` do."""

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from pathlib import Path
 
 import pytest
 from telegram_support import handled, running, write_handbook
 
 from adapters.tg.links import link, linked_passage, with_links
+from bot import Asker, Request
 from bot.config import Config, CooldownSettings, Moderators
+from bot.curation.found import found
+from bot.knowledge import Passage, Source
 from bot.service import Service
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
 from tests.test_telegram import GROUP, OTHER, PRIVATE, USER
 
 STRANGER_CHAT = {"id": OTHER["id"], "type": "private", "first_name": "Bo"}
@@ -105,21 +109,101 @@ def test_a_passage_id_is_a_start_payload_telegram_takes() -> None:
 
 def test_a_passages_text_that_opens_a_line_with_an_id_gets_no_link_of_its_own() -> None:
     """/kb_find shows a passage's text, which may run over lines and open one with `parking` in backticks:
-    only an entry (an id the knowledge base has, then its section) gets a link, after all of its lines."""
-    found = "\n".join(
-        [
-            "Passages matching “bikes”, best first:",
-            "`rules` Conduct: Lock bikes.",
-            "`parking` is out back.",
-            "`parking` Getting there: Racks.",
-        ]
-    )
-    sections = {"rules": "Conduct", "parking": "Getting there"}
-    assert with_links(found, "QABot", sections.get).splitlines() == [
+    each passage the core found gets its link after all of its entry's lines, and nothing else does."""
+    handbook = Source(title="Handbook")
+    rules = Passage(id="rules", section="Conduct", text="Lock bikes.\n`parking` is out back.", source=handbook)
+    parking = Passage(id="parking", section="Getting there", text="Racks.", source=handbook)
+    listed = found("Passages matching “bikes”, best first:", [rules, parking])
+    assert listed.text.splitlines() == [
         "Passages matching “bikes”, best first:",
         "`rules` Conduct: Lock bikes.",
         "`parking` is out back.",
+        "`parking` Getting there: Racks.",
+    ]
+    assert with_links(listed, "QABot").splitlines() == [
+        *listed.text.splitlines()[:3],
         "https://t.me/QABot?start=rules",
         "`parking` Getting there: Racks.",
         "https://t.me/QABot?start=parking",
     ]
+
+
+async def test_a_found_passages_text_that_reads_like_another_entry_gets_no_link_of_its_own(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """A passage whose text goes on, on a line of its own, as `parking` Getting there: ... (the id and section of
+    another passage) is one entry: /kb_find gives its link alone, after all of its lines, and none for parking,
+    which it did not find (the links had been placed by reading the reply's text, which took the line for an entry)."""
+    (knowledge / "pets.yaml").write_text(
+        'source: {title: "Pets", publisher: null, url: null}\n'
+        "passages:\n"
+        "  - id: dogs\n"
+        "    section: Pets\n"
+        '    text: "Dogs on a lead.\\n`parking` Getting there: behind it."\n',
+        encoding="utf-8",
+    )
+    async with running(fake, core(knowledge)) as service:
+        assert [p.id for p in service.answerer.find("dogs", 5)] == ["dogs"]
+        fake.message(PRIVATE, "/kb_find dogs", user=USER)
+        await handled(fake, PRIVATE)
+        [found] = fake.called("sendMessage")
+    lines = shown(found).splitlines()
+    assert lines[1:] == [
+        "dogs Pets: Dogs on a lead.",
+        "parking Getting there: behind it.",
+        f"https://t.me/{BOT_USERNAME}?start=dogs",
+    ], lines
+
+
+async def test_an_answer_opened_from_a_link_counts_in_kb_stats_as_opened_not_as_a_question(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """Members who open t.me/QABot?start=parking got that answer: /kb_stats counts each opening for the passage,
+    apart from the questions (the link asked nothing: neither "Most asked" nor the unanswered share of the day
+    moves); it had counted nothing, so a moderator could not see that a pinned link was used."""
+    async with running(fake, core(knowledge)):
+        await replies_to(fake, STRANGER_CHAT, ["/start parking", "/start PARKING", "/start no-such-passage"])
+        await replies_to(fake, GROUP, [f"/start@{BOT_USERNAME} membership-fee"])
+        fake.message(PRIVATE, "/kb_stats", user=USER)
+        await handled(fake, PRIVATE)
+        stats = shown(fake.called("sendMessage")[-1]).splitlines()
+    assert stats[:2] == ["Most asked passages:", "  (none yet)"], stats
+    at = stats.index("Answers opened from a link:")
+    assert stats[at + 1 : at + 3] == ["     2  parking", "     1  membership-fee"], stats
+    day = stats.index("Unanswered questions per day (last 14 days):")
+    assert stats[day + 1] == "  (none yet)", stats
+
+
+async def test_a_bare_start_replying_to_another_bots_message_in_a_group_is_left_to_that_bot(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """In a group, a bare `/start` (a payload too), `/help` or `/sources` replying to another bot's message is
+    that bot's command, which Telegram delivers here too (this bot spoke last, or privacy mode is off): no reply
+    (the welcome, or the parking answer, had gone to the group, and the link opening was counted). Addressed to
+    this bot (`/start@QABot`), or replying to a member, to this bot, to an anonymous administrator (posting as the
+    group, Telegram's placeholder bot its sender) or in a forum topic another bot opened, it is answered."""
+    now = int(time.time())
+    quiz = {"id": 5555, "is_bot": True, "first_name": "Quiz", "username": "QuizBot"}
+    quizzes = {"message_id": 5, "date": now, "chat": GROUP, "from": quiz, "text": "Send /start to play!"}
+    members = {"message_id": 6, "date": now, "chat": GROUP, "from": USER, "text": "Welcome, Bo!"}
+    mine = {"message_id": 7, "date": now, "chat": GROUP, "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA"}}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    admins = {"message_id": 8, "date": now, "chat": GROUP, "from": anonymous, "sender_chat": GROUP, "text": "Hi"}
+    topic = {"message_id": 9, "date": now, "chat": {**GROUP, "is_forum": True}, "from": quiz,
+             "forum_topic_created": {"name": "Quiz", "icon_color": 7322096}}  # fmt: skip
+    async with running(fake, core(knowledge)) as service:
+        for text in ["/start", "/start parking", "/help", "/sources", "/START"]:
+            fake.message(GROUP, text, user=OTHER, reply_to=quizzes)
+        await handled(fake, GROUP)
+        left = fake.called("sendMessage")
+        fake.message(GROUP, f"/start@{BOT_USERNAME} parking", user=OTHER, reply_to=quizzes)
+        for replied in (members, {**mine, "text": "We meet on Thursdays."}, admins):
+            fake.message(GROUP, "/start", user=OTHER, reply_to=replied)
+        fake.message(GROUP, "/start", user=OTHER, reply_to=topic, message_thread_id=9, is_topic_message=True)
+        await handled(fake, GROUP)
+        answered = fake.called("sendMessage")
+        stats = service.moderate(Request("stats"), Asker(platform="cli", user_id="ann")).text
+    assert left == [], [c.text for c in left]
+    assert answered[0].text.startswith("<b>Getting there</b>"), answered[0].text
+    assert [shown(c).startswith(shown(answered[1])) for c in answered[1:]] == [True] * 4
+    assert "Meetings" in shown(answered[1]) and "1  parking" in stats, stats

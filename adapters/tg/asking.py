@@ -58,6 +58,22 @@ def asked_in(message: Message, bot: Bot) -> Asked | None:
     return Asked(question, Target.for_message(message))
 
 
+def for_another_bot(message: Message, bot: Bot) -> bool:
+    """Whether a group message's bare command (`/start`, not `/start@BotName`) replies to another bot's message:
+    that bot's command (`/start` and `/help` every bot has), which Telegram delivers to this one too when it
+    spoke last in the group, or has privacy mode off; this one leaves it alone. Not so a reply to a message
+    posted as a chat (an anonymous administrator's: its sender is Telegram's placeholder bot), nor the reply
+    every message of a forum topic makes to the topic's opening."""
+    replied, text = message.reply_to_message, message.text or ""
+    if message.chat.type not in GROUP_TYPES or replied is None or replied.sender_chat is not None:
+        return False
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return False
+    author = replied.from_user
+    addressed = "@" in (text.split(maxsplit=1) or [""])[0]  # python-telegram-bot lets through only "@" + our name
+    return not addressed and author is not None and author.is_bot and author.id != bot.id
+
+
 def sent_via_me(message: Message, bot: Bot) -> bool:
     """Whether a member sent `message` through this bot's inline mode: the bot's own answer, picked
     from its inline results, and no question to it (in its private chat it had been asked again)."""

@@ -30,7 +30,7 @@ from telegram.ext import (
 
 from adapters.platform import in_thread
 from adapters.tg.albums import Albums
-from adapters.tg.asking import asked_in, text_of
+from adapters.tg.asking import asked_in, for_another_bot, text_of
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
@@ -156,7 +156,9 @@ class Handlers:
 
     async def on_help(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or not await within_budget(self.service, context, message):
+        if message is None or for_another_bot(message, context.bot):  # as /start, /sources
+            return
+        if not await within_budget(self.service, context, message):
             return
         language = language_of(update)
         with messages.speaking(messages.choose(language)):
@@ -172,14 +174,17 @@ class Handlers:
     async def on_start(self, update: Update, context: Context) -> None:
         """/start: the welcome (the help); from a start link naming a live passage (t.me/QABot?start=parking,
         `adapters.tg.links`), that passage's answer, as a question's would be (its payload had been ignored).
-        Any other payload gets the welcome: a link to a passage removed since is no error."""
+        Any other payload gets the welcome: a link to a passage removed since is no error. In a group, a bare
+        /start replying to another bot's message is that bot's (`for_another_bot`): no reply."""
         message = update.effective_message
+        if message is not None and for_another_bot(message, context.bot):  # another bot's: left to it
+            return
         passage_id = linked_passage(message.text or "") if message is not None else None
         if message is None or passage_id is None or self.service.passage(passage_id) is None:
             await self.on_help(update, context)
             return
-        # reading_on: opening a link is no topic chosen for a question the bot could not answer
-        answer = await in_thread(self.service.choose, passage_id, asker_of(message), reading_on=True)
+        # linked: no topic chosen for a question the bot could not answer; counted in kb stats as a link opened
+        answer = await in_thread(self.service.choose, passage_id, asker_of(message), linked=True)
         if answer.outcome is Outcome.GONE:  # removed since the look-up above
             await self.on_help(update, context)
         elif not answer.silent:  # the answer, or the cooldown note
@@ -187,7 +192,9 @@ class Handlers:
 
     async def on_sources(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is not None and await within_budget(self.service, context, message):
+        if message is None or for_another_bot(message, context.bot):
+            return
+        if await within_budget(self.service, context, message):
             await send_text(context, Target.for_message(message), self.service.sources_text(language_of(update)))
 
     async def usage(self, message: Message, context: Context) -> None:

@@ -254,15 +254,9 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
         await _in_private(service, context, message, request, asker)
         return
     reply = await in_thread(service.moderate, request, asker)
-    text = reply.text
-    if request.command == "find" and not reply.refused:  # each passage's start link, to pin or share
-        text = with_links(text, context.bot.username, lambda found: _section(service, found))
+    # /kb_find: each passage's start link, to pin or share, from the passages the core found (never its text)
+    text = with_links(reply.found, context.bot.username) if reply.found is not None else reply.text
     await send(context, target, plain_messages(text))
-
-
-def _section(service: Service, passage_id: str) -> str | None:
-    passage = service.passage(passage_id)
-    return passage.section if passage is not None else None
 
 
 async def _in_private(

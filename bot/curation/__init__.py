@@ -1,6 +1,7 @@
 """The write path: moderators' changes to the knowledge folder, made safely and recorded.
 
     commands    the moderation commands as one table every surface uses: a Request in, a Reply out
+    found       what `find` found, as data: each passage's id beside its entry in the reply
     moderation  each change (add, edit, remove, alias, publish, undo) end to end, and what moderators read
     moderators  who may change what: the moderators the config names, the command line's name
     edits       the change itself, as a pure function of the files it applies to
@@ -15,6 +16,7 @@ The rest of the core uses only what this face exports.
 """
 
 from bot.curation.commands import COMMANDS, Reply, Request, perform
+from bot.curation.found import Found, FoundPassage
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.history import History
 from bot.curation.moderation import NOT_MODERATOR, Change, Moderation, Refused
@@ -43,6 +45,8 @@ __all__ = [
     "STALE_TEMP_GLOB",
     "UPDATE_MARK",
     "Change",
+    "Found",
+    "FoundPassage",
     "History",
     "KnowledgeStore",
     "Moderation",

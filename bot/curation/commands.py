@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.asker import Asker
+from bot.curation.found import Found
 from bot.curation.moderation import Change, Moderation, Refused
 from bot.knowledge import Passage
 
@@ -34,14 +35,17 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a moderation command came to: the text for the moderator, and the change if one was made."""
+    """What a moderation command came to: the text for the moderator, and the change if one was made;
+    of `find`, the passages found as data too (`found`: their ids beside their entries, for a platform
+    that adds to each, as Telegram its link, without reading them out of the text)."""
 
     text: str
     change: Change | None = None
     refused: bool = False
+    found: Found | None = None
 
 
-Run = Callable[[Moderation, Asker, Request], Change | str]
+Run = Callable[[Moderation, Asker, Request], Change | Found | str]
 
 
 def _add(m: Moderation, asker: Asker, r: Request) -> Change:
@@ -87,4 +91,6 @@ def perform(moderation: Moderation, request: Request, asker: Asker) -> Reply:
         return Reply(str(exc), refused=True)
     if isinstance(result, Change):
         return Reply(result.message, change=result)
+    if isinstance(result, Found):
+        return Reply(result.text, found=result)
     return Reply(result)

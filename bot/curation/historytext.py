@@ -9,6 +9,9 @@ thousand groups stays a short block. The records themselves, and the file they a
 A passage's questions may be a member's words (`kb alias` attaches a gap's wordings, asked in
 private chats too): outside a private chat with the moderator (a group, a public channel) they are
 left out, and the history says where it shows them.
+
+Every label is the catalogue's (the kind of a change, who and where, "before:", "after:"...), in the
+moderator's language; what a change holds (a passage's words, a file's values) is shown as it is.
 """
 
 from __future__ import annotations
@@ -18,10 +21,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from bot.catalogue import _
+from bot.catalogue import N_, _, ngettext
 from bot.curation.history import DOCUMENT, Record
 from bot.knowledge import SYNONYMS_FILE
 from bot.messages import command, quoted
+
+# The kinds of change a record names (`Record.kind`), in the reader's language: the catalogue's, as an undo names them.
+KINDS = (
+    N_("add"), N_("edit"), N_("remove"), N_("alias"), N_("publish"), N_("push"), N_("undo"), N_("seed"), N_("source"),
+)  # fmt: skip
 
 
 def render(records: list[Record], *, private: bool = True, platform: str = "cli") -> str:
@@ -32,9 +40,9 @@ def render(records: list[Record], *, private: bool = True, platform: str = "cli"
     blocks = []
     for r in reversed(records):
         who = f"{r.name or '?'} ({r.platform} {r.user_id})" if r.user_id else f"{r.name or '?'} ({r.platform})"
-        head = f"{r.at} {r.kind} {r.passage_id} by {who}"
-        if r.chat_id:
-            head += f" in {r.chat_id}"
+        kind = _(r.kind) if r.kind in KINDS else r.kind  # a kind a newer version records: as it is
+        head = _("{at} {kind} {id} by {who} in {chat}") if r.chat_id else _("{at} {kind} {id} by {who}")
+        head = head.format(at=r.at, kind=kind, id=r.passage_id, who=who, chat=r.chat_id)
         document = _is_document(r.before) or _is_document(r.after)
         blocks.append("\n".join([head, *(_document_lines(r) if document else _passage_lines(r, private))]))
     if not private and any(_questions_of(r) for r in records):
@@ -50,19 +58,25 @@ def _questions_left_out(platform: str) -> str:
 
 
 def _passage_lines(r: Record, private: bool) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if _same_but_questions(r.before, r.after):  # an alias or a questions edit: show what differs
         assert r.before is not None and r.after is not None
         old, new = r.before.get("questions") or [], r.after.get("questions") or []
         # a member's words, from a gap: only in a private chat with the moderator
         shown = quoted if private else (lambda question: _left_out())
-        lines += [f"  - question: {shown(q)}" for q in old if q not in new]
-        lines += [f"  + question: {shown(q)}" for q in new if q not in old]
-    elif r.before is not None:
-        lines.append(f"  before: {_short(r.before, private=private)}")
-    if r.after is not None:
-        lines.append(f"  after:  {_short(r.after, private=private)}")
-    return lines
+        lines += [f"  - {_('question:')} {shown(q)}" for q in old if q not in new]
+        lines += [f"  + {_('question:')} {shown(q)}" for q in new if q not in old]
+        return lines + _sides(None, _short(r.after, private=private))
+    shown_before, shown_after = (None if p is None else _short(p, private=private) for p in (r.before, r.after))
+    return _sides(shown_before, shown_after)
+
+
+def _sides(before: str | None, after: str | None) -> list[str]:
+    """The "before:" and "after:" lines (of those given), their values one under the other in any language."""
+    labels = (_("before:"), _("after:"))
+    width = max(len(label) for label in labels)
+    sides = zip(labels, (before, after), strict=True)
+    return [f"  {label.ljust(width)} {value}" for label, value in sides if value is not None]
 
 
 def _left_out() -> str:
@@ -92,8 +106,7 @@ def _document_lines(r: Record) -> list[str]:
     if r.before is not None and r.after is not None:
         return _setting_changes(old, new)
     before, after = (_count(_groups(data)) if synonyms else _flow(data) for data in (old, new))
-    lines = [] if r.before is None else [f"  before: {before}"]
-    return lines + ([] if r.after is None else [f"  after:  {after}"])
+    return _sides(None if r.before is None else before, None if r.after is None else after)
 
 
 def _group_changes(old: list[list[str]], new: list[list[str]], most: int = 5) -> list[str]:
@@ -105,14 +118,14 @@ def _group_changes(old: list[list[str]], new: list[list[str]], most: int = 5) ->
     gone, came = [g for g in gone if id(g) not in paired], [g for g in came if id(g) not in paired]
     lines = []
     for sign, shown in (
-        ("-", [f"group: {_clipped(', '.join(group))}" for group in gone]),
-        ("+", [f"group: {_clipped(', '.join(group))}" for group in came]),
+        ("-", [f"{_('group:')} {_clipped(', '.join(group))}" for group in gone]),
+        ("+", [f"{_('group:')} {_clipped(', '.join(group))}" for group in came]),
         ("~", [_group_change(was, now) for was, now in changed]),
     ):
         lines += [f"  {sign} {line}" for line in shown[:most]]
         if len(shown) > most:
-            lines.append(f"  {sign} … and {len(shown) - most} more")
-    return lines or ["  (the same groups, in another order)"]
+            lines.append(f"  {sign} " + _("… and {count} more").format(count=len(shown) - most))
+    return lines or ["  " + _("(the same groups, in another order)")]
 
 
 def _paired(gone: list[list[str]], came: list[list[str]]) -> list[tuple[list[str], list[str]]]:
@@ -137,7 +150,8 @@ def _group_change(was: list[str], now: list[str]) -> str:
     name = next(phrase for phrase in now if phrase in was)
     taken, put = [p for p in was if p not in now], [p for p in now if p not in was]
     parts = ([f"- {', '.join(taken)}"] if taken else []) + ([f"+ {', '.join(put)}"] if put else [])
-    return _clipped(f"group {name}: {'; '.join(parts) or 'its phrases in another order'}")
+    changes = "; ".join(parts) or _("its phrases in another order")
+    return _clipped(_("group {name}: {changes}").format(name=name, changes=changes))
 
 
 def _groups(data: Any) -> list[list[str]]:
@@ -155,7 +169,7 @@ def _setting_changes(old: Any, new: Any) -> list[str]:
     numbers, and the one changed is lost in a clipped line of them all."""
     differing = _differing(old or {}, new or {}, "")  # None: an empty file, as an older version stored it
     lines = [f"  {path}: {_setting(was)} → {_setting(now)}" for path, was, now in differing]
-    return lines or ["  (the same settings, written otherwise)"]
+    return lines or ["  " + _("(the same settings, written otherwise)")]
 
 
 def _differing(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
@@ -170,11 +184,11 @@ def _differing(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
 
 
 def _setting(value: Any) -> str:
-    return "(default)" if value is _UNSET else _flow(value, 60)
+    return _("(default)") if value is _UNSET else _flow(value, 60)
 
 
 def _count(groups: list[Any]) -> str:
-    return f"{len(groups)} synonym group{'s' if len(groups) != 1 else ''}"
+    return ngettext("{count} synonym group", "{count} synonym groups", len(groups)).format(count=len(groups))
 
 
 def _flow(data: Any, limit: int = 160) -> str:
@@ -196,12 +210,13 @@ def _short(passage: dict[str, Any], limit: int = 160, *, private: bool = True) -
     if "passages" in passage and passage["passages"] is None:  # a source's own fields
         return str((passage.get("source") or {}).get("title", ""))
     if "passages" in passage:  # a whole file, published or unpublished
-        count = len(passage["passages"] or [])
-        return f"{(passage.get('source') or {}).get('title', '')} ({count} passage{'s' if count != 1 else ''})"
+        count, title = len(passage["passages"] or []), (passage.get("source") or {}).get("title", "")
+        whole = ngettext("{title} ({count} passage)", "{title} ({count} passages)", count)
+        return whole.format(title=title, count=count)
     text = f"[{passage.get('section', '')}] {passage.get('text', '')}"
     questions = passage.get("questions") or []
     if questions and not private:
-        text += f" (questions: {len(questions)}, {_('their words left out here')})"
+        text += " " + _("(questions: {count}, their words left out here)").format(count=len(questions))
     elif questions:
-        text += f" (questions: {' | '.join(questions)})"
+        text += " " + _("(questions: {questions})").format(questions=" | ".join(questions))
     return _clipped(text, limit)

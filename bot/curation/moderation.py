@@ -23,6 +23,7 @@ from bot.asker import Asker
 from bot.catalogue import _
 from bot.curation import edits, publishing, transaction, unanswered
 from bot.curation.edits import Files, Refused
+from bot.curation.found import Found, found
 from bot.curation.history import PUSH, Record
 from bot.curation.historytext import render
 from bot.curation.machinery import Machinery
@@ -281,28 +282,29 @@ class Moderation(Machinery):
         self.listings.remember(asker, found)
         return unanswered.listing(found, asker.platform, self._find)
 
-    def find(self, asker: Asker, words: str, limit: int = 5) -> str:
+    def find(self, asker: Asker, words: str, limit: int = 5) -> Found:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator
         in chat learns the id to give `edit`, `alias` or `remove`."""
         self._authorize(asker, "find")
         words = " ".join(words.split())[:300]
         if not words:
             raise Refused(_("Give some words of the passage to find."))
-        found = self._find(words, max(1, min(limit, 20))) if self._find else []
-        if not found:
-            return _("No passage matches “{words}”.").format(words=words)
-        lines = [_("Passages matching “{words}”, best first:").format(words=words)]
-        for passage in found:
-            text = passage.text if len(passage.text) <= 80 else passage.text[:79] + "…"
-            lines.append(f"`{passage.id}` {passage.section}: {text}")
-        return "\n".join(lines)
+        passages = self._find(words, max(1, min(limit, 20))) if self._find else []
+        if not passages:
+            return Found(_("No passage matches “{words}”.").format(words=words))
+        return found(_("Passages matching “{words}”, best first:").format(words=words), passages)
 
     def stats(self, asker: Asker) -> str:
         self._authorize(asker, "stats")
-        asked, downvoted, days = self._using_gaps(
-            lambda gaps: (gaps.most_asked(), gaps.most_downvoted(current=self._text), gaps.fallback_by_day())
+        asked, downvoted, opened, days = self._using_gaps(
+            lambda gaps: (
+                gaps.most_asked(),
+                gaps.most_downvoted(current=self._text),
+                gaps.most_opened(),
+                gaps.fallback_by_day(),
+            )
         )
-        return unanswered.statistics(asked, downvoted, days)
+        return unanswered.statistics(asked, downvoted, days, opened)
 
     def dismiss(self, asker: Asker, gap: str) -> str:
         self._authorize(asker, "dismiss")

@@ -74,11 +74,15 @@ def statistics(
     asked: Sequence[tuple[str, int, int]],
     downvoted: Sequence[tuple[str, int]],
     days: Sequence[tuple[str, int, int, int]],
+    opened: Sequence[tuple[str, int]] = (),
 ) -> str:
-    """`kb stats`: the most asked and most downvoted passages, and the unanswered share of each day."""
+    """`kb stats`: the most asked and most downvoted passages, and the unanswered share of each day; and,
+    when there are any, the answers most opened from a link to them (no question asked: counted apart)."""
     none = "  " + _("(none yet)")
     lines = [_("Most asked passages:")]
     lines += [f"  {n:>4}  {pid}{_hedged(h)}" for pid, n, h in asked] or [none]
+    if opened:
+        lines += [_("Answers opened from a link:"), *(f"  {n:>4}  {pid}" for pid, n in opened)]
     lines.append(_("Most downvoted passages (👎 on their text as it is now):"))
     lines += [f"  {n:>4}  {pid}" for pid, n in downvoted] or [none]
     lines.append(_("Unanswered questions per day (last 14 days):"))

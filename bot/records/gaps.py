@@ -127,13 +127,11 @@ class GapStore:
         now = self._clock()
         cutoff = now - self.retention
         with self._lock:
-            gone = self._db.execute(SQLITE(sql.OLDER, table="questions"), (cutoff,)).rowcount
-            gone += self._db.execute(SQLITE(sql.OLDER, table="votes"), (cutoff,)).rowcount
-            self._db.execute(SQLITE(sql.OLDER, table="closed"), (cutoff,))
+            gone = sum(self._db.execute(SQLITE(sql.OLDER, table=table), (cutoff,)).rowcount for table in sql.PURGED)
             self._db.execute(SQLITE(sql.OLDER, table="counted"), (now - sql.EDITS_FOLLOWED,))
             self._purged = now
         if gone:
-            log.info("deleted %d gap/vote rows older than %d days", gone, self.retention // DAY)
+            log.info("deleted %d question record rows older than %d days", gone, self.retention // DAY)
         return gone
 
     def record_question(
@@ -253,6 +251,13 @@ class GapStore:
                 (storable(passage_id), storable(platform), who, now - sql.PICK_WINDOW, now, storable(passage_id)),
             )
 
+    def record_opened(self, platform: str, passage_id: str) -> None:
+        """An answer opened from a link to its passage: one more on its count of the day (see `sql.INSERT_OPENED`)."""
+        now = self._now_purging()
+        row = (now, sql.day(now), storable(platform), storable(passage_id), 1)
+        with self._lock:
+            self._db.execute(SQLITE(sql.INSERT_OPENED), row)
+
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
         """One vote per user and passage: a new one replaces the user's earlier vote (the last counts).
         `text`: the passage's text voted on, for which alone it counts (see `feedback.downvoted`)."""
@@ -306,6 +311,16 @@ class GapStore:
         """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
         rows = self._read(SQLITE(sql.DOWNVOTES))
         return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
+
+    def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
+        """(passage, answers opened from a link to it), most first; none in a database only read here that an
+        earlier version made (it has no `opened` table, which opening it writable makes)."""
+        try:
+            return [(str(p), int(n)) for p, n in self._read(SQLITE(sql.MOST_OPENED), limit)]
+        except sqlite3.OperationalError as exc:
+            if self.read_only and "no such table" in str(exc):
+                return []
+            raise
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had

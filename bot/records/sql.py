@@ -54,9 +54,21 @@ INSERT_QUESTION = (
     " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
 )
 INSERT_VOTE = "INSERT INTO votes (" + VOTE_COLUMNS + ") VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
-# Rows older than the retention period (`{table}`: questions, votes, closed), and `counted` past EDITS_FOLLOWED.
+# Rows older than the retention period (`{table}`: questions, votes, closed, opened), and `counted` past EDITS_FOLLOWED.
 OLDER = "DELETE FROM {table} WHERE at < {p}"
-PURGED = ("questions", "votes", "closed")
+PURGED = ("questions", "votes", "closed", "opened")
+# An answer opened from a link to its passage (Telegram's t.me/<bot>?start=<id>): shown, but no question asked,
+# so no row of `questions` (neither asked nor unanswered). One row per day, platform and passage counts them,
+# its `at` the day's first, and names no one; `kb stats` lists them apart: (moment, day, platform, passage, count).
+INSERT_OPENED = (
+    "INSERT INTO opened (at, day, platform, passage_id, n) VALUES ({p}, {p}, {p}, {p}, {p})"
+    " ON CONFLICT (day, platform, passage_id) DO UPDATE SET n = opened.n + excluded.n"
+)
+# (passage, times opened) of the retention period, most first: (since, how many)
+MOST_OPENED = (
+    "SELECT passage_id, SUM(n) AS n FROM opened WHERE at >= {p} GROUP BY passage_id ORDER BY n DESC, passage_id"
+    " LIMIT {p}"
+)
 
 # The questions whose wording is kept and that make gaps: unanswered, or answered with a hedge
 # (the same SQL in SQLite, where `hedged` is 0 or 1, and in PostgreSQL, where it is a boolean).
@@ -217,6 +229,11 @@ CREATE TABLE IF NOT EXISTS counted (
 );
 CREATE INDEX IF NOT EXISTS counted_asked_in ON counted (asked_in);
 CREATE INDEX IF NOT EXISTS counted_at ON counted (at);
+CREATE TABLE IF NOT EXISTS opened (
+    at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, passage_id TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, platform, passage_id)
+);
+CREATE INDEX IF NOT EXISTS opened_at ON opened (at);
 """
 SQLITE_ADDED_COLUMNS = (
     ("questions", "hedged", "INTEGER NOT NULL DEFAULT 0"), ("questions", "offered", "TEXT NOT NULL DEFAULT ''"),

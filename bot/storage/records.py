@@ -133,6 +133,10 @@ class PostgresGapStore:
         now = self._clock()
         self._put("picks", (now, sql.day(now), _text(platform), (platform, user_id), _text(passage_id)))
 
+    def record_opened(self, platform: str, passage_id: str) -> None:
+        now = self._clock()
+        self._put("opened", (now, sql.day(now), _text(platform), _text(passage_id)))
+
     def record_vote(self, platform: str, user_id: str, passage_id: str, helpful: bool, text: str = "") -> None:
         now = self._clock()
         self._put("votes", (now, sql.day(now), _text(platform), (platform, user_id), _text(passage_id), helpful,
@@ -181,6 +185,7 @@ class PostgresGapStore:
                         elif name == "picks":  # after the questions of the batch: a press follows its question
                             at, place, who, passage_id = row[0], row[2], row[3], row[4]
                             cur.execute(POSTGRES(sql.PICK), (passage_id, place, who, at - PICK_WINDOW, at, passage_id))
+                    _write_opened(cur, [row for name, row in hashed if name == "opened"])
             except psycopg.Error as exc:
                 if not self._down:
                     self._down = True
@@ -280,6 +285,9 @@ class PostgresGapStore:
         rows = self._rows(POSTGRES(sql.DOWNVOTES))
         return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
+    def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
+        return [(str(p), int(n)) for p, n in self._rows(POSTGRES(sql.MOST_OPENED), limit)]
+
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         rows = self._rows(
             "SELECT day, sum(coalesce(n, 1)), count(*) FILTER (WHERE passage_id IS NULL),"
@@ -319,6 +327,16 @@ def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) 
             cur.executemany(POSTGRES(sql.INSERT_COUNTED), entries)
 
 
+def _write_opened(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Count these answers opened from a link, each day's count of a passage once in a batch and in one order
+    (day, platform, passage), so that two instances' batches wait on each other and never deadlock."""
+    opened: dict[tuple[Any, ...], list[Any]] = {}  # (day, platform, passage) -> [its first moment, its count]
+    for at, day, place, passage_id in rows:
+        opened.setdefault((day, place, passage_id), [at, 0])[1] += 1
+    if opened:
+        cur.executemany(POSTGRES(sql.INSERT_OPENED), [(at, *key, n) for key, (at, n) in sorted(opened.items())])
+
+
 # What a queued forgetting finds its rows by: a message's key (an edit, a deletion) or a chat's (one gone).
 _FORGETTING = {"forgets": "asked_in", "forgotten chats": "asked_chat"}
 _FORGOTTEN = {"asked_in": sql.FORGET_ASKED, "asked_chat": sql.FORGET_CHAT}
@@ -344,6 +362,8 @@ def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
         return (message_key(row[0], row[1], key),)
     if name == "forgotten chats":
         return (chat_key(row[0], row[1], key),)
+    if name == "opened":  # no one's pseudonym: a link opened is counted for its passage alone
+        return row
     row = (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])
     if name != "questions":
         return row
