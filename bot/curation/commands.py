@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.asker import Asker
+from bot.curation.listings import Listed, Listing
 from bot.curation.moderation import Change, Moderation, Refused
 from bot.knowledge import Passage
 
@@ -39,9 +40,10 @@ class Reply:
     text: str
     change: Change | None = None
     refused: bool = False
+    listing: Listing | None = None  # the gaps list it shows: the moderator's once it reached them (`Service.delivered`)
 
 
-Run = Callable[[Moderation, Asker, Request], Change | str]
+Run = Callable[[Moderation, Asker, Request], Change | Listed | str]
 
 
 def _add(m: Moderation, asker: Asker, r: Request) -> Change:
@@ -57,8 +59,8 @@ def _history(m: Moderation, asker: Asker, r: Request) -> str:
     return m.history(asker, r.passage_id) if r.limit is None else m.history(asker, r.passage_id, limit=r.limit)
 
 
-def _gaps(m: Moderation, asker: Asker, r: Request) -> str:
-    return m.gaps(asker) if r.limit is None else m.gaps(asker, limit=r.limit)
+def _gaps(m: Moderation, asker: Asker, r: Request) -> Listed:
+    return m.listed(asker) if r.limit is None else m.listed(asker, limit=r.limit)
 
 
 COMMANDS: dict[str, Run] = {
@@ -87,4 +89,6 @@ def perform(moderation: Moderation, request: Request, asker: Asker) -> Reply:
         return Reply(str(exc), refused=True)
     if isinstance(result, Change):
         return Reply(result.message, change=result)
+    if isinstance(result, Listed):
+        return Reply(result.text, listing=result.listing)
     return Reply(result)
