@@ -258,11 +258,11 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     if request.command == "find" and not reply.refused:  # each passage's start link, to pin or share
         text = with_links(text, context.bot.username, lambda found: _section(service, found))
     await send(context, target, plain_messages(text))
+    await in_thread(service.delivered, reply, asker)  # a gaps list is theirs once Telegram took it
 
 
 def _section(service: Service, passage_id: str) -> str | None:
-    passage = service.passage(passage_id)
-    return passage.section if passage is not None else None
+    return passage.section if (passage := service.passage(passage_id)) is not None else None
 
 
 async def _in_private(
@@ -272,9 +272,9 @@ async def _in_private(
     too (`QUOTES_MEMBERS`): the reply goes to the moderator's private chat with the bot (a group
     administrator is a moderator only in the group: there they send it), and the group reads one line
     saying so. Telegram lets a bot write only to a user who has opened a chat with it and not blocked
-    it; the group reads how to, and whether the command was done. An anonymous administrator, posting
-    as the group, has no private chat: they are told to send it as themselves (or, if moderators are
-    listed by id, in a private chat), and nothing is done."""
+    it; the group reads how to, and whether the command was done (a gaps list not sent is not theirs).
+    An anonymous administrator, posting as the group, has no private chat: they are told to send it as
+    themselves (or, if moderators are listed by id, in a private chat), and nothing is done."""
     target, user, command = Target.for_message(message), message.from_user, f"/{PREFIX}{request.command}"
     with messages.speaking(messages.choose(asker.language)):
         if user is None or message.sender_chat is not None:
@@ -295,6 +295,7 @@ async def _in_private(
             log.warning("could not send the reply to %s privately: %s", command, type(exc).__name__)
             await send_text(context, target, messages.say(messages.DONE_NOT_SENT))
             return
+        await in_thread(service.delivered, reply, asker)  # a gaps list is theirs now: it reached them
         await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
 
