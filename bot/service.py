@@ -3,11 +3,11 @@
 Adapters hold a `Service` and call it with the question and who asked; they get back one frozen
 `Answer` in every case (answered, fallback, small talk, throttled, topic gone), or plain text for
 help and sources, and only render it. Moderation goes through `moderate` with a parsed `Request`
-(see `bot.curation.commands`) and comes back as one `Reply`. Everything the platforms share lives
-here: the knowledge base (swappable while running, reloaded when its files change), the per-user
+(see `bot.curation.commands`) and comes back as one `Reply`, `delivered` once sent. Everything the platforms
+share lives here: the knowledge base (swappable while running, reloaded when its files change), the per-user
 and per-chat cooldowns, feedback, the record of unanswered questions (`bot.records.gaps`) and moderation.
 
-`ask`, `choose`, `vote`, `moderate`, `refusal` and `is_moderator` may block (a lock, SQLite, file
+`ask`, `choose`, `vote`, `moderate`, `delivered`, `refusal` and `is_moderator` may block (a lock, SQLite, file
 writes, an index rebuild): adapters call them off the event loop (`adapters.threads.in_thread`).
 """
 
@@ -300,6 +300,12 @@ class Service:
         self.recorder.open_later()  # `kb gaps` once the lock of the start is gone, before any question
         with messages.speaking(messages.choose(asker.language, request.section or request.text or request.question)):
             return perform(self.moderation, request, asker)
+
+    def delivered(self, reply: Reply, asker: Asker) -> None:
+        """`reply`, which `moderate` gave `asker`, reached them (the platform took it): a gaps list it shows is
+        theirs from now on, on every instance (a number they give means its gap). Never raises."""
+        if reply.listing is not None:
+            self.moderation.keep(asker, reply.listing)
 
     def refusal(self, asker: Asker, action: str) -> str | None:
         """The refusal to show `asker` before a form for `action` opens, or None for a moderator."""

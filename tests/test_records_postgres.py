@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,20 @@ schema, url, services = pg_support.schema, pg_support.url, pg_support.services  
 
 CLI = Asker(platform="cli", user_id="", name="tester")
 UNKNOWN = "how do I repair a carburettor on a motorbike"
+
+
+def schema_before(conn: Any, version: int) -> None:
+    """The schema of the version before migration `version`, as `db init` of that version left it."""
+    from bot.storage import migrations
+
+    conn.execute(
+        f"CREATE TABLE {migrations.TABLE} (version integer PRIMARY KEY, name text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    for migration in migrations.bundled():
+        if migration.version < version:
+            conn.execute(migration.sql.encode())
+            conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (%s, %s)", (migration.version, migration.name))
 
 
 def test_gaps_and_votes_from_two_instances_are_one_record(services: Callable[[], Service]) -> None:
@@ -271,20 +286,12 @@ def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
     instances): `db migrate` keeps the newer, and then a vote replaces it."""
     import psycopg
 
-    from bot.storage import migrations
     from bot.storage.records import _INSERTS
 
     address = pg_support.schema_url(pg_support.SERVER, schema)
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
     with psycopg.connect(address, autocommit=True) as conn:
-        conn.execute(
-            f"CREATE TABLE {migrations.TABLE} (version integer PRIMARY KEY, name text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        for migration in migrations.bundled():
-            if migration.version < 9:  # the schema of the version before
-                conn.execute(migration.sql.encode())
-                conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (%s, %s)", (migration.version, migration.name))
+        schema_before(conn, 9)
         rows = [(1.0, "telegram", "u1", "p", True), (3.0, "telegram", "u1", "p", False),
                 (2.0, "telegram", "u1", "p", True), (1.0, "discord", "u1", "p", True)]  # fmt: skip
         conn.cursor().executemany("INSERT INTO votes VALUES (%s, '1970-01-01', %s, %s, %s, %s)", rows)
@@ -306,7 +313,6 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
 
     from bot.records.sql import FORGET_ASKED, POSTGRES, POSTGRES_COUNTED, QUESTION_COLUMNS
     from bot.records.sql import day as _day
-    from bot.storage import migrations
     from bot.storage.database import Database
     from bot.storage.records import PostgresGapStore
 
@@ -317,14 +323,7 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
     now = time.time()
     day = _day(now)
     with psycopg.connect(address, autocommit=True) as conn:
-        conn.execute(
-            f"CREATE TABLE {migrations.TABLE} (version integer PRIMARY KEY, name text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        for migration in migrations.bundled():
-            if migration.version < 12:  # the schema of the version before
-                conn.execute(migration.sql.encode())
-                conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (%s, %s)", (migration.version, migration.name))
+        schema_before(conn, 12)
 
         def old_instance_asks(at: float, passage_id: str | None, asked_in: str, hedged: bool = False) -> None:
             question = "when do we meet" if passage_id is None or hedged else ""
@@ -357,3 +356,59 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
         finally:
             store.close()
             database.close()
+
+
+def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothing_raises(
+    schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line is cut after `kb gaps` was shown: keeping the list fails with one WARNING, never an error out of
+    the core (the adapter has sent the reply already), and no list is kept: numbers are today's order."""
+    from bot.curation import Request
+
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        assert service.ask(UNKNOWN, Asker(platform="telegram", user_id="1")).fallback
+        reply = service.moderate(Request("gaps"), CLI)
+        assert reply.listing is not None and "carburettor" in reply.text
+        proxy.cut()
+        service.delivered(reply, CLI)
+        assert "could not keep a cli moderator's gaps list" in caplog.text
+        proxy.restore()
+        assert service.gaps is not None
+        wait_for(lambda: service.gaps.kept_list("cli", "") is None, timeout=10)  # type: ignore[union-attr]
+    finally:
+        proxy.close()
+
+
+def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_runs_beside(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0015 in a rolling upgrade only adds `gap_lists`: a database of the version before (0014) keeps
+    what it holds, an instance of that version goes on writing its questions, and this version keeps and reads
+    a moderator's list there."""
+    import psycopg
+
+    from bot.records.sql import INSERT_QUESTION, POSTGRES
+    from bot.storage.database import Database
+    from bot.storage.records import PostgresGapStore
+
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    row = (time.time(), "2025-01-01", "telegram", "u1", "where is the cloakroom", "cloakroom", None, False, "", "", "")
+    with psycopg.connect(address, autocommit=True) as conn:
+        schema_before(conn, 15)
+        conn.execute(POSTGRES(INSERT_QUESTION), row)  # the version before, as it writes a gap
+        code, out = pg_support.run("db", "migrate")
+        assert code == 0 and "applied 0015_gap_lists" in out, out
+        conn.execute(POSTGRES(INSERT_QUESTION), row)  # and still running beside this one
+        assert conn.execute("SELECT count(*) FROM questions").fetchone() == (2,)
+    database = Database(address)
+    store = PostgresGapStore(database)
+    try:
+        store.keep_list("telegram", "4242", 1.5, '{"shown": [], "cut": false}')
+        assert store.kept_list("telegram", "4242") == (1.5, '{"shown": [], "cut": false}')
+        assert [gap.count for gap in store.gaps()] == [2]
+    finally:
+        store.close()
+        database.close()

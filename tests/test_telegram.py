@@ -15,8 +15,8 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -723,6 +723,32 @@ async def wait_for_port(port: int) -> None:
             return
 
 
+@asynccontextmanager
+async def webhook_workers(
+    fake: FakeTelegram, first: Service, second: Service, secret: str
+) -> AsyncIterator[tuple[int, int]]:
+    """`first` as the webhook's owner and `second` as a worker (TELEGRAM_WEBHOOK_OWNER=no), behind one proxy
+    (docs/scaling.md) with one shared `secret`, until the block ends; their ports, once both listen."""
+    ports = free_port(), free_port()
+
+    def env(port: int, owner: str) -> dict[str, str]:
+        return {
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+            "TELEGRAM_WEBHOOK_PORT": str(port),
+            "TELEGRAM_WEBHOOK_SECRET": secret,
+            "TELEGRAM_WEBHOOK_OWNER": owner,
+        }
+
+    async with (
+        running(fake, first, ready="setWebhook", **env(ports[0], "yes")),
+        running(fake, second, ready="getMe", **env(ports[1], "no")),
+    ):
+        for port in ports:
+            await wait_for_port(port)
+        yield ports
+
+
 async def test_webhook_mode_accepts_only_the_secret(fake: FakeTelegram, handbook: Path) -> None:
     """With TELEGRAM_WEBHOOK_URL: setWebhook with the secret; a POST without it gets 403."""
     port = free_port()
@@ -815,29 +841,13 @@ async def test_webhook_workers_share_one_registration(fake: FakeTelegram, handbo
     """Behind a proxy: the owner registers the webhook once; a worker with TELEGRAM_WEBHOOK_OWNER=no calls
     neither setWebhook nor deleteWebhook, yet answers what it is sent, with the same secret checks."""
     secret = "shared_Secret-2"
-    ports = free_port(), free_port()
     update: dict[str, Any] = {
         "update_id": 10,
         "message": {"message_id": 5, "date": 0, "chat": PRIVATE, "from": USER, "text": ANSWERED_QUESTION},
     }
-
-    def env(port: int, owner: str) -> dict[str, str]:
-        return {
-            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
-            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
-            "TELEGRAM_WEBHOOK_PORT": str(port),
-            "TELEGRAM_WEBHOOK_SECRET": secret,
-            "TELEGRAM_WEBHOOK_OWNER": owner,
-        }
-
     right = {"X-Telegram-Bot-Api-Secret-Token": secret}
-    async with (
-        running_bot(fake, handbook, ready="setWebhook", **env(ports[0], "yes")),
-        running_bot(fake, handbook, ready="getMe", **env(ports[1], "no")),
-        aiohttp.ClientSession() as http,
-    ):
-        for port in ports:
-            await wait_for_port(port)
+    both = Service.from_directory(handbook), Service.from_directory(handbook)
+    async with webhook_workers(fake, *both, secret) as ports, aiohttp.ClientSession() as http:
         worker = f"http://127.0.0.1:{ports[1]}/tg"
         async with http.post(worker, json=update) as foreign:
             assert foreign.status == 403

@@ -79,6 +79,7 @@ async def _moderate(interaction: discord.Interaction[Any], request: Request, typ
     result = await bot.in_time(interaction, lambda: bot.service.moderate(request, asker), ephemeral=True)
     said = shown(result.text)
     await reply(interaction, _typed_back(interaction, said, typed) if result.refused else said)
+    await in_thread(bot.service.delivered, result, asker)  # a gaps list is theirs once Discord took it
 
 
 def _typed_back(interaction: discord.Interaction[Any], said: str, typed: Iterable[str]) -> str:

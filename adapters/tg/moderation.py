@@ -257,6 +257,7 @@ async def on_moderation(service: Service, update: Update, context: ContextTypes.
     # /kb_find: each passage's start link, to pin or share, from the passages the core found (never its text)
     text = with_links(reply.found, context.bot.username) if reply.found is not None else reply.text
     await send(context, target, plain_messages(text))
+    await in_thread(service.delivered, reply, asker)  # a gaps list is theirs once Telegram took it
 
 
 async def _in_private(
@@ -266,9 +267,9 @@ async def _in_private(
     too (`QUOTES_MEMBERS`): the reply goes to the moderator's private chat with the bot (a group
     administrator is a moderator only in the group: there they send it), and the group reads one line
     saying so. Telegram lets a bot write only to a user who has opened a chat with it and not blocked
-    it; the group reads how to, and whether the command was done. An anonymous administrator, posting
-    as the group, has no private chat: they are told to send it as themselves (or, if moderators are
-    listed by id, in a private chat), and nothing is done."""
+    it; the group reads how to, and whether the command was done (a gaps list not sent is not theirs).
+    An anonymous administrator, posting as the group, has no private chat: they are told to send it as
+    themselves (or, if moderators are listed by id, in a private chat), and nothing is done."""
     target, user, command = Target.for_message(message), message.from_user, f"/{PREFIX}{request.command}"
     with messages.speaking(messages.choose(asker.language)):
         if user is None or message.sender_chat is not None:
@@ -289,6 +290,7 @@ async def _in_private(
             log.warning("could not send the reply to %s privately: %s", command, type(exc).__name__)
             await send_text(context, target, messages.say(messages.DONE_NOT_SENT))
             return
+        await in_thread(service.delivered, reply, asker)  # a gaps list is theirs now: it reached them
         await send_text(context, target, messages.say(messages.SENT_PRIVATELY))
 
 

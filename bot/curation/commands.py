@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.asker import Asker
 from bot.curation.found import Found
+from bot.curation.listings import Listed, Listing
 from bot.curation.moderation import Change, Moderation, Refused
 from bot.knowledge import Passage
 
@@ -43,9 +44,10 @@ class Reply:
     change: Change | None = None
     refused: bool = False
     found: Found | None = None
+    listing: Listing | None = None  # the gaps list it shows: the moderator's once it reached them (`Service.delivered`)
 
 
-Run = Callable[[Moderation, Asker, Request], Change | Found | str]
+Run = Callable[[Moderation, Asker, Request], Change | Found | Listed | str]
 
 
 def _add(m: Moderation, asker: Asker, r: Request) -> Change:
@@ -61,8 +63,8 @@ def _history(m: Moderation, asker: Asker, r: Request) -> str:
     return m.history(asker, r.passage_id) if r.limit is None else m.history(asker, r.passage_id, limit=r.limit)
 
 
-def _gaps(m: Moderation, asker: Asker, r: Request) -> str:
-    return m.gaps(asker) if r.limit is None else m.gaps(asker, limit=r.limit)
+def _gaps(m: Moderation, asker: Asker, r: Request) -> Listed:
+    return m.listed(asker) if r.limit is None else m.listed(asker, limit=r.limit)
 
 
 COMMANDS: dict[str, Run] = {
@@ -93,4 +95,6 @@ def perform(moderation: Moderation, request: Request, asker: Asker) -> Reply:
         return Reply(result.message, change=result)
     if isinstance(result, Found):
         return Reply(result.text, found=result)
+    if isinstance(result, Listed):
+        return Reply(result.text, listing=result.listing)
     return Reply(result)

@@ -3,30 +3,38 @@
 `kb gaps` numbers the open gaps 1..N in today's order, and that order moves whenever anyone closes
 one: Ann read "2. where do bikes go", Bob dismissed gap 1, and Ann's `/kb_alias bicycles | 2` attached
 another member's question (the former 3) and closed that gap for good. So each moderator's last list
-is remembered here (number -> gap), per platform and user, in memory: a number is read in it, and a
-gap closed since is refused by name, never another acted on. Without a list remembered (after a
-restart, on another instance, on the command line, which keeps nothing between runs) a number is
-read in today's order, as before. A list is kept until the moderator's next one, however old: an
-instance holding an older list of theirs reads a number in it (docs/moderation.md). A gap id (g3fa9c1)
-is read the same everywhere.
+(number -> gap) is kept, per platform and user, in the gaps database (`bot.records.lists`: the SQLite file,
+or the PostgreSQL table every instance shares), so that every instance, and one started since, reads the same
+list. It is kept once the reply that showed it reached the moderator (`Service.delivered`): a list the
+platform refused to deliver is none they saw. A number is read in it, and a gap closed since is refused by
+name, never another acted on.
+
+A list decides what its numbers mean for USED_FOR after it was shown. Past that a number is read in
+today's order, and refused only when the old list showed another gap under it (list again, or give the id).
+With no list (never listed, the command line, which keeps none, a list deleted a week after it was shown)
+a number is read in today's order. A gap id (g3fa9c1) is read the same everywhere.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _, ngettext
 from bot.curation.edits import Refused
-from bot.records import Gap
+from bot.records import LIST_KEPT, MAX_LISTS, Gap
 from bot.storage.protocol import GapRecords
 
-MAX_MODERATORS = 64  # lists remembered at once; the one listed longest ago is forgotten first
-MAX_NUMBERED = 100  # numbers remembered of one list (Telegram and Discord list at most 50)
+log = logging.getLogger(__name__)
+
+MAX_MODERATORS = MAX_LISTS  # lists kept at once; the one shown longest ago is forgotten first
+MAX_NUMBERED = 100  # numbers kept of one list (Telegram and Discord list at most 50)
+USED_FOR = 24 * 3600.0  # seconds a list decides what its numbers mean, after it was shown
 
 
 @dataclass(frozen=True)
@@ -37,41 +45,75 @@ class Shown:
     question: str  # its first wording, as shown
     lead: str  # the term set it is named after: a gap regrouped since under another id still holds it
 
+    def names(self, gap: Gap) -> bool:
+        """Whether `gap` is the gap this line showed: the same id, or regrouped since, its lead term set."""
+        return gap.id == self.id or self.lead in gap.keys
+
 
 @dataclass(frozen=True)
 class Listing:
-    """A moderator's last list: its lines in order, and whether it had more than were remembered."""
+    """A moderator's list: its lines in order, and whether it had more than are kept."""
 
     shown: tuple[Shown, ...]
     cut: bool = False
 
+    @classmethod
+    def of(cls, found: Sequence[Gap]) -> Listing:
+        """The list of `found`, the gaps shown, numbered from 1."""
+        shown = tuple(Shown(gap.id, gap.questions[0], _lead(gap)) for gap in found[:MAX_NUMBERED])
+        return cls(shown, cut=len(found) > MAX_NUMBERED)
+
+    def stored(self) -> str:
+        """The list as the gaps database keeps it (JSON)."""
+        lines = [[line.id, line.question, line.lead] for line in self.shown]
+        return json.dumps({"shown": lines, "cut": self.cut}, ensure_ascii=False)
+
+    @classmethod
+    def read(cls, stored: str) -> Listing:
+        """The list `stored` holds; ValueError when it holds none (a row written by hand)."""
+        try:
+            data = json.loads(stored)
+            shown = tuple(
+                Shown(*map(_text, line)) for line in data["shown"] if isinstance(line, list) and len(line) == 3
+            )
+            if not isinstance(data["cut"], bool) or len(shown) != len(data["shown"]):
+                raise ValueError("not a list")
+        except (TypeError, KeyError) as exc:
+            raise ValueError(f"not a list: {exc}") from None
+        return cls(shown, cut=data["cut"])
+
+
+@dataclass(frozen=True)
+class Listed:
+    """`kb gaps`' reply: its text, and the list it shows, which is the moderator's once the text reached them."""
+
+    text: str
+    listing: Listing
+
 
 class Listings:
-    """The last list of each moderator (platform and user), at most MAX_MODERATORS; thread-safe."""
+    """Each moderator's last list (platform and user), kept in the gaps database; `clock` gives the moment."""
 
-    def __init__(self, limit: int = MAX_MODERATORS) -> None:
-        self._limit = limit
-        self._lists: OrderedDict[tuple[str, str], Listing] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
 
-    def remember(self, asker: Asker, found: Sequence[Gap]) -> None:
-        """`found` is what `asker` was just shown, numbered from 1."""
-        shown = tuple(Shown(gap.id, gap.questions[0], _lead(gap)) for gap in found[:MAX_NUMBERED])
-        with self._lock:
-            self._lists.pop(_who(asker), None)
-            self._lists[_who(asker)] = Listing(shown, cut=len(found) > MAX_NUMBERED)
-            while len(self._lists) > self._limit:
-                self._lists.popitem(last=False)
+    def keep(self, asker: Asker, listing: Listing, gaps: GapRecords) -> None:
+        """`listing` reached `asker`: a number they give means its gap from now on, on every instance."""
+        gaps.keep_list(asker.platform, asker.user_id, self._clock(), listing.stored())
 
     def gap(self, asker: Asker, reference: str, gaps: GapRecords) -> Gap | None:
         """The open gap `reference` (`3`, `#3`, `g5c1d0e`) names for `asker`, None when none does.
-        A number is read in their last list when one is remembered: Refused when the gap it showed
-        is closed since, or the list had no such number."""
+        A number is read in their last list when one is kept: Refused when the gap it showed
+        is closed since, or the list had no such number (past USED_FOR: see `_today`)."""
         number = _number(reference)
-        with self._lock:
-            listing = self._lists.get(_who(asker)) if number is not None else None
-        if number is None or listing is None or (number > len(listing.shown) and listing.cut):
-            return gaps.find(reference)  # an id, no list remembered, or past its lines kept: today's order
+        kept = self._kept(asker, gaps) if number is not None else None
+        if number is None or kept is None:
+            return gaps.find(reference)  # an id, or no list kept: today's order
+        age, listing = kept
+        if age > USED_FOR:
+            return _today(number, listing, gaps, asker.platform)
+        if number > len(listing.shown) and listing.cut:
+            return gaps.find(reference)  # past its lines kept: today's order
         if number < 1 or not listing.shown:  # "No open gap": there is no such number
             return None
         if number > len(listing.shown):
@@ -79,14 +121,30 @@ class Listings:
         shown = listing.shown[number - 1]
         open_ = gaps.gaps(limit=10_000)
         found = next((g for g in open_ if g.id == shown.id), None)  # as listed
-        found = found or next((g for g in open_ if shown.lead in g.keys), None)  # asked more since: regrouped
+        found = found or next((g for g in open_ if shown.names(g)), None)  # asked more since: regrouped
         if found is None:
             raise Refused(closed_since(number, shown, asker.platform))
         return found
 
+    def _kept(self, asker: Asker, gaps: GapRecords) -> tuple[float, Listing] | None:
+        """How long ago `asker`'s last list was shown, and the list; None for none, or one past LIST_KEPT (the
+        daily purge deletes it) or unreadable (a row written by hand: a WARNING)."""
+        row = gaps.kept_list(asker.platform, asker.user_id)
+        if row is None or (age := self._clock() - row[0]) > LIST_KEPT:
+            return None
+        try:
+            return age, Listing.read(row[1])
+        except ValueError as exc:
+            log.warning("a %s moderator's gaps list is unreadable (%s): numbers are today's order", asker.platform, exc)
+            return None
 
-def _who(asker: Asker) -> tuple[str, str]:
-    return (asker.platform, asker.user_id)
+
+def _today(number: int, listing: Listing, gaps: GapRecords, platform: str) -> Gap | None:
+    """A number given past USED_FOR: the gap in today's order, unless the list showed another under it."""
+    found = gaps.find(str(number))
+    if 1 <= number <= len(listing.shown) and (found is None or not listing.shown[number - 1].names(found)):
+        raise Refused(too_old(number, listing.shown[number - 1], platform))
+    return found
 
 
 def _number(reference: str) -> int | None:
@@ -101,6 +159,12 @@ def _lead(gap: Gap) -> str:
     return gap.asked[0][0] if gap.asked else ""
 
 
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is no text")
+    return value
+
+
 def closed_since(number: int, shown: Shown, platform: str) -> str:
     return _("Gap {number} ({gap} {question}) was closed since your list: `{gaps}` lists the open gaps now.").format(
         number=number, gap=shown.id, question=messages.quoted(shown.question), gaps=messages.command(platform, "gaps")
@@ -113,3 +177,16 @@ def past_the_list(count: int, platform: str) -> str:
         "Your last list (`{gaps}`) showed {count} gaps: give one of their numbers, or a gap's id.",
         count,
     ).format(gaps=messages.command(platform, "gaps"), count=count)
+
+
+def too_old(number: int, shown: Shown, platform: str) -> str:
+    return _(
+        "Your last list (`{gaps}`) is over {hours} hours old, and its gap {number} ({gap} {question}) is not gap"
+        " {number} now: `{gaps}` lists the open gaps again, or give a gap's id."
+    ).format(
+        hours=round(USED_FOR / 3600),
+        number=number,
+        gap=shown.id,
+        question=messages.quoted(shown.question),
+        gaps=messages.command(platform, "gaps"),
+    )

@@ -8,6 +8,7 @@ gap found by the reference a moderator gives.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.config import Moderators
 from bot.curation import edits, transaction, unanswered
 from bot.curation.edits import Files, Refused
 from bot.curation.history import Record
-from bot.curation.listings import Listings
+from bot.curation.listings import Listing, Listings
 from bot.curation.store import KnowledgeStore
 from bot.knowledge import Passage
 from bot.records import Gap, Recorder
@@ -28,6 +29,7 @@ from bot.storage.protocol import ChangeLog, GapRecords, KnowledgeStorage
 from bot.watcher import Signature
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Machinery:
@@ -110,6 +112,15 @@ class Machinery:
 
     def _using_gaps(self, use: Callable[[GapRecords], T]) -> T:
         return unanswered.using(self.records.gaps, self.records.error, use)
+
+    def keep(self, asker: Asker, listing: Listing) -> None:
+        """`listing`, which `gaps` made, reached `asker`: a number they give means its gap from now on, on every
+        instance (`bot.curation.listings`). When the gaps database cannot keep it, a WARNING: their numbers
+        stay what they were (the reply is out: nobody is left to tell)."""
+        try:
+            self._using_gaps(lambda gaps: self.listings.keep(asker, listing, gaps))
+        except Refused as exc:
+            log.warning("could not keep a %s moderator's gaps list: %s", asker.platform, exc)
 
     def _gap(self, asker: Asker, reference: str) -> Gap:
         """The open gap `reference` names (`3`, `#3`, `g5c1d0e`): a number as `asker`'s last list showed it."""

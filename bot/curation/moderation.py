@@ -26,6 +26,7 @@ from bot.curation.edits import Files, Refused
 from bot.curation.found import Found, found
 from bot.curation.history import PUSH, Record
 from bot.curation.historytext import render
+from bot.curation.listings import Listed, Listing
 from bot.curation.machinery import Machinery
 from bot.curation.moderators import may_moderate
 from bot.curation.store import StoreError
@@ -277,10 +278,13 @@ class Moderation(Machinery):
         return render(records[-limit:], private=asker.private, platform=asker.platform)
 
     def gaps(self, asker: Asker, limit: int = 10) -> str:
+        return self.listed(asker, limit).text
+
+    def listed(self, asker: Asker, limit: int = 10) -> Listed:
+        """`gaps`, and the list it shows: `asker`'s once the text reached them (`keep`), not before."""
         self._authorize(asker, "gaps")
         found = self._using_gaps(lambda gaps: gaps.gaps(limit=max(1, limit)))
-        self.listings.remember(asker, found)
-        return unanswered.listing(found, asker.platform, self._find)
+        return Listed(unanswered.listing(found, asker.platform, self._find), Listing.of(found))
 
     def find(self, asker: Asker, words: str, limit: int = 5) -> Found:
         """The passages that best match `words` (or whose id they are), with their ids: how a moderator

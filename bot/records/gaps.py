@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
-from bot.records import sql
+from bot.records import lists, sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
 from bot.records.sql import DAY, SQLITE, chat_key, counted, counted_entry, keyed, message_key, offered_ids, storable
@@ -81,7 +81,7 @@ class GapStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(sql.SQLITE_SCHEMA)
+        self._db.executescript(sql.SQLITE_SCHEMA + lists.SQLITE_TABLE)
         self._add_columns()
         self.purge()
 
@@ -129,6 +129,7 @@ class GapStore:
         with self._lock:
             gone = sum(self._db.execute(SQLITE(sql.OLDER, table=table), (cutoff,)).rowcount for table in sql.PURGED)
             self._db.execute(SQLITE(sql.OLDER, table="counted"), (now - sql.EDITS_FOLLOWED,))
+            self._db.execute(SQLITE(lists.PURGE), (now - lists.KEPT,))
             self._purged = now
         if gone:
             log.info("deleted %d question record rows older than %d days", gone, self.retention // DAY)
@@ -205,6 +206,25 @@ class GapStore:
                 self._db.execute(SQLITE(sql.TRIM_UNANSWERED), (cutoff,))
                 self._db.execute(SQLITE(sql.TRIM_HEDGED), (cutoff,))
             log.warning("more than %d unanswered questions: the %d oldest were let go", self.max_unanswered, over)
+
+    def keep_list(self, platform: str, user_id: str, at: float, shown: str) -> None:
+        """Keep `shown` as the last gaps list `user_id` saw on `platform`, at `at` (`bot.records.lists`)."""
+        with self._lock, self._immediate():
+            lists.keep(self._db, SQLITE, (*self._moderator(platform, user_id), at, storable(shown)))
+
+    def kept_list(self, platform: str, user_id: str) -> tuple[float, str] | None:
+        """The last gaps list `user_id` saw on `platform` and when; None for none (or a read-only database of a
+        version before this one, which has no lists)."""
+        with self._lock:
+            try:
+                return lists.kept(self._db, SQLITE, self._moderator(platform, user_id))
+            except sqlite3.OperationalError:
+                if self.read_only:
+                    return None
+                raise
+
+    def _moderator(self, platform: str, user_id: str) -> tuple[str, str]:
+        return storable(platform), hash_user(platform, user_id, self._key)
 
     def forget_asked(self, platform: str, message: str) -> None:
         """Forget what `message` ("chat/message") asked: it was edited, and what it asks now is recorded

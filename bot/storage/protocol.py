@@ -70,7 +70,8 @@ class ChangeLog(Protocol):
 
 
 class GapRecords(Protocol):
-    """What people asked and their votes (`bot.records.GapStore` in SQLite, or PostgreSQL)."""
+    """What people asked and their votes, and each moderator's last gaps list (`bot.records.GapStore` in SQLite,
+    or PostgreSQL)."""
 
     def record_question(
         self,
@@ -110,5 +111,13 @@ class GapRecords(Protocol):
     def most_opened(self, limit: int = 5) -> list[tuple[str, int]]: ...
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]: ...
+
+    def keep_list(self, platform: str, user_id: str, at: float, shown: str) -> None:
+        """Keep `shown` as the last gaps list the moderator saw, at `at`, replacing theirs (`bot.records.lists`)."""
+        ...
+
+    def kept_list(self, platform: str, user_id: str) -> tuple[float, str] | None:
+        """The last gaps list the moderator saw and when it was shown, or None."""
+        ...
 
     def close(self) -> None: ...

@@ -16,13 +16,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
 from bot.catalogue import _
 from bot.curation.edits import Refused
-from bot.records import sql
+from bot.records import lists, sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
 from bot.records.grouping import Gap, group, term_key
 from bot.records.sql import (
@@ -41,11 +41,12 @@ from bot.records.sql import (
     offered_ids,
     storable,
 )
-from bot.storage.database import UNAVAILABLE, Database, user_key
+from bot.storage.database import UNAVAILABLE, Connection, Database, user_key
 
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
+T = TypeVar("T")
 # One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
 # and an older one, written late (its instance queued it while the database was away), does not
 # replace a newer one: the last press counts, whichever instance writes it first.
@@ -221,6 +222,7 @@ class PostgresGapStore:
             with self.database.pool.connection() as conn:
                 for table in sql.PURGED:
                     conn.execute(POSTGRES(sql.OLDER, table=table), (cutoff,))
+                conn.execute(POSTGRES(lists.PURGE), (self._clock() - lists.KEPT,))
                 for scope, idle in self._budgets.items():  # on the server's clock, as the budgets count
                     conn.execute(_IDLE_BUDGETS, (f"{scope}:%", idle))
             self._purged = self._clock()
@@ -268,6 +270,22 @@ class PostgresGapStore:
                     " how = EXCLUDED.how",
                     [(key, now, how) for key in keys],
                 )
+        except psycopg.Error as exc:
+            raise Refused(_(UNAVAILABLE)) from exc
+
+    def keep_list(self, platform: str, user_id: str, at: float, shown: str) -> None:
+        """`GapStore.keep_list`, at once (not queued): the moderator's next command may reach another instance."""
+        self._lists(lambda conn, who: lists.keep(conn, POSTGRES, (*who, at, _text(shown))), platform, user_id)
+
+    def kept_list(self, platform: str, user_id: str) -> tuple[float, str] | None:
+        return self._lists(lambda conn, who: lists.kept(conn, POSTGRES, who), platform, user_id)
+
+    def _lists(self, use: Callable[[Connection, tuple[str, str]], T], platform: str, user_id: str) -> T:
+        """`use` of the lists, in one transaction, with the moderator (platform, pseudonym); refused when away."""
+        try:
+            with self.database.pool.connection() as conn, conn.transaction():
+                self._key = key = self._key or user_key(conn)
+                return use(conn, (_text(platform), hash_user(platform, user_id, key)))
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
 
