@@ -32,7 +32,9 @@ from bot.answering import Answerer
 from bot.curation.store import dump
 from bot.knowledge import Passage
 from bot.storage.database import CONNECT_TIMEOUT
-from bot.storage.postgres import CHANNEL, PostgresStore, Snapshot, notice_schema
+from bot.storage.notices import CHANNEL, notice_schema
+from bot.storage.postgres import PostgresStore
+from bot.storage.snapshots import Snapshot
 from bot.watcher import Backoff
 
 log = logging.getLogger(__name__)
