@@ -22,7 +22,7 @@ from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _, ngettext
 from bot.curation.edits import Refused
-from bot.records import Gap
+from bot.records import Gap, gap_number
 from bot.storage.protocol import GapRecords
 
 MAX_MODERATORS = 64  # lists remembered at once; the one listed longest ago is forgotten first
@@ -67,7 +67,7 @@ class Listings:
         """The open gap `reference` (`3`, `#3`, `g5c1d0e`) names for `asker`, None when none does.
         A number is read in their last list when one is remembered: Refused when the gap it showed
         is closed since, or the list had no such number."""
-        number = _number(reference)
+        number = gap_number(reference)
         with self._lock:
             listing = self._lists.get(_who(asker)) if number is not None else None
         if number is None or listing is None or (number > len(listing.shown) and listing.cut):
@@ -87,13 +87,6 @@ class Listings:
 
 def _who(asker: Asker) -> tuple[str, str]:
     return (asker.platform, asker.user_id)
-
-
-def _number(reference: str) -> int | None:
-    """The gap number `reference` gives (`3`, `#3`, `３` from a CJK keyboard: any decimal digits, as
-    `GapRecords.find` reads them), or None (an id, or anything else)."""
-    value = reference.strip().lstrip("#")
-    return int(value) if value.isdecimal() else None
 
 
 def _lead(gap: Gap) -> str:

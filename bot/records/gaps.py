@@ -31,7 +31,7 @@ from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records import sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
-from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
+from bot.records.grouping import SIMILAR, Gap, find, gap_id, group, term_key
 from bot.records.sql import DAY, SQLITE, chat_key, counted, counted_entry, keyed, message_key, offered_ids, storable
 
 log = logging.getLogger(__name__)
@@ -278,12 +278,7 @@ class GapStore:
 
     def find(self, gap: str) -> Gap | None:
         """A gap by its id, or by its number (1-based) in the current listing."""
-        gap = gap.strip().lstrip("#")
-        listing = self.gaps(limit=10_000)
-        if gap.isdecimal():  # not isdigit: "²" is a digit int() refuses
-            number = int(gap)
-            return listing[number - 1] if 1 <= number <= len(listing) else None
-        return next((g for g in listing if g.id == gap.lower()), None)
+        return find(self.gaps(limit=10_000), gap)
 
     def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         """Take these term sets off the gaps list (`how`: "dismissed" or "aliased"), as asked until now."""

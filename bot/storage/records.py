@@ -24,7 +24,7 @@ from bot.catalogue import _
 from bot.curation.edits import Refused
 from bot.records import sql
 from bot.records.feedback import Vote, downvoted, hash_user, text_key
-from bot.records.grouping import Gap, group, term_key
+from bot.records.grouping import Gap, find, group, term_key
 from bot.records.sql import (
     DAY,
     EDITS_FOLLOWED,
@@ -247,12 +247,7 @@ class PostgresGapStore:
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
-        gap = gap.strip().lstrip("#")
-        listing = self.gaps(limit=10_000)
-        if gap.isdecimal():
-            number = int(gap)
-            return listing[number - 1] if 1 <= number <= len(listing) else None
-        return next((g for g in listing if g.id == gap.lower()), None)
+        return find(self.gaps(limit=10_000), gap)
 
     def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         now = self._clock()
