@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,6 +125,38 @@ def test_a_budget_spent_through_the_database_stays_spent_when_the_line_is_cut(
         assert spent == [Outcome.ANSWERED] * 5 and cut == [Outcome.THROTTLED] * 3, cut
     finally:
         proxy.close()
+
+
+def _line_checks(conn: object) -> dict[str, int]:
+    """What the kernel will do about a line that goes quiet under a pooled connection: its socket's options."""
+    import psycopg
+
+    assert isinstance(conn, psycopg.Connection)
+    with socket.socket(fileno=os.dup(conn.pgconn.socket)) as sock:  # a copy: closing it leaves the connection
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            pytest.skip(f"the test server is reached through {sock.family.name}: there is no TCP line to lose")
+        return {
+            "keepalive": sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+            "idle": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+            "interval": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+            "count": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+            "user_timeout_ms": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+        }
+
+
+def test_the_budgets_pool_notices_a_dead_line_as_the_knowledge_pool_does(services: Callable[[], Service]) -> None:
+    """A line that dies without a word (a lost route, a dead NAT: no reset ever comes) is noticed within seconds on
+    every pooled connection, the budgets' (on the answer path) as the knowledge's: keepalives for an idle one,
+    tcp_user_timeout for a statement sent and never acknowledged. Neither pool had either, so a cooldown check
+    sent into such a line held its member's answer for the kernel's retransmissions, about 15 minutes."""
+    service = services()
+    assert service._backend is not None
+    seen = []
+    for database in (service._backend.database, service._backend.budgets):
+        with database.pool.connection() as conn:
+            seen.append(_line_checks(conn))
+    expected = {"keepalive": 1, "idle": 2, "interval": 1, "count": 3, "user_timeout_ms": 5000}
+    assert seen == [expected, expected]
 
 
 def test_the_shared_cooldown_keeps_no_members_platform_id_in_the_database(

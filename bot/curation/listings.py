@@ -27,7 +27,7 @@ from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _, ngettext
 from bot.curation.edits import Refused
-from bot.records import LIST_KEPT, MAX_LISTS, Gap
+from bot.records import LIST_KEPT, MAX_LISTS, Gap, gap_number
 from bot.storage.protocol import GapRecords
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Listings:
         """The open gap `reference` (`3`, `#3`, `g5c1d0e`) names for `asker`, None when none does.
         A number is read in their last list when one is kept: Refused when the gap it showed
         is closed since, or the list had no such number (past USED_FOR: see `_today`)."""
-        number = _number(reference)
+        number = gap_number(reference)
         kept = self._kept(asker, gaps) if number is not None else None
         if number is None or kept is None:
             return gaps.find(reference)  # an id, or no list kept: today's order
@@ -145,13 +145,6 @@ def _today(number: int, listing: Listing, gaps: GapRecords, platform: str) -> Ga
     if 1 <= number <= len(listing.shown) and (found is None or not listing.shown[number - 1].names(found)):
         raise Refused(too_old(number, listing.shown[number - 1], platform))
     return found
-
-
-def _number(reference: str) -> int | None:
-    """The gap number `reference` gives (`3`, `#3`, `３` from a CJK keyboard: any decimal digits, as
-    `GapRecords.find` reads them), or None (an id, or anything else)."""
-    value = reference.strip().lstrip("#")
-    return int(value) if value.isdecimal() else None
 
 
 def _lead(gap: Gap) -> str:

@@ -30,9 +30,10 @@ from urllib.parse import quote
 from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records import lists, sql
-from bot.records.feedback import Vote, downvoted, hash_user, text_key
-from bot.records.grouping import SIMILAR, Gap, gap_id, group, term_key
+from bot.records.feedback import Vote, hash_user, text_key
+from bot.records.grouping import SIMILAR, Gap, find, gap_id, group, term_key
 from bot.records.sql import DAY, SQLITE, chat_key, counted, counted_entry, keyed, message_key, offered_ids, storable
+from bot.records.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,16 @@ FILE_NAME = "gaps.sqlite3"
 USER_KEY_FILE = "user-key"
 
 
-class GapStore:
+class GapStore(Stats):
     """The database; thread-safe (one connection behind a lock), usable from several processes (WAL).
+    `kb stats`' figures are read as `Stats` reads them, in SQLite's dialect.
 
     In a data folder the bot's user cannot write (a read-only mount), an existing database is opened
     read-only (`read_only`): `kb gaps` and `kb stats` read it, and every write fails with
     sqlite3.OperationalError ("attempt to write a readonly database"), which the service logs once.
     """
+
+    dialect = SQLITE
 
     def __init__(
         self,
@@ -303,34 +307,13 @@ class GapStore:
 
     def find(self, gap: str) -> Gap | None:
         """A gap by its id, or by its number (1-based) in the current listing."""
-        gap = gap.strip().lstrip("#")
-        listing = self.gaps(limit=10_000)
-        if gap.isdecimal():  # not isdigit: "²" is a digit int() refuses
-            number = int(gap)
-            return listing[number - 1] if 1 <= number <= len(listing) else None
-        return next((g for g in listing if g.id == gap.lower()), None)
+        return find(self.gaps(limit=10_000), gap)
 
     def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         """Take these term sets off the gaps list (`how`: "dismissed" or "aliased"), as asked until now."""
         now = self._clock()
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO closed VALUES (?, ?, ?)", [(key, now, how) for key in keys])
-
-    def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
-        """(passage, questions it answered, how many of them with a hedge), most asked first."""
-        rows = self._read(
-            "SELECT passage_id, SUM(n) AS n, SUM(hedged) FROM questions WHERE at >= ? AND passage_id IS NOT NULL "
-            "GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT ?",
-            limit,
-        )
-        return [(str(p), int(n), int(h)) for p, n, h in rows]
-
-    def most_downvoted(
-        self, limit: int = 5, current: Callable[[str], str | None] | None = None
-    ) -> list[tuple[str, int]]:
-        """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
-        rows = self._read(SQLITE(sql.DOWNVOTES))
-        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
 
     def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
         """(passage, answers opened from a link to it), most first; none in a database only read here that an
@@ -341,16 +324,6 @@ class GapStore:
             if self.read_only and "no such table" in str(exc):
                 return []
             raise
-
-    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
-        """(day, questions, unanswered, answered with a hedge) for the last `days` days that had
-        questions, oldest first (none older than the retention period)."""
-        rows = self._read(
-            "SELECT day, SUM(n), SUM(passage_id IS NULL), SUM(hedged) FROM questions WHERE at >= ? "
-            "GROUP BY day ORDER BY day",
-            period=days * DAY,
-        )
-        return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
 
     def _read(self, statement: str, *params: object, period: float | None = None) -> list[Any]:
         """The rows of `statement`, whose first parameter is the oldest moment a read counts (`_since`)."""

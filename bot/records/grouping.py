@@ -2,7 +2,8 @@
 
 Term sets are compared by Jaccard overlap; a gap's short id (`g` + 6 hex digits) is taken from its
 most common term set, so it stays the same between listings. The SQLite and PostgreSQL records
-(`bot.records.gaps`, `bot.storage.records`) both read their rows into gaps here.
+(`bot.records.gaps`, `bot.storage.records`) both read their rows into gaps here, and find a gap that a
+moderator's reference (`3`, `#3`, `g5c1d0e`) names.
 """
 
 from __future__ import annotations
@@ -45,6 +46,23 @@ def term_key(terms: Sequence[str]) -> str:
 
 def gap_id(key: str) -> str:
     return "g" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+def gap_number(reference: str) -> int | None:
+    """The gap number `reference` gives (`3`, `#3`, `３` from a CJK keyboard: any decimal digits; not `isdigit`,
+    whose "²" int() refuses), or None (an id, or anything else)."""
+    value = reference.strip().lstrip("#")
+    return int(value) if value.isdecimal() else None
+
+
+def find(listing: Sequence[Gap], reference: str) -> Gap | None:
+    """The gap of `listing` that `reference` names: by its number (1-based) there, or by its id; None if none.
+    Both records' `find` (SQLite's and PostgreSQL's) read a reference so, and the listings a moderator was shown."""
+    number = gap_number(reference)
+    if number is not None:
+        return listing[number - 1] if 1 <= number <= len(listing) else None
+    named = reference.strip().lstrip("#").lower()
+    return next((gap for gap in listing if gap.id == named), None)
 
 
 def group(rows: Sequence[tuple[str, str, int]], picks: Sequence[tuple[str, str, int]] = ()) -> list[Gap]:

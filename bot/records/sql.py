@@ -97,6 +97,18 @@ PICK = (
 VOTES = "SELECT passage_id, helpful, platform, user_hash, at FROM votes WHERE at >= {p} ORDER BY at"
 # (passage, text voted on, 👎) of the retention period, for `feedback.downvoted`
 DOWNVOTES = "SELECT passage_id, text_key, COUNT(*) FROM votes WHERE at >= {p} AND NOT helpful GROUP BY 1, 2"
+# `kb stats`: a row stands for `n` questions (the counted rows below; NULL on a PostgreSQL row of one question that
+# an instance of the version before wrote, 1 on SQLite's others), and `hedged` is 0 or 1 in SQLite, a boolean in
+# PostgreSQL: CASE reads both. (passage, questions it answered, how many with a hedge), most first: (since, limit).
+MOST_ASKED = (
+    "SELECT passage_id, SUM(COALESCE(n, 1)) AS n, COUNT(CASE WHEN hedged THEN 1 END) FROM questions"
+    " WHERE at >= {p} AND passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT {p}"
+)
+# (day, questions, unanswered, answered with a hedge) of each day since the cutoff, oldest first.
+BY_DAY = (
+    "SELECT day, SUM(COALESCE(n, 1)), COUNT(CASE WHEN passage_id IS NULL THEN 1 END),"
+    " COUNT(CASE WHEN hedged THEN 1 END) FROM questions WHERE at >= {p} GROUP BY day ORDER BY day"
+)
 # Past MAX_UNANSWERED, the oldest worded questions up to a moment (`{p}`) let their wording go: an
 # unanswered one goes whole, a hedged one keeps its count for its passage.
 WORDED = f"({OPEN}) AND question != ''"

@@ -1,6 +1,7 @@
 """The search engine: a question's words in, the best-matching passages out.
 
-    text       words, stems, stop words and the pieces text is written with
+    text       the one tokenizer: text normalized, its words and terms, the pieces it is written with
+    stemming   a word's stem (Snowball's, its overrides, irregular forms) and the stop words dropped
     synonyms   the knowledge folder's synonym groups, folded on both sides
     spelling   corrections of misspelt question words to words the passages use
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
@@ -21,10 +22,11 @@ from bot.search.headings import wording_of
 from bot.search.loading import load
 from bot.search.pasted import DOMAIN, only_addresses
 from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking
+from bot.search.stemming import QUESTION_WORDS, STOP_WORDS
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import clashes as synonym_clashes
 from bot.search.synonyms import load as load_synonyms
-from bot.search.text import MAX_QUESTION_CHARS, QUESTION_WORDS, STOP_WORDS, normalize
+from bot.search.text import MAX_QUESTION_CHARS, normalize
 
 __all__ = [
     "DOMAIN",

@@ -15,8 +15,9 @@ from bot.knowledge import Passage
 from bot.search import text
 from bot.search.scoring import Floats, Scorer
 from bot.search.sentences import split_sentences
+from bot.search.stemming import QUESTION_WORDS
 from bot.search.synonyms import Synonyms
-from bot.search.text import QUESTION_WORDS, is_cjk
+from bot.search.text import is_cjk
 
 UNIT_MEMO = 4096  # passages whose sentences' terms are remembered (about 3 KB each), read when first ranked first
 

@@ -19,8 +19,8 @@ import numpy as np
 from bot.knowledge import Passage
 from bot.search import text
 from bot.search.scoring import Floats, Int32s
+from bot.search.stemming import QUESTION_WORDS
 from bot.search.synonyms import Synonyms
-from bot.search.text import QUESTION_WORDS
 
 # A heading's terms name its topic for a question of those terms only from two on: one word is a
 # subject, not a question ("What is hiking?" is not asked by a club's "Hikes", whose first passage

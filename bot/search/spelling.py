@@ -12,7 +12,7 @@ import copy
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.search.text import IRREGULAR, stem
+from bot.search.stemming import IRREGULAR, stem
 
 MIN_LENGTH = 5
 MAX_LENGTH = 40  # longer "words" are never corrected: no real one is, and the lookup costs length²

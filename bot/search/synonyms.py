@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bot import yamlfiles
 from bot.knowledge import SYNONYMS_FILE, inside, not_a_file
-from bot.search.text import STOPS, Corrector, tokenize, words
+from bot.search.stemming import STOPS
+from bot.search.text import Corrector, tokenize, words
 
 FILE_NAME = SYNONYMS_FILE
 # Bounds on the file (it is read at every start and reload, and each phrase is analysed): far

@@ -7,6 +7,9 @@ State this module keeps, the only state in the search engine: two bounded memo t
 tokens of white-space pieces of text (`_PIECE_TOKENS`, `_PIECE_WORDS`, at most 500,000 entries
 each), which make loading a large knowledge base fast; `forget()` empties them, and
 `bot.search.loading` calls it when a load is done. Answers are the same with or without them.
+
+What a word is stemmed to and which words are stop words is `bot.search.stemming`'s; its names are
+re-exported here (`text.stem`, `text.STOP_WORDS`), where the tokenizer's callers have always found them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,22 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain
 
-import snowballstemmer
+from bot.search.stemming import (
+    IRREGULAR,
+    OVERSTEMMED,
+    QUESTION_WORDS,
+    STOP_STEMS,
+    STOP_WORDS,
+    STOPS,
+    is_stop,
+    stem,
+)
+
+__all__ = [  # the tokenizer's own names, and those of bot.search.stemming, which still stand here
+    "IRREGULAR", "MAX_JOINED", "MAX_QUESTION_CHARS", "OVERSTEMMED", "QUESTION_WORDS", "STOPS", "STOP_WORDS",
+    "Corrector", "forget", "is_cjk", "is_stop", "joined_terms", "lost_joined_terms", "normalize", "pairs", "read",
+    "stem", "tokenize", "words", "written",
+]  # fmt: skip
 
 # Longest question we rank; anything longer is cut first (a flood of text says nothing more).
 MAX_QUESTION_CHARS = 1000
@@ -45,35 +63,6 @@ _TRANSLATE = str.maketrans(
     }
 )
 
-# Words that say nothing about what is asked. Question words are here too: BM25 cannot use
-# them, and keeping them would let "how"/"what" decide between passages.
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can can't cannot could couldn't did didn't do does doesn't
-    doing don't down during each few for from further had hadn't has hasn't have haven't having
-    he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm
-    i've if in into is isn't it it's its itself just let's me more most mustn't my myself no nor
-    not of off on once only or ought our ours ourselves out over own same shan't she she'd
-    she'll she's should shouldn't so some such than that that's the their theirs them themselves
-    then there there's these they they'd they'll they're they've this those through to too under
-    until up very was wasn't we we'd we'll we're we've were weren't what what's when's
-    where's which while who's whom why's with won't would wouldn't you you'd you'll
-    you're you've your yours yourself yourselves us
-    also am anyone anything really tell know please hey hi hello thanks thank ok okay yes yeah
-    quick question questions wondering wonder like much many lot lots
-    go get make say tell want back ever usually actually typically basically generally even
-    still now currently anyone someone something everything thing kind sort way rest one vs
-    among happen mention explain describe give people person ppl folks guys
-    dont doesnt didnt cant wont isnt arent wasnt werent havent hasnt hadnt shouldnt wouldnt couldnt
-    im ive youre theyre thats whats hows theres lets
-    honestly tbh imo imho lol btw fyi pls plz idk think guess suppose reckon realize realise
-    recommend recommendation recommendations suggest suggestion suggestions good great nice cool awesome
-    ya cuz coz nah yep wanna gonna gotta kinda sorta anyway anyways literally exactly roughly
-    approximately nowadays
-    """.split()
-)
-
 _CJK = (
     "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
     "\u3040-\u30ff\u31f0-\u31ff"  # Kana
@@ -92,8 +81,6 @@ _SHORTHAND = re.compile(r" ur?(?![\w\-'\"’‘“”]|\.\w)")  # not "u.s." or 
 # "US" and "U.S." in capitals are the country, not the pronoun "us"; decided before case-folding.
 _US = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?![\w])")
 
-_stemmer = snowballstemmer.stemmer("english")
-
 
 def normalize(text: str) -> str:
     """Return `text` in NFKC form with curly quotes, dashes and control characters made plain."""
@@ -104,29 +91,6 @@ def normalize(text: str) -> str:
     return "".join(
         ch if unicodedata.category(ch)[0] != "C" else " " for ch in text if ch not in "\u200b\u200c\u200d\u2060\ufeff"
     )
-
-
-# Words the Snowball stemmer folds into the stem of a word that means something else: "authorities"
-# was read as "author", and "what do the authorities do to defectors?" got the passage about a
-# book's author. Every word that begins so keeps a stem of its own (as a search engine's stemmer
-# override does): "authorized", "authorization", "experimenting", "ironically", "animes".
-OVERSTEMMED: tuple[tuple[str, str | None], ...] = (  # the first prefix that matches decides; None: Snowball's
-    ("authoritarian", None),  # Snowball keeps it whole
-    ("authorit", "authorit"),
-    ("authoriz", "authoriz"),
-    ("authoris", "authoriz"),
-    ("experiment", "experiment"),
-    ("business", "business"),
-    ("ironic", "ironi"),
-    ("anime", "anime"),
-)
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Return the Snowball stem of an already case-folded word (`OVERSTEMMED` aside)."""
-    own = next((own for begins, own in OVERSTEMMED if word.startswith(begins)), None)
-    return own or str(_stemmer.stemWord(word))
 
 
 def _number_tokens(raw: str) -> list[str]:
@@ -146,70 +110,6 @@ def _number_tokens(raw: str) -> list[str]:
 Corrector = Callable[[str], str]
 """Maps a case-folded word the index does not know to the known word it was likely meant as."""
 
-# Irregular forms the stemmer leaves apart from their verb or noun ("fled" and "flee").
-IRREGULAR = {
-    "wheres": "where",  # "where's" typed without its apostrophe
-    "whos": "who",
-    "fled": "flee",
-    "left": "leave",
-    "went": "go",
-    "gone": "go",
-    "ran": "run",
-    "rose": "rise",
-    "risen": "rise",
-    "fell": "fall",
-    "fallen": "fall",
-    "took": "take",
-    "taken": "take",
-    "came": "come",
-    "became": "become",
-    "made": "make",
-    "sent": "send",
-    "spent": "spend",
-    "sold": "sell",
-    "caught": "catch",
-    "kept": "keep",
-    "held": "hold",
-    "brought": "bring",
-    "paid": "pay",
-    "grew": "grow",
-    "grown": "grow",
-    "began": "begin",
-    "begun": "begin",
-    "wrote": "write",
-    "written": "write",
-    "forced": "force",
-    "lives": "life",
-    "living": "live",
-    "children": "child",
-    "women": "woman",
-    "men": "man",
-    "people": "person",
-    "wives": "wife",
-    "housewives": "housewife",
-    "died": "die",
-    "fought": "fight",
-    "stolen": "steal",
-    "got": "get",
-    "gotten": "get",
-    "said": "say",
-    "told": "tell",
-    "knew": "know",
-    "known": "know",
-    "done": "do",
-    "lost": "lose",
-    "hid": "hide",
-    "hidden": "hide",
-    "bought": "buy",
-    "sought": "seek",
-    "chose": "choose",
-    "chosen": "choose",
-    "thought": "think",
-}
-
-
-_STOP_STEMS = frozenset(str(_stemmer.stemWord(IRREGULAR.get(w, w))) for w in STOP_WORDS if "'" not in w)
-
 
 def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[str]:
     """Stem a word; a hyphenated word yields each of its parts ("jong-un" -> jong, un)."""
@@ -227,7 +127,7 @@ def _word_tokens(word: str, correct: Corrector | None, keep_stop: bool) -> list[
         if correct is not None:
             part = correct(part)
         token = stem(IRREGULAR.get(part, part))
-        if keep_stop or token not in _STOP_STEMS:
+        if keep_stop or token not in STOP_STEMS:
             tokens.append(token)
     return tokens
 
@@ -272,20 +172,6 @@ def lost_joined_terms(text: str) -> list[str]:
         if 0 < sum(is_stop(part) for part in parts) < len(parts):
             found += _joined_tokens(word)
     return found
-
-
-# Question words rank (a "where" question finds passages asked with "where") but do not count
-# towards coverage: they say what kind of answer is wanted, not what it is about.
-QUESTION_WORDS = frozenset(stem(w) for w in ("who", "when", "where", "why"))
-
-
-# Stop words and their stems: what `is_stop` drops.
-STOPS = STOP_WORDS | _STOP_STEMS
-
-
-def is_stop(token: str) -> bool:
-    """True for a token that says nothing about what is asked ("the", "said", "going")."""
-    return token in STOPS
 
 
 def is_cjk(token: str) -> bool:

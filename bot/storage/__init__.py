@@ -4,6 +4,9 @@
     migrations  the schema as versioned plain-SQL files, applied in order
     database    the pool and the schema's state          (needs the `postgres` extra)
     postgres    the knowledge and history in PostgreSQL  (needs the `postgres` extra)
+    notices     the notice a change sends every instance when it commits, and reading one
+    snapshots   the whole knowledge at one moment, and the changes after one, each read in one transaction
+    pushes      what a push (or a seed) of a folder records and writes, and why one is refused
     tables      its tables row by row: sources and passages as knowledge files, documents, change records
     folders     a knowledge folder as the database takes it: parsed, checked, written out, pushed as changes
     exports     what `kb export` leaves in its folder: the change it was taken at, the files it wrote

@@ -24,7 +24,8 @@ from bot.storage.report import Report
 
 if TYPE_CHECKING:
     from bot.curation.interrupts import Held
-    from bot.storage.postgres import Overtaken, PostgresStore
+    from bot.storage.postgres import PostgresStore
+    from bot.storage.pushes import Overtaken
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 NO_DATABASE = f"error: no database configured: set {DATABASE_VARIABLE} or `database_url` in the config"
@@ -92,7 +93,7 @@ def _initialised(url: str, args: argparse.Namespace, out: TextIO) -> int:
     if not args.seed:
         return EXIT_OK
     from bot.storage.database import connect
-    from bot.storage.postgres import AlreadySeeded
+    from bot.storage.pushes import AlreadySeeded
 
     with connect(url) as conn:
         row = conn.execute("SELECT count(*) FROM sources").fetchone()
@@ -188,7 +189,7 @@ def _pushed(url: str, args: argparse.Namespace, out: TextIO, held: Held, taken_a
     """The push of `args.dir` and its reply; `held` is entered around its writing (see `PostgresStore.push`)."""
     from bot.curation.history import PUSH
     from bot.storage import exports
-    from bot.storage.postgres import Overtaken
+    from bot.storage.pushes import Overtaken
 
     folder = Path(args.dir)
     try:
@@ -276,7 +277,7 @@ def check_database(url: str | None) -> tuple[str, str] | None:
         import psycopg
 
         from bot.storage.database import SEED_IT, connect, redacted, status
-        from bot.storage.postgres import read_snapshot
+        from bot.storage.snapshots import read_snapshot
     except ImportError:
         return "error", "database_url is set, but psycopg is not installed: pip install '.[postgres]'"
     if url_problem(url):  # psycopg's reason would quote the URL, password and all

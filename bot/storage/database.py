@@ -10,6 +10,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg.rows import TupleRow
@@ -22,6 +23,17 @@ from bot.storage import migrations
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
+# A line that dies without a word (a lost route, a dead NAT or proxy: no reset ever comes) is noticed in about
+# 5 s rather than at the kernel's retransmissions, some 15 minutes: TCP keepalives find an idle connection dead,
+# and tcp_user_timeout (ms) fails a statement whose bytes go unacknowledged. libpq's parameters, given to every
+# pooled connection (the knowledge's and the cooldown budgets', on the answer path) and the follower's.
+LINE_CHECKS: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 2,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 5000,
+}
 # What to do about a database without knowledge, on which the bot does not start (its error, and doctor's)
 SEED_IT = "seed it from a knowledge folder with `python -m bot db init --seed --knowledge DIR`"
 # ... and about one whose knowledge does not load (a row written by hand, or by another version)
@@ -130,7 +142,7 @@ class Database:
             min_size=1,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT, **LINE_CHECKS},
             check=ConnectionPool.check_connection if check else None,
             configure=None if durable else _not_durable,
             open=False,

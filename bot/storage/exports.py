@@ -19,7 +19,7 @@ from pathlib import Path
 from bot import knowledge
 from bot.curation.store import write_atomic
 from bot.knowledge import NOT_SOURCES
-from bot.storage.postgres import Snapshot
+from bot.storage.snapshots import Snapshot
 from bot.yamlfiles import FileError, read_bytes
 
 log = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 
 `PostgresStore` is both the write path's `KnowledgeStorage` and its `ChangeLog`: `locked()` opens
 one transaction holding an advisory lock (one writer at a time across every instance), the
-change's rows and its record in `changes` are written in it, and a NOTIFY on `CHANNEL` goes out
-when it commits. Nothing is acknowledged before the commit. The notice names its schema (`notice_schema`):
-every schema of the database notifies on the one channel, which the instances of the version before
-this one listen on, and a follower passes over another schema's notices.
+change's rows and its record in `changes` are written in it, and a notice (`bot.storage.notices`)
+goes out when it commits. Nothing is acknowledged before the commit. It reads the whole knowledge
+and the changes after one (`bot.storage.snapshots`), and pushes a folder (`bot.storage.pushes`);
+the names of those three modules stay importable from here.
 
 Concurrent edits: each passage has a `version`, drawn from one sequence by a trigger whenever its
 text changes or it is inserted (migration 0007), so it never repeats for a passage id, not even
@@ -18,12 +18,11 @@ this one has not caught up) is refused, so a moderator never overwrites what the
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,79 +30,26 @@ import psycopg
 from psycopg_pool import PoolTimeout
 
 from bot import knowledge
-from bot.catalogue import N_, _, counted
-from bot.curation.history import DOCUMENT, PUSH, SEED, UNDONE_NEVER, Record
-from bot.curation.store import StoreError, load_whole, write_atomic
+from bot.catalogue import N_, _
+from bot.curation.history import UNDONE_NEVER, Record
+from bot.curation.store import StoreError, load_whole
 from bot.knowledge import NOT_SOURCES, KnowledgeBase
-from bot.storage import folders, tables
+from bot.storage import folders, pushes, snapshots, tables
 from bot.storage.database import UNAVAILABLE, Connection, Database
+from bot.storage.notices import CHANNEL, NOTIFY, notice_schema
+from bot.storage.pushes import AlreadySeeded, Overtaken, Pushed
+from bot.storage.snapshots import Snapshot, read_snapshot
 from bot.storage.tables import RECORD_COLUMNS, Files
+
+__all__ = [  # the names of notices, pushes and snapshots still stand here, where commands and tests look
+    "CHANNEL", "REFUSED", "AlreadySeeded", "Overtaken", "PostgresStore", "Pushed", "Snapshot", "notice_schema",
+    "read_snapshot",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "qabot_changes"
-# A change's notice: its schema and sequence number, as JSON. The versions before this one notified the bare
-# number and never read a payload (any notice on CHANNEL wakes them), so they wake on this one as on theirs.
-_NOTIFY = "SELECT pg_notify(%s, json_build_object('schema', current_schema(), 'seq', %s::bigint)::text)"
 REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
-
-
-class AlreadySeeded(Exception):
-    """`db init --seed` of a database that already holds `sources` source files (another was first)."""
-
-    def __init__(self, sources: int):
-        super().__init__(f"the database already holds {counted(sources, 'source')}")
-        self.sources = sources
-
-
-class Overtaken(Exception):
-    """`kb push` of an export taken at change `taken_at`, when `records` were made after it (the push would
-    take them back): nothing written."""
-
-    def __init__(self, taken_at: int, records: list[Record]):
-        super().__init__(f"{counted(len(records), 'change')} made after change {taken_at}")
-        self.taken_at = taken_at
-        self.records = records
-
-
-@dataclass(frozen=True)
-class Pushed:
-    """What a push recorded, and the last change the database holds after it."""
-
-    records: list[Record]
-    seq: int
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The whole knowledge at one point of the change table (`seq`)."""
-
-    files: Files
-    documents: dict[str, Any]
-    versions: dict[str, int]
-    seq: int
-
-    @property
-    def empty(self) -> bool:
-        """No passages at all: a database given its schema and never seeded (`db init` without `--seed`)."""
-        return not any(tables.passages_of(data) for data in self.files.values())
-
-    def write(self, folder: Path) -> None:
-        """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
-        (a crash leaves the old file or the new one). A symlink there is replaced by the file, never
-        written through: the folder is often a checkout, and its link could lead to any file outside."""
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in {**self.files, **self.documents}.items():
-            write_atomic(folder / name, folders.written(name, data))
-
-
-def read_snapshot(conn: Connection) -> Snapshot:
-    """The whole knowledge through `conn`, as of one moment (one transaction)."""
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        files, versions = tables.read_files(conn)
-        return Snapshot(files, tables.read_documents(conn), versions, tables.last_seq(conn))
 
 
 @dataclass
@@ -256,7 +202,7 @@ class PostgresStore:
             " RETURNING seq",
             tables.row_of(record),
         ).fetchone()
-        conn.execute(_NOTIFY, (CHANNEL, row[0] if row else None))
+        conn.execute(NOTIFY, (CHANNEL, row[0] if row else None))
         return 0
 
     def take_back(self, mark: int) -> None:
@@ -317,15 +263,8 @@ class PostgresStore:
 
     def changes_since(self, seq: int) -> tuple[list[tuple[int, Record]], dict[str, int]]:
         """The changes after `seq`, in order, and every passage's version as of the last of them."""
-        with self._reading() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            rows = conn.execute(
-                f"SELECT seq, {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (seq,)
-            ).fetchall()
-            versions: dict[str, int] = {}
-            if rows:
-                versions = {str(pid): int(v) for pid, v in conn.execute("SELECT id, version FROM passages")}
-        return [(int(row[0]), tables.record_of(row[1:])) for row in rows], versions
+        with self._reading() as conn:
+            return snapshots.read_changes(conn, seq)
 
     def push(
         self,
@@ -359,50 +298,16 @@ class PostgresStore:
                 raise AlreadySeeded(len(old))
             folders.none_left_unread(folder, old, new)
             if taken_at is not None:
-                self._not_overtaken(folder, taken_at)
-            now = self.read_documents()
-            pushed = {name: data for name, data in documents.items() if name not in now or now[name] != data}
-            records = folders.differences(old, new, by) + [
-                folders.push_record(
-                    PUSH, name, name, 0, {DOCUMENT: now[name]} if name in now else None, {DOCUMENT: data}, by
-                )
-                for name, data in sorted(pushed.items())
-            ]
-            if seed:
-                records = [replace(r, kind=SEED) for r in records]
-            changed = {name: new.get(name) for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
-            if records or changed or pushed:  # left once `locked` has committed (`writing` was entered before it)
+                pushes.not_overtaken(self._transaction().conn, folder, taken_at)
+            plan = pushes.plan(old, new, documents, self.read_documents(), by=by, seed=seed)
+            if plan.writes:  # left once `locked` has committed (`writing` was entered before it)
                 writing.enter_context(guard())
-            if changed or pushed:  # in the same transaction: the push commits whole or not at all
-                self.commit({**changed, **pushed})
-            for record in records:
+            if plan.changed or plan.pushed:  # in the same transaction: the push commits whole or not at all
+                self.commit({**plan.changed, **plan.pushed})
+            for record in plan.records:
                 self.append(record)
             seq = tables.last_seq(self._transaction().conn)
-        return Pushed(records, seq)
-
-    def _not_overtaken(self, folder: Path, taken_at: int) -> None:
-        conn = self._transaction().conn
-        last = tables.last_seq(conn)
-        if taken_at > last:  # the changes made since the restore reuse the numbers: none could be told
-            raise StoreError(
-                f"{folder} was exported at change {taken_at}, but the database's last change is {last} (restored "
-                "from a backup, or another database), so the changes made since cannot be told. Nothing was "
-                "pushed. Export again and make your edits on that, or push with --force."
-            )
-        rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)).fetchall()
-        if left := folders.not_undone([tables.record_of(row) for row in rows]):
-            raise Overtaken(taken_at, left)
-
-
-def notice_schema(payload: str) -> str | None:
-    """The schema a notice on CHANNEL names, or None when it names none: a bare sequence number, from an
-    instance of the version before this one, or an operator's NOTIFY by hand (either may be of any schema)."""
-    try:
-        notice = json.loads(payload)
-    except ValueError:
-        return None
-    named = notice.get("schema") if isinstance(notice, dict) else None
-    return named if isinstance(named, str) else None
+        return Pushed(plan.records, seq)
 
 
 def _copy(data: Any) -> Any:

@@ -23,8 +23,8 @@ import psycopg
 from bot.catalogue import _
 from bot.curation.edits import Refused
 from bot.records import lists, sql
-from bot.records.feedback import Vote, downvoted, hash_user, text_key
-from bot.records.grouping import Gap, group, term_key
+from bot.records.feedback import Vote, hash_user, text_key
+from bot.records.grouping import Gap, find, group, term_key
 from bot.records.sql import (
     DAY,
     EDITS_FOLLOWED,
@@ -41,6 +41,7 @@ from bot.records.sql import (
     offered_ids,
     storable,
 )
+from bot.records.stats import Stats
 from bot.storage.database import UNAVAILABLE, Connection, Database, user_key
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,10 @@ def _trim(cur: psycopg.Cursor[Any], bound: int) -> None:
     log.warning("more than %d unanswered questions: the %d oldest were let go", bound, let_go)
 
 
-class PostgresGapStore:
-    """The gaps and votes of one database; thread-safe."""
+class PostgresGapStore(Stats):
+    """The gaps and votes of one database; thread-safe. `kb stats`' figures are read as `Stats` reads them."""
+
+    dialect = POSTGRES
 
     def __init__(self, database: Database, *, retention_days: int = 90, clock: Callable[[], float] = time.time):
         self.database = database
@@ -254,12 +257,7 @@ class PostgresGapStore:
         return group([(str(t), str(q), int(n)) for t, q, n in rows], picks)[:limit]
 
     def find(self, gap: str) -> Gap | None:
-        gap = gap.strip().lstrip("#")
-        listing = self.gaps(limit=10_000)
-        if gap.isdecimal():
-            number = int(gap)
-            return listing[number - 1] if 1 <= number <= len(listing) else None
-        return next((g for g in listing if g.id == gap.lower()), None)
+        return find(self.gaps(limit=10_000), gap)
 
     def close_gap(self, keys: frozenset[str] | set[str], how: str) -> None:
         now = self._clock()
@@ -289,30 +287,12 @@ class PostgresGapStore:
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
 
-    def most_asked(self, limit: int = 5) -> list[tuple[str, int, int]]:
-        rows = self._rows(
-            "SELECT passage_id, sum(coalesce(n, 1)) AS n, count(*) FILTER (WHERE hedged) FROM questions"
-            " WHERE at >= %s AND passage_id IS NOT NULL GROUP BY passage_id ORDER BY n DESC, passage_id LIMIT %s",
-            limit,
-        )
-        return [(str(p), int(n), int(h)) for p, n, h in rows]
-
-    def most_downvoted(
-        self, limit: int = 5, current: Callable[[str], str | None] | None = None
-    ) -> list[tuple[str, int]]:
-        rows = self._rows(POSTGRES(sql.DOWNVOTES))
-        return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
-
     def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
-        return [(str(p), int(n)) for p, n in self._rows(POSTGRES(sql.MOST_OPENED), limit)]
+        return [(str(p), int(n)) for p, n in self._read(POSTGRES(sql.MOST_OPENED), limit)]
 
-    def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
-        rows = self._rows(
-            "SELECT day, sum(coalesce(n, 1)), count(*) FILTER (WHERE passage_id IS NULL),"
-            " count(*) FILTER (WHERE hedged) FROM questions WHERE at >= %s GROUP BY day ORDER BY day",
-            since=self._since(days * DAY),
-        )
-        return [(str(d), int(n), int(f), int(h)) for d, n, f, h in rows]
+    def _read(self, statement: str, *params: Any, period: float | None = None) -> list[Any]:
+        """`kb stats`' reads (`Stats`): the rows of `statement` over `period` (see `_since`)."""
+        return self._rows(statement, *params, since=self._since(period))
 
     def _since(self, period: float | None = None) -> float:
         """The oldest moment a read counts: `period` before now, never more than the retention period."""

@@ -31,8 +31,10 @@ from bot import knowledge
 from bot.answering import Answerer
 from bot.curation.store import dump
 from bot.knowledge import Passage
-from bot.storage.database import CONNECT_TIMEOUT
-from bot.storage.postgres import CHANNEL, PostgresStore, Snapshot, notice_schema
+from bot.storage.database import CONNECT_TIMEOUT, LINE_CHECKS
+from bot.storage.notices import CHANNEL, notice_schema
+from bot.storage.postgres import PostgresStore
+from bot.storage.snapshots import Snapshot
 from bot.watcher import Backoff
 
 log = logging.getLogger(__name__)
@@ -188,17 +190,9 @@ class Follower(threading.Thread):
                 self._halt.wait(self.retry)
 
     def _follow(self) -> None:
-        # TCP keepalives: a line cut without a reset (a dead proxy, a lost route) is noticed in seconds,
-        # not at the kernel's default of two hours; the loop below also catches up every few seconds.
-        with psycopg.connect(
-            self.url,
-            autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT,
-            keepalives=1,
-            keepalives_idle=2,
-            keepalives_interval=1,
-            keepalives_count=3,
-        ) as conn:
+        # A line cut without a reset (a dead proxy, a lost route) is noticed in seconds (LINE_CHECKS), not at the
+        # kernel's defaults of hours; the loop below also catches up every few seconds.
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, **LINE_CHECKS) as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
             row = conn.execute("SELECT current_schema()").fetchone()
             schema: str | None = row[0] if row else None  # where this instance's changes are made
