@@ -5,7 +5,8 @@ Adapters hold a `Service` and call it with the question and who asked; they get 
 help and sources, and only render it. Moderation goes through `moderate` with a parsed `Request`
 (see `bot.curation.commands`) and comes back as one `Reply`, `delivered` once sent. Everything the platforms
 share lives here: the knowledge base (swappable while running, reloaded when its files change), the per-user
-and per-chat cooldowns, feedback, the record of unanswered questions (`bot.records.gaps`) and moderation.
+and per-chat cooldowns (`bot.throttling`, its base class), feedback, the record of unanswered questions
+(`bot.records.gaps`) and moderation.
 
 `ask`, `choose`, `vote`, `moderate`, `delivered`, `refusal` and `is_moderator` may block (a lock, SQLite, file
 writes, an index rebuild): adapters call them off the event loop (`adapters.threads.in_thread`).
@@ -23,13 +24,14 @@ from bot import messages, recording
 from bot.answering import DEFAULT_KNOWLEDGE, Answer, Answerer, Outcome
 from bot.asker import Asker
 from bot.config import Config
-from bot.cooldown import Admission, Cooldown, admit
-from bot.curation import CLI_PLATFORM, Change, History, Moderation, Refused, Reply, Request, perform
+from bot.cooldown import Admission, Cooldown
+from bot.curation import Change, History, Moderation, Refused, Reply, Request, perform
 from bot.knowledge import Passage
 from bot.live import LiveKnowledge
 from bot.records import Recorder
 from bot.storage.opening import open_database
 from bot.storage.protocol import GapRecords
+from bot.throttling import Throttling
 from bot.watcher import Signature, signature
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Service:
+class Service(Throttling):
     """Answers for every platform the process serves, from one shared knowledge base."""
 
     def __init__(
@@ -235,31 +237,6 @@ class Service:
         elif not reading_on:
             recording.record_pick(self.recorder, passage_id, asker)
         return answer
-
-    def throttle(self, asker: Asker, *, quiet: bool = False) -> Answer | None:
-        """None when a reply to `asker` may go out now; otherwise the THROTTLED answer (silent when not to be told).
-
-        `ask` and `choose` take it themselves; adapters take it before every other reply they would
-        send in a chat (help, sources, usage lines, refusals), so that one budget per user and per
-        chat covers all of them.
-        """
-        admission = self.admit(asker, quiet=quiet)
-        if admission is Admission.ASK:
-            return None
-        text = messages.say(messages.COOLDOWN, messages.supported(asker.language))  # else: the current language
-        return Answer(text=text, outcome=Outcome.THROTTLED, silent=admission is Admission.SILENT)
-
-    def admit(self, asker: Asker, *, quiet: bool = False) -> Admission:
-        """Whether to answer, or, over a limit, to send the cooldown note now or stay silent (`ask` uses it):
-        the user's limit and, outside a private chat, the chat's, by the rule of `bot.cooldown.admit`.
-        `quiet`: refused, SILENT, and nobody counts as told (see `ask`).
-        """
-        if asker.platform == CLI_PLATFORM:  # the console's own user, perhaps piping a transcript: no flood to stop
-            return Admission.ASK
-        user = f"{asker.platform}:{asker.user_id}"
-        private = not asker.chat_id or asker.chat_id == asker.user_id  # a private chat has only the user's limit
-        chat = None if private else f"{asker.platform}:{asker.chat_id}"
-        return admit(self.cooldown, self.chat_cooldown, user, chat, quiet=quiet)
 
     def vote(self, passage_id: str, helpful: bool, asker: Asker) -> None:
         """Record a 👍 or 👎 on an answer: one per user and passage, the last counts. A vote for a

@@ -1,11 +1,12 @@
 """What people asked and thought of the answers: the record moderators learn from.
 
-    gaps      unanswered questions grouped into gaps, outcomes per day and votes, in SQLite
-    lists     each moderator's last gaps list, kept beside the gaps for every instance
-    sql       the record's SQL and the rules of its rows, for SQLite and PostgreSQL alike
-    grouping  questions grouped into gaps, and the gap a moderator's reference names
-    feedback  a 👍 / 👎 on an answer, and the pseudonym a user is stored under
-    recorder  writing to the record without ever holding up an answer
+    gaps        unanswered questions grouped into gaps, outcomes per day and votes, in SQLite
+    connection  the SQLite connection gaps holds: opened writable, its tables made and brought up to date, or read
+    lists       each moderator's last gaps list, kept beside the gaps for every instance
+    sql         the record's SQL and the rules of its rows, for SQLite and PostgreSQL alike
+    grouping    questions grouped into gaps, and the gap a moderator's reference names
+    feedback    a 👍 / 👎 on an answer, and the pseudonym a user is stored under
+    recorder    writing to the record without ever holding up an answer
 
 The rest of the core uses only what this face exports.
 """

@@ -7,7 +7,7 @@ wording stays a gap). Rows older than the retention period are deleted when the 
 and then once a day, and no read counts them meanwhile. Unanswered questions are grouped by their
 analyzed terms (the same terms the index ranks with) into gaps, with a short id for `alias` and
 `dismiss` (`bot.records.grouping`). The SQL, and the rules of the rows that PostgreSQL's record
-(`bot.storage.records`) follows too, are in `bot.records.sql`.
+(`bot.storage.records`) follows too, are in `bot.records.sql`; the connection's opening in `bot.records.connection`.
 
 A member shown the closest topics who presses one within `PICK_WINDOW` marks it on that
 question (`record_pick`): a gap then names the passages its askers chose, the likeliest id to
@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from bot import datafiles
 from bot.keyfile import KeyFileError, load_or_create
 from bot.records import lists, sql
+from bot.records.connection import open_read_only, open_writable
 from bot.records.feedback import Vote, hash_user, text_key
 from bot.records.grouping import SIMILAR, Gap, find, gap_id, group, term_key
 from bot.records.sql import DAY, SQLITE, chat_key, counted, counted_entry, keyed, message_key, offered_ids, storable
@@ -78,49 +78,11 @@ class GapStore(Stats):
         self._purged = 0.0
         self.read_only = self.path.is_file() and not os.access(self.path.parent, os.W_OK)
         if self.read_only:
-            self._db = self._open_read_only()
+            self._db = open_read_only(self.path)
             log.warning("%s: the data folder is not writable, so the gaps database is only read", self.path)
             return
-        datafiles.make_file(self.path)  # 0600 when made, whatever the umask (its -wal and -shm follow it)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(sql.SQLITE_SCHEMA + lists.SQLITE_TABLE)
-        self._add_columns()
+        self._db = open_writable(self.path)
         self.purge()
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        """A read-only connection. A WAL database needs its `-shm` file, which a clean close deletes
-        and a read-only folder cannot have made again: without a `-wal` file everything is in the
-        database itself, which is then read as immutable (nothing here can change it)."""
-        uri = "file:" + quote(str(self.path.absolute())) + "?mode=ro"
-        try:
-            return _reading(uri)
-        except sqlite3.OperationalError:
-            if self.path.with_name(self.path.name + "-wal").exists():
-                raise  # changes not yet copied into the database itself, which immutable would miss
-            return _reading(uri + "&immutable=1")
-
-    def _add_columns(self) -> None:
-        """Give a database made by an earlier version the columns it lacks: `hedged` (hedged answers
-        kept with their passage), `offered` and `picked` (the closest topics and the one pressed),
-        `asked_in` (the message that asked), `asked_chat` (the chat it was asked in: of `counted` too); and of
-        its votes, `text_key` (the text voted on). Another process opening it at the same moment may have given
-        them already."""
-        columns = {
-            (table, row[1])
-            for table in ("questions", "votes", "counted")
-            for row in self._db.execute(f"PRAGMA table_info({table})")
-        }
-        for table, column, kind in sql.SQLITE_ADDED_COLUMNS:
-            if (table, column) in columns:
-                continue
-            try:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-            except sqlite3.OperationalError as exc:
-                if "duplicate column" not in str(exc):
-                    raise
-        self._db.executescript(sql.SQLITE_ADDED_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -344,14 +306,3 @@ class GapStore(Stats):
         if now - self._purged >= DAY:
             self.purge()
         return now
-
-
-def _reading(uri: str) -> sqlite3.Connection:
-    """A connection to a database URI that has read from it (SQLite opens the file at the first query)."""
-    db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5.0, isolation_level=None)
-    try:
-        db.execute("SELECT COUNT(*) FROM questions").fetchone()
-    except BaseException:
-        db.close()
-        raise
-    return db

@@ -217,8 +217,8 @@ def count_order(row: Sequence[Any]) -> tuple[Any, ...]:
     return (row[2], row[3], row[1], row[6], row[0])
 
 
-# SQLite's tables, made by `GapStore` (columns added since are in SQLITE_ADDED_COLUMNS: a database an
-# earlier version made gets them when opened).
+# SQLite's tables, made when `GapStore` opens its database (`bot.records.connection`; columns added since are in
+# SQLITE_ADDED_COLUMNS: a database an earlier version made gets them when opened).
 SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     at REAL NOT NULL, day TEXT NOT NULL, platform TEXT NOT NULL, user_hash TEXT NOT NULL,

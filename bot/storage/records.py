@@ -1,11 +1,11 @@
 """Gaps and votes in PostgreSQL: the same record as `bot.records.GapStore`, shared by every instance.
 
 Answers never wait on the database: `record_question`, `record_pick` and `record_vote` only queue the row; a
-writer thread inserts the queue in batches, and while the database is away keeps the rows (up to
-`MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second; an instance stopped
-while it is away loses them, and its log says how many (they are kept in memory only). The readings
-(`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused
-with a sentence.
+writer thread inserts the queue in batches (each written as `bot.storage.batches` has it), and while the database
+is away keeps the rows (up to `MAX_QUEUED`, then the oldest go, with a WARNING) and tries again every second; an
+instance stopped while it is away loses them, and its log says how many (they are kept in memory only). The
+readings (`gaps`, `stats`) are for moderators and go to the database; when it is away they are refused with a
+sentence.
 """
 
 from __future__ import annotations
@@ -32,31 +32,18 @@ from bot.records.sql import (
     PICK_WINDOW,
     POSTGRES,
     TRIM_EVERY,
-    chat_key,
-    count_order,
-    counted,
-    counted_entry,
-    keyed,
-    message_key,
     offered_ids,
     storable,
 )
 from bot.records.stats import Stats
+from bot.storage import batches
 from bot.storage.database import UNAVAILABLE, Connection, Database, user_key
 
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 100_000
 T = TypeVar("T")
-# One vote per user and passage (migration 0009's key): a newer one replaces the user's earlier vote,
-# and an older one, written late (its instance queued it while the database was away), does not
-# replace a newer one: the last press counts, whichever instance writes it first.
-# The text voted on goes with it (migration 0011), for which alone it counts.
-_LAST_VOTE_COUNTS = (
-    " ON CONFLICT (platform, user_hash, passage_id) DO UPDATE SET at = EXCLUDED.at, day = EXCLUDED.day,"
-    " helpful = EXCLUDED.helpful, text_key = EXCLUDED.text_key WHERE votes.at <= EXCLUDED.at"
-)
-_INSERTS = {"questions": POSTGRES(sql.INSERT_QUESTION), "votes": POSTGRES(sql.INSERT_VOTE) + _LAST_VOTE_COUNTS}
+_INSERTS = batches.INSERTS  # a batch's inserts (`bot.storage.batches`), still importable from here
 _IDLE_BUDGETS = "DELETE FROM budgets WHERE key LIKE %s AND last < extract(epoch FROM statement_timestamp()) - %s"
 
 
@@ -168,18 +155,18 @@ class PostgresGapStore(Stats):
                 with self.database.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                     key = self._key or user_key(conn)
                     self._key = key
-                    hashed = [(name, _hashed(name, row, key)) for _, name, row in batch]
+                    hashed = [(name, batches.hashed(name, row, key)) for _, name, row in batch]
                     questions: list[tuple[Any, ...]] = []
                     unanswered = self._unanswered_since_trim
                     for name, row in hashed:  # in order: an edit forgets what its message asked before
-                        if name in _FORGETTING:
-                            _write_questions(cur, questions)
+                        if name in batches.FORGETTING:
+                            batches.write_questions(cur, questions)
                             questions = []
-                            _forget(cur, _FORGETTING[name], row[0])
+                            batches.forget(cur, batches.FORGETTING[name], row[0])
                         elif name == "questions":
                             questions.append(row)
                             unanswered += row[6] is None or row[7]
-                    _write_questions(cur, questions)
+                    batches.write_questions(cur, questions)
                     cur.execute(POSTGRES(sql.OLDER, table="counted"), (self._clock() - EDITS_FOLLOWED,))
                     if unanswered >= TRIM_EVERY:
                         _trim(cur, self.max_unanswered)
@@ -189,7 +176,7 @@ class PostgresGapStore(Stats):
                         elif name == "picks":  # after the questions of the batch: a press follows its question
                             at, place, who, passage_id = row[0], row[2], row[3], row[4]
                             cur.execute(POSTGRES(sql.PICK), (passage_id, place, who, at - PICK_WINDOW, at, passage_id))
-                    _write_opened(cur, [row for name, row in hashed if name == "opened"])
+                    batches.write_opened(cur, [row for name, row in hashed if name == "opened"])
             except psycopg.Error as exc:
                 if not self._down:
                     self._down = True
@@ -308,64 +295,6 @@ class PostgresGapStore(Stats):
                 return conn.execute(statement, (since, *params)).fetchall()
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
-
-
-def _write_questions(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert these questions (hashed, as `_hashed` makes them): an answered one counts on its asker's row
-    for its passage and day, its message kept in `counted`; any other is a row of its own (the rules and
-    their order: `bot.records.sql`)."""
-    own = [row for row in rows if not counted(row)]
-    if own:
-        cur.executemany(_INSERTS["questions"], own)
-    counts = sorted((row for row in rows if counted(row)), key=count_order)
-    if counts:
-        cur.executemany(sql.POSTGRES_COUNTED, [(row[0], row[1], row[2], row[3], row[6]) for row in counts])
-        entries = [counted_entry(row) for row in counts if keyed(row)]
-        if entries:
-            cur.executemany(POSTGRES(sql.INSERT_COUNTED), entries)
-
-
-def _write_opened(cur: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Count these answers opened from a link, each day's count of a passage once in a batch and in one order
-    (day, platform, passage), so that two instances' batches wait on each other and never deadlock."""
-    opened: dict[tuple[Any, ...], list[Any]] = {}  # (day, platform, passage) -> [its first moment, its count]
-    for at, day, place, passage_id in rows:
-        opened.setdefault((day, place, passage_id), [at, 0])[1] += 1
-    if opened:
-        cur.executemany(POSTGRES(sql.INSERT_OPENED), [(at, *key, n) for key, (at, n) in sorted(opened.items())])
-
-
-# What a queued forgetting finds its rows by: a message's key (an edit, a deletion) or a chat's (one gone).
-_FORGETTING = {"forgets": "asked_in", "forgotten chats": "asked_chat"}
-_FORGOTTEN = {"asked_in": sql.FORGET_ASKED, "asked_chat": sql.FORGET_CHAT}
-
-
-def _forget(cur: psycopg.Cursor[Any], column: str, key: str) -> None:
-    """`GapStore.forget_asked` (`column` asked_in) or `forget_chat` (asked_chat) on PostgreSQL: the answered
-    questions of the message or chat `key` leave the rows they were counted on, and the rows it asked of its
-    own (gaps, and answered ones the version before wrote) go."""
-    gone = cur.execute(
-        f"DELETE FROM counted WHERE {column} = %s RETURNING platform, user_hash, day, passage_id", (key,)
-    ).fetchall()
-    for row, questions in collections.Counter(gone).items():  # a message of several questions: one off for each
-        cur.execute(sql.POSTGRES_UNCOUNTED, (questions, *row))
-        cur.execute(POSTGRES(sql.EMPTIED), row)
-    cur.execute(POSTGRES(_FORGOTTEN[column]), (key,))
-
-
-def _hashed(name: str, row: tuple[Any, ...], key: bytes) -> tuple[Any, ...]:
-    """A queued row as written: the user's pseudonym and the message's and chat's keys are made here, with
-    the database's secret (the queue holds the platform's ids only in memory, never on disk)."""
-    if name == "forgets":
-        return (message_key(row[0], row[1], key),)
-    if name == "forgotten chats":
-        return (chat_key(row[0], row[1], key),)
-    if name == "opened":  # no one's pseudonym: a link opened is counted for its passage alone
-        return row
-    row = (*row[:3], hash_user(row[3][0], row[3][1], key), *row[4:])
-    if name != "questions":
-        return row
-    return (*row[:9], message_key(row[9][0], row[9][1], key), chat_key(row[10][0], row[10][1], key))
 
 
 def _text(value: str) -> str:
