@@ -381,6 +381,47 @@ def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothi
         proxy.close()
 
 
+def test_a_list_shown_but_not_kept_is_the_one_its_instance_reads_a_number_in(
+    schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The moderator's second list reached them but could not be kept (the line cut just then), and the gaps had
+    moved since their first: back, their `dismiss 1` on that instance is the 1 they read last (the canoe), not the
+    1 of the list before (the carburettor, still open: it had been dismissed, a gap they never chose)."""
+    from bot.curation import Request
+    from bot.curation.edits import Refused
+
+    canoe = "where can i rent a canoe for the weekend"
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        for n, question in enumerate([UNKNOWN, UNKNOWN, canoe]):
+            assert service.ask(question, Asker(platform="telegram", user_id=str(10 + n))).fallback
+        first = service.moderate(Request("gaps"), CLI)
+        service.delivered(first, CLI)
+        assert "carburettor" in first.text.splitlines()[1], first.text
+        for n in range(2):
+            assert service.ask(canoe, Asker(platform="telegram", user_id=str(20 + n))).fallback
+        second = service.moderate(Request("gaps"), CLI)
+        assert canoe in second.text.splitlines()[1], second.text
+        proxy.cut()
+        service.delivered(second, CLI)
+        assert "could not keep a cli moderator's gaps list" in caplog.text
+        proxy.restore()
+        assert service.gaps is not None
+
+        def reachable() -> bool:
+            try:
+                return service.gaps.kept_list("cli", "") is not None  # type: ignore[union-attr]
+            except Refused:
+                return False
+
+        wait_for(reachable, timeout=10)
+        said = service.moderate(Request("dismiss", question="1"), CLI).text
+        assert said.startswith("Dismissed gap") and canoe in said, said
+    finally:
+        proxy.close()
+
+
 def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_runs_beside(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
