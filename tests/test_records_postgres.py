@@ -362,7 +362,7 @@ def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothi
     schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
 ) -> None:
     """The line is cut after `kb gaps` was shown: keeping the list fails with one WARNING, never an error out of
-    the core (the adapter has sent the reply already), and no list is kept: numbers are today's order."""
+    the core (the adapter has sent the reply already), and the database keeps no list (the instance holds it)."""
     from bot.curation import Request
 
     proxy = Proxy()
