@@ -425,9 +425,9 @@ def test_a_list_shown_but_not_kept_is_the_one_its_instance_reads_a_number_in(
 def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_runs_beside(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration 0015 in a rolling upgrade only adds `gap_lists`: a database of the version before (0014) keeps
-    what it holds, an instance of that version goes on writing its questions, and this version keeps and reads
-    a moderator's list there."""
+    """Migrations 0014 and 0015 in a rolling upgrade only add `opened` and `gap_lists`: a database of the version
+    before (session 28's, 0013) keeps what it holds, an instance of that version goes on writing its questions,
+    and this version counts a link opened and keeps and reads a moderator's list there."""
     import psycopg
 
     from bot.records.sql import INSERT_QUESTION, POSTGRES
@@ -438,10 +438,10 @@ def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_run
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
     row = (time.time(), "2025-01-01", "telegram", "u1", "where is the cloakroom", "cloakroom", None, False, "", "", "")
     with psycopg.connect(address, autocommit=True) as conn:
-        schema_before(conn, 15)
+        schema_before(conn, 14)
         conn.execute(POSTGRES(INSERT_QUESTION), row)  # the version before, as it writes a gap
         code, out = pg_support.run("db", "migrate")
-        assert code == 0 and "applied 0015_gap_lists" in out, out
+        assert code == 0 and "applied 0014_opened_links\napplied 0015_gap_lists\n" in out, out
         conn.execute(POSTGRES(INSERT_QUESTION), row)  # and still running beside this one
         assert conn.execute("SELECT count(*) FROM questions").fetchone() == (2,)
     database = Database(address)
@@ -450,6 +450,8 @@ def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_run
         store.keep_list("telegram", "4242", 1.5, '{"shown": [], "cut": false}')
         assert store.kept_list("telegram", "4242") == (1.5, '{"shown": [], "cut": false}')
         assert [gap.count for gap in store.gaps()] == [2]
+        store.record_opened("telegram", "parking")
+        assert store.most_opened() == [("parking", 1)]
     finally:
         store.close()
         database.close()
