@@ -159,6 +159,17 @@ def test_the_budgets_pool_notices_a_dead_line_as_the_knowledge_pool_does(service
     assert seen == [expected, expected]
 
 
+def test_a_connection_for_one_command_notices_a_dead_line_as_the_pools_do(url: str) -> None:
+    """The connection made for one look (a start's check of the schema, `doctor`'s, `db migrate`, `db status`) has
+    the pools' line checks, as docs/scaling.md says of every connection: it had neither, so a line dying under it
+    held the start or the command for the kernel's retransmissions, about 15 minutes."""
+    from bot.storage.database import connect
+
+    with connect(url) as conn:
+        checks = _line_checks(conn)
+    assert checks == {"keepalive": 1, "idle": 2, "interval": 1, "count": 3, "user_timeout_ms": 5000}
+
+
 def test_the_shared_cooldown_keeps_no_members_platform_id_in_the_database(
     url: str, services: Callable[[], Service]
 ) -> None:

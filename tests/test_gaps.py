@@ -596,6 +596,18 @@ def test_answers_opened_from_a_link_count_apart_from_the_questions(backend: Back
     assert opened and not any("4141" in line or "4242" in line for line in opened), opened
 
 
+def test_every_kb_stats_figure_is_read_once_for_both_databases() -> None:
+    """`kb stats`' figures (the record's `most_*` and `fallback_by_day`) are read in `Stats`, once for SQLite and
+    PostgreSQL, as docs/architecture.md says: neither store reads one its own way (the links opened had been read
+    by each, a read-only database's missing table seen by one)."""
+    from bot.records.stats import Stats
+    from bot.storage.records import PostgresGapStore
+
+    figures = {name for name in vars(GapRecords) if name.startswith("most_") or name == "fallback_by_day"}
+    assert "most_opened" in figures and figures <= set(vars(Stats))
+    assert [sorted(figures & set(vars(store))) for store in (GapStore, PostgresGapStore)] == [[], []]
+
+
 def test_links_opened_count_nothing_older_than_the_retention_period(tmp_path: Path) -> None:
     """A day's count of links opened is out of `kb stats` once that day passed `retention_days`, and deleted
     by the daily purge, as a question is."""

@@ -358,11 +358,30 @@ def test_db_migrate_folds_answered_questions_and_an_instance_of_the_version_befo
             database.close()
 
 
+def kept_when_back(service: Service) -> tuple[float, str] | None:
+    """The command line's moderator's list as the database holds it, once the pool reaches the database again after
+    the line was cut (refused until then: on a busy machine the pool can take seconds to reconnect)."""
+    from bot.curation.edits import Refused
+
+    assert service.gaps is not None
+    read: list[tuple[float, str] | None] = []
+
+    def answered() -> bool:
+        try:
+            read.append(service.gaps.kept_list("cli", ""))  # type: ignore[union-attr]
+        except Refused:
+            return False
+        return True
+
+    wait_for(answered, timeout=30)
+    return read[-1]
+
+
 def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothing_raises(
     schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
 ) -> None:
     """The line is cut after `kb gaps` was shown: keeping the list fails with one WARNING, never an error out of
-    the core (the adapter has sent the reply already), and no list is kept: numbers are today's order."""
+    the core (the adapter has sent the reply already), and the database keeps no list (the instance holds it)."""
     from bot.curation import Request
 
     proxy = Proxy()
@@ -376,7 +395,39 @@ def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothi
         assert "could not keep a cli moderator's gaps list" in caplog.text
         proxy.restore()
         assert service.gaps is not None
-        wait_for(lambda: service.gaps.kept_list("cli", "") is None, timeout=10)  # type: ignore[union-attr]
+        assert kept_when_back(service) is None
+    finally:
+        proxy.close()
+
+
+def test_a_list_shown_but_not_kept_is_the_one_its_instance_reads_a_number_in(
+    schema: str, services: Callable[[], Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The moderator's second list reached them but could not be kept (the line cut just then), and the gaps had
+    moved since their first: back, their `dismiss 1` on that instance is the 1 they read last (the canoe), not the
+    1 of the list before (the carburettor, still open: it had been dismissed, a gap they never chose)."""
+    from bot.curation import Request
+
+    canoe = "where can i rent a canoe for the weekend"
+    proxy = Proxy()
+    try:
+        service = services(proxy.url(schema))
+        for n, question in enumerate([UNKNOWN, UNKNOWN, canoe]):
+            assert service.ask(question, Asker(platform="telegram", user_id=str(10 + n))).fallback
+        first = service.moderate(Request("gaps"), CLI)
+        service.delivered(first, CLI)
+        assert "carburettor" in first.text.splitlines()[1], first.text
+        for n in range(2):
+            assert service.ask(canoe, Asker(platform="telegram", user_id=str(20 + n))).fallback
+        second = service.moderate(Request("gaps"), CLI)
+        assert canoe in second.text.splitlines()[1], second.text
+        proxy.cut()
+        service.delivered(second, CLI)
+        assert "could not keep a cli moderator's gaps list" in caplog.text
+        proxy.restore()
+        assert kept_when_back(service) is not None  # the first list
+        said = service.moderate(Request("dismiss", question="1"), CLI).text
+        assert said.startswith("Dismissed gap") and canoe in said, said
     finally:
         proxy.close()
 
@@ -384,9 +435,9 @@ def test_a_list_not_kept_while_the_database_is_away_is_said_in_the_log_and_nothi
 def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_runs_beside(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration 0015 in a rolling upgrade only adds `gap_lists`: a database of the version before (0014) keeps
-    what it holds, an instance of that version goes on writing its questions, and this version keeps and reads
-    a moderator's list there."""
+    """Migrations 0014 and 0015 in a rolling upgrade only add `opened` and `gap_lists`: a database of the version
+    before (session 28's, 0013) keeps what it holds, an instance of that version goes on writing its questions,
+    and this version counts a link opened and keeps and reads a moderator's list there."""
     import psycopg
 
     from bot.records.sql import INSERT_QUESTION, POSTGRES
@@ -397,10 +448,10 @@ def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_run
     monkeypatch.setenv("QABOT_DATABASE_URL", address)
     row = (time.time(), "2025-01-01", "telegram", "u1", "where is the cloakroom", "cloakroom", None, False, "", "", "")
     with psycopg.connect(address, autocommit=True) as conn:
-        schema_before(conn, 15)
+        schema_before(conn, 14)
         conn.execute(POSTGRES(INSERT_QUESTION), row)  # the version before, as it writes a gap
         code, out = pg_support.run("db", "migrate")
-        assert code == 0 and "applied 0015_gap_lists" in out, out
+        assert code == 0 and "applied 0014_opened_links\napplied 0015_gap_lists\n" in out, out
         conn.execute(POSTGRES(INSERT_QUESTION), row)  # and still running beside this one
         assert conn.execute("SELECT count(*) FROM questions").fetchone() == (2,)
     database = Database(address)
@@ -409,6 +460,41 @@ def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_run
         store.keep_list("telegram", "4242", 1.5, '{"shown": [], "cut": false}')
         assert store.kept_list("telegram", "4242") == (1.5, '{"shown": [], "cut": false}')
         assert [gap.count for gap in store.gaps()] == [2]
+        store.record_opened("telegram", "parking")
+        assert store.most_opened() == [("parking", 1)]
     finally:
         store.close()
         database.close()
+
+
+def test_db_migrate_renumbers_the_gap_lists_a_build_before_the_merge_recorded_as_0014(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database migrated by the gap lists' build before session 29's merge, which numbered `gap_lists` 0014 (the
+    links opened took 0014 in the merge): `db migrate` records it as this version's 0015, keeps the lists, and
+    applies 0014, `opened`. It had stopped on "relation gap_lists already exists", while `db status` and every
+    start said to run it, and no link opened could ever be counted there."""
+    import psycopg
+
+    from bot.storage import migrations
+
+    address = pg_support.schema_url(pg_support.SERVER, schema)
+    monkeypatch.setenv("QABOT_DATABASE_URL", address)
+    [gap_lists] = [m for m in migrations.bundled() if m.name == "gap_lists"]
+    with psycopg.connect(address, autocommit=True) as conn:
+        schema_before(conn, 14)
+        conn.execute(gap_lists.sql.encode())
+        conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (14, 'gap_lists')")  # as that build recorded it
+        conn.execute("INSERT INTO gap_lists VALUES ('telegram', 'ann', 1.5, '[]')")
+    code, out = pg_support.run("db", "migrate")
+    assert code == 0, out
+    assert out.splitlines() == [
+        "renumbered 0014_gap_lists as 0015_gap_lists (a build before this one numbered it otherwise)",
+        "applied 0014_opened_links",
+        "schema version 0015, latest 0015: up to date",
+    ], out
+    with psycopg.connect(address, autocommit=True) as conn:
+        recorded = conn.execute(f"SELECT version, name FROM {migrations.TABLE} WHERE version >= 14 ORDER BY 1")
+        assert recorded.fetchall() == [(14, "opened_links"), (15, "gap_lists")]
+        assert conn.execute("SELECT user_hash FROM gap_lists").fetchall() == [("ann",)]
+        assert conn.execute("SELECT count(*) FROM opened").fetchone() == (0,)

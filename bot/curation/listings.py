@@ -6,8 +6,9 @@ another member's question (the former 3) and closed that gap for good. So each m
 (number -> gap) is kept, per platform and user, in the gaps database (`bot.records.lists`: the SQLite file,
 or the PostgreSQL table every instance shares), so that every instance, and one started since, reads the same
 list. It is kept once the reply that showed it reached the moderator (`Service.delivered`): a list the
-platform refused to deliver is none they saw. A number is read in it, and a gap closed since is refused by
-name, never another acted on.
+platform refused to deliver is none they saw. One that reached them but that the database could not keep
+(it was away just then) is held in the memory of the instance that showed it, which reads their numbers in
+it. A number is read in it, and a gap closed since is refused by name, never another acted on.
 
 A list decides what its numbers mean for USED_FOR after it was shown. Past that a number is read in
 today's order, and refused only when the old list showed another gap under it (list again, or give the id).
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -92,14 +95,29 @@ class Listed:
 
 
 class Listings:
-    """Each moderator's last list (platform and user), kept in the gaps database; `clock` gives the moment."""
+    """Each moderator's last list (platform and user), kept in the gaps database; `clock` gives the moment. A list
+    that reached its moderator but could not be kept there (`hold`) is held in this instance's memory, at most
+    MAX_MODERATORS of them, and read here in place of an older one the database holds."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
+        self._held: OrderedDict[tuple[str, str], tuple[float, Listing]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def keep(self, asker: Asker, listing: Listing, gaps: GapRecords) -> None:
         """`listing` reached `asker`: a number they give means its gap from now on, on every instance."""
         gaps.keep_list(asker.platform, asker.user_id, self._clock(), listing.stored())
+        with self._lock:
+            self._held.pop((asker.platform, asker.user_id), None)
+
+    def hold(self, asker: Asker, listing: Listing) -> None:
+        """`listing` reached `asker`, but the gaps database could not keep it: this instance reads their numbers in
+        it (they read it last), not in the list before, whose numbers may name other gaps by now."""
+        with self._lock:
+            self._held.pop((asker.platform, asker.user_id), None)
+            self._held[(asker.platform, asker.user_id)] = (self._clock(), listing)
+            while len(self._held) > MAX_MODERATORS:
+                self._held.popitem(last=False)
 
     def gap(self, asker: Asker, reference: str, gaps: GapRecords) -> Gap | None:
         """The open gap `reference` (`3`, `#3`, `g5c1d0e`) names for `asker`, None when none does.
@@ -127,16 +145,27 @@ class Listings:
         return found
 
     def _kept(self, asker: Asker, gaps: GapRecords) -> tuple[float, Listing] | None:
-        """How long ago `asker`'s last list was shown, and the list; None for none, or one past LIST_KEPT (the
-        daily purge deletes it) or unreadable (a row written by hand: a WARNING)."""
+        """How long ago `asker`'s last list was shown, and the list: the database's, or the one held here when it is
+        newer; None for none, or one past LIST_KEPT (the daily purge deletes it) or unreadable (a row written by
+        hand: a WARNING)."""
         row = gaps.kept_list(asker.platform, asker.user_id)
-        if row is None or (age := self._clock() - row[0]) > LIST_KEPT:
+        with self._lock:
+            held = self._held.get((asker.platform, asker.user_id))
+        shown = held if held is not None and (row is None or held[0] >= row[0]) else _stored(row, asker.platform)
+        if shown is None or (age := self._clock() - shown[0]) > LIST_KEPT:
             return None
-        try:
-            return age, Listing.read(row[1])
-        except ValueError as exc:
-            log.warning("a %s moderator's gaps list is unreadable (%s): numbers are today's order", asker.platform, exc)
-            return None
+        return age, shown[1]
+
+
+def _stored(row: tuple[float, str] | None, platform: str) -> tuple[float, Listing] | None:
+    """The list a row of the gaps database holds, and when it was shown; None for none, or an unreadable one."""
+    if row is None:
+        return None
+    try:
+        return row[0], Listing.read(row[1])
+    except ValueError as exc:
+        log.warning("a %s moderator's gaps list is unreadable (%s): numbers are today's order", platform, exc)
+        return None
 
 
 def _today(number: int, listing: Listing, gaps: GapRecords, platform: str) -> Gap | None:

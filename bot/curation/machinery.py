@@ -115,12 +115,14 @@ class Machinery:
 
     def keep(self, asker: Asker, listing: Listing) -> None:
         """`listing`, which `gaps` made, reached `asker`: a number they give means its gap from now on, on every
-        instance (`bot.curation.listings`). When the gaps database cannot keep it, a WARNING: their numbers
-        stay what they were (the reply is out: nobody is left to tell)."""
+        instance (`bot.curation.listings`). When the gaps database cannot keep it, a WARNING, and this instance
+        holds it in memory: a number given here means what the moderator read (the reply is out: nobody is left to
+        tell), where it had been read in their list before, whose numbers may name other gaps by now."""
         try:
             self._using_gaps(lambda gaps: self.listings.keep(asker, listing, gaps))
         except Refused as exc:
-            log.warning("could not keep a %s moderator's gaps list: %s", asker.platform, exc)
+            self.listings.hold(asker, listing)
+            log.warning("could not keep a %s moderator's gaps list (this instance holds it): %s", asker.platform, exc)
 
     def _gap(self, asker: Asker, reference: str) -> Gap:
         """The open gap `reference` names (`3`, `#3`, `g5c1d0e`): a number as `asker`'s last list showed it."""

@@ -5,6 +5,7 @@
     lists       each moderator's last gaps list, kept beside the gaps for every instance
     sql         the record's SQL and the rules of its rows, for SQLite and PostgreSQL alike
     grouping    questions grouped into gaps, and the gap a moderator's reference names
+    stats       `kb stats`' figures, read alike from either database
     feedback    a 👍 / 👎 on an answer, and the pseudonym a user is stored under
     recorder    writing to the record without ever holding up an answer
 

@@ -181,13 +181,10 @@ class GapStore(Stats):
     def kept_list(self, platform: str, user_id: str) -> tuple[float, str] | None:
         """The last gaps list `user_id` saw on `platform` and when; None for none (or a read-only database of a
         version before this one, which has no lists)."""
+        if self._lacks("gap_lists"):
+            return None
         with self._lock:
-            try:
-                return lists.kept(self._db, SQLITE, self._moderator(platform, user_id))
-            except sqlite3.OperationalError:
-                if self.read_only:
-                    return None
-                raise
+            return lists.kept(self._db, SQLITE, self._moderator(platform, user_id))
 
     def _moderator(self, platform: str, user_id: str) -> tuple[str, str]:
         return storable(platform), hash_user(platform, user_id, self._key)
@@ -277,15 +274,14 @@ class GapStore(Stats):
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO closed VALUES (?, ?, ?)", [(key, now, how) for key in keys])
 
-    def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
-        """(passage, answers opened from a link to it), most first; none in a database only read here that an
-        earlier version made (it has no `opened` table, which opening it writable makes)."""
-        try:
-            return [(str(p), int(n)) for p, n in self._read(SQLITE(sql.MOST_OPENED), limit)]
-        except sqlite3.OperationalError as exc:
-            if self.read_only and "no such table" in str(exc):
-                return []
-            raise
+    def _lacks(self, table: str) -> bool:
+        """Whether `table` is missing: only in a database only read here that an earlier version made (opening one
+        writable gives it every table)."""
+        if not self.read_only:
+            return False
+        with self._lock:
+            found = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+            return found.fetchone() is None
 
     def _read(self, statement: str, *params: object, period: float | None = None) -> list[Any]:
         """The rows of `statement`, whose first parameter is the oldest moment a read counts (`_since`)."""

@@ -14,7 +14,8 @@ from bot.records.sql import DAY, Dialect
 
 
 class Stats(ABC):
-    """The passages most asked and most downvoted, and each day's outcomes, of a store of either database."""
+    """The passages most asked, most downvoted and most opened from a link, and each day's outcomes, of a store of
+    either database."""
 
     dialect: ClassVar[Dialect]
 
@@ -34,6 +35,17 @@ class Stats(ABC):
         """(passage, 👎) most first: those given to its text as it is now (`current`: a passage's text)."""
         rows = self._read(self.dialect(sql.DOWNVOTES))
         return downvoted([(str(p), str(k), int(n)) for p, k, n in rows], current, limit)
+
+    def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
+        """(passage, answers opened from a link to it), most first; none where the record has no `opened` table."""
+        if self._lacks("opened"):
+            return []
+        return [(str(p), int(n)) for p, n in self._read(self.dialect(sql.MOST_OPENED), limit)]
+
+    def _lacks(self, table: str) -> bool:
+        """Whether the record has no `table`, which a later version added: never, but in a database an earlier
+        version made that opening it could not add the table to (SQLite's, only read)."""
+        return False
 
     def fallback_by_day(self, days: int = 14) -> list[tuple[str, int, int, int]]:
         """(day, questions, unanswered, answered with a hedge) for the last `days` days that had

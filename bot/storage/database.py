@@ -26,7 +26,8 @@ CONNECT_TIMEOUT = 3  # seconds to reach the server before a change is refused
 # A line that dies without a word (a lost route, a dead NAT or proxy: no reset ever comes) is noticed in about
 # 5 s rather than at the kernel's retransmissions, some 15 minutes: TCP keepalives find an idle connection dead,
 # and tcp_user_timeout (ms) fails a statement whose bytes go unacknowledged. libpq's parameters, given to every
-# pooled connection (the knowledge's and the cooldown budgets', on the answer path) and the follower's.
+# pooled connection (the knowledge's and the cooldown budgets', on the answer path), the follower's, and one
+# command's (`connect`: a start's check of the schema, doctor's, `db migrate`).
 LINE_CHECKS: dict[str, Any] = {
     "keepalives": 1,
     "keepalives_idle": 2,
@@ -91,8 +92,8 @@ class Status:
 
 
 def connect(url: str) -> Connection:
-    """One connection (autocommit) for a command; raises psycopg.Error."""
-    return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    """One connection (autocommit) for a command, with the line checks; raises psycopg.Error."""
+    return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, **LINE_CHECKS)
 
 
 def status(conn: Connection) -> Status:

@@ -274,9 +274,6 @@ class PostgresGapStore(Stats):
         except psycopg.Error as exc:
             raise Refused(_(UNAVAILABLE)) from exc
 
-    def most_opened(self, limit: int = 5) -> list[tuple[str, int]]:
-        return [(str(p), int(n)) for p, n in self._read(POSTGRES(sql.MOST_OPENED), limit)]
-
     def _read(self, statement: str, *params: Any, period: float | None = None) -> list[Any]:
         """`kb stats`' reads (`Stats`): the rows of `statement` over `period` (see `_since`)."""
         return self._rows(statement, *params, since=self._since(period))
