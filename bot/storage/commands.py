@@ -128,14 +128,9 @@ def _migrate(url: str, out: TextIO) -> None:
     from bot.storage.database import connect, status
 
     with connect(url) as conn:
-        migrated = migrations.migrate(conn)
+        applied = migrations.migrate(conn)
         line = status(conn).line()
-    for was, migration in migrated.renumbered:
-        now = f"{migration.version:04d}_{migration.name}"
-        print(
-            f"renumbered {was:04d}_{migration.name} as {now} (a build before this one numbered it otherwise)", file=out
-        )
-    for migration in migrated.applied:
+    for migration in applied:
         print(f"applied {migration.version:04d}_{migration.name}", file=out)
     print(line, file=out)
 
