@@ -465,36 +465,3 @@ def test_db_migrate_adds_the_gap_lists_and_an_instance_of_the_version_before_run
     finally:
         store.close()
         database.close()
-
-
-def test_db_migrate_renumbers_the_gap_lists_a_build_before_the_merge_recorded_as_0014(
-    schema: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A database migrated by the gap lists' build before session 29's merge, which numbered `gap_lists` 0014 (the
-    links opened took 0014 in the merge): `db migrate` records it as this version's 0015, keeps the lists, and
-    applies 0014, `opened`. It had stopped on "relation gap_lists already exists", while `db status` and every
-    start said to run it, and no link opened could ever be counted there."""
-    import psycopg
-
-    from bot.storage import migrations
-
-    address = pg_support.schema_url(pg_support.SERVER, schema)
-    monkeypatch.setenv("QABOT_DATABASE_URL", address)
-    [gap_lists] = [m for m in migrations.bundled() if m.name == "gap_lists"]
-    with psycopg.connect(address, autocommit=True) as conn:
-        schema_before(conn, 14)
-        conn.execute(gap_lists.sql.encode())
-        conn.execute(f"INSERT INTO {migrations.TABLE} VALUES (14, 'gap_lists')")  # as that build recorded it
-        conn.execute("INSERT INTO gap_lists VALUES ('telegram', 'ann', 1.5, '[]')")
-    code, out = pg_support.run("db", "migrate")
-    assert code == 0, out
-    assert out.splitlines() == [
-        "renumbered 0014_gap_lists as 0015_gap_lists (a build before this one numbered it otherwise)",
-        "applied 0014_opened_links",
-        "schema version 0015, latest 0015: up to date",
-    ], out
-    with psycopg.connect(address, autocommit=True) as conn:
-        recorded = conn.execute(f"SELECT version, name FROM {migrations.TABLE} WHERE version >= 14 ORDER BY 1")
-        assert recorded.fetchall() == [(14, "opened_links"), (15, "gap_lists")]
-        assert conn.execute("SELECT user_hash FROM gap_lists").fetchall() == [("ann",)]
-        assert conn.execute("SELECT count(*) FROM opened").fetchone() == (0,)
