@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-BOUND = 256  # entries: what a chat's entry is for lasts minutes (an upgrade, an answer's edits), or costs one lookup
+BOUND = 256  # entries: one matters for minutes (an upgrade), or costs a log line or a lookup to learn again
 
 
 class Recent(Generic[K, V]):
