@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 _MEETUPS = """\
   - id: meetups
@@ -49,6 +52,14 @@ def write_kb(folder: Path, text: str) -> Path:
 def child_env() -> dict[str, str]:
     """This process's environment, with the project importable: for a test's child Python process."""
     return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def live(kind: type[T]) -> T:
+    """The one live object of `kind` that the bot under test built for itself (an adapter's, made inside
+    `runner.serve`): found among the interpreter's objects, for a test to count what it holds."""
+    found = [o for o in gc.get_objects() if type(o) is kind]
+    assert len(found) == 1, f"{len(found)} live {kind.__name__} objects, not one"
+    return found[0]
 
 
 class Clock:

@@ -34,3 +34,24 @@ async def test_a_chats_backlog_is_bounded_and_other_chats_go_on(caplog: pytest.L
     flooding = [r for r in caplog.records if "flooding" in r.getMessage()]
     assert len(flooding) == 1 and flooding[0].levelno == logging.WARNING
     assert order.admit("busy")  # drained: admitted again, and a new flood would be logged again
+
+
+async def test_chats_with_nothing_waiting_are_forgotten() -> None:
+    """A thousand chats take a turn each, every hundredth flooding past its bound: once all is done, the
+    order keeps no lock, count or flood of any of them (a busy day's chats take no memory after it)."""
+    order, release = KeyedOrder(bound=2), asyncio.Event()
+
+    async def work(chat: int) -> None:
+        async with order.turn(chat):
+            await release.wait()
+
+    tasks = []
+    for chat in range(1000):
+        for _ in range(5 if chat % 100 == 0 else 1):
+            if order.admit(chat):
+                tasks.append(asyncio.create_task(work(chat)))
+                await asyncio.sleep(0)  # the task takes its place in the chat's queue
+    assert len(tasks) == 1000 + 10 and len(order._dropping) == 10
+    release.set()
+    await asyncio.gather(*tasks)
+    assert (order._locks, order._dropping) == ({}, {})

@@ -26,6 +26,7 @@ from adapters.dc.markup import plain_question
 from adapters.dc.render import render
 from adapters.delivery import KeyedOrder
 from adapters.platform import in_thread
+from adapters.recent import Recent
 from bot import Answer, Asker, Outcome, Service, messages
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ class Replies:
         self.order = order  # the client's: answers in a channel go out one at a time, in order
         self.answered: Answered[int, Piece] = Answered()
         self._answering: set[tuple[int, int]] = set()  # (channel, message) of the answers being worked on
-        self._silenced: set[int] = set()  # channels the bot may not send in, said so in the log
+        # channels the bot may not send in, said so in the log: the latest asked in (one forgotten is said again)
+        self._silenced: Recent[int, bool] = Recent()
 
     @contextlib.contextmanager
     def answering(self, *asked: discord.Message | None) -> Iterator[None]:
@@ -159,13 +161,14 @@ class Replies:
     def sends(self, channel_id: int) -> bool:
         """Whether the bot may send in this channel (`allowed`). Where it may not (a channel it reads
         but may not write in, #announcements), what members ask it there is not even asked of the
-        core, and the log says so at INFO once, until it may send there again."""
+        core, and the log says so at INFO once, until it may send there again (or, of the 256 such channels
+        asked in last, it is forgotten: said again; a deleted one is forgotten at once, `gone`)."""
         if self.allowed(channel_id).sends:
-            self._silenced.discard(channel_id)
+            self._silenced.mark(channel_id, False)
             return True
         if channel_id not in self._silenced:
-            self._silenced.add(channel_id)
             log.info("Discord: may not send messages in channel %s: what it is asked there goes unanswered", channel_id)
+        self._silenced.mark(channel_id, True)  # the newest: one still asked in is not the one forgotten
         return False
 
     async def failed(self, message: discord.Message, question: str) -> None:
@@ -312,6 +315,7 @@ class Replies:
         """A server channel or thread deleted: what was asked in it leaves the record (`Service.forget_chat`;
         its chat is its own id, `host.asker`), in its turn, after the answers under way there (one Discord
         then refuses, Unknown Channel, forgets its own message: `respond`)."""
+        self._silenced.forget(channel_id)
         async with self.order.turn(channel_id):
             await in_thread(self.service().forget_chat, Asker(PLATFORM, "", str(channel_id)))
 

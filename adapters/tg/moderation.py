@@ -36,6 +36,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
+from adapters.recent import Recent
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.links import with_links
 from adapters.tg.render import plain_messages
@@ -366,7 +367,7 @@ async def _looked_up(context: ContextTypes.DEFAULT_TYPE, message: Message, asker
         return None
     else:
         admin = member.status in ADMIN_STATUSES
-    (_admins_found(context).add if admin else _admins_found(context).discard)((chat.id, user.id))
+    _admins_found(context).mark((chat.id, user.id), admin)
     return replace(asker, admin=admin)
 
 
@@ -376,10 +377,10 @@ def _found_admin(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
     return user is not None and (message.chat.id, user.id) in _admins_found(context)
 
 
-def _admins_found(context: ContextTypes.DEFAULT_TYPE) -> set[tuple[int, int]]:
-    """(chat, user) of the administrators a lookup found, for `moderation_asker`; a few a group."""
-    found = context.bot_data.setdefault(_ADMINS_FOUND, set()) if isinstance(context.bot_data, dict) else set()
-    return found if isinstance(found, set) else set()
+def _admins_found(context: ContextTypes.DEFAULT_TYPE) -> Recent[tuple[int, int], bool]:
+    """(chat, user) of the administrators lookups found last (256: one forgotten spends budget, as anyone)."""
+    found = context.bot_data.setdefault(_ADMINS_FOUND, Recent()) if isinstance(context.bot_data, dict) else None
+    return found if isinstance(found, Recent) else Recent()
 
 
 _ADMINS_FOUND = "admins found"

@@ -6,10 +6,12 @@ with `ChatMigrated` naming the new. The bot learns of an upgrade from Telegram's
 `migrate_to_chat_id` in the old group and `migrate_from_chat_id` in the supergroup (`on_upgraded`),
 or else from the first refusal (`upgraded`); either way, each later call goes to the supergroup at once.
 
-What it learnt is kept in memory only (bot_data, no persistence): after a restart the first call naming
-the old group is refused once more, and that refusal teaches it again, the call made at once for the
-supergroup. Nothing is lost for one refused call per old group and restart (tests/test_telegram_upgrades.py),
-and no file of state has to be kept in step with Telegram's own.
+What it learnt is kept in memory only (bot_data, no persistence), for the 256 groups named last (`Recent`):
+after a restart, or once an upgrade is that old, the first call naming the old group is refused once more,
+and that refusal teaches it again, the call made at once for the supergroup. Nothing is lost for one refused
+call per old group and restart (tests/test_telegram_upgrades.py), no file of state has to be kept in step
+with Telegram's own, and weeks of upgrades take no more memory (tests/test_telegram_growth.py). An old group
+is named only by what was under way at its upgrade: its questions queued, the edits of those answered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import TypeVar
 from telegram import Update
 from telegram.error import ChatMigrated
 from telegram.ext import ContextTypes
+
+from adapters.recent import Recent
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ def moved_to(context: Context, chat_id: int) -> int | None:
 def upgraded(context: Context, chat_id: int, refusal: ChatMigrated) -> int:
     """Where calls for `chat_id` go from now on: Telegram refused it, naming the supergroup it became."""
     log.info("chat %s became supergroup %s: replying there", chat_id, refusal.new_chat_id)
-    _upgraded(context)[chat_id] = refusal.new_chat_id
+    _upgraded(context).put(chat_id, refusal.new_chat_id)
     return refusal.new_chat_id
 
 
@@ -57,7 +61,7 @@ async def on_upgraded(update: Update, context: Context) -> None:
         return
     if _upgraded(context).get(old) != new:
         log.info("chat %s became supergroup %s, Telegram says: replying there", old, new)
-        _upgraded(context)[old] = new
+        _upgraded(context).put(old, new)
 
 
 async def in_chat(context: Context, chat_id: int, call: Callable[[int], Awaitable[T]]) -> T:
@@ -69,8 +73,8 @@ async def in_chat(context: Context, chat_id: int, call: Callable[[int], Awaitabl
         return await call(upgraded(context, chat_id, exc))
 
 
-def _upgraded(context: Context) -> dict[int, int]:
+def _upgraded(context: Context) -> Recent[int, int]:
     """The groups upgraded to supergroups, heard once: not again for each message of an answer, or
     for the questions still queued."""
-    found = context.bot_data.setdefault(_UPGRADED, {}) if isinstance(context.bot_data, dict) else {}
-    return found if isinstance(found, dict) else {}
+    found = context.bot_data.setdefault(_UPGRADED, Recent()) if isinstance(context.bot_data, dict) else None
+    return found if isinstance(found, Recent) else Recent()

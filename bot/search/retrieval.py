@@ -190,6 +190,7 @@ class Index:
         new._listed = listed(passages, len(self.kb.passages), self._listed)
         new._titles = self._titles.with_passages(passages, self.synonyms)
         new._focus = self._focus.extended(new._scorer, len(new.kb))
+        text.forget()  # the tables of text pieces were for these passages (and a new source's title), as a load's are
         return new
 
     def scores(self, terms: Sequence[str]) -> list[float]:

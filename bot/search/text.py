@@ -6,7 +6,9 @@ whatever a moderator writes matches whatever a user types the same way.
 State this module keeps, the only state in the search engine: two bounded memo tables of the
 tokens of white-space pieces of text (`_PIECE_TOKENS`, `_PIECE_WORDS`, at most 500,000 entries
 each), which make loading a large knowledge base fast; `forget()` empties them, and
-`bot.search.loading` calls it when a load is done. Answers are the same with or without them.
+`bot.search.loading` calls it when a load is done, `Index.with_added` when a moderator's passages are
+in (each addition's pieces had stayed, up to 500,000, for as long as no hand edit brought a reload).
+Answers are the same with or without them.
 
 What a word is stemmed to and which words are stop words is `bot.search.stemming`'s; its names are
 re-exported here (`text.stem`, `text.STOP_WORDS`), where the tokenizer's callers have always found them.
