@@ -158,7 +158,7 @@ def structures(bot: Running) -> dict[str, int]:
     return {
         "core: user cooldowns": service.cooldown.remembered(),
         "core: chat cooldowns": service.chat_cooldown.remembered(),
-        "core: moderators' last gap lists": len(service.moderation.listings._lists),
+        "core: moderators' gap lists held (not kept)": len(service.moderation.listings._held),
         "core: answers memo (sections, terms, topics)": (
             len(memo.answers) + len(memo.terms) + len(memo.topics) if memo else 0
         ),
