@@ -21,7 +21,8 @@ from bot.config import Config
 from bot.knowledge import KnowledgeError
 from bot.search import loading, synonyms, text
 from bot.search.cache import CACHE_VARIABLE, KEY_FILE, open_cache
-from bot.search.retrieval import Index, Ranking
+from bot.search.ranking import Ranking
+from bot.search.retrieval import Index
 from bot.service import Service
 
 ARTICLE = DEFAULT_KNOWLEDGE / "five-things-about-north-korean-refugees.yaml"

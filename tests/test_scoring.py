@@ -16,7 +16,8 @@ from bot.answering import DEFAULT_KNOWLEDGE
 from bot.knowledge import Passage, Source
 from bot.search import scoring, synonyms
 from bot.search.documents import passage_tokens, query_terms
-from bot.search.retrieval import VARIANTS, Index, Ranking
+from bot.search.ranking import VARIANTS, Ranking
+from bot.search.retrieval import Index
 from bot.search.scoring import Scorer
 
 SETTINGS = [

@@ -7,6 +7,7 @@
     scoring    BM25 from a precomputed sparse term -> passage weight matrix
     documents  each passage as the BM25 document it is indexed as, and what BM25 is asked
     focus      how much of a question one sentence holds: the order of BM25's best, coverage
+    ranking    the ranker's settings (Ranking) and what it gives for a passage (Ranked)
     retrieval  the Index: a knowledge base's passages ranked for a question
     headings   what a passage's heading and its source's title say (a question in a heading's words)
     pasted     what a member pastes into a question (paths, addresses, file names): only known words read
@@ -21,7 +22,8 @@ from bot.search.documents import passage_tokens, query_terms
 from bot.search.headings import wording_of
 from bot.search.loading import load
 from bot.search.pasted import DOMAIN, only_addresses
-from bot.search.retrieval import RIVALS, VARIANTS, Index, Ranked, Ranking
+from bot.search.ranking import RIVALS, VARIANTS, Ranked, Ranking
+from bot.search.retrieval import Index
 from bot.search.stemming import QUESTION_WORDS, STOP_WORDS
 from bot.search.synonyms import Synonyms
 from bot.search.synonyms import clashes as synonym_clashes

@@ -41,7 +41,8 @@ from bot import knowledge, yamlfiles
 from bot.knowledge import Passage
 from bot.search import documents, retrieval, scoring, spelling, synonyms, text
 from bot.search.cache import PartCache, open_cache
-from bot.search.retrieval import Index, Ranking
+from bot.search.ranking import Ranking
+from bot.search.retrieval import Index
 from bot.search.scoring import Counts, Numbering
 from bot.search.synonyms import Synonyms
 
