@@ -9,6 +9,7 @@
     focus      how much of a question one sentence holds: the order of BM25's best, coverage
     ranking    the ranker's settings (Ranking) and what it gives for a passage (Ranked)
     retrieval  the Index: a knowledge base's passages ranked for a question
+    names      the names a question asks about, and whether the passages' words know one
     headings   what a passage's heading and its source's title say (a question in a heading's words)
     pasted     what a member pastes into a question (paths, addresses, file names): only known words read
     loading    reading a knowledge folder into an Index, in worker processes when large

@@ -5,7 +5,8 @@ Each passage is one BM25 document made of its section, its text and its alternat
 in other words than the article's still finds its passage. Synonyms are folded on both sides before
 anything is counted. Scores are rank-bm25's, computed from precomputed sparse weights (see
 `bot.search.scoring`); the best few are then ordered by their focus (`bot.search.focus`). The
-ranker's settings and what it gives for each passage are `bot.search.ranking`'s.
+ranker's settings and what it gives for each passage are `bot.search.ranking`'s; the names a
+question asks about, `bot.search.names`'.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -21,19 +21,14 @@ from dataclasses import replace
 import numpy as np
 
 from bot.knowledge import KnowledgeBase, Passage
-from bot.search import pasted, text
+from bot.search import names, pasted, text
 from bot.search.documents import count, documents_of, query_terms
 from bot.search.focus import Focus, Weights
 from bot.search.headings import Headings, Titles, home_of, listed, wording_of
 from bot.search.ranking import RERANK, RIVALS, Ranked, Ranking
 from bot.search.scoring import Floats, Scorer
-from bot.search.sentences import split_sentences
 from bot.search.spelling import Speller
 from bot.search.synonyms import Synonyms
-
-# A word written with a capital inside a sentence: a name ("Kathmandu", "UNESCO", "O'Brien").
-_NAME = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
-_SENTENCE_OPENERS = frozenset(".?!:;\"“‘'(")
 
 
 def _same_text(one: Passage, other: Passage) -> bool:
@@ -176,28 +171,13 @@ class Index:
         return self._scorer.document_frequency(term) > 0
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
-        """The names the question asks about that no passage mentions, in any form: words written
-        with a capital inside its asking sentences (those that end with "?", or all when none does)
-        that, spelling corrected, are no term of the knowledge base and begin no word of it with their
-        first letters (all but the last four, at least four: "Andean" is known by "Andes",
-        "Librarians" by "library", "Stradivarius" by "Stradivari"). A question about
-        something the knowledge base never names ("What is the population of Kathmandu?") is not
-        answered by a passage that merely shares its other words."""
-        if not any(ch.isupper() for ch in question[1:]):  # most chat is written in lower case
-            return ()
-        sentences = split_sentences(pasted.without_pasted(question))
-        asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences
-        found = []
-        for sentence in asking:
-            sentence = sentence.strip()
-            for word in _NAME.finditer(sentence):
-                name = word.group(0)
-                before = sentence[: word.start()].rstrip()
-                if len(name) < 2 or not name[0].isupper() or not before or before[-1] in _SENTENCE_OPENERS:
-                    continue
-                if self._unknown_name(name):
-                    found.append(name)
-        return tuple(found)
+        """The names the question asks about (`names.asked`: words written with a capital inside its
+        asking sentences) that no passage mentions, in any form: spelling corrected, they are no
+        term of the knowledge base and begin no word of it with their first letters
+        (`names.begins_one_of`). A question about something the knowledge base never names ("What
+        is the population of Kathmandu?") is not answered by a passage that merely shares its other
+        words."""
+        return tuple(name for name in names.asked(question) if self._unknown_name(name))
 
     def _unknown_name(self, name: str) -> bool:
         terms = text.tokenize(name, self._speller)
@@ -205,13 +185,7 @@ class Index:
             return False
         if any(t in self._phrase_words or self._scorer.document_frequency(t) for t in terms):
             return False
-        words = self._words()
-        for word in text.words(name):
-            stem = word[: max(4, len(word) - 4)]
-            at = bisect.bisect_left(words, stem)
-            if at < len(words) and words[at].startswith(stem):
-                return False
-        return True
+        return not names.begins_one_of(name, self._words())
 
     def rank(self, terms: Sequence[str], top: int = 3, *, question: str | None = None) -> list[Ranked]:
         """The `top` best passages for the question terms, best first (empty if no terms). With the
