@@ -8,6 +8,8 @@ import os
 import pickle
 import shutil
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -400,3 +402,32 @@ def test_load_workers_in_the_config_decides_who_reads(
     service.close()
     assert ("cannot start worker processes" in caplog.text) is tries_workers
     assert len(service.answerer.kb) == len(knowledge.load(folder))
+
+
+CACHED_AND_READ = """
+import sys
+from pathlib import Path
+from bot.search import loading
+folder, cache = Path(sys.argv[1]), Path(sys.argv[2])
+cached, read = loading.load(folder, cache=cache, workers=1), loading.load(folder, workers=1)
+terms = read.analyze("What percentage of North Korean defectors are women?")
+print(cached.scores(terms) == read.scores(terms))
+"""
+
+
+def test_a_change_to_any_module_the_parts_are_made_with_makes_the_cache_read_files_again(tmp_path: Path) -> None:
+    """The cache is keyed on every module a part is made with, found by their imports: after an
+    upgrade that changes the stemmer's stop words (stemming.py, split out of text.py), a start reads
+    its files again rather than serve terms the new code would not make."""
+    code = tmp_path / "code"
+    shutil.copytree(Path(loading.__file__).parents[1], code / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    folder, cache = split_knowledge(tmp_path / "kb"), tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    run = [sys.executable, "-c", CACHED_AND_READ, str(folder), str(cache)]
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout == "True\n"
+    stemming = code / "bot" / "search" / "stemming.py"
+    source = stemming.read_text(encoding="utf-8")
+    assert "\nSTOPS = STOP_WORDS | STOP_STEMS\n" in source
+    upgraded = 'STOP_STEMS = STOP_STEMS | {"woman"}  # "women" is no longer a term\nSTOPS ='
+    stemming.write_text(source.replace("\nSTOPS =", f"\n{upgraded}"), encoding="utf-8")
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout == "True\n"

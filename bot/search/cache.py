@@ -9,13 +9,16 @@ entry (wrong MAC, truncated, not what was stored) is a miss: the file is read ag
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import hmac
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,4 +102,36 @@ def open_cache(folder: Path | None) -> PartCache | None:
         return PartCache(folder, load_or_create(folder / KEY_FILE))
     except (OSError, KeyFileError) as exc:
         log.warning("not using the cache %s (reading the knowledge files instead): %s", folder, exc)
+        return None
+
+
+def code_files(roots: Iterable[str]) -> list[Path]:
+    """The source files of the modules named and of every `bot` module they import, at any depth:
+    what a cached part depends on. Read from the sources, so a module split out of one of them
+    (stemming.py out of text.py) is counted without anyone adding it to a list."""
+    seen: dict[str, Path] = {}
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        spec = None if name in seen else _spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        seen[name] = Path(spec.origin)
+        tree = ast.parse(seen[name].read_bytes())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                inner = [f"{node.module}.{alias.name}" for alias in node.names]
+                modules = [each for each in inner if _spec(each) is not None]
+                todo += [*modules, *([] if len(modules) == len(inner) else [node.module])]
+            elif isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+        todo = [each for each in todo if each == "bot" or each.startswith("bot.")]
+    return sorted(set(seen.values()))
+
+
+def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """The module `name`, or None when it is a name inside a module (`bot.search.text.tokenize`)."""
+    try:
+        return importlib.util.find_spec(name)
+    except ModuleNotFoundError:
         return None

@@ -39,8 +39,8 @@ import yaml
 
 from bot import knowledge, yamlfiles
 from bot.knowledge import Passage
-from bot.search import documents, retrieval, scoring, spelling, synonyms, text
-from bot.search.cache import PartCache, open_cache
+from bot.search import documents, retrieval, spelling, synonyms, text
+from bot.search.cache import PartCache, code_files, open_cache
 from bot.search.ranking import Ranking
 from bot.search.retrieval import Index
 from bot.search.scoring import Counts, Numbering
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 # Below this many bytes of files, workers cost more to start (about half a second) than they save.
 PARALLEL_BYTES = 8 << 20
-_CODE_MODULES = (text, synonyms, spelling, scoring, documents, retrieval, knowledge, yamlfiles, sys.modules[__name__])
+_CODE_ROOTS = (__name__, retrieval.__name__)  # what reads a file into a part, and the Index it is for
 
 
 @dataclass(frozen=True)
@@ -338,8 +338,8 @@ def _code_digest() -> bytes | None:
         stemmer = importlib.metadata.version("snowballstemmer")
         versions = (sys.version, unicodedata.unidata_version, yaml.__version__, yaml.__with_libyaml__, stemmer)
         digest = hashlib.sha256(repr((*versions, np.__version__)).encode())
-        for module in _CODE_MODULES:
-            digest.update(Path(str(module.__file__)).read_bytes())
+        for path in code_files(_CODE_ROOTS):
+            digest.update(path.read_bytes())
     except (OSError, importlib.metadata.PackageNotFoundError):
         return None
     return digest.digest()
