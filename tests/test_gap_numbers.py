@@ -25,7 +25,7 @@ from bot.config import Moderators
 from bot.curation import Request
 from bot.curation.listings import MAX_MODERATORS
 from bot.service import Asker, Service
-from tests.backends import Backend, backend
+from tests.backends import Backend, backend, files_only
 from tests.discord_support import fake_discord_api, on_both_platforms
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram
@@ -252,6 +252,21 @@ def test_the_command_line_reads_a_number_in_the_list_it_printed(backend: Backend
         f"error: Gap 1 ({cloakroom} “{CLOAKROOM}”) was closed since your list: `kb gaps` lists the open gaps now.\n"
     ), said
     assert DOG in mod(service, "1", "gaps")
+
+
+def test_a_list_the_command_line_printed_from_the_data_folder_alone_is_kept(backend: Backend, kb_folder: Path) -> None:
+    """With a knowledge file broken by a hand edit, `kb gaps` reads the data folder alone: the list it printed is
+    kept all the same, so once the file is mended the operator's `kb dismiss 2` after Ann's dismissal is bikes."""
+    files_only(backend, "a broken file in the folder: with a database the database's knowledge loads")
+    service = moderated(backend, "1")
+    broken = kb_folder / "broken.yaml"
+    broken.write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
+    code, printed = kb(kb_folder, "gaps")
+    assert code == 0 and [BIKES in line for line in listed(printed)] == [False, True, False], printed
+    broken.unlink()
+    assert CLOAKROOM in mod(service, "1", "dismiss", "1")
+    code, said = kb(kb_folder, "dismiss", "2")
+    assert code == 0 and said.startswith("Dismissed gap") and BIKES in said, said
 
 
 def test_a_number_in_full_width_digits_is_read_in_the_moderators_own_list(backend: Backend) -> None:
