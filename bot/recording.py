@@ -44,8 +44,9 @@ def record_pick(recorder: Recorder, passage_id: str, asker: Asker) -> None:
 
 def record_opened(recorder: Recorder, passage_id: str, asker: Asker) -> None:
     """An answer opened from a link to its passage: counted for it in `kb stats`, apart from the questions
-    (none was asked), and not under whom."""
-    recorder.write(lambda gaps: gaps.record_opened(asker.platform, passage_id))
+    (none was asked), and not under whom; once a day for each member (`bot.records.openings`)."""
+    if recorder.openings.first(asker.platform, asker.user_id, passage_id):
+        recorder.write(lambda gaps: gaps.record_opened(asker.platform, passage_id))
 
 
 def record_vote(recorder: Recorder, asker: Asker, passage_id: str, helpful: bool, text: str) -> None:

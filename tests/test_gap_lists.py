@@ -11,8 +11,10 @@ workers behind one proxy, and replies Telegram and Discord refused.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +47,7 @@ from tests.test_gap_numbers import (
     Desk,
     desk,
     gap_of,
+    kb,
     kb_folder,
     listed,
     mod,
@@ -207,6 +210,44 @@ def test_a_list_that_cannot_be_read_is_none_and_the_log_says_so(
     said = mod(service, "1", "dismiss", "1")
     assert said.startswith("Dismissed gap") and BIKES in said, said
     assert "telegram moderator's gaps list is unreadable" in caplog.text
+
+
+# -- the command line -----------------------------------------------------------------------------------
+
+
+def shown_earlier(backend: Backend, seconds: float) -> None:
+    """Every kept list as if shown `seconds` earlier: its moment moved back in the gaps database itself (the
+    SQLite file, or the PostgreSQL table), as a list shown then would be stored."""
+    query = "UPDATE gap_lists SET at = at - {p}"
+    if not backend.postgres:
+        with contextlib.closing(sqlite3.connect(backend.folder.parent / "data" / "gaps.sqlite3")) as db, db:
+            assert db.execute(query.format(p="?"), (seconds,)).rowcount == 1
+        return
+    import psycopg
+
+    assert backend.database_url is not None
+    with psycopg.connect(backend.database_url, autocommit=True) as conn:
+        assert conn.execute(query.format(p="%s"), (seconds,)).rowcount == 1
+
+
+def test_past_a_day_the_command_lines_list_no_longer_names_a_gap_that_moved(backend: Backend, kb_folder: Path) -> None:
+    """The operator's `kb gaps` was printed a day ago; Cy dismisses gap 1 since: their `kb dismiss 2` (bikes in
+    that list, the dog today) is refused as on chat, nothing dismissed (the command line kept no list, and had
+    dismissed the dog); listed again, their 2 is the dog."""
+    service = moderated(backend, "2")
+    code, printed = kb(kb_folder, "gaps")
+    assert code == 0 and [BIKES in line for line in listed(printed)] == [False, True, False], printed
+    shown_earlier(backend, USED_FOR + 1)
+    assert CLOAKROOM in mod(service, "2", "dismiss", "1")
+    code, said = kb(kb_folder, "dismiss", "2")
+    assert code == 1 and said == (
+        f"error: Your last list (`kb gaps`) is over 24 hours old, and its gap 2 ({gap_of(printed, 'bike')}"
+        f" “{BIKES}”) is not gap 2 now: `kb gaps` lists the open gaps again, or give a gap's id.\n"
+    ), said
+    code, printed = kb(kb_folder, "gaps")
+    assert [BIKES in line for line in listed(printed)] == [True, False], printed
+    code, said = kb(kb_folder, "dismiss", "2")
+    assert code == 0 and said.startswith("Dismissed gap") and DOG in said, said
 
 
 # -- through the platforms -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ the reader's own last list, and a gap closed since is refused by name, never ano
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import re
@@ -24,7 +25,7 @@ from bot.config import Moderators
 from bot.curation import Request
 from bot.curation.listings import MAX_MODERATORS
 from bot.service import Asker, Service
-from tests.backends import Backend, backend
+from tests.backends import Backend, backend, files_only
 from tests.discord_support import fake_discord_api, on_both_platforms
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram
@@ -227,14 +228,45 @@ def test_the_lists_kept_are_bounded_the_oldest_deleted(backend: Backend) -> None
     assert said.startswith("Dismissed gap") and BIKES in said, said
 
 
-def test_the_command_line_reads_a_number_in_todays_order(backend: Backend, kb_folder: Path) -> None:
-    """The command line keeps no list between runs: `kb dismiss 1` after another's dismiss is today's first gap."""
+def kb(kb_folder: Path, *args: str) -> tuple[int, str]:
+    """`python -m bot kb ARGS` on the folder, run by the CLI's main as the operator types it; its exit code and
+    what it printed (its output, else its `error:` line)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["kb", *args, "--knowledge", str(kb_folder)], out=out)
+    return code, out.getvalue() or err.getvalue()
+
+
+def test_the_command_line_reads_a_number_in_the_list_it_printed(backend: Backend, kb_folder: Path) -> None:
+    """The operator prints `kb gaps`; Ann on Telegram, who never listed, dismisses today's 1: the operator's
+    `kb dismiss 2` is bikes, their 2 (it had been today's 2, the dog), and their 1 is refused as closed since."""
     service = moderated(backend, "1")
-    assert main(["kb", "gaps", "--knowledge", str(kb_folder)], out=io.StringIO()) == 0
-    mod(service, "1", "dismiss", "1")  # the cloakroom, by a moderator on Telegram
-    out = io.StringIO()
-    assert main(["kb", "dismiss", "1", "--knowledge", str(kb_folder)], out=out) == 0
-    assert out.getvalue().startswith("Dismissed gap") and BIKES in out.getvalue(), out.getvalue()
+    code, printed = kb(kb_folder, "gaps")
+    assert code == 0 and [BIKES in line for line in listed(printed)] == [False, True, False], printed
+    assert CLOAKROOM in mod(service, "1", "dismiss", "1")  # Ann's own numbers: the CLI's list is not hers
+    code, said = kb(kb_folder, "dismiss", "2")
+    assert code == 0 and said.startswith("Dismissed gap") and BIKES in said, said
+    code, said = kb(kb_folder, "dismiss", "1")
+    cloakroom = gap_of(printed, "cloakroom")
+    assert code == 1 and said == (
+        f"error: Gap 1 ({cloakroom} “{CLOAKROOM}”) was closed since your list: `kb gaps` lists the open gaps now.\n"
+    ), said
+    assert DOG in mod(service, "1", "gaps")
+
+
+def test_a_list_the_command_line_printed_from_the_data_folder_alone_is_kept(backend: Backend, kb_folder: Path) -> None:
+    """With a knowledge file broken by a hand edit, `kb gaps` reads the data folder alone: the list it printed is
+    kept all the same, so once the file is mended the operator's `kb dismiss 2` after Ann's dismissal is bikes."""
+    files_only(backend, "a broken file in the folder: with a database the database's knowledge loads")
+    service = moderated(backend, "1")
+    broken = kb_folder / "broken.yaml"
+    broken.write_text("source: {title: X}\npassages: [unclosed\n", encoding="utf-8")
+    code, printed = kb(kb_folder, "gaps")
+    assert code == 0 and [BIKES in line for line in listed(printed)] == [False, True, False], printed
+    broken.unlink()
+    assert CLOAKROOM in mod(service, "1", "dismiss", "1")
+    code, said = kb(kb_folder, "dismiss", "2")
+    assert code == 0 and said.startswith("Dismissed gap") and BIKES in said, said
 
 
 def test_a_number_in_full_width_digits_is_read_in_the_moderators_own_list(backend: Backend) -> None:

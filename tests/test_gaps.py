@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot import Outcome, Request, cli, knowledge
-from bot.config import Config, Moderators
+from bot.config import Config, CooldownSettings, Moderators
 from bot.curation.moderation import Refused
 from bot.records.gaps import DAY, USER_KEY_FILE, GapStore, group, message_key
 from bot.records.sql import EDITS_FOLLOWED, PICK_WINDOW, QUESTION_COLUMNS
@@ -577,8 +577,8 @@ def test_answers_opened_from_a_link_count_apart_from_the_questions(backend: Back
     its own heading: no question was asked, so neither "Most asked" nor a day's questions count it. One row a
     day, platform and passage holds the count, and no one's pseudonym; a passage gone counts nothing."""
     service = backend.service()
-    member, other = Asker("telegram", "4141", "4141"), Asker("telegram", "4242", "-100")
-    for asker in (member, member, other):
+    member, other, third = (Asker("telegram", str(n), str(n)) for n in ("4141", "4242", "4343"))
+    for asker in (member, other, third):
         assert service.choose("meetups", asker, linked=True).outcome is Outcome.ANSWERED
     assert service.choose("rules", other, linked=True).outcome is Outcome.ANSWERED
     assert service.choose("no-such-passage", member, linked=True).outcome is Outcome.GONE
@@ -594,6 +594,24 @@ def test_answers_opened_from_a_link_count_apart_from_the_questions(backend: Back
     assert code == 0 and "Answers opened from a link:\n     3  meetups\n     1  rules\n" in out, out
     opened = [line for line in backend.stored_records().splitlines() if "opened" in line or "rules" in line]
     assert opened and not any("4141" in line or "4242" in line for line in opened), opened
+
+
+def test_a_member_opening_a_link_again_and_again_counts_once_a_day(backend: Backend) -> None:
+    """One member opens the meetups link five times and the rules link twice, another member once: meetups counts
+    2 and rules 1 (it had been 6 and 2: each opening the cooldown let through counted), and no row names either
+    member. A second instance on the same database, which remembers only its own, counts the member once more."""
+    service = backend.service(cooldown=CooldownSettings(burst=100))  # the openings a slower member gets through
+    member, other = Asker("telegram", "4141", "4141"), Asker("telegram", "4242", "4242")
+    for passage_id, asker in [*[("meetups", member)] * 5, ("meetups", other), *[("rules", member)] * 2]:
+        assert service.choose(passage_id, asker, linked=True).outcome is Outcome.ANSWERED
+    backend.written(service)
+    assert service.gaps is not None and service.gaps.most_opened() == [("meetups", 2), ("rules", 1)]
+    assert not any("4141" in line or "4242" in line for line in backend.stored_records().splitlines())
+    second = backend.service(cooldown=CooldownSettings(burst=100))
+    for _ in range(3):
+        assert second.choose("meetups", member, linked=True).outcome is Outcome.ANSWERED
+    backend.written(second)
+    assert service.gaps.most_opened() == [("meetups", 3), ("rules", 1)]
 
 
 def test_every_kb_stats_figure_is_read_once_for_both_databases() -> None:

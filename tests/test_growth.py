@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import time
+import tracemalloc
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bot import Request
 from bot.config import Config
 from bot.cooldown import Cooldown
 from bot.curation import history as history_module
-from bot.curation.history import History, Record
+from bot.curation.history import TAIL_WINDOW, History, Record
 from bot.curation.store import CHECK_PREFIX, remove_stale_checks
 from bot.search import text
 from bot.service import Asker, Service
@@ -68,39 +69,56 @@ def test_scratch_copies_of_stopped_writers_are_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, recent.name, f"{CHECK_PREFIX}file"])
 
 
-def record(n: int, kind: str = "add", undoes: str | None = None) -> Record:
-    text = "é\u2028" * (n % 7)  # multi-byte and line-separator characters inside records
+def record(n: int, kind: str = "add", undoes: str | None = None, *, size: int = 0) -> Record:
+    """Change `n`: its text `size` characters, or a few (multi-byte and line-separator characters inside)."""
+    text = ("é\u2028" * (n % 7)) if not size else ("é\u2028 passage text " * size)[:size]
     return Record(id=f"r{n}", at="2026-01-01T00:00:00Z", platform="cli", user_id="u", name="n", chat_id="",
                   kind=kind, passage_id=f"p{n}", file="notes.yaml", index=0, before=None,
                   after={"text": text}, undoes=undoes)  # fmt: skip
 
 
-def test_undo_reads_the_tail_of_a_long_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With 50,000 records (0.63 s per undo when read whole), undo finds its record without reading them all."""
+def test_undo_reads_the_tail_of_a_long_history(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """With 50,000 records (0.63 s per undo when read whole), undo finds its record without reading them all:
+    the history's first half is lines no record can be read from, which a read of them logs, and the memory
+    undo takes at its peak is a small part of the file's size (a whole read holds the file at least once)."""
     history = History(tmp_path)
     lines = [json.dumps(asdict(record(n)), ensure_ascii=False) for n in range(50_000)]
-    history.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(History, "records", lambda self: pytest.fail("undo read the whole history"))
-    found = history.last_undoable()
+    lines[: len(lines) // 2] = ["\udcff not a record \udcfe"] * (len(lines) // 2)  # 0xff, 0xfe: no UTF-8
+    history.path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+    size = history.path.stat().st_size
+    tracemalloc.start()
+    try:
+        found = history.last_undoable()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert found is not None and found.id == "r49999"
+    assert "unreadable history line" not in caplog.text
+    assert peak < size // 10, f"undo held {peak:,} bytes at its peak, of a history of {size:,}"
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_the_tail_read_agrees_with_reading_everything(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
-    """Random changes and undos, chains reaching past the first window: the same record as a full read."""
-    monkeypatch.setattr(history_module, "TAIL_WINDOW", 200)  # many doublings
-    rng = random.Random(seed)
-    history, live = History(tmp_path), []
-    for n in range(rng.randrange(1, 60)):
-        if live and rng.random() < 0.6:
+def test_the_tail_read_agrees_with_reading_everything(tmp_path: Path) -> None:
+    """Random changes of passages up to a long one's size (50 to 30,000 characters) and undos, the last ones a run
+    of undos reaching back into the first window and past one, two and three doublings of it (each reached by some
+    of the 20 histories): the same record as a full read."""
+    doublings = set()  # how many times each undo doubled its window to reach its answer
+    for seed in range(20):
+        rng = random.Random(seed)
+        history, live, changes = History(tmp_path / str(seed)), [], rng.randrange(1, 60)
+        for n in range(changes):
+            if live and rng.random() < 0.3:
+                history.append(record(n, "undo", undoes=live.pop().id))
+            else:
+                live.append(record(n, size=rng.choice((50, 500, 5_000, 30_000))))
+                history.append(live[-1])
+        for n in range(changes, changes + rng.randrange(len(live) + 1)):  # undone back as far as the first change
             history.append(record(n, "undo", undoes=live.pop().id))
-        else:
-            live.append(record(n))
-            history.append(live[-1])
-    expected = history_module._last_undoable(history.records())
-    assert history.last_undoable() == expected
+        expected = history_module._last_undoable(history.records())
+        assert history.last_undoable() == expected, seed
+        data = history.path.read_bytes()
+        back = len(data) - (data.rfind(json.dumps(expected.id).encode()) if expected is not None else 0)
+        doublings.add((back // TAIL_WINDOW).bit_length())
+    assert doublings >= {0, 1, 2, 3}, doublings
 
 
 def test_the_history_file_is_rotated_past_its_size(tmp_path: Path) -> None:

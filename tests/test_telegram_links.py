@@ -158,9 +158,10 @@ async def test_a_found_passages_text_that_reads_like_another_entry_gets_no_link_
 async def test_an_answer_opened_from_a_link_counts_in_kb_stats_as_opened_not_as_a_question(
     fake: FakeTelegram, knowledge: Path
 ) -> None:
-    """Members who open t.me/QABot?start=parking got that answer: /kb_stats counts each opening for the passage,
-    apart from the questions (the link asked nothing: neither "Most asked" nor the unanswered share of the day
-    moves); it had counted nothing, so a moderator could not see that a pinned link was used."""
+    """Members who open t.me/QABot?start=parking got that answer: /kb_stats counts each member's opening for the
+    passage, once a day (Bo's second, `PARKING`, counts none: it had counted 2), apart from the questions (the
+    link asked nothing: neither "Most asked" nor the unanswered share of the day moves); it had counted nothing,
+    so a moderator could not see that a pinned link was used."""
     async with running(fake, core(knowledge)):
         await replies_to(fake, STRANGER_CHAT, ["/start parking", "/start PARKING", "/start no-such-passage"])
         await replies_to(fake, GROUP, [f"/start@{BOT_USERNAME} membership-fee"])
@@ -169,7 +170,11 @@ async def test_an_answer_opened_from_a_link_counts_in_kb_stats_as_opened_not_as_
         stats = shown(fake.called("sendMessage")[-1]).splitlines()
     assert stats[:2] == ["Most asked passages:", "  (none yet)"], stats
     at = stats.index("Answers opened from a link:")
-    assert stats[at + 1 : at + 3] == ["     2  parking", "     1  membership-fee"], stats
+    assert stats[at + 1 : at + 4] == [
+        "     1  membership-fee",
+        "     1  parking",
+        "Most downvoted passages (👎 on their text as it is now):",
+    ], stats
     day = stats.index("Unanswered questions per day (last 14 days):")
     assert stats[day + 1] == "  (none yet)", stats
 

@@ -1,7 +1,11 @@
 """The moderation commands from the command line: `kb add`, `edit`, `remove`, `alias`, `history`,
 `undo`, `gaps` (and `gaps --would-answer`), `stats`, `dismiss`, `find`, each a `Request` run through
 the core's command table; the history, gaps and stats of a folder whose knowledge does not load are
-read from the data folder alone."""
+read from the data folder alone.
+
+A `kb gaps` list is delivered once printed: it is then the command line's last list, kept in the gaps
+database under the platform "cli" (no chat moderator's), so that a later run's `kb dismiss 3` means the
+3 it printed, as a chat moderator's number means the one their list showed (`bot.curation.listings`)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import contextlib
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +26,7 @@ from bot.curation import Reply, Request, gaps_unusable, interrupts, looks_like_g
 from bot.evaluation import review
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, knowledge_files, knows_nothing_yet
 from bot.search import cache_folder
-from bot.service import open_database
+from bot.service import Service, open_database
 
 
 def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
@@ -35,35 +40,47 @@ def cmd_kb_moderate(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_UNUSABLE
     held = interrupts.Held()  # a Ctrl-C pressed during the change stops the command once its reply is out
     try:
-        reply = _moderated(args, request, held)
-        if reply.refused:
-            print(f"error: {reply.text}", file=sys.stderr)
-            return EXIT_FAILED
-        print(reply.text, file=out)
-        if request.command == "add" and reply.change is not None:
-            print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
-        return EXIT_OK
+        with _moderated(args, request, held) as (reply, delivered):
+            if reply.refused:
+                print(f"error: {reply.text}", file=sys.stderr)
+                return EXIT_FAILED
+            print(reply.text, file=out)
+            delivered()  # printed: a gaps list it shows is what the operator's numbers mean from now on
+            if request.command == "add" and reply.change is not None:
+                print(reply.change.passage_id, file=out)  # alone on the last line, for scripts
+            return EXIT_OK
     finally:
         held.deliver()
 
 
-def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held) -> Reply:
+# A command's reply, and what to call once it is printed (`Service.delivered`: a gaps list is the operator's).
+Moderated = tuple[Reply, Callable[[], None]]
+
+
+@contextlib.contextmanager
+def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held) -> Iterator[Moderated]:
     """`request` run through the service of the knowledge folder (`held` keeps a signal that arrives in the
-    change); `kb history`, `gaps` and `stats` of a folder whose knowledge does not load (a file broken by a
-    hand edit) from the data folder alone."""
+    change), open until the reply is printed; `kb history`, `gaps` and `stats` of a folder whose knowledge
+    does not load (a file broken by a hand edit) from the data folder alone."""
     first = request.command == "add" and knows_nothing_yet(Path(args.knowledge))  # "declined until ... adds": moot
     try:
         with unlogged("bot.knowledge.folder") if first else contextlib.nullcontext():
-            service = opening.service(args, held.change)
+            service: Service | None = opening.service(args, held.change)
     except KnowledgeError as exc:  # the history of recent changes is then what the moderator needs
         broken = Path(args.knowledge).is_dir() and bool(knowledge_files(Path(args.knowledge)))  # not a mistyped path
         if request.command not in _READ_ALONE or opening.config(args).database_url or not broken:
             raise
         print(f"warning: {exc}\n(the knowledge does not load: `kb {request.command}` reads the data folder alone)",
               file=sys.stderr)  # fmt: skip
-        return _read_alone(args, request)
+        service = None
+    if service is None:
+        with _read_alone(args, request) as moderated:
+            yield moderated
+        return
     try:
-        return service.moderate(request, opening.asker(args))
+        asker = opening.asker(args)
+        reply = service.moderate(request, asker)
+        yield reply, lambda: service.delivered(reply, asker)
     finally:
         service.close()  # on PostgreSQL: its threads and pools, before the command returns
 
@@ -73,17 +90,23 @@ def _moderated(args: argparse.Namespace, request: Request, held: interrupts.Held
 _READ_ALONE = frozenset({"history", "gaps", "stats"})
 
 
-def _read_alone(args: argparse.Namespace, request: Request) -> Reply:
+@contextlib.contextmanager
+def _read_alone(args: argparse.Namespace, request: Request) -> Iterator[Moderated]:
     """`request` (one of `_READ_ALONE`) answered from the data folder, the knowledge left unloaded.
 
     A gaps database that cannot be opened (not a database, a data folder that is a file) refuses
     `gaps` and `stats` in one line, as the bot does, and leaves `history`, which needs none of it."""
+    asker = opening.asker(args)
     try:
         gaps = opening.gap_store(opening.config(args), Path(args.knowledge))
     except (sqlite3.Error, OSError) as exc:
-        return perform(opening.moderation(args, gaps_error=exc), request, opening.asker(args))
+        yield perform(opening.moderation(args, gaps_error=exc), request, asker), lambda: None
+        return
     try:
-        return perform(opening.moderation(args, gaps), request, opening.asker(args))
+        moderation = opening.moderation(args, gaps)
+        reply = perform(moderation, request, asker)
+        listing = reply.listing
+        yield reply, (lambda: None) if listing is None else (lambda: moderation.keep(asker, listing))
     finally:
         gaps.close()
 

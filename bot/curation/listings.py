@@ -12,8 +12,9 @@ it. A number is read in it, and a gap closed since is refused by name, never ano
 
 A list decides what its numbers mean for USED_FOR after it was shown. Past that a number is read in
 today's order, and refused only when the old list showed another gap under it (list again, or give the id).
-With no list (never listed, the command line, which keeps none, a list deleted a week after it was shown)
-a number is read in today's order. A gap id (g3fa9c1) is read the same everywhere.
+With no list (never listed, a list deleted a week after it was shown) a number is read in today's order. A gap
+id (g3fa9c1) is read the same everywhere. The command line keeps its list as a moderator on chat does, once it
+printed it, under its one asker (platform "cli", no user id: the local operator, no chat moderator).
 """
 
 from __future__ import annotations

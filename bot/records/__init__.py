@@ -8,6 +8,7 @@
     stats       `kb stats`' figures, read alike from either database
     feedback    a 👍 / 👎 on an answer, and the pseudonym a user is stored under
     recorder    writing to the record without ever holding up an answer
+    openings    the answers each member opened from a link today, in memory: counted once
 
 The rest of the core uses only what this face exports.
 """

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.records.gaps import GapStore
+from bot.records.openings import Openings
 
 if TYPE_CHECKING:
     from bot.storage.protocol import GapRecords
@@ -42,6 +43,7 @@ class Recorder:
         self._retention_days = retention_days
         self._opening = threading.Lock()
         self._failed = False
+        self.openings = Openings()  # the answers each member opened from a link today: counted once
 
     @classmethod
     def given(cls, gaps: GapRecords | None, error: Exception | None = None) -> Recorder:
