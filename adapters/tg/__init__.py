@@ -1,6 +1,7 @@
 """The Telegram adapter (python-telegram-bot), one module per job:
 
     app         the main module: build the Application, run it, stop it (`serve`)
+    application the Application it builds: python-telegram-bot's, less what only a persistence needs
     handlers    updates in, calls on the core, rendered answers out
     albums      an album's photos as one message: its caption on any of them, or one note
     shared      a location, a contact or a poll shared in a private chat: its one-line note

@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
+from adapters.tg.application import UnpersistedApplication
 from adapters.tg.asking import needs_turn
 from adapters.tg.deliver import PLATFORM, TOKEN_REVOKED, ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import App, Handlers
@@ -51,6 +52,7 @@ def build_application(service: Service, settings: Settings) -> App:
     processor = ChatOrderProcessor()
     builder = (
         ApplicationBuilder()
+        .application_class(UnpersistedApplication)  # no persistence: no chat or member kept for one
         .token(settings.token)
         .rate_limiter(limiter)
         .concurrent_updates(processor)
