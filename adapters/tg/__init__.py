@@ -10,6 +10,7 @@
     written     a command's text as its moderator wrote it: links' addresses, code's fences put back
     render      an Answer as Telegram HTML and inline buttons
     deliver     where a reply goes, sending it retried, one update at a time per chat
+    polling     getUpdates' own request, and stopping the long poll without leaving its failure unread
     upgrades    groups upgraded to supergroups, whose replies go to the supergroup
     settings    the TELEGRAM_* environment variables
 
