@@ -174,6 +174,9 @@ def structures(bot: Running) -> dict[str, int]:
         "telegram: groups upgraded (bot_data)": len(app.bot_data.get(_UPGRADED, ())),
         "telegram: administrators found (bot_data)": len(app.bot_data.get(_ADMINS_FOUND, ())),
         "telegram: ptb chat_data + user_data": len(app._chat_data) + len(app._user_data),
+        "telegram: ptb chats + users marked for a persistence": (
+            len(app._chat_ids_to_be_updated_in_persistence) + len(app._user_ids_to_be_updated_in_persistence)
+        ),
         "telegram: ptb group rate limiters": len(getattr(limiter, "_group_limiters", {})),
         "discord: answered questions": len(client.replies.answered._sent),
         "discord: answers by message replied to": len(client.replies.answered._replying),

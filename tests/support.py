@@ -55,11 +55,12 @@ def child_env() -> dict[str, str]:
 
 
 def live(kind: type[T]) -> T:
-    """The one live object of `kind` that the bot under test built for itself (an adapter's, made inside
-    `runner.serve`): found among the interpreter's objects, for a test to count what it holds. An earlier
-    test's, closed but not yet collected (a cycle), is not it."""
+    """The one live object of `kind`, or of a subclass (the Telegram adapter's Application is its own), that
+    the bot under test built for itself (an adapter's, made inside `runner.serve`): found among the
+    interpreter's objects, for a test to count what it holds. An earlier test's, closed but not yet
+    collected (a cycle), is not it."""
     gc.collect()
-    found = [o for o in gc.get_objects() if type(o) is kind and not getattr(o, "is_closed", lambda: False)()]
+    found = [o for o in gc.get_objects() if isinstance(o, kind) and not getattr(o, "is_closed", lambda: False)()]
     assert len(found) == 1, f"{len(found)} live {kind.__name__} objects, not one"
     return found[0]
 

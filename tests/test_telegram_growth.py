@@ -63,3 +63,21 @@ async def test_group_administrators_found_are_remembered_within_a_bound(fake: Fa
         found = live(Application).bot_data[_ADMINS_FOUND]
         assert len(found) <= 256
         assert (group(CHATS - 1)["id"], member(CHATS - 1)["id"]) in found
+
+
+async def test_no_chat_or_member_is_marked_for_a_persistence_the_bot_has_none_of(
+    fake: FakeTelegram, knowledge: Path
+) -> None:
+    """300 members each ask in a private chat and in a group of their own: python-telegram-bot's sets of chats
+    and users to save to a persistence stay empty (with none set, nothing emptied them: every one stayed)."""
+    service = Service.from_directory(knowledge, Config(data_dir=knowledge.parent / "data"))
+    async with running(fake, service):
+        for n in range(CHATS):
+            user = member(n)
+            fake.message({"id": user["id"], "type": "private", "first_name": "M"}, "When do we meet?", user=user)
+            fake.message(group(n), f"@{BOT_USERNAME} When do we meet?", user=user)
+        await fake.wait_for("sendMessage", 2 * CHATS, timeout=60)
+        app = live(Application)
+        assert app.persistence is None
+        assert app._chat_ids_to_be_updated_in_persistence == set()
+        assert app._user_ids_to_be_updated_in_persistence == set()

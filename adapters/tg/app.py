@@ -20,10 +20,12 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from adapters.delivery import RetryPolicy
 from adapters.platform import StartupError, TokenRevoked
+from adapters.tg.application import UnpersistedApplication
 from adapters.tg.asking import needs_turn
 from adapters.tg.deliver import PLATFORM, TOKEN_REVOKED, ChatOrderProcessor, QuietRequest, send_with_retries
 from adapters.tg.handlers import App, Handlers
 from adapters.tg.moderation import MODERATION_COMMANDS
+from adapters.tg.polling import POLLS, PollRequest, stop_polling
 from adapters.tg.settings import Settings
 from adapters.tg.webhook import Receiver
 from bot import Service, messages
@@ -49,13 +51,15 @@ def build_application(service: Service, settings: Settings) -> App:
     )
     timeout = settings.request_timeout
     processor = ChatOrderProcessor()
+    polls = PollRequest(read_timeout=timeout, write_timeout=timeout)
     builder = (
         ApplicationBuilder()
+        .application_class(UnpersistedApplication)  # no persistence: no chat or member kept for one
         .token(settings.token)
         .rate_limiter(limiter)
         .concurrent_updates(processor)
         .request(QuietRequest(connection_pool_size=256, read_timeout=timeout, write_timeout=timeout))
-        .get_updates_request(QuietRequest(read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(polls)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -63,6 +67,7 @@ def build_application(service: Service, settings: Settings) -> App:
     processor.needs_turn = functools.partial(needs_turn, bot=app.bot)  # a group's chatter waits for nothing
     app.bot_data["retry"] = settings.retry
     app.bot_data[TOKEN_REVOKED] = asyncio.Event()
+    app.bot_data[POLLS] = polls
     Handlers(service).install(app)
     return app
 
@@ -88,9 +93,8 @@ async def serve(service: Service, env: Mapping[str, str], stop: asyncio.Event) -
     finally:
         if receiver is not None:
             await receiver.stop()
-        if app.updater is not None and app.updater.running:
-            with contextlib.suppress(InvalidToken):  # said already, by _until_stopped_or_revoked
-                await app.updater.stop()
+        if app.updater is not None and app.updater.running:  # a 401 is said already, by _until_stopped_or_revoked
+            await stop_polling(app.updater, app.bot_data[POLLS])
         if app.running:
             await app.stop()
         await app.shutdown()
