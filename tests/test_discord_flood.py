@@ -4,6 +4,8 @@ a DM has only its member's own limit."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from pathlib import Path
 
@@ -101,3 +103,22 @@ def answers(call: Call, fake: FakeDiscord, event: dict[str, object]) -> bool:
         call.path == f"/channels/{fake.dm_channel_id}/messages"
         and str((call.body.get("message_reference") or {}).get("message_id")) == event["id"]
     )
+
+
+async def test_an_interaction_discord_forgot_is_one_warning_and_nothing_more(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An /ask the bot gets 4 s after it was sent (a burst held it up) is refused by Discord (404, Unknown
+    interaction): one WARNING naming the command and how late it was, no ERROR, and no apology tried."""
+    async with connected(fake, service):
+        late = fake.command("ask", question="When do we meet?", sent_at=time.time() - 4)
+        await fake.push("INTERACTION_CREATE", late)
+        refused = await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
+    # stopping waits for the handler to finish: all it sent and logged is in by now
+    assert refused.body["type"] == 4 and fake.violations == []
+    assert [c.path for c in fake.calls if c.path.startswith(("/interactions/", "/webhooks/"))] == [refused.path]
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelno, r.exc_info) for r in said] == [(logging.WARNING, None)], [r.getMessage() for r in said]
+    line = said[0].getMessage()
+    assert "/ask" in line and late["id"] in line and "Unknown interaction" in line
+    assert float(re.search(r"answered (\d+\.\d) s after", line)[1]) >= 4.0  # type: ignore[index]

@@ -20,7 +20,7 @@ import discord
 
 from adapters.dc import moderation, pointing
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
-from adapters.dc.deliver import defer, tell
+from adapters.dc.deliver import defer, forgotten, tell, too_late
 from adapters.dc.host import language
 from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
@@ -236,6 +236,8 @@ class QABot(discord.Client):
             await self.apologize(interaction, exc)
 
     async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        if forgotten(error):  # answered after Discord's 3 s: neither the answer nor an apology reaches anyone
+            return too_late(interaction)
         log.error("Discord: interaction %s failed", interaction.id, exc_info=error)
         await tell(interaction, messages.say(messages.APOLOGY, messages.choose(language(interaction))))
 
