@@ -122,3 +122,29 @@ async def test_an_interaction_discord_forgot_is_one_warning_and_nothing_more(
     line = said[0].getMessage()
     assert "/ask" in line and late["id"] in line and "Unknown interaction" in line
     assert float(re.search(r"answered (\d+\.\d) s after", line)[1]) >= 4.0  # type: ignore[index]
+
+
+async def test_suggestions_discord_forgot_asking_for_are_a_debug_line(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/ask's suggestions sent after Discord forgot the keystroke that asked for them (404, Unknown interaction)
+    are a DEBUG line: discord.py had logged an ERROR with a traceback for each stale keystroke."""
+    caplog.set_level(logging.DEBUG, logger="adapters.dc")
+    option = {"name": "question", "type": 3, "value": "when do we", "focused": True}
+    async with connected(fake, service):
+        typed = fake.interaction(4, {"id": fake.next_id(), "name": "ask", "type": 1, "options": [option]},
+                                 sent_at=time.time() - 4)  # fmt: skip
+        await fake.push("INTERACTION_CREATE", typed)
+        refused = await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
+        async with asyncio.timeout(10):  # until the bot has heard the refusal, and logged it (or failed)
+            while not [r for r in caplog.records if said_of(typed, r) or r.levelno >= logging.ERROR]:
+                await asyncio.sleep(0.01)
+    assert refused.body["type"] == 8 and [c for c in fake.calls if c.path.endswith("/callback")] == [refused]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    said = [r for r in caplog.records if said_of(typed, r)]
+    assert [r.levelno for r in said] == [logging.DEBUG] and "/ask" in said[0].getMessage()
+
+
+def said_of(interaction: dict[str, object], record: logging.LogRecord) -> bool:
+    """Whether the bot's log `record` is about `interaction` (the fake's own access log names it too)."""
+    return record.name.startswith("adapters.") and str(interaction["id"]) in record.getMessage()
