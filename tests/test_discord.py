@@ -134,6 +134,24 @@ async def test_the_ready_lines_count_guilds_and_forums_in_words_that_agree(
     assert said[1] == "Discord: answering new posts in 2 forums by their titles alone"
 
 
+@pytest.mark.parametrize("shards", [1, 2])
+async def test_stopping_as_ready_arrives_leaves_no_task_of_discord_py_behind(
+    fake: FakeDiscord, service: Service, shards: int
+) -> None:
+    """Stopped as READY arrives (read while the client closes), discord.py's wait for the guilds after it had
+    outlived the client and then failed on its closed loop: "Task exception was never retrieved", an ERROR
+    in whichever later test was running when it was collected."""
+    async with running(service, {**ENV, "DISCORD_SHARD_COUNT": str(shards)} if shards > 1 else ENV):
+        await fake.wait_ready(count=shards)
+    assert [task for task in asyncio.all_tasks() if of_discord_py(task)] == []
+
+
+def of_discord_py(task: asyncio.Task[Any]) -> bool:
+    """Whether `task` runs a coroutine of discord.py's own (not of the fake's server, nor of the test)."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and Path(code.co_filename).is_relative_to(Path(discord.__file__).parent)
+
+
 async def test_message_content_intent_when_configured(fake: FakeDiscord, service: Service) -> None:
     """DISCORD_MESSAGE_CONTENT=1 adds the privileged intent to IDENTIFY."""
     fake.grant_message_content = True
