@@ -371,12 +371,13 @@ class FakeDiscord:
             data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
         return self.interaction(2, data, user=user, sent_at=sent_at)
 
-    def message_command(self, name: str, target: Json, *, user: Json | None = None) -> Json:
+    def message_command(self, name: str, target: Json, *, user: Json | None = None,
+                        sent_at: float | None = None) -> Json:  # fmt: skip
         """A message command (type 3, a message's Apps menu) used on `target`, which Discord hands
-        over whole, its content too, whatever the bot's intents."""
+        over whole, its content too, whatever the bot's intents; sent now (or at `sent_at`)."""
         data: Json = {"id": self.next_id(), "name": name, "type": 3, "target_id": target["id"],
                       "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
-        return self.interaction(2, data, user=user)
+        return self.interaction(2, data, user=user, sent_at=sent_at)
 
     def subcommand(self, group: str, name: str, *, user: Json | None = None, roles: tuple[str, ...] = (),
                    permissions: str = ALL_PERMISSIONS, **options: str | int) -> Json:  # fmt: skip

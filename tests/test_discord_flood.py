@@ -105,13 +105,17 @@ def answers(call: Call, fake: FakeDiscord, event: dict[str, object]) -> bool:
     )
 
 
+@pytest.mark.parametrize("command", ["/ask", "“Answer this”"])
 async def test_an_interaction_discord_forgot_is_one_warning_and_nothing_more(
-    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture, command: str
 ) -> None:
-    """An /ask the bot gets 4 s after it was sent (a burst held it up) is refused by Discord (404, Unknown
-    interaction): one WARNING naming the command and how late it was, no ERROR, and no apology tried."""
+    """An /ask (or *Answer this* on the bot's own message: a note only its user would see) the bot gets 4 s
+    after it was sent (a burst held it up) is refused by Discord (404, Unknown interaction): one WARNING
+    naming the command and how late it was, no ERROR, and no apology tried."""
     async with connected(fake, service):
-        late = fake.command("ask", question="When do we meet?", sent_at=time.time() - 4)
+        sent_at, own = time.time() - 4, fake.message("When do we meet?", author=fake.bot_user())
+        late = (fake.command("ask", question="When do we meet?", sent_at=sent_at) if command == "/ask"
+                else fake.message_command("Answer this", own, sent_at=sent_at))  # fmt: skip
         await fake.push("INTERACTION_CREATE", late)
         refused = await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
     # stopping waits for the handler to finish: all it sent and logged is in by now
@@ -120,7 +124,7 @@ async def test_an_interaction_discord_forgot_is_one_warning_and_nothing_more(
     said = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [(r.levelno, r.exc_info) for r in said] == [(logging.WARNING, None)], [r.getMessage() for r in said]
     line = said[0].getMessage()
-    assert "/ask" in line and late["id"] in line and "Unknown interaction" in line
+    assert command in line and late["id"] in line and "Unknown interaction" in line
     assert float(re.search(r"answered (\d+\.\d) s after", line)[1]) >= 4.0  # type: ignore[index]
 
 
