@@ -588,17 +588,20 @@ class FakeDiscord:
         self.shards.append(shard)
         self.live[shard_info[0]] = shard
         await self._notify()
+        mine = (int(self.guild_id) >> 22) % shard_info[1] == shard_info[0]  # Discord's rule for a guild's shard
         ready = {
             "v": 10,
             "user": self.bot_user(),
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            # a shard's READY lists its own guilds only: discord.py would replace the guild another shard
+            # had filled in (GUILD_CREATE) with a blank, unavailable one
+            "guilds": [{"id": self.guild_id, "unavailable": True}] if mine else [],
             "session_id": shard.session_id,
             "resume_gateway_url": self.gateway_url,
             "shard": shard_info,
             "application": {"id": self.app_id, "flags": 0},
         }
         await self._dispatch(shard, "READY", ready)
-        if (int(self.guild_id) >> 22) % shard_info[1] == shard_info[0]:
+        if mine:
             await self._dispatch(shard, "GUILD_CREATE", self.guild())
         shard.ready.set()
 

@@ -883,6 +883,19 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
     assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
 
 
+async def test_two_shards_keep_the_server_of_the_first_whole(fake: FakeDiscord, service: Service) -> None:
+    """Two shards, the server on shard 0 (Discord's rule: its id's timestamp modulo the shard count): a mention
+    of the bot's role there asks the bot. The fake had listed the server in shard 1's READY too, which real
+    Discord never does, and discord.py then took it for a blank one, without its roles (the mention unread)."""
+    fake.guild_id = "900000000004194307"  # (id >> 22) % 2 == 0
+    async with running(service, {**ENV, "DISCORD_SHARD_COUNT": "2"}):
+        await fake.wait_ready(count=2)
+        asked = fake.mention_role("Are most defectors women?")
+        await fake.push("MESSAGE_CREATE", asked)
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
+
+
 @pytest.mark.parametrize(("name", "value"), [("DISCORD_GUILD_READY_TIMEOUT", "61"), ("DISCORD_SHARD_COUNT", "10001")])
 def test_a_number_above_its_bound_is_refused_at_start_in_doctors_words(name: str, value: str) -> None:
     """DISCORD_GUILD_READY_TIMEOUT and DISCORD_SHARD_COUNT have upper bounds: one line naming each, `doctor`'s."""
