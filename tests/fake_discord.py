@@ -334,14 +334,16 @@ class FakeDiscord:
         return {**data, "guild_id": message["guild_id"]} if "guild_id" in message else data
 
     def interaction(self, kind: int, data: Json, *, message: Json | None = None, user: Json | None = None,
-                    roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS) -> Json:  # fmt: skip
-        """An INTERACTION_CREATE payload from the user (or `user`) in the guild channel.
+                    roles: tuple[str, ...] = (), permissions: str = ALL_PERMISSIONS,
+                    sent_at: float | None = None) -> Json:  # fmt: skip
+        """An INTERACTION_CREATE payload from the user (or `user`) in the guild channel, sent now (or at
+        `sent_at`, epoch seconds: its id says when, as Discord's do, and Discord forgets it 3 s after).
 
         `roles` are the member's role ids; `permissions` their resolved permissions in the channel.
         """
         member = {**self.member(user or self.user()), "roles": list(roles), "permissions": permissions}
         payload: Json = {
-            "id": self.next_id(),
+            "id": self.id_at(time.time() if sent_at is None else sent_at),
             "application_id": self.app_id,
             "type": kind,
             "data": data,
@@ -362,19 +364,20 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
-    def command(self, name: str, *, user: Json | None = None, **options: str) -> Json:
-        """A slash command invocation (type 2)."""
+    def command(self, name: str, *, user: Json | None = None, sent_at: float | None = None, **options: str) -> Json:
+        """A slash command invocation (type 2), sent now (or at `sent_at`, see `interaction`)."""
         data: Json = {"id": self.next_id(), "name": name, "type": 1}
         if options:
             data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
-        return self.interaction(2, data, user=user)
+        return self.interaction(2, data, user=user, sent_at=sent_at)
 
-    def message_command(self, name: str, target: Json, *, user: Json | None = None) -> Json:
+    def message_command(self, name: str, target: Json, *, user: Json | None = None,
+                        sent_at: float | None = None) -> Json:  # fmt: skip
         """A message command (type 3, a message's Apps menu) used on `target`, which Discord hands
-        over whole, its content too, whatever the bot's intents."""
+        over whole, its content too, whatever the bot's intents; sent now (or at `sent_at`)."""
         data: Json = {"id": self.next_id(), "name": name, "type": 3, "target_id": target["id"],
                       "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
-        return self.interaction(2, data, user=user)
+        return self.interaction(2, data, user=user, sent_at=sent_at)
 
     def subcommand(self, group: str, name: str, *, user: Json | None = None, roles: tuple[str, ...] = (),
                    permissions: str = ALL_PERMISSIONS, **options: str | int) -> Json:  # fmt: skip
@@ -585,17 +588,20 @@ class FakeDiscord:
         self.shards.append(shard)
         self.live[shard_info[0]] = shard
         await self._notify()
+        mine = (int(self.guild_id) >> 22) % shard_info[1] == shard_info[0]  # Discord's rule for a guild's shard
         ready = {
             "v": 10,
             "user": self.bot_user(),
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            # a shard's READY lists its own guilds only: discord.py would replace the guild another shard
+            # had filled in (GUILD_CREATE) with a blank, unavailable one
+            "guilds": [{"id": self.guild_id, "unavailable": True}] if mine else [],
             "session_id": shard.session_id,
             "resume_gateway_url": self.gateway_url,
             "shard": shard_info,
             "application": {"id": self.app_id, "flags": 0},
         }
         await self._dispatch(shard, "READY", ready)
-        if (int(self.guild_id) >> 22) % shard_info[1] == shard_info[0]:
+        if mine:
             await self._dispatch(shard, "GUILD_CREATE", self.guild())
         shard.ready.set()
 
@@ -820,9 +826,14 @@ class FakeDiscord:
         return _json({"message": "Cannot reply without permission to read message history", "code": 160002}, 403)
 
     def _callback_refusal(self, interaction_id: str, body: Json) -> web.Response | None:
+        """Discord's refusal of an interaction's callback, or None. One it has forgotten (3 s after it
+        sent it) is Unknown interaction (404, 10062); the bot's fault only when it took that long itself:
+        an interaction the bot was handed late (a test's `sent_at`: a burst held the bot up) is no violation."""
         known = self.interactions.get(interaction_id)
         if known is None or time.monotonic() - known[1] > self.answer_window:
             self.violations.append(f"callback for {interaction_id}: Unknown interaction (late or never sent)")
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+        if time.time() - ((int(interaction_id) >> 22) + DISCORD_EPOCH_MS) / 1000 > self.answer_window:
             return _json({"message": "Unknown interaction", "code": 10062}, status=404)
         if interaction_id in self.acknowledged:
             self.violations.append(f"callback for {interaction_id}: already acknowledged")

@@ -134,6 +134,24 @@ async def test_the_ready_lines_count_guilds_and_forums_in_words_that_agree(
     assert said[1] == "Discord: answering new posts in 2 forums by their titles alone"
 
 
+@pytest.mark.parametrize("shards", [1, 2])
+async def test_stopping_as_ready_arrives_leaves_no_task_of_discord_py_behind(
+    fake: FakeDiscord, service: Service, shards: int
+) -> None:
+    """Stopped as READY arrives (read while the client closes), discord.py's wait for the guilds after it had
+    outlived the client and then failed on its closed loop: "Task exception was never retrieved", an ERROR
+    in whichever later test was running when it was collected."""
+    async with running(service, {**ENV, "DISCORD_SHARD_COUNT": str(shards)} if shards > 1 else ENV):
+        await fake.wait_ready(count=shards)
+    assert [task for task in asyncio.all_tasks() if of_discord_py(task)] == []
+
+
+def of_discord_py(task: asyncio.Task[Any]) -> bool:
+    """Whether `task` runs a coroutine of discord.py's own (not of the fake's server, nor of the test)."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and Path(code.co_filename).is_relative_to(Path(discord.__file__).parent)
+
+
 async def test_message_content_intent_when_configured(fake: FakeDiscord, service: Service) -> None:
     """DISCORD_MESSAGE_CONTENT=1 adds the privileged intent to IDENTIFY."""
     fake.grant_message_content = True
@@ -863,6 +881,19 @@ async def test_sharding_identifies_each_shard(fake: FakeDiscord, service: Servic
         await fake.wait_for(lambda c: c.path == f"/channels/{fake.dm_channel_id}/messages")
     assert sorted(s.identify["shard"] for s in fake.shards) == [[0, 2], [1, 2]]
     assert fake.identify_pauses == 1, "the second shard waits out the identify rate limit (patched to no time)"
+
+
+async def test_two_shards_keep_the_server_of_the_first_whole(fake: FakeDiscord, service: Service) -> None:
+    """Two shards, the server on shard 0 (Discord's rule: its id's timestamp modulo the shard count): a mention
+    of the bot's role there asks the bot. The fake had listed the server in shard 1's READY too, which real
+    Discord never does, and discord.py then took it for a blank one, without its roles (the mention unread)."""
+    fake.guild_id = "900000000004194307"  # (id >> 22) % 2 == 0
+    async with running(service, {**ENV, "DISCORD_SHARD_COUNT": "2"}):
+        await fake.wait_ready(count=2)
+        asked = fake.mention_role("Are most defectors women?")
+        await fake.push("MESSAGE_CREATE", asked)
+        post = await fake.wait_for(lambda c: c.path == f"/channels/{fake.channel_id}/messages")
+    assert str(post.body["message_reference"]["message_id"]) == asked["id"]
 
 
 @pytest.mark.parametrize(("name", "value"), [("DISCORD_GUILD_READY_TIMEOUT", "61"), ("DISCORD_SHARD_COUNT", "10001")])

@@ -4,6 +4,8 @@ a DM has only its member's own limit."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from pathlib import Path
 
@@ -101,3 +103,52 @@ def answers(call: Call, fake: FakeDiscord, event: dict[str, object]) -> bool:
         call.path == f"/channels/{fake.dm_channel_id}/messages"
         and str((call.body.get("message_reference") or {}).get("message_id")) == event["id"]
     )
+
+
+@pytest.mark.parametrize("command", ["/ask", "“Answer this”"])
+async def test_an_interaction_discord_forgot_is_one_warning_and_nothing_more(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture, command: str
+) -> None:
+    """An /ask (or *Answer this* on the bot's own message: a note only its user would see) the bot gets 4 s
+    after it was sent (a burst held it up) is refused by Discord (404, Unknown interaction): one WARNING
+    naming the command and how late it was, no ERROR, and no apology tried."""
+    async with connected(fake, service):
+        sent_at, own = time.time() - 4, fake.message("When do we meet?", author=fake.bot_user())
+        late = (fake.command("ask", question="When do we meet?", sent_at=sent_at) if command == "/ask"
+                else fake.message_command("Answer this", own, sent_at=sent_at))  # fmt: skip
+        await fake.push("INTERACTION_CREATE", late)
+        refused = await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
+    # stopping waits for the handler to finish: all it sent and logged is in by now
+    assert refused.body["type"] == 4 and fake.violations == []
+    assert [c.path for c in fake.calls if c.path.startswith(("/interactions/", "/webhooks/"))] == [refused.path]
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelno, r.exc_info) for r in said] == [(logging.WARNING, None)], [r.getMessage() for r in said]
+    line = said[0].getMessage()
+    assert command in line and late["id"] in line and "Unknown interaction" in line
+    assert float(re.search(r"answered (\d+\.\d) s after", line)[1]) >= 4.0  # type: ignore[index]
+
+
+async def test_suggestions_discord_forgot_asking_for_are_a_debug_line(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/ask's suggestions sent after Discord forgot the keystroke that asked for them (404, Unknown interaction)
+    are a DEBUG line: discord.py had logged an ERROR with a traceback for each stale keystroke."""
+    caplog.set_level(logging.DEBUG, logger="adapters.dc")
+    option = {"name": "question", "type": 3, "value": "when do we", "focused": True}
+    async with connected(fake, service):
+        typed = fake.interaction(4, {"id": fake.next_id(), "name": "ask", "type": 1, "options": [option]},
+                                 sent_at=time.time() - 4)  # fmt: skip
+        await fake.push("INTERACTION_CREATE", typed)
+        refused = await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
+        async with asyncio.timeout(10):  # until the bot has heard the refusal, and logged it (or failed)
+            while not [r for r in caplog.records if said_of(typed, r) or r.levelno >= logging.ERROR]:
+                await asyncio.sleep(0.01)
+    assert refused.body["type"] == 8 and [c for c in fake.calls if c.path.endswith("/callback")] == [refused]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    said = [r for r in caplog.records if said_of(typed, r)]
+    assert [r.levelno for r in said] == [logging.DEBUG] and "/ask" in said[0].getMessage()
+
+
+def said_of(interaction: dict[str, object], record: logging.LogRecord) -> bool:
+    """Whether the bot's log `record` is about `interaction` (the fake's own access log names it too)."""
+    return record.name.startswith("adapters.") and str(interaction["id"]) in record.getMessage()

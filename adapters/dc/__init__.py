@@ -1,8 +1,10 @@
 """The Discord adapter (discord.py), one module per job:
 
     client      the main module: the Client subclass with the core injected, and `serve`
+    readiness   discord.py's wait for the servers after READY, ended with the gateway connection
     commands    the slash commands /ask, /help, /sources and the tree's error path
     moderation  the moderators' /kb group and its add and edit forms
+    completion  the options completed as members type, and their choices sent
     localized   the commands as Discord shows them in Korean (the catalogue as a Translator)
     render      an Answer as an embed or text, with its buttons and what pressing them does
     deliver     replies out, retried; interaction responses and follow-ups

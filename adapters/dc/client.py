@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.dc import moderation, pointing
+from adapters.dc import moderation, pointing, readiness
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
-from adapters.dc.deliver import defer, tell
+from adapters.dc.deliver import defer, forgotten, tell, too_late
 from adapters.dc.host import language
 from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
@@ -78,13 +78,11 @@ class QABot(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await moderation.submitted(interaction)  # a /kb form, read by its id whenever it was opened
 
-    async def close(self) -> None:
-        # discord.py's task waiting for the guilds after READY outlives a client closed meanwhile, and
-        # then fails on the closed loop ("Task exception was never retrieved"): stop it with the client.
-        ready_task = getattr(self._connection, "_ready_task", None)
-        if isinstance(ready_task, asyncio.Task) and not ready_task.done():
-            ready_task.cancel()
-        await super().close()
+    async def connect(self, *, reconnect: bool = True) -> None:
+        try:
+            await super().connect(reconnect=reconnect)
+        finally:  # the gateway connection is over: so are discord.py's waits for the servers after a READY
+            await readiness.ended(self._connection)
 
     async def on_ready(self) -> None:
         log.info("Discord: ready as %s in %s", self.user, messages.counted(len(self.guilds), "guild"))
@@ -236,6 +234,8 @@ class QABot(discord.Client):
             await self.apologize(interaction, exc)
 
     async def apologize(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        if forgotten(error):  # answered after Discord's 3 s: neither the answer nor an apology reaches anyone
+            return too_late(interaction)
         log.error("Discord: interaction %s failed", interaction.id, exc_info=error)
         await tell(interaction, messages.say(messages.APOLOGY, messages.choose(language(interaction))))
 

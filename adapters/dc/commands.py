@@ -14,10 +14,11 @@ import discord
 from discord import app_commands
 
 from adapters.dc import pointing
-from adapters.dc.deliver import allowed_in, respond, shown, tell, text_reply
+from adapters.dc.completion import CHOICES_LIMIT, Completer, completer, completes, offer
+from adapters.dc.deliver import allowed_in, named, respond, shown, tell, text_reply
 from adapters.dc.host import Host, host, interaction_asker, language
 from adapters.dc.markup import plain_question
-from adapters.dc.moderation import CHOICES_LIMIT, build_kb_group
+from adapters.dc.moderation import build_kb_group
 from adapters.dc.render import render
 from adapters.platform import in_thread
 from bot import Answer, Asker, Outcome, messages
@@ -37,7 +38,7 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What do you want to know?")
-    @app_commands.autocomplete(question=questions_like)
+    @completes(question=questions_like)
     async def ask(interaction: discord.Interaction[discord.Client], question: app_commands.Range[str, 1, 1000]) -> None:
         """Ask a question about the knowledge base."""
         await host(interaction).guarded(interaction, ask_command(interaction, question))
@@ -178,16 +179,19 @@ class QATree(app_commands.CommandTree[discord.Client]):
     """The command tree, with the one error path for anything that escaped a command."""
 
     async def _call(self, interaction: discord.Interaction[discord.Client]) -> None:
-        # discord.py logs an autocomplete it cannot run as an ERROR with a traceback, and answers
-        # nothing: one for an option this version does not complete (renamed since the last sync),
-        # typed into key by key, takes the error path instead, as a command it does not have does
+        # An autocomplete is run here, not by discord.py, which logs any failure to send the choices as
+        # an ERROR with a traceback: one Discord forgot (the bot slow) is routine (`completion`). One for
+        # an option this version does not complete (renamed since the last sync), typed into key by key,
+        # takes the error path, as a command it does not have does (discord.py had logged an ERROR too).
         if interaction.type is discord.InteractionType.autocomplete:
             data: Mapping[str, Any] = interaction.data or {}
             command, focused = interaction.command, _focused(list(data.get("options") or []))
-            if isinstance(command, app_commands.Command) and not any(
-                p.display_name == focused and p.autocomplete for p in command.parameters
-            ):
-                raise app_commands.CommandSignatureMismatch(command)
+            if isinstance(command, app_commands.Command) and await self.interaction_check(interaction):
+                run = completer(command, None if focused is None else str(focused.get("name")))
+                if run is None:
+                    raise app_commands.CommandSignatureMismatch(command)
+                await _complete(interaction, run, str((focused or {}).get("value") or ""))
+                return
         await super()._call(interaction)
 
     async def on_error(
@@ -208,19 +212,27 @@ class QATree(app_commands.CommandTree[discord.Client]):
             await host(interaction).apologize(interaction, error)
 
 
-def _focused(options: list[Any]) -> str | None:
-    """The name of the option being typed into, in a command's options or a subcommand's."""
+def _focused(options: list[Any]) -> Mapping[str, Any] | None:
+    """The option being typed into, in a command's options or a subcommand's."""
     for option in options:
         if option.get("focused"):
-            return str(option.get("name"))
+            return dict(option)
         if (inner := _focused(list(option.get("options") or []))) is not None:
             return inner
     return None
 
 
+async def _complete(interaction: discord.Interaction[Any], run: Completer, typed: str) -> None:
+    """The choices `run` finds for what is typed, sent (`completion.offer`); a failure is logged."""
+    try:
+        await offer(interaction, await run(interaction, typed))
+    except Exception:
+        log.exception("Discord: could not complete %s (interaction %s)", named(interaction), interaction.id)
+
+
 async def no_choices(interaction: discord.Interaction[Any]) -> None:
     """Best effort: no suggestions for what is being typed (a failure to send them is logged)."""
     try:
-        await interaction.response.autocomplete([])
+        await offer(interaction, [])
     except Exception as exc:
         log.warning("Discord: could not answer autocomplete %s: %r", interaction.id, exc)

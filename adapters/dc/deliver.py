@@ -216,4 +216,42 @@ async def tell(interaction: discord.Interaction[Any], text: str) -> None:
         else:
             await interaction.response.send_message(text, ephemeral=True)
     except Exception as exc:
-        log.warning("Discord: could not answer interaction %s: %r", interaction.id, exc)
+        if forgotten(exc):
+            too_late(interaction)
+        else:
+            log.warning("Discord: could not answer interaction %s: %r", interaction.id, exc)
+
+
+UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction it has forgotten: 3 s passed unanswered
+
+
+def forgotten(error: BaseException) -> bool:
+    """Whether `error` (or the one a command's error wraps) is Discord refusing to take a response to an
+    interaction it has forgotten (404, Unknown interaction): nothing can answer it any more."""
+    error = getattr(error, "original", error)  # app_commands.CommandInvokeError
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
+def too_late(interaction: discord.Interaction[Any], *, level: int = logging.WARNING) -> None:
+    """Say in one line (no traceback) that Discord forgot `interaction` before the bot answered it, the
+    bot slow (a burst, a busy machine): which command, and how long after it was sent. No apology is
+    tried, which Discord would refuse too, and the member sees "The application did not respond"."""
+    late = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    log.log(level, "Discord: %s (interaction %s) was answered %.1f s after it was sent, past Discord's 3 s: "
+            "Discord had forgotten it (Unknown interaction), and it goes unanswered", named(interaction),
+            interaction.id, late)  # fmt: skip
+
+
+def named(interaction: discord.Interaction[Any]) -> str:
+    """The interaction as the log names it: its command as typed (`/kb remove`), a message command's
+    name in quotes, or what was pressed or submitted (a button's or a form's id, the bot's own)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    if interaction.type in (discord.InteractionType.application_command, discord.InteractionType.autocomplete):
+        if data.get("type", 1) != 1:
+            return f"“{data.get('name')}”"
+        names, options = [str(data.get("name"))], list(data.get("options") or [])
+        while options and options[0].get("type") in (1, 2):  # a subcommand (group): its name, and its options
+            names.append(str(options[0].get("name")))
+            options = list(options[0].get("options") or [])
+        return "/" + " ".join(names)
+    return f"{interaction.type.name} {data.get('custom_id')}"

@@ -19,6 +19,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.dc.completion import CHOICES_LIMIT, completes
 from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, interaction_asker, language
 from adapters.platform import in_thread
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 INPUT_LIMIT = 4000  # a modal text input holds at most 4000 characters
 TITLE_LIMIT = 45  # a modal title
-CHOICES_LIMIT = 25  # autocomplete choices
 
 
 # who asks
@@ -316,7 +316,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
     @app_commands.describe(passage_id="The passage to edit")
-    @app_commands.autocomplete(passage_id=passage_ids)
+    @completes(passage_id=passage_ids)
     async def edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
         """Edit a passage's section, text or questions (opens a form)."""
         await host(interaction).guarded(interaction, _open_edit(interaction, passage_id.strip()))
@@ -324,7 +324,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="remove")
     @app_commands.rename(passage_id="id")
     @app_commands.describe(passage_id="The passage to remove")
-    @app_commands.autocomplete(passage_id=passage_ids)
+    @completes(passage_id=passage_ids)
     async def remove(interaction: discord.Interaction[Any], passage_id: str) -> None:
         """Remove a passage (/kb undo brings it back)."""
         await run(interaction, Request("remove", passage_id.strip()))
@@ -334,7 +334,7 @@ def build_kb_group() -> app_commands.Group:
     @app_commands.describe(
         passage_id="The passage that answers it", question="A question people ask, or a gap's id from /kb gaps"
     )
-    @app_commands.autocomplete(passage_id=passage_ids)
+    @completes(passage_id=passage_ids)
     async def alias(
         interaction: discord.Interaction[Any], passage_id: str, question: app_commands.Range[str, 1, 300]
     ) -> None:
@@ -344,7 +344,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="history")
     @app_commands.rename(passage_id="id")
     @app_commands.describe(passage_id="Only this passage's changes")
-    @app_commands.autocomplete(passage_id=passage_ids)
+    @completes(passage_id=passage_ids)
     async def history(interaction: discord.Interaction[Any], passage_id: str | None = None) -> None:
         """Recent changes: who, when, from where, before and after."""
         wanted = passage_id.strip() if passage_id else None
