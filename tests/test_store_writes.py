@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import os
 import re
 import shutil
@@ -90,6 +91,31 @@ def test_a_removal_that_deletes_a_file_syncs_the_folder_after_it(kdir: Path, tmp
         "unlink knowledge/moderators.yaml",
         "fsync knowledge",
     ]
+
+
+@needs_strace
+@pytest.mark.parametrize("change", ["edit", "remove"])
+def test_a_folder_that_cannot_be_synced_after_the_change_still_tells_it_made_and_keeps_its_line(
+    kdir: Path, tmp_path: Path, change: str
+) -> None:
+    """The knowledge folder's fsync fails (EIO, injected by strace on that folder alone) after the file was renamed
+    or removed: the change is there, so the reply says it was made and the history keeps its line; it had said
+    "Nothing was changed" and taken the line back, leaving a change in the files that no `kb undo` could find."""
+    k = ["--knowledge", str(kdir.resolve()), "--data", str(tmp_path / "data")]
+    assert cli.main(["kb", "add", "--id", "bikes", "--section", "Parking", "--text", "Bikes go in the racks.", *k]) == 0
+    argv = ["edit", "bikes", "--text", "Bikes go behind the library."] if change == "edit" else ["remove", "bikes"]
+    failing = ["strace", "-f", "-qq", "-o", "/dev/null", "-P", str(kdir.resolve()), "-e", "trace=fsync"]
+    result = subprocess.run(
+        [*failing, "-e", "inject=fsync:error=EIO", sys.executable, "-m", "bot", "kb", *argv, *k],
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "could not be synced" in result.stderr and "Traceback" not in result.stderr
+    moderators = kdir / "moderators.yaml"
+    assert (change == "edit") == moderators.exists()
+    assert change == "remove" or b"behind the library" in moderators.read_bytes()
+    lines = (tmp_path / "data" / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["add", change]
 
 
 def test_a_reader_of_the_old_file_reads_it_whole_and_the_change_is_a_new_file(kdir: Path) -> None:
