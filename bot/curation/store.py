@@ -252,7 +252,7 @@ class KnowledgeStore:
             try:
                 if text is None:
                     target.unlink(missing_ok=True)
-                    _fsync_dir(self.directory)
+                    _sync_folder(self.directory)
                 else:
                     write_atomic(target, text)
             except OSError as exc:
@@ -327,7 +327,7 @@ def dump(data: Any) -> str:
 
 
 def write_atomic(target: Path, text: str) -> None:
-    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder."""
+    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder (`_sync_folder`)."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         _keep_mode(fd, target)
@@ -340,7 +340,7 @@ def write_atomic(target: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_dir(target.parent)
+    _sync_folder(target.parent)
 
 
 def _keep_mode(fd: int, target: Path) -> None:
@@ -358,6 +358,17 @@ def _keep_mode(fd: int, target: Path) -> None:
     if os.geteuid() == 0:
         with contextlib.suppress(OSError):
             os.fchown(fd, st.st_uid, st.st_gid)
+
+
+def _sync_folder(directory: Path) -> None:
+    """fsync `directory` once a file in it was renamed or removed: the change is made by then, so a failure is
+    a WARNING (raised, it had told a change made as "Nothing was changed" and taken its history line back)."""
+    try:
+        _fsync_dir(directory)
+    except OSError as exc:
+        log.warning(
+            "the folder %s could not be synced after a change (%s): made, but a power cut may undo it", directory, exc
+        )
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -1,0 +1,224 @@
+"""A moderator's change reaches the disk whole: each write seen by strace (fsync, then rename, then the
+folder's fsync), a real full disk (a small tmpfs) and a real file size limit, a reader of the old file,
+and a knowledge file that is a link. Each test here kills a mutant of `write_atomic`, `_keep_mode` or the
+commit that the other store tests let live (docs/reliability.md, "What a change's writes promise")."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.curation.history import FILE_NAME as HISTORY_FILE
+from bot.curation.store import LOCK_NAME, NEW_FILE_MODE
+from tests.conftest import ROOT
+from tests.support import child_env, needs_read_only_mount
+
+
+@functools.cache
+def _can_trace() -> bool:
+    if shutil.which("strace") is None:
+        return False
+    probe = subprocess.run(["strace", "-qq", "-e", "trace=none", "true"], capture_output=True, timeout=10, check=False)
+    return probe.returncode == 0  # ptrace may be forbidden in a container
+
+
+needs_strace = pytest.mark.skipif(not _can_trace(), reason="needs strace, and ptrace allowed")
+TRACED = "trace=write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat"
+_CALL = re.compile(r"^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)")
+_TEMP = re.compile(r"/\.([^/]+)\.\w{8}\.tmp$")  # mkstemp's eight random characters
+
+
+def traced(tmp_path: Path, argv: list[str]) -> list[str]:
+    """The calls of `python -m bot ARGV` that write, sync, rename or remove the knowledge folder's files or the
+    history, in order, as "call path" relative to `tmp_path` (a temporary file's random part as `*`; a run of
+    writes to one file as one)."""
+    log = tmp_path / "strace.log"
+    command = ["strace", "-f", "-y", "-qq", "-s", "0", "-o", str(log), "-e", TRACED, sys.executable, "-m", "bot"]
+    result = subprocess.run(
+        [*command, *argv], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    watched = (f"{tmp_path}/knowledge", f"{tmp_path}/data/{HISTORY_FILE}")
+    events: list[str] = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        call = _CALL.match(line)
+        if call is None or int(call[3]) < 0:
+            continue
+        quoted = r"<([^>]*)>" if call[1] in ("write", "fsync", "fdatasync") else r'"([^"]*)"'
+        paths = [path for path in re.findall(quoted, call[2]) if path.startswith(watched)]
+        if paths:
+            shown = " -> ".join(_TEMP.sub(r"/.\1.*.tmp", path).removeprefix(f"{tmp_path}/") for path in paths)
+            event = f"{call[1]} {shown}"
+            if not (events and events[-1] == event == f"write {shown}"):
+                events.append(event)
+    return events
+
+
+@needs_strace
+def test_an_edit_is_synced_before_its_rename_and_the_folder_after_it(kdir: Path, tmp_path: Path) -> None:
+    """`kb edit` under strace: the history line synced first, then the file written and synced under a temporary
+    name, renamed over the old one, and the folder synced: no crash can leave the change half made or unrecorded."""
+    edit = ["kb", "edit", "rules", "--text", "Be kind to each other.", "--knowledge", str(kdir.resolve())]
+    assert traced(tmp_path.resolve(), [*edit, "--data", str(tmp_path.resolve() / "data")]) == [
+        f"write data/{HISTORY_FILE}",
+        f"fsync data/{HISTORY_FILE}",
+        "write knowledge/.notes.yaml.*.tmp",
+        "fsync knowledge/.notes.yaml.*.tmp",
+        "rename knowledge/.notes.yaml.*.tmp -> knowledge/notes.yaml",
+        "fsync knowledge",
+    ]
+
+
+@needs_strace
+def test_a_removal_that_deletes_a_file_syncs_the_folder_after_it(kdir: Path, tmp_path: Path) -> None:
+    """`kb remove` of the moderators' last passage deletes moderators.yaml: the history line synced first, then
+    the file removed and the folder synced, so that the removal outlives a crash."""
+    k = ["--knowledge", str(kdir.resolve()), "--data", str(tmp_path.resolve() / "data")]
+    assert cli.main(["kb", "add", "--id", "bikes", "--section", "Parking", "--text", "Bikes go in the racks.", *k]) == 0
+    assert traced(tmp_path.resolve(), ["kb", "remove", "bikes", *k]) == [
+        f"write data/{HISTORY_FILE}",
+        f"fsync data/{HISTORY_FILE}",
+        "unlink knowledge/moderators.yaml",
+        "fsync knowledge",
+    ]
+
+
+@needs_strace
+@pytest.mark.parametrize("change", ["edit", "remove"])
+def test_a_folder_that_cannot_be_synced_after_the_change_still_tells_it_made_and_keeps_its_line(
+    kdir: Path, tmp_path: Path, change: str
+) -> None:
+    """The knowledge folder's fsync fails (EIO, injected by strace on that folder alone) after the file was renamed
+    or removed: the change is there, so the reply says it was made and the history keeps its line; it had said
+    "Nothing was changed" and taken the line back, leaving a change in the files that no `kb undo` could find."""
+    k = ["--knowledge", str(kdir.resolve()), "--data", str(tmp_path / "data")]
+    assert cli.main(["kb", "add", "--id", "bikes", "--section", "Parking", "--text", "Bikes go in the racks.", *k]) == 0
+    argv = ["edit", "bikes", "--text", "Bikes go behind the library."] if change == "edit" else ["remove", "bikes"]
+    failing = ["strace", "-f", "-qq", "-o", "/dev/null", "-P", str(kdir.resolve()), "-e", "trace=fsync"]
+    result = subprocess.run(
+        [*failing, "-e", "inject=fsync:error=EIO", sys.executable, "-m", "bot", "kb", *argv, *k],
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "could not be synced" in result.stderr and "Traceback" not in result.stderr
+    moderators = kdir / "moderators.yaml"
+    assert (change == "edit") == moderators.exists()
+    assert change == "remove" or b"behind the library" in moderators.read_bytes()
+    lines = (tmp_path / "data" / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["add", change]
+
+
+def test_a_reader_of_the_old_file_reads_it_whole_and_the_change_is_a_new_file(kdir: Path) -> None:
+    """A reader that opened notes.yaml before an edit reads the old bytes whole after it (the file is replaced,
+    never rewritten in place, where a reader or a crash meets half of it), and the name holds the new file."""
+    notes = kdir / "notes.yaml"
+    before = notes.read_bytes()
+    with notes.open("rb") as reader:
+        assert cli.main(["kb", "edit", "rules", "--text", "Be kind to each other.", "--knowledge", str(kdir)]) == 0
+        assert reader.read() == before
+        assert os.fstat(reader.fileno()).st_ino != notes.stat().st_ino
+    assert b"Be kind to each other." in notes.read_bytes()
+
+
+_LIMITED_WRITE = """
+import resource, signal, sys
+from pathlib import Path
+from bot.curation.store import write_atomic
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    write_atomic(Path(sys.argv[1]), "x" * 10_000)
+except OSError as exc:
+    print(exc.errno)
+"""
+
+
+def test_a_write_past_the_file_size_limit_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> None:
+    """`write_atomic` in a process limited to 4 KB files (RLIMIT_FSIZE, a real EFBIG): it raises, the old file is
+    there byte for byte, and its temporary file is gone (one left behind on every failure filled the folder)."""
+    target = tmp_path / "notes.yaml"
+    target.write_text("source: {title: Old}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITED_WRITE, str(target)], cwd=ROOT, env=child_env(), capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.stdout.strip() == str(errno.EFBIG), result.stderr
+    assert target.read_text(encoding="utf-8") == "source: {title: Old}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml"]
+
+
+_FILLER = "".join(f"  - id: filler-{n}\n    section: Filler\n    text: Filler passage number {n}.\n" for n in range(90))
+
+
+@needs_read_only_mount  # root in a mount namespace of its own: the same that mounts a small tmpfs
+def test_a_change_on_a_full_disk_is_refused_and_leaves_the_folder_and_the_history_as_they_were(
+    kdir: Path, tmp_path: Path
+) -> None:
+    """The knowledge folder on a real full disk (a 128 KB tmpfs filled up; the check's scratch copy and the history
+    elsewhere): the edit is refused as "the disk is full", notes.yaml keeps its bytes, no temporary file stays,
+    and the history line, written before the files, is taken back."""
+    notes = kdir / "notes.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8") + _FILLER, encoding="utf-8")  # two pages, three after the edit
+    stash, after, scratch, data = (tmp_path / name for name in ("stash", "after", "scratch", "data"))
+    shutil.copytree(kdir, stash)
+    after.mkdir()
+    scratch.mkdir()
+    edit = f"{sys.executable} -m bot kb edit rules --text '{'Rules are long. ' * 180}' --knowledge {kdir} --data {data}"
+    script = (
+        f"mount -t tmpfs -o size=128k tmpfs {kdir} && cp -a {stash}/. {kdir}/ "
+        f"&& {{ dd if=/dev/zero of={kdir}/zz-filler bs=1k 2>/dev/null; {edit}; code=$?; }} "
+        f"&& rm {kdir}/zz-filler && cp -a {kdir}/. {after}/ && exit $code"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], cwd=ROOT, env={**child_env(), "TMPDIR": str(scratch)},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Cannot save the change: the disk is full. Nothing was changed." in result.stderr
+    assert sorted(p.name for p in after.iterdir()) == sorted([LOCK_NAME, "notes.yaml"])
+    assert (after / "notes.yaml").read_bytes() == notes.read_bytes()
+    history = data / HISTORY_FILE
+    assert not history.exists() or history.read_text(encoding="utf-8").strip() == ""
+
+
+def test_a_knowledge_file_that_is_a_link_is_replaced_by_a_file_taking_nothing_from_its_target(kdir: Path) -> None:
+    """notes.yaml a link to shared/notes.yaml (another user's, mode 0666): an edit writes a new notes.yaml of the
+    bot's user, mode 0644, not the link's 0777 nor the target's 0666 (anyone could then rewrite the knowledge),
+    and the file the link pointed to is left as it was."""
+    shared = kdir / "shared"
+    shared.mkdir()
+    target = shared / "notes.yaml"
+    (kdir / "notes.yaml").replace(target)
+    (kdir / "notes.yaml").symlink_to(target)
+    target.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(target, 65534, 65534)
+    before = target.read_bytes()
+    assert cli.main(["kb", "edit", "rules", "--text", "Be kind to each other.", "--knowledge", str(kdir)]) == 0
+    written = (kdir / "notes.yaml").lstat()
+    assert (oct(written.st_mode), written.st_uid) == (oct(0o100000 | NEW_FILE_MODE), os.geteuid())
+    assert b"Be kind to each other." in (kdir / "notes.yaml").read_bytes()
+    assert target.read_bytes() == before and target.stat().st_mode & 0o777 == 0o666
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can write a file another user owns and give it back")
+def test_a_file_another_user_owns_keeps_its_owner_and_mode_when_root_rewrites_it(kdir: Path) -> None:
+    """Root (a bot run as root, or `kb edit` under sudo) rewriting a file that user 65534 owns, mode 0640: the new
+    file is that user's again with that mode, so the bot's own user can still read and change it."""
+    notes = kdir / "notes.yaml"
+    os.chown(notes, 65534, 65534)
+    notes.chmod(0o640)
+    assert cli.main(["kb", "edit", "rules", "--text", "Be kind to each other.", "--knowledge", str(kdir)]) == 0
+    written = notes.lstat()
+    assert (written.st_uid, written.st_gid, written.st_mode & 0o777) == (65534, 65534, 0o640)
+    assert b"Be kind to each other." in notes.read_bytes()
