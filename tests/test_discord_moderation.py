@@ -230,9 +230,9 @@ async def test_an_edit_form_with_digests_of_another_size_still_saves_only_change
 ) -> None:
     """The digests' size is said once (`DIGEST_BYTES`): at 9 bytes the form's id holds three 12-character
     digests, and the submission is read by that width: the new section saved, the text and questions kept."""
-    from adapters.dc import moderation
+    from adapters.dc import forms
 
-    monkeypatch.setattr(moderation, "DIGEST_BYTES", 9)
+    monkeypatch.setattr(forms, "DIGEST_BYTES", 9)
     modal = await kb(online, "edit", id="jobs")
     form, digests, passage_id = modal.body["data"]["custom_id"].rsplit(":", 2)
     assert (form, len(digests), passage_id) == ("qa:edit", 3 * 12, "jobs")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from telegram_support import handled, running, write_handbook
 
-from adapters.tg.moderation import USAGE, UsageError, parse
+from adapters.tg.commandforms import USAGE, UsageError, parse
 from adapters.tg.render import plain_messages
 from bot import Request, messages
 from bot import knowledge as kb

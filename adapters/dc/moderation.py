@@ -3,15 +3,12 @@
 Thin like the rest of the adapter: a command or a submitted modal becomes one `Request` for `Service.moderate`
 (the core decides who may, and refuses everyone else), run off the event loop, and the core's reply goes back to
 the moderator only (ephemeral). The asker carries the member's role ids and whether they have Manage Server, for
-the config's `moderators` settings. The add and edit forms are kept nowhere while they are open: a submission is
-read by its form's id (`submitted`), after a restart as before it.
+the config's `moderators` settings. The add and edit forms (`adapters.dc.forms`) are kept nowhere while they are
+open: a submission is read by its form's id (`submitted`), after a restart as before it.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -19,17 +16,15 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.dc import forms
 from adapters.dc.completion import CHOICES_LIMIT, completes
 from adapters.dc.deliver import respond, shown, text_reply
 from adapters.dc.host import PLATFORM, host, interaction_asker, language
 from adapters.platform import in_thread
 from adapters.rendering import clip
-from bot import MAX_ID_CHARS, MAX_SECTION_CHARS, MAX_TEXT_CHARS, Asker, Passage, Request, messages
+from bot import Asker, Passage, Request, messages
 
 log = logging.getLogger(__name__)
-
-INPUT_LIMIT = 4000  # a modal text input holds at most 4000 characters
-TITLE_LIMIT = 45  # a modal title
 
 
 # who asks
@@ -132,86 +127,7 @@ async def _open(interaction: discord.Interaction[Any], modal: discord.ui.Modal, 
         await interaction.response.send_modal(modal)
 
 
-# the modals
-
-
-def _input(label: str, custom_id: str, *, default: str | None = None, long: bool = False, required: bool = True,
-           max_length: int = INPUT_LIMIT, placeholder: str | None = None) -> discord.ui.TextInput[Any]:  # fmt: skip
-    return discord.ui.TextInput(
-        label=label,
-        custom_id=custom_id,
-        default=default,
-        style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-        required=required,
-        max_length=max_length,
-        placeholder=placeholder,
-    )
-
-
-def questions_in(value: str | None) -> tuple[str, ...]:
-    """Questions typed one per line, blank lines dropped."""
-    return tuple(line.strip() for line in (value or "").splitlines() if line.strip())
-
-
-# The forms' ids: all a submission needs. An edit form's holds the passage's id and a digest of
-# each field as the form showed it (`_digest`): the change a moderator made, and whether someone
-# changed the passage since the form opened, are read from it and the passage as it is now.
-ADD_FORM, EDIT_FORM = "qa:add", "qa:edit:"
-FIELDS = ("section", "text", "questions")
-DIGEST_BYTES = 6  # a field's digest: 8 characters of base64, the width `_edited` reads them by
-
-
-# The forms' own words, in the moderator's language as the replies are (`_words`).
-ADD_TITLE, EDIT_TITLE = messages.N_("Add a passage"), messages.N_("Edit {id}")
-SECTION, TEXT = messages.N_("Section"), messages.N_("Text")
-QUESTIONS = messages.N_("Questions people ask, one per line")
-ID, ID_HINT = messages.N_("Id (optional)"), messages.N_("made from the section if empty")
-
-
-def add_form(language: str = "") -> discord.ui.Modal:
-    """Section, text, questions (one per line) and an optional id for a new passage, its words in
-    `language` (the moderator's Discord locale)."""
-    say = _words(language)
-    form = discord.ui.Modal(title=say(ADD_TITLE), custom_id=ADD_FORM)
-    form.add_item(_input(say(SECTION), "section", max_length=MAX_SECTION_CHARS))
-    form.add_item(_input(say(TEXT), "text", long=True, max_length=MAX_TEXT_CHARS))
-    form.add_item(_input(say(QUESTIONS), "questions", long=True, required=False))
-    return form.add_item(_input(say(ID), "id", required=False, max_length=MAX_ID_CHARS, placeholder=say(ID_HINT)))
-
-
-def edit_form(passage: Passage, language: str = "") -> discord.ui.Modal:
-    """The passage's section, text and questions, pre-filled, the form's own words in `language`;
-    only what the moderator changes is saved."""
-    say, shown = _words(language), _shown(passage)
-    title = clip(say(EDIT_TITLE).format(id=passage.id), TITLE_LIMIT)
-    form = discord.ui.Modal(title=title, custom_id=_edit_id(passage.id, shown))
-    form.add_item(_input(say(SECTION), "section", default=passage.section, max_length=MAX_SECTION_CHARS))
-    form.add_item(_input(say(TEXT), "text", default=passage.text, long=True, max_length=MAX_TEXT_CHARS))
-    # Questions that do not fit one input are left out rather than cut (saving would drop the rest).
-    if len(shown["questions"]) <= INPUT_LIMIT:
-        form.add_item(_input(say(QUESTIONS), "questions", default=shown["questions"], long=True, required=False))
-    return form
-
-
-def _words(language: str) -> Callable[[str], str]:
-    """A form's words (the marked sentences above) in `language`, or English."""
-    return functools.partial(messages.say, language=messages.choose(language))
-
-
-def _shown(passage: Passage) -> dict[str, str]:
-    """A passage's fields as an edit form shows them."""
-    return {"section": passage.section, "text": passage.text, "questions": "\n".join(passage.questions)}
-
-
-def _digest(field: str, value: str) -> str:
-    """Characters (`DIGEST_BYTES` in base64) that change when the field's value does (its questions: one per line)."""
-    read = "\n".join(questions_in(value)) if field == "questions" else value
-    return base64.urlsafe_b64encode(hashlib.blake2b(read.encode(), digest_size=DIGEST_BYTES).digest()).decode()
-
-
-def _edit_id(passage_id: str, shown: Mapping[str, str]) -> str:
-    """qa:edit:<digests>:<passage id>: at most 97 characters of the 100 Discord takes."""
-    return EDIT_FORM + "".join(_digest(field, shown[field]) for field in FIELDS) + ":" + passage_id
+# the add and edit forms, submitted (`adapters.dc.forms` builds and reads them)
 
 
 async def submitted(interaction: discord.Interaction[Any]) -> None:
@@ -221,15 +137,15 @@ async def submitted(interaction: discord.Interaction[Any]) -> None:
     if interaction.type is not discord.InteractionType.modal_submit:
         return
     data: Mapping[str, Any] = interaction.data or {}
-    form, values = str(data.get("custom_id", "")), _values(data.get("components") or [])
-    if form == ADD_FORM:
+    form, values = str(data.get("custom_id", "")), forms.submitted_values(data.get("components") or [])
+    if form == forms.ADD_FORM:
         passage_id = values.get("id", "").strip() or None
         request = Request(
-            "add", passage_id, values.get("section"), values.get("text"), questions_in(values.get("questions"))
+            "add", passage_id, values.get("section"), values.get("text"), forms.questions_in(values.get("questions"))
         )
         await host(interaction).guarded(interaction, _added(interaction, request, values))
-    elif form.startswith(EDIT_FORM) and ":" in form[len(EDIT_FORM) :]:
-        digests, _, passage_id = form[len(EDIT_FORM) :].partition(":")
+    elif form.startswith(forms.EDIT_FORM) and ":" in form[len(forms.EDIT_FORM) :]:
+        digests, _, passage_id = form[len(forms.EDIT_FORM) :].partition(":")
         await host(interaction).guarded(interaction, _edited(interaction, passage_id, digests, values))
     else:
         log.info("Discord: a submitted form the bot does not know (%.40s): its text sent back", form)
@@ -238,20 +154,10 @@ async def submitted(interaction: discord.Interaction[Any]) -> None:
         await host(interaction).guarded(interaction, reply(interaction, f"{said}\n\n{shown(typed)}"))
 
 
-def _values(components: list[Any]) -> dict[str, str]:
-    """A submitted form's text inputs by id, each in a label or (the older layout) an action row."""
-    found: dict[str, str] = {}
-    for component in components:
-        for item in component.get("components") or [component.get("component") or component]:
-            if "custom_id" in item:
-                found[str(item["custom_id"])] = str(item.get("value") or "")
-    return found
-
-
 async def _added(interaction: discord.Interaction[Any], request: Request, values: dict[str, str]) -> None:
     """Add the passage of an add form; refused (an id taken, or not one), with what was typed back."""
     if not await _refused(interaction, "add"):  # anyone else gets the refusal alone, as before the form opened
-        await _moderate(interaction, request, (values.get(field, "") for field in (*FIELDS, "id")))
+        await _moderate(interaction, request, (values.get(field, "") for field in (*forms.FIELDS, "id")))
 
 
 async def _edited(interaction: discord.Interaction[Any], passage_id: str, digests: str, values: dict[str, str]) -> None:
@@ -262,20 +168,17 @@ async def _edited(interaction: discord.Interaction[Any], passage_id: str, digest
     gets what they changed back."""
     if await _refused(interaction, "edit"):
         return
-    width = len(_digest("text", ""))  # every digest's, as `_digest` makes them
-    opened = {field: digests[n * width : (n + 1) * width] for n, field in enumerate(FIELDS)}
-    changed = {
-        field: values[field] for field in FIELDS if field in values and _digest(field, values[field]) != opened[field]
-    }
+    opened = forms.opened_with(digests)
+    changed = forms.changed_in(values, opened)
     if not changed:
         await reply(interaction, _in_language(interaction, messages.no_change, passage_id))
         return
     now = host(interaction).service.passage(passage_id)
-    if now is not None and any(_digest(field, _shown(now)[field]) != opened[field] for field in changed):
+    if forms.changed_since(now, opened, changed):
         said = _in_language(interaction, messages.changed_since_opened, passage_id)
         await reply(interaction, _typed_back(interaction, said, changed.values()))
         return
-    questions = questions_in(changed["questions"]) if "questions" in changed else None
+    questions = forms.questions_in(changed["questions"]) if "questions" in changed else None
     request = Request("edit", passage_id, changed.get("section"), changed.get("text"), questions, opened=now)
     await _moderate(interaction, request, changed.values())
 
@@ -311,7 +214,7 @@ def build_kb_group() -> app_commands.Group:
     @kb.command(name="add")
     async def add(interaction: discord.Interaction[Any]) -> None:
         """Add a passage (opens a form)."""
-        await host(interaction).guarded(interaction, _open(interaction, add_form(language(interaction)), "add"))
+        await host(interaction).guarded(interaction, _open(interaction, forms.add_form(language(interaction)), "add"))
 
     @kb.command(name="edit")
     @app_commands.rename(passage_id="id")
@@ -384,7 +287,7 @@ def build_kb_group() -> app_commands.Group:
 async def _open_edit(interaction: discord.Interaction[Any], passage_id: str) -> None:
     passage = host(interaction).service.passage(passage_id)
     if passage is not None:
-        await _open(interaction, edit_form(passage, language(interaction)), "edit")
+        await _open(interaction, forms.edit_form(passage, language(interaction)), "edit")
     elif not await _refused(interaction, "edit"):  # the refusal first, for non-moderators
         await reply(interaction, _in_language(interaction, messages.no_passage, _quoted(passage_id)))
 

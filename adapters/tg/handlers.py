@@ -31,6 +31,7 @@ from telegram.ext import (
 from adapters.platform import in_thread
 from adapters.tg.albums import Albums
 from adapters.tg.asking import asked_in, for_another_bot, text_of
+from adapters.tg.commandforms import USAGE
 from adapters.tg.deliver import (
     GROUP_TYPES,
     PLATFORM,
@@ -49,7 +50,7 @@ from adapters.tg.deliver import (
     within_budget,
 )
 from adapters.tg.links import linked_passage
-from adapters.tg.moderation import USAGE, moderation_asker, on_moderation
+from adapters.tg.moderation import moderation_asker, on_moderation
 from adapters.tg.render import INLINE_CACHE_SECONDS, INLINE_RESULTS, RefTable, inline_result, keyboard, render
 from adapters.tg.replies import Replies
 from adapters.tg.shared import SHARED, on_shared
