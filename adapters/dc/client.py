@@ -245,13 +245,38 @@ class QABot(discord.Client):
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         return await self.acknowledged(interaction, in_thread(work), ephemeral=ephemeral)
 
-    async def acknowledged(self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool) -> T:
-        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed."""
+    async def acknowledged(
+        self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool, regardless: bool = False
+    ) -> T:
+        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed.
+
+        A deferral Discord refuses (it forgot the interaction: the bot was late) raises, after the work:
+        finished when it reaches people `regardless` of the interaction (*Answer this* posts in the
+        channel), its own failure raised instead; otherwise cancelled (a core call under way in a worker
+        thread still ends there), its reply going nowhere. The work is never left running on its own."""
         task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-        if not done:
-            await defer(interaction, ephemeral=ephemeral)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
+            if not done:
+                await defer(interaction, ephemeral=ephemeral)
+        except Exception:
+            if regardless:
+                await task
+            else:
+                await _dropped(task, interaction)
+            raise
+        except BaseException:  # cancelled: the bot stopping
+            await _dropped(task, interaction)
+            raise
         return await task
+
+
+async def _dropped(task: asyncio.Task[Any], interaction: discord.Interaction[Any]) -> None:
+    """Cancel the work of `interaction` and wait for it to end; a failure it ended with first is logged."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("Discord: the work of interaction %s failed", interaction.id, exc_info=error)
 
 
 class ShardedQABot(QABot, discord.AutoShardedClient):
