@@ -21,7 +21,7 @@ import discord
 from adapters.dc import moderation, pointing, readiness
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
 from adapters.dc.deliver import defer, forgotten, tell, too_late
-from adapters.dc.host import language
+from adapters.dc.host import PLATFORM, language
 from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
 from adapters.dc.render import SuggestionButton, VoteButton
@@ -58,7 +58,7 @@ class QABot(discord.Client):
         self._service = service
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
-        self._order = KeyedOrder()
+        self._order = KeyedOrder(platform=PLATFORM)
         self.replies = Replies(self, lambda: self.service, self._order)  # what each question got, for its edits
         self.tree = QATree(self)
         for command in build_commands():
