@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,12 +57,20 @@ def too_late(record: logging.LogRecord) -> bool:
     return "past Discord's 3 s" in record.getMessage()
 
 
-def adapter_tasks() -> list[asyncio.Task[object]]:
-    """The tasks still running code of the adapters (the test's own and the fake's are not)."""
-    adapters = str(ROOT / "adapters")
-    running = [t for t in asyncio.all_tasks() if not t.done() and t is not asyncio.current_task()]
-    return [t for t in running if getattr(t.get_coro(), "cr_code", None) and
-            t.get_coro().cr_code.co_filename.startswith(adapters)]  # type: ignore[union-attr]  # fmt: skip
+def adapter_tasks() -> list[asyncio.Task[Any]]:
+    """The tasks still running code of the adapters, anywhere in what they await (discord.py's handler
+    tasks run the adapter's handlers; the test's own tasks and the fake's do not)."""
+    return [t for t in asyncio.all_tasks() if not t.done() and t is not asyncio.current_task() and in_adapters(t)]
+
+
+def in_adapters(task: asyncio.Task[Any]) -> bool:
+    adapters, awaited = str(ROOT / "adapters"), task.get_coro()
+    while awaited is not None:
+        code = getattr(awaited, "cr_code", None)
+        if code is not None and code.co_filename.startswith(adapters):
+            return True
+        awaited = getattr(awaited, "cr_await", None)
+    return False
 
 
 async def late_answer_this(fake: FakeDiscord) -> tuple[dict[str, object], asyncio.Event]:
@@ -121,3 +130,21 @@ async def test_answer_this_failing_after_its_deferral_was_refused_is_one_error(
     ]
     assert "400" in str(errors[0].exc_info[1])  # type: ignore[index]
     assert len([r for r in caplog.records if too_late(r)]) == 1
+
+
+async def test_stopping_cancels_the_answers_still_under_way_after_its_wait_and_says_how_many(
+    fake: FakeDiscord, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping with an answer Discord holds in flight waits its 5 s, then cancels it, with one WARNING
+    saying one answer is dropped: once the bot has stopped, none of its handlers is left running."""
+    stop = asyncio.Event()
+    bot = asyncio.create_task(runner.serve(service, ENV, stop))
+    await fake.wait_ready()
+    fake.hold("POST", f"/channels/{fake.channel_id}/messages")
+    await fake.push("MESSAGE_CREATE", fake.mention(QUESTION))
+    await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages")
+    stop.set()
+    await asyncio.wait_for(bot, timeout=15)
+    assert adapter_tasks() == []
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == [(logging.WARNING, "Discord: 1 answer still under way after 5 s, dropped")]

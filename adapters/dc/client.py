@@ -215,13 +215,20 @@ class QABot(discord.Client):
             task.add_done_callback(self._in_flight.discard)
 
     async def drain(self, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) for the answers being worked on."""
+        """Wait (at most `timeout` seconds) for the answers being worked on; then cancel those left, with
+        one WARNING saying how many are dropped (they had been left running as the client closed)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         # Questions that arrive meanwhile are answered too: wait until nothing is left.
         while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
             log.info("Discord: finishing %s before closing", messages.counted(len(pending), "answer"))
             await asyncio.wait(pending, timeout=deadline - loop.time())
+        if pending:
+            log.warning("Discord: %s still under way after %g s, dropped", messages.counted(len(pending), "answer"),
+                        timeout)  # fmt: skip
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1)  # a handler ends at its next await: cancelled, not failed
 
     # interactions (see adapters.dc.host: what commands, buttons and forms use of the client)
 
