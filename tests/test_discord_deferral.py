@@ -147,4 +147,4 @@ async def test_stopping_cancels_the_answers_still_under_way_after_its_wait_and_s
     await asyncio.wait_for(bot, timeout=15)
     assert adapter_tasks() == []
     said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
-    assert said == [(logging.WARNING, "Discord: 1 answer still under way after 5 s, dropped")]
+    assert said == [(logging.WARNING, "Discord: 1 answer under way after 5 s, dropped")]

@@ -20,7 +20,7 @@ import discord
 
 from adapters.dc import moderation, pointing, readiness
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
-from adapters.dc.deliver import defer, forgotten, tell, too_late
+from adapters.dc.deliver import deferred_when_slow, forgotten, tell, too_late
 from adapters.dc.host import PLATFORM, language
 from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
@@ -215,20 +215,18 @@ class QABot(discord.Client):
             task.add_done_callback(self._in_flight.discard)
 
     async def drain(self, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) for the answers being worked on; then cancel those left, with
-        one WARNING saying how many are dropped (they had been left running as the client closed)."""
+        """Wait (at most `timeout` seconds) for the answers being worked on; cancel those left, counted."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         # Questions that arrive meanwhile are answered too: wait until nothing is left.
         while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
             log.info("Discord: finishing %s before closing", messages.counted(len(pending), "answer"))
             await asyncio.wait(pending, timeout=deadline - loop.time())
-        if pending:
-            log.warning("Discord: %s still under way after %g s, dropped", messages.counted(len(pending), "answer"),
-                        timeout)  # fmt: skip
+        if pending:  # they had been left running as the client closed; a handler ends at its next await
+            log.warning("Discord: %s under way after %g s, dropped", messages.counted(len(pending), "answer"), timeout)
             for task in pending:
                 task.cancel()
-            await asyncio.wait(pending, timeout=1)  # a handler ends at its next await: cancelled, not failed
+            await asyncio.wait(pending, timeout=1)
 
     # interactions (see adapters.dc.host: what commands, buttons and forms use of the client)
 
@@ -255,35 +253,9 @@ class QABot(discord.Client):
     async def acknowledged(
         self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool, regardless: bool = False
     ) -> T:
-        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed.
-
-        A deferral Discord refuses (it forgot the interaction: the bot was late) raises, after the work:
-        finished when it reaches people `regardless` of the interaction (*Answer this* posts in the
-        channel), its own failure raised instead; otherwise cancelled (a core call under way in a worker
-        thread still ends there), its reply going nowhere. The work is never left running on its own."""
-        task = asyncio.ensure_future(work)
-        try:
-            done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-            if not done:
-                await defer(interaction, ephemeral=ephemeral)
-        except Exception:
-            if regardless:
-                await task
-            else:
-                await _dropped(task, interaction)
-            raise
-        except BaseException:  # cancelled: the bot stopping
-            await _dropped(task, interaction)
-            raise
-        return await task
-
-
-async def _dropped(task: asyncio.Task[Any], interaction: discord.Interaction[Any]) -> None:
-    """Cancel the work of `interaction` and wait for it to end; a failure it ended with first is logged."""
-    task.cancel()
-    await asyncio.wait({task})
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("Discord: the work of interaction %s failed", interaction.id, exc_info=error)
+        """Await `work` (which does not respond), deferring the interaction when slow (`deferred_when_slow`)."""
+        after = self.settings.defer_after
+        return await deferred_when_slow(interaction, work, after=after, ephemeral=ephemeral, regardless=regardless)
 
 
 class ShardedQABot(QABot, discord.AutoShardedClient):
