@@ -414,9 +414,9 @@ class FakeDiscord:
         data = {"custom_id": modal["custom_id"], "components": [submitted(c) for c in modal["components"]]}
         return self.interaction(5, data, user=user, roles=roles, permissions=permissions)
 
-    def press(self, custom_id: str, message: Json) -> Json:
-        """A button press (type 3) on `message`."""
-        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message)
+    def press(self, custom_id: str, message: Json, *, sent_at: float | None = None) -> Json:
+        """A button press (type 3) on `message`, sent now (or at `sent_at`, see `interaction`)."""
+        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message, sent_at=sent_at)
 
     def bot_message(self, body: Json, *, channel_id: str | None = None) -> Json:
         """The message object Discord would return for a message the bot posted with `body`."""

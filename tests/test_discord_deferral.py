@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ import pytest
 from adapters import runner
 from adapters.dc.commands import ANSWER_THIS
 from bot import Service
+from bot.config import Config
 from tests.conftest import ROOT
 from tests.discord_support import ENV, connected
 from tests.fake_discord import FakeDiscord
@@ -148,3 +150,34 @@ async def test_stopping_cancels_the_answers_still_under_way_after_its_wait_and_s
     assert adapter_tasks() == []
     said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
     assert said == [(logging.WARNING, "Discord: 1 answer under way after 5 s, dropped")]
+
+
+async def test_a_vote_whose_deferral_was_refused_is_not_left_running(
+    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 👎 handed late, waiting for the gaps database another process holds, whose deferral Discord refuses:
+    its wait is cancelled (only the interaction could carry its thanks), so the bot stops with nothing of
+    it left running; the core's write goes on in its worker thread. One WARNING, nothing sent."""
+    service = Service.from_directory(write_knowledge(tmp_path / "kb", TEST_PASSAGES), Config(data_dir=tmp_path / "d"))
+    stop = asyncio.Event()
+    bot = asyncio.create_task(runner.serve(service, LATE, stop))
+    await fake.wait_ready()
+    holder = sqlite3.connect(tmp_path / "d" / "gaps.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing: the vote's write waits for it
+    try:
+        button = {"type": 2, "style": 2, "custom_id": "qa:v:-:education", "label": "👎"}
+        message = fake.bot_message({"components": [{"type": 1, "components": [button]}]})
+        press = fake.press("qa:v:-:education", message, sent_at=time.time() - 10)
+        await fake.push("INTERACTION_CREATE", press)
+        await fake.wait_for(lambda c: c.path.endswith("/callback") and c.status == 404)
+        stop.set()
+        await asyncio.wait_for(bot, timeout=15)
+        left = adapter_tasks()
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    service.close()
+    assert left == []
+    assert [c for c in fake.calls if c.path.startswith("/webhooks/")] == []
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [too_late(r) for r in said] == [True], [r.getMessage() for r in said]
