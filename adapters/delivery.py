@@ -9,6 +9,8 @@
   slightly randomized pauses (jitter: many senders that failed together do not retry in step).
   A timed-out send may in fact have arrived: retrying it can, rarely, show a reply twice, and
   that is chosen over losing it. Each platform says which failures are passing (`transient`).
+- `underway(platform)`: the replies a platform's chats have under way (in their turn, or waiting
+  for it), so that a stop cut short by the runner's `shutdown_timeout` says how many it dropped.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import asyncio
 import logging
 import math
 import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -83,18 +86,49 @@ def reason(exc: BaseException) -> str:
     return f"HTTP {status}" if isinstance(status, int) else type(exc).__name__
 
 
+@dataclass(frozen=True)
+class Underway:
+    """Replies being worked on, in their chat's turn or waiting for it, and the chats they are in."""
+
+    replies: int = 0
+    chats: int = 0
+
+    def __add__(self, other: Underway) -> Underway:
+        return Underway(self.replies + other.replies, self.chats + other.chats)
+
+    def __str__(self) -> str:
+        replies = f"{self.replies} repl{'y' if self.replies == 1 else 'ies'}"
+        return f"{replies} in {self.chats} chat{'' if self.chats == 1 else 's'}"
+
+
+# Each platform's orders (`KeyedOrder(platform=...)`), for `underway`; forgotten with their adapter.
+_ORDERS: dict[str, weakref.WeakSet[KeyedOrder]] = {}
+
+
+def underway(platform: str) -> Underway:
+    """What the chats of `platform` have under way now, over every order made for it in this process."""
+    return sum((order.underway() for order in _ORDERS.get(platform, ())), Underway())
+
+
 class KeyedOrder:
     """One FIFO lock per key (a chat, a channel): work for one key runs in arrival order.
 
     At most `bound` pieces of work wait per key: `admit` refuses more, so one flooding chat
     cannot take the whole process's capacity (or its shutdown time). A key's refusals are
-    logged once, until its queue has drained.
+    logged once, until its queue has drained. The work of a `platform`'s order counts in
+    `underway(platform)`.
     """
 
-    def __init__(self, bound: int = 256) -> None:
+    def __init__(self, bound: int = 256, *, platform: str | None = None) -> None:
         self.bound = bound
         self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
         self._dropping: dict[Hashable, int] = {}  # key -> work refused since its queue was last empty
+        if platform is not None:
+            _ORDERS.setdefault(platform, weakref.WeakSet()).add(self)
+
+    def underway(self) -> Underway:
+        """The work in a key's turn or waiting for it, and the keys it is for."""
+        return Underway(sum(waiting for _, waiting in self._locks.values()), len(self._locks))
 
     def admit(self, key: Hashable) -> bool:
         """Whether work for `key` may queue; False (the caller drops it) when `bound` already wait."""

@@ -7,7 +7,8 @@ moderators are and where data goes; the knowledge folder is watched and reloaded
 
 Stopping: the first SIGTERM or SIGINT asks every platform to stop (no new updates, the replies
 under way finish); the core is closed once they have. A platform that has not stopped
-`shutdown_timeout` seconds (config file) later is named in a WARNING and not waited for; a second
+`shutdown_timeout` seconds (config file) later is named in a WARNING, with the replies it still
+had under way and how many chats they were for (`adapters.delivery.underway`), and not waited for; a second
 signal ends the process at once. Either way the core is closed first, as far as it can be in
 `CLOSE_TIMEOUT` seconds: a moderator's change being written finishes, the gaps database is closed.
 
@@ -29,11 +30,12 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from adapters.delivery import underway
 from adapters.platform import Platform, StartupError, TokenRevoked
 from bot import DEFAULT_SHUTDOWN_TIMEOUT, ConfigError, KnowledgeError, Service, load_config, start_errors
 
@@ -108,14 +110,11 @@ async def _stopped_within(tasks: set[asyncio.Task[None]], timeout: float) -> lis
     """Wait at most `timeout` s for every platform to return; the names of those that did not, logged."""
     _, pending = await asyncio.wait(tasks, timeout=timeout)
     late = sorted(task.get_name() for task in pending)
-    if late:
-        log.warning("%s did not stop within %g s; not waiting any longer", _names(late), timeout)
+    for name in late:  # what each leaves unsent: its replies still being worked on, or retried
+        dropped = underway(name)
+        lost = f"{dropped} under way, dropped" if dropped.replies else "no reply was under way"
+        log.warning("%s did not stop within %g s; not waiting any longer: %s", name, timeout, lost)
     return late
-
-
-def _names(names: Iterable[str]) -> str:
-    """ "telegram", "discord and telegram": platform names as a log line says them."""
-    return " and ".join(names)
 
 
 def tune_interpreter() -> None:

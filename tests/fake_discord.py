@@ -9,7 +9,8 @@ Faults, as Discord produces them: `drop` closes a gateway connection (the client
 events pushed meanwhile are replayed as Discord does), `invalidate` sends INVALID_SESSION (op 9),
 `fail` answers the next REST calls on a path with 429 (`retry_after`, the `Via` and
 X-RateLimit-* headers discord.py reads) or a 5xx, `rest_delay` slows every REST answer,
-`hang` leaves REST calls without any answer (until the client gives up or the fake closes), and
+`hang` leaves REST calls without any answer (until the client gives up or the fake closes), `hold`
+keeps them unanswered until the test lets them through (then answered as usual, faults included), and
 `on_posted` lets a test fault the message after one the bot posted (an answer cut short).
 
 An interaction's messages are shown as Discord shows them: the first follow-up after a "thinking"
@@ -150,6 +151,7 @@ class FakeDiscord:
         self.received: list[str] = []  # every gateway frame the client sent, raw
         self.connections = 0  # websocket connections accepted
         self.hanging: list[tuple[str, str]] = []  # (method, path prefix) of REST calls never answered
+        self.held: list[tuple[str, str, asyncio.Event]] = []  # (method, path prefix, released) of calls held
         # a moderator deletes each public "thinking…" as soon as it shows (`_delete_original` then finds none)
         self.thinking_deleted_by_someone = False
         self.violations: list[str] = []  # requests real Discord would refuse
@@ -181,6 +183,8 @@ class FakeDiscord:
 
     async def close(self) -> None:
         self._closing.set()
+        for _, _, released in self.held:  # a test that never let its calls through: they are answered now
+            released.set()
         for shard in self.shards:
             await shard.ws.close()
         if self._runner is not None:
@@ -410,9 +414,9 @@ class FakeDiscord:
         data = {"custom_id": modal["custom_id"], "components": [submitted(c) for c in modal["components"]]}
         return self.interaction(5, data, user=user, roles=roles, permissions=permissions)
 
-    def press(self, custom_id: str, message: Json) -> Json:
-        """A button press (type 3) on `message`."""
-        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message)
+    def press(self, custom_id: str, message: Json, *, sent_at: float | None = None) -> Json:
+        """A button press (type 3) on `message`, sent now (or at `sent_at`, see `interaction`)."""
+        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message, sent_at=sent_at)
 
     def bot_message(self, body: Json, *, channel_id: str | None = None) -> Json:
         """The message object Discord would return for a message the bot posted with `body`."""
@@ -523,6 +527,13 @@ class FakeDiscord:
         """Never answer `method` calls whose path starts with `prefix` (a reply stuck in flight)."""
         self.hanging.append((method, prefix))
 
+    def hold(self, method: str, prefix: str) -> asyncio.Event:
+        """Leave `method` calls whose path starts with `prefix` unanswered until the event returned is set
+        (a reply in flight for as long as a test needs, with no clock involved); then answered as usual."""
+        released = asyncio.Event()
+        self.held.append((method, prefix, released))
+        return released
+
     def refuse_once(self, method: str, path: str) -> None:
         """Answer the next `method path` request with 403 Missing Permissions."""
         self.refusals.append((method, path))
@@ -630,6 +641,9 @@ class FakeDiscord:
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError  # aiohttp treats it as a lost client: nothing logged, nothing sent
+        for method, prefix, released in self.held:
+            if call.method == method and path.startswith(prefix):
+                await released.wait()
         if self.rest_delay:
             await asyncio.sleep(self.rest_delay)
         response = self._answer(request, call)

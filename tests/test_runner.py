@@ -261,7 +261,7 @@ async def test_telegram_stuck_in_its_last_getupdates_is_named_and_the_process_ex
     assert took >= 1  # it waited out the limit: a lower bound, which a loaded machine only makes truer
     assert bot.said_in_order(
         "SIGTERM received: finishing in-flight replies, then stopping (at most 1 s;",
-        "WARNING adapters.runner: telegram did not stop within 1 s; not waiting any longer",
+        "WARNING adapters.runner: telegram did not stop within 1 s; not waiting any longer: no reply was under way",
         "closed the gaps database and the knowledge watcher",
         "exiting with code 3",
     ), bot.text[-3000:]
@@ -286,12 +286,39 @@ async def test_discord_with_a_reply_stuck_in_flight_is_named_and_the_process_exi
     assert took >= 1  # it waited out the limit
     assert bot.said_in_order(
         "SIGTERM received: finishing in-flight replies, then stopping (at most 1 s;",
-        "WARNING adapters.runner: discord did not stop within 1 s; not waiting any longer",
+        "WARNING adapters.runner: discord did not stop within 1 s; not waiting any longer: "
+        "1 reply in 1 chat under way, dropped",
         "closed the gaps database and the knowledge watcher",
         "exiting with code 3",
     ), bot.text[-3000:]
     assert not [c for c in discord.calls if c.method == "POST" and c.path.endswith("/messages") and c.status == 200]
     assert closed_cleanly(bot.data)
+    assert " ERROR " not in bot.text and "Traceback" not in bot.text
+
+
+async def test_telegram_replies_held_at_the_limit_are_counted_as_dropped(
+    start_bot: StartBot, telegram: FakeTelegram
+) -> None:
+    """SIGTERM while the Bot API holds back the answers of two chats (one of them asked twice): after
+    `shutdown_timeout` the WARNING naming telegram says the 3 replies in 2 chats under way are dropped."""
+    bot = await start_bot(telegram_env(telegram), limit=1)
+    await bot.wait_for_line("Telegram bot @QABot is running")
+    telegram.inject("sendMessage", Fault(hang=True), times=3)
+    bob = {"id": 4343, "is_bot": False, "first_name": "Bob"}
+    telegram.message(ANN_CHAT, "When is the meetup?", user=ANN)
+    telegram.message(ANN_CHAT, "Where is the meetup?", user=ANN)
+    telegram.message({**bob, "type": "private"}, "When is the meetup?", user=bob)
+    async with asyncio.timeout(OUTER_TIMEOUT):  # both chats' first answers are held: the third waits its turn
+        while len([c for c in telegram.calls if c.method == "sendMessage"]) < 2:
+            await asyncio.sleep(0.05)
+    await bot.stop()
+    assert bot.process.returncode == 3, bot.text[-3000:]
+    assert bot.said_in_order(
+        "SIGTERM received",
+        "WARNING adapters.runner: telegram did not stop within 1 s; not waiting any longer: "
+        "3 replies in 2 chats under way, dropped",
+        "exiting with code 3",
+    ), bot.text[-3000:]
     assert " ERROR " not in bot.text and "Traceback" not in bot.text
 
 

@@ -20,8 +20,8 @@ import discord
 
 from adapters.dc import moderation, pointing, readiness
 from adapters.dc.commands import ASKING_TYPES, QATree, build_commands
-from adapters.dc.deliver import defer, forgotten, tell, too_late
-from adapters.dc.host import language
+from adapters.dc.deliver import deferred_when_slow, forgotten, tell, too_late
+from adapters.dc.host import PLATFORM, language
 from adapters.dc.localized import CatalogueTranslator
 from adapters.dc.markup import plain_question, typed_ask
 from adapters.dc.render import SuggestionButton, VoteButton
@@ -58,7 +58,7 @@ class QABot(discord.Client):
         self._service = service
         self.settings = settings
         self._in_flight: set[asyncio.Task[Any]] = set()
-        self._order = KeyedOrder()
+        self._order = KeyedOrder(platform=PLATFORM)
         self.replies = Replies(self, lambda: self.service, self._order)  # what each question got, for its edits
         self.tree = QATree(self)
         for command in build_commands():
@@ -215,13 +215,18 @@ class QABot(discord.Client):
             task.add_done_callback(self._in_flight.discard)
 
     async def drain(self, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) for the answers being worked on."""
+        """Wait (at most `timeout` seconds) for the answers being worked on; cancel those left, counted."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         # Questions that arrive meanwhile are answered too: wait until nothing is left.
         while (pending := self._in_flight - {asyncio.current_task()}) and loop.time() < deadline:
             log.info("Discord: finishing %s before closing", messages.counted(len(pending), "answer"))
             await asyncio.wait(pending, timeout=deadline - loop.time())
+        if pending:  # they had been left running as the client closed; a handler ends at its next await
+            log.warning("Discord: %s under way after %g s, dropped", messages.counted(len(pending), "answer"), timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1)
 
     # interactions (see adapters.dc.host: what commands, buttons and forms use of the client)
 
@@ -245,13 +250,12 @@ class QABot(discord.Client):
         """Run `work` off the event loop; defer the interaction if it takes longer than allowed."""
         return await self.acknowledged(interaction, in_thread(work), ephemeral=ephemeral)
 
-    async def acknowledged(self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool) -> T:
-        """Await `work` (which does not respond); defer the interaction if it takes longer than allowed."""
-        task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-        if not done:
-            await defer(interaction, ephemeral=ephemeral)
-        return await task
+    async def acknowledged(
+        self, interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool, regardless: bool = False
+    ) -> T:
+        """Await `work` (which does not respond), deferring the interaction when slow (`deferred_when_slow`)."""
+        after = self.settings.defer_after
+        return await deferred_when_slow(interaction, work, after=after, ephemeral=ephemeral, regardless=regardless)
 
 
 class ShardedQABot(QABot, discord.AutoShardedClient):

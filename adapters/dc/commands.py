@@ -128,9 +128,10 @@ async def answer_this_command(interaction: discord.Interaction[Any], message: di
     key = (message.channel.id, interaction.id)  # a snowflake too, never a message's: nothing edits an interaction
     with bot.replies.answering(message):  # its deletion or edit meanwhile waits for the answer, then finds it
         # the channel's earlier answers may hold its turn for seconds (Discord failing them, retried):
-        # the wait is deferred like the core's, within Discord's 3 seconds
+        # the wait is deferred like the core's, within Discord's 3 seconds; a deferral Discord refuses
+        # (the bot late) leaves the answer to go out all the same: the asker sees it in the channel
         work = _posted(bot, message, question, interaction_asker(interaction), key)
-        answer, shown = await bot.acknowledged(interaction, work, ephemeral=True)
+        answer, shown = await bot.acknowledged(interaction, work, ephemeral=True, regardless=True)
     if answer.outcome is Outcome.THROTTLED:
         await respond(interaction, render(answer), ephemeral=True)
     elif shown is None:  # refused all the same: said so, the answer only its user sees, as its deferral

@@ -9,6 +9,7 @@ shared `adapters.delivery.KeyedOrder`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -183,6 +184,40 @@ async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = Fals
     await interaction.response.defer(thinking=not pressed, ephemeral=ephemeral)
     if not pressed and not ephemeral:
         interaction.extras[PUBLIC_THINKING] = True
+
+
+async def deferred_when_slow(
+    interaction: discord.Interaction[Any], work: Awaitable[T], *, after: float, ephemeral: bool, regardless: bool
+) -> T:
+    """Await `work` (which does not respond), deferring `interaction` once it has taken `after` seconds.
+
+    A deferral Discord refuses (it forgot the interaction: the bot was late) raises, after the work:
+    finished when it reaches people `regardless` of the interaction (*Answer this* posts in the
+    channel), its own failure raised instead; otherwise cancelled (a core call under way in a worker
+    thread still ends there), its reply going nowhere. The work is never left running on its own."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=after)
+        if not done:
+            await defer(interaction, ephemeral=ephemeral)
+    except Exception:
+        if regardless:
+            await task
+        else:
+            await _dropped(task, interaction)
+        raise
+    except BaseException:  # cancelled: the bot stopping
+        await _dropped(task, interaction)
+        raise
+    return await task
+
+
+async def _dropped(task: asyncio.Task[Any], interaction: discord.Interaction[Any]) -> None:
+    """Cancel the work of `interaction` and wait for it to end; a failure it ended with first is logged."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("Discord: the work of interaction %s failed", interaction.id, exc_info=error)
 
 
 async def _follow_up(interaction: discord.Interaction[Any], kwargs: dict[str, Any], *, ephemeral: bool) -> None:

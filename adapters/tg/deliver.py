@@ -322,7 +322,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 4096, per_chat: int = 256):
         super().__init__(max_concurrent_updates)
-        self._order = KeyedOrder(per_chat)
+        self._order = KeyedOrder(per_chat, platform=PLATFORM)
         self._newest: dict[Hashable, int] = {}  # a member's inline queries: the last one arrived
         self.needs_turn: Callable[[object], bool] = lambda update: True  # set once the bot is built
 
