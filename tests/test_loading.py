@@ -434,3 +434,19 @@ def test_a_change_to_any_module_the_parts_are_made_with_makes_the_cache_read_fil
     upgraded = 'STOP_STEMS = STOP_STEMS | {"woman"}  # "women" is no longer a term\nSTOPS ='
     stemming.write_text(source.replace("\nSTOPS =", f"\n{upgraded}"), encoding="utf-8")
     assert run().stdout == "False True\n"  # the upgraded code ran, and the cache did not serve the old terms
+
+
+def test_code_shipped_compiled_only_loads_with_the_cache_set_and_caches_nothing(tmp_path: Path) -> None:
+    """Code shipped as .pyc files alone (`compileall -b`, the sources deleted) has no imports to read for the
+    cache's key: the start reads the files, as with code in a zip, where it had failed on the compiled bytes."""
+    code = tmp_path / "code"
+    shutil.copytree(Path(loading.__file__).parents[1], code / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-b", str(code)], check=True)
+    for source in code.rglob("*.py"):
+        source.unlink()
+    folder, cache = split_knowledge(tmp_path / "kb"), tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    result = subprocess.run([sys.executable, "-c", CACHED_AND_READ, str(folder), str(cache)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    assert (result.returncode, result.stdout) == (0, "True True\n"), result.stderr
+    assert not list(cache.glob("part-*")), "no key can be made of code whose imports cannot be read"
