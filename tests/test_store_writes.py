@@ -19,7 +19,8 @@ import pytest
 
 from bot import cli
 from bot.curation.history import FILE_NAME as HISTORY_FILE
-from bot.curation.store import LOCK_NAME, NEW_FILE_MODE
+from bot.curation.store import LOCK_NAME
+from bot.curation.writes import NEW_FILE_MODE
 from tests.conftest import ROOT
 from tests.support import child_env, needs_read_only_mount
 
@@ -133,7 +134,7 @@ def test_a_reader_of_the_old_file_reads_it_whole_and_the_change_is_a_new_file(kd
 _LIMITED_WRITE = """
 import resource, signal, sys
 from pathlib import Path
-from bot.curation.store import write_atomic
+from bot.curation.writes import write_atomic
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
 resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 try:

@@ -5,7 +5,8 @@
     moderation  each change (add, edit, remove, alias, publish, undo) end to end, and what moderators read
     moderators  who may change what: the moderators the config names, the command line's name
     edits       the change itself, as a pure function of the files it applies to
-    store       the knowledge folder's lock, validation and atomic writes
+    store       the knowledge folder's lock, validation first, its changes written
+    writes      a file written atomically: temporary file, fsync, rename, the folder fsynced
     history     the append-only record of changes, which undo reads
     historytext `kb history`'s text: each recorded change as a moderator reads it
     shutdown    a change in progress finishes before the process stops
@@ -23,16 +24,9 @@ from bot.curation.moderation import NOT_MODERATOR, Change, Moderation, Refused
 from bot.curation.moderators import CLI_PLATFORM, command_line_moderator
 from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK, goes_live, is_update
 from bot.curation.shutdown import changes_finish_first
-from bot.curation.store import (
-    MODERATOR_FILE,
-    OWN_FILES,
-    STALE_TEMP_GLOB,
-    KnowledgeStore,
-    StoreError,
-    dump,
-    write_atomic,
-)
+from bot.curation.store import MODERATOR_FILE, OWN_FILES, KnowledgeStore, StoreError, dump
 from bot.curation.unanswered import gaps_unusable, looks_like_gap
+from bot.curation.writes import STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
     "CLI_PLATFORM",

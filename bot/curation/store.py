@@ -6,8 +6,8 @@ A `KnowledgeStore` owns the knowledge folder for writers:
   folder) and, within the process, between threads;
 - `read_files()` re-reads the files under the lock (another process may have changed them);
 - `commit()` checks the changed files through the real loader (so a bad change can never break
-  the knowledge base), then writes each one atomically: a temporary file in the same folder,
-  flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
+  the knowledge base), then writes each one atomically (`bot.curation.writes`): a temporary file in the
+  same folder, flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
   never half of one. A file saved by hand since it was read (editors take no lock) refuses the
   change instead: written from the first read, it would have lost the hand edit.
 """
@@ -38,14 +38,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from bot import knowledge, yamlfiles
 from bot.answering import tuning
 from bot.catalogue import N_, _, counted
+from bot.curation.writes import NEW_FILE_MODE, STALE_TEMP_GLOB, sync_folder, write_atomic
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".kb.lock"
-STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary files in the folder
-NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 MODERATOR_FILE = "moderators.yaml"
 MODERATOR_SOURCE = {"title": "Moderator notes"}
 # The folder's own files, whose names no imported article may take (publishing it would replace them)
@@ -252,7 +251,7 @@ class KnowledgeStore:
             try:
                 if text is None:
                     target.unlink(missing_ok=True)
-                    _sync_folder(self.directory)
+                    sync_folder(self.directory)
                 else:
                     write_atomic(target, text)
             except OSError as exc:
@@ -324,56 +323,3 @@ def dump(data: Any) -> str:
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
     )
     return text
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder (`_sync_folder`)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        _keep_mode(fd, target)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_folder(target.parent)
-
-
-def _keep_mode(fd: int, target: Path) -> None:
-    """Give the new file the old one's permissions (and owner, when root) instead of mkstemp's 0600; a
-    link there is replaced as if no file were there, taking nothing from what it points to (another
-    user's file, world-writable)."""
-    try:
-        st = target.lstat()
-    except FileNotFoundError:
-        st = None
-    if st is None or not stat.S_ISREG(st.st_mode):
-        os.fchmod(fd, NEW_FILE_MODE)
-        return
-    os.fchmod(fd, stat.S_IMODE(st.st_mode))
-    if os.geteuid() == 0:
-        with contextlib.suppress(OSError):
-            os.fchown(fd, st.st_uid, st.st_gid)
-
-
-def _sync_folder(directory: Path) -> None:
-    """fsync `directory` once a file in it was renamed or removed: the change is made by then, so a failure is
-    a WARNING (raised, it had told a change made as "Nothing was changed" and taken its history line back)."""
-    try:
-        _fsync_dir(directory)
-    except OSError as exc:
-        log.warning(
-            "the folder %s could not be synced after a change (%s): made, but a power cut may undo it", directory, exc
-        )
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

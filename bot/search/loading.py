@@ -333,13 +333,13 @@ def _cached(path: Path, syns: Synonyms, ranking: Ranking) -> tuple[bytes | None,
 def _code_digest() -> bytes | None:
     """What the cached parts depend on besides the files: this code, and the versions of Python
     (its Unicode tables), PyYAML, the stemmer and numpy. None when the code cannot be read (a
-    zip deployment): then nothing is cached."""
+    zip deployment) or holds no source to find its imports in (.pyc files alone): then nothing is cached."""
     try:
         stemmer = importlib.metadata.version("snowballstemmer")
         versions = (sys.version, unicodedata.unidata_version, yaml.__version__, yaml.__with_libyaml__, stemmer)
         digest = hashlib.sha256(repr((*versions, np.__version__)).encode())
         for path in code_files(_CODE_ROOTS):
             digest.update(path.read_bytes())
-    except (OSError, importlib.metadata.PackageNotFoundError):
+    except (OSError, importlib.metadata.PackageNotFoundError, SyntaxError, ValueError):
         return None
     return digest.digest()
