@@ -273,7 +273,7 @@ def too_late(interaction: discord.Interaction[Any], *, level: int = logging.WARN
     tried, which Discord would refuse too, and the member sees "The application did not respond"."""
     late = (discord.utils.utcnow() - interaction.created_at).total_seconds()
     log.log(level, "Discord: %s (interaction %s) was answered %.1f s after it was sent, past Discord's 3 s: "
-            "Discord had forgotten it (Unknown interaction), and it goes unanswered", named(interaction),
+            "Discord had forgotten it (Unknown interaction): no response reaches it", named(interaction),
             interaction.id, late)  # fmt: skip
 
 
