@@ -9,7 +9,9 @@ A `KnowledgeStore` owns the knowledge folder for writers:
   the knowledge base), then writes each one atomically: a temporary file in the same folder,
   flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
   never half of one. A file saved by hand since it was read (editors take no lock) refuses the
-  change instead: written from the first read, it would have lost the hand edit.
+  change instead: written from the first read, it would have lost the hand edit. A change of
+  several files whose write fails part-way puts back those already written (`PartlySaved` when
+  that fails too: the change is then in the files in part, and is not said to be unmade).
 """
 
 from __future__ import annotations
@@ -66,10 +68,26 @@ class StoreError(Exception):
     """A change that cannot be written; the message is safe to show to a moderator."""
 
 
+class PartlySaved(StoreError):
+    """A change of several files that failed part-way, and whose files already written could not all be put
+    back: `changed` holds part of it (and stays so), `unwritten` does not; `reason` is the write's failure.
+    Unlike other StoreErrors, the change is not "Nothing was changed": its history line is kept."""
+
+    def __init__(self, changed: list[str], unwritten: list[str], reason: str):
+        super().__init__(f"saved in part: {', '.join(changed)} changed, {', '.join(unwritten)} not ({reason})")
+        self.changed = changed
+        self.unwritten = unwritten
+        self.reason = reason
+
+
+def disk_reason(exc: OSError) -> str:
+    """Why a write failed, in a few words (the disk is full, ...), naming no internals."""
+    return _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
+
+
 def disk_message(exc: OSError) -> str:
     """A short explanation of a failed write, naming the cause but no internals."""
-    reason = _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
-    return f"cannot save the change: {reason}. Nothing was changed."
+    return f"cannot save the change: {disk_reason(exc)}. Nothing was changed."
 
 
 # A change that would take the last passage away: a running bot keeps its last knowledge rather than
@@ -247,18 +265,42 @@ class KnowledgeStore:
             raise StoreError(disk_message(exc)) from exc
         recorded()  # after the check, the slow part: a kill -9 during it had left a change recorded, not made
         self._not_changed_by_hand(texts)  # after the check too, just before the writes (its line is taken back)
+        try:  # what each file holds now, to put back if a later file of the change cannot be written
+            kept = {name: _held(self.directory / name) for name in texts} if len(texts) > 1 else {}
+        except OSError as exc:
+            log.warning("cannot read %s before changing it: %s", self.directory, exc)
+            raise StoreError(disk_message(exc)) from exc
+        written: list[str] = []
         for name, text in texts.items():
-            target = self.directory / name
             try:
-                if text is None:
-                    target.unlink(missing_ok=True)
-                    _sync_folder(self.directory)
-                else:
-                    write_atomic(target, text)
+                _put(self.directory / name, text)
             except OSError as exc:
-                log.warning("cannot write %s: %s", target, exc)
+                log.warning("cannot write %s: %s", self.directory / name, exc)
+                self._put_back(written, kept, [n for n in texts if n not in written], exc)
                 raise StoreError(disk_message(exc)) from exc
+            written.append(name)
         return kb
+
+    def _put_back(
+        self, written: list[str], kept: Mapping[str, bytes | None], unwritten: list[str], exc: OSError
+    ) -> None:
+        """The files a change wrote before one of its files failed (`exc`), as they were; PartlySaved (after an
+        ERROR naming them) for those that cannot be: the change is then in them, the history must keep it."""
+        left = []
+        for name in reversed(written):
+            try:
+                _put(self.directory / name, kept[name])
+            except OSError as again:
+                log.warning("cannot put %s back as it was: %s", self.directory / name, again)
+                left.append(name)
+        if written and not left:
+            log.warning("a change failed part-way; put back as they were: %s", ", ".join(written))
+        if left:
+            left.reverse()
+            log.error("a change to %s was saved in part: %s changed and could not be put back, %s not written "
+                      "(%s); its history line is kept", self.directory, ", ".join(left), ", ".join(unwritten),
+                      exc)  # fmt: skip
+            raise PartlySaved(left, unwritten, disk_reason(exc)) from exc
 
     def _files(self) -> list[Path]:
         return knowledge.knowledge_files(self.directory)
@@ -294,6 +336,23 @@ def _stamp(path: Path) -> Stamp | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def _held(path: Path) -> bytes | None:
+    """What the file at `path` holds now (None: there is none), to be put back by `_put`."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _put(target: Path, content: str | bytes | None) -> None:
+    """`target` replaced whole by `content` (`write_atomic`), or removed, its folder synced (None)."""
+    if content is None:
+        target.unlink(missing_ok=True)
+        _sync_folder(target.parent)
+    else:
+        write_atomic(target, content)
+
+
 def load_whole(folder: Path) -> KnowledgeBase:
     """The folder's knowledge, its synonyms.yaml and settings.yaml checked too, as the bot loads them;
     raises KnowledgeError. The knowledge loader alone reads neither: with one broken by a hand edit,
@@ -326,13 +385,15 @@ def dump(data: Any) -> str:
     return text
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder (`_sync_folder`)."""
+def write_atomic(target: Path, text: str | bytes) -> None:
+    """Replace `target` with `text` (bytes as they are, a str in UTF-8): temporary file beside it, fsync, rename,
+    fsync the folder (`_sync_folder`)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         _keep_mode(fd, target)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, target)
