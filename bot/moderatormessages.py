@@ -14,12 +14,12 @@ from bot.catalogue import N_, _, ngettext
 from bot.quoting import quoted
 
 __all__ = [  # messages.py re-exports them all: `messages.NOT_MODERATOR` is one of them
-    "ADMIN_UNCHECKED", "DONE_NOT_SENT", "NOTHING_EARLIER", "NOTHING_TO_UNDO", "NOT_LIVE_DATABASE", "NOT_MODERATOR",
-    "NO_GAPS", "SENT_PRIVATELY", "added", "aliased", "already_asked", "also_attached", "changed_since_opened",
-    "command", "dismissed", "draft_not_removed", "edited", "edited_command", "left_open", "next_undo", "no_change",
-    "no_gap", "no_passage", "not_live", "not_sent_privately", "partly_saved", "posting_anonymously", "published",
-    "published_twice", "removed", "renumbered", "repeats", "replaced", "still_gets", "still_unanswered", "undid",
-    "unpublished",
+    "ADMIN_UNCHECKED", "DONE_NOT_SENT", "NOTHING_EARLIER", "NOTHING_TO_UNDO", "NOT_LIVE_COPY", "NOT_LIVE_DATABASE",
+    "NOT_MODERATOR", "NO_GAPS", "SENT_PRIVATELY", "added", "aliased", "already_asked", "also_attached",
+    "changed_since_opened", "command", "dismissed", "draft_not_removed", "edited", "edited_command", "left_open",
+    "next_undo", "no_change", "no_gap", "no_passage", "not_live", "not_sent_privately", "partly_saved",
+    "posting_anonymously", "published", "published_twice", "removed", "renumbered", "repeats", "replaced", "still_gets",
+    "still_unanswered", "undid", "unpublished",
 ]  # fmt: skip
 
 
@@ -142,6 +142,13 @@ def not_live(problem: str, *, watched: bool) -> str:
 NOT_LIVE_DATABASE = N_(
     "It is saved, but not live yet: the database cannot be read right now. Members get the earlier knowledge "
     "until it can; it goes live then."
+)
+
+# The same, when the database was read but this instance could not write its copy of the knowledge (a full disk):
+# the change is in the database, which is the truth; the copy is only what this instance answers from.
+NOT_LIVE_COPY = N_(
+    "It is saved in the database, but not live here yet: this instance cannot write its copy of the knowledge "
+    "(the bot's log says why). Members it answers get the earlier knowledge until it can; it goes live then."
 )
 
 
