@@ -22,10 +22,8 @@ import fcntl
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,15 +37,22 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from bot import knowledge, yamlfiles
 from bot.answering import tuning
-from bot.catalogue import N_, _, counted
+from bot.catalogue import N_, _
+
+# Their names stay importable from here (`X as X`: re-exported), where the rest of the code and the tests look.
+from bot.curation.atomicfiles import NEW_FILE_MODE as NEW_FILE_MODE
+from bot.curation.atomicfiles import STALE_TEMP_GLOB as STALE_TEMP_GLOB
+from bot.curation.atomicfiles import sync_folder
+from bot.curation.atomicfiles import write_atomic as write_atomic
+from bot.curation.checkcopies import CHECK_PREFIX as CHECK_PREFIX
+from bot.curation.checkcopies import remove_stale_checks as remove_stale_checks
+from bot.curation.dumping import dump as dump
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".kb.lock"
-STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary files in the folder
-NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 MODERATOR_FILE = "moderators.yaml"
 MODERATOR_SOURCE = {"title": "Moderator notes"}
 # The folder's own files, whose names no imported article may take (publishing it would replace them)
@@ -104,45 +109,6 @@ CHANGED_BY_HAND = N_(
     "try again."
 )
 Stamp = tuple[int, int, int]  # a file as it was read: size, mtime_ns, inode
-
-CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
-STALE_CHECK_AGE = 3600.0  # seconds: a scratch copy without a pid (older versions) this old is left over
-
-
-def remove_stale_checks(folder: Path) -> int:
-    """Remove the scratch copies (`qabot-check-<pid>-*`) of writers that are gone; how many.
-
-    A writer killed while validating leaves its copy of the knowledge folder behind. Only this
-    user's folders are touched; one whose writer is alive is kept, and one without a pid is
-    removed only when it is older than an hour.
-    """
-    removed = 0
-    for path in folder.glob(CHECK_PREFIX + "*"):
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-            continue
-        owner, dash, _ = path.name[len(CHECK_PREFIX) :].partition("-")
-        pid = int(owner) if dash and owner.isdigit() else None
-        if _alive(pid) if pid is not None else time.time() - info.st_mtime < STALE_CHECK_AGE:
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed += 1
-    if removed:
-        log.info("removed %s left by writers that were stopped", counted(removed, "scratch folder"))
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 class KnowledgeStore:
@@ -348,7 +314,7 @@ def _put(target: Path, content: str | bytes | None) -> None:
     """`target` replaced whole by `content` (`write_atomic`), or removed, its folder synced (None)."""
     if content is None:
         target.unlink(missing_ok=True)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     else:
         write_atomic(target, content)
 
@@ -363,78 +329,3 @@ def load_whole(folder: Path) -> KnowledgeBase:
     except yamlfiles.FileError as exc:
         raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
     return knowledge.load(folder)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Writes a text of several lines (a list: its opening line and an item a line) as a literal
-    block, line for line, where YAML can hold it so."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def dump(data: Any) -> str:
-    """YAML as people read it: block style, keys in their order, Unicode kept."""
-    text: str = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
-    )
-    return text
-
-
-def write_atomic(target: Path, text: str | bytes) -> None:
-    """Replace `target` with `text` (bytes as they are, a str in UTF-8): temporary file beside it, fsync, rename,
-    fsync the folder (`_sync_folder`)."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        _keep_mode(fd, target)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_folder(target.parent)
-
-
-def _keep_mode(fd: int, target: Path) -> None:
-    """Give the new file the old one's permissions (and owner, when root) instead of mkstemp's 0600; a
-    link there is replaced as if no file were there, taking nothing from what it points to (another
-    user's file, world-writable)."""
-    try:
-        st = target.lstat()
-    except FileNotFoundError:
-        st = None
-    if st is None or not stat.S_ISREG(st.st_mode):
-        os.fchmod(fd, NEW_FILE_MODE)
-        return
-    os.fchmod(fd, stat.S_IMODE(st.st_mode))
-    if os.geteuid() == 0:
-        with contextlib.suppress(OSError):
-            os.fchown(fd, st.st_uid, st.st_gid)
-
-
-def _sync_folder(directory: Path) -> None:
-    """fsync `directory` once a file in it was renamed or removed: the change is made by then, so a failure is
-    a WARNING (raised, it had told a change made as "Nothing was changed" and taken its history line back)."""
-    try:
-        _fsync_dir(directory)
-    except OSError as exc:
-        log.warning(
-            "the folder %s could not be synced after a change (%s): made, but a power cut may undo it", directory, exc
-        )
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
