@@ -23,14 +23,18 @@ def make_folder(folder: Path) -> None:
         folder.mkdir(mode=FOLDER_MODE)
 
 
-def make_file(path: Path) -> None:
+def make_file(path: Path) -> bool:
     """`path` made empty (0600) if missing, its folder as `make_folder` makes it; one already there is left
-    as it is (an operator may have chosen its mode). SQLite gives its -wal and -shm files the database's mode."""
+    as it is (an operator may have chosen its mode). SQLite gives its -wal and -shm files the database's mode.
+    Whether this call made it (its name then needs its folder synced to outlive a power cut)."""
     make_folder(path.parent)
     if path.exists() or path.is_symlink():
-        return
-    with contextlib.suppress(FileExistsError):
+        return False
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE))
+    except FileExistsError:  # made meanwhile by another process: its to sync
+        return False
+    return True
 
 
 def exposed(folder: Path, names: Iterable[str]) -> list[str]:

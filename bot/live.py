@@ -132,9 +132,12 @@ class LiveKnowledge:
         check has just loaded the whole folder, unboxed, so this load takes about as long. When another file,
         saved by hand meanwhile, stops the load: the sentence that says so (the change stays written), else None.
         With PostgreSQL: this instance's own change applied, else (the database could not be read right after
-        the commit) why not yet: the follower applies it once it can."""
+        the commit, or this instance's copy of it could not be written) why not yet: the follower applies it once
+        it can."""
         if self._backend is not None:
-            return None if self.catch_up(boxed=False) else messages.say(messages.NOT_LIVE_DATABASE)
+            if self.catch_up(boxed=False):
+                return None
+            return messages.say(messages.NOT_LIVE_COPY if self._backend.cannot_copy else messages.NOT_LIVE_DATABASE)
         try:
             self._reload(None)
         except BaseException as exc:

@@ -14,11 +14,12 @@ from bot.catalogue import N_, _, ngettext
 from bot.quoting import quoted
 
 __all__ = [  # messages.py re-exports them all: `messages.NOT_MODERATOR` is one of them
-    "ADMIN_UNCHECKED", "DONE_NOT_SENT", "NOTHING_EARLIER", "NOTHING_TO_UNDO", "NOT_LIVE_DATABASE", "NOT_MODERATOR",
-    "NO_GAPS", "SENT_PRIVATELY", "added", "aliased", "already_asked", "also_attached", "changed_since_opened",
-    "command", "dismissed", "draft_not_removed", "edited", "edited_command", "left_open", "next_undo", "no_change",
-    "no_gap", "no_passage", "not_live", "not_sent_privately", "posting_anonymously", "published", "published_twice",
-    "removed", "renumbered", "repeats", "replaced", "still_gets", "still_unanswered", "undid", "unpublished",
+    "ADMIN_UNCHECKED", "DONE_NOT_SENT", "NOTHING_EARLIER", "NOTHING_TO_UNDO", "NOT_LIVE_COPY", "NOT_LIVE_DATABASE",
+    "NOT_MODERATOR", "NO_GAPS", "SENT_PRIVATELY", "added", "aliased", "already_asked", "also_attached",
+    "changed_since_opened", "command", "dismissed", "draft_not_removed", "edited", "edited_command", "left_open",
+    "next_undo", "no_change", "no_gap", "no_passage", "not_live", "not_sent_privately", "partly_saved",
+    "posting_anonymously", "published", "published_twice", "removed", "renumbered", "repeats", "replaced", "still_gets",
+    "still_unanswered", "undid", "unpublished",
 ]  # fmt: skip
 
 
@@ -143,11 +144,31 @@ NOT_LIVE_DATABASE = N_(
     "until it can; it goes live then."
 )
 
+# The same, when the database was read but this instance could not write its copy of the knowledge (a full disk):
+# the change is in the database, which is the truth; the copy is only what this instance answers from.
+NOT_LIVE_COPY = N_(
+    "It is saved in the database, but not live here yet: this instance cannot write its copy of the knowledge "
+    "(the bot's log says why). Members it answers get the earlier knowledge until it can; it goes live then."
+)
+
 
 def command(platform: str, name: str) -> str:
     """A moderation command as the asker types it where they are: `/kb_gaps` on Telegram, `/kb gaps`
     on Discord, `kb gaps` on the command line."""
     return {"telegram": f"/kb_{name}", "discord": f"/kb {name}"}.get(platform, f"kb {name}")
+
+
+def partly_saved(changed: Sequence[str], unwritten: Sequence[str], reason: str, platform: str) -> str:
+    """A change of several files whose write failed part-way, and whose files written could not be put back:
+    they hold part of it. Not "Nothing was changed" (the next reload serves them); its history line is kept."""
+    return _(
+        "The change was saved only in part: {changed} changed, but {unwritten} could not be written ({reason}), "
+        "and putting {changed} back failed too. It stays in the history: once the disk is fixed, check "
+        "`{history}`, then take it back with `{undo}` or make it again."
+    ).format(
+        changed=", ".join(changed), unwritten=", ".join(unwritten), reason=reason,
+        history=command(platform, "history"), undo=command(platform, "undo"),
+    )  # fmt: skip
 
 
 def removed(passage_id: str, platform: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import signal
@@ -16,12 +15,13 @@ import pytest
 
 from bot import cli, knowledge
 from bot.config import Config
-from bot.curation import CLI_PLATFORM, changes_finish_first, store
+from bot.curation import CLI_PLATFORM, store
 from bot.curation.edits import Refused
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Asker, Service
 from tests.conftest import ROOT
 from tests.support import child_env
+from tests.test_store_writes import needs_strace
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
 CLI = Asker(CLI_PLATFORM, "", name="faults")
@@ -50,51 +50,39 @@ def assert_clean(kdir: Path, acknowledged: list[str]) -> None:
         restarted.close()
 
 
-def test_a_sigterm_in_the_middle_of_a_write_waits_for_the_change_to_finish(
-    kdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SIGTERM raised while the file is being written: the handler runs only once file and history are done
-    (the command line's guard, `changes_finish_first`, is around the change)."""
-    service = Service.from_directory(kdir, Config(data_dir=kdir.parent / "data"), guard=changes_finish_first)
-    ran: list[list[str]] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: ran.append(history_adds(kdir)))
-    real = store.write_atomic
-
-    def interrupted(target: Path, text: str) -> None:
-        signal.raise_signal(signal.SIGTERM)  # arrives mid-change
-        assert not ran, "the handler ran inside the change"
-        real(target, text)
-
-    monkeypatch.setattr(store, "write_atomic", interrupted)
-    try:
-        change = service.moderation.add(CLI, section="Parking", text="Bikes go behind the library.", passage_id="bikes")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        service.close()
-    assert ran == [["bikes"]]  # delivered once, after the history line was written
-    assert_clean(kdir, [change.passage_id])
+def signalled_mid_change(signal_name: str, data: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """`python ARGV` under strace, sent `signal_name` by strace as it syncs the history (`data`'s history.jsonl):
+    the signal arrives in the middle of a change, its history line written, its knowledge file not yet."""
+    strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-P", str(data / HISTORY_FILE), "-e", "trace=fsync"]
+    return subprocess.run(
+        [*strace, "-e", f"inject=fsync:signal={signal_name}:when=1", sys.executable, *argv],
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
 
 
-def test_ctrl_c_during_kb_add_still_tells_the_moderator_the_passage_was_added(
-    kdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Ctrl-C pressed while `kb add` writes: the change is finished and live, and the command said nothing
-    before exit 130, so the moderator took it for not made and added it again (`parking-2`); it says the reply
-    and the new id first. (The signal is raised from inside the write; the real write then runs.)"""
-    real = store.write_atomic
+@needs_strace
+def test_a_sigterm_in_the_middle_of_a_write_waits_for_the_change_to_finish(kdir: Path) -> None:
+    """SIGTERM sent (by strace) as the writer syncs its history line: the writer ends by it only once file
+    and history are done (its guard, `changes_finish_first`, is around the change), never between the two."""
+    data = kdir.parent / "data"
+    done = signalled_mid_change("TERM", data, [str(WRITER), str(kdir), str(data), "a", "3"])
+    assert done.returncode == -signal.SIGTERM, done.stderr  # ended by the signal: after the first change
+    assert done.stdout == "" and history_adds(kdir) == ["a-0"]  # made and recorded, not yet printed
+    assert_clean(kdir, [])
 
-    def interrupted(target: Path, text: str) -> None:
-        signal.raise_signal(signal.SIGINT)  # Ctrl-C, arriving mid-change
-        real(target, text)
 
-    monkeypatch.setattr(store, "write_atomic", interrupted)
-    out = io.StringIO()
-    code = cli.main(["kb", "add", *ADDED, "--knowledge", str(kdir)], out)
-    monkeypatch.undo()
+@needs_strace
+def test_ctrl_c_during_kb_add_still_tells_the_moderator_the_passage_was_added(kdir: Path) -> None:
+    """Ctrl-C (SIGINT, sent by strace as `kb add` syncs its history line): the change is finished and live,
+    and the command said nothing before exit 130, so the moderator took it for not made and added it again
+    (`parking-2`); it says the reply and the new id first."""
+    argv = ["-m", "bot", "kb", "add", *ADDED, "--knowledge", str(kdir)]
+    done = signalled_mid_change("INT", kdir.parent / "data", argv)
     assert history_adds(kdir) == ["parking"]  # the change was made, and recorded
-    assert code == 130
-    assert out.getvalue().splitlines()[-1] == "parking", "nothing told the moderator the passage was added"
-    assert "interrupted" in capsys.readouterr().err
+    assert done.returncode == 130, done.stderr
+    assert done.stdout.splitlines()[-1:] == ["parking"], "nothing told the moderator the passage was added"
+    assert "interrupted" in done.stderr
+    assert_clean(kdir, ["parking"])
 
 
 def writer(kdir: Path, prefix: str, count: int) -> subprocess.Popen[str]:

@@ -6,6 +6,7 @@ A full disk is the real OS event: a soft RLIMIT_FSIZE makes a write past it fail
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import resource
 import subprocess
@@ -22,7 +23,7 @@ from bot.storage.replica import Follower
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import wait_for
-from tests.support import child_env
+from tests.support import child_env, needs_read_only_mount
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -84,6 +85,52 @@ def test_a_catch_up_that_hits_a_full_disk_does_not_stop_the_instance_following_f
     assert _cli("kb", "edit", pid, "--text", "The second edit, made once there was room again.").returncode == 0
     wait_for(lambda: "once there was room" in _text(b, pid), timeout=15)
     assert caplog.text.count("cannot copy it into") == 1 and "File too large" in caplog.text
+
+
+# An instance whose scratch folder (its copy of the knowledge) is a full 16 KB tmpfs makes an edit, then gets room.
+_COPY_FULL = """
+import json, subprocess, sys, time
+from pathlib import Path
+from bot.asker import Asker
+from bot.config import Config
+from bot.curation import Request
+from bot.service import Service
+service = Service.from_directory(Path(sys.argv[1]), Config(database_url=sys.argv[2], data_dir=Path(sys.argv[3])))
+folder = service._backend.scratch.folder
+pid = next(iter(service.passages())).id
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)], check=True)
+edit = Request("edit", pid, text="Edited while the copy's disk was full.")
+reply = service.moderate(edit, Asker("cli", "", name="t"))
+subprocess.run(["umount", str(folder)], check=True)
+for _ in range(3000):  # up to 30 s for the follower's next try, which has room
+    if "disk was full" in service.passage(pid).text:
+        break
+    time.sleep(0.01)
+print(json.dumps([reply.text, reply.refused, reply.change.live, service.passage(pid).text]))
+service.close()
+"""
+
+
+@needs_read_only_mount  # root in a mount namespace of its own: the same that mounts a small tmpfs
+def test_an_edit_whose_copy_cannot_be_written_is_told_saved_in_the_database_not_that_it_cannot_be_read(
+    url: str, tmp_path: Path
+) -> None:
+    """A moderator's edit committed, then the instance's copy of the knowledge cannot be written (its scratch folder
+    a real full tmpfs; the change's check, in another temporary folder, has room): the reply says it is saved in
+    the database and not live here yet because of the copy; it had said "the database cannot be read right now"
+    of a database just written. It goes live once there is room."""
+    done = subprocess.run(
+        ["unshare", "-m", sys.executable, "-c", _COPY_FULL, str(KNOWLEDGE), url, str(tmp_path / "data")],
+        capture_output=True, text=True, env=child_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    text, refused, live, now = json.loads(done.stdout)
+    assert not refused and not live, text
+    assert text.endswith(
+        "It is saved in the database, but not live here yet: this instance cannot write its copy of the knowledge "
+        "(the bot's log says why). Members it answers get the earlier knowledge until it can; it goes live then."
+    ), text
+    assert "No space left on device" in done.stderr and now == "Edited while the copy's disk was full."
 
 
 @pytest.mark.allow_error_logs  # the fault is logged at ERROR, with its traceback

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.curation.atomicfiles import NEW_FILE_MODE
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.store import LOCK_NAME
-from bot.curation.writes import NEW_FILE_MODE
 from tests.conftest import ROOT
 from tests.support import child_env, needs_read_only_mount
 
@@ -134,7 +134,7 @@ def test_a_reader_of_the_old_file_reads_it_whole_and_the_change_is_a_new_file(kd
 _LIMITED_WRITE = """
 import resource, signal, sys
 from pathlib import Path
-from bot.curation.writes import write_atomic
+from bot.curation.atomicfiles import write_atomic
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
 resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 try:
@@ -223,3 +223,56 @@ def test_a_file_another_user_owns_keeps_its_owner_and_mode_when_root_rewrites_it
     written = notes.lstat()
     assert (written.st_uid, written.st_gid, written.st_mode & 0o777) == (65534, 65534, 0o640)
     assert b"Be kind to each other." in notes.read_bytes()
+
+
+# Two changes recorded in a new data folder, the second past `rotate_at`: the old file is set aside, a new one begun.
+_TWO_RECORDS = """
+import sys
+from pathlib import Path
+from bot.curation.history import History, Record
+history = History(Path(sys.argv[1]), rotate_at=100)
+for n in range(2):
+    history.check_writable()
+    history.append(Record(id=f"r{n}", at="2026-01-01T00:00:00+00:00", platform="cli", user_id="", name="t",
+                          chat_id="", kind="add", passage_id=f"p{n}", file="moderators.yaml", index=n, before=None,
+                          after={"id": f"p{n}", "section": "S", "text": "T."}))
+"""
+
+
+@needs_strace
+def test_a_history_file_made_or_begun_anew_is_synced_into_the_data_folder_before_its_first_line(
+    tmp_path: Path,
+) -> None:
+    """history.jsonl made by the first change (in a new data folder), and made anew once the old one is set aside
+    (rotated): the data folder (and a new one's parent) is synced after the name is made and before a line is
+    trusted to it; unsynced, a power cut could lose the new file's name and the change recorded in it."""
+    root = tmp_path.resolve()
+    data, log = root / "data", root / "strace.log"
+    command = ["strace", "-f", "-y", "-qq", "-s", "0", "-o", str(log), "-e", "trace=openat,write,fsync,rename"]
+    result = subprocess.run(
+        [*command, sys.executable, "-c", _TWO_RECORDS, str(data)], cwd=ROOT, env=child_env(), capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    history, names = (
+        str(data / HISTORY_FILE),
+        {str(data): "data", str(root): "its parent", str(data / HISTORY_FILE): ""},
+    )
+    events: list[str] = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        call = _CALL.match(line)
+        if call is None or int(call[3]) < 0:
+            continue
+        if call[1] == "openat" and f'"{history}"' in call[2] and "O_EXCL" in call[2]:
+            events.append("make history.jsonl")
+        elif call[1] == "rename" and call[2].startswith(f'"{history}"'):
+            events.append("rename history.jsonl aside")
+        elif call[1] in ("fsync", "write") and (where := re.search(r"<([^>]*)>", call[2])) and where[1] in names:
+            event = f"{call[1]} {names[where[1]] or 'history.jsonl'}"
+            if not (events and events[-1] == event == "write history.jsonl"):
+                events.append(event)
+    made = ["make history.jsonl", "fsync data"]
+    assert events == [
+        *made, "fsync its parent", "write history.jsonl", "fsync history.jsonl",
+        "rename history.jsonl aside", *made, "write history.jsonl", "fsync history.jsonl",
+    ]  # fmt: skip

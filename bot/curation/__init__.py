@@ -16,6 +16,7 @@
 The rest of the core uses only what this face exports.
 """
 
+from bot.curation.atomicfiles import STALE_TEMP_GLOB, write_atomic
 from bot.curation.commands import COMMANDS, Reply, Request, perform
 from bot.curation.found import Found, FoundPassage
 from bot.curation.history import FILE_NAME as HISTORY_FILE
@@ -26,7 +27,6 @@ from bot.curation.publishing import DRAFT_HEADER, UPDATE_MARK, goes_live, is_upd
 from bot.curation.shutdown import changes_finish_first
 from bot.curation.store import MODERATOR_FILE, OWN_FILES, KnowledgeStore, StoreError, dump
 from bot.curation.unanswered import gaps_unusable, looks_like_gap
-from bot.curation.writes import STALE_TEMP_GLOB, write_atomic
 
 __all__ = [
     "CLI_PLATFORM",

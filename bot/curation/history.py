@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from bot import datafiles
+from bot.curation.atomicfiles import sync_folder
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class History:
         A torn last line is cut off first. Raises OSError when the disk refuses, having cut off
         what it wrote, so that the file is as it was.
         """
-        datafiles.make_file(self.path)  # 0600 (its folder 0700) when made: it quotes members' questions
+        self._make()
         if record.folder is None and self.knowledge is not None:
             record = replace(record, folder=self.knowledge)
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
@@ -201,9 +202,20 @@ class History:
             os.fsync(file.fileno())
         return keep
 
+    def _make(self) -> None:
+        """The file made if missing, 0600 (its folder 0700): it quotes members' questions. A new name (the first
+        file, or the one after `_rotate` set the old aside) is synced into its folder (and a new folder into its
+        parent) before a line is trusted to it: a power cut could otherwise lose the file, line and all."""
+        folder = self.path.parent
+        had_folder = folder.is_dir()
+        if datafiles.make_file(self.path):
+            sync_folder(folder)
+            if not had_folder:
+                sync_folder(folder.parent)
+
     def check_writable(self) -> None:
         """Raise OSError now if the history file cannot be appended to (before changing anything)."""
-        datafiles.make_file(self.path)
+        self._make()
         with self.path.open("a", encoding="utf-8"):
             pass
 

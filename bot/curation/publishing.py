@@ -22,10 +22,10 @@ from typing import Any
 
 from bot import ids, knowledge, messages, yamlfiles
 from bot.catalogue import _
+from bot.curation.atomicfiles import write_atomic
 from bot.curation.edits import Edit, Files, Refused, all_items, normalized
 from bot.curation.history import Record
 from bot.curation.store import OWN_FILES, StoreError, dump, load_whole
-from bot.curation.writes import write_atomic
 from bot.knowledge import DRAFTS_DIR, KnowledgeError, draft_files
 from bot.storage.protocol import ChangeLog
 from bot.yamlfiles import FileError

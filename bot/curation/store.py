@@ -6,10 +6,12 @@ A `KnowledgeStore` owns the knowledge folder for writers:
   folder) and, within the process, between threads;
 - `read_files()` re-reads the files under the lock (another process may have changed them);
 - `commit()` checks the changed files through the real loader (so a bad change can never break
-  the knowledge base), then writes each one atomically (`bot.curation.writes`): a temporary file in the
-  same folder, flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
+  the knowledge base), then writes each one atomically: a temporary file in the same folder,
+  flush, fsync, `os.replace`, fsync of the folder. A crash leaves the old file or the new one,
   never half of one. A file saved by hand since it was read (editors take no lock) refuses the
-  change instead: written from the first read, it would have lost the hand edit.
+  change instead: written from the first read, it would have lost the hand edit. A change of
+  several files whose write fails part-way puts back those already written (`PartlySaved` when
+  that fails too: the change is then in the files in part, and is not said to be unmade).
 """
 
 from __future__ import annotations
@@ -20,10 +22,8 @@ import fcntl
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,8 +37,16 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from bot import knowledge, yamlfiles
 from bot.answering import tuning
-from bot.catalogue import N_, _, counted
-from bot.curation.writes import NEW_FILE_MODE, STALE_TEMP_GLOB, sync_folder, write_atomic
+from bot.catalogue import N_, _
+
+# Their names stay importable from here (`X as X`: re-exported), where the rest of the code and the tests look.
+from bot.curation.atomicfiles import NEW_FILE_MODE as NEW_FILE_MODE
+from bot.curation.atomicfiles import STALE_TEMP_GLOB as STALE_TEMP_GLOB
+from bot.curation.atomicfiles import sync_folder
+from bot.curation.atomicfiles import write_atomic as write_atomic
+from bot.curation.checkcopies import CHECK_PREFIX as CHECK_PREFIX
+from bot.curation.checkcopies import remove_stale_checks as remove_stale_checks
+from bot.curation.dumping import dump as dump
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 
@@ -65,10 +73,26 @@ class StoreError(Exception):
     """A change that cannot be written; the message is safe to show to a moderator."""
 
 
+class PartlySaved(StoreError):
+    """A change of several files that failed part-way, and whose files already written could not all be put
+    back: `changed` holds part of it (and stays so), `unwritten` does not; `reason` is the write's failure.
+    Unlike other StoreErrors, the change is not "Nothing was changed": its history line is kept."""
+
+    def __init__(self, changed: list[str], unwritten: list[str], reason: str):
+        super().__init__(f"saved in part: {', '.join(changed)} changed, {', '.join(unwritten)} not ({reason})")
+        self.changed = changed
+        self.unwritten = unwritten
+        self.reason = reason
+
+
+def disk_reason(exc: OSError) -> str:
+    """Why a write failed, in a few words (the disk is full, ...), naming no internals."""
+    return _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
+
+
 def disk_message(exc: OSError) -> str:
     """A short explanation of a failed write, naming the cause but no internals."""
-    reason = _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
-    return f"cannot save the change: {reason}. Nothing was changed."
+    return f"cannot save the change: {disk_reason(exc)}. Nothing was changed."
 
 
 # A change that would take the last passage away: a running bot keeps its last knowledge rather than
@@ -85,45 +109,6 @@ CHANGED_BY_HAND = N_(
     "try again."
 )
 Stamp = tuple[int, int, int]  # a file as it was read: size, mtime_ns, inode
-
-CHECK_PREFIX = "qabot-check-"  # + the writer's pid: the scratch copy a change is validated in
-STALE_CHECK_AGE = 3600.0  # seconds: a scratch copy without a pid (older versions) this old is left over
-
-
-def remove_stale_checks(folder: Path) -> int:
-    """Remove the scratch copies (`qabot-check-<pid>-*`) of writers that are gone; how many.
-
-    A writer killed while validating leaves its copy of the knowledge folder behind. Only this
-    user's folders are touched; one whose writer is alive is kept, and one without a pid is
-    removed only when it is older than an hour.
-    """
-    removed = 0
-    for path in folder.glob(CHECK_PREFIX + "*"):
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-            continue
-        owner, dash, _ = path.name[len(CHECK_PREFIX) :].partition("-")
-        pid = int(owner) if dash and owner.isdigit() else None
-        if _alive(pid) if pid is not None else time.time() - info.st_mtime < STALE_CHECK_AGE:
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed += 1
-    if removed:
-        log.info("removed %s left by writers that were stopped", counted(removed, "scratch folder"))
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 class KnowledgeStore:
@@ -246,18 +231,42 @@ class KnowledgeStore:
             raise StoreError(disk_message(exc)) from exc
         recorded()  # after the check, the slow part: a kill -9 during it had left a change recorded, not made
         self._not_changed_by_hand(texts)  # after the check too, just before the writes (its line is taken back)
+        try:  # what each file holds now, to put back if a later file of the change cannot be written
+            kept = {name: _held(self.directory / name) for name in texts} if len(texts) > 1 else {}
+        except OSError as exc:
+            log.warning("cannot read %s before changing it: %s", self.directory, exc)
+            raise StoreError(disk_message(exc)) from exc
+        written: list[str] = []
         for name, text in texts.items():
-            target = self.directory / name
             try:
-                if text is None:
-                    target.unlink(missing_ok=True)
-                    sync_folder(self.directory)
-                else:
-                    write_atomic(target, text)
+                _put(self.directory / name, text)
             except OSError as exc:
-                log.warning("cannot write %s: %s", target, exc)
+                log.warning("cannot write %s: %s", self.directory / name, exc)
+                self._put_back(written, kept, [n for n in texts if n not in written], exc)
                 raise StoreError(disk_message(exc)) from exc
+            written.append(name)
         return kb
+
+    def _put_back(
+        self, written: list[str], kept: Mapping[str, bytes | None], unwritten: list[str], exc: OSError
+    ) -> None:
+        """The files a change wrote before one of its files failed (`exc`), as they were; PartlySaved (after an
+        ERROR naming them) for those that cannot be: the change is then in them, the history must keep it."""
+        left = []
+        for name in reversed(written):
+            try:
+                _put(self.directory / name, kept[name])
+            except OSError as again:
+                log.warning("cannot put %s back as it was: %s", self.directory / name, again)
+                left.append(name)
+        if written and not left:
+            log.warning("a change failed part-way; put back as they were: %s", ", ".join(written))
+        if left:
+            left.reverse()
+            log.error("a change to %s was saved in part: %s changed and could not be put back, %s not written "
+                      "(%s); its history line is kept", self.directory, ", ".join(left), ", ".join(unwritten),
+                      exc)  # fmt: skip
+            raise PartlySaved(left, unwritten, disk_reason(exc)) from exc
 
     def _files(self) -> list[Path]:
         return knowledge.knowledge_files(self.directory)
@@ -293,6 +302,23 @@ def _stamp(path: Path) -> Stamp | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def _held(path: Path) -> bytes | None:
+    """What the file at `path` holds now (None: there is none), to be put back by `_put`."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _put(target: Path, content: str | bytes | None) -> None:
+    """`target` replaced whole by `content` (`write_atomic`), or removed, its folder synced (None)."""
+    if content is None:
+        target.unlink(missing_ok=True)
+        sync_folder(target.parent)
+    else:
+        write_atomic(target, content)
+
+
 def load_whole(folder: Path) -> KnowledgeBase:
     """The folder's knowledge, its synonyms.yaml and settings.yaml checked too, as the bot loads them;
     raises KnowledgeError. The knowledge loader alone reads neither: with one broken by a hand edit,
@@ -303,23 +329,3 @@ def load_whole(folder: Path) -> KnowledgeBase:
     except yamlfiles.FileError as exc:
         raise KnowledgeError(exc.path, exc.message, entry=exc.entry, line=exc.line) from None
     return knowledge.load(folder)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Writes a text of several lines (a list: its opening line and an item a line) as a literal
-    block, line for line, where YAML can hold it so."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def dump(data: Any) -> str:
-    """YAML as people read it: block style, keys in their order, Unicode kept."""
-    text: str = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
-    )
-    return text

@@ -11,13 +11,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot import messages
 from bot.asker import Asker
 from bot.catalogue import _
 from bot.curation import edits
 from bot.curation.edits import Files, Refused
 from bot.curation.history import Record
 from bot.curation.moderators import writable
-from bot.curation.store import StoreError, disk_message
+from bot.curation.store import PartlySaved, StoreError, disk_message
 from bot.knowledge import KnowledgeBase
 from bot.storage.protocol import ChangeLog, KnowledgeStorage
 from bot.watcher import Signature, signature
@@ -63,6 +64,8 @@ def apply(
             after = signature(store.directory)
             if done is not None:
                 _finish(done, kind)
+    except PartlySaved as exc:  # not "Nothing was changed": its files hold part of it, its history line stays
+        raise Refused(messages.partly_saved(exc.changed, exc.unwritten, exc.reason, asker.platform)) from exc
     except StoreError as exc:
         raise Refused(_sentence(str(exc))) from exc
     except OSError as exc:
@@ -105,14 +108,15 @@ def _check_history(history: ChangeLog) -> None:
 def _commit_recorded(store: KnowledgeStorage, edit: edits.Edit, history: ChangeLog, record: Record) -> KnowledgeBase:
     """Write the change and its record together or not at all: the change is checked, then the record
     is written (an OSError such as a full disk then changes nothing), then the files; if they fail,
-    the record is taken back. Checked first: a kill -9 during the check (a copy of the whole folder
-    loaded through the loader, the slow part) had left a change recorded that was never made, and
-    every later `kb undo` refused it."""
+    the record is taken back, unless they failed part-way and could not be put back (PartlySaved: the
+    change is in the files in part, and its record is what `kb history` and `kb undo` find). Checked
+    first: a kill -9 during the check (a copy of the whole folder loaded through the loader, the slow
+    part) had left a change recorded that was never made, and every later `kb undo` refused it."""
     marks: list[int] = []
     try:
         return store.commit(edit.changed, recorded=lambda: marks.append(history.append(record)))
-    except BaseException:
-        if not marks:
+    except BaseException as exc:
+        if not marks or isinstance(exc, PartlySaved):
             raise
         try:
             history.take_back(marks[0])

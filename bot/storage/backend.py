@@ -119,6 +119,12 @@ class PostgresBackend:
             log.info("caught up with the database again")
         return extended
 
+    @property
+    def cannot_copy(self) -> bool:
+        """Behind because the last catch-up could not write this instance's copy of the knowledge (a full disk),
+        not because the database could not be read: a moderator's change is then in the database all the same."""
+        return self.behind and self._failing is OSError
+
     def _fell_behind(
         self, failing: type[Exception], level: int, message: str, *args: object, exc_info: bool = False
     ) -> None:

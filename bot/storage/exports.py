@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import knowledge
-from bot.curation.writes import write_atomic
+from bot.curation.atomicfiles import write_atomic
 from bot.knowledge import NOT_SOURCES
 from bot.storage.snapshots import Snapshot
 from bot.yamlfiles import FileError, read_bytes

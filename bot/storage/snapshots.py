@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.curation.atomicfiles import write_atomic
 from bot.curation.history import Record
-from bot.curation.writes import write_atomic
 from bot.storage import folders, tables
 from bot.storage.database import Connection
 from bot.storage.tables import RECORD_COLUMNS, Files

@@ -1,7 +1,7 @@
-"""Writing a file so that a crash or a full disk never leaves half of it: a temporary file beside it, flushed
-and fsynced, renamed over the name, then the folder fsynced (`write_atomic`). The knowledge store's changes,
-drafts, exports and `calibrate`'s settings are written so.
-"""
+"""Files replaced whole: `write_atomic` writes a temporary file beside the target, fsyncs it, renames it over
+the name and fsyncs the folder, so that a crash or a power cut leaves the old file or the new one, never half
+of one, and a reader has one or the other whole (docs/reliability.md, "What a change's writes promise").
+`sync_folder` makes a name made, renamed or removed in a folder outlive a power cut."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary files in the folder
+STALE_TEMP_GLOB = ".*.yaml.*.tmp"  # what `write_atomic` names its temporary files in a knowledge folder
 NEW_FILE_MODE = 0o644  # a new knowledge file is readable by the bot whoever wrote it
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Replace `target` with `text`: temporary file beside it, fsync, rename, fsync the folder (`sync_folder`)."""
+def write_atomic(target: Path, text: str | bytes) -> None:
+    """Replace `target` with `text` (bytes as they are, a str in UTF-8): temporary file beside it, fsync, rename,
+    fsync the folder (`sync_folder`)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         _keep_mode(fd, target)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, target)
