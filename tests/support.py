@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import inspect
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 
 import pytest
 
@@ -122,3 +125,23 @@ def saving_by_hand(path: Path, text: list[str]) -> Callable[[], contextlib.Abstr
             path.write_text(text.pop(), encoding="utf-8")
 
     return guard
+
+
+@contextlib.contextmanager
+def calls_of(function: Callable[..., object]) -> Iterator[list[dict[str, Any]]]:
+    """The calls of `function` (ours; a method, or one wrapped by `lru_cache`, too) made in this thread while the
+    block runs, each as the arguments it was given: seen by the interpreter's own hook (`sys.setprofile`), so
+    that the function itself runs as it is, not replaced by a counting copy."""
+    code = inspect.unwrap(getattr(function, "__func__", function)).__code__
+    seen: list[dict[str, Any]] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            seen.append(dict(frame.f_locals))
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield seen
+    finally:
+        sys.setprofile(previous)
