@@ -276,25 +276,29 @@ def clocked_store(url: str, clock: Callable[[], float], **settings: Any) -> Iter
 
 
 def test_a_vote_written_late_by_another_instance_does_not_replace_the_voters_later_vote(
-    services: Callable[[], Service],
+    schema: str, services: Callable[[], Service]
 ) -> None:
     """The last press counts, as migration 0009 keeps the newest: a 👎 pressed on instance B while B's line
     to the database is down, then a 👍 pressed on A, leave the 👍 once B writes its queue; the INSERT ...
     ON CONFLICT DO UPDATE replaces the row with whichever press is written last, older or not."""
-    a, b = services(), services()
-    voter = Asker(platform="telegram", user_id="3")
-    passage_id = a.ask("are most defectors women?", voter).passage_id
-    assert passage_id is not None
-    held = b.gaps
-    assert held is not None and a.gaps is not None
-    held.flush = lambda: False  # type: ignore[method-assign]  # B cannot reach the database: its rows queue
-    b.vote(passage_id, False, voter)  # pressed first
-    a.vote(passage_id, True, voter)  # pressed after, on A
-    wait_for(lambda: a.gaps.flush() and not a.gaps._queue)  # type: ignore[union-attr,attr-defined]
-    del held.flush  # B's line is back: its queue is written
-    wait_for(lambda: held.flush() and not held._queue)  # type: ignore[attr-defined]
-    theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
-    assert len(theirs) == 1 and theirs[0].helpful, theirs
+    proxy = Proxy()
+    a, b = services(), services(proxy.url(schema))
+    try:
+        voter = Asker(platform="telegram", user_id="3")
+        passage_id = a.ask("are most defectors women?", voter).passage_id
+        assert passage_id is not None and a.gaps is not None and b.gaps is not None
+        proxy.cut()  # B cannot reach the database: its rows queue
+        b.vote(passage_id, False, voter)  # pressed first
+        a.vote(passage_id, True, voter)  # pressed after, on A
+        wait_for(lambda: a.gaps.flush() and not a.gaps._queue)  # type: ignore[union-attr,attr-defined]
+        assert b.gaps._queue  # type: ignore[attr-defined]
+        proxy.restore()  # B's line is back: its queue is written
+        wait_for(lambda: b.gaps.flush() and not b.gaps._queue, timeout=30)  # type: ignore[union-attr,attr-defined]
+        theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
+        assert len(theirs) == 1 and theirs[0].helpful, theirs
+    finally:
+        b.close()
+        proxy.close()
 
 
 def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(
