@@ -8,8 +8,10 @@ import gc
 import inspect
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -145,3 +147,30 @@ def calls_of(function: Callable[..., object]) -> Iterator[list[dict[str, Any]]]:
         yield seen
     finally:
         sys.setprofile(previous)
+
+
+@contextlib.contextmanager
+def stopped_at(
+    trace: str, argv: list[str], log: Path, *, path: Path | None = None, error: str = ""
+) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot ARGV` (in `log`'s folder) under strace, stopped by a SIGSTOP at its first system call of
+    `trace` (one of `path`, when given; failing with `error`, when given): the block runs while it is stopped,
+    and it runs on after (SIGCONT). Its calls of `trace` are in `log`; the caller reads its output and end."""
+    failing = f":error={error}" if error else ""
+    only = ["-P", str(path)] if path is not None else []
+    command = ["strace", "-f", "-qq", "-o", str(log), *only, "-e", f"trace={trace}",
+               "-e", f"inject={trace}{failing}:signal=SIGSTOP:when=1", sys.executable, "-m", "bot", *argv]  # fmt: skip
+    child = subprocess.Popen(command, cwd=log.parent, env=child_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    try:
+        start = time.monotonic()
+        while child.poll() is None and "stopped by SIGSTOP" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() - start < 60, "the command never reached the call to stop at"
+            time.sleep(0.005)
+        assert child.poll() is None, child.communicate()
+        yield child
+    except BaseException:
+        child.kill()
+        child.communicate()
+        raise
+    os.killpg(child.pid, signal.SIGCONT)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from dataclasses import asdict, replace
@@ -22,8 +21,7 @@ from bot.curation.history import DOCUMENT, PUSH, Record
 from bot.curation.historytext import render
 from bot.service import Asker, Service
 from tests.conftest import ROOT
-from tests.pg_support import wait_for
-from tests.support import child_env, small_kb, write_kb
+from tests.support import small_kb, stopped_at, write_kb
 from tests.test_store_writes import needs_strace
 
 BEFORE_PUSHES = "dbf8c5a^"  # the version before `kb push` recorded synonyms.yaml and settings.yaml
@@ -150,37 +148,21 @@ def test_a_change_refused_in_one_folder_keeps_the_history_line_of_a_sibling_fold
     whose history line is taken back, never takes back the line of a change made meanwhile in the other."""
     live = write_kb(tmp_path / "live", small_kb(questions=True, rules=True))
     staging = write_kb(tmp_path / "staging", small_kb(questions=True, rules=True))
-    data, ann = tmp_path / "data", Asker("cli", "", name="ann")
-    log = tmp_path / "strace.log"
-
-    def traced() -> str:
-        return log.read_text(encoding="utf-8") if log.exists() else ""
-
-    # `kb edit` of the live folder, its history line written: the rename of its file is refused (EACCES, as in a
-    # folder that is not writable), and the process stopped there (SIGSTOP) until the staging copy's change is made.
-    renames = "rename,renameat,renameat2"
-    strace = ["strace", "-f", "-qq", "-o", str(log), "-e", f"trace={renames}",
-              "-e", f"inject={renames}:error=EACCES:signal=SIGSTOP:when=1"]  # fmt: skip
-    edit = ["kb", "edit", "meetups", "--text", "Meetups moved online.", "--knowledge", str(live), "--data", str(data)]
-    child = subprocess.Popen(
-        [*strace, sys.executable, "-m", "bot", *edit], cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+    data, ann, log = tmp_path / "data", Asker("cli", "", name="ann"), tmp_path / "strace.log"
     staging_service = Service.from_directory(staging, Config(data_dir=data))
+    edit = ["kb", "edit", "meetups", "--text", "Meetups moved online.", "--knowledge", str(live), "--data", str(data)]
     try:
-        wait_for(lambda: child.poll() is not None or "stopped by SIGSTOP" in traced(), 60)
-        assert f'"{live}/notes.yaml") = -1 EACCES' in traced(), child.communicate()  # its file's, and no other
-        staged = staging_service.moderate(Request("edit", "rules", text="Be kind, always."), ann).text
-        os.killpg(child.pid, signal.SIGCONT)
+        # `kb edit` of the live folder, its history line written: the rename of its file is refused (EACCES, as in
+        # a folder that is not writable), and the command stopped there until the staging copy's change is made.
+        with stopped_at("rename,renameat,renameat2", edit, log, error="EACCES") as child:
+            assert f'"{live}/notes.yaml") = -1 EACCES' in log.read_text(encoding="utf-8")  # its file's, no other
+            staged = staging_service.moderate(Request("edit", "rules", text="Be kind, always."), ann).text
         _, err = child.communicate(timeout=60)
         assert child.returncode == 1 and "not writable" in err and "Edited" in staged, (err, staged)
         history = staging_service.moderate(Request("history"), ann).text
         undo = staging_service.moderate(Request("undo"), ann)
     finally:
         staging_service.close()
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     live_service = Service.from_directory(live, Config(data_dir=data))
     try:
         assert "meetups" not in live_service.moderate(Request("history"), ann).text  # the refused change's is gone
