@@ -111,6 +111,19 @@ class Backend:
             row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
             return int(row[0]) if row else 0
 
+    def age(self, table: str, seconds: float) -> int:
+        """Move every row of a question records' table `seconds` into the past, in the database itself (the SQLite
+        file, or PostgreSQL's table), as rows written then would be stored; how many were moved."""
+        query = f"UPDATE {table} SET at = at - {{p}}"
+        if not self.postgres:
+            with contextlib.closing(sqlite3.connect(self.folder.parent / "data" / gaps.FILE_NAME)) as db, db:
+                return int(db.execute(query.format(p="?"), (seconds,)).rowcount)
+        import psycopg
+
+        assert self.database_url is not None
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            return int(conn.execute(query.format(p="%s"), (seconds,)).rowcount)
+
     def close(self) -> None:
         for service in self.made:
             service.close()

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import inspect
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 
 import pytest
 
@@ -122,3 +127,50 @@ def saving_by_hand(path: Path, text: list[str]) -> Callable[[], contextlib.Abstr
             path.write_text(text.pop(), encoding="utf-8")
 
     return guard
+
+
+@contextlib.contextmanager
+def calls_of(function: Callable[..., object]) -> Iterator[list[dict[str, Any]]]:
+    """The calls of `function` (ours; a method, or one wrapped by `lru_cache`, too) made in this thread while the
+    block runs, each as the arguments it was given: seen by the interpreter's own hook (`sys.setprofile`), so
+    that the function itself runs as it is, not replaced by a counting copy."""
+    code = inspect.unwrap(getattr(function, "__func__", function)).__code__
+    seen: list[dict[str, Any]] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            seen.append(dict(frame.f_locals))
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield seen
+    finally:
+        sys.setprofile(previous)
+
+
+@contextlib.contextmanager
+def stopped_at(
+    trace: str, argv: list[str], log: Path, *, path: Path | None = None, error: str = ""
+) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot ARGV` (in `log`'s folder) under strace, stopped by a SIGSTOP at its first system call of
+    `trace` (one of `path`, when given; failing with `error`, when given): the block runs while it is stopped,
+    and it runs on after (SIGCONT). Its calls of `trace` are in `log`; the caller reads its output and end."""
+    failing = f":error={error}" if error else ""
+    only = ["-P", str(path)] if path is not None else []
+    command = ["strace", "-f", "-qq", "-o", str(log), *only, "-e", f"trace={trace}",
+               "-e", f"inject={trace}{failing}:signal=SIGSTOP:when=1", sys.executable, "-m", "bot", *argv]  # fmt: skip
+    child = subprocess.Popen(command, cwd=log.parent, env=child_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    try:
+        start = time.monotonic()
+        while child.poll() is None and "stopped by SIGSTOP" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() - start < 60, "the command never reached the call to stop at"
+            time.sleep(0.005)
+        assert child.poll() is None, child.communicate()
+        yield child
+    except BaseException:
+        child.kill()
+        child.communicate()
+        raise
+    os.killpg(child.pid, signal.SIGCONT)

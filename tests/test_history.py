@@ -3,13 +3,11 @@ history file that knowledge folders side by side share."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,8 @@ from bot.curation.history import DOCUMENT, PUSH, Record
 from bot.curation.historytext import render
 from bot.service import Asker, Service
 from tests.conftest import ROOT
-from tests.support import small_kb, write_kb
+from tests.support import small_kb, stopped_at, write_kb
+from tests.test_store_writes import needs_strace
 
 BEFORE_PUSHES = "dbf8c5a^"  # the version before `kb push` recorded synonyms.yaml and settings.yaml
 
@@ -143,36 +142,32 @@ def test_scaling_md_says_what_an_older_instances_history_shows_of_a_push(tmp_pat
     assert "by its first line only" not in said
 
 
-def test_a_change_refused_in_one_folder_keeps_the_history_line_of_a_sibling_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@needs_strace
+def test_a_change_refused_in_one_folder_keeps_the_history_line_of_a_sibling_folder(tmp_path: Path) -> None:
     """Two knowledge folders sharing the data folder (a live one and a staging copy): a change refused in one,
     whose history line is taken back, never takes back the line of a change made meanwhile in the other."""
     live = write_kb(tmp_path / "live", small_kb(questions=True, rules=True))
     staging = write_kb(tmp_path / "staging", small_kb(questions=True, rules=True))
-    config, ann = Config(data_dir=tmp_path / "data"), Asker("cli", "", name="ann")
-    live_service, staging_service = Service.from_directory(live, config), Service.from_directory(staging, config)
-    real_mkstemp = tempfile.mkstemp
-    staged: list[str] = []
-
-    def live_folder_refuses(*args: Any, **kwargs: Any) -> Any:
-        if Path(kwargs.get("dir") or "").resolve() == live.resolve():
-            if not staged:  # after the live change's line, before its file: a change in the staging copy
-                staged.append(staging_service.moderate(Request("edit", "rules", text="Be kind, always."), ann).text)
-            raise PermissionError(errno.EACCES, "Permission denied")  # the live folder is not writable
-        return real_mkstemp(*args, **kwargs)
-
-    monkeypatch.setattr(tempfile, "mkstemp", live_folder_refuses)
+    data, ann, log = tmp_path / "data", Asker("cli", "", name="ann"), tmp_path / "strace.log"
+    staging_service = Service.from_directory(staging, Config(data_dir=data))
+    edit = ["kb", "edit", "meetups", "--text", "Meetups moved online.", "--knowledge", str(live), "--data", str(data)]
     try:
-        refused = live_service.moderate(Request("edit", "meetups", text="Meetups moved online."), ann)
-        monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)
-        assert refused.refused and staged and "Edited" in staged[0]
+        # `kb edit` of the live folder, its history line written: the rename of its file is refused (EACCES, as in
+        # a folder that is not writable), and the command stopped there until the staging copy's change is made.
+        with stopped_at("rename,renameat,renameat2", edit, log, error="EACCES") as child:
+            assert f'"{live}/notes.yaml") = -1 EACCES' in log.read_text(encoding="utf-8")  # its file's, no other
+            staged = staging_service.moderate(Request("edit", "rules", text="Be kind, always."), ann).text
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 1 and "not writable" in err and "Edited" in staged, (err, staged)
         history = staging_service.moderate(Request("history"), ann).text
         undo = staging_service.moderate(Request("undo"), ann)
+    finally:
+        staging_service.close()
+    live_service = Service.from_directory(live, Config(data_dir=data))
+    try:
         assert "meetups" not in live_service.moderate(Request("history"), ann).text  # the refused change's is gone
     finally:
         live_service.close()
-        staging_service.close()
     assert "edit rules" in history, f"the staging copy's change left the history: {history!r}"
     assert not undo.refused and "edit of `rules`" in undo.text, undo.text
 

@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 
 from bot import knowledge
 from bot.answering import Answerer, Outcome
-from bot.answering import answerer as answering
 from bot.curation import CLI_PLATFORM, Refused
-from bot.search.text import MAX_QUESTION_CHARS
+from bot.search.text import MAX_QUESTION_CHARS, normalize
 from bot.service import Asker, Service
-from tests.support import small_kb, write_kb
+from tests.support import calls_of, small_kb, write_kb
 
 SMALL_KB = small_kb(questions=True, rules=True)
 
@@ -77,38 +76,20 @@ def test_service_ask_never_raises(service: Service, question: str, user: str, ch
 
 @HOSTILE
 @given(question=anything)
-def test_answer_never_raises_and_is_bounded(
-    service: Service, question: str, monkeypatch_module: pytest.MonkeyPatch
-) -> None:
+def test_answer_never_raises_and_is_bounded(service: Service, question: str) -> None:
     """Answerer.answer: any string in, an Answer out; ranking sees at most MAX_QUESTION_CHARS of it."""
     answerer = service.answerer
-    seen: list[int] = []
-    original = answerer.index.analyze
-
-    def analyze(text: str) -> list[str]:
-        seen.append(len(text))
-        return original(text)
-
-    monkeypatch_module.setattr(answerer.index, "analyze", analyze)
-    answer = answerer.answer(question)
-    monkeypatch_module.undo()
+    with calls_of(answerer.index.analyze) as analysed:
+        answer = answerer.answer(question)
     assert answer.text and len(answer.text) < 5_000
-    assert all(n <= MAX_QUESTION_CHARS for n in seen)
+    assert all(len(call["question"]) <= MAX_QUESTION_CHARS for call in analysed)
 
 
-@pytest.fixture
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
-
-
-def test_normalizing_is_bounded_for_huge_input(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_normalizing_is_bounded_for_huge_input(service: Service) -> None:
     """A 1 MB message is cut before any work proportional to its length (normalize sees at most 4×)."""
-    lengths: list[int] = []
-    original = answering.normalize
-    monkeypatch.setattr(answering, "normalize", lambda text: lengths.append(len(text)) or original(text))
-    answer = service.answerer.answer("refugees " * 120_000)
-    assert lengths and max(lengths) <= MAX_QUESTION_CHARS * 4
+    with calls_of(normalize) as normalized:
+        answer = service.answerer.answer("refugees " * 120_000)
+    assert normalized and max(len(call["text"]) for call in normalized) <= MAX_QUESTION_CHARS * 4
     assert answer.outcome in (Outcome.ANSWERED, Outcome.FALLBACK)
 
 

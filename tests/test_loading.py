@@ -333,20 +333,23 @@ def test_small_folders_are_read_here_and_large_ones_by_every_processor(tmp_path:
 
 
 @pytest.mark.parametrize(
-    "worker",
+    "interpreter",
     [
-        "import sys; sys.exit(3)",  # dies at once
-        "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'garbage'); sys.exit(0)",
-        "from bot.search.loading import _serve; import os, sys; sys.stdout = open(os.devnull, 'w'); _serve()",
+        "exit 3",  # dies at once
+        "cat > /dev/null; printf garbage",
+        f'exec "{sys.executable}" "$@" > /dev/null',  # the real worker, whose output goes nowhere
     ],
     ids=["dies", "garbles", "sends-nothing"],
 )
 def test_files_a_worker_fails_to_send_are_read_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, worker: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, interpreter: str
 ) -> None:
     """A worker that dies or garbles its output costs time, not the start: its files are read here."""
     folder = split_knowledge(tmp_path / "kb")
-    monkeypatch.setattr(loading, "_WORKER", worker)  # the process boundary, as a broken interpreter would be
+    broken = tmp_path / "python"
+    broken.write_text(f"#!/bin/sh\n{interpreter}\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(loading.sys, "executable", str(broken))  # a broken interpreter: the process boundary
     with caplog.at_level(logging.WARNING, logger="bot.search.loading"):
         index = loading.load(folder, workers=2)
     assert "reading its files here" in caplog.text

@@ -9,9 +9,10 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -26,6 +27,7 @@ from bot.storage.postgres import Snapshot
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run, wait_for
+from tests.support import child_env
 from tests.test_cli import needs_full, run_into_full
 from tests.test_hostile_files import loads_within
 
@@ -724,30 +726,35 @@ def test_a_seed_stopped_by_sigterm_names_kb_history_only_when_it_seeded(
     assert err == "error: stopped by SIGTERM; no change was left half-done\n", err
 
 
-def test_a_sigterm_during_a_push_waits_for_it_and_its_reply(
-    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SIGTERM while `kb push` writes its passages (raised from inside the write, which then runs): the push is
-    made whole and its reply printed before the command stops, and the stop names `kb history`, as a SIGTERM
-    during `kb add` does."""
-    from bot.storage import tables
+def test_a_sigterm_during_a_push_waits_for_it_and_its_reply(url: str, tmp_path: Path) -> None:
+    """A real SIGTERM sent to `python -m bot kb push` while its write waits in the database (on a row another
+    connection holds): the push is made whole and its reply printed before the command stops, and the stop
+    names `kb history`, as a SIGTERM during `kb add` does."""
+    import psycopg
 
     folder = tmp_path / "export"
     assert run("kb", "export", str(folder))[0] == 0
     (folder / "tips.yaml").write_text(TIPS, encoding="utf-8")
-    real = tables.write_file
-
-    def interrupted(*args: Any, **kwargs: Any) -> Any:
-        signal.raise_signal(signal.SIGTERM)  # arrives mid-push
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tables, "write_file", interrupted)
-    out = io.StringIO()
-    capsys.readouterr()
-    assert main(["kb", "push", str(folder)], out=out) == 143
-    monkeypatch.setattr(tables, "write_file", real)  # (not `undo`, which would unset the database's URL too)
-    assert out.getvalue().startswith(f"pushed {folder}: 2 added"), out.getvalue()
-    err = capsys.readouterr().err
+    with psycopg.connect(url) as holder:  # its tips.yaml, inserted and not committed: the push's own waits on it
+        holder.execute("INSERT INTO sources (name, source) VALUES ('tips.yaml', '{}')")
+        blocker = holder.info.backend_pid
+        push = subprocess.Popen(
+            [sys.executable, "-m", "bot", "kb", "push", str(folder)],
+            cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            with psycopg.connect(url, autocommit=True) as watcher:
+                waiting = "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))"
+                wait_for(lambda: push.poll() is not None or watcher.execute(waiting, (blocker,)).fetchone() == (1,), 60)
+            assert push.poll() is None, push.communicate()
+            push.send_signal(signal.SIGTERM)  # arrives mid-push: its INSERT of tips.yaml is waiting
+            holder.rollback()
+            out, err = push.communicate(timeout=60)
+        finally:
+            push.kill()
+            push.wait()
+    assert push.returncode == 143, (out, err)
+    assert out.startswith(f"pushed {folder}: 2 added"), out
     assert err == "error: stopped by SIGTERM; no change was left half-done (`kb history` shows what was made)\n", err
     assert run("kb", "export", str(tmp_path / "after"))[0] == 0
     assert {"walrus-food", "walrus-sleep"} <= {p.id for p in knowledge.load(tmp_path / "after").passages}

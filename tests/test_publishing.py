@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +19,8 @@ from bot.curation.publishing import plan
 from bot.knowledge import draft_files
 from bot.service import Service
 from bot.watcher import KnowledgeWatcher, signature
-from tests.support import HOUSE_RULES, needs_read_only_mount, on_read_only_mount, saving_by_hand
+from tests.support import HOUSE_RULES, needs_read_only_mount, on_read_only_mount, saving_by_hand, stopped_at
+from tests.test_store_writes import needs_strace
 
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 
@@ -480,27 +480,23 @@ def test_a_publish_or_its_undo_whose_reload_a_hand_edit_breaks_is_said_saved_not
         service.close()
 
 
-def test_kb_publish_on_the_command_line_says_live_only_when_the_folder_loads(
-    seed_kdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@needs_strace
+def test_kb_publish_on_the_command_line_says_live_only_when_the_folder_loads(seed_kdir: Path) -> None:
     """The command line's `kb publish` loads no index of its own and said "live now" whatever the running bot
     would find: with another file half-saved by hand in the moment after its check, the bot served none of it.
     Now it says published but not live yet, naming the file; the draft is published all the same."""
     rules = seed_kdir / "rules.yaml"
     rules.write_text(HOUSE_RULES, encoding="utf-8")
     imported(seed_kdir, "library-faq.md")
-    real_unlink = os.unlink
-
-    def unlink_then_save(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
-        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
-        if Path(path).name == "library-faq.yaml":  # the draft, removed once the file is written: a hand edit now
-            rules.write_text(HOUSE_RULES[:60], encoding="utf-8")
-
-    monkeypatch.setattr(os, "unlink", unlink_then_save)
-    code, out = kb(seed_kdir, "publish", "library-faq")
-    monkeypatch.setattr(os, "unlink", real_unlink)
-    assert code == 0 and out.startswith("Published library-faq.yaml: 1 passage.\nIt is saved, but not live yet: "
-                                        "the knowledge folder does not load (rules.yaml:5: "), out  # fmt: skip
+    publish = ["kb", "publish", "library-faq", "--knowledge", str(seed_kdir), "--by", "alice"]
+    draft = seed_kdir / "drafts" / "library-faq.yaml"
+    # stopped as it removes the draft, once the file is written: a hand edit now
+    with stopped_at("unlink,unlinkat", publish, seed_kdir.parent / "strace.log", path=draft) as child:
+        rules.write_text(HOUSE_RULES[:60], encoding="utf-8")
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and out.startswith("Published library-faq.yaml: 1 passage.\nIt is saved, but not "
+                                                    "live yet: the knowledge folder does not load (rules.yaml:5: "), (
+        out, err)  # fmt: skip
     assert (seed_kdir / "library-faq.yaml").is_file() and not (seed_kdir / "drafts" / "library-faq.yaml").exists()
     rules.write_text(HOUSE_RULES, encoding="utf-8")
     assert Answerer.from_directory(seed_kdir).answer("Where do bicycles go?").passage_id == "parking-1"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,7 +14,11 @@ from bot.records.gaps import DAY
 from bot.service import Service
 from tests import pg_support
 from tests.pg_support import Proxy, wait_for
+from tests.support import Clock
 from tests.test_gaps import PRESSED_IN_TIME, presses_in_time
+
+if TYPE_CHECKING:
+    from bot.storage.records import PostgresGapStore
 
 schema, url, services = pg_support.schema, pg_support.url, pg_support.services  # the fixtures
 
@@ -189,17 +194,11 @@ def test_records_that_cannot_be_written_at_shutdown_are_counted_in_the_log(
         proxy.close()
 
 
-def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(
-    services: Callable[[], Service], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_press_marks_the_latest_question_that_offered_it_within_the_hour(url: str) -> None:
     """As in SQLite (test_gaps.py): the press's hour is counted from the press, when it is written."""
-    from bot.storage import records
-
-    store = services().gaps
-    assert isinstance(store, records.PostgresGapStore)
     now = [time.time()]
-    monkeypatch.setattr(store, "_clock", lambda: now[0])
-    assert presses_in_time(store, now) == PRESSED_IN_TIME
+    with clocked_store(url, lambda: now[0]) as store:
+        assert presses_in_time(store, now) == PRESSED_IN_TIME
 
 
 def test_a_double_tap_on_two_instances_is_still_one_vote(url: str, services: Callable[[], Service]) -> None:
@@ -233,50 +232,73 @@ def test_a_double_tap_on_two_instances_is_still_one_vote(url: str, services: Cal
     assert f"1  {passage_id}" in stats.split("Most downvoted")[1], stats
 
 
-def test_gaps_stats_and_votes_read_nothing_older_than_the_retention_period_between_daily_purges(
-    services: Callable[[], Service], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_gaps_stats_and_votes_read_nothing_older_than_the_retention_period_between_daily_purges(url: str) -> None:
     """As in SQLite (test_gaps.py): past `retention_days` a question and a vote are out of `kb gaps`, `kb stats`
-    and the votes read, though the writer's daily purge has not yet deleted them."""
-    from bot.storage import records
+    and the votes read, though the writer's daily purge has not yet deleted them (it last ran 0.9 days ago)."""
+    import psycopg
 
-    service = services()
-    store = service.gaps
-    assert isinstance(store, records.PostgresGapStore)
-    voter = Asker(platform="telegram", user_id="3")
-    assert service.ask(UNKNOWN, voter).fallback
-    passage_id = service.ask("are most defectors women?", voter).passage_id
-    assert passage_id is not None
-    service.vote(passage_id, False, voter)
-    wait_for(lambda: store.flush() and not store._queue)
-    assert store.gaps() and store.votes() and store.most_asked() and store.most_downvoted()
-    later = time.time() + store.retention + 0.4 * DAY
-    monkeypatch.setattr(store, "_purged", later)  # the writer purged "just now": not again for a day
-    monkeypatch.setattr(store, "_clock", lambda: later)
-    assert store.gaps() == [] and store.votes() == []
-    assert store.most_asked() == [] and store.most_downvoted() == [] and store.fallback_by_day() == []
+    clock = Clock()
+    start = clock.now = time.time()
+    count = "SELECT (SELECT count(*) FROM questions WHERE question = %s), (SELECT count(*) FROM votes)"
+    with clocked_store(url, lambda: start - 3 * DAY, retention_days=2) as earlier:  # a run of three days ago
+        earlier.record_question("telegram", "9", "three days old", ["old"], None)
+    with clocked_store(url, clock, retention_days=2) as store, psycopg.connect(url, autocommit=True) as conn:
+        wait_for(lambda: conn.execute(count, ("three days old",)).fetchone() == (0, 0), timeout=30)  # its first purge
+        clock.now = start - DAY
+        store.record_question("telegram", "9", "a day old", ["older"], None)  # gone at the purge 1.5 days on
+        clock.now = start
+        store.record_question("telegram", "3", UNKNOWN, ["carburettor"], None)
+        store.record_question("telegram", "3", "", [], "meetups")
+        store.record_vote("telegram", "3", "meetups", False)
+        assert store.flush()
+        assert store.gaps() and store.votes() and store.most_asked() and store.most_downvoted()
+        clock.now = start + 1.5 * DAY  # the writer's next daily purge: the day-old question goes, the others stay
+        wait_for(lambda: conn.execute(count, ("a day old",)).fetchone() == (0, 1), timeout=30)
+        clock.now = start + 2.4 * DAY  # past the retention period, 0.9 days after that purge
+        assert store.gaps() == [] and store.votes() == []
+        assert store.most_asked() == [] and store.most_downvoted() == [] and store.fallback_by_day() == []
+        assert conn.execute(count, (UNKNOWN,)).fetchone() == (1, 1)  # not yet deleted: only out of the reads
+
+
+@contextlib.contextmanager
+def clocked_store(url: str, clock: Callable[[], float], **settings: Any) -> Iterator[PostgresGapStore]:
+    """A store of the gaps and votes on the database at `url`, on `clock` (its writer thread too), closed after."""
+    from bot.storage.database import Database
+    from bot.storage.records import PostgresGapStore
+
+    database = Database(url)
+    store = PostgresGapStore(database, clock=clock, **settings)
+    try:
+        yield store
+    finally:
+        store.close()
+        database.close()
 
 
 def test_a_vote_written_late_by_another_instance_does_not_replace_the_voters_later_vote(
-    services: Callable[[], Service],
+    schema: str, services: Callable[[], Service]
 ) -> None:
     """The last press counts, as migration 0009 keeps the newest: a 👎 pressed on instance B while B's line
     to the database is down, then a 👍 pressed on A, leave the 👍 once B writes its queue; the INSERT ...
     ON CONFLICT DO UPDATE replaces the row with whichever press is written last, older or not."""
-    a, b = services(), services()
-    voter = Asker(platform="telegram", user_id="3")
-    passage_id = a.ask("are most defectors women?", voter).passage_id
-    assert passage_id is not None
-    held = b.gaps
-    assert held is not None and a.gaps is not None
-    held.flush = lambda: False  # type: ignore[method-assign]  # B cannot reach the database: its rows queue
-    b.vote(passage_id, False, voter)  # pressed first
-    a.vote(passage_id, True, voter)  # pressed after, on A
-    wait_for(lambda: a.gaps.flush() and not a.gaps._queue)  # type: ignore[union-attr,attr-defined]
-    del held.flush  # B's line is back: its queue is written
-    wait_for(lambda: held.flush() and not held._queue)  # type: ignore[attr-defined]
-    theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
-    assert len(theirs) == 1 and theirs[0].helpful, theirs
+    proxy = Proxy()
+    a, b = services(), services(proxy.url(schema))
+    try:
+        voter = Asker(platform="telegram", user_id="3")
+        passage_id = a.ask("are most defectors women?", voter).passage_id
+        assert passage_id is not None and a.gaps is not None and b.gaps is not None
+        proxy.cut()  # B cannot reach the database: its rows queue
+        b.vote(passage_id, False, voter)  # pressed first
+        a.vote(passage_id, True, voter)  # pressed after, on A
+        wait_for(lambda: a.gaps.flush() and not a.gaps._queue)  # type: ignore[union-attr,attr-defined]
+        assert b.gaps._queue  # type: ignore[attr-defined]
+        proxy.restore()  # B's line is back: its queue is written
+        wait_for(lambda: b.gaps.flush() and not b.gaps._queue, timeout=30)  # type: ignore[union-attr,attr-defined]
+        theirs = [vote for vote in a.gaps.votes() if vote.passage_id == passage_id]
+        assert len(theirs) == 1 and theirs[0].helpful, theirs
+    finally:
+        b.close()
+        proxy.close()
 
 
 def test_db_migrate_keeps_the_newest_of_a_users_votes_on_a_passage(

@@ -14,7 +14,7 @@ from bot.config import ChatCooldownSettings, CooldownSettings
 from bot.cooldown import Cooldown
 from bot.curation import CLI_PLATFORM, COMMANDS, Moderation
 from tests.backends import Backend, backend
-from tests.support import Clock, small_kb, write_kb
+from tests.support import Clock, calls_of, small_kb, write_kb
 
 assert backend  # the fixture: each test taking `service` runs on the files and on PostgreSQL
 
@@ -72,14 +72,11 @@ def test_a_gone_topic_is_one_answer_with_one_text(service: Service) -> None:
     assert (answer.outcome, answer.text, answer.passage_id) == (Outcome.GONE, messages.TOPIC_GONE, None)
 
 
-def test_the_question_is_analysed_once(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_question_is_analysed_once(service: Service) -> None:
     """A fallback is recorded in the gaps with the terms the answer was ranked with: no second analysis."""
     assert service.gaps is not None  # else nothing would be recorded, and nothing analysed again
-    index = service.answerer.index
-    calls: list[str] = []
-    original = index.analyze
-    monkeypatch.setattr(index, "analyze", lambda question: calls.append(question) or original(question))
-    answer = service.ask("Where can I park my spaceship tonight?", Asker("discord", "3", "4"))
+    with calls_of(service.answerer.index.analyze) as calls:
+        answer = service.ask("Where can I park my spaceship tonight?", Asker("discord", "3", "4"))
     assert answer.outcome is Outcome.FALLBACK and answer.terms
     assert len(calls) == 1
 
