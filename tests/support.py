@@ -97,6 +97,18 @@ needs_read_only_mount = pytest.mark.skipif(
 )
 
 
+@functools.cache
+def _can_trace() -> bool:
+    if shutil.which("strace") is None:
+        return False
+    probe = subprocess.run(["strace", "-qq", "-e", "trace=none", "true"], capture_output=True, timeout=10, check=False)
+    return probe.returncode == 0  # ptrace may be forbidden in a container
+
+
+# A test that watches or steers a real process's system calls with strace (fsync, rename; an injected fault).
+needs_strace = pytest.mark.skipif(not _can_trace(), reason="needs strace, and ptrace allowed")
+
+
 def on_read_only_mount(folder: Path, shell: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`shell` run from the project's root with `folder` mounted read-only, in a mount namespace of its own."""
     command = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} && {shell}"

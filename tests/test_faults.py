@@ -20,8 +20,7 @@ from bot.curation.edits import Refused
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.service import Asker, Service
 from tests.conftest import ROOT
-from tests.support import child_env
-from tests.test_store_writes import needs_strace
+from tests.support import child_env, needs_strace
 
 WRITER = Path(__file__).resolve().parent / "kb_writer.py"
 CLI = Asker(CLI_PLATFORM, "", name="faults")

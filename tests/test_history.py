@@ -21,8 +21,7 @@ from bot.curation.history import DOCUMENT, PUSH, Record
 from bot.curation.historytext import render
 from bot.service import Asker, Service
 from tests.conftest import ROOT
-from tests.support import small_kb, stopped_at, write_kb
-from tests.test_store_writes import needs_strace
+from tests.support import needs_strace, small_kb, stopped_at, write_kb
 
 BEFORE_PUSHES = "dbf8c5a^"  # the version before `kb push` recorded synonyms.yaml and settings.yaml
 

@@ -19,8 +19,14 @@ from bot.curation.publishing import plan
 from bot.knowledge import draft_files
 from bot.service import Service
 from bot.watcher import KnowledgeWatcher, signature
-from tests.support import HOUSE_RULES, needs_read_only_mount, on_read_only_mount, saving_by_hand, stopped_at
-from tests.test_store_writes import needs_strace
+from tests.support import (
+    HOUSE_RULES,
+    needs_read_only_mount,
+    needs_strace,
+    on_read_only_mount,
+    saving_by_hand,
+    stopped_at,
+)
 
 FAQ = "# Library FAQ\n\n## Parking\n\nBicycles go in the racks behind the library. Cars park on Elm Street.\n"
 

@@ -15,8 +15,7 @@ import pytest
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.store import LOCK_NAME
 from tests.conftest import ROOT
-from tests.support import child_env
-from tests.test_store_writes import needs_strace
+from tests.support import child_env, needs_strace
 
 RENAMES = "rename,renameat,renameat2"
 

@@ -6,7 +6,6 @@ commit that the other store tests let live (docs/reliability.md, "What a change'
 from __future__ import annotations
 
 import errno
-import functools
 import json
 import os
 import re
@@ -22,18 +21,8 @@ from bot.curation.atomicfiles import NEW_FILE_MODE
 from bot.curation.history import FILE_NAME as HISTORY_FILE
 from bot.curation.store import LOCK_NAME
 from tests.conftest import ROOT
-from tests.support import child_env, needs_read_only_mount
+from tests.support import child_env, needs_read_only_mount, needs_strace
 
-
-@functools.cache
-def _can_trace() -> bool:
-    if shutil.which("strace") is None:
-        return False
-    probe = subprocess.run(["strace", "-qq", "-e", "trace=none", "true"], capture_output=True, timeout=10, check=False)
-    return probe.returncode == 0  # ptrace may be forbidden in a container
-
-
-needs_strace = pytest.mark.skipif(not _can_trace(), reason="needs strace, and ptrace allowed")
 TRACED = "trace=write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat"
 _CALL = re.compile(r"^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)")
 _TEMP = re.compile(r"/\.([^/]+)\.\w{8}\.tmp$")  # mkstemp's eight random characters
