@@ -60,12 +60,16 @@ def test_every_sentence_has_a_korean_entry_with_the_same_placeholders() -> None:
             assert fields(form) == fields(english), f"{where}: the Korean of {english!r} has other placeholders"
 
 
+REFUSALS = ("Refused", "StoreError")
+
+
 def test_no_refusal_or_constant_bypasses_the_catalogue() -> None:
-    """`Refused(...)` gets a catalogue sentence, never a bare or f-string literal; constants are marked."""
+    """`Refused(...)` and `StoreError(...)` (which a moderator reads, as a refusal) get a catalogue sentence, never a
+    bare or f-string literal; constants are marked."""
     for root in ("bot",):
         for path in sorted((ROOT / root).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Refused" and node.args:
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") in REFUSALS and node.args:
                     assert not isinstance(node.args[0], (ast.Constant, ast.JoinedStr)), f"{path}:{node.lineno}"
     for name in ("messages.py", "moderatormessages.py"):  # the catalogue's two modules: members', moderators'
         module = ast.parse((ROOT / "bot" / name).read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -14,9 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import Request, cli, knowledge
+from bot import Request, catalogue, cli, knowledge
 from bot.config import Config, Moderators
 from bot.curation.moderation import Refused
+from bot.curation.store import disk_message
 from bot.service import Asker, Service
 from bot.watcher import KnowledgeWatcher
 from tests.backends import Backend, backend, files_only
@@ -304,6 +306,25 @@ def test_a_broken_knowledge_file_blocks_changes_until_fixed(backend: Backend, se
     assert not (seed_kdir / "moderators.yaml").exists()
     broken.unlink()
     assert service.moderation.add(Asker("cli", ""), section="S", text="Some text.").kind == "add"
+
+
+def test_a_korean_moderator_is_told_in_korean_why_a_change_cannot_be_saved(backend: Backend, seed_kdir: Path) -> None:
+    """The store's refusals (a broken file, a file changed while read, a full disk, another moderator's change) are
+    catalogue sentences: a Korean moderator had got "The knowledge base has an error, fix it first: ..." in English."""
+    files_only(backend, "a YAML file on disk with a syntax error")
+    service = moderated(backend)
+    (seed_kdir / "broken.yaml").write_text("source: {title: x}\npassages: [\n", encoding="utf-8")
+    with catalogue.speaking("ko"), pytest.raises(Refused) as refused:
+        service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
+    reply = str(refused.value)
+    assert reply.startswith("지식 베이스에 오류가 있으니 먼저 고치세요: ") and "broken.yaml" in reply, reply
+    with catalogue.speaking("ko"):
+        assert disk_message(OSError(errno.ENOSPC, "No space left on device")) == (
+            "변경을 저장할 수 없습니다: 디스크가 가득 찼습니다. 아무것도 바뀌지 않았습니다."
+        )
+    assert disk_message(OSError(errno.ENOSPC, "No space left on device")) == (
+        "cannot save the change: the disk is full. Nothing was changed."
+    )
 
 
 def test_an_unwritable_history_refuses_the_change_and_changes_nothing(seed_kdir: Path, tmp_path: Path) -> None:

@@ -60,13 +60,21 @@ OWN_FILES = knowledge.NOT_SOURCES | {MODERATOR_FILE}
 
 # Errors that mean "the disk will not take this", told to the user as such.
 _DISK_ERRORS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "the disk is full (file size limit reached)",
-    errno.EROFS: "the knowledge folder is on a read-only file system",
-    errno.EACCES: "the knowledge folder is not writable",
-    errno.EPERM: "the knowledge folder is not writable",
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EDQUOT: N_("the disk quota is used up"),
+    errno.EFBIG: N_("the disk is full (file size limit reached)"),
+    errno.EROFS: N_("the knowledge folder is on a read-only file system"),
+    errno.EACCES: N_("the knowledge folder is not writable"),
+    errno.EPERM: N_("the knowledge folder is not writable"),
 }
+CANNOT_SAVE = N_("cannot save the change: {reason}. Nothing was changed.")
+CHANGED_WHILE_READ = N_("a knowledge file changed while it was being read; try again")
+HAS_AN_ERROR = N_("the knowledge base has an error, fix it first: {error}")
+WOULD_BREAK = N_("that change would break the knowledge base: {error}")
+PACKAGED = N_(
+    "{folder} is the knowledge shipped inside the installed package, and the next upgrade would replace it; "
+    "copy it first (cp -r {folder} knowledge) and give --knowledge knowledge"
+)
 
 
 class StoreError(Exception):
@@ -87,12 +95,13 @@ class PartlySaved(StoreError):
 
 def disk_reason(exc: OSError) -> str:
     """Why a write failed, in a few words (the disk is full, ...), naming no internals."""
-    return _DISK_ERRORS.get(exc.errno or 0, exc.strerror or "the file system refused the write")
+    known = _DISK_ERRORS.get(exc.errno or 0)
+    return _(known) if known else exc.strerror or _("the file system refused the write")
 
 
 def disk_message(exc: OSError) -> str:
     """A short explanation of a failed write, naming the cause but no internals."""
-    return f"cannot save the change: {disk_reason(exc)}. Nothing was changed."
+    return _(CANNOT_SAVE).format(reason=disk_reason(exc))
 
 
 # A change that would take the last passage away: a running bot keeps its last knowledge rather than
@@ -139,10 +148,7 @@ class KnowledgeStore:
         """Hold the folder's write lock (threads of this process and other processes); StoreError
         for the seed knowledge inside the installed package, which an upgrade would overwrite."""
         if knowledge.is_packaged(self.directory):
-            raise StoreError(
-                f"{self.directory} is the knowledge shipped inside the installed package, and the next upgrade "
-                f"would replace it; copy it first (cp -r {self.directory} knowledge) and give --knowledge knowledge"
-            )
+            raise StoreError(_(PACKAGED).format(folder=self.directory))
         with self._thread_lock:
             try:
                 # read-only is enough for flock, so the bot and a shell user can share the lock file
@@ -183,7 +189,7 @@ class KnowledgeStore:
         try:
             return {path.name: self._parse(path) for path in self._files()}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:  # edited by hand between the check and now
-            raise StoreError("a knowledge file changed while it was being read; try again") from exc
+            raise StoreError(_(CHANGED_WHILE_READ)) from exc
 
     def read_documents(self) -> dict[str, Any]:
         """The parsed data of the folder's synonyms.yaml and settings.yaml, those there (call under `locked`,
@@ -192,7 +198,7 @@ class KnowledgeStore:
         try:
             return {p.name: self._parse(p) for p in paths if p.is_file()}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise StoreError("a knowledge file changed while it was being read; try again") from exc
+            raise StoreError(_(CHANGED_WHILE_READ)) from exc
 
     def _parse(self, path: Path) -> Any:
         """A file's data, and its stamp as read (of the open file: a save by hand just after is not taken for it)."""
@@ -218,7 +224,7 @@ class KnowledgeStore:
         try:
             return load_whole(self.directory)
         except KnowledgeError as exc:
-            raise StoreError(f"the knowledge base has an error, fix it first: {exc.brief()}") from exc
+            raise StoreError(_(HAS_AN_ERROR).format(error=exc.brief())) from exc
 
     def commit(self, changed: Mapping[str, Any], recorded: Callable[[], object] = lambda: None) -> KnowledgeBase:
         """Validate the folder with `changed` files (name -> data, None = delete), call `recorded` (the
@@ -290,7 +296,7 @@ class KnowledgeStore:
                 return load_whole(folder)
             except KnowledgeError as exc:
                 real = KnowledgeError(self.directory / exc.path.name, exc.message, entry=exc.entry, line=exc.line)
-                raise StoreError(f"that change would break the knowledge base: {real.message}") from exc
+                raise StoreError(_(WOULD_BREAK).format(error=real.message)) from exc
 
 
 def _stamp(path: Path) -> Stamp | None:

@@ -15,13 +15,19 @@ from typing import Any
 import yaml
 
 from bot import knowledge, yamlfiles
-from bot.catalogue import _, counted
+from bot.catalogue import N_, _, counted
 from bot.curation.edits import normalized
 from bot.curation.history import SOURCE, Record
-from bot.curation.store import EMPTIED, StoreError, dump, load_whole
+from bot.curation.store import EMPTIED, WOULD_BREAK, StoreError, dump, load_whole
 from bot.knowledge import NOT_SOURCES, KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 from bot.storage.tables import Files, passages_of
+
+# A push that would remove a hidden file's passages: the file was never read, so its passages look removed.
+HIDDEN_PUSHED = N_(
+    "{file}: not read (hidden), so the push would remove its {passages} from the database. Nothing was pushed: "
+    "rename it {name} (its passages move there), and push again."
+)
 
 
 def validate(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
@@ -32,7 +38,7 @@ def validate(files: Files, documents: Mapping[str, Any] | None = None) -> Knowle
     try:
         return loaded(files, documents)
     except KnowledgeError as exc:
-        raise StoreError(f"that change would break the knowledge base: {exc.message}") from exc
+        raise StoreError(_(WOULD_BREAK).format(error=exc.message)) from exc
 
 
 def loaded(files: Files, documents: Mapping[str, Any] | None = None) -> KnowledgeBase:
@@ -89,11 +95,8 @@ def none_left_unread(folder: Path, old: Files, new: Files) -> None:
     for name in sorted(old.keys() - new.keys()):
         if knowledge.hidden(Path(name)) and (folder / name).is_file():
             held = counted(len(passages_of(old[name])), "passage")
-            raise StoreError(
-                f"{folder / name}: not read (hidden), so the push would remove its {held} "
-                f"from the database. Nothing was pushed: rename it {knowledge.readable_name(name)} "
-                "(its passages move there), and push again."
-            )
+            renamed = knowledge.readable_name(name)
+            raise StoreError(_(HIDDEN_PUSHED).format(file=folder / name, passages=held, name=renamed))
 
 
 def differences(old: Files, new: Files, by: str) -> list[Record]:

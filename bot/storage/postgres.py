@@ -48,6 +48,10 @@ __all__ = [  # the names of notices, pushes and snapshots still stand here, wher
 
 log = logging.getLogger(__name__)
 
+JUST_CHANGED = N_(
+    "`{id}` was just changed by another moderator; look at it again (`kb history {id}`) and repeat your change if "
+    "it is still needed. Nothing was changed."
+)
 REFUSED = N_("The database refused that change, so nothing was changed; the bot's log says why.")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.qabot.kb'))"
 
@@ -179,10 +183,7 @@ class PostgresStore:
                 if new.get(pid) == old[pid] or pid not in self.known:
                     continue
                 if self.known[pid] != tx.versions.get(pid):
-                    raise StoreError(
-                        f"`{pid}` was just changed by another moderator; look at it again (`kb history {pid}`) "
-                        "and repeat your change if it is still needed. Nothing was changed."
-                    )
+                    raise StoreError(_(JUST_CHANGED).format(id=pid))
 
     def _transaction(self) -> _Transaction:
         if self._tx is None:

@@ -10,12 +10,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.catalogue import counted
+from bot.catalogue import N_, _, counted
 from bot.curation.history import DOCUMENT, PUSH, SEED, Record
 from bot.curation.store import StoreError
 from bot.storage import folders, tables
 from bot.storage.database import Connection
 from bot.storage.tables import RECORD_COLUMNS, Files
+
+# A push onto a database restored from a backup: its change numbers start again, and what was made since is lost.
+RESTORED = N_(
+    "{folder} was exported at change {taken}, but the database's last change is {last} (restored from a backup, "
+    "or another database), so the changes made since cannot be told. Nothing was pushed. Export again and make "
+    "your edits on that, or push with --force."
+)
 
 
 class AlreadySeeded(Exception):
@@ -79,11 +86,7 @@ def not_overtaken(conn: Connection, folder: Path, taken_at: int) -> None:
     changes not undone since were made after it (the push would silently take them back)."""
     last = tables.last_seq(conn)
     if taken_at > last:  # the changes made since the restore reuse the numbers: none could be told
-        raise StoreError(
-            f"{folder} was exported at change {taken_at}, but the database's last change is {last} (restored "
-            "from a backup, or another database), so the changes made since cannot be told. Nothing was "
-            "pushed. Export again and make your edits on that, or push with --force."
-        )
+        raise StoreError(_(RESTORED).format(folder=folder, taken=taken_at, last=last))
     rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM changes WHERE seq > %s ORDER BY seq", (taken_at,)).fetchall()
     if left := folders.not_undone([tables.record_of(row) for row in rows]):
         raise Overtaken(taken_at, left)
