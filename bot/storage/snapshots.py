@@ -31,10 +31,16 @@ class Snapshot:
     def write(self, folder: Path) -> None:
         """The usual YAML files (sources, synonyms.yaml, settings.yaml) into `folder`, each replaced whole
         (a crash leaves the old file or the new one). A symlink there is replaced by the file, never
-        written through: the folder is often a checkout, and its link could lead to any file outside."""
+        written through: the folder is often a checkout, and its link could lead to any file outside.
+        An OSError names the file (a write refused for want of room names none of its own)."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in {**self.files, **self.documents}.items():
-            write_atomic(folder / name, folders.written(name, data))
+            try:
+                write_atomic(folder / name, folders.written(name, data))
+            except OSError as exc:
+                if exc.filename is not None or exc.errno is None:
+                    raise
+                raise OSError(exc.errno, exc.strerror, str(folder / name)) from exc
 
 
 def read_snapshot(conn: Connection) -> Snapshot:
