@@ -299,7 +299,8 @@ def test_an_export_passes_over_a_marker_entry_that_is_no_file_it_wrote(
 def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A folder in DIR where the export writes a file: `kb export DIR` fails with one line naming it (exit 1)."""
+    """A folder in DIR where the export writes a file: `kb export DIR` fails with one line naming it (exit 1) and
+    saying that a push refuses DIR until an export finishes."""
     folder = tmp_path / "export"
     assert run("kb", "export", str(folder))[0] == 0
     name = exports.read(folder).files[0]  # type: ignore[union-attr]
@@ -307,7 +308,8 @@ def test_an_export_that_cannot_write_a_file_says_which_in_one_line(
     (folder / name).mkdir()
     code, _ = run("kb", "export", str(folder))
     said = capsys.readouterr().err.strip()
-    assert code == 1 and said == f"error: {folder / name}: Is a directory", said
+    finish = f"the export into {folder} did not finish, and `kb push {folder}` refuses it until one does: export again"
+    assert code == 1 and said == f"error: {folder / name}: Is a directory: {finish}", said
 
 
 @pytest.mark.allow_error_logs  # the database's refusal, logged as such

@@ -156,10 +156,15 @@ def cmd_kb_export(url: str, args: argparse.Namespace, out: TextIO) -> int:
 
     with _store(url, Path(args.dir)) as store:
         snapshot = store.snapshot()
-    gone = exports.export(snapshot, Path(args.dir))
-    count = sum(len(data.get("passages") or []) for data in snapshot.files.values())
-    files = counted(len(snapshot.files), "source file")
-    print(f"wrote {files}, {counted(count, 'passage')}, into {args.dir}", file=out)
+    try:
+        gone = exports.export(snapshot, Path(args.dir))
+    except exports.Stopped as exc:  # what the folder holds now, and what a push makes of it
+        said = (f"the export into {args.dir} did not finish, and `kb push {args.dir}` refuses it until one does: "
+                "export again" if exc.begun else f"nothing was written into {args.dir}")  # fmt: skip
+        print(f"error: {_os_error(exc.error)}: {said}", file=sys.stderr)
+        return EXIT_FAILED
+    passages = counted(sum(len(data.get("passages") or []) for data in snapshot.files.values()), "passage")
+    print(f"wrote {counted(len(snapshot.files), 'source file')}, {passages}, into {args.dir}", file=out)
     if gone:
         print(f"removed what the database no longer holds: {', '.join(gone)}", file=out)
     return EXIT_OK
