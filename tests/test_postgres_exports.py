@@ -17,7 +17,7 @@ from bot.storage import exports
 from tests import pg_support
 from tests.conftest import KNOWLEDGE
 from tests.pg_support import run
-from tests.support import ROOT, child_env
+from tests.support import ROOT, child_env, needs_strace
 
 schema = pg_support.schema  # the fixture
 
@@ -98,6 +98,38 @@ def test_an_export_stopped_part_way_is_refused_by_push_so_no_moderators_change_i
     assert json.loads((seeded / exports.MARKER).read_text(encoding="utf-8"))["taken_at"] > 0
     code, out = run("kb", "push", str(seeded))
     assert code == 0 and "0 added, 0 edited, 0 removed" in out, out + capsys.readouterr().err
+
+
+@needs_strace
+def test_an_export_killed_between_two_files_is_refused_by_push(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb export DIR` killed (SIGKILL, by strace, at the rename that would put the article in place) after it wrote
+    about-walruses.yaml: no reply at all, and `kb push DIR` is refused all the same; the moderator's edit of the
+    article, which a push of the seed's copy took back, stays."""
+    _edit(tmp_path / "data", "about-this-article", "A post of the foundation's blog.")
+    before = (seeded / ARTICLE).read_bytes()
+    rehearsal = tmp_path / "rehearsal"  # the same export into a copy: which of its renames puts the article in place
+    shutil.copytree(seeded, rehearsal)
+    renames = _renames(tmp_path / "rehearsal.log", ["kb", "export", str(rehearsal)], "")
+    nth = 1 + next(i for i, line in enumerate(renames) if f', "{rehearsal / ARTICLE}")' in line)
+    killed = _renames(tmp_path / "strace.log", ["kb", "export", str(seeded)], f"signal=SIGKILL:when={nth}")
+    assert f'"{seeded / ARTICLE}"' in killed[-1] and not killed[-1].endswith("= 0"), killed  # killed at it
+    assert (seeded / WALRUSES).read_text(encoding="utf-8") != TIPS  # written by the export
+    assert (seeded / ARTICLE).read_bytes() == before  # the seed's
+    code, out = run("kb", "push", str(seeded))
+    said = capsys.readouterr().err
+    assert code == 1 and "did not finish" in said, out + said
+    assert _database_text(tmp_path, "about-this-article") == "A post of the foundation's blog."
+
+
+def _renames(log: Path, argv: list[str], inject: str) -> list[str]:
+    """The renames `python -m bot ARGV` made (or was killed at, with `inject`), as strace shows them."""
+    injected = ["-e", f"inject=rename:{inject}"] if inject else []
+    command = ["strace", "-f", "-qq", "-o", str(log), "-e", "trace=rename", *injected, sys.executable, "-m", "bot"]
+    done = subprocess.run([*command, *argv], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert (done.returncode == 0) != bool(inject), done.stderr
+    return [line for line in log.read_text(encoding="utf-8").splitlines() if " rename(" in line]
 
 
 def test_an_export_that_cannot_mark_its_folder_writes_nothing_and_says_so(
