@@ -159,6 +159,7 @@ def structures(bot: Running) -> dict[str, int]:
         "core: user cooldowns": service.cooldown.remembered(),
         "core: chat cooldowns": service.chat_cooldown.remembered(),
         "core: moderators' gap lists held (not kept)": len(service.moderation.listings._held),
+        "core: link openings counted today (keyed hashes)": len(service.recorder.openings._counted),
         "core: answers memo (sections, terms, topics)": (
             len(memo.answers) + len(memo.terms) + len(memo.topics) if memo else 0
         ),
@@ -324,6 +325,9 @@ class Community:
         return {"id": group_id, "type": "supergroup", "title": f"G{group_id}"}
 
 
+LINKED = ("yeonmi-park", "intro-americans-know-little")  # seed passages a community might pin a link to
+
+
 def telegram_wave(c: Community, members: range) -> list[tuple[dict[str, Any], str]]:
     """The Telegram traffic of a wave of new members; returns the questions they edit once answered."""
     tg, edits = c.telegram, []
@@ -341,6 +345,9 @@ def telegram_wave(c: Community, members: range) -> list[tuple[dict[str, Any], st
                        message_thread_id=1 + n % 5, is_topic_message=True)  # fmt: skip
         if n % 10 == 0:
             tg.inline("defectors wom", user=user)
+        if n % 7 == 3:  # a pinned link to one answer, opened (twice: counted once a day for a member)
+            for _ in range(2):
+                tg.message(private, f"/start {LINKED[n % len(LINKED)]}", user=user)
         if n % 10 == 5:  # a group's administrator (counted where the config says) lists the gaps there
             tg.set_member(group, user, "administrator")
             tg.message(group, "/kb_gaps", user=user)
