@@ -163,15 +163,26 @@ def calls_of(function: Callable[..., object]) -> Iterator[list[dict[str, Any]]]:
 
 @contextlib.contextmanager
 def stopped_at(
-    trace: str, argv: list[str], log: Path, *, path: Path | None = None, error: str = ""
+    trace: str,
+    argv: list[str],
+    log: Path,
+    *,
+    path: Path | None = None,
+    error: str = "",
+    script: str = "",
+    main_thread: bool = False,
 ) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot ARGV` (in `log`'s folder) under strace, stopped by a SIGSTOP at its first system call of
-    `trace` (one of `path`, when given; failing with `error`, when given): the block runs while it is stopped,
-    and it runs on after (SIGCONT). Its calls of `trace` are in `log`; the caller reads its output and end."""
+    """`python -m bot ARGV` (or, given a `script`, `python -c SCRIPT ARGV`) in `log`'s folder under strace,
+    stopped by a SIGSTOP at its first system call of `trace` (one of `path`, when given; failing with `error`,
+    when given): the block runs while it is stopped, and it runs on after (SIGCONT). Its calls of `trace` are
+    in `log`; the caller reads its output and end. strace counts the first call of each thread and process
+    apart: `main_thread` traces only the first thread, so that a later thread's call is not stopped too."""
     failing = f":error={error}" if error else ""
     only = ["-P", str(path)] if path is not None else []
-    command = ["strace", "-f", "-qq", "-o", str(log), *only, "-e", f"trace={trace}",
-               "-e", f"inject={trace}{failing}:signal=SIGSTOP:when=1", sys.executable, "-m", "bot", *argv]  # fmt: skip
+    program = ["-c", script] if script else ["-m", "bot"]
+    follow = [] if main_thread else ["-f"]
+    command = ["strace", *follow, "-qq", "-o", str(log), *only, "-e", f"trace={trace}",
+               "-e", f"inject={trace}{failing}:signal=SIGSTOP:when=1", sys.executable, *program, *argv]  # fmt: skip
     child = subprocess.Popen(command, cwd=log.parent, env=child_env(), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
     try:

@@ -69,8 +69,7 @@ def test_a_good_setup_is_all_ok_and_exits_0(kdir: Path, env: pytest.MonkeyPatch,
 
 def test_defaults_without_tokens_warn_but_pass(kdir: Path, env: pytest.MonkeyPatch) -> None:
     """No config file and no token: the defaults are fine, the missing token is a warning, exit 0."""
-    env.delenv("QABOT_CONFIG")
-    env.setattr("bot.config.DEFAULT_FILE", kdir / "no-such-config.yaml")
+    env.setenv("QABOT_CONFIG", os.devnull)  # no config file, even beside a config.yaml (docs/moderation.md)
     code, out = run(kdir, "--data", str(kdir.parent / "data"))
     assert code == 0, out
     assert "defaults apply" in out

@@ -7,11 +7,11 @@ import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,6 +21,7 @@ from bot.knowledge import KnowledgeError
 from bot.service import Asker, Service
 from bot.watcher import KnowledgeWatcher
 from tests.conftest import KNOWLEDGE
+from tests.support import needs_strace, stopped_at
 
 NOTES = """\
 source: {title: "Test notes"}
@@ -222,33 +223,45 @@ def test_a_hand_edit_saved_while_a_moderator_adds_still_goes_live(tmp_path: Path
         service.close()
 
 
-def test_a_hand_edit_saved_while_the_bot_starts_goes_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# The bot started on `argv[1]`, its data in `argv[2]`, watching its folder: it asks until the meetup is on a
+# second Sunday (or 20 s have passed) and prints the last answer.
+STARTING = """
+import sys, time
+from bot.config import Config
+from bot.service import Asker, Service
+service = Service.from_directory(sys.argv[1], Config(data_dir=sys.argv[2]))
+service.start_watching(interval=0.05)
+deadline, text = time.monotonic() + 20, ""
+while "second Sunday" not in text and time.monotonic() < deadline:
+    text = service.ask("When is the next community meetup?", Asker("cli", "member")).text  # the console's: no cooldown
+    time.sleep(0.05)
+service.close()
+print(text)
+"""
+
+
+@needs_strace
+def test_a_hand_edit_saved_while_the_bot_starts_goes_live(tmp_path: Path) -> None:
     """A knowledge file saved by hand while the bot loads at start-up (seconds on a large folder) goes live at
     the watcher's next check, as a hand edit at any other time does: the watcher had taken it for loaded."""
     folder = tmp_path / "knowledge"
     folder.mkdir()
     notes = folder / "notes.yaml"
     notes.write_text(NOTES, encoding="utf-8")
-    real_open = os.open
-    saved: list[bool] = []
-
-    def open_then_save(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        fd = real_open(path, flags, *args, **kwargs)
-        if not saved and Path(path).name == "notes.yaml":  # the loader has the file open: the operator saves now
-            saved.append(True)
-            replace_text(notes, NOTES.replace("first Saturday", "second Sunday"))
-        return fd
-
-    monkeypatch.setattr(os, "open", open_then_save)
-    service = Service.from_directory(folder, Config(data_dir=tmp_path / "data"))
-    monkeypatch.setattr(os, "open", real_open)
-    assert saved, "the knowledge file was never opened"
-    member = Asker("cli", "member")  # the console's user: no cooldown in the way of asking until it is live
-    service.start_watching(interval=0.05)
+    argv, log = [str(folder), str(tmp_path / "data")], tmp_path / "strace.log"
+    # The bot stopped as it opens the file to load it (in its first thread; the watcher's reload opens it in
+    # another): the operator saves it then, as an editor does.
+    with stopped_at("open,openat", argv, log, path=notes, script=STARTING, main_thread=True) as child:
+        assert f'"{notes}", O_RDONLY' in log.read_text(encoding="utf-8")  # opened to be read: the load
+        replace_text(notes, NOTES.replace("first Saturday", "second Sunday"))
     try:
-        assert wait_for(lambda: "second Sunday" in service.ask("When is the next community meetup?", member).text)
+        out, err = child.communicate(timeout=60)  # the child asks for 20 s at most
     finally:
-        service.close()
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)  # strace and the bot under it
+            child.communicate()
+    assert child.returncode == 0, err
+    assert "second Sunday" in out, out
 
 
 @pytest.mark.allow_error_logs  # the defect is an ERROR: the test counts them itself
