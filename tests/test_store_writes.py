@@ -147,6 +147,38 @@ def test_a_write_past_the_file_size_limit_leaves_the_old_file_and_no_temporary_o
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml"]
 
 
+_REFUSED_MODE = """
+import os, sys
+from pathlib import Path
+from bot.curation.atomicfiles import write_atomic
+target = Path(sys.argv[1])
+before = len(os.listdir("/proc/self/fd"))
+for _ in range(3):
+    try:
+        write_atomic(target, "source: {title: New}\\n")
+    except OSError as exc:
+        print(exc.errno)
+print(len(os.listdir("/proc/self/fd")) - before)
+"""
+
+
+@needs_strace
+def test_a_write_whose_mode_cannot_be_set_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    """`write_atomic` on a file system that refuses to set the new file's mode (fchmod's EPERM, as on a CIFS or
+    FAT mount; injected by strace), three times: each raises, the old file stays, no temporary file is left, and
+    no file descriptor either (each refused change had kept one open, until the bot ran out of them)."""
+    target = tmp_path / "notes.yaml"
+    target.write_text("source: {title: Old}\n", encoding="utf-8")
+    strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fchmod", "-e", "inject=fchmod:error=EPERM"]
+    result = subprocess.run(
+        [*strace, sys.executable, "-c", _REFUSED_MODE, str(target)], cwd=ROOT, env=child_env(), capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.stdout.split() == [str(errno.EPERM)] * 3 + ["0"], (result.stdout, result.stderr)
+    assert target.read_text(encoding="utf-8") == "source: {title: Old}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml"]
+
+
 _FILLER = "".join(f"  - id: filler-{n}\n    section: Filler\n    text: Filler passage number {n}.\n" for n in range(90))
 
 
