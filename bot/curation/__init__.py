@@ -6,6 +6,7 @@
     moderators  who may change what: the moderators the config names, the command line's name
     edits       the change itself, as a pure function of the files it applies to
     store       the knowledge folder's lock, validation first, its changes written
+    storeerrors why the store refuses a change, in sentences a moderator reads
     atomicfiles a file written atomically: temporary file, fsync, rename, the folder fsynced
     checkcopies the scratch copies a change is checked in, and those left by writers gone
     dumping     knowledge as YAML people read: block style, keys in their order
