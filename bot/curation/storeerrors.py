@@ -16,7 +16,10 @@ _DISK_ERRORS = {
     errno.EROFS: N_("the knowledge folder is on a read-only file system"),
     errno.EACCES: N_("the knowledge folder is not writable"),
     errno.EPERM: N_("the knowledge folder is not writable"),
+    errno.EIO: N_("the disk reported an input/output error"),
 }
+# Any other failure, by the error's name (EMFILE, ...): the system's own words are English whatever the moderator reads.
+REFUSED_AS = N_("the file system refused the write ({error})")
 CANNOT_SAVE = N_("cannot save the change: {reason}. Nothing was changed.")
 CHANGED_WHILE_READ = N_("a knowledge file changed while it was being read; try again")
 HAS_AN_ERROR = N_("the knowledge base has an error, fix it first: {error}")
@@ -46,7 +49,10 @@ class PartlySaved(StoreError):
 def disk_reason(exc: OSError) -> str:
     """Why a write failed, in a few words (the disk is full, ...), naming no internals."""
     known = _DISK_ERRORS.get(exc.errno or 0)
-    return _(known) if known else exc.strerror or _("the file system refused the write")
+    if known:
+        return _(known)
+    name = errno.errorcode.get(exc.errno or 0)
+    return _(REFUSED_AS).format(error=name) if name else _("the file system refused the write")
 
 
 def disk_message(exc: OSError) -> str:
