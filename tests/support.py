@@ -192,8 +192,8 @@ def stopped_at(
             time.sleep(0.005)
         assert child.poll() is None, child.communicate()
         yield child
-    except BaseException:
-        child.kill()
+    except BaseException:  # the whole group: strace killed alone leaves the command stopped, holding its output
+        os.killpg(child.pid, signal.SIGKILL)
         child.communicate()
         raise
     os.killpg(child.pid, signal.SIGCONT)

@@ -147,6 +147,76 @@ def test_a_write_past_the_file_size_limit_leaves_the_old_file_and_no_temporary_o
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml"]
 
 
+_REFUSED_MODE = """
+import os, sys
+from pathlib import Path
+from bot.curation.atomicfiles import write_atomic
+target = Path(sys.argv[1])
+before = len(os.listdir("/proc/self/fd"))
+for _ in range(3):
+    try:
+        write_atomic(target, "source: {title: New}\\n")
+    except OSError as exc:
+        print(exc.errno)
+print(len(os.listdir("/proc/self/fd")) - before)
+"""
+
+
+@needs_strace
+def test_a_write_whose_mode_cannot_be_set_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    """`write_atomic` on a file system that refuses to set the new file's mode (fchmod's EPERM, as on a CIFS or
+    FAT mount; injected by strace), three times: each raises, the old file stays, no temporary file is left, and
+    no file descriptor either (each refused change had kept one open, until the bot ran out of them)."""
+    target = tmp_path / "notes.yaml"
+    target.write_text("source: {title: Old}\n", encoding="utf-8")
+    strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fchmod", "-e", "inject=fchmod:error=EPERM"]
+    result = subprocess.run(
+        [*strace, sys.executable, "-c", _REFUSED_MODE, str(target)], cwd=ROOT, env=child_env(), capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.stdout.split() == [str(errno.EPERM)] * 3 + ["0"], (result.stdout, result.stderr)
+    assert target.read_text(encoding="utf-8") == "source: {title: Old}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml"]
+
+
+_KOREAN_EDIT = """
+import sys
+from pathlib import Path
+from bot.asker import Asker
+from bot.config import Config
+from bot.curation import Request
+from bot.service import Service
+service = Service.from_directory(Path(sys.argv[1]), Config(data_dir=Path(sys.argv[2])))
+korean = Asker("cli", "", name="t", language="ko")
+reply = service.moderate(Request("edit", "rules", text="Be kind to each other."), korean)
+print(reply.text)
+service.close()
+"""
+
+
+@needs_strace
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [("EIO", "디스크에서 입출력 오류가 났습니다"), ("EMFILE", "파일 시스템이 쓰기를 거부했습니다(EMFILE)")],
+)
+def test_a_write_the_disk_fails_is_refused_in_the_moderators_language(
+    kdir: Path, tmp_path: Path, error: str, reason: str
+) -> None:
+    """A Korean moderator's edit whose file cannot be renamed into place (EIO, a failing disk; EMFILE, any other
+    failure: strace injects it) is refused all in Korean: the reason in the catalogue's words, naming the error
+    if no more is known; it had been the system's English ("Input/output error") inside the Korean sentence."""
+    before = (kdir / "notes.yaml").read_bytes()
+    strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2"]  # the edit's one
+    result = subprocess.run(
+        [*strace, "-e", f"inject=rename,renameat,renameat2:error={error}", sys.executable, "-c", _KOREAN_EDIT,
+         str(kdir), str(tmp_path / "data")], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"변경을 저장할 수 없습니다: {reason}. 아무것도 바뀌지 않았습니다.\n", result.stdout
+    assert (kdir / "notes.yaml").read_bytes() == before
+
+
 _FILLER = "".join(f"  - id: filler-{n}\n    section: Filler\n    text: Filler passage number {n}.\n" for n in range(90))
 
 

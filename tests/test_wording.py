@@ -159,6 +159,6 @@ def test_the_scratch_folders_removed_are_counted(
         folder = tmp_path / f"{CHECK_PREFIX}x{n}y2z3"
         folder.mkdir()
         os.utime(folder, (1, 1))
-    with caplog.at_level(logging.INFO, logger="bot.curation.store"):
+    with caplog.at_level(logging.INFO, logger="bot.curation.checkcopies"):
         assert remove_stale_checks(tmp_path) == stale
     assert [r.getMessage() for r in caplog.records] == [f"{said} left by writers that were stopped"]

@@ -6,7 +6,10 @@
     moderators  who may change what: the moderators the config names, the command line's name
     edits       the change itself, as a pure function of the files it applies to
     store       the knowledge folder's lock, validation first, its changes written
-    writes      a file written atomically: temporary file, fsync, rename, the folder fsynced
+    storeerrors why the store refuses a change, in sentences a moderator reads
+    atomicfiles a file written atomically: temporary file, fsync, rename, the folder fsynced
+    checkcopies the scratch copies a change is checked in, and those left by writers gone
+    dumping     knowledge as YAML people read: block style, keys in their order
     history     the append-only record of changes, which undo reads
     historytext `kb history`'s text: each recorded change as a moderator reads it
     shutdown    a change in progress finishes before the process stops

@@ -24,8 +24,8 @@ def write_atomic(target: Path, text: str | bytes) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        _keep_mode(fd, target)
-        with os.fdopen(fd, "wb") as file:
+        with os.fdopen(fd, "wb") as file:  # closed on any failure, `_keep_mode`'s too (it had been left open)
+            _keep_mode(fd, target)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())

@@ -17,7 +17,6 @@ A `KnowledgeStore` owns the knowledge folder for writers:
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import logging
 import os
@@ -37,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from bot import knowledge, yamlfiles
 from bot.answering import tuning
-from bot.catalogue import N_, _
+from bot.catalogue import _
 
 # Their names stay importable from here (`X as X`: re-exported), where the rest of the code and the tests look.
 from bot.curation.atomicfiles import NEW_FILE_MODE as NEW_FILE_MODE
@@ -47,6 +46,12 @@ from bot.curation.atomicfiles import write_atomic as write_atomic
 from bot.curation.checkcopies import CHECK_PREFIX as CHECK_PREFIX
 from bot.curation.checkcopies import remove_stale_checks as remove_stale_checks
 from bot.curation.dumping import dump as dump
+from bot.curation.storeerrors import CHANGED_BY_HAND, CHANGED_WHILE_READ, HAS_AN_ERROR, PACKAGED, disk_reason
+from bot.curation.storeerrors import EMPTIED as EMPTIED
+from bot.curation.storeerrors import WOULD_BREAK as WOULD_BREAK
+from bot.curation.storeerrors import PartlySaved as PartlySaved
+from bot.curation.storeerrors import StoreError as StoreError
+from bot.curation.storeerrors import disk_message as disk_message
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.search import synonyms
 
@@ -58,65 +63,6 @@ MODERATOR_SOURCE = {"title": "Moderator notes"}
 # The folder's own files, whose names no imported article may take (publishing it would replace them)
 OWN_FILES = knowledge.NOT_SOURCES | {MODERATOR_FILE}
 
-# Errors that mean "the disk will not take this", told to the user as such.
-_DISK_ERRORS = {
-    errno.ENOSPC: N_("the disk is full"),
-    errno.EDQUOT: N_("the disk quota is used up"),
-    errno.EFBIG: N_("the disk is full (file size limit reached)"),
-    errno.EROFS: N_("the knowledge folder is on a read-only file system"),
-    errno.EACCES: N_("the knowledge folder is not writable"),
-    errno.EPERM: N_("the knowledge folder is not writable"),
-}
-CANNOT_SAVE = N_("cannot save the change: {reason}. Nothing was changed.")
-CHANGED_WHILE_READ = N_("a knowledge file changed while it was being read; try again")
-HAS_AN_ERROR = N_("the knowledge base has an error, fix it first: {error}")
-WOULD_BREAK = N_("that change would break the knowledge base: {error}")
-PACKAGED = N_(
-    "{folder} is the knowledge shipped inside the installed package, and the next upgrade would replace it; "
-    "copy it first (cp -r {folder} knowledge) and give --knowledge knowledge"
-)
-
-
-class StoreError(Exception):
-    """A change that cannot be written; the message is safe to show to a moderator."""
-
-
-class PartlySaved(StoreError):
-    """A change of several files that failed part-way, and whose files already written could not all be put
-    back: `changed` holds part of it (and stays so), `unwritten` does not; `reason` is the write's failure.
-    Unlike other StoreErrors, the change is not "Nothing was changed": its history line is kept."""
-
-    def __init__(self, changed: list[str], unwritten: list[str], reason: str):
-        super().__init__(f"saved in part: {', '.join(changed)} changed, {', '.join(unwritten)} not ({reason})")
-        self.changed = changed
-        self.unwritten = unwritten
-        self.reason = reason
-
-
-def disk_reason(exc: OSError) -> str:
-    """Why a write failed, in a few words (the disk is full, ...), naming no internals."""
-    known = _DISK_ERRORS.get(exc.errno or 0)
-    return _(known) if known else exc.strerror or _("the file system refused the write")
-
-
-def disk_message(exc: OSError) -> str:
-    """A short explanation of a failed write, naming the cause but no internals."""
-    return _(CANNOT_SAVE).format(reason=disk_reason(exc))
-
-
-# A change that would take the last passage away: a running bot keeps its last knowledge rather than
-# load none, so the members would go on getting what the moderator was told is gone.
-EMPTIED = N_(
-    "That change would leave the knowledge base without a passage, and the bot would answer nothing: "
-    "edit the passage instead, or add another first."
-)
-
-# A file the change writes was saved by hand after it was read (the check takes seconds on a large folder):
-# written from the first read, the change would silently lose the hand edit.
-CHANGED_BY_HAND = N_(
-    "the knowledge file {file} was changed by hand while this change was being saved, so nothing was changed: "
-    "try again."
-)
 Stamp = tuple[int, int, int]  # a file as it was read: size, mtime_ns, inode
 
 
