@@ -336,6 +336,18 @@ def test_an_unwritable_history_refuses_the_change_and_changes_nothing(seed_kdir:
     assert not (seed_kdir / "moderators.yaml").exists()
 
 
+def test_a_korean_moderator_reads_why_the_history_cannot_be_written_in_korean(seed_kdir: Path, tmp_path: Path) -> None:
+    """The history's refusal gave the system's English inside the Korean sentence ("...(file exists)...": the data
+    folder's parent is a file)."""
+    (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
+    service = Service.from_directory(seed_kdir, Config(data_dir=tmp_path / "blocked" / "data"))
+    with catalogue.speaking("ko"), pytest.raises(Refused) as refused:
+        service.moderation.add(Asker("cli", ""), section="S", text="Some text.")
+    reason = "같은 이름의 파일이 이미 있습니다"
+    assert str(refused.value) == f"변경을 기록에 남길 수 없습니다({reason}). 아무것도 바뀌지 않았습니다."
+    assert not (seed_kdir / "moderators.yaml").exists()
+
+
 def test_threads_adding_at_once_lose_nothing(backend: Backend) -> None:
     """Four threads of one process adding ten passages each: all forty are there, answerable and stored."""
     service = moderated(backend)

@@ -55,6 +55,31 @@ def disk_reason(exc: OSError) -> str:
     return _(REFUSED_AS).format(error=name) if name else _("the file system refused the write")
 
 
+# The system's own words for the failures a data file meets, as the catalogue's sentences (English: strerror's).
+_SYSTEM_WORDS = {
+    errno.EISDIR: N_("is a directory"),
+    errno.ENOTDIR: N_("not a directory"),
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EEXIST: N_("file exists"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EROFS: N_("read-only file system"),
+    errno.ENOSPC: N_("no space left on device"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EFBIG: N_("file too large"),
+    errno.EIO: N_("input/output error"),
+}
+
+
+def system_reason(exc: OSError) -> str:
+    """The system's words for `exc` ("is a directory"), in the moderator's language; an error the catalogue
+    has no words for, by its name (EMFILE): strerror is English whatever the moderator reads."""
+    known = _SYSTEM_WORDS.get(exc.errno or 0)
+    if known:
+        return _(known)
+    return errno.errorcode.get(exc.errno or 0) or (exc.strerror or "").lower() or _("unknown error")
+
+
 def disk_message(exc: OSError) -> str:
     """A short explanation of a failed write, naming the cause but no internals."""
     return _(CANNOT_SAVE).format(reason=disk_reason(exc))

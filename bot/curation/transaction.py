@@ -19,6 +19,7 @@ from bot.curation.edits import Files, Refused
 from bot.curation.history import Record
 from bot.curation.moderators import writable
 from bot.curation.store import PartlySaved, StoreError, disk_message
+from bot.curation.storeerrors import system_reason
 from bot.knowledge import KnowledgeBase
 from bot.storage.protocol import ChangeLog, KnowledgeStorage
 from bot.watcher import Signature, signature
@@ -86,7 +87,7 @@ def read_history(history: ChangeLog, read: Callable[[ChangeLog], T]) -> T:
         raise Refused(_sentence(str(exc))) from exc
     except OSError as exc:
         log.warning("cannot read the history file %s: %s", history.path, exc)
-        reason = (exc.strerror or "unreadable").lower()
+        reason = system_reason(exc)
         raise Refused(
             _("Cannot read the history ({file} in the data folder): {reason}.").format(
                 file=history.path.name, reason=reason
@@ -99,7 +100,7 @@ def _check_history(history: ChangeLog) -> None:
         history.check_writable()
     except OSError as exc:
         log.warning("cannot write the history file %s: %s", history.path, exc)
-        reason = (exc.strerror or "not writable").lower()
+        reason = system_reason(exc)
         raise Refused(
             _("Cannot record the change in the history ({reason}). Nothing was changed.").format(reason=reason)
         ) from exc
