@@ -159,7 +159,7 @@ def structures(bot: Running) -> dict[str, int]:
         "core: user cooldowns": service.cooldown.remembered(),
         "core: chat cooldowns": service.chat_cooldown.remembered(),
         "core: moderators' gap lists held (not kept)": len(service.moderation.listings._held),
-        "core: link openings counted today (keyed hashes)": len(service.recorder.openings._counted),
+        "core: link openings counted today (keyed hashes)": len(service.recorder.openings),
         "core: answers memo (sections, terms, topics)": (
             len(memo.answers) + len(memo.terms) + len(memo.topics) if memo else 0
         ),

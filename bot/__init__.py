@@ -22,6 +22,7 @@ from bot.knowledge import (
     Source,
     shown,
 )
+from bot.recent import Recent
 from bot.search import DOMAIN
 from bot.service import Service
 
@@ -45,6 +46,7 @@ __all__ = [
     "KnowledgeError",
     "Outcome",
     "Passage",
+    "Recent",
     "Reply",
     "Request",
     "Service",

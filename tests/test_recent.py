@@ -1,8 +1,8 @@
-"""What an adapter keeps of each chat (`adapters.recent.Recent`): its bound, the entry used longest ago out first."""
+"""What an adapter keeps of each chat (`bot.recent.Recent`): its bound, the entry used longest ago out first."""
 
 from __future__ import annotations
 
-from adapters.recent import Recent
+from bot.recent import Recent
 
 
 def test_past_its_bound_the_entry_used_longest_ago_is_forgotten() -> None:

@@ -26,8 +26,7 @@ from adapters.dc.markup import plain_question
 from adapters.dc.render import render
 from adapters.delivery import KeyedOrder
 from adapters.platform import in_thread
-from adapters.recent import Recent
-from bot import Answer, Asker, Outcome, Service, messages
+from bot import Answer, Asker, Outcome, Recent, Service, messages
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,13 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.platform import in_thread
-from adapters.recent import Recent
 from adapters.tg.commandforms import PREFIX, UsageError, parse
 from adapters.tg.deliver import GROUP_TYPES, PLATFORM, Target, asker_of, send, send_text, within_budget
 from adapters.tg.links import with_links
 from adapters.tg.render import plain_messages
 from adapters.tg.upgrades import in_chat
 from adapters.tg.written import as_written
-from bot import Asker, Request, Service, messages
+from bot import Asker, Recent, Request, Service, messages
 
 log = logging.getLogger(__name__)
 

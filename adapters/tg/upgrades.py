@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.error import ChatMigrated
 from telegram.ext import ContextTypes
 
-from adapters.recent import Recent
+from bot import Recent
 
 log = logging.getLogger(__name__)
 

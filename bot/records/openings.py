@@ -21,9 +21,9 @@ import json
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
+from bot.recent import Recent
 from bot.records.sql import day
 
 BOUND = 10_000  # (member, passage) pairs of a day remembered: past it, the one counted longest ago is forgotten
@@ -37,7 +37,7 @@ class Openings:
         self._bound = bound
         self._key = secrets.token_bytes(32)  # this instance's own, never written: the hashes name no one elsewhere
         self._day = ""
-        self._counted: OrderedDict[bytes, None] = OrderedDict()
+        self._counted: Recent[bytes, bool] = Recent(bound)
         self._lock = threading.Lock()
 
     def first(self, platform: str, user_id: str, passage_id: str) -> bool:
@@ -48,13 +48,10 @@ class Openings:
         today = day(self._clock())
         with self._lock:
             if today != self._day:
-                self._day = today
-                self._counted.clear()
+                self._day, self._counted = today, Recent(self._bound)
             if mark in self._counted:
                 return False
-            self._counted[mark] = None
-            while len(self._counted) > self._bound:
-                self._counted.popitem(last=False)
+            self._counted.put(mark, True)
             return True
 
     def __len__(self) -> int:

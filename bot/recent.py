@@ -1,15 +1,16 @@
-"""What an adapter learns of a chat and keeps between messages, bounded: the entry used longest ago goes first.
+"""What the bot learns and keeps between messages, bounded: the entry used longest ago goes first.
 
-The bot runs for weeks, and a busy community keeps bringing new chats: a group upgraded to a supergroup, a
-group's administrator found, a channel where the bot may not send. What an adapter keeps of each is a
-`Recent`, which holds at most `bound` entries, so that memory levels off however many chats come. Each use
-says what a member (or the log) notices when an entry is forgotten: never more than what a restart costs.
+The bot runs for weeks, and a busy community keeps bringing new chats and members: a group upgraded to a
+supergroup, a group's administrator found, a channel where the bot may not send, a member who opened a link
+today. What is kept of each is a `Recent`, which holds at most `bound` entries, so that memory levels off however
+many come. Each use says what a member (or the log) notices when an entry is forgotten: never more than what a
+restart costs.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -52,3 +53,7 @@ class Recent(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __iter__(self) -> Iterator[K]:
+        """The keys, the oldest first."""
+        return iter(self._entries)
